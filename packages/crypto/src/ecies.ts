@@ -1,0 +1,90 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { concat, lengthPrefixed } from './encoding.js';
+import { CryptoError, ensure } from './errors.js';
+import { deriveKey } from './kdf.js';
+import {
+  assertSecretKey,
+  compressedFromXOnly,
+  generateSecretKey,
+  getPublicKeyBytes,
+  parsePublicKey,
+} from './keys.js';
+import { type RandomSource, secureRandom } from './random.js';
+
+/** Version byte of the key-wrap format. */
+export const WRAP_VERSION = 1;
+/** version (1) || ephemeral compressed point (33) || nonce (24) || sealed 32-byte key (48). */
+export const WRAP_LENGTH = 1 + 33 + 24 + 32 + 16;
+
+/** What a wrap is bound to: the label of its purpose and the id of the record it belongs to. */
+export interface WrapContext {
+  label: string;
+  recordId: string;
+}
+
+/** ECDH: the x-coordinate of secret·P, where P is the even-y point with x-coordinate `xOnlyPublic`. */
+export function sharedX(secretKey: Uint8Array, xOnlyPublic: Uint8Array): Uint8Array {
+  return secp256k1.getSharedSecret(secretKey, compressedFromXOnly(xOnlyPublic), true).slice(1);
+}
+
+function wrapAad(ctx: WrapContext, ephemeral: Uint8Array, recipient: Uint8Array): Uint8Array {
+  return concat(
+    new Uint8Array([WRAP_VERSION]),
+    lengthPrefixed(ctx.label),
+    lengthPrefixed(ctx.recordId),
+    ephemeral,
+    recipient,
+  );
+}
+
+/**
+ * Wraps a 32-byte key for one reader (ECIES): a fresh ephemeral key, ECDH x-coordinate,
+ * HKDF-SHA256(salt, info = label), XChaCha20-Poly1305 with the label, record id and both
+ * public keys as associated data.
+ */
+export function wrapKey(
+  key: Uint8Array,
+  recipientPublicKey: string,
+  ctx: WrapContext,
+  random: RandomSource = secureRandom,
+): Uint8Array {
+  ensure(key.length === 32, 'MALFORMED', 'only 32-byte keys are wrapped');
+  const recipient = parsePublicKey(recipientPublicKey);
+  const ephemeralSecret = generateSecretKey(random);
+  const ephemeral = secp256k1.getPublicKey(ephemeralSecret, true);
+  const kek = deriveKey(sharedX(ephemeralSecret, recipient), ctx.label);
+  const nonce = random(24);
+  const sealed = xchacha20poly1305(kek, nonce, wrapAad(ctx, ephemeral, recipient)).encrypt(key);
+  ephemeralSecret.fill(0);
+  kek.fill(0);
+  return concat(new Uint8Array([WRAP_VERSION]), ephemeral, nonce, sealed);
+}
+
+/** Opens a wrap made by `wrapKey` for the holder of `secretKey`; DECRYPT_FAILED if it is not theirs or was altered. */
+export function unwrapKey(wrap: Uint8Array, secretKey: Uint8Array, ctx: WrapContext): Uint8Array {
+  assertSecretKey(secretKey);
+  ensure(wrap.length >= 1, 'MALFORMED', 'empty key wrap');
+  ensure(wrap[0] === WRAP_VERSION, 'UNSUPPORTED_VERSION', `key wrap version ${wrap[0]} is not supported`);
+  ensure(wrap.length === WRAP_LENGTH, 'MALFORMED', `key wrap must be ${WRAP_LENGTH} bytes`);
+  const ephemeral = wrap.subarray(1, 34);
+  const nonce = wrap.subarray(34, 58);
+  const sealed = wrap.subarray(58);
+  ensure(
+    secp256k1.utils.isValidPublicKey(ephemeral, true),
+    'MALFORMED',
+    'ephemeral key is not a curve point',
+  );
+  const recipient = getPublicKeyBytes(secretKey);
+  const kek = deriveKey(secp256k1.getSharedSecret(secretKey, ephemeral, true).slice(1), ctx.label);
+  try {
+    return xchacha20poly1305(kek, nonce, wrapAad(ctx, ephemeral, recipient)).decrypt(sealed);
+  } catch {
+    throw new CryptoError(
+      'DECRYPT_FAILED',
+      'key wrap did not open: wrong reader, label or record, or altered',
+    );
+  } finally {
+    kek.fill(0);
+  }
+}
