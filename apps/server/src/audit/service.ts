@@ -1,0 +1,186 @@
+import { AUDIT_GENESIS_HASH, auditEntryHash, type CanonicalValue } from '@llamenos/crypto';
+import type { Database, Queryable } from '../db/database.js';
+import { maskPhones } from '../logging.js';
+
+/** What a caller records. Details must never hold content, secrets or full phone numbers. */
+export interface AuditInput {
+  action: string;
+  actorPubkey?: string | null;
+  target?: string | null;
+  details?: Record<string, CanonicalValue>;
+  ipHash?: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  createdAt: string;
+  action: string;
+  actorPubkey: string | null;
+  target: string | null;
+  details: Record<string, CanonicalValue>;
+  ipHash: string | null;
+  previousHash: string;
+  hash: string;
+}
+
+/** Phone numbers are masked to their last four digits even if a caller forgets. */
+function scrub(value: CanonicalValue): CanonicalValue {
+  if (typeof value === 'string') return maskPhones(value);
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v)]));
+  return value;
+}
+
+/** The exact object whose canonical JSON is hashed into the chain (docs/PROTOCOL.md, audit chain). */
+export const hashedFields = (e: Omit<AuditEntry, 'previousHash' | 'hash'>): CanonicalValue => ({
+  seq: e.seq,
+  createdAt: e.createdAt,
+  action: e.action,
+  actorPubkey: e.actorPubkey,
+  target: e.target,
+  details: e.details,
+  ipHash: e.ipHash,
+});
+
+/** Appends inside the caller's transaction, so an action and its audit entry commit together or not at all. */
+export async function appendAuditInTx(tx: Queryable, input: AuditInput, now: Date): Promise<AuditEntry> {
+  const [head] = await tx.query<{ seq: number; hash: string }>(
+    'select seq, hash from audit_chain_head where id = 1 for update',
+  );
+  if (!head) throw new Error('audit chain head missing: migrations not applied');
+  const entry = {
+    seq: Number(head.seq) + 1,
+    createdAt: now.toISOString(),
+    action: input.action,
+    actorPubkey: input.actorPubkey ?? null,
+    target: input.target ? maskPhones(input.target) : null,
+    details: scrub(input.details ?? {}) as Record<string, CanonicalValue>,
+    ipHash: input.ipHash ?? null,
+  };
+  const hash = auditEntryHash(head.hash, hashedFields(entry));
+  await tx.query(
+    `insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)`,
+    [
+      entry.seq,
+      now,
+      entry.action,
+      entry.actorPubkey,
+      entry.target,
+      JSON.stringify(entry.details),
+      entry.ipHash,
+      head.hash,
+      hash,
+    ],
+  );
+  await tx.query('update audit_chain_head set seq = $1, hash = $2 where id = 1', [entry.seq, hash]);
+  return { ...entry, previousHash: head.hash, hash };
+}
+
+/** Appends in its own transaction. */
+export const appendAudit = (db: Database, input: AuditInput, now: Date): Promise<AuditEntry> =>
+  db.transaction((tx) => appendAuditInTx(tx, input, now));
+
+interface AuditRow {
+  seq: number;
+  created_at: Date;
+  action: string;
+  actor_pubkey: string | null;
+  target: string | null;
+  details: Record<string, CanonicalValue>;
+  ip_hash: string | null;
+  previous_hash: string;
+  hash: string;
+}
+
+const fromRow = (r: AuditRow): AuditEntry => ({
+  seq: Number(r.seq),
+  createdAt: new Date(r.created_at).toISOString(),
+  action: r.action,
+  actorPubkey: r.actor_pubkey,
+  target: r.target,
+  details: r.details,
+  ipHash: r.ip_hash,
+  previousHash: r.previous_hash,
+  hash: r.hash,
+});
+
+export interface AuditFilter {
+  action?: string;
+  actorPubkey?: string;
+  since?: Date;
+  until?: Date;
+  /** Entries with seq below this (paging backwards from the newest). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+/** Newest first, filtered, paged by sequence number. */
+export async function listAudit(db: Queryable, f: AuditFilter): Promise<AuditEntry[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    params.push(value);
+    where.push(clause.replace('?', `$${params.length}`));
+  };
+  if (f.action)
+    add(
+      f.action.endsWith('*') ? 'action like ?' : 'action = ?',
+      f.action.endsWith('*') ? `${f.action.slice(0, -1)}%` : f.action,
+    );
+  if (f.actorPubkey) add('actor_pubkey = ?', f.actorPubkey);
+  if (f.since) add('created_at >= ?', f.since);
+  if (f.until) add('created_at < ?', f.until);
+  if (f.beforeSeq) add('seq < ?', f.beforeSeq);
+  params.push(f.limit);
+  const rows = await db.query<AuditRow>(
+    `select * from audit_log ${where.length ? `where ${where.join(' and ')}` : ''} order by seq desc limit $${params.length}`,
+    params,
+  );
+  return rows.map(fromRow);
+}
+
+export type AuditVerdict =
+  | { ok: true; count: number; headHash: string }
+  | { ok: false; count: number; brokenAt: number; reason: string };
+
+/** Walks the whole chain in pages and reports the first entry whose link, hash or sequence is wrong. */
+export async function verifyAuditLog(db: Queryable, pageSize = 1000): Promise<AuditVerdict> {
+  let previous = AUDIT_GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for (;;) {
+    const rows = (
+      await db.query<AuditRow>('select * from audit_log where seq >= $1 order by seq limit $2', [
+        expectedSeq,
+        pageSize,
+      ])
+    ).map(fromRow);
+    for (const e of rows) {
+      if (e.seq !== expectedSeq)
+        return { ok: false, count, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+      if (e.previousHash !== previous)
+        return { ok: false, count, brokenAt: e.seq, reason: 'link to the previous entry is broken' };
+      if (auditEntryHash(previous, hashedFields(e)) !== e.hash) {
+        return { ok: false, count, brokenAt: e.seq, reason: 'entry was altered (hash mismatch)' };
+      }
+      previous = e.hash;
+      expectedSeq++;
+      count++;
+    }
+    if (rows.length < pageSize) break;
+  }
+  const [head] = await db.query<{ seq: number; hash: string }>(
+    'select seq, hash from audit_chain_head where id = 1',
+  );
+  if (!head || Number(head.seq) !== count || head.hash !== previous) {
+    return {
+      ok: false,
+      count,
+      brokenAt: count + 1,
+      reason: 'chain head does not match the last entry (entries removed?)',
+    };
+  }
+  return { ok: true, count, headHash: previous };
+}

@@ -1,0 +1,74 @@
+import { CryptoError, hashIp, verifyAuthHeader } from '@llamenos/crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
+import { ApiError, unauthenticated } from '../http/errors.js';
+import { clientIp } from './client-ip.js';
+import { rememberOnce } from './replay-cache.js';
+import { findSession } from './sessions.js';
+
+/** Resolves a key to the active user behind it (provided by the identity module). */
+export type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
+
+/**
+ * Establishes who is calling, for every /api request:
+ * - `Authorization: Nostr <token>`: NIP-98, verified against the URL rebuilt from PUBLIC_URL
+ *   (never the Host header), the method and the exact body bytes; the event id is then
+ *   inserted into the replay cache, and a second use is refused.
+ * - `Authorization: Bearer lls_…`: a passkey session.
+ * - nothing: anonymous; guards decide whether that is enough.
+ * A present but invalid credential is always a 401, even on a public route.
+ */
+export function authenticate(ctx: ServerContext, lookupUser: UserLookup): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const auth: AuthState = {
+      pubkey: null,
+      user: null,
+      method: 'none',
+      sessionId: null,
+      ipHash: hashIp(ctx.keys.hashKey, clientIp(c, ctx.config.TRUST_PROXY)),
+    };
+    if (header?.startsWith('Nostr ')) {
+      const url = new URL(c.req.url);
+      const signedUrl = `${ctx.config.PUBLIC_URL}${url.pathname}${url.search}`;
+      const body = ['GET', 'HEAD'].includes(c.req.method)
+        ? new Uint8Array(0)
+        : new Uint8Array(await c.req.arrayBuffer());
+      const now = ctx.now();
+      let verified: ReturnType<typeof verifyAuthHeader>;
+      try {
+        verified = verifyAuthHeader(
+          header,
+          { url: signedUrl, method: c.req.method, body },
+          Math.floor(now.getTime() / 1000),
+        );
+      } catch (error) {
+        if (error instanceof CryptoError)
+          throw unauthenticated(`request signature refused: ${error.message}`);
+        throw error;
+      }
+      if (!(await rememberOnce(ctx.db, verified.eventId, new Date(verified.rememberUntil * 1000)))) {
+        throw unauthenticated('request signature refused: this token was already used');
+      }
+      auth.method = 'nip98';
+      auth.pubkey = verified.pubkey;
+      auth.user = await lookupUser(verified.pubkey);
+    } else if (header?.startsWith('Bearer ')) {
+      const session = await findSession(ctx.db, header.slice(7).trim(), ctx.now());
+      if (!session) throw unauthenticated('session expired or revoked; sign in again');
+      auth.method = 'session';
+      auth.sessionId = session.id;
+      auth.pubkey = session.pubkey;
+      auth.user = await lookupUser(session.pubkey);
+      if (!auth.user) throw unauthenticated('this account is no longer active');
+    } else if (header) {
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'unsupported Authorization scheme; use Nostr (NIP-98) or Bearer',
+      );
+    }
+    c.set('auth', auth);
+    await next();
+  };
+}

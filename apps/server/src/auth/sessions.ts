@@ -1,0 +1,63 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/database.js';
+
+/** A passkey log-in gives a bearer token valid for eight hours. Only its SHA-256 is stored. */
+export const SESSION_HOURS = 8;
+export const SESSION_TOKEN_PREFIX = 'lls_';
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  pubkey: string;
+  created_at: Date;
+  expires_at: Date;
+}
+
+export async function createSession(
+  db: Queryable,
+  user: { id: string; pubkey: string },
+  now: Date,
+): Promise<{ token: string; session: SessionRow }> {
+  const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const expires = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+  const [session] = await db.query<SessionRow>(
+    `insert into sessions (id, token_hash, user_id, pubkey, created_at, expires_at)
+     values ($1, $2, $3, $4, $5, $6) returning id, user_id, pubkey, created_at, expires_at`,
+    [randomUUID(), hashToken(token), user.id, user.pubkey, now, expires],
+  );
+  return { token, session: session! };
+}
+
+/** The live session a bearer token belongs to, or null (unknown, expired or revoked). */
+export async function findSession(db: Queryable, token: string, now: Date): Promise<SessionRow | null> {
+  if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 100) return null;
+  const [row] = await db.query<SessionRow>(
+    `select id, user_id, pubkey, created_at, expires_at from sessions
+     where token_hash = $1 and revoked_at is null and expires_at > $2`,
+    [hashToken(token), now],
+  );
+  return row ?? null;
+}
+
+export async function revokeSession(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query('update sessions set revoked_at = $2 where id = $1 and revoked_at is null', [id, now]);
+}
+
+/** Revokes every session of a user (log out everywhere, deactivation). */
+export async function revokeUserSessions(db: Queryable, userId: string, now: Date): Promise<number> {
+  const rows = await db.query(
+    'update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning id',
+    [userId, now],
+  );
+  return rows.length;
+}
+
+export async function listSessions(db: Queryable, userId: string, now: Date): Promise<SessionRow[]> {
+  return db.query<SessionRow>(
+    `select id, user_id, pubkey, created_at, expires_at from sessions
+     where user_id = $1 and revoked_at is null and expires_at > $2 order by created_at desc`,
+    [userId, now],
+  );
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { verifyAuditLog } from './audit/service.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createContext } from './context.js';
+import { issueBootstrapLink } from './identity/bootstrap.js';
+import { createLogger } from './logging.js';
+import { serveCommand } from './main.js';
+
+const USAGE = `usage: llamenos <command>
+
+commands:
+  serve            run the hotline server (default)
+  migrate          apply database migrations and exit
+  bootstrap        print a new one-time link to create the first admin
+  audit verify     check the audit log's hash chain; exit 1 at the first broken link
+`;
+
+/** Opens the configured database with migrations applied, runs `fn`, closes it. */
+async function withContext<T>(
+  fn: (ctx: Awaited<ReturnType<typeof createContext>>) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const ctx = await createContext(
+    config,
+    createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL),
+  );
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.db.close();
+  }
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command = 'serve', sub] = argv;
+  switch (command) {
+    case 'serve':
+      await serveCommand();
+      return -1; // keeps running
+    case 'migrate':
+      await withContext(async () => process.stdout.write('migrations are up to date\n'));
+      return 0;
+    case 'bootstrap':
+      await withContext(async (ctx) => process.stdout.write(`${await issueBootstrapLink(ctx)}\n`));
+      return 0;
+    case 'audit': {
+      if (sub !== 'verify') break;
+      const verdict = await withContext((ctx) => verifyAuditLog(ctx.db));
+      if (verdict.ok) {
+        process.stdout.write(`audit chain intact: ${verdict.count} entries, head ${verdict.headHash}\n`);
+        return 0;
+      }
+      process.stdout.write(
+        `audit chain BROKEN at entry ${verdict.brokenAt}: ${verdict.reason} (${verdict.count} entries verified before it)\n`,
+      );
+      return 1;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+  }
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+const invokedAs = process.argv[1] ? realpathSync(process.argv[1]) : '';
+if (invokedAs === fileURLToPath(import.meta.url)) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error) => {
+      process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+      process.exit(error instanceof ConfigError ? 2 : 1);
+    },
+  );
+}

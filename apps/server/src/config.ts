@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from environment variables, optionally from a JSON file named by
+ * LLAMENOS_CONFIG (environment wins). It is validated once at start; a bad value stops the
+ * server with a message naming the variable.
+ */
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+const ConfigSchema = z
+  .object({
+    LLAMENOS_ENV: z.enum(['production', 'development', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SERVER_SECRET: z
+      .string()
+      .regex(/^[0-9a-f]{64,}$/, 'must be at least 64 lowercase hex characters (32 bytes)')
+      .optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    TRUST_PROXY: bool.default(false),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'SERVER_SECRET'> {
+  /** Origin the server is reached at, without a trailing slash: the base of every signed URL. */
+  PUBLIC_URL: string;
+  /** 32+ bytes from which every server key is derived. */
+  serverSecret: Uint8Array;
+  isProduction: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const KNOWN = Object.keys(ConfigSchema.shape);
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`LLAMENOS_CONFIG ${file}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`LLAMENOS_CONFIG ${file}: expected a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Development servers keep a generated secret in DATA_DIR so restarts keep their keys; production must be given one. */
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'server-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** Loads and validates configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const fromFile = env.LLAMENOS_CONFIG ? readConfigFile(env.LLAMENOS_CONFIG) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of KNOWN) if (env[key] !== undefined && env[key] !== '') merged[key] = env[key];
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const raw = result.data;
+  const isProduction = raw.LLAMENOS_ENV === 'production';
+  if (isProduction && !raw.SERVER_SECRET) throw new ConfigError('SERVER_SECRET is required in production');
+  if (isProduction && !raw.PUBLIC_URL) throw new ConfigError('PUBLIC_URL is required in production');
+  const secretHex = raw.SERVER_SECRET ?? developmentSecret(raw.DATA_DIR);
+  const publicUrl = (
+    raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`
+  ).replace(/\/+$/, '');
+  const { PUBLIC_URL: _p, SERVER_SECRET: _s, ...rest } = raw;
+  return { ...rest, PUBLIC_URL: publicUrl, serverSecret: Buffer.from(secretHex, 'hex'), isProduction };
+}

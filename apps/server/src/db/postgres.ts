@@ -1,0 +1,33 @@
+import postgres from 'postgres';
+import type { Database, Queryable } from './database.js';
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+const wrap = (sql: Sql): Queryable => ({
+  async query<T>(text: string, params: readonly unknown[] = []) {
+    return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+  },
+  async exec(text: string) {
+    await sql.unsafe(text);
+  },
+});
+
+/** A PostgreSQL server reached through `url` (DATABASE_URL). */
+export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
+  const sql = postgres(url, {
+    max: maxConnections,
+    onnotice: () => {},
+    // int8 (counts, sequences) as JavaScript numbers, as PGlite returns them; our int8 values stay far below 2^53.
+    types: {
+      int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+    },
+  });
+  await sql`select 1`;
+  const base = wrap(sql);
+  return {
+    kind: 'postgres',
+    ...base,
+    transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

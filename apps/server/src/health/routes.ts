@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import { pendingMigrations } from '../db/migrate.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { ApiError } from '../http/errors.js';
+import { isPublic } from '../http/guard.js';
+
+/** Liveness (the process answers) and readiness (database reachable, schema current). */
+export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/health', isPublic(), (c) => c.json({ status: 'ok' }));
+  app.get('/health/ready', isPublic(), async (c) => {
+    const { ALL_MIGRATIONS } = await import('../modules.js');
+    let pending: string[];
+    try {
+      pending = await pendingMigrations(ctx.db, ALL_MIGRATIONS);
+    } catch {
+      throw new ApiError(503, 'unavailable', 'database unreachable');
+    }
+    if (pending.length) throw new ApiError(503, 'unavailable', `migrations pending: ${pending.join(', ')}`);
+    return c.json({ status: 'ready', database: ctx.db.kind });
+  });
+  app.get('/config', isPublic(), (c) =>
+    c.json({
+      serverPubkey: ctx.keys.nostrPublicKey,
+      publicUrl: ctx.config.PUBLIC_URL,
+      production: ctx.config.isProduction,
+    }),
+  );
+  return app;
+}

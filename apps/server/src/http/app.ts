@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
+import { authenticate } from '../auth/middleware.js';
+import { lookupActiveUser } from '../identity/lookup.js';
+import type { Metrics } from '../metrics/registry.js';
+import { MODULES } from '../modules.js';
+import type { AppEnv, ServerContext } from './context.js';
+import { ApiError } from './errors.js';
+
+/** Builds the HTTP application: headers, limits, auth, every module's routes, one error shape. */
+export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const https = ctx.config.PUBLIC_URL.startsWith('https://');
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", ctx.config.PUBLIC_URL.replace(/^http/, 'ws')],
+        workerSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      strictTransportSecurity: https ? 'max-age=63072000; includeSubDomains' : false,
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'no-referrer',
+      xContentTypeOptions: 'nosniff',
+      crossOriginOpenerPolicy: 'same-origin',
+    }),
+  );
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', randomUUID());
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.requests.observe(
+      { method: c.req.method, route: routePath(c, -1), status: String(c.res.status) },
+      seconds,
+    );
+    if (c.res.status >= 500)
+      ctx.log.error(
+        { requestId: c.get('requestId'), route: routePath(c, -1), status: c.res.status },
+        'request failed',
+      );
+  });
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: ctx.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          'payload_too_large',
+          `request body above ${ctx.config.BODY_LIMIT_BYTES} bytes`,
+        );
+      },
+    }),
+  );
+  app.use(
+    '/api/*',
+    authenticate(ctx, (pubkey) => lookupActiveUser(ctx.db, pubkey)),
+  );
+
+  for (const module of MODULES) if (module.routes) app.route('/api', module.routes(ctx));
+
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } },
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      const body = {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      };
+      if (error.status === 429) {
+        const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+        if (retry) c.header('retry-after', String(retry));
+      }
+      return c.json(body, error.status);
+    }
+    if (error instanceof HTTPException) {
+      return c.json(
+        { error: { code: 'bad_request', message: error.message || 'bad request' } },
+        error.status,
+      );
+    }
+    ctx.log.error(
+      {
+        requestId: c.get('requestId'),
+        err: { name: error.name, message: error.message, stack: error.stack },
+      },
+      'unhandled error',
+    );
+    return c.json({ error: { code: 'internal', message: 'internal error; it has been logged' } }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,46 @@
+import { hasPermission, type Permission } from '@llamenos/protocol';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './context.js';
+import { forbidden, unauthenticated } from './errors.js';
+
+/**
+ * Who may call a route. Every route declares exactly one guard next to its handler; the
+ * route-enumeration test fails for any registered route without one.
+ * - public: anyone (health, config, webhooks that carry their own signature check)
+ * - signed: any valid request signature, even from a key not yet registered (bootstrap, invite redemption)
+ * - authenticated: a registered, active user
+ * - permission: a registered, active user whose roles grant the permission
+ */
+export type Guard =
+  | { kind: 'public' }
+  | { kind: 'signed' }
+  | { kind: 'authenticated' }
+  | { kind: 'permission'; permission: Permission };
+
+export const GUARD = Symbol.for('llamenos.guard');
+
+type GuardMiddleware = MiddlewareHandler<AppEnv> & { [GUARD]: Guard };
+
+function makeGuard(guard: Guard): GuardMiddleware {
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const auth = c.get('auth');
+    if (guard.kind === 'signed' && !auth.pubkey) throw unauthenticated('this request must be signed');
+    if (guard.kind === 'authenticated' || guard.kind === 'permission') {
+      if (!auth.user)
+        throw unauthenticated(auth.pubkey ? 'this key is not an active member of the hotline' : undefined);
+      if (guard.kind === 'permission' && !hasPermission(auth.user.permissions, guard.permission))
+        throw forbidden();
+    }
+    await next();
+  };
+  return Object.assign(middleware, { [GUARD]: guard });
+}
+
+export const isPublic = () => makeGuard({ kind: 'public' });
+export const isSigned = () => makeGuard({ kind: 'signed' });
+export const isMember = () => makeGuard({ kind: 'authenticated' });
+export const requires = (permission: Permission) => makeGuard({ kind: 'permission', permission });
+
+/** The guard attached to a handler, if it is one. */
+export const guardOf = (handler: unknown): Guard | undefined =>
+  typeof handler === 'function' ? (handler as Partial<GuardMiddleware>)[GUARD] : undefined;

@@ -1,0 +1,47 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError, badRequest } from './errors.js';
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+
+function fail(where: string, error: z.ZodError): never {
+  const first = error.issues[0];
+  const at = first?.path.length ? ` at ${first.path.join('.')}` : '';
+  throw new ApiError(
+    400,
+    'validation_failed',
+    `invalid ${where}${at}: ${first?.message ?? 'invalid'}`,
+    issuesOf(error),
+  );
+}
+
+/** Parses the JSON body with `schema`; malformed JSON and schema violations are 400s with the offending path. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type))
+    throw new ApiError(415, 'unsupported_media_type', 'send JSON (Content-Type: application/json)');
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw badRequest('request body is not valid JSON');
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) fail('body', result.error);
+  return result.data;
+}
+
+/** Parses the query string with `schema`. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) fail('query', result.error);
+  return result.data;
+}
+
+/** Parses path parameters with `schema`. */
+export function readParams<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const result = schema.safeParse(c.req.param());
+  if (!result.success) fail('path', result.error);
+  return result.data;
+}

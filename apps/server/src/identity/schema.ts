@@ -1,0 +1,60 @@
+import type { Migration } from '../db/migrate.js';
+
+/**
+ * Identity owns the hotline's people: users (volunteers, admins, reporters) by public key,
+ * custom roles, invites and the one-time bootstrap code for the first admin.
+ * Phone numbers are stored encrypted with the server settings key, plus the last four digits.
+ */
+export const identityMigrations: Migration[] = [
+  {
+    id: 'identity/001-users-roles-invites',
+    sql: `
+      create table users (
+        id text primary key,
+        pubkey text not null unique,
+        display_name text not null,
+        phone_enc text,
+        phone_last4 text,
+        languages jsonb not null default '[]'::jsonb,
+        roles jsonb not null default '[]'::jsonb,
+        active boolean not null default true,
+        on_break boolean not null default false,
+        call_preference text not null default 'browser' check (call_preference in ('phone', 'browser', 'both')),
+        created_at timestamptz not null,
+        updated_at timestamptz not null,
+        deactivated_at timestamptz
+      );
+
+      create table custom_roles (
+        id text primary key,
+        name text not null unique,
+        description text not null default '',
+        permissions jsonb not null,
+        created_at timestamptz not null,
+        updated_at timestamptz not null
+      );
+
+      create table invites (
+        id text primary key,
+        token_hash text not null unique,
+        display_name text not null,
+        roles jsonb not null,
+        phone_enc text,
+        phone_last4 text,
+        created_by text not null,
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        redeemed_at timestamptz,
+        redeemed_by text,
+        revoked_at timestamptz
+      );
+
+      create table bootstrap_tokens (
+        token_hash text primary key,
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        used_at timestamptz
+      );
+    `,
+  },
+];

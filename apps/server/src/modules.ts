@@ -1,0 +1,28 @@
+import type { Hono } from 'hono';
+import { auditMigrations } from './audit/schema.js';
+import { authMigrations } from './auth/schema.js';
+import type { Migration } from './db/migrate.js';
+import { healthRoutes } from './health/routes.js';
+import type { AppEnv, ServerContext } from './http/context.js';
+import { identityMigrations } from './identity/schema.js';
+import { rateLimitMigrations } from './rate-limit/schema.js';
+
+/**
+ * The server's modules, in migration order. Each owns its tables (migrations) and its
+ * routes (mounted under /api). Adding a module is one line here.
+ */
+export interface ServerModule {
+  name: string;
+  migrations: Migration[];
+  routes?: (ctx: ServerContext) => Hono<AppEnv>;
+}
+
+export const MODULES: ServerModule[] = [
+  { name: 'health', migrations: [], routes: healthRoutes },
+  { name: 'rate-limit', migrations: rateLimitMigrations },
+  { name: 'audit', migrations: auditMigrations },
+  { name: 'auth', migrations: authMigrations },
+  { name: 'identity', migrations: identityMigrations },
+];
+
+export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

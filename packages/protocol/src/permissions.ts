@@ -1,0 +1,96 @@
+/**
+ * The permission catalogue: every action a route can require, as `domain:action`.
+ * Roles grant lists of permissions; `domain:*` grants every action of a domain and `*`
+ * grants everything. The server checks these on every route; the web client only uses
+ * them to hide what a user cannot do.
+ */
+export const PERMISSIONS = [
+  'users:read',
+  'users:write',
+  'users:deactivate',
+  'invites:read',
+  'invites:write',
+  'roles:read',
+  'roles:write',
+  'settings:read',
+  'settings:write',
+  'audit:read',
+  'audit:verify',
+  'profile:read',
+  'profile:write',
+  'passkeys:manage',
+  'hub:read',
+  'calls:read',
+  'calls:answer',
+  'calls:read-all',
+  'calls:ban',
+  'shifts:read',
+  'shifts:write',
+  'notes:read-own',
+  'notes:write',
+  'notes:read-all',
+  'notes:export',
+  'reports:write',
+  'reports:read-own',
+  'reports:read-all',
+  'conversations:read-assigned',
+  'conversations:read-all',
+  'conversations:reply',
+  'bans:read',
+  'bans:write',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Built-in roles. Custom roles are stored by the server and use the same catalogue. */
+export const BUILTIN_ROLES = {
+  admin: { name: 'Admin', permissions: ['*'] },
+  volunteer: {
+    name: 'Volunteer',
+    permissions: [
+      'profile:read',
+      'profile:write',
+      'passkeys:manage',
+      'hub:read',
+      'calls:read',
+      'calls:answer',
+      'shifts:read',
+      'notes:read-own',
+      'notes:write',
+      'conversations:read-assigned',
+      'conversations:reply',
+    ],
+  },
+  reporter: {
+    name: 'Reporter',
+    permissions: [
+      'profile:read',
+      'profile:write',
+      'passkeys:manage',
+      'hub:read',
+      'reports:write',
+      'reports:read-own',
+    ],
+  },
+} as const satisfies Record<string, { name: string; permissions: readonly string[] }>;
+
+export type BuiltinRoleId = keyof typeof BUILTIN_ROLES;
+
+const GRANT_PATTERN = /^(\*|[a-z-]+:\*|[a-z-]+:[a-z-]+)$/;
+
+/** True if `grant` is a well-formed grant: a catalogue permission, `domain:*` or `*`. */
+export function isValidGrant(grant: string): boolean {
+  if (!GRANT_PATTERN.test(grant)) return false;
+  if (grant === '*') return true;
+  if (grant.endsWith(':*')) {
+    const domain = grant.slice(0, -2);
+    return PERMISSIONS.some((p) => p.startsWith(`${domain}:`));
+  }
+  return (PERMISSIONS as readonly string[]).includes(grant);
+}
+
+/** True if any of `grants` covers `required`. */
+export function hasPermission(grants: readonly string[], required: Permission): boolean {
+  const domain = required.slice(0, required.indexOf(':'));
+  return grants.some((g) => g === '*' || g === required || g === `${domain}:*`);
+}
