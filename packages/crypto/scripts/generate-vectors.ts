@@ -1,0 +1,1615 @@
+/**
+ * Generates packages/crypto/test-vectors/v1.json: test vectors for every construction of
+ * protocol version 1 (docs/PROTOCOL.md), computed by this package's own code.
+ *
+ * Run `npm run vectors` after any change to packages/crypto/src that changes an output;
+ * packages/crypto/test/vectors.test.ts fails while the committed file is stale.
+ *
+ * Determinism. Every function of the package takes an optional `RandomSource`. Here, every
+ * "random" value (secret keys, nonces, salts, ephemeral keys, auxiliary signing randomness)
+ * is drawn from a named deterministic stream:
+ *
+ *   stream(name) = block(0) || block(1) || block(2) || ...
+ *   block(i)     = SHA-256(UTF-8("llamenos-test-vectors/1/" + name) || u32be(i))
+ *
+ * and `fixedBytes(name, n)` is the first n bytes of stream(name). The value is then written
+ * into the vector as hex, so a reader never needs to re-derive it. The functions under test
+ * are handed a *scripted* source that returns exactly the listed values, in the order the
+ * function asks for them, and refuses a request of an unexpected length; this documents (and
+ * checks) the order in which each construction consumes randomness.
+ *
+ * Every negative case is executed here too: the generator stops with an error if a negative
+ * case does not fail with exactly the expected CryptoErrorCode.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bech32 } from '@scure/base';
+import {
+  AUDIT_GENESIS_HASH,
+  AUTH_SCHEME,
+  AUTH_WINDOW_SECONDS,
+  auditEntryHash,
+  type CanonicalValue,
+  CONTENT_VERSION,
+  CryptoError,
+  type CryptoErrorCode,
+  canonicalJson,
+  concat,
+  createAuthHeader,
+  DEFAULT_CHUNK_LOG2,
+  decodeNpub,
+  decodeNsec,
+  decryptBuffer,
+  decryptContent,
+  decryptHubEvent,
+  deriveEventKey,
+  deriveKey,
+  deriveServerHashKey,
+  deriveServerNostrKey,
+  deriveServerSettingsKey,
+  ENVELOPE_VERSION,
+  encodeNpub,
+  encodeNsec,
+  encryptBuffer,
+  encryptContent,
+  encryptHubEvent,
+  formatRecoveryKey,
+  fromBase64url,
+  getPublicKey,
+  getPublicKeyBytes,
+  HTTP_AUTH_KIND,
+  hashIp,
+  hashPhone,
+  keyIdOf,
+  LABEL_ATTACHMENT_STREAM,
+  LABEL_AUDIT_CHAIN,
+  LABEL_HUB_EVENT,
+  LABEL_HUB_KEY_WRAP,
+  LABEL_IP_HASH,
+  LABEL_KEY_ID,
+  LABEL_MESSAGE_CONTENT,
+  LABEL_NOTE_CONTENT,
+  LABEL_NOTE_KEY_WRAP,
+  LABEL_PHONE_HASH,
+  LABEL_PIN_LOCK,
+  LABEL_RECOVERY_CHECK,
+  LABEL_RECOVERY_LOCK,
+  LABEL_REPORT_CONTENT,
+  LABEL_REPORT_KEY_WRAP,
+  LABEL_SERVER_NOSTR_KEY,
+  LABEL_TRANSCRIPT_CONTENT,
+  LABEL_TRANSCRIPT_KEY_WRAP,
+  lengthPrefixed,
+  lockWithPin,
+  lockWithRecoveryKey,
+  MAX_CONTENT_BYTES,
+  MAX_PIN_ITERATIONS,
+  MAX_PIN_LENGTH,
+  MAX_READERS,
+  MIN_PIN_ITERATIONS,
+  MIN_PIN_LENGTH,
+  type NostrEvent,
+  normalizePhone,
+  openAsReader,
+  PIN_LOCK_LENGTH,
+  PIN_LOCK_VERSION,
+  PROTOCOL_SALT,
+  PURPOSES,
+  type PurposeName,
+  paddedLength,
+  parsePublicKey,
+  parseRecoveryKey,
+  pbkdf2Sha256,
+  phoneLast4,
+  pinBytes,
+  type RandomSource,
+  RECOVERY_LOCK_LENGTH,
+  RECOVERY_LOCK_VERSION,
+  type SealedEnvelope,
+  STREAM_HEADER_LENGTH,
+  STREAM_VERSION,
+  sealForReaders,
+  sharedX,
+  signEvent,
+  signSchnorr,
+  toBase64,
+  toBase64url,
+  toHex,
+  u16be,
+  u32be,
+  unlockWithPin,
+  unlockWithRecoveryKey,
+  unwrapHubKey,
+  unwrapKey,
+  utf8,
+  verifyAuditChain,
+  verifyAuthHeader,
+  verifyEvent,
+  verifySchnorr,
+  WRAP_LENGTH,
+  WRAP_VERSION,
+  wrapForNewReader,
+  wrapHubKey,
+  wrapKey,
+} from '../src/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness
+// ---------------------------------------------------------------------------------------------
+
+const STREAM_DOMAIN = 'llamenos-test-vectors/1/';
+
+/** The named SHA-256 counter-mode stream described at the top of this file. */
+export function deterministicRandom(name: string): RandomSource {
+  const seed = utf8(STREAM_DOMAIN + name);
+  let block = 0;
+  let buffer = new Uint8Array(0);
+  return (length) => {
+    while (buffer.length < length) buffer = concat(buffer, sha256(concat(seed, u32be(block++))));
+    const out = buffer.slice(0, length);
+    buffer = buffer.slice(length);
+    return out;
+  };
+}
+
+/** The first `length` bytes of the named stream. */
+export const fixedBytes = (name: string, length: number): Uint8Array => deterministicRandom(name)(length);
+
+/** A RandomSource that hands out exactly `values`, in order, and checks each requested length. */
+function scripted(...values: Uint8Array[]): RandomSource & { done(): void } {
+  const queue = [...values];
+  const source = (length: number): Uint8Array => {
+    const next = queue.shift();
+    if (!next) throw new Error(`scripted random: unexpected extra request of ${length} bytes`);
+    if (next.length !== length)
+      throw new Error(`scripted random: asked for ${length} bytes, next value has ${next.length}`);
+    return next.slice();
+  };
+  return Object.assign(source, {
+    done() {
+      if (queue.length > 0) throw new Error(`scripted random: ${queue.length} value(s) left unused`);
+    },
+  });
+}
+
+/** Runs `fn` with a scripted source and checks that every scripted value was consumed. */
+function withScript<T>(values: Uint8Array[], fn: (random: RandomSource) => T): T {
+  const random = scripted(...values);
+  const result = fn(random);
+  random.done();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+const hex = toHex;
+const b64u = toBase64url;
+const bytesOf = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+/** A copy of `bytes` with byte `index` XOR `mask`. */
+function flip(bytes: Uint8Array, index: number, mask = 0x01): Uint8Array {
+  const out = bytes.slice();
+  out[index] = out[index]! ^ mask;
+  return out;
+}
+
+/** A copy of `bytes` with byte `index` set to `value`. */
+function setByte(bytes: Uint8Array, index: number, value: number): Uint8Array {
+  const out = bytes.slice();
+  out[index] = value;
+  return out;
+}
+
+/** Runs a negative case and returns its expected code, or throws if the code differs. */
+async function expectFailure(
+  name: string,
+  expected: CryptoErrorCode,
+  fn: () => unknown,
+): Promise<CryptoErrorCode> {
+  try {
+    await fn();
+  } catch (error) {
+    if (error instanceof CryptoError && error.code === expected) return expected;
+    const got = error instanceof CryptoError ? error.code : String(error);
+    throw new Error(`negative vector "${name}": expected ${expected}, got ${got}`);
+  }
+  throw new Error(`negative vector "${name}": expected ${expected}, but it succeeded`);
+}
+
+interface TestKey {
+  name: string;
+  secretKey: Uint8Array;
+  publicKey: string;
+}
+
+function makeKey(name: string): TestKey {
+  const secretKey = fixedBytes(`key/${name}`, 32);
+  if (!secp256k1.utils.isValidSecretKey(secretKey)) throw new Error(`key ${name} out of range`);
+  return { name, secretKey, publicKey: getPublicKey(secretKey) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed inputs
+// ---------------------------------------------------------------------------------------------
+
+const KEYS = {
+  author: makeKey('author'),
+  admin1: makeKey('admin1'),
+  admin2: makeKey('admin2'),
+  newAdmin: makeKey('new-admin'),
+  outsider: makeKey('outsider'),
+};
+
+/** Record ids are opaque strings to the protocol; the application uses UUIDs. */
+const RECORD_A = '7d0c3a52-9b1e-4c6f-8a2d-5e4f3b2a1c0d';
+const RECORD_B = 'c41f8e27-3d5a-4b9c-9e1f-0a2b3c4d5e6f';
+/** 2026-01-01T00:00:00Z. */
+const NOW = 1767225600;
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+// ---------------------------------------------------------------------------------------------
+
+function constantsSection() {
+  return {
+    PROTOCOL_SALT,
+    WRAP_VERSION,
+    WRAP_LENGTH,
+    CONTENT_VERSION,
+    MAX_CONTENT_BYTES,
+    ENVELOPE_VERSION,
+    MAX_READERS,
+    STREAM_VERSION,
+    STREAM_HEADER_LENGTH,
+    DEFAULT_CHUNK_LOG2,
+    PIN_LOCK_VERSION,
+    PIN_LOCK_LENGTH,
+    MIN_PIN_ITERATIONS,
+    MAX_PIN_ITERATIONS,
+    MIN_PIN_LENGTH,
+    MAX_PIN_LENGTH,
+    RECOVERY_LOCK_VERSION,
+    RECOVERY_LOCK_LENGTH,
+    HTTP_AUTH_KIND,
+    AUTH_WINDOW_SECONDS,
+    AUTH_SCHEME,
+    AUDIT_GENESIS_HASH,
+  };
+}
+
+async function keysSection() {
+  const cases = Object.values(KEYS).map((k) => {
+    const publicBytes = getPublicKeyBytes(k.secretKey);
+    const fullPoint = secp256k1.getPublicKey(k.secretKey, true);
+    return {
+      name: k.name,
+      secretKeyHex: hex(k.secretKey),
+      publicKeyHex: k.publicKey,
+      pointParity: fullPoint[0] === 2 ? 'even' : 'odd',
+      nsec: encodeNsec(k.secretKey),
+      npub: encodeNpub(k.publicKey),
+      keyIdInputHex: hex(concat(lengthPrefixed(LABEL_KEY_ID), publicBytes)),
+      keyIdHex: hex(keyIdOf(publicBytes)),
+    };
+  });
+
+  // The smallest x (as a 32-byte big-endian integer) that is not the x-coordinate of a point.
+  let notOnCurve = '';
+  for (let x = 1; !notOnCurve; x++) {
+    const candidate = concat(new Uint8Array(28), u32be(x));
+    if (!secp256k1.utils.isValidPublicKey(concat(new Uint8Array([2]), candidate), true))
+      notOnCurve = hex(candidate);
+  }
+  const author = KEYS.author;
+  const negatives = [];
+  const neg = async (
+    c: { name: string; operation: string; input: string },
+    code: CryptoErrorCode,
+    fn: () => unknown,
+  ) => negatives.push({ ...c, expectError: await expectFailure(c.name, code, fn) });
+
+  const npub = encodeNpub(author.publicKey);
+  const nsec = encodeNsec(author.secretKey);
+  const zeroNsec = bech32.encode('nsec', bech32.toWords(new Uint8Array(32)));
+  await neg(
+    { name: 'npub given where an nsec is expected', operation: 'decodeNsec', input: npub },
+    'MALFORMED',
+    () => decodeNsec(npub),
+  );
+  await neg(
+    { name: 'nsec given where an npub is expected', operation: 'decodeNpub', input: nsec },
+    'MALFORMED',
+    () => decodeNpub(nsec),
+  );
+  const badChecksum = npub.slice(0, -1) + (npub.endsWith('q') ? 'p' : 'q');
+  await neg(
+    { name: 'npub with a bad bech32 checksum', operation: 'decodeNpub', input: badChecksum },
+    'MALFORMED',
+    () => decodeNpub(badChecksum),
+  );
+  await neg(
+    { name: 'nsec of the zero scalar', operation: 'decodeNsec', input: zeroNsec },
+    'INVALID_KEY',
+    () => decodeNsec(zeroNsec),
+  );
+  await neg(
+    { name: 'public key x not on the curve', operation: 'parsePublicKey', input: notOnCurve },
+    'INVALID_KEY',
+    () => parsePublicKey(notOnCurve),
+  );
+  const upper = author.publicKey.toUpperCase();
+  await neg(
+    { name: 'uppercase hex public key', operation: 'parsePublicKey', input: upper },
+    'MALFORMED',
+    () => parsePublicKey(upper),
+  );
+  const short = author.publicKey.slice(0, 62);
+  await neg({ name: '31-byte public key', operation: 'parsePublicKey', input: short }, 'MALFORMED', () =>
+    parsePublicKey(short),
+  );
+  return { cases, negatives };
+}
+
+function schnorrSection() {
+  const message = sha256(utf8('llamenos test vectors: schnorr message'));
+  const cases = [
+    { name: 'author (odd-y point), zero aux', key: KEYS.author, aux: new Uint8Array(32) },
+    { name: 'author, random aux', key: KEYS.author, aux: fixedBytes('schnorr/aux/1', 32) },
+    { name: 'admin1 (even-y point), random aux', key: KEYS.admin1, aux: fixedBytes('schnorr/aux/2', 32) },
+  ].map(({ name, key, aux }) => {
+    const signature = withScript([aux], (random) => signSchnorr(message, key.secretKey, random));
+    if (!verifySchnorr(signature, message, getPublicKeyBytes(key.secretKey))) throw new Error('schnorr');
+    return {
+      name,
+      secretKeyHex: hex(key.secretKey),
+      publicKeyHex: key.publicKey,
+      messageHex: hex(message),
+      auxHex: hex(aux),
+      signatureHex: hex(signature),
+    };
+  });
+  const first = cases[1]!;
+  const sig = bytesOf(first.signatureHex);
+  const invalid = [
+    { name: 'flipped signature bit', signatureHex: hex(flip(sig, 40)), messageHex: first.messageHex },
+    { name: 'other message', signatureHex: first.signatureHex, messageHex: hex(flip(message, 0)) },
+    {
+      name: 'other public key',
+      signatureHex: first.signatureHex,
+      messageHex: first.messageHex,
+      publicKeyHex: KEYS.admin2.publicKey,
+    },
+  ].map((c) => {
+    const publicKeyHex = c.publicKeyHex ?? first.publicKeyHex;
+    const valid = verifySchnorr(bytesOf(c.signatureHex), bytesOf(c.messageHex), bytesOf(publicKeyHex));
+    if (valid) throw new Error(`schnorr invalid case ${c.name} verified`);
+    return {
+      name: c.name,
+      publicKeyHex,
+      messageHex: c.messageHex,
+      signatureHex: c.signatureHex,
+      expectValid: false,
+    };
+  });
+  return { cases, invalid };
+}
+
+/** The NIP-01 serialization whose SHA-256 is the event id. */
+const serialization = (e: Omit<NostrEvent, 'id' | 'sig'>): string =>
+  JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]);
+
+const authHeaderOf = (event: unknown): string => `${AUTH_SCHEME} ${toBase64(utf8(JSON.stringify(event)))}`;
+
+async function nip98Section() {
+  const key = KEYS.author;
+  const requests = [
+    {
+      name: 'POST with a JSON body',
+      url: 'https://hotline.example.org/api/notes?hub=7f3e',
+      method: 'POST',
+      body: '{"callId":"c-102","text":"follow up"}',
+      seed: 'nip98/post',
+    },
+    {
+      name: 'GET without a body (payload is the SHA-256 of zero bytes)',
+      url: 'https://hotline.example.org/api/calls/active?limit=20&after=c-100',
+      method: 'GET',
+      body: null,
+      seed: 'nip98/get',
+    },
+  ];
+  const cases = requests.map((r) => {
+    const nonce = fixedBytes(`${r.seed}/nonce`, 16);
+    const aux = fixedBytes(`${r.seed}/aux`, 32);
+    const request = { url: r.url, method: r.method, ...(r.body === null ? {} : { body: r.body }) };
+    const header = withScript([nonce, aux], (random) =>
+      createAuthHeader(request, key.secretKey, NOW, random),
+    );
+    const event = JSON.parse(
+      Buffer.from(header.slice(AUTH_SCHEME.length + 1), 'base64').toString('utf8'),
+    ) as NostrEvent;
+    const verified = verifyAuthHeader(header, request, NOW);
+    return {
+      name: r.name,
+      secretKeyHex: hex(key.secretKey),
+      publicKeyHex: key.publicKey,
+      request: { url: r.url, method: r.method, body: r.body },
+      createdAt: NOW,
+      nonceHex: hex(nonce),
+      auxHex: hex(aux),
+      payloadHex: hex(sha256(utf8(r.body ?? ''))),
+      serialization: serialization(event),
+      event,
+      eventJson: JSON.stringify(event),
+      header,
+      verify: [
+        { now: NOW, result: verified },
+        {
+          now: NOW + AUTH_WINDOW_SECONDS,
+          result: verifyAuthHeader(header, request, NOW + AUTH_WINDOW_SECONDS),
+        },
+        {
+          now: NOW - AUTH_WINDOW_SECONDS,
+          result: verifyAuthHeader(header, request, NOW - AUTH_WINDOW_SECONDS),
+        },
+      ],
+    };
+  });
+
+  const post = cases[0]!;
+  const postRequest = { url: post.request.url, method: post.request.method, body: post.request.body! };
+  const event = post.event;
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (
+    name: string,
+    header: string,
+    request: { url: string; method: string; body: string | null },
+    now: number,
+    code: CryptoErrorCode,
+  ) => {
+    const req = {
+      url: request.url,
+      method: request.method,
+      ...(request.body === null ? {} : { body: request.body }),
+    };
+    negatives.push({
+      name,
+      header,
+      request,
+      now,
+      expectError: await expectFailure(name, code, () => verifyAuthHeader(header, req, now)),
+    });
+  };
+  const resign = (unsigned: { kind: number; tags: string[][]; content?: string }, seed: string) =>
+    withScript([fixedBytes(seed, 32)], (random) =>
+      signEvent({ created_at: NOW, content: '', ...unsigned }, key.secretKey, random),
+    );
+
+  await neg('expired: 61 s after created_at', post.header, post.request, NOW + 61, 'AUTH_EXPIRED');
+  await neg('not yet valid: 61 s before created_at', post.header, post.request, NOW - 61, 'AUTH_EXPIRED');
+  await neg(
+    'wrong URL (other path)',
+    post.header,
+    { ...post.request, url: 'https://hotline.example.org/api/reports?hub=7f3e' },
+    NOW,
+    'AUTH_MISMATCH',
+  );
+  await neg(
+    'wrong URL (query removed)',
+    post.header,
+    { ...post.request, url: 'https://hotline.example.org/api/notes' },
+    NOW,
+    'AUTH_MISMATCH',
+  );
+  await neg('wrong method', post.header, { ...post.request, method: 'PUT' }, NOW, 'AUTH_MISMATCH');
+  await neg(
+    'wrong body',
+    post.header,
+    { ...post.request, body: '{"callId":"c-102","text":"follow up!"}' },
+    NOW,
+    'AUTH_MISMATCH',
+  );
+  await neg('body dropped', post.header, { ...post.request, body: null }, NOW, 'AUTH_MISMATCH');
+  await neg(
+    'expired and wrong URL: the time window is checked first',
+    post.header,
+    { ...post.request, url: 'https://hotline.example.org/api/reports' },
+    NOW + 61,
+    'AUTH_EXPIRED',
+  );
+  await neg(
+    'content altered after signing (id no longer matches)',
+    authHeaderOf({ ...event, content: 'x' }),
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'tag altered after signing (URL swapped, id no longer matches)',
+    authHeaderOf({
+      ...event,
+      tags: event.tags.map((t) => (t[0] === 'u' ? ['u', 'https://evil.example/'] : t)),
+    }),
+    { ...post.request, url: 'https://evil.example/' },
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'signature altered',
+    authHeaderOf({ ...event, sig: hex(flip(bytesOf(event.sig), 63)) }),
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'signed by another key (pubkey replaced)',
+    authHeaderOf({ ...event, pubkey: KEYS.admin1.publicKey }),
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'kind 1 instead of 27235 (correctly signed)',
+    authHeaderOf(resign({ kind: 1, tags: event.tags }, 'nip98/neg/kind')),
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'nonce tag missing (correctly signed)',
+    authHeaderOf(
+      resign({ kind: HTTP_AUTH_KIND, tags: event.tags.filter((t) => t[0] !== 'nonce') }, 'nip98/neg/nonce'),
+    ),
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'two u tags (correctly signed)',
+    authHeaderOf(
+      resign({ kind: HTTP_AUTH_KIND, tags: [['u', post.request.url], ...event.tags] }, 'nip98/neg/two-u'),
+    ),
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'scheme Bearer instead of Nostr',
+    `Bearer ${post.header.slice(6)}`,
+    post.request,
+    NOW,
+    'AUTH_INVALID',
+  );
+  await neg('token is not base64 JSON', `${AUTH_SCHEME} bm90IGpzb24=`, post.request, NOW, 'AUTH_INVALID');
+
+  const replay = {
+    name: 'replay: the same header twice',
+    note:
+      'verifyAuthHeader is stateless: the second presentation verifies exactly like the first and returns the ' +
+      'same eventId. The server must remember eventId until rememberUntil (created_at + 60) and refuse it when ' +
+      'seen again; after rememberUntil the window check refuses it anyway.',
+    header: post.header,
+    request: post.request,
+    now: NOW + 5,
+    expectEventId: event.id,
+    rememberUntil: NOW + AUTH_WINDOW_SECONDS,
+    expectErrorAfterRememberUntil: await expectFailure('replay after window', 'AUTH_EXPIRED', () =>
+      verifyAuthHeader(post.header, postRequest, NOW + AUTH_WINDOW_SECONDS + 1),
+    ),
+  };
+  return { cases, negatives, replay };
+}
+
+/** One ECIES wrap with every intermediate value. */
+function wrapVector(
+  name: string,
+  key: Uint8Array,
+  recipient: TestKey,
+  label: string,
+  recordId: string,
+  seed: string,
+) {
+  const ephemeralSecret = fixedBytes(`${seed}/ephemeral`, 32);
+  const nonce = fixedBytes(`${seed}/nonce`, 24);
+  const wrap = withScript([ephemeralSecret, nonce], (random) =>
+    wrapKey(key, recipient.publicKey, { label, recordId }, random),
+  );
+  const ephemeralPublic = secp256k1.getPublicKey(ephemeralSecret, true);
+  const shared = sharedX(ephemeralSecret, bytesOf(recipient.publicKey));
+  const kek = deriveKey(shared, label);
+  const aad = concat(
+    new Uint8Array([WRAP_VERSION]),
+    lengthPrefixed(label),
+    lengthPrefixed(recordId),
+    ephemeralPublic,
+    bytesOf(recipient.publicKey),
+  );
+  const sealed = xchacha20poly1305(kek, nonce, aad).encrypt(key);
+  if (hex(wrap) !== hex(concat(new Uint8Array([WRAP_VERSION]), ephemeralPublic, nonce, sealed)))
+    throw new Error(`wrap vector ${name}: step-by-step recomputation differs`);
+  return {
+    name,
+    keyHex: hex(key),
+    recipientPublicKeyHex: recipient.publicKey,
+    recipientSecretKeyHex: hex(recipient.secretKey),
+    label,
+    recordId,
+    ephemeralSecretHex: hex(ephemeralSecret),
+    ephemeralPublicKeyHex: hex(ephemeralPublic),
+    nonceHex: hex(nonce),
+    sharedXHex: hex(shared),
+    kekHex: hex(kek),
+    aadHex: hex(aad),
+    sealedHex: hex(sealed),
+    wrapHex: hex(wrap),
+    wrapBase64url: b64u(wrap),
+  };
+}
+
+async function eciesSection() {
+  const cases = [
+    wrapVector(
+      'note key for the author',
+      fixedBytes('ecies/key/1', 32),
+      KEYS.author,
+      LABEL_NOTE_KEY_WRAP,
+      RECORD_A,
+      'ecies/1',
+    ),
+    wrapVector(
+      'transcript key for admin1',
+      fixedBytes('ecies/key/2', 32),
+      KEYS.admin1,
+      LABEL_TRANSCRIPT_KEY_WRAP,
+      RECORD_B,
+      'ecies/2',
+    ),
+  ];
+  const base = cases[0]!;
+  const wrap = bytesOf(base.wrapHex);
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (
+    name: string,
+    input: { wrapHex?: string; secretKeyHex?: string; label?: string; recordId?: string },
+    code: CryptoErrorCode,
+  ) => {
+    const c = {
+      name,
+      wrapHex: input.wrapHex ?? base.wrapHex,
+      secretKeyHex: input.secretKeyHex ?? base.recipientSecretKeyHex,
+      label: input.label ?? base.label,
+      recordId: input.recordId ?? base.recordId,
+    };
+    const expectError = await expectFailure(name, code, () =>
+      unwrapKey(bytesOf(c.wrapHex), bytesOf(c.secretKeyHex), { label: c.label, recordId: c.recordId }),
+    );
+    negatives.push({ ...c, expectError });
+  };
+  await neg('wrong recipient', { secretKeyHex: hex(KEYS.outsider.secretKey) }, 'DECRYPT_FAILED');
+  await neg('wrong label (report instead of note)', { label: LABEL_REPORT_KEY_WRAP }, 'DECRYPT_FAILED');
+  await neg('wrong record id', { recordId: RECORD_B }, 'DECRYPT_FAILED');
+  await neg('version byte 2', { wrapHex: hex(setByte(wrap, 0, 2)) }, 'UNSUPPORTED_VERSION');
+  await neg('version byte 0', { wrapHex: hex(setByte(wrap, 0, 0)) }, 'UNSUPPORTED_VERSION');
+  await neg('tampered byte in the sealed key', { wrapHex: hex(flip(wrap, 70)) }, 'DECRYPT_FAILED');
+  await neg('tampered byte in the nonce', { wrapHex: hex(flip(wrap, 40)) }, 'DECRYPT_FAILED');
+  await neg('tampered tag (last byte)', { wrapHex: hex(flip(wrap, WRAP_LENGTH - 1)) }, 'DECRYPT_FAILED');
+  await neg('ephemeral key prefix 0x05 (not a point)', { wrapHex: hex(setByte(wrap, 1, 5)) }, 'MALFORMED');
+  await neg('one byte short', { wrapHex: hex(wrap.subarray(0, WRAP_LENGTH - 1)) }, 'MALFORMED');
+  await neg('one byte too long', { wrapHex: hex(concat(wrap, new Uint8Array(1))) }, 'MALFORMED');
+  await neg('empty', { wrapHex: '' }, 'MALFORMED');
+  await neg('recipient secret key zero', { secretKeyHex: '00'.repeat(32) }, 'INVALID_KEY');
+  return { cases, negatives };
+}
+
+/** One content encryption with the padded plaintext and AAD. */
+function contentVector(
+  name: string,
+  key: Uint8Array,
+  label: string,
+  recordId: string,
+  plaintext: string,
+  seed: string,
+) {
+  const nonce = fixedBytes(`${seed}/nonce`, 24);
+  const blob = withScript([nonce], (random) =>
+    encryptContent(key, utf8(plaintext), { label, recordId }, random),
+  );
+  const bytes = utf8(plaintext);
+  const padded = new Uint8Array(4 + paddedLength(bytes.length));
+  padded.set(u32be(bytes.length), 0);
+  padded.set(bytes, 4);
+  const aad = concat(new Uint8Array([CONTENT_VERSION]), lengthPrefixed(label), lengthPrefixed(recordId));
+  const recomputed = concat(
+    new Uint8Array([CONTENT_VERSION]),
+    nonce,
+    xchacha20poly1305(key, nonce, aad).encrypt(padded),
+  );
+  if (hex(recomputed) !== hex(blob))
+    throw new Error(`content vector ${name}: step-by-step recomputation differs`);
+  return {
+    name,
+    keyHex: hex(key),
+    label,
+    recordId,
+    plaintext,
+    plaintextHex: hex(bytes),
+    nonceHex: hex(nonce),
+    paddedPlaintextHex: hex(padded),
+    aadHex: hex(aad),
+    blobHex: hex(blob),
+    blobBase64url: b64u(blob),
+  };
+}
+
+async function contentSection() {
+  const key = fixedBytes('content/key', 32);
+  const cases = [
+    contentVector(
+      'note',
+      key,
+      LABEL_NOTE_CONTENT,
+      RECORD_A,
+      'Caller is safe tonight. Follow up tomorrow 10:00 — María.',
+      'content/1',
+    ),
+    contentVector('empty message', key, LABEL_MESSAGE_CONTENT, RECORD_B, '', 'content/2'),
+    contentVector(
+      '300-byte transcript (pads to 320)',
+      key,
+      LABEL_TRANSCRIPT_CONTENT,
+      RECORD_A,
+      'Transcript line. '.repeat(18).slice(0, 300),
+      'content/3',
+    ),
+  ];
+  const base = cases[0]!;
+  const blob = bytesOf(base.blobHex);
+  const aad = bytesOf(base.aadHex);
+  const nonce = bytesOf(base.nonceHex);
+  const sealRaw = (padded: Uint8Array) =>
+    concat(new Uint8Array([CONTENT_VERSION]), nonce, xchacha20poly1305(key, nonce, aad).encrypt(padded));
+  const goodPadded = bytesOf(base.paddedPlaintextHex);
+
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (
+    name: string,
+    input: { keyHex?: string; label?: string; recordId?: string; blobHex?: string },
+    code: CryptoErrorCode,
+  ) => {
+    const c = {
+      name,
+      keyHex: input.keyHex ?? base.keyHex,
+      label: input.label ?? base.label,
+      recordId: input.recordId ?? base.recordId,
+      blobHex: input.blobHex ?? base.blobHex,
+    };
+    const expectError = await expectFailure(name, code, () =>
+      decryptContent(bytesOf(c.keyHex), bytesOf(c.blobHex), { label: c.label, recordId: c.recordId }),
+    );
+    negatives.push({ ...c, expectError });
+  };
+  await neg('wrong key', { keyHex: hex(flip(key, 0)) }, 'DECRYPT_FAILED');
+  await neg('wrong label (report instead of note)', { label: LABEL_REPORT_CONTENT }, 'DECRYPT_FAILED');
+  await neg('wrong record id', { recordId: RECORD_B }, 'DECRYPT_FAILED');
+  await neg('version byte 2', { blobHex: hex(setByte(blob, 0, 2)) }, 'UNSUPPORTED_VERSION');
+  await neg('tampered ciphertext byte', { blobHex: hex(flip(blob, 30)) }, 'DECRYPT_FAILED');
+  await neg('tampered nonce byte', { blobHex: hex(flip(blob, 1)) }, 'DECRYPT_FAILED');
+  await neg('tampered tag (last byte)', { blobHex: hex(flip(blob, blob.length - 1)) }, 'DECRYPT_FAILED');
+  await neg('last 16 bytes dropped', { blobHex: hex(blob.subarray(0, blob.length - 16)) }, 'DECRYPT_FAILED');
+  await neg(
+    '76 bytes: shorter than the smallest blob (77)',
+    { blobHex: hex(blob.subarray(0, 76)) },
+    'MALFORMED',
+  );
+  await neg('empty', { blobHex: '' }, 'MALFORMED');
+  await neg('key of 31 bytes', { keyHex: hex(key.subarray(0, 31)) }, 'INVALID_KEY');
+  await neg(
+    'authentic, but a padding byte is not zero',
+    { blobHex: hex(sealRaw(setByte(goodPadded, goodPadded.length - 1, 1))) },
+    'MALFORMED',
+  );
+  await neg(
+    'authentic, but the length prefix disagrees with the padded size',
+    { blobHex: hex(sealRaw(concat(u32be(200), goodPadded.subarray(4)))) },
+    'MALFORMED',
+  );
+  return { cases, negatives };
+}
+
+function paddingSection() {
+  const sizes = [
+    0,
+    1,
+    31,
+    32,
+    33,
+    63,
+    64,
+    65,
+    100,
+    255,
+    256,
+    257,
+    300,
+    511,
+    512,
+    513,
+    1000,
+    1024,
+    1025,
+    4096,
+    4097,
+    65536,
+    100000,
+    1048577,
+    MAX_CONTENT_BYTES,
+  ];
+  return {
+    formula:
+      'n <= 32: 32; otherwise P = smallest power of two >= n, step = 32 if P <= 256 else P / 8, result = ceil(n / step) * step',
+    table: sizes.map((n) => ({
+      n,
+      paddedLength: paddedLength(n),
+      sealedBlobLength: 1 + 24 + 4 + paddedLength(n) + 16,
+    })),
+  };
+}
+
+function sealWithScript(
+  plaintext: string,
+  readers: TestKey[],
+  purpose: PurposeName,
+  recordId: string,
+  seed: string,
+) {
+  const objectKey = fixedBytes(`${seed}/object-key`, 32);
+  const contentNonce = fixedBytes(`${seed}/content-nonce`, 24);
+  const perReader = readers.map((r) => ({
+    reader: r.publicKey,
+    ephemeralSecretHex: hex(fixedBytes(`${seed}/wrap/${r.name}/ephemeral`, 32)),
+    nonceHex: hex(fixedBytes(`${seed}/wrap/${r.name}/nonce`, 24)),
+  }));
+  const script = [
+    objectKey,
+    contentNonce,
+    ...perReader.flatMap((w) => [bytesOf(w.ephemeralSecretHex), bytesOf(w.nonceHex)]),
+  ];
+  const envelope = withScript(script, (random) =>
+    sealForReaders(
+      utf8(plaintext),
+      readers.map((r) => r.publicKey),
+      { purpose: PURPOSES[purpose], recordId },
+      random,
+    ),
+  );
+  return {
+    purpose,
+    contentLabel: PURPOSES[purpose].content,
+    wrapLabel: PURPOSES[purpose].wrap,
+    recordId,
+    plaintext,
+    readers: readers.map((r) => ({
+      name: r.name,
+      publicKeyHex: r.publicKey,
+      secretKeyHex: hex(r.secretKey),
+    })),
+    randomness: { objectKeyHex: hex(objectKey), contentNonceHex: hex(contentNonce), wraps: perReader },
+    envelope,
+  };
+}
+
+async function readersSection() {
+  const readers = [KEYS.author, KEYS.admin1, KEYS.admin2];
+  const plaintext = 'Caller asked about shelter options; gave the number of the night line.';
+  const sealed = sealWithScript(plaintext, readers, 'note', RECORD_A, 'readers/a');
+  const other = sealWithScript('A different note.', readers, 'note', RECORD_B, 'readers/b');
+  for (const r of readers) {
+    const opened = openAsReader(sealed.envelope, r.secretKey, { purpose: PURPOSES.note, recordId: RECORD_A });
+    if (new TextDecoder().decode(opened) !== plaintext) throw new Error('readers: open failed');
+  }
+
+  const grantEphemeral = fixedBytes('readers/grant/ephemeral', 32);
+  const grantNonce = fixedBytes('readers/grant/nonce', 24);
+  const grantedWrap = withScript([grantEphemeral, grantNonce], (random) =>
+    wrapForNewReader(
+      sealed.envelope,
+      KEYS.admin1.secretKey,
+      KEYS.newAdmin.publicKey,
+      { purpose: PURPOSES.note, recordId: RECORD_A },
+      random,
+    ),
+  );
+  const grant = {
+    note: 'admin1 unwraps the object key and wraps it for newAdmin; the ciphertext is unchanged and the new wrap is appended to wraps.',
+    grantorSecretKeyHex: hex(KEYS.admin1.secretKey),
+    newReader: {
+      name: KEYS.newAdmin.name,
+      publicKeyHex: KEYS.newAdmin.publicKey,
+      secretKeyHex: hex(KEYS.newAdmin.secretKey),
+    },
+    ephemeralSecretHex: hex(grantEphemeral),
+    nonceHex: hex(grantNonce),
+    wrap: grantedWrap,
+  };
+
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (
+    name: string,
+    envelope: SealedEnvelope,
+    reader: TestKey,
+    ctx: { purpose: PurposeName; recordId: string },
+    code: CryptoErrorCode,
+  ) => {
+    const expectError = await expectFailure(name, code, () =>
+      openAsReader(envelope, reader.secretKey, { purpose: PURPOSES[ctx.purpose], recordId: ctx.recordId }),
+    );
+    negatives.push({ name, envelope, secretKeyHex: hex(reader.secretKey), ...ctx, expectError });
+  };
+  const a = sealed.envelope;
+  const b = other.envelope;
+  await neg('not a reader', a, KEYS.outsider, { purpose: 'note', recordId: RECORD_A }, 'DECRYPT_FAILED');
+  await neg(
+    "admin1's wrap moved from record A into record B's envelope",
+    { ...b, wraps: b.wraps.map((w, i) => (i === 1 ? a.wraps[1]! : w)) },
+    KEYS.admin1,
+    { purpose: 'note', recordId: RECORD_B },
+    'DECRYPT_FAILED',
+  );
+  await neg(
+    "record A's ciphertext moved into record B's envelope",
+    { ...b, ciphertext: a.ciphertext },
+    KEYS.author,
+    { purpose: 'note', recordId: RECORD_B },
+    'DECRYPT_FAILED',
+  );
+  await neg(
+    "admin2's wrap listed under admin1's key",
+    { ...a, wraps: [a.wraps[0]!, { reader: a.wraps[1]!.reader, wrap: a.wraps[2]!.wrap }, a.wraps[2]!] },
+    KEYS.admin1,
+    { purpose: 'note', recordId: RECORD_A },
+    'DECRYPT_FAILED',
+  );
+  await neg(
+    'opened as a report instead of a note',
+    a,
+    KEYS.author,
+    { purpose: 'report', recordId: RECORD_A },
+    'DECRYPT_FAILED',
+  );
+  await neg(
+    'envelope version 2',
+    { ...a, v: 2 as unknown as 1 },
+    KEYS.author,
+    { purpose: 'note', recordId: RECORD_A },
+    'UNSUPPORTED_VERSION',
+  );
+  await neg(
+    'wrap is not base64url',
+    { ...a, wraps: [{ reader: a.wraps[0]!.reader, wrap: `${a.wraps[0]!.wrap.slice(1)}+` }] },
+    KEYS.author,
+    { purpose: 'note', recordId: RECORD_A },
+    'MALFORMED',
+  );
+  return { recordA: sealed, recordB: other, grant, negatives };
+}
+
+async function hubKeySection() {
+  const hubKey = fixedBytes('hub/key', 32);
+  const hubKeyId = '3b8e1f20-6a4d-4c1e-b7a9-0f2e3d4c5b6a';
+  const member = KEYS.admin2;
+  const wrap = wrapVector('hub key for admin2', hubKey, member, LABEL_HUB_KEY_WRAP, hubKeyId, 'hub/wrap');
+  const direct = withScript([bytesOf(wrap.ephemeralSecretHex), bytesOf(wrap.nonceHex)], (random) =>
+    wrapHubKey(hubKey, member.publicKey, hubKeyId, random),
+  );
+  if (hex(direct) !== wrap.wrapHex) throw new Error('hub key wrap differs from wrapKey');
+  const eventKey = deriveEventKey(hubKey);
+  const payloadJson = '{"type":"call.ringing","callId":"c-102","last4":"4477"}';
+  const nonce = fixedBytes('hub/event/nonce', 24);
+  const content = withScript([nonce], (random) => encryptHubEvent(eventKey, payloadJson, random));
+  const aad = concat(new Uint8Array([CONTENT_VERSION]), lengthPrefixed(LABEL_HUB_EVENT), lengthPrefixed(''));
+
+  const serverKey = deriveServerNostrKey(fixedBytes('server/secret', 32));
+  const aux = fixedBytes('hub/event/aux', 32);
+  const nostrEvent = withScript([aux], (random) =>
+    signEvent({ kind: 20001, created_at: NOW, tags: [['t', 'llamenos:event']], content }, serverKey, random),
+  );
+  if (!verifyEvent(nostrEvent)) throw new Error('hub event');
+
+  const otherHubKey = fixedBytes('hub/key/next-epoch', 32);
+  const negatives: Array<Record<string, unknown>> = [];
+  negatives.push({
+    name: 'hub key wrap opened under another hub key id',
+    operation: 'unwrapHubKey',
+    wrapHex: wrap.wrapHex,
+    secretKeyHex: hex(member.secretKey),
+    hubKeyId: '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+    expectError: await expectFailure('hub wrong id', 'DECRYPT_FAILED', () =>
+      unwrapHubKey(bytesOf(wrap.wrapHex), member.secretKey, '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f'),
+    ),
+  });
+  negatives.push({
+    name: 'hub key wrap opened by a non-member',
+    operation: 'unwrapHubKey',
+    wrapHex: wrap.wrapHex,
+    secretKeyHex: hex(KEYS.outsider.secretKey),
+    hubKeyId,
+    expectError: await expectFailure('hub non-member', 'DECRYPT_FAILED', () =>
+      unwrapHubKey(bytesOf(wrap.wrapHex), KEYS.outsider.secretKey, hubKeyId),
+    ),
+  });
+  const eventNeg = async (name: string, keyHex: string, c: string, code: CryptoErrorCode) =>
+    negatives.push({
+      name,
+      operation: 'decryptHubEvent',
+      eventKeyHex: keyHex,
+      content: c,
+      expectError: await expectFailure(name, code, () => decryptHubEvent(bytesOf(keyHex), c)),
+    });
+  await eventNeg(
+    'event key of the next hub key epoch',
+    hex(deriveEventKey(otherHubKey)),
+    content,
+    'DECRYPT_FAILED',
+  );
+  await eventNeg(
+    'hub key used directly instead of the derived event key',
+    hex(hubKey),
+    content,
+    'DECRYPT_FAILED',
+  );
+  const asNote = withScript([nonce], (random) =>
+    toBase64url(
+      encryptContent(eventKey, utf8(payloadJson), { label: LABEL_NOTE_CONTENT, recordId: '' }, random),
+    ),
+  );
+  await eventNeg('content sealed with the note label', hex(eventKey), asNote, 'DECRYPT_FAILED');
+  const withRecord = withScript([nonce], (random) =>
+    toBase64url(
+      encryptContent(eventKey, utf8(payloadJson), { label: LABEL_HUB_EVENT, recordId: 'c-102' }, random),
+    ),
+  );
+  await eventNeg('content sealed with a non-empty record id', hex(eventKey), withRecord, 'DECRYPT_FAILED');
+  await eventNeg('content with padding characters', hex(eventKey), `${content}=`, 'MALFORMED');
+
+  return {
+    hubKeyHex: hex(hubKey),
+    hubKeyId,
+    wrap,
+    eventKeyHex: hex(eventKey),
+    event: {
+      payloadJson,
+      nonceHex: hex(nonce),
+      aadHex: hex(aad),
+      content,
+      contentHex: hex(fromBase64url(content)),
+    },
+    nostrEvent: {
+      note: 'An example kind-20001 event carrying the content above, signed by the server key of serverKeys.',
+      serialization: serialization(nostrEvent),
+      auxHex: hex(aux),
+      event: nostrEvent,
+    },
+    negatives,
+  };
+}
+
+async function streamSection() {
+  const key = fixedBytes('stream/key', 32);
+  const ctx = { label: LABEL_ATTACHMENT_STREAM, recordId: RECORD_A };
+  const chunkLog2 = 10;
+  const chunkSize = 2 ** chunkLog2;
+  const plaintext = Uint8Array.from({ length: 2500 }, (_, i) => i % 251);
+
+  const encrypt = (data: Uint8Array, seed: string, c = ctx) => {
+    const prefix = fixedBytes(`${seed}/prefix`, 19);
+    const blob = withScript([prefix], (random) => encryptBuffer(key, data, c, chunkLog2, random));
+    return { prefix, blob };
+  };
+  const { prefix, blob } = encrypt(plaintext, 'stream/file');
+  const header = blob.subarray(0, STREAM_HEADER_LENGTH);
+  const aad = concat(header, lengthPrefixed(ctx.label), lengthPrefixed(ctx.recordId));
+  const chunks: Array<{
+    index: number;
+    last: boolean;
+    plaintextLength: number;
+    nonceHex: string;
+    sealedHex: string;
+  }> = [];
+  let offset = STREAM_HEADER_LENGTH;
+  for (let index = 0, pos = 0; pos < plaintext.length || index === 0; index++) {
+    const length = Math.min(chunkSize, plaintext.length - pos);
+    const last = pos + length >= plaintext.length;
+    const nonce = concat(prefix, u32be(index), new Uint8Array([last ? 1 : 0]));
+    const sealed = blob.subarray(offset, offset + length + 16);
+    const check = xchacha20poly1305(key, nonce, aad).encrypt(plaintext.subarray(pos, pos + length));
+    if (hex(check) !== hex(sealed))
+      throw new Error(`stream chunk ${index}: step-by-step recomputation differs`);
+    chunks.push({ index, last, plaintextLength: length, nonceHex: hex(nonce), sealedHex: hex(sealed) });
+    offset += length + 16;
+    pos += length;
+  }
+  if (offset !== blob.length || chunks.length !== 3) throw new Error('stream layout');
+
+  const file = {
+    name: '2500-byte file, 1 KiB chunks',
+    keyHex: hex(key),
+    label: ctx.label,
+    recordId: ctx.recordId,
+    chunkLog2,
+    plaintextRule: 'byte i = i mod 251',
+    plaintextLength: plaintext.length,
+    plaintextHex: hex(plaintext),
+    noncePrefixHex: hex(prefix),
+    headerHex: hex(header),
+    aadHex: hex(aad),
+    chunks,
+    blobHex: hex(blob),
+  };
+
+  const small = [
+    { name: 'empty file: one empty final chunk', data: new Uint8Array(0), seed: 'stream/empty' },
+    {
+      name: 'exactly two chunks: the second is full and final',
+      data: plaintext.subarray(0, 2 * chunkSize),
+      seed: 'stream/exact',
+    },
+  ].map(({ name, data, seed }) => {
+    const r = encrypt(data, seed);
+    return {
+      name,
+      keyHex: hex(key),
+      label: ctx.label,
+      recordId: ctx.recordId,
+      chunkLog2,
+      plaintextHex: hex(data),
+      noncePrefixHex: hex(r.prefix),
+      blobHex: hex(r.blob),
+    };
+  });
+
+  const other = encrypt(plaintext, 'stream/other-file');
+  const c = chunks.map((x) => bytesOf(x.sealedHex));
+  const otherChunk1 = other.blob.subarray(
+    STREAM_HEADER_LENGTH + chunkSize + 16,
+    STREAM_HEADER_LENGTH + 2 * (chunkSize + 16),
+  );
+
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (
+    name: string,
+    bytes: Uint8Array,
+    code: CryptoErrorCode,
+    input: { label?: string; recordId?: string } = {},
+  ) => {
+    const label = input.label ?? ctx.label;
+    const recordId = input.recordId ?? ctx.recordId;
+    negatives.push({
+      name,
+      keyHex: hex(key),
+      label,
+      recordId,
+      blobHex: hex(bytes),
+      expectError: await expectFailure(name, code, () => decryptBuffer(key, bytes, { label, recordId })),
+    });
+  };
+  await neg('truncated: last chunk dropped', concat(header, c[0]!, c[1]!), 'TRUNCATED');
+  await neg('truncated: last 10 bytes dropped', blob.subarray(0, blob.length - 10), 'TRUNCATED');
+  await neg('truncated: header only', header, 'TRUNCATED');
+  await neg('truncated: inside the header', header.subarray(0, 10), 'TRUNCATED');
+  await neg('empty input', new Uint8Array(0), 'MALFORMED');
+  await neg('reordered: chunks 0 and 1 swapped', concat(header, c[1]!, c[0]!, c[2]!), 'DECRYPT_FAILED');
+  await neg(
+    'chunk 1 spliced from another file (same key and record, other nonce prefix)',
+    concat(header, c[0]!, otherChunk1, c[2]!),
+    'DECRYPT_FAILED',
+  );
+  await neg('flipped byte in chunk 1', concat(header, c[0]!, flip(c[1]!, 100), c[2]!), 'DECRYPT_FAILED');
+  await neg(
+    'flipped byte in the final chunk (reported as TRUNCATED: the final chunk did not authenticate)',
+    concat(header, c[0]!, c[1]!, flip(c[2]!, 5)),
+    'TRUNCATED',
+  );
+  await neg(
+    'flipped byte in the nonce prefix',
+    concat(flip(header, 10), c[0]!, c[1]!, c[2]!),
+    'DECRYPT_FAILED',
+  );
+  await neg(
+    'header chunk size changed to 2^11',
+    concat(setByte(header, 1, 11), c[0]!, c[1]!, c[2]!),
+    'DECRYPT_FAILED',
+  );
+  await neg(
+    'header chunk size 2^9 (below the minimum)',
+    concat(setByte(header, 1, 9), c[0]!, c[1]!, c[2]!),
+    'MALFORMED',
+  );
+  await neg(
+    'header version byte 2',
+    concat(setByte(header, 0, 2), c[0]!, c[1]!, c[2]!),
+    'UNSUPPORTED_VERSION',
+  );
+  await neg('wrong record id', blob, 'DECRYPT_FAILED', { recordId: RECORD_B });
+  await neg('wrong label', blob, 'DECRYPT_FAILED', { label: LABEL_NOTE_CONTENT });
+  await neg(
+    'final chunk duplicated at the end (extra data after the final chunk)',
+    concat(blob, c[2]!),
+    'TRUNCATED',
+  );
+
+  return {
+    file,
+    small,
+    otherFile: { noncePrefixHex: hex(other.prefix), blobHex: hex(other.blob) },
+    negatives,
+  };
+}
+
+async function pinLockSection() {
+  const secretKey = KEYS.author.secretKey;
+  const pin = '482915';
+  const iterations = MIN_PIN_ITERATIONS;
+  const salt = fixedBytes('pin/salt', 16);
+  const nonce = fixedBytes('pin/nonce', 24);
+  const random = scripted(salt, nonce);
+  const blob = await lockWithPin(secretKey, pin, { iterations, random });
+  random.done();
+  const keyId = keyIdOf(getPublicKeyBytes(secretKey));
+  const head = concat(new Uint8Array([PIN_LOCK_VERSION]), u32be(iterations), salt, keyId);
+  const kek = await pbkdf2Sha256(pinBytes(pin), salt, iterations);
+  const aad = concat(lengthPrefixed(LABEL_PIN_LOCK), head);
+  const sealed = xchacha20poly1305(kek, nonce, aad).encrypt(secretKey);
+  if (hex(concat(head, nonce, sealed)) !== hex(blob))
+    throw new Error('PIN lock: step-by-step recomputation differs');
+
+  const fullwidth = '\uff14\uff18\uff12\uff19\uff11\uff15';
+  const unlocked = await unlockWithPin(blob, fullwidth);
+  if (hex(unlocked) !== hex(secretKey)) throw new Error('PIN lock: NFKC');
+
+  // A lock made by hand for admin1's key whose head claims the author's key id: it opens,
+  // and only the key id check catches it.
+  const forgedHead = head;
+  const forged = concat(
+    forgedHead,
+    nonce,
+    xchacha20poly1305(kek, nonce, concat(lengthPrefixed(LABEL_PIN_LOCK), forgedHead)).encrypt(
+      KEYS.admin1.secretKey,
+    ),
+  );
+
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (name: string, bytes: Uint8Array, p: string, code: CryptoErrorCode) =>
+    negatives.push({
+      name,
+      blobHex: hex(bytes),
+      pin: p,
+      expectError: await expectFailure(name, code, () => unlockWithPin(bytes, p)),
+    });
+  await neg('wrong PIN', blob, '482916', 'WRONG_PIN');
+  await neg('tampered key id in the head', flip(blob, 30), pin, 'WRONG_PIN');
+  await neg('tampered sealed key', flip(blob, 80), pin, 'WRONG_PIN');
+  await neg(
+    'iterations lowered to 100000',
+    concat(blob.subarray(0, 1), u32be(100_000), blob.subarray(5)),
+    pin,
+    'MALFORMED',
+  );
+  await neg(
+    'iterations raised above the maximum',
+    concat(blob.subarray(0, 1), u32be(MAX_PIN_ITERATIONS + 1), blob.subarray(5)),
+    pin,
+    'MALFORMED',
+  );
+  await neg('version byte 2', setByte(blob, 0, 2), pin, 'UNSUPPORTED_VERSION');
+  await neg('one byte short', blob.subarray(0, PIN_LOCK_LENGTH - 1), pin, 'MALFORMED');
+  await neg('PIN of 3 characters', blob, '482', 'MALFORMED');
+  await neg('authentic lock whose key id names another key', forged, pin, 'MALFORMED');
+
+  return {
+    secretKeyHex: hex(secretKey),
+    publicKeyHex: KEYS.author.publicKey,
+    pin,
+    pinUtf8Hex: hex(pinBytes(pin)),
+    iterations,
+    saltHex: hex(salt),
+    nonceHex: hex(nonce),
+    keyIdHex: hex(keyId),
+    headHex: hex(head),
+    kekHex: hex(kek),
+    aadHex: hex(aad),
+    blobHex: hex(blob),
+    blobBase64url: b64u(blob),
+    equivalentPins: [{ pin: fullwidth, note: 'fullwidth digits; NFKC maps them to "482915"' }],
+    negatives,
+  };
+}
+
+async function recoverySection() {
+  const secretKey = KEYS.author.secretKey;
+  const recoveryKey = fixedBytes('recovery/key', 16);
+  const nonce = fixedBytes('recovery/nonce', 24);
+  const text = formatRecoveryKey(recoveryKey);
+  const checksum = sha256(concat(lengthPrefixed(LABEL_RECOVERY_CHECK), recoveryKey)).slice(0, 2);
+  const blob = withScript([nonce], (random) => lockWithRecoveryKey(secretKey, recoveryKey, random));
+  const kek = deriveKey(recoveryKey, LABEL_RECOVERY_LOCK);
+  const head = concat(new Uint8Array([RECOVERY_LOCK_VERSION]), keyIdOf(getPublicKeyBytes(secretKey)));
+  const aad = concat(lengthPrefixed(LABEL_RECOVERY_LOCK), head);
+  const sealed = xchacha20poly1305(kek, nonce, aad).encrypt(secretKey);
+  if (hex(concat(head, nonce, sealed)) !== hex(blob))
+    throw new Error('recovery: step-by-step recomputation differs');
+
+  const compact = text.replace(/-/g, '');
+  const relaxed = `${compact.toLowerCase().slice(0, 10)} ${compact.toLowerCase().slice(10)}`;
+  if (hex(parseRecoveryKey(relaxed)) !== hex(recoveryKey)) throw new Error('recovery relaxed parse');
+
+  // A typo: the first character replaced by the next letter of the alphabet.
+  const typo = (compact[0] === 'Z' ? 'A' : String.fromCharCode(compact.charCodeAt(0) + 1)) + text.slice(1);
+  const lastBits = text.slice(0, -1) + (text.endsWith('B') ? 'C' : 'B');
+
+  const parseNegatives: Array<Record<string, unknown>> = [];
+  const pneg = async (name: string, t: string, code: CryptoErrorCode) =>
+    parseNegatives.push({
+      name,
+      text: t,
+      expectError: await expectFailure(name, code, () => parseRecoveryKey(t)),
+    });
+  await pneg('typo in the first character', typo, 'WRONG_RECOVERY_KEY');
+  await pneg('one character missing', text.slice(0, -1), 'MALFORMED');
+  await pneg('digit 1 is not base32', `1${text.slice(1)}`, 'MALFORMED');
+  await pneg('non-zero trailing bit in the last character', lastBits, 'MALFORMED');
+
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (name: string, bytes: Uint8Array, key: Uint8Array, code: CryptoErrorCode) =>
+    negatives.push({
+      name,
+      blobHex: hex(bytes),
+      recoveryKeyHex: hex(key),
+      expectError: await expectFailure(name, code, () => unlockWithRecoveryKey(bytes, key)),
+    });
+  await neg('wrong recovery key', blob, flip(recoveryKey, 0), 'WRONG_RECOVERY_KEY');
+  await neg('tampered key id', flip(blob, 5), recoveryKey, 'WRONG_RECOVERY_KEY');
+  await neg('tampered sealed key', flip(blob, 60), recoveryKey, 'WRONG_RECOVERY_KEY');
+  await neg('version byte 2', setByte(blob, 0, 2), recoveryKey, 'UNSUPPORTED_VERSION');
+  await neg('one byte short', blob.subarray(0, RECOVERY_LOCK_LENGTH - 1), recoveryKey, 'MALFORMED');
+  await neg('recovery key of 15 bytes', blob, recoveryKey.subarray(0, 15), 'MALFORMED');
+
+  return {
+    secretKeyHex: hex(secretKey),
+    recoveryKeyHex: hex(recoveryKey),
+    checksumHex: hex(checksum),
+    text,
+    equivalentTexts: [relaxed],
+    nonceHex: hex(nonce),
+    kekHex: hex(kek),
+    headHex: hex(head),
+    aadHex: hex(aad),
+    blobHex: hex(blob),
+    blobBase64url: b64u(blob),
+    parseNegatives,
+    negatives,
+  };
+}
+
+async function keyedHashSection() {
+  const secret = deriveServerHashKey(fixedBytes('server/secret', 32));
+  const phones = ['+1 (555) 010-4477', '001 555.010.4477', '+15550104477'];
+  const phoneCases = phones.map((input) => {
+    const normalized = normalizePhone(input);
+    return {
+      kind: 'phone',
+      input,
+      normalized,
+      last4: phoneLast4(input),
+      messageHex: hex(concat(lengthPrefixed(LABEL_PHONE_HASH), utf8(normalized))),
+      hashHex: hashPhone(secret, input),
+    };
+  });
+  const ipCases = ['203.0.113.42', ' 2001:DB8::7 '].map((input) => {
+    const normalized = input.trim().toLowerCase();
+    return {
+      kind: 'ip',
+      input,
+      normalized,
+      messageHex: hex(concat(lengthPrefixed(LABEL_IP_HASH), utf8(normalized))),
+      hashHex: hashIp(secret, input),
+    };
+  });
+  const negatives: Array<Record<string, unknown>> = [];
+  const neg = async (
+    name: string,
+    kind: 'phone' | 'ip',
+    input: string,
+    s: Uint8Array,
+    code: CryptoErrorCode,
+  ) =>
+    negatives.push({
+      name,
+      kind,
+      input,
+      secretHex: hex(s),
+      expectError: await expectFailure(name, code, () =>
+        kind === 'phone' ? hashPhone(s, input) : hashIp(s, input),
+      ),
+    });
+  await neg('national form without country code', 'phone', '(555) 010-4477', secret, 'MALFORMED');
+  await neg('country code starting with 0', 'phone', '+0555010447', secret, 'MALFORMED');
+  await neg('six digits (E.164 needs 7 to 15)', 'phone', '+155501', secret, 'MALFORMED');
+  await neg('letters', 'phone', '+1555CALLNOW', secret, 'MALFORMED');
+  await neg('hash secret of 16 bytes', 'ip', '203.0.113.42', secret.subarray(0, 16), 'INVALID_KEY');
+  return { secretHex: hex(secret), cases: [...phoneCases, ...ipCases], negatives };
+}
+
+async function auditSection() {
+  const entries: CanonicalValue[] = [
+    {
+      seq: 1,
+      action: 'volunteer.created',
+      actor: KEYS.admin1.publicKey,
+      at: NOW,
+      details: { name: 'María', roles: ['volunteer'] },
+    },
+    {
+      seq: 2,
+      action: 'note.created',
+      actor: KEYS.author.publicKey,
+      at: NOW + 90,
+      details: {
+        b: 1,
+        a: null,
+        A: true,
+        '\uff61': 'halfwidth ideographic full stop (U+FF61)',
+        '\u{1f600}': 'emoji (U+1F600, UTF-16 d83d de00): sorts before U+FF61',
+        text: 'line1\nline2\t"quoted" \\ / \u0001 \u2028',
+      },
+    },
+    {
+      seq: 3,
+      action: 'settings.updated',
+      actor: KEYS.admin1.publicKey,
+      at: NOW + 3600,
+      details: { changed: [], delta: -42, flags: [false, null, 0] },
+    },
+  ];
+  let previous = AUDIT_GENESIS_HASH;
+  const chain = entries.map((entry, i) => {
+    const json = canonicalJson(entry);
+    const hash = auditEntryHash(previous, entry);
+    const item = {
+      seq: i + 1,
+      previousHash: previous,
+      entry,
+      canonicalJson: json,
+      messageHex: hex(concat(lengthPrefixed(LABEL_AUDIT_CHAIN), bytesOf(previous), utf8(json))),
+      hash,
+    };
+    previous = hash;
+    return item;
+  });
+  const strip = (c: (typeof chain)[number]) => ({
+    seq: c.seq,
+    previousHash: c.previousHash,
+    hash: c.hash,
+    entry: c.entry,
+  });
+  const verdict = verifyAuditChain(chain.map(strip));
+  const tampered = chain
+    .map(strip)
+    .map((c) =>
+      c.seq === 2
+        ? { ...c, entry: { ...(c.entry as Record<string, CanonicalValue>), actor: KEYS.outsider.publicKey } }
+        : c,
+    );
+  const removed = chain.map(strip).filter((c) => c.seq !== 2);
+  const chainNegatives = [
+    { name: 'entry 2 altered', entries: tampered, expectVerdict: verifyAuditChain(tampered) },
+    { name: 'entry 2 removed', entries: removed, expectVerdict: verifyAuditChain(removed) },
+  ];
+  const canonicalNegatives: Array<Record<string, unknown>> = [];
+  for (const [name, value] of [
+    ['a fraction', { amount: 1.5 }],
+    ['an integer above 2^53 - 1', { amount: 2 ** 53 }],
+  ] as const) {
+    canonicalNegatives.push({
+      name,
+      value,
+      expectError: await expectFailure(name, 'MALFORMED', () => canonicalJson(value)),
+    });
+  }
+  return { genesisHash: AUDIT_GENESIS_HASH, chain, verdict, chainNegatives, canonicalNegatives };
+}
+
+async function serverKeysSection() {
+  const secret = fixedBytes('server/secret', 32);
+  const nostrSecret = deriveServerNostrKey(secret);
+  let counter = 0;
+  while (hex(deriveKey(concat(secret, u32be(counter)), LABEL_SERVER_NOSTR_KEY)) !== hex(nostrSecret))
+    counter++;
+  const negatives = [
+    {
+      name: 'server secret of 31 bytes',
+      secretHex: hex(secret.subarray(0, 31)),
+      expectError: await expectFailure('short server secret', 'INVALID_KEY', () =>
+        deriveServerHashKey(secret.subarray(0, 31)),
+      ),
+    },
+  ];
+  return {
+    secretHex: hex(secret),
+    nostr: {
+      counter,
+      inputKeyHex: hex(concat(secret, u32be(counter))),
+      secretKeyHex: hex(nostrSecret),
+      publicKeyHex: getPublicKey(nostrSecret),
+      npub: encodeNpub(getPublicKey(nostrSecret)),
+    },
+    hashKeyHex: hex(deriveServerHashKey(secret)),
+    settingsKeyHex: hex(deriveServerSettingsKey(secret)),
+    negatives,
+  };
+}
+
+function primitivesSection() {
+  const label = LABEL_NOTE_CONTENT;
+  return {
+    lengthPrefix: [
+      { text: '', hex: hex(lengthPrefixed('')) },
+      { text: 'María', hex: hex(lengthPrefixed('María')) },
+      { text: label, hex: hex(lengthPrefixed(label)) },
+    ],
+    u16be: [{ value: 300, hex: hex(u16be(300)) }],
+    hkdf: {
+      inputKeyHex: hex(fixedBytes('hkdf/ikm', 32)),
+      saltUtf8: PROTOCOL_SALT,
+      info: LABEL_HUB_EVENT,
+      outputHex: hex(deriveKey(fixedBytes('hkdf/ikm', 32), LABEL_HUB_EVENT)),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Builds the complete vector file. */
+export async function generateVectors(): Promise<object> {
+  const primitives = primitivesSection();
+  return {
+    protocol: 'llamenos',
+    version: 1,
+    description:
+      'Test vectors for protocol version 1, generated by packages/crypto/scripts/generate-vectors.ts from the ' +
+      'implementation. Specification: docs/PROTOCOL.md. Binary values are lowercase hex (…Hex) or unpadded ' +
+      'base64url (…Base64url); text is UTF-8. Every negative case must fail with exactly expectError.',
+    randomness:
+      'Every random input is listed in its vector. It was drawn from stream(name) = SHA-256(UTF-8(' +
+      `"${STREAM_DOMAIN}" + name) || u32be(0)) || SHA-256(… || u32be(1)) || …, first bytes first.`,
+    fixedTime: NOW,
+    constants: constantsSection(),
+    primitives: { lengthPrefix: primitives.lengthPrefix, u16be: primitives.u16be, hkdf: primitives.hkdf },
+    keys: await keysSection(),
+    schnorr: schnorrSection(),
+    nip98: await nip98Section(),
+    ecies: await eciesSection(),
+    content: await contentSection(),
+    padding: paddingSection(),
+    readers: await readersSection(),
+    hubKey: await hubKeySection(),
+    stream: await streamSection(),
+    pinLock: await pinLockSection(),
+    recovery: await recoverySection(),
+    keyedHash: await keyedHashSection(),
+    audit: await auditSection(),
+    serverKeys: await serverKeysSection(),
+  };
+}
+
+export const VECTORS_PATH = fileURLToPath(new URL('../test-vectors/v1.json', import.meta.url));
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const vectors = await generateVectors();
+  writeFileSync(VECTORS_PATH, `${JSON.stringify(vectors, null, 2)}\n`);
+  console.log(`wrote ${VECTORS_PATH}`);
+}
