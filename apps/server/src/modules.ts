@@ -6,6 +6,7 @@ import { healthRoutes } from './health/routes.js';
 import type { AppEnv, ServerContext } from './http/context.js';
 import { identityMigrations } from './identity/schema.js';
 import { rateLimitMigrations } from './rate-limit/schema.js';
+import { settingsMigrations } from './settings/schema.js';
 
 /**
  * The server's modules, in migration order. Each owns its tables (migrations) and its
@@ -23,6 +24,7 @@ export const MODULES: ServerModule[] = [
   { name: 'audit', migrations: auditMigrations },
   { name: 'auth', migrations: authMigrations },
   { name: 'identity', migrations: identityMigrations },
+  { name: 'settings', migrations: settingsMigrations },
 ];
 
 export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

@@ -1,0 +1,24 @@
+import type { Migration } from '../db/migrate.js';
+
+/** One row per hotline holds the settings document; provider credentials are encrypted, one row per provider. */
+export const settingsMigrations: Migration[] = [
+  {
+    id: 'settings/001-settings-and-credentials',
+    sql: `
+      create table hotline_settings (
+        id int primary key check (id = 1),
+        value jsonb not null,
+        version integer not null,
+        updated_at timestamptz not null,
+        updated_by text
+      );
+
+      create table provider_credentials (
+        provider text primary key,
+        sealed text not null,
+        updated_at timestamptz not null,
+        updated_by text
+      );
+    `,
+  },
+];
