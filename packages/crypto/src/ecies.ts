@@ -70,13 +70,17 @@ export function unwrapKey(wrap: Uint8Array, secretKey: Uint8Array, ctx: WrapCont
   const ephemeral = wrap.subarray(1, 34);
   const nonce = wrap.subarray(34, 58);
   const sealed = wrap.subarray(58);
-  ensure(
-    secp256k1.utils.isValidPublicKey(ephemeral, true),
-    'MALFORMED',
-    'ephemeral key is not a curve point',
-  );
+  // getSharedSecret decodes the 33-byte point with the same on-curve and not-identity checks
+  // as utils.isValidPublicKey; with the secret key already asserted, it can fail only on a
+  // bad ephemeral point. Checking once here instead of twice saves one point decompression.
+  let shared: Uint8Array;
+  try {
+    shared = secp256k1.getSharedSecret(secretKey, ephemeral, true);
+  } catch {
+    throw new CryptoError('MALFORMED', 'ephemeral key is not a curve point');
+  }
   const recipient = getPublicKeyBytes(secretKey);
-  const kek = deriveKey(secp256k1.getSharedSecret(secretKey, ephemeral, true).slice(1), ctx.label);
+  const kek = deriveKey(shared.slice(1), ctx.label);
   try {
     return xchacha20poly1305(kek, nonce, wrapAad(ctx, ephemeral, recipient)).decrypt(sealed);
   } catch {
