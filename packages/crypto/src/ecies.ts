@@ -63,6 +63,20 @@ export function wrapKey(
 
 /** Opens a wrap made by `wrapKey` for the holder of `secretKey`; DECRYPT_FAILED if it is not theirs or was altered. */
 export function unwrapKey(wrap: Uint8Array, secretKey: Uint8Array, ctx: WrapContext): Uint8Array {
+  return unwrapKeyAs(wrap, secretKey, getPublicKeyBytes(secretKey), ctx);
+}
+
+/**
+ * `unwrapKey` for a caller that has already derived `ownPublicKey`, the x-only public key of
+ * `secretKey` (it is bound into the associated data), saving a second base-point
+ * multiplication. A wrong `ownPublicKey` cannot open anything: the wrap fails with DECRYPT_FAILED.
+ */
+export function unwrapKeyAs(
+  wrap: Uint8Array,
+  secretKey: Uint8Array,
+  ownPublicKey: Uint8Array,
+  ctx: WrapContext,
+): Uint8Array {
   assertSecretKey(secretKey);
   ensure(wrap.length >= 1, 'MALFORMED', 'empty key wrap');
   ensure(wrap[0] === WRAP_VERSION, 'UNSUPPORTED_VERSION', `key wrap version ${wrap[0]} is not supported`);
@@ -79,10 +93,9 @@ export function unwrapKey(wrap: Uint8Array, secretKey: Uint8Array, ctx: WrapCont
   } catch {
     throw new CryptoError('MALFORMED', 'ephemeral key is not a curve point');
   }
-  const recipient = getPublicKeyBytes(secretKey);
   const kek = deriveKey(shared.slice(1), ctx.label);
   try {
-    return xchacha20poly1305(kek, nonce, wrapAad(ctx, ephemeral, recipient)).decrypt(sealed);
+    return xchacha20poly1305(kek, nonce, wrapAad(ctx, ephemeral, ownPublicKey)).decrypt(sealed);
   } catch {
     throw new CryptoError(
       'DECRYPT_FAILED',

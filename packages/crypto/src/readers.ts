@@ -1,8 +1,8 @@
 import { decryptContent, encryptContent } from './content.js';
-import { unwrapKey, wrapKey } from './ecies.js';
-import { fromBase64url, toBase64url } from './encoding.js';
+import { unwrapKeyAs, wrapKey } from './ecies.js';
+import { fromBase64url, toBase64url, toHex } from './encoding.js';
 import { CryptoError, ensure } from './errors.js';
-import { getPublicKey, parsePublicKey } from './keys.js';
+import { getPublicKeyBytes, parsePublicKey } from './keys.js';
 import type { Purpose } from './labels.js';
 import { type RandomSource, secureRandom } from './random.js';
 
@@ -75,10 +75,12 @@ export function unwrapReaderKey(
     'UNSUPPORTED_VERSION',
     `envelope version ${envelope.v} is not supported`,
   );
-  const me = getPublicKey(secretKey);
+  // One base-point multiplication serves both the lookup and the wrap's associated data.
+  const meBytes = getPublicKeyBytes(secretKey);
+  const me = toHex(meBytes);
   const mine = envelope.wraps.find((w) => w.reader === me);
   if (!mine) throw new CryptoError('DECRYPT_FAILED', 'this object was not shared with your key');
-  return unwrapKey(fromBase64url(mine.wrap, 'wrap'), secretKey, {
+  return unwrapKeyAs(fromBase64url(mine.wrap, 'wrap'), secretKey, meBytes, {
     label: ctx.purpose.wrap,
     recordId: ctx.recordId,
   });
