@@ -20,6 +20,14 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
     // int8 (counts, sequences) as JavaScript numbers, as PGlite returns them; our int8 values stay far below 2^53.
     types: {
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+      // JSON parameters arrive as JSON text (`$1::jsonb`), as PGlite takes them; the driver's default
+      // would JSON.stringify that text again and store a JSON string instead of the object.
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)),
+        parse: (v: string) => JSON.parse(v),
+      },
     },
   });
   await sql`select 1`;
