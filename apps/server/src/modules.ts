@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
+import { auditRoutes } from './audit/routes.js';
 import { auditMigrations } from './audit/schema.js';
+import { authRoutes } from './auth/routes.js';
 import { authMigrations } from './auth/schema.js';
 import type { Migration } from './db/migrate.js';
 import { healthRoutes } from './health/routes.js';
@@ -21,8 +23,8 @@ export interface ServerModule {
 export const MODULES: ServerModule[] = [
   { name: 'health', migrations: [], routes: healthRoutes },
   { name: 'rate-limit', migrations: rateLimitMigrations },
-  { name: 'audit', migrations: auditMigrations },
-  { name: 'auth', migrations: authMigrations },
+  { name: 'audit', migrations: auditMigrations, routes: auditRoutes },
+  { name: 'auth', migrations: authMigrations, routes: authRoutes },
   { name: 'identity', migrations: identityMigrations },
   { name: 'settings', migrations: settingsMigrations },
 ];

@@ -126,8 +126,9 @@ export async function listAudit(db: Queryable, f: AuditFilter): Promise<AuditEnt
   };
   if (f.action)
     add(
-      f.action.endsWith('*') ? 'action like ?' : 'action = ?',
-      f.action.endsWith('*') ? `${f.action.slice(0, -1)}%` : f.action,
+      f.action.endsWith('*') ? "action like ? escape '\\'" : 'action = ?',
+      // `_` and `%` in a prefix are literal characters, not LIKE wildcards.
+      f.action.endsWith('*') ? `${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%` : f.action,
     );
   if (f.actorPubkey) add('actor_pubkey = ?', f.actorPubkey);
   if (f.since) add('created_at >= ?', f.since);

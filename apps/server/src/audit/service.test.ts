@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestDatabase, TEST_PG_URL } from '../../test/helpers.js';
+import type { Database } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { openPostgres } from '../db/postgres.js';
+import { ALL_MIGRATIONS } from '../modules.js';
+import { appendAudit, verifyAuditLog } from './service.js';
+
+describe('audit chain', () => {
+  let db: Database;
+  let url: string | undefined;
+  let drop: () => Promise<void>;
+  beforeEach(async () => {
+    ({ db, url, drop } = await openTestDatabase());
+    await migrate(db, ALL_MIGRATIONS);
+  });
+  afterEach(async () => {
+    await db.close();
+    await drop();
+  });
+
+  const appendMany = async (n: number) => {
+    for (let i = 1; i <= n; i++)
+      await appendAudit(db, { action: 'test.step', details: { i } }, new Date(Date.UTC(2025, 0, 1, 0, i)));
+  };
+  const seqs = async () =>
+    (await db.query<{ seq: number }>('select seq from audit_log order by seq')).map((r) => Number(r.seq));
+
+  it('links every entry to the one before and verifies', async () => {
+    const first = await appendAudit(db, { action: 'test.first' }, new Date());
+    const second = await appendAudit(db, { action: 'test.second', details: { n: 2 } }, new Date());
+    expect(first.seq).toBe(1);
+    expect(second.seq).toBe(2);
+    expect(second.previousHash).toBe(first.hash);
+    expect(await verifyAuditLog(db)).toEqual({ ok: true, count: 2, headHash: second.hash });
+  });
+
+  it('verifies an empty log', async () => {
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 0 });
+  });
+
+  it('verifies across page boundaries', async () => {
+    await appendMany(7);
+    expect(await verifyAuditLog(db, 3)).toMatchObject({ ok: true, count: 7 });
+  });
+
+  it('reports an altered row as the first broken link', async () => {
+    await appendMany(5);
+    await db.query(`update audit_log set details = '{"i": 99}'::jsonb where seq = 3`);
+    expect(await verifyAuditLog(db, 2)).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      count: 2,
+      reason: /altered/,
+    });
+  });
+
+  it('reports a changed timestamp', async () => {
+    await appendMany(3);
+    await db.query(`update audit_log set created_at = created_at + interval '1 second' where seq = 2`);
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: false, brokenAt: 2 });
+  });
+
+  it('reports a deleted last entry through the chain head', async () => {
+    await appendMany(4);
+    await db.query('delete from audit_log where seq = 4');
+    expect(await verifyAuditLog(db)).toMatchObject({
+      ok: false,
+      brokenAt: 4,
+      count: 3,
+      reason: /chain head/,
+    });
+  });
+
+  it('reports a deleted middle entry', async () => {
+    await appendMany(5);
+    await db.query('delete from audit_log where seq = 3');
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: false, brokenAt: 3, count: 2, reason: /missing/ });
+  });
+
+  it('reports a re-linked forgery whose hashes were recomputed but head not moved', async () => {
+    await appendMany(3);
+    // Rewriting the head too would be a full rewrite, which only an external anchor can catch.
+    await db.query(`update audit_log set previous_hash = repeat('1', 64) where seq = 2`);
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: false, brokenAt: 2, reason: /link/ });
+  });
+
+  it('serializes 50 concurrent appends: contiguous sequence, one chain', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        appendAudit(db, { action: 'test.race', details: { i } }, new Date()),
+      ),
+    );
+    expect(await seqs()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 50 });
+  });
+
+  it.skipIf(!TEST_PG_URL)('serializes appends from two separate connection pools', async () => {
+    const other = await openPostgres(url!, 10);
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          appendAudit(i % 2 ? db : other, { action: 'test.pools', details: { i } }, new Date()),
+        ),
+      );
+    } finally {
+      await other.close();
+    }
+    expect(await seqs()).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const forks = await db.query(
+      'select previous_hash from audit_log group by previous_hash having count(*) > 1',
+    );
+    expect(forks).toEqual([]);
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 60 });
+  });
+});
