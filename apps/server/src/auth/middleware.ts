@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
 import { ApiError, unauthenticated } from '../http/errors.js';
 import { clientIp } from './client-ip.js';
+import { needsPasskey } from './passkey-policy.js';
 import { rememberOnce } from './replay-cache.js';
 import { findSession } from './sessions.js';
 
@@ -27,6 +28,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       method: 'none',
       sessionId: null,
       ipHash: hashIp(ctx.keys.hashKey, clientIp(c, ctx.config.TRUST_PROXY)),
+      needsPasskey: false,
     };
     if (header?.startsWith('Nostr ')) {
       const url = new URL(c.req.url);
@@ -68,6 +70,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
         'unsupported Authorization scheme; use Nostr (NIP-98) or Bearer',
       );
     }
+    if (auth.user) auth.needsPasskey = await needsPasskey(ctx.db, auth.user.id);
     c.set('auth', auth);
     await next();
   };

@@ -1,6 +1,9 @@
 import type { Migration } from '../db/migrate.js';
 
-/** Tables of the auth module: the NIP-98 replay cache and server sessions (passkey log-ins). */
+/**
+ * Tables of the auth module: the NIP-98 replay cache, server sessions (passkey log-ins),
+ * WebAuthn challenges and registered passkeys.
+ */
 export const authMigrations: Migration[] = [
   {
     id: 'auth/001-replay-cache-and-sessions',
@@ -21,6 +24,35 @@ export const authMigrations: Migration[] = [
         revoked_at timestamptz
       );
       create index sessions_user on sessions (user_id);
+    `,
+  },
+  {
+    // Challenges live in the database, not in process memory: the options and the verify
+    // request of one ceremony may reach different server processes.
+    id: 'auth/002-passkeys',
+    sql: `
+      create table webauthn_challenges (
+        id text primary key,
+        user_id text,
+        challenge text not null,
+        purpose text not null check (purpose in ('register', 'login')),
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        used_at timestamptz
+      );
+      create index webauthn_challenges_expiry on webauthn_challenges (expires_at);
+
+      create table passkeys (
+        id text primary key,
+        user_id text not null,
+        public_key text not null,
+        counter bigint not null default 0,
+        transports jsonb not null default '[]'::jsonb,
+        label text not null,
+        created_at timestamptz not null,
+        last_used_at timestamptz
+      );
+      create index passkeys_user on passkeys (user_id);
     `,
   },
 ];

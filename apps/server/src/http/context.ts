@@ -31,6 +31,11 @@ export interface AuthState {
   sessionId: string | null;
   /** Keyed hash of the client IP, for rate limits and audit. */
   ipHash: string;
+  /**
+   * The hotline requires passkeys (settings security.requirePasskeys) and this member has
+   * none yet: guards refuse every member route not declared `allowWithoutPasskey`.
+   */
+  needsPasskey: boolean;
 }
 
 export type AppEnv = { Variables: { auth: AuthState; requestId: string } };

@@ -10,14 +10,18 @@ import { forbidden, unauthenticated } from './errors.js';
  * - signed: any valid request signature, even from a key not yet registered (bootstrap, invite redemption)
  * - authenticated: a registered, active user
  * - permission: a registered, active user whose roles grant the permission
+ * When the hotline requires passkeys, a member without one passes only member guards declared
+ * `allowWithoutPasskey` (their profile, passkey registration, logout), so they can enrol.
  */
 export type Guard =
   | { kind: 'public' }
   | { kind: 'signed' }
-  | { kind: 'authenticated' }
+  | { kind: 'authenticated'; allowWithoutPasskey?: true }
   | { kind: 'permission'; permission: Permission };
 
 export const GUARD = Symbol.for('llamenos.guard');
+
+export const PASSKEY_REQUIRED = 'this hotline requires a passkey: register one first';
 
 type GuardMiddleware = MiddlewareHandler<AppEnv> & { [GUARD]: Guard };
 
@@ -28,6 +32,8 @@ function makeGuard(guard: Guard): GuardMiddleware {
     if (guard.kind === 'authenticated' || guard.kind === 'permission') {
       if (!auth.user)
         throw unauthenticated(auth.pubkey ? 'this key is not an active member of the hotline' : undefined);
+      if (auth.needsPasskey && !(guard.kind === 'authenticated' && guard.allowWithoutPasskey))
+        throw forbidden(PASSKEY_REQUIRED);
       if (guard.kind === 'permission' && !hasPermission(auth.user.permissions, guard.permission))
         throw forbidden();
     }
@@ -38,7 +44,10 @@ function makeGuard(guard: Guard): GuardMiddleware {
 
 export const isPublic = () => makeGuard({ kind: 'public' });
 export const isSigned = () => makeGuard({ kind: 'signed' });
-export const isMember = () => makeGuard({ kind: 'authenticated' });
+export const isMember = (options: { allowWithoutPasskey?: true } = {}) =>
+  makeGuard(
+    options.allowWithoutPasskey ? { kind: 'authenticated', allowWithoutPasskey: true } : { kind: 'authenticated' },
+  );
 export const requires = (permission: Permission) => makeGuard({ kind: 'permission', permission });
 
 /** The guard attached to a handler, if it is one. */

@@ -1,0 +1,142 @@
+import {
+  LoginVerifyBody,
+  PasskeyIdParams,
+  PasskeyRegisterVerifyBody,
+  type SessionSummary,
+  UserIdParams,
+} from '@llamenos/protocol';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { appendAuditInTx } from '../audit/service.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { notFound, rateLimited } from '../http/errors.js';
+import { isMember, isPublic, requires } from '../http/guard.js';
+import { readJson, readParams } from '../http/validate.js';
+import { hitRateLimit, RATE_LIMITS, resetRateLimit } from '../rate-limit/service.js';
+import { deletePasskey, listPasskeys } from './passkey-store.js';
+import { finishLogin, finishRegistration, startLogin, startRegistration } from './passkeys.js';
+import { listSessions, revokeSession, revokeUserSessions } from './sessions.js';
+
+/** The guards let these through only with a user; this narrows the type. */
+const memberOf = (c: Context<AppEnv>) => c.get('auth').user!;
+
+/** Both halves of a sign-in count against the client's address; a success forgets them. */
+const loginKey = (step: 'options' | 'verify', ipHash: string) => `login:${step}:${ipHash}`;
+
+/** Passkeys, passkey sign-in and server sessions, under /api/auth. */
+export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  const limitLogin = async (c: Context<AppEnv>, step: 'options' | 'verify') => {
+    const verdict = await hitRateLimit(ctx.db, loginKey(step, c.get('auth').ipHash), RATE_LIMITS.login, ctx.now());
+    if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+  };
+
+  // Registration stays open to members without a passkey: it is how they satisfy the policy.
+  app.post('/auth/passkeys/register/options', isMember({ allowWithoutPasskey: true }), async (c) =>
+    c.json(await startRegistration(ctx, memberOf(c))),
+  );
+
+  app.post('/auth/passkeys/register/verify', isMember({ allowWithoutPasskey: true }), async (c) => {
+    const body = await readJson(c, PasskeyRegisterVerifyBody);
+    const passkey = await finishRegistration(ctx, memberOf(c), body, c.get('auth').ipHash);
+    return c.json({ passkey }, 201);
+  });
+
+  app.get('/auth/passkeys', isMember(), async (c) => c.json({ passkeys: await listPasskeys(ctx.db, memberOf(c).id) }));
+
+  app.delete('/auth/passkeys/:id', isMember(), async (c) => {
+    const { id } = readParams(c, PasskeyIdParams);
+    const member = memberOf(c);
+    await ctx.db.transaction(async (tx) => {
+      // Someone else's credential answers exactly like a missing one.
+      if (!(await deletePasskey(tx, member.id, id))) throw notFound('no such passkey');
+      await appendAuditInTx(
+        tx,
+        { action: 'auth.passkey-removed', actorPubkey: member.pubkey, target: id, ipHash: c.get('auth').ipHash },
+        ctx.now(),
+      );
+    });
+    return c.json({ ok: true });
+  });
+
+  app.post('/auth/login/options', isPublic(), async (c) => {
+    await limitLogin(c, 'options');
+    return c.json(await startLogin(ctx));
+  });
+
+  app.post('/auth/login/verify', isPublic(), async (c) => {
+    const { ipHash } = c.get('auth');
+    await limitLogin(c, 'verify');
+    const body = await readJson(c, LoginVerifyBody);
+    const result = await finishLogin(ctx, body, ipHash);
+    await resetRateLimit(ctx.db, loginKey('verify', ipHash));
+    await resetRateLimit(ctx.db, loginKey('options', ipHash));
+    return c.json(result);
+  });
+
+  app.get('/auth/sessions', isMember(), async (c) => {
+    const current = c.get('auth').sessionId;
+    const rows = await listSessions(ctx.db, memberOf(c).id, ctx.now());
+    const sessions: SessionSummary[] = rows.map((s) => ({
+      id: s.id,
+      createdAt: new Date(s.created_at).toISOString(),
+      expiresAt: new Date(s.expires_at).toISOString(),
+      current: s.id === current,
+    }));
+    return c.json({ sessions });
+  });
+
+  // A NIP-98 request has no session to end: logging out is then a no-op that still succeeds.
+  app.post('/auth/logout', isMember({ allowWithoutPasskey: true }), async (c) => {
+    const { sessionId } = c.get('auth');
+    if (sessionId) await revokeSession(ctx.db, sessionId, ctx.now());
+    return c.json({ ok: true, revoked: sessionId !== null });
+  });
+
+  app.post('/auth/sessions/revoke-all', isMember(), async (c) => {
+    const member = memberOf(c);
+    const now = ctx.now();
+    const revoked = await ctx.db.transaction(async (tx) => {
+      const count = await revokeUserSessions(tx, member.id, now);
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'auth.sessions-revoked',
+          actorPubkey: member.pubkey,
+          target: member.id,
+          details: { count, scope: 'own' },
+          ipHash: c.get('auth').ipHash,
+        },
+        now,
+      );
+      return count;
+    });
+    return c.json({ revoked });
+  });
+
+  app.post('/auth/users/:id/sessions/revoke', requires('users:write'), async (c) => {
+    const { id } = readParams(c, UserIdParams);
+    const exists = await ctx.db.query('select 1 from users where id = $1', [id]);
+    if (!exists.length) throw notFound('no such user');
+    const now = ctx.now();
+    const revoked = await ctx.db.transaction(async (tx) => {
+      const count = await revokeUserSessions(tx, id, now);
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'auth.sessions-revoked',
+          actorPubkey: memberOf(c).pubkey,
+          target: id,
+          details: { count, scope: 'admin' },
+          ipHash: c.get('auth').ipHash,
+        },
+        now,
+      );
+      return count;
+    });
+    return c.json({ revoked });
+  });
+
+  return app;
+}
