@@ -79,6 +79,7 @@ import {
   LABEL_RECOVERY_LOCK,
   LABEL_REPORT_CONTENT,
   LABEL_REPORT_KEY_WRAP,
+  LABEL_SERVER_FIELD,
   LABEL_SERVER_NOSTR_KEY,
   LABEL_TRANSCRIPT_CONTENT,
   LABEL_TRANSCRIPT_KEY_WRAP,
@@ -1549,6 +1550,14 @@ async function serverKeysSection() {
     },
     hashKeyHex: hex(deriveServerHashKey(secret)),
     settingsKeyHex: hex(deriveServerSettingsKey(secret)),
+    fieldAtRest: contentVector(
+      'volunteer phone number sealed at rest under the settings key',
+      deriveServerSettingsKey(secret),
+      LABEL_SERVER_FIELD,
+      `users/${RECORD_B}/phone`,
+      '+15550104477',
+      'server/field',
+    ),
     negatives,
   };
 }

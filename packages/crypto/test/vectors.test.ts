@@ -1,0 +1,731 @@
+/**
+ * The test vectors (test-vectors/v1.json), the code and docs/PROTOCOL.md must agree.
+ *
+ * (a) The committed vectors equal what the generator produces from the code today.
+ * (b) Every vector is re-checked through the public API, and where a vector lists
+ *     intermediate values (shared secret, KEK, AAD, nonces) they are recomputed from the
+ *     raw primitives, so the spec's step-by-step description is tested too.
+ * (c) PROTOCOL.md's label and constants tables and its quoted examples match the code.
+ */
+import { readFileSync } from 'node:fs';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
+import { generateVectors, VECTORS_PATH } from '../scripts/generate-vectors.js';
+import * as api from '../src/index.js';
+import * as labels from '../src/labels.js';
+
+// The vector file is JSON of known shape; `any` keeps the checks below readable.
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON
+type Json = any;
+
+const V: Json = JSON.parse(readFileSync(VECTORS_PATH, 'utf8'));
+const PROTOCOL_MD = readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8');
+
+const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+const hex = api.toHex;
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const lp = api.lengthPrefixed;
+const one = (value: number): Uint8Array => new Uint8Array([value]);
+
+/** A RandomSource that returns exactly these values in order. */
+function scripted(...values: string[]): api.RandomSource {
+  const queue = values.map(bytes);
+  return (length) => {
+    const next = queue.shift();
+    if (!next || next.length !== length) throw new Error(`unexpected random request of ${length} bytes`);
+    return next;
+  };
+}
+
+/** Asserts that `fn` throws (or rejects with) a CryptoError with exactly `code`. */
+async function expectCode(code: string, fn: () => unknown): Promise<void> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected CryptoError ${code}`).toBeInstanceOf(api.CryptoError);
+  expect((caught as api.CryptoError).code).toBe(code);
+}
+
+const toRequest = (r: { url: string; method: string; body: string | null }): api.AuthRequest =>
+  r.body === null ? { url: r.url, method: r.method } : { url: r.url, method: r.method, body: r.body };
+
+/** Checks one ECIES wrap vector step by step and through the API. */
+function checkWrap(w: Json): void {
+  const ctx = { label: w.label, recordId: w.recordId };
+  const wrap = bytes(w.wrapHex);
+  expect(api.fromBase64url(w.wrapBase64url)).toEqual(wrap);
+  expect(wrap.length).toBe(api.WRAP_LENGTH);
+  expect(hex(api.unwrapKey(wrap, bytes(w.recipientSecretKeyHex), ctx))).toBe(w.keyHex);
+  expect(api.getPublicKey(bytes(w.recipientSecretKeyHex))).toBe(w.recipientPublicKeyHex);
+  // Step by step.
+  const ephemeralPublic = secp256k1.getPublicKey(bytes(w.ephemeralSecretHex), true);
+  expect(hex(ephemeralPublic)).toBe(w.ephemeralPublicKeyHex);
+  expect(hex(api.sharedX(bytes(w.ephemeralSecretHex), bytes(w.recipientPublicKeyHex)))).toBe(w.sharedXHex);
+  // The recipient gets the same x-coordinate from its own secret and the ephemeral point.
+  const recipientSide = secp256k1
+    .getSharedSecret(bytes(w.recipientSecretKeyHex), ephemeralPublic, true)
+    .slice(1);
+  expect(hex(recipientSide)).toBe(w.sharedXHex);
+  const kek = hkdf(sha256, bytes(w.sharedXHex), api.utf8(api.PROTOCOL_SALT), api.utf8(w.label), 32);
+  expect(hex(kek)).toBe(w.kekHex);
+  const aad = api.concat(
+    one(1),
+    lp(w.label),
+    lp(w.recordId),
+    ephemeralPublic,
+    bytes(w.recipientPublicKeyHex),
+  );
+  expect(hex(aad)).toBe(w.aadHex);
+  expect(hex(xchacha20poly1305(kek, bytes(w.nonceHex), aad).decrypt(bytes(w.sealedHex)))).toBe(w.keyHex);
+  expect(w.wrapHex).toBe(`01${w.ephemeralPublicKeyHex}${w.nonceHex}${w.sealedHex}`);
+  // Same randomness, same bytes.
+  const again = api.wrapKey(
+    bytes(w.keyHex),
+    w.recipientPublicKeyHex,
+    ctx,
+    scripted(w.ephemeralSecretHex, w.nonceHex),
+  );
+  expect(hex(again)).toBe(w.wrapHex);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) The committed file is what the code generates.
+// ---------------------------------------------------------------------------------------------
+
+describe('test-vectors/v1.json is up to date', () => {
+  it('equals a fresh run of the generator', async () => {
+    const fresh = JSON.parse(JSON.stringify(await generateVectors()));
+    expect(
+      fresh,
+      'test-vectors/v1.json is stale: the code now produces different vectors. Run `npm run vectors` and review the diff.',
+    ).toStrictEqual(V);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// (b) Every vector, re-checked against the public API.
+// ---------------------------------------------------------------------------------------------
+
+describe('vectors: constants and primitives', () => {
+  it('constants match the exports', () => {
+    for (const [name, value] of Object.entries(V.constants))
+      expect((api as Record<string, unknown>)[name], name).toBe(value);
+  });
+
+  it('length prefix, u16be, HKDF', () => {
+    for (const c of V.primitives.lengthPrefix) expect(hex(lp(c.text))).toBe(c.hex);
+    for (const c of V.primitives.u16be) expect(hex(api.u16be(c.value))).toBe(c.hex);
+    const h = V.primitives.hkdf;
+    expect(h.saltUtf8).toBe(api.PROTOCOL_SALT);
+    expect(hex(api.deriveKey(bytes(h.inputKeyHex), h.info))).toBe(h.outputHex);
+    expect(hex(hkdf(sha256, bytes(h.inputKeyHex), api.utf8(h.saltUtf8), api.utf8(h.info), 32))).toBe(
+      h.outputHex,
+    );
+  });
+});
+
+describe('vectors: keys', () => {
+  it('secret key → x-only public key, nsec, npub, key id', () => {
+    for (const k of V.keys.cases) {
+      const secret = bytes(k.secretKeyHex);
+      expect(api.getPublicKey(secret)).toBe(k.publicKeyHex);
+      expect(api.encodeNsec(secret)).toBe(k.nsec);
+      expect(hex(api.decodeNsec(k.nsec))).toBe(k.secretKeyHex);
+      expect(api.encodeNpub(k.publicKeyHex)).toBe(k.npub);
+      expect(api.decodeNpub(k.npub)).toBe(k.publicKeyHex);
+      const full = secp256k1.getPublicKey(secret, true);
+      expect(hex(full.subarray(1))).toBe(k.publicKeyHex);
+      expect(full[0] === 2 ? 'even' : 'odd').toBe(k.pointParity);
+      expect(k.keyIdInputHex).toBe(hex(api.concat(lp(api.LABEL_KEY_ID), bytes(k.publicKeyHex))));
+      expect(hex(sha256(bytes(k.keyIdInputHex)).subarray(0, 16))).toBe(k.keyIdHex);
+      expect(hex(api.keyIdOf(bytes(k.publicKeyHex)))).toBe(k.keyIdHex);
+    }
+  });
+
+  it('negatives', async () => {
+    const ops: Record<string, (input: string) => unknown> = {
+      decodeNsec: api.decodeNsec,
+      decodeNpub: api.decodeNpub,
+      parsePublicKey: api.parsePublicKey,
+    };
+    for (const n of V.keys.negatives) await expectCode(n.expectError, () => ops[n.operation]!(n.input));
+  });
+});
+
+describe('vectors: Schnorr (BIP-340)', () => {
+  it('signs with the given aux and verifies', () => {
+    for (const s of V.schnorr.cases) {
+      const message = bytes(s.messageHex);
+      expect(hex(api.signSchnorr(message, bytes(s.secretKeyHex), scripted(s.auxHex)))).toBe(s.signatureHex);
+      expect(api.verifySchnorr(bytes(s.signatureHex), message, bytes(s.publicKeyHex))).toBe(true);
+    }
+  });
+
+  it('invalid signatures verify false', () => {
+    for (const s of V.schnorr.invalid)
+      expect(api.verifySchnorr(bytes(s.signatureHex), bytes(s.messageHex), bytes(s.publicKeyHex))).toBe(
+        s.expectValid,
+      );
+  });
+});
+
+describe('vectors: NIP-98 request auth', () => {
+  it('builds the exact event and header, and verifies', () => {
+    for (const c of V.nip98.cases) {
+      const request = toRequest(c.request);
+      const event = c.event as api.NostrEvent;
+      expect(c.payloadHex).toBe(hex(sha256(api.utf8(c.request.body ?? ''))));
+      expect(event.kind).toBe(api.HTTP_AUTH_KIND);
+      expect(event.created_at).toBe(c.createdAt);
+      expect(event.content).toBe('');
+      expect(event.tags).toEqual([
+        ['u', c.request.url],
+        ['method', c.request.method],
+        ['payload', c.payloadHex],
+        ['nonce', c.nonceHex],
+      ]);
+      expect(c.serialization).toBe(
+        JSON.stringify([0, event.pubkey, event.created_at, event.kind, event.tags, event.content]),
+      );
+      expect(hex(sha256(api.utf8(c.serialization)))).toBe(event.id);
+      expect(api.eventId(event)).toBe(event.id);
+      expect(api.verifyEvent(event)).toBe(true);
+      expect(JSON.parse(c.eventJson)).toEqual(event);
+      expect(c.header).toBe(`Nostr ${Buffer.from(c.eventJson, 'utf8').toString('base64')}`);
+      expect(
+        api.createAuthHeader(request, bytes(c.secretKeyHex), c.createdAt, scripted(c.nonceHex, c.auxHex)),
+      ).toBe(c.header);
+      for (const v of c.verify) expect(api.verifyAuthHeader(c.header, request, v.now)).toEqual(v.result);
+    }
+  });
+
+  it('negatives', async () => {
+    for (const n of V.nip98.negatives)
+      await expectCode(n.expectError, () => api.verifyAuthHeader(n.header, toRequest(n.request), n.now));
+  });
+
+  it('replay: same event id each time, refused by the window after rememberUntil', async () => {
+    const r = V.nip98.replay;
+    const request = toRequest(r.request);
+    const first = api.verifyAuthHeader(r.header, request, r.now);
+    const second = api.verifyAuthHeader(r.header, request, r.now);
+    expect(first.eventId).toBe(r.expectEventId);
+    expect(second.eventId).toBe(r.expectEventId);
+    expect(first.rememberUntil).toBe(r.rememberUntil);
+    await expectCode(r.expectErrorAfterRememberUntil, () =>
+      api.verifyAuthHeader(r.header, request, r.rememberUntil + 1),
+    );
+  });
+});
+
+describe('vectors: ECIES key wrap', () => {
+  it('unwraps, and every intermediate value recomputes', () => {
+    for (const w of V.ecies.cases) checkWrap(w);
+  });
+
+  it('negatives', async () => {
+    for (const n of V.ecies.negatives)
+      await expectCode(n.expectError, () =>
+        api.unwrapKey(bytes(n.wrapHex), bytes(n.secretKeyHex), { label: n.label, recordId: n.recordId }),
+      );
+  });
+});
+
+describe('vectors: content encryption', () => {
+  it('decrypts, and the padded plaintext and AAD recompute', () => {
+    for (const c of V.content.cases) {
+      const ctx = { label: c.label, recordId: c.recordId };
+      const key = bytes(c.keyHex);
+      const blob = bytes(c.blobHex);
+      expect(api.fromBase64url(c.blobBase64url)).toEqual(blob);
+      expect(hex(api.utf8(c.plaintext))).toBe(c.plaintextHex);
+      expect(text(api.decryptContent(key, blob, ctx))).toBe(c.plaintext);
+      const plain = bytes(c.plaintextHex);
+      expect(hex(api.pad(plain))).toBe(c.paddedPlaintextHex);
+      expect(c.paddedPlaintextHex.length / 2).toBe(4 + api.paddedLength(plain.length));
+      expect(hex(api.concat(one(1), lp(c.label), lp(c.recordId)))).toBe(c.aadHex);
+      expect(c.blobHex.slice(0, 50)).toBe(`01${c.nonceHex}`);
+      const opened = xchacha20poly1305(key, bytes(c.nonceHex), bytes(c.aadHex)).decrypt(blob.subarray(25));
+      expect(hex(opened)).toBe(c.paddedPlaintextHex);
+      expect(hex(api.encryptContent(key, plain, ctx, scripted(c.nonceHex)))).toBe(c.blobHex);
+    }
+  });
+
+  it('negatives', async () => {
+    for (const n of V.content.negatives)
+      await expectCode(n.expectError, () =>
+        api.decryptContent(bytes(n.keyHex), bytes(n.blobHex), { label: n.label, recordId: n.recordId }),
+      );
+  });
+
+  it('paddedLength table, against an integer-only reference', () => {
+    const reference = (n: number): number => {
+      if (n <= 32) return 32;
+      let power = 1;
+      while (power < n) power *= 2;
+      const step = power <= 256 ? 32 : power / 8;
+      return Math.ceil(n / step) * step;
+    };
+    for (const row of V.padding.table) {
+      expect(api.paddedLength(row.n), `n = ${row.n}`).toBe(row.paddedLength);
+      expect(reference(row.n), `n = ${row.n}`).toBe(row.paddedLength);
+      expect(row.sealedBlobLength).toBe(1 + 24 + 4 + row.paddedLength + 16);
+    }
+  });
+});
+
+describe('vectors: sealed envelopes for readers', () => {
+  const ctxOf = (c: { purpose: api.PurposeName; recordId: string }) => ({
+    purpose: api.PURPOSES[c.purpose],
+    recordId: c.recordId,
+  });
+
+  it('every reader opens; the same randomness gives the same envelope', () => {
+    for (const r of [V.readers.recordA, V.readers.recordB]) {
+      const ctx = ctxOf(r);
+      expect(Object.keys(r.envelope).sort()).toEqual(['ciphertext', 'v', 'wraps']);
+      expect(r.envelope.v).toBe(api.ENVELOPE_VERSION);
+      expect(r.contentLabel).toBe(ctx.purpose.content);
+      expect(r.wrapLabel).toBe(ctx.purpose.wrap);
+      expect(r.envelope.wraps.map((w: Json) => w.reader)).toEqual(r.readers.map((x: Json) => x.publicKeyHex));
+      for (const reader of r.readers) {
+        expect(text(api.openAsReader(r.envelope, bytes(reader.secretKeyHex), ctx))).toBe(r.plaintext);
+        expect(hex(api.unwrapReaderKey(r.envelope, bytes(reader.secretKeyHex), ctx))).toBe(
+          r.randomness.objectKeyHex,
+        );
+      }
+      const content = api.decryptContent(
+        bytes(r.randomness.objectKeyHex),
+        api.fromBase64url(r.envelope.ciphertext),
+        {
+          label: r.contentLabel,
+          recordId: r.recordId,
+        },
+      );
+      expect(text(content)).toBe(r.plaintext);
+      const random = scripted(
+        r.randomness.objectKeyHex,
+        r.randomness.contentNonceHex,
+        ...r.randomness.wraps.flatMap((w: Json) => [w.ephemeralSecretHex, w.nonceHex]),
+      );
+      const again = api.sealForReaders(
+        api.utf8(r.plaintext),
+        r.readers.map((x: Json) => x.publicKeyHex),
+        ctx,
+        random,
+      );
+      expect(again).toEqual(r.envelope);
+    }
+  });
+
+  it('granting a new reader', () => {
+    const a = V.readers.recordA;
+    const g = V.readers.grant;
+    const ctx = ctxOf(a);
+    const wrap = api.wrapForNewReader(
+      a.envelope,
+      bytes(g.grantorSecretKeyHex),
+      g.newReader.publicKeyHex,
+      ctx,
+      scripted(g.ephemeralSecretHex, g.nonceHex),
+    );
+    expect(wrap).toEqual(g.wrap);
+    const extended = { ...a.envelope, wraps: [...a.envelope.wraps, g.wrap] };
+    expect(text(api.openAsReader(extended, bytes(g.newReader.secretKeyHex), ctx))).toBe(a.plaintext);
+    expect(() => api.openAsReader(a.envelope, bytes(g.newReader.secretKeyHex), ctx)).toThrow(api.CryptoError);
+  });
+
+  it('negatives', async () => {
+    for (const n of V.readers.negatives)
+      await expectCode(n.expectError, () => api.openAsReader(n.envelope, bytes(n.secretKeyHex), ctxOf(n)));
+  });
+});
+
+describe('vectors: hub key and real-time events', () => {
+  const h = V.hubKey;
+
+  it('wrap, event key, event content, event', () => {
+    checkWrap(h.wrap);
+    expect(h.wrap.label).toBe(api.LABEL_HUB_KEY_WRAP);
+    expect(h.wrap.recordId).toBe(api.hubKeyRecordId(h.hubKeyId));
+    expect(h.wrap.keyHex).toBe(h.hubKeyHex);
+    expect(
+      hex(api.unwrapHubKey(bytes(h.wrap.wrapHex), bytes(h.wrap.recipientSecretKeyHex), h.hubKeyId)),
+    ).toBe(h.hubKeyHex);
+    expect(
+      hex(
+        api.wrapHubKey(
+          bytes(h.hubKeyHex),
+          h.wrap.recipientPublicKeyHex,
+          h.hubKeyId,
+          scripted(h.wrap.ephemeralSecretHex, h.wrap.nonceHex),
+        ),
+      ),
+    ).toBe(h.wrap.wrapHex);
+    const eventKey = bytes(h.eventKeyHex);
+    expect(hex(api.deriveEventKey(bytes(h.hubKeyHex)))).toBe(h.eventKeyHex);
+    expect(hex(api.deriveKey(bytes(h.hubKeyHex), api.LABEL_HUB_EVENT))).toBe(h.eventKeyHex);
+    expect(api.decryptHubEvent(eventKey, h.event.content)).toBe(h.event.payloadJson);
+    expect(hex(api.concat(one(1), lp(api.LABEL_HUB_EVENT), lp('')))).toBe(h.event.aadHex);
+    expect(hex(api.fromBase64url(h.event.content))).toBe(h.event.contentHex);
+    expect(
+      text(
+        api.decryptContent(eventKey, bytes(h.event.contentHex), { label: api.LABEL_HUB_EVENT, recordId: '' }),
+      ),
+    ).toBe(h.event.payloadJson);
+    expect(api.encryptHubEvent(eventKey, h.event.payloadJson, scripted(h.event.nonceHex))).toBe(
+      h.event.content,
+    );
+    const e = h.nostrEvent.event as api.NostrEvent;
+    expect(api.verifyEvent(e)).toBe(true);
+    expect(e.kind).toBe(20001);
+    expect(e.tags).toEqual([['t', 'llamenos:event']]);
+    expect(e.content).toBe(h.event.content);
+    expect(e.pubkey).toBe(V.serverKeys.nostr.publicKeyHex);
+    expect(hex(sha256(api.utf8(h.nostrEvent.serialization)))).toBe(e.id);
+  });
+
+  it('negatives', async () => {
+    for (const n of h.negatives) {
+      if (n.operation === 'unwrapHubKey')
+        await expectCode(n.expectError, () =>
+          api.unwrapHubKey(bytes(n.wrapHex), bytes(n.secretKeyHex), n.hubKeyId),
+        );
+      else await expectCode(n.expectError, () => api.decryptHubEvent(bytes(n.eventKeyHex), n.content));
+    }
+  });
+});
+
+describe('vectors: streaming file encryption', () => {
+  const s = V.stream;
+  const f = s.file;
+  const ctx = { label: f.label, recordId: f.recordId };
+  const key = bytes(f.keyHex);
+
+  it('decrypts; header, AAD, nonces and chunks recompute', () => {
+    const plaintext = bytes(f.plaintextHex);
+    expect(plaintext.length).toBe(f.plaintextLength);
+    plaintext.forEach((b, i) => {
+      if (b !== i % 251) throw new Error(`plaintext byte ${i}`);
+    });
+    expect(f.headerHex).toBe(`01${(f.chunkLog2 as number).toString(16).padStart(2, '0')}${f.noncePrefixHex}`);
+    expect(f.headerHex.length / 2).toBe(api.STREAM_HEADER_LENGTH);
+    const aad = api.concat(bytes(f.headerHex), lp(f.label), lp(f.recordId));
+    expect(hex(aad)).toBe(f.aadHex);
+    const chunkSize = 2 ** f.chunkLog2;
+    f.chunks.forEach((c: Json, i: number) => {
+      expect(c.index).toBe(i);
+      expect(c.last).toBe(i === f.chunks.length - 1);
+      expect(c.nonceHex).toBe(hex(api.concat(bytes(f.noncePrefixHex), api.u32be(i), one(c.last ? 1 : 0))));
+      const opened = xchacha20poly1305(key, bytes(c.nonceHex), aad).decrypt(bytes(c.sealedHex));
+      expect(opened.length).toBe(c.plaintextLength);
+      expect(hex(opened)).toBe(hex(plaintext.subarray(i * chunkSize, i * chunkSize + c.plaintextLength)));
+    });
+    expect(f.blobHex).toBe(f.headerHex + f.chunks.map((c: Json) => c.sealedHex).join(''));
+    expect(hex(api.decryptBuffer(key, bytes(f.blobHex), ctx))).toBe(f.plaintextHex);
+    expect(hex(api.encryptBuffer(key, plaintext, ctx, f.chunkLog2, scripted(f.noncePrefixHex)))).toBe(
+      f.blobHex,
+    );
+  });
+
+  it('the TransformStream API reads the same bytes in odd-sized pieces', async () => {
+    const blob = bytes(f.blobHex);
+    const pieces: Uint8Array[] = [];
+    for (let i = 0; i < blob.length; i += 7) pieces.push(blob.slice(i, i + 7));
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const p of pieces) controller.enqueue(p);
+        controller.close();
+      },
+    });
+    const out: Uint8Array[] = [];
+    const reader = source.pipeThrough(api.decryptStream(key, ctx)).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out.push(value);
+    }
+    expect(hex(api.concat(...out))).toBe(f.plaintextHex);
+  });
+
+  it('small files', () => {
+    for (const c of s.small) {
+      const cctx = { label: c.label, recordId: c.recordId };
+      expect(hex(api.decryptBuffer(bytes(c.keyHex), bytes(c.blobHex), cctx))).toBe(c.plaintextHex);
+      expect(
+        hex(
+          api.encryptBuffer(
+            bytes(c.keyHex),
+            bytes(c.plaintextHex),
+            cctx,
+            c.chunkLog2,
+            scripted(c.noncePrefixHex),
+          ),
+        ),
+      ).toBe(c.blobHex);
+    }
+    expect(hex(api.decryptBuffer(key, bytes(s.otherFile.blobHex), ctx))).toBe(f.plaintextHex);
+  });
+
+  it('negatives', async () => {
+    for (const n of s.negatives)
+      await expectCode(n.expectError, () =>
+        api.decryptBuffer(bytes(n.keyHex), bytes(n.blobHex), { label: n.label, recordId: n.recordId }),
+      );
+  });
+});
+
+describe('vectors: PIN lock', () => {
+  const p = V.pinLock;
+
+  it('unlocks; head, KEK and AAD recompute', async () => {
+    const blob = bytes(p.blobHex);
+    expect(api.fromBase64url(p.blobBase64url)).toEqual(blob);
+    expect(blob.length).toBe(api.PIN_LOCK_LENGTH);
+    expect(hex(await api.unlockWithPin(blob, p.pin))).toBe(p.secretKeyHex);
+    for (const e of p.equivalentPins) expect(hex(await api.unlockWithPin(blob, e.pin))).toBe(p.secretKeyHex);
+    expect(hex(api.pinBytes(p.pin))).toBe(p.pinUtf8Hex);
+    expect(p.iterations).toBe(api.MIN_PIN_ITERATIONS);
+    expect(p.keyIdHex).toBe(hex(api.keyIdOf(bytes(p.publicKeyHex))));
+    expect(p.headHex).toBe(`01${hex(api.u32be(p.iterations))}${p.saltHex}${p.keyIdHex}`);
+    expect(p.blobHex.startsWith(p.headHex + p.nonceHex)).toBe(true);
+    const kek = await api.pbkdf2Sha256(bytes(p.pinUtf8Hex), bytes(p.saltHex), p.iterations);
+    expect(hex(kek)).toBe(p.kekHex);
+    expect(hex(api.concat(lp(api.LABEL_PIN_LOCK), bytes(p.headHex)))).toBe(p.aadHex);
+    const opened = xchacha20poly1305(kek, bytes(p.nonceHex), bytes(p.aadHex)).decrypt(blob.subarray(61));
+    expect(hex(opened)).toBe(p.secretKeyHex);
+    const inspected = api.inspectPinLock(blob);
+    expect(inspected.iterations).toBe(p.iterations);
+    expect(hex(inspected.keyId)).toBe(p.keyIdHex);
+  });
+
+  it('negatives', async () => {
+    for (const n of p.negatives)
+      await expectCode(n.expectError, () => api.unlockWithPin(bytes(n.blobHex), n.pin));
+  });
+});
+
+describe('vectors: recovery key', () => {
+  const r = V.recovery;
+
+  it('text form, lock, KEK and AAD', () => {
+    const key = bytes(r.recoveryKeyHex);
+    expect(api.formatRecoveryKey(key)).toBe(r.text);
+    expect(hex(api.parseRecoveryKey(r.text))).toBe(r.recoveryKeyHex);
+    for (const t of r.equivalentTexts) expect(hex(api.parseRecoveryKey(t))).toBe(r.recoveryKeyHex);
+    expect(hex(sha256(api.concat(lp(api.LABEL_RECOVERY_CHECK), key)).subarray(0, 2))).toBe(r.checksumHex);
+    const compact = r.text.replace(/-/g, '');
+    expect(compact).toMatch(/^[A-Z2-7]{29}$/);
+    expect(hex(api.unlockWithRecoveryKey(bytes(r.blobHex), key))).toBe(r.secretKeyHex);
+    expect(api.fromBase64url(r.blobBase64url)).toEqual(bytes(r.blobHex));
+    expect(hex(api.deriveKey(key, api.LABEL_RECOVERY_LOCK))).toBe(r.kekHex);
+    const publicKey = api.getPublicKeyBytes(bytes(r.secretKeyHex));
+    expect(r.headHex).toBe(`01${hex(api.keyIdOf(publicKey))}`);
+    expect(hex(api.concat(lp(api.LABEL_RECOVERY_LOCK), bytes(r.headHex)))).toBe(r.aadHex);
+    const blob = bytes(r.blobHex);
+    expect(blob.length).toBe(api.RECOVERY_LOCK_LENGTH);
+    expect(r.blobHex.startsWith(r.headHex + r.nonceHex)).toBe(true);
+    const opened = xchacha20poly1305(bytes(r.kekHex), bytes(r.nonceHex), bytes(r.aadHex)).decrypt(
+      blob.subarray(41),
+    );
+    expect(hex(opened)).toBe(r.secretKeyHex);
+    expect(hex(api.lockWithRecoveryKey(bytes(r.secretKeyHex), key, scripted(r.nonceHex)))).toBe(r.blobHex);
+  });
+
+  it('negatives', async () => {
+    for (const n of r.parseNegatives) await expectCode(n.expectError, () => api.parseRecoveryKey(n.text));
+    for (const n of r.negatives)
+      await expectCode(n.expectError, () =>
+        api.unlockWithRecoveryKey(bytes(n.blobHex), bytes(n.recoveryKeyHex)),
+      );
+  });
+});
+
+describe('vectors: keyed hashes', () => {
+  const k = V.keyedHash;
+
+  it('phone numbers and IP addresses', () => {
+    const secret = bytes(k.secretHex);
+    expect(k.secretHex).toBe(V.serverKeys.hashKeyHex);
+    for (const c of k.cases) {
+      const label = c.kind === 'phone' ? api.LABEL_PHONE_HASH : api.LABEL_IP_HASH;
+      if (c.kind === 'phone') {
+        expect(api.normalizePhone(c.input)).toBe(c.normalized);
+        expect(api.phoneLast4(c.input)).toBe(c.last4);
+        expect(api.hashPhone(secret, c.input)).toBe(c.hashHex);
+      } else {
+        expect(api.hashIp(secret, c.input)).toBe(c.hashHex);
+      }
+      expect(hex(api.concat(lp(label), api.utf8(c.normalized)))).toBe(c.messageHex);
+      expect(hex(hmac(sha256, secret, bytes(c.messageHex)))).toBe(c.hashHex);
+      expect(api.keyedHash(secret, label, c.normalized)).toBe(c.hashHex);
+    }
+    const phones = k.cases.filter((c: Json) => c.kind === 'phone');
+    expect(new Set(phones.map((c: Json) => c.hashHex)).size).toBe(1);
+  });
+
+  it('negatives', async () => {
+    for (const n of k.negatives)
+      await expectCode(n.expectError, () =>
+        n.kind === 'phone'
+          ? api.hashPhone(bytes(n.secretHex), n.input)
+          : api.hashIp(bytes(n.secretHex), n.input),
+      );
+  });
+});
+
+describe('vectors: audit chain', () => {
+  const a = V.audit;
+
+  it('canonical JSON, entry hashes, verdict', () => {
+    expect(a.genesisHash).toBe(api.AUDIT_GENESIS_HASH);
+    let previous = api.AUDIT_GENESIS_HASH;
+    for (const c of a.chain) {
+      expect(c.previousHash).toBe(previous);
+      expect(api.canonicalJson(c.entry)).toBe(c.canonicalJson);
+      expect(
+        hex(api.concat(lp(api.LABEL_AUDIT_CHAIN), bytes(c.previousHash), api.utf8(c.canonicalJson))),
+      ).toBe(c.messageHex);
+      expect(hex(sha256(bytes(c.messageHex)))).toBe(c.hash);
+      expect(api.auditEntryHash(c.previousHash, c.entry)).toBe(c.hash);
+      previous = c.hash;
+    }
+    const entries = a.chain.map((c: Json) => ({
+      seq: c.seq,
+      previousHash: c.previousHash,
+      hash: c.hash,
+      entry: c.entry,
+    }));
+    expect(api.verifyAuditChain(entries)).toEqual(a.verdict);
+    expect(a.verdict).toEqual({ ok: true, count: a.chain.length });
+    for (const n of a.chainNegatives) expect(api.verifyAuditChain(n.entries)).toEqual(n.expectVerdict);
+  });
+
+  it('negatives', async () => {
+    for (const n of a.canonicalNegatives) await expectCode(n.expectError, () => api.canonicalJson(n.value));
+  });
+});
+
+describe('vectors: server-derived keys', () => {
+  const s = V.serverKeys;
+
+  it('Nostr key, hash key, settings key', () => {
+    const secret = bytes(s.secretHex);
+    expect(hex(api.deriveServerNostrKey(secret))).toBe(s.nostr.secretKeyHex);
+    expect(s.nostr.inputKeyHex).toBe(s.secretHex + hex(api.u32be(s.nostr.counter)));
+    expect(hex(api.deriveKey(bytes(s.nostr.inputKeyHex), api.LABEL_SERVER_NOSTR_KEY))).toBe(
+      s.nostr.secretKeyHex,
+    );
+    expect(api.getPublicKey(bytes(s.nostr.secretKeyHex))).toBe(s.nostr.publicKeyHex);
+    expect(api.encodeNpub(s.nostr.publicKeyHex)).toBe(s.nostr.npub);
+    expect(hex(api.deriveServerHashKey(secret))).toBe(s.hashKeyHex);
+    expect(hex(api.deriveKey(secret, api.LABEL_SERVER_HASH_KEY))).toBe(s.hashKeyHex);
+    expect(hex(api.deriveServerSettingsKey(secret))).toBe(s.settingsKeyHex);
+    expect(hex(api.deriveKey(secret, api.LABEL_SERVER_SETTINGS_KEY))).toBe(s.settingsKeyHex);
+    const f = s.fieldAtRest;
+    expect(f.keyHex).toBe(s.settingsKeyHex);
+    expect(f.label).toBe(api.LABEL_SERVER_FIELD);
+    const opened = api.decryptContent(bytes(f.keyHex), api.fromBase64url(f.blobBase64url), {
+      label: f.label,
+      recordId: f.recordId,
+    });
+    expect(text(opened)).toBe(f.plaintext);
+    expect(hex(api.encryptContent(bytes(f.keyHex), bytes(f.plaintextHex), f, scripted(f.nonceHex)))).toBe(
+      f.blobHex,
+    );
+  });
+
+  it('negatives', async () => {
+    for (const n of s.negatives)
+      await expectCode(n.expectError, () => api.deriveServerHashKey(bytes(n.secretHex)));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// (c) docs/PROTOCOL.md agrees with the code.
+// ---------------------------------------------------------------------------------------------
+
+/** Rows (name → value) of the first markdown table after the heading `heading`; backticks stripped. */
+function tableAfter(heading: string): Map<string, string> {
+  const lines = PROTOCOL_MD.split('\n');
+  const start = lines.findIndex((l) => l.trim() === heading);
+  expect(start, `PROTOCOL.md has no heading "${heading}"`).toBeGreaterThanOrEqual(0);
+  const rows = new Map<string, string>();
+  let inTable = false;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('#')) break;
+    if (!line.startsWith('|')) {
+      if (inTable) break;
+      continue;
+    }
+    inTable = true;
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim().replace(/^`|`$/g, ''));
+    const [name, value] = cells;
+    if (!name || !value || /^-+$/.test(name.replace(/:/g, '')) || name === 'Name') continue;
+    expect(rows.has(name), `duplicate row ${name}`).toBe(false);
+    rows.set(name, value);
+  }
+  return rows;
+}
+
+describe('docs/PROTOCOL.md agrees with the code', () => {
+  it('label table lists every label constant with its exact value, and nothing else', () => {
+    const table = tableAfter('## Labels');
+    const defined = Object.entries(labels).filter(
+      ([name, value]) => typeof value === 'string' && (name.startsWith('LABEL_') || name === 'PROTOCOL_SALT'),
+    );
+    expect(defined.length).toBeGreaterThan(20);
+    for (const [name, value] of defined) expect(table.get(name), `label ${name} in PROTOCOL.md`).toBe(value);
+    for (const name of table.keys())
+      expect(name in labels, `PROTOCOL.md lists unknown label ${name}`).toBe(true);
+  });
+
+  it('constants table matches the exported constants', () => {
+    const table = tableAfter('## Constants');
+    const required = [
+      'WRAP_VERSION',
+      'WRAP_LENGTH',
+      'CONTENT_VERSION',
+      'ENVELOPE_VERSION',
+      'STREAM_VERSION',
+      'STREAM_HEADER_LENGTH',
+      'PIN_LOCK_VERSION',
+      'PIN_LOCK_LENGTH',
+      'RECOVERY_LOCK_VERSION',
+      'RECOVERY_LOCK_LENGTH',
+      'MIN_PIN_ITERATIONS',
+      'MAX_PIN_ITERATIONS',
+      'AUTH_WINDOW_SECONDS',
+      'HTTP_AUTH_KIND',
+    ];
+    for (const name of required) expect(table.has(name), `constant ${name} in PROTOCOL.md`).toBe(true);
+    for (const [name, value] of table) {
+      const actual = (api as Record<string, unknown>)[name];
+      expect(actual, `PROTOCOL.md constant ${name} is not exported by @llamenos/crypto`).not.toBeUndefined();
+      expect(value, `PROTOCOL.md constant ${name}`).toBe(String(actual));
+    }
+  });
+
+  it('quoted examples equal the vectors', () => {
+    // <!-- vector: path.in.v1.json --> followed by a fenced block holding exactly that value.
+    const marker = /<!-- vector: ([\w.]+) -->\s*```[a-z]*\n([\s\S]*?)\n```/g;
+    const quoted = [...PROTOCOL_MD.matchAll(marker)];
+    expect(quoted.length, 'PROTOCOL.md quotes at least one vector').toBeGreaterThan(0);
+    expect(quoted.some((m) => m[1] === 'content.cases.0.blobBase64url')).toBe(true);
+    for (const [, path, value] of quoted) {
+      const expected = path!.split('.').reduce((node: Json, key) => node?.[key], V);
+      expect(expected, `vector path ${path}`).not.toBeUndefined();
+      expect(value, `PROTOCOL.md example ${path}`).toBe(String(expected));
+    }
+  });
+});
