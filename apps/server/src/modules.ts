@@ -6,6 +6,7 @@ import { authMigrations } from './auth/schema.js';
 import type { Migration } from './db/migrate.js';
 import { healthRoutes } from './health/routes.js';
 import type { AppEnv, ServerContext } from './http/context.js';
+import { identityRoutes } from './identity/routes.js';
 import { identityMigrations } from './identity/schema.js';
 import { rateLimitMigrations } from './rate-limit/schema.js';
 import { settingsMigrations } from './settings/schema.js';
@@ -25,7 +26,7 @@ export const MODULES: ServerModule[] = [
   { name: 'rate-limit', migrations: rateLimitMigrations },
   { name: 'audit', migrations: auditMigrations, routes: auditRoutes },
   { name: 'auth', migrations: authMigrations, routes: authRoutes },
-  { name: 'identity', migrations: identityMigrations },
+  { name: 'identity', migrations: identityMigrations, routes: identityRoutes },
   { name: 'settings', migrations: settingsMigrations },
 ];
 

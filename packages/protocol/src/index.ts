@@ -1,5 +1,6 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './errors.js';
+export * from './identity.js';
 export * from './permissions.js';
 export * from './settings.js';

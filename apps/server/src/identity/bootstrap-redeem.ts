@@ -1,0 +1,53 @@
+import type { UserView } from '@llamenos/protocol';
+import type { Database } from '../db/database.js';
+import { hashBootstrapToken } from './bootstrap.js';
+import { type Actor, auditIdentity, countActiveAdmins, IdentityError, lockAdminSet } from './service.js';
+import { insertUser } from './users.js';
+
+/**
+ * The first admin: whoever holds the one-time code printed at start signs this request with
+ * their new key, which becomes the hotline's first admin. The code works once, only while no
+ * admin exists, and never after it expires.
+ */
+export async function redeemBootstrap(
+  db: Database,
+  settingsKey: Uint8Array,
+  token: string,
+  displayName: string,
+  redeemer: Pick<Actor, 'pubkey' | 'ipHash'>,
+  now: Date,
+): Promise<UserView> {
+  return db.transaction(async (tx) => {
+    // The same lock as every admin-set change: two bootstraps (or a bootstrap and a CLI grant) cannot interleave.
+    await lockAdminSet(tx);
+    const [row] = await tx.query<{ used_at: Date | null; expires_at: Date }>(
+      'select used_at, expires_at from bootstrap_tokens where token_hash = $1 for update',
+      [hashBootstrapToken(token)],
+    );
+    if (!row)
+      throw new IdentityError(
+        'not_found',
+        'this bootstrap code is not valid; check that it was copied whole',
+      );
+    if (row.used_at) throw new IdentityError('gone', 'this bootstrap code was already used');
+    if (new Date(row.expires_at) <= now)
+      throw new IdentityError(
+        'gone',
+        'this bootstrap code has expired; run `llamenos bootstrap` for a new one',
+      );
+    if ((await countActiveAdmins(tx)) > 0)
+      throw new IdentityError('conflict', 'this hotline already has an admin');
+    await tx.query('update bootstrap_tokens set used_at = $2 where token_hash = $1', [
+      hashBootstrapToken(token),
+      now,
+    ]);
+    const user = await insertUser(
+      tx,
+      settingsKey,
+      { pubkey: redeemer.pubkey, displayName, roles: ['admin'] },
+      now,
+    );
+    await auditIdentity(tx, redeemer, 'bootstrap', `user:${user.id}`, {}, now);
+    return user;
+  });
+}

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { CanonicalValue } from '@llamenos/crypto';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+
+/**
+ * What the Identity services share. The services hold the rules and never see HTTP: they
+ * throw IdentityError with a kind, and the routes turn kinds into status codes.
+ */
+
+export type IdentityErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'gone';
+
+export class IdentityError extends Error {
+  override readonly name = 'IdentityError';
+  constructor(
+    readonly kind: IdentityErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Who is acting, as recorded in the audit chain. `grants` bounds what roles they may hand out. */
+export interface Actor {
+  pubkey: string;
+  userId: string | null;
+  grants: readonly string[];
+  ipHash: string;
+}
+
+/** Appends an `identity.*` entry in the caller's transaction. Details never carry phone numbers or tokens. */
+export function auditIdentity(
+  tx: Queryable,
+  actor: Pick<Actor, 'pubkey' | 'ipHash'>,
+  action: string,
+  target: string,
+  details: Record<string, CanonicalValue>,
+  now: Date,
+) {
+  return appendAuditInTx(
+    tx,
+    { action: `identity.${action}`, actorPubkey: actor.pubkey, target, details, ipHash: actor.ipHash },
+    now,
+  );
+}
+
+/** A fresh one-time code (256 bits) for a link; only its hash is stored. */
+export const newOneTimeToken = (): string => randomBytes(32).toString('base64url');
+
+export const hashOneTimeToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Serializes changes to the set of admins, so two admins demoting each other cannot leave none. */
+const ADMIN_SET_LOCK = 7_406_202_611;
+
+export async function lockAdminSet(tx: Queryable): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock($1)', [ADMIN_SET_LOCK]);
+}
+
+/** Active users holding the built-in admin role. */
+export async function countActiveAdmins(tx: Queryable): Promise<number> {
+  const [row] = await tx.query<{ n: number }>(
+    `select count(*)::int as n from users where active and roles @> '["admin"]'::jsonb`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** PostgreSQL's unique_violation, as both drivers report it. */
+export const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+
+export const iso = (value: Date | string | null): string | null =>
+  value === null ? null : new Date(value).toISOString();

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  CallPreference,
+  ProfileView,
+  UpdateProfileBody,
+  UpdateUserBody,
+  UserView,
+} from '@llamenos/protocol';
+import { revokeUserSessions } from '../auth/sessions.js';
+import type { Database, Queryable } from '../db/database.js';
+import { permissionsOfRoles } from './lookup.js';
+import { openPhone, type SealedPhone, sealPhone } from './phone.js';
+import { assertRolesAssignable } from './roles.js';
+import {
+  type Actor,
+  auditIdentity,
+  countActiveAdmins,
+  IdentityError,
+  iso,
+  isUniqueViolation,
+  lockAdminSet,
+} from './service.js';
+
+/** The people of the hotline, by public key. Full phone numbers leave this module only through `revealPhone`. */
+
+interface UserRow {
+  id: string;
+  pubkey: string;
+  display_name: string;
+  phone_enc: string | null;
+  phone_last4: string | null;
+  languages: string[];
+  roles: string[];
+  active: boolean;
+  on_break: boolean;
+  call_preference: CallPreference;
+  created_at: Date;
+  updated_at: Date;
+  deactivated_at: Date | null;
+}
+
+const toView = (r: UserRow): UserView => ({
+  id: r.id,
+  pubkey: r.pubkey,
+  displayName: r.display_name,
+  roles: r.roles,
+  languages: r.languages,
+  active: r.active,
+  onBreak: r.on_break,
+  callPreference: r.call_preference,
+  phoneLast4: r.phone_last4,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
+  deactivatedAt: iso(r.deactivated_at),
+});
+
+const target = (id: string) => `user:${id}`;
+
+async function findUser(db: Queryable, id: string, forUpdate = false): Promise<UserRow> {
+  const [row] = await db.query<UserRow>(
+    `select * from users where id = $1${forUpdate ? ' for update' : ''}`,
+    [id],
+  );
+  if (!row) throw new IdentityError('not_found', `no user "${id}"`);
+  return row;
+}
+
+export interface NewUser {
+  pubkey: string;
+  displayName: string;
+  roles: string[];
+  /** A number already normalized and opened (from an invite); sealed again under the new user's row. */
+  phone?: string | null;
+}
+
+/** Inserts a user inside the caller's transaction; a key that already belongs to a user is a conflict. */
+export async function insertUser(
+  tx: Queryable,
+  settingsKey: Uint8Array,
+  user: NewUser,
+  now: Date,
+): Promise<UserView> {
+  const [taken] = await tx.query('select 1 from users where pubkey = $1', [user.pubkey]);
+  if (taken) throw new IdentityError('conflict', 'this key already belongs to a member of the hotline');
+  const id = randomUUID();
+  const phone: SealedPhone | null = user.phone ? sealPhone(settingsKey, 'users', id, user.phone) : null;
+  try {
+    const [row] = await tx.query<UserRow>(
+      `insert into users (id, pubkey, display_name, roles, phone_enc, phone_last4, created_at, updated_at)
+       values ($1, $2, $3, $4::jsonb, $5, $6, $7, $7) returning *`,
+      [
+        id,
+        user.pubkey,
+        user.displayName,
+        JSON.stringify(user.roles),
+        phone?.phoneEnc ?? null,
+        phone?.phoneLast4 ?? null,
+        now,
+      ],
+    );
+    return toView(row!);
+  } catch (error) {
+    // Two requests for the same key at once: the unique index decides.
+    if (isUniqueViolation(error))
+      throw new IdentityError('conflict', 'this key already belongs to a member of the hotline');
+    throw error;
+  }
+}
+
+export interface UserFilter {
+  active?: boolean;
+  role?: string;
+}
+
+export async function listUsers(db: Queryable, filter: UserFilter): Promise<UserView[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.active !== undefined) {
+    params.push(filter.active);
+    where.push(`active = $${params.length}`);
+  }
+  if (filter.role) {
+    params.push(JSON.stringify([filter.role]));
+    where.push(`roles @> $${params.length}::jsonb`);
+  }
+  const rows = await db.query<UserRow>(
+    `select * from users ${where.length ? `where ${where.join(' and ')}` : ''} order by display_name, id`,
+    params,
+  );
+  return rows.map(toView);
+}
+
+export const getUser = async (db: Queryable, id: string): Promise<UserView> => toView(await findUser(db, id));
+
+/** The full number, for an admin who must call a volunteer; every viewing is audited. */
+export async function revealPhone(
+  db: Database,
+  settingsKey: Uint8Array,
+  id: string,
+  actor: Actor,
+  now: Date,
+): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const row = await findUser(tx, id);
+    if (!row.phone_enc) return null;
+    const phone = openPhone(settingsKey, 'users', id, row.phone_enc);
+    await auditIdentity(tx, actor, 'phone-viewed', target(id), {}, now);
+    return phone;
+  });
+}
+
+const sameRoles = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+/** An admin's edit of a user. Role changes are checked (existing, grantable, never the last admin) and audited apart. */
+export async function updateUser(
+  db: Database,
+  settingsKey: Uint8Array,
+  id: string,
+  body: UpdateUserBody,
+  actor: Actor,
+  now: Date,
+): Promise<UserView> {
+  return db.transaction(async (tx) => {
+    const rolesChange = body.roles !== undefined;
+    if (rolesChange) await lockAdminSet(tx);
+    const before = await findUser(tx, id, true);
+    const roles = body.roles ?? before.roles;
+    const changedRoles = !sameRoles(roles, before.roles);
+    if (changedRoles) {
+      const added = roles.filter((r) => !before.roles.includes(r));
+      await assertRolesAssignable(tx, added, actor);
+      const losesAdmin = before.roles.includes('admin') && !roles.includes('admin') && before.active;
+      if (losesAdmin && (await countActiveAdmins(tx)) <= 1)
+        throw new IdentityError('conflict', 'this is the last active admin; make someone else admin first');
+    }
+    let phone: { phone_enc: string | null; phone_last4: string | null } = before;
+    if (body.phone === null) phone = { phone_enc: null, phone_last4: null };
+    else if (body.phone !== undefined) {
+      const sealed = sealPhone(settingsKey, 'users', id, body.phone);
+      phone = { phone_enc: sealed.phoneEnc, phone_last4: sealed.phoneLast4 };
+    }
+    const [after] = await tx.query<UserRow>(
+      `update users set display_name = $2, roles = $3::jsonb, languages = $4::jsonb, phone_enc = $5,
+         phone_last4 = $6, on_break = $7, call_preference = $8, updated_at = $9
+       where id = $1 returning *`,
+      [
+        id,
+        body.displayName ?? before.display_name,
+        JSON.stringify(roles),
+        JSON.stringify(body.languages ?? before.languages),
+        phone.phone_enc,
+        phone.phone_last4,
+        body.onBreak ?? before.on_break,
+        body.callPreference ?? before.call_preference,
+        now,
+      ],
+    );
+    // Field names only: the audit chain never holds the values of personal fields.
+    const fields = Object.keys(body).filter((k) => k !== 'roles');
+    if (fields.length) await auditIdentity(tx, actor, 'user-updated', target(id), { fields }, now);
+    if (changedRoles)
+      await auditIdentity(
+        tx,
+        actor,
+        'roles-changed',
+        target(id),
+        { before: before.roles, after: roles },
+        now,
+      );
+    return toView(after!);
+  });
+}
+
+/**
+ * Deactivation ends access at once: the key stops resolving to an active user and every
+ * session is revoked in the same transaction. Nobody deactivates themselves or the last admin.
+ */
+export async function deactivateUser(db: Database, id: string, actor: Actor, now: Date): Promise<UserView> {
+  if (actor.userId === id) throw new IdentityError('conflict', 'you cannot deactivate yourself');
+  return db.transaction(async (tx) => {
+    await lockAdminSet(tx);
+    const before = await findUser(tx, id, true);
+    if (!before.active) throw new IdentityError('conflict', 'this user is already deactivated');
+    if (before.roles.includes('admin') && (await countActiveAdmins(tx)) <= 1)
+      throw new IdentityError('conflict', 'this is the last active admin; make someone else admin first');
+    const [after] = await tx.query<UserRow>(
+      'update users set active = false, deactivated_at = $2, updated_at = $2 where id = $1 returning *',
+      [id, now],
+    );
+    const sessionsRevoked = await revokeUserSessions(tx, id, now);
+    await auditIdentity(tx, actor, 'user-deactivated', target(id), { sessionsRevoked }, now);
+    return toView(after!);
+  });
+}
+
+export async function reactivateUser(db: Database, id: string, actor: Actor, now: Date): Promise<UserView> {
+  return db.transaction(async (tx) => {
+    const before = await findUser(tx, id, true);
+    if (before.active) throw new IdentityError('conflict', 'this user is already active');
+    const [after] = await tx.query<UserRow>(
+      'update users set active = true, deactivated_at = null, updated_at = $2 where id = $1 returning *',
+      [id, now],
+    );
+    await auditIdentity(tx, actor, 'user-reactivated', target(id), {}, now);
+    return toView(after!);
+  });
+}
+
+export async function getProfile(db: Queryable, id: string): Promise<ProfileView> {
+  const row = await findUser(db, id);
+  return {
+    id: row.id,
+    pubkey: row.pubkey,
+    displayName: row.display_name,
+    roles: row.roles,
+    permissions: await permissionsOfRoles(db, row.roles),
+    languages: row.languages,
+    onBreak: row.on_break,
+    callPreference: row.call_preference,
+    phoneLast4: row.phone_last4,
+  };
+}
+
+/** A member's edit of their own profile: never roles or phone, which admins manage. */
+export async function updateProfile(
+  db: Database,
+  id: string,
+  body: UpdateProfileBody,
+  actor: Actor,
+  now: Date,
+): Promise<ProfileView> {
+  await db.transaction(async (tx) => {
+    const before = await findUser(tx, id, true);
+    await tx.query(
+      `update users set display_name = $2, languages = $3::jsonb, on_break = $4, call_preference = $5, updated_at = $6
+       where id = $1`,
+      [
+        id,
+        body.displayName ?? before.display_name,
+        JSON.stringify(body.languages ?? before.languages),
+        body.onBreak ?? before.on_break,
+        body.callPreference ?? before.call_preference,
+        now,
+      ],
+    );
+    await auditIdentity(tx, actor, 'profile-updated', target(id), { fields: Object.keys(body) }, now);
+  });
+  return getProfile(db, id);
+}
