@@ -8,6 +8,7 @@ import { authenticate } from '../auth/middleware.js';
 import { lookupActiveUser } from '../identity/lookup.js';
 import type { Metrics } from '../metrics/registry.js';
 import { MODULES } from '../modules.js';
+import { mountWebClient } from '../web/static.js';
 import type { AppEnv, ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -75,6 +76,7 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
   );
 
   for (const module of MODULES) if (module.routes) app.route('/api', module.routes(ctx));
+  mountWebClient(app);
 
   app.notFound((c) =>
     c.json(

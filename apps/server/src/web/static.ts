@@ -1,0 +1,66 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { isPublic } from '../http/guard.js';
+
+/** The built web client: apps/web/dist, the same depth from src/ and dist/ of the server. */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+async function fileIfExists(file: string): Promise<Buffer | null> {
+  try {
+    if (!(await stat(file)).isFile()) return null;
+    return await readFile(file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Serves the web client from one origin with the API. Hashed assets are cached forever;
+ * every other path that is not a file gets index.html (the client routes it).
+ */
+export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void {
+  const base = path.resolve(root);
+  app.get('*', isPublic(), async (c, next) => {
+    const url = new URL(c.req.url);
+    if (url.pathname.startsWith('/api/') || url.pathname === '/api') return next();
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname);
+    } catch {
+      return next();
+    }
+    const requested = path.resolve(base, `.${decoded}`);
+    if (!requested.startsWith(base)) return next(); // path traversal
+    const asset = url.pathname !== '/' ? await fileIfExists(requested) : null;
+    if (asset) {
+      const immutable = url.pathname.startsWith('/assets/');
+      return c.body(new Uint8Array(asset), 200, {
+        'content-type': TYPES[path.extname(requested)] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      });
+    }
+    const index = await fileIfExists(path.join(base, 'index.html'));
+    if (!index) return next();
+    return c.body(new Uint8Array(index), 200, {
+      'content-type': TYPES['.html']!,
+      'cache-control': 'no-cache',
+    });
+  });
+}

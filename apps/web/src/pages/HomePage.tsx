@@ -1,0 +1,12 @@
+import { useTranslation } from 'react-i18next';
+import type { PublicConfig } from '../app/App.js';
+
+export function HomePage({ config }: { config: PublicConfig }) {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <h1>{t('home.title', { hotline: config.hotlineName ?? t('app.name') })}</h1>
+      <p>{t('home.noKey')}</p>
+    </section>
+  );
+}
