@@ -147,7 +147,7 @@ const STREAM_DOMAIN = 'llamenos-test-vectors/1/';
 export function deterministicRandom(name: string): RandomSource {
   const seed = utf8(STREAM_DOMAIN + name);
   let block = 0;
-  let buffer = new Uint8Array(0);
+  let buffer: Uint8Array = new Uint8Array(0);
   return (length) => {
     while (buffer.length < length) buffer = concat(buffer, sha256(concat(seed, u32be(block++))));
     const out = buffer.slice(0, length);
@@ -307,7 +307,7 @@ async function keysSection() {
       notOnCurve = hex(candidate);
   }
   const author = KEYS.author;
-  const negatives = [];
+  const negatives: Array<Record<string, unknown>> = [];
   const neg = async (
     c: { name: string; operation: string; input: string },
     code: CryptoErrorCode,
