@@ -79,7 +79,18 @@ const bip340Reference = (() => {
     }
     return result;
   };
-  const inv = (a: bigint) => pow(a, p - 2n, p);
+  /** Modular inverse by the extended Euclidean algorithm (much faster than a^(p-2) with bigints). */
+  const inv = (a: bigint) => {
+    let [r0, r1] = [mod(a, p), p];
+    let [s0, s1] = [1n, 0n];
+    while (r1 !== 0n) {
+      const q = r0 / r1;
+      [r0, r1] = [r1, r0 - q * r1];
+      [s0, s1] = [s1, s0 - q * s1];
+    }
+    if (r0 !== 1n) throw new Error('not invertible');
+    return mod(s0, p);
+  };
   const add = (a: Point, b: Point): Point => {
     if (a === null) return b;
     if (b === null) return a;
