@@ -9,6 +9,7 @@ import type { AppEnv, ServerContext } from './http/context.js';
 import { identityRoutes } from './identity/routes.js';
 import { identityMigrations } from './identity/schema.js';
 import { rateLimitMigrations } from './rate-limit/schema.js';
+import { settingsRoutes } from './settings/routes.js';
 import { settingsMigrations } from './settings/schema.js';
 
 /**
@@ -27,7 +28,7 @@ export const MODULES: ServerModule[] = [
   { name: 'audit', migrations: auditMigrations, routes: auditRoutes },
   { name: 'auth', migrations: authMigrations, routes: authRoutes },
   { name: 'identity', migrations: identityMigrations, routes: identityRoutes },
-  { name: 'settings', migrations: settingsMigrations },
+  { name: 'settings', migrations: settingsMigrations, routes: settingsRoutes },
 ];
 
 export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

@@ -17,26 +17,58 @@ export const LanguageCode = z
 /** A custom field volunteers fill in on a call note. Field values are encrypted with the note. */
 export const CustomFieldDefinition = z
   .object({
-    id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _'),
+    // The id is what encrypted notes store values under, so it is stable and never reused for another meaning.
+    id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
     label: z.string().trim().min(1).max(80),
     type: z.enum(['text', 'number', 'select', 'checkbox', 'date']),
     required: z.boolean().default(false),
     options: z.array(z.string().trim().min(1).max(80)).max(50).optional(),
+    /** Position in the note form, ascending; unique so the form's order is never ambiguous. */
     order: z.number().int().min(0).max(1000),
   })
   .strict()
   .refine((f) => (f.type === 'select') === Boolean(f.options?.length), {
     message: 'select fields need options; other types must not have them',
     path: ['options'],
+  })
+  .refine((f) => !f.options || new Set(f.options).size === f.options.length, {
+    message: 'options must not repeat',
+    path: ['options'],
   });
 export type CustomFieldDefinition = z.infer<typeof CustomFieldDefinition>;
+
+/** Points at the second of two fields sharing an id or an order, so a form can highlight it. */
+function uniqueIdsAndOrder(fields: { id: string; order: number }[], ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  const orders = new Set<number>();
+  fields.forEach((field, index) => {
+    if (ids.has(field.id))
+      ctx.addIssue({
+        code: 'custom',
+        message: `custom field id "${field.id}" is used twice`,
+        path: [index, 'id'],
+      });
+    if (orders.has(field.order))
+      ctx.addIssue({
+        code: 'custom',
+        message: `custom field order ${field.order} is used twice`,
+        path: [index, 'order'],
+      });
+    ids.add(field.id);
+    orders.add(field.order);
+  });
+}
 
 /** The hotline's settings as admins edit them. Provider credentials live apart, encrypted (see the settings module). */
 export const HotlineSettings = z
   .object({
     hotlineName: z.string().trim().min(1).max(80),
     timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as "America/Mexico_City"'),
-    languages: z.array(LanguageCode).min(1).max(20),
+    languages: z
+      .array(LanguageCode)
+      .min(1)
+      .max(20)
+      .refine((codes) => new Set(codes).size === codes.length, 'languages must not repeat'),
     channels: z
       .object({
         voice: z.boolean(),
@@ -46,13 +78,7 @@ export const HotlineSettings = z
         reports: z.boolean(),
       })
       .strict(),
-    customFields: z
-      .array(CustomFieldDefinition)
-      .max(50)
-      .refine(
-        (fields) => new Set(fields.map((f) => f.id)).size === fields.length,
-        'custom field ids must be unique',
-      ),
+    customFields: z.array(CustomFieldDefinition).max(50).superRefine(uniqueIdsAndOrder),
     spam: z
       .object({
         voiceCaptcha: z.boolean(),
@@ -95,3 +121,41 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
   security: { requirePasskeys: false, autoLockMinutes: 15 },
   retention: { noteDays: 0, callRecordDays: 0 },
 };
+
+/** The top-level sections of the settings document; `PATCH /api/settings/:section` replaces one. */
+export const SETTINGS_SECTIONS = Object.keys(HotlineSettings.shape) as (keyof HotlineSettings)[];
+export const SettingsSection = z.enum(
+  SETTINGS_SECTIONS as [keyof HotlineSettings, ...(keyof HotlineSettings)[]],
+);
+export type SettingsSection = z.infer<typeof SettingsSection>;
+
+/** The version a client last read; a write against an older one is refused with 409. */
+export const SettingsVersion = z.number().int().min(0);
+
+/** `PUT /api/settings`: the whole document. */
+export const PutSettingsBody = z.object({ settings: HotlineSettings, version: SettingsVersion }).strict();
+
+/** `PATCH /api/settings/:section`: one section, validated as part of the merged document. */
+export const PatchSettingsBody = z
+  .object({
+    value: z.unknown().refine((v) => v !== undefined, 'value is required'),
+    version: SettingsVersion,
+  })
+  .strict();
+
+/** `GET /api/settings` and the answer to every settings write. */
+export interface SettingsResponse {
+  settings: HotlineSettings;
+  version: number;
+}
+
+/** `GET /api/settings/public`: what every member's client needs, nothing an admin alone should see. */
+export interface PublicSettings {
+  hotlineName: string;
+  timeZone: string;
+  languages: string[];
+  channels: HotlineSettings['channels'];
+  customFields: CustomFieldDefinition[];
+  security: { autoLockMinutes: number };
+  version: number;
+}

@@ -3,6 +3,7 @@ import { pendingMigrations } from '../db/migrate.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { ApiError } from '../http/errors.js';
 import { isPublic } from '../http/guard.js';
+import { getLoginBranding } from '../settings/service.js';
 
 /** Liveness (the process answers) and readiness (database reachable, schema current). */
 export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
@@ -19,11 +20,13 @@ export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (pending.length) throw new ApiError(503, 'unavailable', `migrations pending: ${pending.join(', ')}`);
     return c.json({ status: 'ready', database: ctx.db.kind });
   });
-  app.get('/config', isPublic(), (c) =>
+  app.get('/config', isPublic(), async (c) =>
     c.json({
       serverPubkey: ctx.keys.nostrPublicKey,
       publicUrl: ctx.config.PUBLIC_URL,
       production: ctx.config.isProduction,
+      // Shown on the login page, before anyone is signed in.
+      ...(await getLoginBranding(ctx)),
     }),
   );
   return app;

@@ -21,4 +21,13 @@ export const settingsMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // The hotline's own numbers are published to callers, so they are not secret; keeping a clear
+    // copy beside the sealed blob lets the call router find a number's provider, and lets two
+    // providers be refused the same number, without decrypting every row.
+    id: 'settings/002-provider-phone-numbers',
+    sql: `
+      alter table provider_credentials add column phone_numbers jsonb not null default '[]'::jsonb;
+    `,
+  },
 ];

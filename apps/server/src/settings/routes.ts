@@ -1,0 +1,82 @@
+import {
+  PatchSettingsBody,
+  PutSettingsBody,
+  SettingsSection,
+  TelephonyProviderName,
+} from '@llamenos/protocol';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { isMember, requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import { providerUpdateSchema } from './providers.js';
+import {
+  type Actor,
+  deleteProviderCredentials,
+  getPublicSettings,
+  getSettings,
+  listProviders,
+  patchSettingsSection,
+  replaceSettings,
+  saveProviderCredentials,
+} from './service.js';
+
+/** None of these routes takes a query string; a stray parameter is a client bug worth a 400. */
+const NoQuery = z.object({}).strict();
+const SectionParams = z.object({ section: SettingsSection }).strict();
+const ProviderParams = z.object({ provider: TelephonyProviderName }).strict();
+
+const actorOf = (c: Context<AppEnv>): Actor => {
+  const auth = c.get('auth');
+  return { pubkey: auth.pubkey, ipHash: auth.ipHash };
+};
+
+/** The settings module's HTTP surface; every rule lives in service.ts. */
+export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/settings', requires('settings:read'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json(await getSettings(ctx));
+  });
+
+  app.put('/settings', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, PutSettingsBody);
+    return c.json(await replaceSettings(ctx, actorOf(c), body.settings, body.version));
+  });
+
+  app.get('/settings/public', isMember(), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json(await getPublicSettings(ctx));
+  });
+
+  app.get('/settings/providers', requires('settings:read'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json({ providers: await listProviders(ctx) });
+  });
+
+  app.put('/settings/providers/:provider', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { provider } = readParams(c, ProviderParams);
+    const body = await readJson(c, providerUpdateSchema(provider));
+    return c.json(await saveProviderCredentials(ctx, actorOf(c), provider, body));
+  });
+
+  app.delete('/settings/providers/:provider', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { provider } = readParams(c, ProviderParams);
+    await deleteProviderCredentials(ctx, actorOf(c), provider);
+    return c.body(null, 204);
+  });
+
+  // Registered last: the fixed paths above must never be read as a section name.
+  app.patch('/settings/:section', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { section } = readParams(c, SectionParams);
+    const body = await readJson(c, PatchSettingsBody);
+    return c.json(await patchSettingsSection(ctx, actorOf(c), section, body.value, body.version));
+  });
+
+  return app;
+}

@@ -1,0 +1,158 @@
+import {
+  DEFAULT_SETTINGS,
+  HotlineSettings,
+  type PublicSettings,
+  type SettingsResponse,
+  type SettingsSection,
+} from '@llamenos/protocol';
+import type { z } from 'zod';
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { ApiError } from '../http/errors.js';
+import { diffSettings } from './diff.js';
+import { notifySettingsChanged } from './hooks.js';
+import { loadSettings, loadSettingsRow, saveSettings } from './store.js';
+
+export { onSettingsChanged, type SettingsChange, type SettingsListener } from './hooks.js';
+export {
+  deleteProviderCredentials,
+  listProviders,
+  loadProviderCredentials,
+  saveProviderCredentials,
+  UnreadableCredentialsError,
+} from './providers.js';
+
+/** Who is making a change, for the audit log. */
+export interface Actor {
+  pubkey: string | null;
+  ipHash: string | null;
+}
+
+export const getSettings = (ctx: ServerContext): Promise<SettingsResponse> => loadSettings(ctx.db);
+
+/** The subset every member's client needs (time zone for shifts, fields for notes, auto-lock). */
+export async function getPublicSettings(ctx: ServerContext): Promise<PublicSettings> {
+  const { settings, version } = await loadSettings(ctx.db);
+  return {
+    hotlineName: settings.hotlineName,
+    timeZone: settings.timeZone,
+    languages: settings.languages,
+    channels: settings.channels,
+    customFields: settings.customFields,
+    security: { autoLockMinutes: settings.security.autoLockMinutes },
+    version,
+  };
+}
+
+/**
+ * Name and languages for the public login page. One primary-key read per call; if the stored
+ * document is unreadable the login page still renders, with the defaults, and the fault is logged.
+ */
+export async function getLoginBranding(
+  ctx: ServerContext,
+): Promise<{ hotlineName: string; languages: string[] }> {
+  try {
+    const { settings } = await loadSettings(ctx.db);
+    return { hotlineName: settings.hotlineName, languages: settings.languages };
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'settings unreadable; login page shows defaults');
+    return { hotlineName: DEFAULT_SETTINGS.hotlineName, languages: DEFAULT_SETTINGS.languages };
+  }
+}
+
+/** The same 400 shape http/validate.ts gives, for the document as it would be after the change. */
+function invalidSettings(error: z.ZodError): ApiError {
+  const first = error.issues[0];
+  const at = first?.path.length ? ` at ${first.path.join('.')}` : '';
+  return new ApiError(
+    400,
+    'validation_failed',
+    `invalid settings${at}: ${first?.message ?? 'invalid'}`,
+    error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+function staleVersion(sent: number, current: number | null): ApiError {
+  const now = current === null ? 'a newer version' : `version ${current}`;
+  return new ApiError(
+    409,
+    'conflict',
+    `settings were changed by someone else since you loaded them (you sent version ${sent}, the hotline has ${now}); reload and apply your change again`,
+    { currentVersion: current },
+  );
+}
+
+/**
+ * The one write path: validates the whole resulting document, checks the version, saves, and
+ * appends the audit entry in the same transaction; listeners hear of it only after commit.
+ * A write that changes nothing stores nothing and bumps no version.
+ */
+async function writeSettings(
+  ctx: ServerContext,
+  actor: Actor,
+  expectedVersion: number,
+  build: (current: unknown) => unknown,
+): Promise<SettingsResponse> {
+  const now = ctx.now();
+  const result = await ctx.db.transaction(async (tx) => {
+    const stored = await loadSettingsRow(tx);
+    if (stored.version !== expectedVersion) throw staleVersion(expectedVersion, stored.version);
+    const next = HotlineSettings.safeParse(build(stored.value));
+    if (!next.success) throw invalidSettings(next.error);
+    const before = HotlineSettings.safeParse(stored.value);
+    const diff = diffSettings(before.success ? before.data : null, next.data);
+    if (!diff.changed.length) return { settings: next.data, version: stored.version, diff };
+    // Checked again by the database: another process may have written since our read.
+    const version = await saveSettings(tx, next.data, expectedVersion, actor.pubkey, now);
+    if (version === null) throw staleVersion(expectedVersion, null);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'settings.changed',
+        actorPubkey: actor.pubkey,
+        target: 'settings',
+        details: {
+          version,
+          changed: diff.changed,
+          ...(diff.customFields ? { customFields: diff.customFields } : {}),
+        },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return { settings: next.data, version, diff };
+  });
+  if (result.diff.changed.length)
+    notifySettingsChanged(ctx, { kind: 'settings', version: result.version, changed: result.diff.changed });
+  return { settings: result.settings, version: result.version };
+}
+
+/** Replaces the whole document (`PUT /api/settings`). */
+export const replaceSettings = (
+  ctx: ServerContext,
+  actor: Actor,
+  settings: unknown,
+  expectedVersion: number,
+): Promise<SettingsResponse> => writeSettings(ctx, actor, expectedVersion, () => settings);
+
+/**
+ * Replaces one top-level section (`PATCH /api/settings/:section`). The section is checked on
+ * its own first, so a malformed value is a 400 even when the version is also stale.
+ */
+export async function patchSettingsSection(
+  ctx: ServerContext,
+  actor: Actor,
+  section: SettingsSection,
+  value: unknown,
+  expectedVersion: number,
+): Promise<SettingsResponse> {
+  const alone = HotlineSettings.shape[section].safeParse(value);
+  if (!alone.success) {
+    for (const issue of alone.error.issues) issue.path.unshift(section);
+    throw invalidSettings(alone.error);
+  }
+  return writeSettings(ctx, actor, expectedVersion, (current) => ({
+    ...(current as object),
+    [section]: alone.data,
+  }));
+}
