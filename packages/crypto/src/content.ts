@@ -18,7 +18,8 @@ export interface ContentContext {
 
 /**
  * Padded length for `n` plaintext bytes: at least 32, then multiples of one eighth of the
- * next power of two (multiples of 32 up to 256). Hides exact length at ≤ 12.5% cost.
+ * next power of two (multiples of 32 up to 256). Above 256 bytes this costs at most 25%
+ * (257 → 320) and hides the exact length within a bucket.
  */
 export function paddedLength(n: number): number {
   if (n <= 32) return 32;

@@ -7,6 +7,9 @@ export function HomePage({ config }: { config: PublicConfig }) {
     <section>
       <h1>{t('home.title', { hotline: config.hotlineName ?? t('app.name') })}</h1>
       <p>{t('home.noKey')}</p>
+      <p>
+        <a href="/restore">{t('home.restore')}</a>
+      </p>
     </section>
   );
 }

@@ -1,0 +1,44 @@
+import { useEffect, useSyncExternalStore } from 'react';
+import { lockVault, onVaultChange, panicWipe, readVault, unlockedSecretKey } from '../lib/vault.js';
+
+export type VaultState = 'none' | 'locked' | 'unlocked';
+
+function snapshot(): VaultState {
+  if (unlockedSecretKey()) return 'unlocked';
+  return readVault() ? 'locked' : 'none';
+}
+
+export const useVaultState = (): VaultState => useSyncExternalStore(onVaultChange, snapshot);
+
+const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+
+/** Locks the vault after `minutes` without keyboard, pointer or touch activity. */
+export function useIdleLock(active: boolean, minutes: number): void {
+  useEffect(() => {
+    if (!active) return;
+    let timer = setTimeout(lockVault, minutes * 60_000);
+    const reset = () => {
+      clearTimeout(timer);
+      timer = setTimeout(lockVault, minutes * 60_000);
+    };
+    for (const e of ACTIVITY) addEventListener(e, reset, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const e of ACTIVITY) removeEventListener(e, reset);
+    };
+  }, [active, minutes]);
+}
+
+/** Ctrl+Alt+Shift+W erases keys and local data at once (hard to press by accident, quick to press on purpose). */
+export function usePanicShortcut(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey && e.altKey && e.shiftKey && e.key.toLowerCase() === 'w') {
+        e.preventDefault();
+        void panicWipe().then(() => location.replace('/'));
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+}
