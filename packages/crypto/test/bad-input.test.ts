@@ -298,7 +298,7 @@ describe('key wraps', () => {
     );
     // the negated ephemeral point is a valid point, but not the one that was used
     const negated = wrap.slice();
-    negated[1] ^= 1;
+    negated[1]! ^= 1;
     expect(codeOf(() => unwrapKey(negated, owner, ctx))).toBe('DECRYPT_FAILED');
     expect(codeOf(() => unwrapKey(wrap, new Uint8Array(32), ctx))).toBe('INVALID_KEY');
   });
@@ -518,11 +518,11 @@ describe('PIN lock', () => {
     expect(blob).toHaveLength(109);
     expect(inspectPinLock(blob).iterations).toBe(600_000);
     const alteredSealed = blob.slice();
-    alteredSealed[100] ^= 1;
+    alteredSealed[100]! ^= 1;
     const alteredSalt = blob.slice();
-    alteredSalt[6] ^= 1;
+    alteredSalt[6]! ^= 1;
     const alteredKeyId = blob.slice();
-    alteredKeyId[25] ^= 1;
+    alteredKeyId[25]! ^= 1;
     const [right, fullWidth, wrong, sealedCode, saltCode, keyIdCode] = await Promise.all([
       unlockWithPin(blob, '482916'),
       unlockWithPin(blob, '４８２９１６'),
@@ -636,7 +636,7 @@ describe('recovery key', () => {
   it('unlockWithRecoveryKey: wrong key → WRONG_RECOVERY_KEY; version, length and key size checked', () => {
     expect(hexOf(unlockWithRecoveryKey(blob, recovery))).toBe(hexOf(owner));
     const wrong = recovery.slice();
-    wrong[0] ^= 1;
+    wrong[0]! ^= 1;
     expect(codeOf(() => unlockWithRecoveryKey(blob, wrong))).toBe('WRONG_RECOVERY_KEY');
     expect(codeOf(() => unlockWithRecoveryKey(new Uint8Array([2, ...blob.subarray(1)]), recovery))).toBe(
       'UNSUPPORTED_VERSION',

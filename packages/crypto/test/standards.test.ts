@@ -261,7 +261,7 @@ describe('BIP-340 test vectors', () => {
       expect(hex.encode(pub)).toBe(hex.encode(bip340Reference.publicKey(secretKey)));
       expect(verifySchnorr(ours, message, pub)).toBe(true);
       const flipped = ours.slice();
-      flipped[i * 9] ^= 1;
+      flipped[i * 9]! ^= 1;
       expect(verifySchnorr(flipped, message, pub)).toBe(false);
       expect(bip340Reference.verify(pub, message, flipped)).toBe(false);
       run++;
