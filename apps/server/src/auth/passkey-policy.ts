@@ -1,13 +1,23 @@
 import type { Queryable } from '../db/database.js';
-import { loadSettings } from '../settings/store.js';
 
 /**
- * True when the hotline requires passkeys and this member has registered none. The passkey
- * lookup runs only when the policy is on, so hotlines without it pay one settings read.
+ * True when the hotline requires passkeys (settings security.requirePasskeys) and this member
+ * has registered none. It runs on every member request, so it is one statement, and the
+ * passkey lookup is only evaluated when the policy is on.
+ *
+ * It reads the one flag from the stored settings document instead of calling loadSettings,
+ * deliberately: loadSettings validates the whole document and throws when any part of it is
+ * invalid, which here would turn every member request (including the admin's repair of the
+ * settings) into a 500. A missing document or flag means the default, off.
  */
 export async function needsPasskey(db: Queryable, userId: string): Promise<boolean> {
-  const { settings } = await loadSettings(db);
-  if (!settings.security.requirePasskeys) return false;
-  const rows = await db.query('select 1 from passkeys where user_id = $1 limit 1', [userId]);
-  return rows.length === 0;
+  const [row] = await db.query<{ needs: boolean }>(
+    `select case
+       when coalesce((select (value -> 'security' ->> 'requirePasskeys') = 'true' from hotline_settings where id = 1), false)
+       then not exists (select 1 from passkeys where user_id = $1)
+       else false
+     end as needs`,
+    [userId],
+  );
+  return row?.needs === true;
 }

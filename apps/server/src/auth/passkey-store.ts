@@ -25,7 +25,14 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export async function insertPasskey(
   db: Queryable,
-  p: { id: string; userId: string; publicKey: Uint8Array; counter: number; transports: string[]; label: string },
+  p: {
+    id: string;
+    userId: string;
+    publicKey: Uint8Array;
+    counter: number;
+    transports: string[];
+    label: string;
+  },
   now: Date,
 ): Promise<boolean> {
   const rows = await db.query(
@@ -57,7 +64,10 @@ export async function findPasskey(db: Queryable, id: string): Promise<StoredPass
 }
 
 /** Ids and transports of a user's credentials, so a browser does not register the same authenticator twice. */
-export async function credentialsOf(db: Queryable, userId: string): Promise<{ id: string; transports: string[] }[]> {
+export async function credentialsOf(
+  db: Queryable,
+  userId: string,
+): Promise<{ id: string; transports: string[] }[]> {
   return db.query<{ id: string; transports: string[] }>(
     'select id, transports from passkeys where user_id = $1 order by created_at',
     [userId],
@@ -79,7 +89,10 @@ export async function listPasskeys(db: Queryable, userId: string): Promise<Passk
 
 /** Deletes one of the user's own credentials; false when there is no such credential of theirs. */
 export async function deletePasskey(db: Queryable, userId: string, id: string): Promise<boolean> {
-  const rows = await db.query('delete from passkeys where id = $1 and user_id = $2 returning id', [id, userId]);
+  const rows = await db.query('delete from passkeys where id = $1 and user_id = $2 returning id', [
+    id,
+    userId,
+  ]);
   return rows.length === 1;
 }
 
@@ -88,7 +101,12 @@ export async function deletePasskey(db: Queryable, userId: string, id: string): 
  * (or stay at zero, for authenticators that do not count); the condition is re-checked in
  * the update so concurrent sign-ins cannot both accept the same counter value.
  */
-export async function advanceCounter(db: Queryable, id: string, counter: number, now: Date): Promise<boolean> {
+export async function advanceCounter(
+  db: Queryable,
+  id: string,
+  counter: number,
+  now: Date,
+): Promise<boolean> {
   const rows = await db.query(
     `update passkeys set counter = $2, last_used_at = $3
      where id = $1 and (counter < $2 or (counter = 0 and $2 = 0)) returning id`,

@@ -1,5 +1,13 @@
-import type { LoginResult, LoginVerifyBody, PasskeyRegisterVerifyBody, PasskeySummary } from '@llamenos/protocol';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  LoginResult,
+  LoginVerifyBody,
+  PasskeyRegisterVerifyBody,
+  PasskeySummary,
+} from '@llamenos/protocol';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
@@ -64,11 +72,23 @@ export async function finishRegistration(
     if (!added) throw conflict('this passkey is already registered');
     await appendAuditInTx(
       tx,
-      { action: 'auth.passkey-added', actorPubkey: member.pubkey, target: credential.id, details: { label }, ipHash },
+      {
+        action: 'auth.passkey-added',
+        actorPubkey: member.pubkey,
+        target: credential.id,
+        details: { label },
+        ipHash,
+      },
       now,
     );
   });
-  return { id: credential.id, label, transports: credential.transports, createdAt: now.toISOString(), lastUsedAt: null };
+  return {
+    id: credential.id,
+    label,
+    transports: credential.transports,
+    createdAt: now.toISOString(),
+    lastUsedAt: null,
+  };
 }
 
 export async function startLogin(
@@ -87,10 +107,18 @@ type FailureReason = 'challenge' | 'unknown-credential' | 'inactive-user' | 'use
  * with the client's IP hash and nothing that names a person, and answered with one generic
  * 401 so the response does not reveal which credentials or users exist.
  */
-export async function finishLogin(ctx: ServerContext, body: LoginVerifyBody, ipHash: string): Promise<LoginResult> {
+export async function finishLogin(
+  ctx: ServerContext,
+  body: LoginVerifyBody,
+  ipHash: string,
+): Promise<LoginResult> {
   const now = ctx.now();
   const refuse = async (reason: FailureReason): Promise<never> => {
-    await appendAudit(ctx.db, { action: 'auth.login-failed', details: { method: 'passkey', reason }, ipHash }, now);
+    await appendAudit(
+      ctx.db,
+      { action: 'auth.login-failed', details: { method: 'passkey', reason }, ipHash },
+      now,
+    );
     throw unauthenticated('passkey sign-in failed');
   };
 
@@ -101,7 +129,8 @@ export async function finishLogin(ctx: ServerContext, body: LoginVerifyBody, ipH
   const user = await activeUserById(ctx.db, passkey.userId);
   if (!user) return refuse('inactive-user');
   const handle = body.response.response.userHandle;
-  if (handle && handle !== Buffer.from(userHandleOf(user.id)).toString('base64url')) return refuse('user-handle');
+  if (handle && handle !== Buffer.from(userHandleOf(user.id)).toString('base64url'))
+    return refuse('user-handle');
   const verified = await verifyAssertion(relyingParty(ctx.config), challenge, body.response, passkey);
   if (!verified) return refuse('signature');
 
@@ -126,7 +155,13 @@ export async function finishLogin(ctx: ServerContext, body: LoginVerifyBody, ipH
     const created = await createSession(tx, user, now);
     await appendAuditInTx(
       tx,
-      { action: 'auth.login', actorPubkey: user.pubkey, target: passkey.id, details: { method: 'passkey' }, ipHash },
+      {
+        action: 'auth.login',
+        actorPubkey: user.pubkey,
+        target: passkey.id,
+        details: { method: 'passkey' },
+        ipHash,
+      },
       now,
     );
     return created;

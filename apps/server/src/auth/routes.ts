@@ -28,7 +28,12 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   const limitLogin = async (c: Context<AppEnv>, step: 'options' | 'verify') => {
-    const verdict = await hitRateLimit(ctx.db, loginKey(step, c.get('auth').ipHash), RATE_LIMITS.login, ctx.now());
+    const verdict = await hitRateLimit(
+      ctx.db,
+      loginKey(step, c.get('auth').ipHash),
+      RATE_LIMITS.login,
+      ctx.now(),
+    );
     if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
   };
 
@@ -43,7 +48,9 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json({ passkey }, 201);
   });
 
-  app.get('/auth/passkeys', isMember(), async (c) => c.json({ passkeys: await listPasskeys(ctx.db, memberOf(c).id) }));
+  app.get('/auth/passkeys', isMember(), async (c) =>
+    c.json({ passkeys: await listPasskeys(ctx.db, memberOf(c).id) }),
+  );
 
   app.delete('/auth/passkeys/:id', isMember(), async (c) => {
     const { id } = readParams(c, PasskeyIdParams);
@@ -53,7 +60,12 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
       if (!(await deletePasskey(tx, member.id, id))) throw notFound('no such passkey');
       await appendAuditInTx(
         tx,
-        { action: 'auth.passkey-removed', actorPubkey: member.pubkey, target: id, ipHash: c.get('auth').ipHash },
+        {
+          action: 'auth.passkey-removed',
+          actorPubkey: member.pubkey,
+          target: id,
+          ipHash: c.get('auth').ipHash,
+        },
         ctx.now(),
       );
     });

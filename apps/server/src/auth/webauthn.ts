@@ -127,7 +127,12 @@ export async function verifyAssertion(
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
-      credential: { id: passkey.id, publicKey: passkey.publicKey, counter: 0, transports: passkey.transports },
+      credential: {
+        id: passkey.id,
+        publicKey: passkey.publicKey,
+        counter: 0,
+        transports: passkey.transports,
+      },
       requireUserVerification: true,
     });
     return result.verified ? { counter: result.authenticationInfo.newCounter } : null;

@@ -46,7 +46,9 @@ export const isPublic = () => makeGuard({ kind: 'public' });
 export const isSigned = () => makeGuard({ kind: 'signed' });
 export const isMember = (options: { allowWithoutPasskey?: true } = {}) =>
   makeGuard(
-    options.allowWithoutPasskey ? { kind: 'authenticated', allowWithoutPasskey: true } : { kind: 'authenticated' },
+    options.allowWithoutPasskey
+      ? { kind: 'authenticated', allowWithoutPasskey: true }
+      : { kind: 'authenticated' },
   );
 export const requires = (permission: Permission) => makeGuard({ kind: 'permission', permission });
 
