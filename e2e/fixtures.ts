@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test as base, type Page } from '@playwright/test';
+
+/** A real Llamenos server process on a free loopback port with a fresh PGlite database. */
+export interface Hotline {
+  url: string;
+  bootstrapLink: string;
+  output: () => string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startHotline(extraEnv: Record<string, string> = {}): Promise<Hotline & { stop: () => Promise<void> }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['apps/server/dist/cli.js', 'serve'], {
+    env: {
+      ...process.env,
+      LLAMENOS_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      SERVER_SECRET: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 30_000;
+  let bootstrapLink = '';
+  while (!bootstrapLink) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
+    bootstrapLink = output.match(/(http:\/\/\S+\/bootstrap#\S+)/)?.[1] ?? '';
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    bootstrapLink,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every test gets its own hotline; console errors on any page fail the test. */
+export const test = base.extend<{ hotline: Hotline; consoleErrors: string[] }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
+  hotline: async ({}, use) => {
+    const hotline = await startHotline();
+    await use(hotline);
+    await hotline.stop();
+  },
+  consoleErrors: async ({ context }, use) => {
+    const errors: string[] = [];
+    context.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    context.on('weberror', (e) => errors.push(e.error().message));
+    await use(errors);
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/** Fills the key setup form and walks through the recovery step; returns the recovery key and the backup file path. */
+export async function createKeyThroughUi(
+  page: Page,
+  name: string,
+  pin: string,
+): Promise<{ recoveryKey: string; backupPath: string }> {
+  await page.getByLabel(/your name/i).fill(name);
+  await page.getByLabel(/^PIN \(digits only\)/i).fill(pin);
+  await page.getByLabel(/^PIN again/i).fill(pin);
+  await page.getByRole('button', { name: /create my key/i }).click();
+  const recoveryKey = (await page.getByTestId('recovery-key').textContent({ timeout: 20_000 }))?.trim() ?? '';
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: /download backup/i }).click();
+  const download = await downloadPromise;
+  const backupPath = path.join(mkdtempSync(path.join(tmpdir(), 'llamenos-backup-')), download.suggestedFilename());
+  await download.saveAs(backupPath);
+  await page.getByLabel(/i wrote down/i).check();
+  await page.getByRole('button', { name: /continue/i }).click();
+  return { recoveryKey, backupPath };
+}
