@@ -33,6 +33,11 @@ export const deriveEventKey = (hubKey: Uint8Array): Uint8Array => deriveKey(hubK
 
 const EVENT_CONTEXT = { label: LABEL_HUB_EVENT, recordId: '' };
 
+/** Every hub event is this one ephemeral kind: the relay forwards it and never stores it. */
+export const HUB_EVENT_KIND = 20001;
+/** The only tag a hub event carries, so the relay cannot tell event types apart. */
+export const HUB_EVENT_TAG: readonly [string, string] = ['t', 'llamenos:event'];
+
 /** Encrypts an event payload (JSON text) as the `content` of a kind-20001 Nostr event: base64url. */
 export const encryptHubEvent = (
   eventKey: Uint8Array,
