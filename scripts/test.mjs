@@ -1,22 +1,136 @@
 #!/usr/bin/env node
-// The one test command (README, .ci/run): lint, type-check, then every test suite.
-// Exits non-zero on the first failing step.
-import { spawnSync } from 'node:child_process';
+// The one test command (`npm test`; README, .ci/run):
+//   1. lint (biome)
+//   2. type-check the build (tsc -b) and the server's tests and test helpers
+//   3. every test suite on PGlite
+//   4. the server's tests again on a real PostgreSQL: a private throwaway cluster
+//      (scripts/postgres.mjs), or the server named by LLAMENOS_TEST_DATABASE_URL if set.
+//      Without PostgreSQL binaries this pass is skipped with a warning, except under CI=true,
+//      where it fails: CI must test both databases.
+// Every step runs even if an earlier one failed; the exit code and the last line tell the outcome.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findPostgresBin, startPostgres } from './postgres.mjs';
 
-const steps = [
-  ['lint', 'npx', ['biome', 'check', '.']],
-  ['typecheck', 'npx', ['tsc', '-b']],
-  ['unit and integration tests', 'npx', ['vitest', 'run']],
-];
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const inCi = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+const givenDatabaseUrl = process.env.LLAMENOS_TEST_DATABASE_URL;
 
-for (const [name, cmd, args] of steps) {
-  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  const started = Date.now();
-  const result = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.status !== 0) {
-    console.error(`\n=== ${name} failed after ${seconds}s`);
-    process.exit(result.status ?? 1);
-  }
-  console.log(`=== ${name} passed in ${seconds}s`);
+/** A tool from node_modules/.bin, or through npx when it is not installed there. */
+function tool(name, args) {
+  const local = join(root, 'node_modules', '.bin', name);
+  return existsSync(local) ? [local, args] : ['npx', [name, ...args]];
 }
+
+let child = null;
+let cluster = null;
+
+function run(cmd, args, env) {
+  return new Promise((resolve) => {
+    child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    child.on('error', (error) => {
+      console.error(`could not start ${cmd}: ${error.message}`);
+      resolve(1);
+    });
+    child.on('close', (code, signal) => {
+      child = null;
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+for (const [signal, number] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
+  process.on(signal, () => {
+    child?.kill(signal);
+    cluster?.stop();
+    process.exit(128 + number);
+  });
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
+const results = [];
+const started = Date.now();
+
+async function step(name, body) {
+  console.log(`\n=== ${name}`);
+  const t0 = Date.now();
+  let outcome;
+  try {
+    outcome = await body();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    outcome = 'failed';
+  }
+  if (typeof outcome === 'number') outcome = outcome === 0 ? 'passed' : 'failed';
+  const time = Date.now() - t0;
+  results.push({ name, outcome, time });
+  console.log(`=== ${name}: ${outcome} in ${seconds(time)}`);
+}
+
+const command = (cmd, args, env = process.env) => {
+  console.log(`$ ${[cmd, ...args].join(' ').replace(`${root}/node_modules/.bin/`, '')}`);
+  return run(cmd, args, env);
+};
+
+// Pass 1 is PGlite whatever the caller's environment says.
+const pgliteEnv = { ...process.env };
+delete pgliteEnv.LLAMENOS_TEST_DATABASE_URL;
+
+await step('lint', () => command(...tool('biome', ['check', '.'])));
+await step('typecheck (build)', () => command(...tool('tsc', ['-b'])));
+await step('typecheck (server tests)', () =>
+  command(...tool('tsc', ['-p', 'apps/server/tsconfig.test.json', '--noEmit'])),
+);
+await step('tests, pass 1 of 2: everything on PGlite', () => command(...tool('vitest', ['run']), pgliteEnv));
+await step('tests, pass 2 of 2: apps/server on PostgreSQL', async () => {
+  let url = givenDatabaseUrl;
+  if (url) {
+    console.log(
+      `using LLAMENOS_TEST_DATABASE_URL from the environment (${url.replace(/\/\/[^@/]*@/, '//…@')})`,
+    );
+  } else {
+    const bin = findPostgresBin();
+    if (!bin) {
+      if (inCi) {
+        console.error('PostgreSQL binaries (pg_ctl, initdb) not found under /usr/lib/postgresql/*/bin;');
+        console.error('CI must run the server tests on PostgreSQL too (.ci/run installs it).');
+        return 'failed';
+      }
+      console.warn('WARNING: PostgreSQL binaries not found under /usr/lib/postgresql/*/bin:');
+      console.warn('skipping the PostgreSQL pass (install "postgresql" to run it; CI always does).');
+      return 'skipped';
+    }
+    const t0 = Date.now();
+    cluster = await startPostgres({ bin });
+    url = cluster.url;
+    console.log(`private PostgreSQL cluster from ${bin} at ${url} (started in ${seconds(Date.now() - t0)})`);
+  }
+  try {
+    return await command(...tool('vitest', ['run', 'apps/server']), {
+      ...process.env,
+      LLAMENOS_TEST_DATABASE_URL: url,
+    });
+  } finally {
+    cluster?.stop();
+    cluster = null;
+  }
+});
+
+const failed = results.filter((r) => r.outcome === 'failed');
+console.log('\n=== summary');
+for (const r of results) console.log(`  ${r.outcome.padEnd(7)} ${seconds(r.time).padStart(7)}  ${r.name}`);
+const total = seconds(Date.now() - started);
+if (failed.length) {
+  console.log(`=== npm test FAILED in ${total}: ${failed.map((r) => r.name).join('; ')}`);
+  process.exit(1);
+}
+const skipped = results.filter((r) => r.outcome === 'skipped');
+console.log(
+  `=== npm test passed in ${total}${skipped.length ? ` (skipped: ${skipped.map((r) => r.name).join('; ')})` : ''}`,
+);
