@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { verifyAuditLog } from './audit/service.js';
+import { backupCommand, restoreCommand } from './backup/commands.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext } from './context.js';
 import { issueBootstrapLink } from './identity/bootstrap.js';
@@ -15,6 +16,10 @@ commands:
   migrate          apply database migrations and exit
   bootstrap        print a new one-time link to create the first admin
   audit verify     check the audit log's hash chain; exit 1 at the first broken link
+  backup <file>    write a consistent dump of the whole database to <file>
+  restore <file> [--force]
+                   load a backup into an empty database (--force replaces its content),
+                   then verify the audit chain
 `;
 
 /** Opens the configured database with migrations applied, runs `fn`, closes it. */
@@ -57,6 +62,10 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       return 1;
     }
+    case 'backup':
+      return backupCommand(argv.slice(1));
+    case 'restore':
+      return restoreCommand(argv.slice(1));
     case 'help':
     case '--help':
     case '-h':
