@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
+import { MemberNav } from '../components/MemberNav.js';
 import { api, setSigningOrigin } from '../lib/api.js';
 import { lockVault, panicWipe } from '../lib/vault.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
@@ -9,8 +10,28 @@ import { JoinPage } from '../pages/JoinPage.js';
 import { RestorePage } from '../pages/RestorePage.js';
 import { UnlockPage } from '../pages/UnlockPage.js';
 import { usePath } from './router.js';
-import { loadMe, type Me, useMe } from './session.js';
+import { can, loadMe, type Me, useMe } from './session.js';
 import { useIdleLock, usePanicShortcut, useVaultState } from './useVaultState.js';
+
+// Admin screens and member settings are separate chunks: a volunteer's first load never
+// downloads them, and nobody downloads a screen they do not open.
+const VolunteersPage = lazy(() =>
+  import('../pages/admin/VolunteersPage.js').then((m) => ({ default: m.VolunteersPage })),
+);
+const VolunteerEditPage = lazy(() =>
+  import('../pages/admin/VolunteerEditPage.js').then((m) => ({ default: m.VolunteerEditPage })),
+);
+const InvitesPage = lazy(() =>
+  import('../pages/admin/InvitesPage.js').then((m) => ({ default: m.InvitesPage })),
+);
+const RolesPage = lazy(() => import('../pages/admin/RolesPage.js').then((m) => ({ default: m.RolesPage })));
+const HotlineSettingsPage = lazy(() =>
+  import('../pages/admin/HotlineSettingsPage.js').then((m) => ({ default: m.HotlineSettingsPage })),
+);
+const AuditPage = lazy(() => import('../pages/admin/AuditPage.js').then((m) => ({ default: m.AuditPage })));
+const MySettingsPage = lazy(() =>
+  import('../pages/settings/MySettingsPage.js').then((m) => ({ default: m.MySettingsPage })),
+);
 
 export interface PublicConfig {
   serverPubkey: string;
@@ -41,9 +62,11 @@ export function App() {
     );
   }, []);
 
+  // Joining pages load the profile themselves once the key is registered.
+  const joining = path === '/bootstrap' || path === '/invite' || path === '/restore';
   useEffect(() => {
-    if (vault === 'unlocked' && !me) loadMe().catch((e: Error) => setError(e.message));
-  }, [vault, me]);
+    if (vault === 'unlocked' && !me && !joining) loadMe().catch((e: Error) => setError(e.message));
+  }, [vault, me, joining]);
 
   return (
     <>
@@ -72,6 +95,7 @@ export function App() {
           )}
         </nav>
       </header>
+      {vault === 'unlocked' && me && <MemberNav me={me} path={path} />}
       <main id="main" tabIndex={-1}>
         {error && (
           <p role="alert" className="error">
@@ -103,5 +127,38 @@ function Screen({
   if (vault === 'none') return <HomePage config={config} />;
   if (vault === 'locked') return <UnlockPage />;
   if (!me) return <p aria-busy="true">{t('app.loading')}</p>;
-  return <DashboardPage me={me} />;
+  return (
+    <Suspense fallback={<p aria-busy="true">{t('app.loading')}</p>}>
+      <MemberScreen path={path} config={config} me={me} />
+    </Suspense>
+  );
+}
+
+/** Screens of a signed-in member; an admin path without its permission says so instead of failing on load. */
+function MemberScreen({ path, config, me }: { path: string; config: PublicConfig; me: Me }) {
+  const { t } = useTranslation();
+  const denied = (
+    <p role="alert" className="error">
+      {t('errors.api.forbidden')}
+    </p>
+  );
+  const guard = (permission: string, screen: ReactElement) => (can(me, permission) ? screen : denied);
+  const volunteer = /^\/admin\/volunteers\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (volunteer?.[1]) return guard('users:read', <VolunteerEditPage id={volunteer[1]} me={me} />);
+  switch (path) {
+    case '/admin/volunteers':
+      return guard('users:read', <VolunteersPage me={me} />);
+    case '/admin/invites':
+      return guard('invites:read', <InvitesPage me={me} />);
+    case '/admin/roles':
+      return guard('roles:read', <RolesPage me={me} />);
+    case '/admin/settings':
+      return guard('settings:read', <HotlineSettingsPage me={me} />);
+    case '/admin/audit':
+      return guard('audit:read', <AuditPage me={me} />);
+    case '/settings':
+      return <MySettingsPage me={me} config={config} />;
+    default:
+      return <DashboardPage me={me} />;
+  }
 }

@@ -1,0 +1,28 @@
+import type { CallPreference } from '@llamenos/protocol';
+import { useTranslation } from 'react-i18next';
+
+const PREFERENCES: CallPreference[] = ['phone', 'browser', 'both'];
+
+export function CallPreferenceSelect({
+  id,
+  value,
+  onChange,
+}: {
+  id: string;
+  value: CallPreference;
+  onChange: (value: CallPreference) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor={id}>{t('callPreference.label')}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value as CallPreference)}>
+        {PREFERENCES.map((p) => (
+          <option key={p} value={p}>
+            {t(`callPreference.${p}`)}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}

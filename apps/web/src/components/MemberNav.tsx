@@ -1,0 +1,35 @@
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../app/session.js';
+import { NavLink } from './NavLink.js';
+
+/** Every screen a signed-in member can reach; admin links appear only with the permission they need. */
+const LINKS: { href: string; label: string; permission?: string }[] = [
+  { href: '/', label: 'nav.dashboard' },
+  { href: '/admin/volunteers', label: 'nav.volunteers', permission: 'users:read' },
+  { href: '/admin/invites', label: 'nav.invites', permission: 'invites:read' },
+  { href: '/admin/roles', label: 'nav.roles', permission: 'roles:read' },
+  { href: '/admin/settings', label: 'nav.hotlineSettings', permission: 'settings:read' },
+  { href: '/admin/audit', label: 'nav.audit', permission: 'audit:read' },
+  { href: '/settings', label: 'nav.mySettings' },
+];
+
+export function isCurrent(href: string, path: string): boolean {
+  return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+}
+
+export function MemberNav({ me, path }: { me: Me; path: string }) {
+  const { t } = useTranslation();
+  return (
+    <nav aria-label={t('nav.label')} className="main-nav">
+      <ul>
+        {LINKS.filter((l) => !l.permission || can(me, l.permission)).map((link) => (
+          <li key={link.href}>
+            <NavLink href={link.href} current={isCurrent(link.href, path)}>
+              {t(link.label)}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,263 @@
+import {
+  type FieldVisibility,
+  type MaskedSecret,
+  PROVIDER_FIELDS,
+  type ProviderSummary,
+  TELEPHONY_PROVIDERS,
+  type TelephonyProvider,
+} from '@llamenos/protocol';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionError } from '../../components/ActionError.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+
+type Providers = Record<TelephonyProvider, ProviderSummary>;
+
+const PROVIDER_NAMES: Record<TelephonyProvider, string> = {
+  twilio: 'Twilio',
+  signalwire: 'SignalWire',
+  vonage: 'Vonage',
+  plivo: 'Plivo',
+  asterisk: 'Asterisk',
+  simulator: '',
+};
+
+const fieldsOf = (provider: TelephonyProvider) =>
+  Object.entries(PROVIDER_FIELDS[provider] as Record<string, FieldVisibility>);
+
+/** Telephony credentials: read back with secrets masked; secrets are write-only. */
+export function ProvidersSection({ writable }: { writable: boolean }) {
+  const { t } = useTranslation();
+  const providers = useLoad(
+    'providers',
+    async () => (await api<{ providers: Providers }>('GET', '/api/settings/providers')).providers,
+  );
+  const [editing, setEditing] = useState<TelephonyProvider | null>(null);
+  const [deleting, setDeleting] = useState<TelephonyProvider | null>(null);
+  const name = (p: TelephonyProvider) => PROVIDER_NAMES[p] || t('providers.simulator');
+
+  return (
+    <section className="panel" aria-labelledby="providers-title">
+      <h2 id="providers-title">{t('providers.title')}</h2>
+      <p className="hint">{t('providers.help')}</p>
+      <ErrorMessage error={providers.error} />
+      {providers.data &&
+        TELEPHONY_PROVIDERS.map((provider) => {
+          const summary = providers.data?.[provider];
+          if (!summary) return null;
+          return (
+            <article key={provider} className="provider" aria-labelledby={`prov-${provider}`}>
+              <h3 id={`prov-${provider}`}>
+                {name(provider)}{' '}
+                <span className={`badge ${summary.configured ? 'status-redeemed' : ''}`}>
+                  {summary.configured ? t('providers.configured') : t('providers.notConfigured')}
+                </span>
+              </h3>
+              {!summary.readable && (
+                <p role="alert" className="error">
+                  {t('providers.unreadable')}
+                </p>
+              )}
+              {editing === provider ? (
+                <ProviderForm
+                  provider={provider}
+                  summary={summary}
+                  onSaved={(s) => {
+                    providers.setData({ ...(providers.data as Providers), [provider]: s });
+                    setEditing(null);
+                  }}
+                  onCancel={() => setEditing(null)}
+                />
+              ) : (
+                <>
+                  {summary.configured && <ProviderSummaryList provider={provider} summary={summary} />}
+                  {writable && (
+                    <div className="button-row compact">
+                      <button type="button" className="secondary" onClick={() => setEditing(provider)}>
+                        {summary.configured ? t('common.edit') : t('providers.setUp')}
+                        <span className="visually-hidden"> {name(provider)}</span>
+                      </button>
+                      {summary.configured && (
+                        <button
+                          type="button"
+                          className="secondary danger-text"
+                          onClick={() => setDeleting(provider)}
+                        >
+                          {t('common.delete')}
+                          <span className="visually-hidden"> {name(provider)}</span>
+                        </button>
+                      )}
+                    </div>
+                  )}
+                </>
+              )}
+            </article>
+          );
+        })}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('providers.deleteTitle', { name: deleting ? name(deleting) : '' })}
+        message={t('providers.deleteExplain')}
+        confirmLabel={t('common.delete')}
+        danger
+        onConfirm={async () => {
+          if (!deleting) return;
+          await api('DELETE', `/api/settings/providers/${deleting}`);
+          providers.reload();
+        }}
+        onClose={() => setDeleting(null)}
+      />
+    </section>
+  );
+}
+
+function ProviderSummaryList({
+  provider,
+  summary,
+}: {
+  provider: TelephonyProvider;
+  summary: ProviderSummary;
+}) {
+  const { t, i18n } = useTranslation();
+  const masked = (v: MaskedSecret) =>
+    v.last4 ? t('providers.maskedEnds', { last4: v.last4 }) : t('providers.masked');
+  return (
+    <dl className="summary-list">
+      {fieldsOf(provider).map(([field]) => {
+        const value = summary.fields[field];
+        if (value === undefined) return null;
+        return (
+          <div key={field}>
+            <dt>{t(`providers.fields.${field}`)}</dt>
+            <dd className="ltr-cell">{typeof value === 'string' ? value : masked(value)}</dd>
+          </div>
+        );
+      })}
+      <div>
+        <dt>{t('providers.fields.phoneNumbers')}</dt>
+        <dd className="ltr-cell">{summary.phoneNumbers.join(', ') || t('common.none')}</dd>
+      </div>
+      <div>
+        <dt>{t('providers.updatedAt')}</dt>
+        <dd>{formatDateTime(summary.updatedAt, i18n.language)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/**
+ * The server never sends secrets back, and its PUT keeps a stored secret when that field is
+ * left out: so an empty secret field means "keep", and is required only when nothing is stored.
+ */
+function ProviderForm({
+  provider,
+  summary,
+  onSaved,
+  onCancel,
+}: {
+  provider: TelephonyProvider;
+  summary: ProviderSummary;
+  onSaved: (summary: ProviderSummary) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const keepSecrets = summary.configured && summary.readable;
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      fieldsOf(provider).map(([field, visibility]) => {
+        const stored = summary.fields[field];
+        return [field, visibility === 'public' && typeof stored === 'string' ? stored : ''];
+      }),
+    ),
+  );
+  const [numbers, setNumbers] = useState(summary.phoneNumbers.join('\n'));
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body: Record<string, unknown> = {
+      phoneNumbers: numbers
+        .split(/[\n,]/)
+        .map((n) => n.replace(/[\s().-]/g, ''))
+        .filter(Boolean),
+    };
+    for (const [field, visibility] of fieldsOf(provider)) {
+      const value = field === 'privateKey' ? (values[field] ?? '') : (values[field] ?? '').trim();
+      if (visibility !== 'public' && value === '' && keepSecrets) continue;
+      body[field] = value;
+    }
+    try {
+      onSaved(await api<ProviderSummary>('PUT', `/api/settings/providers/${provider}`, body));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit}>
+      {fieldsOf(provider).map(([field, visibility]) => {
+        const id = `prov-${provider}-${field}`;
+        const secret = visibility !== 'public';
+        const props = {
+          id,
+          value: values[field] ?? '',
+          required: !secret || !keepSecrets,
+          autoComplete: 'off',
+          spellCheck: false,
+          className: 'ltr',
+          'aria-describedby': secret ? `${id}-hint` : undefined,
+        };
+        const onChange = (value: string) => setValues({ ...values, [field]: value });
+        return (
+          <div key={field}>
+            <label htmlFor={id}>{t(`providers.fields.${field}`)}</label>
+            {field === 'privateKey' ? (
+              <textarea {...props} rows={4} onChange={(e) => onChange(e.target.value)} />
+            ) : (
+              <input
+                {...props}
+                type={secret ? 'password' : 'text'}
+                onChange={(e) => onChange(e.target.value)}
+              />
+            )}
+            {secret && (
+              <p id={`${id}-hint`} className="hint">
+                {keepSecrets ? t('providers.secretKeep') : t('providers.secretRequired')}
+              </p>
+            )}
+          </div>
+        );
+      })}
+      <label htmlFor={`prov-${provider}-numbers`}>{t('providers.fields.phoneNumbers')}</label>
+      <textarea
+        id={`prov-${provider}-numbers`}
+        className="ltr"
+        rows={3}
+        aria-describedby={`prov-${provider}-numbers-hint`}
+        value={numbers}
+        onChange={(e) => setNumbers(e.target.value)}
+      />
+      <p id={`prov-${provider}-numbers-hint`} className="hint">
+        {t('providers.numbersHint')}
+      </p>
+      <ActionError error={error} />
+      <div className="button-row">
+        <button type="submit" disabled={busy}>
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,227 @@
+import type { CreateRoleBody, RoleView } from '@llamenos/protocol';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { ActionError } from '../../components/ActionError.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+import { PermissionPicker } from './PermissionPicker.js';
+import { useRoles } from './useRoles.js';
+
+type Editing = { kind: 'new' } | { kind: 'edit'; role: RoleView } | null;
+
+/** Built-in roles (read-only) and custom roles with their permission lists. */
+export function RolesPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const roles = useRoles(me);
+  const catalogue = useLoad(
+    'permissions',
+    async () => (await api<{ permissions: string[] }>('GET', '/api/permissions')).permissions,
+  );
+  const [editing, setEditing] = useState<Editing>(null);
+  const [deleting, setDeleting] = useState<RoleView | null>(null);
+  const writable = can(me, 'roles:write');
+
+  const builtin = roles.data?.filter((r) => r.builtin) ?? [];
+  const custom = roles.data?.filter((r) => !r.builtin) ?? [];
+
+  return (
+    <section>
+      <PageHeading>{t('roles.title')}</PageHeading>
+      <ErrorMessage error={roles.error ?? catalogue.error} />
+      {roles.loading && !roles.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {editing && catalogue.data ? (
+        <RoleEditor
+          role={editing.kind === 'edit' ? editing.role : null}
+          catalogue={catalogue.data}
+          onDone={() => {
+            setEditing(null);
+            roles.reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      ) : (
+        <>
+          {writable && (
+            <p>
+              <button type="button" onClick={() => setEditing({ kind: 'new' })} disabled={!catalogue.data}>
+                {t('roles.new')}
+              </button>
+            </p>
+          )}
+          <RoleTable
+            caption={t('roles.custom')}
+            roles={custom}
+            empty={t('roles.noCustom')}
+            onEdit={writable ? (role) => setEditing({ kind: 'edit', role }) : undefined}
+            onDelete={writable ? setDeleting : undefined}
+          />
+          <RoleTable caption={t('roles.builtin')} roles={builtin} empty="" />
+        </>
+      )}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('roles.deleteTitle', { name: deleting?.name })}
+        message={t('roles.deleteExplain')}
+        confirmLabel={t('common.delete')}
+        danger
+        onConfirm={async () => {
+          if (!deleting) return;
+          await api('DELETE', `/api/roles/${deleting.id}`);
+          roles.reload();
+        }}
+        onClose={() => setDeleting(null)}
+      />
+    </section>
+  );
+}
+
+function RoleTable({
+  caption,
+  roles,
+  empty,
+  onEdit,
+  onDelete,
+}: {
+  caption: string;
+  roles: RoleView[];
+  empty: string;
+  onEdit?: (role: RoleView) => void;
+  onDelete?: (role: RoleView) => void;
+}) {
+  const { t } = useTranslation();
+  if (!roles.length) return empty ? <p>{empty}</p> : null;
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('roles.name')}</th>
+            <th scope="col">{t('roles.permissions')}</th>
+            {onEdit && <th scope="col">{t('common.actions')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {roles.map((role) => (
+            <tr key={role.id}>
+              <th scope="row">
+                {role.name}
+                {role.description && <p className="hint">{role.description}</p>}
+              </th>
+              <td>
+                <details>
+                  <summary>{t('roles.permissionCount', { count: role.permissions.length })}</summary>
+                  <ul className="code-list">
+                    {role.permissions.map((p) => (
+                      <li key={p}>
+                        <code>{p}</code>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              </td>
+              {onEdit && (
+                <td>
+                  <div className="button-row compact">
+                    <button type="button" className="secondary" onClick={() => onEdit(role)}>
+                      {t('common.edit')}
+                      <span className="visually-hidden"> {role.name}</span>
+                    </button>
+                    {onDelete && (
+                      <button type="button" className="secondary danger-text" onClick={() => onDelete(role)}>
+                        {t('common.delete')}
+                        <span className="visually-hidden"> {role.name}</span>
+                      </button>
+                    )}
+                  </div>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Drops grants a wildcard already covers, so the stored role says plainly what it grants. */
+function withoutCovered(grants: string[]): string[] {
+  if (grants.includes('*')) return ['*'];
+  return grants.filter((g) => g.endsWith(':*') || !grants.includes(`${g.slice(0, g.indexOf(':'))}:*`));
+}
+
+function RoleEditor({
+  role,
+  catalogue,
+  onDone,
+  onCancel,
+}: {
+  role: RoleView | null;
+  catalogue: string[];
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const [name, setName] = useState(role?.name ?? '');
+  const [description, setDescription] = useState(role?.description ?? '');
+  const [permissions, setPermissions] = useState<string[]>(role?.permissions ?? []);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // The editor replaces the list: move focus to it so keyboard users start at its top.
+  useEffect(() => heading.current?.focus(), []);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body: CreateRoleBody = {
+      name: name.trim(),
+      description: description.trim(),
+      permissions: withoutCovered(permissions),
+    };
+    try {
+      if (role) await api('PATCH', `/api/roles/${role.id}`, body);
+      else await api('POST', '/api/roles', body);
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} aria-labelledby="role-editor-title">
+      <h2 id="role-editor-title" ref={heading} tabIndex={-1}>
+        {role ? t('roles.editTitle', { name: role.name }) : t('roles.new')}
+      </h2>
+      <label htmlFor="role-name">{t('roles.name')}</label>
+      <input id="role-name" required maxLength={60} value={name} onChange={(e) => setName(e.target.value)} />
+      <label htmlFor="role-description">{t('roles.description')}</label>
+      <textarea
+        id="role-description"
+        maxLength={300}
+        rows={2}
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+      />
+      <PermissionPicker catalogue={catalogue} value={permissions} onChange={setPermissions} />
+      {permissions.length === 0 && <p className="hint">{t('roles.needPermission')}</p>}
+      <ActionError error={error} />
+      <div className="button-row">
+        <button type="submit" disabled={busy || permissions.length === 0}>
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

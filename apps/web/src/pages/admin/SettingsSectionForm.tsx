@@ -1,0 +1,74 @@
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionError } from '../../components/ActionError.js';
+import { ApiRequestError } from '../../lib/api.js';
+
+/**
+ * One section of the hotline settings as its own form with its own Save button, so saving the
+ * spam limits never sends a half-edited custom field list. A 409 means another admin saved
+ * first: the admin is offered a reload rather than a silent overwrite.
+ */
+export function SettingsSectionForm({
+  title,
+  readOnly,
+  onSubmit,
+  onReload,
+  children,
+}: {
+  title: string;
+  readOnly: boolean;
+  onSubmit: () => Promise<void>;
+  onReload: () => void;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const titleId = useId();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      await onSubmit();
+      setSaved(true);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const stale = error instanceof ApiRequestError && error.status === 409;
+  return (
+    <form onSubmit={submit} className="panel" aria-labelledby={titleId}>
+      <h2 id={titleId}>{title}</h2>
+      <fieldset disabled={readOnly} className="plain">
+        {children}
+      </fieldset>
+      {stale ? (
+        <div role="alert" className="error-box">
+          <p>{t('settingsPage.conflict')}</p>
+          <button type="button" onClick={onReload}>
+            {t('settingsPage.reload')}
+          </button>
+        </div>
+      ) : (
+        <ActionError error={error} />
+      )}
+      <p role="status" className="success">
+        {saved ? t('common.saved') : ''}
+      </p>
+      {!readOnly && (
+        <p>
+          <button type="submit" disabled={busy}>
+            {busy ? t('common.saving') : t('settingsPage.saveSection', { section: title })}
+          </button>
+        </p>
+      )}
+    </form>
+  );
+}

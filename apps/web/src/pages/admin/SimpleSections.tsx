@@ -1,0 +1,169 @@
+import type { HotlineSettings } from '@llamenos/protocol';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { CheckboxGroup } from '../../components/CheckboxGroup.js';
+import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { SettingsSectionForm } from './SettingsSectionForm.js';
+
+export interface SectionProps {
+  settings: HotlineSettings;
+  readOnly: boolean;
+  save: (change: Partial<HotlineSettings>) => Promise<void>;
+  onReload: () => void;
+}
+
+/** Every IANA zone this browser knows, plus the saved one (some browsers leave "UTC" out of the list). */
+function timeZones(current: string): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['UTC', current, ...known])].sort();
+}
+
+/** Name, time zone and languages: three top-level settings edited together. */
+export function GeneralSection({ settings, readOnly, save, onReload }: SectionProps) {
+  const { t, i18n } = useTranslation();
+  const [hotlineName, setHotlineName] = useState(settings.hotlineName);
+  const [timeZone, setTimeZone] = useState(settings.timeZone);
+  const [languages, setLanguages] = useState(settings.languages);
+  return (
+    <SettingsSectionForm
+      title={t('settingsPage.general')}
+      readOnly={readOnly}
+      onReload={onReload}
+      onSubmit={() => save({ hotlineName: hotlineName.trim(), timeZone, languages })}
+    >
+      <label htmlFor="set-name">{t('settingsPage.hotlineName')}</label>
+      <input
+        id="set-name"
+        required
+        maxLength={80}
+        value={hotlineName}
+        onChange={(e) => setHotlineName(e.target.value)}
+      />
+      <label htmlFor="set-tz">{t('settingsPage.timeZone')}</label>
+      <select id="set-tz" value={timeZone} onChange={(e) => setTimeZone(e.target.value)}>
+        {timeZones(settings.timeZone).map((zone) => (
+          <option key={zone} value={zone}>
+            {zone}
+          </option>
+        ))}
+      </select>
+      <CheckboxGroup
+        legend={t('settingsPage.languages')}
+        className="checkbox-group columns"
+        choices={languageChoices([...settings.languages, ...COMMON_LANGUAGES], i18n.language)}
+        value={languages}
+        onChange={setLanguages}
+      />
+      {languages.length === 0 && <p className="hint">{t('settingsPage.needLanguage')}</p>}
+    </SettingsSectionForm>
+  );
+}
+
+type FieldSpec = { key: string; kind: 'bool' } | { key: string; kind: 'int'; min: number; max: number };
+
+/** Sections made only of switches and whole numbers, described here and drawn by one form. */
+const SPECS: Record<'channels' | 'spam' | 'calls' | 'security' | 'retention', FieldSpec[]> = {
+  channels: [
+    { key: 'voice', kind: 'bool' },
+    { key: 'sms', kind: 'bool' },
+    { key: 'whatsapp', kind: 'bool' },
+    { key: 'signal', kind: 'bool' },
+    { key: 'reports', kind: 'bool' },
+  ],
+  spam: [
+    { key: 'voiceCaptcha', kind: 'bool' },
+    { key: 'callsPerCallerPerHour', kind: 'int', min: 1, max: 1000 },
+    { key: 'blockMinutes', kind: 'int', min: 1, max: 10_080 },
+  ],
+  calls: [
+    { key: 'queueTimeoutSeconds', kind: 'int', min: 10, max: 600 },
+    { key: 'voicemailMaxSeconds', kind: 'int', min: 10, max: 600 },
+    { key: 'ivrLanguageMenu', kind: 'bool' },
+  ],
+  security: [
+    { key: 'requirePasskeys', kind: 'bool' },
+    { key: 'autoLockMinutes', kind: 'int', min: 1, max: 240 },
+  ],
+  retention: [
+    { key: 'noteDays', kind: 'int', min: 0, max: 36_500 },
+    { key: 'callRecordDays', kind: 'int', min: 0, max: 36_500 },
+  ],
+};
+
+export type SimpleSectionName = keyof typeof SPECS;
+export const SIMPLE_SECTIONS = Object.keys(SPECS) as SimpleSectionName[];
+
+export function SimpleSection({
+  section,
+  settings,
+  readOnly,
+  save,
+  onReload,
+}: SectionProps & { section: SimpleSectionName }) {
+  const { t } = useTranslation();
+  const stored = settings[section] as Record<string, boolean | number>;
+  // Numbers are kept as typed text until saved, so clearing a field to retype it is possible.
+  const [draft, setDraft] = useState<Record<string, boolean | string>>(() =>
+    Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v])),
+  );
+  const value = () =>
+    Object.fromEntries(
+      SPECS[section].map((f) => [f.key, f.kind === 'int' ? Number(draft[f.key]) : draft[f.key]]),
+    );
+
+  return (
+    <SettingsSectionForm
+      title={t(`settingsPage.${section}.title`)}
+      readOnly={readOnly}
+      onReload={onReload}
+      onSubmit={() => save({ [section]: value() })}
+    >
+      {SPECS[section].map((field) => {
+        const id = `set-${section}-${field.key}`;
+        const hint = t(`settingsPage.${section}.${field.key}Hint`, { defaultValue: '' });
+        const hintId = hint ? `${id}-hint` : undefined;
+        if (field.kind === 'bool')
+          return (
+            <div key={field.key}>
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  aria-describedby={hintId}
+                  checked={draft[field.key] === true}
+                  onChange={(e) => setDraft({ ...draft, [field.key]: e.target.checked })}
+                />
+                {t(`settingsPage.${section}.${field.key}`)}
+              </label>
+              {hint && (
+                <p id={hintId} className="hint">
+                  {hint}
+                </p>
+              )}
+            </div>
+          );
+        return (
+          <div key={field.key}>
+            <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
+            <input
+              id={id}
+              type="number"
+              inputMode="numeric"
+              required
+              min={field.min}
+              max={field.max}
+              step={1}
+              aria-describedby={hintId}
+              value={String(draft[field.key] ?? '')}
+              onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
+            />
+            {hint && (
+              <p id={hintId} className="hint">
+                {hint}
+              </p>
+            )}
+          </div>
+        );
+      })}
+    </SettingsSectionForm>
+  );
+}

@@ -1,0 +1,143 @@
+import type { CallPreference, PublicSettings, UpdateUserBody, UserView } from '@llamenos/protocol';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { loadMe, type Me } from '../../app/session.js';
+import { ActionError } from '../../components/ActionError.js';
+import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
+import { CheckboxGroup } from '../../components/CheckboxGroup.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { NavLink } from '../../components/NavLink.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+import { useRoles } from './useRoles.js';
+
+/** An admin edits one member: name, roles, languages, phone and how they take calls. */
+export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
+  const { t } = useTranslation();
+  const user = useLoad(`user:${id}`, () => api<UserView>('GET', `/api/users/${id}`));
+  return (
+    <section>
+      <p>
+        <NavLink href="/admin/volunteers">{t('volunteers.back')}</NavLink>
+      </p>
+      <PageHeading>
+        {user.data ? t('volunteers.editTitle', { name: user.data.displayName }) : t('volunteers.title')}
+      </PageHeading>
+      <ErrorMessage error={user.error} />
+      {user.loading && !user.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {user.data && <VolunteerForm user={user.data} me={me} onSaved={user.setData} />}
+    </section>
+  );
+}
+
+function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved: (u: UserView) => void }) {
+  const { t, i18n } = useTranslation();
+  const roles = useRoles(me);
+  const hotline = useLoad('public-settings', () => api<PublicSettings>('GET', '/api/settings/public'));
+  const [displayName, setDisplayName] = useState(user.displayName);
+  const [roleIds, setRoleIds] = useState(user.roles);
+  const [languages, setLanguages] = useState(user.languages);
+  const [phone, setPhone] = useState('');
+  const [removePhone, setRemovePhone] = useState(false);
+  const [callPreference, setCallPreference] = useState<CallPreference>(user.callPreference);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    const body: UpdateUserBody = {
+      displayName: displayName.trim(),
+      roles: roleIds,
+      languages,
+      callPreference,
+    };
+    // The full number is never sent back to the browser: an empty field keeps the stored one.
+    if (removePhone) body.phone = null;
+    else if (phone.trim()) body.phone = phone.trim();
+    try {
+      const updated = await api<UserView>('PATCH', `/api/users/${user.id}`, body);
+      onSaved(updated);
+      setPhone('');
+      setRemovePhone(false);
+      setSaved(true);
+      if (user.id === me.id) await loadMe();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const roleChoices = (roles.data?.length ? roles.data : user.roles.map((r) => ({ id: r, name: r }))).map(
+    (r) => ({
+      value: r.id,
+      label: r.name,
+    }),
+  );
+  const languageCodes = [...(hotline.data?.languages ?? []), ...user.languages, ...COMMON_LANGUAGES];
+
+  return (
+    <form onSubmit={submit}>
+      <label htmlFor="vol-name">{t('volunteers.displayName')}</label>
+      <input
+        id="vol-name"
+        required
+        maxLength={80}
+        value={displayName}
+        onChange={(e) => setDisplayName(e.target.value)}
+      />
+      <CheckboxGroup
+        legend={t('volunteers.roles')}
+        choices={roleChoices}
+        value={roleIds}
+        onChange={setRoleIds}
+      />
+      {roleIds.length === 0 && <p className="hint">{t('volunteers.needRole')}</p>}
+      <CheckboxGroup
+        legend={t('volunteers.languages')}
+        className="checkbox-group columns"
+        choices={languageChoices(languageCodes, i18n.language)}
+        value={languages}
+        onChange={setLanguages}
+      />
+      <label htmlFor="vol-phone">{t('volunteers.phoneNumber')}</label>
+      <p className="hint" id="vol-phone-help">
+        {user.phoneLast4
+          ? t('volunteers.phoneHelpSet', { last4: user.phoneLast4 })
+          : t('volunteers.phoneHelpUnset')}
+      </p>
+      <input
+        id="vol-phone"
+        type="tel"
+        autoComplete="off"
+        className="ltr"
+        aria-describedby="vol-phone-help"
+        disabled={removePhone}
+        value={phone}
+        onChange={(e) => setPhone(e.target.value)}
+      />
+      {user.phoneLast4 && (
+        <label className="checkbox">
+          <input type="checkbox" checked={removePhone} onChange={(e) => setRemovePhone(e.target.checked)} />
+          {t('volunteers.removePhone')}
+        </label>
+      )}
+      <CallPreferenceSelect id="vol-call" value={callPreference} onChange={setCallPreference} />
+      <ActionError error={error} />
+      <p role="status" className="success">
+        {saved ? t('common.saved') : ''}
+      </p>
+      <p>
+        <button type="submit" disabled={busy || roleIds.length === 0}>
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,22 @@
+import { useTranslation } from 'react-i18next';
+import type { PublicConfig } from '../../app/App.js';
+import type { Me } from '../../app/session.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { PasskeysSection } from './PasskeysSection.js';
+import { ProfileSection } from './ProfileSection.js';
+import { RecoverySection } from './RecoverySection.js';
+import { SessionsSection } from './SessionsSection.js';
+
+/** A member's own settings: profile, passkeys, sessions and a fresh recovery key. */
+export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig }) {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <PageHeading>{t('mySettings.title')}</PageHeading>
+      <ProfileSection me={me} />
+      <PasskeysSection />
+      <SessionsSection />
+      <RecoverySection hotline={config.publicUrl} />
+    </section>
+  );
+}

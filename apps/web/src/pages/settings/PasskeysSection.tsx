@@ -1,0 +1,120 @@
+import type { PasskeySummary } from '@llamenos/protocol';
+import {
+  browserSupportsWebAuthn,
+  type PublicKeyCredentialCreationOptionsJSON,
+  startRegistration,
+} from '@simplewebauthn/browser';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionError } from '../../components/ActionError.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+
+/** Passkeys let a member sign in on a device without their key file; the hotline may require one. */
+export function PasskeysSection() {
+  const { t, i18n } = useTranslation();
+  const passkeys = useLoad(
+    'passkeys',
+    async () => (await api<{ passkeys: PasskeySummary[] }>('GET', '/api/auth/passkeys')).passkeys,
+  );
+  const [label, setLabel] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [added, setAdded] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<PasskeySummary | null>(null);
+  const supported = browserSupportsWebAuthn();
+
+  async function add(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setAdded(null);
+    try {
+      const { challengeId, options } = await api<{
+        challengeId: string;
+        options: PublicKeyCredentialCreationOptionsJSON;
+      }>('POST', '/api/auth/passkeys/register/options');
+      const response = await startRegistration({ optionsJSON: options });
+      const name = label.trim() || t('passkeys.defaultLabel');
+      await api('POST', '/api/auth/passkeys/register/verify', { challengeId, response, label: name });
+      setAdded(name);
+      setLabel('');
+      passkeys.reload();
+    } catch (e) {
+      // The browser's own errors (cancelled prompt, no authenticator) have no API code.
+      setError(e instanceof Error && e.name === 'NotAllowedError' ? new Error(t('passkeys.cancelled')) : e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="passkeys-title">
+      <h2 id="passkeys-title">{t('passkeys.title')}</h2>
+      <p className="hint">{t('passkeys.help')}</p>
+      <ErrorMessage error={passkeys.error} />
+      {passkeys.data && passkeys.data.length === 0 && <p>{t('passkeys.none')}</p>}
+      {passkeys.data && passkeys.data.length > 0 && (
+        <ul className="item-list">
+          {passkeys.data.map((p) => (
+            <li key={p.id}>
+              <div>
+                <strong>{p.label}</strong>
+                <p className="hint">
+                  {t('passkeys.added', { date: formatDateTime(p.createdAt, i18n.language) })}
+                  {' · '}
+                  {p.lastUsedAt
+                    ? t('passkeys.lastUsed', { date: formatDateTime(p.lastUsedAt, i18n.language) })
+                    : t('passkeys.neverUsed')}
+                </p>
+              </div>
+              <button type="button" className="secondary danger-text" onClick={() => setRemoving(p)}>
+                {t('passkeys.remove')}
+                <span className="visually-hidden"> {p.label}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {supported ? (
+        <form onSubmit={add}>
+          <label htmlFor="passkey-label">{t('passkeys.label')}</label>
+          <input
+            id="passkey-label"
+            maxLength={64}
+            placeholder={t('passkeys.labelExample')}
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+          />
+          <ActionError error={error} />
+          <p role="status" className="success">
+            {added ? t('passkeys.addedOk', { label: added }) : ''}
+          </p>
+          <p>
+            <button type="submit" disabled={busy}>
+              {busy ? t('passkeys.adding') : t('passkeys.add')}
+            </button>
+          </p>
+        </form>
+      ) : (
+        <p className="hint">{t('passkeys.unsupported')}</p>
+      )}
+      <ConfirmDialog
+        open={removing !== null}
+        title={t('passkeys.removeTitle', { label: removing?.label })}
+        message={t('passkeys.removeExplain')}
+        confirmLabel={t('passkeys.remove')}
+        danger
+        onConfirm={async () => {
+          if (!removing) return;
+          await api('DELETE', `/api/auth/passkeys/${removing.id}`);
+          passkeys.reload();
+        }}
+        onClose={() => setRemoving(null)}
+      />
+    </section>
+  );
+}

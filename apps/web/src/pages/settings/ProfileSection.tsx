@@ -1,0 +1,77 @@
+import type { CallPreference, PublicSettings, UpdateProfileBody } from '@llamenos/protocol';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { loadMe, type Me } from '../../app/session.js';
+import { ActionError } from '../../components/ActionError.js';
+import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
+import { CheckboxGroup } from '../../components/CheckboxGroup.js';
+import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+
+export function ProfileSection({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const hotline = useLoad('public-settings', () => api<PublicSettings>('GET', '/api/settings/public'));
+  const [displayName, setDisplayName] = useState(me.displayName);
+  const [languages, setLanguages] = useState(me.languages);
+  const [callPreference, setCallPreference] = useState<CallPreference>(me.callPreference);
+  const [onBreak, setOnBreak] = useState(me.onBreak);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    const body: UpdateProfileBody = { displayName: displayName.trim(), languages, callPreference, onBreak };
+    try {
+      await api('PATCH', '/api/me', body);
+      await loadMe();
+      setSaved(true);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  // The hotline's languages first: those are the ones callers can ask for.
+  const codes = [...(hotline.data?.languages ?? []), ...me.languages, ...COMMON_LANGUAGES];
+  return (
+    <form onSubmit={submit} className="panel" aria-labelledby="profile-title">
+      <h2 id="profile-title">{t('mySettings.profile')}</h2>
+      <label htmlFor="me-name">{t('volunteers.displayName')}</label>
+      <input
+        id="me-name"
+        required
+        maxLength={80}
+        value={displayName}
+        onChange={(e) => setDisplayName(e.target.value)}
+      />
+      <CheckboxGroup
+        legend={t('mySettings.languages')}
+        className="checkbox-group columns"
+        choices={languageChoices(codes, i18n.language)}
+        value={languages}
+        onChange={setLanguages}
+      />
+      <CallPreferenceSelect id="me-call" value={callPreference} onChange={setCallPreference} />
+      <label className="checkbox toggle">
+        <input type="checkbox" checked={onBreak} onChange={(e) => setOnBreak(e.target.checked)} />
+        {t('mySettings.onBreak')}
+      </label>
+      <p className="hint">{t('mySettings.onBreakHelp')}</p>
+      <ActionError error={error} />
+      <p role="status" className="success">
+        {saved ? t('common.saved') : ''}
+      </p>
+      <p>
+        <button type="submit" disabled={busy}>
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+      </p>
+    </form>
+  );
+}
