@@ -2,6 +2,7 @@ import {
   DEFAULT_SETTINGS,
   HotlineSettings,
   type PublicSettings,
+  SETTINGS_SECTIONS,
   type SettingsResponse,
   type SettingsSection,
 } from '@llamenos/protocol';
@@ -28,7 +29,29 @@ export interface Actor {
   ipHash: string | null;
 }
 
-export const getSettings = (ctx: ServerContext): Promise<SettingsResponse> => loadSettings(ctx.db);
+/**
+ * The document for the admin editor. If the stored one no longer validates (a hand edit, or a
+ * rule tightened in an upgrade), each bad section is shown as its default and listed in
+ * `problems`, instead of a 500: the admin needs the version to save a repaired document.
+ */
+export async function getSettings(
+  ctx: ServerContext,
+): Promise<SettingsResponse & { problems?: { path: string; message: string }[] }> {
+  const { value, version } = await loadSettingsRow(ctx.db);
+  const parsed = HotlineSettings.safeParse(value);
+  if (parsed.success) return { settings: parsed.data, version };
+  const repaired: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const section of SETTINGS_SECTIONS) {
+    const one = HotlineSettings.shape[section].safeParse((value as Record<string, unknown>)[section]);
+    if (one.success) repaired[section] = one.data;
+  }
+  ctx.log.warn({ version }, 'stored settings are invalid; showing defaults for the bad sections');
+  return {
+    settings: HotlineSettings.parse(repaired),
+    version,
+    problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  };
+}
 
 /** The subset every member's client needs (time zone for shifts, fields for notes, auto-lock). */
 export async function getPublicSettings(ctx: ServerContext): Promise<PublicSettings> {

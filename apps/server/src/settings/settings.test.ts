@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
+import { DEFAULT_SETTINGS, type HotlineSettings, SETTINGS_SECTIONS } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
@@ -26,7 +26,7 @@ describe('settings document', () => {
     await h.close();
   });
 
-  const read = async (): Promise<{ settings: HotlineSettings; version: number }> => {
+  const read = async (): Promise<{ settings: HotlineSettings; version: number; problems?: unknown }> => {
     const res = await h.request('GET', '/api/settings', { as: admin });
     expect(res.status).toBe(200);
     return res.json();
@@ -234,6 +234,53 @@ describe('settings document', () => {
       hotlineName: settings.hotlineName,
       languages: settings.languages,
     });
+  });
+
+  it('shows a stored document that went bad with defaults for the bad sections, and lets an admin repair it', async () => {
+    const { settings, version } = await read();
+    const broken = { ...settings, timeZone: 'Atlantis/Capital', languages: [] };
+    await h.ctx.db.query('update hotline_settings set value = $1::jsonb where id = 1', [
+      JSON.stringify(broken),
+    ]);
+    const res = await h.request('GET', '/api/settings', { as: admin });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.version).toBe(version);
+    expect(body.settings).toEqual({
+      ...settings,
+      timeZone: DEFAULT_SETTINGS.timeZone,
+      languages: DEFAULT_SETTINGS.languages,
+    });
+    expect(body.problems.map((p: { path: string }) => p.path).sort()).toEqual(['languages', 'timeZone']);
+    // The login page still renders.
+    expect((await h.request('GET', '/api/config')).status).toBe(200);
+    const repaired = await put(body.settings, version);
+    expect(repaired.status).toBe(200);
+    expect((await repaired.json()).version).toBe(version + 1);
+    const [entry] = await listAudit(h.ctx.db, { action: 'settings.changed', limit: 1 });
+    expect(entry?.details.changed).toEqual(SETTINGS_SECTIONS);
+    expect((await read()).problems).toBeUndefined();
+  });
+
+  it('tells listeners only about committed changes, and survives a failing listener', async () => {
+    const failing = () => {
+      throw new Error('listener bug');
+    };
+    const rejecting = async () => {
+      throw new Error('async listener bug');
+    };
+    onSettingsChanged.push(failing, rejecting);
+    try {
+      const { version } = await read();
+      const heardBefore = heard.length;
+      expect((await patch('hotlineName', 'Heard', version - 1)).status).toBe(409);
+      expect((await patch('hotlineName', '', version)).status).toBe(400);
+      expect(heard.length).toBe(heardBefore);
+      expect((await patch('hotlineName', 'Heard', version)).status).toBe(200);
+      expect(heard.at(-1)).toEqual({ kind: 'settings', version: version + 1, changed: ['hotlineName'] });
+    } finally {
+      onSettingsChanged.splice(onSettingsChanged.indexOf(failing), 2);
+    }
   });
 
   it('keeps every audit entry in a verifiable chain', async () => {
