@@ -1,0 +1,232 @@
+import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
+
+/**
+ * The one interface every telephony provider implements. The call router speaks only these
+ * types; nothing outside a provider's folder knows TwiML, NCCO, Plivo XML or ARI.
+ *
+ * Two transports exist:
+ * - webhook providers (Twilio, SignalWire, Vonage, Plivo, the simulated carrier): the provider
+ *   calls us over HTTP; we verify the request, parse it into a neutral event and answer with a
+ *   document rendered from a neutral instruction list;
+ * - event providers (Asterisk ARI): we hold a WebSocket; the adapter turns Stasis events into
+ *   the same neutral events and carries the same instruction lists out itself over REST
+ *   (answer, play, record, bridges). Both share `CallControl`.
+ */
+export type { ProviderName };
+
+// ---------------------------------------------------------------------------------------------
+// Webhook requests
+
+/**
+ * An incoming provider request, as the verifier and parsers see it. `publicUrl` is rebuilt
+ * from the configured PUBLIC_URL and the request's path and query, never from the Host header:
+ * a forged Host must not be able to move the URL the signature is checked against.
+ */
+export interface WebhookRequest {
+  method: string;
+  /** PUBLIC_URL + path + query string, exactly as the request line carried them. */
+  publicUrl: string;
+  headers: Headers;
+  /** The body as received, before any parsing (JSON signatures hash these bytes). */
+  rawBody: Uint8Array;
+  /** Body parameters of an application/x-www-form-urlencoded POST; empty otherwise. */
+  form: URLSearchParams;
+  /** The parsed body of an application/json request; undefined otherwise or if unparsable. */
+  json: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Neutral events (what a webhook or an ARI event means)
+
+/**
+ * The state of one call leg. Providers' own words map onto these (Twilio's "initiated" is
+ * 'queued'; Vonage's "answered" is 'in-progress'); a word with no mapping is ignored.
+ */
+export type LegStatus =
+  | 'queued'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'no-answer'
+  | 'failed'
+  | 'canceled';
+
+/** States after which a leg never changes again. */
+export const FINAL_LEG_STATUSES: ReadonlySet<LegStatus> = new Set([
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+]);
+
+/**
+ * A caller reached one of the hotline's numbers. Providers retry webhooks: `providerCallId`
+ * is stable across retries and is the key the router deduplicates on.
+ */
+export interface InboundCallEvent {
+  providerCallId: string;
+  /** The caller in E.164 form, or null when withheld or not a phone number (SIP, "anonymous"). */
+  from: string | null;
+  /** The hotline number that was called (E.164): it decides the provider and the hotline. */
+  to: string;
+}
+
+/** A status change of a leg (a volunteer's outbound leg, or the caller's own call). */
+export interface LegStatusEvent {
+  legId: string;
+  status: LegStatus;
+}
+
+/** Keys pressed on a leg, in answer to a gather-digit instruction. */
+export interface DigitsEvent {
+  legId: string;
+  /** Only 0-9, * and #; empty when the gather timed out without input. */
+  digits: string;
+}
+
+/** A recording finished and can be fetched (then deleted at the provider). */
+export interface RecordingReadyEvent {
+  /** The provider's id of the call that was recorded (the caller's call). */
+  callId: string;
+  /** What fetchRecording and deleteRecording take; never a URL taken from the request. */
+  recordingRef: string;
+  durationSeconds: number;
+}
+
+/** A webhook whose payload is not what its route expects: the route answers 400. */
+export class WebhookPayloadError extends Error {
+  override readonly name = 'WebhookPayloadError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Neutral instructions (what we want done on a call)
+
+/** Something spoken or played, inside a gather or on its own. */
+export type Prompt =
+  | { kind: 'say'; text: string /** BCP 47 tag such as "es-MX". */; language: string }
+  | { kind: 'play'; url: string /** 0 = until something else happens (hold audio). */; loop?: number };
+
+export type Instruction =
+  | Prompt
+  | { kind: 'pause'; seconds: number }
+  /**
+   * Ask for one key press ("press 1 to take this call"). The digits (empty on timeout) are
+   * posted to `actionUrl`. This screening step is what keeps a volunteer's personal voicemail
+   * from "answering" a call: a voicemail box never presses 1.
+   */
+  | { kind: 'gather-digit'; prompt: Prompt[]; actionUrl: string; timeoutSeconds: number }
+  /**
+   * Put the caller on hold in the waiting room `queue` (one per incoming call, named after it).
+   * `waitUrl` returns what the caller hears meanwhile (a play with loop 0, typically);
+   * `actionUrl`, if given, hears how the wait ended. TwiML-likes: <Enqueue>; ARI: a holding bridge.
+   */
+  | { kind: 'enqueue-caller'; queue: string; waitUrl: string; actionUrl?: string }
+  /**
+   * Connect the volunteer leg this document answers to the caller waiting in `queue`.
+   * TwiML-likes: <Dial><Queue>; ARI: both channels into a mixing bridge.
+   */
+  | { kind: 'connect-to-caller'; queue: string; actionUrl?: string }
+  /**
+   * Record a voicemail. `actionUrl` is requested when recording stops (the document it returns
+   * continues the call); `statusUrl` is told when the recording file is ready.
+   */
+  | { kind: 'record-voicemail'; maxSeconds: number; actionUrl: string; statusUrl: string }
+  | { kind: 'hangup' }
+  /** Continue with the document at `url` (which gets its own signed webhook). */
+  | { kind: 'redirect'; url: string };
+
+/** A rendered document, ready to be the webhook's HTTP response. */
+export interface ProviderResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call control (REST or ARI operations)
+
+export interface VolunteerLegRequest {
+  /** The volunteer's phone, E.164. Checked before any request is made. */
+  to: string;
+  /** The hotline number the volunteer sees calling, E.164. */
+  from: string;
+  /** Requested when the volunteer picks up: returns the screening (gather-digit) document. */
+  answerUrl: string;
+  /** Told of every status change of this leg. */
+  statusUrl: string;
+  /** Give up ringing after this many seconds (the status becomes 'no-answer'). */
+  timeoutSeconds: number;
+}
+
+/** What cancelLeg found: it stopped a leg that was ringing, hung up one that was answered, or found it over. */
+export type CancelOutcome = 'canceled' | 'completed' | 'already-ended';
+
+export interface Recording {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+/** Operations on live calls. Every method may throw a TelephonyError (see errors.ts). */
+export interface CallControl {
+  /** Rings one volunteer. The leg id is what status, digits and cancel use. */
+  createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }>;
+  /**
+   * Ends a volunteer leg that lost (another volunteer answered, or the caller hung up): a
+   * ringing leg is canceled, an answered one is hung up. Ending an ended leg is not an error.
+   */
+  cancelLeg(legId: string): Promise<CancelOutcome>;
+  /** Hangs up a call in any state (the caller's call, or an answered leg). */
+  hangUp(callId: string): Promise<void>;
+  /** Makes a live call continue with the document at `url` (a waiting caller → voicemail). */
+  redirectCall(callId: string, url: string): Promise<void>;
+  /** The recording's audio; fetched by reference only, never from a URL a webhook supplied. */
+  fetchRecording(recordingRef: string): Promise<Recording>;
+  /** Deletes the recording at the provider; deleting a deleted one is not an error. */
+  deleteRecording(recordingRef: string): Promise<void>;
+}
+
+/** The webhook side of a provider: verification, parsing and rendering. */
+export interface WebhookCodec {
+  /**
+   * True only for a request the provider signed with our secret over this exact URL and body.
+   * Fails closed: no secret configured, no signature header, or any doubt → false.
+   */
+  verifyWebhook(request: WebhookRequest): boolean;
+  parseInboundCall(request: WebhookRequest): InboundCallEvent;
+  parseLegStatus(request: WebhookRequest): LegStatusEvent | null;
+  parseDigits(request: WebhookRequest): DigitsEvent;
+  /** Null when the callback says the recording failed or does not exist. */
+  parseRecording(request: WebhookRequest): RecordingReadyEvent | null;
+  render(instructions: Instruction[]): ProviderResponse;
+  /** The answer to a webhook whose only purpose is to inform us (status callbacks). */
+  acknowledge(): ProviderResponse;
+}
+
+/** A provider adapter reached by webhooks. */
+export interface WebhookTelephony extends CallControl, WebhookCodec {
+  readonly provider: ProviderName;
+  readonly transport: 'webhook';
+}
+
+/**
+ * A provider adapter that pushes events (Asterisk ARI). Not implemented yet; the shape the
+ * router will program against: the same neutral events in, the same instructions out.
+ */
+export interface EventTelephony extends CallControl {
+  readonly provider: ProviderName;
+  readonly transport: 'events';
+  /** Starts delivering neutral events; returns a function that stops. */
+  subscribe(listener: (event: TelephonyEvent) => void): () => void;
+  /** Carries out `instructions` on the call or leg `callId` (what a webhook response would do). */
+  perform(callId: string, instructions: Instruction[]): Promise<void>;
+}
+
+export type TelephonyEvent =
+  | ({ kind: 'inbound-call' } & InboundCallEvent)
+  | ({ kind: 'leg-status' } & LegStatusEvent)
+  | ({ kind: 'digits' } & DigitsEvent)
+  | ({ kind: 'recording-ready' } & RecordingReadyEvent);
+
+export type Telephony = WebhookTelephony | EventTelephony;

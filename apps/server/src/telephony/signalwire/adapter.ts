@@ -1,0 +1,67 @@
+import { ProviderHttp } from '../http.js';
+import type { WebhookTelephony } from '../provider.js';
+import {
+  parseDigits,
+  parseInboundCall,
+  parseLegStatus,
+  parseRecording,
+  type TwilioIdForms,
+} from '../twilio/events.js';
+import { TwilioRestClient } from '../twilio/rest.js';
+import { type MarkupDialect, renderMarkup } from '../twilio/twiml.js';
+import { verifySignalWireWebhook } from './signature.js';
+
+/**
+ * SignalWire through its compatibility API: LaML (cXML) documents, which share TwiML's verbs;
+ * the Twilio REST resources under https://<space>.signalwire.com/api/laml/2010-04-01 with
+ * basic auth project id : API token; webhooks signed with the project's signing key.
+ */
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export const SIGNALWIRE_IDS: TwilioIdForms = { provider: 'signalwire', call: UUID, recording: UUID };
+export const SIGNALWIRE_API_PATH = '/api/laml/2010-04-01';
+
+export const LAML: MarkupDialect = { provider: 'signalwire' };
+
+export interface SignalWireAdapterOptions {
+  projectId: string;
+  apiToken: string;
+  /** "https://<space>.signalwire.com" (validated when the credentials were saved). */
+  spaceUrl: string;
+  signingKey: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export function createSignalWireAdapter(options: SignalWireAdapterOptions): WebhookTelephony {
+  const ids = SIGNALWIRE_IDS;
+  const rest = new TwilioRestClient({
+    accountSid: options.projectId,
+    ids,
+    http: new ProviderHttp({
+      provider: 'signalwire',
+      baseUrl: `${options.spaceUrl.replace(/\/+$/, '')}${SIGNALWIRE_API_PATH}`,
+      username: options.projectId,
+      password: options.apiToken,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+    }),
+  });
+  return {
+    provider: 'signalwire',
+    transport: 'webhook',
+    verifyWebhook: (request) => verifySignalWireWebhook(options.signingKey, request),
+    parseInboundCall: (request) => parseInboundCall(ids, request),
+    parseLegStatus: (request) => parseLegStatus(ids, request),
+    parseDigits: (request) => parseDigits(ids, request),
+    parseRecording: (request) => parseRecording(ids, request),
+    render: (instructions) => renderMarkup(LAML, instructions),
+    acknowledge: () => renderMarkup(LAML, []),
+    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
+    cancelLeg: (legId) => rest.cancelLeg(legId),
+    hangUp: (callId) => rest.hangUp(callId),
+    redirectCall: (callId, url) => rest.redirectCall(callId, url),
+    fetchRecording: (ref) => rest.fetchRecording(ref),
+    deleteRecording: (ref) => rest.deleteRecording(ref),
+  };
+}

@@ -1,0 +1,68 @@
+import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
+import { ProviderHttp } from '../http.js';
+import type { Instruction, WebhookRequest, WebhookTelephony } from '../provider.js';
+import {
+  parseDigits,
+  parseInboundCall,
+  parseLegStatus,
+  parseRecording,
+  type TwilioIdForms,
+} from './events.js';
+import { TwilioRestClient } from './rest.js';
+import { verifyTwilioWebhook } from './signature.js';
+import { renderMarkup, TWIML } from './twiml.js';
+
+export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
+export const TWILIO_API_VERSION_PATH = '/2010-04-01';
+
+export const TWILIO_IDS: Omit<TwilioIdForms, 'provider'> = {
+  call: /^CA[0-9a-fA-F]{32}$/,
+  recording: /^RE[0-9a-fA-F]{32}$/,
+};
+
+export interface TwilioAdapterOptions {
+  accountSid: string;
+  authToken: string;
+  /** Default https://api.twilio.com; the simulated carrier and tests point it at the local fake. */
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** 'simulator' when this adapter drives the simulated carrier. */
+  provider?: Extract<ProviderName, 'twilio' | 'simulator'>;
+}
+
+/** Twilio: TwiML documents, X-Twilio-Signature webhooks, the 2010-04-01 REST API. */
+export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelephony {
+  const provider = options.provider ?? 'twilio';
+  const ids: TwilioIdForms = { provider, ...TWILIO_IDS };
+  const rest = new TwilioRestClient({
+    accountSid: options.accountSid,
+    ids,
+    http: new ProviderHttp({
+      provider,
+      baseUrl: `${(options.apiBaseUrl ?? TWILIO_API_BASE_URL).replace(/\/+$/, '')}${TWILIO_API_VERSION_PATH}`,
+      username: options.accountSid,
+      password: options.authToken,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+    }),
+  });
+  const dialect = { ...TWIML, provider };
+  return {
+    provider,
+    transport: 'webhook',
+    verifyWebhook: (request: WebhookRequest) => verifyTwilioWebhook(options.authToken, request),
+    parseInboundCall: (request) => parseInboundCall(ids, request),
+    parseLegStatus: (request) => parseLegStatus(ids, request),
+    parseDigits: (request) => parseDigits(ids, request),
+    parseRecording: (request) => parseRecording(ids, request),
+    render: (instructions: Instruction[]) => renderMarkup(dialect, instructions),
+    acknowledge: () => renderMarkup(dialect, []),
+    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
+    cancelLeg: (legId) => rest.cancelLeg(legId),
+    hangUp: (callId) => rest.hangUp(callId),
+    redirectCall: (callId, url) => rest.redirectCall(callId, url),
+    fetchRecording: (ref) => rest.fetchRecording(ref),
+    deleteRecording: (ref) => rest.deleteRecording(ref),
+  };
+}

@@ -1,0 +1,92 @@
+import { E164 } from '@llamenos/protocol';
+import {
+  type DigitsEvent,
+  type InboundCallEvent,
+  type LegStatus,
+  type LegStatusEvent,
+  type RecordingReadyEvent,
+  WebhookPayloadError,
+  type WebhookRequest,
+} from '../provider.js';
+import { webhookParams } from '../webhook-request.js';
+
+/**
+ * Twilio's webhook parameters (CallSid, From, To, CallStatus, Digits, Recording*) mapped to
+ * neutral events. SignalWire's compatibility API sends the same names with other id forms,
+ * hence `ids`. Ids are checked against their form here, because they later go into REST paths.
+ */
+export interface TwilioIdForms {
+  provider: string;
+  call: RegExp;
+  recording: RegExp;
+}
+
+const STATUS: Record<string, LegStatus> = {
+  queued: 'queued',
+  initiated: 'queued',
+  ringing: 'ringing',
+  'in-progress': 'in-progress',
+  answered: 'in-progress',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no-answer',
+  failed: 'failed',
+  canceled: 'canceled',
+};
+
+const DIGITS = /^[0-9*#]{0,32}$/;
+
+function required(params: URLSearchParams, name: string, pattern: RegExp, provider: string): string {
+  const value = params.get(name);
+  if (value === null || !pattern.test(value))
+    throw new WebhookPayloadError(`${provider} webhook: ${name} is missing or malformed`);
+  return value;
+}
+
+const isE164 = (value: string | null): value is string => value !== null && E164.safeParse(value).success;
+
+export function parseInboundCall(ids: TwilioIdForms, request: WebhookRequest): InboundCallEvent {
+  const params = webhookParams(request);
+  const providerCallId = required(params, 'CallSid', ids.call, ids.provider);
+  const to = params.get('To');
+  if (!isE164(to)) throw new WebhookPayloadError(`${ids.provider} webhook: To is not an E.164 number`);
+  // Withheld callers arrive as "anonymous", "+266696687", "client:…" or "sip:…": no usable number.
+  const from = params.get('From');
+  return { providerCallId, from: isE164(from) && from !== '+266696687' ? from : null, to };
+}
+
+/** Null for a status word with no neutral meaning (nothing to do, but not an error). */
+export function parseLegStatus(ids: TwilioIdForms, request: WebhookRequest): LegStatusEvent | null {
+  const params = webhookParams(request);
+  const legId = required(params, 'CallSid', ids.call, ids.provider);
+  const status = STATUS[params.get('CallStatus') ?? ''];
+  return status ? { legId, status } : null;
+}
+
+export function parseDigits(ids: TwilioIdForms, request: WebhookRequest): DigitsEvent {
+  const params = webhookParams(request);
+  const legId = required(params, 'CallSid', ids.call, ids.provider);
+  const digits = params.get('Digits') ?? '';
+  if (!DIGITS.test(digits)) throw new WebhookPayloadError(`${ids.provider} webhook: Digits is malformed`);
+  return { legId, digits };
+}
+
+/**
+ * From a recording status callback (RecordingStatus) or a <Record> action (no status). Only
+ * the RecordingSid is kept: the RecordingUrl in the request is never fetched, so a forged or
+ * replayed callback cannot make the server download from an address of its choosing.
+ */
+export function parseRecording(ids: TwilioIdForms, request: WebhookRequest): RecordingReadyEvent | null {
+  const params = webhookParams(request);
+  const status = params.get('RecordingStatus');
+  // A <Record> action after the caller hung up silently carries no RecordingSid: nothing to fetch.
+  if ((status !== null && status !== 'completed') || !params.get('RecordingSid')) return null;
+  const callId = required(params, 'CallSid', ids.call, ids.provider);
+  const recordingRef = required(params, 'RecordingSid', ids.recording, ids.provider);
+  const duration = Number(params.get('RecordingDuration') ?? '0');
+  return {
+    callId,
+    recordingRef,
+    durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
+  };
+}

@@ -1,0 +1,152 @@
+import { ProviderHttpError, ProviderResponseError } from '../errors.js';
+import type { ProviderHttp } from '../http.js';
+import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
+import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
+import type { TwilioIdForms } from './events.js';
+
+/**
+ * Call control over Twilio's 2010-04-01 REST API (Calls and Recordings), which SignalWire's
+ * compatibility API reproduces under its own base URL. `http` points at
+ * ".../2010-04-01" (Twilio, or the local fake) or ".../api/laml/2010-04-01" (SignalWire).
+ */
+export interface TwilioRestConfig {
+  http: ProviderHttp;
+  /** The account (Twilio AccountSid, SignalWire project id) that owns the calls. */
+  accountSid: string;
+  ids: TwilioIdForms;
+  /** mp3 is a tenth the size of wav and is what we encrypt and keep. */
+  recordingFormat?: 'mp3' | 'wav';
+}
+
+/** Twilio's "call is not in-progress": the call already ended. */
+const CALL_NOT_IN_PROGRESS = 21220;
+/** Recordings are capped at 1 hour; an hour of mp3 at 32 kbit/s is ~15 MB, of wav ~58 MB. */
+const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+/** Every leg state Twilio tells of, so the router sees ringing, answer and the end. */
+const LEG_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+
+const isNotInProgress = (error: unknown) =>
+  error instanceof ProviderHttpError && error.providerCode === CALL_NOT_IN_PROGRESS;
+
+export class TwilioRestClient implements CallControl {
+  private readonly provider: string;
+  private readonly accountPath: string;
+
+  constructor(private readonly config: TwilioRestConfig) {
+    this.provider = config.ids.provider;
+    this.accountPath = `/Accounts/${encodeURIComponent(config.accountSid)}`;
+  }
+
+  private callPath(operation: string, callId: string): string {
+    requireId(this.provider, operation, 'call id', callId, this.config.ids.call);
+    return `${this.accountPath}/Calls/${callId}.json`;
+  }
+
+  private recordingPath(operation: string, ref: string, extension: string): string {
+    requireId(this.provider, operation, 'recording ref', ref, this.config.ids.recording);
+    return `${this.accountPath}/Recordings/${ref}.${extension}`;
+  }
+
+  private async updateCall(operation: string, callId: string, form: [string, string][]): Promise<string> {
+    const { data } = await this.config.http.json({
+      operation,
+      method: 'POST',
+      path: this.callPath(operation, callId),
+      form,
+    });
+    return typeof data.status === 'string' ? data.status : '';
+  }
+
+  async createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }> {
+    const op = 'create leg';
+    const p = this.provider;
+    const form: [string, string][] = [
+      ['To', requireE164(p, op, 'to', request.to)],
+      ['From', requireE164(p, op, 'from', request.from)],
+      ['Url', requireCallbackUrl(p, op, 'answerUrl', request.answerUrl)],
+      ['Method', 'POST'],
+      ['StatusCallback', requireCallbackUrl(p, op, 'statusUrl', request.statusUrl)],
+      ['StatusCallbackMethod', 'POST'],
+      ...LEG_EVENTS.map((event): [string, string] => ['StatusCallbackEvent', event]),
+      ['Timeout', String(requireSeconds(p, op, 'timeoutSeconds', request.timeoutSeconds, 5, 600))],
+    ];
+    const { data } = await this.config.http.json({
+      operation: op,
+      method: 'POST',
+      path: `${this.accountPath}/Calls.json`,
+      form,
+    });
+    const sid = data.sid;
+    if (typeof sid !== 'string' || !this.config.ids.call.test(sid))
+      throw new ProviderResponseError(p, op, 'answer has no valid call sid');
+    return { legId: sid };
+  }
+
+  /**
+   * Status=canceled ends a queued or ringing leg and leaves an answered one alone, so when the
+   * answer shows the leg in progress (the volunteer picked up as we cancelled) it is hung up
+   * with Status=completed.
+   */
+  async cancelLeg(legId: string): Promise<CancelOutcome> {
+    let status: string;
+    try {
+      status = await this.updateCall('cancel leg', legId, [['Status', 'canceled']]);
+    } catch (error) {
+      if (isNotInProgress(error)) return 'already-ended';
+      throw error;
+    }
+    if (status === 'in-progress') {
+      try {
+        await this.updateCall('hang up leg', legId, [['Status', 'completed']]);
+      } catch (error) {
+        if (isNotInProgress(error)) return 'already-ended';
+        throw error;
+      }
+      return 'completed';
+    }
+    return ENDED.has(status) && status !== 'canceled' ? 'already-ended' : 'canceled';
+  }
+
+  async hangUp(callId: string): Promise<void> {
+    try {
+      await this.updateCall('hang up', callId, [['Status', 'completed']]);
+    } catch (error) {
+      if (!isNotInProgress(error)) throw error;
+    }
+  }
+
+  async redirectCall(callId: string, url: string): Promise<void> {
+    const op = 'redirect';
+    await this.updateCall(op, callId, [
+      ['Url', requireCallbackUrl(this.provider, op, 'url', url)],
+      ['Method', 'POST'],
+    ]);
+  }
+
+  async fetchRecording(recordingRef: string): Promise<Recording> {
+    const format = this.config.recordingFormat ?? 'mp3';
+    const op = 'fetch recording';
+    const reply = await this.config.http.send({
+      operation: op,
+      method: 'GET',
+      path: this.recordingPath(op, recordingRef, format),
+      accept: format === 'mp3' ? 'audio/mpeg' : 'audio/wav',
+      maxBytes: MAX_RECORDING_BYTES,
+    });
+    if (reply.body.length === 0) throw new ProviderResponseError(this.provider, op, 'recording is empty');
+    const fallback = format === 'mp3' ? 'audio/mpeg' : 'audio/wav';
+    return { bytes: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || fallback };
+  }
+
+  async deleteRecording(recordingRef: string): Promise<void> {
+    const op = 'delete recording';
+    // 404: already deleted (a retried webhook, or a second worker) — the goal is reached.
+    await this.config.http.send({
+      operation: op,
+      method: 'DELETE',
+      path: this.recordingPath(op, recordingRef, 'json'),
+      okStatuses: [404],
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import { TelephonyInputError } from '../errors.js';
+import type { Instruction, Prompt, ProviderResponse } from '../provider.js';
+import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { element, XML_DECLARATION } from '../xml.js';
+
+/**
+ * Renders neutral instructions as TwiML, or as SignalWire's LaML (cXML), which has the same
+ * verbs and attributes. What differs between the two is a `MarkupDialect`: its name (for
+ * errors) and its voice names (Twilio spells Amazon voices "Polly.Lupe", SignalWire
+ * "polly.Lupe"); with no voice chosen both use their default voice for the language.
+ *
+ * Every URL we put in a document is absolute (SignalWire requires it for action URLs, and a
+ * relative one would resolve against whatever URL the provider last fetched), and every
+ * callback uses POST, so that the parameters are in the signed body.
+ */
+export interface MarkupDialect {
+  provider: string;
+  /** A voice attribute for a language, or undefined for the provider's default. */
+  voiceFor?: (language: string) => string | undefined;
+}
+
+/** Queue names become <Enqueue>/<Queue> text; Twilio caps them at 64 characters. */
+const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A BCP 47 language tag such as "en-US" or "es-MX". */
+const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
+
+class Renderer {
+  constructor(private readonly dialect: MarkupDialect) {}
+
+  private fail(message: string): never {
+    throw new TelephonyInputError(this.dialect.provider, 'render', message);
+  }
+
+  private url(field: string, value: string): string {
+    return requireCallbackUrl(this.dialect.provider, 'render', field, value);
+  }
+
+  private seconds(field: string, value: number, min: number, max: number): number {
+    return requireSeconds(this.dialect.provider, 'render', field, value, min, max);
+  }
+
+  private queue(name: string): string {
+    if (!QUEUE_NAME.test(name)) this.fail('queue name must be 1-64 letters, digits, "_", "." or "-"');
+    return name;
+  }
+
+  prompt(prompt: Prompt): string {
+    if (prompt.kind === 'say') {
+      if (!LANGUAGE.test(prompt.language)) this.fail('say: language must be a tag such as "es-MX"');
+      const voice = this.dialect.voiceFor?.(prompt.language);
+      return element('Say', { language: prompt.language, voice }, { text: prompt.text });
+    }
+    const loop = prompt.loop === undefined ? undefined : this.seconds('play loop', prompt.loop, 0, 1000);
+    return element('Play', { loop }, { text: this.url('play url', prompt.url) });
+  }
+
+  instruction(step: Instruction): string {
+    switch (step.kind) {
+      case 'say':
+      case 'play':
+        return this.prompt(step);
+      case 'pause':
+        return element('Pause', { length: this.seconds('pause', step.seconds, 1, 60) });
+      case 'gather-digit':
+        // actionOnEmptyResult: a timeout also reaches the action URL, so the router always hears
+        // how the screening ended instead of the document silently falling through.
+        return element(
+          'Gather',
+          {
+            input: 'dtmf',
+            numDigits: 1,
+            timeout: this.seconds('gather timeout', step.timeoutSeconds, 1, 60),
+            action: this.url('gather action', step.actionUrl),
+            method: 'POST',
+            actionOnEmptyResult: 'true',
+          },
+          step.prompt.map((p) => this.prompt(p)),
+        );
+      case 'enqueue-caller':
+        return element(
+          'Enqueue',
+          {
+            action: step.actionUrl === undefined ? undefined : this.url('enqueue action', step.actionUrl),
+            method: step.actionUrl === undefined ? undefined : 'POST',
+            waitUrl: this.url('enqueue waitUrl', step.waitUrl),
+            waitUrlMethod: 'POST',
+          },
+          { text: this.queue(step.queue) },
+        );
+      case 'connect-to-caller':
+        return element(
+          'Dial',
+          {
+            action: step.actionUrl === undefined ? undefined : this.url('dial action', step.actionUrl),
+            method: step.actionUrl === undefined ? undefined : 'POST',
+          },
+          [element('Queue', {}, { text: this.queue(step.queue) })],
+        );
+      case 'record-voicemail':
+        // finishOnKey "#" only: a caller pressing a digit mid-message must not cut it short.
+        return element('Record', {
+          maxLength: this.seconds('record maxSeconds', step.maxSeconds, 1, 3600),
+          playBeep: 'true',
+          finishOnKey: '#',
+          action: this.url('record action', step.actionUrl),
+          method: 'POST',
+          recordingStatusCallback: this.url('record statusUrl', step.statusUrl),
+          recordingStatusCallbackMethod: 'POST',
+          recordingStatusCallbackEvent: 'completed absent',
+        });
+      case 'hangup':
+        return element('Hangup');
+      case 'redirect':
+        return element('Redirect', { method: 'POST' }, { text: this.url('redirect url', step.url) });
+      default:
+        return this.fail(`unknown instruction ${(step as { kind: string }).kind}`);
+    }
+  }
+}
+
+export function renderMarkup(dialect: MarkupDialect, instructions: Instruction[]): ProviderResponse {
+  const renderer = new Renderer(dialect);
+  const body = `${XML_DECLARATION}${element(
+    'Response',
+    {},
+    instructions.map((step) => renderer.instruction(step)),
+  )}`;
+  return { status: 200, contentType: 'text/xml; charset=utf-8', body };
+}
+
+export const TWIML: MarkupDialect = { provider: 'twilio' };

@@ -1,0 +1,60 @@
+import { E164 } from '@llamenos/protocol';
+import { TelephonyInputError } from './errors.js';
+
+/**
+ * Checks on everything we put into a provider request, made before anything is sent: a bad
+ * number must not cost a call attempt, and ids go into URL paths, so they must be exactly
+ * the provider's id form (no "../", no "?").
+ */
+
+export function requireE164(provider: string, operation: string, field: string, value: string): string {
+  if (!E164.safeParse(value).success)
+    throw new TelephonyInputError(provider, operation, `${field} is not an E.164 phone number`);
+  return value;
+}
+
+/** An absolute http(s) URL without credentials: the only kind we hand a provider to call back. */
+export function requireCallbackUrl(
+  provider: string,
+  operation: string,
+  field: string,
+  value: string,
+): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TelephonyInputError(provider, operation, `${field} is not an absolute URL`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
+    throw new TelephonyInputError(provider, operation, `${field} must be an http(s) URL without credentials`);
+  return value;
+}
+
+export function requireId(
+  provider: string,
+  operation: string,
+  field: string,
+  value: string,
+  pattern: RegExp,
+): string {
+  if (!pattern.test(value)) throw new TelephonyInputError(provider, operation, `${field} is not a valid id`);
+  return value;
+}
+
+export function requireSeconds(
+  provider: string,
+  operation: string,
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new TelephonyInputError(
+      provider,
+      operation,
+      `${field} must be a whole number from ${min} to ${max}`,
+    );
+  return value;
+}

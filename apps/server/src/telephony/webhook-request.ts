@@ -1,0 +1,69 @@
+import type { Context } from 'hono';
+import type { WebhookRequest } from './provider.js';
+
+/**
+ * Building the neutral WebhookRequest. The URL a signature is checked against is the
+ * configured PUBLIC_URL followed by the path and query of the request line: behind a proxy the
+ * server sees another host and scheme than the provider called, and the Host header is the
+ * caller's to choose, so neither is ever used.
+ */
+
+/** PUBLIC_URL (an origin, no trailing slash) + the request target ("/path?query"). */
+export function publicUrlOf(publicBase: string, pathAndQuery: string): string {
+  if (!pathAndQuery.startsWith('/')) throw new Error('request target must start with "/"');
+  return `${publicBase.replace(/\/+$/, '')}${pathAndQuery}`;
+}
+
+/**
+ * The request target as sent. @hono/node-server keeps the raw one on the incoming message;
+ * elsewhere (app.request in tests) the parsed URL's path and query, which equal the raw form
+ * for the URLs we generate (ids and plain query values).
+ */
+function requestTarget(c: Context): string {
+  const incoming = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming;
+  if (typeof incoming?.url === 'string' && incoming.url.startsWith('/')) return incoming.url;
+  const url = new URL(c.req.url);
+  return `${url.pathname}${url.search}`;
+}
+
+export interface RawWebhook {
+  method: string;
+  publicUrl: string;
+  headers: Headers | Record<string, string>;
+  body: Uint8Array | string;
+}
+
+/** A WebhookRequest from its parts (the route below, the simulated carrier, tests). */
+export function makeWebhookRequest(raw: RawWebhook): WebhookRequest {
+  const headers = raw.headers instanceof Headers ? raw.headers : new Headers(raw.headers);
+  const rawBody = typeof raw.body === 'string' ? new TextEncoder().encode(raw.body) : raw.body;
+  const type = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = new TextDecoder().decode(rawBody);
+  let form = new URLSearchParams();
+  let json: unknown;
+  if (raw.method === 'POST' && type === 'application/x-www-form-urlencoded') form = new URLSearchParams(text);
+  if (type === 'application/json') {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { method: raw.method.toUpperCase(), publicUrl: raw.publicUrl, headers, rawBody, form, json };
+}
+
+/** Reads a webhook from a Hono route; the body is read once, here. */
+export async function readWebhookRequest(c: Context, publicBase: string): Promise<WebhookRequest> {
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  return makeWebhookRequest({
+    method: c.req.method,
+    publicUrl: publicUrlOf(publicBase, requestTarget(c)),
+    headers: c.req.raw.headers,
+    body,
+  });
+}
+
+/** The parameters a Twilio-style webhook carries: the form body of a POST, the query of a GET. */
+export function webhookParams(request: WebhookRequest): URLSearchParams {
+  return request.method === 'GET' ? new URL(request.publicUrl).searchParams : request.form;
+}
