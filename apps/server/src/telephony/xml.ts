@@ -4,14 +4,24 @@
  * add a verb (say, a <Dial> to another number) to what the provider executes.
  */
 
-/** Characters XML 1.0 forbids outright (controls other than tab/newline/return, lone surrogates, U+FFFE/F). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters removed
-const FORBIDDEN =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * Drops what XML 1.0 forbids outright: control characters other than tab, newline and return,
+ * lone surrogates, U+FFFE and U+FFFF. A document containing one would be rejected whole.
+ */
+function withoutForbidden(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    const control = code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d;
+    const loneSurrogate = code >= 0xd800 && code <= 0xdfff;
+    if (!control && !loneSurrogate && code !== 0xfffe && code !== 0xffff) out += char;
+  }
+  return out;
+}
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(FORBIDDEN, '')
+  return withoutForbidden(text)
+
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
