@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline } from '../../test/helpers.js';
 import { attemptLogin, bearer, login, registerPasskey, withPasskey } from '../../test/passkey-flow.js';
 import { SoftwareAuthenticator } from '../../test/webauthn-authenticator.js';
+import { CHALLENGE_MINUTES } from './challenges.js';
 
 /** Real WebAuthn ceremonies (software authenticator) against the passkey routes. */
 describe('passkeys', () => {
@@ -105,6 +106,21 @@ describe('passkeys', () => {
     });
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+  });
+
+  it(`refuses a sign-in challenge older than ${CHALLENGE_MINUTES} minutes`, async () => {
+    const user = await h.addUser(['volunteer']);
+    const authenticator = await withPasskey(h, user);
+    const { challengeId, options } = await (await h.request('POST', '/api/auth/login/options')).json();
+    try {
+      h.setNow(new Date(Date.now() + CHALLENGE_MINUTES * 60_000 + 1000));
+      const res = await h.request('POST', '/api/auth/login/verify', {
+        body: { challengeId, response: authenticator.authenticate(options) },
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      h.setNow(new Date());
+    }
   });
 
   it('refuses a sign-in from another origin, and audits it with the address hash only', async () => {
