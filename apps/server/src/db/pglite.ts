@@ -11,7 +11,15 @@ const wrap = (target: PGlite | Transaction): Queryable => ({
   },
 });
 
-/** The embedded database: PostgreSQL compiled to WASM, in `dataDir` (or memory when omitted). */
+/**
+ * The embedded database: PostgreSQL compiled to WASM, in `dataDir` (or memory when omitted).
+ *
+ * Durability: on Node, PGlite's filesystem passes every write straight to the host file
+ * (a synchronous write) before a commit returns, so acknowledged writes survive the process
+ * being killed (test/crash.test.ts). Its fsync is a no-op, though, so a power cut or kernel
+ * crash can lose the last commits, and PGlite has no option to change that
+ * (relaxedDurability only concerns browser filesystems). Use PostgreSQL where that matters.
+ */
 export async function openPglite(dataDir?: string): Promise<Database> {
   const pg = await PGlite.create(dataDir ? { dataDir } : {});
   const base = wrap(pg);
