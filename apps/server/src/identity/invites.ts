@@ -167,6 +167,8 @@ export async function redeemInvite(
       [tokenHash, now, redeemer.pubkey],
     );
     if (!invite) refuse(await findByToken(tx, token), now);
+    // A custom role deleted since the invite was made would grant nothing; refuse rather than half-admit.
+    await assertRolesExist(tx, invite.roles);
     const phone = invite.phone_enc ? openPhone(settingsKey, 'invites', invite.id, invite.phone_enc) : null;
     // The number now lives with the user; the spent invite keeps no copy.
     if (phone) await tx.query('update invites set phone_enc = null where id = $1', [invite.id]);
@@ -181,8 +183,6 @@ export async function redeemInvite(
       },
       now,
     );
-    // A custom role deleted since the invite was made would grant nothing; refuse rather than half-admit.
-    await assertRolesExist(tx, invite.roles);
     await auditIdentity(
       tx,
       redeemer,

@@ -70,6 +70,25 @@ async function grantsOfRole(db: Queryable, id: string): Promise<readonly string[
   return row?.permissions ?? null;
 }
 
+/**
+ * Refuses to let an actor edit, deactivate or reactivate someone holding grants the actor lacks:
+ * otherwise `users:write` could rewrite an admin's phone, or `users:deactivate` bring an admin back.
+ */
+export async function assertCanManage(
+  db: Queryable,
+  targetRoles: readonly string[],
+  actor: Pick<Actor, 'grants'>,
+): Promise<void> {
+  for (const role of targetRoles) {
+    const grants = (await grantsOfRole(db, role)) ?? [];
+    if (!grants.every((g) => coversGrant(actor.grants, g)))
+      throw new IdentityError(
+        'forbidden',
+        'you cannot manage a member who holds permissions you do not hold',
+      );
+  }
+}
+
 /** Refuses unknown roles, and roles granting anything the actor does not hold themselves. */
 export async function assertRolesAssignable(
   db: Queryable,

@@ -18,6 +18,7 @@ import { ApiError, badRequest, conflict, forbidden, gone, notFound, rateLimited 
 import { isMember, isPublic, isSigned, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { hitRateLimit, RATE_LIMITS, type RateLimitRule } from '../rate-limit/service.js';
+import { onMembershipChanged } from '../realtime/membership.js';
 import { redeemBootstrap } from './bootstrap-redeem.js';
 import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from './invites.js';
 import { createRole, deleteRole, listRoles, updateRole } from './roles.js';
@@ -147,7 +148,9 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
   app.post('/users/:id/deactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);
-    return c.json(await run(deactivateUser(ctx.db, id, actorOf(c), ctx.now())));
+    const user = await run(deactivateUser(ctx.db, id, actorOf(c), ctx.now()));
+    await onMembershipChanged(ctx, { kind: 'removed', pubkey: user.pubkey }); // hub key rotation
+    return c.json(user);
   });
   app.post('/users/:id/reactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);

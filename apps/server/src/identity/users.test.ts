@@ -1,3 +1,4 @@
+import { BUILTIN_ROLES } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { verifyAuditLog } from '../audit/service.js';
@@ -169,6 +170,39 @@ describe('users', () => {
     expect(body.error.details).toEqual(expect.any(Array));
     const wrongType = await h.request('PATCH', '/api/me', { as: admin, body: { onBreak: 'yes' } });
     expect((await wrongType.json()).error.message).toMatch(/onBreak/);
+  });
+
+  it('lets a user manager manage only members whose permissions they hold', async () => {
+    const role = await h.request('POST', '/api/roles', {
+      as: admin,
+      body: { name: 'Coordinator', permissions: [...BUILTIN_ROLES.volunteer.permissions, 'users:*'] },
+    });
+    expect(role.status).toBe(201);
+    const coordinator = await h.addUser([(await role.json()).id]);
+    const vol = await h.addUser(['volunteer']);
+    const other = await h.addUser(['admin'], 'Other admin');
+    expect(
+      (await h.request('PATCH', `/api/users/${vol.id}`, { as: coordinator, body: { onBreak: true } })).status,
+    ).toBe(200);
+    expect((await h.request('POST', `/api/users/${vol.id}/deactivate`, { as: coordinator })).status).toBe(
+      200,
+    );
+    expect((await h.request('POST', `/api/users/${vol.id}/reactivate`, { as: coordinator })).status).toBe(
+      200,
+    );
+    const editAdmin = await h.request('PATCH', `/api/users/${other.id}`, {
+      as: coordinator,
+      body: { phone: '+15550001111' },
+    });
+    expect(editAdmin.status).toBe(403);
+    expect((await h.request('POST', `/api/users/${other.id}/deactivate`, { as: coordinator })).status).toBe(
+      403,
+    );
+    const promote = await h.request('PATCH', `/api/users/${vol.id}`, {
+      as: coordinator,
+      body: { roles: ['admin'] },
+    });
+    expect(promote.status).toBe(403);
   });
 
   it('keeps the audit chain intact', async () => {

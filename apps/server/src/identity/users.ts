@@ -10,7 +10,7 @@ import { revokeUserSessions } from '../auth/sessions.js';
 import type { Database, Queryable } from '../db/database.js';
 import { permissionsOfRoles } from './lookup.js';
 import { openPhone, type SealedPhone, sealPhone } from './phone.js';
-import { assertRolesAssignable } from './roles.js';
+import { assertCanManage, assertRolesAssignable } from './roles.js';
 import {
   type Actor,
   auditIdentity,
@@ -165,6 +165,7 @@ export async function updateUser(
     const rolesChange = body.roles !== undefined;
     if (rolesChange) await lockAdminSet(tx);
     const before = await findUser(tx, id, true);
+    await assertCanManage(tx, before.roles, actor);
     const roles = body.roles ?? before.roles;
     const changedRoles = !sameRoles(roles, before.roles);
     if (changedRoles) {
@@ -224,6 +225,7 @@ export async function deactivateUser(db: Database, id: string, actor: Actor, now
     if (!before.active) throw new IdentityError('conflict', 'this user is already deactivated');
     if (before.roles.includes('admin') && (await countActiveAdmins(tx)) <= 1)
       throw new IdentityError('conflict', 'this is the last active admin; make someone else admin first');
+    await assertCanManage(tx, before.roles, actor);
     const [after] = await tx.query<UserRow>(
       'update users set active = false, deactivated_at = $2, updated_at = $2 where id = $1 returning *',
       [id, now],
@@ -238,6 +240,8 @@ export async function reactivateUser(db: Database, id: string, actor: Actor, now
   return db.transaction(async (tx) => {
     const before = await findUser(tx, id, true);
     if (before.active) throw new IdentityError('conflict', 'this user is already active');
+    // Reactivation hands the user's roles back, so it is held to the same rule as granting them.
+    await assertCanManage(tx, before.roles, actor);
     const [after] = await tx.query<UserRow>(
       'update users set active = true, deactivated_at = null, updated_at = $2 where id = $1 returning *',
       [id, now],
