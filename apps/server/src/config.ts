@@ -36,6 +36,10 @@ const ConfigSchema = z
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
     TRUST_PROXY: bool.default(false),
+    // An external relay (strfry) instead of the embedded one at /nostr; see docs/OPERATIONS.md.
+    NOSTR_RELAY_URL: z.url({ protocol: /^wss?$/ }).optional(),
+    // Shared with the strfry write-policy plugin, which fetches the writer list with it.
+    NOSTR_WRITERS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   })
   .strict();
 
@@ -92,6 +96,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const isProduction = raw.LLAMENOS_ENV === 'production';
   if (isProduction && !raw.SERVER_SECRET) throw new ConfigError('SERVER_SECRET is required in production');
   if (isProduction && !raw.PUBLIC_URL) throw new ConfigError('PUBLIC_URL is required in production');
+  if (isProduction && raw.NOSTR_RELAY_URL && !raw.NOSTR_WRITERS_TOKEN)
+    throw new ConfigError('NOSTR_WRITERS_TOKEN is required in production with NOSTR_RELAY_URL');
   const secretHex = raw.SERVER_SECRET ?? developmentSecret(raw.DATA_DIR);
   const publicUrl = (
     raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`

@@ -9,6 +9,8 @@ import type { AppEnv, ServerContext } from './http/context.js';
 import { identityRoutes } from './identity/routes.js';
 import { identityMigrations } from './identity/schema.js';
 import { rateLimitMigrations } from './rate-limit/schema.js';
+import { realtimeRoutes } from './realtime/routes.js';
+import { realtimeMigrations } from './realtime/schema.js';
 import { settingsRoutes } from './settings/routes.js';
 import { settingsMigrations } from './settings/schema.js';
 
@@ -29,6 +31,7 @@ export const MODULES: ServerModule[] = [
   { name: 'auth', migrations: authMigrations, routes: authRoutes },
   { name: 'identity', migrations: identityMigrations, routes: identityRoutes },
   { name: 'settings', migrations: settingsMigrations, routes: settingsRoutes },
+  { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
 ];
 
 export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

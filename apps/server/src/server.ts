@@ -1,11 +1,14 @@
+import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
+import type { Database } from './db/database.js';
 import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { ensureBootstrap } from './identity/bootstrap.js';
 import type { Logger } from './logging.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
+import { startRealtime } from './realtime/index.js';
 
 export interface RunningServer {
   ctx: ServerContext;
@@ -25,14 +28,19 @@ function listen(
   });
 }
 
-/** Starts the hotline server: database, migrations, HTTP, metrics, and the first-admin bootstrap code if needed. */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const ctx = await createContext(config, log);
+/**
+ * Starts the hotline server: database, migrations, HTTP, the real-time relay, metrics, and the
+ * first-admin bootstrap code if needed. `db` replaces the configured database (tests).
+ */
+export async function startServer(config: Config, log: Logger, db?: Database): Promise<RunningServer> {
+  const ctx = await createContext(config, log, db);
   const metrics = createMetrics();
   const app = createApp(ctx, metrics);
   const http = await listen(app.fetch, config.PORT, config.HOST);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
+  // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
+  const realtime = await startRealtime(ctx, http as HttpServer);
   const metricsServer =
     config.METRICS_PORT !== undefined
       ? await listen(metricsApp(metrics).fetch, config.METRICS_PORT, '127.0.0.1')
@@ -48,11 +56,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
+      // Relay sockets are upgraded connections that http.close() would wait for forever.
+      const relayClosed = realtime.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         // Idle keep-alive connections would hold close() open; in-flight requests still finish.
         if ('closeIdleConnections' in http) http.closeIdleConnections();
       });
+      await relayClosed;
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await ctx.db.close();
       log.info('Llamenos stopped');

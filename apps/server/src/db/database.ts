@@ -17,5 +17,17 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on `channel`: `onPayload` gets every NOTIFY payload (from any process, this one
+   * included); `onReconnect` runs when the listening connection was re-established, because
+   * notifications sent while it was down are lost. Resolves to an unlisten function.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
+  /** NOTIFY `channel` (payload below 8000 bytes, PostgreSQL's limit). */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }

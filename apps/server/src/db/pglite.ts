@@ -27,6 +27,11 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     kind: 'pglite',
     ...base,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    // In-process: PGlite is one connection, so notifications never get lost to a reconnect.
+    listen: (channel, onPayload) => pg.listen(channel, onPayload),
+    notify: async (channel, payload) => {
+      await pg.query('select pg_notify($1, $2)', [channel, payload]);
+    },
     close: () => pg.close(),
   };
 }

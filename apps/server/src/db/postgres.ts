@@ -36,6 +36,19 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
     kind: 'postgres',
     ...base,
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
+    // postgres.js keeps one dedicated connection for every LISTEN and re-listens after a drop;
+    // its onlisten callback runs on each (re)connect, the first one included.
+    async listen(channel, onPayload, onReconnect) {
+      let connected = false;
+      const sub = await sql.listen(channel, onPayload, () => {
+        if (connected) onReconnect?.();
+        connected = true;
+      });
+      return () => sub.unlisten();
+    },
+    notify: async (channel, payload) => {
+      await sql.notify(channel, payload);
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -3,6 +3,7 @@ import { pendingMigrations } from '../db/migrate.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { ApiError } from '../http/errors.js';
 import { isPublic } from '../http/guard.js';
+import { relayUrl } from '../realtime/url.js';
 import { getLoginBranding } from '../settings/service.js';
 
 /** Liveness (the process answers) and readiness (database reachable, schema current). */
@@ -23,6 +24,8 @@ export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get('/config', isPublic(), async (c) =>
     c.json({
       serverPubkey: ctx.keys.nostrPublicKey,
+      // The relay to subscribe to: external (NOSTR_RELAY_URL) or the embedded one at /nostr.
+      relayUrl: relayUrl(ctx.config),
       publicUrl: ctx.config.PUBLIC_URL,
       production: ctx.config.isProduction,
       // Shown on the login page, before anyone is signed in.

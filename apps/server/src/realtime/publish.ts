@@ -1,0 +1,35 @@
+import {
+  deriveEventKey,
+  encryptHubEvent,
+  HUB_EVENT_KIND,
+  HUB_EVENT_TAG,
+  type NostrEvent,
+  signEvent,
+} from '@llamenos/crypto';
+import { HubEventPayload } from '@llamenos/protocol';
+import type { ServerContext } from '../http/context.js';
+import { currentHubKey } from './hub-keys.js';
+import { realtimeOf } from './registry.js';
+
+/**
+ * Publishes a hub event: validated against the protocol's payload union, encrypted under the
+ * event key of the current hub key, signed by the server key as kind 20001 with only the
+ * generic tag, and delivered to every process's clients (or to the external relay). The
+ * relay sees who signed and when, never what happened.
+ */
+export async function publishHubEvent(ctx: ServerContext, payload: HubEventPayload): Promise<NostrEvent> {
+  const parsed = HubEventPayload.parse(payload);
+  const { key } = await currentHubKey(ctx);
+  const content = encryptHubEvent(deriveEventKey(key), JSON.stringify(parsed));
+  const event = signEvent(
+    {
+      kind: HUB_EVENT_KIND,
+      created_at: Math.floor(ctx.now().getTime() / 1000),
+      tags: [[...HUB_EVENT_TAG]],
+      content,
+    },
+    ctx.keys.nostrSecretKey,
+  );
+  await realtimeOf(ctx)?.publish(event);
+  return event;
+}

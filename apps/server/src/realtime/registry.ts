@@ -1,0 +1,28 @@
+import type { NostrEvent } from '@llamenos/crypto';
+import type { ServerContext } from '../http/context.js';
+import type { Bridge } from './bridge.js';
+import type { ExternalPublisher } from './external.js';
+import type { EmbeddedRelay } from './relay.js';
+
+/** The real-time side of one running server: its relay (or external publisher) and its bridge. */
+export interface Realtime {
+  relay: EmbeddedRelay | null;
+  external: ExternalPublisher | null;
+  bridge: Bridge | null;
+  /** Delivers a signed event to every client of every process. */
+  publish(event: NostrEvent): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Running real-time services by context. The context is shared by every module and has no
+ * slot for them; a WeakMap keeps realtime self-contained. A context without one (a test app
+ * with no HTTP server) still rotates keys and encrypts events, it just has nobody to send to.
+ */
+const running = new WeakMap<ServerContext, Realtime>();
+
+export const realtimeOf = (ctx: ServerContext): Realtime | undefined => running.get(ctx);
+export const setRealtime = (ctx: ServerContext, realtime: Realtime | null): void => {
+  if (realtime) running.set(ctx, realtime);
+  else running.delete(ctx);
+};

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { SettingsSection } from './settings.js';
+
+/**
+ * Real-time hub event payloads. Each is JSON-serialized, encrypted under the event key derived
+ * from the hub key, and sent as the content of a kind-20001 Nostr event whose only tag is the
+ * generic ["t", "llamenos:event"] (docs/PROTOCOL.md, Section 11). The `type` field therefore
+ * exists only inside the ciphertext: the relay cannot tell a ringing call from a presence ping.
+ * Payloads carry at most the last 4 digits of a phone number, never the number.
+ */
+
+const Pubkey = z.string().regex(/^[0-9a-f]{64}$/, 'an x-only public key, 64 lowercase hex characters');
+const CallId = z.string().min(1).max(128);
+const Instant = z.iso.datetime({ offset: true });
+
+export const CallRingEvent = z
+  .object({
+    type: z.literal('call:ring'),
+    callId: CallId,
+    callerLast4: z
+      .string()
+      .regex(/^[0-9]{4}$/)
+      .optional(),
+    startedAt: Instant,
+  })
+  .strict();
+
+export const CallAnsweredEvent = z
+  .object({ type: z.literal('call:answered'), callId: CallId, answeredBy: Pubkey })
+  .strict();
+
+export const CallOutcome = z.enum(['completed', 'missed', 'voicemail', 'abandoned', 'failed']);
+export const CallEndedEvent = z
+  .object({ type: z.literal('call:ended'), callId: CallId, outcome: CallOutcome })
+  .strict();
+
+export const VoicemailNewEvent = z.object({ type: z.literal('voicemail:new'), callId: CallId }).strict();
+
+export const PresenceStatus = z.enum(['online', 'available', 'on-call', 'on-break', 'offline']);
+export type PresenceStatus = z.infer<typeof PresenceStatus>;
+export const PresenceEvent = z
+  .object({ type: z.literal('presence'), pubkey: Pubkey, status: PresenceStatus, at: Instant })
+  .strict();
+
+export const ShiftChangedEvent = z.object({ type: z.literal('shift:changed') }).strict();
+
+/** Section names only: clients read the values back through the API, which checks permissions. */
+export const SettingsChangedEvent = z
+  .object({
+    type: z.literal('settings:changed'),
+    sections: z.array(z.union([SettingsSection, z.literal('providers')])).max(32),
+  })
+  .strict();
+
+/** Every hub event payload; the messaging ones join this union later. */
+export const HubEventPayload = z.discriminatedUnion('type', [
+  CallRingEvent,
+  CallAnsweredEvent,
+  CallEndedEvent,
+  VoicemailNewEvent,
+  PresenceEvent,
+  ShiftChangedEvent,
+  SettingsChangedEvent,
+]);
+export type HubEventPayload = z.infer<typeof HubEventPayload>;
+export type HubEventType = HubEventPayload['type'];
+
+/** `GET /api/hub-key` and `GET /api/hub-key/:id`: the caller's own wrap of a hub key (base64url). */
+export const HubKeyWrapView = z
+  .object({ keyId: z.string(), wrap: z.string(), current: z.boolean() })
+  .strict();
+export type HubKeyWrapView = z.infer<typeof HubKeyWrapView>;
