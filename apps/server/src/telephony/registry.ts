@@ -1,0 +1,77 @@
+import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
+import type { ServerContext } from '../http/context.js';
+import { loadProviderCredentials } from '../settings/service.js';
+import { TelephonyNotConfiguredError } from './errors.js';
+import type { Telephony } from './provider.js';
+import { createSignalWireAdapter } from './signalwire/adapter.js';
+import { simulatorAccount } from './simulator/credentials.js';
+import { simulatedCarrierApi } from './simulator/instance.js';
+import { createTwilioAdapter } from './twilio/adapter.js';
+
+/** Knobs for tests: point a real adapter at a local fake, shorten its time limit. */
+export interface TelephonyOverrides {
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+async function stored<P extends ProviderName>(ctx: ServerContext, provider: P) {
+  // UnreadableCredentialsError (wrong SERVER_SECRET, altered row) passes through as it is.
+  const credentials = await loadProviderCredentials(ctx, provider);
+  if (!credentials)
+    throw new TelephonyNotConfiguredError(provider, 'configure', 'no credentials are stored for it');
+  return credentials;
+}
+
+/**
+ * The adapter for `provider`, built from its stored credentials (read on every call, so a
+ * change in settings applies to the next call without a restart).
+ * - 'simulator' is the Twilio adapter against the in-process fake Twilio API, with an account
+ *   derived from SERVER_SECRET; it is refused in production, where no one can place a
+ *   simulated call anyway.
+ * - Vonage, Plivo and Asterisk are not implemented yet and say so.
+ */
+export async function createTelephony(
+  ctx: ServerContext,
+  provider: ProviderName,
+  overrides: TelephonyOverrides = {},
+): Promise<Telephony> {
+  const common = { timeoutMs: overrides.timeoutMs, fetch: overrides.fetch };
+  switch (provider) {
+    case 'twilio': {
+      const { accountSid, authToken } = await stored(ctx, 'twilio');
+      return createTwilioAdapter({ accountSid, authToken, apiBaseUrl: overrides.apiBaseUrl, ...common });
+    }
+    case 'signalwire': {
+      const { projectId, apiToken, spaceUrl, signingKey } = await stored(ctx, 'signalwire');
+      return createSignalWireAdapter({
+        projectId,
+        apiToken,
+        signingKey,
+        spaceUrl: overrides.apiBaseUrl ?? spaceUrl,
+        ...common,
+      });
+    }
+    case 'simulator': {
+      if (ctx.config.isProduction)
+        throw new TelephonyNotConfiguredError(
+          provider,
+          'configure',
+          'the simulated carrier is off in production',
+        );
+      const api = await simulatedCarrierApi(ctx);
+      return createTwilioAdapter({
+        ...simulatorAccount(ctx.config.serverSecret),
+        apiBaseUrl: overrides.apiBaseUrl ?? api.baseUrl,
+        provider: 'simulator',
+        ...common,
+      });
+    }
+    case 'vonage':
+    case 'plivo':
+    case 'asterisk':
+      throw new TelephonyNotConfiguredError(provider, 'configure', 'this provider is not implemented yet');
+    default:
+      throw new TelephonyNotConfiguredError(String(provider), 'configure', 'unknown provider');
+  }
+}

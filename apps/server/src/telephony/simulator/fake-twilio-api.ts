@@ -1,0 +1,263 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { constantTimeEqualText } from '@llamenos/crypto';
+import { type Context, Hono } from 'hono';
+import type { LegStatus } from '../provider.js';
+import {
+  type CallChange,
+  callResource,
+  FakeApiError,
+  type FakeCall,
+  type FakeRecording,
+  FakeTwilioState,
+  type IdStyle,
+} from './fake-twilio-state.js';
+
+/**
+ * A local stand-in for Twilio's REST API (Calls create/update/fetch, Recordings media/delete),
+ * on 127.0.0.1 only. It records every request it receives, checks basic auth like Twilio, and
+ * can be told to fail or to be slow, so adapters are tested against real HTTP without an
+ * account. The simulated carrier runs the Twilio adapter against it, and drives the calls it
+ * is asked to place through `state`. With `apiPath` and `idStyle: 'uuid'` it plays SignalWire's
+ * compatibility API instead.
+ */
+export interface FakeTwilioApiOptions {
+  accountSid: string;
+  authToken: string;
+  /** '/2010-04-01' (Twilio, default) or '/api/laml/2010-04-01' (SignalWire). */
+  apiPath?: string;
+  idStyle?: IdStyle;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as received. */
+  path: string;
+  /** Basic-auth user and password sent, or null without (or with malformed) basic auth. */
+  auth: { username: string; password: string } | null;
+  /** Form body fields in order (a name may repeat). */
+  form: [string, string][];
+  at: Date;
+}
+
+export interface FailureRule {
+  status: number;
+  /** Twilio's error code for the body (default 20500). */
+  code?: number;
+  message?: string;
+  /** Only requests with this method / whose path contains this text; default all. */
+  method?: string;
+  pathIncludes?: string;
+  /** How many matching requests fail (default 1; Infinity for "until cleared"). */
+  times?: number;
+}
+
+export interface DelayRule {
+  ms: number;
+  method?: string;
+  pathIncludes?: string;
+  times?: number;
+}
+
+const matches = (rule: { method?: string; pathIncludes?: string }, method: string, path: string) =>
+  (!rule.method || rule.method === method) && (!rule.pathIncludes || path.includes(rule.pathIncludes));
+
+function basicAuth(header: string | undefined): RecordedRequest['auth'] {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+type FakeEnv = { Variables: { form: [string, string][] } };
+
+const twilioError = (c: Context<FakeEnv>, error: FakeApiError) =>
+  c.json({ code: error.code, message: error.message, status: error.status }, error.status as 400);
+
+export class FakeTwilioApi {
+  readonly requests: RecordedRequest[] = [];
+  readonly state: FakeTwilioState;
+  readonly app: Hono<FakeEnv>;
+  readonly apiPath: string;
+  private failures: FailureRule[] = [];
+  private delays: DelayRule[] = [];
+  private server: ServerType | null = null;
+  private origin: string | null = null;
+
+  constructor(private readonly options: FakeTwilioApiOptions) {
+    this.apiPath = options.apiPath ?? '/2010-04-01';
+    this.state = new FakeTwilioState(options.idStyle ?? 'twilio');
+    this.app = this.routes();
+  }
+
+  /** Starts one on 127.0.0.1 with a free port. */
+  static async start(options: FakeTwilioApiOptions): Promise<FakeTwilioApi> {
+    const fake = new FakeTwilioApi(options);
+    await fake.listen();
+    return fake;
+  }
+
+  async listen(): Promise<void> {
+    const server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: this.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    this.server = server;
+    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** The origin to give an adapter as its API base URL (the adapter adds the version path). */
+  get baseUrl(): string {
+    if (!this.origin) throw new Error('the fake Twilio API is not listening');
+    return this.origin;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // A delayed request would otherwise hold close() until its timer ran out.
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+  }
+
+  /** The next matching request(s) answer with this error instead of being carried out. */
+  failNext(rule: FailureRule): void {
+    this.failures.push({ times: 1, ...rule });
+  }
+
+  /** The next matching request(s) wait `ms` before being handled. */
+  delayNext(rule: DelayRule): void {
+    this.delays.push({ times: 1, ...rule });
+  }
+
+  clearFaults(): void {
+    this.failures = [];
+    this.delays = [];
+  }
+
+  // Conveniences over `state`, for tests and the simulated carrier.
+  get calls(): FakeCall[] {
+    return [...this.state.calls.values()];
+  }
+  call(sid: string): FakeCall | undefined {
+    return this.state.calls.get(sid);
+  }
+  setCallStatus(sid: string, status: LegStatus): FakeCall {
+    return this.state.setCallStatus(sid, status);
+  }
+  addRecording(callSid: string, bytes: Uint8Array, contentType?: string): FakeRecording {
+    return this.state.addRecording(callSid, bytes, contentType);
+  }
+  onCallChange(listener: (change: CallChange) => void): () => void {
+    return this.state.onCallChange(listener);
+  }
+
+  private take<T extends { times?: number; method?: string; pathIncludes?: string }>(
+    rules: T[],
+    method: string,
+    path: string,
+  ): T | undefined {
+    const rule = rules.find((r) => matches(r, method, path) && (r.times ?? 1) > 0);
+    if (rule) rule.times = (rule.times ?? 1) - 1;
+    return rule;
+  }
+
+  private routes(): Hono<FakeEnv> {
+    const app = new Hono<FakeEnv>();
+    const account = `${this.apiPath}/Accounts/:account`;
+
+    // Record, delay, fail and authenticate, in that order, before any route runs.
+    app.use('*', async (c, next) => {
+      const url = new URL(c.req.url);
+      const path = `${url.pathname}${url.search}`;
+      const form =
+        c.req.method === 'POST'
+          ? [...new URLSearchParams(await c.req.text()).entries()]
+          : ([] as [string, string][]);
+      const auth = basicAuth(c.req.header('authorization'));
+      this.requests.push({ method: c.req.method, path, auth, form, at: new Date() });
+      c.set('form', form);
+      const delay = this.take(this.delays, c.req.method, path);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms).unref());
+      const failure = this.take(this.failures, c.req.method, path);
+      if (failure)
+        return twilioError(
+          c,
+          new FakeApiError(failure.status, failure.code ?? 20500, failure.message ?? 'Injected failure'),
+        );
+      const ok =
+        auth !== null &&
+        constantTimeEqualText(auth.username, this.options.accountSid) &&
+        constantTimeEqualText(auth.password, this.options.authToken) &&
+        c.req.path.startsWith(`${this.apiPath}/Accounts/${this.options.accountSid}/`);
+      if (!ok) return twilioError(c, new FakeApiError(401, 20003, 'Authenticate'));
+      try {
+        await next();
+      } catch (error) {
+        if (error instanceof FakeApiError) return twilioError(c, error);
+        throw error;
+      }
+    });
+
+    const formOf = (c: Context<FakeEnv>) => new URLSearchParams(c.get('form'));
+
+    app.post(`${account}/Calls.json`, (c) => {
+      const form = formOf(c);
+      const [to, from, url] = [form.get('To'), form.get('From'), form.get('Url')];
+      if (!to) throw new FakeApiError(400, 21201, "No 'To' number is specified");
+      if (!from) throw new FakeApiError(400, 21603, "A 'From' phone number is required.");
+      if (!url) throw new FakeApiError(400, 21205, 'Url parameter is required.');
+      const call = this.state.createCall({
+        to,
+        from,
+        url,
+        statusCallback: form.get('StatusCallback'),
+        statusCallbackEvents: form.getAll('StatusCallbackEvent'),
+        timeoutSeconds: Number(form.get('Timeout') ?? 60),
+      });
+      return c.json(callResource(call, this.options.accountSid), 201);
+    });
+
+    app.get(`${account}/Calls/:file`, (c) => {
+      const sid = c.req.param('file').replace(/\.json$/, '');
+      const call = this.state.calls.get(sid);
+      if (!call) throw new FakeApiError(404, 20404, 'The requested resource was not found');
+      return c.json(callResource(call, this.options.accountSid));
+    });
+
+    app.post(`${account}/Calls/:file`, (c) => {
+      const sid = c.req.param('file').replace(/\.json$/, '');
+      const form = formOf(c);
+      const call = this.state.updateCall(sid, {
+        status: form.get('Status') ?? undefined,
+        url: form.get('Url') ?? undefined,
+      });
+      return c.json(callResource(call, this.options.accountSid));
+    });
+
+    app.get(`${account}/Recordings/:file`, (c) => {
+      const [sid, extension] = c.req.param('file').split('.') as [string, string | undefined];
+      const recording = this.state.recording(sid);
+      if (extension === 'json')
+        return c.json({ sid, call_sid: recording.callSid, duration: String(recording.durationSeconds) });
+      if (extension !== 'mp3' && extension !== 'wav')
+        throw new FakeApiError(404, 20404, 'The requested resource was not found');
+      return c.body(recording.bytes.slice().buffer as ArrayBuffer, 200, {
+        'content-type': extension === 'mp3' ? 'audio/mpeg' : 'audio/x-wav',
+      });
+    });
+
+    app.delete(`${account}/Recordings/:file`, (c) => {
+      const sid = c.req.param('file').replace(/\.json$/, '');
+      this.state.recording(sid).deleted = true;
+      return c.body(null, 204);
+    });
+
+    app.notFound((c) => twilioError(c, new FakeApiError(404, 20404, 'The requested resource was not found')));
+    return app;
+  }
+}
