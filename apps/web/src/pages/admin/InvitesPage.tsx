@@ -5,7 +5,7 @@ import {
   INVITE_MAX_HOURS,
   type InviteView,
 } from '@llamenos/protocol';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
@@ -43,15 +43,7 @@ export function InvitesPage({ me }: { me: Me }) {
         />
       )}
       {created && (
-        <section className="panel notice" aria-labelledby="invite-link-title">
-          <h2 id="invite-link-title">{t('invites.linkTitle', { name: created.name })}</h2>
-          <p>{t('invites.linkOnce')}</p>
-          <CopyField label={t('invites.link')} value={created.invite.link} />
-          <p>{t('invites.expires', { date: formatDateTime(created.invite.expiresAt, i18n.language) })}</p>
-          <button type="button" className="secondary" onClick={() => setCreated(null)}>
-            {t('invites.linkDone')}
-          </button>
-        </section>
+        <CreatedInvitePanel invite={created.invite} name={created.name} onDone={() => setCreated(null)} />
       )}
       <h2>{t('invites.listTitle')}</h2>
       <ErrorMessage error={invites.error} />
@@ -112,6 +104,34 @@ export function InvitesPage({ me }: { me: Me }) {
         }}
         onClose={() => setRevoking(null)}
       />
+    </section>
+  );
+}
+
+/** The new link, shown once; focus moves to it so nobody misses that it appeared. */
+function CreatedInvitePanel({
+  invite,
+  name,
+  onDone,
+}: {
+  invite: CreatedInvite;
+  name: string;
+  onDone: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <section className="panel notice" aria-labelledby="invite-link-title">
+      <h2 id="invite-link-title" tabIndex={-1} ref={heading}>
+        {t('invites.linkTitle', { name })}
+      </h2>
+      <p>{t('invites.linkOnce')}</p>
+      <CopyField label={t('invites.link')} value={invite.link} />
+      <p>{t('invites.expires', { date: formatDateTime(invite.expiresAt, i18n.language) })}</p>
+      <button type="button" className="secondary" onClick={onDone}>
+        {t('invites.linkDone')}
+      </button>
     </section>
   );
 }

@@ -62,7 +62,7 @@ export function PermissionPicker({
                     onChange={(e) => set(p, e.target.checked)}
                   />
                   <span>
-                    {t(`permissions.names.${p}`, { defaultValue: p })} <code>{p}</code>
+                    {t(`permissions.names.${p}`, { defaultValue: p, nsSeparator: false })} <code>{p}</code>
                   </span>
                 </label>
               ))}
