@@ -33,11 +33,19 @@ export const REDACTED_PATHS = [
   '*.credentials',
 ];
 
-const PHONE_LIKE = /\+?\d[\d\s().-]{6,}\d/g;
+// A run of digits and phone punctuation standing on its own (not inside an id or a word).
+const PHONE_LIKE = /(?<![\w-])\+?\d[\d\s().-]{5,}\d(?![\w-])/g;
 
-/** Replaces every phone-number-like run of digits with its last four digits. */
+/**
+ * Replaces phone numbers with their last four digits: '+' and at least 7 digits, or at
+ * least 10 digits without '+'. Ids (UUIDs), ISO dates and short numbers stay as they are.
+ */
 export function maskPhones(text: string): string {
-  return text.replace(PHONE_LIKE, (match) => `…${match.replace(/\D/g, '').slice(-4)}`);
+  return text.replace(PHONE_LIKE, (match) => {
+    const digits = match.replace(/\D/g, '');
+    const isPhone = match.startsWith('+') ? digits.length >= 7 : digits.length >= 10;
+    return isPhone ? `…${digits.slice(-4)}` : match;
+  });
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
