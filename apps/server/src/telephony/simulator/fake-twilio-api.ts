@@ -195,12 +195,12 @@ export class FakeTwilioApi {
         constantTimeEqualText(auth.password, this.options.authToken) &&
         c.req.path.startsWith(`${this.apiPath}/Accounts/${this.options.accountSid}/`);
       if (!ok) return twilioError(c, new FakeApiError(401, 20003, 'Authenticate'));
-      try {
-        await next();
-      } catch (error) {
-        if (error instanceof FakeApiError) return twilioError(c, error);
-        throw error;
-      }
+      await next();
+    });
+    // Hono hands errors thrown by routes to onError, not back through the middleware.
+    app.onError((error, c) => {
+      if (error instanceof FakeApiError) return twilioError(c, error);
+      return twilioError(c, new FakeApiError(500, 20500, 'Internal fake error'));
     });
 
     const formOf = (c: Context<FakeEnv>) => new URLSearchParams(c.get('form'));
