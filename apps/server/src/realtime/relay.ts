@@ -106,14 +106,17 @@ export class EmbeddedRelay {
     return dropped;
   }
 
-  stats(): { connections: number; authenticated: number; subscriptions: number } {
+  /** Counts for tests and metrics; `open` leaves out connections already being closed. */
+  stats(): { connections: number; open: number; authenticated: number; subscriptions: number } {
+    let open = 0;
     let authenticated = 0;
     let subscriptions = 0;
     for (const c of this.connections) {
+      if (c.isOpen) open++;
       if (c.role) authenticated++;
       subscriptions += c.subscriptions.size;
     }
-    return { connections: this.connections.size, authenticated, subscriptions };
+    return { connections: this.connections.size, open, authenticated, subscriptions };
   }
 
   private ping(): void {

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import {
+  createAuthHeader,
+  generateSecretKey,
+  getPublicKey,
+  type NostrEvent,
+  signEvent,
+} from '@llamenos/crypto';
+import WebSocket from 'ws';
+import type { Database } from '../src/db/database.js';
+import { createLogger } from '../src/logging.js';
+import { type RunningServer, startServer } from '../src/server.js';
+import { openTestDatabase, type TestUser, testConfig } from './helpers.js';
+
+/** A free TCP port: the relay URL clients sign (NIP-42) must name the port the server really listens on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RelayServer {
+  server: RunningServer;
+  /** ws://127.0.0.1:<port>/nostr: where to connect and what AUTH events must name. */
+  relayUrl: string;
+  addUser(roles: string[]): Promise<TestUser>;
+  /** A request to the real HTTP server, NIP-98-signed by `as` when given. */
+  request(method: string, path: string, options?: { as?: TestUser; body?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1 with the embedded relay, on a fresh test database (or `shared`). */
+export async function startRelayServer(
+  overrides: Record<string, string> = {},
+  shared?: { db: Database; serverSecret: string },
+): Promise<RelayServer> {
+  const own = shared ? null : await openTestDatabase();
+  const db = shared?.db ?? own!.db;
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const config = testConfig({
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    ...(shared ? { SERVER_SECRET: shared.serverSecret } : {}),
+    ...overrides,
+  });
+  const server = await startServer(config, createLogger('silent'), db);
+  return {
+    server,
+    relayUrl: `ws://127.0.0.1:${port}/nostr`,
+    async addUser(roles) {
+      const secretKey = generateSecretKey();
+      const pubkey = getPublicKey(secretKey);
+      const id = randomUUID();
+      await db.query(
+        'insert into users (id, pubkey, display_name, roles, created_at, updated_at) values ($1, $2, $3, $4::jsonb, now(), now())',
+        [id, pubkey, 'Relay test user', JSON.stringify(roles)],
+      );
+      return { id, pubkey, secretKey, roles };
+    },
+    async request(method, path, options = {}) {
+      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+      const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
+      if (options.as)
+        headers.authorization = createAuthHeader(
+          { url: `${publicUrl}${path}`, method, body: body ?? '' },
+          options.as.secretKey,
+        );
+      return fetch(`${publicUrl}${path}`, { method, headers, body });
+    },
+    async close() {
+      await server.close();
+      await own?.drop();
+    },
+  };
+}
+
+type Message = [string, ...unknown[]];
+
+/** A bare WebSocket client speaking raw NIP-01 frames, to send exactly the bad input under test. */
+export class RawClient {
+  readonly messages: Message[] = [];
+  challenge = '';
+  closed: { code: number; reason: string } | null = null;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as Message;
+      if (message[0] === 'AUTH') this.challenge = message[1] as string;
+      this.messages.push(message);
+      this.wake();
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  static async connect(url: string): Promise<RawClient> {
+    const ws = new WebSocket(url);
+    const client = new RawClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await client.waitFor((m) => m[0] === 'AUTH');
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The first message (from `from` on) matching `predicate`; rejects after `timeoutMs`. */
+  async waitFor(predicate: (m: Message) => boolean, timeoutMs = 5000, from = 0): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.slice(from).find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no matching message; got ${JSON.stringify(this.messages.slice(-5))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  waitForClose(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+    const deadline = Date.now() + timeoutMs;
+    return (async () => {
+      while (!this.closed) {
+        if (Date.now() > deadline) throw new Error('connection not closed');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return this.closed;
+    })();
+  }
+
+  /** The OK answer for event `id`. */
+  ok(id: string, timeoutMs?: number): Promise<Message> {
+    return this.waitFor((m) => m[0] === 'OK' && m[1] === id, timeoutMs);
+  }
+
+  /** Authenticates with `secretKey`; overrides let a test sign the wrong challenge or relay. */
+  async auth(
+    secretKey: Uint8Array,
+    relayUrl: string,
+    overrides: { challenge?: string; relay?: string } = {},
+  ): Promise<Message> {
+    const event = authEvent(secretKey, overrides.relay ?? relayUrl, overrides.challenge ?? this.challenge);
+    this.send(['AUTH', event]);
+    return this.ok(event.id);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+export function authEvent(secretKey: Uint8Array, relay: string, challenge: string): NostrEvent {
+  return signEvent(
+    {
+      kind: 22242,
+      created_at: Math.floor(Date.now() / 1000),
+      tags: [
+        ['relay', relay],
+        ['challenge', challenge],
+      ],
+      content: '',
+    },
+    secretKey,
+  );
+}
