@@ -2,6 +2,7 @@ import { lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { MemberNav } from '../components/MemberNav.js';
+import { PageHeading } from '../components/PageHeading.js';
 import { api, setSigningOrigin } from '../lib/api.js';
 import { lockVault, panicWipe } from '../lib/vault.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
@@ -138,9 +139,12 @@ function Screen({
 function MemberScreen({ path, config, me }: { path: string; config: PublicConfig; me: Me }) {
   const { t } = useTranslation();
   const denied = (
-    <p role="alert" className="error">
-      {t('errors.api.forbidden')}
-    </p>
+    <section>
+      <PageHeading>{t('nav.deniedTitle')}</PageHeading>
+      <p role="alert" className="error">
+        {t('errors.api.forbidden')}
+      </p>
+    </section>
   );
   const guard = (permission: string, screen: ReactElement) => (can(me, permission) ? screen : denied);
   const volunteer = /^\/admin\/volunteers\/([A-Za-z0-9_-]+)$/.exec(path);

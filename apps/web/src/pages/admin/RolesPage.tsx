@@ -114,7 +114,11 @@ function RoleTable({
               </th>
               <td>
                 <details>
-                  <summary>{t('roles.permissionCount', { count: role.permissions.length })}</summary>
+                  <summary>
+                    {role.permissions.includes('*')
+                      ? t('roles.everything')
+                      : t('roles.permissionCount', { count: role.permissions.length })}
+                  </summary>
                   <ul className="code-list">
                     {role.permissions.map((p) => (
                       <li key={p}>
