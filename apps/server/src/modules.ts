@@ -11,8 +11,11 @@ import { identityMigrations } from './identity/schema.js';
 import { rateLimitMigrations } from './rate-limit/schema.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { realtimeMigrations } from './realtime/schema.js';
+import { recordsMigrations, recordsRoutes } from './records/index.js';
 import { settingsRoutes } from './settings/routes.js';
 import { settingsMigrations } from './settings/schema.js';
+import { shiftsRoutes } from './shifts/routes.js';
+import { shiftsMigrations } from './shifts/schema.js';
 
 /**
  * The server's modules, in migration order. Each owns its tables (migrations) and its
@@ -31,7 +34,9 @@ export const MODULES: ServerModule[] = [
   { name: 'auth', migrations: authMigrations, routes: authRoutes },
   { name: 'identity', migrations: identityMigrations, routes: identityRoutes },
   { name: 'settings', migrations: settingsMigrations, routes: settingsRoutes },
+  { name: 'shifts', migrations: shiftsMigrations, routes: shiftsRoutes },
   { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
+  { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
 ];
 
 export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

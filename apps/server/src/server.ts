@@ -9,6 +9,7 @@ import { ensureBootstrap } from './identity/bootstrap.js';
 import type { Logger } from './logging.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
 import { startRealtime } from './realtime/index.js';
+import { startRetentionTimer } from './records/index.js';
 
 export interface RunningServer {
   ctx: ServerContext;
@@ -41,6 +42,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
   const realtime = await startRealtime(ctx, http as HttpServer);
+  const stopRetention = startRetentionTimer(ctx);
   const metricsServer =
     config.METRICS_PORT !== undefined
       ? await listen(metricsApp(metrics).fetch, config.METRICS_PORT, '127.0.0.1')
@@ -64,6 +66,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
         if ('closeIdleConnections' in http) http.closeIdleConnections();
       });
       await relayClosed;
+      await stopRetention();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await ctx.db.close();
       log.info('Llamenos stopped');

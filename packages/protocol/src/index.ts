@@ -5,4 +5,6 @@ export * from './events.js';
 export * from './identity.js';
 export * from './permissions.js';
 export * from './providers.js';
+export * from './records.js';
 export * from './settings.js';
+export * from './shifts.js';

@@ -1,0 +1,100 @@
+import {
+  CONTENT_VERSION,
+  CryptoError,
+  fromBase64url,
+  parsePublicKey,
+  WRAP_LENGTH,
+  WRAP_VERSION,
+} from '@llamenos/crypto';
+import { NOTE_WRAP_BYTES, type NoteEnvelope } from '@llamenos/protocol';
+import { ApiError } from '../http/errors.js';
+
+/** Smallest content blob: version, nonce, padded empty plaintext (4 + 32), tag (docs/PROTOCOL.md §7.2). */
+const MIN_CIPHERTEXT_BYTES = 1 + 24 + 4 + 32 + 16;
+
+// The protocol package cannot import the crypto package; this keeps the two constants honest.
+if (NOTE_WRAP_BYTES !== WRAP_LENGTH) throw new Error('NOTE_WRAP_BYTES and WRAP_LENGTH disagree');
+
+interface Issue {
+  path: string;
+  message: string;
+}
+
+/** The same 400 shape http/validate.ts gives for a schema violation. */
+export function invalidBody(issues: Issue[]): ApiError {
+  const first = issues[0];
+  return new ApiError(
+    400,
+    'validation_failed',
+    `invalid body at ${first?.path}: ${first?.message ?? 'invalid'}`,
+    issues,
+  );
+}
+
+/** Decodes with the protocol's strict decoder, so canonical form is judged by the same code the readers use. */
+function decode(text: string): Uint8Array | null {
+  try {
+    return fromBase64url(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Checks one wrap's bytes: canonical, WRAP_LENGTH long, version byte 1. Null when fine. */
+export function wrapProblem(text: string): string | null {
+  const bytes = decode(text);
+  if (!bytes) return 'wrap must be canonical unpadded base64url';
+  if (bytes[0] !== WRAP_VERSION) return `wrap version must be ${WRAP_VERSION}`;
+  if (bytes.length !== WRAP_LENGTH) return `a wrap is exactly ${WRAP_LENGTH} bytes`;
+  return null;
+}
+
+/**
+ * What the server can check of an envelope without reading it, beyond the zod shape: every
+ * reader is a real secp256k1 x-only key, every wrap and the ciphertext are well-formed
+ * version-1 blobs. It cannot tell a tampered ciphertext from a genuine one; readers can.
+ */
+export function checkEnvelope(envelope: NoteEnvelope, at = 'envelope'): void {
+  const issues: Issue[] = [];
+  const ciphertext = decode(envelope.ciphertext);
+  if (!ciphertext) issues.push({ path: `${at}.ciphertext`, message: 'not canonical unpadded base64url' });
+  else if (ciphertext[0] !== CONTENT_VERSION)
+    issues.push({ path: `${at}.ciphertext`, message: `content version must be ${CONTENT_VERSION}` });
+  else if (ciphertext.length < MIN_CIPHERTEXT_BYTES)
+    issues.push({ path: `${at}.ciphertext`, message: `shorter than ${MIN_CIPHERTEXT_BYTES} bytes` });
+  envelope.wraps.forEach((w, i) => {
+    try {
+      parsePublicKey(w.reader);
+    } catch (error) {
+      if (!(error instanceof CryptoError)) throw error;
+      issues.push({ path: `${at}.wraps.${i}.reader`, message: 'not a valid public key' });
+    }
+    const problem = wrapProblem(w.wrap);
+    if (problem) issues.push({ path: `${at}.wraps.${i}.wrap`, message: problem });
+  });
+  if (issues.length) throw invalidBody(issues);
+}
+
+/**
+ * The wraps must be for exactly the required readers: the author and every current admin.
+ * A missing admin means a note they could never read; an extra reader (say, a removed admin
+ * on a stale client) means a note readable by someone who should no longer read new notes.
+ * The 400 names both lists so the client refetches GET /api/records/readers and seals again.
+ */
+export function checkReaders(envelope: NoteEnvelope, required: readonly string[]): void {
+  const given = new Set(envelope.wraps.map((w) => w.reader));
+  const wanted = new Set(required);
+  const missing = required.filter((r) => !given.has(r));
+  const unexpected = [...given].filter((r) => !wanted.has(r));
+  if (!missing.length && !unexpected.length) return;
+  const parts = [
+    missing.length ? `missing readers ${missing.join(', ')}` : '',
+    unexpected.length ? `readers who may not read new notes ${unexpected.join(', ')}` : '',
+  ].filter(Boolean);
+  throw new ApiError(
+    400,
+    'bad_request',
+    `the note must be sealed for its author and every current admin: ${parts.join('; ')}. Fetch GET /api/records/readers and seal again`,
+    { missingReaders: missing, unexpectedReaders: unexpected },
+  );
+}

@@ -1,0 +1,60 @@
+import type { NoteExportLine } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { type NoteCaller, readsAll } from './service.js';
+import { listForReader, type NoteFilter } from './store.js';
+
+const PAGE = 200;
+const encoder = new TextEncoder();
+const line = (value: NoteExportLine) => encoder.encode(`${JSON.stringify(value)}\n`);
+
+/**
+ * Every note the caller can read, as JSON lines: metadata, ciphertext and the caller's own
+ * wrap (the browser decrypts and re-encrypts the export for the admin). The audit entry is
+ * written before the first byte leaves, so no export goes unrecorded even if the client
+ * disconnects; the notes are read page by page, never all in memory, up to the instant of
+ * the audit entry. The last line, `{type: 'end', count}`, lets the client detect truncation.
+ */
+export async function exportNotes(ctx: ServerContext, caller: NoteCaller): Promise<ReadableStream<Uint8Array>> {
+  const now = ctx.now();
+  const all = readsAll(caller);
+  const scope: Omit<NoteFilter, 'limit'> = { ...(all ? {} : { authorId: caller.id }), createdUpTo: now };
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query<{ count: number }>(
+      `select count(*) as count from notes
+       where deleted_at is null and created_at <= $1 ${all ? '' : 'and author_id = $2'}`,
+      all ? [now] : [now, caller.id],
+    );
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'records.notes-exported',
+        actorPubkey: caller.pubkey,
+        target: 'notes',
+        details: { count: Number(row?.count ?? 0), scope: all ? 'all' : 'own' },
+        ipHash: caller.ipHash,
+      },
+      now,
+    );
+  });
+  let before: NoteFilter['before'];
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const page = await listForReader(
+        ctx.db,
+        { ...scope, ...(before ? { before } : {}), limit: PAGE },
+        caller.pubkey,
+      );
+      for (const note of page) controller.enqueue(line({ type: 'note', note }));
+      sent += page.length;
+      const last = page[page.length - 1];
+      if (page.length < PAGE || !last) {
+        controller.enqueue(line({ type: 'end', count: sent }));
+        controller.close();
+        return;
+      }
+      before = { createdAt: new Date(last.createdAt), id: last.id };
+    },
+  });
+}

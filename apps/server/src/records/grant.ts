@@ -1,0 +1,127 @@
+import type { GrantBody, GrantResult, GrantStatus, GrantWork } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { badRequest } from '../http/errors.js';
+import { invalidBody, wrapProblem } from './envelope.js';
+import { isCurrentNoteAdmin } from './readers.js';
+import type { NoteCaller } from './service.js';
+
+/**
+ * Granting a new admin access to existing notes (docs/PROTOCOL.md, "Granting a new reader").
+ * The server cannot do it: only a reader can unwrap a note key. So an admin's browser asks for
+ * work (versions the new admin has no wrap for, with the caller's own wrap), re-wraps each key
+ * for the new admin and posts the wraps back. The work query only ever returns what is still
+ * missing, so an interrupted grant resumes by simply asking again.
+ */
+
+async function requireAdminReader(db: Queryable, reader: string): Promise<void> {
+  if (!(await isCurrentNoteAdmin(db, reader)))
+    throw badRequest('the reader must be an active member holding notes:read-all');
+}
+
+function parseAfter(after: string | undefined): [string, number] {
+  if (!after) return ['', 0];
+  const at = after.lastIndexOf(':');
+  return [after.slice(0, at), Number(after.slice(at + 1))];
+}
+
+export async function grantWork(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  q: { reader: string; after?: string | undefined; limit: number },
+): Promise<GrantWork> {
+  await requireAdminReader(ctx.db, q.reader);
+  const [afterId, afterVersion] = parseAfter(q.after);
+  const rows = await ctx.db.query<{ note_id: string; version: number; wrap: string }>(
+    `select mine.note_id, mine.version, mine.wrap
+     from note_wraps mine
+     where mine.reader_pubkey = $1
+       and (mine.note_id, mine.version) > ($3, $4)
+       and not exists (
+         select 1 from note_wraps t
+         where t.note_id = mine.note_id and t.version = mine.version and t.reader_pubkey = $2)
+     order by mine.note_id, mine.version
+     limit $5`,
+    [caller.pubkey, q.reader, afterId, afterVersion, q.limit],
+  );
+  const items = rows.map((r) => ({ noteId: r.note_id, version: Number(r.version), wrap: r.wrap }));
+  const last = items[items.length - 1];
+  return { items, next: items.length === q.limit && last ? `${last.noteId}:${last.version}` : null };
+}
+
+/**
+ * Stores wraps for the reader. Only versions the caller holds a wrap for are accepted (the
+ * caller could not have made a real wrap for any other), and an existing wrap is never
+ * replaced, so repeating a batch changes nothing.
+ */
+export async function grantAccess(ctx: ServerContext, caller: NoteCaller, body: GrantBody): Promise<GrantResult> {
+  const issues = body.wraps.flatMap((w, i) => {
+    const problem = wrapProblem(w.wrap);
+    return problem ? [{ path: `wraps.${i}.wrap`, message: problem }] : [];
+  });
+  if (issues.length) throw invalidBody(issues);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    await requireAdminReader(tx, body.reader);
+    const [counts] = await tx.query<{ eligible: number; inserted: number }>(
+      `with input as (
+         select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
+       ), eligible as (
+         select i.note_id, i.version, i.wrap from input i
+         join note_wraps mine
+           on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
+       ), inserted as (
+         insert into note_wraps (note_id, version, reader_pubkey, wrap)
+         select note_id, version, $1, wrap from eligible
+         on conflict do nothing
+         returning 1
+       )
+       select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
+      [
+        body.reader,
+        caller.pubkey,
+        body.wraps.map((w) => w.noteId),
+        body.wraps.map((w) => w.version),
+        body.wraps.map((w) => w.wrap),
+      ],
+    );
+    const eligible = Number(counts?.eligible ?? 0);
+    const inserted = Number(counts?.inserted ?? 0);
+    const result = { inserted, alreadyPresent: eligible - inserted, skipped: body.wraps.length - eligible };
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'records.access-granted',
+        actorPubkey: caller.pubkey,
+        target: `reader:${body.reader}`,
+        details: { reader: body.reader, ...result },
+        ipHash: caller.ipHash,
+      },
+      now,
+    );
+    return result;
+  });
+}
+
+/** Progress for the grant's progress bar. */
+export async function grantStatus(ctx: ServerContext, caller: NoteCaller, reader: string): Promise<GrantStatus> {
+  await requireAdminReader(ctx.db, reader);
+  const [row] = await ctx.db.query<{ total: number; done: number; unavailable: number }>(
+    `select
+       (select count(*) from note_versions) as total,
+       (select count(*) from note_wraps where reader_pubkey = $1) as done,
+       (select count(*) from note_versions v
+         where not exists (select 1 from note_wraps w
+                           where w.note_id = v.note_id and w.version = v.version and w.reader_pubkey = $1)
+           and not exists (select 1 from note_wraps w
+                           where w.note_id = v.note_id and w.version = v.version and w.reader_pubkey = $2)
+       ) as unavailable`,
+    [reader, caller.pubkey],
+  );
+  return {
+    total: Number(row?.total ?? 0),
+    done: Number(row?.done ?? 0),
+    unavailableToCaller: Number(row?.unavailable ?? 0),
+  };
+}

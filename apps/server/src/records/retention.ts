@@ -1,0 +1,82 @@
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { loadSettings } from '../settings/store.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Often enough that a note outlives its retention by at most an hour or so. */
+export const RETENTION_INTERVAL_MS = 3600 * 1000;
+
+/**
+ * Deletes every note created more than `retention.noteDays` days before `now` (0 keeps notes
+ * forever): the row, its versions and wraps, and old tombstones too. One audit entry
+ * summarises a purge that removed anything; an idle run adds nothing to the chain. Several
+ * server processes may run this at once: the delete takes row locks, so a note is counted
+ * by exactly one of them.
+ */
+export async function purgeExpiredNotes(
+  ctx: ServerContext,
+  now: Date,
+): Promise<{ purged: number; cutoff: string | null }> {
+  const { settings } = await loadSettings(ctx.db);
+  const days = settings.retention.noteDays;
+  if (days === 0) return { purged: 0, cutoff: null };
+  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  return ctx.db.transaction(async (tx) => {
+    // Versions and wraps go with the note (on delete cascade).
+    const rows = await tx.query<{ deleted_at: Date | null }>(
+      'delete from notes where created_at < $1 returning deleted_at',
+      [cutoff],
+    );
+    if (rows.length) {
+      const live = rows.filter((r) => r.deleted_at === null).length;
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'records.notes-purged',
+          target: 'notes',
+          details: {
+            reason: 'retention',
+            noteDays: days,
+            cutoff: cutoff.toISOString(),
+            notes: live,
+            tombstones: rows.length - live,
+          },
+        },
+        now,
+      );
+    }
+    return { purged: rows.length, cutoff: cutoff.toISOString() };
+  });
+}
+
+/**
+ * Runs the purge now and then every `intervalMs`; returns the function that stops it, which
+ * resolves once a purge in progress has finished (so the database can be closed after it).
+ * A failed run is logged and retried at the next tick, never thrown into the process.
+ */
+export function startRetentionTimer(
+  ctx: ServerContext,
+  intervalMs = RETENTION_INTERVAL_MS,
+): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  const tick = () => {
+    if (running) return; // a slow purge is not started twice by one process
+    running = purgeExpiredNotes(ctx, ctx.now())
+      .then((r) => {
+        if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged notes');
+      })
+      .catch((error: unknown) => ctx.log.error({ err: error }, 'note retention purge failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(tick, 0);
+  const timer = setInterval(tick, intervalMs);
+  first.unref();
+  timer.unref();
+  return async () => {
+    clearTimeout(first);
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,200 @@
+import {
+  type CreateNoteBody,
+  hasPermission,
+  type NoteForReader,
+  type NoteListQuery,
+  type NoteMeta,
+  type NotePage,
+  type NoteVersionInfo,
+  type UpdateNoteBody,
+} from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { ApiError, conflict, forbidden, notFound } from '../http/errors.js';
+import { checkEnvelope, checkReaders } from './envelope.js';
+import { requiredReaders } from './readers.js';
+import * as store from './store.js';
+
+/** The member making a request, as the routes pass it down. */
+export interface NoteCaller {
+  id: string;
+  pubkey: string;
+  permissions: readonly string[];
+  ipHash: string | null;
+}
+
+export const readsAll = (caller: NoteCaller) => hasPermission(caller.permissions, 'notes:read-all');
+
+/**
+ * A note the caller may not read answers exactly like a note that does not exist (404), so
+ * volunteers cannot probe for other volunteers' note ids.
+ */
+function visible(note: store.NoteRow | null, caller: NoteCaller): store.NoteRow {
+  if (!note || !(readsAll(caller) || note.authorId === caller.id)) throw notFound('no such note');
+  if (note.deletedAt) throw new ApiError(410, 'gone', 'this note was deleted');
+  return note;
+}
+
+const audit = (tx: Queryable, caller: NoteCaller, action: string, now: Date, rest: object) =>
+  appendAuditInTx(
+    tx,
+    { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest },
+    now,
+  );
+
+/**
+ * Stores version 1 of a new note. A retry of the very same request (same author, same
+ * ciphertext) answers like the first one instead of 409, so a client that lost the response
+ * can safely send again.
+ */
+export async function createNote(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  body: CreateNoteBody,
+): Promise<{ note: NoteMeta; created: boolean }> {
+  checkEnvelope(body.envelope);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    checkReaders(body.envelope, await requiredReaders(tx, caller.pubkey));
+    const row = {
+      id: body.id,
+      callId: body.callId ?? null,
+      authorId: caller.id,
+      authorPubkey: caller.pubkey,
+      currentVersion: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await store.insertNote(tx, row))) {
+      const existing = await store.readNote(tx, body.id);
+      if (
+        existing &&
+        !existing.deletedAt &&
+        existing.authorId === caller.id &&
+        (await store.firstCiphertext(tx, body.id)) === body.envelope.ciphertext
+      )
+        return { note: store.metaOf(existing), created: false };
+      throw conflict('a note with this id already exists; choose a new id and seal again');
+    }
+    await store.insertVersion(tx, {
+      noteId: body.id,
+      version: 1,
+      ciphertext: body.envelope.ciphertext,
+      wraps: body.envelope.wraps,
+      createdAt: now,
+      createdBy: caller.pubkey,
+    });
+    await audit(tx, caller, 'records.note-created', now, {
+      target: `note:${body.id}`,
+      details: { version: 1, readers: body.envelope.wraps.length, ...(body.callId ? { callId: body.callId } : {}) },
+    });
+    return { note: store.metaOf({ ...row, deletedAt: null }), created: true };
+  });
+}
+
+/** Adds a new version sealed under a new key; earlier versions stay readable as history. */
+export async function editNote(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  id: string,
+  body: UpdateNoteBody,
+): Promise<NoteMeta> {
+  checkEnvelope(body.envelope);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const note = visible(await store.readNote(tx, id, true), caller);
+    if (note.authorId !== caller.id) throw forbidden('only the author edits a note');
+    if (note.currentVersion !== body.expectedVersion)
+      throw new ApiError(
+        409,
+        'conflict',
+        `the note changed since you loaded it (you edited version ${body.expectedVersion}, it is at ${note.currentVersion}); reload it`,
+        { currentVersion: note.currentVersion },
+      );
+    checkReaders(body.envelope, await requiredReaders(tx, note.authorPubkey));
+    const version = note.currentVersion + 1;
+    await store.insertVersion(tx, {
+      noteId: id,
+      version,
+      ciphertext: body.envelope.ciphertext,
+      wraps: body.envelope.wraps,
+      createdAt: now,
+      createdBy: caller.pubkey,
+    });
+    // Locked above, so this cannot lose a race; the condition is kept as a second guard.
+    if (!(await store.bumpVersion(tx, id, note.currentVersion, version, now)))
+      throw conflict('the note changed meanwhile; reload it');
+    await audit(tx, caller, 'records.note-edited', now, {
+      target: `note:${id}`,
+      details: { version, readers: body.envelope.wraps.length },
+    });
+    return store.metaOf({ ...note, currentVersion: version, updatedAt: now });
+  });
+}
+
+const cursorOf = (n: NoteForReader) => `${n.createdAt}_${n.id}`;
+
+function parseCursor(cursor: string): { createdAt: Date; id: string } {
+  const at = cursor.indexOf('_');
+  return { createdAt: new Date(cursor.slice(0, at)), id: cursor.slice(at + 1) };
+}
+
+/** Volunteers see their own notes; holders of notes:read-all see everyone's. */
+export async function listNotes(ctx: ServerContext, caller: NoteCaller, q: NoteListQuery): Promise<NotePage> {
+  const all = readsAll(caller);
+  if (q.authorPubkey && !all && q.authorPubkey !== caller.pubkey)
+    throw forbidden("filtering by another volunteer's notes needs notes:read-all");
+  const notes = await store.listForReader(
+    ctx.db,
+    {
+      ...(all ? {} : { authorId: caller.id }),
+      ...(q.authorPubkey ? { authorPubkey: q.authorPubkey } : {}),
+      ...(q.callId ? { callId: q.callId } : {}),
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      ...(q.cursor ? { before: parseCursor(q.cursor) } : {}),
+      limit: q.limit + 1,
+    },
+    caller.pubkey,
+  );
+  const more = notes.length > q.limit;
+  const page = more ? notes.slice(0, q.limit) : notes;
+  const last = page[page.length - 1];
+  return { notes: page, nextCursor: more && last ? cursorOf(last) : null };
+}
+
+/** One version (the current one by default) with the caller's own wrap. */
+export async function getNote(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  id: string,
+  version?: number,
+): Promise<NoteForReader> {
+  const note = visible(await store.readNote(ctx.db, id), caller);
+  const found = await store.readVersionFor(ctx.db, id, version ?? note.currentVersion, caller.pubkey);
+  if (!found) throw notFound(`note ${id} has no version ${version}`);
+  return found;
+}
+
+export async function getVersions(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  id: string,
+): Promise<NoteVersionInfo[]> {
+  visible(await store.readNote(ctx.db, id), caller);
+  return store.listVersions(ctx.db, id);
+}
+
+/** Deletes a note's content for good, keeping a tombstone; audited in the same transaction. */
+export async function deleteNote(ctx: ServerContext, caller: NoteCaller, id: string): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction(async (tx) => {
+    const note = visible(await store.readNote(tx, id, true), caller);
+    await store.tombstone(tx, id, now);
+    await audit(tx, caller, 'records.note-deleted', now, {
+      target: `note:${id}`,
+      details: { versions: note.currentVersion, authorPubkey: note.authorPubkey },
+    });
+  });
+}
