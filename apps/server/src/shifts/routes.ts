@@ -1,0 +1,150 @@
+import {
+  CreateRingGroupBody,
+  CreateShiftBody,
+  CreateShiftExceptionBody,
+  IdParam,
+  MineQuery,
+  SetAssignmentsBody,
+  ShiftExceptionListQuery,
+  UpdateRingGroupBody,
+  UpdateShiftBody,
+  WeekQuery,
+} from '@llamenos/protocol';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { badRequest, unauthenticated } from '../http/errors.js';
+import { isMember, requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import {
+  type Actor,
+  createException,
+  createRingGroup,
+  createShift,
+  deleteException,
+  deleteRingGroup,
+  deleteShift,
+  setAssignments,
+  updateRingGroup,
+  updateShift,
+} from './service.js';
+import { listExceptions, listRingGroups } from './store.js';
+import { getMine, getOnShiftNow, getSchedule, getWeek } from './views.js';
+
+const NoQuery = z.object({}).strict();
+/** Exceptions are listed for at most a year at a time. */
+const MAX_EXCEPTION_RANGE_DAYS = 366;
+
+const actorOf = (c: Context<AppEnv>): Actor => {
+  const auth = c.get('auth');
+  return { pubkey: auth.pubkey, ipHash: auth.ipHash };
+};
+
+const userIdOf = (c: Context<AppEnv>): string => {
+  const user = c.get('auth').user;
+  if (!user) throw unauthenticated();
+  return user.id;
+};
+
+/** The ShiftManager's HTTP surface; rules live in on-shift.ts, writes in service.ts. */
+export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  // Fixed paths first: "now", "mine" and "week" must never be read as a shift id.
+  app.get('/shifts/now', requires('shifts:read'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json(await getOnShiftNow(ctx, userIdOf(c)));
+  });
+
+  app.get('/shifts/mine', isMember(), async (c) => {
+    const { days } = readQuery(c, MineQuery);
+    return c.json(await getMine(ctx, userIdOf(c), days));
+  });
+
+  app.get('/shifts/week', requires('shifts:read'), async (c) => {
+    const { start } = readQuery(c, WeekQuery);
+    return c.json(await getWeek(ctx, start));
+  });
+
+  app.get('/shifts', requires('shifts:read'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json(await getSchedule(ctx));
+  });
+
+  app.post('/shifts', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, CreateShiftBody);
+    return c.json(await createShift(ctx, actorOf(c), body), 201);
+  });
+
+  app.patch('/shifts/:id', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    const body = await readJson(c, UpdateShiftBody);
+    return c.json(await updateShift(ctx, actorOf(c), id, body));
+  });
+
+  app.put('/shifts/:id/assignments', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    const body = await readJson(c, SetAssignmentsBody);
+    return c.json(await setAssignments(ctx, actorOf(c), id, body.userIds));
+  });
+
+  app.delete('/shifts/:id', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    await deleteShift(ctx, actorOf(c), id);
+    return c.body(null, 204);
+  });
+
+  app.get('/ring-groups', requires('shifts:read'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json({ ringGroups: await listRingGroups(ctx.db) });
+  });
+
+  app.post('/ring-groups', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, CreateRingGroupBody);
+    return c.json(await createRingGroup(ctx, actorOf(c), body), 201);
+  });
+
+  app.patch('/ring-groups/:id', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    const body = await readJson(c, UpdateRingGroupBody);
+    return c.json(await updateRingGroup(ctx, actorOf(c), id, body));
+  });
+
+  app.delete('/ring-groups/:id', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    await deleteRingGroup(ctx, actorOf(c), id);
+    return c.body(null, 204);
+  });
+
+  app.get('/shift-exceptions', requires('shifts:read'), async (c) => {
+    const { from, to } = readQuery(c, ShiftExceptionListQuery);
+    const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    if (span < 0 || span > MAX_EXCEPTION_RANGE_DAYS)
+      throw badRequest(
+        `"from" must not be after "to", and the range at most ${MAX_EXCEPTION_RANGE_DAYS} days`,
+      );
+    return c.json({ exceptions: await listExceptions(ctx.db, from, to) });
+  });
+
+  app.post('/shift-exceptions', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, CreateShiftExceptionBody);
+    return c.json(await createException(ctx, actorOf(c), body), 201);
+  });
+
+  app.delete('/shift-exceptions/:id', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    await deleteException(ctx, actorOf(c), id);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

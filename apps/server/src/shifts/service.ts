@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import type { CanonicalValue } from '@llamenos/crypto';
+import type {
+  CreateRingGroupBody,
+  CreateShiftBody,
+  CreateShiftExceptionBody,
+  RingGroupView,
+  ShiftExceptionView,
+  ShiftView,
+  UpdateRingGroupBody,
+  UpdateShiftBody,
+} from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+import { isUniqueViolation } from '../identity/service.js';
+import { notifyShiftsChanged, type ShiftsChange } from './hooks.js';
+import { getShift, listExceptions, listRingGroups } from './store.js';
+import { weekdayOf } from './zoned-time.js';
+
+export { onShiftsChanged, type ShiftsChange, type ShiftsListener } from './hooks.js';
+
+/** Who is making a change, for the audit log. */
+export interface Actor {
+  pubkey: string | null;
+  ipHash: string | null;
+}
+
+/**
+ * The one write path: the change and its audit entry ('shifts.*') commit together; listeners
+ * hear of it only after commit.
+ */
+async function write<T>(
+  ctx: ServerContext,
+  actor: Actor,
+  change: (result: T) => ShiftsChange & { details?: Record<string, CanonicalValue> },
+  work: (tx: Queryable, now: Date) => Promise<T>,
+): Promise<T> {
+  const now = ctx.now();
+  let done: ShiftsChange | null = null;
+  const result = await ctx.db.transaction(async (tx) => {
+    const value = await work(tx, now);
+    const { details, ...what } = change(value);
+    await appendAuditInTx(
+      tx,
+      {
+        action: `shifts.${what.kind}.${what.action}`,
+        actorPubkey: actor.pubkey,
+        target: what.id,
+        details: details ?? {},
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    done = what;
+    return value;
+  });
+  if (done) notifyShiftsChanged(ctx, done);
+  return result;
+}
+
+/** 400 naming every id that is not a registered user. */
+async function checkUsers(tx: Queryable, userIds: readonly string[]): Promise<void> {
+  if (!userIds.length) return;
+  const rows = await tx.query<{ id: string }>('select id from users where id = any($1::text[])', [userIds]);
+  const known = new Set(rows.map((r) => r.id));
+  const unknown = userIds.filter((id) => !known.has(id));
+  if (unknown.length) throw badRequest(`unknown user: ${unknown.join(', ')}`, { unknownUserIds: unknown });
+}
+
+async function checkRingGroup(tx: Queryable, id: string | null | undefined): Promise<void> {
+  if (!id) return;
+  const [row] = await tx.query('select 1 from ring_groups where id = $1', [id]);
+  if (!row) throw badRequest(`unknown ring group: ${id}`);
+}
+
+async function replaceMembers(
+  tx: Queryable,
+  table: 'shift_assignments' | 'ring_group_members',
+  id: string,
+  userIds: readonly string[],
+): Promise<void> {
+  const column = table === 'shift_assignments' ? 'shift_id' : 'group_id';
+  await tx.query(`delete from ${table} where ${column} = $1`, [id]);
+  if (userIds.length)
+    await tx.query(`insert into ${table} (${column}, user_id) select $1, u from unnest($2::text[]) as u`, [
+      id,
+      userIds,
+    ]);
+}
+
+async function mustGetShift(tx: Queryable, id: string): Promise<ShiftView> {
+  const shift = await getShift(tx, id);
+  if (!shift) throw notFound(`no shift ${id}`);
+  return shift;
+}
+
+const shiftDetails = (s: ShiftView): Record<string, CanonicalValue> => ({
+  weekday: s.weekday,
+  start: s.start,
+  durationMinutes: s.durationMinutes,
+  ringGroupId: s.ringGroupId,
+  active: s.active,
+  userIds: s.userIds,
+});
+
+// Overlapping shifts are allowed on purpose: two teams can cover the same hours.
+export function createShift(ctx: ServerContext, actor: Actor, body: CreateShiftBody): Promise<ShiftView> {
+  return write(
+    ctx,
+    actor,
+    (s) => ({ kind: 'shift', action: 'created', id: s.id, details: shiftDetails(s) }),
+    async (tx, now) => {
+      await checkUsers(tx, body.userIds);
+      await checkRingGroup(tx, body.ringGroupId);
+      const id = randomUUID();
+      await tx.query(
+        `insert into shifts (id, name, weekday, start_time, duration_minutes, ring_group_id, active, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+        [id, body.name, body.weekday, body.start, body.durationMinutes, body.ringGroupId, body.active, now],
+      );
+      await replaceMembers(tx, 'shift_assignments', id, body.userIds);
+      return mustGetShift(tx, id);
+    },
+  );
+}
+
+export function updateShift(
+  ctx: ServerContext,
+  actor: Actor,
+  id: string,
+  body: UpdateShiftBody,
+): Promise<ShiftView> {
+  return write(
+    ctx,
+    actor,
+    (s) => ({
+      kind: 'shift',
+      action: 'updated',
+      id: s.id,
+      details: { changed: Object.keys(body), ...shiftDetails(s) },
+    }),
+    async (tx, now) => {
+      const current = await mustGetShift(tx, id);
+      if (body.userIds) await checkUsers(tx, body.userIds);
+      await checkRingGroup(tx, body.ringGroupId);
+      const next = { ...current, ...body };
+      await tx.query(
+        `update shifts set name = $2, weekday = $3, start_time = $4, duration_minutes = $5, ring_group_id = $6,
+           active = $7, updated_at = $8 where id = $1`,
+        [id, next.name, next.weekday, next.start, next.durationMinutes, next.ringGroupId, next.active, now],
+      );
+      if (body.userIds) await replaceMembers(tx, 'shift_assignments', id, body.userIds);
+      return mustGetShift(tx, id);
+    },
+  );
+}
+
+export function setAssignments(
+  ctx: ServerContext,
+  actor: Actor,
+  id: string,
+  userIds: readonly string[],
+): Promise<ShiftView> {
+  return write(
+    ctx,
+    actor,
+    (s) => ({ kind: 'assignments', action: 'updated', id: s.id, details: { userIds: s.userIds } }),
+    async (tx, now) => {
+      await mustGetShift(tx, id);
+      await checkUsers(tx, userIds);
+      await replaceMembers(tx, 'shift_assignments', id, userIds);
+      await tx.query('update shifts set updated_at = $2 where id = $1', [id, now]);
+      return mustGetShift(tx, id);
+    },
+  );
+}
+
+export async function deleteShift(ctx: ServerContext, actor: Actor, id: string): Promise<void> {
+  await write(
+    ctx,
+    actor,
+    () => ({ kind: 'shift', action: 'deleted', id }),
+    async (tx) => {
+      const rows = await tx.query('delete from shifts where id = $1 returning id', [id]);
+      if (!rows.length) throw notFound(`no shift ${id}`);
+    },
+  );
+}
+
+async function mustGetGroup(tx: Queryable, id: string): Promise<RingGroupView> {
+  const [group] = await listRingGroups(tx, id);
+  if (!group) throw notFound(`no ring group ${id}`);
+  return group;
+}
+
+/** Unique violations on ring groups are a taken name or a second fallback group. */
+async function groupWrite<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const text =
+      String((error as { constraint_name?: string; message?: string }).constraint_name ?? '') +
+      String((error as Error).message ?? '');
+    throw text.includes('fallback')
+      ? conflict('another ring group is already the fallback group; unset it there first')
+      : conflict('a ring group with this name already exists');
+  }
+}
+
+export function createRingGroup(
+  ctx: ServerContext,
+  actor: Actor,
+  body: CreateRingGroupBody,
+): Promise<RingGroupView> {
+  return groupWrite(
+    write(
+      ctx,
+      actor,
+      (g) => ({
+        kind: 'ring-group',
+        action: 'created',
+        id: g.id,
+        details: { isFallback: g.isFallback, userIds: g.userIds },
+      }),
+      async (tx, now) => {
+        await checkUsers(tx, body.userIds);
+        const id = randomUUID();
+        await tx.query(
+          'insert into ring_groups (id, name, is_fallback, created_at, updated_at) values ($1, $2, $3, $4, $4)',
+          [id, body.name, body.isFallback, now],
+        );
+        await replaceMembers(tx, 'ring_group_members', id, body.userIds);
+        return mustGetGroup(tx, id);
+      },
+    ),
+  );
+}
+
+export function updateRingGroup(
+  ctx: ServerContext,
+  actor: Actor,
+  id: string,
+  body: UpdateRingGroupBody,
+): Promise<RingGroupView> {
+  return groupWrite(
+    write(
+      ctx,
+      actor,
+      (g) => ({
+        kind: 'ring-group',
+        action: 'updated',
+        id: g.id,
+        details: { changed: Object.keys(body), isFallback: g.isFallback, userIds: g.userIds },
+      }),
+      async (tx, now) => {
+        const current = await mustGetGroup(tx, id);
+        if (body.userIds) await checkUsers(tx, body.userIds);
+        await tx.query('update ring_groups set name = $2, is_fallback = $3, updated_at = $4 where id = $1', [
+          id,
+          body.name ?? current.name,
+          body.isFallback ?? current.isFallback,
+          now,
+        ]);
+        if (body.userIds) await replaceMembers(tx, 'ring_group_members', id, body.userIds);
+        return mustGetGroup(tx, id);
+      },
+    ),
+  );
+}
+
+/** Shifts that rang this group keep their own assignments and lose the group (on delete set null). */
+export async function deleteRingGroup(ctx: ServerContext, actor: Actor, id: string): Promise<void> {
+  await write(
+    ctx,
+    actor,
+    () => ({ kind: 'ring-group', action: 'deleted', id }),
+    async (tx) => {
+      const rows = await tx.query('delete from ring_groups where id = $1 returning id', [id]);
+      if (!rows.length) throw notFound(`no ring group ${id}`);
+    },
+  );
+}
+
+export function createException(
+  ctx: ServerContext,
+  actor: Actor,
+  body: CreateShiftExceptionBody,
+): Promise<ShiftExceptionView> {
+  return write(
+    ctx,
+    actor,
+    (e) => ({
+      kind: 'exception',
+      action: 'created',
+      id: e.id,
+      details: { date: e.date, shiftId: e.shiftId, kind: e.kind, userOut: e.userOut, userIn: e.userIn },
+    }),
+    async (tx, now) => {
+      if (body.shiftId) {
+        const [shift] = await tx.query<{ weekday: number }>('select weekday from shifts where id = $1', [
+          body.shiftId,
+        ]);
+        if (!shift) throw badRequest(`unknown shift: ${body.shiftId}`);
+        // Exceptions match occurrences by their start day; one on another day would never apply.
+        if (Number(shift.weekday) !== weekdayOf(body.date))
+          throw badRequest(`shift ${body.shiftId} does not start on ${body.date}`);
+      }
+      await checkUsers(
+        tx,
+        [body.userOut, body.userIn].filter((u): u is string => u !== null),
+      );
+      const id = randomUUID();
+      await tx.query(
+        `insert into shift_exceptions (id, date, shift_id, kind, user_out, user_in, note, created_at, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, body.date, body.shiftId, body.kind, body.userOut, body.userIn, body.note, now, actor.pubkey],
+      );
+      const [view] = (await listExceptions(tx, body.date, body.date)).filter((e) => e.id === id);
+      if (!view) throw new Error('inserted exception not found');
+      return view;
+    },
+  );
+}
+
+export async function deleteException(ctx: ServerContext, actor: Actor, id: string): Promise<void> {
+  await write(
+    ctx,
+    actor,
+    () => ({ kind: 'exception', action: 'deleted', id }),
+    async (tx) => {
+      const rows = await tx.query('delete from shift_exceptions where id = $1 returning id', [id]);
+      if (!rows.length) throw notFound(`no shift exception ${id}`);
+    },
+  );
+}

@@ -1,0 +1,85 @@
+import type { MineView, OccurrenceView, OnShiftNowView, ScheduleView, WeekView } from '@llamenos/protocol';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { loadSettings } from '../settings/store.js';
+import { localLabels, type Occurrence, occurrencesBetween, occurrencesOn, whoIsOnShift } from './on-shift.js';
+import { listExceptions, listRingGroups, listShifts, loadRules, type Rules } from './store.js';
+import { addDays, DAY_MS, wallTime } from './zoned-time.js';
+
+/** Read-side of the ShiftManager: every answer is computed by on-shift.ts from the stored schedule. */
+
+export const hotlineTimeZone = async (db: Queryable): Promise<string> =>
+  (await loadSettings(db)).settings.timeZone;
+
+function toView(o: Occurrence, rules: Rules, timeZone: string): OccurrenceView {
+  const shift = rules.shifts.find((s) => s.id === o.shiftId);
+  const durationMinutes =
+    shift?.durationMinutes ?? Math.round((o.end.getTime() - o.start.getTime()) / 60_000);
+  return {
+    shiftId: o.shiftId,
+    name: shift?.name ?? '',
+    date: o.date,
+    start: o.start.toISOString(),
+    end: o.end.toISOString(),
+    durationMinutes,
+    userIds: o.userIds,
+    cancelled: o.cancelled,
+    ...localLabels(o, timeZone),
+  };
+}
+
+export async function getSchedule(ctx: ServerContext): Promise<ScheduleView> {
+  return {
+    timeZone: await hotlineTimeZone(ctx.db),
+    shifts: await listShifts(ctx.db),
+    ringGroups: await listRingGroups(ctx.db),
+  };
+}
+
+/** The seven local days from `start`, each with its occurrences (cancelled ones flagged) and exceptions. */
+export async function getWeek(ctx: ServerContext, start: string): Promise<WeekView> {
+  const timeZone = await hotlineTimeZone(ctx.db);
+  const dates = Array.from({ length: 7 }, (_, i) => addDays(start, i));
+  const last = dates[6] ?? start;
+  const rules = await loadRules(ctx.db, start, last);
+  return {
+    timeZone,
+    start,
+    dates,
+    occurrences: occurrencesOn(dates, rules.shifts, rules.exceptions, timeZone).map((o) =>
+      toView(o, rules, timeZone),
+    ),
+    exceptions: await listExceptions(ctx.db, start, last),
+  };
+}
+
+/** The caller's occurrences that have not ended yet and start within `days` days. */
+export async function getMine(ctx: ServerContext, userId: string, days: number): Promise<MineView> {
+  const timeZone = await hotlineTimeZone(ctx.db);
+  const now = ctx.now();
+  const until = new Date(now.getTime() + days * DAY_MS);
+  // Exceptions for any start day that can reach the window (see candidateDates in on-shift.ts).
+  const rules = await loadRules(
+    ctx.db,
+    addDays(wallTime(now.getTime(), timeZone).date, -2),
+    addDays(wallTime(until.getTime(), timeZone).date, 1),
+  );
+  const occurrences = occurrencesBetween(now, until, rules.shifts, rules.exceptions, timeZone).filter(
+    (o) => !o.cancelled && o.userIds.includes(userId),
+  );
+  return { timeZone, occurrences: occurrences.map((o) => toView(o, rules, timeZone)) };
+}
+
+/** Rules loaded for the days whose occurrences can cover `at`. */
+export async function rulesAround(db: Queryable, at: Date, timeZone: string): Promise<Rules> {
+  const today = wallTime(at.getTime(), timeZone).date;
+  return loadRules(db, addDays(today, -2), addDays(today, 1));
+}
+
+export async function getOnShiftNow(ctx: ServerContext, userId: string): Promise<OnShiftNowView> {
+  const timeZone = await hotlineTimeZone(ctx.db);
+  const at = ctx.now();
+  const rules = await rulesAround(ctx.db, at, timeZone);
+  const who = whoIsOnShift(at, rules.shifts, rules.exceptions, timeZone, rules.fallbackUserIds);
+  return { at: at.toISOString(), timeZone, ...who, includesMe: who.userIds.includes(userId) };
+}

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+
+/**
+ * Shifts: recurring weekly shifts in the hotline's IANA time zone (settings.timeZone), ring
+ * groups, one fallback group and one-off exceptions. Shared by the server (validation) and the
+ * web client (forms). Request objects are strict: an unknown field is an error.
+ *
+ * Weekdays are numbered 0 = Monday … 6 = Sunday (ISO order minus one), so a week calendar's
+ * columns and the numbers agree. A shift belongs to the local day it starts on: a Friday
+ * 22:00 shift of 600 minutes is Friday's shift even while it covers Saturday 03:00.
+ */
+
+export const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const;
+export const MIN_SHIFT_MINUTES = 15;
+export const MAX_SHIFT_MINUTES = 1440;
+export const MAX_MINE_DAYS = 62;
+
+const Id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/, 'an id');
+
+/** A wall-clock time "HH:MM", 00:00 to 23:59. */
+export const LocalTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time "HH:MM" (00:00–23:59)');
+
+/** A calendar date "YYYY-MM-DD" that exists (2026-02-30 does not). */
+export const LocalDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'a date that exists');
+
+export const Weekday = z.number().int().min(0).max(6);
+
+const UserIds = z
+  .array(Id)
+  .max(500)
+  .refine((ids) => new Set(ids).size === ids.length, 'users must not repeat');
+
+const Name = z.string().trim().min(1).max(80);
+
+export const CreateShiftBody = z
+  .object({
+    name: Name,
+    weekday: Weekday,
+    start: LocalTime,
+    durationMinutes: z.number().int().min(MIN_SHIFT_MINUTES).max(MAX_SHIFT_MINUTES),
+    ringGroupId: Id.nullable().default(null),
+    active: z.boolean().default(true),
+    userIds: UserIds.default([]),
+  })
+  .strict();
+export type CreateShiftBody = z.infer<typeof CreateShiftBody>;
+/** What a client sends (defaults may be left out). */
+export type CreateShiftRequest = z.input<typeof CreateShiftBody>;
+
+export const UpdateShiftBody = z
+  .object({
+    name: Name.optional(),
+    weekday: Weekday.optional(),
+    start: LocalTime.optional(),
+    durationMinutes: z.number().int().min(MIN_SHIFT_MINUTES).max(MAX_SHIFT_MINUTES).optional(),
+    ringGroupId: Id.nullable().optional(),
+    active: z.boolean().optional(),
+    userIds: UserIds.optional(),
+  })
+  .strict();
+export type UpdateShiftBody = z.infer<typeof UpdateShiftBody>;
+
+export const SetAssignmentsBody = z.object({ userIds: UserIds }).strict();
+export type SetAssignmentsBody = z.infer<typeof SetAssignmentsBody>;
+
+export const CreateRingGroupBody = z
+  .object({ name: Name, isFallback: z.boolean().default(false), userIds: UserIds.default([]) })
+  .strict();
+export type CreateRingGroupBody = z.infer<typeof CreateRingGroupBody>;
+/** What a client sends (defaults may be left out). */
+export type CreateRingGroupRequest = z.input<typeof CreateRingGroupBody>;
+
+export const UpdateRingGroupBody = z
+  .object({ name: Name.optional(), isFallback: z.boolean().optional(), userIds: UserIds.optional() })
+  .strict();
+export type UpdateRingGroupBody = z.infer<typeof UpdateRingGroupBody>;
+
+export const ShiftExceptionKind = z.enum(['cancel', 'swap', 'extra']);
+export type ShiftExceptionKind = z.infer<typeof ShiftExceptionKind>;
+
+/**
+ * cancel: no shift that day (shiftId null = the whole day is closed, e.g. a holiday);
+ * swap: userOut leaves and userIn joins that one occurrence; extra: userIn joins it.
+ */
+export const CreateShiftExceptionBody = z
+  .object({
+    date: LocalDate,
+    shiftId: Id.nullable().default(null),
+    kind: ShiftExceptionKind,
+    userOut: Id.nullable().default(null),
+    userIn: Id.nullable().default(null),
+    note: z.string().trim().max(300).default(''),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const need = (ok: boolean, path: string, message: string) => {
+      if (!ok) ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (e.kind === 'cancel') {
+      need(e.userOut === null, 'userOut', 'a cancellation names no users');
+      need(e.userIn === null, 'userIn', 'a cancellation names no users');
+      return;
+    }
+    need(e.shiftId !== null, 'shiftId', `a ${e.kind} applies to one shift`);
+    need(e.userIn !== null, 'userIn', `a ${e.kind} needs the user who joins`);
+    if (e.kind === 'swap') {
+      need(e.userOut !== null, 'userOut', 'a swap needs the user who leaves');
+      need(e.userOut !== e.userIn, 'userIn', 'a swap needs two different users');
+    } else need(e.userOut === null, 'userOut', 'an extra names only the user who joins');
+  });
+export type CreateShiftExceptionBody = z.infer<typeof CreateShiftExceptionBody>;
+/** What a client sends (defaults may be left out). */
+export type CreateShiftExceptionRequest = z.input<typeof CreateShiftExceptionBody>;
+
+export const ShiftExceptionListQuery = z.object({ from: LocalDate, to: LocalDate }).strict();
+export const WeekQuery = z.object({ start: LocalDate }).strict();
+export const MineQuery = z
+  .object({ days: z.coerce.number().int().min(1).max(MAX_MINE_DAYS).default(14) })
+  .strict();
+
+export interface ShiftView {
+  id: string;
+  name: string;
+  weekday: number;
+  start: string;
+  durationMinutes: number;
+  ringGroupId: string | null;
+  active: boolean;
+  /** Directly assigned users (ring group members are listed on the group). */
+  userIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RingGroupView {
+  id: string;
+  name: string;
+  isFallback: boolean;
+  userIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ShiftExceptionView {
+  id: string;
+  date: string;
+  shiftId: string | null;
+  kind: ShiftExceptionKind;
+  userOut: string | null;
+  userIn: string | null;
+  note: string;
+  createdAt: string;
+}
+
+export interface ScheduleView {
+  timeZone: string;
+  shifts: ShiftView[];
+  ringGroups: RingGroupView[];
+}
+
+/** One occurrence of a shift: the local day it starts on and its real start and end instants. */
+export interface OccurrenceView {
+  shiftId: string;
+  name: string;
+  /** Local date it starts on, in the hotline zone (the day it belongs to). */
+  date: string;
+  weekday: number;
+  /** Start and end as UTC instants (ISO 8601). */
+  start: string;
+  end: string;
+  /** Start and end as wall-clock times in the hotline zone ("HH:MM"). */
+  localStart: string;
+  localEnd: string;
+  /** Local date the occurrence ends on (differs from `date` for overnight shifts). */
+  endDate: string;
+  durationMinutes: number;
+  /** Who is on it after ring-group members and exceptions are applied. */
+  userIds: string[];
+  cancelled: boolean;
+}
+
+export interface WeekView {
+  timeZone: string;
+  start: string;
+  dates: string[];
+  occurrences: OccurrenceView[];
+  exceptions: ShiftExceptionView[];
+}
+
+export interface MineView {
+  timeZone: string;
+  occurrences: OccurrenceView[];
+}
+
+export interface OnShiftNowView {
+  at: string;
+  timeZone: string;
+  /** shift: someone is on a shift; fallback: nobody is, the fallback group answers; none: neither. */
+  source: 'shift' | 'fallback' | 'none';
+  userIds: string[];
+  shiftIds: string[];
+  includesMe: boolean;
+}
