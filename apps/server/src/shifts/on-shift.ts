@@ -100,9 +100,9 @@ function applyChanges(assigned: readonly string[], exceptions: readonly Exceptio
 
 /**
  * Local dates whose occurrences can reach the instants from `from` to `to`. A shift lasts at
- * most 24 h of real time, so it can reach two local days later after a fall-back (a 23:59
- * start lasting 1440 min ends 00:59 two days on); and where a zone falls back across midnight
- * the next day's first hour happens before the current day's last one.
+ * most 24 h of real time, but a spring-forward night turns that into 25 wall-clock hours, so
+ * it can reach two local days later (Saturday 23:30 + 1440 min ends Monday 00:30); and where a
+ * zone falls back across midnight the next day's first hour happens before this day's last.
  */
 function candidateDates(from: number, to: number, timeZone: string): string[] {
   const first = addDays(wallTime(from, timeZone).date, -2);
