@@ -206,7 +206,8 @@ export const GrantBody = z
     const seen = new Set<string>();
     body.wraps.forEach((w, i) => {
       const key = `${w.noteId}:${w.version}`;
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['wraps', i], message: 'duplicate note version' });
+      if (seen.has(key))
+        ctx.addIssue({ code: 'custom', path: ['wraps', i], message: 'duplicate note version' });
       seen.add(key);
     });
   });

@@ -15,7 +15,10 @@ const line = (value: NoteExportLine) => encoder.encode(`${JSON.stringify(value)}
  * disconnects; the notes are read page by page, never all in memory, up to the instant of
  * the audit entry. The last line, `{type: 'end', count}`, lets the client detect truncation.
  */
-export async function exportNotes(ctx: ServerContext, caller: NoteCaller): Promise<ReadableStream<Uint8Array>> {
+export async function exportNotes(
+  ctx: ServerContext,
+  caller: NoteCaller,
+): Promise<ReadableStream<Uint8Array>> {
   const now = ctx.now();
   const all = readsAll(caller);
   const scope: Omit<NoteFilter, 'limit'> = { ...(all ? {} : { authorId: caller.id }), createdUpTo: now };

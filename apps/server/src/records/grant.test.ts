@@ -29,10 +29,14 @@ const seal = (noteId: string, version: number, payload: object, readers: string[
 const open = (note: NoteForReader, user: TestUser) =>
   JSON.parse(
     fromUtf8(
-      openAsReader({ v: 1, ciphertext: note.ciphertext, wraps: note.wrap ? [note.wrap] : [] }, user.secretKey, {
-        purpose: PURPOSES.note,
-        recordId: noteRecordId(note.id, note.version),
-      }),
+      openAsReader(
+        { v: 1, ciphertext: note.ciphertext, wraps: note.wrap ? [note.wrap] : [] },
+        user.secretKey,
+        {
+          purpose: PURPOSES.note,
+          recordId: noteRecordId(note.id, note.version),
+        },
+      ),
     ),
   );
 
@@ -136,7 +140,11 @@ describe('granting a new admin access, export and retention', () => {
 
     // The new admin opens every version of every note.
     const list = await json(await h.request('GET', '/api/notes', { as: newAdmin }));
-    expect(list.notes.map((n: NoteForReader) => open(n, newAdmin).text).sort()).toEqual(['a1 v2', 'a2', 'b1']);
+    expect(list.notes.map((n: NoteForReader) => open(n, newAdmin).text).sort()).toEqual([
+      'a1 v2',
+      'a2',
+      'b1',
+    ]);
     const v1 = await json(await h.request('GET', `/api/notes/${edited}?version=1`, { as: newAdmin }));
     expect(open(v1.note, newAdmin)).toEqual({ text: 'a1' });
 
@@ -216,7 +224,10 @@ describe('granting a new admin access, export and retention', () => {
     const exporter = await h.addUser([role], 'Exporter');
     const own = await createNote(exporter, { text: 'mine' });
     const text = await (await h.request('GET', '/api/notes/export', { as: exporter })).text();
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as NoteExportLine);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as NoteExportLine);
     expect(lines.flatMap((l) => (l.type === 'note' ? [l.note.id] : []))).toEqual([own]);
     expect(lines.at(-1)).toEqual({ type: 'end', count: 1 });
   });

@@ -55,7 +55,11 @@ export async function grantWork(
  * caller could not have made a real wrap for any other), and an existing wrap is never
  * replaced, so repeating a batch changes nothing.
  */
-export async function grantAccess(ctx: ServerContext, caller: NoteCaller, body: GrantBody): Promise<GrantResult> {
+export async function grantAccess(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  body: GrantBody,
+): Promise<GrantResult> {
   const issues = body.wraps.flatMap((w, i) => {
     const problem = wrapProblem(w.wrap);
     return problem ? [{ path: `wraps.${i}.wrap`, message: problem }] : [];
@@ -105,7 +109,11 @@ export async function grantAccess(ctx: ServerContext, caller: NoteCaller, body: 
 }
 
 /** Progress for the grant's progress bar. */
-export async function grantStatus(ctx: ServerContext, caller: NoteCaller, reader: string): Promise<GrantStatus> {
+export async function grantStatus(
+  ctx: ServerContext,
+  caller: NoteCaller,
+  reader: string,
+): Promise<GrantStatus> {
   await requireAdminReader(ctx.db, reader);
   const [row] = await ctx.db.query<{ total: number; done: number; unavailable: number }>(
     `select

@@ -176,9 +176,9 @@ describe('call notes', () => {
     expect(old.body.note.ciphertext).toBe(v1.ciphertext);
     expect(open(old.body.note, admin)).toEqual({ text: 'first' });
     // Each version has its own key: v1's wrap does not open v2.
-    expect(
-      decryptError(() => open({ ...current.body.note, wrap: old.body.note.wrap }, admin)),
-    ).toBe('DECRYPT_FAILED');
+    expect(decryptError(() => open({ ...current.body.note, wrap: old.body.note.wrap }, admin))).toBe(
+      'DECRYPT_FAILED',
+    );
 
     const versions = await (await h.request('GET', `/api/notes/${id}/versions`, { as: alice })).json();
     expect(versions.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
@@ -212,7 +212,10 @@ describe('call notes', () => {
     );
     const bytes = fromBase64url(row?.ciphertext ?? '');
     bytes[40] = (bytes[40] ?? 0) ^ 1;
-    await h.ctx.db.query('update note_versions set ciphertext = $2 where note_id = $1', [id, toBase64url(bytes)]);
+    await h.ctx.db.query('update note_versions set ciphertext = $2 where note_id = $1', [
+      id,
+      toBase64url(bytes),
+    ]);
     const { status, body } = await getNote(admin, id);
     expect(status).toBe(200);
     expect(decryptError(() => open(body.note, admin))).toBe('DECRYPT_FAILED');
@@ -225,14 +228,15 @@ describe('call notes', () => {
     const noteB = (await getNote(admin, b.id)).body.note;
     // B's wrap presented with A's ciphertext under A's record id, and as-is under B's id with A's ciphertext.
     expect(decryptError(() => open({ ...noteA, wrap: noteB.wrap }, admin))).toBe('DECRYPT_FAILED');
-    expect(
-      decryptError(() => open({ ...noteB, ciphertext: noteA.ciphertext }, admin)),
-    ).toBe('DECRYPT_FAILED');
-    // The same wrap copied into A's rows in the database.
-    await h.ctx.db.query(
-      'update note_wraps set wrap = $3 where note_id = $1 and reader_pubkey = $2',
-      [a.id, admin.pubkey, noteB.wrap.wrap],
+    expect(decryptError(() => open({ ...noteB, ciphertext: noteA.ciphertext }, admin))).toBe(
+      'DECRYPT_FAILED',
     );
+    // The same wrap copied into A's rows in the database.
+    await h.ctx.db.query('update note_wraps set wrap = $3 where note_id = $1 and reader_pubkey = $2', [
+      a.id,
+      admin.pubkey,
+      noteB.wrap.wrap,
+    ]);
     expect(open(noteA, admin)).toEqual({ text: 'A' });
     const moved = (await getNote(admin, a.id)).body.note;
     expect(decryptError(() => open(moved, admin))).toBe('DECRYPT_FAILED');
@@ -299,15 +303,21 @@ describe('call notes', () => {
 
   describe('bad input is a 400 in the one error shape, and nothing is stored', () => {
     async function expectRefused(body: unknown, pathPart: string) {
-      const before = [await countRows('notes'), await countRows('note_versions'), await countRows('note_wraps')];
+      const before = [
+        await countRows('notes'),
+        await countRows('note_versions'),
+        await countRows('note_wraps'),
+      ];
       const res = await h.request('POST', '/api/notes', { as: alice, body });
       expect(res.status, await res.clone().text()).toBe(400);
       const json = await res.json();
       expect(json.error.code).toBe('validation_failed');
       expect(JSON.stringify(json.error.details)).toContain(pathPart);
-      expect([await countRows('notes'), await countRows('note_versions'), await countRows('note_wraps')]).toEqual(
-        before,
-      );
+      expect([
+        await countRows('notes'),
+        await countRows('note_versions'),
+        await countRows('note_wraps'),
+      ]).toEqual(before);
     }
     let id: string;
     let good: SealedEnvelope;
@@ -350,11 +360,20 @@ describe('call notes', () => {
     it('ciphertext with version byte 2', () => {
       const bytes = fromBase64url(good.ciphertext);
       bytes[0] = 2;
-      return expectRefused({ id, envelope: { ...good, ciphertext: toBase64url(bytes) } }, 'envelope.ciphertext');
+      return expectRefused(
+        { id, envelope: { ...good, ciphertext: toBase64url(bytes) } },
+        'envelope.ciphertext',
+      );
     });
     it('reader that is not a curve point', () =>
       expectRefused(
-        { id, envelope: { ...good, wraps: [...good.wraps, { reader: 'f'.repeat(64), wrap: good.wraps[0]?.wrap }] } },
+        {
+          id,
+          envelope: {
+            ...good,
+            wraps: [...good.wraps, { reader: 'f'.repeat(64), wrap: good.wraps[0]?.wrap }],
+          },
+        },
         'envelope.wraps.2.reader',
       ));
     it('upper-case reader', () =>
@@ -373,7 +392,10 @@ describe('call notes', () => {
     it('oversized ciphertext', () => {
       const big = new Uint8Array(NOTE_CIPHERTEXT_MAX_BYTES + 1);
       big[0] = 1;
-      return expectRefused({ id, envelope: { ...good, ciphertext: toBase64url(big) } }, 'envelope.ciphertext');
+      return expectRefused(
+        { id, envelope: { ...good, ciphertext: toBase64url(big) } },
+        'envelope.ciphertext',
+      );
     });
     it('malformed JSON and a bad expectedVersion on edit', async () => {
       const res = await h.request('POST', '/api/notes', { as: alice, body: '{"id":' });

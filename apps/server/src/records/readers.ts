@@ -21,9 +21,7 @@ export async function currentNoteAdmins(db: Queryable): Promise<string[]> {
     Object.hasOwn(BUILTIN_ROLES, role)
       ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
       : (custom.get(role) ?? []);
-  return users
-    .filter((u) => hasPermission(u.roles.flatMap(grantsOf), 'notes:read-all'))
-    .map((u) => u.pubkey);
+  return users.filter((u) => hasPermission(u.roles.flatMap(grantsOf), 'notes:read-all')).map((u) => u.pubkey);
 }
 
 /** True if `pubkey` is one of the current admins (the only valid target of a grant). */

@@ -37,11 +37,7 @@ function visible(note: store.NoteRow | null, caller: NoteCaller): store.NoteRow 
 }
 
 const audit = (tx: Queryable, caller: NoteCaller, action: string, now: Date, rest: object) =>
-  appendAuditInTx(
-    tx,
-    { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest },
-    now,
-  );
+  appendAuditInTx(tx, { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest }, now);
 
 /**
  * Stores version 1 of a new note. A retry of the very same request (same author, same
@@ -87,7 +83,11 @@ export async function createNote(
     });
     await audit(tx, caller, 'records.note-created', now, {
       target: `note:${body.id}`,
-      details: { version: 1, readers: body.envelope.wraps.length, ...(body.callId ? { callId: body.callId } : {}) },
+      details: {
+        version: 1,
+        readers: body.envelope.wraps.length,
+        ...(body.callId ? { callId: body.callId } : {}),
+      },
     });
     return { note: store.metaOf({ ...row, deletedAt: null }), created: true };
   });

@@ -46,9 +46,10 @@ export const metaOf = (n: NoteRow, version = n.currentVersion): NoteMeta => ({
 
 /** `for update` locks the row for an edit or delete in the same transaction. */
 export async function readNote(db: Queryable, id: string, forUpdate = false): Promise<NoteRow | null> {
-  const [row] = await db.query<RawNote>(`select * from notes where id = $1${forUpdate ? ' for update' : ''}`, [
-    id,
-  ]);
+  const [row] = await db.query<RawNote>(
+    `select * from notes where id = $1${forUpdate ? ' for update' : ''}`,
+    [id],
+  );
   return row ? fromRaw(row) : null;
 }
 
