@@ -86,7 +86,10 @@ const hhmm = fc
 
 const shiftArb = fc.record({
   weekday: fc.integer({ min: 0, max: 6 }),
-  start: fc.oneof(hhmm, fc.constantFrom('00:00', '00:30', '01:30', '01:45', '02:00', '02:15', '02:30', '23:30')),
+  start: fc.oneof(
+    hhmm,
+    fc.constantFrom('00:00', '00:30', '01:30', '01:45', '02:00', '02:15', '02:30', '23:30'),
+  ),
   durationMinutes: fc.oneof(fc.integer({ min: 15, max: 1440 }), fc.constantFrom(15, 60, 600, 1440)),
 });
 
@@ -111,7 +114,12 @@ describe('on-shift rules against an independent oracle', () => {
           maxLength: 2,
         }),
         (zone, specs, instant, cancelSpecs) => {
-          const shifts: ShiftRule[] = specs.map((s, i) => ({ ...s, id: `s${i}`, active: true, userIds: ['u'] }));
+          const shifts: ShiftRule[] = specs.map((s, i) => ({
+            ...s,
+            id: `s${i}`,
+            active: true,
+            userIds: ['u'],
+          }));
           const base = new Date(instant).toISOString().slice(0, 10);
           const cancels: ExceptionRule[] = cancelSpecs.map(([days, which]) => ({
             date: new Date(Date.parse(base) + days * DAY).toISOString().slice(0, 10),

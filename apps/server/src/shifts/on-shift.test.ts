@@ -15,7 +15,12 @@ const SAT = 5;
 const SUN = 6;
 
 let nextId = 0;
-const shift = (weekday: number, start: string, durationMinutes: number, userIds: string[] = ['u1']): ShiftRule => ({
+const shift = (
+  weekday: number,
+  start: string,
+  durationMinutes: number,
+  userIds: string[] = ['u1'],
+): ShiftRule => ({
   id: `s${++nextId}`,
   weekday,
   start,
@@ -207,6 +212,10 @@ describe('exceptions (matched by the day an occurrence starts)', () => {
     expect(whoIsOnShift(at(sat3am), [night], [swap], zone).userIds).toEqual(['ben', 'dee']);
     const extra = ex({ kind: 'extra', userIn: 'eve' });
     expect(whoIsOnShift(at(sat3am), [night], [swap, extra], zone).userIds).toEqual(['ben', 'dee', 'eve']);
+    // Order never matters: removals happen before additions.
+    const back = ex({ kind: 'extra', userIn: 'ana' });
+    expect(whoIsOnShift(at(sat3am), [night], [back, swap], zone).userIds).toEqual(['ana', 'ben', 'dee']);
+    expect(whoIsOnShift(at(sat3am), [night], [swap, back], zone).userIds).toEqual(['ana', 'ben', 'dee']);
     // Next week is untouched.
     expect(whoIsOnShift(at('2026-03-14T08:00:00Z'), [night], [swap], zone).userIds).toEqual(['ana', 'ben']);
   });
@@ -234,14 +243,25 @@ describe('fallback and ringing', () => {
     });
     // A shift emptied by a swap-out is nobody on shift.
     const emptied = { ...day, userIds: ['ana'] };
-    const out: ExceptionRule = { date: '2026-01-05', shiftId: emptied.id, kind: 'swap', userOut: 'ana', userIn: 'fay' };
-    expect(whoIsOnShift(at('2026-01-05T10:00:00Z'), [emptied], [out], zone, ['gus']).userIds).toEqual(['fay']);
+    const out: ExceptionRule = {
+      date: '2026-01-05',
+      shiftId: emptied.id,
+      kind: 'swap',
+      userOut: 'ana',
+      userIn: 'fay',
+    };
+    expect(whoIsOnShift(at('2026-01-05T10:00:00Z'), [emptied], [out], zone, ['gus']).userIds).toEqual([
+      'fay',
+    ]);
   });
 
   it('never rings inactive, on-break or busy users', () => {
     const scheduled = whoIsOnShift(at('2026-01-05T10:00:00Z'), [day], [], zone);
     const available = new Set(['ben', 'fay']); // ana is on break or deactivated
-    expect(ringList(scheduled, ['fay'], available, new Set())).toMatchObject({ userIds: ['ben'], source: 'shift' });
+    expect(ringList(scheduled, ['fay'], available, new Set())).toMatchObject({
+      userIds: ['ben'],
+      source: 'shift',
+    });
     // Ben busy on a call: nobody free on the shift, but the caller waits for the shift.
     expect(ringList(scheduled, ['fay'], available, new Set(['ben']))).toMatchObject({
       userIds: [],

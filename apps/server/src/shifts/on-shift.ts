@@ -18,7 +18,8 @@ import { addDays, formatMinute, localToInstant, parseLocalTime, wallTime, weekda
  * 5. Exceptions apply per occurrence, matched by the occurrence's date D (its start day):
  *    cancel with shiftId null closes every occurrence starting on D (a holiday); cancel with a
  *    shiftId closes that one; swap removes userOut and adds userIn; extra adds userIn.
- *    Cancellations win over swaps and extras; swaps and extras apply in the order given.
+ *    Cancellations win over swaps and extras; all removals (swap userOut) happen before all
+ *    additions (swap userIn, extra userIn), so the order exceptions were made in never matters.
  * 6. Inactive shifts have no occurrences.
  */
 
@@ -89,12 +90,11 @@ export function occurrencesOn(
 
 function applyChanges(assigned: readonly string[], exceptions: readonly ExceptionRule[]): string[] {
   const users = new Set(assigned);
-  for (const e of exceptions) {
-    // A swap or extra names one shift (the protocol refuses them without one).
-    if (e.shiftId === null) continue;
-    if (e.kind === 'swap' && e.userOut) users.delete(e.userOut);
-    if ((e.kind === 'swap' || e.kind === 'extra') && e.userIn) users.add(e.userIn);
-  }
+  // A swap or extra names one shift (the protocol refuses them without one). Removals first,
+  // then additions, so the result does not depend on the order exceptions were stored in.
+  const own = exceptions.filter((e) => e.shiftId !== null);
+  for (const e of own) if (e.kind === 'swap' && e.userOut) users.delete(e.userOut);
+  for (const e of own) if ((e.kind === 'swap' || e.kind === 'extra') && e.userIn) users.add(e.userIn);
   return [...users].sort();
 }
 
