@@ -23,10 +23,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startHotline(extraEnv: Record<string, string> = {}): Promise<Hotline & { stop: () => Promise<void> }> {
+export async function startHotline(
+  extraEnv: Record<string, string> = {},
+  options: { hostname?: string } = {},
+): Promise<Hotline & { stop: () => Promise<void> }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-'));
-  const url = `http://127.0.0.1:${port}`;
+  // WebAuthn refuses IP addresses as relying party ids: passkey tests use "localhost".
+  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['apps/server/dist/cli.js', 'serve'], {
     env: {
@@ -70,17 +74,21 @@ export async function startHotline(extraEnv: Record<string, string> = {}): Promi
 }
 
 /** Every test gets its own hotline; console errors on any page fail the test. */
-export const test = base.extend<{ hotline: Hotline; consoleErrors: string[] }>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
-  hotline: async ({}, use) => {
-    const hotline = await startHotline();
+export const test = base.extend<{ hotline: Hotline; consoleErrors: string[]; hotlineHost: string }>({
+  /** The host name the hotline is reached by (PUBLIC_URL); `test.use({ hotlineHost: 'localhost' })`. */
+  hotlineHost: ['127.0.0.1', { option: true }],
+  hotline: async ({ hotlineHost }, use) => {
+    const hotline = await startHotline({}, { hostname: hotlineHost });
     await use(hotline);
     await hotline.stop();
   },
   consoleErrors: async ({ context }, use) => {
     const errors: string[] = [];
+    // Each error names the resource it is about, so a test can excuse exactly its deliberate failures.
     context.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      if (m.type() !== 'error') return;
+      const where = m.location().url;
+      errors.push(where ? `${m.text()} @ ${where}` : m.text());
     });
     context.on('weberror', (e) => errors.push(e.error().message));
     await use(errors);

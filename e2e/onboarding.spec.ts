@@ -40,8 +40,8 @@ test('first admin: bootstrap, lock, wrong PIN, unlock, restore on another device
   const fresh = await device.newPage();
   await fresh.goto(`${hotline.url}/restore`);
   await fresh.getByLabel('Backup file').setInputFiles(backupPath);
-  await fresh.getByLabel('Recovery key').fill(recoveryKey.toLowerCase());
-  await fresh.getByLabel(/new PIN/i).fill('246810');
+  await fresh.getByLabel('Recovery key', { exact: true }).fill(recoveryKey.toLowerCase());
+  await fresh.getByLabel('New PIN (digits only)').fill('246810');
   await fresh.getByRole('button', { name: 'Restore' }).click();
   await expect(fresh.getByRole('heading', { name: 'Hello, Ana Admin' })).toBeVisible();
   await device.close();
