@@ -95,9 +95,10 @@ export class Connection {
    * Sends a frame unless the client has stopped reading: past SLOW_CONSUMER_BYTES of backlog it
    * is cut off instead of buffered, so one stalled client cannot grow the server's memory.
    */
-  send(frame: string): void {
+  send(frame: string | Buffer): void {
     if (this.closing) return;
-    this.ws.send(frame);
+    // Every relay message is JSON text: a Buffer must still go out as a text frame.
+    this.ws.send(frame, { binary: false });
     if (this.ws.bufferedAmount > SLOW_CONSUMER_BYTES) this.cutOff();
   }
 

@@ -36,8 +36,19 @@ export interface HubKey {
   key: Uint8Array;
 }
 
-/** The server's unwrapped current key, per context: unwrapping costs an ECDH, the id check a cheap query. */
-const cache = new WeakMap<ServerContext, HubKey>();
+/**
+ * The server's unwrapped current key, per context. Unwrapping costs an ECDH and checking the
+ * current id a query, too much for every event at full rate, so the id is re-checked at most
+ * every CURRENT_CHECK_MS. A rotation on this process updates the cache at once; one on another
+ * process announces itself through the bridge (forgetHubKey), the interval being only a backstop
+ * for a lost notification.
+ */
+const cache = new WeakMap<ServerContext, HubKey & { checkedAt: number }>();
+const CURRENT_CHECK_MS = 1000;
+
+export const forgetHubKey = (ctx: ServerContext): void => {
+  cache.delete(ctx);
+};
 
 const lock = (tx: Queryable) => tx.query('select pg_advisory_xact_lock($1)', [HUB_KEY_LOCK]);
 
@@ -106,7 +117,7 @@ export async function rotateHubKey(
       );
     return result;
   });
-  cache.set(ctx, { id: created.id, key: created.key });
+  cache.set(ctx, { id: created.id, key: created.key, checkedAt: Date.now() });
   return created.id;
 }
 
@@ -124,9 +135,13 @@ export async function ensureHubKey(ctx: ServerContext): Promise<string> {
 
 /** The current hub key, unwrapped with the server's own key; the one every published event uses. */
 export async function currentHubKey(ctx: ServerContext): Promise<HubKey> {
-  const id = (await currentId(ctx.db)) ?? (await ensureHubKey(ctx));
   const cached = cache.get(ctx);
-  if (cached?.id === id) return cached;
+  if (cached && Date.now() - cached.checkedAt < CURRENT_CHECK_MS) return cached;
+  const id = (await currentId(ctx.db)) ?? (await ensureHubKey(ctx));
+  if (cached?.id === id) {
+    cached.checkedAt = Date.now();
+    return cached;
+  }
   const [row] = await ctx.db.query<{ wrap: string }>(
     'select wrap from hub_key_wraps where hub_key_id = $1 and pubkey = $2',
     [id, ctx.keys.nostrPublicKey],
@@ -136,9 +151,9 @@ export async function currentHubKey(ctx: ServerContext): Promise<HubKey> {
     await rotateHubKey(ctx, 'server-key-changed');
     return currentHubKey(ctx);
   }
-  const key = { id, key: unwrapHubKey(fromBase64url(row.wrap, 'hub key wrap'), ctx.keys.nostrSecretKey, id) };
-  cache.set(ctx, key);
-  return key;
+  const key = unwrapHubKey(fromBase64url(row.wrap, 'hub key wrap'), ctx.keys.nostrSecretKey, id);
+  cache.set(ctx, { id, key, checkedAt: Date.now() });
+  return { id, key };
 }
 
 /**

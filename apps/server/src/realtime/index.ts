@@ -6,7 +6,7 @@ import { onSettingsChanged, type SettingsListener } from '../settings/hooks.js';
 import { Bridge } from './bridge.js';
 import type { Role } from './connection.js';
 import { ExternalPublisher } from './external.js';
-import { ensureHubKey } from './hub-keys.js';
+import { ensureHubKey, forgetHubKey } from './hub-keys.js';
 import { publishHubEvent } from './publish.js';
 import { type Realtime, realtimeOf, setRealtime } from './registry.js';
 import { EmbeddedRelay } from './relay.js';
@@ -67,6 +67,7 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
       return new Set(rows.map((r) => r.pubkey));
     },
     onClientEvent: (event) => {
+      if (ctx.db.kind === 'pglite') return;
       bridge?.publishEvent(event).catch((error) => ctx.log.error({ err: error }, 'bridge publish failed'));
     },
     log: ctx.log,
@@ -74,6 +75,8 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
   bridge = new Bridge(ctx.db, ctx.log, {
     onEvent: (event) => relay.deliver(event),
     onMembersChanged: () => {
+      // Sent after every rotation too: the next publish re-reads the current key id.
+      forgetHubKey(ctx);
       relay.recheckMembers().catch((error) => ctx.log.error({ err: error }, 'membership re-check failed'));
     },
   });
@@ -88,7 +91,8 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
     bridge,
     async publish(event: NostrEvent) {
       relay.deliver(event);
-      await bridge!.publishEvent(event);
+      // PGlite lives inside this one process: there is no other process to reach.
+      if (ctx.db.kind !== 'pglite') await bridge!.publishEvent(event);
     },
     close() {
       closing ??= (async () => {

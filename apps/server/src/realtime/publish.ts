@@ -4,12 +4,12 @@ import {
   HUB_EVENT_KIND,
   HUB_EVENT_TAG,
   type NostrEvent,
-  signEvent,
 } from '@llamenos/crypto';
 import { HubEventPayload } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import { currentHubKey } from './hub-keys.js';
 import { realtimeOf } from './registry.js';
+import { signFast } from './verify.js';
 
 /**
  * Publishes a hub event: validated against the protocol's payload union, encrypted under the
@@ -21,7 +21,7 @@ export async function publishHubEvent(ctx: ServerContext, payload: HubEventPaylo
   const parsed = HubEventPayload.parse(payload);
   const { key } = await currentHubKey(ctx);
   const content = encryptHubEvent(deriveEventKey(key), JSON.stringify(parsed));
-  const event = signEvent(
+  const event = signFast(
     {
       kind: HUB_EVENT_KIND,
       created_at: Math.floor(ctx.now().getTime() / 1000),

@@ -7,6 +7,7 @@ import {
   type NostrEvent,
   signEvent,
   unwrapHubKey,
+  verifyEvent,
 } from '@llamenos/crypto';
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,8 @@ describe('embedded relay', () => {
     expect(event.id).toBe(sent.id);
     expect(event.pubkey).toBe(s.server.ctx.keys.nostrPublicKey);
     expect(event.tags).toEqual([['t', 'llamenos:event']]);
+    // Signed through the WASM engine, checked with the project's own verifier.
+    expect(verifyEvent(event)).toBe(true);
     expect(event.content).not.toContain('call');
     const { keyId, wrap } = await (await s.request('GET', '/api/hub-key', { as: member })).json();
     const hubKey = unwrapHubKey(fromBase64url(wrap), member.secretKey, keyId);

@@ -78,12 +78,19 @@ export class EmbeddedRelay {
   deliver(event: NostrEvent): number {
     if (!this.recent.add(event.id)) return -1;
     const eventJson = JSON.stringify(event);
+    // Most clients name their subscription alike: encode each distinct frame once per event.
+    const frames = new Map<string, Buffer>();
     let delivered = 0;
     for (const connection of this.connections) {
       if (!connection.role || !connection.isOpen) continue;
       for (const sub of connection.subscriptions.values()) {
         if (!matchesAny(sub.filters, event)) continue;
-        connection.send(eventMessage(sub.idJson, eventJson));
+        let frame = frames.get(sub.idJson);
+        if (!frame) {
+          frame = Buffer.from(eventMessage(sub.idJson, eventJson));
+          frames.set(sub.idJson, frame);
+        }
+        connection.send(frame);
         delivered++;
         if (!connection.isOpen) break;
       }
