@@ -33,6 +33,12 @@ const AuditPage = lazy(() => import('../pages/admin/AuditPage.js').then((m) => (
 const MySettingsPage = lazy(() =>
   import('../pages/settings/MySettingsPage.js').then((m) => ({ default: m.MySettingsPage })),
 );
+const ShiftsAdminPage = lazy(() =>
+  import('../pages/shifts/ShiftsAdminPage.js').then((m) => ({ default: m.ShiftsAdminPage })),
+);
+const MyShiftsPage = lazy(() =>
+  import('../pages/shifts/MyShiftsPage.js').then((m) => ({ default: m.MyShiftsPage })),
+);
 
 export interface PublicConfig {
   serverPubkey: string;
@@ -160,6 +166,10 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
       return guard('settings:read', <HotlineSettingsPage me={me} />);
     case '/admin/audit':
       return guard('audit:read', <AuditPage me={me} />);
+    case '/admin/shifts':
+      return guard('shifts:write', <ShiftsAdminPage me={me} />);
+    case '/shifts':
+      return <MyShiftsPage me={me} />;
     case '/settings':
       return <MySettingsPage me={me} config={config} />;
     default:

@@ -10,6 +10,8 @@ const LINKS: { href: string; label: string; permission?: string }[] = [
   { href: '/admin/roles', label: 'nav.roles', permission: 'roles:read' },
   { href: '/admin/settings', label: 'nav.hotlineSettings', permission: 'settings:read' },
   { href: '/admin/audit', label: 'nav.audit', permission: 'audit:read' },
+  { href: '/admin/shifts', label: 'nav.shifts', permission: 'shifts:write' },
+  { href: '/shifts', label: 'nav.myShifts' },
   { href: '/settings', label: 'nav.mySettings' },
 ];
 

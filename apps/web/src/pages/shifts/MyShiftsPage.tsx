@@ -1,0 +1,50 @@
+import type { MineView, OnShiftNowView } from '@llamenos/protocol';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+import './shifts.css';
+import { dateLabel, weekdayName, weekdayOf } from './week.js';
+
+const DAYS = 14;
+
+/** A member's own upcoming shifts, in the hotline's time zone (where the shifts are defined). */
+export function MyShiftsPage({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const mine = useLoad('mine', () => api<MineView>('GET', `/api/shifts/mine?days=${DAYS}`));
+  const now = useLoad('now', () =>
+    can(me, 'shifts:read') ? api<OnShiftNowView>('GET', '/api/shifts/now') : Promise.resolve(null),
+  );
+
+  return (
+    <section>
+      <PageHeading>{t('shifts.mineTitle')}</PageHeading>
+      <ErrorMessage error={mine.error ?? now.error} />
+      {now.data?.includesMe && <p className="success">{t('shifts.onShiftNow')}</p>}
+      {mine.data && <p className="hint">{t('shifts.timeZoneNote', { zone: mine.data.timeZone })}</p>}
+      {mine.loading && !mine.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {mine.data && mine.data.occurrences.length === 0 && <p>{t('shifts.noUpcoming', { count: DAYS })}</p>}
+      {mine.data && mine.data.occurrences.length > 0 && (
+        <ul className="shift-list">
+          {mine.data.occurrences.map((o) => (
+            <li key={`${o.shiftId}@${o.date}`}>
+              <strong>
+                {weekdayName(weekdayOf(o.date), locale)} {dateLabel(o.date, locale)}
+              </strong>
+              {' · '}
+              {o.name}
+              {' · '}
+              <span className="ltr-cell">
+                {o.localStart}–
+                {o.endDate === o.date ? o.localEnd : t('shifts.untilNextDay', { time: o.localEnd })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,157 @@
+import type { OccurrenceView, ScheduleView, ShiftView, UserView, WeekView } from '@llamenos/protocol';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { ActionError } from '../../components/ActionError.js';
+import type { Choice } from '../../components/CheckboxGroup.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { Dialog } from '../../components/Dialog.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+import { ExceptionsSection } from './ExceptionsSection.js';
+import { RingGroupsSection } from './RingGroupsSection.js';
+import { ShiftForm } from './ShiftForm.js';
+import './shifts.css';
+import { WeekCalendar } from './WeekCalendar.js';
+import { addDays, dateLabel, mondayOf, todayIn } from './week.js';
+
+type Editing = { kind: 'new' } | { kind: 'edit'; shift: ShiftView } | null;
+
+/** The schedule editor: a week calendar in the hotline's time zone, ring groups and exceptions. */
+export function ShiftsAdminPage({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const writable = can(me, 'shifts:write');
+  const schedule = useLoad('schedule', () => api<ScheduleView>('GET', '/api/shifts'));
+  // Names need users:read; without it volunteers are shown by id.
+  const users = useLoad('users', async () =>
+    can(me, 'users:read') ? (await api<{ users: UserView[] }>('GET', '/api/users?active=true')).users : [],
+  );
+  const timeZone = schedule.data?.timeZone;
+  const [chosenStart, setStart] = useState<string | null>(null);
+  const start = chosenStart ?? (timeZone ? mondayOf(todayIn(timeZone)) : null);
+  const week = useLoad(`week:${start}`, () =>
+    start ? api<WeekView>('GET', `/api/shifts/week?start=${start}`) : Promise.resolve(null),
+  );
+  const [editing, setEditing] = useState<Editing>(null);
+  const [deleting, setDeleting] = useState<ShiftView | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const names = new Map((users.data ?? []).map((u) => [u.id, u.displayName]));
+  const nameOf = (id: string) => names.get(id) ?? id;
+  const volunteers: Choice[] = (users.data ?? []).map((u) => ({ value: u.id, label: u.displayName }));
+  const reload = () => {
+    schedule.reload();
+    week.reload();
+  };
+  const open = (o: OccurrenceView) => {
+    const shift = schedule.data?.shifts.find((s) => s.id === o.shiftId);
+    if (shift && writable) setEditing({ kind: 'edit', shift });
+  };
+
+  return (
+    <section>
+      <PageHeading>{t('shifts.adminTitle')}</PageHeading>
+      <ErrorMessage error={schedule.error ?? week.error ?? users.error} />
+      {timeZone && <p className="hint">{t('shifts.timeZoneNote', { zone: timeZone })}</p>}
+      {start && (
+        <div className="week-nav">
+          <button type="button" className="secondary" onClick={() => setStart(addDays(start, -7))}>
+            {t('shifts.previousWeek')}
+          </button>
+          <h2 aria-live="polite">{t('shifts.weekOf', { date: dateLabel(start, i18n.language) })}</h2>
+          <button type="button" className="secondary" onClick={() => setStart(addDays(start, 7))}>
+            {t('shifts.nextWeek')}
+          </button>
+          {timeZone && (
+            <button type="button" className="secondary" onClick={() => setStart(mondayOf(todayIn(timeZone)))}>
+              {t('shifts.thisWeek')}
+            </button>
+          )}
+          {writable && (
+            <button type="button" onClick={() => setEditing({ kind: 'new' })} disabled={!schedule.data}>
+              {t('shifts.newShift')}
+            </button>
+          )}
+        </div>
+      )}
+      {(schedule.loading || week.loading) && !week.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {week.data && <WeekCalendar week={week.data} nameOf={nameOf} onOpen={open} />}
+      <ActionError error={error} />
+      {week.data && (
+        <ExceptionsSection
+          week={week.data}
+          volunteers={volunteers}
+          nameOf={nameOf}
+          writable={writable}
+          onChanged={week.reload}
+        />
+      )}
+      {schedule.data && (
+        <RingGroupsSection
+          groups={schedule.data.ringGroups}
+          volunteers={volunteers}
+          nameOf={nameOf}
+          writable={writable}
+          onChanged={reload}
+        />
+      )}
+      <Dialog
+        open={editing !== null}
+        title={
+          editing?.kind === 'edit'
+            ? t('shifts.editShift', { name: editing.shift.name })
+            : t('shifts.newShift')
+        }
+        onClose={() => setEditing(null)}
+      >
+        {editing && schedule.data && (
+          <>
+            <ShiftForm
+              key={editing.kind === 'edit' ? editing.shift.id : 'new'}
+              shift={editing.kind === 'edit' ? editing.shift : null}
+              ringGroups={schedule.data.ringGroups}
+              volunteers={volunteers}
+              onDone={() => {
+                setEditing(null);
+                reload();
+              }}
+              onCancel={() => setEditing(null)}
+            />
+            {editing.kind === 'edit' && (
+              <button
+                type="button"
+                className="secondary danger-text"
+                onClick={() => {
+                  setDeleting(editing.shift);
+                  setEditing(null);
+                }}
+              >
+                {t('shifts.deleteShift')}
+              </button>
+            )}
+          </>
+        )}
+      </Dialog>
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('shifts.deleteTitle', { name: deleting?.name })}
+        message={t('shifts.deleteExplain')}
+        confirmLabel={t('common.delete')}
+        danger
+        onConfirm={async () => {
+          if (!deleting) return;
+          setError(null);
+          try {
+            await api('DELETE', `/api/shifts/${deleting.id}`);
+          } catch (e) {
+            setError(e);
+          }
+          reload();
+        }}
+        onClose={() => setDeleting(null)}
+      />
+    </section>
+  );
+}
