@@ -15,8 +15,14 @@ export interface ProviderHttpOptions {
   provider: string;
   /** Origin (and optional path prefix) of the API, without a trailing slash. */
   baseUrl: string;
-  username: string;
-  password: string;
+  /** Basic auth (Twilio, SignalWire, Plivo, ARI) ... */
+  username?: string;
+  password?: string;
+  /**
+   * ... or an Authorization header made per request (Vonage: a short-lived signed JWT).
+   * Exactly one of the two must be given.
+   */
+  authorization?: () => string;
   /** Default 10 s: a provider that is slow while volunteers' phones ring must not hold the router. */
   timeoutMs?: number;
   /** Tests and the simulated carrier may inject their own fetch. */
@@ -26,11 +32,18 @@ export interface ProviderHttpOptions {
 export interface ProviderRequest {
   /** Names the operation in errors ("create leg", "cancel leg"). */
   operation: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path under baseUrl, starting with "/"; ids in it were validated by the caller. */
   path: string;
+  /**
+   * A full URL to use instead of baseUrl + path, for a resource the provider names by URL
+   * (Vonage recordings). The caller must have checked its host against an allow-list.
+   */
+  absoluteUrl?: string;
   /** Sent as application/x-www-form-urlencoded; a key may repeat (StatusCallbackEvent). */
   form?: ReadonlyArray<readonly [string, string]>;
+  /** Sent as application/json (Vonage, Plivo); not together with `form`. */
+  json?: unknown;
   /** Statuses that are answers rather than errors (404 on delete of a deleted recording). */
   okStatuses?: readonly number[];
   /** The Accept header; default application/json. */
@@ -49,12 +62,18 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 export class ProviderHttp {
-  private readonly authorization: string;
+  private readonly authorization: () => string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: ProviderHttpOptions) {
-    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+    if (options.authorization) this.authorization = options.authorization;
+    else {
+      if (options.username === undefined || options.password === undefined)
+        throw new Error('ProviderHttp needs basic-auth credentials or an authorization function');
+      const basic = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+      this.authorization = () => basic;
+    }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchImpl = options.fetch ?? fetch;
   }
@@ -66,16 +85,19 @@ export class ProviderHttp {
   async send(request: ProviderRequest): Promise<ProviderReply> {
     const { provider } = this.options;
     const headers: Record<string, string> = {
-      authorization: this.authorization,
+      authorization: this.authorization(),
       accept: request.accept ?? 'application/json',
     };
     let body: string | undefined;
     if (request.form) {
       body = new URLSearchParams(request.form as [string, string][]).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (request.json !== undefined) {
+      body = JSON.stringify(request.json);
+      headers['content-type'] = 'application/json';
     }
     try {
-      const response = await this.fetchImpl(`${this.options.baseUrl}${request.path}`, {
+      const response = await this.fetchImpl(request.absoluteUrl ?? `${this.options.baseUrl}${request.path}`, {
         method: request.method,
         headers,
         body,
@@ -146,13 +168,18 @@ async function readLimited(
   return bytes;
 }
 
-/** Twilio-style error bodies: {"code": 20404, "message": "..."}; anything else gives nulls. */
+/**
+ * The provider's code and message from an error body: Twilio's {"code", "message"}, Vonage's
+ * problem details {"type", "title", "detail"}, Plivo's {"error"}, ARI's {"message"}; else nulls.
+ */
 function errorDetails(reply: ProviderReply): { code: number | string | null; message: string | null } {
   try {
     const data = JSON.parse(new TextDecoder().decode(reply.body)) as Record<string, unknown>;
     const code = typeof data.code === 'number' || typeof data.code === 'string' ? data.code : null;
-    const message = typeof data.message === 'string' ? data.message : null;
-    return { code, message };
+    const message = [data.message, data.detail, data.title, data.error].find(
+      (value): value is string => typeof value === 'string',
+    );
+    return { code, message: message ?? null };
   } catch {
     return { code: null, message: null };
   }

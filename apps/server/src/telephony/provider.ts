@@ -105,7 +105,18 @@ export class WebhookPayloadError extends Error {
 
 /** Something spoken or played, inside a gather or on its own. */
 export type Prompt =
-  | { kind: 'say'; text: string /** BCP 47 tag such as "es-MX". */; language: string }
+  | {
+      kind: 'say';
+      text: string;
+      /** BCP 47 tag such as "es-MX". */
+      language: string;
+      /**
+       * Optional: a recorded prompt with the same words, by Asterisk sound name ("press-1",
+       * "llamenos/greeting-es"), for providers without speech synthesis (ARI). Webhook
+       * providers speak `text` and ignore it.
+       */
+      sound?: string;
+    }
   | { kind: 'play'; url: string /** 0 = until something else happens (hold audio). */; loop?: number };
 
 export type Instruction =
@@ -122,7 +133,18 @@ export type Instruction =
    * `waitUrl` returns what the caller hears meanwhile (a play with loop 0, typically);
    * `actionUrl`, if given, hears how the wait ended. TwiML-likes: <Enqueue>; ARI: a holding bridge.
    */
-  | { kind: 'enqueue-caller'; queue: string; waitUrl: string; actionUrl?: string }
+  | {
+      kind: 'enqueue-caller';
+      queue: string;
+      waitUrl: string;
+      actionUrl?: string;
+      /**
+       * Optional: an audio file (mp3/wav URL) looped while waiting, for providers that take a
+       * file rather than a wait document (Vonage's musicOnHoldUrl). TwiML-likes use `waitUrl`;
+       * ARI uses the music-on-hold class configured in Asterisk.
+       */
+      holdAudioUrl?: string;
+    }
   /**
    * Connect the volunteer leg this document answers to the caller waiting in `queue`.
    * TwiML-likes: <Dial><Queue>; ARI: both channels into a mixing bridge.
@@ -211,8 +233,10 @@ export interface WebhookTelephony extends CallControl, WebhookCodec {
 }
 
 /**
- * A provider adapter that pushes events (Asterisk ARI). Not implemented yet; the shape the
- * router will program against: the same neutral events in, the same instructions out.
+ * A provider adapter that pushes events (Asterisk ARI): the same neutral events in, the same
+ * instructions out. Instructions' URLs (action, status, wait) have no meaning here: what a
+ * webhook would have reported arrives as a TelephonyEvent instead (digits, recording ready, leg
+ * status), and the router answers with another `perform`.
  */
 export interface EventTelephony extends CallControl {
   readonly provider: ProviderName;

@@ -1,0 +1,66 @@
+import { ProviderHttp } from '../http.js';
+import type { WebhookTelephony } from '../provider.js';
+import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
+import { signApplicationToken } from './jwt.js';
+import { acknowledgeVonage, renderNcco } from './ncco.js';
+import { VonageRestClient } from './rest.js';
+import { verifyVonageWebhook } from './signature.js';
+
+export const VONAGE_API_BASE_URL = 'https://api.nexmo.com';
+
+export interface VonageAdapterOptions {
+  apiKey: string;
+  applicationId: string;
+  /** The application's private key (PEM): signs the RS256 tokens of our REST requests. */
+  privateKey: string;
+  /** The account's signature secret: the HS256 key of signed webhooks. */
+  signatureSecret: string;
+  /** Default https://api.nexmo.com; tests point it (and recording downloads) at the local fake. */
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Vonage Voice API: NCCO documents, webhooks signed with an HS256 JWT (signature secret), REST
+ * authenticated with RS256 application tokens. The API secret is not used by voice.
+ *
+ * The Vonage application must have signed callbacks on, and its answer and event webhooks set to
+ * POST, so that every webhook carries a token whose payload_hash binds its JSON body.
+ */
+export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelephony {
+  const baseUrl = (options.apiBaseUrl ?? VONAGE_API_BASE_URL).replace(/\/+$/, '');
+  const rest = new VonageRestClient({
+    http: new ProviderHttp({
+      provider: 'vonage',
+      baseUrl,
+      authorization: () =>
+        `Bearer ${signApplicationToken({ applicationId: options.applicationId, privateKey: options.privateKey })}`,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+    }),
+    recordingBaseUrl: options.apiBaseUrl === undefined ? undefined : baseUrl,
+  });
+  const keys = {
+    signatureSecret: options.signatureSecret,
+    apiKey: options.apiKey,
+    applicationId: options.applicationId,
+  };
+  return {
+    provider: 'vonage',
+    transport: 'webhook',
+    verifyWebhook: (request) => verifyVonageWebhook(keys, request),
+    parseInboundCall,
+    parseLegStatus,
+    parseDigits,
+    parseRecording,
+    render: renderNcco,
+    acknowledge: acknowledgeVonage,
+    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
+    cancelLeg: (legId) => rest.cancelLeg(legId),
+    hangUp: (callId) => rest.hangUp(callId),
+    redirectCall: (callId, url) => rest.redirectCall(callId, url),
+    fetchRecording: (ref) => rest.fetchRecording(ref),
+    deleteRecording: (ref) => rest.deleteRecording(ref),
+  };
+}

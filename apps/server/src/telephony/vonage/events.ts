@@ -1,0 +1,105 @@
+import {
+  type DigitsEvent,
+  type InboundCallEvent,
+  type LegStatus,
+  type LegStatusEvent,
+  type RecordingReadyEvent,
+  WebhookPayloadError,
+  type WebhookRequest,
+} from '../provider.js';
+import { fromVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
+
+/**
+ * Vonage Voice API webhooks mapped to neutral events. The answer webhook is a GET with query
+ * parameters unless the application sets answer_method POST (then a JSON body, like every other
+ * voice webhook); both are read. Field names: https://developer.vonage.com/en/voice/voice-api/webhook-reference
+ */
+type Fields = Record<string, unknown>;
+
+function fieldsOf(request: WebhookRequest): Fields {
+  if (request.method === 'GET') return Object.fromEntries(new URL(request.publicUrl).searchParams);
+  const body = request.json;
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new WebhookPayloadError('vonage webhook: body is not a JSON object');
+  return body as Fields;
+}
+
+function callId(fields: Fields, name = 'uuid'): string {
+  const value = fields[name];
+  if (typeof value !== 'string' || !VONAGE_CALL_ID.test(value))
+    throw new WebhookPayloadError(`vonage webhook: ${name} is missing or malformed`);
+  return value;
+}
+
+/** Vonage's call states (event webhook `status`) in neutral words; others are ignored. */
+const STATUS: Record<string, LegStatus> = {
+  started: 'queued',
+  ringing: 'ringing',
+  answered: 'in-progress',
+  completed: 'completed',
+  busy: 'busy',
+  cancelled: 'canceled',
+  unanswered: 'no-answer',
+  timeout: 'no-answer',
+  rejected: 'failed',
+  failed: 'failed',
+};
+
+export function parseInboundCall(request: WebhookRequest): InboundCallEvent {
+  const fields = fieldsOf(request);
+  const providerCallId = callId(fields);
+  const to = fromVonageNumber(fields.to);
+  if (!to) throw new WebhookPayloadError('vonage webhook: to is not a phone number');
+  return { providerCallId, from: fromVonageNumber(fields.from), to };
+}
+
+export function parseLegStatus(request: WebhookRequest): LegStatusEvent | null {
+  const fields = fieldsOf(request);
+  const status = typeof fields.status === 'string' ? STATUS[fields.status] : undefined;
+  // Record, input, transfer and human/machine events also arrive here; they are not leg states.
+  if (!status) return null;
+  return { legId: callId(fields), status };
+}
+
+const DIGITS = /^[0-9*#]{0,32}$/;
+
+/** The input action's result: {dtmf: {digits, timed_out}}; older accounts send dtmf as a string. */
+export function parseDigits(request: WebhookRequest): DigitsEvent {
+  const fields = fieldsOf(request);
+  const legId = callId(fields);
+  const dtmf = fields.dtmf;
+  const raw =
+    typeof dtmf === 'string'
+      ? dtmf
+      : typeof dtmf === 'object' && dtmf !== null
+        ? (dtmf as Fields).digits
+        : '';
+  const digits = raw === null || raw === undefined ? '' : raw;
+  if (typeof digits !== 'string' || !DIGITS.test(digits))
+    throw new WebhookPayloadError('vonage webhook: dtmf digits are malformed');
+  return { legId, digits };
+}
+
+/**
+ * The record action's event: recording_url names the file. The URL is kept only after its host
+ * and path pass the allow-list (see ids.ts). The event documents conversation_uuid rather than
+ * the call's uuid; uuid is used when present, and the conversation id otherwise.
+ */
+export function parseRecording(request: WebhookRequest): RecordingReadyEvent | null {
+  const fields = fieldsOf(request);
+  if (fields.recording_url === undefined) return null;
+  const recordingRef = vonageRecordingUrl(fields.recording_url);
+  if (!recordingRef) throw new WebhookPayloadError('vonage webhook: recording_url is not a Vonage file URL');
+  let id: string;
+  if (typeof fields.uuid === 'string') id = callId(fields);
+  else {
+    const conversation = fields.conversation_uuid;
+    if (typeof conversation !== 'string' || !/^(CON-)?[0-9a-fA-F-]{36}$/.test(conversation))
+      throw new WebhookPayloadError('vonage webhook: neither uuid nor conversation_uuid is given');
+    id = conversation;
+  }
+  const start = Date.parse(String(fields.start_time ?? ''));
+  const end = Date.parse(String(fields.end_time ?? ''));
+  const seconds = Number.isFinite(start) && Number.isFinite(end) && end > start ? (end - start) / 1000 : 0;
+  return { callId: id, recordingRef, durationSeconds: Math.round(seconds) };
+}

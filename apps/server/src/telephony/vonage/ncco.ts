@@ -1,0 +1,180 @@
+import { TelephonyInputError } from '../errors.js';
+import type { Instruction, Prompt, ProviderResponse } from '../provider.js';
+import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { escapeXml } from '../xml.js';
+
+/**
+ * Neutral instructions as an NCCO (Vonage's JSON call-control document), per
+ * https://developer.vonage.com/en/voice/voice-api/ncco-reference. JSON.stringify does the
+ * document's own escaping, so no text can add an action; spoken text is additionally wrapped in
+ * <speak> with XML escaping, because Vonage reads a talk text that starts with <speak> as SSML
+ * and an admin-typed greeting must not be able to do that.
+ *
+ * The mapping:
+ * - say → talk (language), play → stream (loop), pause → wait;
+ * - gather-digit → its prompts with bargeIn (a key press cuts them short), then input: dtmf,
+ *   maxDigits 1, the result (digits, or timed_out) POSTed to the action URL;
+ * - enqueue-caller → the caller joins the conversation named after the queue with
+ *   startOnEnter false, hearing musicOnHoldUrl (holdAudioUrl) until someone starts it;
+ * - connect-to-caller → the volunteer joins that conversation with startOnEnter true (which
+ *   starts it, so the two hear each other) and endOnExit true (their hanging up ends it);
+ * - record-voicemail → record (beepStart, endOnKey "#", endOnSilence, timeOut), file event to
+ *   the status URL; then a notify to the action URL, whose answer continues the call;
+ * - redirect → notify to the URL: Vonage replaces the NCCO with the one it returns;
+ * - hangup → the document ends there; a call ends when its NCCO runs out. (Hanging up a live
+ *   call from outside is the REST update, see rest.ts.)
+ */
+export type NccoAction = Record<string, unknown> & { action: string };
+
+const PROVIDER = 'vonage';
+const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
+/** Conversation names are ours (one per call); keep them to a safe, short alphabet. */
+const CONVERSATION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Vonage caps talk text at 1,500 characters. */
+const MAX_TALK_CHARS = 1500;
+/** input.dtmf.timeOut is at most 10 s at Vonage; a longer neutral timeout is shortened to it. */
+const MAX_DTMF_TIMEOUT = 10;
+/**
+ * Seconds of silence that end a voicemail. Vonage allows 3–10; the longest, because callers
+ * in distress pause, and a message cut short cannot be asked for again.
+ */
+const VOICEMAIL_END_ON_SILENCE = 10;
+
+const fail = (message: string): never => {
+  throw new TelephonyInputError(PROVIDER, 'render', message);
+};
+const url = (field: string, value: string) => requireCallbackUrl(PROVIDER, 'render', field, value);
+const seconds = (field: string, value: number, min: number, max: number) =>
+  requireSeconds(PROVIDER, 'render', field, value, min, max);
+
+function conversationName(queue: string): string {
+  if (!CONVERSATION_NAME.test(queue)) fail('queue name must be 1-64 letters, digits, "_", "." or "-"');
+  return queue;
+}
+
+function prompt(step: Prompt, bargeIn: boolean): NccoAction {
+  const interrupt = bargeIn ? { bargeIn: true } : {};
+  if (step.kind === 'say') {
+    if (!LANGUAGE.test(step.language)) fail('say: language must be a tag such as "es-MX"');
+    if ([...step.text].length > MAX_TALK_CHARS) fail(`say: text is longer than ${MAX_TALK_CHARS} characters`);
+    return {
+      action: 'talk',
+      text: `<speak>${escapeXml(step.text)}</speak>`,
+      language: step.language,
+      ...interrupt,
+    };
+  }
+  const loop = step.loop === undefined ? 1 : seconds('play loop', step.loop, 0, 1000);
+  return { action: 'stream', streamUrl: [url('play url', step.url)], loop, ...interrupt };
+}
+
+const notify = (event: string, target: string): NccoAction => ({
+  action: 'notify',
+  payload: { event },
+  eventUrl: [target],
+  eventMethod: 'POST',
+});
+
+/** The actions for one instruction, and whether the document ends after it. */
+function actions(step: Instruction): { ncco: NccoAction[]; ends?: boolean } {
+  switch (step.kind) {
+    case 'say':
+    case 'play':
+      return { ncco: [prompt(step, false)] };
+    case 'pause':
+      return { ncco: [{ action: 'wait', timeout: seconds('pause', step.seconds, 1, 60) }] };
+    case 'gather-digit': {
+      const timeout = seconds('gather timeout', step.timeoutSeconds, 1, 60);
+      return {
+        ncco: [
+          ...step.prompt.map((p) => prompt(p, true)),
+          {
+            action: 'input',
+            type: ['dtmf'],
+            dtmf: { maxDigits: 1, timeOut: Math.min(timeout, MAX_DTMF_TIMEOUT) },
+            eventUrl: [url('gather action', step.actionUrl)],
+            eventMethod: 'POST',
+          },
+        ],
+      };
+    }
+    case 'enqueue-caller': {
+      const hold =
+        step.holdAudioUrl === undefined ? {} : { musicOnHoldUrl: [url('holdAudioUrl', step.holdAudioUrl)] };
+      url('enqueue waitUrl', step.waitUrl); // checked like every URL, though Vonage has no wait document
+      const join = {
+        action: 'conversation',
+        name: conversationName(step.queue),
+        startOnEnter: false,
+        ...hold,
+      };
+      return {
+        ncco:
+          step.actionUrl === undefined
+            ? [join]
+            : [join, notify('left-queue', url('enqueue action', step.actionUrl))],
+      };
+    }
+    case 'connect-to-caller': {
+      const join = {
+        action: 'conversation',
+        name: conversationName(step.queue),
+        startOnEnter: true,
+        endOnExit: true,
+      };
+      return {
+        ncco:
+          step.actionUrl === undefined
+            ? [join]
+            : [join, notify('connect-ended', url('dial action', step.actionUrl))],
+      };
+    }
+    case 'record-voicemail':
+      return {
+        ncco: [
+          {
+            action: 'record',
+            format: 'mp3',
+            beepStart: true,
+            endOnKey: '#',
+            endOnSilence: VOICEMAIL_END_ON_SILENCE,
+            // Vonage's minimum is 3 s.
+            timeOut: Math.max(3, seconds('record maxSeconds', step.maxSeconds, 1, 3600)),
+            eventUrl: [url('record statusUrl', step.statusUrl)],
+            eventMethod: 'POST',
+          },
+          notify('recording-stopped', url('record action', step.actionUrl)),
+        ],
+      };
+    case 'hangup':
+      return { ncco: [], ends: true };
+    case 'redirect':
+      return { ncco: [notify('redirect', url('redirect url', step.url))], ends: true };
+    default:
+      return fail(`unknown instruction ${(step as { kind: string }).kind}`);
+  }
+}
+
+export function buildNcco(instructions: Instruction[]): NccoAction[] {
+  const ncco: NccoAction[] = [];
+  for (const step of instructions) {
+    const { ncco: more, ends } = actions(step);
+    ncco.push(...more);
+    if (ends) break;
+  }
+  return ncco;
+}
+
+export function renderNcco(instructions: Instruction[]): ProviderResponse {
+  return { status: 200, contentType: 'application/json', body: JSON.stringify(buildNcco(instructions)) };
+}
+
+/**
+ * The answer to an informational webhook: no NCCO at all. An empty array would be an NCCO
+ * with nothing left to do, which ends the call if Vonage is waiting for one.
+ */
+export const acknowledgeVonage = (): ProviderResponse => ({
+  status: 204,
+  contentType: 'text/plain',
+  body: '',
+});
