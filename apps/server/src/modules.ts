@@ -3,6 +3,7 @@ import { auditRoutes } from './audit/routes.js';
 import { auditMigrations } from './audit/schema.js';
 import { authRoutes } from './auth/routes.js';
 import { authMigrations } from './auth/schema.js';
+import { callsMigrations, callsRoutes } from './calls/index.js';
 import type { Migration } from './db/migrate.js';
 import { healthRoutes } from './health/routes.js';
 import type { AppEnv, ServerContext } from './http/context.js';
@@ -16,6 +17,7 @@ import { settingsRoutes } from './settings/routes.js';
 import { settingsMigrations } from './settings/schema.js';
 import { shiftsRoutes } from './shifts/routes.js';
 import { shiftsMigrations } from './shifts/schema.js';
+import { simulatorRoutes } from './simulator/index.js';
 
 /**
  * The server's modules, in migration order. Each owns its tables (migrations) and its
@@ -37,6 +39,8 @@ export const MODULES: ServerModule[] = [
   { name: 'shifts', migrations: shiftsMigrations, routes: shiftsRoutes },
   { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
   { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
+  { name: 'calls', migrations: callsMigrations, routes: callsRoutes },
+  { name: 'simulator', migrations: [], routes: simulatorRoutes },
 ];
 
 export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

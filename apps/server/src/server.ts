@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
+import { settleCallWork, startCallTimers } from './calls/index.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import type { Database } from './db/database.js';
@@ -10,6 +11,7 @@ import type { Logger } from './logging.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
 import { startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
+import { setSimulatorOrigin, stopSimulatedCarrier } from './simulator/index.js';
 
 export interface RunningServer {
   ctx: ServerContext;
@@ -43,6 +45,10 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
   // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
   const realtime = await startRealtime(ctx, http as HttpServer);
   const stopRetention = startRetentionTimer(ctx);
+  // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
+  const stopCallTimers = startCallTimers(ctx);
+  // The simulated carrier posts its webhooks to where we really listen (loopback).
+  setSimulatorOrigin(ctx, config.HOST, port);
   const metricsServer =
     config.METRICS_PORT !== undefined
       ? await listen(metricsApp(metrics).fetch, config.METRICS_PORT, '127.0.0.1')
@@ -67,6 +73,9 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
       });
       await relayClosed;
       await stopRetention();
+      await stopCallTimers();
+      await settleCallWork(ctx);
+      await stopSimulatedCarrier(ctx);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await ctx.db.close();
       log.info('Llamenos stopped');

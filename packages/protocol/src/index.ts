@@ -1,5 +1,6 @@
 export * from './audit.js';
 export * from './auth.js';
+export * from './calls.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './identity.js';

@@ -1,0 +1,33 @@
+import type { ServerContext } from '../http/context.js';
+import type { CallRow } from './store.js';
+import { errorInfo } from './telephony.js';
+
+/**
+ * Connecting a volunteer who answered in the browser. Only the simulated carrier can do it
+ * today (it bridges the waiting caller to the browser); real providers need WebRTC client
+ * legs, which are not built, so the router never rings browsers on them.
+ * The simulator registers its connector here, keeping the router free of simulator code.
+ */
+export type BrowserConnector = (ctx: ServerContext, call: CallRow, userId: string) => Promise<void>;
+
+const connectors = new Map<string, BrowserConnector>();
+
+export function registerBrowserConnector(provider: string, connector: BrowserConnector): void {
+  connectors.set(provider, connector);
+}
+
+export async function connectBrowser(ctx: ServerContext, call: CallRow, userId: string): Promise<void> {
+  const connector = connectors.get(call.provider);
+  if (!connector) {
+    ctx.log.error(
+      { callId: call.id, provider: call.provider },
+      'no way to connect a browser for this provider',
+    );
+    return;
+  }
+  try {
+    await connector(ctx, call, userId);
+  } catch (error) {
+    ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'browser volunteer not connected');
+  }
+}

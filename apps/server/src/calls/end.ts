@@ -1,0 +1,142 @@
+import type { TelephonyProvider } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
+import { announce } from './announce.js';
+import { cancelAtProvider } from './answer.js';
+import { type CallRow, callFromRow, closeLiveLegs, findCall, legFromRow } from './store.js';
+import { errorInfo, webhookAdapter } from './telephony.js';
+
+/**
+ * Calls end in four ways: the caller hangs up (their status callback), the answering
+ * volunteer hangs up (their leg's status callback), someone ends it from the app (hang up,
+ * ban and hang up), or the sweeper finds it stale. All go through `finishCall`, whose guarded
+ * UPDATE makes the ending happen once: one audit entry, one call:ended.
+ */
+
+type EndedOutcome = 'completed' | 'voicemail' | 'abandoned';
+
+/** The final status for a call ending now, from the status it was in. */
+function outcomeFrom(status: CallRow['status']): EndedOutcome | null {
+  switch (status) {
+    case 'arriving':
+    case 'captcha':
+    case 'queued':
+    case 'ringing':
+      return 'abandoned';
+    case 'answered':
+      return 'completed';
+    case 'voicemail':
+      return 'voicemail';
+    default:
+      return null;
+  }
+}
+
+export interface FinishOptions {
+  /** Why: caller-hangup, volunteer-hangup, app-hangup, ban, stale. */
+  reason: string;
+  /** Who ended it from the app (user id), for the audit. */
+  by?: string | null;
+  /** Also hang up the caller at the provider (the app ended it, not the caller). */
+  hangUpCaller?: boolean;
+}
+
+/** Ends the call once; returns the ended row, or null if it had already ended. */
+export async function finishCall(
+  ctx: ServerContext,
+  callId: string,
+  options: FinishOptions,
+): Promise<CallRow | null> {
+  const now = ctx.now();
+  const ended = await ctx.db.transaction(async (tx) => {
+    const call = await findCall(tx, callId, true);
+    if (!call || call.endedAt) return null;
+    const outcome = outcomeFrom(call.status);
+    if (!outcome) return null;
+    const [row] = await tx.query(
+      `update calls set status = $2, ended_at = $3, updated_at = $3, captcha_digits = null where id = $1 returning *`,
+      [callId, outcome, now],
+    );
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'calls.ended',
+        target: `call:${callId}`,
+        details: {
+          callId,
+          outcome,
+          reason: options.reason,
+          ...(options.by ? { by: options.by } : {}),
+          ...(call.answeredAt
+            ? { answeredSeconds: Math.round((now.getTime() - call.answeredAt.getTime()) / 1000) }
+            : {}),
+        },
+      },
+      now,
+    );
+    return callFromRow(row!);
+  });
+  if (!ended) return null;
+  // Every leg still up ends with the call: ringing ones are cancelled, the answered one hung up.
+  const legs = await closeLiveLegs(ctx.db, callId, null, now);
+  const work: Promise<unknown>[] = [cancelAtProvider(ctx, ended, legs)];
+  if (options.hangUpCaller) work.push(hangUpCaller(ctx, ended));
+  work.push(announce(ctx, { type: 'call:ended', callId, outcome: ended.status as EndedOutcome }));
+  await Promise.allSettled(work);
+  return ended;
+}
+
+async function hangUpCaller(ctx: ServerContext, call: CallRow): Promise<void> {
+  try {
+    const adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
+    await adapter.hangUp(call.providerCallId);
+  } catch (error) {
+    ctx.log.warn({ callId: call.id, err: errorInfo(error) }, 'caller not hung up at the provider');
+  }
+}
+
+/** The caller's own call changed state (the status callback configured on the number). */
+export async function callerStatusChanged(
+  ctx: ServerContext,
+  provider: string,
+  event: LegStatusEvent,
+): Promise<void> {
+  if (!FINAL_LEG_STATUSES.has(event.status)) return;
+  const [row] = await ctx.db.query('select * from calls where provider = $1 and provider_call_id = $2', [
+    provider,
+    event.legId,
+  ]);
+  if (!row) return;
+  await finishCall(ctx, callFromRow(row).id, { reason: 'caller-hangup' });
+}
+
+/**
+ * A volunteer leg changed state. States only move forward (a late "ringing" after
+ * "completed" changes nothing), which makes retried callbacks harmless. When the leg that
+ * answered ends, the volunteer hung up: the call is over.
+ */
+export async function legStatusChanged(
+  ctx: ServerContext,
+  callId: string,
+  legId: string,
+  event: LegStatusEvent,
+): Promise<void> {
+  const now = ctx.now();
+  const final = FINAL_LEG_STATUSES.has(event.status);
+  const rows = await ctx.db.query(
+    `update call_legs set status = $3, provider_leg_id = coalesce(provider_leg_id, $4),
+        ended_at = case when $5 then coalesce(ended_at, $6::timestamptz) else ended_at end
+      where id = $1 and call_id = $2 and kind = 'phone' and (provider_leg_id is null or provider_leg_id = $4)
+        and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+        and not ($3 in ('queued', 'ringing') and status = 'in-progress')
+      returning *`,
+    [legId, callId, event.status, event.legId, final, now],
+  );
+  const leg = rows[0] ? legFromRow(rows[0]) : null;
+  if (!final) return;
+  // A leg that was closed by us first (canceled) still tells us how it ended; nothing to do.
+  const call = await findCall(ctx.db, callId);
+  if (call?.status === 'answered' && call.answeredLegId === legId && !call.endedAt && leg)
+    await finishCall(ctx, callId, { reason: 'volunteer-hangup', hangUpCaller: true });
+}

@@ -1,0 +1,226 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { hashPhone, phoneLast4 } from '@llamenos/crypto';
+import type { HotlineSettings } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { hitRateLimit } from '../rate-limit/service.js';
+import { providerOfNumber } from '../settings/store.js';
+import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
+import { inBackground } from './background.js';
+import { callerDocument } from './documents.js';
+import { hangupWith } from './prompts.js';
+import { startRinging } from './ringing.js';
+import { callSettings } from './settings.js';
+import { type CallRow, callFromRow, claimReceipt, findCall } from './store.js';
+
+/**
+ * An incoming call, from the verified webhook to the first document the caller hears.
+ * Order matters: the row is written first (lesson 2), then the ban list and the per-caller
+ * rate limit are checked before the call is answered with anything but a rejection.
+ */
+
+const CAPTCHA_LENGTH = 4;
+
+export const rateLimitKey = (callerHash: string) => `calls:caller:${callerHash}`;
+
+/** Where a call goes once it is past the menu and the CAPTCHA (or straight away). */
+function afterMenu(settings: HotlineSettings): 'captcha' | 'queued' {
+  return settings.spam.voiceCaptcha ? 'captcha' : 'queued';
+}
+
+const captchaDigits = () => Array.from({ length: CAPTCHA_LENGTH }, () => randomInt(10)).join('');
+
+export const queueDeadline = (now: Date, settings: HotlineSettings) =>
+  new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
+
+/** Moves a call into `next` ('captcha' or 'queued'), setting what that state needs. */
+export async function enterState(
+  tx: Queryable,
+  callId: string,
+  from: readonly string[],
+  next: 'captcha' | 'queued',
+  settings: HotlineSettings,
+  now: Date,
+  extra: { language?: string } = {},
+): Promise<CallRow | null> {
+  const [row] = await tx.query(
+    `update calls set status = $3, language = coalesce($4, language),
+        captcha_digits = case when $3 = 'captcha' then $5 else null end, captcha_input = '',
+        queue_deadline = case when $3 = 'queued' then $6::timestamptz else null end, updated_at = $7
+      where id = $1 and status = any($2::text[]) returning *`,
+    [callId, from, next, extra.language ?? null, captchaDigits(), queueDeadline(now, settings), now],
+  );
+  return row ? callFromRow(row) : null;
+}
+
+/** Ends a call before it rang: ban, rate limit, CAPTCHA. Audited with the reason, never the number. */
+export async function rejectCall(
+  tx: Queryable,
+  call: CallRow,
+  reason: 'banned' | 'rate-limited' | 'captcha',
+  now: Date,
+  details: Record<string, string | number> = {},
+): Promise<CallRow> {
+  const [row] = await tx.query(
+    `update calls set status = 'rejected', reject_reason = $2, ended_at = $3, updated_at = $3,
+        captcha_digits = null, captcha_input = '' where id = $1 returning *`,
+    [call.id, reason, now],
+  );
+  await appendAuditInTx(
+    tx,
+    {
+      action: 'calls.rejected',
+      target: `call:${call.id}`,
+      details: { callId: call.id, reason, callerLast4: call.callerLast4 ?? 'withheld', ...details },
+    },
+    now,
+  );
+  return callFromRow(row!);
+}
+
+export interface InboundResult {
+  instructions: Instruction[];
+  callId: string | null;
+}
+
+export async function handleInboundCall(
+  ctx: ServerContext,
+  provider: string,
+  event: InboundCallEvent,
+): Promise<InboundResult> {
+  const now = ctx.now();
+  // The called number decides the hotline and its provider; a number this provider does not
+  // hold is refused, whatever the URL said.
+  const owner = await providerOfNumber(ctx.db, event.to);
+  if (owner !== provider) {
+    if (await claimReceipt(ctx.db, provider, `unknown-number:${event.providerCallId}`, now)) {
+      await ctx.db.transaction((tx) =>
+        appendAuditInTx(
+          tx,
+          {
+            action: 'calls.rejected',
+            target: `number:${event.to.slice(-4)}`,
+            details: { reason: 'unknown-number', provider, calledLast4: event.to.slice(-4) },
+          },
+          now,
+        ),
+      );
+      ctx.log.warn(
+        { provider, calledLast4: event.to.slice(-4) },
+        'call to a number the hotline does not hold',
+      );
+    }
+    return { instructions: hangupWith('en', 'notInService'), callId: null };
+  }
+
+  const settings = await callSettings(ctx);
+  const callerHash = event.from ? hashPhone(ctx.keys.hashKey, event.from) : null;
+  const callerLast4 = event.from ? phoneLast4(event.from) : null;
+  const language = settings.languages[0] ?? 'en';
+
+  const { call, fresh } = await ctx.db.transaction(async (tx) => {
+    const [inserted] = await tx.query(
+      `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, 'arriving', $7, $8, $8)
+       on conflict (provider, provider_call_id) do nothing returning *`,
+      [randomUUID(), provider, event.providerCallId, event.to, callerHash, callerLast4, language, now],
+    );
+    if (!inserted) {
+      // A retried webhook: the call exists; answer with its current document, change nothing.
+      const [existing] = await tx.query('select * from calls where provider = $1 and provider_call_id = $2', [
+        provider,
+        event.providerCallId,
+      ]);
+      return { call: callFromRow(existing!), fresh: false };
+    }
+    let call = callFromRow(inserted);
+    if (callerHash) {
+      const [ban] = await tx.query(
+        'select 1 from call_bans where caller_hash = $1 and (expires_at is null or expires_at > $2)',
+        [callerHash, now],
+      );
+      if (ban) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
+      const verdict = await hitRateLimit(
+        tx,
+        rateLimitKey(callerHash),
+        {
+          limit: settings.spam.callsPerCallerPerHour,
+          windowSeconds: 3600,
+          blockSeconds: settings.spam.blockMinutes * 60,
+        },
+        now,
+      );
+      if (!verdict.allowed)
+        return {
+          call: await rejectCall(tx, call, 'rate-limited', now, {
+            retryAfterSeconds: verdict.retryAfterSeconds,
+          }),
+          fresh: true,
+        };
+    }
+    const menu = settings.calls.ivrLanguageMenu && settings.languages.length > 1;
+    if (!menu)
+      call = (await enterState(tx, call.id, ['arriving'], afterMenu(settings), settings, now)) ?? call;
+    return { call, fresh: true };
+  });
+
+  if (fresh && call.status === 'queued') inBackground(ctx, 'ring', () => startRinging(ctx, call.id));
+  return { instructions: callerDocument(ctx, call, settings), callId: call.id };
+}
+
+/** The caller chose a language (or let the menu time out: the first language). */
+export async function handleLanguageChoice(
+  ctx: ServerContext,
+  callId: string,
+  digits: string,
+): Promise<Instruction[]> {
+  const now = ctx.now();
+  const settings = await callSettings(ctx);
+  const index = /^[1-9]$/.test(digits) ? Number(digits) - 1 : 0;
+  const language = settings.languages[index] ?? settings.languages[0] ?? 'en';
+  const moved = await ctx.db.transaction((tx) =>
+    enterState(tx, callId, ['arriving'], afterMenu(settings), settings, now, { language }),
+  );
+  if (moved?.status === 'queued') inBackground(ctx, 'ring', () => startRinging(ctx, callId));
+  const call = moved ?? (await findCall(ctx.db, callId));
+  return call ? callerDocument(ctx, call, settings) : [{ kind: 'hangup' }];
+}
+
+/**
+ * One typed CAPTCHA digit. The expected digits live only in the row and are erased once
+ * judged; an empty entry (the gather timed out) fails, as a robot that cannot hear would.
+ */
+export async function handleCaptchaDigit(
+  ctx: ServerContext,
+  callId: string,
+  step: number,
+  digits: string,
+): Promise<Instruction[]> {
+  const now = ctx.now();
+  const settings = await callSettings(ctx);
+  const result = await ctx.db.transaction(async (tx) => {
+    const call = await findCall(tx, callId, true);
+    if (!call) return null;
+    // A retried webhook for a step already taken, or a call no longer at the CAPTCHA.
+    if (call.status !== 'captcha' || call.captchaInput.length !== step) return { call, queued: false };
+    const typed = call.captchaInput + digits.slice(0, 1);
+    const expected = call.captchaDigits ?? '';
+    if (digits.length === 0 || !expected.startsWith(typed))
+      return { call: await rejectCall(tx, call, 'captcha', now), queued: false };
+    if (typed.length < expected.length) {
+      await tx.query('update calls set captcha_input = $2, updated_at = $3 where id = $1', [
+        callId,
+        typed,
+        now,
+      ]);
+      return { call: { ...call, captchaInput: typed }, queued: false };
+    }
+    const queued = await enterState(tx, callId, ['captcha'], 'queued', settings, now);
+    return { call: queued ?? call, queued: queued !== null };
+  });
+  if (!result) return [{ kind: 'hangup' }];
+  if (result.call.status === 'rejected') return hangupWith(result.call.language, 'captchaFailed');
+  if (result.queued) inBackground(ctx, 'ring', () => startRinging(ctx, callId));
+  return callerDocument(ctx, result.call, settings);
+}

@@ -1,0 +1,20 @@
+import type { Hono } from 'hono';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { callRoutes } from './routes.js';
+import { webhookRoutes } from './webhook-routes.js';
+
+/** The call router (CallRouter): what the rest of the server uses of it. */
+export { onCallEvent } from './announce.js';
+export { claimCall } from './answer.js';
+export { settleCallWork } from './background.js';
+export { registerBrowserConnector } from './browser.js';
+export { finishCall } from './end.js';
+export { callsMigrations } from './schema.js';
+export { setTelephonyOverrides } from './telephony.js';
+export { startCallTimers, tickCallTimers } from './timers.js';
+
+export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = webhookRoutes(ctx);
+  app.route('/', callRoutes(ctx));
+  return app;
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { TelephonyProvider } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { openPhone } from '../identity/phone.js';
+import { eligibleVolunteers } from '../shifts/eligible.js';
+import type { WebhookTelephony } from '../telephony/provider.js';
+import { announce } from './announce.js';
+import { callSettings } from './settings.js';
+import { busyUserIds, callFromRow, findCall, type LegKind, type LegRow, legFromRow } from './store.js';
+import { connectsBrowsers, errorInfo, webhookAdapter } from './telephony.js';
+import { webhookUrl } from './urls.js';
+
+/**
+ * Ringing: every eligible volunteer at once. The call moves queued → ringing and its leg rows
+ * are written in one transaction; only then are provider requests sent, in parallel, each on
+ * its own (one volunteer's carrier failing must not keep the others' phones silent).
+ */
+
+/** Provider limits on how long a leg may ring. */
+const MIN_RING_SECONDS = 5;
+const MAX_RING_SECONDS = 600;
+
+interface Target {
+  userId: string;
+  kind: LegKind;
+  phoneEnc: string | null;
+}
+
+export async function startRinging(ctx: ServerContext, callId: string): Promise<void> {
+  const now = ctx.now();
+  const settings = await callSettings(ctx);
+  const claimed = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      `update calls set status = 'ringing', updated_at = $2 where id = $1 and status = 'queued' returning *`,
+      [callId, now],
+    );
+    if (!row) return null; // another process started ringing, or the caller is gone
+    const call = callFromRow(row);
+    const busy = await busyUserIds(tx);
+    const eligible = await eligibleVolunteers(ctx, now, busy, tx);
+    const users = eligible.userIds.length
+      ? await tx.query<{ id: string; phone_enc: string | null; call_preference: string }>(
+          'select id, phone_enc, call_preference from users where id = any($1::text[]) order by id',
+          [eligible.userIds],
+        )
+      : [];
+    const targets: Target[] = [];
+    let unreachable = 0;
+    for (const u of users) {
+      const phone = (u.call_preference === 'phone' || u.call_preference === 'both') && u.phone_enc;
+      const browser =
+        (u.call_preference === 'browser' || u.call_preference === 'both') && connectsBrowsers(call.provider);
+      if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phone_enc });
+      if (browser) targets.push({ userId: u.id, kind: 'browser', phoneEnc: null });
+      if (!phone && !browser) unreachable += 1;
+    }
+    const deadline =
+      call.queueDeadline ?? new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
+    const legs: LegRow[] = [];
+    for (const t of targets) {
+      const [leg] = await tx.query(
+        `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7) returning *`,
+        [randomUUID(), call.id, t.userId, t.kind, t.kind === 'phone' ? 'pending' : 'ringing', deadline, now],
+      );
+      legs.push(legFromRow(leg!));
+    }
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'calls.ringing',
+        target: `call:${call.id}`,
+        details: {
+          callId: call.id,
+          legs: legs.length,
+          phoneLegs: legs.filter((l) => l.kind === 'phone').length,
+          browserLegs: legs.filter((l) => l.kind === 'browser').length,
+          source: eligible.source,
+        },
+      },
+      now,
+    );
+    return { call, legs, targets, unreachable };
+  });
+  if (!claimed) return;
+  const { call, legs, targets, unreachable } = claimed;
+  if (unreachable)
+    ctx.log.warn(
+      { callId, unreachable, provider: call.provider },
+      'eligible volunteers with no way to ring them (no phone, or browser calling with a provider that cannot connect browsers)',
+    );
+  if (!legs.length) ctx.log.warn({ callId }, 'nobody to ring; the call goes to voicemail at its deadline');
+
+  await announce(ctx, {
+    type: 'call:ring',
+    callId,
+    ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
+    startedAt: call.createdAt.toISOString(),
+  });
+
+  const phoneLegs = legs.filter((l) => l.kind === 'phone');
+  if (!phoneLegs.length) return;
+  let adapter: WebhookTelephony;
+  try {
+    adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
+  } catch (error) {
+    ctx.log.error({ callId, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
+    await ctx.db.query(
+      `update call_legs set status = 'failed', ended_at = $2 where call_id = $1 and kind = 'phone' and status = 'pending'`,
+      [callId, now],
+    );
+    return;
+  }
+  const secondsLeft = Math.round(((call.queueDeadline?.getTime() ?? now.getTime()) - now.getTime()) / 1000);
+  const timeoutSeconds = Math.min(MAX_RING_SECONDS, Math.max(MIN_RING_SECONDS, secondsLeft));
+  const phoneOf = new Map(targets.filter((t) => t.phoneEnc).map((t) => [t.userId, t.phoneEnc!]));
+  await Promise.allSettled(
+    phoneLegs.map((leg) =>
+      placeLeg(ctx, adapter, call.hotlineNumber, leg, phoneOf.get(leg.userId)!, timeoutSeconds),
+    ),
+  );
+}
+
+/** One volunteer's leg: the provider request, then a check that the call still wants it. */
+async function placeLeg(
+  ctx: ServerContext,
+  adapter: WebhookTelephony,
+  hotlineNumber: string,
+  leg: LegRow,
+  phoneEnc: string,
+  timeoutSeconds: number,
+): Promise<void> {
+  const p = adapter.provider;
+  let legId: string;
+  try {
+    const to = openPhone(ctx.keys.settingsKey, 'users', leg.userId, phoneEnc);
+    ({ legId } = await adapter.createVolunteerLeg({
+      to,
+      from: hotlineNumber,
+      answerUrl: webhookUrl(ctx, p, 'screen', { call: leg.callId, leg: leg.id }),
+      statusUrl: webhookUrl(ctx, p, 'leg-status', { call: leg.callId, leg: leg.id }),
+      timeoutSeconds,
+    }));
+  } catch (error) {
+    await ctx.db.query(
+      `update call_legs set status = 'failed', ended_at = $2 where id = $1 and status = 'pending'`,
+      [leg.id, ctx.now()],
+    );
+    ctx.log.warn(
+      { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
+      'a volunteer leg could not be placed',
+    );
+    return;
+  }
+  const [row] = await ctx.db.query<{ status: string }>(
+    `update call_legs set provider_leg_id = $2, status = case when status = 'pending' then 'queued' else status end
+      where id = $1 returning status`,
+    [leg.id, legId],
+  );
+  // The call may have been answered, or ended, while the request was in flight: the leg was
+  // then closed in the database without a provider id to cancel, so cancel it now.
+  const call = await findCall(ctx.db, leg.callId);
+  const stillWanted =
+    call?.answeredLegId === leg.id || (call?.status === 'ringing' && row?.status !== 'canceled');
+  if (!stillWanted) {
+    await ctx.db.query(
+      `update call_legs set status = 'canceled', ended_at = coalesce(ended_at, $2)
+        where id = $1 and status in ('pending', 'queued', 'ringing')`,
+      [leg.id, ctx.now()],
+    );
+    try {
+      await adapter.cancelLeg(legId);
+    } catch (error) {
+      ctx.log.warn(
+        { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
+        'late leg could not be cancelled',
+      );
+    }
+  }
+}

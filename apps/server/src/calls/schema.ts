@@ -1,0 +1,94 @@
+import type { Migration } from '../db/migrate.js';
+
+/**
+ * The call router's tables. No column ever holds a caller's full number: the keyed hash
+ * (hashPhone under the server hash key) and the last four digits only.
+ *
+ * - calls: one row per incoming call, written before anything rings (lesson 2). The row is the
+ *   state machine: `status` moves only through guarded UPDATEs (… where status in (…)), so a
+ *   retried webhook or a second server process cannot move it twice. `queue_deadline` is the
+ *   due time of the one timer a waiting call has (voicemail); any process's tick fires it.
+ * - call_legs: one row per volunteer rung, written BEFORE the provider request, so a status
+ *   callback that outruns the provider's answer still finds its row (the callback URLs carry
+ *   our leg id). `provider_leg_id` is filled in when the provider answers.
+ * - call_bans: banned callers by keyed hash.
+ * - webhook_receipts: provider events whose effect must happen once and that have no natural
+ *   row to be idempotent on (an unknown-number rejection, for example).
+ * - voicemails: the recording sealed for admins; the provider's copy is deleted (lesson 16).
+ */
+export const callsMigrations: Migration[] = [
+  {
+    id: 'calls/001-calls-legs-bans-voicemails',
+    sql: `
+      create table calls (
+        id text primary key,
+        provider text not null,
+        provider_call_id text not null,
+        hotline_number text not null,
+        caller_hash text,
+        caller_last4 text,
+        status text not null check (status in
+          ('arriving', 'captcha', 'queued', 'ringing', 'answered', 'completed', 'voicemail', 'abandoned', 'rejected')),
+        language text not null default 'en',
+        answered_by text references users (id) on delete set null,
+        answered_leg_id text,
+        answered_at timestamptz,
+        ended_at timestamptz,
+        queue_deadline timestamptz,
+        captcha_digits text,
+        captcha_input text not null default '',
+        voicemail_redirected_at timestamptz,
+        redirect_attempts integer not null default 0,
+        reject_reason text,
+        created_at timestamptz not null,
+        updated_at timestamptz not null,
+        unique (provider, provider_call_id)
+      );
+      create index calls_due on calls (queue_deadline) where status in ('queued', 'ringing', 'voicemail');
+      create index calls_live on calls (status) where ended_at is null;
+      create index calls_created on calls (created_at desc);
+      create index calls_answered_by on calls (answered_by) where status = 'answered';
+
+      create table call_legs (
+        id text primary key,
+        call_id text not null references calls (id) on delete cascade,
+        user_id text not null references users (id) on delete cascade,
+        kind text not null check (kind in ('phone', 'browser')),
+        provider_leg_id text,
+        status text not null check (status in
+          ('pending', 'queued', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled')),
+        ring_deadline timestamptz not null,
+        created_at timestamptz not null,
+        ended_at timestamptz
+      );
+      create unique index call_legs_provider_leg on call_legs (provider_leg_id) where provider_leg_id is not null;
+      create index call_legs_call on call_legs (call_id);
+      create index call_legs_live on call_legs (ring_deadline)
+        where status in ('pending', 'queued', 'ringing', 'in-progress');
+
+      create table call_bans (
+        caller_hash text primary key,
+        caller_last4 text,
+        reason text not null default '',
+        created_by text,
+        created_at timestamptz not null,
+        expires_at timestamptz
+      );
+
+      create table webhook_receipts (
+        provider text not null,
+        dedupe_key text not null,
+        received_at timestamptz not null,
+        primary key (provider, dedupe_key)
+      );
+
+      create table voicemails (
+        call_id text primary key references calls (id) on delete cascade,
+        envelope jsonb not null,
+        content_type text not null,
+        duration integer not null,
+        created_at timestamptz not null
+      );
+    `,
+  },
+];

@@ -1,0 +1,176 @@
+import type { ServerContext } from '../http/context.js';
+import { cancelAtProvider } from './answer.js';
+import { finishCall } from './end.js';
+import { startRinging } from './ringing.js';
+import { callSettings } from './settings.js';
+import { type CallRow, callFromRow, legFromRow } from './store.js';
+import { errorInfo } from './telephony.js';
+import { webhookUrl } from './urls.js';
+import { moveToVoicemail, redirectToVoicemail } from './voicemail.js';
+
+/**
+ * Every timer a call has is a due time in its rows (calls.queue_deadline,
+ * call_legs.ring_deadline), fired by `tickCallTimers`. Any process may tick; rows are claimed
+ * with FOR UPDATE SKIP LOCKED and moved by guarded UPDATEs, so several processes share the
+ * work without doing any of it twice, and a restart loses nothing: the rows are still due.
+ * Tests call it with a fake clock instead of waiting.
+ */
+
+/** How long after its deadline a leg may still ring before we cancel it ourselves. */
+const LEG_GRACE_MS = 30_000;
+/** A leg the provider never acknowledged (process died mid-request) is given up after this. */
+const PENDING_LEG_MS = 60_000;
+/** A queued call nobody started ringing (its process died right after queueing it). */
+const UNRUNG_MS = 3_000;
+/** Menus and CAPTCHAs the caller left without a status callback reaching us. */
+const STALE_MENU_MS = 15 * 60_000;
+/** An answered call with no end reported: crisis calls can be long, but not this long. */
+const STALE_ANSWERED_MS = 12 * 3600_000;
+/** A redirect to voicemail that failed is retried this often, this many times. */
+const REDIRECT_RETRY_MS = 5_000;
+const MAX_REDIRECT_ATTEMPTS = 5;
+const BATCH = 50;
+
+export interface TickReport {
+  voicemail: number;
+  redirectRetries: number;
+  legsCancelled: number;
+  rung: number;
+  swept: number;
+}
+
+/** Claims due rows and applies `update` in one transaction; returns the claimed rows. */
+async function claim(
+  ctx: ServerContext,
+  select: string,
+  params: unknown[],
+  update: string,
+): Promise<CallRow[]> {
+  return ctx.db.transaction(async (tx) => {
+    const rows = await tx.query(`${select} limit ${BATCH} for update skip locked`, params);
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.id as string);
+    await tx.query(update, [ids, params[0]]);
+    return rows.map(callFromRow);
+  });
+}
+
+export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()): Promise<TickReport> {
+  const report: TickReport = { voicemail: 0, redirectRetries: 0, legsCancelled: 0, rung: 0, swept: 0 };
+
+  // 1. Unanswered at the deadline → voicemail. moveToVoicemail's guarded UPDATE decides once.
+  const due = await ctx.db.query(
+    `select id from calls where status in ('queued', 'ringing') and queue_deadline <= $1 order by queue_deadline limit ${BATCH}`,
+    [now],
+  );
+  for (const { id } of due) {
+    const moved = await moveToVoicemail(ctx, id as string, 'unanswered');
+    if (!moved) continue;
+    report.voicemail += 1;
+    await redirect(ctx, moved, now);
+  }
+
+  // 2. Redirects that failed earlier (provider down or slow): try again, a few times.
+  const retries = await claim(
+    ctx,
+    `select * from calls where status = 'voicemail' and voicemail_redirected_at is null and ended_at is null
+       and redirect_attempts > 0 and redirect_attempts < ${MAX_REDIRECT_ATTEMPTS} and queue_deadline <= $1 order by queue_deadline`,
+    [now],
+    `update calls set queue_deadline = $2::timestamptz + interval '${REDIRECT_RETRY_MS / 1000} seconds' where id = any($1::text[])`,
+  );
+  for (const call of retries) {
+    report.redirectRetries += 1;
+    await redirect(ctx, call, now);
+  }
+
+  // 3. Legs ringing past their deadline (the provider never said no-answer): cancel them.
+  const staleLegs = await ctx.db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `select l.* from call_legs l join calls c on c.id = l.call_id
+        where l.status in ('pending', 'queued', 'ringing', 'in-progress')
+          and (c.answered_leg_id is null or c.answered_leg_id <> l.id)
+          and (l.ring_deadline < $1::timestamptz - interval '${LEG_GRACE_MS / 1000} seconds'
+               or (l.status = 'pending' and l.provider_leg_id is null and l.created_at < $1::timestamptz - interval '${PENDING_LEG_MS / 1000} seconds')
+               or c.ended_at is not null)
+        limit ${BATCH} for update of l skip locked`,
+      [now],
+    );
+    if (rows.length)
+      await tx.query(
+        `update call_legs set status = case when provider_leg_id is null then 'failed' else 'canceled' end, ended_at = $2 where id = any($1::text[])`,
+        [rows.map((r) => r.id), now],
+      );
+    return rows.map(legFromRow);
+  });
+  const byCall = new Map<string, typeof staleLegs>();
+  for (const leg of staleLegs) byCall.set(leg.callId, [...(byCall.get(leg.callId) ?? []), leg]);
+  for (const [callId, legs] of byCall) {
+    const [row] = await ctx.db.query('select * from calls where id = $1', [callId]);
+    if (row) await cancelAtProvider(ctx, callFromRow(row), legs);
+    report.legsCancelled += legs.length;
+  }
+
+  // 4. Queued calls whose ringing never started (their process stopped): start it here.
+  const unrung = await ctx.db.query(
+    `select id from calls where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds' limit ${BATCH}`,
+    [now],
+  );
+  for (const { id } of unrung) {
+    await startRinging(ctx, id as string);
+    report.rung += 1;
+  }
+
+  // 5. Stale calls: the end was never reported to us.
+  const settings = await callSettings(ctx);
+  const voicemailStale = (settings.calls.voicemailMaxSeconds + 15 * 60) * 1000;
+  const stale = await ctx.db.query(
+    `select id from calls where ended_at is null and (
+        (status in ('arriving', 'captcha') and updated_at < $1::timestamptz - make_interval(secs => $2))
+        or (status = 'answered' and answered_at < $1::timestamptz - make_interval(secs => $3))
+        or (status = 'voicemail' and updated_at < $1::timestamptz - make_interval(secs => $4))
+        or (status = 'voicemail' and redirect_attempts >= ${MAX_REDIRECT_ATTEMPTS}))
+      limit ${BATCH}`,
+    [now, STALE_MENU_MS / 1000, STALE_ANSWERED_MS / 1000, voicemailStale / 1000],
+  );
+  for (const { id } of stale) {
+    if (await finishCall(ctx, id as string, { reason: 'stale', hangUpCaller: true })) report.swept += 1;
+  }
+  return report;
+}
+
+async function redirect(ctx: ServerContext, call: CallRow, now: Date): Promise<void> {
+  const outcome = await redirectToVoicemail(
+    ctx,
+    call,
+    webhookUrl(ctx, call.provider, 'voicemail', { call: call.id }),
+  );
+  if (outcome === 'redirected') {
+    await ctx.db.query('update calls set voicemail_redirected_at = $2 where id = $1', [call.id, now]);
+  } else if (outcome === 'gone') {
+    await finishCall(ctx, call.id, { reason: 'caller-gone' });
+  } else {
+    await ctx.db.query(
+      `update calls set redirect_attempts = redirect_attempts + 1, queue_deadline = $2 where id = $1`,
+      [call.id, new Date(now.getTime() + REDIRECT_RETRY_MS)],
+    );
+  }
+}
+
+/** Ticks every `intervalMs` (one tick at a time per process); returns a stop function. */
+export function startCallTimers(ctx: ServerContext, intervalMs = 1000): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = tickCallTimers(ctx, ctx.now())
+      .catch((error: unknown) => ctx.log.error({ err: errorInfo(error) }, 'call timer tick failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,145 @@
+import { PURPOSES, sealForReaders } from '@llamenos/crypto';
+import type { TelephonyProvider } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { currentNoteAdmins } from '../records/readers.js';
+import { ProviderHttpError } from '../telephony/errors.js';
+import type { RecordingReadyEvent, WebhookTelephony } from '../telephony/provider.js';
+import { announce } from './announce.js';
+import { cancelAtProvider } from './answer.js';
+import { type CallRow, callFromRow, closeLiveLegs, findCall } from './store.js';
+import { errorInfo, webhookAdapter } from './telephony.js';
+
+/**
+ * Voicemail: a call nobody answered before its deadline is moved to 'voicemail' (a guarded
+ * UPDATE, so the tick of one process and the wait loop of another cannot both do it), its legs
+ * are cancelled, and the caller is redirected to the recording document. The recording is
+ * fetched by reference, sealed for the current admins, stored, and deleted at the provider.
+ */
+
+export const voicemailRecordId = (callId: string) => `voicemail:${callId}`;
+
+/** queued/ringing → voicemail, once. Returns the row if this call moved it. */
+export async function moveToVoicemail(
+  ctx: ServerContext,
+  callId: string,
+  reason: string,
+): Promise<CallRow | null> {
+  const now = ctx.now();
+  const moved = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      `update calls set status = 'voicemail', updated_at = $2 where id = $1 and status in ('queued', 'ringing') returning *`,
+      [callId, now],
+    );
+    if (!row) return null;
+    const [{ n }] = (await tx.query<{ n: number }>(
+      'select count(*)::int as n from call_legs where call_id = $1',
+      [callId],
+    )) as [{ n: number }];
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'calls.voicemail',
+        target: `call:${callId}`,
+        details: { callId, reason, legsRung: Number(n) },
+      },
+      now,
+    );
+    return callFromRow(row);
+  });
+  if (moved) {
+    const legs = await closeLiveLegs(ctx.db, callId, null, now);
+    await cancelAtProvider(ctx, moved, legs);
+  }
+  return moved;
+}
+
+/**
+ * A recording is ready. Idempotent: a second callback for the same call (the <Record> action
+ * and the status callback both tell us; providers retry) finds the stored row and only makes
+ * sure the provider's copy is gone.
+ */
+export async function storeVoicemail(
+  ctx: ServerContext,
+  adapter: WebhookTelephony,
+  callId: string,
+  event: RecordingReadyEvent,
+): Promise<'stored' | 'duplicate' | 'ignored'> {
+  const call = await findCall(ctx.db, callId);
+  // The recording must be of this call's caller leg: a signed callback for one call cannot
+  // attach its recording to another.
+  if (!call || call.providerCallId !== event.callId || call.status !== 'voicemail') return 'ignored';
+  const [existing] = await ctx.db.query('select 1 from voicemails where call_id = $1', [callId]);
+  if (existing) {
+    await deleteAtProvider(ctx, adapter, callId, event.recordingRef);
+    return 'duplicate';
+  }
+  const recording = await adapter.fetchRecording(event.recordingRef);
+  const admins = await currentNoteAdmins(ctx.db);
+  if (!admins.length) {
+    // Nobody could open it: keep the provider's copy rather than lose the message.
+    ctx.log.error({ callId }, 'no admin to seal a voicemail for; the recording stays at the provider');
+    return 'ignored';
+  }
+  const envelope = sealForReaders(recording.bytes, admins, {
+    purpose: PURPOSES.voicemail,
+    recordId: voicemailRecordId(callId),
+  });
+  const now = ctx.now();
+  const stored = await ctx.db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `insert into voicemails (call_id, envelope, content_type, duration, created_at) values ($1, $2::jsonb, $3, $4, $5)
+       on conflict (call_id) do nothing returning call_id`,
+      [callId, JSON.stringify(envelope), recording.contentType, event.durationSeconds, now],
+    );
+    if (!rows.length) return false;
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'calls.voicemail-stored',
+        target: `call:${callId}`,
+        details: {
+          callId,
+          durationSeconds: event.durationSeconds,
+          readers: admins.length,
+          bytes: recording.bytes.length,
+        },
+      },
+      now,
+    );
+    return true;
+  });
+  await deleteAtProvider(ctx, adapter, callId, event.recordingRef);
+  if (stored) await announce(ctx, { type: 'voicemail:new', callId });
+  return stored ? 'stored' : 'duplicate';
+}
+
+async function deleteAtProvider(ctx: ServerContext, adapter: WebhookTelephony, callId: string, ref: string) {
+  try {
+    await adapter.deleteRecording(ref);
+  } catch (error) {
+    ctx.log.warn(
+      { callId, err: errorInfo(error) },
+      'recording not deleted at the provider; it will be retried on the next callback',
+    );
+  }
+}
+
+/** Sends the caller of a call that moved to voicemail to the recording document. */
+export async function redirectToVoicemail(
+  ctx: ServerContext,
+  call: CallRow,
+  url: string,
+): Promise<'redirected' | 'gone' | 'failed'> {
+  try {
+    const adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
+    await adapter.redirectCall(call.providerCallId, url);
+    return 'redirected';
+  } catch (error) {
+    // Twilio's 21220 "call is not in-progress": the caller hung up as the deadline passed.
+    if (error instanceof ProviderHttpError && (error.providerCode === 21220 || error.status === 404))
+      return 'gone';
+    ctx.log.warn({ callId: call.id, err: errorInfo(error) }, 'caller not redirected to voicemail');
+    return 'failed';
+  }
+}

@@ -1,0 +1,191 @@
+import { type TelephonyProvider, TelephonyProviderName } from '@llamenos/protocol';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { ApiError, badRequest, forbidden, notFound } from '../http/errors.js';
+import { isPublic } from '../http/guard.js';
+import { UnreadableCredentialsError } from '../settings/service.js';
+import { TelephonyNotConfiguredError } from '../telephony/errors.js';
+import {
+  type Instruction,
+  WebhookPayloadError,
+  type WebhookRequest,
+  type WebhookTelephony,
+} from '../telephony/provider.js';
+import { readWebhookRequest } from '../telephony/webhook-request.js';
+import { answerDocument, screenDocument } from './answer.js';
+import { inBackground } from './background.js';
+import { voicemailDocument, waitDocument } from './documents.js';
+import { callerStatusChanged, legStatusChanged } from './end.js';
+import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
+import { hangupWith } from './prompts.js';
+import { callSettings } from './settings.js';
+import { type CallRow, findCall } from './store.js';
+import { errorInfo, webhookAdapter } from './telephony.js';
+import { moveToVoicemail, storeVoicemail } from './voicemail.js';
+
+/**
+ * Provider webhooks: POST /api/telephony/:provider/<step>. Public routes that carry their own
+ * check: the adapter verifies the provider's signature over PUBLIC_URL + path + query and the
+ * body FIRST, before anything is read or stored; a bad or missing signature is 403. A provider
+ * with no credentials stored has no webhooks (404): there is no secret to check against, and we
+ * fail closed. Malformed payloads are 400, never 500.
+ */
+
+interface Webhook {
+  provider: TelephonyProvider;
+  adapter: WebhookTelephony;
+  request: WebhookRequest;
+  query: URLSearchParams;
+}
+
+type Handler = (w: Webhook) => Promise<Instruction[] | 'ack'>;
+
+const Uuid = z.uuid();
+
+function id(query: URLSearchParams, name: string): string {
+  const parsed = Uuid.safeParse(query.get(name));
+  if (!parsed.success) throw badRequest(`${name} is missing or malformed`);
+  return parsed.data;
+}
+
+async function open(ctx: ServerContext, c: Context<AppEnv>): Promise<Webhook> {
+  const name = TelephonyProviderName.safeParse(c.req.param('provider'));
+  if (!name.success) throw notFound('no such provider');
+  let adapter: WebhookTelephony;
+  try {
+    adapter = await webhookAdapter(ctx, name.data);
+  } catch (error) {
+    if (error instanceof TelephonyNotConfiguredError) throw notFound(`${name.data} is not configured`);
+    if (error instanceof UnreadableCredentialsError) {
+      ctx.log.error({ provider: name.data }, 'webhook for a provider whose credentials cannot be read');
+      throw new ApiError(503, 'internal', 'provider credentials are unreadable');
+    }
+    throw error;
+  }
+  const request = await readWebhookRequest(c, ctx.config.PUBLIC_URL);
+  if (!adapter.verifyWebhook(request)) {
+    ctx.log.warn(
+      { provider: name.data, path: new URL(request.publicUrl).pathname },
+      'webhook signature refused',
+    );
+    throw forbidden('webhook signature is not valid');
+  }
+  return { provider: name.data, adapter, request, query: new URL(request.publicUrl).searchParams };
+}
+
+/** The call named in the URL, if it belongs to this provider and `providerCallId` (when given) is its caller leg. */
+async function callOf(ctx: ServerContext, w: Webhook, providerCallId?: string): Promise<CallRow | null> {
+  const call = await findCall(ctx.db, id(w.query, 'call'));
+  if (!call || call.provider !== w.provider) return null;
+  if (providerCallId !== undefined && call.providerCallId !== providerCallId) return null;
+  return call;
+}
+
+export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const route = (step: string, handle: Handler) =>
+    app.post(`/telephony/:provider/${step}`, isPublic(), async (c) => {
+      const w = await open(ctx, c);
+      let result: Instruction[] | 'ack';
+      try {
+        result = await handle(w);
+      } catch (error) {
+        if (error instanceof WebhookPayloadError) throw badRequest(error.message);
+        throw error;
+      }
+      const doc = result === 'ack' ? w.adapter.acknowledge() : w.adapter.render(result);
+      return c.body(doc.body, doc.status as 200, { 'content-type': doc.contentType });
+    });
+
+  route('inbound', async (w) => {
+    const event = w.adapter.parseInboundCall(w.request);
+    return (await handleInboundCall(ctx, w.provider, event)).instructions;
+  });
+
+  route('status', async (w) => {
+    const event = w.adapter.parseLegStatus(w.request);
+    if (event) await callerStatusChanged(ctx, w.provider, event);
+    return 'ack';
+  });
+
+  route('language', async (w) => {
+    const { legId, digits } = w.adapter.parseDigits(w.request);
+    const call = await callOf(ctx, w, legId);
+    if (!call) return [{ kind: 'hangup' }];
+    return handleLanguageChoice(ctx, call.id, digits);
+  });
+
+  route('captcha', async (w) => {
+    const { legId, digits } = w.adapter.parseDigits(w.request);
+    const step = Number(w.query.get('step'));
+    if (!Number.isInteger(step) || step < 0 || step > 8) throw badRequest('step is missing or malformed');
+    const call = await callOf(ctx, w, legId);
+    if (!call) return [{ kind: 'hangup' }];
+    return handleCaptchaDigit(ctx, call.id, step, digits);
+  });
+
+  route('wait', async (w) => {
+    const { legId } = w.adapter.parseDigits(w.request);
+    const call = await callOf(ctx, w, legId);
+    if (!call) return [{ kind: 'hangup' }];
+    return waitDocument(ctx, call, ctx.now());
+  });
+
+  route('leg-status', async (w) => {
+    const event = w.adapter.parseLegStatus(w.request);
+    const callId = id(w.query, 'call');
+    const legId = id(w.query, 'leg');
+    if (event) await legStatusChanged(ctx, callId, legId, event);
+    return 'ack';
+  });
+
+  route('screen', async (w) => {
+    const { legId } = w.adapter.parseDigits(w.request);
+    return screenDocument(ctx, w.provider, id(w.query, 'call'), id(w.query, 'leg'), legId);
+  });
+
+  route('answer', async (w) => {
+    const { legId, digits } = w.adapter.parseDigits(w.request);
+    return answerDocument(ctx, id(w.query, 'call'), id(w.query, 'leg'), legId, digits);
+  });
+
+  route('voicemail', async (w) => {
+    const { legId } = w.adapter.parseDigits(w.request);
+    const call = await callOf(ctx, w, legId);
+    if (!call) return [{ kind: 'hangup' }];
+    // Reached from the wait loop (past the deadline) or from our redirect.
+    const current =
+      (await moveToVoicemail(ctx, call.id, 'unanswered')) ?? (await findCall(ctx.db, call.id)) ?? call;
+    if (current.status !== 'voicemail' || current.endedAt) return [{ kind: 'hangup' }];
+    await ctx.db.query(
+      'update calls set voicemail_redirected_at = coalesce(voicemail_redirected_at, $2) where id = $1',
+      [call.id, ctx.now()],
+    );
+    return voicemailDocument(ctx, current, await callSettings(ctx));
+  });
+
+  // The <Record> action: the caller finished. The recording is stored in the background so the
+  // caller hears "thank you" at once; the status callback below stores it too (idempotently).
+  route('voicemail-done', async (w) => {
+    const event = w.adapter.parseRecording(w.request);
+    const call = await callOf(ctx, w);
+    if (event && call) inBackground(ctx, 'voicemail', () => storeVoicemail(ctx, w.adapter, call.id, event));
+    return hangupWith(call?.language ?? 'en', 'thanks');
+  });
+
+  route('recording', async (w) => {
+    const event = w.adapter.parseRecording(w.request);
+    const call = await callOf(ctx, w);
+    if (!event || !call) return 'ack';
+    try {
+      await storeVoicemail(ctx, w.adapter, call.id, event);
+    } catch (error) {
+      ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'voicemail not stored');
+      throw new ApiError(502, 'internal', 'recording could not be fetched; retry');
+    }
+    return 'ack';
+  });
+
+  return app;
+}

@@ -1,0 +1,10 @@
+/** The simulated carrier (development only): what the server uses of it. */
+export { type SimPhone, SimulatedCarrier } from './carrier.js';
+export {
+  DEFAULT_SIMULATOR_NUMBER,
+  setSimulatorOrigin,
+  simulatedCarrier,
+  simulatorNumbers,
+  stopSimulatedCarrier,
+} from './instance.js';
+export { simulatorRoutes } from './routes.js';

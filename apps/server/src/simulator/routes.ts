@@ -1,0 +1,87 @@
+import { SimulatorCallBody, SimulatorDigitsBody } from '@llamenos/protocol';
+import { type Context, Hono, type Next } from 'hono';
+import { z } from 'zod';
+import { clientIp } from '../auth/client-ip.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { badRequest, notFound } from '../http/errors.js';
+import { isPublic } from '../http/guard.js';
+import { readJson, readParams } from '../http/validate.js';
+import { SimulatorError } from './carrier.js';
+import { simulatedCarrier, simulatorNumbers } from './instance.js';
+import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT } from './page.js';
+import { snapshot } from './snapshot.js';
+
+/**
+ * /api/simulator/*: the simulated phone network's controls and its page. These routes ARE the
+ * phone network, so they carry no user authentication (isPublic); instead they exist only
+ * outside production (404 there) and only for clients on this machine: a request whose client
+ * address is not loopback gets 404 too, as if the routes did not exist. With TRUST_PROXY the
+ * client address is the proxy's X-Forwarded-For, so a proxied remote browser is refused as well.
+ * The page is GET /api/simulator (its script and styles are separate files: CSP script-src 'self').
+ */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const SidParam = z.object({ sid: z.string().regex(/^CA[0-9a-f]{32}$/) }).strict();
+
+export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const local = async (c: Context<AppEnv>, next: Next) => {
+    if (ctx.config.isProduction || !LOOPBACK.has(clientIp(c, ctx.config.TRUST_PROXY))) throw notFound();
+    await next();
+  };
+  const act = async (work: () => Promise<unknown>) => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof SimulatorError) throw badRequest(error.message);
+      throw error;
+    }
+  };
+
+  app.get('/simulator', isPublic(), local, (c) => c.html(PAGE_HTML));
+  app.get('/simulator/app.js', isPublic(), local, (c) =>
+    c.body(PAGE_SCRIPT, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-cache',
+    }),
+  );
+  app.get('/simulator/app.css', isPublic(), local, (c) =>
+    c.body(PAGE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
+
+  app.get('/simulator/state', isPublic(), local, async (c) =>
+    c.json(await snapshot(ctx, await simulatedCarrier(ctx))),
+  );
+
+  app.post('/simulator/calls', isPublic(), local, async (c) => {
+    const body = await readJson(c, SimulatorCallBody);
+    const numbers = await simulatorNumbers(ctx);
+    const to = body.to ?? numbers[0]!;
+    const carrier = await simulatedCarrier(ctx);
+    const phone = await act(() => carrier.placeCall({ from: body.from, to }));
+    return c.json({ sid: (phone as { sid: string }).sid }, 201);
+  });
+
+  app.post('/simulator/phones/:sid/digits', isPublic(), local, async (c) => {
+    const { sid } = readParams(c, SidParam);
+    const { digits } = await readJson(c, SimulatorDigitsBody);
+    const carrier = await simulatedCarrier(ctx);
+    await act(() => carrier.pressDigits(sid, digits));
+    return c.json({ ok: true });
+  });
+
+  app.post('/simulator/phones/:sid/answer', isPublic(), local, async (c) => {
+    const { sid } = readParams(c, SidParam);
+    const carrier = await simulatedCarrier(ctx);
+    await act(() => carrier.answer(sid));
+    return c.json({ ok: true });
+  });
+
+  app.post('/simulator/phones/:sid/hangup', isPublic(), local, async (c) => {
+    const { sid } = readParams(c, SidParam);
+    const carrier = await simulatedCarrier(ctx);
+    await act(() => carrier.hangUp(sid));
+    return c.json({ ok: true });
+  });
+
+  return app;
+}
