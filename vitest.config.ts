@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages are resolved to their TypeScript sources through the "source"
@@ -11,6 +12,18 @@ export default defineConfig({
       'apps/server/src/**/*.test.ts',
       'apps/server/test/**/*.test.ts',
     ],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    // Test files run in parallel in child processes (forks: a crash or a stray process.exit in one
+    // file cannot take the others down, and tests that spawn the server get a normal process).
+    // Vitest's default is one worker fewer than the CPUs: a single worker on CI's 2 cores, where the
+    // main process is mostly idle. The suites are CPU-bound (PGlite's WASM start and migrations,
+    // ~1.5 s per database; crypto property tests), so use every core. Each worker holds one
+    // file's databases at a time (~100 MB each). Override with `vitest run --maxWorkers=N`.
+    pool: 'forks',
+    maxWorkers: Math.max(2, availableParallelism()),
+    // Every file gets fresh module state: modules keep registries and caches, and files written by
+    // different people must not be able to affect each other.
+    isolate: true,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

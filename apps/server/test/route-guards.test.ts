@@ -125,16 +125,33 @@ function formatMatrix(rows: { route: Route; cells: Cell[] }[], callers: Caller[]
   return [format(header), ...lines.map(format)].join('\n');
 }
 
+// The app is built at collection time so that every route gets a test of its own (and its own timeout).
+const h: TestHotline = await createTestHotline();
+const routes = enumerateRoutes(h.app.routes);
+// Unguarded /api routes are called too, so the matrix shows who can reach them.
+const checked = routes.filter((r) => isApi(r) || r.guards.length > 0);
+const customRoleId = randomUUID();
+const callers: Caller[] = [
+  { name: 'anonymous', kind: 'anonymous' },
+  { name: 'unregistered', kind: 'unregistered' },
+  ...(['reporter', 'volunteer'] as const).map(
+    (role): Caller => ({
+      name: role,
+      kind: 'member',
+      roles: [role],
+      grants: BUILTIN_ROLES[role].permissions,
+    }),
+  ),
+  { name: 'custom', kind: 'member', roles: [customRoleId], grants: CUSTOM_ROLE_PERMISSIONS },
+  // Admin last: its requests are the likeliest to change server-wide state.
+  { name: 'admin', kind: 'member', roles: ['admin'], grants: BUILTIN_ROLES.admin.permissions },
+];
+
 describe('route guards', () => {
-  let h: TestHotline;
-  let routes: Route[];
-  let callers: Caller[];
-  let customRoleId: string;
+  const rows: { route: Route; cells: Cell[] }[] = [];
+  let clock = Date.now();
 
   beforeAll(async () => {
-    h = await createTestHotline();
-    routes = enumerateRoutes(h.app.routes);
-    customRoleId = randomUUID();
     const at = h.ctx.now();
     await h.ctx.db.query(
       `insert into custom_roles (id, name, description, permissions, created_at, updated_at)
@@ -147,23 +164,9 @@ describe('route guards', () => {
         at,
       ],
     );
-    callers = [
-      { name: 'anonymous', kind: 'anonymous' },
-      { name: 'unregistered', kind: 'unregistered' },
-      ...(['reporter', 'volunteer'] as const).map(
-        (role): Caller => ({
-          name: role,
-          kind: 'member',
-          roles: [role],
-          grants: BUILTIN_ROLES[role].permissions,
-        }),
-      ),
-      { name: 'custom', kind: 'member', roles: [customRoleId], grants: CUSTOM_ROLE_PERMISSIONS },
-      // Admin last: its requests are the likeliest to change server-wide state.
-      { name: 'admin', kind: 'member', roles: ['admin'], grants: BUILTIN_ROLES.admin.permissions },
-    ];
+    clock = at.getTime();
   });
-  afterAll(() => h?.close());
+  afterAll(() => h.close());
 
   it('gives every route under /api exactly one guard', () => {
     const wrong = routes
@@ -175,13 +178,9 @@ describe('route guards', () => {
     expect(wrong, `routes without exactly one guard:\n${wrong.join('\n')}`).toEqual([]);
   });
 
-  it('answers every caller as the guard says', async () => {
-    // Unguarded /api routes are called too, so the matrix shows who can reach them.
-    const checked = routes.filter((r) => isApi(r) || r.guards.length > 0);
-    const rows: { route: Route; cells: Cell[] }[] = [];
-    let clock = h.ctx.now().getTime();
-    for (const route of checked) {
-      const guard = route.guards.length === 1 ? route.guards[0] : undefined;
+  for (const route of checked) {
+    const guard = route.guards.length === 1 ? route.guards[0] : undefined;
+    it(`${route.method} ${route.path} (${guard ? describeGuard(guard) : 'no single guard'})`, async () => {
       const cells: Cell[] = [];
       for (const caller of callers) {
         // A fresh identity per request, so one request's side effects (a deactivation, a role
@@ -202,8 +201,17 @@ describe('route guards', () => {
         const shown = expected === 'pass' ? '¬401/403' : expected === null ? 'one guard' : String(expected);
         cells.push({ status: res.status, expected: shown, ok });
       }
-      rows.push({ route, cells });
-    }
+      const row = { route, cells };
+      rows.push(row);
+      expect(
+        cells.every((cell) => cell.ok),
+        `answers against the guard (cells: status, or status≠expected):\n${formatMatrix([row], callers)}`,
+      ).toBe(true);
+    });
+  }
+
+  // Runs last: the whole matrix in one place, and a check that the routes were really exercised.
+  it('answers every caller as the guard says, on every route', () => {
     const failing = rows.filter((row) => row.cells.some((cell) => !cell.ok));
     expect(
       failing.map((row) => `${row.route.method} ${row.route.path}`),
