@@ -1,0 +1,51 @@
+import { ProviderHttp } from '../http.js';
+import type { WebhookTelephony } from '../provider.js';
+import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
+import { renderPlivoXml } from './plivo-xml.js';
+import { PlivoRestClient } from './rest.js';
+import { verifyPlivoWebhook } from './signature.js';
+
+export const PLIVO_API_BASE_URL = 'https://api.plivo.com';
+
+export interface PlivoAdapterOptions {
+  authId: string;
+  authToken: string;
+  /** Default https://api.plivo.com; tests point it (and recording downloads) at the local fake. */
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** Plivo: Plivo XML documents, X-Plivo-Signature-V3 webhooks, the v1 REST API. */
+export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelephony {
+  const baseUrl = (options.apiBaseUrl ?? PLIVO_API_BASE_URL).replace(/\/+$/, '');
+  const rest = new PlivoRestClient({
+    authId: options.authId,
+    http: new ProviderHttp({
+      provider: 'plivo',
+      baseUrl,
+      username: options.authId,
+      password: options.authToken,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+    }),
+    recordingBaseUrl: options.apiBaseUrl === undefined ? undefined : baseUrl,
+  });
+  return {
+    provider: 'plivo',
+    transport: 'webhook',
+    verifyWebhook: (request) => verifyPlivoWebhook(options.authToken, request),
+    parseInboundCall,
+    parseLegStatus,
+    parseDigits,
+    parseRecording,
+    render: renderPlivoXml,
+    acknowledge: () => renderPlivoXml([]),
+    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
+    cancelLeg: (legId) => rest.cancelLeg(legId),
+    hangUp: (callId) => rest.hangUp(callId),
+    redirectCall: (callId, url) => rest.redirectCall(callId, url),
+    fetchRecording: (ref) => rest.fetchRecording(ref),
+    deleteRecording: (ref) => rest.deleteRecording(ref),
+  };
+}

@@ -1,0 +1,91 @@
+import { E164 } from '@llamenos/protocol';
+import {
+  type DigitsEvent,
+  type InboundCallEvent,
+  type LegStatus,
+  type LegStatusEvent,
+  type RecordingReadyEvent,
+  WebhookPayloadError,
+  type WebhookRequest,
+} from '../provider.js';
+import { webhookParams } from '../webhook-request.js';
+
+/**
+ * Plivo's callback parameters (form posts: CallUUID, RequestUUID, From, To, CallStatus, Digits,
+ * RecordingID, RecordingDuration) as neutral events.
+ *
+ * Leg ids: a call we place is known by its request_uuid from the moment the API answers, and
+ * Plivo reports it as RequestUUID on that call's callbacks and as the call's CallUUID once it is
+ * connected, so a leg's id is RequestUUID when present and CallUUID otherwise.
+ */
+export const PLIVO_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+const STATUS: Record<string, LegStatus> = {
+  queued: 'queued',
+  ringing: 'ringing',
+  'early-media': 'ringing',
+  'in-progress': 'in-progress',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no-answer',
+  timeout: 'no-answer',
+  failed: 'failed',
+  cancel: 'canceled',
+  canceled: 'canceled',
+  cancelled: 'canceled',
+};
+
+function id(params: URLSearchParams, name: string): string {
+  const value = params.get(name);
+  if (value === null || !PLIVO_ID.test(value))
+    throw new WebhookPayloadError(`plivo webhook: ${name} is missing or malformed`);
+  return value;
+}
+
+const legIdOf = (params: URLSearchParams) =>
+  params.get('RequestUUID') ? id(params, 'RequestUUID') : id(params, 'CallUUID');
+
+/** Plivo sends numbers as digits without "+", sometimes with it. */
+function phone(value: string | null): string | null {
+  if (value === null || !/^\+?\d{8,15}$/.test(value)) return null;
+  const e164 = value.startsWith('+') ? value : `+${value}`;
+  return E164.safeParse(e164).success ? e164 : null;
+}
+
+export function parseInboundCall(request: WebhookRequest): InboundCallEvent {
+  const params = webhookParams(request);
+  const to = phone(params.get('To'));
+  if (!to) throw new WebhookPayloadError('plivo webhook: To is not a phone number');
+  return { providerCallId: id(params, 'CallUUID'), from: phone(params.get('From')), to };
+}
+
+export function parseLegStatus(request: WebhookRequest): LegStatusEvent | null {
+  const params = webhookParams(request);
+  const status = STATUS[params.get('CallStatus') ?? ''];
+  return status ? { legId: legIdOf(params), status } : null;
+}
+
+const DIGITS = /^[0-9*#]{0,32}$/;
+
+/** GetInput's action, or the Redirect after it when no key was pressed (no Digits). */
+export function parseDigits(request: WebhookRequest): DigitsEvent {
+  const params = webhookParams(request);
+  const digits = params.get('Digits') ?? '';
+  if (!DIGITS.test(digits)) throw new WebhookPayloadError('plivo webhook: Digits is malformed');
+  return { legId: legIdOf(params), digits };
+}
+
+/**
+ * The Record callback (RecordingID set) or its action. Only the id is kept: the RecordUrl in
+ * the request is never fetched; fetchRecording asks the API for the file by id.
+ */
+export function parseRecording(request: WebhookRequest): RecordingReadyEvent | null {
+  const params = webhookParams(request);
+  if (!params.get('RecordingID')) return null;
+  const duration = Number(params.get('RecordingDuration') ?? '0');
+  return {
+    callId: id(params, 'CallUUID'),
+    recordingRef: id(params, 'RecordingID'),
+    durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
+  };
+}

@@ -1,0 +1,129 @@
+import { TelephonyInputError } from '../errors.js';
+import type { Instruction, Prompt, ProviderResponse } from '../provider.js';
+import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { element, XML_DECLARATION } from '../xml.js';
+
+/**
+ * Neutral instructions as Plivo XML (https://www.plivo.com/docs/voice/xml/). Every text and
+ * attribute goes through xml.ts's escaping, so an admin-typed greeting cannot add an element.
+ *
+ * - say → <Speak language>, play → <Play loop>, pause → <Wait length>;
+ * - gather-digit → <GetInput inputType="dtmf" numDigits="1"> around the prompts, then a
+ *   <Redirect> to the same action URL: Plivo goes on to the next element when no key is
+ *   pressed, and the router must hear that ending too (it arrives without Digits);
+ * - enqueue-caller / connect-to-caller → a <Conference> named after the queue: the caller
+ *   waits with startConferenceOnEnter false and the wait document as waitSound (Plivo fetches
+ *   it like Twilio's waitUrl); the volunteer enters with startConferenceOnEnter true. Both end
+ *   the conference on exit, and maxMembers 2 keeps anyone else out;
+ * - record-voicemail → <Record> (beep, "#" ends it, mp3), the file callback to statusUrl;
+ * - hangup → <Hangup/>, redirect → <Redirect>.
+ */
+const P = 'plivo';
+const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
+const CONFERENCE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const fail = (message: string): never => {
+  throw new TelephonyInputError(P, 'render', message);
+};
+const url = (field: string, value: string) => requireCallbackUrl(P, 'render', field, value);
+const seconds = (field: string, value: number, min: number, max: number) =>
+  requireSeconds(P, 'render', field, value, min, max);
+
+function conferenceName(queue: string): string {
+  if (!CONFERENCE_NAME.test(queue)) fail('queue name must be 1-64 letters, digits, "_", "." or "-"');
+  return queue;
+}
+
+function prompt(step: Prompt): string {
+  if (step.kind === 'say') {
+    if (!LANGUAGE.test(step.language)) fail('say: language must be a tag such as "es-MX"');
+    return element('Speak', { language: step.language }, { text: step.text });
+  }
+  const loop = step.loop === undefined ? undefined : seconds('play loop', step.loop, 0, 1000);
+  return element('Play', { loop }, { text: url('play url', step.url) });
+}
+
+function conference(queue: string, caller: boolean, waitSound?: string, actionUrl?: string): string {
+  return element(
+    'Conference',
+    {
+      startConferenceOnEnter: caller ? 'false' : 'true',
+      endConferenceOnExit: 'true',
+      waitSound,
+      maxMembers: 2,
+      enterSound: '',
+      exitSound: '',
+      action: actionUrl,
+      method: actionUrl === undefined ? undefined : 'POST',
+      redirect: actionUrl === undefined ? undefined : 'true',
+    },
+    { text: conferenceName(queue) },
+  );
+}
+
+function instruction(step: Instruction): string {
+  switch (step.kind) {
+    case 'say':
+    case 'play':
+      return prompt(step);
+    case 'pause':
+      return element('Wait', { length: seconds('pause', step.seconds, 1, 60) });
+    case 'gather-digit': {
+      const action = url('gather action', step.actionUrl);
+      // GetInput's executionTimeout runs from 5 to 60 s.
+      const timeout = Math.max(5, seconds('gather timeout', step.timeoutSeconds, 1, 60));
+      return (
+        element(
+          'GetInput',
+          {
+            action,
+            method: 'POST',
+            inputType: 'dtmf',
+            numDigits: 1,
+            executionTimeout: timeout,
+            digitEndTimeout: 'auto',
+            redirect: 'true',
+          },
+          step.prompt.map(prompt),
+        ) + element('Redirect', { method: 'POST' }, { text: action })
+      );
+    }
+    case 'enqueue-caller':
+      return conference(
+        step.queue,
+        true,
+        url('enqueue waitUrl', step.waitUrl),
+        step.actionUrl === undefined ? undefined : url('enqueue action', step.actionUrl),
+      );
+    case 'connect-to-caller':
+      return conference(
+        step.queue,
+        false,
+        undefined,
+        step.actionUrl === undefined ? undefined : url('dial action', step.actionUrl),
+      );
+    case 'record-voicemail':
+      return element('Record', {
+        action: url('record action', step.actionUrl),
+        method: 'POST',
+        redirect: 'true',
+        maxLength: seconds('record maxSeconds', step.maxSeconds, 1, 3600),
+        playBeep: 'true',
+        finishOnKey: '#',
+        fileFormat: 'mp3',
+        callbackUrl: url('record statusUrl', step.statusUrl),
+        callbackMethod: 'POST',
+      });
+    case 'hangup':
+      return element('Hangup');
+    case 'redirect':
+      return element('Redirect', { method: 'POST' }, { text: url('redirect url', step.url) });
+    default:
+      return fail(`unknown instruction ${(step as { kind: string }).kind}`);
+  }
+}
+
+export function renderPlivoXml(instructions: Instruction[]): ProviderResponse {
+  const body = `${XML_DECLARATION}${element('Response', {}, instructions.map(instruction))}`;
+  return { status: 200, contentType: 'text/xml; charset=utf-8', body };
+}

@@ -1,0 +1,153 @@
+/** The Plivo adapter's REST side against the local fake Plivo API. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ProviderHttpError,
+  ProviderResponseError,
+  ProviderTimeoutError,
+  ProviderUnreachableError,
+  TelephonyInputError,
+} from '../errors.js';
+import type { VolunteerLegRequest, WebhookTelephony } from '../provider.js';
+import { createPlivoAdapter } from './adapter.js';
+import { FakePlivoApi } from './fake-plivo-api.js';
+
+const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
+const AUTH_TOKEN = 'plivo-auth-token-0123456789';
+const ACCOUNT = `/v1/Account/${AUTH_ID}`;
+const LEG: VolunteerLegRequest = {
+  to: '+15551230001',
+  from: '+15559870002',
+  answerUrl: 'https://hotline.example/api/telephony/plivo/leg-answer?call=c1',
+  statusUrl: 'https://hotline.example/api/telephony/plivo/leg-status?call=c1',
+  timeoutSeconds: 25,
+};
+
+let fake: FakePlivoApi;
+let adapter: WebhookTelephony;
+beforeAll(async () => {
+  fake = await FakePlivoApi.start({ authId: AUTH_ID, authToken: AUTH_TOKEN });
+  adapter = createPlivoAdapter({
+    authId: AUTH_ID,
+    authToken: AUTH_TOKEN,
+    apiBaseUrl: fake.baseUrl,
+    timeoutMs: 500,
+  });
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  fake.clearFaults();
+  fake.requests.length = 0;
+});
+const last = () => fake.requests.at(-1)!;
+
+describe('Plivo REST', () => {
+  it('createVolunteerLeg: POST /Call/ with basic auth and JSON; the leg id is the request_uuid', async () => {
+    const { legId } = await adapter.createVolunteerLeg(LEG);
+    expect(fake.calls.get(legId)?.state).toBe('ringing');
+    expect(last()).toMatchObject({
+      method: 'POST',
+      path: `${ACCOUNT}/Call/`,
+      auth: { username: AUTH_ID, password: AUTH_TOKEN },
+    });
+    expect(last().json).toEqual({
+      from: '15559870002',
+      to: '15551230001',
+      answer_url: LEG.answerUrl,
+      answer_method: 'POST',
+      ring_url: LEG.statusUrl,
+      ring_method: 'POST',
+      hangup_url: LEG.statusUrl,
+      hangup_method: 'POST',
+      ring_timeout: 25,
+    });
+  });
+
+  it('validates before sending anything', async () => {
+    for (const change of [{ to: '555' }, { answerUrl: 'x' }, { timeoutSeconds: 4 }])
+      await expect(adapter.createVolunteerLeg({ ...LEG, ...change })).rejects.toThrow(TelephonyInputError);
+    await expect(adapter.hangUp('../../Account')).rejects.toThrow(TelephonyInputError);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('cancelLeg: ringing → DELETE /Request/ (canceled); answered → DELETE /Call/ (completed); over → already-ended', async () => {
+    const ringing = fake.addCall('ringing');
+    expect(await adapter.cancelLeg(ringing.uuid)).toBe('canceled');
+    expect(last()).toMatchObject({ method: 'DELETE', path: `${ACCOUNT}/Request/${ringing.uuid}/` });
+    const answered = fake.addCall('in-progress');
+    expect(await adapter.cancelLeg(answered.uuid)).toBe('completed');
+    expect(fake.requests.slice(-2).map((r) => [r.method, r.path])).toEqual([
+      ['DELETE', `${ACCOUNT}/Request/${answered.uuid}/`],
+      ['DELETE', `${ACCOUNT}/Call/${answered.uuid}/`],
+    ]);
+    expect(answered.state).toBe('completed');
+    expect(await adapter.cancelLeg(answered.uuid)).toBe('already-ended');
+  });
+
+  it('hangUp (ended is fine) and redirectCall (transfer with aleg_url)', async () => {
+    const call = fake.addCall('in-progress');
+    await adapter.redirectCall(call.uuid, 'https://hotline.example/vm');
+    expect(last()).toMatchObject({
+      method: 'POST',
+      path: `${ACCOUNT}/Call/${call.uuid}/`,
+      json: { legs: 'aleg', aleg_url: 'https://hotline.example/vm', aleg_method: 'POST' },
+    });
+    await adapter.hangUp(call.uuid);
+    expect(call.state).toBe('completed');
+    await expect(adapter.hangUp(call.uuid)).resolves.toBeUndefined();
+  });
+
+  it('recordings: details, then the file from the media host; delete; a second delete is fine', async () => {
+    const id = fake.addRecording(new Uint8Array([7, 8]));
+    expect(await adapter.fetchRecording(id)).toEqual({
+      bytes: new Uint8Array([7, 8]),
+      contentType: 'audio/mpeg',
+    });
+    expect(fake.requests.map((r) => [r.method, r.path])).toEqual([
+      ['GET', `${ACCOUNT}/Recording/${id}/`],
+      ['GET', `/media/${AUTH_ID}/Recording/${id}.mp3`],
+    ]);
+    await adapter.deleteRecording(id);
+    expect(last()).toMatchObject({ method: 'DELETE', path: `${ACCOUNT}/Recording/${id}/` });
+    await expect(adapter.deleteRecording(id)).resolves.toBeUndefined();
+  });
+
+  it('recordings: a file URL off Plivo’s media host is refused (SSRF guard)', async () => {
+    for (const url of [
+      'https://evil.example/x.mp3',
+      'http://media.plivo.com/x.mp3',
+      'https://media.plivo.com.evil.example/x.mp3',
+      'https://169.254.169.254/latest',
+    ]) {
+      const id = fake.addRecording(new Uint8Array([1]), url);
+      await expect(adapter.fetchRecording(id), url).rejects.toThrow(ProviderResponseError);
+    }
+    expect(
+      fake.requests.every(
+        (r) => r.path.includes('/Recording/') && r.method === 'GET' && r.path.startsWith(ACCOUNT),
+      ),
+    ).toBe(true);
+  });
+
+  it('typed errors: 401 without the token in the message, 5xx, timeout, unreachable', async () => {
+    const wrong = createPlivoAdapter({
+      authId: AUTH_ID,
+      authToken: 'wrong-token-xyz',
+      apiBaseUrl: fake.baseUrl,
+    });
+    const error = await wrong.createVolunteerLeg(LEG).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderHttpError);
+    expect(error).toMatchObject({ status: 401, provider: 'plivo' });
+    expect((error as Error).message).toContain('Authentication credentials invalid');
+    expect((error as Error).message).not.toContain('wrong-token-xyz');
+    fake.failNext({ status: 503, method: 'POST' });
+    await expect(adapter.createVolunteerLeg(LEG)).rejects.toMatchObject({ status: 503 });
+    fake.delayNext({ ms: 2000, method: 'POST' });
+    await expect(adapter.createVolunteerLeg(LEG)).rejects.toThrow(ProviderTimeoutError);
+    const closed = createPlivoAdapter({
+      authId: AUTH_ID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: 'http://127.0.0.1:1',
+    });
+    await expect(closed.createVolunteerLeg(LEG)).rejects.toThrow(ProviderUnreachableError);
+  });
+});

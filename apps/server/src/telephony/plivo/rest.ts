@@ -1,0 +1,160 @@
+import { ProviderHttpError, ProviderResponseError } from '../errors.js';
+import type { ProviderHttp } from '../http.js';
+import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
+import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
+import { PLIVO_ID } from './events.js';
+
+/**
+ * Call control over Plivo's REST API (https://www.plivo.com/docs/voice/api/), basic auth
+ * auth id : auth token, under /v1/Account/{auth_id}:
+ * - POST  /Call/                     ring a volunteer (answer, ring and hangup URLs) → request_uuid
+ * - DELETE /Request/{request_uuid}/  cancel a call that is still being placed or ringing
+ * - DELETE /Call/{call_uuid}/        hang up a connected call
+ * - POST  /Call/{call_uuid}/         transfer (aleg_url) a live call to another document
+ * - GET / DELETE /Recording/{id}/    a recording's details (its file URL) / delete it
+ */
+export interface PlivoRestConfig {
+  http: ProviderHttp;
+  authId: string;
+  /** Tests only: where recording files are fetched instead of Plivo's media host. */
+  recordingBaseUrl?: string;
+}
+
+const P = 'plivo';
+const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+/** Plivo serves recording files from its media host only; nothing else is fetched. */
+const MEDIA_HOST = /^media(-[a-z0-9]{1,20})?\.plivo\.com$/;
+
+const isNotFound = (error: unknown) => error instanceof ProviderHttpError && error.status === 404;
+
+export class PlivoRestClient implements CallControl {
+  private readonly account: string;
+
+  constructor(private readonly config: PlivoRestConfig) {
+    this.account = `/v1/Account/${encodeURIComponent(config.authId)}`;
+  }
+
+  private path(operation: string, resource: 'Call' | 'Request' | 'Recording', uuid: string): string {
+    return `${this.account}/${resource}/${requireId(P, operation, `${resource.toLowerCase()} id`, uuid, PLIVO_ID)}/`;
+  }
+
+  async createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }> {
+    const op = 'create leg';
+    const statusUrl = requireCallbackUrl(P, op, 'statusUrl', request.statusUrl);
+    const { data } = await this.config.http.json({
+      operation: op,
+      method: 'POST',
+      path: `${this.account}/Call/`,
+      json: {
+        from: requireE164(P, op, 'from', request.from).slice(1),
+        to: requireE164(P, op, 'to', request.to).slice(1),
+        answer_url: requireCallbackUrl(P, op, 'answerUrl', request.answerUrl),
+        answer_method: 'POST',
+        ring_url: statusUrl,
+        ring_method: 'POST',
+        hangup_url: statusUrl,
+        hangup_method: 'POST',
+        ring_timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 120),
+      },
+    });
+    const uuid = data.request_uuid;
+    if (typeof uuid !== 'string' || !PLIVO_ID.test(uuid))
+      throw new ProviderResponseError(P, op, 'answer has no valid request_uuid');
+    return { legId: uuid };
+  }
+
+  /**
+   * First as a request still ringing (DELETE /Request/); Plivo answers 404 once it was
+   * connected or ended, and then as a call (DELETE /Call/, under the same uuid); a second 404
+   * means it is over.
+   */
+  async cancelLeg(legId: string): Promise<CancelOutcome> {
+    const op = 'cancel leg';
+    try {
+      await this.config.http.send({ operation: op, method: 'DELETE', path: this.path(op, 'Request', legId) });
+      return 'canceled';
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      await this.config.http.send({
+        operation: 'hang up leg',
+        method: 'DELETE',
+        path: this.path(op, 'Call', legId),
+      });
+      return 'completed';
+    } catch (error) {
+      if (isNotFound(error)) return 'already-ended';
+      throw error;
+    }
+  }
+
+  async hangUp(callId: string): Promise<void> {
+    const op = 'hang up';
+    await this.config.http.send({
+      operation: op,
+      method: 'DELETE',
+      path: this.path(op, 'Call', callId),
+      okStatuses: [404],
+    });
+  }
+
+  async redirectCall(callId: string, url: string): Promise<void> {
+    const op = 'redirect';
+    await this.config.http.send({
+      operation: op,
+      method: 'POST',
+      path: this.path(op, 'Call', callId),
+      json: { legs: 'aleg', aleg_url: requireCallbackUrl(P, op, 'url', url), aleg_method: 'POST' },
+    });
+  }
+
+  /** The file URL from the recording's details, accepted only on Plivo's media host over https. */
+  private async mediaUrl(operation: string, recordingRef: string): Promise<string> {
+    const { data } = await this.config.http.json({
+      operation,
+      method: 'GET',
+      path: this.path(operation, 'Recording', recordingRef),
+    });
+    let url: URL;
+    try {
+      url = new URL(String(data.recording_url));
+    } catch {
+      throw new ProviderResponseError(P, operation, 'recording has no file URL');
+    }
+    if (
+      url.protocol !== 'https:' ||
+      url.port ||
+      url.username ||
+      url.password ||
+      !MEDIA_HOST.test(url.hostname)
+    )
+      throw new ProviderResponseError(P, operation, 'recording file is not on Plivo’s media host');
+    if (!this.config.recordingBaseUrl) return url.href;
+    return `${this.config.recordingBaseUrl.replace(/\/+$/, '')}${url.pathname}`;
+  }
+
+  async fetchRecording(recordingRef: string): Promise<Recording> {
+    const op = 'fetch recording';
+    const reply = await this.config.http.send({
+      operation: op,
+      method: 'GET',
+      path: '',
+      absoluteUrl: await this.mediaUrl(op, recordingRef),
+      accept: 'audio/mpeg',
+      maxBytes: MAX_RECORDING_BYTES,
+    });
+    if (reply.body.length === 0) throw new ProviderResponseError(P, op, 'recording is empty');
+    return { bytes: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || 'audio/mpeg' };
+  }
+
+  async deleteRecording(recordingRef: string): Promise<void> {
+    const op = 'delete recording';
+    await this.config.http.send({
+      operation: op,
+      method: 'DELETE',
+      path: this.path(op, 'Recording', recordingRef),
+      okStatuses: [404],
+    });
+  }
+}
