@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages are resolved to their TypeScript sources through the "source"
+// Workspace packages are resolved to their TypeScript sources through the "llamenos-source"
 // export condition, so tests never depend on a previous build.
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['llamenos-source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['llamenos-source', ...defaultServerConditions] } },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',

@@ -1,8 +1,6 @@
 // Load clients for the relay benchmark, in a worker thread: N independent nostr-tools relay
 // connections (AbstractRelay, the ws package as WebSocket), each authenticating with NIP-42 as
 // its own member key and subscribing to hub events. Not our client code, on purpose.
-// Plain JavaScript so the worker resolves nostr-tools normally (the bench runs with the
-// "source" export condition, which nostr-tools' package maps to files it does not ship).
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbstractRelay } from 'nostr-tools/abstract-relay';
 import { finalizeEvent, setNostrWasm, verifyEvent } from 'nostr-tools/wasm';

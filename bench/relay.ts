@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -20,20 +19,6 @@ const SECONDS = Number(process.env.BENCH_RELAY_SECONDS ?? 10);
 const SUBSCRIBERS = Number(process.env.BENCH_RELAY_SUBSCRIBERS ?? 200);
 const EVENTS_PER_SECOND = Number(process.env.BENCH_RELAY_EVENTS_PER_SECOND ?? 125);
 const TICK_MS = 10;
-
-/**
- * `npm run bench` resolves workspace packages through the "source" export condition; nostr-tools
- * declares that condition for TypeScript files it does not publish. This hook retries such a
- * failed resolution without "source", so the server's own imports of nostr-tools load.
- */
-const SOURCE_FALLBACK = `
-export async function resolve(specifier, context, next) {
-  try { return await next(specifier, context); }
-  catch (error) {
-    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !context.conditions.includes('source')) throw error;
-    return next(specifier, { ...context, conditions: context.conditions.filter((c) => c !== 'source') });
-  }
-}`;
 
 interface Report {
   deliveries: number;
@@ -63,7 +48,6 @@ function once<T>(worker: Worker, type: string): Promise<T> {
 }
 
 async function run(): Promise<Row[]> {
-  register(`data:text/javascript,${encodeURIComponent(SOURCE_FALLBACK)}`);
   const { loadConfig } = await import('../apps/server/src/config.js');
   const { createLogger } = await import('../apps/server/src/logging.js');
   const { startServer } = await import('../apps/server/src/server.js');

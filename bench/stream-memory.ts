@@ -3,7 +3,7 @@
  * process (so one size's garbage cannot flatter the other), sampling process.memoryUsage()
  * throughout, and prints the peaks above the starting point as JSON; then repeats with a
  * forced GC every MiB to measure what is actually retained.
- * Usage: node --expose-gc --conditions=source --import tsx bench/stream-memory.ts <MiB>
+ * Usage: node --expose-gc --conditions=llamenos-source --import tsx bench/stream-memory.ts <MiB>
  */
 import { LABEL_ATTACHMENT_STREAM } from '@llamenos/crypto';
 import { encryptThroughStream, MiB } from './stream-util.js';

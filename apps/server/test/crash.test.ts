@@ -50,7 +50,7 @@ const SECRET = randomBytes(32).toString('hex');
 
 function startServer(dataDir: string, port: number): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, 'serve'], {
+  const child = spawn(process.execPath, ['--conditions=llamenos-source', '--import', 'tsx', CLI, 'serve'], {
     cwd: ROOT,
     env: serverEnv(dataDir, port),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -156,7 +156,7 @@ describe('crash safety of the embedded database', () => {
 
     const verify = spawnSync(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', CLI, 'audit', 'verify'],
+      ['--conditions=llamenos-source', '--import', 'tsx', CLI, 'audit', 'verify'],
       {
         cwd: ROOT,
         env: serverEnv(dataDir, port),
