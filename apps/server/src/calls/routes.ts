@@ -125,8 +125,9 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (!connectsBrowsers(call.provider))
       throw conflict('this provider cannot connect a browser; answer the call on your phone');
     const [leg] = await ctx.db.query<{ id: string }>(
-      `select id from call_legs where call_id = $1 and user_id = $2 and kind = 'browser'
-         and status in ('queued', 'ringing') limit 1`,
+      // Any browser leg of theirs, live or not: one closed a moment ago by a faster volunteer
+      // must read as "someone else took it" (409), which the compare-and-set below decides.
+      `select id from call_legs where call_id = $1 and user_id = $2 and kind = 'browser' limit 1`,
       [id, user.id],
     );
     if (!leg && !hasPermission(user.permissions, 'calls:read-all'))

@@ -1,0 +1,232 @@
+import { openAsReader, PURPOSES } from '@llamenos/crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { chimeWav } from '../simulator/wav.js';
+import { setTelephonyOverrides, tickCallTimers } from './index.js';
+
+/**
+ * The whole call flow through the simulated carrier against a real listening server: signed
+ * webhooks over loopback HTTP, legs created through the fake Twilio REST API, TwiML followed.
+ */
+
+const servers: CallServer[] = [];
+const start = async () => {
+  const s = await startCallServer();
+  servers.push(s);
+  return s;
+};
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const callRow = async (s: CallServer) =>
+  (await s.db.query('select * from calls order by created_at desc limit 1'))[0]!;
+const legPhones = (s: CallServer) => [...s.carrier.phones.values()].filter((p) => p.role === 'leg');
+const ringingPhones = (s: CallServer, n: number) =>
+  waitFor(() => {
+    const ringing = legPhones(s).filter((p) => p.status === 'ringing');
+    return ringing.length === n ? ringing : null;
+  }, `${n} phones ringing`);
+const auditActions = async (s: CallServer) =>
+  (
+    await s.db.query<{ action: string }>(
+      `select action from audit_log where action like 'calls.%' order by seq`,
+    )
+  ).map((r) => r.action);
+
+describe('call flow through the simulated carrier', () => {
+  it('rings both volunteers on shift; the first to press 1 wins, the other leg is cancelled at the provider', async () => {
+    const s = await start();
+    const ana = await s.addUser(['volunteer'], { phone: '+15550001111', name: 'Ana' });
+    const ben = await s.addUser(['volunteer'], { phone: '+15550002222', name: 'Ben' });
+    await s.putOnShift([ana.id, ben.id]);
+
+    const t0 = performance.now();
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    expect(caller.queue).toMatch(/^call-/);
+    const [first, second] = await ringingPhones(s, 2);
+    const ringMs = performance.now() - t0;
+
+    const t1 = performance.now();
+    await s.carrier.answer(first!.sid);
+    const answerMs = performance.now() - t1;
+    await s.settle();
+
+    const call = await callRow(s);
+    const winnerLeg = (
+      await s.db.query('select * from call_legs where provider_leg_id = $1', [first!.sid])
+    )[0]!;
+    expect(call.status).toBe('answered');
+    expect(call.answered_by).toBe(winnerLeg.user_id);
+    expect(caller.bridgedTo).toBe(first!.sid);
+    expect(first!.bridgedTo).toBe(caller.sid);
+    expect(s.carrier.api.call(second!.sid)?.status).toBe('canceled');
+    const loser = (
+      await s.db.query('select status from call_legs where provider_leg_id = $1', [second!.sid])
+    )[0]!;
+    expect(loser.status).toBe('canceled');
+
+    // The volunteer hangs up: the call is completed, once.
+    await s.carrier.hangUp(first!.sid);
+    await s.settle();
+    expect((await callRow(s)).status).toBe('completed');
+    expect(caller.status).toBe('completed');
+    expect(await auditActions(s)).toEqual(['calls.ringing', 'calls.answered', 'calls.ended']);
+    console.info(
+      `timing: call placed → 2 phones ringing ${ringMs.toFixed(0)} ms; press 1 → connected ${answerMs.toFixed(0)} ms`,
+    );
+  });
+
+  it('gives the call to exactly one of 10 volunteers pressing 1 at the same moment', async () => {
+    const s = await start();
+    const users = [];
+    for (let i = 0; i < 10; i++)
+      users.push(await s.addUser(['volunteer'], { phone: `+1555000${String(3000 + i)}`, name: `V${i}` }));
+    await s.putOnShift(users.map((u) => u.id));
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    const phones = await ringingPhones(s, 10);
+    await Promise.all(phones.map((p) => s.carrier.pickUp(p.sid)));
+    expect(phones.every((p) => p.gather !== null)).toBe(true);
+    const t = performance.now();
+    await Promise.all(phones.map((p) => s.carrier.pressDigits(p.sid, '1')));
+    const pressMs = performance.now() - t;
+    await s.settle();
+
+    const call = await callRow(s);
+    expect(call.status).toBe('answered');
+    const connected = phones.filter((p) => p.bridgedTo === caller.sid);
+    expect(connected).toHaveLength(1);
+    const winner = (
+      await s.db.query('select user_id from call_legs where provider_leg_id = $1', [connected[0]!.sid])
+    )[0]!;
+    expect(call.answered_by).toBe(winner.user_id);
+    const losers = phones.filter((p) => p !== connected[0]);
+    for (const p of losers) {
+      expect(p.heard).toContain('Another volunteer took this call. Thank you.');
+      expect(['completed', 'canceled']).toContain(s.carrier.api.call(p.sid)?.status);
+    }
+    expect((await auditActions(s)).filter((a) => a === 'calls.answered')).toHaveLength(1);
+    console.info(`timing: 10 concurrent presses of 1 settled in ${pressMs.toFixed(0)} ms`);
+  });
+
+  it('sends an unanswered call to voicemail at its deadline: recorded, sealed for admins, deleted at the provider', async () => {
+    const s = await start();
+    const admin = await s.addUser(['admin'], { name: 'Admin' });
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const call = await callRow(s);
+    expect(call.status).toBe('ringing'); // nobody on shift, no fallback: nothing rings
+    expect(await s.db.query('select * from call_legs')).toHaveLength(0);
+
+    // Before the deadline nothing happens; after it, voicemail.
+    const deadline = new Date(call.queue_deadline).getTime();
+    expect((await tickCallTimers(s.ctx, new Date(deadline - 1000))).voicemail).toBe(0);
+    const t = performance.now();
+    expect((await tickCallTimers(s.ctx, new Date(deadline + 1000))).voicemail).toBe(1);
+    await s.settle();
+    const voicemailMs = performance.now() - t;
+
+    const [stored] = await s.db.query('select * from voicemails where call_id = $1', [call.id]);
+    expect(stored).toBeTruthy();
+    const audio = openAsReader(stored!.envelope as never, admin.secretKey, {
+      purpose: PURPOSES.voicemail,
+      recordId: `voicemail:${call.id}`,
+    });
+    expect(Buffer.from(audio).equals(Buffer.from(chimeWav(2)))).toBe(true);
+    const recordings = [...s.carrier.api.state.recordings.values()];
+    expect(recordings).toHaveLength(1);
+    expect(recordings[0]!.deleted).toBe(true);
+    const ended = await callRow(s);
+    expect(ended.status).toBe('voicemail');
+    expect(ended.ended_at).not.toBeNull();
+    expect(caller.heard.join(' ')).toContain('leave a message');
+    expect(await auditActions(s)).toEqual([
+      'calls.ringing',
+      'calls.voicemail',
+      'calls.ended',
+      'calls.voicemail-stored',
+    ]);
+    // A second tick finds nothing more to do.
+    expect(await tickCallTimers(s.ctx, new Date(deadline + 5000))).toMatchObject({ voicemail: 0, swept: 0 });
+    console.info(`timing: deadline tick → voicemail stored ${voicemailMs.toFixed(0)} ms`);
+  });
+
+  it('cancels every leg and marks the call abandoned when the caller hangs up while ringing', async () => {
+    const s = await start();
+    const a = await s.addUser(['volunteer'], { phone: '+15550004001' });
+    const b = await s.addUser(['volunteer'], { phone: '+15550004002' });
+    await s.putOnShift([a.id, b.id]);
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    const phones = await ringingPhones(s, 2);
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
+    expect((await callRow(s)).status).toBe('abandoned');
+    for (const p of phones) expect(s.carrier.api.call(p.sid)?.status).toBe('canceled');
+    const legs = await s.db.query<{ status: string }>('select status from call_legs');
+    expect(legs.map((l) => l.status)).toEqual(['canceled', 'canceled']);
+    expect(await auditActions(s)).toEqual(['calls.ringing', 'calls.ended']);
+  });
+
+  it('still rings the other volunteers when the provider fails on one leg', async () => {
+    const s = await start();
+    const users = [];
+    for (let i = 0; i < 3; i++) users.push(await s.addUser(['volunteer'], { phone: `+1555000500${i}` }));
+    await s.putOnShift(users.map((u) => u.id));
+    s.carrier.api.failNext({ status: 500, method: 'POST', pathIncludes: '/Calls.json' });
+    await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await ringingPhones(s, 2);
+    await s.settle();
+    const legs = await s.db.query<{ status: string }>('select status from call_legs order by status');
+    expect(legs.map((l) => l.status).sort()).toEqual(['failed', 'ringing', 'ringing']);
+    expect((await callRow(s)).status).toBe('ringing');
+  });
+
+  it('still rings the other volunteers when the provider times out on one leg', async () => {
+    const s = await start();
+    setTelephonyOverrides(s.ctx, 'simulator', { timeoutMs: 300 });
+    const users = [];
+    for (let i = 0; i < 3; i++) users.push(await s.addUser(['volunteer'], { phone: `+1555000600${i}` }));
+    await s.putOnShift(users.map((u) => u.id));
+    s.carrier.api.delayNext({ ms: 1500, method: 'POST', pathIncludes: '/Calls.json' });
+    await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await ringingPhones(s, 2);
+    const failed = await waitFor(
+      async () => (await s.db.query(`select * from call_legs where status = 'failed'`)).length === 1,
+      'the slow leg marked failed',
+    );
+    expect(failed).toBe(true);
+    const live = await s.db.query(`select * from call_legs where status in ('queued', 'ringing')`);
+    expect(live).toHaveLength(2);
+  });
+
+  it('lets a browser volunteer answer with the same compare-and-set; a second answer gets 409', async () => {
+    const s = await start();
+    const web = await s.addUser(['volunteer'], { preference: 'browser', name: 'Web' });
+    const other = await s.addUser(['volunteer'], { preference: 'browser', name: 'Other' });
+    await s.putOnShift([web.id, other.id]);
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const call = await callRow(s);
+    const active = await (await s.request('GET', '/api/calls/active', { as: web })).json();
+    expect(active.ringing.map((c: { id: string }) => c.id)).toEqual([call.id]);
+    expect(active.ringing[0].callerLast4).toMatch(/^\d{4}$/);
+
+    const [r1, r2] = await Promise.all([
+      s.request('POST', `/api/calls/${call.id}/answer`, { as: web }),
+      s.request('POST', `/api/calls/${call.id}/answer`, { as: other }),
+    ]);
+    expect([r1.status, r2.status].sort()).toEqual([200, 409]);
+    await s.settle();
+    expect(caller.bridgedTo).toMatch(/^browser:/);
+    const winner = r1.status === 200 ? web : other;
+    const mine = await (await s.request('GET', '/api/calls/active', { as: winner })).json();
+    expect(mine.mine.id).toBe(call.id);
+
+    // The winner ends the call from the app.
+    const hang = await s.request('POST', `/api/calls/${call.id}/hangup`, { as: winner });
+    expect(hang.status).toBe(200);
+    await s.settle();
+    expect((await callRow(s)).status).toBe('completed');
+    expect(caller.status).toBe('completed');
+  });
+});
