@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import type { Me } from '../app/session.js';
+import { can, type Me } from '../app/session.js';
 import { NavLink } from '../components/NavLink.js';
 import { PageHeading } from '../components/PageHeading.js';
+import { PresencePanel } from '../components/PresencePanel.js';
 
 export function DashboardPage({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -13,6 +14,7 @@ export function DashboardPage({ me }: { me: Me }) {
       <p>
         <NavLink href="/settings">{t('dashboard.mySettings')}</NavLink>
       </p>
+      {can(me, 'users:read') && <PresencePanel myPubkey={me.pubkey} />}
     </section>
   );
 }

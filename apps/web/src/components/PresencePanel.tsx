@@ -1,0 +1,65 @@
+import type { UserView } from '@llamenos/protocol';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../lib/api.js';
+import { onResync, usePresence } from '../lib/realtime/index.js';
+
+/** Re-read the member list at most this often when someone unknown shows up. */
+const NAMES_REFRESH_MS = 5_000;
+
+/** "Who is online": members heard from recently and what they are doing; for admins (users:read). */
+export function PresencePanel({ myPubkey }: { myPubkey: string }) {
+  const { t } = useTranslation();
+  const online = usePresence();
+  const [names, setNames] = useState<Map<string, string> | null>(null);
+  const lastLoad = useRef(0);
+
+  const loadNames = useRef(() => {
+    lastLoad.current = Date.now();
+    api<{ users: UserView[] }>('GET', '/api/users?active=true').then(
+      ({ users }) => setNames(new Map(users.map((u) => [u.pubkey, u.displayName]))),
+      () => undefined,
+    );
+  }).current;
+
+  useEffect(() => {
+    loadNames();
+    return onResync(loadNames);
+  }, [loadNames]);
+
+  // A member who joined since the list was read: read it again (throttled).
+  const unknown = names !== null && online.some((e) => !names.has(e.pubkey));
+  useEffect(() => {
+    if (!unknown) return;
+    const wait = Math.max(0, lastLoad.current + NAMES_REFRESH_MS - Date.now());
+    const timer = setTimeout(loadNames, wait);
+    return () => clearTimeout(timer);
+  }, [unknown, loadNames]);
+
+  const rows = online
+    .map((entry) => ({ ...entry, name: names?.get(entry.pubkey) ?? null }))
+    .sort((a, b) => (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff'));
+
+  return (
+    <section className="panel presence-panel" aria-labelledby="presence-heading">
+      <h2 id="presence-heading">{t('realtime.whoIsOnline')}</h2>
+      {rows.length === 0 ? (
+        <p className="hint">{t('realtime.nobodyOnline')}</p>
+      ) : (
+        <ul className="presence-list">
+          {rows.map((row) => (
+            <li key={row.pubkey} className="presence-item" data-testid="presence-entry">
+              <span className="presence-name">
+                {row.name ?? t('realtime.unknownMember')}
+                {row.pubkey === myPubkey && ` ${t('realtime.you')}`}
+              </span>
+              <span className={`presence-badge presence-${row.status}`}>
+                {t(`realtime.status.${row.status}`)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

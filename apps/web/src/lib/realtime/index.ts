@@ -1,0 +1,19 @@
+/** The web client's real-time layer: see realtime.ts (connection), bus.ts (events for pages), hooks.ts (React). */
+export { emitHubEvent, type HubEventOf, invalidate, onHubEvent, onResync, type Topic } from './bus.js';
+export type { ConnectionStatus } from './connection.js';
+export {
+  useConnectionStatus,
+  useHubEvent,
+  useInvalidation,
+  usePresence,
+  useRealtimeConnection,
+} from './hooks.js';
+export type { PresenceEntry } from './presence-store.js';
+export {
+  connectionStatus,
+  presence,
+  setOnBreak,
+  setOnCall,
+  startRealtime,
+  stopRealtime,
+} from './realtime.js';
