@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline } from '../../test/helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
-import { TelephonyNotConfiguredError } from './errors.js';
 import { createTelephony } from './registry.js';
 import { simulatorAccount } from './simulator/credentials.js';
 import { FakeTwilioApi } from './simulator/fake-twilio-api.js';
@@ -29,11 +28,52 @@ afterAll(async () => {
 });
 
 describe('createTelephony', () => {
-  it('refuses a provider with no stored credentials, and the ones not implemented yet', async () => {
-    await expect(createTelephony(h.ctx, 'twilio')).rejects.toThrow(TelephonyNotConfiguredError);
-    await expect(createTelephony(h.ctx, 'signalwire')).rejects.toThrow(TelephonyNotConfiguredError);
-    for (const provider of ['vonage', 'plivo', 'asterisk'] as const)
-      await expect(createTelephony(h.ctx, provider)).rejects.toThrow(/not implemented/);
+  it('refuses a provider with no stored credentials', async () => {
+    for (const provider of ['twilio', 'signalwire', 'vonage', 'plivo', 'asterisk'] as const)
+      await expect(createTelephony(h.ctx, provider)).rejects.toThrow(/no credentials are stored/);
+  });
+
+  it('builds Vonage, Plivo and Asterisk from their stored credentials', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    await saveProviderCredentials(h.ctx, actor, 'vonage', {
+      apiKey: 'abcd1234',
+      apiSecret: 'api-secret-0123',
+      applicationId: randomUUID(),
+      privateKey,
+      signatureSecret: 'signature-secret-0123',
+      phoneNumbers: ['+15559870005'],
+    });
+    await saveProviderCredentials(h.ctx, actor, 'plivo', {
+      authId: 'MAXXXXXXXXXXXXXXXXXX',
+      authToken: 'plivo-token-0123',
+      phoneNumbers: ['+15559870003'],
+    });
+    await saveProviderCredentials(h.ctx, actor, 'asterisk', {
+      ariUrl: 'http://127.0.0.1:8088',
+      username: 'llamenos',
+      password: 'ari-password-0123',
+      app: 'llamenos',
+      phoneNumbers: ['+15559870004'],
+    });
+    expect((await createTelephony(h.ctx, 'vonage')).provider).toBe('vonage');
+    expect((await createTelephony(h.ctx, 'plivo')).provider).toBe('plivo');
+    const asterisk = await createTelephony(h.ctx, 'asterisk');
+    expect(asterisk.transport).toBe('events');
+  });
+
+  it('refuses an Asterisk ARI URL on a public address, saying why', async () => {
+    await saveProviderCredentials(h.ctx, actor, 'asterisk', {
+      ariUrl: 'http://203.0.113.9:8088',
+      username: 'llamenos',
+      password: 'ari-password-0123',
+      app: 'llamenos',
+      phoneNumbers: ['+15559870004'],
+    });
+    await expect(createTelephony(h.ctx, 'asterisk')).rejects.toThrow(/private-network/);
   });
 
   it('builds Twilio from the stored (sealed) credentials', async () => {

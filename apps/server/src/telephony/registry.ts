@@ -1,12 +1,15 @@
 import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import { loadProviderCredentials } from '../settings/service.js';
+import { createAsteriskAdapter } from './asterisk/adapter.js';
 import { TelephonyNotConfiguredError } from './errors.js';
+import { createPlivoAdapter } from './plivo/adapter.js';
 import type { Telephony } from './provider.js';
 import { createSignalWireAdapter } from './signalwire/adapter.js';
 import { simulatorAccount } from './simulator/credentials.js';
 import { simulatedCarrierApi } from './simulator/instance.js';
 import { createTwilioAdapter } from './twilio/adapter.js';
+import { createVonageAdapter } from './vonage/adapter.js';
 
 /** Knobs for tests: point a real adapter at a local fake, shorten its time limit. */
 export interface TelephonyOverrides {
@@ -29,7 +32,9 @@ async function stored<P extends ProviderName>(ctx: ServerContext, provider: P) {
  * - 'simulator' is the Twilio adapter against the in-process fake Twilio API, with an account
  *   derived from SERVER_SECRET; it is refused in production, where no one can place a
  *   simulated call anyway.
- * - Vonage, Plivo and Asterisk are not implemented yet and say so.
+ * - Asterisk: the ARI URL must be loopback or private (see asterisk/address.ts); a public one
+ *   is refused with the reason. Its event stream starts on the first subscribe, so callers
+ *   should build it once and keep it, not once per call.
  */
 export async function createTelephony(
   ctx: ServerContext,
@@ -67,10 +72,32 @@ export async function createTelephony(
         ...common,
       });
     }
-    case 'vonage':
-    case 'plivo':
-    case 'asterisk':
-      throw new TelephonyNotConfiguredError(provider, 'configure', 'this provider is not implemented yet');
+    case 'vonage': {
+      const { apiKey, applicationId, privateKey, signatureSecret } = await stored(ctx, 'vonage');
+      return createVonageAdapter({
+        apiKey,
+        applicationId,
+        privateKey,
+        signatureSecret,
+        apiBaseUrl: overrides.apiBaseUrl,
+        ...common,
+      });
+    }
+    case 'plivo': {
+      const { authId, authToken } = await stored(ctx, 'plivo');
+      return createPlivoAdapter({ authId, authToken, apiBaseUrl: overrides.apiBaseUrl, ...common });
+    }
+    case 'asterisk': {
+      const { ariUrl, username, password, app, phoneNumbers } = await stored(ctx, 'asterisk');
+      return createAsteriskAdapter({
+        ariUrl: overrides.apiBaseUrl ?? ariUrl,
+        username,
+        password,
+        app,
+        phoneNumbers,
+        ...common,
+      });
+    }
     default:
       throw new TelephonyNotConfiguredError(String(provider), 'configure', 'unknown provider');
   }

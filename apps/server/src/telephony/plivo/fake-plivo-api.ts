@@ -153,19 +153,19 @@ export class FakePlivoApi {
     });
     app.delete(`${account}/Request/:uuid/`, (c) => {
       const call = this.calls.get(c.req.param('uuid'));
-      if (!call || call.state !== 'ringing') return error(c, 404, 'not found');
+      if (call?.state !== 'ringing') return error(c, 404, 'not found');
       call.state = 'canceled';
       return c.body(null, 204);
     });
     app.delete(`${account}/Call/:uuid/`, (c) => {
       const call = this.calls.get(c.req.param('uuid'));
-      if (!call || call.state !== 'in-progress') return error(c, 404, 'not found');
+      if (call?.state !== 'in-progress') return error(c, 404, 'not found');
       call.state = 'completed';
       return c.body(null, 204);
     });
     app.post(`${account}/Call/:uuid/`, (c) => {
       const call = this.calls.get(c.req.param('uuid'));
-      if (!call || call.state !== 'in-progress') return error(c, 404, 'not found');
+      if (call?.state !== 'in-progress') return error(c, 404, 'not found');
       call.transfers.push(c.get('json' as never));
       return c.json({ api_id: randomUUID(), message: 'call transferred' }, 202);
     });

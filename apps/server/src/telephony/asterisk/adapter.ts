@@ -1,0 +1,196 @@
+import { TelephonyNotConfiguredError } from '../errors.js';
+import { ProviderHttp } from '../http.js';
+import type {
+  CancelOutcome,
+  EventTelephony,
+  Recording,
+  TelephonyEvent,
+  VolunteerLegRequest,
+} from '../provider.js';
+import { requireE164, requireSeconds } from '../validate.js';
+import { ariAddress } from './address.js';
+import { AriEventStream } from './event-stream.js';
+import { LEG_APP_ARG, mapAriEvent } from './events.js';
+import { Performer } from './perform.js';
+import { AriRest } from './rest.js';
+
+/**
+ * Asterisk through ARI, an EventTelephony: calls reach our Stasis application (the dialplan
+ * sends them there with Stasis(<app>)), events arrive over the events WebSocket, and what a
+ * webhook answer would do is done with REST calls (see perform.ts).
+ *
+ * Asterisk setup the adapter expects: an ARI user (ari.conf) with the stored username and
+ * password; the hotline numbers routed to Stasis(<app>); an endpoint for volunteers' phones,
+ * by default the PJSIP endpoint "llamenos" (dial string PJSIP/<number>@llamenos, see
+ * `dialTemplate`); a music-on-hold class ("default"). Recorded prompts are Asterisk sound files
+ * named in each say instruction's `sound`.
+ */
+export interface AsteriskAdapterOptions {
+  ariUrl: string;
+  username: string;
+  password: string;
+  app: string;
+  /** The hotline's numbers: the first is reported as `to` when the dialled extension is not a number. */
+  phoneNumbers: string[];
+  /** How a volunteer's E.164 number is dialled; "{number}" is replaced. Default PJSIP/{number}@llamenos. */
+  dialTemplate?: string;
+  mohClass?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** Longest wait for a prompt to finish before the next instruction (default 2 minutes). */
+  playbackWaitMs?: number;
+  /** Reconnection delays of the events WebSocket. */
+  reconnect?: { minDelayMs?: number; maxDelayMs?: number };
+  onConnectionState?: (state: 'open' | 'closed', detail?: string) => void;
+}
+
+const P = 'asterisk';
+const RINGING_STATES = new Set([
+  'Down',
+  'Rsrvd',
+  'OffHook',
+  'Dialing',
+  'Ring',
+  'Ringing',
+  'Pre-ring',
+  'Dialing Offhook',
+]);
+
+export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTelephony {
+  const address = ariAddress(options.ariUrl);
+  const rest = new AriRest(
+    new ProviderHttp({
+      provider: P,
+      baseUrl: `${address.httpBase}/ari`,
+      username: options.username,
+      password: options.password,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+    }),
+  );
+  const listeners = new Set<(event: TelephonyEvent) => void>();
+  const emit = (event: TelephonyEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  const playbackWaiters = new Map<string, () => void>();
+  const gathers = new Map<
+    string,
+    { playbackId: string | null; timeoutSeconds: number; timer?: NodeJS.Timeout }
+  >();
+
+  const startGatherTimer = (channelId: string) => {
+    const gather = gathers.get(channelId);
+    if (!gather || gather.timer) return;
+    gather.timer = setTimeout(() => {
+      gathers.delete(channelId);
+      emit({ kind: 'digits', legId: channelId, digits: '' });
+    }, gather.timeoutSeconds * 1000);
+    gather.timer.unref();
+  };
+  const endGather = (channelId: string) => {
+    const gather = gathers.get(channelId);
+    if (gather?.timer) clearTimeout(gather.timer);
+    gathers.delete(channelId);
+    return gather;
+  };
+
+  const performer = new Performer({
+    rest,
+    mohClass: options.mohClass ?? 'default',
+    hooks: {
+      playbackEnded: (playbackId) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            playbackWaiters.delete(playbackId);
+            resolve();
+          }, options.playbackWaitMs ?? 120_000);
+          timer.unref();
+          playbackWaiters.set(playbackId, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+      awaitDigit: (channelId, playbackId, timeoutSeconds) => {
+        endGather(channelId);
+        gathers.set(channelId, { playbackId, timeoutSeconds });
+        if (!playbackId) startGatherTimer(channelId);
+      },
+    },
+  });
+
+  const onAriEvent = (raw: unknown) => {
+    const event = raw as { type?: string; playback?: { id?: string }; channel?: { id?: string } };
+    if (event.type === 'PlaybackFinished' && typeof event.playback?.id === 'string') {
+      const id = event.playback.id;
+      playbackWaiters.get(id)?.();
+      playbackWaiters.delete(id);
+      for (const [channelId, gather] of gathers) if (gather.playbackId === id) startGatherTimer(channelId);
+      return;
+    }
+    const neutral = mapAriEvent(raw, { defaultTo: options.phoneNumbers[0] ?? null });
+    if (!neutral) return;
+    if (neutral.kind === 'digits') {
+      // Only a key that answers a screening prompt is an answer; others are ignored.
+      const gather = endGather(neutral.legId);
+      if (!gather) return;
+      if (gather.playbackId) void rest.stopPlayback(gather.playbackId).catch(() => {});
+    }
+    if (neutral.kind === 'leg-status' && event.type === 'ChannelDestroyed') endGather(neutral.legId);
+    emit(neutral);
+  };
+
+  const stream = new AriEventStream({
+    wsBase: address.wsBase,
+    app: options.app,
+    username: options.username,
+    password: options.password,
+    onEvent: onAriEvent,
+    onState: options.onConnectionState,
+    ...options.reconnect,
+  });
+
+  return {
+    provider: 'asterisk',
+    transport: 'events',
+    subscribe(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1) stream.start();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) stream.stop();
+      };
+    },
+    perform: (callId, instructions) => performer.perform(callId, instructions),
+
+    async createVolunteerLeg(request: VolunteerLegRequest) {
+      const op = 'create leg';
+      const to = requireE164(P, op, 'to', request.to);
+      const legId = await rest.originate({
+        endpoint: (options.dialTemplate ?? 'PJSIP/{number}@llamenos').replace('{number}', to),
+        app: options.app,
+        appArgs: LEG_APP_ARG,
+        callerId: requireE164(P, op, 'from', request.from),
+        timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 600),
+      });
+      return { legId };
+    },
+    async cancelLeg(legId): Promise<CancelOutcome> {
+      const state = await rest.channelState('cancel leg', legId);
+      if (state === null) return 'already-ended';
+      if (!(await rest.hangup('cancel leg', legId))) return 'already-ended';
+      return RINGING_STATES.has(state) ? 'canceled' : 'completed';
+    },
+    async hangUp(callId) {
+      await rest.hangup('hang up', callId);
+    },
+    async redirectCall() {
+      throw new TelephonyNotConfiguredError(
+        P,
+        'redirect',
+        'ARI has no call documents: use perform() with the instructions',
+      );
+    },
+    fetchRecording: (ref): Promise<Recording> => rest.recordingFile(ref),
+    deleteRecording: (ref) => rest.deleteRecording(ref),
+  };
+}

@@ -1,0 +1,207 @@
+import { ProviderHttpError, ProviderResponseError } from '../errors.js';
+import type { ProviderHttp } from '../http.js';
+import { requireId } from '../validate.js';
+import { ARI_CHANNEL_ID, ARI_RECORDING_NAME } from './events.js';
+
+/**
+ * The ARI REST resources the adapter uses (https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/),
+ * under <ARI URL>/ari with basic auth. Parameters go in the query string, as ARI documents them.
+ * Ids are checked before they go into a path.
+ */
+const P = 'asterisk';
+const BRIDGE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+
+const q = (params: Record<string, string | number | boolean | undefined>) => {
+  const entries = Object.entries(params).filter(
+    (entry): entry is [string, string | number | boolean] => entry[1] !== undefined,
+  );
+  return entries.length === 0
+    ? ''
+    : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
+};
+
+export class AriRest {
+  constructor(private readonly http: ProviderHttp) {}
+
+  private channel(operation: string, id: string): string {
+    return `/channels/${requireId(P, operation, 'channel id', id, ARI_CHANNEL_ID)}`;
+  }
+  private bridge(operation: string, id: string): string {
+    return `/bridges/${requireId(P, operation, 'bridge id', id, BRIDGE_ID)}`;
+  }
+  private recording(operation: string, name: string): string {
+    return `/recordings/stored/${requireId(P, operation, 'recording name', name, ARI_RECORDING_NAME)}`;
+  }
+
+  async originate(params: {
+    endpoint: string;
+    app: string;
+    appArgs: string;
+    callerId: string;
+    timeout: number;
+  }): Promise<string> {
+    const op = 'create leg';
+    const { data } = await this.http.json({ operation: op, method: 'POST', path: `/channels${q(params)}` });
+    if (typeof data.id !== 'string' || !ARI_CHANNEL_ID.test(data.id))
+      throw new ProviderResponseError(P, op, 'answer has no valid channel id');
+    return data.id;
+  }
+
+  /** The channel's state ("Ring", "Ringing", "Up", …), or null when it no longer exists. */
+  async channelState(operation: string, id: string): Promise<string | null> {
+    try {
+      const { data } = await this.http.json({ operation, method: 'GET', path: this.channel(operation, id) });
+      return typeof data.state === 'string' ? data.state : '';
+    } catch (error) {
+      if (error instanceof ProviderHttpError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Hangs up; false when the channel was already gone (404). */
+  async hangup(operation: string, id: string): Promise<boolean> {
+    const reply = await this.http.send({
+      operation,
+      method: 'DELETE',
+      path: `${this.channel(operation, id)}${q({ reason: 'normal' })}`,
+      okStatuses: [404],
+    });
+    return reply.status !== 404;
+  }
+
+  async answer(id: string): Promise<void> {
+    // 409/412: not in our application or already answered — nothing to do either way.
+    await this.http.send({
+      operation: 'answer',
+      method: 'POST',
+      path: `${this.channel('answer', id)}/answer`,
+      okStatuses: [409, 412],
+    });
+  }
+
+  /** Plays the media in order (one playback); returns the playback id. */
+  async play(id: string, media: string[]): Promise<string> {
+    const op = 'play';
+    const { data } = await this.http.json({
+      operation: op,
+      method: 'POST',
+      path: `${this.channel(op, id)}/play${q({ media: media.join(',') })}`,
+    });
+    return typeof data.id === 'string' ? data.id : '';
+  }
+
+  async stopPlayback(playbackId: string): Promise<void> {
+    if (!BRIDGE_ID.test(playbackId)) return;
+    await this.http.send({
+      operation: 'stop playback',
+      method: 'DELETE',
+      path: `/playbacks/${playbackId}`,
+      okStatuses: [404],
+    });
+  }
+
+  async channelMoh(id: string, mohClass: string): Promise<void> {
+    await this.http.send({
+      operation: 'hold music',
+      method: 'POST',
+      path: `${this.channel('hold music', id)}/moh${q({ mohClass })}`,
+    });
+  }
+
+  async createBridge(id: string, type: 'holding' | 'mixing'): Promise<void> {
+    const op = 'create bridge';
+    await this.http.send({
+      operation: op,
+      method: 'POST',
+      path: `${this.bridge(op, id)}${q({ type, name: id })}`,
+    });
+  }
+
+  /** The channel ids in the bridge, or null when it does not exist. */
+  async bridgeChannels(id: string): Promise<string[] | null> {
+    const op = 'read bridge';
+    try {
+      const { data } = await this.http.json({ operation: op, method: 'GET', path: this.bridge(op, id) });
+      return Array.isArray(data.channels)
+        ? data.channels.filter((c): c is string => typeof c === 'string')
+        : [];
+    } catch (error) {
+      if (error instanceof ProviderHttpError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async addChannels(bridgeId: string, channels: string[]): Promise<void> {
+    const op = 'join bridge';
+    for (const c of channels) requireId(P, op, 'channel id', c, ARI_CHANNEL_ID);
+    await this.http.send({
+      operation: op,
+      method: 'POST',
+      path: `${this.bridge(op, bridgeId)}/addChannel${q({ channel: channels.join(',') })}`,
+    });
+  }
+
+  async removeChannel(bridgeId: string, channel: string): Promise<void> {
+    const op = 'leave bridge';
+    requireId(P, op, 'channel id', channel, ARI_CHANNEL_ID);
+    await this.http.send({
+      operation: op,
+      method: 'POST',
+      path: `${this.bridge(op, bridgeId)}/removeChannel${q({ channel })}`,
+      okStatuses: [404, 422],
+    });
+  }
+
+  async bridgeMoh(bridgeId: string, mohClass: string): Promise<void> {
+    const op = 'hold music';
+    await this.http.send({
+      operation: op,
+      method: 'POST',
+      path: `${this.bridge(op, bridgeId)}/moh${q({ mohClass })}`,
+    });
+  }
+
+  async destroyBridge(bridgeId: string): Promise<void> {
+    const op = 'destroy bridge';
+    await this.http.send({
+      operation: op,
+      method: 'DELETE',
+      path: this.bridge(op, bridgeId),
+      okStatuses: [404],
+    });
+  }
+
+  async record(id: string, params: { name: string; maxDurationSeconds: number }): Promise<void> {
+    const op = 'record';
+    requireId(P, op, 'recording name', params.name, ARI_RECORDING_NAME);
+    await this.http.send({
+      operation: op,
+      method: 'POST',
+      path: `${this.channel(op, id)}/record${q({ ...params, format: 'wav', beep: true, terminateOn: '#', ifExists: 'fail' })}`,
+    });
+  }
+
+  async recordingFile(name: string): Promise<{ bytes: Uint8Array; contentType: string }> {
+    const op = 'fetch recording';
+    const reply = await this.http.send({
+      operation: op,
+      method: 'GET',
+      path: `${this.recording(op, name)}/file`,
+      accept: 'audio/*',
+      maxBytes: MAX_RECORDING_BYTES,
+    });
+    if (reply.body.length === 0) throw new ProviderResponseError(P, op, 'recording is empty');
+    return { bytes: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || 'audio/wav' };
+  }
+
+  async deleteRecording(name: string): Promise<void> {
+    const op = 'delete recording';
+    await this.http.send({
+      operation: op,
+      method: 'DELETE',
+      path: this.recording(op, name),
+      okStatuses: [404],
+    });
+  }
+}
