@@ -119,7 +119,7 @@ describe('call flow through the simulated carrier', () => {
     expect(await s.db.query('select * from call_legs')).toHaveLength(0);
 
     // Before the deadline nothing happens; after it, voicemail.
-    const deadline = new Date(call.queue_deadline).getTime();
+    const deadline = new Date(call.queue_deadline as string).getTime();
     expect((await tickCallTimers(s.ctx, new Date(deadline - 1000))).voicemail).toBe(0);
     const t = performance.now();
     expect((await tickCallTimers(s.ctx, new Date(deadline + 1000))).voicemail).toBe(1);

@@ -151,7 +151,7 @@ describe('voice CAPTCHA and language menu', () => {
       const robot = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
       last = robot;
       const robotCall = await rowOf(last!);
-      const wrong = robotCall.captcha_digits[0] === '9' ? '0' : '9';
+      const wrong = String(robotCall.captcha_digits)[0] === '9' ? '0' : '9';
       await s.carrier.pressDigits(robot.sid, wrong);
       await s.settle();
       expect(robot.status).toBe('completed');
