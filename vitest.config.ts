@@ -12,6 +12,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'apps/server/src/**/*.test.ts',
       'apps/server/test/**/*.test.ts',
+      'apps/web/test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Test files run in parallel in child processes (forks: a crash or a stray process.exit in one
