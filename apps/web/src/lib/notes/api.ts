@@ -1,0 +1,116 @@
+import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
+import {
+  type GrantResult,
+  type GrantStatus,
+  type GrantWork,
+  type NoteForReader,
+  type NoteMeta,
+  type NotePage,
+  type NoteReaders,
+  type NoteVersionInfo,
+  noteRecordId,
+} from '@llamenos/protocol';
+import { ApiRequestError, api } from '../api.js';
+import type { NotePayload } from './payload.js';
+
+/** Filters of the notes list, as the form holds them (dates as yyyy-mm-dd, local time). */
+export interface NoteFilters {
+  from: string;
+  to: string;
+  authorPubkey: string;
+  callId: string;
+}
+
+export const NO_FILTERS: NoteFilters = { from: '', to: '', authorPubkey: '', callId: '' };
+
+/** Local calendar day → its first instant as an ISO time; `endOfDay` gives the next day's start. */
+function dayStart(day: string, endOfDay: boolean): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + (endOfDay ? 1 : 0)).toISOString();
+}
+
+export function listQuery(filters: NoteFilters, limit: number, cursor: string | null): string {
+  const q = new URLSearchParams();
+  if (filters.from) q.set('from', dayStart(filters.from, false));
+  if (filters.to) q.set('to', dayStart(filters.to, true));
+  if (filters.authorPubkey) q.set('authorPubkey', filters.authorPubkey);
+  if (filters.callId.trim()) q.set('callId', filters.callId.trim());
+  q.set('limit', String(limit));
+  if (cursor) q.set('cursor', cursor);
+  return `/api/notes?${q}`;
+}
+
+export const fetchNotePage = (
+  filters: NoteFilters,
+  limit: number,
+  cursor: string | null,
+  signal?: AbortSignal,
+) => api<NotePage>('GET', listQuery(filters, limit, cursor), undefined, signal ? { signal } : {});
+
+export const fetchNote = async (id: string, version?: number) =>
+  (await api<{ note: NoteForReader }>('GET', `/api/notes/${id}${version ? `?version=${version}` : ''}`)).note;
+
+export const fetchVersions = async (id: string) =>
+  (await api<{ versions: NoteVersionInfo[] }>('GET', `/api/notes/${id}/versions`)).versions;
+
+export const fetchReaders = async () => (await api<NoteReaders>('GET', '/api/records/readers')).readers;
+
+/** Seals one note version for its readers (docs/PROTOCOL.md §9.1). */
+export function sealNote(
+  payload: NotePayload,
+  id: string,
+  version: number,
+  readers: string[],
+): SealedEnvelope {
+  return sealForReaders(utf8(JSON.stringify(payload)), readers, {
+    purpose: PURPOSES.note,
+    recordId: noteRecordId(id, version),
+  });
+}
+
+/** The server names missing or unexpected readers when the set of admins changed meanwhile. */
+function readersChanged(error: unknown): boolean {
+  if (!(error instanceof ApiRequestError) || error.status !== 400) return false;
+  const details = error.details as { missingReaders?: unknown; unexpectedReaders?: unknown } | undefined;
+  return Array.isArray(details?.missingReaders) || Array.isArray(details?.unexpectedReaders);
+}
+
+/** Seals for the current readers and sends; when the admins changed meanwhile, seals again once. */
+async function sealAndSend(
+  payload: NotePayload,
+  id: string,
+  version: number,
+  send: (envelope: SealedEnvelope) => Promise<NoteMeta>,
+): Promise<NoteMeta> {
+  try {
+    return await send(sealNote(payload, id, version, await fetchReaders()));
+  } catch (error) {
+    if (!readersChanged(error)) throw error;
+    return send(sealNote(payload, id, version, await fetchReaders()));
+  }
+}
+
+/** Version 1 of a new note, under an id chosen here before sealing. */
+export const createNote = (id: string, callId: string | null, payload: NotePayload) =>
+  sealAndSend(payload, id, 1, async (envelope) => {
+    const body = { id, ...(callId ? { callId } : {}), envelope };
+    return (await api<{ note: NoteMeta }>('POST', '/api/notes', body)).note;
+  });
+
+/** Version n+1 of a note, sealed under a new key; refused with 409 if someone saved version n+1 first. */
+export const editNote = (id: string, expectedVersion: number, payload: NotePayload) =>
+  sealAndSend(payload, id, expectedVersion + 1, async (envelope) => {
+    return (await api<{ note: NoteMeta }>('PUT', `/api/notes/${id}`, { expectedVersion, envelope })).note;
+  });
+
+export const grantStatus = (reader: string) =>
+  api<GrantStatus>('GET', `/api/notes/grant-status?reader=${reader}`);
+
+export const grantWork = (reader: string, after: string | null, limit: number) =>
+  api<GrantWork>(
+    'GET',
+    `/api/notes/grant-work?reader=${reader}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+  );
+
+export const postGrant = (reader: string, wraps: { noteId: string; version: number; wrap: string }[]) =>
+  api<GrantResult>('POST', '/api/notes/grant', { reader, wraps });

@@ -1,0 +1,261 @@
+import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
+import { NavLink } from '../../components/NavLink.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
+import { notesPool } from '../../lib/notes/pool.js';
+import { ExportSection } from './ExportSection.js';
+import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
+import { type ListedNote, useNoteList } from './useNoteList.js';
+import './notes.css';
+
+const SHOWN_STEP = 50;
+const PREVIEW = 160;
+
+/** /notes: own notes for volunteers, every note for admins; filters, search after decryption, export. */
+export function NotesPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <PageHeading>{t('notes.title')}</PageHeading>
+      {can(me, 'notes:write') && (
+        <p>
+          <NavLink href="/notes/new" className="button-link">
+            {t('notes.new')}
+          </NavLink>
+        </p>
+      )}
+      <KeyNeeded>
+        <NotesList me={me} />
+      </KeyNeeded>
+    </section>
+  );
+}
+
+function FiltersForm({
+  me,
+  members,
+  onApply,
+}: {
+  me: Me;
+  members: UserView[] | null;
+  onApply: (f: NoteFilters) => void;
+}) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<NoteFilters>(NO_FILTERS);
+  const invalidRange = Boolean(draft.from && draft.to && draft.from > draft.to);
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!invalidRange) onApply(draft);
+  }
+  return (
+    <form className="panel note-filters" onSubmit={submit} aria-label={t('notes.filters')}>
+      <div className="note-filter-grid">
+        <div>
+          <label htmlFor="nf-from">{t('notes.from')}</label>
+          <input
+            id="nf-from"
+            type="date"
+            value={draft.from}
+            onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+          />
+        </div>
+        <div>
+          <label htmlFor="nf-to">{t('notes.to')}</label>
+          <input
+            id="nf-to"
+            type="date"
+            value={draft.to}
+            aria-invalid={invalidRange || undefined}
+            aria-describedby={invalidRange ? 'nf-range' : undefined}
+            onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+          />
+        </div>
+        {can(me, 'notes:read-all') && members && members.length > 0 && (
+          <div>
+            <label htmlFor="nf-author">{t('notes.volunteer')}</label>
+            <select
+              id="nf-author"
+              value={draft.authorPubkey}
+              onChange={(e) => setDraft({ ...draft, authorPubkey: e.target.value })}
+            >
+              <option value="">{t('notes.everyone')}</option>
+              {members.map((m) => (
+                <option key={m.id} value={m.pubkey}>
+                  {m.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div>
+          <label htmlFor="nf-call">{t('notes.callId')}</label>
+          <input
+            id="nf-call"
+            value={draft.callId}
+            maxLength={100}
+            onChange={(e) => setDraft({ ...draft, callId: e.target.value })}
+          />
+        </div>
+      </div>
+      {invalidRange && (
+        <p id="nf-range" role="alert" className="error">
+          {t('notes.badRange')}
+        </p>
+      )}
+      <div className="button-row">
+        <button type="submit">{t('notes.applyFilters')}</button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setDraft(NO_FILTERS);
+            onApply(NO_FILTERS);
+          }}
+        >
+          {t('notes.clearFilters')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Search runs in the notes workers, over what has been decrypted so far. */
+function useSearch(query: string, notes: ListedNote[]): Set<string> | null {
+  const [found, setFound] = useState<Set<string> | null>(null);
+  const [debounced, setDebounced] = useState(query);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(query), 150);
+    return () => clearTimeout(timer);
+  }, [query]);
+  const count = notes.length;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run as more notes arrive (count)
+  useEffect(() => {
+    if (!debounced.trim()) {
+      setFound(null);
+      return;
+    }
+    let current = true;
+    notesPool()
+      .search(
+        debounced,
+        notes.map((n) => n.key),
+      )
+      .then((keys) => current && setFound(keys))
+      .catch(() => current && setFound(new Set()));
+    return () => {
+      current = false;
+    };
+  }, [debounced, count]);
+  return query.trim() ? found : null;
+}
+
+function NotesList({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const fields = useNoteFields();
+  const members = useMembers(me);
+  const [filters, setFilters] = useState<NoteFilters>(NO_FILTERS);
+  const list = useNoteList(filters, fields.data);
+  const [query, setQuery] = useState('');
+  const found = useSearch(query, list.notes);
+  const [shown, setShown] = useState(SHOWN_STEP);
+  const nameOf = authorNameOf(me, members.data);
+
+  const matching = useMemo(
+    () => (found ? list.notes.filter((n) => found.has(n.key)) : list.notes),
+    [found, list.notes],
+  );
+  const failed = list.notes.filter((n) => n.result.status === 'failed').length;
+  const visible = matching.slice(0, shown);
+
+  return (
+    <>
+      {fields.data && <FieldsHint fields={fields.data} />}
+      <FiltersForm
+        me={me}
+        members={members.data}
+        onApply={(f) => {
+          setFilters(f);
+          setShown(SHOWN_STEP);
+        }}
+      />
+      <div className="note-search">
+        <label htmlFor="notes-search">{t('notes.search')}</label>
+        <input
+          id="notes-search"
+          type="search"
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setShown(SHOWN_STEP);
+          }}
+          aria-describedby="notes-search-hint"
+        />
+        <p id="notes-search-hint" className="hint">
+          {t('notes.searchHint')}
+        </p>
+      </div>
+      <ErrorMessage error={fields.error ?? list.error} />
+      <p
+        role="status"
+        className="hint"
+        data-testid="notes-progress"
+        data-loaded={list.notes.length}
+        data-complete={list.complete ? 'true' : 'false'}
+        data-matching={found ? matching.length : ''}
+      >
+        {list.complete
+          ? t('notes.allLoaded', { count: list.notes.length })
+          : t('notes.loading', { count: list.notes.length })}{' '}
+        {found && t('notes.matches', { count: matching.length })}
+      </p>
+      {failed > 0 && (
+        <p role="alert" className="error">
+          {t('notes.someFailed', { count: failed })}
+        </p>
+      )}
+      {list.complete && list.notes.length === 0 && <p>{t('notes.none')}</p>}
+      <ul className="notes-list" data-testid="notes-list">
+        {visible.map((n) => (
+          <li key={n.key} className="panel note-row" data-testid="note-row">
+            <div className="note-row-head">
+              <NavLink href={`/notes/${n.meta.id}`}>
+                {formatDateTime(n.meta.createdAt, i18n.language)}
+              </NavLink>
+              <span>{nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}</span>
+              {n.meta.callId && (
+                <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
+              )}
+              {n.meta.version > 1 && (
+                <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>
+              )}
+            </div>
+            <NoteProblem result={n.result} />
+            {n.result.status !== 'failed' && (
+              <p className="note-preview">
+                {n.result.payload.text.length > PREVIEW
+                  ? `${n.result.payload.text.slice(0, PREVIEW)}…`
+                  : n.result.payload.text}
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+      {matching.length > shown && (
+        <button type="button" className="secondary" onClick={() => setShown(shown + SHOWN_STEP)}>
+          {t('notes.showMore', { count: Math.min(SHOWN_STEP, matching.length - shown) })}
+        </button>
+      )}
+      {can(me, 'notes:export') && fields.data && <ExportSection fields={fields.data} authorName={nameOf} />}
+    </>
+  );
+}
+
+function FieldsHint({ fields }: { fields: CustomFieldDefinition[] }) {
+  const { t } = useTranslation();
+  return fields.length ? <p className="hint">{t('notes.searchFieldsToo')}</p> : null;
+}

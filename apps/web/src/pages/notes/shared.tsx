@@ -1,0 +1,117 @@
+import type { CustomFieldDefinition, PublicSettings, UserView } from '@llamenos/protocol';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { useVaultState } from '../../app/useVaultState.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
+import type { OpenResult } from '../../lib/notes/protocol.js';
+
+/** The hotline's custom note fields, in form order. */
+export function useNoteFields() {
+  return useLoad('public-settings:fields', async () => {
+    const settings = await api<PublicSettings>('GET', '/api/settings/public');
+    return [...settings.customFields].sort((a, b) => a.order - b.order);
+  });
+}
+
+/** Members by public key, for admins who may list them; everyone else only knows themselves. */
+export function useMembers(me: Me) {
+  return useLoad(`members:${me.id}`, async () =>
+    can(me, 'users:read') ? (await api<{ users: UserView[] }>('GET', '/api/users')).users : [],
+  );
+}
+
+export function authorNameOf(me: Me, members: UserView[] | null) {
+  return (pubkey: string): string | null =>
+    pubkey === me.pubkey ? me.displayName : (members?.find((m) => m.pubkey === pubkey)?.displayName ?? null);
+}
+
+/** A shortened key for an author whose name this member may not see. */
+export const shortKey = (pubkey: string) => `${pubkey.slice(0, 8)}…`;
+
+/** The per-note message for a note that did not open, or did not match the fields. */
+export function NoteProblem({ result }: { result: OpenResult }) {
+  const { t } = useTranslation();
+  if (result.status === 'failed')
+    return (
+      <p className="error note-problem" data-testid="note-failed">
+        {result.reason === 'no-wrap'
+          ? t('notes.problem.noWrap')
+          : result.reason === 'malformed'
+            ? t('notes.problem.malformed')
+            : t('notes.problem.decrypt')}
+      </p>
+    );
+  if (result.status === 'mismatch')
+    return (
+      <p className="notice note-problem" data-testid="note-mismatch">
+        {t('notes.problem.mismatch')}
+      </p>
+    );
+  return null;
+}
+
+function showValue(
+  value: unknown,
+  field: CustomFieldDefinition | undefined,
+  t: (k: string) => string,
+): string {
+  if (typeof value === 'boolean' || field?.type === 'checkbox')
+    return value === true ? t('notes.yes') : t('notes.no');
+  if (value === undefined || value === null || value === '') return '—';
+  return String(value);
+}
+
+/** The custom field values of a note, labelled by the current definitions (unknown ids by id). */
+export function FieldValues({
+  payload,
+  fields,
+  problems,
+}: {
+  payload: NotePayload | LoosePayload;
+  fields: CustomFieldDefinition[];
+  problems?: Record<string, FieldProblem>;
+}) {
+  const { t } = useTranslation();
+  const known = fields.filter((f) => payload.fields[f.id] !== undefined || f.required || problems?.[f.id]);
+  const unknown = Object.keys(payload.fields).filter((id) => !fields.some((f) => f.id === id));
+  if (known.length === 0 && unknown.length === 0) return null;
+  return (
+    <dl className="note-fields">
+      {known.map((field) => (
+        <div key={field.id}>
+          <dt>{field.label}</dt>
+          <dd>
+            {showValue(payload.fields[field.id], field, t)}
+            {problems?.[field.id] && (
+              <span className="note-field-problem"> ({t(`notes.fieldProblem.${problems[field.id]}`)})</span>
+            )}
+          </dd>
+        </div>
+      ))}
+      {unknown.map((id) => (
+        <div key={id}>
+          <dt>
+            {id} <span className="hint">({t('notes.unknownField')})</span>
+          </dt>
+          <dd>{showValue(payload.fields[id], undefined, t)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Notes need the unlocked key (a passkey session alone cannot read or write them). */
+export function KeyNeeded({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const vault = useVaultState();
+  if (vault !== 'unlocked')
+    return (
+      <p role="alert" className="notice panel">
+        {t('notes.locked')}
+      </p>
+    );
+  return <>{children}</>;
+}
