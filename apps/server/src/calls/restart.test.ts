@@ -59,12 +59,10 @@ describe('restart during a ringing call', () => {
       CallStatus: 'ringing',
     });
     expect(inbound.body).toContain('<Enqueue');
-    const [leg] = await waitFor(
-      async () =>
-        (await db.query(`select * from call_legs where provider_leg_id is not null`)).length === 1 &&
-        db.query('select * from call_legs'),
-      'the volunteer leg placed',
-    );
+    const [leg] = await waitFor(async () => {
+      const rows = await db.query(`select * from call_legs where provider_leg_id is not null`);
+      return rows.length === 1 ? rows : null;
+    }, 'the volunteer leg placed');
     expect(fake.call(leg!.provider_leg_id as string)?.status).toBe('queued');
 
     // The process stops while the phone rings.
