@@ -12,6 +12,8 @@ const LINKS: { href: string; label: string; permission?: string }[] = [
   { href: '/admin/audit', label: 'nav.audit', permission: 'audit:read' },
   { href: '/admin/shifts', label: 'nav.shifts', permission: 'shifts:write' },
   { href: '/shifts', label: 'nav.myShifts' },
+  { href: '/notes', label: 'notes.nav.notes', permission: 'notes:read-own' },
+  { href: '/admin/grant-access', label: 'notes.nav.grantAccess', permission: 'notes:read-all' },
   { href: '/settings', label: 'nav.mySettings' },
 ];
 
