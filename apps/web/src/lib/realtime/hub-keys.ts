@@ -10,7 +10,7 @@ import type { HubKeyWrapView } from '@llamenos/protocol';
 /** Keys held at once: the current one and those it replaced, for events published during a rotation. */
 const KEEP = 3;
 /** At most one refetch of the hub key per this interval, whatever a sender makes us fail to decrypt. */
-export const REFETCH_INTERVAL_MS = 10_000;
+export const REFETCH_INTERVAL_MS = 3_000;
 
 export interface HubKeySource {
   /** GET /api/hub-key (the caller's wrap of the current key). */
