@@ -39,6 +39,16 @@ const ShiftsAdminPage = lazy(() =>
 const MyShiftsPage = lazy(() =>
   import('../pages/shifts/MyShiftsPage.js').then((m) => ({ default: m.MyShiftsPage })),
 );
+const NotesPage = lazy(() => import('../pages/notes/NotesPage.js').then((m) => ({ default: m.NotesPage })));
+const NoteNewPage = lazy(() =>
+  import('../pages/notes/NoteNewPage.js').then((m) => ({ default: m.NoteNewPage })),
+);
+const NoteViewPage = lazy(() =>
+  import('../pages/notes/NoteViewPage.js').then((m) => ({ default: m.NoteViewPage })),
+);
+const GrantAccessPage = lazy(() =>
+  import('../pages/notes/GrantAccessPage.js').then((m) => ({ default: m.GrantAccessPage })),
+);
 
 export interface PublicConfig {
   serverPubkey: string;
@@ -155,6 +165,8 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
   const guard = (permission: string, screen: ReactElement) => (can(me, permission) ? screen : denied);
   const volunteer = /^\/admin\/volunteers\/([A-Za-z0-9_-]+)$/.exec(path);
   if (volunteer?.[1]) return guard('users:read', <VolunteerEditPage id={volunteer[1]} me={me} />);
+  const note = /^\/notes\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(path);
+  if (note?.[1]) return guard('notes:read-own', <NoteViewPage id={note[1]} me={me} />);
   switch (path) {
     case '/admin/volunteers':
       return guard('users:read', <VolunteersPage me={me} />);
@@ -170,6 +182,12 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
       return guard('shifts:write', <ShiftsAdminPage me={me} />);
     case '/shifts':
       return <MyShiftsPage me={me} />;
+    case '/notes':
+      return guard('notes:read-own', <NotesPage me={me} />);
+    case '/notes/new':
+      return guard('notes:write', <NoteNewPage />);
+    case '/admin/grant-access':
+      return guard('notes:read-all', <GrantAccessPage me={me} />);
     case '/settings':
       return <MySettingsPage me={me} config={config} />;
     default:
