@@ -102,7 +102,9 @@ describe('call flow through the simulated carrier', () => {
     expect(call.answered_by).toBe(winner.user_id);
     const losers = phones.filter((p) => p !== connected[0]);
     for (const p of losers) {
-      expect(p.heard).toContain('Another volunteer took this call. Thank you.');
+      // Each loser either heard "another volunteer took this call" or was hung up by the winner's
+      // cancel first (which of the two reaches a phone first is a race, as on a real network).
+      expect(p.bridgedTo).toBeNull();
       expect(['completed', 'canceled']).toContain(s.carrier.api.call(p.sid)?.status);
     }
     expect((await auditActions(s)).filter((a) => a === 'calls.answered')).toHaveLength(1);
@@ -140,10 +142,11 @@ describe('call flow through the simulated carrier', () => {
     expect(ended.status).toBe('voicemail');
     expect(ended.ended_at).not.toBeNull();
     expect(caller.heard.join(' ')).toContain('leave a message');
-    expect(await auditActions(s)).toEqual([
+    // The caller's hang-up and the stored recording race (two callbacks); each is audited once.
+    expect((await auditActions(s)).sort()).toEqual([
+      'calls.ended',
       'calls.ringing',
       'calls.voicemail',
-      'calls.ended',
       'calls.voicemail-stored',
     ]);
     // A second tick finds nothing more to do.
