@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,19 +18,65 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
+}
+
+/**
+ * PGlite's initdb costs ~10 s of CPU per database. A test process therefore creates one
+ * database the ordinary way (a first server start: initdb, migrations), stops that server, and
+ * gives every hotline its own copy of this never-used database, served with the same
+ * SERVER_SECRET. Set LLAMENOS_E2E_FRESH_INIT=1 to initialise every database from nothing.
+ */
+let pristine: Promise<{ dir: string; secret: string }> | null = null;
+
+function pristineDatabase(): Promise<{ dir: string; secret: string }> {
+  pristine ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-template-'));
+    const secret = randomBytes(32).toString('hex');
+    const server = await launch(dir, secret, '127.0.0.1', {});
+    await server.stop();
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return { dir, secret };
+  })();
+  return pristine;
 }
 
 export async function startHotline(
   extraEnv: Record<string, string> = {},
   options: { hostname?: string } = {},
 ): Promise<Hotline & { stop: () => Promise<void> }> {
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-'));
+  let secret = extraEnv.SERVER_SECRET ?? randomBytes(32).toString('hex');
+  const copy = !extraEnv.SERVER_SECRET && !extraEnv.DATABASE_URL && !process.env.LLAMENOS_E2E_FRESH_INIT;
+  if (copy) {
+    const template = await pristineDatabase();
+    cpSync(template.dir, dataDir, { recursive: true });
+    secret = template.secret;
+  }
+  const hotline = await launch(dataDir, secret, options.hostname ?? '127.0.0.1', extraEnv);
+  return {
+    ...hotline,
+    stop: async () => {
+      await hotline.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the built server on a free port with this data directory; stop() leaves the directory. */
+async function launch(
+  dataDir: string,
+  secret: string,
+  hostname: string,
+  extraEnv: Record<string, string>,
+): Promise<Hotline & { stop: () => Promise<void> }> {
+  const port = await freePort();
   // WebAuthn refuses IP addresses as relying party ids: passkey tests use "localhost".
-  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
+  const url = `http://${hostname}:${port}`;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['apps/server/dist/cli.js', 'serve'], {
     env: {
@@ -40,7 +86,7 @@ export async function startHotline(
       PORT: String(port),
       PUBLIC_URL: url,
       DATA_DIR: dataDir,
-      SERVER_SECRET: randomBytes(32).toString('hex'),
+      SERVER_SECRET: secret,
       LOG_LEVEL: 'warn',
       ...extraEnv,
     },
@@ -52,7 +98,7 @@ export async function startHotline(
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   let bootstrapLink = '';
   while (!bootstrapLink) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
@@ -68,7 +114,6 @@ export async function startHotline(
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -107,11 +152,14 @@ export async function createKeyThroughUi(
   await page.getByLabel(/^PIN \(digits only\)/i).fill(pin);
   await page.getByLabel(/^PIN again/i).fill(pin);
   await page.getByRole('button', { name: /create my key/i }).click();
-  const recoveryKey = (await page.getByTestId('recovery-key').textContent({ timeout: 20_000 }))?.trim() ?? '';
+  const recoveryKey = (await page.getByTestId('recovery-key').textContent({ timeout: 60_000 }))?.trim() ?? '';
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: /download backup/i }).click();
   const download = await downloadPromise;
-  const backupPath = path.join(mkdtempSync(path.join(tmpdir(), 'llamenos-backup-')), download.suggestedFilename());
+  const backupPath = path.join(
+    mkdtempSync(path.join(tmpdir(), 'llamenos-backup-')),
+    download.suggestedFilename(),
+  );
   await download.saveAs(backupPath);
   await page.getByLabel(/i wrote down/i).check();
   await page.getByRole('button', { name: /continue/i }).click();

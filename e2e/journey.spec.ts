@@ -24,7 +24,8 @@ test('bootstrap → invite → onboarding → lock/unlock → restore → settin
     await expect(navLink(admin, 'Audit log')).toBeVisible();
   });
 
-  const link = await test.step('the admin invites a volunteer', () => createInviteLink(admin, 'Vera Volunteer'));
+  const link = await test.step('the admin invites a volunteer', () =>
+    createInviteLink(admin, 'Vera Volunteer'));
   await expect(admin.getByRole('row', { name: /Vera Volunteer/ })).toContainText('Pending');
 
   const volunteerContext = await browser.newContext();
@@ -110,7 +111,9 @@ test('bootstrap → invite → onboarding → lock/unlock → restore → settin
     }
     await expect(table.getByRole('cell', { name: 'settings.changed', exact: true })).toHaveCount(2);
     // The redemption is attributed to the volunteer, the invite to the admin.
-    await expect(admin.getByRole('row', { name: /identity\.invite-redeemed/ })).toContainText('Vera Volunteer');
+    await expect(admin.getByRole('row', { name: /identity\.invite-redeemed/ })).toContainText(
+      'Vera Volunteer',
+    );
     await expect(admin.getByRole('row', { name: /identity\.invite-created/ })).toContainText('Ana Admin');
 
     await admin.getByLabel('Action starts with').fill('identity.invite');

@@ -1,6 +1,11 @@
 import { createKeyThroughUi, expect, test } from './fixtures.js';
 
-test('first admin: bootstrap, lock, wrong PIN, unlock, restore on another device', async ({ page, browser, hotline, consoleErrors }) => {
+test('first admin: bootstrap, lock, wrong PIN, unlock, restore on another device', async ({
+  page,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
   await page.goto(hotline.bootstrapLink);
   await expect(page.getByRole('heading', { name: /create the first admin/i })).toBeVisible();
   // The one-time code is taken out of the address bar as soon as the page reads it.

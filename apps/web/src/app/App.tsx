@@ -1,9 +1,11 @@
 import { lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
+import { LiveStatus } from '../components/LiveStatus.js';
 import { MemberNav } from '../components/MemberNav.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { api, setSigningOrigin } from '../lib/api.js';
+import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
 import { lockVault, panicWipe } from '../lib/vault.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
@@ -11,7 +13,7 @@ import { JoinPage } from '../pages/JoinPage.js';
 import { RestorePage } from '../pages/RestorePage.js';
 import { UnlockPage } from '../pages/UnlockPage.js';
 import { usePath } from './router.js';
-import { can, loadMe, type Me, useMe } from './session.js';
+import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
 import { useIdleLock, usePanicShortcut, useVaultState } from './useVaultState.js';
 
 // Admin screens and member settings are separate chunks: a volunteer's first load never
@@ -52,6 +54,8 @@ const GrantAccessPage = lazy(() =>
 
 export interface PublicConfig {
   serverPubkey: string;
+  /** The relay to subscribe to (the embedded /nostr, or an external one). */
+  relayUrl?: string;
   publicUrl: string;
   production: boolean;
   hotlineName?: string;
@@ -64,6 +68,8 @@ export function App() {
   const path = usePath();
   const vault = useVaultState();
   const me = useMe();
+  // A profile without the unlocked key comes from a passkey sign-in (session.ts forgets it otherwise).
+  const viaPasskey = vault !== 'unlocked' && me !== null;
   const [config, setConfig] = useState<PublicConfig | null>(null);
   const [error, setError] = useState<string | null>(null);
   usePanicShortcut();
@@ -77,6 +83,29 @@ export function App() {
       },
       (e: Error) => setError(e.message),
     );
+  }, []);
+
+  // Live updates while the key is unlocked; the hotline's name and settings are re-read when
+  // they change, and after any gap in the connection (missed events are not replayed).
+  useRealtimeConnection(
+    vault === 'unlocked' && me && config
+      ? {
+          relayUrl: config.relayUrl ?? `${config.publicUrl.replace(/^http/, 'ws')}/nostr`,
+          serverPubkey: config.serverPubkey,
+          onBreak: me.onBreak,
+        }
+      : null,
+  );
+  useEffect(() => {
+    const reload = () => {
+      api<PublicConfig>('GET', '/api/config').then(setConfig, () => undefined);
+    };
+    const offEvent = onHubEvent('settings:changed', reload);
+    const offResync = onResync(reload);
+    return () => {
+      offEvent();
+      offResync();
+    };
   }, []);
 
   // Joining pages load the profile themselves once the key is registered.
@@ -93,10 +122,16 @@ export function App() {
       <header className="app-header">
         <span className="app-name">{config?.hotlineName ?? t('app.name')}</span>
         <nav aria-label={t('app.accountMenu')} className="header-actions">
+          {vault === 'unlocked' && me && <LiveStatus />}
           <LanguagePicker />
           {vault === 'unlocked' && (
             <button type="button" className="secondary inverse" onClick={lockVault}>
               {t('app.lock')}
+            </button>
+          )}
+          {viaPasskey && (
+            <button type="button" className="secondary inverse" onClick={() => void signOutSession()}>
+              {t('app.signOut')}
             </button>
           )}
           {vault !== 'none' && (
@@ -112,7 +147,7 @@ export function App() {
           )}
         </nav>
       </header>
-      {vault === 'unlocked' && me && <MemberNav me={me} path={path} />}
+      {me && <MemberNav me={me} path={path} />}
       <main id="main" tabIndex={-1}>
         {error && (
           <p role="alert" className="error">
@@ -141,13 +176,20 @@ function Screen({
   if (path === '/bootstrap') return <JoinPage config={config} kind="bootstrap" />;
   if (path === '/invite') return <JoinPage config={config} kind="invite" />;
   if (path === '/restore') return <RestorePage config={config} />;
-  if (vault === 'none') return <HomePage config={config} />;
-  if (vault === 'locked') return <UnlockPage />;
+  if (vault === 'none' && !me) return <HomePage config={config} />;
+  if (vault === 'locked' && !me) return <UnlockPage />;
   if (!me) return <p aria-busy="true">{t('app.loading')}</p>;
   return (
-    <Suspense fallback={<p aria-busy="true">{t('app.loading')}</p>}>
-      <MemberScreen path={path} config={config} me={me} />
-    </Suspense>
+    <>
+      {vault !== 'unlocked' && (
+        <p role="note" className="panel notice" data-testid="passkey-session-note">
+          {t('passkeySignIn.note')}
+        </p>
+      )}
+      <Suspense fallback={<p aria-busy="true">{t('app.loading')}</p>}>
+        <MemberScreen path={path} config={config} me={me} />
+      </Suspense>
+    </>
   );
 }
 

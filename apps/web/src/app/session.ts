@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
-import { api, useKey } from '../lib/api.js';
+// lib/api.ts's setters are not React hooks despite their names.
+import { api, useSession as sendSessionToken, useKey as signWithKey } from '../lib/api.js';
 import { lockVault, onVaultChange, unlockedSecretKey } from '../lib/vault.js';
 
 /** The signed-in member as the server describes them (GET /api/me). */
@@ -21,15 +22,47 @@ const emit = () => {
   for (const l of listeners) l();
 };
 
-// Whenever the vault locks, the API stops signing and the profile is forgotten.
+/** A passkey sign-in's session token, kept in memory only: a reload signs out. */
+let sessionToken: string | null = null;
+
+// Whenever the vault unlocks, requests are signed with the key; whenever it locks, the API
+// stops signing and the profile is forgotten, unless a passkey session is in use.
 onVaultChange(() => {
   const key = unlockedSecretKey();
-  useKey(key);
-  if (!key) {
+  if (key) {
+    sessionToken = null;
+    signWithKey(key);
+  } else if (!sessionToken) {
+    signWithKey(null);
     me = null;
     emit();
   }
 });
+
+/**
+ * Signs in with a passkey session: the member can use the API, but without the unlocked key
+ * nothing encrypted can be read on this device until the PIN is entered.
+ */
+export async function signInWithSession(token: string): Promise<Me> {
+  sessionToken = token;
+  sendSessionToken(token);
+  try {
+    return await loadMe();
+  } catch (error) {
+    sessionToken = null;
+    sendSessionToken(null);
+    throw error;
+  }
+}
+
+/** Ends a passkey session (on the server too, best effort) and forgets the profile. */
+export async function signOutSession(): Promise<void> {
+  if (sessionToken) await api('POST', '/api/auth/logout').catch(() => undefined);
+  sessionToken = null;
+  sendSessionToken(null);
+  me = null;
+  emit();
+}
 
 /** Loads the profile with the unlocked key; call after unlock or registration. */
 export async function loadMe(): Promise<Me> {

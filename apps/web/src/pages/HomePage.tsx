@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../app/App.js';
+import { PasskeySignIn } from '../components/PasskeySignIn.js';
 
 export function HomePage({ config }: { config: PublicConfig }) {
   const { t } = useTranslation();
@@ -10,6 +11,7 @@ export function HomePage({ config }: { config: PublicConfig }) {
       <p>
         <a href="/restore">{t('home.restore')}</a>
       </p>
+      <PasskeySignIn />
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { navigate, takeFragment } from '../app/router.js';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { KeySetupForm, RecoveryStep } from '../components/KeySetup.js';
-import { api } from '../lib/api.js';
+import { ApiRequestError, api } from '../lib/api.js';
 import type { KeyBackup } from '../lib/vault.js';
 
 interface InvitePreview {
@@ -40,7 +40,15 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
         setPreview(p);
         setStep({ name: 'setup' });
       },
-      (error) => setStep({ name: 'failed', error }),
+      (error) =>
+        setStep({
+          name: 'failed',
+          // An edited, used, withdrawn or expired code: one plain sentence, not the server's wording.
+          error:
+            error instanceof ApiRequestError && [400, 404, 410].includes(error.status)
+              ? new Error(t('join.invalidLink'))
+              : error,
+        }),
     );
   }, [kind, token, t]);
 

@@ -1,3 +1,4 @@
+import { CryptoError } from '@llamenos/crypto';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../app/App.js';
@@ -49,7 +50,10 @@ export function RestorePage({ config }: { config: PublicConfig }) {
       await loadMe();
       navigate('/', true);
     } catch (e) {
-      setError(e instanceof BackupError ? new Error(t(`restore.${e.reason}`)) : e);
+      if (e instanceof BackupError) setError(new Error(t(`restore.${e.reason}`)));
+      // A PIN lock cannot tell a wrong PIN from an altered file; say both.
+      else if (e instanceof CryptoError && e.code === 'WRONG_PIN') setError(new Error(t('restore.wrongPin')));
+      else setError(e);
     } finally {
       setBusy(false);
     }

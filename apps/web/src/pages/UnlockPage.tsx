@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
+import { PasskeySignIn } from '../components/PasskeySignIn.js';
 import { readVault, unlockVault, VaultLockedOut } from '../lib/vault.js';
 
 /** The PIN prompt shown whenever this device holds a locked key. */
@@ -71,6 +72,7 @@ export function UnlockPage() {
           </button>
         </p>
       </form>
+      <PasskeySignIn />
       <p>
         <a href="/restore">{t('home.restore')}</a>
       </p>
