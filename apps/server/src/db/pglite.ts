@@ -21,7 +21,13 @@ const wrap = (target: PGlite | Transaction): Queryable => ({
  * (relaxedDurability only concerns browser filesystems). Use PostgreSQL where that matters.
  */
 export async function openPglite(dataDir?: string): Promise<Database> {
-  const pg = await PGlite.create(dataDir ? { dataDir } : {});
+  // Memory: PGlite's shared_buffers default (128MB) lives in its WASM heap, and PostgreSQL zeroes
+  // it at start, so all of it is resident at once. A hotline's working set is far smaller, and a
+  // buffer miss is only a read of the host file (usually from the OS page cache), so 16MB keeps
+  // the idle server ~150 MB smaller (bench/server.ts: idle RSS). The WASM heap itself cannot be
+  // made smaller than PGlite's 128 MiB initial size; only its touched pages count.
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  const pg = await PGlite.create(dataDir ? { dataDir, startParams } : { startParams });
   const base = wrap(pg);
   return {
     kind: 'pglite',
