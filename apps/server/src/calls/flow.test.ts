@@ -135,6 +135,9 @@ describe('call flow through the simulated carrier', () => {
       recordId: `voicemail:${call.id}`,
     });
     expect(Buffer.from(audio).equals(Buffer.from(chimeWav(2)))).toBe(true);
+    // The same envelope through the API, for the admin's client to open.
+    const served = await (await s.request('GET', `/api/calls/${call.id}/voicemail`, { as: admin })).json();
+    expect(served).toMatchObject({ callId: call.id, durationSeconds: 2, envelope: stored!.envelope });
     const recordings = [...s.carrier.api.state.recordings.values()];
     expect(recordings).toHaveLength(1);
     expect(recordings[0]!.deleted).toBe(true);
