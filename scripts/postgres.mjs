@@ -63,7 +63,9 @@ export async function startPostgres({ bin = findPostgresBin(), quiet = true } = 
   const asRoot = process.getuid?.() === 0;
   const owner = asRoot ? postgresUser() : null;
 
-  const dir = mkdtempSync(join(tmpdir(), 'llamenos-pg-'));
+  // As root the postgres user must be able to reach the directory: root's TMPDIR may sit under a
+  // private home, so use /tmp itself then.
+  const dir = mkdtempSync(join(owner ? '/tmp' : tmpdir(), 'llamenos-pg-'));
   const data = join(dir, 'data');
   const log = join(dir, 'postgres.log');
   if (owner) chownSync(dir, owner.uid, owner.gid);
