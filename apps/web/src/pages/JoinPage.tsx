@@ -52,6 +52,15 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
     );
   }, [kind, token, t]);
 
+  // Another link pasted into this tab changes only the fragment, which reloads nothing: start over with it.
+  useEffect(() => {
+    const onHashChange = () => {
+      if (location.hash.length > 1) location.reload();
+    };
+    addEventListener('hashchange', onHashChange);
+    return () => removeEventListener('hashchange', onHashChange);
+  }, []);
+
   async function register(secretKey: Uint8Array, displayName: string) {
     setStep({ name: 'registering', secretKey, displayName });
     try {
