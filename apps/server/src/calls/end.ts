@@ -40,6 +40,8 @@ export interface FinishOptions {
   by?: string | null;
   /** Also hang up the caller at the provider (the app ended it, not the caller). */
   hangUpCaller?: boolean;
+  /** The outcome when known better than the state says (a caller gone before the voicemail prompt). */
+  outcome?: EndedOutcome;
 }
 
 /** Ends the call once; returns the ended row, or null if it had already ended. */
@@ -52,7 +54,7 @@ export async function finishCall(
   const ended = await ctx.db.transaction(async (tx) => {
     const call = await findCall(tx, callId, true);
     if (!call || call.endedAt) return null;
-    const outcome = outcomeFrom(call.status);
+    const outcome = outcomeFrom(call.status) && (options.outcome ?? outcomeFrom(call.status));
     if (!outcome) return null;
     const [row] = await tx.query(
       `update calls set status = $2, ended_at = $3, updated_at = $3, captcha_digits = null where id = $1 returning *`,

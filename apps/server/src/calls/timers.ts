@@ -147,7 +147,8 @@ async function redirect(ctx: ServerContext, call: CallRow, now: Date): Promise<v
   if (outcome === 'redirected') {
     await ctx.db.query('update calls set voicemail_redirected_at = $2 where id = $1', [call.id, now]);
   } else if (outcome === 'gone') {
-    await finishCall(ctx, call.id, { reason: 'caller-gone' });
+    // The caller hung up before the voicemail prompt: nobody reached, no message.
+    await finishCall(ctx, call.id, { reason: 'caller-gone', outcome: 'abandoned' });
   } else {
     await ctx.db.query(
       `update calls set redirect_attempts = redirect_attempts + 1, queue_deadline = $2 where id = $1`,
