@@ -1,6 +1,8 @@
 import { cryptoSuite } from './crypto.js';
+import { notesSuite } from './notes.js';
 import { relaySuite } from './relay.js';
+import { serverPgliteSuite, serverPostgresSuite } from './server.js';
 import type { Suite } from './types.js';
 
 /** Every benchmark suite `npm run bench` knows. Add new suites here. */
-export const suites: Suite[] = [cryptoSuite, relaySuite];
+export const suites: Suite[] = [cryptoSuite, relaySuite, serverPgliteSuite, serverPostgresSuite, notesSuite];

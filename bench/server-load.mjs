@@ -1,0 +1,208 @@
+// Load generator for the server benchmark (bench/server.ts), in its own process (forked, IPC):
+// signed HTTP requests to a real server on loopback over keep-alive node:http connections.
+//
+// Each request carries a fresh NIP-98 header: the same kind-27235 event as @llamenos/crypto's
+// createAuthHeader (tags u, method, payload, nonce), signed with nostr-tools' WASM signer
+// (libsecp256k1). The pure-JavaScript signer costs 1-6 ms a token, which at 200 requests/s on a
+// 2-core machine would take a whole core from the server being measured; the WASM one is several
+// times cheaper. The first token of every request shape is checked with @llamenos/crypto's
+// verifyAuthHeader, so the generator cannot drift from the real format. Tokens are signed in
+// batches ahead of use (well inside the ±60 s window), during the gaps between sends.
+//
+// Commands (process.send): { type: 'open', ... } a fixed-rate open-loop run, { type: 'closed', ... }
+// a closed-loop run with N connections. Each answers with { type: 'result', ... }.
+import { createHash, randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { verifyAuthHeader } from '@llamenos/crypto';
+import { finalizeEvent, setNostrWasm } from 'nostr-tools/wasm';
+import { initNostrWasm } from 'nostr-wasm';
+
+setNostrWasm(await initNostrWasm());
+
+const origin = process.env.BENCH_ORIGIN; // where we connect: http://127.0.0.1:<port>
+const publicUrl = process.env.BENCH_PUBLIC_URL; // what tokens name (the server's PUBLIC_URL)
+const secretKey = Uint8Array.from(Buffer.from(process.env.BENCH_SECRET_KEY ?? '', 'hex'));
+const target = new URL(origin);
+const now = () => performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** One request shape: method, path, body, and a queue of tokens signed for it. */
+function shape({ method, path, body }) {
+  const bytes = Buffer.from(body ?? '');
+  const payload = createHash('sha256').update(bytes).digest('hex');
+  const url = `${publicUrl}${path}`;
+  const sign = () => {
+    const event = finalizeEvent(
+      {
+        kind: 27235,
+        created_at: Math.floor(Date.now() / 1000),
+        content: '',
+        tags: [
+          ['u', url],
+          ['method', method],
+          ['payload', payload],
+          ['nonce', randomBytes(16).toString('hex')],
+        ],
+      },
+      secretKey,
+    );
+    const { id, pubkey, created_at, kind, tags, content, sig } = event;
+    const json = JSON.stringify({ kind, created_at, content, tags, pubkey, id, sig });
+    return `Nostr ${Buffer.from(json).toString('base64')}`;
+  };
+  verifyAuthHeader(sign(), { url, method, body: new Uint8Array(bytes) }); // throws if our format is off
+  const tokens = [];
+  let signedLate = 0;
+  return {
+    method,
+    path,
+    bytes,
+    fill(count) {
+      for (let i = 0; i < count; i++) tokens.push({ header: sign(), at: Date.now() });
+    },
+    size: () => tokens.length,
+    take() {
+      // Never use a token older than 45 s: the server refuses them after 60 s.
+      while (tokens.length && Date.now() - tokens[0].at > 45_000) tokens.shift();
+      const token = tokens.shift();
+      if (token) return token.header;
+      signedLate++;
+      return sign();
+    },
+    signedLate: () => signedLate,
+  };
+}
+
+/** Sends one request; resolves to { status, ms, body? } measured from just before the write to the response's end. */
+function send(agent, s) {
+  const header = s.take();
+  return new Promise((resolve) => {
+    const headers = { authorization: header };
+    if (s.bytes.length) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(s.bytes.length);
+    }
+    const t0 = now();
+    const req = request(
+      { agent, host: target.hostname, port: target.port, path: s.path, method: s.method, headers },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const ms = now() - t0;
+          const ok = res.statusCode >= 200 && res.statusCode < 300;
+          resolve({ status: res.statusCode, ms, body: ok ? undefined : Buffer.concat(chunks).toString() });
+        });
+      },
+    );
+    req.on('error', (error) => resolve({ status: 0, ms: now() - t0, body: String(error) }));
+    req.end(s.bytes.length ? s.bytes : undefined);
+  });
+}
+
+function quantile(sorted, q) {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function summary(latencies, results, seconds, extra) {
+  const sorted = Float64Array.from(latencies).sort();
+  const errors = results.filter((r) => r.status < 200 || r.status >= 300);
+  const byStatus = {};
+  for (const e of errors) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+  return {
+    type: 'result',
+    requests: results.length,
+    seconds,
+    rate: (extra.answered ?? results.length) / seconds,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
+    errors: errors.length,
+    errorStatuses: byStatus,
+    firstError: errors[0]?.body?.slice(0, 300),
+    ...extra,
+  };
+}
+
+/** Fixed rate, open loop: request i is sent at start + i/rate whether or not earlier ones have answered. */
+async function openLoop({ route, rate, seconds, drainSeconds = 5 }) {
+  const s = shape(route);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.round(rate * seconds);
+  const batch = Math.max(1, Math.ceil(rate / 20));
+  s.fill(Math.ceil(rate / 2)); // half a second ahead
+  const latencies = [];
+  const pending = [];
+  const done = [];
+  const lags = [];
+  const start = now();
+  let sent = 0;
+  while (sent < total) {
+    const t = now();
+    while (sent < total && start + (sent * 1000) / rate <= t) {
+      lags.push(t - (start + (sent * 1000) / rate));
+      pending.push(
+        send(agent, s).then((r) => {
+          latencies.push(r.ms);
+          done.push(r);
+        }),
+      );
+      sent++;
+    }
+    // Sign ahead in the gap before the next send.
+    if (s.size() < rate / 4) s.fill(batch);
+    const next = start + (sent * 1000) / rate;
+    await sleep(Math.max(0, next - now()));
+  }
+  // An overloaded server would keep us waiting for minutes: what has not answered within
+  // drainSeconds of the last send counts as an error (status 0, "unfinished").
+  await Promise.race([Promise.all(pending), sleep(drainSeconds * 1000)]);
+  const seconds_ = (now() - start) / 1000;
+  const results = [...done];
+  for (let i = done.length; i < total; i++) results.push({ status: 0, ms: Number.NaN, body: 'unfinished' });
+  agent.destroy();
+  lags.sort((a, b) => a - b);
+  return summary(latencies, results, seconds_, {
+    answered: done.length,
+    targetRate: rate,
+    sendLagP99: quantile(lags, 0.99),
+    sendLagMax: lags[lags.length - 1],
+    signedLate: s.signedLate(),
+  });
+}
+
+/** Closed loop: `connections` clients, each sending its next request when the previous one answered. */
+async function closedLoop({ route, connections, seconds, presign }) {
+  const s = shape(route);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  s.fill(presign);
+  const latencies = [];
+  const results = [];
+  const start = now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (now() < end) {
+        const r = await send(agent, s);
+        latencies.push(r.ms);
+        results.push(r);
+      }
+    }),
+  );
+  const seconds_ = (now() - start) / 1000;
+  agent.destroy();
+  return summary(latencies, results, seconds_, { connections, signedLate: s.signedLate() });
+}
+
+process.on('message', async (message) => {
+  try {
+    if (message.type === 'open') process.send(await openLoop(message));
+    else if (message.type === 'closed') process.send(await closedLoop(message));
+    else if (message.type === 'stop') process.exit(0);
+  } catch (error) {
+    process.send({ type: 'error', message: String(error?.stack ?? error) });
+  }
+});
+process.send({ type: 'ready' });

@@ -1,0 +1,334 @@
+/**
+ * Authenticated HTTP benchmark: the real server as a child process (`node apps/server/dist/cli.js
+ * serve`, built by `tsc -b` first) on 127.0.0.1, once on PGlite (fresh DATA_DIR) and once on
+ * PostgreSQL (a private throwaway cluster from scripts/postgres.mjs; skipped when its binaries
+ * are missing). A member is created through the API (the first-admin bootstrap link the server
+ * prints, redeemed by a fresh key), the idle server's RSS is read from /proc, and a load generator
+ * in a second process (bench/server-load.mjs) sends NIP-98-signed requests over keep-alive
+ * connections: GET /api/me (auth, replay-cache insert, user and passkey-policy lookups) and
+ * PATCH /api/me {onBreak: false} (the same plus a transaction: row lock, update, audit entry).
+ *
+ * Per database: each at a fixed 200 requests/s, open loop (p50/p90/p99/max, from just before the
+ * write to the response's end), then at the most it will take, closed loop with N connections.
+ *
+ * BENCH_SERVER_SECONDS (15) fixed-rate seconds per route (answers still missing 5 s after the
+ * last send count as errors, which bounds the run on an overloaded machine), BENCH_SERVER_RATE (200),
+ * BENCH_SERVER_MAX_SECONDS (5) closed-loop seconds per route, BENCH_SERVER_CONNECTIONS (16),
+ * BENCH_SERVER_IDLE_SECONDS (5) quiet time before reading the idle RSS.
+ */
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Row, Suite } from './types.js';
+
+const SECONDS = Number(process.env.BENCH_SERVER_SECONDS ?? 15);
+const RATE = Number(process.env.BENCH_SERVER_RATE ?? 200);
+const MAX_SECONDS = Number(process.env.BENCH_SERVER_MAX_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_SERVER_CONNECTIONS ?? 16);
+const IDLE_SECONDS = Number(process.env.BENCH_SERVER_IDLE_SECONDS ?? 5);
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = path.join(root, 'apps/server/dist/cli.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MB = 1e6;
+
+const GET_ME = { method: 'GET', path: '/api/me' };
+const PATCH_ME = { method: 'PATCH', path: '/api/me', body: JSON.stringify({ onBreak: false }) };
+
+interface LoadResult {
+  type: 'result';
+  requests: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  errors: number;
+  errorStatuses: Record<string, number>;
+  firstError?: string;
+  targetRate?: number;
+  answered?: number;
+  sendLagP99?: number;
+  sendLagMax?: number;
+  connections?: number;
+  signedLate: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS and VmHWM of a process, in bytes. */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+
+/** The server's stdout up to its "is running" line; resolves to the bootstrap token it printed, if any. */
+function waitForStart(child: ChildProcess, timeoutMs = 60_000): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in time:\n${out}\n${err}`)),
+      timeoutMs,
+    );
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      if (!out.includes('Llamenos is running at')) return;
+      clearTimeout(timer);
+      resolve(/\/bootstrap#(\S+)/.exec(out)?.[1] ?? null);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before it was ready:\n${out}\n${err}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function ask(generator: ChildProcess, message: object): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string; message?: string }) => {
+      generator.off('message', onMessage);
+      if (m.type === 'result') resolve(m as LoadResult);
+      else reject(new Error(`load generator: ${m.message ?? m.type}`));
+    };
+    generator.on('message', onMessage);
+    generator.send(message);
+  });
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+function summarize(r: LoadResult): string {
+  const errors =
+    r.errors === 0
+      ? '0 errors'
+      : `${r.errors} ERRORS ${JSON.stringify(r.errorStatuses)}: ${r.firstError ?? ''}`;
+  const shape =
+    r.targetRate !== undefined
+      ? `${r.requests} req at ${r.targetRate}/s, ${r.answered} answered, achieved ${r.rate.toFixed(1)}/s; send lag p99 ${ms(r.sendLagP99!)}`
+      : `${r.connections} connections, ${r.requests} req in ${r.seconds.toFixed(1)} s`;
+  return `p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}, max ${ms(r.max)}; ${shape}; ${errors}${r.signedLate ? `; ${r.signedLate} tokens signed on the spot` : ''}`;
+}
+
+/** Runs the server on one database; returns its rows. */
+async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
+  const label = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  let pg: { url: string; stop(): void } | null = null;
+  if (kind === 'postgres') {
+    const { findPostgresBin, startPostgres } = await import('../scripts/postgres.mjs');
+    if (!findPostgresBin())
+      return [
+        {
+          op: `${label}: skipped`,
+          value: Number.NaN,
+          unit: '',
+          note: 'no PostgreSQL binaries (pg_ctl, initdb) under /usr/lib/postgresql/*/bin',
+        },
+      ];
+    pg = (await startPostgres()) as { url: string; stop(): void };
+  }
+
+  // The server runs from its build, as deployed; tsc -b is incremental, so this is quick when up to date.
+  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}\n${build.stderr}`);
+
+  const { createAuthHeader, generateSecretKey } = await import('@llamenos/crypto');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-server-'));
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    LLAMENOS_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    SERVER_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...(pg ? { DATABASE_URL: pg.url } : {}),
+  };
+  const spawnServer = () =>
+    spawn(process.execPath, [cli, 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let server = spawnServer();
+  let generator: ChildProcess | null = null;
+  try {
+    const bootstrapToken = await waitForStart(server);
+    if (!bootstrapToken) throw new Error('the server did not print a bootstrap link');
+
+    // The member: the first admin, created through the API by a fresh key.
+    const key = generateSecretKey();
+    const body = JSON.stringify({ token: bootstrapToken, displayName: 'Bench admin' });
+    const res = await fetch(`${publicUrl}/api/bootstrap`, {
+      method: 'POST',
+      headers: {
+        authorization: createAuthHeader({ url: `${publicUrl}/api/bootstrap`, method: 'POST', body }, key),
+        'content-type': 'application/json',
+      },
+      body,
+    });
+    if (res.status !== 201) throw new Error(`bootstrap refused: ${res.status} ${await res.text()}`);
+
+    // Idle memory on the first start (which created the database) and after a restart on the same
+    // data, which is what a running deployment has. PGlite's first start also runs its initdb
+    // (a second WASM instance) and unpacks its file bundle; much of that stays in RSS until a restart.
+    await sleep(IDLE_SECONDS * 1000);
+    const firstIdle = memoryOf(server.pid!);
+    await stopChild(server);
+    server = spawnServer();
+    await waitForStart(server);
+    await sleep(IDLE_SECONDS * 1000);
+    const idle = memoryOf(server.pid!);
+
+    generator = fork(fileURLToPath(new URL('./server-load.mjs', import.meta.url)), [], {
+      cwd: root,
+      execArgv: [],
+      env: {
+        ...process.env,
+        BENCH_ORIGIN: publicUrl,
+        BENCH_PUBLIC_URL: publicUrl,
+        BENCH_SECRET_KEY: Buffer.from(key).toString('hex'),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      generator!.once('message', () => resolve());
+      generator!.once('exit', (code) => reject(new Error(`load generator exited (${code})`)));
+    });
+
+    // Warm-up (JIT, connection pools, PGlite's caches), not counted.
+    await ask(generator, { type: 'closed', route: GET_ME, connections: 4, seconds: 1, presign: 200 });
+    await ask(generator, { type: 'closed', route: PATCH_ME, connections: 4, seconds: 1, presign: 200 });
+
+    const getFixed = await ask(generator, { type: 'open', route: GET_ME, rate: RATE, seconds: SECONDS });
+    const patchFixed = await ask(generator, { type: 'open', route: PATCH_ME, rate: RATE, seconds: SECONDS });
+    const presign = Math.ceil(MAX_SECONDS * 1500);
+    const getMax = await ask(generator, {
+      type: 'closed',
+      route: GET_ME,
+      connections: CONNECTIONS,
+      seconds: MAX_SECONDS,
+      presign,
+    });
+    const patchMax = await ask(generator, {
+      type: 'closed',
+      route: PATCH_ME,
+      connections: CONNECTIONS,
+      seconds: MAX_SECONDS,
+      presign,
+    });
+
+    await sleep(IDLE_SECONDS * 1000);
+    const after = memoryOf(server.pid!);
+
+    const isPg = kind === 'postgres';
+    const latencyGoal = (r: LoadResult) =>
+      isPg
+        ? {
+            target: `p99 < 20 ms at ${RATE}/s on PostgreSQL, no errors`,
+            measured: `${ms(r.p99)} at ${r.rate.toFixed(1)}/s, ${r.errors} errors`,
+            pass: r.p99 < 20 && r.errors === 0 && r.rate >= RATE * 0.95,
+          }
+        : undefined;
+    const rows: Row[] = [];
+    const fixed = (name: string, r: LoadResult) => {
+      rows.push({
+        op: `${label}: ${name} @${RATE}/s p50`,
+        value: r.p50,
+        unit: 'ms',
+        samples: r.requests,
+        note: summarize(r),
+      });
+      const goal = latencyGoal(r);
+      rows.push({
+        op: `${label}: ${name} @${RATE}/s p99`,
+        value: r.p99,
+        unit: 'ms',
+        samples: r.requests,
+        ...(goal ? { goal } : {}),
+      });
+    };
+    fixed('signed GET /api/me', getFixed);
+    fixed('signed PATCH /api/me', patchFixed);
+    rows.push({
+      op: `${label}: max throughput GET /api/me`,
+      value: getMax.rate,
+      unit: 'req/s',
+      samples: getMax.requests,
+      note: summarize(getMax),
+    });
+    rows.push({
+      op: `${label}: max throughput PATCH /api/me`,
+      value: patchMax.rate,
+      unit: 'req/s',
+      samples: patchMax.requests,
+      note: summarize(patchMax),
+    });
+    rows.push({
+      op: `${label}: idle server RSS`,
+      value: idle.rss / MB,
+      unit: 'MB',
+      note: `VmRSS of the server process, restarted on its data, ${IDLE_SECONDS} s after start (${(idle.rss / 2 ** 20).toFixed(0)} MiB); first start on an empty DATA_DIR/database, after bootstrap: ${(firstIdle.rss / MB).toFixed(0)} MB; after the load and ${IDLE_SECONDS} s idle: ${(after.rss / MB).toFixed(0)} MB, peak (VmHWM) ${(after.hwm / MB).toFixed(0)} MB${isPg ? '; PostgreSQL’s own processes not included' : '; includes the embedded database'}`,
+      ...(kind === 'pglite'
+        ? {
+            goal: {
+              target: 'idle RSS < 300 MB with PGlite',
+              measured: `${(idle.rss / MB).toFixed(0)} MB`,
+              pass: idle.rss < 300 * MB,
+            },
+          }
+        : {}),
+    });
+    const errors = [getFixed, patchFixed, getMax, patchMax].reduce((n, r) => n + r.errors, 0);
+    if (errors > 0)
+      rows.push({ op: `${label}: non-2xx responses`, value: errors, unit: '', note: 'must be 0' });
+    return rows;
+  } finally {
+    if (generator) {
+      generator.send({ type: 'stop' });
+      await stopChild(generator, 2000);
+    }
+    await stopChild(server);
+    pg?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    if (existsSync(dataDir)) console.error(`could not remove ${dataDir}`);
+  }
+}
+
+export const serverPgliteSuite: Suite = { name: 'server-pglite', run: () => measure('pglite') };
+export const serverPostgresSuite: Suite = { name: 'server-postgres', run: () => measure('postgres') };
