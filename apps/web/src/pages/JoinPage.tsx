@@ -55,7 +55,9 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
   // Another link pasted into this tab changes only the fragment, which reloads nothing: start over with it.
   useEffect(() => {
     const onHashChange = () => {
-      if (location.hash.length > 1) location.reload();
+      const code = location.hash.slice(1);
+      // In-page links (the skip link's #main) change the fragment too; those are not codes.
+      if (code && !document.getElementById(code)) location.reload();
     };
     addEventListener('hashchange', onHashChange);
     return () => removeEventListener('hashchange', onHashChange);
