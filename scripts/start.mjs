@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: install if needed, build, and run the hotline on localhost with the embedded
 // database. The server prints the one-time link that creates the first admin.
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
 function run(cmd, args) {
