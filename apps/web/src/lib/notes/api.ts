@@ -1,5 +1,6 @@
 import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
 import {
+  type CustomFieldDefinition,
   type GrantResult,
   type GrantStatus,
   type GrantWork,
@@ -9,6 +10,7 @@ import {
   type NoteReaders,
   type NoteVersionInfo,
   noteRecordId,
+  type PublicSettings,
 } from '@llamenos/protocol';
 import { ApiRequestError, api } from '../api.js';
 import type { NotePayload } from './payload.js';
@@ -52,6 +54,12 @@ export const fetchNote = async (id: string, version?: number) =>
 
 export const fetchVersions = async (id: string) =>
   (await api<{ versions: NoteVersionInfo[] }>('GET', `/api/notes/${id}/versions`)).versions;
+
+/** The hotline's custom note fields, in form order. */
+export async function fetchNoteFields(): Promise<CustomFieldDefinition[]> {
+  const settings = await api<PublicSettings>('GET', '/api/settings/public');
+  return [...settings.customFields].sort((a, b) => a.order - b.order);
+}
 
 export const fetchReaders = async () => (await api<NoteReaders>('GET', '/api/records/readers')).readers;
 

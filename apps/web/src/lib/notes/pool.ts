@@ -63,7 +63,7 @@ class NotesPool {
       };
       this.slots.push(slot);
       // A copy: the vault zeroes its own array on lock.
-      void this.call(slot, { op: 'init', secretKey: secretKey.slice() });
+      void this.call(slot, { op: 'init', secretKey: secretKey.slice(), publicKey: pubkey });
     }
   }
 
@@ -87,6 +87,11 @@ class NotesPool {
       for (const waiter of slot.pending.values()) waiter.reject(new NotesLockedError());
       slot.pending.clear();
     }
+  }
+
+  /** Gets every worker's crypto code compiled before the first note (see the worker's `warm`). */
+  async warm(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => this.call(slot, { op: 'warm' })));
   }
 
   /** Decrypted notes are checked against these fields (sent again only when they change). */

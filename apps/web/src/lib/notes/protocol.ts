@@ -30,7 +30,8 @@ export interface GrantedWrap {
 
 /** Requests from the UI thread to a notes worker. */
 export type NotesCall =
-  | { op: 'init'; secretKey: Uint8Array }
+  | { op: 'init'; secretKey: Uint8Array; publicKey: string }
+  | { op: 'warm' }
   | { op: 'fields'; fields: CustomFieldDefinition[] }
   | { op: 'open'; notes: SealedVersion[] }
   | { op: 'search'; query: string; keys: string[] | null }

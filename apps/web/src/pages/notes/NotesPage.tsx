@@ -159,7 +159,7 @@ function NotesList({ me }: { me: Me }) {
   const fields = useNoteFields();
   const members = useMembers(me);
   const [filters, setFilters] = useState<NoteFilters>(NO_FILTERS);
-  const list = useNoteList(filters, fields.data);
+  const list = useNoteList(filters);
   const [query, setQuery] = useState('');
   const found = useSearch(query, list.notes);
   const [shown, setShown] = useState(SHOWN_STEP);

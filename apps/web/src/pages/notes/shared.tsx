@@ -1,19 +1,17 @@
-import type { CustomFieldDefinition, PublicSettings, UserView } from '@llamenos/protocol';
+import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { useVaultState } from '../../app/useVaultState.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
+import { fetchNoteFields } from '../../lib/notes/api.js';
 import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
 
 /** The hotline's custom note fields, in form order. */
 export function useNoteFields() {
-  return useLoad('public-settings:fields', async () => {
-    const settings = await api<PublicSettings>('GET', '/api/settings/public');
-    return [...settings.customFields].sort((a, b) => a.order - b.order);
-  });
+  return useLoad('public-settings:fields', fetchNoteFields);
 }
 
 /** Members by public key, for admins who may list them; everyone else only knows themselves. */

@@ -1,6 +1,6 @@
-import type { CustomFieldDefinition, NoteMeta } from '@llamenos/protocol';
-import { useEffect, useRef, useState } from 'react';
-import { fetchNotePage, type NoteFilters } from '../../lib/notes/api.js';
+import type { NoteMeta } from '@llamenos/protocol';
+import { useEffect, useState } from 'react';
+import { fetchNoteFields, fetchNotePage, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { type OpenResult, versionKey } from '../../lib/notes/protocol.js';
 
@@ -25,21 +25,18 @@ const NEXT_PAGES = 200;
  * once, then the rest in larger pages in the background. The next page is fetched while the
  * workers open the current one. Ciphertexts are not kept here, only what was opened.
  */
-export function useNoteList(filters: NoteFilters, fields: CustomFieldDefinition[] | null): NoteList {
+export function useNoteList(filters: NoteFilters): NoteList {
   const [state, setState] = useState<NoteList>({ notes: [], complete: false, error: null });
   const filterKey = JSON.stringify(filters);
-  const fieldsRef = useRef(fields);
-  fieldsRef.current = fields;
-  const ready = fields !== null;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for filters
   useEffect(() => {
-    if (!ready) return;
     const abort = new AbortController();
     setState({ notes: [], complete: false, error: null });
     (async () => {
+      // Workers start, the fields and the first page load, all at once.
       const pool = notesPool();
-      await pool.setFields(fieldsRef.current ?? []);
+      const fields = fetchNoteFields().then((f) => pool.setFields(f));
       // A page fetched ahead may fail after this effect was abandoned: that is not an error.
       const ahead = (cursor: string | null) => {
         const page = fetchNotePage(filters, cursor ? NEXT_PAGES : FIRST_PAGE, cursor, abort.signal);
@@ -47,6 +44,7 @@ export function useNoteList(filters: NoteFilters, fields: CustomFieldDefinition[
         return page;
       };
       let next = ahead(null);
+      await fields;
       for (;;) {
         const page = await next;
         if (abort.signal.aborted) return;
@@ -64,7 +62,7 @@ export function useNoteList(filters: NoteFilters, fields: CustomFieldDefinition[
       if (!abort.signal.aborted) setState((s) => ({ ...s, error }));
     });
     return () => abort.abort();
-  }, [filterKey, ready]);
+  }, [filterKey]);
 
   return state;
 }
