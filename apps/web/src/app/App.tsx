@@ -74,6 +74,14 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   usePanicShortcut();
   useIdleLock(vault === 'unlocked', config?.autoLockMinutes ?? 15);
+  // The notes workers and screen get ready while the member looks at the dashboard.
+  useEffect(() => {
+    if (vault !== 'unlocked' || !me || !can(me, 'notes:read-own')) return;
+    const timer = setTimeout(() => {
+      import('../lib/notes/warm.js').then((m) => m.warmNotes()).catch(() => undefined);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [vault, me]);
 
   useEffect(() => {
     api<PublicConfig>('GET', '/api/config').then(
