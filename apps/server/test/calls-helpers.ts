@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
-import { settleCallWork } from '../src/calls/index.js';
+import { pauseCallTimers, settleCallWork } from '../src/calls/index.js';
 import type { Database } from '../src/db/database.js';
 import type { ServerContext } from '../src/http/context.js';
 import { sealPhone } from '../src/identity/phone.js';
@@ -75,6 +75,8 @@ export async function startCallServer(
   });
   const server = await startServer(config, createLogger('debug', sink), db);
   const ctx = server.ctx;
+  // Tests fire the call timers themselves (tickCallTimers with their own clock).
+  pauseCallTimers(ctx);
   const carrier = await simulatedCarrier(ctx);
   const [hotline] = await simulatorNumbers(ctx);
   let shiftId: string | null = null;

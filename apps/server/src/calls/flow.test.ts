@@ -189,11 +189,11 @@ describe('call flow through the simulated carrier', () => {
 
   it('still rings the other volunteers when the provider times out on one leg', async () => {
     const s = await start();
-    setTelephonyOverrides(s.ctx, 'simulator', { timeoutMs: 300 });
+    setTelephonyOverrides(s.ctx, 'simulator', { timeoutMs: 1500 });
     const users = [];
     for (let i = 0; i < 3; i++) users.push(await s.addUser(['volunteer'], { phone: `+1555000600${i}` }));
     await s.putOnShift(users.map((u) => u.id));
-    s.carrier.api.delayNext({ ms: 1500, method: 'POST', pathIncludes: '/Calls.json' });
+    s.carrier.api.delayNext({ ms: 6000, method: 'POST', pathIncludes: '/Calls.json' });
     await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await ringingPhones(s, 2);
     const failed = await waitFor(

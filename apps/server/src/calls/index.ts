@@ -11,7 +11,7 @@ export { registerBrowserConnector } from './browser.js';
 export { finishCall } from './end.js';
 export { callsMigrations } from './schema.js';
 export { setTelephonyOverrides } from './telephony.js';
-export { startCallTimers, tickCallTimers } from './timers.js';
+export { pauseCallTimers, startCallTimers, tickCallTimers } from './timers.js';
 
 export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = webhookRoutes(ctx);

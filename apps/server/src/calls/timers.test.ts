@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
-import { tickCallTimers } from './index.js';
+import { pauseCallTimers, tickCallTimers } from './index.js';
 
 /**
  * The tick's other duties, each a state a crash or a silent provider can leave behind:
@@ -108,6 +108,42 @@ describe('call timers and the sweeper', () => {
   });
 });
 
+describe('the server tick', () => {
+  it('fires a due deadline by itself every second once running', async () => {
+    const id = randomUUID();
+    const caller = s.carrier.api.state.createCall({
+      to: s.hotline,
+      from: fakeCaller(),
+      url: '',
+      statusCallback: null,
+      statusCallbackEvents: [],
+      timeoutSeconds: 60,
+    });
+    s.carrier.api.setCallStatus(caller.sid, 'in-progress');
+    const past = new Date(Date.now() - 1000);
+    await s.db.query(
+      `insert into calls (id, provider, provider_call_id, hotline_number, status, language, queue_deadline, created_at, updated_at)
+       values ($1, 'simulator', $2, $3, 'ringing', 'en', $4, $4, $4)`,
+      [id, caller.sid, s.hotline, past],
+    );
+    pauseCallTimers(s.ctx, false);
+    try {
+      const t = performance.now();
+      await waitFor(async () => (await row(id)).status === 'voicemail', 'the automatic tick', 5000);
+      console.info(
+        `timing: automatic tick fired a due deadline after ${(performance.now() - t).toFixed(0)} ms`,
+      );
+      await waitFor(
+        () => s.carrier.api.call(caller.sid)!.redirects.length === 1,
+        'the redirect to voicemail',
+      );
+      await s.settle();
+    } finally {
+      pauseCallTimers(s.ctx);
+    }
+  });
+});
+
 describe('history and voicemail routes', () => {
   it('pages and filters the history for calls:read-all; no voicemail is 404; nothing rings for an idle volunteer', async () => {
     const admin = await s.addUser(['admin']);
@@ -121,7 +157,8 @@ describe('history and voicemail routes', () => {
     expect(swept.calls.every((c: { status: string }) => c.status === 'abandoned')).toBe(true);
     expect((await s.request('GET', '/api/calls?status=nope', { as: admin })).status).toBe(400);
     expect((await s.request('GET', '/api/calls', { as: volunteer })).status).toBe(403);
-    const none = await s.request('GET', `/api/calls/${all.calls[0].id}/voicemail`, { as: admin });
+    const without = all.calls.find((c: { hasVoicemail: boolean }) => !c.hasVoicemail);
+    const none = await s.request('GET', `/api/calls/${without.id}/voicemail`, { as: admin });
     expect(none.status).toBe(404);
     // A volunteer sees no ringing call that is not ringing for them.
     const active = await (await s.request('GET', '/api/calls/active', { as: volunteer })).json();
