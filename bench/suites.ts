@@ -3,6 +3,14 @@ import { notesSuite } from './notes.js';
 import { relaySuite } from './relay.js';
 import { serverPgliteSuite, serverPostgresSuite } from './server.js';
 import type { Suite } from './types.js';
+import { webSuite } from './web.js';
 
 /** Every benchmark suite `npm run bench` knows. Add new suites here. */
-export const suites: Suite[] = [cryptoSuite, relaySuite, serverPgliteSuite, serverPostgresSuite, notesSuite];
+export const suites: Suite[] = [
+  cryptoSuite,
+  relaySuite,
+  serverPgliteSuite,
+  serverPostgresSuite,
+  notesSuite,
+  webSuite,
+];
