@@ -7,6 +7,8 @@
 //      (scripts/postgres.mjs), or the server named by LLAMENOS_TEST_DATABASE_URL if set.
 //      Without PostgreSQL binaries this pass is skipped with a warning, except under CI=true,
 //      where it fails: CI must test both databases.
+//   5. build the web app, then the browser tests (Playwright driving Debian's Chromium against
+//      the real server); without /usr/bin/chromium skipped with a warning, except under CI=true.
 // Every step runs even if an earlier one failed; the exit code and the last line tell the outcome.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -120,6 +122,36 @@ await step('tests, pass 2 of 2: apps/server on PostgreSQL', async () => {
     cluster?.stop();
     cluster = null;
   }
+});
+
+// The browser tests drive Debian's Chromium (never a downloaded browser) against the built
+// server and web app. Without Chromium they are skipped with a warning, except under CI=true.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let webBuilt = false;
+await step('build web', async () => {
+  const code =
+    (await command(...tool('tsc', ['-b']))) ||
+    (await command('npm', ['run', 'build', '--workspace', 'apps/web']));
+  webBuilt = code === 0;
+  return code;
+});
+await step('browser tests (Playwright, Chromium)', async () => {
+  if (!existsSync(chromiumPath)) {
+    if (inCi) {
+      console.error(
+        `Chromium not found at ${chromiumPath}; CI must run the browser tests (.ci/run installs it).`,
+      );
+      return 'failed';
+    }
+    console.warn(`WARNING: Chromium not found at ${chromiumPath}: skipping the browser tests`);
+    console.warn('(apt-get install chromium, or set CHROMIUM_PATH; CI always runs them).');
+    return 'skipped';
+  }
+  if (!webBuilt) {
+    console.error('not run: the build failed, so the browser tests would test stale files.');
+    return 'failed';
+  }
+  return command(...tool('playwright', ['test']));
 });
 
 const failed = results.filter((r) => r.outcome === 'failed');
