@@ -7,6 +7,7 @@ import { PageHeading } from '../components/PageHeading.js';
 import { api, setSigningOrigin } from '../lib/api.js';
 import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
 import { lockVault, panicWipe } from '../lib/vault.js';
+import { CallDock } from '../pages/calls/CallDock.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
 import { JoinPage } from '../pages/JoinPage.js';
@@ -48,6 +49,10 @@ const NoteNewPage = lazy(() =>
 const NoteViewPage = lazy(() =>
   import('../pages/notes/NoteViewPage.js').then((m) => ({ default: m.NoteViewPage })),
 );
+const AdminCallsPage = lazy(() =>
+  import('../pages/calls/AdminCallsPage.js').then((m) => ({ default: m.AdminCallsPage })),
+);
+const BansPage = lazy(() => import('../pages/calls/BansPage.js').then((m) => ({ default: m.BansPage })));
 const GrantAccessPage = lazy(() =>
   import('../pages/notes/GrantAccessPage.js').then((m) => ({ default: m.GrantAccessPage })),
 );
@@ -162,6 +167,7 @@ export function App() {
             {t('errors.unknown', { message: error })}
           </p>
         )}
+        {vault === 'unlocked' && me && can(me, 'calls:answer') && <CallDock me={me} />}
         {!config && !error && <p aria-busy="true">{t('app.loading')}</p>}
         {config && <Screen path={path} config={config} vault={vault} me={me} />}
       </main>
@@ -236,6 +242,10 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
       return guard('notes:read-own', <NotesPage me={me} />);
     case '/notes/new':
       return guard('notes:write', <NoteNewPage />);
+    case '/admin/calls':
+      return guard('calls:read-all', <AdminCallsPage me={me} />);
+    case '/admin/bans':
+      return guard('bans:read', <BansPage me={me} />);
     case '/admin/grant-access':
       return guard('notes:read-all', <GrantAccessPage me={me} />);
     case '/settings':

@@ -11,6 +11,8 @@ const LINKS: { href: string; label: string; permission?: string }[] = [
   { href: '/admin/settings', label: 'nav.hotlineSettings', permission: 'settings:read' },
   { href: '/admin/audit', label: 'nav.audit', permission: 'audit:read' },
   { href: '/admin/shifts', label: 'nav.shifts', permission: 'shifts:write' },
+  { href: '/admin/calls', label: 'calls.nav.calls', permission: 'calls:read-all' },
+  { href: '/admin/bans', label: 'calls.nav.bans', permission: 'bans:read' },
   { href: '/shifts', label: 'nav.myShifts' },
   { href: '/notes', label: 'notes.nav.notes', permission: 'notes:read-own' },
   { href: '/admin/grant-access', label: 'notes.nav.grantAccess', permission: 'notes:read-all' },

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { NavLink } from '../components/NavLink.js';
+import { OnShiftToggle } from '../components/OnShiftToggle.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { PresencePanel } from '../components/PresencePanel.js';
 
@@ -11,6 +12,7 @@ export function DashboardPage({ me }: { me: Me }) {
       <PageHeading>{t('dashboard.title', { name: me.displayName })}</PageHeading>
       <p data-testid="my-roles">{t('dashboard.roles', { roles: me.roles.join(', ') })}</p>
       <p>{me.onBreak ? t('dashboard.onBreak') : t('dashboard.available')}</p>
+      {can(me, 'calls:answer') && can(me, 'shifts:read') && <OnShiftToggle me={me} />}
       <p>
         <NavLink href="/settings">{t('dashboard.mySettings')}</NavLink>
       </p>

@@ -1,0 +1,103 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../app/session.js';
+import { formatDuration } from '../lib/calls/api.js';
+import { banAndHangUp, dismissEnded, hangUp, useCalls } from '../lib/calls/store.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { ErrorMessage } from './ErrorMessage.js';
+import { NavLink } from './NavLink.js';
+
+function useElapsed(since: string | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const start = since ? new Date(since).getTime() : now;
+  return Math.max(0, (now - start) / 1000);
+}
+
+function LiveCall({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const { active, busy, error } = useCalls();
+  const [confirmBan, setConfirmBan] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const elapsed = useElapsed(active?.answeredAt ?? null);
+  const id = active?.id;
+  useEffect(() => {
+    if (id) heading.current?.focus();
+  }, [id]);
+  if (!active) return null;
+  return (
+    <section className="active-call" aria-labelledby="active-call-title" data-testid="active-call">
+      <h2 id="active-call-title" ref={heading} tabIndex={-1}>
+        {active.callerLast4
+          ? t('calls.onCallWith', { last4: active.callerLast4 })
+          : t('calls.onCallWithheld')}
+      </h2>
+      <p>
+        {t('calls.duration')}{' '}
+        <span role="timer" className="call-timer" data-testid="call-timer">
+          {formatDuration(elapsed)}
+        </span>
+      </p>
+      <ErrorMessage error={error} />
+      <div className="button-row">
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => void hangUp().catch(() => {})}
+        >
+          {t('calls.endCall')}
+        </button>
+        {can(me, 'calls:ban') && (
+          <button
+            type="button"
+            className="secondary danger-text"
+            disabled={busy}
+            onClick={() => setConfirmBan(true)}
+          >
+            {t('calls.banAndHangUp')}
+          </button>
+        )}
+      </div>
+      <ConfirmDialog
+        open={confirmBan}
+        title={t('calls.banTitle')}
+        message={t('calls.banExplain')}
+        confirmLabel={t('calls.banAndHangUp')}
+        danger
+        onConfirm={() => banAndHangUp('')}
+        onClose={() => setConfirmBan(false)}
+      />
+    </section>
+  );
+}
+
+function EndedCall() {
+  const { t } = useTranslation();
+  const { ended, active } = useCalls();
+  if (!ended || active) return null;
+  return (
+    <section className="ended-call" aria-labelledby="ended-call-title" data-testid="ended-call">
+      <h2 id="ended-call-title">{t('calls.ended')}</h2>
+      <div className="button-row">
+        <NavLink href={`/notes/new?callId=${encodeURIComponent(ended.id)}`}>{t('calls.writeNote')}</NavLink>
+        <button type="button" className="secondary" onClick={dismissEnded}>
+          {t('calls.dismiss')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** The call this member is on (timer, end, ban) and, once it ends, the way to its note. */
+export function ActiveCall({ me }: { me: Me }) {
+  return (
+    <>
+      <LiveCall me={me} />
+      <EndedCall />
+    </>
+  );
+}

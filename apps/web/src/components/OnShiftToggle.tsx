@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { loadMe, type Me } from '../app/session.js';
+import { fetchOnShiftNow, setOnBreak } from '../lib/calls/api.js';
+import { useInvalidation } from '../lib/realtime/index.js';
+import { ErrorMessage } from './ErrorMessage.js';
+import { useLoad } from './useLoad.js';
+
+/** "On shift now" and the on-break switch: a member on a break is sent no calls. */
+export function OnShiftToggle({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const generation = useInvalidation('shifts');
+  const onShift = useLoad(`on-shift-${generation}`, fetchOnShiftNow);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const available = !me.onBreak;
+
+  async function toggle() {
+    setBusy(true);
+    setError(null);
+    try {
+      await setOnBreak(available);
+      await loadMe();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel on-shift" aria-labelledby="on-shift-title">
+      <h2 id="on-shift-title">{t('calls.shiftStatus')}</h2>
+      <p data-testid="on-shift-now" data-on-shift={onShift.data?.includesMe ? 'yes' : 'no'}>
+        {onShift.data
+          ? onShift.data.includesMe
+            ? t('calls.onShiftNow')
+            : t('calls.notOnShiftNow')
+          : t('app.loading')}
+      </p>
+      <ErrorMessage error={onShift.error} />
+      <div className="switch-row">
+        <button
+          type="button"
+          role="switch"
+          aria-checked={available}
+          aria-describedby="on-break-help"
+          className={`switch ${available ? 'on' : 'off'}`}
+          disabled={busy}
+          onClick={() => void toggle()}
+        >
+          <span className="switch-track" aria-hidden="true">
+            <span className="switch-thumb" />
+          </span>
+          {t('calls.takingCalls')}
+        </button>
+        <span className="switch-state" data-testid="break-state">
+          {available ? t('calls.available') : t('calls.onBreak')}
+        </span>
+      </div>
+      <p id="on-break-help" className="hint">
+        {t('calls.onBreakHelp')}
+      </p>
+      <ErrorMessage error={error} />
+    </section>
+  );
+}

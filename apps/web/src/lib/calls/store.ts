@@ -1,0 +1,194 @@
+import type { CallView } from '@llamenos/protocol';
+import { useSyncExternalStore } from 'react';
+import { can, type Me } from '../../app/session.js';
+import { ApiRequestError } from '../api.js';
+import { onHubEvent, onResync, setOnCall } from '../realtime/index.js';
+import { answerCall, banCaller, fetchActiveCalls, fetchOnShiftNow, hangUpCall } from './api.js';
+import { closeAllCallNotifications, closeCallNotification } from './notify.js';
+import { startRingtone, stopRingtone } from './ringtone.js';
+
+/**
+ * This tab's view of calls: what rings for the member, the call they are on, and the one
+ * they just finished. Fed by hub events (call:ring / call:answered / call:ended) and, because
+ * events missed while disconnected are never replayed, by GET /api/calls/active after every
+ * (re)connection and now and then. Only the caller's last 4 digits are ever held.
+ */
+
+export interface RingingCall {
+  id: string;
+  callerLast4: string | null;
+  createdAt: string;
+}
+
+export type CallNotice = 'taken' | 'gone' | null;
+
+export interface CallsState {
+  ringing: RingingCall[];
+  active: CallView | null;
+  /** The call this member was on and that ended, until dismissed (for "Write a note"). */
+  ended: { id: string; callerLast4: string | null } | null;
+  notice: CallNotice;
+  busy: boolean;
+  error: unknown;
+}
+
+const EMPTY: CallsState = { ringing: [], active: null, ended: null, notice: null, busy: false, error: null };
+let state: CallsState = EMPTY;
+const listeners = new Set<() => void>();
+/** Calls this tab knows are no longer ringing for it: a slow refresh must not bring them back. */
+const settled = new Set<string>();
+let me: Me | null = null;
+let generation = 0;
+const POLL_MS = 30_000;
+
+function set(next: Partial<CallsState>): void {
+  state = { ...state, ...next };
+  if (state.ringing.length) startRingtone();
+  else stopRingtone();
+  setOnCall(state.active !== null);
+  for (const l of [...listeners]) l();
+}
+
+export const callsState = (): CallsState => state;
+export const useCalls = (): CallsState =>
+  useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => state,
+  );
+
+const toRinging = (c: CallView): RingingCall => ({
+  id: c.id,
+  callerLast4: c.callerLast4,
+  createdAt: c.createdAt,
+});
+
+function settle(callId: string): void {
+  settled.add(callId);
+  closeCallNotification(callId);
+}
+
+/** Re-reads the member's calls from the server. */
+export async function refreshCalls(): Promise<void> {
+  const member = me;
+  if (!member) return;
+  const mine = ++generation;
+  try {
+    const [active, onShift] = await Promise.all([
+      fetchActiveCalls(),
+      // Supervisors see every ringing call here; the card is for calls ringing for them only.
+      can(member, 'calls:read-all') ? fetchOnShiftNow().catch(() => null) : Promise.resolve(null),
+    ]);
+    if (mine !== generation || me !== member) return;
+    const forMe = !can(member, 'calls:read-all') || onShift?.includesMe === true;
+    const ringing = forMe
+      ? active.ringing.filter((c) => !settled.has(c.id) && c.id !== active.mine?.id).map(toRinging)
+      : [];
+    const endedNow = state.active && !active.mine ? state.active : null;
+    set({
+      ringing,
+      active: active.mine,
+      ended: endedNow ? { id: endedNow.id, callerLast4: endedNow.callerLast4 } : state.ended,
+    });
+  } catch {
+    // offline for a moment: the next event, resync or poll tries again
+  }
+}
+
+function onRing(): void {
+  void refreshCalls();
+}
+
+function onAnswered(callId: string, answeredBy: string): void {
+  if (answeredBy !== me?.pubkey) {
+    settle(callId);
+    if (state.ringing.some((c) => c.id === callId))
+      set({ ringing: state.ringing.filter((c) => c.id !== callId) });
+  }
+  void refreshCalls();
+}
+
+function onEnded(callId: string): void {
+  settle(callId);
+  const next: Partial<CallsState> = { ringing: state.ringing.filter((c) => c.id !== callId) };
+  if (state.active?.id === callId) {
+    next.ended = { id: callId, callerLast4: state.active.callerLast4 };
+    next.active = null;
+  }
+  set(next);
+}
+
+/** Starts following calls for `member`; returns the stop function. */
+export function startCalls(member: Me): () => void {
+  me = member;
+  const offs = [
+    onHubEvent('call:ring', onRing),
+    onHubEvent('call:answered', (p) => onAnswered(p.callId, p.answeredBy)),
+    onHubEvent('call:ended', (p) => onEnded(p.callId)),
+    onHubEvent('shift:changed', onRing),
+    onResync(() => void refreshCalls()),
+  ];
+  const poll = setInterval(() => void refreshCalls(), POLL_MS);
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') void refreshCalls();
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  void refreshCalls();
+  return () => {
+    for (const off of offs) off();
+    clearInterval(poll);
+    document.removeEventListener('visibilitychange', onVisible);
+    me = null;
+    generation += 1;
+    closeAllCallNotifications();
+    settled.clear();
+    state = EMPTY;
+    stopRingtone();
+    setOnCall(false);
+    for (const l of [...listeners]) l();
+  };
+}
+
+export async function answer(callId: string): Promise<void> {
+  set({ busy: true, error: null, notice: null });
+  try {
+    const call = await answerCall(callId);
+    settle(callId);
+    set({ busy: false, active: call, ended: null, ringing: state.ringing.filter((c) => c.id !== callId) });
+  } catch (error) {
+    if (error instanceof ApiRequestError && error.status === 409) {
+      settle(callId);
+      set({
+        busy: false,
+        notice: /another volunteer/.test(error.message) ? 'taken' : 'gone',
+        ringing: state.ringing.filter((c) => c.id !== callId),
+      });
+    } else set({ busy: false, error });
+  }
+}
+
+async function finish(work: () => Promise<unknown>): Promise<void> {
+  const call = state.active;
+  if (!call) return;
+  set({ busy: true, error: null });
+  try {
+    await work();
+  } catch (error) {
+    // 409: it had ended already, which is what the member wanted.
+    if (!(error instanceof ApiRequestError && error.status === 409)) {
+      set({ busy: false, error });
+      throw error;
+    }
+  }
+  settle(call.id);
+  set({ busy: false, active: null, ended: { id: call.id, callerLast4: call.callerLast4 } });
+}
+
+export const hangUp = (): Promise<void> => finish(() => hangUpCall(state.active!.id));
+export const banAndHangUp = (reason: string): Promise<void> =>
+  finish(() => banCaller(state.active!.id, reason));
+
+export const dismissEnded = (): void => set({ ended: null });
+export const dismissNotice = (): void => set({ notice: null, error: null });

@@ -1,0 +1,19 @@
+import { useEffect } from 'react';
+import type { Me } from '../../app/session.js';
+import { ActiveCall } from '../../components/ActiveCall.js';
+import { IncomingCallCards } from '../../components/IncomingCallCard.js';
+import { startCalls } from '../../lib/calls/store.js';
+
+/** On every screen of an unlocked member: calls ringing for them and the call they are on. */
+export function CallDock({ me }: { me: Me }) {
+  const memberId = me.id;
+  const latest = me;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follow calls once per member, not per profile reload
+  useEffect(() => startCalls(latest), [memberId]);
+  return (
+    <div className="call-dock">
+      <IncomingCallCards />
+      <ActiveCall me={me} />
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { type ProviderSummary, TELEPHONY_PROVIDERS, type TelephonyProvider } from '@llamenos/protocol';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { NavLink } from '../../components/NavLink.js';
+import { useLoad } from '../../components/useLoad.js';
+import { api } from '../../lib/api.js';
+import { type ConnectionTestResult, testProviderConnection } from '../../lib/calls/api.js';
+
+const PROVIDER_NAMES: Partial<Record<TelephonyProvider, string>> = {
+  twilio: 'Twilio',
+  signalwire: 'SignalWire',
+  vonage: 'Vonage',
+  plivo: 'Plivo',
+  asterisk: 'Asterisk',
+};
+
+function TestButton({ provider, name }: { provider: TelephonyProvider; name: string }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ConnectionTestResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function run() {
+    setBusy(true);
+    setResult(null);
+    setError(null);
+    try {
+      setResult(await testProviderConnection(provider));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <li>
+      <span className="provider-name">{name}</span>{' '}
+      <button type="button" className="secondary" disabled={busy} onClick={() => void run()}>
+        {busy ? t('calls.testing') : t('calls.testConnection')}
+        <span className="visually-hidden"> {name}</span>
+      </button>
+      <span role="status" className={result?.ok ? 'success' : 'error'}>
+        {result ? (result.ok ? t('calls.testOk') : t('calls.testFailed', { reason: result.reason })) : ''}
+      </span>
+      <ErrorMessage error={error} />
+    </li>
+  );
+}
+
+/** "Test connection" for every configured telephony provider (credentials are edited in Settings). */
+export function ProviderTests({ writable }: { writable: boolean }) {
+  const { t } = useTranslation();
+  const providers = useLoad(
+    'providers',
+    async () =>
+      (await api<{ providers: Record<TelephonyProvider, ProviderSummary> }>('GET', '/api/settings/providers'))
+        .providers,
+  );
+  const configured = TELEPHONY_PROVIDERS.filter((p) => providers.data?.[p]?.configured);
+  return (
+    <section className="panel" aria-labelledby="provider-tests-title">
+      <h2 id="provider-tests-title">{t('calls.providersTitle')}</h2>
+      <p className="hint">
+        {t('calls.providersHelp')} <NavLink href="/admin/settings">{t('calls.providerSettings')}</NavLink>
+      </p>
+      <ErrorMessage error={providers.error} />
+      {providers.data && configured.length === 0 && <p>{t('calls.noProviders')}</p>}
+      {writable && configured.length > 0 && (
+        <ul className="provider-tests">
+          {configured.map((p) => (
+            <TestButton key={p} provider={p} name={PROVIDER_NAMES[p] ?? t('providers.simulator')} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
