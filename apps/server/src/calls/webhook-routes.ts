@@ -15,7 +15,7 @@ import {
 import { readWebhookRequest } from '../telephony/webhook-request.js';
 import { answerDocument, screenDocument } from './answer.js';
 import { inBackground } from './background.js';
-import { voicemailDocument, waitDocument } from './documents.js';
+import { callerDocument, voicemailDocument, waitDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
 import { hangupWith } from './prompts.js';
@@ -157,7 +157,9 @@ export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
     // Reached from the wait loop (past the deadline) or from our redirect.
     const current =
       (await moveToVoicemail(ctx, call.id, 'unanswered')) ?? (await findCall(ctx.db, call.id)) ?? call;
-    if (current.status !== 'voicemail' || current.endedAt) return [{ kind: 'hangup' }];
+    if (current.endedAt) return [{ kind: 'hangup' }];
+    // A volunteer won the call a moment before the redirect: back into the queue they dial.
+    if (current.status !== 'voicemail') return callerDocument(ctx, current, await callSettings(ctx));
     await ctx.db.query(
       'update calls set voicemail_redirected_at = coalesce(voicemail_redirected_at, $2) where id = $1',
       [call.id, ctx.now()],

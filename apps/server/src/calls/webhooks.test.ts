@@ -266,6 +266,36 @@ describe('idempotency and routing', () => {
   });
 });
 
+describe('races at the deadline', () => {
+  it('puts a caller redirected to voicemail back in the queue when a volunteer won the call just before', async () => {
+    const sid = callSid();
+    await signed('/api/telephony/twilio/inbound', { CallSid: sid, From: '+15551234444', To: TWILIO_NUMBER });
+    await settleCallWork(h.ctx);
+    const [call] = await h.ctx.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      sid,
+    ]);
+    const [leg] = await h.ctx.db.query<{ id: string; provider_leg_id: string }>(
+      'select id, provider_leg_id from call_legs where call_id = $1 and provider_leg_id is not null limit 1',
+      [call!.id],
+    );
+    await signed(`/api/telephony/twilio/answer?call=${call!.id}&leg=${leg!.id}`, {
+      CallSid: leg!.provider_leg_id,
+      Digits: '1',
+    });
+    await settleCallWork(h.ctx);
+    const doc = await (
+      await signed(`/api/telephony/twilio/voicemail?call=${call!.id}`, { CallSid: sid })
+    ).text();
+    expect(doc).toContain(`<Enqueue`);
+    expect(doc).toContain(`call-${call!.id}`);
+    expect((await h.ctx.db.query('select status from calls where id = $1', [call!.id]))[0]!.status).toBe(
+      'answered',
+    );
+    await signed('/api/telephony/twilio/status', { CallSid: sid, CallStatus: 'completed' });
+    await settleCallWork(h.ctx);
+  });
+});
+
 describe('malformed payloads', () => {
   it('answers fuzzed, correctly signed webhooks with 200 or 400, never 500', async () => {
     const [existing] = await h.ctx.db.query<{ id: string }>('select id from calls limit 1');
