@@ -132,6 +132,11 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
     );
     if (!leg && !hasPermission(user.permissions, 'calls:read-all'))
       throw forbidden('this call is not ringing for you');
+    const [busy] = await ctx.db.query(
+      `select 1 from calls where answered_by = $1 and status = 'answered' and ended_at is null limit 1`,
+      [user.id],
+    );
+    if (busy) throw conflict('you are already on a call; end it first');
     const result = await claimCall(ctx, id, user.id, leg?.id ?? null, 'browser');
     if (result.outcome === 'lost')
       throw conflict(
