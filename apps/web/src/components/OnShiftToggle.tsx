@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../app/session.js';
 import { fetchOnShiftNow, setOnBreak } from '../lib/calls/api.js';
@@ -10,7 +10,13 @@ import { useLoad } from './useLoad.js';
 export function OnShiftToggle({ me }: { me: Me }) {
   const { t } = useTranslation();
   const generation = useInvalidation('shifts');
-  const onShift = useLoad(`on-shift-${generation}`, fetchOnShiftNow);
+  // Shifts start and end by the clock, with no event: look again every minute.
+  const [minute, setMinute] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setMinute((m) => m + 1), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  const onShift = useLoad(`on-shift-${generation}-${minute}`, fetchOnShiftNow);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const available = !me.onBreak;

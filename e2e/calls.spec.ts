@@ -1,0 +1,201 @@
+import type { Browser, Page } from '@playwright/test';
+import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
+import { bootstrapAdmin, createInviteLink, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+
+/**
+ * The call screen, end to end: two volunteers on shift in two browsers, a simulated caller,
+ * both ring, one answers and the other's card goes at once, the call ends and is audited;
+ * then, with nobody on shift, a second caller reaches voicemail and the admin plays it.
+ */
+
+const CALLER = '+15551234567';
+const SECOND_CALLER = '+15559876543';
+
+/** Places a call on the simulated carrier (its routes answer loopback clients only, like this test). */
+async function placeCall(hotline: Hotline, from: string): Promise<void> {
+  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+}
+
+/** A second browser whose console errors count against the test. */
+async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
+  const context = await browser.newContext();
+  context.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${label}: ${m.text()} @ ${m.location().url}`);
+  });
+  context.on('weberror', (e) => consoleErrors.push(`${label}: ${e.error().message}`));
+  return context.newPage();
+}
+
+const incomingCard = (page: Page) => page.getByTestId('incoming-call');
+
+/** The shift's start: two hours ago on the quarter hour (UTC, the hotline's default zone), for 24 hours. */
+function shiftCoveringNow(): { weekday: number; start: string } {
+  const start = new Date(Date.now() - 2 * 3600_000);
+  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
+  return {
+    weekday: (start.getUTCDay() + 6) % 7, // the server numbers Monday 0 … Sunday 6
+    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
+  };
+}
+
+test('two volunteers ring, one answers, the other stops at once; nobody on shift means voicemail', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+
+  await test.step('the admin bootstraps and invites two volunteers', async () => {
+    await bootstrapAdmin(admin, hotline);
+  });
+  const veraLink = await createInviteLink(admin, 'Vera Volunteer');
+  const victorLink = await createInviteLink(admin, 'Victor Volunteer');
+
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  const victor = await newMember(browser, 'victor', consoleErrors);
+  await test.step('both volunteers onboard in their own browsers', async () => {
+    for (const [page, link, name] of [
+      [vera, veraLink, 'Vera Volunteer'],
+      [victor, victorLink, 'Victor Volunteer'],
+    ] as const) {
+      await page.goto(link);
+      await createKeyThroughUi(page, name, VOLUNTEER_PIN);
+      await expect(page.getByRole('heading', { name: `Hello, ${name}` })).toBeVisible();
+      await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
+      await expect(page.getByTestId('on-shift-now')).toHaveText('You are not on shift now.');
+      await expect(page.getByRole('switch', { name: 'Taking calls' })).toHaveAttribute(
+        'aria-checked',
+        'true',
+      );
+    }
+  });
+
+  await test.step('the admin puts both on a shift covering now', async () => {
+    const { weekday, start } = shiftCoveringNow();
+    await navLink(admin, 'Shifts').click();
+    await expect(admin.getByRole('heading', { name: 'Shifts', level: 1 })).toBeVisible();
+    await admin.getByRole('button', { name: 'New shift' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'New shift' });
+    await dialog.getByLabel('Name').fill('Day line');
+    await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
+    await dialog.getByLabel('Start time').fill(start);
+    await dialog.getByLabel('Hours').fill('24');
+    await dialog.getByLabel('Minutes').fill('0');
+    await dialog.getByRole('checkbox', { name: 'Vera Volunteer' }).check();
+    await dialog.getByRole('checkbox', { name: 'Victor Volunteer' }).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    // The server publishes no shift:changed event yet: the volunteers look at their dashboard again.
+    for (const page of [vera, victor]) {
+      await navLink(page, 'My shifts').click();
+      await expect(page.getByRole('heading', { name: 'My shifts', level: 1 })).toBeVisible();
+      await navLink(page, 'Dashboard').click();
+      await expect(page.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
+    }
+  });
+
+  await test.step('the admin watches the live board', async () => {
+    await navLink(admin, 'Calls').click();
+    await expect(admin.getByRole('heading', { name: 'Calls', level: 1 })).toBeVisible();
+    await expect(admin.getByText('No calls right now.')).toBeVisible();
+  });
+
+  await test.step('a caller calls and both volunteers ring, seeing the last 4 digits only', async () => {
+    await placeCall(hotline, CALLER);
+    for (const page of [vera, victor]) {
+      await expect(incomingCard(page)).toBeVisible({ timeout: 10_000 });
+      await expect(incomingCard(page).getByRole('heading')).toHaveText('Incoming call · …4567');
+      // Nothing on the screen carries more of the number than its last four digits.
+      await expect(page.locator('body')).not.toContainText('555123');
+      // The card is announced and its Answer button has the focus (nobody was typing).
+      await expect(page.locator('[aria-live="assertive"]')).toContainText('Incoming call');
+      await expect(incomingCard(page).getByRole('button', { name: 'Answer' })).toBeFocused();
+    }
+    // The admin is not on shift: no card for them, but the board shows the call ringing.
+    await expect(admin.getByTestId('ringing-count')).toHaveText('Waiting or ringing: 1');
+    await expect(admin.getByTestId('live-calls')).toContainText('…4567');
+    await expect(incomingCard(admin)).toHaveCount(0);
+  });
+
+  await test.step('Vera answers; Victor stops ringing within 2 s', async () => {
+    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
+    await expect(vera.getByTestId('active-call')).toBeVisible();
+    await expect(incomingCard(victor)).toHaveCount(0, { timeout: 2_000 });
+    await expect(vera.getByRole('heading', { name: 'On a call · …4567' })).toBeVisible();
+    await expect(vera.getByTestId('call-timer')).toHaveText(/^0:0[1-9]$/, { timeout: 5_000 });
+    // A volunteer cannot ban; that is for members with calls:ban.
+    await expect(vera.getByRole('button', { name: 'Ban and hang up' })).toHaveCount(0);
+    await expect(admin.getByTestId('live-calls')).toContainText('Vera Volunteer');
+    await expect(admin.getByTestId('live-calls')).toContainText('Answered');
+  });
+
+  await test.step('Vera ends the call and is offered a note', async () => {
+    await vera.getByRole('button', { name: 'End call' }).click();
+    await expect(vera.getByTestId('active-call')).toHaveCount(0);
+    await expect(vera.getByRole('heading', { name: 'The call has ended' })).toBeVisible();
+    await expect(vera.getByRole('link', { name: 'Write a note' })).toHaveAttribute(
+      'href',
+      /^\/notes\/new\?callId=[0-9a-f-]{36}$/,
+    );
+    await expect(admin.getByText('No calls right now.')).toBeVisible();
+    await expect(admin.getByTestId('count-answered')).toHaveText('1');
+  });
+
+  await test.step('the audit log shows the call', async () => {
+    await navLink(admin, 'Audit log').click();
+    await admin.getByLabel('Action starts with').fill('calls.');
+    await admin.getByRole('button', { name: 'Apply filters' }).click();
+    const actions = admin.locator('table code');
+    for (const action of ['calls.ringing', 'calls.answered', 'calls.ended'])
+      await expect(
+        actions.filter({ hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }),
+      ).not.toHaveCount(0);
+  });
+
+  await test.step('the admin shortens the queue and removes the shift', async () => {
+    await navLink(admin, 'Settings').click();
+    const calls = admin.getByRole('form', { name: 'Calls' });
+    await calls.getByLabel('Seconds a caller waits before voicemail').fill('10');
+    await calls.getByRole('button', { name: 'Save Calls' }).click();
+    await expect(calls.getByRole('status')).toHaveText('Saved.');
+
+    await navLink(admin, 'Shifts').click();
+    await admin.getByRole('button', { name: /Day line/ }).click();
+    await admin.getByRole('button', { name: 'Delete this shift' }).click();
+    await admin
+      .getByRole('dialog', { name: 'Delete the shift Day line?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect(admin.getByRole('button', { name: /Day line/ })).toHaveCount(0);
+    for (const page of [vera, victor]) {
+      await navLink(page, 'My shifts').click();
+      await expect(page.getByRole('heading', { name: 'My shifts', level: 1 })).toBeVisible();
+      await navLink(page, 'Dashboard').click();
+      await expect(page.getByTestId('on-shift-now')).toHaveText('You are not on shift now.');
+    }
+  });
+
+  await test.step('a second caller, nobody on shift: no one rings and the call goes to voicemail', async () => {
+    await navLink(admin, 'Calls').click();
+    await expect(admin.getByRole('heading', { name: 'Calls', level: 1 })).toBeVisible();
+    await placeCall(hotline, SECOND_CALLER);
+    await expect(admin.getByTestId('live-calls')).toContainText('…6543');
+    await expect(incomingCard(vera)).toHaveCount(0);
+    await expect(incomingCard(victor)).toHaveCount(0);
+    // The queue timeout (10 s) sends the caller to voicemail; the message is sealed for admins.
+    const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…6543' });
+    await expect(row).toContainText('Voicemail', { timeout: 30_000 });
+    await expect(row.getByRole('button', { name: /^Play/ })).toBeVisible({ timeout: 20_000 });
+    await expect(admin.getByTestId('count-voicemail')).toHaveText('1');
+    await row.getByRole('button', { name: /^Play/ }).click();
+    await expect(row.getByTestId('voicemail-audio')).toHaveAttribute('src', /^blob:/);
+  });
+
+  expect(unexpected(consoleErrors)).toEqual([]);
+});
