@@ -20,6 +20,7 @@ import {
   replaceSettings,
   saveProviderCredentials,
 } from './service.js';
+import { registerConnectionTest } from './test-connection.js';
 
 /** None of these routes takes a query string; a stray parameter is a client bug worth a 400. */
 const NoQuery = z.object({}).strict();
@@ -69,6 +70,8 @@ export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
     await deleteProviderCredentials(ctx, actorOf(c), provider);
     return c.body(null, 204);
   });
+
+  registerConnectionTest(app, ctx);
 
   // Registered last: the fixed paths above must never be read as a section name.
   app.patch('/settings/:section', requires('settings:write'), async (c) => {
