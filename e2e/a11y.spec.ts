@@ -1,4 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { createKeyThroughUi, expect, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './helpers.js';

@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { createKeyThroughUi, expect, test } from './fixtures.js';
 import {
   ADMIN_PIN,
@@ -126,5 +127,59 @@ test('bootstrap → invite → onboarding → lock/unlock → restore → settin
     );
   });
 
+  expect(consoleErrors).toEqual([]);
+});
+
+/** The key setup and recovery steps, in Spanish. */
+async function createKeyInSpanish(page: Page, name: string, pin: string) {
+  await page.getByLabel('Tu nombre tal como lo verán los demás').fill(name);
+  await page.getByLabel('PIN (solo dígitos)').fill(pin);
+  await page.getByLabel('Repite el PIN').fill(pin);
+  await page.getByRole('button', { name: 'Crear mi llave' }).click();
+  await expect(page.getByTestId('recovery-key')).toBeVisible({ timeout: 60_000 });
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Descargar archivo de respaldo' }).click();
+  await download;
+  await page.getByLabel('Anoté la clave de recuperación y guardé el archivo de respaldo').check();
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expect(page.getByRole('heading', { name: `Hola, ${name}` })).toBeVisible();
+}
+
+test('en español: bootstrap and onboard a volunteer, with no console errors', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  await admin.goto(hotline.bootstrapLink);
+  await admin.getByLabel('Language').selectOption('es');
+  await expect(
+    admin.getByRole('heading', { name: 'Crear la primera cuenta de administración' }),
+  ).toBeVisible();
+  await createKeyInSpanish(admin, 'Ana Admin', ADMIN_PIN);
+
+  await admin
+    .getByRole('navigation', { name: 'Principal' })
+    .getByRole('link', { name: 'Invitaciones' })
+    .click();
+  await admin.getByLabel('Su nombre').fill('Vera Voluntaria');
+  await admin.getByRole('button', { name: 'Crear enlace de invitación' }).click();
+  const link = await admin.getByLabel('Enlace de invitación', { exact: true }).inputValue();
+  await admin.getByRole('button', { name: 'Ya lo envié' }).click();
+
+  const context = await browser.newContext();
+  const volunteer = await context.newPage();
+  await volunteer.goto(link);
+  await volunteer.getByLabel('Language').selectOption('es');
+  await expect(volunteer.getByRole('heading', { name: /^Únete a / })).toBeVisible();
+  await createKeyInSpanish(volunteer, 'Vera Voluntaria', VOLUNTEER_PIN);
+  await expect(volunteer.getByTestId('my-roles')).toContainText('Tus roles:');
+  await context.close();
+
+  await admin
+    .getByRole('navigation', { name: 'Principal' })
+    .getByRole('link', { name: 'Voluntarios' })
+    .click();
+  await expect(admin.getByRole('rowheader')).toHaveText(['Ana Admin', 'Vera Voluntaria']);
   expect(consoleErrors).toEqual([]);
 });
