@@ -11,6 +11,7 @@ import { MODULES } from '../modules.js';
 import { mountWebClient } from '../web/static.js';
 import type { AppEnv, ServerContext } from './context.js';
 import { ApiError } from './errors.js';
+import { isPublic } from './guard.js';
 
 /** Builds the HTTP application: headers, limits, auth, every module's routes, one error shape. */
 export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
@@ -76,6 +77,9 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
   );
 
   for (const module of MODULES) if (module.routes) app.route('/api', module.routes(ctx));
+  // The simulated carrier's page lives under /api (its routes refuse production and non-loopback
+  // clients); /simulator is the short address people type.
+  app.get('/simulator', isPublic(), (c) => c.redirect('/api/simulator'));
   mountWebClient(app);
 
   app.notFound((c) =>
