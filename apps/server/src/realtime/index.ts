@@ -3,6 +3,7 @@ import type { NostrEvent } from '@llamenos/crypto';
 import type { ServerContext } from '../http/context.js';
 import { lookupActiveUser } from '../identity/lookup.js';
 import { onSettingsChanged, type SettingsListener } from '../settings/hooks.js';
+import { onShiftsChanged, type ShiftsListener } from '../shifts/hooks.js';
 import { Bridge } from './bridge.js';
 import type { Role } from './connection.js';
 import { ExternalPublisher } from './external.js';
@@ -27,6 +28,13 @@ const publishSettingsChange: SettingsListener = async (change, ctx) => {
   });
 };
 if (!onSettingsChanged.includes(publishSettingsChange)) onSettingsChanged.push(publishSettingsChange);
+
+/** Schedule changes become a bare shift:changed event: clients refetch what they show. */
+const publishShiftsChange: ShiftsListener = async (_change, ctx) => {
+  if (!realtimeOf(ctx)) return;
+  await publishHubEvent(ctx, { type: 'shift:changed' });
+};
+if (!onShiftsChanged.includes(publishShiftsChange)) onShiftsChanged.push(publishShiftsChange);
 
 /**
  * Starts real-time delivery for a running server: the first hub key if there is none, then
