@@ -17,6 +17,8 @@ export type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  *   inserted into the replay cache, and a second use is refused.
  * - `Authorization: Bearer lls_…`: a passkey session.
  * - nothing: anonymous; guards decide whether that is enough.
+ * Provider webhooks (/api/telephony/…) are always anonymous here: their Authorization header,
+ * if any, is the provider's signature, checked by the route.
  * A present but invalid credential is always a 401, even on a public route.
  */
 export function authenticate(ctx: ServerContext, lookupUser: UserLookup): MiddlewareHandler<AppEnv> {
@@ -30,6 +32,12 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       ipHash: hashIp(ctx.keys.hashKey, clientIp(c, ctx.config.TRUST_PROXY)),
       needsPasskey: false,
     };
+    // Provider webhooks are public routes that check the provider's own signature, and Vonage
+    // signs with `Authorization: Bearer <JWT>`: that header is the provider's, not a session.
+    if (c.req.path.startsWith('/api/telephony/')) {
+      c.set('auth', auth);
+      return next();
+    }
     if (header?.startsWith('Nostr ')) {
       const url = new URL(c.req.url);
       const signedUrl = `${ctx.config.PUBLIC_URL}${url.pathname}${url.search}`;

@@ -67,8 +67,12 @@ export async function storeVoicemail(
 ): Promise<'stored' | 'duplicate' | 'ignored'> {
   const call = await findCall(ctx.db, callId);
   // The recording must be of this call's caller leg: a signed callback for one call cannot
-  // attach its recording to another.
-  if (!call || call.providerCallId !== event.callId || call.status !== 'voicemail') return 'ignored';
+  // attach its recording to another. When the provider does not name the call (Vonage's record
+  // event) our `call` URL parameter decides; Vonage's token binds the body but not the URL, so a
+  // captured event replayed within its 5 minutes could at worst file a recording (sealed for the
+  // same admins) under another call waiting for its voicemail.
+  const otherCall = event.callId !== null && call?.providerCallId !== event.callId;
+  if (!call || otherCall || call.status !== 'voicemail') return 'ignored';
   const [existing] = await ctx.db.query('select 1 from voicemails where call_id = $1', [callId]);
   if (existing) {
     await deleteAtProvider(ctx, adapter, callId, event.recordingRef);

@@ -88,8 +88,12 @@ export interface DigitsEvent {
 
 /** A recording finished and can be fetched (then deleted at the provider). */
 export interface RecordingReadyEvent {
-  /** The provider's id of the call that was recorded (the caller's call). */
-  callId: string;
+  /**
+   * The provider's id of the call that was recorded (the caller's call), or null when the
+   * provider's event does not name it (Vonage's record event names the conversation): the
+   * router then knows the call only from its own `call` parameter in the callback URL.
+   */
+  callId: string | null;
   /** What fetchRecording and deleteRecording take; never a URL taken from the request. */
   recordingRef: string;
   durationSeconds: number;

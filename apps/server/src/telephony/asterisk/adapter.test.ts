@@ -10,7 +10,7 @@ import {
   TelephonyInputError,
   TelephonyNotConfiguredError,
 } from '../errors.js';
-import type { EventTelephony, TelephonyEvent } from '../provider.js';
+import type { EventTelephony, Instruction, TelephonyEvent } from '../provider.js';
 import { type AsteriskAdapterOptions, createAsteriskAdapter } from './adapter.js';
 import { LEG_APP_ARG } from './events.js';
 import { FakeAri } from './fake-ari.js';
@@ -231,12 +231,12 @@ describe('Asterisk ARI adapter', () => {
     const events = listen();
     await waitFor(() => fake.openSockets === 1);
     const leg = fake.addChannel('Up');
-    const gather = {
+    const gather: Instruction = {
       kind: 'gather-digit',
       prompt: [{ kind: 'say', text: 'Press 1', language: 'en', sound: 'press-1' }],
       actionUrl: 'https://h.example/g',
       timeoutSeconds: 1,
-    } as const;
+    };
     await adapter.perform(leg.id, [gather]);
     // A key before the screening is armed elsewhere is ignored; this one answers it.
     fake.emit({ type: 'ChannelDtmfReceived', digit: '1', channel: { id: leg.id } });

@@ -83,21 +83,15 @@ export function parseDigits(request: WebhookRequest): DigitsEvent {
 /**
  * The record action's event: recording_url names the file. The URL is kept only after its host
  * and path pass the allow-list (see ids.ts). The event documents conversation_uuid rather than
- * the call's uuid; uuid is used when present, and the conversation id otherwise.
+ * the call's uuid; uuid is used when present. Without it the call id is null: a conversation id
+ * is not a call id, and the router knows the call by the `call` parameter of our event URL.
  */
 export function parseRecording(request: WebhookRequest): RecordingReadyEvent | null {
   const fields = fieldsOf(request);
   if (fields.recording_url === undefined) return null;
   const recordingRef = vonageRecordingUrl(fields.recording_url);
   if (!recordingRef) throw new WebhookPayloadError('vonage webhook: recording_url is not a Vonage file URL');
-  let id: string;
-  if (typeof fields.uuid === 'string') id = callId(fields);
-  else {
-    const conversation = fields.conversation_uuid;
-    if (typeof conversation !== 'string' || !/^(CON-)?[0-9a-fA-F-]{36}$/.test(conversation))
-      throw new WebhookPayloadError('vonage webhook: neither uuid nor conversation_uuid is given');
-    id = conversation;
-  }
+  const id = fields.uuid === undefined ? null : callId(fields);
   const start = Date.parse(String(fields.start_time ?? ''));
   const end = Date.parse(String(fields.end_time ?? ''));
   const seconds = Number.isFinite(start) && Number.isFinite(end) && end > start ? (end - start) / 1000 : 0;

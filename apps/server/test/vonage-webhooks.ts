@@ -1,0 +1,50 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+
+/**
+ * Plays Vonage for router tests: a signed webhook as Vonage's Voice API sends it with signed
+ * callbacks on. The body is JSON; `Authorization: Bearer <JWT>` is an HS256 token keyed with the
+ * account's signature secret whose claims bind the body through `payload_hash` (hex SHA-256 of
+ * the exact bytes sent). Written here on node:crypto rather than with the adapter's own JWT
+ * code, so a mistake in the verifier cannot be mirrored by the signer.
+ */
+export interface VonageSigner {
+  signatureSecret: string;
+  apiKey: string;
+  applicationId: string;
+}
+
+const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+export function vonageToken(
+  signer: VonageSigner,
+  body: string,
+  options: { iat?: number; secret?: string; payloadHash?: string } = {},
+): string {
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const claims = b64url(
+    JSON.stringify({
+      iat: options.iat ?? Math.floor(Date.now() / 1000),
+      jti: randomUUID(),
+      iss: 'Vonage',
+      payload_hash: options.payloadHash ?? createHash('sha256').update(body).digest('hex'),
+      api_key: signer.apiKey,
+      application_id: signer.applicationId,
+    }),
+  );
+  const mac = createHmac('sha256', options.secret ?? signer.signatureSecret)
+    .update(`${header}.${claims}`)
+    .digest();
+  return `${header}.${claims}.${b64url(mac)}`;
+}
+
+/** The request init of a signed Vonage webhook carrying `payload` (headers `extra` override). */
+export function vonageRequest(
+  signer: VonageSigner | null,
+  payload: Record<string, unknown>,
+  extra: Record<string, string> = {},
+): RequestInit {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (signer) headers.authorization = `Bearer ${vonageToken(signer, body)}`;
+  return { method: 'POST', headers: { ...headers, ...extra }, body };
+}
