@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
-import { settleCallWork, startCallTimers } from './calls/index.js';
+import { settleCallWork, startCallRetentionTimer, startCallTimers } from './calls/index.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import type { Database } from './db/database.js';
@@ -45,6 +45,8 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
   // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
   const realtime = await startRealtime(ctx, http as HttpServer);
   const stopRetention = startRetentionTimer(ctx);
+  // Call records have their own age (retention.callRecordDays); the same hourly rhythm.
+  const stopCallRetention = startCallRetentionTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
   // The simulated carrier posts its webhooks to where we really listen (loopback).
@@ -73,6 +75,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
       });
       await relayClosed;
       await stopRetention();
+      await stopCallRetention();
       await stopCallTimers();
       await settleCallWork(ctx);
       await stopSimulatedCarrier(ctx);

@@ -44,6 +44,19 @@ export interface CallView {
   createdAt: string;
   queueDeadline: string | null;
   hasVoicemail: boolean;
+  /**
+   * History only (`GET /api/calls`, calls:read-all): once a call has ended, who answered, who
+   * was rung and the caller's hash are sealed here (PURPOSES.callMeta, record id
+   * "call-meta:<callId>") and `answeredBy` is null. Null while the call is live.
+   */
+  metaEnvelope?: SealedEnvelopeView | null;
+}
+
+/** A sealed envelope as the API returns it (PROTOCOL.md §9). */
+export interface SealedEnvelopeView {
+  v: 1;
+  ciphertext: string;
+  wraps: { reader: string; wrap: string }[];
 }
 
 /** `GET /api/calls/active`: calls ringing for the caller (or all, with calls:read-all) and their own live call. */
@@ -106,7 +119,7 @@ export const BanHashParam = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) 
 /** `GET /api/calls/:id/voicemail`: the sealed recording (PURPOSES.voicemail, recordId "voicemail:<callId>"). */
 export interface VoicemailView {
   callId: string;
-  envelope: { v: 1; ciphertext: string; wraps: { reader: string; wrap: string }[] };
+  envelope: SealedEnvelopeView;
   contentType: string;
   durationSeconds: number;
   createdAt: string;

@@ -154,6 +154,8 @@ export async function answerDocument(
   const leg = await legFor(ctx, callId, legId, providerLegId);
   if (!leg) return [{ kind: 'hangup' }];
   if (digits !== '1') return hangupWith('en', 'goodbye');
+  // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).
+  if (!leg.userId) return hangupWith('en', 'over');
   const result = await claimCall(ctx, callId, leg.userId, leg.id, 'phone');
   if (result.outcome === 'lost') {
     const answered = result.call?.status === 'answered';

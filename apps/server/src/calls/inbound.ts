@@ -8,6 +8,7 @@ import { hitRateLimit } from '../rate-limit/service.js';
 import { providerOfNumber } from '../settings/store.js';
 import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
 import { inBackground } from './background.js';
+import { sealEndedCall } from './call-meta.js';
 import { callerDocument } from './documents.js';
 import { hangupWith } from './prompts.js';
 import { startRinging } from './ringing.js';
@@ -166,6 +167,7 @@ export async function handleInboundCall(
   });
 
   if (fresh && call.status === 'queued') inBackground(ctx, 'ring', () => startRinging(ctx, call.id));
+  if (fresh && call.status === 'rejected') inBackground(ctx, 'seal', () => sealEndedCall(ctx, call.id));
   return { instructions: callerDocument(ctx, call, settings), callId: call.id };
 }
 
@@ -220,7 +222,10 @@ export async function handleCaptchaDigit(
     return { call: queued ?? call, queued: queued !== null };
   });
   if (!result) return [{ kind: 'hangup' }];
-  if (result.call.status === 'rejected') return hangupWith(result.call.language, 'captchaFailed');
+  if (result.call.status === 'rejected') {
+    inBackground(ctx, 'seal', () => sealEndedCall(ctx, callId));
+    return hangupWith(result.call.language, 'captchaFailed');
+  }
   if (result.queued) inBackground(ctx, 'ring', () => startRinging(ctx, callId));
   return callerDocument(ctx, result.call, settings);
 }

@@ -49,19 +49,34 @@ describe('caller number leak check', () => {
     await s.settle();
     expect(await s.db.query('select * from voicemails')).toHaveLength(1);
 
-    // Banned from the app, then rejected; and the ban list import of the same number.
-    await s.request('POST', `/api/calls/${call!.id}/ban`, { as: admin, body: {} });
+    // Banned from the app while still waiting (an ended call's hash is sealed, see call-meta.ts),
+    // then rejected; and the ban list import of the same number.
+    await s.carrier.placeCall({ from: CALLER, to: s.hotline });
+    await s.settle();
+    const [waiting] = await s.db.query(`select id from calls where status = 'ringing'`);
+    const banned = await s.request('POST', `/api/calls/${waiting!.id}/ban`, { as: admin, body: {} });
+    expect(banned.status).toBe(200);
     await s.carrier.placeCall({ from: CALLER, to: s.hotline });
     await s.settle();
     const imported = await s.request('POST', '/api/bans', { as: admin, body: { numbers: [CALLER] } });
     expect(await imported.text()).not.toContain(DIGITS);
 
-    const calls = await s.db.query<{ caller_last4: string; caller_hash: string }>(
-      'select caller_last4, caller_hash from calls',
+    const calls = await s.db.query<{ caller_last4: string; caller_hash: string | null; status: string }>(
+      'select caller_last4, caller_hash, status from calls',
     );
-    expect(calls.length).toBe(4);
+    expect(calls.length).toBe(5);
     expect(new Set(calls.map((c) => c.caller_last4))).toEqual(new Set(['4321']));
-    expect(new Set(calls.map((c) => c.caller_hash)).size).toBe(1);
+    // Every call has ended, so every caller hash was sealed for admins and cleared; the ban list
+    // keeps the one hash that bans need.
+    expect(calls.filter((c) => c.caller_hash !== null)).toEqual([]);
+    expect(calls.map((c) => c.status).sort()).toEqual([
+      'abandoned',
+      'abandoned',
+      'completed',
+      'rejected',
+      'voicemail',
+    ]);
+    expect(await s.db.query('select caller_hash from call_bans')).toHaveLength(1);
 
     const tables = await s.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`,

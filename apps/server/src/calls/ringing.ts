@@ -117,7 +117,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
   const phoneOf = new Map(targets.filter((t) => t.phoneEnc).map((t) => [t.userId, t.phoneEnc!]));
   await Promise.allSettled(
     phoneLegs.map((leg) =>
-      placeLeg(ctx, adapter, call.hotlineNumber, leg, phoneOf.get(leg.userId)!, timeoutSeconds),
+      placeLeg(ctx, adapter, call.hotlineNumber, leg, phoneOf.get(leg.userId!)!, timeoutSeconds),
     ),
   );
 }
@@ -134,7 +134,8 @@ async function placeLeg(
   const p = adapter.provider;
   let legId: string;
   try {
-    const to = openPhone(ctx.keys.settingsKey, 'users', leg.userId, phoneEnc);
+    // Legs being placed were just inserted for a live call: their user is set (null only once sealed).
+    const to = openPhone(ctx.keys.settingsKey, 'users', leg.userId!, phoneEnc);
     ({ legId } = await adapter.createVolunteerLeg({
       to,
       from: hotlineNumber,

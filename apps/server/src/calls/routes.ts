@@ -7,6 +7,7 @@ import {
   CallIdParam,
   CreateBansBody,
   hasPermission,
+  type SealedEnvelopeView,
   type VoicemailView,
 } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
@@ -96,7 +97,11 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
       params,
     );
     const body: CallHistoryResponse = {
-      calls: rows.map((r) => callView(callFromRow(r), Boolean(r.has_voicemail))),
+      calls: rows.map((r) => ({
+        ...callView(callFromRow(r), Boolean(r.has_voicemail)),
+        // Sealed for calls:read-all holders (call-meta.ts); the browser opens who answered.
+        metaEnvelope: (r.meta_envelope as SealedEnvelopeView | null) ?? null,
+      })),
       total: Number(total),
     };
     return c.json(body);
@@ -153,6 +158,8 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
     const user = userOf(c);
     const call = await findCall(ctx.db, id);
     if (!call) throw notFound('no such call');
+    // Checked first: an ended call's answered_by is cleared (sealed), so "not yours" would mislead.
+    if (call.endedAt) throw conflict('this call has already ended');
     const mine = call.answeredBy === user.id;
     if (!mine && !hasPermission(user.permissions, 'calls:read-all'))
       throw forbidden('only the volunteer on the call (or a supervisor) can end it');
@@ -167,7 +174,12 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
     const actor = actorOf(c);
     const call = await findCall(ctx.db, id);
     if (!call) throw notFound('no such call');
-    if (!call.callerHash) throw badRequest('the caller withheld their number; there is nothing to ban');
+    if (!call.callerHash)
+      throw badRequest(
+        call.endedAt
+          ? 'this call has ended and its caller hash is sealed; add the number to the ban list instead'
+          : 'the caller withheld their number; there is nothing to ban',
+      );
     const now = ctx.now();
     await ctx.db.transaction(async (tx) => {
       await upsertBan(

@@ -15,6 +15,10 @@ import type { Migration } from '../db/migrate.js';
  * - webhook_receipts: provider events whose effect must happen once and that have no natural
  *   row to be idempotent on (an unknown-number rejection, for example).
  * - voicemails: the recording sealed for admins; the provider's copy is deleted (lesson 16).
+ *
+ * 002: once a call has ended, who answered, who was rung and the caller's hash are sealed for
+ * the admins into `calls.meta_envelope` (call-meta.ts) and cleared from the plaintext columns;
+ * a leg's `user_id` becomes null then, so it may no longer be required.
  */
 export const callsMigrations: Migration[] = [
   {
@@ -89,6 +93,14 @@ export const callsMigrations: Migration[] = [
         duration integer not null,
         created_at timestamptz not null
       );
+    `,
+  },
+  {
+    id: 'calls/002-sealed-call-meta',
+    sql: `
+      alter table calls add column meta_envelope jsonb;
+      alter table call_legs alter column user_id drop not null;
+      create index calls_unsealed on calls (ended_at) where ended_at is not null and meta_envelope is null;
     `,
   },
 ];

@@ -36,7 +36,8 @@ export type LegRowStatus =
 export interface LegRow {
   id: string;
   callId: string;
-  userId: string;
+  /** Null once the call has ended and who was rung is sealed into the call's metadata. */
+  userId: string | null;
   kind: LegKind;
   providerLegId: string | null;
   status: LegRowStatus;
@@ -80,7 +81,7 @@ export function legFromRow(r: Record<string, unknown>): LegRow {
   return {
     id: r.id as string,
     callId: r.call_id as string,
-    userId: r.user_id as string,
+    userId: (r.user_id as string | null) ?? null,
     kind: r.kind as LegKind,
     providerLegId: (r.provider_leg_id as string | null) ?? null,
     status: r.status as LegRowStatus,

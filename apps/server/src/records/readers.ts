@@ -1,16 +1,17 @@
-import { BUILTIN_ROLES, hasPermission } from '@llamenos/protocol';
+import { BUILTIN_ROLES, hasPermission, type Permission } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import { lookupActiveUser } from '../identity/lookup.js';
 
 /**
- * The "current admins" of the notes design: active users whose roles grant notes:read-all
- * (built-in admins and any custom role that holds it). Every new note version must be
- * wrapped for each of them; a removed admin drops out of this set and so stops receiving
- * wraps for new notes.
+ * Active users whose roles (built-in or custom) grant `permission`, ordered by pubkey. The
+ * readers of anything sealed "for the admins" are chosen with this, each by its own permission.
  */
-export async function currentNoteAdmins(db: Queryable): Promise<string[]> {
-  const users = await db.query<{ pubkey: string; roles: string[] }>(
-    'select pubkey, roles from users where active order by pubkey',
+export async function activeUsersHolding(
+  db: Queryable,
+  permission: Permission,
+): Promise<{ id: string; pubkey: string }[]> {
+  const users = await db.query<{ id: string; pubkey: string; roles: string[] }>(
+    'select id, pubkey, roles from users where active order by pubkey',
   );
   const custom = new Map(
     (await db.query<{ id: string; permissions: string[] }>('select id, permissions from custom_roles')).map(
@@ -21,7 +22,19 @@ export async function currentNoteAdmins(db: Queryable): Promise<string[]> {
     Object.hasOwn(BUILTIN_ROLES, role)
       ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
       : (custom.get(role) ?? []);
-  return users.filter((u) => hasPermission(u.roles.flatMap(grantsOf), 'notes:read-all')).map((u) => u.pubkey);
+  return users
+    .filter((u) => hasPermission(u.roles.flatMap(grantsOf), permission))
+    .map((u) => ({ id: u.id, pubkey: u.pubkey }));
+}
+
+/**
+ * The "current admins" of the notes design: active users whose roles grant notes:read-all
+ * (built-in admins and any custom role that holds it). Every new note version must be
+ * wrapped for each of them; a removed admin drops out of this set and so stops receiving
+ * wraps for new notes.
+ */
+export async function currentNoteAdmins(db: Queryable): Promise<string[]> {
+  return (await activeUsersHolding(db, 'notes:read-all')).map((u) => u.pubkey);
 }
 
 /** True if `pubkey` is one of the current admins (the only valid target of a grant). */

@@ -50,22 +50,23 @@ export async function purgeExpiredNotes(
 }
 
 /**
- * Runs the purge now and then every `intervalMs`; returns the function that stops it, which
- * resolves once a purge in progress has finished (so the database can be closed after it).
- * A failed run is logged and retried at the next tick, never thrown into the process.
+ * Runs `run` now and then every `intervalMs`; returns the function that stops it, which
+ * resolves once a run in progress has finished (so the database can be closed after it).
+ * A failed run is logged (as `failure`) and retried at the next tick, never thrown into the
+ * process; a slow run is not started twice by one process. Shared by the notes and the
+ * call-record retention timers.
  */
-export function startRetentionTimer(
+export function startPeriodicJob(
   ctx: ServerContext,
+  run: () => Promise<void>,
+  failure: string,
   intervalMs = RETENTION_INTERVAL_MS,
 ): () => Promise<void> {
   let running: Promise<unknown> | null = null;
   const tick = () => {
-    if (running) return; // a slow purge is not started twice by one process
-    running = purgeExpiredNotes(ctx, ctx.now())
-      .then((r) => {
-        if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged notes');
-      })
-      .catch((error: unknown) => ctx.log.error({ err: error }, 'note retention purge failed'))
+    if (running) return;
+    running = run()
+      .catch((error: unknown) => ctx.log.error({ err: error }, failure))
       .finally(() => {
         running = null;
       });
@@ -79,4 +80,20 @@ export function startRetentionTimer(
     clearInterval(timer);
     await running;
   };
+}
+
+/** The notes purge, now and every `intervalMs` (see startPeriodicJob). */
+export function startRetentionTimer(
+  ctx: ServerContext,
+  intervalMs = RETENTION_INTERVAL_MS,
+): () => Promise<void> {
+  return startPeriodicJob(
+    ctx,
+    async () => {
+      const r = await purgeExpiredNotes(ctx, ctx.now());
+      if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged notes');
+    },
+    'note retention purge failed',
+    intervalMs,
+  );
 }

@@ -1,0 +1,121 @@
+import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { activeUsersHolding } from '../records/readers.js';
+import { ENDED_CALL } from './store.js';
+import { errorInfo } from './telephony.js';
+
+/**
+ * Sealed call metadata. While a call is live the router needs who answered (`answered_by`,
+ * `answered_leg_id`, each leg's `user_id`) and the caller's keyed hash (bans, "ban and hang up").
+ * Once the call has ended nothing on the server needs them any more, so they are sealed for the
+ * readers of the call history and cleared from the plaintext columns: a copy of the database
+ * then no longer says which volunteer took which call, nor links one caller's calls together.
+ *
+ * Readers: active users holding `calls:read-all` — exactly who may list the history
+ * (`GET /api/calls`), so whoever sees a row can open its metadata, and nobody else.
+ *
+ * What stays in plaintext: status (counts by outcome), the times (duration, retention),
+ * the caller's last four digits (shown in the history, already in audit entries), the
+ * provider's call id (late webhooks such as the voicemail recording find the call by it)
+ * and each leg's kind, status and times (no identity once `user_id` is null).
+ */
+
+export const CALL_META_VERSION = 1;
+export const callMetaRecordId = (callId: string) => `call-meta:${callId}`;
+
+/** The JSON sealed under PURPOSES.callMeta, record id `call-meta:<callId>`. */
+export interface CallMeta {
+  v: typeof CALL_META_VERSION;
+  answeredBy: { userId: string; pubkey: string | null } | null;
+  callerHash: string | null;
+  callerLast4: string | null;
+  legs: { userId: string | null; kind: string; status: string }[];
+}
+
+/** Calls ended this long ago and still unsealed are picked up by the catch-up sweep. */
+export const CATCH_UP_AFTER_MS = 60_000;
+
+export type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
+
+/**
+ * Seals one ended call's metadata and clears the plaintext, once: the row is locked and the
+ * work skipped if `meta_envelope` is already set, so a second process (or the catch-up sweep)
+ * cannot seal it twice. With nobody to seal for, the plaintext stays until someone holds
+ * calls:read-all (the sweep retries): losing the record would be worse than keeping it.
+ */
+export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<SealOutcome> {
+  return ctx.db.transaction(async (tx) => {
+    const [call] = await tx.query(
+      `select c.*, u.pubkey as answered_pubkey from calls c left join users u on u.id = c.answered_by
+        where c.id = $1 and c.ended_at is not null and c.meta_envelope is null and c.status = any($2::text[])
+        for update of c`,
+      [callId, ENDED_CALL],
+    );
+    if (!call) return 'not-ended';
+    const readers = (await activeUsersHolding(tx, 'calls:read-all')).map((u) => u.pubkey);
+    if (!readers.length) return 'no-readers';
+    const meta: CallMeta = {
+      v: CALL_META_VERSION,
+      answeredBy: call.answered_by
+        ? { userId: call.answered_by as string, pubkey: (call.answered_pubkey as string | null) ?? null }
+        : null,
+      callerHash: (call.caller_hash as string | null) ?? null,
+      callerLast4: (call.caller_last4 as string | null) ?? null,
+      legs: await legsOf(tx, callId),
+    };
+    const envelope: SealedEnvelope = sealForReaders(utf8(JSON.stringify(meta)), readers, {
+      purpose: PURPOSES.callMeta,
+      recordId: callMetaRecordId(callId),
+    });
+    await tx.query(
+      `update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null
+        where id = $1`,
+      [callId, JSON.stringify(envelope)],
+    );
+    await tx.query('update call_legs set user_id = null where call_id = $1', [callId]);
+    return 'sealed';
+  });
+}
+
+async function legsOf(tx: Queryable, callId: string): Promise<CallMeta['legs']> {
+  const rows = await tx.query<{ user_id: string | null; kind: string; status: string }>(
+    'select user_id, kind, status from call_legs where call_id = $1 order by created_at, id',
+    [callId],
+  );
+  return rows.map((r) => ({ userId: r.user_id, kind: r.kind, status: r.status }));
+}
+
+/**
+ * Seals a call that just ended without letting a failure reach the caller's flow: the call has
+ * ended either way, and the catch-up sweep seals whatever this missed.
+ */
+export async function sealEndedCall(ctx: ServerContext, callId: string): Promise<void> {
+  try {
+    const outcome = await sealCallMeta(ctx, callId);
+    if (outcome === 'no-readers')
+      ctx.log.warn({ callId }, 'nobody holds calls:read-all; call metadata stays unsealed for now');
+  } catch (error) {
+    ctx.log.error({ callId, err: errorInfo(error) }, 'call metadata not sealed; the sweep will retry');
+  }
+}
+
+/**
+ * Seals ended calls left unsealed: a process stopped between ending and sealing, or nobody
+ * could read the metadata at the time. Only calls ended a minute ago or more, so a call whose
+ * legs are still being closed by the process that ended it is left to that process.
+ */
+export async function sealUnsealedCalls(ctx: ServerContext, now: Date, limit = 200): Promise<number> {
+  const rows = await ctx.db.query<{ id: string }>(
+    `select id from calls where ended_at is not null and meta_envelope is null and ended_at < $1
+      order by ended_at limit ${limit}`,
+    [new Date(now.getTime() - CATCH_UP_AFTER_MS)],
+  );
+  let sealed = 0;
+  for (const { id } of rows) {
+    const outcome = await sealCallMeta(ctx, id);
+    if (outcome === 'no-readers') break; // nobody to seal for: the rest would say the same
+    if (outcome === 'sealed') sealed += 1;
+  }
+  return sealed;
+}

@@ -1,0 +1,78 @@
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { RETENTION_INTERVAL_MS, startPeriodicJob } from '../records/retention.js';
+import { loadSettings } from '../settings/store.js';
+import { sealUnsealedCalls } from './call-meta.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface CallPurge {
+  calls: number;
+  voicemails: number;
+  cutoff: string | null;
+}
+
+/**
+ * Deletes every ended call created more than `retention.callRecordDays` days before `now`
+ * (0 keeps them forever): the row with its sealed metadata, and by cascade its legs and its
+ * sealed voicemail. Webhook receipts older than the cutoff go too (they only hold provider
+ * ids, kept to make retried webhooks harmless for a few minutes). Notes linked to a purged call
+ * are left alone: they have their own retention (`retention.noteDays`), and their `call_id`
+ * becomes a dangling reference. A live call is never purged, whatever its age. One audit entry
+ * per purge that removed a call; an idle run adds nothing to the chain.
+ */
+export async function purgeExpiredCallRecords(ctx: ServerContext, now: Date): Promise<CallPurge> {
+  const { settings } = await loadSettings(ctx.db);
+  const days = settings.retention.callRecordDays;
+  if (days === 0) return { calls: 0, voicemails: 0, cutoff: null };
+  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  return ctx.db.transaction(async (tx) => {
+    const rows = await tx.query<{ has_voicemail: boolean }>(
+      `delete from calls c where c.created_at < $1 and c.ended_at is not null
+        returning exists (select 1 from voicemails v where v.call_id = c.id) as has_voicemail`,
+      [cutoff],
+    );
+    await tx.query('delete from webhook_receipts where received_at < $1', [cutoff]);
+    const voicemails = rows.filter((r) => r.has_voicemail).length;
+    if (rows.length)
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'calls.records-purged',
+          target: 'calls',
+          details: {
+            reason: 'retention',
+            callRecordDays: days,
+            cutoff: cutoff.toISOString(),
+            calls: rows.length,
+            voicemails,
+          },
+        },
+        now,
+      );
+    return { calls: rows.length, voicemails, cutoff: cutoff.toISOString() };
+  });
+}
+
+/**
+ * Runs the call-record purge now and then every `intervalMs` (hourly, like the notes purge),
+ * sealing first any ended call left unsealed (see call-meta.ts).
+ */
+export function startCallRetentionTimer(
+  ctx: ServerContext,
+  intervalMs = RETENTION_INTERVAL_MS,
+): () => Promise<void> {
+  return startPeriodicJob(
+    ctx,
+    async () => {
+      const now = ctx.now();
+      const sealed = await sealUnsealedCalls(ctx, now);
+      if (sealed) ctx.log.info({ sealed }, 'sealed the metadata of calls left unsealed');
+      const purge = await purgeExpiredCallRecords(ctx, now);
+      if (purge.calls)
+        ctx.log.info({ calls: purge.calls, cutoff: purge.cutoff }, 'retention purged call records');
+    },
+    'call retention run failed',
+    intervalMs,
+  );
+}
