@@ -136,9 +136,9 @@ export async function legStatusChanged(
     [legId, callId, event.status, event.legId, final, now],
   );
   const leg = rows[0] ? legFromRow(rows[0]) : null;
-  if (!final) return;
   // A leg that was closed by us first (canceled) still tells us how it ended; nothing to do.
+  if (!final || !leg) return;
   const call = await findCall(ctx.db, callId);
-  if (call?.status === 'answered' && call.answeredLegId === legId && !call.endedAt && leg)
+  if (call?.status === 'answered' && call.answeredLegId === legId && !call.endedAt)
     await finishCall(ctx, callId, { reason: 'volunteer-hangup', hangUpCaller: true });
 }
