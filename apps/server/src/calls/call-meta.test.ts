@@ -59,13 +59,14 @@ describe('sealed call metadata', () => {
     // Live: the router still has who answered in plaintext; the volunteer's view has no envelope.
     const [live] = await s.db.query(`select * from calls where status = 'answered'`);
     expect(live!.answered_by).toBe(volunteer.id);
+    const callId = live!.id as string;
     const active = await (await s.request('GET', '/api/calls/active', { as: volunteer })).json();
-    expect(active.mine.id).toBe(live!.id);
+    expect(active.mine.id).toBe(callId);
     expect(active.mine).not.toHaveProperty('metaEnvelope');
 
     await s.carrier.hangUp(placed.sid);
     await s.settle();
-    const [row] = await s.db.query('select * from calls where id = $1', [live!.id]);
+    const [row] = await s.db.query('select * from calls where id = $1', [callId]);
     expect(row).toMatchObject({
       status: 'completed',
       answered_by: null,
@@ -74,15 +75,15 @@ describe('sealed call metadata', () => {
       caller_last4: caller.slice(-4),
     });
     expect(row!.answered_at).not.toBeNull();
-    const legs = await s.db.query('select user_id, status from call_legs where call_id = $1', [live!.id]);
+    const legs = await s.db.query('select user_id, status from call_legs where call_id = $1', [callId]);
     expect(legs.length).toBeGreaterThan(0);
     expect(legs.every((l) => l.user_id === null)).toBe(true);
 
     // The admin opens it from the history.
     const { calls } = await history(admin, '?status=completed');
-    const listed = calls.find((c) => c.id === live!.id)!;
+    const listed = calls.find((c) => c.id === callId)!;
     expect(listed.answeredBy).toBeNull();
-    const meta = open(listed.metaEnvelope!, admin, live!.id);
+    const meta = open(listed.metaEnvelope!, admin, callId);
     expect(meta).toEqual({
       v: 1,
       answeredBy: { userId: volunteer.id, pubkey: volunteer.pubkey },
@@ -92,14 +93,14 @@ describe('sealed call metadata', () => {
       legs: [{ userId: volunteer.id, kind: 'phone', status: 'canceled' }],
     });
     // Bound to its record id: presented as another call's metadata, it does not open.
-    expect(() => open(listed.metaEnvelope!, admin, calls.find((c) => c.id !== live!.id)?.id ?? 'x')).toThrow(
+    expect(() => open(listed.metaEnvelope!, admin, calls.find((c) => c.id !== callId)?.id ?? 'x')).toThrow(
       CryptoError,
     );
     // Sealed for admins only: the volunteer who took the call has no wrap, and no history.
-    expect(() => open(listed.metaEnvelope!, volunteer, live!.id)).toThrow(CryptoError);
+    expect(() => open(listed.metaEnvelope!, volunteer, callId)).toThrow(CryptoError);
     expect((await s.request('GET', '/api/calls', { as: volunteer })).status).toBe(403);
     // Ending it again from the app is "already ended", not "not yours".
-    expect((await s.request('POST', `/api/calls/${live!.id}/hangup`, { as: volunteer })).status).toBe(409);
+    expect((await s.request('POST', `/api/calls/${callId}/hangup`, { as: volunteer })).status).toBe(409);
   });
 
   it('keeps counts by outcome working and seals abandoned and rejected calls too', async () => {
