@@ -57,15 +57,27 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
     }
     const deadline =
       call.queueDeadline ?? new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
-    const legs: LegRow[] = [];
-    for (const t of targets) {
-      const [leg] = await tx.query(
-        `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7) returning *`,
-        [randomUUID(), call.id, t.userId, t.kind, t.kind === 'phone' ? 'pending' : 'ringing', deadline, now],
-      );
-      legs.push(legFromRow(leg!));
-    }
+    // One statement for every leg (a round trip per leg was most of this transaction's time).
+    const ids = targets.map(() => randomUUID());
+    const inserted = targets.length
+      ? await tx.query(
+          `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+           select t.id, $1, t.user_id, t.kind, t.status, $2, $3
+             from unnest($4::text[], $5::text[], $6::text[], $7::text[]) as t(id, user_id, kind, status)
+           returning *`,
+          [
+            call.id,
+            deadline,
+            now,
+            ids,
+            targets.map((t) => t.userId),
+            targets.map((t) => t.kind),
+            targets.map((t) => (t.kind === 'phone' ? 'pending' : 'ringing')),
+          ],
+        )
+      : [];
+    const byId = new Map(inserted.map((row) => [row.id as string, legFromRow(row)]));
+    const legs: LegRow[] = ids.map((id) => byId.get(id)!);
     await appendAuditInTx(
       tx,
       {
