@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
-import { settleCallWork, startCallRetentionTimer, startCallTimers } from './calls/index.js';
+import { settleCallWork, startAriBridge, startCallRetentionTimer, startCallTimers } from './calls/index.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import type { Database } from './db/database.js';
@@ -51,6 +51,8 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
   const stopCallTimers = startCallTimers(ctx);
   // The simulated carrier posts its webhooks to where we really listen (loopback).
   setSimulatorOrigin(ctx, config.HOST, port);
+  // Asterisk pushes its calls over ARI's events socket: connect when credentials are stored.
+  const stopAriBridge = await startAriBridge(ctx);
   const metricsServer =
     config.METRICS_PORT !== undefined
       ? await listen(metricsApp(metrics).fetch, config.METRICS_PORT, '127.0.0.1')
@@ -77,6 +79,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
       await stopRetention();
       await stopCallRetention();
       await stopCallTimers();
+      stopAriBridge();
       await settleCallWork(ctx);
       await stopSimulatedCarrier(ctx);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));

@@ -6,7 +6,7 @@ import { announce } from './announce.js';
 import { inBackground } from './background.js';
 import { hangupWith, say } from './prompts.js';
 import { type CallRow, callFromRow, closeLiveLegs, findCall, findLeg, type LegRow } from './store.js';
-import { errorInfo, webhookAdapter } from './telephony.js';
+import { controlAdapter, errorInfo } from './telephony.js';
 import { queueName, webhookUrl } from './urls.js';
 
 /**
@@ -77,9 +77,9 @@ async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: stri
 export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: LegRow[]): Promise<void> {
   const placed = legs.filter((l) => l.kind === 'phone' && l.providerLegId);
   if (!placed.length) return;
-  let adapter: Awaited<ReturnType<typeof webhookAdapter>>;
+  let adapter: Awaited<ReturnType<typeof controlAdapter>>;
   try {
-    adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
+    adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
   } catch (error) {
     ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'provider unavailable; legs not cancelled');
     return;

@@ -6,6 +6,7 @@ import { webhookRoutes } from './webhook-routes.js';
 /** The call router (CallRouter): what the rest of the server uses of it. */
 export { onCallEvent } from './announce.js';
 export { claimCall } from './answer.js';
+export { ariBridgeState, startAriBridge } from './ari-bridge.js';
 export { settleCallWork } from './background.js';
 export { registerBrowserConnector } from './browser.js';
 export { callMetaRecordId, sealCallMeta } from './call-meta.js';

@@ -4,11 +4,11 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { openPhone } from '../identity/phone.js';
 import { eligibleVolunteers } from '../shifts/eligible.js';
-import type { WebhookTelephony } from '../telephony/provider.js';
+import type { Telephony } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { callSettings } from './settings.js';
 import { busyUserIds, callFromRow, findCall, type LegKind, type LegRow, legFromRow } from './store.js';
-import { connectsBrowsers, errorInfo, webhookAdapter } from './telephony.js';
+import { connectsBrowsers, controlAdapter, errorInfo } from './telephony.js';
 import { webhookUrl } from './urls.js';
 
 /**
@@ -113,9 +113,9 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
 
   const phoneLegs = legs.filter((l) => l.kind === 'phone');
   if (!phoneLegs.length) return;
-  let adapter: WebhookTelephony;
+  let adapter: Telephony;
   try {
-    adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
+    adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
   } catch (error) {
     ctx.log.error({ callId, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
     await ctx.db.query(
@@ -137,7 +137,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
 /** One volunteer's leg: the provider request, then a check that the call still wants it. */
 async function placeLeg(
   ctx: ServerContext,
-  adapter: WebhookTelephony,
+  adapter: Telephony,
   hotlineNumber: string,
   leg: LegRow,
   phoneEnc: string,

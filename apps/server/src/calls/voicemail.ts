@@ -4,11 +4,14 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { currentNoteAdmins } from '../records/readers.js';
 import { ProviderHttpError } from '../telephony/errors.js';
-import type { RecordingReadyEvent, WebhookTelephony } from '../telephony/provider.js';
+import type { CallControl, RecordingReadyEvent } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
+import { voicemailDocument } from './documents.js';
+import { stepsUntilWait } from './event-steps.js';
+import { callSettings } from './settings.js';
 import { type CallRow, callFromRow, closeLiveLegs, findCall } from './store.js';
-import { errorInfo, webhookAdapter } from './telephony.js';
+import { controlAdapter, errorInfo } from './telephony.js';
 
 /**
  * Voicemail: a call nobody answered before its deadline is moved to 'voicemail' (a guarded
@@ -61,7 +64,7 @@ export async function moveToVoicemail(
  */
 export async function storeVoicemail(
   ctx: ServerContext,
-  adapter: WebhookTelephony,
+  adapter: CallControl,
   callId: string,
   event: RecordingReadyEvent,
 ): Promise<'stored' | 'duplicate' | 'ignored'> {
@@ -118,7 +121,7 @@ export async function storeVoicemail(
   return stored ? 'stored' : 'duplicate';
 }
 
-async function deleteAtProvider(ctx: ServerContext, adapter: WebhookTelephony, callId: string, ref: string) {
+async function deleteAtProvider(ctx: ServerContext, adapter: CallControl, callId: string, ref: string) {
   try {
     await adapter.deleteRecording(ref);
   } catch (error) {
@@ -136,8 +139,12 @@ export async function redirectToVoicemail(
   url: string,
 ): Promise<'redirected' | 'gone' | 'failed'> {
   try {
-    const adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
-    await adapter.redirectCall(call.providerCallId, url);
+    const adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
+    if (adapter.transport === 'events') {
+      // ARI has no documents to redirect to: the caller's channel is given the recording steps.
+      const steps = stepsUntilWait(voicemailDocument(ctx, call, await callSettings(ctx)));
+      await adapter.perform(call.providerCallId, steps);
+    } else await adapter.redirectCall(call.providerCallId, url);
     return 'redirected';
   } catch (error) {
     // Twilio's 21220 "call is not in-progress": the caller hung up as the deadline passed.

@@ -8,7 +8,9 @@ import type { LegStatus, TelephonyEvent } from '../provider.js';
  *
  * - StasisStart of a channel we originated (appArgs LEG_APP_ARG): the volunteer answered, so
  *   that leg is 'in-progress'; any other StasisStart is a caller reaching the hotline.
- * - ChannelStateChange: Ring/Ringing → 'ringing', Up → 'in-progress', Busy → 'busy'.
+ * - ChannelStateChange: Ring/Ringing → 'ringing', Busy → 'busy'. Up is not reported: an
+ *   originated channel goes Up just before it enters our application, and the router screens a
+ *   leg on 'in-progress', which must come from StasisStart (only then may we play to it).
  * - ChannelDestroyed: the hangup cause (Q.850) decides busy / no-answer / failed / completed.
  * - StasisEnd: the channel left our application: 'completed'.
  * - ChannelDtmfReceived: one digit.
@@ -35,7 +37,6 @@ export function ariNumber(value: unknown): string | null {
 const STATE: Record<string, LegStatus> = {
   Ring: 'ringing',
   Ringing: 'ringing',
-  Up: 'in-progress',
   Busy: 'busy',
 };
 

@@ -185,6 +185,9 @@ export class FakeAri {
     );
     app.post('/ari/channels/:id/record', (c) => {
       if (!this.channels.has(c.req.param('id'))) return notFound(c, 'Channel');
+      for (const bridge of this.bridges.values())
+        if (bridge.channels.includes(c.req.param('id')))
+          return c.json({ message: 'Channel is currently bridged' }, 409);
       return c.json(
         { name: c.req.query('name'), state: 'recording', target_uri: `channel:${c.req.param('id')}` },
         201,
@@ -201,6 +204,11 @@ export class FakeAri {
       this.bridges.set(id, bridge);
       return c.json({ id, bridge_type: bridge.type, channels: bridge.channels });
     });
+    app.get('/ari/bridges', (c) =>
+      c.json(
+        [...this.bridges.values()].map((b) => ({ id: b.id, bridge_type: b.type, channels: b.channels })),
+      ),
+    );
     app.get('/ari/bridges/:id', (c) => {
       const bridge = this.bridges.get(c.req.param('id'));
       return bridge

@@ -124,6 +124,9 @@ export class Performer {
           break;
         case 'record-voicemail':
           await this.quiet(channelId);
+          // ARI refuses to record a bridged channel (409), and a caller sent to voicemail is
+          // still in their holding bridge, perhaps put there by another server process.
+          for (const bridge of await rest.bridgesOf(channelId)) await rest.removeChannel(bridge, channelId);
           await rest.record(channelId, {
             name: `llamenos-vm-${channelId}-${Date.now()}`,
             maxDurationSeconds: step.maxSeconds,

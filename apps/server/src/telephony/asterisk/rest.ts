@@ -132,6 +132,23 @@ export class AriRest {
     }
   }
 
+  /** Ids of the bridges `channel` is in (GET /bridges: ARI's channel model does not say). */
+  async bridgesOf(channel: string): Promise<string[]> {
+    const op = 'list bridges';
+    requireId(P, op, 'channel id', channel, ARI_CHANNEL_ID);
+    const reply = await this.http.send({ operation: op, method: 'GET', path: '/bridges' });
+    let list: unknown;
+    try {
+      list = JSON.parse(new TextDecoder().decode(reply.body));
+    } catch {
+      throw new ProviderResponseError(P, op, 'answer is not JSON');
+    }
+    if (!Array.isArray(list)) throw new ProviderResponseError(P, op, 'answer is not a list');
+    return list
+      .filter((b) => Array.isArray(b?.channels) && b.channels.includes(channel) && typeof b.id === 'string')
+      .map((b) => b.id as string);
+  }
+
   async addChannels(bridgeId: string, channels: string[]): Promise<void> {
     const op = 'join bridge';
     for (const c of channels) requireId(P, op, 'channel id', c, ARI_CHANNEL_ID);
