@@ -1,3 +1,4 @@
+import { callsPgliteSuite, callsPostgres2Suite, callsPostgresSuite } from './calls.js';
 import { cryptoSuite } from './crypto.js';
 import { notesSuite } from './notes.js';
 import { relaySuite } from './relay.js';
@@ -13,4 +14,7 @@ export const suites: Suite[] = [
   serverPostgresSuite,
   notesSuite,
   webSuite,
+  callsPgliteSuite,
+  callsPostgresSuite,
+  callsPostgres2Suite,
 ];

@@ -1,0 +1,73 @@
+/**
+ * One server process of the call storm (bench/calls.ts): what `llamenos serve` does (config from
+ * the environment, startServer, SIGTERM closes it), plus two things a benchmark needs and the
+ * CLI has no switch for:
+ * - the 'simulator' provider's REST requests go to the fake Twilio API that the storm driver
+ *   runs in its own process (BENCH_FAKE_API), through the router's setTelephonyOverrides, so
+ *   that every server process talks to one carrier, as they would to a real one;
+ * - with BENCH_SEED_VOLUNTEERS=N, N volunteers with a phone number and call preference "phone"
+ *   are written to the database first (as the router tests' harness does): inviting them
+ *   through the API is limited to 10 redemptions per address per 5 minutes. Their ids are
+ *   printed on one line, `bench-volunteers <json>`.
+ * Run with `node --conditions=llamenos-source --import tsx bench/calls-server.ts`.
+ */
+import { randomUUID } from 'node:crypto';
+import { generateSecretKey, getPublicKey } from '@llamenos/crypto';
+import { setTelephonyOverrides } from '../apps/server/src/calls/index.js';
+import { loadConfig } from '../apps/server/src/config.js';
+import { sealPhone } from '../apps/server/src/identity/phone.js';
+import { createLogger } from '../apps/server/src/logging.js';
+import { startServer } from '../apps/server/src/server.js';
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL);
+const server = await startServer(config, log);
+const ctx = server.ctx;
+const fakeApi = process.env.BENCH_FAKE_API;
+if (!fakeApi) throw new Error('BENCH_FAKE_API is not set');
+setTelephonyOverrides(ctx, 'simulator', { apiBaseUrl: fakeApi });
+
+// Database statements issued by this process (SIGUSR2 prints `bench-statements <n>`): a count
+// that does not depend on how busy the machine is, to compare changes to the router by.
+let statements = 0;
+const counting = <T extends object>(target: T): T =>
+  new Proxy(target, {
+    get(object, prop, receiver) {
+      const value = Reflect.get(object, prop, receiver);
+      if (prop === 'query')
+        return (...args: unknown[]) => {
+          statements++;
+          return (value as (...a: unknown[]) => unknown).apply(object, args);
+        };
+      if (prop === 'transaction')
+        return (fn: (tx: object) => unknown) =>
+          (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) => fn(counting(tx)));
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+(ctx as { db: typeof ctx.db }).db = counting(ctx.db);
+process.on('SIGUSR2', () => process.stdout.write(`bench-statements ${statements}\n`));
+
+const seed = Number(process.env.BENCH_SEED_VOLUNTEERS ?? 0);
+if (seed > 0) {
+  const ids: string[] = [];
+  for (let i = 0; i < seed; i++) {
+    const id = randomUUID();
+    const phone = sealPhone(ctx.keys.settingsKey, 'users', id, `+1555017${String(i).padStart(4, '0')}`);
+    await ctx.db.query(
+      `insert into users (id, pubkey, display_name, roles, phone_enc, phone_last4, call_preference, created_at, updated_at)
+       values ($1, $2, $3, '["volunteer"]'::jsonb, $4, $5, 'phone', now(), now())`,
+      [id, getPublicKey(generateSecretKey()), `Volunteer ${i + 1}`, phone.phoneEnc, phone.phoneLast4],
+    );
+    ids.push(id);
+  }
+  process.stdout.write(`bench-volunteers ${JSON.stringify(ids)}\n`);
+}
+
+process.stdout.write(`Llamenos is running at ${config.PUBLIC_URL} (database: ${ctx.db.kind})\n`);
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

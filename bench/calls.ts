@@ -1,0 +1,432 @@
+/**
+ * Call storm through the simulated carrier: real server processes (bench/calls-server.ts: the
+ * CLI's serve, from source, with the 'simulator' provider pointed at the driver's fake Twilio
+ * API) on 127.0.0.1, and a storm driver in another process (bench/calls-driver.ts) playing the
+ * carrier: signed Twilio-format webhooks, the fake REST API where legs arrive, volunteers
+ * racing to press 1. Three set-ups: PGlite (1 process), PostgreSQL (1 process), PostgreSQL with
+ * two server processes (each webhook to a random one). PostgreSQL is a private throwaway
+ * cluster (scripts/postgres.mjs); its set-ups are skipped when its binaries are missing.
+ *
+ * Set-up, per run: 50 volunteers with a phone number and call preference "phone" (written to
+ * the database by the first server process: invites are limited to 10 redemptions per address
+ * per 5 minutes), then through the API as the bootstrapped admin: the simulator's hotline
+ * number, one 24-hour shift for today and one for tomorrow (UTC, the default zone) with all
+ * of them, and a queue timeout of 600 s so that no answered call goes to voicemail.
+ *
+ * Load: inbound calls at BENCH_CALLS_RATE (20)/s for BENCH_CALLS_SECONDS (15; 60 for the
+ * issue's full run), open loop. Each call is answered 0.5–3 s after the inbound answer by 2–4
+ * of its ringing legs pressing 1 at once; the winner talks 0.5–1.5 s, then the caller hangs up.
+ *
+ * Reported: webhook latency (request written → response read, as the carrier sees it) per
+ * kind; time from the inbound answer to the first and the last leg created at the fake API;
+ * answer-race outcomes (exactly one winner per call); lost calls; non-2xx responses; the
+ * calls' final states as the API lists them; CPU used by servers and driver; load average.
+ * Goals: webhook p99 < 50 ms on PostgreSQL; all legs created < 500 ms after the inbound webhook;
+ * one winner for every call, no lost calls, no errors.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StormOptions, StormResult } from './calls-driver.js';
+import type { Row, Suite } from './types.js';
+
+const SECONDS = Number(process.env.BENCH_CALLS_SECONDS ?? 15);
+const RATE = Number(process.env.BENCH_CALLS_RATE ?? 20);
+const VOLUNTEERS = Number(process.env.BENCH_CALLS_VOLUNTEERS ?? 50);
+const HOTLINE = '+15550100100';
+const TSX = ['--conditions=llamenos-source', '--import', 'tsx'];
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+interface ServerProc {
+  child: ChildProcess;
+  origin: string;
+  out: string;
+  warnings: number;
+  /** The last `bench-statements` count printed, and how many were printed. */
+  statements: number;
+  statementReports: number;
+}
+
+/** Starts one server process; resolves once it prints that it is running. */
+function startServerProc(env: Record<string, string>, origin: string): Promise<ServerProc> {
+  // BENCH_CALLS_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CALLS_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CALLS_PROFILE)}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, ...TSX, path.join(root, 'bench/calls-server.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: ServerProc = { child, origin, out: '', warnings: 0, statements: 0, statementReports: 0 };
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${proc.out}\n${err}`)), 120_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      if (err.length < 20_000) err += d;
+    });
+    let started = false;
+    child.stdout!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      const counted = /bench-statements (\d+)/.exec(text);
+      if (counted) {
+        proc.statements = Number(counted[1]);
+        proc.statementReports++;
+      }
+      // Log lines (warn and up) are JSON; count them, keep the first few for the report.
+      for (const line of text.split('\n'))
+        if (line.startsWith('{')) {
+          proc.warnings++;
+          if (proc.warnings > 5) continue;
+        }
+      if (proc.out.length < 50_000) proc.out += text;
+      if (!started && proc.out.includes('Llamenos is running at')) {
+        started = true;
+        clearTimeout(timer);
+        resolve(proc);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!started) reject(new Error(`server exited (${code}) before it was ready:\n${proc.out}\n${err}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function nextMessage<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('storm driver timed out')), timeoutMs);
+    child.once('message', (m: { type: string; message?: string }) => {
+      clearTimeout(timer);
+      if (m.type === 'error') reject(new Error(`storm driver: ${m.message}`));
+      else resolve(m as T);
+    });
+  });
+}
+
+type Mode = 'pglite' | 'postgres' | 'postgres-2';
+
+async function measure(mode: Mode): Promise<Row[]> {
+  const label = { pglite: 'PGlite', postgres: 'PostgreSQL', 'postgres-2': 'PostgreSQL ×2 processes' }[mode];
+  const processes = mode === 'postgres-2' ? 2 : 1;
+  let pg: { url: string; stop(): void } | null = null;
+  if (mode !== 'pglite') {
+    const { findPostgresBin, startPostgres } = await import('../scripts/postgres.mjs');
+    if (!findPostgresBin())
+      return [{ op: `${label}: skipped`, value: Number.NaN, unit: '', note: 'no PostgreSQL binaries' }];
+    pg = (await startPostgres()) as { url: string; stop(): void };
+  }
+  const { createAuthHeader, generateSecretKey } = await import('@llamenos/crypto');
+  const secret = randomBytes(32).toString('hex');
+  const dirs: string[] = [];
+  const servers: ServerProc[] = [];
+  const driver = fork(path.join(root, 'bench/calls-driver.ts'), [], {
+    cwd: root,
+    execArgv: TSX,
+    env: { ...process.env, BENCH_SERVER_SECRET: secret },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const { apiBaseUrl } = await nextMessage<{ apiBaseUrl: string }>(driver, 60_000);
+    const ports = [];
+    for (let i = 0; i < processes; i++) ports.push(await freePort());
+    const publicUrl = `http://127.0.0.1:${ports[0]}`;
+    const startOne = async (i: number) => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-calls-'));
+      dirs.push(dataDir);
+      const proc = await startServerProc(
+        {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? tmpdir(),
+          LLAMENOS_ENV: 'development',
+          HOST: '127.0.0.1',
+          PORT: String(ports[i]),
+          PUBLIC_URL: publicUrl,
+          SERVER_SECRET: secret,
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'warn',
+          BENCH_FAKE_API: apiBaseUrl,
+          ...(i === 0 ? { BENCH_SEED_VOLUNTEERS: String(VOLUNTEERS) } : {}),
+          ...(pg ? { DATABASE_URL: pg.url } : {}),
+        },
+        `http://127.0.0.1:${ports[i]}`,
+      );
+      servers.push(proc);
+      return proc;
+    };
+    const first = await startOne(0);
+    const volunteerIds: string[] = JSON.parse(/bench-volunteers (\[.*\])/.exec(first.out)?.[1] ?? '[]');
+    const bootstrapToken = /\/bootstrap#(\S+)/.exec(first.out)?.[1];
+    if (volunteerIds.length !== VOLUNTEERS) throw new Error('the volunteers were not seeded');
+    if (!bootstrapToken) throw new Error('the server did not print a bootstrap link');
+
+    // The admin, and everything else, through the API (before a second process starts: it would
+    // issue a bootstrap code of its own while no admin exists).
+    const key = generateSecretKey();
+    const api = async (method: string, route: string, body?: unknown) => {
+      const text = body === undefined ? '' : JSON.stringify(body);
+      const url = `${publicUrl}${route}`;
+      const res = await fetch(url, {
+        method,
+        headers: {
+          authorization: createAuthHeader({ url, method, body: text }, key),
+          ...(text ? { 'content-type': 'application/json' } : {}),
+        },
+        body: text || undefined,
+      });
+      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    await api('POST', '/api/bootstrap', { token: bootstrapToken, displayName: 'Bench admin' });
+    await api('PUT', '/api/settings/providers/simulator', { phoneNumbers: [HOTLINE] });
+    const { settings, version } = await api('GET', '/api/settings');
+    await api('PATCH', '/api/settings/calls', {
+      value: { ...settings.calls, queueTimeoutSeconds: 600, ivrLanguageMenu: false },
+      version,
+    });
+    const today = (new Date().getUTCDay() + 6) % 7; // 0 = Monday
+    for (const weekday of [today, (today + 1) % 7])
+      await api('POST', '/api/shifts', {
+        name: `Storm ${weekday}`,
+        weekday,
+        start: '00:00',
+        durationMinutes: 1440,
+        userIds: volunteerIds,
+      });
+    for (let i = 1; i < processes; i++) await startOne(i);
+
+    // PostgreSQL's own count of statements: each autocommit query is a transaction of its own.
+    const dbStats = async () => {
+      if (!pg) return null;
+      const { default: postgres } = await import('postgres');
+      const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+      try {
+        const [row] = await sql`select xact_commit::float8 as commits, tup_inserted::float8 as inserted,
+          tup_updated::float8 as updated from pg_stat_database where datname = current_database()`;
+        return row as unknown as { commits: number; inserted: number; updated: number };
+      } finally {
+        await sql.end();
+      }
+    };
+    /** Statements the server processes have sent to the database so far (bench/calls-server.ts). */
+    const statementCount = async () => {
+      let total = 0;
+      for (const s of servers) {
+        const seen = s.statementReports;
+        s.child.kill('SIGUSR2');
+        for (let i = 0; i < 100 && s.statementReports === seen; i++)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        total += s.statementReports === seen ? Number.NaN : s.statements;
+      }
+      return total;
+    };
+    const statementsBefore = await statementCount();
+    const dbBefore = await dbStats();
+    const cpuBefore = servers.map((s) => cpuOf(s.child.pid!));
+    const loadBefore = load();
+    const options: StormOptions = {
+      origins: servers.map((s) => s.origin),
+      publicUrl,
+      hotline: HOTLINE,
+      seconds: SECONDS,
+      rate: RATE,
+      answerDelayMs: [500, 3000],
+      pressers: [2, 4],
+      talkMs: [500, 1500],
+      drainMs: 60_000,
+    };
+    driver.send({ type: 'storm', ...options });
+    const r = await nextMessage<StormResult>(driver, (SECONDS + 120) * 1000);
+    const serverCpu = servers.map((s, i) => cpuOf(s.child.pid!) - cpuBefore[i]!);
+    const loadAfter = load();
+    // pg_stat_database is updated when a backend reports (at most every 500 ms-1 s).
+    if (pg) await new Promise((resolve) => setTimeout(resolve, 1500));
+    const dbAfter = await dbStats();
+    const statements = (await statementCount()) - statementsBefore;
+
+    // The calls as the hotline recorded them.
+    const statuses: Record<string, number> = {};
+    for (const status of [
+      'completed',
+      'answered',
+      'queued',
+      'ringing',
+      'voicemail',
+      'abandoned',
+      'rejected',
+    ]) {
+      const { total } = await api('GET', `/api/calls?status=${status}&limit=1`);
+      if (total) statuses[status] = total;
+    }
+    const recorded = Object.values(statuses).reduce((a, b) => a + b, 0);
+    const stuck = recorded - (statuses.completed ?? 0);
+    const lost = r.noLegs + r.notEnded + r.inboundRefused + r.zeroWinners + stuck + r.legsLeftLive;
+    const warnings = servers.reduce((n, s) => n + s.warnings, 0);
+
+    const isPg = mode !== 'pglite';
+    const rows: Row[] = [];
+    rows.push({
+      op: `${label}: webhook p50 (all kinds)`,
+      value: r.all.p50,
+      unit: 'ms',
+      samples: r.all.count,
+      note: `${r.calls} calls at ${RATE}/s for ${r.seconds.toFixed(1)} s (send lag p99 ${ms(r.sendLagP99)}), ${VOLUNTEERS} volunteers on shift, ${processes} server process${processes > 1 ? 'es' : ''}; load average ${loadBefore} before, ${loadAfter} after (${cpus().length} cores)`,
+    });
+    rows.push({
+      op: `${label}: webhook p99 (all kinds)`,
+      value: r.all.p99,
+      unit: 'ms',
+      samples: r.all.count,
+      note: `max ${ms(r.all.max)}`,
+      ...(isPg
+        ? {
+            goal: {
+              target: 'webhook p99 < 50 ms on PostgreSQL',
+              measured: `${ms(r.all.p99)} (worst kind: ${
+                Object.entries(r.kinds)
+                  .sort((a, b) => b[1].p99 - a[1].p99)
+                  .map(([k, s]) => `${k} ${ms(s.p99)}`)[0]
+              })`,
+              pass: r.all.p99 < 50,
+            },
+          }
+        : {}),
+    });
+    for (const [kind, s] of Object.entries(r.kinds).sort()) {
+      rows.push({
+        op: `${label}: ${kind} webhook p50 / p99`,
+        value: s.p99,
+        unit: 'ms',
+        samples: s.count,
+        note: `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}; ${s.count} requests, ${s.errors} non-2xx`,
+      });
+    }
+    rows.push({
+      op: `${label}: inbound → last leg created p50`,
+      value: r.lastLeg.p50,
+      unit: 'ms',
+      samples: r.lastLeg.samples,
+      note: `first leg p50 ${ms(r.firstLeg.p50)}, p99 ${ms(r.firstLeg.p99)}; legs per call p50 ${r.legsPerCall.p50} (min ${r.legsPerCall.min}, max ${r.legsPerCall.max}; volunteers on a call are not rung), ${r.legs} legs in all`,
+    });
+    rows.push({
+      op: `${label}: inbound → last leg created p99`,
+      value: r.lastLeg.p99,
+      unit: 'ms',
+      samples: r.lastLeg.samples,
+      note: `max ${ms(r.lastLeg.max)}; from the inbound webhook's response to the fake REST API receiving the call's last leg`,
+      goal: {
+        target: 'all legs created < 500 ms after the inbound webhook (p99)',
+        measured: `p99 ${ms(r.lastLeg.p99)}, max ${ms(r.lastLeg.max)}`,
+        pass: r.lastLeg.p99 < 500,
+      },
+    });
+    rows.push({
+      op: `${label}: answer race, calls with exactly one winner`,
+      value: r.oneWinner,
+      unit: 'calls',
+      note: `of ${r.calls}; zero winners ${r.zeroWinners}, more than one ${r.manyWinners}; ${r.pressed} presses of 1, ${r.taken} told "another volunteer took this call", ${r.otherAnswers} other answers`,
+      goal: {
+        target: 'exactly one winner per call (none with two)',
+        measured: `${r.oneWinner}/${r.calls} one winner, ${r.manyWinners} with more than one, ${r.zeroWinners} with none`,
+        pass: r.manyWinners === 0 && r.oneWinner === r.calls && r.calls > 0,
+      },
+    });
+    rows.push({
+      op: `${label}: lost calls`,
+      value: lost,
+      unit: 'calls',
+      note: `no leg ${r.noLegs}, inbound refused ${r.inboundRefused}, flow unfinished ${r.notEnded}, no winner ${r.zeroWinners}, legs left ringing ${r.legsLeftLive}, not 'completed' in the database ${stuck} (${JSON.stringify(statuses)}); voicemail redirects ${r.redirects}`,
+      goal: { target: 'zero lost calls', measured: String(lost), pass: lost === 0 },
+    });
+    rows.push({
+      op: `${label}: non-2xx webhook answers`,
+      value: r.all.errors,
+      unit: '',
+      note: r.all.errors
+        ? `${JSON.stringify(r.errorStatuses)}: ${r.firstErrors.join(' | ')}`
+        : `server log lines at warn and above: ${warnings}`,
+      goal: { target: 'no errors', measured: String(r.all.errors), pass: r.all.errors === 0 },
+    });
+    const cpuTotal = serverCpu.reduce((a, b) => a + b, 0);
+    rows.push({
+      op: `${label}: server CPU per call`,
+      value: (cpuTotal * 1000) / Math.max(1, r.calls),
+      unit: 'ms',
+      note: `${((cpuTotal * 1000) / Math.max(1, r.legs)).toFixed(2)} ms per leg; at ${RATE} calls/s the server${processes > 1 ? 's' : ''} need ${((cpuTotal * RATE) / Math.max(1, r.calls)).toFixed(2)} cores; server${processes > 1 ? 's' : ''} ${serverCpu.map((c) => `${c.toFixed(1)} s`).join(' + ')} CPU, driver (carrier + fake REST API) ${r.cpuSeconds.toFixed(1)} s over the run (${r.seconds.toFixed(1)} s of sending, then the drain); ${r.restRequests} REST requests to the fake API; ${r.staleRetries} webhooks resent after a reset keep-alive connection; ${warnings} server log lines ≥ warn${
+        warnings
+          ? `, first: ${
+              servers[0]!.out
+                .split('\n')
+                .find((l) => l.startsWith('{'))
+                ?.slice(0, 300) ?? ''
+            }`
+          : ''
+      }`,
+    });
+    rows.push({
+      op: `${label}: database statements per call`,
+      value: statements / Math.max(1, r.calls),
+      unit: '',
+      note: `${(statements / Math.max(1, r.legs)).toFixed(2)} per leg; ${statements} statements (queries, in transactions or not) from the server process${processes > 1 ? 'es' : ''} during the storm and its drain`,
+    });
+    if (dbBefore && dbAfter)
+      rows.push({
+        op: `${label}: database transactions per call`,
+        value: (dbAfter.commits - dbBefore.commits) / Math.max(1, r.calls),
+        unit: '',
+        note: `${((dbAfter.commits - dbBefore.commits) / Math.max(1, r.legs)).toFixed(2)} per leg (pg_stat_database xact_commit: every autocommit statement counts one); rows inserted ${(dbAfter.inserted - dbBefore.inserted).toFixed(0)}, updated ${(dbAfter.updated - dbBefore.updated).toFixed(0)}`,
+      });
+    return rows;
+  } finally {
+    if (driver.connected) driver.send({ type: 'stop' });
+    await stopChild(driver, 5000);
+    for (const s of servers.reverse()) await stopChild(s.child);
+    pg?.stop();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  }
+}
+
+export const callsPgliteSuite: Suite = { name: 'calls-pglite', run: () => measure('pglite') };
+export const callsPostgresSuite: Suite = { name: 'calls-postgres', run: () => measure('postgres') };
+export const callsPostgres2Suite: Suite = { name: 'calls-2proc-postgres', run: () => measure('postgres-2') };
