@@ -42,7 +42,24 @@ const ShiftsAdminPage = lazy(() =>
 const MyShiftsPage = lazy(() =>
   import('../pages/shifts/MyShiftsPage.js').then((m) => ({ default: m.MyShiftsPage })),
 );
-const NotesPage = lazy(() => import('../pages/notes/NotesPage.js').then((m) => ({ default: m.NotesPage })));
+/**
+ * The notes screen renders without suspending once its code is loaded (the notes warm-up loads
+ * it while the member reads the dashboard): a lazy component suspends on its first render even
+ * then, and React holds content back for 300 ms after a Suspense fallback (FALLBACK_THROTTLE_MS),
+ * which was a third of the time to the first notes.
+ */
+let notesPageModule: typeof import('../pages/notes/NotesPage.js') | null = null;
+const loadNotesPage = () =>
+  import('../pages/notes/NotesPage.js').then((m) => {
+    notesPageModule = m;
+    return m;
+  });
+const LazyNotesPage = lazy(() => loadNotesPage().then((m) => ({ default: m.NotesPage })));
+function NotesPage({ me }: { me: Me }) {
+  // Chosen once per mount, so the page never remounts when the module arrives meanwhile.
+  const [Loaded] = useState(() => notesPageModule?.NotesPage ?? null);
+  return Loaded ? <Loaded me={me} /> : <LazyNotesPage me={me} />;
+}
 const NoteNewPage = lazy(() =>
   import('../pages/notes/NoteNewPage.js').then((m) => ({ default: m.NoteNewPage })),
 );
@@ -83,7 +100,9 @@ export function App() {
   useEffect(() => {
     if (vault !== 'unlocked' || !me || !can(me, 'notes:read-own')) return;
     const timer = setTimeout(() => {
-      import('../lib/notes/warm.js').then((m) => m.warmNotes()).catch(() => undefined);
+      Promise.all([loadNotesPage(), import('../lib/notes/warm.js').then((m) => m.warmNotes())]).catch(
+        () => undefined,
+      );
     }, 300);
     return () => clearTimeout(timer);
   }, [vault, me]);
