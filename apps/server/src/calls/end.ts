@@ -4,8 +4,9 @@ import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
+import { sealEndedCall } from './call-meta.js';
 import { type CallRow, callFromRow, closeLiveLegs, findCall, legFromRow } from './store.js';
-import { errorInfo, webhookAdapter } from './telephony.js';
+import { controlAdapter, errorInfo } from './telephony.js';
 
 /**
  * Calls end in four ways: the caller hangs up (their status callback), the answering
@@ -86,12 +87,14 @@ export async function finishCall(
   if (options.hangUpCaller) work.push(hangUpCaller(ctx, ended));
   work.push(announce(ctx, { type: 'call:ended', callId, outcome: ended.status as EndedOutcome }));
   await Promise.allSettled(work);
+  // The legs are closed: who answered and the caller's hash are sealed for admins and cleared.
+  await sealEndedCall(ctx, callId);
   return ended;
 }
 
 async function hangUpCaller(ctx: ServerContext, call: CallRow): Promise<void> {
   try {
-    const adapter = await webhookAdapter(ctx, call.provider as TelephonyProvider);
+    const adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
     await adapter.hangUp(call.providerCallId);
   } catch (error) {
     ctx.log.warn({ callId: call.id, err: errorInfo(error) }, 'caller not hung up at the provider');
