@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { chimeWav } from '../simulator/wav.js';
 import { setTelephonyOverrides, tickCallTimers } from './index.js';
+import { RECORDING_DELETE_BACKOFF_MS } from './recording-deletes.js';
 
 /**
  * The whole call flow through the simulated carrier against a real listening server: signed
@@ -155,6 +156,76 @@ describe('call flow through the simulated carrier', () => {
     // A second tick finds nothing more to do.
     expect(await tickCallTimers(s.ctx, new Date(deadline + 5000))).toMatchObject({ voicemail: 0, swept: 0 });
     console.info(`timing: deadline tick → voicemail stored ${voicemailMs.toFixed(0)} ms`);
+  });
+
+  it('retries a failed delete at the provider from the tick with backoff until it succeeds', async () => {
+    const s = await start();
+    await s.addUser(['admin'], { name: 'Admin' });
+    // The provider answers DELETE with 500 twice, then deletes (204).
+    s.carrier.api.failNext({ status: 500, method: 'DELETE', pathIncludes: '/Recordings/', times: 2 });
+    await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const call = await callRow(s);
+    const deadline = new Date(call.queue_deadline as string).getTime();
+    await tickCallTimers(s.ctx, new Date(deadline + 1000));
+    await s.settle();
+    expect(await s.db.query('select 1 from voicemails where call_id = $1', [call.id])).toHaveLength(1);
+    const [recording] = [...s.carrier.api.state.recordings.values()];
+    expect(recording!.deleted).toBe(false);
+    const pending = async () =>
+      (await s.db.query('select * from recording_deletes where call_id = $1', [call.id]))[0];
+    // Both callbacks tried once; the first failure scheduled a retry.
+    const first = await pending();
+    expect(first).toMatchObject({ provider: 'simulator', recording_ref: recording!.sid, gave_up_at: null });
+    expect(Number(first!.attempts)).toBeGreaterThanOrEqual(1);
+
+    // Failures left: drive the clock forward until the row is gone (at most a few ticks).
+    let at = Date.now();
+    for (let i = 0; i < 6 && (await pending()); i++) {
+      at = new Date((await pending())!.next_attempt_at as string).getTime() + 1;
+      await tickCallTimers(s.ctx, new Date(at));
+    }
+    expect(await pending()).toBeUndefined();
+    expect(recording!.deleted).toBe(true);
+    expect(await auditActions(s)).not.toContain('calls.recording-delete-failed');
+  });
+
+  it('audits a delete at the provider that fails past the last retry, and keeps the row', async () => {
+    const s = await start();
+    await s.addUser(['admin'], { name: 'Admin' });
+    s.carrier.api.failNext({ status: 500, method: 'DELETE', pathIncludes: '/Recordings/', times: Infinity });
+    await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const call = await callRow(s);
+    await tickCallTimers(s.ctx, new Date(new Date(call.queue_deadline as string).getTime() + 1000));
+    await s.settle();
+    const pending = async () =>
+      (await s.db.query('select * from recording_deletes where call_id = $1', [call.id]))[0]!;
+    const delays: number[] = [];
+    for (let i = 0; i < 20 && (await pending()).gave_up_at === null; i++) {
+      const row = await pending();
+      const next = new Date(row.next_attempt_at as string).getTime();
+      delays.push(next);
+      expect((await tickCallTimers(s.ctx, new Date(next + 1))).recordingDeleteFailures).toBe(1);
+    }
+    const row = await pending();
+    expect(row.gave_up_at).not.toBeNull();
+    expect(Number(row.attempts)).toBe(RECORDING_DELETE_BACKOFF_MS.length + 1);
+    // The waits grew, up to hours between the last attempts.
+    const gaps = delays.slice(1).map((t, i) => t - delays[i]!);
+    expect(gaps.every((g, i) => i === 0 || g >= gaps[i - 1]!)).toBe(true);
+    const [audit] = await s.db.query(
+      `select * from audit_log where action = 'calls.recording-delete-failed'`,
+    );
+    expect(audit!.details).toMatchObject({ callId: call.id, provider: 'simulator' });
+    expect(s.logs.some((l) => l.includes('"level":"error"') && l.includes('deleted there by hand'))).toBe(
+      true,
+    );
+    // Given up: later ticks leave it alone; the recording is still at the provider.
+    expect((await tickCallTimers(s.ctx, new Date(Date.now() + 7 * 86400_000))).recordingDeleteFailures).toBe(
+      0,
+    );
+    expect([...s.carrier.api.state.recordings.values()][0]!.deleted).toBe(false);
   });
 
   it('cancels every leg and marks the call abandoned when the caller hangs up while ringing', async () => {

@@ -19,6 +19,12 @@ import type { Migration } from '../db/migrate.js';
  * 002: once a call has ended, who answered, who was rung and the caller's hash are sealed for
  * the admins into `calls.meta_envelope` (call-meta.ts) and cleared from the plaintext columns;
  * a leg's `user_id` becomes null then, so it may no longer be required.
+ *
+ * 003: recording_deletes — a recording fetched and stored is deleted at the provider (lesson
+ * 16); the row is written in the transaction that stores the voicemail and removed once the
+ * provider confirms. A failed delete is retried by the call timers' tick with backoff
+ * (voicemail.ts: retryRecordingDeletes); past the last attempt `gave_up_at` is set, the failure
+ * audited ('calls.recording-delete-failed') and the row kept for the operator.
  */
 export const callsMigrations: Migration[] = [
   {
@@ -101,6 +107,22 @@ export const callsMigrations: Migration[] = [
       alter table calls add column meta_envelope jsonb;
       alter table call_legs alter column user_id drop not null;
       create index calls_unsealed on calls (ended_at) where ended_at is not null and meta_envelope is null;
+    `,
+  },
+  {
+    id: 'calls/003-recording-deletes',
+    sql: `
+      create table recording_deletes (
+        provider text not null,
+        recording_ref text not null,
+        call_id text,
+        attempts integer not null default 0,
+        next_attempt_at timestamptz not null,
+        created_at timestamptz not null,
+        gave_up_at timestamptz,
+        primary key (provider, recording_ref)
+      );
+      create index recording_deletes_due on recording_deletes (next_attempt_at) where gave_up_at is null;
     `,
   },
 ];

@@ -1,6 +1,7 @@
 import type { ServerContext } from '../http/context.js';
 import { cancelAtProvider } from './answer.js';
 import { finishCall } from './end.js';
+import { retryRecordingDeletes } from './recording-deletes.js';
 import { startRinging } from './ringing.js';
 import { callSettings } from './settings.js';
 import { type CallRow, callFromRow, legFromRow } from './store.js';
@@ -37,6 +38,9 @@ export interface TickReport {
   legsCancelled: number;
   rung: number;
   swept: number;
+  /** Provider recordings whose earlier delete failed, deleted now / failed again. */
+  recordingDeletes: number;
+  recordingDeleteFailures: number;
 }
 
 /** Claims due rows and applies `update` in one transaction; returns the claimed rows. */
@@ -56,7 +60,15 @@ async function claim(
 }
 
 export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()): Promise<TickReport> {
-  const report: TickReport = { voicemail: 0, redirectRetries: 0, legsCancelled: 0, rung: 0, swept: 0 };
+  const report: TickReport = {
+    voicemail: 0,
+    redirectRetries: 0,
+    legsCancelled: 0,
+    rung: 0,
+    swept: 0,
+    recordingDeletes: 0,
+    recordingDeleteFailures: 0,
+  };
 
   // 1. Unanswered at the deadline → voicemail. moveToVoicemail's guarded UPDATE decides once.
   const due = await ctx.db.query(
@@ -135,6 +147,11 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   for (const { id } of stale) {
     if (await finishCall(ctx, id as string, { reason: 'stale', hangUpCaller: true })) report.swept += 1;
   }
+
+  // 6. Recordings whose delete at the provider failed (lesson 16): retried with backoff.
+  const deletes = await retryRecordingDeletes(ctx, now);
+  report.recordingDeletes = deletes.deleted;
+  report.recordingDeleteFailures = deletes.failed;
   return report;
 }
 

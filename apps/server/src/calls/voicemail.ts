@@ -9,6 +9,7 @@ import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
 import { voicemailDocument } from './documents.js';
 import { stepsUntilWait } from './event-steps.js';
+import { deleteRecordingAtProvider, queueRecordingDelete } from './recording-deletes.js';
 import { callSettings } from './settings.js';
 import { type CallRow, callFromRow, closeLiveLegs, findCall } from './store.js';
 import { controlAdapter, errorInfo } from './telephony.js';
@@ -77,8 +78,9 @@ export async function storeVoicemail(
   const otherCall = event.callId !== null && call?.providerCallId !== event.callId;
   if (!call || otherCall || call.status !== 'voicemail') return 'ignored';
   const [existing] = await ctx.db.query('select 1 from voicemails where call_id = $1', [callId]);
+  const deleteJob = { provider: call.provider, recordingRef: event.recordingRef, callId };
   if (existing) {
-    await deleteAtProvider(ctx, adapter, callId, event.recordingRef);
+    await deleteRecordingAtProvider(ctx, adapter, deleteJob);
     return 'duplicate';
   }
   const recording = await adapter.fetchRecording(event.recordingRef);
@@ -100,6 +102,8 @@ export async function storeVoicemail(
       [callId, JSON.stringify(envelope), recording.contentType, event.durationSeconds, now],
     );
     if (!rows.length) return false;
+    // The provider's copy must go (lesson 16): durable, so a failed delete is retried by the tick.
+    await queueRecordingDelete(tx, deleteJob, now);
     await appendAuditInTx(
       tx,
       {
@@ -116,20 +120,9 @@ export async function storeVoicemail(
     );
     return true;
   });
-  await deleteAtProvider(ctx, adapter, callId, event.recordingRef);
+  await deleteRecordingAtProvider(ctx, adapter, deleteJob);
   if (stored) await announce(ctx, { type: 'voicemail:new', callId });
   return stored ? 'stored' : 'duplicate';
-}
-
-async function deleteAtProvider(ctx: ServerContext, adapter: CallControl, callId: string, ref: string) {
-  try {
-    await adapter.deleteRecording(ref);
-  } catch (error) {
-    ctx.log.warn(
-      { callId, err: errorInfo(error) },
-      'recording not deleted at the provider; it will be retried on the next callback',
-    );
-  }
 }
 
 /** Sends the caller of a call that moved to voicemail to the recording document. */
