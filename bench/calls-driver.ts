@@ -69,6 +69,8 @@ export interface StormResult {
   notEnded: number;
   inboundRefused: number;
   legsLeftLive: number;
+  /** Calls with any of: no leg, no winner, refused, flow unfinished, a leg left ringing. */
+  lostCalls: number;
   redirects: number;
   restRequests: number;
   /** Webhooks sent again after a reused keep-alive connection was reset. */
@@ -458,6 +460,15 @@ async function storm(o: StormOptions): Promise<StormResult> {
     notEnded: calls.filter((c) => !c.finished).length + (total - calls.length),
     inboundRefused,
     legsLeftLive: legPhones.filter((p) => !ended(p)).length,
+    lostCalls:
+      calls.filter(
+        (c) =>
+          !c.finished ||
+          c.winners !== 1 ||
+          !c.caller.callId ||
+          (legsByCall.get(c.caller.callId) ?? []).some((l) => !ended(l)),
+      ).length +
+      (total - calls.length),
     redirects: redirected.size,
     restRequests,
     staleRetries,
