@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
-import { bootstrapAdmin, createInviteLink, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import { bootstrapAdmin, createInviteLink, flipChar, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
 
 /**
  * The call screen, end to end: two volunteers on shift in two browsers, a simulated caller,
@@ -156,6 +156,47 @@ test('two volunteers ring, one answers, the other stops at once; nobody on shift
       await expect(
         actions.filter({ hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }),
       ).not.toHaveCount(0);
+  });
+
+  await test.step('the history names who answered, from the metadata sealed when the call ended', async () => {
+    // Only the history's requests (the live board asks with status=…).
+    const HISTORY = /\/api\/calls\?(?!.*status=)/;
+    type HistoryBody = {
+      calls: {
+        callerLast4: string | null;
+        answeredBy: string | null;
+        metaEnvelope?: { ciphertext: string } | null;
+      }[];
+    };
+    const seen: { answeredBy: string | null; sealed: boolean }[] = [];
+    await admin.route(HISTORY, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as HistoryBody;
+      const call = body.calls.find((c) => c.callerLast4 === '4567');
+      if (call) seen.push({ answeredBy: call.answeredBy, sealed: Boolean(call.metaEnvelope) });
+      await route.fulfill({ response, json: body });
+    });
+    await navLink(admin, 'Calls').click();
+    const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…4567' });
+    await expect(row).toContainText('Completed');
+    await expect(row).toContainText('Vera Volunteer');
+    // The server no longer says who answered: the name came out of the envelope.
+    expect(seen.at(-1)).toEqual({ answeredBy: null, sealed: true });
+    await admin.unroute(HISTORY);
+
+    // An altered envelope is named as such instead of a volunteer.
+    await admin.route(HISTORY, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as HistoryBody;
+      for (const call of body.calls)
+        if (call.metaEnvelope) call.metaEnvelope.ciphertext = flipChar(call.metaEnvelope.ciphertext, 40);
+      await route.fulfill({ response, json: body });
+    });
+    await navLink(admin, 'Dashboard').click();
+    await navLink(admin, 'Calls').click();
+    await expect(row.getByTestId('call-meta-unavailable')).toHaveText('Could not be opened (altered?)');
+    await expect(row).not.toContainText('Vera Volunteer');
+    await admin.unroute(HISTORY);
   });
 
   await test.step('the admin shortens the queue and removes the shift', async () => {

@@ -1,6 +1,15 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from '@playwright/test';
 import { createKeyThroughUi, expect, test } from './fixtures.js';
-import { bootstrapAdmin, createInviteLink, flipChar, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import {
+  ADMIN_PIN,
+  bootstrapAdmin,
+  createInviteLink,
+  flipChar,
+  navLink,
+  unexpected,
+  VOLUNTEER_PIN,
+} from './helpers.js';
 
 const DECRYPT_FAILED =
   'This note could not be decrypted: it may have been altered, or was not shared with your key.';
@@ -254,6 +263,75 @@ test('notes: write with custom fields, read as admin, grant a new admin, tamper,
     await openNotes(admin);
     await expect(admin.getByTestId('note-failed')).toHaveCount(0);
     await expect(admin.getByTestId('note-row').filter({ hasText: marker })).toHaveCount(1);
+  });
+
+  await test.step('the admin downloads an encrypted export (chunked, for their key only) and opens it again', async () => {
+    await openNotes(admin);
+    const downloading = admin.waitForEvent('download');
+    await admin.getByRole('button', { name: 'Download encrypted export' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^llamenos-notes-[0-9-]+\.llamenos-export$/);
+    const done = admin.getByText(/^Encrypted export of \d+ notes? downloaded\.$/);
+    await expect(done).toBeVisible();
+    const count = Number(/of (\d+) note/.exec((await done.textContent()) ?? '')?.[1]);
+    expect(count).toBeGreaterThanOrEqual(2);
+    const file = test.info().outputPath('notes.llamenos-export');
+    await download.saveAs(file);
+
+    // A JSON header line naming one reader, then the STREAM ciphertext (version 1, 64 KiB chunks).
+    const bytes = readFileSync(file);
+    const newline = bytes.indexOf(0x0a);
+    const header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(header).sort()).toEqual([
+      'createdAt',
+      'exportId',
+      'format',
+      'reader',
+      'version',
+      'wrap',
+    ]);
+    expect(header).toMatchObject({ format: 'llamenos-notes-export', version: 2 });
+    expect([bytes[newline + 1], bytes[newline + 2]]).toEqual([1, 16]);
+    expect(bytes.includes(marker)).toBe(false);
+    expect(bytes.includes('eviction')).toBe(false);
+
+    await admin.getByRole('link', { name: 'Open an export file' }).click();
+    await expect(admin.getByRole('heading', { name: 'Open an export file', level: 1 })).toBeVisible();
+    const openWith = async (path: string) => {
+      await admin.getByLabel('Encrypted export file').setInputFiles(path);
+      await admin.getByLabel('Enter your PIN again').fill(ADMIN_PIN);
+      await admin.getByRole('button', { name: 'Open the file' }).click();
+    };
+
+    // A cut file and an altered key wrap are refused with a clear sentence.
+    const cut = test.info().outputPath('cut.llamenos-export');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 20));
+    await openWith(cut);
+    await expect(admin.getByRole('alert')).toHaveText(
+      'This file is incomplete: it was cut short or its end was altered.',
+    );
+    const altered = test.info().outputPath('altered.llamenos-export');
+    const badHeader = { ...header, wrap: flipChar(String(header.wrap), 60) };
+    writeFileSync(altered, Buffer.concat([Buffer.from(JSON.stringify(badHeader)), bytes.subarray(newline)]));
+    await openWith(altered);
+    await expect(admin.getByRole('alert')).toHaveText(
+      'This file could not be decrypted: it has been altered or damaged.',
+    );
+    await expect(admin.getByTestId('open-export-result')).toHaveCount(0);
+
+    await openWith(file);
+    await expect(admin.getByTestId('open-export-summary')).toContainText(`The file holds ${count} notes`);
+    const saving = admin.waitForEvent('download');
+    await admin.getByRole('button', { name: 'Save readable JSON' }).click();
+    const saved = await saving;
+    const content = JSON.parse(readFileSync(await saved.path(), 'utf8')) as {
+      notes: { id: string; text: string | null; status: string }[];
+    };
+    expect(content.notes).toHaveLength(count);
+    expect(content.notes.find((n) => n.id === noteId)).toMatchObject({
+      text: `${noteText} (follow-up planned)`,
+      status: 'ok',
+    });
   });
 
   await veraContext.close();

@@ -73,6 +73,9 @@ const BansPage = lazy(() => import('../pages/calls/BansPage.js').then((m) => ({ 
 const GrantAccessPage = lazy(() =>
   import('../pages/notes/GrantAccessPage.js').then((m) => ({ default: m.GrantAccessPage })),
 );
+const OpenExportPage = lazy(() =>
+  import('../pages/notes/OpenExportPage.js').then((m) => ({ default: m.OpenExportPage })),
+);
 
 export interface PublicConfig {
   serverPubkey: string;
@@ -267,6 +270,8 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
       return guard('bans:read', <BansPage me={me} />);
     case '/admin/grant-access':
       return guard('notes:read-all', <GrantAccessPage me={me} />);
+    case '/admin/open-export':
+      return guard('notes:export', <OpenExportPage />);
     case '/settings':
       return <MySettingsPage me={me} config={config} />;
     default:

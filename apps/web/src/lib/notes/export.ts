@@ -1,4 +1,20 @@
-import { createAuthHeader, getPublicKey, PURPOSES, sealForReaders, utf8 } from '@llamenos/crypto';
+import {
+  CryptoError,
+  createAuthHeader,
+  decryptStream,
+  encryptStream,
+  fromBase64url,
+  fromUtf8,
+  getPublicKey,
+  openAsReader,
+  PURPOSES,
+  type SealedEnvelope,
+  secureRandom,
+  toBase64url,
+  unwrapKey,
+  utf8,
+  wrapKey,
+} from '@llamenos/crypto';
 import type { CustomFieldDefinition, NoteExportLine, NoteForReader } from '@llamenos/protocol';
 import { ApiRequestError, api } from '../api.js';
 import { unlockedSecretKey } from '../vault.js';
@@ -28,14 +44,61 @@ export interface ExportContent {
   notes: ExportedNote[];
 }
 
-/** The encrypted export file: one envelope sealed for the exporting admin's key alone. */
-export interface EncryptedExportFile {
-  format: 'llamenos-notes-export';
-  version: 1;
-  /** Record id of the envelope is `export:<exportId>`; it is needed to open it. */
+/** Record id of an export's file key wrap and stream (docs/PROTOCOL.md, "Notes export file"). */
+export const exportRecordId = (exportId: string) => `export:${exportId}`;
+
+export const EXPORT_FILE_FORMAT = 'llamenos-notes-export';
+export const EXPORT_FILE_VERSION = 2;
+/** The header line is small; a first line longer than this is not an export file. */
+const MAX_HEADER_BYTES = 8192;
+
+/**
+ * First line of an encrypted export file (version 2), followed by a newline and the STREAM
+ * ciphertext of the export's JSON lines. Only `wrap` is secret-bearing; the rest is public.
+ */
+export interface EncryptedExportHeader {
+  format: typeof EXPORT_FILE_FORMAT;
+  version: typeof EXPORT_FILE_VERSION;
   exportId: string;
   createdAt: string;
-  envelope: ReturnType<typeof sealForReaders>;
+  /** x-only public key (hex) of the one reader: the admin who exported. */
+  reader: string;
+  /** base64url of the file key wrapped for `reader` (PURPOSES.export.wrap, record id export:<exportId>). */
+  wrap: string;
+}
+
+/** Version 1 files (before the streamed format): one envelope for the exporting admin's key. */
+interface EncryptedExportFileV1 {
+  format: typeof EXPORT_FILE_FORMAT;
+  version: 1;
+  exportId: string;
+  createdAt: string;
+  envelope: SealedEnvelope;
+}
+
+/** The plaintext of a version 2 file: JSON lines, the first describing the export, the last counting the notes. */
+type ExportPlainLine =
+  | {
+      type: 'export';
+      format: 'llamenos-notes';
+      version: 2;
+      exportId: string;
+      exportedAt: string;
+      fields: CustomFieldDefinition[];
+    }
+  | { type: 'note'; note: ExportedNote }
+  | { type: 'end'; count: number };
+
+/** Why an export file could not be opened; each reason has its own sentence in the UI. */
+export type ExportFileProblem = 'not-export' | 'unsupported' | 'other-key' | 'altered' | 'truncated';
+export class ExportFileError extends Error {
+  constructor(
+    readonly problem: ExportFileProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExportFileError';
+  }
 }
 
 /**
@@ -82,25 +145,24 @@ async function fetchExportLines(): Promise<NoteForReader[]> {
   return notes;
 }
 
-/** Fetches every note the admin may read and decrypts it in the notes workers. */
-export async function collectExport(
+/** Fetches every note the admin may read and decrypts it in the notes workers, a batch at a time. */
+async function* exportedNotes(
   pool: NotesPool,
   fields: CustomFieldDefinition[],
   authorName: (pubkey: string) => string | null,
   onProgress: (done: number, total: number) => void,
-): Promise<ExportContent> {
+): AsyncGenerator<ExportedNote[]> {
   const notes = await fetchExportLines();
   await pool.setFields(fields);
-  const out: ExportedNote[] = [];
   const CHUNK = 200;
   onProgress(0, notes.length);
   for (let i = 0; i < notes.length; i += CHUNK) {
     const chunk = notes.slice(i, i + CHUNK);
     const results = await pool.open(chunk);
-    chunk.forEach((note, j) => {
+    yield chunk.map((note, j) => {
       const result = results[j];
       const opened = result && result.status !== 'failed' ? result.payload : null;
-      out.push({
+      return {
         id: note.id,
         callId: note.callId,
         authorPubkey: note.authorPubkey,
@@ -111,23 +173,250 @@ export async function collectExport(
         status: result?.status ?? 'failed',
         text: opened ? opened.text : null,
         fields: opened ? opened.fields : null,
-      });
+      };
     });
     onProgress(Math.min(i + CHUNK, notes.length), notes.length);
   }
+}
+
+/** Fetches and decrypts every note into one readable export (the readable copy). */
+export async function collectExport(
+  pool: NotesPool,
+  fields: CustomFieldDefinition[],
+  authorName: (pubkey: string) => string | null,
+  onProgress: (done: number, total: number) => void,
+): Promise<ExportContent> {
+  const out: ExportedNote[] = [];
+  for await (const batch of exportedNotes(pool, fields, authorName, onProgress)) out.push(...batch);
   return { format: 'llamenos-notes', version: 1, exportedAt: new Date().toISOString(), fields, notes: out };
 }
 
-/** Seals the whole export as one object for the admin's own key (purpose export). */
-export function encryptExport(content: ExportContent): EncryptedExportFile {
-  const key = unlockedSecretKey();
-  if (!key) throw new Error('locked');
+/**
+ * Gathers a file's pieces into a Blob, folding them into it every few MiB so the browser may
+ * keep the growing file out of the page's memory (Chromium moves large blobs to disk).
+ */
+class BlobAccumulator {
+  private blob = new Blob([]);
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  push(bytes: Uint8Array): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= 4 * 1024 * 1024) this.fold();
+  }
+  private fold(): void {
+    this.blob = new Blob([this.blob, ...(this.pending as BlobPart[])]);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+  finish(type: string): Blob {
+    this.fold();
+    return new Blob([this.blob], { type });
+  }
+}
+
+const jsonLine = (value: ExportPlainLine | EncryptedExportHeader) => utf8(`${JSON.stringify(value)}\n`);
+
+/**
+ * Builds the encrypted export file (docs/PROTOCOL.md, "Notes export file"): a fresh file key,
+ * wrapped for the exporting admin's own key only; the JSON lines of the export encrypted with
+ * the STREAM format as notes are decrypted, so neither the whole plaintext nor the whole
+ * ciphertext is built as one buffer, and there is no size cap.
+ */
+export async function buildEncryptedExport(
+  pool: NotesPool,
+  fields: CustomFieldDefinition[],
+  authorName: (pubkey: string) => string | null,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ blob: Blob; count: number; exportId: string }> {
+  const secret = unlockedSecretKey();
+  if (!secret) throw new Error('locked');
   const exportId = crypto.randomUUID();
-  const envelope = sealForReaders(utf8(JSON.stringify(content)), [getPublicKey(key)], {
-    purpose: PURPOSES.export,
-    recordId: `export:${exportId}`,
-  });
-  return { format: 'llamenos-notes-export', version: 1, exportId, createdAt: content.exportedAt, envelope };
+  const recordId = exportRecordId(exportId);
+  const fileKey = secureRandom(32);
+  try {
+    const reader = getPublicKey(secret);
+    const createdAt = new Date().toISOString();
+    const header: EncryptedExportHeader = {
+      format: EXPORT_FILE_FORMAT,
+      version: EXPORT_FILE_VERSION,
+      exportId,
+      createdAt,
+      reader,
+      wrap: toBase64url(wrapKey(fileKey, reader, { label: PURPOSES.export.wrap, recordId })),
+    };
+    const out = new BlobAccumulator();
+    out.push(jsonLine(header));
+    const sealer = encryptStream(fileKey, { label: PURPOSES.export.content, recordId });
+    const drained = (async () => {
+      const chunks = sealer.readable.getReader();
+      for (;;) {
+        const { done, value } = await chunks.read();
+        if (done) return;
+        out.push(value);
+      }
+    })();
+    const writer = sealer.writable.getWriter();
+    let count = 0;
+    try {
+      await writer.write(
+        jsonLine({
+          type: 'export',
+          format: 'llamenos-notes',
+          version: 2,
+          exportId,
+          exportedAt: createdAt,
+          fields,
+        }),
+      );
+      for await (const batch of exportedNotes(pool, fields, authorName, onProgress)) {
+        let text = '';
+        for (const note of batch)
+          text += `${JSON.stringify({ type: 'note', note } satisfies ExportPlainLine)}\n`;
+        count += batch.length;
+        await writer.write(utf8(text));
+      }
+      await writer.write(jsonLine({ type: 'end', count }));
+      await writer.close();
+    } catch (error) {
+      await writer.abort(error).catch(() => undefined);
+      await drained.catch(() => undefined);
+      throw error;
+    }
+    await drained;
+    return { blob: out.finish('application/octet-stream'), count, exportId };
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+/** Splits a text stream into lines and hands each non-empty one to `onLine`. */
+async function eachLine(text: ReadableStream<string>, onLine: (line: string) => void): Promise<void> {
+  const reader = text.getReader();
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += value;
+    let from = 0;
+    for (let newline = rest.indexOf('\n'); newline >= 0; newline = rest.indexOf('\n', from)) {
+      const line = rest.slice(from, newline);
+      if (line.trim()) onLine(line);
+      from = newline + 1;
+    }
+    rest = rest.slice(from);
+  }
+  if (rest.trim()) onLine(rest);
+}
+
+function cryptoProblem(error: unknown): never {
+  if (error instanceof CryptoError) {
+    if (error.code === 'TRUNCATED') throw new ExportFileError('truncated', error.message);
+    if (error.code === 'DECRYPT_FAILED') throw new ExportFileError('altered', error.message);
+    if (error.code === 'UNSUPPORTED_VERSION') throw new ExportFileError('unsupported', error.message);
+    throw new ExportFileError('altered', error.message);
+  }
+  throw error;
+}
+
+function parseHeader(bytes: Uint8Array): { header: Record<string, unknown>; length: number } {
+  const newline = bytes.indexOf(0x0a);
+  const length = newline >= 0 ? newline : bytes.length;
+  let header: unknown;
+  try {
+    header = JSON.parse(fromUtf8(bytes.subarray(0, length)));
+  } catch {
+    throw new ExportFileError('not-export', 'the file does not start with an export header');
+  }
+  if (!header || typeof header !== 'object' || (header as { format?: unknown }).format !== EXPORT_FILE_FORMAT)
+    throw new ExportFileError('not-export', 'not a notes export file');
+  return { header: header as Record<string, unknown>, length };
+}
+
+/** Opens a version 1 file (one envelope, the whole file is its JSON). */
+async function openV1(file: Blob, header: EncryptedExportFileV1, secret: Uint8Array): Promise<ExportContent> {
+  let whole: EncryptedExportFileV1;
+  try {
+    whole = JSON.parse(await file.text()) as EncryptedExportFileV1;
+  } catch (error) {
+    throw new ExportFileError('not-export', (error as Error).message);
+  }
+  const me = getPublicKey(secret);
+  if (!whole.envelope?.wraps?.some((w) => w.reader === me))
+    throw new ExportFileError('other-key', 'this file was encrypted for another key');
+  let plain: Uint8Array;
+  try {
+    plain = openAsReader(whole.envelope, secret, {
+      purpose: PURPOSES.export,
+      recordId: exportRecordId(header.exportId),
+    });
+  } catch (error) {
+    return cryptoProblem(error);
+  }
+  return JSON.parse(fromUtf8(plain)) as ExportContent;
+}
+
+/**
+ * Opens an encrypted export file with the unlocked key: unwraps the file key, decrypts the
+ * stream chunk by chunk and checks the closing count. Nothing is trusted before the final
+ * chunk has authenticated (a cut file fails as a whole).
+ */
+export async function openExportFile(file: Blob): Promise<ExportContent> {
+  const secret = unlockedSecretKey();
+  if (!secret) throw new Error('locked');
+  const start = new Uint8Array(await file.slice(0, MAX_HEADER_BYTES).arrayBuffer());
+  const { header, length } = parseHeader(start);
+  if (header.version === 1) return openV1(file, header as unknown as EncryptedExportFileV1, secret);
+  if (header.version !== EXPORT_FILE_VERSION)
+    throw new ExportFileError('unsupported', `export file version ${String(header.version)}`);
+  if (length === start.length) throw new ExportFileError('not-export', 'no newline after the header');
+  const { exportId, reader, wrap } = header as Partial<EncryptedExportHeader>;
+  if (typeof exportId !== 'string' || typeof reader !== 'string' || typeof wrap !== 'string')
+    throw new ExportFileError('not-export', 'incomplete export header');
+  if (reader !== getPublicKey(secret))
+    throw new ExportFileError('other-key', 'this file was encrypted for another key');
+  const recordId = exportRecordId(exportId);
+  let fileKey: Uint8Array;
+  try {
+    fileKey = unwrapKey(fromBase64url(wrap, 'wrap'), secret, { label: PURPOSES.export.wrap, recordId });
+  } catch (error) {
+    return cryptoProblem(error);
+  }
+  let intro: Extract<ExportPlainLine, { type: 'export' }> | null = null;
+  let end: number | null = null;
+  const notes: ExportedNote[] = [];
+  try {
+    const text = file
+      .slice(length + 1)
+      .stream()
+      .pipeThrough(decryptStream(fileKey, { label: PURPOSES.export.content, recordId }))
+      // A TextDecoderStream takes any BufferSource; the DOM types only lack that variance.
+      .pipeThrough(
+        new TextDecoderStream('utf-8', { fatal: true }) as unknown as TransformStream<Uint8Array, string>,
+      );
+    await eachLine(text, (raw) => {
+      const line = JSON.parse(raw) as ExportPlainLine;
+      if (end !== null) throw new ExportFileError('altered', 'data after the closing line');
+      if (line.type === 'export') intro = line;
+      else if (line.type === 'note') notes.push(line.note);
+      else if (line.type === 'end') end = line.count;
+    });
+  } catch (error) {
+    if (error instanceof ExportFileError) throw error;
+    return cryptoProblem(error);
+  } finally {
+    fileKey.fill(0);
+  }
+  const opened = intro as Extract<ExportPlainLine, { type: 'export' }> | null;
+  if (!opened || opened.exportId !== exportId || end !== notes.length)
+    throw new ExportFileError('altered', 'the export content does not match its header or count');
+  return {
+    format: 'llamenos-notes',
+    version: 1,
+    exportedAt: opened.exportedAt,
+    fields: opened.fields,
+    notes,
+  };
 }
 
 /** A spreadsheet cell: quoted, and never read as a formula by a spreadsheet program. */
@@ -161,9 +450,9 @@ export function exportCsv(
   return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-/** Saves text as a file on this machine; nothing leaves the browser. */
-export function downloadText(text: string, filename: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves a blob as a file on this machine; nothing leaves the browser. */
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -171,4 +460,9 @@ export function downloadText(text: string, filename: string, type: string): void
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Saves text as a file on this machine; nothing leaves the browser. */
+export function downloadText(text: string, filename: string, type: string): void {
+  downloadBlob(new Blob([text], { type }), filename);
 }

@@ -1,5 +1,5 @@
 import type { CallStatus, CallView, PublicSettings, UserView } from '@llamenos/protocol';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
@@ -9,7 +9,9 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 import { fetchCallHistory, startOfTodayIn } from '../../lib/calls/api.js';
+import { type CallAnswerer, openCallAnswerer } from '../../lib/calls/meta.js';
 import { useHubEvent, useInvalidation } from '../../lib/realtime/index.js';
+import { unlockedSecretKey } from '../../lib/vault.js';
 import { ProviderTests } from './ProviderTests.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
 
@@ -61,6 +63,25 @@ export function AdminCallsPage({ me }: { me: Me }) {
   const [offset, setOffset] = useState(0);
   const history = useLoad(`history-${offset}-${tick}`, () => fetchCallHistory({ limit: PAGE, offset }));
   const [playing, setPlaying] = useState<string | null>(null);
+  // Ended calls carry who answered only in their sealed metadata, opened here with the unlocked key.
+  const answerers = useMemo(() => {
+    const key = unlockedSecretKey();
+    return new Map((history.data?.calls ?? []).map((c) => [c.id, openCallAnswerer(c, key)]));
+  }, [history.data]);
+  const answeredByCell = (c: CallView) => {
+    const a: CallAnswerer = answerers.get(c.id) ?? { state: 'plain', userId: c.answeredBy };
+    if (a.state === 'plain' || a.state === 'answered') return nameOf(a.userId);
+    const note = {
+      locked: t('calls.meta.locked'),
+      'not-shared': t('calls.meta.notShared'),
+      failed: t('calls.meta.failed'),
+    }[a.state];
+    return (
+      <span className="hint" data-testid="call-meta-unavailable">
+        {note}
+      </span>
+    );
+  };
 
   const ringingCount = live.data?.filter((c) => c.status !== 'answered').length ?? 0;
 
@@ -149,7 +170,7 @@ export function AdminCallsPage({ me }: { me: Me }) {
                     <td>{formatDateTime(c.createdAt, i18n.language)}</td>
                     <td className="ltr-cell">{last4(c, t('calls.withheld'))}</td>
                     <td>{statusName(c.status)}</td>
-                    <td>{nameOf(c.answeredBy)}</td>
+                    <td>{answeredByCell(c)}</td>
                     <td>
                       {c.hasVoicemail &&
                         (playing === c.id ? (

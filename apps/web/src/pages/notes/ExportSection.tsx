@@ -1,23 +1,22 @@
-import { CryptoError } from '@llamenos/crypto';
 import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { NavLink } from '../../components/NavLink.js';
 import {
+  buildEncryptedExport,
   collectExport,
+  downloadBlob,
   downloadText,
   type ExportContent,
-  encryptExport,
-  exportCsv,
 } from '../../lib/notes/export.js';
 import { notesPool } from '../../lib/notes/pool.js';
-import { readVault, unlockVault, VaultLockedOut } from '../../lib/vault.js';
-
-const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+import { confirmPin, exportCsvText, exportStamp as stamp } from './exportShared.js';
 
 /**
  * Export of every note: as one encrypted file that only this admin's key opens (their recovery
- * key restores that key on another device), or, after the PIN is entered again, as readable
+ * key restores that key on another device; no other admin's key is given the file key), streamed
+ * in chunks (docs/PROTOCOL.md, "Notes export file"), or, after the PIN is entered again, as readable
  * JSON or CSV made in this browser. The server records every export in the audit log.
  */
 export function ExportSection({
@@ -56,28 +55,21 @@ export function ExportSection({
 
   const encrypted = () =>
     run(async () => {
-      const content = await collect();
-      const file = encryptExport(content);
-      downloadText(
-        `${JSON.stringify(file)}\n`,
-        `llamenos-notes-${stamp()}.encrypted.json`,
-        'application/json',
+      setProgress({ done: 0, total: 0 });
+      const file = await buildEncryptedExport(notesPool(), fields, authorName, (d, total) =>
+        setProgress({ done: d, total }),
       );
-      setDone(t('notes.export.doneEncrypted', { count: content.notes.length }));
+      downloadBlob(file.blob, `llamenos-notes-${stamp()}.llamenos-export`);
+      setDone(t('notes.export.doneEncrypted', { count: file.count }));
     });
 
   async function readable(event: FormEvent) {
     event.preventDefault();
     await run(async () => {
-      try {
-        await unlockVault(pin);
-      } catch (e) {
+      const refused = await confirmPin(pin, t);
+      if (refused) {
         setPin('');
-        if (e instanceof VaultLockedOut)
-          setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
-        else if (e instanceof CryptoError && e.code === 'WRONG_PIN')
-          setMessage(t('unlock.wrongPin', { count: readVault()?.failures ?? 1 }));
-        else throw e;
+        setMessage(refused);
         return;
       }
       setPin('');
@@ -88,28 +80,7 @@ export function ExportSection({
           `llamenos-notes-${stamp()}.json`,
           'application/json',
         );
-      else
-        downloadText(
-          exportCsv(content, {
-            base: [
-              t('notes.export.col.id'),
-              t('notes.export.col.created'),
-              t('notes.export.col.updated'),
-              t('notes.export.col.version'),
-              t('notes.export.col.author'),
-              t('notes.export.col.call'),
-              t('notes.export.col.status'),
-              t('notes.export.col.text'),
-            ],
-            status: {
-              ok: t('notes.export.status.ok'),
-              mismatch: t('notes.export.status.mismatch'),
-              failed: t('notes.export.status.failed'),
-            },
-          }),
-          `llamenos-notes-${stamp()}.csv`,
-          'text/csv',
-        );
+      else downloadText(exportCsvText(content, t), `llamenos-notes-${stamp()}.csv`, 'text/csv');
       setDone(t('notes.export.doneReadable', { count: content.notes.length }));
     });
   }
@@ -123,6 +94,9 @@ export function ExportSection({
       <button type="button" disabled={busy} onClick={() => void encrypted()}>
         {t('notes.export.encryptedButton')}
       </button>
+      <p>
+        <NavLink href="/admin/open-export">{t('notes.openExport.link')}</NavLink>
+      </p>
       <h3>{t('notes.export.readableTitle')}</h3>
       <p className="notice">{t('notes.export.readableWarning')}</p>
       <form onSubmit={readable}>
