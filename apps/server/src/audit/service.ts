@@ -59,10 +59,8 @@ export async function appendAuditInTx(tx: Queryable, input: AuditInput, now: Dat
     ipHash: input.ipHash ?? null,
   };
   const hash = auditEntryHash(head.hash, hashedFields(entry));
-  // The entry and the new head in one statement (one round trip; every audited action pays it).
   await tx.query(
-    `with head as (update audit_chain_head set seq = $1, hash = $9 where id = 1)
-     insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
+    `insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
      values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)`,
     [
       entry.seq,
@@ -76,6 +74,7 @@ export async function appendAuditInTx(tx: Queryable, input: AuditInput, now: Dat
       hash,
     ],
   );
+  await tx.query('update audit_chain_head set seq = $1, hash = $2 where id = 1', [entry.seq, hash]);
   return { ...entry, previousHash: head.hash, hash };
 }
 

@@ -10,29 +10,20 @@ export async function activeUsersHolding(
   db: Queryable,
   permission: Permission,
 ): Promise<{ id: string; pubkey: string }[]> {
-  // One round trip (this runs on every note create and edit): each active user with the
-  // permissions of the custom roles they hold; built-in roles come from the catalogue.
-  const users = await db.query<{
-    id: string;
-    pubkey: string;
-    roles: string[];
-    custom: Record<string, string[]> | null;
-  }>(
-    `select u.id, u.pubkey, u.roles,
-       (select jsonb_object_agg(c.id, c.permissions) from custom_roles c
-        where c.id in (select jsonb_array_elements_text(u.roles))) as custom
-     from users u where u.active order by u.pubkey`,
+  const users = await db.query<{ id: string; pubkey: string; roles: string[] }>(
+    'select id, pubkey, roles from users where active order by pubkey',
   );
-  const grantsOf =
-    (custom: Record<string, string[]> | null) =>
-    (role: string): readonly string[] =>
-      Object.hasOwn(BUILTIN_ROLES, role)
-        ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
-        : custom && Object.hasOwn(custom, role)
-          ? (custom[role] ?? [])
-          : [];
+  const custom = new Map(
+    (await db.query<{ id: string; permissions: string[] }>('select id, permissions from custom_roles')).map(
+      (r) => [r.id, r.permissions] as const,
+    ),
+  );
+  const grantsOf = (role: string): readonly string[] =>
+    Object.hasOwn(BUILTIN_ROLES, role)
+      ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
+      : (custom.get(role) ?? []);
   return users
-    .filter((u) => hasPermission(u.roles.flatMap(grantsOf(u.custom)), permission))
+    .filter((u) => hasPermission(u.roles.flatMap(grantsOf), permission))
     .map((u) => ({ id: u.id, pubkey: u.pubkey }));
 }
 

@@ -62,12 +62,7 @@ export async function createNote(
       createdAt: now,
       updatedAt: now,
     };
-    const inserted = await store.insertNoteWithFirstVersion(tx, row, {
-      ciphertext: body.envelope.ciphertext,
-      wraps: body.envelope.wraps,
-      createdBy: caller.pubkey,
-    });
-    if (!inserted) {
+    if (!(await store.insertNote(tx, row))) {
       const existing = await store.readNote(tx, body.id);
       if (
         existing &&
@@ -78,6 +73,14 @@ export async function createNote(
         return { note: store.metaOf(existing), created: false };
       throw conflict('a note with this id already exists; choose a new id and seal again');
     }
+    await store.insertVersion(tx, {
+      noteId: body.id,
+      version: 1,
+      ciphertext: body.envelope.ciphertext,
+      wraps: body.envelope.wraps,
+      createdAt: now,
+      createdBy: caller.pubkey,
+    });
     await audit(tx, caller, 'records.note-created', now, {
       target: `note:${body.id}`,
       details: {

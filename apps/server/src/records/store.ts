@@ -53,6 +53,16 @@ export async function readNote(db: Queryable, id: string, forUpdate = false): Pr
   return row ? fromRaw(row) : null;
 }
 
+/** Inserts the note row; false when the id is taken (by a live note or a tombstone). */
+export async function insertNote(db: Queryable, n: Omit<NoteRow, 'deletedAt'>): Promise<boolean> {
+  const rows = await db.query(
+    `insert into notes (id, call_id, author_id, author_pubkey, current_version, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
+    [n.id, n.callId, n.authorId, n.authorPubkey, n.currentVersion, n.createdAt, n.updatedAt],
+  );
+  return rows.length > 0;
+}
+
 /** One version's ciphertext and all its wraps. */
 export async function insertVersion(
   db: Queryable,
@@ -65,60 +75,15 @@ export async function insertVersion(
     createdBy: string;
   },
 ): Promise<void> {
-  // One statement (one round trip): the version row, then its wraps, which reference it.
   await db.query(
-    `with v as (
-       insert into note_versions (note_id, version, ciphertext, created_at, created_by)
-       values ($1, $2, $3, $4, $5) returning note_id, version
-     )
-     insert into note_wraps (note_id, version, reader_pubkey, wrap)
-     select v.note_id, v.version, r, w from v, unnest($6::text[], $7::text[]) as t(r, w)`,
-    [
-      v.noteId,
-      v.version,
-      v.ciphertext,
-      v.createdAt,
-      v.createdBy,
-      v.wraps.map((w) => w.reader),
-      v.wraps.map((w) => w.wrap),
-    ],
+    'insert into note_versions (note_id, version, ciphertext, created_at, created_by) values ($1, $2, $3, $4, $5)',
+    [v.noteId, v.version, v.ciphertext, v.createdAt, v.createdBy],
   );
-}
-
-/**
- * A new note: its row, version 1 and the wraps, in one statement (one round trip instead of
- * three). False, with nothing written, when the id is taken (by a live note or a tombstone).
- */
-export async function insertNoteWithFirstVersion(
-  db: Queryable,
-  n: Omit<NoteRow, 'deletedAt'>,
-  v: { ciphertext: string; wraps: { reader: string; wrap: string }[]; createdBy: string },
-): Promise<boolean> {
-  const [row] = await db.query<{ created: boolean }>(
-    `with n as (
-       insert into notes (id, call_id, author_id, author_pubkey, current_version, created_at, updated_at)
-       values ($1, $2, $3, $4, 1, $5, $5) on conflict (id) do nothing returning id
-     ), v as (
-       insert into note_versions (note_id, version, ciphertext, created_at, created_by)
-       select id, 1, $6, $5, $7 from n returning note_id, version
-     ), w as (
-       insert into note_wraps (note_id, version, reader_pubkey, wrap)
-       select v.note_id, v.version, r, w from v, unnest($8::text[], $9::text[]) as t(r, w)
-     )
-     select exists (select 1 from n) as created`,
-    [
-      n.id,
-      n.callId,
-      n.authorId,
-      n.authorPubkey,
-      n.createdAt,
-      v.ciphertext,
-      v.createdBy,
-      v.wraps.map((w) => w.reader),
-      v.wraps.map((w) => w.wrap),
-    ],
+  await db.query(
+    `insert into note_wraps (note_id, version, reader_pubkey, wrap)
+     select $1, $2, r, w from unnest($3::text[], $4::text[]) as t(r, w)`,
+    [v.noteId, v.version, v.wraps.map((w) => w.reader), v.wraps.map((w) => w.wrap)],
   );
-  return row?.created === true;
 }
 
 /** Moves the note to `next` only if it is still at `expected`: the optimistic-concurrency check. */
