@@ -11,7 +11,14 @@ import {
   wrapKey,
 } from '@llamenos/crypto';
 import { noteRecordId } from '@llamenos/protocol';
-import { buildPayloadSchema, checkPayload, loosePayload, searchable } from './payload.js';
+import {
+  buildPayloadSchema,
+  checkPayload,
+  loosePayload,
+  type PayloadCheck,
+  type PayloadSchema,
+  searchable,
+} from './payload.js';
 import {
   type GrantedWrap,
   type NotesReply,
@@ -40,6 +47,9 @@ interface Cached {
   value: unknown;
   failure: 'decrypt' | 'malformed' | null;
   haystack: string;
+  /** The payload checked against `checkedWith` (the current fields' schema), kept until the fields change. */
+  check?: PayloadCheck;
+  checkedWith?: PayloadSchema;
 }
 const cache = new Map<string, Cached>();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -98,7 +108,11 @@ function open(note: SealedVersion): OpenResult {
     cache.set(key, entry);
   }
   if (entry.failure) return { key, status: 'failed', reason: entry.failure };
-  const check = checkPayload(entry.value, schema);
+  if (entry.checkedWith !== schema || !entry.check) {
+    entry.check = checkPayload(entry.value, schema);
+    entry.checkedWith = schema;
+  }
+  const check = entry.check;
   if (check.ok) return { key, status: 'ok', payload: check.payload };
   return { key, status: 'mismatch', payload: loosePayload(entry.value), problems: check.problems };
 }
