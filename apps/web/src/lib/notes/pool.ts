@@ -117,9 +117,13 @@ class NotesPool {
       groups.map(async (indexes, s) => {
         const slot = this.slots[s];
         if (!slot || indexes.length === 0) return;
+        const sent = performance.now();
         const reply = await this.call<{ ok: true; results: OpenResult[] }>(slot, {
           op: 'open',
           notes: indexes.map((i) => notes[i] as SealedVersion),
+        });
+        performance.mark('notes:slot-opened', {
+          detail: { slot: s, n: indexes.length, ms: performance.now() - sent },
         });
         reply.results.forEach((result, j) => {
           out[indexes[j] as number] = result;

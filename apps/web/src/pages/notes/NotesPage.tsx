@@ -170,6 +170,9 @@ function NotesList({ me }: { me: Me }) {
     [found, list.notes],
   );
   const failed = list.notes.filter((n) => n.result.status === 'failed').length;
+  useEffect(() => {
+    if (list.notes.length) performance.mark('notes:rendered', { detail: list.notes.length });
+  }, [list.notes.length]);
   const visible = matching.slice(0, shown);
 
   return (

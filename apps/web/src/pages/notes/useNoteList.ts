@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { fetchNoteFields, fetchNotePage, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { type OpenResult, versionKey } from '../../lib/notes/protocol.js';
+import { stopPreload } from '../../lib/notes/warm.js';
 
 export interface ListedNote {
   meta: NoteMeta;
@@ -22,8 +23,10 @@ const NEXT_PAGES = 200;
 
 /**
  * Loads the notes matching `filters`, newest first: a small first page, opened and shown at
- * once, then the rest in larger pages in the background. The next page is fetched while the
- * workers open the current one. Ciphertexts are not kept here, only what was opened.
+ * once, then the rest in larger pages in the background. Fetching and opening are pipelined:
+ * each page goes to the workers as soon as it arrives (their queues keep them busy), the next
+ * one is fetched meanwhile, and the opened pages are shown in order. Ciphertexts are not kept
+ * here, only what was opened.
  */
 export function useNoteList(filters: NoteFilters): NoteList {
   const [state, setState] = useState<NoteList>({ notes: [], complete: false, error: null });
@@ -33,31 +36,47 @@ export function useNoteList(filters: NoteFilters): NoteList {
   useEffect(() => {
     const abort = new AbortController();
     setState({ notes: [], complete: false, error: null });
+    // The background preload (warm.ts) gives way: what it opened is in the workers' caches.
+    stopPreload();
     (async () => {
+      performance.mark('notes:list-start');
       // Workers start, the fields and the first page load, all at once.
       const pool = notesPool();
       const fields = fetchNoteFields().then((f) => pool.setFields(f));
-      // A page fetched ahead may fail after this effect was abandoned: that is not an error.
-      const ahead = (cursor: string | null) => {
-        const page = fetchNotePage(filters, cursor ? NEXT_PAGES : FIRST_PAGE, cursor, abort.signal);
-        page.catch(() => undefined);
-        return page;
-      };
-      let next = ahead(null);
-      await fields;
-      for (;;) {
-        const page = await next;
+      // Fields reach the workers before any page: their queues are first in, first out.
+      const fieldsSent = fields.catch(() => undefined);
+      let shown = Promise.resolve();
+      const failures: unknown[] = [];
+      const inWorkers: Promise<unknown>[] = [];
+      let cursor: string | null = null;
+      for (let first = true; ; first = false) {
+        // At most two pages wait in the workers' queues: enough to keep them busy.
+        await inWorkers[inWorkers.length - 2];
+        if (failures.length) throw failures[0];
+        const page = await fetchNotePage(filters, first ? FIRST_PAGE : NEXT_PAGES, cursor, abort.signal);
+        performance.mark('notes:page-fetched', { detail: page.notes.length });
         if (abort.signal.aborted) return;
-        if (page.nextCursor) next = ahead(page.nextCursor);
-        const results = await pool.open(page.notes);
-        if (abort.signal.aborted) return;
-        const listed = page.notes.map((n, i) => {
-          const { ciphertext: _c, wrap: _w, ...meta } = n;
-          return { meta, key: versionKey(n.id, n.version), result: results[i] as OpenResult };
+        await fieldsSent;
+        const opened = pool.open(page.notes);
+        // A failed open surfaces through `shown`; this copy only waits for it.
+        inWorkers.push(opened.catch(() => undefined));
+        const last = !page.nextCursor;
+        shown = shown.then(async () => {
+          const results = await opened;
+          await fields;
+          performance.mark('notes:page-opened', { detail: page.notes.length });
+          if (abort.signal.aborted) return;
+          const listed = page.notes.map((n, i) => {
+            const { ciphertext: _c, wrap: _w, ...meta } = n;
+            return { meta, key: versionKey(n.id, n.version), result: results[i] as OpenResult };
+          });
+          setState((s) => ({ ...s, notes: [...s.notes, ...listed], complete: last }));
         });
-        setState((s) => ({ ...s, notes: [...s.notes, ...listed], complete: !page.nextCursor }));
-        if (!page.nextCursor) return;
+        shown.catch((error: unknown) => failures.push(error));
+        if (last) break;
+        cursor = page.nextCursor;
       }
+      await shown;
     })().catch((error: unknown) => {
       if (!abort.signal.aborted) setState((s) => ({ ...s, error }));
     });
