@@ -48,6 +48,8 @@ export interface KindStats {
 
 export interface StormResult {
   type: 'result';
+  /** Inbound calls sent, and (calls) those whose inbound webhook was answered. */
+  sent: number;
   calls: number;
   sendLagP99: number;
   seconds: number;
@@ -434,6 +436,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
   const cpu = process.cpuUsage(cpuStart);
   return {
     type: 'result',
+    sent: total,
     calls: calls.length,
     sendLagP99: quantile(sortedOf(lags), 0.99),
     seconds: sentFor,

@@ -207,7 +207,7 @@ async function measure(mode: Mode): Promise<Row[]> {
     // The admin, and everything else, through the API (before a second process starts: it would
     // issue a bootstrap code of its own while no admin exists).
     const key = generateSecretKey();
-    const api = async (method: string, route: string, body?: unknown) => {
+    const api = async (method: string, route: string, body?: unknown, timeoutMs = 60_000) => {
       const text = body === undefined ? '' : JSON.stringify(body);
       const url = `${publicUrl}${route}`;
       const res = await fetch(url, {
@@ -217,6 +217,7 @@ async function measure(mode: Mode): Promise<Row[]> {
           ...(text ? { 'content-type': 'application/json' } : {}),
         },
         body: text || undefined,
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
       return res.json();
@@ -304,7 +305,7 @@ async function measure(mode: Mode): Promise<Row[]> {
     ]) {
       let total: number | null = null;
       for (let attempt = 0; attempt < 3 && total === null; attempt++)
-        total = await api('GET', `/api/calls?status=${status}&limit=1`).then(
+        total = await api('GET', `/api/calls?status=${status}&limit=1`, undefined, 15_000).then(
           (b: { total: number }) => b.total,
           () => null,
         );
@@ -323,7 +324,7 @@ async function measure(mode: Mode): Promise<Row[]> {
       value: r.all.p50,
       unit: 'ms',
       samples: r.all.count,
-      note: `${r.calls} calls at ${RATE}/s for ${r.seconds.toFixed(1)} s (send lag p99 ${ms(r.sendLagP99)}), ${VOLUNTEERS} volunteers on shift, ${processes} server process${processes > 1 ? 'es' : ''}; load average ${loadBefore} before, ${loadAfter} after (${cpus().length} cores)`,
+      note: `${r.sent} calls at ${RATE}/s for ${r.seconds.toFixed(1)} s (send lag p99 ${ms(r.sendLagP99)}), ${VOLUNTEERS} volunteers on shift, ${processes} server process${processes > 1 ? 'es' : ''}; load average ${loadBefore} before, ${loadAfter} after (${cpus().length} cores)`,
     });
     rows.push({
       op: `${label}: webhook p99 (all kinds)`,
@@ -388,10 +389,10 @@ async function measure(mode: Mode): Promise<Row[]> {
       op: `${label}: lost calls`,
       value: lost,
       unit: 'calls',
-      note: `of ${r.calls}, a call counted once: no leg ${r.noLegs}, inbound refused ${r.inboundRefused}, flow unfinished when the ${DRAIN_SECONDS} s drain ended ${r.notEnded}, no winner ${r.zeroWinners}, legs left ringing ${r.legsLeftLive}; in the database, calls not 'completed' ${statusesRead ? `${stuck} (${JSON.stringify(statuses)})` : '(could not be read: the server was still working off its backlog)'}; voicemail redirects ${r.redirects}`,
+      note: `of ${r.sent} sent (${r.calls} inbound webhooks answered), a call counted once: no leg ${r.noLegs}, inbound refused ${r.inboundRefused}, flow unfinished when the ${DRAIN_SECONDS} s drain ended ${r.notEnded}, no winner ${r.zeroWinners}, legs left ringing ${r.legsLeftLive}; in the database, calls not 'completed' ${statusesRead ? `${stuck} (${JSON.stringify(statuses)})` : '(could not be read: the server was still working off its backlog)'}; voicemail redirects ${r.redirects}`,
       goal: {
         target: 'zero lost calls',
-        measured: `${lost} of ${r.calls}; ${Number.isNaN(stuck) ? '?' : stuck} not completed in the database`,
+        measured: `${lost} of ${r.sent}; ${Number.isNaN(stuck) ? '?' : stuck} not completed in the database`,
         pass: lost === 0 && stuck === 0,
       },
     });
