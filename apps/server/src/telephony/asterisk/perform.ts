@@ -7,7 +7,7 @@ import type { AriRest } from './rest.js';
  * Neutral instructions carried out over ARI on one channel. Asterisk has no speech synthesis,
  * so spoken prompts are sound files:
  * - say → its `sound` (an Asterisk sound name such as "press-1", "please-hold" or a custom
- *   "llamenos/greeting-es"), or, when none is given, "beep", so the listener hears that
+ *   "hotline/greeting-es"), or, when none is given, "beep", so the listener hears that
  *   something is expected of them; play → sound:<url> (Asterisk fetches http(s) media);
  *   pause → silence/1 repeated;
  * - gather-digit → the prompts as one playback, then the first key pressed is reported as a
