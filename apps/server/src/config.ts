@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -51,6 +52,11 @@ export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'SERVER_SECRET'> 
   /** 32+ bytes from which every server key is derived. */
   serverSecret: Uint8Array;
   isProduction: boolean;
+  /**
+   * The attachment store (encrypted files: voicemails): DATA_DIR/blobs. Tests whose DATA_DIR does
+   * not exist get a fresh directory under the system temp dir instead (created on first write).
+   */
+  blobDir: string;
 }
 
 export class ConfigError extends Error {
@@ -103,5 +109,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`
   ).replace(/\/+$/, '');
   const { PUBLIC_URL: _p, SERVER_SECRET: _s, ...rest } = raw;
-  return { ...rest, PUBLIC_URL: publicUrl, serverSecret: Buffer.from(secretHex, 'hex'), isProduction };
+  const blobDir =
+    raw.LLAMENOS_ENV === 'test' && !existsSync(raw.DATA_DIR)
+      ? path.join(tmpdir(), `llamenos-test-blobs-${randomBytes(8).toString('hex')}`)
+      : path.resolve(raw.DATA_DIR, 'blobs');
+  return {
+    ...rest,
+    PUBLIC_URL: publicUrl,
+    serverSecret: Buffer.from(secretHex, 'hex'),
+    isProduction,
+    blobDir,
+  };
 }

@@ -11,7 +11,7 @@ import { type RunningServer, startServer } from '../src/server.js';
 import { loadSettingsRow, saveSettings } from '../src/settings/store.js';
 import type { SimulatedCarrier } from '../src/simulator/carrier.js';
 import { simulatedCarrier, simulatorNumbers } from '../src/simulator/index.js';
-import { openTestDatabase, type TestUser, testConfig } from './helpers.js';
+import { openTestDatabase, removeTestBlobDir, type TestUser, testConfig } from './helpers.js';
 import { freePort } from './realtime-helpers.js';
 
 /**
@@ -154,6 +154,7 @@ export async function startCallServer(
     },
     async close() {
       await server.close();
+      await removeTestBlobDir(ctx.config);
       await own?.drop();
       await options.drop?.();
     },

@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import type { Hono } from 'hono';
 import { type Config, loadConfig } from '../src/config.js';
@@ -37,6 +40,15 @@ export async function openTestDatabase(): Promise<{ db: Database; url?: string; 
       await admin.close();
     },
   };
+}
+
+/** Removes the temporary attachment store a test config was given (never a real DATA_DIR). */
+export async function removeTestBlobDir(config: Config): Promise<void> {
+  if (
+    path.basename(config.blobDir).startsWith('llamenos-test-blobs-') &&
+    path.dirname(config.blobDir) === tmpdir()
+  )
+    await rm(config.blobDir, { recursive: true, force: true });
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -121,6 +133,7 @@ export async function createTestHotline(configOverrides: Record<string, string> 
     async close() {
       await db.close();
       await drop();
+      await removeTestBlobDir(ctx.config);
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromUtf8, openAsReader, PURPOSES, sealForReaders, utf8 } from '@llamenos/crypto';
-import { type CallHistoryResponse, noteRecordId, type VoicemailView } from '@llamenos/protocol';
+import { type CallHistoryResponse, noteRecordId } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tickCallTimers } from '../src/calls/index.js';
 import { type CallServer, startCallServer, waitFor } from './calls-helpers.js';
@@ -15,11 +15,12 @@ import {
   scanLines,
   scanText,
 } from './leak-scan-helpers.js';
+import { playVoicemail } from './voicemail-helpers.js';
 
 /**
  * Nothing leaks: notes and a voicemail carrying unique markers, and calls from one distinctive
  * full number, then the whole database (every column of every table), every log line, every
- * file under DATA_DIR (the attachment store when there is one) and every relay frame a member
+ * file under DATA_DIR and in the attachment store (config.blobDir: the voicemail's file) and every relay frame a member
  * received are searched for the markers and the number (E.164, digits only, national digits),
  * in plain text and encoded: zero hits. Only the last four digits may appear. Runs on PGlite
  * and, in the test command's second pass, on PostgreSQL (LLAMENOS_TEST_DATABASE_URL).
@@ -126,13 +127,11 @@ describe('no plaintext and no full caller number anywhere', () => {
       );
       await tickCallTimers(s.ctx, new Date(new Date(waiting!.queue_deadline).getTime() + 1000));
       await s.settle();
-      const voicemail = await s.request('GET', `/api/calls/${waiting!.id}/voicemail`, { as: admin });
-      expect(voicemail.status).toBe(200);
-      const view = (await voicemail.json()) as VoicemailView;
-      const audio = openAsReader(view.envelope, admin.secretKey, {
-        purpose: PURPOSES.voicemail,
-        recordId: `voicemail:${waiting!.id}`,
-      });
+      const { audio } = await playVoicemail(
+        (method, path) => s.request(method, path, { as: admin }),
+        waiting!.id,
+        admin.secretKey,
+      );
       expect(Buffer.from(audio).includes(Buffer.from(VOICEMAIL_MARKER))).toBe(true);
 
       // 3. Bob writes two notes on his call, sealed in the "browser" for the readers named.
@@ -171,10 +170,14 @@ describe('no plaintext and no full caller number anywhere', () => {
       relay.close();
     }
 
+    // The voicemail's encrypted file landed in the attachment store, and it is scanned too.
+    const blobScan = await scanDirectory(s.ctx.config.blobDir, NEEDLES);
+    expect(blobScan.files).toBe(1);
     const hits = [
       ...(await scanDatabase(s.db, NEEDLES)),
       ...scanLines('log', s.logs, NEEDLES),
       ...(await scanDirectory(dataDir, NEEDLES)).hits,
+      ...blobScan.hits,
       ...scanLines('relay frame', relay.frames, NEEDLES),
     ];
     expect(hits).toEqual([]);

@@ -19,6 +19,7 @@ export const LABEL_CALL_META_CONTENT = 'llamenos/v1/call-meta/content';
 export const LABEL_EXPORT_CONTENT = 'llamenos/v1/export/content';
 export const LABEL_DRAFT_CONTENT = 'llamenos/v1/draft/content';
 export const LABEL_ATTACHMENT_STREAM = 'llamenos/v1/attachment/stream';
+export const LABEL_VOICEMAIL_STREAM = 'llamenos/v1/voicemail/stream';
 
 // ECIES key wraps: a per-object key wrapped for one reader.
 export const LABEL_NOTE_KEY_WRAP = 'llamenos/v1/note/key-wrap';
@@ -63,7 +64,7 @@ export const PURPOSES = {
   note: { content: LABEL_NOTE_CONTENT, wrap: LABEL_NOTE_KEY_WRAP },
   report: { content: LABEL_REPORT_CONTENT, wrap: LABEL_REPORT_KEY_WRAP },
   message: { content: LABEL_MESSAGE_CONTENT, wrap: LABEL_MESSAGE_KEY_WRAP },
-  voicemail: { content: LABEL_VOICEMAIL_CONTENT, wrap: LABEL_VOICEMAIL_KEY_WRAP },
+  voicemail: { content: LABEL_VOICEMAIL_STREAM, wrap: LABEL_VOICEMAIL_KEY_WRAP },
   transcript: { content: LABEL_TRANSCRIPT_CONTENT, wrap: LABEL_TRANSCRIPT_KEY_WRAP },
   callMeta: { content: LABEL_CALL_META_CONTENT, wrap: LABEL_CALL_META_KEY_WRAP },
   export: { content: LABEL_EXPORT_CONTENT, wrap: LABEL_EXPORT_KEY_WRAP },

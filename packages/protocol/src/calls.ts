@@ -116,11 +116,19 @@ export interface CreateBansResponse {
 
 export const BanHashParam = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 
-/** `GET /api/calls/:id/voicemail`: the sealed recording (PURPOSES.voicemail, recordId "voicemail:<callId>"). */
+/**
+ * `GET /api/calls/:id/voicemail`: what the caller needs to open the recording. The file itself is
+ * `GET /api/calls/:id/voicemail/audio`: streaming encryption (PURPOSES.voicemail.content,
+ * recordId "voicemail:<callId>") under a file key, of which `wrap` is the caller's own copy
+ * (PURPOSES.voicemail.wrap, same record id).
+ */
 export interface VoicemailView {
   callId: string;
-  envelope: SealedEnvelopeView;
   contentType: string;
+  /** The recording's size in bytes, before encryption. */
+  size: number;
+  /** base64url of the file key wrapped for the caller. */
+  wrap: string;
   durationSeconds: number;
   createdAt: string;
 }

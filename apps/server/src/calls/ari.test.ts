@@ -1,6 +1,6 @@
-import { openAsReader, PURPOSES } from '@llamenos/crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { LEG_APP_ARG } from '../telephony/asterisk/events.js';
 import { FakeAri } from '../telephony/asterisk/fake-ari.js';
@@ -157,10 +157,7 @@ describe('Asterisk through the ARI bridge', () => {
       async () => (await s.db.query('select * from voicemails where call_id = $1', [call.id]))[0],
       'voicemail stored',
     );
-    const opened = openAsReader(stored.envelope as never, admin.secretKey, {
-      purpose: PURPOSES.voicemail,
-      recordId: `voicemail:${call.id}`,
-    });
+    const opened = await openStoredVoicemail(s.ctx, s.db, call.id as string, admin);
     expect(Buffer.from(opened).equals(Buffer.from(audio))).toBe(true);
     expect(stored.duration).toBe(4);
     await waitFor(

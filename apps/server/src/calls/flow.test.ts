@@ -1,6 +1,16 @@
-import { openAsReader, PURPOSES } from '@llamenos/crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { CryptoError, decryptStream, STREAM_HEADER_LENGTH } from '@llamenos/crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import {
+  decryptVoicemailStream,
+  fileStream,
+  openStoredVoicemail,
+  playVoicemail,
+  unwrapVoicemailKey,
+  voicemailCtx,
+  voicemailRow,
+} from '../../test/voicemail-helpers.js';
 import { chimeWav } from '../simulator/wav.js';
 import { setTelephonyOverrides, tickCallTimers } from './index.js';
 import { RECORDING_DELETE_BACKOFF_MS } from './recording-deletes.js';
@@ -21,13 +31,19 @@ afterEach(async () => {
 });
 
 const callRow = async (s: CallServer) =>
-  (await s.db.query('select * from calls order by created_at desc limit 1'))[0]!;
+  (
+    await s.db.query<Record<string, unknown> & { id: string }>(
+      'select * from calls order by created_at desc limit 1',
+    )
+  )[0]!;
 const legPhones = (s: CallServer) => [...s.carrier.phones.values()].filter((p) => p.role === 'leg');
 const ringingPhones = (s: CallServer, n: number) =>
   waitFor(() => {
     const ringing = legPhones(s).filter((p) => p.status === 'ringing');
     return ringing.length === n ? ringing : null;
   }, `${n} phones ringing`);
+/** Bytes of the STREAM encryption of `n` bytes in 64 KiB chunks: header, then 16-byte tags. */
+const streamSize = (n: number) => STREAM_HEADER_LENGTH + n + 16 * (Math.floor(n / 65536) + 1);
 const auditActions = async (s: CallServer) =>
   (
     await s.db.query<{ action: string }>(
@@ -130,15 +146,24 @@ describe('call flow through the simulated carrier', () => {
     const voicemailMs = performance.now() - t;
 
     const [stored] = await s.db.query('select * from voicemails where call_id = $1', [call.id]);
-    expect(stored).toBeTruthy();
-    const audio = openAsReader(stored!.envelope as never, admin.secretKey, {
-      purpose: PURPOSES.voicemail,
-      recordId: `voicemail:${call.id}`,
-    });
-    expect(Buffer.from(audio).equals(Buffer.from(chimeWav(2)))).toBe(true);
-    // The same envelope through the API, for the admin's client to open.
-    const served = await (await s.request('GET', `/api/calls/${call.id}/voicemail`, { as: admin })).json();
-    expect(served).toMatchObject({ callId: call.id, durationSeconds: 2, envelope: stored!.envelope });
+    expect(stored!.content_type).toBe('audio/mpeg');
+    expect('envelope' in stored!).toBe(false);
+    expect((stored!.wraps as { reader: string }[]).map((w) => w.reader)).toEqual([admin.pubkey]);
+    const chime = chimeWav(2);
+    expect(Number(stored!.size)).toBe(chime.length);
+    // The file in the attachment store is the STREAM encryption of the recording, no more.
+    const { file } = await voicemailRow(s.ctx, s.db, call.id);
+    expect((await stat(file)).size).toBe(streamSize(chime.length));
+    expect(Buffer.from(await openStoredVoicemail(s.ctx, s.db, call.id, admin)).equals(chime)).toBe(true);
+    // Through the API, as the admin's client opens it: the own wrap, then the encrypted stream.
+    const played = await playVoicemail(
+      (method, path) => s.request(method, path, { as: admin }),
+      call.id,
+      admin.secretKey,
+    );
+    expect(played.view).toMatchObject({ callId: call.id, durationSeconds: 2, size: chime.length });
+    expect(played.view.wrap).toBe((stored!.wraps as { wrap: string }[])[0]!.wrap);
+    expect(Buffer.from(played.audio).equals(chime)).toBe(true);
     const recordings = [...s.carrier.api.state.recordings.values()];
     expect(recordings).toHaveLength(1);
     expect(recordings[0]!.deleted).toBe(true);
@@ -151,12 +176,57 @@ describe('call flow through the simulated carrier', () => {
       'calls.ended',
       'calls.ringing',
       'calls.voicemail',
+      'calls.voicemail-played',
       'calls.voicemail-stored',
     ]);
     // A second tick finds nothing more to do.
     expect(await tickCallTimers(s.ctx, new Date(deadline + 5000))).toMatchObject({ voicemail: 0, swept: 0 });
     console.info(`timing: deadline tick → voicemail stored ${voicemailMs.toFixed(0)} ms`);
   });
+
+  it('streams a 20 MB recording (600 s of 16 kHz WAV) to disk encrypted chunk by chunk; a flipped byte fails to open', async () => {
+    const s = await start();
+    const admin = await s.addUser(['admin'], { name: 'Admin' });
+    // The caller talks for 600 s at 16 kHz: 19.2 MB, above the old 16 MiB one-piece limit.
+    const big = chimeWav(600, 16000);
+    expect(big.length).toBeGreaterThan(16 * 1024 * 1024);
+    const state = s.carrier.api.state;
+    const addRecording = state.addRecording.bind(state);
+    state.addRecording = (sid, _bytes, contentType, _seconds) => addRecording(sid, big, contentType, 600);
+    await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const call = await callRow(s);
+    await tickCallTimers(s.ctx, new Date(new Date(call.queue_deadline as string).getTime() + 1000));
+    await s.settle();
+
+    const { row, file } = await voicemailRow(s.ctx, s.db, call.id);
+    expect(Number(row.size)).toBe(big.length);
+    expect((await stat(file)).size).toBe(streamSize(big.length));
+    // decryptStream over the file yields the original bytes, one 64 KiB chunk at a time.
+    const key = unwrapVoicemailKey((row.wraps as { wrap: string }[])[0]!.wrap, admin.secretKey, call.id);
+    let chunks = 0;
+    let offset = 0;
+    let same = true;
+    const plain = fileStream(file).pipeThrough(decryptStream(key, voicemailCtx(call.id)));
+    for await (const chunk of plain as unknown as AsyncIterable<Uint8Array>) {
+      chunks += 1;
+      expect(chunk.length).toBeLessThanOrEqual(65536);
+      same &&= Buffer.from(chunk).equals(Buffer.from(big.subarray(offset, offset + chunk.length)));
+      offset += chunk.length;
+    }
+    expect(same).toBe(true);
+    expect(offset).toBe(big.length);
+    expect(chunks).toBe(Math.floor(big.length / 65536) + 1);
+    expect([...state.recordings.values()][0]!.deleted).toBe(true);
+
+    // One flipped byte in the stored file: opening it fails with a typed error.
+    const bytes = await readFile(file);
+    bytes[STREAM_HEADER_LENGTH + 70_000]! ^= 0x01;
+    await writeFile(file, bytes);
+    const failure = await decryptVoicemailStream(fileStream(file), key, call.id).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(CryptoError);
+    expect(failure).toMatchObject({ code: 'DECRYPT_FAILED' });
+  }, 180_000);
 
   it('retries a failed delete at the provider from the tick with backoff until it succeeds', async () => {
     const s = await start();

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { openAsReader, PURPOSES } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { plivoRequest } from '../../test/plivo-webhooks.js';
+import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { vonageRequest, vonageToken } from '../../test/vonage-webhooks.js';
 import { sealPhone } from '../identity/phone.js';
 import { saveProviderCredentials } from '../settings/service.js';
@@ -375,11 +375,10 @@ for (const d of [vonageDriver, plivoDriver]) {
       expect((await counts()).voicemails).toBe(before.voicemails + 1);
       expect(await audits('calls.voicemail-stored', call.id)).toBe(1);
       expect(recording.deleted()).toBe(true);
-      const [stored] = await h.ctx.db.query('select * from voicemails where call_id = $1', [call.id]);
-      const opened = openAsReader(stored!.envelope as never, admin.secretKey, {
-        purpose: PURPOSES.voicemail,
-        recordId: `voicemail:${call.id}`,
-      });
+      const opened = await openStoredVoicemail(h.ctx, h.ctx.db, call.id as string, admin);
+      expect(await h.ctx.db.query('select 1 from recording_deletes where call_id = $1', [call.id])).toEqual(
+        [],
+      );
       expect(Buffer.from(opened).equals(audio)).toBe(true);
 
       await d.send(`${base}/status`, d.about(caller, { status: 'completed' }));

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { openAsReader, PURPOSES } from '@llamenos/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CallServer, keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { openTestDatabase } from '../../test/helpers.js';
 import { TEST_TWILIO, twilioWebhook, twimlAttribute } from '../../test/twilio-webhooks.js';
+import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 import { setTelephonyOverrides, tickCallTimers } from './index.js';
@@ -95,10 +95,7 @@ describe('restart during a ringing call', () => {
     });
     expect(stored.status).toBe(200);
     const [voicemail] = await db.query('select * from voicemails where call_id = $1', [call!.id]);
-    const opened = openAsReader(voicemail!.envelope as never, admin.secretKey, {
-      purpose: PURPOSES.voicemail,
-      recordId: `voicemail:${call!.id}`,
-    });
+    const opened = await openStoredVoicemail(second.ctx, db, call!.id as string, admin);
     expect(Buffer.from(opened).equals(Buffer.from(audio))).toBe(true);
     expect(voicemail!.duration).toBe(7);
     expect(recording.deleted).toBe(true);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
+import { BlobStore } from '../blobs/store.js';
 import { purgeExpiredCallRecords, startCallRetentionTimer } from './retention.js';
 
-/** Call records older than retention.callRecordDays go, with their legs, voicemail and sealed metadata. */
+/** Call records older than retention.callRecordDays go, with their legs, voicemail (and its file) and sealed metadata. */
 
 const DAY = 24 * 3600 * 1000;
 const START = new Date('2033-03-01T00:00:00Z');
@@ -19,6 +21,9 @@ beforeAll(async () => {
   volunteer = await h.addUser(['volunteer'], 'Volunteer');
 });
 afterAll(() => h.close());
+
+const blobs = () => new BlobStore(h.ctx.config.blobDir);
+const blobFiles = new Map<string, string>();
 
 /** An ended (or live) call made at `at`, with one leg, a voicemail and sealed metadata. */
 async function addCall(at: Date, options: { live?: boolean } = {}): Promise<string> {
@@ -42,11 +47,16 @@ async function addCall(at: Date, options: { live?: boolean } = {}): Promise<stri
      values ($1, $2, $3, 'phone', 'canceled', $4, $4)`,
     [randomUUID(), id, options.live ? volunteer.id : null, at],
   );
-  if (!options.live)
+  if (!options.live) {
+    // Stand-in ciphertext in the attachment store; only its deletion matters here.
+    const blob = await blobs().write(new Response(new Uint8Array(100)).body!);
+    blobFiles.set(id, blobs().pathOf(blob.id));
     await h.ctx.db.query(
-      `insert into voicemails (call_id, envelope, content_type, duration, created_at) values ($1, $2::jsonb, 'audio/wav', 3, $3)`,
-      [id, envelope, at],
+      `insert into voicemails (call_id, blob_id, size, content_type, wraps, duration, created_at)
+       values ($1, $2, 100, 'audio/wav', '[]'::jsonb, 3, $3)`,
+      [id, blob.id, at],
     );
+  }
   return id;
 }
 
@@ -93,6 +103,9 @@ describe('call-record retention', () => {
     });
     expect(await ids('calls')).toEqual([live, recent].sort());
     expect(await ids('voicemails', 'call_id')).toEqual([recent]);
+    // The purged voicemail's encrypted file is gone from the attachment store; the kept one stays.
+    expect(existsSync(blobFiles.get(old)!)).toBe(false);
+    expect(existsSync(blobFiles.get(recent)!)).toBe(true);
     expect(await ids('call_legs', 'call_id')).toEqual([live, recent].sort());
     expect(await ids('notes')).toEqual([noteId]);
 

@@ -1,8 +1,10 @@
 import { appendAuditInTx } from '../audit/service.js';
+import { blobStore } from '../blobs/store.js';
 import type { ServerContext } from '../http/context.js';
 import { RETENTION_INTERVAL_MS, startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { sealUnsealedCalls } from './call-meta.js';
+import { errorInfo } from './telephony.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -15,7 +17,7 @@ export interface CallPurge {
 /**
  * Deletes every ended call created more than `retention.callRecordDays` days before `now`
  * (0 keeps them forever): the row with its sealed metadata, and by cascade its legs and its
- * sealed voicemail. Webhook receipts older than the cutoff go too (they only hold provider
+ * voicemail row, then the voicemail's encrypted file in the attachment store. Webhook receipts older than the cutoff go too (they only hold provider
  * ids, kept to make retried webhooks harmless for a few minutes). Notes linked to a purged call
  * are left alone: they have their own retention (`retention.noteDays`), and their `call_id`
  * becomes a dangling reference. A live call is never purged, whatever its age. One audit entry
@@ -26,10 +28,12 @@ export async function purgeExpiredCallRecords(ctx: ServerContext, now: Date): Pr
   const days = settings.retention.callRecordDays;
   if (days === 0) return { calls: 0, voicemails: 0, cutoff: null };
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  return ctx.db.transaction(async (tx) => {
-    const rows = await tx.query<{ has_voicemail: boolean }>(
+  const purge = await ctx.db.transaction(async (tx) => {
+    // The subqueries see the rows as they were before this statement deleted them (cascade).
+    const rows = await tx.query<{ has_voicemail: boolean; blob_id: string | null }>(
       `delete from calls c where c.created_at < $1 and c.ended_at is not null
-        returning exists (select 1 from voicemails v where v.call_id = c.id) as has_voicemail`,
+        returning exists (select 1 from voicemails v where v.call_id = c.id) as has_voicemail,
+                  (select v.blob_id from voicemails v where v.call_id = c.id) as blob_id`,
       [cutoff],
     );
     await tx.query('delete from webhook_receipts where received_at < $1', [cutoff]);
@@ -50,8 +54,19 @@ export async function purgeExpiredCallRecords(ctx: ServerContext, now: Date): Pr
         },
         now,
       );
-    return { calls: rows.length, voicemails, cutoff: cutoff.toISOString() };
+    const blobIds = rows.flatMap((r) => (r.blob_id ? [r.blob_id] : []));
+    return { calls: rows.length, voicemails, cutoff: cutoff.toISOString(), blobIds };
   });
+  // The encrypted recordings go once the rows (and with them every wrap of their keys) are gone.
+  const blobs = blobStore(ctx);
+  for (const id of purge.blobIds) {
+    try {
+      await blobs.remove(id);
+    } catch (error) {
+      ctx.log.error({ err: errorInfo(error) }, 'a purged voicemail file could not be deleted');
+    }
+  }
+  return { calls: purge.calls, voicemails: purge.voicemails, cutoff: purge.cutoff };
 }
 
 /**

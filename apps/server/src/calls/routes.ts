@@ -1,3 +1,4 @@
+import type { ReaderWrap } from '@llamenos/crypto';
 import {
   type ActiveCallsResponse,
   BanCallBody,
@@ -12,7 +13,8 @@ import {
 } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { appendAuditInTx } from '../audit/service.js';
+import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import { blobStore } from '../blobs/store.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../http/errors.js';
 import { requires } from '../http/guard.js';
@@ -26,7 +28,8 @@ import { connectsBrowsers } from './telephony.js';
 
 /**
  * The app's side of calls: answering in the browser, hanging up, banning, the active and
- * history lists, voicemails (sealed) and the ban list.
+ * history lists, voicemails (the caller's wrap of the file key, and the encrypted file) and the
+ * ban list.
  */
 
 const NoQuery = z.object({}).strict();
@@ -51,6 +54,13 @@ async function optionalJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S):
 
 export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+
+  /** The call's voicemail row; 404 when there is none (or only one stored before blobs). */
+  const storedVoicemail = async (callId: string) => {
+    const [row] = await ctx.db.query('select * from voicemails where call_id = $1', [callId]);
+    if (!row?.blob_id) throw notFound('no voicemail for this call');
+    return row;
+  };
 
   app.get('/calls/active', requires('calls:read'), async (c) => {
     readQuery(c, NoQuery);
@@ -109,16 +119,44 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/calls/:id/voicemail', requires('calls:read-all'), async (c) => {
     const { id } = readParams(c, CallIdParam);
-    const [row] = await ctx.db.query('select * from voicemails where call_id = $1', [id]);
-    if (!row) throw notFound('no voicemail for this call');
+    const row = await storedVoicemail(id);
+    const pubkey = c.get('auth').pubkey;
+    const mine = (row.wraps as ReaderWrap[]).find((w) => w.reader === pubkey);
+    if (!mine) throw forbidden('this voicemail was not sealed for your key');
     const body: VoicemailView = {
       callId: id,
-      envelope: row.envelope as VoicemailView['envelope'],
       contentType: row.content_type as string,
+      size: Number(row.size),
+      wrap: mine.wrap,
       durationSeconds: Number(row.duration),
       createdAt: new Date(row.created_at as string).toISOString(),
     };
     return c.json(body);
+  });
+
+  // The encrypted recording, streamed from the attachment store as it is stored.
+  app.get('/calls/:id/voicemail/audio', requires('calls:read-all'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const row = await storedVoicemail(id);
+    const blob = await blobStore(ctx).read(row.blob_id as string);
+    if (!blob) throw notFound('the voicemail file is missing');
+    const auth = c.get('auth');
+    await appendAudit(
+      ctx.db,
+      {
+        action: 'calls.voicemail-played',
+        actorPubkey: auth.pubkey,
+        target: `call:${id}`,
+        details: { callId: id },
+        ipHash: auth.ipHash,
+      },
+      ctx.now(),
+    );
+    return c.body(blob.stream, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(blob.size),
+      'cache-control': 'no-store',
+    });
   });
 
   // Answering in the browser: the same compare-and-set as pressing 1 on a phone.

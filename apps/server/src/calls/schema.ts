@@ -25,6 +25,12 @@ import type { Migration } from '../db/migrate.js';
  * provider confirms. A failed delete is retried by the call timers' tick with backoff
  * (voicemail.ts: retryRecordingDeletes); past the last attempt `gave_up_at` is set, the failure
  * audited ('calls.recording-delete-failed') and the row kept for the operator.
+ *
+ * 004: a voicemail is a streamed file (lesson 10): the ciphertext lives in the attachment store
+ * (DATA_DIR/blobs/<blob_id>) and the row keeps the blob id, the plaintext size, the content type
+ * and the admins' wraps of the file key instead of a sealed envelope. Nothing old is migrated
+ * (there was no production data): the envelope column is dropped, and a row written before this
+ * has no blob and reads as "no voicemail".
  */
 export const callsMigrations: Migration[] = [
   {
@@ -123,6 +129,17 @@ export const callsMigrations: Migration[] = [
         primary key (provider, recording_ref)
       );
       create index recording_deletes_due on recording_deletes (next_attempt_at) where gave_up_at is null;
+    `,
+  },
+  {
+    id: 'calls/004-voicemail-blobs',
+    sql: `
+      alter table voicemails drop column envelope;
+      alter table voicemails add column blob_id text;
+      alter table voicemails add column size bigint;
+      alter table voicemails add column wraps jsonb;
+      alter table voicemails add constraint voicemails_blob_complete
+        check ((blob_id is null) = (wraps is null) and (blob_id is null) = (size is null));
     `,
   },
 ];

@@ -1,10 +1,12 @@
-import { PURPOSES, sealForReaders } from '@llamenos/crypto';
+import { randomBytes } from 'node:crypto';
+import { encryptStream, PURPOSES, type ReaderWrap, toBase64url, wrapKey } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
+import { type BlobStore, blobStore } from '../blobs/store.js';
 import type { ServerContext } from '../http/context.js';
 import { currentNoteAdmins } from '../records/readers.js';
-import { ProviderHttpError } from '../telephony/errors.js';
-import type { CallControl, RecordingReadyEvent } from '../telephony/provider.js';
+import { ProviderHttpError, ProviderResponseError } from '../telephony/errors.js';
+import type { CallControl, Recording, RecordingReadyEvent } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
 import { voicemailDocument } from './documents.js';
@@ -18,10 +20,42 @@ import { controlAdapter, errorInfo } from './telephony.js';
  * Voicemail: a call nobody answered before its deadline is moved to 'voicemail' (a guarded
  * UPDATE, so the tick of one process and the wait loop of another cannot both do it), its legs
  * are cancelled, and the caller is redirected to the recording document. The recording is
- * fetched by reference, sealed for the current admins, stored, and deleted at the provider.
+ * fetched by reference and encrypted as it arrives (STREAM, a fresh file key, label
+ * LABEL_VOICEMAIL_STREAM) into the attachment store, never held whole in memory (lesson 10); the
+ * file key is wrapped for each current admin; then the provider's copy is deleted (lesson 16).
  */
 
 export const voicemailRecordId = (callId: string) => `voicemail:${callId}`;
+
+interface SealedRecording {
+  blobId: string;
+  /** Plaintext bytes of the recording. */
+  size: number;
+  contentType: string;
+  wraps: ReaderWrap[];
+}
+
+/** Streams the recording through the STREAM encryption into a new blob, counting its bytes. */
+async function sealRecording(
+  blobs: BlobStore,
+  key: Uint8Array,
+  recordId: string,
+  recording: Recording,
+): Promise<SealedRecording> {
+  let size = 0;
+  const counted = recording.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.length;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const blob = await blobs.write(
+    counted.pipeThrough(encryptStream(key, { label: PURPOSES.voicemail.content, recordId })),
+  );
+  return { blobId: blob.id, size, contentType: recording.contentType, wraps: [] };
+}
 
 /** queued/ringing → voicemail, once. Returns the row if this call moved it. */
 export async function moveToVoicemail(
@@ -83,43 +117,72 @@ export async function storeVoicemail(
     await deleteRecordingAtProvider(ctx, adapter, deleteJob);
     return 'duplicate';
   }
-  const recording = await adapter.fetchRecording(event.recordingRef);
   const admins = await currentNoteAdmins(ctx.db);
   if (!admins.length) {
     // Nobody could open it: keep the provider's copy rather than lose the message.
     ctx.log.error({ callId }, 'no admin to seal a voicemail for; the recording stays at the provider');
     return 'ignored';
   }
-  const envelope = sealForReaders(recording.bytes, admins, {
-    purpose: PURPOSES.voicemail,
-    recordId: voicemailRecordId(callId),
-  });
+  const recordId = voicemailRecordId(callId);
+  const blobs = blobStore(ctx);
+  const key = randomBytes(32);
+  let sealed: SealedRecording;
+  try {
+    sealed = await sealRecording(blobs, key, recordId, await adapter.fetchRecording(event.recordingRef));
+    if (sealed.size === 0) {
+      await blobs.remove(sealed.blobId);
+      throw new ProviderResponseError(call.provider, 'fetch recording', 'recording is empty');
+    }
+    sealed.wraps = admins.map((reader) => ({
+      reader,
+      wrap: toBase64url(wrapKey(key, reader, { label: PURPOSES.voicemail.wrap, recordId })),
+    }));
+  } finally {
+    key.fill(0);
+  }
   const now = ctx.now();
-  const stored = await ctx.db.transaction(async (tx) => {
-    const rows = await tx.query(
-      `insert into voicemails (call_id, envelope, content_type, duration, created_at) values ($1, $2::jsonb, $3, $4, $5)
-       on conflict (call_id) do nothing returning call_id`,
-      [callId, JSON.stringify(envelope), recording.contentType, event.durationSeconds, now],
-    );
-    if (!rows.length) return false;
-    // The provider's copy must go (lesson 16): durable, so a failed delete is retried by the tick.
-    await queueRecordingDelete(tx, deleteJob, now);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.voicemail-stored',
-        target: `call:${callId}`,
-        details: {
+  let stored: boolean;
+  try {
+    stored = await ctx.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `insert into voicemails (call_id, blob_id, size, content_type, wraps, duration, created_at)
+         values ($1, $2, $3, $4, $5::jsonb, $6, $7)
+         on conflict (call_id) do nothing returning call_id`,
+        [
           callId,
-          durationSeconds: event.durationSeconds,
-          readers: admins.length,
-          bytes: recording.bytes.length,
+          sealed.blobId,
+          sealed.size,
+          sealed.contentType,
+          JSON.stringify(sealed.wraps),
+          event.durationSeconds,
+          now,
+        ],
+      );
+      if (!rows.length) return false;
+      // The provider's copy must go (lesson 16): durable, so a failed delete is retried by the tick.
+      await queueRecordingDelete(tx, deleteJob, now);
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'calls.voicemail-stored',
+          target: `call:${callId}`,
+          details: {
+            callId,
+            durationSeconds: event.durationSeconds,
+            readers: admins.length,
+            bytes: sealed.size,
+          },
         },
-      },
-      now,
-    );
-    return true;
-  });
+        now,
+      );
+      return true;
+    });
+  } catch (error) {
+    await blobs.remove(sealed.blobId);
+    throw error;
+  }
+  // Another process stored this call's voicemail first: ours is not needed.
+  if (!stored) await blobs.remove(sealed.blobId);
   await deleteRecordingAtProvider(ctx, adapter, deleteJob);
   if (stored) await announce(ctx, { type: 'voicemail:new', callId });
   return stored ? 'stored' : 'duplicate';

@@ -50,6 +50,16 @@ export interface ProviderRequest {
   accept?: string;
   /** Largest body we read (recordings); larger is an error. Default 1 MiB. */
   maxBytes?: number;
+  /** This request's time limit instead of the adapter's (a recording download takes longer). */
+  timeoutMs?: number;
+}
+
+/** An answer whose body is read as it arrives (`ProviderHttp.stream`). */
+export interface ProviderStreamReply {
+  status: number;
+  contentType: string;
+  /** Errors with a TelephonyError on timeout, a dropped connection or more than `maxBytes`. */
+  body: ReadableStream<Uint8Array>;
 }
 
 export interface ProviderReply {
@@ -82,8 +92,7 @@ export class ProviderHttp {
     return this.options.provider;
   }
 
-  async send(request: ProviderRequest): Promise<ProviderReply> {
-    const { provider } = this.options;
+  private fetchRaw(request: ProviderRequest): Promise<Response> {
     const headers: Record<string, string> = {
       authorization: this.authorization(),
       accept: request.accept ?? 'application/json',
@@ -96,13 +105,34 @@ export class ProviderHttp {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';
     }
+    return this.fetchImpl(request.absoluteUrl ?? `${this.options.baseUrl}${request.path}`, {
+      method: request.method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
+    });
+  }
+
+  /** Turns what fetch (or reading its body) threw into a TelephonyError. */
+  private failure(error: unknown, request: ProviderRequest): TelephonyError {
+    const { provider } = this.options;
+    if (error instanceof TelephonyError) return error;
+    const name = (error as Error | undefined)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError')
+      return new ProviderTimeoutError(provider, request.operation, request.timeoutMs ?? this.timeoutMs);
+    // fetch rejects with a TypeError whose cause names the network failure; the URL is ours.
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return new ProviderUnreachableError(
+      provider,
+      request.operation,
+      `unreachable${cause ? ` (${cause})` : ''}`,
+    );
+  }
+
+  async send(request: ProviderRequest): Promise<ProviderReply> {
+    const { provider } = this.options;
     try {
-      const response = await this.fetchImpl(request.absoluteUrl ?? `${this.options.baseUrl}${request.path}`, {
-        method: request.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      const response = await this.fetchRaw(request);
       const bytes = await readLimited(
         response,
         request.maxBytes ?? DEFAULT_MAX_BYTES,
@@ -118,18 +148,70 @@ export class ProviderHttp {
       const { code, message } = errorDetails(reply);
       throw new ProviderHttpError(provider, request.operation, response.status, code, message);
     } catch (error) {
-      if (error instanceof TelephonyError) throw error;
-      const name = (error as Error | undefined)?.name;
-      if (name === 'TimeoutError' || name === 'AbortError')
-        throw new ProviderTimeoutError(provider, request.operation, this.timeoutMs);
-      // fetch rejects with a TypeError whose cause names the network failure; the URL is ours.
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new ProviderUnreachableError(
-        provider,
-        request.operation,
-        `unreachable${cause ? ` (${cause})` : ''}`,
-      );
+      throw this.failure(error, request);
     }
+  }
+
+  /**
+   * Sends and hands back the body as a stream, read as the caller consumes it (a recording goes
+   * to disk without being held in memory). An error status is read (up to 1 MiB) and thrown as
+   * with `send`; the body stream errors with a TelephonyError past `maxBytes` or on a failure.
+   */
+  async stream(request: ProviderRequest): Promise<ProviderStreamReply> {
+    const { provider } = this.options;
+    const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
+    let response: Response;
+    try {
+      response = await this.fetchRaw(request);
+      if (!response.ok) {
+        const reply = {
+          status: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          body: await readLimited(response, DEFAULT_MAX_BYTES, provider, request.operation),
+        };
+        const { code, message } = errorDetails(reply);
+        throw new ProviderHttpError(provider, request.operation, response.status, code, message);
+      }
+      const declared = Number(response.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        await response.body?.cancel();
+        throw new ProviderResponseError(
+          provider,
+          request.operation,
+          `answer of ${declared} bytes is above ${maxBytes}`,
+        );
+      }
+    } catch (error) {
+      throw this.failure(error, request);
+    }
+    const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
+    let total = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          controller.error(this.failure(error, request));
+          return;
+        }
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        total += next.value.length;
+        if (total > maxBytes) {
+          await reader.cancel().catch(() => {});
+          controller.error(
+            new ProviderResponseError(provider, request.operation, `answer is above ${maxBytes} bytes`),
+          );
+          return;
+        }
+        controller.enqueue(next.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
   }
 
   /** Sends and parses a JSON object answer. */

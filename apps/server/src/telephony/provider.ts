@@ -116,7 +116,7 @@ export type Prompt =
       language: string;
       /**
        * Optional: a recorded prompt with the same words, by Asterisk sound name ("press-1",
-       * "llamenos/greeting-es"), for providers without speech synthesis (ARI). Webhook
+       * "hotline/greeting-es"), for providers without speech synthesis (ARI). Webhook
        * providers speak `text` and ignore it.
        */
       sound?: string;
@@ -189,8 +189,10 @@ export interface VolunteerLegRequest {
 /** What cancelLeg found: it stopped a leg that was ringing, hung up one that was answered, or found it over. */
 export type CancelOutcome = 'canceled' | 'completed' | 'already-ended';
 
+/** A recording as the provider sends it: read as it arrives, never held whole in memory. */
 export interface Recording {
-  bytes: Uint8Array;
+  /** Errors with a TelephonyError on timeout, a dropped connection or past the size limit. */
+  body: ReadableStream<Uint8Array>;
   contentType: string;
 }
 

@@ -39,6 +39,44 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Sends a signed request; a network failure says plainly that nothing was saved. */
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+  accept: string,
+): Promise<Response> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const headers: Record<string, string> = { accept };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const key = options.signWith ?? (credentials?.kind === 'key' ? credentials.secretKey : null);
+  if (key)
+    headers.authorization = createAuthHeader({ url: `${signingOrigin}${path}`, method, body: text }, key);
+  else if (credentials?.kind === 'session') headers.authorization = `Bearer ${credentials.token}`;
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : text,
+      signal: options.signal,
+    });
+  } catch {
+    throw new ApiRequestError(0, 'network', 'The server could not be reached. Nothing was saved; try again.');
+  }
+}
+
+async function failure(response: Response): Promise<ApiRequestError> {
+  const payload = (await response.json().catch(() => null)) as unknown;
+  const error = (payload as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+  return new ApiRequestError(
+    response.status,
+    error?.code ?? 'internal',
+    error?.message ?? response.statusText,
+    error?.details,
+  );
+}
+
 /**
  * The one way the client talks to the server: JSON in and out, every request signed,
  * errors mapped to ApiRequestError. A network failure says plainly that nothing was saved.
@@ -49,35 +87,18 @@ export async function api<T>(
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<T> {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const key = options.signWith ?? (credentials?.kind === 'key' ? credentials.secretKey : null);
-  if (key)
-    headers.authorization = createAuthHeader({ url: `${signingOrigin}${path}`, method, body: text }, key);
-  else if (credentials?.kind === 'session') headers.authorization = `Bearer ${credentials.token}`;
+  const response = await send(method, path, body, options, 'application/json');
+  if (!response.ok) throw await failure(response);
+  return (await response.json().catch(() => null)) as T;
+}
 
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : text,
-      signal: options.signal,
-    });
-  } catch {
-    throw new ApiRequestError(0, 'network', 'The server could not be reached. Nothing was saved; try again.');
-  }
-  const payload = (await response.json().catch(() => null)) as unknown;
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string; details?: unknown } } | null)
-      ?.error;
-    throw new ApiRequestError(
-      response.status,
-      error?.code ?? 'internal',
-      error?.message ?? response.statusText,
-      error?.details,
-    );
-  }
-  return payload as T;
+/** A signed GET whose answer is a byte stream (an encrypted file), read as it arrives. */
+export async function apiStream(
+  path: string,
+  options: RequestOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const response = await send('GET', path, undefined, options, 'application/octet-stream');
+  if (!response.ok) throw await failure(response);
+  if (!response.body) throw new ApiRequestError(response.status, 'internal', 'empty answer');
+  return response.body;
 }

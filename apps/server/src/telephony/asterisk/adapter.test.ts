@@ -4,6 +4,7 @@
  * typed errors.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
   ProviderTimeoutError,
@@ -112,7 +113,7 @@ describe('Asterisk ARI adapter', () => {
 
   it('recordings: GET …/stored/{name}/file and DELETE; names are checked', async () => {
     fake.recordings.set('llamenos-vm-1.2-3', new Uint8Array([5, 6]));
-    expect(await adapter.fetchRecording('llamenos-vm-1.2-3')).toEqual({
+    expect(await recordingBytes(adapter.fetchRecording('llamenos-vm-1.2-3'))).toEqual({
       bytes: new Uint8Array([5, 6]),
       contentType: 'audio/wav',
     });

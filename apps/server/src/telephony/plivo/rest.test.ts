@@ -1,5 +1,6 @@
 /** The Plivo adapter's REST side against the local fake Plivo API. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
   ProviderResponseError,
@@ -98,7 +99,7 @@ describe('Plivo REST', () => {
 
   it('recordings: details, then the file from the media host; delete; a second delete is fine', async () => {
     const id = fake.addRecording(new Uint8Array([7, 8]));
-    expect(await adapter.fetchRecording(id)).toEqual({
+    expect(await recordingBytes(adapter.fetchRecording(id))).toEqual({
       bytes: new Uint8Array([7, 8]),
       contentType: 'audio/mpeg',
     });

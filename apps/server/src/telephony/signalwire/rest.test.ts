@@ -1,6 +1,7 @@
 /** The SignalWire adapter's REST side: the compatibility API paths, project auth, UUID ids. */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingBytes } from '../../../test/recordings.js';
 import { TelephonyInputError } from '../errors.js';
 import type { WebhookTelephony } from '../provider.js';
 import { FakeTwilioApi } from '../simulator/fake-twilio-api.js';
@@ -47,7 +48,9 @@ describe('SignalWire compatibility REST', () => {
 
   it('fetches and deletes recordings by UUID', async () => {
     const recording = fake.addRecording(randomUUID(), new Uint8Array([9, 9, 9]));
-    expect((await adapter.fetchRecording(recording.sid)).bytes).toEqual(new Uint8Array([9, 9, 9]));
+    expect((await recordingBytes(adapter.fetchRecording(recording.sid))).bytes).toEqual(
+      new Uint8Array([9, 9, 9]),
+    );
     await adapter.deleteRecording(recording.sid);
     expect(recording.deleted).toBe(true);
   });

@@ -3,6 +3,7 @@
  * path, auth, form fields), how it reads answers, and its typed errors.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
   ProviderResponseError,
@@ -236,7 +237,7 @@ describe('recordings', () => {
   it('fetches the mp3 with basic auth, then deletes it; a second delete is not an error', async () => {
     const audio = new Uint8Array([0x49, 0x44, 0x33, 1, 2, 3]);
     const recording = fake.addRecording(`CA${'2'.repeat(32)}`, audio);
-    const fetched = await adapter.fetchRecording(recording.sid);
+    const fetched = await recordingBytes(adapter.fetchRecording(recording.sid));
     expect(fetched.bytes).toEqual(audio);
     expect(fetched.contentType).toBe('audio/mpeg');
     expect(last()).toMatchObject({ method: 'GET', path: `${ACCOUNT_PATH}/Recordings/${recording.sid}.mp3` });

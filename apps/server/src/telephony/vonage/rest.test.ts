@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { verifySignature } from '@vonage/jwt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
   ProviderTimeoutError,
@@ -151,7 +152,7 @@ describe('Vonage REST', () => {
   it('recordings: fetched and deleted by the canonical Vonage URL; a second delete is fine', async () => {
     const id = fake.addFile(new Uint8Array([1, 2, 3]));
     const ref = `https://api-us.nexmo.com/v1/files/${id}`;
-    const recording = await adapter.fetchRecording(ref);
+    const recording = await recordingBytes(adapter.fetchRecording(ref));
     expect(recording).toEqual({ bytes: new Uint8Array([1, 2, 3]), contentType: 'audio/mpeg' });
     expect(last()).toMatchObject({ method: 'GET', path: `/v1/files/${id}` });
     expect(last().claims).toMatchObject({ application_id: APPLICATION_ID });

@@ -8,7 +8,7 @@ import type {
   OnShiftNowView,
   VoicemailView,
 } from '@llamenos/protocol';
-import { api } from '../api.js';
+import { api, apiStream } from '../api.js';
 
 /** The call router's API as the web client uses it. Numbers never come back: last 4 digits at most. */
 
@@ -43,7 +43,12 @@ export function fetchCallHistory(filter: HistoryFilter = {}): Promise<CallHistor
   return api<CallHistoryResponse>('GET', `/api/calls${query ? `?${query}` : ''}`);
 }
 
+/** The voicemail's details and the caller's own wrap of its file key. */
 export const fetchVoicemail = (callId: string) => api<VoicemailView>('GET', `/api/calls/${callId}/voicemail`);
+
+/** The voicemail's encrypted file (streaming format), as it arrives. */
+export const fetchVoicemailAudio = (callId: string, signal?: AbortSignal) =>
+  apiStream(`/api/calls/${callId}/voicemail/audio`, { signal });
 
 export const fetchBans = async () => (await api<{ bans: BanView[] }>('GET', '/api/bans')).bans;
 
