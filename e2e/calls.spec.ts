@@ -147,6 +147,23 @@ test('two volunteers ring, one answers, the other stops at once; nobody on shift
     await expect(admin.getByTestId('count-answered')).toHaveText('1');
   });
 
+  await test.step('Vera writes a note about the call; the admin reads it', async () => {
+    const marker = `CALLNOTE-${Math.random().toString(36).slice(2, 10)}`;
+    await vera.getByRole('link', { name: 'Write a note' }).click();
+    await expect(vera.getByRole('heading', { name: 'New note', level: 1 })).toBeVisible();
+    await vera.getByLabel('Note', { exact: true }).fill(`${marker} caller felt safer by the end`);
+    await vera.getByRole('button', { name: 'Save note' }).click();
+    await expect(vera.getByTestId('note-text')).toHaveText(`${marker} caller felt safer by the end`);
+
+    await navLink(admin, 'Notes').click();
+    await expect(admin.getByRole('heading', { name: 'Call notes', level: 1 })).toBeVisible();
+    const row = admin.getByTestId('note-row').filter({ hasText: marker });
+    await expect(row).toContainText('Vera Volunteer');
+    await row.getByRole('link').click();
+    await expect(admin.getByTestId('note-text')).toHaveText(`${marker} caller felt safer by the end`);
+    await navLink(vera, 'Dashboard').click();
+  });
+
   await test.step('the audit log shows the call', async () => {
     await navLink(admin, 'Audit log').click();
     await admin.getByLabel('Action starts with').fill('calls.');
