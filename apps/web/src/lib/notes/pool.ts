@@ -63,7 +63,10 @@ class NotesPool {
       };
       this.slots.push(slot);
       // A copy: the vault zeroes its own array on lock.
-      void this.call(slot, { op: 'init', secretKey: secretKey.slice(), publicKey: pubkey });
+      // Nobody awaits the init: a lock that terminates the pool before the worker answers
+      // rejects it, and that must not surface as an unhandled rejection. Later calls queue
+      // behind it in the worker, so a failed init shows up as their failure.
+      this.call(slot, { op: 'init', secretKey: secretKey.slice(), publicKey: pubkey }).catch(() => undefined);
     }
   }
 
