@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
 
 /**
  * A local stand-in for Asterisk's ARI on 127.0.0.1: the REST resources the adapter uses
@@ -51,11 +51,7 @@ export class FakeAri {
 
   static async start(account: { username: string; password: string; app: string }): Promise<FakeAri> {
     const fake = new FakeAri(account);
-    const app = fake.routes();
-    fake.server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-      s.once('error', reject);
-    });
+    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
     fake.wss = new WebSocketServer({
       server: fake.server as unknown as import('node:http').Server,
       path: '/ari/events',
@@ -66,7 +62,6 @@ export class FakeAri {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
     });
-    fake.origin = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     return fake;
   }
 
@@ -111,11 +106,7 @@ export class FakeAri {
     this.wss?.close();
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    });
+    await closeLoopbackServer(server);
   }
 
   private wsAllowed(url: string): boolean {

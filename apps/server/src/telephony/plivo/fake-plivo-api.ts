@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
+import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
 
 /**
  * A local stand-in for Plivo's v1 REST API on 127.0.0.1: Call create / hang up / transfer,
@@ -57,12 +57,7 @@ export class FakePlivoApi {
 
   static async start(account: { authId: string; authToken: string }): Promise<FakePlivoApi> {
     const fake = new FakePlivoApi(account);
-    const app = fake.routes();
-    fake.server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-      s.once('error', reject);
-    });
-    fake.origin = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
     return fake;
   }
 
@@ -73,11 +68,7 @@ export class FakePlivoApi {
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    });
+    await closeLoopbackServer(server);
   }
 
   failNext(rule: Omit<Rule, 'times'> & { status: number; times?: number }): void {

@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
+import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
 import type { LegStatus } from '../provider.js';
 import {
   type CallChange,
@@ -99,12 +99,7 @@ export class FakeTwilioApi {
   }
 
   async listen(): Promise<void> {
-    const server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: this.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-      s.once('error', reject);
-    });
-    this.server = server;
-    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: this.server, origin: this.origin } = await listenOnLoopback(this.app.fetch));
   }
 
   /** The origin to give an adapter as its API base URL (the adapter adds the version path). */
@@ -115,13 +110,8 @@ export class FakeTwilioApi {
 
   async close(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = null;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // A delayed request would otherwise hold close() until its timer ran out.
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    });
+    await closeLoopbackServer(server);
   }
 
   /** The next matching request(s) answer with this error instead of being carried out. */

@@ -1,7 +1,7 @@
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
+import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
 
 /**
  * A local stand-in for the Vonage Voice API on 127.0.0.1: calls (create, read, hangup,
@@ -58,12 +58,7 @@ export class FakeVonageApi {
 
   static async start(app: { applicationId: string; publicKeyPem: string }): Promise<FakeVonageApi> {
     const fake = new FakeVonageApi(app);
-    const hono = fake.routes();
-    fake.server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-      s.once('error', reject);
-    });
-    fake.origin = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
     return fake;
   }
 
@@ -74,11 +69,7 @@ export class FakeVonageApi {
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    });
+    await closeLoopbackServer(server);
   }
 
   failNext(rule: Omit<Rule, 'times'> & { times?: number }): void {

@@ -1,0 +1,26 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+
+/**
+ * The local fakes of the providers' APIs (and the simulated carrier's) are real HTTP servers on
+ * 127.0.0.1 with an OS-chosen port, so adapters are tested over real sockets. One place starts
+ * and stops them.
+ */
+export async function listenOnLoopback(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+): Promise<{ server: ServerType; origin: string }> {
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    s.once('error', reject);
+  });
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Stops a loopback server, cutting open connections: a delayed request would otherwise hold close() until its timer ran out. */
+export async function closeLoopbackServer(server: ServerType | null): Promise<void> {
+  if (!server) return;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  });
+}
