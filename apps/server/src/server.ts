@@ -8,6 +8,7 @@ import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { ensureBootstrap } from './identity/bootstrap.js';
 import type { Logger } from './logging.js';
+import { startSweepTimer } from './maintenance/sweep.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
 import { startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
@@ -49,6 +50,8 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
   const stopCallRetention = startCallRetentionTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
+  // The replay cache and rate-limit counters would otherwise grow by a row per request.
+  const stopSweep = startSweepTimer(ctx);
   // The simulated carrier posts its webhooks to where we really listen (loopback).
   setSimulatorOrigin(ctx, config.HOST, port);
   // Asterisk pushes its calls over ARI's events socket: connect when credentials are stored.
@@ -79,6 +82,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
       await stopRetention();
       await stopCallRetention();
       await stopCallTimers();
+      await stopSweep();
       stopAriBridge();
       await settleCallWork(ctx);
       await stopSimulatedCarrier(ctx);

@@ -12,4 +12,10 @@ export const rateLimitMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // Each counter remembers its rule's window so that a sweep knows when it is over; rows from
+    // before this column get a day, longer than any rule's window.
+    id: 'rate-limit/002-window-seconds',
+    sql: `alter table rate_limits add column window_seconds integer not null default 86400;`,
+  },
 ];

@@ -23,8 +23,10 @@ export async function hitRateLimit(
   now: Date,
 ): Promise<RateLimitVerdict> {
   const [row] = await db.query<{ count: number; blocked_until: Date | null }>(
-    `insert into rate_limits as r (key, window_start, count, blocked_until) values ($1, $2, 1, null)
+    `insert into rate_limits as r (key, window_start, count, blocked_until, window_seconds)
+     values ($1, $2, 1, null, $3)
      on conflict (key) do update set
+       window_seconds = $3,
        window_start = case when r.window_start <= $2 - make_interval(secs => $3) then $2 else r.window_start end,
        count = case when r.window_start <= $2 - make_interval(secs => $3) then 1 else r.count + 1 end,
        blocked_until = case
@@ -48,6 +50,22 @@ export async function hitRateLimit(
 /** Forgets the attempts for `key` (after a successful log-in). */
 export async function resetRateLimit(db: Queryable, key: string): Promise<void> {
   await db.query('delete from rate_limits where key = $1', [key]);
+}
+
+/**
+ * Deletes counters that no longer decide anything: their own rule's window is over and no
+ * block is running. The next attempt on such a key starts a new window anyway, so nothing
+ * a verdict would use is forgotten.
+ */
+export async function pruneRateLimits(db: Queryable, now: Date): Promise<number> {
+  const rows = await db.query(
+    `delete from rate_limits
+     where window_start <= $1::timestamptz - make_interval(secs => window_seconds)
+       and (blocked_until is null or blocked_until <= $1::timestamptz)
+     returning key`,
+    [now],
+  );
+  return rows.length;
 }
 
 /** Rules for the routes that face guessing. */
