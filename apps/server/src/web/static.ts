@@ -32,6 +32,15 @@ async function fileIfExists(file: string): Promise<Buffer | null> {
 }
 
 /**
+ * Whether `target` (resolved) is `base` or below it. A plain prefix test is not enough: "dist" is
+ * a prefix of the sibling "dist-secret", so the comparison is on whole path segments.
+ */
+function isInside(base: string, target: string): boolean {
+  const relative = path.relative(base, target);
+  return !(relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative));
+}
+
+/**
  * Serves the web client from one origin with the API. Hashed assets are cached forever;
  * every other path that is not a file gets index.html (the client routes it).
  */
@@ -47,7 +56,7 @@ export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void
       return next();
     }
     const requested = path.resolve(base, `.${decoded}`);
-    if (!requested.startsWith(base)) return next(); // path traversal
+    if (!isInside(base, requested)) return next(); // path traversal
     const asset = url.pathname !== '/' ? await fileIfExists(requested) : null;
     if (asset) {
       const immutable = url.pathname.startsWith('/assets/');
