@@ -9,11 +9,12 @@ import {
   MAX_FILTERS,
   MAX_FRAME_BYTES,
   MAX_QUEUED_MESSAGES,
-  MAX_REFUSED_IN_A_ROW,
   MAX_SUBSCRIPTION_ID,
   MAX_SUBSCRIPTIONS,
   MESSAGE_BURST,
   MESSAGES_PER_SECOND,
+  REFUSALS_FORGIVEN_PER_SECOND,
+  REFUSALS_TOLERATED,
   SLOW_CONSUMER_BYTES,
   SLOW_CONSUMER_GRACE_MS,
 } from './limits.js';
@@ -53,6 +54,26 @@ const isGenericTagOnly = (tags: string[][]): boolean =>
   tags[0]![0] === HUB_EVENT_TAG[0] &&
   tags[0]![1] === HUB_EVENT_TAG[1];
 
+const frameSize = (data: WebSocket.RawData): number =>
+  Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+
+const frameText = (data: WebSocket.RawData): string =>
+  Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
+
+const isMessage = (value: unknown): value is [string, ...unknown[]] =>
+  Array.isArray(value) && typeof value[0] === 'string';
+
+/** The message in a frame within the size limit, or null: only to address a refusal to it. */
+function parseSmallFrame(data: WebSocket.RawData): [string, ...unknown[]] | null {
+  if (frameSize(data) > MAX_FRAME_BYTES) return null;
+  try {
+    const message: unknown = JSON.parse(frameText(data));
+    return isMessage(message) ? message : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * One client WebSocket: NIP-42 authentication, its subscriptions, its rate limit and its
  * outgoing backlog. Messages are handled in order; the only asynchronous step (the membership
@@ -66,8 +87,8 @@ export class Connection {
   alive = true;
   private closing = false;
   private queue: WebSocket.RawData[] | null = null;
-  private refusedInARow = 0;
   private readonly bucket = new TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST);
+  private readonly refusals = new TokenBucket(REFUSALS_FORGIVEN_PER_SECOND, REFUSALS_TOLERATED);
   private authTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -128,10 +149,15 @@ export class Connection {
 
   private onFrame(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.closing) return;
+    // Every frame costs work, so every frame spends a token on arrival, whether or not it parses.
+    if (!this.bucket.take()) {
+      this.refuseForRate(isBinary ? null : data);
+      return;
+    }
     if (this.queue) {
-      if (this.queue.length >= MAX_QUEUED_MESSAGES)
+      if (this.queue.length < MAX_QUEUED_MESSAGES) this.queue.push(isBinary ? Buffer.alloc(0) : data);
+      else if (this.tolerateRefusal())
         this.send(noticeMessage('rate-limited: wait for the answer to your AUTH'));
-      else this.queue.push(isBinary ? Buffer.alloc(0) : data);
       return;
     }
     if (isBinary) {
@@ -161,29 +187,21 @@ export class Connection {
 
   /** Handles one text frame; returns a promise only for work that must finish before the next frame. */
   private handle(data: WebSocket.RawData): Promise<void> | undefined {
-    const size = Array.isArray(data)
-      ? data.reduce((n, b) => n + b.length, 0)
-      : (data as Buffer | ArrayBuffer).byteLength;
-    if (size > MAX_FRAME_BYTES) {
+    if (frameSize(data) > MAX_FRAME_BYTES) {
       this.send(noticeMessage(`invalid: message larger than ${MAX_FRAME_BYTES} bytes`));
       return;
     }
     let message: unknown;
     try {
-      message = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
+      message = JSON.parse(frameText(data));
     } catch {
       this.send(noticeMessage('invalid: message is not JSON'));
       return;
     }
-    if (!Array.isArray(message) || typeof message[0] !== 'string') {
+    if (!isMessage(message)) {
       this.send(noticeMessage('invalid: a message is a JSON array starting with its type'));
       return;
     }
-    if (!this.bucket.take()) {
-      this.refuseForRate(message);
-      return;
-    }
-    this.refusedInARow = 0;
     switch (message[0]) {
       case 'EVENT':
         this.onEvent(message[1]);
@@ -201,16 +219,26 @@ export class Connection {
     }
   }
 
-  private refuseForRate(message: unknown[]): void {
-    if (++this.refusedInARow > MAX_REFUSED_IN_A_ROW) {
-      this.shutDown(1008, 'rate-limited: too many messages');
-      return;
-    }
+  /**
+   * Counts one refusal against the connection's tolerance; past it, says why and closes.
+   * False once the connection is closing, so the caller sends nothing more.
+   */
+  private tolerateRefusal(): boolean {
+    if (this.refusals.take()) return true;
+    this.send(noticeMessage('rate-limited: too many messages over the limit; closing'));
+    this.shutDown(1008, 'rate-limited: too many messages');
+    return false;
+  }
+
+  /** Answers a frame refused for rate the way its sender waits for (OK for an EVENT, CLOSED for a REQ). */
+  private refuseForRate(data: WebSocket.RawData | null): void {
+    if (!this.tolerateRefusal()) return;
     const reason: Reason = `rate-limited: at most ${MESSAGES_PER_SECOND} messages per second`;
-    const event = message[1] as { id?: unknown } | undefined;
-    if (message[0] === 'EVENT' && typeof event?.id === 'string')
+    const message = data === null ? null : parseSmallFrame(data);
+    const event = message?.[1] as { id?: unknown } | undefined;
+    if (message?.[0] === 'EVENT' && typeof event?.id === 'string')
       this.send(okMessage(event.id.slice(0, 64), false, reason));
-    else if (message[0] === 'REQ' && typeof message[1] === 'string')
+    else if (message?.[0] === 'REQ' && typeof message[1] === 'string')
       this.send(closedMessage(message[1].slice(0, MAX_SUBSCRIPTION_ID), reason));
     else this.send(noticeMessage(reason));
   }

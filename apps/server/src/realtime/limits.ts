@@ -21,8 +21,16 @@ export const MAX_SUBSCRIPTION_ID = 64;
 /** Token bucket per connection: a sustained 50 messages/s (presence is one event per change), bursts of 50. */
 export const MESSAGES_PER_SECOND = 50;
 export const MESSAGE_BURST = 50;
-/** Rate-limited messages in a row after which the connection is closed: it is not slowing down. */
-export const MAX_REFUSED_IN_A_ROW = 500;
+/**
+ * Refusals are themselves metered by a second bucket, so what closes a connection is sustained
+ * abuse over time, not a count in a row that one refilled token would reset: a connection may
+ * run up REFUSALS_TOLERATED refusals at once, and is forgiven REFUSALS_FORGIVEN_PER_SECOND of
+ * them each second. A client that bursts now and then stays; one that keeps sending past the
+ * rate (more than 10 refused messages a second on average) is closed within seconds, and a
+ * flood within its first REFUSALS_TOLERATED refusals.
+ */
+export const REFUSALS_TOLERATED = 200;
+export const REFUSALS_FORGIVEN_PER_SECOND = 10;
 /** Messages queued while an AUTH is being checked against the database. */
 export const MAX_QUEUED_MESSAGES = 64;
 /**

@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TestUser } from '../../test/helpers.js';
 import { RawClient, type RelayServer, startRelayServer } from '../../test/realtime-helpers.js';
-import { MAX_FILTERS, MAX_FRAME_BYTES, MAX_SUBSCRIPTIONS } from './limits.js';
+import {
+  MAX_FILTERS,
+  MAX_FRAME_BYTES,
+  MAX_SUBSCRIPTIONS,
+  MESSAGE_BURST,
+  REFUSALS_TOLERATED,
+} from './limits.js';
 import { publishHubEvent } from './publish.js';
 import { realtimeOf } from './registry.js';
 
@@ -209,6 +215,58 @@ describe('embedded relay', () => {
     const sent = await publishHubEvent(s.server.ctx, { type: 'shift:changed' });
     const got = await bystander.waitFor((m) => m[0] === 'EVENT' && (m[2] as NostrEvent).id === sent.id);
     expect(got).toBeTruthy();
+  });
+
+  it('closes a connection that floods far past the rate, saying why first', async () => {
+    const flooder = await authed(member);
+    const bystander = await authed(other);
+    bystander.send(['REQ', 'live', SUB]);
+    await bystander.waitFor((m) => m[0] === 'EOSE');
+    const seen = flooder.messages.length;
+    // 2,000 REQs as a real link delivers them: in packets, so the bucket refills a token now and
+    // then, which must not wipe the record of everything refused before.
+    for (let i = 0; i < 2_000 && !flooder.closed; i++) {
+      flooder.send(['REQ', 'flood', SUB]);
+      if (i % 40 === 39) await new Promise((r) => setTimeout(r, 25));
+    }
+    const closed = await flooder.waitForClose(10_000);
+    expect(closed).toEqual({ code: 1008, reason: 'rate-limited: too many messages' });
+    const said = flooder.messages.slice(seen);
+    expect(said.at(-1)).toEqual(['NOTICE', 'rate-limited: too many messages over the limit; closing']);
+    const refused = said.filter((m) => m[0] === 'CLOSED' && String(m[2]).startsWith('rate-limited: '));
+    // Cut off after its tolerance of refusals, not after answering the whole flood.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(REFUSALS_TOLERATED + 1);
+    const sent = await publishHubEvent(s.server.ctx, { type: 'shift:changed' });
+    await bystander.waitFor((m) => m[0] === 'EVENT' && (m[2] as NostrEvent).id === sent.id);
+  });
+
+  it('closes a flood of frames it cannot even parse', async () => {
+    const c = await authed(member);
+    for (let i = 0; i < 2_000; i++) c.send('not json');
+    expect((await c.waitForClose(10_000)).reason).toBe('rate-limited: too many messages');
+  });
+
+  it('keeps a client that stays under the rate on average, bursts included', async () => {
+    const c = await authed(member);
+    const burst = () => {
+      for (let i = 0; i < 2 * MESSAGE_BURST; i++) c.send(['REQ', 'burst', SUB]);
+    };
+    const started = Date.now();
+    burst();
+    for (let tick = 0; Date.now() - started < 3_000; tick++) {
+      await new Promise((r) => setTimeout(r, 100));
+      c.send(['REQ', `steady`, SUB]);
+      if (tick === 15) burst();
+    }
+    // Both bursts overflowed the bucket, and were told so…
+    expect(c.messages.some((m) => m[0] === 'CLOSED' && String(m[2]).startsWith('rate-limited: '))).toBe(true);
+    // …but the connection is still up and served.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const seen = c.messages.length;
+    c.send(['REQ', 'after', SUB]);
+    await c.waitFor((m) => m[0] === 'EOSE' && m[1] === 'after', 5000, seen);
+    expect(c.closed).toBeNull();
   });
 
   it('cuts off a consumer that stops reading, and keeps serving the others', async () => {
