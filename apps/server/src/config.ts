@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { type ProxyTrust, parseProxyAddress, proxyTrust } from './auth/client-ip.js';
 
 /**
  * Configuration comes from environment variables, optionally from a JSON file named by
@@ -37,6 +38,29 @@ const ConfigSchema = z
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
     TRUST_PROXY: bool.default(false),
+    // Behind a chain of proxies: how many append to X-Forwarded-For (default 1); see auth/client-ip.ts.
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(16).optional(),
+    // Or the proxies' own addresses (IPs or CIDR blocks, comma-separated): then the socket peer must be one.
+    TRUST_PROXY_ADDRESSES: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .check((ctx) => {
+        if (!ctx.value.length)
+          ctx.issues.push({ code: 'custom', input: ctx.value, message: 'lists no address' });
+        for (const entry of ctx.value)
+          if (!parseProxyAddress(entry))
+            ctx.issues.push({
+              code: 'custom',
+              input: ctx.value,
+              message: `"${entry}" is not an IP address or CIDR block (such as 10.0.0.0/8)`,
+            });
+      })
+      .optional(),
     // An external relay (strfry) instead of the embedded one at /nostr; see docs/OPERATIONS.md.
     NOSTR_RELAY_URL: z.url({ protocol: /^wss?$/ }).optional(),
     // Shared with the strfry write-policy plugin, which fetches the writer list with it.
@@ -46,7 +70,13 @@ const ConfigSchema = z
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
 
-export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'SERVER_SECRET'> {
+export interface Config
+  extends Omit<
+    RawConfig,
+    'PUBLIC_URL' | 'SERVER_SECRET' | 'TRUST_PROXY' | 'TRUST_PROXY_HOPS' | 'TRUST_PROXY_ADDRESSES'
+  > {
+  /** Whose word to take for the client's address: resolved from the three TRUST_PROXY* variables. */
+  TRUST_PROXY: ProxyTrust;
   /** Origin the server is reached at, without a trailing slash: the base of every signed URL. */
   PUBLIC_URL: string;
   /** 32+ bytes from which every server key is derived. */
@@ -104,11 +134,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && !raw.PUBLIC_URL) throw new ConfigError('PUBLIC_URL is required in production');
   if (isProduction && raw.NOSTR_RELAY_URL && !raw.NOSTR_WRITERS_TOKEN)
     throw new ConfigError('NOSTR_WRITERS_TOKEN is required in production with NOSTR_RELAY_URL');
+  if (!raw.TRUST_PROXY && raw.TRUST_PROXY_HOPS !== undefined)
+    throw new ConfigError('TRUST_PROXY_HOPS is set but TRUST_PROXY is not: set TRUST_PROXY=true too');
+  if (!raw.TRUST_PROXY && raw.TRUST_PROXY_ADDRESSES)
+    throw new ConfigError('TRUST_PROXY_ADDRESSES is set but TRUST_PROXY is not: set TRUST_PROXY=true too');
+  if (raw.TRUST_PROXY_HOPS !== undefined && raw.TRUST_PROXY_ADDRESSES)
+    throw new ConfigError(
+      'set either TRUST_PROXY_HOPS or TRUST_PROXY_ADDRESSES, not both: with addresses, every listed proxy is skipped',
+    );
   const secretHex = raw.SERVER_SECRET ?? developmentSecret(raw.DATA_DIR);
   const publicUrl = (
     raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`
   ).replace(/\/+$/, '');
-  const { PUBLIC_URL: _p, SERVER_SECRET: _s, ...rest } = raw;
+  const {
+    PUBLIC_URL: _p,
+    SERVER_SECRET: _s,
+    TRUST_PROXY: trust,
+    TRUST_PROXY_HOPS: hops,
+    TRUST_PROXY_ADDRESSES: proxies,
+    ...rest
+  } = raw;
   const blobDir =
     raw.LLAMENOS_ENV === 'test' && !existsSync(raw.DATA_DIR)
       ? path.join(tmpdir(), `llamenos-test-blobs-${randomBytes(8).toString('hex')}`)
@@ -116,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...rest,
     PUBLIC_URL: publicUrl,
+    TRUST_PROXY: proxyTrust(trust, hops, proxies),
     serverSecret: Buffer.from(secretHex, 'hex'),
     isProduction,
     blobDir,

@@ -16,7 +16,8 @@ import { snapshot } from './snapshot.js';
  * phone network, so they carry no user authentication (isPublic); instead they exist only
  * outside production (404 there) and only for clients on this machine: a request whose client
  * address is not loopback gets 404 too, as if the routes did not exist. With TRUST_PROXY the
- * client address is the proxy's X-Forwarded-For, so a proxied remote browser is refused as well.
+ * client address is the one the trusted proxy saw (auth/client-ip.ts), so a proxied remote browser
+ * is refused as well, whatever it puts in X-Forwarded-For itself.
  * The page is GET /api/simulator (its script and styles are separate files: CSP script-src 'self').
  */
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
