@@ -66,6 +66,8 @@ import {
   keyIdOf,
   LABEL_ATTACHMENT_STREAM,
   LABEL_AUDIT_CHAIN,
+  LABEL_DRAFT_CONTENT,
+  LABEL_DRAFT_KEY,
   LABEL_HUB_EVENT,
   LABEL_HUB_KEY_WRAP,
   LABEL_IP_HASH,
@@ -75,14 +77,19 @@ import {
   LABEL_NOTE_KEY_WRAP,
   LABEL_PHONE_HASH,
   LABEL_PIN_LOCK,
+  LABEL_PROVIDER_SECRET,
   LABEL_RECOVERY_CHECK,
   LABEL_RECOVERY_LOCK,
   LABEL_REPORT_CONTENT,
   LABEL_REPORT_KEY_WRAP,
   LABEL_SERVER_FIELD,
+  LABEL_SERVER_HASH_KEY,
   LABEL_SERVER_NOSTR_KEY,
+  LABEL_SERVER_SETTINGS_KEY,
+  LABEL_SIMULATOR_CARRIER,
   LABEL_TRANSCRIPT_CONTENT,
   LABEL_TRANSCRIPT_KEY_WRAP,
+  LABEL_VOICEMAIL_CONTENT,
   lengthPrefixed,
   lockWithPin,
   lockWithRecoveryKey,
@@ -136,6 +143,7 @@ import {
   wrapHubKey,
   wrapKey,
 } from '../src/index.js';
+import * as labelConstants from '../src/labels.js';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -1382,6 +1390,7 @@ async function recoverySection() {
   return {
     secretKeyHex: hex(secretKey),
     recoveryKeyHex: hex(recoveryKey),
+    checksumInputHex: hex(concat(lengthPrefixed(LABEL_RECOVERY_CHECK), recoveryKey)),
     checksumHex: hex(checksum),
     text,
     equivalentTexts: [relaxed],
@@ -1558,6 +1567,14 @@ async function serverKeysSection() {
       '+15550104477',
       'server/field',
     ),
+    providerSecret: contentVector(
+      "a telephony provider's credentials sealed at rest under the settings key (record id: the provider name)",
+      deriveServerSettingsKey(secret),
+      LABEL_PROVIDER_SECRET,
+      'twilio',
+      '{"accountSid":"AC0123456789abcdef0123456789abcdef","authToken":"0123456789abcdef0123456789abcdef","phoneNumbers":["+15550100000"]}',
+      'server/provider-secret',
+    ),
     negatives,
   };
 }
@@ -1581,11 +1598,373 @@ function primitivesSection() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Every label: purposes with the application's record ids, derivations, drafts, reserved labels
+// ---------------------------------------------------------------------------------------------
+
+const CALL_ID = '5b2e9c4d-1f3a-4e6b-9c8d-7a6f5e4d3c2b';
+const EXPORT_ID = '0e6f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+
+/** A stream vector small enough to list in full. */
+function streamVector(
+  name: string,
+  key: Uint8Array,
+  label: string,
+  recordId: string,
+  plaintext: Uint8Array,
+  chunkLog2: number,
+  seed: string,
+) {
+  const prefix = fixedBytes(`${seed}/prefix`, 19);
+  const blob = withScript([prefix], (random) =>
+    encryptBuffer(key, plaintext, { label, recordId }, chunkLog2, random),
+  );
+  return {
+    name,
+    keyHex: hex(key),
+    label,
+    recordId,
+    chunkLog2,
+    plaintextHex: hex(plaintext),
+    noncePrefixHex: hex(prefix),
+    blobHex: hex(blob),
+  };
+}
+
+/**
+ * A stream vector too large to list: the plaintext is the first `length` bytes of
+ * stream(plaintextSeed) (the generator at the top of this file), and the encrypted file is
+ * given by its length and SHA-256, with each chunk's nonce, first 16 sealed bytes and tag.
+ */
+function generatedStreamVector(
+  name: string,
+  key: Uint8Array,
+  label: string,
+  recordId: string,
+  length: number,
+  seed: string,
+) {
+  const plaintextSeed = `${seed}/plaintext`;
+  const plaintext = fixedBytes(plaintextSeed, length);
+  const prefix = fixedBytes(`${seed}/prefix`, 19);
+  const chunkLog2 = DEFAULT_CHUNK_LOG2;
+  const blob = withScript([prefix], (random) =>
+    encryptBuffer(key, plaintext, { label, recordId }, chunkLog2, random),
+  );
+  const chunkSize = 2 ** chunkLog2;
+  const chunkCount = Math.max(1, Math.ceil(length / chunkSize));
+  const chunks = Array.from({ length: chunkCount }, (_, index) => {
+    const plaintextLength = Math.min(chunkSize, length - index * chunkSize);
+    const start = STREAM_HEADER_LENGTH + index * (chunkSize + 16);
+    const sealed = blob.subarray(start, start + plaintextLength + 16);
+    const last = index === chunkCount - 1;
+    return {
+      index,
+      last,
+      plaintextLength,
+      nonceHex: hex(concat(prefix, u32be(index), new Uint8Array([last ? 1 : 0]))),
+      sealedHeadHex: hex(sealed.subarray(0, 16)),
+      tagHex: hex(sealed.subarray(sealed.length - 16)),
+    };
+  });
+  const header = blob.subarray(0, STREAM_HEADER_LENGTH);
+  return {
+    name,
+    keyHex: hex(key),
+    label,
+    recordId,
+    chunkLog2,
+    plaintext: {
+      rule: 'the first `length` bytes of stream(seed), the SHA-256 counter stream of `randomness`',
+      seed: plaintextSeed,
+      length,
+      sha256Hex: hex(sha256(plaintext)),
+      first32Hex: hex(plaintext.subarray(0, 32)),
+    },
+    noncePrefixHex: hex(prefix),
+    headerHex: hex(header),
+    aadHex: hex(concat(header, lengthPrefixed(label), lengthPrefixed(recordId))),
+    chunks,
+    blobLength: blob.length,
+    blobSha256Hex: hex(sha256(blob)),
+  };
+}
+
+/** One purpose as the application uses it: the object key, its content (or file) and one wrap. */
+function purposeVector(
+  purpose: PurposeName,
+  recordId: string,
+  body: (key: Uint8Array, seed: string) => Record<string, unknown>,
+) {
+  const seed = `purposes/${purpose}`;
+  const key = fixedBytes(`${seed}/key`, 32);
+  return {
+    purpose,
+    contentLabel: PURPOSES[purpose].content,
+    wrapLabel: PURPOSES[purpose].wrap,
+    recordId,
+    objectKeyHex: hex(key),
+    ...body(key, seed),
+    wrap: wrapVector(
+      `${purpose} key for admin1`,
+      key,
+      KEYS.admin1,
+      PURPOSES[purpose].wrap,
+      recordId,
+      `${seed}/wrap`,
+    ),
+  };
+}
+
+function purposesSection() {
+  const content = (plaintext: string) => (purpose: PurposeName, recordId: string) =>
+    purposeVector(purpose, recordId, (key, seed) => ({
+      content: contentVector(`${purpose} content`, key, PURPOSES[purpose].content, recordId, plaintext, seed),
+    }));
+  const callMeta = JSON.stringify({
+    v: 1,
+    answeredBy: { userId: RECORD_B, pubkey: KEYS.author.publicKey },
+    callerHash: hashPhone(deriveServerHashKey(fixedBytes('server/secret', 32)), '+15550104477'),
+    callerLast4: '4477',
+    legs: [{ userId: RECORD_B, kind: 'volunteer', status: 'answered' }],
+  });
+  const exportLines = [
+    JSON.stringify({ type: 'export', format: 'llamenos-notes', version: 2, exportId: EXPORT_ID, fields: [] }),
+    JSON.stringify({ type: 'note', note: { id: RECORD_A, text: 'Caller is safe tonight.' } }),
+    JSON.stringify({ type: 'end', count: 1 }),
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
+  return {
+    note: content('{"text":"Caller is safe tonight; follow up tomorrow.","fields":{}}')(
+      'note',
+      `note:${RECORD_A}:v1`,
+    ),
+    report: content('Report: shelter at capacity, referred to the night line.')(
+      'report',
+      `report:${RECORD_B}`,
+    ),
+    message: content('Can you call me back after 6?')('message', `message:${RECORD_B}`),
+    transcript: content('Volunteer: Hello, you are safe to talk here.')(
+      'transcript',
+      `transcript:${CALL_ID}`,
+    ),
+    callMeta: content(callMeta)('callMeta', `call-meta:${CALL_ID}`),
+    voicemail: purposeVector('voicemail', `voicemail:${CALL_ID}`, (key, seed) => ({
+      stream: generatedStreamVector(
+        'voicemail recording: three chunks at the default chunk size, the last one partial',
+        key,
+        PURPOSES.voicemail.content,
+        `voicemail:${CALL_ID}`,
+        2 * 2 ** DEFAULT_CHUNK_LOG2 + 12345,
+        `${seed}/stream`,
+      ),
+    })),
+    export: purposeVector('export', `export:${EXPORT_ID}`, (key, seed) => ({
+      stream: streamVector(
+        'notes export file body (version 2): JSON lines, default chunk size, one final chunk',
+        key,
+        PURPOSES.export.content,
+        `export:${EXPORT_ID}`,
+        utf8(exportLines),
+        DEFAULT_CHUNK_LOG2,
+        `${seed}/stream`,
+      ),
+      content: contentVector(
+        'notes export of version 1 (one envelope ciphertext), still opened',
+        key,
+        PURPOSES.export.content,
+        `export:${EXPORT_ID}`,
+        exportLines,
+        `${seed}/content`,
+      ),
+    })),
+    attachment: purposeVector('attachment', `attachment:${RECORD_B}`, (key, seed) => ({
+      stream: streamVector(
+        'attachment: 300 bytes at the default chunk size',
+        key,
+        PURPOSES.attachment.content,
+        `attachment:${RECORD_B}`,
+        fixedBytes(`${seed}/plaintext`, 300),
+        DEFAULT_CHUNK_LOG2,
+        `${seed}/stream`,
+      ),
+    })),
+  };
+}
+
+function derivationVector(name: string, inputKey: Uint8Array, label: string, length = 32) {
+  return {
+    name,
+    label,
+    inputKeyHex: hex(inputKey),
+    length,
+    outputHex: hex(deriveKey(inputKey, label, length)),
+  };
+}
+
+function derivationsSection() {
+  const secret = fixedBytes('server/secret', 32);
+  const nostrSecret = deriveServerNostrKey(secret);
+  let counter = 0;
+  while (hex(deriveKey(concat(secret, u32be(counter)), LABEL_SERVER_NOSTR_KEY)) !== hex(nostrSecret))
+    counter++;
+  const carrier = derivationVector('simulated carrier account', secret, LABEL_SIMULATOR_CARRIER, 48);
+  const carrierBytes = bytesOf(carrier.outputHex);
+  return {
+    hubEventKey: derivationVector(
+      'hub event key from the hub key',
+      fixedBytes('hub/key', 32),
+      LABEL_HUB_EVENT,
+    ),
+    draftKey: derivationVector(
+      "draft key from the author's secret key",
+      KEYS.author.secretKey,
+      LABEL_DRAFT_KEY,
+    ),
+    serverNostrKey: derivationVector(
+      `server Nostr key: secret || u32be(${counter})`,
+      concat(secret, u32be(counter)),
+      LABEL_SERVER_NOSTR_KEY,
+    ),
+    serverHashKey: derivationVector('server hash key', secret, LABEL_SERVER_HASH_KEY),
+    serverSettingsKey: derivationVector('server settings key', secret, LABEL_SERVER_SETTINGS_KEY),
+    simulatorCarrier: {
+      ...carrier,
+      accountSid: `AC${hex(carrierBytes.subarray(0, 16))}`,
+      authToken: hex(carrierBytes.subarray(16)),
+    },
+    recoveryLockKek: derivationVector(
+      'recovery lock KEK from the recovery key',
+      fixedBytes('recovery/key', 16),
+      LABEL_RECOVERY_LOCK,
+    ),
+  };
+}
+
+function draftsSection() {
+  const draftKey = deriveKey(KEYS.author.secretKey, LABEL_DRAFT_KEY);
+  const recordId = `draft:${RECORD_A}`;
+  return {
+    secretKeyHex: hex(KEYS.author.secretKey),
+    draftKeyHex: hex(draftKey),
+    content: contentVector(
+      'unsaved note kept on the device',
+      draftKey,
+      LABEL_DRAFT_CONTENT,
+      recordId,
+      '{"callId":null,"text":"Caller asked about","values":{}}',
+      'drafts/content',
+    ),
+  };
+}
+
+function reservedSection() {
+  return {
+    note: 'Labels that no construction of this version uses yet. A vector shows the construction its name implies under that label, so a later use has a fixed answer.',
+    voicemailContent: contentVector(
+      'reserved label, content construction',
+      fixedBytes('reserved/voicemail-content/key', 32),
+      LABEL_VOICEMAIL_CONTENT,
+      `voicemail:${CALL_ID}`,
+      'reserved',
+      'reserved/voicemail-content',
+    ),
+  };
+}
+
+/**
+ * Where each label has a positive vector. "used": the reference code seals, wraps, derives or
+ * hashes with it today; "reserved": no code of this version uses it yet.
+ */
+const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string[] }> = {
+  LABEL_NOTE_CONTENT: {
+    status: 'used',
+    vectors: ['content.cases.0', 'purposes.note.content', 'readers.recordA'],
+  },
+  LABEL_REPORT_CONTENT: { status: 'reserved', vectors: ['purposes.report.content'] },
+  LABEL_MESSAGE_CONTENT: { status: 'reserved', vectors: ['content.cases.1', 'purposes.message.content'] },
+  LABEL_VOICEMAIL_CONTENT: { status: 'reserved', vectors: ['reserved.voicemailContent'] },
+  LABEL_TRANSCRIPT_CONTENT: {
+    status: 'reserved',
+    vectors: ['content.cases.2', 'purposes.transcript.content'],
+  },
+  LABEL_CALL_META_CONTENT: { status: 'used', vectors: ['purposes.callMeta.content'] },
+  LABEL_EXPORT_CONTENT: { status: 'used', vectors: ['purposes.export.stream', 'purposes.export.content'] },
+  LABEL_DRAFT_CONTENT: { status: 'used', vectors: ['drafts.content'] },
+  LABEL_ATTACHMENT_STREAM: { status: 'reserved', vectors: ['stream.file', 'purposes.attachment.stream'] },
+  LABEL_VOICEMAIL_STREAM: { status: 'used', vectors: ['purposes.voicemail.stream'] },
+  LABEL_NOTE_KEY_WRAP: { status: 'used', vectors: ['ecies.cases.0', 'purposes.note.wrap'] },
+  LABEL_REPORT_KEY_WRAP: { status: 'reserved', vectors: ['purposes.report.wrap'] },
+  LABEL_MESSAGE_KEY_WRAP: { status: 'reserved', vectors: ['purposes.message.wrap'] },
+  LABEL_VOICEMAIL_KEY_WRAP: { status: 'used', vectors: ['purposes.voicemail.wrap'] },
+  LABEL_TRANSCRIPT_KEY_WRAP: { status: 'reserved', vectors: ['ecies.cases.1', 'purposes.transcript.wrap'] },
+  LABEL_CALL_META_KEY_WRAP: { status: 'used', vectors: ['purposes.callMeta.wrap'] },
+  LABEL_EXPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.export.wrap'] },
+  LABEL_ATTACHMENT_KEY_WRAP: { status: 'reserved', vectors: ['purposes.attachment.wrap'] },
+  LABEL_HUB_KEY_WRAP: { status: 'used', vectors: ['hubKey.wrap'] },
+  LABEL_HUB_EVENT: {
+    status: 'used',
+    vectors: ['derivations.hubEventKey', 'hubKey.event', 'primitives.hkdf'],
+  },
+  LABEL_DRAFT_KEY: { status: 'used', vectors: ['derivations.draftKey'] },
+  LABEL_SERVER_NOSTR_KEY: { status: 'used', vectors: ['derivations.serverNostrKey'] },
+  LABEL_SERVER_HASH_KEY: { status: 'used', vectors: ['derivations.serverHashKey'] },
+  LABEL_SERVER_SETTINGS_KEY: { status: 'used', vectors: ['derivations.serverSettingsKey'] },
+  LABEL_PROVIDER_SECRET: { status: 'used', vectors: ['serverKeys.providerSecret'] },
+  LABEL_SERVER_FIELD: { status: 'used', vectors: ['serverKeys.fieldAtRest'] },
+  LABEL_SIMULATOR_CARRIER: { status: 'used', vectors: ['derivations.simulatorCarrier'] },
+  LABEL_PIN_LOCK: { status: 'used', vectors: ['pinLock'] },
+  LABEL_RECOVERY_LOCK: { status: 'used', vectors: ['recovery', 'derivations.recoveryLockKek'] },
+  LABEL_RECOVERY_CHECK: { status: 'used', vectors: ['recovery'] },
+  LABEL_KEY_ID: { status: 'used', vectors: ['keys.cases.0'] },
+  LABEL_PHONE_HASH: { status: 'used', vectors: ['keyedHash.cases.0'] },
+  LABEL_IP_HASH: { status: 'used', vectors: ['keyedHash.cases.3'] },
+  LABEL_AUDIT_CHAIN: { status: 'used', vectors: ['audit.chain.0'] },
+};
+
+/** The value at a dotted path of the vector file. */
+export const atPath = (root: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+
+/**
+ * Whether the vector at `path` is a positive vector that uses the label `value`: it is not in a
+ * negatives list and names the label, as a field value or inside hex as lp(label).
+ */
+export function vectorUsesLabel(root: unknown, path: string, value: string): boolean {
+  const vector = atPath(root, path);
+  if (vector === undefined || /negative|invalid/i.test(path)) return false;
+  if (typeof vector === 'object' && vector !== null && 'expectError' in vector) return false;
+  const json = JSON.stringify(vector);
+  return json.includes(JSON.stringify(value)) || json.includes(hex(lengthPrefixed(value)));
+}
+
+/** The label index of the vector file; fails if a label of labels.ts has no positive vector. */
+function labelsSection(vectors: Record<string, unknown>) {
+  const defined = new Map(
+    Object.entries(labelConstants).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('LABEL_') && typeof entry[1] === 'string',
+    ),
+  );
+  for (const name of defined.keys())
+    if (!LABEL_INDEX[name])
+      throw new Error(`label ${name} has no vector: add one and list it in LABEL_INDEX`);
+  // In LABEL_INDEX order: a module namespace lists its exports sorted, and not in every loader.
+  return Object.entries(LABEL_INDEX).map(([name, entry]) => {
+    const value = defined.get(name);
+    if (value === undefined) throw new Error(`LABEL_INDEX lists ${name}, which labels.ts does not define`);
+    for (const path of entry.vectors)
+      if (!vectorUsesLabel(vectors, path, value))
+        throw new Error(`label ${name}: ${path} is not a positive vector that uses it`);
+    return { name, value, ...entry };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Builds the complete vector file. */
 export async function generateVectors(): Promise<object> {
   const primitives = primitivesSection();
-  return {
+  const vectors = {
     protocol: 'llamenos',
     version: 1,
     description:
@@ -1612,7 +1991,12 @@ export async function generateVectors(): Promise<object> {
     keyedHash: await keyedHashSection(),
     audit: await auditSection(),
     serverKeys: await serverKeysSection(),
+    purposes: purposesSection(),
+    derivations: derivationsSection(),
+    drafts: draftsSection(),
+    reserved: reservedSection(),
   };
+  return { ...vectors, labels: labelsSection(vectors) };
 }
 
 export const VECTORS_PATH = fileURLToPath(new URL('../test-vectors/v1.json', import.meta.url));

@@ -7,14 +7,19 @@
  *     raw primitives, so the spec's step-by-step description is tested too.
  * (c) PROTOCOL.md's label and constants tables and its quoted examples match the code.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { generateVectors, VECTORS_PATH } from '../scripts/generate-vectors.js';
+import {
+  fixedBytes as generatedBytes,
+  generateVectors,
+  VECTORS_PATH,
+  vectorUsesLabel,
+} from '../scripts/generate-vectors.js';
 import * as api from '../src/index.js';
 import * as labels from '../src/labels.js';
 
@@ -645,6 +650,182 @@ describe('vectors: server-derived keys', () => {
   it('negatives', async () => {
     for (const n of s.negatives)
       await expectCode(n.expectError, () => api.deriveServerHashKey(bytes(n.secretHex)));
+  });
+});
+
+describe('vectors: every label has a positive vector', () => {
+  const defined = Object.entries(labels).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('LABEL_') && typeof entry[1] === 'string',
+  );
+
+  it('the label index lists every label of labels.ts with its value, and nothing else', () => {
+    expect(defined.length).toBeGreaterThan(30);
+    const index = new Map<string, Json>((V.labels ?? []).map((l: Json) => [l.name, l]));
+    for (const [name, value] of defined) {
+      expect(index.get(name), `${name} has an entry in v1.json "labels": add a vector for it`).toBeDefined();
+      expect(index.get(name).value).toBe(value);
+      expect(['used', 'reserved']).toContain(index.get(name).status);
+    }
+    expect(index.size).toBe(defined.length);
+  });
+
+  it('each listed vector is a positive vector that uses the label', () => {
+    for (const l of V.labels) {
+      expect(l.vectors.length, l.name).toBeGreaterThan(0);
+      for (const path of l.vectors)
+        expect(vectorUsesLabel(V, path, l.value), `${l.name}: ${path} uses it and is positive`).toBe(true);
+    }
+  });
+
+  it('a label is "used" exactly when code outside the vectors names it', () => {
+    const roots = ['../src', '../../../apps/server/src', '../../../apps/web/src', '../../protocol/src'];
+    const sources = roots
+      .flatMap((root) => {
+        const dir = new URL(`${root}/`, import.meta.url);
+        return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.endsWith('labels.ts'))
+          .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+      })
+      .join('\n');
+    const purposeUsed = (purpose: string) => new RegExp(`PURPOSES\\.${purpose}\\b`).test(sources);
+    for (const l of V.labels) {
+      const purpose = Object.entries(api.PURPOSES).find(
+        ([, p]) => p.content === l.value || p.wrap === l.value,
+      );
+      const used = new RegExp(`\\b${l.name}\\b`).test(sources) || (purpose ? purposeUsed(purpose[0]) : false);
+      expect(l.status, `${l.name} is ${used ? 'used' : 'not used'} by the code`).toBe(
+        used ? 'used' : 'reserved',
+      );
+    }
+  });
+});
+
+describe('vectors: purposes as the application uses them', () => {
+  const checkContent = (c: Json) => {
+    const ctx = { label: c.label, recordId: c.recordId };
+    expect(text(api.decryptContent(bytes(c.keyHex), api.fromBase64url(c.blobBase64url), ctx))).toBe(
+      c.plaintext,
+    );
+    expect(hex(api.concat(one(1), lp(c.label), lp(c.recordId)))).toBe(c.aadHex);
+    expect(hex(api.encryptContent(bytes(c.keyHex), api.utf8(c.plaintext), ctx, scripted(c.nonceHex)))).toBe(
+      c.blobHex,
+    );
+  };
+  const checkSmallStream = (c: Json) => {
+    const ctx = { label: c.label, recordId: c.recordId };
+    expect(hex(api.decryptBuffer(bytes(c.keyHex), bytes(c.blobHex), ctx))).toBe(c.plaintextHex);
+    expect(
+      hex(
+        api.encryptBuffer(
+          bytes(c.keyHex),
+          bytes(c.plaintextHex),
+          ctx,
+          c.chunkLog2,
+          scripted(c.noncePrefixHex),
+        ),
+      ),
+    ).toBe(c.blobHex);
+  };
+
+  it('every purpose of PURPOSES has a vector with its labels and a wrap of its object key', () => {
+    expect(Object.keys(V.purposes ?? {}).sort()).toEqual(Object.keys(api.PURPOSES).sort());
+    for (const [name, p] of Object.entries<Json>(V.purposes)) {
+      const purpose = api.PURPOSES[name as api.PurposeName];
+      expect(p.contentLabel).toBe(purpose.content);
+      expect(p.wrapLabel).toBe(purpose.wrap);
+      expect(p.wrap.label).toBe(purpose.wrap);
+      expect(p.wrap.recordId).toBe(p.recordId);
+      expect(p.wrap.keyHex).toBe(p.objectKeyHex);
+      checkWrap(p.wrap);
+      const body = [p.content, p.stream].filter(Boolean);
+      expect(body.length, name).toBeGreaterThan(0);
+      for (const b of body) {
+        expect(b.label).toBe(purpose.content);
+        expect(b.recordId).toBe(p.recordId);
+        expect(b.keyHex).toBe(p.objectKeyHex);
+      }
+      if (p.content) checkContent(p.content);
+      if (p.stream?.blobHex) checkSmallStream(p.stream);
+    }
+    expect(V.purposes.note.recordId).toMatch(/^note:[0-9a-f-]{36}:v1$/);
+    expect(V.purposes.callMeta.recordId).toMatch(/^call-meta:[0-9a-f-]{36}$/);
+    expect(V.purposes.voicemail.recordId).toMatch(/^voicemail:[0-9a-f-]{36}$/);
+    expect(V.purposes.export.recordId).toMatch(/^export:[0-9a-f-]{36}$/);
+    expect(JSON.parse(V.purposes.callMeta.content.plaintext).v).toBe(1);
+  });
+
+  it('a multi-chunk file at the default chunk size, given by generator and digest', async () => {
+    const s = V.purposes.voicemail.stream;
+    expect(s.chunkLog2).toBe(api.DEFAULT_CHUNK_LOG2);
+    expect(s.chunks.length).toBeGreaterThanOrEqual(3);
+    const plaintext = generatedBytes(s.plaintext.seed, s.plaintext.length);
+    expect(hex(plaintext.subarray(0, 32))).toBe(s.plaintext.first32Hex);
+    expect(hex(sha256(plaintext))).toBe(s.plaintext.sha256Hex);
+    const ctx = { label: s.label, recordId: s.recordId };
+    const key = bytes(s.keyHex);
+    const blob = api.encryptBuffer(key, plaintext, ctx, s.chunkLog2, scripted(s.noncePrefixHex));
+    expect(blob.length).toBe(s.blobLength);
+    expect(hex(sha256(blob))).toBe(s.blobSha256Hex);
+    expect(hex(blob.subarray(0, api.STREAM_HEADER_LENGTH))).toBe(s.headerHex);
+    expect(s.headerHex).toBe(`01${s.chunkLog2.toString(16).padStart(2, '0')}${s.noncePrefixHex}`);
+    expect(hex(api.concat(bytes(s.headerHex), lp(s.label), lp(s.recordId)))).toBe(s.aadHex);
+    const chunkSize = 2 ** s.chunkLog2;
+    let offset = api.STREAM_HEADER_LENGTH;
+    for (const [i, c] of s.chunks.entries()) {
+      expect(c.index).toBe(i);
+      expect(c.last).toBe(i === s.chunks.length - 1);
+      expect(c.plaintextLength).toBe(Math.min(chunkSize, s.plaintext.length - i * chunkSize));
+      expect(c.nonceHex).toBe(hex(api.concat(bytes(s.noncePrefixHex), api.u32be(i), one(c.last ? 1 : 0))));
+      const sealed = xchacha20poly1305(key, bytes(c.nonceHex), bytes(s.aadHex)).encrypt(
+        plaintext.subarray(i * chunkSize, i * chunkSize + c.plaintextLength),
+      );
+      expect(hex(sealed.subarray(0, 16))).toBe(c.sealedHeadHex);
+      expect(hex(sealed.subarray(sealed.length - 16))).toBe(c.tagHex);
+      expect(hex(blob.subarray(offset, offset + sealed.length))).toBe(hex(sealed));
+      offset += sealed.length;
+    }
+    expect(offset).toBe(s.blobLength);
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < blob.length; i += 50_000) controller.enqueue(blob.slice(i, i + 50_000));
+        controller.close();
+      },
+    });
+    const out: Uint8Array[] = [];
+    const reader = source.pipeThrough(api.decryptStream(key, ctx)).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value);
+    expect(hex(sha256(api.concat(...out)))).toBe(s.plaintext.sha256Hex);
+  });
+
+  it('derivations, drafts, provider secrets and reserved labels', () => {
+    for (const d of Object.values<Json>(V.derivations)) {
+      expect(hex(api.deriveKey(bytes(d.inputKeyHex), d.label, d.length)), d.name).toBe(d.outputHex);
+      expect(
+        hex(hkdf(sha256, bytes(d.inputKeyHex), api.utf8(api.PROTOCOL_SALT), api.utf8(d.label), d.length)),
+      ).toBe(d.outputHex);
+    }
+    const d = V.derivations;
+    expect(d.hubEventKey.outputHex).toBe(V.hubKey.eventKeyHex);
+    expect(d.hubEventKey.inputKeyHex).toBe(V.hubKey.hubKeyHex);
+    expect(d.serverNostrKey.outputHex).toBe(V.serverKeys.nostr.secretKeyHex);
+    expect(d.serverHashKey.outputHex).toBe(V.serverKeys.hashKeyHex);
+    expect(d.serverSettingsKey.outputHex).toBe(V.serverKeys.settingsKeyHex);
+    expect(d.recoveryLockKek.outputHex).toBe(V.recovery.kekHex);
+    expect(d.simulatorCarrier.length).toBe(48);
+    expect(d.simulatorCarrier.accountSid).toBe(`AC${d.simulatorCarrier.outputHex.slice(0, 32)}`);
+    expect(d.simulatorCarrier.authToken).toBe(d.simulatorCarrier.outputHex.slice(32));
+    expect(d.draftKey.inputKeyHex).toBe(V.drafts.secretKeyHex);
+    expect(V.drafts.draftKeyHex).toBe(d.draftKey.outputHex);
+    expect(V.drafts.content.keyHex).toBe(V.drafts.draftKeyHex);
+    expect(V.drafts.content.recordId).toMatch(/^draft:[0-9a-f-]{36}$/);
+    checkContent(V.drafts.content);
+    expect(V.serverKeys.providerSecret.keyHex).toBe(V.serverKeys.settingsKeyHex);
+    checkContent(V.serverKeys.providerSecret);
+    checkContent(V.reserved.voicemailContent);
+    expect(V.recovery.checksumInputHex).toBe(
+      hex(api.concat(lp(api.LABEL_RECOVERY_CHECK), bytes(V.recovery.recoveryKeyHex))),
+    );
+    expect(hex(sha256(bytes(V.recovery.checksumInputHex)).subarray(0, 2))).toBe(V.recovery.checksumHex);
   });
 });
 
