@@ -16,40 +16,9 @@ import type { HubEventPayload } from '@llamenos/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ConnectionStatus, RelayClient } from '../src/lib/realtime/connection.js';
 import { EventKeyRing } from '../src/lib/realtime/hub-keys.js';
+import { FakeSocket } from './fake-socket.js';
 
 const RELAY = 'ws://127.0.0.1:1/nostr';
-
-class FakeSocket {
-  readyState = 0;
-  sent: unknown[][] = [];
-  onmessage: ((m: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  onopen: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  closed = false;
-  send(text: string) {
-    this.sent.push(JSON.parse(text) as unknown[]);
-  }
-  close() {
-    this.closed = true;
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown[]) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  /** The relay goes away. */
-  drop() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-  last(type: string) {
-    return [...this.sent].reverse().find((m) => m[0] === type);
-  }
-}
 
 const flush = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();

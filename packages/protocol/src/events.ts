@@ -42,6 +42,22 @@ export const PresenceEvent = z
   .object({ type: z.literal('presence'), pubkey: Pubkey, status: PresenceStatus, at: Instant })
   .strict();
 
+/**
+ * The only payload a member's own key may sign (docs/PROTOCOL.md, Section 11): their own
+ * presence, with `pubkey` the signer's. Every other payload is signed by the server key. Every
+ * member holds the hub key and the relay cannot read the content, so clients enforce this after
+ * decrypting.
+ */
+export const MemberSignedEvent = PresenceEvent;
+/** Longest JSON text (UTF-8 bytes) of a member-signed payload: a presence announcement is about 160. */
+export const MAX_MEMBER_EVENT_BYTES = 256;
+/**
+ * Longest content of a member-signed event: the base64url of a hub-event blob of a
+ * MAX_MEMBER_EVENT_BYTES payload (45 + paddedLength(256) = 301 bytes, Section 7). Relays and
+ * clients refuse a longer one from a member without decrypting it.
+ */
+export const MAX_MEMBER_EVENT_CONTENT = 402;
+
 export const ShiftChangedEvent = z.object({ type: z.literal('shift:changed') }).strict();
 
 /** Section names only: clients read the values back through the API, which checks permissions. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HUB_EVENT_KIND, HUB_EVENT_TAG, type NostrEvent } from '@llamenos/crypto';
+import { MAX_MEMBER_EVENT_CONTENT } from '@llamenos/protocol';
 import type WebSocket from 'ws';
 import { checkAuthEvent } from './auth-event.js';
 import { type Filter, parseFilter } from './filters.js';
@@ -294,6 +295,11 @@ export class Connection {
     if (event.pubkey !== this.pubkey) return 'restricted: events must be signed by the authenticated key';
     if (this.role === 'member' && (event.kind !== HUB_EVENT_KIND || !isGenericTagOnly(event.tags)))
       return `restricted: members may publish only kind ${HUB_EVENT_KIND} with the generic tag`;
+    // A member may sign only their own presence (PROTOCOL.md §11). The relay cannot read the
+    // payload, so clients check it; what the relay can check is that it is presence-sized, so a
+    // member cannot make it fan large events out to everyone.
+    if (this.role === 'member' && event.content.length > MAX_MEMBER_EVENT_CONTENT)
+      return `restricted: a member's event content is at most ${MAX_MEMBER_EVENT_CONTENT} characters`;
     return null;
   }
 

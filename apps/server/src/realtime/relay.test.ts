@@ -9,6 +9,7 @@ import {
   unwrapHubKey,
   verifyEvent,
 } from '@llamenos/crypto';
+import { MAX_MEMBER_EVENT_CONTENT } from '@llamenos/protocol';
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -168,6 +169,17 @@ describe('embedded relay', () => {
     const delivered = await listener.waitFor((m) => m[0] === 'EVENT');
     expect(delivered[1]).toBe('all');
     expect((delivered[2] as NostrEvent).id).toBe(presence.id);
+  });
+
+  it('refuses a member event longer than any presence announcement, and forwards one that fits', async () => {
+    const publisher = await authed(member);
+    const long = hubEvent(member.secretKey, { content: 'x'.repeat(MAX_MEMBER_EVENT_CONTENT + 1) });
+    publisher.send(['EVENT', long]);
+    expect((await publisher.ok(long.id))[3]).toMatch(/^restricted: /);
+    // Whatever it decrypts to: the relay cannot read it, so clients judge the payload.
+    const fits = hubEvent(member.secretKey, { content: 'x'.repeat(MAX_MEMBER_EVENT_CONTENT) });
+    publisher.send(['EVENT', fits]);
+    expect((await publisher.ok(fits.id))[2]).toBe(true);
   });
 
   it('answers malformed, oversized and non-JSON frames with invalid:, and keeps the connection', async () => {

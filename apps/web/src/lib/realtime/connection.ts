@@ -6,9 +6,10 @@ import {
   toHex,
   verifyEvent,
 } from '@llamenos/crypto';
-import { HubEventPayload } from '@llamenos/protocol';
+import type { HubEventPayload } from '@llamenos/protocol';
 import { backoffDelay } from './backoff.js';
 import type { EventKeyRing } from './hub-keys.js';
+import { acceptedPayload, tooLongForMember } from './sender-policy.js';
 
 /** NIP-42 authentication event kind. */
 const AUTH_KIND = 22242;
@@ -82,7 +83,7 @@ function randomId(): string {
  * A NIP-01/NIP-42 client for the hotline's relay, on the browser's WebSocket: it answers the
  * AUTH challenge with the member's key, subscribes to hub events, and accepts an event only if
  * its signature verifies, it decrypts under an event key of the hub, its payload is valid, and
- * it comes from the server, or from a member announcing their own presence. It reconnects with
+ * it comes from the server, or from a member announcing their own presence (sender-policy.ts). It reconnects with
  * exponential backoff and jitter; every successful (re)connection calls onConnected, because
  * ephemeral events missed in between are gone.
  */
@@ -315,18 +316,12 @@ export class RelayClient {
     if (Math.abs(event.created_at - Date.now() / 1000) > MAX_SKEW_SECONDS) return;
     if (!verifyEvent(event)) return;
     const fromServer = event.pubkey === this.options.serverPubkey;
+    if (!fromServer && tooLongForMember(event.content)) return;
     const json = await this.options.keys.decrypt(event.content);
     if (json === null || this.stopped) return;
-    let parsed: ReturnType<typeof HubEventPayload.safeParse>;
-    try {
-      parsed = HubEventPayload.safeParse(JSON.parse(json));
-    } catch {
-      return;
-    }
-    if (!parsed.success) return;
-    const payload = parsed.data;
-    // A member may speak only for themselves, and only about their presence.
-    if (!fromServer && !(payload.type === 'presence' && payload.pubkey === event.pubkey)) return;
+    // A member may speak only for themselves, and only about their presence (sender-policy.ts).
+    const payload = acceptedPayload(json, event, fromServer);
+    if (!payload) return;
     this.remember(event.id);
     this.options.onEvent(payload, event.pubkey);
   }
