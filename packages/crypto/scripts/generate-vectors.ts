@@ -704,6 +704,11 @@ async function eciesSection() {
   await neg('wrong record id', { recordId: RECORD_B }, 'DECRYPT_FAILED');
   await neg('version byte 2', { wrapHex: hex(setByte(wrap, 0, 2)) }, 'UNSUPPORTED_VERSION');
   await neg('version byte 0', { wrapHex: hex(setByte(wrap, 0, 0)) }, 'UNSUPPORTED_VERSION');
+  await neg(
+    'one byte, version 2: the version is read before the length',
+    { wrapHex: '02' },
+    'UNSUPPORTED_VERSION',
+  );
   await neg('tampered byte in the sealed key', { wrapHex: hex(flip(wrap, 70)) }, 'DECRYPT_FAILED');
   await neg('tampered byte in the nonce', { wrapHex: hex(flip(wrap, 40)) }, 'DECRYPT_FAILED');
   await neg('tampered tag (last byte)', { wrapHex: hex(flip(wrap, WRAP_LENGTH - 1)) }, 'DECRYPT_FAILED');
@@ -806,6 +811,11 @@ async function contentSection() {
   await neg('wrong label (report instead of note)', { label: LABEL_REPORT_CONTENT }, 'DECRYPT_FAILED');
   await neg('wrong record id', { recordId: RECORD_B }, 'DECRYPT_FAILED');
   await neg('version byte 2', { blobHex: hex(setByte(blob, 0, 2)) }, 'UNSUPPORTED_VERSION');
+  await neg(
+    'one byte, version 2: the version is read before the length',
+    { blobHex: '02' },
+    'UNSUPPORTED_VERSION',
+  );
   await neg('tampered ciphertext byte', { blobHex: hex(flip(blob, 30)) }, 'DECRYPT_FAILED');
   await neg('tampered nonce byte', { blobHex: hex(flip(blob, 1)) }, 'DECRYPT_FAILED');
   await neg('tampered tag (last byte)', { blobHex: hex(flip(blob, blob.length - 1)) }, 'DECRYPT_FAILED');
@@ -1315,6 +1325,12 @@ async function pinLockSection() {
     'MALFORMED',
   );
   await neg('version byte 2', setByte(blob, 0, 2), pin, 'UNSUPPORTED_VERSION');
+  await neg(
+    'one byte, version 2: the version is read before the length',
+    new Uint8Array([2]),
+    pin,
+    'UNSUPPORTED_VERSION',
+  );
   await neg('one byte short', blob.subarray(0, PIN_LOCK_LENGTH - 1), pin, 'MALFORMED');
   await neg('PIN of 3 characters', blob, '482', 'MALFORMED');
   await neg('authentic lock whose key id names another key', forged, pin, 'MALFORMED');
@@ -1384,6 +1400,12 @@ async function recoverySection() {
   await neg('tampered key id', flip(blob, 5), recoveryKey, 'WRONG_RECOVERY_KEY');
   await neg('tampered sealed key', flip(blob, 60), recoveryKey, 'WRONG_RECOVERY_KEY');
   await neg('version byte 2', setByte(blob, 0, 2), recoveryKey, 'UNSUPPORTED_VERSION');
+  await neg(
+    'one byte, version 2: the version is read before the length',
+    new Uint8Array([2]),
+    recoveryKey,
+    'UNSUPPORTED_VERSION',
+  );
   await neg('one byte short', blob.subarray(0, RECOVERY_LOCK_LENGTH - 1), recoveryKey, 'MALFORMED');
   await neg('recovery key of 15 bytes', blob, recoveryKey.subarray(0, 15), 'MALFORMED');
 
@@ -1579,9 +1601,20 @@ async function serverKeysSection() {
   };
 }
 
-function primitivesSection() {
+async function primitivesSection() {
   const label = LABEL_NOTE_CONTENT;
+  const tooLong = { repeat: 'a', count: 65536 };
   return {
+    negatives: [
+      {
+        name: 'lp of a string of 65,536 UTF-8 bytes (the prefix holds at most 65,535)',
+        operation: 'lengthPrefix',
+        ...tooLong,
+        expectError: await expectFailure('lp too long', 'TOO_LARGE', () =>
+          lengthPrefixed(tooLong.repeat.repeat(tooLong.count)),
+        ),
+      },
+    ],
     lengthPrefix: [
       { text: '', hex: hex(lengthPrefixed('')) },
       { text: 'María', hex: hex(lengthPrefixed('María')) },
@@ -1963,7 +1996,7 @@ function labelsSection(vectors: Record<string, unknown>) {
 
 /** Builds the complete vector file. */
 export async function generateVectors(): Promise<object> {
-  const primitives = primitivesSection();
+  const primitives = await primitivesSection();
   const vectors = {
     protocol: 'llamenos',
     version: 1,
@@ -1976,7 +2009,12 @@ export async function generateVectors(): Promise<object> {
       `"${STREAM_DOMAIN}" + name) || u32be(0)) || SHA-256(… || u32be(1)) || …, first bytes first.`,
     fixedTime: NOW,
     constants: constantsSection(),
-    primitives: { lengthPrefix: primitives.lengthPrefix, u16be: primitives.u16be, hkdf: primitives.hkdf },
+    primitives: {
+      lengthPrefix: primitives.lengthPrefix,
+      u16be: primitives.u16be,
+      hkdf: primitives.hkdf,
+      negatives: primitives.negatives,
+    },
     keys: await keysSection(),
     schnorr: schnorrSection(),
     nip98: await nip98Section(),

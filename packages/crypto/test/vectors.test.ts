@@ -134,6 +134,14 @@ describe('vectors: constants and primitives', () => {
       h.outputHex,
     );
   });
+
+  it('negatives', async () => {
+    expect(V.primitives.negatives.length).toBeGreaterThan(0);
+    for (const n of V.primitives.negatives) {
+      expect(n.operation).toBe('lengthPrefix');
+      await expectCode(n.expectError, () => lp(n.repeat.repeat(n.count)));
+    }
+  });
 });
 
 describe('vectors: keys', () => {
