@@ -9,6 +9,7 @@ import { lookupActiveUser } from '../identity/lookup.js';
 import type { Metrics } from '../metrics/registry.js';
 import { MODULES } from '../modules.js';
 import { mountWebClient } from '../web/static.js';
+import { checkBodies } from './body-check.js';
 import type { AppEnv, ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 import { isPublic } from './guard.js';
@@ -75,6 +76,7 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
     '/api/*',
     authenticate(ctx, (pubkey) => lookupActiveUser(ctx.db, pubkey)),
   );
+  app.use('/api/*', checkBodies());
 
   for (const module of MODULES) if (module.routes) app.route('/api', module.routes(ctx));
   // The simulated carrier's page lives under /api (its routes refuse production and non-loopback

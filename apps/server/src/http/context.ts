@@ -38,4 +38,11 @@ export interface AuthState {
   needsPasskey: boolean;
 }
 
-export type AppEnv = { Variables: { auth: AuthState; requestId: string } };
+export type AppEnv = {
+  Variables: {
+    auth: AuthState;
+    requestId: string;
+    /** The request's JSON body, parsed once under the body rules (see body-check.ts). */
+    jsonBody?: { value: unknown };
+  };
+};

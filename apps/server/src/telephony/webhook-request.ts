@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { BodyError, decodeUtf8, parseJsonText } from '../http/json-body.js';
 import type { WebhookRequest } from './provider.js';
 
 /**
@@ -33,21 +34,24 @@ export interface RawWebhook {
   body: Uint8Array | string;
 }
 
-/** A WebhookRequest from its parts (the route below, the simulated carrier, tests). */
+/**
+ * A WebhookRequest from its parts (the route below, the simulated carrier, tests). The body is
+ * read under the API's body rules (http/json-body.ts); on the route, checkBodies has already
+ * refused a body that breaks them, elsewhere such a body reads as no parameters and no JSON.
+ */
 export function makeWebhookRequest(raw: RawWebhook): WebhookRequest {
   const headers = raw.headers instanceof Headers ? raw.headers : new Headers(raw.headers);
   const rawBody = typeof raw.body === 'string' ? new TextEncoder().encode(raw.body) : raw.body;
   const type = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = new TextDecoder().decode(rawBody);
   let form = new URLSearchParams();
   let json: unknown;
-  if (raw.method === 'POST' && type === 'application/x-www-form-urlencoded') form = new URLSearchParams(text);
-  if (type === 'application/json') {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+  try {
+    const text = decodeUtf8(rawBody);
+    if (raw.method === 'POST' && type === 'application/x-www-form-urlencoded')
+      form = new URLSearchParams(text);
+    if (type === 'application/json') json = parseJsonText(text);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
   }
   return { method: raw.method.toUpperCase(), publicUrl: raw.publicUrl, headers, rawBody, form, json };
 }
