@@ -70,9 +70,17 @@ describe('verifyVonageWebhook', () => {
     expect(verifyVonageWebhook(KEYS, post(`Bearer ${jwt}`, ''), NOW)).toBe(false);
   });
 
-  it('accepts the compact re-serialization of a pretty-printed body (what the hash is documented over)', () => {
+  it('hashes the raw bytes: a pretty-printed body verifies by its own hash, not by the compact form', () => {
     const pretty = JSON.stringify(JSON.parse(BODY), null, 2);
-    expect(verifyVonageWebhook(KEYS, post(`Bearer ${token()}`, pretty), NOW)).toBe(true);
+    expect(verifyVonageWebhook(KEYS, post(`Bearer ${token({}, SECRET, pretty)}`, pretty), NOW)).toBe(true);
+    expect(verifyVonageWebhook(KEYS, post(`Bearer ${token()}`, pretty), NOW)).toBe(false);
+  });
+
+  it('never serializes the body: a signed body nested 5,000 levels deep is answered, not a crash', () => {
+    const deep = `{"uuid":"x","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const check = () => verifyVonageWebhook(KEYS, post(`Bearer ${token({}, SECRET, deep)}`, deep), NOW);
+    expect(check).not.toThrow();
+    expect(check()).toBe(true);
   });
 
   it('fails closed: no secret, no header, other schemes, wrong secret', () => {

@@ -12,6 +12,9 @@ import { type JwtClaims, verifyHs256 } from './jwt.js';
  * - https://developer.vonage.com/en/messages/concepts/signed-webhooks
  * - https://api.support.vonage.com/hc/en-us/articles/19033783342876 (payload_hash: for a POST,
  *   the JSON body; for a GET, the query parameters as a JSON object, in their order, no spaces).
+ *   A POST's hash is compared with the SHA-256 of the body's bytes as received, never of a
+ *   re-serialization: the bytes are what Vonage hashed and what we act on, and serializing a
+ *   parsed body walks whatever structure the sender chose (5,000 levels exhausted the stack).
  * This is not the SMS API's `sig` parameter (an MD5/SHA digest over sorted parameters), which
  * voice webhooks do not carry.
  *
@@ -41,11 +44,7 @@ export function payloadHashes(request: WebhookRequest): string[] {
     // A GET without parameters: "{}" by the support article, "" by the plain hash of the body.
     return [...query.keys()].length === 0 ? [sha256Hex(asJson), sha256Hex('')] : [sha256Hex(asJson)];
   }
-  const hashes = [sha256Hex(request.rawBody)];
-  // The body re-serialized without whitespace, in its own key order (what the article describes);
-  // it binds the same content as the raw bytes, and matches if Vonage ever pretty-prints.
-  if (request.json !== undefined) hashes.push(sha256Hex(JSON.stringify(request.json)));
-  return hashes;
+  return [sha256Hex(request.rawBody)];
 }
 
 function bearerToken(request: WebhookRequest): string | null {
