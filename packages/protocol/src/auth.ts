@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textLine } from './text.js';
 
 /**
  * Request bodies of the passkey (WebAuthn) and session routes. The WebAuthn responses are
@@ -58,7 +59,7 @@ export const PasskeyRegisterVerifyBody = z
   .object({
     challengeId: ChallengeId,
     response: RegistrationResponse,
-    label: z.string().trim().min(1).max(64).optional(),
+    label: textLine(64).optional(),
   })
   .strict();
 export type PasskeyRegisterVerifyBody = z.infer<typeof PasskeyRegisterVerifyBody>;

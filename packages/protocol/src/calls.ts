@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { E164 } from './providers.js';
+import { textLine } from './text.js';
 
 /**
  * The call router's API shapes. Caller numbers never appear here: a call carries the caller's
@@ -86,7 +87,7 @@ export interface CallHistoryResponse {
 export const CallIdParam = z.object({ id: z.uuid() }).strict();
 
 /** `POST /api/calls/:id/ban`. */
-export const BanCallBody = z.object({ reason: z.string().trim().max(200).default('') }).strict();
+export const BanCallBody = z.object({ reason: textLine(200, 0).default('') }).strict();
 
 export interface BanView {
   callerHash: string;
@@ -101,7 +102,7 @@ export interface BanView {
 export const CreateBansBody = z
   .object({
     numbers: z.array(z.string().min(3).max(40)).min(1).max(1000),
-    reason: z.string().trim().max(200).default(''),
+    reason: textLine(200, 0).default(''),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();

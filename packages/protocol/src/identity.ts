@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidGrant } from './permissions.js';
 import { LanguageCode } from './settings.js';
+import { textBlock, textLine } from './text.js';
 
 /**
  * Request bodies and views of the Identity module: bootstrap, invites, users, custom roles
@@ -15,7 +16,7 @@ export const OneTimeToken = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, 'a base64url code');
 
-export const DisplayName = z.string().trim().min(1).max(80);
+export const DisplayName = textLine(80);
 
 /** A role id: a built-in one (admin, volunteer, reporter) or a custom one (custom-…). */
 export const RoleId = z
@@ -126,8 +127,8 @@ const GrantList = z
 
 export const CreateRoleBody = z
   .object({
-    name: z.string().trim().min(1).max(60),
-    description: z.string().trim().max(300).optional(),
+    name: textLine(60),
+    description: textBlock(300).optional(),
     permissions: GrantList,
   })
   .strict();
@@ -135,8 +136,8 @@ export type CreateRoleBody = z.infer<typeof CreateRoleBody>;
 
 export const UpdateRoleBody = z
   .object({
-    name: z.string().trim().min(1).max(60).optional(),
-    description: z.string().trim().max(300).optional(),
+    name: textLine(60).optional(),
+    description: textBlock(300).optional(),
     permissions: GrantList.optional(),
   })
   .strict();

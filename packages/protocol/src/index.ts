@@ -9,3 +9,4 @@ export * from './providers.js';
 export * from './records.js';
 export * from './settings.js';
 export * from './shifts.js';
+export * from './text.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textLine } from './text.js';
 
 /** Is `zone` an IANA time zone this runtime knows? */
 export function isTimeZone(zone: string): boolean {
@@ -19,10 +20,10 @@ export const CustomFieldDefinition = z
   .object({
     // The id is what encrypted notes store values under, so it is stable and never reused for another meaning.
     id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
-    label: z.string().trim().min(1).max(80),
+    label: textLine(80),
     type: z.enum(['text', 'number', 'select', 'checkbox', 'date']),
     required: z.boolean().default(false),
-    options: z.array(z.string().trim().min(1).max(80)).max(50).optional(),
+    options: z.array(textLine(80)).max(50).optional(),
     /** Position in the note form, ascending; unique so the form's order is never ambiguous. */
     order: z.number().int().min(0).max(1000),
   })
@@ -62,7 +63,7 @@ function uniqueIdsAndOrder(fields: { id: string; order: number }[], ctx: z.Refin
 /** The hotline's settings as admins edit them. Provider credentials live apart, encrypted (see the settings module). */
 export const HotlineSettings = z
   .object({
-    hotlineName: z.string().trim().min(1).max(80),
+    hotlineName: textLine(80),
     timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as "America/Mexico_City"'),
     languages: z
       .array(LanguageCode)

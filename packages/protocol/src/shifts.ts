@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textBlock, textLine } from './text.js';
 
 /**
  * Shifts: recurring weekly shifts in the hotline's IANA time zone (settings.timeZone), ring
@@ -40,7 +41,7 @@ const UserIds = z
   .max(500)
   .refine((ids) => new Set(ids).size === ids.length, 'users must not repeat');
 
-const Name = z.string().trim().min(1).max(80);
+const Name = textLine(80);
 
 export const CreateShiftBody = z
   .object({
@@ -99,7 +100,7 @@ export const CreateShiftExceptionBody = z
     kind: ShiftExceptionKind,
     userOut: Id.nullable().default(null),
     userIn: Id.nullable().default(null),
-    note: z.string().trim().max(300).default(''),
+    note: textBlock(300).default(''),
   })
   .strict()
   .superRefine((e, ctx) => {
