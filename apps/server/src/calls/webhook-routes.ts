@@ -95,6 +95,8 @@ export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
         throw error;
       }
       const doc = result === 'ack' ? w.adapter.acknowledge() : w.adapter.render(result);
+      // A 204 (Vonage's acknowledgement) must have no body at all: the Fetch Response refuses even "".
+      if (doc.status === 204) return c.body(null, 204);
       return c.body(doc.body, doc.status as 200, { 'content-type': doc.contentType });
     });
 
