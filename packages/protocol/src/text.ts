@@ -24,6 +24,16 @@ export function refusedCharacter(codePoint: number, multiline: boolean): string 
     (codePoint >= 0x2066 && codePoint <= 0x2069)
   )
     return 'a bidirectional control';
+  // Characters that draw nothing on their own: a name made of them looks blank.
+  if (
+    codePoint === 0x00ad ||
+    codePoint === 0x034f ||
+    codePoint === 0x115f ||
+    codePoint === 0x1160 ||
+    codePoint === 0x3164 ||
+    codePoint === 0xffa0
+  )
+    return 'an invisible character';
   if (
     codePoint === 0x200b ||
     (codePoint >= 0x2060 && codePoint <= 0x2064) ||

@@ -7,6 +7,11 @@ const REFUSED_EVERYWHERE = [
   '\u001b',
   '\u007f',
   '\u0085',
+  '\u00ad',
+  '\u034f',
+  '\u115f',
+  '\u3164',
+  '\uffa0',
   '\u009f',
   '\u061c',
   '\u200b',
@@ -67,6 +72,7 @@ describe('names and labels (textLine)', () => {
       'محمد',
       'שרה',
       '山田太郎',
+      '김민수',
       'नमस्ते',
       'می‌خواهم', // U+200C ZWNJ is part of Persian spelling
       '👩‍💻', // U+200D ZWJ joins emoji
