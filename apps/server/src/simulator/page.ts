@@ -95,9 +95,11 @@ function keypad(sid) {
 
 function phoneCard(p, title) {
   const card = el('article', { class: 'phone ' + p.status });
-  card.append(el('h3', {}, title), el('p', {}, 'Status: ' + p.status + (p.connected ? ' (connected)' : '')));
+  // Names and spoken text are people's words: each keeps its own direction (a right-to-left
+  // name or a U+202E cannot reorder the card).
+  card.append(el('h3', { dir: 'auto' }, title), el('p', {}, 'Status: ' + p.status + (p.connected ? ' (connected)' : '')));
   const heard = el('ul', { class: 'heard' });
-  for (const line of p.heard) heard.append(el('li', {}, line));
+  for (const line of p.heard) heard.append(el('li', { dir: 'auto' }, line));
   card.append(heard);
   if (p.errors.length) card.append(el('p', { class: 'errors' }, p.errors.join('; ')));
   return card;

@@ -155,7 +155,9 @@ export function App() {
         {t('app.skipToContent')}
       </a>
       <header className="app-header">
-        <span className="app-name">{config?.hotlineName ?? t('app.name')}</span>
+        <span className="app-name" dir="auto">
+          {config?.hotlineName ?? t('app.name')}
+        </span>
         <nav aria-label={t('app.accountMenu')} className="header-actions">
           {vault === 'unlocked' && me && <LiveStatus />}
           <LanguagePicker />

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { UserText } from './UserText.js';
 
 export interface Choice {
   value: string;
@@ -35,7 +36,7 @@ export function CheckboxGroup({
             disabled={choice.forced}
             onChange={(e) => toggle(choice.value, e.target.checked)}
           />
-          {choice.label}
+          <UserText>{choice.label}</UserText>
         </label>
       ))}
     </fieldset>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from './ActionError.js';
 import { Dialog } from './Dialog.js';
@@ -14,7 +14,7 @@ export function ConfirmDialog({
   onClose,
 }: {
   open: boolean;
-  title: string;
+  title: ReactNode;
   message: string;
   confirmLabel: string;
   danger?: boolean;

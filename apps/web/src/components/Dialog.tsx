@@ -11,7 +11,7 @@ export function Dialog({
   children,
 }: {
   open: boolean;
-  title: string;
+  title: ReactNode;
   onClose: () => void;
   children: ReactNode;
 }) {

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../lib/api.js';
 import { onResync, usePresence } from '../lib/realtime/index.js';
+import { UserText } from './UserText.js';
 
 /** Re-read the member list at most this often when someone unknown shows up. */
 const NAMES_REFRESH_MS = 5_000;
@@ -50,7 +51,7 @@ export function PresencePanel({ myPubkey }: { myPubkey: string }) {
           {rows.map((row) => (
             <li key={row.pubkey} className="presence-item" data-testid="presence-entry">
               <span className="presence-name">
-                {row.name ?? t('realtime.unknownMember')}
+                <UserText>{row.name ?? t('realtime.unknownMember')}</UserText>
                 {row.pubkey === myPubkey && ` ${t('realtime.you')}`}
               </span>
               <span className={`presence-badge presence-${row.status}`}>

@@ -5,6 +5,7 @@ import { navigate, takeFragment } from '../app/router.js';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { KeySetupForm, RecoveryStep } from '../components/KeySetup.js';
+import { userTextIn } from '../components/UserText.js';
 import { ApiRequestError, api } from '../lib/api.js';
 import type { KeyBackup } from '../lib/vault.js';
 
@@ -82,7 +83,7 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
       <h1>
         {kind === 'bootstrap'
           ? t('join.bootstrapTitle')
-          : t('join.inviteTitle', { hotline: config.hotlineName ?? 'Llamenos' })}
+          : userTextIn(t, 'join.inviteTitle', { hotline: config.hotlineName ?? 'Llamenos' })}
       </h1>
       {step.name === 'checking' && <p aria-busy="true">{t('app.loading')}</p>}
       {step.name === 'setup' && (

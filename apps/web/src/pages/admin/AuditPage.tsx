@@ -88,7 +88,7 @@ export function AuditPage({ me }: { me: Me }) {
               >
                 <option value="">{t('audit.anyone')}</option>
                 {users.data.map((u) => (
-                  <option key={u.id} value={u.pubkey}>
+                  <option key={u.id} value={u.pubkey} dir="auto">
                     {u.displayName}
                   </option>
                 ))}
@@ -197,7 +197,7 @@ function AuditTable({
               <td>
                 <code>{e.action}</code>
               </td>
-              <td>{nameOf(e.actorPubkey) || t('audit.system')}</td>
+              <td dir="auto">{nameOf(e.actorPubkey) || t('audit.system')}</td>
               <td className="ltr-cell break">{e.target}</td>
               <td className="ltr-cell break">
                 {Object.keys(e.details).length ? <code>{JSON.stringify(e.details)}</code> : ''}

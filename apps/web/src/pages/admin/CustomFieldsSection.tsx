@@ -1,6 +1,7 @@
 import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { UserText } from '../../components/UserText.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 import type { SectionProps } from './SimpleSections.js';
 
@@ -139,7 +140,11 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
             <fieldset className="custom-field">
               <legend>
                 {t('customFields.fieldN', { n: index + 1 })}
-                {field.label && `: ${field.label}`}
+                {field.label && (
+                  <>
+                    : <UserText>{field.label}</UserText>
+                  </>
+                )}
               </legend>
               <div className="field-grid">
                 <div>

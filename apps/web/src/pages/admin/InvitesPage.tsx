@@ -15,6 +15,7 @@ import { CopyField } from '../../components/CopyField.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { userTextIn } from '../../components/UserText.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 import { roleNames, useRoles } from './useRoles.js';
@@ -65,7 +66,9 @@ export function InvitesPage({ me }: { me: Me }) {
             <tbody>
               {invites.data.map((invite) => (
                 <tr key={invite.id}>
-                  <th scope="row">{invite.displayName}</th>
+                  <th scope="row" dir="auto">
+                    {invite.displayName}
+                  </th>
                   <td>{roleNames(invite.roles, roles.data)}</td>
                   <td>
                     <span className={`badge status-${invite.status}`}>
@@ -93,7 +96,7 @@ export function InvitesPage({ me }: { me: Me }) {
       )}
       <ConfirmDialog
         open={revoking !== null}
-        title={t('invites.revokeTitle', { name: revoking?.displayName })}
+        title={userTextIn(t, 'invites.revokeTitle', { name: revoking?.displayName })}
         message={t('invites.revokeExplain')}
         confirmLabel={t('invites.revoke')}
         danger
@@ -124,7 +127,7 @@ function CreatedInvitePanel({
   return (
     <section className="panel notice" aria-labelledby="invite-link-title">
       <h2 id="invite-link-title" tabIndex={-1} ref={heading}>
-        {t('invites.linkTitle', { name })}
+        {userTextIn(t, 'invites.linkTitle', { name })}
       </h2>
       <p>{t('invites.linkOnce')}</p>
       <CopyField label={t('invites.link')} value={invite.link} />

@@ -6,6 +6,7 @@ import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { UserText, userTextIn } from '../../components/UserText.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 import { PermissionPicker } from './PermissionPicker.js';
@@ -64,7 +65,7 @@ export function RolesPage({ me }: { me: Me }) {
       )}
       <ConfirmDialog
         open={deleting !== null}
-        title={t('roles.deleteTitle', { name: deleting?.name })}
+        title={userTextIn(t, 'roles.deleteTitle', { name: deleting?.name })}
         message={t('roles.deleteExplain')}
         confirmLabel={t('common.delete')}
         danger
@@ -109,8 +110,12 @@ function RoleTable({
           {roles.map((role) => (
             <tr key={role.id}>
               <th scope="row">
-                {role.name}
-                {role.description && <p className="hint">{role.description}</p>}
+                <UserText>{role.name}</UserText>
+                {role.description && (
+                  <p className="hint" dir="auto">
+                    {role.description}
+                  </p>
+                )}
               </th>
               <td>
                 <details>
@@ -203,7 +208,7 @@ function RoleEditor({
   return (
     <form onSubmit={submit} aria-labelledby="role-editor-title">
       <h2 id="role-editor-title" ref={heading} tabIndex={-1}>
-        {role ? t('roles.editTitle', { name: role.name }) : t('roles.new')}
+        {role ? userTextIn(t, 'roles.editTitle', { name: role.name }) : t('roles.new')}
       </h2>
       <label htmlFor="role-name">{t('roles.name')}</label>
       <input id="role-name" required maxLength={60} value={name} onChange={(e) => setName(e.target.value)} />

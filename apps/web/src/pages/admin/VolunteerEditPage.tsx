@@ -9,6 +9,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { userTextIn } from '../../components/UserText.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 import { useRoles } from './useRoles.js';
@@ -23,7 +24,9 @@ export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
         <NavLink href="/admin/volunteers">{t('volunteers.back')}</NavLink>
       </p>
       <PageHeading>
-        {user.data ? t('volunteers.editTitle', { name: user.data.displayName }) : t('volunteers.title')}
+        {user.data
+          ? userTextIn(t, 'volunteers.editTitle', { name: user.data.displayName })
+          : t('volunteers.title')}
       </PageHeading>
       <ErrorMessage error={user.error} />
       {user.loading && !user.data && <p aria-busy="true">{t('app.loading')}</p>}

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { userTextIn } from '../../components/UserText.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 import { roleNames, useRoles } from './useRoles.js';
@@ -58,7 +59,9 @@ export function VolunteersPage({ me }: { me: Me }) {
             <tbody>
               {list.map((user) => (
                 <tr key={user.id} className={user.active ? undefined : 'inactive'}>
-                  <th scope="row">{user.displayName}</th>
+                  <th scope="row" dir="auto">
+                    {user.displayName}
+                  </th>
                   <td>{roleNames(user.roles, roles.data)}</td>
                   <td>
                     {user.active ? t('volunteers.active') : t('volunteers.inactive')}
@@ -100,8 +103,8 @@ export function VolunteersPage({ me }: { me: Me }) {
         open={pending !== null}
         title={
           pending?.active
-            ? t('volunteers.deactivateTitle', { name: pending?.displayName })
-            : t('volunteers.reactivateTitle', { name: pending?.displayName })
+            ? userTextIn(t, 'volunteers.deactivateTitle', { name: pending?.displayName })
+            : userTextIn(t, 'volunteers.reactivateTitle', { name: pending?.displayName })
         }
         message={pending?.active ? t('volunteers.deactivateExplain') : t('volunteers.reactivateExplain')}
         confirmLabel={pending?.active ? t('volunteers.deactivate') : t('volunteers.reactivate')}

@@ -117,7 +117,7 @@ export function AdminCallsPage({ me }: { me: Me }) {
                     <td>{formatDateTime(c.createdAt, i18n.language)}</td>
                     <td className="ltr-cell">{last4(c, t('calls.withheld'))}</td>
                     <td>{statusName(c.status)}</td>
-                    <td>{nameOf(c.answeredBy)}</td>
+                    <td dir="auto">{nameOf(c.answeredBy)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -136,7 +136,7 @@ export function BansPage({ me }: { me: Me }) {
                 {bans.data.map((b) => (
                   <tr key={b.callerHash}>
                     <td className="ltr-cell">{shown(b.callerLast4)}</td>
-                    <td>{b.reason}</td>
+                    <td dir="auto">{b.reason}</td>
                     <td>{formatDateTime(b.createdAt, i18n.language)}</td>
                     {writable && (
                       <td>

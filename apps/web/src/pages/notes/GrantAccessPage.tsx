@@ -10,6 +10,7 @@ import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { KeyNeeded } from './shared.js';
 import './notes.css';
+import { userTextIn } from '../../components/UserText.js';
 
 /** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
 const PENDING_KEY = 'llamenos.notes.grant-pending';
@@ -137,7 +138,7 @@ function Grant({ me }: { me: Me }) {
           >
             <option value="">{t('notes.choose')}</option>
             {candidates.map((c) => (
-              <option key={c.id} value={c.pubkey}>
+              <option key={c.id} value={c.pubkey} dir="auto">
                 {c.displayName}
               </option>
             ))}
@@ -147,7 +148,7 @@ function Grant({ me }: { me: Me }) {
       {chosen && status && (
         <div className="panel grant-panel">
           <label htmlFor="grant-progress">
-            {t('notes.grant.progressLabel', { name: chosen.displayName })}
+            {userTextIn(t, 'notes.grant.progressLabel', { name: chosen.displayName })}
           </label>
           <progress id="grant-progress" max={status.total || 1} value={status.total ? status.done : 1} />
           <p role="status" data-testid="grant-status" data-percent={percent}>
@@ -163,7 +164,7 @@ function Grant({ me }: { me: Me }) {
             </p>
           )}
           {complete ? (
-            <p className="success">{t('notes.grant.complete', { name: chosen.displayName })}</p>
+            <p className="success">{userTextIn(t, 'notes.grant.complete', { name: chosen.displayName })}</p>
           ) : (
             <div className="button-row">
               {running ? (

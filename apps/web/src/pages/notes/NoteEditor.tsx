@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { UserText, userTextIn } from '../../components/UserText.js';
 import { createNote, editNote } from '../../lib/notes/api.js';
 import { type Draft, deleteDraft, saveDraft } from '../../lib/notes/drafts.js';
 import { checkPayload, type FieldProblem, payloadFromForm } from '../../lib/notes/payload.js';
@@ -153,7 +154,11 @@ export function NoteEditor({
       {problemText('text')}
       {fields.map((field) => {
         const id = `note-field-${field.id}`;
-        const label = field.required ? t('notes.requiredLabel', { label: field.label }) : field.label;
+        const caption = field.required ? (
+          userTextIn(t, 'notes.requiredLabel', { label: field.label })
+        ) : (
+          <UserText>{field.label}</UserText>
+        );
         const common = {
           id,
           'aria-invalid': problemOf(field.id) ? true : undefined,
@@ -172,14 +177,14 @@ export function NoteEditor({
                   checked={value === true}
                   onChange={(e) => set(e.target.checked)}
                 />
-                <label htmlFor={id}>{label}</label>
+                <label htmlFor={id}>{caption}</label>
               </div>
               {problemText(field.id)}
             </div>
           );
         return (
           <div key={field.id}>
-            <label htmlFor={id}>{label}</label>
+            <label htmlFor={id}>{caption}</label>
             {field.type === 'select' ? (
               <select
                 {...common}

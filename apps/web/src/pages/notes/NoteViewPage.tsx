@@ -23,6 +23,7 @@ import {
   useNoteFields,
 } from './shared.js';
 import './notes.css';
+import { userTextIn } from '../../components/UserText.js';
 
 interface Opened {
   note: NoteForReader;
@@ -61,7 +62,7 @@ function NoteBody({ opened, fields }: { opened: Opened; fields: CustomFieldDefin
   return (
     <>
       <NoteProblem result={result} />
-      <div className="note-text" data-testid="note-text">
+      <div className="note-text" data-testid="note-text" dir="auto">
         {result.payload.text}
       </div>
       <FieldValues
@@ -124,7 +125,9 @@ function NoteView({ id, me }: { id: string; me: Me }) {
       <dl className="note-meta">
         <div>
           <dt>{t('notes.author')}</dt>
-          <dd data-testid="note-author">{author}</dd>
+          <dd data-testid="note-author" dir="auto">
+            {author}
+          </dd>
         </div>
         <div>
           <dt>{t('notes.created')}</dt>
@@ -212,11 +215,12 @@ function HistoryList({
         .sort((a, b) => b.version - a.version)
         .map((v) => (
           <li key={v.version}>
-            {t('notes.versionLine', {
-              n: v.version,
-              when: formatDateTime(v.createdAt, i18n.language),
-              who: nameOf(v.createdBy),
-            })}
+            {userTextIn(
+              t,
+              'notes.versionLine',
+              { who: nameOf(v.createdBy) },
+              { n: v.version, when: formatDateTime(v.createdAt, i18n.language) },
+            )}
             {v.version === current ? (
               <span className="badge">{t('notes.currentVersion')}</span>
             ) : (

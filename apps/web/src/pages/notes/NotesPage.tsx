@@ -12,6 +12,7 @@ import { ExportSection } from './ExportSection.js';
 import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
 import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
+import { UserText } from '../../components/UserText.js';
 
 const SHOWN_STEP = 50;
 const PREVIEW = 160;
@@ -85,7 +86,7 @@ function FiltersForm({
             >
               <option value="">{t('notes.everyone')}</option>
               {members.map((m) => (
-                <option key={m.id} value={m.pubkey}>
+                <option key={m.id} value={m.pubkey} dir="auto">
                   {m.displayName}
                 </option>
               ))}
@@ -229,7 +230,7 @@ function NotesList({ me }: { me: Me }) {
               <NavLink href={`/notes/${n.meta.id}`}>
                 {formatDateTime(n.meta.createdAt, i18n.language)}
               </NavLink>
-              <span>{nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}</span>
+              <UserText>{nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}</UserText>
               {n.meta.callId && (
                 <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
               )}
@@ -239,7 +240,7 @@ function NotesList({ me }: { me: Me }) {
             </div>
             <NoteProblem result={n.result} />
             {n.result.status !== 'failed' && (
-              <p className="note-preview">
+              <p className="note-preview" dir="auto">
                 {n.result.payload.text.length > PREVIEW
                   ? `${n.result.payload.text.slice(0, PREVIEW)}…`
                   : n.result.payload.text}

@@ -80,8 +80,8 @@ export function FieldValues({
     <dl className="note-fields">
       {known.map((field) => (
         <div key={field.id}>
-          <dt>{field.label}</dt>
-          <dd>
+          <dt dir="auto">{field.label}</dt>
+          <dd dir="auto">
             {showValue(payload.fields[field.id], field, t)}
             {problems?.[field.id] && (
               <span className="note-field-problem"> ({t(`notes.fieldProblem.${problems[field.id]}`)})</span>
@@ -94,7 +94,7 @@ export function FieldValues({
           <dt>
             {id} <span className="hint">({t('notes.unknownField')})</span>
           </dt>
-          <dd>{showValue(payload.fields[id], undefined, t)}</dd>
+          <dd dir="auto">{showValue(payload.fields[id], undefined, t)}</dd>
         </div>
       ))}
     </dl>

@@ -10,6 +10,7 @@ import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { userTextIn } from '../../components/UserText.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 
@@ -62,7 +63,7 @@ export function PasskeysSection() {
           {passkeys.data.map((p) => (
             <li key={p.id}>
               <div>
-                <strong>{p.label}</strong>
+                <strong dir="auto">{p.label}</strong>
                 <p className="hint">
                   {t('passkeys.added', { date: formatDateTime(p.createdAt, i18n.language) })}
                   {' · '}
@@ -104,7 +105,7 @@ export function PasskeysSection() {
       )}
       <ConfirmDialog
         open={removing !== null}
-        title={t('passkeys.removeTitle', { label: removing?.label })}
+        title={userTextIn(t, 'passkeys.removeTitle', { label: removing?.label })}
         message={t('passkeys.removeExplain')}
         confirmLabel={t('passkeys.remove')}
         danger

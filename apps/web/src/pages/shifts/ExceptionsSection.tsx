@@ -129,7 +129,7 @@ function ExceptionForm({
           {t('shifts.choose')}
         </option>
         {volunteers.map((v) => (
-          <option key={v.value} value={v.value}>
+          <option key={v.value} value={v.value} dir="auto">
             {v.label}
           </option>
         ))}
@@ -176,7 +176,7 @@ function ExceptionForm({
           {kind === 'cancel' ? t('shifts.allShifts') : t('shifts.choose')}
         </option>
         {shiftsThatDay.map((o) => (
-          <option key={o.shiftId} value={o.shiftId}>
+          <option key={o.shiftId} value={o.shiftId} dir="auto">
             {o.name} ({o.localStart})
           </option>
         ))}

@@ -6,6 +6,7 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { useLoad } from '../../components/useLoad.js';
 import { api } from '../../lib/api.js';
 import './shifts.css';
+import { UserText } from '../../components/UserText.js';
 import { dateLabel, weekdayName, weekdayOf } from './week.js';
 
 const DAYS = 14;
@@ -35,7 +36,7 @@ export function MyShiftsPage({ me }: { me: Me }) {
                 {weekdayName(weekdayOf(o.date), locale)} {dateLabel(o.date, locale)}
               </strong>
               {' · '}
-              {o.name}
+              <UserText>{o.name}</UserText>
               {' · '}
               <span className="ltr-cell">
                 {o.localStart}–

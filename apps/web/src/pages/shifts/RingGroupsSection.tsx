@@ -1,8 +1,9 @@
 import type { RingGroupView } from '@llamenos/protocol';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
 import { CheckboxGroup, type Choice } from '../../components/CheckboxGroup.js';
+import { UserText } from '../../components/UserText.js';
 import { api } from '../../lib/api.js';
 
 /** Ring groups: teams a shift can ring, and the one fallback group rung when nobody is on shift. */
@@ -41,9 +42,19 @@ export function RingGroupsSection({
       <ul className="shift-list">
         {groups.map((g) => (
           <li key={g.id}>
-            <strong>{g.name}</strong>
+            <strong dir="auto">{g.name}</strong>
             {g.isFallback && <span className="badge">{t('shifts.fallback')}</span>}
-            <span className="hint"> {g.userIds.map(nameOf).join(', ') || t('shifts.nobodyAssigned')}</span>
+            <span className="hint">
+              {' '}
+              {g.userIds.length
+                ? g.userIds.map((id, i) => (
+                    <Fragment key={id}>
+                      {i > 0 && ', '}
+                      <UserText>{nameOf(id)}</UserText>
+                    </Fragment>
+                  ))
+                : t('shifts.nobodyAssigned')}
+            </span>
             {writable && (
               <span className="button-row compact">
                 <button type="button" className="secondary" onClick={() => setEditing(g)}>

@@ -101,7 +101,7 @@ export function ShiftForm({
       <select id="shift-group" value={ringGroupId} onChange={(e) => setRingGroupId(e.target.value)}>
         <option value="">{t('common.none')}</option>
         {ringGroups.map((g) => (
-          <option key={g.id} value={g.id}>
+          <option key={g.id} value={g.id} dir="auto">
             {g.name}
           </option>
         ))}

@@ -14,6 +14,7 @@ import { ExceptionsSection } from './ExceptionsSection.js';
 import { RingGroupsSection } from './RingGroupsSection.js';
 import { ShiftForm } from './ShiftForm.js';
 import './shifts.css';
+import { userTextIn } from '../../components/UserText.js';
 import { WeekCalendar } from './WeekCalendar.js';
 import { addDays, dateLabel, mondayOf, todayIn } from './week.js';
 
@@ -101,7 +102,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
         open={editing !== null}
         title={
           editing?.kind === 'edit'
-            ? t('shifts.editShift', { name: editing.shift.name })
+            ? userTextIn(t, 'shifts.editShift', { name: editing.shift.name })
             : t('shifts.newShift')
         }
         onClose={() => setEditing(null)}
@@ -136,7 +137,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
       </Dialog>
       <ConfirmDialog
         open={deleting !== null}
-        title={t('shifts.deleteTitle', { name: deleting?.name })}
+        title={userTextIn(t, 'shifts.deleteTitle', { name: deleting?.name })}
         message={t('shifts.deleteExplain')}
         confirmLabel={t('common.delete')}
         danger

@@ -79,7 +79,7 @@ export function WeekCalendar({
                     className={`shift-block cal-start-${row} cal-span-${span} lane-${lane}${o.cancelled ? ' cancelled' : ''}`}
                     onClick={() => onOpen(o)}
                   >
-                    <strong>{o.name}</strong>
+                    <strong dir="auto">{o.name}</strong>
                     <span>
                       {o.localStart}–{until}
                     </span>
