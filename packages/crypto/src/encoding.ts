@@ -2,12 +2,13 @@ import { base64, base64urlnopad, hex } from '@scure/base';
 import { CryptoError, ensure } from './errors.js';
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text: stripping it would make two byte strings decode alike.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a string. */
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
 
-/** A string from UTF-8 bytes; rejects invalid UTF-8 instead of substituting characters. */
+/** A string from UTF-8 bytes; rejects invalid UTF-8 instead of substituting characters, and keeps a leading BOM. */
 export function fromUtf8(bytes: Uint8Array): string {
   try {
     return strictDecoder.decode(bytes);
@@ -15,6 +16,22 @@ export function fromUtf8(bytes: Uint8Array): string {
     throw new CryptoError('MALFORMED', 'invalid UTF-8');
   }
 }
+
+/**
+ * ASCII-only text rules, so that every implementation folds and trims alike: Unicode case
+ * mapping and Unicode whitespace differ between runtimes and versions (U+0130, U+017F, U+00A0).
+ * ASCII whitespace is U+0009–U+000D and U+0020.
+ */
+export const trimAsciiWhitespace = (text: string): string =>
+  text.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
+
+export const removeAsciiWhitespace = (text: string): string => text.replace(/[\t\n\v\f\r ]/g, '');
+
+export const asciiLowercase = (text: string): string =>
+  text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+
+export const asciiUppercase = (text: string): string =>
+  text.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
 
 /** Lowercase hex of bytes. */
 export const toHex = (bytes: Uint8Array): string => hex.encode(bytes);

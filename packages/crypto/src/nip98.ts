@@ -1,5 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './encoding.js';
+import {
+  asciiUppercase,
+  fromBase64,
+  fromUtf8,
+  toBase64,
+  toHex,
+  trimAsciiWhitespace,
+  utf8,
+} from './encoding.js';
 import { CryptoError, ensure } from './errors.js';
 import { type NostrEvent, signEvent, verifyEvent } from './nostr-event.js';
 import { type RandomSource, secureRandom } from './random.js';
@@ -17,7 +25,7 @@ export const AUTH_SCHEME = 'Nostr';
 const MAX_TOKEN_BYTES = 8192;
 
 export interface AuthRequest {
-  /** Absolute URL exactly as the server will reconstruct it: origin + path + query. */
+  /** Absolute URL exactly as sent: the server's origin + the request target as on the request line. */
   url: string;
   method: string;
   body?: Uint8Array | string;
@@ -33,6 +41,11 @@ export function createAuthHeader(
   now: number = Math.floor(Date.now() / 1000),
   random: RandomSource = secureRandom,
 ): string {
+  ensure(
+    isCanonicalAuthUrl(request.url),
+    'MALFORMED',
+    'auth URL must be http(s), percent-encoded, without fragment or dot segments',
+  );
   const event = signEvent(
     {
       kind: HTTP_AUTH_KIND,
@@ -40,7 +53,7 @@ export function createAuthHeader(
       content: '',
       tags: [
         ['u', request.url],
-        ['method', request.method.toUpperCase()],
+        ['method', asciiUppercase(request.method)],
         ['payload', bodyHash(request.body)],
         ['nonce', toHex(random(16))],
       ],
@@ -60,10 +73,15 @@ export interface VerifiedAuth {
   rememberUntil: number;
 }
 
+const EVENT_KEYS = ['content', 'created_at', 'id', 'kind', 'pubkey', 'sig', 'tags'].join();
+const TAG_ORDER = ['u', 'method', 'payload', 'nonce'] as const;
+
+/** NIP-01 fields with their types, and no other key: an extra key would be unsigned data riding along. */
 function isEventShape(value: unknown): value is NostrEvent {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   return (
+    Object.keys(e).sort().join() === EVENT_KEYS &&
     typeof e.id === 'string' &&
     typeof e.pubkey === 'string' &&
     typeof e.sig === 'string' &&
@@ -75,14 +93,32 @@ function isEventShape(value: unknown): value is NostrEvent {
   );
 }
 
-function singleTag(event: NostrEvent, name: string): string {
-  const found = event.tags.filter((t) => t[0] === name);
-  ensure(
-    found.length === 1 && found[0]!.length >= 2,
-    'AUTH_INVALID',
-    `auth token needs exactly one "${name}" tag`,
+/** Exactly [["u",…],["method",…],["payload",…],["nonce",…]], in that order, two strings each. */
+function hasExactTags(event: NostrEvent): boolean {
+  return (
+    event.tags.length === TAG_ORDER.length &&
+    event.tags.every((t, i) => t.length === 2 && t[0] === TAG_ORDER[i])
   );
-  return found[0]![1]!;
+}
+
+const tagValue = (event: NostrEvent, name: (typeof TAG_ORDER)[number]): string =>
+  event.tags[TAG_ORDER.indexOf(name)]![1]!;
+
+/** Characters RFC 3986 allows in a URI, without "#": what an HTTP request line can carry. */
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]*$/;
+
+/**
+ * A URL a token may name: http(s), RFC 3986 characters only, every "%" a full escape, no
+ * fragment, and no "." or ".." path segment (plain or percent-encoded), since a server or proxy
+ * that resolves them would route the request to another path than the one signed.
+ */
+function isCanonicalAuthUrl(url: string): boolean {
+  const parts = /^https?:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?$/.exec(url);
+  if (!parts || !URI_CHARACTERS.test(url) || /%(?![0-9A-Fa-f]{2})/.test(url)) return false;
+  return !(parts[1] ?? '').split('/').some((segment) => {
+    const decoded = segment.replace(/%2e/gi, '.');
+    return decoded === '.' || decoded === '..';
+  });
 }
 
 /** Parses the header without checking it: for logging which key tried, never for trusting it. */
@@ -92,7 +128,7 @@ export function parseAuthHeader(header: string): NostrEvent {
     'AUTH_INVALID',
     'expected "Authorization: Nostr <token>"',
   );
-  const token = header.slice(AUTH_SCHEME.length + 1).trim();
+  const token = trimAsciiWhitespace(header.slice(AUTH_SCHEME.length + 1));
   ensure(token.length > 0 && token.length <= MAX_TOKEN_BYTES, 'AUTH_INVALID', 'auth token empty or too long');
   let parsed: unknown;
   try {
@@ -100,14 +136,30 @@ export function parseAuthHeader(header: string): NostrEvent {
   } catch {
     throw new CryptoError('AUTH_INVALID', 'auth token is not base64 JSON');
   }
-  ensure(isEventShape(parsed), 'AUTH_INVALID', 'auth token is not a Nostr event');
+  ensure(
+    isEventShape(parsed),
+    'AUTH_INVALID',
+    'auth token must be a Nostr event with exactly the NIP-01 keys',
+  );
+  ensure(parsed.content === '', 'AUTH_INVALID', 'auth token content must be empty');
+  ensure(
+    hasExactTags(parsed),
+    'AUTH_INVALID',
+    'auth token needs exactly the tags u, method, payload, nonce, in this order, one value each',
+  );
+  ensure(
+    /^[0-9a-f]{32}$/.test(tagValue(parsed, 'nonce')),
+    'AUTH_INVALID',
+    'auth token nonce must be 16 bytes of lowercase hex',
+  );
   return parsed;
 }
 
 /**
  * Verifies a NIP-98 header for the request the server actually received. Checks, in order:
- * shape, kind, signature and id, time window (±60 s), URL, method, body hash. The caller
- * must then refuse an event id it has seen before (replay cache).
+ * shape (exact keys, empty content, the four tags), kind, signature and id, time window
+ * (±60 s), URL (canonical, then byte for byte), method, body hash. The caller must then refuse
+ * an event id it has seen before (replay cache).
  */
 export function verifyAuthHeader(
   header: string,
@@ -122,18 +174,23 @@ export function verifyAuthHeader(
     'AUTH_EXPIRED',
     'auth token is outside the 60-second window',
   );
-  ensure(singleTag(event, 'u') === request.url, 'AUTH_MISMATCH', 'auth token was made for another URL');
+  const url = tagValue(event, 'u');
   ensure(
-    singleTag(event, 'method') === request.method.toUpperCase(),
+    isCanonicalAuthUrl(url),
+    'AUTH_INVALID',
+    'auth token URL must be http(s), RFC 3986 characters only, without fragment or dot segments',
+  );
+  ensure(url === request.url, 'AUTH_MISMATCH', 'auth token was made for another URL');
+  ensure(
+    tagValue(event, 'method') === asciiUppercase(request.method),
     'AUTH_MISMATCH',
     'auth token was made for another method',
   );
   ensure(
-    singleTag(event, 'payload') === bodyHash(request.body),
+    tagValue(event, 'payload') === bodyHash(request.body),
     'AUTH_MISMATCH',
     'auth token was made for another body',
   );
-  singleTag(event, 'nonce');
   return {
     pubkey: event.pubkey,
     eventId: event.id,

@@ -1,5 +1,5 @@
 import { CryptoError, hashIp, verifyAuthHeader } from '@llamenos/crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
 import { ApiError, unauthenticated } from '../http/errors.js';
 import { clientIp } from './client-ip.js';
@@ -7,13 +7,28 @@ import { needsPasskey } from './passkey-policy.js';
 import { rememberOnce } from './replay-cache.js';
 import { findSession } from './sessions.js';
 
+/**
+ * The request target as it was on the request line, which is what a token signs (PROTOCOL.md
+ * §5): the URL parser behind c.req.url resolves dot segments and drops an empty "?", so a token
+ * for one target would pass for another spelling of it. @hono/node-server keeps the raw target
+ * on the incoming message; under app.request (tests) there is no request line, and the Request
+ * URL without its origin stands in. Null for anything but origin-form ("/path?query"): an
+ * absolute-form target has already been normalised.
+ */
+function requestTarget(c: Context<AppEnv>): string | null {
+  const incoming = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming;
+  const target =
+    typeof incoming?.url === 'string' ? incoming.url : c.req.url.slice(new URL(c.req.url).origin.length);
+  return target.startsWith('/') ? target : null;
+}
+
 /** Resolves a key to the active user behind it (provided by the identity module). */
 export type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
 
 /**
  * Establishes who is calling, for every /api request:
- * - `Authorization: Nostr <token>`: NIP-98, verified against the URL rebuilt from PUBLIC_URL
- *   (never the Host header), the method and the exact body bytes; the event id is then
+ * - `Authorization: Nostr <token>`: NIP-98, verified against PUBLIC_URL (never the Host header)
+ *   followed by the raw request target, the method and the exact body bytes; the event id is then
  *   inserted into the replay cache, and a second use is refused.
  * - `Authorization: Bearer lls_…`: a passkey session.
  * - nothing: anonymous; guards decide whether that is enough.
@@ -39,8 +54,10 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       return next();
     }
     if (header?.startsWith('Nostr ')) {
-      const url = new URL(c.req.url);
-      const signedUrl = `${ctx.config.PUBLIC_URL}${url.pathname}${url.search}`;
+      const target = requestTarget(c);
+      if (!target)
+        throw unauthenticated('request signature refused: the request target must be a path ("/…?…")');
+      const signedUrl = `${ctx.config.PUBLIC_URL}${target}`;
       const body = ['GET', 'HEAD'].includes(c.req.method)
         ? new Uint8Array(0)
         : new Uint8Array(await c.req.arrayBuffer());
