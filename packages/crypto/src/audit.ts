@@ -46,13 +46,21 @@ export function auditEntryHash(previousHash: string, entry: CanonicalValue): str
 /** Result of walking a chain: ok, or the first entry whose link is broken. */
 export type ChainVerdict = { ok: true; count: number } | { ok: false; brokenAt: number; reason: string };
 
-/** Re-hashes a chain in order and reports the first entry whose stored hash or back-link is wrong. */
+/**
+ * Re-hashes a chain in the order given and reports the first entry whose seq does not
+ * increase, or whose stored hash or back-link is wrong. Entries out of order are refused, not
+ * sorted: the caller reads them in seq order, so disorder means the input is not the log.
+ */
 export function verifyAuditChain(
   entries: Iterable<{ seq: number; previousHash: string; hash: string; entry: CanonicalValue }>,
 ): ChainVerdict {
   let expectedPrevious = AUDIT_GENESIS_HASH;
+  let previousSeq = Number.NEGATIVE_INFINITY;
   let count = 0;
   for (const e of entries) {
+    if (!(e.seq > previousSeq))
+      return { ok: false, brokenAt: e.seq, reason: 'entries out of sequence order' };
+    previousSeq = e.seq;
     if (e.previousHash !== expectedPrevious)
       return { ok: false, brokenAt: e.seq, reason: 'previous-hash link broken' };
     if (auditEntryHash(e.previousHash, e.entry) !== e.hash)

@@ -1,6 +1,7 @@
 import { decryptContent, encryptContent } from './content.js';
 import { unwrapKey, wrapKey } from './ecies.js';
 import { fromBase64url, fromUtf8, toBase64url, utf8 } from './encoding.js';
+import { ensure } from './errors.js';
 import { deriveKey } from './kdf.js';
 import { LABEL_HUB_EVENT, LABEL_HUB_KEY_WRAP } from './labels.js';
 import { type RandomSource, secureRandom } from './random.js';
@@ -12,8 +13,19 @@ import { type RandomSource, secureRandom } from './random.js';
  */
 export const generateHubKey = (random: RandomSource = secureRandom): Uint8Array => random(32);
 
-/** Record id of a hub-key wrap: the key's own id (a random id per rotation), so wraps of different epochs never mix. */
-export const hubKeyRecordId = (hubKeyId: string): string => hubKeyId;
+/**
+ * Record id of a hub-key wrap: the key's own id (a random lowercase UUID per rotation), used
+ * byte for byte, so wraps of different epochs never mix. An id with an ASCII uppercase letter
+ * is refused: a client that re-cased the server's UUID is told so, instead of failing to decrypt.
+ */
+export function hubKeyRecordId(hubKeyId: string): string {
+  ensure(
+    typeof hubKeyId === 'string' && hubKeyId.length > 0 && !/[A-Z]/.test(hubKeyId),
+    'MALFORMED',
+    'hub key id must be non-empty and lowercase, exactly as the server sent it',
+  );
+  return hubKeyId;
+}
 
 /** Wraps the hub key for one member. */
 export const wrapHubKey = (
@@ -45,6 +57,9 @@ export const encryptHubEvent = (
   random: RandomSource = secureRandom,
 ): string => toBase64url(encryptContent(eventKey, utf8(payloadJson), EVENT_CONTEXT, random));
 
-/** Decrypts event content back to its JSON text. */
-export const decryptHubEvent = (eventKey: Uint8Array, content: string): string =>
-  fromUtf8(decryptContent(eventKey, fromBase64url(content, 'event content'), EVENT_CONTEXT));
+/** Decrypts event content back to its JSON text; a leading byte-order mark is refused, never stripped. */
+export function decryptHubEvent(eventKey: Uint8Array, content: string): string {
+  const text = fromUtf8(decryptContent(eventKey, fromBase64url(content, 'event content'), EVENT_CONTEXT));
+  ensure(!text.startsWith('\uFEFF'), 'MALFORMED', 'event payload starts with a byte-order mark');
+  return text;
+}

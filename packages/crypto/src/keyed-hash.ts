@@ -1,6 +1,6 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, lengthPrefixed, toHex, utf8 } from './encoding.js';
+import { asciiLowercase, concat, lengthPrefixed, toHex, trimAsciiWhitespace, utf8 } from './encoding.js';
 import { ensure } from './errors.js';
 import { LABEL_IP_HASH, LABEL_PHONE_HASH } from './labels.js';
 
@@ -9,9 +9,9 @@ import { LABEL_IP_HASH, LABEL_PHONE_HASH } from './labels.js';
  * a plain hash of a phone number is reversed by trying every number.
  */
 
-/** E.164 form of a phone number: '+' and 7–15 digits; spaces, dots, dashes and brackets are dropped. */
+/** E.164 form of a phone number: '+' and 7–15 digits; ASCII whitespace, dots, dashes and brackets are dropped. */
 export function normalizePhone(phone: string): string {
-  const compact = phone.replace(/[\s().-]/g, '');
+  const compact = phone.replace(/[\t\n\v\f\r ().-]/g, '');
   const e164 = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
   ensure(
     /^\+[1-9]\d{6,14}$/.test(e164),
@@ -34,6 +34,6 @@ export function keyedHash(secret: Uint8Array, label: string, value: string): str
 export const hashPhone = (secret: Uint8Array, phone: string): string =>
   keyedHash(secret, LABEL_PHONE_HASH, normalizePhone(phone));
 
-/** Keyed hash of an IP address (lowercased, as given by the socket). */
+/** Keyed hash of an IP address as given by the socket: ASCII whitespace trimmed, A–Z lowercased, nothing else. */
 export const hashIp = (secret: Uint8Array, ip: string): string =>
-  keyedHash(secret, LABEL_IP_HASH, ip.trim().toLowerCase());
+  keyedHash(secret, LABEL_IP_HASH, asciiLowercase(trimAsciiWhitespace(ip)));

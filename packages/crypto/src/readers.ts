@@ -64,17 +64,37 @@ export function sealForReaders(
   }
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What opening checks of an envelope read from storage or the network (PROTOCOL.md §9): an
+ * object; `v` exactly 1; `ciphertext` a string; `wraps` an array of objects whose `reader` and
+ * `wrap` are strings. Other fields are ignored; readers other than the caller are not parsed.
+ */
+function ensureEnvelopeShape(envelope: unknown): asserts envelope is SealedEnvelope {
+  ensure(isObject(envelope), 'MALFORMED', 'envelope must be a JSON object');
+  ensure(
+    envelope.v === ENVELOPE_VERSION,
+    'UNSUPPORTED_VERSION',
+    `envelope version ${String(envelope.v)} is not supported`,
+  );
+  ensure(typeof envelope.ciphertext === 'string', 'MALFORMED', 'envelope ciphertext must be a string');
+  ensure(
+    Array.isArray(envelope.wraps) &&
+      envelope.wraps.every((w) => isObject(w) && typeof w.reader === 'string' && typeof w.wrap === 'string'),
+    'MALFORMED',
+    'envelope wraps must be a list of {reader, wrap} strings',
+  );
+}
+
 /** Finds the caller's wrap and unwraps the object key. */
 export function unwrapReaderKey(
   envelope: SealedEnvelope,
   secretKey: Uint8Array,
   ctx: SealContext,
 ): Uint8Array {
-  ensure(
-    envelope.v === ENVELOPE_VERSION,
-    'UNSUPPORTED_VERSION',
-    `envelope version ${envelope.v} is not supported`,
-  );
+  ensureEnvelopeShape(envelope);
   // One base-point multiplication serves both the lookup and the wrap's associated data.
   const meBytes = getPublicKeyBytes(secretKey);
   const me = toHex(meBytes);

@@ -1,7 +1,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base32 } from '@scure/base';
-import { concat, constantTimeEqual, lengthPrefixed } from './encoding.js';
+import { asciiUppercase, concat, constantTimeEqual, lengthPrefixed } from './encoding.js';
 import { CryptoError, ensure } from './errors.js';
 import { deriveKey } from './kdf.js';
 import { assertSecretKey, getPublicKeyBytes, keyIdOf } from './keys.js';
@@ -29,9 +29,9 @@ export function formatRecoveryKey(key: Uint8Array): string {
   return text.match(/.{1,4}/g)!.join('-');
 }
 
-/** Parses a typed recovery key: case, spaces and dashes are ignored; the checksum must match. */
+/** Parses a typed recovery key: ASCII case, ASCII whitespace and dashes are ignored; the checksum must match. */
 export function parseRecoveryKey(text: string): Uint8Array {
-  const compact = text.toUpperCase().replace(/[\s-]/g, '');
+  const compact = asciiUppercase(text).replace(/[\t\n\v\f\r -]/g, '');
   ensure(/^[A-Z2-7]{29}$/.test(compact), 'MALFORMED', 'a recovery key has 29 letters and digits 2–7');
   let bytes: Uint8Array;
   try {

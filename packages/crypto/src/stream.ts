@@ -53,10 +53,15 @@ function makeState(key: Uint8Array, header: Uint8Array, ctx: StreamContext): Str
   };
 }
 
+/** The version byte comes first and is checked before any length (PROTOCOL.md §1.1). */
+function ensureStreamVersion(first: number): void {
+  ensure(first === STREAM_VERSION, 'UNSUPPORTED_VERSION', `stream version ${first} is not supported`);
+}
+
 /** Parses and checks a stream header: version || log2(chunk size) || nonce prefix. */
 export function parseStreamHeader(header: Uint8Array): { chunkSize: number } {
   ensure(header.length >= 1, 'MALFORMED', 'empty stream header');
-  ensure(header[0] === STREAM_VERSION, 'UNSUPPORTED_VERSION', `stream version ${header[0]} is not supported`);
+  ensureStreamVersion(header[0]!);
   ensure(header.length === STREAM_HEADER_LENGTH, 'MALFORMED', 'stream header length');
   const log2 = header[1]!;
   ensure(log2 >= MIN_CHUNK_LOG2 && log2 <= MAX_CHUNK_LOG2, 'MALFORMED', 'stream chunk size out of range');
@@ -201,6 +206,7 @@ export function decryptStream(key: Uint8Array, ctx: StreamContext): TransformStr
         const need = STREAM_HEADER_LENGTH - header.length;
         header = concat(header, input.subarray(0, need));
         input = input.subarray(need);
+        if (header.length > 0) ensureStreamVersion(header[0]!);
         if (header.length < STREAM_HEADER_LENGTH) return;
         opener = new StreamOpener(key, header, ctx);
         chunks = new Rechunker(opener.chunkSize + TAG);
@@ -237,11 +243,9 @@ export function encryptBuffer(
 
 /** Decrypts a whole buffer in the streaming format. */
 export function decryptBuffer(key: Uint8Array, blob: Uint8Array, ctx: StreamContext): Uint8Array {
-  ensure(
-    blob.length >= STREAM_HEADER_LENGTH,
-    blob.length === 0 ? 'MALFORMED' : 'TRUNCATED',
-    'file ended inside its header',
-  );
+  ensure(blob.length > 0, 'MALFORMED', 'empty file');
+  ensureStreamVersion(blob[0]!);
+  ensure(blob.length >= STREAM_HEADER_LENGTH, 'TRUNCATED', 'file ended inside its header');
   const opener = new StreamOpener(key, blob.subarray(0, STREAM_HEADER_LENGTH), ctx);
   const size = opener.chunkSize + TAG;
   const parts: Uint8Array[] = [];
