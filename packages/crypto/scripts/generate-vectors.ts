@@ -1221,6 +1221,11 @@ async function streamSection() {
   await neg('truncated: header only', header, 'TRUNCATED');
   await neg('truncated: inside the header', header.subarray(0, 10), 'TRUNCATED');
   await neg('empty input', new Uint8Array(0), 'MALFORMED');
+  await neg(
+    'one byte, version 2: the version is read before the length',
+    new Uint8Array([2]),
+    'UNSUPPORTED_VERSION',
+  );
   await neg('reordered: chunks 0 and 1 swapped', concat(header, c[1]!, c[0]!, c[2]!), 'DECRYPT_FAILED');
   await neg(
     'chunk 1 spliced from another file (same key and record, other nonce prefix)',
