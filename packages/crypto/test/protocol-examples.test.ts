@@ -9,7 +9,7 @@
  * marker, or an upper-case identifier that the code does not define fails, so an example
  * cannot be added to the page without being recomputed.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { VECTORS_PATH } from '../scripts/generate-vectors.js';
@@ -24,9 +24,30 @@ const ERROR_CODES: string[] = [
   ...readFileSync(new URL('../src/errors.ts', import.meta.url), 'utf8').matchAll(/\|\s*'([A-Z_]+)'/g),
 ].map((m) => m[1]!);
 
+/** The server's and the shared schemas' sources: the page also names their constants. */
+const OTHER_SOURCES = ['../../../apps/server/src/', '../../protocol/src/']
+  .flatMap((root) => {
+    const dir = new URL(root, import.meta.url);
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+  })
+  .join('\n');
+
 const hex = api.toHex;
 const compactHex = (s: string): string => s.replace(/\s+/g, '');
-const constant = (name: string): unknown => (api as Record<string, unknown>)[name];
+/** A constant of @llamenos/crypto, or a numeric `export const` of the server or the shared schemas. */
+function constant(name: string): unknown {
+  const exported = (api as Record<string, unknown>)[name];
+  if (exported !== undefined) return exported;
+  const literal = OTHER_SOURCES.match(new RegExp(`export const ${name} = ([0-9_]+);`));
+  return literal ? Number(literal[1]!.replace(/_/g, '')) : undefined;
+}
+/** Defined by the code: a constant, an error code, or a configuration variable of the server. */
+const definedByCode = (name: string): boolean =>
+  constant(name) !== undefined ||
+  ERROR_CODES.includes(name) ||
+  new RegExp(`^\\s+${name}: z\\.`, 'm').test(OTHER_SOURCES);
 
 /** Spans of the page that some check below recomputes; the completeness tests read it. */
 const claimed: Array<[number, number]> = [];
@@ -85,6 +106,7 @@ const constantThenValue = examples(/`([A-Z][A-Z0-9_]+)`\s+\((\d+)( [KM]iB)?\)/);
 const rangesThenConstants = examples(
   /(\d+) (?:and|to)\s+(\d+)[^()`]*\(`([A-Z][A-Z0-9_]+)`,\s+`([A-Z][A-Z0-9_]+)`\)/,
 );
+const atMostThenConstant = examples(/at most (\d+) [^()`.]*\(`([A-Z][A-Z0-9_]+)`/);
 const secondsThenConstant = examples(/(\d+)`?\s+seconds\s+\(`([A-Z][A-Z0-9_]+)`/);
 const log2Sizes = examples(/\b(\d+) \((\d+) ([KM])iB\)/);
 const log2Ranges = examples(/\b(\d+) to (\d+) \((\d+) ([KM])iB to (\d+) ([KM])iB\)/);
@@ -136,9 +158,10 @@ describe('PROTOCOL.md: examples in running text', () => {
       checks.push([m[4]!, Number(m[2])]);
     }
     for (const m of secondsThenConstant) checks.push([m[2]!, Number(m[1])]);
+    for (const m of atMostThenConstant) checks.push([m[2]!, Number(m[1])]);
     expect(checks.length).toBeGreaterThanOrEqual(10);
     for (const [name, value] of checks) {
-      expect(constant(name), `${name} is exported by @llamenos/crypto`).not.toBeUndefined();
+      expect(constant(name), `${name} is a constant of the code`).not.toBeUndefined();
       expect(constant(name), `PROTOCOL.md states ${name} = ${value}`).toBe(value);
     }
   });
@@ -367,15 +390,12 @@ describe('PROTOCOL.md: nothing stated is left unchecked', () => {
       expect(b[1], `text block at offset ${b.index} has a <!-- vector: … --> marker`).toBeDefined();
   });
 
-  it('every upper-case identifier is a constant of the code or an error code', () => {
+  it('every upper-case identifier is a constant, an error code or a setting of the code', () => {
     const names = new Set(
       codeSpans.map((s) => s.content).filter((c) => /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(c)),
     );
     expect(names.size).toBeGreaterThan(40);
     for (const name of names)
-      expect(
-        constant(name) !== undefined || ERROR_CODES.includes(name),
-        `PROTOCOL.md names ${name}, which @llamenos/crypto does not define`,
-      ).toBe(true);
+      expect(definedByCode(name), `PROTOCOL.md names ${name}, which the code does not define`).toBe(true);
   });
 });
