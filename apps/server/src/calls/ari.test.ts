@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { FakeAri } from '../../test/fakes/ari.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { LEG_APP_ARG } from '../telephony/asterisk/events.js';
-import { FakeAri } from '../telephony/asterisk/fake-ari.js';
 import { ariBridgeState, tickCallTimers } from './index.js';
 
 /**

@@ -1,13 +1,13 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakePlivoApi } from '../../test/fakes/plivo-api.js';
+import { FakeVonageApi } from '../../test/fakes/vonage-api.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { plivoRequest } from '../../test/plivo-webhooks.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { vonageRequest, vonageToken } from '../../test/vonage-webhooks.js';
 import { sealPhone } from '../identity/phone.js';
 import { saveProviderCredentials } from '../settings/service.js';
-import { FakePlivoApi } from '../telephony/plivo/fake-plivo-api.js';
-import { FakeVonageApi } from '../telephony/vonage/fake-vonage-api.js';
 import { setTelephonyOverrides, settleCallWork, tickCallTimers } from './index.js';
 
 /**

@@ -4,6 +4,7 @@
  * typed errors.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAri } from '../../../test/fakes/ari.js';
 import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
@@ -14,7 +15,6 @@ import {
 import type { EventTelephony, Instruction, TelephonyEvent } from '../provider.js';
 import { type AsteriskAdapterOptions, createAsteriskAdapter } from './adapter.js';
 import { LEG_APP_ARG } from './events.js';
-import { FakeAri } from './fake-ari.js';
 
 const ACCOUNT = { username: 'llamenos', password: 'ari-password-0123', app: 'llamenos-hotline' };
 let fake: FakeAri;

@@ -1,5 +1,6 @@
 /** The Plivo adapter's REST side against the local fake Plivo API. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakePlivoApi } from '../../../test/fakes/plivo-api.js';
 import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
@@ -10,7 +11,6 @@ import {
 } from '../errors.js';
 import type { VolunteerLegRequest, WebhookTelephony } from '../provider.js';
 import { createPlivoAdapter } from './adapter.js';
-import { FakePlivoApi } from './fake-plivo-api.js';
 
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
 const AUTH_TOKEN = 'plivo-auth-token-0123456789';

@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { verifySignature } from '@vonage/jwt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeVonageApi } from '../../../test/fakes/vonage-api.js';
 import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
@@ -14,7 +15,6 @@ import {
 } from '../errors.js';
 import type { VolunteerLegRequest, WebhookTelephony } from '../provider.js';
 import { createVonageAdapter } from './adapter.js';
-import { FakeVonageApi } from './fake-vonage-api.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,

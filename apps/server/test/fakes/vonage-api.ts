@@ -1,7 +1,7 @@
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import type { ServerType } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
+import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
 
 /**
  * A local stand-in for the Vonage Voice API on 127.0.0.1: calls (create, read, hangup,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
+import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
 
 /**
  * A local stand-in for Plivo's v1 REST API on 127.0.0.1: Call create / hang up / transfer,

@@ -3,7 +3,7 @@ import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
+import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
 
 /**
  * A local stand-in for Asterisk's ARI on 127.0.0.1: the REST resources the adapter uses
