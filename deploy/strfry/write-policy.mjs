@@ -6,7 +6,8 @@
 // and reads one JSON line per decision on stdout: {"id":"<event id>","action":"accept"|"reject","msg":"..."}.
 //
 // Only the hotline server's key and active members' keys may write; members only kind 20001
-// with the single generic tag ["t","llamenos:event"] (hub events: encrypted, indistinguishable).
+// with the single generic tag ["t","llamenos:event"] (hub events: encrypted, indistinguishable),
+// no longer than a presence announcement.
 // The writer list comes from the server: GET <LLAMENOS_URL>/api/realtime/writers with the shared
 // token in the x-llamenos-writers-token header (NOSTR_WRITERS_TOKEN on the server side),
 // refreshed every LLAMENOS_WRITERS_REFRESH_SECONDS (default 15). Until a list has been loaded
@@ -16,6 +17,9 @@ import { createInterface } from 'node:readline';
 
 const HUB_EVENT_KIND = 20001;
 const HUB_EVENT_TAG = ['t', 'llamenos:event'];
+// Members sign only their presence, whose sealed content is never longer than this
+// (MAX_MEMBER_EVENT_CONTENT in packages/protocol; a test keeps the two equal).
+const MAX_MEMBER_EVENT_CONTENT = 402;
 
 const baseUrl = (process.env.LLAMENOS_URL ?? '').replace(/\/+$/, '');
 const token = process.env.LLAMENOS_WRITERS_TOKEN ?? '';
@@ -61,6 +65,8 @@ function decide(request) {
   if (!writers.members.has(event.pubkey)) return reject('restricted: not a member of this hotline');
   if (event.kind !== HUB_EVENT_KIND || !isGenericTagOnly(event.tags))
     return reject(`restricted: members may publish only kind ${HUB_EVENT_KIND} with the generic tag`);
+  if (typeof event.content !== 'string' || event.content.length > MAX_MEMBER_EVENT_CONTENT)
+    return reject('restricted: member events are presence announcements and cannot be this long');
   return { id, action: 'accept' };
 }
 

@@ -10,6 +10,7 @@ import {
   type NostrEvent,
   signEvent,
 } from '@llamenos/crypto';
+import { MAX_MEMBER_EVENT_CONTENT } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../../test/helpers.js';
 import { type RelayServer, startRelayServer } from '../../test/realtime-helpers.js';
@@ -105,6 +106,18 @@ describe('strfry write-policy plugin', () => {
     expect((await plugin.decide(note)).msg).toMatch(/^restricted: /);
     const tagged = event(member.secretKey, { tags: [[...HUB_EVENT_TAG], ['hub', 'h-1']] });
     expect(await plugin.decide(tagged)).toMatchObject({ id: tagged.id, action: 'reject' });
+  });
+
+  it('rejects member events longer than a presence announcement, as the embedded relay does', async () => {
+    const longest = event(member.secretKey, { content: 'x'.repeat(MAX_MEMBER_EVENT_CONTENT) });
+    expect(await plugin.decide(longest)).toEqual({ id: longest.id, action: 'accept' });
+    const tooLong = event(member.secretKey, { content: 'x'.repeat(MAX_MEMBER_EVENT_CONTENT + 1) });
+    const answer = await plugin.decide(tooLong);
+    expect(answer).toMatchObject({ id: tooLong.id, action: 'reject' });
+    expect(answer.msg).toMatch(/^restricted: /);
+    // The server's own events are not limited.
+    const server = event(s.server.ctx.keys.nostrSecretKey, { content: 'x'.repeat(4096) });
+    expect(await plugin.decide(server)).toEqual({ id: server.id, action: 'accept' });
   });
 
   it('fails closed when it cannot load the writer list', async () => {
