@@ -5,6 +5,7 @@ import { verifyAuditLog } from './audit/service.js';
 import { backupCommand, restoreCommand } from './backup/commands.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext } from './context.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import { issueBootstrapLink } from './identity/bootstrap.js';
 import { createLogger } from './logging.js';
 import { serveCommand } from './main.js';
@@ -16,7 +17,8 @@ commands:
   migrate          apply database migrations and exit
   bootstrap        print a new one-time link to create the first admin
   audit verify     check the audit log's hash chain; exit 1 at the first broken link
-  backup <file>    write a consistent dump of the whole database to <file>
+  backup <file>    write a consistent dump of the whole database to <file> (while the
+                   server runs on the embedded database, the server writes it)
   restore <file> [--force]
                    load a backup into an empty database (--force replaces its content),
                    then verify the audit chain
@@ -83,7 +85,9 @@ if (invokedAs === fileURLToPath(import.meta.url)) {
       if (code >= 0) process.exit(code);
     },
     (error) => {
-      process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+      // Both are the operator's to fix and say all there is to say: no stack.
+      const plain = error instanceof ConfigError || error instanceof DataDirLockedError;
+      process.stderr.write(`${plain ? error.message : (error as Error).stack}\n`);
       process.exit(error instanceof ConfigError ? 2 : 1);
     },
   );

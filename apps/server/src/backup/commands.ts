@@ -1,9 +1,11 @@
 import { loadConfig } from '../config.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/open.js';
 import { ALL_MIGRATIONS } from '../modules.js';
 import { writeBackup } from './backup.js';
 import { BackupError } from './errors.js';
 import { restoreBackup } from './restore.js';
+import { backupThroughHolder } from './through-holder.js';
 
 /**
  * The CLI side of backup and restore. Both open the database without migrating it: a backup
@@ -32,6 +34,17 @@ export function backupCommand(args: string[]): Promise<number> {
   return withDatabase(async (db) => {
     await writeBackup(db, file);
     return 0;
+  }).catch(async (error: unknown) => {
+    // The embedded database is open in the server: it writes the backup instead.
+    if (!(error instanceof DataDirLockedError)) throw error;
+    try {
+      process.stderr.write(`${await backupThroughHolder(error, file)}\n`);
+      return 0;
+    } catch (failure) {
+      if (!(failure instanceof BackupError)) throw failure;
+      process.stderr.write(`${failure.message}\n`);
+      return 1;
+    }
   });
 }
 

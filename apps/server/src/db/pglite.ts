@@ -1,4 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { type LockRequestHandler, lockDataDir } from './data-dir-lock.js';
 import type { Database, Queryable } from './database.js';
 
 const wrap = (target: PGlite | Transaction): Queryable => ({
@@ -19,8 +20,28 @@ const wrap = (target: PGlite | Transaction): Queryable => ({
  * being killed (test/crash.test.ts). Its fsync is a no-op, though, so a power cut or kernel
  * crash can lose the last commits, and PGlite has no option to change that
  * (relaxedDurability only concerns browser filesystems). Use PostgreSQL where that matters.
+ *
+ * Exclusivity: PGlite has no postmaster to keep a second process out of `dataDir`, and two
+ * processes on the same files lose each other's writes. The directory is locked for as long as
+ * the database is open (./data-dir-lock.ts); a second opener gets DataDirLockedError naming the
+ * holder. `requests`, when given, answers other processes' requests through the lock (backup).
  */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export async function openPglite(
+  dataDir?: string,
+  options: { requests?: (db: Database) => LockRequestHandler } = {},
+): Promise<Database> {
+  const lock = dataDir ? await lockDataDir(dataDir) : null;
+  try {
+    const db = await start(dataDir, lock ? () => lock.release() : async () => {});
+    if (lock && options.requests) lock.takeRequests(options.requests(db));
+    return db;
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function start(dataDir: string | undefined, unlock: () => Promise<void>): Promise<Database> {
   // Memory: PGlite's shared_buffers default (128MB) lives in its WASM heap, and PostgreSQL zeroes
   // it at start, so all of it is resident at once. A hotline's working set is far smaller, and a
   // buffer miss is only a read of the host file (usually from the OS page cache), so 16MB keeps
@@ -38,6 +59,12 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     notify: async (channel, payload) => {
       await pg.query('select pg_notify($1, $2)', [channel, payload]);
     },
-    close: () => pg.close(),
+    close: async () => {
+      try {
+        await pg.close();
+      } finally {
+        await unlock();
+      }
+    },
   };
 }
