@@ -64,7 +64,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
   await ensureBootstrap(ctx, (link) => {
     const line = '='.repeat(72);
     process.stdout.write(
-      `\n${line}\nNo admin exists yet. Open this one-time link to create the first admin:\n\n  ${link}\n\nIt works once and expires in 24 hours. For a new one: \`node apps/server/dist/cli.js bootstrap\`.\n${line}\n\n`,
+      `\n${line}\nNo admin exists yet. Open this one-time link to create the first admin:\n\n  ${link}\n\nIt works once and expires in 24 hours. For a new one: \`node apps/server/dist/cli.js bootstrap\`${ctx.db.kind === 'pglite' ? ' with the server stopped, or restart the server' : ''}.\n${line}\n\n`,
     );
   });
 
