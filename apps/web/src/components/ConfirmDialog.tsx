@@ -1,7 +1,8 @@
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from './ActionError.js';
 import { Dialog } from './Dialog.js';
+import { useSubmit } from './useSubmit.js';
 
 /** Asks before a consequential action; the action's error is shown in the dialog so it can be retried. */
 export function ConfirmDialog({
@@ -12,6 +13,7 @@ export function ConfirmDialog({
   danger,
   onConfirm,
   onClose,
+  children,
 }: {
   open: boolean;
   title: ReactNode;
@@ -20,40 +22,37 @@ export function ConfirmDialog({
   danger?: boolean;
   onConfirm: () => Promise<void>;
   onClose: () => void;
+  /** More to say or choose before confirming, shown under the message. */
+  children?: ReactNode;
 }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const confirm = useSubmit(async () => {
+    await onConfirm();
+    onClose();
+  });
 
   return (
     <Dialog
       open={open}
       title={title}
       onClose={() => {
-        setError(null);
+        confirm.setError(null);
         onClose();
       }}
     >
       <p>{message}</p>
-      <ActionError error={error} />
+      {children}
+      <ActionError error={confirm.error} />
       <div className="button-row">
-        <button type="button" className={danger ? 'danger' : undefined} disabled={busy} onClick={confirm}>
+        <button
+          type="button"
+          className={danger ? 'danger' : undefined}
+          disabled={confirm.busy}
+          onClick={() => void confirm.run()}
+        >
           {confirmLabel}
         </button>
-        <button type="button" className="secondary" disabled={busy} onClick={onClose}>
+        <button type="button" className="secondary" disabled={confirm.busy} onClick={onClose}>
           {t('common.cancel')}
         </button>
       </div>

@@ -1,0 +1,108 @@
+import type { Key, ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+export interface Column<Row> {
+  /** The column's heading (translated). */
+  header: ReactNode;
+  cell: (row: Row) => ReactNode;
+  /** The cell that names the row (a person, a role): a row header for screen readers. */
+  rowHeader?: boolean;
+}
+
+/**
+ * The admin pages' table: a caption (visible or for screen readers only), column headings,
+ * one row per item, and an optional last column of actions on the row.
+ */
+export function DataTable<Row>({
+  caption,
+  captionHidden,
+  rows,
+  rowKey,
+  columns,
+  actions,
+  testId,
+  className,
+}: {
+  caption: ReactNode;
+  captionHidden?: boolean;
+  rows: readonly Row[];
+  rowKey: (row: Row) => Key;
+  columns: Column<Row>[];
+  /** The row's buttons (RowAction); the column is left out when not given. */
+  actions?: (row: Row) => ReactNode;
+  testId?: string;
+  className?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="table-wrap">
+      <table data-testid={testId} className={className}>
+        <caption className={captionHidden ? 'visually-hidden' : undefined}>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
+              <th key={i} scope="col">
+                {column.header}
+              </th>
+            ))}
+            {actions && <th scope="col">{t('common.actions')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)}>
+              {columns.map((column, i) =>
+                column.rowHeader ? (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
+                  <th key={i} scope="row">
+                    {column.cell(row)}
+                  </th>
+                ) : (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
+                  <td key={i}>{column.cell(row)}</td>
+                ),
+              )}
+              {actions && (
+                <td>
+                  <div className="button-row compact">{actions(row)}</div>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A button acting on one row or list item. Its visible label is the action ("Edit"); screen
+ * readers also hear which item ("Edit Night shift"), since a page holds many such buttons.
+ */
+export function RowAction({
+  label,
+  item,
+  danger,
+  disabled,
+  onClick,
+}: {
+  label: string;
+  /** The item's name as the member typed it (read aloud only, so its direction does not matter). */
+  item: string;
+  danger?: boolean;
+  disabled?: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={danger ? 'secondary danger-text' : 'secondary'}
+      disabled={disabled}
+      onClick={onClick}
+    >
+      {label}
+      <span className="visually-hidden"> {item}</span>
+    </button>
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * The shared form and table pieces render the markup the pages had when each wrote its own
+ * (the Playwright journeys find fields and buttons by these labels and roles).
+ */
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { DataTable, RowAction } from '../src/components/DataTable.js';
+import { MIN_PIN_DIGITS, newPinSchema, PinField } from '../src/components/PinField.js';
+import { SubmitButton } from '../src/components/SubmitButton.js';
+
+describe('PinField', () => {
+  it('is a labelled, masked, numeric, required input', () => {
+    const html = renderToStaticMarkup(
+      createElement(PinField, { id: 'pin', label: 'PIN', autoComplete: 'new-password', defaultValue: '' }),
+    );
+    expect(html).toBe(
+      '<label for="pin">PIN</label><input id="pin" type="password" inputMode="numeric" required="" autoComplete="new-password" value=""/>',
+    );
+  });
+
+  it('a new PIN is digits only, at least MIN_PIN_DIGITS long', () => {
+    const schema = newPinSchema('too short');
+    expect(schema.safeParse('1'.repeat(MIN_PIN_DIGITS)).success).toBe(true);
+    expect(schema.safeParse('1'.repeat(MIN_PIN_DIGITS - 1)).error?.issues[0]?.message).toBe('too short');
+    expect(schema.safeParse('12345a').success).toBe(false);
+    expect(schema.safeParse('١٢٣٤٥٦').success).toBe(false); // Arabic-Indic digits are not \d
+  });
+});
+
+describe('SubmitButton', () => {
+  it('is disabled and shows the busy label while sending', () => {
+    const idle = renderToStaticMarkup(
+      createElement(SubmitButton, { busy: false, label: 'Save', busyLabel: 'Saving…' }),
+    );
+    const busy = renderToStaticMarkup(
+      createElement(SubmitButton, { busy: true, label: 'Save', busyLabel: 'Saving…' }),
+    );
+    expect(idle).toBe('<button type="submit">Save</button>');
+    expect(busy).toBe('<button type="submit" disabled="">Saving…</button>');
+  });
+});
+
+describe('DataTable', () => {
+  const rows = [
+    { id: 'a', name: 'Ana', roles: 2 },
+    { id: 'b', name: 'Bo', roles: 1 },
+  ];
+  it('renders a caption, column headings, a row header and the actions column', () => {
+    const html = renderToStaticMarkup(
+      createElement(DataTable<(typeof rows)[number]>, {
+        caption: 'Members',
+        captionHidden: true,
+        rows,
+        rowKey: (r) => r.id,
+        testId: 'members',
+        columns: [
+          { header: 'Name', cell: (r) => r.name, rowHeader: true },
+          { header: 'Roles', cell: (r) => r.roles },
+        ],
+        actions: (r) => createElement(RowAction, { label: 'Edit', item: r.name, onClick: () => {} }),
+      }),
+    );
+    expect(html).toContain('<caption class="visually-hidden">Members</caption>');
+    expect(html).toContain('<th scope="col">Name</th><th scope="col">Roles</th><th scope="col">');
+    expect(html).toContain('<th scope="row">Ana</th><td>2</td>');
+    expect(html).toContain(
+      '<div class="button-row compact"><button type="button" class="secondary">Edit<span class="visually-hidden"> Ana</span></button></div>',
+    );
+    expect(html.match(/<tr>/g)).toHaveLength(3);
+  });
+
+  it('leaves the actions column out when there are none', () => {
+    const html = renderToStaticMarkup(
+      createElement(DataTable<(typeof rows)[number]>, {
+        caption: 'Members',
+        rows,
+        rowKey: (r) => r.id,
+        columns: [{ header: 'Name', cell: (r) => r.name }],
+      }),
+    );
+    expect(html).toContain('<caption>Members</caption>');
+    expect(html).not.toContain('button-row');
+  });
+});
