@@ -1,24 +1,16 @@
 /**
  * Calendar dates for the week view. Dates are plain "YYYY-MM-DD" strings in the hotline's
- * zone; day arithmetic is done on UTC midnights so the browser's own zone never shifts a day.
+ * zone; the arithmetic is the server's own (@llamenos/protocol/zoned-time), so the browser's
+ * zone never shifts a day and both sides agree on "today" and on weekdays.
  */
-const DAY_MS = 86_400_000;
+import { addDays, weekdayOf } from '@llamenos/protocol/zoned-time';
 
-export const addDays = (date: string, days: number): string =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-
-/** 0 = Monday … 6 = Sunday, as the server numbers weekdays. */
-export const weekdayOf = (date: string): number => (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
-
-/** Today's date in `timeZone` (en-CA formats dates as YYYY-MM-DD). */
-export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
+export {
+  addDays,
+  dateIn as todayIn,
+  parseLocalTime as minuteOf,
+  weekdayOf,
+} from '@llamenos/protocol/zoned-time';
 
 export const mondayOf = (date: string): string => addDays(date, -weekdayOf(date));
 
@@ -34,11 +26,4 @@ export function dateLabel(date: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
     new Date(`${date}T00:00:00Z`),
   );
-}
-
-export const minuteOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** "10 h", "7 h 30 min": durations are stored in minutes. */
-export function durationParts(minutes: number): { hours: number; minutes: number } {
-  return { hours: Math.floor(minutes / 60), minutes: minutes % 60 };
 }
