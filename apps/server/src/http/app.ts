@@ -11,7 +11,7 @@ import { MODULES } from '../modules.js';
 import { mountWebClient } from '../web/static.js';
 import { checkBodies } from './body-check.js';
 import type { AppEnv, ServerContext } from './context.js';
-import { ApiError } from './errors.js';
+import { ApiError, httpErrorOf } from './errors.js';
 import { isPublic } from './guard.js';
 
 /** Builds the HTTP application: headers, limits, auth, every module's routes, one error shape. */
@@ -90,7 +90,8 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
       404,
     ),
   );
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = httpErrorOf(thrown);
     if (error instanceof ApiError) {
       const body = {
         error: {

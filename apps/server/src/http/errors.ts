@@ -1,7 +1,12 @@
 import type { ErrorCode } from '@llamenos/protocol';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 
-/** An error a route throws on purpose: it becomes `{error: {code, message}}` with its status. */
+/**
+ * An error with its HTTP status, for what only the HTTP layer knows (an unsupported media type,
+ * a provider webhook that cannot be served). Services throw DomainError instead; the app's error
+ * handler turns both into `{error: {code, message, details?}}`.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -14,15 +19,34 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) =>
-  new ApiError(400, 'bad_request', message, details);
-export const unauthenticated = (message = 'sign in first') => new ApiError(401, 'unauthenticated', message);
-export const forbidden = (message = 'you do not have permission for this') =>
-  new ApiError(403, 'forbidden', message);
-export const notFound = (message = 'not found') => new ApiError(404, 'not_found', message);
-export const conflict = (message: string) => new ApiError(409, 'conflict', message);
-export const gone = (message: string) => new ApiError(410, 'gone', message);
-export const rateLimited = (retryAfterSeconds: number) =>
-  new ApiError(429, 'rate_limited', `too many attempts; try again in ${retryAfterSeconds} s`, {
-    retryAfterSeconds,
-  });
+/** The one table from a service's refusal to the API's status and error code. */
+const HTTP_OF: Record<DomainErrorKind, { status: ContentfulStatusCode; code: ErrorCode }> = {
+  invalid: { status: 400, code: 'bad_request' },
+  'validation-failed': { status: 400, code: 'validation_failed' },
+  unauthenticated: { status: 401, code: 'unauthenticated' },
+  forbidden: { status: 403, code: 'forbidden' },
+  'not-found': { status: 404, code: 'not_found' },
+  conflict: { status: 409, code: 'conflict' },
+  gone: { status: 410, code: 'gone' },
+  'rate-limited': { status: 429, code: 'rate_limited' },
+  unavailable: { status: 503, code: 'unavailable' },
+};
+
+/** A DomainError as the API answers it; any other error is returned as it is. */
+export function httpErrorOf(error: Error): Error {
+  if (!(error instanceof DomainError)) return error;
+  const { status, code } = HTTP_OF[error.kind];
+  return new ApiError(status, code, error.message, error.details);
+}
+
+// The HTTP plumbing (body checks, the auth middleware, the simulator and relay routes) names
+// the same refusals; they are DomainErrors too, so there is one convention.
+export {
+  conflict,
+  forbidden,
+  gone,
+  invalid as badRequest,
+  notFound,
+  rateLimited,
+  unauthenticated,
+} from '../domain/errors.js';

@@ -1,7 +1,8 @@
 import type { UserView } from '@llamenos/protocol';
 import type { Database } from '../db/database.js';
+import { DomainError } from '../domain/errors.js';
 import { hashBootstrapToken } from './bootstrap.js';
-import { type Actor, auditIdentity, countActiveAdmins, IdentityError, lockAdminSet } from './service.js';
+import { type Actor, auditIdentity, countActiveAdmins, lockAdminSet } from './service.js';
 import { insertUser } from './users.js';
 
 /**
@@ -25,18 +26,15 @@ export async function redeemBootstrap(
       [hashBootstrapToken(token)],
     );
     if (!row)
-      throw new IdentityError(
-        'not_found',
-        'this bootstrap code is not valid; check that it was copied whole',
-      );
-    if (row.used_at) throw new IdentityError('gone', 'this bootstrap code was already used');
+      throw new DomainError('not-found', 'this bootstrap code is not valid; check that it was copied whole');
+    if (row.used_at) throw new DomainError('gone', 'this bootstrap code was already used');
     if (new Date(row.expires_at) <= now)
-      throw new IdentityError(
+      throw new DomainError(
         'gone',
         'this bootstrap code has expired; run `llamenos bootstrap` for a new one',
       );
     if ((await countActiveAdmins(tx)) > 0)
-      throw new IdentityError('conflict', 'this hotline already has an admin');
+      throw new DomainError('conflict', 'this hotline already has an admin');
     await tx.query('update bootstrap_tokens set used_at = $2 where token_hash = $1', [
       hashBootstrapToken(token),
       now,

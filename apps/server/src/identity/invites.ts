@@ -8,16 +8,10 @@ import type {
   UserView,
 } from '@llamenos/protocol';
 import type { Database, Queryable } from '../db/database.js';
+import { DomainError } from '../domain/errors.js';
 import { openPhone, sealPhone } from './phone.js';
 import { assertRolesAssignable } from './roles.js';
-import {
-  type Actor,
-  auditIdentity,
-  hashOneTimeToken,
-  IdentityError,
-  iso,
-  newOneTimeToken,
-} from './service.js';
+import { type Actor, auditIdentity, hashOneTimeToken, iso, newOneTimeToken } from './service.js';
 import { insertUser } from './users.js';
 
 /**
@@ -113,10 +107,10 @@ export async function listInvites(db: Queryable, now: Date, status?: InviteStatu
 export async function revokeInvite(db: Database, id: string, actor: Actor, now: Date): Promise<InviteView> {
   return db.transaction(async (tx) => {
     const [row] = await tx.query<InviteRow>('select * from invites where id = $1 for update', [id]);
-    if (!row) throw new IdentityError('not_found', `no invite "${id}"`);
+    if (!row) throw new DomainError('not-found', `no invite "${id}"`);
     const status = statusOf(row, now);
-    if (status === 'redeemed') throw new IdentityError('conflict', 'this invite was already accepted');
-    if (status === 'revoked') throw new IdentityError('conflict', 'this invite was already revoked');
+    if (status === 'redeemed') throw new DomainError('conflict', 'this invite was already accepted');
+    if (status === 'revoked') throw new DomainError('conflict', 'this invite was already revoked');
     const [after] = await tx.query<InviteRow>(
       'update invites set revoked_at = $2 where id = $1 returning *',
       [id, now],
@@ -129,11 +123,11 @@ export async function revokeInvite(db: Database, id: string, actor: Actor, now: 
 /** Why a code cannot be used, worded for the person holding the link. */
 function refuse(row: InviteRow | undefined, now: Date): never {
   if (!row)
-    throw new IdentityError('not_found', 'this invite link is not valid; check that it was copied whole');
+    throw new DomainError('not-found', 'this invite link is not valid; check that it was copied whole');
   const status = statusOf(row, now);
-  if (status === 'redeemed') throw new IdentityError('gone', 'this invite was already accepted');
-  if (status === 'revoked') throw new IdentityError('gone', 'this invite was withdrawn; ask for a new one');
-  throw new IdentityError('gone', 'this invite has expired; ask for a new one');
+  if (status === 'redeemed') throw new DomainError('gone', 'this invite was already accepted');
+  if (status === 'revoked') throw new DomainError('gone', 'this invite was withdrawn; ask for a new one');
+  throw new DomainError('gone', 'this invite has expired; ask for a new one');
 }
 
 const findByToken = async (db: Queryable, token: string) =>
@@ -196,9 +190,9 @@ export async function redeemInvite(
 }
 
 async function assertRolesExist(tx: Queryable, roles: readonly string[]): Promise<void> {
-  await assertRolesAssignable(tx, roles, { grants: ['*'] }).catch((error) => {
-    if (error instanceof IdentityError)
-      throw new IdentityError('conflict', 'a role of this invite no longer exists; ask for a new invite');
+  await assertRolesAssignable(tx, roles, { permissions: ['*'] }).catch((error) => {
+    if (error instanceof DomainError)
+      throw new DomainError('conflict', 'a role of this invite no longer exists; ask for a new invite');
     throw error;
   });
 }

@@ -1,6 +1,6 @@
 import { CryptoError, LABEL_SERVER_FIELD, normalizePhone } from '@llamenos/crypto';
+import { DomainError } from '../domain/errors.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
-import { IdentityError } from './service.js';
 
 /**
  * Volunteer phone numbers (for ringing them) are stored sealed under the server settings key,
@@ -23,7 +23,7 @@ export function sealPhone(key: Uint8Array, owner: PhoneOwner, id: string, input:
   try {
     phone = normalizePhone(input);
   } catch (error) {
-    if (error instanceof CryptoError) throw new IdentityError('invalid', error.message);
+    if (error instanceof CryptoError) throw new DomainError('invalid', error.message);
     throw error;
   }
   return {

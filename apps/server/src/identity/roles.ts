@@ -11,7 +11,8 @@ import {
   type UpdateRoleBody,
 } from '@llamenos/protocol';
 import type { Database, Queryable } from '../db/database.js';
-import { type Actor, auditIdentity, IdentityError, isUniqueViolation } from './service.js';
+import { DomainError } from '../domain/errors.js';
+import { type Actor, auditIdentity, isUniqueViolation } from './service.js';
 
 /**
  * Roles: the built-in ones from the protocol catalogue, and custom ones admins define from
@@ -77,15 +78,12 @@ async function grantsOfRole(db: Queryable, id: string): Promise<readonly string[
 export async function assertCanManage(
   db: Queryable,
   targetRoles: readonly string[],
-  actor: Pick<Actor, 'grants'>,
+  actor: Pick<Actor, 'permissions'>,
 ): Promise<void> {
   for (const role of targetRoles) {
     const grants = (await grantsOfRole(db, role)) ?? [];
-    if (!grants.every((g) => coversGrant(actor.grants, g)))
-      throw new IdentityError(
-        'forbidden',
-        'you cannot manage a member who holds permissions you do not hold',
-      );
+    if (!grants.every((g) => coversGrant(actor.permissions, g)))
+      throw new DomainError('forbidden', 'you cannot manage a member who holds permissions you do not hold');
   }
 }
 
@@ -93,28 +91,25 @@ export async function assertCanManage(
 export async function assertRolesAssignable(
   db: Queryable,
   roles: readonly string[],
-  actor: Pick<Actor, 'grants'>,
+  actor: Pick<Actor, 'permissions'>,
 ): Promise<void> {
   for (const role of roles) {
     const grants = await grantsOfRole(db, role);
-    if (!grants) throw new IdentityError('invalid', `unknown role "${role}"`);
-    if (!grants.every((g) => coversGrant(actor.grants, g)))
-      throw new IdentityError(
+    if (!grants) throw new DomainError('invalid', `unknown role "${role}"`);
+    if (!grants.every((g) => coversGrant(actor.permissions, g)))
+      throw new DomainError(
         'forbidden',
         `you cannot grant role "${role}": it carries permissions you do not hold`,
       );
   }
 }
 
-function assertGrantsAllowed(permissions: readonly string[], actor: Pick<Actor, 'grants'>): void {
+function assertGrantsAllowed(permissions: readonly string[], actor: Pick<Actor, 'permissions'>): void {
   const invalid = permissions.filter((p) => !isValidGrant(p));
-  if (invalid.length) throw new IdentityError('invalid', `unknown permissions: ${invalid.join(', ')}`);
-  const beyond = permissions.filter((p) => !coversGrant(actor.grants, p));
+  if (invalid.length) throw new DomainError('invalid', `unknown permissions: ${invalid.join(', ')}`);
+  const beyond = permissions.filter((p) => !coversGrant(actor.permissions, p));
   if (beyond.length)
-    throw new IdentityError(
-      'forbidden',
-      `you cannot grant permissions you do not hold: ${beyond.join(', ')}`,
-    );
+    throw new DomainError('forbidden', `you cannot grant permissions you do not hold: ${beyond.join(', ')}`);
 }
 
 /** Custom role ids are readable slugs of the name, prefixed so they can never shadow a built-in id. */
@@ -135,7 +130,7 @@ function assertNameFree(name: string): void {
   const clash = Object.entries(BUILTIN_ROLES).some(
     ([id, r]) => id === lower || r.name.toLowerCase() === lower,
   );
-  if (clash) throw new IdentityError('conflict', `"${name}" is the name of a built-in role`);
+  if (clash) throw new DomainError('conflict', `"${name}" is the name of a built-in role`);
 }
 
 export async function createRole(
@@ -166,7 +161,7 @@ export async function createRole(
     });
   } catch (error) {
     if (isUniqueViolation(error))
-      throw new IdentityError('conflict', `a role named "${body.name}" already exists`);
+      throw new DomainError('conflict', `a role named "${body.name}" already exists`);
     throw error;
   }
 }
@@ -178,7 +173,7 @@ export async function updateRole(
   actor: Actor,
   now: Date,
 ): Promise<RoleView> {
-  if (isBuiltinRole(id)) throw new IdentityError('conflict', 'built-in roles cannot be changed');
+  if (isBuiltinRole(id)) throw new DomainError('conflict', 'built-in roles cannot be changed');
   if (body.permissions) assertGrantsAllowed(body.permissions, actor);
   if (body.name) assertNameFree(body.name);
   try {
@@ -187,7 +182,7 @@ export async function updateRole(
         'select id, name, description, permissions from custom_roles where id = $1 for update',
         [id],
       );
-      if (!before) throw new IdentityError('not_found', `no role "${id}"`);
+      if (!before) throw new DomainError('not-found', `no role "${id}"`);
       // Widening a role widens everyone holding it: only someone holding the current grants may rewrite them.
       if (body.permissions) assertGrantsAllowed(before.permissions, actor);
       const [after] = await tx.query<CustomRoleRow>(
@@ -217,27 +212,27 @@ export async function updateRole(
     });
   } catch (error) {
     if (isUniqueViolation(error))
-      throw new IdentityError('conflict', `a role named "${body.name}" already exists`);
+      throw new DomainError('conflict', `a role named "${body.name}" already exists`);
     throw error;
   }
 }
 
 /** Deletes a custom role nobody holds and no pending invite hands out. */
 export async function deleteRole(db: Database, id: string, actor: Actor, now: Date): Promise<void> {
-  if (isBuiltinRole(id)) throw new IdentityError('conflict', 'built-in roles cannot be deleted');
+  if (isBuiltinRole(id)) throw new DomainError('conflict', 'built-in roles cannot be deleted');
   await db.transaction(async (tx) => {
     const [role] = await tx.query<CustomRoleRow>(
       'select id, name, description, permissions from custom_roles where id = $1 for update',
       [id],
     );
-    if (!role) throw new IdentityError('not_found', `no role "${id}"`);
+    if (!role) throw new DomainError('not-found', `no role "${id}"`);
     const held = JSON.stringify([id]);
     const [users] = await tx.query<{ n: number }>(
       'select count(*)::int as n from users where roles @> $1::jsonb',
       [held],
     );
     if (Number(users?.n) > 0)
-      throw new IdentityError(
+      throw new DomainError(
         'conflict',
         `role "${id}" is assigned to ${users!.n} user(s); reassign them first`,
       );
@@ -247,7 +242,7 @@ export async function deleteRole(db: Database, id: string, actor: Actor, now: Da
       [held, now],
     );
     if (Number(invites?.n) > 0)
-      throw new IdentityError(
+      throw new DomainError(
         'conflict',
         `role "${id}" is offered by ${invites!.n} pending invite(s); revoke them first`,
       );

@@ -13,8 +13,9 @@ import {
   UserListQuery,
 } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
+import { rateLimited } from '../domain/errors.js';
+import { actorOf as signedActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { ApiError, badRequest, conflict, forbidden, gone, notFound, rateLimited } from '../http/errors.js';
 import { isMember, isPublic, isSigned, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { hitRateLimit, RATE_LIMITS, type RateLimitRule } from '../rate-limit/service.js';
@@ -22,7 +23,6 @@ import { onMembershipChanged } from '../realtime/membership.js';
 import { redeemBootstrap } from './bootstrap-redeem.js';
 import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from './invites.js';
 import { createRole, deleteRole, listRoles, updateRole } from './roles.js';
-import { type Actor, IdentityError } from './service.js';
 import {
   deactivateUser,
   getProfile,
@@ -34,42 +34,8 @@ import {
   updateUser,
 } from './users.js';
 
-/** Turns the services' refusals into the API's error shape; anything else stays a 500. */
-function toApiError(error: unknown): unknown {
-  if (!(error instanceof IdentityError)) return error;
-  switch (error.kind) {
-    case 'invalid':
-      return badRequest(error.message);
-    case 'forbidden':
-      return forbidden(error.message);
-    case 'not_found':
-      return notFound(error.message);
-    case 'conflict':
-      return conflict(error.message);
-    case 'gone':
-      return gone(error.message);
-  }
-}
-
-async function run<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw toApiError(error);
-  }
-}
-
 /** The signed-in caller (guards have already established there is one). */
-function actorOf(c: Context<AppEnv>): Actor {
-  const auth = c.get('auth');
-  if (!auth.pubkey) throw new ApiError(401, 'unauthenticated', 'this request must be signed');
-  return {
-    pubkey: auth.pubkey,
-    userId: auth.user?.id ?? null,
-    grants: auth.user?.permissions ?? [],
-    ipHash: auth.ipHash,
-  };
-}
+const actorOf = (c: Context<AppEnv>) => signedActorOf(c, 'this request must be signed');
 
 /**
  * Identity routes: bootstrap, invites, users, roles, the permission catalogue and the
@@ -89,8 +55,13 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/bootstrap', isSigned(), async (c) => {
     await limit(c, 'bootstrap', RATE_LIMITS.bootstrap);
     const body = await readJson(c, BootstrapBody);
-    const user = await run(
-      redeemBootstrap(ctx.db, settingsKey, body.token, body.displayName, actorOf(c), ctx.now()),
+    const user = await redeemBootstrap(
+      ctx.db,
+      settingsKey,
+      body.token,
+      body.displayName,
+      actorOf(c),
+      ctx.now(),
     );
     return c.json(user, 201);
   });
@@ -99,14 +70,12 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/invites/preview', isPublic(), async (c) => {
     await limit(c, 'invite', RATE_LIMITS.invite);
     const { token } = await readJson(c, InviteTokenBody);
-    return c.json(await run(previewInvite(ctx.db, token, ctx.now())));
+    return c.json(await previewInvite(ctx.db, token, ctx.now()));
   });
   app.post('/invites/redeem', isSigned(), async (c) => {
     await limit(c, 'invite', RATE_LIMITS.invite);
     const body = await readJson(c, RedeemInviteBody);
-    const user = await run(
-      redeemInvite(ctx.db, settingsKey, body.token, actorOf(c), body.displayName, ctx.now()),
-    );
+    const user = await redeemInvite(ctx.db, settingsKey, body.token, actorOf(c), body.displayName, ctx.now());
     return c.json(user, 201);
   });
   app.get('/invites', requires('invites:read'), async (c) => {
@@ -115,14 +84,19 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
   app.post('/invites', requires('invites:write'), async (c) => {
     const body = await readJson(c, CreateInviteBody);
-    const created = await run(
-      createInvite(ctx.db, settingsKey, ctx.config.PUBLIC_URL, body, actorOf(c), ctx.now()),
+    const created = await createInvite(
+      ctx.db,
+      settingsKey,
+      ctx.config.PUBLIC_URL,
+      body,
+      actorOf(c),
+      ctx.now(),
     );
     return c.json(created, 201);
   });
   app.delete('/invites/:id', requires('invites:write'), async (c) => {
     const { id } = readParams(c, IdParam);
-    return c.json(await run(revokeInvite(ctx.db, id, actorOf(c), ctx.now())));
+    return c.json(await revokeInvite(ctx.db, id, actorOf(c), ctx.now()));
   });
 
   // Users, as admins manage them.
@@ -133,44 +107,44 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
   app.get('/users/:id', requires('users:read'), async (c) => {
     const { id } = readParams(c, IdParam);
-    return c.json(await run(getUser(ctx.db, id)));
+    return c.json(await getUser(ctx.db, id));
   });
   app.get('/users/:id/phone', requires('users:read'), async (c) => {
     const { id } = readParams(c, IdParam);
-    const phone = await run(revealPhone(ctx.db, settingsKey, id, actorOf(c), ctx.now()));
+    const phone = await revealPhone(ctx.db, settingsKey, id, actorOf(c), ctx.now());
     c.header('cache-control', 'no-store');
     return c.json({ phone });
   });
   app.patch('/users/:id', requires('users:write'), async (c) => {
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateUserBody);
-    return c.json(await run(updateUser(ctx.db, settingsKey, id, body, actorOf(c), ctx.now())));
+    return c.json(await updateUser(ctx.db, settingsKey, id, body, actorOf(c), ctx.now()));
   });
   app.post('/users/:id/deactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);
-    const user = await run(deactivateUser(ctx.db, id, actorOf(c), ctx.now()));
+    const user = await deactivateUser(ctx.db, id, actorOf(c), ctx.now());
     await onMembershipChanged(ctx, { kind: 'removed', pubkey: user.pubkey }); // hub key rotation
     return c.json(user);
   });
   app.post('/users/:id/reactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);
-    return c.json(await run(reactivateUser(ctx.db, id, actorOf(c), ctx.now())));
+    return c.json(await reactivateUser(ctx.db, id, actorOf(c), ctx.now()));
   });
 
   // Roles and the permission catalogue.
   app.get('/roles', requires('roles:read'), async (c) => c.json({ roles: await listRoles(ctx.db) }));
   app.post('/roles', requires('roles:write'), async (c) => {
     const body = await readJson(c, CreateRoleBody);
-    return c.json(await run(createRole(ctx.db, body, actorOf(c), ctx.now())), 201);
+    return c.json(await createRole(ctx.db, body, actorOf(c), ctx.now()), 201);
   });
   app.patch('/roles/:id', requires('roles:write'), async (c) => {
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateRoleBody);
-    return c.json(await run(updateRole(ctx.db, id, body, actorOf(c), ctx.now())));
+    return c.json(await updateRole(ctx.db, id, body, actorOf(c), ctx.now()));
   });
   app.delete('/roles/:id', requires('roles:write'), async (c) => {
     const { id } = readParams(c, IdParam);
-    await run(deleteRole(ctx.db, id, actorOf(c), ctx.now()));
+    await deleteRole(ctx.db, id, actorOf(c), ctx.now());
     return c.body(null, 204);
   });
   app.get('/permissions', isMember(), (c) => c.json({ permissions: PERMISSIONS }));
@@ -178,12 +152,12 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
   // The caller's own profile.
   // Allowed before a required passkey is enrolled: the client needs to know who it is to enrol one.
   app.get('/me', isMember({ allowWithoutPasskey: true }), async (c) =>
-    c.json(await run(getProfile(ctx.db, c.get('auth').user!.id))),
+    c.json(await getProfile(ctx.db, c.get('auth').user!.id)),
   );
   app.patch('/me', requires('profile:write'), async (c) => {
     const body = await readJson(c, UpdateProfileBody);
     const actor = actorOf(c);
-    return c.json(await run(updateProfile(ctx.db, actor.userId!, body, actor, ctx.now())));
+    return c.json(await updateProfile(ctx.db, actor.userId!, body, actor, ctx.now()));
   });
 
   return app;

@@ -2,31 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CanonicalValue } from '@llamenos/crypto';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import type { Actor } from '../domain/actor.js';
 
 /**
- * What the Identity services share. The services hold the rules and never see HTTP: they
- * throw IdentityError with a kind, and the routes turn kinds into status codes.
+ * What the Identity services share. The services hold the rules and never see HTTP: they throw
+ * DomainError (domain/errors.ts), which the app's error handler turns into statuses.
  */
 
-export type IdentityErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'gone';
-
-export class IdentityError extends Error {
-  override readonly name = 'IdentityError';
-  constructor(
-    readonly kind: IdentityErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Who is acting, as recorded in the audit chain. `grants` bounds what roles they may hand out. */
-export interface Actor {
-  pubkey: string;
-  userId: string | null;
-  grants: readonly string[];
-  ipHash: string;
-}
+export type { Actor } from '../domain/actor.js';
 
 /** Appends an `identity.*` entry in the caller's transaction. Details never carry phone numbers or tokens. */
 export function auditIdentity(

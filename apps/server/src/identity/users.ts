@@ -8,6 +8,7 @@ import type {
 } from '@llamenos/protocol';
 import { revokeUserSessions } from '../auth/sessions.js';
 import type { Database, Queryable } from '../db/database.js';
+import { DomainError } from '../domain/errors.js';
 import { permissionsOfRoles } from './lookup.js';
 import { openPhone, type SealedPhone, sealPhone } from './phone.js';
 import { assertCanManage, assertRolesAssignable } from './roles.js';
@@ -15,7 +16,6 @@ import {
   type Actor,
   auditIdentity,
   countActiveAdmins,
-  IdentityError,
   iso,
   isUniqueViolation,
   lockAdminSet,
@@ -61,7 +61,7 @@ async function findUser(db: Queryable, id: string, forUpdate = false): Promise<U
     `select * from users where id = $1${forUpdate ? ' for update' : ''}`,
     [id],
   );
-  if (!row) throw new IdentityError('not_found', `no user "${id}"`);
+  if (!row) throw new DomainError('not-found', `no user "${id}"`);
   return row;
 }
 
@@ -81,7 +81,7 @@ export async function insertUser(
   now: Date,
 ): Promise<UserView> {
   const [taken] = await tx.query('select 1 from users where pubkey = $1', [user.pubkey]);
-  if (taken) throw new IdentityError('conflict', 'this key already belongs to a member of the hotline');
+  if (taken) throw new DomainError('conflict', 'this key already belongs to a member of the hotline');
   const id = randomUUID();
   const phone: SealedPhone | null = user.phone ? sealPhone(settingsKey, 'users', id, user.phone) : null;
   try {
@@ -102,7 +102,7 @@ export async function insertUser(
   } catch (error) {
     // Two requests for the same key at once: the unique index decides.
     if (isUniqueViolation(error))
-      throw new IdentityError('conflict', 'this key already belongs to a member of the hotline');
+      throw new DomainError('conflict', 'this key already belongs to a member of the hotline');
     throw error;
   }
 }
@@ -173,7 +173,7 @@ export async function updateUser(
       await assertRolesAssignable(tx, added, actor);
       const losesAdmin = before.roles.includes('admin') && !roles.includes('admin') && before.active;
       if (losesAdmin && (await countActiveAdmins(tx)) <= 1)
-        throw new IdentityError('conflict', 'this is the last active admin; make someone else admin first');
+        throw new DomainError('conflict', 'this is the last active admin; make someone else admin first');
     }
     let phone: { phone_enc: string | null; phone_last4: string | null } = before;
     if (body.phone === null) phone = { phone_enc: null, phone_last4: null };
@@ -218,13 +218,13 @@ export async function updateUser(
  * session is revoked in the same transaction. Nobody deactivates themselves or the last admin.
  */
 export async function deactivateUser(db: Database, id: string, actor: Actor, now: Date): Promise<UserView> {
-  if (actor.userId === id) throw new IdentityError('conflict', 'you cannot deactivate yourself');
+  if (actor.userId === id) throw new DomainError('conflict', 'you cannot deactivate yourself');
   return db.transaction(async (tx) => {
     await lockAdminSet(tx);
     const before = await findUser(tx, id, true);
-    if (!before.active) throw new IdentityError('conflict', 'this user is already deactivated');
+    if (!before.active) throw new DomainError('conflict', 'this user is already deactivated');
     if (before.roles.includes('admin') && (await countActiveAdmins(tx)) <= 1)
-      throw new IdentityError('conflict', 'this is the last active admin; make someone else admin first');
+      throw new DomainError('conflict', 'this is the last active admin; make someone else admin first');
     await assertCanManage(tx, before.roles, actor);
     const [after] = await tx.query<UserRow>(
       'update users set active = false, deactivated_at = $2, updated_at = $2 where id = $1 returning *',
@@ -239,7 +239,7 @@ export async function deactivateUser(db: Database, id: string, actor: Actor, now
 export async function reactivateUser(db: Database, id: string, actor: Actor, now: Date): Promise<UserView> {
   return db.transaction(async (tx) => {
     const before = await findUser(tx, id, true);
-    if (before.active) throw new IdentityError('conflict', 'this user is already active');
+    if (before.active) throw new DomainError('conflict', 'this user is already active');
     // Reactivation hands the user's roles back, so it is held to the same rule as granting them.
     await assertCanManage(tx, before.roles, actor);
     const [after] = await tx.query<UserRow>(

@@ -1,0 +1,47 @@
+/**
+ * What a service refuses, said without HTTP. Services throw a DomainError with a kind; the app's
+ * error handler (http/errors.ts: httpErrorOf) is the one place that turns kinds into statuses and
+ * the API's error codes, so a service reads the same from a route, a timer or a test.
+ */
+
+export type DomainErrorKind =
+  /** The request contradicts a rule (400 bad_request). */
+  | 'invalid'
+  /** A document or body does not validate; `details` lists the issues (400 validation_failed). */
+  | 'validation-failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  /** The state moved under the caller (someone else answered, a stale version). */
+  | 'conflict'
+  /** It existed and was removed for good (a deleted note, a used invite). */
+  | 'gone'
+  /** `details.retryAfterSeconds` says when to come back. */
+  | 'rate-limited'
+  /** Something the service depends on is not there (the database, a migration). */
+  | 'unavailable';
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (message: string, details?: unknown) => new DomainError('invalid', message, details);
+export const validationFailed = (message: string, details: unknown) =>
+  new DomainError('validation-failed', message, details);
+export const unauthenticated = (message = 'sign in first') => new DomainError('unauthenticated', message);
+export const forbidden = (message = 'you do not have permission for this') =>
+  new DomainError('forbidden', message);
+export const notFound = (message = 'not found') => new DomainError('not-found', message);
+export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);
+export const gone = (message: string) => new DomainError('gone', message);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new DomainError('rate-limited', `too many attempts; try again in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });

@@ -1,0 +1,23 @@
+import type { Context } from 'hono';
+import type { Actor } from '../domain/actor.js';
+import { unauthenticated } from '../domain/errors.js';
+import type { AppEnv } from './context.js';
+
+/** The signed-in caller as services see them; guards have already established there is one. */
+export function actorOf(c: Context<AppEnv>, message = 'sign in first'): Actor {
+  const auth = c.get('auth');
+  if (!auth.pubkey) throw unauthenticated(message);
+  return {
+    userId: auth.user?.id ?? null,
+    pubkey: auth.pubkey,
+    permissions: auth.user?.permissions ?? [],
+    ipHash: auth.ipHash,
+  };
+}
+
+/** The caller as a registered member (the calls and shifts screens need their user id). */
+export function memberOf(c: Context<AppEnv>): Actor & { userId: string } {
+  const actor = actorOf(c);
+  if (!actor.userId) throw unauthenticated();
+  return actor as Actor & { userId: string };
+}
