@@ -1,10 +1,11 @@
+import type { PublicConfig } from '@llamenos/protocol';
 import { lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { LiveStatus } from '../components/LiveStatus.js';
 import { MemberNav } from '../components/MemberNav.js';
 import { PageHeading } from '../components/PageHeading.js';
-import { api, setSigningOrigin } from '../lib/api.js';
+import { fetchConfig, setSigningOrigin } from '../lib/api/index.js';
 import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
 import { lockVault, panicWipe } from '../lib/vault.js';
 import { CallDock } from '../pages/calls/CallDock.js';
@@ -77,16 +78,7 @@ const OpenExportPage = lazy(() =>
   import('../pages/notes/OpenExportPage.js').then((m) => ({ default: m.OpenExportPage })),
 );
 
-export interface PublicConfig {
-  serverPubkey: string;
-  /** The relay to subscribe to (the embedded /nostr, or an external one). */
-  relayUrl?: string;
-  publicUrl: string;
-  production: boolean;
-  hotlineName?: string;
-  languages?: string[];
-  autoLockMinutes?: number;
-}
+export type { PublicConfig };
 
 export function App() {
   const { t } = useTranslation();
@@ -103,7 +95,8 @@ export function App() {
   useEffect(() => {
     if (vault !== 'unlocked' || !me || !can(me, 'notes:read-own')) return;
     const timer = setTimeout(() => {
-      Promise.all([loadNotesPage(), import('../lib/notes/warm.js').then((m) => m.warmNotes())]).catch(
+      const screen = loadNotesPage();
+      Promise.all([screen, import('../lib/notes/warm.js').then((m) => m.warmNotes(screen))]).catch(
         () => undefined,
       );
     }, 300);
@@ -111,7 +104,7 @@ export function App() {
   }, [vault, me]);
 
   useEffect(() => {
-    api<PublicConfig>('GET', '/api/config').then(
+    fetchConfig().then(
       (c) => {
         setSigningOrigin(c.publicUrl);
         setConfig(c);
@@ -133,7 +126,7 @@ export function App() {
   );
   useEffect(() => {
     const reload = () => {
-      api<PublicConfig>('GET', '/api/config').then(setConfig, () => undefined);
+      fetchConfig().then(setConfig, () => undefined);
     };
     const offEvent = onHubEvent('settings:changed', reload);
     const offResync = onResync(reload);

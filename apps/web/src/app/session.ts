@@ -1,20 +1,11 @@
+import type { ProfileView } from '@llamenos/protocol';
 import { useSyncExternalStore } from 'react';
-// lib/api.ts's setters are not React hooks despite their names.
-import { api, useSession as sendSessionToken, useKey as signWithKey } from '../lib/api.js';
+// The API client's setters are not React hooks despite their names.
+import { fetchMe, logout, useSession as sendSessionToken, useKey as signWithKey } from '../lib/api/index.js';
 import { lockVault, onVaultChange, unlockedSecretKey } from '../lib/vault.js';
 
 /** The signed-in member as the server describes them (GET /api/me). */
-export interface Me {
-  id: string;
-  pubkey: string;
-  displayName: string;
-  roles: string[];
-  permissions: string[];
-  languages: string[];
-  onBreak: boolean;
-  callPreference: 'phone' | 'browser' | 'both';
-  phoneLast4: string | null;
-}
+export type Me = ProfileView;
 
 let me: Me | null = null;
 const listeners = new Set<() => void>();
@@ -57,7 +48,7 @@ export async function signInWithSession(token: string): Promise<Me> {
 
 /** Ends a passkey session (on the server too, best effort) and forgets the profile. */
 export async function signOutSession(): Promise<void> {
-  if (sessionToken) await api('POST', '/api/auth/logout').catch(() => undefined);
+  if (sessionToken) await logout().catch(() => undefined);
   sessionToken = null;
   sendSessionToken(null);
   me = null;
@@ -66,7 +57,7 @@ export async function signOutSession(): Promise<void> {
 
 /** Loads the profile with the unlocked key; call after unlock or registration. */
 export async function loadMe(): Promise<Me> {
-  me = await api<Me>('GET', '/api/me');
+  me = await fetchMe();
   emit();
   return me;
 }

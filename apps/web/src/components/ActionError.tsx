@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { ApiRequestError } from '../lib/api.js';
+import { ApiRequestError } from '../lib/api/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
 // The server explains refusals in English; the ones an admin meets in everyday work get a

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { ApiRequestError } from '../lib/api.js';
+import { ApiRequestError } from '../lib/api/index.js';
 
 /** Shows an error in the user's language: known API codes get a sentence, others the server's message. */
 export function ErrorMessage({ error }: { error: unknown }) {

@@ -1,9 +1,7 @@
-import type { LoginResult } from '@llamenos/protocol';
-import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { signInWithSession } from '../app/session.js';
-import { api } from '../lib/api.js';
+import { finishPasskeyLogin, startPasskeyLogin } from '../lib/api/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
 /**
@@ -22,12 +20,9 @@ export function PasskeySignIn() {
     setError(null);
     try {
       const { startAuthentication } = await import('@simplewebauthn/browser');
-      const { challengeId, options } = await api<{
-        challengeId: string;
-        options: PublicKeyCredentialRequestOptionsJSON;
-      }>('POST', '/api/auth/login/options');
+      const { challengeId, options } = await startPasskeyLogin();
       const response = await startAuthentication({ optionsJSON: options });
-      const result = await api<LoginResult>('POST', '/api/auth/login/verify', { challengeId, response });
+      const result = await finishPasskeyLogin(challengeId, response);
       await signInWithSession(result.token);
     } catch (e) {
       // The browser's own errors (cancelled prompt, no matching passkey) have no API code.

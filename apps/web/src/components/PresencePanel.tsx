@@ -1,7 +1,6 @@
-import type { UserView } from '@llamenos/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../lib/api.js';
+import { fetchUsers } from '../lib/api/index.js';
 import { onResync, usePresence } from '../lib/realtime/index.js';
 import { UserText } from './UserText.js';
 
@@ -17,8 +16,8 @@ export function PresencePanel({ myPubkey }: { myPubkey: string }) {
 
   const loadNames = useRef(() => {
     lastLoad.current = Date.now();
-    api<{ users: UserView[] }>('GET', '/api/users?active=true').then(
-      ({ users }) => setNames(new Map(users.map((u) => [u.pubkey, u.displayName]))),
+    fetchUsers({ active: true }).then(
+      (users) => setNames(new Map(users.map((u) => [u.pubkey, u.displayName]))),
       () => undefined,
     );
   }).current;

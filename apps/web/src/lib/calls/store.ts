@@ -1,7 +1,7 @@
 import type { CallView } from '@llamenos/protocol';
 import { useSyncExternalStore } from 'react';
 import { can, type Me } from '../../app/session.js';
-import { ApiRequestError } from '../api.js';
+import { ApiRequestError } from '../api/index.js';
 import { onHubEvent, onResync, setOnCall } from '../realtime/index.js';
 import { answerCall, banCaller, fetchActiveCalls, fetchOnShiftNow, hangUpCall } from './api.js';
 import { closeAllCallNotifications, closeCallNotification } from './notify.js';

@@ -1,18 +1,18 @@
 import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
+import { type CustomFieldDefinition, type NoteMeta, noteRecordId } from '@llamenos/protocol';
 import {
-  type CustomFieldDefinition,
-  type GrantResult,
-  type GrantStatus,
-  type GrantWork,
-  type NoteForReader,
-  type NoteMeta,
-  type NotePage,
-  type NoteReaders,
-  type NoteVersionInfo,
-  noteRecordId,
-  type PublicSettings,
-} from '@llamenos/protocol';
-import { ApiRequestError, api } from '../api.js';
+  ApiRequestError,
+  fetchGrantStatus,
+  fetchGrantWork,
+  fetchNoteReaders,
+  fetchNotes,
+  fetchNote as fetchNoteVersion,
+  fetchNoteVersions,
+  fetchPublicSettings,
+  postGrant as postGrantWraps,
+  postNote,
+  putNote,
+} from '../api/index.js';
 import type { NotePayload } from './payload.js';
 
 /** Filters of the notes list, as the form holds them (dates as yyyy-mm-dd, local time). */
@@ -47,21 +47,19 @@ export const fetchNotePage = (
   limit: number,
   cursor: string | null,
   signal?: AbortSignal,
-) => api<NotePage>('GET', listQuery(filters, limit, cursor), undefined, signal ? { signal } : {});
+) => fetchNotes(listQuery(filters, limit, cursor), signal);
 
-export const fetchNote = async (id: string, version?: number) =>
-  (await api<{ note: NoteForReader }>('GET', `/api/notes/${id}${version ? `?version=${version}` : ''}`)).note;
+export const fetchNote = (id: string, version?: number) => fetchNoteVersion(id, version);
 
-export const fetchVersions = async (id: string) =>
-  (await api<{ versions: NoteVersionInfo[] }>('GET', `/api/notes/${id}/versions`)).versions;
+export const fetchVersions = (id: string) => fetchNoteVersions(id);
 
 /** The hotline's custom note fields, in form order. */
 export async function fetchNoteFields(): Promise<CustomFieldDefinition[]> {
-  const settings = await api<PublicSettings>('GET', '/api/settings/public');
+  const settings = await fetchPublicSettings();
   return [...settings.customFields].sort((a, b) => a.order - b.order);
 }
 
-export const fetchReaders = async () => (await api<NoteReaders>('GET', '/api/records/readers')).readers;
+export const fetchReaders = () => fetchNoteReaders();
 
 /** Seals one note version for its readers (docs/PROTOCOL.md §9.1). */
 export function sealNote(
@@ -101,24 +99,19 @@ async function sealAndSend(
 /** Version 1 of a new note, under an id chosen here before sealing. */
 export const createNote = (id: string, callId: string | null, payload: NotePayload) =>
   sealAndSend(payload, id, 1, async (envelope) => {
-    const body = { id, ...(callId ? { callId } : {}), envelope };
-    return (await api<{ note: NoteMeta }>('POST', '/api/notes', body)).note;
+    return postNote({ id, ...(callId ? { callId } : {}), envelope });
   });
 
 /** Version n+1 of a note, sealed under a new key; refused with 409 if someone saved version n+1 first. */
 export const editNote = (id: string, expectedVersion: number, payload: NotePayload) =>
   sealAndSend(payload, id, expectedVersion + 1, async (envelope) => {
-    return (await api<{ note: NoteMeta }>('PUT', `/api/notes/${id}`, { expectedVersion, envelope })).note;
+    return putNote(id, expectedVersion, envelope);
   });
 
-export const grantStatus = (reader: string) =>
-  api<GrantStatus>('GET', `/api/notes/grant-status?reader=${reader}`);
+export const grantStatus = (reader: string) => fetchGrantStatus(reader);
 
 export const grantWork = (reader: string, after: string | null, limit: number) =>
-  api<GrantWork>(
-    'GET',
-    `/api/notes/grant-work?reader=${reader}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
-  );
+  fetchGrantWork(reader, after, limit);
 
 export const postGrant = (reader: string, wraps: { noteId: string; version: number; wrap: string }[]) =>
-  api<GrantResult>('POST', '/api/notes/grant', { reader, wraps });
+  postGrantWraps(reader, wraps);

@@ -15,8 +15,9 @@ import {
   utf8,
   wrapKey,
 } from '@llamenos/crypto';
-import type { CustomFieldDefinition, NoteExportLine, NoteForReader } from '@llamenos/protocol';
-import { ApiRequestError, api } from '../api.js';
+import { type CustomFieldDefinition, NoteExportLineSchema, type NoteForReader } from '@llamenos/protocol';
+import { z } from 'zod';
+import { ApiRequestError, fetchConfig } from '../api/index.js';
 import { unlockedSecretKey } from '../vault.js';
 import type { NotesPool } from './pool.js';
 import type { OpenResult } from './protocol.js';
@@ -101,6 +102,14 @@ export class ExportFileError extends Error {
   }
 }
 
+/** The API's error shape, field by field: a partial one still says what it can. */
+const ExportRefusal = z.object({
+  error: z.object({
+    code: z.string().optional().catch(undefined),
+    message: z.string().optional().catch(undefined),
+  }),
+});
+
 /**
  * GET /api/notes/export is JSON lines, which the JSON helper does not read, so it is signed
  * here the same way (NIP-98 over the server's public URL). The server audits the export
@@ -109,7 +118,7 @@ export class ExportFileError extends Error {
 async function fetchExportLines(): Promise<NoteForReader[]> {
   const key = unlockedSecretKey();
   if (!key) throw new Error('locked');
-  const { publicUrl } = await api<{ publicUrl: string }>('GET', '/api/config');
+  const { publicUrl } = await fetchConfig();
   const path = '/api/notes/export';
   const url = `${publicUrl.replace(/\/+$/, '')}${path}`;
   let response: Response;
@@ -124,20 +133,15 @@ async function fetchExportLines(): Promise<NoteForReader[]> {
     throw new ApiRequestError(0, 'network', 'The server could not be reached.');
   }
   if (!response.ok) {
-    const payload = (await response.json().catch(() => null)) as {
-      error?: { code?: string; message?: string };
-    } | null;
-    throw new ApiRequestError(
-      response.status,
-      payload?.error?.code ?? 'internal',
-      payload?.error?.message ?? '',
-    );
+    const payload = ExportRefusal.safeParse(await response.json().catch(() => null));
+    const error = payload.success ? payload.data.error : undefined;
+    throw new ApiRequestError(response.status, error?.code ?? 'internal', error?.message ?? '');
   }
   const notes: NoteForReader[] = [];
   let end: number | null = null;
   for (const line of (await response.text()).split('\n')) {
     if (!line.trim()) continue;
-    const parsed = JSON.parse(line) as NoteExportLine;
+    const parsed = NoteExportLineSchema.parse(JSON.parse(line));
     if (parsed.type === 'note') notes.push(parsed.note);
     else end = parsed.count;
   }

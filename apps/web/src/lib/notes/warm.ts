@@ -18,14 +18,15 @@ const PRELOAD_BATCH = 50;
  * opens the newest notes in the workers, so the first visit to /notes shows notes at once and
  * its search has them already. What is opened stays only in the workers' caches, exactly as
  * after a visit to /notes: the workers hold the key and the caches only while it is unlocked,
- * and locking terminates them.
+ * and locking terminates them. `screenLoaded` is the notes screen's code arriving (the app shell
+ * loads it: lib never imports a page); the preload waits for it, so both are ready at once.
  */
-export async function warmNotes(): Promise<void> {
+export async function warmNotes(screenLoaded: Promise<unknown> = Promise.resolve()): Promise<void> {
   try {
     const pool = notesPool();
     if (warmed === pool.pubkey) return;
     warmed = pool.pubkey;
-    await Promise.all([pool.warm(), import('../../pages/notes/NotesPage.js')]);
+    await Promise.all([pool.warm(), screenLoaded]);
     if (preloadStoppedFor === pool.pubkey) return;
     const controller = new AbortController();
     preload = controller;

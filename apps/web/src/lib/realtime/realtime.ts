@@ -1,6 +1,6 @@
 import type { NostrEvent } from '@llamenos/crypto';
-import type { HubEventPayload, HubKeyWrapView } from '@llamenos/protocol';
-import { api } from '../api.js';
+import type { HubEventPayload } from '@llamenos/protocol';
+import { fetchHubKey } from '../api/index.js';
 import { unlockedPublicKey, unlockedSecretKey } from '../vault.js';
 import { emitHubEvent, runResync } from './bus.js';
 import { type ConnectionStatus, RelayClient } from './connection.js';
@@ -95,7 +95,7 @@ export function startRealtime(options: RealtimeOptions): void {
   const pubkey = unlockedPublicKey();
   if (session || !pubkey) return;
   const keys = new EventKeyRing({
-    fetchCurrent: () => api<HubKeyWrapView>('GET', '/api/hub-key'),
+    fetchCurrent: fetchHubKey,
     secretKey: unlockedSecretKey,
     now: Date.now,
   });

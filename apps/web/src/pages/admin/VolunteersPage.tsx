@@ -8,19 +8,19 @@ import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { fetchUsers, setUserActive } from '../../lib/api/index.js';
 import { roleNames, useRoles } from './useRoles.js';
 
 /** The member list: who is active, on break, which roles; edit and (de)activate from here. */
 export function VolunteersPage({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const users = useLoad('users', async () => (await api<{ users: UserView[] }>('GET', '/api/users')).users);
+  const users = useLoad('users', () => fetchUsers());
   const roles = useRoles(me);
   const [pending, setPending] = useState<UserView | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
   async function toggleActive(user: UserView) {
-    await api('POST', `/api/users/${user.id}/${user.active ? 'deactivate' : 'reactivate'}`);
+    await setUserActive(user.id, !user.active);
     setDone(
       user.active
         ? t('volunteers.deactivated', { name: user.displayName })

@@ -1,0 +1,147 @@
+import { createAuthHeader } from '@llamenos/crypto';
+import { z } from 'zod';
+
+/** An API failure, carrying the server's error code so the UI can show a translated message. */
+export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type Credentials = { kind: 'key'; secretKey: Uint8Array } | { kind: 'session'; token: string } | null;
+
+let credentials: Credentials = null;
+let signingOrigin = typeof location === 'undefined' ? '' : location.origin;
+
+/** Requests are signed for this origin: the server's PUBLIC_URL, from /api/config. */
+export function setSigningOrigin(origin: string): void {
+  signingOrigin = origin.replace(/\/+$/, '');
+}
+
+/** Sign every request with this key (NIP-98) — set on unlock, cleared on lock. */
+export function useKey(secretKey: Uint8Array | null): void {
+  credentials = secretKey ? { kind: 'key', secretKey } : null;
+}
+
+/** Use a passkey session token instead of a key. */
+export function useSession(token: string | null): void {
+  credentials = token ? { kind: 'session', token } : null;
+}
+
+export interface RequestOptions {
+  /** Sign with this key for this request only (bootstrap and invite redemption, before the vault exists). */
+  signWith?: Uint8Array;
+  signal?: AbortSignal;
+}
+
+/** Sends a signed request; a network failure says plainly that nothing was saved. */
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+  accept: string,
+): Promise<Response> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const headers: Record<string, string> = { accept };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const key = options.signWith ?? (credentials?.kind === 'key' ? credentials.secretKey : null);
+  if (key)
+    headers.authorization = createAuthHeader({ url: `${signingOrigin}${path}`, method, body: text }, key);
+  else if (credentials?.kind === 'session') headers.authorization = `Bearer ${credentials.token}`;
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : text,
+      signal: options.signal,
+    });
+  } catch {
+    throw new ApiRequestError(0, 'network', 'The server could not be reached. Nothing was saved; try again.');
+  }
+}
+
+/** A refusal's body: the API's error shape, read field by field so a partial one still says what it can. */
+const RefusalBody = z.object({
+  error: z.object({
+    code: z.string().optional().catch(undefined),
+    message: z.string().optional().catch(undefined),
+    details: z.unknown().optional(),
+  }),
+});
+
+async function failure(response: Response): Promise<ApiRequestError> {
+  const payload: unknown = await response.json().catch(() => null);
+  const parsed = RefusalBody.safeParse(payload);
+  const error = parsed.success ? parsed.data.error : undefined;
+  return new ApiRequestError(
+    response.status,
+    error?.code ?? 'internal',
+    error?.message ?? response.statusText,
+    error?.details,
+  );
+}
+
+/** Reads the answer of a request, mapping a refusal to ApiRequestError. */
+async function answer(
+  method: string,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+): Promise<Response> {
+  const response = await send(method, path, body, options, 'application/json');
+  if (!response.ok) throw await failure(response);
+  return response;
+}
+
+/**
+ * The one way the client talks to the server: JSON in and out, every request signed, errors
+ * mapped to ApiRequestError, and every answer checked against its schema before a page sees it
+ * (a server of another version, or a proxy's page, is an error here, not a crash later).
+ */
+export async function request<S extends z.ZodType>(
+  schema: S,
+  method: string,
+  path: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<z.output<S>> {
+  const response = await answer(method, path, body, options);
+  const payload: unknown = await response.json().catch(() => null);
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new ApiRequestError(
+    response.status,
+    'invalid_response',
+    `The server's answer to ${method} ${path.split('?')[0]} was not understood${where}.`,
+  );
+}
+
+/** A request whose answer carries nothing the client uses (a 204, or a deletion's echo): its body is never read. */
+export async function requestVoid(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<void> {
+  await answer(method, path, body, options);
+}
+
+/** A signed GET whose answer is a byte stream (an encrypted file), read as it arrives. */
+export async function apiStream(
+  path: string,
+  options: RequestOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const response = await send('GET', path, undefined, options, 'application/octet-stream');
+  if (!response.ok) throw await failure(response);
+  if (!response.body) throw new ApiRequestError(response.status, 'internal', 'empty answer');
+  return response.body;
+}

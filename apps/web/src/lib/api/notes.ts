@@ -1,0 +1,51 @@
+import type { SealedEnvelope } from '@llamenos/crypto';
+import {
+  GrantResultSchema,
+  GrantStatusSchema,
+  GrantWorkSchema,
+  NoteMetaResponse,
+  NotePageSchema,
+  NoteReadersSchema,
+  NoteResponse,
+  NoteVersionsResponse,
+} from '@llamenos/protocol';
+import { request } from './http.js';
+
+/**
+ * The notes routes as the web client uses them: ciphertext and wraps in, metadata out. Sealing
+ * and opening happen elsewhere (lib/notes), never here.
+ */
+
+/** A page of notes; `query` is the list's path with its filters and cursor (lib/notes builds it). */
+export const fetchNotes = (path: string, signal?: AbortSignal) =>
+  request(NotePageSchema, 'GET', path, undefined, signal ? { signal } : {});
+
+/** One version of a note (the current one by default), with only the caller's own wrap. */
+export const fetchNote = async (id: string, version?: number) =>
+  (await request(NoteResponse, 'GET', `/api/notes/${id}${version ? `?version=${version}` : ''}`)).note;
+
+export const fetchNoteVersions = async (id: string) =>
+  (await request(NoteVersionsResponse, 'GET', `/api/notes/${id}/versions`)).versions;
+
+/** Every key a new note of the caller must be sealed for (the caller and every admin). */
+export const fetchNoteReaders = async () =>
+  (await request(NoteReadersSchema, 'GET', '/api/records/readers')).readers;
+
+export const postNote = async (body: { id: string; callId?: string; envelope: SealedEnvelope }) =>
+  (await request(NoteMetaResponse, 'POST', '/api/notes', body)).note;
+
+export const putNote = async (id: string, expectedVersion: number, envelope: SealedEnvelope) =>
+  (await request(NoteMetaResponse, 'PUT', `/api/notes/${id}`, { expectedVersion, envelope })).note;
+
+export const fetchGrantStatus = (reader: string) =>
+  request(GrantStatusSchema, 'GET', `/api/notes/grant-status?reader=${reader}`);
+
+export const fetchGrantWork = (reader: string, after: string | null, limit: number) =>
+  request(
+    GrantWorkSchema,
+    'GET',
+    `/api/notes/grant-work?reader=${reader}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+  );
+
+export const postGrant = (reader: string, wraps: { noteId: string; version: number; wrap: string }[]) =>
+  request(GrantResultSchema, 'POST', '/api/notes/grant', { reader, wraps });

@@ -1,0 +1,163 @@
+/**
+ * Every server answer reaches a page through the typed client (src/lib/api/), which checks it
+ * against its schema from @llamenos/protocol. Read straight from the sources, like
+ * user-text.test.ts, so new code is held to it without anyone remembering to add a test:
+ * - no `api<T>(…)` call (a generic that only asserts the answer's type),
+ * - no `as` cast over a `.json()` result or over a request,
+ * - the transitional untyped helper (src/lib/api.ts) only in the files still being moved,
+ * - no lib/ module imports a page (pages depend on lib, never the reverse).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+/** The transitional helper itself: it wraps the checked request for the files listed below. */
+const TRANSITIONAL_HELPER = 'lib/api.ts';
+/**
+ * Files that still call the transitional helper while they are moved to the typed client.
+ * This list only shrinks; when it is empty, src/lib/api.ts is deleted.
+ */
+const STILL_MOVING = new Set<string>([
+  'pages/JoinPage.tsx',
+  'pages/notes/GrantAccessPage.tsx',
+  'pages/notes/shared.tsx',
+  'pages/shifts/ExceptionsSection.tsx',
+  'pages/shifts/MyShiftsPage.tsx',
+  'pages/shifts/RingGroupsSection.tsx',
+  'pages/shifts/ShiftForm.tsx',
+  'pages/shifts/ShiftsAdminPage.tsx',
+  'pages/admin/ProvidersSection.tsx',
+  'pages/admin/VolunteerEditPage.tsx',
+  'pages/admin/RolesPage.tsx',
+  'pages/admin/AuditPage.tsx',
+  'pages/admin/useRoles.ts',
+  'pages/admin/HotlineSettingsPage.tsx',
+  'pages/admin/InvitesPage.tsx',
+  'pages/admin/SettingsSectionForm.tsx',
+  'pages/calls/AdminCallsPage.tsx',
+  'pages/calls/ProviderTests.tsx',
+  'pages/settings/SessionsSection.tsx',
+  'pages/settings/ProfileSection.tsx',
+  'pages/settings/PasskeysSection.tsx',
+]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return /\.tsx?$/.test(name) ? [full] : [];
+  });
+}
+
+const files = sourceFiles(src).map((file) => ({
+  file: path.relative(src, file).split(path.sep).join('/'),
+  ast: ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  ),
+}));
+
+function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
+  visit(node);
+  node.forEachChild((child) => walk(child, visit));
+}
+
+const where = (ast: ts.SourceFile, node: ts.Node, file: string) =>
+  `${file}:${ast.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+
+/** Is this a call of `.json()`, or of the client's `api`/`request` helpers? */
+function isResponseRead(node: ts.Node): boolean {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'json') return true;
+  return ts.isIdentifier(callee) && (callee.text === 'api' || callee.text === 'request');
+}
+
+function containsResponseRead(node: ts.Node): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (isResponseRead(n)) found = true;
+  });
+  return found;
+}
+
+/** Module specifiers a file imports (static and dynamic). */
+function importsOf(ast: ts.SourceFile): { node: ts.Node; spec: string }[] {
+  const found: { node: ts.Node; spec: string }[] = [];
+  walk(ast, (n) => {
+    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier)
+      found.push({ node: n, spec: (n.moduleSpecifier as ts.StringLiteral).text });
+    if (
+      ts.isCallExpression(n) &&
+      n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      n.arguments[0] &&
+      ts.isStringLiteral(n.arguments[0])
+    )
+      found.push({ node: n, spec: n.arguments[0].text });
+  });
+  return found;
+}
+
+const resolve = (file: string, spec: string) =>
+  spec.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)) : spec;
+
+describe('server answers are checked before use', () => {
+  it('sources were found', () => {
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.some((f) => f.file === 'lib/api/index.ts')).toBe(true);
+  });
+
+  it('no api<T>(…) call asserts the type of an answer', () => {
+    const found: string[] = [];
+    for (const { file, ast } of files)
+      walk(ast, (n) => {
+        if (
+          ts.isCallExpression(n) &&
+          ts.isIdentifier(n.expression) &&
+          n.expression.text === 'api' &&
+          n.typeArguments?.length &&
+          !STILL_MOVING.has(file)
+        )
+          found.push(where(ast, n, file));
+      });
+    expect(found).toEqual([]);
+  });
+
+  it('no `as` cast over a .json() result or a request', () => {
+    const found: string[] = [];
+    for (const { file, ast } of files) {
+      if (file === TRANSITIONAL_HELPER) continue;
+      walk(ast, (n) => {
+        if ((ts.isAsExpression(n) || ts.isTypeAssertionExpression(n)) && containsResponseRead(n.expression))
+          found.push(where(ast, n, file));
+      });
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('only the files still being moved use the transitional helper', () => {
+    const found: string[] = [];
+    for (const { file, ast } of files)
+      for (const { node, spec } of importsOf(ast))
+        if (resolve(file, spec) === 'lib/api.js' && !STILL_MOVING.has(file))
+          found.push(where(ast, node, file));
+    expect(found).toEqual([]);
+  });
+
+  it('no lib/ module imports a page', () => {
+    const found: string[] = [];
+    for (const { file, ast } of files) {
+      if (!file.startsWith('lib/')) continue;
+      for (const { node, spec } of importsOf(ast))
+        if (resolve(file, spec).startsWith('pages/')) found.push(where(ast, node, file));
+    }
+    expect(found).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type {
+  ActiveCallsResponse,
+  BanView,
+  CallHistoryResponse,
+  CallView,
+  CreateBansResponse,
+  SealedEnvelopeView,
+  VoicemailView,
+} from '../calls.js';
+import { CallStatus } from '../calls.js';
+
+/** Answers of the call, ban and voicemail routes, as the web client checks them on arrival. */
+
+export const SealedEnvelopeViewSchema = z.object({
+  v: z.literal(1),
+  ciphertext: z.string(),
+  wraps: z.array(z.object({ reader: z.string(), wrap: z.string() })),
+}) satisfies z.ZodType<SealedEnvelopeView>;
+
+export const CallViewSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  hotlineNumber: z.string(),
+  callerLast4: z.string().nullable(),
+  status: CallStatus,
+  language: z.string(),
+  answeredBy: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  createdAt: z.string(),
+  queueDeadline: z.string().nullable(),
+  hasVoicemail: z.boolean(),
+  metaEnvelope: SealedEnvelopeViewSchema.nullable().optional(),
+}) satisfies z.ZodType<CallView>;
+
+/** `GET /api/calls/active`. */
+export const ActiveCallsResponseSchema = z.object({
+  ringing: z.array(CallViewSchema),
+  mine: CallViewSchema.nullable(),
+}) satisfies z.ZodType<ActiveCallsResponse>;
+
+/** `GET /api/calls` (history). */
+export const CallHistoryResponseSchema = z.object({
+  calls: z.array(CallViewSchema),
+  total: z.number().int(),
+}) satisfies z.ZodType<CallHistoryResponse>;
+
+/** `POST /api/calls/:id/answer` and `…/hangup`. */
+export const CallResponse = z.object({ call: CallViewSchema });
+
+/** `POST /api/calls/:id/ban`. */
+export const BanCallResponse = z.object({ banned: z.boolean(), call: CallViewSchema });
+
+export const BanViewSchema = z.object({
+  callerHash: z.string(),
+  callerLast4: z.string().nullable(),
+  reason: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+}) satisfies z.ZodType<BanView>;
+
+/** `GET /api/bans`. */
+export const BanListResponse = z.object({ bans: z.array(BanViewSchema) });
+
+/** `POST /api/bans`. */
+export const CreateBansResponseSchema = z.object({
+  added: z.number().int(),
+  invalid: z.array(z.number().int()),
+  bans: z.array(BanViewSchema),
+}) satisfies z.ZodType<CreateBansResponse>;
+
+/** `GET /api/calls/:id/voicemail`. */
+export const VoicemailViewSchema = z.object({
+  callId: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  wrap: z.string(),
+  durationSeconds: z.number(),
+  createdAt: z.string(),
+}) satisfies z.ZodType<VoicemailView>;

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type {
+  GrantResult,
+  GrantStatus,
+  GrantWork,
+  NoteExportLine,
+  NoteForReader,
+  NoteMeta,
+  NotePage,
+  NoteReaders,
+  NoteVersionInfo,
+} from '../records.js';
+
+/** Answers of the notes routes, as the web client checks them on arrival (ciphertext stays opaque). */
+
+export const NoteMetaSchema = z.object({
+  id: z.string(),
+  callId: z.string().nullable(),
+  authorPubkey: z.string(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}) satisfies z.ZodType<NoteMeta>;
+
+export const NoteForReaderSchema = NoteMetaSchema.extend({
+  ciphertext: z.string(),
+  wrap: z.object({ reader: z.string(), wrap: z.string() }).nullable(),
+}) satisfies z.ZodType<NoteForReader>;
+
+/** `GET /api/notes`. */
+export const NotePageSchema = z.object({
+  notes: z.array(NoteForReaderSchema),
+  nextCursor: z.string().nullable(),
+}) satisfies z.ZodType<NotePage>;
+
+/** `GET /api/notes/:id`. */
+export const NoteResponse = z.object({ note: NoteForReaderSchema });
+
+/** `POST /api/notes` and `PUT /api/notes/:id`. */
+export const NoteMetaResponse = z.object({ note: NoteMetaSchema });
+
+export const NoteVersionInfoSchema = z.object({
+  version: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+}) satisfies z.ZodType<NoteVersionInfo>;
+
+/** `GET /api/notes/:id/versions`. */
+export const NoteVersionsResponse = z.object({ versions: z.array(NoteVersionInfoSchema) });
+
+/** `GET /api/records/readers`. */
+export const NoteReadersSchema = z.object({ readers: z.array(z.string()) }) satisfies z.ZodType<NoteReaders>;
+
+/** `GET /api/notes/grant-status`. */
+export const GrantStatusSchema = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  unavailableToCaller: z.number().int(),
+}) satisfies z.ZodType<GrantStatus>;
+
+/** `GET /api/notes/grant-work`. */
+export const GrantWorkSchema = z.object({
+  items: z.array(z.object({ noteId: z.string(), version: z.number().int(), wrap: z.string() })),
+  next: z.string().nullable(),
+}) satisfies z.ZodType<GrantWork>;
+
+/** `POST /api/notes/grant`. */
+export const GrantResultSchema = z.object({
+  inserted: z.number().int(),
+  alreadyPresent: z.number().int(),
+  skipped: z.number().int(),
+}) satisfies z.ZodType<GrantResult>;
+
+/** One line of `GET /api/notes/export` (JSON lines). */
+export const NoteExportLineSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('note'), note: NoteForReaderSchema }),
+  z.object({ type: z.literal('end'), count: z.number().int() }),
+]) satisfies z.ZodType<NoteExportLine>;
