@@ -1,12 +1,18 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
+import { connectQueryClient, createQueryClient } from './app/query.js';
 import { setupI18n } from './i18n/index.js';
 import './styles.css';
 
 await setupI18n();
+const queryClient = createQueryClient();
+connectQueryClient(queryClient);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <App />
+    </QueryClientProvider>
   </StrictMode>,
 );

@@ -66,14 +66,15 @@ export function signOut(): void {
   lockVault();
 }
 
-export const useMe = (): Me | null =>
-  useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => me,
-  );
+/** Calls `listener` whenever the signed-in profile changes (loaded, reloaded, forgotten). */
+export function onProfileChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export const currentMe = (): Me | null => me;
+
+export const useMe = (): Me | null => useSyncExternalStore(onProfileChange, currentMe);
 
 /** Same rule as the server's: exact permission, `domain:*`, or `*`. */
 export function can(user: Me | null, permission: string): boolean {

@@ -1,0 +1,55 @@
+import { queryOptions } from '@tanstack/react-query';
+import {
+  fetchAuditPage,
+  fetchBans,
+  fetchCallHistory,
+  fetchInvites,
+  fetchMyShifts,
+  fetchOnShiftNow,
+  fetchPasskeys,
+  fetchPermissions,
+  fetchProviders,
+  fetchPublicSettings,
+  fetchRoles,
+  fetchSchedule,
+  fetchSessions,
+  fetchSettings,
+  fetchUser,
+  fetchUsers,
+  fetchWeek,
+} from '../api/index.js';
+import { queryKeys } from './keys.js';
+
+/**
+ * The reads pages make, as TanStack Query options: `useQuery(queries.users())`. Each pairs a
+ * key from ./keys.ts with the typed client's function, so a page never names a key by hand.
+ */
+export const queries = {
+  publicSettings: () => queryOptions({ queryKey: queryKeys.publicSettings, queryFn: fetchPublicSettings }),
+  settingsDocument: () => queryOptions({ queryKey: queryKeys.settingsDocument, queryFn: fetchSettings }),
+  providers: () => queryOptions({ queryKey: queryKeys.providers, queryFn: fetchProviders }),
+  users: (filter: { active?: boolean } = {}) =>
+    queryOptions({ queryKey: queryKeys.users(filter), queryFn: () => fetchUsers(filter) }),
+  user: (id: string) => queryOptions({ queryKey: queryKeys.user(id), queryFn: () => fetchUser(id) }),
+  roles: () => queryOptions({ queryKey: queryKeys.roles, queryFn: fetchRoles }),
+  permissions: () => queryOptions({ queryKey: queryKeys.permissions, queryFn: fetchPermissions }),
+  invites: () => queryOptions({ queryKey: queryKeys.invites, queryFn: fetchInvites }),
+  audit: (query: string) =>
+    queryOptions({ queryKey: queryKeys.audit(query), queryFn: () => fetchAuditPage(query) }),
+  passkeys: () => queryOptions({ queryKey: queryKeys.passkeys, queryFn: fetchPasskeys }),
+  sessions: () => queryOptions({ queryKey: queryKeys.sessions, queryFn: fetchSessions }),
+  callHistory: (offset: number, limit: number) =>
+    queryOptions({
+      queryKey: queryKeys.callHistory(offset, limit),
+      queryFn: () => fetchCallHistory({ limit, offset }),
+    }),
+  bans: () => queryOptions({ queryKey: queryKeys.bans, queryFn: fetchBans }),
+  onShiftNow: () => queryOptions({ queryKey: queryKeys.onShiftNow, queryFn: fetchOnShiftNow }),
+  myShifts: (days: number) =>
+    queryOptions({ queryKey: queryKeys.myShifts(days), queryFn: () => fetchMyShifts(days) }),
+  schedule: () => queryOptions({ queryKey: queryKeys.schedule, queryFn: fetchSchedule }),
+  week: (start: string) => queryOptions({ queryKey: queryKeys.week(start), queryFn: () => fetchWeek(start) }),
+};
+
+export { queryKeys } from './keys.js';
+export { invalidateOnHubEvents, STALE_AFTER } from './live.js';

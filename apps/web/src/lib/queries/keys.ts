@@ -1,0 +1,38 @@
+/**
+ * Every query key of the web client, in one place, so that what a hub event makes stale
+ * (./live.ts) and what a page reads can be matched by prefix. The first element says which
+ * server data a query holds; invalidating a prefix re-reads every query under it.
+ */
+export const queryKeys = {
+  /** The hotline's public settings and what is derived from them (note fields). */
+  publicSettings: ['settings', 'public'] as const,
+  noteFields: ['settings', 'public', 'note-fields'] as const,
+  /**
+   * The admin's settings document. Never re-read behind the admin's back: their edit carries
+   * the version they loaded, and a silent re-read would turn a conflict (409) into an overwrite.
+   */
+  settingsDocument: ['settings-document'] as const,
+  providers: ['providers'] as const,
+  users: (filter: { active?: boolean } = {}) => ['users', 'list', filter] as const,
+  user: (id: string) => ['users', 'one', id] as const,
+  roles: ['roles'] as const,
+  permissions: ['permissions'] as const,
+  invites: ['invites'] as const,
+  audit: (query: string) => ['audit', query] as const,
+  passkeys: ['auth', 'passkeys'] as const,
+  sessions: ['auth', 'sessions'] as const,
+  calls: ['calls'] as const,
+  liveCalls: ['calls', 'live'] as const,
+  todayCounts: ['calls', 'today'] as const,
+  callHistory: (offset: number, limit: number) => ['calls', 'history', offset, limit] as const,
+  bans: ['bans'] as const,
+  shifts: ['shifts'] as const,
+  onShiftNow: ['shifts', 'now'] as const,
+  myShifts: (days: number) => ['shifts', 'mine', days] as const,
+  schedule: ['shifts', 'schedule'] as const,
+  week: (start: string) => ['shifts', 'week', start] as const,
+  notes: ['notes'] as const,
+  note: (id: string, version?: number) => ['notes', 'one', id, version ?? 'current'] as const,
+  noteVersions: (id: string) => ['notes', 'versions', id] as const,
+  grantStatus: (reader: string) => ['notes', 'grant-status', reader] as const,
+};

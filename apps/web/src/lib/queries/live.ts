@@ -1,0 +1,34 @@
+import type { HubEventType } from '@llamenos/protocol';
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import { onHubEvent, onResync } from '../realtime/index.js';
+import { queryKeys } from './keys.js';
+
+/**
+ * What each hub event makes stale. Events carry no data a page shows (section names, call
+ * ids): the page re-reads through the API, which checks permissions. After a gap in the
+ * connection every one of these is re-read, since missed events are never replayed.
+ */
+export const STALE_AFTER: { [T in HubEventType]?: readonly QueryKey[] } = {
+  // Today's counts are cut at midnight in the hotline's zone, which is a setting.
+  'settings:changed': [queryKeys.publicSettings, queryKeys.todayCounts],
+  'shift:changed': [queryKeys.shifts],
+  'call:ring': [queryKeys.calls],
+  'call:answered': [queryKeys.calls],
+  'call:ended': [queryKeys.calls],
+  'voicemail:new': [queryKeys.calls],
+};
+
+/** Re-reads the queries each hub event makes stale, and all of them after a reconnection; returns the unsubscribe. */
+export function invalidateOnHubEvents(client: QueryClient): () => void {
+  const invalidate = (keys: readonly QueryKey[]) => {
+    for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+  };
+  const offs = Object.entries(STALE_AFTER).map(([type, keys]) =>
+    onHubEvent(type as HubEventType, () => invalidate(keys)),
+  );
+  const every = [...new Set(Object.values(STALE_AFTER).flat())];
+  offs.push(onResync(() => invalidate(every)));
+  return () => {
+    for (const off of offs) off();
+  };
+}
