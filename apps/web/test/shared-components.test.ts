@@ -12,7 +12,7 @@ import { SubmitButton } from '../src/components/SubmitButton.js';
 describe('PinField', () => {
   it('is a labelled, masked, numeric, required input', () => {
     const html = renderToStaticMarkup(
-      createElement(PinField, { id: 'pin', label: 'PIN', autoComplete: 'new-password', defaultValue: '' }),
+      createElement(PinField, { id: 'pin', caption: 'PIN', autoComplete: 'new-password', defaultValue: '' }),
     );
     expect(html).toBe(
       '<label for="pin">PIN</label><input id="pin" type="password" inputMode="numeric" required="" autoComplete="new-password" value=""/>',
@@ -31,10 +31,10 @@ describe('PinField', () => {
 describe('SubmitButton', () => {
   it('is disabled and shows the busy label while sending', () => {
     const idle = renderToStaticMarkup(
-      createElement(SubmitButton, { busy: false, label: 'Save', busyLabel: 'Saving…' }),
+      createElement(SubmitButton, { busy: false, action: 'Save', busyAction: 'Saving…' }),
     );
     const busy = renderToStaticMarkup(
-      createElement(SubmitButton, { busy: true, label: 'Save', busyLabel: 'Saving…' }),
+      createElement(SubmitButton, { busy: true, action: 'Save', busyAction: 'Saving…' }),
     );
     expect(idle).toBe('<button type="submit">Save</button>');
     expect(busy).toBe('<button type="submit" disabled="">Saving…</button>');
@@ -58,7 +58,7 @@ describe('DataTable', () => {
           { header: 'Name', cell: (r) => r.name, rowHeader: true },
           { header: 'Roles', cell: (r) => r.roles },
         ],
-        actions: (r) => createElement(RowAction, { label: 'Edit', item: r.name, onClick: () => {} }),
+        actions: (r) => createElement(RowAction, { action: 'Edit', item: r.name, onClick: () => {} }),
       }),
     );
     expect(html).toContain('<caption class="visually-hidden">Members</caption>');

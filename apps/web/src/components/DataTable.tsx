@@ -77,17 +77,17 @@ export function DataTable<Row>({
 }
 
 /**
- * A button acting on one row or list item. Its visible label is the action ("Edit"); screen
+ * A button acting on one row or list item. It shows the action ("Edit"); screen
  * readers also hear which item ("Edit Night shift"), since a page holds many such buttons.
  */
 export function RowAction({
-  label,
+  action,
   item,
   danger,
   disabled,
   onClick,
 }: {
-  label: string;
+  action: string;
   /** The item's name as the member typed it (read aloud only, so its direction does not matter). */
   item: string;
   danger?: boolean;
@@ -101,7 +101,7 @@ export function RowAction({
       disabled={disabled}
       onClick={onClick}
     >
-      {label}
+      {action}
       <span className="visually-hidden"> {item}</span>
     </button>
   );

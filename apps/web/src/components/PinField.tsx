@@ -11,18 +11,18 @@ export const newPinSchema = (tooShort: string) =>
 type PinInputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'type' | 'inputMode'>;
 
 /**
- * The PIN input: masked, a numeric keypad on phones, required. Works controlled (value and
- * onChange) or with react-hook-form's register(), whose ref it passes on.
+ * The PIN input and its label: masked, a numeric keypad on phones, required. Works controlled
+ * (value and onChange) or with react-hook-form's register(), whose ref it passes on.
  */
 export function PinField({
   id,
-  label,
+  caption,
   ref,
   ...input
-}: PinInputProps & { id: string; label: ReactNode; ref?: Ref<HTMLInputElement> }) {
+}: PinInputProps & { id: string; caption: ReactNode; ref?: Ref<HTMLInputElement> }) {
   return (
     <>
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id}>{caption}</label>
       <input ref={ref} id={id} type="password" inputMode="numeric" required {...input} />
     </>
   );

@@ -2,21 +2,21 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from './ActionError.js';
 
-/** A form's submit button: disabled and relabelled (when a busy label is given) while it sends. */
+/** A form's submit button: disabled and relabelled (when a busy wording is given) while it sends. */
 export function SubmitButton({
   busy,
-  label,
-  busyLabel,
+  action,
+  busyAction,
   disabled,
 }: {
   busy: boolean;
-  label: ReactNode;
-  busyLabel?: ReactNode;
+  action: ReactNode;
+  busyAction?: ReactNode;
   disabled?: boolean;
 }) {
   return (
     <button type="submit" disabled={busy || disabled}>
-      {busy && busyLabel ? busyLabel : label}
+      {busy && busyAction ? busyAction : action}
     </button>
   );
 }
@@ -27,14 +27,14 @@ export function SubmitButton({
  */
 export function FormActions({
   submit,
-  label,
-  busyLabel,
+  action,
+  busyAction,
   disabled,
   onCancel,
 }: {
   submit: { busy: boolean; error: unknown };
-  label: ReactNode;
-  busyLabel?: ReactNode;
+  action: ReactNode;
+  busyAction?: ReactNode;
   disabled?: boolean;
   onCancel?: () => void;
 }) {
@@ -43,7 +43,7 @@ export function FormActions({
     <>
       <ActionError error={submit.error} />
       <div className="button-row">
-        <SubmitButton busy={submit.busy} label={label} busyLabel={busyLabel} disabled={disabled} />
+        <SubmitButton busy={submit.busy} action={action} busyAction={busyAction} disabled={disabled} />
         {onCancel && (
           <button type="button" className="secondary" onClick={onCancel}>
             {t('common.cancel')}

@@ -1,15 +1,37 @@
-import type {
-  CreateShiftExceptionRequest,
+import { zodResolver } from '@hookform/resolvers/zod';
+import {
+  type CreateShiftExceptionRequest,
   ShiftExceptionKind,
-  ShiftExceptionView,
-  WeekView,
+  type ShiftExceptionView,
+  type WeekView,
 } from '@llamenos/protocol';
-import { type FormEvent, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { type UseFormRegisterReturn, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
 import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
+import { FormActions } from '../../components/SubmitButton.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { api } from '../../lib/api.js';
 import { dateLabel } from './week.js';
+
+/** One exception in a sentence: "Night shift cancelled", "Ana instead of Bo on Night shift". */
+function describeException(
+  e: ShiftExceptionView,
+  week: WeekView,
+  nameOf: (userId: string) => string,
+  t: TFunction,
+): string {
+  const shift =
+    e.shiftId === null
+      ? t('shifts.allShifts')
+      : (week.occurrences.find((o) => o.shiftId === e.shiftId)?.name ?? e.shiftId);
+  if (e.kind === 'cancel') return t('shifts.exceptionCancel', { shift });
+  if (e.kind === 'swap')
+    return t('shifts.exceptionSwap', { shift, out: nameOf(e.userOut ?? ''), in: nameOf(e.userIn ?? '') });
+  return t('shifts.exceptionExtra', { shift, in: nameOf(e.userIn ?? '') });
+}
 
 /** One-off changes to this week: a closed day, a cancelled shift, a swap, an extra volunteer. */
 export function ExceptionsSection({
@@ -26,30 +48,11 @@ export function ExceptionsSection({
   onChanged: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const [error, setError] = useState<unknown>(null);
-  const shiftName = (id: string | null) =>
-    id === null ? t('shifts.allShifts') : (week.occurrences.find((o) => o.shiftId === id)?.name ?? id);
-
-  function describe(e: ShiftExceptionView): string {
-    if (e.kind === 'cancel') return t('shifts.exceptionCancel', { shift: shiftName(e.shiftId) });
-    if (e.kind === 'swap')
-      return t('shifts.exceptionSwap', {
-        shift: shiftName(e.shiftId),
-        out: nameOf(e.userOut ?? ''),
-        in: nameOf(e.userIn ?? ''),
-      });
-    return t('shifts.exceptionExtra', { shift: shiftName(e.shiftId), in: nameOf(e.userIn ?? '') });
-  }
-
-  async function remove(id: string) {
-    setError(null);
-    try {
-      await api('DELETE', `/api/shift-exceptions/${id}`);
-      onChanged();
-    } catch (e) {
-      setError(e);
-    }
-  }
+  const describe = (e: ShiftExceptionView) => describeException(e, week, nameOf, t);
+  const remove = useSubmit(async (id: string) => {
+    await api('DELETE', `/api/shift-exceptions/${id}`);
+    onChanged();
+  });
 
   return (
     <section aria-labelledby="exceptions-title">
@@ -63,7 +66,7 @@ export function ExceptionsSection({
               <strong>{dateLabel(e.date, i18n.language)}</strong>: {describe(e)}
               {e.note && <span className="hint"> — {e.note}</span>}
               {writable && (
-                <button type="button" className="secondary danger-text" onClick={() => remove(e.id)}>
+                <button type="button" className="secondary danger-text" onClick={() => void remove.run(e.id)}>
                   {t('common.delete')}
                   <span className="visually-hidden"> {describe(e)}</span>
                 </button>
@@ -72,9 +75,60 @@ export function ExceptionsSection({
           ))}
         </ul>
       )}
-      <ActionError error={error} />
+      <ActionError error={remove.error} />
       {writable && <ExceptionForm week={week} volunteers={volunteers} onDone={onChanged} />}
     </section>
+  );
+}
+
+const ExceptionFormValues = z
+  .object({
+    date: z.string(),
+    kind: ShiftExceptionKind,
+    shiftId: z.string(),
+    userOut: z.string(),
+    userIn: z.string(),
+    note: z.string(),
+  })
+  .transform(
+    (v): CreateShiftExceptionRequest => ({
+      date: v.date,
+      kind: v.kind,
+      shiftId: v.shiftId || null,
+      userOut: v.kind === 'swap' ? v.userOut || null : null,
+      userIn: v.kind === 'cancel' ? null : v.userIn || null,
+      note: v.note.trim(),
+    }),
+  );
+type ExceptionFormInput = z.input<typeof ExceptionFormValues>;
+
+/** A required choice of volunteer (who leaves a shift, or who joins it). */
+function VolunteerSelect({
+  id,
+  label,
+  volunteers,
+  field,
+}: {
+  id: string;
+  label: string;
+  volunteers: Choice[];
+  field: UseFormRegisterReturn;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <select id={id} required {...field}>
+        <option value="" disabled>
+          {t('shifts.choose')}
+        </option>
+        {volunteers.map((v) => (
+          <option key={v.value} value={v.value} dir="auto">
+            {v.label}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }
 
@@ -88,67 +142,31 @@ function ExceptionForm({
   onDone: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const [date, setDate] = useState(week.dates[0] ?? '');
-  const [kind, setKind] = useState<ShiftExceptionKind>('cancel');
-  const [shiftId, setShiftId] = useState('');
-  const [userOut, setUserOut] = useState('');
-  const [userIn, setUserIn] = useState('');
-  const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const form = useForm<ExceptionFormInput, unknown, CreateShiftExceptionRequest>({
+    resolver: zodResolver(ExceptionFormValues),
+    defaultValues: {
+      date: week.dates[0] ?? '',
+      kind: 'cancel',
+      shiftId: '',
+      userOut: '',
+      userIn: '',
+      note: '',
+    },
+  });
+  const { register } = form;
+  const [date, kind] = form.watch(['date', 'kind']);
   const shiftsThatDay = week.occurrences.filter((o) => o.date === date);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const body: CreateShiftExceptionRequest = {
-      date,
-      kind,
-      shiftId: shiftId || null,
-      userOut: kind === 'swap' ? userOut || null : null,
-      userIn: kind === 'cancel' ? null : userIn || null,
-      note: note.trim(),
-    };
-    try {
-      await api('POST', '/api/shift-exceptions', body);
-      setNote('');
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const userSelect = (id: string, label: string, value: string, set: (v: string) => void) => (
-    <>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} required value={value} onChange={(e) => set(e.target.value)}>
-        <option value="" disabled>
-          {t('shifts.choose')}
-        </option>
-        {volunteers.map((v) => (
-          <option key={v.value} value={v.value} dir="auto">
-            {v.label}
-          </option>
-        ))}
-      </select>
-    </>
-  );
+  const save = useSubmit(async (body: CreateShiftExceptionRequest) => {
+    await api('POST', '/api/shift-exceptions', body);
+    form.setValue('note', '');
+    onDone();
+  });
 
   return (
-    <form onSubmit={submit} aria-labelledby="exception-form-title">
+    <form onSubmit={form.handleSubmit(save.run)} aria-labelledby="exception-form-title">
       <h3 id="exception-form-title">{t('shifts.addException')}</h3>
       <label htmlFor="exception-date">{t('shifts.date')}</label>
-      <select
-        id="exception-date"
-        value={date}
-        onChange={(e) => {
-          setDate(e.target.value);
-          setShiftId('');
-        }}
-      >
+      <select id="exception-date" {...register('date', { onChange: () => form.setValue('shiftId', '') })}>
         {week.dates.map((d) => (
           <option key={d} value={d}>
             {dateLabel(d, i18n.language)}
@@ -156,22 +174,13 @@ function ExceptionForm({
         ))}
       </select>
       <label htmlFor="exception-kind">{t('shifts.kind')}</label>
-      <select
-        id="exception-kind"
-        value={kind}
-        onChange={(e) => setKind(e.target.value as ShiftExceptionKind)}
-      >
+      <select id="exception-kind" {...register('kind')}>
         <option value="cancel">{t('shifts.kindCancel')}</option>
         <option value="swap">{t('shifts.kindSwap')}</option>
         <option value="extra">{t('shifts.kindExtra')}</option>
       </select>
       <label htmlFor="exception-shift">{t('shifts.shift')}</label>
-      <select
-        id="exception-shift"
-        value={shiftId}
-        required={kind !== 'cancel'}
-        onChange={(e) => setShiftId(e.target.value)}
-      >
+      <select id="exception-shift" required={kind !== 'cancel'} {...register('shiftId')}>
         <option value="" disabled={kind !== 'cancel'}>
           {kind === 'cancel' ? t('shifts.allShifts') : t('shifts.choose')}
         </option>
@@ -181,16 +190,25 @@ function ExceptionForm({
           </option>
         ))}
       </select>
-      {kind === 'swap' && userSelect('exception-out', t('shifts.userOut'), userOut, setUserOut)}
-      {kind !== 'cancel' && userSelect('exception-in', t('shifts.userIn'), userIn, setUserIn)}
+      {kind === 'swap' && (
+        <VolunteerSelect
+          id="exception-out"
+          label={t('shifts.userOut')}
+          volunteers={volunteers}
+          field={register('userOut')}
+        />
+      )}
+      {kind !== 'cancel' && (
+        <VolunteerSelect
+          id="exception-in"
+          label={t('shifts.userIn')}
+          volunteers={volunteers}
+          field={register('userIn')}
+        />
+      )}
       <label htmlFor="exception-note">{t('shifts.note')}</label>
-      <input id="exception-note" maxLength={300} value={note} onChange={(e) => setNote(e.target.value)} />
-      <ActionError error={error} />
-      <div className="button-row">
-        <button type="submit" disabled={busy}>
-          {busy ? t('common.saving') : t('shifts.addException')}
-        </button>
-      </div>
+      <input id="exception-note" maxLength={300} {...register('note')} />
+      <FormActions submit={save} action={t('shifts.addException')} busyAction={t('common.saving')} />
     </form>
   );
 }

@@ -1,10 +1,18 @@
-import type { RingGroupView } from '@llamenos/protocol';
-import { type FormEvent, Fragment, useState } from 'react';
+import { zodResolver } from '@hookform/resolvers/zod';
+import type { CreateRingGroupRequest, RingGroupView } from '@llamenos/protocol';
+import { Fragment, useState } from 'react';
+import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
 import { ActionError } from '../../components/ActionError.js';
 import { CheckboxGroup, type Choice } from '../../components/CheckboxGroup.js';
+import { RowAction } from '../../components/DataTable.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { api } from '../../lib/api.js';
+
+type Editing = RingGroupView | 'new' | null;
 
 /** Ring groups: teams a shift can ring, and the one fallback group rung when nobody is on shift. */
 export function RingGroupsSection({
@@ -21,18 +29,11 @@ export function RingGroupsSection({
   onChanged: () => void;
 }) {
   const { t } = useTranslation();
-  const [editing, setEditing] = useState<RingGroupView | 'new' | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  async function remove(group: RingGroupView) {
-    setError(null);
-    try {
-      await api('DELETE', `/api/ring-groups/${group.id}`);
-      onChanged();
-    } catch (e) {
-      setError(e);
-    }
-  }
+  const [editing, setEditing] = useState<Editing>(null);
+  const remove = useSubmit(async (group: RingGroupView) => {
+    await api('DELETE', `/api/ring-groups/${group.id}`);
+    onChanged();
+  });
 
   return (
     <section aria-labelledby="ring-groups-title">
@@ -46,51 +47,88 @@ export function RingGroupsSection({
             {g.isFallback && <span className="badge">{t('shifts.fallback')}</span>}
             <span className="hint">
               {' '}
-              {g.userIds.length
-                ? g.userIds.map((id, i) => (
-                    <Fragment key={id}>
-                      {i > 0 && ', '}
-                      <UserText>{nameOf(id)}</UserText>
-                    </Fragment>
-                  ))
-                : t('shifts.nobodyAssigned')}
+              <Members ids={g.userIds} nameOf={nameOf} />
             </span>
             {writable && (
               <span className="button-row compact">
-                <button type="button" className="secondary" onClick={() => setEditing(g)}>
-                  {t('common.edit')}
-                  <span className="visually-hidden"> {g.name}</span>
-                </button>
-                <button type="button" className="secondary danger-text" onClick={() => remove(g)}>
-                  {t('common.delete')}
-                  <span className="visually-hidden"> {g.name}</span>
-                </button>
+                <RowAction action={t('common.edit')} item={g.name} onClick={() => setEditing(g)} />
+                <RowAction
+                  action={t('common.delete')}
+                  item={g.name}
+                  danger
+                  onClick={() => void remove.run(g)}
+                />
               </span>
             )}
           </li>
         ))}
       </ul>
-      <ActionError error={error} />
-      {writable &&
-        (editing ? (
-          <RingGroupForm
-            key={editing === 'new' ? 'new' : editing.id}
-            group={editing === 'new' ? null : editing}
-            volunteers={volunteers}
-            onDone={() => {
-              setEditing(null);
-              onChanged();
-            }}
-            onCancel={() => setEditing(null)}
-          />
-        ) : (
-          <button type="button" onClick={() => setEditing('new')}>
-            {t('shifts.newRingGroup')}
-          </button>
-        ))}
+      <ActionError error={remove.error} />
+      {writable && (
+        <RingGroupEditor
+          editing={editing}
+          setEditing={setEditing}
+          volunteers={volunteers}
+          onChanged={onChanged}
+        />
+      )}
     </section>
   );
 }
+
+/** A group's members by name, or "nobody assigned". */
+function Members({ ids, nameOf }: { ids: string[]; nameOf: (userId: string) => string }) {
+  const { t } = useTranslation();
+  if (!ids.length) return <>{t('shifts.nobodyAssigned')}</>;
+  return (
+    <>
+      {ids.map((id, i) => (
+        <Fragment key={id}>
+          {i > 0 && ', '}
+          <UserText>{nameOf(id)}</UserText>
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/** The "new ring group" button, or the form for the group being edited. */
+function RingGroupEditor({
+  editing,
+  setEditing,
+  volunteers,
+  onChanged,
+}: {
+  editing: Editing;
+  setEditing: (editing: Editing) => void;
+  volunteers: Choice[];
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  if (!editing)
+    return (
+      <button type="button" onClick={() => setEditing('new')}>
+        {t('shifts.newRingGroup')}
+      </button>
+    );
+  return (
+    <RingGroupForm
+      key={editing === 'new' ? 'new' : editing.id}
+      group={editing === 'new' ? null : editing}
+      volunteers={volunteers}
+      onDone={() => {
+        setEditing(null);
+        onChanged();
+      }}
+      onCancel={() => setEditing(null)}
+    />
+  );
+}
+
+const RingGroupFormValues = z
+  .object({ name: z.string(), isFallback: z.boolean(), userIds: z.array(z.string()) })
+  .transform((v): CreateRingGroupRequest => ({ ...v, name: v.name.trim() }));
+type RingGroupFormInput = z.input<typeof RingGroupFormValues>;
 
 function RingGroupForm({
   group,
@@ -104,59 +142,48 @@ function RingGroupForm({
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const [name, setName] = useState(group?.name ?? '');
-  const [isFallback, setIsFallback] = useState(group?.isFallback ?? false);
-  const [userIds, setUserIds] = useState<string[]>(group?.userIds ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const body = { name: name.trim(), isFallback, userIds };
-    try {
-      if (group) await api('PATCH', `/api/ring-groups/${group.id}`, body);
-      else await api('POST', '/api/ring-groups', body);
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const form = useForm<RingGroupFormInput, unknown, CreateRingGroupRequest>({
+    resolver: zodResolver(RingGroupFormValues),
+    defaultValues: {
+      name: group?.name ?? '',
+      isFallback: group?.isFallback ?? false,
+      userIds: group?.userIds ?? [],
+    },
+  });
+  const save = useSubmit(async (body: CreateRingGroupRequest) => {
+    if (group) await api('PATCH', `/api/ring-groups/${group.id}`, body);
+    else await api('POST', '/api/ring-groups', body);
+    onDone();
+  });
 
   return (
-    <form onSubmit={submit} aria-labelledby="ring-group-form-title">
+    <form onSubmit={form.handleSubmit(save.run)} aria-labelledby="ring-group-form-title">
       <h3 id="ring-group-form-title">{group ? t('shifts.editRingGroup') : t('shifts.newRingGroup')}</h3>
       <label htmlFor="ring-group-name">{t('shifts.name')}</label>
-      <input
-        id="ring-group-name"
-        required
-        maxLength={80}
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-      />
+      <input id="ring-group-name" required maxLength={80} {...form.register('name')} />
       <label className="checkbox">
-        <input type="checkbox" checked={isFallback} onChange={(e) => setIsFallback(e.target.checked)} />
+        <input type="checkbox" {...form.register('isFallback')} />
         {t('shifts.isFallback')}
       </label>
-      <CheckboxGroup
-        legend={t('shifts.members')}
-        choices={volunteers}
-        value={userIds}
-        onChange={setUserIds}
-        className="checkbox-group columns"
+      <Controller
+        control={form.control}
+        name="userIds"
+        render={({ field }) => (
+          <CheckboxGroup
+            legend={t('shifts.members')}
+            choices={volunteers}
+            value={field.value}
+            onChange={field.onChange}
+            className="checkbox-group columns"
+          />
+        )}
       />
-      <ActionError error={error} />
-      <div className="button-row">
-        <button type="submit" disabled={busy}>
-          {busy ? t('common.saving') : t('common.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions
+        submit={save}
+        action={t('common.save')}
+        busyAction={t('common.saving')}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,4 +1,11 @@
-import type { OccurrenceView, ScheduleView, ShiftView, UserView, WeekView } from '@llamenos/protocol';
+import type {
+  OccurrenceView,
+  RingGroupView,
+  ScheduleView,
+  ShiftView,
+  UserView,
+  WeekView,
+} from '@llamenos/protocol';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -22,7 +29,7 @@ type Editing = { kind: 'new' } | { kind: 'edit'; shift: ShiftView } | null;
 
 /** The schedule editor: a week calendar in the hotline's time zone, ring groups and exceptions. */
 export function ShiftsAdminPage({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const writable = can(me, 'shifts:write');
   const schedule = useLoad('schedule', () => api<ScheduleView>('GET', '/api/shifts'));
   // Names need users:read; without it volunteers are shown by id.
@@ -57,25 +64,13 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
       <ErrorMessage error={schedule.error ?? week.error ?? users.error} />
       {timeZone && <p className="hint">{t('shifts.timeZoneNote', { zone: timeZone })}</p>}
       {start && (
-        <div className="week-nav">
-          <button type="button" className="secondary" onClick={() => setStart(addDays(start, -7))}>
-            {t('shifts.previousWeek')}
-          </button>
-          <h2 aria-live="polite">{t('shifts.weekOf', { date: dateLabel(start, i18n.language) })}</h2>
-          <button type="button" className="secondary" onClick={() => setStart(addDays(start, 7))}>
-            {t('shifts.nextWeek')}
-          </button>
-          {timeZone && (
-            <button type="button" className="secondary" onClick={() => setStart(mondayOf(todayIn(timeZone)))}>
-              {t('shifts.thisWeek')}
-            </button>
-          )}
-          {writable && (
-            <button type="button" onClick={() => setEditing({ kind: 'new' })} disabled={!schedule.data}>
-              {t('shifts.newShift')}
-            </button>
-          )}
-        </div>
+        <WeekNav
+          start={start}
+          timeZone={timeZone}
+          onStart={setStart}
+          onNew={writable ? () => setEditing({ kind: 'new' }) : undefined}
+          ready={Boolean(schedule.data)}
+        />
       )}
       {(schedule.loading || week.loading) && !week.data && <p aria-busy="true">{t('app.loading')}</p>}
       {week.data && <WeekCalendar week={week.data} nameOf={nameOf} onOpen={open} />}
@@ -98,43 +93,14 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
           onChanged={reload}
         />
       )}
-      <Dialog
-        open={editing !== null}
-        title={
-          editing?.kind === 'edit'
-            ? userTextIn(t, 'shifts.editShift', { name: editing.shift.name })
-            : t('shifts.newShift')
-        }
+      <ShiftDialog
+        editing={editing}
+        ringGroups={schedule.data?.ringGroups}
+        volunteers={volunteers}
         onClose={() => setEditing(null)}
-      >
-        {editing && schedule.data && (
-          <>
-            <ShiftForm
-              key={editing.kind === 'edit' ? editing.shift.id : 'new'}
-              shift={editing.kind === 'edit' ? editing.shift : null}
-              ringGroups={schedule.data.ringGroups}
-              volunteers={volunteers}
-              onDone={() => {
-                setEditing(null);
-                reload();
-              }}
-              onCancel={() => setEditing(null)}
-            />
-            {editing.kind === 'edit' && (
-              <button
-                type="button"
-                className="secondary danger-text"
-                onClick={() => {
-                  setDeleting(editing.shift);
-                  setEditing(null);
-                }}
-              >
-                {t('shifts.deleteShift')}
-              </button>
-            )}
-          </>
-        )}
-      </Dialog>
+        onSaved={reload}
+        onDelete={setDeleting}
+      />
       <ConfirmDialog
         open={deleting !== null}
         title={userTextIn(t, 'shifts.deleteTitle', { name: deleting?.name })}
@@ -154,5 +120,101 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
         onClose={() => setDeleting(null)}
       />
     </section>
+  );
+}
+
+/** Previous / next / this week, the week's title, and "new shift" for those who may write. */
+function WeekNav({
+  start,
+  timeZone,
+  onStart,
+  onNew,
+  ready,
+}: {
+  start: string;
+  timeZone: string | undefined;
+  onStart: (start: string) => void;
+  onNew?: () => void;
+  ready: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="week-nav">
+      <button type="button" className="secondary" onClick={() => onStart(addDays(start, -7))}>
+        {t('shifts.previousWeek')}
+      </button>
+      <h2 aria-live="polite">{t('shifts.weekOf', { date: dateLabel(start, i18n.language) })}</h2>
+      <button type="button" className="secondary" onClick={() => onStart(addDays(start, 7))}>
+        {t('shifts.nextWeek')}
+      </button>
+      {timeZone && (
+        <button type="button" className="secondary" onClick={() => onStart(mondayOf(todayIn(timeZone)))}>
+          {t('shifts.thisWeek')}
+        </button>
+      )}
+      {onNew && (
+        <button type="button" onClick={onNew} disabled={!ready}>
+          {t('shifts.newShift')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The shift form in a dialog; an existing shift can also be deleted from here. */
+function ShiftDialog({
+  editing,
+  ringGroups,
+  volunteers,
+  onClose,
+  onSaved,
+  onDelete,
+}: {
+  editing: Editing;
+  ringGroups: RingGroupView[] | undefined;
+  volunteers: Choice[];
+  onClose: () => void;
+  onSaved: () => void;
+  onDelete: (shift: ShiftView) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Dialog
+      open={editing !== null}
+      title={
+        editing?.kind === 'edit'
+          ? userTextIn(t, 'shifts.editShift', { name: editing.shift.name })
+          : t('shifts.newShift')
+      }
+      onClose={onClose}
+    >
+      {editing && ringGroups && (
+        <>
+          <ShiftForm
+            key={editing.kind === 'edit' ? editing.shift.id : 'new'}
+            shift={editing.kind === 'edit' ? editing.shift : null}
+            ringGroups={ringGroups}
+            volunteers={volunteers}
+            onDone={() => {
+              onClose();
+              onSaved();
+            }}
+            onCancel={onClose}
+          />
+          {editing.kind === 'edit' && (
+            <button
+              type="button"
+              className="secondary danger-text"
+              onClick={() => {
+                onDelete(editing.shift);
+                onClose();
+              }}
+            >
+              {t('shifts.deleteShift')}
+            </button>
+          )}
+        </>
+      )}
+    </Dialog>
   );
 }
