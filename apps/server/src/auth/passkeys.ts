@@ -10,11 +10,12 @@ import type {
 } from '@simplewebauthn/server';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import type { AuditActor } from '../domain/actor.js';
+import { conflict, invalid, notFound, unauthenticated } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { badRequest, conflict, unauthenticated } from '../http/errors.js';
 import { loadSettings } from '../settings/store.js';
 import { consumeChallenge, storeChallenge } from './challenges.js';
-import { advanceCounter, credentialsOf, findPasskey, insertPasskey } from './passkey-store.js';
+import { advanceCounter, credentialsOf, deletePasskey, findPasskey, insertPasskey } from './passkey-store.js';
 import { createSession } from './sessions.js';
 import {
   authenticationOptions,
@@ -63,9 +64,9 @@ export async function finishRegistration(
 ): Promise<PasskeySummary> {
   const now = ctx.now();
   const challenge = await consumeChallenge(ctx.db, body.challengeId, 'register', member.id, now);
-  if (!challenge) throw badRequest('registration challenge unknown, expired or already used; start again');
+  if (!challenge) throw invalid('registration challenge unknown, expired or already used; start again');
   const credential = await verifyRegistration(relyingParty(ctx.config), challenge, body.response);
-  if (!credential) throw badRequest('the passkey could not be verified');
+  if (!credential) throw invalid('the passkey could not be verified');
   const label = body.label ?? 'Passkey';
   await ctx.db.transaction(async (tx) => {
     const added = await insertPasskey(tx, { ...credential, userId: member.id, label }, now);
@@ -171,4 +172,26 @@ export async function finishLogin(
     expiresAt: new Date(session.expires_at).toISOString(),
     user: { id: user.id, pubkey: user.pubkey },
   };
+}
+
+/** Removes one of the member's passkeys; someone else's credential answers exactly like a missing one. */
+export async function removePasskey(
+  ctx: ServerContext,
+  actor: AuditActor,
+  userId: string,
+  credentialId: string,
+): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    if (!(await deletePasskey(tx, userId, credentialId))) throw notFound('no such passkey');
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'auth.passkey-removed',
+        actorPubkey: actor.pubkey,
+        target: credentialId,
+        ipHash: actor.ipHash,
+      },
+      ctx.now(),
+    );
+  });
 }

@@ -7,15 +7,14 @@ import {
 } from '@llamenos/protocol';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { appendAuditInTx } from '../audit/service.js';
+import { rateLimited } from '../domain/errors.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { notFound, rateLimited } from '../http/errors.js';
 import { isMember, isPublic, requires } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
 import { hitRateLimit, RATE_LIMITS, resetRateLimit } from '../rate-limit/service.js';
-import { deletePasskey, listPasskeys } from './passkey-store.js';
-import { finishLogin, finishRegistration, startLogin, startRegistration } from './passkeys.js';
-import { listSessions, revokeSession, revokeUserSessions } from './sessions.js';
+import { listPasskeys } from './passkey-store.js';
+import { finishLogin, finishRegistration, removePasskey, startLogin, startRegistration } from './passkeys.js';
+import { listSessions, revokeAllSessions, revokeSession } from './sessions.js';
 
 /** The guards let these through only with a user; this narrows the type. */
 const memberOf = (c: Context<AppEnv>) => c.get('auth').user!;
@@ -55,20 +54,7 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.delete('/auth/passkeys/:id', isMember(), async (c) => {
     const { id } = readParams(c, PasskeyIdParams);
     const member = memberOf(c);
-    await ctx.db.transaction(async (tx) => {
-      // Someone else's credential answers exactly like a missing one.
-      if (!(await deletePasskey(tx, member.id, id))) throw notFound('no such passkey');
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'auth.passkey-removed',
-          actorPubkey: member.pubkey,
-          target: id,
-          ipHash: c.get('auth').ipHash,
-        },
-        ctx.now(),
-      );
-    });
+    await removePasskey(ctx, { pubkey: member.pubkey, ipHash: c.get('auth').ipHash }, member.id, id);
     return c.json({ ok: true });
   });
 
@@ -107,47 +93,14 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   app.post('/auth/sessions/revoke-all', isMember(), async (c) => {
-    const member = memberOf(c);
-    const now = ctx.now();
-    const revoked = await ctx.db.transaction(async (tx) => {
-      const count = await revokeUserSessions(tx, member.id, now);
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'auth.sessions-revoked',
-          actorPubkey: member.pubkey,
-          target: member.id,
-          details: { count, scope: 'own' },
-          ipHash: c.get('auth').ipHash,
-        },
-        now,
-      );
-      return count;
-    });
-    return c.json({ revoked });
+    const auditActor = { pubkey: memberOf(c).pubkey, ipHash: c.get('auth').ipHash };
+    return c.json({ revoked: await revokeAllSessions(ctx, auditActor, memberOf(c).id, 'own') });
   });
 
   app.post('/auth/users/:id/sessions/revoke', requires('users:write'), async (c) => {
     const { id } = readParams(c, UserIdParams);
-    const exists = await ctx.db.query('select 1 from users where id = $1', [id]);
-    if (!exists.length) throw notFound('no such user');
-    const now = ctx.now();
-    const revoked = await ctx.db.transaction(async (tx) => {
-      const count = await revokeUserSessions(tx, id, now);
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'auth.sessions-revoked',
-          actorPubkey: memberOf(c).pubkey,
-          target: id,
-          details: { count, scope: 'admin' },
-          ipHash: c.get('auth').ipHash,
-        },
-        now,
-      );
-      return count;
-    });
-    return c.json({ revoked });
+    const auditActor = { pubkey: memberOf(c).pubkey, ipHash: c.get('auth').ipHash };
+    return c.json({ revoked: await revokeAllSessions(ctx, auditActor, id, 'admin') });
   });
 
   return app;

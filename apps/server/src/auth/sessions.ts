@@ -1,5 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import type { AuditActor } from '../domain/actor.js';
+import { notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { userExists } from '../identity/lookup.js';
 
 /** A passkey log-in gives a bearer token valid for eight hours. Only its SHA-256 is stored. */
 export const SESSION_HOURS = 8;
@@ -60,4 +65,33 @@ export async function listSessions(db: Queryable, userId: string, now: Date): Pr
      where user_id = $1 and revoked_at is null and expires_at > $2 order by created_at desc`,
     [userId, now],
   );
+}
+
+/**
+ * Ends every session of `userId` and audits it in the same transaction: 'own' when members
+ * sign themselves out everywhere, 'admin' when a users:write holder does it for someone.
+ */
+export async function revokeAllSessions(
+  ctx: ServerContext,
+  actor: AuditActor,
+  userId: string,
+  scope: 'own' | 'admin',
+): Promise<number> {
+  if (scope === 'admin' && !(await userExists(ctx.db, userId))) throw notFound('no such user');
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const count = await revokeUserSessions(tx, userId, now);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'auth.sessions-revoked',
+        actorPubkey: actor.pubkey,
+        target: userId,
+        details: { count, scope },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return count;
+  });
 }

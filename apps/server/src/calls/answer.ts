@@ -5,7 +5,15 @@ import type { Instruction } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { inBackground } from './background.js';
 import { hangupWith, say } from './prompts.js';
-import { type CallRow, callFromRow, closeLiveLegs, findCall, findLeg, type LegRow } from './store.js';
+import {
+  type CallRow,
+  type CallsTable,
+  callFromRow,
+  closeLiveLegs,
+  findCall,
+  findLeg,
+  type LegRow,
+} from './store.js';
 import { controlAdapter, errorInfo } from './telephony.js';
 import { queueName, webhookUrl } from './urls.js';
 
@@ -29,7 +37,7 @@ export async function claimCall(
 ): Promise<ClaimResult> {
   const now = ctx.now();
   const won = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx.query(
+    const [row] = await tx.query<CallsTable>(
       `update calls set answered_by = $1, answered_leg_id = $3, status = 'answered', answered_at = $4, updated_at = $4
         where id = $2 and answered_by is null and status in ('queued', 'ringing') returning *`,
       [userId, callId, legId, now],

@@ -8,7 +8,7 @@ import { callerStatusChanged, legStatusChanged } from './end.js';
 import { stepsUntilWait } from './event-steps.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
 import { hangupWith } from './prompts.js';
-import { claimReceipt, findCallByProviderId, type LegRow, legFromRow } from './store.js';
+import { claimReceipt, findCallByProviderId, findLegByProviderLegId, type LegRow } from './store.js';
 import { errorInfo, setRunningEventAdapter, telephonyOverrides } from './telephony.js';
 import { storeVoicemail } from './voicemail.js';
 
@@ -117,12 +117,8 @@ class AriBridge {
   private async legOf(channel: string): Promise<LegRow | null> {
     const until = Date.now() + LEG_ROW_WAIT_MS;
     for (;;) {
-      const [row] = await this.ctx.db.query(
-        `select l.* from call_legs l join calls c on c.id = l.call_id
-          where l.provider_leg_id = $1 and c.provider = $2`,
-        [channel, P],
-      );
-      if (row) return legFromRow(row);
+      const leg = await findLegByProviderLegId(this.ctx.db, P, channel);
+      if (leg) return leg;
       if (Date.now() > until) return null;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

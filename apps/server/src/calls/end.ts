@@ -5,7 +5,16 @@ import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.j
 import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
-import { type CallRow, callFromRow, closeLiveLegs, findCall, legFromRow } from './store.js';
+import {
+  type CallLegsTable,
+  type CallRow,
+  type CallsTable,
+  callFromRow,
+  closeLiveLegs,
+  findCall,
+  findCallByProviderId,
+  legFromRow,
+} from './store.js';
 import { controlAdapter, errorInfo } from './telephony.js';
 
 /**
@@ -57,7 +66,7 @@ export async function finishCall(
     if (!call || call.endedAt) return null;
     const outcome = outcomeFrom(call.status) && (options.outcome ?? outcomeFrom(call.status));
     if (!outcome) return null;
-    const [row] = await tx.query(
+    const [row] = await tx.query<CallsTable>(
       `update calls set status = $2, ended_at = $3, updated_at = $3, captcha_digits = null where id = $1 returning *`,
       [callId, outcome, now],
     );
@@ -108,12 +117,9 @@ export async function callerStatusChanged(
   event: LegStatusEvent,
 ): Promise<void> {
   if (!FINAL_LEG_STATUSES.has(event.status)) return;
-  const [row] = await ctx.db.query('select * from calls where provider = $1 and provider_call_id = $2', [
-    provider,
-    event.legId,
-  ]);
-  if (!row) return;
-  await finishCall(ctx, callFromRow(row).id, { reason: 'caller-hangup' });
+  const call = await findCallByProviderId(ctx.db, provider, event.legId);
+  if (!call) return;
+  await finishCall(ctx, call.id, { reason: 'caller-hangup' });
 }
 
 /**
@@ -129,7 +135,7 @@ export async function legStatusChanged(
 ): Promise<void> {
   const now = ctx.now();
   const final = FINAL_LEG_STATUSES.has(event.status);
-  const rows = await ctx.db.query(
+  const rows = await ctx.db.query<CallLegsTable>(
     `update call_legs set status = $3, provider_leg_id = coalesce(provider_leg_id, $4),
         ended_at = case when $5 then coalesce(ended_at, $6::timestamptz) else ended_at end
       where id = $1 and call_id = $2 and kind = 'phone' and (provider_leg_id is null or provider_leg_id = $4)

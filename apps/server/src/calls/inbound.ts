@@ -13,7 +13,15 @@ import { callerDocument } from './documents.js';
 import { hangupWith } from './prompts.js';
 import { startRinging } from './ringing.js';
 import { callSettings } from './settings.js';
-import { type CallRow, callFromRow, claimReceipt, findCall } from './store.js';
+import { isBanned } from './store/bans.js';
+import {
+  type CallRow,
+  type CallsTable,
+  callFromRow,
+  claimReceipt,
+  findCall,
+  findCallByProviderId,
+} from './store.js';
 
 /**
  * An incoming call, from the verified webhook to the first document the caller hears.
@@ -45,7 +53,7 @@ export async function enterState(
   now: Date,
   extra: { language?: string } = {},
 ): Promise<CallRow | null> {
-  const [row] = await tx.query(
+  const [row] = await tx.query<CallsTable>(
     `update calls set status = $3, language = coalesce($4, language),
         captcha_digits = case when $3 = 'captcha' then $5 else null end, captcha_input = '',
         queue_deadline = case when $3 = 'queued' then $6::timestamptz else null end, updated_at = $7
@@ -63,7 +71,7 @@ export async function rejectCall(
   now: Date,
   details: Record<string, string | number> = {},
 ): Promise<CallRow> {
-  const [row] = await tx.query(
+  const [row] = await tx.query<CallsTable>(
     `update calls set status = 'rejected', reject_reason = $2, ended_at = $3, updated_at = $3,
         captcha_digits = null, captcha_input = '' where id = $1 returning *`,
     [call.id, reason, now],
@@ -121,7 +129,7 @@ export async function handleInboundCall(
   const language = settings.languages[0] ?? 'en';
 
   const { call, fresh } = await ctx.db.transaction(async (tx) => {
-    const [inserted] = await tx.query(
+    const [inserted] = await tx.query<CallsTable>(
       `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, 'arriving', $7, $8, $8)
        on conflict (provider, provider_call_id) do nothing returning *`,
@@ -129,19 +137,13 @@ export async function handleInboundCall(
     );
     if (!inserted) {
       // A retried webhook: the call exists; answer with its current document, change nothing.
-      const [existing] = await tx.query('select * from calls where provider = $1 and provider_call_id = $2', [
-        provider,
-        event.providerCallId,
-      ]);
-      return { call: callFromRow(existing!), fresh: false };
+      const existing = await findCallByProviderId(tx, provider, event.providerCallId);
+      return { call: existing!, fresh: false };
     }
     let call = callFromRow(inserted);
     if (callerHash) {
-      const [ban] = await tx.query(
-        'select 1 from call_bans where caller_hash = $1 and (expires_at is null or expires_at > $2)',
-        [callerHash, now],
-      );
-      if (ban) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
+      if (await isBanned(tx, callerHash, now))
+        return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
       const verdict = await hitRateLimit(
         tx,
         rateLimitKey(callerHash),

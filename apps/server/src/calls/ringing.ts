@@ -7,7 +7,16 @@ import { eligibleVolunteers } from '../shifts/eligible.js';
 import type { Telephony } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { callSettings } from './settings.js';
-import { busyUserIds, callFromRow, findCall, type LegKind, type LegRow, legFromRow } from './store.js';
+import {
+  busyUserIds,
+  type CallLegsTable,
+  type CallsTable,
+  callFromRow,
+  findCall,
+  type LegKind,
+  type LegRow,
+  legFromRow,
+} from './store.js';
 import { connectsBrowsers, controlAdapter, errorInfo } from './telephony.js';
 import { webhookUrl } from './urls.js';
 
@@ -31,7 +40,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
   const now = ctx.now();
   const settings = await callSettings(ctx);
   const claimed = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx.query(
+    const [row] = await tx.query<CallsTable>(
       `update calls set status = 'ringing', updated_at = $2 where id = $1 and status = 'queued' returning *`,
       [callId, now],
     );
@@ -60,7 +69,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
     // One statement for every leg (a round trip per leg was most of this transaction's time).
     const ids = targets.map(() => randomUUID());
     const inserted = targets.length
-      ? await tx.query(
+      ? await tx.query<CallLegsTable>(
           `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
            select t.id, $1, t.user_id, t.kind, t.status, $2, $3
              from unnest($4::text[], $5::text[], $6::text[], $7::text[]) as t(id, user_id, kind, status)

@@ -4,7 +4,14 @@ import { finishCall } from './end.js';
 import { retryRecordingDeletes } from './recording-deletes.js';
 import { startRinging } from './ringing.js';
 import { callSettings } from './settings.js';
-import { type CallRow, callFromRow, legFromRow } from './store.js';
+import {
+  type CallLegsTable,
+  type CallRow,
+  type CallsTable,
+  callFromRow,
+  findCall,
+  legFromRow,
+} from './store.js';
 import { errorInfo } from './telephony.js';
 import { webhookUrl } from './urls.js';
 import { moveToVoicemail, redirectToVoicemail } from './voicemail.js';
@@ -51,9 +58,9 @@ async function claim(
   update: string,
 ): Promise<CallRow[]> {
   return ctx.db.transaction(async (tx) => {
-    const rows = await tx.query(`${select} limit ${BATCH} for update skip locked`, params);
+    const rows = await tx.query<CallsTable>(`${select} limit ${BATCH} for update skip locked`, params);
     if (!rows.length) return [];
-    const ids = rows.map((r) => r.id as string);
+    const ids = rows.map((r) => r.id);
     await tx.query(update, [ids, params[0]]);
     return rows.map(callFromRow);
   });
@@ -71,12 +78,12 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   };
 
   // 1. Unanswered at the deadline → voicemail. moveToVoicemail's guarded UPDATE decides once.
-  const due = await ctx.db.query(
+  const due = await ctx.db.query<{ id: string }>(
     `select id from calls where status in ('queued', 'ringing') and queue_deadline <= $1 order by queue_deadline limit ${BATCH}`,
     [now],
   );
   for (const { id } of due) {
-    const moved = await moveToVoicemail(ctx, id as string, 'unanswered');
+    const moved = await moveToVoicemail(ctx, id, 'unanswered');
     if (!moved) continue;
     report.voicemail += 1;
     await redirect(ctx, moved, now);
@@ -97,7 +104,7 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
 
   // 3. Legs ringing past their deadline (the provider never said no-answer): cancel them.
   const staleLegs = await ctx.db.transaction(async (tx) => {
-    const rows = await tx.query(
+    const rows = await tx.query<CallLegsTable>(
       `select l.* from call_legs l join calls c on c.id = l.call_id
         where l.status in ('pending', 'queued', 'ringing', 'in-progress')
           and (c.answered_leg_id is null or c.answered_leg_id <> l.id)
@@ -117,25 +124,25 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   const byCall = new Map<string, typeof staleLegs>();
   for (const leg of staleLegs) byCall.set(leg.callId, [...(byCall.get(leg.callId) ?? []), leg]);
   for (const [callId, legs] of byCall) {
-    const [row] = await ctx.db.query('select * from calls where id = $1', [callId]);
-    if (row) await cancelAtProvider(ctx, callFromRow(row), legs);
+    const call = await findCall(ctx.db, callId);
+    if (call) await cancelAtProvider(ctx, call, legs);
     report.legsCancelled += legs.length;
   }
 
   // 4. Queued calls whose ringing never started (their process stopped): start it here.
-  const unrung = await ctx.db.query(
+  const unrung = await ctx.db.query<{ id: string }>(
     `select id from calls where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds' limit ${BATCH}`,
     [now],
   );
   for (const { id } of unrung) {
-    await startRinging(ctx, id as string);
+    await startRinging(ctx, id);
     report.rung += 1;
   }
 
   // 5. Stale calls: the end was never reported to us.
   const settings = await callSettings(ctx);
   const voicemailStale = (settings.calls.voicemailMaxSeconds + 15 * 60) * 1000;
-  const stale = await ctx.db.query(
+  const stale = await ctx.db.query<{ id: string }>(
     `select id from calls where ended_at is null and (
         (status in ('arriving', 'captcha') and updated_at < $1::timestamptz - make_interval(secs => $2))
         or (status = 'answered' and answered_at < $1::timestamptz - make_interval(secs => $3))
@@ -145,7 +152,7 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
     [now, STALE_MENU_MS / 1000, STALE_ANSWERED_MS / 1000, voicemailStale / 1000],
   );
   for (const { id } of stale) {
-    if (await finishCall(ctx, id as string, { reason: 'stale', hangUpCaller: true })) report.swept += 1;
+    if (await finishCall(ctx, id, { reason: 'stale', hangUpCaller: true })) report.swept += 1;
   }
 
   // 6. Recordings whose delete at the provider failed (lesson 16): retried with backoff.

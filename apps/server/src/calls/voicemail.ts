@@ -6,14 +6,22 @@ import { type BlobStore, blobStore } from '../blobs/store.js';
 import type { ServerContext } from '../http/context.js';
 import { currentNoteAdmins } from '../records/readers.js';
 import { ProviderHttpError, ProviderResponseError } from '../telephony/errors.js';
-import type { CallControl, Recording, RecordingReadyEvent } from '../telephony/provider.js';
+import type { CallControl, Instruction, Recording, RecordingReadyEvent } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
-import { voicemailDocument } from './documents.js';
+import { callerDocument, voicemailDocument } from './documents.js';
 import { stepsUntilWait } from './event-steps.js';
 import { deleteRecordingAtProvider, queueRecordingDelete } from './recording-deletes.js';
 import { callSettings } from './settings.js';
-import { type CallRow, callFromRow, closeLiveLegs, findCall } from './store.js';
+import {
+  type CallRow,
+  type CallsTable,
+  callFromRow,
+  closeLiveLegs,
+  findCall,
+  hasVoicemailRow,
+  markVoicemailRedirected,
+} from './store.js';
 import { controlAdapter, errorInfo } from './telephony.js';
 
 /**
@@ -65,7 +73,7 @@ export async function moveToVoicemail(
 ): Promise<CallRow | null> {
   const now = ctx.now();
   const moved = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx.query(
+    const [row] = await tx.query<CallsTable>(
       `update calls set status = 'voicemail', updated_at = $2 where id = $1 and status in ('queued', 'ringing') returning *`,
       [callId, now],
     );
@@ -93,6 +101,20 @@ export async function moveToVoicemail(
 }
 
 /**
+ * The caller reached the voicemail step, from the wait loop (past the deadline) or from our
+ * redirect: the recording prompt, or back into the queue if a volunteer won the call a moment
+ * before the redirect.
+ */
+export async function voicemailPrompt(ctx: ServerContext, call: CallRow): Promise<Instruction[]> {
+  const current =
+    (await moveToVoicemail(ctx, call.id, 'unanswered')) ?? (await findCall(ctx.db, call.id)) ?? call;
+  if (current.endedAt) return [{ kind: 'hangup' }];
+  if (current.status !== 'voicemail') return callerDocument(ctx, current, await callSettings(ctx));
+  await markVoicemailRedirected(ctx.db, call.id, ctx.now());
+  return voicemailDocument(ctx, current, await callSettings(ctx));
+}
+
+/**
  * A recording is ready. Idempotent: a second callback for the same call (the <Record> action
  * and the status callback both tell us; providers retry) finds the stored row and only makes
  * sure the provider's copy is gone.
@@ -111,7 +133,7 @@ export async function storeVoicemail(
   // same admins) under another call waiting for its voicemail.
   const otherCall = event.callId !== null && call?.providerCallId !== event.callId;
   if (!call || otherCall || call.status !== 'voicemail') return 'ignored';
-  const [existing] = await ctx.db.query('select 1 from voicemails where call_id = $1', [callId]);
+  const existing = await hasVoicemailRow(ctx.db, callId);
   const deleteJob = { provider: call.provider, recordingRef: event.recordingRef, callId };
   if (existing) {
     await deleteRecordingAtProvider(ctx, adapter, deleteJob);

@@ -1,8 +1,9 @@
 import { type TelephonyProvider, TelephonyProviderName } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { forbidden, invalid, notFound } from '../domain/errors.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { ApiError, badRequest, forbidden, notFound } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
 import { isPublic } from '../http/guard.js';
 import { UnreadableCredentialsError } from '../settings/service.js';
 import { TelephonyNotConfiguredError } from '../telephony/errors.js';
@@ -15,14 +16,13 @@ import {
 import { readWebhookRequest } from '../telephony/webhook-request.js';
 import { answerDocument, screenDocument } from './answer.js';
 import { inBackground } from './background.js';
-import { callerDocument, voicemailDocument, waitDocument } from './documents.js';
+import { waitDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
 import { hangupWith } from './prompts.js';
-import { callSettings } from './settings.js';
 import { type CallRow, findCall } from './store.js';
 import { errorInfo, webhookAdapter } from './telephony.js';
-import { moveToVoicemail, storeVoicemail } from './voicemail.js';
+import { storeVoicemail, voicemailPrompt } from './voicemail.js';
 
 /**
  * Provider webhooks: POST /api/telephony/:provider/<step>. Public routes that carry their own
@@ -45,7 +45,7 @@ const Uuid = z.uuid();
 
 function id(query: URLSearchParams, name: string): string {
   const parsed = Uuid.safeParse(query.get(name));
-  if (!parsed.success) throw badRequest(`${name} is missing or malformed`);
+  if (!parsed.success) throw invalid(`${name} is missing or malformed`);
   return parsed.data;
 }
 
@@ -91,7 +91,7 @@ export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
       try {
         result = await handle(w);
       } catch (error) {
-        if (error instanceof WebhookPayloadError) throw badRequest(error.message);
+        if (error instanceof WebhookPayloadError) throw invalid(error.message);
         throw error;
       }
       const doc = result === 'ack' ? w.adapter.acknowledge() : w.adapter.render(result);
@@ -121,7 +121,7 @@ export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
   route('captcha', async (w) => {
     const { legId, digits } = w.adapter.parseDigits(w.request);
     const step = Number(w.query.get('step'));
-    if (!Number.isInteger(step) || step < 0 || step > 8) throw badRequest('step is missing or malformed');
+    if (!Number.isInteger(step) || step < 0 || step > 8) throw invalid('step is missing or malformed');
     const call = await callOf(ctx, w, legId);
     if (!call) return [{ kind: 'hangup' }];
     return handleCaptchaDigit(ctx, call.id, step, digits);
@@ -156,17 +156,7 @@ export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { legId } = w.adapter.parseDigits(w.request);
     const call = await callOf(ctx, w, legId);
     if (!call) return [{ kind: 'hangup' }];
-    // Reached from the wait loop (past the deadline) or from our redirect.
-    const current =
-      (await moveToVoicemail(ctx, call.id, 'unanswered')) ?? (await findCall(ctx.db, call.id)) ?? call;
-    if (current.endedAt) return [{ kind: 'hangup' }];
-    // A volunteer won the call a moment before the redirect: back into the queue they dial.
-    if (current.status !== 'voicemail') return callerDocument(ctx, current, await callSettings(ctx));
-    await ctx.db.query(
-      'update calls set voicemail_redirected_at = coalesce(voicemail_redirected_at, $2) where id = $1',
-      [call.id, ctx.now()],
-    );
-    return voicemailDocument(ctx, current, await callSettings(ctx));
+    return voicemailPrompt(ctx, call);
   });
 
   // The <Record> action: the caller finished. The recording is stored in the background so the

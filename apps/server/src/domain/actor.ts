@@ -14,6 +14,9 @@ export interface Actor {
   ipHash: string;
 }
 
+/** An actor who is a registered member (the calls and shifts screens act as a user). */
+export type Member = Actor & { userId: string };
+
 /**
  * The part of an actor the audit chain records. Work nobody asked for in a request (a timer,
  * the simulator's own set-up, a test) records nulls.

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Actor } from '../domain/actor.js';
+import type { Actor, Member } from '../domain/actor.js';
 import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 
@@ -15,9 +15,9 @@ export function actorOf(c: Context<AppEnv>, message = 'sign in first'): Actor {
   };
 }
 
-/** The caller as a registered member (the calls and shifts screens need their user id). */
-export function memberOf(c: Context<AppEnv>): Actor & { userId: string } {
+/** The caller as a registered member (the calls screens need their user id). */
+export function memberOf(c: Context<AppEnv>): Member {
   const actor = actorOf(c);
   if (!actor.userId) throw unauthenticated();
-  return actor as Actor & { userId: string };
+  return { ...actor, userId: actor.userId };
 }

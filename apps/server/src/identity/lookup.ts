@@ -36,3 +36,9 @@ export async function lookupActiveUser(db: Queryable, pubkey: string): Promise<A
     permissions: await permissionsOfRoles(db, row.roles),
   };
 }
+
+/** Whether a user with this id exists, active or not. */
+export async function userExists(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query('select 1 from users where id = $1', [id]);
+  return rows.length > 0;
+}

@@ -1,0 +1,189 @@
+import type { CallHistoryQuery, CallStatus, CallView, SealedEnvelopeView } from '@llamenos/protocol';
+import type { Queryable } from '../../db/database.js';
+
+/** A `calls` row as the database returns it (timestamps as Date, jsonb parsed). */
+export interface CallsTable {
+  id: string;
+  provider: string;
+  provider_call_id: string;
+  hotline_number: string;
+  caller_hash: string | null;
+  caller_last4: string | null;
+  status: CallStatus;
+  language: string;
+  answered_by: string | null;
+  answered_leg_id: string | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  queue_deadline: Date | null;
+  captcha_digits: string | null;
+  captcha_input: string | null;
+  voicemail_redirected_at: Date | null;
+  redirect_attempts: number;
+  reject_reason: string | null;
+  /** Who answered, who was rung and the caller's hash, sealed for admins once the call ended (call-meta.ts). */
+  meta_envelope: SealedEnvelopeView | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A call as the router uses it. */
+export interface CallRow {
+  id: string;
+  provider: string;
+  providerCallId: string;
+  hotlineNumber: string;
+  callerHash: string | null;
+  callerLast4: string | null;
+  status: CallStatus;
+  language: string;
+  answeredBy: string | null;
+  answeredLegId: string | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  queueDeadline: Date | null;
+  captchaDigits: string | null;
+  captchaInput: string;
+  createdAt: Date;
+}
+
+/** Call states in which the caller has not reached anyone yet. */
+export const WAITING = ['queued', 'ringing'] as const;
+export const BEFORE_QUEUE = ['arriving', 'captcha'] as const;
+export const ENDED_CALL = ['completed', 'voicemail', 'abandoned', 'rejected'] as const;
+
+export const dateOrNull = (v: Date | string | null | undefined): Date | null =>
+  v === null || v === undefined ? null : new Date(v);
+
+export function callFromRow(r: CallsTable): CallRow {
+  return {
+    id: r.id,
+    provider: r.provider,
+    providerCallId: r.provider_call_id,
+    hotlineNumber: r.hotline_number,
+    callerHash: r.caller_hash ?? null,
+    callerLast4: r.caller_last4 ?? null,
+    status: r.status,
+    language: r.language,
+    answeredBy: r.answered_by ?? null,
+    answeredLegId: r.answered_leg_id ?? null,
+    answeredAt: dateOrNull(r.answered_at),
+    endedAt: dateOrNull(r.ended_at),
+    queueDeadline: dateOrNull(r.queue_deadline),
+    captchaDigits: r.captcha_digits ?? null,
+    captchaInput: r.captcha_input ?? '',
+    createdAt: new Date(r.created_at),
+  };
+}
+
+export function callView(call: CallRow, hasVoicemail = false): CallView {
+  return {
+    id: call.id,
+    provider: call.provider,
+    hotlineNumber: call.hotlineNumber,
+    callerLast4: call.callerLast4,
+    status: call.status,
+    language: call.language,
+    answeredBy: call.answeredBy,
+    answeredAt: call.answeredAt?.toISOString() ?? null,
+    endedAt: call.endedAt?.toISOString() ?? null,
+    createdAt: call.createdAt.toISOString(),
+    queueDeadline: call.queueDeadline?.toISOString() ?? null,
+    hasVoicemail,
+  };
+}
+
+export async function findCall(db: Queryable, id: string, forUpdate = false): Promise<CallRow | null> {
+  const [row] = await db.query<CallsTable>(
+    `select * from calls where id = $1${forUpdate ? ' for update' : ''}`,
+    [id],
+  );
+  return row ? callFromRow(row) : null;
+}
+
+export async function findCallByProviderId(
+  db: Queryable,
+  provider: string,
+  providerCallId: string,
+): Promise<CallRow | null> {
+  const [row] = await db.query<CallsTable>(
+    'select * from calls where provider = $1 and provider_call_id = $2',
+    [provider, providerCallId],
+  );
+  return row ? callFromRow(row) : null;
+}
+
+/** Users on a live answered call: the shifts module must not ring them again. */
+export async function busyUserIds(db: Queryable): Promise<Set<string>> {
+  const rows = await db.query<{ answered_by: string }>(
+    `select distinct answered_by from calls where status = 'answered' and ended_at is null and answered_by is not null`,
+  );
+  return new Set(rows.map((r) => r.answered_by));
+}
+
+/** The live call `userId` answered, if any (a volunteer is on one call at a time). */
+export async function currentCallOf(db: Queryable, userId: string): Promise<CallRow | null> {
+  const [row] = await db.query<CallsTable>(
+    `select * from calls where status = 'answered' and answered_by = $1 and ended_at is null order by answered_at desc limit 1`,
+    [userId],
+  );
+  return row ? callFromRow(row) : null;
+}
+
+/** Waiting calls ringing for `userId` (a live leg of theirs), or every waiting call when `all`. */
+export async function waitingCallsFor(db: Queryable, userId: string, all: boolean): Promise<CallRow[]> {
+  const rows = await db.query<CallsTable>(
+    `select c.* from calls c where c.status in ('queued', 'ringing')
+       and ($2 or exists (select 1 from call_legs l where l.call_id = c.id and l.user_id = $1
+                          and l.status in ('pending', 'queued', 'ringing', 'in-progress')))
+     order by c.created_at limit 100`,
+    [userId, all],
+  );
+  return rows.map(callFromRow);
+}
+
+/** One page of the call history, newest first, with whether each call left a voicemail. */
+export async function callHistoryPage(
+  db: Queryable,
+  q: CallHistoryQuery,
+): Promise<{
+  total: number;
+  calls: { call: CallRow; hasVoicemail: boolean; metaEnvelope: SealedEnvelopeView | null }[];
+}> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.status) add('c.status = ?', q.status);
+  if (q.since) add('c.created_at >= ?', new Date(q.since));
+  if (q.until) add('c.created_at < ?', new Date(q.until));
+  if (q.answeredBy) add('c.answered_by = ?', q.answeredBy);
+  const filter = where.length ? `where ${where.join(' and ')}` : '';
+  const [counted] = await db.query<{ total: number }>(
+    `select count(*)::int as total from calls c ${filter}`,
+    params,
+  );
+  const rows = await db.query<CallsTable & { has_voicemail: boolean }>(
+    `select c.*, (v.call_id is not null) as has_voicemail from calls c left join voicemails v on v.call_id = c.id
+      ${filter} order by c.created_at desc, c.id limit ${q.limit} offset ${q.offset}`,
+    params,
+  );
+  return {
+    total: Number(counted?.total ?? 0),
+    calls: rows.map((r) => ({
+      call: callFromRow(r),
+      hasVoicemail: Boolean(r.has_voicemail),
+      metaEnvelope: r.meta_envelope ?? null,
+    })),
+  };
+}
+
+/** The caller was sent to the recording prompt; the first time is kept. */
+export async function markVoicemailRedirected(db: Queryable, callId: string, now: Date): Promise<void> {
+  await db.query(
+    'update calls set voicemail_redirected_at = coalesce(voicemail_redirected_at, $2) where id = $1',
+    [callId, now],
+  );
+}

@@ -1,0 +1,50 @@
+import type { ReaderWrap } from '@llamenos/crypto';
+import type { Queryable } from '../../db/database.js';
+
+/** A `voicemails` row as the database returns it; a row from before blobs has no blob, size or wraps. */
+export interface VoicemailsTable {
+  call_id: string;
+  content_type: string;
+  duration: number;
+  created_at: Date;
+  blob_id: string | null;
+  size: number | null;
+  wraps: ReaderWrap[] | null;
+}
+
+/** A stored voicemail: the encrypted file in the attachment store and the admins' wraps of its key. */
+export interface StoredVoicemail {
+  callId: string;
+  contentType: string;
+  durationSeconds: number;
+  createdAt: Date;
+  blobId: string;
+  /** Plaintext bytes. */
+  size: number;
+  wraps: ReaderWrap[];
+}
+
+/** Null for a row written before blobs: it reads as "no voicemail". */
+export function voicemailFromRow(r: VoicemailsTable): StoredVoicemail | null {
+  if (!r.blob_id || !r.wraps) return null;
+  return {
+    callId: r.call_id,
+    contentType: r.content_type,
+    durationSeconds: Number(r.duration),
+    createdAt: new Date(r.created_at),
+    blobId: r.blob_id,
+    size: Number(r.size),
+    wraps: r.wraps,
+  };
+}
+
+export async function findVoicemail(db: Queryable, callId: string): Promise<StoredVoicemail | null> {
+  const [row] = await db.query<VoicemailsTable>('select * from voicemails where call_id = $1', [callId]);
+  return row ? voicemailFromRow(row) : null;
+}
+
+/** Whether any row (even one from before blobs) exists: a second recording callback is a duplicate. */
+export async function hasVoicemailRow(db: Queryable, callId: string): Promise<boolean> {
+  const rows = await db.query('select 1 from voicemails where call_id = $1', [callId]);
+  return rows.length > 0;
+}
