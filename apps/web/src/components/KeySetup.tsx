@@ -1,9 +1,32 @@
+import { zodResolver } from '@hookform/resolvers/zod';
 import { generateSecretKey } from '@llamenos/crypto';
-import { type FormEvent, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
 import { createVault, type KeyBackup } from '../lib/vault.js';
+import { ErrorMessage } from './ErrorMessage.js';
+import { MIN_PIN_DIGITS, newPinSchema, PinField } from './PinField.js';
+import { SubmitButton } from './SubmitButton.js';
+import { useSubmit } from './useSubmit.js';
 
-export const MIN_PIN_DIGITS = 6;
+const keySetupSchema = (t: TFunction) =>
+  z
+    .object({
+      displayName: z.string().transform((name) => name.trim()),
+      pin: newPinSchema(t('keySetup.pinTooShort', { count: MIN_PIN_DIGITS })),
+      pin2: z.string(),
+    })
+    .refine((v) => v.pin === v.pin2, { path: ['pin2'], message: t('keySetup.pinMismatch') });
+type KeySetupValues = z.input<ReturnType<typeof keySetupSchema>>;
+
+export interface CreatedKey {
+  secretKey: Uint8Array;
+  displayName: string;
+  backup: KeyBackup;
+  recoveryKey: string;
+}
 
 /** Step one of joining: a display name and a PIN; creates the key in this browser and locks it. */
 export function KeySetupForm({
@@ -13,78 +36,42 @@ export function KeySetupForm({
 }: {
   hotline: string;
   defaultName?: string;
-  onCreated: (result: {
-    secretKey: Uint8Array;
-    displayName: string;
-    backup: KeyBackup;
-    recoveryKey: string;
-  }) => void;
+  onCreated: (result: CreatedKey) => void;
 }) {
   const { t } = useTranslation();
-  const [displayName, setDisplayName] = useState(defaultName ?? '');
-  const [pin, setPin] = useState('');
-  const [pin2, setPin2] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!/^\d+$/.test(pin) || pin.length < MIN_PIN_DIGITS)
-      return setError(t('keySetup.pinTooShort', { count: MIN_PIN_DIGITS }));
-    if (pin !== pin2) return setError(t('keySetup.pinMismatch'));
-    setError(null);
-    setBusy(true);
-    try {
-      const secretKey = generateSecretKey();
-      const { backup, recoveryKey } = await createVault(secretKey, pin, hotline);
-      onCreated({ secretKey, displayName: displayName.trim(), backup, recoveryKey });
-    } catch (e) {
-      setError(t('errors.unknown', { message: (e as Error).message }));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const form = useForm<KeySetupValues, unknown, z.output<ReturnType<typeof keySetupSchema>>>({
+    resolver: zodResolver(keySetupSchema(t)),
+    reValidateMode: 'onSubmit',
+    defaultValues: { displayName: defaultName ?? '', pin: '', pin2: '' },
+  });
+  const { errors } = form.formState;
+  const problem = errors.pin?.message ?? errors.pin2?.message;
+  const create = useSubmit(async ({ displayName, pin }: { displayName: string; pin: string }) => {
+    const secretKey = generateSecretKey();
+    const { backup, recoveryKey } = await createVault(secretKey, pin, hotline);
+    onCreated({ secretKey, displayName, backup, recoveryKey });
+  });
 
   return (
-    <form onSubmit={submit} aria-describedby="key-setup-help">
+    <form onSubmit={form.handleSubmit(create.run)} aria-describedby="key-setup-help">
       <p id="key-setup-help">{t('keySetup.help')}</p>
       <label htmlFor="display-name">{t('keySetup.displayName')}</label>
-      <input
-        id="display-name"
-        required
-        maxLength={80}
-        value={displayName}
-        onChange={(e) => setDisplayName(e.target.value)}
-      />
-      <label htmlFor="pin">{t('keySetup.pin')}</label>
-      <input
-        id="pin"
-        type="password"
-        inputMode="numeric"
-        autoComplete="new-password"
-        required
-        value={pin}
-        onChange={(e) => setPin(e.target.value)}
-      />
-      <label htmlFor="pin2">{t('keySetup.pinAgain')}</label>
-      <input
+      <input id="display-name" required maxLength={80} {...form.register('displayName')} />
+      <PinField id="pin" caption={t('keySetup.pin')} autoComplete="new-password" {...form.register('pin')} />
+      <PinField
         id="pin2"
-        type="password"
-        inputMode="numeric"
+        caption={t('keySetup.pinAgain')}
         autoComplete="new-password"
-        required
-        value={pin2}
-        onChange={(e) => setPin2(e.target.value)}
+        {...form.register('pin2')}
       />
-      {error && (
+      {problem && (
         <p role="alert" className="error">
-          {error}
+          {problem}
         </p>
       )}
+      <ErrorMessage error={create.error} />
       <p>
-        <button type="submit" disabled={busy}>
-          {busy ? t('keySetup.creating') : t('keySetup.create')}
-        </button>
+        <SubmitButton busy={create.busy} action={t('keySetup.create')} busyAction={t('keySetup.creating')} />
       </p>
     </form>
   );

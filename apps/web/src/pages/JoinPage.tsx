@@ -6,14 +6,8 @@ import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { KeySetupForm, RecoveryStep } from '../components/KeySetup.js';
 import { userTextIn } from '../components/UserText.js';
-import { ApiRequestError, api } from '../lib/api.js';
+import { ApiRequestError, previewInvite, registerKey } from '../lib/api/index.js';
 import type { KeyBackup } from '../lib/vault.js';
-
-interface InvitePreview {
-  displayName: string;
-  roles: string[];
-  expiresAt: string;
-}
 
 type Step =
   | { name: 'checking' }
@@ -21,6 +15,19 @@ type Step =
   | { name: 'recovery'; secretKey: Uint8Array; displayName: string; backup: KeyBackup; recoveryKey: string }
   | { name: 'registering'; secretKey: Uint8Array; displayName: string }
   | { name: 'failed'; error: unknown; retry?: { secretKey: Uint8Array; displayName: string } };
+
+/** Another link pasted into this tab changes only the fragment, which reloads nothing: start over with it. */
+function useRestartOnNewLink() {
+  useEffect(() => {
+    const onHashChange = () => {
+      const code = location.hash.slice(1);
+      // In-page links (the skip link's #main) change the fragment too; those are not codes.
+      if (code && !document.getElementById(code)) location.reload();
+    };
+    addEventListener('hashchange', onHashChange);
+    return () => removeEventListener('hashchange', onHashChange);
+  }, []);
+}
 
 /**
  * Joining the hotline: the first admin (bootstrap link) or a new member (invite link).
@@ -30,13 +37,13 @@ type Step =
 export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootstrap' | 'invite' }) {
   const { t } = useTranslation();
   const [token] = useState(() => takeFragment());
-  const [preview, setPreview] = useState<InvitePreview | null>(null);
+  const [preview, setPreview] = useState<{ displayName: string } | null>(null);
   const [step, setStep] = useState<Step>(kind === 'invite' ? { name: 'checking' } : { name: 'setup' });
 
   useEffect(() => {
     if (kind !== 'invite') return;
     if (!token) return setStep({ name: 'failed', error: new Error(t('join.noCode')) });
-    api<InvitePreview>('POST', '/api/invites/preview', { token }).then(
+    previewInvite(token).then(
       (p) => {
         setPreview(p);
         setStep({ name: 'setup' });
@@ -53,23 +60,12 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
     );
   }, [kind, token, t]);
 
-  // Another link pasted into this tab changes only the fragment, which reloads nothing: start over with it.
-  useEffect(() => {
-    const onHashChange = () => {
-      const code = location.hash.slice(1);
-      // In-page links (the skip link's #main) change the fragment too; those are not codes.
-      if (code && !document.getElementById(code)) location.reload();
-    };
-    addEventListener('hashchange', onHashChange);
-    return () => removeEventListener('hashchange', onHashChange);
-  }, []);
+  useRestartOnNewLink();
 
   async function register(secretKey: Uint8Array, displayName: string) {
     setStep({ name: 'registering', secretKey, displayName });
     try {
-      if (kind === 'bootstrap')
-        await api('POST', '/api/bootstrap', { token, displayName }, { signWith: secretKey });
-      else await api('POST', '/api/invites/redeem', { token, displayName }, { signWith: secretKey });
+      await registerKey(kind, { token, displayName }, secretKey);
       await loadMe();
       navigate('/', true);
     } catch (error) {

@@ -1,75 +1,78 @@
 import { CryptoError } from '@llamenos/crypto';
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { PasskeySignIn } from '../components/PasskeySignIn.js';
+import { PinField } from '../components/PinField.js';
+import { SubmitButton } from '../components/SubmitButton.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { readVault, unlockVault, VaultLockedOut } from '../lib/vault.js';
 
-/** The PIN prompt shown whenever this device holds a locked key. */
-export function UnlockPage() {
-  const { t } = useTranslation();
-  const [pin, setPin] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+/** Seconds until a lock-out ends, counting down once a second while it lasts. */
+function useLockoutSeconds(): { seconds: number; refresh: () => void } {
   const [now, setNow] = useState(Date.now());
   const lockedUntil = readVault()?.lockedUntil ?? 0;
-
   useEffect(() => {
     if (lockedUntil <= now) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [lockedUntil, now]);
+  return { seconds: Math.ceil((lockedUntil - now) / 1000), refresh: () => setNow(Date.now()) };
+}
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    setError(null);
-    try {
+/** The PIN prompt shown whenever this device holds a locked key. */
+export function UnlockPage() {
+  const { t } = useTranslation();
+  const form = useForm({ defaultValues: { pin: '' } });
+  const [message, setMessage] = useState<string | null>(null);
+  const lockout = useLockoutSeconds();
+  const unlock = useSubmit(
+    async ({ pin }: { pin: string }) => {
+      setMessage(null);
       await unlockVault(pin);
       await loadMe();
-    } catch (e) {
-      setPin('');
-      if (e instanceof VaultLockedOut)
-        setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
-      else if (e instanceof CryptoError && e.code === 'WRONG_PIN') {
-        const vault = readVault();
-        setMessage(t('unlock.wrongPin', { count: vault?.failures ?? 1 }));
-        setNow(Date.now());
-      } else setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+    {
+      // A wrong PIN or a lock-out is said in a sentence of its own; anything else is an error.
+      onError: (e) => {
+        form.setValue('pin', '');
+        if (e instanceof VaultLockedOut)
+          setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
+        else if (e instanceof CryptoError && e.code === 'WRONG_PIN') {
+          setMessage(t('unlock.wrongPin', { count: readVault()?.failures ?? 1 }));
+          lockout.refresh();
+        } else return e;
+        return null;
+      },
+    },
+  );
 
-  const waitSeconds = Math.ceil((lockedUntil - now) / 1000);
   return (
     <section>
       <h1>{t('unlock.title')}</h1>
-      <form onSubmit={submit}>
-        <label htmlFor="unlock-pin">{t('unlock.pin')}</label>
-        <input
+      <form onSubmit={form.handleSubmit(unlock.run)}>
+        <PinField
           id="unlock-pin"
-          type="password"
-          inputMode="numeric"
+          caption={t('unlock.pin')}
           autoComplete="current-password"
-          required
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
+          {...form.register('pin')}
         />
         {message && (
           <p role="alert" className="error">
             {message}
           </p>
         )}
-        {waitSeconds > 0 && <p role="status">{t('unlock.wait', { seconds: waitSeconds })}</p>}
-        <ErrorMessage error={error} />
+        {lockout.seconds > 0 && <p role="status">{t('unlock.wait', { seconds: lockout.seconds })}</p>}
+        <ErrorMessage error={unlock.error} />
         <p>
-          <button type="submit" disabled={busy || waitSeconds > 0}>
-            {busy ? t('unlock.unlocking') : t('unlock.submit')}
-          </button>
+          <SubmitButton
+            busy={unlock.busy}
+            action={t('unlock.submit')}
+            busyAction={t('unlock.unlocking')}
+            disabled={lockout.seconds > 0}
+          />
         </p>
       </form>
       <PasskeySignIn />
