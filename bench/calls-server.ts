@@ -3,7 +3,7 @@
  * the environment, startServer, SIGTERM closes it), plus two things a benchmark needs and the
  * CLI has no switch for:
  * - the 'simulator' provider's REST requests go to the fake Twilio API that the storm driver
- *   runs in its own process (BENCH_FAKE_API), through the router's setTelephonyOverrides, so
+ *   runs in its own process (BENCH_FAKE_API), through the context builder's telephony overrides, so
  *   that every server process talks to one carrier, as they would to a real one;
  * - with BENCH_SEED_VOLUNTEERS=N, N volunteers with a phone number and call preference "phone"
  *   are written to the database first (as the router tests' harness does): inviting them
@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateSecretKey, getPublicKey } from '@llamenos/crypto';
-import { setTelephonyOverrides } from '../apps/server/src/calls/index.js';
 import { loadConfig } from '../apps/server/src/config.js';
 import { sealPhone } from '../apps/server/src/identity/phone.js';
 import { createLogger } from '../apps/server/src/logging.js';
@@ -21,11 +20,10 @@ import { startServer } from '../apps/server/src/server.js';
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
-const server = await startServer(config, log);
-const ctx = server.ctx;
 const fakeApi = process.env.BENCH_FAKE_API;
 if (!fakeApi) throw new Error('BENCH_FAKE_API is not set');
-setTelephonyOverrides(ctx, 'simulator', { apiBaseUrl: fakeApi });
+const server = await startServer(config, log, { telephony: { simulator: { apiBaseUrl: fakeApi } } });
+const ctx = server.ctx;
 
 // Database statements issued by this process (SIGUSR2 prints `bench-statements <n>`): a count
 // that does not depend on how busy the machine is, to compare changes to the router by.

@@ -4,13 +4,17 @@ import {
   deriveServerSettingsKey,
   getPublicKey,
 } from '@llamenos/crypto';
+import type { TelephonyProvider } from '@llamenos/protocol';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
+import { EventBus, type ServerEvents } from './events/bus.js';
 import type { ServerContext, ServerKeys } from './http/context.js';
 import type { Logger } from './logging.js';
 import { ALL_MIGRATIONS } from './modules.js';
+import { connectSimulatedBrowser } from './simulator/instance.js';
+import type { TelephonyOverrides } from './telephony/registry.js';
 
 export function deriveServerKeys(secret: Uint8Array): ServerKeys {
   const nostrSecretKey = deriveServerNostrKey(secret);
@@ -22,10 +26,50 @@ export function deriveServerKeys(secret: Uint8Array): ServerKeys {
   };
 }
 
-/** Opens the database (or uses the one given), applies migrations and builds the context every module receives. */
-export async function createContext(config: Config, log: Logger, db?: Database): Promise<ServerContext> {
-  const database = db ?? (await openDatabase(config));
-  const applied = await migrate(database, ALL_MIGRATIONS);
+/** What a caller (tests, benchmarks, the CLI) may supply instead of what the config says. */
+export interface ContextOverrides {
+  /** A database already open; otherwise the configured one is opened. */
+  db?: Database;
+  /** Real provider adapters pointed at a local fake API, or given a shorter time limit. */
+  telephony?: Partial<Record<TelephonyProvider, TelephonyOverrides>>;
+  /** Tests fire the call timers themselves, with their own clock. */
+  callTimersPaused?: boolean;
+  /** A movable clock. */
+  now?: () => Date;
+}
+
+/**
+ * Opens the database (or uses the one given), applies migrations and builds the context every
+ * module receives: the one place that says what a server process holds.
+ */
+export async function createContext(
+  config: Config,
+  log: Logger,
+  overrides: ContextOverrides = {},
+): Promise<ServerContext> {
+  const db = overrides.db ?? (await openDatabase(config));
+  const applied = await migrate(db, ALL_MIGRATIONS);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  return { config, db: database, log, keys: deriveServerKeys(config.serverSecret), now: () => new Date() };
+  return {
+    config,
+    db,
+    log,
+    keys: deriveServerKeys(config.serverSecret),
+    now: overrides.now ?? (() => new Date()),
+    events: new EventBus<ServerEvents>((event, error) =>
+      log.error({ err: error, event }, 'event listener failed'),
+    ),
+    backgroundWork: new Set(),
+    telephony: {
+      overrides: { ...overrides.telephony },
+      eventAdapters: new Map(),
+      // Only the simulated carrier can connect a volunteer who answers in the browser.
+      browserConnectors: { simulator: connectSimulatedBrowser },
+    },
+    callTimers: { paused: overrides.callTimersPaused ?? false },
+    caches: { hubKey: null },
+    realtime: null,
+    ariBridge: null,
+    simulator: { api: null, carrier: null, origin: null },
+  };
 }

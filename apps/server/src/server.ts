@@ -1,16 +1,21 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
-import { settleCallWork, startAriBridge, startCallRetentionTimer, startCallTimers } from './calls/index.js';
+import {
+  restartAriBridgeOn,
+  settleCallWork,
+  startAriBridge,
+  startCallRetentionTimer,
+  startCallTimers,
+} from './calls/index.js';
 import type { Config } from './config.js';
-import { createContext } from './context.js';
-import type { Database } from './db/database.js';
+import { type ContextOverrides, createContext } from './context.js';
 import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { ensureBootstrap } from './identity/bootstrap.js';
 import type { Logger } from './logging.js';
 import { startSweepTimer } from './maintenance/sweep.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
-import { startRealtime } from './realtime/index.js';
+import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
 import { setSimulatorOrigin, stopSimulatedCarrier } from './simulator/index.js';
 
@@ -33,11 +38,34 @@ function listen(
 }
 
 /**
- * Starts the hotline server: database, migrations, HTTP, the real-time relay, metrics, and the
- * first-admin bootstrap code if needed. `db` replaces the configured database (tests).
+ * Who hears what: every subscription between modules, made here when the server is assembled
+ * rather than at import time. Returns the unsubscribe of them all.
  */
-export async function startServer(config: Config, log: Logger, db?: Database): Promise<RunningServer> {
-  const ctx = await createContext(config, log, db);
+export function wireEvents(ctx: ServerContext): () => void {
+  const subscriptions = [
+    // Clients learn of a change by section name (or a bare shift:changed) and refetch.
+    ctx.events.on('settings:changed', (change) => publishSettingsChange(ctx, change)),
+    ctx.events.on('shifts:changed', () => publishShiftsChange(ctx)),
+    // Asterisk credentials saved or deleted: the events bridge reconnects with them (or stops).
+    ctx.events.on('settings:changed', (change) => restartAriBridgeOn(ctx, change)),
+  ];
+  return () => {
+    for (const unsubscribe of subscriptions) unsubscribe();
+  };
+}
+
+/**
+ * Starts the hotline server: database, migrations, HTTP, the real-time relay, metrics, and the
+ * first-admin bootstrap code if needed. `overrides` replace what the config would give (tests:
+ * an open database, telephony pointed at a fake API, call timers driven by hand).
+ */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  overrides: ContextOverrides = {},
+): Promise<RunningServer> {
+  const ctx = await createContext(config, log, overrides);
+  const unwireEvents = wireEvents(ctx);
   const metrics = createMetrics();
   const app = createApp(ctx, metrics);
   const http = await listen(app.fetch, config.PORT, config.HOST);
@@ -84,6 +112,7 @@ export async function startServer(config: Config, log: Logger, db?: Database): P
       await stopCallTimers();
       await stopSweep();
       stopAriBridge();
+      unwireEvents();
       await settleCallWork(ctx);
       await stopSimulatedCarrier(ctx);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
-import { pauseCallTimers, settleCallWork } from '../src/calls/index.js';
+import { settleCallWork } from '../src/calls/index.js';
+import type { ContextOverrides } from '../src/context.js';
 import type { Database } from '../src/db/database.js';
 import type { ServerContext } from '../src/http/context.js';
 import { sealPhone } from '../src/identity/phone.js';
@@ -52,7 +53,13 @@ export function keepOpen(db: Database): Database {
 }
 
 export async function startCallServer(
-  options: { db?: Database; serverSecret?: string; drop?: () => Promise<void> } = {},
+  options: {
+    db?: Database;
+    serverSecret?: string;
+    drop?: () => Promise<void>;
+    /** Real adapters pointed at a fake provider API, or a shorter time limit. */
+    telephony?: ContextOverrides['telephony'];
+  } = {},
 ): Promise<CallServer> {
   const own = options.db ? null : await openTestDatabase();
   const db = options.db ?? own!.db;
@@ -73,10 +80,13 @@ export async function startCallServer(
       done();
     },
   });
-  const server = await startServer(config, createLogger('debug', sink), db);
-  const ctx = server.ctx;
   // Tests fire the call timers themselves (tickCallTimers with their own clock).
-  pauseCallTimers(ctx);
+  const server = await startServer(config, createLogger('debug', sink), {
+    db,
+    telephony: options.telephony,
+    callTimersPaused: true,
+  });
+  const ctx = server.ctx;
   const carrier = await simulatedCarrier(ctx);
   const [hotline] = await simulatorNumbers(ctx);
   let shiftId: string | null = null;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import type { Hono } from 'hono';
 import { type Config, loadConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { type ContextOverrides, createContext } from '../src/context.js';
 import type { Database } from '../src/db/database.js';
 import { openPglite } from '../src/db/pglite.js';
 import { openPostgres } from '../src/db/postgres.js';
@@ -85,12 +85,22 @@ export interface TestHotline {
   close(): Promise<void>;
 }
 
-export async function createTestHotline(configOverrides: Record<string, string> = {}): Promise<TestHotline> {
+/**
+ * A hotline app on a fresh test database, answering requests in-process (no HTTP server, no
+ * relay). `contextOverrides` go to the context builder, e.g. telephony pointed at a fake API.
+ */
+export async function createTestHotline(
+  configOverrides: Record<string, string> = {},
+  contextOverrides: Pick<ContextOverrides, 'telephony'> = {},
+): Promise<TestHotline> {
   const { db, drop } = await openTestDatabase();
   const config = testConfig(configOverrides);
-  const ctx = await createContext(config, createLogger('silent'), db);
   let now: Date | null = null;
-  ctx.now = () => now ?? new Date();
+  const ctx = await createContext(config, createLogger('silent'), {
+    ...contextOverrides,
+    db,
+    now: () => now ?? new Date(),
+  });
   const app = createApp(ctx);
   return {
     ctx,

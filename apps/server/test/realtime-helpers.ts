@@ -52,7 +52,7 @@ export async function startRelayServer(
     ...(shared ? { SERVER_SECRET: shared.serverSecret } : {}),
     ...overrides,
   });
-  const server = await startServer(config, createLogger('silent'), db);
+  const server = await startServer(config, createLogger('silent'), { db });
   return {
     server,
     relayUrl: `ws://127.0.0.1:${port}/nostr`,

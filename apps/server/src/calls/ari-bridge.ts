@@ -1,5 +1,6 @@
 import type { ServerContext } from '../http/context.js';
-import { loadProviderCredentials, onSettingsChanged } from '../settings/service.js';
+import type { SettingsChange } from '../settings/hooks.js';
+import { loadProviderCredentials } from '../settings/service.js';
 import type { EventTelephony, Instruction, TelephonyEvent } from '../telephony/provider.js';
 import { createTelephony } from '../telephony/registry.js';
 import { answerDocument, screenDocument } from './answer.js';
@@ -9,7 +10,7 @@ import { stepsUntilWait } from './event-steps.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
 import { hangupWith } from './prompts.js';
 import { claimReceipt, findCallByProviderId, findLegByProviderLegId, type LegRow } from './store.js';
-import { errorInfo, setRunningEventAdapter, telephonyOverrides } from './telephony.js';
+import { errorInfo, telephonyOverrides } from './telephony.js';
 import { storeVoicemail } from './voicemail.js';
 
 /**
@@ -34,7 +35,7 @@ const LEG_ROW_WAIT_MS = 2_000;
 
 export type AriBridgeState = 'idle' | 'running' | 'refused';
 
-class AriBridge {
+export class AriBridge {
   state: AriBridgeState = 'idle';
   private adapter: EventTelephony | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -66,7 +67,7 @@ class AriBridge {
     }
     if (generation !== this.generation) return;
     this.adapter = adapter;
-    setRunningEventAdapter(ctx, P, adapter);
+    ctx.telephony.eventAdapters.set(P, adapter);
     this.unsubscribe = adapter.subscribe((event) => this.dispatch(adapter, event));
     this.state = 'running';
     ctx.log.info({ provider: P }, 'Asterisk events bridge started');
@@ -81,7 +82,7 @@ class AriBridge {
   private detach(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.adapter) setRunningEventAdapter(this.ctx, P, null);
+    if (this.adapter) this.ctx.telephony.eventAdapters.delete(P);
     this.adapter = null;
   }
 
@@ -192,29 +193,21 @@ class AriBridge {
   }
 }
 
-const bridges = new WeakMap<ServerContext, AriBridge>();
-let listening = false;
-
-/** Credentials saved or deleted: the bridge is rebuilt with them (or stopped). */
-function listenForCredentialChanges(): void {
-  if (listening) return;
-  listening = true;
-  onSettingsChanged.push((change, ctx) => {
-    if (change.kind === 'provider' && change.provider === P) return bridges.get(ctx)?.restart();
-  });
-}
-
 /** Starts this process's ARI bridge (idle until asterisk credentials exist); returns its stop. */
 export async function startAriBridge(ctx: ServerContext): Promise<() => void> {
-  listenForCredentialChanges();
   const bridge = new AriBridge(ctx);
-  bridges.set(ctx, bridge);
+  ctx.ariBridge = bridge;
   await bridge.restart();
   return () => {
     bridge.stop();
-    if (bridges.get(ctx) === bridge) bridges.delete(ctx);
+    if (ctx.ariBridge === bridge) ctx.ariBridge = null;
   };
 }
 
+/** Asterisk credentials saved or deleted: the running bridge is rebuilt with them (or stopped). */
+export async function restartAriBridgeOn(ctx: ServerContext, change: SettingsChange): Promise<void> {
+  if (change.kind === 'provider' && change.provider === P) await ctx.ariBridge?.restart();
+}
+
 /** For tests and health reports: whether this process is connected to Asterisk. */
-export const ariBridgeState = (ctx: ServerContext): AriBridgeState => bridges.get(ctx)?.state ?? 'idle';
+export const ariBridgeState = (ctx: ServerContext): AriBridgeState => ctx.ariBridge?.state ?? 'idle';

@@ -6,18 +6,14 @@ import { errorInfo } from './telephony.js';
  * Connecting a volunteer who answered in the browser. Only the simulated carrier can do it
  * today (it bridges the waiting caller to the browser); real providers need WebRTC client
  * legs, which are not built, so the router never rings browsers on them.
- * The simulator registers its connector here, keeping the router free of simulator code.
+ * The context builder gives the simulator's connector (ctx.telephony.browserConnectors), keeping
+ * the router free of simulator code.
  */
 export type BrowserConnector = (ctx: ServerContext, call: CallRow, userId: string) => Promise<void>;
 
-const connectors = new Map<string, BrowserConnector>();
-
-export function registerBrowserConnector(provider: string, connector: BrowserConnector): void {
-  connectors.set(provider, connector);
-}
-
 export async function connectBrowser(ctx: ServerContext, call: CallRow, userId: string): Promise<void> {
-  const connector = connectors.get(call.provider);
+  const connector =
+    ctx.telephony.browserConnectors[call.provider as keyof typeof ctx.telephony.browserConnectors];
   if (!connector) {
     ctx.log.error(
       { callId: call.id, provider: call.provider },

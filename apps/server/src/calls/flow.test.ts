@@ -12,7 +12,7 @@ import {
   voicemailRow,
 } from '../../test/voicemail-helpers.js';
 import { chimeWav } from '../simulator/wav.js';
-import { setTelephonyOverrides, tickCallTimers } from './index.js';
+import { tickCallTimers } from './index.js';
 import { RECORDING_DELETE_BACKOFF_MS } from './recording-deletes.js';
 
 /**
@@ -21,8 +21,8 @@ import { RECORDING_DELETE_BACKOFF_MS } from './recording-deletes.js';
  */
 
 const servers: CallServer[] = [];
-const start = async () => {
-  const s = await startCallServer();
+const start = async (options: Parameters<typeof startCallServer>[0] = {}) => {
+  const s = await startCallServer(options);
   servers.push(s);
   return s;
 };
@@ -329,8 +329,7 @@ describe('call flow through the simulated carrier', () => {
   });
 
   it('still rings the other volunteers when the provider times out on one leg', async () => {
-    const s = await start();
-    setTelephonyOverrides(s.ctx, 'simulator', { timeoutMs: 1500 });
+    const s = await start({ telephony: { simulator: { timeoutMs: 1500 } } });
     const users = [];
     for (let i = 0; i < 3; i++) users.push(await s.addUser(['volunteer'], { phone: `+1555000600${i}` }));
     await s.putOnShift(users.map((u) => u.id));

@@ -4,17 +4,14 @@ import { callRoutes } from './routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 
 /** The call router (CallRouter): what the rest of the server uses of it. */
-export { onCallEvent } from './announce.js';
 export { claimCall } from './answer.js';
-export { ariBridgeState, startAriBridge } from './ari-bridge.js';
+export { ariBridgeState, restartAriBridgeOn, startAriBridge } from './ari-bridge.js';
 export { settleCallWork } from './background.js';
-export { registerBrowserConnector } from './browser.js';
 export { callMetaRecordId, sealCallMeta } from './call-meta.js';
 export { finishCall } from './end.js';
 export { purgeExpiredCallRecords, startCallRetentionTimer } from './retention.js';
 export { callsMigrations } from './schema.js';
-export { setTelephonyOverrides } from './telephony.js';
-export { pauseCallTimers, startCallTimers, tickCallTimers } from './timers.js';
+export { startCallTimers, tickCallTimers } from './timers.js';
 
 export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = webhookRoutes(ctx);

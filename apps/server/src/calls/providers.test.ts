@@ -8,7 +8,7 @@ import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { vonageRequest, vonageToken } from '../../test/vonage-webhooks.js';
 import { sealPhone } from '../identity/phone.js';
 import { saveProviderCredentials } from '../settings/service.js';
-import { setTelephonyOverrides, settleCallWork, tickCallTimers } from './index.js';
+import { settleCallWork, tickCallTimers } from './index.js';
 
 /**
  * Vonage and Plivo through the same provider-neutral router as Twilio: webhooks signed exactly
@@ -204,17 +204,18 @@ const plivoDriver: Driver = {
 };
 
 beforeAll(async () => {
-  h = await createTestHotline();
   vonage = await FakeVonageApi.start({
     applicationId: VONAGE.applicationId,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   });
   plivo = await FakePlivoApi.start(PLIVO);
+  h = await createTestHotline(
+    {},
+    { telephony: { vonage: { apiBaseUrl: vonage.baseUrl }, plivo: { apiBaseUrl: plivo.baseUrl } } },
+  );
   const actor = { pubkey: null, ipHash: null };
   await saveProviderCredentials(h.ctx, actor, 'vonage', { ...VONAGE, phoneNumbers: [VONAGE_NUMBER] });
   await saveProviderCredentials(h.ctx, actor, 'plivo', { ...PLIVO, phoneNumbers: [PLIVO_NUMBER] });
-  setTelephonyOverrides(h.ctx, 'vonage', { apiBaseUrl: vonage.baseUrl });
-  setTelephonyOverrides(h.ctx, 'plivo', { apiBaseUrl: plivo.baseUrl });
   admin = await h.addUser(['admin'], 'Admin');
   // Two volunteers on an all-day shift, so inbound calls ring two legs at the fake.
   const shiftId = randomUUID();

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CallServer, keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { openTestDatabase } from '../../test/helpers.js';
 import { TEST_TWILIO, twilioWebhook, twimlAttribute } from '../../test/twilio-webhooks.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
-import { setTelephonyOverrides, tickCallTimers } from './index.js';
+import { tickCallTimers } from './index.js';
 
 /**
  * A server restarted while a call rings: the queue deadline is a row, so the new process's
@@ -19,9 +19,8 @@ afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
-async function withTwilio(s: CallServer, fake: FakeTwilioApi) {
-  setTelephonyOverrides(s.ctx, 'twilio', { apiBaseUrl: fake.baseUrl });
-}
+/** Telephony overrides for the context builder: the twilio adapter talks to `fake`. */
+const twilioAt = (fake: FakeTwilioApi) => ({ twilio: { apiBaseUrl: fake.baseUrl } });
 
 describe('restart during a ringing call', () => {
   it('fires the voicemail deadline from the new process, which records and seals the message', async () => {
@@ -33,12 +32,15 @@ describe('restart during a ringing call', () => {
     const fake = await FakeTwilioApi.start(TEST_TWILIO);
     cleanup.push(() => fake.close());
     const secret = randomBytes(32).toString('hex');
-    const first = await startCallServer({ db: keepOpen(db), serverSecret: secret });
+    const first = await startCallServer({
+      db: keepOpen(db),
+      serverSecret: secret,
+      telephony: twilioAt(fake),
+    });
     await saveProviderCredentials(first.ctx, { pubkey: null, ipHash: null }, 'twilio', {
       ...TEST_TWILIO,
       phoneNumbers: [NUMBER],
     });
-    await withTwilio(first, fake);
     const admin = await first.addUser(['admin']);
     const volunteer = await first.addUser(['volunteer'], { phone: '+15550177002' });
     await first.putOnShift([volunteer.id]);
@@ -67,9 +69,12 @@ describe('restart during a ringing call', () => {
 
     // The process stops while the phone rings.
     await first.close();
-    const second = await startCallServer({ db: keepOpen(db), serverSecret: secret });
+    const second = await startCallServer({
+      db: keepOpen(db),
+      serverSecret: secret,
+      telephony: twilioAt(fake),
+    });
     cleanup.push(() => second.close());
-    await withTwilio(second, fake);
     const [call] = await db.query('select * from calls where provider_call_id = $1', [caller.sid]);
     expect(call!.status).toBe('ringing');
 
@@ -115,13 +120,12 @@ describe('restart during a ringing call', () => {
   it('retries a redirect that failed at the provider on a later tick', async () => {
     const fake = await FakeTwilioApi.start(TEST_TWILIO);
     cleanup.push(() => fake.close());
-    const s = await startCallServer();
+    const s = await startCallServer({ telephony: twilioAt(fake) });
     cleanup.push(() => s.close());
     await saveProviderCredentials(s.ctx, { pubkey: null, ipHash: null }, 'twilio', {
       ...TEST_TWILIO,
       phoneNumbers: [NUMBER],
     });
-    await withTwilio(s, fake);
     const caller = fake.state.createCall({
       to: NUMBER,
       from: '+15550177998',

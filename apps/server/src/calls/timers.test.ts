@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
-import { pauseCallTimers, tickCallTimers } from './index.js';
+import { tickCallTimers } from './index.js';
 
 /**
  * The tick's other duties, each a state a crash or a silent provider can leave behind:
@@ -126,7 +126,7 @@ describe('the server tick', () => {
        values ($1, 'simulator', $2, $3, 'ringing', 'en', $4, $4, $4)`,
       [id, caller.sid, s.hotline, past],
     );
-    pauseCallTimers(s.ctx, false);
+    s.ctx.callTimers.paused = false;
     try {
       const t = performance.now();
       await waitFor(async () => (await row(id)).status === 'voicemail', 'the automatic tick', 5000);
@@ -139,7 +139,7 @@ describe('the server tick', () => {
       );
       await s.settle();
     } finally {
-      pauseCallTimers(s.ctx);
+      s.ctx.callTimers.paused = true;
     }
   });
 });

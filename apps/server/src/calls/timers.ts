@@ -181,22 +181,14 @@ async function redirect(ctx: ServerContext, call: CallRow, now: Date): Promise<v
   }
 }
 
-const paused = new WeakSet<ServerContext>();
-
 /**
- * Stops (or resumes) this process's automatic ticks, so a test drives `tickCallTimers` with its
- * own clock and nothing fires behind its back. Other processes' ticks are not affected.
+ * Ticks every `intervalMs` (one tick at a time per process); returns a stop function. While
+ * `ctx.callTimers.paused` (tests), nothing fires behind a test driving `tickCallTimers` itself.
  */
-export function pauseCallTimers(ctx: ServerContext, pause = true): void {
-  if (pause) paused.add(ctx);
-  else paused.delete(ctx);
-}
-
-/** Ticks every `intervalMs` (one tick at a time per process); returns a stop function. */
 export function startCallTimers(ctx: ServerContext, intervalMs = 1000): () => Promise<void> {
   let running: Promise<unknown> | null = null;
   const tick = () => {
-    if (running || paused.has(ctx)) return;
+    if (running || ctx.callTimers.paused) return;
     running = tickCallTimers(ctx, ctx.now())
       .catch((error: unknown) => ctx.log.error({ err: errorInfo(error) }, 'call timer tick failed'))
       .finally(() => {

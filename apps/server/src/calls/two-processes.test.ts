@@ -6,7 +6,7 @@ import { TEST_TWILIO, twilioWebhook } from '../../test/twilio-webhooks.js';
 import { openPostgres } from '../db/postgres.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
-import { setTelephonyOverrides, tickCallTimers } from './index.js';
+import { tickCallTimers } from './index.js';
 
 /**
  * Two server processes on one PostgreSQL (each with its own connection pool), one provider:
@@ -26,8 +26,9 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
     const secondPool = await openPostgres(url!);
     const fake = await FakeTwilioApi.start(TEST_TWILIO);
     const secret = randomBytes(32).toString('hex');
-    const a = await startCallServer({ db, serverSecret: secret });
-    const b = await startCallServer({ db: secondPool, serverSecret: secret });
+    const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
+    const a = await startCallServer({ db, serverSecret: secret, telephony });
+    const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
     cleanup.push(
       drop,
       () => fake.close(),
@@ -35,7 +36,6 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
       () => b.close(),
     );
     const servers: CallServer[] = [a, b];
-    for (const s of servers) setTelephonyOverrides(s.ctx, 'twilio', { apiBaseUrl: fake.baseUrl });
     await saveProviderCredentials(a.ctx, { pubkey: null, ipHash: null }, 'twilio', {
       ...TEST_TWILIO,
       phoneNumbers: [NUMBER],
@@ -92,15 +92,15 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
     const secondPool = await openPostgres(url!);
     const fake = await FakeTwilioApi.start(TEST_TWILIO);
     const secret = randomBytes(32).toString('hex');
-    const a = await startCallServer({ db, serverSecret: secret });
-    const b = await startCallServer({ db: secondPool, serverSecret: secret });
+    const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
+    const a = await startCallServer({ db, serverSecret: secret, telephony });
+    const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
     cleanup.push(
       drop,
       () => fake.close(),
       () => a.close(),
       () => b.close(),
     );
-    for (const s of [a, b]) setTelephonyOverrides(s.ctx, 'twilio', { apiBaseUrl: fake.baseUrl });
     await saveProviderCredentials(a.ctx, { pubkey: null, ipHash: null }, 'twilio', {
       ...TEST_TWILIO,
       phoneNumbers: [NUMBER],

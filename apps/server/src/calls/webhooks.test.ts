@@ -6,7 +6,7 @@ import { sealPhone } from '../identity/phone.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 import { twilioSignature } from '../telephony/twilio/signature.js';
-import { setTelephonyOverrides, settleCallWork } from './index.js';
+import { settleCallWork } from './index.js';
 
 /**
  * Webhooks as an attacker or a flaky network sends them: unsigned, signed with the wrong key,
@@ -66,15 +66,14 @@ const counts = async () => ({
 });
 
 beforeAll(async () => {
-  h = await createTestHotline();
   fake = await FakeTwilioApi.start(TWILIO);
+  h = await createTestHotline({}, { telephony: { twilio: { apiBaseUrl: fake.baseUrl } } });
   const actor = { pubkey: null, ipHash: null };
   await saveProviderCredentials(h.ctx, actor, 'twilio', { ...TWILIO, phoneNumbers: [TWILIO_NUMBER] });
   await saveProviderCredentials(h.ctx, actor, 'signalwire', {
     ...SIGNALWIRE,
     phoneNumbers: [SIGNALWIRE_NUMBER],
   });
-  setTelephonyOverrides(h.ctx, 'twilio', { apiBaseUrl: fake.baseUrl });
   // Two volunteers on an all-day shift, so inbound calls ring legs at the fake.
   const shiftId = randomUUID();
   await h.ctx.db.query(

@@ -1,6 +1,12 @@
+import type { AriBridge } from '../calls/ari-bridge.js';
+import type { TelephonyWiring } from '../calls/telephony.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { EventBus, ServerEvents } from '../events/bus.js';
 import type { Logger } from '../logging.js';
+import type { CachedHubKey } from '../realtime/hub-keys.js';
+import type { Realtime } from '../realtime/registry.js';
+import type { SimulatorHandles } from '../simulator/instance.js';
 
 /** Keys the server derives from its secret (see packages/crypto server-keys). */
 export interface ServerKeys {
@@ -10,7 +16,12 @@ export interface ServerKeys {
   nostrPublicKey: string;
 }
 
-/** Everything a module needs, built once at start and passed down: no module reaches for globals. */
+/**
+ * What the process holds, built once by createContext (context.ts) and passed down: no module
+ * reaches for globals or keeps state of its own keyed by the context. Services that start later
+ * (real-time delivery, the Asterisk bridge, the simulated carrier) have their slot here, empty
+ * until started.
+ */
 export interface ServerContext {
   config: Config;
   db: Database;
@@ -18,6 +29,22 @@ export interface ServerContext {
   keys: ServerKeys;
   /** Current time; tests move it. */
   now: () => Date;
+  /** Changes one module announces to the others; who listens is wired in server.ts. */
+  events: EventBus<ServerEvents>;
+  /** Call work a webhook started without waiting for it; close() and tests wait for it (calls/background.ts). */
+  backgroundWork: Set<Promise<unknown>>;
+  /** How calls reach their providers: test overrides, kept event adapters, browser connectors. */
+  telephony: TelephonyWiring;
+  /** The call timers' automatic ticks; tests pause them and fire ticks with their own clock. */
+  callTimers: { paused: boolean };
+  /** Values kept between requests because recomputing them is costly. */
+  caches: { hubKey: CachedHubKey | null };
+  /** Real-time delivery once startRealtime ran; null for a context without an HTTP server. */
+  realtime: Realtime | null;
+  /** This process's Asterisk events bridge once startAriBridge ran. */
+  ariBridge: AriBridge | null;
+  /** The simulated carrier and its fake Twilio API, started on first use (never in production). */
+  simulator: SimulatorHandles;
 }
 
 /** Who is making a request, as the auth middleware established it. */

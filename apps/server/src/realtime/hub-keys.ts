@@ -37,17 +37,17 @@ export interface HubKey {
 }
 
 /**
- * The server's unwrapped current key, per context. Unwrapping costs an ECDH and checking the
+ * The server's unwrapped current key, kept in the context (ctx.caches.hubKey). Unwrapping costs an ECDH and checking the
  * current id a query, too much for every event at full rate, so the id is re-checked at most
  * every CURRENT_CHECK_MS. A rotation on this process updates the cache at once; one on another
  * process announces itself through the bridge (forgetHubKey), the interval being only a backstop
  * for a lost notification.
  */
-const cache = new WeakMap<ServerContext, HubKey & { checkedAt: number }>();
+export type CachedHubKey = HubKey & { checkedAt: number };
 const CURRENT_CHECK_MS = 1000;
 
 export const forgetHubKey = (ctx: ServerContext): void => {
-  cache.delete(ctx);
+  ctx.caches.hubKey = null;
 };
 
 const lock = (tx: Queryable) => tx.query('select pg_advisory_xact_lock($1)', [HUB_KEY_LOCK]);
@@ -117,7 +117,7 @@ export async function rotateHubKey(
       );
     return result;
   });
-  cache.set(ctx, { id: created.id, key: created.key, checkedAt: Date.now() });
+  ctx.caches.hubKey = { id: created.id, key: created.key, checkedAt: Date.now() };
   return created.id;
 }
 
@@ -135,7 +135,7 @@ export async function ensureHubKey(ctx: ServerContext): Promise<string> {
 
 /** The current hub key, unwrapped with the server's own key; the one every published event uses. */
 export async function currentHubKey(ctx: ServerContext): Promise<HubKey> {
-  const cached = cache.get(ctx);
+  const cached = ctx.caches.hubKey;
   if (cached && Date.now() - cached.checkedAt < CURRENT_CHECK_MS) return cached;
   const id = (await currentId(ctx.db)) ?? (await ensureHubKey(ctx));
   if (cached?.id === id) {
@@ -152,7 +152,7 @@ export async function currentHubKey(ctx: ServerContext): Promise<HubKey> {
     return currentHubKey(ctx);
   }
   const key = unwrapHubKey(fromBase64url(row.wrap, 'hub key wrap'), ctx.keys.nostrSecretKey, id);
-  cache.set(ctx, { id, key, checkedAt: Date.now() });
+  ctx.caches.hubKey = { id, key, checkedAt: Date.now() };
   return { id, key };
 }
 

@@ -2,14 +2,13 @@ import type { Server as HttpServer } from 'node:http';
 import type { NostrEvent } from '@llamenos/crypto';
 import type { ServerContext } from '../http/context.js';
 import { lookupActiveUser } from '../identity/lookup.js';
-import { onSettingsChanged, type SettingsListener } from '../settings/hooks.js';
-import { onShiftsChanged, type ShiftsListener } from '../shifts/hooks.js';
+import type { SettingsChange } from '../settings/hooks.js';
 import { Bridge } from './bridge.js';
 import type { Role } from './connection.js';
 import { ExternalPublisher } from './external.js';
 import { ensureHubKey, forgetHubKey } from './hub-keys.js';
 import { publishHubEvent } from './publish.js';
-import { type Realtime, realtimeOf, setRealtime } from './registry.js';
+import type { Realtime } from './registry.js';
 import { EmbeddedRelay } from './relay.js';
 import { relayUrl } from './url.js';
 import { initVerifier } from './verify.js';
@@ -20,21 +19,19 @@ export { realtimeOf } from './registry.js';
 export { relayUrl } from './url.js';
 
 /** Settings changes become a settings:changed event (section names only) for every client. */
-const publishSettingsChange: SettingsListener = async (change, ctx) => {
-  if (!realtimeOf(ctx)) return;
+export async function publishSettingsChange(ctx: ServerContext, change: SettingsChange): Promise<void> {
+  if (!ctx.realtime) return;
   await publishHubEvent(ctx, {
     type: 'settings:changed',
     sections: change.kind === 'settings' ? change.changed : ['providers'],
   });
-};
-if (!onSettingsChanged.includes(publishSettingsChange)) onSettingsChanged.push(publishSettingsChange);
+}
 
 /** Schedule changes become a bare shift:changed event: clients refetch what they show. */
-const publishShiftsChange: ShiftsListener = async (_change, ctx) => {
-  if (!realtimeOf(ctx)) return;
+export async function publishShiftsChange(ctx: ServerContext): Promise<void> {
+  if (!ctx.realtime) return;
   await publishHubEvent(ctx, { type: 'shift:changed' });
-};
-if (!onShiftsChanged.includes(publishShiftsChange)) onShiftsChanged.push(publishShiftsChange);
+}
 
 /**
  * Starts real-time delivery for a running server: the first hub key if there is none, then
@@ -55,7 +52,7 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
       publish: async (event) => external.publish(event),
       close: () => external.close(),
     };
-    setRealtime(ctx, realtime);
+    ctx.realtime = realtime;
     return realtime;
   }
 
@@ -105,13 +102,13 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
     close() {
       closing ??= (async () => {
         http.off('upgrade', onUpgrade);
-        setRealtime(ctx, null);
+        if (ctx.realtime === realtime) ctx.realtime = null;
         await bridge!.close();
         await relay.close();
       })();
       return closing;
     },
   };
-  setRealtime(ctx, realtime);
+  ctx.realtime = realtime;
   return realtime;
 }

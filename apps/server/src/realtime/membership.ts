@@ -1,7 +1,6 @@
 import type { ServerContext } from '../http/context.js';
 import { notifyMembersChanged } from './bridge.js';
 import { ownCurrentWrap, rotateHubKey } from './hub-keys.js';
-import { realtimeOf } from './registry.js';
 
 export type MembershipChange = { kind: 'added' | 'removed'; pubkey: string };
 
@@ -21,7 +20,7 @@ export async function onMembershipChanged(ctx: ServerContext, change: Membership
       return;
     }
     await rotateHubKey(ctx, 'member-removed');
-    const realtime = realtimeOf(ctx);
+    const realtime = ctx.realtime;
     await realtime?.relay?.recheckMembers();
     if (realtime?.bridge) await realtime.bridge.membersChanged();
     else await notifyMembersChanged(ctx.db);

@@ -8,7 +8,6 @@ import {
 import { HubEventPayload } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import { currentHubKey } from './hub-keys.js';
-import { realtimeOf } from './registry.js';
 import { signFast } from './verify.js';
 
 /**
@@ -30,6 +29,6 @@ export async function publishHubEvent(ctx: ServerContext, payload: HubEventPaylo
     },
     ctx.keys.nostrSecretKey,
   );
-  await realtimeOf(ctx)?.publish(event);
+  await ctx.realtime?.publish(event);
   return event;
 }

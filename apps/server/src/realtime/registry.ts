@@ -15,14 +15,8 @@ export interface Realtime {
 }
 
 /**
- * Running real-time services by context. The context is shared by every module and has no
- * slot for them; a WeakMap keeps realtime self-contained. A context without one (a test app
- * with no HTTP server) still rotates keys and encrypts events, it just has nobody to send to.
+ * The running real-time services of a context (its `realtime` slot). A context without them (a
+ * test app with no HTTP server) still rotates keys and encrypts events, it just has nobody to
+ * send to.
  */
-const running = new WeakMap<ServerContext, Realtime>();
-
-export const realtimeOf = (ctx: ServerContext): Realtime | undefined => running.get(ctx);
-export const setRealtime = (ctx: ServerContext, realtime: Realtime | null): void => {
-  if (realtime) running.set(ctx, realtime);
-  else running.delete(ctx);
-};
+export const realtimeOf = (ctx: ServerContext): Realtime | undefined => ctx.realtime ?? undefined;

@@ -6,7 +6,6 @@ import { ApiError, conflict, gone, notFound } from '../http/errors.js';
 import { isMember, isPublic, requires } from '../http/guard.js';
 import { readParams } from '../http/validate.js';
 import { HubKeyError, ownCurrentWrap, ownWrapOf, relayWriters, rotateHubKey } from './hub-keys.js';
-import { realtimeOf } from './registry.js';
 
 const KeyIdParam = z.object({ id: z.string().min(1).max(64) }).strict();
 
@@ -64,7 +63,7 @@ export function realtimeRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/hub-key/rotate', requires('settings:write'), async (c) => {
     const auth = c.get('auth');
     const keyId = await rotateHubKey(ctx, 'admin', { pubkey: auth.pubkey!, ipHash: auth.ipHash });
-    await realtimeOf(ctx)?.bridge?.membersChanged();
+    await ctx.realtime?.bridge?.membersChanged();
     return c.json({ keyId });
   });
   app.get('/realtime/writers', isPublic(), async (c) => {

@@ -237,7 +237,7 @@ describe('provider credentials', () => {
     expect(() => openAtRest(randomBytes(32), LABEL_PROVIDER_SECRET, 'twilio', before!.sealed)).toThrow();
 
     // A second server over the same database, started with another secret.
-    const other = await createContext(testConfig(), createLogger('silent'), h.ctx.db);
+    const other = await createContext(testConfig(), createLogger('silent'), { db: h.ctx.db });
     await expect(loadProviderCredentials(other, 'twilio')).rejects.toBeInstanceOf(UnreadableCredentialsError);
     await expect(loadProviderCredentials(other, 'twilio')).rejects.toThrow(/SERVER_SECRET/);
 

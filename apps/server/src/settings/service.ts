@@ -14,7 +14,7 @@ import { diffSettings } from './diff.js';
 import { notifySettingsChanged } from './hooks.js';
 import { loadSettings, loadSettingsRow, saveSettings } from './store.js';
 
-export { onSettingsChanged, type SettingsChange, type SettingsListener } from './hooks.js';
+export type { SettingsChange } from './hooks.js';
 export {
   deleteProviderCredentials,
   listProviders,

@@ -2,7 +2,7 @@ import { DEFAULT_SETTINGS, type HotlineSettings, SETTINGS_SECTIONS } from '@llam
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
-import { onSettingsChanged, type SettingsChange } from './service.js';
+import type { SettingsChange } from './service.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -19,10 +19,9 @@ describe('settings document', () => {
     h = await createTestHotline();
     admin = await h.addUser(['admin']);
     volunteer = await h.addUser(['volunteer']);
-    onSettingsChanged.push(listener);
+    h.ctx.events.on('settings:changed', listener);
   });
   afterAll(async () => {
-    onSettingsChanged.splice(onSettingsChanged.indexOf(listener), 1);
     await h.close();
   });
 
@@ -269,7 +268,10 @@ describe('settings document', () => {
     const rejecting = async () => {
       throw new Error('async listener bug');
     };
-    onSettingsChanged.push(failing, rejecting);
+    const unsubscribe = [
+      h.ctx.events.on('settings:changed', failing),
+      h.ctx.events.on('settings:changed', rejecting),
+    ];
     try {
       const { version } = await read();
       const heardBefore = heard.length;
@@ -279,7 +281,7 @@ describe('settings document', () => {
       expect((await patch('hotlineName', 'Heard', version)).status).toBe(200);
       expect(heard.at(-1)).toEqual({ kind: 'settings', version: version + 1, changed: ['hotlineName'] });
     } finally {
-      onSettingsChanged.splice(onSettingsChanged.indexOf(failing), 2);
+      for (const off of unsubscribe) off();
     }
   });
 

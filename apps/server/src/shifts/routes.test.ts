@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
 import { eligibleVolunteers } from './eligible.js';
-import { onShiftsChanged, type ShiftsChange } from './service.js';
+import type { ShiftsChange } from './service.js';
 
 // Weekdays: 0 = Monday … 6 = Sunday. 2026-03-06 is a Friday.
 const FRI = 4;
@@ -25,7 +25,7 @@ describe('shift routes', () => {
     ana = await h.addUser(['volunteer'], 'Ana');
     ben = await h.addUser(['volunteer'], 'Ben');
     cy = await h.addUser(['volunteer'], 'Cy');
-    onShiftsChanged.push(listener);
+    h.ctx.events.on('shifts:changed', listener);
     const res = await h.request('PATCH', '/api/settings/timeZone', {
       as: admin,
       body: { value: 'America/New_York', version: 0 },
@@ -33,7 +33,6 @@ describe('shift routes', () => {
     expect(res.status).toBe(200);
   });
   afterAll(async () => {
-    onShiftsChanged.splice(onShiftsChanged.indexOf(listener), 1);
     await h.close();
   });
 

@@ -19,7 +19,7 @@ import { notifyShiftsChanged, type ShiftsChange } from './hooks.js';
 import { getShift, listExceptions, listRingGroups } from './store.js';
 import { weekdayOf } from './zoned-time.js';
 
-export { onShiftsChanged, type ShiftsChange, type ShiftsListener } from './hooks.js';
+export type { ShiftsChange } from './hooks.js';
 
 /** Who is making a change, for the audit log. */
 export interface Actor {
