@@ -30,19 +30,6 @@ const STILL_MOVING = new Set<string>([
   'pages/shifts/RingGroupsSection.tsx',
   'pages/shifts/ShiftForm.tsx',
   'pages/shifts/ShiftsAdminPage.tsx',
-  'pages/admin/ProvidersSection.tsx',
-  'pages/admin/VolunteerEditPage.tsx',
-  'pages/admin/RolesPage.tsx',
-  'pages/admin/AuditPage.tsx',
-  'pages/admin/useRoles.ts',
-  'pages/admin/HotlineSettingsPage.tsx',
-  'pages/admin/InvitesPage.tsx',
-  'pages/admin/SettingsSectionForm.tsx',
-  'pages/calls/AdminCallsPage.tsx',
-  'pages/calls/ProviderTests.tsx',
-  'pages/settings/SessionsSection.tsx',
-  'pages/settings/ProfileSection.tsx',
-  'pages/settings/PasskeysSection.tsx',
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -1,22 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../app/session.js';
-import { fetchOnShiftNow, setOnBreak } from '../lib/calls/api.js';
-import { useInvalidation } from '../lib/realtime/index.js';
+import { setOnBreak } from '../lib/calls/api.js';
+import { queries } from '../lib/queries/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
-import { useLoad } from './useLoad.js';
 
 /** "On shift now" and the on-break switch: a member on a break is sent no calls. */
 export function OnShiftToggle({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const generation = useInvalidation('shifts');
-  // Shifts start and end by the clock, with no event: look again every minute.
-  const [minute, setMinute] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setMinute((m) => m + 1), 60_000);
-    return () => clearInterval(timer);
-  }, []);
-  const onShift = useLoad(`on-shift-${generation}-${minute}`, fetchOnShiftNow);
+  // Re-read on every shift:changed event (lib/queries/live.ts); shifts also start and end by
+  // the clock, with no event, so look again every minute.
+  const onShift = useQuery({ ...queries.onShiftNow(), refetchInterval: 60_000 });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const available = !me.onBreak;

@@ -30,6 +30,15 @@ export const queries = {
   providers: () => queryOptions({ queryKey: queryKeys.providers, queryFn: fetchProviders }),
   users: (filter: { active?: boolean } = {}) =>
     queryOptions({ queryKey: queryKeys.users(filter), queryFn: () => fetchUsers(filter) }),
+  /**
+   * The member list where the screen only shows names: empty for someone who may not read
+   * members (users:read), who then sees key prefixes or ids instead.
+   */
+  memberNames: (allowed: boolean, filter: { active?: boolean } = {}) =>
+    queryOptions({
+      queryKey: [...queryKeys.users(filter), allowed],
+      queryFn: async () => (allowed ? fetchUsers(filter) : []),
+    }),
   user: (id: string) => queryOptions({ queryKey: queryKeys.user(id), queryFn: () => fetchUser(id) }),
   roles: () => queryOptions({ queryKey: queryKeys.roles, queryFn: fetchRoles }),
   permissions: () => queryOptions({ queryKey: queryKeys.permissions, queryFn: fetchPermissions }),

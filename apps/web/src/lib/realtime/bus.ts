@@ -3,8 +3,8 @@ import type { HubEventPayload, HubEventType } from '@llamenos/protocol';
 /**
  * The client side of hub events, for pages: listeners per event type, "resync" hooks run on
  * every (re)connection (ephemeral events missed while disconnected are never replayed, so
- * pages re-read their state from the API), and invalidation counters a view can include in
- * its load key to reload when its data changed elsewhere.
+ * pages re-read their state from the API). Which queries each event makes stale is said in
+ * lib/queries/live.ts.
  */
 
 export type HubEventOf<T extends HubEventType> = Extract<HubEventPayload, { type: T }>;
@@ -49,31 +49,4 @@ export function onResync(hook: () => void): () => void {
 
 export function runResync(): void {
   for (const hook of [...resyncHooks]) hook();
-  // Every view that reloads on a topic reloads after a gap too.
-  for (const topic of counters.keys()) invalidate(topic);
 }
-
-/** What can go stale: hotline settings, shift schedules. */
-export type Topic = 'settings' | 'shifts';
-
-const counters = new Map<Topic, number>([
-  ['settings', 0],
-  ['shifts', 0],
-]);
-const topicListeners = new Set<() => void>();
-
-export function invalidate(topic: Topic): void {
-  counters.set(topic, (counters.get(topic) ?? 0) + 1);
-  for (const l of [...topicListeners]) l();
-}
-
-export const generationOf = (topic: Topic): number => counters.get(topic) ?? 0;
-
-export function onInvalidate(listener: () => void): () => void {
-  topicListeners.add(listener);
-  return () => topicListeners.delete(listener);
-}
-
-// Server events that make views stale.
-onHubEvent('settings:changed', () => invalidate('settings'));
-onHubEvent('shift:changed', () => invalidate('shifts'));

@@ -1,6 +1,6 @@
 import type { HubEventType } from '@llamenos/protocol';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
-import { generationOf, type HubEventOf, onHubEvent, onInvalidate, type Topic } from './bus.js';
+import { type HubEventOf, onHubEvent } from './bus.js';
 import type { ConnectionStatus } from './connection.js';
 import type { PresenceEntry } from './presence-store.js';
 import {
@@ -43,10 +43,6 @@ export const usePresence = (): PresenceEntry[] =>
     (l) => presence.subscribe(l),
     () => presence.list(),
   );
-
-/** A number that changes whenever `topic` went stale (an event, or a reconnection): put it in a load key. */
-export const useInvalidation = (topic: Topic): number =>
-  useSyncExternalStore(onInvalidate, () => generationOf(topic));
 
 /** Calls `callback` (the latest one given) for each hub event of `type` while mounted. */
 export function useHubEvent<T extends HubEventType>(

@@ -1,10 +1,9 @@
 /** The web client's real-time layer: see realtime.ts (connection), bus.ts (events for pages), hooks.ts (React). */
-export { emitHubEvent, type HubEventOf, invalidate, onHubEvent, onResync, type Topic } from './bus.js';
+export { emitHubEvent, type HubEventOf, onHubEvent, onResync } from './bus.js';
 export type { ConnectionStatus } from './connection.js';
 export {
   useConnectionStatus,
   useHubEvent,
-  useInvalidation,
   usePresence,
   useRealtimeConnection,
 } from './hooks.js';

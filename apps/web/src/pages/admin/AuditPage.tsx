@@ -1,17 +1,13 @@
-import type {
-  AuditEntryBody,
-  AuditPage as AuditPageBody,
-  AuditVerdictBody,
-  UserView,
-} from '@llamenos/protocol';
+import type { AuditEntryBody, AuditVerdictBody } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { verifyAuditChain } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 
 interface Filters {
   action: string;
@@ -47,10 +43,8 @@ export function AuditPage({ me }: { me: Me }) {
   const [cursors, setCursors] = useState<(number | null)[]>([null]);
   const before = cursors.at(-1) ?? null;
   const query = auditQuery(filters, before);
-  const page = useLoad(`audit:${query}`, () => api<AuditPageBody>('GET', `/api/audit?${query}`));
-  const users = useLoad('audit-users', async () =>
-    can(me, 'users:read') ? (await api<{ users: UserView[] }>('GET', '/api/users')).users : [],
-  );
+  const page = useQuery(queries.audit(query));
+  const users = useQuery(queries.memberNames(can(me, 'users:read')));
   const nameOf = (pubkey: string | null) =>
     pubkey ? (users.data?.find((u) => u.pubkey === pubkey)?.displayName ?? `${pubkey.slice(0, 12)}…`) : '';
 
@@ -138,15 +132,15 @@ export function AuditPage({ me }: { me: Me }) {
         </div>
       </form>
       <ErrorMessage error={page.error} />
-      {page.loading && <p aria-busy="true">{t('app.loading')}</p>}
-      {page.data && !page.loading && (
+      {page.isFetching && <p aria-busy="true">{t('app.loading')}</p>}
+      {page.data && !page.isFetching && (
         <AuditTable entries={page.data.entries} nameOf={nameOf} pageNumber={cursors.length} />
       )}
       <div className="button-row">
         <button
           type="button"
           className="secondary"
-          disabled={cursors.length < 2 || page.loading}
+          disabled={cursors.length < 2 || page.isFetching}
           onClick={() => setCursors(cursors.slice(0, -1))}
         >
           {t('audit.newer')}
@@ -154,7 +148,7 @@ export function AuditPage({ me }: { me: Me }) {
         <button
           type="button"
           className="secondary"
-          disabled={!page.data?.nextBefore || page.loading}
+          disabled={!page.data?.nextBefore || page.isFetching}
           onClick={() => page.data?.nextBefore && setCursors([...cursors, page.data.nextBefore])}
         >
           {t('audit.older')}
@@ -221,7 +215,7 @@ function VerifyChain() {
     setError(null);
     setVerdict(null);
     try {
-      setVerdict(await api<AuditVerdictBody>('GET', '/api/audit/verify'));
+      setVerdict(await verifyAuditChain());
     } catch (e) {
       setError(e);
     } finally {

@@ -1,11 +1,12 @@
-import type { HotlineSettings, SettingsResponse } from '@llamenos/protocol';
+import type { HotlineSettings } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { fetchSettings, patchSettingsSection, replaceSettings } from '../../lib/api/index.js';
+import { queryKeys } from '../../lib/queries/index.js';
 import { CustomFieldsSection } from './CustomFieldsSection.js';
 import { ProvidersSection } from './ProvidersSection.js';
 import { GeneralSection, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
@@ -15,7 +16,10 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   // Bumped only on an explicit reload, so saving one section never resets drafts in another.
   const [generation, setGeneration] = useState(0);
-  const doc = useLoad(`settings:${generation}`, () => api<SettingsResponse>('GET', '/api/settings'));
+  // The generation is part of the key: a reload reads afresh and remounts the forms with it.
+  const key = [...queryKeys.settingsDocument, generation] as const;
+  const doc = useQuery({ queryKey: key, queryFn: fetchSettings });
+  const client = useQueryClient();
   const readOnly = !can(me, 'settings:write');
 
   async function save(change: Partial<HotlineSettings>) {
@@ -26,15 +30,9 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
     // One section goes by PATCH; the general form spans three top-level keys, so it sends the whole document.
     const next =
       keys.length === 1 && only
-        ? await api<SettingsResponse>('PATCH', `/api/settings/${only}`, {
-            value: change[only],
-            version: current.version,
-          })
-        : await api<SettingsResponse>('PUT', '/api/settings', {
-            settings: { ...current.settings, ...change },
-            version: current.version,
-          });
-    doc.setData(next);
+        ? await patchSettingsSection(only, change[only] as HotlineSettings[typeof only], current.version)
+        : await replaceSettings({ ...current.settings, ...change }, current.version);
+    client.setQueryData(key, next);
   }
 
   const reload = () => setGeneration((g) => g + 1);
@@ -44,8 +42,8 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
       <PageHeading>{t('settingsPage.title')}</PageHeading>
       {readOnly && <p className="hint">{t('settingsPage.readOnly')}</p>}
       <ErrorMessage error={doc.error} />
-      {doc.loading && <p aria-busy="true">{t('app.loading')}</p>}
-      {settings && !doc.loading && (
+      {doc.isFetching && <p aria-busy="true">{t('app.loading')}</p>}
+      {settings && !doc.isFetching && (
         <div key={generation}>
           <GeneralSection settings={settings} readOnly={readOnly} save={save} onReload={reload} />
           {SIMPLE_SECTIONS.filter((s) => s === 'channels').map((section) => (

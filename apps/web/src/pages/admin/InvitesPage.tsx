@@ -5,6 +5,7 @@ import {
   INVITE_MAX_HOURS,
   type InviteView,
 } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -16,17 +17,14 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { createInvite, revokeInvite } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 import { roleNames, useRoles } from './useRoles.js';
 
 /** Invites: create one (its link is shown once), see which are pending or used, revoke. */
 export function InvitesPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
-  const invites = useLoad(
-    'invites',
-    async () => (await api<{ invites: InviteView[] }>('GET', '/api/invites')).invites,
-  );
+  const invites = useQuery(queries.invites());
   const roles = useRoles(me);
   const [created, setCreated] = useState<{ invite: CreatedInvite; name: string } | null>(null);
   const [revoking, setRevoking] = useState<InviteView | null>(null);
@@ -39,7 +37,7 @@ export function InvitesPage({ me }: { me: Me }) {
           me={me}
           onCreated={(invite, name) => {
             setCreated({ invite, name });
-            invites.reload();
+            void invites.refetch();
           }}
         />
       )}
@@ -48,7 +46,7 @@ export function InvitesPage({ me }: { me: Me }) {
       )}
       <h2>{t('invites.listTitle')}</h2>
       <ErrorMessage error={invites.error} />
-      {invites.loading && !invites.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {invites.isPending && <p aria-busy="true">{t('app.loading')}</p>}
       {invites.data && invites.data.length === 0 && <p>{t('invites.none')}</p>}
       {invites.data && invites.data.length > 0 && (
         <div className="table-wrap">
@@ -102,8 +100,8 @@ export function InvitesPage({ me }: { me: Me }) {
         danger
         onConfirm={async () => {
           if (!revoking) return;
-          await api('DELETE', `/api/invites/${revoking.id}`);
-          invites.reload();
+          await revokeInvite(revoking.id);
+          void invites.refetch();
         }}
         onClose={() => setRevoking(null)}
       />
@@ -166,7 +164,7 @@ function NewInviteForm({
       ...(phone.trim() ? { phone: phone.trim() } : {}),
     };
     try {
-      const invite = await api<CreatedInvite>('POST', '/api/invites', body);
+      const invite = await createInvite(body);
       onCreated(invite, body.displayName);
       setDisplayName('');
       setPhone('');

@@ -6,16 +6,15 @@ import {
   TELEPHONY_PROVIDERS,
   type TelephonyProvider,
 } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
-
-type Providers = Record<TelephonyProvider, ProviderSummary>;
+import { removeProvider, saveProvider } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 
 const PROVIDER_NAMES: Record<TelephonyProvider, string> = {
   twilio: 'Twilio',
@@ -32,10 +31,8 @@ const fieldsOf = (provider: TelephonyProvider) =>
 /** Telephony credentials: read back with secrets masked; secrets are write-only. */
 export function ProvidersSection({ writable }: { writable: boolean }) {
   const { t } = useTranslation();
-  const providers = useLoad(
-    'providers',
-    async () => (await api<{ providers: Providers }>('GET', '/api/settings/providers')).providers,
-  );
+  const providers = useQuery(queries.providers());
+  const client = useQueryClient();
   const [editing, setEditing] = useState<TelephonyProvider | null>(null);
   const [deleting, setDeleting] = useState<TelephonyProvider | null>(null);
   const name = (p: TelephonyProvider) => PROVIDER_NAMES[p] || t('providers.simulator');
@@ -67,7 +64,10 @@ export function ProvidersSection({ writable }: { writable: boolean }) {
                   provider={provider}
                   summary={summary}
                   onSaved={(s) => {
-                    providers.setData({ ...(providers.data as Providers), [provider]: s });
+                    client.setQueryData(
+                      queries.providers().queryKey,
+                      (all) => all && { ...all, [provider]: s },
+                    );
                     setEditing(null);
                   }}
                   onCancel={() => setEditing(null)}
@@ -106,8 +106,8 @@ export function ProvidersSection({ writable }: { writable: boolean }) {
         danger
         onConfirm={async () => {
           if (!deleting) return;
-          await api('DELETE', `/api/settings/providers/${deleting}`);
-          providers.reload();
+          await removeProvider(deleting);
+          void providers.refetch();
         }}
         onClose={() => setDeleting(null)}
       />
@@ -194,7 +194,7 @@ function ProviderForm({
       body[field] = value;
     }
     try {
-      onSaved(await api<ProviderSummary>('PUT', `/api/settings/providers/${provider}`, body));
+      onSaved(await saveProvider(provider, body));
     } catch (e) {
       setError(e);
     } finally {

@@ -1,4 +1,5 @@
 import type { CreateRoleBody, RoleView } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -7,8 +8,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { createRole, deleteRole, updateRole } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 import { PermissionPicker } from './PermissionPicker.js';
 import { useRoles } from './useRoles.js';
 
@@ -18,10 +19,7 @@ type Editing = { kind: 'new' } | { kind: 'edit'; role: RoleView } | null;
 export function RolesPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   const roles = useRoles(me);
-  const catalogue = useLoad(
-    'permissions',
-    async () => (await api<{ permissions: string[] }>('GET', '/api/permissions')).permissions,
-  );
+  const catalogue = useQuery(queries.permissions());
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<RoleView | null>(null);
   const writable = can(me, 'roles:write');
@@ -33,14 +31,14 @@ export function RolesPage({ me }: { me: Me }) {
     <section>
       <PageHeading>{t('roles.title')}</PageHeading>
       <ErrorMessage error={roles.error ?? catalogue.error} />
-      {roles.loading && !roles.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {roles.isPending && <p aria-busy="true">{t('app.loading')}</p>}
       {editing && catalogue.data ? (
         <RoleEditor
           role={editing.kind === 'edit' ? editing.role : null}
           catalogue={catalogue.data}
           onDone={() => {
             setEditing(null);
-            roles.reload();
+            void roles.refetch();
           }}
           onCancel={() => setEditing(null)}
         />
@@ -71,8 +69,8 @@ export function RolesPage({ me }: { me: Me }) {
         danger
         onConfirm={async () => {
           if (!deleting) return;
-          await api('DELETE', `/api/roles/${deleting.id}`);
-          roles.reload();
+          await deleteRole(deleting.id);
+          void roles.refetch();
         }}
         onClose={() => setDeleting(null)}
       />
@@ -195,8 +193,8 @@ function RoleEditor({
       permissions: withoutCovered(permissions),
     };
     try {
-      if (role) await api('PATCH', `/api/roles/${role.id}`, body);
-      else await api('POST', '/api/roles', body);
+      if (role) await updateRole(role.id, body);
+      else await createRole(body);
       onDone();
     } catch (e) {
       setError(e);

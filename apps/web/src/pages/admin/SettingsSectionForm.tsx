@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
-import { ApiRequestError } from '../../lib/api.js';
+import { ApiRequestError } from '../../lib/api/index.js';
 
 /**
  * One section of the hotline settings as its own form with its own Save button, so saving the

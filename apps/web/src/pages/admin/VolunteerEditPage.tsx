@@ -1,4 +1,5 @@
-import type { CallPreference, PublicSettings, UpdateUserBody, UserView } from '@llamenos/protocol';
+import type { CallPreference, UpdateUserBody, UserView } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../../app/session.js';
@@ -10,14 +11,15 @@ import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { updateUser } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 import { useRoles } from './useRoles.js';
 
 /** An admin edits one member: name, roles, languages, phone and how they take calls. */
 export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
   const { t } = useTranslation();
-  const user = useLoad(`user:${id}`, () => api<UserView>('GET', `/api/users/${id}`));
+  const user = useQuery(queries.user(id));
+  const client = useQueryClient();
   return (
     <section>
       <p>
@@ -29,8 +31,14 @@ export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
           : t('volunteers.title')}
       </PageHeading>
       <ErrorMessage error={user.error} />
-      {user.loading && !user.data && <p aria-busy="true">{t('app.loading')}</p>}
-      {user.data && <VolunteerForm user={user.data} me={me} onSaved={user.setData} />}
+      {user.isPending && <p aria-busy="true">{t('app.loading')}</p>}
+      {user.data && (
+        <VolunteerForm
+          user={user.data}
+          me={me}
+          onSaved={(saved) => client.setQueryData(queries.user(id).queryKey, saved)}
+        />
+      )}
     </section>
   );
 }
@@ -38,7 +46,7 @@ export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
 function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved: (u: UserView) => void }) {
   const { t, i18n } = useTranslation();
   const roles = useRoles(me);
-  const hotline = useLoad('public-settings', () => api<PublicSettings>('GET', '/api/settings/public'));
+  const hotline = useQuery(queries.publicSettings());
   const [displayName, setDisplayName] = useState(user.displayName);
   const [roleIds, setRoleIds] = useState(user.roles);
   const [languages, setLanguages] = useState(user.languages);
@@ -64,7 +72,7 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
     if (removePhone) body.phone = null;
     else if (phone.trim()) body.phone = phone.trim();
     try {
-      const updated = await api<UserView>('PATCH', `/api/users/${user.id}`, body);
+      const updated = await updateUser(user.id, body);
       onSaved(updated);
       setPhone('');
       setRemovePhone(false);

@@ -1,4 +1,5 @@
 import type { UserView } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -7,14 +8,14 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
-import { useLoad } from '../../components/useLoad.js';
-import { fetchUsers, setUserActive } from '../../lib/api/index.js';
+import { setUserActive } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 import { roleNames, useRoles } from './useRoles.js';
 
 /** The member list: who is active, on break, which roles; edit and (de)activate from here. */
 export function VolunteersPage({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const users = useLoad('users', () => fetchUsers());
+  const users = useQuery(queries.users());
   const roles = useRoles(me);
   const [pending, setPending] = useState<UserView | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -26,7 +27,7 @@ export function VolunteersPage({ me }: { me: Me }) {
         ? t('volunteers.deactivated', { name: user.displayName })
         : t('volunteers.reactivated', { name: user.displayName }),
     );
-    users.reload();
+    void users.refetch();
   }
 
   const list = users.data ?? [];
@@ -42,7 +43,7 @@ export function VolunteersPage({ me }: { me: Me }) {
       <p role="status" className="success">
         {done}
       </p>
-      {users.loading && !users.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {users.isPending && <p aria-busy="true">{t('app.loading')}</p>}
       {users.data && (
         <div className="table-wrap">
           <table>

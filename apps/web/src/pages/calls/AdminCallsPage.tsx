@@ -1,4 +1,5 @@
-import type { CallStatus, CallView, PublicSettings, UserView } from '@llamenos/protocol';
+import type { CallStatus, CallView } from '@llamenos/protocol';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -6,11 +7,10 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { fetchPublicSettings } from '../../lib/api/index.js';
 import { fetchCallHistory, startOfTodayIn } from '../../lib/calls/api.js';
 import { type CallAnswerer, openCallAnswerer } from '../../lib/calls/meta.js';
-import { useHubEvent, useInvalidation } from '../../lib/realtime/index.js';
+import { queries, queryKeys } from '../../lib/queries/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { ProviderTests } from './ProviderTests.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
@@ -18,50 +18,45 @@ import { VoicemailPlayer } from './VoicemailPlayer.js';
 const PAGE = 25;
 const LIVE_STATUSES: CallStatus[] = ['queued', 'ringing', 'answered'];
 
-/** Bumps a number on every call event and after every reconnection: a load key for live views. */
-function useCallEvents(): number {
-  const [n, setN] = useState(0);
-  const bump = () => setN((x) => x + 1);
-  useHubEvent('call:ring', bump);
-  useHubEvent('call:answered', bump);
-  useHubEvent('call:ended', bump);
-  useHubEvent('voicemail:new', bump);
-  // Any reconnection invalidates every topic: re-read what may have changed meanwhile.
-  return n + useInvalidation('settings');
+/** Today's answered, voicemail and abandoned calls, from midnight in the hotline's zone. */
+async function countToday() {
+  const settings = await fetchPublicSettings();
+  const since = startOfTodayIn(settings.timeZone).toISOString();
+  const count = async (status: CallStatus) => (await fetchCallHistory({ status, since, limit: 1 })).total;
+  const [completed, answered, voicemail, abandoned] = await Promise.all([
+    count('completed'),
+    count('answered'),
+    count('voicemail'),
+    count('abandoned'),
+  ]);
+  return { answered: completed + answered, voicemail, abandoned };
 }
 
 const last4 = (c: CallView, withheld: string) => (c.callerLast4 ? `…${c.callerLast4}` : withheld);
 
 export function AdminCallsPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
-  const tick = useCallEvents();
-  const users = useLoad('users', async () =>
-    can(me, 'users:read') ? (await api<{ users: UserView[] }>('GET', '/api/users')).users : [],
-  );
+  // Live, today's counts and history are re-read on every call event and after a reconnection (lib/queries/live.ts).
+  const users = useQuery(queries.memberNames(can(me, 'users:read')));
   const nameOf = (id: string | null) =>
     id ? (users.data?.find((u) => u.id === id)?.displayName ?? t('calls.unknownMember')) : '';
   const statusName = (s: CallStatus) => t(`calls.status.${s}`);
 
-  const live = useLoad(`live-${tick}`, async () => {
-    const lists = await Promise.all(LIVE_STATUSES.map((status) => fetchCallHistory({ status, limit: 100 })));
-    return lists.flatMap((l) => l.calls);
+  const live = useQuery({
+    queryKey: queryKeys.liveCalls,
+    queryFn: async () => {
+      const lists = await Promise.all(
+        LIVE_STATUSES.map((status) => fetchCallHistory({ status, limit: 100 })),
+      );
+      return lists.flatMap((l) => l.calls);
+    },
   });
 
-  const today = useLoad(`today-${tick}`, async () => {
-    const settings = await api<PublicSettings>('GET', '/api/settings/public');
-    const since = startOfTodayIn(settings.timeZone).toISOString();
-    const count = async (status: CallStatus) => (await fetchCallHistory({ status, since, limit: 1 })).total;
-    const [completed, answered, voicemail, abandoned] = await Promise.all([
-      count('completed'),
-      count('answered'),
-      count('voicemail'),
-      count('abandoned'),
-    ]);
-    return { answered: completed + answered, voicemail, abandoned };
-  });
+  const today = useQuery({ queryKey: queryKeys.todayCounts, queryFn: countToday });
 
   const [offset, setOffset] = useState(0);
-  const history = useLoad(`history-${offset}-${tick}`, () => fetchCallHistory({ limit: PAGE, offset }));
+  // The page on screen stays until the next one arrives.
+  const history = useQuery({ ...queries.callHistory(offset, PAGE), placeholderData: keepPreviousData });
   const [playing, setPlaying] = useState<string | null>(null);
   // Ended calls carry who answered only in their sealed metadata, opened here with the unlocked key.
   const answerers = useMemo(() => {

@@ -1,4 +1,5 @@
 import type { CreateBansResponse } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -7,8 +8,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { addBans, fetchBans, removeBan } from '../../lib/calls/api.js';
+import { addBans, removeBan } from '../../lib/calls/api.js';
+import { queries } from '../../lib/queries/index.js';
 
 /** Numbers typed or pasted by an admin: one a line (commas and semicolons work too), spacing removed. */
 const parseNumbers = (text: string) =>
@@ -101,7 +102,8 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
 /** The ban list: callers refused before any volunteer's phone rings. Last 4 digits only. */
 export function BansPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
-  const bans = useLoad('bans', fetchBans);
+  const bans = useQuery(queries.bans());
+  const reload = () => void bans.refetch();
   const [removing, setRemoving] = useState<string | null>(null);
   const writable = can(me, 'bans:write');
   const shown = (last4: string | null) => (last4 ? `…${last4}` : t('calls.withheld'));
@@ -112,8 +114,8 @@ export function BansPage({ me }: { me: Me }) {
       <p className="hint">{t('calls.bans.help')}</p>
       {writable && (
         <div className="two-forms">
-          <AddBansForm bulk={false} onAdded={bans.reload} />
-          <AddBansForm bulk onAdded={bans.reload} />
+          <AddBansForm bulk={false} onAdded={reload} />
+          <AddBansForm bulk onAdded={reload} />
         </div>
       )}
       <section className="panel" aria-labelledby="ban-list-title">
@@ -164,7 +166,7 @@ export function BansPage({ me }: { me: Me }) {
         confirmLabel={t('calls.bans.remove')}
         onConfirm={async () => {
           if (removing) await removeBan(removing);
-          bans.reload();
+          reload();
         }}
         onClose={() => setRemoving(null)}
       />

@@ -1,11 +1,11 @@
-import { type ProviderSummary, TELEPHONY_PROVIDERS, type TelephonyProvider } from '@llamenos/protocol';
+import { TELEPHONY_PROVIDERS, type TelephonyProvider } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
 import { type ConnectionTestResult, testProviderConnection } from '../../lib/calls/api.js';
+import { queries } from '../../lib/queries/index.js';
 
 const PROVIDER_NAMES: Partial<Record<TelephonyProvider, string>> = {
   twilio: 'Twilio',
@@ -50,12 +50,7 @@ function TestButton({ provider, name }: { provider: TelephonyProvider; name: str
 /** "Test connection" for every configured telephony provider (credentials are edited in Settings). */
 export function ProviderTests({ writable }: { writable: boolean }) {
   const { t } = useTranslation();
-  const providers = useLoad(
-    'providers',
-    async () =>
-      (await api<{ providers: Record<TelephonyProvider, ProviderSummary> }>('GET', '/api/settings/providers'))
-        .providers,
-  );
+  const providers = useQuery(queries.providers());
   const configured = TELEPHONY_PROVIDERS.filter((p) => providers.data?.[p]?.configured);
   return (
     <section className="panel" aria-labelledby="provider-tests-title">

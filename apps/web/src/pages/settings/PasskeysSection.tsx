@@ -1,9 +1,6 @@
 import type { PasskeySummary } from '@llamenos/protocol';
-import {
-  browserSupportsWebAuthn,
-  type PublicKeyCredentialCreationOptionsJSON,
-  startRegistration,
-} from '@simplewebauthn/browser';
+import { browserSupportsWebAuthn, startRegistration } from '@simplewebauthn/browser';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
@@ -11,16 +8,13 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { userTextIn } from '../../components/UserText.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { finishPasskeyRegistration, removePasskey, startPasskeyRegistration } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 
 /** Passkeys let a member sign in on a device without their key file; the hotline may require one. */
 export function PasskeysSection() {
   const { t, i18n } = useTranslation();
-  const passkeys = useLoad(
-    'passkeys',
-    async () => (await api<{ passkeys: PasskeySummary[] }>('GET', '/api/auth/passkeys')).passkeys,
-  );
+  const passkeys = useQuery(queries.passkeys());
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -34,16 +28,13 @@ export function PasskeysSection() {
     setError(null);
     setAdded(null);
     try {
-      const { challengeId, options } = await api<{
-        challengeId: string;
-        options: PublicKeyCredentialCreationOptionsJSON;
-      }>('POST', '/api/auth/passkeys/register/options');
+      const { challengeId, options } = await startPasskeyRegistration();
       const response = await startRegistration({ optionsJSON: options });
       const name = label.trim() || t('passkeys.defaultLabel');
-      await api('POST', '/api/auth/passkeys/register/verify', { challengeId, response, label: name });
+      await finishPasskeyRegistration(challengeId, response, name);
       setAdded(name);
       setLabel('');
-      passkeys.reload();
+      void passkeys.refetch();
     } catch (e) {
       // The browser's own errors (cancelled prompt, no authenticator) have no API code.
       setError(e instanceof Error && e.name === 'NotAllowedError' ? new Error(t('passkeys.cancelled')) : e);
@@ -111,8 +102,8 @@ export function PasskeysSection() {
         danger
         onConfirm={async () => {
           if (!removing) return;
-          await api('DELETE', `/api/auth/passkeys/${removing.id}`);
-          passkeys.reload();
+          await removePasskey(removing.id);
+          void passkeys.refetch();
         }}
         onClose={() => setRemoving(null)}
       />

@@ -1,4 +1,5 @@
-import type { CallPreference, PublicSettings, UpdateProfileBody } from '@llamenos/protocol';
+import type { CallPreference, UpdateProfileBody } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../../app/session.js';
@@ -6,12 +7,12 @@ import { ActionError } from '../../components/ActionError.js';
 import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { updateMyProfile } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 
 export function ProfileSection({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
-  const hotline = useLoad('public-settings', () => api<PublicSettings>('GET', '/api/settings/public'));
+  const hotline = useQuery(queries.publicSettings());
   const [displayName, setDisplayName] = useState(me.displayName);
   const [languages, setLanguages] = useState(me.languages);
   const [callPreference, setCallPreference] = useState<CallPreference>(me.callPreference);
@@ -27,7 +28,7 @@ export function ProfileSection({ me }: { me: Me }) {
     setSaved(false);
     const body: UpdateProfileBody = { displayName: displayName.trim(), languages, callPreference, onBreak };
     try {
-      await api('PATCH', '/api/me', body);
+      await updateMyProfile(body);
       await loadMe();
       setSaved(true);
     } catch (e) {

@@ -1,19 +1,16 @@
-import type { SessionSummary } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { revokeOtherSessions } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
 
 /** Passkey sign-ins on other devices; a lost phone is signed out from here. */
 export function SessionsSection() {
   const { t, i18n } = useTranslation();
-  const sessions = useLoad(
-    'sessions',
-    async () => (await api<{ sessions: SessionSummary[] }>('GET', '/api/auth/sessions')).sessions,
-  );
+  const sessions = useQuery(queries.sessions());
   const [confirming, setConfirming] = useState(false);
   const [revoked, setRevoked] = useState<number | null>(null);
 
@@ -63,9 +60,8 @@ export function SessionsSection() {
         confirmLabel={t('sessions.signOutEverywhere')}
         danger
         onConfirm={async () => {
-          const result = await api<{ revoked: number }>('POST', '/api/auth/sessions/revoke-all');
-          setRevoked(result.revoked);
-          sessions.reload();
+          setRevoked(await revokeOtherSessions());
+          void sessions.refetch();
         }}
         onClose={() => setConfirming(false)}
       />

@@ -13,7 +13,7 @@ import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { api } from '../../lib/api.js';
+import { createShiftException, deleteShiftException } from '../../lib/api/index.js';
 import { dateLabel } from './week.js';
 
 /** One exception in a sentence: "Night shift cancelled", "Ana instead of Bo on Night shift". */
@@ -50,7 +50,7 @@ export function ExceptionsSection({
   const { t, i18n } = useTranslation();
   const describe = (e: ShiftExceptionView) => describeException(e, week, nameOf, t);
   const remove = useSubmit(async (id: string) => {
-    await api('DELETE', `/api/shift-exceptions/${id}`);
+    await deleteShiftException(id);
     onChanged();
   });
 
@@ -157,7 +157,7 @@ function ExceptionForm({
   const [date, kind] = form.watch(['date', 'kind']);
   const shiftsThatDay = week.occurrences.filter((o) => o.date === date);
   const save = useSubmit(async (body: CreateShiftExceptionRequest) => {
-    await api('POST', '/api/shift-exceptions', body);
+    await createShiftException(body);
     form.setValue('note', '');
     onDone();
   });

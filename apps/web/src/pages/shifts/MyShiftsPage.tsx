@@ -1,10 +1,9 @@
-import type { MineView, OnShiftNowView } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { queries } from '../../lib/queries/index.js';
 import './shifts.css';
 import { UserText } from '../../components/UserText.js';
 import { dateLabel, weekdayName, weekdayOf } from './week.js';
@@ -15,10 +14,8 @@ const DAYS = 14;
 export function MyShiftsPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const mine = useLoad('mine', () => api<MineView>('GET', `/api/shifts/mine?days=${DAYS}`));
-  const now = useLoad('now', () =>
-    can(me, 'shifts:read') ? api<OnShiftNowView>('GET', '/api/shifts/now') : Promise.resolve(null),
-  );
+  const mine = useQuery(queries.myShifts(DAYS));
+  const now = useQuery({ ...queries.onShiftNow(), enabled: can(me, 'shifts:read') });
 
   return (
     <section>
@@ -26,7 +23,7 @@ export function MyShiftsPage({ me }: { me: Me }) {
       <ErrorMessage error={mine.error ?? now.error} />
       {now.data?.includesMe && <p className="success">{t('shifts.onShiftNow')}</p>}
       {mine.data && <p className="hint">{t('shifts.timeZoneNote', { zone: mine.data.timeZone })}</p>}
-      {mine.loading && !mine.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {mine.isPending && <p aria-busy="true">{t('app.loading')}</p>}
       {mine.data && mine.data.occurrences.length === 0 && <p>{t('shifts.noUpcoming', { count: DAYS })}</p>}
       {mine.data && mine.data.occurrences.length > 0 && (
         <ul className="shift-list">

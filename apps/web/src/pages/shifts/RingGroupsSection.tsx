@@ -10,7 +10,7 @@ import { RowAction } from '../../components/DataTable.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { api } from '../../lib/api.js';
+import { createRingGroup, deleteRingGroup, updateRingGroup } from '../../lib/api/index.js';
 
 type Editing = RingGroupView | 'new' | null;
 
@@ -31,7 +31,7 @@ export function RingGroupsSection({
   const { t } = useTranslation();
   const [editing, setEditing] = useState<Editing>(null);
   const remove = useSubmit(async (group: RingGroupView) => {
-    await api('DELETE', `/api/ring-groups/${group.id}`);
+    await deleteRingGroup(group.id);
     onChanged();
   });
 
@@ -151,8 +151,8 @@ function RingGroupForm({
     },
   });
   const save = useSubmit(async (body: CreateRingGroupRequest) => {
-    if (group) await api('PATCH', `/api/ring-groups/${group.id}`, body);
-    else await api('POST', '/api/ring-groups', body);
+    if (group) await updateRingGroup(group.id, body);
+    else await createRingGroup(body);
     onDone();
   });
 

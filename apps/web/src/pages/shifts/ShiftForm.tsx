@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CheckboxGroup, type Choice } from '../../components/CheckboxGroup.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { api } from '../../lib/api.js';
+import { createShift, updateShift } from '../../lib/api/index.js';
 import { weekdayName } from './week.js';
 
 /** What the form holds; the duration is entered as hours and minutes and sent in minutes. */
@@ -75,8 +75,8 @@ export function ShiftForm({
   });
   const { register } = form;
   const save = useSubmit(async (body: CreateShiftRequest) => {
-    if (shift) await api('PATCH', `/api/shifts/${shift.id}`, body);
-    else await api('POST', '/api/shifts', body);
+    if (shift) await updateShift(shift.id, body);
+    else await createShift(body);
     onDone();
   });
   const [hours, minutes] = form.watch(['hours', 'minutes']);

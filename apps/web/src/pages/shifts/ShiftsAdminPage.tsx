@@ -1,11 +1,5 @@
-import type {
-  OccurrenceView,
-  RingGroupView,
-  ScheduleView,
-  ShiftView,
-  UserView,
-  WeekView,
-} from '@llamenos/protocol';
+import type { OccurrenceView, RingGroupView, ShiftView } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -15,8 +9,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { deleteShift } from '../../lib/api/index.js';
+import { queries, queryKeys } from '../../lib/queries/index.js';
 import { ExceptionsSection } from './ExceptionsSection.js';
 import { RingGroupsSection } from './RingGroupsSection.js';
 import { ShiftForm } from './ShiftForm.js';
@@ -31,17 +25,13 @@ type Editing = { kind: 'new' } | { kind: 'edit'; shift: ShiftView } | null;
 export function ShiftsAdminPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   const writable = can(me, 'shifts:write');
-  const schedule = useLoad('schedule', () => api<ScheduleView>('GET', '/api/shifts'));
+  const schedule = useQuery(queries.schedule());
   // Names need users:read; without it volunteers are shown by id.
-  const users = useLoad('users', async () =>
-    can(me, 'users:read') ? (await api<{ users: UserView[] }>('GET', '/api/users?active=true')).users : [],
-  );
+  const users = useQuery({ ...queries.users({ active: true }), enabled: can(me, 'users:read') });
   const timeZone = schedule.data?.timeZone;
   const [chosenStart, setStart] = useState<string | null>(null);
   const start = chosenStart ?? (timeZone ? mondayOf(todayIn(timeZone)) : null);
-  const week = useLoad(`week:${start}`, () =>
-    start ? api<WeekView>('GET', `/api/shifts/week?start=${start}`) : Promise.resolve(null),
-  );
+  const week = useQuery({ ...queries.week(start ?? ''), enabled: start !== null });
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<ShiftView | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -49,10 +39,9 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
   const names = new Map((users.data ?? []).map((u) => [u.id, u.displayName]));
   const nameOf = (id: string) => names.get(id) ?? id;
   const volunteers: Choice[] = (users.data ?? []).map((u) => ({ value: u.id, label: u.displayName }));
-  const reload = () => {
-    schedule.reload();
-    week.reload();
-  };
+  // Every shift read (schedule, weeks, "mine", "on shift now") is stale after a change.
+  const queryClient = useQueryClient();
+  const reload = () => void queryClient.invalidateQueries({ queryKey: queryKeys.shifts });
   const open = (o: OccurrenceView) => {
     const shift = schedule.data?.shifts.find((s) => s.id === o.shiftId);
     if (shift && writable) setEditing({ kind: 'edit', shift });
@@ -72,7 +61,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
           ready={Boolean(schedule.data)}
         />
       )}
-      {(schedule.loading || week.loading) && !week.data && <p aria-busy="true">{t('app.loading')}</p>}
+      {(schedule.isLoading || week.isLoading) && <p aria-busy="true">{t('app.loading')}</p>}
       {week.data && <WeekCalendar week={week.data} nameOf={nameOf} onOpen={open} />}
       <ActionError error={error} />
       {week.data && (
@@ -81,7 +70,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
           volunteers={volunteers}
           nameOf={nameOf}
           writable={writable}
-          onChanged={week.reload}
+          onChanged={reload}
         />
       )}
       {schedule.data && (
@@ -111,7 +100,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
           if (!deleting) return;
           setError(null);
           try {
-            await api('DELETE', `/api/shifts/${deleting.id}`);
+            await deleteShift(deleting.id);
           } catch (e) {
             setError(e);
           }
