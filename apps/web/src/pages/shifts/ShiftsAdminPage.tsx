@@ -90,22 +90,10 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
         onSaved={reload}
         onDelete={setDeleting}
       />
-      <ConfirmDialog
-        open={deleting !== null}
-        title={userTextIn(t, 'shifts.deleteTitle', { name: deleting?.name })}
-        message={t('shifts.deleteExplain')}
-        confirmLabel={t('common.delete')}
-        danger
-        onConfirm={async () => {
-          if (!deleting) return;
-          setError(null);
-          try {
-            await deleteShift(deleting.id);
-          } catch (e) {
-            setError(e);
-          }
-          reload();
-        }}
+      <DeleteShiftDialog
+        shift={deleting}
+        onError={setError}
+        onDeleted={reload}
         onClose={() => setDeleting(null)}
       />
     </section>
@@ -205,5 +193,43 @@ function ShiftDialog({
         </>
       )}
     </Dialog>
+  );
+}
+
+/**
+ * Asks before deleting a shift. A refusal is shown on the page, under the calendar, and the
+ * schedule is read again either way (another admin may have changed it meanwhile).
+ */
+function DeleteShiftDialog({
+  shift,
+  onError,
+  onDeleted,
+  onClose,
+}: {
+  shift: ShiftView | null;
+  onError: (error: unknown) => void;
+  onDeleted: () => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <ConfirmDialog
+      open={shift !== null}
+      title={userTextIn(t, 'shifts.deleteTitle', { name: shift?.name })}
+      message={t('shifts.deleteExplain')}
+      confirmLabel={t('common.delete')}
+      danger
+      onConfirm={async () => {
+        if (!shift) return;
+        onError(null);
+        try {
+          await deleteShift(shift.id);
+        } catch (e) {
+          onError(e);
+        }
+        onDeleted();
+      }}
+      onClose={onClose}
+    />
   );
 }
