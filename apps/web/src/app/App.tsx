@@ -1,5 +1,5 @@
 import type { PublicConfig } from '@llamenos/protocol';
-import { lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { LiveStatus } from '../components/LiveStatus.js';
@@ -11,72 +11,11 @@ import { lockVault, panicWipe } from '../lib/vault.js';
 import { CallDock } from '../pages/calls/CallDock.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
-import { JoinPage } from '../pages/JoinPage.js';
-import { RestorePage } from '../pages/RestorePage.js';
 import { UnlockPage } from '../pages/UnlockPage.js';
 import { usePath } from './router.js';
+import { JOINING_ROUTES, loadNotesPage, matchRoute } from './routes.js';
 import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
 import { useIdleLock, usePanicShortcut, useVaultState } from './useVaultState.js';
-
-// Admin screens and member settings are separate chunks: a volunteer's first load never
-// downloads them, and nobody downloads a screen they do not open.
-const VolunteersPage = lazy(() =>
-  import('../pages/admin/VolunteersPage.js').then((m) => ({ default: m.VolunteersPage })),
-);
-const VolunteerEditPage = lazy(() =>
-  import('../pages/admin/VolunteerEditPage.js').then((m) => ({ default: m.VolunteerEditPage })),
-);
-const InvitesPage = lazy(() =>
-  import('../pages/admin/InvitesPage.js').then((m) => ({ default: m.InvitesPage })),
-);
-const RolesPage = lazy(() => import('../pages/admin/RolesPage.js').then((m) => ({ default: m.RolesPage })));
-const HotlineSettingsPage = lazy(() =>
-  import('../pages/admin/HotlineSettingsPage.js').then((m) => ({ default: m.HotlineSettingsPage })),
-);
-const AuditPage = lazy(() => import('../pages/admin/AuditPage.js').then((m) => ({ default: m.AuditPage })));
-const MySettingsPage = lazy(() =>
-  import('../pages/settings/MySettingsPage.js').then((m) => ({ default: m.MySettingsPage })),
-);
-const ShiftsAdminPage = lazy(() =>
-  import('../pages/shifts/ShiftsAdminPage.js').then((m) => ({ default: m.ShiftsAdminPage })),
-);
-const MyShiftsPage = lazy(() =>
-  import('../pages/shifts/MyShiftsPage.js').then((m) => ({ default: m.MyShiftsPage })),
-);
-/**
- * The notes screen renders without suspending once its code is loaded (the notes warm-up loads
- * it while the member reads the dashboard): a lazy component suspends on its first render even
- * then, and React holds content back for 300 ms after a Suspense fallback (FALLBACK_THROTTLE_MS),
- * which was a third of the time to the first notes.
- */
-let notesPageModule: typeof import('../pages/notes/NotesPage.js') | null = null;
-const loadNotesPage = () =>
-  import('../pages/notes/NotesPage.js').then((m) => {
-    notesPageModule = m;
-    return m;
-  });
-const LazyNotesPage = lazy(() => loadNotesPage().then((m) => ({ default: m.NotesPage })));
-function NotesPage({ me }: { me: Me }) {
-  // Chosen once per mount, so the page never remounts when the module arrives meanwhile.
-  const [Loaded] = useState(() => notesPageModule?.NotesPage ?? null);
-  return Loaded ? <Loaded me={me} /> : <LazyNotesPage me={me} />;
-}
-const NoteNewPage = lazy(() =>
-  import('../pages/notes/NoteNewPage.js').then((m) => ({ default: m.NoteNewPage })),
-);
-const NoteViewPage = lazy(() =>
-  import('../pages/notes/NoteViewPage.js').then((m) => ({ default: m.NoteViewPage })),
-);
-const AdminCallsPage = lazy(() =>
-  import('../pages/calls/AdminCallsPage.js').then((m) => ({ default: m.AdminCallsPage })),
-);
-const BansPage = lazy(() => import('../pages/calls/BansPage.js').then((m) => ({ default: m.BansPage })));
-const GrantAccessPage = lazy(() =>
-  import('../pages/notes/GrantAccessPage.js').then((m) => ({ default: m.GrantAccessPage })),
-);
-const OpenExportPage = lazy(() =>
-  import('../pages/notes/OpenExportPage.js').then((m) => ({ default: m.OpenExportPage })),
-);
 
 export type { PublicConfig };
 
@@ -137,7 +76,7 @@ export function App() {
   }, []);
 
   // Joining pages load the profile themselves once the key is registered.
-  const joining = path === '/bootstrap' || path === '/invite' || path === '/restore';
+  const joining = Object.hasOwn(JOINING_ROUTES, path);
   useEffect(() => {
     if (vault === 'unlocked' && !me && !joining) loadMe().catch((e: Error) => setError(e.message));
   }, [vault, me, joining]);
@@ -204,9 +143,8 @@ function Screen({
   me: Me | null;
 }) {
   const { t } = useTranslation();
-  if (path === '/bootstrap') return <JoinPage config={config} kind="bootstrap" />;
-  if (path === '/invite') return <JoinPage config={config} kind="invite" />;
-  if (path === '/restore') return <RestorePage config={config} />;
+  const joining = Object.hasOwn(JOINING_ROUTES, path) ? JOINING_ROUTES[path] : undefined;
+  if (joining) return joining(config);
   if (vault === 'none' && !me) return <HomePage config={config} />;
   if (vault === 'locked' && !me) return <UnlockPage />;
   if (!me) return <p aria-busy="true">{t('app.loading')}</p>;
@@ -224,52 +162,20 @@ function Screen({
   );
 }
 
-/** Screens of a signed-in member; an admin path without its permission says so instead of failing on load. */
+/** Screens of a signed-in member (./routes.tsx); a path without its permission says so instead of failing on load. */
 function MemberScreen({ path, config, me }: { path: string; config: PublicConfig; me: Me }) {
   const { t } = useTranslation();
-  const denied = (
-    <section>
-      <PageHeading>{t('nav.deniedTitle')}</PageHeading>
-      <p role="alert" className="error">
-        {t('errors.api.forbidden')}
-      </p>
-    </section>
-  );
-  const guard = (permission: string, screen: ReactElement) => (can(me, permission) ? screen : denied);
-  const volunteer = /^\/admin\/volunteers\/([A-Za-z0-9_-]+)$/.exec(path);
-  if (volunteer?.[1]) return guard('users:read', <VolunteerEditPage id={volunteer[1]} me={me} />);
-  const note = /^\/notes\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(path);
-  if (note?.[1]) return guard('notes:read-own', <NoteViewPage id={note[1]} me={me} />);
-  switch (path) {
-    case '/admin/volunteers':
-      return guard('users:read', <VolunteersPage me={me} />);
-    case '/admin/invites':
-      return guard('invites:read', <InvitesPage me={me} />);
-    case '/admin/roles':
-      return guard('roles:read', <RolesPage me={me} />);
-    case '/admin/settings':
-      return guard('settings:read', <HotlineSettingsPage me={me} />);
-    case '/admin/audit':
-      return guard('audit:read', <AuditPage me={me} />);
-    case '/admin/shifts':
-      return guard('shifts:write', <ShiftsAdminPage me={me} />);
-    case '/shifts':
-      return <MyShiftsPage me={me} />;
-    case '/notes':
-      return guard('notes:read-own', <NotesPage me={me} />);
-    case '/notes/new':
-      return guard('notes:write', <NoteNewPage />);
-    case '/admin/calls':
-      return guard('calls:read-all', <AdminCallsPage me={me} />);
-    case '/admin/bans':
-      return guard('bans:read', <BansPage me={me} />);
-    case '/admin/grant-access':
-      return guard('notes:read-all', <GrantAccessPage me={me} />);
-    case '/admin/open-export':
-      return guard('notes:export', <OpenExportPage />);
-    case '/settings':
-      return <MySettingsPage me={me} config={config} />;
-    default:
-      return <DashboardPage me={me} />;
-  }
+  const match = matchRoute(path);
+  if (!match) return <DashboardPage me={me} />;
+  const { route, params } = match;
+  if (route.permission && !can(me, route.permission))
+    return (
+      <section>
+        <PageHeading>{t('nav.deniedTitle')}</PageHeading>
+        <p role="alert" className="error">
+          {t('errors.api.forbidden')}
+        </p>
+      </section>
+    );
+  return route.render({ me, config, params });
 }

@@ -1,0 +1,165 @@
+import type { Permission, PublicConfig } from '@llamenos/protocol';
+import { type ComponentType, lazy, type ReactElement, useState } from 'react';
+import { JoinPage } from '../pages/JoinPage.js';
+import { RestorePage } from '../pages/RestorePage.js';
+import type { Me } from './session.js';
+
+/**
+ * Screens for getting a key onto this device, shown whatever the vault's state: the first
+ * admin's bootstrap link, an invite link, and restoring from a backup file. Their one-time
+ * codes travel in the URL fragment, which the browser never sends to the server; the pages
+ * read it once (router.ts takeFragment) and remove it from the address bar. In the first
+ * download, since a new member's first visit is one of these.
+ */
+export const JOINING_ROUTES: Readonly<Record<string, (config: PublicConfig) => ReactElement>> = {
+  '/bootstrap': (config) => <JoinPage config={config} kind="bootstrap" />,
+  '/invite': (config) => <JoinPage config={config} kind="invite" />,
+  '/restore': (config) => <RestorePage config={config} />,
+};
+
+/**
+ * The member screens, one row a URL: its path pattern, the permission it needs (the server
+ * checks again; this only spares a screen that would fail on load), and the page, loaded as
+ * its own chunk the first time it is opened. Entry screens (home, unlock, joining, restore)
+ * and the dashboard are not here: App.tsx picks them from the vault's state, and they are in
+ * the first download so the PIN field appears without a second round trip.
+ *
+ * A pattern is literal segments and `:name` segments; each name has the pattern its value must
+ * match, so a URL that does not fit any row falls through to the dashboard, as before.
+ */
+export interface MemberRoute<P extends string = string> {
+  path: string;
+  params?: Record<P, RegExp>;
+  permission?: Permission;
+  render: (screen: { me: Me; config: PublicConfig; params: Record<P, string> }) => ReactElement;
+}
+
+/** React.lazy for a named export: `page(() => import('./X.js').then((m) => m.X))`. */
+const page = <P extends object>(load: () => Promise<ComponentType<P>>) =>
+  lazy(() => load().then((component) => ({ default: component })));
+
+// Admin screens and member settings are separate chunks: a volunteer's first load never
+// downloads them, and nobody downloads a screen they do not open.
+const VolunteersPage = page(() => import('../pages/admin/VolunteersPage.js').then((m) => m.VolunteersPage));
+const VolunteerEditPage = page(() =>
+  import('../pages/admin/VolunteerEditPage.js').then((m) => m.VolunteerEditPage),
+);
+const InvitesPage = page(() => import('../pages/admin/InvitesPage.js').then((m) => m.InvitesPage));
+const RolesPage = page(() => import('../pages/admin/RolesPage.js').then((m) => m.RolesPage));
+const HotlineSettingsPage = page(() =>
+  import('../pages/admin/HotlineSettingsPage.js').then((m) => m.HotlineSettingsPage),
+);
+const AuditPage = page(() => import('../pages/admin/AuditPage.js').then((m) => m.AuditPage));
+const MySettingsPage = page(() =>
+  import('../pages/settings/MySettingsPage.js').then((m) => m.MySettingsPage),
+);
+const ShiftsAdminPage = page(() =>
+  import('../pages/shifts/ShiftsAdminPage.js').then((m) => m.ShiftsAdminPage),
+);
+const MyShiftsPage = page(() => import('../pages/shifts/MyShiftsPage.js').then((m) => m.MyShiftsPage));
+const NoteNewPage = page(() => import('../pages/notes/NoteNewPage.js').then((m) => m.NoteNewPage));
+const NoteViewPage = page(() => import('../pages/notes/NoteViewPage.js').then((m) => m.NoteViewPage));
+const AdminCallsPage = page(() => import('../pages/calls/AdminCallsPage.js').then((m) => m.AdminCallsPage));
+const BansPage = page(() => import('../pages/calls/BansPage.js').then((m) => m.BansPage));
+const GrantAccessPage = page(() =>
+  import('../pages/notes/GrantAccessPage.js').then((m) => m.GrantAccessPage),
+);
+const OpenExportPage = page(() => import('../pages/notes/OpenExportPage.js').then((m) => m.OpenExportPage));
+
+/**
+ * The notes screen renders without suspending once its code is loaded (the notes warm-up loads
+ * it while the member reads the dashboard): a lazy component suspends on its first render even
+ * then, and React holds content back for 300 ms after a Suspense fallback (FALLBACK_THROTTLE_MS),
+ * which was a third of the time to the first notes.
+ */
+let notesPageModule: typeof import('../pages/notes/NotesPage.js') | null = null;
+export const loadNotesPage = () =>
+  import('../pages/notes/NotesPage.js').then((m) => {
+    notesPageModule = m;
+    return m;
+  });
+const LazyNotesPage = lazy(() => loadNotesPage().then((m) => ({ default: m.NotesPage })));
+function NotesPage({ me }: { me: Me }) {
+  // Chosen once per mount, so the page never remounts when the module arrives meanwhile.
+  const [Loaded] = useState(() => notesPageModule?.NotesPage ?? null);
+  return Loaded ? <Loaded me={me} /> : <LazyNotesPage me={me} />;
+}
+
+const ID = /^[A-Za-z0-9_-]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Typed rows: `params` of each render is exactly the `:names` of its path. */
+const route = <P extends string = never>(r: MemberRoute<P>) => r as unknown as MemberRoute;
+
+export const MEMBER_ROUTES: readonly MemberRoute[] = [
+  route({
+    path: '/admin/volunteers/:id',
+    params: { id: ID },
+    permission: 'users:read',
+    render: ({ me, params }) => <VolunteerEditPage id={params.id} me={me} />,
+  }),
+  route({
+    path: '/notes/:id',
+    params: { id: UUID },
+    permission: 'notes:read-own',
+    render: ({ me, params }) => <NoteViewPage id={params.id} me={me} />,
+  }),
+  route({
+    path: '/admin/volunteers',
+    permission: 'users:read',
+    render: ({ me }) => <VolunteersPage me={me} />,
+  }),
+  route({ path: '/admin/invites', permission: 'invites:read', render: ({ me }) => <InvitesPage me={me} /> }),
+  route({ path: '/admin/roles', permission: 'roles:read', render: ({ me }) => <RolesPage me={me} /> }),
+  route({
+    path: '/admin/settings',
+    permission: 'settings:read',
+    render: ({ me }) => <HotlineSettingsPage me={me} />,
+  }),
+  route({ path: '/admin/audit', permission: 'audit:read', render: ({ me }) => <AuditPage me={me} /> }),
+  route({
+    path: '/admin/shifts',
+    permission: 'shifts:write',
+    render: ({ me }) => <ShiftsAdminPage me={me} />,
+  }),
+  route({ path: '/shifts', render: ({ me }) => <MyShiftsPage me={me} /> }),
+  route({ path: '/notes', permission: 'notes:read-own', render: ({ me }) => <NotesPage me={me} /> }),
+  route({ path: '/notes/new', permission: 'notes:write', render: () => <NoteNewPage /> }),
+  route({
+    path: '/admin/calls',
+    permission: 'calls:read-all',
+    render: ({ me }) => <AdminCallsPage me={me} />,
+  }),
+  route({ path: '/admin/bans', permission: 'bans:read', render: ({ me }) => <BansPage me={me} /> }),
+  route({
+    path: '/admin/grant-access',
+    permission: 'notes:read-all',
+    render: ({ me }) => <GrantAccessPage me={me} />,
+  }),
+  route({ path: '/admin/open-export', permission: 'notes:export', render: () => <OpenExportPage /> }),
+  route({ path: '/settings', render: ({ me, config }) => <MySettingsPage me={me} config={config} /> }),
+];
+
+/** The first row whose pattern the path fits, with its parameters; null for the dashboard. */
+export function matchRoute(
+  path: string,
+  routes: readonly MemberRoute[] = MEMBER_ROUTES,
+): { route: MemberRoute; params: Record<string, string> } | null {
+  const segments = path.split('/');
+  for (const candidate of routes) {
+    const pattern = candidate.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = pattern.every((part, i) => {
+      const segment = segments[i] ?? '';
+      if (!part.startsWith(':')) return part === segment;
+      const name = part.slice(1);
+      const rule = candidate.params?.[name];
+      if (!rule?.test(segment)) return false;
+      params[name] = segment;
+      return true;
+    });
+    if (fits) return { route: candidate, params };
+  }
+  return null;
+}
