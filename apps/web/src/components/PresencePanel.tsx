@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fetchUsers } from '../lib/api/index.js';
+import { queries } from '../lib/queries/index.js';
 import { onResync, usePresence } from '../lib/realtime/index.js';
 import { UserText } from './UserText.js';
 
@@ -11,30 +12,26 @@ const NAMES_REFRESH_MS = 5_000;
 export function PresencePanel({ myPubkey }: { myPubkey: string }) {
   const { t } = useTranslation();
   const online = usePresence();
-  const [names, setNames] = useState<Map<string, string> | null>(null);
-  const lastLoad = useRef(0);
+  const members = useQuery(queries.users({ active: true }));
+  const names = useMemo(
+    () => (members.data ? new Map(members.data.map((u) => [u.pubkey, u.displayName])) : null),
+    [members.data],
+  );
+  const reload = useRef(members.refetch);
+  reload.current = members.refetch;
 
-  const loadNames = useRef(() => {
-    lastLoad.current = Date.now();
-    fetchUsers({ active: true }).then(
-      (users) => setNames(new Map(users.map((u) => [u.pubkey, u.displayName]))),
-      () => undefined,
-    );
-  }).current;
-
-  useEffect(() => {
-    loadNames();
-    return onResync(loadNames);
-  }, [loadNames]);
+  // After a gap in the connection, someone may have joined: read the list again.
+  useEffect(() => onResync(() => void reload.current()), []);
 
   // A member who joined since the list was read: read it again (throttled).
   const unknown = names !== null && online.some((e) => !names.has(e.pubkey));
+  const lastLoad = members.dataUpdatedAt;
   useEffect(() => {
     if (!unknown) return;
-    const wait = Math.max(0, lastLoad.current + NAMES_REFRESH_MS - Date.now());
-    const timer = setTimeout(loadNames, wait);
+    const wait = Math.max(0, lastLoad + NAMES_REFRESH_MS - Date.now());
+    const timer = setTimeout(() => void reload.current(), wait);
     return () => clearTimeout(timer);
-  }, [unknown, loadNames]);
+  }, [unknown, lastLoad]);
 
   const rows = online
     .map((entry) => ({ ...entry, name: names?.get(entry.pubkey) ?? null }))
