@@ -1,7 +1,7 @@
 import { CryptoError, hashIp, verifyAuthHeader } from '@llamenos/crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
-import { ApiError, unauthenticated } from '../http/errors.js';
 import { clientIp } from './client-ip.js';
 import { needsPasskey } from './passkey-policy.js';
 import { rememberOnce } from './replay-cache.js';
@@ -89,11 +89,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       auth.user = await lookupUser(session.pubkey);
       if (!auth.user) throw unauthenticated('this account is no longer active');
     } else if (header) {
-      throw new ApiError(
-        401,
-        'unauthenticated',
-        'unsupported Authorization scheme; use Nostr (NIP-98) or Bearer',
-      );
+      throw unauthenticated('unsupported Authorization scheme; use Nostr (NIP-98) or Bearer');
     }
     if (auth.user) auth.needsPasskey = await needsPasskey(ctx.db, auth.user.id);
     c.set('auth', auth);

@@ -2,7 +2,7 @@ import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/c
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { activeUsersHolding } from '../records/readers.js';
-import { ENDED_CALL } from './store.js';
+import { type CallsTable, ENDED_CALL } from './store.js';
 import { errorInfo } from './telephony.js';
 
 /**
@@ -46,7 +46,7 @@ export type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
  */
 export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<SealOutcome> {
   return ctx.db.transaction(async (tx) => {
-    const [call] = await tx.query(
+    const [call] = await tx.query<CallsTable & { answered_pubkey: string | null }>(
       `select c.*, u.pubkey as answered_pubkey from calls c left join users u on u.id = c.answered_by
         where c.id = $1 and c.ended_at is not null and c.meta_envelope is null and c.status = any($2::text[])
         for update of c`,
@@ -58,10 +58,10 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
     const meta: CallMeta = {
       v: CALL_META_VERSION,
       answeredBy: call.answered_by
-        ? { userId: call.answered_by as string, pubkey: (call.answered_pubkey as string | null) ?? null }
+        ? { userId: call.answered_by, pubkey: call.answered_pubkey ?? null }
         : null,
-      callerHash: (call.caller_hash as string | null) ?? null,
-      callerLast4: (call.caller_last4 as string | null) ?? null,
+      callerHash: call.caller_hash ?? null,
+      callerLast4: call.caller_last4 ?? null,
       legs: await legsOf(tx, callId),
     };
     const envelope: SealedEnvelope = sealForReaders(utf8(JSON.stringify(meta)), readers, {

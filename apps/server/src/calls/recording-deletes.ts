@@ -50,10 +50,21 @@ export async function queueRecordingDelete(
   );
 }
 
-const fromRow = (r: Record<string, unknown>): RecordingDelete => ({
-  provider: r.provider as string,
-  recordingRef: r.recording_ref as string,
-  callId: (r.call_id as string | null) ?? null,
+/** A `recording_deletes` row as the database returns it. */
+interface RecordingDeletesTable {
+  provider: string;
+  recording_ref: string;
+  call_id: string | null;
+  attempts: number;
+  next_attempt_at: Date;
+  created_at: Date;
+  gave_up_at: Date | null;
+}
+
+const fromRow = (r: RecordingDeletesTable): RecordingDelete => ({
+  provider: r.provider,
+  recordingRef: r.recording_ref,
+  callId: r.call_id ?? null,
   attempts: Number(r.attempts),
 });
 
@@ -85,7 +96,7 @@ export async function deleteRecordingAtProvider(
 ): Promise<'deleted' | 'retry' | 'gave-up'> {
   const now = ctx.now();
   await queueRecordingDelete(ctx.db, job, now);
-  const [row] = await ctx.db.query(
+  const [row] = await ctx.db.query<RecordingDeletesTable>(
     'select * from recording_deletes where provider = $1 and recording_ref = $2',
     [job.provider, job.recordingRef],
   );
@@ -150,7 +161,7 @@ export async function retryRecordingDeletes(
   now: Date,
 ): Promise<{ deleted: number; failed: number }> {
   const due = await ctx.db.transaction(async (tx) => {
-    const rows = await tx.query(
+    const rows = await tx.query<RecordingDeletesTable>(
       `select * from recording_deletes where gave_up_at is null and next_attempt_at <= $1
         order by next_attempt_at limit ${BATCH} for update skip locked`,
       [now],

@@ -85,7 +85,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
           ],
         )
       : [];
-    const byId = new Map(inserted.map((row) => [row.id as string, legFromRow(row)]));
+    const byId = new Map(inserted.map((row) => [row.id, legFromRow(row)]));
     const legs: LegRow[] = ids.map((id) => byId.get(id)!);
     await appendAuditInTx(
       tx,

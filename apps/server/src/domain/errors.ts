@@ -19,7 +19,9 @@ export type DomainErrorKind =
   /** `details.retryAfterSeconds` says when to come back. */
   | 'rate-limited'
   /** Something the service depends on is not there (the database, a migration). */
-  | 'unavailable';
+  | 'unavailable'
+  /** A state the server cannot serve until the operator acts; the message says what to do (500). */
+  | 'internal';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

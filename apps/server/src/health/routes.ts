@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { pendingMigrations } from '../db/migrate.js';
+import { DomainError } from '../domain/errors.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { ApiError } from '../http/errors.js';
 import { isPublic } from '../http/guard.js';
 import { relayUrl } from '../realtime/url.js';
 import { getLoginBranding } from '../settings/service.js';
@@ -16,9 +16,9 @@ export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
     try {
       pending = await pendingMigrations(ctx.db, ALL_MIGRATIONS);
     } catch {
-      throw new ApiError(503, 'unavailable', 'database unreachable');
+      throw new DomainError('unavailable', 'database unreachable');
     }
-    if (pending.length) throw new ApiError(503, 'unavailable', `migrations pending: ${pending.join(', ')}`);
+    if (pending.length) throw new DomainError('unavailable', `migrations pending: ${pending.join(', ')}`);
     return c.json({ status: 'ready', database: ctx.db.kind });
   });
   app.get('/config', isPublic(), async (c) =>

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Actor, Member } from '../domain/actor.js';
+import type { Actor, AuditActor, Member } from '../domain/actor.js';
 import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 
@@ -20,4 +20,10 @@ export function memberOf(c: Context<AppEnv>): Member {
   const actor = actorOf(c);
   if (!actor.userId) throw unauthenticated();
   return { ...actor, userId: actor.userId };
+}
+
+/** Who the audit chain records for this request: the signing key (if any) and the hashed address. */
+export function auditActorOf(c: Context<AppEnv>): AuditActor {
+  const auth = c.get('auth');
+  return { pubkey: auth.pubkey, ipHash: auth.ipHash };
 }

@@ -30,6 +30,7 @@ const HTTP_OF: Record<DomainErrorKind, { status: ContentfulStatusCode; code: Err
   gone: { status: 410, code: 'gone' },
   'rate-limited': { status: 429, code: 'rate_limited' },
   unavailable: { status: 503, code: 'unavailable' },
+  internal: { status: 500, code: 'internal' },
 };
 
 /** A DomainError as the API answers it; any other error is returned as it is. */

@@ -7,7 +7,7 @@ import {
   WRAP_VERSION,
 } from '@llamenos/crypto';
 import { NOTE_WRAP_BYTES, type NoteEnvelope } from '@llamenos/protocol';
-import { ApiError } from '../http/errors.js';
+import { type DomainError, invalid, validationFailed } from '../domain/errors.js';
 
 /** Smallest content blob: version, nonce, padded empty plaintext (4 + 32), tag (docs/PROTOCOL.md §7.2). */
 const MIN_CIPHERTEXT_BYTES = 1 + 24 + 4 + 32 + 16;
@@ -21,14 +21,9 @@ interface Issue {
 }
 
 /** The same 400 shape http/validate.ts gives for a schema violation. */
-export function invalidBody(issues: Issue[]): ApiError {
+export function invalidBody(issues: Issue[]): DomainError {
   const first = issues[0];
-  return new ApiError(
-    400,
-    'validation_failed',
-    `invalid body at ${first?.path}: ${first?.message ?? 'invalid'}`,
-    issues,
-  );
+  return validationFailed(`invalid body at ${first?.path}: ${first?.message ?? 'invalid'}`, issues);
 }
 
 /** Decodes with the protocol's strict decoder, so canonical form is judged by the same code the readers use. */
@@ -91,9 +86,7 @@ export function checkReaders(envelope: NoteEnvelope, required: readonly string[]
     missing.length ? `missing readers ${missing.join(', ')}` : '',
     unexpected.length ? `readers who may not read new notes ${unexpected.join(', ')}` : '',
   ].filter(Boolean);
-  throw new ApiError(
-    400,
-    'bad_request',
+  throw invalid(
     `the note must be sealed for its author and every current admin: ${parts.join('; ')}. Fetch GET /api/records/readers and seal again`,
     { missingReaders: missing, unexpectedReaders: unexpected },
   );

@@ -1,8 +1,8 @@
 import type { GrantBody, GrantResult, GrantStatus, GrantWork } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { badRequest } from '../http/errors.js';
 import { invalidBody, wrapProblem } from './envelope.js';
 import { isCurrentNoteAdmin } from './readers.js';
 import type { NoteCaller } from './service.js';
@@ -17,7 +17,7 @@ import type { NoteCaller } from './service.js';
 
 async function requireAdminReader(db: Queryable, reader: string): Promise<void> {
   if (!(await isCurrentNoteAdmin(db, reader)))
-    throw badRequest('the reader must be an active member holding notes:read-all');
+    throw invalid('the reader must be an active member holding notes:read-all');
 }
 
 function parseAfter(after: string | undefined): [string, number] {

@@ -10,8 +10,8 @@ import {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { ApiError, conflict, forbidden, notFound } from '../http/errors.js';
 import { checkEnvelope, checkReaders } from './envelope.js';
 import { requiredReaders } from './readers.js';
 import * as store from './store.js';
@@ -32,7 +32,7 @@ export const readsAll = (caller: NoteCaller) => hasPermission(caller.permissions
  */
 function visible(note: store.NoteRow | null, caller: NoteCaller): store.NoteRow {
   if (!note || !(readsAll(caller) || note.authorId === caller.id)) throw notFound('no such note');
-  if (note.deletedAt) throw new ApiError(410, 'gone', 'this note was deleted');
+  if (note.deletedAt) throw gone('this note was deleted');
   return note;
 }
 
@@ -106,9 +106,7 @@ export async function editNote(
     const note = visible(await store.readNote(tx, id, true), caller);
     if (note.authorId !== caller.id) throw forbidden('only the author edits a note');
     if (note.currentVersion !== body.expectedVersion)
-      throw new ApiError(
-        409,
-        'conflict',
+      throw conflict(
         `the note changed since you loaded it (you edited version ${body.expectedVersion}, it is at ${note.currentVersion}); reload it`,
         { currentVersion: note.currentVersion },
       );

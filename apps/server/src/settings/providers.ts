@@ -11,12 +11,12 @@ import {
 } from '@llamenos/protocol';
 import type { z } from 'zod';
 import { appendAuditInTx } from '../audit/service.js';
+import type { AuditActor as Actor } from '../domain/actor.js';
+import { conflict, DomainError, invalid, notFound, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
 import { sameJson } from './diff.js';
 import { notifySettingsChanged } from './hooks.js';
-import type { Actor } from './service.js';
 import {
   type CredentialRow,
   deleteCredentialRow,
@@ -32,13 +32,12 @@ import {
  * one that sealed them, or the row was altered or moved to another provider. The row is left
  * as it is (restoring the secret makes it readable again); re-entering the credentials replaces it.
  */
-export class UnreadableCredentialsError extends ApiError {
+export class UnreadableCredentialsError extends DomainError {
   constructor(
     readonly provider: TelephonyProvider,
     readonly reason: 'decrypt' | 'invalid',
   ) {
     super(
-      500,
       'internal',
       reason === 'decrypt'
         ? `the stored ${provider} credentials cannot be decrypted: this server's SERVER_SECRET is not the one that saved them, or the stored row was altered. Restore that SERVER_SECRET, or enter the ${provider} credentials again.`
@@ -149,7 +148,7 @@ function mergeWithStored(
   } catch (error) {
     if (!(error instanceof UnreadableCredentialsError) || !omitted.length)
       return { previous: null, merged: input };
-    throw badRequest(
+    throw invalid(
       `the stored ${provider} credentials cannot be decrypted, so they cannot be kept: send ${omitted.join(', ')} as well`,
     );
   }
@@ -173,9 +172,7 @@ export async function saveProviderCredentials(
     const parsed = PROVIDER_CREDENTIALS[provider].safeParse(merged);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new ApiError(
-        400,
-        'validation_failed',
+      throw validationFailed(
         `invalid ${provider} credentials at ${first?.path.join('.') || '(body)'}: ${first?.message ?? 'invalid'}`,
         parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       );

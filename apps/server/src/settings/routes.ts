@@ -4,14 +4,14 @@ import {
   SettingsSection,
   TelephonyProviderName,
 } from '@llamenos/protocol';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
+import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { providerUpdateSchema } from './providers.js';
 import {
-  type Actor,
   deleteProviderCredentials,
   getPublicSettings,
   getSettings,
@@ -27,11 +27,6 @@ const NoQuery = z.object({}).strict();
 const SectionParams = z.object({ section: SettingsSection }).strict();
 const ProviderParams = z.object({ provider: TelephonyProviderName }).strict();
 
-const actorOf = (c: Context<AppEnv>): Actor => {
-  const auth = c.get('auth');
-  return { pubkey: auth.pubkey, ipHash: auth.ipHash };
-};
-
 /** The settings module's HTTP surface; every rule lives in service.ts. */
 export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -44,7 +39,7 @@ export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.put('/settings', requires('settings:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, PutSettingsBody);
-    return c.json(await replaceSettings(ctx, actorOf(c), body.settings, body.version));
+    return c.json(await replaceSettings(ctx, auditActorOf(c), body.settings, body.version));
   });
 
   app.get('/settings/public', isMember(), async (c) => {
@@ -61,13 +56,13 @@ export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
     readQuery(c, NoQuery);
     const { provider } = readParams(c, ProviderParams);
     const body = await readJson(c, providerUpdateSchema(provider));
-    return c.json(await saveProviderCredentials(ctx, actorOf(c), provider, body));
+    return c.json(await saveProviderCredentials(ctx, auditActorOf(c), provider, body));
   });
 
   app.delete('/settings/providers/:provider', requires('settings:write'), async (c) => {
     readQuery(c, NoQuery);
     const { provider } = readParams(c, ProviderParams);
-    await deleteProviderCredentials(ctx, actorOf(c), provider);
+    await deleteProviderCredentials(ctx, auditActorOf(c), provider);
     return c.body(null, 204);
   });
 
@@ -78,7 +73,7 @@ export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
     readQuery(c, NoQuery);
     const { section } = readParams(c, SectionParams);
     const body = await readJson(c, PatchSettingsBody);
-    return c.json(await patchSettingsSection(ctx, actorOf(c), section, body.value, body.version));
+    return c.json(await patchSettingsSection(ctx, auditActorOf(c), section, body.value, body.version));
   });
 
   return app;

@@ -8,8 +8,9 @@ import {
 } from '@llamenos/protocol';
 import type { z } from 'zod';
 import { appendAuditInTx } from '../audit/service.js';
+import type { AuditActor } from '../domain/actor.js';
+import { conflict, type DomainError, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { ApiError } from '../http/errors.js';
 import { diffSettings } from './diff.js';
 import { notifySettingsChanged } from './hooks.js';
 import { loadSettings, loadSettingsRow, saveSettings } from './store.js';
@@ -24,10 +25,7 @@ export {
 } from './providers.js';
 
 /** Who is making a change, for the audit log. */
-export interface Actor {
-  pubkey: string | null;
-  ipHash: string | null;
-}
+type Actor = AuditActor;
 
 /**
  * The document for the admin editor. If the stored one no longer validates (a hand edit, or a
@@ -84,22 +82,18 @@ export async function getLoginBranding(
 }
 
 /** The same 400 shape http/validate.ts gives, for the document as it would be after the change. */
-function invalidSettings(error: z.ZodError): ApiError {
+function invalidSettings(error: z.ZodError): DomainError {
   const first = error.issues[0];
   const at = first?.path.length ? ` at ${first.path.join('.')}` : '';
-  return new ApiError(
-    400,
-    'validation_failed',
+  return validationFailed(
     `invalid settings${at}: ${first?.message ?? 'invalid'}`,
     error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
   );
 }
 
-function staleVersion(sent: number, current: number | null): ApiError {
+function staleVersion(sent: number, current: number | null): DomainError {
   const now = current === null ? 'a newer version' : `version ${current}`;
-  return new ApiError(
-    409,
-    'conflict',
+  return conflict(
     `settings were changed by someone else since you loaded them (you sent version ${sent}, the hotline has ${now}); reload and apply your change again`,
     { currentVersion: current },
   );

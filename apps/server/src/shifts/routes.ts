@@ -12,12 +12,12 @@ import {
 } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { invalid, unauthenticated } from '../domain/errors.js';
+import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { badRequest, unauthenticated } from '../http/errors.js';
 import { isMember, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import {
-  type Actor,
   createException,
   createRingGroup,
   createShift,
@@ -34,11 +34,6 @@ import { getMine, getOnShiftNow, getSchedule, getWeek } from './views.js';
 const NoQuery = z.object({}).strict();
 /** Exceptions are listed for at most a year at a time. */
 const MAX_EXCEPTION_RANGE_DAYS = 366;
-
-const actorOf = (c: Context<AppEnv>): Actor => {
-  const auth = c.get('auth');
-  return { pubkey: auth.pubkey, ipHash: auth.ipHash };
-};
 
 const userIdOf = (c: Context<AppEnv>): string => {
   const user = c.get('auth').user;
@@ -74,27 +69,27 @@ export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/shifts', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateShiftBody);
-    return c.json(await createShift(ctx, actorOf(c), body), 201);
+    return c.json(await createShift(ctx, auditActorOf(c), body), 201);
   });
 
   app.patch('/shifts/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateShiftBody);
-    return c.json(await updateShift(ctx, actorOf(c), id, body));
+    return c.json(await updateShift(ctx, auditActorOf(c), id, body));
   });
 
   app.put('/shifts/:id/assignments', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, SetAssignmentsBody);
-    return c.json(await setAssignments(ctx, actorOf(c), id, body.userIds));
+    return c.json(await setAssignments(ctx, auditActorOf(c), id, body.userIds));
   });
 
   app.delete('/shifts/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
-    await deleteShift(ctx, actorOf(c), id);
+    await deleteShift(ctx, auditActorOf(c), id);
     return c.body(null, 204);
   });
 
@@ -106,20 +101,20 @@ export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/ring-groups', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateRingGroupBody);
-    return c.json(await createRingGroup(ctx, actorOf(c), body), 201);
+    return c.json(await createRingGroup(ctx, auditActorOf(c), body), 201);
   });
 
   app.patch('/ring-groups/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateRingGroupBody);
-    return c.json(await updateRingGroup(ctx, actorOf(c), id, body));
+    return c.json(await updateRingGroup(ctx, auditActorOf(c), id, body));
   });
 
   app.delete('/ring-groups/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
-    await deleteRingGroup(ctx, actorOf(c), id);
+    await deleteRingGroup(ctx, auditActorOf(c), id);
     return c.body(null, 204);
   });
 
@@ -127,22 +122,20 @@ export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { from, to } = readQuery(c, ShiftExceptionListQuery);
     const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     if (span < 0 || span > MAX_EXCEPTION_RANGE_DAYS)
-      throw badRequest(
-        `"from" must not be after "to", and the range at most ${MAX_EXCEPTION_RANGE_DAYS} days`,
-      );
+      throw invalid(`"from" must not be after "to", and the range at most ${MAX_EXCEPTION_RANGE_DAYS} days`);
     return c.json({ exceptions: await listExceptions(ctx.db, from, to) });
   });
 
   app.post('/shift-exceptions', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateShiftExceptionBody);
-    return c.json(await createException(ctx, actorOf(c), body), 201);
+    return c.json(await createException(ctx, auditActorOf(c), body), 201);
   });
 
   app.delete('/shift-exceptions/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
-    await deleteException(ctx, actorOf(c), id);
+    await deleteException(ctx, auditActorOf(c), id);
     return c.body(null, 204);
   });
 

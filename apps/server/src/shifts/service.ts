@@ -12,8 +12,9 @@ import type {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import type { AuditActor } from '../domain/actor.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
 import { isUniqueViolation } from '../identity/service.js';
 import { notifyShiftsChanged, type ShiftsChange } from './hooks.js';
 import { getShift, listExceptions, listRingGroups } from './store.js';
@@ -22,10 +23,7 @@ import { weekdayOf } from './zoned-time.js';
 export type { ShiftsChange } from './hooks.js';
 
 /** Who is making a change, for the audit log. */
-export interface Actor {
-  pubkey: string | null;
-  ipHash: string | null;
-}
+type Actor = AuditActor;
 
 /**
  * The one write path: the change and its audit entry ('shifts.*') commit together; listeners
@@ -66,13 +64,13 @@ async function checkUsers(tx: Queryable, userIds: readonly string[]): Promise<vo
   const rows = await tx.query<{ id: string }>('select id from users where id = any($1::text[])', [userIds]);
   const known = new Set(rows.map((r) => r.id));
   const unknown = userIds.filter((id) => !known.has(id));
-  if (unknown.length) throw badRequest(`unknown user: ${unknown.join(', ')}`, { unknownUserIds: unknown });
+  if (unknown.length) throw invalid(`unknown user: ${unknown.join(', ')}`, { unknownUserIds: unknown });
 }
 
 async function checkRingGroup(tx: Queryable, id: string | null | undefined): Promise<void> {
   if (!id) return;
   const [row] = await tx.query('select 1 from ring_groups where id = $1', [id]);
-  if (!row) throw badRequest(`unknown ring group: ${id}`);
+  if (!row) throw invalid(`unknown ring group: ${id}`);
 }
 
 async function replaceMembers(
@@ -303,10 +301,10 @@ export function createException(
         const [shift] = await tx.query<{ weekday: number }>('select weekday from shifts where id = $1', [
           body.shiftId,
         ]);
-        if (!shift) throw badRequest(`unknown shift: ${body.shiftId}`);
+        if (!shift) throw invalid(`unknown shift: ${body.shiftId}`);
         // Exceptions match occurrences by their start day; one on another day would never apply.
         if (Number(shift.weekday) !== weekdayOf(body.date))
-          throw badRequest(`shift ${body.shiftId} does not start on ${body.date}`);
+          throw invalid(`shift ${body.shiftId} does not start on ${body.date}`);
       }
       await checkUsers(
         tx,
