@@ -4,15 +4,23 @@ import { onVaultChange, unlockedSecretKey } from '../lib/vault.js';
 import { currentMe, onProfileChange } from './session.js';
 
 /**
- * The app's one query cache. Reads behave as the pages' own loading did before: no retry (a
- * refusal is shown at once), no re-read when the window regains focus or the network returns
- * (the relay connection's resync does that), and a page that mounts reads again.
+ * The app's one query cache. Reads behave as the pages' own loading did before: an answer is
+ * kept only while a screen shows it (gcTime 0: leaving a screen forgets its data, and coming
+ * back reads afresh, so the cache never holds more than the screens do), no retry (a refusal
+ * is shown at once), and no re-read when the window regains focus or the network returns (the
+ * relay connection's resync does that). Screens open at the same time share one request.
  */
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
-      queries: { retry: false, refetchOnWindowFocus: false, refetchOnReconnect: false, staleTime: 0 },
-      mutations: { retry: false },
+      queries: {
+        gcTime: 0,
+        retry: false,
+        refetchOnWindowFocus: false,
+        refetchOnReconnect: false,
+        staleTime: 0,
+      },
+      mutations: { retry: false, gcTime: 0 },
     },
   });
 }
