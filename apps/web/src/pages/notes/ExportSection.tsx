@@ -1,15 +1,12 @@
 import type { CustomFieldDefinition } from '@llamenos/protocol';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { type UseFormRegister, type UseFormReturn, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
-import {
-  buildEncryptedExport,
-  collectExport,
-  downloadBlob,
-  downloadText,
-  type ExportContent,
-} from '../../lib/notes/export.js';
+import { PinField } from '../../components/PinField.js';
+import { useSubmit } from '../../components/useSubmit.js';
+import { buildEncryptedExport, collectExport, downloadBlob, downloadText } from '../../lib/notes/export.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { confirmPin, exportCsvText, exportStamp as stamp } from './exportShared.js';
 
@@ -28,52 +25,38 @@ export function ExportSection({
 }) {
   const { t } = useTranslation();
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [pin, setPin] = useState('');
-  const [format, setFormat] = useState<'json' | 'csv'>('csv');
-  const busy = progress !== null;
+  const onProgress = (d: number, total: number) => setProgress({ done: d, total });
+  const form = useForm<ReadableChoice>({ defaultValues: { pin: '', format: 'csv' } });
 
-  async function collect(): Promise<ExportContent> {
-    setProgress({ done: 0, total: 0 });
-    return collectExport(notesPool(), fields, authorName, (d, total) => setProgress({ done: d, total }));
-  }
-
-  async function run(action: () => Promise<void>) {
-    setError(null);
+  /** One export at a time; the last one's outcome (done, refused, failed) replaces the previous. */
+  const exporting = useSubmit(async (action: () => Promise<void>) => {
     setMessage(null);
     setDone(null);
     try {
       await action();
-    } catch (e) {
-      setError(e);
     } finally {
       setProgress(null);
     }
-  }
+  });
+  const busy = progress !== null || exporting.busy;
 
   const encrypted = () =>
-    run(async () => {
+    exporting.run(async () => {
       setProgress({ done: 0, total: 0 });
-      const file = await buildEncryptedExport(notesPool(), fields, authorName, (d, total) =>
-        setProgress({ done: d, total }),
-      );
+      const file = await buildEncryptedExport(notesPool(), fields, authorName, onProgress);
       downloadBlob(file.blob, `llamenos-notes-${stamp()}.llamenos-export`);
       setDone(t('notes.export.doneEncrypted', { count: file.count }));
     });
 
-  async function readable(event: FormEvent) {
-    event.preventDefault();
-    await run(async () => {
+  const readable = ({ pin, format }: ReadableChoice) =>
+    exporting.run(async () => {
       const refused = await confirmPin(pin, t);
-      if (refused) {
-        setPin('');
-        setMessage(refused);
-        return;
-      }
-      setPin('');
-      const content = await collect();
+      form.setValue('pin', '');
+      if (refused) return setMessage(refused);
+      setProgress({ done: 0, total: 0 });
+      const content = await collectExport(notesPool(), fields, authorName, onProgress);
       if (format === 'json')
         downloadText(
           `${JSON.stringify(content, null, 2)}\n`,
@@ -83,7 +66,6 @@ export function ExportSection({
       else downloadText(exportCsvText(content, t), `llamenos-notes-${stamp()}.csv`, 'text/csv');
       setDone(t('notes.export.doneReadable', { count: content.notes.length }));
     });
-  }
 
   return (
     <section className="panel note-export" aria-labelledby="note-export-title">
@@ -99,46 +81,79 @@ export function ExportSection({
       </p>
       <h3>{t('notes.export.readableTitle')}</h3>
       <p className="notice">{t('notes.export.readableWarning')}</p>
-      <form onSubmit={readable}>
-        <fieldset>
-          <legend>{t('notes.export.format')}</legend>
-          <div className="checkbox">
-            <input
-              id="export-csv"
-              type="radio"
-              name="export-format"
-              checked={format === 'csv'}
-              onChange={() => setFormat('csv')}
-            />
-            <label htmlFor="export-csv">CSV</label>
-          </div>
-          <div className="checkbox">
-            <input
-              id="export-json"
-              type="radio"
-              name="export-format"
-              checked={format === 'json'}
-              onChange={() => setFormat('json')}
-            />
-            <label htmlFor="export-json">JSON</label>
-          </div>
-        </fieldset>
-        <label htmlFor="export-pin">{t('notes.export.pin')}</label>
-        <input
-          id="export-pin"
-          type="password"
-          inputMode="numeric"
-          autoComplete="current-password"
-          required
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
-        />
-        <div className="button-row">
-          <button type="submit" disabled={busy || !pin}>
-            {t('notes.export.readableButton')}
-          </button>
-        </div>
-      </form>
+      <ReadableExportForm form={form} busy={busy} onExport={readable} />
+      <ExportStatus progress={progress} message={message} error={exporting.error} done={done} />
+    </section>
+  );
+}
+
+interface ReadableChoice {
+  pin: string;
+  format: 'json' | 'csv';
+}
+
+/** The readable export's format, and the PIN asked for again before anything readable is made. */
+function ReadableExportForm({
+  form,
+  busy,
+  onExport,
+}: {
+  form: UseFormReturn<ReadableChoice>;
+  busy: boolean;
+  onExport: (choice: ReadableChoice) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const pin = form.watch('pin');
+  return (
+    <form onSubmit={form.handleSubmit(onExport)}>
+      <FormatChoice register={form.register} />
+      <PinField
+        id="export-pin"
+        caption={t('notes.export.pin')}
+        autoComplete="current-password"
+        {...form.register('pin')}
+      />
+      <div className="button-row">
+        <button type="submit" disabled={busy || !pin}>
+          {t('notes.export.readableButton')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function FormatChoice({ register }: { register: UseFormRegister<ReadableChoice> }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset>
+      <legend>{t('notes.export.format')}</legend>
+      <div className="checkbox">
+        <input id="export-csv" type="radio" value="csv" {...register('format')} />
+        <label htmlFor="export-csv">CSV</label>
+      </div>
+      <div className="checkbox">
+        <input id="export-json" type="radio" value="json" {...register('format')} />
+        <label htmlFor="export-json">JSON</label>
+      </div>
+    </fieldset>
+  );
+}
+
+/** How far the export is, and how the last one ended. */
+function ExportStatus({
+  progress,
+  message,
+  error,
+  done,
+}: {
+  progress: { done: number; total: number } | null;
+  message: string | null;
+  error: unknown;
+  done: string | null;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
       {progress && (
         <div>
           <label htmlFor="export-progress">{t('notes.export.progress', progress)}</label>
@@ -154,6 +169,6 @@ export function ExportSection({
       <p role="status" className="success">
         {done}
       </p>
-    </section>
+    </>
   );
 }

@@ -1,13 +1,15 @@
 import type { GrantStatus, RoleView, UserView } from '@llamenos/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
+import { queries, queryKeys } from '../../lib/queries/index.js';
+import { noteQueries } from './queries.js';
 import { KeyNeeded } from './shared.js';
 import './notes.css';
 import { userTextIn } from '../../components/UserText.js';
@@ -44,48 +46,23 @@ export function GrantAccessPage({ me }: { me: Me }) {
   );
 }
 
-function Grant({ me }: { me: Me }) {
-  const { t } = useTranslation();
-  const people = useLoad('grant:people', async () => {
-    const [users, roles] = await Promise.all([
-      api<{ users: UserView[] }>('GET', '/api/users'),
-      api<{ roles: RoleView[] }>('GET', '/api/roles'),
-    ]);
-    return noteAdmins(users.users, roles.roles, me);
-  });
-  const [reader, setReader] = useState<string>(() => localStorage.getItem(PENDING_KEY) ?? '');
-  const [status, setStatus] = useState<GrantStatus | null>(null);
-  const [running, setRunning] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+/** Runs the grant for one reader, a batch at a time, and can be paused between batches. */
+function useGrantRun() {
+  const queryClient = useQueryClient();
   const [skipped, setSkipped] = useState(0);
   const paused = useRef(false);
   const [pausing, setPausing] = useState(false);
-
-  const candidates = people.data ?? [];
-  const chosen = candidates.find((c) => c.pubkey === reader) ?? null;
-
-  useEffect(() => {
-    setStatus(null);
-    setError(null);
-    if (!chosen) return;
-    let current = true;
-    grantStatus(chosen.pubkey).then(
-      (s) => current && setStatus(s),
-      (e: unknown) => current && setError(e),
-    );
-    return () => {
-      current = false;
-    };
-  }, [chosen]);
-
-  async function run(target: string) {
-    setRunning(true);
-    setError(null);
+  const grant = useSubmit(async (target: string) => {
+    // Progress is shown from the status query, moved on as batches are posted.
+    const setStatus = (update: (s: GrantStatus | undefined) => GrantStatus | undefined) =>
+      queryClient.setQueryData<GrantStatus>(queryKeys.grantStatus(target), update);
     setSkipped(0);
     paused.current = false;
     setPausing(false);
     localStorage.setItem(PENDING_KEY, target);
-    const bump = (n: number) => setStatus((s) => (s ? { ...s, done: Math.min(s.total, s.done + n) } : s));
+    const bump = (n: number) => {
+      setStatus((s) => (s ? { ...s, done: Math.min(s.total, s.done + n) } : s));
+    };
     try {
       const pool = notesPool();
       let work = grantWork(target, null, BATCH);
@@ -108,33 +85,48 @@ function Grant({ me }: { me: Me }) {
       }
       await posting;
       const final = await grantStatus(target);
-      setStatus(final);
+      setStatus(() => final);
       if (final.done + final.unavailableToCaller >= final.total) localStorage.removeItem(PENDING_KEY);
-    } catch (e) {
-      setError(e);
     } finally {
-      setRunning(false);
       setPausing(false);
     }
-  }
+  });
 
-  const complete = status !== null && status.done + status.unavailableToCaller >= status.total;
-  const percent = status && status.total > 0 ? Math.floor((status.done / status.total) * 100) : 100;
-  const started = status !== null && status.done > 0 && !complete;
+  const pause = () => {
+    paused.current = true;
+    setPausing(true);
+  };
+  return { grant, skipped, pausing, pause };
+}
+
+function Grant({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const users = useQuery(queries.users());
+  const roles = useQuery(queries.roles());
+  const candidates = users.data && roles.data ? noteAdmins(users.data, roles.data, me) : [];
+  const [reader, setReader] = useState<string>(() => localStorage.getItem(PENDING_KEY) ?? '');
+  const chosen = candidates.find((c) => c.pubkey === reader) ?? null;
+  const status = useQuery(noteQueries.grantStatus(chosen?.pubkey ?? ''));
+  const run = useGrantRun();
+  const peopleError = users.error ?? roles.error;
+  const loaded = users.data !== undefined && roles.data !== undefined;
 
   return (
     <>
-      <ErrorMessage error={people.error} />
-      {people.loading && !people.data && <p aria-busy="true">{t('app.loading')}</p>}
-      {people.data && candidates.length === 0 && <p>{t('notes.grant.noCandidates')}</p>}
+      <ErrorMessage error={peopleError} />
+      {!loaded && !peopleError && <p aria-busy="true">{t('app.loading')}</p>}
+      {loaded && candidates.length === 0 && <p>{t('notes.grant.noCandidates')}</p>}
       {candidates.length > 0 && (
         <div>
           <label htmlFor="grant-reader">{t('notes.grant.who')}</label>
           <select
             id="grant-reader"
             value={chosen ? reader : ''}
-            disabled={running}
-            onChange={(e) => setReader(e.target.value)}
+            disabled={run.grant.busy}
+            onChange={(e) => {
+              run.grant.setError(null);
+              setReader(e.target.value);
+            }}
           >
             <option value="">{t('notes.choose')}</option>
             {candidates.map((c) => (
@@ -145,50 +137,62 @@ function Grant({ me }: { me: Me }) {
           </select>
         </div>
       )}
-      {chosen && status && (
-        <div className="panel grant-panel">
-          <label htmlFor="grant-progress">
-            {userTextIn(t, 'notes.grant.progressLabel', { name: chosen.displayName })}
-          </label>
-          <progress id="grant-progress" max={status.total || 1} value={status.total ? status.done : 1} />
-          <p role="status" data-testid="grant-status" data-percent={percent}>
-            {t('notes.grant.progress', { done: status.done, total: status.total, percent })}
-            {running && ` ${pausing ? t('notes.grant.pausing') : t('notes.grant.working')}`}
-          </p>
-          {status.unavailableToCaller > 0 && (
-            <p className="notice">{t('notes.grant.unavailable', { count: status.unavailableToCaller })}</p>
-          )}
-          {skipped > 0 && (
-            <p role="alert" className="error">
-              {t('notes.grant.skipped', { count: skipped })}
-            </p>
-          )}
-          {complete ? (
-            <p className="success">{userTextIn(t, 'notes.grant.complete', { name: chosen.displayName })}</p>
+      {chosen && status.data && (
+        <GrantProgress reader={chosen.pubkey} name={chosen.displayName} status={status.data} run={run} />
+      )}
+      <ErrorMessage error={(chosen && status.error) || run.grant.error} />
+    </>
+  );
+}
+
+/** How far the grant to one admin is, and the button that starts, resumes or pauses it. */
+function GrantProgress({
+  reader,
+  name,
+  status,
+  run,
+}: {
+  reader: string;
+  name: string;
+  status: GrantStatus;
+  run: ReturnType<typeof useGrantRun>;
+}) {
+  const { t } = useTranslation();
+  const running = run.grant.busy;
+  const complete = status.done + status.unavailableToCaller >= status.total;
+  const percent = status.total > 0 ? Math.floor((status.done / status.total) * 100) : 100;
+  const started = status.done > 0 && !complete;
+  return (
+    <div className="panel grant-panel">
+      <label htmlFor="grant-progress">{userTextIn(t, 'notes.grant.progressLabel', { name })}</label>
+      <progress id="grant-progress" max={status.total || 1} value={status.total ? status.done : 1} />
+      <p role="status" data-testid="grant-status" data-percent={percent}>
+        {t('notes.grant.progress', { done: status.done, total: status.total, percent })}
+        {running && ` ${run.pausing ? t('notes.grant.pausing') : t('notes.grant.working')}`}
+      </p>
+      {status.unavailableToCaller > 0 && (
+        <p className="notice">{t('notes.grant.unavailable', { count: status.unavailableToCaller })}</p>
+      )}
+      {run.skipped > 0 && (
+        <p role="alert" className="error">
+          {t('notes.grant.skipped', { count: run.skipped })}
+        </p>
+      )}
+      {complete ? (
+        <p className="success">{userTextIn(t, 'notes.grant.complete', { name })}</p>
+      ) : (
+        <div className="button-row">
+          {running ? (
+            <button type="button" className="secondary" disabled={run.pausing} onClick={run.pause}>
+              {t('notes.grant.pause')}
+            </button>
           ) : (
-            <div className="button-row">
-              {running ? (
-                <button
-                  type="button"
-                  className="secondary"
-                  disabled={pausing}
-                  onClick={() => {
-                    paused.current = true;
-                    setPausing(true);
-                  }}
-                >
-                  {t('notes.grant.pause')}
-                </button>
-              ) : (
-                <button type="button" onClick={() => void run(chosen.pubkey)}>
-                  {started ? t('notes.grant.resume') : t('notes.grant.start')}
-                </button>
-              )}
-            </div>
+            <button type="button" onClick={() => void run.grant.run(reader)}>
+              {started ? t('notes.grant.resume') : t('notes.grant.start')}
+            </button>
           )}
         </div>
       )}
-      <ErrorMessage error={error} />
-    </>
+    </div>
   );
 }

@@ -1,12 +1,18 @@
 import type { CustomFieldDefinition, NoteMeta } from '@llamenos/protocol';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, type Ref, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { createNote, editNote } from '../../lib/notes/api.js';
 import { type Draft, deleteDraft, saveDraft } from '../../lib/notes/drafts.js';
-import { checkPayload, type FieldProblem, payloadFromForm } from '../../lib/notes/payload.js';
+import {
+  checkPayload,
+  type FieldProblem,
+  type NotePayload,
+  payloadFromForm,
+} from '../../lib/notes/payload.js';
 
 const AUTOSAVE_MS = 3000;
 
@@ -23,10 +29,64 @@ export interface EditorStart {
   original: { text: string; values: Record<string, string | boolean> };
 }
 
+type FormValues = Record<string, string | boolean>;
+
+/**
+ * Saves an encrypted draft of the form on this device every few seconds (and whenever asked,
+ * e.g. when focus leaves a field) while it has unsaved changes, and once more when the form
+ * goes away. Once the note is saved, no draft is written again.
+ */
+function useDraftAutosave(start: EditorStart, latest: { text: string; values: FormValues }) {
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const dirty = useRef(false);
+  const noteSaved = useRef(false);
+  const current = useRef(latest);
+  current.current = latest;
+
+  const persist = () => {
+    if (!dirty.current || noteSaved.current) return;
+    const ok = saveDraft(start.noteId, start.baseVersion, { callId: start.callId, ...current.current });
+    if (ok) {
+      dirty.current = false;
+      setSavedAt(new Date().toISOString());
+    }
+  };
+  const persistRef = useRef(persist);
+  persistRef.current = persist;
+
+  useEffect(() => {
+    const timer = setInterval(() => persistRef.current(), AUTOSAVE_MS);
+    return () => {
+      clearInterval(timer);
+      persistRef.current();
+    };
+  }, []);
+
+  return {
+    savedAt,
+    persist,
+    /** The form changed: the next autosave writes it. */
+    changed: () => {
+      dirty.current = true;
+    },
+    /** The form is back to what is stored (the draft was discarded). */
+    clean: () => {
+      dirty.current = false;
+    },
+    /** The note itself was saved: its draft is deleted and never written again. */
+    noteSaved: () => {
+      noteSaved.current = true;
+      deleteDraft(start.noteId);
+    },
+  };
+}
+
 /**
  * The note form: text and the hotline's custom fields. Required fields are enforced here
- * (and every decrypted note is checked again). The form autosaves an encrypted draft on this
- * device every few seconds and whenever focus leaves a field; a successful save deletes it.
+ * (and every decrypted note is checked again, with the same checkPayload, which is why this
+ * form keeps its own state rather than a form library's: the rules are the notes protocol's).
+ * The form autosaves an encrypted draft on this device every few seconds and whenever focus
+ * leaves a field; a successful save deletes it.
  */
 export function NoteEditor({
   start,
@@ -39,182 +99,201 @@ export function NoteEditor({
   onSaved: (note: NoteMeta) => void;
   onCancel?: () => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [text, setText] = useState(start.text);
   const [values, setValues] = useState(start.values);
   const [problems, setProblems] = useState<Record<string, FieldProblem>>({});
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [draftSavedAt, setDraftSavedAt] = useState<string | null>(null);
   const [restored, setRestored] = useState(start.restored);
-  const dirty = useRef(false);
-  const saved = useRef(false);
-  const latest = useRef({ text, values });
-  latest.current = { text, values };
+  const draft = useDraftAutosave(start, { text, values });
   const summaryRef = useRef<HTMLDivElement>(null);
+  const save = useSubmit(async (payload: NotePayload) => {
+    const note =
+      start.baseVersion === null
+        ? await createNote(start.noteId, start.callId, payload)
+        : await editNote(start.noteId, start.baseVersion, payload);
+    draft.noteSaved();
+    onSaved(note);
+  });
 
-  const persistDraft = () => {
-    if (!dirty.current || saved.current) return;
-    const ok = saveDraft(start.noteId, start.baseVersion, { callId: start.callId, ...latest.current });
-    if (ok) {
-      dirty.current = false;
-      setDraftSavedAt(new Date().toISOString());
-    }
-  };
-  const persistRef = useRef(persistDraft);
-  persistRef.current = persistDraft;
-
-  useEffect(() => {
-    const timer = setInterval(() => persistRef.current(), AUTOSAVE_MS);
-    return () => {
-      clearInterval(timer);
-      persistRef.current();
-    };
-  }, []);
-
-  const change = (update: () => void) => {
-    dirty.current = true;
+  const edit = (update: () => void) => {
+    draft.changed();
     update();
   };
 
   function discardDraft() {
     deleteDraft(start.noteId);
     setRestored(null);
-    dirty.current = false;
+    draft.clean();
     setText(start.original.text);
     setValues(start.original.values);
   }
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    const payload = payloadFromForm(text, values, fields);
-    const check = checkPayload(payload, fields);
+    save.setError(null);
+    const check = checkPayload(payloadFromForm(text, values, fields), fields);
     if (!check.ok) {
       setProblems(check.problems);
       summaryRef.current?.focus();
       return;
     }
     setProblems({});
-    setSaving(true);
-    try {
-      const note =
-        start.baseVersion === null
-          ? await createNote(start.noteId, start.callId, check.payload)
-          : await editNote(start.noteId, start.baseVersion, check.payload);
-      saved.current = true;
-      deleteDraft(start.noteId);
-      onSaved(note);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+    void save.run(check.payload);
   }
 
-  const problemOf = (id: string) => problems[id];
-  const describe = (id: string) => (problemOf(id) ? `note-problem-${id}` : undefined);
-  const problemText = (id: string) => {
-    const p = problemOf(id);
-    return p ? (
-      <p id={`note-problem-${id}`} className="error">
-        {t(`notes.fieldProblem.${p}`)}
-      </p>
-    ) : null;
-  };
-  const problemCount = Object.keys(problems).length;
-
   return (
-    <form className="note-editor" noValidate onSubmit={submit} onBlur={() => persistDraft()}>
-      {restored && (
-        <div className="panel notice" role="status">
-          <p>{t('notes.draftRestored', { when: formatDateTime(restored.savedAt, i18n.language) })}</p>
-          <button type="button" className="secondary" onClick={discardDraft}>
-            {t('notes.discardDraft')}
-          </button>
-        </div>
-      )}
-      <div ref={summaryRef} tabIndex={-1}>
-        {problemCount > 0 && (
-          <p role="alert" className="error">
-            {t('notes.fixProblems', { count: problemCount })}
-          </p>
-        )}
-      </div>
+    <form className="note-editor" noValidate onSubmit={submit} onBlur={() => draft.persist()}>
+      {restored && <DraftNotice savedAt={restored.savedAt} onDiscard={discardDraft} />}
+      <ProblemSummary ref={summaryRef} count={Object.keys(problems).length} />
       {start.callId && <p className="hint">{t('notes.forCall', { callId: start.callId })}</p>}
       <label htmlFor="note-text">{t('notes.text')}</label>
       <textarea
         id="note-text"
         rows={8}
         value={text}
-        aria-invalid={problemOf('text') ? true : undefined}
-        aria-describedby={describe('text')}
-        onChange={(e) => change(() => setText(e.target.value))}
+        {...problemProps('text', problems.text)}
+        onChange={(e) => edit(() => setText(e.target.value))}
       />
-      {problemText('text')}
-      {fields.map((field) => {
-        const id = `note-field-${field.id}`;
-        const caption = field.required ? (
-          userTextIn(t, 'notes.requiredLabel', { label: field.label })
-        ) : (
-          <UserText>{field.label}</UserText>
-        );
-        const common = {
-          id,
-          'aria-invalid': problemOf(field.id) ? true : undefined,
-          'aria-describedby': describe(field.id),
-          'aria-required': field.required || undefined,
-        };
-        const value = values[field.id];
-        const set = (v: string | boolean) => change(() => setValues((old) => ({ ...old, [field.id]: v })));
-        if (field.type === 'checkbox')
-          return (
-            <div key={field.id}>
-              <div className="checkbox">
-                <input
-                  {...common}
-                  type="checkbox"
-                  checked={value === true}
-                  onChange={(e) => set(e.target.checked)}
-                />
-                <label htmlFor={id}>{caption}</label>
-              </div>
-              {problemText(field.id)}
-            </div>
-          );
-        return (
-          <div key={field.id}>
-            <label htmlFor={id}>{caption}</label>
-            {field.type === 'select' ? (
-              <select
-                {...common}
-                value={typeof value === 'string' ? value : ''}
-                onChange={(e) => set(e.target.value)}
-              >
-                <option value="">{t('notes.choose')}</option>
-                {(field.options ?? []).map((o) => (
-                  <option key={o} value={o}>
-                    {o}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input
-                {...common}
-                type={field.type === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text'}
-                inputMode={field.type === 'number' ? 'decimal' : undefined}
-                value={typeof value === 'string' ? value : ''}
-                onChange={(e) => set(e.target.value)}
-              />
-            )}
-            {problemText(field.id)}
-          </div>
-        );
-      })}
-      <ErrorMessage error={error} />
+      <ProblemText id="text" problem={problems.text} />
+      {fields.map((field) => (
+        <CustomFieldInput
+          key={field.id}
+          field={field}
+          value={values[field.id]}
+          problem={problems[field.id]}
+          onChange={(v) => edit(() => setValues((old) => ({ ...old, [field.id]: v })))}
+        />
+      ))}
+      <EditorFooter save={save} draftSavedAt={draft.savedAt} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** The ARIA attributes of an input that has (or has not) a problem. */
+const problemProps = (id: string, problem: FieldProblem | undefined) => ({
+  'aria-invalid': problem ? true : undefined,
+  'aria-describedby': problem ? `note-problem-${id}` : undefined,
+});
+
+function ProblemText({ id, problem }: { id: string; problem: FieldProblem | undefined }) {
+  const { t } = useTranslation();
+  if (!problem) return null;
+  return (
+    <p id={`note-problem-${id}`} className="error">
+      {t(`notes.fieldProblem.${problem}`)}
+    </p>
+  );
+}
+
+/** One of the hotline's custom fields: a checkbox, a choice, a number, a date or a line of text. */
+function CustomFieldInput({
+  field,
+  value,
+  problem,
+  onChange,
+}: {
+  field: CustomFieldDefinition;
+  value: string | boolean | undefined;
+  problem: FieldProblem | undefined;
+  onChange: (value: string | boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const id = `note-field-${field.id}`;
+  const caption: ReactNode = field.required ? (
+    userTextIn(t, 'notes.requiredLabel', { label: field.label })
+  ) : (
+    <UserText>{field.label}</UserText>
+  );
+  const common = { id, ...problemProps(field.id, problem), 'aria-required': field.required || undefined };
+  if (field.type === 'checkbox')
+    return (
+      <div>
+        <div className="checkbox">
+          <input
+            {...common}
+            type="checkbox"
+            checked={value === true}
+            onChange={(e) => onChange(e.target.checked)}
+          />
+          <label htmlFor={id}>{caption}</label>
+        </div>
+        <ProblemText id={field.id} problem={problem} />
+      </div>
+    );
+  return (
+    <div>
+      <label htmlFor={id}>{caption}</label>
+      {field.type === 'select' ? (
+        <select
+          {...common}
+          value={typeof value === 'string' ? value : ''}
+          onChange={(e) => onChange(e.target.value)}
+        >
+          <option value="">{t('notes.choose')}</option>
+          {(field.options ?? []).map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          {...common}
+          type={field.type === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text'}
+          inputMode={field.type === 'number' ? 'decimal' : undefined}
+          value={typeof value === 'string' ? value : ''}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+      <ProblemText id={field.id} problem={problem} />
+    </div>
+  );
+}
+
+/** Says that the form holds a draft restored from this device, which can be thrown away. */
+function DraftNotice({ savedAt, onDiscard }: { savedAt: string; onDiscard: () => void }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="panel notice" role="status">
+      <p>{t('notes.draftRestored', { when: formatDateTime(savedAt, i18n.language) })}</p>
+      <button type="button" className="secondary" onClick={onDiscard}>
+        {t('notes.discardDraft')}
+      </button>
+    </div>
+  );
+}
+
+/** How many fields need fixing; focused when a save is refused, so screen readers hear it. */
+function ProblemSummary({ ref, count }: { ref: Ref<HTMLDivElement>; count: number }) {
+  const { t } = useTranslation();
+  return (
+    <div ref={ref} tabIndex={-1}>
+      {count > 0 && (
+        <p role="alert" className="error">
+          {t('notes.fixProblems', { count })}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The save refusal, Save (and Cancel when editing), and when the draft was last kept. */
+function EditorFooter({
+  save,
+  draftSavedAt,
+  onCancel,
+}: {
+  save: { busy: boolean; error: unknown };
+  draftSavedAt: string | null;
+  onCancel?: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <>
+      <ErrorMessage error={save.error} />
       <div className="button-row">
-        <button type="submit" disabled={saving}>
-          {saving ? t('common.saving') : t('notes.save')}
+        <button type="submit" disabled={save.busy}>
+          {save.busy ? t('common.saving') : t('notes.save')}
         </button>
         {onCancel && (
           <button type="button" className="secondary" onClick={onCancel}>
@@ -225,6 +304,6 @@ export function NoteEditor({
       <p className="hint" role="status" data-testid="draft-status">
         {draftSavedAt ? t('notes.draftSaved', { when: formatDateTime(draftSavedAt, i18n.language) }) : ''}
       </p>
-    </form>
+    </>
   );
 }

@@ -1,4 +1,5 @@
-import type { CustomFieldDefinition, NoteForReader, NoteVersionInfo } from '@llamenos/protocol';
+import type { CustomFieldDefinition, NoteVersionInfo } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
@@ -6,12 +7,9 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { useLoad } from '../../components/useLoad.js';
-import { fetchNote, fetchVersions } from '../../lib/notes/api.js';
 import { loadDraft } from '../../lib/notes/drafts.js';
 import { formFromPayload } from '../../lib/notes/payload.js';
-import { notesPool } from '../../lib/notes/pool.js';
-import type { OpenResult } from '../../lib/notes/protocol.js';
+import { queryKeys } from '../../lib/queries/index.js';
 import { type EditorStart, NoteEditor } from './NoteEditor.js';
 import {
   authorNameOf,
@@ -25,20 +23,7 @@ import {
 import './notes.css';
 import { userTextIn } from '../../components/UserText.js';
 
-interface Opened {
-  note: NoteForReader;
-  result: OpenResult;
-}
-
-/** Fetches one version (the current one by default) and opens it with this reader's own wrap. */
-async function openVersion(id: string, fields: CustomFieldDefinition[], version?: number): Promise<Opened> {
-  const pool = notesPool();
-  await pool.setFields(fields);
-  const note = await fetchNote(id, version);
-  const [result] = await pool.open([note]);
-  if (!result) throw new Error('no result');
-  return { note, result };
-}
+import { noteQueries, type OpenedNote as Opened } from './queries.js';
 
 /** /notes/:id: the note, its author and times, its version history, and editing for its author. */
 export function NoteViewPage({ id, me }: { id: string; me: Me }) {
@@ -75,17 +60,15 @@ function NoteBody({ opened, fields }: { opened: Opened; fields: CustomFieldDefin
 }
 
 function NoteView({ id, me }: { id: string; me: Me }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const fields = useNoteFields();
   const members = useMembers(me);
-  const [tick, setTick] = useState(0);
-  const current = useLoad(`note:${id}:${tick}:${fields.data ? 'f' : ''}`, async () =>
-    fields.data ? openVersion(id, fields.data) : null,
-  );
-  const versions = useLoad(`versions:${id}:${tick}`, () => fetchVersions(id));
-  const [older, setOlder] = useState<{ version: number; opened: Opened | null; error: unknown } | null>(null);
+  const current = useQuery(noteQueries.opened(id, fields.data));
+  const versions = useQuery(noteQueries.versions(id));
+  const [olderVersion, setOlderVersion] = useState<number | null>(null);
   const [editing, setEditing] = useState<EditorStart | null>(null);
   const [saved, setSaved] = useState(false);
+  const queryClient = useQueryClient();
   const nameOf = authorNameOf(me, members.data);
 
   if (fields.error) return <ErrorMessage error={fields.error} />;
@@ -93,17 +76,6 @@ function NoteView({ id, me }: { id: string; me: Me }) {
   if (!current.data || !fields.data) return <p aria-busy="true">{t('app.loading')}</p>;
   const { note, result } = current.data;
   const mine = note.authorPubkey === me.pubkey;
-  const author = nameOf(note.authorPubkey) ?? shortKey(note.authorPubkey);
-
-  async function showVersion(version: number) {
-    if (!fields.data) return;
-    setOlder({ version, opened: null, error: null });
-    try {
-      setOlder({ version, opened: await openVersion(id, fields.data, version), error: null });
-    } catch (error) {
-      setOlder({ version, opened: null, error });
-    }
-  }
 
   function startEdit() {
     if (result.status === 'failed') return;
@@ -122,32 +94,7 @@ function NoteView({ id, me }: { id: string; me: Me }) {
 
   return (
     <>
-      <dl className="note-meta">
-        <div>
-          <dt>{t('notes.author')}</dt>
-          <dd data-testid="note-author" dir="auto">
-            {author}
-          </dd>
-        </div>
-        <div>
-          <dt>{t('notes.created')}</dt>
-          <dd>{formatDateTime(note.createdAt, i18n.language)}</dd>
-        </div>
-        <div>
-          <dt>{t('notes.updated')}</dt>
-          <dd>{formatDateTime(note.updatedAt, i18n.language)}</dd>
-        </div>
-        <div>
-          <dt>{t('notes.version')}</dt>
-          <dd>{note.version}</dd>
-        </div>
-        {note.callId && (
-          <div>
-            <dt>{t('notes.call')}</dt>
-            <dd className="ltr-cell">{note.callId}</dd>
-          </div>
-        )}
-      </dl>
+      <NoteFacts opened={current.data} author={nameOf(note.authorPubkey) ?? shortKey(note.authorPubkey)} />
       <p role="status" className="success">
         {saved ? t('notes.saved') : ''}
       </p>
@@ -158,9 +105,10 @@ function NoteView({ id, me }: { id: string; me: Me }) {
           onCancel={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            setOlder(null);
+            setOlderVersion(null);
             setSaved(true);
-            setTick((n) => n + 1);
+            void queryClient.invalidateQueries({ queryKey: queryKeys.note(id) });
+            void queryClient.invalidateQueries({ queryKey: queryKeys.noteVersions(id) });
           }}
         />
       ) : (
@@ -182,18 +130,68 @@ function NoteView({ id, me }: { id: string; me: Me }) {
           versions={versions.data}
           nameOf={(pubkey) => nameOf(pubkey) ?? shortKey(pubkey)}
           current={note.version}
-          onShow={showVersion}
+          onShow={setOlderVersion}
         />
       )}
-      {older && (
-        <article className="panel note-body" aria-label={t('notes.versionN', { n: older.version })}>
-          <h3>{t('notes.versionN', { n: older.version })}</h3>
-          <ErrorMessage error={older.error} />
-          {!older.opened && !older.error && <p aria-busy="true">{t('app.loading')}</p>}
-          {older.opened && <NoteBody opened={older.opened} fields={fields.data} />}
-        </article>
+      {olderVersion !== null && (
+        <OlderVersion key={olderVersion} id={id} version={olderVersion} fields={fields.data} />
       )}
     </>
+  );
+}
+
+/** Who wrote the note, when, which version this is, and for which call. */
+function NoteFacts({ opened: { note }, author }: { opened: Opened; author: string }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <dl className="note-meta">
+      <div>
+        <dt>{t('notes.author')}</dt>
+        <dd data-testid="note-author" dir="auto">
+          {author}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('notes.created')}</dt>
+        <dd>{formatDateTime(note.createdAt, i18n.language)}</dd>
+      </div>
+      <div>
+        <dt>{t('notes.updated')}</dt>
+        <dd>{formatDateTime(note.updatedAt, i18n.language)}</dd>
+      </div>
+      <div>
+        <dt>{t('notes.version')}</dt>
+        <dd>{note.version}</dd>
+      </div>
+      {note.callId && (
+        <div>
+          <dt>{t('notes.call')}</dt>
+          <dd className="ltr-cell">{note.callId}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+/** An earlier version, opened on request. */
+function OlderVersion({
+  id,
+  version,
+  fields,
+}: {
+  id: string;
+  version: number;
+  fields: CustomFieldDefinition[];
+}) {
+  const { t } = useTranslation();
+  const older = useQuery(noteQueries.opened(id, fields, version));
+  return (
+    <article className="panel note-body" aria-label={t('notes.versionN', { n: version })}>
+      <h3>{t('notes.versionN', { n: version })}</h3>
+      <ErrorMessage error={older.error} />
+      {older.isPending && <p aria-busy="true">{t('app.loading')}</p>}
+      {older.data && <NoteBody opened={older.data} fields={fields} />}
+    </article>
   );
 }
 

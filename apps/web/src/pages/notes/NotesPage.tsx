@@ -1,5 +1,6 @@
 import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
@@ -10,7 +11,7 @@ import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { ExportSection } from './ExportSection.js';
 import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
-import { type ListedNote, useNoteList } from './useNoteList.js';
+import { type ListedNote, type NoteList, useNoteList } from './useNoteList.js';
 import './notes.css';
 import { UserText } from '../../components/UserText.js';
 
@@ -37,53 +38,45 @@ export function NotesPage({ me }: { me: Me }) {
   );
 }
 
+/** The list's filters: a date range, an author (for those who read every note), a call. */
 function FiltersForm({
   me,
   members,
   onApply,
 }: {
   me: Me;
-  members: UserView[] | null;
+  members: UserView[] | undefined;
   onApply: (f: NoteFilters) => void;
 }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<NoteFilters>(NO_FILTERS);
-  const invalidRange = Boolean(draft.from && draft.to && draft.from > draft.to);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!invalidRange) onApply(draft);
-  }
+  const form = useForm<NoteFilters>({ defaultValues: NO_FILTERS });
+  const { register } = form;
+  const [from, to] = form.watch(['from', 'to']);
+  const invalidRange = Boolean(from && to && from > to);
+  const apply = (filters: NoteFilters) => {
+    if (!invalidRange) onApply(filters);
+  };
   return (
-    <form className="panel note-filters" onSubmit={submit} aria-label={t('notes.filters')}>
+    <form className="panel note-filters" onSubmit={form.handleSubmit(apply)} aria-label={t('notes.filters')}>
       <div className="note-filter-grid">
         <div>
           <label htmlFor="nf-from">{t('notes.from')}</label>
-          <input
-            id="nf-from"
-            type="date"
-            value={draft.from}
-            onChange={(e) => setDraft({ ...draft, from: e.target.value })}
-          />
+          <input id="nf-from" type="date" {...register('from')} />
         </div>
         <div>
           <label htmlFor="nf-to">{t('notes.to')}</label>
           <input
             id="nf-to"
             type="date"
-            value={draft.to}
             aria-invalid={invalidRange || undefined}
             aria-describedby={invalidRange ? 'nf-range' : undefined}
-            onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+            {...register('to')}
           />
         </div>
         {can(me, 'notes:read-all') && members && members.length > 0 && (
           <div>
             <label htmlFor="nf-author">{t('notes.volunteer')}</label>
-            <select
-              id="nf-author"
-              value={draft.authorPubkey}
-              onChange={(e) => setDraft({ ...draft, authorPubkey: e.target.value })}
-            >
+            <select id="nf-author" {...register('authorPubkey')}>
               <option value="">{t('notes.everyone')}</option>
               {members.map((m) => (
                 <option key={m.id} value={m.pubkey} dir="auto">
@@ -95,12 +88,7 @@ function FiltersForm({
         )}
         <div>
           <label htmlFor="nf-call">{t('notes.callId')}</label>
-          <input
-            id="nf-call"
-            value={draft.callId}
-            maxLength={100}
-            onChange={(e) => setDraft({ ...draft, callId: e.target.value })}
-          />
+          <input id="nf-call" maxLength={100} {...register('callId')} />
         </div>
       </div>
       {invalidRange && (
@@ -114,7 +102,7 @@ function FiltersForm({
           type="button"
           className="secondary"
           onClick={() => {
-            setDraft(NO_FILTERS);
+            form.reset(NO_FILTERS);
             onApply(NO_FILTERS);
           }}
         >
@@ -156,7 +144,7 @@ function useSearch(query: string, notes: ListedNote[]): Set<string> | null {
 }
 
 function NotesList({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const fields = useNoteFields();
   const members = useMembers(me);
   const [filters, setFilters] = useState<NoteFilters>(NO_FILTERS);
@@ -170,7 +158,6 @@ function NotesList({ me }: { me: Me }) {
     () => (found ? list.notes.filter((n) => found.has(n.key)) : list.notes),
     [found, list.notes],
   );
-  const failed = list.notes.filter((n) => n.result.status === 'failed').length;
   useEffect(() => {
     if (list.notes.length) performance.mark('notes:rendered', { detail: list.notes.length });
   }, [list.notes.length]);
@@ -204,49 +191,15 @@ function NotesList({ me }: { me: Me }) {
         </p>
       </div>
       <ErrorMessage error={fields.error ?? list.error} />
-      <p
-        role="status"
-        className="hint"
-        data-testid="notes-progress"
-        data-loaded={list.notes.length}
-        data-complete={list.complete ? 'true' : 'false'}
-        data-matching={found ? matching.length : ''}
-      >
-        {list.complete
-          ? t('notes.allLoaded', { count: list.notes.length })
-          : t('notes.loading', { count: list.notes.length })}{' '}
-        {found && t('notes.matches', { count: matching.length })}
-      </p>
-      {failed > 0 && (
-        <p role="alert" className="error">
-          {t('notes.someFailed', { count: failed })}
-        </p>
-      )}
+      <ListProgress list={list} matching={found ? matching.length : null} />
       {list.complete && list.notes.length === 0 && <p>{t('notes.none')}</p>}
       <ul className="notes-list" data-testid="notes-list">
         {visible.map((n) => (
-          <li key={n.key} className="panel note-row" data-testid="note-row">
-            <div className="note-row-head">
-              <NavLink href={`/notes/${n.meta.id}`}>
-                {formatDateTime(n.meta.createdAt, i18n.language)}
-              </NavLink>
-              <UserText>{nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}</UserText>
-              {n.meta.callId && (
-                <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
-              )}
-              {n.meta.version > 1 && (
-                <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>
-              )}
-            </div>
-            <NoteProblem result={n.result} />
-            {n.result.status !== 'failed' && (
-              <p className="note-preview" dir="auto">
-                {n.result.payload.text.length > PREVIEW
-                  ? `${n.result.payload.text.slice(0, PREVIEW)}…`
-                  : n.result.payload.text}
-              </p>
-            )}
-          </li>
+          <NoteRow
+            key={n.key}
+            note={n}
+            author={nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}
+          />
         ))}
       </ul>
       {matching.length > shown && (
@@ -262,4 +215,55 @@ function NotesList({ me }: { me: Me }) {
 function FieldsHint({ fields }: { fields: CustomFieldDefinition[] }) {
   const { t } = useTranslation();
   return fields.length ? <p className="hint">{t('notes.searchFieldsToo')}</p> : null;
+}
+
+/** One note in the list: when, who, which call, and the start of its text (or why it did not open). */
+function NoteRow({ note: n, author }: { note: ListedNote; author: string }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <li className="panel note-row" data-testid="note-row">
+      <div className="note-row-head">
+        <NavLink href={`/notes/${n.meta.id}`}>{formatDateTime(n.meta.createdAt, i18n.language)}</NavLink>
+        <UserText>{author}</UserText>
+        {n.meta.callId && <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>}
+        {n.meta.version > 1 && <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>}
+      </div>
+      <NoteProblem result={n.result} />
+      {n.result.status !== 'failed' && (
+        <p className="note-preview" dir="auto">
+          {n.result.payload.text.length > PREVIEW
+            ? `${n.result.payload.text.slice(0, PREVIEW)}…`
+            : n.result.payload.text}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** How many notes are loaded (and match the search), and how many did not open. */
+function ListProgress({ list, matching }: { list: NoteList; matching: number | null }) {
+  const { t } = useTranslation();
+  const failed = list.notes.filter((n) => n.result.status === 'failed').length;
+  return (
+    <>
+      <p
+        role="status"
+        className="hint"
+        data-testid="notes-progress"
+        data-loaded={list.notes.length}
+        data-complete={list.complete ? 'true' : 'false'}
+        data-matching={matching ?? ''}
+      >
+        {list.complete
+          ? t('notes.allLoaded', { count: list.notes.length })
+          : t('notes.loading', { count: list.notes.length })}{' '}
+        {matching !== null && t('notes.matches', { count: matching })}
+      </p>
+      {failed > 0 && (
+        <p role="alert" className="error">
+          {t('notes.someFailed', { count: failed })}
+        </p>
+      )}
+    </>
+  );
 }

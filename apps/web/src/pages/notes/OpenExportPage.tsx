@@ -1,9 +1,12 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { PinField } from '../../components/PinField.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { downloadText, type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
 import { confirmPin, exportCsvText, exportStamp as stamp } from './exportShared.js';
 
@@ -13,47 +16,30 @@ import { confirmPin, exportCsvText, exportStamp as stamp } from './exportShared.
  * copy asks for the PIN again first, like the readable export.
  */
 export function OpenExportPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [file, setFile] = useState<File | null>(null);
-  const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [opened, setOpened] = useState<ExportContent | null>(null);
-
-  async function open(event: FormEvent) {
-    event.preventDefault();
-    if (!file) return;
-    setBusy(true);
-    setMessage(null);
-    setError(null);
-    setOpened(null);
-    try {
+  const form = useForm({ defaultValues: { pin: '' } });
+  const pin = form.watch('pin');
+  const open = useSubmit(
+    async ({ pin }: { pin: string }) => {
+      if (!file) return;
+      setMessage(null);
+      setOpened(null);
       const refused = await confirmPin(pin, t);
-      setPin('');
-      if (refused) {
-        setMessage(refused);
-        return;
-      }
+      form.setValue('pin', '');
+      if (refused) return setMessage(refused);
       setOpened(await openExportFile(file));
-    } catch (e) {
-      if (e instanceof ExportFileError) setMessage(t(`notes.openExport.problem.${e.problem}`));
-      else setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function save(format: 'json' | 'csv') {
-    if (!opened) return;
-    if (format === 'json')
-      downloadText(
-        `${JSON.stringify(opened, null, 2)}\n`,
-        `llamenos-notes-${stamp()}.json`,
-        'application/json',
-      );
-    else downloadText(exportCsvText(opened, t), `llamenos-notes-${stamp()}.csv`, 'text/csv');
-  }
+    },
+    {
+      onError: (e) => {
+        if (!(e instanceof ExportFileError)) return e;
+        setMessage(t(`notes.openExport.problem.${e.problem}`));
+        return null;
+      },
+    },
+  );
 
   return (
     <section>
@@ -63,7 +49,7 @@ export function OpenExportPage() {
       </p>
       <div className="panel">
         <p>{t('notes.openExport.help')}</p>
-        <form onSubmit={open} aria-labelledby="open-export-form-title">
+        <form onSubmit={form.handleSubmit(open.run)} aria-labelledby="open-export-form-title">
           <h2 id="open-export-form-title">{t('notes.openExport.chooseTitle')}</h2>
           <label htmlFor="open-export-file">{t('notes.openExport.file')}</label>
           <input
@@ -77,49 +63,60 @@ export function OpenExportPage() {
               setMessage(null);
             }}
           />
-          <label htmlFor="open-export-pin">{t('notes.export.pin')}</label>
-          <input
+          <PinField
             id="open-export-pin"
-            type="password"
-            inputMode="numeric"
+            caption={t('notes.export.pin')}
             autoComplete="current-password"
-            required
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
+            {...form.register('pin')}
           />
           <div className="button-row">
-            <button type="submit" disabled={busy || !file || !pin}>
+            <button type="submit" disabled={open.busy || !file || !pin}>
               {t('notes.openExport.open')}
             </button>
           </div>
         </form>
-        {busy && <p aria-busy="true">{t('notes.openExport.opening')}</p>}
+        {open.busy && <p aria-busy="true">{t('notes.openExport.opening')}</p>}
         {message && (
           <p role="alert" className="error">
             {message}
           </p>
         )}
-        <ErrorMessage error={error} />
+        <ErrorMessage error={open.error} />
       </div>
-      {opened && (
-        <div className="panel" data-testid="open-export-result">
-          <p role="status" className="success" data-testid="open-export-summary">
-            {t('notes.openExport.summary', {
-              count: opened.notes.length,
-              date: formatDateTime(opened.exportedAt, i18n.language),
-            })}
-          </p>
-          <p className="notice">{t('notes.export.readableWarning')}</p>
-          <div className="button-row">
-            <button type="button" onClick={() => save('json')}>
-              {t('notes.openExport.saveJson')}
-            </button>
-            <button type="button" className="secondary" onClick={() => save('csv')}>
-              {t('notes.openExport.saveCsv')}
-            </button>
-          </div>
-        </div>
-      )}
+      {opened && <OpenedExport opened={opened} />}
     </section>
+  );
+}
+
+/** What the file held, and the readable copies that can be saved from it. */
+function OpenedExport({ opened }: { opened: ExportContent }) {
+  const { t, i18n } = useTranslation();
+  function save(format: 'json' | 'csv') {
+    if (format === 'json')
+      downloadText(
+        `${JSON.stringify(opened, null, 2)}\n`,
+        `llamenos-notes-${stamp()}.json`,
+        'application/json',
+      );
+    else downloadText(exportCsvText(opened, t), `llamenos-notes-${stamp()}.csv`, 'text/csv');
+  }
+  return (
+    <div className="panel" data-testid="open-export-result">
+      <p role="status" className="success" data-testid="open-export-summary">
+        {t('notes.openExport.summary', {
+          count: opened.notes.length,
+          date: formatDateTime(opened.exportedAt, i18n.language),
+        })}
+      </p>
+      <p className="notice">{t('notes.export.readableWarning')}</p>
+      <div className="button-row">
+        <button type="button" onClick={() => save('json')}>
+          {t('notes.openExport.saveJson')}
+        </button>
+        <button type="button" className="secondary" onClick={() => save('csv')}>
+          {t('notes.openExport.saveCsv')}
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,27 +1,25 @@
 import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { useVaultState } from '../../app/useVaultState.js';
-import { useLoad } from '../../components/useLoad.js';
-import { api } from '../../lib/api.js';
-import { fetchNoteFields } from '../../lib/notes/api.js';
 import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
+import { queries } from '../../lib/queries/index.js';
+import { noteQueries } from './queries.js';
 
 /** The hotline's custom note fields, in form order. */
 export function useNoteFields() {
-  return useLoad('public-settings:fields', fetchNoteFields);
+  return useQuery(noteQueries.fields());
 }
 
 /** Members by public key, for admins who may list them; everyone else only knows themselves. */
 export function useMembers(me: Me) {
-  return useLoad(`members:${me.id}`, async () =>
-    can(me, 'users:read') ? (await api<{ users: UserView[] }>('GET', '/api/users')).users : [],
-  );
+  return useQuery({ ...queries.users(), enabled: can(me, 'users:read') });
 }
 
-export function authorNameOf(me: Me, members: UserView[] | null) {
+export function authorNameOf(me: Me, members: UserView[] | undefined) {
   return (pubkey: string): string | null =>
     pubkey === me.pubkey ? me.displayName : (members?.find((m) => m.pubkey === pubkey)?.displayName ?? null);
 }

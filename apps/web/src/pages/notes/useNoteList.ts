@@ -68,7 +68,10 @@ export function useNoteList(filters: NoteFilters): NoteList {
           if (abort.signal.aborted) return;
           const listed = page.notes.map((n, i) => {
             const { ciphertext: _c, wrap: _w, ...meta } = n;
-            return { meta, key: versionKey(n.id, n.version), result: results[i] as OpenResult };
+            const result = results[i];
+            // The pool answers one result per note, in order; anything else is a bug, not a note.
+            if (!result) throw new Error('the notes workers returned fewer results than notes');
+            return { meta, key: versionKey(n.id, n.version), result };
           });
           setState((s) => ({ ...s, notes: [...s.notes, ...listed], complete: last }));
         });
