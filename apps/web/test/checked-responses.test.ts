@@ -4,7 +4,7 @@
  * user-text.test.ts, so new code is held to it without anyone remembering to add a test:
  * - no `api<T>(…)` call (a generic that only asserts the answer's type),
  * - no `as` cast over a `.json()` result or over a request,
- * - the transitional untyped helper (src/lib/api.ts) only in the files still being moved,
+ * - no untyped helper beside the typed client (the former src/lib/api.ts stays gone),
  * - no lib/ module imports a page (pages depend on lib, never the reverse).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,23 +14,6 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
-
-/** The transitional helper itself: it wraps the checked request for the files listed below. */
-const TRANSITIONAL_HELPER = 'lib/api.ts';
-/**
- * Files that still call the transitional helper while they are moved to the typed client.
- * This list only shrinks; when it is empty, src/lib/api.ts is deleted.
- */
-const STILL_MOVING = new Set<string>([
-  'pages/JoinPage.tsx',
-  'pages/notes/GrantAccessPage.tsx',
-  'pages/notes/shared.tsx',
-  'pages/shifts/ExceptionsSection.tsx',
-  'pages/shifts/MyShiftsPage.tsx',
-  'pages/shifts/RingGroupsSection.tsx',
-  'pages/shifts/ShiftForm.tsx',
-  'pages/shifts/ShiftsAdminPage.tsx',
-]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -109,8 +92,7 @@ describe('server answers are checked before use', () => {
           ts.isCallExpression(n) &&
           ts.isIdentifier(n.expression) &&
           n.expression.text === 'api' &&
-          n.typeArguments?.length &&
-          !STILL_MOVING.has(file)
+          n.typeArguments?.length
         )
           found.push(where(ast, n, file));
       });
@@ -119,21 +101,21 @@ describe('server answers are checked before use', () => {
 
   it('no `as` cast over a .json() result or a request', () => {
     const found: string[] = [];
-    for (const { file, ast } of files) {
-      if (file === TRANSITIONAL_HELPER) continue;
+    for (const { file, ast } of files)
       walk(ast, (n) => {
         if ((ts.isAsExpression(n) || ts.isTypeAssertionExpression(n)) && containsResponseRead(n.expression))
           found.push(where(ast, n, file));
       });
-    }
     expect(found).toEqual([]);
   });
 
-  it('only the files still being moved use the transitional helper', () => {
+  it('the only way to the server is the typed client', () => {
+    expect(files.some((f) => f.file === 'lib/api.ts')).toBe(false);
+    expect(files.some((f) => f.file === 'components/useLoad.ts')).toBe(false);
     const found: string[] = [];
     for (const { file, ast } of files)
       for (const { node, spec } of importsOf(ast))
-        if (resolve(file, spec) === 'lib/api.js' && !STILL_MOVING.has(file))
+        if (resolve(file, spec) === 'lib/api/http.js' && !file.startsWith('lib/api/'))
           found.push(where(ast, node, file));
     expect(found).toEqual([]);
   });
