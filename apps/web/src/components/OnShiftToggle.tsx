@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../app/session.js';
 import { setOnBreak } from '../lib/calls/api.js';
 import { queries } from '../lib/queries/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { useSubmit } from './useSubmit.js';
 
 /** "On shift now" and the on-break switch: a member on a break is sent no calls. */
 export function OnShiftToggle({ me }: { me: Me }) {
@@ -12,22 +12,11 @@ export function OnShiftToggle({ me }: { me: Me }) {
   // Re-read on every shift:changed event (lib/queries/live.ts); shifts also start and end by
   // the clock, with no event, so look again every minute.
   const onShift = useQuery({ ...queries.onShiftNow(), refetchInterval: 60_000 });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const available = !me.onBreak;
-
-  async function toggle() {
-    setBusy(true);
-    setError(null);
-    try {
-      await setOnBreak(available);
-      await loadMe();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const toggle = useSubmit(async () => {
+    await setOnBreak(available);
+    await loadMe();
+  });
 
   return (
     <section className="panel on-shift" aria-labelledby="on-shift-title">
@@ -47,8 +36,8 @@ export function OnShiftToggle({ me }: { me: Me }) {
           aria-checked={available}
           aria-describedby="on-break-help"
           className={`switch ${available ? 'on' : 'off'}`}
-          disabled={busy}
-          onClick={() => void toggle()}
+          disabled={toggle.busy}
+          onClick={() => void toggle.run()}
         >
           <span className="switch-track" aria-hidden="true">
             <span className="switch-thumb" />
@@ -62,7 +51,7 @@ export function OnShiftToggle({ me }: { me: Me }) {
       <p id="on-break-help" className="hint">
         {t('calls.onBreakHelp')}
       </p>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={toggle.error} />
     </section>
   );
 }

@@ -1,8 +1,8 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { signInWithSession } from '../app/session.js';
 import { finishPasskeyLogin, startPasskeyLogin } from '../lib/api/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { useSubmit } from './useSubmit.js';
 
 /**
  * Sign in with a passkey (discoverable credential): the member gets a server session and can
@@ -11,36 +11,29 @@ import { ErrorMessage } from './ErrorMessage.js';
  */
 export function PasskeySignIn() {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  if (typeof PublicKeyCredential === 'undefined') return null;
-
-  async function signIn() {
-    setBusy(true);
-    setError(null);
-    try {
+  const signIn = useSubmit(
+    async () => {
       const { startAuthentication } = await import('@simplewebauthn/browser');
       const { challengeId, options } = await startPasskeyLogin();
       const response = await startAuthentication({ optionsJSON: options });
       const result = await finishPasskeyLogin(challengeId, response);
       await signInWithSession(result.token);
-    } catch (e) {
+    },
+    {
       // The browser's own errors (cancelled prompt, no matching passkey) have no API code.
-      setError(
+      onError: (e) =>
         e instanceof Error && e.name === 'NotAllowedError' ? new Error(t('passkeySignIn.cancelled')) : e,
-      );
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  );
+  if (typeof PublicKeyCredential === 'undefined') return null;
 
   return (
     <div className="panel">
       <p className="hint">{t('passkeySignIn.help')}</p>
-      <button type="button" className="secondary" disabled={busy} onClick={signIn}>
-        {busy ? t('passkeySignIn.working') : t('passkeySignIn.button')}
+      <button type="button" className="secondary" disabled={signIn.busy} onClick={() => void signIn.run()}>
+        {signIn.busy ? t('passkeySignIn.working') : t('passkeySignIn.button')}
       </button>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={signIn.error} />
     </div>
   );
 }

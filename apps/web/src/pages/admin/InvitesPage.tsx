@@ -17,6 +17,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { roleNames, useRoles } from './useRoles.js';
@@ -150,30 +151,22 @@ function NewInviteForm({
   const [roleIds, setRoleIds] = useState<string[]>(['volunteer']);
   const [phone, setPhone] = useState('');
   const [hours, setHours] = useState(String(INVITE_DEFAULT_HOURS));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useSubmit(async () => {
     const body: CreateInviteBody = {
       displayName: displayName.trim(),
       roles: roleIds,
       expiresInHours: Number(hours),
       ...(phone.trim() ? { phone: phone.trim() } : {}),
     };
-    try {
-      const invite = await createInvite(body);
-      onCreated(invite, body.displayName);
-      setDisplayName('');
-      setPhone('');
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    const invite = await createInvite(body);
+    onCreated(invite, body.displayName);
+    setDisplayName('');
+    setPhone('');
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
 
   const choices = (roles.data ?? [{ id: 'volunteer', name: 'volunteer' }]).map((r) => ({
     value: r.id,
@@ -211,10 +204,10 @@ function NewInviteForm({
         value={hours}
         onChange={(e) => setHours(e.target.value)}
       />
-      <ActionError error={error} />
+      <ActionError error={save.error} />
       <p>
-        <button type="submit" disabled={busy || roleIds.length === 0}>
-          {busy ? t('common.saving') : t('invites.create')}
+        <button type="submit" disabled={save.busy || roleIds.length === 0}>
+          {save.busy ? t('common.saving') : t('invites.create')}
         </button>
       </p>
     </form>

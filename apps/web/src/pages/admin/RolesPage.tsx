@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { createRole, deleteRole, updateRole } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { PermissionPicker } from './PermissionPicker.js';
@@ -176,32 +177,25 @@ function RoleEditor({
   const [name, setName] = useState(role?.name ?? '');
   const [description, setDescription] = useState(role?.description ?? '');
   const [permissions, setPermissions] = useState<string[]>(role?.permissions ?? []);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   // The editor replaces the list: move focus to it so keyboard users start at its top.
   useEffect(() => heading.current?.focus(), []);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useSubmit(async () => {
     const body: CreateRoleBody = {
       name: name.trim(),
       description: description.trim(),
       permissions: withoutCovered(permissions),
     };
-    try {
-      if (role) await updateRole(role.id, body);
-      else await createRole(body);
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    if (role) await updateRole(role.id, body);
+    else await createRole(body);
+    onDone();
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
 
   return (
     <form onSubmit={submit} aria-labelledby="role-editor-title">
@@ -220,10 +214,10 @@ function RoleEditor({
       />
       <PermissionPicker catalogue={catalogue} value={permissions} onChange={setPermissions} />
       {permissions.length === 0 && <p className="hint">{t('roles.needPermission')}</p>}
-      <ActionError error={error} />
+      <ActionError error={save.error} />
       <div className="button-row">
-        <button type="submit" disabled={busy || permissions.length === 0}>
-          {busy ? t('common.saving') : t('common.save')}
+        <button type="submit" disabled={save.busy || permissions.length === 0}>
+          {save.busy ? t('common.saving') : t('common.save')}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>
           {t('common.cancel')}

@@ -11,6 +11,7 @@ import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { updateUser } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { useRoles } from './useRoles.js';
@@ -53,14 +54,8 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
   const [phone, setPhone] = useState('');
   const [removePhone, setRemovePhone] = useState(false);
   const [callPreference, setCallPreference] = useState<CallPreference>(user.callPreference);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useSubmit(async () => {
     setSaved(false);
     const body: UpdateUserBody = {
       displayName: displayName.trim(),
@@ -71,19 +66,17 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
     // The full number is never sent back to the browser: an empty field keeps the stored one.
     if (removePhone) body.phone = null;
     else if (phone.trim()) body.phone = phone.trim();
-    try {
-      const updated = await updateUser(user.id, body);
-      onSaved(updated);
-      setPhone('');
-      setRemovePhone(false);
-      setSaved(true);
-      if (user.id === me.id) await loadMe();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    const updated = await updateUser(user.id, body);
+    onSaved(updated);
+    setPhone('');
+    setRemovePhone(false);
+    setSaved(true);
+    if (user.id === me.id) await loadMe();
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
 
   const roleChoices = (roles.data?.length ? roles.data : user.roles.map((r) => ({ id: r, name: r }))).map(
     (r) => ({
@@ -140,13 +133,13 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
         </label>
       )}
       <CallPreferenceSelect id="vol-call" value={callPreference} onChange={setCallPreference} />
-      <ActionError error={error} />
+      <ActionError error={save.error} />
       <p role="status" className="success">
         {saved ? t('common.saved') : ''}
       </p>
       <p>
-        <button type="submit" disabled={busy || roleIds.length === 0}>
-          {busy ? t('common.saving') : t('common.save')}
+        <button type="submit" disabled={save.busy || roleIds.length === 0}>
+          {save.busy ? t('common.saving') : t('common.save')}
         </button>
       </p>
     </form>

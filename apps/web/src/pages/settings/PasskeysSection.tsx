@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { userTextIn } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { finishPasskeyRegistration, removePasskey, startPasskeyRegistration } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -16,18 +17,13 @@ export function PasskeysSection() {
   const { t, i18n } = useTranslation();
   const passkeys = useQuery(queries.passkeys());
   const [label, setLabel] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [added, setAdded] = useState<string | null>(null);
   const [removing, setRemoving] = useState<PasskeySummary | null>(null);
   const supported = browserSupportsWebAuthn();
 
-  async function add(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setAdded(null);
-    try {
+  const register = useSubmit(
+    async () => {
+      setAdded(null);
       const { challengeId, options } = await startPasskeyRegistration();
       const response = await startRegistration({ optionsJSON: options });
       const name = label.trim() || t('passkeys.defaultLabel');
@@ -35,13 +31,17 @@ export function PasskeysSection() {
       setAdded(name);
       setLabel('');
       void passkeys.refetch();
-    } catch (e) {
+    },
+    {
       // The browser's own errors (cancelled prompt, no authenticator) have no API code.
-      setError(e instanceof Error && e.name === 'NotAllowedError' ? new Error(t('passkeys.cancelled')) : e);
-    } finally {
-      setBusy(false);
-    }
-  }
+      onError: (e) =>
+        e instanceof Error && e.name === 'NotAllowedError' ? new Error(t('passkeys.cancelled')) : e,
+    },
+  );
+  const add = (event: FormEvent) => {
+    event.preventDefault();
+    void register.run();
+  };
 
   return (
     <section className="panel" aria-labelledby="passkeys-title">
@@ -81,13 +81,13 @@ export function PasskeysSection() {
             value={label}
             onChange={(e) => setLabel(e.target.value)}
           />
-          <ActionError error={error} />
+          <ActionError error={register.error} />
           <p role="status" className="success">
             {added ? t('passkeys.addedOk', { label: added }) : ''}
           </p>
           <p>
-            <button type="submit" disabled={busy}>
-              {busy ? t('passkeys.adding') : t('passkeys.add')}
+            <button type="submit" disabled={register.busy}>
+              {register.busy ? t('passkeys.adding') : t('passkeys.add')}
             </button>
           </p>
         </form>

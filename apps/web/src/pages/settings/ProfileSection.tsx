@@ -7,6 +7,7 @@ import { ActionError } from '../../components/ActionError.js';
 import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { updateMyProfile } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -17,26 +18,18 @@ export function ProfileSection({ me }: { me: Me }) {
   const [languages, setLanguages] = useState(me.languages);
   const [callPreference, setCallPreference] = useState<CallPreference>(me.callPreference);
   const [onBreak, setOnBreak] = useState(me.onBreak);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useSubmit(async () => {
     setSaved(false);
     const body: UpdateProfileBody = { displayName: displayName.trim(), languages, callPreference, onBreak };
-    try {
-      await updateMyProfile(body);
-      await loadMe();
-      setSaved(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    await updateMyProfile(body);
+    await loadMe();
+    setSaved(true);
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
 
   // The hotline's languages first: those are the ones callers can ask for.
   const codes = [...(hotline.data?.languages ?? []), ...me.languages, ...COMMON_LANGUAGES];
@@ -64,13 +57,13 @@ export function ProfileSection({ me }: { me: Me }) {
         {t('mySettings.onBreak')}
       </label>
       <p className="hint">{t('mySettings.onBreakHelp')}</p>
-      <ActionError error={error} />
+      <ActionError error={save.error} />
       <p role="status" className="success">
         {saved ? t('common.saved') : ''}
       </p>
       <p>
-        <button type="submit" disabled={busy}>
-          {busy ? t('common.saving') : t('common.save')}
+        <button type="submit" disabled={save.busy}>
+          {save.busy ? t('common.saving') : t('common.save')}
         </button>
       </p>
     </form>
