@@ -6,6 +6,7 @@ import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { verifyAuditChain } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -207,29 +208,18 @@ function AuditTable({
 function VerifyChain() {
   const { t } = useTranslation();
   const [verdict, setVerdict] = useState<AuditVerdictBody | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function verify() {
-    setBusy(true);
-    setError(null);
+  const verify = useSubmit(async () => {
     setVerdict(null);
-    try {
-      setVerdict(await verifyAuditChain());
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    setVerdict(await verifyAuditChain());
+  });
 
   return (
     <div className="panel">
       <p className="hint">{t('audit.verifyHelp')}</p>
-      <button type="button" onClick={verify} disabled={busy}>
-        {busy ? t('audit.verifying') : t('audit.verify')}
+      <button type="button" onClick={() => void verify.run()} disabled={verify.busy}>
+        {verify.busy ? t('audit.verifying') : t('audit.verify')}
       </button>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={verify.error} />
       {verdict?.ok && (
         <p role="status" className="success">
           {t('audit.intact', { count: verdict.count })}

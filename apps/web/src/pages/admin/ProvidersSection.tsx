@@ -13,6 +13,7 @@ import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { removeProvider, saveProvider } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -175,13 +176,7 @@ function ProviderForm({
     ),
   );
   const [numbers, setNumbers] = useState(summary.phoneNumbers.join('\n'));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useSubmit(async () => {
     const body: Record<string, unknown> = {
       phoneNumbers: numbers
         .split(/[\n,]/)
@@ -193,14 +188,12 @@ function ProviderForm({
       if (visibility !== 'public' && value === '' && keepSecrets) continue;
       body[field] = value;
     }
-    try {
-      onSaved(await saveProvider(provider, body));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    onSaved(await saveProvider(provider, body));
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
 
   return (
     <form onSubmit={submit}>
@@ -249,10 +242,10 @@ function ProviderForm({
       <p id={`prov-${provider}-numbers-hint`} className="hint">
         {t('providers.numbersHint')}
       </p>
-      <ActionError error={error} />
+      <ActionError error={save.error} />
       <div className="button-row">
-        <button type="submit" disabled={busy}>
-          {busy ? t('common.saving') : t('common.save')}
+        <button type="submit" disabled={save.busy}>
+          {save.busy ? t('common.saving') : t('common.save')}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>
           {t('common.cancel')}

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { ApiRequestError } from '../../lib/api/index.js';
 
 /**
@@ -23,24 +24,17 @@ export function SettingsSectionForm({
 }) {
   const { t } = useTranslation();
   const titleId = useId();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useSubmit(async () => {
     setSaved(false);
-    try {
-      await onSubmit();
-      setSaved(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    await onSubmit();
+    setSaved(true);
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
+  const { busy, error } = save;
 
   const stale = error instanceof ApiRequestError && error.status === 409;
   return (

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { addBans, removeBan } from '../../lib/calls/api.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -23,28 +24,20 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
   const prefix = bulk ? 'ban-bulk' : 'ban-one';
   const [numbers, setNumbers] = useState('');
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<CreateBansResponse | null>(null);
 
-  async function submit(event: FormEvent) {
+  const add = useSubmit(async (list: string[]) => {
+    setResult(null);
+    const answer = await addBans(list, reason.trim());
+    setResult(answer);
+    setNumbers('');
+    onAdded();
+  });
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     const list = parseNumbers(numbers);
-    if (!list.length) return;
-    setBusy(true);
-    setError(null);
-    setResult(null);
-    try {
-      const answer = await addBans(list, reason.trim());
-      setResult(answer);
-      setNumbers('');
-      onAdded();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    if (list.length) void add.run(list);
+  };
 
   return (
     <form onSubmit={submit} className="panel" aria-labelledby={`${prefix}-title`}>
@@ -82,7 +75,7 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
         value={reason}
         onChange={(e) => setReason(e.target.value)}
       />
-      <ActionError error={error} />
+      <ActionError error={add.error} />
       <p role="status" className="success" data-testid={`${prefix}-result`}>
         {result
           ? t('calls.bans.result', {
@@ -92,8 +85,8 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
             })
           : ''}
       </p>
-      <button type="submit" disabled={busy}>
-        {busy ? t('common.saving') : bulk ? t('calls.bans.import') : t('calls.bans.add')}
+      <button type="submit" disabled={add.busy}>
+        {add.busy ? t('common.saving') : bulk ? t('calls.bans.import') : t('calls.bans.add')}
       </button>
     </form>
   );

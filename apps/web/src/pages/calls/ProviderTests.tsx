@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { type ConnectionTestResult, testProviderConnection } from '../../lib/calls/api.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -17,32 +18,22 @@ const PROVIDER_NAMES: Partial<Record<TelephonyProvider, string>> = {
 
 function TestButton({ provider, name }: { provider: TelephonyProvider; name: string }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  async function run() {
-    setBusy(true);
+  const test = useSubmit(async () => {
     setResult(null);
-    setError(null);
-    try {
-      setResult(await testProviderConnection(provider));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    setResult(await testProviderConnection(provider));
+  });
   return (
     <li>
       <span className="provider-name">{name}</span>{' '}
-      <button type="button" className="secondary" disabled={busy} onClick={() => void run()}>
-        {busy ? t('calls.testing') : t('calls.testConnection')}
+      <button type="button" className="secondary" disabled={test.busy} onClick={() => void test.run()}>
+        {test.busy ? t('calls.testing') : t('calls.testConnection')}
         <span className="visually-hidden"> {name}</span>
       </button>
       <span role="status" className={result?.ok ? 'success' : 'error'}>
         {result ? (result.ok ? t('calls.testOk') : t('calls.testFailed', { reason: result.reason })) : ''}
       </span>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={test.error} />
     </li>
   );
 }
