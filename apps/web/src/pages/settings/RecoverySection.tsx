@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { RecoveryStep } from '../../components/KeySetup.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { createVault, type KeyBackup, readVault, unlockVault, VaultLockedOut } from '../../lib/vault.js';
 
 /**
@@ -13,32 +14,37 @@ import { createVault, type KeyBackup, readVault, unlockVault, VaultLockedOut } f
 export function RecoverySection({ hotline }: { hotline: string }) {
   const { t } = useTranslation();
   const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<{ backup: KeyBackup; recoveryKey: string } | null>(null);
   const [done, setDone] = useState(false);
 
-  async function submit(event: FormEvent) {
+  const renew = useSubmit(
+    async () => {
+      setMessage(null);
+      setDone(false);
+      try {
+        const secretKey = await unlockVault(pin);
+        setResult(await createVault(secretKey, pin, hotline));
+      } finally {
+        setPin('');
+      }
+    },
+    {
+      // A wrong PIN and a lock-out are said in the form's own words, counted as the unlock page does.
+      onError: (e) => {
+        if (e instanceof VaultLockedOut)
+          setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
+        else if (e instanceof CryptoError && e.code === 'WRONG_PIN')
+          setMessage(t('unlock.wrongPin', { count: readVault()?.failures ?? 1 }));
+        else return e;
+        return null;
+      },
+    },
+  );
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    setError(null);
-    setDone(false);
-    try {
-      const secretKey = await unlockVault(pin);
-      setResult(await createVault(secretKey, pin, hotline));
-    } catch (e) {
-      if (e instanceof VaultLockedOut)
-        setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
-      else if (e instanceof CryptoError && e.code === 'WRONG_PIN')
-        setMessage(t('unlock.wrongPin', { count: readVault()?.failures ?? 1 }));
-      else setError(e);
-    } finally {
-      setPin('');
-      setBusy(false);
-    }
-  }
+    void renew.run();
+  };
 
   return (
     <section className="panel" aria-labelledby="new-recovery-title">
@@ -71,13 +77,13 @@ export function RecoverySection({ hotline }: { hotline: string }) {
               {message}
             </p>
           )}
-          <ErrorMessage error={error} />
+          <ErrorMessage error={renew.error} />
           <p role="status" className="success">
             {done ? t('newRecovery.done') : ''}
           </p>
           <p>
-            <button type="submit" disabled={busy}>
-              {busy ? t('newRecovery.working') : t('newRecovery.create')}
+            <button type="submit" disabled={renew.busy}>
+              {renew.busy ? t('newRecovery.working') : t('newRecovery.create')}
             </button>
           </p>
         </form>
