@@ -40,7 +40,7 @@ async function withContext<T>(
   }
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+async function runCli(argv: string[]): Promise<number> {
   const [command = 'serve', sub] = argv;
   switch (command) {
     case 'serve':

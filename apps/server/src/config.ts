@@ -68,7 +68,7 @@ const ConfigSchema = z
   })
   .strict();
 
-export type RawConfig = z.infer<typeof ConfigSchema>;
+type RawConfig = z.infer<typeof ConfigSchema>;
 
 export interface Config
   extends Omit<

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
  * Structured logs. Anything that could hold a secret, a key, a phone number or content is
  * redacted by path, and values that look like phone numbers are masked wherever they appear.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'authorization',
   '*.authorization',
   'req.headers.authorization',

@@ -23,7 +23,7 @@ import { simulatorRoutes } from './simulator/index.js';
  * The server's modules, in migration order. Each owns its tables (migrations) and its
  * routes (mounted under /api). Adding a module is one line here.
  */
-export interface ServerModule {
+interface ServerModule {
   name: string;
   migrations: Migration[];
   routes?: (ctx: ServerContext) => Hono<AppEnv>;

@@ -15,7 +15,7 @@ const base64url = (max: number) =>
     .regex(/^[A-Za-z0-9_-]+$/, 'base64url without padding');
 
 /** A credential id as browsers send it (base64url); authenticators use at most 1023 bytes. */
-export const CredentialId = base64url(1400);
+const CredentialId = base64url(1400);
 
 const Transports = z.array(z.string().min(1).max(32)).max(10);
 const ExtensionResults = z.record(z.string(), z.unknown()).default({});
@@ -53,7 +53,7 @@ export const AuthenticationResponse = z.object({
 export type AuthenticationResponse = z.infer<typeof AuthenticationResponse>;
 
 /** The id the server gave with the options; the challenge itself never leaves the server's table except inside the options. */
-export const ChallengeId = z.uuid();
+const ChallengeId = z.uuid();
 
 export const PasskeyRegisterVerifyBody = z
   .object({

@@ -14,7 +14,7 @@ import { textLine } from './text.js';
  *   answered  → one volunteer won the compare-and-set and is connected
  *   completed | voicemail | abandoned | rejected → ended (rejected: ban, rate limit, CAPTCHA)
  */
-export const CALL_STATUSES = [
+const CALL_STATUSES = [
   'arriving',
   'captcha',
   'queued',
@@ -27,9 +27,6 @@ export const CALL_STATUSES = [
 ] as const;
 export const CallStatus = z.enum(CALL_STATUSES);
 export type CallStatus = z.infer<typeof CallStatus>;
-
-/** States in which a call still waits for a volunteer. */
-export const WAITING_CALL_STATUSES = ['queued', 'ringing'] as const satisfies readonly CallStatus[];
 
 export interface CallView {
   id: string;

@@ -13,7 +13,7 @@ const Pubkey = z.string().regex(/^[0-9a-f]{64}$/, 'an x-only public key, 64 lowe
 const CallId = z.string().min(1).max(128);
 const Instant = z.iso.datetime({ offset: true });
 
-export const CallRingEvent = z
+const CallRingEvent = z
   .object({
     type: z.literal('call:ring'),
     callId: CallId,
@@ -25,20 +25,20 @@ export const CallRingEvent = z
   })
   .strict();
 
-export const CallAnsweredEvent = z
+const CallAnsweredEvent = z
   .object({ type: z.literal('call:answered'), callId: CallId, answeredBy: Pubkey })
   .strict();
 
-export const CallOutcome = z.enum(['completed', 'missed', 'voicemail', 'abandoned', 'failed']);
-export const CallEndedEvent = z
+const CallOutcome = z.enum(['completed', 'missed', 'voicemail', 'abandoned', 'failed']);
+const CallEndedEvent = z
   .object({ type: z.literal('call:ended'), callId: CallId, outcome: CallOutcome })
   .strict();
 
-export const VoicemailNewEvent = z.object({ type: z.literal('voicemail:new'), callId: CallId }).strict();
+const VoicemailNewEvent = z.object({ type: z.literal('voicemail:new'), callId: CallId }).strict();
 
 export const PresenceStatus = z.enum(['online', 'available', 'on-call', 'on-break', 'offline']);
 export type PresenceStatus = z.infer<typeof PresenceStatus>;
-export const PresenceEvent = z
+const PresenceEvent = z
   .object({ type: z.literal('presence'), pubkey: Pubkey, status: PresenceStatus, at: Instant })
   .strict();
 
@@ -58,10 +58,10 @@ export const MAX_MEMBER_EVENT_BYTES = 256;
  */
 export const MAX_MEMBER_EVENT_CONTENT = 402;
 
-export const ShiftChangedEvent = z.object({ type: z.literal('shift:changed') }).strict();
+const ShiftChangedEvent = z.object({ type: z.literal('shift:changed') }).strict();
 
 /** Section names only: clients read the values back through the API, which checks permissions. */
-export const SettingsChangedEvent = z
+const SettingsChangedEvent = z
   .object({
     type: z.literal('settings:changed'),
     sections: z.array(z.union([SettingsSection, z.literal('providers')])).max(32),

@@ -10,7 +10,7 @@ import { textBlock, textLine } from './text.js';
  */
 
 /** One-time codes (bootstrap, invites) are random base64url strings; only their hash is stored. */
-export const OneTimeToken = z
+const OneTimeToken = z
   .string()
   .min(16)
   .max(128)
@@ -19,7 +19,7 @@ export const OneTimeToken = z
 export const DisplayName = textLine(80);
 
 /** A role id: a built-in one (admin, volunteer, reporter) or a custom one (custom-…). */
-export const RoleId = z
+const RoleId = z
   .string()
   .min(1)
   .max(80)
@@ -32,7 +32,7 @@ const RoleList = z
   .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat');
 
 /** A phone number as typed; the server normalizes it to E.164 and refuses what is not one. */
-export const PhoneInput = z
+const PhoneInput = z
   .string()
   .trim()
   .min(7)
@@ -48,7 +48,7 @@ const Languages = z
   .refine((l) => new Set(l).size === l.length, 'languages must not repeat');
 
 /** A permission grant in a custom role: a catalogue permission, `domain:*` or `*`. */
-export const Grant = z.string().max(80).refine(isValidGrant, 'not a known permission or domain wildcard');
+const Grant = z.string().max(80).refine(isValidGrant, 'not a known permission or domain wildcard');
 
 export const BootstrapBody = z.object({ token: OneTimeToken, displayName: DisplayName }).strict();
 export type BootstrapBody = z.infer<typeof BootstrapBody>;

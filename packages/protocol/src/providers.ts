@@ -12,7 +12,7 @@ export const E164 = z
   .regex(/^\+[1-9]\d{7,14}$/, 'a phone number in E.164 form such as "+15551234567"');
 
 /** The hotline's own numbers at one provider: these decide which provider an incoming call belongs to. */
-export const ProviderPhoneNumbers = z
+const ProviderPhoneNumbers = z
   .array(E164)
   .max(100)
   .refine((numbers) => new Set(numbers).size === numbers.length, 'phone numbers must not repeat');
@@ -74,7 +74,7 @@ const PemPrivateKey = z
     'a PEM private key ("-----BEGIN PRIVATE KEY----- …")',
   );
 
-export const TwilioCredentials = z
+const TwilioCredentials = z
   .object({
     accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio account SID: "AC" and 32 hex digits'),
     authToken: Secret,
@@ -82,7 +82,7 @@ export const TwilioCredentials = z
   })
   .strict();
 
-export const SignalWireCredentials = z
+const SignalWireCredentials = z
   .object({
     projectId: z.uuid('a SignalWire project id (a UUID)'),
     apiToken: Secret,
@@ -92,7 +92,7 @@ export const SignalWireCredentials = z
   })
   .strict();
 
-export const VonageCredentials = z
+const VonageCredentials = z
   .object({
     apiKey: Identifier,
     apiSecret: Secret,
@@ -103,7 +103,7 @@ export const VonageCredentials = z
   })
   .strict();
 
-export const PlivoCredentials = z
+const PlivoCredentials = z
   .object({
     authId: z.string().regex(/^[A-Z0-9]{20}$/, 'a Plivo auth id: 20 capital letters and digits'),
     authToken: Secret,
@@ -111,7 +111,7 @@ export const PlivoCredentials = z
   })
   .strict();
 
-export const AsteriskCredentials = z
+const AsteriskCredentials = z
   .object({
     ariUrl: AsteriskAriUrl,
     username: Identifier,
@@ -122,7 +122,7 @@ export const AsteriskCredentials = z
   .strict();
 
 /** The built-in simulated carrier: numbers only, nothing secret. */
-export const SimulatorCredentials = z.object({ phoneNumbers: ProviderPhoneNumbers }).strict();
+const SimulatorCredentials = z.object({ phoneNumbers: ProviderPhoneNumbers }).strict();
 
 export const PROVIDER_CREDENTIALS = {
   twilio: TwilioCredentials,

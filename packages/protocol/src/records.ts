@@ -15,9 +15,9 @@ export const NOTE_CIPHERTEXT_MAX_BYTES = 256 * 1024;
 /** Bytes of one ECIES key wrap (WRAP_LENGTH in @llamenos/crypto; the server checks they agree). */
 export const NOTE_WRAP_BYTES = 106;
 /** Readers per envelope (MAX_READERS in @llamenos/crypto). */
-export const NOTE_MAX_READERS = 1000;
+const NOTE_MAX_READERS = 1000;
 /** Wraps per grant batch. */
-export const GRANT_BATCH_MAX = 500;
+const GRANT_BATCH_MAX = 500;
 
 /** The record id bound into a note version's AEAD associated data. */
 export const noteRecordId = (noteId: string, version: number): string => `note:${noteId}:v${version}`;
@@ -26,7 +26,7 @@ export const noteRecordId = (noteId: string, version: number): string => `note:$
  * A lowercase, hyphenated UUID. Lowercase only: the id is bound into the ciphertext as text,
  * so two spellings of one UUID would be two different records.
  */
-export const NoteId = z
+const NoteId = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID');
 
@@ -46,7 +46,7 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
  * (padding, other alphabets, an impossible length, non-zero unused bits). Canonical form
  * matters because one blob must have exactly one text form on the wire.
  */
-export function base64urlLength(text: string): number | null {
+function base64urlLength(text: string): number | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const rest = text.length % 4;
   if (rest) {
@@ -64,12 +64,12 @@ const base64urlText = (what: string, maxBytes: number) =>
     .max(Math.ceil((maxBytes * 4) / 3), `${what} is above ${maxBytes} bytes`)
     .refine((s) => base64urlLength(s) !== null, `${what} must be canonical unpadded base64url`);
 
-export const NoteWrapText = base64urlText('wrap', NOTE_WRAP_BYTES).refine(
+const NoteWrapText = base64urlText('wrap', NOTE_WRAP_BYTES).refine(
   (s) => base64urlLength(s) === NOTE_WRAP_BYTES,
   `a wrap is exactly ${NOTE_WRAP_BYTES} bytes`,
 );
 
-export const ReaderWrapBody = z.object({ reader: ReaderPubkey, wrap: NoteWrapText }).strict();
+const ReaderWrapBody = z.object({ reader: ReaderPubkey, wrap: NoteWrapText }).strict();
 
 /** The sealed envelope of one note version, as `sealForReaders` returns it. */
 export const NoteEnvelope = z
@@ -109,7 +109,7 @@ export const NoteIdParam = z.object({ id: NoteId }).strict();
 const IsoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 /** Opaque paging cursor of `GET /api/notes`: the last note's creation time and id. */
-export const NoteCursor = z
+const NoteCursor = z
   .string()
   .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z_[0-9a-f-]{36}$/, 'a cursor from a previous page');
 

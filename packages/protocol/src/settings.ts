@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { textLine } from './text.js';
 
 /** Is `zone` an IANA time zone this runtime knows? */
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -131,7 +131,7 @@ export const SettingsSection = z.enum(
 export type SettingsSection = z.infer<typeof SettingsSection>;
 
 /** The version a client last read; a write against an older one is refused with 409. */
-export const SettingsVersion = z.number().int().min(0);
+const SettingsVersion = z.number().int().min(0);
 
 /** `PUT /api/settings`: the whole document. */
 export const PutSettingsBody = z.object({ settings: HotlineSettings, version: SettingsVersion }).strict();

@@ -11,10 +11,9 @@ import { textBlock, textLine } from './text.js';
  * 22:00 shift of 600 minutes is Friday's shift even while it covers Saturday 03:00.
  */
 
-export const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const;
-export const MIN_SHIFT_MINUTES = 15;
-export const MAX_SHIFT_MINUTES = 1440;
-export const MAX_MINE_DAYS = 62;
+const MIN_SHIFT_MINUTES = 15;
+const MAX_SHIFT_MINUTES = 1440;
+const MAX_MINE_DAYS = 62;
 
 const Id = z
   .string()
@@ -23,10 +22,10 @@ const Id = z
   .regex(/^[A-Za-z0-9_-]+$/, 'an id');
 
 /** A wall-clock time "HH:MM", 00:00 to 23:59. */
-export const LocalTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time "HH:MM" (00:00–23:59)');
+const LocalTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time "HH:MM" (00:00–23:59)');
 
 /** A calendar date "YYYY-MM-DD" that exists (2026-02-30 does not). */
-export const LocalDate = z
+const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"')
   .refine((s) => {
@@ -34,7 +33,7 @@ export const LocalDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'a date that exists');
 
-export const Weekday = z.number().int().min(0).max(6);
+const Weekday = z.number().int().min(0).max(6);
 
 const UserIds = z
   .array(Id)

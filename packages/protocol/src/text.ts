@@ -10,7 +10,7 @@ import { z } from 'zod';
  */
 
 /** Why a code point is refused in typed text, or null when it is fine. */
-export function refusedCharacter(codePoint: number, multiline: boolean): string | null {
+function refusedCharacter(codePoint: number, multiline: boolean): string | null {
   if (codePoint <= 0x1f) {
     if (multiline && (codePoint === 0x09 || codePoint === 0x0a || codePoint === 0x0d)) return null;
     return multiline ? 'a control character' : 'a control character or line break';

@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../db/database.js';
 import { maskPhones } from '../logging.js';
 
 /** What a caller records. Details must never hold content, secrets or full phone numbers. */
-export interface AuditInput {
+interface AuditInput {
   action: string;
   actorPubkey?: string | null;
   target?: string | null;
@@ -33,7 +33,7 @@ function scrub(value: CanonicalValue): CanonicalValue {
 }
 
 /** The exact object whose canonical JSON is hashed into the chain (docs/PROTOCOL.md, audit chain). */
-export const hashedFields = (e: Omit<AuditEntry, 'previousHash' | 'hash'>): CanonicalValue => ({
+const hashedFields = (e: Omit<AuditEntry, 'previousHash' | 'hash'>): CanonicalValue => ({
   seq: e.seq,
   createdAt: e.createdAt,
   action: e.action,
@@ -106,7 +106,7 @@ const fromRow = (r: AuditRow): AuditEntry => ({
   hash: r.hash,
 });
 
-export interface AuditFilter {
+interface AuditFilter {
   action?: string;
   actorPubkey?: string;
   since?: Date;

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/database.js';
 /** A ceremony must be completed within five minutes of asking for its options. */
 export const CHALLENGE_MINUTES = 5;
 
-export type ChallengePurpose = 'register' | 'login';
+type ChallengePurpose = 'register' | 'login';
 
 /**
  * Stores a challenge the server handed out. Expired rows are swept on each insert so the

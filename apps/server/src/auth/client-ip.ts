@@ -19,7 +19,7 @@ export type ProxyTrust =
   | { readonly mode: 'addresses'; readonly proxies: readonly string[]; readonly list: BlockList };
 
 /** The address of a request whose client cannot be told; one shared rate-limit bucket, never loopback. */
-export const UNKNOWN_CLIENT = 'unknown';
+const UNKNOWN_CLIENT = 'unknown';
 
 /** An IP address or CIDR block ("10.0.0.0/8", "fd00::/8", "192.0.2.10"); null when it is neither. */
 export function parseProxyAddress(text: string): { address: string; prefix: number; family: 4 | 6 } | null {

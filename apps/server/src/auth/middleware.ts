@@ -23,7 +23,7 @@ function requestTarget(c: Context<AppEnv>): string | null {
 }
 
 /** Resolves a key to the active user behind it (provided by the identity module). */
-export type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
+type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
 
 /**
  * Establishes who is calling, for every /api request:

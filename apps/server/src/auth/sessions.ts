@@ -8,11 +8,11 @@ import { userExists } from '../identity/lookup.js';
 
 /** A passkey log-in gives a bearer token valid for eight hours. Only its SHA-256 is stored. */
 export const SESSION_HOURS = 8;
-export const SESSION_TOKEN_PREFIX = 'lls_';
+const SESSION_TOKEN_PREFIX = 'lls_';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export interface SessionRow {
+interface SessionRow {
   id: string;
   user_id: string;
   pubkey: string;

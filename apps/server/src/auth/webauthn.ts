@@ -18,7 +18,7 @@ import type { StoredPasskey } from './passkey-store.js';
  * The relying party is the hotline's public origin (PUBLIC_URL), never the Host header.
  */
 
-export interface RelyingParty {
+interface RelyingParty {
   id: string;
   origin: string;
 }
@@ -63,7 +63,7 @@ export function registrationOptions(
   });
 }
 
-export interface NewCredential {
+interface NewCredential {
   id: string;
   publicKey: Uint8Array;
   counter: number;

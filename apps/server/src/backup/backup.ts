@@ -16,7 +16,7 @@ import { createProgress, type ProgressStream } from './progress.js';
 const FETCH_ROWS = 1000;
 const FLUSH_BYTES = 1 << 20;
 
-export interface BackupSummary {
+interface BackupSummary {
   file: string;
   tables: number;
   rows: number;

@@ -74,7 +74,7 @@ export async function readCatalog(db: Queryable): Promise<TableInfo[]> {
  * alphabetical among equals so backups are reproducible). Tables in a reference cycle keep
  * alphabetical order at the end; restoring those relies on deferrable constraints.
  */
-export function parentsFirst(tables: TableInfo[]): TableInfo[] {
+function parentsFirst(tables: TableInfo[]): TableInfo[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const placed = new Set<string>();
   const ordered: TableInfo[] = [];

@@ -4,7 +4,7 @@ export interface ProgressStream {
   write(text: string): unknown;
 }
 
-export interface Progress {
+interface Progress {
   /** `n` more rows are done. */
   advance(n: number): void;
   /** Clears the bar and prints the one summary line that is always shown. */

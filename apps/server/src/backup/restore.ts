@@ -23,7 +23,7 @@ const REAL_ROWS: Record<string, string> = {
   rate_limits: 'false', // counters that expire on their own
 };
 
-export interface RestoreOptions {
+interface RestoreOptions {
   /** The server's migrations: applied up to the backup's schema before loading, the rest after. */
   migrations: readonly Migration[];
   /** Replace whatever the target holds. */
@@ -31,7 +31,7 @@ export interface RestoreOptions {
   progress?: ProgressStream;
 }
 
-export interface RestoreSummary {
+interface RestoreSummary {
   tables: number;
   rows: number;
   verdict: AuditVerdict;
@@ -53,7 +53,7 @@ function parseLine(text: string, lineNo: number): unknown {
 }
 
 /** Reads and validates the first line. */
-export async function readBackupHeader(file: string): Promise<BackupHeader> {
+async function readBackupHeader(file: string): Promise<BackupHeader> {
   if (!(await stat(file).catch(() => null))) throw new BackupError(`${file} does not exist`);
   const reader = lines(file);
   let first: string | undefined;

@@ -16,15 +16,15 @@ import type { ServerContext } from '../http/context.js';
 const ID = /^[0-9a-f]{32}$/;
 const TEMP_PREFIX = '.tmp-';
 
-export class BlobIdError extends Error {
+class BlobIdError extends Error {
   override readonly name = 'BlobIdError';
 }
 
-export class BlobTooLargeError extends Error {
+class BlobTooLargeError extends Error {
   override readonly name = 'BlobTooLargeError';
 }
 
-export const isBlobId = (id: string): boolean => ID.test(id);
+const isBlobId = (id: string): boolean => ID.test(id);
 
 export class BlobStore {
   constructor(readonly dir: string) {}

@@ -23,7 +23,7 @@ import { queueName, webhookUrl } from './urls.js';
  * database re-checks `answered_by is null` on the locked row. The winner's process then
  * cancels every other leg at the provider, in parallel, and tells every client.
  */
-export type ClaimResult =
+type ClaimResult =
   | { outcome: 'won'; call: CallRow }
   | { outcome: 'already-yours'; call: CallRow }
   | { outcome: 'lost'; call: CallRow | null };

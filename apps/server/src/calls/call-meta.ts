@@ -21,7 +21,7 @@ import { errorInfo } from './telephony.js';
  * and each leg's kind, status and times (no identity once `user_id` is null).
  */
 
-export const CALL_META_VERSION = 1;
+const CALL_META_VERSION = 1;
 export const callMetaRecordId = (callId: string) => `call-meta:${callId}`;
 
 /** The JSON sealed under PURPOSES.callMeta, record id `call-meta:<callId>`. */
@@ -34,9 +34,9 @@ export interface CallMeta {
 }
 
 /** Calls ended this long ago and still unsealed are picked up by the catch-up sweep. */
-export const CATCH_UP_AFTER_MS = 60_000;
+const CATCH_UP_AFTER_MS = 60_000;
 
-export type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
+type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
 
 /**
  * Seals one ended call's metadata and clears the plaintext, once: the row is locked and the

@@ -43,7 +43,7 @@ function outcomeFrom(status: CallRow['status']): EndedOutcome | null {
   }
 }
 
-export interface FinishOptions {
+interface FinishOptions {
   /** Why: caller-hangup, volunteer-hangup, app-hangup, ban, stale. */
   reason: string;
   /** Who ended it from the app (user id), for the audit. */

@@ -31,7 +31,7 @@ import {
 
 const CAPTCHA_LENGTH = 4;
 
-export const rateLimitKey = (callerHash: string) => `calls:caller:${callerHash}`;
+const rateLimitKey = (callerHash: string) => `calls:caller:${callerHash}`;
 
 /** Where a call goes once it is past the menu and the CAPTCHA (or straight away). */
 function afterMenu(settings: HotlineSettings): 'captcha' | 'queued' {
@@ -40,11 +40,11 @@ function afterMenu(settings: HotlineSettings): 'captcha' | 'queued' {
 
 const captchaDigits = () => Array.from({ length: CAPTCHA_LENGTH }, () => randomInt(10)).join('');
 
-export const queueDeadline = (now: Date, settings: HotlineSettings) =>
+const queueDeadline = (now: Date, settings: HotlineSettings) =>
   new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
 
 /** Moves a call into `next` ('captcha' or 'queued'), setting what that state needs. */
-export async function enterState(
+async function enterState(
   tx: Queryable,
   callId: string,
   from: readonly string[],
@@ -64,7 +64,7 @@ export async function enterState(
 }
 
 /** Ends a call before it rang: ban, rate limit, CAPTCHA. Audited with the reason, never the number. */
-export async function rejectCall(
+async function rejectCall(
   tx: Queryable,
   call: CallRow,
   reason: 'banned' | 'rate-limited' | 'captcha',
@@ -88,7 +88,7 @@ export async function rejectCall(
   return callFromRow(row!);
 }
 
-export interface InboundResult {
+interface InboundResult {
   instructions: Instruction[];
   callId: string | null;
 }

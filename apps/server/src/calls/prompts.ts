@@ -42,7 +42,7 @@ const TEXT = {
   },
 } as const;
 
-export type PromptKey = keyof (typeof TEXT)['en'];
+type PromptKey = keyof (typeof TEXT)['en'];
 
 /** BCP 47 voices for the languages we know; others fall back to English. */
 const VOICE_TAG: Record<string, string> = { en: 'en-US', es: 'es-MX' };

@@ -29,7 +29,7 @@ export const RECORDING_DELETE_BACKOFF_MS = [
 const LEASE_MS = 60_000;
 const BATCH = 50;
 
-export interface RecordingDelete {
+interface RecordingDelete {
   provider: string;
   recordingRef: string;
   callId: string | null;
@@ -69,7 +69,7 @@ const fromRow = (r: RecordingDeletesTable): RecordingDelete => ({
 });
 
 /** One attempt: removes the row on success, schedules the next attempt (or gives up) on failure. */
-export async function attemptRecordingDelete(
+async function attemptRecordingDelete(
   ctx: ServerContext,
   adapter: CallControl | null,
   job: RecordingDelete,

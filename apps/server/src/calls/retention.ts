@@ -8,7 +8,7 @@ import { errorInfo } from './telephony.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export interface CallPurge {
+interface CallPurge {
   calls: number;
   voicemails: number;
   cutoff: string | null;

@@ -39,7 +39,7 @@ const REDIRECT_RETRY_MS = 5_000;
 const MAX_REDIRECT_ATTEMPTS = 5;
 const BATCH = 50;
 
-export interface TickReport {
+interface TickReport {
   voicemail: number;
   redirectRetries: number;
   legsCancelled: number;

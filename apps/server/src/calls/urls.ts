@@ -5,7 +5,7 @@ import type { ServerContext } from '../http/context.js';
  * provider signs), and carry only our own ids: the signature covers the query, so an id there
  * is one we issued. The hotline itself is never taken from a URL: the called number decides.
  */
-export type WebhookPath =
+type WebhookPath =
   | 'inbound'
   | 'status'
   | 'language'

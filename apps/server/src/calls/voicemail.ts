@@ -33,7 +33,7 @@ import { controlAdapter, errorInfo } from './telephony.js';
  * file key is wrapped for each current admin; then the provider's copy is deleted (lesson 16).
  */
 
-export const voicemailRecordId = (callId: string) => `voicemail:${callId}`;
+const voicemailRecordId = (callId: string) => `voicemail:${callId}`;
 
 interface SealedRecording {
   blobId: string;

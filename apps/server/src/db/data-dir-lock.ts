@@ -27,7 +27,7 @@ import { z } from 'zod';
  * socket but not yet listened would look dead for a moment).
  */
 
-export interface LockHolder {
+interface LockHolder {
   pid: number;
   startedAt: string;
   command: string;
@@ -54,7 +54,7 @@ const Reply = z.union([
 /** Answers one request from another process; a thrown error's message is sent back. */
 export type LockRequestHandler = (request: unknown) => Promise<unknown>;
 
-export interface DataDirLock {
+interface DataDirLock {
   readonly lockDir: string;
   /** Takes requests from other processes (one line of JSON each) from now on. */
   takeRequests(handler: LockRequestHandler): void;

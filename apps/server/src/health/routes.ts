@@ -1,3 +1,4 @@
+import type { PublicConfig } from '@llamenos/protocol';
 import { Hono } from 'hono';
 import { pendingMigrations } from '../db/migrate.js';
 import { DomainError } from '../domain/errors.js';
@@ -21,8 +22,8 @@ export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (pending.length) throw new DomainError('unavailable', `migrations pending: ${pending.join(', ')}`);
     return c.json({ status: 'ready', database: ctx.db.kind });
   });
-  app.get('/config', isPublic(), async (c) =>
-    c.json({
+  app.get('/config', isPublic(), async (c) => {
+    const body: PublicConfig = {
       serverPubkey: ctx.keys.nostrPublicKey,
       // The relay to subscribe to: external (NOSTR_RELAY_URL) or the embedded one at /nostr.
       relayUrl: relayUrl(ctx.config),
@@ -30,7 +31,8 @@ export function healthRoutes(ctx: ServerContext): Hono<AppEnv> {
       production: ctx.config.isProduction,
       // Shown on the login page, before anyone is signed in.
       ...(await getLoginBranding(ctx)),
-    }),
-  );
+    };
+    return c.json(body);
+  });
   return app;
 }

@@ -19,7 +19,7 @@ export type Guard =
   | { kind: 'authenticated'; allowWithoutPasskey?: true }
   | { kind: 'permission'; permission: Permission };
 
-export const GUARD = Symbol.for('llamenos.guard');
+const GUARD = Symbol.for('llamenos.guard');
 
 export const PASSKEY_REQUIRED = 'this hotline requires a passkey: register one first';
 

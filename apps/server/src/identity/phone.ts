@@ -8,7 +8,7 @@ import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
  * row and field, so a database writer cannot move a number from one row to another.
  */
 
-export type PhoneOwner = 'users' | 'invites';
+type PhoneOwner = 'users' | 'invites';
 
 const recordIdOf = (owner: PhoneOwner, id: string) => `${owner}/${id}/phone`;
 

@@ -21,7 +21,7 @@ import { type Actor, auditIdentity, isUniqueViolation } from './service.js';
  * never becomes a path to admin.
  */
 
-export const isBuiltinRole = (id: string): id is BuiltinRoleId => Object.hasOwn(BUILTIN_ROLES, id);
+const isBuiltinRole = (id: string): id is BuiltinRoleId => Object.hasOwn(BUILTIN_ROLES, id);
 
 /** Every catalogue permission a grant covers ('*' and 'domain:*' expand). */
 const expandGrant = (grant: string): Permission[] => PERMISSIONS.filter((p) => hasPermission([grant], p));

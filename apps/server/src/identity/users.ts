@@ -65,7 +65,7 @@ async function findUser(db: Queryable, id: string, forUpdate = false): Promise<U
   return row;
 }
 
-export interface NewUser {
+interface NewUser {
   pubkey: string;
   displayName: string;
   roles: string[];
@@ -107,7 +107,7 @@ export async function insertUser(
   }
 }
 
-export interface UserFilter {
+interface UserFilter {
   active?: boolean;
   role?: string;
 }

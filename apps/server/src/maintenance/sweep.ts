@@ -7,7 +7,7 @@ import { startPeriodicJob } from '../records/retention.js';
  * NIP-98 ids are remembered for about two minutes and rate-limit windows last minutes, so a
  * ten-minute rhythm keeps both tables at the size of the last few minutes' traffic.
  */
-export const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
  * Drops rows that no longer decide anything: replay-cache ids whose tokens have expired and

@@ -7,9 +7,7 @@ export interface RateLimitRule {
   blockSeconds: number;
 }
 
-export type RateLimitVerdict =
-  | { allowed: true; count: number }
-  | { allowed: false; retryAfterSeconds: number };
+type RateLimitVerdict = { allowed: true; count: number } | { allowed: false; retryAfterSeconds: number };
 
 /**
  * Counts one attempt for `key` and decides, in a single upsert, so concurrent attempts on

@@ -21,12 +21,12 @@ export async function exportNotes(
 ): Promise<ReadableStream<Uint8Array>> {
   const now = ctx.now();
   const all = readsAll(caller);
-  const scope: Omit<NoteFilter, 'limit'> = { ...(all ? {} : { authorId: caller.id }), createdUpTo: now };
+  const scope: Omit<NoteFilter, 'limit'> = { ...(all ? {} : { authorId: caller.userId }), createdUpTo: now };
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx.query<{ count: number }>(
       `select count(*) as count from notes
        where deleted_at is null and created_at <= $1 ${all ? '' : 'and author_id = $2'}`,
-      all ? [now] : [now, caller.id],
+      all ? [now] : [now, caller.userId],
     );
     await appendAuditInTx(
       tx,

@@ -8,23 +8,16 @@ import {
   NoteVersionQuery,
   UpdateNoteBody,
 } from '@llamenos/protocol';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
+import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { exportNotes } from './export.js';
 import { grantAccess, grantStatus, grantWork } from './grant.js';
 import { requiredReaders } from './readers.js';
-import {
-  createNote,
-  deleteNote,
-  editNote,
-  getNote,
-  getVersions,
-  listNotes,
-  type NoteCaller,
-} from './service.js';
+import { createNote, deleteNote, editNote, getNote, getVersions, listNotes } from './service.js';
 
 /**
  * Call notes. The server stores sealed envelopes it cannot open; the rules live in service.ts.
@@ -41,43 +34,35 @@ const NoQuery = z.object({}).strict();
 /** Only UUID-shaped segments reach the :id routes, so fixed paths like /notes/export never do. */
 const ID = ':id{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}';
 
-/** The guards have already established an active user. */
-function callerOf(c: Context<AppEnv>): NoteCaller {
-  const auth = c.get('auth');
-  const user = auth.user;
-  if (!user) throw new Error('note route reached without a user: guard missing');
-  return { id: user.id, pubkey: user.pubkey, permissions: user.permissions, ipHash: auth.ipHash };
-}
-
 export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   // Who a new note must be sealed for: the caller and every current admin.
   app.get('/records/readers', isMember(), async (c) => {
     readQuery(c, NoQuery);
-    return c.json({ readers: await requiredReaders(ctx.db, callerOf(c).pubkey) });
+    return c.json({ readers: await requiredReaders(ctx.db, memberOf(c).pubkey) });
   });
 
   // Fixed paths first: they must never be taken for a note id.
   app.get('/notes/grant-work', requires('notes:read-all'), async (c) => {
     const q = readQuery(c, GrantWorkQuery);
-    return c.json(await grantWork(ctx, callerOf(c), q));
+    return c.json(await grantWork(ctx, memberOf(c), q));
   });
 
   app.get('/notes/grant-status', requires('notes:read-all'), async (c) => {
     const q = readQuery(c, GrantStatusQuery);
-    return c.json(await grantStatus(ctx, callerOf(c), q.reader));
+    return c.json(await grantStatus(ctx, memberOf(c), q.reader));
   });
 
   app.post('/notes/grant', requires('notes:read-all'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, GrantBody);
-    return c.json(await grantAccess(ctx, callerOf(c), body));
+    return c.json(await grantAccess(ctx, memberOf(c), body));
   });
 
   app.get('/notes/export', requires('notes:export'), async (c) => {
     readQuery(c, NoQuery);
-    const stream = await exportNotes(ctx, callerOf(c));
+    const stream = await exportNotes(ctx, memberOf(c));
     return c.body(stream, 200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
       'cache-control': 'no-store',
@@ -86,39 +71,39 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/notes', requires('notes:read-own'), async (c) => {
     const q = readQuery(c, NoteListQuery);
-    return c.json(await listNotes(ctx, callerOf(c), q));
+    return c.json(await listNotes(ctx, memberOf(c), q));
   });
 
   app.post('/notes', requires('notes:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateNoteBody);
-    const { note, created } = await createNote(ctx, callerOf(c), body);
+    const { note, created } = await createNote(ctx, memberOf(c), body);
     return c.json({ note }, created ? 201 : 200);
   });
 
   app.get(`/notes/${ID}/versions`, requires('notes:read-own'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, NoteIdParam);
-    return c.json({ versions: await getVersions(ctx, callerOf(c), id) });
+    return c.json({ versions: await getVersions(ctx, memberOf(c), id) });
   });
 
   app.get(`/notes/${ID}`, requires('notes:read-own'), async (c) => {
     const { version } = readQuery(c, NoteVersionQuery);
     const { id } = readParams(c, NoteIdParam);
-    return c.json({ note: await getNote(ctx, callerOf(c), id, version) });
+    return c.json({ note: await getNote(ctx, memberOf(c), id, version) });
   });
 
   app.put(`/notes/${ID}`, requires('notes:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, NoteIdParam);
     const body = await readJson(c, UpdateNoteBody);
-    return c.json({ note: await editNote(ctx, callerOf(c), id, body) });
+    return c.json({ note: await editNote(ctx, memberOf(c), id, body) });
   });
 
   app.delete(`/notes/${ID}`, requires('notes:read-all'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, NoteIdParam);
-    await deleteNote(ctx, callerOf(c), id);
+    await deleteNote(ctx, memberOf(c), id);
     return c.body(null, 204);
   });
 

@@ -10,6 +10,7 @@ import {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { checkEnvelope, checkReaders } from './envelope.js';
@@ -17,12 +18,8 @@ import { requiredReaders } from './readers.js';
 import * as store from './store.js';
 
 /** The member making a request, as the routes pass it down. */
-export interface NoteCaller {
-  id: string;
-  pubkey: string;
-  permissions: readonly string[];
-  ipHash: string | null;
-}
+/** Who reads or writes notes: a signed-in member. */
+export type NoteCaller = Member;
 
 export const readsAll = (caller: NoteCaller) => hasPermission(caller.permissions, 'notes:read-all');
 
@@ -31,7 +28,7 @@ export const readsAll = (caller: NoteCaller) => hasPermission(caller.permissions
  * volunteers cannot probe for other volunteers' note ids.
  */
 function visible(note: store.NoteRow | null, caller: NoteCaller): store.NoteRow {
-  if (!note || !(readsAll(caller) || note.authorId === caller.id)) throw notFound('no such note');
+  if (!note || !(readsAll(caller) || note.authorId === caller.userId)) throw notFound('no such note');
   if (note.deletedAt) throw gone('this note was deleted');
   return note;
 }
@@ -56,7 +53,7 @@ export async function createNote(
     const row = {
       id: body.id,
       callId: body.callId ?? null,
-      authorId: caller.id,
+      authorId: caller.userId,
       authorPubkey: caller.pubkey,
       currentVersion: 1,
       createdAt: now,
@@ -67,7 +64,7 @@ export async function createNote(
       if (
         existing &&
         !existing.deletedAt &&
-        existing.authorId === caller.id &&
+        existing.authorId === caller.userId &&
         (await store.firstCiphertext(tx, body.id)) === body.envelope.ciphertext
       )
         return { note: store.metaOf(existing), created: false };
@@ -104,7 +101,7 @@ export async function editNote(
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
     const note = visible(await store.readNote(tx, id, true), caller);
-    if (note.authorId !== caller.id) throw forbidden('only the author edits a note');
+    if (note.authorId !== caller.userId) throw forbidden('only the author edits a note');
     if (note.currentVersion !== body.expectedVersion)
       throw conflict(
         `the note changed since you loaded it (you edited version ${body.expectedVersion}, it is at ${note.currentVersion}); reload it`,
@@ -146,7 +143,7 @@ export async function listNotes(ctx: ServerContext, caller: NoteCaller, q: NoteL
   const notes = await store.listForReader(
     ctx.db,
     {
-      ...(all ? {} : { authorId: caller.id }),
+      ...(all ? {} : { authorId: caller.userId }),
       ...(q.authorPubkey ? { authorPubkey: q.authorPubkey } : {}),
       ...(q.callId ? { callId: q.callId } : {}),
       ...(q.from ? { from: q.from } : {}),

@@ -18,7 +18,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** What a settings write changed, by name only: the audit log records this, never values. */
-export interface SettingsDiff {
+interface SettingsDiff {
   changed: SettingsSection[];
   customFields?: { added: string[]; removed: string[]; changed: string[] };
 }

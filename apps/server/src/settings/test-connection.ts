@@ -37,7 +37,7 @@ export interface ConnectionTestResult {
   reason: string;
 }
 
-export interface ConnectionTestOptions {
+interface ConnectionTestOptions {
   /** Tests route the guarded requests to a local fake; the SSRF checks still run first. */
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -199,7 +199,7 @@ export async function testProviderCredentials<P extends TelephonyProvider>(
 }
 
 /** Loads the stored credentials and tests them. */
-export async function testStoredProvider(
+async function testStoredProvider(
   ctx: ServerContext,
   provider: TelephonyProvider,
   options: ConnectionTestOptions = {},

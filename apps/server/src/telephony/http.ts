@@ -11,7 +11,7 @@ import {
  * limit on the whole exchange (body included), and every failure turned into a typed
  * TelephonyError whose message carries neither the credentials nor the request body.
  */
-export interface ProviderHttpOptions {
+interface ProviderHttpOptions {
   provider: string;
   /** Origin (and optional path prefix) of the API, without a trailing slash. */
   baseUrl: string;
@@ -29,7 +29,7 @@ export interface ProviderHttpOptions {
   fetch?: typeof fetch;
 }
 
-export interface ProviderRequest {
+interface ProviderRequest {
   /** Names the operation in errors ("create leg", "cancel leg"). */
   operation: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -55,14 +55,14 @@ export interface ProviderRequest {
 }
 
 /** An answer whose body is read as it arrives (`ProviderHttp.stream`). */
-export interface ProviderStreamReply {
+interface ProviderStreamReply {
   status: number;
   contentType: string;
   /** Errors with a TelephonyError on timeout, a dropped connection or more than `maxBytes`. */
   body: ReadableStream<Uint8Array>;
 }
 
-export interface ProviderReply {
+interface ProviderReply {
   status: number;
   contentType: string;
   body: Uint8Array;

@@ -216,7 +216,7 @@ export interface CallControl {
 }
 
 /** The webhook side of a provider: verification, parsing and rendering. */
-export interface WebhookCodec {
+interface WebhookCodec {
   /**
    * True only for a request the provider signed with our secret over this exact URL and body.
    * Fails closed: no secret configured, no signature header, or any doubt → false.

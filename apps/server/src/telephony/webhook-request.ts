@@ -27,7 +27,7 @@ function requestTarget(c: Context): string {
   return `${url.pathname}${url.search}`;
 }
 
-export interface RawWebhook {
+interface RawWebhook {
   method: string;
   publicUrl: string;
   headers: Headers | Record<string, string>;

@@ -29,7 +29,7 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-export type Attributes = Record<string, string | number | boolean | undefined>;
+type Attributes = Record<string, string | number | boolean | undefined>;
 
 /** One element; `children` are already-rendered XML, `text` is escaped here. */
 export function element(

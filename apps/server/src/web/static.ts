@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/context.js';
 import { isPublic } from '../http/guard.js';
 
 /** The built web client: apps/web/dist, the same depth from src/ and dist/ of the server. */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -2,7 +2,7 @@ import type { BanView } from '@llamenos/protocol';
 import type { Queryable } from '../../db/database.js';
 
 /** A `call_bans` row as the database returns it: the caller's keyed hash, never the number. */
-export interface CallBansTable {
+interface CallBansTable {
   caller_hash: string;
   caller_last4: string | null;
   reason: string;
@@ -11,7 +11,7 @@ export interface CallBansTable {
   expires_at: Date | null;
 }
 
-export function banFromRow(r: CallBansTable): BanView {
+function banFromRow(r: CallBansTable): BanView {
   return {
     callerHash: r.caller_hash,
     callerLast4: r.caller_last4 ?? null,

@@ -47,9 +47,6 @@ export interface CallRow {
   createdAt: Date;
 }
 
-/** Call states in which the caller has not reached anyone yet. */
-export const WAITING = ['queued', 'ringing'] as const;
-export const BEFORE_QUEUE = ['arriving', 'captcha'] as const;
 export const ENDED_CALL = ['completed', 'voicemail', 'abandoned', 'rejected'] as const;
 
 export const dateOrNull = (v: Date | string | null | undefined): Date | null =>

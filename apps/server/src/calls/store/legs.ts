@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/database.js';
 import { dateOrNull } from './calls.js';
 
 export type LegKind = 'phone' | 'browser';
-export type LegRowStatus =
+type LegRowStatus =
   | 'pending'
   | 'queued'
   | 'ringing'
@@ -40,10 +40,6 @@ export interface LegRow {
   endedAt: Date | null;
 }
 
-/** Leg states after which nothing changes. */
-export const FINAL_LEG = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
-export const LIVE_LEG = ['pending', 'queued', 'ringing', 'in-progress'] as const;
-
 export function legFromRow(r: CallLegsTable): LegRow {
   return {
     id: r.id,
@@ -64,14 +60,6 @@ export async function findLeg(db: Queryable, id: string, forUpdate = false): Pro
     [id],
   );
   return row ? legFromRow(row) : null;
-}
-
-export async function legsOf(db: Queryable, callId: string): Promise<LegRow[]> {
-  const rows = await db.query<CallLegsTable>(
-    'select * from call_legs where call_id = $1 order by created_at, id',
-    [callId],
-  );
-  return rows.map(legFromRow);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ReaderWrap } from '@llamenos/crypto';
 import type { Queryable } from '../../db/database.js';
 
 /** A `voicemails` row as the database returns it; a row from before blobs has no blob, size or wraps. */
-export interface VoicemailsTable {
+interface VoicemailsTable {
   call_id: string;
   content_type: string;
   duration: number;
@@ -25,7 +25,7 @@ export interface StoredVoicemail {
 }
 
 /** Null for a row written before blobs: it reads as "no voicemail". */
-export function voicemailFromRow(r: VoicemailsTable): StoredVoicemail | null {
+function voicemailFromRow(r: VoicemailsTable): StoredVoicemail | null {
   if (!r.blob_id || !r.wraps) return null;
   return {
     callId: r.call_id,

@@ -35,7 +35,7 @@ export function isAllowedAriHost(hostname: string): boolean {
   return false;
 }
 
-export interface AriAddress {
+interface AriAddress {
   /** Origin plus any path prefix, without "/ari" and without a trailing slash. */
   httpBase: string;
   /** The same for the events WebSocket (ws: or wss:). */

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
  * `maxDelayMs`, and starts again from the minimum once a connection has opened. Each text
  * message is parsed as JSON and handed to `onEvent`; anything unparsable is dropped.
  */
-export interface EventStreamOptions {
+interface EventStreamOptions {
   /** ws:// or wss:// base (see address.ts). */
   wsBase: string;
   app: string;

@@ -28,7 +28,7 @@ export const ARI_CHANNEL_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export const ARI_RECORDING_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** A caller id or extension as E.164: "+15551234567" or "15551234567"; else null. */
-export function ariNumber(value: unknown): string | null {
+function ariNumber(value: unknown): string | null {
   if (typeof value !== 'string' || !/^\+?\d{8,15}$/.test(value)) return null;
   const e164 = value.startsWith('+') ? value : `+${value}`;
   return E164.safeParse(e164).success ? e164 : null;
@@ -62,7 +62,7 @@ function statusOfCause(cause: unknown): LegStatus {
   }
 }
 
-export interface MapContext {
+interface MapContext {
   /** The hotline number to report when the dialled extension is not a phone number. */
   defaultTo: string | null;
 }

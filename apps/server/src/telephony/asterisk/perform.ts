@@ -24,18 +24,18 @@ import type { AriRest } from './rest.js';
 const P = 'asterisk';
 const SOUND = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 
-export const holdingBridgeId = (queue: string) => `llamenos-hold-${queue}`;
-export const mixingBridgeId = (queue: string) => `llamenos-call-${queue}`;
+const holdingBridgeId = (queue: string) => `llamenos-hold-${queue}`;
+const mixingBridgeId = (queue: string) => `llamenos-call-${queue}`;
 const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export interface PerformerHooks {
+interface PerformerHooks {
   /** Resolves when the playback ends (PlaybackFinished), or after a time limit. */
   playbackEnded(playbackId: string): Promise<void>;
   /** A screening prompt is playing (or has none): the next key on `channelId` answers it. */
   awaitDigit(channelId: string, playbackId: string | null, timeoutSeconds: number): void;
 }
 
-export interface PerformerOptions {
+interface PerformerOptions {
   rest: AriRest;
   hooks: PerformerHooks;
   mohClass: string;

@@ -7,7 +7,7 @@ import { verifyPlivoWebhook } from './signature.js';
 
 export const PLIVO_API_BASE_URL = 'https://api.plivo.com';
 
-export interface PlivoAdapterOptions {
+interface PlivoAdapterOptions {
   authId: string;
   authToken: string;
   /** Default https://api.plivo.com; tests point it (and recording downloads) at the local fake. */

@@ -13,7 +13,7 @@ import { PLIVO_ID } from './events.js';
  * - POST  /Call/{call_uuid}/         transfer (aleg_url) a live call to another document
  * - GET / DELETE /Recording/{id}/    a recording's details (its file URL) / delete it
  */
-export interface PlivoRestConfig {
+interface PlivoRestConfig {
   http: ProviderHttp;
   authId: string;
   /** Tests only: where recording files are fetched instead of Plivo's media host. */

@@ -16,9 +16,9 @@ import type { WebhookRequest } from '../provider.js';
  * request is valid if any matches. Plivo also sends X-Plivo-Signature-Ma-V3, the same thing
  * under the main account's token; either header is accepted under our one token.
  */
-export const PLIVO_SIGNATURE_HEADER = 'x-plivo-signature-v3';
-export const PLIVO_MAIN_ACCOUNT_SIGNATURE_HEADER = 'x-plivo-signature-ma-v3';
-export const PLIVO_NONCE_HEADER = 'x-plivo-signature-v3-nonce';
+const PLIVO_SIGNATURE_HEADER = 'x-plivo-signature-v3';
+const PLIVO_MAIN_ACCOUNT_SIGNATURE_HEADER = 'x-plivo-signature-ma-v3';
+const PLIVO_NONCE_HEADER = 'x-plivo-signature-v3-nonce';
 
 type Pairs = [string, string][];
 

@@ -18,12 +18,12 @@ import { verifySignalWireWebhook } from './signature.js';
  */
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-export const SIGNALWIRE_IDS: TwilioIdForms = { provider: 'signalwire', call: UUID, recording: UUID };
+const SIGNALWIRE_IDS: TwilioIdForms = { provider: 'signalwire', call: UUID, recording: UUID };
 export const SIGNALWIRE_API_PATH = '/api/laml/2010-04-01';
 
 export const LAML: MarkupDialect = { provider: 'signalwire' };
 
-export interface SignalWireAdapterOptions {
+interface SignalWireAdapterOptions {
   projectId: string;
   apiToken: string;
   /** "https://<space>.signalwire.com" (validated when the credentials were saved). */

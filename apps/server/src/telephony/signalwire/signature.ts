@@ -14,14 +14,10 @@ import { portVariants, TWILIO_SIGNATURE_HEADER, verifyTwilioStyleSignature } fro
  * Both are checked: each binds the exact URL and body under the secret key, so accepting
  * either admits nothing that was not signed with our key. No key → every request fails.
  */
-export const SIGNALWIRE_SIGNATURE_HEADER = 'x-signalwire-signature';
+const SIGNALWIRE_SIGNATURE_HEADER = 'x-signalwire-signature';
 
 /** Hex HMAC-SHA1 over the URL followed by the raw body (SignalWire's JSON scheme). */
-export function signalWireBodySignature(
-  signingKey: string,
-  url: string,
-  rawBody: Uint8Array | string,
-): string {
+function signalWireBodySignature(signingKey: string, url: string, rawBody: Uint8Array | string): string {
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : Buffer.from(rawBody);
   return createHmac('sha1', signingKey)
     .update(Buffer.concat([Buffer.from(url, 'utf8'), body]))

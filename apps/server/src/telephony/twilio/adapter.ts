@@ -20,7 +20,7 @@ export const TWILIO_IDS: Omit<TwilioIdForms, 'provider'> = {
   recording: /^RE[0-9a-fA-F]{32}$/,
 };
 
-export interface TwilioAdapterOptions {
+interface TwilioAdapterOptions {
   accountSid: string;
   authToken: string;
   /** Default https://api.twilio.com; the simulated carrier and tests point it at the local fake. */

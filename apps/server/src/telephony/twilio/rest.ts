@@ -9,7 +9,7 @@ import type { TwilioIdForms } from './events.js';
  * compatibility API reproduces under its own base URL. `http` points at
  * ".../2010-04-01" (Twilio, or the local fake) or ".../api/laml/2010-04-01" (SignalWire).
  */
-export interface TwilioRestConfig {
+interface TwilioRestConfig {
   http: ProviderHttp;
   /** The account (Twilio AccountSid, SignalWire project id) that owns the calls. */
   accountSid: string;

@@ -15,10 +15,10 @@ import type { WebhookRequest } from '../provider.js';
  * SignalWire's compatibility API uses the same construction with its signing key.
  */
 
-export type Params = Iterable<readonly [string, string]>;
+type Params = Iterable<readonly [string, string]>;
 
 /** The string that is signed. */
-export function signatureBase(url: string, params: Params): string {
+function signatureBase(url: string, params: Params): string {
   const sorted = [...params].sort(([ka, va], [kb, vb]) =>
     ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0,
   );

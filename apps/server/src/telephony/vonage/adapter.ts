@@ -8,7 +8,7 @@ import { verifyVonageWebhook } from './signature.js';
 
 export const VONAGE_API_BASE_URL = 'https://api.nexmo.com';
 
-export interface VonageAdapterOptions {
+interface VonageAdapterOptions {
   apiKey: string;
   applicationId: string;
   /** The application's private key (PEM): signs the RS256 tokens of our REST requests. */

@@ -15,7 +15,7 @@ const json64 = (value: unknown) => b64url(JSON.stringify(value));
 /** Vonage's default lifetime is 15 minutes; ours is shorter: a token lives for one request. */
 const APPLICATION_TOKEN_TTL_SECONDS = 300;
 
-export interface ApplicationTokenOptions {
+interface ApplicationTokenOptions {
   applicationId: string;
   /** PEM, PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY"). */
   privateKey: string;

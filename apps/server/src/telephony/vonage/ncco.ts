@@ -24,7 +24,7 @@ import { escapeXml } from '../xml.js';
  * - hangup → the document ends there; a call ends when its NCCO runs out. (Hanging up a live
  *   call from outside is the REST update, see rest.ts.)
  */
-export type NccoAction = Record<string, unknown> & { action: string };
+type NccoAction = Record<string, unknown> & { action: string };
 
 const PROVIDER = 'vonage';
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;

@@ -10,7 +10,7 @@ import { toVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
  * a call's state, and the recording file URLs for download and deletion. Every request carries
  * a fresh RS256 application token (see jwt.ts), made by `http`.
  */
-export interface VonageRestConfig {
+interface VonageRestConfig {
   http: ProviderHttp;
   /**
    * Tests only: where recording files are fetched, instead of the Vonage host named in the

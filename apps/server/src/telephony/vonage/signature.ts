@@ -23,7 +23,7 @@ import { type JwtClaims, verifyHs256 } from './jwt.js';
  * if present, has not passed); api_key / application_id, when present, are ours; and
  * payload_hash equals the hash of what we received.
  */
-export interface VonageWebhookKeys {
+interface VonageWebhookKeys {
   signatureSecret: string | null | undefined;
   /** Our API key; a token naming another account's key is refused. */
   apiKey?: string;
@@ -32,12 +32,12 @@ export interface VonageWebhookKeys {
 }
 
 /** How far iat may be from our clock, either way (clock skew plus Vonage's retries). */
-export const MAX_TOKEN_AGE_SECONDS = 300;
+const MAX_TOKEN_AGE_SECONDS = 300;
 
 const sha256Hex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
 /** Every hash of this request's payload that Vonage's documented construction can give. */
-export function payloadHashes(request: WebhookRequest): string[] {
+function payloadHashes(request: WebhookRequest): string[] {
   if (request.method === 'GET') {
     const query = new URL(request.publicUrl).searchParams;
     const asJson = JSON.stringify(Object.fromEntries(query));
