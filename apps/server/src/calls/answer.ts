@@ -1,11 +1,13 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
+import { pubkeyOf } from '../identity/lookup.js';
 import type { Instruction } from '../telephony/provider.js';
 import { announce } from './announce.js';
 import { inBackground } from './background.js';
 import { hangupWith, say } from './prompts.js';
 import {
+  bindProviderLeg,
   type CallRow,
   type CallsTable,
   callFromRow,
@@ -13,6 +15,7 @@ import {
   findCall,
   findLeg,
   type LegRow,
+  markLegInProgress,
 } from './store.js';
 import { controlAdapter, errorInfo } from './telephony.js';
 import { queueName, webhookUrl } from './urls.js';
@@ -43,11 +46,7 @@ export async function claimCall(
       [userId, callId, legId, now],
     );
     if (!row) return null;
-    if (legId)
-      await tx.query(
-        `update call_legs set status = 'in-progress' where id = $1 and status in ('pending', 'queued', 'ringing')`,
-        [legId],
-      );
+    if (legId) await markLegInProgress(tx, legId);
     await appendAuditInTx(
       tx,
       { action: 'calls.answered', target: `call:${callId}`, details: { callId, answeredBy: userId, via } },
@@ -70,13 +69,11 @@ export async function claimCall(
 /** Cancels the losing legs at the provider (failures logged, never fatal) and publishes call:answered. */
 async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: string | null): Promise<void> {
   const losers = await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now());
-  const [user] = await ctx.db.query<{ pubkey: string }>('select pubkey from users where id = $1', [
-    call.answeredBy,
-  ]);
+  const pubkey = call.answeredBy ? await pubkeyOf(ctx.db, call.answeredBy) : null;
   await Promise.allSettled([
     cancelAtProvider(ctx, call, losers),
-    user
-      ? announce(ctx, { type: 'call:answered', callId: call.id, answeredBy: user.pubkey })
+    pubkey
+      ? announce(ctx, { type: 'call:answered', callId: call.id, answeredBy: pubkey })
       : Promise.resolve(),
   ]);
 }
@@ -112,11 +109,7 @@ async function legFor(
   const leg = await findLeg(ctx.db, legId);
   if (!leg || leg.callId !== callId || leg.kind !== 'phone') return null;
   if (leg.providerLegId && leg.providerLegId !== providerLegId) return null;
-  if (!leg.providerLegId)
-    await ctx.db.query(
-      'update call_legs set provider_leg_id = $2 where id = $1 and provider_leg_id is null',
-      [legId, providerLegId],
-    );
+  if (!leg.providerLegId) await bindProviderLeg(ctx.db, legId, providerLegId);
   return leg;
 }
 
@@ -136,10 +129,7 @@ export async function screenDocument(
   if (!leg || !call) return [{ kind: 'hangup' }];
   if (call.status !== 'ringing' && call.status !== 'queued')
     return hangupWith('en', call.status === 'answered' ? 'taken' : 'over');
-  await ctx.db.query(
-    `update call_legs set status = 'in-progress' where id = $1 and status in ('pending', 'queued', 'ringing')`,
-    [legId],
-  );
+  await markLegInProgress(ctx.db, legId);
   return [
     {
       kind: 'gather-digit',

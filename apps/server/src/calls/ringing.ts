@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
+import { reachOf } from '../identity/lookup.js';
 import { openPhone } from '../identity/phone.js';
 import { eligibleVolunteers } from '../shifts/eligible.js';
 import type { Telephony } from '../telephony/provider.js';
@@ -9,13 +10,15 @@ import { announce } from './announce.js';
 import { callSettings } from './settings.js';
 import {
   busyUserIds,
-  type CallLegsTable,
   type CallsTable,
   callFromRow,
+  cancelUnwantedLeg,
+  failPendingLegs,
   findCall,
+  insertLegs,
   type LegKind,
   type LegRow,
-  legFromRow,
+  recordPlacedLeg,
 } from './store.js';
 import { connectsBrowsers, controlAdapter, errorInfo } from './telephony.js';
 import { webhookUrl } from './urls.js';
@@ -48,45 +51,31 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
     const call = callFromRow(row);
     const busy = await busyUserIds(tx);
     const eligible = await eligibleVolunteers(ctx, now, busy, tx);
-    const users = eligible.userIds.length
-      ? await tx.query<{ id: string; phone_enc: string | null; call_preference: string }>(
-          'select id, phone_enc, call_preference from users where id = any($1::text[]) order by id',
-          [eligible.userIds],
-        )
-      : [];
+    const users = await reachOf(tx, eligible.userIds);
     const targets: Target[] = [];
     let unreachable = 0;
     for (const u of users) {
-      const phone = (u.call_preference === 'phone' || u.call_preference === 'both') && u.phone_enc;
+      const phone = (u.callPreference === 'phone' || u.callPreference === 'both') && u.phoneEnc;
       const browser =
-        (u.call_preference === 'browser' || u.call_preference === 'both') && connectsBrowsers(call.provider);
-      if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phone_enc });
+        (u.callPreference === 'browser' || u.callPreference === 'both') && connectsBrowsers(call.provider);
+      if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phoneEnc });
       if (browser) targets.push({ userId: u.id, kind: 'browser', phoneEnc: null });
       if (!phone && !browser) unreachable += 1;
     }
     const deadline =
       call.queueDeadline ?? new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
-    // One statement for every leg (a round trip per leg was most of this transaction's time).
-    const ids = targets.map(() => randomUUID());
-    const inserted = targets.length
-      ? await tx.query<CallLegsTable>(
-          `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
-           select t.id, $1, t.user_id, t.kind, t.status, $2, $3
-             from unnest($4::text[], $5::text[], $6::text[], $7::text[]) as t(id, user_id, kind, status)
-           returning *`,
-          [
-            call.id,
-            deadline,
-            now,
-            ids,
-            targets.map((t) => t.userId),
-            targets.map((t) => t.kind),
-            targets.map((t) => (t.kind === 'phone' ? 'pending' : 'ringing')),
-          ],
-        )
-      : [];
-    const byId = new Map(inserted.map((row) => [row.id, legFromRow(row)]));
-    const legs: LegRow[] = ids.map((id) => byId.get(id)!);
+    const legs = await insertLegs(
+      tx,
+      call.id,
+      targets.map((t) => ({
+        id: randomUUID(),
+        userId: t.userId,
+        kind: t.kind,
+        status: t.kind === 'phone' ? 'pending' : 'ringing',
+      })),
+      deadline,
+      now,
+    );
     await appendAuditInTx(
       tx,
       {
@@ -127,10 +116,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
     adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
   } catch (error) {
     ctx.log.error({ callId, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
-    await ctx.db.query(
-      `update call_legs set status = 'failed', ended_at = $2 where call_id = $1 and kind = 'phone' and status = 'pending'`,
-      [callId, now],
-    );
+    await failPendingLegs(ctx.db, { callId }, now);
     return;
   }
   const secondsLeft = Math.round(((call.queueDeadline?.getTime() ?? now.getTime()) - now.getTime()) / 1000);
@@ -165,32 +151,21 @@ async function placeLeg(
       timeoutSeconds,
     }));
   } catch (error) {
-    await ctx.db.query(
-      `update call_legs set status = 'failed', ended_at = $2 where id = $1 and status = 'pending'`,
-      [leg.id, ctx.now()],
-    );
+    await failPendingLegs(ctx.db, { legId: leg.id }, ctx.now());
     ctx.log.warn(
       { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
       'a volunteer leg could not be placed',
     );
     return;
   }
-  const [row] = await ctx.db.query<{ status: string }>(
-    `update call_legs set provider_leg_id = $2, status = case when status = 'pending' then 'queued' else status end
-      where id = $1 returning status`,
-    [leg.id, legId],
-  );
+  const placedStatus = await recordPlacedLeg(ctx.db, leg.id, legId);
   // The call may have been answered, or ended, while the request was in flight: the leg was
   // then closed in the database without a provider id to cancel, so cancel it now.
   const call = await findCall(ctx.db, leg.callId);
   const stillWanted =
-    call?.answeredLegId === leg.id || (call?.status === 'ringing' && row?.status !== 'canceled');
+    call?.answeredLegId === leg.id || (call?.status === 'ringing' && placedStatus !== 'canceled');
   if (!stillWanted) {
-    await ctx.db.query(
-      `update call_legs set status = 'canceled', ended_at = coalesce(ended_at, $2)
-        where id = $1 and status in ('pending', 'queued', 'ringing')`,
-      [leg.id, ctx.now()],
-    );
+    await cancelUnwantedLeg(ctx.db, leg.id, ctx.now());
     try {
       await adapter.cancelLeg(legId);
     } catch (error) {

@@ -42,3 +42,22 @@ export async function userExists(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.query('select 1 from users where id = $1', [id]);
   return rows.length > 0;
 }
+
+/** The public key of a user, for events that name them (call:answered). */
+export async function pubkeyOf(db: Queryable, userId: string): Promise<string | null> {
+  const [row] = await db.query<{ pubkey: string }>('select pubkey from users where id = $1', [userId]);
+  return row?.pubkey ?? null;
+}
+
+/** How each user may be rung: their sealed phone number and call preference, by id. */
+export async function reachOf(
+  db: Queryable,
+  userIds: readonly string[],
+): Promise<{ id: string; phoneEnc: string | null; callPreference: string }[]> {
+  if (!userIds.length) return [];
+  const rows = await db.query<{ id: string; phone_enc: string | null; call_preference: string }>(
+    'select id, phone_enc, call_preference from users where id = any($1::text[]) order by id',
+    [userIds],
+  );
+  return rows.map((r) => ({ id: r.id, phoneEnc: r.phone_enc, callPreference: r.call_preference }));
+}

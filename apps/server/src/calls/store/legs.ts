@@ -107,3 +107,99 @@ export async function findLegByProviderLegId(
   );
   return row ? legFromRow(row) : null;
 }
+
+/** One leg to insert: who is rung, how, and its first state (a phone leg is pending until placed). */
+export interface NewLeg {
+  id: string;
+  userId: string;
+  kind: LegKind;
+  status: 'pending' | 'ringing';
+}
+
+/** Inserts every leg of a call in one statement (a round trip per leg was most of the ringing transaction). */
+export async function insertLegs(
+  tx: Queryable,
+  callId: string,
+  legs: readonly NewLeg[],
+  ringDeadline: Date,
+  now: Date,
+): Promise<LegRow[]> {
+  if (!legs.length) return [];
+  const rows = await tx.query<CallLegsTable>(
+    `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+     select t.id, $1, t.user_id, t.kind, t.status, $2, $3
+       from unnest($4::text[], $5::text[], $6::text[], $7::text[]) as t(id, user_id, kind, status)
+     returning *`,
+    [
+      callId,
+      ringDeadline,
+      now,
+      legs.map((l) => l.id),
+      legs.map((l) => l.userId),
+      legs.map((l) => l.kind),
+      legs.map((l) => l.status),
+    ],
+  );
+  const byId = new Map(rows.map((row) => [row.id, legFromRow(row)]));
+  return legs.map((l) => byId.get(l.id)!);
+}
+
+/** The volunteer's phone picked up (screening) or they pressed 1: the leg is live, unless already final. */
+export async function markLegInProgress(db: Queryable, legId: string): Promise<void> {
+  await db.query(
+    `update call_legs set status = 'in-progress' where id = $1 and status in ('pending', 'queued', 'ringing')`,
+    [legId],
+  );
+}
+
+/** Records the provider's id for our leg the first time the provider names it. */
+export async function bindProviderLeg(db: Queryable, legId: string, providerLegId: string): Promise<void> {
+  await db.query('update call_legs set provider_leg_id = $2 where id = $1 and provider_leg_id is null', [
+    legId,
+    providerLegId,
+  ]);
+}
+
+/**
+ * The provider accepted the leg: its id is stored and a pending leg becomes queued. Returns the
+ * leg's status after the write (canceled when the call closed it while the request was in flight).
+ */
+export async function recordPlacedLeg(
+  db: Queryable,
+  legId: string,
+  providerLegId: string,
+): Promise<LegRowStatus | null> {
+  const [row] = await db.query<Pick<CallLegsTable, 'status'>>(
+    `update call_legs set provider_leg_id = $2, status = case when status = 'pending' then 'queued' else status end
+      where id = $1 returning status`,
+    [legId, providerLegId],
+  );
+  return row?.status ?? null;
+}
+
+/** A leg that could not be placed (or whose provider is unavailable) fails while still pending. */
+export async function failPendingLegs(
+  db: Queryable,
+  where: { legId: string } | { callId: string },
+  now: Date,
+): Promise<void> {
+  if ('legId' in where)
+    await db.query(
+      `update call_legs set status = 'failed', ended_at = $2 where id = $1 and status = 'pending'`,
+      [where.legId, now],
+    );
+  else
+    await db.query(
+      `update call_legs set status = 'failed', ended_at = $2 where call_id = $1 and kind = 'phone' and status = 'pending'`,
+      [where.callId, now],
+    );
+}
+
+/** Closes a leg nobody wants any more (placed after the call was answered or ended). */
+export async function cancelUnwantedLeg(db: Queryable, legId: string, now: Date): Promise<void> {
+  await db.query(
+    `update call_legs set status = 'canceled', ended_at = coalesce(ended_at, $2)
+      where id = $1 and status in ('pending', 'queued', 'ringing')`,
+    [legId, now],
+  );
+}
