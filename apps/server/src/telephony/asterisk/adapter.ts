@@ -12,6 +12,7 @@ import { ariAddress } from './address.js';
 import { AriEventStream } from './event-stream.js';
 import { LEG_APP_ARG, mapAriEvent } from './events.js';
 import { Performer } from './perform.js';
+import { PromptWaits } from './prompt-waits.js';
 import { AriRest } from './rest.js';
 
 /**
@@ -72,70 +73,35 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
   const emit = (event: TelephonyEvent) => {
     for (const listener of listeners) listener(event);
   };
-  const playbackWaiters = new Map<string, () => void>();
-  const gathers = new Map<
-    string,
-    { playbackId: string | null; timeoutSeconds: number; timer?: NodeJS.Timeout }
-  >();
-
-  const startGatherTimer = (channelId: string) => {
-    const gather = gathers.get(channelId);
-    if (!gather || gather.timer) return;
-    gather.timer = setTimeout(() => {
-      gathers.delete(channelId);
-      emit({ kind: 'digits', legId: channelId, digits: '' });
-    }, gather.timeoutSeconds * 1000);
-    gather.timer.unref();
-  };
-  const endGather = (channelId: string) => {
-    const gather = gathers.get(channelId);
-    if (gather?.timer) clearTimeout(gather.timer);
-    gathers.delete(channelId);
-    return gather;
-  };
-
+  const waits = new PromptWaits(
+    (channelId) => emit({ kind: 'digits', legId: channelId, digits: '' }),
+    options.playbackWaitMs ?? 120_000,
+  );
   const performer = new Performer({
     rest,
     mohClass: options.mohClass ?? 'default',
     hooks: {
-      playbackEnded: (playbackId) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            playbackWaiters.delete(playbackId);
-            resolve();
-          }, options.playbackWaitMs ?? 120_000);
-          timer.unref();
-          playbackWaiters.set(playbackId, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
-      awaitDigit: (channelId, playbackId, timeoutSeconds) => {
-        endGather(channelId);
-        gathers.set(channelId, { playbackId, timeoutSeconds });
-        if (!playbackId) startGatherTimer(channelId);
-      },
+      playbackEnded: (playbackId) => waits.playbackEnded(playbackId),
+      awaitDigit: (channelId, playbackId, timeoutSeconds) =>
+        waits.awaitDigit(channelId, playbackId, timeoutSeconds),
     },
   });
 
   const onAriEvent = (raw: unknown) => {
     const event = raw as { type?: string; playback?: { id?: string }; channel?: { id?: string } };
     if (event.type === 'PlaybackFinished' && typeof event.playback?.id === 'string') {
-      const id = event.playback.id;
-      playbackWaiters.get(id)?.();
-      playbackWaiters.delete(id);
-      for (const [channelId, gather] of gathers) if (gather.playbackId === id) startGatherTimer(channelId);
+      waits.playbackFinished(event.playback.id);
       return;
     }
     const neutral = mapAriEvent(raw, { defaultTo: options.phoneNumbers[0] ?? null });
     if (!neutral) return;
     if (neutral.kind === 'digits') {
       // Only a key that answers a screening prompt is an answer; others are ignored.
-      const gather = endGather(neutral.legId);
+      const gather = waits.endGather(neutral.legId);
       if (!gather) return;
       if (gather.playbackId) void rest.stopPlayback(gather.playbackId).catch(() => {});
     }
-    if (neutral.kind === 'leg-status' && event.type === 'ChannelDestroyed') endGather(neutral.legId);
+    if (neutral.kind === 'leg-status' && event.type === 'ChannelDestroyed') waits.endGather(neutral.legId);
     emit(neutral);
   };
 
@@ -162,6 +128,19 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
     },
     perform: (callId, instructions) => performer.perform(callId, instructions),
 
+    ...callControl(rest, options),
+  };
+}
+
+/** The adapter's REST side: legs out, hang-ups and recordings. */
+function callControl(
+  rest: AriRest,
+  options: AsteriskAdapterOptions,
+): Pick<
+  EventTelephony,
+  'createVolunteerLeg' | 'cancelLeg' | 'hangUp' | 'redirectCall' | 'fetchRecording' | 'deleteRecording'
+> {
+  return {
     async createVolunteerLeg(request: VolunteerLegRequest) {
       const op = 'create leg';
       const to = requireE164(P, op, 'to', request.to);
