@@ -75,6 +75,9 @@ type FakeEnv = { Variables: { form: [string, string][] } };
 const twilioError = (c: Context<FakeEnv>, error: FakeApiError) =>
   c.json({ code: error.code, message: error.message, status: error.status }, error.status as 400);
 
+/** The form fields the gate read from a POST body. */
+const formOf = (c: Context<FakeEnv>) => new URLSearchParams(c.get('form'));
+
 export class FakeTwilioApi {
   readonly requests: RecordedRequest[] = [];
   readonly state: FakeTwilioState;
@@ -161,40 +164,48 @@ export class FakeTwilioApi {
     const account = `${this.apiPath}/Accounts/:account`;
 
     // Record, delay, fail and authenticate, in that order, before any route runs.
-    app.use('*', async (c, next) => {
-      const url = new URL(c.req.url);
-      const path = `${url.pathname}${url.search}`;
-      const form =
-        c.req.method === 'POST'
-          ? [...new URLSearchParams(await c.req.text()).entries()]
-          : ([] as [string, string][]);
-      const auth = basicAuth(c.req.header('authorization'));
-      this.requests.push({ method: c.req.method, path, auth, form, at: new Date() });
-      c.set('form', form);
-      const delay = this.take(this.delays, c.req.method, path);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms).unref());
-      const failure = this.take(this.failures, c.req.method, path);
-      if (failure)
-        return twilioError(
-          c,
-          new FakeApiError(failure.status, failure.code ?? 20500, failure.message ?? 'Injected failure'),
-        );
-      const ok =
-        auth !== null &&
-        constantTimeEqualText(auth.username, this.options.accountSid) &&
-        constantTimeEqualText(auth.password, this.options.authToken) &&
-        c.req.path.startsWith(`${this.apiPath}/Accounts/${this.options.accountSid}/`);
-      if (!ok) return twilioError(c, new FakeApiError(401, 20003, 'Authenticate'));
-      await next();
-    });
+    app.use('*', (c, next) => this.gate(c, next));
     // Hono hands errors thrown by routes to onError, not back through the middleware.
     app.onError((error, c) => {
       if (error instanceof FakeApiError) return twilioError(c, error);
       return twilioError(c, new FakeApiError(500, 20500, 'Internal fake error'));
     });
 
-    const formOf = (c: Context<FakeEnv>) => new URLSearchParams(c.get('form'));
+    this.callRoutes(app, account);
+    this.recordingRoutes(app, account);
 
+    app.notFound((c) => twilioError(c, new FakeApiError(404, 20404, 'The requested resource was not found')));
+    return app;
+  }
+
+  private async gate(c: Context<FakeEnv>, next: () => Promise<void>): Promise<Response | undefined> {
+    const url = new URL(c.req.url);
+    const path = `${url.pathname}${url.search}`;
+    const form =
+      c.req.method === 'POST'
+        ? [...new URLSearchParams(await c.req.text()).entries()]
+        : ([] as [string, string][]);
+    const auth = basicAuth(c.req.header('authorization'));
+    this.requests.push({ method: c.req.method, path, auth, form, at: new Date() });
+    c.set('form', form);
+    const delay = this.take(this.delays, c.req.method, path);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms).unref());
+    const failure = this.take(this.failures, c.req.method, path);
+    if (failure)
+      return twilioError(
+        c,
+        new FakeApiError(failure.status, failure.code ?? 20500, failure.message ?? 'Injected failure'),
+      );
+    const ok =
+      auth !== null &&
+      constantTimeEqualText(auth.username, this.options.accountSid) &&
+      constantTimeEqualText(auth.password, this.options.authToken) &&
+      c.req.path.startsWith(`${this.apiPath}/Accounts/${this.options.accountSid}/`);
+    if (!ok) return twilioError(c, new FakeApiError(401, 20003, 'Authenticate'));
+    await next();
+  }
+
+  private callRoutes(app: Hono<FakeEnv>, account: string): void {
     app.post(`${account}/Calls.json`, (c) => {
       const form = formOf(c);
       const [to, from, url] = [form.get('To'), form.get('From'), form.get('Url')];
@@ -228,7 +239,9 @@ export class FakeTwilioApi {
       });
       return c.json(callResource(call, this.options.accountSid));
     });
+  }
 
+  private recordingRoutes(app: Hono<FakeEnv>, account: string): void {
     app.get(`${account}/Recordings/:file`, (c) => {
       const [sid, extension] = c.req.param('file').split('.') as [string, string | undefined];
       const recording = this.state.recording(sid);
@@ -246,8 +259,5 @@ export class FakeTwilioApi {
       this.state.recording(sid).deleted = true;
       return c.body(null, 204);
     });
-
-    app.notFound((c) => twilioError(c, new FakeApiError(404, 20404, 'The requested resource was not found')));
-    return app;
   }
 }
