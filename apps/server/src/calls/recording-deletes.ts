@@ -1,8 +1,16 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
-import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import type { CallControl } from '../telephony/provider.js';
+import {
+  claimDueRecordingDeletes,
+  findRecordingDelete,
+  giveUpRecordingDelete,
+  queueRecordingDelete,
+  type RecordingDelete,
+  removeRecordingDelete,
+  scheduleRecordingDeleteRetry,
+} from './store/recording-deletes.js';
 import { controlAdapter, errorInfo } from './telephony.js';
 
 /**
@@ -29,45 +37,6 @@ export const RECORDING_DELETE_BACKOFF_MS = [
 const LEASE_MS = 60_000;
 const BATCH = 50;
 
-interface RecordingDelete {
-  provider: string;
-  recordingRef: string;
-  callId: string | null;
-  /** Failed attempts so far. */
-  attempts: number;
-}
-
-/** Records that the provider's copy must go; a no-op when it is already recorded. */
-export async function queueRecordingDelete(
-  db: Queryable,
-  job: Pick<RecordingDelete, 'provider' | 'recordingRef' | 'callId'>,
-  now: Date,
-): Promise<void> {
-  await db.query(
-    `insert into recording_deletes (provider, recording_ref, call_id, attempts, next_attempt_at, created_at)
-     values ($1, $2, $3, 0, $4, $4) on conflict (provider, recording_ref) do nothing`,
-    [job.provider, job.recordingRef, job.callId, now],
-  );
-}
-
-/** A `recording_deletes` row as the database returns it. */
-interface RecordingDeletesTable {
-  provider: string;
-  recording_ref: string;
-  call_id: string | null;
-  attempts: number;
-  next_attempt_at: Date;
-  created_at: Date;
-  gave_up_at: Date | null;
-}
-
-const fromRow = (r: RecordingDeletesTable): RecordingDelete => ({
-  provider: r.provider,
-  recordingRef: r.recording_ref,
-  callId: r.call_id ?? null,
-  attempts: Number(r.attempts),
-});
-
 /** One attempt: removes the row on success, schedules the next attempt (or gives up) on failure. */
 async function attemptRecordingDelete(
   ctx: ServerContext,
@@ -81,10 +50,7 @@ async function attemptRecordingDelete(
   } catch (error) {
     return recordFailure(ctx, job, error, now);
   }
-  await ctx.db.query('delete from recording_deletes where provider = $1 and recording_ref = $2', [
-    job.provider,
-    job.recordingRef,
-  ]);
+  await removeRecordingDelete(ctx.db, job);
   return 'deleted';
 }
 
@@ -96,13 +62,10 @@ export async function deleteRecordingAtProvider(
 ): Promise<'deleted' | 'retry' | 'gave-up'> {
   const now = ctx.now();
   await queueRecordingDelete(ctx.db, job, now);
-  const [row] = await ctx.db.query<RecordingDeletesTable>(
-    'select * from recording_deletes where provider = $1 and recording_ref = $2',
-    [job.provider, job.recordingRef],
-  );
+  const queued = await findRecordingDelete(ctx.db, job.provider, job.recordingRef);
   // Another callback or process finished it in between.
-  if (!row) return 'deleted';
-  return attemptRecordingDelete(ctx, adapter, fromRow(row), now);
+  if (!queued) return 'deleted';
+  return attemptRecordingDelete(ctx, adapter, queued, now);
 }
 
 async function recordFailure(
@@ -115,21 +78,12 @@ async function recordFailure(
   const delay = RECORDING_DELETE_BACKOFF_MS[attempts - 1];
   const where = { callId: job.callId, provider: job.provider, attempts, err: errorInfo(error) };
   if (delay !== undefined) {
-    await ctx.db.query(
-      `update recording_deletes set attempts = $3, next_attempt_at = $4
-        where provider = $1 and recording_ref = $2 and gave_up_at is null`,
-      [job.provider, job.recordingRef, attempts, new Date(now.getTime() + delay)],
-    );
+    await scheduleRecordingDeleteRetry(ctx.db, job, attempts, new Date(now.getTime() + delay));
     ctx.log.warn({ ...where, retryInMs: delay }, 'recording not deleted at the provider; will retry');
     return 'retry';
   }
   const gaveUp = await ctx.db.transaction(async (tx) => {
-    const rows = await tx.query(
-      `update recording_deletes set attempts = $3, gave_up_at = $4
-        where provider = $1 and recording_ref = $2 and gave_up_at is null returning 1`,
-      [job.provider, job.recordingRef, attempts, now],
-    );
-    if (!rows.length) return false;
+    if (!(await giveUpRecordingDelete(tx, job, attempts, now))) return false;
     await appendAuditInTx(
       tx,
       {
@@ -160,19 +114,8 @@ export async function retryRecordingDeletes(
   ctx: ServerContext,
   now: Date,
 ): Promise<{ deleted: number; failed: number }> {
-  const due = await ctx.db.transaction(async (tx) => {
-    const rows = await tx.query<RecordingDeletesTable>(
-      `select * from recording_deletes where gave_up_at is null and next_attempt_at <= $1
-        order by next_attempt_at limit ${BATCH} for update skip locked`,
-      [now],
-    );
-    for (const r of rows)
-      await tx.query(
-        'update recording_deletes set next_attempt_at = $3 where provider = $1 and recording_ref = $2',
-        [r.provider, r.recording_ref, new Date(now.getTime() + LEASE_MS)],
-      );
-    return rows.map(fromRow);
-  });
+  const leaseUntil = new Date(now.getTime() + LEASE_MS);
+  const due = await ctx.db.transaction((tx) => claimDueRecordingDeletes(tx, now, BATCH, leaseUntil));
   let deleted = 0;
   for (const job of due) {
     if ((await attemptRecordingDelete(ctx, null, job, now)) === 'deleted') deleted += 1;

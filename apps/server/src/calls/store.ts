@@ -8,4 +8,5 @@ export * from './store/bans.js';
 export * from './store/calls.js';
 export * from './store/legs.js';
 export * from './store/receipts.js';
+export * from './store/recording-deletes.js';
 export * from './store/voicemails.js';

@@ -11,16 +11,19 @@ import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
 import { callerDocument, voicemailDocument } from './documents.js';
 import { stepsUntilWait } from './event-steps.js';
-import { deleteRecordingAtProvider, queueRecordingDelete } from './recording-deletes.js';
+import { deleteRecordingAtProvider } from './recording-deletes.js';
 import { callSettings } from './settings.js';
 import {
   type CallRow,
   type CallsTable,
   callFromRow,
   closeLiveLegs,
+  countLegs,
   findCall,
   hasVoicemailRow,
+  insertVoicemail,
   markVoicemailRedirected,
+  queueRecordingDelete,
 } from './store.js';
 import { controlAdapter, errorInfo } from './telephony.js';
 
@@ -78,16 +81,13 @@ export async function moveToVoicemail(
       [callId, now],
     );
     if (!row) return null;
-    const [{ n }] = (await tx.query<{ n: number }>(
-      'select count(*)::int as n from call_legs where call_id = $1',
-      [callId],
-    )) as [{ n: number }];
+    const legsRung = await countLegs(tx, callId);
     await appendAuditInTx(
       tx,
       {
         action: 'calls.voicemail',
         target: `call:${callId}`,
-        details: { callId, reason, legsRung: Number(n) },
+        details: { callId, reason, legsRung },
       },
       now,
     );
@@ -166,21 +166,19 @@ export async function storeVoicemail(
   let stored: boolean;
   try {
     stored = await ctx.db.transaction(async (tx) => {
-      const rows = await tx.query(
-        `insert into voicemails (call_id, blob_id, size, content_type, wraps, duration, created_at)
-         values ($1, $2, $3, $4, $5::jsonb, $6, $7)
-         on conflict (call_id) do nothing returning call_id`,
-        [
+      const inserted = await insertVoicemail(
+        tx,
+        {
           callId,
-          sealed.blobId,
-          sealed.size,
-          sealed.contentType,
-          JSON.stringify(sealed.wraps),
-          event.durationSeconds,
-          now,
-        ],
+          blobId: sealed.blobId,
+          size: sealed.size,
+          contentType: sealed.contentType,
+          wraps: sealed.wraps,
+          durationSeconds: event.durationSeconds,
+        },
+        now,
       );
-      if (!rows.length) return false;
+      if (!inserted) return false;
       // The provider's copy must go (lesson 16): durable, so a failed delete is retried by the tick.
       await queueRecordingDelete(tx, deleteJob, now);
       await appendAuditInTx(

@@ -40,7 +40,7 @@ export function httpErrorOf(error: Error): Error {
   return new ApiError(status, code, error.message, error.details);
 }
 
-// The HTTP plumbing (body checks, the auth middleware, the simulator and relay routes) names
+// The HTTP plumbing (body checks, guards, the simulator and relay routes) names
 // the same refusals; they are DomainErrors too, so there is one convention.
 export {
   conflict,
@@ -48,6 +48,5 @@ export {
   gone,
   invalid as badRequest,
   notFound,
-  rateLimited,
   unauthenticated,
 } from '../domain/errors.js';

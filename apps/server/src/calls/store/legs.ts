@@ -203,3 +203,11 @@ export async function cancelUnwantedLeg(db: Queryable, legId: string, now: Date)
     [legId, now],
   );
 }
+
+/** How many volunteers were rung for the call (for the voicemail audit entry). */
+export async function countLegs(db: Queryable, callId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>('select count(*)::int as n from call_legs where call_id = $1', [
+    callId,
+  ]);
+  return Number(row?.n ?? 0);
+}

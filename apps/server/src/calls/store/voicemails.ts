@@ -48,3 +48,26 @@ export async function hasVoicemailRow(db: Queryable, callId: string): Promise<bo
   const rows = await db.query('select 1 from voicemails where call_id = $1', [callId]);
   return rows.length > 0;
 }
+
+/** Stores a sealed voicemail once; false when the call already has one (a retried callback). */
+export async function insertVoicemail(
+  tx: Queryable,
+  voicemail: Omit<StoredVoicemail, 'createdAt'>,
+  now: Date,
+): Promise<boolean> {
+  const rows = await tx.query<Pick<VoicemailsTable, 'call_id'>>(
+    `insert into voicemails (call_id, blob_id, size, content_type, wraps, duration, created_at)
+     values ($1, $2, $3, $4, $5::jsonb, $6, $7)
+     on conflict (call_id) do nothing returning call_id`,
+    [
+      voicemail.callId,
+      voicemail.blobId,
+      voicemail.size,
+      voicemail.contentType,
+      JSON.stringify(voicemail.wraps),
+      voicemail.durationSeconds,
+      now,
+    ],
+  );
+  return rows.length > 0;
+}
