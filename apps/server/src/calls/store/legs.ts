@@ -109,7 +109,7 @@ export async function findLegByProviderLegId(
 }
 
 /** One leg to insert: who is rung, how, and its first state (a phone leg is pending until placed). */
-export interface NewLeg {
+interface NewLeg {
   id: string;
   userId: string;
   kind: LegKind;
