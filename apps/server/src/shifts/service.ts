@@ -17,7 +17,22 @@ import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { isUniqueViolation } from '../identity/service.js';
 import { notifyShiftsChanged, type ShiftsChange } from './hooks.js';
-import { getShift, listExceptions, listRingGroups } from './store.js';
+import {
+  deleteById,
+  existingUserIds,
+  getShift,
+  insertException,
+  insertRingGroup,
+  insertShift,
+  listExceptions,
+  listRingGroups,
+  replaceMembers,
+  ringGroupExists,
+  shiftWeekday,
+  touchShift,
+  updateRingGroupRow,
+  updateShiftRow,
+} from './store.js';
 import { weekdayOf } from './zoned-time.js';
 
 export type { ShiftsChange } from './hooks.js';
@@ -61,31 +76,14 @@ async function write<T>(
 /** 400 naming every id that is not a registered user. */
 async function checkUsers(tx: Queryable, userIds: readonly string[]): Promise<void> {
   if (!userIds.length) return;
-  const rows = await tx.query<{ id: string }>('select id from users where id = any($1::text[])', [userIds]);
-  const known = new Set(rows.map((r) => r.id));
+  const known = await existingUserIds(tx, userIds);
   const unknown = userIds.filter((id) => !known.has(id));
   if (unknown.length) throw invalid(`unknown user: ${unknown.join(', ')}`, { unknownUserIds: unknown });
 }
 
 async function checkRingGroup(tx: Queryable, id: string | null | undefined): Promise<void> {
   if (!id) return;
-  const [row] = await tx.query('select 1 from ring_groups where id = $1', [id]);
-  if (!row) throw invalid(`unknown ring group: ${id}`);
-}
-
-async function replaceMembers(
-  tx: Queryable,
-  table: 'shift_assignments' | 'ring_group_members',
-  id: string,
-  userIds: readonly string[],
-): Promise<void> {
-  const column = table === 'shift_assignments' ? 'shift_id' : 'group_id';
-  await tx.query(`delete from ${table} where ${column} = $1`, [id]);
-  if (userIds.length)
-    await tx.query(`insert into ${table} (${column}, user_id) select $1, u from unnest($2::text[]) as u`, [
-      id,
-      userIds,
-    ]);
+  if (!(await ringGroupExists(tx, id))) throw invalid(`unknown ring group: ${id}`);
 }
 
 async function mustGetShift(tx: Queryable, id: string): Promise<ShiftView> {
@@ -113,11 +111,7 @@ export function createShift(ctx: ServerContext, actor: Actor, body: CreateShiftB
       await checkUsers(tx, body.userIds);
       await checkRingGroup(tx, body.ringGroupId);
       const id = randomUUID();
-      await tx.query(
-        `insert into shifts (id, name, weekday, start_time, duration_minutes, ring_group_id, active, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-        [id, body.name, body.weekday, body.start, body.durationMinutes, body.ringGroupId, body.active, now],
-      );
+      await insertShift(tx, id, body, now);
       await replaceMembers(tx, 'shift_assignments', id, body.userIds);
       return mustGetShift(tx, id);
     },
@@ -144,11 +138,7 @@ export function updateShift(
       if (body.userIds) await checkUsers(tx, body.userIds);
       await checkRingGroup(tx, body.ringGroupId);
       const next = { ...current, ...body };
-      await tx.query(
-        `update shifts set name = $2, weekday = $3, start_time = $4, duration_minutes = $5, ring_group_id = $6,
-           active = $7, updated_at = $8 where id = $1`,
-        [id, next.name, next.weekday, next.start, next.durationMinutes, next.ringGroupId, next.active, now],
-      );
+      await updateShiftRow(tx, id, next, now);
       if (body.userIds) await replaceMembers(tx, 'shift_assignments', id, body.userIds);
       return mustGetShift(tx, id);
     },
@@ -169,7 +159,7 @@ export function setAssignments(
       await mustGetShift(tx, id);
       await checkUsers(tx, userIds);
       await replaceMembers(tx, 'shift_assignments', id, userIds);
-      await tx.query('update shifts set updated_at = $2 where id = $1', [id, now]);
+      await touchShift(tx, id, now);
       return mustGetShift(tx, id);
     },
   );
@@ -181,8 +171,7 @@ export async function deleteShift(ctx: ServerContext, actor: Actor, id: string):
     actor,
     () => ({ kind: 'shift', action: 'deleted', id }),
     async (tx) => {
-      const rows = await tx.query('delete from shifts where id = $1 returning id', [id]);
-      if (!rows.length) throw notFound(`no shift ${id}`);
+      if (!(await deleteById(tx, 'shifts', id))) throw notFound(`no shift ${id}`);
     },
   );
 }
@@ -226,10 +215,7 @@ export function createRingGroup(
       async (tx, now) => {
         await checkUsers(tx, body.userIds);
         const id = randomUUID();
-        await tx.query(
-          'insert into ring_groups (id, name, is_fallback, created_at, updated_at) values ($1, $2, $3, $4, $4)',
-          [id, body.name, body.isFallback, now],
-        );
+        await insertRingGroup(tx, id, body, now);
         await replaceMembers(tx, 'ring_group_members', id, body.userIds);
         return mustGetGroup(tx, id);
       },
@@ -256,12 +242,8 @@ export function updateRingGroup(
       async (tx, now) => {
         const current = await mustGetGroup(tx, id);
         if (body.userIds) await checkUsers(tx, body.userIds);
-        await tx.query('update ring_groups set name = $2, is_fallback = $3, updated_at = $4 where id = $1', [
-          id,
-          body.name ?? current.name,
-          body.isFallback ?? current.isFallback,
-          now,
-        ]);
+        const next = { name: body.name ?? current.name, isFallback: body.isFallback ?? current.isFallback };
+        await updateRingGroupRow(tx, id, next, now);
         if (body.userIds) await replaceMembers(tx, 'ring_group_members', id, body.userIds);
         return mustGetGroup(tx, id);
       },
@@ -276,8 +258,7 @@ export async function deleteRingGroup(ctx: ServerContext, actor: Actor, id: stri
     actor,
     () => ({ kind: 'ring-group', action: 'deleted', id }),
     async (tx) => {
-      const rows = await tx.query('delete from ring_groups where id = $1 returning id', [id]);
-      if (!rows.length) throw notFound(`no ring group ${id}`);
+      if (!(await deleteById(tx, 'ring_groups', id))) throw notFound(`no ring group ${id}`);
     },
   );
 }
@@ -298,12 +279,10 @@ export function createException(
     }),
     async (tx, now) => {
       if (body.shiftId) {
-        const [shift] = await tx.query<{ weekday: number }>('select weekday from shifts where id = $1', [
-          body.shiftId,
-        ]);
-        if (!shift) throw invalid(`unknown shift: ${body.shiftId}`);
+        const weekday = await shiftWeekday(tx, body.shiftId);
+        if (weekday === null) throw invalid(`unknown shift: ${body.shiftId}`);
         // Exceptions match occurrences by their start day; one on another day would never apply.
-        if (Number(shift.weekday) !== weekdayOf(body.date))
+        if (weekday !== weekdayOf(body.date))
           throw invalid(`shift ${body.shiftId} does not start on ${body.date}`);
       }
       await checkUsers(
@@ -311,11 +290,7 @@ export function createException(
         [body.userOut, body.userIn].filter((u): u is string => u !== null),
       );
       const id = randomUUID();
-      await tx.query(
-        `insert into shift_exceptions (id, date, shift_id, kind, user_out, user_in, note, created_at, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [id, body.date, body.shiftId, body.kind, body.userOut, body.userIn, body.note, now, actor.pubkey],
-      );
+      await insertException(tx, id, body, actor.pubkey, now);
       const [view] = (await listExceptions(tx, body.date, body.date)).filter((e) => e.id === id);
       if (!view) throw new Error('inserted exception not found');
       return view;
@@ -329,8 +304,7 @@ export async function deleteException(ctx: ServerContext, actor: Actor, id: stri
     actor,
     () => ({ kind: 'exception', action: 'deleted', id }),
     async (tx) => {
-      const rows = await tx.query('delete from shift_exceptions where id = $1 returning id', [id]);
-      if (!rows.length) throw notFound(`no shift exception ${id}`);
+      if (!(await deleteById(tx, 'shift_exceptions', id))) throw notFound(`no shift exception ${id}`);
     },
   );
 }

@@ -2,7 +2,7 @@ import type { RingGroupView, ShiftExceptionView, ShiftView } from '@llamenos/pro
 import type { Queryable } from '../db/database.js';
 import type { ExceptionRule, ShiftRule } from './on-shift.js';
 
-/** Reads of the shift tables, shaped as the protocol's views. Writes live in service.ts. */
+/** The shift tables: reads shaped as the protocol's views, then the plain writes service.ts makes. */
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
@@ -137,4 +137,127 @@ export async function loadRules(db: Queryable, fromDate: string, toDate: string)
     exceptions,
     fallbackUserIds: groups.find((g) => g.isFallback)?.userIds ?? [],
   };
+}
+
+// Writes. The rules (who may, what must exist, the audit entry) live in service.ts.
+
+/** The ids among `userIds` that are registered users. */
+export async function existingUserIds(db: Queryable, userIds: readonly string[]): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>('select id from users where id = any($1::text[])', [userIds]);
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function ringGroupExists(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query('select 1 from ring_groups where id = $1', [id]);
+  return rows.length > 0;
+}
+
+/** The weekday a shift starts on, or null when there is no such shift. */
+export async function shiftWeekday(db: Queryable, id: string): Promise<number | null> {
+  const [row] = await db.query<{ weekday: number }>('select weekday from shifts where id = $1', [id]);
+  return row ? Number(row.weekday) : null;
+}
+
+/** Replaces the users of a shift (its assignments) or of a ring group (its members). */
+export async function replaceMembers(
+  tx: Queryable,
+  table: 'shift_assignments' | 'ring_group_members',
+  id: string,
+  userIds: readonly string[],
+): Promise<void> {
+  const column = table === 'shift_assignments' ? 'shift_id' : 'group_id';
+  await tx.query(`delete from ${table} where ${column} = $1`, [id]);
+  if (userIds.length)
+    await tx.query(`insert into ${table} (${column}, user_id) select $1, u from unnest($2::text[]) as u`, [
+      id,
+      userIds,
+    ]);
+}
+
+/** A shift's own columns (its users are replaceMembers'). */
+export interface ShiftFields {
+  name: string;
+  weekday: number;
+  start: string;
+  durationMinutes: number;
+  ringGroupId: string | null;
+  active: boolean;
+}
+
+export async function insertShift(tx: Queryable, id: string, s: ShiftFields, now: Date): Promise<void> {
+  await tx.query(
+    `insert into shifts (id, name, weekday, start_time, duration_minutes, ring_group_id, active, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+    [id, s.name, s.weekday, s.start, s.durationMinutes, s.ringGroupId, s.active, now],
+  );
+}
+
+export async function updateShiftRow(tx: Queryable, id: string, s: ShiftFields, now: Date): Promise<void> {
+  await tx.query(
+    `update shifts set name = $2, weekday = $3, start_time = $4, duration_minutes = $5, ring_group_id = $6,
+       active = $7, updated_at = $8 where id = $1`,
+    [id, s.name, s.weekday, s.start, s.durationMinutes, s.ringGroupId, s.active, now],
+  );
+}
+
+/** Marks the shift changed when only its assignments did. */
+export async function touchShift(tx: Queryable, id: string, now: Date): Promise<void> {
+  await tx.query('update shifts set updated_at = $2 where id = $1', [id, now]);
+}
+
+/** Deletes a row by id from one of the shift tables; false when there was none. */
+export async function deleteById(
+  tx: Queryable,
+  table: 'shifts' | 'ring_groups' | 'shift_exceptions',
+  id: string,
+): Promise<boolean> {
+  const rows = await tx.query(`delete from ${table} where id = $1 returning id`, [id]);
+  return rows.length > 0;
+}
+
+export async function insertRingGroup(
+  tx: Queryable,
+  id: string,
+  group: { name: string; isFallback: boolean },
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    'insert into ring_groups (id, name, is_fallback, created_at, updated_at) values ($1, $2, $3, $4, $4)',
+    [id, group.name, group.isFallback, now],
+  );
+}
+
+export async function updateRingGroupRow(
+  tx: Queryable,
+  id: string,
+  group: { name: string; isFallback: boolean },
+  now: Date,
+): Promise<void> {
+  await tx.query('update ring_groups set name = $2, is_fallback = $3, updated_at = $4 where id = $1', [
+    id,
+    group.name,
+    group.isFallback,
+    now,
+  ]);
+}
+
+export async function insertException(
+  tx: Queryable,
+  id: string,
+  e: {
+    date: string;
+    shiftId: string | null;
+    kind: string;
+    userOut: string | null;
+    userIn: string | null;
+    note: string;
+  },
+  createdBy: string | null,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `insert into shift_exceptions (id, date, shift_id, kind, user_out, user_in, note, created_at, created_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, e.date, e.shiftId, e.kind, e.userOut, e.userIn, e.note, now, createdBy],
+  );
 }
