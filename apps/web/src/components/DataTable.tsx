@@ -7,7 +7,15 @@ export interface Column<Row> {
   cell: (row: Row) => ReactNode;
   /** The cell that names the row (a person, a role): a row header for screen readers. */
   rowHeader?: boolean;
+  /**
+   * How the cell's text runs: 'auto' for text a person typed (a name, a reason), isolated with
+   * its own direction; 'ltr' for numbers and ids (the .ltr-cell class), left to right on purpose.
+   */
+  direction?: 'auto' | 'ltr';
 }
+
+const cellProps = (direction: Column<unknown>['direction']) =>
+  direction === 'auto' ? { dir: 'auto' as const } : direction === 'ltr' ? { className: 'ltr-cell' } : {};
 
 /**
  * The admin pages' table: a caption (visible or for screen readers only), column headings,
@@ -18,8 +26,10 @@ export function DataTable<Row>({
   captionHidden,
   rows,
   rowKey,
+  rowClassName,
   columns,
   actions,
+  empty,
   testId,
   className,
 }: {
@@ -27,13 +37,18 @@ export function DataTable<Row>({
   captionHidden?: boolean;
   rows: readonly Row[];
   rowKey: (row: Row) => Key;
+  /** A row's class (an inactive member is greyed). */
+  rowClassName?: (row: Row) => string | undefined;
   columns: Column<Row>[];
   /** The row's buttons (RowAction); the column is left out when not given. */
   actions?: (row: Row) => ReactNode;
+  /** Said instead of the table when there are no rows; nothing is shown when not given. */
+  empty?: ReactNode;
   testId?: string;
   className?: string;
 }) {
   const { t } = useTranslation();
+  if (rows.length === 0) return empty ? <p>{empty}</p> : null;
   return (
     <div className="table-wrap">
       <table data-testid={testId} className={className}>
@@ -51,16 +66,18 @@ export function DataTable<Row>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)}>
+            <tr key={rowKey(row)} className={rowClassName?.(row)}>
               {columns.map((column, i) =>
                 column.rowHeader ? (
                   // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
-                  <th key={i} scope="row">
+                  <th key={i} scope="row" {...cellProps(column.direction)}>
                     {column.cell(row)}
                   </th>
                 ) : (
                   // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
-                  <td key={i}>{column.cell(row)}</td>
+                  <td key={i} {...cellProps(column.direction)}>
+                    {column.cell(row)}
+                  </td>
                 ),
               )}
               {actions && (
@@ -81,12 +98,15 @@ export function DataTable<Row>({
  * readers also hear which item ("Edit Night shift"), since a page holds many such buttons.
  */
 export function RowAction({
+  id,
   action,
   item,
   danger,
   disabled,
   onClick,
 }: {
+  /** For a row whose buttons take focus back after the row moves. */
+  id?: string;
   action: string;
   /** The item's name as the member typed it (read aloud only, so its direction does not matter). */
   item: string;
@@ -97,6 +117,7 @@ export function RowAction({
   return (
     <button
       type="button"
+      id={id}
       className={danger ? 'secondary danger-text' : 'secondary'}
       disabled={disabled}
       onClick={onClick}

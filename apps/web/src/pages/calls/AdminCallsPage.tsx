@@ -1,12 +1,15 @@
 import type { CallStatus, CallView } from '@llamenos/protocol';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
+import { type Column, DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { Panel } from '../../components/Panel.js';
 import { fetchPublicSettings } from '../../lib/api/index.js';
 import { fetchCallHistory, startOfTodayIn } from '../../lib/calls/api.js';
 import { type CallAnswerer, openCallAnswerer } from '../../lib/calls/meta.js';
@@ -34,14 +37,26 @@ async function countToday() {
 
 const last4 = (c: CallView, withheld: string) => (c.callerLast4 ? `…${c.callerLast4}` : withheld);
 
-export function AdminCallsPage({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation();
-  // Live, today's counts and history are re-read on every call event and after a reconnection (lib/queries/live.ts).
+/** A member's name from the directory (empty for nobody); only admins who may read members see names. */
+function useMemberName(me: Me) {
+  const { t } = useTranslation();
   const users = useQuery(queries.memberNames(can(me, 'users:read')));
-  const nameOf = (id: string | null) =>
+  return (id: string | null) =>
     id ? (users.data?.find((u) => u.id === id)?.displayName ?? t('calls.unknownMember')) : '';
-  const statusName = (s: CallStatus) => t(`calls.status.${s}`);
+}
 
+/** The columns both call tables start with: when, who called (last 4 digits), and the call's state. */
+function callColumns(t: TFunction, language: string): Column<CallView>[] {
+  return [
+    { header: t('calls.started'), cell: (c) => formatDateTime(c.createdAt, language) },
+    { header: t('calls.caller'), cell: (c) => last4(c, t('calls.withheld')), direction: 'ltr' },
+    { header: t('calls.state'), cell: (c) => t(`calls.status.${c.status}`) },
+  ];
+}
+
+/** Calls queued, ringing or answered right now. */
+function LiveCalls({ nameOf }: { nameOf: (id: string | null) => string }) {
+  const { t, i18n } = useTranslation();
   const live = useQuery({
     queryKey: queryKeys.liveCalls,
     queryFn: async () => {
@@ -51,19 +66,65 @@ export function AdminCallsPage({ me }: { me: Me }) {
       return lists.flatMap((l) => l.calls);
     },
   });
+  const ringingCount = live.data?.filter((c) => c.status !== 'answered').length ?? 0;
 
+  return (
+    <Panel id="live-title" title={t('calls.liveTitle')}>
+      <p data-testid="ringing-count">{t('calls.ringingCount', { count: ringingCount })}</p>
+      <ErrorMessage error={live.error} />
+      {live.data && (
+        <DataTable
+          caption={t('calls.liveTitle')}
+          captionHidden
+          testId="live-calls"
+          rows={live.data}
+          rowKey={(c) => c.id}
+          empty={t('calls.noLiveCalls')}
+          columns={[
+            ...callColumns(t, i18n.language),
+            { header: t('calls.answeredBy'), cell: (c) => nameOf(c.answeredBy), direction: 'auto' },
+          ]}
+        />
+      )}
+    </Panel>
+  );
+}
+
+/** Answered, voicemail and abandoned counts since midnight. */
+function TodayCounts() {
+  const { t } = useTranslation();
   const today = useQuery({ queryKey: queryKeys.todayCounts, queryFn: countToday });
+  const counts = [
+    ['answered', t('calls.countAnswered')],
+    ['voicemail', t('calls.countVoicemail')],
+    ['abandoned', t('calls.countAbandoned')],
+  ] as const;
+  return (
+    <Panel id="today-title" title={t('calls.todayTitle')}>
+      <ErrorMessage error={today.error} />
+      {today.data && (
+        <dl className="call-counts" data-testid="today-counts">
+          {counts.map(([which, caption]) => (
+            <div key={which}>
+              <dt>{caption}</dt>
+              <dd data-testid={`count-${which}`}>{today.data[which]}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </Panel>
+  );
+}
 
-  const [offset, setOffset] = useState(0);
-  // The page on screen stays until the next one arrives.
-  const history = useQuery({ ...queries.callHistory(offset, PAGE), placeholderData: keepPreviousData });
-  const [playing, setPlaying] = useState<string | null>(null);
+/** Who answered an ended call, from its sealed metadata, or why that cannot be shown. */
+function useAnsweredBy(calls: CallView[] | undefined, nameOf: (id: string | null) => string) {
+  const { t } = useTranslation();
   // Ended calls carry who answered only in their sealed metadata, opened here with the unlocked key.
   const answerers = useMemo(() => {
     const key = unlockedSecretKey();
-    return new Map((history.data?.calls ?? []).map((c) => [c.id, openCallAnswerer(c, key)]));
-  }, [history.data]);
-  const answeredByCell = (c: CallView) => {
+    return new Map((calls ?? []).map((c) => [c.id, openCallAnswerer(c, key)]));
+  }, [calls]);
+  return (c: CallView) => {
     const a: CallAnswerer = answerers.get(c.id) ?? { state: 'plain', userId: c.answeredBy };
     if (a.state === 'plain' || a.state === 'answered') return nameOf(a.userId);
     const note = {
@@ -77,9 +138,98 @@ export function AdminCallsPage({ me }: { me: Me }) {
       </span>
     );
   };
+}
 
-  const ringingCount = live.data?.filter((c) => c.status !== 'answered').length ?? 0;
+/** A history call's voicemail: a button until it is played, then the player. */
+function VoicemailCell({ call, playing, onPlay }: { call: CallView; playing: boolean; onPlay: () => void }) {
+  const { t } = useTranslation();
+  if (!call.hasVoicemail) return null;
+  if (playing) return <VoicemailPlayer callId={call.id} />;
+  return (
+    <button type="button" className="secondary" onClick={onPlay}>
+      {t('calls.playVoicemail')}
+      <span className="visually-hidden"> {last4(call, t('calls.withheld'))}</span>
+    </button>
+  );
+}
 
+/** Newer / Older buttons under a long history. */
+function Pager({
+  offset,
+  total,
+  onMove,
+}: {
+  offset: number;
+  total: number;
+  onMove: (offset: number) => void;
+}) {
+  const { t } = useTranslation();
+  if (total <= PAGE) return null;
+  return (
+    <div className="button-row compact">
+      <button
+        type="button"
+        className="secondary"
+        disabled={offset === 0}
+        onClick={() => onMove(Math.max(0, offset - PAGE))}
+      >
+        {t('calls.newer')}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        disabled={offset + PAGE >= total}
+        onClick={() => onMove(offset + PAGE)}
+      >
+        {t('calls.older')}
+      </button>
+    </div>
+  );
+}
+
+/** Ended calls, newest first, a page at a time, with their voicemail. */
+function CallHistory({ nameOf }: { nameOf: (id: string | null) => string }) {
+  const { t, i18n } = useTranslation();
+  const [offset, setOffset] = useState(0);
+  // The page on screen stays until the next one arrives.
+  const history = useQuery({ ...queries.callHistory(offset, PAGE), placeholderData: keepPreviousData });
+  const [playing, setPlaying] = useState<string | null>(null);
+  const answeredBy = useAnsweredBy(history.data?.calls, nameOf);
+
+  return (
+    <Panel id="history-title" title={t('calls.historyTitle')}>
+      <ErrorMessage error={history.error} />
+      {history.data && (
+        <>
+          <DataTable
+            caption={t('calls.historyTitle')}
+            captionHidden
+            testId="call-history"
+            rows={history.data.calls}
+            rowKey={(c) => c.id}
+            empty={t('calls.noCalls')}
+            columns={[
+              ...callColumns(t, i18n.language),
+              { header: t('calls.answeredBy'), cell: answeredBy },
+              {
+                header: t('calls.voicemail'),
+                cell: (c) => (
+                  <VoicemailCell call={c} playing={playing === c.id} onPlay={() => setPlaying(c.id)} />
+                ),
+              },
+            ]}
+          />
+          <Pager offset={offset} total={history.data.total} onMove={setOffset} />
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function AdminCallsPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  // Live, today's counts and history are re-read on every call event and after a reconnection (lib/queries/live.ts).
+  const nameOf = useMemberName(me);
   return (
     <section className="calls-admin">
       <PageHeading>{t('calls.adminTitle')}</PageHeading>
@@ -88,123 +238,9 @@ export function AdminCallsPage({ me }: { me: Me }) {
         <NavLink href="/admin/settings">{t('calls.spamSettings')}</NavLink>
         <NavLink href="/admin/settings">{t('calls.callSettings')}</NavLink>
       </p>
-
-      <section className="panel" aria-labelledby="live-title">
-        <h2 id="live-title">{t('calls.liveTitle')}</h2>
-        <p data-testid="ringing-count">{t('calls.ringingCount', { count: ringingCount })}</p>
-        <ErrorMessage error={live.error} />
-        {live.data && live.data.length === 0 && <p>{t('calls.noLiveCalls')}</p>}
-        {live.data && live.data.length > 0 && (
-          <div className="table-wrap">
-            <table data-testid="live-calls">
-              <caption className="visually-hidden">{t('calls.liveTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('calls.started')}</th>
-                  <th scope="col">{t('calls.caller')}</th>
-                  <th scope="col">{t('calls.state')}</th>
-                  <th scope="col">{t('calls.answeredBy')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {live.data.map((c) => (
-                  <tr key={c.id}>
-                    <td>{formatDateTime(c.createdAt, i18n.language)}</td>
-                    <td className="ltr-cell">{last4(c, t('calls.withheld'))}</td>
-                    <td>{statusName(c.status)}</td>
-                    <td dir="auto">{nameOf(c.answeredBy)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-
-      <section className="panel" aria-labelledby="today-title">
-        <h2 id="today-title">{t('calls.todayTitle')}</h2>
-        <ErrorMessage error={today.error} />
-        {today.data && (
-          <dl className="call-counts" data-testid="today-counts">
-            <div>
-              <dt>{t('calls.countAnswered')}</dt>
-              <dd data-testid="count-answered">{today.data.answered}</dd>
-            </div>
-            <div>
-              <dt>{t('calls.countVoicemail')}</dt>
-              <dd data-testid="count-voicemail">{today.data.voicemail}</dd>
-            </div>
-            <div>
-              <dt>{t('calls.countAbandoned')}</dt>
-              <dd data-testid="count-abandoned">{today.data.abandoned}</dd>
-            </div>
-          </dl>
-        )}
-      </section>
-
-      <section className="panel" aria-labelledby="history-title">
-        <h2 id="history-title">{t('calls.historyTitle')}</h2>
-        <ErrorMessage error={history.error} />
-        {history.data && history.data.calls.length === 0 && <p>{t('calls.noCalls')}</p>}
-        {history.data && history.data.calls.length > 0 && (
-          <div className="table-wrap">
-            <table data-testid="call-history">
-              <caption className="visually-hidden">{t('calls.historyTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('calls.started')}</th>
-                  <th scope="col">{t('calls.caller')}</th>
-                  <th scope="col">{t('calls.state')}</th>
-                  <th scope="col">{t('calls.answeredBy')}</th>
-                  <th scope="col">{t('calls.voicemail')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.data.calls.map((c) => (
-                  <tr key={c.id}>
-                    <td>{formatDateTime(c.createdAt, i18n.language)}</td>
-                    <td className="ltr-cell">{last4(c, t('calls.withheld'))}</td>
-                    <td>{statusName(c.status)}</td>
-                    <td>{answeredByCell(c)}</td>
-                    <td>
-                      {c.hasVoicemail &&
-                        (playing === c.id ? (
-                          <VoicemailPlayer callId={c.id} />
-                        ) : (
-                          <button type="button" className="secondary" onClick={() => setPlaying(c.id)}>
-                            {t('calls.playVoicemail')}
-                            <span className="visually-hidden"> {last4(c, t('calls.withheld'))}</span>
-                          </button>
-                        ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {history.data && history.data.total > PAGE && (
-          <div className="button-row compact">
-            <button
-              type="button"
-              className="secondary"
-              disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - PAGE))}
-            >
-              {t('calls.newer')}
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              disabled={offset + PAGE >= history.data.total}
-              onClick={() => setOffset(offset + PAGE)}
-            >
-              {t('calls.older')}
-            </button>
-          </div>
-        )}
-      </section>
-
+      <LiveCalls nameOf={nameOf} />
+      <TodayCounts />
+      <CallHistory nameOf={nameOf} />
       {can(me, 'settings:read') && <ProviderTests writable={can(me, 'settings:write')} />}
     </section>
   );

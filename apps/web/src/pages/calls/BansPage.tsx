@@ -3,11 +3,13 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { Panel } from '../../components/Panel.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { addBans, removeBan } from '../../lib/calls/api.js';
 import { queries } from '../../lib/queries/index.js';
@@ -40,8 +42,11 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
   };
 
   return (
-    <form onSubmit={submit} className="panel" aria-labelledby={`${prefix}-title`}>
-      <h2 id={`${prefix}-title`}>{bulk ? t('calls.bans.bulkTitle') : t('calls.bans.addTitle')}</h2>
+    <Panel
+      id={`${prefix}-title`}
+      title={bulk ? t('calls.bans.bulkTitle') : t('calls.bans.addTitle')}
+      onSubmit={submit}
+    >
       <label htmlFor={`${prefix}-numbers`}>{bulk ? t('calls.bans.numbers') : t('calls.bans.number')}</label>
       {bulk ? (
         <textarea
@@ -75,7 +80,6 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
         value={reason}
         onChange={(e) => setReason(e.target.value)}
       />
-      <ActionError error={add.error} />
       <p role="status" className="success" data-testid={`${prefix}-result`}>
         {result
           ? t('calls.bans.result', {
@@ -85,10 +89,12 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
             })
           : ''}
       </p>
-      <button type="submit" disabled={add.busy}>
-        {add.busy ? t('common.saving') : bulk ? t('calls.bans.import') : t('calls.bans.add')}
-      </button>
-    </form>
+      <FormActions
+        submit={add}
+        action={bulk ? t('calls.bans.import') : t('calls.bans.add')}
+        busyAction={t('common.saving')}
+      />
+    </Panel>
   );
 }
 
@@ -111,47 +117,36 @@ export function BansPage({ me }: { me: Me }) {
           <AddBansForm bulk onAdded={reload} />
         </div>
       )}
-      <section className="panel" aria-labelledby="ban-list-title">
-        <h2 id="ban-list-title">{t('calls.bans.listTitle')}</h2>
+      <Panel id="ban-list-title" title={t('calls.bans.listTitle')}>
         <ErrorMessage error={bans.error} />
-        {bans.data && bans.data.length === 0 && <p>{t('calls.bans.none')}</p>}
-        {bans.data && bans.data.length > 0 && (
-          <div className="table-wrap">
-            <table data-testid="ban-list">
-              <caption className="visually-hidden">{t('calls.bans.listTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('calls.caller')}</th>
-                  <th scope="col">{t('calls.bans.reason')}</th>
-                  <th scope="col">{t('calls.bans.added')}</th>
-                  {writable && <th scope="col">{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {bans.data.map((b) => (
-                  <tr key={b.callerHash}>
-                    <td className="ltr-cell">{shown(b.callerLast4)}</td>
-                    <td dir="auto">{b.reason}</td>
-                    <td>{formatDateTime(b.createdAt, i18n.language)}</td>
-                    {writable && (
-                      <td>
-                        <button
-                          type="button"
-                          className="secondary danger-text"
-                          onClick={() => setRemoving(b.callerHash)}
-                        >
-                          {t('calls.bans.remove')}
-                          <span className="visually-hidden"> {shown(b.callerLast4)}</span>
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+        {bans.data && (
+          <DataTable
+            caption={t('calls.bans.listTitle')}
+            captionHidden
+            testId="ban-list"
+            rows={bans.data}
+            rowKey={(b) => b.callerHash}
+            empty={t('calls.bans.none')}
+            columns={[
+              { header: t('calls.caller'), cell: (b) => shown(b.callerLast4), direction: 'ltr' },
+              { header: t('calls.bans.reason'), cell: (b) => b.reason, direction: 'auto' },
+              { header: t('calls.bans.added'), cell: (b) => formatDateTime(b.createdAt, i18n.language) },
+            ]}
+            actions={
+              writable
+                ? (b) => (
+                    <RowAction
+                      action={t('calls.bans.remove')}
+                      item={shown(b.callerLast4)}
+                      danger
+                      onClick={() => setRemoving(b.callerHash)}
+                    />
+                  )
+                : undefined
+            }
+          />
         )}
-      </section>
+      </Panel>
       <ConfirmDialog
         open={removing !== null}
         title={t('calls.bans.removeTitle')}
