@@ -12,10 +12,14 @@ export interface Column<Row> {
    * its own direction; 'ltr' for numbers and ids (the .ltr-cell class), left to right on purpose.
    */
   direction?: 'auto' | 'ltr';
+  /** More classes for the cell (`break` lets long ids wrap). */
+  className?: string;
 }
 
-const cellProps = (direction: Column<unknown>['direction']) =>
-  direction === 'auto' ? { dir: 'auto' as const } : direction === 'ltr' ? { className: 'ltr-cell' } : {};
+function cellProps({ direction, className }: Pick<Column<unknown>, 'direction' | 'className'>) {
+  const classes = [direction === 'ltr' ? 'ltr-cell' : '', className ?? ''].filter(Boolean).join(' ');
+  return { dir: direction === 'auto' ? ('auto' as const) : undefined, className: classes || undefined };
+}
 
 /**
  * The admin pages' table: a caption (visible or for screen readers only), column headings,
@@ -70,12 +74,12 @@ export function DataTable<Row>({
               {columns.map((column, i) =>
                 column.rowHeader ? (
                   // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
-                  <th key={i} scope="row" {...cellProps(column.direction)}>
+                  <th key={i} scope="row" {...cellProps(column)}>
                     {column.cell(row)}
                   </th>
                 ) : (
                   // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed for a table's life
-                  <td key={i} {...cellProps(column.direction)}>
+                  <td key={i} {...cellProps(column)}>
                     {column.cell(row)}
                   </td>
                 ),

@@ -1,11 +1,13 @@
 import type { AuditEntryBody, AuditVerdictBody } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
+import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { verifyAuditChain } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
@@ -38,100 +40,27 @@ function auditQuery(filters: Filters, before: number | null): string {
 /** The tamper-evident audit log: filter, page back through older entries, verify the hash chain. */
 export function AuditPage({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   // Each entry is the `before` cursor of a page; the last one is the page on screen.
   const [cursors, setCursors] = useState<(number | null)[]>([null]);
   const before = cursors.at(-1) ?? null;
-  const query = auditQuery(filters, before);
-  const page = useQuery(queries.audit(query));
+  const page = useQuery(queries.audit(auditQuery(filters, before)));
   const users = useQuery(queries.memberNames(can(me, 'users:read')));
   const nameOf = (pubkey: string | null) =>
     pubkey ? (users.data?.find((u) => u.pubkey === pubkey)?.displayName ?? `${pubkey.slice(0, 12)}…`) : '';
-
-  function apply(event: FormEvent) {
-    event.preventDefault();
-    setFilters(draft);
-    setCursors([null]);
-  }
+  const nextBefore = page.data?.nextBefore;
 
   return (
     <section>
       <PageHeading>{t('audit.title')}</PageHeading>
       {can(me, 'audit:verify') && <VerifyChain />}
-      <form onSubmit={apply} className="panel filters" aria-labelledby="audit-filters">
-        <h2 id="audit-filters">{t('audit.filters')}</h2>
-        <div className="field-grid">
-          <div>
-            <label htmlFor="audit-action">{t('audit.actionPrefix')}</label>
-            <input
-              id="audit-action"
-              className="ltr"
-              placeholder="auth."
-              pattern="[a-z0-9_.:\-]*\*?"
-              value={draft.action}
-              onChange={(e) => setDraft({ ...draft, action: e.target.value })}
-            />
-          </div>
-          <div>
-            <label htmlFor="audit-actor">{t('audit.actor')}</label>
-            {users.data?.length ? (
-              <select
-                id="audit-actor"
-                value={draft.actor}
-                onChange={(e) => setDraft({ ...draft, actor: e.target.value })}
-              >
-                <option value="">{t('audit.anyone')}</option>
-                {users.data.map((u) => (
-                  <option key={u.id} value={u.pubkey} dir="auto">
-                    {u.displayName}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input
-                id="audit-actor"
-                className="ltr"
-                pattern="[0-9a-fA-F]{64}"
-                value={draft.actor}
-                onChange={(e) => setDraft({ ...draft, actor: e.target.value })}
-              />
-            )}
-          </div>
-          <div>
-            <label htmlFor="audit-from">{t('audit.from')}</label>
-            <input
-              id="audit-from"
-              type="date"
-              value={draft.from}
-              onChange={(e) => setDraft({ ...draft, from: e.target.value })}
-            />
-          </div>
-          <div>
-            <label htmlFor="audit-to">{t('audit.to')}</label>
-            <input
-              id="audit-to"
-              type="date"
-              value={draft.to}
-              onChange={(e) => setDraft({ ...draft, to: e.target.value })}
-            />
-          </div>
-        </div>
-        <div className="button-row">
-          <button type="submit">{t('audit.apply')}</button>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              setDraft(EMPTY);
-              setFilters(EMPTY);
-              setCursors([null]);
-            }}
-          >
-            {t('audit.clear')}
-          </button>
-        </div>
-      </form>
+      <AuditFilters
+        members={users.data}
+        onApply={(chosen) => {
+          setFilters(chosen);
+          setCursors([null]);
+        }}
+      />
       <ErrorMessage error={page.error} />
       {page.isFetching && <p aria-busy="true">{t('app.loading')}</p>}
       {page.data && !page.isFetching && (
@@ -149,13 +78,88 @@ export function AuditPage({ me }: { me: Me }) {
         <button
           type="button"
           className="secondary"
-          disabled={!page.data?.nextBefore || page.isFetching}
-          onClick={() => page.data?.nextBefore && setCursors([...cursors, page.data.nextBefore])}
+          disabled={!nextBefore || page.isFetching}
+          onClick={() => nextBefore && setCursors([...cursors, nextBefore])}
         >
           {t('audit.older')}
         </button>
       </div>
     </section>
+  );
+}
+
+/** One labelled input or select in the filter grid. */
+function FilterField({ id, caption, children }: { id: string; caption: string; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id}>{caption}</label>
+      {children}
+    </div>
+  );
+}
+
+/** The filters form: applied on submit, cleared at once; the actor is picked by name when members can be read. */
+function AuditFilters({
+  members,
+  onApply,
+}: {
+  members: { id: string; pubkey: string; displayName: string }[] | undefined;
+  onApply: (filters: Filters) => void;
+}) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const input = (key: keyof Filters) => ({
+    id: `audit-${key}`,
+    value: draft[key],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+      setDraft({ ...draft, [key]: e.target.value }),
+  });
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    onApply(draft);
+  };
+
+  return (
+    <Panel id="audit-filters" title={t('audit.filters')} className="filters" onSubmit={apply}>
+      <div className="field-grid">
+        <FilterField id="audit-action" caption={t('audit.actionPrefix')}>
+          <input className="ltr" placeholder="auth." pattern="[a-z0-9_.:\-]*\*?" {...input('action')} />
+        </FilterField>
+        <FilterField id="audit-actor" caption={t('audit.actor')}>
+          {members?.length ? (
+            <select {...input('actor')}>
+              <option value="">{t('audit.anyone')}</option>
+              {members.map((u) => (
+                <option key={u.id} value={u.pubkey} dir="auto">
+                  {u.displayName}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input className="ltr" pattern="[0-9a-fA-F]{64}" {...input('actor')} />
+          )}
+        </FilterField>
+        <FilterField id="audit-from" caption={t('audit.from')}>
+          <input type="date" {...input('from')} />
+        </FilterField>
+        <FilterField id="audit-to" caption={t('audit.to')}>
+          <input type="date" {...input('to')} />
+        </FilterField>
+      </div>
+      <div className="button-row">
+        <button type="submit">{t('audit.apply')}</button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setDraft(EMPTY);
+            onApply(EMPTY);
+          }}
+        >
+          {t('audit.clear')}
+        </button>
+      </div>
+    </Panel>
   );
 }
 
@@ -169,39 +173,31 @@ function AuditTable({
   pageNumber: number;
 }) {
   const { t, i18n } = useTranslation();
-  if (!entries.length) return <p>{t('audit.none')}</p>;
   return (
-    <div className="table-wrap">
-      <table className="audit-table">
-        <caption>{t('audit.caption', { page: pageNumber })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">{t('audit.when')}</th>
-            <th scope="col">{t('audit.action')}</th>
-            <th scope="col">{t('audit.actor')}</th>
-            <th scope="col">{t('audit.target')}</th>
-            <th scope="col">{t('audit.details')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.seq}>
-              <td>{e.seq}</td>
-              <td>{formatDateTime(e.createdAt, i18n.language)}</td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td dir="auto">{nameOf(e.actorPubkey) || t('audit.system')}</td>
-              <td className="ltr-cell break">{e.target}</td>
-              <td className="ltr-cell break">
-                {Object.keys(e.details).length ? <code>{JSON.stringify(e.details)}</code> : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      className="audit-table"
+      caption={t('audit.caption', { page: pageNumber })}
+      rows={entries}
+      rowKey={(e) => e.seq}
+      empty={t('audit.none')}
+      columns={[
+        { header: '#', cell: (e) => e.seq },
+        { header: t('audit.when'), cell: (e) => formatDateTime(e.createdAt, i18n.language) },
+        { header: t('audit.action'), cell: (e) => <code>{e.action}</code> },
+        {
+          header: t('audit.actor'),
+          cell: (e) => nameOf(e.actorPubkey) || t('audit.system'),
+          direction: 'auto',
+        },
+        { header: t('audit.target'), cell: (e) => e.target, direction: 'ltr', className: 'break' },
+        {
+          header: t('audit.details'),
+          cell: (e) => (Object.keys(e.details).length ? <code>{JSON.stringify(e.details)}</code> : ''),
+          direction: 'ltr',
+          className: 'break',
+        },
+      ]}
+    />
   );
 }
 

@@ -1,6 +1,7 @@
 import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { RowAction } from '../../components/DataTable.js';
 import { UserText } from '../../components/UserText.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 import type { SectionProps } from './SimpleSections.js';
@@ -66,21 +67,25 @@ function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
   });
 }
 
-/** The extra fields volunteers fill in on a call note: add, remove, reorder with buttons, edit. */
-export function CustomFieldsSection({ settings, readOnly, save, onReload }: SectionProps) {
+/**
+ * The draft list and its edits. Moving a row re-inserts it in the DOM, which drops focus, so
+ * each change names the element to focus next; moves and removals are announced.
+ */
+function useDraftFields(initial: CustomFieldDefinition[]) {
   const { t } = useTranslation();
   const [fields, setFields] = useState<DraftField[]>(() =>
-    [...settings.customFields].sort((a, b) => a.order - b.order).map(toDraft),
+    [...initial].sort((a, b) => a.order - b.order).map(toDraft),
   );
   const [announcement, setAnnouncement] = useState('');
-  const focusAfterMove = useRef<string | null>(null);
+  const focusNext = useRef<string | null>(null);
 
-  // A moved row is re-inserted in the DOM, which drops focus; put it back on the same button.
   useEffect(() => {
-    if (!focusAfterMove.current) return;
-    document.getElementById(focusAfterMove.current)?.focus();
-    focusAfterMove.current = null;
+    if (!focusNext.current) return;
+    document.getElementById(focusNext.current)?.focus();
+    focusNext.current = null;
   });
+
+  const named = (field: DraftField) => field.label || t('customFields.untitled');
 
   const update = (key: number, change: Partial<DraftField>) =>
     setFields(fields.map((f) => (f.key === key ? { ...f, ...change } : f)));
@@ -95,10 +100,8 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
     setFields(next);
     // At the top or bottom the pressed button is disabled; focus its enabled twin instead.
     const edge = (button === 'up' && target === 0) || (button === 'down' && target === next.length - 1);
-    focusAfterMove.current = `cf-${field.key}-${edge ? (button === 'up' ? 'down' : 'up') : button}`;
-    setAnnouncement(
-      t('customFields.moved', { label: field.label || t('customFields.untitled'), position: target + 1 }),
-    );
+    focusNext.current = `cf-${field.key}-${edge ? (button === 'up' ? 'down' : 'up') : button}`;
+    setAnnouncement(t('customFields.moved', { label: named(field), position: target + 1 }));
   }
 
   function add() {
@@ -107,7 +110,7 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
       ...fields,
       { key, id: '', saved: false, label: '', type: 'text', required: false, options: '' },
     ]);
-    focusAfterMove.current = `cf-${key}-label`;
+    focusNext.current = `cf-${key}-label`;
   }
 
   function remove(index: number) {
@@ -116,9 +119,24 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
     const next = fields.filter((_, i) => i !== index);
     setFields(next);
     const neighbour = next[index] ?? next[index - 1];
-    focusAfterMove.current = neighbour ? `cf-${neighbour.key}-label` : 'cf-add';
-    setAnnouncement(t('customFields.removed', { label: field.label || t('customFields.untitled') }));
+    focusNext.current = neighbour ? `cf-${neighbour.key}-label` : 'cf-add';
+    setAnnouncement(t('customFields.removed', { label: named(field) }));
   }
+
+  /** After a save the ids chosen for new fields are fixed, even if the label changes. */
+  const markSaved = (definitions: CustomFieldDefinition[]) =>
+    setFields(fields.map((f, i) => ({ ...f, id: definitions[i]?.id ?? f.id, saved: true })));
+
+  return { fields, announcement, update, move, add, remove, markSaved };
+}
+
+type DraftEdits = Pick<ReturnType<typeof useDraftFields>, 'update' | 'move' | 'remove'>;
+
+/** The extra fields volunteers fill in on a call note: add, remove, reorder with buttons, edit. */
+export function CustomFieldsSection({ settings, readOnly, save, onReload }: SectionProps) {
+  const { t } = useTranslation();
+  const draft = useDraftFields(settings.customFields);
+  const { fields } = draft;
 
   return (
     <SettingsSectionForm
@@ -128,8 +146,7 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
       onSubmit={async () => {
         const definitions = toDefinitions(fields);
         await save({ customFields: definitions });
-        // From now on these ids are fixed, even if the label changes.
-        setFields(fields.map((f, i) => ({ ...f, id: definitions[i]?.id ?? f.id, saved: true })));
+        draft.markSaved(definitions);
       }}
     >
       <p className="hint">{t('customFields.help')}</p>
@@ -137,102 +154,136 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
       <ol className="field-list">
         {fields.map((field, index) => (
           <li key={field.key}>
-            <fieldset className="custom-field">
-              <legend>
-                {t('customFields.fieldN', { n: index + 1 })}
-                {field.label && (
-                  <>
-                    : <UserText>{field.label}</UserText>
-                  </>
-                )}
-              </legend>
-              <div className="field-grid">
-                <div>
-                  <label htmlFor={`cf-${field.key}-label`}>{t('customFields.label')}</label>
-                  <input
-                    id={`cf-${field.key}-label`}
-                    required
-                    maxLength={80}
-                    value={field.label}
-                    onChange={(e) => update(field.key, { label: e.target.value })}
-                  />
-                </div>
-                <div>
-                  <label htmlFor={`cf-${field.key}-type`}>{t('customFields.type')}</label>
-                  <select
-                    id={`cf-${field.key}-type`}
-                    value={field.type}
-                    onChange={(e) => update(field.key, { type: e.target.value as FieldType })}
-                  >
-                    {TYPES.map((type) => (
-                      <option key={type} value={type}>
-                        {t(`customFields.types.${type}`)}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              </div>
-              <label className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={field.required}
-                  onChange={(e) => update(field.key, { required: e.target.checked })}
-                />
-                {t('customFields.required')}
-              </label>
-              {field.type === 'select' && (
-                <>
-                  <label htmlFor={`cf-${field.key}-options`}>{t('customFields.options')}</label>
-                  <textarea
-                    id={`cf-${field.key}-options`}
-                    required
-                    rows={3}
-                    value={field.options}
-                    onChange={(e) => update(field.key, { options: e.target.value })}
-                  />
-                </>
-              )}
-              <p className="hint">
-                {field.saved ? t('customFields.savedId', { id: field.id }) : t('customFields.newId')}
-              </p>
-              <div className="button-row compact">
-                <button
-                  type="button"
-                  id={`cf-${field.key}-up`}
-                  className="secondary"
-                  disabled={index === 0}
-                  onClick={() => move(index, -1, 'up')}
-                >
-                  {t('customFields.up')}
-                  <span className="visually-hidden"> {field.label}</span>
-                </button>
-                <button
-                  type="button"
-                  id={`cf-${field.key}-down`}
-                  className="secondary"
-                  disabled={index === fields.length - 1}
-                  onClick={() => move(index, 1, 'down')}
-                >
-                  {t('customFields.down')}
-                  <span className="visually-hidden"> {field.label}</span>
-                </button>
-                <button type="button" className="secondary danger-text" onClick={() => remove(index)}>
-                  {t('customFields.remove')}
-                  <span className="visually-hidden"> {field.label}</span>
-                </button>
-              </div>
-            </fieldset>
+            <CustomFieldEditor field={field} index={index} last={index === fields.length - 1} edits={draft} />
           </li>
         ))}
       </ol>
       <p>
-        <button type="button" id="cf-add" className="secondary" onClick={add}>
+        <button type="button" id="cf-add" className="secondary" onClick={draft.add}>
           {t('customFields.add')}
         </button>
       </p>
       <p role="status" className="visually-hidden">
-        {announcement}
+        {draft.announcement}
       </p>
     </SettingsSectionForm>
+  );
+}
+
+/** One field's label, type, required box, choices (for a list) and its move/remove buttons. */
+function CustomFieldEditor({
+  field,
+  index,
+  last,
+  edits,
+}: {
+  field: DraftField;
+  index: number;
+  last: boolean;
+  edits: DraftEdits;
+}) {
+  const { t } = useTranslation();
+  const id = (part: string) => `cf-${field.key}-${part}`;
+  const update = (change: Partial<DraftField>) => edits.update(field.key, change);
+  return (
+    <fieldset className="custom-field">
+      <legend>
+        {t('customFields.fieldN', { n: index + 1 })}
+        {field.label && (
+          <>
+            : <UserText>{field.label}</UserText>
+          </>
+        )}
+      </legend>
+      <div className="field-grid">
+        <div>
+          <label htmlFor={id('label')}>{t('customFields.label')}</label>
+          <input
+            id={id('label')}
+            required
+            maxLength={80}
+            value={field.label}
+            onChange={(e) => update({ label: e.target.value })}
+          />
+        </div>
+        <div>
+          <label htmlFor={id('type')}>{t('customFields.type')}</label>
+          <select
+            id={id('type')}
+            value={field.type}
+            onChange={(e) => update({ type: e.target.value as FieldType })}
+          >
+            {TYPES.map((type) => (
+              <option key={type} value={type}>
+                {t(`customFields.types.${type}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={field.required}
+          onChange={(e) => update({ required: e.target.checked })}
+        />
+        {t('customFields.required')}
+      </label>
+      {field.type === 'select' && (
+        <>
+          <label htmlFor={id('options')}>{t('customFields.options')}</label>
+          <textarea
+            id={id('options')}
+            required
+            rows={3}
+            value={field.options}
+            onChange={(e) => update({ options: e.target.value })}
+          />
+        </>
+      )}
+      <p className="hint">
+        {field.saved ? t('customFields.savedId', { id: field.id }) : t('customFields.newId')}
+      </p>
+      <FieldMoves field={field} index={index} last={last} edits={edits} />
+    </fieldset>
+  );
+}
+
+/** Up, Down and Remove for one field; the moves keep focus on the pressed button (useDraftFields). */
+function FieldMoves({
+  field,
+  index,
+  last,
+  edits,
+}: {
+  field: DraftField;
+  index: number;
+  last: boolean;
+  edits: DraftEdits;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="button-row compact">
+      <RowAction
+        id={`cf-${field.key}-up`}
+        action={t('customFields.up')}
+        item={field.label}
+        disabled={index === 0}
+        onClick={() => edits.move(index, -1, 'up')}
+      />
+      <RowAction
+        id={`cf-${field.key}-down`}
+        action={t('customFields.down')}
+        item={field.label}
+        disabled={last}
+        onClick={() => edits.move(index, 1, 'down')}
+      />
+      <RowAction
+        action={t('customFields.remove')}
+        item={field.label}
+        danger
+        onClick={() => edits.remove(index)}
+      />
+    </div>
   );
 }
