@@ -37,27 +37,40 @@ import {
 /** The signed-in caller (guards have already established there is one). */
 const actorOf = (c: Context<AppEnv>) => signedActorOf(c, 'this request must be signed');
 
+/** Counts an attempt by the caller's address against `rule`; refuses once the window is full. */
+async function limitByAddress(
+  ctx: ServerContext,
+  c: Context<AppEnv>,
+  scope: string,
+  rule: RateLimitRule,
+): Promise<void> {
+  const verdict = await hitRateLimit(ctx.db, `${scope}:${c.get('auth').ipHash}`, rule, ctx.now());
+  if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+}
+
 /**
  * Identity routes: bootstrap, invites, users, roles, the permission catalogue and the
  * caller's profile. Routes that face code guessing (bootstrap, invite preview and
  * redemption) count attempts per client address in the database before doing anything.
  */
 export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .route('/bootstrap', bootstrapRoutes(ctx))
+    .route('/invites', inviteRoutes(ctx))
+    .route('/users', userRoutes(ctx))
+    .route('/', roleRoutes(ctx))
+    .route('/me', profileRoutes(ctx));
+}
+
+/** First admin. Signed by the new key, which proves the caller holds it. */
+function bootstrapRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const { settingsKey } = ctx.keys;
-
-  async function limit(c: Context<AppEnv>, scope: string, rule: RateLimitRule): Promise<void> {
-    const verdict = await hitRateLimit(ctx.db, `${scope}:${c.get('auth').ipHash}`, rule, ctx.now());
-    if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
-  }
-
-  // First admin. Signed by the new key, which proves the caller holds it.
-  app.post('/bootstrap', isSigned(), async (c) => {
-    await limit(c, 'bootstrap', RATE_LIMITS.bootstrap);
+  app.post('/', isSigned(), async (c) => {
+    await limitByAddress(ctx, c, 'bootstrap', RATE_LIMITS.bootstrap);
     const body = await readJson(c, BootstrapBody);
     const user = await redeemBootstrap(
       ctx.db,
-      settingsKey,
+      ctx.keys.settingsKey,
       body.token,
       body.displayName,
       actorOf(c),
@@ -65,24 +78,29 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
     );
     return c.json(user, 201);
   });
+  return app;
+}
 
-  // Invites. Preview and redeem are registered before /:id routes so their paths win.
-  app.post('/invites/preview', isPublic(), async (c) => {
-    await limit(c, 'invite', RATE_LIMITS.invite);
+/** Invites. Preview and redeem are registered before /:id routes so their paths win. */
+function inviteRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { settingsKey } = ctx.keys;
+  app.post('/preview', isPublic(), async (c) => {
+    await limitByAddress(ctx, c, 'invite', RATE_LIMITS.invite);
     const { token } = await readJson(c, InviteTokenBody);
     return c.json(await previewInvite(ctx.db, token, ctx.now()));
   });
-  app.post('/invites/redeem', isSigned(), async (c) => {
-    await limit(c, 'invite', RATE_LIMITS.invite);
+  app.post('/redeem', isSigned(), async (c) => {
+    await limitByAddress(ctx, c, 'invite', RATE_LIMITS.invite);
     const body = await readJson(c, RedeemInviteBody);
     const user = await redeemInvite(ctx.db, settingsKey, body.token, actorOf(c), body.displayName, ctx.now());
     return c.json(user, 201);
   });
-  app.get('/invites', requires('invites:read'), async (c) => {
+  app.get('/', requires('invites:read'), async (c) => {
     const { status } = readQuery(c, InviteListQuery);
     return c.json({ invites: await listInvites(ctx.db, ctx.now(), status) });
   });
-  app.post('/invites', requires('invites:write'), async (c) => {
+  app.post('/', requires('invites:write'), async (c) => {
     const body = await readJson(c, CreateInviteBody);
     const created = await createInvite(
       ctx.db,
@@ -94,44 +112,53 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
     );
     return c.json(created, 201);
   });
-  app.delete('/invites/:id', requires('invites:write'), async (c) => {
+  app.delete('/:id', requires('invites:write'), async (c) => {
     const { id } = readParams(c, IdParam);
     return c.json(await revokeInvite(ctx.db, id, actorOf(c), ctx.now()));
   });
+  return app;
+}
 
-  // Users, as admins manage them.
-  app.get('/users', requires('users:read'), async (c) => {
+/** Users, as admins manage them. */
+function userRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { settingsKey } = ctx.keys;
+  app.get('/', requires('users:read'), async (c) => {
     const q = readQuery(c, UserListQuery);
     const active = q.active === undefined ? undefined : q.active === 'true';
     return c.json({ users: await listUsers(ctx.db, { active, role: q.role }) });
   });
-  app.get('/users/:id', requires('users:read'), async (c) => {
+  app.get('/:id', requires('users:read'), async (c) => {
     const { id } = readParams(c, IdParam);
     return c.json(await getUser(ctx.db, id));
   });
-  app.get('/users/:id/phone', requires('users:read'), async (c) => {
+  app.get('/:id/phone', requires('users:read'), async (c) => {
     const { id } = readParams(c, IdParam);
     const phone = await revealPhone(ctx.db, settingsKey, id, actorOf(c), ctx.now());
     c.header('cache-control', 'no-store');
     return c.json({ phone });
   });
-  app.patch('/users/:id', requires('users:write'), async (c) => {
+  app.patch('/:id', requires('users:write'), async (c) => {
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateUserBody);
     return c.json(await updateUser(ctx.db, settingsKey, id, body, actorOf(c), ctx.now()));
   });
-  app.post('/users/:id/deactivate', requires('users:deactivate'), async (c) => {
+  app.post('/:id/deactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);
     const user = await deactivateUser(ctx.db, id, actorOf(c), ctx.now());
     await onMembershipChanged(ctx, { kind: 'removed', pubkey: user.pubkey }); // hub key rotation
     return c.json(user);
   });
-  app.post('/users/:id/reactivate', requires('users:deactivate'), async (c) => {
+  app.post('/:id/reactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);
     return c.json(await reactivateUser(ctx.db, id, actorOf(c), ctx.now()));
   });
+  return app;
+}
 
-  // Roles and the permission catalogue.
+/** Roles and the permission catalogue. */
+function roleRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get('/roles', requires('roles:read'), async (c) => c.json({ roles: await listRoles(ctx.db) }));
   app.post('/roles', requires('roles:write'), async (c) => {
     const body = await readJson(c, CreateRoleBody);
@@ -148,17 +175,20 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.body(null, 204);
   });
   app.get('/permissions', isMember(), (c) => c.json({ permissions: PERMISSIONS }));
+  return app;
+}
 
-  // The caller's own profile.
+/** The caller's own profile. */
+function profileRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   // Allowed before a required passkey is enrolled: the client needs to know who it is to enrol one.
-  app.get('/me', isMember({ allowWithoutPasskey: true }), async (c) =>
+  app.get('/', isMember({ allowWithoutPasskey: true }), async (c) =>
     c.json(await getProfile(ctx.db, c.get('auth').user!.id)),
   );
-  app.patch('/me', requires('profile:write'), async (c) => {
+  app.patch('/', requires('profile:write'), async (c) => {
     const body = await readJson(c, UpdateProfileBody);
     const actor = actorOf(c);
     return c.json(await updateProfile(ctx.db, actor.userId!, body, actor, ctx.now()));
   });
-
   return app;
 }
