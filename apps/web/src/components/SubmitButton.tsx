@@ -22,26 +22,38 @@ export function SubmitButton({
 }
 
 /**
- * The end of a form: the refusal of the last attempt (in the member's language), then the
- * submit button and, when the form can be abandoned, Cancel.
+ * The end of a form: the refusal of the last attempt (in the member's language), what the last
+ * success did (when the form says so), then the submit button and, when the form can be
+ * abandoned, Cancel.
  */
 export function FormActions({
   submit,
   action,
   busyAction,
   disabled,
+  status,
   onCancel,
 }: {
   submit: { busy: boolean; error: unknown };
   action: ReactNode;
   busyAction?: ReactNode;
   disabled?: boolean;
+  /**
+   * The success line ('' until there is one). The live region is on screen from the start, so
+   * screen readers announce the line when it appears.
+   */
+  status?: ReactNode;
   onCancel?: () => void;
 }) {
   const { t } = useTranslation();
   return (
     <>
       <ActionError error={submit.error} />
+      {status !== undefined && (
+        <p role="status" className="success">
+          {status}
+        </p>
+      )}
       <div className="button-row">
         <SubmitButton busy={submit.busy} action={action} busyAction={busyAction} disabled={disabled} />
         {onCancel && (

@@ -3,13 +3,14 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../../app/session.js';
-import { ActionError } from '../../components/ActionError.js';
 import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
+import { DisplayNameField } from '../../components/DisplayNameField.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { updateUser } from '../../lib/api/index.js';
@@ -88,14 +89,7 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
 
   return (
     <form onSubmit={submit}>
-      <label htmlFor="vol-name">{t('volunteers.displayName')}</label>
-      <input
-        id="vol-name"
-        required
-        maxLength={80}
-        value={displayName}
-        onChange={(e) => setDisplayName(e.target.value)}
-      />
+      <DisplayNameField id="vol-name" value={displayName} onChange={setDisplayName} />
       <CheckboxGroup
         legend={t('volunteers.roles')}
         choices={roleChoices}
@@ -110,11 +104,48 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
         value={languages}
         onChange={setLanguages}
       />
+      <PhoneFields
+        last4={user.phoneLast4}
+        phone={phone}
+        onPhone={setPhone}
+        remove={removePhone}
+        onRemove={setRemovePhone}
+      />
+      <CallPreferenceSelect id="vol-call" value={callPreference} onChange={setCallPreference} />
+      <FormActions
+        submit={save}
+        action={t('common.save')}
+        busyAction={t('common.saving')}
+        disabled={roleIds.length === 0}
+        status={saved ? t('common.saved') : ''}
+      />
+    </form>
+  );
+}
+
+/**
+ * The member's phone: the full number is never sent back to the browser, so the field starts
+ * empty (the hint says which number is stored) and a box removes the stored one.
+ */
+function PhoneFields({
+  last4,
+  phone,
+  onPhone,
+  remove,
+  onRemove,
+}: {
+  last4: string | null;
+  phone: string;
+  onPhone: (phone: string) => void;
+  remove: boolean;
+  onRemove: (remove: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
       <label htmlFor="vol-phone">{t('volunteers.phoneNumber')}</label>
       <p className="hint" id="vol-phone-help">
-        {user.phoneLast4
-          ? t('volunteers.phoneHelpSet', { last4: user.phoneLast4 })
-          : t('volunteers.phoneHelpUnset')}
+        {last4 ? t('volunteers.phoneHelpSet', { last4: last4 }) : t('volunteers.phoneHelpUnset')}
       </p>
       <input
         id="vol-phone"
@@ -122,26 +153,16 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
         autoComplete="off"
         className="ltr"
         aria-describedby="vol-phone-help"
-        disabled={removePhone}
+        disabled={remove}
         value={phone}
-        onChange={(e) => setPhone(e.target.value)}
+        onChange={(e) => onPhone(e.target.value)}
       />
-      {user.phoneLast4 && (
+      {last4 && (
         <label className="checkbox">
-          <input type="checkbox" checked={removePhone} onChange={(e) => setRemovePhone(e.target.checked)} />
+          <input type="checkbox" checked={remove} onChange={(e) => onRemove(e.target.checked)} />
           {t('volunteers.removePhone')}
         </label>
       )}
-      <CallPreferenceSelect id="vol-call" value={callPreference} onChange={setCallPreference} />
-      <ActionError error={save.error} />
-      <p role="status" className="success">
-        {saved ? t('common.saved') : ''}
-      </p>
-      <p>
-        <button type="submit" disabled={save.busy || roleIds.length === 0}>
-          {save.busy ? t('common.saving') : t('common.save')}
-        </button>
-      </p>
-    </form>
+    </>
   );
 }

@@ -1,9 +1,10 @@
-import type { UserView } from '@llamenos/protocol';
+import type { RoleView, UserView } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -30,7 +31,6 @@ export function VolunteersPage({ me }: { me: Me }) {
     void users.refetch();
   }
 
-  const list = users.data ?? [];
   return (
     <section>
       <PageHeading>{t('volunteers.title')}</PageHeading>
@@ -45,60 +45,15 @@ export function VolunteersPage({ me }: { me: Me }) {
       </p>
       {users.isPending && <p aria-busy="true">{t('app.loading')}</p>}
       {users.data && (
-        <div className="table-wrap">
-          <table>
-            <caption>{t('volunteers.caption', { count: list.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('volunteers.name')}</th>
-                <th scope="col">{t('volunteers.roles')}</th>
-                <th scope="col">{t('volunteers.status')}</th>
-                <th scope="col">{t('volunteers.phone')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((user) => (
-                <tr key={user.id} className={user.active ? undefined : 'inactive'}>
-                  <th scope="row" dir="auto">
-                    {user.displayName}
-                  </th>
-                  <td>{roleNames(user.roles, roles.data)}</td>
-                  <td>
-                    {user.active ? t('volunteers.active') : t('volunteers.inactive')}
-                    {user.active && user.onBreak && <span className="badge">{t('volunteers.onBreak')}</span>}
-                  </td>
-                  <td className="ltr-cell">
-                    {user.phoneLast4 ? `•••• ${user.phoneLast4}` : t('common.none')}
-                  </td>
-                  <td>
-                    <div className="button-row compact">
-                      {can(me, 'users:write') && (
-                        <NavLink href={`/admin/volunteers/${user.id}`} className="button-link">
-                          {t('common.edit')}
-                          <span className="visually-hidden"> {user.displayName}</span>
-                        </NavLink>
-                      )}
-                      {can(me, 'users:deactivate') && user.id !== me.id && (
-                        <button
-                          type="button"
-                          className={user.active ? 'secondary danger-text' : 'secondary'}
-                          onClick={() => {
-                            setDone(null);
-                            setPending(user);
-                          }}
-                        >
-                          {user.active ? t('volunteers.deactivate') : t('volunteers.reactivate')}
-                          <span className="visually-hidden"> {user.displayName}</span>
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <MembersTable
+          me={me}
+          members={users.data}
+          roles={roles.data}
+          onToggle={(user) => {
+            setDone(null);
+            setPending(user);
+          }}
+        />
       )}
       <ConfirmDialog
         open={pending !== null}
@@ -114,5 +69,72 @@ export function VolunteersPage({ me }: { me: Me }) {
         onClose={() => setPending(null)}
       />
     </section>
+  );
+}
+
+/** Active or not, and on break. */
+function MemberStatus({ user }: { user: UserView }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {user.active ? t('volunteers.active') : t('volunteers.inactive')}
+      {user.active && user.onBreak && <span className="badge">{t('volunteers.onBreak')}</span>}
+    </>
+  );
+}
+
+/** One row per member; Edit and (de)activate as the admin's permissions allow (never themselves). */
+function MembersTable({
+  me,
+  members,
+  roles,
+  onToggle,
+}: {
+  me: Me;
+  members: UserView[];
+  roles: RoleView[] | undefined;
+  onToggle: (user: UserView) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <DataTable
+      caption={t('volunteers.caption', { count: members.length })}
+      rows={members}
+      rowKey={(user) => user.id}
+      rowClassName={(user) => (user.active ? undefined : 'inactive')}
+      columns={[
+        {
+          header: t('volunteers.name'),
+          cell: (user) => user.displayName,
+          rowHeader: true,
+          direction: 'auto',
+        },
+        { header: t('volunteers.roles'), cell: (user) => roleNames(user.roles, roles) },
+        { header: t('volunteers.status'), cell: (user) => <MemberStatus user={user} /> },
+        {
+          header: t('volunteers.phone'),
+          cell: (user) => (user.phoneLast4 ? `•••• ${user.phoneLast4}` : t('common.none')),
+          direction: 'ltr',
+        },
+      ]}
+      actions={(user) => (
+        <>
+          {can(me, 'users:write') && (
+            <NavLink href={`/admin/volunteers/${user.id}`} className="button-link">
+              {t('common.edit')}
+              <span className="visually-hidden"> {user.displayName}</span>
+            </NavLink>
+          )}
+          {can(me, 'users:deactivate') && user.id !== me.id && (
+            <RowAction
+              action={user.active ? t('volunteers.deactivate') : t('volunteers.reactivate')}
+              item={user.displayName}
+              danger={user.active}
+              onClick={() => onToggle(user)}
+            />
+          )}
+        </>
+      )}
+    />
   );
 }

@@ -3,10 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../../app/session.js';
-import { ActionError } from '../../components/ActionError.js';
 import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
+import { DisplayNameField } from '../../components/DisplayNameField.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { updateMyProfile } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
@@ -34,16 +36,8 @@ export function ProfileSection({ me }: { me: Me }) {
   // The hotline's languages first: those are the ones callers can ask for.
   const codes = [...(hotline.data?.languages ?? []), ...me.languages, ...COMMON_LANGUAGES];
   return (
-    <form onSubmit={submit} className="panel" aria-labelledby="profile-title">
-      <h2 id="profile-title">{t('mySettings.profile')}</h2>
-      <label htmlFor="me-name">{t('volunteers.displayName')}</label>
-      <input
-        id="me-name"
-        required
-        maxLength={80}
-        value={displayName}
-        onChange={(e) => setDisplayName(e.target.value)}
-      />
+    <Panel id="profile-title" title={t('mySettings.profile')} onSubmit={submit}>
+      <DisplayNameField id="me-name" value={displayName} onChange={setDisplayName} />
       <CheckboxGroup
         legend={t('mySettings.languages')}
         className="checkbox-group columns"
@@ -57,15 +51,12 @@ export function ProfileSection({ me }: { me: Me }) {
         {t('mySettings.onBreak')}
       </label>
       <p className="hint">{t('mySettings.onBreakHelp')}</p>
-      <ActionError error={save.error} />
-      <p role="status" className="success">
-        {saved ? t('common.saved') : ''}
-      </p>
-      <p>
-        <button type="submit" disabled={save.busy}>
-          {save.busy ? t('common.saving') : t('common.save')}
-        </button>
-      </p>
-    </form>
+      <FormActions
+        submit={save}
+        action={t('common.save')}
+        busyAction={t('common.saving')}
+        status={saved ? t('common.saved') : ''}
+      />
+    </Panel>
   );
 }
