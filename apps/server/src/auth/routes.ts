@@ -24,8 +24,40 @@ const loginKey = (step: 'options' | 'verify', ipHash: string) => `login:${step}:
 
 /** Passkeys, passkey sign-in and server sessions, under /api/auth. */
 export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  return new Hono<AppEnv>()
+    .route('/auth/passkeys', passkeyRoutes(ctx))
+    .route('/auth/login', loginRoutes(ctx))
+    .route('/auth', sessionRoutes(ctx));
+}
 
+/** The caller's passkeys: registration, listing, removal. */
+function passkeyRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  // Registration stays open to members without a passkey: it is how they satisfy the policy.
+  app.post('/register/options', isMember({ allowWithoutPasskey: true }), async (c) =>
+    c.json(await startRegistration(ctx, memberOf(c))),
+  );
+
+  app.post('/register/verify', isMember({ allowWithoutPasskey: true }), async (c) => {
+    const body = await readJson(c, PasskeyRegisterVerifyBody);
+    const passkey = await finishRegistration(ctx, memberOf(c), body, c.get('auth').ipHash);
+    return c.json({ passkey }, 201);
+  });
+
+  app.get('/', isMember(), async (c) => c.json({ passkeys: await listPasskeys(ctx.db, memberOf(c).id) }));
+
+  app.delete('/:id', isMember(), async (c) => {
+    const { id } = readParams(c, PasskeyIdParams);
+    const member = memberOf(c);
+    await removePasskey(ctx, { pubkey: member.pubkey, ipHash: c.get('auth').ipHash }, member.id, id);
+    return c.json({ ok: true });
+  });
+  return app;
+}
+
+/** Passkey sign-in, both halves counted against the client's address. */
+function loginRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const limitLogin = async (c: Context<AppEnv>, step: 'options' | 'verify') => {
     const verdict = await hitRateLimit(
       ctx.db,
@@ -36,34 +68,12 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
   };
 
-  // Registration stays open to members without a passkey: it is how they satisfy the policy.
-  app.post('/auth/passkeys/register/options', isMember({ allowWithoutPasskey: true }), async (c) =>
-    c.json(await startRegistration(ctx, memberOf(c))),
-  );
-
-  app.post('/auth/passkeys/register/verify', isMember({ allowWithoutPasskey: true }), async (c) => {
-    const body = await readJson(c, PasskeyRegisterVerifyBody);
-    const passkey = await finishRegistration(ctx, memberOf(c), body, c.get('auth').ipHash);
-    return c.json({ passkey }, 201);
-  });
-
-  app.get('/auth/passkeys', isMember(), async (c) =>
-    c.json({ passkeys: await listPasskeys(ctx.db, memberOf(c).id) }),
-  );
-
-  app.delete('/auth/passkeys/:id', isMember(), async (c) => {
-    const { id } = readParams(c, PasskeyIdParams);
-    const member = memberOf(c);
-    await removePasskey(ctx, { pubkey: member.pubkey, ipHash: c.get('auth').ipHash }, member.id, id);
-    return c.json({ ok: true });
-  });
-
-  app.post('/auth/login/options', isPublic(), async (c) => {
+  app.post('/options', isPublic(), async (c) => {
     await limitLogin(c, 'options');
     return c.json(await startLogin(ctx));
   });
 
-  app.post('/auth/login/verify', isPublic(), async (c) => {
+  app.post('/verify', isPublic(), async (c) => {
     const { ipHash } = c.get('auth');
     await limitLogin(c, 'verify');
     const body = await readJson(c, LoginVerifyBody);
@@ -72,8 +82,13 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
     await resetRateLimit(ctx.db, loginKey('options', ipHash));
     return c.json(result);
   });
+  return app;
+}
 
-  app.get('/auth/sessions', isMember(), async (c) => {
+/** Server sessions: the caller's list, logout, and revoking all of a member's sessions. */
+function sessionRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/sessions', isMember(), async (c) => {
     const current = c.get('auth').sessionId;
     const rows = await listSessions(ctx.db, memberOf(c).id, ctx.now());
     const sessions: SessionSummary[] = rows.map((s) => ({
@@ -86,22 +101,21 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   // A NIP-98 request has no session to end: logging out is then a no-op that still succeeds.
-  app.post('/auth/logout', isMember({ allowWithoutPasskey: true }), async (c) => {
+  app.post('/logout', isMember({ allowWithoutPasskey: true }), async (c) => {
     const { sessionId } = c.get('auth');
     if (sessionId) await revokeSession(ctx.db, sessionId, ctx.now());
     return c.json({ ok: true, revoked: sessionId !== null });
   });
 
-  app.post('/auth/sessions/revoke-all', isMember(), async (c) => {
+  app.post('/sessions/revoke-all', isMember(), async (c) => {
     const auditActor = { pubkey: memberOf(c).pubkey, ipHash: c.get('auth').ipHash };
     return c.json({ revoked: await revokeAllSessions(ctx, auditActor, memberOf(c).id, 'own') });
   });
 
-  app.post('/auth/users/:id/sessions/revoke', requires('users:write'), async (c) => {
+  app.post('/users/:id/sessions/revoke', requires('users:write'), async (c) => {
     const { id } = readParams(c, UserIdParams);
     const auditActor = { pubkey: memberOf(c).pubkey, ipHash: c.get('auth').ipHash };
     return c.json({ revoked: await revokeAllSessions(ctx, auditActor, id, 'admin') });
   });
-
   return app;
 }

@@ -17,8 +17,17 @@ import { isPublic } from './guard.js';
 /** Builds the HTTP application: headers, limits, auth, every module's routes, one error shape. */
 export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const https = ctx.config.PUBLIC_URL.startsWith('https://');
+  useSecurityHeaders(app, ctx);
+  useRequestObservation(app, ctx, metrics);
+  useApiGate(app, ctx);
+  mountModules(app, ctx);
+  handleErrors(app, ctx);
+  return app;
+}
 
+/** A strict content security policy and the usual hardening headers on every answer. */
+function useSecurityHeaders(app: Hono<AppEnv>, ctx: ServerContext): void {
+  const https = ctx.config.PUBLIC_URL.startsWith('https://');
   app.use(
     '*',
     secureHeaders({
@@ -42,7 +51,10 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
       crossOriginOpenerPolicy: 'same-origin',
     }),
   );
+}
 
+/** A request id for the logs, the duration metric by route, and a log line for every 5xx. */
+function useRequestObservation(app: Hono<AppEnv>, ctx: ServerContext, metrics?: Metrics): void {
   app.use('*', async (c, next) => {
     c.set('requestId', randomUUID());
     const started = performance.now();
@@ -58,7 +70,10 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
         'request failed',
       );
   });
+}
 
+/** Everything under /api: a body size cap, then who is calling, then the body shape checks. */
+function useApiGate(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.use(
     '/api/*',
     bodyLimit({
@@ -77,13 +92,19 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
     authenticate(ctx, (pubkey) => lookupActiveUser(ctx.db, pubkey)),
   );
   app.use('/api/*', checkBodies());
+}
 
+/** Every module's routes under /api, the simulator's short address and the web client. */
+function mountModules(app: Hono<AppEnv>, ctx: ServerContext): void {
   for (const module of MODULES) if (module.routes) app.route('/api', module.routes(ctx));
   // The simulated carrier's page lives under /api (its routes refuse production and non-loopback
   // clients); /simulator is the short address people type.
   app.get('/simulator', isPublic(), (c) => c.redirect('/api/simulator'));
   mountWebClient(app);
+}
 
+/** One error shape for every refusal; anything unexpected is logged and answered as 500. */
+function handleErrors(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.notFound((c) =>
     c.json(
       { error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } },
@@ -121,5 +142,4 @@ export function createApp(ctx: ServerContext, metrics?: Metrics): Hono<AppEnv> {
     );
     return c.json({ error: { code: 'internal', message: 'internal error; it has been logged' } }, 500);
   });
-  return app;
 }
