@@ -7,12 +7,15 @@ import {
   type TelephonyProvider,
 } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { removeProvider, saveProvider } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
@@ -33,14 +36,13 @@ const fieldsOf = (provider: TelephonyProvider) =>
 export function ProvidersSection({ writable }: { writable: boolean }) {
   const { t } = useTranslation();
   const providers = useQuery(queries.providers());
-  const client = useQueryClient();
+  // One provider's form is open at a time.
   const [editing, setEditing] = useState<TelephonyProvider | null>(null);
   const [deleting, setDeleting] = useState<TelephonyProvider | null>(null);
-  const name = (p: TelephonyProvider) => PROVIDER_NAMES[p] || t('providers.simulator');
+  const name = providerName(t);
 
   return (
-    <section className="panel" aria-labelledby="providers-title">
-      <h2 id="providers-title">{t('providers.title')}</h2>
+    <Panel id="providers-title" title={t('providers.title')}>
       <p className="hint">{t('providers.help')}</p>
       <ErrorMessage error={providers.error} />
       {providers.data &&
@@ -48,55 +50,15 @@ export function ProvidersSection({ writable }: { writable: boolean }) {
           const summary = providers.data?.[provider];
           if (!summary) return null;
           return (
-            <article key={provider} className="provider" aria-labelledby={`prov-${provider}`}>
-              <h3 id={`prov-${provider}`}>
-                {name(provider)}{' '}
-                <span className={`badge ${summary.configured ? 'status-redeemed' : ''}`}>
-                  {summary.configured ? t('providers.configured') : t('providers.notConfigured')}
-                </span>
-              </h3>
-              {!summary.readable && (
-                <p role="alert" className="error">
-                  {t('providers.unreadable')}
-                </p>
-              )}
-              {editing === provider ? (
-                <ProviderForm
-                  provider={provider}
-                  summary={summary}
-                  onSaved={(s) => {
-                    client.setQueryData(
-                      queries.providers().queryKey,
-                      (all) => all && { ...all, [provider]: s },
-                    );
-                    setEditing(null);
-                  }}
-                  onCancel={() => setEditing(null)}
-                />
-              ) : (
-                <>
-                  {summary.configured && <ProviderSummaryList provider={provider} summary={summary} />}
-                  {writable && (
-                    <div className="button-row compact">
-                      <button type="button" className="secondary" onClick={() => setEditing(provider)}>
-                        {summary.configured ? t('common.edit') : t('providers.setUp')}
-                        <span className="visually-hidden"> {name(provider)}</span>
-                      </button>
-                      {summary.configured && (
-                        <button
-                          type="button"
-                          className="secondary danger-text"
-                          onClick={() => setDeleting(provider)}
-                        >
-                          {t('common.delete')}
-                          <span className="visually-hidden"> {name(provider)}</span>
-                        </button>
-                      )}
-                    </div>
-                  )}
-                </>
-              )}
-            </article>
+            <ProviderCard
+              key={provider}
+              provider={provider}
+              summary={summary}
+              writable={writable}
+              editing={editing === provider}
+              onEdit={(open) => setEditing(open ? provider : null)}
+              onDelete={() => setDeleting(provider)}
+            />
           );
         })}
       <ConfirmDialog
@@ -112,7 +74,71 @@ export function ProvidersSection({ writable }: { writable: boolean }) {
         }}
         onClose={() => setDeleting(null)}
       />
-    </section>
+    </Panel>
+  );
+}
+
+/** A provider's product name (the simulator's is translated). */
+const providerName = (t: TFunction) => (p: TelephonyProvider) =>
+  PROVIDER_NAMES[p] || t('providers.simulator');
+
+/** One provider: whether it is set up, its stored fields (secrets masked), and Edit / Delete, or its form. */
+function ProviderCard({
+  provider,
+  summary,
+  writable,
+  editing,
+  onEdit,
+  onDelete,
+}: {
+  provider: TelephonyProvider;
+  summary: ProviderSummary;
+  writable: boolean;
+  editing: boolean;
+  onEdit: (open: boolean) => void;
+  onDelete: () => void;
+}) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const name = providerName(t);
+  const saved = (s: ProviderSummary) => {
+    client.setQueryData(queries.providers().queryKey, (all) => all && { ...all, [provider]: s });
+    onEdit(false);
+  };
+
+  return (
+    <article className="provider" aria-labelledby={`prov-${provider}`}>
+      <h3 id={`prov-${provider}`}>
+        {name(provider)}{' '}
+        <span className={`badge ${summary.configured ? 'status-redeemed' : ''}`}>
+          {summary.configured ? t('providers.configured') : t('providers.notConfigured')}
+        </span>
+      </h3>
+      {!summary.readable && (
+        <p role="alert" className="error">
+          {t('providers.unreadable')}
+        </p>
+      )}
+      {editing ? (
+        <ProviderForm provider={provider} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
+      ) : (
+        <>
+          {summary.configured && <ProviderSummaryList provider={provider} summary={summary} />}
+          {writable && (
+            <div className="button-row compact">
+              <RowAction
+                action={summary.configured ? t('common.edit') : t('providers.setUp')}
+                item={name(provider)}
+                onClick={() => onEdit(true)}
+              />
+              {summary.configured && (
+                <RowAction action={t('common.delete')} item={name(provider)} danger onClick={onDelete} />
+              )}
+            </div>
+          )}
+        </>
+      )}
+    </article>
   );
 }
 
@@ -197,39 +223,17 @@ function ProviderForm({
 
   return (
     <form onSubmit={submit}>
-      {fieldsOf(provider).map(([field, visibility]) => {
-        const id = `prov-${provider}-${field}`;
-        const secret = visibility !== 'public';
-        const props = {
-          id,
-          value: values[field] ?? '',
-          required: !secret || !keepSecrets,
-          autoComplete: 'off',
-          spellCheck: false,
-          className: 'ltr',
-          'aria-describedby': secret ? `${id}-hint` : undefined,
-        };
-        const onChange = (value: string) => setValues({ ...values, [field]: value });
-        return (
-          <div key={field}>
-            <label htmlFor={id}>{t(`providers.fields.${field}`)}</label>
-            {field === 'privateKey' ? (
-              <textarea {...props} rows={4} onChange={(e) => onChange(e.target.value)} />
-            ) : (
-              <input
-                {...props}
-                type={secret ? 'password' : 'text'}
-                onChange={(e) => onChange(e.target.value)}
-              />
-            )}
-            {secret && (
-              <p id={`${id}-hint`} className="hint">
-                {keepSecrets ? t('providers.secretKeep') : t('providers.secretRequired')}
-              </p>
-            )}
-          </div>
-        );
-      })}
+      {fieldsOf(provider).map(([field, visibility]) => (
+        <CredentialField
+          key={field}
+          id={`prov-${provider}-${field}`}
+          field={field}
+          secret={visibility !== 'public'}
+          keepSecrets={keepSecrets}
+          value={values[field] ?? ''}
+          onChange={(value) => setValues({ ...values, [field]: value })}
+        />
+      ))}
       <label htmlFor={`prov-${provider}-numbers`}>{t('providers.fields.phoneNumbers')}</label>
       <textarea
         id={`prov-${provider}-numbers`}
@@ -242,15 +246,55 @@ function ProviderForm({
       <p id={`prov-${provider}-numbers-hint`} className="hint">
         {t('providers.numbersHint')}
       </p>
-      <ActionError error={save.error} />
-      <div className="button-row">
-        <button type="submit" disabled={save.busy}>
-          {save.busy ? t('common.saving') : t('common.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions
+        submit={save}
+        action={t('common.save')}
+        busyAction={t('common.saving')}
+        onCancel={onCancel}
+      />
     </form>
+  );
+}
+
+/** One credential: a secret is masked, and left empty it keeps the stored one (the hint says which). */
+function CredentialField({
+  id,
+  field,
+  secret,
+  keepSecrets,
+  value,
+  onChange,
+}: {
+  id: string;
+  field: string;
+  secret: boolean;
+  keepSecrets: boolean;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  const props = {
+    id,
+    value,
+    required: !secret || !keepSecrets,
+    autoComplete: 'off',
+    spellCheck: false,
+    className: 'ltr',
+    'aria-describedby': secret ? `${id}-hint` : undefined,
+  };
+  return (
+    <div>
+      <label htmlFor={id}>{t(`providers.fields.${field}`)}</label>
+      {field === 'privateKey' ? (
+        <textarea {...props} rows={4} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input {...props} type={secret ? 'password' : 'text'} onChange={(e) => onChange(e.target.value)} />
+      )}
+      {secret && (
+        <p id={`${id}-hint`} className="hint">
+          {keepSecrets ? t('providers.secretKeep') : t('providers.secretRequired')}
+        </p>
+      )}
+    </div>
   );
 }
