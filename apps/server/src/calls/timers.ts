@@ -67,29 +67,43 @@ async function claim(
 }
 
 export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()): Promise<TickReport> {
-  const report: TickReport = {
-    voicemail: 0,
-    redirectRetries: 0,
-    legsCancelled: 0,
-    rung: 0,
-    swept: 0,
-    recordingDeletes: 0,
-    recordingDeleteFailures: 0,
+  // One step after another, in this order: a call moved to voicemail in step 1 is not a retry in step 2.
+  const voicemail = await voicemailAtDeadline(ctx, now);
+  const redirectRetries = await retryFailedRedirects(ctx, now);
+  const legsCancelled = await cancelStaleLegs(ctx, now);
+  const rung = await ringUnrungCalls(ctx, now);
+  const swept = await sweepStaleCalls(ctx, now);
+  // Recordings whose delete at the provider failed (lesson 16): retried with backoff.
+  const deletes = await retryRecordingDeletes(ctx, now);
+  return {
+    voicemail,
+    redirectRetries,
+    legsCancelled,
+    rung,
+    swept,
+    recordingDeletes: deletes.deleted,
+    recordingDeleteFailures: deletes.failed,
   };
+}
 
-  // 1. Unanswered at the deadline → voicemail. moveToVoicemail's guarded UPDATE decides once.
+/** 1. Unanswered at the deadline → voicemail. moveToVoicemail's guarded UPDATE decides once. */
+async function voicemailAtDeadline(ctx: ServerContext, now: Date): Promise<number> {
+  let moved = 0;
   const due = await ctx.db.query<{ id: string }>(
     `select id from calls where status in ('queued', 'ringing') and queue_deadline <= $1 order by queue_deadline limit ${BATCH}`,
     [now],
   );
   for (const { id } of due) {
-    const moved = await moveToVoicemail(ctx, id, 'unanswered');
-    if (!moved) continue;
-    report.voicemail += 1;
-    await redirect(ctx, moved, now);
+    const call = await moveToVoicemail(ctx, id, 'unanswered');
+    if (!call) continue;
+    moved += 1;
+    await redirect(ctx, call, now);
   }
+  return moved;
+}
 
-  // 2. Redirects that failed earlier (provider down or slow): try again, a few times.
+/** 2. Redirects that failed earlier (provider down or slow): try again, a few times. */
+async function retryFailedRedirects(ctx: ServerContext, now: Date): Promise<number> {
   const retries = await claim(
     ctx,
     `select * from calls where status = 'voicemail' and voicemail_redirected_at is null and ended_at is null
@@ -97,12 +111,12 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
     [now],
     `update calls set queue_deadline = $2::timestamptz + interval '${REDIRECT_RETRY_MS / 1000} seconds' where id = any($1::text[])`,
   );
-  for (const call of retries) {
-    report.redirectRetries += 1;
-    await redirect(ctx, call, now);
-  }
+  for (const call of retries) await redirect(ctx, call, now);
+  return retries.length;
+}
 
-  // 3. Legs ringing past their deadline (the provider never said no-answer): cancel them.
+/** 3. Legs ringing past their deadline (the provider never said no-answer): cancel them. */
+async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
   const staleLegs = await ctx.db.transaction(async (tx) => {
     const rows = await tx.query<CallLegsTable>(
       `select l.* from call_legs l join calls c on c.id = l.call_id
@@ -126,20 +140,22 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   for (const [callId, legs] of byCall) {
     const call = await findCall(ctx.db, callId);
     if (call) await cancelAtProvider(ctx, call, legs);
-    report.legsCancelled += legs.length;
   }
+  return staleLegs.length;
+}
 
-  // 4. Queued calls whose ringing never started (their process stopped): start it here.
+/** 4. Queued calls whose ringing never started (their process stopped): start it here. */
+async function ringUnrungCalls(ctx: ServerContext, now: Date): Promise<number> {
   const unrung = await ctx.db.query<{ id: string }>(
     `select id from calls where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds' limit ${BATCH}`,
     [now],
   );
-  for (const { id } of unrung) {
-    await startRinging(ctx, id);
-    report.rung += 1;
-  }
+  for (const { id } of unrung) await startRinging(ctx, id);
+  return unrung.length;
+}
 
-  // 5. Stale calls: the end was never reported to us.
+/** 5. Stale calls: the end was never reported to us. */
+async function sweepStaleCalls(ctx: ServerContext, now: Date): Promise<number> {
   const settings = await callSettings(ctx);
   const voicemailStale = (settings.calls.voicemailMaxSeconds + 15 * 60) * 1000;
   const stale = await ctx.db.query<{ id: string }>(
@@ -151,15 +167,11 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
       limit ${BATCH}`,
     [now, STALE_MENU_MS / 1000, STALE_ANSWERED_MS / 1000, voicemailStale / 1000],
   );
+  let swept = 0;
   for (const { id } of stale) {
-    if (await finishCall(ctx, id, { reason: 'stale', hangUpCaller: true })) report.swept += 1;
+    if (await finishCall(ctx, id, { reason: 'stale', hangUpCaller: true })) swept += 1;
   }
-
-  // 6. Recordings whose delete at the provider failed (lesson 16): retried with backoff.
-  const deletes = await retryRecordingDeletes(ctx, now);
-  report.recordingDeletes = deletes.deleted;
-  report.recordingDeleteFailures = deletes.failed;
-  return report;
+  return swept;
 }
 
 async function redirect(ctx: ServerContext, call: CallRow, now: Date): Promise<void> {

@@ -43,82 +43,99 @@ const userIdOf = (c: Context<AppEnv>): string => {
 
 /** The ShiftManager's HTTP surface; rules live in on-shift.ts, writes in service.ts. */
 export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  return new Hono<AppEnv>()
+    .route('/shifts', shiftRoutes(ctx))
+    .route('/ring-groups', ringGroupRoutes(ctx))
+    .route('/shift-exceptions', exceptionRoutes(ctx));
+}
 
+/** Weekly shifts: the schedule, who is on now, the caller's own shifts, and their edits. */
+function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   // Fixed paths first: "now", "mine" and "week" must never be read as a shift id.
-  app.get('/shifts/now', requires('shifts:read'), async (c) => {
+  app.get('/now', requires('shifts:read'), async (c) => {
     readQuery(c, NoQuery);
     return c.json(await getOnShiftNow(ctx, userIdOf(c)));
   });
 
-  app.get('/shifts/mine', isMember(), async (c) => {
+  app.get('/mine', isMember(), async (c) => {
     const { days } = readQuery(c, MineQuery);
     return c.json(await getMine(ctx, userIdOf(c), days));
   });
 
-  app.get('/shifts/week', requires('shifts:read'), async (c) => {
+  app.get('/week', requires('shifts:read'), async (c) => {
     const { start } = readQuery(c, WeekQuery);
     return c.json(await getWeek(ctx, start));
   });
 
-  app.get('/shifts', requires('shifts:read'), async (c) => {
+  app.get('/', requires('shifts:read'), async (c) => {
     readQuery(c, NoQuery);
     return c.json(await getSchedule(ctx));
   });
 
-  app.post('/shifts', requires('shifts:write'), async (c) => {
+  app.post('/', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateShiftBody);
     return c.json(await createShift(ctx, auditActorOf(c), body), 201);
   });
 
-  app.patch('/shifts/:id', requires('shifts:write'), async (c) => {
+  app.patch('/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateShiftBody);
     return c.json(await updateShift(ctx, auditActorOf(c), id, body));
   });
 
-  app.put('/shifts/:id/assignments', requires('shifts:write'), async (c) => {
+  app.put('/:id/assignments', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, SetAssignmentsBody);
     return c.json(await setAssignments(ctx, auditActorOf(c), id, body.userIds));
   });
 
-  app.delete('/shifts/:id', requires('shifts:write'), async (c) => {
+  app.delete('/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     await deleteShift(ctx, auditActorOf(c), id);
     return c.body(null, 204);
   });
+  return app;
+}
 
-  app.get('/ring-groups', requires('shifts:read'), async (c) => {
+/** Ring groups: named sets of members a shift can ring together. */
+function ringGroupRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/', requires('shifts:read'), async (c) => {
     readQuery(c, NoQuery);
     return c.json({ ringGroups: await listRingGroups(ctx.db) });
   });
 
-  app.post('/ring-groups', requires('shifts:write'), async (c) => {
+  app.post('/', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateRingGroupBody);
     return c.json(await createRingGroup(ctx, auditActorOf(c), body), 201);
   });
 
-  app.patch('/ring-groups/:id', requires('shifts:write'), async (c) => {
+  app.patch('/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateRingGroupBody);
     return c.json(await updateRingGroup(ctx, auditActorOf(c), id, body));
   });
 
-  app.delete('/ring-groups/:id', requires('shifts:write'), async (c) => {
+  app.delete('/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     await deleteRingGroup(ctx, auditActorOf(c), id);
     return c.body(null, 204);
   });
+  return app;
+}
 
-  app.get('/shift-exceptions', requires('shifts:read'), async (c) => {
+/** Shift exceptions (one-off changes to the schedule), listed by a bounded date range. */
+function exceptionRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/', requires('shifts:read'), async (c) => {
     const { from, to } = readQuery(c, ShiftExceptionListQuery);
     const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     if (span < 0 || span > MAX_EXCEPTION_RANGE_DAYS)
@@ -126,18 +143,17 @@ export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json({ exceptions: await listExceptions(ctx.db, from, to) });
   });
 
-  app.post('/shift-exceptions', requires('shifts:write'), async (c) => {
+  app.post('/', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, CreateShiftExceptionBody);
     return c.json(await createException(ctx, auditActorOf(c), body), 201);
   });
 
-  app.delete('/shift-exceptions/:id', requires('shifts:write'), async (c) => {
+  app.delete('/:id', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     await deleteException(ctx, auditActorOf(c), id);
     return c.body(null, 204);
   });
-
   return app;
 }
