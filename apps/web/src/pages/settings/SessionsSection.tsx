@@ -2,8 +2,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
 import { revokeOtherSessions } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -15,35 +17,25 @@ export function SessionsSection() {
   const [revoked, setRevoked] = useState<number | null>(null);
 
   return (
-    <section className="panel" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">{t('sessions.title')}</h2>
+    <Panel id="sessions-title" title={t('sessions.title')}>
       <p className="hint">{t('sessions.help')}</p>
       <ErrorMessage error={sessions.error} />
-      {sessions.data && sessions.data.length === 0 && <p>{t('sessions.none')}</p>}
-      {sessions.data && sessions.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">{t('sessions.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('sessions.started')}</th>
-                <th scope="col">{t('sessions.expires')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('sessions.thisDevice')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.map((s) => (
-                <tr key={s.id}>
-                  <td>{formatDateTime(s.createdAt, i18n.language)}</td>
-                  <td>{formatDateTime(s.expiresAt, i18n.language)}</td>
-                  <td>{s.current && <span className="badge">{t('sessions.thisDevice')}</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {sessions.data && (
+        <DataTable
+          caption={t('sessions.title')}
+          captionHidden
+          rows={sessions.data}
+          rowKey={(s) => s.id}
+          empty={t('sessions.none')}
+          columns={[
+            { header: t('sessions.started'), cell: (s) => formatDateTime(s.createdAt, i18n.language) },
+            { header: t('sessions.expires'), cell: (s) => formatDateTime(s.expiresAt, i18n.language) },
+            {
+              header: <span className="visually-hidden">{t('sessions.thisDevice')}</span>,
+              cell: (s) => s.current && <span className="badge">{t('sessions.thisDevice')}</span>,
+            },
+          ]}
+        />
       )}
       <p role="status" className="success">
         {revoked !== null ? t('sessions.revoked', { count: revoked }) : ''}
@@ -65,6 +57,6 @@ export function SessionsSection() {
         }}
         onClose={() => setConfirming(false)}
       />
-    </section>
+    </Panel>
   );
 }
