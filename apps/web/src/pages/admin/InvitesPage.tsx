@@ -4,18 +4,21 @@ import {
   INVITE_DEFAULT_HOURS,
   INVITE_MAX_HOURS,
   type InviteView,
+  type RoleView,
 } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { ActionError } from '../../components/ActionError.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
+import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { Panel } from '../../components/Panel.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
@@ -24,7 +27,7 @@ import { roleNames, useRoles } from './useRoles.js';
 
 /** Invites: create one (its link is shown once), see which are pending or used, revoke. */
 export function InvitesPage({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const invites = useQuery(queries.invites());
   const roles = useRoles(me);
   const [created, setCreated] = useState<{ invite: CreatedInvite; name: string } | null>(null);
@@ -48,50 +51,12 @@ export function InvitesPage({ me }: { me: Me }) {
       <h2>{t('invites.listTitle')}</h2>
       <ErrorMessage error={invites.error} />
       {invites.isPending && <p aria-busy="true">{t('app.loading')}</p>}
-      {invites.data && invites.data.length === 0 && <p>{t('invites.none')}</p>}
-      {invites.data && invites.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">{t('invites.listTitle')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('volunteers.name')}</th>
-                <th scope="col">{t('volunteers.roles')}</th>
-                <th scope="col">{t('invites.status')}</th>
-                <th scope="col">{t('invites.expiresAt')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {invites.data.map((invite) => (
-                <tr key={invite.id}>
-                  <th scope="row" dir="auto">
-                    {invite.displayName}
-                  </th>
-                  <td>{roleNames(invite.roles, roles.data)}</td>
-                  <td>
-                    <span className={`badge status-${invite.status}`}>
-                      {t(`invites.statuses.${invite.status}`)}
-                    </span>
-                  </td>
-                  <td>{formatDateTime(invite.expiresAt, i18n.language)}</td>
-                  <td>
-                    {invite.status === 'pending' && can(me, 'invites:write') && (
-                      <button
-                        type="button"
-                        className="secondary danger-text"
-                        onClick={() => setRevoking(invite)}
-                      >
-                        {t('invites.revoke')}
-                        <span className="visually-hidden"> {invite.displayName}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {invites.data && (
+        <InviteTable
+          invites={invites.data}
+          roles={roles.data}
+          onRevoke={can(me, 'invites:write') ? setRevoking : undefined}
+        />
       )}
       <ConfirmDialog
         open={revoking !== null}
@@ -173,8 +138,7 @@ function NewInviteForm({
     label: r.name,
   }));
   return (
-    <form onSubmit={submit} className="panel" aria-labelledby="new-invite-title">
-      <h2 id="new-invite-title">{t('invites.newTitle')}</h2>
+    <Panel id="new-invite-title" title={t('invites.newTitle')} onSubmit={submit}>
       <label htmlFor="invite-name">{t('invites.name')}</label>
       <input
         id="invite-name"
@@ -204,12 +168,62 @@ function NewInviteForm({
         value={hours}
         onChange={(e) => setHours(e.target.value)}
       />
-      <ActionError error={save.error} />
-      <p>
-        <button type="submit" disabled={save.busy || roleIds.length === 0}>
-          {save.busy ? t('common.saving') : t('invites.create')}
-        </button>
-      </p>
-    </form>
+      <FormActions
+        submit={save}
+        action={t('invites.create')}
+        busyAction={t('common.saving')}
+        disabled={roleIds.length === 0}
+      />
+    </Panel>
+  );
+}
+
+/** Every invite: who for, which roles, pending / accepted / revoked / expired, and Revoke while pending. */
+function InviteTable({
+  invites,
+  roles,
+  onRevoke,
+}: {
+  invites: InviteView[];
+  roles: RoleView[] | undefined;
+  /** Given when the admin may revoke. */
+  onRevoke?: (invite: InviteView) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <DataTable
+      caption={t('invites.listTitle')}
+      captionHidden
+      rows={invites}
+      rowKey={(invite) => invite.id}
+      empty={t('invites.none')}
+      columns={[
+        {
+          header: t('volunteers.name'),
+          cell: (invite) => invite.displayName,
+          rowHeader: true,
+          direction: 'auto',
+        },
+        { header: t('volunteers.roles'), cell: (invite) => roleNames(invite.roles, roles) },
+        {
+          header: t('invites.status'),
+          cell: (invite) => (
+            <span className={`badge status-${invite.status}`}>{t(`invites.statuses.${invite.status}`)}</span>
+          ),
+        },
+        { header: t('invites.expiresAt'), cell: (invite) => formatDateTime(invite.expiresAt, i18n.language) },
+      ]}
+      actions={(invite) =>
+        invite.status === 'pending' &&
+        onRevoke && (
+          <RowAction
+            action={t('invites.revoke')}
+            item={invite.displayName}
+            danger
+            onClick={() => onRevoke(invite)}
+          />
+        )
+      }
+    />
   );
 }

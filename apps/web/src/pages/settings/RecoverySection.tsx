@@ -1,8 +1,10 @@
 import { CryptoError } from '@llamenos/crypto';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { RecoveryStep } from '../../components/KeySetup.js';
+import { Panel } from '../../components/Panel.js';
+import { PinField } from '../../components/PinField.js';
+import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createVault, type KeyBackup, readVault, unlockVault, VaultLockedOut } from '../../lib/vault.js';
 
@@ -47,8 +49,7 @@ export function RecoverySection({ hotline }: { hotline: string }) {
   };
 
   return (
-    <section className="panel" aria-labelledby="new-recovery-title">
-      <h2 id="new-recovery-title">{t('newRecovery.title')}</h2>
+    <Panel id="new-recovery-title" title={t('newRecovery.title')}>
       {result ? (
         <RecoveryStep
           recoveryKey={result.recoveryKey}
@@ -62,13 +63,10 @@ export function RecoverySection({ hotline }: { hotline: string }) {
         <form onSubmit={submit}>
           <p>{t('newRecovery.explain')}</p>
           <p className="hint">{t('newRecovery.oldStillWorks')}</p>
-          <label htmlFor="new-recovery-pin">{t('newRecovery.pin')}</label>
-          <input
+          <PinField
             id="new-recovery-pin"
-            type="password"
-            inputMode="numeric"
+            caption={t('newRecovery.pin')}
             autoComplete="current-password"
-            required
             value={pin}
             onChange={(e) => setPin(e.target.value)}
           />
@@ -77,17 +75,14 @@ export function RecoverySection({ hotline }: { hotline: string }) {
               {message}
             </p>
           )}
-          <ErrorMessage error={renew.error} />
-          <p role="status" className="success">
-            {done ? t('newRecovery.done') : ''}
-          </p>
-          <p>
-            <button type="submit" disabled={renew.busy}>
-              {renew.busy ? t('newRecovery.working') : t('newRecovery.create')}
-            </button>
-          </p>
+          <FormActions
+            submit={renew}
+            action={t('newRecovery.create')}
+            busyAction={t('newRecovery.working')}
+            status={done ? t('newRecovery.done') : ''}
+          />
         </form>
       )}
-    </section>
+    </Panel>
   );
 }
