@@ -10,6 +10,7 @@ import { announce } from './announce.js';
 import { callSettings } from './settings.js';
 import {
   busyUserIds,
+  type CallRow,
   type CallsTable,
   callFromRow,
   cancelUnwantedLeg,
@@ -41,8 +42,32 @@ interface Target {
 
 export async function startRinging(ctx: ServerContext, callId: string): Promise<void> {
   const now = ctx.now();
+  const claimed = await claimForRinging(ctx, callId, now);
+  if (!claimed) return;
+  const { call, legs, targets, unreachable } = claimed;
+  if (unreachable)
+    ctx.log.warn(
+      { callId, unreachable, provider: call.provider },
+      'eligible volunteers with no way to ring them (no phone, or browser calling with a provider that cannot connect browsers)',
+    );
+  if (!legs.length) ctx.log.warn({ callId }, 'nobody to ring; the call goes to voicemail at its deadline');
+
+  await announce(ctx, {
+    type: 'call:ring',
+    callId,
+    ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
+    startedAt: call.createdAt.toISOString(),
+  });
+  await ringPhones(ctx, call, legs, targets, now);
+}
+
+/**
+ * In one transaction: queued → ringing (only one process wins), the eligible volunteers' legs
+ * and the audit entry. Null when the call was not queued any more.
+ */
+async function claimForRinging(ctx: ServerContext, callId: string, now: Date) {
   const settings = await callSettings(ctx);
-  const claimed = await ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     const [row] = await tx.query<CallsTable>(
       `update calls set status = 'ringing', updated_at = $2 where id = $1 and status = 'queued' returning *`,
       [callId, now],
@@ -51,17 +76,7 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
     const call = callFromRow(row);
     const busy = await busyUserIds(tx);
     const eligible = await eligibleVolunteers(ctx, now, busy, tx);
-    const users = await reachOf(tx, eligible.userIds);
-    const targets: Target[] = [];
-    let unreachable = 0;
-    for (const u of users) {
-      const phone = (u.callPreference === 'phone' || u.callPreference === 'both') && u.phoneEnc;
-      const browser =
-        (u.callPreference === 'browser' || u.callPreference === 'both') && connectsBrowsers(call.provider);
-      if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phoneEnc });
-      if (browser) targets.push({ userId: u.id, kind: 'browser', phoneEnc: null });
-      if (!phone && !browser) unreachable += 1;
-    }
+    const { targets, unreachable } = targetsOf(await reachOf(tx, eligible.userIds), call.provider);
     const deadline =
       call.queueDeadline ?? new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
     const legs = await insertLegs(
@@ -93,30 +108,42 @@ export async function startRinging(ctx: ServerContext, callId: string): Promise<
     );
     return { call, legs, targets, unreachable };
   });
-  if (!claimed) return;
-  const { call, legs, targets, unreachable } = claimed;
-  if (unreachable)
-    ctx.log.warn(
-      { callId, unreachable, provider: call.provider },
-      'eligible volunteers with no way to ring them (no phone, or browser calling with a provider that cannot connect browsers)',
-    );
-  if (!legs.length) ctx.log.warn({ callId }, 'nobody to ring; the call goes to voicemail at its deadline');
+}
 
-  await announce(ctx, {
-    type: 'call:ring',
-    callId,
-    ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
-    startedAt: call.createdAt.toISOString(),
-  });
+/** Each volunteer's legs by their call preference; `unreachable` counts those with none. */
+function targetsOf(
+  users: Awaited<ReturnType<typeof reachOf>>,
+  provider: string,
+): { targets: Target[]; unreachable: number } {
+  const targets: Target[] = [];
+  let unreachable = 0;
+  for (const u of users) {
+    const phone = (u.callPreference === 'phone' || u.callPreference === 'both') && u.phoneEnc;
+    const browser =
+      (u.callPreference === 'browser' || u.callPreference === 'both') && connectsBrowsers(provider);
+    if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phoneEnc });
+    if (browser) targets.push({ userId: u.id, kind: 'browser', phoneEnc: null });
+    if (!phone && !browser) unreachable += 1;
+  }
+  return { targets, unreachable };
+}
 
+/** The phone legs' provider requests, in parallel; without a provider they all fail at once. */
+async function ringPhones(
+  ctx: ServerContext,
+  call: CallRow,
+  legs: readonly LegRow[],
+  targets: readonly Target[],
+  now: Date,
+): Promise<void> {
   const phoneLegs = legs.filter((l) => l.kind === 'phone');
   if (!phoneLegs.length) return;
   let adapter: Telephony;
   try {
     adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
   } catch (error) {
-    ctx.log.error({ callId, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
-    await failPendingLegs(ctx.db, { callId }, now);
+    ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
+    await failPendingLegs(ctx.db, { callId: call.id }, now);
     return;
   }
   const secondsLeft = Math.round(((call.queueDeadline?.getTime() ?? now.getTime()) - now.getTime()) / 1000);

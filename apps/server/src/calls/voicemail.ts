@@ -145,12 +145,33 @@ export async function storeVoicemail(
     ctx.log.error({ callId }, 'no admin to seal a voicemail for; the recording stays at the provider');
     return 'ignored';
   }
-  const recordId = voicemailRecordId(callId);
   const blobs = blobStore(ctx);
+  const sealed = await sealForAdmins(blobs, adapter, call, event, admins);
+  const stored = await recordVoicemail(ctx, blobs, sealed, call.id, event, deleteJob);
+  // Another process stored this call's voicemail first: ours is not needed.
+  if (!stored) await blobs.remove(sealed.blobId);
+  await deleteRecordingAtProvider(ctx, adapter, deleteJob);
+  if (stored) await announce(ctx, { type: 'voicemail:new', callId });
+  return stored ? 'stored' : 'duplicate';
+}
+
+/** Fetches and seals the recording; its file key is wrapped for each admin, then wiped. */
+async function sealForAdmins(
+  blobs: BlobStore,
+  adapter: CallControl,
+  call: CallRow,
+  event: RecordingReadyEvent,
+  admins: readonly string[],
+): Promise<SealedRecording> {
+  const recordId = voicemailRecordId(call.id);
   const key = randomBytes(32);
-  let sealed: SealedRecording;
   try {
-    sealed = await sealRecording(blobs, key, recordId, await adapter.fetchRecording(event.recordingRef));
+    const sealed = await sealRecording(
+      blobs,
+      key,
+      recordId,
+      await adapter.fetchRecording(event.recordingRef),
+    );
     if (sealed.size === 0) {
       await blobs.remove(sealed.blobId);
       throw new ProviderResponseError(call.provider, 'fetch recording', 'recording is empty');
@@ -159,13 +180,28 @@ export async function storeVoicemail(
       reader,
       wrap: toBase64url(wrapKey(key, reader, { label: PURPOSES.voicemail.wrap, recordId })),
     }));
+    return sealed;
   } finally {
     key.fill(0);
   }
+}
+
+/**
+ * The voicemail row, the provider-copy delete job and the audit entry, in one transaction.
+ * False when another process stored this call's voicemail first; the blob is removed if the
+ * transaction fails.
+ */
+async function recordVoicemail(
+  ctx: ServerContext,
+  blobs: BlobStore,
+  sealed: SealedRecording,
+  callId: string,
+  event: RecordingReadyEvent,
+  deleteJob: { provider: string; recordingRef: string; callId: string },
+): Promise<boolean> {
   const now = ctx.now();
-  let stored: boolean;
   try {
-    stored = await ctx.db.transaction(async (tx) => {
+    return await ctx.db.transaction(async (tx) => {
       const inserted = await insertVoicemail(
         tx,
         {
@@ -189,7 +225,7 @@ export async function storeVoicemail(
           details: {
             callId,
             durationSeconds: event.durationSeconds,
-            readers: admins.length,
+            readers: sealed.wraps.length,
             bytes: sealed.size,
           },
         },
@@ -201,11 +237,6 @@ export async function storeVoicemail(
     await blobs.remove(sealed.blobId);
     throw error;
   }
-  // Another process stored this call's voicemail first: ours is not needed.
-  if (!stored) await blobs.remove(sealed.blobId);
-  await deleteRecordingAtProvider(ctx, adapter, deleteJob);
-  if (stored) await announce(ctx, { type: 'voicemail:new', callId });
-  return stored ? 'stored' : 'duplicate';
 }
 
 /** Sends the caller of a call that moved to voicemail to the recording document. */
