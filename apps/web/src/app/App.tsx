@@ -15,22 +15,39 @@ import { UnlockPage } from '../pages/UnlockPage.js';
 import { usePath } from './router.js';
 import { JOINING_ROUTES, loadNotesPage, matchRoute } from './routes.js';
 import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
-import { useIdleLock, usePanicShortcut, useVaultState } from './useVaultState.js';
+import { useIdleLock, usePanicShortcut, useVaultState, type VaultState } from './useVaultState.js';
 
 export type { PublicConfig };
 
-export function App() {
-  const { t } = useTranslation();
-  const path = usePath();
-  const vault = useVaultState();
-  const me = useMe();
-  // A profile without the unlocked key comes from a passkey sign-in (session.ts forgets it otherwise).
-  const viaPasskey = vault !== 'unlocked' && me !== null;
+/**
+ * The hotline's public configuration, read at start and again when an admin changes the
+ * settings or after any gap in the live connection (missed events are not replayed).
+ */
+function useHotlineConfig(onError: (message: string) => void) {
   const [config, setConfig] = useState<PublicConfig | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  usePanicShortcut();
-  useIdleLock(vault === 'unlocked', config?.autoLockMinutes ?? 15);
-  // The notes workers and screen get ready while the member looks at the dashboard.
+  useEffect(() => {
+    fetchConfig().then(
+      (c) => {
+        setSigningOrigin(c.publicUrl);
+        setConfig(c);
+      },
+      (e: Error) => onError(e.message),
+    );
+    const reload = () => {
+      fetchConfig().then(setConfig, () => undefined);
+    };
+    const offEvent = onHubEvent('settings:changed', reload);
+    const offResync = onResync(reload);
+    return () => {
+      offEvent();
+      offResync();
+    };
+  }, [onError]);
+  return config;
+}
+
+/** The notes workers and screen get ready while the member looks at the dashboard. */
+function useWarmNotes(vault: VaultState, me: Me | null) {
   useEffect(() => {
     if (vault !== 'unlocked' || !me || !can(me, 'notes:read-own')) return;
     const timer = setTimeout(() => {
@@ -41,19 +58,20 @@ export function App() {
     }, 300);
     return () => clearTimeout(timer);
   }, [vault, me]);
+}
 
-  useEffect(() => {
-    fetchConfig().then(
-      (c) => {
-        setSigningOrigin(c.publicUrl);
-        setConfig(c);
-      },
-      (e: Error) => setError(e.message),
-    );
-  }, []);
+export function App() {
+  const { t } = useTranslation();
+  const path = usePath();
+  const vault = useVaultState();
+  const me = useMe();
+  const [error, setError] = useState<string | null>(null);
+  const config = useHotlineConfig(setError);
+  usePanicShortcut();
+  useIdleLock(vault === 'unlocked', config?.autoLockMinutes ?? 15);
+  useWarmNotes(vault, me);
 
-  // Live updates while the key is unlocked; the hotline's name and settings are re-read when
-  // they change, and after any gap in the connection (missed events are not replayed).
+  // Live updates while the key is unlocked.
   useRealtimeConnection(
     vault === 'unlocked' && me && config
       ? {
@@ -63,17 +81,6 @@ export function App() {
         }
       : null,
   );
-  useEffect(() => {
-    const reload = () => {
-      fetchConfig().then(setConfig, () => undefined);
-    };
-    const offEvent = onHubEvent('settings:changed', reload);
-    const offResync = onResync(reload);
-    return () => {
-      offEvent();
-      offResync();
-    };
-  }, []);
 
   // Joining pages load the profile themselves once the key is registered.
   const joining = Object.hasOwn(JOINING_ROUTES, path);
@@ -86,36 +93,7 @@ export function App() {
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <header className="app-header">
-        <span className="app-name" dir="auto">
-          {config?.hotlineName ?? t('app.name')}
-        </span>
-        <nav aria-label={t('app.accountMenu')} className="header-actions">
-          {vault === 'unlocked' && me && <LiveStatus />}
-          <LanguagePicker />
-          {vault === 'unlocked' && (
-            <button type="button" className="secondary inverse" onClick={lockVault}>
-              {t('app.lock')}
-            </button>
-          )}
-          {viaPasskey && (
-            <button type="button" className="secondary inverse" onClick={() => void signOutSession()}>
-              {t('app.signOut')}
-            </button>
-          )}
-          {vault !== 'none' && (
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                if (confirm(t('app.panicConfirm'))) void panicWipe().then(() => location.replace('/'));
-              }}
-            >
-              {t('app.panic')}
-            </button>
-          )}
-        </nav>
-      </header>
+      <AppHeader hotlineName={config?.hotlineName} vault={vault} me={me} />
       {me && <MemberNav me={me} path={path} />}
       <main id="main" tabIndex={-1}>
         {error && (
@@ -128,6 +106,53 @@ export function App() {
         {config && <Screen path={path} config={config} vault={vault} me={me} />}
       </main>
     </>
+  );
+}
+
+/** The hotline's name, then live status, language, Lock, Sign out (passkey sessions) and the panic wipe. */
+function AppHeader({
+  hotlineName,
+  vault,
+  me,
+}: {
+  hotlineName: string | undefined;
+  vault: VaultState;
+  me: Me | null;
+}) {
+  const { t } = useTranslation();
+  // A profile without the unlocked key comes from a passkey sign-in (session.ts forgets it otherwise).
+  const viaPasskey = vault !== 'unlocked' && me !== null;
+  return (
+    <header className="app-header">
+      <span className="app-name" dir="auto">
+        {hotlineName ?? t('app.name')}
+      </span>
+      <nav aria-label={t('app.accountMenu')} className="header-actions">
+        {vault === 'unlocked' && me && <LiveStatus />}
+        <LanguagePicker />
+        {vault === 'unlocked' && (
+          <button type="button" className="secondary inverse" onClick={lockVault}>
+            {t('app.lock')}
+          </button>
+        )}
+        {viaPasskey && (
+          <button type="button" className="secondary inverse" onClick={() => void signOutSession()}>
+            {t('app.signOut')}
+          </button>
+        )}
+        {vault !== 'none' && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              if (confirm(t('app.panicConfirm'))) void panicWipe().then(() => location.replace('/'));
+            }}
+          >
+            {t('app.panic')}
+          </button>
+        )}
+      </nav>
+    </header>
   );
 }
 
