@@ -82,104 +82,123 @@ async function callOf(ctx: ServerContext, w: Webhook, providerCallId?: string): 
   return call;
 }
 
+/** Provider webhooks, one POST route per step of a call, all answered the same way. */
 export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const route = (step: string, handle: Handler) =>
-    app.post(`/telephony/:provider/${step}`, isPublic(), async (c) => {
-      const w = await open(ctx, c);
-      let result: Instruction[] | 'ack';
-      try {
-        result = await handle(w);
-      } catch (error) {
-        if (error instanceof WebhookPayloadError) throw invalid(error.message);
-        throw error;
-      }
-      const doc = result === 'ack' ? w.adapter.acknowledge() : w.adapter.render(result);
-      // A 204 (Vonage's acknowledgement) must have no body at all: the Fetch Response refuses even "".
-      if (doc.status === 204) return c.body(null, 204);
-      return c.body(doc.body, doc.status as 200, { 'content-type': doc.contentType });
-    });
-
-  route('inbound', async (w) => {
-    const event = w.adapter.parseInboundCall(w.request);
-    return (await handleInboundCall(ctx, w.provider, event)).instructions;
-  });
-
-  route('status', async (w) => {
-    const event = w.adapter.parseLegStatus(w.request);
-    if (event) await callerStatusChanged(ctx, w.provider, event);
-    return 'ack';
-  });
-
-  route('language', async (w) => {
-    const { legId, digits } = w.adapter.parseDigits(w.request);
-    const call = await callOf(ctx, w, legId);
-    if (!call) return [{ kind: 'hangup' }];
-    return handleLanguageChoice(ctx, call.id, digits);
-  });
-
-  route('captcha', async (w) => {
-    const { legId, digits } = w.adapter.parseDigits(w.request);
-    const step = Number(w.query.get('step'));
-    if (!Number.isInteger(step) || step < 0 || step > 8) throw invalid('step is missing or malformed');
-    const call = await callOf(ctx, w, legId);
-    if (!call) return [{ kind: 'hangup' }];
-    return handleCaptchaDigit(ctx, call.id, step, digits);
-  });
-
-  route('wait', async (w) => {
-    const { legId } = w.adapter.parseDigits(w.request);
-    const call = await callOf(ctx, w, legId);
-    if (!call) return [{ kind: 'hangup' }];
-    return waitDocument(ctx, call, ctx.now());
-  });
-
-  route('leg-status', async (w) => {
-    const event = w.adapter.parseLegStatus(w.request);
-    const callId = id(w.query, 'call');
-    const legId = id(w.query, 'leg');
-    if (event) await legStatusChanged(ctx, callId, legId, event);
-    return 'ack';
-  });
-
-  route('screen', async (w) => {
-    const { legId } = w.adapter.parseDigits(w.request);
-    return screenDocument(ctx, w.provider, id(w.query, 'call'), id(w.query, 'leg'), legId);
-  });
-
-  route('answer', async (w) => {
-    const { legId, digits } = w.adapter.parseDigits(w.request);
-    return answerDocument(ctx, id(w.query, 'call'), id(w.query, 'leg'), legId, digits);
-  });
-
-  route('voicemail', async (w) => {
-    const { legId } = w.adapter.parseDigits(w.request);
-    const call = await callOf(ctx, w, legId);
-    if (!call) return [{ kind: 'hangup' }];
-    return voicemailPrompt(ctx, call);
-  });
-
-  // The <Record> action: the caller finished. The recording is stored in the background so the
-  // caller hears "thank you" at once; the status callback below stores it too (idempotently).
-  route('voicemail-done', async (w) => {
-    const event = w.adapter.parseRecording(w.request);
-    const call = await callOf(ctx, w);
-    if (event && call) inBackground(ctx, 'voicemail', () => storeVoicemail(ctx, w.adapter, call.id, event));
-    return hangupWith(call?.language ?? 'en', 'thanks');
-  });
-
-  route('recording', async (w) => {
-    const event = w.adapter.parseRecording(w.request);
-    const call = await callOf(ctx, w);
-    if (!event || !call) return 'ack';
-    try {
-      await storeVoicemail(ctx, w.adapter, call.id, event);
-    } catch (error) {
-      ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'voicemail not stored');
-      throw new ApiError(502, 'internal', 'recording could not be fetched; retry');
-    }
-    return 'ack';
-  });
-
+  const steps: Record<string, Handler> = { ...callerSteps(ctx), ...legSteps(ctx), ...voicemailSteps(ctx) };
+  for (const [step, handle] of Object.entries(steps))
+    app.post(`/telephony/:provider/${step}`, isPublic(), (c) => answerWebhook(ctx, c, handle));
   return app;
+}
+
+/** Verifies and reads the webhook, runs its step, and renders the step's answer in the provider's dialect. */
+async function answerWebhook(ctx: ServerContext, c: Context<AppEnv>, handle: Handler): Promise<Response> {
+  const w = await open(ctx, c);
+  let result: Instruction[] | 'ack';
+  try {
+    result = await handle(w);
+  } catch (error) {
+    if (error instanceof WebhookPayloadError) throw invalid(error.message);
+    throw error;
+  }
+  const doc = result === 'ack' ? w.adapter.acknowledge() : w.adapter.render(result);
+  // A 204 (Vonage's acknowledgement) must have no body at all: the Fetch Response refuses even "".
+  if (doc.status === 204) return c.body(null, 204);
+  return c.body(doc.body, doc.status as 200, { 'content-type': doc.contentType });
+}
+
+/** The caller's leg: arrival, its status, the language menu, the captcha and the wait loop. */
+function callerSteps(ctx: ServerContext): Record<string, Handler> {
+  return {
+    inbound: async (w) => {
+      const event = w.adapter.parseInboundCall(w.request);
+      return (await handleInboundCall(ctx, w.provider, event)).instructions;
+    },
+
+    status: async (w) => {
+      const event = w.adapter.parseLegStatus(w.request);
+      if (event) await callerStatusChanged(ctx, w.provider, event);
+      return 'ack';
+    },
+
+    language: async (w) => {
+      const { legId, digits } = w.adapter.parseDigits(w.request);
+      const call = await callOf(ctx, w, legId);
+      if (!call) return [{ kind: 'hangup' }];
+      return handleLanguageChoice(ctx, call.id, digits);
+    },
+
+    captcha: async (w) => {
+      const { legId, digits } = w.adapter.parseDigits(w.request);
+      const step = Number(w.query.get('step'));
+      if (!Number.isInteger(step) || step < 0 || step > 8) throw invalid('step is missing or malformed');
+      const call = await callOf(ctx, w, legId);
+      if (!call) return [{ kind: 'hangup' }];
+      return handleCaptchaDigit(ctx, call.id, step, digits);
+    },
+
+    wait: async (w) => {
+      const { legId } = w.adapter.parseDigits(w.request);
+      const call = await callOf(ctx, w, legId);
+      if (!call) return [{ kind: 'hangup' }];
+      return waitDocument(ctx, call, ctx.now());
+    },
+  };
+}
+
+/** A volunteer's leg: its status, the screening prompt and the key press that answers. */
+function legSteps(ctx: ServerContext): Record<string, Handler> {
+  return {
+    'leg-status': async (w) => {
+      const event = w.adapter.parseLegStatus(w.request);
+      const callId = id(w.query, 'call');
+      const legId = id(w.query, 'leg');
+      if (event) await legStatusChanged(ctx, callId, legId, event);
+      return 'ack';
+    },
+
+    screen: async (w) => {
+      const { legId } = w.adapter.parseDigits(w.request);
+      return screenDocument(ctx, w.provider, id(w.query, 'call'), id(w.query, 'leg'), legId);
+    },
+
+    answer: async (w) => {
+      const { legId, digits } = w.adapter.parseDigits(w.request);
+      return answerDocument(ctx, id(w.query, 'call'), id(w.query, 'leg'), legId, digits);
+    },
+  };
+}
+
+/** Voicemail: the prompt, the end of the recording and the provider's recording callback. */
+function voicemailSteps(ctx: ServerContext): Record<string, Handler> {
+  return {
+    voicemail: async (w) => {
+      const { legId } = w.adapter.parseDigits(w.request);
+      const call = await callOf(ctx, w, legId);
+      if (!call) return [{ kind: 'hangup' }];
+      return voicemailPrompt(ctx, call);
+    },
+
+    // The <Record> action: the caller finished. The recording is stored in the background so the
+    // caller hears "thank you" at once; the status callback below stores it too (idempotently).
+    'voicemail-done': async (w) => {
+      const event = w.adapter.parseRecording(w.request);
+      const call = await callOf(ctx, w);
+      if (event && call) inBackground(ctx, 'voicemail', () => storeVoicemail(ctx, w.adapter, call.id, event));
+      return hangupWith(call?.language ?? 'en', 'thanks');
+    },
+
+    recording: async (w) => {
+      const event = w.adapter.parseRecording(w.request);
+      const call = await callOf(ctx, w);
+      if (!event || !call) return 'ack';
+      try {
+        await storeVoicemail(ctx, w.adapter, call.id, event);
+      } catch (error) {
+        ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'voicemail not stored');
+        throw new ApiError(502, 'internal', 'recording could not be fetched; retry');
+      }
+      return 'ack';
+    },
+  };
 }
