@@ -6,9 +6,10 @@ import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { PasskeySignIn } from '../components/PasskeySignIn.js';
 import { PinField } from '../components/PinField.js';
+import { pinRefusal } from '../components/pinRefusal.js';
 import { SubmitButton } from '../components/SubmitButton.js';
 import { useSubmit } from '../components/useSubmit.js';
-import { readVault, unlockVault, VaultLockedOut } from '../lib/vault.js';
+import { readVault, unlockVault } from '../lib/vault.js';
 
 /** Seconds until a lock-out ends, counting down once a second while it lasts. */
 function useLockoutSeconds(): { seconds: number; refresh: () => void } {
@@ -38,13 +39,11 @@ export function UnlockPage() {
       // A wrong PIN or a lock-out is said in a sentence of its own; anything else is an error.
       onError: (e) => {
         form.setValue('pin', '');
-        if (e instanceof VaultLockedOut)
-          setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
-        else if (e instanceof CryptoError && e.code === 'WRONG_PIN') {
-          setMessage(t('unlock.wrongPin', { count: readVault()?.failures ?? 1 }));
-          lockout.refresh();
-        } else return e;
-        return null;
+        const refused = pinRefusal(e, t);
+        setMessage(refused);
+        // A wrong PIN counts towards the lock-out shown under the form.
+        if (e instanceof CryptoError && e.code === 'WRONG_PIN') lockout.refresh();
+        return refused ? null : e;
       },
     },
   );

@@ -6,9 +6,9 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PinField } from '../../components/PinField.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { buildEncryptedExport, collectExport, downloadBlob, downloadText } from '../../lib/notes/export.js';
+import { buildEncryptedExport, collectExport, downloadBlob } from '../../lib/notes/export.js';
 import { notesPool } from '../../lib/notes/pool.js';
-import { confirmPin, exportCsvText, exportStamp as stamp } from './exportShared.js';
+import { confirmPin, downloadReadable, exportStamp as stamp } from './exportShared.js';
 
 /**
  * Export of every note: as one encrypted file that only this admin's key opens (their recovery
@@ -57,13 +57,7 @@ export function ExportSection({
       if (refused) return setMessage(refused);
       setProgress({ done: 0, total: 0 });
       const content = await collectExport(notesPool(), fields, authorName, onProgress);
-      if (format === 'json')
-        downloadText(
-          `${JSON.stringify(content, null, 2)}\n`,
-          `llamenos-notes-${stamp()}.json`,
-          'application/json',
-        );
-      else downloadText(exportCsvText(content, t), `llamenos-notes-${stamp()}.csv`, 'text/csv');
+      downloadReadable(content, format, t);
       setDone(t('notes.export.doneReadable', { count: content.notes.length }));
     });
 

@@ -7,8 +7,8 @@ import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { PinField } from '../../components/PinField.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { downloadText, type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
-import { confirmPin, exportCsvText, exportStamp as stamp } from './exportShared.js';
+import { type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
+import { confirmPin, downloadReadable } from './exportShared.js';
 
 /**
  * Opens an encrypted notes export made by this admin's key: the file key is unwrapped with the
@@ -91,15 +91,7 @@ export function OpenExportPage() {
 /** What the file held, and the readable copies that can be saved from it. */
 function OpenedExport({ opened }: { opened: ExportContent }) {
   const { t, i18n } = useTranslation();
-  function save(format: 'json' | 'csv') {
-    if (format === 'json')
-      downloadText(
-        `${JSON.stringify(opened, null, 2)}\n`,
-        `llamenos-notes-${stamp()}.json`,
-        'application/json',
-      );
-    else downloadText(exportCsvText(opened, t), `llamenos-notes-${stamp()}.csv`, 'text/csv');
-  }
+  const save = (format: 'json' | 'csv') => downloadReadable(opened, format, t);
   return (
     <div className="panel" data-testid="open-export-result">
       <p role="status" className="success" data-testid="open-export-summary">

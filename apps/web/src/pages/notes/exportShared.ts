@@ -1,7 +1,7 @@
-import { CryptoError } from '@llamenos/crypto';
 import type { TFunction } from 'i18next';
-import { type ExportContent, exportCsv } from '../../lib/notes/export.js';
-import { readVault, unlockVault, VaultLockedOut } from '../../lib/vault.js';
+import { pinRefusal } from '../../components/pinRefusal.js';
+import { downloadText, type ExportContent, exportCsv } from '../../lib/notes/export.js';
+import { unlockVault } from '../../lib/vault.js';
 
 export const exportStamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
@@ -14,10 +14,8 @@ export async function confirmPin(pin: string, t: TFunction): Promise<string | nu
     await unlockVault(pin);
     return null;
   } catch (e) {
-    if (e instanceof VaultLockedOut)
-      return t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) });
-    if (e instanceof CryptoError && e.code === 'WRONG_PIN')
-      return t('unlock.wrongPin', { count: readVault()?.failures ?? 1 });
+    const refused = pinRefusal(e, t);
+    if (refused) return refused;
     throw e;
   }
 }
@@ -41,4 +39,15 @@ export function exportCsvText(content: ExportContent, t: TFunction): string {
       failed: t('notes.export.status.failed'),
     },
   });
+}
+
+/** Saves a readable copy of an export: the whole content as JSON, or the notes as CSV. */
+export function downloadReadable(content: ExportContent, format: 'json' | 'csv', t: TFunction): void {
+  if (format === 'json')
+    downloadText(
+      `${JSON.stringify(content, null, 2)}\n`,
+      `llamenos-notes-${exportStamp()}.json`,
+      'application/json',
+    );
+  else downloadText(exportCsvText(content, t), `llamenos-notes-${exportStamp()}.csv`, 'text/csv');
 }

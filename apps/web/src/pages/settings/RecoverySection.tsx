@@ -1,12 +1,12 @@
-import { CryptoError } from '@llamenos/crypto';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RecoveryStep } from '../../components/KeySetup.js';
 import { Panel } from '../../components/Panel.js';
 import { PinField } from '../../components/PinField.js';
+import { pinRefusal } from '../../components/pinRefusal.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { createVault, type KeyBackup, readVault, unlockVault, VaultLockedOut } from '../../lib/vault.js';
+import { createVault, type KeyBackup, unlockVault } from '../../lib/vault.js';
 
 /**
  * A lost backup file cannot be downloaded again: only the PIN-locked copy is on this device, and
@@ -34,12 +34,9 @@ export function RecoverySection({ hotline }: { hotline: string }) {
     {
       // A wrong PIN and a lock-out are said in the form's own words, counted as the unlock page does.
       onError: (e) => {
-        if (e instanceof VaultLockedOut)
-          setMessage(t('unlock.lockedOut', { seconds: Math.ceil((e.retryAt - Date.now()) / 1000) }));
-        else if (e instanceof CryptoError && e.code === 'WRONG_PIN')
-          setMessage(t('unlock.wrongPin', { count: readVault()?.failures ?? 1 }));
-        else return e;
-        return null;
+        const refused = pinRefusal(e, t);
+        setMessage(refused);
+        return refused ? null : e;
       },
     },
   );
