@@ -16,6 +16,7 @@ import { CopyField } from '../../components/CopyField.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { NameField } from '../../components/NameField.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -139,14 +140,7 @@ function NewInviteForm({
   }));
   return (
     <Panel id="new-invite-title" title={t('invites.newTitle')} onSubmit={submit}>
-      <label htmlFor="invite-name">{t('invites.name')}</label>
-      <input
-        id="invite-name"
-        required
-        maxLength={80}
-        value={displayName}
-        onChange={(e) => setDisplayName(e.target.value)}
-      />
+      <NameField id="invite-name" caption={t('invites.name')} value={displayName} onChange={setDisplayName} />
       <CheckboxGroup legend={t('volunteers.roles')} choices={choices} value={roleIds} onChange={setRoleIds} />
       <label htmlFor="invite-phone">{t('invites.phone')}</label>
       <input

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { NameField } from '../../components/NameField.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 
 export interface SectionProps {
@@ -31,13 +32,11 @@ export function GeneralSection({ settings, readOnly, save, onReload }: SectionPr
       onReload={onReload}
       onSubmit={() => save({ hotlineName: hotlineName.trim(), timeZone, languages })}
     >
-      <label htmlFor="set-name">{t('settingsPage.hotlineName')}</label>
-      <input
+      <NameField
         id="set-name"
-        required
-        maxLength={80}
+        caption={t('settingsPage.hotlineName')}
         value={hotlineName}
-        onChange={(e) => setHotlineName(e.target.value)}
+        onChange={setHotlineName}
       />
       <label htmlFor="set-tz">{t('settingsPage.timeZone')}</label>
       <select id="set-tz" value={timeZone} onChange={(e) => setTimeZone(e.target.value)}>

@@ -5,9 +5,9 @@ import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../../app/session.js';
 import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
-import { DisplayNameField } from '../../components/DisplayNameField.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { MemberLanguagesField } from '../../components/MemberLanguagesField.js';
+import { NameField } from '../../components/NameField.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -46,9 +46,8 @@ export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
 }
 
 function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved: (u: UserView) => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const roles = useRoles(me);
-  const hotline = useQuery(queries.publicSettings());
   const [displayName, setDisplayName] = useState(user.displayName);
   const [roleIds, setRoleIds] = useState(user.roles);
   const [languages, setLanguages] = useState(user.languages);
@@ -85,11 +84,10 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
       label: r.name,
     }),
   );
-  const languageCodes = [...(hotline.data?.languages ?? []), ...user.languages, ...COMMON_LANGUAGES];
 
   return (
     <form onSubmit={submit}>
-      <DisplayNameField id="vol-name" value={displayName} onChange={setDisplayName} />
+      <NameField id="vol-name" value={displayName} onChange={setDisplayName} />
       <CheckboxGroup
         legend={t('volunteers.roles')}
         choices={roleChoices}
@@ -97,10 +95,9 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
         onChange={setRoleIds}
       />
       {roleIds.length === 0 && <p className="hint">{t('volunteers.needRole')}</p>}
-      <CheckboxGroup
+      <MemberLanguagesField
         legend={t('volunteers.languages')}
-        className="checkbox-group columns"
-        choices={languageChoices(languageCodes, i18n.language)}
+        own={user.languages}
         value={languages}
         onChange={setLanguages}
       />

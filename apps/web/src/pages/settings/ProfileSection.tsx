@@ -1,21 +1,17 @@
 import type { CallPreference, UpdateProfileBody } from '@llamenos/protocol';
-import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../../app/session.js';
 import { CallPreferenceSelect } from '../../components/CallPreferenceSelect.js';
-import { CheckboxGroup } from '../../components/CheckboxGroup.js';
-import { DisplayNameField } from '../../components/DisplayNameField.js';
-import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
+import { MemberLanguagesField } from '../../components/MemberLanguagesField.js';
+import { NameField } from '../../components/NameField.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { updateMyProfile } from '../../lib/api/index.js';
-import { queries } from '../../lib/queries/index.js';
 
 export function ProfileSection({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation();
-  const hotline = useQuery(queries.publicSettings());
+  const { t } = useTranslation();
   const [displayName, setDisplayName] = useState(me.displayName);
   const [languages, setLanguages] = useState(me.languages);
   const [callPreference, setCallPreference] = useState<CallPreference>(me.callPreference);
@@ -33,15 +29,12 @@ export function ProfileSection({ me }: { me: Me }) {
     void save.run();
   };
 
-  // The hotline's languages first: those are the ones callers can ask for.
-  const codes = [...(hotline.data?.languages ?? []), ...me.languages, ...COMMON_LANGUAGES];
   return (
     <Panel id="profile-title" title={t('mySettings.profile')} onSubmit={submit}>
-      <DisplayNameField id="me-name" value={displayName} onChange={setDisplayName} />
-      <CheckboxGroup
+      <NameField id="me-name" value={displayName} onChange={setDisplayName} />
+      <MemberLanguagesField
         legend={t('mySettings.languages')}
-        className="checkbox-group columns"
-        choices={languageChoices(codes, i18n.language)}
+        own={me.languages}
         value={languages}
         onChange={setLanguages}
       />
