@@ -5,6 +5,7 @@ import {
   ProviderUnreachableError,
   TelephonyError,
 } from './errors.js';
+import type { Recording } from './provider.js';
 
 /**
  * The one way adapters talk to a provider's REST API: fetch with basic auth, a hard time
@@ -70,6 +71,10 @@ interface ProviderReply {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** The largest recording file we download. */
+const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+/** A recording streams to disk as it arrives; a long one on a slow link needs more than 10 s. */
+const RECORDING_TIMEOUT_MS = 120_000;
 
 export class ProviderHttp {
   private readonly authorization: () => string;
@@ -150,6 +155,23 @@ export class ProviderHttp {
     } catch (error) {
       throw this.failure(error, request);
     }
+  }
+
+  /**
+   * A recording file, streamed under the recording size and time limits. Its type is the
+   * provider's, without parameters, or `fallbackType` when the provider names none.
+   */
+  async recording(
+    request: Pick<ProviderRequest, 'operation' | 'path' | 'absoluteUrl' | 'accept'>,
+    fallbackType: string,
+  ): Promise<Recording> {
+    const reply = await this.stream({
+      ...request,
+      method: 'GET',
+      maxBytes: MAX_RECORDING_BYTES,
+      timeoutMs: RECORDING_TIMEOUT_MS,
+    });
+    return { body: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || fallbackType };
   }
 
   /**

@@ -260,3 +260,18 @@ export type TelephonyEvent =
   | ({ kind: 'recording-ready' } & RecordingReadyEvent);
 
 export type Telephony = WebhookTelephony | EventTelephony;
+
+/**
+ * A REST client's call control as adapter fields: each operation calls the client's own method,
+ * so the adapter object can spread them beside its webhook codec.
+ */
+export function restCallControl(rest: CallControl): CallControl {
+  return {
+    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
+    cancelLeg: (legId) => rest.cancelLeg(legId),
+    hangUp: (callId) => rest.hangUp(callId),
+    redirectCall: (callId, url) => rest.redirectCall(callId, url),
+    fetchRecording: (ref) => rest.fetchRecording(ref),
+    deleteRecording: (ref) => rest.deleteRecording(ref),
+  };
+}

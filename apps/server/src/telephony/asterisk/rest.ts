@@ -10,9 +10,6 @@ import { ARI_CHANNEL_ID, ARI_RECORDING_NAME } from './events.js';
  */
 const P = 'asterisk';
 const BRIDGE_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
-/** A recording streams to disk as it arrives; a long one on a slow link needs more than 10 s. */
-const RECORDING_TIMEOUT_MS = 120_000;
 
 const q = (params: Record<string, string | number | boolean | undefined>) => {
   const entries = Object.entries(params).filter(
@@ -203,15 +200,8 @@ export class AriRest {
 
   async recordingFile(name: string): Promise<{ body: ReadableStream<Uint8Array>; contentType: string }> {
     const op = 'fetch recording';
-    const reply = await this.http.stream({
-      operation: op,
-      method: 'GET',
-      path: `${this.recording(op, name)}/file`,
-      accept: 'audio/*',
-      maxBytes: MAX_RECORDING_BYTES,
-      timeoutMs: RECORDING_TIMEOUT_MS,
-    });
-    return { body: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || 'audio/wav' };
+    const path = `${this.recording(op, name)}/file`;
+    return this.http.recording({ operation: op, path, accept: 'audio/*' }, 'audio/wav');
   }
 
   async deleteRecording(name: string): Promise<void> {

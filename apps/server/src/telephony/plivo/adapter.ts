@@ -1,5 +1,5 @@
 import { ProviderHttp } from '../http.js';
-import type { WebhookTelephony } from '../provider.js';
+import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
 import { renderPlivoXml } from './plivo-xml.js';
 import { PlivoRestClient } from './rest.js';
@@ -41,11 +41,6 @@ export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelepho
     parseRecording,
     render: renderPlivoXml,
     acknowledge: () => renderPlivoXml([]),
-    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
-    cancelLeg: (legId) => rest.cancelLeg(legId),
-    hangUp: (callId) => rest.hangUp(callId),
-    redirectCall: (callId, url) => rest.redirectCall(callId, url),
-    fetchRecording: (ref) => rest.fetchRecording(ref),
-    deleteRecording: (ref) => rest.deleteRecording(ref),
+    ...restCallControl(rest),
   };
 }

@@ -21,9 +21,6 @@ interface PlivoRestConfig {
 }
 
 const P = 'plivo';
-const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
-/** A recording streams to disk as it arrives; a long one on a slow link needs more than 10 s. */
-const RECORDING_TIMEOUT_MS = 120_000;
 /** Plivo serves recording files from its media host only; nothing else is fetched. */
 const MEDIA_HOST = /^media(-[a-z0-9]{1,20})?\.plivo\.com$/;
 
@@ -138,16 +135,11 @@ export class PlivoRestClient implements CallControl {
 
   async fetchRecording(recordingRef: string): Promise<Recording> {
     const op = 'fetch recording';
-    const reply = await this.config.http.stream({
-      operation: op,
-      method: 'GET',
-      path: '',
-      absoluteUrl: await this.mediaUrl(op, recordingRef),
-      accept: 'audio/mpeg',
-      maxBytes: MAX_RECORDING_BYTES,
-      timeoutMs: RECORDING_TIMEOUT_MS,
-    });
-    return { body: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || 'audio/mpeg' };
+    const absoluteUrl = await this.mediaUrl(op, recordingRef);
+    return this.config.http.recording(
+      { operation: op, path: '', absoluteUrl, accept: 'audio/mpeg' },
+      'audio/mpeg',
+    );
   }
 
   async deleteRecording(recordingRef: string): Promise<void> {

@@ -1,12 +1,6 @@
 import { ProviderHttp } from '../http.js';
-import type { WebhookTelephony } from '../provider.js';
-import {
-  parseDigits,
-  parseInboundCall,
-  parseLegStatus,
-  parseRecording,
-  type TwilioIdForms,
-} from '../twilio/events.js';
+import { restCallControl, type WebhookTelephony } from '../provider.js';
+import { type TwilioIdForms, twilioParsers } from '../twilio/events.js';
 import { TwilioRestClient } from '../twilio/rest.js';
 import { type MarkupDialect, renderMarkup } from '../twilio/twiml.js';
 import { verifySignalWireWebhook } from './signature.js';
@@ -51,17 +45,9 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
     provider: 'signalwire',
     transport: 'webhook',
     verifyWebhook: (request) => verifySignalWireWebhook(options.signingKey, request),
-    parseInboundCall: (request) => parseInboundCall(ids, request),
-    parseLegStatus: (request) => parseLegStatus(ids, request),
-    parseDigits: (request) => parseDigits(ids, request),
-    parseRecording: (request) => parseRecording(ids, request),
+    ...twilioParsers(ids),
     render: (instructions) => renderMarkup(LAML, instructions),
     acknowledge: () => renderMarkup(LAML, []),
-    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
-    cancelLeg: (legId) => rest.cancelLeg(legId),
-    hangUp: (callId) => rest.hangUp(callId),
-    redirectCall: (callId, url) => rest.redirectCall(callId, url),
-    fetchRecording: (ref) => rest.fetchRecording(ref),
-    deleteRecording: (ref) => rest.deleteRecording(ref),
+    ...restCallControl(rest),
   };
 }

@@ -1,13 +1,12 @@
 import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
 import { ProviderHttp } from '../http.js';
-import type { Instruction, WebhookRequest, WebhookTelephony } from '../provider.js';
 import {
-  parseDigits,
-  parseInboundCall,
-  parseLegStatus,
-  parseRecording,
-  type TwilioIdForms,
-} from './events.js';
+  type Instruction,
+  restCallControl,
+  type WebhookRequest,
+  type WebhookTelephony,
+} from '../provider.js';
+import { type TwilioIdForms, twilioParsers } from './events.js';
 import { TwilioRestClient } from './rest.js';
 import { verifyTwilioWebhook } from './signature.js';
 import { renderMarkup, TWIML } from './twiml.js';
@@ -52,17 +51,9 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
     provider,
     transport: 'webhook',
     verifyWebhook: (request: WebhookRequest) => verifyTwilioWebhook(options.authToken, request),
-    parseInboundCall: (request) => parseInboundCall(ids, request),
-    parseLegStatus: (request) => parseLegStatus(ids, request),
-    parseDigits: (request) => parseDigits(ids, request),
-    parseRecording: (request) => parseRecording(ids, request),
+    ...twilioParsers(ids),
     render: (instructions: Instruction[]) => renderMarkup(dialect, instructions),
     acknowledge: () => renderMarkup(dialect, []),
-    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
-    cancelLeg: (legId) => rest.cancelLeg(legId),
-    hangUp: (callId) => rest.hangUp(callId),
-    redirectCall: (callId, url) => rest.redirectCall(callId, url),
-    fetchRecording: (ref) => rest.fetchRecording(ref),
-    deleteRecording: (ref) => rest.deleteRecording(ref),
+    ...restCallControl(rest),
   };
 }

@@ -7,6 +7,7 @@ import {
   type RecordingReadyEvent,
   WebhookPayloadError,
   type WebhookRequest,
+  type WebhookTelephony,
 } from '../provider.js';
 import { webhookParams } from '../webhook-request.js';
 
@@ -88,5 +89,17 @@ export function parseRecording(ids: TwilioIdForms, request: WebhookRequest): Rec
     callId,
     recordingRef,
     durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
+  };
+}
+
+/** The four webhook parsers for one set of id forms (Twilio's, or SignalWire's through the same API). */
+export function twilioParsers(
+  ids: TwilioIdForms,
+): Pick<WebhookTelephony, 'parseInboundCall' | 'parseLegStatus' | 'parseDigits' | 'parseRecording'> {
+  return {
+    parseInboundCall: (request) => parseInboundCall(ids, request),
+    parseLegStatus: (request) => parseLegStatus(ids, request),
+    parseDigits: (request) => parseDigits(ids, request),
+    parseRecording: (request) => parseRecording(ids, request),
   };
 }

@@ -21,9 +21,6 @@ interface TwilioRestConfig {
 /** Twilio's "call is not in-progress": the call already ended. */
 const CALL_NOT_IN_PROGRESS = 21220;
 /** Recordings are capped at 1 hour; an hour of mp3 at 32 kbit/s is ~15 MB, of wav ~58 MB. */
-const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
-/** A recording streams to disk as it arrives; a long one on a slow link needs more than 10 s. */
-const RECORDING_TIMEOUT_MS = 120_000;
 /** Every leg state Twilio tells of, so the router sees ringing, answer and the end. */
 const LEG_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
@@ -129,16 +126,9 @@ export class TwilioRestClient implements CallControl {
   async fetchRecording(recordingRef: string): Promise<Recording> {
     const format = this.config.recordingFormat ?? 'mp3';
     const op = 'fetch recording';
-    const reply = await this.config.http.stream({
-      operation: op,
-      method: 'GET',
-      path: this.recordingPath(op, recordingRef, format),
-      accept: format === 'mp3' ? 'audio/mpeg' : 'audio/wav',
-      maxBytes: MAX_RECORDING_BYTES,
-      timeoutMs: RECORDING_TIMEOUT_MS,
-    });
-    const fallback = format === 'mp3' ? 'audio/mpeg' : 'audio/wav';
-    return { body: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || fallback };
+    const type = format === 'mp3' ? 'audio/mpeg' : 'audio/wav';
+    const path = this.recordingPath(op, recordingRef, format);
+    return this.config.http.recording({ operation: op, path, accept: type }, type);
   }
 
   async deleteRecording(recordingRef: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { ProviderHttp } from '../http.js';
-import type { WebhookTelephony } from '../provider.js';
+import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
 import { signApplicationToken } from './jwt.js';
 import { acknowledgeVonage, renderNcco } from './ncco.js';
@@ -56,11 +56,6 @@ export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelep
     parseRecording,
     render: renderNcco,
     acknowledge: acknowledgeVonage,
-    createVolunteerLeg: (request) => rest.createVolunteerLeg(request),
-    cancelLeg: (legId) => rest.cancelLeg(legId),
-    hangUp: (callId) => rest.hangUp(callId),
-    redirectCall: (callId, url) => rest.redirectCall(callId, url),
-    fetchRecording: (ref) => rest.fetchRecording(ref),
-    deleteRecording: (ref) => rest.deleteRecording(ref),
+    ...restCallControl(rest),
   };
 }

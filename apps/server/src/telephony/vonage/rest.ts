@@ -23,9 +23,6 @@ const P = 'vonage';
 /** States after which a Vonage call never changes again. */
 const ENDED = new Set(['completed', 'busy', 'cancelled', 'failed', 'rejected', 'timeout', 'unanswered']);
 /** An hour of mp3 is ~60 MB at Vonage's bit rate; more is refused. */
-const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
-/** A recording streams to disk as it arrives; a long one on a slow link needs more than 10 s. */
-const RECORDING_TIMEOUT_MS = 120_000;
 
 export class VonageRestClient implements CallControl {
   constructor(private readonly config: VonageRestConfig) {}
@@ -132,16 +129,11 @@ export class VonageRestClient implements CallControl {
 
   async fetchRecording(recordingRef: string): Promise<Recording> {
     const op = 'fetch recording';
-    const reply = await this.config.http.stream({
-      operation: op,
-      method: 'GET',
-      path: '',
-      absoluteUrl: this.recordingTarget(op, recordingRef),
-      accept: 'audio/mpeg',
-      maxBytes: MAX_RECORDING_BYTES,
-      timeoutMs: RECORDING_TIMEOUT_MS,
-    });
-    return { body: reply.body, contentType: reply.contentType.split(';')[0]?.trim() || 'audio/mpeg' };
+    const absoluteUrl = this.recordingTarget(op, recordingRef);
+    return this.config.http.recording(
+      { operation: op, path: '', absoluteUrl, accept: 'audio/mpeg' },
+      'audio/mpeg',
+    );
   }
 
   async deleteRecording(recordingRef: string): Promise<void> {
