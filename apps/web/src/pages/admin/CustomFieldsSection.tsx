@@ -130,7 +130,13 @@ function useDraftFields(initial: CustomFieldDefinition[]) {
   return { fields, announcement, update, move, add, remove, markSaved };
 }
 
-type DraftEdits = Pick<ReturnType<typeof useDraftFields>, 'update' | 'move' | 'remove'>;
+/** One field of the list, where it stands, and the edits it can make. */
+interface FieldRowProps {
+  field: DraftField;
+  index: number;
+  last: boolean;
+  edits: Pick<ReturnType<typeof useDraftFields>, 'update' | 'move' | 'remove'>;
+}
 
 /** The extra fields volunteers fill in on a call note: add, remove, reorder with buttons, edit. */
 export function CustomFieldsSection({ settings, readOnly, save, onReload }: SectionProps) {
@@ -171,17 +177,7 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
 }
 
 /** One field's label, type, required box, choices (for a list) and its move/remove buttons. */
-function CustomFieldEditor({
-  field,
-  index,
-  last,
-  edits,
-}: {
-  field: DraftField;
-  index: number;
-  last: boolean;
-  edits: DraftEdits;
-}) {
+function CustomFieldEditor({ field, index, last, edits }: FieldRowProps) {
   const { t } = useTranslation();
   const id = (part: string) => `cf-${field.key}-${part}`;
   const update = (change: Partial<DraftField>) => edits.update(field.key, change);
@@ -250,17 +246,7 @@ function CustomFieldEditor({
 }
 
 /** Up, Down and Remove for one field; the moves keep focus on the pressed button (useDraftFields). */
-function FieldMoves({
-  field,
-  index,
-  last,
-  edits,
-}: {
-  field: DraftField;
-  index: number;
-  last: boolean;
-  edits: DraftEdits;
-}) {
+function FieldMoves({ field, index, last, edits }: FieldRowProps) {
   const { t } = useTranslation();
   return (
     <div className="button-row compact">

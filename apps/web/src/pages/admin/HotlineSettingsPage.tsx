@@ -9,7 +9,7 @@ import { fetchSettings, patchSettingsSection, replaceSettings } from '../../lib/
 import { queryKeys } from '../../lib/queries/index.js';
 import { CustomFieldsSection } from './CustomFieldsSection.js';
 import { ProvidersSection } from './ProvidersSection.js';
-import { GeneralSection, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
+import { GeneralSection, type SectionProps, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
 
 /** The hotline's settings, one form per section, each saved against the version it was loaded at. */
 export function HotlineSettingsPage({ me }: { me: Me }) {
@@ -37,35 +37,23 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
 
   const reload = () => setGeneration((g) => g + 1);
   const settings = doc.data?.settings;
+  // What every section form is given: the loaded settings, whether it may save, and how.
+  const sectionProps: SectionProps | null = settings ? { settings, readOnly, save, onReload: reload } : null;
   return (
     <section>
       <PageHeading>{t('settingsPage.title')}</PageHeading>
       {readOnly && <p className="hint">{t('settingsPage.readOnly')}</p>}
       <ErrorMessage error={doc.error} />
       {doc.isFetching && <p aria-busy="true">{t('app.loading')}</p>}
-      {settings && !doc.isFetching && (
+      {sectionProps && !doc.isFetching && (
         <div key={generation}>
-          <GeneralSection settings={settings} readOnly={readOnly} save={save} onReload={reload} />
+          <GeneralSection {...sectionProps} />
           {SIMPLE_SECTIONS.filter((s) => s === 'channels').map((section) => (
-            <SimpleSection
-              key={section}
-              section={section}
-              settings={settings}
-              readOnly={readOnly}
-              save={save}
-              onReload={reload}
-            />
+            <SimpleSection key={section} section={section} {...sectionProps} />
           ))}
-          <CustomFieldsSection settings={settings} readOnly={readOnly} save={save} onReload={reload} />
+          <CustomFieldsSection {...sectionProps} />
           {SIMPLE_SECTIONS.filter((s) => s !== 'channels').map((section) => (
-            <SimpleSection
-              key={section}
-              section={section}
-              settings={settings}
-              readOnly={readOnly}
-              save={save}
-              onReload={reload}
-            />
+            <SimpleSection key={section} section={section} {...sectionProps} />
           ))}
         </div>
       )}

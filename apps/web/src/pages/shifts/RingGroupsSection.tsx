@@ -1,16 +1,17 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import type { CreateRingGroupRequest, RingGroupView } from '@llamenos/protocol';
 import { Fragment, useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { ActionError } from '../../components/ActionError.js';
-import { CheckboxGroup, type Choice } from '../../components/CheckboxGroup.js';
+import type { Choice } from '../../components/CheckboxGroup.js';
 import { RowAction } from '../../components/DataTable.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createRingGroup, deleteRingGroup, updateRingGroup } from '../../lib/api/index.js';
+import { MemberCheckboxes } from './MemberCheckboxes.js';
 
 type Editing = RingGroupView | 'new' | null;
 
@@ -165,19 +166,7 @@ function RingGroupForm({
         <input type="checkbox" {...form.register('isFallback')} />
         {t('shifts.isFallback')}
       </label>
-      <Controller
-        control={form.control}
-        name="userIds"
-        render={({ field }) => (
-          <CheckboxGroup
-            legend={t('shifts.members')}
-            choices={volunteers}
-            value={field.value}
-            onChange={field.onChange}
-            className="checkbox-group columns"
-          />
-        )}
-      />
+      <MemberCheckboxes control={form.control} legend={t('shifts.members')} volunteers={volunteers} />
       <FormActions
         submit={save}
         action={t('common.save')}

@@ -1,12 +1,13 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import type { CreateShiftRequest, RingGroupView, ShiftView } from '@llamenos/protocol';
-import { Controller, type UseFormRegister, useForm } from 'react-hook-form';
+import { type UseFormRegister, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
-import { CheckboxGroup, type Choice } from '../../components/CheckboxGroup.js';
+import type { Choice } from '../../components/CheckboxGroup.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShift, updateShift } from '../../lib/api/index.js';
+import { MemberCheckboxes } from './MemberCheckboxes.js';
 import { weekdayName } from './week.js';
 
 /** What the form holds; the duration is entered as hours and minutes and sent in minutes. */
@@ -109,19 +110,7 @@ export function ShiftForm({
         <input type="checkbox" {...register('active')} />
         {t('shifts.active')}
       </label>
-      <Controller
-        control={form.control}
-        name="userIds"
-        render={({ field }) => (
-          <CheckboxGroup
-            legend={t('shifts.volunteers')}
-            choices={volunteers}
-            value={field.value}
-            onChange={field.onChange}
-            className="checkbox-group columns"
-          />
-        )}
-      />
+      <MemberCheckboxes control={form.control} legend={t('shifts.volunteers')} volunteers={volunteers} />
       <FormActions
         submit={save}
         action={t('common.save')}
