@@ -20,12 +20,17 @@ const CredentialId = base64url(1400);
 const Transports = z.array(z.string().min(1).max(32)).max(10);
 const ExtensionResults = z.record(z.string(), z.unknown()).default({});
 
-export const RegistrationResponse = z.object({
+/** The fields every public-key credential has, around its registration or authentication response. */
+const PublicKeyCredentialFields = {
   id: CredentialId,
   rawId: CredentialId,
   type: z.literal('public-key'),
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
   clientExtensionResults: ExtensionResults,
+};
+
+export const RegistrationResponse = z.object({
+  ...PublicKeyCredentialFields,
   response: z.object({
     clientDataJSON: base64url(4096),
     attestationObject: base64url(64 * 1024),
@@ -38,11 +43,7 @@ export const RegistrationResponse = z.object({
 export type RegistrationResponse = z.infer<typeof RegistrationResponse>;
 
 export const AuthenticationResponse = z.object({
-  id: CredentialId,
-  rawId: CredentialId,
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: ExtensionResults,
+  ...PublicKeyCredentialFields,
   response: z.object({
     clientDataJSON: base64url(4096),
     authenticatorData: base64url(16 * 1024),

@@ -42,16 +42,16 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
+/** What every member may do with their own account, whatever else their role grants. */
+const OWN_ACCOUNT = ['profile:read', 'profile:write', 'passkeys:manage', 'hub:read'] as const;
+
 /** Built-in roles. Custom roles are stored by the server and use the same catalogue. */
 export const BUILTIN_ROLES = {
   admin: { name: 'Admin', permissions: ['*'] },
   volunteer: {
     name: 'Volunteer',
     permissions: [
-      'profile:read',
-      'profile:write',
-      'passkeys:manage',
-      'hub:read',
+      ...OWN_ACCOUNT,
       'calls:read',
       'calls:answer',
       'shifts:read',
@@ -63,14 +63,7 @@ export const BUILTIN_ROLES = {
   },
   reporter: {
     name: 'Reporter',
-    permissions: [
-      'profile:read',
-      'profile:write',
-      'passkeys:manage',
-      'hub:read',
-      'reports:write',
-      'reports:read-own',
-    ],
+    permissions: [...OWN_ACCOUNT, 'reports:write', 'reports:read-own'],
   },
 } as const satisfies Record<string, { name: string; permissions: readonly string[] }>;
 

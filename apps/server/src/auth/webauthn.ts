@@ -63,6 +63,14 @@ export function registrationOptions(
   });
 }
 
+/** What every response must match: the challenge we issued, our origin and RP id, a verified user. */
+const expectations = (rp: RelyingParty, challenge: string) => ({
+  expectedChallenge: challenge,
+  expectedOrigin: rp.origin,
+  expectedRPID: rp.id,
+  requireUserVerification: true,
+});
+
 interface NewCredential {
   id: string;
   publicKey: Uint8Array;
@@ -79,10 +87,7 @@ export async function verifyRegistration(
   try {
     const result = await verifyRegistrationResponse({
       response: response as RegistrationResponseJSON,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: true,
+      ...expectations(rp, challenge),
       supportedAlgorithmIDs: ALGORITHMS,
     });
     if (!result.verified) return null;
@@ -124,16 +129,13 @@ export async function verifyAssertion(
   try {
     const result = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
+      ...expectations(rp, challenge),
       credential: {
         id: passkey.id,
         publicKey: passkey.publicKey,
         counter: 0,
         transports: passkey.transports,
       },
-      requireUserVerification: true,
     });
     return result.verified ? { counter: result.authenticationInfo.newCounter } : null;
   } catch {

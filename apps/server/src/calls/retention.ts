@@ -73,21 +73,15 @@ export async function purgeExpiredCallRecords(ctx: ServerContext, now: Date): Pr
  * Runs the call-record purge now and then every `intervalMs` (hourly, like the notes purge),
  * sealing first any ended call left unsealed (see call-meta.ts).
  */
-export function startCallRetentionTimer(
-  ctx: ServerContext,
-  intervalMs = RETENTION_INTERVAL_MS,
-): () => Promise<void> {
-  return startPeriodicJob(
-    ctx,
-    async () => {
-      const now = ctx.now();
-      const sealed = await sealUnsealedCalls(ctx, now);
-      if (sealed) ctx.log.info({ sealed }, 'sealed the metadata of calls left unsealed');
-      const purge = await purgeExpiredCallRecords(ctx, now);
-      if (purge.calls)
-        ctx.log.info({ calls: purge.calls, cutoff: purge.cutoff }, 'retention purged call records');
-    },
-    'call retention run failed',
-    intervalMs,
-  );
+export function startCallRetentionTimer(ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) {
+  return startPeriodicJob(ctx, () => runCallRetention(ctx), 'call retention run failed', intervalMs);
+}
+
+async function runCallRetention(ctx: ServerContext): Promise<void> {
+  const now = ctx.now();
+  const sealed = await sealUnsealedCalls(ctx, now);
+  if (sealed) ctx.log.info({ sealed }, 'sealed the metadata of calls left unsealed');
+  const purge = await purgeExpiredCallRecords(ctx, now);
+  if (purge.calls)
+    ctx.log.info({ calls: purge.calls, cutoff: purge.cutoff }, 'retention purged call records');
 }

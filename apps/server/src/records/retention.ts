@@ -83,17 +83,11 @@ export function startPeriodicJob(
 }
 
 /** The notes purge, now and every `intervalMs` (see startPeriodicJob). */
-export function startRetentionTimer(
-  ctx: ServerContext,
-  intervalMs = RETENTION_INTERVAL_MS,
-): () => Promise<void> {
-  return startPeriodicJob(
-    ctx,
-    async () => {
-      const r = await purgeExpiredNotes(ctx, ctx.now());
-      if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged notes');
-    },
-    'note retention purge failed',
-    intervalMs,
-  );
+export function startRetentionTimer(ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) {
+  return startPeriodicJob(ctx, () => runNotesPurge(ctx), 'note retention purge failed', intervalMs);
+}
+
+async function runNotesPurge(ctx: ServerContext): Promise<void> {
+  const r = await purgeExpiredNotes(ctx, ctx.now());
+  if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged notes');
 }

@@ -55,8 +55,9 @@ interface Probe {
   password: string;
 }
 
-function fixedHost(base: string, path: string): URL {
-  return new URL(`${base.replace(/\/+$/, '')}${path}`);
+/** A read of `path` on a provider's own API host, with basic auth. */
+function fixedHostProbe(base: string, path: string, username: string, password: string): Probe {
+  return { url: new URL(`${base.replace(/\/+$/, '')}${path}`), username, password };
 }
 
 /** Where the read goes, checked against the provider's allowed hosts, or Refused. */
@@ -64,14 +65,8 @@ function probeFor<P extends TelephonyProvider>(provider: P, credentials: Provide
   switch (provider) {
     case 'twilio': {
       const c = credentials as ProviderCredentials['twilio'];
-      return {
-        url: fixedHost(
-          TWILIO_API_BASE_URL,
-          `${TWILIO_API_VERSION_PATH}/Accounts/${encodeURIComponent(c.accountSid)}.json`,
-        ),
-        username: c.accountSid,
-        password: c.authToken,
-      };
+      const path = `${TWILIO_API_VERSION_PATH}/Accounts/${encodeURIComponent(c.accountSid)}.json`;
+      return fixedHostProbe(TWILIO_API_BASE_URL, path, c.accountSid, c.authToken);
     }
     case 'signalwire': {
       const c = credentials as ProviderCredentials['signalwire'];
@@ -102,19 +97,13 @@ function probeFor<P extends TelephonyProvider>(provider: P, credentials: Provide
     }
     case 'vonage': {
       const c = credentials as ProviderCredentials['vonage'];
-      return {
-        url: fixedHost(VONAGE_API_BASE_URL, `/v2/applications/${encodeURIComponent(c.applicationId)}`),
-        username: c.apiKey,
-        password: c.apiSecret,
-      };
+      const path = `/v2/applications/${encodeURIComponent(c.applicationId)}`;
+      return fixedHostProbe(VONAGE_API_BASE_URL, path, c.apiKey, c.apiSecret);
     }
     case 'plivo': {
       const c = credentials as ProviderCredentials['plivo'];
-      return {
-        url: fixedHost(PLIVO_API_BASE_URL, `/v1/Account/${encodeURIComponent(c.authId)}/`),
-        username: c.authId,
-        password: c.authToken,
-      };
+      const path = `/v1/Account/${encodeURIComponent(c.authId)}/`;
+      return fixedHostProbe(PLIVO_API_BASE_URL, path, c.authId, c.authToken);
     }
     case 'asterisk': {
       const c = credentials as ProviderCredentials['asterisk'];
