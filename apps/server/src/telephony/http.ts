@@ -76,6 +76,15 @@ const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
 /** A recording streams to disk as it arrives; a long one on a slow link needs more than 10 s. */
 const RECORDING_TIMEOUT_MS = 120_000;
 
+/**
+ * A recording file's URL as the provider names it, or, when tests point recordings at a local
+ * fake (`testBaseUrl`), the same path on that host.
+ */
+export function recordingFileUrl(testBaseUrl: string | undefined, href: string): string {
+  if (!testBaseUrl) return href;
+  return `${testBaseUrl.replace(/\/+$/, '')}${new URL(href).pathname}`;
+}
+
 export class ProviderHttp {
   private readonly authorization: () => string;
   private readonly timeoutMs: number;
@@ -159,15 +168,18 @@ export class ProviderHttp {
 
   /**
    * A recording file, streamed under the recording size and time limits. Its type is the
-   * provider's, without parameters, or `fallbackType` when the provider names none.
+   * provider's, without parameters, or `fallbackType` (also the Accept header unless
+   * `accept` is given) when the provider names none.
    */
   async recording(
-    request: Pick<ProviderRequest, 'operation' | 'path' | 'absoluteUrl' | 'accept'>,
+    request: Pick<ProviderRequest, 'operation' | 'path' | 'absoluteUrl'>,
     fallbackType: string,
+    accept = fallbackType,
   ): Promise<Recording> {
     const reply = await this.stream({
       ...request,
       method: 'GET',
+      accept,
       maxBytes: MAX_RECORDING_BYTES,
       timeoutMs: RECORDING_TIMEOUT_MS,
     });

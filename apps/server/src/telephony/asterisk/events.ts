@@ -1,5 +1,6 @@
 import { E164 } from '@llamenos/protocol';
 import type { LegStatus, TelephonyEvent } from '../provider.js';
+import { wholeSeconds } from '../webhook-fields.js';
 
 /**
  * ARI events (https://docs.asterisk.org/Asterisk_22_Documentation/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_Data_Models/)
@@ -105,12 +106,11 @@ export function mapAriEvent(event: unknown, context: MapContext): TelephonyEvent
       const name = str(recording.name);
       const target = /^channel:([A-Za-z0-9._-]{1,128})$/.exec(String(recording.target_uri ?? ''));
       if (!name || !ARI_RECORDING_NAME.test(name) || !target) return null;
-      const duration = Number(recording.duration ?? 0);
       return {
         kind: 'recording-ready',
         callId: target[1]!,
         recordingRef: name,
-        durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
+        durationSeconds: wholeSeconds(recording.duration),
       };
     }
     default:

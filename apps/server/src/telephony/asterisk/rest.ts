@@ -201,7 +201,7 @@ export class AriRest {
   async recordingFile(name: string): Promise<{ body: ReadableStream<Uint8Array>; contentType: string }> {
     const op = 'fetch recording';
     const path = `${this.recording(op, name)}/file`;
-    return this.http.recording({ operation: op, path, accept: 'audio/*' }, 'audio/wav');
+    return this.http.recording({ operation: op, path }, 'audio/wav', 'audio/*');
   }
 
   async deleteRecording(name: string): Promise<void> {

@@ -1,13 +1,13 @@
 import { E164 } from '@llamenos/protocol';
-import {
-  type DigitsEvent,
-  type InboundCallEvent,
-  type LegStatus,
-  type LegStatusEvent,
-  type RecordingReadyEvent,
-  WebhookPayloadError,
-  type WebhookRequest,
+import type {
+  DigitsEvent,
+  InboundCallEvent,
+  LegStatus,
+  LegStatusEvent,
+  RecordingReadyEvent,
+  WebhookRequest,
 } from '../provider.js';
+import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-fields.js';
 import { webhookParams } from '../webhook-request.js';
 
 /**
@@ -35,12 +35,8 @@ const STATUS: Record<string, LegStatus> = {
   cancelled: 'canceled',
 };
 
-function id(params: URLSearchParams, name: string): string {
-  const value = params.get(name);
-  if (value === null || !PLIVO_ID.test(value))
-    throw new WebhookPayloadError(`plivo webhook: ${name} is missing or malformed`);
-  return value;
-}
+const id = (params: URLSearchParams, name: string): string =>
+  requiredField('plivo', name, params.get(name), PLIVO_ID);
 
 const legIdOf = (params: URLSearchParams) =>
   params.get('RequestUUID') ? id(params, 'RequestUUID') : id(params, 'CallUUID');
@@ -55,7 +51,7 @@ function phone(value: string | null): string | null {
 export function parseInboundCall(request: WebhookRequest): InboundCallEvent {
   const params = webhookParams(request);
   const to = phone(params.get('To'));
-  if (!to) throw new WebhookPayloadError('plivo webhook: To is not a phone number');
+  if (!to) throw malformedWebhook('plivo', 'To is not a phone number');
   return { providerCallId: id(params, 'CallUUID'), from: phone(params.get('From')), to };
 }
 
@@ -65,13 +61,10 @@ export function parseLegStatus(request: WebhookRequest): LegStatusEvent | null {
   return status ? { legId: legIdOf(params), status } : null;
 }
 
-const DIGITS = /^[0-9*#]{0,32}$/;
-
 /** GetInput's action, or the Redirect after it when no key was pressed (no Digits). */
 export function parseDigits(request: WebhookRequest): DigitsEvent {
   const params = webhookParams(request);
-  const digits = params.get('Digits') ?? '';
-  if (!DIGITS.test(digits)) throw new WebhookPayloadError('plivo webhook: Digits is malformed');
+  const digits = keyPresses('plivo', params.get('Digits'), 'Digits is malformed');
   return { legId: legIdOf(params), digits };
 }
 
@@ -82,10 +75,9 @@ export function parseDigits(request: WebhookRequest): DigitsEvent {
 export function parseRecording(request: WebhookRequest): RecordingReadyEvent | null {
   const params = webhookParams(request);
   if (!params.get('RecordingID')) return null;
-  const duration = Number(params.get('RecordingDuration') ?? '0');
   return {
     callId: id(params, 'CallUUID'),
     recordingRef: id(params, 'RecordingID'),
-    durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
+    durationSeconds: wholeSeconds(params.get('RecordingDuration')),
   };
 }

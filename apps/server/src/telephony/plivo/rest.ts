@@ -1,5 +1,5 @@
 import { ProviderHttpError, ProviderResponseError } from '../errors.js';
-import type { ProviderHttp } from '../http.js';
+import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
 import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
 import { PLIVO_ID } from './events.js';
@@ -129,17 +129,13 @@ export class PlivoRestClient implements CallControl {
       !MEDIA_HOST.test(url.hostname)
     )
       throw new ProviderResponseError(P, operation, 'recording file is not on Plivo’s media host');
-    if (!this.config.recordingBaseUrl) return url.href;
-    return `${this.config.recordingBaseUrl.replace(/\/+$/, '')}${url.pathname}`;
+    return recordingFileUrl(this.config.recordingBaseUrl, url.href);
   }
 
   async fetchRecording(recordingRef: string): Promise<Recording> {
     const op = 'fetch recording';
     const absoluteUrl = await this.mediaUrl(op, recordingRef);
-    return this.config.http.recording(
-      { operation: op, path: '', absoluteUrl, accept: 'audio/mpeg' },
-      'audio/mpeg',
-    );
+    return this.config.http.recording({ operation: op, path: '', absoluteUrl }, 'audio/mpeg');
   }
 
   async deleteRecording(recordingRef: string): Promise<void> {

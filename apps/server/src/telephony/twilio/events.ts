@@ -1,14 +1,14 @@
 import { E164 } from '@llamenos/protocol';
-import {
-  type DigitsEvent,
-  type InboundCallEvent,
-  type LegStatus,
-  type LegStatusEvent,
-  type RecordingReadyEvent,
-  WebhookPayloadError,
-  type WebhookRequest,
-  type WebhookTelephony,
+import type {
+  DigitsEvent,
+  InboundCallEvent,
+  LegStatus,
+  LegStatusEvent,
+  RecordingReadyEvent,
+  WebhookRequest,
+  WebhookTelephony,
 } from '../provider.js';
+import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-fields.js';
 import { webhookParams } from '../webhook-request.js';
 
 /**
@@ -35,13 +35,8 @@ const STATUS: Record<string, LegStatus> = {
   canceled: 'canceled',
 };
 
-const DIGITS = /^[0-9*#]{0,32}$/;
-
 function required(params: URLSearchParams, name: string, pattern: RegExp, provider: string): string {
-  const value = params.get(name);
-  if (value === null || !pattern.test(value))
-    throw new WebhookPayloadError(`${provider} webhook: ${name} is missing or malformed`);
-  return value;
+  return requiredField(provider, name, params.get(name), pattern);
 }
 
 const isE164 = (value: string | null): value is string => value !== null && E164.safeParse(value).success;
@@ -50,7 +45,7 @@ export function parseInboundCall(ids: TwilioIdForms, request: WebhookRequest): I
   const params = webhookParams(request);
   const providerCallId = required(params, 'CallSid', ids.call, ids.provider);
   const to = params.get('To');
-  if (!isE164(to)) throw new WebhookPayloadError(`${ids.provider} webhook: To is not an E.164 number`);
+  if (!isE164(to)) throw malformedWebhook(ids.provider, 'To is not an E.164 number');
   // Withheld callers arrive as "anonymous", "+266696687", "client:…" or "sip:…": no usable number.
   const from = params.get('From');
   return { providerCallId, from: isE164(from) && from !== '+266696687' ? from : null, to };
@@ -67,8 +62,7 @@ export function parseLegStatus(ids: TwilioIdForms, request: WebhookRequest): Leg
 export function parseDigits(ids: TwilioIdForms, request: WebhookRequest): DigitsEvent {
   const params = webhookParams(request);
   const legId = required(params, 'CallSid', ids.call, ids.provider);
-  const digits = params.get('Digits') ?? '';
-  if (!DIGITS.test(digits)) throw new WebhookPayloadError(`${ids.provider} webhook: Digits is malformed`);
+  const digits = keyPresses(ids.provider, params.get('Digits'), 'Digits is malformed');
   return { legId, digits };
 }
 
@@ -84,12 +78,7 @@ export function parseRecording(ids: TwilioIdForms, request: WebhookRequest): Rec
   if ((status !== null && status !== 'completed') || !params.get('RecordingSid')) return null;
   const callId = required(params, 'CallSid', ids.call, ids.provider);
   const recordingRef = required(params, 'RecordingSid', ids.recording, ids.provider);
-  const duration = Number(params.get('RecordingDuration') ?? '0');
-  return {
-    callId,
-    recordingRef,
-    durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
-  };
+  return { callId, recordingRef, durationSeconds: wholeSeconds(params.get('RecordingDuration')) };
 }
 
 /** The four webhook parsers for one set of id forms (Twilio's, or SignalWire's through the same API). */

@@ -128,7 +128,7 @@ export class TwilioRestClient implements CallControl {
     const op = 'fetch recording';
     const type = format === 'mp3' ? 'audio/mpeg' : 'audio/wav';
     const path = this.recordingPath(op, recordingRef, format);
-    return this.config.http.recording({ operation: op, path, accept: type }, type);
+    return this.config.http.recording({ operation: op, path }, type);
   }
 
   async deleteRecording(recordingRef: string): Promise<void> {

@@ -1,12 +1,12 @@
-import {
-  type DigitsEvent,
-  type InboundCallEvent,
-  type LegStatus,
-  type LegStatusEvent,
-  type RecordingReadyEvent,
-  WebhookPayloadError,
-  type WebhookRequest,
+import type {
+  DigitsEvent,
+  InboundCallEvent,
+  LegStatus,
+  LegStatusEvent,
+  RecordingReadyEvent,
+  WebhookRequest,
 } from '../provider.js';
+import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-fields.js';
 import { fromVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
 
 /**
@@ -20,16 +20,12 @@ function fieldsOf(request: WebhookRequest): Fields {
   if (request.method === 'GET') return Object.fromEntries(new URL(request.publicUrl).searchParams);
   const body = request.json;
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new WebhookPayloadError('vonage webhook: body is not a JSON object');
+    throw malformedWebhook('vonage', 'body is not a JSON object');
   return body as Fields;
 }
 
-function callId(fields: Fields, name = 'uuid'): string {
-  const value = fields[name];
-  if (typeof value !== 'string' || !VONAGE_CALL_ID.test(value))
-    throw new WebhookPayloadError(`vonage webhook: ${name} is missing or malformed`);
-  return value;
-}
+const callId = (fields: Fields, name = 'uuid'): string =>
+  requiredField('vonage', name, fields[name], VONAGE_CALL_ID);
 
 /** Vonage's call states (event webhook `status`) in neutral words; others are ignored. */
 const STATUS: Record<string, LegStatus> = {
@@ -49,7 +45,7 @@ export function parseInboundCall(request: WebhookRequest): InboundCallEvent {
   const fields = fieldsOf(request);
   const providerCallId = callId(fields);
   const to = fromVonageNumber(fields.to);
-  if (!to) throw new WebhookPayloadError('vonage webhook: to is not a phone number');
+  if (!to) throw malformedWebhook('vonage', 'to is not a phone number');
   return { providerCallId, from: fromVonageNumber(fields.from), to };
 }
 
@@ -60,8 +56,6 @@ export function parseLegStatus(request: WebhookRequest): LegStatusEvent | null {
   if (!status) return null;
   return { legId: callId(fields), status };
 }
-
-const DIGITS = /^[0-9*#]{0,32}$/;
 
 /** The input action's result: {dtmf: {digits, timed_out}}; older accounts send dtmf as a string. */
 export function parseDigits(request: WebhookRequest): DigitsEvent {
@@ -74,10 +68,7 @@ export function parseDigits(request: WebhookRequest): DigitsEvent {
       : typeof dtmf === 'object' && dtmf !== null
         ? (dtmf as Fields).digits
         : '';
-  const digits = raw === null || raw === undefined ? '' : raw;
-  if (typeof digits !== 'string' || !DIGITS.test(digits))
-    throw new WebhookPayloadError('vonage webhook: dtmf digits are malformed');
-  return { legId, digits };
+  return { legId, digits: keyPresses('vonage', raw, 'dtmf digits are malformed') };
 }
 
 /**
@@ -90,10 +81,10 @@ export function parseRecording(request: WebhookRequest): RecordingReadyEvent | n
   const fields = fieldsOf(request);
   if (fields.recording_url === undefined) return null;
   const recordingRef = vonageRecordingUrl(fields.recording_url);
-  if (!recordingRef) throw new WebhookPayloadError('vonage webhook: recording_url is not a Vonage file URL');
+  if (!recordingRef) throw malformedWebhook('vonage', 'recording_url is not a Vonage file URL');
   const id = fields.uuid === undefined ? null : callId(fields);
   const start = Date.parse(String(fields.start_time ?? ''));
   const end = Date.parse(String(fields.end_time ?? ''));
   const seconds = Number.isFinite(start) && Number.isFinite(end) && end > start ? (end - start) / 1000 : 0;
-  return { callId: id, recordingRef, durationSeconds: Math.round(seconds) };
+  return { callId: id, recordingRef, durationSeconds: wholeSeconds(seconds) };
 }

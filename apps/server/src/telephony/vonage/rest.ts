@@ -1,5 +1,5 @@
 import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../errors.js';
-import type { ProviderHttp } from '../http.js';
+import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
 import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
 import { toVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
@@ -123,17 +123,13 @@ export class VonageRestClient implements CallControl {
     const canonical = vonageRecordingUrl(ref);
     if (!canonical)
       throw new TelephonyInputError(P, operation, 'recording ref is not a Vonage recording URL');
-    if (!this.config.recordingBaseUrl) return canonical;
-    return `${this.config.recordingBaseUrl.replace(/\/+$/, '')}${new URL(canonical).pathname}`;
+    return recordingFileUrl(this.config.recordingBaseUrl, canonical);
   }
 
   async fetchRecording(recordingRef: string): Promise<Recording> {
     const op = 'fetch recording';
     const absoluteUrl = this.recordingTarget(op, recordingRef);
-    return this.config.http.recording(
-      { operation: op, path: '', absoluteUrl, accept: 'audio/mpeg' },
-      'audio/mpeg',
-    );
+    return this.config.http.recording({ operation: op, path: '', absoluteUrl }, 'audio/mpeg');
   }
 
   async deleteRecording(recordingRef: string): Promise<void> {
