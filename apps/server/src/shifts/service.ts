@@ -47,7 +47,7 @@ type Actor = AuditActor;
 async function write<T>(
   ctx: ServerContext,
   actor: Actor,
-  change: (result: T) => ShiftsChange & { details?: Record<string, CanonicalValue> },
+  change: (result: T) => Change,
   work: (tx: Queryable, now: Date) => Promise<T>,
 ): Promise<T> {
   const now = ctx.now();
@@ -101,12 +101,30 @@ const shiftDetails = (s: ShiftView): Record<string, CanonicalValue> => ({
   userIds: s.userIds,
 });
 
+type Change = ShiftsChange & { details?: Record<string, CanonicalValue> };
+
+/** A shift created or updated, audited with what it is now (and, for an update, the fields the body named). */
+const shiftChange = (action: 'created' | 'updated', s: ShiftView, changed?: string[]): Change => ({
+  kind: 'shift',
+  action,
+  id: s.id,
+  details: { ...(changed ? { changed } : {}), ...shiftDetails(s) },
+});
+
+/** A ring group created or updated, audited with its fallback flag and members. */
+const groupChange = (action: 'created' | 'updated', g: RingGroupView, changed?: string[]): Change => ({
+  kind: 'ring-group',
+  action,
+  id: g.id,
+  details: { ...(changed ? { changed } : {}), isFallback: g.isFallback, userIds: g.userIds },
+});
+
 // Overlapping shifts are allowed on purpose: two teams can cover the same hours.
 export function createShift(ctx: ServerContext, actor: Actor, body: CreateShiftBody): Promise<ShiftView> {
   return write(
     ctx,
     actor,
-    (s) => ({ kind: 'shift', action: 'created', id: s.id, details: shiftDetails(s) }),
+    (s) => shiftChange('created', s),
     async (tx, now) => {
       await checkUsers(tx, body.userIds);
       await checkRingGroup(tx, body.ringGroupId);
@@ -127,12 +145,7 @@ export function updateShift(
   return write(
     ctx,
     actor,
-    (s) => ({
-      kind: 'shift',
-      action: 'updated',
-      id: s.id,
-      details: { changed: Object.keys(body), ...shiftDetails(s) },
-    }),
+    (s) => shiftChange('updated', s, Object.keys(body)),
     async (tx, now) => {
       const current = await mustGetShift(tx, id);
       if (body.userIds) await checkUsers(tx, body.userIds);
@@ -182,10 +195,16 @@ async function mustGetGroup(tx: Queryable, id: string): Promise<RingGroupView> {
   return group;
 }
 
-/** Unique violations on ring groups are a taken name or a second fallback group. */
-async function groupWrite<T>(work: Promise<T>): Promise<T> {
+/** A ring-group write; its unique violations are a taken name or a second fallback group. */
+async function writeGroup(
+  ctx: ServerContext,
+  actor: Actor,
+  action: 'created' | 'updated',
+  work: (tx: Queryable, now: Date) => Promise<RingGroupView>,
+  changed?: string[],
+): Promise<RingGroupView> {
   try {
-    return await work;
+    return await write(ctx, actor, (g) => groupChange(action, g, changed), work);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const text =
@@ -202,25 +221,13 @@ export function createRingGroup(
   actor: Actor,
   body: CreateRingGroupBody,
 ): Promise<RingGroupView> {
-  return groupWrite(
-    write(
-      ctx,
-      actor,
-      (g) => ({
-        kind: 'ring-group',
-        action: 'created',
-        id: g.id,
-        details: { isFallback: g.isFallback, userIds: g.userIds },
-      }),
-      async (tx, now) => {
-        await checkUsers(tx, body.userIds);
-        const id = randomUUID();
-        await insertRingGroup(tx, id, body, now);
-        await replaceMembers(tx, 'ring_group_members', id, body.userIds);
-        return mustGetGroup(tx, id);
-      },
-    ),
-  );
+  return writeGroup(ctx, actor, 'created', async (tx, now) => {
+    await checkUsers(tx, body.userIds);
+    const id = randomUUID();
+    await insertRingGroup(tx, id, body, now);
+    await replaceMembers(tx, 'ring_group_members', id, body.userIds);
+    return mustGetGroup(tx, id);
+  });
 }
 
 export function updateRingGroup(
@@ -229,26 +236,15 @@ export function updateRingGroup(
   id: string,
   body: UpdateRingGroupBody,
 ): Promise<RingGroupView> {
-  return groupWrite(
-    write(
-      ctx,
-      actor,
-      (g) => ({
-        kind: 'ring-group',
-        action: 'updated',
-        id: g.id,
-        details: { changed: Object.keys(body), isFallback: g.isFallback, userIds: g.userIds },
-      }),
-      async (tx, now) => {
-        const current = await mustGetGroup(tx, id);
-        if (body.userIds) await checkUsers(tx, body.userIds);
-        const next = { name: body.name ?? current.name, isFallback: body.isFallback ?? current.isFallback };
-        await updateRingGroupRow(tx, id, next, now);
-        if (body.userIds) await replaceMembers(tx, 'ring_group_members', id, body.userIds);
-        return mustGetGroup(tx, id);
-      },
-    ),
-  );
+  const work = async (tx: Queryable, now: Date) => {
+    const current = await mustGetGroup(tx, id);
+    if (body.userIds) await checkUsers(tx, body.userIds);
+    const next = { name: body.name ?? current.name, isFallback: body.isFallback ?? current.isFallback };
+    await updateRingGroupRow(tx, id, next, now);
+    if (body.userIds) await replaceMembers(tx, 'ring_group_members', id, body.userIds);
+    return mustGetGroup(tx, id);
+  };
+  return writeGroup(ctx, actor, 'updated', work, Object.keys(body));
 }
 
 /** Shifts that rang this group keep their own assignments and lose the group (on delete set null). */

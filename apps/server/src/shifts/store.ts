@@ -175,14 +175,10 @@ export async function replaceMembers(
 }
 
 /** A shift's own columns (its users are replaceMembers'). */
-export interface ShiftFields {
-  name: string;
-  weekday: number;
-  start: string;
-  durationMinutes: number;
-  ringGroupId: string | null;
-  active: boolean;
-}
+export type ShiftFields = Pick<
+  ShiftView,
+  'name' | 'weekday' | 'start' | 'durationMinutes' | 'ringGroupId' | 'active'
+>;
 
 export async function insertShift(tx: Queryable, id: string, s: ShiftFields, now: Date): Promise<void> {
   await tx.query(

@@ -1,17 +1,10 @@
 import type { Queryable } from '../../db/database.js';
+import type { LegStatus } from '../../telephony/provider.js';
 import { dateOrNull } from './calls.js';
 
 export type LegKind = 'phone' | 'browser';
-type LegRowStatus =
-  | 'pending'
-  | 'queued'
-  | 'ringing'
-  | 'in-progress'
-  | 'completed'
-  | 'busy'
-  | 'no-answer'
-  | 'failed'
-  | 'canceled';
+/** A leg's state in our table: the provider's states, and 'pending' before the provider has it. */
+type LegRowStatus = 'pending' | LegStatus;
 
 /** A `call_legs` row as the database returns it. */
 export interface CallLegsTable {
