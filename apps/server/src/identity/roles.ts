@@ -133,6 +133,16 @@ function assertNameFree(name: string): void {
   if (clash) throw new DomainError('conflict', `"${name}" is the name of a built-in role`);
 }
 
+/** A role write whose unique violation is a name another custom role holds. */
+async function nameUnique<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('conflict', `a role named "${name}" already exists`);
+    throw error;
+  }
+}
+
 export async function createRole(
   db: Database,
   body: CreateRoleBody,
@@ -142,8 +152,8 @@ export async function createRole(
   assertGrantsAllowed(body.permissions, actor);
   assertNameFree(body.name);
   const id = customRoleId(body.name);
-  try {
-    return await db.transaction(async (tx) => {
+  return nameUnique(body.name, () =>
+    db.transaction(async (tx) => {
       const [row] = await tx.query<CustomRoleRow>(
         `insert into custom_roles (id, name, description, permissions, created_at, updated_at)
          values ($1, $2, $3, $4::jsonb, $5, $5) returning id, name, description, permissions`,
@@ -158,12 +168,8 @@ export async function createRole(
         now,
       );
       return customView(row!);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new DomainError('conflict', `a role named "${body.name}" already exists`);
-    throw error;
-  }
+    }),
+  );
 }
 
 export async function updateRole(
@@ -176,8 +182,8 @@ export async function updateRole(
   if (isBuiltinRole(id)) throw new DomainError('conflict', 'built-in roles cannot be changed');
   if (body.permissions) assertGrantsAllowed(body.permissions, actor);
   if (body.name) assertNameFree(body.name);
-  try {
-    return await db.transaction(async (tx) => {
+  return nameUnique(body.name, () =>
+    db.transaction(async (tx) => {
       const [before] = await tx.query<CustomRoleRow>(
         'select id, name, description, permissions from custom_roles where id = $1 for update',
         [id],
@@ -209,12 +215,8 @@ export async function updateRole(
         now,
       );
       return customView(after!);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new DomainError('conflict', `a role named "${body.name}" already exists`);
-    throw error;
-  }
+    }),
+  );
 }
 
 /** Deletes a custom role nobody holds and no pending invite hands out. */
