@@ -1,4 +1,6 @@
 import { startOfDayIn } from '@llamenos/protocol/zoned-time';
+
+export type { ConnectionTestResult } from '@llamenos/protocol';
 /**
  * The call router's API as the call screens use it (the typed client's functions, under the
  * names these screens have always used). Numbers never come back: last 4 digits at most.
@@ -19,7 +21,6 @@ export {
   setOnBreak,
   testProviderConnection,
 } from '../api/index.js';
-export type { ConnectionTestResult } from '@llamenos/protocol';
 
 /** A call's duration so far (or in all), as m:ss or h:mm:ss. */
 export function formatDuration(totalSeconds: number): string {
