@@ -82,4 +82,29 @@ describe('DataTable', () => {
     expect(html).toContain('<caption>Members</caption>');
     expect(html).not.toContain('button-row');
   });
+
+  it('isolates typed text (dir="auto"), keeps numbers left to right (.ltr-cell), and marks rows', () => {
+    const html = renderToStaticMarkup(
+      createElement(DataTable<(typeof rows)[number]>, {
+        caption: 'Members',
+        rows,
+        rowKey: (r) => r.id,
+        rowClassName: (r) => (r.id === 'b' ? 'inactive' : undefined),
+        columns: [
+          { header: 'Name', cell: (r) => r.name, rowHeader: true, direction: 'auto' },
+          { header: 'Roles', cell: (r) => r.roles, direction: 'ltr', className: 'break' },
+        ],
+      }),
+    );
+    expect(html).toContain('<tr><th scope="row" dir="auto">Ana</th><td class="ltr-cell break">2</td></tr>');
+    expect(html).toContain('<tr class="inactive"><th scope="row" dir="auto">Bo</th>');
+  });
+
+  it('says the empty sentence instead of an empty table, or nothing without one', () => {
+    const props = { caption: 'Members', rows: [], rowKey: () => 'x', columns: [] };
+    expect(renderToStaticMarkup(createElement(DataTable, { ...props, empty: 'No members yet.' }))).toBe(
+      '<p>No members yet.</p>',
+    );
+    expect(renderToStaticMarkup(createElement(DataTable, props))).toBe('');
+  });
 });

@@ -171,6 +171,31 @@ describe('user text in components', () => {
     expect(bare).toEqual([]);
   });
 
+  it('is isolated in DataTable cells: a column whose cell shows user text sets its direction', () => {
+    // A cell is a function, not a JSX child, so the check above cannot see it; the column's
+    // `direction` ('auto', or 'ltr' for numbers and ids) puts dir="auto" or .ltr-cell on the cell.
+    const bare: string[] = [];
+    let userTextColumns = 0;
+    for (const { file, ast } of files) {
+      walk(ast, (node) => {
+        if (!ts.isObjectLiteralExpression(node)) return;
+        const property = (name: string) =>
+          node.properties.find(
+            (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === name,
+          );
+        const cell = property('cell')?.initializer;
+        if (!cell || !property('header') || !ts.isArrowFunction(cell) || ts.isBlock(cell.body)) return;
+        if (!readsUserText(cell.body, file)) return;
+        userTextColumns++;
+        const direction = property('direction')?.initializer.getText();
+        if (direction !== "'auto'" && direction !== "'ltr'")
+          bare.push(`${where(ast, node, file)} ${cell.body.getText().slice(0, 60)}`);
+      });
+    }
+    expect(bare).toEqual([]);
+    expect(userTextColumns).toBeGreaterThan(0); // the tables do show names and reasons
+  });
+
   it('goes into translated sentences through userTextIn(), never as a plain t() value', () => {
     const plain: string[] = [];
     for (const { file, ast } of files) {

@@ -210,7 +210,7 @@ function CallHistory({ nameOf }: { nameOf: (id: string | null) => string }) {
             empty={t('calls.noCalls')}
             columns={[
               ...callColumns(t, i18n.language),
-              { header: t('calls.answeredBy'), cell: answeredBy },
+              { header: t('calls.answeredBy'), cell: answeredBy, direction: 'auto' },
               {
                 header: t('calls.voicemail'),
                 cell: (c) => (
