@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
@@ -93,66 +94,66 @@ function RoleTable({
   onDelete?: (role: RoleView) => void;
 }) {
   const { t } = useTranslation();
-  if (!roles.length) return empty ? <p>{empty}</p> : null;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('roles.name')}</th>
-            <th scope="col">{t('roles.permissions')}</th>
-            {onEdit && <th scope="col">{t('common.actions')}</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {roles.map((role) => (
-            <tr key={role.id}>
-              <th scope="row">
-                <UserText>{role.name}</UserText>
-                {role.description && (
-                  <p className="hint" dir="auto">
-                    {role.description}
-                  </p>
-                )}
-              </th>
-              <td>
-                <details>
-                  <summary>
-                    {role.permissions.includes('*')
-                      ? t('roles.everything')
-                      : t('roles.permissionCount', { count: role.permissions.length })}
-                  </summary>
-                  <ul className="code-list">
-                    {role.permissions.map((p) => (
-                      <li key={p}>
-                        <code>{p}</code>
-                      </li>
-                    ))}
-                  </ul>
-                </details>
-              </td>
-              {onEdit && (
-                <td>
-                  <div className="button-row compact">
-                    <button type="button" className="secondary" onClick={() => onEdit(role)}>
-                      {t('common.edit')}
-                      <span className="visually-hidden"> {role.name}</span>
-                    </button>
-                    {onDelete && (
-                      <button type="button" className="secondary danger-text" onClick={() => onDelete(role)}>
-                        {t('common.delete')}
-                        <span className="visually-hidden"> {role.name}</span>
-                      </button>
-                    )}
-                  </div>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      rows={roles}
+      rowKey={(role) => role.id}
+      empty={empty}
+      columns={[
+        { header: t('roles.name'), cell: (role) => <RoleName role={role} />, rowHeader: true },
+        {
+          header: t('roles.permissions'),
+          cell: (role) => <RolePermissions permissions={role.permissions} />,
+        },
+      ]}
+      actions={
+        onEdit &&
+        ((role) => (
+          <>
+            <RowAction action={t('common.edit')} item={role.name} onClick={() => onEdit(role)} />
+            {onDelete && (
+              <RowAction action={t('common.delete')} item={role.name} danger onClick={() => onDelete(role)} />
+            )}
+          </>
+        ))
+      }
+    />
+  );
+}
+
+/** The role's name as its author typed it, and what it is for. */
+function RoleName({ role }: { role: RoleView }) {
+  return (
+    <>
+      <UserText>{role.name}</UserText>
+      {role.description && (
+        <p className="hint" dir="auto">
+          {role.description}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** How much a role grants, opened to the list of permission names. */
+function RolePermissions({ permissions }: { permissions: string[] }) {
+  const { t } = useTranslation();
+  return (
+    <details>
+      <summary>
+        {permissions.includes('*')
+          ? t('roles.everything')
+          : t('roles.permissionCount', { count: permissions.length })}
+      </summary>
+      <ul className="code-list">
+        {permissions.map((p) => (
+          <li key={p}>
+            <code>{p}</code>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 

@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { type Column, DataTable } from '../../components/DataTable.js';
+import { type Column, DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
@@ -146,10 +146,7 @@ function VoicemailCell({ call, playing, onPlay }: { call: CallView; playing: boo
   if (!call.hasVoicemail) return null;
   if (playing) return <VoicemailPlayer callId={call.id} />;
   return (
-    <button type="button" className="secondary" onClick={onPlay}>
-      {t('calls.playVoicemail')}
-      <span className="visually-hidden"> {last4(call, t('calls.withheld'))}</span>
-    </button>
+    <RowAction action={t('calls.playVoicemail')} item={last4(call, t('calls.withheld'))} onClick={onPlay} />
   );
 }
 

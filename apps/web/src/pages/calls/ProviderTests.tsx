@@ -2,6 +2,7 @@ import { TELEPHONY_PROVIDERS, type TelephonyProvider } from '@llamenos/protocol'
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -26,10 +27,12 @@ function TestButton({ provider, name }: { provider: TelephonyProvider; name: str
   return (
     <li>
       <span className="provider-name">{name}</span>{' '}
-      <button type="button" className="secondary" disabled={test.busy} onClick={() => void test.run()}>
-        {test.busy ? t('calls.testing') : t('calls.testConnection')}
-        <span className="visually-hidden"> {name}</span>
-      </button>
+      <RowAction
+        action={test.busy ? t('calls.testing') : t('calls.testConnection')}
+        item={name}
+        disabled={test.busy}
+        onClick={() => void test.run()}
+      />
       <span role="status" className={result?.ok ? 'success' : 'error'}>
         {result ? (result.ok ? t('calls.testOk') : t('calls.testFailed', { reason: result.reason })) : ''}
       </span>

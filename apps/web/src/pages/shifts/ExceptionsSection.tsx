@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
+import { RowAction } from '../../components/DataTable.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShiftException, deleteShiftException } from '../../lib/api/index.js';
@@ -66,10 +67,12 @@ export function ExceptionsSection({
               <strong>{dateLabel(e.date, i18n.language)}</strong>: {describe(e)}
               {e.note && <span className="hint"> — {e.note}</span>}
               {writable && (
-                <button type="button" className="secondary danger-text" onClick={() => void remove.run(e.id)}>
-                  {t('common.delete')}
-                  <span className="visually-hidden"> {describe(e)}</span>
-                </button>
+                <RowAction
+                  action={t('common.delete')}
+                  item={describe(e)}
+                  danger
+                  onClick={() => void remove.run(e.id)}
+                />
               )}
             </li>
           ))}
