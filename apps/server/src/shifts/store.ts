@@ -6,7 +6,24 @@ import type { ExceptionRule, ShiftRule } from './on-shift.js';
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
-function groupBy(rows: { key: string; user_id: string }[]): Map<string, string[]> {
+/** The two member lists: a shift's assignments and a ring group's members, by their owner column. */
+type MemberTable = 'shift_assignments' | 'ring_group_members';
+const OWNER_COLUMN: Record<MemberTable, string> = {
+  shift_assignments: 'shift_id',
+  ring_group_members: 'group_id',
+};
+
+/** Each owner's users, in user id order: of the owner `id`, or of every owner. */
+async function membersByOwner(
+  db: Queryable,
+  table: MemberTable,
+  id?: string,
+): Promise<Map<string, string[]>> {
+  const column = OWNER_COLUMN[table];
+  const rows = await db.query<{ key: string; user_id: string }>(
+    `select ${column} as key, user_id from ${table} ${id ? `where ${column} = $1` : ''} order by user_id`,
+    id ? [id] : [],
+  );
   const map = new Map<string, string[]>();
   for (const r of rows) map.set(r.key, [...(map.get(r.key) ?? []), r.user_id]);
   return map;
@@ -29,12 +46,7 @@ export async function listShifts(db: Queryable, id?: string): Promise<ShiftView[
     `select * from shifts ${id ? 'where id = $1' : ''} order by weekday, start_time, name, id`,
     id ? [id] : [],
   );
-  const members = groupBy(
-    await db.query<{ key: string; user_id: string }>(
-      `select shift_id as key, user_id from shift_assignments ${id ? 'where shift_id = $1' : ''} order by user_id`,
-      id ? [id] : [],
-    ),
-  );
+  const members = await membersByOwner(db, 'shift_assignments', id);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -66,12 +78,7 @@ export async function listRingGroups(db: Queryable, id?: string): Promise<RingGr
     `select * from ring_groups ${id ? 'where id = $1' : ''} order by name, id`,
     id ? [id] : [],
   );
-  const members = groupBy(
-    await db.query<{ key: string; user_id: string }>(
-      `select group_id as key, user_id from ring_group_members ${id ? 'where group_id = $1' : ''} order by user_id`,
-      id ? [id] : [],
-    ),
-  );
+  const members = await membersByOwner(db, 'ring_group_members', id);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -161,11 +168,11 @@ export async function shiftWeekday(db: Queryable, id: string): Promise<number | 
 /** Replaces the users of a shift (its assignments) or of a ring group (its members). */
 export async function replaceMembers(
   tx: Queryable,
-  table: 'shift_assignments' | 'ring_group_members',
+  table: MemberTable,
   id: string,
   userIds: readonly string[],
 ): Promise<void> {
-  const column = table === 'shift_assignments' ? 'shift_id' : 'group_id';
+  const column = OWNER_COLUMN[table];
   await tx.query(`delete from ${table} where ${column} = $1`, [id]);
   if (userIds.length)
     await tx.query(`insert into ${table} (${column}, user_id) select $1, u from unnest($2::text[]) as u`, [
