@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
+import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { ApiRequestError } from '../../lib/api/index.js';
 
@@ -38,8 +39,7 @@ export function SettingsSectionForm({
 
   const stale = error instanceof ApiRequestError && error.status === 409;
   return (
-    <form onSubmit={submit} className="panel" aria-labelledby={titleId}>
-      <h2 id={titleId}>{title}</h2>
+    <Panel id={titleId} title={title} onSubmit={submit}>
       <fieldset disabled={readOnly} className="plain">
         {children}
       </fieldset>
@@ -63,6 +63,6 @@ export function SettingsSectionForm({
           </button>
         </p>
       )}
-    </form>
+    </Panel>
   );
 }

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
+import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { type ConnectionTestResult, testProviderConnection } from '../../lib/calls/api.js';
 import { queries } from '../../lib/queries/index.js';
@@ -47,8 +48,7 @@ export function ProviderTests({ writable }: { writable: boolean }) {
   const providers = useQuery(queries.providers());
   const configured = TELEPHONY_PROVIDERS.filter((p) => providers.data?.[p]?.configured);
   return (
-    <section className="panel" aria-labelledby="provider-tests-title">
-      <h2 id="provider-tests-title">{t('calls.providersTitle')}</h2>
+    <Panel id="provider-tests-title" title={t('calls.providersTitle')}>
       <p className="hint">
         {t('calls.providersHelp')} <NavLink href="/admin/settings">{t('calls.providerSettings')}</NavLink>
       </p>
@@ -61,6 +61,6 @@ export function ProviderTests({ writable }: { writable: boolean }) {
           ))}
         </ul>
       )}
-    </section>
+    </Panel>
   );
 }
