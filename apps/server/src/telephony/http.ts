@@ -167,6 +167,17 @@ export class ProviderHttp {
   }
 
   /**
+   * A DELETE whose 404 means the goal is already reached (a retried webhook or a second worker
+   * deleted it, the channel hung up). True when this request deleted it, false on the 404.
+   */
+  async deleteIfPresent(
+    request: Pick<ProviderRequest, 'operation' | 'path' | 'absoluteUrl'>,
+  ): Promise<boolean> {
+    const reply = await this.send({ ...request, method: 'DELETE', okStatuses: [404] });
+    return reply.status !== 404;
+  }
+
+  /**
    * A recording file, streamed under the recording size and time limits. Its type is the
    * provider's, without parameters, or `fallbackType` (also the Accept header unless
    * `accept` is given) when the provider names none.

@@ -60,13 +60,8 @@ export class AriRest {
 
   /** Hangs up; false when the channel was already gone (404). */
   async hangup(operation: string, id: string): Promise<boolean> {
-    const reply = await this.http.send({
-      operation,
-      method: 'DELETE',
-      path: `${this.channel(operation, id)}${q({ reason: 'normal' })}`,
-      okStatuses: [404],
-    });
-    return reply.status !== 404;
+    const path = `${this.channel(operation, id)}${q({ reason: 'normal' })}`;
+    return this.http.deleteIfPresent({ operation, path });
   }
 
   async answer(id: string): Promise<void> {
@@ -92,12 +87,7 @@ export class AriRest {
 
   async stopPlayback(playbackId: string): Promise<void> {
     if (!BRIDGE_ID.test(playbackId)) return;
-    await this.http.send({
-      operation: 'stop playback',
-      method: 'DELETE',
-      path: `/playbacks/${playbackId}`,
-      okStatuses: [404],
-    });
+    await this.http.deleteIfPresent({ operation: 'stop playback', path: `/playbacks/${playbackId}` });
   }
 
   async channelMoh(id: string, mohClass: string): Promise<void> {
@@ -180,12 +170,7 @@ export class AriRest {
 
   async destroyBridge(bridgeId: string): Promise<void> {
     const op = 'destroy bridge';
-    await this.http.send({
-      operation: op,
-      method: 'DELETE',
-      path: this.bridge(op, bridgeId),
-      okStatuses: [404],
-    });
+    await this.http.deleteIfPresent({ operation: op, path: this.bridge(op, bridgeId) });
   }
 
   async record(id: string, params: { name: string; maxDurationSeconds: number }): Promise<void> {
@@ -206,11 +191,6 @@ export class AriRest {
 
   async deleteRecording(name: string): Promise<void> {
     const op = 'delete recording';
-    await this.http.send({
-      operation: op,
-      method: 'DELETE',
-      path: this.recording(op, name),
-      okStatuses: [404],
-    });
+    await this.http.deleteIfPresent({ operation: op, path: this.recording(op, name) });
   }
 }

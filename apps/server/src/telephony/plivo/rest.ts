@@ -90,12 +90,7 @@ export class PlivoRestClient implements CallControl {
 
   async hangUp(callId: string): Promise<void> {
     const op = 'hang up';
-    await this.config.http.send({
-      operation: op,
-      method: 'DELETE',
-      path: this.path(op, 'Call', callId),
-      okStatuses: [404],
-    });
+    await this.config.http.deleteIfPresent({ operation: op, path: this.path(op, 'Call', callId) });
   }
 
   async redirectCall(callId: string, url: string): Promise<void> {
@@ -140,11 +135,6 @@ export class PlivoRestClient implements CallControl {
 
   async deleteRecording(recordingRef: string): Promise<void> {
     const op = 'delete recording';
-    await this.config.http.send({
-      operation: op,
-      method: 'DELETE',
-      path: this.path(op, 'Recording', recordingRef),
-      okStatuses: [404],
-    });
+    await this.config.http.deleteIfPresent({ operation: op, path: this.path(op, 'Recording', recordingRef) });
   }
 }

@@ -134,11 +134,9 @@ export class TwilioRestClient implements CallControl {
   async deleteRecording(recordingRef: string): Promise<void> {
     const op = 'delete recording';
     // 404: already deleted (a retried webhook, or a second worker) — the goal is reached.
-    await this.config.http.send({
+    await this.config.http.deleteIfPresent({
       operation: op,
-      method: 'DELETE',
       path: this.recordingPath(op, recordingRef, 'json'),
-      okStatuses: [404],
     });
   }
 }

@@ -135,12 +135,7 @@ export class VonageRestClient implements CallControl {
   async deleteRecording(recordingRef: string): Promise<void> {
     const op = 'delete recording';
     // 404: already deleted (a retried webhook, or a second worker): the goal is reached.
-    await this.config.http.send({
-      operation: op,
-      method: 'DELETE',
-      path: '',
-      absoluteUrl: this.recordingTarget(op, recordingRef),
-      okStatuses: [404],
-    });
+    const absoluteUrl = this.recordingTarget(op, recordingRef);
+    await this.config.http.deleteIfPresent({ operation: op, path: '', absoluteUrl });
   }
 }
