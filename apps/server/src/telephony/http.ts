@@ -30,6 +30,9 @@ interface ProviderHttpOptions {
   fetch?: typeof fetch;
 }
 
+/** How an adapter reaches its provider, as tests and the simulated carrier may change it. */
+export type ProviderTransport = Pick<ProviderHttpOptions, 'timeoutMs' | 'fetch'>;
+
 interface ProviderRequest {
   /** Names the operation in errors ("create leg", "cancel leg"). */
   operation: string;

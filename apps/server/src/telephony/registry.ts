@@ -3,6 +3,7 @@ import type { ServerContext } from '../http/context.js';
 import { loadProviderCredentials } from '../settings/service.js';
 import { createAsteriskAdapter } from './asterisk/adapter.js';
 import { TelephonyNotConfiguredError } from './errors.js';
+import type { ProviderTransport } from './http.js';
 import { createPlivoAdapter } from './plivo/adapter.js';
 import type { Telephony } from './provider.js';
 import { createSignalWireAdapter } from './signalwire/adapter.js';
@@ -12,10 +13,8 @@ import { createTwilioAdapter } from './twilio/adapter.js';
 import { createVonageAdapter } from './vonage/adapter.js';
 
 /** Knobs for tests: point a real adapter at a local fake, shorten its time limit. */
-export interface TelephonyOverrides {
+export interface TelephonyOverrides extends ProviderTransport {
   apiBaseUrl?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 async function stored<P extends ProviderName>(ctx: ServerContext, provider: P) {

@@ -1,5 +1,5 @@
 import { TelephonyNotConfiguredError } from '../errors.js';
-import { ProviderHttp } from '../http.js';
+import { ProviderHttp, type ProviderTransport } from '../http.js';
 import type {
   CancelOutcome,
   EventTelephony,
@@ -26,7 +26,7 @@ import { AriRest } from './rest.js';
  * `dialTemplate`); a music-on-hold class ("default"). Recorded prompts are Asterisk sound files
  * named in each say instruction's `sound`.
  */
-export interface AsteriskAdapterOptions {
+export interface AsteriskAdapterOptions extends ProviderTransport {
   ariUrl: string;
   username: string;
   password: string;
@@ -36,8 +36,6 @@ export interface AsteriskAdapterOptions {
   /** How a volunteer's E.164 number is dialled; "{number}" is replaced. Default PJSIP/{number}@llamenos. */
   dialTemplate?: string;
   mohClass?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
   /** Longest wait for a prompt to finish before the next instruction (default 2 minutes). */
   playbackWaitMs?: number;
   /** Reconnection delays of the events WebSocket. */

@@ -1,4 +1,4 @@
-import { ProviderHttp } from '../http.js';
+import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
 import { renderPlivoXml } from './plivo-xml.js';
@@ -7,13 +7,11 @@ import { verifyPlivoWebhook } from './signature.js';
 
 export const PLIVO_API_BASE_URL = 'https://api.plivo.com';
 
-interface PlivoAdapterOptions {
+interface PlivoAdapterOptions extends ProviderTransport {
   authId: string;
   authToken: string;
   /** Default https://api.plivo.com; tests point it (and recording downloads) at the local fake. */
   apiBaseUrl?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 /** Plivo: Plivo XML documents, X-Plivo-Signature-V3 webhooks, the v1 REST API. */

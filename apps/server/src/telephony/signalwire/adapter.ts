@@ -1,4 +1,4 @@
-import { ProviderHttp } from '../http.js';
+import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { type TwilioIdForms, twilioParsers } from '../twilio/events.js';
 import { TwilioRestClient } from '../twilio/rest.js';
@@ -17,14 +17,12 @@ export const SIGNALWIRE_API_PATH = '/api/laml/2010-04-01';
 
 export const LAML: MarkupDialect = { provider: 'signalwire' };
 
-interface SignalWireAdapterOptions {
+interface SignalWireAdapterOptions extends ProviderTransport {
   projectId: string;
   apiToken: string;
   /** "https://<space>.signalwire.com" (validated when the credentials were saved). */
   spaceUrl: string;
   signingKey: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 export function createSignalWireAdapter(options: SignalWireAdapterOptions): WebhookTelephony {

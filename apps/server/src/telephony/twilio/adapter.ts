@@ -1,5 +1,5 @@
 import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
-import { ProviderHttp } from '../http.js';
+import { ProviderHttp, type ProviderTransport } from '../http.js';
 import {
   type Instruction,
   restCallControl,
@@ -19,13 +19,11 @@ export const TWILIO_IDS: Omit<TwilioIdForms, 'provider'> = {
   recording: /^RE[0-9a-fA-F]{32}$/,
 };
 
-interface TwilioAdapterOptions {
+interface TwilioAdapterOptions extends ProviderTransport {
   accountSid: string;
   authToken: string;
   /** Default https://api.twilio.com; the simulated carrier and tests point it at the local fake. */
   apiBaseUrl?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
   /** 'simulator' when this adapter drives the simulated carrier. */
   provider?: Extract<ProviderName, 'twilio' | 'simulator'>;
 }

@@ -1,4 +1,4 @@
-import { ProviderHttp } from '../http.js';
+import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
 import { signApplicationToken } from './jwt.js';
@@ -8,7 +8,7 @@ import { verifyVonageWebhook } from './signature.js';
 
 export const VONAGE_API_BASE_URL = 'https://api.nexmo.com';
 
-interface VonageAdapterOptions {
+interface VonageAdapterOptions extends ProviderTransport {
   apiKey: string;
   applicationId: string;
   /** The application's private key (PEM): signs the RS256 tokens of our REST requests. */
@@ -17,8 +17,6 @@ interface VonageAdapterOptions {
   signatureSecret: string;
   /** Default https://api.nexmo.com; tests point it (and recording downloads) at the local fake. */
   apiBaseUrl?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 /**
