@@ -93,6 +93,28 @@ interface InboundResult {
   callId: string | null;
 }
 
+/** A call to a number this provider does not hold: audited and logged once per provider call. */
+async function recordUnknownNumber(
+  ctx: ServerContext,
+  provider: string,
+  event: InboundCallEvent,
+  now: Date,
+): Promise<void> {
+  if (!(await claimReceipt(ctx.db, provider, `unknown-number:${event.providerCallId}`, now))) return;
+  await ctx.db.transaction((tx) =>
+    appendAuditInTx(
+      tx,
+      {
+        action: 'calls.rejected',
+        target: `number:${event.to.slice(-4)}`,
+        details: { reason: 'unknown-number', provider, calledLast4: event.to.slice(-4) },
+      },
+      now,
+    ),
+  );
+  ctx.log.warn({ provider, calledLast4: event.to.slice(-4) }, 'call to a number the hotline does not hold');
+}
+
 export async function handleInboundCall(
   ctx: ServerContext,
   provider: string,
@@ -103,23 +125,7 @@ export async function handleInboundCall(
   // hold is refused, whatever the URL said.
   const owner = await providerOfNumber(ctx.db, event.to);
   if (owner !== provider) {
-    if (await claimReceipt(ctx.db, provider, `unknown-number:${event.providerCallId}`, now)) {
-      await ctx.db.transaction((tx) =>
-        appendAuditInTx(
-          tx,
-          {
-            action: 'calls.rejected',
-            target: `number:${event.to.slice(-4)}`,
-            details: { reason: 'unknown-number', provider, calledLast4: event.to.slice(-4) },
-          },
-          now,
-        ),
-      );
-      ctx.log.warn(
-        { provider, calledLast4: event.to.slice(-4) },
-        'call to a number the hotline does not hold',
-      );
-    }
+    await recordUnknownNumber(ctx, provider, event, now);
     return { instructions: hangupWith('en', 'notInService'), callId: null };
   }
 
