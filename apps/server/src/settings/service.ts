@@ -66,18 +66,23 @@ export async function getPublicSettings(ctx: ServerContext): Promise<PublicSetti
 }
 
 /**
- * Name and languages for the public login page. One primary-key read per call; if the stored
+ * Name and languages for the public login page, and the idle time after which the app locks. One primary-key read per call; if the stored
  * document is unreadable the login page still renders, with the defaults, and the fault is logged.
  */
 export async function getLoginBranding(
   ctx: ServerContext,
-): Promise<{ hotlineName: string; languages: string[] }> {
+): Promise<{ hotlineName: string; languages: string[]; autoLockMinutes: number }> {
+  const brandingOf = (settings: HotlineSettings) => ({
+    hotlineName: settings.hotlineName,
+    languages: settings.languages,
+    // The app shell locks the key after this much idle time; it needs it before anyone signs in.
+    autoLockMinutes: settings.security.autoLockMinutes,
+  });
   try {
-    const { settings } = await loadSettings(ctx.db);
-    return { hotlineName: settings.hotlineName, languages: settings.languages };
+    return brandingOf((await loadSettings(ctx.db)).settings);
   } catch (error) {
     ctx.log.warn({ err: error }, 'settings unreadable; login page shows defaults');
-    return { hotlineName: DEFAULT_SETTINGS.hotlineName, languages: DEFAULT_SETTINGS.languages };
+    return brandingOf(DEFAULT_SETTINGS);
   }
 }
 
