@@ -9,6 +9,9 @@ import { currentMe, onProfileChange } from './session.js';
  * back reads afresh, so the cache never holds more than the screens do), no retry (a refusal
  * is shown at once), and no re-read when the window regains focus or the network returns (the
  * relay connection's resync does that). Screens open at the same time share one request.
+ * Requests are sent whatever the browser believes about the network (networkMode 'always'): a
+ * failure is shown as the pages always showed it ("nothing was saved; try again"), never left
+ * waiting silently for an "online" event that may not come.
  */
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -19,8 +22,9 @@ export function createQueryClient(): QueryClient {
         refetchOnWindowFocus: false,
         refetchOnReconnect: false,
         staleTime: 0,
+        networkMode: 'always',
       },
-      mutations: { retry: false, gcTime: 0 },
+      mutations: { retry: false, gcTime: 0, networkMode: 'always' },
     },
   });
 }
