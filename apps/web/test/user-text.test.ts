@@ -53,6 +53,7 @@ const USER_TEXT = new Set([
   'values',
   'description',
   'showValue',
+  'roleNames',
 ]);
 
 /** Whether evaluating `expression` shows user text: a read of a USER_TEXT name, not through t(). */

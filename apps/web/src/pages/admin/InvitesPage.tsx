@@ -198,7 +198,11 @@ function InviteTable({
           rowHeader: true,
           direction: 'auto',
         },
-        { header: t('volunteers.roles'), cell: (invite) => roleNames(invite.roles, roles) },
+        {
+          header: t('volunteers.roles'),
+          cell: (invite) => roleNames(invite.roles, roles),
+          direction: 'auto',
+        },
         {
           header: t('invites.status'),
           cell: (invite) => (

@@ -109,7 +109,7 @@ function MembersTable({
           rowHeader: true,
           direction: 'auto',
         },
-        { header: t('volunteers.roles'), cell: (user) => roleNames(user.roles, roles) },
+        { header: t('volunteers.roles'), cell: (user) => roleNames(user.roles, roles), direction: 'auto' },
         { header: t('volunteers.status'), cell: (user) => <MemberStatus user={user} /> },
         {
           header: t('volunteers.phone'),
