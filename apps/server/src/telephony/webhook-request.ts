@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AppEnv } from '../http/context.js';
 import { BodyError, decodeUtf8, parseJsonText } from '../http/json-body.js';
 import type { WebhookRequest } from './provider.js';
 
@@ -32,6 +33,8 @@ interface RawWebhook {
   publicUrl: string;
   headers: Headers | Record<string, string>;
   body: Uint8Array | string;
+  /** The JSON body already parsed under the same rules (by checkBodies, on the route). */
+  parsedJson?: { value: unknown };
 }
 
 /**
@@ -49,14 +52,14 @@ export function makeWebhookRequest(raw: RawWebhook): WebhookRequest {
     const text = decodeUtf8(rawBody);
     if (raw.method === 'POST' && type === 'application/x-www-form-urlencoded')
       form = new URLSearchParams(text);
-    if (type === 'application/json') json = parseJsonText(text);
+    if (type === 'application/json') json = raw.parsedJson ? raw.parsedJson.value : parseJsonText(text);
   } catch (error) {
     if (!(error instanceof BodyError)) throw error;
   }
   return { method: raw.method.toUpperCase(), publicUrl: raw.publicUrl, headers, rawBody, form, json };
 }
 
-/** Reads a webhook from a Hono route; the body is read once, here. */
+/** Reads a webhook from a Hono route; a JSON body checkBodies parsed is not parsed again. */
 export async function readWebhookRequest(c: Context, publicBase: string): Promise<WebhookRequest> {
   const body = new Uint8Array(await c.req.arrayBuffer());
   return makeWebhookRequest({
@@ -64,6 +67,7 @@ export async function readWebhookRequest(c: Context, publicBase: string): Promis
     publicUrl: publicUrlOf(publicBase, requestTarget(c)),
     headers: c.req.raw.headers,
     body,
+    parsedJson: (c as Context<AppEnv>).get('jsonBody'),
   });
 }
 
