@@ -1,16 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createAuthHeader, generateSecretKey } from '@llamenos/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../src/audit/service.js';
 import { migrate } from '../src/db/migrate.js';
 import { openPglite } from '../src/db/pglite.js';
 import { ALL_MIGRATIONS } from '../src/modules.js';
+import { CLI_NODE_ARGS, cliEnv, freePort, ROOT } from './cli-process.js';
 
 /**
  * Kills a real server process with SIGKILL in the middle of a stream of writes and checks
@@ -19,40 +18,14 @@ import { ALL_MIGRATIONS } from '../src/modules.js';
  * power cut or kernel crash: PGlite's Node filesystem writes through to the host files on
  * every write, but its fsync is a no-op (see db/pglite.ts).
  */
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const CLI = path.join(ROOT, 'apps/server/src/cli.ts');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    LLAMENOS_ENV: 'test',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    SERVER_SECRET: SECRET,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-  };
-}
 const SECRET = randomBytes(32).toString('hex');
 
 function startServer(dataDir: string, port: number): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['--conditions=llamenos-source', '--import', 'tsx', CLI, 'serve'], {
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'serve'], {
     cwd: ROOT,
-    env: serverEnv(dataDir, port),
+    env: cliEnv(dataDir, port, SECRET),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => {
@@ -154,15 +127,11 @@ describe('crash safety of the embedded database', () => {
       await db.close();
     }
 
-    const verify = spawnSync(
-      process.execPath,
-      ['--conditions=llamenos-source', '--import', 'tsx', CLI, 'audit', 'verify'],
-      {
-        cwd: ROOT,
-        env: serverEnv(dataDir, port),
-        encoding: 'utf8',
-      },
-    );
+    const verify = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'audit', 'verify'], {
+      cwd: ROOT,
+      env: cliEnv(dataDir, port, SECRET),
+      encoding: 'utf8',
+    });
     expect(verify.stdout).toMatch(/audit chain intact: 20 entries/);
     expect(verify.status).toBe(0);
   });

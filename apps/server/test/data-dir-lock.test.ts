@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createAuthHeader, generateSecretKey } from '@llamenos/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../src/audit/service.js';
@@ -12,14 +10,13 @@ import { DataDirLockedError, lockDataDir } from '../src/db/data-dir-lock.js';
 import { migrate } from '../src/db/migrate.js';
 import { openPglite } from '../src/db/pglite.js';
 import { ALL_MIGRATIONS } from '../src/modules.js';
+import { CLI_NODE_ARGS, cliEnv, freePort, ROOT } from './cli-process.js';
 
 /**
  * The embedded database belongs to one process: a second opener of the same DATA_DIR is refused
  * with the holder named, `backup` while the server runs is written by the server, and a holder
  * killed with SIGKILL leaves nothing that keeps the next opener out.
  */
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const CLI = path.join(ROOT, 'apps/server/src/cli.ts');
 const SECRET = randomBytes(32).toString('hex');
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -35,32 +32,11 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 function cli(dataDir: string, port: number, args: string[]) {
   let output = '';
-  const child = spawn(process.execPath, ['--conditions=llamenos-source', '--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      LLAMENOS_ENV: 'test',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SERVER_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
-    },
+    env: cliEnv(dataDir, port, SECRET),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
