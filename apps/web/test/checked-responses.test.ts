@@ -7,40 +7,12 @@
  * - no untyped helper beside the typed client (the former src/lib/api.ts stays gone),
  * - no lib/ module imports a page (pages depend on lib, never the reverse).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { parseSources, walk, where } from './source-files.js';
 
-const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return /\.tsx?$/.test(name) ? [full] : [];
-  });
-}
-
-const files = sourceFiles(src).map((file) => ({
-  file: path.relative(src, file).split(path.sep).join('/'),
-  ast: ts.createSourceFile(
-    file,
-    readFileSync(file, 'utf8'),
-    ts.ScriptTarget.Latest,
-    true,
-    file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
-  ),
-}));
-
-function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
-  visit(node);
-  node.forEachChild((child) => walk(child, visit));
-}
-
-const where = (ast: ts.SourceFile, node: ts.Node, file: string) =>
-  `${file}:${ast.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+const files = parseSources();
 
 /** Is this a call of `.json()`, or of the client's `api`/`request` helpers? */
 function isResponseRead(node: ts.Node): boolean {

@@ -4,14 +4,12 @@
  * 2. every key the code asks for with t('…') exists in English;
  * 3. no user-visible text is hard-coded in a component.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { parseSources, src, walk, where } from './source-files.js';
 
-const web = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const src = path.join(web, 'src');
 const LOCALES = ['en', 'es', 'ar'] as const;
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 
@@ -35,31 +33,7 @@ const family = (key: string) => key.replace(PLURAL, '');
 const families = (list: string[]) => new Set(list.map(family));
 const english = families(keys.en);
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return /\.tsx?$/.test(name) && !/\.(test|spec)\.tsx?$/.test(name) ? [full] : [];
-  });
-}
-const files = sourceFiles(src).map((file) => ({
-  file: path.relative(src, file),
-  ast: ts.createSourceFile(
-    file,
-    readFileSync(file, 'utf8'),
-    ts.ScriptTarget.Latest,
-    true,
-    file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
-  ),
-}));
-
-function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
-  visit(node);
-  node.forEachChild((child) => walk(child, visit));
-}
-
-const where = (ast: ts.SourceFile, node: ts.Node, file: string) =>
-  `${file}:${ast.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+const files = parseSources();
 
 describe('locale files', () => {
   it('have keys', () => {

@@ -5,38 +5,15 @@
  * not reorder the words next to it. Read straight from the sources, like i18n.test.ts, so a new
  * page is held to it without anyone remembering to add a test.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import i18next from 'i18next';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserText, userTextIn } from '../src/components/UserText.js';
+import { parseSources, walk, where } from './source-files.js';
 
-const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return name.endsWith('.tsx') ? [full] : [];
-  });
-}
-
-const files = sourceFiles(src).map((file) => ({
-  file: path.relative(src, file),
-  ast: ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX),
-}));
-
-function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
-  visit(node);
-  node.forEachChild((child) => walk(child, visit));
-}
-
-const where = (ast: ts.SourceFile, node: ts.Node, file: string) =>
-  `${file}:${ast.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+const files = parseSources((name) => name.endsWith('.tsx'));
 
 /** Properties and variables that hold text a person typed. */
 const USER_TEXT = new Set([
