@@ -39,6 +39,7 @@ import {
   verifyAuditChain,
   wrapHubKey,
 } from '../src/index.js';
+import { codeOf } from './error-code.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const protocol = readFileSync(join(repoRoot, 'docs/PROTOCOL.md'), 'utf8');
@@ -51,16 +52,6 @@ function section(number: string): string {
   const end = rest.search(/^#{2,3} /m);
   return end < 0 ? rest : rest.slice(0, end);
 }
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CryptoError) return error.code;
-    return `not a CryptoError: ${String(error)}`;
-  }
-  return 'accepted';
-};
 
 async function streamCodeOf(input: Uint8Array[]): Promise<string> {
   const source = new ReadableStream<Uint8Array>({

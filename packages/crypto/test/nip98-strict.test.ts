@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CryptoError,
   createAuthHeader,
   generateSecretKey,
   HTTP_AUTH_KIND,
@@ -16,21 +15,12 @@ import {
   utf8,
   verifyAuthHeader,
 } from '../src/index.js';
+import { codeOf } from './error-code.js';
 
 const NOW = 1_767_225_600;
 const key = generateSecretKey();
 const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const NONCE = '00112233445566778899aabbccddeeff';
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CryptoError) return error.code;
-    return `not a CryptoError: ${String(error)}`;
-  }
-  return 'accepted';
-};
 
 const headerOf = (json: string): string => `Nostr ${toBase64(utf8(json))}`;
 
