@@ -93,6 +93,13 @@ describe('the embedded database directory lock, in one process', () => {
     await third.close();
   });
 
+  it('refuses a DATA_DIR too long for the lock socket with a message that says what to do', async () => {
+    const dir = path.join(await tempDir(), 'x'.repeat(120), 'db');
+    await expect(openPglite(dir)).rejects.toThrow(
+      /longer than the 103 bytes the OS allows: use a shorter DATA_DIR/,
+    );
+  });
+
   it('lets exactly one of several simultaneous openers in', async () => {
     const dir = path.join(await tempDir(), 'db');
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => lockDataDir(dir)));
