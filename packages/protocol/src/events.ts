@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  ConversationAssignedEvent,
+  ConversationRewrapNeededEvent,
+  ConversationUpdatedEvent,
+  MessageNewEvent,
+} from './conversations.js';
 import { SettingsSection } from './settings.js';
 
 /**
@@ -77,6 +83,10 @@ export const HubEventPayload = z.discriminatedUnion('type', [
   PresenceEvent,
   ShiftChangedEvent,
   SettingsChangedEvent,
+  MessageNewEvent,
+  ConversationAssignedEvent,
+  ConversationUpdatedEvent,
+  ConversationRewrapNeededEvent,
 ]);
 export type HubEventPayload = z.infer<typeof HubEventPayload>;
 export type HubEventType = HubEventPayload['type'];

@@ -36,6 +36,8 @@ export const PERMISSIONS = [
   'conversations:read-assigned',
   'conversations:read-all',
   'conversations:reply',
+  'conversations:claim',
+  'conversations:assign',
   'bans:read',
   'bans:write',
 ] as const;
@@ -59,6 +61,7 @@ export const BUILTIN_ROLES = {
       'notes:write',
       'conversations:read-assigned',
       'conversations:reply',
+      'conversations:claim',
     ],
   },
   reporter: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MESSAGING_SETTINGS, MessagingSettings } from './conversations.js';
 import { textLine } from './text.js';
 
 /** Is `zone` an IANA time zone this runtime knows? */
@@ -106,6 +107,7 @@ export const HotlineSettings = z
         callRecordDays: z.number().int().min(0).max(36_500),
       })
       .strict(),
+    messaging: MessagingSettings,
   })
   .strict();
 export type HotlineSettings = z.infer<typeof HotlineSettings>;
@@ -121,6 +123,7 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
   calls: { queueTimeoutSeconds: 90, voicemailMaxSeconds: 120, ivrLanguageMenu: false },
   security: { requirePasskeys: false, autoLockMinutes: 15 },
   retention: { noteDays: 0, callRecordDays: 0 },
+  messaging: DEFAULT_MESSAGING_SETTINGS,
 };
 
 /** The top-level sections of the settings document; `PATCH /api/settings/:section` replaces one. */

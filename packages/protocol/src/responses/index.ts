@@ -1,6 +1,7 @@
 // Response schemas: what the server answers, checked by clients on arrival.
 export * from './auth.js';
 export * from './calls.js';
+export * from './conversations.js';
 export * from './identity.js';
 export * from './records.js';
 export * from './settings.js';

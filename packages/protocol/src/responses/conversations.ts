@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type {
+  ConversationDetail,
+  ConversationListResponse,
+  ConversationResponse,
+  ConversationView,
+  MessageEnvelopeView,
+  MessageMediaView,
+  MessageResponse,
+  MessageView,
+  PostWrapsResponse,
+  RewrapRequestsResponse,
+} from '../conversations.js';
+import { ConversationKind, ConversationStatus, MessageDelivery, MessageDirection } from '../conversations.js';
+
+/** Answers of the conversation routes, as the web client checks them on arrival. */
+
+export const ConversationViewSchema = z.object({
+  id: z.string(),
+  kind: ConversationKind,
+  channel: z.string(),
+  status: ConversationStatus,
+  assignedTo: z.string().nullable(),
+  contactLast4: z.string().nullable(),
+  optedOut: z.boolean(),
+  lastMessageAt: z.string(),
+  waitingSince: z.string().nullable(),
+  unread: z.number().int(),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+}) satisfies z.ZodType<ConversationView>;
+
+const MessageEnvelopeViewSchema = z.object({
+  v: z.literal(1),
+  ciphertext: z.string(),
+  wraps: z.array(z.object({ reader: z.string(), wrap: z.string() })),
+}) satisfies z.ZodType<MessageEnvelopeView>;
+
+const MessageMediaViewSchema = z.object({
+  id: z.string(),
+  state: z.enum(['pending', 'stored', 'failed']),
+  contentType: z.string().nullable(),
+  sizeBucket: z.number().int().nullable(),
+  wrap: z.string().nullable(),
+}) satisfies z.ZodType<MessageMediaView>;
+
+export const MessageViewSchema = z.object({
+  id: z.string(),
+  direction: MessageDirection,
+  envelope: MessageEnvelopeViewSchema,
+  createdAt: z.string(),
+  delivery: MessageDelivery,
+  errorCode: z.string().nullable(),
+  retryable: z.boolean(),
+  author: z.string().nullable(),
+  media: z.array(MessageMediaViewSchema),
+}) satisfies z.ZodType<MessageView>;
+
+/** `GET /api/conversations`. */
+export const ConversationListResponseSchema = z.object({
+  conversations: z.array(ConversationViewSchema),
+  total: z.number().int(),
+}) satisfies z.ZodType<ConversationListResponse>;
+
+/** `GET /api/conversations/:id`. */
+export const ConversationDetailSchema = z.object({
+  conversation: ConversationViewSchema,
+  messages: z.array(MessageViewSchema),
+}) satisfies z.ZodType<ConversationDetail>;
+
+/** `POST …/claim`, `…/transfer`, `…/close`, `…/reopen`, `…/read`. */
+export const ConversationResponseSchema = z.object({
+  conversation: ConversationViewSchema,
+}) satisfies z.ZodType<ConversationResponse>;
+
+/** `POST …/messages` and `…/messages/:mid/retry`. */
+export const MessageResponseSchema = z.object({
+  message: MessageViewSchema,
+}) satisfies z.ZodType<MessageResponse>;
+
+/** `GET …/rewrap-requests`. */
+export const RewrapRequestsResponseSchema = z.object({
+  requests: z.array(
+    z.object({
+      id: z.string(),
+      conversationId: z.string(),
+      recipient: z.string(),
+      createdAt: z.string(),
+      items: z.array(
+        z.object({ recordId: z.string(), purpose: z.enum(['message', 'attachment']), wrap: z.string() }),
+      ),
+    }),
+  ),
+}) satisfies z.ZodType<RewrapRequestsResponse>;
+
+/** `POST …/wraps`. */
+export const PostWrapsResponseSchema = z.object({
+  stored: z.number().int(),
+  remaining: z.number().int(),
+}) satisfies z.ZodType<PostWrapsResponse>;
