@@ -11,10 +11,11 @@ import type { Config } from './config.js';
 import { type ContextOverrides, createContext } from './context.js';
 import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
-import { ensureBootstrap } from './identity/bootstrap.js';
+import { bootstrapBanner, ensureBootstrap } from './identity/bootstrap.js';
 import type { Logger } from './logging.js';
 import { startSweepTimer } from './maintenance/sweep.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
+import { ensureVapidKeys, pushForNewMessage, pushForRingingCall } from './push/index.js';
 import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
 import { setSimulatorOrigin, stopSimulatedCarrier } from './simulator/index.js';
@@ -48,6 +49,11 @@ export function wireEvents(ctx: ServerContext): () => void {
     ctx.events.on('shifts:changed', () => publishShiftsChange(ctx)),
     // Asterisk credentials saved or deleted: the events bridge reconnects with them (or stops).
     ctx.events.on('settings:changed', (change) => restartAriBridgeOn(ctx, change)),
+    // A ringing call or a new message wakes the members' closed browsers (Web Push, no content).
+    ctx.events.on('call:announced', (payload) =>
+      payload.type === 'call:ring' ? pushForRingingCall(ctx, payload.callId) : undefined,
+    ),
+    ctx.events.on('conversation:message-arrived', (arrived) => pushForNewMessage(ctx, arrived)),
   ];
   return () => {
     for (const unsubscribe of subscriptions) unsubscribe();
@@ -66,6 +72,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const ctx = await createContext(config, log, overrides);
   const unwireEvents = wireEvents(ctx);
+  // Browsers subscribe against the VAPID public key: made once, on the hotline's first start.
+  await ensureVapidKeys(ctx);
   const metrics = createMetrics();
   const app = createApp(ctx, metrics);
   const http = await listen(app.fetch, config.PORT, config.HOST);
@@ -89,12 +97,7 @@ export async function startServer(
       ? await listen(metricsApp(metrics).fetch, config.METRICS_PORT, '127.0.0.1')
       : null;
   log.info({ host: config.HOST, port, database: ctx.db.kind }, 'Llamenos is listening');
-  await ensureBootstrap(ctx, (link) => {
-    const line = '='.repeat(72);
-    process.stdout.write(
-      `\n${line}\nNo admin exists yet. Open this one-time link to create the first admin:\n\n  ${link}\n\nIt works once and expires in 24 hours. For a new one: \`node apps/server/dist/cli.js bootstrap\`${ctx.db.kind === 'pglite' ? ' with the server stopped, or restart the server' : ''}.\n${line}\n\n`,
-    );
-  });
+  await ensureBootstrap(ctx, (notice) => process.stdout.write(bootstrapBanner(notice, ctx.db.kind)));
 
   let closing: Promise<void> | null = null;
   const close = () => {

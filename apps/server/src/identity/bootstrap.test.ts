@@ -2,8 +2,9 @@ import { generateSecretKey } from '@llamenos/crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline } from '../../test/helpers.js';
 import { verifyAuditLog } from '../audit/service.js';
+import { deriveServerKeys } from '../context.js';
 import { RATE_LIMITS } from '../rate-limit/service.js';
-import { issueBootstrapLink } from './bootstrap.js';
+import { currentBootstrapNotice, hashBootstrapToken, issueBootstrapLink } from './bootstrap.js';
 
 const tokenOf = (link: string) => link.slice(link.indexOf('#') + 1);
 
@@ -108,5 +109,41 @@ describe('first-admin bootstrap', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await blocked.json()).error.code).toBe('rate_limited');
+  });
+
+  it('gives every starting process the same link, stored only hashed and sealed', async () => {
+    const first = await currentBootstrapNotice(h.ctx);
+    const second = await currentBootstrapNotice(h.ctx);
+    expect(first).toEqual(second);
+    const link = (first as { link: string }).link;
+    const rows = await h.ctx.db.query<{ token_hash: string; token_sealed: string }>(
+      'select token_hash, token_sealed from bootstrap_tokens',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.token_hash).toBe(hashBootstrapToken(tokenOf(link)));
+    expect(JSON.stringify(rows)).not.toContain(tokenOf(link));
+
+    // Once expired, the next start prints a new one; `llamenos bootstrap` always replaces it.
+    h.setNow(new Date(Date.now() + 25 * 3600_000));
+    const renewed = (await currentBootstrapNotice(h.ctx)) as { link: string };
+    expect(renewed.link).not.toBe(link);
+    h.setNow(new Date());
+    const issued = await issueBootstrapLink(h.ctx);
+    expect(await currentBootstrapNotice(h.ctx)).toEqual({ link: issued });
+
+    const res = await h.request('POST', '/api/bootstrap', {
+      as: generateSecretKey(),
+      body: { token: tokenOf(issued), displayName: 'First admin' },
+    });
+    expect(res.status).toBe(201);
+    expect(await currentBootstrapNotice(h.ctx)).toBeNull();
+  });
+
+  it('says when the stored link was sealed under another SERVER_SECRET instead of replacing it', async () => {
+    await issueBootstrapLink(h.ctx);
+    const [row] = await h.ctx.db.query<{ created_at: Date }>('select created_at from bootstrap_tokens');
+    const sibling = { ...h.ctx, keys: deriveServerKeys(new Uint8Array(32).fill(7)) };
+    expect(await currentBootstrapNotice(sibling)).toEqual({ printedElsewhereAt: new Date(row!.created_at) });
+    expect(await h.ctx.db.query('select 1 from bootstrap_tokens')).toHaveLength(1);
   });
 });

@@ -57,4 +57,9 @@ export const identityMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // The code sealed under the server settings key, so every process can print the same link.
+    id: 'identity/002-bootstrap-token-sealed',
+    sql: 'alter table bootstrap_tokens add column token_sealed text;',
+  },
 ];
