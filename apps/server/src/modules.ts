@@ -9,6 +9,7 @@ import { healthRoutes } from './health/routes.js';
 import type { AppEnv, ServerContext } from './http/context.js';
 import { identityRoutes } from './identity/routes.js';
 import { identityMigrations } from './identity/schema.js';
+import { pushMigrations, pushRoutes } from './push/index.js';
 import { rateLimitMigrations } from './rate-limit/schema.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { realtimeMigrations } from './realtime/schema.js';
@@ -40,6 +41,7 @@ export const MODULES: ServerModule[] = [
   { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
   { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
   { name: 'calls', migrations: callsMigrations, routes: callsRoutes },
+  { name: 'push', migrations: pushMigrations, routes: pushRoutes },
   { name: 'simulator', migrations: [], routes: simulatorRoutes },
 ];
 

@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './identity.js';
 export * from './permissions.js';
 export * from './providers.js';
+export * from './push.js';
 export * from './records.js';
 export * from './responses/index.js';
 export * from './settings.js';

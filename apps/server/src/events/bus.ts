@@ -1,4 +1,5 @@
 import type { HubEventPayload } from '@llamenos/protocol';
+import type { MessageArrived } from '../push/notify.js';
 import type { SettingsChange } from '../settings/hooks.js';
 import type { ShiftsChange } from '../shifts/hooks.js';
 
@@ -13,6 +14,8 @@ export interface ServerEvents {
   'shifts:changed': ShiftsChange;
   /** A notice about a call, as it is published to the hub (the simulator page and tests hear it too). */
   'call:announced': HubEventPayload;
+  /** A message arrived that members should see (the conversations module emits it; push wakes them). */
+  'conversation:message-arrived': MessageArrived;
 }
 
 export type EventListener<T> = (payload: T) => void | Promise<void>;

@@ -3,6 +3,7 @@ export * from './auth.js';
 export * from './calls.js';
 export * from './conversations.js';
 export * from './identity.js';
+export * from './push.js';
 export * from './records.js';
 export * from './settings.js';
 export * from './shifts.js';

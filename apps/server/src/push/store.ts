@@ -1,0 +1,106 @@
+import type { Queryable } from '../db/database.js';
+
+/** The push module's storage: the VAPID row and the members' subscriptions (schema.ts). */
+
+export interface VapidRow {
+  publicKey: string;
+  privateKeySealed: string;
+}
+
+export async function readVapidRow(db: Queryable): Promise<VapidRow | null> {
+  const [row] = await db.query<{ public_key: string; private_key_sealed: string }>(
+    'select public_key, private_key_sealed from push_vapid where id = 1',
+  );
+  return row ? { publicKey: row.public_key, privateKeySealed: row.private_key_sealed } : null;
+}
+
+/** Stores the key pair unless one is already there (two processes starting together): the first wins. */
+export async function insertVapidRowIfAbsent(db: Queryable, row: VapidRow, now: Date): Promise<void> {
+  await db.query(
+    `insert into push_vapid (id, public_key, private_key_sealed, created_at) values (1, $1, $2, $3)
+     on conflict (id) do nothing`,
+    [row.publicKey, row.privateKeySealed, now],
+  );
+}
+
+export interface SubscriptionRow {
+  id: string;
+  userId: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+interface RawSubscriptionRow {
+  id: string;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+const fromRow = (r: RawSubscriptionRow): SubscriptionRow => ({
+  id: r.id,
+  userId: r.user_id,
+  endpoint: r.endpoint,
+  p256dh: r.p256dh,
+  auth: r.auth,
+});
+
+/**
+ * Saves a device's subscription for `row.userId`. The endpoint is unique: the same browser
+ * subscribing again (or after another member signed in on it) takes the row over, so a
+ * shared device never wakes its previous member.
+ */
+export async function upsertSubscription(db: Queryable, row: SubscriptionRow, now: Date): Promise<string> {
+  const [saved] = await db.query<{ id: string }>(
+    `insert into push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (endpoint) do update set user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth
+     returning id`,
+    [row.id, row.userId, row.endpoint, row.p256dh, row.auth, now],
+  );
+  return saved!.id;
+}
+
+/** Deletes one of `userId`'s subscriptions; false when they have none by that id. */
+export async function deleteOwnSubscription(db: Queryable, userId: string, id: string): Promise<boolean> {
+  const rows = await db.query('delete from push_subscriptions where id = $1 and user_id = $2 returning id', [
+    id,
+    userId,
+  ]);
+  return rows.length > 0;
+}
+
+/** The push service said the subscription is gone (404/410): it will never deliver again. */
+export async function deleteSubscription(db: Queryable, id: string): Promise<void> {
+  await db.query('delete from push_subscriptions where id = $1', [id]);
+}
+
+export async function markSent(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query('update push_subscriptions set last_sent_at = $2 where id = $1', [id, now]);
+}
+
+/** The active members' subscriptions among `userIds`. */
+export async function subscriptionsOf(db: Queryable, userIds: readonly string[]): Promise<SubscriptionRow[]> {
+  if (!userIds.length) return [];
+  const rows = await db.query<RawSubscriptionRow>(
+    `select s.id, s.user_id, s.endpoint, s.p256dh, s.auth from push_subscriptions s
+     join users u on u.id = s.user_id and u.active
+     where s.user_id = any($1::text[]) order by s.created_at`,
+    [userIds],
+  );
+  return rows.map(fromRow);
+}
+
+/**
+ * The members a ringing call is ringing in a browser or on a phone right now: its live legs
+ * (written with the call's move to ringing, for the volunteers on shift and not busy).
+ */
+export async function rungUserIds(db: Queryable, callId: string): Promise<string[]> {
+  const rows = await db.query<{ user_id: string }>(
+    `select distinct user_id from call_legs
+     where call_id = $1 and user_id is not null and status in ('pending', 'queued', 'ringing')`,
+    [callId],
+  );
+  return rows.map((r) => r.user_id);
+}
