@@ -6,12 +6,15 @@ import {
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import type { Config } from './config.js';
+import { createConversations } from './conversations/index.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { EventBus, type ServerEvents } from './events/bus.js';
 import type { ServerContext, ServerKeys } from './http/context.js';
 import type { Logger } from './logging.js';
+import type { ChannelId, ConversationIngest } from './messaging/channel.js';
+import type { ChannelOverrides } from './messaging/registry.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
 import type { TelephonyOverrides } from './telephony/registry.js';
@@ -36,6 +39,9 @@ export interface ContextOverrides {
   callTimersPaused?: boolean;
   /** A movable clock. */
   now?: () => Date;
+  /** Messaging adapters pointed at a local fake API; tests may also record what channels hand over. */
+  messaging?: Partial<Record<ChannelId, ChannelOverrides>>;
+  messagingIngest?: ConversationIngest;
 }
 
 /**
@@ -50,7 +56,7 @@ export async function createContext(
   const db = overrides.db ?? (await openDatabase(config));
   const applied = await migrate(db, ALL_MIGRATIONS);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  return {
+  const ctx: ServerContext = {
     config,
     db,
     log,
@@ -71,5 +77,13 @@ export async function createContext(
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },
+    conversations: createConversations(() => ctx),
+    messaging: {
+      overrides: { ...overrides.messaging },
+      ingest: overrides.messagingIngest ?? null,
+      signal: null,
+      simulatedApi: null,
+    },
   };
+  return ctx;
 }

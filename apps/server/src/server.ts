@@ -9,11 +9,13 @@ import {
 } from './calls/index.js';
 import type { Config } from './config.js';
 import { type ContextOverrides, createContext } from './context.js';
+import { startConversationTimers } from './conversations/index.js';
 import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { bootstrapBanner, ensureBootstrap } from './identity/bootstrap.js';
 import type { Logger } from './logging.js';
 import { startSweepTimer } from './maintenance/sweep.js';
+import { restartSignalReceiverOn, startSignalReceiver, stopMessaging } from './messaging/index.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
 import { ensureVapidKeys, pushForNewMessage, pushForRingingCall } from './push/index.js';
 import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
@@ -49,6 +51,8 @@ export function wireEvents(ctx: ServerContext): () => void {
     ctx.events.on('shifts:changed', () => publishShiftsChange(ctx)),
     // Asterisk credentials saved or deleted: the events bridge reconnects with them (or stops).
     ctx.events.on('settings:changed', (change) => restartAriBridgeOn(ctx, change)),
+    // Signal's configuration saved or deleted: its receive socket reconnects with it (or stops).
+    ctx.events.on('settings:changed', (change) => restartSignalReceiverOn(ctx, change)),
     // A ringing call or a new message wakes the members' closed browsers (Web Push, no content).
     ctx.events.on('call:announced', (payload) =>
       payload.type === 'call:ring' ? pushForRingingCall(ctx, payload.callId) : undefined,
@@ -86,12 +90,16 @@ export async function startServer(
   const stopCallRetention = startCallRetentionTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
+  // Attachment fetches and provider deletes that failed are retried; old closed conversations go.
+  const stopConversationTimers = startConversationTimers(ctx);
   // The replay cache and rate-limit counters would otherwise grow by a row per request.
   const stopSweep = startSweepTimer(ctx);
   // The simulated carrier posts its webhooks to where we really listen (loopback).
   setSimulatorOrigin(ctx, config.HOST, port);
   // Asterisk pushes its calls over ARI's events socket: connect when credentials are stored.
   const stopAriBridge = await startAriBridge(ctx);
+  // Signal has no webhooks: the server holds a socket to signal-cli-rest-api when it is configured.
+  await startSignalReceiver(ctx);
   const metricsServer =
     config.METRICS_PORT !== undefined
       ? await listen(metricsApp(metrics).fetch, config.METRICS_PORT, '127.0.0.1')
@@ -113,11 +121,13 @@ export async function startServer(
       await stopRetention();
       await stopCallRetention();
       await stopCallTimers();
+      await stopConversationTimers();
       await stopSweep();
       stopAriBridge();
       unwireEvents();
       await settleCallWork(ctx);
       await stopSimulatedCarrier(ctx);
+      await stopMessaging(ctx);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await ctx.db.close();
       log.info('Llamenos stopped');

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus, ServerEvents } from '../events/bus.js';
 import type { Logger } from '../logging.js';
+import type { MessagingWiring } from '../messaging/registry.js';
 import type { CachedHubKey } from '../realtime/hub-keys.js';
 import type { Realtime } from '../realtime/registry.js';
 import type { SimulatorHandles } from '../simulator/instance.js';
@@ -45,6 +46,8 @@ export interface ServerContext {
   ariBridge: AriBridge | null;
   /** The simulated carrier and its fake Twilio API, started on first use (never in production). */
   simulator: SimulatorHandles;
+  /** How messaging reaches its channels (SMS, WhatsApp, Signal) and where it hands what they receive. */
+  messaging: MessagingWiring;
 }
 
 /** Who is making a request, as the auth middleware established it. */

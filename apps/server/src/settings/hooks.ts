@@ -1,10 +1,12 @@
 import type { SettingsSection, TelephonyProvider } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
+import type { ChannelId } from '../messaging/channel.js';
 
 /** What changed, by name only: listeners that need values read them back (and check permissions). */
 export type SettingsChange =
   | { kind: 'settings'; version: number; changed: SettingsSection[] }
-  | { kind: 'provider'; provider: TelephonyProvider; action: 'updated' | 'deleted' };
+  | { kind: 'provider'; provider: TelephonyProvider; action: 'updated' | 'deleted' }
+  | { kind: 'channel'; channel: ChannelId; action: 'updated' | 'deleted' };
 
 /**
  * Called after a settings change has committed: announced as `settings:changed` on the context's

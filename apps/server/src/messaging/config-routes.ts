@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { auditActorOf } from '../http/actor.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import { CHANNEL_IDS } from './channel.js';
+import { deleteChannelConfig, listChannelConfigs, saveChannelConfig } from './config-service.js';
+
+const NoQuery = z.object({}).strict();
+const ChannelParams = z.object({ channel: z.enum(CHANNEL_IDS) }).strict();
+/** The shape is checked per channel by the service (config.ts), after stored secrets are merged in. */
+const ConfigBody = z.record(z.string().max(64), z.unknown());
+
+/** Admins connect messaging channels here: configurations are sealed at rest, secrets never returned. */
+export function channelConfigRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/settings/channels', requires('settings:read'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json({ channels: await listChannelConfigs(ctx) });
+  });
+
+  app.put('/settings/channels/:channel', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { channel } = readParams(c, ChannelParams);
+    const body = await readJson(c, ConfigBody);
+    return c.json(await saveChannelConfig(ctx, auditActorOf(c), channel, body));
+  });
+
+  app.delete('/settings/channels/:channel', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { channel } = readParams(c, ChannelParams);
+    await deleteChannelConfig(ctx, auditActorOf(c), channel);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,178 @@
+import { LABEL_PROVIDER_SECRET } from '@llamenos/crypto';
+import { appendAuditInTx } from '../audit/service.js';
+import type { AuditActor } from '../domain/actor.js';
+import { DomainError, notFound, validationFailed } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
+import { notifySettingsChanged } from '../settings/hooks.js';
+import { CHANNEL_IDS, type ChannelId } from './channel.js';
+import { addressesOf, CHANNEL_CONFIG, type ChannelConfig, PUBLIC_CHANNEL_FIELDS } from './config.js';
+import {
+  type ChannelConfigRow,
+  deleteChannelConfigRow,
+  listChannelConfigRows,
+  readChannelConfigRow,
+  writeChannelConfigRow,
+} from './config-store.js';
+
+/**
+ * Channel configurations, sealed at rest like telephony credentials: the same key (derived from
+ * SERVER_SECRET) and label, with the record id "messaging/<channel>", which no telephony provider
+ * row can have, so a blob moved between the two tables or between channels does not open.
+ */
+const recordIdOf = (channel: ChannelId) => `messaging/${channel}`;
+
+/** Stored configuration that cannot be opened (another SERVER_SECRET, an altered row). */
+export class UnreadableChannelConfigError extends DomainError {
+  constructor(readonly channel: ChannelId) {
+    super(
+      'internal',
+      `the stored ${channel} configuration cannot be read: this server's SERVER_SECRET is not the one that saved it, or the row was altered. Restore that SERVER_SECRET, or enter the ${channel} configuration again.`,
+    );
+  }
+}
+
+function openRow<C extends ChannelId>(
+  ctx: ServerContext,
+  channel: C,
+  row: ChannelConfigRow,
+): ChannelConfig[C] {
+  try {
+    const json = openAtRest(ctx.keys.settingsKey, LABEL_PROVIDER_SECRET, recordIdOf(channel), row.sealed);
+    const parsed = CHANNEL_CONFIG[channel].safeParse(JSON.parse(json));
+    if (parsed.success) return parsed.data as ChannelConfig[C];
+  } catch {
+    // Falls through to the one error below.
+  }
+  throw new UnreadableChannelConfigError(channel);
+}
+
+/** A channel's configuration for the server code that talks to it; null when not connected. */
+export async function loadChannelConfig<C extends ChannelId>(
+  ctx: ServerContext,
+  channel: C,
+): Promise<ChannelConfig[C] | null> {
+  const row = await readChannelConfigRow(ctx.db, channel);
+  return row ? openRow(ctx, channel, row) : null;
+}
+
+/** One channel as `GET /api/settings/channels` shows it: secrets only as "set". */
+export interface ChannelSummary {
+  configured: boolean;
+  readable: boolean;
+  addresses: string[];
+  updatedAt: string | null;
+  fields: Record<string, unknown>;
+}
+
+function summarize(
+  ctx: ServerContext,
+  channel: ChannelId,
+  row: ChannelConfigRow | undefined,
+): ChannelSummary {
+  if (!row) return { configured: false, readable: true, addresses: [], updatedAt: null, fields: {} };
+  const base = { configured: true, addresses: row.addresses, updatedAt: row.updatedAt.toISOString() };
+  let config: Record<string, unknown>;
+  try {
+    config = openRow(ctx, channel, row) as Record<string, unknown>;
+  } catch {
+    return { ...base, readable: false, fields: {} };
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(config)) {
+    if (field === 'phoneNumbers') continue;
+    fields[field] = PUBLIC_CHANNEL_FIELDS[channel].includes(field) ? value : { set: true };
+  }
+  return { ...base, readable: true, fields };
+}
+
+export async function listChannelConfigs(ctx: ServerContext): Promise<Record<ChannelId, ChannelSummary>> {
+  const rows = new Map((await listChannelConfigRows(ctx.db)).map((r) => [r.channel, r]));
+  return Object.fromEntries(CHANNEL_IDS.map((c) => [c, summarize(ctx, c, rows.get(c))])) as Record<
+    ChannelId,
+    ChannelSummary
+  >;
+}
+
+/**
+ * Validates, seals and stores one channel's configuration (secret fields left out keep their
+ * stored value: the admin form never receives them back), with an audit entry naming the
+ * channel only. (A simulated channel saved in production is inert: its adapter is refused at use.)
+ */
+export async function saveChannelConfig(
+  ctx: ServerContext,
+  actor: AuditActor,
+  channel: ChannelId,
+  input: Record<string, unknown>,
+): Promise<ChannelSummary> {
+  const now = ctx.now();
+  const row = await ctx.db.transaction(async (tx) => {
+    const stored = await readChannelConfigRow(tx, channel);
+    let merged: unknown = input;
+    if (stored) {
+      try {
+        merged = { ...(openRow(ctx, channel, stored) as object), ...input };
+      } catch {
+        merged = input;
+      }
+    }
+    const parsed = CHANNEL_CONFIG[channel].safeParse(merged);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw validationFailed(
+        `invalid ${channel} configuration at ${first?.path.join('.') || '(body)'}: ${first?.message ?? 'invalid'}`,
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    }
+    const next: ChannelConfigRow = {
+      channel,
+      sealed: sealAtRest(
+        ctx.keys.settingsKey,
+        LABEL_PROVIDER_SECRET,
+        recordIdOf(channel),
+        JSON.stringify(parsed.data),
+      ),
+      addresses: addressesOf(channel, parsed.data as never),
+      updatedAt: now,
+      updatedBy: actor.pubkey,
+    };
+    await writeChannelConfigRow(tx, next);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'settings.channel-updated',
+        actorPubkey: actor.pubkey,
+        target: `channel:${channel}`,
+        details: { channel, created: stored === null },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return next;
+  });
+  notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
+  return summarize(ctx, channel, row);
+}
+
+export async function deleteChannelConfig(
+  ctx: ServerContext,
+  actor: AuditActor,
+  channel: ChannelId,
+): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction(async (tx) => {
+    if (!(await deleteChannelConfigRow(tx, channel))) throw notFound(`${channel} is not configured`);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'settings.channel-deleted',
+        actorPubkey: actor.pubkey,
+        target: `channel:${channel}`,
+        details: { channel },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+  });
+  notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'deleted' });
+}

@@ -1,0 +1,50 @@
+import type { Queryable } from '../db/database.js';
+
+/** One channel's stored configuration: the sealed JSON object and its (published) addresses. */
+export interface ChannelConfigRow {
+  channel: string;
+  sealed: string;
+  addresses: string[];
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+interface RawRow {
+  channel: string;
+  sealed: string;
+  addresses: string[];
+  updated_at: Date | string;
+  updated_by: string | null;
+}
+
+const fromRow = (r: RawRow): ChannelConfigRow => ({
+  channel: r.channel,
+  sealed: r.sealed,
+  addresses: r.addresses,
+  updatedAt: new Date(r.updated_at),
+  updatedBy: r.updated_by,
+});
+
+export async function listChannelConfigRows(db: Queryable): Promise<ChannelConfigRow[]> {
+  return (await db.query<RawRow>('select * from channel_configs order by channel')).map(fromRow);
+}
+
+export async function readChannelConfigRow(db: Queryable, channel: string): Promise<ChannelConfigRow | null> {
+  const [row] = await db.query<RawRow>('select * from channel_configs where channel = $1', [channel]);
+  return row ? fromRow(row) : null;
+}
+
+export async function writeChannelConfigRow(db: Queryable, row: ChannelConfigRow): Promise<void> {
+  await db.query(
+    `insert into channel_configs (channel, sealed, addresses, updated_at, updated_by)
+     values ($1, $2, $3::jsonb, $4, $5)
+     on conflict (channel) do update set sealed = excluded.sealed, addresses = excluded.addresses,
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    [row.channel, row.sealed, JSON.stringify(row.addresses), row.updatedAt, row.updatedBy],
+  );
+}
+
+export async function deleteChannelConfigRow(db: Queryable, channel: string): Promise<boolean> {
+  const rows = await db.query('delete from channel_configs where channel = $1 returning channel', [channel]);
+  return rows.length > 0;
+}

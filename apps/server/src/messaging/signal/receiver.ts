@@ -1,0 +1,183 @@
+import WebSocket from 'ws';
+import type { ServerContext } from '../../http/context.js';
+import type { SettingsChange } from '../../settings/hooks.js';
+import { ChannelInputError, type MessagingChannel } from '../channel.js';
+import { loadChannelConfig } from '../config-service.js';
+import { createChannel } from '../registry.js';
+import { parseSignalFrame } from './adapter.js';
+
+/**
+ * The server's side of Signal: a WebSocket to signal-cli-rest-api's /v1/receive/<number>
+ * (json-rpc mode), kept open. On any close or error it reconnects after a delay that doubles
+ * from `minDelayMs` up to `maxDelayMs`, back to the minimum once a connection opens. While no
+ * client is connected signal-cli leaves messages queued (at the Signal service), so a dropped
+ * socket loses nothing: they arrive on the next connection. Frames are handed to the
+ * conversations module one at a time, in order; a message the module could not take is tried
+ * again with a growing delay (the socket cannot ask for it again), and dropped only when the
+ * receiver stops, with an error in the log.
+ */
+interface SignalReceiverOptions {
+  wsUrl: string;
+  number: string;
+  channel: MessagingChannel;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export class SignalReceiver {
+  private socket: WebSocket | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private delay: number;
+  private stopped = false;
+  private queue: Promise<void> = Promise.resolve();
+  /** Connection state, for the health of the channel and for tests. */
+  state: 'connecting' | 'open' | 'closed' = 'closed';
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly options: SignalReceiverOptions,
+  ) {
+    this.delay = options.minDelayMs ?? 500;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.state = 'connecting';
+    const socket = new WebSocket(this.options.wsUrl);
+    this.socket = socket;
+    socket.on('open', () => {
+      this.delay = this.options.minDelayMs ?? 500;
+      this.state = 'open';
+      this.ctx.log.info({ channel: 'signal' }, 'signal receive socket open');
+    });
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let frame: unknown;
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        this.ctx.log.warn({ channel: 'signal' }, 'signal frame is not JSON; dropped');
+        return;
+      }
+      this.queue = this.queue.then(() => this.deliver(frame));
+    });
+    // 'error' is always followed by 'close'; reconnecting happens there, once.
+    socket.on('error', () => {});
+    socket.on('close', (code) => {
+      if (this.socket === socket) this.socket = null;
+      this.state = 'closed';
+      if (!this.stopped)
+        this.ctx.log.warn({ channel: 'signal', code }, 'signal receive socket closed; reconnecting');
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.timer) return;
+    const wait = this.delay;
+    this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 30_000);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, wait);
+    this.timer.unref();
+  }
+
+  private async deliver(frame: unknown): Promise<void> {
+    let parsed: ReturnType<typeof parseSignalFrame>;
+    try {
+      parsed = parseSignalFrame(frame, this.options.number);
+    } catch (error) {
+      if (!(error instanceof ChannelInputError)) throw error;
+      this.ctx.log.warn({ channel: 'signal', reason: error.message }, 'signal frame refused');
+      return;
+    }
+    if (parsed.kind !== 'messages') return;
+    for (const message of parsed.messages) {
+      if (message.to !== this.options.number) {
+        this.ctx.log.warn({ channel: 'signal' }, 'signal message for another account refused');
+        continue;
+      }
+      let wait = this.options.minDelayMs ?? 500;
+      for (;;) {
+        const ingest = this.ctx.messaging.ingest;
+        try {
+          if (!ingest) throw new Error('no conversations module to take messages');
+          await ingest.receive(this.options.channel, message);
+          break;
+        } catch (error) {
+          if (this.stopped) {
+            this.ctx.log.error(
+              { channel: 'signal', err: { name: (error as Error)?.name } },
+              'signal message not taken before stop',
+            );
+            return;
+          }
+          this.ctx.log.warn(
+            { channel: 'signal', err: { name: (error as Error)?.name } },
+            'signal message not taken; retrying',
+          );
+          await new Promise((resolve) => setTimeout(resolve, wait).unref());
+          wait = Math.min(wait * 2, this.options.maxDelayMs ?? 30_000);
+        }
+      }
+    }
+  }
+
+  /** Stops reconnecting, closes the socket and waits for the message being handed over. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.socket?.close();
+    this.socket = null;
+    this.state = 'closed';
+    await this.queue.catch(() => {});
+  }
+}
+
+/** The receive socket's URL for signal-cli-rest-api at `apiUrl` (http → ws). */
+export const signalReceiveUrl = (apiUrl: string, number: string) =>
+  `${apiUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}/v1/receive/${encodeURIComponent(number)}`;
+
+/** Connects to signal-cli-rest-api if Signal is configured (`ctx.messaging.signal`). */
+export async function startSignalReceiver(ctx: ServerContext): Promise<void> {
+  await stopSignalReceiver(ctx);
+  let config: Awaited<ReturnType<typeof loadChannelConfig<'signal'>>>;
+  try {
+    config = await loadChannelConfig(ctx, 'signal');
+  } catch (error) {
+    ctx.log.error(
+      { channel: 'signal', err: { name: (error as Error)?.name } },
+      'signal configuration unreadable',
+    );
+    return;
+  }
+  if (!config) return;
+  const overrides = ctx.messaging.overrides.signal ?? {};
+  const receiver = new SignalReceiver(ctx, {
+    wsUrl: signalReceiveUrl(overrides.apiBaseUrl ?? config.apiUrl, config.number),
+    number: config.number,
+    channel: await createChannel(ctx, 'signal'),
+    minDelayMs: overrides.reconnectDelayMs,
+    maxDelayMs: overrides.reconnectDelayMs === undefined ? undefined : overrides.reconnectDelayMs * 8,
+  });
+  ctx.messaging.signal = receiver;
+  receiver.start();
+}
+
+export async function stopSignalReceiver(ctx: ServerContext): Promise<void> {
+  const receiver = ctx.messaging.signal;
+  ctx.messaging.signal = null;
+  await receiver?.stop();
+}
+
+/** Signal's configuration saved or deleted: the receiver reconnects with it (or stops). */
+export async function restartSignalReceiverOn(ctx: ServerContext, change: SettingsChange): Promise<void> {
+  if (change.kind === 'channel' && change.channel === 'signal') await startSignalReceiver(ctx);
+}

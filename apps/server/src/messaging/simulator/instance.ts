@@ -1,0 +1,29 @@
+import type { ServerContext } from '../../http/context.js';
+import { simulatedCarrier } from '../../simulator/instance.js';
+import { simulatorAccount } from '../../telephony/simulator/credentials.js';
+import { FakeMessagesApi } from './fake-messages-api.js';
+
+/**
+ * The simulated carrier's Messages API: one per server context (`ctx.messaging.simulatedApi`),
+ * started on first use on 127.0.0.1, with the same account as the simulated voice carrier
+ * (derived from SERVER_SECRET). Never in production (the carrier's own gate decides).
+ */
+export async function simulatedMessagesApi(ctx: ServerContext): Promise<FakeMessagesApi> {
+  // Texting is part of the simulated carrier: its gate refuses production, and nothing here runs then.
+  await simulatedCarrier(ctx);
+  const wiring = ctx.messaging;
+  if (!wiring.simulatedApi) {
+    const api = FakeMessagesApi.start(simulatorAccount(ctx.config.serverSecret));
+    wiring.simulatedApi = api;
+    api.catch(() => {
+      if (wiring.simulatedApi === api) wiring.simulatedApi = null;
+    });
+  }
+  return wiring.simulatedApi;
+}
+
+export async function stopSimulatedMessagesApi(ctx: ServerContext): Promise<void> {
+  const api = ctx.messaging.simulatedApi;
+  ctx.messaging.simulatedApi = null;
+  if (api) await (await api.catch(() => null))?.close();
+}

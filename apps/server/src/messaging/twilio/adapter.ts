@@ -1,0 +1,257 @@
+import { E164 } from '@llamenos/protocol';
+import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../../telephony/errors.js';
+import { ProviderHttp, type ProviderTransport } from '../../telephony/http.js';
+import type { WebhookRequest } from '../../telephony/provider.js';
+import { TWILIO_API_BASE_URL, TWILIO_API_VERSION_PATH } from '../../telephony/twilio/adapter.js';
+import { verifyTwilioWebhook } from '../../telephony/twilio/signature.js';
+import {
+  ChannelInputError,
+  ChannelSendError,
+  type DeliveryStatus,
+  type InboundMedia,
+  type InboundParse,
+  type MessagingChannel,
+  type OutboundMessage,
+} from '../channel.js';
+import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+
+/**
+ * Twilio Programmable Messaging, for SMS and for WhatsApp (Twilio's WhatsApp senders): inbound
+ * messages and delivery statuses arrive as form POSTs signed with X-Twilio-Signature (the voice
+ * scheme, reused from telephony/twilio); replies go out through the Messages API. On WhatsApp
+ * "whatsapp:" prefixes every address. The simulated carrier runs this adapter against its own
+ * fake Messages API, with an account derived from SERVER_SECRET.
+ */
+export interface TwilioChannelOptions extends ProviderTransport {
+  id: 'twilio-sms' | 'twilio-whatsapp' | 'signalwire-sms';
+  accountSid: string;
+  authToken: string;
+  /** SignalWire's compatibility API: its path, its ids and its signing key; Twilio's by default. */
+  dialect?: TwilioDialect;
+  /** Default https://api.twilio.com; the simulated carrier and tests point it at a local fake. */
+  apiBaseUrl?: string;
+  /** Where Twilio reports the delivery of what we send (PUBLIC_URL/api/messaging/<id>/status). */
+  statusUrl: string;
+  /** WhatsApp only: the approved Content template sent when a reply falls outside the 24-hour window. */
+  outsideWindowTemplate?: string | null;
+}
+
+/** Where a Twilio-compatible API lives and what its ids look like. */
+export interface TwilioDialect {
+  apiPath: string;
+  messageId: RegExp;
+  mediaId: RegExp;
+  /** True for a request signed by the provider with our secret. */
+  verify(request: WebhookRequest): boolean;
+}
+
+const twilioDialect = (authToken: string): TwilioDialect => ({
+  apiPath: TWILIO_API_VERSION_PATH,
+  messageId: /^(SM|MM)[0-9a-fA-F]{32}$/,
+  mediaId: /^ME[0-9a-fA-F]{32}$/,
+  verify: (request) => verifyTwilioWebhook(authToken, request),
+});
+const MEDIA_PATH = /^\/Accounts\/([^/]+)\/Messages\/([^/]+)\/Media\/([^/]+)$/;
+/** Twilio: "Message failed to send because more than 24 hours have passed since the customer last replied". */
+const OUTSIDE_WINDOW_CODE = 63016;
+/** Twilio announces at most 10 media items per message. */
+const MAX_MEDIA = 10;
+
+/** Twilio's MessageStatus words onto ours; anything else (accepted, scheduled, receiving …) is not news. */
+const STATUSES: Record<string, DeliveryStatus> = {
+  queued: 'queued',
+  sending: 'queued',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  undelivered: 'failed',
+  failed: 'failed',
+};
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+export function createTwilioChannel(options: TwilioChannelOptions): MessagingChannel {
+  const whatsapp = options.id === 'twilio-whatsapp';
+  const dialect = options.dialect ?? twilioDialect(options.authToken);
+  const apiOrigin = (options.apiBaseUrl ?? TWILIO_API_BASE_URL).replace(/\/+$/, '');
+  const http = new ProviderHttp({
+    provider: options.id,
+    baseUrl: `${apiOrigin}${dialect.apiPath}`,
+    username: options.accountSid,
+    password: options.authToken,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
+  const accountPath = `/Accounts/${options.accountSid}`;
+
+  /** "whatsapp:+1555…" on WhatsApp, "+1555…" on SMS; anything else is not an address of this channel. */
+  const address = (value: string | null, field: string): string => {
+    const raw = whatsapp ? (value?.startsWith('whatsapp:') ? value.slice(9) : null) : value;
+    if (raw === null || !E164.safeParse(raw).success)
+      throw new ChannelInputError(`${field} is not a ${whatsapp ? 'WhatsApp' : 'phone'} address`);
+    return raw;
+  };
+  const wire = (number: string) => (whatsapp ? `whatsapp:${number}` : number);
+
+  /** The media's path on the API, if `ref` names a media item of our account (never any other URL). */
+  const mediaPath = (ref: string, operation: string): string => {
+    let url: URL;
+    try {
+      url = new URL(ref);
+    } catch {
+      throw new TelephonyInputError(options.id, operation, 'media ref is not a URL');
+    }
+    const path = url.pathname.startsWith(dialect.apiPath) ? url.pathname.slice(dialect.apiPath.length) : '';
+    const match = MEDIA_PATH.exec(path);
+    if (
+      url.origin !== apiOrigin ||
+      url.search ||
+      !match ||
+      match[1] !== options.accountSid ||
+      !dialect.messageId.test(match[2]!) ||
+      !dialect.mediaId.test(match[3]!)
+    )
+      throw new TelephonyInputError(options.id, operation, 'media ref is not a media item of this account');
+    return path;
+  };
+
+  function parse(request: WebhookRequest): InboundParse {
+    const form = request.form;
+    const sid = form.get('MessageSid');
+    if (!sid || !dialect.messageId.test(sid))
+      throw new ChannelInputError('MessageSid is missing or malformed');
+    const status = form.get('MessageStatus');
+    if (status !== null) {
+      const mapped = STATUSES[status];
+      if (!mapped) return { kind: 'ignored' };
+      const code = form.get('ErrorCode');
+      return {
+        kind: 'statuses',
+        updates: [
+          {
+            providerMessageId: sid,
+            status: mapped,
+            errorCode: code && /^\d{1,10}$/.test(code) ? code : null,
+          },
+        ],
+      };
+    }
+    const count = Number(form.get('NumMedia') ?? '0');
+    if (!Number.isInteger(count) || count < 0 || count > MAX_MEDIA)
+      throw new ChannelInputError('NumMedia is malformed');
+    const media: InboundMedia[] = [];
+    for (let i = 0; i < count; i++) {
+      const ref = form.get(`MediaUrl${i}`);
+      if (!ref) throw new ChannelInputError(`MediaUrl${i} is missing`);
+      try {
+        mediaPath(ref, 'parse');
+      } catch {
+        throw new ChannelInputError(`MediaUrl${i} is not a media item of this account`);
+      }
+      media.push({ ref, contentType: form.get(`MediaContentType${i}`)?.slice(0, 100) ?? null });
+    }
+    return {
+      kind: 'messages',
+      messages: [
+        {
+          providerMessageId: sid,
+          from: address(form.get('From'), 'From'),
+          to: address(form.get('To'), 'To'),
+          body: form.get('Body') ?? '',
+          media,
+        },
+      ],
+    };
+  }
+
+  async function create(form: [string, string][]): Promise<string> {
+    const { data } = await http.json({
+      operation: 'send message',
+      method: 'POST',
+      path: `${accountPath}/Messages.json`,
+      form,
+    });
+    if (typeof data.sid !== 'string' || !dialect.messageId.test(data.sid))
+      throw new ProviderResponseError(options.id, 'send message', 'answer has no valid message sid');
+    return data.sid;
+  }
+
+  /**
+   * Outside WhatsApp's 24-hour window only a template may be sent: with one configured it goes
+   * out (asking the contact to write back), and the reply itself still fails, so the volunteer
+   * sees why and can send it again once the contact answers.
+   */
+  async function outsideWindow(message: OutboundMessage): Promise<never> {
+    const template = options.outsideWindowTemplate;
+    if (template) {
+      await create([
+        ['To', wire(message.to)],
+        ['From', wire(message.from)],
+        ['ContentSid', template],
+        ['StatusCallback', options.statusUrl],
+      ]);
+      throw new ChannelSendError(
+        'outside-24h-window',
+        "more than 24 hours since the contact last wrote: WhatsApp allowed only the hotline's template, which was sent; send the reply again once they answer",
+        true,
+      );
+    }
+    throw new ChannelSendError(
+      'outside-24h-window',
+      'more than 24 hours since the contact last wrote, and no WhatsApp template is configured: WhatsApp refuses the reply',
+      false,
+    );
+  }
+
+  return {
+    id: options.id,
+    kind: whatsapp ? 'whatsapp' : 'sms',
+    verify: (request) => dialect.verify(request),
+    parse,
+    answer: () => ({ status: 200, contentType: 'text/xml', body: EMPTY_TWIML }),
+
+    send: (message) =>
+      sending(async () => {
+        if (!E164.safeParse(message.to).success || !E164.safeParse(message.from).success)
+          throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
+        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
+          throw new ChannelSendError(
+            'invalid-message',
+            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
+            false,
+          );
+        try {
+          const sid = await create([
+            ['To', wire(message.to)],
+            ['From', wire(message.from)],
+            ['Body', message.body],
+            ['StatusCallback', options.statusUrl],
+          ]);
+          return { providerMessageId: sid };
+        } catch (error) {
+          if (whatsapp && error instanceof ProviderHttpError && error.providerCode === OUTSIDE_WINDOW_CODE)
+            return outsideWindow(message);
+          throw error;
+        }
+      }),
+
+    async fetchMedia(media) {
+      const reply = await http.stream({
+        operation: 'fetch media',
+        method: 'GET',
+        path: mediaPath(media.ref, 'fetch media'),
+        accept: '*/*',
+        maxBytes: MAX_MEDIA_BYTES,
+        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
+      });
+      return chunksOf(reply.body);
+    },
+
+    async deleteMedia(media) {
+      await http.deleteIfPresent({
+        operation: 'delete media',
+        path: `${mediaPath(media.ref, 'delete media')}.json`,
+      });
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import { E164 } from '@llamenos/protocol';
+import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../../telephony/errors.js';
+import { ProviderHttp, type ProviderTransport } from '../../telephony/http.js';
+import { ChannelSendError, type MessagingChannel, type OutboundMessage } from '../channel.js';
+import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+import { parseMetaWebhook, verifyMetaWebhook } from './webhook.js';
+
+/**
+ * WhatsApp through Meta's Cloud API (Graph API): replies are POSTed to /<phone number id>/messages
+ * with the system user's access token; media is fetched in two steps (its metadata by id, which
+ * names a short-lived URL on Meta's CDN, then that URL with the same bearer token) and deleted by
+ * id once sealed on our side.
+ */
+interface MetaWhatsAppOptions extends ProviderTransport {
+  phoneNumberId: string;
+  accessToken: string;
+  appSecret: string;
+  outsideWindowTemplate: { name: string; language: string } | null;
+  /** Default https://graph.facebook.com; tests point it at the local fake. */
+  apiBaseUrl?: string;
+  /** Tests only: where media bytes are fetched instead of Meta's CDN host. */
+  mediaBaseUrl?: string;
+}
+
+export const META_GRAPH_BASE_URL = 'https://graph.facebook.com';
+export const META_GRAPH_VERSION = 'v21.0';
+/** Meta serves media files from its CDN host only; nothing else is fetched with our token. */
+const MEDIA_HOST = /^lookaside\.fbsbx\.com$/;
+const MEDIA_ID = /^\d{1,32}$/;
+/** Meta: "Re-engagement message": more than 24 hours since the customer last wrote. */
+const OUTSIDE_WINDOW_CODE = 131047;
+
+/** The Graph API's refusals are {"error": {"code", "message"}}: read here, since they nest. */
+function graphError(data: Record<string, unknown>): { code: number | null; message: string | null } {
+  const error = data.error as { code?: unknown; message?: unknown } | undefined;
+  return {
+    code: typeof error?.code === 'number' ? error.code : null,
+    message: typeof error?.message === 'string' ? error.message : null,
+  };
+}
+
+/** A send WhatsApp refused because the 24-hour window is closed. */
+class OutsideWindow extends Error {}
+
+export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): MessagingChannel {
+  const id = 'whatsapp' as const;
+  const http = new ProviderHttp({
+    provider: id,
+    baseUrl: `${(options.apiBaseUrl ?? META_GRAPH_BASE_URL).replace(/\/+$/, '')}/${META_GRAPH_VERSION}`,
+    authorization: () => `Bearer ${options.accessToken}`,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
+
+  const mediaId = (ref: string, operation: string) => {
+    if (!MEDIA_ID.test(ref)) throw new TelephonyInputError(id, operation, 'media ref is not a media id');
+    return ref;
+  };
+
+  async function post(payload: Record<string, unknown>): Promise<string> {
+    const op = 'send message';
+    const { status, data } = await http.json({
+      operation: op,
+      method: 'POST',
+      path: `/${options.phoneNumberId}/messages`,
+      json: { messaging_product: 'whatsapp', recipient_type: 'individual', ...payload },
+      okStatuses: [400],
+    });
+    if (status === 400) {
+      const { code, message } = graphError(data);
+      if (code === OUTSIDE_WINDOW_CODE) throw new OutsideWindow();
+      throw new ProviderHttpError(id, op, status, code, message);
+    }
+    const messages = data.messages as { id?: unknown }[] | undefined;
+    const sent = Array.isArray(messages) ? messages[0]?.id : undefined;
+    if (typeof sent !== 'string' || !sent)
+      throw new ProviderResponseError(id, 'send message', 'answer has no message id');
+    return sent;
+  }
+
+  async function outsideWindow(message: OutboundMessage): Promise<never> {
+    const template = options.outsideWindowTemplate;
+    if (!template)
+      throw new ChannelSendError(
+        'outside-24h-window',
+        'more than 24 hours since the contact last wrote, and no WhatsApp template is configured: WhatsApp refuses the reply',
+        false,
+      );
+    await post({
+      to: message.to.slice(1),
+      type: 'template',
+      template: { name: template.name, language: { code: template.language } },
+    });
+    throw new ChannelSendError(
+      'outside-24h-window',
+      "more than 24 hours since the contact last wrote: WhatsApp allowed only the hotline's template, which was sent; send the reply again once they answer",
+      true,
+    );
+  }
+
+  return {
+    id,
+    kind: 'whatsapp',
+    verify: (request) => verifyMetaWebhook(options.appSecret, request),
+    parse: parseMetaWebhook,
+    answer: () => ({ status: 200, contentType: 'text/plain', body: 'ok' }),
+
+    send: (message) =>
+      sending(async () => {
+        if (!E164.safeParse(message.to).success)
+          throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
+        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
+          throw new ChannelSendError(
+            'invalid-message',
+            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
+            false,
+          );
+        try {
+          const sent = await post({ to: message.to.slice(1), type: 'text', text: { body: message.body } });
+          return { providerMessageId: sent };
+        } catch (error) {
+          if (error instanceof OutsideWindow) return outsideWindow(message);
+          throw error;
+        }
+      }),
+
+    async fetchMedia(media) {
+      const op = 'fetch media';
+      const { data } = await http.json({ operation: op, method: 'GET', path: `/${mediaId(media.ref, op)}` });
+      let url: URL;
+      try {
+        url = new URL(String(data.url));
+      } catch {
+        throw new ProviderResponseError(id, op, 'media metadata has no URL');
+      }
+      if (url.protocol !== 'https:' || !MEDIA_HOST.test(url.hostname)) {
+        if (!options.mediaBaseUrl)
+          throw new ProviderResponseError(id, op, 'media URL is not on Meta’s media host');
+      }
+      const absoluteUrl = options.mediaBaseUrl
+        ? `${options.mediaBaseUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`
+        : url.href;
+      const reply = await http.stream({
+        operation: op,
+        method: 'GET',
+        path: '',
+        absoluteUrl,
+        accept: '*/*',
+        maxBytes: MAX_MEDIA_BYTES,
+        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
+      });
+      return chunksOf(reply.body);
+    },
+
+    async deleteMedia(media) {
+      const op = 'delete media';
+      await http.deleteIfPresent({ operation: op, path: `/${mediaId(media.ref, op)}` });
+    },
+  };
+}
