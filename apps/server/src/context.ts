@@ -6,7 +6,6 @@ import {
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import type { Config } from './config.js';
-import { createConversations } from './conversations/index.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -56,7 +55,7 @@ export async function createContext(
   const db = overrides.db ?? (await openDatabase(config));
   const applied = await migrate(db, ALL_MIGRATIONS);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  const ctx: ServerContext = {
+  return {
     config,
     db,
     log,
@@ -77,7 +76,6 @@ export async function createContext(
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },
-    conversations: createConversations(() => ctx),
     messaging: {
       overrides: { ...overrides.messaging },
       ingest: overrides.messagingIngest ?? null,
@@ -85,5 +83,4 @@ export async function createContext(
       simulatedApi: null,
     },
   };
-  return ctx;
 }
