@@ -2,23 +2,16 @@ import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { pubkeyOf } from '../identity/lookup.js';
-import type { Instruction } from '../telephony/provider.js';
-import { announce } from './announce.js';
-import { inBackground } from './background.js';
-import { hangupWith, say } from './prompts.js';
 import {
-  bindProviderLeg,
   type CallRow,
   type CallsTable,
   callFromRow,
   closeLiveLegs,
   findCall,
-  findLeg,
   type LegRow,
   markLegInProgress,
 } from './store.js';
-import { controlAdapter, errorInfo } from './telephony.js';
-import { queueName, webhookUrl } from './urls.js';
+import { announce, controlAdapter, errorInfo, inBackground } from './wiring.js';
 
 /**
  * First pickup wins (lesson 1). Answering is one guarded UPDATE: it succeeds for exactly one
@@ -97,71 +90,4 @@ export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: 
         'leg not cancelled at the provider',
       );
   });
-}
-
-/** The leg exists, belongs to the call, and (once known) is the provider leg that called us. */
-async function legFor(
-  ctx: ServerContext,
-  callId: string,
-  legId: string,
-  providerLegId: string,
-): Promise<LegRow | null> {
-  const leg = await findLeg(ctx.db, legId);
-  if (!leg || leg.callId !== callId || leg.kind !== 'phone') return null;
-  if (leg.providerLegId && leg.providerLegId !== providerLegId) return null;
-  if (!leg.providerLegId) await bindProviderLeg(ctx.db, legId, providerLegId);
-  return leg;
-}
-
-/**
- * The volunteer's phone picked up: screen with "press 1". A voicemail box never presses 1,
- * so it cannot take the call.
- */
-export async function screenDocument(
-  ctx: ServerContext,
-  provider: string,
-  callId: string,
-  legId: string,
-  providerLegId: string,
-): Promise<Instruction[]> {
-  const leg = await legFor(ctx, callId, legId, providerLegId);
-  const call = leg ? await findCall(ctx.db, callId) : null;
-  if (!leg || !call) return [{ kind: 'hangup' }];
-  if (call.status !== 'ringing' && call.status !== 'queued')
-    return hangupWith('en', call.status === 'answered' ? 'taken' : 'over');
-  await markLegInProgress(ctx.db, legId);
-  return [
-    {
-      kind: 'gather-digit',
-      prompt: [say('en', 'screen')],
-      actionUrl: webhookUrl(ctx, provider, 'answer', { call: callId, leg: legId }),
-      timeoutSeconds: 10,
-    },
-    ...hangupWith('en', 'goodbye'),
-  ];
-}
-
-/** The volunteer pressed a key on the screening prompt. */
-export async function answerDocument(
-  ctx: ServerContext,
-  callId: string,
-  legId: string,
-  providerLegId: string,
-  digits: string,
-): Promise<Instruction[]> {
-  const leg = await legFor(ctx, callId, legId, providerLegId);
-  if (!leg) return [{ kind: 'hangup' }];
-  if (digits !== '1') return hangupWith('en', 'goodbye');
-  // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).
-  if (!leg.userId) return hangupWith('en', 'over');
-  const result = await claimCall(ctx, callId, leg.userId, leg.id, 'phone');
-  if (result.outcome === 'lost') {
-    const answered = result.call?.status === 'answered';
-    return hangupWith('en', answered ? 'taken' : 'over');
-  }
-  return [
-    say('en', 'connecting'),
-    { kind: 'connect-to-caller', queue: queueName(callId) },
-    { kind: 'hangup' },
-  ];
 }

@@ -3,15 +3,13 @@ import type { SettingsChange } from '../settings/hooks.js';
 import { loadProviderCredentials } from '../settings/service.js';
 import type { EventTelephony, Instruction, TelephonyEvent } from '../telephony/provider.js';
 import { createTelephony } from '../telephony/registry.js';
-import { answerDocument, screenDocument } from './answer.js';
-import { inBackground } from './background.js';
+import { answerDocument, hangupWith, screenDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { stepsUntilWait } from './event-steps.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
-import { hangupWith } from './prompts.js';
 import { claimReceipt, findCallByProviderId, findLegByProviderLegId, type LegRow } from './store.js';
-import { errorInfo, telephonyOverrides } from './telephony.js';
 import { storeVoicemail } from './voicemail.js';
+import { errorInfo, inBackground, telephonyOverrides } from './wiring.js';
 
 /**
  * Asterisk (ARI) into the call router. Webhook providers reach the router through HTTP routes;

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../http/context.js';
 import type { CallRow } from './store.js';
-import { errorInfo } from './telephony.js';
+import { errorInfo } from './wiring.js';
 
 /**
  * Connecting a volunteer who answered in the browser. Only the simulated carrier can do it

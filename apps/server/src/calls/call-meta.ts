@@ -1,9 +1,9 @@
 import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
-import { activeUsersHolding } from '../records/readers.js';
+import { activeUsersHolding } from '../records/envelope.js';
 import { type CallsTable, ENDED_CALL } from './store.js';
-import { errorInfo } from './telephony.js';
+import { errorInfo } from './wiring.js';
 
 /**
  * Sealed call metadata. While a call is live the router needs who answered (`answered_by`,

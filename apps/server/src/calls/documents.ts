@@ -1,9 +1,122 @@
 import type { HotlineSettings } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
-import type { Instruction } from '../telephony/provider.js';
-import { hangupWith, say } from './prompts.js';
-import type { CallRow } from './store.js';
-import { queueName, webhookUrl } from './urls.js';
+import type { Instruction, Prompt } from '../telephony/provider.js';
+import { claimCall } from './answer.js';
+import { bindProviderLeg, type CallRow, findCall, findLeg, type LegRow, markLegInProgress } from './store.js';
+
+/**
+ * What each leg of a call is told next, in the neutral instructions every adapter renders:
+ * the words the hotline says, the callback URLs the provider comes back to, the caller's
+ * documents (menu, CAPTCHA, hold, voicemail) and the volunteer's (screening, "press 1").
+ * Webhook steps and the Asterisk bridge both answer from here, so a leg hears the same
+ * whichever transport carries it.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// What the hotline says
+
+/**
+ * What the hotline says, per language. Languages without a translation here speak English:
+ * a caller must always hear something they can act on. Text only ever comes from this file,
+ * never from a request.
+ */
+const TEXT = {
+  en: {
+    notInService: 'The number you have called is not in service. Goodbye.',
+    unavailable: 'We cannot take your call right now. Please try again later. Goodbye.',
+    chooseLanguage: 'For English, press {n}.',
+    captchaIntro: 'To continue, enter these digits, one at a time when asked: {digits}.',
+    captchaDigit: 'Enter digit {n}.',
+    captchaFailed: 'That was not correct. Goodbye.',
+    hold: 'Thank you for calling. Please stay on the line; a volunteer will be with you shortly.',
+    stillWaiting: 'Thank you for waiting. Please stay on the line.',
+    voicemail: 'No one can take your call right now. Please leave a message after the tone, then hang up.',
+    thanks: 'Thank you. Your message has been recorded. Goodbye.',
+    screen: 'Llamenos hotline call. Press 1 to take this call.',
+    taken: 'Another volunteer took this call. Thank you.',
+    over: 'This call has ended. Thank you.',
+    goodbye: 'Goodbye.',
+    connecting: 'Connecting you to the caller.',
+  },
+  es: {
+    notInService: 'El número que ha marcado no está en servicio. Adiós.',
+    unavailable: 'No podemos atender su llamada en este momento. Por favor, intente más tarde. Adiós.',
+    chooseLanguage: 'Para español, marque {n}.',
+    captchaIntro: 'Para continuar, marque estos dígitos, uno a la vez cuando se le pida: {digits}.',
+    captchaDigit: 'Marque el dígito {n}.',
+    captchaFailed: 'No es correcto. Adiós.',
+    hold: 'Gracias por llamar. Por favor, no cuelgue; una persona voluntaria le atenderá en breve.',
+    stillWaiting: 'Gracias por esperar. Por favor, no cuelgue.',
+    voicemail: 'Nadie puede atender su llamada ahora. Deje su mensaje después del tono y luego cuelgue.',
+    thanks: 'Gracias. Su mensaje ha sido grabado. Adiós.',
+    screen: 'Llamada de la línea Llamenos. Marque 1 para atender esta llamada.',
+    taken: 'Otra persona voluntaria atendió esta llamada. Gracias.',
+    over: 'Esta llamada terminó. Gracias.',
+    goodbye: 'Adiós.',
+    connecting: 'Conectando con la persona que llama.',
+  },
+} as const;
+
+type PromptKey = keyof (typeof TEXT)['en'];
+
+/** BCP 47 voices for the languages we know; others fall back to English. */
+const VOICE_TAG: Record<string, string> = { en: 'en-US', es: 'es-MX' };
+
+function textIn(language: string): { lang: keyof typeof TEXT; tag: string } {
+  const base = language.split('-')[0] ?? 'en';
+  return base in TEXT
+    ? { lang: base as keyof typeof TEXT, tag: VOICE_TAG[base] ?? 'en-US' }
+    : { lang: 'en', tag: 'en-US' };
+}
+
+export function say(language: string, key: PromptKey, vars: Record<string, string | number> = {}): Prompt {
+  const { lang, tag } = textIn(language);
+  let text: string = TEXT[lang][key];
+  for (const [name, value] of Object.entries(vars)) text = text.replace(`{${name}}`, String(value));
+  return { kind: 'say', text, language: tag };
+}
+
+export const hangupWith = (language: string, key: PromptKey): Instruction[] => [
+  say(language, key),
+  { kind: 'hangup' },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Where the provider comes back to
+
+/**
+ * Callback URLs we hand a provider. They are absolute, built on PUBLIC_URL (the URL the
+ * provider signs), and carry only our own ids: the signature covers the query, so an id there
+ * is one we issued. The hotline itself is never taken from a URL: the called number decides.
+ */
+type WebhookPath =
+  | 'inbound'
+  | 'status'
+  | 'language'
+  | 'captcha'
+  | 'wait'
+  | 'leg-status'
+  | 'screen'
+  | 'answer'
+  | 'voicemail'
+  | 'voicemail-done'
+  | 'recording';
+
+export function webhookUrl(
+  ctx: ServerContext,
+  provider: string,
+  path: WebhookPath,
+  query: Record<string, string | number> = {},
+): string {
+  const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+  return `${ctx.config.PUBLIC_URL}/api/telephony/${provider}/${path}${search ? `?${search}` : ''}`;
+}
+
+/** The waiting-room name of a call (TwiML <Enqueue>/<Queue>, 64 characters at most). */
+export const queueName = (callId: string): string => `call-${callId}`;
+
+// ---------------------------------------------------------------------------------------------
+// The caller's leg
 
 /**
  * What the caller's leg does next, from the call row alone. Every webhook that answers the
@@ -100,4 +213,74 @@ export function waitDocument(ctx: ServerContext, call: CallRow, now: Date): Inst
     return [{ kind: 'redirect', url: webhookUrl(ctx, call.provider, 'voicemail', { call: call.id }) }];
   if (call.endedAt) return [{ kind: 'hangup' }];
   return [say(call.language, 'stillWaiting'), { kind: 'pause', seconds: 15 }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A volunteer's leg
+
+/** The leg exists, belongs to the call, and (once known) is the provider leg that called us. */
+async function legFor(
+  ctx: ServerContext,
+  callId: string,
+  legId: string,
+  providerLegId: string,
+): Promise<LegRow | null> {
+  const leg = await findLeg(ctx.db, legId);
+  if (!leg || leg.callId !== callId || leg.kind !== 'phone') return null;
+  if (leg.providerLegId && leg.providerLegId !== providerLegId) return null;
+  if (!leg.providerLegId) await bindProviderLeg(ctx.db, legId, providerLegId);
+  return leg;
+}
+
+/**
+ * The volunteer's phone picked up: screen with "press 1". A voicemail box never presses 1,
+ * so it cannot take the call.
+ */
+export async function screenDocument(
+  ctx: ServerContext,
+  provider: string,
+  callId: string,
+  legId: string,
+  providerLegId: string,
+): Promise<Instruction[]> {
+  const leg = await legFor(ctx, callId, legId, providerLegId);
+  const call = leg ? await findCall(ctx.db, callId) : null;
+  if (!leg || !call) return [{ kind: 'hangup' }];
+  if (call.status !== 'ringing' && call.status !== 'queued')
+    return hangupWith('en', call.status === 'answered' ? 'taken' : 'over');
+  await markLegInProgress(ctx.db, legId);
+  return [
+    {
+      kind: 'gather-digit',
+      prompt: [say('en', 'screen')],
+      actionUrl: webhookUrl(ctx, provider, 'answer', { call: callId, leg: legId }),
+      timeoutSeconds: 10,
+    },
+    ...hangupWith('en', 'goodbye'),
+  ];
+}
+
+/** The volunteer pressed a key on the screening prompt. */
+export async function answerDocument(
+  ctx: ServerContext,
+  callId: string,
+  legId: string,
+  providerLegId: string,
+  digits: string,
+): Promise<Instruction[]> {
+  const leg = await legFor(ctx, callId, legId, providerLegId);
+  if (!leg) return [{ kind: 'hangup' }];
+  if (digits !== '1') return hangupWith('en', 'goodbye');
+  // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).
+  if (!leg.userId) return hangupWith('en', 'over');
+  const result = await claimCall(ctx, callId, leg.userId, leg.id, 'phone');
+  if (result.outcome === 'lost') {
+    const answered = result.call?.status === 'answered';
+    return hangupWith('en', answered ? 'taken' : 'over');
+  }
+  return [
+    say('en', 'connecting'),
+    { kind: 'connect-to-caller', queue: queueName(callId) },
+    { kind: 'hangup' },
+  ];
 }

@@ -2,7 +2,6 @@ import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
-import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
 import {
@@ -15,7 +14,7 @@ import {
   findCallByProviderId,
   legFromRow,
 } from './store.js';
-import { controlAdapter, errorInfo } from './telephony.js';
+import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /**
  * Calls end in four ways: the caller hangs up (their status callback), the answering

@@ -7,12 +7,9 @@ import type { ServerContext } from '../http/context.js';
 import { hitRateLimit } from '../rate-limit/service.js';
 import { providerOfNumber } from '../settings/store.js';
 import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
-import { inBackground } from './background.js';
 import { sealEndedCall } from './call-meta.js';
-import { callerDocument } from './documents.js';
-import { hangupWith } from './prompts.js';
+import { callerDocument, hangupWith } from './documents.js';
 import { startRinging } from './ringing.js';
-import { callSettings } from './settings.js';
 import { isBanned } from './store/bans.js';
 import {
   type CallRow,
@@ -22,6 +19,7 @@ import {
   findCall,
   findCallByProviderId,
 } from './store.js';
+import { callSettings, inBackground } from './wiring.js';
 
 /**
  * An incoming call, from the verified webhook to the first document the caller hears.

@@ -6,12 +6,12 @@ import { webhookRoutes } from './webhook-routes.js';
 /** The call router (CallRouter): what the rest of the server uses of it. */
 export { claimCall } from './answer.js';
 export { ariBridgeState, restartAriBridgeOn, startAriBridge } from './ari-bridge.js';
-export { settleCallWork } from './background.js';
 export { callMetaRecordId, sealCallMeta } from './call-meta.js';
 export { finishCall } from './end.js';
 export { purgeExpiredCallRecords, startCallRetentionTimer } from './retention.js';
 export { callsMigrations } from './schema.js';
 export { startCallTimers, tickCallTimers } from './timers.js';
+export { settleCallWork } from './wiring.js';
 
 export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = webhookRoutes(ctx);

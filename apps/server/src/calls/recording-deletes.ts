@@ -11,7 +11,7 @@ import {
   removeRecordingDelete,
   scheduleRecordingDeleteRetry,
 } from './store/recording-deletes.js';
-import { controlAdapter, errorInfo } from './telephony.js';
+import { controlAdapter, errorInfo } from './wiring.js';
 
 /**
  * Lesson 16: a recording is deleted at the provider once we hold our encrypted copy. The delete

@@ -4,7 +4,7 @@ import type { ServerContext } from '../http/context.js';
 import { RETENTION_INTERVAL_MS, startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { sealUnsealedCalls } from './call-meta.js';
-import { errorInfo } from './telephony.js';
+import { errorInfo } from './wiring.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -4,10 +4,9 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { reachOf } from '../identity/lookup.js';
 import { openPhone } from '../identity/phone.js';
-import { eligibleVolunteers } from '../shifts/eligible.js';
+import { eligibleVolunteers } from '../shifts/views.js';
 import type { Telephony } from '../telephony/provider.js';
-import { announce } from './announce.js';
-import { callSettings } from './settings.js';
+import { webhookUrl } from './documents.js';
 import {
   busyUserIds,
   type CallRow,
@@ -21,8 +20,7 @@ import {
   type LegRow,
   recordPlacedLeg,
 } from './store.js';
-import { connectsBrowsers, controlAdapter, errorInfo } from './telephony.js';
-import { webhookUrl } from './urls.js';
+import { announce, callSettings, connectsBrowsers, controlAdapter, errorInfo } from './wiring.js';
 
 /**
  * Ringing: every eligible volunteer at once. The call moves queued → ringing and its leg rows

@@ -18,7 +18,7 @@ import { upsertBan } from './store/bans.js';
 import { callHistoryPage, callView, currentCallOf, findCall, waitingCallsFor } from './store/calls.js';
 import { browserLegOf } from './store/legs.js';
 import { findVoicemail, type StoredVoicemail } from './store/voicemails.js';
-import { connectsBrowsers } from './telephony.js';
+import { connectsBrowsers } from './wiring.js';
 
 /**
  * What members do with calls from the app: see the active and past calls, answer in the

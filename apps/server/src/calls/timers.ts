@@ -1,9 +1,9 @@
 import type { ServerContext } from '../http/context.js';
 import { cancelAtProvider } from './answer.js';
+import { webhookUrl } from './documents.js';
 import { finishCall } from './end.js';
 import { retryRecordingDeletes } from './recording-deletes.js';
 import { startRinging } from './ringing.js';
-import { callSettings } from './settings.js';
 import {
   type CallLegsTable,
   type CallRow,
@@ -12,9 +12,8 @@ import {
   findCall,
   legFromRow,
 } from './store.js';
-import { errorInfo } from './telephony.js';
-import { webhookUrl } from './urls.js';
 import { moveToVoicemail, redirectToVoicemail } from './voicemail.js';
+import { callSettings, errorInfo } from './wiring.js';
 
 /**
  * Every timer a call has is a due time in its rows (calls.queue_deadline,

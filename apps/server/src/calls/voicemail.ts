@@ -4,15 +4,13 @@ import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import { type BlobStore, blobStore } from '../blobs/store.js';
 import type { ServerContext } from '../http/context.js';
-import { currentNoteAdmins } from '../records/readers.js';
+import { currentNoteAdmins } from '../records/envelope.js';
 import { ProviderHttpError, ProviderResponseError } from '../telephony/errors.js';
 import type { CallControl, Instruction, Recording, RecordingReadyEvent } from '../telephony/provider.js';
-import { announce } from './announce.js';
 import { cancelAtProvider } from './answer.js';
 import { callerDocument, voicemailDocument } from './documents.js';
 import { stepsUntilWait } from './event-steps.js';
 import { deleteRecordingAtProvider } from './recording-deletes.js';
-import { callSettings } from './settings.js';
 import {
   type CallRow,
   type CallsTable,
@@ -25,7 +23,7 @@ import {
   markVoicemailRedirected,
   queueRecordingDelete,
 } from './store.js';
-import { controlAdapter, errorInfo } from './telephony.js';
+import { announce, callSettings, controlAdapter, errorInfo } from './wiring.js';
 
 /**
  * Voicemail: a call nobody answered before its deadline is moved to 'voicemail' (a guarded

@@ -14,15 +14,12 @@ import {
   type WebhookTelephony,
 } from '../telephony/provider.js';
 import { readWebhookRequest } from '../telephony/webhook-request.js';
-import { answerDocument, screenDocument } from './answer.js';
-import { inBackground } from './background.js';
-import { waitDocument } from './documents.js';
+import { answerDocument, hangupWith, screenDocument, waitDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
-import { hangupWith } from './prompts.js';
 import { type CallRow, findCall } from './store.js';
-import { errorInfo, webhookAdapter } from './telephony.js';
 import { storeVoicemail, voicemailPrompt } from './voicemail.js';
+import { errorInfo, inBackground, webhookAdapter } from './wiring.js';
 
 /**
  * Provider webhooks: POST /api/telephony/:provider/<step>. Public routes that carry their own

@@ -1,5 +1,5 @@
 import type { AriBridge } from '../calls/ari-bridge.js';
-import type { TelephonyWiring } from '../calls/telephony.js';
+import type { TelephonyWiring } from '../calls/wiring.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus, ServerEvents } from '../events/bus.js';
@@ -32,7 +32,7 @@ export interface ServerContext {
   now: () => Date;
   /** Changes one module announces to the others; who listens is wired in server.ts. */
   events: EventBus<ServerEvents>;
-  /** Call work a webhook started without waiting for it; close() and tests wait for it (calls/background.ts). */
+  /** Call work a webhook started without waiting for it; close() and tests wait for it (calls/wiring.ts). */
   backgroundWork: Set<Promise<unknown>>;
   /** How calls reach their providers: test overrides, kept event adapters, browser connectors. */
   telephony: TelephonyWiring;

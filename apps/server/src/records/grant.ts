@@ -3,8 +3,7 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { invalidBody, wrapProblem } from './envelope.js';
-import { isCurrentNoteAdmin } from './readers.js';
+import { invalidBody, isCurrentNoteAdmin, wrapProblem } from './envelope.js';
 import type { NoteCaller } from './service.js';
 
 /**

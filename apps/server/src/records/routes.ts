@@ -14,9 +14,9 @@ import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
+import { requiredReaders } from './envelope.js';
 import { exportNotes } from './export.js';
 import { grantAccess, grantStatus, grantWork } from './grant.js';
-import { requiredReaders } from './readers.js';
 import { createNote, deleteNote, editNote, getNote, getVersions, listNotes } from './service.js';
 
 /**

@@ -13,8 +13,7 @@ import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { checkEnvelope, checkReaders } from './envelope.js';
-import { requiredReaders } from './readers.js';
+import { checkEnvelope, checkReaders, requiredReaders } from './envelope.js';
 import * as store from './store.js';
 
 /** The member making a request, as the routes pass it down. */

@@ -2,8 +2,8 @@ import type { OccurrenceView, RingGroupView, ShiftView } from '@llamenos/protoco
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
-import { eligibleVolunteers } from './eligible.js';
 import type { ShiftsChange } from './service.js';
+import { eligibleVolunteers } from './views.js';
 
 // Weekdays: 0 = Monday … 6 = Sunday. 2026-03-06 is a Friday.
 const FRI = 4;

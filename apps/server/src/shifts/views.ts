@@ -2,11 +2,22 @@ import type { MineView, OccurrenceView, OnShiftNowView, ScheduleView, WeekView }
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { loadSettings } from '../settings/store.js';
-import { localLabels, type Occurrence, occurrencesBetween, occurrencesOn, whoIsOnShift } from './on-shift.js';
+import {
+  localLabels,
+  type Occurrence,
+  type OnShift,
+  occurrencesBetween,
+  occurrencesOn,
+  ringList,
+  whoIsOnShift,
+} from './on-shift.js';
 import { listExceptions, listRingGroups, listShifts, loadRules, type Rules } from './store.js';
 import { addDays, DAY_MS, wallTime } from './zoned-time.js';
 
-/** Read-side of the ShiftManager: every answer is computed by on-shift.ts from the stored schedule. */
+/**
+ * Read-side of the ShiftManager: the pages' views and who the call router rings. Every answer
+ * is computed by on-shift.ts from the stored schedule.
+ */
 
 export const hotlineTimeZone = async (db: Queryable): Promise<string> =>
   (await loadSettings(db)).settings.timeZone;
@@ -82,4 +93,29 @@ export async function getOnShiftNow(ctx: ServerContext, userId: string): Promise
   const rules = await rulesAround(ctx.db, at, timeZone);
   const who = whoIsOnShift(at, rules.shifts, rules.exceptions, timeZone, rules.fallbackUserIds);
   return { at: at.toISOString(), timeZone, ...who, includesMe: who.userIds.includes(userId) };
+}
+
+/**
+ * Who the call router rings at `instant`: on-shift users (or the fallback group when no
+ * on-shift user can take calls), never inactive users, users on break, or users already on a
+ * call. The calls table belongs to the call router, which passes the ids of users on a call
+ * as `busyUserIds`. The rules themselves are ringList() in on-shift.ts.
+ */
+export async function eligibleVolunteers(
+  ctx: ServerContext,
+  instant: Date,
+  busyUserIds: ReadonlySet<string> = new Set(),
+  db: Queryable = ctx.db,
+): Promise<OnShift> {
+  const timeZone = await hotlineTimeZone(db);
+  const rules = await rulesAround(db, instant, timeZone);
+  const scheduled = whoIsOnShift(instant, rules.shifts, rules.exceptions, timeZone);
+  const candidates = [...new Set([...scheduled.userIds, ...rules.fallbackUserIds])];
+  const rows = candidates.length
+    ? await db.query<{ id: string }>(
+        'select id from users where id = any($1::text[]) and active and not on_break',
+        [candidates],
+      )
+    : [];
+  return ringList(scheduled, rules.fallbackUserIds, new Set(rows.map((r) => r.id)), busyUserIds);
 }

@@ -1,6 +1,6 @@
 import { E164 } from '@llamenos/protocol';
 import type { LegStatus, TelephonyEvent } from '../provider.js';
-import { wholeSeconds } from '../webhook-fields.js';
+import { wholeSeconds } from '../webhook-request.js';
 
 /**
  * ARI events (https://docs.asterisk.org/Asterisk_22_Documentation/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_Data_Models/)

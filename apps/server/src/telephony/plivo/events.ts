@@ -7,8 +7,13 @@ import type {
   RecordingReadyEvent,
   WebhookRequest,
 } from '../provider.js';
-import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-fields.js';
-import { webhookParams } from '../webhook-request.js';
+import {
+  keyPresses,
+  malformedWebhook,
+  requiredField,
+  webhookParams,
+  wholeSeconds,
+} from '../webhook-request.js';
 
 /**
  * Plivo's callback parameters (form posts: CallUUID, RequestUUID, From, To, CallStatus, Digits,

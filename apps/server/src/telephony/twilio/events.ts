@@ -8,8 +8,13 @@ import type {
   WebhookRequest,
   WebhookTelephony,
 } from '../provider.js';
-import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-fields.js';
-import { webhookParams } from '../webhook-request.js';
+import {
+  keyPresses,
+  malformedWebhook,
+  requiredField,
+  webhookParams,
+  wholeSeconds,
+} from '../webhook-request.js';
 
 /**
  * Twilio's webhook parameters (CallSid, From, To, CallStatus, Digits, Recording*) mapped to

@@ -6,7 +6,7 @@ import type {
   RecordingReadyEvent,
   WebhookRequest,
 } from '../provider.js';
-import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-fields.js';
+import { keyPresses, malformedWebhook, requiredField, wholeSeconds } from '../webhook-request.js';
 import { fromVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
 
 /**

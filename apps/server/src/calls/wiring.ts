@@ -1,0 +1,141 @@
+import {
+  DEFAULT_SETTINGS,
+  type HotlineSettings,
+  type HubEventPayload,
+  type TelephonyProvider,
+} from '@llamenos/protocol';
+import type { Queryable } from '../db/database.js';
+import type { ServerContext } from '../http/context.js';
+import { maskPhones } from '../logging.js';
+import { publishHubEvent } from '../realtime/publish.js';
+import { loadSettings } from '../settings/store.js';
+import { TelephonyNotConfiguredError } from '../telephony/errors.js';
+import type { EventTelephony, Telephony, WebhookTelephony } from '../telephony/provider.js';
+import { createTelephony, type TelephonyOverrides } from '../telephony/registry.js';
+import type { BrowserConnector } from './browser.js';
+
+/*
+ * What the call router takes from the server context, in one place: the provider adapters,
+ * the hotline settings as a call reads them, work that must not hold a webhook's response,
+ * and the real-time notices about calls. Each is a thin, failure-tolerant use of a context
+ * field; the rules of a call live in the files that use them.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Provider adapters
+
+/**
+ * The router's way to a provider adapter, held by the server context. Webhook adapters are
+ * built per use from stored credentials (a changed token applies to the next request).
+ */
+export interface TelephonyWiring {
+  /** Given to the context builder by tests (a local fake API, a shorter limit); empty in production. */
+  readonly overrides: Partial<Record<TelephonyProvider, TelephonyOverrides>>;
+  /**
+   * Event adapters (Asterisk ARI) are built once and kept by their bridge (ari-bridge.ts): their
+   * events socket and the state of prompts and screenings live in that one object, so every
+   * operation on their calls must go through it.
+   */
+  readonly eventAdapters: Map<TelephonyProvider, EventTelephony>;
+  /** How a volunteer who answered in the browser is connected, by provider (browser.ts). */
+  readonly browserConnectors: Partial<Record<TelephonyProvider, BrowserConnector>>;
+}
+
+/** The test overrides given for `provider` (none in production). */
+export const telephonyOverrides = (ctx: ServerContext, provider: TelephonyProvider): TelephonyOverrides =>
+  ctx.telephony.overrides[provider] ?? {};
+
+/**
+ * What ringing, cancelling, hanging up and voicemail use: any provider's call control. For an
+ * event provider, the adapter its bridge keeps; with no bridge running there is none.
+ */
+export async function controlAdapter(ctx: ServerContext, provider: TelephonyProvider): Promise<Telephony> {
+  const kept = ctx.telephony.eventAdapters.get(provider);
+  if (kept) return kept;
+  const adapter = await createTelephony(ctx, provider, telephonyOverrides(ctx, provider));
+  if (adapter.transport === 'events')
+    throw new TelephonyNotConfiguredError(provider, 'route', 'its event bridge is not running');
+  return adapter;
+}
+
+/** The webhook adapter for `provider`; event transports (Asterisk ARI) have no webhooks. */
+export async function webhookAdapter(
+  ctx: ServerContext,
+  provider: TelephonyProvider,
+): Promise<WebhookTelephony> {
+  const adapter = await createTelephony(ctx, provider, telephonyOverrides(ctx, provider));
+  if (adapter.transport !== 'webhook')
+    throw new TelephonyNotConfiguredError(provider, 'route', 'event transports are not routed by webhooks');
+  return adapter;
+}
+
+/** Only the simulated carrier can connect a volunteer who answers in the browser (no WebRTC yet). */
+export const connectsBrowsers = (provider: string): boolean => provider === 'simulator';
+
+/** Error details safe to log: provider errors are already masked; others by name and message. */
+export const errorInfo = (error: unknown) => ({
+  name: (error as Error)?.name ?? 'Error',
+  message: maskPhones(String((error as Error)?.message ?? error)).slice(0, 300),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+/**
+ * The settings a call needs, read fresh for every call (admins toggle the IVR menu and the
+ * CAPTCHA live). A stored document gone bad must not drop callers: the defaults apply and the
+ * fault is logged.
+ */
+export async function callSettings(ctx: ServerContext, db: Queryable = ctx.db): Promise<HotlineSettings> {
+  try {
+    return (await loadSettings(db)).settings;
+  } catch (error) {
+    ctx.log.error({ err: errorInfo(error) }, 'settings unreadable; calls use the defaults');
+    return DEFAULT_SETTINGS;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Background work
+
+/**
+ * Work started by a webhook that must not hold its response (ringing volunteers, cancelling
+ * losing legs). Every piece is also recoverable from the database by the timer tick, so a
+ * crash loses nothing; the context's set of work in flight only lets close() and tests wait.
+ */
+export function inBackground(ctx: ServerContext, what: string, work: () => Promise<unknown>): void {
+  const pending = ctx.backgroundWork;
+  const running = Promise.resolve()
+    .then(work)
+    .catch((error: unknown) =>
+      ctx.log.error(
+        { err: { name: (error as Error)?.name, message: (error as Error)?.message }, what },
+        'call work failed',
+      ),
+    );
+  pending.add(running);
+  void running.finally(() => pending.delete(running));
+}
+
+/** Resolves when every piece of background call work started so far (and what it started) is done. */
+export async function settleCallWork(ctx: ServerContext): Promise<void> {
+  while (ctx.backgroundWork.size) await Promise.allSettled([...ctx.backgroundWork]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real-time notices
+
+/**
+ * Real-time notices about calls. A failure to publish (relay down, hub key trouble) is logged
+ * and never stops the call: the phone network, not the browser, is what must not lose a caller.
+ * Local listeners (the simulator page, tests) hear every payload too, as `call:announced` on
+ * the context's event bus.
+ */
+export async function announce(ctx: ServerContext, payload: HubEventPayload): Promise<void> {
+  ctx.events.emit('call:announced', payload);
+  try {
+    await publishHubEvent(ctx, payload);
+  } catch (error) {
+    ctx.log.warn({ type: payload.type, err: errorInfo(error) }, 'hub event not published');
+  }
+}
