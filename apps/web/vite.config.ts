@@ -1,10 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig } from 'vite';
+import { serviceWorkerPlugin } from './src/pwa/service-worker-build.js';
 
 // The web client is served by the server itself (one origin), from apps/web/dist.
 // In development, `vite` proxies the API to a running server.
 export default defineConfig({
-  plugins: [react()],
+  // The service worker (/sw.js) is emitted with the build's file list: src/pwa/service-worker-build.ts.
+  plugins: [react(), serviceWorkerPlugin()],
   // Our workspace packages' TypeScript sources (a condition name no published package uses).
   resolve: { conditions: ['llamenos-source', ...defaultClientConditions] },
   build: { outDir: 'dist', sourcemap: false, target: 'es2022', assetsInlineLimit: 0 },

@@ -12,6 +12,7 @@ import { CallDock } from '../pages/calls/CallDock.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
 import { UnlockPage } from '../pages/UnlockPage.js';
+import { UpdateBanner } from '../pwa/UpdateBanner.js';
 import { usePath } from './router.js';
 import { JOINING_ROUTES, loadNotesPage, matchRoute } from './routes.js';
 import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
@@ -95,6 +96,7 @@ export function App() {
       </a>
       <AppHeader hotlineName={config?.hotlineName} vault={vault} me={me} />
       {me && <MemberNav me={me} path={path} />}
+      <UpdateBanner />
       <main id="main" tabIndex={-1}>
         {error && (
           <p role="alert" className="error">

@@ -8,6 +8,7 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './calls.js';
+export * from './conversations.js';
 export {
   ApiRequestError,
   apiStream,
@@ -18,6 +19,7 @@ export {
 } from './http.js';
 export * from './identity.js';
 export * from './notes.js';
+export * from './push.js';
 export * from './realtime.js';
 export * from './settings.js';
 export * from './shifts.js';

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../../app/App.js';
 import type { Me } from '../../app/session.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { PushNotificationsSection } from '../../pwa/PushNotificationsSection.js';
 import { PasskeysSection } from './PasskeysSection.js';
 import { ProfileSection } from './ProfileSection.js';
 import { RecoverySection } from './RecoverySection.js';
@@ -16,6 +17,7 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <ProfileSection me={me} />
       <PasskeysSection />
       <SessionsSection />
+      <PushNotificationsSection />
       <RecoverySection hotline={config.publicUrl} />
     </section>
   );
