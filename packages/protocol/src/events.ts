@@ -74,6 +74,12 @@ const SettingsChangedEvent = z
   })
   .strict();
 
+/**
+ * A scheduled backup failed (admins' clients show a banner and read the details, which need
+ * settings:read, through the API). Every member holds the hub key, so it says nothing more.
+ */
+const BackupFailedEvent = z.object({ type: z.literal('backup:failed'), at: Instant }).strict();
+
 /** Every hub event payload; the messaging ones join this union later. */
 export const HubEventPayload = z.discriminatedUnion('type', [
   CallRingEvent,
@@ -87,6 +93,7 @@ export const HubEventPayload = z.discriminatedUnion('type', [
   ConversationAssignedEvent,
   ConversationUpdatedEvent,
   ConversationRewrapNeededEvent,
+  BackupFailedEvent,
 ]);
 export type HubEventPayload = z.infer<typeof HubEventPayload>;
 export type HubEventType = HubEventPayload['type'];

@@ -108,6 +108,18 @@ export const HotlineSettings = z
       })
       .strict(),
     messaging: MessagingSettings,
+    /**
+     * Scheduled encrypted backups of the embedded database, written by the running server into
+     * DATA_DIR/backups and each verified by a restore (docs/OPERATIONS.md). Not used with
+     * PostgreSQL, whose own tools (pg_dump, PITR) do this better.
+     */
+    backups: z
+      .object({
+        enabled: z.boolean(),
+        intervalHours: z.number().int().min(1).max(168),
+        keep: z.number().int().min(1).max(365),
+      })
+      .strict(),
   })
   .strict();
 export type HotlineSettings = z.infer<typeof HotlineSettings>;
@@ -124,6 +136,8 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
   security: { requirePasskeys: false, autoLockMinutes: 15 },
   retention: { noteDays: 0, callRecordDays: 0 },
   messaging: DEFAULT_MESSAGING_SETTINGS,
+  // On by default: a small hotline on the embedded database should not need to remember.
+  backups: { enabled: true, intervalHours: 24, keep: 7 },
 };
 
 /** The top-level sections of the settings document; `PATCH /api/settings/:section` replaces one. */

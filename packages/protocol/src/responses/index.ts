@@ -1,5 +1,6 @@
 // Response schemas: what the server answers, checked by clients on arrival.
 export * from './auth.js';
+export * from './backups.js';
 export * from './calls.js';
 export * from './conversations.js';
 export * from './identity.js';
