@@ -6,6 +6,7 @@ import { backupCommand, restoreCommand } from './backup/commands.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext } from './context.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
+import { verifyServedCommand } from './health/verify-served.js';
 import { issueBootstrapLink } from './identity/bootstrap.js';
 import { createLogger } from './logging.js';
 import { serveCommand } from './main.js';
@@ -22,6 +23,9 @@ commands:
   restore <file> [--force]
                    load a backup into an empty database (--force replaces its content),
                    then verify the audit chain
+  verify-served <url> <CHECKSUMS.txt>
+                   fetch every web file a release's CHECKSUMS.txt lists from the server at
+                   <url> and compare them, and its /api/version; exit 1 at any difference
 `;
 
 /** Opens the configured database with migrations applied, runs `fn`, closes it. */
@@ -68,6 +72,8 @@ async function runCli(argv: string[]): Promise<number> {
       return backupCommand(argv.slice(1));
     case 'restore':
       return restoreCommand(argv.slice(1));
+    case 'verify-served':
+      return verifyServedCommand(argv.slice(1));
     case 'help':
     case '--help':
     case '-h':
@@ -78,9 +84,9 @@ async function runCli(argv: string[]): Promise<number> {
   return 2;
 }
 
-const invokedAs = process.argv[1] ? realpathSync(process.argv[1]) : '';
-if (invokedAs === fileURLToPath(import.meta.url)) {
-  runCli(process.argv.slice(2)).then(
+/** Runs a command and exits with its code: dist/cli.js, and the release bundle's entry (sea/entry.ts). */
+export function runMain(argv: string[]): void {
+  runCli(argv).then(
     (code) => {
       if (code >= 0) process.exit(code);
     },
@@ -92,3 +98,6 @@ if (invokedAs === fileURLToPath(import.meta.url)) {
     },
   );
 }
+
+const invokedAs = process.argv[1] ? realpathSync(process.argv[1]) : '';
+if (invokedAs === fileURLToPath(import.meta.url)) runMain(process.argv.slice(2));

@@ -8,7 +8,7 @@ import { authenticate } from '../auth/middleware.js';
 import { lookupActiveUser } from '../identity/lookup.js';
 import type { Metrics } from '../metrics/registry.js';
 import { MODULES } from '../modules.js';
-import { mountWebClient } from '../web/static.js';
+import { mountWebClient, webRoot } from '../web/static.js';
 import { checkBodies } from './body-check.js';
 import type { AppEnv, ServerContext } from './context.js';
 import { ApiError, httpErrorOf } from './errors.js';
@@ -100,7 +100,7 @@ function mountModules(app: Hono<AppEnv>, ctx: ServerContext): void {
   // The simulated carrier's page lives under /api (its routes refuse production and non-loopback
   // clients); /simulator is the short address people type.
   app.get('/simulator', isPublic(), (c) => c.redirect('/api/simulator'));
-  mountWebClient(app);
+  mountWebClient(app, webRoot(ctx.config));
 }
 
 /** One error shape for every refusal; anything unexpected is logged and answered as 500. */

@@ -59,3 +59,15 @@ export const PublicConfig = z.object({
   autoLockMinutes: z.number().optional(),
 });
 export type PublicConfig = z.infer<typeof PublicConfig>;
+
+/**
+ * `GET /api/version` (public): what this server is and what web client it serves. `webBundle` is
+ * the SHA-256 of the served files' CHECKSUMS.txt listing (docs/OPERATIONS.md, "Check what a
+ * server serves"); `commit` is null when the server runs from a checkout, not a release.
+ */
+export const VersionInfo = z.object({
+  version: z.string(),
+  commit: z.string().nullable(),
+  webBundle: z.object({ sha256: z.string(), files: z.number() }),
+});
+export type VersionInfo = z.infer<typeof VersionInfo>;
