@@ -8,6 +8,7 @@ import {
   SettingsResponseSchema,
   type SettingsSection,
   type TelephonyProvider,
+  VersionInfo,
 } from '@llamenos/protocol';
 import { request, requestVoid } from './http.js';
 
@@ -15,6 +16,9 @@ import { request, requestVoid } from './http.js';
 
 /** Public: where requests are signed for, which relay to use, and the login page's branding. */
 export const fetchConfig = () => request(PublicConfig, 'GET', '/api/config');
+
+/** Public: the server's version, commit and the checksum of the web app it serves. */
+export const fetchVersion = () => request(VersionInfo, 'GET', '/api/version');
 
 /** What every member's client needs (name, zone, languages, note fields, auto-lock). */
 export const fetchPublicSettings = () => request(PublicSettingsSchema, 'GET', '/api/settings/public');

@@ -35,4 +35,9 @@ export const queryKeys = {
   note: (id: string, version?: number) => ['notes', 'one', id, version ?? 'current'] as const,
   noteVersions: (id: string) => ['notes', 'versions', id] as const,
   grantStatus: (reader: string) => ['notes', 'grant-status', reader] as const,
+  /** The server's version and the checksum of the web app it serves. */
+  version: ['version'] as const,
+  conversations: ['conversations'] as const,
+  conversationList: (filter: object) => ['conversations', 'list', filter] as const,
+  conversation: (id: string) => ['conversations', 'one', id] as const,
 };

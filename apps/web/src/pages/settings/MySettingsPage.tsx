@@ -7,6 +7,7 @@ import { PasskeysSection } from './PasskeysSection.js';
 import { ProfileSection } from './ProfileSection.js';
 import { RecoverySection } from './RecoverySection.js';
 import { SessionsSection } from './SessionsSection.js';
+import { VersionLine } from './VersionLine.js';
 
 /** A member's own settings: profile, passkeys, sessions and a fresh recovery key. */
 export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig }) {
@@ -19,6 +20,7 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <SessionsSection />
       <PushNotificationsSection />
       <RecoverySection hotline={config.publicUrl} />
+      <VersionLine />
     </section>
   );
 }
