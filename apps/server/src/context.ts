@@ -81,6 +81,7 @@ export async function createContext(
       ingest: overrides.messagingIngest ?? null,
       signal: null,
       simulatedApi: null,
+      simulatedTexting: null,
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { simulatorTextingRoutes } from '../simulator/texting-routes.js';
 import { channelConfigRoutes } from './config-routes.js';
 import { messagingWebhookRoutes } from './routes.js';
 import { stopSignalReceiver } from './signal/receiver.js';
@@ -21,5 +22,7 @@ export async function stopMessaging(ctx: ServerContext): Promise<void> {
 export function messagingRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = messagingWebhookRoutes(ctx);
   app.route('/', channelConfigRoutes(ctx));
+  // The simulated carrier's texting controls (loopback only, never in production).
+  app.route('/', simulatorTextingRoutes(ctx));
   return app;
 }

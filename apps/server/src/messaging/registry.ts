@@ -1,4 +1,5 @@
 import type { ServerContext } from '../http/context.js';
+import type { SimulatedTexting } from '../simulator/texting.js';
 import type { ProviderTransport } from '../telephony/http.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import type { ChannelId, ConversationIngest, MessagingChannel } from './channel.js';
@@ -39,6 +40,8 @@ export interface MessagingWiring {
   signal: SignalReceiver | null;
   /** The simulated carrier's Messages API, started on first use (never in production). */
   simulatedApi: Promise<FakeMessagesApi> | null;
+  /** The simulated contacts who text the hotline from the /simulator page (simulator/texting.ts). */
+  simulatedTexting: Promise<SimulatedTexting> | null;
 }
 
 /** A channel that is not connected (nothing stored), or cannot be in this mode. */

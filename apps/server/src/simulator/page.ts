@@ -10,6 +10,8 @@ export const PAGE_HTML = `<!doctype html>
 <title>Llamenos — simulated phone network</title>
 <link rel="stylesheet" href="/api/simulator/app.css">
 <script type="module" src="/api/simulator/app.js"></script>
+<link rel="stylesheet" href="/api/simulator/texting.css">
+<script type="module" src="/api/simulator/texting.js"></script>
 </head>
 <body>
 <header>
@@ -30,6 +32,7 @@ export const PAGE_HTML = `<!doctype html>
     <h2 id="phones-heading">Volunteers' phones</h2>
     <div id="phones" aria-live="polite"><p>No phone is ringing.</p></div>
   </section>
+  <section id="texting" aria-labelledby="texting-heading"></section>
   <p id="error" role="alert"></p>
 </main>
 </body>

@@ -23,6 +23,9 @@ export async function simulatedMessagesApi(ctx: ServerContext): Promise<FakeMess
 }
 
 export async function stopSimulatedMessagesApi(ctx: ServerContext): Promise<void> {
+  const texting = ctx.messaging.simulatedTexting;
+  ctx.messaging.simulatedTexting = null;
+  (await texting?.catch(() => null))?.close();
   const api = ctx.messaging.simulatedApi;
   ctx.messaging.simulatedApi = null;
   if (api) await (await api.catch(() => null))?.close();

@@ -1,0 +1,96 @@
+/**
+ * The simulator page's texting panel: its script and styles, served as files (CSP allows
+ * scripts and styles from 'self' only). The page holds an empty <section id="texting">.
+ */
+export const TEXTING_CSS = `
+#texting { grid-column: 1 / -1; }
+#texting form { flex-direction: row; flex-wrap: wrap; align-items: end; }
+#texting textarea { min-width: 16rem; }
+.thread { border: 1px solid #bbb; border-radius: .5rem; padding: .75rem; margin-bottom: .75rem; }
+.thread h3 { margin: 0 0 .5rem; font-size: 1rem; }
+.bubble { margin: .25rem 0; padding: .4rem .6rem; border-radius: .5rem; max-width: 80%; white-space: pre-wrap; }
+.bubble.contact { background: #e8f0fe; margin-left: auto; }
+.bubble.hotline { background: #f1fbf1; }
+.bubble .meta { display: block; font-size: .75rem; color: #555; }
+.bubble.refused { border: 1px solid #a00; }
+`;
+
+export const TEXTING_SCRIPT = `
+const root = document.getElementById('texting');
+
+async function api(method, path, body) {
+  const response = await fetch('/api/simulator' + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error((data.error && data.error.message) || 'HTTP ' + response.status);
+  return data;
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+const form = el('form', { id: 'text-form' });
+const channel = el('select', { id: 'text-channel', 'aria-label': 'Channel' },
+  el('option', { value: 'sms' }, 'SMS'), el('option', { value: 'whatsapp' }, 'WhatsApp'));
+const from = el('input', { id: 'text-from', value: '+15550143', required: '', pattern: '\\\\+[1-9][0-9]{7,14}', 'aria-label': 'Your (fake) number' });
+const to = el('select', { id: 'text-to', 'aria-label': 'Hotline number' });
+const body = el('textarea', { id: 'text-body', required: '', maxlength: '1600', rows: '2', 'aria-label': 'Message', dir: 'auto' });
+form.append(
+  el('label', {}, 'Channel ', channel),
+  el('label', {}, 'Your (fake) number ', from),
+  el('label', {}, 'Hotline number ', to),
+  el('label', {}, 'Message ', body),
+  el('button', { type: 'submit' }, 'Send text'),
+);
+const threads = el('div', { id: 'threads', 'aria-live': 'polite' });
+const error = el('p', { class: 'errors', role: 'alert' });
+root.append(el('h2', { id: 'texting-heading' }, 'Texting'), form, error, threads);
+
+let numbers = { sms: [], whatsapp: [] };
+
+function renderNumbers() {
+  const list = numbers[channel.value] || [];
+  if ([...to.options].map((o) => o.value).join() === list.join()) return;
+  to.replaceChildren(...list.map((n) => el('option', { value: n }, n)));
+}
+
+function render(state) {
+  numbers = state.numbers;
+  renderNumbers();
+  if (!state.threads.length) { threads.replaceChildren(el('p', {}, 'No text yet.')); return; }
+  threads.replaceChildren(...state.threads.map((t) => {
+    const card = el('article', { class: 'thread' });
+    card.append(el('h3', {}, (t.channel === 'whatsapp' ? 'WhatsApp' : 'SMS') + ' · ' + t.contact + ' ↔ ' + t.hotline));
+    for (const text of t.texts) {
+      const who = text.by === 'contact' ? 'You' : 'Hotline';
+      const note = text.delivery === 'refused' ? ' · refused by the hotline' : '';
+      // People's words keep their own direction.
+      const bubble = el('p', { class: 'bubble ' + text.by + (text.delivery === 'refused' ? ' refused' : ''), dir: 'auto' }, text.body);
+      bubble.append(el('span', { class: 'meta' }, who + ' · ' + new Date(text.at).toLocaleTimeString() + note));
+      card.append(bubble);
+    }
+    return card;
+  }));
+}
+
+async function refresh() {
+  try { render(await api('GET', '/texts')); error.textContent = ''; } catch (e) { error.textContent = e.message; }
+}
+
+channel.addEventListener('change', renderNumbers);
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  error.textContent = '';
+  api('POST', '/texts', { channel: channel.value, from: from.value.trim(), to: to.value || undefined, body: body.value })
+    .then(() => { body.value = ''; return refresh(); }, (e) => { error.textContent = e.message; });
+});
+refresh();
+setInterval(refresh, 1000);
+`;
