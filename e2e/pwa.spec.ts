@@ -1,4 +1,9 @@
-import { devices, type Page } from '@playwright/test';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { chromium, devices, type Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, navLink, unexpected } from './helpers.js';
 
@@ -134,3 +139,161 @@ test.describe('on a phone', () => {
     expect(unexpected(consoleErrors)).toEqual([]);
   });
 });
+
+/**
+ * Desktop: `chromium --app=<url>` opens the hotline as its own window, without tabs or an
+ * address bar (docs/OPERATIONS.md). Run headful on a virtual X display; skipped, with a
+ * warning, where Xvfb or xwd is missing (Debian: apt-get install xvfb x11-apps).
+ */
+test('desktop: chromium --app opens the hotline as an app window (Xvfb screenshot)', async ({
+  hotline,
+}, testInfo) => {
+  const missing = ['/usr/bin/Xvfb', '/usr/bin/xwd'].filter((tool) => !existsSync(tool));
+  if (missing.length) console.warn(`desktop app window test skipped: ${missing.join(', ')} not installed`);
+  test.skip(missing.length > 0, `${missing.join(', ')} not installed`);
+
+  const xvfb = spawn(
+    '/usr/bin/Xvfb',
+    ['-displayfd', '3', '-screen', '0', '1024x768x24', '-nolisten', 'tcp'],
+    {
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    },
+  );
+  const display = await new Promise<string>((resolve, reject) => {
+    (xvfb.stdio[3] as NodeJS.ReadableStream).once('data', (d: Buffer) => resolve(`:${d.toString().trim()}`));
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
+  });
+  const profile = mkdtempSync(path.join(tmpdir(), 'llamenos-app-window-'));
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      headless: false,
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      env: { ...process.env, DISPLAY: display },
+      viewport: null,
+      args: [
+        `--app=${hotline.url}/`,
+        '--window-position=0,0',
+        '--window-size=1024,768',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+        // No infobar about --no-sandbox (needed as root) above the page.
+        '--test-type',
+      ],
+    });
+    try {
+      const app = await expect
+        .poll(() => context.pages().find((p) => p.url().startsWith(hotline.url)), { timeout: 30_000 })
+        .toBeTruthy()
+        .then(() => context.pages().find((p) => p.url().startsWith(hotline.url))!);
+      await expect(app.locator('header.app-header')).toBeVisible();
+      await expect(app).toHaveTitle('Llamenos');
+
+      // A top-level X window titled by the app, and a screenshot of the whole display.
+      const tree = execFileSync('xwininfo', ['-root', '-tree', '-display', display], { encoding: 'utf8' });
+      expect(tree).toMatch(/"Llamenos"/);
+      const screen = xwdToImage(
+        execFileSync('xwd', ['-root', '-silent', '-display', display], { maxBuffer: 64 << 20 }),
+      );
+      writeFileSync(testInfo.outputPath('desktop-app-window.png'), pngOf(screen));
+      await testInfo.attach('desktop app window', {
+        path: testInfo.outputPath('desktop-app-window.png'),
+        contentType: 'image/png',
+      });
+      // In a normal browser window the page starts below the tabs and the address bar (about
+      // 80 px); in an app window only a title bar is above it, so the hotline's blue header
+      // (#1f4e79) is within the top 60 px of the screen.
+      const headerRow = firstRowOf(screen, [0x1f, 0x4e, 0x79]);
+      expect(headerRow, 'the app header on screen').toBeGreaterThanOrEqual(0);
+      expect(headerRow).toBeLessThan(60);
+    } finally {
+      await context.close();
+    }
+  } finally {
+    xvfb.kill();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+interface Image {
+  width: number;
+  height: number;
+  /** RGB, row by row. */
+  rgb: Uint8Array;
+}
+
+/** An X window dump (ZPixmap, 24-bit colour in 32-bit pixels, as Xvfb gives) as RGB rows. */
+function xwdToImage(dump: Buffer): Image {
+  const field = (i: number) => dump.readUInt32BE(i * 4);
+  const [headerSize, format, width, height, byteOrder, bitsPerPixel, bytesPerLine, ncolors] = [
+    field(0),
+    field(2),
+    field(4),
+    field(5),
+    field(7),
+    field(11),
+    field(12),
+    field(19),
+  ];
+  if (format !== 2 || bitsPerPixel !== 32) throw new Error(`unexpected xwd format ${format}/${bitsPerPixel}`);
+  const data = dump.subarray(headerSize + ncolors * 12);
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const at = y * bytesPerLine + x * 4;
+      const pixel = byteOrder === 0 ? data.readUInt32LE(at) : data.readUInt32BE(at);
+      rgb.set([(pixel >> 16) & 0xff, (pixel >> 8) & 0xff, pixel & 0xff], (y * width + x) * 3);
+    }
+  return { width, height, rgb };
+}
+
+/** The first row where most of the left half is `colour`, or -1. */
+function firstRowOf(image: Image, colour: number[]): number {
+  for (let y = 0; y < image.height; y++) {
+    let matching = 0;
+    for (let x = 0; x < image.width / 2; x++) {
+      const at = (y * image.width + x) * 3;
+      if (colour.every((c, k) => Math.abs(image.rgb[at + k]! - c) <= 2)) matching++;
+    }
+    if (matching > image.width / 4) return y;
+  }
+  return -1;
+}
+
+function pngOf(image: Image): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'ascii');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const raw = Buffer.alloc(image.height * (image.width * 3 + 1));
+  for (let y = 0; y < image.height; y++)
+    raw.set(
+      image.rgb.subarray(y * image.width * 3, (y + 1) * image.width * 3),
+      y * (image.width * 3 + 1) + 1,
+    );
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(image.width, 0);
+  header.writeUInt32BE(image.height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
