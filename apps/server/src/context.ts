@@ -6,6 +6,7 @@ import {
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import type { Config } from './config.js';
+import { createConversations } from './conversations/index.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -13,7 +14,7 @@ import { EventBus, type ServerEvents } from './events/bus.js';
 import type { ServerContext, ServerKeys } from './http/context.js';
 import type { Logger } from './logging.js';
 import type { ChannelId, ConversationIngest } from './messaging/channel.js';
-import type { ChannelOverrides } from './messaging/registry.js';
+import { type ChannelOverrides, createChannel } from './messaging/registry.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
 import type { TelephonyOverrides } from './telephony/registry.js';
@@ -55,7 +56,7 @@ export async function createContext(
   const db = overrides.db ?? (await openDatabase(config));
   const applied = await migrate(db, ALL_MIGRATIONS);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  return {
+  const ctx: ServerContext = {
     config,
     db,
     log,
@@ -76,6 +77,8 @@ export async function createContext(
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },
+    // Replies and media retries build the channel's adapter from its stored configuration.
+    conversations: createConversations(() => ctx, (channel) => createChannel(ctx, channel)),
     messaging: {
       overrides: { ...overrides.messaging },
       ingest: overrides.messagingIngest ?? null,
@@ -84,4 +87,7 @@ export async function createContext(
       simulatedTexting: null,
     },
   };
+  // What channels receive goes to the conversations module (a test may record it instead).
+  ctx.messaging.ingest ??= ctx.conversations;
+  return ctx;
 }

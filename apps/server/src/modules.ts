@@ -4,6 +4,7 @@ import { auditMigrations } from './audit/schema.js';
 import { authRoutes } from './auth/routes.js';
 import { authMigrations } from './auth/schema.js';
 import { callsMigrations, callsRoutes } from './calls/index.js';
+import { conversationRoutes, conversationsMigrations } from './conversations/index.js';
 import type { Migration } from './db/migrate.js';
 import { healthRoutes } from './health/routes.js';
 import type { AppEnv, ServerContext } from './http/context.js';
@@ -42,6 +43,7 @@ export const MODULES: ServerModule[] = [
   { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
   { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
   { name: 'calls', migrations: callsMigrations, routes: callsRoutes },
+  { name: 'conversations', migrations: conversationsMigrations, routes: conversationRoutes },
   { name: 'messaging', migrations: messagingMigrations, routes: messagingRoutes },
   { name: 'push', migrations: pushMigrations, routes: pushRoutes },
   { name: 'simulator', migrations: [], routes: simulatorRoutes },

@@ -9,6 +9,7 @@ import {
 } from './calls/index.js';
 import type { Config } from './config.js';
 import { type ContextOverrides, createContext } from './context.js';
+import { startConversationTimers } from './conversations/index.js';
 import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { bootstrapBanner, ensureBootstrap } from './identity/bootstrap.js';
@@ -89,6 +90,8 @@ export async function startServer(
   const stopCallRetention = startCallRetentionTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
+  // Attachment fetches and provider deletes that failed are retried; old closed conversations go.
+  const stopConversationTimers = startConversationTimers(ctx);
   // The replay cache and rate-limit counters would otherwise grow by a row per request.
   const stopSweep = startSweepTimer(ctx);
   // The simulated carrier posts its webhooks to where we really listen (loopback).
@@ -118,6 +121,7 @@ export async function startServer(
       await stopRetention();
       await stopCallRetention();
       await stopCallTimers();
+      await stopConversationTimers();
       await stopSweep();
       stopAriBridge();
       unwireEvents();

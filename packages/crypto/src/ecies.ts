@@ -49,14 +49,53 @@ export function wrapKey(
   ctx: WrapContext,
   random: RandomSource = secureRandom,
 ): Uint8Array {
+  return wrapKeyWith(
+    key,
+    recipientPublicKey,
+    ctx,
+    (recipientCompressed) => {
+      const ephemeralSecret = generateSecretKey(random);
+      try {
+        return {
+          ephemeral: secp256k1.getPublicKey(ephemeralSecret, true),
+          sharedX: secp256k1.getSharedSecret(ephemeralSecret, recipientCompressed, true).slice(1),
+        };
+      } finally {
+        ephemeralSecret.fill(0);
+      }
+    },
+    random,
+  );
+}
+
+/**
+ * The ephemeral half of a wrap: a fresh key pair's compressed public key (33 bytes) and the
+ * x-coordinate of its ECDH with the recipient's compressed point (32 bytes).
+ */
+export type EphemeralAgreement = (recipientCompressed: Uint8Array) => {
+  ephemeral: Uint8Array;
+  sharedX: Uint8Array;
+};
+
+/**
+ * `wrapKey` with the ECDH done by `agree`, so a server can use a native implementation (Node's
+ * OpenSSL secp256k1) where it seals many wraps; the output format is the same.
+ */
+export function wrapKeyWith(
+  key: Uint8Array,
+  recipientPublicKey: string,
+  ctx: WrapContext,
+  agree: EphemeralAgreement,
+  random: RandomSource = secureRandom,
+): Uint8Array {
   ensure(key.length === 32, 'MALFORMED', 'only 32-byte keys are wrapped');
   const recipient = parsePublicKey(recipientPublicKey);
-  const ephemeralSecret = generateSecretKey(random);
-  const ephemeral = secp256k1.getPublicKey(ephemeralSecret, true);
-  const kek = deriveKey(sharedX(ephemeralSecret, recipient), ctx.label);
+  const { ephemeral, sharedX: shared } = agree(compressedFromXOnly(recipient));
+  ensure(ephemeral.length === 33 && shared.length === 32, 'MALFORMED', 'bad ephemeral agreement');
+  const kek = deriveKey(shared, ctx.label);
+  shared.fill(0);
   const nonce = random(24);
   const sealed = xchacha20poly1305(kek, nonce, wrapAad(ctx, ephemeral, recipient)).encrypt(key);
-  ephemeralSecret.fill(0);
   kek.fill(0);
   return concat(new Uint8Array([WRAP_VERSION]), ephemeral, nonce, sealed);
 }

@@ -40,7 +40,7 @@ export type MessageDelivery = z.infer<typeof MessageDelivery>;
 /** The record id bound into a message's sealed body (content and wraps). */
 export const messageRecordId = (messageId: string): string => `message:${messageId}`;
 /** The record id bound into a media file's stream and its key wraps. */
-export const messageMediaRecordId = (mediaId: string): string => `message-media:${mediaId}`;
+export const messageMediaRecordId = (mediaId: string): string => `attachment:${mediaId}`;
 
 /** The UTF-8 JSON sealed as a message's content, inbound or outbound. */
 export interface MessagePayload {
@@ -60,7 +60,7 @@ const WrapText = z.string().regex(/^[A-Za-z0-9_-]{141}[AQgw]$/, 'a key wrap: 106
 const RecordId = z
   .string()
   .regex(
-    /^message(-media)?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    /^(message|attachment):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     'a message or media record id',
   );
 
@@ -118,7 +118,7 @@ export interface MessageMediaView {
   contentType: string | null;
   /** Plaintext size rounded up to a power of two (at least 1 KiB), null until stored. */
   sizeBucket: number | null;
-  /** base64url of the file key wrapped for the caller (PURPOSES.attachment, `message-media:<id>`). */
+  /** base64url of the file key wrapped for the caller (PURPOSES.attachment, `attachment:<id>`). */
   wrap: string | null;
 }
 

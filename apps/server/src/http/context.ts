@@ -1,6 +1,7 @@
 import type { AriBridge } from '../calls/ari-bridge.js';
 import type { TelephonyWiring } from '../calls/wiring.js';
 import type { Config } from '../config.js';
+import type { Conversations } from '../conversations/index.js';
 import type { Database } from '../db/database.js';
 import type { EventBus, ServerEvents } from '../events/bus.js';
 import type { Logger } from '../logging.js';
@@ -46,6 +47,8 @@ export interface ServerContext {
   ariBridge: AriBridge | null;
   /** The simulated carrier and its fake Twilio API, started on first use (never in production). */
   simulator: SimulatorHandles;
+  /** The conversations module: where channels hand inbound messages and statuses; replies and media. */
+  conversations: Conversations;
   /** How messaging reaches its channels (SMS, WhatsApp, Signal) and where it hands what they receive. */
   messaging: MessagingWiring;
 }

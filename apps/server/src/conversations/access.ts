@@ -1,0 +1,59 @@
+import { hasPermission } from '@llamenos/protocol';
+import type { Queryable } from '../db/database.js';
+import type { Member } from '../domain/actor.js';
+import { forbidden, notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { activeUsersHolding } from '../records/envelope.js';
+import { eligibleVolunteers } from '../shifts/views.js';
+import { type ConversationRow, findConversation, findMember } from './store.js';
+
+/**
+ * Who may do what with a conversation, beyond the route's guard:
+ * - conversations:read-all (admins) see and act on every conversation;
+ * - the assignee sees and acts on theirs;
+ * - a volunteer on shift holding conversations:claim sees the unassigned queue (its messages are
+ *   sealed for the admins only until someone takes it, so they see that it waits, not what it says);
+ * - transferring someone else's conversation needs conversations:assign.
+ * Anything else reads as "not found", so a conversation's existence is not disclosed.
+ */
+
+export const readsAll = (actor: Member) => hasPermission(actor.permissions, 'conversations:read-all');
+export const mayAssign = (actor: Member) => hasPermission(actor.permissions, 'conversations:assign');
+export const mayClaim = (actor: Member) => hasPermission(actor.permissions, 'conversations:claim');
+
+/** Is the member on shift now (the same answer the call router uses)? */
+export async function isOnShift(ctx: ServerContext, userId: string): Promise<boolean> {
+  return (await eligibleVolunteers(ctx, ctx.now())).userIds.includes(userId);
+}
+
+/** The conversation if the member may see it; not-found otherwise. */
+export async function visibleConversation(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<ConversationRow> {
+  const conversation = await findConversation(ctx.db, id);
+  if (!conversation) throw notFound('no such conversation');
+  if (readsAll(actor) || conversation.assigned_to === actor.userId) return conversation;
+  if (
+    conversation.status === 'waiting' &&
+    conversation.assigned_to === null &&
+    mayClaim(actor) &&
+    (await isOnShift(ctx, actor.userId))
+  )
+    return conversation;
+  throw notFound('no such conversation');
+}
+
+/** The assignee, or someone who may act on every conversation. */
+export function ensureHandles(actor: Member, conversation: ConversationRow): void {
+  if (conversation.assigned_to === actor.userId || readsAll(actor) || mayAssign(actor)) return;
+  throw forbidden('this conversation is assigned to someone else');
+}
+
+/** Everyone a message of this conversation is sealed for now: its assignee and every admin. */
+export async function currentReaders(db: Queryable, assignedTo: string | null): Promise<string[]> {
+  const admins = (await activeUsersHolding(db, 'conversations:read-all')).map((u) => u.pubkey);
+  const assignee = assignedTo ? await findMember(db, assignedTo) : null;
+  return [...new Set([...(assignee?.active ? [assignee.pubkey] : []), ...admins])];
+}

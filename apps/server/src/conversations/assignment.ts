@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationView } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+import type { Member } from '../domain/actor.js';
+import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { activeUsersHolding } from '../records/envelope.js';
+import { loadSettings } from '../settings/store.js';
+import { eligibleVolunteers } from '../shifts/views.js';
+import { ensureHandles, isOnShift, mayAssign, mayClaim, readsAll, visibleConversation } from './access.js';
+import { announceConversation } from './notify.js';
+import {
+  assignConversation,
+  assigneeLoads,
+  type ConversationRow,
+  claimIfUnassigned,
+  closeConversationRow,
+  countUnwrappedFor,
+  findMember,
+  lockAssignments,
+  lockConversation,
+  markRead,
+  noteAssigned,
+  reopenConversationRow,
+  requestRewrap,
+  unreadFor,
+} from './store.js';
+import { conversationView } from './views.js';
+
+/**
+ * Who holds a conversation. A new one is given round robin to an on-shift volunteer with a free
+ * place (settings messaging.capacityPerVolunteer), the one given a conversation longest ago
+ * first; with nobody free it waits in the queue, where volunteers on shift claim it (a guarded
+ * UPDATE: of two claims at once one wins, the other gets 409). A change of hands records a
+ * re-wrap request for the new assignee (lesson 15): the server cannot open the history, so a
+ * member who can (an admin, the previous assignee) wraps each message key for them.
+ */
+
+/** The on-shift volunteer who should get the next conversation, or null; inside `tx`. */
+export async function pickAssignee(ctx: ServerContext, tx: Queryable, now: Date): Promise<string | null> {
+  await lockAssignments(tx);
+  const { settings } = await loadSettings(tx);
+  const onShift = await eligibleVolunteers(ctx, now, new Set(), tx);
+  if (!onShift.userIds.length) return null;
+  const canHold = new Set((await activeUsersHolding(tx, 'conversations:read-assigned')).map((u) => u.id));
+  const loads = (
+    await assigneeLoads(
+      tx,
+      onShift.userIds.filter((id) => canHold.has(id)),
+    )
+  ).filter((l) => Number(l.open) < settings.messaging.capacityPerVolunteer);
+  loads.sort((a, b) => {
+    const at = a.last_assigned_at ? new Date(a.last_assigned_at).getTime() : -1;
+    const bt = b.last_assigned_at ? new Date(b.last_assigned_at).getTime() : -1;
+    return at - bt || a.user_id.localeCompare(b.user_id);
+  });
+  const chosen = loads[0]?.user_id ?? null;
+  if (chosen) await noteAssigned(tx, chosen, now);
+  return chosen;
+}
+
+/** After a change of hands inside `tx`: a re-wrap request if the new assignee lacks any wrap. */
+export async function afterHandover(
+  tx: Queryable,
+  conversationId: string,
+  assigneeId: string | null,
+  now: Date,
+): Promise<{ assigneePubkey: string | null; rewrap: boolean }> {
+  if (!assigneeId) return { assigneePubkey: null, rewrap: false };
+  const member = await findMember(tx, assigneeId);
+  if (!member) return { assigneePubkey: null, rewrap: false };
+  const missing = await countUnwrappedFor(tx, conversationId, member.pubkey);
+  if (missing > 0) await requestRewrap(tx, randomUUID(), conversationId, member.pubkey, now);
+  return { assigneePubkey: member.pubkey, rewrap: missing > 0 };
+}
+
+/** The hub events of a change of hands, once committed. */
+export async function announceHandover(
+  ctx: ServerContext,
+  conversationId: string,
+  handover: { assigneePubkey: string | null; rewrap: boolean },
+): Promise<void> {
+  await announceConversation(ctx, {
+    type: 'conversation:assigned',
+    conversationId,
+    assignee: handover.assigneePubkey,
+  });
+  if (handover.rewrap)
+    await announceConversation(ctx, { type: 'conversation:rewrap-needed', conversationId });
+}
+
+async function viewFor(ctx: ServerContext, actor: Member, row: ConversationRow): Promise<ConversationView> {
+  return conversationView(row, await unreadFor(ctx.db, row.id, actor.userId));
+}
+
+/** `POST …/claim`: take a waiting conversation from the queue. */
+export async function claimConversation(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<ConversationView> {
+  const now = ctx.now();
+  const conversation = await visibleConversation(ctx, actor, id);
+  if (conversation.assigned_to === actor.userId) return viewFor(ctx, actor, conversation);
+  if (!mayClaim(actor)) throw new DomainError('forbidden', 'you may not claim conversations');
+  if (!readsAll(actor) && !(await isOnShift(ctx, actor.userId)))
+    throw conflict('only a volunteer on shift may claim a conversation');
+  const { row, handover } = await ctx.db.transaction(async (tx) => {
+    const claimed = await claimIfUnassigned(tx, id, actor.userId);
+    if (!claimed) throw conflict('someone else has already taken this conversation');
+    const handover = await afterHandover(tx, id, actor.userId, now);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'conversations.assigned',
+        actorPubkey: actor.pubkey,
+        target: `conversation:${id}`,
+        details: { conversationId: id, how: 'claim', assignee: actor.userId },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return { row: claimed, handover };
+  });
+  await announceHandover(ctx, id, handover);
+  return viewFor(ctx, actor, row);
+}
+
+/** `POST …/transfer {to}`: the assignee hands over, or someone who may assign moves it. */
+export async function transferConversation(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+  to: string,
+): Promise<ConversationView> {
+  const now = ctx.now();
+  const conversation = await visibleConversation(ctx, actor, id);
+  if (conversation.assigned_to !== actor.userId && !mayAssign(actor))
+    throw new DomainError('forbidden', 'only the assignee or someone who may assign can transfer this');
+  const target = await findMember(ctx.db, to);
+  if (!target?.active) throw notFound('no such active member');
+  const canHold = (await activeUsersHolding(ctx.db, 'conversations:read-assigned')).some((u) => u.id === to);
+  if (!canHold) throw invalid('that member cannot hold conversations');
+  const { row, handover } = await ctx.db.transaction(async (tx) => {
+    const locked = await lockConversation(tx, id);
+    if (!locked) throw notFound('no such conversation');
+    if (locked.assigned_to !== conversation.assigned_to)
+      throw conflict('the conversation changed hands meanwhile; reload it');
+    const moved = await assignConversation(tx, id, to, now);
+    if (!moved) throw notFound('no such conversation');
+    const handover = await afterHandover(tx, id, to, now);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'conversations.transferred',
+        actorPubkey: actor.pubkey,
+        target: `conversation:${id}`,
+        details: { conversationId: id, from: conversation.assigned_to ?? 'queue', to },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return { row: moved, handover };
+  });
+  await announceHandover(ctx, id, handover);
+  return viewFor(ctx, actor, row);
+}
+
+export async function closeConversation(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<ConversationView> {
+  const now = ctx.now();
+  const conversation = await visibleConversation(ctx, actor, id);
+  ensureHandles(actor, conversation);
+  const row = await ctx.db.transaction(async (tx) => {
+    const closed = await closeConversationRow(tx, id, now);
+    if (!closed) throw conflict('this conversation is already closed');
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'conversations.closed',
+        actorPubkey: actor.pubkey,
+        target: `conversation:${id}`,
+        details: { conversationId: id },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return closed;
+  });
+  await announceConversation(ctx, { type: 'conversation:updated', conversationId: id });
+  return viewFor(ctx, actor, row);
+}
+
+export async function reopenConversation(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<ConversationView> {
+  const now = ctx.now();
+  const conversation = await visibleConversation(ctx, actor, id);
+  ensureHandles(actor, conversation);
+  const row = await ctx.db.transaction(async (tx) => {
+    const reopened = await reopenConversationRow(tx, id, now);
+    if (!reopened) throw conflict('this conversation is not closed');
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'conversations.reopened',
+        actorPubkey: actor.pubkey,
+        target: `conversation:${id}`,
+        details: { conversationId: id, by: 'member' },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return reopened;
+  });
+  await announceConversation(ctx, { type: 'conversation:updated', conversationId: id });
+  return viewFor(ctx, actor, row);
+}
+
+/** `POST …/read`: everything so far counts as read for this member. */
+export async function markConversationRead(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<ConversationView> {
+  const conversation = await visibleConversation(ctx, actor, id);
+  await markRead(ctx.db, id, actor.userId, ctx.now());
+  return viewFor(ctx, actor, conversation);
+}

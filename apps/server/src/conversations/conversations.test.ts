@@ -1,0 +1,537 @@
+import { randomUUID } from 'node:crypto';
+import {
+  fromBase64url,
+  hashPhone,
+  PURPOSES,
+  type SealedEnvelope,
+  toBase64url,
+  unwrapKey,
+  wrapForNewReader,
+  wrapKey,
+} from '@llamenos/crypto';
+import {
+  type ConversationDetail,
+  type ConversationListResponse,
+  messageRecordId,
+  type RewrapRequestsResponse,
+} from '@llamenos/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ChannelSendError,
+  clearShifts,
+  contactNumber,
+  type FakeChannel,
+  fakeChannel,
+  inbound,
+  openMessage,
+  putOnShift,
+  sealReply,
+  setSettings,
+  settle,
+} from '../../test/conversations-helpers.js';
+import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { ChannelInputError } from '../messaging/channel.js';
+
+/**
+ * The conversations module end to end, in-process: a fake channel hands messages to
+ * ctx.conversations.receive as a verified webhook would; members use the HTTP API; the test
+ * does the browser's cryptography.
+ */
+
+let h: TestHotline;
+let admin: TestUser;
+let sms: FakeChannel;
+
+beforeAll(async () => {
+  h = await createTestHotline();
+  admin = await h.addUser(['admin'], 'Admin');
+  sms = fakeChannel();
+  h.ctx.conversations.channels.set(sms.id, sms);
+});
+afterAll(() => h?.close());
+
+async function detail(id: string, as: TestUser): Promise<ConversationDetail> {
+  const res = await h.request('GET', `/api/conversations/${id}`, { as });
+  expect(res.status).toBe(200);
+  return (await res.json()) as ConversationDetail;
+}
+
+async function conversationOf(
+  from: string,
+): Promise<{ id: string; assigned_to: string | null; status: string }> {
+  const [row] = await h.ctx.db.query<{ id: string; assigned_to: string | null; status: string }>(
+    'select id, assigned_to, status from conversations where contact_hash = $1',
+    [hashPhone(h.ctx.keys.hashKey, from)],
+  );
+  if (!row) throw new Error('no conversation');
+  return row;
+}
+
+/** A volunteer on shift (and only them, so round robin is predictable). */
+async function onlyOnShift(...users: TestUser[]) {
+  await clearShifts(h);
+  if (users.length)
+    await putOnShift(
+      h,
+      users.map((u) => u.id),
+    );
+}
+
+describe('encrypt on arrival', () => {
+  it('seals the body for the assignee and the admins, stores ciphertext only, dedupes provider retries', async () => {
+    const volunteer = await h.addUser(['volunteer'], 'Vol');
+    await onlyOnShift(volunteer);
+    const from = contactNumber();
+    const message = inbound(from, 'I need to talk to someone tonight');
+    await h.ctx.conversations.receive(sms, message);
+    // The provider retries the same delivery (and a restarted server sees it again): one message.
+    await h.ctx.conversations.receive(sms, message);
+    await settle(h);
+
+    const conversation = await conversationOf(from);
+    expect(conversation).toMatchObject({ assigned_to: volunteer.id, status: 'active' });
+    const thread = await detail(conversation.id, volunteer);
+    const inboundMessages = thread.messages.filter((m) => m.direction === 'in');
+    expect(inboundMessages).toHaveLength(1);
+    const first = inboundMessages[0]!;
+    expect(first.envelope.wraps.map((w) => w.reader)).toEqual([volunteer.pubkey]);
+    expect(openMessage(first.envelope as SealedEnvelope, first.id, volunteer)).toBe(
+      'I need to talk to someone tonight',
+    );
+    const asAdmin = await detail(conversation.id, admin);
+    const adminCopy = asAdmin.messages.find((m) => m.id === first.id)!;
+    expect(openMessage(adminCopy.envelope as SealedEnvelope, first.id, admin)).toBe(
+      'I need to talk to someone tonight',
+    );
+    expect(thread.conversation.contactLast4).toBe(from.slice(-4));
+
+    // Nothing in the database holds the text or the number in clear.
+    for (const table of ['conversations', 'conversation_messages', 'conversation_wraps', 'audit_log']) {
+      const rows = JSON.stringify(await h.ctx.db.query(`select * from ${table}`));
+      expect(rows, table).not.toContain('talk to someone');
+      expect(rows, table).not.toContain(from);
+      expect(rows, table).not.toContain(from.slice(1));
+    }
+  });
+
+  it('an oversized inbound message is refused with a clear error and nothing is stored', async () => {
+    const from = contactNumber();
+    await expect(h.ctx.conversations.receive(sms, inbound(from, 'x'.repeat(20_000)))).rejects.toBeInstanceOf(
+      ChannelInputError,
+    );
+    const rows = await h.ctx.db.query('select 1 from conversations where contact_hash = $1', [
+      hashPhone(h.ctx.keys.hashKey, from),
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe('assignment', () => {
+  it('round robin within capacity; nobody free → the queue, the automatic replies and the waiting time', async () => {
+    const a = await h.addUser(['volunteer'], 'A');
+    const b = await h.addUser(['volunteer'], 'B');
+    await onlyOnShift(a, b);
+    await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, capacityPerVolunteer: 1 } }));
+    try {
+      const first = contactNumber();
+      const second = contactNumber();
+      const third = contactNumber();
+      await h.ctx.conversations.receive(sms, inbound(first, 'one'));
+      await h.ctx.conversations.receive(sms, inbound(second, 'two'));
+      await h.ctx.conversations.receive(sms, inbound(third, 'three'));
+      await settle(h);
+      const holders = [(await conversationOf(first)).assigned_to, (await conversationOf(second)).assigned_to];
+      expect(holders.sort()).toEqual([a.id, b.id].sort());
+      const waiting = await conversationOf(third);
+      expect(waiting).toMatchObject({ assigned_to: null, status: 'waiting' });
+      // The third contact was told about privacy and that everyone is busy.
+      const toThird = sms.sent.filter((m) => m.to === third).map((m) => m.body);
+      expect(toThird).toHaveLength(2);
+      expect(toThird[1]).toContain('Everyone is busy');
+      const listed = await h.request('GET', '/api/conversations?status=waiting', { as: admin });
+      const list = (await listed.json()) as ConversationListResponse;
+      expect(listed.status, JSON.stringify(list)).toBe(200);
+      const row = list.conversations.find((c) => c.id === waiting.id)!;
+      expect(row.waitingSince).not.toBeNull();
+      expect(row.unread).toBe(1);
+    } finally {
+      await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, capacityPerVolunteer: 3 } }));
+    }
+  });
+
+  it('two volunteers claiming at once: exactly one wins', async () => {
+    await onlyOnShift();
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'anyone there?'));
+    await settle(h);
+    const { id } = await conversationOf(from);
+    const a = await h.addUser(['volunteer'], 'A');
+    const b = await h.addUser(['volunteer'], 'B');
+    // Off shift, the queue is not theirs to see.
+    expect((await h.request('POST', `/api/conversations/${id}/claim`, { as: a })).status).toBe(404);
+    await onlyOnShift(a, b);
+    const results = await Promise.all([
+      h.request('POST', `/api/conversations/${id}/claim`, { as: a }),
+      h.request('POST', `/api/conversations/${id}/claim`, { as: b }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const audit = await h.ctx.db.query<{ details: { how: string } }>(
+      `select details from audit_log where action = 'conversations.assigned' and target = $1`,
+      [`conversation:${id}`],
+    );
+    expect(audit.map((r) => r.details.how)).toEqual(['claim']);
+  });
+});
+
+/** What an admin's (or previous assignee's) browser does with a re-wrap request. */
+async function rewrapAs(member: TestUser, conversationId: string): Promise<number> {
+  const res = await h.request('GET', `/api/conversations/${conversationId}/rewrap-requests`, { as: member });
+  expect(res.status).toBe(200);
+  const { requests } = (await res.json()) as RewrapRequestsResponse;
+  let stored = 0;
+  for (const request of requests) {
+    const wraps = request.items.map((item) => {
+      const purpose = item.purpose === 'message' ? PURPOSES.message : PURPOSES.attachment;
+      const key = unwrapKey(fromBase64url(item.wrap), member.secretKey, {
+        label: purpose.wrap,
+        recordId: item.recordId,
+      });
+      const wrap = toBase64url(
+        wrapKey(key, request.recipient, { label: purpose.wrap, recordId: item.recordId }),
+      );
+      key.fill(0);
+      return { recordId: item.recordId, wrap };
+    });
+    if (!wraps.length) continue;
+    const posted = await h.request('POST', `/api/conversations/${conversationId}/wraps`, {
+      as: member,
+      body: { recipient: request.recipient, wraps },
+    });
+    expect(posted.status).toBe(200);
+    stored += ((await posted.json()) as { stored: number }).stored;
+  }
+  return stored;
+}
+
+describe('history re-wrap when a conversation changes hands (lesson 15)', () => {
+  it('claim → an admin re-wraps → the new assignee opens every earlier message; the previous one gets no new wraps', async () => {
+    await onlyOnShift();
+    const from = contactNumber();
+    for (const text of ['first', 'second', 'third'])
+      await h.ctx.conversations.receive(sms, inbound(from, text));
+    await settle(h);
+    const { id } = await conversationOf(from);
+    const first = await h.addUser(['volunteer'], 'First');
+    await onlyOnShift(first);
+    expect((await h.request('POST', `/api/conversations/${id}/claim`, { as: first })).status).toBe(200);
+
+    // Before the re-wrap the history is unreadable to the new assignee.
+    let thread = await detail(id, first);
+    expect(
+      thread.messages.filter((m) => m.direction === 'in').every((m) => m.envelope.wraps.length === 0),
+    ).toBe(true);
+    expect(await rewrapAs(admin, id)).toBeGreaterThanOrEqual(3);
+    thread = await detail(id, first);
+    const texts = thread.messages
+      .filter((m) => m.direction === 'in')
+      .map((m) => openMessage(m.envelope as SealedEnvelope, m.id, first));
+    expect(texts).toEqual(['first', 'second', 'third']);
+    expect(
+      (await h
+        .request('GET', `/api/conversations/${id}/rewrap-requests`, { as: admin })
+        .then((r) => r.json())) as RewrapRequestsResponse,
+    ).toEqual({ requests: [] });
+
+    // Transfer to a second volunteer; the previous assignee re-wraps for them.
+    const second = await h.addUser(['volunteer'], 'Second');
+    const moved = await h.request('POST', `/api/conversations/${id}/transfer`, {
+      as: first,
+      body: { to: second.id },
+    });
+    expect(moved.status).toBe(200);
+    expect(await rewrapAs(first, id)).toBeGreaterThanOrEqual(3);
+    await h.ctx.conversations.receive(sms, inbound(from, 'fourth'));
+    await settle(h);
+    thread = await detail(id, second);
+    const all = thread.messages.filter((m) => m.direction === 'in');
+    expect(all.map((m) => openMessage(m.envelope as SealedEnvelope, m.id, second))).toEqual([
+      'first',
+      'second',
+      'third',
+      'fourth',
+    ]);
+    // The previous assignee is no reader of the new message (and no longer sees the thread).
+    const newest = all[3]!;
+    const readers = await h.ctx.db.query<{ reader: string }>(
+      'select reader from conversation_wraps where record_id = $1',
+      [messageRecordId(newest.id)],
+    );
+    expect(readers.map((r) => r.reader)).not.toContain(first.pubkey);
+    expect(readers.map((r) => r.reader).sort()).toEqual([admin.pubkey, second.pubkey].sort());
+    expect((await h.request('GET', `/api/conversations/${id}`, { as: first })).status).toBe(404);
+  });
+
+  it('refuses wraps for anyone but the current assignee and for records the poster cannot open', async () => {
+    await onlyOnShift();
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'hello'));
+    const { id } = await conversationOf(from);
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    expect((await h.request('POST', `/api/conversations/${id}/claim`, { as: volunteer })).status).toBe(200);
+    const thread = await detail(id, admin);
+    const message = thread.messages[0]!;
+    const good = wrapForNewReader(message.envelope as SealedEnvelope, admin.secretKey, volunteer.pubkey, {
+      purpose: PURPOSES.message,
+      recordId: messageRecordId(message.id),
+    });
+    const other = await h.addUser(['volunteer']);
+    const wrongRecipient = await h.request('POST', `/api/conversations/${id}/wraps`, {
+      as: admin,
+      body: { recipient: other.pubkey, wraps: [{ recordId: messageRecordId(message.id), wrap: good.wrap }] },
+    });
+    expect(wrongRecipient.status).toBe(409);
+    const notInConversation = await h.request('POST', `/api/conversations/${id}/wraps`, {
+      as: admin,
+      body: {
+        recipient: volunteer.pubkey,
+        wraps: [{ recordId: messageRecordId(randomUUID()), wrap: good.wrap }],
+      },
+    });
+    expect(notInConversation.status).toBe(403);
+    const stranger = await h.request('POST', `/api/conversations/${id}/wraps`, {
+      as: other,
+      body: {
+        recipient: volunteer.pubkey,
+        wraps: [{ recordId: messageRecordId(message.id), wrap: good.wrap }],
+      },
+    });
+    expect(stranger.status).toBe(404);
+    const ok = await h.request('POST', `/api/conversations/${id}/wraps`, {
+      as: admin,
+      body: {
+        recipient: volunteer.pubkey,
+        wraps: [{ recordId: messageRecordId(message.id), wrap: good.wrap }],
+      },
+    });
+    expect(await ok.json()).toMatchObject({ stored: 1 });
+    // One wrap per record and reader: a second is ignored.
+    const again = await h.request('POST', `/api/conversations/${id}/wraps`, {
+      as: admin,
+      body: {
+        recipient: volunteer.pubkey,
+        wraps: [{ recordId: messageRecordId(message.id), wrap: good.wrap }],
+      },
+    });
+    expect(await again.json()).toMatchObject({ stored: 0 });
+  });
+});
+
+describe('replies', () => {
+  async function activeConversation(): Promise<{ id: string; from: string; volunteer: TestUser }> {
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'hi'));
+    await settle(h);
+    const { id } = await conversationOf(from);
+    return { id, from, volunteer };
+  }
+
+  it('hands the body to the channel, stores only the sealed copy, follows delivery statuses', async () => {
+    const { id, from, volunteer } = await activeConversation();
+    const messageId = randomUUID();
+    const sealed = sealReply(messageId, 'You are not alone. I am here.', [volunteer.pubkey, admin.pubkey]);
+    const res = await h.request('POST', `/api/conversations/${id}/messages`, {
+      as: volunteer,
+      body: { id: messageId, body: 'You are not alone. I am here.', sealed },
+    });
+    expect(res.status).toBe(201);
+    const sent = sms.sent.at(-1)!;
+    expect(sent).toMatchObject({ to: from, body: 'You are not alone. I am here.' });
+    const rows = JSON.stringify(
+      await h.ctx.db.query('select * from conversation_messages where id = $1', [messageId]),
+    );
+    expect(rows).not.toContain('not alone');
+    const [row] = await h.ctx.db.query<{ provider_message_id: string; delivery: string }>(
+      'select provider_message_id, delivery from conversation_messages where id = $1',
+      [messageId],
+    );
+    expect(row!.delivery).toBe('queued');
+    await h.ctx.conversations.applyStatus(sms.id, {
+      providerMessageId: row!.provider_message_id,
+      status: 'delivered',
+      errorCode: null,
+    });
+    // A late "sent" does not move it back.
+    await h.ctx.conversations.applyStatus(sms.id, {
+      providerMessageId: row!.provider_message_id,
+      status: 'sent',
+      errorCode: null,
+    });
+    const thread = await detail(id, volunteer);
+    const mine = thread.messages.find((m) => m.id === messageId)!;
+    expect(mine).toMatchObject({ direction: 'out', delivery: 'delivered', author: volunteer.id });
+    expect(openMessage(mine.envelope as SealedEnvelope, messageId, volunteer)).toBe(
+      'You are not alone. I am here.',
+    );
+  });
+
+  it('refuses an envelope not sealed for exactly the assignee and the admins', async () => {
+    const { id, volunteer } = await activeConversation();
+    const messageId = randomUUID();
+    const res = await h.request('POST', `/api/conversations/${id}/messages`, {
+      as: volunteer,
+      body: { id: messageId, body: 'hello', sealed: sealReply(messageId, 'hello', [volunteer.pubkey]) },
+    });
+    expect(res.status).toBe(400);
+    expect(
+      await h.ctx.db.query('select 1 from conversation_messages where id = $1', [messageId]),
+    ).toHaveLength(0);
+  });
+
+  it('shows a provider refusal on the message (WhatsApp 24-hour window), and retries a retryable one', async () => {
+    const { id, volunteer } = await activeConversation();
+    sms.sendFailures.push(new ChannelSendError('outside-24h-window', 'the 24-hour window is closed', false));
+    const refused = randomUUID();
+    const res = await h.request('POST', `/api/conversations/${id}/messages`, {
+      as: volunteer,
+      body: {
+        id: refused,
+        body: 'hello?',
+        sealed: sealReply(refused, 'hello?', [volunteer.pubkey, admin.pubkey]),
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { message: unknown }).message).toMatchObject({
+      delivery: 'failed',
+      errorCode: 'outside-24h-window',
+      retryable: false,
+    });
+    expect(
+      (
+        await h.request('POST', `/api/conversations/${id}/messages/${refused}/retry`, {
+          as: volunteer,
+          body: { body: 'hello?' },
+        })
+      ).status,
+    ).toBe(409);
+
+    sms.sendFailures.push(new ChannelSendError('unreachable', 'provider timed out', true));
+    const flaky = randomUUID();
+    await h.request('POST', `/api/conversations/${id}/messages`, {
+      as: volunteer,
+      body: {
+        id: flaky,
+        body: 'still here',
+        sealed: sealReply(flaky, 'still here', [volunteer.pubkey, admin.pubkey]),
+      },
+    });
+    const retried = await h.request('POST', `/api/conversations/${id}/messages/${flaky}/retry`, {
+      as: volunteer,
+      body: { body: 'still here' },
+    });
+    expect(retried.status).toBe(200);
+    expect(((await retried.json()) as { message: unknown }).message).toMatchObject({
+      delivery: 'queued',
+      errorCode: null,
+    });
+  });
+
+  it('STOP opts the contact out (no sends) until START', async () => {
+    const { id, from, volunteer } = await activeConversation();
+    await h.ctx.conversations.receive(sms, inbound(from, ' stop '));
+    const blocked = randomUUID();
+    const res = await h.request('POST', `/api/conversations/${id}/messages`, {
+      as: volunteer,
+      body: { id: blocked, body: 'hi', sealed: sealReply(blocked, 'hi', [volunteer.pubkey, admin.pubkey]) },
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('STOP');
+    await h.ctx.conversations.receive(sms, inbound(from, 'START'));
+    const allowed = randomUUID();
+    const again = await h.request('POST', `/api/conversations/${id}/messages`, {
+      as: volunteer,
+      body: { id: allowed, body: 'hi', sealed: sealReply(allowed, 'hi', [volunteer.pubkey, admin.pubkey]) },
+    });
+    expect(again.status).toBe(201);
+  });
+
+  it('close, then a new message from the contact reopens it', async () => {
+    const { id, from, volunteer } = await activeConversation();
+    expect((await h.request('POST', `/api/conversations/${id}/close`, { as: volunteer })).status).toBe(200);
+    expect((await h.request('POST', `/api/conversations/${id}/close`, { as: volunteer })).status).toBe(409);
+    await h.ctx.conversations.receive(sms, inbound(from, 'me again'));
+    expect(await conversationOf(from)).toMatchObject({ status: 'active', assigned_to: volunteer.id });
+    const actions = (
+      await h.ctx.db.query<{ action: string }>(
+        `select action from audit_log where target = $1 order by seq`,
+        [`conversation:${id}`],
+      )
+    ).map((r) => r.action);
+    expect(actions).toEqual(['conversations.assigned', 'conversations.closed', 'conversations.reopened']);
+  });
+});
+
+describe('safety', () => {
+  it('a banned number (the ban list calls use) is not stored', async () => {
+    const from = contactNumber();
+    const ban = await h.request('POST', '/api/bans', {
+      as: admin,
+      body: { numbers: [from], reason: 'abuse' },
+    });
+    expect(ban.status).toBe(201);
+    await h.ctx.conversations.receive(sms, inbound(from, 'hello'));
+    expect(
+      await h.ctx.db.query('select 1 from conversations where contact_hash = $1', [
+        hashPhone(h.ctx.keys.hashKey, from),
+      ]),
+    ).toHaveLength(0);
+  });
+
+  it('a contact over the per-hour limit is dropped', async () => {
+    await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, messagesPerContactPerHour: 2 } }));
+    try {
+      const from = contactNumber();
+      for (const text of ['a', 'b', 'c']) await h.ctx.conversations.receive(sms, inbound(from, text));
+      const { id } = await conversationOf(from);
+      const rows = await h.ctx.db.query(
+        `select 1 from conversation_messages where conversation_id = $1 and direction = 'in'`,
+        [id],
+      );
+      expect(rows).toHaveLength(2);
+    } finally {
+      await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, messagesPerContactPerHour: 60 } }));
+    }
+  });
+});
+
+describe('bad input is a 4xx, never a 5xx', () => {
+  it('answers malformed ids, bodies and unknown conversations with 400/404', async () => {
+    const volunteer = await h.addUser(['volunteer']);
+    const cases: [string, string, unknown?][] = [
+      ['GET', '/api/conversations/not-a-uuid'],
+      ['GET', `/api/conversations/${randomUUID()}`],
+      ['GET', '/api/conversations?status=nope'],
+      ['GET', '/api/conversations?limit=100000'],
+      ['POST', `/api/conversations/${randomUUID()}/claim`],
+      ['POST', `/api/conversations/${randomUUID()}/transfer`, { to: 5 }],
+      ['POST', `/api/conversations/${randomUUID()}/messages`, { id: 'x', body: '', sealed: {} }],
+      [
+        'POST',
+        `/api/conversations/${randomUUID()}/messages`,
+        { id: randomUUID(), body: 'y'.repeat(5000), sealed: { v: 1, ciphertext: 'AA', wraps: [] } },
+      ],
+      ['POST', `/api/conversations/${randomUUID()}/wraps`, { recipient: 'zz', wraps: [] }],
+      ['GET', `/api/conversations/${randomUUID()}/media/${randomUUID()}`],
+      ['GET', `/api/conversations/${randomUUID()}/rewrap-requests`],
+    ];
+    for (const [method, path, body] of cases) {
+      for (const as of [admin, volunteer]) {
+        const res = await h.request(method, path, { as, body });
+        expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${method} ${path}`).toBeLessThan(500);
+      }
+    }
+  });
+});

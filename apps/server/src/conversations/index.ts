@@ -1,0 +1,5 @@
+/** The conversations module: texts (SMS, WhatsApp, Signal) sealed on arrival, assigned, answered. */
+export { type Conversations, createConversations } from './ingest.js';
+export { conversationRoutes } from './routes.js';
+export { conversationsMigrations } from './schema.js';
+export { purgeExpiredConversations, startConversationTimers, tickConversationTimers } from './timers.js';

@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import { type MessagingSettings, messageRecordId } from '@llamenos/protocol';
+import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import { isBanned } from '../calls/store/bans.js';
+import { DomainError } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import {
+  CHANNEL_IDS,
+  type ChannelId,
+  ChannelInputError,
+  type ConversationIngest,
+  type InboundMessage,
+  type MessagingChannel,
+  type StatusUpdate,
+} from '../messaging/channel.js';
+import { hitRateLimit } from '../rate-limit/service.js';
+import { loadSettings } from '../settings/store.js';
+import { currentReaders } from './access.js';
+import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
+import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
+import { processMedia } from './media.js';
+import { announceConversation, conversationWork } from './notify.js';
+import { sendAutomaticReply } from './replies.js';
+import { sealMessage } from './seal.js';
+import {
+  applyDeliveryStatus,
+  assignConversation,
+  type ConversationRow,
+  findConversation,
+  hasProviderMessage,
+  insertConversation,
+  insertMedia,
+  insertMessage,
+  insertWraps,
+  lockConversation,
+  lockConversationOfContact,
+  reopenConversationRow,
+  setOptedOut,
+  touchConversation,
+} from './store.js';
+
+/**
+ * Encrypt on arrival (seed: "Incoming message"). A channel hands over a parsed, verified message;
+ * the body and the sender's address exist only in this request's memory. The message is sealed
+ * for the conversation's assignee (if any) and every admin, stored as ciphertext, and the
+ * plaintext dropped; the contact is kept as a keyed hash and the last four digits.
+ *
+ * Order: a delivery the provider retries is recognised by its message id first (dedupe, also
+ * enforced by a unique index); then the ban list and the per-contact rate limit shared with
+ * calls; then the conversation is found or made, reopened, assigned; then the message sealed
+ * and stored. The media are fetched after the answer (the timer retries them after a crash:
+ * each row is due a few minutes after it was written).
+ */
+
+/** Longest inbound text kept (UTF-16 units); providers send far less (WhatsApp: 4096). */
+export const MAX_INBOUND_BODY = 16_384;
+export const MAX_INBOUND_MEDIA = 10;
+/** When the timer takes over an attachment whose first attempt (in the webhook's process) never finished. */
+export const MEDIA_TAKEOVER_MS = 5 * 60_000;
+
+/** Builds the adapter of a channel from its stored configuration (messaging/registry.ts). */
+export type ChannelResolver = (id: ChannelId) => Promise<MessagingChannel>;
+
+/** The conversations module as the rest of the server sees it (`ctx.conversations`). */
+export interface Conversations extends ConversationIngest {
+  /** Adapters given directly (tests, or the channel that delivered a message in this process). */
+  readonly channels: Map<ChannelId, MessagingChannel>;
+  /** The adapter for replies and media retries: a given one, else built by the resolver; null if none. */
+  channelFor(id: string): Promise<MessagingChannel | null>;
+}
+
+export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
+  const channels = new Map<ChannelId, MessagingChannel>();
+  return {
+    channels,
+    async channelFor(id) {
+      if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
+      const given = channels.get(id as ChannelId);
+      if (given) return given;
+      if (!resolve) return null;
+      try {
+        return await resolve(id as ChannelId);
+      } catch {
+        return null;
+      }
+    },
+    receive: (channel, message) => receiveMessage(ctxOf(), channel, message),
+    applyStatus: (channel, update) => applyStatusUpdate(ctxOf(), channel, update),
+  };
+}
+
+type Keyword = 'stop' | 'start' | null;
+
+function keywordOf(body: string, settings: MessagingSettings): Keyword {
+  const word = body.trim().toUpperCase();
+  if (!word || word.length > 20) return null;
+  if (settings.stopKeywords.some((k) => k.toUpperCase() === word)) return 'stop';
+  if (settings.startKeywords.some((k) => k.toUpperCase() === word)) return 'start';
+  return null;
+}
+
+function replyText(texts: Record<string, string>, languages: readonly string[]): string {
+  for (const language of [...languages, 'en']) {
+    const text = texts[language];
+    if (text) return text;
+  }
+  return Object.values(texts).find(Boolean) ?? '';
+}
+
+function checkSizes(message: InboundMessage): void {
+  if (message.body.length > MAX_INBOUND_BODY)
+    throw new ChannelInputError(`message text above ${MAX_INBOUND_BODY} characters`);
+  if (message.media.length > MAX_INBOUND_MEDIA)
+    throw new ChannelInputError(`more than ${MAX_INBOUND_MEDIA} attachments in one message`);
+  if (!message.providerMessageId || message.providerMessageId.length > 200)
+    throw new ChannelInputError('the provider message id is missing or too long');
+}
+
+interface Placed {
+  conversation: ConversationRow;
+  fresh: boolean;
+  reopened: boolean;
+  handover: { assigneePubkey: string | null; rewrap: boolean } | null;
+}
+
+/** Finds or makes the contact's conversation, reopens it, and assigns it if nobody holds it. */
+async function placeConversation(
+  ctx: ServerContext,
+  channel: MessagingChannel,
+  message: InboundMessage,
+  contact: { hash: string; last4: string | null },
+  now: Date,
+): Promise<Placed> {
+  return ctx.db.transaction(async (tx) => {
+    let conversation = await lockConversationOfContact(tx, channel.id, message.to, contact.hash);
+    let fresh = false;
+    if (!conversation) {
+      const id = randomUUID();
+      const inserted = await insertConversation(
+        tx,
+        {
+          id,
+          channel: channel.id,
+          kind: channel.kind,
+          hotlineAddress: message.to,
+          contactHash: contact.hash,
+          contactLast4: contact.last4,
+          contactEnc: sealContact(ctx.keys, id, message.from),
+        },
+        now,
+      );
+      conversation = inserted ?? (await lockConversationOfContact(tx, channel.id, message.to, contact.hash));
+      fresh = inserted !== null;
+    }
+    if (!conversation) throw new DomainError('conflict', 'conversation vanished while a message arrived');
+    let reopened = false;
+    if (conversation.status === 'closed') {
+      conversation = (await reopenConversationRow(tx, conversation.id, now)) ?? conversation;
+      reopened = true;
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'conversations.reopened',
+          target: `conversation:${conversation.id}`,
+          details: { conversationId: conversation.id, by: 'contact' },
+        },
+        now,
+      );
+    }
+    let handover: Placed['handover'] = null;
+    if (!conversation.assigned_to) {
+      const chosen = await pickAssignee(ctx, tx, now);
+      if (chosen) {
+        conversation = (await assignConversation(tx, conversation.id, chosen, now)) ?? conversation;
+        handover = await afterHandover(tx, conversation.id, chosen, now);
+        await appendAuditInTx(
+          tx,
+          {
+            action: 'conversations.assigned',
+            target: `conversation:${conversation.id}`,
+            details: { conversationId: conversation.id, how: 'round-robin', assignee: chosen },
+          },
+          now,
+        );
+      }
+    }
+    return { conversation, fresh, reopened, handover };
+  });
+}
+
+async function receiveMessage(
+  ctx: ServerContext,
+  channel: MessagingChannel,
+  message: InboundMessage,
+): Promise<void> {
+  checkSizes(message);
+  if (await hasProviderMessage(ctx.db, channel.id, message.providerMessageId)) return;
+  const now = ctx.now();
+  const { settings } = await loadSettings(ctx.db);
+  const contact = contactIdentity(ctx.keys, message.from);
+
+  // The ban list and the per-contact limit are the ones calls use (one person, one hash).
+  if (await isBanned(ctx.db, contact.hash, now)) {
+    await appendAudit(
+      ctx.db,
+      {
+        action: 'conversations.rejected',
+        target: `channel:${channel.id}`,
+        details: { reason: 'banned', contactLast4: contact.last4 ?? 'none' },
+      },
+      now,
+    );
+    return;
+  }
+  const verdict = await hitRateLimit(
+    ctx.db,
+    `messages:contact:${contact.hash}`,
+    {
+      limit: settings.messaging.messagesPerContactPerHour,
+      windowSeconds: 3600,
+      blockSeconds: settings.spam.blockMinutes * 60,
+    },
+    now,
+  );
+  if (!verdict.allowed) {
+    ctx.log.warn(
+      { channel: channel.id, contactLast4: contact.last4 },
+      'message dropped: contact rate-limited',
+    );
+    return;
+  }
+
+  const placed = await placeConversation(ctx, channel, message, contact, now);
+  const keyword = keywordOf(message.body, settings.messaging);
+  const messageId = randomUUID();
+  const mediaIds = message.media.map(() => randomUUID());
+
+  // Sealed outside the transaction (the wraps are the costly part); if the conversation changed
+  // hands meanwhile, sealed again for the new readers.
+  let stored: { conversation: ConversationRow; inserted: boolean } | null = null;
+  for (let attempt = 0; attempt < 3 && !stored; attempt += 1) {
+    const assignee = attempt === 0 ? placed.conversation.assigned_to : null;
+    const sealedFor =
+      attempt === 0
+        ? assignee
+        : ((await findConversation(ctx.db, placed.conversation.id))?.assigned_to ?? null);
+    const readers = await currentReaders(ctx.db, sealedFor);
+    if (!readers.length)
+      throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
+    const sealed = sealMessage(messageId, message.body, readers);
+    stored = await ctx.db.transaction(async (tx) => {
+      const conversation = await lockConversation(tx, placed.conversation.id);
+      if (!conversation) throw new DomainError('conflict', 'conversation vanished while a message arrived');
+      if (conversation.assigned_to !== sealedFor) return null;
+      const row = await insertMessage(
+        tx,
+        {
+          id: messageId,
+          conversationId: conversation.id,
+          direction: 'in',
+          channel: channel.id,
+          providerMessageId: message.providerMessageId,
+          ciphertext: sealed.ciphertext,
+          author: null,
+          delivery: 'received',
+        },
+        now,
+      );
+      if (!row) return { conversation, inserted: false };
+      const recordId = messageRecordId(messageId);
+      await insertWraps(
+        tx,
+        conversation.id,
+        sealed.wraps.map((w) => ({ recordId, reader: w.reader, wrap: w.wrap })),
+      );
+      for (const [position, media] of message.media.entries()) {
+        const id = mediaIds[position] as string;
+        await insertMedia(
+          tx,
+          {
+            id,
+            messageId,
+            conversationId: conversation.id,
+            position,
+            providerRefEnc: sealMediaRef(ctx.keys, id, media.ref),
+            contentType: media.contentType?.slice(0, 100) ?? null,
+          },
+          now,
+          new Date(now.getTime() + MEDIA_TAKEOVER_MS),
+        );
+      }
+      await touchConversation(tx, conversation.id, now, true);
+      if (keyword && (await setOptedOut(tx, conversation.id, keyword === 'stop')))
+        await appendAuditInTx(
+          tx,
+          {
+            action: keyword === 'stop' ? 'conversations.opted-out' : 'conversations.opted-in',
+            target: `conversation:${conversation.id}`,
+            details: { conversationId: conversation.id },
+          },
+          now,
+        );
+      return {
+        conversation: { ...conversation, opted_out: keyword ? keyword === 'stop' : conversation.opted_out },
+        inserted: true,
+      };
+    });
+  }
+  if (!stored)
+    throw new DomainError('conflict', 'the conversation kept changing hands; the provider will retry');
+  // Another delivery of the same provider message won the race: it does the rest.
+  if (!stored.inserted) return;
+  const conversation = stored.conversation;
+
+  if (placed.handover) await announceHandover(ctx, conversation.id, placed.handover);
+  await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId });
+  for (const id of mediaIds) conversationWork(ctx, 'media', () => processMedia(ctx, channel, id));
+  if (keyword !== 'stop') {
+    const texts: string[] = [];
+    if (placed.fresh) texts.push(replyText(settings.messaging.firstContactReply, settings.languages));
+    // Nobody took it: the contact learns they have been heard and must wait.
+    if ((placed.fresh || placed.reopened) && !conversation.assigned_to)
+      texts.push(replyText(settings.messaging.noVolunteerReply, settings.languages));
+    if (texts.length)
+      conversationWork(ctx, 'automatic reply', async () => {
+        for (const text of texts) await sendAutomaticReply(ctx, conversation, text);
+      });
+  }
+}
+
+async function applyStatusUpdate(
+  ctx: ServerContext,
+  channel: ChannelId,
+  update: StatusUpdate,
+): Promise<void> {
+  const changed = await applyDeliveryStatus(
+    ctx.db,
+    channel,
+    update.providerMessageId,
+    update.status,
+    update.errorCode?.slice(0, 100) ?? null,
+  );
+  if (changed)
+    await announceConversation(ctx, {
+      type: 'conversation:updated',
+      conversationId: changed.conversation_id,
+    });
+}

@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { encryptStream, PURPOSES } from '@llamenos/crypto';
+import { messageMediaRecordId, messageRecordId } from '@llamenos/protocol';
+import { appendAudit } from '../audit/service.js';
+import { blobStore } from '../blobs/store.js';
+import type { Member } from '../domain/actor.js';
+import { notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import type { MessagingChannel } from '../messaging/channel.js';
+import { visibleConversation } from './access.js';
+import { openMediaRef } from './contact.js';
+import { wrapFor } from './seal.js';
+import {
+  findMedia,
+  findMediaById,
+  insertWraps,
+  type MediaRow,
+  markMediaAttemptFailed,
+  markMediaDeletedAtProvider,
+  markMediaStored,
+  readersOf,
+} from './store.js';
+import { sizeBucket } from './views.js';
+
+/**
+ * Attachments: fetched from the provider as a stream and encrypted as the bytes arrive (STREAM,
+ * a fresh file key, PURPOSES.attachment, record id `attachment:<mediaId>`) into the attachment
+ * store, never whole in memory (lesson 10); the file key is wrapped for the readers of the
+ * message it came with; then the provider's copy is deleted (as recordings are, lesson 16).
+ * A failed or slow fetch keeps the message and schedules another attempt with backoff; after
+ * the last one the media is marked failed and audited, never dropped without a trace.
+ */
+
+/** Largest attachment accepted (plaintext bytes); a larger one is marked failed and left at the provider. */
+export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
+const FETCH_TIMEOUT_MS = 60_000;
+const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_MAX_MS = 3600_000;
+
+class MediaTooLarge extends Error {
+  override readonly name = 'MediaTooLarge';
+}
+
+const backoff = (attempts: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempts);
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('media fetch timed out')), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The provider's async iterable as a web stream that counts (and caps) the plaintext bytes. */
+function countedStream(
+  source: AsyncIterable<Uint8Array>,
+  counter: { size: number },
+): ReadableStream<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await withTimeout(iterator.next(), FETCH_TIMEOUT_MS);
+      if (done) {
+        controller.close();
+        return;
+      }
+      counter.size += value.length;
+      if (counter.size > MAX_MEDIA_BYTES)
+        throw new MediaTooLarge(`attachment above ${MAX_MEDIA_BYTES} bytes`);
+      controller.enqueue(value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+/** Fetches, seals and stores one pending attachment. True when it is stored. */
+async function storeMedia(ctx: ServerContext, channel: MessagingChannel, media: MediaRow, ref: string) {
+  const recordId = messageMediaRecordId(media.id);
+  const readers = await readersOf(ctx.db, messageRecordId(media.message_id));
+  const blobs = blobStore(ctx);
+  const key = randomBytes(32);
+  try {
+    const source = await withTimeout(
+      channel.fetchMedia({ ref, contentType: media.content_type }),
+      FETCH_TIMEOUT_MS,
+    );
+    const counter = { size: 0 };
+    const blob = await blobs.write(
+      countedStream(source, counter).pipeThrough(
+        encryptStream(key, { label: PURPOSES.attachment.content, recordId }),
+      ),
+    );
+    const wraps = readers.map((reader) => ({
+      recordId,
+      reader,
+      wrap: wrapFor(key, reader, PURPOSES.attachment, recordId),
+    }));
+    const stored = await ctx.db.transaction(async (tx) => {
+      const marked = await markMediaStored(tx, media.id, {
+        blobId: blob.id,
+        sizeBucket: sizeBucket(counter.size),
+        contentType: media.content_type,
+      });
+      if (marked) await insertWraps(tx, media.conversation_id, wraps);
+      return marked;
+    });
+    // Another process stored it first: ours is not needed.
+    if (!stored) await blobs.remove(blob.id);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * One attempt at an attachment's pending work: fetch and store it if not yet stored, then delete
+ * the provider's copy. Failures schedule the next attempt; nothing is thrown.
+ */
+export async function processMedia(
+  ctx: ServerContext,
+  channel: MessagingChannel,
+  mediaId: string,
+): Promise<void> {
+  const media = await findMediaById(ctx.db, mediaId);
+  if (!media?.provider_ref_enc) return;
+  const ref = openMediaRef(ctx.keys, media.id, media.provider_ref_enc);
+  if (media.state === 'pending') {
+    try {
+      await storeMedia(ctx, channel, media, ref);
+    } catch (error) {
+      const tooLarge = error instanceof MediaTooLarge;
+      const giveUp = tooLarge || media.attempts + 1 >= MAX_ATTEMPTS;
+      await markMediaAttemptFailed(
+        ctx.db,
+        media.id,
+        giveUp ? null : new Date(ctx.now().getTime() + backoff(media.attempts)),
+      );
+      ctx.log.warn(
+        { mediaId, attempts: media.attempts + 1, err: { name: (error as Error)?.name } },
+        'attachment not fetched',
+      );
+      if (giveUp)
+        await appendAudit(
+          ctx.db,
+          {
+            action: 'conversations.media-failed',
+            target: `conversation:${media.conversation_id}`,
+            details: {
+              mediaId,
+              reason: tooLarge ? 'too-large' : 'fetch-failed',
+              attempts: media.attempts + 1,
+            },
+          },
+          ctx.now(),
+        );
+      return;
+    }
+  }
+  try {
+    await channel.deleteMedia({ ref, contentType: media.content_type });
+    await markMediaDeletedAtProvider(ctx.db, media.id);
+  } catch (error) {
+    await markMediaAttemptFailed(ctx.db, media.id, new Date(ctx.now().getTime() + backoff(media.attempts)));
+    ctx.log.warn(
+      { mediaId, err: { name: (error as Error)?.name } },
+      'attachment not deleted at the provider',
+    );
+  }
+}
+
+/** `GET …/media/:mediaId`: the encrypted file as stored; the caller's wrap is in the thread view. */
+export async function mediaFile(ctx: ServerContext, actor: Member, conversationId: string, mediaId: string) {
+  await visibleConversation(ctx, actor, conversationId);
+  const media = await findMedia(ctx.db, conversationId, mediaId);
+  if (!media?.blob_id || media.state !== 'stored') throw notFound('no such stored attachment');
+  const file = await blobStore(ctx).read(media.blob_id);
+  if (!file) throw notFound('no such stored attachment');
+  return file;
+}

@@ -1,0 +1,113 @@
+import {
+  ConversationIdParam,
+  ConversationListQuery,
+  ConversationMediaParam,
+  ConversationMessageParam,
+  PostWrapsBody,
+  RetryMessageBody,
+  SendMessageBody,
+  TransferConversationBody,
+} from '@llamenos/protocol';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { memberOf } from '../http/actor.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import {
+  claimConversation,
+  closeConversation,
+  markConversationRead,
+  reopenConversation,
+  transferConversation,
+} from './assignment.js';
+import { mediaFile } from './media.js';
+import { retryReply, sendReply } from './replies.js';
+import { postWraps, rewrapRequests } from './rewrap.js';
+import { conversationDetail, conversationList } from './service.js';
+
+/**
+ * The inbox API (PROTOCOL.md §9.3). Each route parses, calls a service and answers; who may see
+ * or act on which conversation is decided in access.ts, past the permission guard here.
+ */
+
+const NoQuery = z.object({}).strict();
+
+export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/conversations', requires('conversations:read-assigned'), async (c) => {
+    const query = readQuery(c, ConversationListQuery);
+    return c.json(await conversationList(ctx, memberOf(c), query));
+  });
+
+  app.get('/conversations/:id', requires('conversations:read-assigned'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json(await conversationDetail(ctx, memberOf(c), id));
+  });
+
+  app.post('/conversations/:id/claim', requires('conversations:claim'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json({ conversation: await claimConversation(ctx, memberOf(c), id) });
+  });
+
+  app.post('/conversations/:id/transfer', requires('conversations:read-assigned'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    const body = await readJson(c, TransferConversationBody);
+    return c.json({ conversation: await transferConversation(ctx, memberOf(c), id, body.to) });
+  });
+
+  app.post('/conversations/:id/close', requires('conversations:read-assigned'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json({ conversation: await closeConversation(ctx, memberOf(c), id) });
+  });
+
+  app.post('/conversations/:id/reopen', requires('conversations:read-assigned'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json({ conversation: await reopenConversation(ctx, memberOf(c), id) });
+  });
+
+  app.post('/conversations/:id/read', requires('conversations:read-assigned'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json({ conversation: await markConversationRead(ctx, memberOf(c), id) });
+  });
+
+  app.post('/conversations/:id/messages', requires('conversations:reply'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    const body = await readJson(c, SendMessageBody);
+    return c.json({ message: await sendReply(ctx, memberOf(c), id, body) }, 201);
+  });
+
+  app.post('/conversations/:id/messages/:mid/retry', requires('conversations:reply'), async (c) => {
+    const { id, mid } = readParams(c, ConversationMessageParam);
+    const body = await readJson(c, RetryMessageBody);
+    return c.json({ message: await retryReply(ctx, memberOf(c), id, mid, body.body) });
+  });
+
+  app.get('/conversations/:id/rewrap-requests', requires('conversations:read-assigned'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json(await rewrapRequests(ctx, memberOf(c), id));
+  });
+
+  app.post('/conversations/:id/wraps', requires('conversations:read-assigned'), async (c) => {
+    const { id } = readParams(c, ConversationIdParam);
+    const body = await readJson(c, PostWrapsBody);
+    return c.json(await postWraps(ctx, memberOf(c), id, body));
+  });
+
+  // The encrypted attachment, streamed from the attachment store as it is stored.
+  app.get('/conversations/:id/media/:mediaId', requires('conversations:read-assigned'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id, mediaId } = readParams(c, ConversationMediaParam);
+    const file = await mediaFile(ctx, memberOf(c), id, mediaId);
+    return c.body(file.stream, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+      'cache-control': 'no-store',
+    });
+  });
+
+  return app;
+}

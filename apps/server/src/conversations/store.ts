@@ -1,0 +1,752 @@
+import type {
+  ConversationKind,
+  ConversationStatus,
+  MessageDelivery,
+  MessageDirection,
+} from '@llamenos/protocol';
+import type { Queryable } from '../db/database.js';
+
+/**
+ * Every SQL statement of the conversations module, with the rows they return. Services decide;
+ * this file only reads and writes (schema.ts says what each table is for).
+ */
+
+export interface ConversationRow {
+  id: string;
+  channel: string;
+  kind: ConversationKind;
+  hotline_address: string;
+  contact_hash: string;
+  contact_last4: string | null;
+  contact_enc: string;
+  status: ConversationStatus;
+  assigned_to: string | null;
+  opted_out: boolean;
+  waiting_since: Date | null;
+  last_message_at: Date;
+  last_inbound_at: Date | null;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  direction: MessageDirection;
+  channel: string;
+  provider_message_id: string | null;
+  ciphertext: string;
+  author: string | null;
+  delivery: MessageDelivery;
+  error_code: string | null;
+  retryable: boolean;
+  created_at: Date;
+}
+
+export interface MediaRow {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  position: number;
+  provider_ref_enc: string | null;
+  content_type: string | null;
+  state: 'pending' | 'stored' | 'failed';
+  blob_id: string | null;
+  size_bucket: number | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  created_at: Date;
+}
+
+export interface WrapRow {
+  record_id: string;
+  reader: string;
+  wrap: string;
+}
+
+const ts = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+function conversationOf(row: ConversationRow): ConversationRow {
+  return {
+    ...row,
+    waiting_since: ts(row.waiting_since),
+    last_message_at: new Date(row.last_message_at),
+    last_inbound_at: ts(row.last_inbound_at),
+    created_at: new Date(row.created_at),
+    closed_at: ts(row.closed_at),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations
+
+export interface NewConversation {
+  id: string;
+  channel: string;
+  kind: ConversationKind;
+  hotlineAddress: string;
+  contactHash: string;
+  contactLast4: string | null;
+  contactEnc: string;
+}
+
+/** Inserts the conversation unless this contact already has one on this channel and number. */
+export async function insertConversation(
+  tx: Queryable,
+  c: NewConversation,
+  now: Date,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `insert into conversations (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc,
+       status, waiting_since, last_message_at, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $8, $8)
+     on conflict (channel, hotline_address, contact_hash) do nothing returning *`,
+    [c.id, c.channel, c.kind, c.hotlineAddress, c.contactHash, c.contactLast4, c.contactEnc, now],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+/** The contact's conversation on this channel and number, locked for the caller's transaction. */
+export async function lockConversationOfContact(
+  tx: Queryable,
+  channel: string,
+  hotlineAddress: string,
+  contactHash: string,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `select * from conversations where channel = $1 and hotline_address = $2 and contact_hash = $3 for update`,
+    [channel, hotlineAddress, contactHash],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+export async function findConversation(db: Queryable, id: string): Promise<ConversationRow | null> {
+  const [row] = await db.query<ConversationRow>('select * from conversations where id = $1', [id]);
+  return row ? conversationOf(row) : null;
+}
+
+export async function lockConversation(tx: Queryable, id: string): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>('select * from conversations where id = $1 for update', [id]);
+  return row ? conversationOf(row) : null;
+}
+
+export interface ConversationListFilter {
+  /** The reader whose unread count is computed. */
+  userId: string;
+  /** null: every conversation; otherwise the user's own, plus the queue when `queue`. */
+  only: { mine: boolean; queue: boolean } | null;
+  status?: ConversationStatus;
+  limit: number;
+  offset: number;
+}
+
+export type ListedConversation = ConversationRow & { unread: number };
+
+export async function listConversations(
+  db: Queryable,
+  f: ConversationListFilter,
+): Promise<{ rows: ListedConversation[]; total: number }> {
+  // $1 is always the reader (typed here, so the count query may leave it otherwise unused).
+  const where: string[] = ['$1::text is not null'];
+  const params: unknown[] = [f.userId];
+  if (f.only) {
+    const parts: string[] = [];
+    if (f.only.mine) parts.push('c.assigned_to = $1');
+    if (f.only.queue) parts.push(`(c.status = 'waiting' and c.assigned_to is null)`);
+    where.push(parts.length ? `(${parts.join(' or ')})` : 'false');
+  }
+  if (f.status) {
+    params.push(f.status);
+    where.push(`c.status = $${params.length}`);
+  }
+  const clause = `where ${where.join(' and ')}`;
+  const [count] = await db.query<{ n: number }>(
+    `select count(*)::int as n from conversations c ${clause}`,
+    params,
+  );
+  params.push(f.limit, f.offset);
+  const rows = await db.query<ListedConversation>(
+    `select c.*,
+       (select count(*)::int from conversation_messages m
+         where m.conversation_id = c.id and m.direction = 'in'
+           and m.created_at > coalesce(r.read_at, '-infinity'::timestamptz)) as unread
+     from conversations c
+     left join conversation_reads r on r.conversation_id = c.id and r.user_id = $1
+     ${clause}
+     order by c.last_message_at desc, c.id
+     limit $${params.length - 1} offset $${params.length}`,
+    params,
+  );
+  return {
+    rows: rows.map((r) => ({ ...conversationOf(r), unread: Number(r.unread) })),
+    total: count?.n ?? 0,
+  };
+}
+
+export async function unreadFor(db: Queryable, conversationId: string, userId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `select count(*)::int as n from conversation_messages m
+      left join conversation_reads r on r.conversation_id = m.conversation_id and r.user_id = $2
+      where m.conversation_id = $1 and m.direction = 'in'
+        and m.created_at > coalesce(r.read_at, '-infinity'::timestamptz)`,
+    [conversationId, userId],
+  );
+  return row?.n ?? 0;
+}
+
+/** Gives the conversation to `userId` (or back to the queue with null), reopening it if closed. */
+export async function assignConversation(
+  tx: Queryable,
+  id: string,
+  userId: string | null,
+  now: Date,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `update conversations set assigned_to = $2,
+       status = case when $2::text is null then 'waiting' else 'active' end,
+       waiting_since = case when $2::text is null then coalesce(waiting_since, $3) else null end,
+       closed_at = null
+     where id = $1 returning *`,
+    [id, userId, now],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+/**
+ * The claim: a guarded UPDATE that succeeds only while nobody holds the conversation, so of two
+ * volunteers claiming at once exactly one gets the row back.
+ */
+export async function claimIfUnassigned(
+  tx: Queryable,
+  id: string,
+  userId: string,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `update conversations set assigned_to = $2, status = 'active', waiting_since = null, closed_at = null
+      where id = $1 and assigned_to is null and status <> 'closed' returning *`,
+    [id, userId],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+export async function closeConversationRow(
+  tx: Queryable,
+  id: string,
+  now: Date,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `update conversations set status = 'closed', closed_at = $2, waiting_since = null
+      where id = $1 and status <> 'closed' returning *`,
+    [id, now],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+/** Closed → active (with an assignee) or waiting (without), the waiting time starting now. */
+export async function reopenConversationRow(
+  tx: Queryable,
+  id: string,
+  now: Date,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `update conversations set closed_at = null,
+       status = case when assigned_to is null then 'waiting' else 'active' end,
+       waiting_since = case when assigned_to is null then $2::timestamptz else null end
+     where id = $1 and status = 'closed' returning *`,
+    [id, now],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+export async function touchConversation(
+  tx: Queryable,
+  id: string,
+  now: Date,
+  inbound: boolean,
+): Promise<void> {
+  await tx.query(
+    `update conversations set last_message_at = greatest(last_message_at, $2),
+       last_inbound_at = case when $3 then $2 else last_inbound_at end
+     where id = $1`,
+    [id, now, inbound],
+  );
+}
+
+export async function setOptedOut(tx: Queryable, id: string, optedOut: boolean): Promise<boolean> {
+  const rows = await tx.query(
+    'update conversations set opted_out = $2 where id = $1 and opted_out <> $2 returning id',
+    [id, optedOut],
+  );
+  return rows.length > 0;
+}
+
+export async function markRead(
+  db: Queryable,
+  conversationId: string,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  await db.query(
+    `insert into conversation_reads (conversation_id, user_id, read_at) values ($1, $2, $3)
+     on conflict (conversation_id, user_id) do update set read_at = greatest(conversation_reads.read_at, $3)`,
+    [conversationId, userId, now],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignment
+
+/** Serializes assignments across processes for the rest of the transaction. */
+export async function lockAssignments(tx: Queryable): Promise<void> {
+  await tx.query('select id from conversation_assign_lock where id = 1 for update');
+}
+
+/** Open conversations held by each of `userIds`, and when each was last given one. */
+export async function assigneeLoads(
+  tx: Queryable,
+  userIds: readonly string[],
+): Promise<{ user_id: string; open: number; last_assigned_at: Date | null }[]> {
+  if (!userIds.length) return [];
+  return tx.query(
+    `select u.id as user_id,
+       (select count(*)::int from conversations c where c.assigned_to = u.id and c.status = 'active') as open,
+       a.last_assigned_at
+     from users u left join conversation_assignees a on a.user_id = u.id
+     where u.id = any($1::text[]) and u.active`,
+    [userIds],
+  );
+}
+
+export async function noteAssigned(tx: Queryable, userId: string, now: Date): Promise<void> {
+  await tx.query(
+    `insert into conversation_assignees (user_id, last_assigned_at) values ($1, $2)
+     on conflict (user_id) do update set last_assigned_at = $2`,
+    [userId, now],
+  );
+}
+
+export interface MemberRow {
+  id: string;
+  pubkey: string;
+  roles: string[];
+  active: boolean;
+}
+
+export async function findMember(db: Queryable, userId: string): Promise<MemberRow | null> {
+  const [row] = await db.query<MemberRow>('select id, pubkey, roles, active from users where id = $1', [
+    userId,
+  ]);
+  return row ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+export interface NewMessage {
+  id: string;
+  conversationId: string;
+  direction: MessageDirection;
+  channel: string;
+  providerMessageId: string | null;
+  ciphertext: string;
+  author: string | null;
+  delivery: MessageDelivery;
+}
+
+/**
+ * Inserts the message; null when the provider's id was already stored (a retried delivery) or
+ * the id is taken (a reply sent twice).
+ */
+export async function insertMessage(tx: Queryable, m: NewMessage, now: Date): Promise<MessageRow | null> {
+  const [row] = await tx.query<MessageRow>(
+    `insert into conversation_messages
+       (id, conversation_id, direction, channel, provider_message_id, ciphertext, author, delivery, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     on conflict do nothing
+     returning *`,
+    [
+      m.id,
+      m.conversationId,
+      m.direction,
+      m.channel,
+      m.providerMessageId,
+      m.ciphertext,
+      m.author,
+      m.delivery,
+      now,
+    ],
+  );
+  return row ? { ...row, created_at: new Date(row.created_at) } : null;
+}
+
+export async function hasProviderMessage(
+  db: Queryable,
+  channel: string,
+  providerMessageId: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    'select 1 from conversation_messages where channel = $1 and provider_message_id = $2',
+    [channel, providerMessageId],
+  );
+  return rows.length > 0;
+}
+
+export async function findMessage(
+  db: Queryable,
+  conversationId: string,
+  messageId: string,
+): Promise<MessageRow | null> {
+  const [row] = await db.query<MessageRow>(
+    'select * from conversation_messages where id = $1 and conversation_id = $2',
+    [messageId, conversationId],
+  );
+  return row ? { ...row, created_at: new Date(row.created_at) } : null;
+}
+
+/** Every message of a conversation, oldest first, with `reader`'s own wrap (if any). */
+export async function messagesWithWrap(
+  db: Queryable,
+  conversationId: string,
+  reader: string,
+): Promise<(MessageRow & { wrap: string | null })[]> {
+  const rows = await db.query<MessageRow & { wrap: string | null }>(
+    `select m.*, w.wrap from conversation_messages m
+      left join conversation_wraps w on w.record_id = 'message:' || m.id and w.reader = $2
+      where m.conversation_id = $1 order by m.created_at, m.id`,
+    [conversationId, reader],
+  );
+  return rows.map((r) => ({ ...r, created_at: new Date(r.created_at) }));
+}
+
+export async function messageWithWrap(
+  db: Queryable,
+  messageId: string,
+  reader: string,
+): Promise<(MessageRow & { wrap: string | null }) | null> {
+  const [row] = await db.query<MessageRow & { wrap: string | null }>(
+    `select m.*, w.wrap from conversation_messages m
+      left join conversation_wraps w on w.record_id = 'message:' || m.id and w.reader = $2
+      where m.id = $1`,
+    [messageId, reader],
+  );
+  return row ? { ...row, created_at: new Date(row.created_at) } : null;
+}
+
+/** What the provider answered to a send. */
+export async function recordSendOutcome(
+  db: Queryable,
+  messageId: string,
+  outcome: {
+    providerMessageId: string | null;
+    delivery: MessageDelivery;
+    errorCode: string | null;
+    retryable: boolean;
+  },
+): Promise<void> {
+  await db.query(
+    `update conversation_messages set provider_message_id = coalesce($2, provider_message_id), delivery = $3,
+       error_code = $4, retryable = $5 where id = $1`,
+    [messageId, outcome.providerMessageId, outcome.delivery, outcome.errorCode, outcome.retryable],
+  );
+}
+
+/** A failed, retryable reply moves back to pending once: two retries at once send once. */
+export async function takeForRetry(db: Queryable, messageId: string): Promise<boolean> {
+  const rows = await db.query(
+    `update conversation_messages set delivery = 'pending', error_code = null, retryable = false
+      where id = $1 and direction = 'out' and delivery = 'failed' and retryable returning id`,
+    [messageId],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * A provider's delivery report. Reports may arrive out of order: a status only moves forward
+ * (queued → sent → delivered → read), and `failed` wins from any state but `read`.
+ */
+export async function applyDeliveryStatus(
+  db: Queryable,
+  channel: string,
+  providerMessageId: string,
+  status: MessageDelivery,
+  errorCode: string | null,
+): Promise<{ id: string; conversation_id: string } | null> {
+  const [row] = await db.query<{ id: string; conversation_id: string }>(
+    `update conversation_messages set delivery = $3, error_code = $4,
+       retryable = case when $3 = 'failed' then false else retryable end
+     where channel = $1 and provider_message_id = $2 and direction = 'out'
+       and (case delivery when 'pending' then 0 when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3
+              when 'read' then 4 else 5 end)
+         < (case $3 when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4 else 3.5 end)
+     returning id, conversation_id`,
+    [channel, providerMessageId, status, errorCode],
+  );
+  return row ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wraps
+
+export async function insertWraps(
+  tx: Queryable,
+  conversationId: string,
+  wraps: readonly { recordId: string; reader: string; wrap: string }[],
+): Promise<number> {
+  let stored = 0;
+  for (const w of wraps) {
+    const rows = await tx.query(
+      `insert into conversation_wraps (record_id, reader, conversation_id, wrap) values ($1, $2, $3, $4)
+       on conflict (record_id, reader) do nothing returning record_id`,
+      [w.recordId, w.reader, conversationId, w.wrap],
+    );
+    stored += rows.length;
+  }
+  return stored;
+}
+
+/** The readers a record was sealed for. */
+export async function readersOf(db: Queryable, recordId: string): Promise<string[]> {
+  const rows = await db.query<{ reader: string }>(
+    'select reader from conversation_wraps where record_id = $1 order by reader',
+    [recordId],
+  );
+  return rows.map((r) => r.reader);
+}
+
+export async function holdsAnyWrap(db: Queryable, conversationId: string, reader: string): Promise<boolean> {
+  const rows = await db.query(
+    'select 1 from conversation_wraps where conversation_id = $1 and reader = $2 limit 1',
+    [conversationId, reader],
+  );
+  return rows.length > 0;
+}
+
+/** Records of the conversation `holder` can open and `recipient` cannot, with the holder's wrap. */
+export async function recordsToRewrap(
+  db: Queryable,
+  conversationId: string,
+  holder: string,
+  recipient: string,
+  limit: number,
+): Promise<WrapRow[]> {
+  return db.query<WrapRow>(
+    `select h.record_id, h.reader, h.wrap from conversation_wraps h
+      where h.conversation_id = $1 and h.reader = $2
+        and not exists (select 1 from conversation_wraps r where r.record_id = h.record_id and r.reader = $3)
+      order by h.record_id limit $4`,
+    [conversationId, holder, recipient, limit],
+  );
+}
+
+/** Records of the conversation (messages and stored media) that `recipient` has no wrap for. */
+export async function countUnwrappedFor(
+  db: Queryable,
+  conversationId: string,
+  recipient: string,
+): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `select count(distinct h.record_id)::int as n from conversation_wraps h
+      where h.conversation_id = $1
+        and not exists (select 1 from conversation_wraps r where r.record_id = h.record_id and r.reader = $2)`,
+    [conversationId, recipient],
+  );
+  return row?.n ?? 0;
+}
+
+/** Which of `recordIds` belong to the conversation and are held by `holder`. */
+export async function recordsHeldBy(
+  db: Queryable,
+  conversationId: string,
+  holder: string,
+  recordIds: readonly string[],
+): Promise<Set<string>> {
+  const rows = await db.query<{ record_id: string }>(
+    `select record_id from conversation_wraps where conversation_id = $1 and reader = $2 and record_id = any($3::text[])`,
+    [conversationId, holder, recordIds],
+  );
+  return new Set(rows.map((r) => r.record_id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-wrap requests
+
+export interface RewrapRow {
+  id: string;
+  conversation_id: string;
+  recipient: string;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** Records (or re-opens) the request for `recipient` and drops requests for anyone else. */
+export async function requestRewrap(
+  tx: Queryable,
+  id: string,
+  conversationId: string,
+  recipient: string,
+  now: Date,
+): Promise<void> {
+  await tx.query('delete from conversation_rewraps where conversation_id = $1 and recipient <> $2', [
+    conversationId,
+    recipient,
+  ]);
+  await tx.query(
+    `insert into conversation_rewraps (id, conversation_id, recipient, created_at) values ($1, $2, $3, $4)
+     on conflict (conversation_id, recipient) do update set completed_at = null, created_at = $4`,
+    [id, conversationId, recipient, now],
+  );
+}
+
+export async function pendingRewraps(db: Queryable, conversationId: string): Promise<RewrapRow[]> {
+  const rows = await db.query<RewrapRow>(
+    'select * from conversation_rewraps where conversation_id = $1 and completed_at is null order by created_at',
+    [conversationId],
+  );
+  return rows.map((r) => ({ ...r, created_at: new Date(r.created_at), completed_at: ts(r.completed_at) }));
+}
+
+export async function completeRewrap(tx: Queryable, conversationId: string, recipient: string, now: Date) {
+  await tx.query(
+    `update conversation_rewraps set completed_at = $3
+      where conversation_id = $1 and recipient = $2 and completed_at is null`,
+    [conversationId, recipient, now],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Media
+
+export interface NewMedia {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  position: number;
+  providerRefEnc: string;
+  contentType: string | null;
+}
+
+/** `firstAttemptAt`: when the timer takes the job if the request's own attempt never finishes. */
+export async function insertMedia(
+  tx: Queryable,
+  m: NewMedia,
+  now: Date,
+  firstAttemptAt: Date,
+): Promise<void> {
+  await tx.query(
+    `insert into conversation_media (id, message_id, conversation_id, position, provider_ref_enc, content_type,
+       state, next_attempt_at, created_at)
+     values ($1, $2, $3, $4, $5, $6, 'pending', $8, $7)`,
+    [m.id, m.messageId, m.conversationId, m.position, m.providerRefEnc, m.contentType, now, firstAttemptAt],
+  );
+}
+
+const mediaOf = (r: MediaRow): MediaRow => ({
+  ...r,
+  size_bucket: r.size_bucket === null ? null : Number(r.size_bucket),
+  next_attempt_at: ts(r.next_attempt_at),
+  created_at: new Date(r.created_at),
+});
+
+export async function mediaOfConversation(
+  db: Queryable,
+  conversationId: string,
+  reader: string,
+): Promise<(MediaRow & { wrap: string | null })[]> {
+  const rows = await db.query<MediaRow & { wrap: string | null }>(
+    `select m.*, w.wrap from conversation_media m
+      left join conversation_wraps w on w.record_id = 'attachment:' || m.id and w.reader = $2
+      where m.conversation_id = $1 order by m.message_id, m.position`,
+    [conversationId, reader],
+  );
+  return rows.map((r) => ({ ...mediaOf(r), wrap: r.wrap }));
+}
+
+export async function findMedia(
+  db: Queryable,
+  conversationId: string,
+  mediaId: string,
+): Promise<MediaRow | null> {
+  const [row] = await db.query<MediaRow>(
+    'select * from conversation_media where id = $1 and conversation_id = $2',
+    [mediaId, conversationId],
+  );
+  return row ? mediaOf(row) : null;
+}
+
+/** Takes a due media job for this process: its next attempt moves `leaseMs` ahead. */
+export async function takeDueMedia(
+  db: Queryable,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<(MediaRow & { channel: string })[]> {
+  const rows = await db.query<MediaRow & { channel: string }>(
+    `update conversation_media m set next_attempt_at = $2
+      where m.id in (select id from conversation_media where next_attempt_at is not null and next_attempt_at <= $1
+                     order by next_attempt_at limit $3 for update skip locked)
+      returning m.*, (select c.channel from conversations c where c.id = m.conversation_id) as channel`,
+    [now, new Date(now.getTime() + leaseMs), limit],
+  );
+  return rows.map((r) => ({ ...mediaOf(r), channel: r.channel }));
+}
+
+export async function findMediaById(db: Queryable, id: string): Promise<MediaRow | null> {
+  const [row] = await db.query<MediaRow>('select * from conversation_media where id = $1', [id]);
+  return row ? mediaOf(row) : null;
+}
+
+export async function markMediaStored(
+  tx: Queryable,
+  id: string,
+  stored: { blobId: string; sizeBucket: number; contentType: string | null },
+): Promise<boolean> {
+  const rows = await tx.query(
+    `update conversation_media set state = 'stored', blob_id = $2, size_bucket = $3,
+       content_type = coalesce($4, content_type)
+     where id = $1 and state = 'pending' returning id`,
+    [id, stored.blobId, stored.sizeBucket, stored.contentType],
+  );
+  return rows.length > 0;
+}
+
+/** A failed attempt: retry at `nextAttemptAt`, or give up (state failed) when it is null. */
+export async function markMediaAttemptFailed(
+  db: Queryable,
+  id: string,
+  nextAttemptAt: Date | null,
+): Promise<void> {
+  await db.query(
+    `update conversation_media set attempts = attempts + 1, next_attempt_at = $2,
+       state = case when $2::timestamptz is null and state = 'pending' then 'failed' else state end
+     where id = $1`,
+    [id, nextAttemptAt],
+  );
+}
+
+/** The provider's copy is gone: forget its handle and stop scheduling work for it. */
+export async function markMediaDeletedAtProvider(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `update conversation_media set provider_ref_enc = null, next_attempt_at = null where id = $1`,
+    [id],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+
+/** Deletes closed conversations whose last message is older than `cutoff`; returns their blobs. */
+export async function deleteClosedBefore(
+  tx: Queryable,
+  cutoff: Date,
+): Promise<{ conversations: number; blobIds: string[] }> {
+  const blobs = await tx.query<{ blob_id: string }>(
+    `select m.blob_id from conversation_media m join conversations c on c.id = m.conversation_id
+      where c.status = 'closed' and c.last_message_at < $1 and m.blob_id is not null`,
+    [cutoff],
+  );
+  const deleted = await tx.query(
+    `delete from conversations where status = 'closed' and last_message_at < $1 returning id`,
+    [cutoff],
+  );
+  return { conversations: deleted.length, blobIds: blobs.map((b) => b.blob_id) };
+}

@@ -1,0 +1,85 @@
+import { appendAuditInTx } from '../audit/service.js';
+import { blobStore } from '../blobs/store.js';
+import type { ServerContext } from '../http/context.js';
+import { startPeriodicJob } from '../records/retention.js';
+import { loadSettings } from '../settings/store.js';
+import { processMedia } from './media.js';
+import { deleteClosedBefore, takeDueMedia } from './store.js';
+
+/**
+ * The conversations' timed work: attachments whose fetch or provider delete failed (or whose
+ * first attempt died with its process) are retried when due, from any process; closed
+ * conversations past the retention period (settings messaging.retentionDays) are deleted.
+ */
+
+const DAY_MS = 24 * 3600 * 1000;
+const MEDIA_LEASE_MS = 5 * 60_000;
+const MEDIA_BATCH = 20;
+
+/** Runs every attachment job that is due at `now`; returns how many were attempted. */
+export async function tickConversationTimers(ctx: ServerContext, now: Date): Promise<number> {
+  const due = await takeDueMedia(ctx.db, now, MEDIA_LEASE_MS, MEDIA_BATCH);
+  for (const media of due) {
+    const channel = await ctx.conversations.channelFor(media.channel);
+    // No adapter for that channel in this process (yet): the lease lapses and it comes back.
+    if (channel) await processMedia(ctx, channel, media.id);
+  }
+  return due.length;
+}
+
+export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  const tick = () => {
+    if (running || ctx.callTimers.paused) return;
+    running = tickConversationTimers(ctx, ctx.now())
+      .catch((error: unknown) =>
+        ctx.log.error({ err: { name: (error as Error)?.name } }, 'conversation timer failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  const stopRetention = startPeriodicJob(
+    ctx,
+    async () => {
+      await purgeExpiredConversations(ctx, ctx.now());
+    },
+    'conversation retention failed',
+  );
+  return async () => {
+    clearInterval(timer);
+    await running;
+    await stopRetention();
+  };
+}
+
+/**
+ * Deletes closed conversations whose last message is older than messaging.retentionDays (0 keeps
+ * them): rows, messages, wraps and media by cascade, then the encrypted files. An open
+ * conversation is never purged, whatever its age. One audit entry per purge that removed one.
+ */
+export async function purgeExpiredConversations(ctx: ServerContext, now: Date): Promise<number> {
+  const { settings } = await loadSettings(ctx.db);
+  const days = settings.messaging.retentionDays;
+  if (days === 0) return 0;
+  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  const purge = await ctx.db.transaction(async (tx) => {
+    const result = await deleteClosedBefore(tx, cutoff);
+    if (result.conversations)
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'conversations.purged',
+          target: 'conversations',
+          details: { conversations: result.conversations, attachments: result.blobIds.length, days },
+        },
+        now,
+      );
+    return result;
+  });
+  const blobs = blobStore(ctx);
+  for (const id of purge.blobIds) await blobs.remove(id);
+  return purge.conversations;
+}
