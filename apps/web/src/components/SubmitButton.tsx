@@ -35,7 +35,8 @@ export function FormActions({
   onCancel,
 }: {
   submit: { busy: boolean; error: unknown };
-  action: ReactNode;
+  /** What the button does; most forms save, so "Save" ("Saving…" while busy) unless said otherwise. */
+  action?: ReactNode;
   busyAction?: ReactNode;
   disabled?: boolean;
   /**
@@ -55,7 +56,12 @@ export function FormActions({
         </p>
       )}
       <div className="button-row">
-        <SubmitButton busy={submit.busy} action={action} busyAction={busyAction} disabled={disabled} />
+        <SubmitButton
+          busy={submit.busy}
+          action={action ?? t('common.save')}
+          busyAction={action === undefined ? t('common.saving') : busyAction}
+          disabled={disabled}
+        />
         {onCancel && (
           <button type="button" className="secondary" onClick={onCancel}>
             {t('common.cancel')}

@@ -6,6 +6,7 @@ import { can, type Me } from '../../app/session.js';
 import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { MemberOptions } from '../../components/MemberOptions.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -128,12 +129,7 @@ function AuditFilters({
         <FilterField id="audit-actor" caption={t('audit.actor')}>
           {members?.length ? (
             <select {...input('actor')}>
-              <option value="">{t('audit.anyone')}</option>
-              {members.map((u) => (
-                <option key={u.id} value={u.pubkey} dir="auto">
-                  {u.displayName}
-                </option>
-              ))}
+              <MemberOptions none={t('audit.anyone')} members={members} />
             </select>
           ) : (
             <input className="ltr" pattern="[0-9a-fA-F]{64}" {...input('actor')} />

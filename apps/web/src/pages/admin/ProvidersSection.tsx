@@ -246,12 +246,7 @@ function ProviderForm({
       <p id={`prov-${provider}-numbers-hint`} className="hint">
         {t('providers.numbersHint')}
       </p>
-      <FormActions
-        submit={save}
-        action={t('common.save')}
-        busyAction={t('common.saving')}
-        onCancel={onCancel}
-      />
+      <FormActions submit={save} onCancel={onCancel} />
     </form>
   );
 }

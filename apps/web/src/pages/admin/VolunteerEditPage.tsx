@@ -109,13 +109,7 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
         onRemove={setRemovePhone}
       />
       <CallPreferenceSelect id="vol-call" value={callPreference} onChange={setCallPreference} />
-      <FormActions
-        submit={save}
-        action={t('common.save')}
-        busyAction={t('common.saving')}
-        disabled={roleIds.length === 0}
-        status={saved ? t('common.saved') : ''}
-      />
+      <FormActions submit={save} disabled={roleIds.length === 0} status={saved ? t('common.saved') : ''} />
     </form>
   );
 }

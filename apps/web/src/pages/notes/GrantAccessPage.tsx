@@ -12,6 +12,7 @@ import { queries, queryKeys } from '../../lib/queries/index.js';
 import { noteQueries } from './queries.js';
 import { KeyNeeded } from './shared.js';
 import './notes.css';
+import { MemberOptions } from '../../components/MemberOptions.js';
 import { userTextIn } from '../../components/UserText.js';
 
 /** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
@@ -128,12 +129,7 @@ function Grant({ me }: { me: Me }) {
               setReader(e.target.value);
             }}
           >
-            <option value="">{t('notes.choose')}</option>
-            {candidates.map((c) => (
-              <option key={c.id} value={c.pubkey} dir="auto">
-                {c.displayName}
-              </option>
-            ))}
+            <MemberOptions none={t('notes.choose')} members={candidates} />
           </select>
         </div>
       )}

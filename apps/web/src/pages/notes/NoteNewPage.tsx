@@ -3,11 +3,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
 import { findNewNoteDraft } from '../../lib/notes/drafts.js';
 import { type EditorStart, NoteEditor } from './NoteEditor.js';
-import { KeyNeeded, useNoteFields } from './shared.js';
+import { KeyNeeded, NotesSubpage, useNoteFields } from './shared.js';
 import './notes.css';
 
 function callIdFromUrl(): string | null {
@@ -19,15 +17,11 @@ function callIdFromUrl(): string | null {
 export function NoteNewPage() {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{t('notes.newTitle')}</PageHeading>
-      <p>
-        <NavLink href="/notes">{t('notes.backToList')}</NavLink>
-      </p>
+    <NotesSubpage title={t('notes.newTitle')}>
       <KeyNeeded>
         <NewNote />
       </KeyNeeded>
-    </section>
+    </NotesSubpage>
   );
 }
 

@@ -5,8 +5,6 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
 import { loadDraft } from '../../lib/notes/drafts.js';
 import { formFromPayload } from '../../lib/notes/payload.js';
 import { queryKeys } from '../../lib/queries/index.js';
@@ -16,6 +14,7 @@ import {
   FieldValues,
   KeyNeeded,
   NoteProblem,
+  NotesSubpage,
   shortKey,
   useMembers,
   useNoteFields,
@@ -29,15 +28,11 @@ import { noteQueries, type OpenedNote as Opened } from './queries.js';
 export function NoteViewPage({ id, me }: { id: string; me: Me }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{t('notes.viewTitle')}</PageHeading>
-      <p>
-        <NavLink href="/notes">{t('notes.backToList')}</NavLink>
-      </p>
+    <NotesSubpage title={t('notes.viewTitle')}>
       <KeyNeeded>
         <NoteView id={id} me={me} />
       </KeyNeeded>
-    </section>
+    </NotesSubpage>
   );
 }
 

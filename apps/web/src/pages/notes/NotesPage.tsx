@@ -13,6 +13,7 @@ import { ExportSection } from './ExportSection.js';
 import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
 import { type ListedNote, type NoteList, useNoteList } from './useNoteList.js';
 import './notes.css';
+import { MemberOptions } from '../../components/MemberOptions.js';
 import { UserText } from '../../components/UserText.js';
 
 const SHOWN_STEP = 50;
@@ -77,12 +78,7 @@ function FiltersForm({
           <div>
             <label htmlFor="nf-author">{t('notes.volunteer')}</label>
             <select id="nf-author" {...register('authorPubkey')}>
-              <option value="">{t('notes.everyone')}</option>
-              {members.map((m) => (
-                <option key={m.id} value={m.pubkey} dir="auto">
-                  {m.displayName}
-                </option>
-              ))}
+              <MemberOptions none={t('notes.everyone')} members={members} />
             </select>
           </div>
         )}

@@ -3,12 +3,11 @@ import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
 import { PinField } from '../../components/PinField.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
 import { confirmPin, downloadReadable } from './exportShared.js';
+import { NotesSubpage } from './shared.js';
 
 /**
  * Opens an encrypted notes export made by this admin's key: the file key is unwrapped with the
@@ -42,11 +41,7 @@ export function OpenExportPage() {
   );
 
   return (
-    <section>
-      <PageHeading>{t('notes.openExport.title')}</PageHeading>
-      <p>
-        <NavLink href="/notes">{t('notes.backToList')}</NavLink>
-      </p>
+    <NotesSubpage title={t('notes.openExport.title')}>
       <div className="panel">
         <p>{t('notes.openExport.help')}</p>
         <form onSubmit={form.handleSubmit(open.run)} aria-labelledby="open-export-form-title">
@@ -84,7 +79,7 @@ export function OpenExportPage() {
         <ErrorMessage error={open.error} />
       </div>
       {opened && <OpenedExport opened={opened} />}
-    </section>
+    </NotesSubpage>
   );
 }
 

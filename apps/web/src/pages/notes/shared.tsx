@@ -4,10 +4,26 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { useVaultState } from '../../app/useVaultState.js';
+import { NavLink } from '../../components/NavLink.js';
+import { PageHeading } from '../../components/PageHeading.js';
 import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
 import { queries } from '../../lib/queries/index.js';
 import { noteQueries } from './queries.js';
+
+/** A page under /notes (new note, one note, an opened export): its heading and the way back to the list. */
+export function NotesSubpage({ title, children }: { title: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <PageHeading>{title}</PageHeading>
+      <p>
+        <NavLink href="/notes">{t('notes.backToList')}</NavLink>
+      </p>
+      {children}
+    </section>
+  );
+}
 
 /** The hotline's custom note fields, in form order. */
 export function useNoteFields() {

@@ -44,12 +44,7 @@ export function ProfileSection({ me }: { me: Me }) {
         {t('mySettings.onBreak')}
       </label>
       <p className="hint">{t('mySettings.onBreakHelp')}</p>
-      <FormActions
-        submit={save}
-        action={t('common.save')}
-        busyAction={t('common.saving')}
-        status={saved ? t('common.saved') : ''}
-      />
+      <FormActions submit={save} status={saved ? t('common.saved') : ''} />
     </Panel>
   );
 }

@@ -167,12 +167,7 @@ function RingGroupForm({
         {t('shifts.isFallback')}
       </label>
       <MemberCheckboxes control={form.control} legend={t('shifts.members')} volunteers={volunteers} />
-      <FormActions
-        submit={save}
-        action={t('common.save')}
-        busyAction={t('common.saving')}
-        onCancel={onCancel}
-      />
+      <FormActions submit={save} onCancel={onCancel} />
     </form>
   );
 }

@@ -111,13 +111,7 @@ export function ShiftForm({
         {t('shifts.active')}
       </label>
       <MemberCheckboxes control={form.control} legend={t('shifts.volunteers')} volunteers={volunteers} />
-      <FormActions
-        submit={save}
-        action={t('common.save')}
-        busyAction={t('common.saving')}
-        disabled={!durationOk(hours, minutes)}
-        onCancel={onCancel}
-      />
+      <FormActions submit={save} disabled={!durationOk(hours, minutes)} onCancel={onCancel} />
     </form>
   );
 }
