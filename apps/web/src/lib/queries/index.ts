@@ -1,8 +1,11 @@
 import { queryOptions } from '@tanstack/react-query';
+import type { ConversationFilter } from '../api/index.js';
 import {
   fetchAuditPage,
   fetchBans,
   fetchCallHistory,
+  fetchConversation,
+  fetchConversations,
   fetchInvites,
   fetchMyShifts,
   fetchOnShiftNow,
@@ -58,6 +61,10 @@ export const queries = {
     queryOptions({ queryKey: queryKeys.myShifts(days), queryFn: () => fetchMyShifts(days) }),
   schedule: () => queryOptions({ queryKey: queryKeys.schedule, queryFn: fetchSchedule }),
   week: (start: string) => queryOptions({ queryKey: queryKeys.week(start), queryFn: () => fetchWeek(start) }),
+  conversations: (filter: ConversationFilter) =>
+    queryOptions({ queryKey: queryKeys.conversationList(filter), queryFn: () => fetchConversations(filter) }),
+  conversation: (id: string) =>
+    queryOptions({ queryKey: queryKeys.conversation(id), queryFn: () => fetchConversation(id) }),
 };
 
 export { queryKeys } from './keys.js';

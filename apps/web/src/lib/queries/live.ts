@@ -16,6 +16,9 @@ export const STALE_AFTER: { [T in HubEventType]?: readonly QueryKey[] } = {
   'call:answered': [queryKeys.calls],
   'call:ended': [queryKeys.calls],
   'voicemail:new': [queryKeys.calls],
+  'message:new': [queryKeys.conversations],
+  'conversation:assigned': [queryKeys.conversations],
+  'conversation:updated': [queryKeys.conversations],
 };
 
 /** Re-reads the queries each hub event makes stale, and all of them after a reconnection; returns the unsubscribe. */

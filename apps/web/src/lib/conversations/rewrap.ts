@@ -1,0 +1,82 @@
+import { REWRAP_BATCH_MAX, type RewrapItem } from '@llamenos/protocol';
+import { fetchRewrapRequests, postWraps } from '../api/index.js';
+import { conversationsPool } from './pool.js';
+
+/**
+ * History re-wrap (lesson 15, PROTOCOL.md §9.3). When a conversation changes hands the server
+ * records a request for the new assignee's key; a member who can read the history (an admin)
+ * unwraps each record's key with their own wrap and wraps it for the new assignee, in the
+ * workers, a batch at a time: while one batch is posted the next is being wrapped.
+ */
+
+export interface RewrapOutcome {
+  stored: number;
+  /** Records this key could not unwrap (not shared with it, or altered). */
+  failed: number;
+  /** Records the recipient still cannot open, as the server counts them after the last post. */
+  remaining: number;
+}
+
+/**
+ * Whether `recipient` really is who the conversation was handed to: a server that asked for a
+ * wrap for some other key would be asking to disclose the history. Given by the caller, who
+ * knows the members' keys when it may read them.
+ */
+export type RecipientCheck = (recipient: string) => Promise<boolean>;
+
+const running = new Map<string, Promise<RewrapOutcome>>();
+
+async function rewrapAll(
+  conversationId: string,
+  recipient: string,
+  items: RewrapItem[],
+  batch: number,
+): Promise<RewrapOutcome> {
+  const pool = conversationsPool();
+  const outcome: RewrapOutcome = { stored: 0, failed: 0, remaining: 0 };
+  let posting: Promise<void> = Promise.resolve();
+  for (let i = 0; i < items.length; i += batch) {
+    const { wraps, failed } = await pool.rewrap(recipient, items.slice(i, i + batch));
+    outcome.failed += failed;
+    await posting;
+    if (wraps.length)
+      posting = postWraps(conversationId, recipient, wraps).then((answer) => {
+        outcome.stored += answer.stored;
+        outcome.remaining = answer.remaining;
+      });
+  }
+  await posting;
+  return outcome;
+}
+
+async function run(
+  conversationId: string,
+  check: RecipientCheck | null,
+  batch: number,
+): Promise<RewrapOutcome> {
+  const total: RewrapOutcome = { stored: 0, failed: 0, remaining: 0 };
+  for (const request of await fetchRewrapRequests(conversationId)) {
+    if (request.conversationId !== conversationId || request.items.length === 0) continue;
+    if (check && !(await check(request.recipient))) continue;
+    const outcome = await rewrapAll(conversationId, request.recipient, request.items, batch);
+    total.stored += outcome.stored;
+    total.failed += outcome.failed;
+    total.remaining += outcome.remaining;
+  }
+  return total;
+}
+
+/** Does every pending re-wrap of the conversation this key can do; one run per conversation at a time. */
+export function rewrapHistory(
+  conversationId: string,
+  check: RecipientCheck | null,
+  batch = REWRAP_BATCH_MAX / 4,
+): Promise<RewrapOutcome> {
+  const current = running.get(conversationId);
+  if (current) return current;
+  const started = run(conversationId, check, Math.min(batch, REWRAP_BATCH_MAX)).finally(() =>
+    running.delete(conversationId),
+  );
+  running.set(conversationId, started);
+  return started;
+}
