@@ -65,6 +65,7 @@ const GrantAccessPage = page(() =>
   import('../pages/notes/GrantAccessPage.js').then((m) => m.GrantAccessPage),
 );
 const OpenExportPage = page(() => import('../pages/notes/OpenExportPage.js').then((m) => m.OpenExportPage));
+const InboxPage = page(() => import('../pages/conversations/InboxPage.js').then((m) => m.InboxPage));
 
 /**
  * The notes screen renders without suspending once its code is loaded (the notes warm-up loads
@@ -138,6 +139,17 @@ export const MEMBER_ROUTES: readonly MemberRoute[] = [
   }),
   route({ path: '/admin/open-export', permission: 'notes:export', render: () => <OpenExportPage /> }),
   route({ path: '/settings', render: ({ me, config }) => <MySettingsPage me={me} config={config} /> }),
+  route({
+    path: '/conversations',
+    permission: 'conversations:read-assigned',
+    render: ({ me }) => <InboxPage me={me} />,
+  }),
+  route({
+    path: '/conversations/:id',
+    params: { id: UUID },
+    permission: 'conversations:read-assigned',
+    render: ({ me, params }) => <InboxPage me={me} id={params.id} />,
+  }),
 ];
 
 /** The first row whose pattern the path fits, with its parameters; null for the dashboard. */

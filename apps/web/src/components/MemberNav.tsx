@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
+import { MessagesNavBadge } from '../pages/conversations/MessagesNavBadge.js';
 import { NavLink } from './NavLink.js';
 
 /** Every screen a signed-in member can reach; admin links appear only with the permission they need. */
@@ -15,6 +16,7 @@ const LINKS: { href: string; label: string; permission?: string }[] = [
   { href: '/admin/bans', label: 'calls.nav.bans', permission: 'bans:read' },
   { href: '/shifts', label: 'nav.myShifts' },
   { href: '/notes', label: 'notes.nav.notes', permission: 'notes:read-own' },
+  { href: '/conversations', label: 'conversations.nav', permission: 'conversations:read-assigned' },
   { href: '/admin/grant-access', label: 'notes.nav.grantAccess', permission: 'notes:read-all' },
   { href: '/settings', label: 'nav.mySettings' },
 ];
@@ -33,6 +35,7 @@ export function MemberNav({ me, path }: { me: Me; path: string }) {
             <NavLink href={link.href} current={isCurrent(link.href, path)}>
               {t(link.label)}
             </NavLink>
+            {link.href === '/conversations' && <MessagesNavBadge me={me} />}
           </li>
         ))}
       </ul>

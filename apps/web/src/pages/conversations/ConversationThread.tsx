@@ -1,0 +1,151 @@
+import type { ConversationDetail, ConversationView } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { ActionError } from '../../components/ActionError.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { Panel } from '../../components/Panel.js';
+import { useSubmit } from '../../components/useSubmit.js';
+import { type ConversationAction, conversationAction } from '../../lib/api/index.js';
+import { queries, queryKeys } from '../../lib/queries/index.js';
+import { useHubEvent } from '../../lib/realtime/index.js';
+import { Messages } from './Messages.js';
+import { ReplyForm } from './ReplyForm.js';
+import { runRewrap } from './rewrapRunner.js';
+import { contactLabel, WaitingTime } from './shared.js';
+import { TransferForm } from './TransferForm.js';
+
+/** Messages not yet wrapped for this key (a change of hands waiting for its re-wrap): look again soon. */
+const waitsForWraps = (detail: ConversationDetail | undefined, pubkey: string) =>
+  detail?.messages.some((m) => !m.envelope.wraps.some((w) => w.reader === pubkey)) ?? false;
+
+function ThreadActions({ conversation, me }: { conversation: ConversationView; me: Me }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const act = useSubmit(async (action: ConversationAction) => {
+    await conversationAction(conversation.id, action);
+    await client.invalidateQueries({ queryKey: queryKeys.conversations });
+  });
+  const mine = conversation.assignedTo === me.id;
+  const handles = mine || can(me, 'conversations:read-all') || can(me, 'conversations:assign');
+  return (
+    <>
+      <div className="button-row">
+        {conversation.status === 'waiting' &&
+          conversation.assignedTo === null &&
+          can(me, 'conversations:claim') && (
+            <button type="button" disabled={act.busy} onClick={() => void act.run('claim')}>
+              {t('conversations.claim')}
+            </button>
+          )}
+        {handles && conversation.status !== 'closed' && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={act.busy}
+            onClick={() => void act.run('close')}
+          >
+            {t('conversations.close')}
+          </button>
+        )}
+        {handles && conversation.status === 'closed' && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={act.busy}
+            onClick={() => void act.run('reopen')}
+          >
+            {t('conversations.reopen')}
+          </button>
+        )}
+      </div>
+      <ActionError error={act.error} />
+      {(mine || can(me, 'conversations:assign')) && conversation.status !== 'closed' && (
+        <TransferForm conversation={conversation} me={me} />
+      )}
+    </>
+  );
+}
+
+/** One conversation: who and where, its actions, the decrypted thread and the reply box. */
+export function ConversationThread({
+  id,
+  me,
+  nameOf,
+}: {
+  id: string;
+  me: Me;
+  nameOf: (userId: string) => string;
+}) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const detail = useQuery({
+    ...queries.conversation(id),
+    refetchInterval: (query) => (waitsForWraps(query.state.data, me.pubkey) ? 2_000 : false),
+  });
+  const conversation = detail.data?.conversation;
+  const unread = conversation?.unread ?? 0;
+
+  // Opening the thread reads it: the unread count goes to zero for this member.
+  useEffect(() => {
+    if (unread === 0) return;
+    conversationAction(id, 'read').then(
+      () => client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] }),
+      () => undefined,
+    );
+  }, [id, unread, client]);
+
+  // A change of hands waits for someone who can read the history: this member, if they can.
+  useEffect(() => {
+    runRewrap(id, me, client);
+  }, [id, me, client]);
+  useHubEvent('conversation:rewrap-needed', (event) => {
+    if (event.conversationId === id) runRewrap(id, me, client);
+  });
+
+  if (detail.error) return <ErrorMessage error={detail.error} />;
+  if (!detail.data || !conversation) return <p aria-busy="true">{t('app.loading')}</p>;
+  const mayReply =
+    can(me, 'conversations:reply') &&
+    conversation.status !== 'closed' &&
+    !conversation.optedOut &&
+    (conversation.assignedTo === me.id || can(me, 'conversations:read-all'));
+
+  return (
+    <Panel
+      id="thread-title"
+      title={<span className="ltr">{contactLabel(conversation, t)}</span>}
+      className="thread"
+    >
+      <p className="thread-state">
+        <span className="badge" data-testid="conversation-status">
+          {t(`conversations.status.${conversation.status}`)}
+        </span>
+        <span className="badge ltr">{conversation.channel}</span>
+        {conversation.status === 'waiting' && <WaitingTime since={conversation.waitingSince} />}
+        {conversation.assignedTo && (
+          <span className="hint" data-testid="conversation-assignee">
+            {' '}
+            {t('conversations.assignedTo')} <bdi>{nameOf(conversation.assignedTo)}</bdi>
+          </span>
+        )}
+      </p>
+      {conversation.optedOut && <p className="notice">{t('conversations.optedOut')}</p>}
+      <ThreadActions conversation={conversation} me={me} />
+      <Messages
+        conversationId={id}
+        messages={detail.data.messages}
+        version={detail.dataUpdatedAt}
+        me={me}
+        nameOf={nameOf}
+      />
+      {waitsForWraps(detail.data, me.pubkey) && (
+        <p className="hint" role="status">
+          {t('conversations.waitingForHistory')}
+        </p>
+      )}
+      {mayReply && <ReplyForm conversationId={id} />}
+    </Panel>
+  );
+}

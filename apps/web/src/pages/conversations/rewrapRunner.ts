@@ -1,0 +1,35 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { can, type Me } from '../../app/session.js';
+import { ApiRequestError } from '../../lib/api/index.js';
+import { ConversationsLockedError } from '../../lib/conversations/pool.js';
+import { type RecipientCheck, rewrapHistory } from '../../lib/conversations/rewrap.js';
+import { queries } from '../../lib/queries/index.js';
+
+/**
+ * Whom a history may be wrapped for. A member who may read the member list wraps only for an
+ * active member's key, so a server asking for a stranger's key gets nothing; without that list
+ * the server's word is taken (it accepts wraps only for the current assignee).
+ */
+function recipientCheck(me: Me, client: QueryClient): RecipientCheck | null {
+  if (!can(me, 'users:read')) return null;
+  return async (recipient) => {
+    const users = await client.fetchQuery({ ...queries.users({ active: true }), staleTime: 10_000 });
+    return users.some((u) => u.pubkey === recipient);
+  };
+}
+
+/**
+ * Runs the pending re-wraps of a conversation this member can read, in the background. Not
+ * being able to (the vault is locked, the member holds no wrap: 404) is not an error here.
+ */
+export function runRewrap(conversationId: string, me: Me, client: QueryClient): void {
+  rewrapHistory(conversationId, recipientCheck(me, client)).catch((error: unknown) => {
+    if (error instanceof ConversationsLockedError) return;
+    if (
+      error instanceof ApiRequestError &&
+      (error.status === 404 || error.status === 403 || error.status === 409)
+    )
+      return;
+    console.warn('history re-wrap failed', error instanceof Error ? error.message : error);
+  });
+}
