@@ -133,10 +133,9 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
       } catch {
         throw new ProviderResponseError(id, op, 'media metadata has no URL');
       }
-      if (url.protocol !== 'https:' || !MEDIA_HOST.test(url.hostname)) {
-        if (!options.mediaBaseUrl)
-          throw new ProviderResponseError(id, op, 'media URL is not on Meta’s media host');
-      }
+      // Only Meta's media host gets our token (tests move that host to a local fake, never widen it).
+      if (url.protocol !== 'https:' || !MEDIA_HOST.test(url.hostname))
+        throw new ProviderResponseError(id, op, 'media URL is not on Meta’s media host');
       const absoluteUrl = options.mediaBaseUrl
         ? `${options.mediaBaseUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`
         : url.href;
