@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  decryptBuffer,
   fromBase64url,
   hashPhone,
   PURPOSES,
@@ -12,6 +13,7 @@ import {
 import {
   type ConversationDetail,
   type ConversationListResponse,
+  messageMediaRecordId,
   messageRecordId,
   type RewrapRequestsResponse,
 } from '@llamenos/protocol';
@@ -30,7 +32,11 @@ import {
   settle,
 } from '../../test/conversations-helpers.js';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { blobStore } from '../blobs/store.js';
+import { createContext } from '../context.js';
+import { createLogger } from '../logging.js';
 import { ChannelInputError } from '../messaging/channel.js';
+import { purgeExpiredConversations, tickConversationTimers } from './timers.js';
 
 /**
  * The conversations module end to end, in-process: a fake channel hands messages to
@@ -532,6 +538,156 @@ describe('bad input is a 4xx, never a 5xx', () => {
         expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${method} ${path}`).toBeLessThan(500);
       }
+    }
+  });
+});
+
+const picture = new Uint8Array(5000).map((_, i) => (i * 7) % 251);
+
+describe('attachments', () => {
+  async function openMedia(
+    conversationId: string,
+    mediaId: string,
+    wrap: string,
+    as: TestUser,
+  ): Promise<Uint8Array> {
+    const res = await h.request('GET', `/api/conversations/${conversationId}/media/${mediaId}`, { as });
+    expect(res.status).toBe(200);
+    const recordId = messageMediaRecordId(mediaId);
+    const key = unwrapKey(fromBase64url(wrap), as.secretKey, { label: PURPOSES.attachment.wrap, recordId });
+    return decryptBuffer(key, new Uint8Array(await res.arrayBuffer()), {
+      label: PURPOSES.attachment.content,
+      recordId,
+    });
+  }
+
+  it('streams the file into the encrypted store for the message readers, then deletes it at the provider', async () => {
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    const from = contactNumber();
+    const ref = `https://media.example/${randomUUID()}`;
+    sms.media.set(ref, picture);
+    await h.ctx.conversations.receive(sms, inbound(from, '', { media: [{ ref, contentType: 'image/png' }] }));
+    await settle(h);
+    const { id } = await conversationOf(from);
+    const [message] = (await detail(id, volunteer)).messages.filter((m) => m.direction === 'in');
+    const media = message!.media[0]!;
+    expect(media).toMatchObject({ state: 'stored', contentType: 'image/png', sizeBucket: 8192 });
+    expect(await openMedia(id, media.id, media.wrap!, volunteer)).toEqual(picture);
+    const adminMedia = (await detail(id, admin)).messages.find((m) => m.id === message!.id)!.media[0]!;
+    expect(await openMedia(id, media.id, adminMedia.wrap!, admin)).toEqual(picture);
+    expect(sms.deleted).toContain(ref);
+    const [row] = await h.ctx.db.query<{ provider_ref_enc: string | null }>(
+      'select provider_ref_enc from conversation_media where id = $1',
+      [media.id],
+    );
+    expect(row!.provider_ref_enc).toBeNull();
+  });
+
+  it('a failed fetch keeps the message and retries; a restarted server does not duplicate the message', async () => {
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    const from = contactNumber();
+    const ref = `https://media.example/${randomUUID()}`;
+    sms.media.set(ref, 'fail');
+    const message = inbound(from, 'see attached', { media: [{ ref, contentType: 'image/jpeg' }] });
+    await h.ctx.conversations.receive(sms, message);
+    await settle(h);
+    const { id } = await conversationOf(from);
+    let thread = await detail(id, volunteer);
+    expect(thread.messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+    expect(thread.messages[0]!.media[0]).toMatchObject({ state: 'pending', wrap: null });
+    expect(sms.deleted).not.toContain(ref);
+
+    // "Restart": a second process on the same database; the provider delivers the webhook again.
+    let now = new Date();
+    const restarted = await createContext(h.ctx.config, createLogger('silent'), {
+      db: h.ctx.db,
+      now: () => now,
+    });
+    restarted.conversations.channels.set(sms.id, sms);
+    await restarted.conversations.receive(sms, message);
+    // Not due yet: nothing happens.
+    expect(await tickConversationTimers(restarted, now)).toBe(0);
+    sms.media.set(ref, picture);
+    now = new Date(Date.now() + 31_000);
+    expect(await tickConversationTimers(restarted, now)).toBe(1);
+    thread = await detail(id, volunteer);
+    expect(thread.messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+    const media = thread.messages[0]!.media[0]!;
+    expect(media.state).toBe('stored');
+    expect(await openMedia(id, media.id, media.wrap!, volunteer)).toEqual(picture);
+    expect(sms.deleted).toContain(ref);
+  });
+
+  it('after the last attempt the attachment is marked failed and audited, never dropped silently', async () => {
+    await onlyOnShift();
+    const from = contactNumber();
+    const ref = `https://media.example/${randomUUID()}`;
+    sms.media.set(ref, 'fail');
+    await h.ctx.conversations.receive(sms, inbound(from, '', { media: [{ ref, contentType: null }] }));
+    await settle(h);
+    let at = Date.now();
+    for (let i = 0; i < 10; i++) {
+      at += 2 * 3600_000;
+      await tickConversationTimers(h.ctx, new Date(at));
+    }
+    const { id } = await conversationOf(from);
+    const [media] = (await detail(id, admin)).messages[0]!.media;
+    expect(media!.state).toBe('failed');
+    const audit = await h.ctx.db.query(
+      `select 1 from audit_log where action = 'conversations.media-failed' and target = $1`,
+      [`conversation:${id}`],
+    );
+    expect(audit).toHaveLength(1);
+  });
+});
+
+describe('retention and notifications', () => {
+  it('wakes the assignee for a new message (push), ids only', async () => {
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    const heard: { conversationId: string; userIds: readonly string[] }[] = [];
+    const off = h.ctx.events.on('conversation:message-arrived', (arrived) => {
+      heard.push(arrived);
+    });
+    try {
+      await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'hello'));
+      expect(heard).toHaveLength(1);
+      expect(heard[0]!.userIds).toEqual([volunteer.id]);
+    } finally {
+      off();
+    }
+  });
+
+  it('deletes closed conversations past messaging.retentionDays, with their files', async () => {
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    const from = contactNumber();
+    const ref = `https://media.example/${randomUUID()}`;
+    sms.media.set(ref, picture);
+    await h.ctx.conversations.receive(sms, inbound(from, 'bye', { media: [{ ref, contentType: null }] }));
+    await settle(h);
+    const { id } = await conversationOf(from);
+    expect((await h.request('POST', `/api/conversations/${id}/close`, { as: volunteer })).status).toBe(200);
+    const [blob] = await h.ctx.db.query<{ blob_id: string }>(
+      'select blob_id from conversation_media where conversation_id = $1',
+      [id],
+    );
+    expect(await purgeExpiredConversations(h.ctx, new Date(Date.now() + 40 * 86400_000))).toBe(0);
+    await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, retentionDays: 30 } }));
+    try {
+      expect(await purgeExpiredConversations(h.ctx, new Date(Date.now() + 10 * 86400_000))).toBe(0);
+      expect(
+        await purgeExpiredConversations(h.ctx, new Date(Date.now() + 40 * 86400_000)),
+      ).toBeGreaterThanOrEqual(1);
+      expect(await h.ctx.db.query('select 1 from conversations where id = $1', [id])).toHaveLength(0);
+      expect(
+        await h.ctx.db.query('select 1 from conversation_messages where conversation_id = $1', [id]),
+      ).toHaveLength(0);
+      expect(await blobStore(h.ctx).read(blob!.blob_id)).toBeNull();
+    } finally {
+      await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, retentionDays: 0 } }));
     }
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '../messaging/channel.js';
 import { hitRateLimit } from '../rate-limit/service.js';
 import { loadSettings } from '../settings/store.js';
+import { eligibleVolunteers } from '../shifts/views.js';
 import { currentReaders } from './access.js';
 import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
@@ -314,6 +315,13 @@ async function receiveMessage(
 
   if (placed.handover) await announceHandover(ctx, conversation.id, placed.handover);
   await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId });
+  // Wake whoever should look (Web Push says only "a message"): the assignee, or those on shift.
+  ctx.events.emit('conversation:message-arrived', {
+    conversationId: conversation.id,
+    userIds: conversation.assigned_to
+      ? [conversation.assigned_to]
+      : (await eligibleVolunteers(ctx, now)).userIds,
+  });
   for (const id of mediaIds) conversationWork(ctx, 'media', () => processMedia(ctx, channel, id));
   if (keyword !== 'stop') {
     const texts: string[] = [];
