@@ -124,7 +124,7 @@ async function setUp() {
   await s.putOnShift([volunteer.id]);
   const keys = browserKeys();
   const vapid = await s.request('GET', '/api/push/vapid-key', { as: volunteer });
-  expect(vapid.status).toBe(200);
+  expect(vapid.status, s.logs.filter((l) => l.includes('error')).join('\n')).toBe(200);
   const { publicKey } = (await vapid.json()) as { publicKey: string };
   const subscribed = await s.request('POST', '/api/push/subscriptions', {
     as: volunteer,
@@ -211,6 +211,24 @@ describe('Web Push for a ringing call', () => {
       (await s.request('DELETE', `/api/push/subscriptions/${subscriptionId}`, { as: volunteer })).status,
     ).toBe(204);
     expect(await subscriptionCount(s)).toBe(0);
+  });
+
+  it('keeps at most ten devices per member: an eleventh replaces the oldest', async () => {
+    const { s, volunteer, subscriptionId } = await setUp();
+    for (let i = 2; i <= 11; i++) {
+      const keys = browserKeys();
+      const res = await s.request('POST', '/api/push/subscriptions', {
+        as: volunteer,
+        body: {
+          endpoint: `http://127.0.0.1:9/send/device-${i}`,
+          keys: { p256dh: keys.p256dh, auth: keys.auth.toString('base64url') },
+        },
+      });
+      expect(res.status).toBe(201);
+    }
+    expect(await subscriptionCount(s)).toBe(10);
+    const ids = (await s.db.query<{ id: string }>('select id from push_subscriptions')).map((r) => r.id);
+    expect(ids).not.toContain(subscriptionId);
   });
 
   it('refuses a malformed subscription with a 400, not a 500', async () => {

@@ -8,10 +8,13 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
 import { checkEndpoint } from './endpoint.js';
-import { deleteOwnSubscription, upsertSubscription } from './store.js';
+import { deleteOwnSubscription, trimSubscriptions, upsertSubscription } from './store.js';
 import { vapidPublicKey } from './vapid.js';
 
 const SubscriptionIdParam = z.object({ id: z.uuid() }).strict();
+
+/** Devices one member may have woken at once; a new one beyond this replaces their oldest. */
+export const MAX_DEVICES_PER_MEMBER = 10;
 
 /**
  * Web Push routes. A member subscribes each of their browsers after opting in (settings), and
@@ -34,6 +37,7 @@ export function pushRoutes(ctx: ServerContext): Hono<AppEnv> {
       { id: randomUUID(), userId: member.userId, endpoint: body.endpoint, ...body.keys },
       ctx.now(),
     );
+    await trimSubscriptions(ctx.db, member.userId, MAX_DEVICES_PER_MEMBER);
     noStore(c);
     return c.json({ id }, 201);
   });

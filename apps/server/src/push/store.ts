@@ -62,6 +62,18 @@ export async function upsertSubscription(db: Queryable, row: SubscriptionRow, no
   return saved!.id;
 }
 
+/**
+ * Keeps `userId`'s `keep` newest subscriptions and deletes the rest: each ring sends one request
+ * per row, so a member cannot make the server send hundreds.
+ */
+export async function trimSubscriptions(db: Queryable, userId: string, keep: number): Promise<void> {
+  await db.query(
+    `delete from push_subscriptions where user_id = $1 and id not in
+       (select id from push_subscriptions where user_id = $1 order by created_at desc, id limit $2)`,
+    [userId, keep],
+  );
+}
+
 /** Deletes one of `userId`'s subscriptions; false when they have none by that id. */
 export async function deleteOwnSubscription(db: Queryable, userId: string, id: string): Promise<boolean> {
   const rows = await db.query('delete from push_subscriptions where id = $1 and user_id = $2 returning id', [
