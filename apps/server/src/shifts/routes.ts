@@ -12,6 +12,7 @@ import {
 } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import type { AuditActor } from '../domain/actor.js';
 import { invalid, unauthenticated } from '../domain/errors.js';
 import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
@@ -41,6 +42,52 @@ const userIdOf = (c: Context<AppEnv>): string => {
   return user.id;
 };
 
+/** How one kind of schedule record is listed, created, changed and deleted (service.ts audits each write). */
+interface ScheduleRecords<C extends z.ZodType, U extends z.ZodType> {
+  /** GET /: reads its own query; the answer is sent as JSON. */
+  list: (c: Context<AppEnv>) => Promise<unknown>;
+  create: [body: C, run: (ctx: ServerContext, actor: AuditActor, body: z.infer<C>) => Promise<unknown>];
+  update?: [
+    body: U,
+    run: (ctx: ServerContext, actor: AuditActor, id: string, body: z.infer<U>) => Promise<unknown>,
+  ];
+  remove: (ctx: ServerContext, actor: AuditActor, id: string) => Promise<void>;
+}
+
+/**
+ * The routes shifts, ring groups and exceptions share: GET / for shifts:read, then POST /
+ * (201 with the record), PATCH /:id and DELETE /:id (204) for shifts:write, the writes with no query.
+ */
+function scheduleRoutes<C extends z.ZodType, U extends z.ZodType>(
+  ctx: ServerContext,
+  records: ScheduleRecords<C, U>,
+  app = new Hono<AppEnv>(),
+): Hono<AppEnv> {
+  app.get('/', requires('shifts:read'), async (c) => c.json(await records.list(c)));
+  const [CreateBody, create] = records.create;
+  app.post('/', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, CreateBody);
+    return c.json(await create(ctx, auditActorOf(c), body), 201);
+  });
+  if (records.update) {
+    const [UpdateBody, update] = records.update;
+    app.patch('/:id', requires('shifts:write'), async (c) => {
+      readQuery(c, NoQuery);
+      const { id } = readParams(c, IdParam);
+      const body = await readJson(c, UpdateBody);
+      return c.json(await update(ctx, auditActorOf(c), id, body));
+    });
+  }
+  app.delete('/:id', requires('shifts:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, IdParam);
+    await records.remove(ctx, auditActorOf(c), id);
+    return c.body(null, 204);
+  });
+  return app;
+}
+
 /** The ShiftManager's HTTP surface; rules live in on-shift.ts, writes in service.ts. */
 export function shiftsRoutes(ctx: ServerContext): Hono<AppEnv> {
   return new Hono<AppEnv>()
@@ -68,92 +115,53 @@ function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json(await getWeek(ctx, start));
   });
 
-  app.get('/', requires('shifts:read'), async (c) => {
-    readQuery(c, NoQuery);
-    return c.json(await getSchedule(ctx));
-  });
-
-  app.post('/', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const body = await readJson(c, CreateShiftBody);
-    return c.json(await createShift(ctx, auditActorOf(c), body), 201);
-  });
-
-  app.patch('/:id', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const { id } = readParams(c, IdParam);
-    const body = await readJson(c, UpdateShiftBody);
-    return c.json(await updateShift(ctx, auditActorOf(c), id, body));
-  });
-
   app.put('/:id/assignments', requires('shifts:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, SetAssignmentsBody);
     return c.json(await setAssignments(ctx, auditActorOf(c), id, body.userIds));
   });
-
-  app.delete('/:id', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const { id } = readParams(c, IdParam);
-    await deleteShift(ctx, auditActorOf(c), id);
-    return c.body(null, 204);
-  });
-  return app;
+  return scheduleRoutes(
+    ctx,
+    {
+      list: async (c) => {
+        readQuery(c, NoQuery);
+        return getSchedule(ctx);
+      },
+      create: [CreateShiftBody, createShift],
+      update: [UpdateShiftBody, updateShift],
+      remove: deleteShift,
+    },
+    app,
+  );
 }
 
 /** Ring groups: named sets of members a shift can ring together. */
 function ringGroupRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.get('/', requires('shifts:read'), async (c) => {
-    readQuery(c, NoQuery);
-    return c.json({ ringGroups: await listRingGroups(ctx.db) });
+  return scheduleRoutes(ctx, {
+    list: async (c) => {
+      readQuery(c, NoQuery);
+      return { ringGroups: await listRingGroups(ctx.db) };
+    },
+    create: [CreateRingGroupBody, createRingGroup],
+    update: [UpdateRingGroupBody, updateRingGroup],
+    remove: deleteRingGroup,
   });
-
-  app.post('/', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const body = await readJson(c, CreateRingGroupBody);
-    return c.json(await createRingGroup(ctx, auditActorOf(c), body), 201);
-  });
-
-  app.patch('/:id', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const { id } = readParams(c, IdParam);
-    const body = await readJson(c, UpdateRingGroupBody);
-    return c.json(await updateRingGroup(ctx, auditActorOf(c), id, body));
-  });
-
-  app.delete('/:id', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const { id } = readParams(c, IdParam);
-    await deleteRingGroup(ctx, auditActorOf(c), id);
-    return c.body(null, 204);
-  });
-  return app;
 }
 
 /** Shift exceptions (one-off changes to the schedule), listed by a bounded date range. */
 function exceptionRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.get('/', requires('shifts:read'), async (c) => {
-    const { from, to } = readQuery(c, ShiftExceptionListQuery);
-    const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-    if (span < 0 || span > MAX_EXCEPTION_RANGE_DAYS)
-      throw invalid(`"from" must not be after "to", and the range at most ${MAX_EXCEPTION_RANGE_DAYS} days`);
-    return c.json({ exceptions: await listExceptions(ctx.db, from, to) });
+  return scheduleRoutes(ctx, {
+    list: async (c) => {
+      const { from, to } = readQuery(c, ShiftExceptionListQuery);
+      const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+      if (span < 0 || span > MAX_EXCEPTION_RANGE_DAYS)
+        throw invalid(
+          `"from" must not be after "to", and the range at most ${MAX_EXCEPTION_RANGE_DAYS} days`,
+        );
+      return { exceptions: await listExceptions(ctx.db, from, to) };
+    },
+    create: [CreateShiftExceptionBody, createException],
+    remove: deleteException,
   });
-
-  app.post('/', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const body = await readJson(c, CreateShiftExceptionBody);
-    return c.json(await createException(ctx, auditActorOf(c), body), 201);
-  });
-
-  app.delete('/:id', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
-    const { id } = readParams(c, IdParam);
-    await deleteException(ctx, auditActorOf(c), id);
-    return c.body(null, 204);
-  });
-  return app;
 }
