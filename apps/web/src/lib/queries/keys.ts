@@ -38,6 +38,7 @@ export const queryKeys = {
   /** The server's version and the checksum of the web app it serves. */
   version: ['version'] as const,
   conversations: ['conversations'] as const,
+  conversationLists: ['conversations', 'list'] as const,
   conversationList: (filter: object) => ['conversations', 'list', filter] as const,
   conversation: (id: string) => ['conversations', 'one', id] as const,
 };

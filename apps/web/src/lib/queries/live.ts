@@ -17,7 +17,9 @@ export const STALE_AFTER: { [T in HubEventType]?: readonly QueryKey[] } = {
   'call:ended': [queryKeys.calls],
   'voicemail:new': [queryKeys.calls],
   'message:new': [queryKeys.conversations],
-  'conversation:assigned': [queryKeys.conversations],
+  // Only the lists: a thread handed to someone else would be re-read into a 404; the open
+  // thread follows this event itself.
+  'conversation:assigned': [queryKeys.conversationLists],
   'conversation:updated': [queryKeys.conversations],
 };
 

@@ -1,6 +1,6 @@
 import type { ConversationDetail, ConversationView } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
@@ -80,8 +80,11 @@ export function ConversationThread({
 }) {
   const { t } = useTranslation();
   const client = useQueryClient();
+  // Given to someone else while open: this member may no longer read it (unless they read all).
+  const [handedOver, setHandedOver] = useState(false);
   const detail = useQuery({
     ...queries.conversation(id),
+    enabled: !handedOver,
     refetchInterval: (query) => (waitsForWraps(query.state.data, me.pubkey) ? 2_000 : false),
   });
   const conversation = detail.data?.conversation;
@@ -91,7 +94,7 @@ export function ConversationThread({
   useEffect(() => {
     if (unread === 0) return;
     conversationAction(id, 'read').then(
-      () => client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] }),
+      () => client.invalidateQueries({ queryKey: queryKeys.conversationLists }),
       () => undefined,
     );
   }, [id, unread, client]);
@@ -100,10 +103,21 @@ export function ConversationThread({
   useEffect(() => {
     runRewrap(id, me, client);
   }, [id, me, client]);
+  useHubEvent('conversation:assigned', (event) => {
+    if (event.conversationId !== id) return;
+    if (event.assignee !== me.pubkey && !can(me, 'conversations:read-all')) setHandedOver(true);
+    else void client.invalidateQueries({ queryKey: queryKeys.conversation(id) });
+  });
   useHubEvent('conversation:rewrap-needed', (event) => {
     if (event.conversationId === id) runRewrap(id, me, client);
   });
 
+  if (handedOver)
+    return (
+      <p role="status" className="notice" data-testid="handed-over">
+        {t('conversations.handedOver')}
+      </p>
+    );
   if (detail.error) return <ErrorMessage error={detail.error} />;
   if (!detail.data || !conversation) return <p aria-busy="true">{t('app.loading')}</p>;
   const mayReply =

@@ -1,0 +1,189 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from '@playwright/test';
+import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
+import { bootstrapAdmin, createInviteLink, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+
+/**
+ * Issue 10's "done when": a contact texts the hotline through the simulated carrier, the
+ * on-shift volunteer's inbox shows it within 2 s, she replies and the contact gets the reply;
+ * the admin transfers the conversation to a second volunteer, who reads the whole history once
+ * the admin's browser has re-wrapped it for him; the admin reads it too. Nothing on any screen
+ * shows more of the contact's number than its last four digits.
+ */
+
+const CONTACT = '+15550143210';
+const FIRST = 'I need someone to talk to tonight';
+const REPLY = 'We are here for you. What is going on?';
+const SECOND = 'Thank you, it helps to write';
+
+/** The simulated carrier's texting controls (loopback only, like this test). */
+async function text(hotline: Hotline, body: string): Promise<void> {
+  const response = await fetch(`${hotline.url}/api/simulator/texts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: 'sms', from: CONTACT, body }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  expect(await response.json()).toEqual({ delivery: 'accepted' });
+}
+
+/** What the contact's phone shows from the hotline. */
+async function repliesToContact(hotline: Hotline): Promise<string[]> {
+  const response = await fetch(`${hotline.url}/api/simulator/texts`);
+  const state = (await response.json()) as {
+    threads: { contact: string; texts: { by: string; body: string }[] }[];
+  };
+  return (state.threads.find((t) => t.contact === CONTACT)?.texts ?? [])
+    .filter((t) => t.by === 'hotline')
+    .map((t) => t.body);
+}
+
+async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
+  const context = await browser.newContext();
+  context.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${label}: ${m.text()} @ ${m.location().url}`);
+  });
+  context.on('weberror', (e) => consoleErrors.push(`${label}: ${e.error().message}`));
+  return context.newPage();
+}
+
+/** The shift's start: two hours ago on the quarter hour (UTC, the hotline's default zone), for 24 hours. */
+function shiftCoveringNow(): { weekday: number; start: string } {
+  const start = new Date(Date.now() - 2 * 3600_000);
+  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
+  return {
+    weekday: (start.getUTCDay() + 6) % 7,
+    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
+  };
+}
+
+/** Serious and critical axe violations on the page as it is now. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  expect(results.passes.length).toBeGreaterThan(10);
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+const messagesLink = (page: Page) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Messages' });
+const conversationLink = (page: Page) => page.getByRole('link', { name: 'SMS · …3210' });
+const thread = (page: Page) => page.getByTestId('message-list');
+
+test('a text reaches the on-shift volunteer, her reply reaches the contact, a transfer hands over the whole history', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(240_000);
+  await bootstrapAdmin(admin, hotline);
+  const veraLink = await createInviteLink(admin, 'Vera Volunteer');
+  const victorLink = await createInviteLink(admin, 'Victor Volunteer');
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  const victor = await newMember(browser, 'victor', consoleErrors);
+
+  await test.step('both volunteers onboard; only Vera is on shift', async () => {
+    for (const [page, link, name] of [
+      [vera, veraLink, 'Vera Volunteer'],
+      [victor, victorLink, 'Victor Volunteer'],
+    ] as const) {
+      await page.goto(link);
+      await createKeyThroughUi(page, name, VOLUNTEER_PIN);
+      await expect(page.getByRole('heading', { name: `Hello, ${name}` })).toBeVisible();
+      await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
+    }
+    const { weekday, start } = shiftCoveringNow();
+    await navLink(admin, 'Shifts').click();
+    await admin.getByRole('button', { name: 'New shift' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'New shift' });
+    await dialog.getByLabel('Name').fill('Text line');
+    await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
+    await dialog.getByLabel('Start time').fill(start);
+    await dialog.getByLabel('Hours').fill('24');
+    await dialog.getByLabel('Minutes').fill('0');
+    await dialog.getByRole('checkbox', { name: 'Vera Volunteer' }).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await navLink(vera, 'My shifts').click();
+    await navLink(vera, 'Dashboard').click();
+    await expect(vera.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
+  });
+
+  await test.step('Vera watches her inbox; the admin watches every conversation', async () => {
+    await messagesLink(vera).click();
+    await expect(vera.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible();
+    await expect(vera.getByText('No conversations.')).toBeVisible();
+    await messagesLink(admin).click();
+    await expect(admin.getByRole('heading', { name: 'All conversations' })).toBeVisible();
+    // The simulated channels are set up on first use: before the clock starts.
+    await repliesToContact(hotline);
+  });
+
+  await test.step('the contact texts; Vera’s inbox shows it within 2 s, unread', async () => {
+    await text(hotline, FIRST);
+    await expect(conversationLink(vera)).toBeVisible({ timeout: 2_000 });
+    await expect(vera.getByTestId('conversation-list').getByTestId('unread-count')).toHaveText('1 unread');
+    await expect(vera.getByTestId('messages-unread')).toHaveText('1 unread');
+  });
+
+  await test.step('Vera opens it, reads it decrypted in her browser and replies', async () => {
+    await conversationLink(vera).click();
+    await expect(thread(vera).getByTestId('message-in')).toContainText(FIRST);
+    await expect(vera.getByTestId('messages-unread')).toHaveCount(0);
+    await vera.getByLabel('Your reply').fill(REPLY);
+    await vera.getByRole('button', { name: 'Send reply' }).click();
+    await expect(vera.getByLabel('Your reply')).toHaveValue('');
+    await expect(thread(vera).getByTestId('message-out').filter({ hasText: REPLY })).toBeVisible();
+    await expect.poll(() => repliesToContact(hotline), { timeout: 10_000 }).toContain(REPLY);
+    await expect(
+      thread(vera).getByTestId('message-out').filter({ hasText: REPLY }).getByTestId('message-delivery'),
+    ).toContainText(/Queued|Sent|Delivered/);
+  });
+
+  await test.step('the contact writes again and Vera sees it live', async () => {
+    await text(hotline, SECOND);
+    await expect(thread(vera).getByTestId('message-in').filter({ hasText: SECOND })).toBeVisible({
+      timeout: 5_000,
+    });
+  });
+
+  await test.step('the admin reads the conversation and transfers it to Victor', async () => {
+    await conversationLink(admin).click();
+    for (const words of [FIRST, REPLY, SECOND]) await expect(thread(admin)).toContainText(words);
+    await expect(admin.getByTestId('conversation-assignee')).toContainText('Vera Volunteer');
+    expect(await axeViolations(admin)).toEqual([]);
+    await admin.getByLabel('Give this conversation to').selectOption({ label: 'Victor Volunteer' });
+    await admin.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await expect(admin.getByTestId('conversation-assignee')).toContainText('Victor Volunteer');
+  });
+
+  await test.step('Victor reads the whole history, re-wrapped for him by the admin’s browser', async () => {
+    await messagesLink(victor).click();
+    await expect(conversationLink(victor)).toBeVisible();
+    await conversationLink(victor).click();
+    for (const words of [FIRST, REPLY, SECOND])
+      await expect(thread(victor)).toContainText(words, { timeout: 15_000 });
+    await expect(thread(victor)).not.toContainText('Not shared with your key yet');
+    // Vera no longer holds it: her open thread says so instead of failing.
+    await expect(vera.getByTestId('handed-over')).toHaveText('This conversation is now with someone else.');
+    await expect(conversationLink(vera)).toHaveCount(0, { timeout: 5_000 });
+  });
+
+  await test.step('no screen shows more of the number than its last four digits', async () => {
+    for (const page of [admin, vera, victor]) await expect(page.locator('body')).not.toContainText('555014');
+  });
+
+  await test.step('the inbox in Arabic: right to left, and still clean for axe', async () => {
+    await victor.getByLabel('Language').selectOption('ar');
+    await expect(victor.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(thread(victor)).toContainText(FIRST);
+    expect(await axeViolations(victor)).toEqual([]);
+  });
+
+  expect(unexpected(consoleErrors)).toEqual([]);
+});
