@@ -8,6 +8,7 @@ import {
   utf8,
 } from '@llamenos/crypto';
 import { DEFAULT_SETTINGS, type HotlineSettings, messageRecordId } from '@llamenos/protocol';
+import type { ServerContext } from '../src/http/context.js';
 import {
   type ChannelId,
   ChannelSendError,
@@ -129,7 +130,7 @@ export function sealReply(id: string, body: string, readers: string[]): SealedEn
 }
 
 /** Waits for the work webhooks started in the background (media, automatic replies). */
-export async function settle(h: TestHotline): Promise<void> {
+export async function settle(h: { ctx: ServerContext }): Promise<void> {
   for (let i = 0; i < 5; i++) {
     while (h.ctx.backgroundWork.size) await Promise.allSettled([...h.ctx.backgroundWork]);
     await new Promise((r) => setTimeout(r, 5));
