@@ -59,3 +59,37 @@ export function ConfirmDialog({
     </Dialog>
   );
 }
+
+/**
+ * Asks before removing one record (an invite, a role, a passkey, a shift): open while `item` is
+ * set, titled for it, and the removal runs on the very item that was asked about.
+ */
+export function ConfirmRemoval<T>({
+  item,
+  title,
+  message,
+  confirmLabel,
+  remove,
+  onClose,
+}: {
+  item: T | null;
+  title: (item: T) => ReactNode;
+  message: string;
+  confirmLabel: string;
+  remove: (item: T) => Promise<unknown>;
+  onClose: () => void;
+}) {
+  return (
+    <ConfirmDialog
+      open={item !== null}
+      title={item === null ? null : title(item)}
+      message={message}
+      confirmLabel={confirmLabel}
+      danger
+      onConfirm={async () => {
+        if (item !== null) await remove(item);
+      }}
+      onClose={onClose}
+    />
+  );
+}

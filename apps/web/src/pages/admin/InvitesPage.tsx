@@ -11,7 +11,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
@@ -59,18 +59,13 @@ export function InvitesPage({ me }: { me: Me }) {
           onRevoke={can(me, 'invites:write') ? setRevoking : undefined}
         />
       )}
-      <ConfirmDialog
-        open={revoking !== null}
-        title={userTextIn(t, 'invites.revokeTitle', { name: revoking?.displayName })}
+      <ConfirmRemoval
+        item={revoking}
+        onClose={() => setRevoking(null)}
+        remove={(invite) => revokeInvite(invite.id).then(() => void invites.refetch())}
+        title={(invite) => userTextIn(t, 'invites.revokeTitle', { name: invite.displayName })}
         message={t('invites.revokeExplain')}
         confirmLabel={t('invites.revoke')}
-        danger
-        onConfirm={async () => {
-          if (!revoking) return;
-          await revokeInvite(revoking.id);
-          void invites.refetch();
-        }}
-        onClose={() => setRevoking(null)}
       />
     </section>
   );

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -63,18 +63,13 @@ export function RolesPage({ me }: { me: Me }) {
           <RoleTable caption={t('roles.builtin')} roles={builtin} empty="" />
         </>
       )}
-      <ConfirmDialog
-        open={deleting !== null}
-        title={userTextIn(t, 'roles.deleteTitle', { name: deleting?.name })}
+      <ConfirmRemoval
+        item={deleting}
+        onClose={() => setDeleting(null)}
+        remove={(role) => deleteRole(role.id).then(() => void roles.refetch())}
+        title={(role) => userTextIn(t, 'roles.deleteTitle', { name: role.name })}
         message={t('roles.deleteExplain')}
         confirmLabel={t('common.delete')}
-        danger
-        onConfirm={async () => {
-          if (!deleting) return;
-          await deleteRole(deleting.id);
-          void roles.refetch();
-        }}
-        onClose={() => setDeleting(null)}
       />
     </section>
   );

@@ -3,7 +3,7 @@ import { browserSupportsWebAuthn, startRegistration } from '@simplewebauthn/brow
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
@@ -31,18 +31,13 @@ export function PasskeysSection() {
       ) : (
         <p className="hint">{t('passkeys.unsupported')}</p>
       )}
-      <ConfirmDialog
-        open={removing !== null}
-        title={userTextIn(t, 'passkeys.removeTitle', { label: removing?.label })}
+      <ConfirmRemoval
+        item={removing}
+        onClose={() => setRemoving(null)}
+        remove={(passkey) => removePasskey(passkey.id).then(reload)}
+        title={(passkey) => userTextIn(t, 'passkeys.removeTitle', { label: passkey.label })}
         message={t('passkeys.removeExplain')}
         confirmLabel={t('passkeys.remove')}
-        danger
-        onConfirm={async () => {
-          if (!removing) return;
-          await removePasskey(removing.id);
-          reload();
-        }}
-        onClose={() => setRemoving(null)}
       />
     </Panel>
   );

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -213,23 +213,21 @@ function DeleteShiftDialog({
 }) {
   const { t } = useTranslation();
   return (
-    <ConfirmDialog
-      open={shift !== null}
-      title={userTextIn(t, 'shifts.deleteTitle', { name: shift?.name })}
-      message={t('shifts.deleteExplain')}
-      confirmLabel={t('common.delete')}
-      danger
-      onConfirm={async () => {
-        if (!shift) return;
+    <ConfirmRemoval
+      item={shift}
+      onClose={onClose}
+      remove={async (doomed) => {
         onError(null);
         try {
-          await deleteShift(shift.id);
+          await deleteShift(doomed.id);
         } catch (e) {
           onError(e);
         }
         onDeleted();
       }}
-      onClose={onClose}
+      title={(doomed) => userTextIn(t, 'shifts.deleteTitle', { name: doomed.name })}
+      message={t('shifts.deleteExplain')}
+      confirmLabel={t('common.delete')}
     />
   );
 }
