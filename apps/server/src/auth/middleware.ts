@@ -32,7 +32,7 @@ type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  *   inserted into the replay cache, and a second use is refused.
  * - `Authorization: Bearer lls_…`: a passkey session.
  * - nothing: anonymous; guards decide whether that is enough.
- * Provider webhooks (/api/telephony/…) are always anonymous here: their Authorization header,
+ * Provider webhooks (/api/telephony/…, /api/messaging/…) are always anonymous here: their Authorization header,
  * if any, is the provider's signature, checked by the route.
  * A present but invalid credential is always a 401, even on a public route.
  */
@@ -49,7 +49,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
     };
     // Provider webhooks are public routes that check the provider's own signature, and Vonage
     // signs with `Authorization: Bearer <JWT>`: that header is the provider's, not a session.
-    if (c.req.path.startsWith('/api/telephony/')) {
+    if (c.req.path.startsWith('/api/telephony/') || c.req.path.startsWith('/api/messaging/')) {
       c.set('auth', auth);
       return next();
     }
