@@ -1,11 +1,12 @@
-import { CryptoError, hashIp, verifyAuthHeader } from '@llamenos/crypto';
+import { CryptoError, hashIp, type VerifiedAuth, verifyAuthHeader } from '@llamenos/crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
 import { clientIp } from './client-ip.js';
 import { needsPasskey } from './passkey-policy.js';
-import { rememberOnce } from './replay-cache.js';
+import { verifyTokenSignature } from './request-signature.js';
 import { findSession } from './sessions.js';
+import { SignedRequestBatcher } from './signed-requests.js';
 
 /**
  * The request target as it was on the request line, which is what a token signs (PROTOCOL.md
@@ -29,7 +30,9 @@ type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  * Establishes who is calling, for every /api request:
  * - `Authorization: Nostr <token>`: NIP-98, verified against PUBLIC_URL (never the Host header)
  *   followed by the raw request target, the method and the exact body bytes; the event id is then
- *   inserted into the replay cache, and a second use is refused.
+ *   inserted into the replay cache, and a second use is refused. The insert and the reads of the
+ *   signer's user, permissions and passkey standing are one statement, shared by the requests
+ *   that arrive together (signed-requests.ts).
  * - `Authorization: Bearer lls_…`: a passkey session.
  * - nothing: anonymous; guards decide whether that is enough.
  * Provider webhooks (/api/telephony/…, /api/messaging/…) are always anonymous here: their Authorization header,
@@ -37,6 +40,7 @@ type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  * A present but invalid credential is always a 401, even on a public route.
  */
 export function authenticate(ctx: ServerContext, lookupUser: UserLookup): MiddlewareHandler<AppEnv> {
+  const signedRequests = new SignedRequestBatcher(ctx.db);
   return async (c, next) => {
     const header = c.req.header('authorization');
     const auth: AuthState = {
@@ -62,24 +66,30 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
         ? new Uint8Array(0)
         : new Uint8Array(await c.req.arrayBuffer());
       const now = ctx.now();
-      let verified: ReturnType<typeof verifyAuthHeader>;
+      let verified: VerifiedAuth;
       try {
+        // Shape, kind, signature and id (on the WASM engine), ±60 s window, URL, method, body hash.
         verified = verifyAuthHeader(
           header,
           { url: signedUrl, method: c.req.method, body },
           Math.floor(now.getTime() / 1000),
+          verifyTokenSignature,
         );
       } catch (error) {
         if (error instanceof CryptoError)
           throw unauthenticated(`request signature refused: ${error.message}`);
         throw error;
       }
-      if (!(await rememberOnce(ctx.db, verified.eventId, new Date(verified.rememberUntil * 1000)))) {
-        throw unauthenticated('request signature refused: this token was already used');
-      }
+      const standing = await signedRequests.standing({
+        eventId: verified.eventId,
+        pubkey: verified.pubkey,
+        rememberUntil: new Date(verified.rememberUntil * 1000),
+      });
+      if (!standing.fresh) throw unauthenticated('request signature refused: this token was already used');
       auth.method = 'nip98';
       auth.pubkey = verified.pubkey;
-      auth.user = await lookupUser(verified.pubkey);
+      auth.user = standing.user;
+      auth.needsPasskey = standing.needsPasskey;
     } else if (header?.startsWith('Bearer ')) {
       const session = await findSession(ctx.db, header.slice(7).trim(), ctx.now());
       if (!session) throw unauthenticated('session expired or revoked; sign in again');
@@ -88,10 +98,10 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       auth.pubkey = session.pubkey;
       auth.user = await lookupUser(session.pubkey);
       if (!auth.user) throw unauthenticated('this account is no longer active');
+      auth.needsPasskey = await needsPasskey(ctx.db, auth.user.id);
     } else if (header) {
       throw unauthenticated('unsupported Authorization scheme; use Nostr (NIP-98) or Bearer');
     }
-    if (auth.user) auth.needsPasskey = await needsPasskey(ctx.db, auth.user.id);
     c.set('auth', auth);
     await next();
   };

@@ -4,22 +4,31 @@ import type { AuthState } from '../http/context.js';
 
 const isBuiltin = (role: string): role is BuiltinRoleId => Object.hasOwn(BUILTIN_ROLES, role);
 
-/** The permissions granted by a list of role ids: built-in roles from the catalogue, custom ones from the table. */
-export async function permissionsOfRoles(db: Queryable, roles: readonly string[]): Promise<string[]> {
+/**
+ * The permissions granted by a list of role ids, given the permissions of the custom roles among
+ * them as read from the table (a built-in id always means the catalogue's role).
+ */
+export function grantsOf(roles: readonly string[], customPermissions: Record<string, string[]>): string[] {
   const grants = new Set<string>();
-  const custom: string[] = [];
   for (const role of roles) {
-    if (isBuiltin(role)) for (const p of BUILTIN_ROLES[role].permissions) grants.add(p);
-    else custom.push(role);
-  }
-  if (custom.length) {
-    const rows = await db.query<{ permissions: string[] }>(
-      'select permissions from custom_roles where id = any($1::text[])',
-      [custom],
-    );
-    for (const row of rows) for (const p of row.permissions) grants.add(p);
+    const permissions = isBuiltin(role) ? BUILTIN_ROLES[role].permissions : customPermissions[role];
+    for (const p of permissions ?? []) grants.add(p);
   }
   return [...grants].sort();
+}
+
+/** The permissions granted by a list of role ids: built-in roles from the catalogue, custom ones from the table. */
+export async function permissionsOfRoles(db: Queryable, roles: readonly string[]): Promise<string[]> {
+  const custom = roles.filter((role) => !isBuiltin(role));
+  const customPermissions: Record<string, string[]> = {};
+  if (custom.length) {
+    const rows = await db.query<{ id: string; permissions: string[] }>(
+      'select id, permissions from custom_roles where id = any($1::text[])',
+      [custom],
+    );
+    for (const row of rows) customPermissions[row.id] = row.permissions;
+  }
+  return grantsOf(roles, customPermissions);
 }
 
 /** The active user holding `pubkey`, with the permissions of their roles; null for unknown or deactivated keys. */
