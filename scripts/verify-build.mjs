@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `node scripts/verify-build.mjs <release folder> [--key FILE] [--repo GIT-URL-OR-PATH] [--online] [--keep]`
+// `node scripts/verify-build.mjs <release folder> [--key FILE] [--repo GIT-URL-OR-PATH] [--offline] [--keep]`
 // Anyone can check a published release (docs/OPERATIONS.md, "Releases and how to verify them"):
 //   1. the provenance (<name>.intoto.jsonl) is signed by the release key (release/release-key.pub
 //      unless --key), and it vouches for CHECKSUMS.txt's SHA-256;
 //   2. every file of the folder that CHECKSUMS.txt lists has that SHA-256;
 //   3. the commit the provenance names, cloned afresh (from --repo, default this checkout) with its
-//      lockfile's dependencies (`npm ci`, from npm's local cache unless --online), rebuilt with the
+//      lockfile's dependencies (`npm ci`, from npm's cache first; --offline: only from it), rebuilt with the
 //      same SOURCE_DATE_EPOCH, gives the same CHECKSUMS.txt, line for line.
 // Exit 0 when all three hold, 1 with every difference otherwise.
 import { spawnSync } from 'node:child_process';
@@ -56,13 +56,15 @@ function run(cmd, args, options) {
 }
 
 /** Step 3: clones `commit` from `repo` into a fresh folder and runs the release build there. */
-export function rebuild({ repo, commit, sourceDateEpoch, executable, online, keep }) {
+export function rebuild({ repo, commit, sourceDateEpoch, executable, offline, keep }) {
   const work = mkdtempSync(join(tmpdir(), 'llamenos-verify-'));
   try {
     const source = join(work, 'source');
     run('git', ['clone', '--quiet', '--no-checkout', repo, source]);
     run('git', ['-C', source, 'checkout', '--quiet', '--detach', commit]);
-    run('npm', ['ci', '--no-audit', '--no-fund', online ? '--prefer-offline' : '--offline'], { cwd: source });
+    run('npm', ['ci', '--no-audit', '--no-fund', offline ? '--offline' : '--prefer-offline'], {
+      cwd: source,
+    });
     const out = join(work, 'out');
     run(process.execPath, ['scripts/release.mjs', '--out', out, ...(executable ? [] : ['--no-executable'])], {
       cwd: source,
@@ -76,19 +78,19 @@ export function rebuild({ repo, commit, sourceDateEpoch, executable, online, kee
 }
 
 function parseArgs(argv) {
-  const options = { dir: '', key: RELEASE_PUBLIC_KEY, repo: root, online: false, keep: false };
+  const options = { dir: '', key: RELEASE_PUBLIC_KEY, repo: root, offline: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--key' && argv[i + 1]) options.key = resolve(argv[++i]);
     else if (arg === '--repo' && argv[i + 1]) options.repo = argv[++i];
-    else if (arg === '--online') options.online = true;
+    else if (arg === '--offline') options.offline = true;
     else if (arg === '--keep') options.keep = true;
     else if (!arg.startsWith('--') && !options.dir) options.dir = resolve(arg);
     else options.dir = '';
   }
   if (!options.dir) {
     console.error(
-      'usage: node scripts/verify-build.mjs <release folder> [--key FILE] [--repo GIT-URL-OR-PATH] [--online] [--keep]',
+      'usage: node scripts/verify-build.mjs <release folder> [--key FILE] [--repo GIT-URL-OR-PATH] [--offline] [--keep]',
     );
     process.exit(2);
   }
