@@ -78,7 +78,10 @@ export async function createContext(
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },
     // Replies and media retries build the channel's adapter from its stored configuration.
-    conversations: createConversations(() => ctx, (channel) => createChannel(ctx, channel)),
+    conversations: createConversations(
+      () => ctx,
+      (channel) => createChannel(ctx, channel),
+    ),
     messaging: {
       overrides: { ...overrides.messaging },
       ingest: overrides.messagingIngest ?? null,
