@@ -189,6 +189,66 @@ describe('assignment', () => {
   });
 });
 
+describe('who sees what', () => {
+  it('a volunteer lists their own and, only while on shift, the queue; admins list everything', async () => {
+    const mine = await h.addUser(['volunteer'], 'Mine');
+    const other = await h.addUser(['volunteer'], 'Other');
+    await onlyOnShift(mine);
+    const ownContact = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(ownContact, 'mine'));
+    await onlyOnShift(other);
+    const othersContact = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(othersContact, 'theirs'));
+    await onlyOnShift();
+    const queuedContact = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(queuedContact, 'waiting'));
+    await settle(h);
+    const [own, others, queued] = await Promise.all(
+      [ownContact, othersContact, queuedContact].map((n) => conversationOf(n)),
+    );
+    const ids = async (as: TestUser, query = '') => {
+      const res = await h.request('GET', `/api/conversations${query}`, { as });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as ConversationListResponse).conversations.map((c) => c.id);
+    };
+    // Off shift: only their own.
+    let seen = await ids(mine);
+    expect(seen).toContain(own!.id);
+    expect(seen).not.toContain(others!.id);
+    expect(seen).not.toContain(queued!.id);
+    expect((await h.request('GET', `/api/conversations/${others!.id}`, { as: mine })).status).toBe(404);
+    // On shift: the queue too, but still not someone else's.
+    await onlyOnShift(mine);
+    seen = await ids(mine);
+    expect(seen).toEqual(expect.arrayContaining([own!.id, queued!.id]));
+    expect(seen).not.toContain(others!.id);
+    expect(await ids(mine, '?scope=queue')).not.toContain(own!.id);
+    // A volunteer cannot move someone else's conversation; an admin can.
+    expect(
+      (
+        await h.request('POST', `/api/conversations/${others!.id}/transfer`, {
+          as: mine,
+          body: { to: mine.id },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await h.request('POST', `/api/conversations/${others!.id}/close`, { as: mine })).status).toBe(
+      404,
+    );
+    expect(await ids(admin)).toEqual(expect.arrayContaining([own!.id, others!.id, queued!.id]));
+    const moved = await h.request('POST', `/api/conversations/${others!.id}/transfer`, {
+      as: admin,
+      body: { to: mine.id },
+    });
+    expect(moved.status).toBe(200);
+    const audit = await h.ctx.db.query<{ action: string }>(
+      `select action from audit_log where target = $1 and action = 'conversations.transferred'`,
+      [`conversation:${others!.id}`],
+    );
+    expect(audit).toHaveLength(1);
+  });
+});
+
 /** What an admin's (or previous assignee's) browser does with a re-wrap request. */
 async function rewrapAs(member: TestUser, conversationId: string): Promise<number> {
   const res = await h.request('GET', `/api/conversations/${conversationId}/rewrap-requests`, { as: member });
