@@ -1,5 +1,6 @@
 import { callsPgliteSuite, callsPostgres2Suite, callsPostgresSuite } from './calls.js';
 import { cryptoSuite } from './crypto.js';
+import { messagingWebSuite } from './messaging-web.js';
 import { notesSuite } from './notes.js';
 import { relaySuite } from './relay.js';
 import { serverPgliteSuite, serverPostgresSuite } from './server.js';
@@ -14,6 +15,7 @@ export const suites: Suite[] = [
   serverPostgresSuite,
   notesSuite,
   webSuite,
+  messagingWebSuite,
   callsPgliteSuite,
   callsPostgresSuite,
   callsPostgres2Suite,

@@ -42,8 +42,8 @@ import { startHotline } from '../e2e/fixtures.js';
 import type { Row, Suite } from './types.js';
 
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 7);
-const PIN = '482915';
-const NAME = 'Bench Admin';
+export const PIN = '482915';
+export const NAME = 'Bench Admin';
 const GOALS = { unlockMs: 800, interactiveMs: 1500, firstLoadKb: 250 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -75,7 +75,7 @@ const INSTALL_MARKS = `(() => {
 })();`;
 
 /** Bootstraps the first admin over the API with a key made here; returns the key. */
-async function bootstrapOverApi(publicUrl: string, bootstrapLink: string): Promise<Uint8Array> {
+export async function bootstrapOverApi(publicUrl: string, bootstrapLink: string): Promise<Uint8Array> {
   const key = generateSecretKey();
   const token = new URL(bootstrapLink).hash.slice(1);
   const body = JSON.stringify({ token, displayName: NAME });
@@ -94,7 +94,7 @@ async function bootstrapOverApi(publicUrl: string, bootstrapLink: string): Promi
 }
 
 /** A key backup file as the web client writes it, made in Node. */
-async function backupFile(key: Uint8Array, hotline: string, dir: string): Promise<string> {
+export async function backupFile(key: Uint8Array, hotline: string, dir: string): Promise<string> {
   const file = path.join(dir, 'llamenos-key-backup.json');
   const backup = {
     format: 'llamenos-key-backup',
