@@ -3,6 +3,8 @@ import { auditRoutes } from './audit/routes.js';
 import { auditMigrations } from './audit/schema.js';
 import { authRoutes } from './auth/routes.js';
 import { authMigrations } from './auth/schema.js';
+import { backupRoutes } from './backup/routes.js';
+import { backupMigrations } from './backup/schema.js';
 import { callsMigrations, callsRoutes } from './calls/index.js';
 import { conversationRoutes, conversationsMigrations } from './conversations/index.js';
 import type { Migration } from './db/migrate.js';
@@ -46,6 +48,7 @@ export const MODULES: ServerModule[] = [
   { name: 'conversations', migrations: conversationsMigrations, routes: conversationRoutes },
   { name: 'messaging', migrations: messagingMigrations, routes: messagingRoutes },
   { name: 'push', migrations: pushMigrations, routes: pushRoutes },
+  { name: 'backup', migrations: backupMigrations, routes: backupRoutes },
   { name: 'simulator', migrations: [], routes: simulatorRoutes },
 ];
 

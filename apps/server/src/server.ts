@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
+import { startBackupSchedule } from './backup/schedule.js';
 import {
   restartAriBridgeOn,
   settleCallWork,
@@ -17,6 +18,7 @@ import type { Logger } from './logging.js';
 import { startSweepTimer } from './maintenance/sweep.js';
 import { restartSignalReceiverOn, startSignalReceiver, stopMessaging } from './messaging/index.js';
 import { createMetrics, metricsApp } from './metrics/registry.js';
+import { ALL_MIGRATIONS } from './modules.js';
 import { ensureVapidKeys, pushForNewMessage, pushForRingingCall } from './push/index.js';
 import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
@@ -94,6 +96,8 @@ export async function startServer(
   const stopConversationTimers = startConversationTimers(ctx);
   // The replay cache and rate-limit counters would otherwise grow by a row per request.
   const stopSweep = startSweepTimer(ctx);
+  // Scheduled, verified backups of the embedded database (settings section `backups`).
+  const stopBackups = startBackupSchedule(ctx, { migrations: ALL_MIGRATIONS });
   // The simulated carrier posts its webhooks to where we really listen (loopback).
   setSimulatorOrigin(ctx, config.HOST, port);
   // Asterisk pushes its calls over ARI's events socket: connect when credentials are stored.
@@ -123,6 +127,7 @@ export async function startServer(
       await stopCallTimers();
       await stopConversationTimers();
       await stopSweep();
+      await stopBackups();
       stopAriBridge();
       unwireEvents();
       await settleCallWork(ctx);

@@ -12,6 +12,7 @@ import {
   type TrailerLine,
 } from './format.js';
 import { createProgress, type ProgressStream } from './progress.js';
+import { BackupSealer } from './sealed.js';
 
 const FETCH_ROWS = 1000;
 const FLUSH_BYTES = 1 << 20;
@@ -49,7 +50,12 @@ async function* tableRows(tx: Queryable, table: TableInfo): AsyncGenerator<(stri
 export async function writeBackup(
   db: Database,
   file: string,
-  options: { progress?: ProgressStream; now?: Date } = {},
+  options: {
+    progress?: ProgressStream;
+    now?: Date;
+    /** Encrypt the file (./sealed.ts) under `key` for backup run `run`. */
+    seal?: { key: Uint8Array; run: string };
+  } = {},
 ): Promise<BackupSummary> {
   if (await stat(file).catch(() => null))
     throw new BackupError(`${file} already exists; choose a new file name`);
@@ -57,15 +63,23 @@ export async function writeBackup(
   const out = await open(partial, 'wx', 0o600);
   let buffer = '';
   let bytes = 0;
+  const createdAt = (options.now ?? new Date()).toISOString();
+  const sealer = options.seal
+    ? new BackupSealer(options.seal.key, options.seal.run, async (text) => {
+        await out.write(text);
+      })
+    : null;
   const write = async (value: unknown, force = false) => {
     buffer += `${JSON.stringify(value)}\n`;
     if (buffer.length >= FLUSH_BYTES || force) {
       bytes += Buffer.byteLength(buffer);
-      await out.write(buffer);
+      if (sealer) await sealer.push(buffer);
+      else await out.write(buffer);
       buffer = '';
     }
   };
   const started = Date.now();
+  await sealer?.header(createdAt);
   try {
     const summary = await db.transaction(async (tx) => {
       // Must be the transaction's first statement.
@@ -87,7 +101,7 @@ export async function writeBackup(
       const header: BackupHeader = {
         format: BACKUP_FORMAT,
         version: BACKUP_VERSION,
-        createdAt: (options.now ?? new Date()).toISOString(),
+        createdAt,
         database: db.kind,
         migrations,
         tables: tables.map((t) => t.name),
@@ -106,6 +120,7 @@ export async function writeBackup(
         }
       }
       await write({ end: true, rows } satisfies TrailerLine, true);
+      await sealer?.end();
       await out.sync();
       progress.finish(
         `backup: ${rows} rows from ${tables.length} tables written to ${file} (${bytes} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s)`,

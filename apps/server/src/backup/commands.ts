@@ -1,4 +1,5 @@
 import { loadConfig } from '../config.js';
+import { deriveServerKeys } from '../context.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/open.js';
 import { ALL_MIGRATIONS } from '../modules.js';
@@ -57,7 +58,9 @@ export function restoreCommand(args: string[]): Promise<number> {
     return Promise.resolve(2);
   }
   return withDatabase(async (db) => {
-    const { verdict } = await restoreBackup(db, files[0]!, { migrations: ALL_MIGRATIONS, force });
+    // Scheduled backups are encrypted under the settings key: the same SERVER_SECRET opens them.
+    const key = deriveServerKeys(loadConfig().serverSecret).settingsKey;
+    const { verdict } = await restoreBackup(db, files[0]!, { migrations: ALL_MIGRATIONS, force, key });
     if (verdict.ok) {
       process.stdout.write(`audit chain intact: ${verdict.count} entries, head ${verdict.headHash}\n`);
       return 0;

@@ -8,6 +8,7 @@ import { MIGRATIONS_TABLE, readCatalog, type TableInfo } from './catalog.js';
 import { BackupError } from './errors.js';
 import { BackupHeader, ident, STABLE_TEXT_SETTINGS } from './format.js';
 import { createProgress, type ProgressStream } from './progress.js';
+import { openSealedLines, sealedHeaderOf } from './sealed.js';
 
 const INSERT_BATCH = 500;
 
@@ -19,6 +20,7 @@ const INSERT_BATCH = 500;
 const REAL_ROWS: Record<string, string> = {
   audit_chain_head: 'seq <> 0', // the genesis head row is inserted by the audit migration
   bootstrap_tokens: 'false', // an unused first-admin code printed by a server that was started once
+  conversation_assign_lock: 'false', // the one lock row, inserted by its migration
   auth_replay: 'false', // replay-cache entries only refuse reused request signatures
   rate_limits: 'false', // counters that expire on their own
 };
@@ -29,6 +31,8 @@ interface RestoreOptions {
   /** Replace whatever the target holds. */
   force?: boolean;
   progress?: ProgressStream;
+  /** The server settings key, to open an encrypted (scheduled) backup. */
+  key?: Uint8Array;
 }
 
 interface RestoreSummary {
@@ -37,11 +41,31 @@ interface RestoreSummary {
   verdict: AuditVerdict;
 }
 
-function lines(file: string) {
-  return createInterface({
+/** The plain backup's lines: read as they are, or opened with `key` when the file is encrypted. */
+async function* lines(file: string, key?: Uint8Array): AsyncGenerator<string> {
+  const reader = createInterface({
     input: createReadStream(file, { encoding: 'utf8' }),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
+  try {
+    const it = reader[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done) return;
+    const rest = { [Symbol.asyncIterator]: () => it };
+    const sealed = sealedHeaderOf(first.value);
+    if (!sealed) {
+      yield first.value;
+      yield* rest;
+      return;
+    }
+    if (!key)
+      throw new BackupError(
+        `${file} is encrypted: restore it with the SERVER_SECRET of the server that wrote it`,
+      );
+    yield* openSealedLines(rest, sealed, key);
+  } finally {
+    reader.close();
+  }
 }
 
 function parseLine(text: string, lineNo: number): unknown {
@@ -53,15 +77,13 @@ function parseLine(text: string, lineNo: number): unknown {
 }
 
 /** Reads and validates the first line. */
-async function readBackupHeader(file: string): Promise<BackupHeader> {
+async function readBackupHeader(file: string, key?: Uint8Array): Promise<BackupHeader> {
   if (!(await stat(file).catch(() => null))) throw new BackupError(`${file} does not exist`);
-  const reader = lines(file);
   let first: string | undefined;
-  for await (const line of reader) {
+  for await (const line of lines(file, key)) {
     first = line;
     break;
   }
-  reader.close();
   if (!first) throw new BackupError(`${file} is empty`);
   const parsed = BackupHeader.safeParse(parseLine(first, 1));
   if (!parsed.success) {
@@ -133,6 +155,7 @@ async function loadRows(
   header: BackupHeader,
   catalog: Map<string, TableInfo>,
   onRows: (n: number) => void,
+  key?: Uint8Array,
 ): Promise<number> {
   const order = new Map(header.tables.map((t, i) => [t, i]));
   const counts = new Map<string, number>();
@@ -153,7 +176,7 @@ async function loadRows(
     batch = [];
   };
   let lineNo = 0;
-  for await (const text of lines(file)) {
+  for await (const text of lines(file, key)) {
     lineNo++;
     if (lineNo === 1) continue; // the header, already validated
     if (trailer) throw new BackupError(`line ${lineNo} follows the end marker: the file is corrupted`);
@@ -212,7 +235,7 @@ export async function restoreBackup(
   options: RestoreOptions,
 ): Promise<RestoreSummary> {
   const started = Date.now();
-  const header = await readBackupHeader(file);
+  const header = await readBackupHeader(file, options.key);
   const known = new Set(options.migrations.map((m) => m.id));
   const unknown = header.migrations.filter((id) => !known.has(id));
   if (unknown.length)
@@ -252,7 +275,7 @@ export async function restoreBackup(
     if (!options.force) await refuseIfUsed(tx, tables);
     // Children first, so no foreign key is left dangling while clearing.
     for (const t of [...tables].reverse()) await tx.exec(`delete from ${ident(t.name)}`);
-    const loaded = await loadRows(tx, file, header, catalog, (n) => progress.advance(n));
+    const loaded = await loadRows(tx, file, header, catalog, (n) => progress.advance(n), options.key);
     // Serial and identity columns continue after the restored values.
     for (const t of tables)
       for (const s of t.sequences)
