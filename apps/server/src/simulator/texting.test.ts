@@ -99,6 +99,27 @@ describe('simulated texting', () => {
     expect(await refused.json()).toEqual({ delivery: 'refused' });
   });
 
+  it('reaches the conversations module itself: the text is stored sealed', async () => {
+    s.ctx.messaging.ingest = s.ctx.conversations;
+    try {
+      // Messages are sealed for every admin: a hotline with none cannot take them yet (503).
+      await s.addUser(['admin']);
+      const sent = await api('POST', '/texts', {
+        channel: 'sms',
+        from: '+15550143777',
+        body: 'secret words 4242',
+      });
+      expect(await sent.json()).toEqual({ delivery: 'accepted' });
+      const rows = await s.db.query<{ n: number }>('select count(*)::int as n from conversation_messages');
+      expect(rows[0]!.n).toBeGreaterThan(0);
+      const dump = JSON.stringify(await s.db.query('select * from conversation_messages'));
+      expect(dump).not.toContain('secret words 4242');
+      expect(dump).not.toContain('+15550143777');
+    } finally {
+      s.ctx.messaging.ingest = ingest;
+    }
+  });
+
   it('does not exist in production', async () => {
     const prod = await createTestHotline({
       LLAMENOS_ENV: 'production',
