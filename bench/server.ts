@@ -103,6 +103,21 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/**
+ * Waits until the server is idle (under 5% of a core over half a second, at most `limitMs`): an
+ * open-loop run that overloaded it leaves requests it is still working through, and the next run
+ * must not be measured against that backlog. Returns how long it waited.
+ */
+async function settle(pid: number, limitMs = 30_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const before = cpuSecondsOf(pid);
+    await sleep(500);
+    if (cpuSecondsOf(pid) - before < 0.025 || performance.now() - started > limitMs)
+      return performance.now() - started;
+  }
+}
+
 /** The server's stdout up to its "is running" line; resolves to the bootstrap token it printed, if any. */
 function waitForStart(child: ChildProcess, timeoutMs = 60_000): Promise<string | null> {
   return new Promise((resolve, reject) => {
@@ -140,7 +155,8 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   });
 }
 
-function ask(generator: ChildProcess, message: object, serverPid?: number): Promise<LoadResult> {
+async function ask(generator: ChildProcess, message: object, serverPid?: number): Promise<LoadResult> {
+  if (serverPid) await settle(serverPid);
   const cpuBefore = serverPid ? cpuSecondsOf(serverPid) : 0;
   return new Promise((resolve, reject) => {
     const onMessage = (m: { type: string; message?: string }) => {
