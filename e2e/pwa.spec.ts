@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium, devices, type Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, startHotline, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, navLink, unexpected } from './helpers.js';
 
 /**
@@ -86,6 +86,51 @@ test('offline: the app shell comes from the service worker, and no API answer is
     ).toEqual([]);
     await page.context().setOffline(false);
   });
+});
+
+test('update: a new build waits, is announced, and replaces the old one whole on "Reload to update"', async ({
+  page,
+  consoleErrors,
+}) => {
+  // The hotline serves its own copy of the built client, so the test can deploy a "new build".
+  const web = mkdtempSync(path.join(tmpdir(), 'llamenos-web-'));
+  cpSync(path.resolve('apps/web/dist'), web, { recursive: true });
+  const hotline = await startHotline({ WEB_DIR: web });
+  try {
+    await page.goto(hotline.url);
+    await controlled(page);
+    const before = Object.keys(await cachedUrls(page)).filter((n) => n.startsWith('llamenos-shell-'));
+    expect(before).toHaveLength(1);
+
+    // Deploy: a changed index.html, and the sw.js a build would make for it (new version).
+    const marker = '<meta name="llamenos-test-build" content="2" />';
+    writeFileSync(
+      path.join(web, 'index.html'),
+      readFileSync(path.join(web, 'index.html'), 'utf8').replace('<head>', `<head>${marker}`),
+    );
+    const worker = readFileSync(path.join(web, 'sw.js'), 'utf8');
+    writeFileSync(path.join(web, 'sw.js'), worker.replace(/"version":"([0-9a-f]+)"/, '"version":"$1b"'));
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    await expect(page.getByTestId('update-banner')).toBeVisible();
+    await expect(page.getByTestId('update-banner')).toContainText('A new version of Llamenos is ready.');
+
+    // An ordinary reload keeps the old version, whole: its index.html from its own cache.
+    await page.reload();
+    await expect(page.locator('header.app-header')).toBeVisible();
+    expect(await page.locator('meta[name="llamenos-test-build"]').count()).toBe(0);
+    await expect(page.getByTestId('update-banner')).toBeVisible();
+
+    // "Reload to update": the new worker takes over and the page reloads into the new build.
+    await page.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(page.locator('meta[name="llamenos-test-build"]')).toHaveCount(1);
+    await expect(page.getByTestId('update-banner')).toHaveCount(0);
+    const after = Object.keys(await cachedUrls(page)).filter((n) => n.startsWith('llamenos-shell-'));
+    expect(after, 'only the new version is left').toEqual([`${before[0]}b`]);
+    expect(unexpected(consoleErrors)).toEqual([]);
+  } finally {
+    await hotline.stop();
+    rmSync(web, { recursive: true, force: true });
+  }
 });
 
 test('the manifest and icons make the app installable', async ({ page, hotline }) => {
