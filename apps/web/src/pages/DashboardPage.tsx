@@ -5,12 +5,14 @@ import { OnShiftToggle } from '../components/OnShiftToggle.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { PresencePanel } from '../components/PresencePanel.js';
 import { userTextIn } from '../components/UserText.js';
+import { BackupFailedBanner } from './admin/BackupsSection.js';
 
 export function DashboardPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   return (
     <section>
       <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>
+      {can(me, 'settings:read') && <BackupFailedBanner />}
       <p data-testid="my-roles">{t('dashboard.roles', { roles: me.roles.join(', ') })}</p>
       <p>{me.onBreak ? t('dashboard.onBreak') : t('dashboard.available')}</p>
       {can(me, 'calls:answer') && can(me, 'shifts:read') && <OnShiftToggle me={me} />}

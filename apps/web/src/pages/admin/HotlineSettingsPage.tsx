@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { fetchSettings, patchSettingsSection, replaceSettings } from '../../lib/api/index.js';
 import { queryKeys } from '../../lib/queries/index.js';
+import { BackupsSection } from './BackupsSection.js';
 import { CustomFieldsSection } from './CustomFieldsSection.js';
 import { ProvidersSection } from './ProvidersSection.js';
 import { GeneralSection, type SectionProps, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
@@ -55,6 +56,7 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
           {SIMPLE_SECTIONS.filter((s) => s !== 'channels').map((section) => (
             <SimpleSection key={section} section={section} {...sectionProps} />
           ))}
+          <BackupsSection {...sectionProps} />
         </div>
       )}
       <ProvidersSection writable={!readOnly} />

@@ -1,0 +1,146 @@
+import type { BackupStatus, HotlineSettings } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
+import { fetchBackupStatus } from '../../lib/api/backups.js';
+import { onHubEvent } from '../../lib/realtime/index.js';
+import { SettingsSectionForm } from './SettingsSectionForm.js';
+import type { SectionProps } from './SimpleSections.js';
+
+/**
+ * Scheduled backups in the admin console: what the last run did (when, how big, or why it
+ * failed) and the schedule itself (the `backups` settings section). The status is re-read when
+ * a backup fails (hub event `backup:failed`) or the settings change.
+ */
+const STATUS_KEY = ['backups', 'status'] as const;
+
+function useBackupStatus() {
+  const status = useQuery({ queryKey: STATUS_KEY, queryFn: fetchBackupStatus });
+  const { refetch } = status;
+  useEffect(() => {
+    const offs = [
+      onHubEvent('backup:failed', () => void refetch()),
+      onHubEvent('settings:changed', () => void refetch()),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
+  }, [refetch]);
+  return status;
+}
+
+function formatSize(bytes: number, locale: string): string {
+  const [value, unit] = bytes >= 1e6 ? [bytes / 1e6, 'megabyte'] : [bytes / 1e3, 'kilobyte'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, maximumFractionDigits: 1 }).format(value);
+}
+
+/** The alert admins see while the newest scheduled backup has failed. */
+function FailureAlert({ failure }: { failure: NonNullable<BackupStatus['lastFailure']> }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div role="alert" className="error-box" data-testid="backup-failed">
+      <p>{t('backups.failed', { at: formatDateTime(failure.at, i18n.language) })}</p>
+      <p>
+        <bdi>{failure.error}</bdi>
+      </p>
+    </div>
+  );
+}
+
+/** For the dashboard: nothing unless the newest scheduled backup failed. */
+export function BackupFailedBanner() {
+  const status = useBackupStatus();
+  const failure = status.data?.lastFailure;
+  return failure ? <FailureAlert failure={failure} /> : null;
+}
+
+function BackupStatusPanel({ status }: { status: BackupStatus }) {
+  const { t, i18n } = useTranslation();
+  const titleId = useId();
+  const when = (iso: string) => formatDateTime(iso, i18n.language);
+  return (
+    <Panel id={titleId} title={t('backups.title')}>
+      {!status.available ? (
+        <p className="hint">{t('backups.unavailable')}</p>
+      ) : (
+        <>
+          {status.lastFailure && <FailureAlert failure={status.lastFailure} />}
+          <p data-testid="backup-last-success">
+            {status.lastSuccess
+              ? t('backups.lastSuccess', {
+                  at: when(status.lastSuccess.at),
+                  size: formatSize(status.lastSuccess.bytes, i18n.language),
+                  entries: status.lastSuccess.auditEntries,
+                })
+              : t('backups.never')}
+          </p>
+          <p>{t('backups.kept', { count: status.kept })}</p>
+          <p>
+            {status.nextDueAt ? t('backups.nextDue', { at: when(status.nextDueAt) }) : t('backups.disabled')}
+          </p>
+          <p className="hint">{t('backups.where')}</p>
+        </>
+      )}
+    </Panel>
+  );
+}
+
+/** The status, then the schedule's form (on/off, interval in hours, how many to keep). */
+export function BackupsSection({ settings, readOnly, save, onReload }: SectionProps) {
+  const { t } = useTranslation();
+  const status = useBackupStatus();
+  const stored = settings.backups;
+  const [enabled, setEnabled] = useState(stored.enabled);
+  // Numbers stay text until saved, so a field can be cleared and retyped.
+  const [intervalHours, setIntervalHours] = useState(String(stored.intervalHours));
+  const [keep, setKeep] = useState(String(stored.keep));
+  const value = (): HotlineSettings['backups'] => ({
+    enabled,
+    intervalHours: Number(intervalHours),
+    keep: Number(keep),
+  });
+  return (
+    <>
+      <ErrorMessage error={status.error} />
+      {status.data && <BackupStatusPanel status={status.data} />}
+      <SettingsSectionForm
+        title={t('backups.schedule')}
+        readOnly={readOnly}
+        onReload={onReload}
+        onSubmit={() => save({ backups: value() })}
+      >
+        <label className="checkbox">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+          {t('backups.enabled')}
+        </label>
+        <label htmlFor="set-backups-interval">{t('backups.intervalHours')}</label>
+        <input
+          id="set-backups-interval"
+          type="number"
+          inputMode="numeric"
+          required
+          min={1}
+          max={168}
+          step={1}
+          value={intervalHours}
+          onChange={(e) => setIntervalHours(e.target.value)}
+        />
+        <label htmlFor="set-backups-keep">{t('backups.keep')}</label>
+        <input
+          id="set-backups-keep"
+          type="number"
+          inputMode="numeric"
+          required
+          min={1}
+          max={365}
+          step={1}
+          value={keep}
+          onChange={(e) => setKeep(e.target.value)}
+        />
+      </SettingsSectionForm>
+    </>
+  );
+}
