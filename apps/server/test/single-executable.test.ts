@@ -87,8 +87,10 @@ describe.skipIf(inPostgresPass)('the single executable', () => {
     expect(index.status).toBe(200);
     expect(await index.text()).toBe(readFileSync(path.join(out, release, 'web', 'index.html'), 'utf8'));
     const version = VersionInfo.parse(await (await fetch(`${base}/api/version`)).json());
-    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-    expect(version.commit).toBe(head);
+    // The commit the build recorded (HEAD may have moved since, in a shared checkout).
+    const statement = JSON.parse(readFileSync(path.join(out, `${release}.statement.json`), 'utf8'));
+    expect(version.commit).toBe(statement.predicate.buildDefinition.externalParameters.source.commit);
+    expect(version.commit).toMatch(/^[0-9a-f]{40}$/);
     const webFiles = readdirSync(path.join(out, release, 'web'), { recursive: true, withFileTypes: true });
     expect(version.webBundle.files).toBe(webFiles.filter((entry) => entry.isFile()).length);
   });

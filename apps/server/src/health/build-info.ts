@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Filled in by the release build (scripts/release.mjs defines it when it bundles the server):
@@ -27,4 +28,13 @@ export function buildInfo(): BuildInfo {
   if (typeof __LLAMENOS_RELEASE__ !== 'undefined' && __LLAMENOS_RELEASE__)
     return { version: __LLAMENOS_RELEASE__.version, commit: __LLAMENOS_RELEASE__.commit };
   return { version: checkoutVersion(), commit: null };
+}
+
+/**
+ * A release's own web client: web/ beside the bundle (the release tree, or the folder the single
+ * executable unpacks into; sea/runtime.ts). Null when the server runs from a checkout.
+ */
+export function releaseWebRoot(): string | null {
+  if (typeof __LLAMENOS_RELEASE__ === 'undefined' || !__LLAMENOS_RELEASE__) return null;
+  return fileURLToPath(new URL('./web/', import.meta.url));
 }

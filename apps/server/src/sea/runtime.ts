@@ -40,6 +40,5 @@ const folder = isSea()
   : globalThis.__llamenosBundleUrl
     ? fileURLToPath(new URL('.', globalThis.__llamenosBundleUrl))
     : process.cwd();
+// The release's web client is web/ in this folder (health/build-info.ts: releaseWebRoot).
 globalThis.__llamenosBundleUrl = pathToFileURL(`${folder.replace(/\/+$/, '')}/`).href;
-// The same defaults as `npm start`, with the release's own web client.
-process.env.WEB_DIR ??= path.join(folder, 'web');

@@ -2,15 +2,16 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
+import { releaseWebRoot } from '../health/build-info.js';
 import type { AppEnv } from '../http/context.js';
 import { isPublic } from '../http/guard.js';
 
 /** The built web client: apps/web/dist, the same depth from src/ and dist/ of the server. */
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-/** The folder the web client is served from: WEB_DIR, or the checkout's apps/web/dist. */
+/** The folder the web client is served from: WEB_DIR, a release's own, or the checkout's apps/web/dist. */
 export const webRoot = (config: { WEB_DIR?: string | undefined }): string =>
-  path.resolve(config.WEB_DIR ?? DEFAULT_WEB_DIST);
+  path.resolve(config.WEB_DIR ?? releaseWebRoot() ?? DEFAULT_WEB_DIST);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
