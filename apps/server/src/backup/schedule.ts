@@ -73,7 +73,13 @@ async function backUp(
   const file = path.join(dir, fileName);
   const key = ctx.keys.settingsKey;
   try {
-    await writeBackup(ctx.db, file, { progress: silent, now, seal: { key, run } });
+    await writeBackup(ctx.db, file, {
+      progress: silent,
+      now,
+      seal: { key, run },
+      // This run's own row says "running"; restored, it would later read as an interrupted run.
+      skip: { backup_runs: `status = 'running'` },
+    });
     await options.afterWrite?.(file);
     const scratch = await openPglite();
     try {
