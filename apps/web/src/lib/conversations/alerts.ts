@@ -10,7 +10,7 @@ import { isRingtoneMuted } from '../calls/ringtone.js';
 let context: AudioContext | null = null;
 
 function chime(): void {
-  if (isRingtoneMuted()) return;
+  if (typeof AudioContext === 'undefined' || isRingtoneMuted()) return;
   const activation = (navigator as Navigator & { userActivation?: { hasBeenActive: boolean } })
     .userActivation;
   if (activation && !activation.hasBeenActive) return;
@@ -52,19 +52,26 @@ function notify(conversationId: string, title: string, body: string, onClick: ()
 }
 
 /**
- * Compares each reading of the member's own conversations with the one before and alerts for
- * every conversation whose unread count went up. The first reading only sets the baseline.
+ * Compares each reading of the member's own conversations with the one before and calls
+ * `onGrown` with every conversation whose unread count went up. The first reading only sets
+ * the baseline (what was unread before this page opened was announced then, or is seen now).
  */
-export function createUnreadWatcher(alert: { title: string; body: string; open: (id: string) => void }) {
+export function createUnreadWatcher(onGrown: (grown: ConversationView[]) => void) {
   let seen: Map<string, number> | null = null;
   return (conversations: readonly ConversationView[]): void => {
-    const next = new Map(conversations.map((c) => [c.id, c.unread]));
     const previous = seen;
-    seen = next;
+    seen = new Map(conversations.map((c) => [c.id, c.unread]));
     if (!previous) return;
     const grown = conversations.filter((c) => c.unread > (previous.get(c.id) ?? 0));
-    if (!grown.length) return;
-    chime();
-    for (const c of grown) notify(c.id, alert.title, alert.body, () => alert.open(c.id));
+    if (grown.length) onGrown(grown);
   };
+}
+
+/** The chime once, and a notification per conversation (replacing an earlier one of the same). */
+export function alertNewMessages(
+  grown: readonly ConversationView[],
+  alert: { title: string; body: string; open: (id: string) => void },
+): void {
+  chime();
+  for (const c of grown) notify(c.id, alert.title, alert.body, () => alert.open(c.id));
 }

@@ -80,3 +80,24 @@ export function rewrapHistory(
   running.set(conversationId, started);
   return started;
 }
+
+const swept = new Set<string>();
+
+/**
+ * On opening the inbox, an admin's browser looks once per session at each conversation shown
+ * for a re-wrap its hub event may have announced while nobody who could do it was online; one
+ * at a time, in the background. `forgetSweeps` (after a gap in the live connection) looks again.
+ */
+export async function sweepRewraps(
+  conversationIds: readonly string[],
+  check: RecipientCheck | null,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  for (const id of conversationIds) {
+    if (swept.has(id)) continue;
+    swept.add(id);
+    await rewrapHistory(id, check).catch(onError);
+  }
+}
+
+export const forgetSweeps = (): void => swept.clear();

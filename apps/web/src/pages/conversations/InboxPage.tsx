@@ -1,6 +1,6 @@
 import type { ConversationStatus } from '@llamenos/protocol';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { can, type Me } from '../../app/session.js';
@@ -11,8 +11,10 @@ import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { conversationAction } from '../../lib/api/index.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
+import { unlockedSecretKey } from '../../lib/vault.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationThread } from './ConversationThread.js';
+import { sweepActive } from './rewrapRunner.js';
 import './conversations.css';
 
 const LIST_LIMIT = 100;
@@ -78,6 +80,12 @@ export function InboxPage({ me, id }: { me: Me; id?: string }) {
   const list = useQuery({ ...queries.conversations(filter), placeholderData: keepPreviousData });
   const nameOf = useMemberName(me);
   const selected = id ?? null;
+  const client = useQueryClient();
+  const shown = list.data?.conversations;
+  // An admin's open inbox catches up on re-wraps announced while no admin was online.
+  useEffect(() => {
+    if (all && shown && unlockedSecretKey()) sweepActive(shown, me, client);
+  }, [all, shown, me, client]);
 
   return (
     <section className="inbox">

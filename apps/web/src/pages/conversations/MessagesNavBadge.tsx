@@ -3,9 +3,10 @@ import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { can, type Me } from '../../app/session.js';
-import { createUnreadWatcher } from '../../lib/conversations/alerts.js';
+import { alertNewMessages, createUnreadWatcher } from '../../lib/conversations/alerts.js';
+import { forgetSweeps } from '../../lib/conversations/rewrap.js';
 import { queries } from '../../lib/queries/index.js';
-import { useHubEvent } from '../../lib/realtime/index.js';
+import { onResync, useHubEvent } from '../../lib/realtime/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { runRewrap } from './rewrapRunner.js';
 
@@ -23,17 +24,21 @@ export function MessagesNavBadge({ me }: { me: Me }) {
   const mine = useQuery(queries.conversations(MINE));
   const watch = useMemo(
     () =>
-      createUnreadWatcher({
-        title: t('conversations.notificationTitle'),
-        body: t('conversations.notificationBody'),
-        open: (id) => navigate(`/conversations/${id}`),
-      }),
+      createUnreadWatcher((grown) =>
+        alertNewMessages(grown, {
+          title: t('conversations.notificationTitle'),
+          body: t('conversations.notificationBody'),
+          open: (id) => navigate(`/conversations/${id}`),
+        }),
+      ),
     [t],
   );
   const conversations = mine.data?.conversations;
   useEffect(() => {
     if (conversations) watch(conversations);
   }, [conversations, watch]);
+  // Events missed during a gap in the connection are never replayed: the inbox looks again.
+  useEffect(() => onResync(forgetSweeps), []);
   useHubEvent('conversation:rewrap-needed', (event) => {
     if (can(me, 'conversations:read-all') && unlockedSecretKey()) runRewrap(event.conversationId, me, client);
   });

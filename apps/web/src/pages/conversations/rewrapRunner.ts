@@ -1,8 +1,9 @@
+import type { ConversationView } from '@llamenos/protocol';
 import type { QueryClient } from '@tanstack/react-query';
 import { can, type Me } from '../../app/session.js';
 import { ApiRequestError } from '../../lib/api/index.js';
 import { ConversationsLockedError } from '../../lib/conversations/pool.js';
-import { type RecipientCheck, rewrapHistory } from '../../lib/conversations/rewrap.js';
+import { type RecipientCheck, rewrapHistory, sweepRewraps } from '../../lib/conversations/rewrap.js';
 import { queries } from '../../lib/queries/index.js';
 
 /**
@@ -18,18 +19,20 @@ function recipientCheck(me: Me, client: QueryClient): RecipientCheck | null {
   };
 }
 
-/**
- * Runs the pending re-wraps of a conversation this member can read, in the background. Not
- * being able to (the vault is locked, the member holds no wrap: 404) is not an error here.
- */
+/** Not being able to (the vault is locked, the member holds no wrap: 404) is not an error here. */
+function quietly(error: unknown): void {
+  if (error instanceof ConversationsLockedError) return;
+  if (error instanceof ApiRequestError && [403, 404, 409].includes(error.status)) return;
+  console.warn('history re-wrap failed', error instanceof Error ? error.message : error);
+}
+
+/** Runs the pending re-wraps of a conversation this member can read, in the background. */
 export function runRewrap(conversationId: string, me: Me, client: QueryClient): void {
-  rewrapHistory(conversationId, recipientCheck(me, client)).catch((error: unknown) => {
-    if (error instanceof ConversationsLockedError) return;
-    if (
-      error instanceof ApiRequestError &&
-      (error.status === 404 || error.status === 403 || error.status === 409)
-    )
-      return;
-    console.warn('history re-wrap failed', error instanceof Error ? error.message : error);
-  });
+  rewrapHistory(conversationId, recipientCheck(me, client)).catch(quietly);
+}
+
+/** The pending re-wraps of the active conversations an admin's inbox shows, once per session each. */
+export function sweepActive(conversations: readonly ConversationView[], me: Me, client: QueryClient): void {
+  const active = conversations.filter((c) => c.status === 'active').map((c) => c.id);
+  if (active.length) void sweepRewraps(active, recipientCheck(me, client), quietly);
 }

@@ -1,0 +1,79 @@
+/**
+ * The inbox follows the hub: a new message or an update re-reads the lists and the open thread;
+ * a change of hands re-reads the lists only (the open thread follows that event itself, so a
+ * thread handed to someone else is not re-read into a 404). And the unread watcher behind the
+ * chime: the first reading is the baseline, then only a growing unread count alerts.
+ */
+import type { ConversationView } from '@llamenos/protocol';
+import { QueryClient } from '@tanstack/react-query';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createUnreadWatcher } from '../src/lib/conversations/alerts.js';
+import { invalidateOnHubEvents, queryKeys } from '../src/lib/queries/index.js';
+import { emitHubEvent } from '../src/lib/realtime/bus.js';
+
+const SERVER = 'b'.repeat(64);
+const C1 = '123e4567-e89b-42d3-a456-426614174000';
+const M1 = '223e4567-e89b-42d3-a456-426614174000';
+
+describe('conversation events', () => {
+  let client: QueryClient;
+  let off: () => void;
+  const list = queryKeys.conversationList({ scope: 'mine', limit: 100 });
+  const thread = queryKeys.conversation(C1);
+  beforeEach(() => {
+    client = new QueryClient();
+    for (const key of [list, thread, queryKeys.liveCalls]) client.setQueryData(key, { cached: true });
+    off = invalidateOnHubEvents(client);
+  });
+  afterEach(() => off());
+  const stale = () =>
+    client
+      .getQueryCache()
+      .getAll()
+      .filter((q) => q.state.isInvalidated)
+      .map((q) => JSON.stringify(q.queryKey))
+      .sort();
+
+  it('message:new and conversation:updated re-read the lists and the thread', () => {
+    emitHubEvent({ type: 'message:new', conversationId: C1, messageId: M1 }, SERVER);
+    expect(stale()).toEqual([list, thread].map((k) => JSON.stringify(k)).sort());
+    client.setQueryData(list, { cached: true });
+    client.setQueryData(thread, { cached: true });
+    emitHubEvent({ type: 'conversation:updated', conversationId: C1 }, SERVER);
+    expect(stale()).toEqual([list, thread].map((k) => JSON.stringify(k)).sort());
+  });
+
+  it('conversation:assigned re-reads the lists only', () => {
+    emitHubEvent({ type: 'conversation:assigned', conversationId: C1, assignee: null }, SERVER);
+    expect(stale()).toEqual([JSON.stringify(list)]);
+  });
+});
+
+const view = (id: string, unread: number): ConversationView => ({
+  id,
+  kind: 'sms',
+  channel: 'twilio-sms',
+  status: 'active',
+  assignedTo: 'u1',
+  contactLast4: '3210',
+  optedOut: false,
+  lastMessageAt: '2026-12-04T19:00:00.000Z',
+  waitingSince: null,
+  unread,
+  createdAt: '2026-12-04T19:00:00.000Z',
+  closedAt: null,
+});
+
+describe('the unread watcher', () => {
+  it('takes the first reading as the baseline, then alerts for each conversation whose unread count grew', () => {
+    const alerts: string[][] = [];
+    const watch = createUnreadWatcher((grown) => alerts.push(grown.map((c) => c.id)));
+    watch([view('a', 3)]);
+    expect(alerts).toEqual([]);
+    watch([view('a', 3)]);
+    watch([view('a', 0)]);
+    expect(alerts).toEqual([]);
+    watch([view('a', 1), view('b', 2), view('c', 0)]);
+    expect(alerts).toEqual([['a', 'b']]);
+  });
+});
