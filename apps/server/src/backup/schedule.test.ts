@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decryptHubEvent, deriveEventKey, type NostrEvent } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { createTestHotline, TEST_PG_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { appendAudit } from '../audit/service.js';
 import { openPglite } from '../db/pglite.js';
 import { ALL_MIGRATIONS } from '../modules.js';
@@ -63,7 +63,16 @@ const patchBackups = async (value: unknown) => {
   return h.request('PATCH', '/api/settings/backups', { as: admin, body: { value, version } });
 };
 
-describe('scheduled backups', () => {
+// With PostgreSQL nothing runs (pg_dump/PITR instead); the status says so.
+describe.runIf(TEST_PG_URL)('scheduled backups on PostgreSQL', () => {
+  it('do not run, and the status says they are unavailable', async () => {
+    expect(await runScheduledBackup(h.ctx, options)).toBe('unavailable');
+    expect(await files()).toEqual([]);
+    expect(await backupStatus(h.ctx, options)).toMatchObject({ available: false, nextDueAt: null, kept: 0 });
+  });
+});
+
+describe.skipIf(TEST_PG_URL)('scheduled backups', () => {
   it('are on by default: a due backup is written encrypted, verified by a restore, once per interval', async () => {
     at(0);
     const [first, second] = await Promise.all([
