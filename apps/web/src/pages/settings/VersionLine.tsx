@@ -21,7 +21,9 @@ export function VersionLine() {
     <p className="hint" data-testid="server-version">
       {t('version.server')} <bdi dir="ltr">{version}</bdi> · {t('version.commit')}{' '}
       {commit ? <bdi dir="ltr">{commit.slice(0, 12)}</bdi> : t('version.noCommit')} · {t('version.webBundle')}{' '}
-      <code dir="ltr">{webBundle.sha256}</code>
+      <code dir="ltr" className="break">
+        {webBundle.sha256}
+      </code>
     </p>
   );
 }
