@@ -47,6 +47,17 @@ test('offline: the app shell comes from the service worker, and no API answer is
   await page.getByLabel('PIN', { exact: true }).fill(ADMIN_PIN);
   await page.getByRole('button', { name: 'Unlock', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Hello, Ana Admin' })).toBeVisible();
+  // Under the worker: the vault's worker unlocked the key (above), the relay's WebSocket
+  // connects, and a blob download still downloads.
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
+  const download = page.waitForEvent('download');
+  await page.evaluate(() => {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob(['backup'], { type: 'application/json' }));
+    link.download = 'blob-check.json';
+    link.click();
+  });
+  expect((await download).suggestedFilename()).toBe('blob-check.json');
   await navLink(page, 'My settings').click();
   await expect(page.getByRole('region', { name: 'Notifications on this device' })).toBeVisible();
   expect(
