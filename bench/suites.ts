@@ -1,5 +1,6 @@
 import { callsPgliteSuite, callsPostgres2Suite, callsPostgresSuite } from './calls.js';
 import { cryptoSuite } from './crypto.js';
+import { messagingPgliteSuite, messagingPostgresSuite } from './messaging.js';
 import { messagingWebSuite } from './messaging-web.js';
 import { notesSuite } from './notes.js';
 import { relaySuite } from './relay.js';
@@ -15,6 +16,8 @@ export const suites: Suite[] = [
   serverPostgresSuite,
   notesSuite,
   webSuite,
+  messagingPgliteSuite,
+  messagingPostgresSuite,
   messagingWebSuite,
   callsPgliteSuite,
   callsPostgresSuite,

@@ -1,6 +1,6 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { concat, lengthPrefixed } from './encoding.js';
+import { concat, lengthPrefixed, toHex } from './encoding.js';
 import { CryptoError, ensure } from './errors.js';
 import { deriveKey } from './kdf.js';
 import {
@@ -76,6 +76,43 @@ export type EphemeralAgreement = (recipientCompressed: Uint8Array) => {
   ephemeral: Uint8Array;
   sharedX: Uint8Array;
 };
+
+/**
+ * An EphemeralAgreement that keeps a precomputed multiplication table for each recipient it has
+ * seen (the `maxRecipients` most recently used): a sealer that wraps key after key for the same
+ * readers (the server, sealing each arriving message for its assignee and the admins) then pays
+ * one base-point and one table multiplication per wrap instead of a full ECDH, about twice as
+ * fast as Node's OpenSSL secp256k1 and three times the plain one. Each wrap still has a fresh
+ * ephemeral key. A table is about a megabyte.
+ */
+export function cachedAgreement(maxRecipients = 32, random: RandomSource = secureRandom): EphemeralAgreement {
+  const tables = new Map<string, ReturnType<typeof secp256k1.Point.fromBytes>>();
+  const tableFor = (recipientCompressed: Uint8Array) => {
+    const id = toHex(recipientCompressed);
+    let point = tables.get(id);
+    if (point) tables.delete(id);
+    else {
+      point = secp256k1.Point.fromBytes(recipientCompressed);
+      point.precompute(6, false);
+    }
+    tables.set(id, point);
+    if (tables.size > maxRecipients) tables.delete(tables.keys().next().value as string);
+    return point;
+  };
+  return (recipientCompressed) => {
+    const point = tableFor(recipientCompressed);
+    const ephemeralSecret = generateSecretKey(random);
+    try {
+      const scalar = BigInt(`0x${toHex(ephemeralSecret)}`);
+      return {
+        ephemeral: secp256k1.getPublicKey(ephemeralSecret, true),
+        sharedX: point.multiply(scalar).toBytes(true).slice(1),
+      };
+    } finally {
+      ephemeralSecret.fill(0);
+    }
+  };
+}
 
 /**
  * `wrapKey` with the ECDH done by `agree`, so a server can use a native implementation (Node's

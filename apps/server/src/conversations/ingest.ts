@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cachedAgreement, type EphemeralAgreement } from '@llamenos/crypto';
 import { type MessagingSettings, messageRecordId } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import { isBanned } from '../calls/store/bans.js';
@@ -68,12 +69,15 @@ export interface Conversations extends ConversationIngest {
   readonly channels: Map<ChannelId, MessagingChannel>;
   /** The adapter for replies and media retries: a given one, else built by the resolver; null if none. */
   channelFor(id: string): Promise<MessagingChannel | null>;
+  /** The ECDH the server seals with, keeping a table per reader it wraps for (seal.ts). */
+  readonly agreement: EphemeralAgreement;
 }
 
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
   return {
     channels,
+    agreement: cachedAgreement(),
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
       const given = channels.get(id as ChannelId);
@@ -248,7 +252,7 @@ async function receiveMessage(
     const readers = await currentReaders(ctx.db, sealedFor);
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
-    const sealed = sealMessage(messageId, message.body, readers);
+    const sealed = sealMessage(messageId, message.body, readers, ctx.conversations.agreement);
     stored = await ctx.db.transaction(async (tx) => {
       const conversation = await lockConversation(tx, placed.conversation.id);
       if (!conversation) throw new DomainError('conflict', 'conversation vanished while a message arrived');

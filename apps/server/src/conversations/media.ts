@@ -96,7 +96,7 @@ async function storeMedia(ctx: ServerContext, channel: MessagingChannel, media: 
     const wraps = readers.map((reader) => ({
       recordId,
       reader,
-      wrap: wrapFor(key, reader, PURPOSES.attachment, recordId),
+      wrap: wrapFor(key, reader, PURPOSES.attachment, recordId, ctx.conversations.agreement),
     }));
     const stored = await ctx.db.transaction(async (tx) => {
       const marked = await markMediaStored(tx, media.id, {

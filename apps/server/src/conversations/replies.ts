@@ -169,7 +169,7 @@ export async function sendAutomaticReply(
   const id = randomUUID();
   const readers = await currentReaders(ctx.db, conversation.assigned_to);
   if (!readers.length) return;
-  const sealed = sealMessage(id, text, readers);
+  const sealed = sealMessage(id, text, readers, ctx.conversations.agreement);
   await ctx.db.transaction(async (tx) => {
     await insertMessage(
       tx,

@@ -492,16 +492,16 @@ export async function insertWraps(
   conversationId: string,
   wraps: readonly { recordId: string; reader: string; wrap: string }[],
 ): Promise<number> {
-  let stored = 0;
-  for (const w of wraps) {
-    const rows = await tx.query(
-      `insert into conversation_wraps (record_id, reader, conversation_id, wrap) values ($1, $2, $3, $4)
-       on conflict (record_id, reader) do nothing returning record_id`,
-      [w.recordId, w.reader, conversationId, w.wrap],
-    );
-    stored += rows.length;
-  }
-  return stored;
+  if (!wraps.length) return 0;
+  // One statement for the lot: a message's wraps, or a re-wrap batch of up to 1,000.
+  const rows = await tx.query(
+    `insert into conversation_wraps (record_id, reader, conversation_id, wrap)
+     select w.record_id, w.reader, $1, w.wrap
+       from unnest($2::text[], $3::text[], $4::text[]) as w (record_id, reader, wrap)
+     on conflict (record_id, reader) do nothing returning record_id`,
+    [conversationId, wraps.map((w) => w.recordId), wraps.map((w) => w.reader), wraps.map((w) => w.wrap)],
+  );
+  return rows.length;
 }
 
 /** The readers a record was sealed for. */

@@ -1,0 +1,291 @@
+/**
+ * Inbound texts (issue 10): signed Twilio SMS webhooks at BENCH_MESSAGING_RATE (200)/s for
+ * BENCH_MESSAGING_SECONDS (15; 60 for the issue's full run), open loop, into the server's HTTP app
+ * in this process (`createContext` + `createApp`, the real route, signature check, parse and
+ * conversations ingest; no TCP between driver and app, and hub events are sealed and signed but
+ * not delivered: no relay). Once on PGlite, once on a private PostgreSQL cluster
+ * (scripts/postgres.mjs; skipped without its binaries).
+ *
+ * Set-up: the Twilio SMS channel stored (a fake Messages API), 5 admins and 8 volunteers on an
+ * all-day shift with a capacity of 50 each, so each of the BENCH_MESSAGING_CONTACTS (400)
+ * contacts' conversations is assigned and every message is sealed for its assignee + 5 admins
+ * (6 wraps, JS ECDH with per-reader tables: see conversations/seal.ts). Automatic replies are off: the figure is the inbound path. One
+ * delivery in 50 is sent twice (a provider retry) and must not be stored twice.
+ *
+ * Reported: webhook latency (request → response) p50/p99; lost and duplicated messages (counted
+ * in the database afterwards); CPU per message of this process (app and driver together: the
+ * driver's part is building and HMAC-signing a form); a wrap's CPU with Node's native ECDH and
+ * with the JS one, plain and with a precomputed table per reader (the choice in
+ * conversations/seal.ts). Goals: p99 < 50 ms; zero lost or
+ * duplicated.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  cachedAgreement,
+  type EphemeralAgreement,
+  generateSecretKey,
+  getPublicKey,
+  PURPOSES,
+} from '@llamenos/crypto';
+import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
+import { loadConfig } from '../apps/server/src/config.js';
+import { createContext } from '../apps/server/src/context.js';
+import { nativeAgreement, wrapFor } from '../apps/server/src/conversations/seal.js';
+import type { Database } from '../apps/server/src/db/database.js';
+import { openPglite } from '../apps/server/src/db/pglite.js';
+import { openPostgres } from '../apps/server/src/db/postgres.js';
+import { createApp } from '../apps/server/src/http/app.js';
+import { createLogger } from '../apps/server/src/logging.js';
+import { saveChannelConfig } from '../apps/server/src/messaging/config-service.js';
+import { FakeMessagesApi } from '../apps/server/src/messaging/simulator/fake-messages-api.js';
+import { loadSettingsRow, saveSettings } from '../apps/server/src/settings/store.js';
+import { twilioSignature } from '../apps/server/src/telephony/twilio/signature.js';
+import type { Row, Suite } from './types.js';
+
+const SECONDS = Number(process.env.BENCH_MESSAGING_SECONDS ?? 15);
+const RATE = Number(process.env.BENCH_MESSAGING_RATE ?? 200);
+const CONTACTS = Number(process.env.BENCH_MESSAGING_CONTACTS ?? 400);
+const ADMINS = 5;
+const VOLUNTEERS = 8;
+const RETRY_EVERY = 50;
+const P99_GOAL_MS = 50;
+const PUBLIC_URL = 'http://127.0.0.1:3000';
+const HOTLINE = '+15550100100';
+const ACCOUNT = { accountSid: `AC${'ab'.repeat(16)}`, authToken: randomBytes(16).toString('hex') };
+const INBOUND = '/api/messaging/twilio-sms/inbound';
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+
+export async function setUp(db: Database) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-messaging-'));
+  const config = loadConfig({
+    LLAMENOS_ENV: 'test',
+    PUBLIC_URL,
+    SERVER_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  });
+  const ctx = await createContext(config, createLogger('silent'), { db, callTimersPaused: true });
+  const app = createApp(ctx);
+  const api = await FakeMessagesApi.start(ACCOUNT);
+  Object.assign(ctx.messaging.overrides, { 'twilio-sms': { apiBaseUrl: api.baseUrl } });
+  await saveChannelConfig(ctx, { pubkey: null, ipHash: null }, 'twilio-sms', {
+    ...ACCOUNT,
+    phoneNumbers: [HOTLINE],
+  });
+  const now = new Date();
+  const addUser = async (roles: string[]) => {
+    const id = randomUUID();
+    await db.query(
+      `insert into users (id, pubkey, display_name, roles, created_at, updated_at) values ($1, $2, 'Bench', $3::jsonb, $4, $4)`,
+      [id, getPublicKey(generateSecretKey()), JSON.stringify(roles), now],
+    );
+    return id;
+  };
+  for (let i = 0; i < ADMINS; i++) await addUser(['admin']);
+  const volunteers: string[] = [];
+  for (let i = 0; i < VOLUNTEERS; i++) volunteers.push(await addUser(['volunteer']));
+  const shiftId = randomUUID();
+  await db.query(
+    `insert into shifts (id, name, weekday, start_time, duration_minutes, active, created_at, updated_at)
+     values ($1, 'All day', $2, '00:00', 1440, true, now(), now())`,
+    [shiftId, (now.getUTCDay() + 6) % 7],
+  );
+  for (const id of volunteers)
+    await db.query('insert into shift_assignments (shift_id, user_id) values ($1, $2)', [shiftId, id]);
+  const { value, version } = await loadSettingsRow(db);
+  const settings = structuredClone({ ...DEFAULT_SETTINGS, ...(value as object) }) as HotlineSettings;
+  settings.messaging = {
+    ...settings.messaging,
+    capacityPerVolunteer: 50,
+    firstContactReply: {},
+    noVolunteerReply: {},
+    messagesPerContactPerHour: 10_000,
+  };
+  await saveSettings(db, settings, version, null, now);
+  return {
+    ctx,
+    app,
+    async close() {
+      await api.close();
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function form(sid: string, from: string, body: string) {
+  const params = {
+    MessageSid: sid,
+    AccountSid: ACCOUNT.accountSid,
+    From: from,
+    To: HOTLINE,
+    Body: body,
+    NumMedia: '0',
+  };
+  return {
+    body: new URLSearchParams(params).toString(),
+    signature: twilioSignature(ACCOUNT.authToken, `${PUBLIC_URL}${INBOUND}`, Object.entries(params)),
+  };
+}
+
+async function storm(label: string, db: Database): Promise<Row[]> {
+  const hotline = await setUp(db);
+  try {
+    const contacts = Array.from(
+      { length: CONTACTS },
+      (_, i) => `+1555${String(2_000_000 + i).padStart(7, '0')}`,
+    );
+    const total = SECONDS * RATE;
+    const latencies: number[] = [];
+    let failures = 0;
+    const pending: Promise<void>[] = [];
+    const sids: string[] = [];
+    const send = (sid: string, from: string, text: string) => {
+      const { body, signature } = form(sid, from, text);
+      const started = performance.now();
+      pending.push(
+        Promise.resolve(
+          hotline.app.request(`${PUBLIC_URL}${INBOUND}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+            body,
+          }),
+        ).then(async (res) => {
+          await res.arrayBuffer();
+          latencies.push(performance.now() - started);
+          if (res.status >= 300) failures += 1;
+        }),
+      );
+    };
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let sent = 0;
+    let retries = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * RATE));
+        for (; sent < due; sent++) {
+          const sid = `SM${randomBytes(16).toString('hex')}`;
+          sids.push(sid);
+          send(sid, contacts[sent % CONTACTS]!, `bench message ${sent}`);
+          if (sent % RETRY_EVERY === RETRY_EVERY - 1) {
+            retries += 1;
+            send(sids[sent - 5]!, contacts[(sent - 5) % CONTACTS]!, `bench message ${sent - 5}`);
+          }
+        }
+        if (sent >= total) resolve();
+        else setTimeout(tick, 5);
+      };
+      tick();
+    });
+    await Promise.all(pending);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(process.cpuUsage(cpu0));
+    while (hotline.ctx.backgroundWork.size) await Promise.allSettled([...hotline.ctx.backgroundWork]);
+
+    const [stored] = await db.query<{ n: number; distinct_ids: number }>(
+      `select count(*)::int as n, count(distinct provider_message_id)::int as distinct_ids
+         from conversation_messages where direction = 'in'`,
+    );
+    const [wraps] = await db.query<{ n: number }>(
+      `select (count(*)::float / greatest(1, count(distinct record_id)))::float as n from conversation_wraps`,
+    );
+    const lost = total - (stored?.distinct_ids ?? 0);
+    const duplicated = (stored?.n ?? 0) - (stored?.distinct_ids ?? 0);
+    latencies.sort((a, b) => a - b);
+    const p50 = quantile(latencies, 0.5);
+    const p99 = quantile(latencies, 0.99);
+    const note = `${total} messages + ${retries} retried deliveries in ${wall.toFixed(1)} s, ${CONTACTS} contacts, ${Number(wraps?.n ?? 0).toFixed(1)} wraps per message`;
+    return [
+      { op: `${label}: webhook latency p50`, value: p50, unit: 'ms', samples: latencies.length, note },
+      {
+        op: `${label}: webhook latency p99`,
+        value: p99,
+        unit: 'ms',
+        samples: latencies.length,
+        note: `${failures} non-2xx answers`,
+        goal: {
+          target: `p99 < ${P99_GOAL_MS} ms`,
+          measured: `${p99.toFixed(1)} ms`,
+          pass: p99 < P99_GOAL_MS,
+        },
+      },
+      {
+        op: `${label}: lost or duplicated messages`,
+        value: lost + duplicated,
+        unit: 'messages',
+        note: `${lost} lost, ${duplicated} duplicated (${retries} provider retries sent)`,
+        goal: { target: 'zero', measured: String(lost + duplicated), pass: lost === 0 && duplicated === 0 },
+      },
+      {
+        op: `${label}: CPU per message (app + driver)`,
+        value: (cpu / (total + retries)) * 1000,
+        unit: 'ms',
+        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall`,
+      },
+    ];
+  } finally {
+    await hotline.close();
+  }
+}
+
+/** A wrap's CPU with each ECDH: the plain JS one, Node's native one, JS with per-reader tables (the server's). */
+function wrapRows(): Row[] {
+  const readers = Array.from({ length: 6 }, () => getPublicKey(generateSecretKey()));
+  const key = randomBytes(32);
+  const measure = (agree?: EphemeralAgreement) => {
+    const n = 300;
+    for (let i = 0; i < 20; i++) wrapFor(key, readers[i % 6]!, PURPOSES.message, 'message:bench', agree);
+    const start = process.cpuUsage();
+    for (let i = 0; i < n; i++) wrapFor(key, readers[i % 6]!, PURPOSES.message, 'message:bench', agree);
+    return (cpuSeconds(process.cpuUsage(start)) / n) * 1000;
+  };
+  const plain = measure();
+  const native = measure(nativeAgreement);
+  const tables = measure(cachedAgreement());
+  const row = (op: string, value: number, note: string): Row => ({
+    op,
+    value,
+    unit: 'ms CPU',
+    raw: plain,
+    ratio: plain / value,
+    ratioLabel: 'speed-up ×',
+    note,
+  });
+  return [
+    row('message key wrap, native ECDH (node:crypto)', native, 'raw: the plain JS ECDH (@noble/curves)'),
+    row(
+      'message key wrap, JS ECDH with a table per reader',
+      tables,
+      'raw: the plain JS ECDH; what the server seals with (6 readers, tables warm)',
+    ),
+  ];
+}
+
+export const messagingPgliteSuite: Suite = {
+  name: 'messaging-pglite',
+  async run() {
+    return [...wrapRows(), ...(await storm('PGlite', await openPglite()))];
+  },
+};
+
+export const messagingPostgresSuite: Suite = {
+  name: 'messaging-postgres',
+  async run() {
+    const { findPostgresBin, startPostgres } = await import('../scripts/postgres.mjs');
+    if (!findPostgresBin())
+      return [{ op: 'PostgreSQL: skipped', value: 0, unit: '', note: 'no PostgreSQL binaries' }];
+    const pg = (await startPostgres()) as { url: string; stop(): void };
+    try {
+      return await storm('PostgreSQL', await openPostgres(pg.url));
+    } finally {
+      pg.stop();
+    }
+  },
+};
