@@ -88,6 +88,7 @@ export async function createContext(
       signal: null,
       simulatedApi: null,
       simulatedTexting: null,
+      simulatedSignal: null,
     },
   };
   // What channels receive goes to the conversations module (a test may record it instead).

@@ -133,7 +133,11 @@ const PrivateHttpUrl = z
     }
   }, 'an http(s) URL on "localhost" or a loopback or private-network IP address: signal-cli-rest-api has no authentication, so it must never be reachable from the internet');
 
-const Signal = z.object({ apiUrl: PrivateHttpUrl, number: E164 }).strict();
+const Signal = z.union([
+  z.object({ apiUrl: PrivateHttpUrl, number: E164 }).strict(),
+  /** The simulated carrier's signal-cli (development only), started on loopback on first use. */
+  z.object({ simulated: z.literal(true), number: E164 }).strict(),
+]);
 
 export const CHANNEL_CONFIG = {
   'twilio-sms': TwilioSms,
@@ -155,7 +159,7 @@ export const PUBLIC_CHANNEL_FIELDS: Record<ChannelId, readonly string[]> = {
   'plivo-sms': ['authId'],
   vonage: ['applicationId', 'apiKey'],
   whatsapp: ['phoneNumberId', 'outsideWindowTemplate'],
-  signal: ['apiUrl', 'number'],
+  signal: ['apiUrl', 'number', 'simulated'],
 };
 
 /** The hotline's numbers/accounts on a channel: what a message's `to` must be. */

@@ -3,13 +3,15 @@ import type { SimulatedTexting } from '../simulator/texting.js';
 import type { ProviderTransport } from '../telephony/http.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import type { ChannelId, ConversationIngest, MessagingChannel } from './channel.js';
+import type { ChannelConfig } from './config.js';
 import { loadChannelConfig } from './config-service.js';
 import { createPlivoChannel } from './plivo/adapter.js';
 import { createSignalChannel } from './signal/adapter.js';
 import type { SignalReceiver } from './signal/receiver.js';
 import { createSignalWireChannel } from './signalwire/adapter.js';
 import type { FakeMessagesApi } from './simulator/fake-messages-api.js';
-import { simulatedMessagesApi } from './simulator/instance.js';
+import type { FakeSignalCliApi } from './simulator/fake-signal-cli.js';
+import { simulatedMessagesApi, simulatedSignalApi } from './simulator/instance.js';
 import { createTwilioChannel } from './twilio/adapter.js';
 import { createVonageChannel } from './vonage/adapter.js';
 import { createMetaWhatsAppChannel } from './whatsapp/adapter.js';
@@ -40,6 +42,8 @@ export interface MessagingWiring {
   signal: SignalReceiver | null;
   /** The simulated carrier's Messages API, started on first use (never in production). */
   simulatedApi: Promise<FakeMessagesApi> | null;
+  /** The simulated carrier's signal-cli-rest-api, started on first use (never in production). */
+  simulatedSignal: Promise<FakeSignalCliApi> | null;
   /** The simulated contacts who text the hotline from the /simulator page (simulator/texting.ts). */
   simulatedTexting: Promise<SimulatedTexting> | null;
 }
@@ -120,9 +124,22 @@ export async function createChannel(ctx: ServerContext, channel: ChannelId): Pro
     }
     case 'signal': {
       const config = await stored(ctx, channel);
-      return createSignalChannel({ ...config, apiUrl: overrides.apiBaseUrl ?? config.apiUrl, ...transport });
+      return createSignalChannel({
+        number: config.number,
+        apiUrl: overrides.apiBaseUrl ?? (await signalApiUrl(ctx, config)),
+        ...transport,
+      });
     }
   }
+}
+
+/** Where signal-cli-rest-api is: as configured, or the simulated carrier's (refused in production). */
+export async function signalApiUrl(ctx: ServerContext, config: ChannelConfig['signal']): Promise<string> {
+  if (!('simulated' in config)) return config.apiUrl;
+  const api = await simulatedSignalApi(ctx).catch(() => {
+    throw new ChannelNotConfiguredError('signal', 'the simulated carrier is off in production');
+  });
+  return api.baseUrl;
 }
 
 async function stored<C extends ChannelId>(ctx: ServerContext, channel: C) {

@@ -38,7 +38,7 @@ function el(tag, attrs, ...children) {
 
 const form = el('form', { id: 'text-form' });
 const channel = el('select', { id: 'text-channel', 'aria-label': 'Channel' },
-  el('option', { value: 'sms' }, 'SMS'), el('option', { value: 'whatsapp' }, 'WhatsApp'));
+  el('option', { value: 'sms' }, 'SMS'), el('option', { value: 'whatsapp' }, 'WhatsApp'), el('option', { value: 'signal' }, 'Signal'));
 const from = el('input', { id: 'text-from', value: '+15550143', required: '', pattern: '\\\\+[1-9][0-9]{7,14}', 'aria-label': 'Your (fake) number' });
 const to = el('select', { id: 'text-to', 'aria-label': 'Hotline number' });
 const body = el('textarea', { id: 'text-body', required: '', maxlength: '1600', rows: '2', 'aria-label': 'Message', dir: 'auto' });
@@ -53,7 +53,7 @@ const threads = el('div', { id: 'threads', 'aria-live': 'polite' });
 const error = el('p', { class: 'errors', role: 'alert' });
 root.append(el('h2', { id: 'texting-heading' }, 'Texting'), form, error, threads);
 
-let numbers = { sms: [], whatsapp: [] };
+let numbers = { sms: [], whatsapp: [], signal: [] };
 
 function renderNumbers() {
   const list = numbers[channel.value] || [];
@@ -67,7 +67,7 @@ function render(state) {
   if (!state.threads.length) { threads.replaceChildren(el('p', {}, 'No text yet.')); return; }
   threads.replaceChildren(...state.threads.map((t) => {
     const card = el('article', { class: 'thread' });
-    card.append(el('h3', {}, (t.channel === 'whatsapp' ? 'WhatsApp' : 'SMS') + ' · ' + t.contact + ' ↔ ' + t.hotline));
+    card.append(el('h3', {}, ({ sms: 'SMS', whatsapp: 'WhatsApp', signal: 'Signal' })[t.channel] + ' · ' + t.contact + ' ↔ ' + t.hotline));
     for (const text of t.texts) {
       const who = text.by === 'contact' ? 'You' : 'Hotline';
       const note = text.delivery === 'refused' ? ' · refused by the hotline' : '';

@@ -21,7 +21,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const TextBody = z
   .object({
-    channel: z.enum(['sms', 'whatsapp']),
+    channel: z.enum(['sms', 'whatsapp', 'signal']),
     from: E164,
     to: E164.optional(),
     body: z.string().min(1).max(1600),
@@ -60,7 +60,11 @@ export function simulatorTextingRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get('/simulator/texts', isPublic(), local, async (c) => {
     const texting = await simulatedTexting(ctx);
     return c.json({
-      numbers: { sms: await numbers('sms'), whatsapp: await numbers('whatsapp') },
+      numbers: {
+        sms: await numbers('sms'),
+        whatsapp: await numbers('whatsapp'),
+        signal: await numbers('signal'),
+      },
       threads: texting.list(),
     });
   });

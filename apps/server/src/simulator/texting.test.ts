@@ -86,6 +86,24 @@ describe('simulated texting', () => {
     });
   });
 
+  it('texts by Signal through the simulated signal-cli, received over the socket the hotline holds', async () => {
+    const sent = await api('POST', '/texts', { channel: 'signal', from: '+15550143555', body: 'por signal' });
+    expect(sent.status).toBe(201);
+    const received = await waitFor(
+      async () => ingest.received.find((r) => r.channel === 'signal') ?? null,
+      'the Signal message',
+    );
+    expect(received.message).toMatchObject({ from: '+15550143555', to: s.hotline, body: 'por signal' });
+    const channel = await createChannel(s.ctx, 'signal');
+    await channel.send({ to: '+15550143555', from: s.hotline, body: 'te leemos' });
+    const thread = await waitFor(async () => {
+      const body = await (await api('GET', '/texts')).json();
+      const t = body.threads.find((x: { channel: string }) => x.channel === 'signal');
+      return t?.texts.length === 2 ? t : null;
+    }, 'the Signal reply');
+    expect(thread.texts.map((t: { body: string }) => t.body)).toEqual(['por signal', 'te leemos']);
+  });
+
   it('refuses bad input with 400 and shows a refused delivery when the hotline does not take it', async () => {
     expect((await api('POST', '/texts', { channel: 'fax', from: '+15550143210', body: 'x' })).status).toBe(
       400,

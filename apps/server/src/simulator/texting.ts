@@ -1,29 +1,34 @@
+import { createHash } from 'node:crypto';
 import type { ServerContext } from '../http/context.js';
 import { loadChannelConfig, saveChannelConfig } from '../messaging/config-service.js';
 import { channelWebhookUrl } from '../messaging/registry.js';
+import { startSignalReceiver } from '../messaging/signal/receiver.js';
 import type { FakeMessagesApi, FakeSentMessage } from '../messaging/simulator/fake-messages-api.js';
-import { simulatedMessagesApi } from '../messaging/simulator/instance.js';
+import type { FakeSignalCliApi } from '../messaging/simulator/fake-signal-cli.js';
+import { simulatedMessagesApi, simulatedSignalApi } from '../messaging/simulator/instance.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import { twilioSignature } from '../telephony/twilio/signature.js';
 import { SimulatorError } from './carrier.js';
 import { DEFAULT_SIMULATOR_NUMBER } from './instance.js';
 
 /**
- * The simulated carrier's texting side: people typing as an SMS or WhatsApp contact. A contact's
- * message reaches the hotline as the signed Twilio webhook a real provider would send, on the
- * simulated twilio-sms / twilio-whatsapp channel (POST /api/messaging/<channel>/inbound, over
- * loopback, signed over PUBLIC_URL); the hotline's replies go out through the simulated
- * Messages API, which shows them in the contact's thread and reports them delivered through
- * the signed status webhook. Development only: it starts behind the carrier's own gate.
+ * The simulated carrier's texting side: people typing as an SMS, WhatsApp or Signal contact. An
+ * SMS or WhatsApp message reaches the hotline as the signed Twilio webhook a real provider would
+ * send, on the simulated twilio-sms / twilio-whatsapp channel (POST /api/messaging/<channel>/inbound,
+ * over loopback, signed over PUBLIC_URL); the hotline's replies go out through the simulated
+ * Messages API, which shows them in the contact's thread and reports them delivered through the
+ * signed status webhook. A Signal message goes through the simulated signal-cli-rest-api, whose
+ * receive socket the hotline holds, exactly as with a real one. Development only: it starts
+ * behind the carrier's own gate.
  */
-export type TextChannel = 'sms' | 'whatsapp';
+export type TextChannel = 'sms' | 'whatsapp' | 'signal';
 
 export interface SimText {
   /** 'contact' wrote it; 'hotline' is a reply the contact received. */
   by: 'contact' | 'hotline';
   body: string;
   at: string;
-  /** For the contact's own messages: how the hotline answered the webhook. */
+  /** For the contact's own SMS and WhatsApp messages: how the hotline answered the webhook (Signal: none). */
   delivery: 'accepted' | 'refused' | null;
 }
 
@@ -34,9 +39,10 @@ export interface SimThread {
   texts: SimText[];
 }
 
-const CHANNEL_OF: Record<TextChannel, 'twilio-sms' | 'twilio-whatsapp'> = {
+const CHANNEL_OF: Record<TextChannel, 'twilio-sms' | 'twilio-whatsapp' | 'signal'> = {
   sms: 'twilio-sms',
   whatsapp: 'twilio-whatsapp',
+  signal: 'signal',
 };
 /** Threads kept per process; the oldest go first. */
 const MAX_THREADS = 50;
@@ -45,18 +51,30 @@ const MAX_TEXTS = 200;
 export class SimulatedTexting {
   private readonly threads = new Map<string, SimThread>();
   private readonly account: { accountSid: string; authToken: string };
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly api: FakeMessagesApi,
+    private readonly signal: FakeSignalCliApi,
   ) {
     this.account = simulatorAccount(ctx.config.serverSecret);
-    this.unsubscribe = api.onSent((message) => void this.delivered(message));
+    this.unsubscribe = [
+      api.onSent((message) => void this.delivered(message)),
+      signal.onSent((sent) => {
+        for (const contact of sent.recipients)
+          SimulatedTexting.push(this.thread('signal', contact, sent.number), {
+            by: 'hotline',
+            body: sent.message,
+            at: new Date().toISOString(),
+            delivery: null,
+          });
+      }),
+    ];
   }
 
   close(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 
   list(): SimThread[] {
@@ -81,6 +99,7 @@ export class SimulatedTexting {
 
   /** A contact writes to the hotline: the signed inbound webhook, as Twilio sends it. */
   async text(channel: TextChannel, contact: string, hotline: string, body: string): Promise<SimText> {
+    if (channel === 'signal') return this.textBySignal(contact, hotline, body);
     const wire = (n: string) => (channel === 'whatsapp' ? `whatsapp:${n}` : n);
     const params = {
       MessageSid: this.api.newMessageSid(),
@@ -102,6 +121,26 @@ export class SimulatedTexting {
       delivery: ok ? 'accepted' : 'refused',
     };
     SimulatedTexting.push(this.thread(channel, contact, hotline), text);
+    return text;
+  }
+
+  /**
+   * A Signal contact writes: the envelope goes to the simulated signal-cli, which pushes it to
+   * the hotline over its receive socket (started here if it is not yet), as the real one does.
+   */
+  private async textBySignal(contact: string, hotline: string, body: string): Promise<SimText> {
+    if (!this.ctx.messaging.signal) await startSignalReceiver(this.ctx);
+    const timestamp = Date.now();
+    this.signal.deliver(hotline, {
+      source: contact,
+      sourceNumber: contact,
+      sourceUuid: uuidOf(contact),
+      sourceDevice: 1,
+      timestamp,
+      dataMessage: { timestamp, message: body, expiresInSeconds: 0, viewOnce: false },
+    });
+    const text: SimText = { by: 'contact', body, at: new Date(timestamp).toISOString(), delivery: null };
+    SimulatedTexting.push(this.thread('signal', contact, hotline), text);
     return text;
   }
 
@@ -159,15 +198,17 @@ export class SimulatedTexting {
 export async function simulatedTextNumbers(ctx: ServerContext, channel: TextChannel): Promise<string[]> {
   const id = CHANNEL_OF[channel];
   const stored = await loadChannelConfig(ctx, id);
-  if (stored && 'simulated' in stored) return stored.phoneNumbers;
+  if (stored && 'simulated' in stored) return 'number' in stored ? [stored.number] : stored.phoneNumbers;
   if (stored)
     throw new SimulatorError(
       `${id} is connected to a real account; the simulator texts only a simulated channel`,
     );
   const config =
-    channel === 'whatsapp'
-      ? { simulated: true, phoneNumbers: [DEFAULT_SIMULATOR_NUMBER], outsideWindowTemplate: null }
-      : { simulated: true, phoneNumbers: [DEFAULT_SIMULATOR_NUMBER] };
+    channel === 'signal'
+      ? { simulated: true, number: DEFAULT_SIMULATOR_NUMBER }
+      : channel === 'whatsapp'
+        ? { simulated: true, phoneNumbers: [DEFAULT_SIMULATOR_NUMBER], outsideWindowTemplate: null }
+        : { simulated: true, phoneNumbers: [DEFAULT_SIMULATOR_NUMBER] };
   await saveChannelConfig(ctx, { pubkey: null, ipHash: null }, id, config);
   return [DEFAULT_SIMULATOR_NUMBER];
 }
@@ -176,11 +217,19 @@ export async function simulatedTextNumbers(ctx: ServerContext, channel: TextChan
 export async function simulatedTexting(ctx: ServerContext): Promise<SimulatedTexting> {
   const wiring = ctx.messaging;
   if (!wiring.simulatedTexting) {
-    const sim = simulatedMessagesApi(ctx).then((api) => new SimulatedTexting(ctx, api));
+    const sim = Promise.all([simulatedMessagesApi(ctx), simulatedSignalApi(ctx)]).then(
+      ([api, signal]) => new SimulatedTexting(ctx, api, signal),
+    );
     wiring.simulatedTexting = sim;
     sim.catch(() => {
       if (wiring.simulatedTexting === sim) wiring.simulatedTexting = null;
     });
   }
   return wiring.simulatedTexting;
+}
+
+/** A Signal account id for a simulated contact: a UUID made from the number, the same each time. */
+function uuidOf(number: string): string {
+  const hex = createHash('sha256').update(`simulated-signal:${number}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -3,7 +3,7 @@ import type { ServerContext } from '../../http/context.js';
 import type { SettingsChange } from '../../settings/hooks.js';
 import { ChannelInputError, type MessagingChannel } from '../channel.js';
 import { loadChannelConfig } from '../config-service.js';
-import { createChannel } from '../registry.js';
+import { createChannel, signalApiUrl } from '../registry.js';
 import { parseSignalFrame } from './adapter.js';
 
 /**
@@ -160,15 +160,25 @@ export async function startSignalReceiver(ctx: ServerContext): Promise<void> {
   }
   if (!config) return;
   const overrides = ctx.messaging.overrides.signal ?? {};
+  let apiUrl: string;
+  try {
+    apiUrl = overrides.apiBaseUrl ?? (await signalApiUrl(ctx, config));
+  } catch (error) {
+    ctx.log.error({ channel: 'signal', err: { name: (error as Error)?.name } }, 'signal is not usable here');
+    return;
+  }
   const receiver = new SignalReceiver(ctx, {
-    wsUrl: signalReceiveUrl(overrides.apiBaseUrl ?? config.apiUrl, config.number),
+    wsUrl: signalReceiveUrl(apiUrl, config.number),
     number: config.number,
     channel: await createChannel(ctx, 'signal'),
     minDelayMs: overrides.reconnectDelayMs,
     maxDelayMs: overrides.reconnectDelayMs === undefined ? undefined : overrides.reconnectDelayMs * 8,
   });
+  // Two starts at once (a saved configuration while the simulator starts it) leave one receiver.
+  const previous = ctx.messaging.signal;
   ctx.messaging.signal = receiver;
   receiver.start();
+  await previous?.stop();
 }
 
 export async function stopSignalReceiver(ctx: ServerContext): Promise<void> {

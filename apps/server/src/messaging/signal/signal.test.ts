@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/calls-helpers.js';
 import { RecordingIngest } from '../../../test/fakes/recording-ingest.js';
-import { FakeSignalCliApi } from '../../../test/fakes/signal-cli-api.js';
 import { createTestHotline, type TestHotline } from '../../../test/helpers.js';
 import { saveChannelConfig } from '../config-service.js';
 import { createChannel } from '../registry.js';
+import { FakeSignalCliApi } from '../simulator/fake-signal-cli.js';
 import { startSignalReceiver, stopSignalReceiver } from './receiver.js';
 
 /**

@@ -2,6 +2,7 @@ import type { ServerContext } from '../../http/context.js';
 import { simulatedCarrier } from '../../simulator/instance.js';
 import { simulatorAccount } from '../../telephony/simulator/credentials.js';
 import { FakeMessagesApi } from './fake-messages-api.js';
+import { FakeSignalCliApi } from './fake-signal-cli.js';
 
 /**
  * The simulated carrier's Messages API: one per server context (`ctx.messaging.simulatedApi`),
@@ -22,7 +23,24 @@ export async function simulatedMessagesApi(ctx: ServerContext): Promise<FakeMess
   return wiring.simulatedApi;
 }
 
+/** The simulated carrier's signal-cli-rest-api (`ctx.messaging.simulatedSignal`), on loopback, first use. */
+export async function simulatedSignalApi(ctx: ServerContext): Promise<FakeSignalCliApi> {
+  await simulatedCarrier(ctx);
+  const wiring = ctx.messaging;
+  if (!wiring.simulatedSignal) {
+    const api = FakeSignalCliApi.start();
+    wiring.simulatedSignal = api;
+    api.catch(() => {
+      if (wiring.simulatedSignal === api) wiring.simulatedSignal = null;
+    });
+  }
+  return wiring.simulatedSignal;
+}
+
 export async function stopSimulatedMessagesApi(ctx: ServerContext): Promise<void> {
+  const signal = ctx.messaging.simulatedSignal;
+  ctx.messaging.simulatedSignal = null;
+  await (await signal?.catch(() => null))?.close();
   const texting = ctx.messaging.simulatedTexting;
   ctx.messaging.simulatedTexting = null;
   (await texting?.catch(() => null))?.close();

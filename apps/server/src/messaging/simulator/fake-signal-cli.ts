@@ -3,13 +3,15 @@ import type { Duplex } from 'node:stream';
 import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { WebSocket, WebSocketServer } from 'ws';
-import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
+import { closeLoopbackServer, listenOnLoopback } from '../../telephony/loopback-server.js';
 
 /**
  * A local stand-in for signal-cli-rest-api in json-rpc mode on 127.0.0.1: the receive WebSocket
  * (/v1/receive/<number>) that pushes envelopes, POST /v2/send, and attachments by id (GET,
  * DELETE). Like signal-cli, it keeps a message until it has been written to a connected client,
- * so a client that drops and reconnects gets what arrived meanwhile. Tests can drop every client.
+ * so a client that drops and reconnects gets what arrived meanwhile. The simulated carrier's
+ * Signal contacts text through it (so it is product, like the fake Messages API); tests use it
+ * as the Signal fake and can drop every client.
  */
 export class FakeSignalCliApi {
   readonly sent: { number: string; recipients: string[]; message: string }[] = [];
@@ -22,6 +24,15 @@ export class FakeSignalCliApi {
   private origin: string | null = null;
   /** Connections ever accepted, for reconnection tests. */
   connections = 0;
+  private readonly listeners = new Set<
+    (sent: { number: string; recipients: string[]; message: string }) => void
+  >();
+
+  /** Hears every message the hotline sends (the simulated contacts' phones). */
+  onSent(listener: (sent: { number: string; recipients: string[]; message: string }) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   static async start(): Promise<FakeSignalCliApi> {
     const fake = new FakeSignalCliApi();
@@ -103,7 +114,9 @@ export class FakeSignalCliApi {
         typeof body.message !== 'string'
       )
         return c.json({ error: 'invalid request' }, 400);
-      this.sent.push({ number: body.number, recipients: body.recipients as string[], message: body.message });
+      const sent = { number: body.number, recipients: body.recipients as string[], message: body.message };
+      this.sent.push(sent);
+      for (const listener of this.listeners) listener(sent);
       return c.json({ timestamp: String(Date.now()) }, 201);
     });
     app.get('/v1/attachments/:id', (c) => {
