@@ -144,6 +144,58 @@ test('update: a new build waits, is announced, and replaces the old one whole on
   }
 });
 
+test("a push shows a generic notice in the member's language, and nothing the payload says", async ({
+  page,
+  context,
+  hotline,
+  consoleErrors,
+}) => {
+  await context.grantPermissions(['notifications'], { origin: hotline.url });
+  await page.goto(hotline.url);
+  await controlled(page);
+  // The page hands the worker the words in the chosen language.
+  await page.getByLabel('Language').selectOption('es');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        const saved = await (await caches.open('llamenos-notification-text')).match('/pwa/notification-text');
+        return saved ? ((await saved.json()) as { call?: string }).call : null;
+      }),
+    )
+    .toBe('Llamada entrante');
+  const cdp = await context.newCDPSession(page);
+  const registrations: { registrationId: string; scopeURL: string }[] = [];
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+  await cdp.send('ServiceWorker.enable');
+  await expect.poll(() => registrations.length).toBeGreaterThan(0);
+  const notices = () =>
+    page.evaluate(async () =>
+      (await (await navigator.serviceWorker.ready).getNotifications()).map(
+        (n) => `${n.tag}: ${n.title} — ${n.body}`,
+      ),
+    );
+  const push = (data: string) =>
+    cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: hotline.url,
+      registrationId: registrations[0]!.registrationId,
+      data,
+    });
+
+  await push(JSON.stringify({ type: 'call', at: Date.now() }));
+  await expect.poll(notices).toEqual(['llamenos-call: Llamada entrante — Abre Llamenos para verlo.']);
+  // Whatever else a payload carried would not be shown (the server never sends more).
+  await push(JSON.stringify({ type: 'message', at: Date.now(), from: '+15551234567', text: 'secret' }));
+  await expect
+    .poll(notices)
+    .toEqual([
+      'llamenos-call: Llamada entrante — Abre Llamenos para verlo.',
+      'llamenos-message: Mensaje nuevo — Abre Llamenos para verlo.',
+    ]);
+  expect((await notices()).join(' ')).not.toMatch(/5551234567|secret/);
+  expect(unexpected(consoleErrors)).toEqual([]);
+});
+
 test('the manifest and icons make the app installable', async ({ page, hotline }) => {
   await page.goto(hotline.url);
   const href = await page.locator('link[rel="manifest"]').getAttribute('href');
