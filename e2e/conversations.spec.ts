@@ -187,3 +187,61 @@ test('a text reaches the on-shift volunteer, her reply reaches the contact, a tr
 
   expect(unexpected(consoleErrors)).toEqual([]);
 });
+
+test('with nobody on shift a text waits in the queue; a volunteer on shift claims it and reads it once re-wrapped', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+  await bootstrapAdmin(admin, hotline);
+  const veraLink = await createInviteLink(admin, 'Vera Volunteer');
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  await vera.goto(veraLink);
+  await createKeyThroughUi(vera, 'Vera Volunteer', VOLUNTEER_PIN);
+  await expect(vera.getByRole('heading', { name: 'Hello, Vera Volunteer' })).toBeVisible();
+
+  await test.step('nobody is on shift: the text waits, and the admin sees how long', async () => {
+    await messagesLink(admin).click();
+    await repliesToContact(hotline);
+    await text(hotline, FIRST);
+    const queue = admin.getByTestId('conversation-queue');
+    await expect(queue.getByRole('link', { name: 'SMS · …3210' })).toBeVisible();
+    await expect(queue.getByTestId('waiting-time')).toHaveText('waiting 0 min');
+    await expect(admin.getByRole('heading', { name: 'Waiting for a volunteer (1)' })).toBeVisible();
+  });
+
+  await test.step('Vera comes on shift and claims it from the queue', async () => {
+    const { weekday, start } = shiftCoveringNow();
+    await navLink(admin, 'Shifts').click();
+    await admin.getByRole('button', { name: 'New shift' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'New shift' });
+    await dialog.getByLabel('Name').fill('Text line');
+    await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
+    await dialog.getByLabel('Start time').fill(start);
+    await dialog.getByLabel('Hours').fill('24');
+    await dialog.getByLabel('Minutes').fill('0');
+    await dialog.getByRole('checkbox', { name: 'Vera Volunteer' }).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await messagesLink(admin).click();
+
+    await messagesLink(vera).click();
+    const queue = vera.getByTestId('conversation-queue');
+    await expect(queue.getByRole('link', { name: 'SMS · …3210' })).toBeVisible();
+    await queue.getByRole('button', { name: 'Claim SMS · …3210' }).click();
+    await expect(vera).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
+    await expect(vera.getByTestId('conversation-assignee')).toContainText('you');
+  });
+
+  await test.step('the admin’s browser re-wraps the history for her; she reads it and replies', async () => {
+    await expect(thread(vera).getByTestId('message-in')).toContainText(FIRST, { timeout: 15_000 });
+    await vera.getByLabel('Your reply').fill(REPLY);
+    await vera.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => repliesToContact(hotline), { timeout: 10_000 }).toContain(REPLY);
+    await expect(admin.getByText('Nobody is waiting.')).toBeVisible();
+  });
+
+  expect(unexpected(consoleErrors)).toEqual([]);
+});
