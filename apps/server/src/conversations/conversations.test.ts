@@ -713,6 +713,7 @@ describe('retention and notifications', () => {
     });
     try {
       await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'hello'));
+      await settle(h);
       expect(heard).toHaveLength(1);
       expect(heard[0]!.userIds).toEqual([volunteer.id]);
     } finally {

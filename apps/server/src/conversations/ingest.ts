@@ -317,14 +317,19 @@ async function receiveMessage(
   if (!stored.inserted) return;
   const conversation = stored.conversation;
 
-  if (placed.handover) await announceHandover(ctx, conversation.id, placed.handover);
-  await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId });
-  // Wake whoever should look (Web Push says only "a message"): the assignee, or those on shift.
-  ctx.events.emit('conversation:message-arrived', {
-    conversationId: conversation.id,
-    userIds: conversation.assigned_to
-      ? [conversation.assigned_to]
-      : (await eligibleVolunteers(ctx, now)).userIds,
+  // The message is stored: the provider gets its answer now, the members hear of it just after
+  // (signing a hub event is a few milliseconds the webhook need not wait for).
+  const handover = placed.handover;
+  conversationWork(ctx, 'announce', async () => {
+    if (handover) await announceHandover(ctx, conversation.id, handover);
+    await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId });
+    // Wake whoever should look (Web Push says only "a message"): the assignee, or those on shift.
+    ctx.events.emit('conversation:message-arrived', {
+      conversationId: conversation.id,
+      userIds: conversation.assigned_to
+        ? [conversation.assigned_to]
+        : (await eligibleVolunteers(ctx, now)).userIds,
+    });
   });
   for (const id of mediaIds) conversationWork(ctx, 'media', () => processMedia(ctx, channel, id));
   if (keyword !== 'stop') {
