@@ -104,11 +104,11 @@ function cpuSecondsOf(pid: number): number {
 }
 
 /**
- * Waits until the server is idle (under 5% of a core over half a second, at most `limitMs`): an
+ * Waits until the server is idle (under 5% of a core over half a second; at most `limitMs`, 3 minutes): an
  * open-loop run that overloaded it leaves requests it is still working through, and the next run
  * must not be measured against that backlog. Returns how long it waited.
  */
-async function settle(pid: number, limitMs = 30_000): Promise<number> {
+async function settle(pid: number, limitMs = 180_000): Promise<number> {
   const started = performance.now();
   for (;;) {
     const before = cpuSecondsOf(pid);
