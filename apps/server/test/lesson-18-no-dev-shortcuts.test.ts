@@ -122,9 +122,12 @@ describe('lesson 18: no bypass by environment flag or Host header', () => {
       .sort();
     // config.ts defines it; the others each turn something off in production (the simulator,
     // its provider, its no-op connection test) or report it (health). A new entry needs review.
+    // push/endpoint.ts turns nothing off: production allows only https push services, and
+    // outside it loopback is allowed too (the tests' fake push service).
     expect(users).toEqual([
       'config.ts',
       'health/routes.ts',
+      'push/endpoint.ts',
       'settings/test-connection.ts',
       'simulator/instance.ts',
       'simulator/routes.ts',
