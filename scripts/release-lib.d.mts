@@ -30,6 +30,7 @@ export interface Statement {
     buildDefinition: {
       buildType: string;
       externalParameters: { source: { uri: string; commit: string }; sourceDateEpoch: number };
+      internalParameters?: { uncommittedChanges?: boolean };
     };
   };
 }
@@ -40,6 +41,7 @@ export declare function provenanceStatement(input: {
   lockfileSha256: string;
   sourceDateEpoch: number;
   builder: Builder;
+  dirty?: boolean;
 }): Statement;
 
 export interface Envelope {

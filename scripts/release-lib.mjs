@@ -150,6 +150,7 @@ export function provenanceStatement({
   lockfileSha256,
   sourceDateEpoch,
   builder,
+  dirty = false,
 }) {
   return {
     _type: IN_TOTO_STATEMENT_TYPE,
@@ -165,7 +166,8 @@ export function provenanceStatement({
           source: { uri: repository, commit },
           sourceDateEpoch,
         },
-        internalParameters: { node: builder.node, platform: builder.platform },
+        // A build with uncommitted changes (--allow-dirty) is not the commit's: said here and in the bundle.
+        internalParameters: { node: builder.node, platform: builder.platform, uncommittedChanges: dirty },
         resolvedDependencies: [
           { uri: `git+${repository}`, digest: { gitCommit: commit } },
           { name: 'package-lock.json', digest: { sha256: lockfileSha256 } },
@@ -228,6 +230,7 @@ const Statement = z.object({
         source: z.object({ uri: z.string(), commit: z.string().regex(/^[0-9a-f]{40}$/) }),
         sourceDateEpoch: z.number().int().nonnegative(),
       }),
+      internalParameters: z.object({ uncommittedChanges: z.boolean().optional() }).optional(),
     }),
   }),
 });

@@ -179,7 +179,8 @@ export async function release(options) {
   );
 
   buildWeb(join(tree, 'web'), env);
-  await bundleServer(join(tree, 'llamenos.cjs'), { version, commit });
+  // /api/version must not present a build with uncommitted changes as the commit itself.
+  await bundleServer(join(tree, 'llamenos.cjs'), { version, commit: dirty ? `${commit}-dirty` : commit });
   const pglite = dirname(
     createRequire(join(root, 'apps', 'server', 'package.json')).resolve('@electric-sql/pglite'),
   );
@@ -207,6 +208,7 @@ export async function release(options) {
   const subjects = new Map([...artifacts].map(([file, bytes]) => [file, sha256(bytes)]));
   subjects.set('CHECKSUMS.txt', sha256(checksums));
   const statement = provenanceStatement({
+    dirty,
     subjects,
     commit,
     repository: process.env.LLAMENOS_SOURCE_URI ?? 'https://llamenos.invalid/llamenos.git',

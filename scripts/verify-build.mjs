@@ -29,6 +29,8 @@ export function checkPublishedRelease(dir, publicKey) {
     throw new Error(`${dir}: expected one *.intoto.jsonl provenance, found ${envelopes.length}`);
   const statement = verifyEnvelope(JSON.parse(readFileSync(join(dir, envelopes[0]), 'utf8')), publicKey);
   const checksumsText = readFileSync(join(dir, 'CHECKSUMS.txt'), 'utf8');
+  if (statement.predicate.buildDefinition.internalParameters?.uncommittedChanges)
+    problems.push('the release was built with uncommitted changes: it is not the commit it names');
   // CHECKSUMS.txt is authentic when the signed Statement names its digest (checked below).
   if (!statement.subject.some((s) => s.name === 'CHECKSUMS.txt'))
     problems.push('CHECKSUMS.txt: the signed provenance does not name it');

@@ -274,6 +274,27 @@ describe('verify-build: the published folder against its signed provenance', () 
     ]);
   });
 
+  it('fails for a release built with uncommitted changes', () => {
+    const { privateKey, publicKey } = ed25519();
+    const statement = provenanceStatement({
+      subjects: [['CHECKSUMS.txt', sha256('x')]],
+      commit: 'd'.repeat(40),
+      repository: 'https://example.invalid/llamenos.git',
+      lockfileSha256: sha256('lock'),
+      sourceDateEpoch: EPOCH,
+      builder: { id: 'urn:test', node: 'v20', npm: '10', platform: 'linux-x64' },
+      dirty: true,
+    });
+    const dir = publish(privateKey);
+    writeFileSync(
+      path.join(dir, 'llamenos-0.0.0.intoto.jsonl'),
+      `${JSON.stringify(signEnvelope(statement, privateKey))}\n`,
+    );
+    expect(checkPublishedRelease(dir, publicKey).problems).toContain(
+      'the release was built with uncommitted changes: it is not the commit it names',
+    );
+  });
+
   it('fails when the provenance is signed by another key', () => {
     const dir = publish(ed25519().privateKey);
     expect(() => checkPublishedRelease(dir, ed25519().publicKey)).toThrow(/no signature by the release key/);

@@ -89,8 +89,10 @@ describe.skipIf(inPostgresPass)('the single executable', () => {
     const version = VersionInfo.parse(await (await fetch(`${base}/api/version`)).json());
     // The commit the build recorded (HEAD may have moved since, in a shared checkout).
     const statement = JSON.parse(readFileSync(path.join(out, `${release}.statement.json`), 'utf8'));
-    expect(version.commit).toBe(statement.predicate.buildDefinition.externalParameters.source.commit);
-    expect(version.commit).toMatch(/^[0-9a-f]{40}$/);
+    const { commit } = statement.predicate.buildDefinition.externalParameters.source;
+    const dirty = statement.predicate.buildDefinition.internalParameters.uncommittedChanges;
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(version.commit).toBe(dirty ? `${commit}-dirty` : commit);
     const webFiles = readdirSync(path.join(out, release, 'web'), { recursive: true, withFileTypes: true });
     expect(version.webBundle.files).toBe(webFiles.filter((entry) => entry.isFile()).length);
   });
