@@ -262,6 +262,51 @@ describe('Vonage Messages API', () => {
   });
 });
 
+describe('fuzzed signed payloads', () => {
+  const leaves = ['', 'x', '+', '-1', '1e999', '\u202e', 'ٳ'.repeat(40), 'x'.repeat(2000), randomUUID()];
+  const pick = () => leaves[Math.floor(Math.random() * leaves.length)]!;
+
+  it('never answer 5xx on Plivo, Vonage or SignalWire', async () => {
+    const names = [
+      'MessageUUID',
+      'MessageSid',
+      'From',
+      'To',
+      'Text',
+      'Body',
+      'Status',
+      'ErrorCode',
+      'Media0',
+      'NumMedia',
+    ];
+    for (let i = 0; i < 40; i++) {
+      const p: Record<string, string> = {};
+      for (const name of names) if (Math.random() < 0.6) p[name] = pick();
+      const step = i % 2 ? 'inbound' : 'status';
+      const plivoRes = await send(
+        url('plivo-sms', step),
+        plivoRequest(PLIVO.authToken, url('plivo-sms', step), p),
+      );
+      expect(plivoRes.status, JSON.stringify(p)).toBeLessThan(500);
+      const swUrl = url('signalwire-sms', step);
+      const swRes = await send(swUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-signalwire-signature': twilioSignature(SIGNALWIRE.signingKey, swUrl, Object.entries(p)),
+        },
+        body: new URLSearchParams(p).toString(),
+      });
+      expect(swRes.status, JSON.stringify(p)).toBeLessThan(500);
+      const json: Record<string, unknown> = {};
+      for (const key of ['message_uuid', 'to', 'from', 'message_type', 'text', 'status', 'image', 'error'])
+        if (Math.random() < 0.6) json[key] = Math.random() < 0.2 ? { url: pick(), type: pick() } : pick();
+      const vonageRes = await send(url('vonage', step), vonageRequest(VONAGE, json));
+      expect(vonageRes.status, JSON.stringify(json)).toBeLessThan(500);
+    }
+  });
+});
+
 describe('SignalWire SMS', () => {
   const params = (sid = randomUUID()) => ({
     MessageSid: sid,
