@@ -15,6 +15,7 @@ const CONTACT = '+15550143210';
 const FIRST = 'I need someone to talk to tonight';
 const REPLY = 'We are here for you. What is going on?';
 const SECOND = 'Thank you, it helps to write';
+const ADMIN_REPLY = 'A coordinator is reading along with Vera.';
 
 /** The simulated carrier's texting controls (loopback only, like this test). */
 async function text(hotline: Hotline, body: string): Promise<void> {
@@ -157,6 +158,11 @@ test('a text reaches the on-shift volunteer, her reply reaches the contact, a tr
     for (const words of [FIRST, REPLY, SECOND]) await expect(thread(admin)).toContainText(words);
     await expect(admin.getByTestId('conversation-assignee')).toContainText('Vera Volunteer');
     expect(await axeViolations(admin)).toEqual([]);
+    // An admin's reply is sealed for Vera too, at the first try (no refusal in the console).
+    await admin.getByLabel('Your reply').fill(ADMIN_REPLY);
+    await admin.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => repliesToContact(hotline), { timeout: 10_000 }).toContain(ADMIN_REPLY);
+    await expect(thread(vera).getByTestId('message-out').filter({ hasText: ADMIN_REPLY })).toBeVisible();
     await admin.getByLabel('Give this conversation to').selectOption({ label: 'Victor Volunteer' });
     await admin.getByRole('button', { name: 'Transfer', exact: true }).click();
     await expect(admin.getByTestId('conversation-assignee')).toContainText('Victor Volunteer');
@@ -166,7 +172,7 @@ test('a text reaches the on-shift volunteer, her reply reaches the contact, a tr
     await messagesLink(victor).click();
     await expect(conversationLink(victor)).toBeVisible();
     await conversationLink(victor).click();
-    for (const words of [FIRST, REPLY, SECOND])
+    for (const words of [FIRST, REPLY, SECOND, ADMIN_REPLY])
       await expect(thread(victor)).toContainText(words, { timeout: 15_000 });
     await expect(thread(victor)).not.toContainText('Not shared with your key yet');
     // Vera no longer holds it: her open thread says so instead of failing.

@@ -31,14 +31,18 @@ function namedReaders(error: unknown): { missing: string[]; extra: string[] } | 
 }
 
 /**
- * Seals and sends a reply. The first seal is for the caller and the hotline's admins (the note
- * readers, the usual set); when the server names the readers that differ (another assignee,
- * a changed set of admins) the reply is sealed again, under a new key, for the corrected set,
- * once more at most.
+ * Seals and sends a reply. The first seal is for the caller, the hotline's admins (the note
+ * readers, the usual set) and the assignee when the caller knows their key (an admin replying
+ * in a volunteer's conversation); when the server names readers that differ (a changed set of
+ * admins) the reply is sealed again, under a new key, for the corrected set, twice at most.
  */
-export async function sendReply(conversationId: string, body: string): Promise<MessageView> {
+export async function sendReply(
+  conversationId: string,
+  body: string,
+  assigneeKey: string | null = null,
+): Promise<MessageView> {
   const id = crypto.randomUUID();
-  let readers = await fetchNoteReaders();
+  let readers = [...new Set([...(await fetchNoteReaders()), ...(assigneeKey ? [assigneeKey] : [])])];
   for (let attempt = 0; ; attempt++) {
     try {
       return await postReply(conversationId, { id, body, sealed: sealReply(id, body, readers) });

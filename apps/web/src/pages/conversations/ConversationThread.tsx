@@ -73,10 +73,13 @@ export function ConversationThread({
   id,
   me,
   nameOf,
+  assigneeKey,
 }: {
   id: string;
   me: Me;
   nameOf: (userId: string) => string;
+  /** A member's public key by user id, when this member can know it. */
+  assigneeKey: (userId: string | null) => string | null;
 }) {
   const { t } = useTranslation();
   const client = useQueryClient();
@@ -159,7 +162,7 @@ export function ConversationThread({
           {t('conversations.waitingForHistory')}
         </p>
       )}
-      {mayReply && <ReplyForm conversationId={id} />}
+      {mayReply && <ReplyForm conversationId={id} assigneeKey={assigneeKey(conversation.assignedTo)} />}
     </Panel>
   );
 }

@@ -19,14 +19,20 @@ import './conversations.css';
 
 const LIST_LIMIT = 100;
 
-/** A member's name from the directory; who may not read members sees "a colleague" (or "you"). */
-function useMemberName(me: Me) {
+/**
+ * Members by user id from the directory: their name (who may not read members sees "a
+ * colleague", or "you") and their public key (the caller's own, or none without the directory).
+ */
+function useMembers(me: Me) {
   const { t } = useTranslation();
   const users = useQuery(queries.memberNames(can(me, 'users:read')));
-  return (id: string) =>
-    id === me.id
-      ? t('conversations.you')
-      : (users.data?.find((u) => u.id === id)?.displayName ?? t('conversations.colleague'));
+  const find = (id: string) => users.data?.find((u) => u.id === id);
+  return {
+    nameOf: (id: string) =>
+      id === me.id ? t('conversations.you') : (find(id)?.displayName ?? t('conversations.colleague')),
+    keyOf: (id: string | null) =>
+      id === null ? null : id === me.id ? me.pubkey : (find(id)?.pubkey ?? null),
+  };
 }
 
 /** The waiting queue: conversations nobody has yet, oldest wait first, each with its Claim button. */
@@ -78,7 +84,7 @@ export function InboxPage({ me, id }: { me: Me; id?: string }) {
     ...(status ? { status } : {}),
   };
   const list = useQuery({ ...queries.conversations(filter), placeholderData: keepPreviousData });
-  const nameOf = useMemberName(me);
+  const { nameOf, keyOf } = useMembers(me);
   const selected = id ?? null;
   const client = useQueryClient();
   const shown = list.data?.conversations;
@@ -121,7 +127,7 @@ export function InboxPage({ me, id }: { me: Me; id?: string }) {
         </div>
         <div className="inbox-thread">
           {selected ? (
-            <ConversationThread key={selected} id={selected} me={me} nameOf={nameOf} />
+            <ConversationThread key={selected} id={selected} me={me} nameOf={nameOf} assigneeKey={keyOf} />
           ) : (
             <p className="hint">{t('conversations.pick')}</p>
           )}

@@ -13,7 +13,14 @@ import { queryKeys } from '../../lib/queries/index.js';
  * The reply box. The text is sealed here for the assignee and the admins, then sent with the
  * sealed copy; the server hands the text to the provider and keeps only the sealed copy.
  */
-export function ReplyForm({ conversationId }: { conversationId: string }) {
+export function ReplyForm({
+  conversationId,
+  assigneeKey,
+}: {
+  conversationId: string;
+  /** The assignee's public key when this member knows it (their own, or from the member list). */
+  assigneeKey: string | null;
+}) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const schema = z.object({
@@ -28,7 +35,7 @@ export function ReplyForm({ conversationId }: { conversationId: string }) {
     defaultValues: { body: '' },
   });
   const send = useSubmit(async (body: string) => {
-    await sendReply(conversationId, body);
+    await sendReply(conversationId, body, assigneeKey);
     reset({ body: '' });
     await client.invalidateQueries({ queryKey: queryKeys.conversation(conversationId) });
   });
