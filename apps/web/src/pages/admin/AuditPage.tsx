@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { FilterActions } from '../../components/FilterActions.js';
 import { formatDateTime } from '../../components/format.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -142,19 +143,14 @@ function AuditFilters({
           <input type="date" {...input('to')} />
         </FilterField>
       </div>
-      <div className="button-row">
-        <button type="submit">{t('audit.apply')}</button>
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => {
-            setDraft(EMPTY);
-            onApply(EMPTY);
-          }}
-        >
-          {t('audit.clear')}
-        </button>
-      </div>
+      <FilterActions
+        apply={t('audit.apply')}
+        clear={t('audit.clear')}
+        onClear={() => {
+          setDraft(EMPTY);
+          onApply(EMPTY);
+        }}
+      />
     </Panel>
   );
 }

@@ -13,6 +13,7 @@ import { ExportSection } from './ExportSection.js';
 import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
 import { type ListedNote, type NoteList, useNoteList } from './useNoteList.js';
 import './notes.css';
+import { FilterActions } from '../../components/FilterActions.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { UserText } from '../../components/UserText.js';
 
@@ -92,19 +93,14 @@ function FiltersForm({
           {t('notes.badRange')}
         </p>
       )}
-      <div className="button-row">
-        <button type="submit">{t('notes.applyFilters')}</button>
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => {
-            form.reset(NO_FILTERS);
-            onApply(NO_FILTERS);
-          }}
-        >
-          {t('notes.clearFilters')}
-        </button>
-      </div>
+      <FilterActions
+        apply={t('notes.applyFilters')}
+        clear={t('notes.clearFilters')}
+        onClear={() => {
+          form.reset(NO_FILTERS);
+          onApply(NO_FILTERS);
+        }}
+      />
     </form>
   );
 }
