@@ -149,7 +149,7 @@ export class AriBridge {
           await this.perform(
             adapter,
             event.legId,
-            await screenDocument(ctx, P, leg.callId, leg.id, event.legId),
+            await screenDocument(ctx, P, { callId: leg.callId, legId: leg.id, providerLegId: event.legId }),
           );
         return;
       }
@@ -168,7 +168,8 @@ export class AriBridge {
         }
         const leg = await this.legOf(event.legId);
         if (!leg) return;
-        const next = await answerDocument(ctx, leg.callId, leg.id, event.legId, event.digits);
+        const step = { callId: leg.callId, legId: leg.id, providerLegId: event.legId };
+        const next = await answerDocument(ctx, step, event.digits);
         await this.perform(adapter, event.legId, next);
         return;
       }

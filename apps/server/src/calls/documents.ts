@@ -218,13 +218,18 @@ export function waitDocument(ctx: ServerContext, call: CallRow, now: Date): Inst
 // ---------------------------------------------------------------------------------------------
 // A volunteer's leg
 
+/**
+ * The volunteer leg a webhook (or a bridge event) is about: our call and leg ids, from the URL
+ * we issued, and the provider's id of the leg that called.
+ */
+export interface LegStep {
+  callId: string;
+  legId: string;
+  providerLegId: string;
+}
+
 /** The leg exists, belongs to the call, and (once known) is the provider leg that called us. */
-async function legFor(
-  ctx: ServerContext,
-  callId: string,
-  legId: string,
-  providerLegId: string,
-): Promise<LegRow | null> {
+async function legFor(ctx: ServerContext, { callId, legId, providerLegId }: LegStep): Promise<LegRow | null> {
   const leg = await findLeg(ctx.db, legId);
   if (!leg || leg.callId !== callId || leg.kind !== 'phone') return null;
   if (leg.providerLegId && leg.providerLegId !== providerLegId) return null;
@@ -239,11 +244,10 @@ async function legFor(
 export async function screenDocument(
   ctx: ServerContext,
   provider: string,
-  callId: string,
-  legId: string,
-  providerLegId: string,
+  step: LegStep,
 ): Promise<Instruction[]> {
-  const leg = await legFor(ctx, callId, legId, providerLegId);
+  const { callId, legId } = step;
+  const leg = await legFor(ctx, step);
   const call = leg ? await findCall(ctx.db, callId) : null;
   if (!leg || !call) return [{ kind: 'hangup' }];
   if (call.status !== 'ringing' && call.status !== 'queued')
@@ -263,12 +267,11 @@ export async function screenDocument(
 /** The volunteer pressed a key on the screening prompt. */
 export async function answerDocument(
   ctx: ServerContext,
-  callId: string,
-  legId: string,
-  providerLegId: string,
+  step: LegStep,
   digits: string,
 ): Promise<Instruction[]> {
-  const leg = await legFor(ctx, callId, legId, providerLegId);
+  const { callId } = step;
+  const leg = await legFor(ctx, step);
   if (!leg) return [{ kind: 'hangup' }];
   if (digits !== '1') return hangupWith('en', 'goodbye');
   // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).

@@ -14,7 +14,7 @@ import {
   type WebhookTelephony,
 } from '../telephony/provider.js';
 import { readWebhookRequest } from '../telephony/webhook-request.js';
-import { answerDocument, hangupWith, screenDocument, waitDocument } from './documents.js';
+import { answerDocument, hangupWith, type LegStep, screenDocument, waitDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
 import { type CallRow, findCall } from './store.js';
@@ -78,6 +78,13 @@ async function callOf(ctx: ServerContext, w: Webhook, providerCallId?: string): 
   if (providerCallId !== undefined && call.providerCallId !== providerCallId) return null;
   return call;
 }
+
+/** A volunteer leg's step: the call and leg named in the URL we issued, and the provider's leg id. */
+const legStep = (w: Webhook, providerLegId: string): LegStep => ({
+  callId: id(w.query, 'call'),
+  legId: id(w.query, 'leg'),
+  providerLegId,
+});
 
 /** Provider webhooks, one POST route per step of a call, all answered the same way. */
 export function webhookRoutes(ctx: ServerContext): Hono<AppEnv> {
@@ -156,12 +163,12 @@ function legSteps(ctx: ServerContext): Record<string, Handler> {
 
     screen: async (w) => {
       const { legId } = w.adapter.parseDigits(w.request);
-      return screenDocument(ctx, w.provider, id(w.query, 'call'), id(w.query, 'leg'), legId);
+      return screenDocument(ctx, w.provider, legStep(w, legId));
     },
 
     answer: async (w) => {
       const { legId, digits } = w.adapter.parseDigits(w.request);
-      return answerDocument(ctx, id(w.query, 'call'), id(w.query, 'leg'), legId, digits);
+      return answerDocument(ctx, legStep(w, legId), digits);
     },
   };
 }

@@ -215,18 +215,25 @@ export interface CallControl {
   deleteRecording(recordingRef: string): Promise<void>;
 }
 
-/** The webhook side of a provider: verification, parsing and rendering. */
-interface WebhookCodec {
-  /**
-   * True only for a request the provider signed with our secret over this exact URL and body.
-   * Fails closed: no secret configured, no signature header, or any doubt → false.
-   */
-  verifyWebhook(request: WebhookRequest): boolean;
+/**
+ * A provider's webhooks read as neutral events: each webhook adapter's events.ts gives one,
+ * typed by this contract. A field that fails its form is a WebhookPayloadError (400).
+ */
+export interface WebhookEvents {
   parseInboundCall(request: WebhookRequest): InboundCallEvent;
   parseLegStatus(request: WebhookRequest): LegStatusEvent | null;
   parseDigits(request: WebhookRequest): DigitsEvent;
   /** Null when the callback says the recording failed or does not exist. */
   parseRecording(request: WebhookRequest): RecordingReadyEvent | null;
+}
+
+/** The webhook side of a provider: verification, parsing and rendering. */
+interface WebhookCodec extends WebhookEvents {
+  /**
+   * True only for a request the provider signed with our secret over this exact URL and body.
+   * Fails closed: no secret configured, no signature header, or any doubt → false.
+   */
+  verifyWebhook(request: WebhookRequest): boolean;
   render(instructions: Instruction[]): ProviderResponse;
   /** The answer to a webhook whose only purpose is to inform us (status callbacks). */
   acknowledge(): ProviderResponse;

@@ -1,6 +1,6 @@
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
-import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
+import { plivoEvents } from './events.js';
 import { renderPlivoXml } from './plivo-xml.js';
 import { PlivoRestClient } from './rest.js';
 import { verifyPlivoWebhook } from './signature.js';
@@ -33,10 +33,7 @@ export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelepho
     provider: 'plivo',
     transport: 'webhook',
     verifyWebhook: (request) => verifyPlivoWebhook(options.authToken, request),
-    parseInboundCall,
-    parseLegStatus,
-    parseDigits,
-    parseRecording,
+    ...plivoEvents,
     render: renderPlivoXml,
     acknowledge: () => renderPlivoXml([]),
     ...restCallControl(rest),

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookPayloadError } from '../provider.js';
 import { makeWebhookRequest } from '../webhook-request.js';
-import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
+import { plivoEvents } from './events.js';
+
+const { parseDigits, parseInboundCall, parseLegStatus, parseRecording } = plivoEvents;
 
 const CALL = '11111111-2222-3333-4444-555555555555';
 const REQUEST = '66666666-7777-8888-9999-000000000000';

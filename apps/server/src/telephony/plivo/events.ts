@@ -1,12 +1,5 @@
 import { E164 } from '@llamenos/protocol';
-import type {
-  DigitsEvent,
-  InboundCallEvent,
-  LegStatus,
-  LegStatusEvent,
-  RecordingReadyEvent,
-  WebhookRequest,
-} from '../provider.js';
+import type { LegStatus, WebhookEvents } from '../provider.js';
 import {
   keyPresses,
   malformedWebhook,
@@ -53,36 +46,38 @@ function phone(value: string | null): string | null {
   return E164.safeParse(e164).success ? e164 : null;
 }
 
-export function parseInboundCall(request: WebhookRequest): InboundCallEvent {
-  const params = webhookParams(request);
-  const to = phone(params.get('To'));
-  if (!to) throw malformedWebhook('plivo', 'To is not a phone number');
-  return { providerCallId: id(params, 'CallUUID'), from: phone(params.get('From')), to };
-}
+export const plivoEvents: WebhookEvents = {
+  parseInboundCall(request) {
+    const params = webhookParams(request);
+    const to = phone(params.get('To'));
+    if (!to) throw malformedWebhook('plivo', 'To is not a phone number');
+    return { providerCallId: id(params, 'CallUUID'), from: phone(params.get('From')), to };
+  },
 
-export function parseLegStatus(request: WebhookRequest): LegStatusEvent | null {
-  const params = webhookParams(request);
-  const status = STATUS[params.get('CallStatus') ?? ''];
-  return status ? { legId: legIdOf(params), status } : null;
-}
+  parseLegStatus(request) {
+    const params = webhookParams(request);
+    const status = STATUS[params.get('CallStatus') ?? ''];
+    return status ? { legId: legIdOf(params), status } : null;
+  },
 
-/** GetInput's action, or the Redirect after it when no key was pressed (no Digits). */
-export function parseDigits(request: WebhookRequest): DigitsEvent {
-  const params = webhookParams(request);
-  const digits = keyPresses('plivo', params.get('Digits'), 'Digits is malformed');
-  return { legId: legIdOf(params), digits };
-}
+  /** GetInput's action, or the Redirect after it when no key was pressed (no Digits). */
+  parseDigits(request) {
+    const params = webhookParams(request);
+    const digits = keyPresses('plivo', params.get('Digits'), 'Digits is malformed');
+    return { legId: legIdOf(params), digits };
+  },
 
-/**
- * The Record callback (RecordingID set) or its action. Only the id is kept: the RecordUrl in
- * the request is never fetched; fetchRecording asks the API for the file by id.
- */
-export function parseRecording(request: WebhookRequest): RecordingReadyEvent | null {
-  const params = webhookParams(request);
-  if (!params.get('RecordingID')) return null;
-  return {
-    callId: id(params, 'CallUUID'),
-    recordingRef: id(params, 'RecordingID'),
-    durationSeconds: wholeSeconds(params.get('RecordingDuration')),
-  };
-}
+  /**
+   * The Record callback (RecordingID set) or its action. Only the id is kept: the RecordUrl in
+   * the request is never fetched; fetchRecording asks the API for the file by id.
+   */
+  parseRecording(request) {
+    const params = webhookParams(request);
+    if (!params.get('RecordingID')) return null;
+    return {
+      callId: id(params, 'CallUUID'),
+      recordingRef: id(params, 'RecordingID'),
+      durationSeconds: wholeSeconds(params.get('RecordingDuration')),
+    };
+  },
+};

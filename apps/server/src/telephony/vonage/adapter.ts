@@ -1,6 +1,6 @@
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
-import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
+import { vonageEvents } from './events.js';
 import { signApplicationToken } from './jwt.js';
 import { acknowledgeVonage, renderNcco } from './ncco.js';
 import { VonageRestClient } from './rest.js';
@@ -48,10 +48,7 @@ export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelep
     provider: 'vonage',
     transport: 'webhook',
     verifyWebhook: (request) => verifyVonageWebhook(keys, request),
-    parseInboundCall,
-    parseLegStatus,
-    parseDigits,
-    parseRecording,
+    ...vonageEvents,
     render: renderNcco,
     acknowledge: acknowledgeVonage,
     ...restCallControl(rest),

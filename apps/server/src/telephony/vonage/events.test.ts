@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookPayloadError } from '../provider.js';
 import { makeWebhookRequest } from '../webhook-request.js';
-import { parseDigits, parseInboundCall, parseLegStatus, parseRecording } from './events.js';
+import { vonageEvents } from './events.js';
+
+const { parseDigits, parseInboundCall, parseLegStatus, parseRecording } = vonageEvents;
 
 const UUID = 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab';
 const post = (body: unknown) =>
