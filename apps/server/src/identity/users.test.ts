@@ -154,6 +154,39 @@ describe('users', () => {
     ).toBe(403);
   });
 
+  it('changes only the fields a profile edit names, and answers what is stored', async () => {
+    const vol = await h.addUser(['volunteer'], 'Partial');
+    const patch = async (body: Record<string, unknown>) => {
+      const res = await h.request('PATCH', '/api/me', { as: vol, body });
+      expect(res.status).toBe(200);
+      const answered = await res.json();
+      expect(answered).toEqual(await (await h.request('GET', '/api/me', { as: vol })).json());
+      return answered;
+    };
+    expect(await patch({ languages: ['fr'] })).toMatchObject({
+      displayName: 'Partial',
+      languages: ['fr'],
+      onBreak: false,
+      callPreference: 'browser',
+    });
+    expect(await patch({ onBreak: true })).toMatchObject({
+      displayName: 'Partial',
+      languages: ['fr'],
+      onBreak: true,
+    });
+    expect(await patch({ displayName: 'Renamed', languages: [] })).toMatchObject({
+      displayName: 'Renamed',
+      languages: [],
+      onBreak: true,
+      callPreference: 'browser',
+    });
+    expect(await patch({ onBreak: false })).toMatchObject({
+      displayName: 'Renamed',
+      languages: [],
+      onBreak: false,
+    });
+  });
+
   it('answers malformed JSON and unknown fields with the one error shape', async () => {
     const malformed = await h.request('PATCH', '/api/me', { as: admin, body: '{"displayName": ' });
     expect(malformed.status).toBe(400);

@@ -252,7 +252,10 @@ export async function reactivateUser(db: Database, id: string, actor: Actor, now
 }
 
 export async function getProfile(db: Queryable, id: string): Promise<ProfileView> {
-  const row = await findUser(db, id);
+  return profileOf(db, await findUser(db, id));
+}
+
+async function profileOf(db: Queryable, row: UserRow): Promise<ProfileView> {
   return {
     id: row.id,
     pubkey: row.pubkey,
@@ -274,21 +277,25 @@ export async function updateProfile(
   actor: Actor,
   now: Date,
 ): Promise<ProfileView> {
-  await db.transaction(async (tx) => {
-    const before = await findUser(tx, id, true);
-    await tx.query(
-      `update users set display_name = $2, languages = $3::jsonb, on_break = $4, call_preference = $5, updated_at = $6
-       where id = $1`,
+  // One guarded update (it takes the row lock itself) that keeps what the body leaves out, and
+  // the profile answered from the row it returns: no read before or after.
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx.query<UserRow>(
+      `update users set display_name = coalesce($2, display_name), languages = coalesce($3::jsonb, languages),
+         on_break = coalesce($4, on_break), call_preference = coalesce($5, call_preference), updated_at = $6
+       where id = $1 returning *`,
       [
         id,
-        body.displayName ?? before.display_name,
-        JSON.stringify(body.languages ?? before.languages),
-        body.onBreak ?? before.on_break,
-        body.callPreference ?? before.call_preference,
+        body.displayName ?? null,
+        body.languages === undefined ? null : JSON.stringify(body.languages),
+        body.onBreak ?? null,
+        body.callPreference ?? null,
         now,
       ],
     );
+    if (!updated) throw new DomainError('not-found', `no user "${id}"`);
     await auditIdentity(tx, actor, 'profile-updated', target(id), { fields: Object.keys(body) }, now);
+    return updated;
   });
-  return getProfile(db, id);
+  return profileOf(db, row);
 }
