@@ -236,8 +236,13 @@ test('with nobody on shift a text waits in the queue; a volunteer on shift claim
     await messagesLink(vera).click();
     const queue = vera.getByTestId('conversation-queue');
     await expect(queue.getByRole('link', { name: 'SMS · …3210' })).toBeVisible();
-    await queue.getByRole('button', { name: 'Claim SMS · …3210' }).click();
-    await expect(vera).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
+    await expect(queue.getByRole('button', { name: 'Claim SMS · …3210' })).toBeVisible();
+    // Before she claims it, the waiting text is sealed for the admins only.
+    await queue.getByRole('link', { name: 'SMS · …3210' }).click();
+    await expect(thread(vera).getByTestId('message-in').first()).toContainText(
+      'Not shared with your key yet',
+    );
+    await vera.getByRole('button', { name: 'Claim', exact: true }).click();
     await expect(vera.getByTestId('conversation-assignee')).toContainText('you');
   });
 

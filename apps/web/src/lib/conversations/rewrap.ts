@@ -66,17 +66,28 @@ async function run(
   return total;
 }
 
-/** Does every pending re-wrap of the conversation this key can do; one run per conversation at a time. */
+/** Conversations asked about again while their re-wrap was running: run once more after it. */
+const again = new Set<string>();
+
+/**
+ * Does every pending re-wrap of the conversation this key can do; one run per conversation at
+ * a time. A call during a run (another change of hands meanwhile) gets one more run after it.
+ */
 export function rewrapHistory(
   conversationId: string,
   check: RecipientCheck | null,
   batch = REWRAP_BATCH_MAX / 4,
 ): Promise<RewrapOutcome> {
   const current = running.get(conversationId);
-  if (current) return current;
-  const started = run(conversationId, check, Math.min(batch, REWRAP_BATCH_MAX)).finally(() =>
-    running.delete(conversationId),
-  );
+  if (current) {
+    again.add(conversationId);
+    return current;
+  }
+  const size = Math.min(batch, REWRAP_BATCH_MAX);
+  const started = run(conversationId, check, size).finally(() => {
+    running.delete(conversationId);
+    if (again.delete(conversationId)) void rewrapHistory(conversationId, check, size).catch(() => undefined);
+  });
   running.set(conversationId, started);
   return started;
 }

@@ -102,17 +102,21 @@ export function ConversationThread({
     );
   }, [id, unread, client]);
 
-  // A change of hands waits for someone who can read the history: this member, if they can.
+  // A change of hands waits for someone who can read the history: this member, if they hold
+  // any of it (an admin, the previous assignee); asking otherwise would only be refused.
+  const holdsHistory =
+    can(me, 'conversations:read-all') ||
+    (detail.data?.messages.some((m) => m.envelope.wraps.some((w) => w.reader === me.pubkey)) ?? false);
   useEffect(() => {
-    runRewrap(id, me, client);
-  }, [id, me, client]);
+    if (holdsHistory) runRewrap(id, me, client);
+  }, [id, me, client, holdsHistory]);
   useHubEvent('conversation:assigned', (event) => {
     if (event.conversationId !== id) return;
     if (event.assignee !== me.pubkey && !can(me, 'conversations:read-all')) setHandedOver(true);
     else void client.invalidateQueries({ queryKey: queryKeys.conversation(id) });
   });
   useHubEvent('conversation:rewrap-needed', (event) => {
-    if (event.conversationId === id) runRewrap(id, me, client);
+    if (event.conversationId === id && holdsHistory) runRewrap(id, me, client);
   });
 
   if (handedOver)
