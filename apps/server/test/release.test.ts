@@ -1,9 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   checksumsText,
   compareChecksums,
@@ -33,9 +41,20 @@ const FIXED_TREE: [string, string][] = [
   ['web/manifest.webmanifest', '{}'],
 ];
 
+const folders: string[] = [];
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+/** A fresh temporary folder, removed after the tests. */
+function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  folders.push(dir);
+  return dir;
+}
+
 /** Writes the tree into a fresh folder: in the given order, with its own times and modes. */
 function writeTree(order: [string, string][], time: number, mode: number): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-release-test-'));
+  const dir = tempFolder('llamenos-release-test-');
   for (const [file, text] of order) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text, { mode });
@@ -87,7 +106,7 @@ describe('the release archive', () => {
   it.skipIf(spawnSync('tar', ['--version']).status !== 0)(
     'reads back with GNU tar: names sorted, owner 0/0, every time SOURCE_DATE_EPOCH, 0755/0644',
     () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-release-tar-'));
+      const dir = tempFolder('llamenos-release-tar-');
       const archive = path.join(dir, 'r.tar.gz');
       writeFileSync(archive, packTarGz(readTree(writeTree(FIXED_TREE, 1_000, 0o600)), EPOCH));
       const listing = spawnSync(

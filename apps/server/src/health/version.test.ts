@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VersionInfo } from '@llamenos/protocol';
@@ -15,8 +15,14 @@ const WEB_FILES: Record<string, string> = {
   'manifest.webmanifest': '{}',
 };
 
+const folders: string[] = [];
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+
 function webFolder(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'llamenos-version-'));
+  folders.push(root);
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), text);
