@@ -80,6 +80,8 @@ export async function ingestParsed(
     else for (const update of parsed.updates) await ingest.applyStatus(adapter.id, update);
   } catch (error) {
     if (error instanceof DomainError) throw error;
+    // The conversations module's own limits (text length, attachment count): a retry would not pass.
+    if (error instanceof ChannelInputError) throw invalid(error.message);
     ctx.log.error({ channel: adapter.id, err: { name: (error as Error)?.name } }, 'message not taken');
     // The provider retries a delivery we did not take; it carries the same message id.
     throw new DomainError('unavailable', 'the message could not be stored; retry later');

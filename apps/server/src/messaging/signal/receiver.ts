@@ -111,6 +111,11 @@ export class SignalReceiver {
           await ingest.receive(this.options.channel, message);
           break;
         } catch (error) {
+          // The conversations module's own limits: trying again would not pass.
+          if (error instanceof ChannelInputError) {
+            this.ctx.log.warn({ channel: 'signal', reason: error.message }, 'signal message refused');
+            break;
+          }
           if (this.stopped) {
             this.ctx.log.error(
               { channel: 'signal', err: { name: (error as Error)?.name } },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingIngest } from '../../../test/fakes/recording-ingest.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline } from '../../../test/helpers.js';
 import { twilioSignature } from '../../telephony/twilio/signature.js';
-import { ChannelSendError, type MessagingChannel } from '../channel.js';
+import { ChannelInputError, ChannelSendError, type MessagingChannel } from '../channel.js';
 import { saveChannelConfig } from '../config-service.js';
 import { createChannel } from '../registry.js';
 import { FakeMessagesApi } from '../simulator/fake-messages-api.js';
@@ -188,6 +188,19 @@ describe('Twilio inbound webhooks', () => {
       expect(res.status, JSON.stringify(params)).toBeLessThan(500);
     }
     expect(ingest.received).toEqual([]);
+  });
+
+  it('answers 400 (not a retried 503) when the conversations module refuses the message itself', async () => {
+    const original = ingest.receive.bind(ingest);
+    ingest.receive = async () => {
+      throw new ChannelInputError('message text above 16384 characters');
+    };
+    try {
+      const res = await post('twilio-sms', 'inbound', sms({ Body: 'x'.repeat(20_000) }));
+      expect(res.status).toBe(400);
+    } finally {
+      ingest.receive = original;
+    }
   });
 
   it('refuses an oversized body before anything reads it (413)', async () => {
