@@ -10,7 +10,7 @@ import {
 } from './calls/index.js';
 import type { Config } from './config.js';
 import { type ContextOverrides, createContext } from './context.js';
-import { startConversationTimers } from './conversations/index.js';
+import { rebalanceSoon, startConversationTimers } from './conversations/index.js';
 import { createApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { bootstrapBanner, ensureBootstrap } from './identity/bootstrap.js';
@@ -60,6 +60,9 @@ export function wireEvents(ctx: ServerContext): () => void {
       payload.type === 'call:ring' ? pushForRingingCall(ctx, payload.callId) : undefined,
     ),
     ctx.events.on('conversation:message-arrived', (arrived) => pushForNewMessage(ctx, arrived)),
+    // Someone came on shift, or a holder can no longer hold: the conversation queue moves.
+    ctx.events.on('shifts:changed', () => rebalanceSoon(ctx)),
+    ctx.events.on('members:changed', () => rebalanceSoon(ctx)),
   ];
   return () => {
     for (const unsubscribe of subscriptions) unsubscribe();

@@ -5,7 +5,7 @@ import { forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { type ConversationRow, findConversation, findMember } from './store.js';
+import { type ConversationRow, findConversation } from './store.js';
 
 /**
  * Who may do what with a conversation, beyond the route's guard:
@@ -51,9 +51,15 @@ export function ensureHandles(actor: Member, conversation: ConversationRow): voi
   throw forbidden('this conversation is assigned to someone else');
 }
 
-/** Everyone a message of this conversation is sealed for now: its assignee and every admin. */
+/**
+ * Everyone a message of this conversation is sealed for now: its assignee and every admin. An
+ * assignee who was deactivated or whose roles lost conversations:read-assigned gets no wrap, even
+ * before the queue pass (queue.ts) has taken the conversation from them.
+ */
 export async function currentReaders(db: Queryable, assignedTo: string | null): Promise<string[]> {
   const admins = (await activeUsersHolding(db, 'conversations:read-all')).map((u) => u.pubkey);
-  const assignee = assignedTo ? await findMember(db, assignedTo) : null;
-  return [...new Set([...(assignee?.active ? [assignee.pubkey] : []), ...admins])];
+  const assignee = assignedTo
+    ? (await activeUsersHolding(db, 'conversations:read-assigned')).find((u) => u.id === assignedTo)
+    : undefined;
+  return [...new Set([...(assignee ? [assignee.pubkey] : []), ...admins])];
 }

@@ -22,6 +22,7 @@ import {
   transferConversation,
 } from './assignment.js';
 import { mediaFile } from './media.js';
+import { rebalanceSoon } from './queue.js';
 import { retryReply, sendReply } from './replies.js';
 import { postWraps, rewrapRequests } from './rewrap.js';
 import { conversationDetail, conversationList } from './service.js';
@@ -55,12 +56,17 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/conversations/:id/transfer', requires('conversations:read-assigned'), async (c) => {
     const { id } = readParams(c, ConversationIdParam);
     const body = await readJson(c, TransferConversationBody);
-    return c.json({ conversation: await transferConversation(ctx, memberOf(c), id, body.to) });
+    const conversation = await transferConversation(ctx, memberOf(c), id, body.to);
+    // The one who handed it over may have a free place now: the queue is offered again.
+    rebalanceSoon(ctx);
+    return c.json({ conversation });
   });
 
   app.post('/conversations/:id/close', requires('conversations:read-assigned'), async (c) => {
     const { id } = readParams(c, ConversationIdParam);
-    return c.json({ conversation: await closeConversation(ctx, memberOf(c), id) });
+    const conversation = await closeConversation(ctx, memberOf(c), id);
+    rebalanceSoon(ctx);
+    return c.json({ conversation });
   });
 
   app.post('/conversations/:id/reopen', requires('conversations:read-assigned'), async (c) => {

@@ -229,6 +229,54 @@ export async function claimIfUnassigned(
   return row ? conversationOf(row) : null;
 }
 
+/**
+ * The queue's longest-waiting conversation nobody holds, locked for the caller's transaction; a
+ * row another transaction holds (a message arriving for it) is skipped, not waited for.
+ */
+export async function lockOldestWaiting(tx: Queryable): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `select * from conversations where status = 'waiting' and assigned_to is null
+      order by waiting_since nulls last, created_at, id limit 1 for update skip locked`,
+  );
+  return row ? conversationOf(row) : null;
+}
+
+/** Everyone who holds a conversation now (open or closed: a closed one reopens to its holder). */
+export async function conversationHolders(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ assigned_to: string }>(
+    'select distinct assigned_to from conversations where assigned_to is not null',
+  );
+  return rows.map((r) => r.assigned_to);
+}
+
+export async function conversationsHeldBy(
+  db: Queryable,
+  userIds: readonly string[],
+): Promise<{ id: string; assigned_to: string }[]> {
+  if (!userIds.length) return [];
+  return db.query('select id, assigned_to from conversations where assigned_to = any($1::text[])', [userIds]);
+}
+
+/**
+ * Takes the conversation from `from` (guarded: only if they still hold it): an open one goes back
+ * to the queue, waiting from now; a closed one stays closed and reopens into the queue.
+ */
+export async function releaseConversation(
+  tx: Queryable,
+  id: string,
+  from: string,
+  now: Date,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `update conversations set assigned_to = null,
+       status = case when status = 'closed' then 'closed' else 'waiting' end,
+       waiting_since = case when status = 'closed' then null else $3::timestamptz end
+     where id = $1 and assigned_to = $2 returning *`,
+    [id, from, now],
+  );
+  return row ? conversationOf(row) : null;
+}
+
 export async function closeConversationRow(
   tx: Queryable,
   id: string,

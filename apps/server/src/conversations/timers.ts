@@ -4,10 +4,11 @@ import type { ServerContext } from '../http/context.js';
 import { startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { processMedia } from './media.js';
+import { rebalanceConversations } from './queue.js';
 import { deleteClosedBefore, takeDueMedia } from './store.js';
 
 /**
- * The conversations' timed work: attachments whose fetch or provider delete failed (or whose
+ * The conversations' timed work: the queue offered to whoever came on shift (queue.ts); attachments whose fetch or provider delete failed (or whose
  * first attempt died with its process) are retried when due, from any process; closed
  * conversations past the retention period (settings messaging.retentionDays) are deleted.
  */
@@ -18,6 +19,8 @@ const MEDIA_BATCH = 20;
 
 /** Runs every attachment job that is due at `now`; returns how many were attempted. */
 export async function tickConversationTimers(ctx: ServerContext, now: Date): Promise<number> {
+  // Who is on shift changes with the clock, not only with an edit: the queue is offered each tick.
+  await rebalanceConversations(ctx, now);
   const due = await takeDueMedia(ctx.db, now, MEDIA_LEASE_MS, MEDIA_BATCH);
   for (const media of due) {
     const channel = await ctx.conversations.channelFor(media.channel);

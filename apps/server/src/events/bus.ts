@@ -14,6 +14,8 @@ export interface ServerEvents {
   'shifts:changed': ShiftsChange;
   /** A notice about a call, as it is published to the hub (the simulator page and tests hear it too). */
   'call:announced': HubEventPayload;
+  /** A member was deactivated, or a member's or a role's grants changed (who may hold what). */
+  'members:changed': { userId: string | null };
   /** A message arrived that members should see (the conversations module emits it; push wakes them). */
   'conversation:message-arrived': MessageArrived;
 }

@@ -141,12 +141,15 @@ function userRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.patch('/:id', requires('users:write'), async (c) => {
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateUserBody);
-    return c.json(await updateUser(ctx.db, settingsKey, id, body, actorOf(c), ctx.now()));
+    const user = await updateUser(ctx.db, settingsKey, id, body, actorOf(c), ctx.now());
+    ctx.events.emit('members:changed', { userId: id });
+    return c.json(user);
   });
   app.post('/:id/deactivate', requires('users:deactivate'), async (c) => {
     const { id } = readParams(c, IdParam);
     const user = await deactivateUser(ctx.db, id, actorOf(c), ctx.now());
     await onMembershipChanged(ctx, { kind: 'removed', pubkey: user.pubkey }); // hub key rotation
+    ctx.events.emit('members:changed', { userId: id });
     return c.json(user);
   });
   app.post('/:id/reactivate', requires('users:deactivate'), async (c) => {
@@ -167,7 +170,9 @@ function roleRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.patch('/roles/:id', requires('roles:write'), async (c) => {
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, UpdateRoleBody);
-    return c.json(await updateRole(ctx.db, id, body, actorOf(c), ctx.now()));
+    const role = await updateRole(ctx.db, id, body, actorOf(c), ctx.now());
+    ctx.events.emit('members:changed', { userId: null });
+    return c.json(role);
   });
   app.delete('/roles/:id', requires('roles:write'), async (c) => {
     const { id } = readParams(c, IdParam);
