@@ -1,4 +1,17 @@
-import { BanCallBody, BanHashParam, CallHistoryQuery, CallIdParam, CreateBansBody } from '@llamenos/protocol';
+import {
+  type ActiveCallsResponseSchema,
+  BanCallBody,
+  type BanCallResponse,
+  BanHashParam,
+  type BanListResponse,
+  CallHistoryQuery,
+  type CallHistoryResponseSchema,
+  CallIdParam,
+  type CallResponse,
+  CreateBansBody,
+  type CreateBansResponseSchema,
+  type VoicemailViewSchema,
+} from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, memberOf } from '../http/actor.js';
@@ -25,6 +38,12 @@ import { listBans } from './store/bans.js';
 
 const NoQuery = z.object({}).strict();
 
+/**
+ * What a route answers, held at compile time to the protocol schema the web client parses it
+ * with (packages/protocol/src/responses): a drift is a type error here, at no cost per request.
+ */
+type Answer<S extends z.ZodType> = z.input<S>;
+
 /** An optional JSON body: none (or an empty one) reads as `{}`. */
 async function optionalJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const length = Number(c.req.header('content-length') ?? '0');
@@ -37,17 +56,17 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/calls/active', requires('calls:read'), async (c) => {
     readQuery(c, NoQuery);
-    return c.json(await activeCalls(ctx, memberOf(c)));
+    return c.json((await activeCalls(ctx, memberOf(c))) satisfies Answer<typeof ActiveCallsResponseSchema>);
   });
 
   app.get('/calls', requires('calls:read-all'), async (c) => {
     const query = readQuery(c, CallHistoryQuery);
-    return c.json(await callHistory(ctx, query));
+    return c.json((await callHistory(ctx, query)) satisfies Answer<typeof CallHistoryResponseSchema>);
   });
 
   app.get('/calls/:id/voicemail', requires('calls:read-all'), async (c) => {
     const { id } = readParams(c, CallIdParam);
-    return c.json(await voicemailFor(ctx, actorOf(c), id));
+    return c.json((await voicemailFor(ctx, actorOf(c), id)) satisfies Answer<typeof VoicemailViewSchema>);
   });
 
   // The encrypted recording, streamed from the attachment store as it is stored.
@@ -63,28 +82,34 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.post('/calls/:id/answer', requires('calls:answer'), async (c) => {
     const { id } = readParams(c, CallIdParam);
-    return c.json({ call: await answerInBrowser(ctx, memberOf(c), id) });
+    return c.json({ call: await answerInBrowser(ctx, memberOf(c), id) } satisfies Answer<
+      typeof CallResponse
+    >);
   });
 
   app.post('/calls/:id/hangup', requires('calls:answer'), async (c) => {
     const { id } = readParams(c, CallIdParam);
-    return c.json({ call: await hangUpFromApp(ctx, memberOf(c), id) });
+    return c.json({ call: await hangUpFromApp(ctx, memberOf(c), id) } satisfies Answer<typeof CallResponse>);
   });
 
   app.post('/calls/:id/ban', requires('calls:ban'), async (c) => {
     const { id } = readParams(c, CallIdParam);
     const body = await optionalJson(c, BanCallBody);
-    return c.json({ banned: true, call: await banCaller(ctx, memberOf(c), id, body.reason) });
+    const call = await banCaller(ctx, memberOf(c), id, body.reason);
+    return c.json({ banned: true, call } satisfies Answer<typeof BanCallResponse>);
   });
 
   app.get('/bans', requires('bans:read'), async (c) => {
     readQuery(c, NoQuery);
-    return c.json({ bans: await listBans(ctx.db) });
+    return c.json({ bans: await listBans(ctx.db) } satisfies Answer<typeof BanListResponse>);
   });
 
   app.post('/bans', requires('bans:write'), async (c) => {
     const body = await readJson(c, CreateBansBody);
-    return c.json(await addBans(ctx, memberOf(c), body), 201);
+    return c.json(
+      (await addBans(ctx, memberOf(c), body)) satisfies Answer<typeof CreateBansResponseSchema>,
+      201,
+    );
   });
 
   app.delete('/bans/:hash', requires('bans:write'), async (c) => {
