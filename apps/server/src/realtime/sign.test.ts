@@ -1,0 +1,125 @@
+/**
+ * The server signs every hub event through signFast (realtime/verify.ts): once the WASM engine is
+ * loaded, libsecp256k1's BIP-340 signer. It must be the standard's signature: the vectors that
+ * carry a secret key are signed on the same WASM binary with their own aux_rand and message and
+ * must give the vector's signature byte for byte; and events signed by signFast must pass the
+ * pure JavaScript verifier of @llamenos/crypto with the right id and pubkey.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  generateSecretKey,
+  getPublicKey,
+  HUB_EVENT_KIND,
+  HUB_EVENT_TAG,
+  verifyEvent,
+} from '@llamenos/crypto';
+import { initNostrWasm } from 'nostr-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initVerifier, signFast, verifierEngine } from './verify.js';
+
+beforeAll(async () => {
+  expect(await initVerifier()).toBe('wasm');
+});
+
+const vectorsDir = (): string => {
+  const override = process.env.LLAMENOS_VECTORS_DIR;
+  if (override) return override.endsWith('/') ? override : `${override}/`;
+  // <repo>/apps/server/src/realtime/ → <repo>/../shared/vectors/
+  return fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
+};
+
+const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * The raw signer of the WASM binary the engine loads: nostr-wasm signs only event ids with its own
+ * entropy, so the test keeps the instance it creates and calls secp256k1_keypair_create and
+ * secp256k1_schnorrsig_sign32 (exports "r" and "t" of the pinned nostr-wasm 0.1.0; "o" makes a
+ * signing context, "i" allocates) with the vector's key, message and aux_rand.
+ */
+async function rawSigner(): Promise<
+  (secret: Uint8Array, message: Uint8Array, aux: Uint8Array) => Uint8Array
+> {
+  const original = WebAssembly.instantiate;
+  let instance: WebAssembly.Instance | undefined;
+  const capture = async (bytes: BufferSource, imports?: WebAssembly.Imports) => {
+    const result = await original(bytes, imports);
+    instance = result.instance;
+    return result;
+  };
+  WebAssembly.instantiate = capture as unknown as typeof original;
+  try {
+    await initNostrWasm();
+  } finally {
+    WebAssembly.instantiate = original;
+  }
+  const x = instance!.exports as Record<string, (...a: number[]) => number> & { g: WebAssembly.Memory };
+  const [malloc, contextCreate, keypairCreate, sign32] = [x.i!, x.o!, x.r!, x.t!];
+  const SIGN_AND_VERIFY = 513 | 257;
+  const ctx = contextCreate(SIGN_AND_VERIFY);
+  const [sk, keypair, msg, aux, sig] = [malloc(32), malloc(96), malloc(32), malloc(32), malloc(64)];
+  return (secret, message, auxRand) => {
+    const heap = new Uint8Array(x.g.buffer);
+    heap.set(secret, sk);
+    heap.set(message, msg);
+    heap.set(auxRand, aux);
+    expect(keypairCreate(ctx, keypair, sk)).toBe(1);
+    expect(sign32(ctx, sig, msg, keypair, aux)).toBe(1);
+    return new Uint8Array(x.g.buffer).slice(sig, sig + 64);
+  };
+}
+
+describe('the WASM signer behind hub events', () => {
+  it('is the one loaded', () => {
+    expect(verifierEngine()).toBe('wasm');
+  });
+
+  it('gives every BIP-340 signing vector its exact signature', async () => {
+    const sign = await rawSigner();
+    const lines = readFileSync(`${vectorsDir()}bip340-test-vectors.csv`, 'utf8').trim().split(/\r?\n/);
+    const header = lines[0]!.split(',');
+    const rows = lines
+      .slice(1)
+      .map((line) => {
+        const cells = line.split(',');
+        const get = (name: string) => (cells[header.indexOf(name)] ?? '').toLowerCase();
+        return {
+          index: get('index'),
+          secret: get('secret key'),
+          publicKey: get('public key'),
+          aux: get('aux_rand'),
+          message: get('message'),
+          signature: get('signature'),
+        };
+      })
+      // The signing vectors: a secret key and a 32-byte message (sign32's input).
+      .filter((r) => r.secret && r.message.length === 64);
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const row of rows) {
+      expect(getPublicKey(hexBytes(row.secret)), `vector ${row.index}`).toBe(row.publicKey);
+      expect(
+        toHex(sign(hexBytes(row.secret), hexBytes(row.message), hexBytes(row.aux))),
+        `vector ${row.index}`,
+      ).toBe(row.signature);
+    }
+  });
+
+  it('signs hub events the pure verifier accepts, with the right id and pubkey', () => {
+    for (let i = 0; i < 30; i++) {
+      const key = generateSecretKey();
+      const event = signFast(
+        {
+          kind: HUB_EVENT_KIND,
+          created_at: 1_700_000_000 + i,
+          tags: [[...HUB_EVENT_TAG]],
+          content: `sealed ${i} "quoted" \\ ünïcode`,
+        },
+        key,
+      );
+      expect(event.pubkey).toBe(getPublicKey(key));
+      expect(verifyEvent(event)).toBe(true);
+      expect(verifyEvent({ ...event, content: `${event.content}!` })).toBe(false);
+    }
+  });
+});
