@@ -23,6 +23,7 @@ const NOT_THE_PATH = new Set([
   'calls/retention.ts',
   'records/retention.ts',
   'maintenance/sweep.ts',
+  'conversations/timers.ts',
 ]);
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
