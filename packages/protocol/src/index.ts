@@ -1,6 +1,7 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './calls.js';
+export * from './channels.js';
 export * from './conversations.js';
 export * from './errors.js';
 export * from './events.js';

@@ -1,3 +1,4 @@
+import { MESSAGING_CHANNELS, type MessagingChannelId } from '@llamenos/protocol';
 import type { WebhookRequest } from '../telephony/provider.js';
 
 /**
@@ -7,17 +8,9 @@ import type { WebhookRequest } from '../telephony/provider.js';
  * only in the memory of the request that carries it: the conversations module seals it on arrival.
  */
 
-/** The path segment in `/api/messaging/<channel>/inbound` and `/status`. */
-export const CHANNEL_IDS = [
-  'twilio-sms',
-  'twilio-whatsapp',
-  'signalwire-sms',
-  'plivo-sms',
-  'vonage',
-  'whatsapp',
-  'signal',
-] as const;
-export type ChannelId = (typeof CHANNEL_IDS)[number];
+/** The path segment in `/api/messaging/<channel>/inbound` and `/status` (shared with the admin's screen). */
+export const CHANNEL_IDS = MESSAGING_CHANNELS;
+export type ChannelId = MessagingChannelId;
 
 /** What the volunteer sees as the medium; it decides the rules (WhatsApp's 24-hour window, STOP). */
 export type ChannelKind = 'sms' | 'whatsapp' | 'signal';

@@ -1,4 +1,5 @@
 import { LABEL_PROVIDER_SECRET } from '@llamenos/crypto';
+import type { ChannelFieldValue, ChannelSummary } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { AuditActor } from '../domain/actor.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
@@ -56,14 +57,8 @@ export async function loadChannelConfig<C extends ChannelId>(
   return row ? openRow(ctx, channel, row) : null;
 }
 
-/** One channel as `GET /api/settings/channels` shows it: secrets only as "set". */
-export interface ChannelSummary {
-  configured: boolean;
-  readable: boolean;
-  addresses: string[];
-  updatedAt: string | null;
-  fields: Record<string, unknown>;
-}
+/** One channel as `GET /api/settings/channels` shows it: secrets only as "set" (the protocol's answer type). */
+export type { ChannelSummary } from '@llamenos/protocol';
 
 function summarize(
   ctx: ServerContext,
@@ -78,10 +73,13 @@ function summarize(
   } catch {
     return { ...base, readable: false, fields: {} };
   }
-  const fields: Record<string, unknown> = {};
+  const fields: Record<string, ChannelFieldValue> = {};
   for (const [field, value] of Object.entries(config)) {
     if (field === 'phoneNumbers') continue;
-    fields[field] = PUBLIC_CHANNEL_FIELDS[channel].includes(field) ? value : { set: true };
+    // Public fields are strings, booleans, null or a template, as the shared schema allows.
+    fields[field] = PUBLIC_CHANNEL_FIELDS[channel].includes(field)
+      ? (value as ChannelFieldValue)
+      : { set: true };
   }
   return { ...base, readable: true, fields };
 }

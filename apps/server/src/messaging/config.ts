@@ -1,166 +1,45 @@
-import { E164 } from '@llamenos/protocol';
-import { z } from 'zod';
+import {
+  CHANNEL_CONFIG as SHARED_CHANNEL_CONFIG,
+  PUBLIC_CHANNEL_FIELDS as SHARED_PUBLIC_FIELDS,
+  type ChannelConfig as SharedChannelConfig,
+} from '@llamenos/protocol';
+import type { z } from 'zod';
 import { isAllowedAriHost } from '../telephony/asterisk/address.js';
 import type { ChannelId } from './channel.js';
 
 /**
- * What an admin enters to connect each messaging channel. Stored sealed at rest, one row per
- * channel (config-store.ts); `addresses` (the hotline's numbers or accounts on the channel) are
- * kept beside the sealed blob in clear, like the telephony numbers: they are published to
- * contacts, and the webhook route needs them to decide that a message is for this hotline.
+ * What an admin enters to connect each messaging channel: the schemas are shared with the admin's
+ * form (@llamenos/protocol, channels.ts). Stored sealed at rest, one row per channel
+ * (config-store.ts); `addresses` (the hotline's numbers or accounts on the channel) are kept
+ * beside the sealed blob in clear, like the telephony numbers: they are published to contacts,
+ * and the webhook route needs them to decide that a message is for this hotline.
  */
-
-/** An API token, password or signing secret: printable, no whitespace. */
-const Secret = z
-  .string()
-  .min(8, 'too short to be a real credential')
-  .max(1024)
-  .regex(/^\S+$/, 'must not contain whitespace');
-const Identifier = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain whitespace');
-
-const Numbers = z
-  .array(E164)
-  .min(1)
-  .max(100)
-  .refine((numbers) => new Set(numbers).size === numbers.length, 'numbers must not repeat');
-
-const TwilioAccount = {
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio account SID: "AC" and 32 hex digits'),
-  authToken: Secret,
-};
-
-/**
- * The built-in simulated carrier (development only): no credentials, the account is derived
- * from SERVER_SECRET (telephony/simulator/credentials.ts). Refused in production.
- */
-const Simulated = z.object({ simulated: z.literal(true), phoneNumbers: Numbers }).strict();
-
-const TwilioSms = z.union([z.object({ ...TwilioAccount, phoneNumbers: Numbers }).strict(), Simulated]);
-
-/**
- * A Twilio Content template (ContentSid "HX…") approved by WhatsApp, sent when a reply falls
- * outside WhatsApp's 24-hour customer-service window: the only message WhatsApp lets a business
- * start. Without one such replies fail with 'outside-24h-window'.
- */
-const TwilioTemplate = z
-  .string()
-  .regex(/^HX[0-9a-fA-F]{32}$/, 'a Twilio Content SID: "HX" and 32 hex digits');
-
-const TwilioWhatsApp = z.union([
-  z
-    .object({ ...TwilioAccount, phoneNumbers: Numbers, outsideWindowTemplate: TwilioTemplate.nullable() })
-    .strict(),
-  Simulated.extend({ outsideWindowTemplate: TwilioTemplate.nullable().optional() }).strict(),
-]);
-
-const SignalWireSms = z
-  .object({
-    projectId: z.uuid('a SignalWire project id (a UUID)'),
-    apiToken: Secret,
-    spaceUrl: z
-      .string()
-      .max(256)
-      .regex(
-        /^https:\/\/[a-z0-9][a-z0-9-]{0,62}\.signalwire\.com\/?$/,
-        'your SignalWire space URL, such as "https://example.signalwire.com"',
-      ),
-    signingKey: Secret,
-    phoneNumbers: Numbers,
-  })
-  .strict();
-
-const PlivoSms = z
-  .object({
-    authId: z.string().regex(/^[A-Z0-9]{20}$/, 'a Plivo auth id: 20 capital letters and digits'),
-    authToken: Secret,
-    phoneNumbers: Numbers,
-  })
-  .strict();
-
-const Vonage = z
-  .object({
-    applicationId: z.uuid('a Vonage application id (a UUID)'),
-    privateKey: z
-      .string()
-      .max(16_384)
-      .regex(
-        /^-----BEGIN (RSA )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA )?PRIVATE KEY-----\s*$/,
-      ),
-    signatureSecret: Secret,
-    apiKey: Identifier.optional(),
-    phoneNumbers: Numbers,
-  })
-  .strict();
-
-/** A WhatsApp template by its name and language, as approved in Meta's WhatsApp Manager. */
-const MetaTemplate = z
-  .object({
-    name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _'),
-    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a language code such as "en" or "es_MX"'),
-  })
-  .strict();
-
-const MetaWhatsApp = z
-  .object({
-    /** The Cloud API's id of the hotline's WhatsApp number: messages name it; replies are sent from it. */
-    phoneNumberId: z.string().regex(/^\d{5,32}$/, "the WhatsApp number's phone number id (digits)"),
-    accessToken: Secret,
-    /** The Meta app's secret: X-Hub-Signature-256 is an HMAC under it. */
-    appSecret: Secret,
-    /** What we chose and typed into Meta's webhook form: the GET handshake echoes it. */
-    verifyToken: Secret,
-    outsideWindowTemplate: MetaTemplate.nullable(),
-  })
-  .strict();
 
 /** signal-cli-rest-api has no authentication: it must be reached over loopback or a private network. */
-const PrivateHttpUrl = z
-  .string()
-  .max(512)
-  .refine((value) => {
-    try {
-      const u = new URL(value);
-      return (
-        (u.protocol === 'http:' || u.protocol === 'https:') &&
-        !u.username &&
-        !u.password &&
-        !u.search &&
-        !u.hash &&
-        isAllowedAriHost(u.hostname)
-      );
-    } catch {
-      return false;
-    }
-  }, 'an http(s) URL on "localhost" or a loopback or private-network IP address: signal-cli-rest-api has no authentication, so it must never be reachable from the internet');
+const onPrivateHost = (config: SharedChannelConfig['signal']) => {
+  if (!('apiUrl' in config)) return true;
+  try {
+    return isAllowedAriHost(new URL(config.apiUrl).hostname);
+  } catch {
+    return false;
+  }
+};
 
-const Signal = z.union([
-  z.object({ apiUrl: PrivateHttpUrl, number: E164 }).strict(),
-  /** The simulated carrier's signal-cli (development only), started on loopback on first use. */
-  z.object({ simulated: z.literal(true), number: E164 }).strict(),
-]);
+const Signal = SHARED_CHANNEL_CONFIG.signal.refine(onPrivateHost, {
+  path: ['apiUrl'],
+  message:
+    'an http(s) URL on "localhost" or a loopback or private-network IP address: signal-cli-rest-api has no authentication, so it must never be reachable from the internet',
+});
 
 export const CHANNEL_CONFIG = {
-  'twilio-sms': TwilioSms,
-  'twilio-whatsapp': TwilioWhatsApp,
-  'signalwire-sms': SignalWireSms,
-  'plivo-sms': PlivoSms,
-  vonage: Vonage,
-  whatsapp: MetaWhatsApp,
+  ...SHARED_CHANNEL_CONFIG,
   signal: Signal,
 } as const satisfies Record<ChannelId, z.ZodType>;
 
-export type ChannelConfig = { [C in ChannelId]: z.infer<(typeof CHANNEL_CONFIG)[C]> };
+export type ChannelConfig = SharedChannelConfig;
 
 /** Fields shown back to admins as they are; every other field except the addresses is masked. */
-export const PUBLIC_CHANNEL_FIELDS: Record<ChannelId, readonly string[]> = {
-  'twilio-sms': ['accountSid', 'simulated'],
-  'twilio-whatsapp': ['accountSid', 'simulated', 'outsideWindowTemplate'],
-  'signalwire-sms': ['projectId', 'spaceUrl'],
-  'plivo-sms': ['authId'],
-  vonage: ['applicationId', 'apiKey'],
-  whatsapp: ['phoneNumberId', 'outsideWindowTemplate'],
-  signal: ['apiUrl', 'number', 'simulated'],
-};
+export const PUBLIC_CHANNEL_FIELDS: Record<ChannelId, readonly string[]> = SHARED_PUBLIC_FIELDS;
 
 /** The hotline's numbers/accounts on a channel: what a message's `to` must be. */
 export function addressesOf<C extends ChannelId>(channel: C, config: ChannelConfig[C]): string[] {

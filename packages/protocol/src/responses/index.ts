@@ -2,6 +2,7 @@
 export * from './auth.js';
 export * from './backups.js';
 export * from './calls.js';
+export * from './channels.js';
 export * from './conversations.js';
 export * from './identity.js';
 export * from './push.js';
