@@ -1,3 +1,4 @@
+import { E164 } from '@llamenos/protocol';
 import {
   ProviderHttpError,
   ProviderTimeoutError,
@@ -5,7 +6,8 @@ import {
   TelephonyError,
   TelephonyInputError,
 } from '../telephony/errors.js';
-import { ChannelSendError } from './channel.js';
+import type { ProviderHttp } from '../telephony/http.js';
+import { ChannelInputError, ChannelSendError, type DeliveryStatus, type InboundParse } from './channel.js';
 
 /**
  * What every channel adapter shares in talking to its provider. Adapters talk to providers through telephony/http.ts, which throws TelephonyErrors (messages
@@ -54,4 +56,102 @@ export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenera
   } finally {
     await reader.cancel().catch(() => {});
   }
+}
+
+/**
+ * A reply no provider would take: empty, or longer than we ever hand over. Refused before the
+ * provider is asked, and not retryable (the same text fails the same way).
+ */
+export function refuseUnsendableBody(body: string): void {
+  if (!body || body.length > MAX_OUTBOUND_CHARS)
+    throw new ChannelSendError(
+      'invalid-message',
+      `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
+      false,
+    );
+}
+
+/** A reply to an address that is not a phone number: the provider would refuse it, and so do we. */
+export function refuseNonE164(...addresses: string[]): void {
+  if (!addresses.every((address) => E164.safeParse(address).success))
+    throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
+}
+
+/**
+ * A media item's bytes from the provider, under the media size and time limits: by its path
+ * under the adapter's base URL, or by a full URL whose host the adapter has already checked.
+ */
+export async function streamMedia(
+  http: ProviderHttp,
+  where: { path: string } | { absoluteUrl: string },
+  timeoutMs: number | undefined,
+): Promise<AsyncGenerator<Uint8Array>> {
+  const reply = await http.stream({
+    operation: 'fetch media',
+    method: 'GET',
+    path: 'path' in where ? where.path : '',
+    absoluteUrl: 'absoluteUrl' in where ? where.absoluteUrl : undefined,
+    accept: '*/*',
+    maxBytes: MAX_MEDIA_BYTES,
+    timeoutMs: timeoutMs ?? MEDIA_TIMEOUT_MS,
+  });
+  return chunksOf(reply.body);
+}
+
+/**
+ * One delivery report as the contract takes it. `status` is the provider's word already mapped
+ * onto ours; a word we do not map (accepted, scheduled, …) is not news.
+ */
+export function deliveryReport(
+  providerMessageId: string,
+  status: DeliveryStatus | undefined,
+  errorCode: string | null,
+): InboundParse {
+  if (!status) return { kind: 'ignored' };
+  return { kind: 'statuses', updates: [{ providerMessageId, status, errorCode }] };
+}
+
+/** A provider's numeric error code (Twilio, Plivo) as shown to the volunteer; anything else is dropped. */
+export const numericErrorCode = (code: string | null): string | null =>
+  code && /^\d{1,10}$/.test(code) ? code : null;
+
+/**
+ * An announced media ref checked by the adapter's own rule (`check` throws for a ref it would
+ * never fetch): a webhook naming anything else is refused as input, before any fetch.
+ */
+export function checkAnnouncedMedia(check: () => unknown, refusal: string): void {
+  try {
+    check();
+  } catch {
+    throw new ChannelInputError(refusal);
+  }
+}
+
+/** `ref` as a URL, or null for anything that is not one (the adapter refuses it). */
+export function urlOrNull(ref: string): URL | null {
+  try {
+    return new URL(ref);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * WhatsApp (through Twilio or Meta) takes only an approved template more than 24 hours after
+ * the contact last wrote. With one configured it was sent (asking the contact to write back),
+ * and the reply itself still fails, so the volunteer sees why and can send it again once the
+ * contact answers; without one nothing can be sent.
+ */
+export function outsideWindowRefusal(templateSent: boolean): ChannelSendError {
+  return templateSent
+    ? new ChannelSendError(
+        'outside-24h-window',
+        "more than 24 hours since the contact last wrote: WhatsApp allowed only the hotline's template, which was sent; send the reply again once they answer",
+        true,
+      )
+    : new ChannelSendError(
+        'outside-24h-window',
+        'more than 24 hours since the contact last wrote, and no WhatsApp template is configured: WhatsApp refuses the reply',
+        false,
+      );
 }

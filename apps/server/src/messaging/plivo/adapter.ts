@@ -6,13 +6,21 @@ import { verifyPlivoWebhook } from '../../telephony/plivo/signature.js';
 import type { WebhookRequest } from '../../telephony/provider.js';
 import {
   ChannelInputError,
-  ChannelSendError,
   type DeliveryStatus,
   type InboundMedia,
   type InboundParse,
   type MessagingChannel,
 } from '../channel.js';
-import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+import {
+  checkAnnouncedMedia,
+  deliveryReport,
+  numericErrorCode,
+  refuseNonE164,
+  refuseUnsendableBody,
+  sending,
+  streamMedia,
+  urlOrNull,
+} from '../provider-io.js';
 
 /**
  * Plivo SMS/MMS: inbound messages and delivery reports are form POSTs signed with
@@ -64,12 +72,7 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
   const account = `/v1/Account/${options.authId}`;
 
   const mediaPath = (ref: string, operation: string): string => {
-    let url: URL | null = null;
-    try {
-      url = new URL(ref);
-    } catch {
-      // Refused below.
-    }
+    const url = urlOrNull(ref);
     const match = url ? MEDIA_PATH.exec(url.pathname) : null;
     if (!url || url.origin !== apiOrigin || url.search || !match || match[1] !== options.authId)
       throw new TelephonyInputError(id, operation, 'media ref is not a media item of this account');
@@ -81,30 +84,13 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
     const uuid = form.get('MessageUUID');
     if (!uuid || !UUID.test(uuid)) throw new ChannelInputError('MessageUUID is missing or malformed');
     const status = form.get('Status');
-    if (status !== null) {
-      const mapped = STATUSES[status];
-      if (!mapped) return { kind: 'ignored' };
-      const code = form.get('ErrorCode');
-      return {
-        kind: 'statuses',
-        updates: [
-          {
-            providerMessageId: uuid,
-            status: mapped,
-            errorCode: code && /^\d{1,10}$/.test(code) ? code : null,
-          },
-        ],
-      };
-    }
+    if (status !== null)
+      return deliveryReport(uuid, STATUSES[status], numericErrorCode(form.get('ErrorCode')));
     const media: InboundMedia[] = [];
     for (let i = 0; i < MAX_MEDIA; i++) {
       const ref = form.get(`Media${i}`);
       if (!ref) break;
-      try {
-        mediaPath(ref, 'parse');
-      } catch {
-        throw new ChannelInputError(`Media${i} is not a media item of this account`);
-      }
+      checkAnnouncedMedia(() => mediaPath(ref, 'parse'), `Media${i} is not a media item of this account`);
       media.push({ ref, contentType: null });
     }
     return {
@@ -130,14 +116,8 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
 
     send: (message) =>
       sending(async () => {
-        if (!E164.safeParse(message.to).success || !E164.safeParse(message.from).success)
-          throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
-        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
-          throw new ChannelSendError(
-            'invalid-message',
-            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
-            false,
-          );
+        refuseNonE164(message.to, message.from);
+        refuseUnsendableBody(message.body);
         const { data } = await http.json({
           operation: 'send message',
           method: 'POST',
@@ -156,18 +136,8 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
         return { providerMessageId: uuid };
       }),
 
-    async fetchMedia(media) {
-      const op = 'fetch media';
-      const reply = await http.stream({
-        operation: op,
-        method: 'GET',
-        path: mediaPath(media.ref, op),
-        accept: '*/*',
-        maxBytes: MAX_MEDIA_BYTES,
-        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
-      });
-      return chunksOf(reply.body);
-    },
+    fetchMedia: async (media) =>
+      streamMedia(http, { path: mediaPath(media.ref, 'fetch media') }, options.timeoutMs),
 
     async deleteMedia(media) {
       const op = 'delete media';

@@ -10,7 +10,7 @@ import {
   type InboundParse,
   type MessagingChannel,
 } from '../channel.js';
-import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+import { refuseUnsendableBody, sending, streamMedia } from '../provider-io.js';
 
 /**
  * Signal through a signal-cli-rest-api instance the operator runs (json-rpc mode) on a private
@@ -102,12 +102,7 @@ export function createSignalChannel(options: SignalChannelOptions): MessagingCha
 
     send: (message) =>
       sending(async () => {
-        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
-          throw new ChannelSendError(
-            'invalid-message',
-            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
-            false,
-          );
+        refuseUnsendableBody(message.body);
         if (!E164.safeParse(message.to).success && !/^[0-9a-f-]{36}$/i.test(message.to))
           throw new ChannelSendError(
             'invalid-message',
@@ -126,18 +121,8 @@ export function createSignalChannel(options: SignalChannelOptions): MessagingCha
         return { providerMessageId: `${options.number}:${timestamp}` };
       }),
 
-    async fetchMedia(media) {
-      const op = 'fetch media';
-      const reply = await http.stream({
-        operation: op,
-        method: 'GET',
-        path: attachment(media.ref, op),
-        accept: '*/*',
-        maxBytes: MAX_MEDIA_BYTES,
-        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
-      });
-      return chunksOf(reply.body);
-    },
+    fetchMedia: async (media) =>
+      streamMedia(http, { path: attachment(media.ref, 'fetch media') }, options.timeoutMs),
 
     async deleteMedia(media) {
       const op = 'delete media';

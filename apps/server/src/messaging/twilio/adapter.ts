@@ -6,14 +6,22 @@ import { TWILIO_API_BASE_URL, TWILIO_API_VERSION_PATH } from '../../telephony/tw
 import { verifyTwilioWebhook } from '../../telephony/twilio/signature.js';
 import {
   ChannelInputError,
-  ChannelSendError,
   type DeliveryStatus,
   type InboundMedia,
   type InboundParse,
   type MessagingChannel,
   type OutboundMessage,
 } from '../channel.js';
-import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+import {
+  checkAnnouncedMedia,
+  deliveryReport,
+  numericErrorCode,
+  outsideWindowRefusal,
+  refuseNonE164,
+  refuseUnsendableBody,
+  sending,
+  streamMedia,
+} from '../provider-io.js';
 
 /**
  * Twilio Programmable Messaging, for SMS and for WhatsApp (Twilio's WhatsApp senders): inbound
@@ -121,21 +129,8 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
     if (!sid || !dialect.messageId.test(sid))
       throw new ChannelInputError('MessageSid is missing or malformed');
     const status = form.get('MessageStatus');
-    if (status !== null) {
-      const mapped = STATUSES[status];
-      if (!mapped) return { kind: 'ignored' };
-      const code = form.get('ErrorCode');
-      return {
-        kind: 'statuses',
-        updates: [
-          {
-            providerMessageId: sid,
-            status: mapped,
-            errorCode: code && /^\d{1,10}$/.test(code) ? code : null,
-          },
-        ],
-      };
-    }
+    if (status !== null)
+      return deliveryReport(sid, STATUSES[status], numericErrorCode(form.get('ErrorCode')));
     const count = Number(form.get('NumMedia') ?? '0');
     if (!Number.isInteger(count) || count < 0 || count > MAX_MEDIA)
       throw new ChannelInputError('NumMedia is malformed');
@@ -143,11 +138,7 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
     for (let i = 0; i < count; i++) {
       const ref = form.get(`MediaUrl${i}`);
       if (!ref) throw new ChannelInputError(`MediaUrl${i} is missing`);
-      try {
-        mediaPath(ref, 'parse');
-      } catch {
-        throw new ChannelInputError(`MediaUrl${i} is not a media item of this account`);
-      }
+      checkAnnouncedMedia(() => mediaPath(ref, 'parse'), `MediaUrl${i} is not a media item of this account`);
       media.push({ ref, contentType: form.get(`MediaContentType${i}`)?.slice(0, 100) ?? null });
     }
     return {
@@ -176,31 +167,17 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
     return data.sid;
   }
 
-  /**
-   * Outside WhatsApp's 24-hour window only a template may be sent: with one configured it goes
-   * out (asking the contact to write back), and the reply itself still fails, so the volunteer
-   * sees why and can send it again once the contact answers.
-   */
+  /** Outside WhatsApp's 24-hour window only the configured template may go out (outsideWindowRefusal). */
   async function outsideWindow(message: OutboundMessage): Promise<never> {
     const template = options.outsideWindowTemplate;
-    if (template) {
-      await create([
-        ['To', wire(message.to)],
-        ['From', wire(message.from)],
-        ['ContentSid', template],
-        ['StatusCallback', options.statusUrl],
-      ]);
-      throw new ChannelSendError(
-        'outside-24h-window',
-        "more than 24 hours since the contact last wrote: WhatsApp allowed only the hotline's template, which was sent; send the reply again once they answer",
-        true,
-      );
-    }
-    throw new ChannelSendError(
-      'outside-24h-window',
-      'more than 24 hours since the contact last wrote, and no WhatsApp template is configured: WhatsApp refuses the reply',
-      false,
-    );
+    if (!template) throw outsideWindowRefusal(false);
+    await create([
+      ['To', wire(message.to)],
+      ['From', wire(message.from)],
+      ['ContentSid', template],
+      ['StatusCallback', options.statusUrl],
+    ]);
+    throw outsideWindowRefusal(true);
   }
 
   return {
@@ -212,14 +189,8 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
 
     send: (message) =>
       sending(async () => {
-        if (!E164.safeParse(message.to).success || !E164.safeParse(message.from).success)
-          throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
-        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
-          throw new ChannelSendError(
-            'invalid-message',
-            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
-            false,
-          );
+        refuseNonE164(message.to, message.from);
+        refuseUnsendableBody(message.body);
         try {
           const sid = await create([
             ['To', wire(message.to)],
@@ -235,17 +206,8 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
         }
       }),
 
-    async fetchMedia(media) {
-      const reply = await http.stream({
-        operation: 'fetch media',
-        method: 'GET',
-        path: mediaPath(media.ref, 'fetch media'),
-        accept: '*/*',
-        maxBytes: MAX_MEDIA_BYTES,
-        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
-      });
-      return chunksOf(reply.body);
-    },
+    fetchMedia: async (media) =>
+      streamMedia(http, { path: mediaPath(media.ref, 'fetch media') }, options.timeoutMs),
 
     async deleteMedia(media) {
       await http.deleteIfPresent({

@@ -1,4 +1,3 @@
-import { E164 } from '@llamenos/protocol';
 import { z } from 'zod';
 import { ProviderResponseError, TelephonyInputError } from '../../telephony/errors.js';
 import { ProviderHttp, type ProviderTransport } from '../../telephony/http.js';
@@ -8,12 +7,19 @@ import { signApplicationToken } from '../../telephony/vonage/jwt.js';
 import { verifyVonageWebhook } from '../../telephony/vonage/signature.js';
 import {
   ChannelInputError,
-  ChannelSendError,
   type DeliveryStatus,
   type InboundParse,
   type MessagingChannel,
 } from '../channel.js';
-import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+import {
+  checkAnnouncedMedia,
+  deliveryReport,
+  refuseNonE164,
+  refuseUnsendableBody,
+  sending,
+  streamMedia,
+  urlOrNull,
+} from '../provider-io.js';
 
 /**
  * Vonage's Messages API (SMS): inbound messages and statuses are JSON POSTs signed with an HS256
@@ -75,12 +81,7 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
 
   /** The media's URL if it is on Vonage's media store (in tests: the same path on the fake). */
   const mediaUrl = (ref: string, operation: string): string => {
-    let url: URL | null = null;
-    try {
-      url = new URL(ref);
-    } catch {
-      // Refused below.
-    }
+    const url = urlOrNull(ref);
     const onHost =
       url !== null &&
       (testOrigin ? url.origin === testOrigin : url.protocol === 'https:' && MEDIA_HOST.test(url.hostname));
@@ -92,19 +93,10 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
   function parse(request: WebhookRequest): InboundParse {
     const status = Status.safeParse(request.json);
     if (status.success && typeof (request.json as { status?: unknown }).status === 'string') {
-      const mapped = STATUSES[status.data.status];
-      if (!mapped) return { kind: 'ignored' };
       const type = status.data.error?.type;
-      return {
-        kind: 'statuses',
-        updates: [
-          {
-            providerMessageId: status.data.message_uuid,
-            status: mapped,
-            errorCode: type ? (type.split('/').pop() ?? '').slice(0, 32) || null : null,
-          },
-        ],
-      };
+      // Vonage names an error by a URL whose last segment is its code.
+      const errorCode = type ? (type.split('/').pop() ?? '').slice(0, 32) || null : null;
+      return deliveryReport(status.data.message_uuid, STATUSES[status.data.status], errorCode);
     }
     const inbound = Inbound.safeParse(request.json);
     if (!inbound.success) throw new ChannelInputError('not a Vonage Messages API webhook payload');
@@ -113,11 +105,8 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
     if (m.message_type === 'text')
       return { kind: 'messages', messages: [{ ...base, body: m.text ?? '', media: [] }] };
     if (m.message_type === 'image' && m.image) {
-      try {
-        mediaUrl(m.image.url, 'parse');
-      } catch {
-        throw new ChannelInputError('image.url is not on Vonage’s media store');
-      }
+      const { url } = m.image;
+      checkAnnouncedMedia(() => mediaUrl(url, 'parse'), 'image.url is not on Vonage’s media store');
       return {
         kind: 'messages',
         messages: [{ ...base, body: '', media: [{ ref: m.image.url, contentType: null }] }],
@@ -144,14 +133,8 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
 
     send: (message) =>
       sending(async () => {
-        if (!E164.safeParse(message.to).success || !E164.safeParse(message.from).success)
-          throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
-        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
-          throw new ChannelSendError(
-            'invalid-message',
-            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
-            false,
-          );
+        refuseNonE164(message.to, message.from);
+        refuseUnsendableBody(message.body);
         const { data } = await http.json({
           operation: 'send message',
           method: 'POST',
@@ -169,19 +152,8 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
         return { providerMessageId: data.message_uuid };
       }),
 
-    async fetchMedia(media) {
-      const op = 'fetch media';
-      const reply = await http.stream({
-        operation: op,
-        method: 'GET',
-        path: '',
-        absoluteUrl: mediaUrl(media.ref, op),
-        accept: '*/*',
-        maxBytes: MAX_MEDIA_BYTES,
-        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
-      });
-      return chunksOf(reply.body);
-    },
+    fetchMedia: async (media) =>
+      streamMedia(http, { absoluteUrl: mediaUrl(media.ref, 'fetch media') }, options.timeoutMs),
 
     async deleteMedia(media) {
       const op = 'delete media';

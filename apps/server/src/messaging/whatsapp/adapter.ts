@@ -1,8 +1,13 @@
-import { E164 } from '@llamenos/protocol';
 import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../../telephony/errors.js';
 import { ProviderHttp, type ProviderTransport } from '../../telephony/http.js';
-import { ChannelSendError, type MessagingChannel, type OutboundMessage } from '../channel.js';
-import { chunksOf, MAX_MEDIA_BYTES, MAX_OUTBOUND_CHARS, MEDIA_TIMEOUT_MS, sending } from '../provider-io.js';
+import type { MessagingChannel, OutboundMessage } from '../channel.js';
+import {
+  outsideWindowRefusal,
+  refuseNonE164,
+  refuseUnsendableBody,
+  sending,
+  streamMedia,
+} from '../provider-io.js';
 import { parseMetaWebhook, verifyMetaWebhook } from './webhook.js';
 
 /**
@@ -80,22 +85,13 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
 
   async function outsideWindow(message: OutboundMessage): Promise<never> {
     const template = options.outsideWindowTemplate;
-    if (!template)
-      throw new ChannelSendError(
-        'outside-24h-window',
-        'more than 24 hours since the contact last wrote, and no WhatsApp template is configured: WhatsApp refuses the reply',
-        false,
-      );
+    if (!template) throw outsideWindowRefusal(false);
     await post({
       to: message.to.slice(1),
       type: 'template',
       template: { name: template.name, language: { code: template.language } },
     });
-    throw new ChannelSendError(
-      'outside-24h-window',
-      "more than 24 hours since the contact last wrote: WhatsApp allowed only the hotline's template, which was sent; send the reply again once they answer",
-      true,
-    );
+    throw outsideWindowRefusal(true);
   }
 
   return {
@@ -107,14 +103,8 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
 
     send: (message) =>
       sending(async () => {
-        if (!E164.safeParse(message.to).success)
-          throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
-        if (!message.body || message.body.length > MAX_OUTBOUND_CHARS)
-          throw new ChannelSendError(
-            'invalid-message',
-            `a reply holds 1 to ${MAX_OUTBOUND_CHARS} characters`,
-            false,
-          );
+        refuseNonE164(message.to);
+        refuseUnsendableBody(message.body);
         try {
           const sent = await post({ to: message.to.slice(1), type: 'text', text: { body: message.body } });
           return { providerMessageId: sent };
@@ -139,16 +129,7 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
       const absoluteUrl = options.mediaBaseUrl
         ? `${options.mediaBaseUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`
         : url.href;
-      const reply = await http.stream({
-        operation: op,
-        method: 'GET',
-        path: '',
-        absoluteUrl,
-        accept: '*/*',
-        maxBytes: MAX_MEDIA_BYTES,
-        timeoutMs: options.timeoutMs ?? MEDIA_TIMEOUT_MS,
-      });
-      return chunksOf(reply.body);
+      return streamMedia(http, { absoluteUrl }, options.timeoutMs);
     },
 
     async deleteMedia(media) {
