@@ -7,7 +7,14 @@ import {
   TelephonyInputError,
 } from '../telephony/errors.js';
 import type { ProviderHttp } from '../telephony/http.js';
-import { ChannelInputError, ChannelSendError, type DeliveryStatus, type InboundParse } from './channel.js';
+import {
+  ChannelInputError,
+  ChannelSendError,
+  type DeliveryStatus,
+  type InboundMessage,
+  type InboundParse,
+  type WebhookAnswer,
+} from './channel.js';
 
 /**
  * What every channel adapter shares in talking to its provider. Adapters talk to providers through telephony/http.ts, which throws TelephonyErrors (messages
@@ -97,6 +104,14 @@ export async function streamMedia(
   });
   return chunksOf(reply.body);
 }
+
+/** A webhook that carried one message from a contact (each of Twilio's, Plivo's and Vonage's does). */
+export function oneMessage(message: InboundMessage): InboundParse {
+  return { kind: 'messages', messages: [message] };
+}
+
+/** The plain "ok" that Plivo, Vonage and Meta expect to a webhook they may otherwise retry. */
+export const answerOk = (): WebhookAnswer => ({ status: 200, contentType: 'text/plain', body: 'ok' });
 
 /**
  * One delivery report as the contract takes it. `status` is the provider's word already mapped

@@ -12,9 +12,11 @@ import {
   type MessagingChannel,
 } from '../channel.js';
 import {
+  answerOk,
   checkAnnouncedMedia,
   deliveryReport,
   numericErrorCode,
+  oneMessage,
   refuseNonE164,
   refuseUnsendableBody,
   sending,
@@ -93,18 +95,13 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
       checkAnnouncedMedia(() => mediaPath(ref, 'parse'), `Media${i} is not a media item of this account`);
       media.push({ ref, contentType: null });
     }
-    return {
-      kind: 'messages',
-      messages: [
-        {
-          providerMessageId: uuid,
-          from: e164(form.get('From'), 'From'),
-          to: e164(form.get('To'), 'To'),
-          body: form.get('Text') ?? '',
-          media,
-        },
-      ],
-    };
+    return oneMessage({
+      providerMessageId: uuid,
+      from: e164(form.get('From'), 'From'),
+      to: e164(form.get('To'), 'To'),
+      body: form.get('Text') ?? '',
+      media,
+    });
   }
 
   return {
@@ -112,7 +109,7 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
     kind: 'sms',
     verify: (request) => verifyPlivoWebhook(options.authToken, request),
     parse,
-    answer: () => ({ status: 200, contentType: 'text/plain', body: 'ok' }),
+    answer: answerOk,
 
     send: (message) =>
       sending(async () => {

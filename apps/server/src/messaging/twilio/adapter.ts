@@ -16,6 +16,7 @@ import {
   checkAnnouncedMedia,
   deliveryReport,
   numericErrorCode,
+  oneMessage,
   outsideWindowRefusal,
   refuseNonE164,
   refuseUnsendableBody,
@@ -141,18 +142,13 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
       checkAnnouncedMedia(() => mediaPath(ref, 'parse'), `MediaUrl${i} is not a media item of this account`);
       media.push({ ref, contentType: form.get(`MediaContentType${i}`)?.slice(0, 100) ?? null });
     }
-    return {
-      kind: 'messages',
-      messages: [
-        {
-          providerMessageId: sid,
-          from: address(form.get('From'), 'From'),
-          to: address(form.get('To'), 'To'),
-          body: form.get('Body') ?? '',
-          media,
-        },
-      ],
-    };
+    return oneMessage({
+      providerMessageId: sid,
+      from: address(form.get('From'), 'From'),
+      to: address(form.get('To'), 'To'),
+      body: form.get('Body') ?? '',
+      media,
+    });
   }
 
   async function create(form: [string, string][]): Promise<string> {

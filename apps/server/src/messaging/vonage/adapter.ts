@@ -12,8 +12,10 @@ import {
   type MessagingChannel,
 } from '../channel.js';
 import {
+  answerOk,
   checkAnnouncedMedia,
   deliveryReport,
+  oneMessage,
   refuseNonE164,
   refuseUnsendableBody,
   sending,
@@ -102,15 +104,11 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
     if (!inbound.success) throw new ChannelInputError('not a Vonage Messages API webhook payload');
     const m = inbound.data;
     const base = { providerMessageId: m.message_uuid, from: plus(m.from), to: plus(m.to) };
-    if (m.message_type === 'text')
-      return { kind: 'messages', messages: [{ ...base, body: m.text ?? '', media: [] }] };
+    if (m.message_type === 'text') return oneMessage({ ...base, body: m.text ?? '', media: [] });
     if (m.message_type === 'image' && m.image) {
       const { url } = m.image;
       checkAnnouncedMedia(() => mediaUrl(url, 'parse'), 'image.url is not on Vonage’s media store');
-      return {
-        kind: 'messages',
-        messages: [{ ...base, body: '', media: [{ ref: m.image.url, contentType: null }] }],
-      };
+      return oneMessage({ ...base, body: '', media: [{ ref: url, contentType: null }] });
     }
     return { kind: 'ignored' };
   }
@@ -129,7 +127,7 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
         Math.floor(options.now().getTime() / 1000),
       ),
     parse,
-    answer: () => ({ status: 200, contentType: 'text/plain', body: 'ok' }),
+    answer: answerOk,
 
     send: (message) =>
       sending(async () => {

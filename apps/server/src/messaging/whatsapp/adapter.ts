@@ -2,6 +2,7 @@ import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '.
 import { ProviderHttp, type ProviderTransport } from '../../telephony/http.js';
 import type { MessagingChannel, OutboundMessage } from '../channel.js';
 import {
+  answerOk,
   outsideWindowRefusal,
   refuseNonE164,
   refuseUnsendableBody,
@@ -99,7 +100,7 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
     kind: 'whatsapp',
     verify: (request) => verifyMetaWebhook(options.appSecret, request),
     parse: parseMetaWebhook,
-    answer: () => ({ status: 200, contentType: 'text/plain', body: 'ok' }),
+    answer: answerOk,
 
     send: (message) =>
       sending(async () => {
