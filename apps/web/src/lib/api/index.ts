@@ -8,6 +8,7 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './calls.js';
+export * from './channels.js';
 export * from './conversations.js';
 export {
   ApiRequestError,

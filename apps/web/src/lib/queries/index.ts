@@ -4,6 +4,8 @@ import {
   fetchAuditPage,
   fetchBans,
   fetchCallHistory,
+  fetchChannels,
+  fetchConfig,
   fetchConversation,
   fetchConversations,
   fetchInvites,
@@ -31,6 +33,8 @@ export const queries = {
   publicSettings: () => queryOptions({ queryKey: queryKeys.publicSettings, queryFn: fetchPublicSettings }),
   settingsDocument: () => queryOptions({ queryKey: queryKeys.settingsDocument, queryFn: fetchSettings }),
   providers: () => queryOptions({ queryKey: queryKeys.providers, queryFn: fetchProviders }),
+  channels: () => queryOptions({ queryKey: queryKeys.channels, queryFn: fetchChannels }),
+  publicConfig: () => queryOptions({ queryKey: queryKeys.publicConfig, queryFn: fetchConfig }),
   users: (filter: { active?: boolean } = {}) =>
     queryOptions({ queryKey: queryKeys.users(filter), queryFn: () => fetchUsers(filter) }),
   /**

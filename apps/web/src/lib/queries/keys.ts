@@ -13,6 +13,10 @@ export const queryKeys = {
    */
   settingsDocument: ['settings-document'] as const,
   providers: ['providers'] as const,
+  /** The messaging channels' configurations (secrets masked). */
+  channels: ['channels'] as const,
+  /** The server's public configuration (its public URL, for the webhook addresses). */
+  publicConfig: ['config'] as const,
   users: (filter: { active?: boolean } = {}) => ['users', 'list', filter] as const,
   user: (id: string) => ['users', 'one', id] as const,
   roles: ['roles'] as const,

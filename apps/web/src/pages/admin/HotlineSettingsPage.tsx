@@ -8,7 +8,9 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { fetchSettings, patchSettingsSection, replaceSettings } from '../../lib/api/index.js';
 import { queryKeys } from '../../lib/queries/index.js';
 import { BackupsSection } from './BackupsSection.js';
+import { ChannelsSection } from './ChannelsSection.js';
 import { CustomFieldsSection } from './CustomFieldsSection.js';
+import { MessagingSection } from './MessagingSection.js';
 import { ProvidersSection } from './ProvidersSection.js';
 import { GeneralSection, type SectionProps, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
 
@@ -56,10 +58,12 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
           {SIMPLE_SECTIONS.filter((s) => s !== 'channels').map((section) => (
             <SimpleSection key={section} section={section} {...sectionProps} />
           ))}
+          <MessagingSection {...sectionProps} />
           <BackupsSection {...sectionProps} />
         </div>
       )}
       <ProvidersSection writable={!readOnly} />
+      <ChannelsSection writable={!readOnly} />
     </section>
   );
 }

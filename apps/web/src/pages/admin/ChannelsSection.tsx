@@ -1,0 +1,323 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { type ChannelSummary, MESSAGING_CHANNELS, type MessagingChannelId } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { type UseFormReturn, useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
+import { CopyField } from '../../components/CopyField.js';
+import { RowAction } from '../../components/DataTable.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
+import { FormActions } from '../../components/SubmitButton.js';
+import { useSubmit } from '../../components/useSubmit.js';
+import { removeChannel, saveChannel } from '../../lib/api/index.js';
+import { queries } from '../../lib/queries/index.js';
+import {
+  CHANNEL_INPUTS,
+  type ChannelFormValues,
+  type ChannelInput,
+  channelFormSchema,
+  initialValues,
+  webhookUrls,
+} from './channelForm.js';
+
+/** Product names: not translated. */
+const CHANNEL_NAMES: Record<MessagingChannelId, string> = {
+  'twilio-sms': 'Twilio SMS',
+  'twilio-whatsapp': 'Twilio WhatsApp',
+  'signalwire-sms': 'SignalWire SMS',
+  'plivo-sms': 'Plivo SMS',
+  vonage: 'Vonage',
+  whatsapp: 'WhatsApp Cloud API (Meta)',
+  signal: 'Signal',
+};
+
+/**
+ * Messaging channels (SMS, WhatsApp, Signal): each connected by its account and credentials,
+ * read back with secrets masked, and the URLs to paste at the provider. Removing a channel
+ * disconnects it: its webhooks answer 404 until it is set up again.
+ */
+export function ChannelsSection({ writable }: { writable: boolean }) {
+  const { t } = useTranslation();
+  const channels = useQuery(queries.channels());
+  const config = useQuery(queries.publicConfig());
+  const [editing, setEditing] = useState<MessagingChannelId | null>(null);
+  const [removing, setRemoving] = useState<MessagingChannelId | null>(null);
+
+  return (
+    <Panel id="channels-title" title={t('channels.title')}>
+      <p className="hint">{t('channels.help')}</p>
+      <ErrorMessage error={channels.error ?? config.error} />
+      {channels.data &&
+        MESSAGING_CHANNELS.map((channel) => {
+          const summary = channels.data[channel];
+          if (!summary) return null;
+          return (
+            <ChannelCard
+              key={channel}
+              channel={channel}
+              summary={summary}
+              publicUrl={config.data?.publicUrl ?? null}
+              writable={writable}
+              editing={editing === channel}
+              onEdit={(open) => setEditing(open ? channel : null)}
+              onRemove={() => setRemoving(channel)}
+            />
+          );
+        })}
+      <ConfirmRemoval
+        item={removing}
+        title={(channel) => t('channels.removeTitle', { name: CHANNEL_NAMES[channel] })}
+        message={t('channels.removeExplain')}
+        confirmLabel={t('channels.remove')}
+        remove={async (channel) => {
+          await removeChannel(channel);
+          await channels.refetch();
+        }}
+        onClose={() => setRemoving(null)}
+      />
+    </Panel>
+  );
+}
+
+function ChannelCard({
+  channel,
+  summary,
+  publicUrl,
+  writable,
+  editing,
+  onEdit,
+  onRemove,
+}: {
+  channel: MessagingChannelId;
+  summary: ChannelSummary;
+  publicUrl: string | null;
+  writable: boolean;
+  editing: boolean;
+  onEdit: (open: boolean) => void;
+  onRemove: () => void;
+}) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const name = CHANNEL_NAMES[channel];
+  // The development carrier's configuration has no account to edit: it is only removed.
+  const simulated = summary.fields.simulated === true;
+  const saved = (next: ChannelSummary) => {
+    client.setQueryData(queries.channels().queryKey, (all) => all && { ...all, [channel]: next });
+    onEdit(false);
+  };
+
+  return (
+    <article className="provider" aria-labelledby={`chan-${channel}`}>
+      <h3 id={`chan-${channel}`}>
+        {CHANNEL_NAMES[channel]}{' '}
+        <span className={`badge ${summary.configured ? 'status-redeemed' : ''}`}>
+          {summary.configured ? t('channels.connected') : t('channels.notConnected')}
+        </span>
+      </h3>
+      {!summary.readable && (
+        <p role="alert" className="error">
+          {t('channels.unreadable')}
+        </p>
+      )}
+      {simulated && <p className="hint">{t('channels.simulated')}</p>}
+      {publicUrl && <WebhookAddresses channel={channel} publicUrl={publicUrl} />}
+      {editing ? (
+        <ChannelForm channel={channel} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
+      ) : (
+        <>
+          {summary.configured && <ChannelSummaryList channel={channel} summary={summary} />}
+          {writable && (
+            <div className="button-row compact">
+              {!simulated && (
+                <RowAction
+                  action={summary.configured ? t('common.edit') : t('channels.setUp')}
+                  item={name}
+                  onClick={() => onEdit(true)}
+                />
+              )}
+              {summary.configured && (
+                <RowAction action={t('channels.remove')} item={name} danger onClick={onRemove} />
+              )}
+            </div>
+          )}
+        </>
+      )}
+    </article>
+  );
+}
+
+/** What the operator pastes into the provider's console, each with a Copy button. */
+function WebhookAddresses({ channel, publicUrl }: { channel: MessagingChannelId; publicUrl: string }) {
+  const { t } = useTranslation();
+  const urls = webhookUrls(channel, publicUrl);
+  if (!urls) return <p className="hint">{t('channels.signalNoWebhook')}</p>;
+  return (
+    <>
+      <CopyField label={t('channels.inboundUrl', { name: CHANNEL_NAMES[channel] })} value={urls.inbound} />
+      {urls.status ? (
+        <CopyField label={t('channels.statusUrl', { name: CHANNEL_NAMES[channel] })} value={urls.status} />
+      ) : (
+        <p className="hint">{t('channels.metaHandshake')}</p>
+      )}
+    </>
+  );
+}
+
+/** A stored field's value as shown: secrets only as "stored". */
+function shown(value: ChannelSummary['fields'][string], t: (key: string) => string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? t('channels.yes') : null;
+  if ('set' in value) return t('providers.masked');
+  return `${value.name} (${value.language})`;
+}
+
+function ChannelSummaryList({ channel, summary }: { channel: MessagingChannelId; summary: ChannelSummary }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <dl className="summary-list">
+      {Object.entries(summary.fields).map(([field, value]) => {
+        const text = shown(value, t);
+        if (text === null) return null;
+        return (
+          <div key={field}>
+            <dt>{t(`channels.fields.${field}`)}</dt>
+            <dd className="ltr-cell">{text}</dd>
+          </div>
+        );
+      })}
+      {channel !== 'signal' && channel !== 'whatsapp' && (
+        <div>
+          <dt>{t('channels.fields.phoneNumbers')}</dt>
+          <dd className="ltr-cell">{summary.addresses.join(', ') || t('common.none')}</dd>
+        </div>
+      )}
+      <div>
+        <dt>{t('providers.updatedAt')}</dt>
+        <dd>{formatDateTime(summary.updatedAt, i18n.language)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/**
+ * The server never sends secrets back, and its PUT keeps a stored secret when that field is
+ * left out: an empty secret field means "keep", and is required only when nothing is stored.
+ */
+function ChannelForm({
+  channel,
+  summary,
+  onSaved,
+  onCancel,
+}: {
+  channel: MessagingChannelId;
+  summary: ChannelSummary;
+  onSaved: (summary: ChannelSummary) => void;
+  onCancel: () => void;
+}) {
+  const keepSecrets = summary.configured && summary.readable;
+  const form = useForm<ChannelFormValues, unknown, Record<string, unknown>>({
+    resolver: zodResolver(channelFormSchema(channel, keepSecrets)),
+    defaultValues: initialValues(channel, summary),
+  });
+  const save = useSubmit(async (body: Record<string, unknown>) => {
+    onSaved(await saveChannel(channel, body));
+  });
+
+  return (
+    <form onSubmit={form.handleSubmit(save.run)} noValidate>
+      {CHANNEL_INPUTS[channel].map((input) => (
+        <ChannelField
+          key={input.name}
+          channel={channel}
+          input={input}
+          keepSecrets={keepSecrets}
+          form={form}
+        />
+      ))}
+      <FormActions submit={save} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** A fresh random verify token for Meta's webhook form: 32 hex digits. */
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** One input: a secret is masked, and left empty it keeps the stored one (the hint says which). */
+function ChannelField({
+  channel,
+  input,
+  keepSecrets,
+  form,
+}: {
+  channel: MessagingChannelId;
+  input: ChannelInput;
+  keepSecrets: boolean;
+  form: UseFormReturn<ChannelFormValues, unknown, Record<string, unknown>>;
+}) {
+  const { t } = useTranslation();
+  const { name, kind } = input;
+  const id = `chan-${channel}-${name}`;
+  const error = form.formState.errors[name]?.message;
+  const secret = kind === 'secret' || kind === 'pem';
+  const hint =
+    kind === 'numbers'
+      ? t('providers.numbersHint')
+      : secret
+        ? keepSecrets
+          ? t('providers.secretKeep')
+          : t('providers.secretRequired')
+        : kind === 'optional'
+          ? t('channels.optional')
+          : '';
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const props = {
+    id,
+    autoComplete: 'off',
+    spellCheck: false,
+    className: 'ltr',
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    ...form.register(name),
+  };
+  // The verify token is the admin's own choice, typed into Meta's form too: shown once generated.
+  const generated = name === 'verifyToken' ? form.watch('verifyToken') : '';
+  return (
+    <div>
+      <label htmlFor={id}>{t(`channels.fields.${name}`)}</label>
+      {kind === 'pem' || kind === 'numbers' ? (
+        <textarea {...props} rows={kind === 'pem' ? 4 : 3} />
+      ) : (
+        <input {...props} type={secret ? 'password' : 'text'} />
+      )}
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {name === 'verifyToken' && (
+        <>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => form.setValue('verifyToken', randomToken(), { shouldDirty: true })}
+          >
+            {t('channels.generateToken')}
+          </button>
+          {generated && <CopyField label={t('channels.verifyTokenCopy')} value={generated} />}
+        </>
+      )}
+    </div>
+  );
+}

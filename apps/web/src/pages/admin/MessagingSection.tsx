@@ -1,0 +1,152 @@
+import { type HotlineSettings, MessagingSettings } from '@llamenos/protocol';
+import { useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { languageName } from '../../components/format.js';
+import { SettingsSectionForm } from './SettingsSectionForm.js';
+import type { SectionProps } from './SimpleSections.js';
+
+/** The form's values: numbers and keyword lists as typed, the replies per language. */
+interface MessagingFormValues {
+  capacityPerVolunteer: string;
+  retentionDays: string;
+  messagesPerContactPerHour: string;
+  stopKeywords: string;
+  startKeywords: string;
+  noVolunteerReply: Record<string, string>;
+  firstContactReply: Record<string, string>;
+}
+
+const REPLIES = ['noVolunteerReply', 'firstContactReply'] as const;
+const NUMBERS = ['capacityPerVolunteer', 'messagesPerContactPerHour', 'retentionDays'] as const;
+const KEYWORDS = ['stopKeywords', 'startKeywords'] as const;
+
+/** Keywords as typed, separated by commas or spaces; upper case, as contacts' words are compared. */
+const keywordsOf = (text: string) =>
+  text
+    .split(',')
+    .map((k) => k.trim().toUpperCase())
+    .filter(Boolean);
+
+/** An empty reply is left out: nothing is sent in that language. */
+const repliesOf = (texts: Record<string, string>) =>
+  Object.fromEntries(Object.entries(texts).filter(([, text]) => text.trim() !== ''));
+
+/** The form's values as the settings section, unchecked (the shared schema checks them). */
+export function messagingOf(values: MessagingFormValues): unknown {
+  return {
+    capacityPerVolunteer: Number(values.capacityPerVolunteer),
+    noVolunteerReply: repliesOf(values.noVolunteerReply),
+    firstContactReply: repliesOf(values.firstContactReply),
+    stopKeywords: keywordsOf(values.stopKeywords),
+    startKeywords: keywordsOf(values.startKeywords),
+    retentionDays: Number(values.retentionDays),
+    messagesPerContactPerHour: Number(values.messagesPerContactPerHour),
+  };
+}
+
+/**
+ * Text conversations: how many one volunteer holds, what a texter is told automatically (per
+ * hotline language), the STOP / START words, how long closed conversations are kept, and how
+ * many messages a contact may send in an hour.
+ */
+export function MessagingSection({ settings, readOnly, save, onReload }: SectionProps) {
+  const { t, i18n } = useTranslation();
+  const stored = settings.messaging;
+  // Every hotline language gets a box, and so does any language a reply is already stored in.
+  const languages = [
+    ...new Set([
+      ...settings.languages,
+      ...Object.keys(stored.noVolunteerReply),
+      ...Object.keys(stored.firstContactReply),
+    ]),
+  ];
+  const texts = (replies: Record<string, string>) =>
+    Object.fromEntries(languages.map((lang) => [lang, replies[lang] ?? '']));
+  const form = useForm<MessagingFormValues>({
+    defaultValues: {
+      capacityPerVolunteer: String(stored.capacityPerVolunteer),
+      retentionDays: String(stored.retentionDays),
+      messagesPerContactPerHour: String(stored.messagesPerContactPerHour),
+      stopKeywords: stored.stopKeywords.join(', '),
+      startKeywords: stored.startKeywords.join(', '),
+      noVolunteerReply: texts(stored.noVolunteerReply),
+      firstContactReply: texts(stored.firstContactReply),
+    },
+  });
+
+  async function submit() {
+    const parsed = MessagingSettings.safeParse(messagingOf(form.getValues()));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const field = String(first?.path[0] ?? '');
+      throw new Error(
+        t('settingsPage.messaging.invalid', {
+          field: field ? t(`settingsPage.messaging.${field}`) : '',
+          message: first?.message ?? '',
+        }),
+      );
+    }
+    await save({ messaging: parsed.data satisfies HotlineSettings['messaging'] });
+  }
+
+  return (
+    <SettingsSectionForm
+      title={t('settingsPage.messaging.title')}
+      readOnly={readOnly}
+      onReload={onReload}
+      onSubmit={submit}
+    >
+      {NUMBERS.map((field) => (
+        <div key={field}>
+          <label htmlFor={`set-messaging-${field}`}>{t(`settingsPage.messaging.${field}`)}</label>
+          <input
+            id={`set-messaging-${field}`}
+            type="number"
+            inputMode="numeric"
+            required
+            step={1}
+            min={field === 'retentionDays' ? 0 : 1}
+            aria-describedby={`set-messaging-${field}-hint`}
+            {...form.register(field)}
+          />
+          <p id={`set-messaging-${field}-hint`} className="hint">
+            {t(`settingsPage.messaging.${field}Hint`)}
+          </p>
+        </div>
+      ))}
+      {KEYWORDS.map((field) => (
+        <div key={field}>
+          <label htmlFor={`set-messaging-${field}`}>{t(`settingsPage.messaging.${field}`)}</label>
+          <input
+            id={`set-messaging-${field}`}
+            className="ltr"
+            aria-describedby="set-messaging-keywords-hint"
+            {...form.register(field)}
+          />
+        </div>
+      ))}
+      <p id="set-messaging-keywords-hint" className="hint">
+        {t('settingsPage.messaging.keywordsHint')}
+      </p>
+      {REPLIES.map((reply) => (
+        <fieldset key={reply} className="plain">
+          <legend>{t(`settingsPage.messaging.${reply}`)}</legend>
+          <p className="hint">{t(`settingsPage.messaging.${reply}Hint`)}</p>
+          {languages.map((lang) => (
+            <div key={lang}>
+              <label htmlFor={`set-messaging-${reply}-${lang}`}>{languageName(lang, i18n.language)}</label>
+              <textarea
+                id={`set-messaging-${reply}-${lang}`}
+                rows={3}
+                maxLength={600}
+                dir="auto"
+                lang={lang}
+                {...form.register(`${reply}.${lang}`)}
+              />
+            </div>
+          ))}
+        </fieldset>
+      ))}
+    </SettingsSectionForm>
+  );
+}
