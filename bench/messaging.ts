@@ -12,6 +12,8 @@
  * (6 wraps, JS ECDH with per-reader tables: see conversations/seal.ts). Automatic replies are off: the figure is the inbound path. One
  * delivery in 50 is sent twice (a provider retry) and must not be stored twice.
  *
+ * Hub events are signed by the WASM engine, as in a running server (startRealtime loads it).
+ *
  * Reported: webhook latency (request → response) p50/p99; lost and duplicated messages (counted
  * in the database afterwards); CPU per message of this process (app and driver together: the
  * driver's part is building and HMAC-signing a form); a wrap's CPU with Node's native ECDH and
@@ -41,6 +43,7 @@ import { createApp } from '../apps/server/src/http/app.js';
 import { createLogger } from '../apps/server/src/logging.js';
 import { saveChannelConfig } from '../apps/server/src/messaging/config-service.js';
 import { FakeMessagesApi } from '../apps/server/src/messaging/simulator/fake-messages-api.js';
+import { initVerifier } from '../apps/server/src/realtime/verify.js';
 import { loadSettingsRow, saveSettings } from '../apps/server/src/settings/store.js';
 import { twilioSignature } from '../apps/server/src/telephony/twilio/signature.js';
 import type { Row, Suite } from './types.js';
@@ -52,10 +55,10 @@ const ADMINS = 5;
 const VOLUNTEERS = 8;
 const RETRY_EVERY = 50;
 const P99_GOAL_MS = 50;
-const PUBLIC_URL = 'http://127.0.0.1:3000';
+export const PUBLIC_URL = 'http://127.0.0.1:3000';
 const HOTLINE = '+15550100100';
 const ACCOUNT = { accountSid: `AC${'ab'.repeat(16)}`, authToken: randomBytes(16).toString('hex') };
-const INBOUND = '/api/messaging/twilio-sms/inbound';
+export const INBOUND = '/api/messaging/twilio-sms/inbound';
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -70,6 +73,8 @@ export async function setUp(db: Database) {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
   });
+  // A running server signs its hub events with the WASM engine (startRealtime loads it): so here.
+  await initVerifier();
   const ctx = await createContext(config, createLogger('silent'), { db, callTimersPaused: true });
   const app = createApp(ctx);
   const api = await FakeMessagesApi.start(ACCOUNT);
@@ -119,7 +124,7 @@ export async function setUp(db: Database) {
   };
 }
 
-function form(sid: string, from: string, body: string) {
+export function form(sid: string, from: string, body: string) {
   const params = {
     MessageSid: sid,
     AccountSid: ACCOUNT.accountSid,

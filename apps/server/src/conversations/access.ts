@@ -1,11 +1,10 @@
-import { hasPermission } from '@llamenos/protocol';
+import { BUILTIN_ROLES, hasPermission, type Permission } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { type ConversationRow, findConversation } from './store.js';
+import { activeMembersWithGrants, type ConversationRow, findConversation } from './store.js';
 
 /**
  * Who may do what with a conversation, beyond the route's guard:
@@ -57,9 +56,21 @@ export function ensureHandles(actor: Member, conversation: ConversationRow): voi
  * before the queue pass (queue.ts) has taken the conversation from them.
  */
 export async function currentReaders(db: Queryable, assignedTo: string | null): Promise<string[]> {
-  const admins = (await activeUsersHolding(db, 'conversations:read-all')).map((u) => u.pubkey);
+  // One statement for what activeUsersHolding (records/envelope.ts) would read twice; the same
+  // rule for what a role grants (built-in first, then the custom role of that id).
+  const members = await activeMembersWithGrants(db);
+  const holds = (m: (typeof members)[number], permission: Permission) =>
+    hasPermission(
+      m.roles.flatMap((role) =>
+        Object.hasOwn(BUILTIN_ROLES, role)
+          ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
+          : (m.custom[role] ?? []),
+      ),
+      permission,
+    );
+  const admins = members.filter((m) => holds(m, 'conversations:read-all')).map((m) => m.pubkey);
   const assignee = assignedTo
-    ? (await activeUsersHolding(db, 'conversations:read-assigned')).find((u) => u.id === assignedTo)
+    ? members.find((m) => m.id === assignedTo && holds(m, 'conversations:read-assigned'))
     : undefined;
   return [...new Set([...(assignee ? [assignee.pubkey] : []), ...admins])];
 }

@@ -120,6 +120,19 @@ describe('encrypt on arrival', () => {
     }
   });
 
+  it('the same delivery twice at once (a provider retry racing the first): stored once, both answered', async () => {
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'first'));
+    const message = inbound(from, 'raced');
+    await Promise.all([h.ctx.conversations.receive(sms, message), h.ctx.conversations.receive(sms, message)]);
+    await settle(h);
+    const rows = await h.ctx.db.query<{ n: number }>(
+      'select count(*)::int as n from conversation_messages where provider_message_id = $1',
+      [message.providerMessageId],
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
   it('an oversized inbound message is refused with a clear error and nothing is stored', async () => {
     const from = contactNumber();
     await expect(h.ctx.conversations.receive(sms, inbound(from, 'x'.repeat(20_000)))).rejects.toBeInstanceOf(

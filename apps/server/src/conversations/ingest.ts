@@ -28,17 +28,16 @@ import {
   applyDeliveryStatus,
   assignConversation,
   type ConversationRow,
-  findConversation,
+  findConversationOfContact,
   hasProviderMessage,
   insertConversation,
   insertMedia,
   insertMessage,
   insertWraps,
-  lockConversation,
   lockConversationOfContact,
   reopenConversationRow,
   setOptedOut,
-  touchConversation,
+  touchIfHeldBy,
 } from './store.js';
 
 /**
@@ -120,6 +119,9 @@ function checkSizes(message: InboundMessage): void {
   if (!message.providerMessageId || message.providerMessageId.length > 200)
     throw new ChannelInputError('the provider message id is missing or too long');
 }
+
+/** Thrown inside the storing transaction to roll it back when the message is already stored. */
+const DUPLICATE = Symbol('duplicate delivery');
 
 interface Placed {
   conversation: ConversationRow;
@@ -235,81 +237,97 @@ async function receiveMessage(
     return;
   }
 
-  const placed = await placeConversation(ctx, channel, message, contact, now);
+  // Most messages continue a conversation that is open and held: a plain read finds it, and the
+  // guarded UPDATE below confirms it; a new, closed or waiting one goes through placement.
+  const seen = await findConversationOfContact(ctx.db, channel.id, message.to, contact.hash);
+  let placed: Placed =
+    seen && seen.status === 'active' && seen.assigned_to
+      ? { conversation: seen, fresh: false, reopened: false, handover: null }
+      : await placeConversation(ctx, channel, message, contact, now);
   const keyword = keywordOf(message.body, settings.messaging);
   const messageId = randomUUID();
   const mediaIds = message.media.map(() => randomUUID());
 
   // Sealed outside the transaction (the wraps are the costly part); if the conversation changed
-  // hands meanwhile, sealed again for the new readers.
+  // hands, closed or went meanwhile, placed again and sealed again for the new readers.
   let stored: { conversation: ConversationRow; inserted: boolean } | null = null;
   for (let attempt = 0; attempt < 3 && !stored; attempt += 1) {
-    const assignee = attempt === 0 ? placed.conversation.assigned_to : null;
-    const sealedFor =
-      attempt === 0
-        ? assignee
-        : ((await findConversation(ctx.db, placed.conversation.id))?.assigned_to ?? null);
+    if (attempt > 0) {
+      const again = await placeConversation(ctx, channel, message, contact, now);
+      placed = {
+        conversation: again.conversation,
+        fresh: placed.fresh || again.fresh,
+        reopened: placed.reopened || again.reopened,
+        handover: again.handover ?? placed.handover,
+      };
+    }
+    const sealedFor = placed.conversation.assigned_to;
     const readers = await currentReaders(ctx.db, sealedFor);
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
     const sealed = sealMessage(messageId, message.body, readers, ctx.conversations.agreement);
-    stored = await ctx.db.transaction(async (tx) => {
-      const conversation = await lockConversation(tx, placed.conversation.id);
-      if (!conversation) throw new DomainError('conflict', 'conversation vanished while a message arrived');
-      if (conversation.assigned_to !== sealedFor) return null;
-      const row = await insertMessage(
-        tx,
-        {
-          id: messageId,
-          conversationId: conversation.id,
-          direction: 'in',
-          channel: channel.id,
-          providerMessageId: message.providerMessageId,
-          ciphertext: sealed.ciphertext,
-          author: null,
-          delivery: 'received',
-        },
-        now,
-      );
-      if (!row) return { conversation, inserted: false };
-      const recordId = messageRecordId(messageId);
-      await insertWraps(
-        tx,
-        conversation.id,
-        sealed.wraps.map((w) => ({ recordId, reader: w.reader, wrap: w.wrap })),
-      );
-      for (const [position, media] of message.media.entries()) {
-        const id = mediaIds[position] as string;
-        await insertMedia(
+    stored = await ctx.db
+      .transaction(async (tx) => {
+        // Takes the row lock and moves the last-message times, only if the readers still hold.
+        const conversation = await touchIfHeldBy(tx, placed.conversation.id, sealedFor, now);
+        if (!conversation) return null;
+        const row = await insertMessage(
           tx,
           {
-            id,
-            messageId,
+            id: messageId,
             conversationId: conversation.id,
-            position,
-            providerRefEnc: sealMediaRef(ctx.keys, id, media.ref),
-            contentType: media.contentType?.slice(0, 100) ?? null,
+            direction: 'in',
+            channel: channel.id,
+            providerMessageId: message.providerMessageId,
+            ciphertext: sealed.ciphertext,
+            author: null,
+            delivery: 'received',
           },
           now,
-          new Date(now.getTime() + MEDIA_TAKEOVER_MS),
         );
-      }
-      await touchConversation(tx, conversation.id, now, true);
-      if (keyword && (await setOptedOut(tx, conversation.id, keyword === 'stop')))
-        await appendAuditInTx(
+        // Another delivery of the same provider message won the race: undo the touch.
+        if (!row) throw DUPLICATE;
+        const recordId = messageRecordId(messageId);
+        await insertWraps(
           tx,
-          {
-            action: keyword === 'stop' ? 'conversations.opted-out' : 'conversations.opted-in',
-            target: `conversation:${conversation.id}`,
-            details: { conversationId: conversation.id },
-          },
-          now,
+          conversation.id,
+          sealed.wraps.map((w) => ({ recordId, reader: w.reader, wrap: w.wrap })),
         );
-      return {
-        conversation: { ...conversation, opted_out: keyword ? keyword === 'stop' : conversation.opted_out },
-        inserted: true,
-      };
-    });
+        for (const [position, media] of message.media.entries()) {
+          const id = mediaIds[position] as string;
+          await insertMedia(
+            tx,
+            {
+              id,
+              messageId,
+              conversationId: conversation.id,
+              position,
+              providerRefEnc: sealMediaRef(ctx.keys, id, media.ref),
+              contentType: media.contentType?.slice(0, 100) ?? null,
+            },
+            now,
+            new Date(now.getTime() + MEDIA_TAKEOVER_MS),
+          );
+        }
+        if (keyword && (await setOptedOut(tx, conversation.id, keyword === 'stop')))
+          await appendAuditInTx(
+            tx,
+            {
+              action: keyword === 'stop' ? 'conversations.opted-out' : 'conversations.opted-in',
+              target: `conversation:${conversation.id}`,
+              details: { conversationId: conversation.id },
+            },
+            now,
+          );
+        return {
+          conversation: { ...conversation, opted_out: keyword ? keyword === 'stop' : conversation.opted_out },
+          inserted: true,
+        };
+      })
+      .catch((error: unknown) => {
+        if (error === DUPLICATE) return { conversation: placed.conversation, inserted: false };
+        throw error;
+      });
   }
   if (!stored)
     throw new DomainError('conflict', 'the conversation kept changing hands; the provider will retry');

@@ -320,6 +320,39 @@ export async function touchConversation(
   );
 }
 
+/**
+ * A message's arrival in a conversation that is still held by `assignedTo` (the one its wraps were
+ * made for) and not closed: the last message times move, and the row comes back locked for the
+ * caller's transaction. Null if it changed hands, closed or went meanwhile (nothing changed).
+ */
+export async function touchIfHeldBy(
+  tx: Queryable,
+  id: string,
+  assignedTo: string | null,
+  now: Date,
+): Promise<ConversationRow | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `update conversations set last_message_at = greatest(last_message_at, $3), last_inbound_at = $3
+      where id = $1 and assigned_to is not distinct from $2 and status <> 'closed' returning *`,
+    [id, assignedTo, now],
+  );
+  return row ? conversationOf(row) : null;
+}
+
+/** The contact's conversation on this channel and number, unlocked (a first look). */
+export async function findConversationOfContact(
+  db: Queryable,
+  channel: string,
+  hotlineAddress: string,
+  contactHash: string,
+): Promise<ConversationRow | null> {
+  const [row] = await db.query<ConversationRow>(
+    'select * from conversations where channel = $1 and hotline_address = $2 and contact_hash = $3',
+    [channel, hotlineAddress, contactHash],
+  );
+  return row ? conversationOf(row) : null;
+}
+
 export async function setOptedOut(tx: Queryable, id: string, optedOut: boolean): Promise<boolean> {
   const rows = await tx.query(
     'update conversations set opted_out = $2 where id = $1 and opted_out <> $2 returning id',
@@ -370,6 +403,17 @@ export async function noteAssigned(tx: Queryable, userId: string, now: Date): Pr
     `insert into conversation_assignees (user_id, last_assigned_at) values ($1, $2)
      on conflict (user_id) do update set last_assigned_at = $2`,
     [userId, now],
+  );
+}
+
+/** Every active member with their roles, and every custom role's grants, in one statement. */
+export async function activeMembersWithGrants(
+  db: Queryable,
+): Promise<{ id: string; pubkey: string; roles: string[]; custom: Record<string, string[]> }[]> {
+  return db.query(
+    `select id, pubkey, roles,
+       (select coalesce(jsonb_object_agg(id, permissions), '{}'::jsonb) from custom_roles) as custom
+     from users where active order by pubkey`,
   );
 }
 

@@ -1,0 +1,107 @@
+/**
+ * CPU per inbound text, one process, for profiling (issue 10): the messaging bench's set-up
+ * (bench/messaging.ts: Twilio SMS channel, 5 admins, 8 volunteers on shift, 6 wraps a message),
+ * then BENCH_PROF_MESSAGES (1000) signed webhooks, BENCH_PROF_CONCURRENCY (8) at a time, after 200
+ * to warm up. The CPU counted is this process's, from the first request until the work each
+ * webhook leaves behind (hub events) has finished; the driver's share (building and signing a
+ * form) is measured alone and reported apart. The WASM signer is loaded as startRealtime does in
+ * a running server (BENCH_PROF_SIGNER=pure: without it). Run:
+ *   node --conditions=llamenos-source --import tsx bench/prof/server-messaging.ts [pglite|postgres]
+ * (add --cpu-prof --cpu-prof-dir=/tmp/prof for a profile).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../../apps/server/src/db/database.js';
+import { openPglite } from '../../apps/server/src/db/pglite.js';
+import { openPostgres } from '../../apps/server/src/db/postgres.js';
+import { initVerifier } from '../../apps/server/src/realtime/verify.js';
+import { form, INBOUND, PUBLIC_URL, setUp } from '../messaging.js';
+
+const MESSAGES = Number(process.env.BENCH_PROF_MESSAGES ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_PROF_CONCURRENCY ?? 8);
+const WARM_UP = 200;
+const kind = process.argv[2] ?? 'pglite';
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+// BENCH_PROF_SIGNER=pure keeps the pure JavaScript signer (a server before startRealtime).
+console.log(`signer: ${process.env.BENCH_PROF_SIGNER === 'pure' ? 'pure' : await initVerifier()}`);
+let stopPostgres = () => {};
+let db: Database;
+if (kind === 'postgres') {
+  const { findPostgresBin, startPostgres } = await import('../../scripts/postgres.mjs');
+  if (!findPostgresBin()) throw new Error('no PostgreSQL binaries');
+  const pg = (await startPostgres()) as { url: string; stop(): void };
+  stopPostgres = () => pg.stop();
+  db = await openPostgres(pg.url);
+} else db = await openPglite();
+
+/** Counts the statements the server sends (a transaction adds its begin and commit). */
+const statements = new Map<string, number>();
+const count = (text: string) => {
+  const key = text.replace(/\s+/g, ' ').slice(0, 90);
+  statements.set(key, (statements.get(key) ?? 0) + 1);
+};
+const counted = <Q extends Pick<Database, 'query'>>(q: Q): Q => ({
+  ...q,
+  query: (text: string, params?: readonly unknown[]) => {
+    count(text);
+    return q.query(text, params);
+  },
+});
+const inner = db;
+db = {
+  ...counted(inner),
+  transaction: (fn) => {
+    count('begin … commit');
+    return inner.transaction((tx) => fn(counted(tx)));
+  },
+} as Database;
+
+const hotline = await setUp(db);
+const contacts = Array.from({ length: 400 }, (_, i) => `+1555${String(3_000_000 + i).padStart(7, '0')}`);
+let counter = 0;
+const next = () => {
+  const n = counter++;
+  return form(`SM${randomBytes(16).toString('hex')}`, contacts[n % contacts.length]!, `bench message ${n}`);
+};
+async function deliver(count: number): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) {
+      const { body, signature } = next();
+      const res = await hotline.app.request(`${PUBLIC_URL}${INBOUND}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status >= 300) throw new Error(`webhook answered ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  while (hotline.ctx.backgroundWork.size) await Promise.allSettled([...hotline.ctx.backgroundWork]);
+}
+
+try {
+  await deliver(WARM_UP);
+  const driver0 = process.cpuUsage();
+  for (let i = 0; i < MESSAGES; i++) next();
+  const driverMs = cpuMs(process.cpuUsage(driver0)) / MESSAGES;
+  statements.clear();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await deliver(MESSAGES);
+  const wall = (performance.now() - t0) / 1000;
+  const total = cpuMs(process.cpuUsage(cpu0)) / MESSAGES;
+  console.log(
+    `${kind}: ${MESSAGES} messages in ${wall.toFixed(1)} s; CPU per message ${total.toFixed(2)} ms ` +
+      `(driver ${driverMs.toFixed(2)} ms, server ${(total - driverMs).toFixed(2)} ms)`,
+  );
+  const perMessage = [...statements].sort((a, b) => b[1] - a[1]);
+  const sum = perMessage.reduce((n, [, c]) => n + c, 0) / MESSAGES;
+  console.log(`statements per message: ${sum.toFixed(2)} (a transaction counts once)`);
+  if (process.env.BENCH_PROF_STATEMENTS)
+    for (const [text, n] of perMessage) console.log(`${(n / MESSAGES).toFixed(2).padStart(6)}  ${text}`);
+} finally {
+  await hotline.close();
+  stopPostgres();
+}
