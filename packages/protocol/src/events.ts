@@ -66,11 +66,18 @@ export const MAX_MEMBER_EVENT_CONTENT = 402;
 
 const ShiftChangedEvent = z.object({ type: z.literal('shift:changed') }).strict();
 
-/** Section names only: clients read the values back through the API, which checks permissions. */
+/**
+ * Section names only: clients read the values back through the API, which checks permissions.
+ * Besides the document's sections: 'providers' (telephony credentials) and 'messaging-channels'
+ * (a messaging channel's configuration; not 'channels', which is the document's section of
+ * channel switches).
+ */
 const SettingsChangedEvent = z
   .object({
     type: z.literal('settings:changed'),
-    sections: z.array(z.union([SettingsSection, z.literal('providers')])).max(32),
+    sections: z
+      .array(z.union([SettingsSection, z.literal('providers'), z.literal('messaging-channels')]))
+      .max(32),
   })
   .strict();
 

@@ -23,7 +23,12 @@ export async function publishSettingsChange(ctx: ServerContext, change: Settings
   if (!ctx.realtime) return;
   await publishHubEvent(ctx, {
     type: 'settings:changed',
-    sections: change.kind === 'settings' ? change.changed : ['providers'],
+    sections:
+      change.kind === 'settings'
+        ? change.changed
+        : change.kind === 'channel'
+          ? ['messaging-channels']
+          : ['providers'],
   });
 }
 

@@ -23,6 +23,15 @@ export const STALE_AFTER: { [T in HubEventType]?: readonly QueryKey[] } = {
   'conversation:updated': [queryKeys.conversations],
 };
 
+/**
+ * What a settings:changed event makes stale besides, by the section it names: the admin's
+ * screens of credentials and channels re-read only when theirs changed.
+ */
+export const STALE_AFTER_SECTION: Readonly<Record<string, readonly QueryKey[]>> = {
+  providers: [queryKeys.providers],
+  'messaging-channels': [queryKeys.channels],
+};
+
 /** Re-reads the queries each hub event makes stale, and all of them after a reconnection; returns the unsubscribe. */
 export function invalidateOnHubEvents(client: QueryClient): () => void {
   const invalidate = (keys: readonly QueryKey[]) => {
@@ -31,7 +40,12 @@ export function invalidateOnHubEvents(client: QueryClient): () => void {
   const offs = Object.entries(STALE_AFTER).map(([type, keys]) =>
     onHubEvent(type as HubEventType, () => invalidate(keys)),
   );
-  const every = [...new Set(Object.values(STALE_AFTER).flat())];
+  offs.push(
+    onHubEvent('settings:changed', ({ sections }) =>
+      invalidate(sections.flatMap((section) => STALE_AFTER_SECTION[section] ?? [])),
+    ),
+  );
+  const every = [...new Set([...Object.values(STALE_AFTER), ...Object.values(STALE_AFTER_SECTION)].flat())];
   offs.push(onResync(() => invalidate(every)));
   return () => {
     for (const off of offs) off();
