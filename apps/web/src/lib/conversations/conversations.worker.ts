@@ -1,13 +1,9 @@
 /// <reference lib="webworker" />
+
 import { fromHex } from '@llamenos/crypto';
+import { answerCalls } from '../worker-calls.js';
 import { openMessage, type Reader, rewrapItems } from './crypto.js';
-import type {
-  ConversationsReply,
-  ConversationsRequest,
-  ConversationsResponse,
-  OpenedMessage,
-  SealedMessage,
-} from './protocol.js';
+import type { ConversationsReply, ConversationsRequest, OpenedMessage, SealedMessage } from './protocol.js';
 
 /**
  * A conversations worker: opens messages and re-wraps their keys for a new assignee, off the UI
@@ -55,16 +51,4 @@ function handle(request: ConversationsRequest): ConversationsReply {
   }
 }
 
-self.onmessage = (event: MessageEvent<ConversationsRequest>) => {
-  let response: ConversationsResponse;
-  try {
-    response = { id: event.data.id, ...handle(event.data) };
-  } catch (error) {
-    response = {
-      id: event.data.id,
-      ok: false,
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-  (self as unknown as Worker).postMessage(response);
-};
+answerCalls(handle);

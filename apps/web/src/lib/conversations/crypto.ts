@@ -1,13 +1,6 @@
-import {
-  CryptoError,
-  decryptContent,
-  fromBase64url,
-  PURPOSES,
-  toBase64url,
-  unwrapKeyAs,
-  wrapKey,
-} from '@llamenos/crypto';
+import { PURPOSES } from '@llamenos/crypto';
 import { messageMediaRecordId, messageRecordId, type RewrapItem } from '@llamenos/protocol';
+import { openOwnWrap, type Reader, rewrapOwnWrap } from '../sealed-records.js';
 import type { OpenedMessage, RecipientWrap, SealedMessage } from './protocol.js';
 
 /**
@@ -15,11 +8,7 @@ import type { OpenedMessage, RecipientWrap, SealedMessage } from './protocol.js'
  * runs them: plain functions of the reader's secret and public key, so they are tested in Node.
  */
 
-/** The reader: their secret key and its public key (computed once per session, not per message). */
-export interface Reader {
-  secretKey: Uint8Array;
-  publicKey: Uint8Array;
-}
+export type { Reader };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -37,31 +26,12 @@ function bodyOf(plain: Uint8Array): string | null {
 
 /** Opens one message with the reader's own wrap. */
 export function openMessage(reader: Reader, message: SealedMessage, wrap: string): OpenedMessage {
-  const recordId = messageRecordId(message.id);
-  let key: Uint8Array | null = null;
-  try {
-    key = unwrapKeyAs(fromBase64url(wrap, 'wrap'), reader.secretKey, reader.publicKey, {
-      label: PURPOSES.message.wrap,
-      recordId,
-    });
-    const plain = decryptContent(key, fromBase64url(message.ciphertext, 'ciphertext'), {
-      label: PURPOSES.message.content,
-      recordId,
-    });
-    try {
-      const body = bodyOf(plain);
-      return body === null
-        ? { id: message.id, status: 'failed', reason: 'malformed' }
-        : { id: message.id, status: 'ok', body };
-    } finally {
-      plain.fill(0);
-    }
-  } catch (error) {
-    if (!(error instanceof CryptoError)) throw error;
-    return { id: message.id, status: 'failed', reason: 'decrypt' };
-  } finally {
-    key?.fill(0);
-  }
+  const context = { labels: PURPOSES.message, recordId: messageRecordId(message.id) };
+  const opened = openOwnWrap(reader, context, { ciphertext: message.ciphertext, wrap }, bodyOf);
+  if (!opened) return { id: message.id, status: 'failed', reason: 'decrypt' };
+  return opened.value === null
+    ? { id: message.id, status: 'failed', reason: 'malformed' }
+    : { id: message.id, status: 'ok', body: opened.value };
 }
 
 /**
@@ -90,16 +60,9 @@ export function rewrapItems(
       failed++;
       continue;
     }
-    let key: Uint8Array | null = null;
-    try {
-      key = unwrapKeyAs(fromBase64url(item.wrap, 'wrap'), reader.secretKey, reader.publicKey, ctx);
-      wraps.push({ recordId: item.recordId, wrap: toBase64url(wrapKey(key, recipient, ctx)) });
-    } catch (error) {
-      if (!(error instanceof CryptoError)) throw error;
-      failed++;
-    } finally {
-      key?.fill(0);
-    }
+    const wrap = rewrapOwnWrap(reader, item.wrap, recipient, ctx);
+    if (wrap === null) failed++;
+    else wraps.push({ recordId: item.recordId, wrap });
   }
   return { wraps, failed };
 }

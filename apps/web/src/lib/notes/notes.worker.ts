@@ -1,16 +1,9 @@
 /// <reference lib="webworker" />
-import {
-  CryptoError,
-  decryptContent,
-  fromBase64url,
-  fromHex,
-  PURPOSES,
-  toBase64url,
-  toHex,
-  unwrapKeyAs,
-  wrapKey,
-} from '@llamenos/crypto';
+
+import { fromHex, PURPOSES, toHex, unwrapKeyAs, wrapKey } from '@llamenos/crypto';
 import { noteRecordId } from '@llamenos/protocol';
+import { openOwnWrap, type Reader, rewrapOwnWrap } from '../sealed-records.js';
+import { answerCalls } from '../worker-calls.js';
 import {
   buildPayloadSchema,
   checkPayload,
@@ -23,7 +16,6 @@ import {
   type GrantedWrap,
   type NotesReply,
   type NotesRequest,
-  type NotesResponse,
   type OpenResult,
   type SealedVersion,
   versionKey,
@@ -54,6 +46,11 @@ interface Cached {
 const cache = new Map<string, Cached>();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** The unlocked key as a Reader (the public key computed once per session, at init). */
+function ownReader(): Reader {
+  return { secretKey: requireKey(), publicKey: ownPublic };
+}
+
 function requireKey(): Uint8Array {
   if (!secretKey) throw new Error('the notes worker has no key');
   return secretKey;
@@ -72,31 +69,18 @@ function haystackOf(value: unknown): string {
  * multiplications saved). Same checks, same associated data, same errors.
  */
 function decrypt(note: SealedVersion, wrap: string): Cached {
-  const recordId = noteRecordId(note.id, note.version);
-  let key: Uint8Array | null = null;
-  try {
-    key = unwrapKeyAs(fromBase64url(wrap, 'wrap'), requireKey(), ownPublic, {
-      label: PURPOSES.note.wrap,
-      recordId,
-    });
-    const plain = decryptContent(key, fromBase64url(note.ciphertext, 'ciphertext'), {
-      label: PURPOSES.note.content,
-      recordId,
-    });
+  const context = { labels: PURPOSES.note, recordId: noteRecordId(note.id, note.version) };
+  const opened = openOwnWrap(ownReader(), context, { ciphertext: note.ciphertext, wrap }, (plain): Cached => {
     try {
       const value: unknown = JSON.parse(decoder.decode(plain));
       return { ciphertext: note.ciphertext, wrap, value, failure: null, haystack: haystackOf(value) };
     } catch {
       return { ciphertext: note.ciphertext, wrap, value: null, failure: 'malformed', haystack: '' };
-    } finally {
-      plain.fill(0);
     }
-  } catch (error) {
-    if (!(error instanceof CryptoError)) throw error;
-    return { ciphertext: note.ciphertext, wrap, value: null, failure: 'decrypt', haystack: '' };
-  } finally {
-    key?.fill(0);
-  }
+  });
+  return (
+    opened?.value ?? { ciphertext: note.ciphertext, wrap, value: null, failure: 'decrypt', haystack: '' }
+  );
 }
 
 function open(note: SealedVersion): OpenResult {
@@ -133,17 +117,9 @@ function rewrap(reader: string, items: { noteId: string; version: number; wrap: 
   let failed = 0;
   for (const item of items) {
     const ctx = { label: PURPOSES.note.wrap, recordId: noteRecordId(item.noteId, item.version) };
-    let key: Uint8Array | null = null;
-    try {
-      key = unwrapKeyAs(fromBase64url(item.wrap, 'wrap'), requireKey(), ownPublic, ctx);
-      const wrap = wrapKey(key, reader, ctx);
-      wraps.push({ noteId: item.noteId, version: item.version, wrap: toBase64url(wrap) });
-    } catch (error) {
-      if (!(error instanceof CryptoError)) throw error;
-      failed++;
-    } finally {
-      key?.fill(0);
-    }
+    const wrap = rewrapOwnWrap(ownReader(), item.wrap, reader, ctx);
+    if (wrap === null) failed++;
+    else wraps.push({ noteId: item.noteId, version: item.version, wrap });
   }
   return { wraps, failed };
 }
@@ -186,16 +162,4 @@ function handle(request: NotesRequest): NotesReply {
   }
 }
 
-self.onmessage = (event: MessageEvent<NotesRequest>) => {
-  let response: NotesResponse;
-  try {
-    response = { id: event.data.id, ...handle(event.data) };
-  } catch (error) {
-    response = {
-      id: event.data.id,
-      ok: false,
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-  (self as unknown as Worker).postMessage(response);
-};
+answerCalls(handle);
