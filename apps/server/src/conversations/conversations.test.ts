@@ -552,6 +552,25 @@ describe('replies', () => {
   });
 });
 
+describe('settings', () => {
+  it('a message reads the settings as stored now: an edited automatic reply is sent at once', async () => {
+    await onlyOnShift();
+    const before = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(before, 'hello'));
+    await setSettings(h, (s) => ({
+      ...s,
+      messaging: { ...s.messaging, firstContactReply: { en: 'Edited privacy notice.' } },
+    }));
+    const after = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(after, 'hello'));
+    await settle(h);
+    expect(sms.sent.filter((m) => m.to === before).map((m) => m.body)).not.toContain(
+      'Edited privacy notice.',
+    );
+    expect(sms.sent.filter((m) => m.to === after).map((m) => m.body)).toContain('Edited privacy notice.');
+  });
+});
+
 describe('safety', () => {
   it('a banned number (the ban list calls use) is not stored', async () => {
     const from = contactNumber();

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { cachedAgreement, type EphemeralAgreement } from '@llamenos/crypto';
-import { type MessagingSettings, messageRecordId } from '@llamenos/protocol';
+import { HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import { isBanned } from '../calls/store/bans.js';
+import type { Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import {
@@ -15,7 +16,7 @@ import {
   type StatusUpdate,
 } from '../messaging/channel.js';
 import { hitRateLimit } from '../rate-limit/service.js';
-import { loadSettings } from '../settings/store.js';
+import { loadSettingsRow } from '../settings/store.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import { currentReaders } from './access.js';
 import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
@@ -70,13 +71,30 @@ export interface Conversations extends ConversationIngest {
   channelFor(id: string): Promise<MessagingChannel | null>;
   /** The ECDH the server seals with, keeping a table per reader it wraps for (seal.ts). */
   readonly agreement: EphemeralAgreement;
+  /** The hotline settings as stored now, validated once per distinct stored document. */
+  settings(db: Queryable): Promise<HotlineSettings>;
 }
 
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
+  // Every message reads the settings row; validating the whole document (time zones included)
+  // cost more than the read, so the last validated one is kept with its exact stored text.
+  let validated: { text: string; settings: HotlineSettings } | null = null;
   return {
     channels,
     agreement: cachedAgreement(),
+    async settings(db) {
+      const { value } = await loadSettingsRow(db);
+      const text = JSON.stringify(value);
+      if (validated?.text === text) return validated.settings;
+      const parsed = HotlineSettings.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`stored settings are invalid at ${issue?.path.join('.')}: ${issue?.message}`);
+      }
+      validated = { text, settings: parsed.data };
+      return parsed.data;
+    },
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
       const given = channels.get(id as ChannelId);
@@ -203,7 +221,7 @@ async function receiveMessage(
   checkSizes(message);
   if (await hasProviderMessage(ctx.db, channel.id, message.providerMessageId)) return;
   const now = ctx.now();
-  const { settings } = await loadSettings(ctx.db);
+  const settings = await ctx.conversations.settings(ctx.db);
   const contact = contactIdentity(ctx.keys, message.from);
 
   // The ban list and the per-contact limit are the ones calls use (one person, one hash).
