@@ -3,7 +3,7 @@ import { FINAL_LEG_STATUSES, type LegStatus } from '../telephony/provider.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import type { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 import type { CallChange, FakeCall } from '../telephony/simulator/fake-twilio-state.js';
-import { twilioSignature } from '../telephony/twilio/signature.js';
+import { postSignedForm } from './signed-post.js';
 import { parseTwiml, type Verb } from './twiml.js';
 import { chimeWav } from './wav.js';
 
@@ -358,16 +358,9 @@ export class SimulatedCarrier {
       Direction: phone.role === 'caller' ? 'inbound' : 'outbound-api',
       ...extra,
     };
-    const signature = twilioSignature(this.authToken, url, Object.entries(params));
-    const base = this.ctx.config.PUBLIC_URL;
-    const target = this.origin && url.startsWith(base) ? `${this.origin}${url.slice(base.length)}` : url;
+    const hotline = { publicUrl: this.ctx.config.PUBLIC_URL, origin: this.origin, authToken: this.authToken };
     try {
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-        body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(15_000),
-      });
+      const response = await postSignedForm(hotline, url, params);
       const text = await response.text();
       if (!response.ok) {
         phone.errors.push(`${new URL(url).pathname}: HTTP ${response.status}`);

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 /**
  * The simulator page: a static document, its script and its styles, served from
  * /api/simulator (CSP allows scripts and styles from 'self' only, so nothing is inline).
@@ -55,11 +56,12 @@ button { margin-right: .5rem; }
 @media (max-width: 40rem) { main { grid-template-columns: 1fr; } }
 `;
 
-export const PAGE_SCRIPT = `
-const $ = (id) => document.getElementById(id);
-const LIVE = new Set(['queued', 'ringing', 'in-progress']);
-
-async function api(method, path, body) {
+/**
+ * What both of the page's scripts (calls here, texting in texting-page.ts) start with: a call to
+ * the simulator's API that throws its error message, and a DOM builder (`onclick` attaches a
+ * listener, anything else is an attribute). Each script is its own module, so each gets a copy.
+ */
+export const SCRIPT_HELPERS = `async function api(method, path, body) {
   const response = await fetch('/api/simulator' + path, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
@@ -79,7 +81,13 @@ function el(tag, attrs, ...children) {
   for (const child of children) node.append(child);
   return node;
 }
+`;
 
+export const PAGE_SCRIPT = `
+const $ = (id) => document.getElementById(id);
+const LIVE = new Set(['queued', 'ringing', 'in-progress']);
+
+${SCRIPT_HELPERS}
 function act(work) {
   $('error').textContent = '';
   work().then(refresh, (error) => { $('error').textContent = error.message; });
@@ -143,3 +151,9 @@ $('call-form').addEventListener('submit', (event) => {
 refresh();
 setInterval(refresh, 1000);
 `;
+
+/** One of the page's files as GET answers it: never cached, since the page changes with the server. */
+export const pageFile =
+  (body: string, type: 'text/javascript' | 'text/css') =>
+  (c: Context): Response =>
+    c.body(body, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' });

@@ -8,7 +8,7 @@ import { isPublic } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
 import { SimulatorError } from './carrier.js';
 import { simulatedCarrier, simulatorNumbers } from './instance.js';
-import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT } from './page.js';
+import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT, pageFile } from './page.js';
 import { snapshot } from './snapshot.js';
 
 /**
@@ -39,15 +39,8 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
   };
 
   app.get('/simulator', isPublic(), local, (c) => c.html(PAGE_HTML));
-  app.get('/simulator/app.js', isPublic(), local, (c) =>
-    c.body(PAGE_SCRIPT, 200, {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'no-cache',
-    }),
-  );
-  app.get('/simulator/app.css', isPublic(), local, (c) =>
-    c.body(PAGE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
-  );
+  app.get('/simulator/app.js', isPublic(), local, pageFile(PAGE_SCRIPT, 'text/javascript'));
+  app.get('/simulator/app.css', isPublic(), local, pageFile(PAGE_CSS, 'text/css'));
 
   app.get('/simulator/state', isPublic(), local, async (c) =>
     c.json(await snapshot(ctx, await simulatedCarrier(ctx))),

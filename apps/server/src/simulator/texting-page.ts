@@ -1,3 +1,5 @@
+import { SCRIPT_HELPERS } from './page.js';
+
 /**
  * The simulator page's texting panel: its script and styles, served as files (CSP allows
  * scripts and styles from 'self' only). The page holds an empty <section id="texting">.
@@ -18,24 +20,7 @@ export const TEXTING_CSS = `
 export const TEXTING_SCRIPT = `
 const root = document.getElementById('texting');
 
-async function api(method, path, body) {
-  const response = await fetch('/api/simulator' + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error((data.error && data.error.message) || 'HTTP ' + response.status);
-  return data;
-}
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-  for (const child of children) node.append(child);
-  return node;
-}
-
+${SCRIPT_HELPERS}
 const form = el('form', { id: 'text-form' });
 const channel = el('select', { id: 'text-channel', 'aria-label': 'Channel' },
   el('option', { value: 'sms' }, 'SMS'), el('option', { value: 'whatsapp' }, 'WhatsApp'), el('option', { value: 'signal' }, 'Signal'));

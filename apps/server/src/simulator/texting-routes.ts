@@ -8,6 +8,7 @@ import { isPublic } from '../http/guard.js';
 import { readJson } from '../http/validate.js';
 import { SimulatorError } from './carrier.js';
 import { simulatedCarrier } from './instance.js';
+import { pageFile } from './page.js';
 import { simulatedTexting, simulatedTextNumbers, type TextChannel } from './texting.js';
 import { TEXTING_CSS, TEXTING_SCRIPT } from './texting-page.js';
 
@@ -47,15 +48,8 @@ export function simulatorTextingRoutes(ctx: ServerContext): Hono<AppEnv> {
     }
   };
 
-  app.get('/simulator/texting.js', isPublic(), local, (c) =>
-    c.body(TEXTING_SCRIPT, 200, {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'no-cache',
-    }),
-  );
-  app.get('/simulator/texting.css', isPublic(), local, (c) =>
-    c.body(TEXTING_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
-  );
+  app.get('/simulator/texting.js', isPublic(), local, pageFile(TEXTING_SCRIPT, 'text/javascript'));
+  app.get('/simulator/texting.css', isPublic(), local, pageFile(TEXTING_CSS, 'text/css'));
 
   app.get('/simulator/texts', isPublic(), local, async (c) => {
     const texting = await simulatedTexting(ctx);

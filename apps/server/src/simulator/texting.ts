@@ -7,9 +7,9 @@ import type { FakeMessagesApi, FakeSentMessage } from '../messaging/simulator/fa
 import type { FakeSignalCliApi } from '../messaging/simulator/fake-signal-cli.js';
 import { simulatedMessagesApi, simulatedSignalApi } from '../messaging/simulator/instance.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
-import { twilioSignature } from '../telephony/twilio/signature.js';
 import { SimulatorError } from './carrier.js';
 import { DEFAULT_SIMULATOR_NUMBER } from './instance.js';
+import { postSignedForm } from './signed-post.js';
 
 /**
  * The simulated carrier's texting side: people typing as an SMS, WhatsApp or Signal contact. An
@@ -170,17 +170,14 @@ export class SimulatedTexting {
 
   /** A signed form POST over loopback, signed over PUBLIC_URL; false when the hotline did not answer 2xx. */
   private async post(url: string, params: Record<string, string>): Promise<boolean> {
-    const signature = twilioSignature(this.account.authToken, url, Object.entries(params));
-    const base = this.ctx.config.PUBLIC_URL.replace(/\/+$/, '');
-    const origin = this.ctx.simulator.origin;
-    const target = origin && url.startsWith(base) ? `${origin}${url.slice(base.length)}` : url;
+    const hotline = {
+      // Config keeps PUBLIC_URL without a trailing slash.
+      publicUrl: this.ctx.config.PUBLIC_URL,
+      origin: this.ctx.simulator.origin,
+      authToken: this.account.authToken,
+    };
     try {
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-        body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(15_000),
-      });
+      const response = await postSignedForm(hotline, url, params);
       await response.body?.cancel();
       return response.ok;
     } catch {
