@@ -116,31 +116,47 @@ export function BackupsSection({ settings, readOnly, save, onReload }: SectionPr
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           {t('backups.enabled')}
         </label>
-        <label htmlFor="set-backups-interval">{t('backups.intervalHours')}</label>
-        <input
+        <CountField
           id="set-backups-interval"
-          type="number"
-          inputMode="numeric"
-          required
-          min={1}
+          label={t('backups.intervalHours')}
           max={168}
-          step={1}
           value={intervalHours}
-          onChange={(e) => setIntervalHours(e.target.value)}
+          onChange={setIntervalHours}
         />
-        <label htmlFor="set-backups-keep">{t('backups.keep')}</label>
-        <input
+        <CountField
           id="set-backups-keep"
-          type="number"
-          inputMode="numeric"
-          required
-          min={1}
+          label={t('backups.keep')}
           max={365}
-          step={1}
           value={keep}
-          onChange={(e) => setKeep(e.target.value)}
+          onChange={setKeep}
         />
       </SettingsSectionForm>
+    </>
+  );
+}
+
+/** A whole number from 1 to `max` (hours between backups, backups kept), as typed. */
+function CountField(props: {
+  id: string;
+  label: string;
+  max: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="number"
+        inputMode="numeric"
+        required
+        min={1}
+        max={props.max}
+        step={1}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
     </>
   );
 }
