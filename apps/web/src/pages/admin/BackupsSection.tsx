@@ -118,18 +118,12 @@ export function BackupsSection({ settings, readOnly, save, onReload }: SectionPr
         </label>
         <CountField
           id="set-backups-interval"
-          label={t('backups.intervalHours')}
+          labelKey="backups.intervalHours"
           max={168}
           value={intervalHours}
           onChange={setIntervalHours}
         />
-        <CountField
-          id="set-backups-keep"
-          label={t('backups.keep')}
-          max={365}
-          value={keep}
-          onChange={setKeep}
-        />
+        <CountField id="set-backups-keep" labelKey="backups.keep" max={365} value={keep} onChange={setKeep} />
       </SettingsSectionForm>
     </>
   );
@@ -138,14 +132,15 @@ export function BackupsSection({ settings, readOnly, save, onReload }: SectionPr
 /** A whole number from 1 to `max` (hours between backups, backups kept), as typed. */
 function CountField(props: {
   id: string;
-  label: string;
+  labelKey: 'backups.intervalHours' | 'backups.keep';
   max: number;
   value: string;
   onChange: (value: string) => void;
 }) {
+  const { t } = useTranslation();
   return (
     <>
-      <label htmlFor={props.id}>{props.label}</label>
+      <label htmlFor={props.id}>{t(props.labelKey)}</label>
       <input
         id={props.id}
         type="number"
