@@ -13,7 +13,8 @@ import {
 /**
  * The admin connects a messaging channel: the URLs to paste at the provider are on screen, the
  * credentials are saved, and after a reload the secret is only "stored (hidden)", kept by an
- * edit that leaves it empty. A volunteer cannot open the screen.
+ * edit that leaves it empty. The text conversations settings are saved beside them. A volunteer
+ * cannot open the screen.
  */
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -106,6 +107,26 @@ test('an admin connects Twilio SMS, sees the URLs to paste, and the secret stays
     expect(await seriousViolations(admin)).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+  });
+
+  await test.step('the text conversations settings are saved, replies per language', async () => {
+    const section = admin.getByRole('form', { name: 'Text conversations' });
+    await section.getByLabel('Conversations one volunteer holds at most').fill('5');
+    await section
+      .getByRole('group', { name: 'First-contact reply (consent and privacy)' })
+      .getByLabel('Spanish')
+      .fill('Línea confidencial. Responda ALTO para no recibir más mensajes.');
+    await section.getByLabel('Stop words').fill('stop, alto, basta');
+    await section.getByRole('button', { name: 'Save Text conversations' }).click();
+    await expect(section.getByRole('status')).toHaveText('Saved.');
+    await admin.reload();
+    await admin.getByLabel('PIN', { exact: true }).fill(ADMIN_PIN);
+    await admin.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await openSettings(admin);
+    const reloaded = admin.getByRole('form', { name: 'Text conversations' });
+    await expect(reloaded.getByLabel('Conversations one volunteer holds at most')).toHaveValue('5');
+    await expect(reloaded.getByLabel('Stop words')).toHaveValue('STOP, ALTO, BASTA');
+    expect(await seriousViolations(admin)).toEqual([]);
   });
 
   await test.step('a volunteer cannot reach the screen', async () => {
