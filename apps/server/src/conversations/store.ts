@@ -241,10 +241,14 @@ export async function lockOldestWaiting(tx: Queryable): Promise<ConversationRow 
   return row ? conversationOf(row) : null;
 }
 
-/** Everyone who holds a conversation now (open or closed: a closed one reopens to its holder). */
+/**
+ * Everyone who holds an open conversation now (the partial index conversations_assigned answers
+ * it, every few seconds). A closed one that reopens to a holder who can no longer hold is open
+ * again by the next pass, and its messages are not sealed for them meanwhile (currentReaders).
+ */
 export async function conversationHolders(db: Queryable): Promise<string[]> {
   const rows = await db.query<{ assigned_to: string }>(
-    'select distinct assigned_to from conversations where assigned_to is not null',
+    `select distinct assigned_to from conversations where status = 'active' and assigned_to is not null`,
   );
   return rows.map((r) => r.assigned_to);
 }
@@ -254,7 +258,10 @@ export async function conversationsHeldBy(
   userIds: readonly string[],
 ): Promise<{ id: string; assigned_to: string }[]> {
   if (!userIds.length) return [];
-  return db.query('select id, assigned_to from conversations where assigned_to = any($1::text[])', [userIds]);
+  return db.query(
+    `select id, assigned_to from conversations where status = 'active' and assigned_to = any($1::text[])`,
+    [userIds],
+  );
 }
 
 /**
