@@ -1,6 +1,6 @@
-import WebSocket from 'ws';
 import type { ServerContext } from '../../http/context.js';
 import type { SettingsChange } from '../../settings/hooks.js';
+import { ReconnectingSocket } from '../../telephony/reconnecting-socket.js';
 import { ChannelInputError, type MessagingChannel } from '../channel.js';
 import { loadChannelConfig } from '../config-service.js';
 import { createChannel, signalApiUrl } from '../registry.js';
@@ -25,67 +25,38 @@ interface SignalReceiverOptions {
 }
 
 export class SignalReceiver {
-  private socket: WebSocket | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private delay: number;
+  private readonly socket: ReconnectingSocket;
   private stopped = false;
   private queue: Promise<void> = Promise.resolve();
-  /** Connection state, for the health of the channel and for tests. */
-  state: 'connecting' | 'open' | 'closed' = 'closed';
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly options: SignalReceiverOptions,
   ) {
-    this.delay = options.minDelayMs ?? 500;
+    this.socket = new ReconnectingSocket({
+      url: () => options.wsUrl,
+      onOpen: () => this.ctx.log.info({ channel: 'signal' }, 'signal receive socket open'),
+      onFrame: (frame) => {
+        this.queue = this.queue.then(() => this.deliver(frame));
+      },
+      onUnparsable: () => this.ctx.log.warn({ channel: 'signal' }, 'signal frame is not JSON; dropped'),
+      onClose: (code, stopped) => {
+        if (!stopped)
+          this.ctx.log.warn({ channel: 'signal', code }, 'signal receive socket closed; reconnecting');
+      },
+      minDelayMs: options.minDelayMs,
+      maxDelayMs: options.maxDelayMs,
+    });
+  }
+
+  /** Connection state, for the health of the channel and for tests. */
+  get state(): 'connecting' | 'open' | 'closed' {
+    return this.socket.state;
   }
 
   start(): void {
     this.stopped = false;
-    this.connect();
-  }
-
-  private connect(): void {
-    if (this.stopped) return;
-    this.state = 'connecting';
-    const socket = new WebSocket(this.options.wsUrl);
-    this.socket = socket;
-    socket.on('open', () => {
-      this.delay = this.options.minDelayMs ?? 500;
-      this.state = 'open';
-      this.ctx.log.info({ channel: 'signal' }, 'signal receive socket open');
-    });
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let frame: unknown;
-      try {
-        frame = JSON.parse(data.toString());
-      } catch {
-        this.ctx.log.warn({ channel: 'signal' }, 'signal frame is not JSON; dropped');
-        return;
-      }
-      this.queue = this.queue.then(() => this.deliver(frame));
-    });
-    // 'error' is always followed by 'close'; reconnecting happens there, once.
-    socket.on('error', () => {});
-    socket.on('close', (code) => {
-      if (this.socket === socket) this.socket = null;
-      this.state = 'closed';
-      if (!this.stopped)
-        this.ctx.log.warn({ channel: 'signal', code }, 'signal receive socket closed; reconnecting');
-      this.scheduleReconnect();
-    });
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.timer) return;
-    const wait = this.delay;
-    this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 30_000);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.connect();
-    }, wait);
-    this.timer.unref();
+    this.socket.start();
   }
 
   private async deliver(frame: unknown): Promise<void> {
@@ -137,11 +108,7 @@ export class SignalReceiver {
   /** Stops reconnecting, closes the socket and waits for the message being handed over. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.socket?.close();
-    this.socket = null;
-    this.state = 'closed';
+    this.socket.stop();
     await this.queue.catch(() => {});
   }
 }
