@@ -84,6 +84,16 @@ export function refuseNonE164(...addresses: string[]): void {
     throw new ChannelSendError('invalid-message', 'the address is not an E.164 number', false);
 }
 
+/** A reply handed to the provider as one JSON POST (Plivo, Vonage, Signal); its answer's JSON. */
+export async function postReply(
+  http: ProviderHttp,
+  path: string,
+  json: unknown,
+): Promise<Record<string, unknown>> {
+  const { data } = await http.json({ operation: 'send message', method: 'POST', path, json });
+  return data;
+}
+
 /**
  * A media item's bytes from the provider, under the media size and time limits: by its path
  * under the adapter's base URL, or by a full URL whose host the adapter has already checked.

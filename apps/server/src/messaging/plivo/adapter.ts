@@ -17,6 +17,7 @@ import {
   deliveryReport,
   numericErrorCode,
   oneMessage,
+  postReply,
   refuseNonE164,
   refuseUnsendableBody,
   sending,
@@ -115,17 +116,12 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
       sending(async () => {
         refuseNonE164(message.to, message.from);
         refuseUnsendableBody(message.body);
-        const { data } = await http.json({
-          operation: 'send message',
+        const data = await postReply(http, `${account}/Message/`, {
+          src: message.from.slice(1),
+          dst: message.to.slice(1),
+          text: message.body,
+          url: options.statusUrl,
           method: 'POST',
-          path: `${account}/Message/`,
-          json: {
-            src: message.from.slice(1),
-            dst: message.to.slice(1),
-            text: message.body,
-            url: options.statusUrl,
-            method: 'POST',
-          },
         });
         const uuid = Array.isArray(data.message_uuid) ? data.message_uuid[0] : undefined;
         if (typeof uuid !== 'string' || !UUID.test(uuid))

@@ -10,7 +10,7 @@ import {
   type InboundParse,
   type MessagingChannel,
 } from '../channel.js';
-import { refuseUnsendableBody, sending, streamMedia } from '../provider-io.js';
+import { postReply, refuseUnsendableBody, sending, streamMedia } from '../provider-io.js';
 
 /**
  * Signal through a signal-cli-rest-api instance the operator runs (json-rpc mode) on a private
@@ -109,11 +109,10 @@ export function createSignalChannel(options: SignalChannelOptions): MessagingCha
             'the address is not a Signal number or account',
             false,
           );
-        const { data } = await http.json({
-          operation: 'send message',
-          method: 'POST',
-          path: '/v2/send',
-          json: { number: options.number, recipients: [message.to], message: message.body },
+        const data = await postReply(http, '/v2/send', {
+          number: options.number,
+          recipients: [message.to],
+          message: message.body,
         });
         const timestamp = data.timestamp;
         if (typeof timestamp !== 'string' && typeof timestamp !== 'number')

@@ -16,6 +16,7 @@ import {
   checkAnnouncedMedia,
   deliveryReport,
   oneMessage,
+  postReply,
   refuseNonE164,
   refuseUnsendableBody,
   sending,
@@ -133,17 +134,12 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
       sending(async () => {
         refuseNonE164(message.to, message.from);
         refuseUnsendableBody(message.body);
-        const { data } = await http.json({
-          operation: 'send message',
-          method: 'POST',
-          path: '/v1/messages',
-          json: {
-            message_type: 'text',
-            channel: 'sms',
-            to: message.to.slice(1),
-            from: message.from.slice(1),
-            text: message.body,
-          },
+        const data = await postReply(http, '/v1/messages', {
+          message_type: 'text',
+          channel: 'sms',
+          to: message.to.slice(1),
+          from: message.from.slice(1),
+          text: message.body,
         });
         if (typeof data.message_uuid !== 'string' || !UUID.test(data.message_uuid))
           throw new ProviderResponseError(id, 'send message', 'answer has no message uuid');
