@@ -571,6 +571,48 @@ describe('settings', () => {
   });
 });
 
+describe('export', () => {
+  it('an admin exports a conversation as JSON lines with their own wraps only, audited; a volunteer may not', async () => {
+    const volunteer = await h.addUser(['volunteer'], 'Vol');
+    await onlyOnShift(volunteer);
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'please keep this'));
+    await h.ctx.conversations.receive(sms, inbound(from, 'and this'));
+    await settle(h);
+    const { id } = await conversationOf(from);
+
+    expect((await h.request('GET', `/api/conversations/${id}/export`, { as: volunteer })).status).toBe(403);
+    const res = await h.request('GET', `/api/conversations/${id}/export`, { as: admin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const text = await res.text();
+    expect(text).not.toContain('please keep this');
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+    expect(lines[0]).toMatchObject({ type: 'conversation', conversation: { id } });
+    const messages = lines.filter((l) => l.type === 'message') as unknown as {
+      message: { id: string; direction: string; envelope: SealedEnvelope };
+    }[];
+    const inboundBodies = messages
+      .filter((m) => m.message.direction === 'in')
+      .map((m) => {
+        expect(m.message.envelope.wraps.map((w) => w.reader)).toEqual([admin.pubkey]);
+        return openMessage(m.message.envelope, m.message.id, admin);
+      });
+    expect(inboundBodies).toEqual(['please keep this', 'and this']);
+    expect(lines.at(-1)).toEqual({ type: 'end', count: messages.length });
+    const audit = await h.ctx.db.query<{ actor_pubkey: string; details: { messages: number } }>(
+      `select actor_pubkey, details from audit_log where action = 'conversations.exported' and target = $1`,
+      [`conversation:${id}`],
+    );
+    expect(audit).toEqual([
+      { actor_pubkey: admin.pubkey, details: expect.objectContaining({ messages: messages.length }) },
+    ]);
+  });
+});
+
 describe('safety', () => {
   it('a banned number (the ban list calls use) is not stored', async () => {
     const from = contactNumber();

@@ -21,6 +21,7 @@ import {
   reopenConversation,
   transferConversation,
 } from './assignment.js';
+import { exportConversation } from './export.js';
 import { mediaFile } from './media.js';
 import { rebalanceSoon } from './queue.js';
 import { retryReply, sendReply } from './replies.js';
@@ -40,6 +41,16 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get('/conversations', requires('conversations:read-assigned'), async (c) => {
     const query = readQuery(c, ConversationListQuery);
     return c.json(await conversationList(ctx, memberOf(c), query));
+  });
+
+  app.get('/conversations/:id/export', requires('conversations:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ConversationIdParam);
+    const stream = await exportConversation(ctx, memberOf(c), id);
+    return c.body(stream, 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+    });
   });
 
   app.get('/conversations/:id', requires('conversations:read-assigned'), async (c) => {
