@@ -4,10 +4,11 @@
  * thread handed to someone else is not re-read into a 404). And the unread watcher behind the
  * chime: the first reading is the baseline, then only a growing unread count alerts.
  */
-import type { ConversationView } from '@llamenos/protocol';
+import type { ConversationDetail, ConversationView } from '@llamenos/protocol';
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUnreadWatcher } from '../src/lib/conversations/alerts.js';
+import { WRAPS_FALLBACK_POLL_MS, wrapsRefetchInterval } from '../src/lib/conversations/wraps-wait.js';
 import { invalidateOnHubEvents, queryKeys } from '../src/lib/queries/index.js';
 import { emitHubEvent } from '../src/lib/realtime/bus.js';
 
@@ -75,5 +76,23 @@ describe('the unread watcher', () => {
     expect(alerts).toEqual([]);
     watch([view('a', 1), view('b', 2), view('c', 0)]);
     expect(alerts).toEqual([['a', 'b']]);
+  });
+});
+
+describe('a thread waiting for its re-wrap', () => {
+  const ME = 'a'.repeat(64);
+  const threadWith = (readers: string[]) =>
+    ({
+      conversation: view('a', 0),
+      messages: [{ id: M1, envelope: { wraps: readers.map((reader) => ({ reader })) } }],
+    }) as unknown as ConversationDetail;
+
+  it('follows the hub while it is connected (the accepted wraps are announced) and polls only while it is down', () => {
+    const waiting = threadWith([SERVER]);
+    expect(wrapsRefetchInterval(waiting, ME, 'connected')).toBe(false);
+    expect(wrapsRefetchInterval(waiting, ME, 'reconnecting')).toBe(WRAPS_FALLBACK_POLL_MS);
+    expect(wrapsRefetchInterval(waiting, ME, 'closed')).toBe(WRAPS_FALLBACK_POLL_MS);
+    expect(wrapsRefetchInterval(threadWith([ME]), ME, 'reconnecting')).toBe(false);
+    expect(wrapsRefetchInterval(undefined, ME, 'closed')).toBe(false);
   });
 });

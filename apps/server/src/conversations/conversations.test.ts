@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   decryptBuffer,
+  decryptHubEvent,
+  deriveEventKey,
   fromBase64url,
   hashPhone,
   PURPOSES,
@@ -13,6 +15,7 @@ import {
 import {
   type ConversationDetail,
   type ConversationListResponse,
+  type HubEventPayload,
   messageMediaRecordId,
   messageRecordId,
   type RewrapRequestsResponse,
@@ -36,6 +39,7 @@ import { blobStore } from '../blobs/store.js';
 import { createContext } from '../context.js';
 import { createLogger } from '../logging.js';
 import { ChannelInputError } from '../messaging/channel.js';
+import { currentHubKey } from '../realtime/hub-keys.js';
 import { purgeExpiredConversations, tickConversationTimers } from './timers.js';
 
 /**
@@ -292,6 +296,23 @@ async function rewrapAs(member: TestUser, conversationId: string): Promise<numbe
   return stored;
 }
 
+/** The hub events this context publishes from now on, decrypted as a member's client would. */
+async function captureHubEvents(): Promise<{ list: HubEventPayload[]; stop: () => void }> {
+  const eventKey = deriveEventKey((await currentHubKey(h.ctx)).key);
+  const list: HubEventPayload[] = [];
+  const before = h.ctx.realtime;
+  h.ctx.realtime = {
+    relay: null,
+    external: null,
+    bridge: null,
+    publish: async (event) => {
+      list.push(JSON.parse(decryptHubEvent(eventKey, event.content)) as HubEventPayload);
+    },
+    close: async () => undefined,
+  };
+  return { list, stop: () => (h.ctx.realtime = before) };
+}
+
 describe('history re-wrap when a conversation changes hands (lesson 15)', () => {
   it('claim → an admin re-wraps → the new assignee opens every earlier message; the previous one gets no new wraps', async () => {
     await onlyOnShift();
@@ -403,6 +424,41 @@ describe('history re-wrap when a conversation changes hands (lesson 15)', () => 
       },
     });
     expect(await again.json()).toMatchObject({ stored: 0 });
+  });
+
+  it('announces accepted wraps (ids only) so the new assignee re-reads the thread at once', async () => {
+    await onlyOnShift();
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'are you there'));
+    await settle(h);
+    const { id } = await conversationOf(from);
+    const volunteer = await h.addUser(['volunteer']);
+    await onlyOnShift(volunteer);
+    expect((await h.request('POST', `/api/conversations/${id}/claim`, { as: volunteer })).status).toBe(200);
+    const events = await captureHubEvents();
+    try {
+      expect(await rewrapAs(admin, id)).toBeGreaterThanOrEqual(1);
+      expect(events.list).toContainEqual({ type: 'conversation:updated', conversationId: id });
+      // Nothing new stored, nothing to announce.
+      events.list.length = 0;
+      const thread = await detail(id, admin);
+      const message = thread.messages[0]!;
+      const wrap = wrapForNewReader(message.envelope as SealedEnvelope, admin.secretKey, volunteer.pubkey, {
+        purpose: PURPOSES.message,
+        recordId: messageRecordId(message.id),
+      });
+      const again = await h.request('POST', `/api/conversations/${id}/wraps`, {
+        as: admin,
+        body: {
+          recipient: volunteer.pubkey,
+          wraps: [{ recordId: messageRecordId(message.id), wrap: wrap.wrap }],
+        },
+      });
+      expect(await again.json()).toMatchObject({ stored: 0 });
+      expect(events.list.filter((e) => e.type === 'conversation:updated')).toEqual([]);
+    } finally {
+      events.stop();
+    }
   });
 });
 

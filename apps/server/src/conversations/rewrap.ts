@@ -4,6 +4,7 @@ import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { readsAll } from './access.js';
+import { announceConversation } from './notify.js';
 import {
   completeRewrap,
   countUnwrappedFor,
@@ -78,7 +79,7 @@ export async function postWraps(
   const foreign = recordIds.filter((r) => !held.has(r));
   if (foreign.length)
     throw forbidden(`${foreign.length} of these records are not in this conversation or not readable by you`);
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     const stored = await insertWraps(
       tx,
       conversationId,
@@ -100,4 +101,7 @@ export async function postWraps(
       );
     return { stored, remaining };
   });
+  // The new assignee's open thread re-reads now rather than waiting for a look of its own.
+  if (result.stored) await announceConversation(ctx, { type: 'conversation:updated', conversationId });
+  return result;
 }

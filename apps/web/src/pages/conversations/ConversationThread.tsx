@@ -1,4 +1,4 @@
-import type { ConversationDetail, ConversationView } from '@llamenos/protocol';
+import type { ConversationView } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,17 +8,14 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { type ConversationAction, conversationAction } from '../../lib/api/index.js';
+import { waitsForWraps, wrapsRefetchInterval } from '../../lib/conversations/wraps-wait.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
-import { useHubEvent } from '../../lib/realtime/index.js';
+import { useConnectionStatus, useHubEvent } from '../../lib/realtime/index.js';
 import { Messages } from './Messages.js';
 import { ReplyForm } from './ReplyForm.js';
 import { runRewrap } from './rewrapRunner.js';
 import { contactLabel, WaitingTime } from './shared.js';
 import { TransferForm } from './TransferForm.js';
-
-/** Messages not yet wrapped for this key (a change of hands waiting for its re-wrap): look again soon. */
-const waitsForWraps = (detail: ConversationDetail | undefined, pubkey: string) =>
-  detail?.messages.some((m) => !m.envelope.wraps.some((w) => w.reader === pubkey)) ?? false;
 
 function ThreadActions({ conversation, me }: { conversation: ConversationView; me: Me }) {
   const { t } = useTranslation();
@@ -85,10 +82,11 @@ export function ConversationThread({
   const client = useQueryClient();
   // Given to someone else while open: this member may no longer read it (unless they read all).
   const [handedOver, setHandedOver] = useState(false);
+  const hub = useConnectionStatus();
   const detail = useQuery({
     ...queries.conversation(id),
     enabled: !handedOver,
-    refetchInterval: (query) => (waitsForWraps(query.state.data, me.pubkey) ? 2_000 : false),
+    refetchInterval: (query) => wrapsRefetchInterval(query.state.data, me.pubkey, hub),
   });
   const conversation = detail.data?.conversation;
   const unread = conversation?.unread ?? 0;
