@@ -176,6 +176,15 @@ export interface ConversationResponse {
 }
 
 /**
+ * `GET /api/conversations/:id/transfer-targets`: whom the caller may hand this conversation to —
+ * the members on shift now who may hold conversations, the current assignee left out. Names
+ * only: a volunteer cannot read the member list, and the transfer needs nothing more.
+ */
+export interface TransferTargetsResponse {
+  targets: { id: string; displayName: string }[];
+}
+
+/**
  * History re-wrap (lesson 15). When a conversation changes hands the server records a request for
  * the new assignee; a member who can read the history (an admin, or the previous assignee) gets
  * their own wrap of every record the recipient lacks, unwraps each key and wraps it for the

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationView } from '@llamenos/protocol';
+import type { ConversationView, TransferTargetsResponse } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
@@ -21,6 +21,7 @@ import {
   lockAssignments,
   lockConversation,
   markRead,
+  memberNames,
   noteAssigned,
   reopenConversationRow,
   requestRewrap,
@@ -127,6 +128,36 @@ export async function claimConversation(
   return viewFor(ctx, actor, row);
 }
 
+/** The conversation, if this member may hand it over: its assignee, or someone who may assign. */
+async function transferableConversation(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<ConversationRow> {
+  const conversation = await visibleConversation(ctx, actor, id);
+  if (conversation.assigned_to !== actor.userId && !mayAssign(actor))
+    throw new DomainError('forbidden', 'only the assignee or someone who may assign can transfer this');
+  return conversation;
+}
+
+/**
+ * `GET …/transfer-targets`: the members on shift now (the call router's answer) who may hold
+ * conversations, by name, the current assignee left out. A volunteer cannot read the member
+ * list; this tells them names of colleagues on shift and nothing else (no keys, no numbers).
+ */
+export async function transferTargets(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+): Promise<TransferTargetsResponse> {
+  const conversation = await transferableConversation(ctx, actor, id);
+  const onShift = await eligibleVolunteers(ctx, ctx.now());
+  const canHold = new Set((await activeUsersHolding(ctx.db, 'conversations:read-assigned')).map((u) => u.id));
+  const ids = onShift.userIds.filter((userId) => canHold.has(userId) && userId !== conversation.assigned_to);
+  const names = await memberNames(ctx.db, ids);
+  return { targets: names.map((m) => ({ id: m.id, displayName: m.display_name })) };
+}
+
 /** `POST …/transfer {to}`: the assignee hands over, or someone who may assign moves it. */
 export async function transferConversation(
   ctx: ServerContext,
@@ -135,9 +166,7 @@ export async function transferConversation(
   to: string,
 ): Promise<ConversationView> {
   const now = ctx.now();
-  const conversation = await visibleConversation(ctx, actor, id);
-  if (conversation.assigned_to !== actor.userId && !mayAssign(actor))
-    throw new DomainError('forbidden', 'only the assignee or someone who may assign can transfer this');
+  const conversation = await transferableConversation(ctx, actor, id);
   const target = await findMember(ctx.db, to);
   if (!target?.active) throw notFound('no such active member');
   const canHold = (await activeUsersHolding(ctx.db, 'conversations:read-assigned')).some((u) => u.id === to);

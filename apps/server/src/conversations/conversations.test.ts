@@ -462,6 +462,43 @@ describe('history re-wrap when a conversation changes hands (lesson 15)', () => 
   });
 });
 
+describe('transfer targets', () => {
+  it('names the colleagues on shift who may hold conversations, and nothing else, to whoever may transfer', async () => {
+    const holder = await h.addUser(['volunteer'], 'Holder');
+    const colleague = await h.addUser(['volunteer'], 'Ana Colleague');
+    const reporter = await h.addUser(['reporter'], 'Reporter On Shift');
+    const offShift = await h.addUser(['volunteer'], 'Off Shift');
+    await onlyOnShift(holder);
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'hello?'));
+    await settle(h);
+    const { id, assigned_to } = await conversationOf(from);
+    expect(assigned_to).toBe(holder.id);
+    await onlyOnShift(holder, colleague, reporter);
+
+    const res = await h.request('GET', `/api/conversations/${id}/transfer-targets`, { as: holder });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toEqual({ targets: [{ id: colleague.id, displayName: 'Ana Colleague' }] });
+    // No keys, no numbers: only ids and names.
+    expect(JSON.stringify(body)).not.toContain(colleague.pubkey);
+    expect(JSON.stringify(body)).not.toContain(offShift.id);
+
+    // The admin (who may assign) gets the same list; a colleague who does not hold it gets nothing.
+    const asAdmin = await h.request('GET', `/api/conversations/${id}/transfer-targets`, { as: admin });
+    expect(await asAdmin.json()).toEqual(body);
+    expect(
+      (await h.request('GET', `/api/conversations/${id}/transfer-targets`, { as: colleague })).status,
+    ).toBe(404);
+    expect(
+      (await h.request('GET', `/api/conversations/${randomUUID()}/transfer-targets`, { as: holder })).status,
+    ).toBe(404);
+    expect(
+      (await h.request('GET', `/api/conversations/${id}/transfer-targets?x=1`, { as: holder })).status,
+    ).toBe(400);
+  });
+});
+
 describe('replies', () => {
   async function activeConversation(): Promise<{ id: string; from: string; volunteer: TestUser }> {
     const volunteer = await h.addUser(['volunteer']);

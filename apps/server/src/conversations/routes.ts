@@ -20,6 +20,7 @@ import {
   markConversationRead,
   reopenConversation,
   transferConversation,
+  transferTargets,
 } from './assignment.js';
 import { exportConversation } from './export.js';
 import { mediaFile } from './media.js';
@@ -71,6 +72,13 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
     // The one who handed it over may have a free place now: the queue is offered again.
     rebalanceSoon(ctx);
     return c.json({ conversation });
+  });
+
+  // Whom the assignee may hand over to, by name (a volunteer cannot read the member list).
+  app.get('/conversations/:id/transfer-targets', requires('conversations:read-assigned'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ConversationIdParam);
+    return c.json(await transferTargets(ctx, memberOf(c), id));
   });
 
   app.post('/conversations/:id/close', requires('conversations:read-assigned'), async (c) => {

@@ -438,6 +438,18 @@ export async function findMember(db: Queryable, userId: string): Promise<MemberR
   return row ?? null;
 }
 
+/** The display names of these members, in name order (a transfer form's choices). */
+export async function memberNames(
+  db: Queryable,
+  userIds: readonly string[],
+): Promise<{ id: string; display_name: string }[]> {
+  if (!userIds.length) return [];
+  return db.query<{ id: string; display_name: string }>(
+    'select id, display_name from users where id = any($1::text[]) order by display_name, id',
+    [userIds],
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Messages
 

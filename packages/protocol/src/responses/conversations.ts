@@ -10,6 +10,7 @@ import type {
   MessageView,
   PostWrapsResponse,
   RewrapRequestsResponse,
+  TransferTargetsResponse,
 } from '../conversations.js';
 import { ConversationKind, ConversationStatus, MessageDelivery, MessageDirection } from '../conversations.js';
 
@@ -72,6 +73,11 @@ export const ConversationDetailSchema = z.object({
 export const ConversationResponseSchema = z.object({
   conversation: ConversationViewSchema,
 }) satisfies z.ZodType<ConversationResponse>;
+
+/** `GET …/transfer-targets`. */
+export const TransferTargetsResponseSchema = z.object({
+  targets: z.array(z.object({ id: z.string(), displayName: z.string() })),
+}) satisfies z.ZodType<TransferTargetsResponse>;
 
 /** `POST …/messages` and `…/messages/:mid/retry`. */
 export const MessageResponseSchema = z.object({

@@ -7,6 +7,7 @@ import {
   PostWrapsResponseSchema,
   RewrapRequestsResponseSchema,
   type SendMessageBody,
+  TransferTargetsResponseSchema,
 } from '@llamenos/protocol';
 import { apiStream, request } from './http.js';
 
@@ -40,6 +41,10 @@ export const conversationAction = async (id: string, action: ConversationAction)
 export const transferConversation = async (id: string, to: string) =>
   (await request(ConversationResponseSchema, 'POST', `/api/conversations/${id}/transfer`, { to }))
     .conversation;
+
+/** Whom the caller may hand this conversation to: the colleagues on shift who may hold it, by name. */
+export const fetchTransferTargets = async (id: string) =>
+  (await request(TransferTargetsResponseSchema, 'GET', `/api/conversations/${id}/transfer-targets`)).targets;
 
 /** A reply: the plaintext for the provider beside the same text sealed for its readers. */
 export const postReply = async (conversationId: string, body: SendMessageBody) =>

@@ -19,6 +19,7 @@ import {
   fetchSchedule,
   fetchSessions,
   fetchSettings,
+  fetchTransferTargets,
   fetchUser,
   fetchUsers,
   fetchWeek,
@@ -69,6 +70,8 @@ export const queries = {
     queryOptions({ queryKey: queryKeys.conversationList(filter), queryFn: () => fetchConversations(filter) }),
   conversation: (id: string) =>
     queryOptions({ queryKey: queryKeys.conversation(id), queryFn: () => fetchConversation(id) }),
+  transferTargets: (id: string) =>
+    queryOptions({ queryKey: queryKeys.transferTargets(id), queryFn: () => fetchTransferTargets(id) }),
 };
 
 export { queryKeys } from './keys.js';

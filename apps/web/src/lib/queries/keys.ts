@@ -45,4 +45,5 @@ export const queryKeys = {
   conversationLists: ['conversations', 'list'] as const,
   conversationList: (filter: object) => ['conversations', 'list', filter] as const,
   conversation: (id: string) => ['conversations', 'one', id] as const,
+  transferTargets: (id: string) => ['conversations', 'transfer-targets', id] as const,
 };

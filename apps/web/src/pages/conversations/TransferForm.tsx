@@ -9,22 +9,21 @@ import { transferConversation } from '../../lib/api/index.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
 
 /**
- * Hands the conversation to another member. Who may read the member list picks by name; a
- * volunteer picks among the colleagues on shift now (shown by a short id, since volunteers do
- * not see the member list). The server checks that the new assignee may hold conversations.
+ * Hands the conversation to another member, picked by name. Who may read the member list picks
+ * among every active member; a volunteer among the colleagues on shift now who may hold
+ * conversations, as the server names them for this transfer (volunteers do not see the member
+ * list). The server checks again that the new assignee may hold conversations.
  */
 export function TransferForm({ conversation, me }: { conversation: ConversationView; me: Me }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const readsMembers = can(me, 'users:read');
   const users = useQuery({ ...queries.users({ active: true }), enabled: readsMembers });
-  const onShift = useQuery({ ...queries.onShiftNow(), enabled: !readsMembers });
-  const choices = readsMembers
-    ? (users.data ?? []).map((u) => ({ value: u.id, name: u.displayName }))
-    : (onShift.data?.userIds ?? []).map((id) => ({
-        value: id,
-        name: t('conversations.memberId', { id: id.slice(0, 8) }),
-      }));
+  const targets = useQuery({ ...queries.transferTargets(conversation.id), enabled: !readsMembers });
+  const choices = (readsMembers ? (users.data ?? []) : (targets.data ?? [])).map((u) => ({
+    value: u.id,
+    name: u.displayName,
+  }));
   const candidates = choices.filter((c) => c.value !== conversation.assignedTo);
   const { register, handleSubmit, reset } = useForm<{ to: string }>({ defaultValues: { to: '' } });
   const transfer = useSubmit(async (to: string) => {
