@@ -53,8 +53,19 @@ export async function loadChannelConfig<C extends ChannelId>(
   ctx: ServerContext,
   channel: C,
 ): Promise<ChannelConfig[C] | null> {
+  return (await loadChannelRecord(ctx, channel))?.config ?? null;
+}
+
+/**
+ * A channel's configuration with the addresses it receives on, from one read of its row (a
+ * webhook needs both for every delivery); null when not connected.
+ */
+export async function loadChannelRecord<C extends ChannelId>(
+  ctx: ServerContext,
+  channel: C,
+): Promise<{ config: ChannelConfig[C]; addresses: readonly string[] } | null> {
   const row = await readChannelConfigRow(ctx.db, channel);
-  return row ? openRow(ctx, channel, row) : null;
+  return row ? { config: openRow(ctx, channel, row), addresses: row.addresses } : null;
 }
 
 /** One channel as `GET /api/settings/channels` shows it: secrets only as "set" (the protocol's answer type). */

@@ -4,7 +4,7 @@ import type { ProviderTransport } from '../telephony/http.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import type { ChannelId, ConversationIngest, MessagingChannel } from './channel.js';
 import type { ChannelConfig } from './config.js';
-import { loadChannelConfig } from './config-service.js';
+import { loadChannelConfig, loadChannelRecord } from './config-service.js';
 import { createPlivoChannel } from './plivo/adapter.js';
 import { createSignalChannel } from './signal/adapter.js';
 import type { SignalReceiver } from './signal/receiver.js';
@@ -63,15 +63,45 @@ export class ChannelNotConfiguredError extends Error {
 export const channelWebhookUrl = (ctx: ServerContext, channel: ChannelId, step: 'inbound' | 'status') =>
   `${ctx.config.PUBLIC_URL.replace(/\/+$/, '')}/api/messaging/${channel}/${step}`;
 
+/** A channel's stored configuration, by channel; throws ChannelNotConfiguredError when nothing is stored. */
+type ConfigSource = <C extends ChannelId>(channel: C) => Promise<ChannelConfig[C]>;
+
 /** The adapter for `channel` from its stored configuration; throws ChannelNotConfiguredError without one. */
 export async function createChannel(ctx: ServerContext, channel: ChannelId): Promise<MessagingChannel> {
+  return buildChannel(ctx, channel, (c) => stored(ctx, c));
+}
+
+/**
+ * The adapter for `channel` and the addresses it receives on, from one read of the stored row
+ * (what a webhook needs for each delivery); throws ChannelNotConfiguredError without one.
+ */
+export async function createChannelWithAddresses(
+  ctx: ServerContext,
+  channel: ChannelId,
+): Promise<{ adapter: MessagingChannel; addresses: readonly string[] }> {
+  const record = await loadChannelRecord(ctx, channel);
+  if (!record) throw new ChannelNotConfiguredError(channel, 'nothing is stored for it');
+  // The record was read for this very channel, so it is that channel's configuration.
+  const adapter = await buildChannel(
+    ctx,
+    channel,
+    async <C extends ChannelId>() => record.config as ChannelConfig[C],
+  );
+  return { adapter, addresses: record.addresses };
+}
+
+async function buildChannel(
+  ctx: ServerContext,
+  channel: ChannelId,
+  configOf: ConfigSource,
+): Promise<MessagingChannel> {
   const overrides = ctx.messaging.overrides[channel] ?? {};
   const transport = { timeoutMs: overrides.timeoutMs, fetch: overrides.fetch };
   const statusUrl = channelWebhookUrl(ctx, channel, 'status');
   switch (channel) {
     case 'twilio-sms':
     case 'twilio-whatsapp': {
-      const config = await stored(ctx, channel);
+      const config = await configOf(channel);
       const template = 'outsideWindowTemplate' in config ? (config.outsideWindowTemplate ?? null) : null;
       if ('simulated' in config) {
         const api = await simulatedMessagesApi(ctx).catch(() => {
@@ -97,7 +127,7 @@ export async function createChannel(ctx: ServerContext, channel: ChannelId): Pro
       });
     }
     case 'signalwire-sms': {
-      const config = await stored(ctx, channel);
+      const config = await configOf(channel);
       return createSignalWireChannel({
         ...config,
         spaceUrl: overrides.apiBaseUrl ?? config.spaceUrl,
@@ -106,15 +136,15 @@ export async function createChannel(ctx: ServerContext, channel: ChannelId): Pro
       });
     }
     case 'plivo-sms': {
-      const config = await stored(ctx, channel);
+      const config = await configOf(channel);
       return createPlivoChannel({ ...config, apiBaseUrl: overrides.apiBaseUrl, statusUrl, ...transport });
     }
     case 'vonage': {
-      const config = await stored(ctx, channel);
+      const config = await configOf(channel);
       return createVonageChannel({ ...config, apiBaseUrl: overrides.apiBaseUrl, now: ctx.now, ...transport });
     }
     case 'whatsapp': {
-      const config = await stored(ctx, channel);
+      const config = await configOf(channel);
       return createMetaWhatsAppChannel({
         ...config,
         apiBaseUrl: overrides.apiBaseUrl,
@@ -123,7 +153,7 @@ export async function createChannel(ctx: ServerContext, channel: ChannelId): Pro
       });
     }
     case 'signal': {
-      const config = await stored(ctx, channel);
+      const config = await configOf(channel);
       return createSignalChannel({
         number: config.number,
         apiUrl: overrides.apiBaseUrl ?? (await signalApiUrl(ctx, config)),

@@ -13,8 +13,7 @@ import {
   type MessagingChannel,
 } from './channel.js';
 import { UnreadableChannelConfigError } from './config-service.js';
-import { readChannelConfigRow } from './config-store.js';
-import { ChannelNotConfiguredError, createChannel } from './registry.js';
+import { ChannelNotConfiguredError, createChannelWithAddresses } from './registry.js';
 import { metaHandshake } from './whatsapp/handshake.js';
 
 /**
@@ -38,9 +37,13 @@ function channelOf(c: Context<AppEnv>): ChannelId {
   return parsed.data;
 }
 
-async function adapterOf(ctx: ServerContext, channel: ChannelId): Promise<MessagingChannel> {
+/** The channel's adapter and its addresses, from one read of its stored configuration. */
+async function adapterOf(
+  ctx: ServerContext,
+  channel: ChannelId,
+): Promise<{ adapter: MessagingChannel; addresses: readonly string[] }> {
   try {
-    return await createChannel(ctx, channel);
+    return await createChannelWithAddresses(ctx, channel);
   } catch (error) {
     if (error instanceof ChannelNotConfiguredError) throw notFound(`${channel} is not configured`);
     if (error instanceof UnreadableChannelConfigError) {
@@ -52,13 +55,14 @@ async function adapterOf(ctx: ServerContext, channel: ChannelId): Promise<Messag
 }
 
 /** Refuses the whole delivery if any message is for an address the hotline does not hold. */
-async function requireOwnAddresses(
+function requireOwnAddresses(
   ctx: ServerContext,
   channel: ChannelId,
+  held: readonly string[],
   parsed: InboundParse,
-): Promise<void> {
+): void {
   if (parsed.kind !== 'messages') return;
-  const addresses = new Set((await readChannelConfigRow(ctx.db, channel))?.addresses ?? []);
+  const addresses = new Set(held);
   if (parsed.messages.some((m) => !addresses.has(m.to))) {
     ctx.log.warn({ channel }, 'message for an address this hotline does not hold refused');
     throw notFound('the receiving number is not one of this hotline');
@@ -90,7 +94,7 @@ export async function ingestParsed(
 
 async function answerWebhook(ctx: ServerContext, c: Context<AppEnv>): Promise<Response> {
   const channel = channelOf(c);
-  const adapter = await adapterOf(ctx, channel);
+  const { adapter, addresses } = await adapterOf(ctx, channel);
   const request = await readWebhookRequest(c, ctx.config.PUBLIC_URL);
   if (!(await adapter.verify(request))) {
     ctx.log.warn(
@@ -106,7 +110,7 @@ async function answerWebhook(ctx: ServerContext, c: Context<AppEnv>): Promise<Re
     if (error instanceof ChannelInputError) throw invalid(error.message);
     throw error;
   }
-  await requireOwnAddresses(ctx, channel, parsed);
+  requireOwnAddresses(ctx, channel, addresses, parsed);
   await ingestParsed(ctx, adapter, parsed);
   const answer = adapter.answer();
   if (answer.status === 204) return c.body(null, 204);

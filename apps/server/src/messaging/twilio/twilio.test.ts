@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordingIngest } from '../../../test/fakes/recording-ingest.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline } from '../../../test/helpers.js';
 import { twilioSignature } from '../../telephony/twilio/signature.js';
@@ -93,6 +93,18 @@ describe('Twilio inbound webhooks', () => {
       body: 'I need to talk to someone',
       media: [],
     });
+  });
+
+  it('reads the channel configuration once per delivery (the adapter and the addresses from one row)', async () => {
+    const query = vi.spyOn(h.ctx.db, 'query');
+    try {
+      const res = await post('twilio-sms', 'inbound', sms());
+      expect(res.status).toBe(200);
+      const reads = query.mock.calls.filter(([sql]) => String(sql).includes('channel_configs'));
+      expect(reads).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('is signed the way the official Twilio SDK validates', () => {
