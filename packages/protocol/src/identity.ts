@@ -74,6 +74,13 @@ export const RedeemInviteBody = z
   .strict();
 export type RedeemInviteBody = z.infer<typeof RedeemInviteBody>;
 
+/**
+ * What a join link (invite or bootstrap) is worth, checked before anything is asked or made:
+ * the holder learns only whether the link can still be used.
+ */
+export const JoinLinkStatus = z.enum(['valid', 'used', 'expired', 'unknown']);
+export type JoinLinkStatus = z.infer<typeof JoinLinkStatus>;
+
 export const InviteStatus = z.enum(['pending', 'redeemed', 'expired', 'revoked']);
 export type InviteStatus = z.infer<typeof InviteStatus>;
 

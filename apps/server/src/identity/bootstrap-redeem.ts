@@ -1,5 +1,5 @@
-import type { UserView } from '@llamenos/protocol';
-import type { Database } from '../db/database.js';
+import type { JoinLinkStatus, UserView } from '@llamenos/protocol';
+import type { Database, Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import { hashBootstrapToken } from './bootstrap.js';
 import { type Actor, auditIdentity, countActiveAdmins, lockAdminSet } from './service.js';
@@ -48,4 +48,18 @@ export async function redeemBootstrap(
     await auditIdentity(tx, redeemer, 'bootstrap', `user:${user.id}`, {}, now);
     return user;
   });
+}
+
+/**
+ * The up-front check of a bootstrap link, so a used one is refused before a key is made. A
+ * hotline that already has an admin reads as used: the code can no longer make one.
+ */
+export async function bootstrapLinkStatus(db: Queryable, token: string, now: Date): Promise<JoinLinkStatus> {
+  const [row] = await db.query<{ used_at: Date | null; expires_at: Date }>(
+    'select used_at, expires_at from bootstrap_tokens where token_hash = $1',
+    [hashBootstrapToken(token)],
+  );
+  if (!row) return 'unknown';
+  if (row.used_at || (await countActiveAdmins(db)) > 0) return 'used';
+  return new Date(row.expires_at) <= now ? 'expired' : 'valid';
 }

@@ -5,6 +5,7 @@ import type {
   InvitePreview,
   InviteStatus,
   InviteView,
+  JoinLinkStatus,
   UserView,
 } from '@llamenos/protocol';
 import type { Database, Queryable } from '../db/database.js';
@@ -132,6 +133,18 @@ function refuse(row: InviteRow | undefined, now: Date): never {
 
 const findByToken = async (db: Queryable, token: string) =>
   (await db.query<InviteRow>('select * from invites where token_hash = $1', [hashOneTimeToken(token)]))[0];
+
+/**
+ * The up-front check of an invite link: only whether it can still be used (a withdrawn invite
+ * reads as expired; the holder's next step is the same). Looked up by the code's hash.
+ */
+export async function inviteLinkStatus(db: Queryable, token: string, now: Date): Promise<JoinLinkStatus> {
+  const row = await findByToken(db, token);
+  if (!row) return 'unknown';
+  const status = statusOf(row, now);
+  if (status === 'pending') return 'valid';
+  return status === 'redeemed' ? 'used' : 'expired';
+}
 
 export async function previewInvite(db: Queryable, token: string, now: Date): Promise<InvitePreview> {
   const row = await findByToken(db, token);

@@ -20,8 +20,15 @@ import { isMember, isPublic, isSigned, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { hitRateLimit, RATE_LIMITS, type RateLimitRule } from '../rate-limit/service.js';
 import { onMembershipChanged } from '../realtime/membership.js';
-import { redeemBootstrap } from './bootstrap-redeem.js';
-import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from './invites.js';
+import { bootstrapLinkStatus, redeemBootstrap } from './bootstrap-redeem.js';
+import {
+  createInvite,
+  inviteLinkStatus,
+  listInvites,
+  previewInvite,
+  redeemInvite,
+  revokeInvite,
+} from './invites.js';
 import { createRole, deleteRole, listRoles, updateRole } from './roles.js';
 import {
   deactivateUser,
@@ -65,6 +72,12 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
 /** First admin. Signed by the new key, which proves the caller holds it. */
 function bootstrapRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // The code travels in the body, not the path, so it never reaches an access log.
+  app.post('/status', isPublic(), async (c) => {
+    await limitByAddress(ctx, c, 'bootstrap', RATE_LIMITS.bootstrap);
+    const { token } = await readJson(c, InviteTokenBody);
+    return c.json({ status: await bootstrapLinkStatus(ctx.db, token, ctx.now()) });
+  });
   app.post('/', isSigned(), async (c) => {
     await limitByAddress(ctx, c, 'bootstrap', RATE_LIMITS.bootstrap);
     const body = await readJson(c, BootstrapBody);
@@ -85,6 +98,11 @@ function bootstrapRoutes(ctx: ServerContext): Hono<AppEnv> {
 function inviteRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { settingsKey } = ctx.keys;
+  app.post('/status', isPublic(), async (c) => {
+    await limitByAddress(ctx, c, 'invite', RATE_LIMITS.invite);
+    const { token } = await readJson(c, InviteTokenBody);
+    return c.json({ status: await inviteLinkStatus(ctx.db, token, ctx.now()) });
+  });
   app.post('/preview', isPublic(), async (c) => {
     await limitByAddress(ctx, c, 'invite', RATE_LIMITS.invite);
     const { token } = await readJson(c, InviteTokenBody);

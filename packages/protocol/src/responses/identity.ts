@@ -7,7 +7,7 @@ import type {
   RoleView,
   UserView,
 } from '../identity.js';
-import { CallPreference, InviteStatus } from '../identity.js';
+import { CallPreference, InviteStatus, JoinLinkStatus } from '../identity.js';
 
 /**
  * Answers of the identity routes (members, invites, roles), as the web client checks them on
@@ -61,6 +61,9 @@ export const InviteViewSchema = z.object({
 
 /** `GET /api/invites`. */
 export const InviteListResponse = z.object({ invites: z.array(InviteViewSchema) });
+
+/** `POST /api/invites/status` and `POST /api/bootstrap/status`: the status and nothing else. */
+export const JoinLinkStatusResponse = z.object({ status: JoinLinkStatus }).strict();
 
 /** `POST /api/invites/preview`. */
 export const InvitePreviewSchema = z.object({
