@@ -1,13 +1,14 @@
 import type { PublicConfig } from '@llamenos/protocol';
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { LiveStatus } from '../components/LiveStatus.js';
 import { MemberNav } from '../components/MemberNav.js';
 import { PageHeading } from '../components/PageHeading.js';
+import { WipeDeviceDialog } from '../components/WipeDeviceDialog.js';
 import { fetchConfig, setSigningOrigin } from '../lib/api/index.js';
 import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
-import { lockVault, panicWipe } from '../lib/vault.js';
+import { lockVault } from '../lib/vault.js';
 import { CallDock } from '../pages/calls/CallDock.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
@@ -68,7 +69,9 @@ export function App() {
   const me = useMe();
   const [error, setError] = useState<string | null>(null);
   const config = useHotlineConfig(setError);
-  usePanicShortcut();
+  const [wipeOpen, setWipeOpen] = useState(false);
+  const openWipe = useCallback(() => setWipeOpen(true), []);
+  usePanicShortcut(openWipe);
   useIdleLock(vault === 'unlocked', config?.autoLockMinutes ?? 15);
   useWarmNotes(vault, me);
 
@@ -107,11 +110,12 @@ export function App() {
         {!config && !error && <p aria-busy="true">{t('app.loading')}</p>}
         {config && <Screen path={path} config={config} vault={vault} me={me} />}
       </main>
+      <WipeDeviceDialog open={wipeOpen} onClose={() => setWipeOpen(false)} />
     </>
   );
 }
 
-/** The hotline's name, then live status, language, Lock, Sign out (passkey sessions) and the panic wipe. */
+/** The hotline's name, then live status, language, Lock and Sign out (passkey sessions); wiping is in My settings. */
 function AppHeader({
   hotlineName,
   vault,
@@ -140,17 +144,6 @@ function AppHeader({
         {viaPasskey && (
           <button type="button" className="secondary inverse" onClick={() => void signOutSession()}>
             {t('app.signOut')}
-          </button>
-        )}
-        {vault !== 'none' && (
-          <button
-            type="button"
-            className="danger"
-            onClick={() => {
-              if (confirm(t('app.panicConfirm'))) void panicWipe().then(() => location.replace('/'));
-            }}
-          >
-            {t('app.panic')}
           </button>
         )}
       </nav>

@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { lockVault, onVaultChange, panicWipe, readVault, unlockedSecretKey } from '../lib/vault.js';
+import { lockVault, onVaultChange, readVault, unlockedSecretKey } from '../lib/vault.js';
 
 export type VaultState = 'none' | 'locked' | 'unlocked';
 
@@ -29,16 +29,16 @@ export function useIdleLock(active: boolean, minutes: number): void {
   }, [active, minutes]);
 }
 
-/** Ctrl+Alt+Shift+W erases keys and local data at once (hard to press by accident, quick to press on purpose). */
-export function usePanicShortcut(): void {
+/** Ctrl+Alt+Shift+W opens the wipe confirmation from any screen, locked or not (hard to press by accident). */
+export function usePanicShortcut(openWipe: () => void): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey && e.altKey && e.shiftKey && e.key.toLowerCase() === 'w') {
         e.preventDefault();
-        void panicWipe().then(() => location.replace('/'));
+        openWipe();
       }
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, []);
+  }, [openWipe]);
 }

@@ -424,7 +424,7 @@ export async function openExportFile(file: Blob): Promise<ExportContent> {
 }
 
 /** A spreadsheet cell: quoted, and never read as a formula by a spreadsheet program. */
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return `"${text.replace(/"/g, '""')}"`;

@@ -12,7 +12,19 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { verifyAuditChain } from '../../lib/api/index.js';
+import { downloadText } from '../../lib/notes/export.js';
 import { queries } from '../../lib/queries/index.js';
+import { exportStamp } from '../notes/exportShared.js';
+import { AUDIT_ACTIONS } from './auditActions.js';
+import {
+  actorName,
+  auditCsv,
+  auditJsonLines,
+  auditSentence,
+  type MemberDirectory,
+  memberDirectory,
+  targetName,
+} from './auditWords.js';
 
 interface Filters {
   action: string;
@@ -22,12 +34,14 @@ interface Filters {
 }
 
 const EMPTY: Filters = { action: '', actor: '', from: '', to: '' };
+const KNOWN_ACTIONS = new Set<string>(AUDIT_ACTIONS);
 
 /** The query string for GET /api/audit; dates are whole local days, sent as instants. */
 function auditQuery(filters: Filters, before: number | null): string {
   const q = new URLSearchParams({ limit: '50' });
   const action = filters.action.trim();
-  if (action) q.set('action', action.endsWith('*') ? action : `${action}*`);
+  // A code picked from the list is matched exactly (auth.login, not auth.login-failed); anything else is a prefix.
+  if (action) q.set('action', action.endsWith('*') || KNOWN_ACTIONS.has(action) ? action : `${action}*`);
   if (filters.actor) q.set('actor', filters.actor.trim().toLowerCase());
   if (filters.from) q.set('since', new Date(`${filters.from}T00:00:00`).toISOString());
   if (filters.to) {
@@ -39,7 +53,10 @@ function auditQuery(filters: Filters, before: number | null): string {
   return q.toString();
 }
 
-/** The tamper-evident audit log: filter, page back through older entries, verify the hash chain. */
+/**
+ * The tamper-evident audit log in words: who did what to whom, named from the member list where
+ * the admin may read it; filter, page back, export what is shown, open the raw entry, verify the chain.
+ */
 export function AuditPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   const [filters, setFilters] = useState<Filters>(EMPTY);
@@ -48,8 +65,7 @@ export function AuditPage({ me }: { me: Me }) {
   const before = cursors.at(-1) ?? null;
   const page = useQuery(queries.audit(auditQuery(filters, before)));
   const users = useQuery(queries.memberNames(can(me, 'users:read')));
-  const nameOf = (pubkey: string | null) =>
-    pubkey ? (users.data?.find((u) => u.pubkey === pubkey)?.displayName ?? `${pubkey.slice(0, 12)}…`) : '';
+  const members = memberDirectory(users.data);
   const nextBefore = page.data?.nextBefore;
 
   return (
@@ -66,7 +82,10 @@ export function AuditPage({ me }: { me: Me }) {
       <ErrorMessage error={page.error} />
       {page.isFetching && <p aria-busy="true">{t('app.loading')}</p>}
       {page.data && !page.isFetching && (
-        <AuditTable entries={page.data.entries} nameOf={nameOf} pageNumber={cursors.length} />
+        <>
+          <AuditTable entries={page.data.entries} members={members} pageNumber={cursors.length} />
+          <AuditExport entries={page.data.entries} members={members} />
+        </>
       )}
       <div className="button-row">
         <button
@@ -125,7 +144,15 @@ function AuditFilters({
     <Panel id="audit-filters" title={t('audit.filters')} className="filters" onSubmit={apply}>
       <div className="field-grid">
         <FilterField id="audit-action" caption={t('audit.actionPrefix')}>
-          <input className="ltr" placeholder="auth." pattern="[a-z0-9_.:\-]*\*?" {...input('action')} />
+          <input
+            className="ltr"
+            placeholder="auth."
+            pattern="[a-z0-9_.:\-]*\*?"
+            list="audit-action-codes"
+            autoComplete="off"
+            {...input('action')}
+          />
+          <ActionCodes />
         </FilterField>
         <FilterField id="audit-actor" caption={t('audit.actor')}>
           {members?.length ? (
@@ -155,13 +182,25 @@ function AuditFilters({
   );
 }
 
+/** Every known code with its sentence, offered while typing in the action filter. */
+function ActionCodes() {
+  const { t } = useTranslation();
+  return (
+    <datalist id="audit-action-codes">
+      {AUDIT_ACTIONS.map((code) => (
+        <option key={code} value={code} label={t(`audit.sentence.${code}`, { actor: '…', target: '…' })} />
+      ))}
+    </datalist>
+  );
+}
+
 function AuditTable({
   entries,
-  nameOf,
+  members,
   pageNumber,
 }: {
   entries: AuditEntryBody[];
-  nameOf: (pubkey: string | null) => string;
+  members: MemberDirectory;
   pageNumber: number;
 }) {
   const { t, i18n } = useTranslation();
@@ -175,21 +214,54 @@ function AuditTable({
       columns={[
         { header: '#', cell: (e) => e.seq },
         { header: t('audit.when'), cell: (e) => formatDateTime(e.createdAt, i18n.language) },
-        { header: t('audit.action'), cell: (e) => <code>{e.action}</code> },
+        { header: t('audit.happened'), cell: (e) => auditSentence(e, members, t) },
+        { header: t('audit.actor'), cell: (e) => <bdi>{actorName(e.actorPubkey, members, t)}</bdi> },
+        { header: t('audit.action'), cell: (e) => <code>{e.action}</code>, direction: 'ltr' },
         {
-          header: t('audit.actor'),
-          cell: (e) => nameOf(e.actorPubkey) || t('audit.system'),
-          direction: 'auto',
+          header: t('audit.target'),
+          cell: (e) => <bdi>{targetName(e.target, members)}</bdi>,
+          className: 'break',
         },
-        { header: t('audit.target'), cell: (e) => e.target, direction: 'ltr', className: 'break' },
         {
           header: t('audit.details'),
-          cell: (e) => (Object.keys(e.details).length ? <code>{JSON.stringify(e.details)}</code> : ''),
-          direction: 'ltr',
+          cell: (e) => (
+            <details>
+              <summary>{t('audit.raw')}</summary>
+              <pre className="ltr">{JSON.stringify(e, null, 2)}</pre>
+            </details>
+          ),
           className: 'break',
         },
       ]}
     />
+  );
+}
+
+/** Saves the page on screen: a spreadsheet of the sentences, or the raw entries as the server sent them. */
+function AuditExport({ entries, members }: { entries: AuditEntryBody[]; members: MemberDirectory }) {
+  const { t, i18n } = useTranslation();
+  if (!entries.length) return null;
+  return (
+    <div className="button-row">
+      <button
+        type="button"
+        className="secondary"
+        onClick={() =>
+          downloadText(auditCsv(entries, members, t, i18n.language), `audit-${exportStamp()}.csv`, 'text/csv')
+        }
+      >
+        {t('audit.exportCsv')}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() =>
+          downloadText(auditJsonLines(entries), `audit-${exportStamp()}.jsonl`, 'application/x-ndjson')
+        }
+      >
+        {t('audit.exportJson')}
+      </button>
+    </div>
   );
 }
 

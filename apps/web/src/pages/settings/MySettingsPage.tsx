@@ -3,13 +3,14 @@ import type { PublicConfig } from '../../app/App.js';
 import type { Me } from '../../app/session.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { PushNotificationsSection } from '../../pwa/PushNotificationsSection.js';
+import { DangerZoneSection } from './DangerZoneSection.js';
 import { PasskeysSection } from './PasskeysSection.js';
 import { ProfileSection } from './ProfileSection.js';
 import { RecoverySection } from './RecoverySection.js';
 import { SessionsSection } from './SessionsSection.js';
 import { VersionLine } from './VersionLine.js';
 
-/** A member's own settings: profile, passkeys, sessions and a fresh recovery key. */
+/** A member's own settings: profile, passkeys, sessions, a fresh recovery key and wiping this device. */
 export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig }) {
   const { t } = useTranslation();
   return (
@@ -20,6 +21,7 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <SessionsSection />
       <PushNotificationsSection />
       <RecoverySection hotline={config.publicUrl} />
+      <DangerZoneSection />
       <VersionLine />
     </section>
   );
