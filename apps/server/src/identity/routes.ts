@@ -73,8 +73,9 @@ export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
 function bootstrapRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // The code travels in the body, not the path, so it never reaches an access log.
+  // Counted apart from redemption (same rule), so checking on every reload never uses up the attempt that registers.
   app.post('/status', isPublic(), async (c) => {
-    await limitByAddress(ctx, c, 'bootstrap', RATE_LIMITS.bootstrap);
+    await limitByAddress(ctx, c, 'bootstrap-status', RATE_LIMITS.bootstrap);
     const { token } = await readJson(c, InviteTokenBody);
     return c.json({ status: await bootstrapLinkStatus(ctx.db, token, ctx.now()) });
   });
@@ -99,7 +100,7 @@ function inviteRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { settingsKey } = ctx.keys;
   app.post('/status', isPublic(), async (c) => {
-    await limitByAddress(ctx, c, 'invite', RATE_LIMITS.invite);
+    await limitByAddress(ctx, c, 'invite-status', RATE_LIMITS.invite);
     const { token } = await readJson(c, InviteTokenBody);
     return c.json({ status: await inviteLinkStatus(ctx.db, token, ctx.now()) });
   });
