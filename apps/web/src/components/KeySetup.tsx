@@ -90,15 +90,22 @@ export function downloadBackup(backup: KeyBackup): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Step two: the recovery key is shown once and the backup file must be saved before going on. */
+/**
+ * Step two: the recovery key is shown once and the backup file must be saved before going on.
+ * Resumed after a reload, the key is not shown again (it is kept nowhere): the one written
+ * down still opens this backup, and starting over with a new key is the way out for whoever
+ * lost it.
+ */
 export function RecoveryStep({
   recoveryKey,
   backup,
   onDone,
+  onStartOver,
 }: {
-  recoveryKey: string;
+  recoveryKey?: string;
   backup: KeyBackup;
   onDone: () => void;
+  onStartOver?: () => void;
 }) {
   const { t } = useTranslation();
   const [saved, setSaved] = useState(false);
@@ -106,10 +113,16 @@ export function RecoveryStep({
   return (
     <section aria-labelledby="recovery-title">
       <h2 id="recovery-title">{t('recovery.title')}</h2>
-      <p>{t('recovery.explain')}</p>
-      <p className="recovery-key" data-testid="recovery-key">
-        {recoveryKey}
-      </p>
+      {recoveryKey ? (
+        <>
+          <p>{t('recovery.explain')}</p>
+          <p className="recovery-key" data-testid="recovery-key">
+            {recoveryKey}
+          </p>
+        </>
+      ) : (
+        <p data-testid="recovery-resumed">{t('recovery.resumed')}</p>
+      )}
       <p>
         <button
           type="button"
@@ -131,6 +144,13 @@ export function RecoveryStep({
           {t('recovery.continue')}
         </button>
       </p>
+      {onStartOver && (
+        <p>
+          <button type="button" className="secondary" onClick={onStartOver}>
+            {t('join.startOver')}
+          </button>
+        </p>
+      )}
     </section>
   );
 }

@@ -240,3 +240,10 @@ export async function restoreWithPin(backup: KeyBackup, pin: string): Promise<Ui
   notify();
   return secretKey;
 }
+
+/** Removes a key that never became a member's (an abandoned join), if it is the one stored here. */
+export function forgetUnregisteredKey(keyId: string): void {
+  if (readVault()?.keyId !== keyId) return;
+  localStorage.removeItem(STORAGE_KEY);
+  lockVault();
+}

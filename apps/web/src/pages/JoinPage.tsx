@@ -1,20 +1,39 @@
+import { getPublicKeyBytes, keyIdOf, toHex } from '@llamenos/crypto';
+import type { JoinLinkStatus } from '@llamenos/protocol';
 import { useEffect, useState } from 'react';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../app/App.js';
 import { navigate, takeFragment } from '../app/router.js';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { KeySetupForm, RecoveryStep } from '../components/KeySetup.js';
+import { PinField } from '../components/PinField.js';
+import { pinRefusal } from '../components/pinRefusal.js';
+import { SubmitButton } from '../components/SubmitButton.js';
 import { userTextIn } from '../components/UserText.js';
-import { ApiRequestError, previewInvite, registerKey } from '../lib/api/index.js';
-import type { KeyBackup } from '../lib/vault.js';
+import { useSubmit } from '../components/useSubmit.js';
+import { ApiRequestError, fetchJoinLinkStatus, previewInvite, registerKey } from '../lib/api/index.js';
+import {
+  abandonPendingJoin,
+  finishPendingJoin,
+  type JoinKind,
+  type PendingJoin,
+  readPendingJoin,
+  writePendingJoin,
+} from '../lib/onboarding.js';
+import { type KeyBackup, unlockedSecretKey, unlockVault } from '../lib/vault.js';
 
 type Step =
   | { name: 'checking' }
-  | { name: 'setup' }
-  | { name: 'recovery'; secretKey: Uint8Array; displayName: string; backup: KeyBackup; recoveryKey: string }
-  | { name: 'registering'; secretKey: Uint8Array; displayName: string }
+  | { name: 'refused'; status: Exclude<JoinLinkStatus, 'valid'>; keyRemoved: boolean }
+  | { name: 'setup'; defaultName?: string }
+  | { name: 'resume' }
+  | { name: 'recovery'; secretKey: Uint8Array; displayName: string; backup: KeyBackup; recoveryKey?: string }
+  | { name: 'registering' }
   | { name: 'failed'; error: unknown; retry?: { secretKey: Uint8Array; displayName: string } };
+
+const REFUSALS = { used: 'join.linkUsed', expired: 'join.linkExpired', unknown: 'join.linkUnknown' } as const;
 
 /** Another link pasted into this tab changes only the fragment, which reloads nothing: start over with it. */
 function useRestartOnNewLink() {
@@ -29,51 +48,175 @@ function useRestartOnNewLink() {
   }, []);
 }
 
+const keyIdHex = (secretKey: Uint8Array) => toHex(keyIdOf(getPublicKeyBytes(secretKey)));
+
+/**
+ * Where a join opened on this device stands: the link's code from the address (a new link
+ * replaces an unfinished join of another one) or from the join kept on the device, then the
+ * link's status asked before anything else, then the step the person had reached.
+ */
+async function resolveJoin(kind: JoinKind): Promise<{ pending: PendingJoin | null; step: Step }> {
+  const fresh = takeFragment();
+  let pending = readPendingJoin(kind);
+  if (fresh && pending && pending.token !== fresh) {
+    abandonPendingJoin();
+    pending = null;
+  }
+  const token = fresh || pending?.token;
+  if (!token) return { pending: null, step: { name: 'failed', error: null } };
+  pending ??= { v: 1, kind, token };
+  writePendingJoin(pending);
+
+  const status = await fetchJoinLinkStatus(kind, token);
+  if (status !== 'valid') {
+    // A key sent for registration may be a member's now; any other key from this join is a stray.
+    const keyRemoved = Boolean(pending.made && !pending.sent);
+    if (pending.sent) finishPendingJoin();
+    else abandonPendingJoin();
+    return { pending: null, step: { name: 'refused', status, keyRemoved } };
+  }
+  if (pending.made) {
+    const unlocked = unlockedSecretKey();
+    if (unlocked && keyIdHex(unlocked) === pending.made.keyId)
+      return {
+        pending,
+        step: {
+          name: 'recovery',
+          secretKey: unlocked,
+          displayName: pending.made.displayName,
+          backup: pending.made.backup,
+        },
+      };
+    return { pending, step: { name: 'resume' } };
+  }
+  const defaultName = kind === 'invite' ? (await previewInvite(token)).displayName : undefined;
+  return { pending, step: { name: 'setup', defaultName } };
+}
+
+/** The key made before a reload, opened with its PIN; or, deliberately, a new key instead. */
+function ResumeStep({
+  onUnlocked,
+  onStartOver,
+}: {
+  onUnlocked: (key: Uint8Array) => void;
+  onStartOver: () => void;
+}) {
+  const { t } = useTranslation();
+  const form = useForm({ defaultValues: { pin: '' } });
+  const [message, setMessage] = useState<string | null>(null);
+  const unlock = useSubmit(
+    async ({ pin }: { pin: string }) => {
+      setMessage(null);
+      onUnlocked(await unlockVault(pin));
+    },
+    {
+      onError: (e) => {
+        form.setValue('pin', '');
+        const refused = pinRefusal(e, t);
+        setMessage(refused);
+        return refused ? null : e;
+      },
+    },
+  );
+  return (
+    <section aria-labelledby="resume-title">
+      <h2 id="resume-title">{t('join.resumeTitle')}</h2>
+      <p>{t('join.resumeHelp')}</p>
+      <form onSubmit={form.handleSubmit(unlock.run)}>
+        <PinField
+          id="resume-pin"
+          caption={t('unlock.pin')}
+          autoComplete="current-password"
+          {...form.register('pin')}
+        />
+        {message && (
+          <p role="alert" className="error">
+            {message}
+          </p>
+        )}
+        <ErrorMessage error={unlock.error} />
+        <p>
+          <SubmitButton
+            busy={unlock.busy}
+            action={t('join.resumeContinue')}
+            busyAction={t('unlock.unlocking')}
+          />
+        </p>
+      </form>
+      <p>
+        <button type="button" className="secondary" onClick={onStartOver}>
+          {t('join.startOver')}
+        </button>
+      </p>
+    </section>
+  );
+}
+
 /**
  * Joining the hotline: the first admin (bootstrap link) or a new member (invite link).
- * The key is made and locked in this browser, the backup saved, and only then is the
- * public key registered, by a request signed with the new key.
+ * The link is checked first; the key is made and locked in this browser, the backup saved,
+ * and only then is the public key registered, by a request signed with the new key. Until
+ * then the join is kept on the device (lib/onboarding.ts), so reloads and back/forward resume it.
  */
-export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootstrap' | 'invite' }) {
+export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKind }) {
   const { t } = useTranslation();
-  const [token] = useState(() => takeFragment());
-  const [preview, setPreview] = useState<{ displayName: string } | null>(null);
-  const [step, setStep] = useState<Step>(kind === 'invite' ? { name: 'checking' } : { name: 'setup' });
+  const [pending, setPending] = useState<PendingJoin | null>(null);
+  const [step, setStep] = useState<Step>({ name: 'checking' });
 
   useEffect(() => {
-    if (kind !== 'invite') return;
-    if (!token) return setStep({ name: 'failed', error: new Error(t('join.noCode')) });
-    previewInvite(token).then(
-      (p) => {
-        setPreview(p);
-        setStep({ name: 'setup' });
+    let live = true;
+    resolveJoin(kind).then(
+      (resolved) => {
+        if (!live) return;
+        setPending(resolved.pending);
+        setStep(
+          resolved.step.name === 'failed'
+            ? { name: 'failed', error: new Error(t('join.noCode')) }
+            : resolved.step,
+        );
       },
-      (error) =>
-        setStep({
-          name: 'failed',
-          // An edited, used, withdrawn or expired code: one plain sentence, not the server's wording.
-          error:
-            error instanceof ApiRequestError && [400, 404, 410].includes(error.status)
-              ? new Error(t('join.invalidLink'))
-              : error,
-        }),
+      (error) => {
+        if (!live) return;
+        // The status said valid but the preview refused: the link died in between.
+        const gone = error instanceof ApiRequestError && [400, 404, 410].includes(error.status);
+        setStep({ name: 'failed', error: gone ? new Error(t('join.invalidLink')) : error });
+      },
     );
-  }, [kind, token, t]);
+    return () => {
+      live = false;
+    };
+  }, [kind, t]);
 
   useRestartOnNewLink();
 
+  function keep(next: PendingJoin) {
+    writePendingJoin(next);
+    setPending(next);
+  }
+
   async function register(secretKey: Uint8Array, displayName: string) {
-    setStep({ name: 'registering', secretKey, displayName });
+    if (!pending) return;
+    setStep({ name: 'registering' });
+    keep({ ...pending, sent: true });
     try {
-      await registerKey(kind, { token, displayName }, secretKey);
+      await registerKey(kind, { token: pending.token, displayName }, secretKey);
+      finishPendingJoin();
       await loadMe();
       navigate('/', true);
     } catch (error) {
+      // A refusal means nothing was registered; anything else (no answer) might have been.
+      if (error instanceof ApiRequestError) keep({ ...pending, sent: false });
       setStep({ name: 'failed', error, retry: { secretKey, displayName } });
     }
   }
 
-  if (kind === 'bootstrap' && !token) return <p className="error">{t('join.noCode')}</p>;
+  function startOver() {
+    if (!pending) return;
+    abandonPendingJoin();
+    keep({ v: 1, kind, token: pending.token });
+    setStep({ name: 'setup', defaultName: pending.made?.displayName });
+  }
+
   return (
     <section>
       <h1>
@@ -82,11 +225,42 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
           : userTextIn(t, 'join.inviteTitle', { hotline: config.hotlineName ?? 'Llamenos' })}
       </h1>
       {step.name === 'checking' && <p aria-busy="true">{t('app.loading')}</p>}
+      {step.name === 'refused' && (
+        <div role="alert" className="error">
+          <p>{t(REFUSALS[step.status])}</p>
+          {step.keyRemoved && <p>{t('join.strayKeyRemoved')}</p>}
+        </div>
+      )}
       {step.name === 'setup' && (
         <KeySetupForm
           hotline={config.publicUrl}
-          defaultName={preview?.displayName}
-          onCreated={(created) => setStep({ name: 'recovery', ...created })}
+          defaultName={step.defaultName}
+          onCreated={(created) => {
+            if (pending)
+              keep({
+                ...pending,
+                made: {
+                  keyId: created.backup.keyId,
+                  displayName: created.displayName,
+                  backup: created.backup,
+                },
+              });
+            setStep({ name: 'recovery', ...created });
+          }}
+        />
+      )}
+      {step.name === 'resume' && (
+        <ResumeStep
+          onStartOver={startOver}
+          onUnlocked={(secretKey) =>
+            pending?.made &&
+            setStep({
+              name: 'recovery',
+              secretKey,
+              displayName: pending.made.displayName,
+              backup: pending.made.backup,
+            })
+          }
         />
       )}
       {step.name === 'recovery' && (
@@ -94,6 +268,7 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: 'bootst
           recoveryKey={step.recoveryKey}
           backup={step.backup}
           onDone={() => register(step.secretKey, step.displayName)}
+          onStartOver={step.recoveryKey ? undefined : startOver}
         />
       )}
       {step.name === 'registering' && <p aria-busy="true">{t('join.registering')}</p>}

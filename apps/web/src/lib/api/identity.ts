@@ -5,6 +5,7 @@ import {
   InviteListResponse,
   InvitePreviewSchema,
   InviteViewSchema,
+  JoinLinkStatusResponse,
   PermissionListResponse,
   ProfileViewSchema,
   RoleListResponse,
@@ -47,6 +48,17 @@ export const createInvite = (body: z.input<typeof CreateInviteBody>) =>
   request(CreatedInviteSchema, 'POST', '/api/invites', body);
 
 export const revokeInvite = (id: string) => request(InviteViewSchema, 'DELETE', `/api/invites/${id}`);
+
+/** Whether a join link can still be used, asked before any name, PIN or key (public: no key yet). */
+export const fetchJoinLinkStatus = async (kind: 'bootstrap' | 'invite', token: string) =>
+  (
+    await request(
+      JoinLinkStatusResponse,
+      'POST',
+      kind === 'bootstrap' ? '/api/bootstrap/status' : '/api/invites/status',
+      { token },
+    )
+  ).status;
 
 /** What the holder of an invite link sees before accepting it (public: no key yet). */
 export const previewInvite = (token: string) =>
