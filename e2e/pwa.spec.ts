@@ -83,7 +83,7 @@ test('offline: the app shell comes from the service worker, and no API answer is
     // index.html is served no-cache: offline, only the service worker can answer this reload.
     await page.reload();
     await expect(page.locator('header.app-header')).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Wipe this device' })).toBeVisible();
+    await expect(page.getByRole('banner').getByLabel('Language')).toBeVisible();
     await expect(page.getByRole('alert')).toContainText('The server could not be reached');
     // A client route is the same shell.
     await page.goto(`${hotline.url}/settings`);
