@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
 import { bootstrapAdmin, createInviteLink } from './helpers.js';
@@ -7,6 +8,17 @@ const PIN = '135790';
 /** A device of its own (a fresh browser profile) with one tab. */
 async function device(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
+}
+
+/** Serious and critical axe violations on the screens this spec adds (resume, resumed recovery, refusal). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  expect(results.passes.length).toBeGreaterThan(10);
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help}`);
 }
 
 const storedVault = (page: Page) => page.evaluate(() => localStorage.getItem('llamenos.vault.v1'));
@@ -62,12 +74,14 @@ test('reload, back and forward at every step resume the same key; the used link 
     // The link opened again resumes too, rather than making a second key.
     await vera.goto(link!);
     await expect(vera.getByRole('heading', { name: 'Finish joining' })).toBeVisible();
+    expect(await seriousViolations(vera)).toEqual([]);
     await vera.getByLabel('PIN', { exact: true }).fill('000000');
     await vera.getByRole('button', { name: 'Go on' }).click();
     await expect(vera.getByRole('alert')).toContainText(/wrong PIN/i);
     await vera.getByLabel('PIN', { exact: true }).fill(PIN);
     await vera.getByRole('button', { name: 'Go on' }).click();
     await expect(vera.getByTestId('recovery-resumed')).toBeVisible();
+    expect(await seriousViolations(vera)).toEqual([]);
     expect(await storedVault(vera)).toBe(keyBefore);
   });
 
@@ -103,6 +117,7 @@ test('reload, back and forward at every step resume the same key; the used link 
     await stranger.goto(link!);
     await expect(stranger.getByRole('alert')).toContainText(/already used/i);
     await expect(stranger.getByLabel(/your name/i)).toHaveCount(0);
+    expect(await seriousViolations(stranger)).toEqual([]);
     expect(await storedVault(stranger)).toBeNull();
     await stranger.context().close();
   });
