@@ -62,6 +62,17 @@ describe('audit words', () => {
     );
   });
 
+  it('names the assignee of a conversation and the member whose sessions ended', () => {
+    const assigned = entry({
+      action: 'conversations.assigned',
+      target: 'conversation:c1',
+      details: { assignee: VERA.id },
+    });
+    expect(plain(auditSentence(assigned, members, t.t))).toBe('A conversation was assigned to =Vera');
+    const revoked = entry({ action: 'auth.sessions-revoked', target: VERA.id });
+    expect(plain(auditSentence(revoked, members, t.t))).toBe('Ana Admin ended the sessions of =Vera');
+  });
+
   it('still reads an action code it does not know (a newer server)', () => {
     expect(plain(auditSentence(entry({ action: 'future.thing' }), members, t.t))).toBe(
       'Ana Admin: future.thing',

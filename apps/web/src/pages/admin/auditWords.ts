@@ -33,7 +33,8 @@ export function targetName(target: string | null, members: MemberDirectory): str
   const colon = target.indexOf(':');
   const kind = colon < 0 ? '' : target.slice(0, colon);
   const rest = target.slice(colon + 1);
-  if (kind === 'user') return members.byId(rest) ?? short(target);
+  // `user:<id>`, or a bare user id (auth.sessions-revoked).
+  if (kind === 'user' || !kind) return members.byId(rest) ?? members.byPubkey(rest) ?? short(target);
   if (kind === 'reader' || HEX_KEY.test(rest)) return members.byPubkey(rest) ?? short(target);
   return short(target);
 }
@@ -46,11 +47,15 @@ export function actorName(pubkey: string | null, members: MemberDirectory, t: TF
 /** One entry as a sentence in the reader's language; an unknown code (a newer server) still reads. */
 export function auditSentence(entry: AuditEntryBody, members: MemberDirectory, t: TFunction): string {
   const actor = isolate(actorName(entry.actorPubkey, members, t));
-  const target = isolate(
-    entry.action.startsWith('identity.role-') && typeof entry.details.name === 'string'
-      ? entry.details.name
-      : targetName(entry.target, members),
-  );
+  const { name, assignee } = entry.details;
+  // The person or role a sentence is about: a role by its name, an assignment by its assignee.
+  const about =
+    entry.action.startsWith('identity.role-') && typeof name === 'string'
+      ? name
+      : typeof assignee === 'string'
+        ? targetName(`user:${assignee}`, members)
+        : targetName(entry.target, members);
+  const target = isolate(about);
   if (!KNOWN.has(entry.action)) return t('audit.unknownAction', { actor, action: entry.action });
   return t(`audit.sentence.${entry.action}`, { actor, target });
 }
