@@ -71,6 +71,10 @@ test('reload, back and forward at every step resume the same key; the used link 
     await vera.goBack();
     await vera.goForward();
     await expect(vera.getByRole('heading', { name: 'Finish joining' })).toBeVisible();
+    // The hotline's address resumes the join rather than asking to unlock a key that is no member's.
+    await vera.goto(hotline.url);
+    await expect(vera.getByRole('heading', { name: 'Finish joining' })).toBeVisible();
+    await expect(vera.getByRole('heading', { name: 'Unlock' })).toHaveCount(0);
     // The link opened again resumes too, rather than making a second key.
     await vera.goto(link!);
     await expect(vera.getByRole('heading', { name: 'Finish joining' })).toBeVisible();

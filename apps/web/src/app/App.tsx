@@ -7,6 +7,7 @@ import { MemberNav } from '../components/MemberNav.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { WipeDeviceDialog } from '../components/WipeDeviceDialog.js';
 import { fetchConfig, setSigningOrigin } from '../lib/api/index.js';
+import { unfinishedJoinKind } from '../lib/onboarding.js';
 import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
 import { lockVault } from '../lib/vault.js';
 import { CallDock } from '../pages/calls/CallDock.js';
@@ -89,7 +90,8 @@ export function App() {
   // Joining pages load the profile themselves once the key is registered.
   const joining = Object.hasOwn(JOINING_ROUTES, path);
   useEffect(() => {
-    if (vault === 'unlocked' && !me && !joining) loadMe().catch((e: Error) => setError(e.message));
+    if (vault === 'unlocked' && !me && !joining && !unfinishedJoinKind())
+      loadMe().catch((e: Error) => setError(e.message));
   }, [vault, me, joining]);
 
   return (
@@ -165,6 +167,9 @@ function Screen({
   const { t } = useTranslation();
   const joining = Object.hasOwn(JOINING_ROUTES, path) ? JOINING_ROUTES[path] : undefined;
   if (joining) return joining(config);
+  // A key made by a join that was never registered: finish that join rather than unlock.
+  const unfinished = !me && vault !== 'none' ? unfinishedJoinKind() : null;
+  if (unfinished) return JOINING_ROUTES[`/${unfinished}`]!(config);
   if (vault === 'none' && !me) return <HomePage config={config} />;
   if (vault === 'locked' && !me) return <UnlockPage />;
   if (!me) return <p aria-busy="true">{t('app.loading')}</p>;

@@ -57,3 +57,12 @@ export function abandonPendingJoin(): void {
     // Unreadable leftovers are simply dropped.
   }
 }
+
+/**
+ * The kind of an unfinished join whose key is the one stored here: that key is no member's
+ * yet, so the unlock screen would only strand its holder; the join resumes instead.
+ */
+export function unfinishedJoinKind(): JoinKind | null {
+  for (const kind of ['invite', 'bootstrap'] as const) if (readPendingJoin(kind)?.made) return kind;
+  return null;
+}
