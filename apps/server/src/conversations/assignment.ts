@@ -95,6 +95,28 @@ async function viewFor(ctx: ServerContext, actor: Member, row: ConversationRow):
   return conversationView(row, await unreadFor(ctx.db, row.id, actor.userId));
 }
 
+/** The audit entry of a member's act on one conversation, in the act's own transaction. */
+function auditMemberAct(
+  tx: Queryable,
+  actor: Member,
+  conversationId: string,
+  action: string,
+  details: Record<string, string>,
+  now: Date,
+): Promise<unknown> {
+  return appendAuditInTx(
+    tx,
+    {
+      action,
+      actorPubkey: actor.pubkey,
+      target: `conversation:${conversationId}`,
+      details: { conversationId, ...details },
+      ipHash: actor.ipHash,
+    },
+    now,
+  );
+}
+
 /** `POST …/claim`: take a waiting conversation from the queue. */
 export async function claimConversation(
   ctx: ServerContext,
@@ -111,15 +133,12 @@ export async function claimConversation(
     const claimed = await claimIfUnassigned(tx, id, actor.userId);
     if (!claimed) throw conflict('someone else has already taken this conversation');
     const handover = await afterHandover(tx, id, actor.userId, now);
-    await appendAuditInTx(
+    await auditMemberAct(
       tx,
-      {
-        action: 'conversations.assigned',
-        actorPubkey: actor.pubkey,
-        target: `conversation:${id}`,
-        details: { conversationId: id, how: 'claim', assignee: actor.userId },
-        ipHash: actor.ipHash,
-      },
+      actor,
+      id,
+      'conversations.assigned',
+      { how: 'claim', assignee: actor.userId },
       now,
     );
     return { row: claimed, handover };
@@ -179,49 +198,21 @@ export async function transferConversation(
     const moved = await assignConversation(tx, id, to, now);
     if (!moved) throw notFound('no such conversation');
     const handover = await afterHandover(tx, id, to, now);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'conversations.transferred',
-        actorPubkey: actor.pubkey,
-        target: `conversation:${id}`,
-        details: { conversationId: id, from: conversation.assigned_to ?? 'queue', to },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    const from = conversation.assigned_to ?? 'queue';
+    await auditMemberAct(tx, actor, id, 'conversations.transferred', { from, to }, now);
     return { row: moved, handover };
   });
   await announceHandover(ctx, id, handover);
   return viewFor(ctx, actor, row);
 }
 
+/** `POST …/close` and `…/reopen`: the assignee, or someone who reads every conversation. */
 export async function closeConversation(
   ctx: ServerContext,
   actor: Member,
   id: string,
 ): Promise<ConversationView> {
-  const now = ctx.now();
-  const conversation = await visibleConversation(ctx, actor, id);
-  ensureHandles(actor, conversation);
-  const row = await ctx.db.transaction(async (tx) => {
-    const closed = await closeConversationRow(tx, id, now);
-    if (!closed) throw conflict('this conversation is already closed');
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'conversations.closed',
-        actorPubkey: actor.pubkey,
-        target: `conversation:${id}`,
-        details: { conversationId: id },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
-    return closed;
-  });
-  await announceConversation(ctx, { type: 'conversation:updated', conversationId: id });
-  return viewFor(ctx, actor, row);
+  return setClosed(ctx, actor, id, true);
 }
 
 export async function reopenConversation(
@@ -229,24 +220,27 @@ export async function reopenConversation(
   actor: Member,
   id: string,
 ): Promise<ConversationView> {
+  return setClosed(ctx, actor, id, false);
+}
+
+async function setClosed(
+  ctx: ServerContext,
+  actor: Member,
+  id: string,
+  closing: boolean,
+): Promise<ConversationView> {
   const now = ctx.now();
   const conversation = await visibleConversation(ctx, actor, id);
   ensureHandles(actor, conversation);
   const row = await ctx.db.transaction(async (tx) => {
-    const reopened = await reopenConversationRow(tx, id, now);
-    if (!reopened) throw conflict('this conversation is not closed');
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'conversations.reopened',
-        actorPubkey: actor.pubkey,
-        target: `conversation:${id}`,
-        details: { conversationId: id, by: 'member' },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
-    return reopened;
+    const changed = closing
+      ? await closeConversationRow(tx, id, now)
+      : await reopenConversationRow(tx, id, now);
+    if (!changed)
+      throw conflict(closing ? 'this conversation is already closed' : 'this conversation is not closed');
+    if (closing) await auditMemberAct(tx, actor, id, 'conversations.closed', {}, now);
+    else await auditMemberAct(tx, actor, id, 'conversations.reopened', { by: 'member' }, now);
+    return changed;
   });
   await announceConversation(ctx, { type: 'conversation:updated', conversationId: id });
   return viewFor(ctx, actor, row);
