@@ -135,8 +135,9 @@ test('edited invite links are refused; a lost connection while joining saves not
   const link = await createInviteLink(admin, 'Vera Volunteer');
   const volunteerContext = await browser.newContext();
   const volunteer = await volunteerContext.newPage();
-  const invalid =
-    'This invite link is invalid or has expired. Check that it was copied whole, or ask your admin for a new one.';
+  // The link's status is checked before anything is asked, and the refusal says which case it is.
+  const invalid = 'This link is not valid. Check that it was copied whole, or ask your admin for a new one.';
+  const used = 'This link was already used, so it cannot make another account.';
 
   await test.step('an edited link', async () => {
     const [base, code = ''] = link.split('#');
@@ -178,7 +179,8 @@ test('edited invite links are refused; a lost connection while joining saves not
     const againContext = await browser.newContext();
     const again = await againContext.newPage();
     await again.goto(link);
-    await expect(again.getByRole('alert')).toContainText(invalid);
+    await expect(again.getByRole('alert')).toContainText(used);
+    await expect(again.getByLabel(/your name/i)).toHaveCount(0);
     await againContext.close();
   });
   await volunteerContext.close();

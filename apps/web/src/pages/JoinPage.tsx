@@ -55,6 +55,16 @@ const keyIdHex = (secretKey: Uint8Array) => toHex(keyIdOf(getPublicKeyBytes(secr
  * replaces an unfinished join of another one) or from the join kept on the device, then the
  * link's status asked before anything else, then the step the person had reached.
  */
+/** The link's status; a code the server cannot even parse (cut short, edited) is an unknown link. */
+async function linkStatus(kind: JoinKind, token: string): Promise<JoinLinkStatus> {
+  try {
+    return await fetchJoinLinkStatus(kind, token);
+  } catch (error) {
+    if (error instanceof ApiRequestError && error.status === 400) return 'unknown';
+    throw error;
+  }
+}
+
 async function resolveJoin(kind: JoinKind): Promise<{ pending: PendingJoin | null; step: Step }> {
   const fresh = takeFragment();
   let pending = readPendingJoin(kind);
@@ -67,7 +77,7 @@ async function resolveJoin(kind: JoinKind): Promise<{ pending: PendingJoin | nul
   pending ??= { v: 1, kind, token };
   writePendingJoin(pending);
 
-  const status = await fetchJoinLinkStatus(kind, token);
+  const status = await linkStatus(kind, token);
   if (status !== 'valid') {
     // A key sent for registration may be a member's now; any other key from this join is a stray.
     const keyRemoved = Boolean(pending.made && !pending.sent);
