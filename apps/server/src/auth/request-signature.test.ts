@@ -5,8 +5,6 @@
  * tampered tokens, and a token whose hex is spelled differently (which the engine would read as
  * the same bytes) is refused rather than taken for a new id by the replay cache.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   createAuthHeader,
   generateSecretKey,
@@ -17,8 +15,8 @@ import {
   verifyAuthHeader,
   verifyEvent,
 } from '@llamenos/crypto';
-import { initNostrWasm } from 'nostr-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bip340Vectors, hexBytes, nostrWasmExports } from '../../test/bip340-vectors.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline } from '../../test/helpers.js';
 import { initVerifier, verifierEngine } from '../realtime/verify.js';
 import { verifyTokenSignature } from './request-signature.js';
@@ -26,13 +24,6 @@ import { verifyTokenSignature } from './request-signature.js';
 beforeAll(async () => {
   expect(await initVerifier()).toBe('wasm');
 });
-
-const vectorsDir = (): string => {
-  const override = process.env.LLAMENOS_VECTORS_DIR;
-  if (override) return override.endsWith('/') ? override : `${override}/`;
-  // <repo>/apps/server/src/auth/ → <repo>/../shared/vectors/
-  return fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
-};
 
 interface RawEngine {
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
@@ -45,20 +36,7 @@ interface RawEngine {
  * "u" of the pinned nostr-wasm 0.1.0) with the vectors' own messages, of any length.
  */
 async function rawEngine(): Promise<RawEngine> {
-  const original = WebAssembly.instantiate;
-  let instance: WebAssembly.Instance | undefined;
-  const capture = async (bytes: BufferSource, imports?: WebAssembly.Imports) => {
-    const result = await original(bytes, imports);
-    instance = result.instance;
-    return result;
-  };
-  WebAssembly.instantiate = capture as unknown as typeof original;
-  try {
-    await initNostrWasm();
-  } finally {
-    WebAssembly.instantiate = original;
-  }
-  const x = instance!.exports as Record<string, (...a: number[]) => number> & { g: WebAssembly.Memory };
+  const x = await nostrWasmExports();
   const [malloc, contextCreate, parseKey, schnorrVerify] = [x.i!, x.o!, x.p!, x.u!];
   const VERIFY = 257;
   const ctx = contextCreate(VERIFY);
@@ -85,23 +63,10 @@ describe('the WASM engine behind signed requests', () => {
 
   it('passes every BIP-340 verification vector', async () => {
     const engine = await rawEngine();
-    const lines = readFileSync(`${vectorsDir()}bip340-test-vectors.csv`, 'utf8').trim().split(/\r?\n/);
-    const header = lines[0]!.split(',');
-    const rows = lines.slice(1).map((line) => {
-      const cells = line.split(',');
-      const get = (name: string) => cells[header.indexOf(name)] ?? '';
-      return {
-        index: get('index'),
-        publicKey: get('public key').toLowerCase(),
-        message: get('message').toLowerCase(),
-        signature: get('signature').toLowerCase(),
-        valid: get('verification result') === 'TRUE',
-      };
-    });
+    const rows = bip340Vectors();
     expect(rows.length).toBeGreaterThanOrEqual(19);
     expect(rows.some((r) => r.valid) && rows.some((r) => !r.valid)).toBe(true);
     for (const row of rows) {
-      const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
       expect(
         engine.verify(hexBytes(row.publicKey), hexBytes(row.message), hexBytes(row.signature)),
         `vector ${row.index}`,

@@ -5,8 +5,6 @@
  * must give the vector's signature byte for byte; and events signed by signFast must pass the
  * pure JavaScript verifier of @llamenos/crypto with the right id and pubkey.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   generateSecretKey,
   getPublicKey,
@@ -14,22 +12,14 @@ import {
   HUB_EVENT_TAG,
   verifyEvent,
 } from '@llamenos/crypto';
-import { initNostrWasm } from 'nostr-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bip340Vectors, hexBytes, nostrWasmExports } from '../../test/bip340-vectors.js';
 import { initVerifier, signFast, verifierEngine } from './verify.js';
 
 beforeAll(async () => {
   expect(await initVerifier()).toBe('wasm');
 });
 
-const vectorsDir = (): string => {
-  const override = process.env.LLAMENOS_VECTORS_DIR;
-  if (override) return override.endsWith('/') ? override : `${override}/`;
-  // <repo>/apps/server/src/realtime/ → <repo>/../shared/vectors/
-  return fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
-};
-
-const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /**
@@ -41,20 +31,7 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 async function rawSigner(): Promise<
   (secret: Uint8Array, message: Uint8Array, aux: Uint8Array) => Uint8Array
 > {
-  const original = WebAssembly.instantiate;
-  let instance: WebAssembly.Instance | undefined;
-  const capture = async (bytes: BufferSource, imports?: WebAssembly.Imports) => {
-    const result = await original(bytes, imports);
-    instance = result.instance;
-    return result;
-  };
-  WebAssembly.instantiate = capture as unknown as typeof original;
-  try {
-    await initNostrWasm();
-  } finally {
-    WebAssembly.instantiate = original;
-  }
-  const x = instance!.exports as Record<string, (...a: number[]) => number> & { g: WebAssembly.Memory };
+  const x = await nostrWasmExports();
   const [malloc, contextCreate, keypairCreate, sign32] = [x.i!, x.o!, x.r!, x.t!];
   const SIGN_AND_VERIFY = 513 | 257;
   const ctx = contextCreate(SIGN_AND_VERIFY);
@@ -77,22 +54,7 @@ describe('the WASM signer behind hub events', () => {
 
   it('gives every BIP-340 signing vector its exact signature', async () => {
     const sign = await rawSigner();
-    const lines = readFileSync(`${vectorsDir()}bip340-test-vectors.csv`, 'utf8').trim().split(/\r?\n/);
-    const header = lines[0]!.split(',');
-    const rows = lines
-      .slice(1)
-      .map((line) => {
-        const cells = line.split(',');
-        const get = (name: string) => (cells[header.indexOf(name)] ?? '').toLowerCase();
-        return {
-          index: get('index'),
-          secret: get('secret key'),
-          publicKey: get('public key'),
-          aux: get('aux_rand'),
-          message: get('message'),
-          signature: get('signature'),
-        };
-      })
+    const rows = bip340Vectors()
       // The signing vectors: a secret key and a 32-byte message (sign32's input).
       .filter((r) => r.secret && r.message.length === 64);
     expect(rows.length).toBeGreaterThanOrEqual(4);
