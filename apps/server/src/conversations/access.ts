@@ -1,8 +1,9 @@
-import { BUILTIN_ROLES, hasPermission, type Permission } from '@llamenos/protocol';
+import { hasPermission, type Permission } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { grantsOf } from '../identity/lookup.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import { activeMembersWithGrants, type ConversationRow, findConversation } from './store.js';
 
@@ -56,18 +57,11 @@ export function ensureHandles(actor: Member, conversation: ConversationRow): voi
  * before the queue pass (queue.ts) has taken the conversation from them.
  */
 export async function currentReaders(db: Queryable, assignedTo: string | null): Promise<string[]> {
-  // One statement for what activeUsersHolding (records/envelope.ts) would read twice; the same
-  // rule for what a role grants (built-in first, then the custom role of that id).
+  // One statement for what activeUsersHolding (records/envelope.ts) would read twice; what a
+  // role grants is the sign-in's rule (identity/lookup.ts).
   const members = await activeMembersWithGrants(db);
   const holds = (m: (typeof members)[number], permission: Permission) =>
-    hasPermission(
-      m.roles.flatMap((role) =>
-        Object.hasOwn(BUILTIN_ROLES, role)
-          ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
-          : (m.custom[role] ?? []),
-      ),
-      permission,
-    );
+    hasPermission(grantsOf(m.roles, m.custom), permission);
   const admins = members.filter((m) => holds(m, 'conversations:read-all')).map((m) => m.pubkey);
   const assignee = assignedTo
     ? members.find((m) => m.id === assignedTo && holds(m, 'conversations:read-assigned'))
