@@ -2,7 +2,7 @@ import { LABEL_SERVER_FIELD } from '@llamenos/crypto';
 import webPush from 'web-push';
 import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
-import { insertVapidRowIfAbsent, readVapidRow } from './store.js';
+import { insertVapidRowIfAbsent, readVapidRow, type VapidRow } from './store.js';
 
 /**
  * The server's VAPID key pair (RFC 8292): browsers bind a subscription to its public key, and
@@ -38,15 +38,24 @@ export async function ensureVapidKeys(ctx: ServerContext): Promise<void> {
   ctx.log.info('Web Push VAPID key pair created');
 }
 
-export async function vapidPublicKey(ctx: ServerContext): Promise<string> {
+/**
+ * The stored row: one read once start-up has made it (server.ts); made here only for a context
+ * that never went through start-up (tests building the app directly).
+ */
+async function storedVapidRow(ctx: ServerContext): Promise<VapidRow> {
+  const row = await readVapidRow(ctx.db);
+  if (row) return row;
   await ensureVapidKeys(ctx);
-  return (await readVapidRow(ctx.db))!.publicKey;
+  return (await readVapidRow(ctx.db))!;
+}
+
+export async function vapidPublicKey(ctx: ServerContext): Promise<string> {
+  return (await storedVapidRow(ctx)).publicKey;
 }
 
 /** Both keys; throws when the stored private key does not open (another SERVER_SECRET). */
 export async function vapidKeys(ctx: ServerContext): Promise<VapidKeys> {
-  await ensureVapidKeys(ctx);
-  const row = (await readVapidRow(ctx.db))!;
+  const row = await storedVapidRow(ctx);
   return {
     publicKey: row.publicKey,
     privateKey: openAtRest(
