@@ -6,9 +6,9 @@ import { type UseFormReturn, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
+import { type CredentialsRow, CredentialsSummary } from '../../components/CredentialsSummary.js';
 import { RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -176,31 +176,19 @@ function shown(value: ChannelSummary['fields'][string], t: (key: string) => stri
 }
 
 function ChannelSummaryList({ channel, summary }: { channel: MessagingChannelId; summary: ChannelSummary }) {
-  const { t, i18n } = useTranslation();
-  return (
-    <dl className="summary-list">
-      {Object.entries(summary.fields).map(([field, value]) => {
-        const text = shown(value, t);
-        if (text === null) return null;
-        return (
-          <div key={field}>
-            <dt>{t(`channels.fields.${field}`)}</dt>
-            <dd className="ltr-cell">{text}</dd>
-          </div>
-        );
-      })}
-      {channel !== 'signal' && channel !== 'whatsapp' && (
-        <div>
-          <dt>{t('channels.fields.phoneNumbers')}</dt>
-          <dd className="ltr-cell">{summary.addresses.join(', ') || t('common.none')}</dd>
-        </div>
-      )}
-      <div>
-        <dt>{t('providers.updatedAt')}</dt>
-        <dd>{formatDateTime(summary.updatedAt, i18n.language)}</dd>
-      </div>
-    </dl>
-  );
+  const { t } = useTranslation();
+  const rows: CredentialsRow[] = [];
+  for (const [field, value] of Object.entries(summary.fields)) {
+    const detail = shown(value, t);
+    if (detail !== null) rows.push({ field, term: t(`channels.fields.${field}`), detail });
+  }
+  if (channel !== 'signal' && channel !== 'whatsapp')
+    rows.push({
+      field: 'phoneNumbers',
+      term: t('channels.fields.phoneNumbers'),
+      detail: summary.addresses.join(', ') || t('common.none'),
+    });
+  return <CredentialsSummary rows={rows} updatedAt={summary.updatedAt} />;
 }
 
 /**

@@ -11,9 +11,9 @@ import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { type CredentialsRow, CredentialsSummary } from '../../components/CredentialsSummary.js';
 import { RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -149,31 +149,25 @@ function ProviderSummaryList({
   provider: TelephonyProvider;
   summary: ProviderSummary;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const masked = (v: MaskedSecret) =>
     v.last4 ? t('providers.maskedEnds', { last4: v.last4 }) : t('providers.masked');
-  return (
-    <dl className="summary-list">
-      {fieldsOf(provider).map(([field]) => {
-        const value = summary.fields[field];
-        if (value === undefined) return null;
-        return (
-          <div key={field}>
-            <dt>{t(`providers.fields.${field}`)}</dt>
-            <dd className="ltr-cell">{typeof value === 'string' ? value : masked(value)}</dd>
-          </div>
-        );
-      })}
-      <div>
-        <dt>{t('providers.fields.phoneNumbers')}</dt>
-        <dd className="ltr-cell">{summary.phoneNumbers.join(', ') || t('common.none')}</dd>
-      </div>
-      <div>
-        <dt>{t('providers.updatedAt')}</dt>
-        <dd>{formatDateTime(summary.updatedAt, i18n.language)}</dd>
-      </div>
-    </dl>
-  );
+  const rows: CredentialsRow[] = [];
+  for (const [field] of fieldsOf(provider)) {
+    const value = summary.fields[field];
+    if (value === undefined) continue;
+    rows.push({
+      field,
+      term: t(`providers.fields.${field}`),
+      detail: typeof value === 'string' ? value : masked(value),
+    });
+  }
+  rows.push({
+    field: 'phoneNumbers',
+    term: t('providers.fields.phoneNumbers'),
+    detail: summary.phoneNumbers.join(', ') || t('common.none'),
+  });
+  return <CredentialsSummary rows={rows} updatedAt={summary.updatedAt} />;
 }
 
 /**
