@@ -1,6 +1,13 @@
 import type { Queryable } from '../db/database.js';
 
 /**
+ * SQL for "the hotline requires passkeys", read from the stored settings document (a missing
+ * document or flag is the default, off); shared with the signed-request statement
+ * (signed-requests.ts) so both paths read the policy the same way.
+ */
+export const PASSKEYS_REQUIRED_SQL = `coalesce((select (value -> 'security' ->> 'requirePasskeys') = 'true' from hotline_settings where id = 1), false)`;
+
+/**
  * True when the hotline requires passkeys (settings security.requirePasskeys) and this member
  * has registered none. It runs on every member request, so it is one statement, and the
  * passkey lookup is only evaluated when the policy is on.
@@ -13,7 +20,7 @@ import type { Queryable } from '../db/database.js';
 export async function needsPasskey(db: Queryable, userId: string): Promise<boolean> {
   const [row] = await db.query<{ needs: boolean }>(
     `select case
-       when coalesce((select (value -> 'security' ->> 'requirePasskeys') = 'true' from hotline_settings where id = 1), false)
+       when ${PASSKEYS_REQUIRED_SQL}
        then not exists (select 1 from passkeys where user_id = $1)
        else false
      end as needs`,

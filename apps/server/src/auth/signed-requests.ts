@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AuthState } from '../http/context.js';
 import { grantsOf } from '../identity/lookup.js';
+import { PASSKEYS_REQUIRED_SQL } from './passkey-policy.js';
 
 /** What the database says about one verified NIP-98 token. */
 export interface TokenStanding {
@@ -47,9 +48,7 @@ export async function standingOfTokens(
        on conflict (event_id) do nothing
        returning event_id
      ), policy as (
-       select coalesce(
-         (select (value -> 'security' ->> 'requirePasskeys') = 'true' from hotline_settings where id = 1),
-         false) as passkeys_required
+       select ${PASSKEYS_REQUIRED_SQL} as passkeys_required
      )
      select token.event_id,
        exists (select 1 from fresh where fresh.event_id = token.event_id) as fresh,
