@@ -3,7 +3,7 @@ import { CryptoError, LABEL_SERVER_FIELD } from '@llamenos/crypto';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
-import { lockAdminSet } from './service.js';
+import { countActiveAdmins, lockAdminSet } from './service.js';
 
 const BOOTSTRAP_HOURS = 24;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -17,11 +17,6 @@ const sealedTokenId = (tokenHash: string) => `bootstrap_tokens/${tokenHash}/toke
 
 // The code travels in the fragment, which browsers never send to servers or put in logs.
 const linkOf = (ctx: ServerContext, token: string) => `${ctx.config.PUBLIC_URL}/bootstrap#${token}`;
-
-async function adminExists(tx: Queryable): Promise<boolean> {
-  const rows = await tx.query(`select 1 from users where active and roles ? 'admin' limit 1`);
-  return rows.length > 0;
-}
 
 async function insertToken(ctx: ServerContext, tx: Queryable): Promise<string> {
   const token = randomBytes(24).toString('base64url');
@@ -61,7 +56,7 @@ export type BootstrapNotice = { link: string } | { printedElsewhereAt: Date };
 export async function currentBootstrapNotice(ctx: ServerContext): Promise<BootstrapNotice | null> {
   return ctx.db.transaction(async (tx) => {
     await lockAdminSet(tx);
-    if (await adminExists(tx)) return null;
+    if ((await countActiveAdmins(tx)) > 0) return null;
     const [held] = await tx.query<{ token_hash: string; token_sealed: string | null; created_at: Date }>(
       `select token_hash, token_sealed, created_at from bootstrap_tokens
         where used_at is null and expires_at > $1 order by created_at desc limit 1`,
