@@ -40,6 +40,7 @@ import { createContext } from '../context.js';
 import { createLogger } from '../logging.js';
 import { ChannelInputError } from '../messaging/channel.js';
 import { currentHubKey } from '../realtime/hub-keys.js';
+import { currentReaders } from './access.js';
 import { purgeExpiredConversations, tickConversationTimers } from './timers.js';
 
 /**
@@ -917,5 +918,32 @@ describe('retention and notifications', () => {
     } finally {
       await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, retentionDays: 0 } }));
     }
+  });
+});
+
+describe('who a message is sealed for', () => {
+  it('a custom role holding conversations:read-all reads every conversation; one without it does not', async () => {
+    const at = h.ctx.now();
+    const [supervisor, listener] = [randomUUID(), randomUUID()];
+    await h.ctx.db.query(
+      `insert into custom_roles (id, name, description, permissions, created_at, updated_at)
+       values ($1, 'Supervisor', '', $3::jsonb, $5, $5), ($2, 'Listener', '', $4::jsonb, $5, $5)`,
+      [
+        supervisor,
+        listener,
+        JSON.stringify(['conversations:read-assigned', 'conversations:read-all']),
+        JSON.stringify(['conversations:read-assigned']),
+        at,
+      ],
+    );
+    const lead = await h.addUser([supervisor], 'Lead');
+    const other = await h.addUser([listener], 'Listener');
+    const readers = await currentReaders(h.ctx.db, other.id);
+    expect(readers).toContain(lead.pubkey);
+    expect(readers).toContain(admin.pubkey);
+    // The listener is a reader only as the assignee.
+    expect(readers).toContain(other.pubkey);
+    expect(await currentReaders(h.ctx.db, null)).not.toContain(other.pubkey);
+    await h.ctx.db.query('update users set active = false where id = any($1::text[])', [[lead.id, other.id]]);
   });
 });
