@@ -1,0 +1,61 @@
+/**
+ * SignedRequestBatcher's grouping, on a stand-in database that counts statements: an idle server
+ * sends a token at once, the tokens that arrive meanwhile go together in the next statement (a
+ * copy of an id waits for the one after), and a failed statement fails only its own batch.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Queryable } from '../db/database.js';
+import { SignedRequestBatcher, type VerifiedToken } from './signed-requests.js';
+
+function countingDb(failFirst = false) {
+  const statements: string[][] = [];
+  let release: (() => void) | undefined;
+  const db: Queryable = {
+    async query<T>(_sql: string, params?: readonly unknown[]) {
+      const ids = params![0] as string[];
+      statements.push(ids);
+      // The first statement is held until released, so the tokens behind it queue up.
+      if (statements.length === 1) await new Promise<void>((r) => (release = r));
+      if (failFirst && statements.length === 1) throw new Error('connection lost');
+      return ids.map((event_id) => ({
+        event_id,
+        fresh: true,
+        user_id: null,
+        roles: null,
+        custom_permissions: null,
+        needs_passkey: false,
+      })) as T[];
+    },
+    async exec() {},
+  };
+  return { db, statements, release: () => release!() };
+}
+
+const token = (eventId: string): VerifiedToken => ({
+  eventId,
+  pubkey: 'a'.repeat(64),
+  rememberUntil: new Date(0),
+});
+
+describe('SignedRequestBatcher', () => {
+  it('sends an idle request at once and the ones that arrive meanwhile together', async () => {
+    const { db, statements, release } = countingDb();
+    const batcher = new SignedRequestBatcher(db);
+    const ahead = batcher.standing(token('t0'));
+    const behind = ['t1', 't2', 't1', 't3'].map((id) => batcher.standing(token(id)));
+    expect(statements).toEqual([['t0']]);
+    release();
+    await Promise.all([ahead, ...behind]);
+    expect(statements).toEqual([['t0'], ['t1', 't2', 't3'], ['t1']]);
+  });
+
+  it('fails only the batch whose statement failed', async () => {
+    const { db, release } = countingDb(true);
+    const batcher = new SignedRequestBatcher(db);
+    const ahead = batcher.standing(token('t0'));
+    const behind = batcher.standing(token('t1'));
+    release();
+    await expect(ahead).rejects.toThrow('connection lost');
+    await expect(behind).resolves.toMatchObject({ fresh: true, user: null });
+  });
+});
