@@ -1,18 +1,14 @@
 import { getPublicKeyBytes, keyIdOf, toHex } from '@llamenos/crypto';
 import type { JoinLinkStatus } from '@llamenos/protocol';
 import { useEffect, useState } from 'react';
-import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../app/App.js';
 import { navigate, takeFragment } from '../app/router.js';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { KeySetupForm, RecoveryStep } from '../components/KeySetup.js';
-import { PinField } from '../components/PinField.js';
-import { pinRefusal } from '../components/pinRefusal.js';
-import { SubmitButton } from '../components/SubmitButton.js';
+import { PinUnlockForm } from '../components/PinUnlockForm.js';
 import { userTextIn } from '../components/UserText.js';
-import { useSubmit } from '../components/useSubmit.js';
 import { ApiRequestError, fetchJoinLinkStatus, previewInvite, registerKey } from '../lib/api/index.js';
 import {
   abandonPendingJoin,
@@ -22,7 +18,7 @@ import {
   readPendingJoin,
   writePendingJoin,
 } from '../lib/onboarding.js';
-import { type KeyBackup, unlockedSecretKey, unlockVault } from '../lib/vault.js';
+import { type KeyBackup, unlockedSecretKey } from '../lib/vault.js';
 
 type Step =
   | { name: 'checking' }
@@ -112,47 +108,11 @@ function ResumeStep({
   onStartOver: () => void;
 }) {
   const { t } = useTranslation();
-  const form = useForm({ defaultValues: { pin: '' } });
-  const [message, setMessage] = useState<string | null>(null);
-  const unlock = useSubmit(
-    async ({ pin }: { pin: string }) => {
-      setMessage(null);
-      onUnlocked(await unlockVault(pin));
-    },
-    {
-      onError: (e) => {
-        form.setValue('pin', '');
-        const refused = pinRefusal(e, t);
-        setMessage(refused);
-        return refused ? null : e;
-      },
-    },
-  );
   return (
     <section aria-labelledby="resume-title">
       <h2 id="resume-title">{t('join.resumeTitle')}</h2>
       <p>{t('join.resumeHelp')}</p>
-      <form onSubmit={form.handleSubmit(unlock.run)}>
-        <PinField
-          id="resume-pin"
-          caption={t('unlock.pin')}
-          autoComplete="current-password"
-          {...form.register('pin')}
-        />
-        {message && (
-          <p role="alert" className="error">
-            {message}
-          </p>
-        )}
-        <ErrorMessage error={unlock.error} />
-        <p>
-          <SubmitButton
-            busy={unlock.busy}
-            action={t('join.resumeContinue')}
-            busyAction={t('unlock.unlocking')}
-          />
-        </p>
-      </form>
+      <PinUnlockForm id="resume-pin" action={t('join.resumeContinue')} onUnlocked={onUnlocked} />
       <p>
         <button type="button" className="secondary" onClick={onStartOver}>
           {t('join.startOver')}
