@@ -11,7 +11,12 @@ const isBuiltin = (role: string): role is BuiltinRoleId => Object.hasOwn(BUILTIN
 export function grantsOf(roles: readonly string[], customPermissions: Record<string, string[]>): string[] {
   const grants = new Set<string>();
   for (const role of roles) {
-    const permissions = isBuiltin(role) ? BUILTIN_ROLES[role].permissions : customPermissions[role];
+    // Own keys only: a role id such as "constructor" must not reach Object.prototype.
+    const permissions = isBuiltin(role)
+      ? BUILTIN_ROLES[role].permissions
+      : Object.hasOwn(customPermissions, role)
+        ? customPermissions[role]
+        : undefined;
     for (const p of permissions ?? []) grants.add(p);
   }
   return [...grants].sort();

@@ -6,16 +6,10 @@ import {
   WRAP_LENGTH,
   WRAP_VERSION,
 } from '@llamenos/crypto';
-import {
-  BUILTIN_ROLES,
-  hasPermission,
-  NOTE_WRAP_BYTES,
-  type NoteEnvelope,
-  type Permission,
-} from '@llamenos/protocol';
+import { hasPermission, NOTE_WRAP_BYTES, type NoteEnvelope, type Permission } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import { type DomainError, invalid, validationFailed } from '../domain/errors.js';
-import { lookupActiveUser } from '../identity/lookup.js';
+import { grantsOf, lookupActiveUser } from '../identity/lookup.js';
 
 /*
  * A sealed record's envelope, as far as the server can judge it without reading it: its form,
@@ -119,17 +113,13 @@ export async function activeUsersHolding(
   const users = await db.query<{ id: string; pubkey: string; roles: string[] }>(
     'select id, pubkey, roles from users where active order by pubkey',
   );
-  const custom = new Map(
+  const custom = Object.fromEntries(
     (await db.query<{ id: string; permissions: string[] }>('select id, permissions from custom_roles')).map(
       (r) => [r.id, r.permissions] as const,
     ),
   );
-  const grantsOf = (role: string): readonly string[] =>
-    Object.hasOwn(BUILTIN_ROLES, role)
-      ? BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES].permissions
-      : (custom.get(role) ?? []);
   return users
-    .filter((u) => hasPermission(u.roles.flatMap(grantsOf), permission))
+    .filter((u) => hasPermission(grantsOf(u.roles, custom), permission))
     .map((u) => ({ id: u.id, pubkey: u.pubkey }));
 }
 
