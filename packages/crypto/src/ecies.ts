@@ -115,8 +115,9 @@ export function cachedAgreement(maxRecipients = 32, random: RandomSource = secur
 }
 
 /**
- * `wrapKey` with the ECDH done by `agree`, so a server can use a native implementation (Node's
- * OpenSSL secp256k1) where it seals many wraps; the output format is the same.
+ * `wrapKey` with the ECDH done by `agree`, so a sealer of many wraps can choose the fastest
+ * agreement (the server uses `cachedAgreement`; its benchmark also compares Node's OpenSSL
+ * secp256k1); the output format is the same.
  */
 export function wrapKeyWith(
   key: Uint8Array,
