@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { DEFAULT_MESSAGING_SETTINGS, MessagingSettings } from './conversations.js';
+import { DEFAULT_REPORTS_SETTINGS, ReportsSettings } from './reports.js';
 import { textLine } from './text.js';
+import {
+  DEFAULT_TRANSCRIPTION_SETTINGS,
+  type TranscriptionModelInfo,
+  TranscriptionSettings,
+} from './transcription.js';
 
 /** Is `zone` an IANA time zone this runtime knows? */
 function isTimeZone(zone: string): boolean {
@@ -108,6 +114,10 @@ export const HotlineSettings = z
       })
       .strict(),
     messaging: MessagingSettings,
+    /** Report types (forms), attachment limits and report retention. */
+    reports: ReportsSettings,
+    /** Browser-side Whisper transcription (the model file itself is uploaded apart). */
+    transcription: TranscriptionSettings,
     /**
      * Scheduled encrypted backups of the embedded database, written by the running server into
      * DATA_DIR/backups and each verified by a restore (docs/OPERATIONS.md). Not used with
@@ -136,6 +146,8 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
   security: { requirePasskeys: false, autoLockMinutes: 15 },
   retention: { noteDays: 0, callRecordDays: 0 },
   messaging: DEFAULT_MESSAGING_SETTINGS,
+  reports: DEFAULT_REPORTS_SETTINGS,
+  transcription: DEFAULT_TRANSCRIPTION_SETTINGS,
   // On by default: a small hotline on the embedded database should not need to remember.
   backups: { enabled: true, intervalHours: 24, keep: 7 },
 };
@@ -175,5 +187,9 @@ export interface PublicSettings {
   channels: HotlineSettings['channels'];
   customFields: CustomFieldDefinition[];
   security: { autoLockMinutes: number };
+  /** Report types and attachment limits, for every member who may file a report. */
+  reports: Pick<ReportsSettings, 'types' | 'maxFileBytes' | 'maxReportBytes'>;
+  /** Whether transcription is on and which model to load (null: none uploaded). */
+  transcription: TranscriptionSettings & { model: TranscriptionModelInfo | null };
   version: number;
 }

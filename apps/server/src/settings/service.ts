@@ -61,6 +61,12 @@ export async function getPublicSettings(ctx: ServerContext): Promise<PublicSetti
     channels: settings.channels,
     customFields: settings.customFields,
     security: { autoLockMinutes: settings.security.autoLockMinutes },
+    reports: {
+      types: settings.reports.types,
+      maxFileBytes: settings.reports.maxFileBytes,
+      maxReportBytes: settings.reports.maxReportBytes,
+    },
+    transcription: { ...settings.transcription, model: null },
     version,
   };
 }

@@ -219,6 +219,12 @@ describe('settings document', () => {
       channels: settings.channels,
       customFields: settings.customFields,
       security: { autoLockMinutes: settings.security.autoLockMinutes },
+      reports: {
+        types: settings.reports.types,
+        maxFileBytes: settings.reports.maxFileBytes,
+        maxReportBytes: settings.reports.maxReportBytes,
+      },
+      transcription: { ...settings.transcription, model: null },
       version,
     });
     expect((await h.request('GET', '/api/settings/public')).status).toBe(401);

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { MaskedSecret, type ProviderSummary, TelephonyProviderName } from '../providers.js';
+import { ReportType } from '../reports.js';
 import {
   CustomFieldDefinition,
   HotlineSettings,
   type PublicSettings,
   type SettingsResponse,
 } from '../settings.js';
+import { TranscriptionSettings } from '../transcription.js';
 
 /** Answers of the settings, provider and public configuration routes, as the web client checks them. */
 
@@ -23,6 +25,16 @@ export const PublicSettingsSchema = z.object({
   channels: HotlineSettings.shape.channels,
   customFields: z.array(CustomFieldDefinition),
   security: z.object({ autoLockMinutes: z.number().int() }),
+  reports: z.object({
+    types: z.array(ReportType),
+    maxFileBytes: z.number().int(),
+    maxReportBytes: z.number().int(),
+  }),
+  transcription: TranscriptionSettings.extend({
+    model: z
+      .object({ sha256: z.string(), name: z.string(), size: z.number().int(), uploadedAt: z.string() })
+      .nullable(),
+  }),
   version: z.number().int(),
 }) satisfies z.ZodType<PublicSettings>;
 
