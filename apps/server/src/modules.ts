@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { attachmentsMigrations, attachmentsRoutes } from './attachments/index.js';
 import { auditRoutes } from './audit/routes.js';
 import { auditMigrations } from './audit/schema.js';
 import { authRoutes } from './auth/routes.js';
@@ -18,11 +19,13 @@ import { rateLimitMigrations } from './rate-limit/schema.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { realtimeMigrations } from './realtime/schema.js';
 import { recordsMigrations, recordsRoutes } from './records/index.js';
+import { reportsMigrations, reportsRoutes } from './reports/index.js';
 import { settingsRoutes } from './settings/routes.js';
 import { settingsMigrations } from './settings/schema.js';
 import { shiftsRoutes } from './shifts/routes.js';
 import { shiftsMigrations } from './shifts/schema.js';
 import { simulatorRoutes } from './simulator/index.js';
+import { transcriptionMigrations, transcriptionRoutes } from './transcription/index.js';
 
 /**
  * The server's modules, in migration order. Each owns its tables (migrations) and its
@@ -44,7 +47,10 @@ export const MODULES: ServerModule[] = [
   { name: 'shifts', migrations: shiftsMigrations, routes: shiftsRoutes },
   { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
   { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
+  { name: 'reports', migrations: reportsMigrations, routes: reportsRoutes },
+  { name: 'attachments', migrations: attachmentsMigrations, routes: attachmentsRoutes },
   { name: 'calls', migrations: callsMigrations, routes: callsRoutes },
+  { name: 'transcription', migrations: transcriptionMigrations, routes: transcriptionRoutes },
   { name: 'conversations', migrations: conversationsMigrations, routes: conversationRoutes },
   { name: 'messaging', migrations: messagingMigrations, routes: messagingRoutes },
   { name: 'push', migrations: pushMigrations, routes: pushRoutes },

@@ -1,0 +1,3 @@
+/** The Attachments module: what the rest of the server uses of it. */
+export { attachmentsRoutes } from './routes.js';
+export { attachmentsMigrations } from './schema.js';

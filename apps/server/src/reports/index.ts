@@ -1,0 +1,3 @@
+/** The Reports module: what the rest of the server uses of it. */
+export { reportsRoutes } from './routes.js';
+export { reportsMigrations } from './schema.js';
