@@ -171,8 +171,6 @@ export interface ReportAttachmentMeta {
   type: string;
   /** Exact plaintext size (the stream holds it padded, §10.2). */
   size: number;
-  /** Lowercase hex SHA-256 of the plaintext, checked by the reader after download. */
-  sha256: string;
 }
 
 /** The UTF-8 JSON sealed as a report's content (`report:<id>`). */
