@@ -15,18 +15,27 @@ const PLURAL = /_(zero|one|two|few|many|other)$/;
 
 type Tree = { [key: string]: string | Tree };
 
+const FEATURES = ['reports', 'attachments', 'transcription'] as const;
+const readTree = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Tree;
+
+/** A language's base file with every feature file (features/<feature>.<lang>.json) merged in. */
+function localeTree(l: string): Tree {
+  const base = readTree(path.join(src, 'i18n', 'locales', `${l}.json`));
+  for (const f of FEATURES)
+    Object.assign(base, readTree(path.join(src, 'i18n', 'features', `${f}.${l}.json`)));
+  return base;
+}
+
 function flatten(tree: Tree, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([key, value]) =>
     typeof value === 'string' ? [`${prefix}${key}`] : flatten(value, `${prefix}${key}.`),
   );
 }
 
-const keys = Object.fromEntries(
-  LOCALES.map((l) => [
-    l,
-    flatten(JSON.parse(readFileSync(path.join(src, 'i18n', 'locales', `${l}.json`), 'utf8')) as Tree),
-  ]),
-) as Record<(typeof LOCALES)[number], string[]>;
+const keys = Object.fromEntries(LOCALES.map((l) => [l, flatten(localeTree(l))])) as Record<
+  (typeof LOCALES)[number],
+  string[]
+>;
 
 /** "a.b_one", "a.b_other", "a.b_few" → "a.b"; plain keys stay as they are. */
 const family = (key: string) => key.replace(PLURAL, '');
@@ -69,7 +78,7 @@ describe('locale files', () => {
 
   it('no translation is empty', () => {
     for (const l of LOCALES) {
-      const tree = JSON.parse(readFileSync(path.join(src, 'i18n', 'locales', `${l}.json`), 'utf8')) as Tree;
+      const tree = localeTree(l);
       const empty = keys[l].filter((k) => {
         const value = k.split('.').reduce<Tree | string | undefined>((t, part) => (t as Tree)?.[part], tree);
         return typeof value !== 'string' || value.trim() === '';

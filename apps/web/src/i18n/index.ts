@@ -1,11 +1,9 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import ar from './locales/ar.json';
-import en from './locales/en.json';
-import es from './locales/es.json';
+import { MERGED_LOCALES } from './locales/merged.js';
 
 /** Shipped locales. English and Spanish are complete; Arabic checks right-to-left layout. */
-export const LOCALES = { en, es, ar } as const;
+export const LOCALES = MERGED_LOCALES;
 export type Locale = keyof typeof LOCALES;
 export const RTL_LOCALES: readonly Locale[] = ['ar'];
 const STORAGE_KEY = 'llamenos.locale';
