@@ -70,7 +70,8 @@ export class ChannelSendError extends Error {
 
 /** What a verified inbound webhook carried. */
 export type InboundParse =
-  | { kind: 'messages'; messages: InboundMessage[] }
+  /** Messages, and any delivery receipts that came in the same delivery (applied after them). */
+  | { kind: 'messages'; messages: InboundMessage[]; updates?: StatusUpdate[] }
   | { kind: 'statuses'; updates: StatusUpdate[] }
   /** A well-formed event we do not act on (typing indicators, reactions, …). */
   | { kind: 'ignored' };

@@ -81,7 +81,7 @@ export async function ingestParsed(
   try {
     if (parsed.kind === 'messages')
       for (const message of parsed.messages) await ingest.receive(adapter, message);
-    else for (const update of parsed.updates) await ingest.applyStatus(adapter.id, update);
+    for (const update of parsed.updates ?? []) await ingest.applyStatus(adapter.id, update);
   } catch (error) {
     if (error instanceof DomainError) throw error;
     // The conversations module's own limits (text length, attachment count): a retry would not pass.

@@ -103,8 +103,8 @@ function messageOf(m: z.infer<typeof Message>, to: string): InboundMessage | nul
 }
 
 /**
- * What a verified delivery means. Reactions, system notices and other kinds are ignored; a
- * delivery carrying both (Meta sends them apart) yields its messages.
+ * What a verified delivery means. Reactions, system notices and other kinds are ignored. Meta
+ * usually sends messages and receipts apart, but one delivery may batch both: neither is dropped.
  */
 export function parseMetaWebhook(request: WebhookRequest): InboundParse {
   const parsed = Delivery.safeParse(request.json);
@@ -131,7 +131,7 @@ export function parseMetaWebhook(request: WebhookRequest): InboundParse {
           });
       }
     }
-  if (messages.length) return { kind: 'messages', messages };
+  if (messages.length) return { kind: 'messages', messages, ...(updates.length ? { updates } : {}) };
   if (updates.length) return { kind: 'statuses', updates };
   return { kind: 'ignored' };
 }

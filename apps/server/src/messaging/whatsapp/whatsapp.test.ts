@@ -172,6 +172,19 @@ describe('WhatsApp Cloud API webhooks', () => {
     expect(ingest.received).toHaveLength(1);
   });
 
+  it('takes both the messages and the receipts of a delivery that batches them', async () => {
+    const before = { received: ingest.received.length, statuses: ingest.statuses.length };
+    const both = delivery({
+      messages: [{ from: CONTACT, id: 'wamid.both', timestamp: '1', type: 'text', text: { body: 'hola' } }],
+      statuses: [{ id: 'wamid.s3', status: 'read', timestamp: '1', recipient_id: CONTACT }],
+    });
+    expect((await post(both)).status).toBe(200);
+    expect(ingest.received.slice(before.received).map((r) => r.message.body)).toEqual(['hola']);
+    expect(ingest.statuses.slice(before.statuses).map((s) => s.update)).toEqual([
+      { providerMessageId: 'wamid.s3', status: 'read', errorCode: null },
+    ]);
+  });
+
   it('answers 4xx, never 5xx, to malformed and fuzzed signed payloads', async () => {
     expect((await post({ object: 'page', entry: [] })).status).toBe(400);
     expect((await post(null, 'valid', '{"object":')).status).toBe(400);
