@@ -35,6 +35,22 @@ describe('channel form', () => {
     expect(bodyOf('twilio-sms', values, false)).toMatchObject({ authToken: '' });
   });
 
+  it('sends an emptied optional field as null, so the server removes it, and the form still validates', () => {
+    const values = {
+      applicationId: '0b6c3e4e-1f2a-4c3d-9e8f-7a6b5c4d3e2f',
+      privateKey: '',
+      signatureSecret: '',
+      apiKey: '  ',
+      phoneNumbers: '+15550100300',
+    };
+    expect(bodyOf('vonage', values, true)).toEqual({
+      applicationId: values.applicationId,
+      apiKey: null,
+      phoneNumbers: ['+15550100300'],
+    });
+    expect(channelFormSchema('vonage', true).safeParse(values).success).toBe(true);
+  });
+
   it('refuses what the server would refuse, on the field it concerns', () => {
     const fresh = channelFormSchema('twilio-sms', false);
     const missing = fresh.safeParse({ accountSid: SID, authToken: '', phoneNumbers: '+15550100100' });

@@ -1,5 +1,10 @@
 import { LABEL_PROVIDER_SECRET } from '@llamenos/crypto';
-import type { ChannelFieldValue, ChannelSummary } from '@llamenos/protocol';
+import {
+  type ChannelFieldValue,
+  type ChannelSummary,
+  CHANNEL_CONFIG as SHARED_CHANNEL_CONFIG,
+} from '@llamenos/protocol';
+import type { z } from 'zod';
 import { appendAuditInTx } from '../audit/service.js';
 import type { AuditActor } from '../domain/actor.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
@@ -104,6 +109,26 @@ export async function listChannelConfigs(ctx: ServerContext): Promise<Record<Cha
 }
 
 /**
+ * An optional field that cannot be null (say Vonage's apiKey) is removed by sending it as null:
+ * left out, it would keep its stored value, so an admin could never clear it.
+ */
+function withoutRemovedOptionals(
+  channel: ChannelId,
+  input: Record<string, unknown>,
+  merged: Record<string, unknown>,
+): Record<string, unknown> {
+  const schema = SHARED_CHANNEL_CONFIG[channel] as z.ZodType;
+  const shape = ('shape' in schema ? schema.shape : {}) as Record<string, z.ZodType>;
+  const out = { ...merged };
+  for (const [name, value] of Object.entries(input)) {
+    const field = shape[name];
+    if (value === null && field && !field.safeParse(null).success && field.safeParse(undefined).success)
+      delete out[name];
+  }
+  return out;
+}
+
+/**
  * Validates, seals and stores one channel's configuration (secret fields left out keep their
  * stored value: the admin form never receives them back), with an audit entry naming the
  * channel only. (A simulated channel saved in production is inert: its adapter is refused at use.)
@@ -117,7 +142,7 @@ export async function saveChannelConfig(
   const now = ctx.now();
   const row = await ctx.db.transaction(async (tx) => {
     const stored = await readChannelConfigRow(tx, channel);
-    let merged: unknown = input;
+    let merged: Record<string, unknown> = input;
     if (stored) {
       try {
         merged = { ...(openRow(ctx, channel, stored) as object), ...input };
@@ -125,6 +150,7 @@ export async function saveChannelConfig(
         merged = input;
       }
     }
+    merged = withoutRemovedOptionals(channel, input, merged);
     const parsed = CHANNEL_CONFIG[channel].safeParse(merged);
     if (!parsed.success) {
       const first = parsed.error.issues[0];

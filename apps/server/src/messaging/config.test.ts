@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit } from '../audit/service.js';
@@ -52,6 +52,26 @@ describe('channel configuration', () => {
     expect(audit.length).toBeGreaterThanOrEqual(2);
     expect(audit[0]!.details).toMatchObject({ channel: 'twilio-sms' });
     expect(JSON.stringify(audit)).not.toContain(TOKEN);
+  });
+
+  it('clears an optional field sent as null (Vonage apiKey) and keeps it when left out', async () => {
+    const vonage = {
+      applicationId: randomUUID(),
+      apiKey: 'abcd1234',
+      signatureSecret: randomBytes(16).toString('hex'),
+      privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      phoneNumbers: ['+15550100300'],
+    };
+    const put = (body: object) => h.request('PUT', '/api/settings/channels/vonage', { as: admin, body });
+    expect((await (await put(vonage)).json()).fields.apiKey).toBe('abcd1234');
+    expect((await (await put({ phoneNumbers: ['+15550100300'] })).json()).fields.apiKey).toBe('abcd1234');
+    const cleared = await put({ apiKey: null });
+    expect(cleared.status).toBe(200);
+    expect((await cleared.json()).fields).not.toHaveProperty('apiKey');
+    // null is not a way to drop a required field.
+    expect((await put({ applicationId: null })).status).toBe(400);
   });
 
   it('refuses invalid configurations with 400 naming the field, and non-admins with 403', async () => {

@@ -103,7 +103,8 @@ export function bodyOf(
     else if (isSecret(kind) && value === '' && keepSecrets) continue;
     else if (name === 'templateName' || name === 'templateLanguage') continue;
     else if (name === 'outsideWindowTemplate') body[name] = value || null;
-    else if (kind === 'optional' && value === '') continue;
+    // An emptied optional field is sent as null: the server then removes the stored value.
+    else if (kind === 'optional' && value === '') body[name] = null;
     else body[name] = value;
   }
   if (channel === 'whatsapp') {
@@ -140,7 +141,12 @@ export function channelFormSchema(channel: MessagingChannelId, keepSecrets: bool
     : account;
   return z.record(z.string(), z.string()).transform((values, ctx) => {
     const body = bodyOf(channel, values, keepSecrets);
-    const parsed = check.safeParse(body);
+    // An emptied optional field travels as null (remove it); the stored form simply lacks it.
+    const parsed = check.safeParse(
+      Object.fromEntries(
+        Object.entries(body).filter(([k, v]) => v !== null || k === 'outsideWindowTemplate'),
+      ),
+    );
     if (!parsed.success) {
       // One message a field: the first says what is wrong.
       const seen = new Set<string>();
