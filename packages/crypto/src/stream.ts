@@ -90,6 +90,35 @@ export class StreamSealer {
     this.chunkSize = this.state.chunkSize;
   }
 
+  /**
+   * A sealer that continues an existing stream at chunk `counter`: the same key and header
+   * (so the same nonce prefix), the next chunk sealed being chunk `counter`. A resumed upload
+   * uses it to seal the chunks the server has not acknowledged, after checking that it re-reads
+   * the very same file (re-sealing the same bytes gives the same ciphertext; different bytes
+   * under the same key and nonces would reuse a nonce, so the caller must check first).
+   */
+  static resume(key: Uint8Array, header: Uint8Array, ctx: StreamContext, counter: number): StreamSealer {
+    parseStreamHeader(header);
+    ensure(
+      Number.isSafeInteger(counter) && counter >= 0 && counter <= 0xffffffff,
+      'MALFORMED',
+      'chunk counter out of range',
+    );
+    const prefix = header.slice(2, STREAM_HEADER_LENGTH);
+    // The constructor draws the nonce prefix from `random`; here it is the existing one.
+    const sealer = new StreamSealer(key, ctx, header[1]!, (n) => {
+      ensure(n === prefix.length, 'MALFORMED', 'nonce prefix length');
+      return prefix.slice();
+    });
+    sealer.state.counter = counter;
+    return sealer;
+  }
+
+  /** The index of the next chunk `seal` seals. */
+  get nextChunk(): number {
+    return this.state.counter;
+  }
+
   /** Seals the next chunk; `last` must be true exactly once, on the final chunk (which may be empty). */
   seal(plaintext: Uint8Array, last: boolean): Uint8Array {
     const s = this.state;
