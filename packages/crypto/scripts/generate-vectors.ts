@@ -1830,6 +1830,142 @@ function purposesSection() {
   };
 }
 
+/** Ids of the report vectors (lowercase hyphenated UUIDs, as the application draws them). */
+const REPORT_ID = '3f9a7c1e-5b2d-4e8f-a1c3-9d7e6b5a4f30';
+const REPLY_ID = 'a84c2e6f-0d1b-4c3a-9e5f-7b8a6c4d2e1f';
+const ATTACHMENT_ID = '6e1d4b2a-8c7f-4a9e-b3d5-2f0e1c9b8a7d';
+
+/**
+ * The padded plaintext length of an attachment of `n` bytes (PROTOCOL.md §10.2, `paddedLength`
+ * in packages/protocol/src/reports.ts): 65,536 up to 64 KiB, else `n` rounded up to a multiple
+ * of 2^(floor(log2 n) − 3). Integer-only here, so the vector does not lean on Math.log2.
+ */
+function attachmentPaddedLength(n: number): number {
+  if (n <= 65_536) return 65_536;
+  let log2 = 0;
+  while (2 ** (log2 + 1) <= n) log2++;
+  const step = 2 ** (log2 - 3);
+  return Math.ceil(n / step) * step;
+}
+
+/**
+ * Reports (PROTOCOL.md §9.4) and an attachment upload (§10.2): a report's sealed content, a
+ * reply, and an attachment's stream as the browser uploads it, chunk by chunk, with the file
+ * key wrapped for each reader.
+ */
+function reportsSection() {
+  const readers = [KEYS.author, KEYS.admin1, KEYS.admin2];
+  const size = 150_000;
+  const padded = attachmentPaddedLength(size);
+  const attachmentRecord = `attachment:${ATTACHMENT_ID}`;
+  const reportPayload = JSON.stringify({
+    v: 1,
+    title: 'Checkpoint on the north road turning people back',
+    body: 'Seen at 07:40. Two vans; families sent to the shelter on Calle 5.',
+    category: 'Access to services',
+    fields: { location: 'North road, km 12', people: 14, urgent: true, seen_at: '2026-01-01T07:40:00Z' },
+    attachments: [{ id: ATTACHMENT_ID, name: 'checkpoint.jpg', type: 'image/jpeg', size }],
+  });
+  const report = sealWithScript(reportPayload, readers, 'report', `report:${REPORT_ID}`, 'reports/report');
+  const reply = sealWithScript(
+    JSON.stringify({ v: 1, body: 'Thank you. We have told the legal team; stay safe.' }),
+    readers,
+    'report',
+    `report-reply:${REPLY_ID}`,
+    'reports/reply',
+  );
+  for (const sealed of [report, reply])
+    for (const r of readers) {
+      const opened = openAsReader(sealed.envelope, r.secretKey, {
+        purpose: PURPOSES.report,
+        recordId: sealed.recordId,
+      });
+      if (new TextDecoder().decode(opened) !== sealed.plaintext) throw new Error('reports: open failed');
+    }
+
+  // The attachment: the file's bytes, then zeros up to the padded length, as a §10 stream.
+  const seed = 'reports/attachment';
+  const fileSeed = `${seed}/file`;
+  const file = fixedBytes(fileSeed, size);
+  const plaintext = new Uint8Array(padded);
+  plaintext.set(file, 0);
+  const key = fixedBytes(`${seed}/file-key`, 32);
+  const prefix = fixedBytes(`${seed}/prefix`, 19);
+  const chunkLog2 = 16;
+  const label = PURPOSES.attachment.content;
+  const blob = withScript([prefix], (random) =>
+    encryptBuffer(key, plaintext, { label, recordId: attachmentRecord }, chunkLog2, random),
+  );
+  const header = blob.subarray(0, STREAM_HEADER_LENGTH);
+  const aad = concat(header, lengthPrefixed(label), lengthPrefixed(attachmentRecord));
+  const chunkSize = 2 ** chunkLog2;
+  const chunkCount = Math.ceil(padded / chunkSize);
+  let offset = STREAM_HEADER_LENGTH;
+  const chunks = Array.from({ length: chunkCount }, (_, index) => {
+    const plaintextLength = Math.min(chunkSize, padded - index * chunkSize);
+    const last = index === chunkCount - 1;
+    const nonce = concat(prefix, u32be(index), new Uint8Array([last ? 1 : 0]));
+    const sealed = blob.subarray(offset, offset + plaintextLength + 16);
+    const check = xchacha20poly1305(key, nonce, aad).encrypt(
+      plaintext.subarray(index * chunkSize, index * chunkSize + plaintextLength),
+    );
+    if (hex(check) !== hex(sealed)) throw new Error(`attachment chunk ${index}: recomputation differs`);
+    offset += sealed.length;
+    return {
+      index,
+      last,
+      plaintextLength,
+      nonceHex: hex(nonce),
+      sealedLength: sealed.length,
+      sealedHeadHex: hex(sealed.subarray(0, 16)),
+      tagHex: hex(sealed.subarray(sealed.length - 16)),
+      sealedSha256Hex: hex(sha256(sealed)),
+    };
+  });
+  if (offset !== blob.length || chunkCount !== 3) throw new Error('attachment stream layout');
+  const opened = decryptBuffer(key, blob, { label, recordId: attachmentRecord });
+  if (hex(sha256(opened.subarray(0, size))) !== hex(sha256(file))) throw new Error('attachment: open failed');
+
+  return {
+    note: 'A report (purpose report, record id report:<reportId>) and a reply (record id report-reply:<replyId>) are sealed envelopes (Section 9) for the author and every report admin; an attachment is a Section 10 stream of the padded file (Section 10.2) under a file key wrapped for the same readers (purpose attachment, record id attachment:<attachmentId>). Chunk i of the stream is the body of PUT /api/attachments/<id>/chunks/<i>.',
+    report,
+    reply,
+    attachment: {
+      recordId: attachmentRecord,
+      label,
+      keyHex: hex(key),
+      file: {
+        rule: 'the first `size` bytes of stream(seed), the SHA-256 counter stream of `randomness`',
+        seed: fileSeed,
+        size,
+        sha256Hex: hex(sha256(file)),
+        first32Hex: hex(file.subarray(0, 32)),
+      },
+      paddedLength: padded,
+      paddedSha256Hex: hex(sha256(plaintext)),
+      chunkLog2,
+      chunkCount,
+      noncePrefixHex: hex(prefix),
+      headerHex: hex(header),
+      headerBase64url: b64u(header),
+      aadHex: hex(aad),
+      chunks,
+      blobLength: blob.length,
+      blobSha256Hex: hex(sha256(blob)),
+      wraps: readers.map((r) =>
+        wrapVector(
+          `attachment file key for ${r.name}`,
+          key,
+          r,
+          PURPOSES.attachment.wrap,
+          attachmentRecord,
+          `${seed}/wrap/${r.name}`,
+        ),
+      ),
+    },
+  };
+}
+
 function derivationVector(name: string, inputKey: Uint8Array, label: string, length = 32) {
   return {
     name,
@@ -1919,7 +2055,7 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
     status: 'used',
     vectors: ['content.cases.0', 'purposes.note.content', 'readers.recordA'],
   },
-  LABEL_REPORT_CONTENT: { status: 'reserved', vectors: ['purposes.report.content'] },
+  LABEL_REPORT_CONTENT: { status: 'used', vectors: ['purposes.report.content', 'reports.report'] },
   LABEL_MESSAGE_CONTENT: { status: 'used', vectors: ['content.cases.1', 'purposes.message.content'] },
   LABEL_VOICEMAIL_CONTENT: { status: 'reserved', vectors: ['reserved.voicemailContent'] },
   LABEL_TRANSCRIPT_CONTENT: {
@@ -1929,16 +2065,22 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   LABEL_CALL_META_CONTENT: { status: 'used', vectors: ['purposes.callMeta.content'] },
   LABEL_EXPORT_CONTENT: { status: 'used', vectors: ['purposes.export.stream', 'purposes.export.content'] },
   LABEL_DRAFT_CONTENT: { status: 'used', vectors: ['drafts.content'] },
-  LABEL_ATTACHMENT_STREAM: { status: 'used', vectors: ['stream.file', 'purposes.attachment.stream'] },
+  LABEL_ATTACHMENT_STREAM: {
+    status: 'used',
+    vectors: ['stream.file', 'purposes.attachment.stream', 'reports.attachment'],
+  },
   LABEL_VOICEMAIL_STREAM: { status: 'used', vectors: ['purposes.voicemail.stream'] },
   LABEL_NOTE_KEY_WRAP: { status: 'used', vectors: ['ecies.cases.0', 'purposes.note.wrap'] },
-  LABEL_REPORT_KEY_WRAP: { status: 'reserved', vectors: ['purposes.report.wrap'] },
+  LABEL_REPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.report.wrap', 'reports.reply'] },
   LABEL_MESSAGE_KEY_WRAP: { status: 'used', vectors: ['purposes.message.wrap'] },
   LABEL_VOICEMAIL_KEY_WRAP: { status: 'used', vectors: ['purposes.voicemail.wrap'] },
   LABEL_TRANSCRIPT_KEY_WRAP: { status: 'reserved', vectors: ['ecies.cases.1', 'purposes.transcript.wrap'] },
   LABEL_CALL_META_KEY_WRAP: { status: 'used', vectors: ['purposes.callMeta.wrap'] },
   LABEL_EXPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.export.wrap'] },
-  LABEL_ATTACHMENT_KEY_WRAP: { status: 'used', vectors: ['purposes.attachment.wrap'] },
+  LABEL_ATTACHMENT_KEY_WRAP: {
+    status: 'used',
+    vectors: ['purposes.attachment.wrap', 'reports.attachment.wraps.0'],
+  },
   LABEL_HUB_KEY_WRAP: { status: 'used', vectors: ['hubKey.wrap'] },
   LABEL_HUB_EVENT: {
     status: 'used',
@@ -2038,6 +2180,7 @@ export async function generateVectors(): Promise<object> {
     derivations: derivationsSection(),
     drafts: draftsSection(),
     reserved: reservedSection(),
+    reports: reportsSection(),
   };
   return { ...vectors, labels: labelsSection(vectors) };
 }

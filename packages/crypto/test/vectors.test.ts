@@ -837,6 +837,103 @@ describe('vectors: purposes as the application uses them', () => {
   });
 });
 
+describe('vectors: reports, replies and an attachment upload (§9.4, §10.2)', () => {
+  const R = V.reports;
+
+  it('a report and a reply are envelopes every reader opens, and seal again byte for byte', () => {
+    for (const [sealed, prefix] of [
+      [R.report, 'report:'],
+      [R.reply, 'report-reply:'],
+    ] as const) {
+      expect(sealed.purpose).toBe('report');
+      expect(sealed.recordId).toMatch(
+        new RegExp(`^${prefix}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+      );
+      const ctx = { purpose: api.PURPOSES.report, recordId: sealed.recordId };
+      for (const r of sealed.readers)
+        expect(text(api.openAsReader(sealed.envelope, bytes(r.secretKeyHex), ctx))).toBe(sealed.plaintext);
+      const random = scripted(
+        sealed.randomness.objectKeyHex,
+        sealed.randomness.contentNonceHex,
+        ...sealed.randomness.wraps.flatMap((w: Json) => [w.ephemeralSecretHex, w.nonceHex]),
+      );
+      const again = api.sealForReaders(
+        api.utf8(sealed.plaintext),
+        sealed.readers.map((r: Json) => r.publicKeyHex),
+        ctx,
+        random,
+      );
+      expect(again).toEqual(sealed.envelope);
+      expect(JSON.parse(sealed.plaintext).v).toBe(1);
+    }
+    // A reply is not a report: the record id is bound, so one never opens as the other.
+    const admin = R.report.readers[1];
+    expect(() =>
+      api.openAsReader(R.reply.envelope, bytes(admin.secretKeyHex), {
+        purpose: api.PURPOSES.report,
+        recordId: R.report.recordId,
+      }),
+    ).toThrow(api.CryptoError);
+    // The attachment the report lists is the one below, with its exact size.
+    const meta = JSON.parse(R.report.plaintext).attachments[0];
+    expect(`attachment:${meta.id}`).toBe(R.attachment.recordId);
+    expect(meta.size).toBe(R.attachment.file.size);
+  });
+
+  it('the attachment: padding, header, chunks as uploaded, and the wraps of its file key', () => {
+    const a = R.attachment;
+    expect(a.label).toBe(api.PURPOSES.attachment.content);
+    expect(a.recordId).toMatch(/^attachment:[0-9a-f-]{36}$/);
+    const file = generatedBytes(a.file.seed, a.file.size);
+    expect(hex(file.subarray(0, 32))).toBe(a.file.first32Hex);
+    expect(hex(sha256(file))).toBe(a.file.sha256Hex);
+    // §10.2: 64 KiB at least, else rounded up to a multiple of 2^(floor(log2 n) − 3).
+    const log2 = Math.floor(Math.log2(a.file.size));
+    expect(a.paddedLength).toBe(Math.ceil(a.file.size / 2 ** (log2 - 3)) * 2 ** (log2 - 3));
+    const padded = new Uint8Array(a.paddedLength);
+    padded.set(file);
+    expect(hex(sha256(padded))).toBe(a.paddedSha256Hex);
+
+    const key = bytes(a.keyHex);
+    const ctx = { label: a.label, recordId: a.recordId };
+    const blob = api.encryptBuffer(key, padded, ctx, a.chunkLog2, scripted(a.noncePrefixHex));
+    expect(blob.length).toBe(a.blobLength);
+    expect(hex(sha256(blob))).toBe(a.blobSha256Hex);
+    expect(a.headerHex).toBe(`01${a.chunkLog2.toString(16).padStart(2, '0')}${a.noncePrefixHex}`);
+    expect(api.toBase64url(bytes(a.headerHex))).toBe(a.headerBase64url);
+    expect(hex(api.concat(bytes(a.headerHex), lp(a.label), lp(a.recordId)))).toBe(a.aadHex);
+    expect(a.chunkCount).toBe(Math.ceil(a.paddedLength / 2 ** a.chunkLog2));
+    expect(a.chunks.length).toBe(a.chunkCount);
+    let offset = api.STREAM_HEADER_LENGTH;
+    for (const [i, c] of a.chunks.entries()) {
+      expect(c.index).toBe(i);
+      expect(c.last).toBe(i === a.chunkCount - 1);
+      expect(c.sealedLength).toBe(c.plaintextLength + 16);
+      expect(c.nonceHex).toBe(hex(api.concat(bytes(a.noncePrefixHex), api.u32be(i), one(c.last ? 1 : 0))));
+      const sealed = blob.subarray(offset, offset + c.sealedLength);
+      expect(hex(sealed.subarray(0, 16))).toBe(c.sealedHeadHex);
+      expect(hex(sealed.subarray(sealed.length - 16))).toBe(c.tagHex);
+      expect(hex(sha256(sealed))).toBe(c.sealedSha256Hex);
+      const start = i * 2 ** a.chunkLog2;
+      const opened = xchacha20poly1305(key, bytes(c.nonceHex), bytes(a.aadHex)).decrypt(sealed);
+      expect(hex(opened)).toBe(hex(padded.subarray(start, start + c.plaintextLength)));
+      offset += c.sealedLength;
+    }
+    expect(offset).toBe(a.blobLength);
+    // The uploaded file opens to the padded plaintext; the reader keeps the first `size` bytes.
+    expect(hex(sha256(api.decryptBuffer(key, blob, ctx).subarray(0, a.file.size)))).toBe(a.file.sha256Hex);
+    expect(a.wraps.map((w: Json) => w.recipientPublicKeyHex)).toEqual(
+      R.report.readers.map((r: Json) => r.publicKeyHex),
+    );
+    for (const w of a.wraps) {
+      expect(w.label).toBe(api.PURPOSES.attachment.wrap);
+      expect(w.recordId).toBe(a.recordId);
+      expect(w.keyHex).toBe(a.keyHex);
+      checkWrap(w);
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // (c) docs/PROTOCOL.md agrees with the code.
 // ---------------------------------------------------------------------------------------------
