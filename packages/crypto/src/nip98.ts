@@ -31,12 +31,22 @@ export interface AuthRequest {
   body?: Uint8Array | string;
 }
 
+/** What a client signs: a request, or one whose body it has hashed already. */
+export interface SignedAuthRequest extends AuthRequest {
+  /**
+   * The body's SHA-256, lowercase hex, when the signer has it already (an upload's chunk,
+   * hashed with WebCrypto in its worker): `body` is then not hashed again. Only for signing:
+   * verification always hashes the body it received.
+   */
+  bodySha256?: string;
+}
+
 const bodyHash = (body: Uint8Array | string | undefined): string =>
   toHex(sha256(typeof body === 'string' ? utf8(body) : (body ?? new Uint8Array(0))));
 
 /** The Authorization header value for one request. */
 export function createAuthHeader(
-  request: AuthRequest,
+  request: SignedAuthRequest,
   secretKey: Uint8Array,
   now: number = Math.floor(Date.now() / 1000),
   random: RandomSource = secureRandom,
@@ -46,6 +56,11 @@ export function createAuthHeader(
     'MALFORMED',
     'auth URL must be http(s), percent-encoded, without fragment or dot segments',
   );
+  ensure(
+    request.bodySha256 === undefined || /^[0-9a-f]{64}$/.test(request.bodySha256),
+    'MALFORMED',
+    'a body hash must be 64 lowercase hex characters',
+  );
   const event = signEvent(
     {
       kind: HTTP_AUTH_KIND,
@@ -54,7 +69,7 @@ export function createAuthHeader(
       tags: [
         ['u', request.url],
         ['method', asciiUppercase(request.method)],
-        ['payload', bodyHash(request.body)],
+        ['payload', request.bodySha256 ?? bodyHash(request.body)],
         ['nonce', toHex(random(16))],
       ],
     },
