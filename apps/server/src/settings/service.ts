@@ -2,7 +2,6 @@ import {
   DEFAULT_SETTINGS,
   HotlineSettings,
   type PublicSettings,
-  SETTINGS_SECTIONS,
   type SettingsResponse,
   type SettingsSection,
 } from '@llamenos/protocol';
@@ -13,7 +12,7 @@ import { conflict, type DomainError, validationFailed } from '../domain/errors.j
 import type { ServerContext } from '../http/context.js';
 import { diffSettings } from './diff.js';
 import { notifySettingsChanged } from './hooks.js';
-import { loadSettings, loadSettingsRow, saveSettings } from './store.js';
+import { loadSettings, loadSettingsRow, repairSettings, saveSettings } from './store.js';
 
 export type { SettingsChange } from './hooks.js';
 export {
@@ -29,26 +28,17 @@ type Actor = AuditActor;
 
 /**
  * The document for the admin editor. If the stored one no longer validates (a hand edit, or a
- * rule tightened in an upgrade), each bad section is shown as its default and listed in
- * `problems`, instead of a 500: the admin needs the version to save a repaired document.
+ * rule tightened in an upgrade), it is shown repaired (store.ts repairSettings) with the
+ * problems listed, instead of a 500: the admin needs the version to save a repaired document.
  */
 export async function getSettings(
   ctx: ServerContext,
 ): Promise<SettingsResponse & { problems?: { path: string; message: string }[] }> {
   const { value, version } = await loadSettingsRow(ctx.db);
-  const parsed = HotlineSettings.safeParse(value);
-  if (parsed.success) return { settings: parsed.data, version };
-  const repaired: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const section of SETTINGS_SECTIONS) {
-    const one = HotlineSettings.shape[section].safeParse((value as Record<string, unknown>)[section]);
-    if (one.success) repaired[section] = one.data;
-  }
-  ctx.log.warn({ version }, 'stored settings are invalid; showing defaults for the bad sections');
-  return {
-    settings: HotlineSettings.parse(repaired),
-    version,
-    problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-  };
+  const { settings, problems } = repairSettings(value);
+  if (!problems) return { settings, version };
+  ctx.log.warn({ version }, 'stored settings are invalid; showing defaults for the bad fields');
+  return { settings, version, problems };
 }
 
 /** The subset every member's client needs (time zone for shifts, fields for notes, auto-lock). */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
 import type { SettingsChange } from './service.js';
+import { loadSettings } from './store.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -265,6 +266,36 @@ describe('settings document', () => {
     const [entry] = await listAudit(h.ctx.db, { action: 'settings.changed', limit: 1 });
     expect(entry?.details.changed).toEqual(SETTINGS_SECTIONS);
     expect((await read()).problems).toBeUndefined();
+  });
+
+  it('keeps serving (calls read settings) with a bad stored field, salvaging the valid fields of its section', async () => {
+    const { settings, version } = await read();
+    const broken = {
+      ...settings,
+      security: { requirePasskeys: false, autoLockMinutes: 99_999 },
+      spam: { ...settings.spam, voiceCaptcha: true, blockMinutes: -5 },
+    };
+    await h.ctx.db.query('update hotline_settings set value = $1::jsonb where id = 1', [
+      JSON.stringify(broken),
+    ]);
+    const loaded = await loadSettings(h.ctx.db);
+    // The bad fields take their defaults; the valid fields beside them stay as the admin set them.
+    expect(loaded.settings.security).toEqual({
+      requirePasskeys: false,
+      autoLockMinutes: DEFAULT_SETTINGS.security.autoLockMinutes,
+    });
+    expect(loaded.settings.spam).toMatchObject({
+      voiceCaptcha: true,
+      blockMinutes: DEFAULT_SETTINGS.spam.blockMinutes,
+    });
+    expect(loaded.problems?.map((p) => p.path).sort()).toEqual([
+      'security.autoLockMinutes',
+      'spam.blockMinutes',
+    ]);
+    expect((await h.request('GET', '/api/settings/public', { as: volunteer })).status).toBe(200);
+    const repaired = await put(loaded.settings, version);
+    expect(repaired.status).toBe(200);
+    expect((await loadSettings(h.ctx.db)).problems).toBeUndefined();
   });
 
   it('tells listeners only about committed changes, and survives a failing listener', async () => {

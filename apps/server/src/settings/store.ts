@@ -1,18 +1,67 @@
-import { DEFAULT_SETTINGS, HotlineSettings } from '@llamenos/protocol';
+import { DEFAULT_SETTINGS, HotlineSettings, SETTINGS_SECTIONS } from '@llamenos/protocol';
+import type { z } from 'zod';
 import type { Queryable } from '../db/database.js';
 
+/** A settings problem: where the stored document breaks a rule, and which rule. */
+export interface SettingsProblem {
+  path: string;
+  message: string;
+}
+
 /**
- * Reads the settings document. A stored document that no longer validates (hand-edited, or
- * from a newer version) is reported, and defaults fill only what is missing.
+ * Reads the settings document. One that no longer validates (hand-edited, or a rule tightened
+ * in an upgrade) must not stop the hotline: an inbound call or message reads settings, and a
+ * 500 there is a caller who hears nothing. So it is repaired (repairSettings) and the problems
+ * are returned beside it; the admin editor shows them until a saved document fixes them.
  */
-export async function loadSettings(db: Queryable): Promise<{ settings: HotlineSettings; version: number }> {
+export async function loadSettings(
+  db: Queryable,
+): Promise<{ settings: HotlineSettings; version: number; problems?: SettingsProblem[] }> {
   const { value, version } = await loadSettingsRow(db);
+  return { ...repairSettings(value), version };
+}
+
+/**
+ * The stored value as a valid document. A section that breaks a rule keeps every field of its
+ * own that is valid in place of the default's (so a corrupt auto-lock time does not also turn
+ * off "require passkeys"), and falls back to its default only when even that does not validate.
+ */
+export function repairSettings(value: unknown): { settings: HotlineSettings; problems?: SettingsProblem[] } {
   const parsed = HotlineSettings.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`stored settings are invalid at ${issue?.path.join('.')}: ${issue?.message}`);
+  if (parsed.success) return { settings: parsed.data };
+  const stored = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const repaired: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const section of SETTINGS_SECTIONS) {
+    const schema = HotlineSettings.shape[section] as z.ZodType;
+    const whole = schema.safeParse(stored[section]);
+    if (whole.success) repaired[section] = whole.data;
+    else repaired[section] = salvageFields(schema, DEFAULT_SETTINGS[section], stored[section]);
   }
-  return { settings: parsed.data, version };
+  return {
+    settings: HotlineSettings.parse(repaired),
+    problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  };
+}
+
+/** An object section: the default, with each stored field that validates on its own put back. */
+function salvageFields(schema: z.ZodType, fallback: unknown, stored: unknown): unknown {
+  if (
+    !stored ||
+    typeof stored !== 'object' ||
+    Array.isArray(stored) ||
+    !fallback ||
+    typeof fallback !== 'object'
+  )
+    return fallback;
+  if (Array.isArray(fallback)) return fallback;
+  let current = fallback as Record<string, unknown>;
+  for (const [key, field] of Object.entries(stored as Record<string, unknown>)) {
+    if (!(key in current)) continue;
+    const candidate = { ...current, [key]: field };
+    const ok = schema.safeParse(candidate);
+    if (ok.success) current = ok.data as Record<string, unknown>;
+  }
+  return current;
 }
 
 /**
