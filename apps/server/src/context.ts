@@ -5,6 +5,7 @@ import {
   getPublicKey,
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
+import { BlobStore } from './blobs/store.js';
 import type { Config } from './config.js';
 import { createConversations } from './conversations/index.js';
 import type { Database } from './db/database.js';
@@ -42,6 +43,8 @@ export interface ContextOverrides {
   /** Messaging adapters pointed at a local fake API; tests may also record what channels hand over. */
   messaging?: Partial<Record<ChannelId, ChannelOverrides>>;
   messagingIngest?: ConversationIngest;
+  /** An attachment store of the test's own (one whose disk fills up); otherwise one on config.blobDir. */
+  blobs?: BlobStore;
 }
 
 /**
@@ -62,6 +65,7 @@ export async function createContext(
     log,
     keys: deriveServerKeys(config.serverSecret),
     now: overrides.now ?? (() => new Date()),
+    blobs: overrides.blobs ?? new BlobStore(config.blobDir),
     events: new EventBus<ServerEvents>((event, error) =>
       log.error({ err: error, event }, 'event listener failed'),
     ),

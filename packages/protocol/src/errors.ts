@@ -24,5 +24,6 @@ const ERROR_CODES = [
   'unsupported_media_type',
   'internal',
   'unavailable',
+  'insufficient_storage',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

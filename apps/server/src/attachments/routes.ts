@@ -1,7 +1,82 @@
+import {
+  AttachmentChunkParam,
+  AttachmentIdParam,
+  type ChunkAck,
+  CreateAttachmentBody,
+  ReportIdParam,
+  type UploadStatus,
+} from '@llamenos/protocol';
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { ApiError } from '../http/errors.js';
+import { requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import { createAttachment, deleteAttachment, openAttachment, receiveChunk, uploadStatus } from './service.js';
 
-/** Chunked attachment uploads and downloads (docs/PROTOCOL.md §10.2). */
-export function attachmentsRoutes(_ctx: ServerContext): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+/**
+ * Chunked attachment uploads and downloads (docs/PROTOCOL.md §10.2); the rules live in
+ * service.ts. An upload belongs to its uploader (anyone else gets 404); a download needs sight
+ * of the report (its author or a report admin).
+ */
+
+const NoQuery = z.object({}).strict();
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const ID = `:id{${UUID}}`;
+
+export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  // Opens an upload on the caller's own report: the stream header, chunk count and key wraps.
+  app.post(`/reports/${ID}/attachments`, requires('reports:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ReportIdParam);
+    const body = await readJson(c, CreateAttachmentBody);
+    const { attachment, created } = await createAttachment(ctx, memberOf(c), id, body);
+    return c.json({ attachment }, created ? 201 : 200);
+  });
+
+  // One sealed chunk as the raw body; at most one chunk (2^19 + 16 bytes) is ever held.
+  app.put(`/attachments/${ID}/chunks/:index{[0-9]+}`, requires('reports:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id, index } = readParams(c, AttachmentChunkParam);
+    if (!/^application\/octet-stream\b/i.test(c.req.header('content-type') ?? ''))
+      throw new ApiError(
+        415,
+        'unsupported_media_type',
+        'send the sealed chunk as its bytes (Content-Type: application/octet-stream)',
+      );
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    return c.json((await receiveChunk(ctx, memberOf(c), id, index, bytes)) satisfies ChunkAck);
+  });
+
+  // Where an interrupted upload continues.
+  app.get(`/attachments/${ID}/upload`, requires('reports:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, AttachmentIdParam);
+    return c.json((await uploadStatus(ctx, memberOf(c), id)) satisfies UploadStatus);
+  });
+
+  // The sealed stream, from disk as it is stored; only a complete upload has one.
+  app.get(`/attachments/${ID}/content`, requires('reports:read-own'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, AttachmentIdParam);
+    const file = await openAttachment(ctx, memberOf(c), id);
+    return c.body(file.stream, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+      'cache-control': 'no-store',
+    });
+  });
+
+  // The uploader cancels an unfinished upload; a report admin removes any attachment.
+  app.delete(`/attachments/${ID}`, requires('reports:read-own'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, AttachmentIdParam);
+    await deleteAttachment(ctx, memberOf(c), id);
+    return c.body(null, 204);
+  });
+
+  return app;
 }

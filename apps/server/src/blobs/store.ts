@@ -11,10 +11,16 @@ import type { ServerContext } from '../http/context.js';
  * temporary name, fsynced, renamed into place and its directory fsynced, so a crash leaves either
  * the whole file or none; reads are streams. Ids are 32 lowercase hex characters and are checked
  * before any path is built, so no id can name a file outside the store.
+ *
+ * A chunked upload (attachments) grows a partial file instead: `.part-<id>`, appended to at an
+ * offset its caller keeps in the database, fsynced before the caller records the chunk, and
+ * renamed to a blob when complete. A partial file is never served: only `read` serves, and it
+ * takes blob ids, which never start with a dot.
  */
 
 const ID = /^[0-9a-f]{32}$/;
 const TEMP_PREFIX = '.tmp-';
+const PARTIAL_PREFIX = '.part-';
 
 class BlobIdError extends Error {
   override readonly name = 'BlobIdError';
@@ -24,7 +30,30 @@ class BlobTooLargeError extends Error {
   override readonly name = 'BlobTooLargeError';
 }
 
+/** A partial upload's file is gone or shorter than what was acknowledged (a disk lost data). */
+export class BlobPartialLostError extends Error {
+  override readonly name = 'BlobPartialLostError';
+}
+
 const isBlobId = (id: string): boolean => ID.test(id);
+
+/** True for the errors of a full disk or an exhausted quota. */
+export const isStorageFull = (error: unknown): boolean => {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+};
+
+async function writeAll(
+  handle: Awaited<ReturnType<typeof open>>,
+  bytes: Uint8Array,
+  position = 0,
+): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
+    offset += bytesWritten;
+  }
+}
 
 export class BlobStore {
   constructor(readonly dir: string) {}
@@ -96,6 +125,95 @@ export class BlobStore {
     return { size, stream };
   }
 
+  private partialFile(partialId: string): string {
+    if (!isBlobId(partialId)) throw new BlobIdError('not a partial file id');
+    return path.join(this.dir, `${PARTIAL_PREFIX}${partialId}`);
+  }
+
+  /** Starts a partial file holding `head` (a stream's header), fsynced; returns its id. */
+  async createPartial(head: Uint8Array): Promise<string> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const partialId = randomBytes(16).toString('hex');
+    const file = this.partialFile(partialId);
+    try {
+      const handle = await open(file, 'wx', 0o600);
+      try {
+        await writeAll(handle, head);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
+    }
+    await this.syncDir();
+    return partialId;
+  }
+
+  /** The partial file's length, or null when it is missing. */
+  async partialSize(partialId: string): Promise<number | null> {
+    try {
+      return (await stat(this.partialFile(partialId))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes `bytes` at `offset` of a partial file and fsyncs it. Bytes beyond `offset` (a chunk
+   * written before a crash or a failed request, never recorded) are cut first. A partial file
+   * shorter than `offset` lost acknowledged data: that throws BlobPartialLostError. On any
+   * failure (the disk full) the file is cut back to `offset`, so nothing of the chunk is kept.
+   */
+  async appendPartial(partialId: string, offset: number, bytes: Uint8Array): Promise<void> {
+    const file = this.partialFile(partialId);
+    const handle = await open(file, 'r+').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new BlobPartialLostError('the partial file is missing');
+      throw error;
+    });
+    try {
+      const { size } = await handle.stat();
+      if (size < offset) throw new BlobPartialLostError(`the partial file holds ${size} of ${offset} bytes`);
+      try {
+        if (size > offset) await handle.truncate(offset);
+        await writeAll(handle, bytes, offset);
+        await handle.sync();
+      } catch (error) {
+        await handle.truncate(offset).catch(() => {});
+        throw error;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Turns a complete partial file into a blob, atomically; the blob keeps the partial file's id,
+   * so a call repeated after a crash finds the rename already done.
+   */
+  async completePartial(partialId: string): Promise<{ id: string; size: number }> {
+    const from = this.partialFile(partialId);
+    const to = this.file(partialId);
+    try {
+      await rename(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const done = await stat(to).catch(() => null);
+      if (!done) throw new BlobPartialLostError('the partial file is missing');
+      return { id: partialId, size: done.size };
+    }
+    await this.syncDir();
+    return { id: partialId, size: (await stat(to)).size };
+  }
+
+  /** Deletes a partial file; deleting a missing one is not an error. */
+  async removePartial(partialId: string): Promise<void> {
+    await rm(this.partialFile(partialId), { force: true });
+    await this.syncDir().catch(() => {});
+  }
+
   /** Deletes a blob; deleting a missing one is not an error. */
   async remove(id: string): Promise<void> {
     await rm(this.file(id), { force: true });
@@ -112,5 +230,5 @@ export class BlobStore {
   }
 }
 
-/** The server's attachment store. */
-export const blobStore = (ctx: ServerContext): BlobStore => new BlobStore(ctx.config.blobDir);
+/** The server's attachment store (the context's, so a test can hand in one whose disk is full). */
+export const blobStore = (ctx: ServerContext): BlobStore => ctx.blobs;

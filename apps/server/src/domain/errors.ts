@@ -18,6 +18,10 @@ export type DomainErrorKind =
   | 'gone'
   /** `details.retryAfterSeconds` says when to come back. */
   | 'rate-limited'
+  /** Above a limit an admin set (an attachment's size); the message names the limit (413). */
+  | 'too-large'
+  /** The server's storage is full; nothing was kept and the client may retry later (507). */
+  | 'insufficient-storage'
   /** Something the service depends on is not there (the database, a migration). */
   | 'unavailable'
   /** A state the server cannot serve until the operator acts; the message says what to do (500). */
@@ -43,6 +47,9 @@ export const forbidden = (message = 'you do not have permission for this') =>
 export const notFound = (message = 'not found') => new DomainError('not-found', message);
 export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);
 export const gone = (message: string) => new DomainError('gone', message);
+export const tooLarge = (message: string, details?: unknown) =>
+  new DomainError('too-large', message, details);
+export const insufficientStorage = (message: string) => new DomainError('insufficient-storage', message);
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainError('rate-limited', `too many attempts; try again in ${retryAfterSeconds} s`, {
     retryAfterSeconds,

@@ -1,3 +1,4 @@
+import type { BlobStore } from '../blobs/store.js';
 import type { AriBridge } from '../calls/ari-bridge.js';
 import type { TelephonyWiring } from '../calls/wiring.js';
 import type { Config } from '../config.js';
@@ -31,6 +32,8 @@ export interface ServerContext {
   keys: ServerKeys;
   /** Current time; tests move it. */
   now: () => Date;
+  /** The attachment store (config.blobDir): voicemails, conversation media, report attachments. */
+  blobs: BlobStore;
   /** Changes one module announces to the others; who listens is wired in server.ts. */
   events: EventBus<ServerEvents>;
   /** Call work a webhook started without waiting for it; close() and tests wait for it (calls/wiring.ts). */

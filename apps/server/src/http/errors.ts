@@ -29,6 +29,8 @@ const HTTP_OF: Record<DomainErrorKind, { status: ContentfulStatusCode; code: Err
   conflict: { status: 409, code: 'conflict' },
   gone: { status: 410, code: 'gone' },
   'rate-limited': { status: 429, code: 'rate_limited' },
+  'too-large': { status: 413, code: 'payload_too_large' },
+  'insufficient-storage': { status: 507, code: 'insufficient_storage' },
   unavailable: { status: 503, code: 'unavailable' },
   internal: { status: 500, code: 'internal' },
 };

@@ -1,0 +1,557 @@
+import { createHash } from 'node:crypto';
+import {
+  CryptoError,
+  fromBase64url,
+  parsePublicKey,
+  STREAM_HEADER_LENGTH,
+  STREAM_VERSION,
+} from '@llamenos/crypto';
+import {
+  type AttachmentView,
+  type ChunkAck,
+  type CreateAttachmentBody,
+  hasPermission,
+  paddedLength,
+  type ReportsSettings,
+  UPLOAD_CHUNK_LOG2_MAX,
+  UPLOAD_CHUNK_LOG2_MIN,
+  type UploadStatus,
+} from '@llamenos/protocol';
+import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import { BlobPartialLostError, isStorageFull } from '../blobs/store.js';
+import type { Queryable } from '../db/database.js';
+import type { Member } from '../domain/actor.js';
+import {
+  conflict,
+  type DomainError,
+  forbidden,
+  gone,
+  insufficientStorage,
+  invalid,
+  notFound,
+  tooLarge,
+} from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { invalidBody, wrapProblem } from '../records/envelope.js';
+import { readableReport, readsAllReports, reportReaders } from '../reports/access.js';
+import { loadSettings } from '../settings/store.js';
+import * as store from './store.js';
+
+/**
+ * Chunked, resumable uploads of sealed streams (docs/PROTOCOL.md §10.2), and their downloads.
+ *
+ * The browser seals a file with the STREAM construction and sends the stream's header when it
+ * opens an upload, then one sealed chunk per request, in order. The server appends each chunk
+ * to a partial file, fsyncs it, and only then records it, so an acknowledged chunk survives a
+ * crash and an unacknowledged one is cut off by the next write at its offset. A client that
+ * lost its connection asks GET /attachments/:id/upload where to continue. The server never
+ * holds more than one chunk, and never a key: it cannot tell a tampered chunk from a genuine
+ * one (the reader's decryption does), but it checks every chunk's length against the header.
+ */
+
+/** The uploader of an open upload; the caller of everything here. */
+export type AttachmentCaller = Member;
+
+/** AEAD tag after every sealed chunk. */
+const TAG_BYTES = 16;
+const STORE_FULL = 'the attachment store is full; nothing of this chunk was kept; retry later';
+/** An upload untouched this long is abandoned: the stale-upload sweep removes it and its partial file. */
+export const STALE_UPLOAD_MS = 7 * 24 * 3600 * 1000;
+
+const sealedChunkBytes = (chunkLog2: number) => 2 ** chunkLog2 + TAG_BYTES;
+/** Where chunk `index` starts in the stream file: after the header and every chunk before it. */
+const offsetOf = (a: store.AttachmentRow, index: number) =>
+  STREAM_HEADER_LENGTH + index * sealedChunkBytes(a.chunkLog2);
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+/** A limit as people read it: "2 GiB", "500 MiB", "1.5 GiB". */
+export function formatLimit(bytes: number): string {
+  const [unit, size] = bytes >= GIB ? ['GiB', GIB] : ['MiB', MIB];
+  const value = bytes / (size as number);
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}
+
+const audit = (
+  tx: Queryable,
+  caller: AttachmentCaller | null,
+  action: string,
+  now: Date,
+  target: string,
+  details: Record<string, string | number>,
+) =>
+  appendAuditInTx(
+    tx,
+    { action, actorPubkey: caller?.pubkey ?? null, ipHash: caller?.ipHash ?? null, target, details },
+    now,
+  );
+
+// ---------------------------------------------------------------------------------------------
+// For the reports module
+
+/** A report's attachments as `callerPubkey` sees them: with their own wrap of each file key, or null. */
+export async function listAttachmentViews(
+  db: Queryable,
+  reportId: string,
+  callerPubkey: string,
+): Promise<AttachmentView[]> {
+  const rows = await store.attachmentsOfReport(db, reportId);
+  if (!rows.length) return [];
+  const wraps = await store.wrapsOfReportFor(db, reportId, callerPubkey);
+  return rows.map((a) => {
+    const wrap = wraps.get(a.id);
+    return store.viewOf(a, wrap ? { reader: callerPubkey, wrap } : null);
+  });
+}
+
+/**
+ * Deletes every attachment of the given reports: rows, wraps, and their files from disk (partial
+ * or complete). Call it BEFORE the reports' rows are deleted: the cascade from `reports` would
+ * drop the rows and leave the files behind.
+ */
+export async function removeAttachmentsOfReports(
+  ctx: ServerContext,
+  reportIds: readonly string[],
+): Promise<void> {
+  if (!reportIds.length) return;
+  const files = await ctx.db.transaction(async (tx) => {
+    const rows = await store.attachmentsOfReports(tx, reportIds);
+    return store.deleteAttachments(
+      tx,
+      rows.map((a) => a.id),
+    );
+  });
+  await removeFiles(ctx, files);
+}
+
+async function removeFiles(
+  ctx: ServerContext,
+  files: { partialIds: string[]; blobIds: string[] },
+): Promise<void> {
+  for (const id of files.partialIds) await ctx.blobs.removePartial(id);
+  for (const id of files.blobIds) await ctx.blobs.remove(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+
+/**
+ * Whether a stream of this shape fits the admins' current limits. The server knows only padded
+ * sizes (§10.2): a file within maxFileBytes pads to at most paddedLength(maxFileBytes), and its
+ * last chunk may round that up by less than one chunk. A report's total allows each file its
+ * padding (at most 1/8, at least 64 KiB) and its rounding; the browser checks exact sizes first.
+ * Null when it fits, else the message of the 413.
+ */
+async function limitProblem(
+  db: Queryable,
+  settings: ReportsSettings,
+  a: Pick<store.AttachmentRow, 'id' | 'reportId' | 'chunkCount' | 'chunkLog2'>,
+): Promise<string | null> {
+  const chunk = 2 ** a.chunkLog2;
+  const bucket = store.sizeBucketOf(a);
+  const maxChunks = Math.max(1, Math.ceil(paddedLength(settings.maxFileBytes) / chunk));
+  if (a.chunkCount > maxChunks)
+    return `this attachment is larger than the hotline's limit of ${formatLimit(settings.maxFileBytes)} per file`;
+  const usage = await store.reportUsage(db, a.reportId, a.id);
+  const files = usage.files + 1;
+  const allowance = Math.ceil((settings.maxReportBytes * 9) / 8) + files * (65_536 + chunk);
+  if (usage.bytes + bucket > allowance)
+    return `this report's attachments would be larger than the hotline's limit of ${formatLimit(settings.maxReportBytes)} per report`;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening an upload
+
+function checkHeader(ctx: ServerContext, text: string): number {
+  let header: Uint8Array;
+  try {
+    header = fromBase64url(text);
+  } catch {
+    throw invalidBody([{ path: 'header', message: 'not canonical unpadded base64url' }]);
+  }
+  if (header[0] !== STREAM_VERSION)
+    throw invalidBody([{ path: 'header', message: `stream version must be ${STREAM_VERSION}` }]);
+  if (header.length !== STREAM_HEADER_LENGTH)
+    throw invalidBody([{ path: 'header', message: `a stream header is ${STREAM_HEADER_LENGTH} bytes` }]);
+  const log2 = header[1] as number;
+  if (log2 < UPLOAD_CHUNK_LOG2_MIN || log2 > UPLOAD_CHUNK_LOG2_MAX)
+    throw invalidBody([
+      {
+        path: 'header',
+        message: `chunk size must be 2^${UPLOAD_CHUNK_LOG2_MIN} to 2^${UPLOAD_CHUNK_LOG2_MAX} bytes for an upload`,
+      },
+    ]);
+  if (sealedChunkBytes(log2) > ctx.config.BODY_LIMIT_BYTES)
+    throw invalid(
+      `a sealed chunk of 2^${log2} bytes does not fit this server's request limit of ${ctx.config.BODY_LIMIT_BYTES} bytes; use smaller chunks`,
+    );
+  return log2;
+}
+
+function checkWraps(wraps: CreateAttachmentBody['wraps']): void {
+  const issues: { path: string; message: string }[] = [];
+  wraps.forEach((w, i) => {
+    try {
+      parsePublicKey(w.reader);
+    } catch (error) {
+      if (!(error instanceof CryptoError)) throw error;
+      issues.push({ path: `wraps.${i}.reader`, message: 'not a valid public key' });
+    }
+    const problem = wrapProblem(w.wrap);
+    if (problem) issues.push({ path: `wraps.${i}.wrap`, message: problem });
+  });
+  if (new Set(wraps.map((w) => w.reader)).size !== wraps.length)
+    issues.push({ path: 'wraps', message: 'a reader is listed twice' });
+  if (issues.length) throw invalidBody(issues);
+}
+
+/** The file key must be wrapped for exactly the report's readers, as the report itself (§9.4). */
+function checkReaders(
+  wraps: CreateAttachmentBody['wraps'],
+  required: readonly string[],
+  reportId: string,
+): void {
+  const given = new Set(wraps.map((w) => w.reader));
+  const wanted = new Set(required);
+  const missing = required.filter((r) => !given.has(r));
+  const unexpected = [...given].filter((r) => !wanted.has(r));
+  if (!missing.length && !unexpected.length) return;
+  const parts = [
+    missing.length ? `missing readers ${missing.join(', ')}` : '',
+    unexpected.length ? `readers who may not read this report ${unexpected.join(', ')}` : '',
+  ].filter(Boolean);
+  throw invalid(
+    `the file key must be wrapped for the report's author and every current report admin: ${parts.join('; ')}. Fetch GET /api/reports/${reportId}/readers and wrap again`,
+    { missingReaders: missing, unexpectedReaders: unexpected },
+  );
+}
+
+/**
+ * Opens an upload on the caller's own report. The partial file (holding the header) is made
+ * first, so a row never names a file that was not there; a retry of the very same request
+ * answers like the first one.
+ */
+export async function createAttachment(
+  ctx: ServerContext,
+  caller: AttachmentCaller,
+  reportId: string,
+  body: CreateAttachmentBody,
+): Promise<{ attachment: AttachmentView; created: boolean }> {
+  const chunkLog2 = checkHeader(ctx, body.header);
+  checkWraps(body.wraps);
+  const { settings } = await loadSettings(ctx.db);
+  const now = ctx.now();
+  const shape = { id: body.id, reportId, chunkCount: body.chunkCount, chunkLog2 };
+
+  // Refusals that need no file come before one is made.
+  await ctx.db.transaction(async (tx) => {
+    const report = await readableReport(tx, caller, reportId);
+    if (report.authorId !== caller.userId) throw forbidden("only the report's author adds attachments");
+    const existing = await store.readAttachment(tx, body.id);
+    if (existing) return;
+    checkReaders(body.wraps, await reportReaders(tx, report.authorPubkey), reportId);
+    const problem = await limitProblem(tx, settings.reports, shape);
+    if (problem) throw tooLarge(problem);
+  });
+
+  let partialId: string;
+  try {
+    partialId = await ctx.blobs.createPartial(fromBase64url(body.header));
+  } catch (error) {
+    if (isStorageFull(error))
+      throw insufficientStorage('the attachment store is full; nothing was kept; retry later');
+    throw error;
+  }
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      // Again under the report's lock: the readers or the limits may have changed meanwhile.
+      const report = await readableReport(tx, caller, reportId, true);
+      const row = {
+        ...shape,
+        uploaderId: caller.userId,
+        uploaderPubkey: caller.pubkey,
+        state: 'uploading' as const,
+        header: body.header,
+        partialId,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const existing = await store.readAttachment(tx, body.id);
+      if (existing) {
+        if (
+          existing.reportId === reportId &&
+          existing.uploaderId === caller.userId &&
+          existing.header === body.header &&
+          existing.chunkCount === body.chunkCount
+        ) {
+          await ctx.blobs.removePartial(partialId);
+          const wraps = await store.wrapsOfReportFor(tx, reportId, caller.pubkey);
+          const wrap = wraps.get(existing.id);
+          return {
+            attachment: store.viewOf(existing, wrap ? { reader: caller.pubkey, wrap } : null),
+            created: false,
+          };
+        }
+        throw conflict('an attachment with this id already exists; choose a new id');
+      }
+      checkReaders(body.wraps, await reportReaders(tx, report.authorPubkey), reportId);
+      const problem = await limitProblem(tx, settings.reports, shape);
+      if (problem) throw tooLarge(problem);
+      await store.insertAttachment(tx, row, body.wraps);
+      const own = body.wraps.find((w) => w.reader === caller.pubkey);
+      return {
+        attachment: store.viewOf(
+          { ...row, received: 0, bytesReceived: 0, lastChunkSha256: null, blobId: null, completedAt: null },
+          own ? { reader: own.reader, wrap: own.wrap } : null,
+        ),
+        created: true,
+      };
+    });
+  } catch (error) {
+    await ctx.blobs.removePartial(partialId);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chunks
+
+/** The caller's own upload (anyone else's reads as missing), on a report still readable to them. */
+async function ownUpload(
+  tx: Queryable,
+  caller: AttachmentCaller,
+  id: string,
+  lock = false,
+): Promise<store.AttachmentRow> {
+  const a = await store.readAttachment(tx, id, lock);
+  if (!a || a.uploaderId !== caller.userId) throw notFound('no such upload');
+  await readableReport(tx, caller, a.reportId);
+  return a;
+}
+
+const ackOf = (a: store.AttachmentRow): ChunkAck => ({
+  received: a.received,
+  complete: a.state === 'complete',
+});
+
+type ChunkOutcome =
+  | { kind: 'ack'; attachment: store.AttachmentRow }
+  | { kind: 'finish'; attachment: store.AttachmentRow }
+  | { kind: 'refused'; error: DomainError; partialId: string | null };
+
+/**
+ * Takes chunk `index` of an upload. The chunk at `received` is appended and recorded; the last
+ * acknowledged one again (a lost answer) is acknowledged again, unchanged; anything else is a
+ * 409 naming where to continue. A refusal that ends the upload (a lowered limit, a lost partial
+ * file) is committed before it is thrown.
+ */
+export async function receiveChunk(
+  ctx: ServerContext,
+  caller: AttachmentCaller,
+  id: string,
+  index: number,
+  bytes: Uint8Array,
+): Promise<ChunkAck> {
+  const sha256 = sha256Hex(bytes);
+  const { settings } = await loadSettings(ctx.db);
+  const now = ctx.now();
+  const outcome = await ctx.db.transaction(async (tx): Promise<ChunkOutcome> => {
+    const a = await ownUpload(tx, caller, id, true);
+    if (a.state === 'failed') throw gone('this upload failed; start a new one');
+    if (index < a.received) {
+      if (index === a.received - 1 && sha256 === a.lastChunkSha256)
+        return {
+          kind: a.state === 'uploading' && a.received === a.chunkCount ? 'finish' : 'ack',
+          attachment: a,
+        };
+      throw conflict(`chunk ${index} was already received; continue from ${a.received}`, {
+        received: a.received,
+      });
+    }
+    if (a.state === 'complete') throw conflict('this upload is complete', { received: a.received });
+    if (index >= a.chunkCount)
+      throw invalid(`this stream has ${a.chunkCount} chunks (0 to ${a.chunkCount - 1})`, {
+        received: a.received,
+      });
+    if (index > a.received)
+      throw conflict(`chunk out of order; continue from ${a.received}`, { received: a.received });
+
+    const full = sealedChunkBytes(a.chunkLog2);
+    const last = index === a.chunkCount - 1;
+    if (!last && bytes.length !== full)
+      throw invalid(`chunk ${index} must be exactly ${full} bytes; only the final chunk may be shorter`, {
+        received: a.received,
+      });
+    if (last && (bytes.length < TAG_BYTES || bytes.length > full))
+      throw invalid(`the final chunk must be ${TAG_BYTES} to ${full} bytes`, { received: a.received });
+
+    // An admin may have lowered a limit since the upload began: it ends here, and its file goes.
+    const problem = await limitProblem(tx, settings.reports, a);
+    if (problem) {
+      await store.markFailed(tx, a.id, now);
+      return { kind: 'refused', error: tooLarge(problem), partialId: a.partialId };
+    }
+
+    try {
+      if (!a.partialId) throw new BlobPartialLostError('no partial file');
+      await ctx.blobs.appendPartial(a.partialId, offsetOf(a, index), bytes);
+    } catch (error) {
+      if (isStorageFull(error)) throw insufficientStorage(STORE_FULL);
+      if (error instanceof BlobPartialLostError) {
+        ctx.log.error({ attachment: a.id, err: error.message }, 'an upload lost its stored chunks');
+        await store.markFailed(tx, a.id, now);
+        return {
+          kind: 'refused',
+          error: gone('the stored part of this upload was lost; start a new upload'),
+          partialId: a.partialId,
+        };
+      }
+      throw error;
+    }
+    // Locked above, so this cannot lose a race; the condition is kept as a second guard.
+    if (!(await store.recordChunk(tx, a.id, index, bytes.length, sha256, now)))
+      throw conflict('the upload moved meanwhile; ask where to continue', { received: a.received });
+    const recorded = {
+      ...a,
+      received: a.received + 1,
+      bytesReceived: a.bytesReceived + bytes.length,
+      lastChunkSha256: sha256,
+    };
+    return { kind: last ? 'finish' : 'ack', attachment: recorded };
+  });
+
+  if (outcome.kind === 'refused') {
+    if (outcome.partialId) await ctx.blobs.removePartial(outcome.partialId);
+    throw outcome.error;
+  }
+  if (outcome.kind === 'finish') return ackOf(await finishUpload(ctx, caller, outcome.attachment.id));
+  return ackOf(outcome.attachment);
+}
+
+/**
+ * Turns an upload whose every chunk is recorded into a blob. Idempotent: the blob takes the
+ * partial file's id, so a rename done before a crash is found again, and a second call finds
+ * the upload complete.
+ */
+async function finishUpload(
+  ctx: ServerContext,
+  caller: AttachmentCaller | null,
+  id: string,
+): Promise<store.AttachmentRow> {
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const a = await store.readAttachment(tx, id, true);
+    if (!a) throw notFound('no such upload');
+    if (a.state !== 'uploading' || a.received !== a.chunkCount || !a.partialId) return a;
+    const blob = await ctx.blobs.completePartial(a.partialId);
+    await store.markComplete(tx, a.id, blob.id, now);
+    await audit(tx, caller, 'reports.attachment-added', now, `report:${a.reportId}`, {
+      attachmentId: a.id,
+      chunks: a.chunkCount,
+      sizeBucket: store.sizeBucketOf(a),
+    });
+    return { ...a, state: 'complete', blobId: blob.id, partialId: null, completedAt: now, updatedAt: now };
+  });
+}
+
+/** Where an interrupted upload continues (GET /attachments/:id/upload). */
+export async function uploadStatus(
+  ctx: ServerContext,
+  caller: AttachmentCaller,
+  id: string,
+): Promise<UploadStatus> {
+  let a = await ownUpload(ctx.db, caller, id);
+  // A crash between recording the last chunk and renaming the file is finished here.
+  if (a.state === 'uploading' && a.received === a.chunkCount) a = await finishUpload(ctx, caller, id);
+  const wraps = await store.wrapsOfReportFor(ctx.db, a.reportId, caller.pubkey);
+  const wrap = wraps.get(a.id);
+  return {
+    attachment: store.viewOf(a, wrap ? { reader: caller.pubkey, wrap } : null),
+    header: a.header,
+    lastChunkSha256: a.lastChunkSha256,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Download and deletion
+
+/** A complete attachment's stream file, for a caller who may see its report; audited. */
+export async function openAttachment(
+  ctx: ServerContext,
+  caller: AttachmentCaller,
+  id: string,
+): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
+  const a = await store.readAttachment(ctx.db, id);
+  if (!a) throw notFound('no such attachment');
+  await readableReport(ctx.db, caller, a.reportId);
+  // Only a complete upload's blob is ever served; a partial file has no route.
+  if (a.state !== 'complete' || !a.blobId) throw notFound('this attachment is not uploaded yet');
+  const file = await ctx.blobs.read(a.blobId);
+  if (!file) throw gone("this attachment's file is gone");
+  await appendAudit(
+    ctx.db,
+    {
+      action: 'reports.attachment-downloaded',
+      actorPubkey: caller.pubkey,
+      ipHash: caller.ipHash,
+      target: `report:${a.reportId}`,
+      details: { attachmentId: a.id },
+    },
+    ctx.now(),
+  );
+  return file;
+}
+
+/**
+ * Removes an attachment: the uploader cancels their own unfinished upload; a report admin
+ * removes any. Its row, wraps and file (partial or complete) are deleted.
+ */
+export async function deleteAttachment(
+  ctx: ServerContext,
+  caller: AttachmentCaller,
+  id: string,
+): Promise<void> {
+  const now = ctx.now();
+  const files = await ctx.db.transaction(async (tx) => {
+    const a = await store.readAttachment(tx, id, true);
+    if (!a) throw notFound('no such attachment');
+    await readableReport(tx, caller, a.reportId);
+    const admin = readsAllReports(caller);
+    if (!admin) {
+      if (a.uploaderId !== caller.userId) throw notFound('no such attachment');
+      if (!hasPermission(caller.permissions, 'reports:write')) throw forbidden();
+      if (a.state === 'complete') throw forbidden('a finished attachment is removed by a report admin');
+    }
+    const removed = await store.deleteAttachments(tx, [a.id]);
+    await audit(tx, caller, 'reports.attachment-deleted', now, `report:${a.reportId}`, {
+      attachmentId: a.id,
+      state: a.state,
+    });
+    return removed;
+  });
+  await removeFiles(ctx, files);
+}
+
+/**
+ * Removes uploads nobody continued for STALE_UPLOAD_MS (a closed tab, a lost device) and failed
+ * ones as old: rows, wraps and partial files. Returns how many went.
+ */
+export async function removeStaleUploads(ctx: ServerContext, now: Date, batch = 100): Promise<number> {
+  const before = new Date(now.getTime() - STALE_UPLOAD_MS);
+  let removed = 0;
+  for (;;) {
+    const files = await ctx.db.transaction(async (tx) => {
+      // Locked and re-checked in one statement each, so a chunk arriving now is not lost under it.
+      const ids = [
+        ...(await store.staleUploads(tx, before, batch)),
+        ...(await store.oldFailedUploads(tx, before, batch)),
+      ];
+      return { ids, ...(await store.deleteAttachments(tx, ids)) };
+    });
+    if (!files.ids.length) return removed;
+    await removeFiles(ctx, files);
+    removed += files.ids.length;
+  }
+}

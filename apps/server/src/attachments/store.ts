@@ -1,0 +1,256 @@
+import { type AttachmentState, type AttachmentView, attachmentRecordId } from '@llamenos/protocol';
+import type { Queryable } from '../db/database.js';
+
+/**
+ * The attachments module's SQL: its own table, and the attachment rows of the reports module's
+ * `report_wraps` (record id `attachment:<id>`), which this module writes and deletes.
+ */
+
+export interface AttachmentRow {
+  id: string;
+  reportId: string;
+  uploaderId: string;
+  uploaderPubkey: string;
+  state: AttachmentState;
+  header: string;
+  chunkLog2: number;
+  chunkCount: number;
+  received: number;
+  bytesReceived: number;
+  lastChunkSha256: string | null;
+  partialId: string | null;
+  blobId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+interface DbRow {
+  id: string;
+  report_id: string;
+  uploader_id: string;
+  uploader_pubkey: string;
+  state: AttachmentState;
+  header: string;
+  chunk_log2: number;
+  chunk_count: number | string;
+  received: number | string;
+  bytes_received: number | string;
+  last_chunk_sha256: string | null;
+  partial_id: string | null;
+  blob_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+const COLUMNS = `id, report_id, uploader_id, uploader_pubkey, state, header, chunk_log2, chunk_count,
+  received, bytes_received, last_chunk_sha256, partial_id, blob_id, created_at, updated_at, completed_at`;
+
+const rowOf = (r: DbRow): AttachmentRow => ({
+  id: r.id,
+  reportId: r.report_id,
+  uploaderId: r.uploader_id,
+  uploaderPubkey: r.uploader_pubkey,
+  state: r.state,
+  header: r.header,
+  chunkLog2: Number(r.chunk_log2),
+  chunkCount: Number(r.chunk_count),
+  received: Number(r.received),
+  bytesReceived: Number(r.bytes_received),
+  lastChunkSha256: r.last_chunk_sha256,
+  partialId: r.partial_id,
+  blobId: r.blob_id,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+  completedAt: r.completed_at ? new Date(r.completed_at) : null,
+});
+
+/** The padded size the server can infer from the stream's shape (§10.2): a bucket, not the file's size. */
+export const sizeBucketOf = (a: Pick<AttachmentRow, 'chunkCount' | 'chunkLog2'>): number =>
+  a.chunkCount * 2 ** a.chunkLog2;
+
+export function viewOf(a: AttachmentRow, wrap: { reader: string; wrap: string } | null): AttachmentView {
+  return {
+    id: a.id,
+    reportId: a.reportId,
+    uploaderPubkey: a.uploaderPubkey,
+    state: a.state,
+    chunkLog2: a.chunkLog2,
+    chunkCount: a.chunkCount,
+    received: a.received,
+    sizeBucket: sizeBucketOf(a),
+    createdAt: a.createdAt.toISOString(),
+    completedAt: a.completedAt?.toISOString() ?? null,
+    wrap,
+  };
+}
+
+export async function readAttachment(db: Queryable, id: string, lock = false): Promise<AttachmentRow | null> {
+  const [row] = await db.query<DbRow>(
+    `select ${COLUMNS} from attachments where id = $1${lock ? ' for update' : ''}`,
+    [id],
+  );
+  return row ? rowOf(row) : null;
+}
+
+export async function attachmentsOfReport(db: Queryable, reportId: string): Promise<AttachmentRow[]> {
+  const rows = await db.query<DbRow>(
+    `select ${COLUMNS} from attachments where report_id = $1 order by created_at, id`,
+    [reportId],
+  );
+  return rows.map(rowOf);
+}
+
+export async function attachmentsOfReports(
+  db: Queryable,
+  reportIds: readonly string[],
+): Promise<AttachmentRow[]> {
+  if (!reportIds.length) return [];
+  const rows = await db.query<DbRow>(`select ${COLUMNS} from attachments where report_id = any($1::text[])`, [
+    reportIds,
+  ]);
+  return rows.map(rowOf);
+}
+
+/** The caller's wraps of every attachment of a report, by attachment id. */
+export async function wrapsOfReportFor(
+  db: Queryable,
+  reportId: string,
+  readerPubkey: string,
+): Promise<Map<string, string>> {
+  const rows = await db.query<{ record_id: string; wrap: string }>(
+    `select record_id, wrap from report_wraps
+      where report_id = $1 and reader_pubkey = $2 and record_id like 'attachment:%'`,
+    [reportId, readerPubkey],
+  );
+  return new Map(rows.map((r) => [r.record_id.slice('attachment:'.length), r.wrap]));
+}
+
+/** The padded bytes a report's live uploads (not failed) take, and how many there are; `except` left out. */
+export async function reportUsage(
+  db: Queryable,
+  reportId: string,
+  except: string,
+): Promise<{ bytes: number; files: number }> {
+  const [row] = await db.query<{ bytes: number | string | null; files: number | string }>(
+    `select sum(chunk_count * (1::bigint << chunk_log2)) as bytes, count(*) as files
+       from attachments where report_id = $1 and state <> 'failed' and id <> $2`,
+    [reportId, except],
+  );
+  return { bytes: Number(row?.bytes ?? 0), files: Number(row?.files ?? 0) };
+}
+
+/** Inserts a new upload with its wraps; false when the id is taken (the caller decides what a retry means). */
+export async function insertAttachment(
+  db: Queryable,
+  a: Omit<AttachmentRow, 'received' | 'bytesReceived' | 'lastChunkSha256' | 'blobId' | 'completedAt'>,
+  wraps: readonly { reader: string; wrap: string }[],
+): Promise<boolean> {
+  const inserted = await db.query(
+    `insert into attachments (id, report_id, uploader_id, uploader_pubkey, state, header, chunk_log2,
+       chunk_count, partial_id, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     on conflict (id) do nothing returning id`,
+    [
+      a.id,
+      a.reportId,
+      a.uploaderId,
+      a.uploaderPubkey,
+      a.state,
+      a.header,
+      a.chunkLog2,
+      a.chunkCount,
+      a.partialId,
+      a.createdAt,
+      a.updatedAt,
+    ],
+  );
+  if (!inserted.length) return false;
+  const recordId = attachmentRecordId(a.id);
+  for (const w of wraps)
+    await db.query(
+      'insert into report_wraps (report_id, record_id, reader_pubkey, wrap) values ($1, $2, $3, $4)',
+      [a.reportId, recordId, w.reader, w.wrap],
+    );
+  return true;
+}
+
+/**
+ * Records chunk `index` as received, only if nothing else recorded it first (received = index):
+ * false means another request won, and the caller's bytes beyond the recorded length are cut.
+ */
+export async function recordChunk(
+  db: Queryable,
+  id: string,
+  index: number,
+  chunkBytes: number,
+  sha256: string,
+  now: Date,
+): Promise<boolean> {
+  const rows = await db.query(
+    `update attachments
+        set received = received + 1, bytes_received = bytes_received + $3, last_chunk_sha256 = $4,
+            updated_at = $5
+      where id = $1 and received = $2 and state = 'uploading'
+      returning id`,
+    [id, index, chunkBytes, sha256, now],
+  );
+  return rows.length === 1;
+}
+
+/** Marks an upload complete with the blob its partial file became. */
+export async function markComplete(db: Queryable, id: string, blobId: string, now: Date): Promise<boolean> {
+  const rows = await db.query(
+    `update attachments
+        set state = 'complete', blob_id = $2, partial_id = null, completed_at = $3, updated_at = $3
+      where id = $1 and state = 'uploading' and received = chunk_count
+      returning id`,
+    [id, blobId, now],
+  );
+  return rows.length === 1;
+}
+
+/** Marks an upload failed (over a limit, its partial file lost); its partial file is the caller's to delete. */
+export async function markFailed(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query(
+    `update attachments set state = 'failed', partial_id = null, updated_at = $2
+      where id = $1 and state = 'uploading'`,
+    [id, now],
+  );
+}
+
+/** Deletes attachments and their wraps; returns the files they held, for the caller to remove. */
+export async function deleteAttachments(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<{ partialIds: string[]; blobIds: string[] }> {
+  if (!ids.length) return { partialIds: [], blobIds: [] };
+  await db.query('delete from report_wraps where record_id = any($1::text[])', [ids.map(attachmentRecordId)]);
+  const rows = await db.query<{ partial_id: string | null; blob_id: string | null }>(
+    'delete from attachments where id = any($1::text[]) returning partial_id, blob_id',
+    [ids],
+  );
+  return {
+    partialIds: rows.flatMap((r) => (r.partial_id ? [r.partial_id] : [])),
+    blobIds: rows.flatMap((r) => (r.blob_id ? [r.blob_id] : [])),
+  };
+}
+
+/** Uploads still open and untouched since `before` (abandoned). */
+export async function staleUploads(db: Queryable, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `select id from attachments where state = 'uploading' and updated_at < $1 order by updated_at limit $2 for update`,
+    [before, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Uploads that failed (their files are already gone) and are older than `before`. */
+export async function oldFailedUploads(db: Queryable, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `select id from attachments where state = 'failed' and updated_at < $1 order by updated_at limit $2 for update`,
+    [before, limit],
+  );
+  return rows.map((r) => r.id);
+}
