@@ -22,6 +22,7 @@ import { ALL_MIGRATIONS } from './modules.js';
 import { ensureVapidKeys, pushForNewMessage, pushForRingingCall } from './push/index.js';
 import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
+import { startReportRetentionTimer } from './reports/index.js';
 import { setSimulatorOrigin, stopSimulatedCarrier } from './simulator/index.js';
 
 export interface RunningServer {
@@ -93,6 +94,8 @@ export async function startServer(
   const stopRetention = startRetentionTimer(ctx);
   // Call records have their own age (retention.callRecordDays); the same hourly rhythm.
   const stopCallRetention = startCallRetentionTimer(ctx);
+  // Reports and their attachment files (reports.retentionDays); the same hourly rhythm.
+  const stopReportRetention = startReportRetentionTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
   // Attachment fetches and provider deletes that failed are retried; old closed conversations go.
@@ -127,6 +130,7 @@ export async function startServer(
       await relayClosed;
       await stopRetention();
       await stopCallRetention();
+      await stopReportRetention();
       await stopCallTimers();
       await stopConversationTimers();
       await stopSweep();

@@ -5,6 +5,7 @@ import {
   ConversationUpdatedEvent,
   MessageNewEvent,
 } from './conversations.js';
+import { ReportEvent } from './reports.js';
 import { SettingsSection } from './settings.js';
 
 /**
@@ -101,6 +102,7 @@ export const HubEventPayload = z.discriminatedUnion('type', [
   ConversationUpdatedEvent,
   ConversationRewrapNeededEvent,
   BackupFailedEvent,
+  ReportEvent,
 ]);
 export type HubEventPayload = z.infer<typeof HubEventPayload>;
 export type HubEventType = HubEventPayload['type'];

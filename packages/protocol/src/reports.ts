@@ -416,3 +416,8 @@ export const ReportEvent = z
   .object({ type: z.enum(['report:new', 'report:updated', 'report:reply']), reportId: Uuid })
   .strict();
 export type ReportEvent = z.infer<typeof ReportEvent>;
+
+/** One line of `GET /api/reports/export` (JSON lines): each live report with its replies, then the count. */
+export type ReportExportLine =
+  | { type: 'report'; report: ReportForReader; replies: ReplyForReader[] }
+  | { type: 'end'; count: number };

@@ -83,7 +83,11 @@ export function checkEnvelope(envelope: NoteEnvelope, at = 'envelope'): void {
  * on a stale client) means a note readable by someone who should no longer read new notes.
  * The 400 names both lists so the client refetches GET /api/records/readers and seals again.
  */
-export function checkReaders(envelope: NoteEnvelope, required: readonly string[]): void {
+export function checkReaders(
+  envelope: NoteEnvelope,
+  required: readonly string[],
+  what: { record: string; readersRoute: string } = { record: 'note', readersRoute: '/api/records/readers' },
+): void {
   const given = new Set(envelope.wraps.map((w) => w.reader));
   const wanted = new Set(required);
   const missing = required.filter((r) => !given.has(r));
@@ -91,10 +95,10 @@ export function checkReaders(envelope: NoteEnvelope, required: readonly string[]
   if (!missing.length && !unexpected.length) return;
   const parts = [
     missing.length ? `missing readers ${missing.join(', ')}` : '',
-    unexpected.length ? `readers who may not read new notes ${unexpected.join(', ')}` : '',
+    unexpected.length ? `readers who may not read new ${what.record}s ${unexpected.join(', ')}` : '',
   ].filter(Boolean);
   throw invalid(
-    `the note must be sealed for its author and every current admin: ${parts.join('; ')}. Fetch GET /api/records/readers and seal again`,
+    `the ${what.record} must be sealed for its author and every current admin: ${parts.join('; ')}. Fetch GET ${what.readersRoute} and seal again`,
     { missingReaders: missing, unexpectedReaders: unexpected },
   );
 }

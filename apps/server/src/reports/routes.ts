@@ -1,7 +1,131 @@
+import {
+  CreateReplyBody,
+  CreateReportBody,
+  GrantStatusQuery,
+  ReportGrantBody,
+  ReportGrantWorkQuery,
+  ReportIdParam,
+  ReportListQuery,
+  UpdateReportBody,
+} from '@llamenos/protocol';
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import { reportReaders } from './access.js';
+import { exportReports } from './export.js';
+import { reportGrantAccess, reportGrantStatus, reportGrantWork } from './grant.js';
+import {
+  countReports,
+  createReport,
+  deleteReport,
+  getReport,
+  listReports,
+  readersOfReport,
+  replyToReport,
+  updateReport,
+} from './service.js';
 
-/** Reports, replies, workflow and grants (docs/PROTOCOL.md §9.4). */
-export function reportsRoutes(_ctx: ServerContext): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+/**
+ * Reports, their reply threads, the admins' workflow and grants (docs/PROTOCOL.md §9.4). The
+ * server stores sealed envelopes it cannot open; the rules live in service.ts.
+ *
+ * Reading needs reports:read-own (one's own reports); reports:read-all widens it to every
+ * report and is what makes a member a report admin. A report the caller may not see is a 404,
+ * exactly like a missing one, so reporters cannot probe for each other's report ids.
+ */
+
+const NoQuery = z.object({}).strict();
+/** Only UUID-shaped segments reach the :id routes, so fixed paths like /reports/export never do. */
+const ID = ':id{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}';
+
+export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  // Who a new report must be sealed for: the caller and every current report admin.
+  app.get('/reports/readers', requires('reports:write'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json({ readers: await reportReaders(ctx.db, memberOf(c).pubkey) });
+  });
+
+  // Fixed paths first: they must never be taken for a report id.
+  app.get('/reports/counts', requires('reports:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json(await countReports(ctx));
+  });
+
+  app.get('/reports/grant-work', requires('reports:read-all'), async (c) => {
+    const q = readQuery(c, ReportGrantWorkQuery);
+    return c.json(await reportGrantWork(ctx, memberOf(c), q));
+  });
+
+  app.get('/reports/grant-status', requires('reports:read-all'), async (c) => {
+    const q = readQuery(c, GrantStatusQuery);
+    return c.json(await reportGrantStatus(ctx, memberOf(c), q.reader));
+  });
+
+  app.post('/reports/grant', requires('reports:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, ReportGrantBody);
+    return c.json(await reportGrantAccess(ctx, memberOf(c), body));
+  });
+
+  app.get('/reports/export', requires('reports:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const stream = await exportReports(ctx, memberOf(c));
+    return c.body(stream, 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+  });
+
+  app.get('/reports', requires('reports:read-own'), async (c) => {
+    const q = readQuery(c, ReportListQuery);
+    return c.json(await listReports(ctx, memberOf(c), q));
+  });
+
+  app.post('/reports', requires('reports:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, CreateReportBody);
+    const { report, created } = await createReport(ctx, memberOf(c), body);
+    return c.json({ report }, created ? 201 : 200);
+  });
+
+  app.get(`/reports/${ID}/readers`, requires('reports:read-own'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ReportIdParam);
+    return c.json({ readers: await readersOfReport(ctx, memberOf(c), id) });
+  });
+
+  app.post(`/reports/${ID}/replies`, requires('reports:read-own'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ReportIdParam);
+    const body = await readJson(c, CreateReplyBody);
+    const { reply, created } = await replyToReport(ctx, memberOf(c), id, body);
+    return c.json({ reply }, created ? 201 : 200);
+  });
+
+  app.get(`/reports/${ID}`, requires('reports:read-own'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ReportIdParam);
+    return c.json(await getReport(ctx, memberOf(c), id));
+  });
+
+  app.patch(`/reports/${ID}`, requires('reports:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ReportIdParam);
+    const body = await readJson(c, UpdateReportBody);
+    return c.json({ report: await updateReport(ctx, memberOf(c), id, body) });
+  });
+
+  app.delete(`/reports/${ID}`, requires('reports:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ReportIdParam);
+    await deleteReport(ctx, memberOf(c), id);
+    return c.body(null, 204);
+  });
+
+  return app;
 }

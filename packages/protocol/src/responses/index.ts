@@ -7,5 +7,6 @@ export * from './conversations.js';
 export * from './identity.js';
 export * from './push.js';
 export * from './records.js';
+export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';

@@ -63,6 +63,16 @@ const BY_AREA = {
     'notes-exported',
     'notes-purged',
   ],
+  reports: [
+    'created',
+    'status-changed',
+    'assigned',
+    'replied',
+    'deleted',
+    'access-granted',
+    'exported',
+    'purged',
+  ],
   shifts: [
     'shift.created',
     'shift.updated',

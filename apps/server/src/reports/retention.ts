@@ -1,0 +1,59 @@
+import { appendAuditInTx } from '../audit/service.js';
+import type { ServerContext } from '../http/context.js';
+import { RETENTION_INTERVAL_MS, startPeriodicJob } from '../records/retention.js';
+import { loadSettings } from '../settings/store.js';
+import { removeAttachmentsOfReports } from './attachment-link.js';
+import * as store from './store.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Deletes every report created more than `reports.retentionDays` days before `now` (0 keeps
+ * them): its attachments with their blob files first, then the row with its replies and wraps,
+ * tombstones too. The files go first so that a failure leaves the report in place to be tried
+ * again at the next run, never a file no row points to. One audit entry summarises a purge
+ * that removed anything; an idle run adds nothing to the chain.
+ */
+export async function purgeExpiredReports(
+  ctx: ServerContext,
+  now: Date,
+): Promise<{ purged: number; cutoff: string | null }> {
+  const { settings } = await loadSettings(ctx.db);
+  const days = settings.reports.retentionDays;
+  if (days === 0) return { purged: 0, cutoff: null };
+  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  const expired = await store.expiredReportIds(ctx.db, cutoff);
+  if (!expired.length) return { purged: 0, cutoff: cutoff.toISOString() };
+  await removeAttachmentsOfReports(ctx, expired);
+  return ctx.db.transaction(async (tx) => {
+    // Exactly the reports whose attachments were removed (a second process may have taken some).
+    const { live, tombstones } = await store.deleteReports(tx, expired);
+    if (live + tombstones)
+      await appendAuditInTx(
+        tx,
+        {
+          action: 'reports.purged',
+          target: 'reports',
+          details: {
+            reason: 'retention',
+            retentionDays: days,
+            cutoff: cutoff.toISOString(),
+            reports: live,
+            tombstones,
+          },
+        },
+        now,
+      );
+    return { purged: live + tombstones, cutoff: cutoff.toISOString() };
+  });
+}
+
+/** The reports purge, now and every `intervalMs`, on the notes retention's rhythm. */
+export function startReportRetentionTimer(ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) {
+  return startPeriodicJob(ctx, () => runReportsPurge(ctx), 'report retention purge failed', intervalMs);
+}
+
+async function runReportsPurge(ctx: ServerContext): Promise<void> {
+  const r = await purgeExpiredReports(ctx, ctx.now());
+  if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged reports');
+}
