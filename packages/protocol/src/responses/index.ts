@@ -1,4 +1,5 @@
 // Response schemas: what the server answers, checked by clients on arrival.
+export * from './attachments.js';
 export * from './auth.js';
 export * from './backups.js';
 export * from './calls.js';

@@ -38,6 +38,8 @@ export interface RequestOptions {
   /** Sign with this key for this request only (bootstrap and invite redemption, before the vault exists). */
   signWith?: Uint8Array;
   signal?: AbortSignal;
+  /** A binary body's SHA-256 (hex), when the caller hashed it already (an upload chunk, in its worker). */
+  bodySha256?: string;
 }
 
 /** Sends a signed request; a network failure says plainly that nothing was saved. */
@@ -48,18 +50,28 @@ async function send(
   options: RequestOptions,
   accept: string,
 ): Promise<Response> {
-  const text = body === undefined ? '' : JSON.stringify(body);
+  // Bytes (an encrypted upload chunk) are sent and signed as they are; anything else as JSON.
+  const bytes = body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : null;
+  const text = body === undefined || bytes ? '' : JSON.stringify(body);
   const headers: Record<string, string> = { accept };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = bytes ? 'application/octet-stream' : 'application/json';
   const key = options.signWith ?? (credentials?.kind === 'key' ? credentials.secretKey : null);
   if (key)
-    headers.authorization = createAuthHeader({ url: `${signingOrigin}${path}`, method, body: text }, key);
+    headers.authorization = createAuthHeader(
+      {
+        url: `${signingOrigin}${path}`,
+        method,
+        body: bytes ?? text,
+        ...(bytes && options.bodySha256 ? { bodySha256: options.bodySha256 } : {}),
+      },
+      key,
+    );
   else if (credentials?.kind === 'session') headers.authorization = `Bearer ${credentials.token}`;
   try {
     return await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : text,
+      body: body === undefined ? undefined : (bytes ?? text),
       signal: options.signal,
     });
   } catch {

@@ -1,0 +1,36 @@
+import type { ReportAttachmentMeta } from '@llamenos/protocol';
+
+/**
+ * Encrypted, streamed, resumable report attachments (PROTOCOL.md §10.2; the byte format is
+ * described in ./format.ts). Pages use only what this file exports.
+ */
+
+export {
+  AttachmentUnavailableError,
+  downloadAttachment,
+  openAttachmentPreview,
+  PREVIEW_MAX_BYTES,
+  previewKind,
+} from './download.js';
+export { layoutOf } from './format.js';
+export type { UploadErrorKind, UploadPhase, UploadProgress } from './progress.js';
+export { resumeUpload, startUpload, UploadError, type UploadHandle } from './uploader.js';
+
+/** Longest file name and MIME type kept in the sealed report. */
+const MAX_NAME = 255;
+const MAX_TYPE = 255;
+
+/**
+ * Gives each chosen file an attachment id and the description that goes into the sealed report
+ * (name, MIME type, exact size): the server never sees these.
+ */
+export function prepareAttachments(files: File[]): { id: string; file: File; meta: ReportAttachmentMeta }[] {
+  return files.map((file) => {
+    const id = crypto.randomUUID();
+    return {
+      id,
+      file,
+      meta: { id, name: file.name.slice(0, MAX_NAME), type: file.type.slice(0, MAX_TYPE), size: file.size },
+    };
+  });
+}

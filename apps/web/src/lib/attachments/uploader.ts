@@ -1,0 +1,369 @@
+import { fromBase64url, PURPOSES, toBase64url, unwrapKey, wrapKey } from '@llamenos/crypto';
+import {
+  type AttachmentView,
+  attachmentRecordId,
+  type ChunkAck,
+  type CreateAttachmentBody,
+  type ReportAttachmentMeta,
+  type UploadStatus,
+} from '@llamenos/protocol';
+import {
+  createAttachment,
+  deleteAttachment,
+  fetchUploadStatus,
+  putAttachmentChunk,
+} from '../api/attachments.js';
+import { ApiRequestError } from '../api/index.js';
+import { unlockedSecretKey } from '../vault.js';
+import { type ChunkSource, openChunkSource } from './chunk-source.js';
+import { CHUNK_LOG2, layoutOf, newStreamHeader, resumeProblem, type StreamLayout } from './format.js';
+import { ProgressStore, SpeedMeter, type UploadErrorKind, type UploadProgress } from './progress.js';
+import type { FileLike, SealedChunk } from './sealer.js';
+
+/** A running upload, as a page holds it. */
+export interface UploadHandle {
+  id: string;
+  name: string;
+  size: number;
+  progress: {
+    current: () => UploadProgress;
+    subscribe: (listener: (p: UploadProgress) => void) => () => void;
+  };
+  /** Stops the upload and deletes what the server holds of it. */
+  cancel(): Promise<void>;
+  /** Resolves when the server has the whole file; rejects with UploadError when it stopped. */
+  done: Promise<void>;
+}
+
+export class UploadError extends Error {
+  override readonly name = 'UploadError';
+  constructor(
+    readonly kind: UploadErrorKind | 'cancelled',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The routes an upload uses (the typed API in the browser; fakes in tests). */
+export interface UploadApi {
+  createAttachment(reportId: string, body: CreateAttachmentBody): Promise<AttachmentView>;
+  putAttachmentChunk(id: string, index: number, sealed: Uint8Array, sha256: string): Promise<ChunkAck>;
+  fetchUploadStatus(id: string): Promise<UploadStatus>;
+  deleteAttachment(id: string): Promise<void>;
+}
+
+const browserApi: UploadApi = { createAttachment, putAttachmentChunk, fetchUploadStatus, deleteAttachment };
+
+export interface UploadDeps {
+  api: UploadApi;
+  openSource: (file: FileLike, key: Uint8Array, header: Uint8Array, attachmentId: string) => ChunkSource;
+  secretKey: () => Uint8Array | null;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const defaultDeps = (): UploadDeps => ({
+  api: browserApi,
+  openSource: openChunkSource,
+  secretKey: unlockedSecretKey,
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+});
+
+/** Backoff after a network failure: 0.5 s, 1 s, 2 s … up to 30 s, with jitter. */
+export const retryDelay = (attempt: number): number =>
+  Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.75 + Math.random() * 0.5);
+
+/** A failure worth retrying: the network, or the server or a proxy briefly unavailable. */
+const isTransient = (error: unknown): boolean =>
+  error instanceof ApiRequestError && (error.status === 0 || [500, 502, 503, 504].includes(error.status));
+
+/** What a refusal means for the person uploading. */
+function stopOf(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  if (error instanceof ApiRequestError) {
+    if (error.status === 413) return new UploadError('too-large', error.message);
+    if (error.status === 507) return new UploadError('store-full', error.message);
+    if (error.status === 404 || error.status === 410) return new UploadError('gone', error.message);
+    if (error.status === 401) return new UploadError('locked', error.message);
+    return new UploadError('refused', error.message);
+  }
+  return new UploadError('failed', error instanceof Error ? error.message : String(error));
+}
+
+/** `details.received` of a 409: where the server says the upload continues. */
+function conflictReceived(error: unknown): number | null {
+  if (!(error instanceof ApiRequestError) || error.status !== 409) return null;
+  const received = (error.details as { received?: unknown } | undefined)?.received;
+  return Number.isSafeInteger(received) && (received as number) >= 0 ? (received as number) : null;
+}
+
+class Upload {
+  readonly store: ProgressStore;
+  private readonly speed = new SpeedMeter();
+  private readonly abort = new AbortController();
+  private source: ChunkSource | null = null;
+  private started = false;
+
+  constructor(
+    readonly id: string,
+    readonly file: FileLike & { name?: string },
+    readonly layout: StreamLayout,
+    private readonly deps: UploadDeps,
+  ) {
+    this.store = new ProgressStore(file.size);
+  }
+
+  get cancelled(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private check(): void {
+    if (this.cancelled) throw new UploadError('cancelled', 'the upload was cancelled');
+  }
+
+  /** Runs `step` until it succeeds, waiting longer after each network failure. */
+  async retrying<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      this.check();
+      try {
+        return await step();
+      } catch (error) {
+        if (!isTransient(error) || this.cancelled) throw error;
+        this.store.set({ phase: 'retrying', bytesPerSecond: null, secondsLeft: null });
+        this.speed.reset();
+        await this.deps.sleep(retryDelay(attempt));
+      }
+    }
+  }
+
+  private report(received: number): void {
+    const sentBytes = Math.min(received * this.layout.chunkSize, this.layout.size);
+    this.speed.add(sentBytes, this.deps.now());
+    const bytesPerSecond = this.speed.speed();
+    this.store.set({
+      phase: 'uploading',
+      sentBytes,
+      percent: Math.floor((received / this.layout.chunkCount) * 100),
+      bytesPerSecond,
+      secondsLeft:
+        bytesPerSecond && bytesPerSecond > 0
+          ? Math.ceil((this.layout.size - sentBytes) / bytesPerSecond)
+          : null,
+    });
+  }
+
+  /**
+   * Sends chunks from `received` to the end, strictly in order, sealing chunk i+1 while chunk i
+   * is on the wire. A 409 moves to where the server says; an acknowledged chunk is never sent
+   * again (a retry after a lost answer is the server's "already have it").
+   */
+  async send(source: ChunkSource, received: number): Promise<void> {
+    this.source = source;
+    this.started = true;
+    let next = received;
+    this.report(next);
+    const count = this.layout.chunkCount;
+    let sealing: Promise<SealedChunk> | null = next < count ? source.seal(next) : null;
+    while (next < count) {
+      this.check();
+      const chunk = await sealing!;
+      // The next chunk is sealed while this one uploads.
+      sealing = chunk.last ? null : source.seal(next + 1);
+      // A rejection of that early seal is seen when it is awaited, never as unhandled.
+      sealing?.catch(() => undefined);
+      let ack: ChunkAck;
+      try {
+        ack = await this.retrying(() =>
+          this.deps.api.putAttachmentChunk(this.id, chunk.index, chunk.sealed, chunk.sha256),
+        );
+      } catch (error) {
+        const at = conflictReceived(error);
+        if (at === null) throw error;
+        if (at >= count) return;
+        next = at;
+        sealing = source.seal(next);
+        continue;
+      }
+      if (ack.complete) {
+        this.report(count);
+        return;
+      }
+      if (ack.received !== next + 1) {
+        next = ack.received;
+        sealing = next < count ? source.seal(next) : null;
+      } else next = ack.received;
+      this.report(next);
+    }
+  }
+
+  finish(outcome: 'complete' | UploadError): void {
+    this.source?.close();
+    this.source = null;
+    if (outcome === 'complete') this.store.set({ phase: 'complete', percent: 100, secondsLeft: 0 });
+    else if (outcome.kind === 'cancelled') this.store.set({ phase: 'cancelled', secondsLeft: null });
+    else
+      this.store.set({
+        phase: 'failed',
+        bytesPerSecond: null,
+        secondsLeft: null,
+        error: { kind: outcome.kind, message: outcome.message },
+      });
+  }
+
+  async cancel(): Promise<void> {
+    if (this.cancelled) return;
+    this.abort.abort();
+    this.source?.close();
+    this.source = null;
+    // What the server holds of a cancelled upload is deleted; a failure here leaves a partial
+    // file the server's stale-upload sweep removes.
+    if (this.started) await this.deps.api.deleteAttachment(this.id).catch(() => undefined);
+  }
+
+  markStarted(): void {
+    this.started = true;
+  }
+}
+
+function handleOf(upload: Upload, name: string, run: () => Promise<void>): UploadHandle {
+  const done = run().then(
+    () => upload.finish('complete'),
+    (error: unknown) => {
+      const stop = upload.cancelled
+        ? new UploadError('cancelled', 'the upload was cancelled')
+        : stopOf(error);
+      upload.finish(stop);
+      throw stop;
+    },
+  );
+  // Pages may never await `done`; a stop is shown through the progress, not as an unhandled rejection.
+  done.catch(() => undefined);
+  return {
+    id: upload.id,
+    name,
+    size: upload.file.size,
+    progress: { current: upload.store.current, subscribe: upload.store.subscribe },
+    cancel: () => upload.cancel(),
+    done,
+  };
+}
+
+const uniq = (readers: string[]) => [...new Set(readers)];
+
+/**
+ * Encrypts and uploads a new attachment of a report: a fresh file key wrapped for `readers`
+ * (the report's author and every report admin), the §10.2 stream sealed in a worker as the file
+ * is read, and chunks sent in order with retries.
+ */
+export function startUpload(
+  opts: { reportId: string; id: string; file: File | (FileLike & { name: string }); readers: string[] },
+  deps: UploadDeps = defaultDeps(),
+): UploadHandle {
+  const layout = layoutOf(opts.file.size, CHUNK_LOG2);
+  const upload = new Upload(opts.id, opts.file, layout, deps);
+  return handleOf(upload, opts.file.name, async () => {
+    const recordId = attachmentRecordId(opts.id);
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const header = newStreamHeader(CHUNK_LOG2);
+    let source: ChunkSource;
+    let received: number;
+    try {
+      const wraps = uniq(opts.readers).map((reader) => ({
+        reader,
+        wrap: toBase64url(wrapKey(key, reader, { label: PURPOSES.attachment.wrap, recordId })),
+      }));
+      const body: CreateAttachmentBody = {
+        id: opts.id,
+        header: toBase64url(header),
+        chunkCount: layout.chunkCount,
+        wraps,
+      };
+      upload.markStarted();
+      // A retried create answers the same upload, which may already hold chunks.
+      received = (await upload.retrying(() => deps.api.createAttachment(opts.reportId, body))).received;
+      source = deps.openSource(opts.file, key, header, opts.id);
+    } finally {
+      // The worker (or inline sealer) holds its own copy.
+      key.fill(0);
+    }
+    await upload.send(source, received);
+  });
+}
+
+/**
+ * Continues an upload the author began earlier (before a reload, or on another visit): the same
+ * file must be chosen again. It is checked (its size against the sealed report's, then chunk
+ * received−1 re-sealed against the hash the server keeps) before anything is sent, since other
+ * bytes under the same key and nonces would reuse a nonce; then chunks go on from `received`.
+ */
+export function resumeUpload(
+  opts: {
+    reportId: string;
+    attachment: AttachmentView;
+    meta: ReportAttachmentMeta;
+    file: File | (FileLike & { name: string });
+  },
+  deps: UploadDeps = defaultDeps(),
+): UploadHandle {
+  const layout = layoutOf(opts.file.size, opts.attachment.chunkLog2);
+  const upload = new Upload(opts.attachment.id, opts.file, layout, deps);
+  upload.markStarted();
+  return handleOf(upload, opts.meta.name, async () => {
+    const secretKey = deps.secretKey();
+    if (!secretKey) throw new UploadError('locked', 'unlock the app to continue this upload');
+    const status = await upload.retrying(() => deps.api.fetchUploadStatus(opts.attachment.id));
+    const view = status.attachment;
+    const sizeProblem = resumeProblem({
+      fileSize: opts.file.size,
+      metaSize: opts.meta.size,
+      chunkCount: view.chunkCount,
+      chunkLog2: view.chunkLog2,
+      received: 0,
+      resealedSha256: null,
+      lastChunkSha256: null,
+    });
+    if (sizeProblem)
+      throw new UploadError('other-file', `this is not the file "${opts.meta.name}" (${sizeProblem})`);
+    if (view.state !== 'uploading') {
+      if (view.state === 'complete') return;
+      throw new UploadError('gone', 'this upload was stopped by the server and cannot continue');
+    }
+    if (!view.wrap) throw new UploadError('refused', 'this upload holds no key for you');
+    const recordId = attachmentRecordId(view.id);
+    const key = unwrapKey(fromBase64url(view.wrap.wrap, 'wrap'), secretKey, {
+      label: PURPOSES.attachment.wrap,
+      recordId,
+    });
+    let source: ChunkSource;
+    try {
+      source = deps.openSource(opts.file, key, fromBase64url(status.header, 'header'), view.id);
+    } finally {
+      key.fill(0);
+    }
+    try {
+      if (view.received > 0) {
+        const again = await source.seal(view.received - 1);
+        const problem = resumeProblem({
+          fileSize: opts.file.size,
+          metaSize: opts.meta.size,
+          chunkCount: view.chunkCount,
+          chunkLog2: view.chunkLog2,
+          received: view.received,
+          resealedSha256: again.sha256,
+          lastChunkSha256: status.lastChunkSha256,
+        });
+        if (problem)
+          throw new UploadError(
+            'other-file',
+            `this is not the file "${opts.meta.name}": its content differs`,
+          );
+      }
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+    await upload.send(source, view.received);
+  });
+}
