@@ -1,0 +1,419 @@
+/**
+ * Report attachments in Chromium (issue 11): a file of BENCH_REPORTS_BYTES (1 GiB) generated
+ * here is attached to a report in the real web client and encrypted and uploaded by its uploader
+ * (a worker seals 512 KiB chunks as File.slice reads them; the page PUTs them in order), then
+ * downloaded and decrypted by the report page (a stream to a file through the service worker),
+ * and its SHA-256 compared with the original. Then a second upload is cut off at half way
+ * (the browser context goes offline for a few seconds) and must finish by itself without
+ * sending any acknowledged chunk again.
+ *
+ * Measured: throughput (file bytes / time from the upload's POST to the final chunk's answer;
+ * from the download click to the file on disk); memory growth of the browser (the peak above
+ * the starting point of the summed resident memory of Chromium's processes, and of the page's
+ * JavaScript heap alone) and of the server process (its resident memory), sampled every 250 ms.
+ * Real server (PGlite) and app: run `npx tsc -b` and `npm run build --workspace apps/web` first.
+ * Debian's Chromium (CHROMIUM_PATH). A quick run: `BENCH_REPORTS_BYTES=67108864 npm run bench -- reports`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAuthHeader } from '@llamenos/crypto';
+import { paddedLength, UPLOAD_CHUNK_LOG2 } from '@llamenos/protocol';
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from '@playwright/test';
+import { startHotline } from '../e2e/fixtures.js';
+import type { Row, Suite } from './types.js';
+import { backupFile, bootstrapOverApi, NAME, PIN } from './web.js';
+
+const MiB = 1024 * 1024;
+const BYTES = Number(process.env.BENCH_REPORTS_BYTES ?? 1024 * MiB);
+/** How long the browser stays offline when the resumed upload is cut off. */
+const OFFLINE_MS = Number(process.env.BENCH_REPORTS_OFFLINE_MS ?? 3000);
+const GOALS = { uploadMBps: 40, browserGrowthMB: 100, serverGrowthMB: 50 };
+const TYPE_ID = 'field-incident';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHUNK_URL = /\/api\/attachments\/([0-9a-f-]{36})\/chunks\/(\d+)$/;
+const mb = (bytes: number) => bytes / 1e6;
+
+/** A NIP-98-signed JSON request from Node. */
+async function signed(base: string, key: Uint8Array, method: string, route: string, body?: unknown) {
+  const url = `${base}${route}`;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const response = await fetch(url, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      authorization: createAuthHeader({ url, method, body: text }, key),
+    },
+    body: body === undefined ? undefined : text,
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : ((await response.json()) as Record<string, unknown>);
+}
+
+/** Writes `bytes` of random data (8 MiB blocks) and returns the file's SHA-256. */
+async function generateFile(file: string, bytes: number): Promise<string> {
+  const hash = createHash('sha256');
+  const handle = await open(file, 'w');
+  try {
+    for (let written = 0; written < bytes; ) {
+      const block = randomBytes(Math.min(8 * MiB, bytes - written));
+      hash.update(block);
+      await handle.write(block);
+      written += block.length;
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex');
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 8 * MiB })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Resident memory of a process, in bytes (0 when it is gone). */
+function rss(pid: number): number {
+  try {
+    const kb = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The server process started by startHotline: the cli.js `serve` whose PUBLIC_URL is `url`. */
+function serverPid(url: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('apps/server/dist/cli.js')) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`PUBLIC_URL=${url}`))
+        return Number(entry);
+    } catch {
+      // a process that ended meanwhile, or another user's
+    }
+  }
+  throw new Error(`no server process for ${url}`);
+}
+
+interface MemoryPeaks {
+  browserGrowth: number;
+  rendererGrowth: number;
+  heapGrowth: number;
+  serverGrowth: number;
+}
+
+/** Samples Chromium's processes (by CDP), the page's JS heap and the server every 250 ms. */
+async function sampleMemory(browserSession: CDPSession, page: Page, server: number) {
+  const pageSession = await page.context().newCDPSession(page);
+  await pageSession.send('Performance.enable');
+  const measure = async () => {
+    const { processInfo } = (await browserSession.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; id: number }[];
+    };
+    const { metrics } = (await pageSession.send('Performance.getMetrics')) as {
+      metrics: { name: string; value: number }[];
+    };
+    const sum = (types?: string[]) =>
+      processInfo.filter((p) => !types || types.includes(p.type)).reduce((total, p) => total + rss(p.id), 0);
+    return {
+      browser: sum(),
+      renderer: sum(['renderer']),
+      heap: metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0,
+      server: rss(server),
+    };
+  };
+  const base = await measure();
+  const peak = { ...base };
+  let sampling = true;
+  const loop = (async () => {
+    while (sampling) {
+      const m = await measure().catch(() => null);
+      if (m)
+        for (const key of Object.keys(peak) as (keyof typeof peak)[]) peak[key] = Math.max(peak[key], m[key]);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    async stop(): Promise<MemoryPeaks> {
+      sampling = false;
+      await loop;
+      await pageSession.detach().catch(() => undefined);
+      return {
+        browserGrowth: peak.browser - base.browser,
+        rendererGrowth: peak.renderer - base.renderer,
+        heapGrowth: peak.heap - base.heap,
+        serverGrowth: peak.server - base.server,
+      };
+    },
+  };
+}
+
+/**
+ * Every chunk PUT the page sends and every answer, so a re-sent acknowledged chunk is counted:
+ * a request for an index whose 200 answer had already arrived.
+ */
+function watchChunks(page: Page) {
+  const acked = new Set<number>();
+  const state = {
+    puts: 0,
+    resentAcknowledged: 0,
+    failedRequests: 0,
+    firstPost: 0,
+    lastAck: 0,
+    complete: false,
+    chunkCount: 0,
+  };
+  page.on('request', (request) => {
+    const url = request.url();
+    if (
+      request.method() === 'POST' &&
+      /\/api\/reports\/[0-9a-f-]{36}\/attachments$/.test(url) &&
+      !state.firstPost
+    )
+      state.firstPost = performance.now();
+    const m = request.method() === 'PUT' ? url.match(CHUNK_URL) : null;
+    if (!m) return;
+    state.puts++;
+    if (acked.has(Number(m[2]))) state.resentAcknowledged++;
+  });
+  page.on('requestfailed', (request) => {
+    if (CHUNK_URL.test(request.url())) state.failedRequests++;
+  });
+  page.on('response', async (response) => {
+    const m = response.request().method() === 'PUT' ? response.url().match(CHUNK_URL) : null;
+    if (!m || response.status() !== 200) return;
+    acked.add(Number(m[2]));
+    const ack = (await response.json().catch(() => null)) as { received: number; complete: boolean } | null;
+    state.lastAck = performance.now();
+    if (ack?.complete) state.complete = true;
+  });
+  return {
+    state,
+    acknowledged: () => acked.size,
+    async done(timeoutMs: number) {
+      const deadline = Date.now() + timeoutMs;
+      while (!state.complete) {
+        if (Date.now() > deadline)
+          throw new Error(`upload not complete after ${timeoutMs} ms: ${JSON.stringify(state)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
+
+/** Files a report with one attachment through the report form; returns the report page's URL. */
+async function fileReport(page: Page, base: string, title: string, file: string): Promise<void> {
+  await page.goto(`${base}/reports/new`);
+  await unlockIfAsked(page);
+  const type = page.locator('#report-type');
+  if (await type.isVisible().catch(() => false)) await type.selectOption(TYPE_ID);
+  await page.locator('#report-title').fill(title);
+  await page.locator('#report-body').fill('Benchmark report with one large attachment.');
+  await page.locator('main input[type="file"]').first().setInputFiles(file);
+  await page.getByRole('button', { name: /file (the )?report/i }).click();
+  await page.waitForURL(/\/reports\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+}
+
+async function unlockIfAsked(page: Page): Promise<void> {
+  const pin = page.locator('#unlock-pin');
+  if (await pin.isVisible({ timeout: 3000 }).catch(() => false)) {
+    await pin.fill(PIN);
+    await page.locator('main form button[type="submit"]').click();
+    await pin.waitFor({ state: 'hidden', timeout: 60_000 });
+  }
+}
+
+async function restoreAdmin(browser: Browser, base: string, key: Uint8Array, dir: string) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/restore`);
+  await page.locator('#backup-file').setInputFiles(await backupFile(key, base, dir));
+  await page.locator('input[type="radio"]').nth(1).check();
+  await page.locator('#restore-pin').fill(PIN);
+  await page.locator('main form button[type="submit"]').click();
+  await page.getByRole('heading', { name: `Hello, ${NAME}` }).waitFor({ timeout: 60_000 });
+  return { context, page };
+}
+
+const growthRow = (op: string, bytes: number, goalMB: number | null, note: string): Row => ({
+  op,
+  value: mb(bytes),
+  unit: 'MB',
+  note,
+  ...(goalMB === null
+    ? {}
+    : {
+        goal: { target: `< ${goalMB} MB`, measured: `${mb(bytes).toFixed(1)} MB`, pass: mb(bytes) < goalMB },
+      }),
+});
+
+export const reportsSuite: Suite = {
+  name: 'reports: encrypted attachment upload and download in Chromium',
+  async run(): Promise<Row[]> {
+    for (const [file, hint] of [
+      ['apps/server/dist/cli.js', 'npx tsc -b'],
+      ['apps/web/dist/index.html', 'npm run build --workspace apps/web'],
+    ] as const)
+      if (!existsSync(path.join(root, file))) throw new Error(`${file} is missing: run \`${hint}\` first`);
+    if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}`);
+
+    const dir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-reports-'));
+    const source = path.join(dir, `bench-attachment-${BYTES}.bin`);
+    const sourceSha = await generateFile(source, BYTES);
+    const previousCwd = process.cwd();
+    process.chdir(root);
+    const hotline = await startHotline();
+    process.chdir(previousCwd);
+    const base = hotline.url;
+    const server = serverPid(base);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    let context: BrowserContext | null = null;
+    try {
+      const admin = await bootstrapOverApi(base, hotline.bootstrapLink);
+      const doc = (await signed(base, admin, 'GET', '/api/settings')) as {
+        version: unknown;
+        settings: { reports: Record<string, unknown> };
+      };
+      await signed(base, admin, 'PATCH', '/api/settings/reports', {
+        value: {
+          ...doc.settings.reports,
+          maxFileBytes: Math.max(2 * 1024 * MiB, 2 * BYTES),
+          maxReportBytes: Math.max(10 * 1024 * MiB, 4 * BYTES),
+          types: [{ id: TYPE_ID, name: 'Field incident', fields: [], categories: [], archived: false }],
+        },
+        version: doc.version,
+      });
+      const restored = await restoreAdmin(browser, base, admin, dir);
+      context = restored.context;
+      const page = restored.page;
+      const browserSession = await browser.newBrowserCDPSession();
+
+      // 1. Encrypt and upload.
+      const upload = watchChunks(page);
+      let memory = await sampleMemory(browserSession, page, server);
+      await fileReport(page, base, 'Benchmark upload', source);
+      await upload.done(30 * 60_000);
+      const uploadMemory = await memory.stop();
+      const uploadMs = upload.state.lastAck - upload.state.firstPost;
+      const uploadMBps = mb(BYTES) / (uploadMs / 1000);
+      const reportUrl = page.url();
+
+      // 2. Download and decrypt, as the admin, to a file; compare the SHA-256.
+      await page.goto(reportUrl);
+      await unlockIfAsked(page);
+      memory = await sampleMemory(browserSession, page, server);
+      const downloadStart = performance.now();
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 5 * 60_000 }),
+        page
+          .getByRole('button', { name: /download/i })
+          .first()
+          .click(),
+      ]);
+      const saved = path.join(dir, 'downloaded.bin');
+      await download.saveAs(saved);
+      const downloadMs = performance.now() - downloadStart;
+      const downloadMemory = await memory.stop();
+      const downloadMBps = mb(BYTES) / (downloadMs / 1000);
+      const downloadedSha = await sha256File(saved);
+      if (downloadedSha !== sourceSha) throw new Error('the downloaded file differs from the one uploaded');
+      await rm(saved, { force: true });
+
+      // 3. A second upload cut off at half way: offline for OFFLINE_MS, then it must finish alone.
+      const resumed = watchChunks(page);
+      const resumeStart = performance.now();
+      await fileReport(page, base, 'Benchmark resume', source);
+      const chunkCount = Math.ceil(paddedLength(BYTES) / 2 ** UPLOAD_CHUNK_LOG2);
+      while (resumed.acknowledged() < chunkCount / 2) {
+        if (resumed.state.complete) throw new Error('the upload finished before half way');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const cutAt = resumed.acknowledged();
+      await context.setOffline(true);
+      await new Promise((r) => setTimeout(r, OFFLINE_MS));
+      await context.setOffline(false);
+      await resumed.done(30 * 60_000);
+      const resumeMs = resumed.state.lastAck - resumeStart;
+
+      return [
+        {
+          op: `encrypt + upload ${mb(BYTES).toFixed(0)} MB (report form → final chunk acknowledged)`,
+          value: uploadMBps,
+          unit: 'MB/s',
+          note: `${(uploadMs / 1000).toFixed(1)} s; ${upload.state.puts} chunk PUTs, each signed (NIP-98 over the chunk's SHA-256) and fsynced by the server before its answer`,
+          goal: {
+            target: `≥ ${GOALS.uploadMBps} MB/s`,
+            measured: `${uploadMBps.toFixed(1)} MB/s`,
+            pass: uploadMBps >= GOALS.uploadMBps,
+          },
+        },
+        growthRow(
+          'upload: browser memory growth (all Chromium processes, resident)',
+          uploadMemory.browserGrowth,
+          GOALS.browserGrowthMB,
+          `renderer alone ${mb(uploadMemory.rendererGrowth).toFixed(1)} MB, page JS heap ${mb(uploadMemory.heapGrowth).toFixed(1)} MB; peak above the start, sampled every 250 ms`,
+        ),
+        growthRow(
+          'upload: server memory growth (resident)',
+          uploadMemory.serverGrowth,
+          GOALS.serverGrowthMB,
+          'peak above the start',
+        ),
+        {
+          op: `download + decrypt ${mb(BYTES).toFixed(0)} MB to a file (click → file saved)`,
+          value: downloadMBps,
+          unit: 'MB/s',
+          note: `${(downloadMs / 1000).toFixed(1)} s; SHA-256 equal to the original's; includes Playwright copying the finished download`,
+        },
+        growthRow(
+          'download: browser memory growth (all Chromium processes, resident)',
+          downloadMemory.browserGrowth,
+          GOALS.browserGrowthMB,
+          `renderer alone ${mb(downloadMemory.rendererGrowth).toFixed(1)} MB, page JS heap ${mb(downloadMemory.heapGrowth).toFixed(1)} MB`,
+        ),
+        growthRow(
+          'download: server memory growth (resident)',
+          downloadMemory.serverGrowth,
+          GOALS.serverGrowthMB,
+          'peak above the start',
+        ),
+        {
+          op: 'resume after a forced disconnect at 50 %: acknowledged chunks sent again',
+          value: resumed.state.resentAcknowledged,
+          unit: 'chunks',
+          note: `offline ${OFFLINE_MS} ms after ${cutAt} of ${chunkCount} chunks were acknowledged; ${resumed.state.failedRequests} chunk request(s) failed meanwhile; whole upload ${(resumeMs / 1000).toFixed(1)} s, ${resumed.state.puts} PUTs`,
+          goal: {
+            target: '0 re-sent',
+            measured: String(resumed.state.resentAcknowledged),
+            pass: resumed.state.resentAcknowledged === 0,
+          },
+        },
+      ];
+    } finally {
+      await context?.close().catch(() => undefined);
+      await browser.close();
+      await hotline.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
