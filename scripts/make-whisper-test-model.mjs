@@ -167,7 +167,11 @@ function melFilterBank(nMel) {
   return { nMel, bins, data };
 }
 
-/** Short pronounceable tokens, unique by index, some with a leading space like BPE word starts. */
+/**
+ * Short pronounceable tokens, unique by index, some with a leading space like BPE word starts.
+ * Like GPT-2's byte-level vocabulary, ids 0–93 are the printable ASCII characters and id 220 is
+ * a lone space: whisper.cpp looks the space up by text (suppress_blank) and fails without it.
+ */
 function vocabulary(count, random) {
   const consonants = 'bdfgklmnprstvz';
   const vowels = 'aeiou';
@@ -175,6 +179,14 @@ function vocabulary(count, random) {
   for (const c of consonants) for (const v of vowels) syllables.push(c + v);
   const tokens = [];
   for (let i = 0; i < count; i++) {
+    if (i < 94) {
+      tokens.push(String.fromCharCode(0x21 + i));
+      continue;
+    }
+    if (i === 220) {
+      tokens.push(' ');
+      continue;
+    }
     let n = i;
     let word = '';
     do {
@@ -183,6 +195,9 @@ function vocabulary(count, random) {
     } while (n > 0);
     tokens.push(random() < 0.5 ? ` ${word}` : word);
   }
+  // whisper.cpp looks up the single-space token by text when it suppresses a blank start
+  // (token_to_id.at(" ")): without it whisper_full throws. Id 220, as in the real vocabulary.
+  if (count > 220) tokens[220] = ' ';
   return tokens;
 }
 
