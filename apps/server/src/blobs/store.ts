@@ -43,11 +43,9 @@ export const isStorageFull = (error: unknown): boolean => {
   return code === 'ENOSPC' || code === 'EDQUOT';
 };
 
-async function writeAll(
-  handle: Awaited<ReturnType<typeof open>>,
-  bytes: Uint8Array,
-  position = 0,
-): Promise<void> {
+export type FileHandle = Awaited<ReturnType<typeof open>>;
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position = 0): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
@@ -178,7 +176,7 @@ export class BlobStore {
       if (size < offset) throw new BlobPartialLostError(`the partial file holds ${size} of ${offset} bytes`);
       try {
         if (size > offset) await handle.truncate(offset);
-        await writeAll(handle, bytes, offset);
+        await this.writeAt(handle, bytes, offset);
         await handle.sync();
       } catch (error) {
         await handle.truncate(offset).catch(() => {});
@@ -187,6 +185,11 @@ export class BlobStore {
     } finally {
       await handle.close();
     }
+  }
+
+  /** Writes bytes at a position; a test's store overrides it to fill the disk half way. */
+  protected async writeAt(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+    await writeAll(handle, bytes, position);
   }
 
   /**
