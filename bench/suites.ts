@@ -4,7 +4,9 @@ import { messagingPgliteSuite, messagingPostgresSuite } from './messaging.js';
 import { messagingWebSuite } from './messaging-web.js';
 import { notesSuite } from './notes.js';
 import { relaySuite } from './relay.js';
+import { reportsSuite } from './reports.js';
 import { serverPgliteSuite, serverPostgresSuite } from './server.js';
+import { transcriptionSuite } from './transcription.js';
 import type { Suite } from './types.js';
 import { webSuite } from './web.js';
 
@@ -22,4 +24,6 @@ export const suites: Suite[] = [
   callsPgliteSuite,
   callsPostgresSuite,
   callsPostgres2Suite,
+  transcriptionSuite,
+  reportsSuite,
 ];

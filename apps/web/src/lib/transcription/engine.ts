@@ -1,0 +1,126 @@
+import { isTranscriptionErrorCode, TranscriptionError, workerFailureCode } from './errors.js';
+import {
+  type EngineAudio,
+  type EngineModel,
+  type EngineResult,
+  type EngineStage,
+  type TranscribeRequest,
+  WHISPER_WORKER_NAME,
+  type WorkerReply,
+} from './protocol.js';
+
+/**
+ * The page's side of the whisper worker: one transcription at a time (a queue), one worker kept
+ * while it works (the model stays loaded between voicemails), and a fresh worker after any
+ * failure — whisper.cpp cannot be trusted after an abort, so the broken one is terminated and
+ * the next request starts clean.
+ */
+
+export interface TranscribeOptions {
+  model: EngineModel;
+  audio: EngineAudio;
+  language: string;
+  threads?: number;
+  onStage?: (stage: EngineStage) => void;
+  onProgress?: (percent: number) => void;
+}
+
+export type WorkerFactory = () => Worker;
+
+const defaultWorker: WorkerFactory = () =>
+  new Worker(new URL('./whisper.worker.ts', import.meta.url), { type: 'module', name: WHISPER_WORKER_NAME });
+
+/** Whisper.cpp's threads need SharedArrayBuffer, which a browser gives only to an isolated page. */
+export const canTranscribeHere = (): boolean =>
+  typeof globalThis.crossOriginIsolated === 'boolean' && globalThis.crossOriginIsolated;
+
+/** Two threads by default: the machines volunteers use are rarely idle. */
+export const defaultThreads = (): number =>
+  Math.max(1, Math.min(2, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1));
+
+export class TranscriptionEngine {
+  private worker: Worker | null = null;
+  private nextJob = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly makeWorker: WorkerFactory = defaultWorker) {}
+
+  /** Queues a transcription; rejects with a TranscriptionError. */
+  transcribe(options: TranscribeOptions): Promise<EngineResult> {
+    const run = this.queue.then(
+      () => this.run(options),
+      () => this.run(options),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Ends the worker (a locked vault, a page leaving). */
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private run(options: TranscribeOptions): Promise<EngineResult> {
+    if (!canTranscribeHere()) return Promise.reject(new TranscriptionError('not-isolated'));
+    this.worker ??= this.makeWorker();
+    const worker = this.worker;
+    const job = this.nextJob++;
+    return new Promise<EngineResult>((resolve, reject) => {
+      const cleanUp = () => {
+        worker.removeEventListener('message', onMessage);
+        worker.removeEventListener('error', onError);
+        worker.removeEventListener('messageerror', onMessageError);
+      };
+      const broken = (error: TranscriptionError) => {
+        cleanUp();
+        worker.terminate();
+        if (this.worker === worker) this.worker = null;
+        reject(error);
+      };
+      const onMessage = (event: MessageEvent<WorkerReply>) => {
+        const message = event.data;
+        if (message?.job !== job) return;
+        if (message.type === 'stage') options.onStage?.(message.stage);
+        else if (message.type === 'progress') options.onProgress?.(message.percent);
+        else if (message.type === 'done') {
+          cleanUp();
+          resolve(message.result);
+        } else if (message.type === 'error') {
+          const code = isTranscriptionErrorCode(message.code) ? message.code : 'engine-crashed';
+          // A refused input leaves the engine usable; anything else may have broken it.
+          if (code === 'audio-decode' || code === 'audio-empty') {
+            cleanUp();
+            reject(new TranscriptionError(code, message.detail));
+          } else broken(new TranscriptionError(code, message.detail));
+        }
+      };
+      const onError = (event: ErrorEvent) => {
+        event.preventDefault();
+        broken(new TranscriptionError(workerFailureCode(event.message), (event.message ?? '').slice(0, 200)));
+      };
+      const onMessageError = () => broken(new TranscriptionError('engine-crashed', 'unreadable message'));
+      worker.addEventListener('message', onMessage);
+      worker.addEventListener('error', onError);
+      worker.addEventListener('messageerror', onMessageError);
+      const request: TranscribeRequest = {
+        type: 'transcribe',
+        job,
+        model: options.model,
+        audio: options.audio,
+        language: options.language,
+        threads: options.threads ?? defaultThreads(),
+      };
+      const transfer =
+        options.audio.kind === 'wav' ? [options.audio.bytes] : options.audio.channels.map((c) => c.buffer);
+      worker.postMessage(request, transfer as Transferable[]);
+    });
+  }
+}
+
+/** The page's one engine (created on first use). */
+let shared: TranscriptionEngine | null = null;
+export const transcriptionEngine = (): TranscriptionEngine => {
+  shared ??= new TranscriptionEngine();
+  return shared;
+};
