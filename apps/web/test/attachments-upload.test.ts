@@ -1,0 +1,286 @@
+/**
+ * The upload engine (lib/attachments/uploader.ts) against a fake server that keeps the §10.2
+ * rules: chunks strictly in order, a 409 naming where to continue, a repeated last chunk with
+ * the same hash acknowledged again. What must hold: the stored file is one valid stream of the
+ * file; a lost connection or a lost answer costs no acknowledged chunk; a resumed upload sends
+ * nothing before it has checked it re-reads the same file; limits and a full store stop the
+ * upload with a clear kind; cancelling deletes what the server holds.
+ */
+import {
+  decryptStream,
+  fromBase64url,
+  generateSecretKey,
+  getPublicKey,
+  PURPOSES,
+  unwrapKey,
+} from '@llamenos/crypto';
+import {
+  type AttachmentView,
+  attachmentRecordId,
+  type ChunkAck,
+  type CreateAttachmentBody,
+  type UploadStatus,
+} from '@llamenos/protocol';
+import { describe, expect, it } from 'vitest';
+import { ApiRequestError } from '../src/lib/api/http.js';
+import { openChunkSource } from '../src/lib/attachments/chunk-source.js';
+import { cutPadding } from '../src/lib/attachments/download.js';
+import { sha256Hex } from '../src/lib/attachments/format.js';
+import { resumeUpload, startUpload, type UploadDeps, UploadError } from '../src/lib/attachments/uploader.js';
+
+const REPORT = '0b5f8a8e-6c8b-4a57-9d2e-3f1c2b4a5d6e';
+const ID = '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+const author = generateSecretKey();
+const admin = generateSecretKey();
+const readers = [getPublicKey(author), getPublicKey(admin)];
+// Three 512 KiB chunks: 1.1 MB pads to 1,179,648 bytes.
+const SIZE = 1_100_000;
+const fileOf = (seed: number, size = SIZE) =>
+  Object.assign(new Blob([Uint8Array.from({ length: size }, (_, i) => (i * seed + 5) & 0xff)]), {
+    name: 'scan.pdf',
+  });
+
+type Fault = (index: number, stored: boolean) => ApiRequestError | null;
+
+/** A server that stores one upload the way the real one does, with hooks to inject faults. */
+class FakeServer {
+  body: CreateAttachmentBody | null = null;
+  chunks: Uint8Array[] = [];
+  lastSha: string | null = null;
+  state: AttachmentView['state'] = 'uploading';
+  puts: number[] = [];
+  deleted = false;
+  /** Before storing: a refusal to answer instead. */
+  before: Fault = () => null;
+  /** After storing: an error that loses the answer (the chunk is kept). */
+  after: Fault = () => null;
+
+  view(reader: string): AttachmentView {
+    const b = this.body!;
+    const wrap = b.wraps.find((w) => w.reader === reader) ?? null;
+    return {
+      id: b.id,
+      reportId: REPORT,
+      uploaderPubkey: readers[0]!,
+      state: this.state,
+      chunkLog2: fromBase64url(b.header, 'header')[1]!,
+      chunkCount: b.chunkCount,
+      received: this.chunks.length,
+      sizeBucket: b.chunkCount * 2 ** 19,
+      createdAt: '2026-12-04T22:00:00.000Z',
+      completedAt: null,
+      wrap,
+    };
+  }
+
+  readonly api: UploadDeps['api'] = {
+    createAttachment: async (_report, body) => {
+      if (this.body && this.body.header !== body.header)
+        throw new ApiRequestError(409, 'conflict', 'other header');
+      this.body ??= body;
+      return this.view(readers[0]!);
+    },
+    putAttachmentChunk: async (id, index, sealed, sha256): Promise<ChunkAck> => {
+      expect(id).toBe(ID);
+      this.puts.push(index);
+      expect(await sha256Hex(sealed)).toBe(sha256);
+      const refusal = this.before(index, false);
+      if (refusal) throw refusal;
+      const received = this.chunks.length;
+      if (index === received - 1 && sha256 === this.lastSha)
+        return { received, complete: this.state === 'complete' };
+      if (index !== received)
+        throw new ApiRequestError(409, 'conflict', `continue from ${received}`, { received });
+      this.chunks.push(sealed.slice());
+      this.lastSha = sha256;
+      if (this.chunks.length === this.body!.chunkCount) this.state = 'complete';
+      const lost = this.after(index, true);
+      if (lost) throw lost;
+      return { received: this.chunks.length, complete: this.state === 'complete' };
+    },
+    fetchUploadStatus: async (): Promise<UploadStatus> => ({
+      attachment: this.view(readers[0]!),
+      header: this.body!.header,
+      lastChunkSha256: this.lastSha,
+    }),
+    deleteAttachment: async () => {
+      this.deleted = true;
+    },
+  };
+
+  /** The stored stream opened by the admin, padding cut. */
+  async open(size: number): Promise<Uint8Array> {
+    const b = this.body!;
+    const recordId = attachmentRecordId(b.id);
+    const wrap = b.wraps.find((w) => w.reader === readers[1])!.wrap;
+    const key = unwrapKey(fromBase64url(wrap, 'wrap'), admin, { label: PURPOSES.attachment.wrap, recordId });
+    const parts = [fromBase64url(b.header, 'header'), ...this.chunks];
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(p);
+        c.close();
+      },
+    });
+    const plain = stream
+      .pipeThrough(decryptStream(key, { label: PURPOSES.attachment.content, recordId }))
+      .pipeThrough(cutPadding(size));
+    return new Uint8Array(await new Response(plain).arrayBuffer());
+  }
+}
+
+const depsOf = (server: FakeServer): UploadDeps => ({
+  api: server.api,
+  openSource: openChunkSource,
+  secretKey: () => author,
+  now: (() => {
+    let t = 0;
+    return () => (t += 100);
+  })(),
+  sleep: async () => undefined,
+});
+
+const network = () => new ApiRequestError(0, 'network', 'unreachable');
+const bytes = async (b: Blob) => new Uint8Array(await b.arrayBuffer());
+// Files are compared by hash: an element-wise comparison of a megabyte is slow in the test runner.
+
+describe('startUpload', () => {
+  it('uploads the file as one stream the report’s readers can open, with progress to 100 %', async () => {
+    const server = new FakeServer();
+    const file = fileOf(7);
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers }, depsOf(server));
+    const phases: string[] = [];
+    handle.progress.subscribe((p) => phases.push(p.phase));
+    await handle.done;
+    expect(server.puts).toEqual([0, 1, 2]);
+    expect(server.body!.chunkCount).toBe(3);
+    expect(server.body!.wraps.map((w) => w.reader)).toEqual(readers);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+    const end = handle.progress.current();
+    expect(end).toMatchObject({ phase: 'complete', percent: 100, sentBytes: SIZE, totalBytes: SIZE });
+    expect(phases).toContain('uploading');
+  });
+
+  it('a dropped connection is retried; a lost answer does not resend an acknowledged chunk', async () => {
+    const server = new FakeServer();
+    let dropped = false;
+    let lost = false;
+    server.before = (i) => {
+      if (i !== 1 || dropped) return null;
+      dropped = true;
+      return network();
+    };
+    server.after = (i) => {
+      if (i !== 1 || lost || !dropped) return null;
+      lost = true;
+      return network();
+    };
+    const file = fileOf(11);
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers }, depsOf(server));
+    await handle.done;
+    // 1 refused before storing, 1 stored but its answer lost (sent again, recognised), then 2.
+    expect(server.puts).toEqual([0, 1, 1, 1, 2]);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+  });
+
+  it('a 409 moves the upload to where the server says', async () => {
+    const server = new FakeServer();
+    const file = fileOf(13);
+    const deps = depsOf(server);
+    // The server already holds chunk 0 (an earlier attempt whose answer never came).
+    const first = startUpload({ reportId: REPORT, id: ID, file, readers }, deps);
+    server.before = (i) => (i === 1 ? new ApiRequestError(400, 'stop', 'stop here') : null);
+    await expect(first.done).rejects.toBeInstanceOf(UploadError);
+    server.before = () => null;
+    server.puts = [];
+    const status = await server.api.fetchUploadStatus(ID);
+    const again = resumeUpload(
+      {
+        reportId: REPORT,
+        attachment: status.attachment,
+        meta: { id: ID, name: 'scan.pdf', type: '', size: SIZE },
+        file,
+      },
+      deps,
+    );
+    await again.done;
+    // The resume check re-seals chunk 0 locally; nothing acknowledged goes on the wire again.
+    expect(server.puts).toEqual([1, 2]);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+  });
+
+  it('over a limit or with the store full, the upload stops with that reason', async () => {
+    for (const [status, kind] of [
+      [413, 'too-large'],
+      [507, 'store-full'],
+      [404, 'gone'],
+    ] as const) {
+      const server = new FakeServer();
+      server.before = (i) => (i === 1 ? new ApiRequestError(status, 'x', 'refused') : null);
+      const handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(3), readers }, depsOf(server));
+      await expect(handle.done).rejects.toMatchObject({ kind });
+      expect(handle.progress.current()).toMatchObject({ phase: 'failed', error: { kind } });
+      expect(server.puts).toEqual([0, 1]);
+    }
+  });
+
+  it('cancel stops sending and deletes the upload', async () => {
+    const server = new FakeServer();
+    let handle: ReturnType<typeof startUpload> | null = null;
+    server.after = (i) => {
+      if (i === 0) void handle!.cancel();
+      return null;
+    };
+    handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(5), readers }, depsOf(server));
+    await expect(handle.done).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(server.deleted).toBe(true);
+    expect(server.puts).toEqual([0]);
+    expect(handle.progress.current().phase).toBe('cancelled');
+  });
+});
+
+describe('resumeUpload', () => {
+  async function interrupted(seed: number) {
+    const server = new FakeServer();
+    const file = fileOf(seed);
+    server.before = (i) => (i === 2 ? network() : null);
+    const deps = { ...depsOf(server), sleep: async () => Promise.reject(new Error('the page was closed')) };
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers }, deps);
+    await expect(handle.done).rejects.toThrow();
+    server.before = () => null;
+    server.puts = [];
+    return { server, file, meta: { id: ID, name: 'scan.pdf', type: 'application/pdf', size: SIZE } };
+  }
+
+  it('continues from the last acknowledged chunk after a reload', async () => {
+    const { server, file, meta } = await interrupted(17);
+    expect(server.chunks.length).toBe(2);
+    const handle = resumeUpload(
+      { reportId: REPORT, attachment: server.view(readers[0]!), meta, file },
+      depsOf(server),
+    );
+    await handle.done;
+    expect(server.puts).toEqual([2]);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+  });
+
+  it('refuses another file of the same size, and one of another size, before sending anything', async () => {
+    const { server, meta } = await interrupted(19);
+    for (const other of [fileOf(23), fileOf(19, SIZE - 1)]) {
+      const handle = resumeUpload(
+        { reportId: REPORT, attachment: server.view(readers[0]!), meta, file: other },
+        depsOf(server),
+      );
+      await expect(handle.done).rejects.toMatchObject({ kind: 'other-file' });
+    }
+    expect(server.puts).toEqual([]);
+  });
+
+  it('needs the unlocked key', async () => {
+    const { server, file, meta } = await interrupted(29);
+    const handle = resumeUpload(
+      { reportId: REPORT, attachment: server.view(readers[0]!), meta, file },
+      { ...depsOf(server), secretKey: () => null },
+    );
+    await expect(handle.done).rejects.toMatchObject({ kind: 'locked' });
+  });
+});
