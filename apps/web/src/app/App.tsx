@@ -16,7 +16,7 @@ import { HomePage } from '../pages/HomePage.js';
 import { UnlockPage } from '../pages/UnlockPage.js';
 import { UpdateBanner } from '../pwa/UpdateBanner.js';
 import { usePath } from './router.js';
-import { JOINING_ROUTES, loadNotesPage, matchRoute } from './routes.js';
+import { JOINING_ROUTES, loadNotesPage, matchRoute, ReportsHome, reportsOnly } from './routes.js';
 import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
 import { useIdleLock, usePanicShortcut, useVaultState, type VaultState } from './useVaultState.js';
 
@@ -191,7 +191,7 @@ function Screen({
 function MemberScreen({ path, config, me }: { path: string; config: PublicConfig; me: Me }) {
   const { t } = useTranslation();
   const match = matchRoute(path);
-  if (!match) return <DashboardPage me={me} />;
+  if (!match) return reportsOnly(me) ? <ReportsHome me={me} /> : <DashboardPage me={me} />;
   const { route, params } = match;
   if (route.permission && !can(me, route.permission))
     return (

@@ -2,7 +2,7 @@ import type { Permission, PublicConfig } from '@llamenos/protocol';
 import { type ComponentType, lazy, type ReactElement, useState } from 'react';
 import { JoinPage } from '../pages/JoinPage.js';
 import { RestorePage } from '../pages/RestorePage.js';
-import type { Me } from './session.js';
+import { can, type Me } from './session.js';
 
 /**
  * Screens for getting a key onto this device, shown whatever the vault's state: the first
@@ -66,6 +66,26 @@ const GrantAccessPage = page(() =>
 );
 const OpenExportPage = page(() => import('../pages/notes/OpenExportPage.js').then((m) => m.OpenExportPage));
 const InboxPage = page(() => import('../pages/conversations/InboxPage.js').then((m) => m.InboxPage));
+const ReportsPage = page(() => import('../pages/reports/ReportsPage.js').then((m) => m.ReportsPage));
+const ReportNewPage = page(() => import('../pages/reports/ReportNewPage.js').then((m) => m.ReportNewPage));
+const ReportViewPage = page(() => import('../pages/reports/ReportViewPage.js').then((m) => m.ReportViewPage));
+
+/**
+ * A member whose role only files and reads reports (the built-in reporter): the reports list is
+ * their home screen and the only one in their menu besides their own settings.
+ */
+export function reportsOnly(me: Me): boolean {
+  return (
+    can(me, 'reports:read-own') &&
+    !can(me, 'calls:answer') &&
+    !can(me, 'notes:read-own') &&
+    !can(me, 'conversations:read-assigned') &&
+    !can(me, 'users:read')
+  );
+}
+
+/** What `/` shows a reports-only member (everyone else gets the dashboard). */
+export const ReportsHome = ({ me }: { me: Me }) => <ReportsPage me={me} />;
 
 /**
  * The notes screen renders without suspending once its code is loaded (the notes warm-up loads
@@ -143,6 +163,14 @@ export const MEMBER_ROUTES: readonly MemberRoute[] = [
     path: '/conversations',
     permission: 'conversations:read-assigned',
     render: ({ me }) => <InboxPage me={me} />,
+  }),
+  route({ path: '/reports', permission: 'reports:read-own', render: ({ me }) => <ReportsPage me={me} /> }),
+  route({ path: '/reports/new', permission: 'reports:write', render: () => <ReportNewPage /> }),
+  route({
+    path: '/reports/:id',
+    params: { id: UUID },
+    permission: 'reports:read-own',
+    render: ({ me, params }) => <ReportViewPage id={params.id} me={me} />,
   }),
   route({
     path: '/conversations/:id',

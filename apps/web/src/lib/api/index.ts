@@ -5,6 +5,7 @@
  * an unchecked server answer. Pages import from here, never from ./http.js directly.
  */
 
+export * from './attachments.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './calls.js';
@@ -22,5 +23,6 @@ export * from './identity.js';
 export * from './notes.js';
 export * from './push.js';
 export * from './realtime.js';
+export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';

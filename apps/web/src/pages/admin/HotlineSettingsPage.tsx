@@ -12,6 +12,7 @@ import { ChannelsSection } from './ChannelsSection.js';
 import { CustomFieldsSection } from './CustomFieldsSection.js';
 import { MessagingSection } from './MessagingSection.js';
 import { ProvidersSection } from './ProvidersSection.js';
+import { ReportTypesSection } from './ReportTypesSection.js';
 import { GeneralSection, type SectionProps, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
 
 /** The hotline's settings, one form per section, each saved against the version it was loaded at. */
@@ -55,6 +56,7 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
             <SimpleSection key={section} section={section} {...sectionProps} />
           ))}
           <CustomFieldsSection {...sectionProps} />
+          <ReportTypesSection {...sectionProps} />
           {SIMPLE_SECTIONS.filter((s) => s !== 'channels').map((section) => (
             <SimpleSection key={section} section={section} {...sectionProps} />
           ))}

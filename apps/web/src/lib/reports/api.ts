@@ -1,0 +1,95 @@
+import type { SealedEnvelope } from '@llamenos/crypto';
+import type { ReportPayload, ReportStatus } from '@llamenos/protocol';
+import {
+  ApiRequestError,
+  fetchNewReportReaders,
+  fetchReportReaders,
+  fetchReports,
+  postReport,
+  postReportReply,
+} from '../api/index.js';
+import { sealReply, sealReport } from './seal.js';
+
+/** Filters of the reports list, as the form holds them (dates as yyyy-mm-dd, local time). */
+export interface ReportFilters {
+  status: '' | ReportStatus;
+  typeId: string;
+  authorPubkey: string;
+  from: string;
+  to: string;
+  /** `mine`: only the caller's own reports, even for a report admin. */
+  scope: 'mine' | 'all';
+}
+
+export const NO_REPORT_FILTERS: ReportFilters = {
+  status: '',
+  typeId: '',
+  authorPubkey: '',
+  from: '',
+  to: '',
+  scope: 'all',
+};
+
+/** Local calendar day → its first instant as an ISO time; `endOfDay` gives the next day's start. */
+function dayStart(day: string, endOfDay: boolean): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + (endOfDay ? 1 : 0)).toISOString();
+}
+
+/** The list's path (GET /api/reports) with its filters and cursor. */
+export function reportListPath(filters: ReportFilters, limit: number, cursor: string | null): string {
+  const q = new URLSearchParams();
+  if (filters.status) q.set('status', filters.status);
+  if (filters.typeId) q.set('typeId', filters.typeId);
+  if (filters.authorPubkey) q.set('authorPubkey', filters.authorPubkey);
+  if (filters.from) q.set('from', dayStart(filters.from, false));
+  if (filters.to) q.set('to', dayStart(filters.to, true));
+  if (filters.scope === 'mine') q.set('scope', 'mine');
+  q.set('limit', String(limit));
+  if (cursor) q.set('cursor', cursor);
+  return `/api/reports?${q}`;
+}
+
+export const fetchReportPage = (
+  filters: ReportFilters,
+  limit: number,
+  cursor: string | null,
+  signal?: AbortSignal,
+) => fetchReports(reportListPath(filters, limit, cursor), signal);
+
+/** The server names missing or unexpected readers when the set of report admins changed meanwhile. */
+export function readersChanged(error: unknown): boolean {
+  if (!(error instanceof ApiRequestError) || error.status !== 400) return false;
+  const details = error.details as { missingReaders?: unknown; unexpectedReaders?: unknown } | undefined;
+  return Array.isArray(details?.missingReaders) || Array.isArray(details?.unexpectedReaders);
+}
+
+/** Seals for the current readers and sends; when the admins changed meanwhile, seals again once. */
+async function sealAndSend<T>(
+  readers: () => Promise<string[]>,
+  seal: (readers: string[]) => SealedEnvelope,
+  send: (envelope: SealedEnvelope) => Promise<T>,
+): Promise<T> {
+  try {
+    return await send(seal(await readers()));
+  } catch (error) {
+    if (!readersChanged(error)) throw error;
+    return send(seal(await readers()));
+  }
+}
+
+/** Files a new report under an id chosen here before sealing (a retry with the same id is idempotent). */
+export const createReport = (id: string, typeId: string | null, payload: ReportPayload) =>
+  sealAndSend(
+    fetchNewReportReaders,
+    (readers) => sealReport(payload, id, readers),
+    (envelope) => postReport({ id, typeId, envelope }),
+  );
+
+/** Adds a reply to a report's thread, sealed for its author and every current report admin. */
+export const replyToReport = (reportId: string, replyId: string, body: string) =>
+  sealAndSend(
+    () => fetchReportReaders(reportId),
+    (readers) => sealReply(body, replyId, readers),
+    (envelope) => postReportReply(reportId, { id: replyId, envelope }),
+  );

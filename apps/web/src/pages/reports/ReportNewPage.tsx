@@ -1,0 +1,187 @@
+import type { ReportMeta, ReportType } from '@llamenos/protocol';
+import { useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { type FieldErrors, type Resolver, useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { navigate } from '../../app/router.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { FormActions } from '../../components/SubmitButton.js';
+import { useSubmit } from '../../components/useSubmit.js';
+import { reportKeys } from '../../lib/queries/reports.js';
+import { createReport } from '../../lib/reports/api.js';
+import {
+  checkReport,
+  emptyReportForm,
+  fileableTypes,
+  orderedFields,
+  REPORT_BODY_MAX,
+  REPORT_TITLE_MAX,
+  type ReportFormValues,
+  reportFromForm,
+  typeName,
+} from '../../lib/reports/payload.js';
+import { ProblemText, problemProps, ReportFieldInput } from './ReportFields.js';
+import { KeyNeeded, ReportsSubpage, useReportTypes } from './shared.js';
+
+/** /reports/new: choose a report type, fill in its form, attach files, and file it. */
+export function ReportNewPage() {
+  const { t } = useTranslation();
+  return (
+    <ReportsSubpage title={t('reports.newTitle')}>
+      <KeyNeeded>
+        <NewReport />
+      </KeyNeeded>
+    </ReportsSubpage>
+  );
+}
+
+function NewReport() {
+  const { t, i18n } = useTranslation();
+  const { types, error } = useReportTypes();
+  const [typeId, setTypeId] = useState<string | null>(null);
+  if (error) return <ErrorMessage error={error} />;
+  if (!types) return <p aria-busy="true">{t('app.loading')}</p>;
+  const open = fileableTypes(types);
+  // With one type there is nothing to choose; with none, a report is title, text and files.
+  const chosen = open.length === 1 ? open[0]! : (open.find((x) => x.id === typeId) ?? null);
+  return (
+    <>
+      {open.length > 1 && (
+        <div>
+          <label htmlFor="report-type">{t('reports.type')}</label>
+          <select
+            id="report-type"
+            value={chosen?.id ?? ''}
+            onChange={(e) => setTypeId(e.target.value || null)}
+          >
+            <option value="">{t('reports.chooseType')}</option>
+            {open.map((type) => (
+              <option key={type.id} value={type.id} dir="auto">
+                {typeName(type, i18n.language)}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {chosen?.description && (
+        <p className="hint" dir="auto">
+          {chosen.description}
+        </p>
+      )}
+      {(chosen || open.length === 0) && <ReportForm key={chosen?.id ?? ''} type={chosen} />}
+    </>
+  );
+}
+
+/** checkReport's problems as react-hook-form errors, so each input shows its own. */
+function resolverFor(type: ReportType | null): Resolver<ReportFormValues> {
+  return async (values) => {
+    const check = checkReport(reportFromForm(values, type), type);
+    if (check.ok) return { values, errors: {} };
+    const errors: Record<string, unknown> = {};
+    const fieldErrors: Record<string, unknown> = {};
+    for (const [key, problem] of Object.entries(check.problems)) {
+      const error = { type: problem, message: problem };
+      if (type?.fields.some((f) => f.id === key)) fieldErrors[key] = error;
+      else if (key === 'title' || key === 'body' || key === 'category') errors[key] = error;
+      else errors.root = error;
+    }
+    if (Object.keys(fieldErrors).length) errors.fields = fieldErrors;
+    return { values: {}, errors: errors as FieldErrors<ReportFormValues> };
+  };
+}
+
+/** The report form for one type (or none): title, text, category, the type's fields. */
+function ReportForm({ type }: { type: ReportType | null }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const form = useForm<ReportFormValues>({
+    defaultValues: emptyReportForm(type),
+    resolver: resolverFor(type),
+  });
+  const { register, formState } = form;
+  const summaryRef = useRef<HTMLParagraphElement>(null);
+  // Chosen once, so a retry after a lost answer files the same report, not a second one.
+  const [reportId] = useState(() => crypto.randomUUID());
+  const [filed, setFiled] = useState<ReportMeta | null>(null);
+  const save = useSubmit(async (values: ReportFormValues) => {
+    const report = await createReport(reportId, type?.id ?? null, reportFromForm(values, type));
+    void queryClient.invalidateQueries({ queryKey: reportKeys.all });
+    setFiled(report);
+    navigate(`/reports/${report.id}`);
+  });
+  const errors = formState.errors;
+  const problemCount =
+    (['title', 'body', 'category', 'root'] as const).filter((k) => errors[k]).length +
+    Object.keys(errors.fields ?? {}).length;
+
+  return (
+    <form
+      className="panel report-form"
+      noValidate
+      aria-label={t('reports.formLabel')}
+      onSubmit={form.handleSubmit(
+        (values) => save.run(values),
+        () => summaryRef.current?.focus(),
+      )}
+    >
+      <p
+        ref={summaryRef}
+        tabIndex={-1}
+        role={problemCount ? 'alert' : undefined}
+        className={problemCount ? 'error' : 'visually-hidden'}
+      >
+        {problemCount ? t('reports.fixProblems', { count: problemCount }) : ''}
+      </p>
+      <label htmlFor="report-title">{t('reports.titleLabel')}</label>
+      <input
+        id="report-title"
+        dir="auto"
+        maxLength={REPORT_TITLE_MAX}
+        aria-required
+        {...problemProps('report-title', formState.errors.title?.message)}
+        {...register('title')}
+      />
+      <p className="hint">{t('reports.titleHint')}</p>
+      <ProblemText id="report-title" problem={formState.errors.title?.message} max={REPORT_TITLE_MAX} />
+      <label htmlFor="report-body">{t('reports.bodyLabel')}</label>
+      <textarea
+        id="report-body"
+        dir="auto"
+        rows={8}
+        maxLength={REPORT_BODY_MAX}
+        {...problemProps('report-body', formState.errors.body?.message)}
+        {...register('body')}
+      />
+      <ProblemText id="report-body" problem={formState.errors.body?.message} max={REPORT_BODY_MAX} />
+      {type && type.categories.length > 0 && (
+        <div>
+          <label htmlFor="report-category">{t('reports.category')}</label>
+          <select
+            id="report-category"
+            {...problemProps('report-category', formState.errors.category?.message)}
+            {...register('category')}
+          >
+            <option value="">{t('reports.noCategory')}</option>
+            {type.categories.map((c) => (
+              <option key={c} value={c} dir="auto">
+                {c}
+              </option>
+            ))}
+          </select>
+          <ProblemText id="report-category" problem={formState.errors.category?.message} />
+        </div>
+      )}
+      {orderedFields(type).map((field) => (
+        <ReportFieldInput key={field.id} field={field} form={form} />
+      ))}
+      <p className="hint">{t('reports.sealedHint')}</p>
+      <FormActions
+        submit={save}
+        action={t('reports.file')}
+        busyAction={t('reports.filing')}
+        status={filed ? t('reports.filed') : ''}
+      />
+    </form>
+  );
+}

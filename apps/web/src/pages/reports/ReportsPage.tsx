@@ -1,0 +1,349 @@
+import type { ReportStatus, ReportType, UserView } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { DataTable } from '../../components/DataTable.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { FilterActions } from '../../components/FilterActions.js';
+import { formatDateTime } from '../../components/format.js';
+import { MemberOptions } from '../../components/MemberOptions.js';
+import { NavLink } from '../../components/NavLink.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { Panel } from '../../components/Panel.js';
+import { UserText } from '../../components/UserText.js';
+import { reportQueries } from '../../lib/queries/reports.js';
+import { onHubEvent, onResync } from '../../lib/realtime/index.js';
+import { NO_REPORT_FILTERS, type ReportFilters } from '../../lib/reports/api.js';
+import { typeName } from '../../lib/reports/payload.js';
+import { reportsPool } from '../../lib/reports/pool.js';
+import {
+  KeyNeeded,
+  nameOfMember,
+  STATUS_LABEL,
+  useMembers,
+  useReportEvents,
+  useReportTypes,
+  useTypeLabel,
+} from './shared.js';
+import { type ListedReport, useReportList } from './useReportList.js';
+
+const SHOWN_STEP = 50;
+const STATUSES: ReportStatus[] = ['new', 'in-review', 'closed'];
+
+/** /reports: a reporter's own reports; every report for report admins, with counts, filters and search. */
+export function ReportsPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const admin = can(me, 'reports:read-all');
+  return (
+    <section>
+      <PageHeading>{admin ? t('reports.title') : t('reports.myTitle')}</PageHeading>
+      {can(me, 'reports:write') && (
+        <p>
+          <NavLink href="/reports/new" className="button-link">
+            {t('reports.new')}
+          </NavLink>
+        </p>
+      )}
+      <KeyNeeded>
+        <ReportsList me={me} />
+      </KeyNeeded>
+    </section>
+  );
+}
+
+/** A list version bumped by report hub events, so the list is re-read (through the API) when one changes. */
+function useListVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1);
+    const offs = [
+      onHubEvent('report:new', bump),
+      onHubEvent('report:updated', bump),
+      onHubEvent('report:reply', bump),
+      onResync(bump),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
+  }, []);
+  return version;
+}
+
+/** Search runs in the reports workers, over the reports opened so far. */
+function useSearch(query: string, reports: ListedReport[]): Set<string> | null {
+  const [found, setFound] = useState<Set<string> | null>(null);
+  const [debounced, setDebounced] = useState(query);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(query), 150);
+    return () => clearTimeout(timer);
+  }, [query]);
+  const count = reports.length;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run as more reports arrive (count)
+  useEffect(() => {
+    if (!debounced.trim()) {
+      setFound(null);
+      return;
+    }
+    let current = true;
+    reportsPool()
+      .search(
+        debounced,
+        reports.map((r) => r.meta.id),
+      )
+      .then((ids) => current && setFound(ids))
+      .catch(() => current && setFound(new Set()));
+    return () => {
+      current = false;
+    };
+  }, [debounced, count]);
+  return query.trim() ? found : null;
+}
+
+function ReportsList({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const admin = can(me, 'reports:read-all');
+  const { types, error: typesError } = useReportTypes();
+  const typeLabel = useTypeLabel(types);
+  const members = useMembers(me);
+  const nameOf = nameOfMember(me, members.data);
+  const [filters, setFilters] = useState<ReportFilters>(NO_REPORT_FILTERS);
+  const version = useListVersion();
+  useReportEvents();
+  const list = useReportList(filters, version);
+  const [query, setQuery] = useState('');
+  const found = useSearch(query, list.reports);
+  const [shown, setShown] = useState(SHOWN_STEP);
+  const matching = useMemo(
+    () => (found ? list.reports.filter((r) => found.has(r.meta.id)) : list.reports),
+    [found, list.reports],
+  );
+  const failed = list.reports.filter((r) => r.opened.status !== 'ok').length;
+
+  return (
+    <>
+      {admin && <CountsSummary types={types} />}
+      {admin && (
+        <FiltersForm
+          types={types ?? []}
+          members={members.data}
+          onApply={(f) => {
+            setFilters(f);
+            setShown(SHOWN_STEP);
+          }}
+        />
+      )}
+      <div className="note-search">
+        <label htmlFor="reports-search">{t('reports.search')}</label>
+        <input
+          id="reports-search"
+          type="search"
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setShown(SHOWN_STEP);
+          }}
+          aria-describedby="reports-search-hint"
+        />
+        <p id="reports-search-hint" className="hint">
+          {t('reports.searchHint')}
+        </p>
+      </div>
+      <ErrorMessage error={typesError ?? list.error} />
+      <p
+        role="status"
+        className="hint"
+        data-testid="reports-progress"
+        data-loaded={list.reports.length}
+        data-complete={list.complete ? 'true' : 'false'}
+      >
+        {list.complete
+          ? t('reports.allLoaded', { count: list.reports.length })
+          : t('reports.loading', { count: list.reports.length })}{' '}
+        {found && t('reports.matches', { count: matching.length })}
+      </p>
+      {failed > 0 && (
+        <p role="alert" className="error">
+          {t('reports.someFailed', { count: failed })}
+        </p>
+      )}
+      <DataTable
+        caption={t('reports.listCaption')}
+        captionHidden
+        testId="reports-list"
+        rows={matching.slice(0, shown)}
+        rowKey={(r) => r.meta.id}
+        empty={list.complete ? (found ? t('reports.noMatches') : t('reports.none')) : undefined}
+        columns={[
+          {
+            header: t('reports.titleLabel'),
+            rowHeader: true,
+            direction: 'auto',
+            cell: (r) => (
+              <NavLink href={`/reports/${r.meta.id}`}>
+                {r.opened.status === 'ok'
+                  ? r.opened.value.title || t('reports.untitled')
+                  : t('reports.unreadable')}
+              </NavLink>
+            ),
+          },
+          { header: t('reports.type'), direction: 'auto', cell: (r) => typeLabel(r.meta.typeId) },
+          {
+            header: t('reports.statusLabel'),
+            cell: (r) => (
+              <span className={`badge status-${r.meta.status}`}>{t(STATUS_LABEL[r.meta.status])}</span>
+            ),
+          },
+          {
+            header: t('reports.author'),
+            direction: 'auto',
+            cell: (r) => nameOf(r.meta.authorPubkey) ?? t('reports.someone'),
+          },
+          { header: t('reports.filedAt'), cell: (r) => formatDateTime(r.meta.createdAt, i18n.language) },
+          { header: t('reports.replies'), direction: 'ltr', cell: (r) => r.meta.replyCount },
+        ]}
+      />
+      {matching.length > shown && (
+        <button type="button" className="secondary" onClick={() => setShown(shown + SHOWN_STEP)}>
+          {t('reports.showMore', { count: Math.min(SHOWN_STEP, matching.length - shown) })}
+        </button>
+      )}
+      {types && types.length === 0 && admin && <p className="hint">{t('reports.noTypesYet')}</p>}
+    </>
+  );
+}
+
+/** How many live reports there are, by status and by type. */
+function CountsSummary({ types }: { types: ReportType[] | undefined }) {
+  const { t } = useTranslation();
+  const counts = useQuery(reportQueries.counts());
+  const typeLabel = useTypeLabel(types);
+  if (counts.error) return <ErrorMessage error={counts.error} />;
+  if (!counts.data) return null;
+  const byStatus = STATUSES.map((status) => ({
+    status,
+    count: counts.data.filter((c) => c.status === status).reduce((n, c) => n + c.count, 0),
+  }));
+  const typeIds = [...new Set(counts.data.map((c) => c.typeId))];
+  const byType = typeIds.map((typeId) => ({
+    typeId,
+    count: counts.data.filter((c) => c.typeId === typeId).reduce((n, c) => n + c.count, 0),
+  }));
+  return (
+    <Panel id="report-counts" title={t('reports.counts')}>
+      <ul className="report-counts" aria-label={t('reports.byStatus')} data-testid="report-counts-status">
+        {byStatus.map((s) => (
+          <li key={s.status}>
+            <span className="count">{s.count}</span>
+            <span>{t(STATUS_LABEL[s.status])}</span>
+          </li>
+        ))}
+      </ul>
+      {byType.length > 0 && (
+        <ul className="report-counts" aria-label={t('reports.byType')}>
+          {byType.map((x) => (
+            <li key={x.typeId ?? ''}>
+              <span className="count">{x.count}</span>
+              <UserText>{typeLabel(x.typeId)}</UserText>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}
+
+/** The list's filters for report admins: type, status, author, dates, and "only mine". */
+function FiltersForm({
+  types,
+  members,
+  onApply,
+}: {
+  types: ReportType[];
+  members: UserView[] | undefined;
+  onApply: (f: ReportFilters) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const form = useForm<ReportFilters>({ defaultValues: NO_REPORT_FILTERS });
+  const { register } = form;
+  const [from, to] = form.watch(['from', 'to']);
+  const invalidRange = Boolean(from && to && from > to);
+  return (
+    <form
+      className="panel note-filters"
+      aria-label={t('reports.filters')}
+      onSubmit={form.handleSubmit((f) => {
+        if (!invalidRange) onApply(f);
+      })}
+    >
+      <div className="note-filter-grid">
+        <div>
+          <label htmlFor="rf-type">{t('reports.type')}</label>
+          <select id="rf-type" {...register('typeId')}>
+            <option value="">{t('reports.anyType')}</option>
+            {types.map((type) => (
+              <option key={type.id} value={type.id} dir="auto">
+                {typeName(type, i18n.language)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="rf-status">{t('reports.statusLabel')}</label>
+          <select id="rf-status" {...register('status')}>
+            <option value="">{t('reports.anyStatus')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(STATUS_LABEL[s])}
+              </option>
+            ))}
+          </select>
+        </div>
+        {members && members.length > 0 && (
+          <div>
+            <label htmlFor="rf-author">{t('reports.author')}</label>
+            <select id="rf-author" {...register('authorPubkey')}>
+              <MemberOptions none={t('reports.anyone')} members={members} />
+            </select>
+          </div>
+        )}
+        <div>
+          <label htmlFor="rf-from">{t('reports.from')}</label>
+          <input id="rf-from" type="date" {...register('from')} />
+        </div>
+        <div>
+          <label htmlFor="rf-to">{t('reports.to')}</label>
+          <input
+            id="rf-to"
+            type="date"
+            aria-invalid={invalidRange || undefined}
+            aria-describedby={invalidRange ? 'rf-range' : undefined}
+            {...register('to')}
+          />
+        </div>
+      </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={form.watch('scope') === 'mine'}
+          onChange={(e) => form.setValue('scope', e.target.checked ? 'mine' : 'all')}
+        />
+        {t('reports.onlyMine')}
+      </label>
+      {invalidRange && (
+        <p id="rf-range" role="alert" className="error">
+          {t('reports.badRange')}
+        </p>
+      )}
+      <FilterActions
+        apply={t('reports.applyFilters')}
+        clear={t('reports.clearFilters')}
+        onClear={() => {
+          form.reset(NO_REPORT_FILTERS);
+          onApply(NO_REPORT_FILTERS);
+        }}
+      />
+    </form>
+  );
+}

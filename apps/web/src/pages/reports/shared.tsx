@@ -1,0 +1,121 @@
+import type { ReportStatus, ReportType, RoleView, UserView } from '@llamenos/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { useVaultState } from '../../app/useVaultState.js';
+import { NavLink } from '../../components/NavLink.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { queries } from '../../lib/queries/index.js';
+import { reportKeys } from '../../lib/queries/reports.js';
+import { onHubEvent, onResync } from '../../lib/realtime/index.js';
+import { typeName } from '../../lib/reports/payload.js';
+import type { Opened } from '../../lib/reports/seal.js';
+import './reports.css';
+
+/** The translation key of each status (a table, so the keys are checked by the i18n test). */
+export const STATUS_LABEL: Record<ReportStatus, string> = {
+  new: 'reports.status.new',
+  'in-review': 'reports.status.inReview',
+  closed: 'reports.status.closed',
+};
+
+/** A page under /reports (new report, one report): its heading and the way back to the list. */
+export function ReportsSubpage({ title, children }: { title: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <PageHeading>{title}</PageHeading>
+      <p>
+        <NavLink href="/reports">{t('reports.backToList')}</NavLink>
+      </p>
+      {children}
+    </section>
+  );
+}
+
+/** Reports need the unlocked key (a passkey session alone cannot read or write them). */
+export function KeyNeeded({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const vault = useVaultState();
+  if (vault !== 'unlocked')
+    return (
+      <p role="alert" className="notice panel">
+        {t('reports.locked')}
+      </p>
+    );
+  return <>{children}</>;
+}
+
+/** The hotline's report types, from the public settings. */
+export function useReportTypes(): { types: ReportType[] | undefined; error: unknown } {
+  const settings = useQuery(queries.publicSettings());
+  return { types: settings.data?.reports.types, error: settings.error };
+}
+
+/** A report's type as the member reads it: its name in their language, or "no type" / "removed type". */
+export function useTypeLabel(types: ReportType[] | undefined) {
+  const { t, i18n } = useTranslation();
+  return (typeId: string | null): string => {
+    if (!typeId) return t('reports.noType');
+    const type = types?.find((x) => x.id === typeId);
+    return type ? typeName(type, i18n.language) : t('reports.unknownType');
+  };
+}
+
+/** Members by public key and id, for those who may list them; everyone else only knows themselves. */
+export function useMembers(me: Me) {
+  return useQuery({ ...queries.users(), enabled: can(me, 'users:read') });
+}
+
+export function nameOfMember(me: Me, members: UserView[] | undefined) {
+  return (pubkey: string): string | null =>
+    pubkey === me.pubkey ? me.displayName : (members?.find((m) => m.pubkey === pubkey)?.displayName ?? null);
+}
+
+const grants = (permissions: readonly string[], permission: string) => {
+  const domain = permission.split(':')[0];
+  return permissions.some((g) => g === '*' || g === permission || g === `${domain}:*`);
+};
+
+/** Active members whose roles let them read every report: whom a report can be assigned to. */
+export function reportAdmins(users: UserView[], roles: RoleView[]): UserView[] {
+  const permissionsOf = (roleIds: string[]) =>
+    roleIds.flatMap((id) => roles.find((r) => r.id === id)?.permissions ?? []);
+  return users.filter((u) => u.active && grants(permissionsOf(u.roles), 'reports:read-all'));
+}
+
+/** Why a report or reply did not open, in words. */
+export function OpenProblem({ opened }: { opened: Opened<unknown> }) {
+  const { t } = useTranslation();
+  if (opened.status === 'ok') return null;
+  return (
+    <p className="error" data-testid="report-failed">
+      {opened.reason === 'no-wrap'
+        ? t('reports.problem.noWrap')
+        : opened.reason === 'malformed'
+          ? t('reports.problem.malformed')
+          : t('reports.problem.decrypt')}
+    </p>
+  );
+}
+
+/**
+ * Report hub events (ids only) make the reports' reads stale; the page re-reads through the
+ * API, which checks permissions. After a gap in the connection everything is re-read.
+ */
+export function useReportEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    const stale = () => void client.invalidateQueries({ queryKey: reportKeys.all });
+    const offs = [
+      onHubEvent('report:new', stale),
+      onHubEvent('report:updated', stale),
+      onHubEvent('report:reply', stale),
+      onResync(stale),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
+  }, [client]);
+}
