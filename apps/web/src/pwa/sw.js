@@ -12,6 +12,11 @@
  * What it never touches: /api/* (members' data, always from the network, never cached), the
  * relay's WebSocket (not a fetch), requests other than GET, other origins, and anything not in
  * the build (blob: downloads, passkey ceremonies and workers' own requests pass straight by).
+ *
+ * One more thing it does: a decrypted attachment is saved as a file through it without the page
+ * holding the whole file (lib/attachments/save.ts): the page registers a download and a
+ * MessagePort, a hidden frame opens /pwa/download/<id>, and the answer is a stream pulled from
+ * the page piece by piece. Nothing of it is cached or kept after the download.
  */
 
 /* global PRECACHE */
@@ -46,12 +51,17 @@ self.addEventListener('message', (event) => {
   const data = event.data;
   if (data?.type === 'activate-update') self.skipWaiting();
   else if (data?.type === 'notification-text') event.waitUntil(saveNotificationText(data.text));
+  else if (data?.type === 'download') event.waitUntil(registerDownload(data, event.ports[0]));
 });
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
+  if (url.origin === self.location.origin && url.pathname.startsWith(DOWNLOAD_PATH)) {
+    event.respondWith(downloadResponse(url.pathname.slice(DOWNLOAD_PATH.length)));
+    return;
+  }
   if (url.origin !== self.location.origin || SERVER_PATHS.test(url.pathname)) return;
   if (request.mode === 'navigate') {
     // Every client route is the app: this version's index.html, from the network if it is
@@ -66,6 +76,107 @@ async function fromShell(path, request) {
   const cache = await caches.open(SHELL_CACHE);
   const cached = await cache.match(path);
   return cached ?? fetch(request);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachment downloads streamed from the page (lib/attachments/save.ts has the page's side).
+
+const DOWNLOAD_PATH = '/pwa/download/';
+const DOWNLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A registered download not fetched within this time is forgotten. */
+const DOWNLOAD_CLAIM_MS = 60_000;
+/** Downloads registered by a page and not yet fetched: id → {port, name, size, claimed}. */
+const downloads = new Map();
+
+function registerDownload(data, port) {
+  if (!port || typeof data.id !== 'string' || !DOWNLOAD_ID.test(data.id)) return Promise.resolve();
+  if (typeof data.name !== 'string' || !Number.isSafeInteger(data.size) || data.size < 0)
+    return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      downloads.delete(data.id);
+      port.close();
+      resolve();
+    }, DOWNLOAD_CLAIM_MS);
+    // The worker stays alive until the frame has fetched the download (or the time is up).
+    downloads.set(data.id, {
+      port,
+      name: data.name,
+      size: data.size,
+      claimed: () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    });
+    port.postMessage({ type: 'ready' });
+  });
+}
+
+/** A file name safe in a header: no control characters, quotes or path separators (RFC 6266, 5987). */
+function headerFileName(name) {
+  const safe = (c) => c.charCodeAt(0) >= 0x20 && c !== '\u007f' && !'"\\/'.includes(c);
+  // By code point, so a cut never splits a surrogate pair; a lone surrogate becomes "_".
+  const chars = Array.from(name, (c) => (safe(c) && c.isWellFormed() ? c : '_')).slice(0, 200);
+  const clean = chars.join('') || 'download';
+  const ascii = Array.from(clean, (c) => (c.charCodeAt(0) < 0x7f ? c : '_')).join('');
+  const encoded = encodeURIComponent(clean).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+function downloadResponse(id) {
+  const download = downloads.get(id);
+  // Each download is served once, to the frame the page opened for it.
+  downloads.delete(id);
+  if (!download) return new Response('This download has ended.', { status: 404 });
+  download.claimed();
+  const { port } = download;
+  let waiting = null;
+  port.onmessage = (event) => {
+    const message = event.data;
+    const next = waiting;
+    waiting = null;
+    next?.(message);
+  };
+  const body = new ReadableStream(
+    {
+      pull(controller) {
+        return new Promise((resolve) => {
+          waiting = (message) => {
+            if (message?.type === 'chunk' && message.bytes instanceof Uint8Array)
+              controller.enqueue(message.bytes);
+            else if (message?.type === 'end') {
+              controller.close();
+              port.close();
+            } else {
+              // Decryption failed (or the page went away): the browser fails the download,
+              // never completing a file with part of the attachment.
+              controller.error(new Error(message?.message || 'the download failed'));
+              port.close();
+            }
+            resolve();
+          };
+          port.postMessage({ type: 'pull' });
+        });
+      },
+      cancel() {
+        port.postMessage({ type: 'cancel' });
+        port.close();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+  return new Response(body, {
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-disposition': headerFileName(download.name),
+      'content-length': String(download.size),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    },
+  });
 }
 
 /** The notice's words in the member's language, left here by the page (no words come from the push). */
