@@ -30,7 +30,9 @@ function wav(spec: WavSpec): Uint8Array {
   const extra = spec.leadingChunk ? 8 + 6 : 0;
   const out = new Uint8Array(12 + extra + 8 + fmtSize + 8 + spec.data.length);
   const v = new DataView(out.buffer);
-  const text = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
+  const text = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i));
+  };
   text(0, 'RIFF');
   v.setUint32(4, out.length - 8, true);
   text(8, 'WAVE');
