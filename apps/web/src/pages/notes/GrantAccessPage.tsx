@@ -2,7 +2,7 @@ import type { GrantStatus, RoleView, UserView } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Me } from '../../app/session.js';
+import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -14,6 +14,7 @@ import { KeyNeeded } from './shared.js';
 import './notes.css';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { userTextIn } from '../../components/UserText.js';
+import { ReportsGrantSection } from '../reports/ReportsGrantSection.js';
 
 /** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
 const PENDING_KEY = 'llamenos.notes.grant-pending';
@@ -42,6 +43,7 @@ export function GrantAccessPage({ me }: { me: Me }) {
       <p>{t('notes.grant.explain')}</p>
       <KeyNeeded>
         <Grant me={me} />
+        {can(me, 'reports:read-all') && <ReportsGrantSection me={me} />}
       </KeyNeeded>
     </section>
   );
