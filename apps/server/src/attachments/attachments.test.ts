@@ -3,11 +3,14 @@ import { readdir, stat } from 'node:fs/promises';
 import {
   concat,
   createAuthHeader,
+  decryptHubEvent,
   decryptStream,
+  deriveEventKey,
   encryptStream,
   fromBase64url,
   generateSecretKey,
   getPublicKey,
+  type NostrEvent,
   PURPOSES,
   STREAM_HEADER_LENGTH,
   toBase64url,
@@ -24,6 +27,7 @@ import type { Database } from '../db/database.js';
 import { createApp } from '../http/app.js';
 import type { ServerContext } from '../http/context.js';
 import { createLogger } from '../logging.js';
+import { currentHubKey } from '../realtime/hub-keys.js';
 import { listAttachmentViews, removeAttachmentsOfReports, removeStaleUploads } from './service.js';
 
 /**
@@ -258,6 +262,13 @@ describe('chunked attachment uploads', () => {
       wrap: { reader: reporter.pubkey },
     });
 
+    // Hub events, as the real-time service would deliver them.
+    const published: NostrEvent[] = [];
+    h.ctx.realtime = {
+      publish: async (event: NostrEvent) => {
+        published.push(event);
+      },
+    } as unknown as ServerContext['realtime'];
     const acks: ChunkAck[] = [];
     for (let i = 0; i < 4; i++) {
       // While uploading, only a partial file exists, and the download route does not serve it.
@@ -276,6 +287,11 @@ describe('chunked attachment uploads', () => {
       { received: 4, complete: true },
     ]);
     expect(await partialFiles(config.blobDir)).toEqual([]);
+    h.ctx.realtime = null;
+    const eventKey = deriveEventKey((await currentHubKey(h.ctx)).key);
+    expect(published.map((e) => JSON.parse(decryptHubEvent(eventKey, e.content)))).toEqual([
+      { type: 'report:updated', reportId },
+    ]);
 
     const download = await h.request('GET', `/api/attachments/${file.id}/content`, reporter);
     expect(download.status).toBe(200);

@@ -34,6 +34,7 @@ import {
 import type { ServerContext } from '../http/context.js';
 import { invalidBody, wrapProblem } from '../records/envelope.js';
 import { readableReport, readsAllReports, reportReaders } from '../reports/access.js';
+import { announceReport } from '../reports/notify.js';
 import { loadSettings } from '../settings/store.js';
 import * as store from './store.js';
 
@@ -441,10 +442,11 @@ async function finishUpload(
   id: string,
 ): Promise<store.AttachmentRow> {
   const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  const done = await ctx.db.transaction(async (tx) => {
     const a = await store.readAttachment(tx, id, true);
     if (!a) throw notFound('no such upload');
-    if (a.state !== 'uploading' || a.received !== a.chunkCount || !a.partialId) return a;
+    if (a.state !== 'uploading' || a.received !== a.chunkCount || !a.partialId)
+      return { attachment: a, finished: false };
     const blob = await ctx.blobs.completePartial(a.partialId);
     await store.markComplete(tx, a.id, blob.id, now);
     await audit(tx, caller, 'reports.attachment-added', now, `report:${a.reportId}`, {
@@ -452,8 +454,19 @@ async function finishUpload(
       chunks: a.chunkCount,
       sizeBucket: store.sizeBucketOf(a),
     });
-    return { ...a, state: 'complete', blobId: blob.id, partialId: null, completedAt: now, updatedAt: now };
+    const complete: store.AttachmentRow = {
+      ...a,
+      state: 'complete',
+      blobId: blob.id,
+      partialId: null,
+      completedAt: now,
+      updatedAt: now,
+    };
+    return { attachment: complete, finished: true };
   });
+  // The report's readers re-read it and see the attachment ready (ids only on the hub).
+  if (done.finished) await announceReport(ctx, 'report:updated', done.attachment.reportId);
+  return done.attachment;
 }
 
 /** Where an interrupted upload continues (GET /attachments/:id/upload). */
@@ -529,9 +542,10 @@ export async function deleteAttachment(
       attachmentId: a.id,
       state: a.state,
     });
-    return removed;
+    return { ...removed, reportId: a.reportId };
   });
   await removeFiles(ctx, files);
+  await announceReport(ctx, 'report:updated', files.reportId);
 }
 
 /**
