@@ -7,6 +7,8 @@ import { navigate } from '../../app/router.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
+import { fetchReportReaders } from '../../lib/api/index.js';
+import { prepareAttachments, startUpload } from '../../lib/attachments/index.js';
 import { reportKeys } from '../../lib/queries/reports.js';
 import { createReport } from '../../lib/reports/api.js';
 import {
@@ -20,6 +22,7 @@ import {
   reportFromForm,
   typeName,
 } from '../../lib/reports/payload.js';
+import { ChosenFiles, filesFit, type PreparedFile } from './ChosenFiles.js';
 import { ProblemText, problemProps, ReportFieldInput } from './ReportFields.js';
 import { KeyNeeded, ReportsSubpage, useReportTypes } from './shared.js';
 
@@ -37,7 +40,7 @@ export function ReportNewPage() {
 
 function NewReport() {
   const { t, i18n } = useTranslation();
-  const { types, error } = useReportTypes();
+  const { types, limits, error } = useReportTypes();
   const [typeId, setTypeId] = useState<string | null>(null);
   if (error) return <ErrorMessage error={error} />;
   if (!types) return <p aria-busy="true">{t('app.loading')}</p>;
@@ -68,7 +71,9 @@ function NewReport() {
           {chosen.description}
         </p>
       )}
-      {(chosen || open.length === 0) && <ReportForm key={chosen?.id ?? ''} type={chosen} />}
+      {(chosen || open.length === 0) && limits && (
+        <ReportForm key={chosen?.id ?? ''} type={chosen} limits={limits} />
+      )}
     </>
   );
 }
@@ -92,7 +97,13 @@ function resolverFor(type: ReportType | null): Resolver<ReportFormValues> {
 }
 
 /** The report form for one type (or none): title, text, category, the type's fields. */
-function ReportForm({ type }: { type: ReportType | null }) {
+function ReportForm({
+  type,
+  limits,
+}: {
+  type: ReportType | null;
+  limits: { maxFileBytes: number; maxReportBytes: number };
+}) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const form = useForm<ReportFormValues>({
@@ -104,10 +115,25 @@ function ReportForm({ type }: { type: ReportType | null }) {
   // Chosen once, so a retry after a lost answer files the same report, not a second one.
   const [reportId] = useState(() => crypto.randomUUID());
   const [filed, setFiled] = useState<ReportMeta | null>(null);
+  const [files, setFiles] = useState<PreparedFile[]>([]);
   const save = useSubmit(async (values: ReportFormValues) => {
-    const report = await createReport(reportId, type?.id ?? null, reportFromForm(values, type));
+    // ChosenFiles already says which file is over the limit.
+    if (!filesFit(files, limits)) return;
+    const payload = reportFromForm(
+      values,
+      type,
+      files.map((f) => f.meta),
+    );
+    const report = await createReport(reportId, type?.id ?? null, payload);
     void queryClient.invalidateQueries({ queryKey: reportKeys.all });
     setFiled(report);
+    // The files are named in the sealed report; their bytes follow, encrypted as they are read.
+    // The uploads go on in this tab when the report page opens (it shows their progress), and
+    // one cut short is resumed there by choosing the same file again.
+    if (files.length) {
+      const readers = await fetchReportReaders(report.id);
+      for (const f of files) startUpload({ reportId: report.id, id: f.id, file: f.file, readers });
+    }
     navigate(`/reports/${report.id}`);
   });
   const errors = formState.errors;
@@ -175,6 +201,13 @@ function ReportForm({ type }: { type: ReportType | null }) {
       {orderedFields(type).map((field) => (
         <ReportFieldInput key={field.id} field={field} form={form} />
       ))}
+      <ChosenFiles
+        files={files}
+        onChange={setFiles}
+        limits={limits}
+        prepare={prepareAttachments}
+        disabled={save.busy || filed !== null}
+      />
       <p className="hint">{t('reports.sealedHint')}</p>
       <FormActions
         submit={save}

@@ -48,9 +48,20 @@ export function KeyNeeded({ children }: { children: ReactNode }) {
 }
 
 /** The hotline's report types, from the public settings. */
-export function useReportTypes(): { types: ReportType[] | undefined; error: unknown } {
+export function useReportTypes(): {
+  types: ReportType[] | undefined;
+  limits: { maxFileBytes: number; maxReportBytes: number } | undefined;
+  error: unknown;
+} {
   const settings = useQuery(queries.publicSettings());
-  return { types: settings.data?.reports.types, error: settings.error };
+  const reports = settings.data?.reports;
+  return {
+    types: reports?.types,
+    limits: reports
+      ? { maxFileBytes: reports.maxFileBytes, maxReportBytes: reports.maxReportBytes }
+      : undefined,
+    error: settings.error,
+  };
 }
 
 /** A report's type as the member reads it: its name in their language, or "no type" / "removed type". */
