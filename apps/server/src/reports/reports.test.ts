@@ -230,7 +230,10 @@ describe('reports', () => {
 
     // Each reply a minute after the last, so the thread's order is the order they were sent in.
     let at = Date.now();
-    const later = () => h.setNow(new Date((at += 60_000)));
+    const later = () => {
+      at += 60_000;
+      h.setNow(new Date(at));
+    };
     try {
       later();
       await r.reply(admin, id, `Can you say when? ${MARKER}`);
