@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
+import { startStaleUploadTimer } from './attachments/index.js';
 import { startBackupSchedule } from './backup/schedule.js';
 import {
   restartAriBridgeOn,
@@ -96,6 +97,8 @@ export async function startServer(
   const stopCallRetention = startCallRetentionTimer(ctx);
   // Reports and their attachment files (reports.retentionDays); the same hourly rhythm.
   const stopReportRetention = startReportRetentionTimer(ctx);
+  // Uploads nobody continued for 7 days go with their partial files; the same hourly rhythm.
+  const stopStaleUploads = startStaleUploadTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
   // Attachment fetches and provider deletes that failed are retried; old closed conversations go.
@@ -131,6 +134,7 @@ export async function startServer(
       await stopRetention();
       await stopCallRetention();
       await stopReportRetention();
+      await stopStaleUploads();
       await stopCallTimers();
       await stopConversationTimers();
       await stopSweep();

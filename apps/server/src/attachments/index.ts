@@ -6,3 +6,4 @@ export {
   removeAttachmentsOfReports,
   removeStaleUploads,
 } from './service.js';
+export { startStaleUploadTimer } from './timers.js';
