@@ -72,6 +72,9 @@ const BY_AREA = {
     'access-granted',
     'exported',
     'purged',
+    'attachment-added',
+    'attachment-downloaded',
+    'attachment-deleted',
   ],
   shifts: [
     'shift.created',
