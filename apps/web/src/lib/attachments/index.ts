@@ -1,10 +1,13 @@
 import type { ReportAttachmentMeta } from '@llamenos/protocol';
+import { trackUpload } from './active.js';
+import { resumeUpload as resume, startUpload as start, type UploadHandle } from './uploader.js';
 
 /**
  * Encrypted, streamed, resumable report attachments (PROTOCOL.md §10.2; the byte format is
  * described in ./format.ts). Pages use only what this file exports.
  */
 
+export { runningUpload, runningUploads } from './active.js';
 export {
   AttachmentUnavailableError,
   downloadAttachment,
@@ -14,7 +17,7 @@ export {
 } from './download.js';
 export { layoutOf } from './format.js';
 export type { UploadErrorKind, UploadPhase, UploadProgress } from './progress.js';
-export { resumeUpload, startUpload, UploadError, type UploadHandle } from './uploader.js';
+export { UploadError, type UploadHandle } from './uploader.js';
 
 /** Longest file name and MIME type kept in the sealed report. */
 const MAX_NAME = 255;
@@ -34,3 +37,12 @@ export function prepareAttachments(files: File[]): { id: string; file: File; met
     };
   });
 }
+
+/**
+ * Encrypts and uploads a new attachment of a report (see uploader.ts); the upload is listed as
+ * running in this tab until it ends.
+ */
+export const startUpload = (opts: Parameters<typeof start>[0]): UploadHandle => trackUpload(start(opts));
+
+/** Continues an unfinished upload with the file chosen again (see uploader.ts). */
+export const resumeUpload = (opts: Parameters<typeof resume>[0]): UploadHandle => trackUpload(resume(opts));

@@ -1,0 +1,299 @@
+import type { AttachmentView, ReportAttachmentMeta } from '@llamenos/protocol';
+import { useEffect, useId, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
+import { fetchReportReaders } from '../../lib/api/index.js';
+import {
+  downloadAttachment,
+  openAttachmentPreview,
+  PREVIEW_MAX_BYTES,
+  previewKind,
+  resumeUpload,
+  runningUpload,
+  runningUploads,
+  startUpload,
+  type UploadHandle,
+} from '../../lib/attachments/index.js';
+import { UserText, userTextIn } from '../UserText.js';
+import { UPLOAD_ERROR_KEYS, UploadRow } from './UploadList.js';
+import { formatBytes } from './units.js';
+import './attachments.css';
+
+/**
+ * A report's files, in the order the sealed report lists them: download and preview for a
+ * complete one; for the author, an unfinished upload continues when the same file is chosen
+ * again (the app names it); a running upload of this tab shows its progress.
+ */
+export function ReportAttachments({
+  reportId,
+  attachments,
+  metas,
+  canResume,
+  onChanged,
+}: {
+  reportId: string;
+  attachments: AttachmentView[];
+  metas: ReportAttachmentMeta[];
+  /** The caller is the report's author (only they can continue an upload). */
+  canResume: boolean;
+  /** An upload finished or stopped: the page refreshes the report. */
+  onChanged?: () => void;
+}) {
+  const { t } = useTranslation();
+  // Re-render when an upload of this tab starts or ends.
+  useSyncExternalStore(runningUploads.subscribe, runningUploads.version);
+  if (metas.length === 0) return null;
+  return (
+    <ul className="attachment-list" aria-label={t('attachments.list.label')}>
+      {metas.map((meta) => (
+        <AttachmentItem
+          key={meta.id}
+          reportId={reportId}
+          meta={meta}
+          view={attachments.find((a) => a.id === meta.id) ?? null}
+          canResume={canResume}
+          onChanged={onChanged}
+        />
+      ))}
+    </ul>
+  );
+}
+
+function AttachmentItem({
+  reportId,
+  meta,
+  view,
+  canResume,
+  onChanged,
+}: {
+  reportId: string;
+  meta: ReportAttachmentMeta;
+  view: AttachmentView | null;
+  canResume: boolean;
+  onChanged?: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const nameId = useId();
+  const running = runningUpload(meta.id);
+  // The last upload started here, kept so a refusal (another file chosen) stays on screen.
+  const [last, setLast] = useState<UploadHandle | null>(null);
+  const stopped = !running && last?.progress.current().phase === 'failed' ? last : null;
+  const started = (handle: UploadHandle) => {
+    setLast(handle);
+    handle.done.then(
+      () => onChanged?.(),
+      () => onChanged?.(),
+    );
+  };
+  return (
+    <li className="attachment-item" aria-labelledby={nameId}>
+      <span>
+        <span id={nameId}>
+          <UserText>{meta.name}</UserText>
+        </span>{' '}
+        <span className="hint">{formatBytes(meta.size, i18n.language)}</span>
+      </span>
+      {running ? (
+        <ul className="upload-list">
+          <UploadRow handle={running} />
+        </ul>
+      ) : view?.state === 'complete' ? (
+        <CompleteAttachment view={view} meta={meta} nameId={nameId} />
+      ) : view?.state === 'failed' ? (
+        <p className="hint">{t('attachments.list.failed')}</p>
+      ) : (
+        <>
+          {stopped && (
+            <ul className="upload-list">
+              <UploadRow handle={stopped} />
+            </ul>
+          )}
+          <UnfinishedUpload
+            reportId={reportId}
+            view={view}
+            meta={meta}
+            canResume={canResume}
+            onStarted={started}
+          />
+        </>
+      )}
+    </li>
+  );
+}
+
+/** Why opening a file failed, in words: a damaged or cut file is said loudly, never half-saved. */
+function openErrorKey(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'DECRYPT_FAILED' || code === 'TRUNCATED') return 'attachments.list.corrupt';
+  if (error instanceof Error && /report says|padding/.test(error.message)) return 'attachments.list.corrupt';
+  if (error instanceof Error && error.name === 'AttachmentUnavailableError')
+    return 'attachments.list.unavailable';
+  return 'attachments.list.openFailed';
+}
+
+function CompleteAttachment({
+  view,
+  meta,
+  nameId,
+}: {
+  view: AttachmentView;
+  meta: ReportAttachmentMeta;
+  nameId: string;
+}) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState<'download' | 'preview' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ url: string; kind: 'image' | 'audio' | 'video' } | null>(null);
+  const kind = previewKind(meta);
+  const canPreview = kind !== null && meta.size <= PREVIEW_MAX_BYTES;
+
+  // The decrypted file lives in memory only while shown.
+  useEffect(() => () => (preview ? URL.revokeObjectURL(preview.url) : undefined), [preview]);
+
+  const download = async () => {
+    setBusy('download');
+    setError(null);
+    try {
+      await downloadAttachment(view, meta);
+    } catch (e) {
+      setError(openErrorKey(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const showPreview = async () => {
+    if (!kind) return;
+    setBusy('preview');
+    setError(null);
+    try {
+      const blob = await openAttachmentPreview(view, meta);
+      setPreview({ url: URL.createObjectURL(blob), kind });
+    } catch (e) {
+      setError(openErrorKey(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <>
+      <div className="button-row">
+        <button
+          type="button"
+          aria-describedby={nameId}
+          disabled={busy !== null}
+          onClick={() => void download()}
+        >
+          {busy === 'download' ? t('attachments.list.downloading') : t('attachments.list.download')}
+        </button>
+        {canPreview && !preview && (
+          <button
+            type="button"
+            className="secondary"
+            aria-describedby={nameId}
+            disabled={busy !== null}
+            onClick={() => void showPreview()}
+          >
+            {busy === 'preview' ? t('attachments.list.opening') : t('attachments.list.preview')}
+          </button>
+        )}
+        {preview && (
+          <button
+            type="button"
+            className="secondary"
+            aria-describedby={nameId}
+            onClick={() => setPreview(null)}
+          >
+            {t('attachments.list.hidePreview')}
+          </button>
+        )}
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {t(error)}
+        </p>
+      )}
+      {preview && (
+        <div className="attachment-preview">
+          {preview.kind === 'image' && <img src={preview.url} alt={meta.name} />}
+          {preview.kind === 'audio' && (
+            // biome-ignore lint/a11y/useMediaCaption: a member's own recording has no captions to offer
+            <audio src={preview.url} controls aria-labelledby={nameId} />
+          )}
+          {preview.kind === 'video' && (
+            // biome-ignore lint/a11y/useMediaCaption: a member's own recording has no captions to offer
+            <video src={preview.url} controls aria-labelledby={nameId} />
+          )}
+        </div>
+      )}
+    </>
+  );
+}
+
+/**
+ * An upload that did not finish (or never began: the page was closed between filing the report
+ * and opening the upload). Its author continues it by choosing the same file again.
+ */
+function UnfinishedUpload({
+  reportId,
+  view,
+  meta,
+  canResume,
+  onStarted,
+}: {
+  reportId: string;
+  view: AttachmentView | null;
+  meta: ReportAttachmentMeta;
+  canResume: boolean;
+  onStarted: (handle: UploadHandle) => void;
+}) {
+  const { t } = useTranslation();
+  const inputId = useId();
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const percent = view && view.chunkCount > 0 ? Math.floor((view.received / view.chunkCount) * 100) : 0;
+  const chosen = async (file: File) => {
+    setRefusal(null);
+    if (view) {
+      onStarted(resumeUpload({ reportId, attachment: view, meta, file }));
+      return;
+    }
+    // Never opened: the file the report describes is uploaded now, if it is that file.
+    if (file.size !== meta.size) {
+      setRefusal(UPLOAD_ERROR_KEYS['other-file']);
+      return;
+    }
+    try {
+      const readers = await fetchReportReaders(reportId);
+      onStarted(startUpload({ reportId, id: meta.id, file, readers }));
+    } catch {
+      setRefusal(UPLOAD_ERROR_KEYS.failed);
+    }
+  };
+  return (
+    <>
+      <p className="hint">
+        {view ? t('attachments.list.unfinished', { percent }) : t('attachments.list.missing')}
+      </p>
+      {canResume && (
+        <div>
+          <label htmlFor={inputId}>
+            {userTextIn(t, 'attachments.list.chooseAgain', { name: meta.name })}
+          </label>{' '}
+          <input
+            id={inputId}
+            type="file"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              event.target.value = '';
+              if (file) void chosen(file);
+            }}
+          />
+        </div>
+      )}
+      {refusal && (
+        <p role="alert" className="error">
+          {t(refusal)}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,97 @@
+import { useId, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { UploadErrorKind, UploadHandle, UploadPhase } from '../../lib/attachments/index.js';
+import { UserText } from '../UserText.js';
+import { formatBytes, formatDuration, formatSpeed } from './units.js';
+
+const PHASE_KEYS: Record<UploadPhase, string> = {
+  preparing: 'attachments.upload.preparing',
+  uploading: 'attachments.upload.uploading',
+  retrying: 'attachments.upload.retrying',
+  complete: 'attachments.upload.complete',
+  failed: 'attachments.upload.failed',
+  cancelled: 'attachments.upload.cancelled',
+};
+
+export const UPLOAD_ERROR_KEYS: Record<UploadErrorKind, string> = {
+  'too-large': 'attachments.error.tooLarge',
+  'store-full': 'attachments.error.storeFull',
+  'other-file': 'attachments.error.otherFile',
+  locked: 'attachments.error.locked',
+  gone: 'attachments.error.gone',
+  refused: 'attachments.error.refused',
+  failed: 'attachments.error.failed',
+};
+
+const RUNNING: UploadPhase[] = ['preparing', 'uploading', 'retrying'];
+
+/** One upload: its file, a progress bar, bytes sent, speed and time left, and Cancel while it runs. */
+export function UploadRow({ handle }: { handle: UploadHandle }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const progress = useSyncExternalStore(handle.progress.subscribe, handle.progress.current);
+  const [cancelling, setCancelling] = useState(false);
+  const nameId = useId();
+  const running = RUNNING.includes(progress.phase);
+  const details = [
+    t('attachments.upload.sent', {
+      sent: formatBytes(progress.sentBytes, locale),
+      total: formatBytes(progress.totalBytes, locale),
+    }),
+  ];
+  if (running && progress.bytesPerSecond)
+    details.push(t('attachments.upload.speed', { speed: formatSpeed(progress.bytesPerSecond, locale) }));
+  if (running && progress.secondsLeft !== null && progress.bytesPerSecond)
+    details.push(t('attachments.upload.timeLeft', { time: formatDuration(progress.secondsLeft, locale) }));
+  return (
+    <li className="upload-row">
+      <span id={nameId} className="upload-name">
+        <UserText>{handle.name}</UserText>
+      </span>
+      <progress
+        max={100}
+        value={progress.percent}
+        aria-labelledby={nameId}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={progress.percent}
+        aria-valuetext={t('attachments.upload.percent', { percent: progress.percent })}
+      />
+      <span className="hint">
+        {t(PHASE_KEYS[progress.phase])} · {details.join(' · ')}
+      </span>
+      {progress.error && (
+        <p role="alert" className="error">
+          {t(UPLOAD_ERROR_KEYS[progress.error.kind])}
+        </p>
+      )}
+      {running && (
+        <button
+          type="button"
+          className="secondary"
+          aria-describedby={nameId}
+          disabled={cancelling}
+          onClick={() => {
+            setCancelling(true);
+            void handle.cancel();
+          }}
+        >
+          {t('attachments.upload.cancel')}
+        </button>
+      )}
+    </li>
+  );
+}
+
+/** The uploads of a report as they run. */
+export function UploadList({ handles }: { handles: UploadHandle[] }) {
+  const { t } = useTranslation();
+  if (handles.length === 0) return null;
+  return (
+    <ul className="upload-list" aria-label={t('attachments.upload.list')}>
+      {handles.map((handle) => (
+        <UploadRow key={handle.id} handle={handle} />
+      ))}
+    </ul>
+  );
+}
