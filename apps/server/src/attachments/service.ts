@@ -230,6 +230,30 @@ function checkReaders(
 }
 
 /**
+ * The upload under `body.id` if it is this very one again (same report, uploader, header and
+ * chunk count: a retried request), as the caller sees it; null if there is none; 409 for an id
+ * taken by anything else.
+ */
+async function sameUpload(
+  tx: Queryable,
+  caller: AttachmentCaller,
+  reportId: string,
+  body: CreateAttachmentBody,
+): Promise<AttachmentView | null> {
+  const existing = await store.readAttachment(tx, body.id);
+  if (!existing) return null;
+  if (
+    existing.reportId !== reportId ||
+    existing.uploaderId !== caller.userId ||
+    existing.header !== body.header ||
+    existing.chunkCount !== body.chunkCount
+  )
+    throw conflict('an attachment with this id already exists; choose a new id');
+  const wrap = (await store.wrapsOfReportFor(tx, reportId, caller.pubkey)).get(existing.id);
+  return store.viewOf(existing, wrap ? { reader: caller.pubkey, wrap } : null);
+}
+
+/**
  * Opens an upload on the caller's own report. The partial file (holding the header) is made
  * first, so a row never names a file that was not there; a retry of the very same request
  * answers like the first one.
@@ -246,16 +270,18 @@ export async function createAttachment(
   const now = ctx.now();
   const shape = { id: body.id, reportId, chunkCount: body.chunkCount, chunkLog2 };
 
-  // Refusals that need no file come before one is made.
-  await ctx.db.transaction(async (tx) => {
+  // Refusals that need no file come before one is made, and so does the answer to a retry.
+  const retried = await ctx.db.transaction(async (tx) => {
     const report = await readableReport(tx, caller, reportId);
     if (report.authorId !== caller.userId) throw forbidden("only the report's author adds attachments");
-    const existing = await store.readAttachment(tx, body.id);
-    if (existing) return;
+    const existing = await sameUpload(tx, caller, reportId, body);
+    if (existing) return existing;
     checkReaders(body.wraps, await reportReaders(tx, report.authorPubkey), reportId);
     const problem = await limitProblem(tx, settings.reports, shape);
     if (problem) throw tooLarge(problem);
+    return null;
   });
+  if (retried) return { attachment: retried, created: false };
 
   let partialId: string;
   try {
@@ -279,23 +305,11 @@ export async function createAttachment(
         createdAt: now,
         updatedAt: now,
       };
-      const existing = await store.readAttachment(tx, body.id);
+      // A retry that raced the first request: its file is not needed.
+      const existing = await sameUpload(tx, caller, reportId, body);
       if (existing) {
-        if (
-          existing.reportId === reportId &&
-          existing.uploaderId === caller.userId &&
-          existing.header === body.header &&
-          existing.chunkCount === body.chunkCount
-        ) {
-          await ctx.blobs.removePartial(partialId);
-          const wraps = await store.wrapsOfReportFor(tx, reportId, caller.pubkey);
-          const wrap = wraps.get(existing.id);
-          return {
-            attachment: store.viewOf(existing, wrap ? { reader: caller.pubkey, wrap } : null),
-            created: false,
-          };
-        }
-        throw conflict('an attachment with this id already exists; choose a new id');
+        await ctx.blobs.removePartial(partialId);
+        return { attachment: existing, created: false };
       }
       checkReaders(body.wraps, await reportReaders(tx, report.authorPubkey), reportId);
       const problem = await limitProblem(tx, settings.reports, shape);

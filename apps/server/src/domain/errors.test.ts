@@ -5,9 +5,11 @@ import {
   DomainError,
   forbidden,
   gone,
+  insufficientStorage,
   invalid,
   notFound,
   rateLimited,
+  tooLarge,
   unauthenticated,
   validationFailed,
 } from './errors.js';
@@ -56,6 +58,15 @@ describe('domain errors as the API answers them', () => {
       code: 'rate_limited',
       message: 'too many attempts; try again in 30 s',
       details: { retryAfterSeconds: 30 },
+    });
+    expect(answer(tooLarge('above the limit of 2 GiB per file'))).toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+      message: 'above the limit of 2 GiB per file',
+    });
+    expect(answer(insufficientStorage('the store is full'))).toMatchObject({
+      status: 507,
+      code: 'insufficient_storage',
     });
     expect(answer(new DomainError('unavailable', 'database unreachable'))).toMatchObject({
       status: 503,
