@@ -37,7 +37,7 @@ export function MemberNav({ me, path }: { me: Me; path: string }) {
         ).map((link) => (
           <li key={link.href}>
             <NavLink href={link.href} current={isCurrent(link.href, path)}>
-              {t(link.label)}
+              {t(link.href === '/reports' && !can(me, 'reports:read-all') ? 'reports.navMine' : link.label)}
             </NavLink>
             {link.href === '/conversations' && <MessagesNavBadge me={me} />}
           </li>

@@ -443,13 +443,9 @@ function TypeEditor({
         id={id('categories')}
         rows={3}
         dir="auto"
-        aria-describedby={id('categories-hint')}
         value={type.categories}
         onChange={(e) => update({ categories: e.target.value })}
       />
-      <p id={id('categories-hint')} className="hint">
-        {t('reports.admin.onePerLine')}
-      </p>
       <h3>{t('reports.admin.fields')}</h3>
       {type.fields.length === 0 && <p>{t('reports.admin.noFields')}</p>}
       <ol className="field-list">
@@ -568,13 +564,9 @@ function FieldEditor({
             required
             rows={3}
             dir="auto"
-            aria-describedby={id('options-hint')}
             value={field.options}
             onChange={(e) => update({ options: e.target.value })}
           />
-          <p id={id('options-hint')} className="hint">
-            {t('reports.admin.onePerLine')}
-          </p>
         </>
       )}
       <div className="button-row compact">

@@ -45,11 +45,12 @@ function NewReport() {
   if (error) return <ErrorMessage error={error} />;
   if (!types) return <p aria-busy="true">{t('app.loading')}</p>;
   const open = fileableTypes(types);
-  // With one type there is nothing to choose; with none, a report is title, text and files.
-  const chosen = open.length === 1 ? open[0]! : (open.find((x) => x.id === typeId) ?? null);
+  // With one type it is chosen already (still shown: it names the form); with none, a report
+  // is title, text and files.
+  const chosen = open.find((x) => x.id === typeId) ?? (open.length === 1 ? open[0]! : null);
   return (
     <>
-      {open.length > 1 && (
+      {open.length > 0 && (
         <div>
           <label htmlFor="report-type">{t('reports.type')}</label>
           <select

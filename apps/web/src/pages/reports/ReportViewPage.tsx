@@ -5,6 +5,7 @@ import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { can, type Me } from '../../app/session.js';
+import { useVaultState } from '../../app/useVaultState.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
@@ -37,13 +38,14 @@ const STATUSES: ReportStatus[] = ['new', 'in-review', 'closed'];
 /** /reports/:id: the report, its files, its workflow (for report admins) and its reply thread. */
 export function ReportViewPage({ id, me }: { id: string; me: Me }) {
   const { t } = useTranslation();
-  return (
-    <ReportsSubpage title={t('reports.viewTitle')}>
-      <KeyNeeded>
-        <ReportView id={id} me={me} />
-      </KeyNeeded>
-    </ReportsSubpage>
-  );
+  const vault = useVaultState();
+  if (vault !== 'unlocked')
+    return (
+      <ReportsSubpage title={t('reports.viewTitle')}>
+        <KeyNeeded>{null}</KeyNeeded>
+      </ReportsSubpage>
+    );
+  return <ReportView id={id} me={me} />;
 }
 
 function ReportView({ id, me }: { id: string; me: Me }) {
@@ -54,22 +56,62 @@ function ReportView({ id, me }: { id: string; me: Me }) {
   const members = useMembers(me);
   const nameOf = nameOfMember(me, members.data);
   const admin = can(me, 'reports:read-all');
-  if (report.error) return <ErrorMessage error={report.error} />;
-  if (!report.data) return <p aria-busy="true">{t('app.loading')}</p>;
-  const { detail, content } = report.data;
+  // The page's heading is the report's own title once it is opened.
+  const opened = report.data?.content;
+  const title =
+    opened?.status === 'ok' ? (
+      <UserText>{opened.value.title || t('reports.untitled')}</UserText>
+    ) : (
+      t('reports.viewTitle')
+    );
+  return (
+    <ReportsSubpage title={title}>
+      {report.error ? (
+        <ErrorMessage error={report.error} />
+      ) : !report.data ? (
+        <p aria-busy="true">{t('app.loading')}</p>
+      ) : (
+        <LoadedReport
+          opened={report.data}
+          me={me}
+          id={id}
+          admin={admin}
+          types={types}
+          nameOf={nameOf}
+          members={members.data}
+        />
+      )}
+    </ReportsSubpage>
+  );
+}
+
+function LoadedReport({
+  opened,
+  me,
+  id,
+  admin,
+  types,
+  nameOf,
+  members,
+}: {
+  opened: OpenedReport;
+  me: Me;
+  id: string;
+  admin: boolean;
+  types: ReportType[] | undefined;
+  nameOf: (pubkey: string) => string | null;
+  members: ReturnType<typeof useMembers>['data'];
+}) {
+  const { t } = useTranslation();
+  const { detail, content } = opened;
   const meta = detail.report;
   const type = types?.find((x) => x.id === meta.typeId) ?? null;
   const author = nameOf(meta.authorPubkey) ?? t('reports.someone');
 
   return (
     <>
-      <ReportFacts
-        meta={meta}
-        types={types}
-        author={author}
-        assignee={assigneeName(me, members.data, meta)}
-      />
-      <article className="panel" aria-labelledby="report-heading" data-testid="report-content">
+      <ReportFacts meta={meta} types={types} author={author} assignee={assigneeName(me, members, meta)} />
+      <article className="panel" aria-label={t('reports.content')} data-testid="report-content">
         <OpenProblem opened={content} />
         {content.status === 'ok' && <ReportContent report={content.value} type={type} />}
       </article>
@@ -81,7 +123,7 @@ function ReportView({ id, me }: { id: string; me: Me }) {
         author={meta.authorPubkey === me.pubkey}
       />
       {admin && <Workflow meta={meta} me={me} />}
-      <Thread opened={report.data} me={me} nameOf={(pubkey) => nameOf(pubkey) ?? t('reports.someone')} />
+      <Thread opened={opened} me={me} nameOf={(pubkey) => nameOf(pubkey) ?? t('reports.someone')} />
       <ReplyForm reportId={id} />
       {admin && <DeleteReport id={id} />}
     </>
@@ -169,9 +211,6 @@ function ReportContent({ report, type }: { report: LooseReport; type: ReportType
   const unknown = Object.keys(report.fields).filter((id) => !fields.some((f) => f.id === id));
   return (
     <>
-      <h2 id="report-heading" dir="auto" data-testid="report-title">
-        {report.title || t('reports.untitled')}
-      </h2>
       {report.category && (
         <p>
           {t('reports.category')}: <UserText>{report.category}</UserText>

@@ -21,7 +21,7 @@ export const STATUS_LABEL: Record<ReportStatus, string> = {
 };
 
 /** A page under /reports (new report, one report): its heading and the way back to the list. */
-export function ReportsSubpage({ title, children }: { title: string; children: ReactNode }) {
+export function ReportsSubpage({ title, children }: { title: ReactNode; children: ReactNode }) {
   const { t } = useTranslation();
   return (
     <section>
