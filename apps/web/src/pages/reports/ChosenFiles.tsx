@@ -1,9 +1,7 @@
 import type { ReportAttachmentMeta } from '@llamenos/protocol';
-import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RowAction } from '../../components/DataTable.js';
-import { UserText } from '../../components/UserText.js';
-import { formatBytes } from './format.js';
+import { AttachmentPicker } from '../../components/attachments/AttachmentPicker.js';
+import { formatBytes } from '../../components/attachments/units.js';
 
 export interface PreparedFile {
   id: string;
@@ -11,10 +9,16 @@ export interface PreparedFile {
   meta: ReportAttachmentMeta;
 }
 
+export interface FileLimits {
+  maxFileBytes: number;
+  maxReportBytes: number;
+}
+
 /**
- * The files chosen for a new report, before it is filed: each with its size, removable; a file
- * over the per-file limit, or a choice over the per-report total, is refused here with the
- * limit in words (the server refuses it again while the upload streams).
+ * The files chosen for a new report, before it is filed (the attachments picker, which refuses
+ * a file over the per-file limit), each given its attachment id once; a choice over the
+ * per-report total is refused here with the limit in words. The server refuses both again
+ * while the upload streams.
  */
 export function ChosenFiles({
   files,
@@ -25,68 +29,32 @@ export function ChosenFiles({
 }: {
   files: PreparedFile[];
   onChange: (files: PreparedFile[]) => void;
-  limits: { maxFileBytes: number; maxReportBytes: number };
+  limits: FileLimits;
   prepare: (files: File[]) => PreparedFile[];
   disabled: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const inputId = useId();
   const total = files.reduce((n, f) => n + f.file.size, 0);
-  const tooBig = files.filter((f) => f.file.size > limits.maxFileBytes);
-  const overTotal = total > limits.maxReportBytes;
-  const size = (n: number) => formatBytes(n, i18n.language);
   return (
-    <fieldset className="choice-group" data-testid="report-files">
-      <legend>{t('reports.files')}</legend>
-      <label htmlFor={inputId}>{t('reports.addFiles')}</label>
-      <input
-        id={inputId}
-        type="file"
-        multiple
+    <div data-testid="report-files">
+      <AttachmentPicker
+        maxFileBytes={limits.maxFileBytes}
         disabled={disabled}
-        aria-describedby={`${inputId}-hint`}
-        onChange={(e) => {
-          const chosen = [...(e.target.files ?? [])];
-          e.target.value = '';
-          if (chosen.length) onChange([...files, ...prepare(chosen)]);
-        }}
+        onChange={(chosen) =>
+          // A file keeps the id it was given when first chosen.
+          onChange(chosen.flatMap((file) => files.find((p) => p.file === file) ?? prepare([file])))
+        }
       />
-      <p id={`${inputId}-hint`} className="hint">
-        {t('reports.filesHint', {
-          perFile: size(limits.maxFileBytes),
-          perReport: size(limits.maxReportBytes),
-        })}
-      </p>
-      {files.length > 0 && (
-        <ul>
-          {files.map((f) => (
-            <li key={f.id}>
-              <UserText>{f.meta.name}</UserText> <span className="hint">{size(f.file.size)}</span>{' '}
-              {f.file.size > limits.maxFileBytes && (
-                <span className="error">{t('reports.fileTooBig', { max: size(limits.maxFileBytes) })}</span>
-              )}
-              <RowAction
-                action={t('reports.removeFile')}
-                item={f.meta.name}
-                disabled={disabled}
-                onClick={() => onChange(files.filter((x) => x.id !== f.id))}
-              />
-            </li>
-          ))}
-        </ul>
-      )}
-      {(tooBig.length > 0 || overTotal) && (
+      {total > limits.maxReportBytes && (
         <p role="alert" className="error">
-          {overTotal
-            ? t('reports.filesTooBig', { max: size(limits.maxReportBytes) })
-            : t('reports.removeTooBig', { count: tooBig.length })}
+          {t('reports.filesTooBig', { max: formatBytes(limits.maxReportBytes, i18n.language) })}
         </p>
       )}
-    </fieldset>
+    </div>
   );
 }
 
-/** Whether the chosen files fit the limits (the form is not filed otherwise). */
-export const filesFit = (files: PreparedFile[], limits: { maxFileBytes: number; maxReportBytes: number }) =>
+/** Whether the chosen files fit the limits (the report is not filed otherwise). */
+export const filesFit = (files: PreparedFile[], limits: FileLimits) =>
   files.every((f) => f.file.size <= limits.maxFileBytes) &&
   files.reduce((n, f) => n + f.file.size, 0) <= limits.maxReportBytes;

@@ -1,31 +1,38 @@
 import type { AttachmentView, ReportAttachmentMeta } from '@llamenos/protocol';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { Me } from '../../app/session.js';
-import { UserText } from '../../components/UserText.js';
+import { ReportAttachments } from '../../components/attachments/ReportAttachments.js';
+import { reportKeys } from '../../lib/queries/reports.js';
 
-/** The report's files: download, preview, and resuming an interrupted upload for its author. */
+/**
+ * The report's files, as its sealed content lists them: download and preview, the progress of
+ * an upload running in this tab, and, for the author, continuing an upload cut short (by
+ * choosing the same file again). When one finishes or stops the report is read again.
+ */
 export function ReportAttachmentsSection({
+  reportId,
   attachments,
   metas,
+  author,
 }: {
-  me: Me;
   reportId: string;
   attachments: AttachmentView[];
   metas: ReportAttachmentMeta[];
   author: boolean;
 }) {
   const { t } = useTranslation();
-  if (metas.length === 0 && attachments.length === 0) return null;
+  const queryClient = useQueryClient();
+  if (metas.length === 0) return null;
   return (
     <section aria-labelledby="report-files-heading">
       <h2 id="report-files-heading">{t('reports.files')}</h2>
-      <ul>
-        {metas.map((m) => (
-          <li key={m.id}>
-            <UserText>{m.name}</UserText>
-          </li>
-        ))}
-      </ul>
+      <ReportAttachments
+        reportId={reportId}
+        attachments={attachments}
+        metas={metas}
+        canResume={author}
+        onChanged={() => void queryClient.invalidateQueries({ queryKey: reportKeys.detail(reportId) })}
+      />
     </section>
   );
 }

@@ -116,7 +116,6 @@ function LoadedReport({
         {content.status === 'ok' && <ReportContent report={content.value} type={type} />}
       </article>
       <ReportAttachmentsSection
-        me={me}
         reportId={id}
         attachments={detail.attachments}
         metas={content.status === 'ok' ? content.value.attachments : []}
