@@ -13,7 +13,7 @@ import {
   startUpload,
   type UploadHandle,
 } from '../../lib/attachments/index.js';
-import { UserText, userTextIn } from '../UserText.js';
+import { userTextIn } from '../UserText.js';
 import { UPLOAD_ERROR_KEYS, UploadRow } from './UploadList.js';
 import { formatBytes } from './units.js';
 import './attachments.css';
@@ -74,9 +74,10 @@ function AttachmentItem({
   const { t, i18n } = useTranslation();
   const nameId = useId();
   const running = runningUpload(meta.id);
-  // The last upload started here, kept so a refusal (another file chosen) stays on screen.
+  // The last upload started here: a refusal (another file chosen) stays on screen, and a
+  // finished one shows as uploaded until the page's copy of the report catches up.
   const [last, setLast] = useState<UploadHandle | null>(null);
-  const stopped = !running && last?.progress.current().phase === 'failed' ? last : null;
+  const lastPhase = last?.progress.current().phase;
   const started = (handle: UploadHandle) => {
     setLast(handle);
     handle.done.then(
@@ -84,27 +85,36 @@ function AttachmentItem({
       () => onChanged?.(),
     );
   };
+  const complete = view?.state === 'complete';
+  const state = running
+    ? null
+    : complete || lastPhase === 'complete'
+      ? t('attachments.upload.complete')
+      : view?.state === 'failed'
+        ? t('attachments.list.failed')
+        : view
+          ? t('attachments.list.unfinished', {
+              percent: view.chunkCount > 0 ? Math.floor((view.received / view.chunkCount) * 100) : 0,
+            })
+          : t('attachments.list.missing');
   return (
     <li className="attachment-item" aria-labelledby={nameId}>
-      <span>
-        <span id={nameId}>
-          <UserText>{meta.name}</UserText>
-        </span>{' '}
+      <div>
+        <bdi id={nameId}>{meta.name}</bdi>{' '}
         <span className="hint">{formatBytes(meta.size, i18n.language)}</span>
-      </span>
+        {state && <span className="attachment-state"> · {state}</span>}
+      </div>
       {running ? (
         <ul className="upload-list">
-          <UploadRow handle={running} />
+          <UploadRow handle={running} nameId={nameId} />
         </ul>
-      ) : view?.state === 'complete' ? (
+      ) : complete && view ? (
         <CompleteAttachment view={view} meta={meta} nameId={nameId} />
-      ) : view?.state === 'failed' ? (
-        <p className="hint">{t('attachments.list.failed')}</p>
-      ) : (
+      ) : view?.state === 'failed' || lastPhase === 'complete' ? null : (
         <>
-          {stopped && (
+          {lastPhase === 'failed' && last && (
             <ul className="upload-list">
-              <UploadRow handle={stopped} />
+              <UploadRow handle={last} nameId={nameId} />
             </ul>
           )}
           <UnfinishedUpload
@@ -189,7 +199,8 @@ function CompleteAttachment({
           <button
             type="button"
             className="secondary"
-            aria-describedby={nameId}
+            id={`${nameId}-preview`}
+            aria-labelledby={`${nameId}-preview ${nameId}`}
             disabled={busy !== null}
             onClick={() => void showPreview()}
           >
@@ -249,7 +260,6 @@ function UnfinishedUpload({
   const { t } = useTranslation();
   const inputId = useId();
   const [refusal, setRefusal] = useState<string | null>(null);
-  const percent = view && view.chunkCount > 0 ? Math.floor((view.received / view.chunkCount) * 100) : 0;
   const chosen = async (file: File) => {
     setRefusal(null);
     if (view) {
@@ -270,9 +280,6 @@ function UnfinishedUpload({
   };
   return (
     <>
-      <p className="hint">
-        {view ? t('attachments.list.unfinished', { percent }) : t('attachments.list.missing')}
-      </p>
       {canResume && (
         <div>
           <label htmlFor={inputId}>

@@ -1,7 +1,6 @@
 import { useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UploadErrorKind, UploadHandle, UploadPhase } from '../../lib/attachments/index.js';
-import { UserText } from '../UserText.js';
 import { formatBytes, formatDuration, formatSpeed } from './units.js';
 
 const PHASE_KEYS: Record<UploadPhase, string> = {
@@ -25,13 +24,18 @@ export const UPLOAD_ERROR_KEYS: Record<UploadErrorKind, string> = {
 
 const RUNNING: UploadPhase[] = ['preparing', 'uploading', 'retrying'];
 
-/** One upload: its file, a progress bar, bytes sent, speed and time left, and Cancel while it runs. */
-export function UploadRow({ handle }: { handle: UploadHandle }) {
+/**
+ * One upload: its file, a progress bar, bytes sent, speed and time left, and Cancel while it
+ * runs. Inside a list that names the file already, `nameId` points at that name instead.
+ */
+export function UploadRow({ handle, nameId: givenNameId }: { handle: UploadHandle; nameId?: string }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const progress = useSyncExternalStore(handle.progress.subscribe, handle.progress.current);
   const [cancelling, setCancelling] = useState(false);
-  const nameId = useId();
+  const ownNameId = useId();
+  const cancelId = useId();
+  const nameId = givenNameId ?? ownNameId;
   const running = RUNNING.includes(progress.phase);
   const details = [
     t('attachments.upload.sent', {
@@ -45,9 +49,11 @@ export function UploadRow({ handle }: { handle: UploadHandle }) {
     details.push(t('attachments.upload.timeLeft', { time: formatDuration(progress.secondsLeft, locale) }));
   return (
     <li className="upload-row">
-      <span id={nameId} className="upload-name">
-        <UserText>{handle.name}</UserText>
-      </span>
+      {!givenNameId && (
+        <bdi id={nameId} className="upload-name">
+          {handle.name}
+        </bdi>
+      )}
       <progress
         max={100}
         value={progress.percent}
@@ -68,8 +74,9 @@ export function UploadRow({ handle }: { handle: UploadHandle }) {
       {running && (
         <button
           type="button"
+          id={cancelId}
           className="secondary"
-          aria-describedby={nameId}
+          aria-labelledby={`${cancelId} ${nameId}`}
           disabled={cancelling}
           onClick={() => {
             setCancelling(true);
