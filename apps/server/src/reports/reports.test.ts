@@ -180,8 +180,6 @@ describe('reports', () => {
       [rita, 'PATCH', `/api/reports/${id}`, 403],
       [rita, 'DELETE', `/api/reports/${id}`, 403],
       [rita, 'GET', `/api/reports/${id}`, 200],
-      [volunteer, 'GET', '/api/reports', 403],
-      [volunteer, 'GET', '/api/reports/readers', 403],
       [admin, 'GET', `/api/reports/${id}`, 200],
       [admin, 'GET', '/api/reports/counts', 200],
     ];
