@@ -77,3 +77,69 @@ export interface TranscriptForReader {
   ciphertext: string;
   wrap: { reader: string; wrap: string } | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The model asset (routes under /api/transcription, docs/PROTOCOL.md §9.5)
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
+
+/** The largest model file accepted (the biggest official ggml model, large-v3, is about 3.1 GB). */
+export const MODEL_MAX_BYTES = 4 * 1024 ** 3;
+
+/** `POST /api/transcription/model/uploads` (settings:write): what the admin is about to send. */
+export const StartModelUploadBody = z
+  .object({
+    /** The file's name as the admin chose it, e.g. `ggml-base.bin` (shown to members, never a path). */
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine(
+        (name) => !/[/\\]/.test(name) && ![...name].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20),
+        'a file name without slashes or control characters',
+      ),
+    size: z.number().int().min(1).max(MODEL_MAX_BYTES),
+    /** SHA-256 of the whole file, which the browser computes before sending it. */
+    sha256: Sha256Hex,
+  })
+  .strict();
+export type StartModelUploadBody = z.infer<typeof StartModelUploadBody>;
+
+/** An upload of a model file in progress: send chunk `received / chunkBytes` next. */
+export interface ModelUploadStatus {
+  id: string;
+  name: string;
+  size: number;
+  sha256: string;
+  /** Bytes stored so far, always a whole number of chunks. */
+  received: number;
+  /** Every chunk is exactly this long except the last (the server's body limit decides it). */
+  chunkBytes: number;
+}
+
+/**
+ * The answer to `PUT /api/transcription/model/uploads/:id/chunks/:index`. On the last chunk the
+ * server checks the size, the SHA-256 and the ggml format, then the file is the hotline's model.
+ */
+export interface ModelChunkAck {
+  received: number;
+  complete: boolean;
+  /** The hotline's model once the last chunk passed the checks. */
+  model: TranscriptionModelInfo | null;
+}
+
+export const ModelUploadIdParam = z.object({ id: Uuid }).strict();
+export const ModelChunkParam = z.object({ id: Uuid, index: z.coerce.number().int().min(0) }).strict();
+/** `GET /api/transcription/models/:sha256`: the model file itself (public, immutable). */
+export const ModelFileParam = z.object({ sha256: Sha256Hex }).strict();
+
+// ---------------------------------------------------------------------------------------------
+// Transcripts
+
+export const TranscriptCallParam = z.object({ callId: Uuid }).strict();
+
+/** `GET /api/calls/:callId/transcripts`. */
+export interface TranscriptList {
+  transcripts: TranscriptForReader[];
+}

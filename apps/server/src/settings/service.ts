@@ -10,6 +10,7 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { AuditActor } from '../domain/actor.js';
 import { conflict, type DomainError, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { currentTranscriptionModel } from '../transcription/index.js';
 import { diffSettings } from './diff.js';
 import { notifySettingsChanged } from './hooks.js';
 import { loadSettings, loadSettingsRow, repairSettings, saveSettings } from './store.js';
@@ -56,7 +57,7 @@ export async function getPublicSettings(ctx: ServerContext): Promise<PublicSetti
       maxFileBytes: settings.reports.maxFileBytes,
       maxReportBytes: settings.reports.maxReportBytes,
     },
-    transcription: { ...settings.transcription, model: null },
+    transcription: { ...settings.transcription, model: await currentTranscriptionModel(ctx) },
     version,
   };
 }

@@ -1,7 +1,128 @@
+import {
+  CreateTranscriptBody,
+  type ModelChunkAck,
+  ModelChunkParam,
+  ModelFileParam,
+  ModelUploadIdParam,
+  StartModelUploadBody,
+  TranscriptCallParam,
+  type TranscriptList,
+} from '@llamenos/protocol';
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { ApiError } from '../http/errors.js';
+import { isPublic, requires } from '../http/guard.js';
+import { readJson, readParams, readQuery } from '../http/validate.js';
+import {
+  cancelModelUpload,
+  modelUploadStatus,
+  openTranscriptionModel,
+  receiveModelChunk,
+  removeTranscriptionModel,
+  startModelUpload,
+} from './model-service.js';
+import { createTranscript, listTranscripts } from './transcript-service.js';
 
-/** The transcription model asset and sealed transcripts. */
-export function transcriptionRoutes(_ctx: ServerContext): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+/**
+ * The whisper model asset and sealed transcripts (docs/PROTOCOL.md §9.5); the rules live in
+ * model-service.ts and transcript-service.ts.
+ */
+
+const NoQuery = z.object({}).strict();
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  // An admin announces the model file (name, size, SHA-256) and gets an upload to send it to.
+  app.post('/transcription/model/uploads', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, StartModelUploadBody);
+    return c.json({ upload: await startModelUpload(ctx, memberOf(c), body) }, 201);
+  });
+
+  // Where an interrupted upload continues.
+  app.get(`/transcription/model/uploads/:id{${UUID}}`, requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ModelUploadIdParam);
+    return c.json({ upload: await modelUploadStatus(ctx, memberOf(c), id) });
+  });
+
+  // One chunk of the file as the raw body, in order; the last one completes the upload.
+  app.put(
+    `/transcription/model/uploads/:id{${UUID}}/chunks/:index{[0-9]+}`,
+    requires('settings:write'),
+    async (c) => {
+      readQuery(c, NoQuery);
+      const { id, index } = readParams(c, ModelChunkParam);
+      if (!/^application\/octet-stream\b/i.test(c.req.header('content-type') ?? ''))
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'send the chunk as its bytes (Content-Type: application/octet-stream)',
+        );
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      return c.json((await receiveModelChunk(ctx, memberOf(c), id, index, bytes)) satisfies ModelChunkAck);
+    },
+  );
+
+  app.delete(`/transcription/model/uploads/:id{${UUID}}`, requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, ModelUploadIdParam);
+    await cancelModelUpload(ctx, memberOf(c), id);
+    return c.body(null, 204);
+  });
+
+  // Transcription becomes unavailable until another model is uploaded.
+  app.delete('/transcription/model', requires('settings:write'), async (c) => {
+    readQuery(c, NoQuery);
+    await removeTranscriptionModel(ctx, memberOf(c));
+    return c.body(null, 204);
+  });
+
+  // The model file: public (the official models are published; it holds nothing of the hotline),
+  // named by its content, so browsers keep it in their cache for good and fetch it once.
+  app.get('/transcription/models/:sha256{[0-9a-f]{64}}', isPublic(), async (c) => {
+    readQuery(c, NoQuery);
+    const { sha256 } = readParams(c, ModelFileParam);
+    const headers = {
+      'cache-control': 'public, max-age=31536000, immutable',
+      etag: `"${sha256}"`,
+      'cross-origin-resource-policy': 'same-origin',
+    };
+    const file = await openTranscriptionModel(ctx, sha256);
+    if (
+      c.req
+        .header('if-none-match')
+        ?.split(/\s*,\s*/)
+        .includes(`"${sha256}"`)
+    ) {
+      await file.stream.cancel();
+      return c.body(null, 304, headers);
+    }
+    return c.body(file.stream, 200, {
+      ...headers,
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+    });
+  });
+
+  // A transcript sealed in the browser for its author and every current admin.
+  app.post(`/calls/:callId{${UUID}}/transcripts`, requires('notes:write'), async (c) => {
+    readQuery(c, NoQuery);
+    const { callId } = readParams(c, TranscriptCallParam);
+    const body = await readJson(c, CreateTranscriptBody);
+    const { transcript, created } = await createTranscript(ctx, memberOf(c), callId, body);
+    return c.json({ transcript }, created ? 201 : 200);
+  });
+
+  app.get(`/calls/:callId{${UUID}}/transcripts`, requires('notes:read-own'), async (c) => {
+    readQuery(c, NoQuery);
+    const { callId } = readParams(c, TranscriptCallParam);
+    return c.json({ transcripts: await listTranscripts(ctx, memberOf(c), callId) } satisfies TranscriptList);
+  });
+
+  return app;
 }

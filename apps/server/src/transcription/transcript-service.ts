@@ -1,0 +1,128 @@
+import { type CreateTranscriptBody, hasPermission, type TranscriptForReader } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import { findCall, findLeg, findVoicemail } from '../calls/store.js';
+import type { Member } from '../domain/actor.js';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { checkEnvelope, checkReaders, requiredReaders } from '../records/envelope.js';
+import { loadSettings } from '../settings/store.js';
+import * as store from './transcript-store.js';
+
+/**
+ * Sealed transcripts (docs/PROTOCOL.md §9.5). The browser transcribes audio it already holds in
+ * the clear (a voicemail an admin opened, or the two sides of a call a volunteer answered in
+ * the browser), seals the text with purpose `transcript` and record id `transcript:<id>` for
+ * the author and every current admin (the readers of notes), and sends only that envelope.
+ *
+ * Who may add one: for a voicemail, a holder of calls:read-all (they can open voicemails); for
+ * a call, the volunteer who answered it in the browser, when the hotline allows it. Who may
+ * read: the author, and holders of notes:read-all (whose wraps the envelope must carry).
+ */
+
+/** The readers' wraps answer for the call's transcripts: admins see all, others their own. */
+const readsAll = (caller: Member) => hasPermission(caller.permissions, 'notes:read-all');
+
+const TURNED_OFF = 'transcription is turned off for this hotline (settings → transcription)';
+
+/** The call, if the caller may see it at all; otherwise a 404 like a call that does not exist. */
+async function callFor(ctx: ServerContext, caller: Member, callId: string) {
+  const call = await findCall(ctx.db, callId);
+  const seesAll = hasPermission(caller.permissions, 'calls:read-all') || readsAll(caller);
+  if (!call || !(seesAll || call.answeredBy === caller.userId)) throw notFound('no such call');
+  return call;
+}
+
+export async function createTranscript(
+  ctx: ServerContext,
+  caller: Member,
+  callId: string,
+  body: CreateTranscriptBody,
+): Promise<{ transcript: TranscriptForReader; created: boolean }> {
+  checkEnvelope(body.envelope);
+  const call = await callFor(ctx, caller, callId);
+  const { settings } = await loadSettings(ctx.db);
+  if (!settings.transcription.enabled) throw forbidden(TURNED_OFF);
+  if (body.source === 'voicemail') {
+    if (!hasPermission(caller.permissions, 'calls:read-all'))
+      throw forbidden('transcribing a voicemail needs calls:read-all (those who can open voicemails)');
+    if (!(await findVoicemail(ctx.db, callId))) throw invalid('this call has no voicemail to transcribe');
+  } else {
+    if (!settings.transcription.browserCalls)
+      throw forbidden('transcribing calls answered in the browser is turned off for this hotline');
+    if (call.answeredBy !== caller.userId)
+      throw forbidden('only the volunteer who answered this call may transcribe it');
+    const leg = call.answeredLegId ? await findLeg(ctx.db, call.answeredLegId) : null;
+    if (leg?.kind !== 'browser') throw invalid('only a call answered in the browser can be transcribed');
+  }
+
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    checkReaders(body.envelope, await requiredReaders(tx, caller.pubkey), {
+      record: 'transcript',
+      readersRoute: '/api/records/readers',
+    });
+    const row = {
+      id: body.id,
+      callId,
+      source: body.source,
+      authorId: caller.userId,
+      authorPubkey: caller.pubkey,
+      createdAt: now,
+    };
+    const own = body.envelope.wraps.find((w) => w.reader === caller.pubkey) ?? null;
+    if (
+      !(await store.insertTranscript(tx, {
+        ...row,
+        ciphertext: body.envelope.ciphertext,
+        wraps: body.envelope.wraps,
+      }))
+    ) {
+      // A retry of the very same request answers like the first one; anything else is a clash.
+      const existing = await store.readTranscript(tx, body.id);
+      if (
+        existing &&
+        existing.authorId === caller.userId &&
+        existing.callId === callId &&
+        existing.ciphertext === body.envelope.ciphertext
+      )
+        return { transcript: viewOf(existing, existing.ciphertext, own), created: false };
+      throw conflict('a transcript with this id already exists; choose a new id and seal again');
+    }
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'transcription.created',
+        actorPubkey: caller.pubkey,
+        ipHash: caller.ipHash,
+        target: `transcript:${body.id}`,
+        details: { callId, source: body.source, readers: body.envelope.wraps.length },
+      },
+      now,
+    );
+    return { transcript: viewOf(row, body.envelope.ciphertext, own), created: true };
+  });
+}
+
+const viewOf = (
+  t: store.TranscriptRow,
+  ciphertext: string,
+  wrap: { reader: string; wrap: string } | null,
+): TranscriptForReader => ({
+  id: t.id,
+  callId: t.callId,
+  source: t.source,
+  authorPubkey: t.authorPubkey,
+  createdAt: t.createdAt.toISOString(),
+  ciphertext,
+  wrap,
+});
+
+/** A call's transcripts for the caller: every one for an admin, their own for anyone else. */
+export async function listTranscripts(
+  ctx: ServerContext,
+  caller: Member,
+  callId: string,
+): Promise<TranscriptForReader[]> {
+  await callFor(ctx, caller, callId);
+  return store.listForReader(ctx.db, callId, caller.pubkey, readsAll(caller) ? undefined : caller.userId);
+}

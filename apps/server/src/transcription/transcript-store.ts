@@ -1,0 +1,86 @@
+import type { TranscriptForReader, TranscriptSource } from '@llamenos/protocol';
+import type { Queryable } from '../db/database.js';
+
+/** A `transcripts` row without its ciphertext. */
+export interface TranscriptRow {
+  id: string;
+  callId: string;
+  source: TranscriptSource;
+  authorId: string;
+  authorPubkey: string;
+  createdAt: Date;
+}
+
+interface RawTranscript {
+  id: string;
+  call_id: string;
+  source: TranscriptSource;
+  author_id: string;
+  author_pubkey: string;
+  ciphertext: string;
+  created_at: Date | string;
+}
+
+/** Inserts a transcript and its wraps; false when the id is taken. */
+export async function insertTranscript(
+  db: Queryable,
+  t: TranscriptRow & { ciphertext: string; wraps: { reader: string; wrap: string }[] },
+): Promise<boolean> {
+  const rows = await db.query(
+    `insert into transcripts (id, call_id, source, author_id, author_pubkey, ciphertext, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
+    [t.id, t.callId, t.source, t.authorId, t.authorPubkey, t.ciphertext, t.createdAt],
+  );
+  if (!rows.length) return false;
+  for (const w of t.wraps)
+    await db.query('insert into transcript_wraps (transcript_id, reader_pubkey, wrap) values ($1, $2, $3)', [
+      t.id,
+      w.reader,
+      w.wrap,
+    ]);
+  return true;
+}
+
+/** The stored transcript with this id (for a retried create), or null. */
+export async function readTranscript(
+  db: Queryable,
+  id: string,
+): Promise<(TranscriptRow & { ciphertext: string }) | null> {
+  const [r] = await db.query<RawTranscript>('select * from transcripts where id = $1', [id]);
+  return r
+    ? {
+        id: r.id,
+        callId: r.call_id,
+        source: r.source,
+        authorId: r.author_id,
+        authorPubkey: r.author_pubkey,
+        ciphertext: r.ciphertext,
+        createdAt: new Date(r.created_at),
+      }
+    : null;
+}
+
+/** A call's transcripts, oldest first, each with `reader`'s own wrap; only `authorId`'s when given. */
+export async function listForReader(
+  db: Queryable,
+  callId: string,
+  reader: string,
+  authorId?: string,
+): Promise<TranscriptForReader[]> {
+  const rows = await db.query<RawTranscript & { wrap: string | null }>(
+    `select t.*, w.wrap from transcripts t
+       left join transcript_wraps w on w.transcript_id = t.id and w.reader_pubkey = $2
+      where t.call_id = $1${authorId ? ' and t.author_id = $3' : ''}
+      order by t.created_at, t.id`,
+    authorId ? [callId, reader, authorId] : [callId, reader],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    callId: r.call_id,
+    source: r.source,
+    authorPubkey: r.author_pubkey,
+    createdAt: new Date(r.created_at).toISOString(),
+    ciphertext: r.ciphertext,
+    wrap: r.wrap === null ? null : { reader, wrap: r.wrap },
+  }));
+}
