@@ -604,13 +604,17 @@ describe('chunked attachment uploads', () => {
     const abandoned = await sealFile(randomUUID(), 150_000);
     expect((await open(reportId, abandoned)).status).toBe(201);
     await upload(abandoned, 0, 1);
+    // A partial file no upload names (a crash between making it and recording the upload).
+    const orphan = await blobs.createPartial(new Uint8Array(STREAM_HEADER_LENGTH));
     expect(await removeStaleUploads(h.ctx, new Date(Date.now() + 6 * 24 * 3600 * 1000))).toBe(0);
+    expect(await blobs.partialSize(orphan)).toBe(STREAM_HEADER_LENGTH);
     // (The failed upload of the mid-stream limit test goes too: a failed row is kept as long.)
     expect(
       await removeStaleUploads(h.ctx, new Date(Date.now() + 8 * 24 * 3600 * 1000)),
     ).toBeGreaterThanOrEqual(1);
     expect(await db.query(`select 1 from attachments where state <> 'complete'`)).toEqual([]);
     expect(await partialFiles(config.blobDir)).toEqual([]);
+    expect(await blobs.partialSize(orphan)).toBeNull();
     expect((await h.request('GET', `/api/attachments/${abandoned.id}/upload`, reporter)).status).toBe(404);
   });
 });

@@ -564,7 +564,8 @@ export async function deleteAttachment(
 
 /**
  * Removes uploads nobody continued for STALE_UPLOAD_MS (a closed tab, a lost device) and failed
- * ones as old: rows, wraps and partial files. Returns how many went.
+ * ones as old: rows, wraps and partial files; and partial files as old that no upload names (a
+ * crash between making the file and recording the upload). Returns how many uploads went.
  */
 export async function removeStaleUploads(ctx: ServerContext, now: Date, batch = 100): Promise<number> {
   const before = new Date(now.getTime() - STALE_UPLOAD_MS);
@@ -578,8 +579,12 @@ export async function removeStaleUploads(ctx: ServerContext, now: Date, batch = 
       ];
       return { ids, ...(await store.deleteAttachments(tx, ids)) };
     });
-    if (!files.ids.length) return removed;
+    if (!files.ids.length) break;
     await removeFiles(ctx, files);
     removed += files.ids.length;
   }
+  const old = (await ctx.blobs.partials()).filter((p) => p.modifiedAt < before).map((p) => p.id);
+  const named = await store.namedPartials(ctx.db, old);
+  for (const id of old) if (!named.has(id)) await ctx.blobs.removePartial(id);
+  return removed;
 }

@@ -254,3 +254,13 @@ export async function oldFailedUploads(db: Queryable, before: Date, limit: numbe
   );
   return rows.map((r) => r.id);
 }
+
+/** Which of these partial file ids an upload still names. */
+export async function namedPartials(db: Queryable, partialIds: readonly string[]): Promise<Set<string>> {
+  if (!partialIds.length) return new Set();
+  const rows = await db.query<{ partial_id: string }>(
+    'select partial_id from attachments where partial_id = any($1::text[])',
+    [partialIds],
+  );
+  return new Set(rows.map((r) => r.partial_id));
+}

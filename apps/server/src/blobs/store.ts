@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ServerContext } from '../http/context.js';
@@ -209,6 +209,25 @@ export class BlobStore {
     }
     await this.syncDir();
     return { id: partialId, size: (await stat(to)).size };
+  }
+
+  /** Every partial file with when it last changed (for the sweep of ones no upload names). */
+  async partials(): Promise<{ id: string; modifiedAt: Date }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const found: { id: string; modifiedAt: Date }[] = [];
+    for (const name of names) {
+      const id = name.slice(PARTIAL_PREFIX.length);
+      if (!name.startsWith(PARTIAL_PREFIX) || !isBlobId(id)) continue;
+      const info = await stat(path.join(this.dir, name)).catch(() => null);
+      if (info) found.push({ id, modifiedAt: info.mtime });
+    }
+    return found;
   }
 
   /** Deletes a partial file; deleting a missing one is not an error. */
