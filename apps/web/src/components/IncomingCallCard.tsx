@@ -1,11 +1,6 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  notificationPermission,
-  notificationsSupported,
-  notifyIncomingCall,
-  requestNotificationPermission,
-} from '../lib/calls/notify.js';
+import { notifyIncomingCall } from '../lib/calls/notify.js';
 import { isRingtoneMuted, onRingtoneMuteChange, setRingtoneMuted } from '../lib/calls/ringtone.js';
 import { answer, type RingingCall, useCalls } from '../lib/calls/store.js';
 import { ErrorMessage } from './ErrorMessage.js';
@@ -35,23 +30,6 @@ export function RingtoneMuteButton() {
       data-testid="ringtone-mute"
     >
       {muted ? t('calls.unmuteRingtone') : t('calls.muteRingtone')}
-    </button>
-  );
-}
-
-/** Asks for notification permission, on request only. */
-export function NotificationPermissionButton() {
-  const { t } = useTranslation();
-  const [permission, setPermission] = useState(notificationPermission);
-  if (!notificationsSupported() || permission === 'granted') return null;
-  if (permission === 'denied') return <p className="hint">{t('calls.notificationsDenied')}</p>;
-  return (
-    <button
-      type="button"
-      className="secondary"
-      onClick={() => void requestNotificationPermission().then(setPermission)}
-    >
-      {t('calls.enableNotifications')}
     </button>
   );
 }
@@ -99,7 +77,6 @@ export function IncomingCallCards() {
     <>
       <div aria-live="assertive" aria-atomic="false" className="incoming-calls">
         {!active && ringing.map((call, i) => <CallCard key={call.id} call={call} autoFocus={i === 0} />)}
-        {!active && ringing.length > 0 && <NotificationPermissionButton />}
       </div>
       <p role="status" className="call-notice" data-testid="call-notice">
         {notice === 'taken' ? t('calls.takenByOther') : notice === 'gone' ? t('calls.noLongerWaiting') : ''}

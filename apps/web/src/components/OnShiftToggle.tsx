@@ -2,11 +2,18 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../app/session.js';
 import { setOnBreak } from '../lib/calls/api.js';
+import { askWhenTakingCalls } from '../lib/calls/notify.js';
+import { breakSwitchHelpKey, shiftStatusKey } from '../lib/calls/status-lines.js';
 import { queries } from '../lib/queries/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { NotificationOffer } from './NotificationOffer.js';
 import { useSubmit } from './useSubmit.js';
 
-/** "On shift now" and the on-break switch: a member on a break is sent no calls. */
+/**
+ * "On shift now" and the on-break switch: a member on a break is sent no calls. Every line
+ * follows the state (on a break, the help says how to come back), and turning calls on is the
+ * moment to ask for call notifications (see lib/calls/notify.ts).
+ */
 export function OnShiftToggle({ me }: { me: Me }) {
   const { t } = useTranslation();
   // Re-read on every shift:changed event (lib/queries/live.ts); shifts also start and end by
@@ -22,11 +29,7 @@ export function OnShiftToggle({ me }: { me: Me }) {
     <section className="panel on-shift" aria-labelledby="on-shift-title">
       <h2 id="on-shift-title">{t('calls.shiftStatus')}</h2>
       <p data-testid="on-shift-now" data-on-shift={onShift.data?.includesMe ? 'yes' : 'no'}>
-        {onShift.data
-          ? onShift.data.includesMe
-            ? t('calls.onShiftNow')
-            : t('calls.notOnShiftNow')
-          : t('app.loading')}
+        {t(shiftStatusKey(onShift.data, me.onBreak) ?? 'app.loading')}
       </p>
       <ErrorMessage error={onShift.error} />
       <div className="switch-row">
@@ -37,7 +40,11 @@ export function OnShiftToggle({ me }: { me: Me }) {
           aria-describedby="on-break-help"
           className={`switch ${available ? 'on' : 'off'}`}
           disabled={toggle.busy}
-          onClick={() => void toggle.run()}
+          onClick={() => {
+            // Asked within the click itself: browsers show the prompt only for a gesture.
+            if (!available) void askWhenTakingCalls();
+            void toggle.run();
+          }}
         >
           <span className="switch-track" aria-hidden="true">
             <span className="switch-thumb" />
@@ -49,9 +56,10 @@ export function OnShiftToggle({ me }: { me: Me }) {
         </span>
       </div>
       <p id="on-break-help" className="hint">
-        {t('calls.onBreakHelp')}
+        {t(breakSwitchHelpKey(me.onBreak))}
       </p>
       <ErrorMessage error={toggle.error} />
+      <NotificationOffer />
     </section>
   );
 }

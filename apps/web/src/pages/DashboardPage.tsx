@@ -5,17 +5,21 @@ import { OnShiftToggle } from '../components/OnShiftToggle.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { PresencePanel } from '../components/PresencePanel.js';
 import { userTextIn } from '../components/UserText.js';
+import { dashboardCallStatusKey } from '../lib/calls/status-lines.js';
 import { BackupFailedBanner } from './admin/BackupsSection.js';
 
 export function DashboardPage({ me }: { me: Me }) {
   const { t } = useTranslation();
+  const answersCalls = can(me, 'calls:answer');
+  const shiftPanel = answersCalls && can(me, 'shifts:read');
+  const callStatus = dashboardCallStatusKey(me, answersCalls, shiftPanel);
   return (
     <section>
       <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>
       {can(me, 'settings:read') && <BackupFailedBanner />}
       <p data-testid="my-roles">{t('dashboard.roles', { roles: me.roles.join(', ') })}</p>
-      <p>{me.onBreak ? t('dashboard.onBreak') : t('dashboard.available')}</p>
-      {can(me, 'calls:answer') && can(me, 'shifts:read') && <OnShiftToggle me={me} />}
+      {callStatus && <p>{t(callStatus)}</p>}
+      {shiftPanel && <OnShiftToggle me={me} />}
       <p>
         <NavLink href="/settings">{t('dashboard.mySettings')}</NavLink>
       </p>

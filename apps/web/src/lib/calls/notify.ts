@@ -1,18 +1,59 @@
 /**
- * Browser notifications for incoming calls: only once the member granted permission (asked
- * with a button, never automatically). They carry the caller's last 4 digits at most.
+ * Browser notifications for incoming calls: only once the member granted permission. The
+ * permission is asked at moments that are about calls, never as a surprise while one rings:
+ * an offer on the dashboard's shift panel (first seen at the end of joining, and whenever a
+ * shift is on), and when the member turns "Taking calls" on. "Not now" is remembered on this
+ * device, and a browser that said no is never asked again (it would not show the prompt
+ * anyway). Notifications carry the caller's last 4 digits at most.
  */
 
 const shown = new Map<string, Notification>();
+const NOT_NOW_KEY = 'llamenos.notifications.notNow';
+
+export type CallNotificationPermission = NotificationPermission | 'unsupported';
 
 export const notificationsSupported = (): boolean => typeof Notification !== 'undefined';
 
-export const notificationPermission = (): NotificationPermission | 'unsupported' =>
+export const notificationPermission = (): CallNotificationPermission =>
   notificationsSupported() ? Notification.permission : 'unsupported';
 
-export async function requestNotificationPermission(): Promise<NotificationPermission | 'unsupported'> {
+export async function requestNotificationPermission(): Promise<CallNotificationPermission> {
   if (!notificationsSupported()) return 'unsupported';
   return Notification.requestPermission();
+}
+
+/** The member said "Not now" to the offer on this device. */
+export const notificationOfferDismissed = (): boolean => localStorage.getItem(NOT_NOW_KEY) === '1';
+
+export function dismissNotificationOffer(): void {
+  localStorage.setItem(NOT_NOW_KEY, '1');
+}
+
+/** Whether to offer call notifications: only while the browser would still ask, and not after "Not now". */
+export const shouldOfferNotifications = (
+  permission: CallNotificationPermission,
+  dismissed: boolean,
+): boolean => permission === 'default' && !dismissed;
+
+export interface PermissionAsker {
+  permission: () => CallNotificationPermission;
+  dismissed: () => boolean;
+  request: () => Promise<CallNotificationPermission>;
+}
+
+const browserAsker: PermissionAsker = {
+  permission: notificationPermission,
+  dismissed: notificationOfferDismissed,
+  request: requestNotificationPermission,
+};
+
+/**
+ * The member just turned "Taking calls" on (a click, so the browser may show its prompt): ask,
+ * unless they already answered, said "Not now", or the browser has refused.
+ */
+export async function askWhenTakingCalls(asker: PermissionAsker = browserAsker): Promise<void> {
+  if (!shouldOfferNotifications(asker.permission(), asker.dismissed())) return;
+  await asker.request().catch(() => undefined);
 }
 
 export function notifyIncomingCall(callId: string, title: string, body: string, onClick: () => void): void {

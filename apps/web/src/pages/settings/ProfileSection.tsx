@@ -9,6 +9,7 @@ import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { updateMyProfile } from '../../lib/api/index.js';
+import { breakCheckboxHelpKey } from '../../lib/calls/status-lines.js';
 
 export function ProfileSection({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -43,7 +44,7 @@ export function ProfileSection({ me }: { me: Me }) {
         <input type="checkbox" checked={onBreak} onChange={(e) => setOnBreak(e.target.checked)} />
         {t('mySettings.onBreak')}
       </label>
-      <p className="hint">{t('mySettings.onBreakHelp')}</p>
+      <p className="hint">{t(breakCheckboxHelpKey(onBreak))}</p>
       <FormActions submit={save} status={saved ? t('common.saved') : ''} />
     </Panel>
   );
