@@ -26,3 +26,4 @@ export * from './realtime.js';
 export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';
+export * from './transcription.js';

@@ -14,6 +14,7 @@ import { MessagingSection } from './MessagingSection.js';
 import { ProvidersSection } from './ProvidersSection.js';
 import { ReportTypesSection } from './ReportTypesSection.js';
 import { GeneralSection, type SectionProps, SIMPLE_SECTIONS, SimpleSection } from './SimpleSections.js';
+import { TranscriptionSection } from './TranscriptionSection.js';
 
 /** The hotline's settings, one form per section, each saved against the version it was loaded at. */
 export function HotlineSettingsPage({ me }: { me: Me }) {
@@ -62,6 +63,7 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
           ))}
           <MessagingSection {...sectionProps} />
           <BackupsSection {...sectionProps} />
+          <TranscriptionSection {...sectionProps} />
         </div>
       )}
       <ProvidersSection writable={!readOnly} />

@@ -16,6 +16,7 @@ import { type CallAnswerer, openCallAnswerer } from '../../lib/calls/meta.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { ProviderTests } from './ProviderTests.js';
+import { AutoTranscriber, Transcripts } from './Transcripts.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
 
 const PAGE = 25;
@@ -140,13 +141,42 @@ function useAnsweredBy(calls: CallView[] | undefined, nameOf: (id: string | null
   };
 }
 
-/** A history call's voicemail: a button until it is played, then the player. */
-function VoicemailCell({ call, playing, onPlay }: { call: CallView; playing: boolean; onPlay: () => void }) {
+/** A history call's voicemail: a button until it is played, then the player; and its transcripts. */
+function VoicemailCell({
+  call,
+  me,
+  playing,
+  onPlay,
+}: {
+  call: CallView;
+  me: Me;
+  playing: boolean;
+  onPlay: () => void;
+}) {
   const { t } = useTranslation();
+  const [showTranscripts, setShowTranscripts] = useState(false);
   if (!call.hasVoicemail) return null;
-  if (playing) return <VoicemailPlayer callId={call.id} />;
   return (
-    <RowAction action={t('calls.playVoicemail')} item={last4(call, t('calls.withheld'))} onClick={onPlay} />
+    <>
+      {playing ? (
+        <VoicemailPlayer callId={call.id} />
+      ) : (
+        <RowAction
+          action={t('calls.playVoicemail')}
+          item={last4(call, t('calls.withheld'))}
+          onClick={onPlay}
+        />
+      )}
+      {showTranscripts ? (
+        <Transcripts call={call} me={me} />
+      ) : (
+        <RowAction
+          action={t('transcription.show')}
+          item={last4(call, t('calls.withheld'))}
+          onClick={() => setShowTranscripts(true)}
+        />
+      )}
+    </>
   );
 }
 
@@ -185,7 +215,7 @@ function Pager({
 }
 
 /** Ended calls, newest first, a page at a time, with their voicemail. */
-function CallHistory({ nameOf }: { nameOf: (id: string | null) => string }) {
+function CallHistory({ me, nameOf }: { me: Me; nameOf: (id: string | null) => string }) {
   const { t, i18n } = useTranslation();
   const [offset, setOffset] = useState(0);
   // The page on screen stays until the next one arrives.
@@ -211,12 +241,18 @@ function CallHistory({ nameOf }: { nameOf: (id: string | null) => string }) {
               {
                 header: t('calls.voicemail'),
                 cell: (c) => (
-                  <VoicemailCell call={c} playing={playing === c.id} onPlay={() => setPlaying(c.id)} />
+                  <VoicemailCell
+                    call={c}
+                    me={me}
+                    playing={playing === c.id}
+                    onPlay={() => setPlaying(c.id)}
+                  />
                 ),
               },
             ]}
           />
           <Pager offset={offset} total={history.data.total} onMove={setOffset} />
+          <AutoTranscriber calls={history.data.calls} me={me} />
         </>
       )}
     </Panel>
@@ -237,7 +273,7 @@ export function AdminCallsPage({ me }: { me: Me }) {
       </p>
       <LiveCalls nameOf={nameOf} />
       <TodayCounts />
-      <CallHistory nameOf={nameOf} />
+      <CallHistory me={me} nameOf={nameOf} />
       {can(me, 'settings:read') && <ProviderTests writable={can(me, 'settings:write')} />}
     </section>
   );

@@ -1,15 +1,12 @@
-import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { fetchVoicemail, fetchVoicemailAudio } from '../../lib/calls/api.js';
-import { unlockedSecretKey } from '../../lib/vault.js';
+import { decryptVoicemail, VoicemailLockedError } from '../../lib/transcription/voicemail.js';
 
 /**
  * A voicemail is a file encrypted in chunks (streaming format, PURPOSES.voicemail, record id
- * "voicemail:<callId>") whose key is wrapped for each admin. The caller's wrap is opened with the
- * unlocked key, the encrypted file is decrypted chunk by chunk as it downloads (any altered,
- * reordered or missing chunk fails), and the audio plays from a Blob URL.
+ * "voicemail:<callId>") whose key is wrapped for each admin. It is decrypted in this browser as
+ * it downloads (lib/transcription/voicemail.ts, shared with transcription) and plays from a Blob URL.
  */
 export function VoicemailPlayer({ callId }: { callId: string }) {
   const { t } = useTranslation();
@@ -20,31 +17,15 @@ export function VoicemailPlayer({ callId }: { callId: string }) {
     let objectUrl: string | null = null;
     let current = true;
     const abort = new AbortController();
-    (async () => {
-      const secretKey = unlockedSecretKey();
-      if (!secretKey) throw new Error(t('calls.voicemailLocked'));
-      const recordId = `voicemail:${callId}`;
-      const view = await fetchVoicemail(callId);
-      const fileKey = unwrapKey(fromBase64url(view.wrap, 'wrap'), secretKey, {
-        label: PURPOSES.voicemail.wrap,
-        recordId,
+    decryptVoicemail(callId, abort.signal)
+      .then((audio) => {
+        if (!current) return;
+        objectUrl = URL.createObjectURL(audio);
+        setUrl(objectUrl);
+      })
+      .catch((e: unknown) => {
+        if (current) setError(e instanceof VoicemailLockedError ? new Error(t('calls.voicemailLocked')) : e);
       });
-      let audio: Blob;
-      try {
-        const encrypted = await fetchVoicemailAudio(callId, abort.signal);
-        const plain = encrypted.pipeThrough(
-          decryptStream(fileKey, { label: PURPOSES.voicemail.content, recordId }),
-        );
-        audio = await new Response(plain).blob();
-      } finally {
-        fileKey.fill(0);
-      }
-      if (!current) return;
-      objectUrl = URL.createObjectURL(new Blob([audio], { type: view.contentType }));
-      setUrl(objectUrl);
-    })().catch((e: unknown) => {
-      if (current) setError(e);
-    });
     return () => {
       current = false;
       abort.abort();

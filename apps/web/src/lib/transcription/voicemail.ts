@@ -1,0 +1,116 @@
+import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
+import type { TranscriptionModelInfo } from '@llamenos/protocol';
+import {
+  ApiRequestError,
+  fetchNoteReaders,
+  fetchVoicemail,
+  fetchVoicemailAudio,
+  postTranscript,
+} from '../api/index.js';
+import { unlockedSecretKey } from '../vault.js';
+import { transcriptionEngine } from './engine.js';
+import { TranscriptionError } from './errors.js';
+import type { EngineAudio, EngineResult, EngineStage } from './protocol.js';
+import { sealTranscript, transcriptPayload } from './transcripts.js';
+import { looksLikeWav } from './wav.js';
+
+/**
+ * A voicemail from its encrypted file to a sealed transcript, all in this browser: the file is
+ * decrypted as VoicemailPlayer does, decoded (WAV by our decoder in the worker; MP3 and the rest
+ * by the browser's decodeAudioData), transcribed by whisper.cpp in the worker, sealed for the
+ * admin and every current admin, and stored. Neither audio nor text leaves the browser in the clear.
+ */
+
+export class VoicemailLockedError extends Error {
+  override readonly name = 'VoicemailLockedError';
+}
+
+/**
+ * The voicemail's audio, decrypted chunk by chunk as it downloads (PURPOSES.voicemail, record
+ * id "voicemail:<callId>"); any altered, reordered or missing chunk fails.
+ */
+export async function decryptVoicemail(callId: string, signal?: AbortSignal): Promise<Blob> {
+  const secretKey = unlockedSecretKey();
+  if (!secretKey) throw new VoicemailLockedError('the key is locked');
+  const recordId = `voicemail:${callId}`;
+  const view = await fetchVoicemail(callId);
+  const fileKey = unwrapKey(fromBase64url(view.wrap, 'wrap'), secretKey, {
+    label: PURPOSES.voicemail.wrap,
+    recordId,
+  });
+  try {
+    const encrypted = await fetchVoicemailAudio(callId, signal);
+    const plain = encrypted.pipeThrough(
+      decryptStream(fileKey, { label: PURPOSES.voicemail.content, recordId }),
+    );
+    const audio = await new Response(plain).blob();
+    return new Blob([audio], { type: view.contentType });
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+/**
+ * What the worker gets: a WAV file as it is (decoded there, off this thread), anything else
+ * decoded here by the browser (decodeAudioData runs off the main thread too).
+ */
+export async function audioForEngine(audio: Blob): Promise<EngineAudio> {
+  const bytes = await audio.arrayBuffer();
+  if (looksLikeWav(new Uint8Array(bytes, 0, Math.min(12, bytes.byteLength)))) return { kind: 'wav', bytes };
+  try {
+    // The decoder resamples to the context's rate; whisper wants 16 kHz, so ask for it directly.
+    const context = new OfflineAudioContext(1, 1, 16000);
+    const decoded = await context.decodeAudioData(bytes);
+    const channels = Array.from({ length: decoded.numberOfChannels }, (_, c) =>
+      decoded.getChannelData(c).slice(),
+    );
+    return { kind: 'pcm', sampleRate: decoded.sampleRate, channels };
+  } catch (e) {
+    throw new TranscriptionError('audio-decode', (e as Error)?.message ?? 'decodeAudioData failed');
+  }
+}
+
+/** The server names missing or unexpected readers when the set of admins changed meanwhile. */
+function readersChanged(error: unknown): boolean {
+  if (!(error instanceof ApiRequestError) || error.status !== 400) return false;
+  const details = error.details as { missingReaders?: unknown; unexpectedReaders?: unknown } | undefined;
+  return Array.isArray(details?.missingReaders) || Array.isArray(details?.unexpectedReaders);
+}
+
+export interface TranscribedVoicemail {
+  transcriptId: string;
+  result: EngineResult;
+}
+
+/** Transcribes one voicemail and stores the sealed transcript; rejects with a TranscriptionError or an API error. */
+export async function transcribeVoicemail(
+  callId: string,
+  model: TranscriptionModelInfo,
+  options: { language?: string; onStage?: (stage: EngineStage | 'decrypting' | 'sealing') => void } = {},
+): Promise<TranscribedVoicemail> {
+  options.onStage?.('decrypting');
+  const audio = await audioForEngine(await decryptVoicemail(callId));
+  const result = await transcriptionEngine().transcribe({
+    model: { sha256: model.sha256, url: `/api/transcription/models/${model.sha256}` },
+    audio,
+    language: options.language || 'auto',
+    ...(options.onStage ? { onStage: options.onStage } : {}),
+  });
+  options.onStage?.('sealing');
+  const payload = transcriptPayload('voicemail', model.sha256, result);
+  const id = crypto.randomUUID();
+  const send = async () =>
+    postTranscript(callId, {
+      id,
+      source: 'voicemail',
+      envelope: sealTranscript(payload, id, await fetchNoteReaders()),
+    });
+  try {
+    await send();
+  } catch (e) {
+    // An admin was added or removed between reading the readers and sending: seal again once.
+    if (!readersChanged(e)) throw e;
+    await send();
+  }
+  return { transcriptId: id, result };
+}
