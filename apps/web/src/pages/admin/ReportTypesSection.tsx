@@ -447,6 +447,7 @@ function TypeEditor({
         onChange={(e) => update({ categories: e.target.value })}
       />
       <h3>{t('reports.admin.fields')}</h3>
+      {type.fields.some((f) => f.saved) && <p className="hint">{t('reports.admin.savedFieldHint')}</p>}
       {type.fields.length === 0 && <p>{t('reports.admin.noFields')}</p>}
       <ol className="field-list">
         {type.fields.map((field, i) => (
@@ -611,7 +612,6 @@ function FieldEditor({
           }
         />
       </div>
-      {field.saved && <p className="hint">{t('reports.admin.savedFieldHint')}</p>}
     </fieldset>
   );
 }

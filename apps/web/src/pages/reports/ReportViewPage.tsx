@@ -154,7 +154,7 @@ function ReportFacts({
   const { t, i18n } = useTranslation();
   const typeLabel = useTypeLabel(types);
   return (
-    <dl className="note-meta" data-testid="report-facts">
+    <dl className="report-facts" data-testid="report-facts">
       <div>
         <dt>{t('reports.type')}</dt>
         <dd dir="auto">{typeLabel(meta.typeId)}</dd>
@@ -223,13 +223,13 @@ function ReportContent({ report, type }: { report: LooseReport; type: ReportType
       {(known.length > 0 || unknown.length > 0) && (
         <dl className="report-fields">
           {known.map((field) => (
-            <div key={field.id} style={{ display: 'contents' }}>
+            <div key={field.id}>
               <dt dir="auto">{fieldLabel(field, i18n.language)}</dt>
               <dd dir="auto">{showValue(report.fields[field.id], field, t, i18n.language)}</dd>
             </div>
           ))}
           {unknown.map((id) => (
-            <div key={id} style={{ display: 'contents' }}>
+            <div key={id}>
               <dt>{t('reports.removedField')}</dt>
               <dd dir="auto">{showValue(report.fields[id], undefined, t, i18n.language)}</dd>
             </div>
@@ -267,7 +267,7 @@ function Workflow({ meta, me }: { meta: ReportMeta; me: Me }) {
       title={t('reports.workflow')}
       onSubmit={form.handleSubmit((v) => save.run(v))}
     >
-      <div className="note-filter-grid">
+      <div className="report-filter-grid">
         <div>
           <label htmlFor="report-status-select">{t('reports.statusLabel')}</label>
           <select id="report-status-select" {...form.register('status')}>

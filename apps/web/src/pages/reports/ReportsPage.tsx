@@ -134,7 +134,7 @@ function ReportsList({ me }: { me: Me }) {
           }}
         />
       )}
-      <div className="note-search">
+      <div className="report-search">
         <label htmlFor="reports-search">{t('reports.search')}</label>
         <input
           id="reports-search"
@@ -271,13 +271,13 @@ function FiltersForm({
   const invalidRange = Boolean(from && to && from > to);
   return (
     <form
-      className="panel note-filters"
+      className="panel report-filters"
       aria-label={t('reports.filters')}
       onSubmit={form.handleSubmit((f) => {
         if (!invalidRange) onApply(f);
       })}
     >
-      <div className="note-filter-grid">
+      <div className="report-filter-grid">
         <div>
           <label htmlFor="rf-type">{t('reports.type')}</label>
           <select id="rf-type" {...register('typeId')}>
