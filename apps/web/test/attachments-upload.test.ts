@@ -236,6 +236,23 @@ describe('startUpload', () => {
     expect(server.puts).toEqual([0]);
     expect(handle.progress.current().phase).toBe('cancelled');
   });
+  it('cancel during a wait for the network ends the upload at once', async () => {
+    const server = new FakeServer();
+    server.before = () => network();
+    const deps = { ...depsOf(server), sleep: () => new Promise<void>(() => undefined) };
+    const handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(5), readers }, deps);
+    await new Promise<void>((resolve) => {
+      const stop = handle.progress.subscribe((p) => {
+        if (p.phase !== 'retrying') return;
+        stop();
+        resolve();
+      });
+    });
+    await handle.cancel();
+    await expect(handle.done).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(server.deleted).toBe(true);
+    expect(handle.progress.current().phase).toBe('cancelled');
+  });
 });
 
 describe('resumeUpload', () => {

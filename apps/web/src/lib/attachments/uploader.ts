@@ -48,7 +48,13 @@ export class UploadError extends Error {
 /** The routes an upload uses (the typed API in the browser; fakes in tests). */
 export interface UploadApi {
   createAttachment(reportId: string, body: CreateAttachmentBody): Promise<AttachmentView>;
-  putAttachmentChunk(id: string, index: number, sealed: Uint8Array, sha256: string): Promise<ChunkAck>;
+  putAttachmentChunk(
+    id: string,
+    index: number,
+    sealed: Uint8Array,
+    sha256: string,
+    signal?: AbortSignal,
+  ): Promise<ChunkAck>;
   fetchUploadStatus(id: string): Promise<UploadStatus>;
   deleteAttachment(id: string): Promise<void>;
 }
@@ -133,7 +139,11 @@ class Upload {
         if (!isTransient(error) || this.cancelled) throw error;
         this.store.set({ phase: 'retrying', bytesPerSecond: null, secondsLeft: null });
         this.speed.reset();
-        await this.deps.sleep(retryDelay(attempt));
+        // Cancel ends the wait at once.
+        await Promise.race([
+          this.deps.sleep(retryDelay(attempt)),
+          new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true })),
+        ]);
       }
     }
   }
@@ -176,7 +186,13 @@ class Upload {
       let ack: ChunkAck;
       try {
         ack = await this.retrying(() =>
-          this.deps.api.putAttachmentChunk(this.id, chunk.index, chunk.sealed, chunk.sha256),
+          this.deps.api.putAttachmentChunk(
+            this.id,
+            chunk.index,
+            chunk.sealed,
+            chunk.sha256,
+            this.abort.signal,
+          ),
         );
       } catch (error) {
         const at = conflictReceived(error);
@@ -214,9 +230,11 @@ class Upload {
 
   async cancel(): Promise<void> {
     if (this.cancelled) return;
+    // Aborts the chunk on the wire too: nothing more is sent once Cancel is pressed.
     this.abort.abort();
     this.source?.close();
     this.source = null;
+    this.store.set({ phase: 'cancelled', bytesPerSecond: null, secondsLeft: null });
     // What the server holds of a cancelled upload is deleted; a failure here leaves a partial
     // file the server's stale-upload sweep removes.
     if (this.started) await this.deps.api.deleteAttachment(this.id).catch(() => undefined);
