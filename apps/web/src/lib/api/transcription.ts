@@ -6,7 +6,8 @@ import { request, requestVoid } from './http.js';
 /**
  * The transcription routes as the web client uses them: the model asset (uploaded once by an
  * admin, served publicly by its SHA-256) and sealed transcripts of a call. Audio and text never
- * pass here in the clear: sealing and opening happen in lib/transcription.
+ * pass here in the clear: sealing and opening happen in lib/transcription. The answers are
+ * checked against the schemas below until packages/protocol/src/responses has them.
  */
 
 const TranscriptForReaderSchema = z.object({
@@ -21,23 +22,29 @@ const TranscriptForReaderSchema = z.object({
 export type TranscriptForReaderView = z.infer<typeof TranscriptForReaderSchema>;
 
 const TranscriptListSchema = z.object({ transcripts: z.array(TranscriptForReaderSchema) });
-const TranscriptCreatedSchema = z
-  .object({ transcript: z.object({ id: z.string() }).passthrough() })
-  .passthrough();
+const TranscriptCreatedSchema = z.object({ transcript: TranscriptForReaderSchema });
 
-const ModelUploadStartSchema = z
-  .object({ uploadId: z.string(), chunkBytes: z.number().int().positive() })
-  .passthrough();
-const ModelChunkAckSchema = z
-  .object({
-    received: z.number().int(),
-    model: z
-      .object({ sha256: z.string(), name: z.string(), size: z.number().int() })
-      .passthrough()
-      .nullable()
-      .optional(),
-  })
-  .passthrough();
+const TranscriptionModelSchema = z.object({
+  sha256: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  uploadedAt: z.string(),
+});
+const ModelUploadSchema = z.object({
+  upload: z.object({
+    id: z.string(),
+    name: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    received: z.number().int().min(0),
+    chunkBytes: z.number().int().positive(),
+  }),
+});
+const ModelChunkAckSchema = z.object({
+  received: z.number().int(),
+  complete: z.boolean(),
+  model: TranscriptionModelSchema.nullable(),
+});
 
 /** The call's transcripts the caller may read, each with only the caller's own wrap. */
 export const fetchTranscripts = async (callId: string) =>
@@ -50,8 +57,8 @@ export const postTranscript = (
 ) => request(TranscriptCreatedSchema, 'POST', `/api/calls/${callId}/transcripts`, body);
 
 /** Starts the model upload: the server learns the file's name, size and SHA-256 first. */
-export const startModelUpload = (file: { name: string; size: number; sha256: string }) =>
-  request(ModelUploadStartSchema, 'POST', '/api/transcription/model', file);
+export const startModelUpload = async (file: { name: string; size: number; sha256: string }) =>
+  (await request(ModelUploadSchema, 'POST', '/api/transcription/model/uploads', file)).upload;
 
 /** Sends chunk `index` of the model file, in order; the last answer names the stored model. */
 export const putModelChunk = (uploadId: string, index: number, bytes: Uint8Array, sha256: string) =>

@@ -46,12 +46,14 @@ export async function uploadModel(
   onProgress({ phase: 'hashing', sentBytes: 0, totalBytes, sha256: null });
   const sha256 = await sha256Hex(await file.arrayBuffer());
   onProgress({ phase: 'uploading', sentBytes: 0, totalBytes, sha256 });
-  const { uploadId, chunkBytes } = await startModelUpload({ name: file.name, size: totalBytes, sha256 });
-  let sent = 0;
-  for (let index = 0; sent < totalBytes; index++) {
+  const upload = await startModelUpload({ name: file.name, size: totalBytes, sha256 });
+  const { chunkBytes } = upload;
+  // A retried start of the same file continues where the server stopped.
+  let sent = upload.received;
+  for (let index = sent / chunkBytes; sent < totalBytes; index++) {
     signal?.throwIfAborted();
     const chunk = new Uint8Array(await file.slice(sent, sent + chunkBytes).arrayBuffer());
-    await putModelChunk(uploadId, index, chunk, await sha256Hex(chunk));
+    await putModelChunk(upload.id, index, chunk, await sha256Hex(chunk));
     sent += chunk.length;
     onProgress({ phase: 'uploading', sentBytes: sent, totalBytes, sha256 });
   }
