@@ -62,6 +62,9 @@ export const BUILTIN_ROLES = {
       'conversations:read-assigned',
       'conversations:reply',
       'conversations:claim',
+      // Volunteers may also file reports (and read their own), as reporters do.
+      'reports:write',
+      'reports:read-own',
     ],
   },
   reporter: {

@@ -31,10 +31,25 @@ export const CustomFieldDefinition = z
     type: z.enum(['text', 'number', 'select', 'checkbox', 'date']),
     required: z.boolean().default(false),
     options: z.array(textLine(80)).max(50).optional(),
+    /**
+     * Bounds of a number field (an age cannot be negative). Checked in the member's browser when
+     * a note is written: values are sealed with the note, so the server only checks the bounds
+     * themselves, here.
+     */
+    min: z.number().optional(),
+    max: z.number().optional(),
     /** Position in the note form, ascending; unique so the form's order is never ambiguous. */
     order: z.number().int().min(0).max(1000),
   })
   .strict()
+  .refine((f) => f.type === 'number' || (f.min === undefined && f.max === undefined), {
+    message: 'only number fields have a minimum or a maximum',
+    path: ['min'],
+  })
+  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, {
+    message: 'the minimum must not be above the maximum',
+    path: ['max'],
+  })
   .refine((f) => (f.type === 'select') === Boolean(f.options?.length), {
     message: 'select fields need options; other types must not have them',
     path: ['options'],
@@ -139,7 +154,7 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
   hotlineName: 'Llamenos',
   timeZone: 'UTC',
   languages: ['en', 'es'],
-  channels: { voice: true, sms: false, whatsapp: false, signal: false, reports: false },
+  channels: { voice: true, sms: false, whatsapp: false, signal: false, reports: true },
   customFields: [],
   spam: { voiceCaptcha: false, callsPerCallerPerHour: 10, blockMinutes: 60 },
   calls: { queueTimeoutSeconds: 90, voicemailMaxSeconds: 120, ivrLanguageMenu: false },

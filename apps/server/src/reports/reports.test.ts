@@ -192,6 +192,37 @@ describe('reports', () => {
     }
   });
 
+  it('lets a volunteer file a report and read only their own', async () => {
+    const id = await r.file(volunteer, payload('seen on shift'));
+    expect((await r.get(volunteer, id)).status).toBe(200);
+    const other = await r.file(rita, payload('not the volunteer’s'));
+    expect((await r.get(volunteer, other)).status).toBe(404);
+    expect(ids(await r.list(volunteer))).toEqual([id]);
+  });
+
+  it('takes no new report while reports are turned off, and keeps filed ones readable', async () => {
+    const filed = await r.file(rita, payload('before the switch'));
+    const settings = await r.json(await h.request('GET', '/api/settings', { as: admin }));
+    const turn = async (on: boolean, version: number) =>
+      r.json(
+        await h.request('PATCH', '/api/settings/channels', {
+          as: admin,
+          body: { value: { ...settings.settings.channels, reports: on }, version },
+        }),
+      );
+    const off = await turn(false, settings.version);
+    const id = randomUUID();
+    const refused = await h.request('POST', '/api/reports', {
+      as: rita,
+      body: { id, typeId: null, envelope: sealReport(id, payload('after'), await r.readers(rita)) },
+    });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toMatch(/does not take reports/);
+    expect((await r.get(rita, filed)).status).toBe(200);
+    await turn(true, off.version);
+    expect(await r.file(rita, payload('on again'))).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('lets an admin move a report through the workflow and assign it, audited with before and after', async () => {
     const id = await r.file(rita, payload('workflow'));
     const patch = (as: TestUser, body: object) => h.request('PATCH', `/api/reports/${id}`, { as, body });

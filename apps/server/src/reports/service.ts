@@ -34,9 +34,15 @@ const audit = (tx: Queryable, caller: Member, action: string, now: Date, rest: o
   appendAuditInTx(tx, { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest }, now);
 
 /** A new report must name a type the admins offer now (or none); archived types take no new reports. */
+/**
+ * The hotline takes reports at all (settings.channels.reports) and, when a type is named, under
+ * a type it still offers. Reports already filed stay open whatever these settings become.
+ */
 async function checkTypeOffered(db: Queryable, typeId: string | null): Promise<void> {
-  if (typeId === null) return;
   const { settings } = await loadSettings(db);
+  if (!settings.channels.reports)
+    throw forbidden('this hotline does not take reports now; an admin can turn reports on in the settings');
+  if (typeId === null) return;
   const type = settings.reports.types.find((t) => t.id === typeId);
   if (!type) throw invalid(`there is no report type "${typeId}"; reload the list of report types`);
   if (type.archived) throw invalid(`the report type "${typeId}" is archived and takes no new reports`);
