@@ -1,3 +1,4 @@
+import { layoutOf } from './format.js';
 import { FileSealer, type SealedChunk } from './sealer.js';
 import type { UploadWorkerCall, UploadWorkerReply } from './worker-protocol.js';
 
@@ -99,9 +100,8 @@ export function openChunkSource(
   header: Uint8Array,
   attachmentId: string,
 ): ChunkSource {
-  const inline = new InlineChunkSource(file, key, header, attachmentId);
-  if (typeof Worker === 'undefined' || !(file instanceof File)) return inline;
-  const count = inline.chunkCount;
-  inline.close();
-  return new WorkerChunkSource(file, key, header, attachmentId, count);
+  if (typeof Worker === 'undefined' || !(file instanceof File))
+    return new InlineChunkSource(file, key, header, attachmentId);
+  const { chunkCount } = layoutOf(file.size, header[1]);
+  return new WorkerChunkSource(file, key, header, attachmentId, chunkCount);
 }

@@ -139,11 +139,17 @@ class Upload {
         if (!isTransient(error) || this.cancelled) throw error;
         this.store.set({ phase: 'retrying', bytesPerSecond: null, secondsLeft: null });
         this.speed.reset();
-        // Cancel ends the wait at once.
+        // Cancel ends the wait at once, and so does the browser saying it is back online.
+        const cut = new AbortController();
         await Promise.race([
           this.deps.sleep(retryDelay(attempt)),
-          new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true })),
+          new Promise((resolve) => {
+            this.abort.signal.addEventListener('abort', resolve, { once: true, signal: cut.signal });
+            if (typeof window !== 'undefined')
+              window.addEventListener('online', resolve, { once: true, signal: cut.signal });
+          }),
         ]);
+        cut.abort();
       }
     }
   }
