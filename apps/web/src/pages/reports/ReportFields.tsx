@@ -58,7 +58,7 @@ export function ReportFieldInput({
 
   if (field.type === 'multiChoice' || field.type === 'yesNo')
     return (
-      <fieldset className="choice-group" {...problemProps(id, problem)}>
+      <fieldset className="choice-group" aria-describedby={problem ? `${id}-problem` : undefined}>
         <legend>{caption}</legend>
         {field.type === 'yesNo' ? (
           <>
