@@ -4,7 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import type { CustomFieldDefinition } from '@llamenos/protocol';
+import i18next from 'i18next';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { initReactI18next } from 'react-i18next';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { CharacterCounter } from '../src/components/CharacterCounter.js';
+import { MERGED_LOCALES } from '../src/i18n/locales/merged.js';
 import {
   askWhenTakingCalls,
   type CallNotificationPermission,
@@ -16,6 +23,15 @@ import {
   dashboardCallStatusKey,
   shiftStatusKey,
 } from '../src/lib/calls/status-lines.js';
+import {
+  checkPayload,
+  FIELD_TEXT_MAX,
+  limitsOf,
+  NOTE_TEXT_MAX,
+  payloadFromForm,
+} from '../src/lib/notes/payload.js';
+import { COUNTER_FROM, counterState } from '../src/lib/text-limit.js';
+import { boundsOf, toDefinitions } from '../src/pages/admin/CustomFieldsSection.js';
 import { src } from './source-files.js';
 
 type Tree = { [key: string]: string | Tree };
@@ -100,5 +116,130 @@ describe('Spanish wording', () => {
     const es = strings(locale('es'));
     expect(es.filter((s) => /\bajustes?\b/i.test(s))).toEqual([]);
     expect(es.some((s) => s.includes('Configuración'))).toBe(true);
+  });
+});
+
+describe('"too long" names the limit, and a counter shows near it', () => {
+  beforeAll(async () => {
+    await i18next.use(initReactI18next).init({
+      lng: 'en',
+      resources: Object.fromEntries(Object.entries(MERGED_LOCALES).map(([k, v]) => [k, { translation: v }])),
+      interpolation: { escapeValue: false },
+    });
+  });
+
+  it('the note text and a text field say their own limit', () => {
+    const fields: CustomFieldDefinition[] = [
+      { id: 'where', label: 'Where', type: 'text', required: false, order: 0 },
+    ];
+    const check = checkPayload(
+      payloadFromForm('x'.repeat(NOTE_TEXT_MAX + 1), { where: 'y'.repeat(FIELD_TEXT_MAX + 1) }, fields),
+      fields,
+    );
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.problems).toEqual({ text: 'tooLong', where: 'tooLong' });
+    expect(i18next.t('notes.fieldProblem.tooLong', limitsOf('text'))).toBe(
+      'Too long: at most 20,000 characters.',
+    );
+    expect(i18next.t('notes.fieldProblem.tooLong', limitsOf(fields[0]!))).toBe(
+      'Too long: at most 2,000 characters.',
+    );
+  });
+
+  it('the counter is quiet below 80 %, then near, at and over the limit', () => {
+    expect(COUNTER_FROM).toBe(0.8);
+    expect(counterState(79, 100)).toEqual({ level: 'quiet', remaining: 21 });
+    expect(counterState(80, 100)).toEqual({ level: 'near', remaining: 20 });
+    expect(counterState(100, 100)).toEqual({ level: 'at', remaining: 0 });
+    expect(counterState(103, 100)).toEqual({ level: 'over', remaining: -3 });
+  });
+
+  it('shows nothing far from the limit, keeps an empty polite region ready', () => {
+    const html = renderToStaticMarkup(createElement(CharacterCounter, { id: 'c', length: 10, max: 100 }));
+    expect(html).toBe('<p class="visually-hidden" aria-live="polite"></p>');
+  });
+
+  it('shows what is left near the limit; the spoken sentence names the limit, not the count (no chatter)', () => {
+    const at = (length: number) =>
+      renderToStaticMarkup(createElement(CharacterCounter, { id: 'c', length, max: 2000 }));
+    expect(at(1990)).toContain('10 characters left (at most 2,000)');
+    expect(at(1999)).toContain('1 character left (at most 2,000)');
+    expect(at(2003)).toContain('3 characters too many (at most 2,000)');
+    const spoken = (html: string) => /aria-live="polite">([^<]*)</.exec(html)?.[1];
+    // Typing on within one level does not change what the live region holds.
+    expect(spoken(at(1700))).toBe('Nearing the limit of 2,000 characters.');
+    expect(spoken(at(1990))).toBe(spoken(at(1700)));
+    expect(spoken(at(2000))).toBe('Limit of 2,000 characters reached.');
+    expect(spoken(at(2003))).toBe('Over the limit of 2,000 characters.');
+  });
+
+  it('no locale says "too long" without the limit', () => {
+    for (const l of ['en', 'es', 'ar'] as const) {
+      const tooLong = (MERGED_LOCALES[l] as unknown as { notes: { fieldProblem: { tooLong: string } } }).notes
+        .fieldProblem.tooLong;
+      expect(tooLong, l).toContain('{{max, number}}');
+    }
+  });
+});
+
+describe('number fields with bounds', () => {
+  const age: CustomFieldDefinition = {
+    id: 'age',
+    label: 'Age',
+    type: 'number',
+    required: false,
+    order: 0,
+    min: 0,
+    max: 120,
+  };
+  const check = (value: string) => checkPayload(payloadFromForm('', { age: value }, [age]), [age]);
+
+  it('refuses a negative age, naming the minimum; and one above the maximum, naming it', () => {
+    expect(check('-3')).toEqual({ ok: false, problems: { age: 'belowMin' } });
+    expect(check('121')).toEqual({ ok: false, problems: { age: 'aboveMax' } });
+    expect(check('0').ok).toBe(true);
+    expect(check('120').ok).toBe(true);
+    expect(check('abc')).toEqual({ ok: false, problems: { age: 'number' } });
+    expect(i18next.t('notes.fieldProblem.belowMin', limitsOf(age))).toBe(
+      'Too small: the least allowed is 0.',
+    );
+    expect(i18next.t('notes.fieldProblem.aboveMax', limitsOf(age))).toBe(
+      'Too large: the most allowed is 120.',
+    );
+  });
+
+  it('a field without bounds takes any number', () => {
+    const free: CustomFieldDefinition = { ...age, min: undefined, max: undefined };
+    expect(checkPayload(payloadFromForm('', { age: '-3' }, [free]), [free]).ok).toBe(true);
+  });
+
+  it('the settings editor saves bounds only for number fields, and only readable ones', () => {
+    expect(boundsOf({ type: 'number', min: '0', max: '120' })).toEqual({ min: 0, max: 120 });
+    expect(boundsOf({ type: 'number', min: '', max: ' ' })).toEqual({});
+    expect(boundsOf({ type: 'number', min: '-1.5', max: 'x' })).toEqual({ min: -1.5 });
+    expect(boundsOf({ type: 'text', min: '0', max: '5' })).toEqual({});
+    const [saved] = toDefinitions([
+      {
+        key: 1,
+        id: 'age',
+        saved: true,
+        label: 'Age',
+        type: 'number',
+        required: true,
+        options: '',
+        min: '0',
+        max: '120',
+      },
+    ]);
+    expect(saved).toEqual({
+      id: 'age',
+      label: 'Age',
+      type: 'number',
+      required: true,
+      order: 0,
+      min: 0,
+      max: 120,
+    });
   });
 });

@@ -17,8 +17,40 @@ export interface NotePayload {
   schema: typeof NOTE_SCHEMA_VERSION;
 }
 
-/** Why a value was refused; the form shows a translated sentence for each. */
-export type FieldProblem = 'required' | 'tooLong' | 'number' | 'option' | 'date' | 'type';
+/** Why a value was refused; the form shows a translated sentence for each, naming the limit. */
+export type FieldProblem =
+  | 'required'
+  | 'tooLong'
+  | 'number'
+  | 'belowMin'
+  | 'aboveMax'
+  | 'option'
+  | 'date'
+  | 'type';
+const PROBLEMS: readonly FieldProblem[] = [
+  'required',
+  'tooLong',
+  'number',
+  'belowMin',
+  'aboveMax',
+  'option',
+  'date',
+  'type',
+];
+
+/** The limits a problem's sentence names ("at most {{max}} characters", "at least {{min}}"). */
+export interface ProblemLimits {
+  min?: number;
+  max?: number;
+}
+
+/** The limits of the note text ("text") or of one custom field, for the sentences and counters. */
+export function limitsOf(field: CustomFieldDefinition | 'text'): ProblemLimits {
+  if (field === 'text') return { max: NOTE_TEXT_MAX };
+  if (field.type === 'text') return { max: FIELD_TEXT_MAX };
+  if (field.type === 'number') return { min: field.min, max: field.max };
+  return {};
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isRealDate = (s: string) => DATE.test(s) && !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime());
@@ -30,7 +62,11 @@ function fieldSchema(field: CustomFieldDefinition): z.ZodType {
       return field.required ? text.min(1, { error: 'required' }) : text.optional();
     }
     case 'number': {
-      const number = z.number({ error: 'number' });
+      // The bounds are the hotline's settings (checked by the server when an admin saves them);
+      // the value is sealed with the note, so only the browser can check it against them.
+      let number = z.number({ error: 'number' });
+      if (field.min !== undefined) number = number.min(field.min, { error: 'belowMin' });
+      if (field.max !== undefined) number = number.max(field.max, { error: 'aboveMax' });
       return field.required ? number : number.optional();
     }
     case 'select': {
@@ -94,8 +130,7 @@ export function checkPayload(
           : issue.code === 'unrecognized_keys' && top === 'fields'
             ? '_fields'
             : '_note';
-    const known: FieldProblem[] = ['required', 'tooLong', 'number', 'option', 'date', 'type'];
-    problems[where] ??= known.includes(issue.message as FieldProblem)
+    problems[where] ??= PROBLEMS.includes(issue.message as FieldProblem)
       ? (issue.message as FieldProblem)
       : 'type';
   }

@@ -19,6 +19,9 @@ interface DraftField {
   type: FieldType;
   required: boolean;
   options: string;
+  /** A number field's bounds as typed ("" for none). */
+  min: string;
+  max: string;
 }
 
 let nextKey = 1;
@@ -45,9 +48,26 @@ const toDraft = (f: CustomFieldDefinition): DraftField => ({
   type: f.type,
   required: f.required,
   options: (f.options ?? []).join('\n'),
+  min: f.min === undefined ? '' : String(f.min),
+  max: f.max === undefined ? '' : String(f.max),
 });
 
-function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
+/** A number field's bounds from the typed text: empty or unreadable means no bound. */
+export function boundsOf(draft: { type: FieldType; min: string; max: string }): {
+  min?: number;
+  max?: number;
+} {
+  if (draft.type !== 'number') return {};
+  const read = (text: string) => {
+    const n = text.trim() === '' ? Number.NaN : Number(text);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const min = read(draft.min);
+  const max = read(draft.max);
+  return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
+}
+
+export function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
   const ids = fields.filter((f) => f.saved).map((f) => f.id);
   return fields.map((f, index) => {
     const id = f.saved ? f.id : idFromLabel(f.label, ids);
@@ -63,6 +83,7 @@ function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
       required: f.required,
       order: index,
       ...(f.type === 'select' ? { options } : {}),
+      ...boundsOf(f),
     };
   });
 }
@@ -108,7 +129,7 @@ function useDraftFields(initial: CustomFieldDefinition[]) {
     const key = nextKey++;
     setFields([
       ...fields,
-      { key, id: '', saved: false, label: '', type: 'text', required: false, options: '' },
+      { key, id: '', saved: false, label: '', type: 'text', required: false, options: '', min: '', max: '' },
     ]);
     focusNext.current = `cf-${key}-label`;
   }
@@ -237,11 +258,59 @@ function CustomFieldEditor({ field, index, last, edits }: FieldRowProps) {
           />
         </>
       )}
+      {field.type === 'number' && <NumberBounds field={field} update={update} />}
       <p className="hint">
         {field.saved ? t('customFields.savedId', { id: field.id }) : t('customFields.newId')}
       </p>
       <FieldMoves field={field} index={index} last={last} edits={edits} />
     </fieldset>
+  );
+}
+
+/**
+ * A number field's smallest and largest accepted values (an age: from 0), both optional. The
+ * server checks min ≤ max when the settings are saved; the values themselves are sealed in the
+ * notes, so the note form checks them (lib/notes/payload.ts).
+ */
+function NumberBounds({
+  field,
+  update,
+}: {
+  field: DraftField;
+  update: (change: Partial<DraftField>) => void;
+}) {
+  const { t } = useTranslation();
+  const id = (part: string) => `cf-${field.key}-${part}`;
+  const { min } = boundsOf(field);
+  return (
+    <>
+      <div className="field-grid">
+        <div>
+          <label htmlFor={id('min')}>{t('customFields.min')}</label>
+          <input
+            id={id('min')}
+            type="number"
+            inputMode="decimal"
+            step="any"
+            value={field.min}
+            onChange={(e) => update({ min: e.target.value })}
+          />
+        </div>
+        <div>
+          <label htmlFor={id('max')}>{t('customFields.max')}</label>
+          <input
+            id={id('max')}
+            type="number"
+            inputMode="decimal"
+            step="any"
+            min={min}
+            value={field.max}
+            onChange={(e) => update({ max: e.target.value })}
+          />
+        </div>
+      </div>
+      <p className="hint">{t('customFields.boundsHint')}</p>
+    </>
   );
 }
 

@@ -4,10 +4,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
+import { CharacterCounter } from '../../components/CharacterCounter.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { sendReply } from '../../lib/conversations/replies.js';
 import { queryKeys } from '../../lib/queries/index.js';
+import { counterState } from '../../lib/text-limit.js';
 
 /**
  * The reply box. The text is sealed here for the assignee and the admins, then sent with the
@@ -30,7 +32,7 @@ export function ReplyForm({
       .min(1, t('conversations.replyEmpty'))
       .max(MESSAGE_BODY_MAX, t('conversations.replyTooLong', { max: MESSAGE_BODY_MAX })),
   });
-  const { register, handleSubmit, reset, formState } = useForm<{ body: string }>({
+  const { register, handleSubmit, reset, formState, watch } = useForm<{ body: string }>({
     resolver: zodResolver(schema),
     defaultValues: { body: '' },
   });
@@ -40,6 +42,9 @@ export function ReplyForm({
     await client.invalidateQueries({ queryKey: queryKeys.conversation(conversationId) });
   });
   const problem = formState.errors.body?.message;
+  // Text messages are short: what is left shows (and is read) once the reply nears the limit.
+  const length = watch('body').length;
+  const counting = counterState(length, MESSAGE_BODY_MAX).level !== 'quiet';
 
   return (
     <form
@@ -58,9 +63,10 @@ export function ReplyForm({
         rows={3}
         maxLength={MESSAGE_BODY_MAX}
         aria-invalid={problem ? true : undefined}
-        aria-describedby={problem ? 'reply-problem' : 'reply-hint'}
+        aria-describedby={`${problem ? 'reply-problem' : 'reply-hint'}${counting ? ' reply-count' : ''}`}
         {...register('body')}
       />
+      <CharacterCounter id="reply-count" length={length} max={MESSAGE_BODY_MAX} />
       {problem ? (
         <p id="reply-problem" role="alert" className="error">
           {problem}

@@ -1,6 +1,8 @@
 import type { CustomFieldDefinition, NoteMeta } from '@llamenos/protocol';
+import type { TFunction } from 'i18next';
 import { type FormEvent, type ReactNode, type Ref, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CharacterCounter } from '../../components/CharacterCounter.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
@@ -10,9 +12,13 @@ import { type Draft, deleteDraft, saveDraft } from '../../lib/notes/drafts.js';
 import {
   checkPayload,
   type FieldProblem,
+  limitsOf,
+  NOTE_TEXT_MAX,
   type NotePayload,
+  type ProblemLimits,
   payloadFromForm,
 } from '../../lib/notes/payload.js';
+import { counterState } from '../../lib/text-limit.js';
 
 const AUTOSAVE_MS = 3000;
 
@@ -151,10 +157,11 @@ export function NoteEditor({
         id="note-text"
         rows={8}
         value={text}
-        {...problemProps('text', problems.text)}
+        {...problemProps('text', problems.text, counterId('text', text, NOTE_TEXT_MAX))}
         onChange={(e) => edit(() => setText(e.target.value))}
       />
-      <ProblemText id="text" problem={problems.text} />
+      <CharacterCounter id="note-count-text" length={text.length} max={NOTE_TEXT_MAX} />
+      <ProblemText id="text" problem={problems.text} limits={limitsOf('text')} />
       {fields.map((field) => (
         <CustomFieldInput
           key={field.id}
@@ -169,20 +176,41 @@ export function NoteEditor({
   );
 }
 
-/** The ARIA attributes of an input that has (or has not) a problem. */
-const problemProps = (id: string, problem: FieldProblem | undefined) => ({
-  'aria-invalid': problem ? true : undefined,
-  'aria-describedby': problem ? `note-problem-${id}` : undefined,
-});
+/** The ARIA attributes of an input that has (or has not) a problem, and what else describes it. */
+const problemProps = (id: string, problem: FieldProblem | undefined, ...described: (string | null)[]) => {
+  const ids = [problem ? `note-problem-${id}` : null, ...described].filter(Boolean).join(' ');
+  return { 'aria-invalid': problem ? true : undefined, 'aria-describedby': ids || undefined };
+};
 
-function ProblemText({ id, problem }: { id: string; problem: FieldProblem | undefined }) {
+/** The id of a field's character counter while it shows (near the limit), else null. */
+const counterId = (id: string, value: string, max: number) =>
+  counterState(value.length, max).level === 'quiet' ? null : `note-count-${id}`;
+
+/** The problem's sentence, naming the limit it broke ("at most 2000 characters", "at least 0"). */
+function ProblemText({
+  id,
+  problem,
+  limits,
+}: {
+  id: string;
+  problem: FieldProblem | undefined;
+  limits: ProblemLimits;
+}) {
   const { t } = useTranslation();
   if (!problem) return null;
   return (
     <p id={`note-problem-${id}`} className="error">
-      {t(`notes.fieldProblem.${problem}`)}
+      {t(`notes.fieldProblem.${problem}`, { ...limits })}
     </p>
   );
+}
+
+/** The range a number field accepts, said before anything is typed. */
+function rangeHint(t: TFunction, { min, max }: ProblemLimits) {
+  if (min !== undefined && max !== undefined) return t('notes.range.between', { min, max });
+  if (min !== undefined) return t('notes.range.atLeast', { min });
+  if (max !== undefined) return t('notes.range.atMost', { max });
+  return null;
 }
 
 /** One of the hotline's custom fields: a checkbox, a choice, a number, a date or a line of text. */
@@ -204,7 +232,19 @@ function CustomFieldInput({
   ) : (
     <UserText>{field.label}</UserText>
   );
-  const common = { id, ...problemProps(field.id, problem), 'aria-required': field.required || undefined };
+  const limits = limitsOf(field);
+  const text = typeof value === 'string' ? value : '';
+  const counted = field.type === 'text' && limits.max !== undefined;
+  const range = field.type === 'number' ? rangeHint(t, limits) : null;
+  const described = [
+    counted && limits.max !== undefined ? counterId(field.id, text, limits.max) : null,
+    range ? `note-range-${field.id}` : null,
+  ];
+  const common = {
+    id,
+    ...problemProps(field.id, problem, ...described),
+    'aria-required': field.required || undefined,
+  };
   if (field.type === 'checkbox')
     return (
       <div>
@@ -217,7 +257,7 @@ function CustomFieldInput({
           />
           <label htmlFor={id}>{caption}</label>
         </div>
-        <ProblemText id={field.id} problem={problem} />
+        <ProblemText id={field.id} problem={problem} limits={limits} />
       </div>
     );
   return (
@@ -241,11 +281,21 @@ function CustomFieldInput({
           {...common}
           type={field.type === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text'}
           inputMode={field.type === 'number' ? 'decimal' : undefined}
-          value={typeof value === 'string' ? value : ''}
+          min={limits.min}
+          max={field.type === 'number' ? limits.max : undefined}
+          value={text}
           onChange={(e) => onChange(e.target.value)}
         />
       )}
-      <ProblemText id={field.id} problem={problem} />
+      {range && (
+        <p id={`note-range-${field.id}`} className="hint">
+          {range}
+        </p>
+      )}
+      {counted && limits.max !== undefined && (
+        <CharacterCounter id={`note-count-${field.id}`} length={text.length} max={limits.max} />
+      )}
+      <ProblemText id={field.id} problem={problem} limits={limits} />
     </div>
   );
 }
