@@ -160,6 +160,8 @@ describe('chunked attachment uploads', () => {
   let reporter: User;
   let otherReporter: User;
   let volunteer: User;
+  /** A member whose role grants nothing of reports (an auditor). */
+  let auditor: User;
 
   async function addUser(roles: string[]): Promise<User> {
     const secretKey = generateSecretKey();
@@ -232,6 +234,13 @@ describe('chunked attachment uploads', () => {
     reporter = await addUser(['reporter']);
     otherReporter = await addUser(['reporter']);
     volunteer = await addUser(['volunteer']);
+    const auditorRole = randomUUID();
+    await db.query(
+      `insert into custom_roles (id, name, description, permissions, created_at, updated_at)
+       values ($1, 'Auditor', 'reads the audit log', $2::jsonb, now(), now())`,
+      [auditorRole, JSON.stringify(['audit:read'])],
+    );
+    auditor = await addUser([auditorRole]);
   });
   afterEach(() => {
     blobs.full = false;
@@ -537,23 +546,28 @@ describe('chunked attachment uploads', () => {
   it("keeps uploads to their uploader and downloads to the report's readers", async () => {
     const reportId = await addReport(reporter);
     const file = await sealFile(randomUUID(), 70_000);
-    // Only the report's author attaches to it: another reporter does not see it, an admin may not add to it.
+    // Only the report's author attaches to it: another reporter or a volunteer (who may file
+    // reports of their own) does not see it, an admin may not add to it, an auditor may not at all.
     expect((await open(reportId, file, otherReporter)).status).toBe(404);
     expect((await open(reportId, file, admin)).status).toBe(403);
-    expect((await open(reportId, file, volunteer)).status).toBe(403);
+    expect((await open(reportId, file, volunteer)).status).toBe(404);
+    expect((await open(reportId, file, auditor)).status).toBe(403);
     expect((await open(reportId, file)).status).toBe(201);
 
     expect((await put(file, 0, file.chunks[0], otherReporter)).status).toBe(404);
     expect((await put(file, 0, file.chunks[0], admin)).status).toBe(404);
-    expect((await put(file, 0, file.chunks[0], volunteer)).status).toBe(403);
+    expect((await put(file, 0, file.chunks[0], volunteer)).status).toBe(404);
+    expect((await put(file, 0, file.chunks[0], auditor)).status).toBe(403);
     expect((await h.request('GET', `/api/attachments/${file.id}/upload`, otherReporter)).status).toBe(404);
     await upload(file);
 
     expect((await h.request('GET', `/api/attachments/${file.id}/content`, otherReporter)).status).toBe(404);
-    expect((await h.request('GET', `/api/attachments/${file.id}/content`, volunteer)).status).toBe(403);
+    expect((await h.request('GET', `/api/attachments/${file.id}/content`, volunteer)).status).toBe(404);
+    expect((await h.request('GET', `/api/attachments/${file.id}/content`, auditor)).status).toBe(403);
     expect((await h.request('GET', `/api/attachments/${file.id}/content`, admin)).status).toBe(200);
     expect((await h.request('DELETE', `/api/attachments/${file.id}`, otherReporter)).status).toBe(404);
-    expect((await h.request('DELETE', `/api/attachments/${file.id}`, volunteer)).status).toBe(403);
+    expect((await h.request('DELETE', `/api/attachments/${file.id}`, volunteer)).status).toBe(404);
+    expect((await h.request('DELETE', `/api/attachments/${file.id}`, auditor)).status).toBe(403);
     // A raw chunk must say it is one.
     const asJson = await h.request('PUT', `/api/attachments/${file.id}/chunks/0`, reporter, { json: {} });
     expect(asJson.status).toBe(415);

@@ -13,11 +13,12 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { ApiError } from '../http/errors.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
-import { createAttachment, deleteAttachment, openAttachment, receiveChunk, uploadStatus } from './service.js';
+import { deleteAttachment, openAttachment } from './service.js';
+import { createAttachment, receiveChunk, uploadStatus } from './upload.js';
 
 /**
  * Chunked attachment uploads and downloads (docs/PROTOCOL.md §10.2); the rules live in
- * service.ts. An upload belongs to its uploader (anyone else gets 404); a download needs sight
+ * upload.ts and service.ts. An upload belongs to its uploader (anyone else gets 404); a download needs sight
  * of the report (its author or a report admin).
  */
 
