@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHotline, PUBLIC_URL, type TestHotline } from '../../test/helpers.js';
 import type { AppEnv } from '../http/context.js';
 import { mountWebClient } from './static.js';
 
@@ -15,6 +16,9 @@ function webRoot(): string {
   writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>app</title>');
   writeFileSync(path.join(root, 'assets', 'app-abc123.js'), 'console.log(1)');
   writeFileSync(path.join(root, 'manifest.webmanifest'), '{}');
+  writeFileSync(path.join(root, 'assets', 'whisper.worker-abc123.js'), 'self.onmessage = () => {}');
+  writeFileSync(path.join(root, 'assets', 'engine-abc123.wasm'), new Uint8Array([0, 97, 115, 109]));
+  writeFileSync(path.join(root, 'sw.js'), 'self.addEventListener("fetch", () => {})');
   return root;
 }
 
@@ -37,11 +41,56 @@ describe('web client serving', () => {
     expect(await res.text()).toContain('<title>app</title>');
   });
 
+  it('isolates every page and file cross-origin (COOP, COEP require-corp, CORP), so whisper gets its threads', async () => {
+    for (const file of [
+      '/',
+      '/calls/123',
+      '/index.html',
+      '/assets/app-abc123.js',
+      '/assets/whisper.worker-abc123.js',
+      '/assets/engine-abc123.wasm',
+      '/sw.js',
+      '/manifest.webmanifest',
+    ]) {
+      const res = await app.request(file);
+      expect(res.status, file).toBe(200);
+      expect(res.headers.get('cross-origin-opener-policy'), file).toBe('same-origin');
+      expect(res.headers.get('cross-origin-embedder-policy'), file).toBe('require-corp');
+      expect(res.headers.get('cross-origin-resource-policy'), file).toBe('same-origin');
+    }
+    expect((await app.request('/assets/engine-abc123.wasm')).headers.get('content-type')).toBe(
+      'application/wasm',
+    );
+  });
+
   it('never escapes its folder and leaves /api alone', async () => {
     const traversal = await app.request('/..%2f..%2fetc%2fpasswd');
     expect(await traversal.text()).not.toContain('root:');
     expect((await app.request('/%E0%A4%A')).status).toBe(404); // malformed escape: not found, not a crash
     expect((await app.request('/api/unknown')).status).toBe(404);
+  });
+});
+
+describe('web client serving in the whole app', () => {
+  let h: TestHotline;
+  beforeAll(async () => {
+    h = await createTestHotline({ WEB_DIR: webRoot() });
+  });
+  afterAll(() => h.close());
+
+  it('keeps the isolation headers next to the app-wide security headers, one value each', async () => {
+    const page = await h.app.request(`${PUBLIC_URL}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(page.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    expect(page.headers.get('content-security-policy')).toContain("worker-src 'self' blob:");
+  });
+
+  it('leaves the API as it was: same-origin JSON needs no embedder policy', async () => {
+    const res = await h.app.request(`${PUBLIC_URL}/api/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cross-origin-embedder-policy')).toBeNull();
   });
 });
 

@@ -46,6 +46,28 @@ function isInside(base: string, target: string): boolean {
 }
 
 /**
+ * Cross-origin isolation for every page and file of the web client, so the page may use
+ * SharedArrayBuffer: the whisper engine (whisper.cpp in WebAssembly) runs its threads on it and
+ * falls back to one thread without it.
+ *
+ * - COOP same-origin: the app shares no browsing context group with other sites' windows.
+ * - COEP require-corp rather than credentialless: every resource the app loads is its own
+ *   (scripts, workers, the .wasm, the model, blob: and data: URLs), so require-corp costs
+ *   nothing, and it is the one value every browser with cross-origin isolation supports
+ *   (Safari has no credentialless). A third-party resource embedded later would have to send
+ *   CORP or CORS headers; the CSP already allows none.
+ * - CORP same-origin: no other site may embed these files either.
+ *
+ * Workers inherit the page's isolation from their scripts, which are served here with the same
+ * headers; the API, the relay WebSocket and passkeys are same-origin and unaffected.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;
+
+/**
  * Serves the web client from one origin with the API. Hashed assets are cached forever;
  * every other path that is not a file gets index.html (the client routes it).
  */
@@ -66,6 +88,7 @@ export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void
     if (asset) {
       const immutable = url.pathname.startsWith('/assets/');
       return c.body(new Uint8Array(asset), 200, {
+        ...CROSS_ORIGIN_ISOLATION,
         'content-type': TYPES[path.extname(requested)] ?? 'application/octet-stream',
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
@@ -73,6 +96,7 @@ export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void
     const index = await fileIfExists(path.join(base, 'index.html'));
     if (!index) return next();
     return c.body(new Uint8Array(index), 200, {
+      ...CROSS_ORIGIN_ISOLATION,
       'content-type': TYPES['.html']!,
       'cache-control': 'no-cache',
     });

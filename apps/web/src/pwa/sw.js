@@ -175,6 +175,8 @@ function downloadResponse(id) {
       'content-length': String(download.size),
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
+      // The page is cross-origin isolated (COEP require-corp): its frame loads only documents that say so too.
+      'cross-origin-embedder-policy': 'require-corp',
     },
   });
 }
