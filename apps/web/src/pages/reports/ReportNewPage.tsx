@@ -40,10 +40,17 @@ export function ReportNewPage() {
 
 function NewReport() {
   const { t, i18n } = useTranslation();
-  const { types, limits, error } = useReportTypes();
+  const { types, limits, taking, error } = useReportTypes();
   const [typeId, setTypeId] = useState<string | null>(null);
   if (error) return <ErrorMessage error={error} />;
   if (!types) return <p aria-busy="true">{t('app.loading')}</p>;
+  // Said before anything is typed, not as a refusal once the report is written.
+  if (!taking)
+    return (
+      <p role="alert" className="notice panel">
+        {t('reports.notTaking')}
+      </p>
+    );
   const open = fileableTypes(types);
   // With one type it is chosen already (still shown: it names the form); with none, a report
   // is title, text and files.

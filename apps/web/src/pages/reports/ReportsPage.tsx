@@ -36,10 +36,14 @@ const STATUSES: ReportStatus[] = ['new', 'in-review', 'closed'];
 export function ReportsPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   const admin = can(me, 'reports:read-all');
+  const { taking } = useReportTypes();
   return (
     <section>
       <PageHeading>{admin ? t('reports.title') : t('reports.myTitle')}</PageHeading>
-      {can(me, 'reports:write') && (
+      {taking === false && (
+        <p className="notice panel">{admin ? t('reports.notTakingAdmin') : t('reports.notTaking')}</p>
+      )}
+      {can(me, 'reports:write') && taking && (
         <p>
           <NavLink href="/reports/new" className="button-link">
             {t('reports.new')}

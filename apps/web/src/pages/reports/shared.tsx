@@ -51,6 +51,8 @@ export function KeyNeeded({ children }: { children: ReactNode }) {
 export function useReportTypes(): {
   types: ReportType[] | undefined;
   limits: { maxFileBytes: number; maxReportBytes: number } | undefined;
+  /** The hotline takes new reports (settings.channels.reports); undefined while loading. */
+  taking: boolean | undefined;
   error: unknown;
 } {
   const settings = useQuery(queries.publicSettings());
