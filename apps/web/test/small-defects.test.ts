@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CustomFieldDefinition } from '@llamenos/protocol';
+import type { CustomFieldDefinition, RoleView } from '@llamenos/protocol';
 import i18next from 'i18next';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -32,6 +32,7 @@ import {
 } from '../src/lib/notes/payload.js';
 import { COUNTER_FROM, counterState } from '../src/lib/text-limit.js';
 import { boundsOf, toDefinitions } from '../src/pages/admin/CustomFieldsSection.js';
+import { roleChoices, roleName, roleNames } from '../src/pages/admin/useRoles.js';
 import { src } from './source-files.js';
 
 type Tree = { [key: string]: string | Tree };
@@ -111,6 +112,14 @@ describe('notification permission', () => {
   });
 });
 
+beforeAll(async () => {
+  await i18next.use(initReactI18next).init({
+    lng: 'en',
+    resources: Object.fromEntries(Object.entries(MERGED_LOCALES).map(([k, v]) => [k, { translation: v }])),
+    interpolation: { escapeValue: false },
+  });
+});
+
 describe('Spanish wording', () => {
   it('uses one word for settings ("Configuración", never "Ajustes")', () => {
     const es = strings(locale('es'));
@@ -120,14 +129,6 @@ describe('Spanish wording', () => {
 });
 
 describe('"too long" names the limit, and a counter shows near it', () => {
-  beforeAll(async () => {
-    await i18next.use(initReactI18next).init({
-      lng: 'en',
-      resources: Object.fromEntries(Object.entries(MERGED_LOCALES).map(([k, v]) => [k, { translation: v }])),
-      interpolation: { escapeValue: false },
-    });
-  });
-
   it('the note text and a text field say their own limit', () => {
     const fields: CustomFieldDefinition[] = [
       { id: 'where', label: 'Where', type: 'text', required: false, order: 0 },
@@ -241,5 +242,43 @@ describe('number fields with bounds', () => {
       min: 0,
       max: 120,
     });
+  });
+});
+
+describe('role names', () => {
+  const roles: RoleView[] = [
+    { id: 'admin', name: 'Admin', description: '', permissions: ['*'], builtin: true },
+    { id: 'volunteer', name: 'Volunteer', description: '', permissions: [], builtin: true },
+    { id: 'coordinator', name: 'Coordinación', description: '', permissions: [], builtin: false },
+  ];
+  const es = i18next.getFixedT('es');
+  const ar = i18next.getFixedT('ar');
+
+  it("built-in roles are named in the reader's language; custom roles as the admin typed them", () => {
+    expect(roleName(es, 'admin', roles)).toBe('Administrador');
+    expect(roleName(ar, 'volunteer', roles)).toBe('متطوع');
+    expect(roleName(es, 'coordinator', roles)).toBe('Coordinación');
+    // A reader who may not list roles still sees the built-in ones translated, and other ids as they are.
+    expect(roleName(es, 'reporter')).toBe('Informante');
+    expect(roleName(es, 'coordinator')).toBe('coordinator');
+    expect(roleNames(es, 'es', ['volunteer', 'coordinator'], roles)).toBe('Voluntario y Coordinación');
+    expect(roleChoices(es, roles).map((c) => c.label)).toEqual([
+      'Administrador',
+      'Voluntario',
+      'Coordinación',
+    ]);
+  });
+
+  it('a custom role that took a built-in id cannot happen, but would keep its own name', () => {
+    const odd: RoleView[] = [{ id: 'admin', name: 'Jefa', description: '', permissions: [], builtin: false }];
+    expect(roleName(es, 'admin', odd)).toBe('Jefa');
+  });
+
+  it('the dashboard sentence names roles in lower case in English and translated elsewhere', () => {
+    const en = i18next.getFixedT('en');
+    expect(
+      en('dashboard.roles', { roles: roleNames(en, 'en', ['admin', 'volunteer'], undefined, 'inSentence') }),
+    ).toBe('Your roles: admin, volunteer');
+    expect(roleNames(es, 'es', ['admin'], undefined, 'inSentence')).toBe('administrador');
   });
 });

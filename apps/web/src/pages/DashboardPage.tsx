@@ -7,9 +7,10 @@ import { PresencePanel } from '../components/PresencePanel.js';
 import { userTextIn } from '../components/UserText.js';
 import { dashboardCallStatusKey } from '../lib/calls/status-lines.js';
 import { BackupFailedBanner } from './admin/BackupsSection.js';
+import { roleNames } from './admin/useRoles.js';
 
 export function DashboardPage({ me }: { me: Me }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const answersCalls = can(me, 'calls:answer');
   const shiftPanel = answersCalls && can(me, 'shifts:read');
   const callStatus = dashboardCallStatusKey(me, answersCalls, shiftPanel);
@@ -17,7 +18,9 @@ export function DashboardPage({ me }: { me: Me }) {
     <section>
       <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>
       {can(me, 'settings:read') && <BackupFailedBanner />}
-      <p data-testid="my-roles">{t('dashboard.roles', { roles: me.roles.join(', ') })}</p>
+      <p data-testid="my-roles">
+        {t('dashboard.roles', { roles: roleNames(t, i18n.language, me.roles, undefined, 'inSentence') })}
+      </p>
       {callStatus && <p>{t(callStatus)}</p>}
       {shiftPanel && <OnShiftToggle me={me} />}
       <p>

@@ -24,7 +24,7 @@ import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
-import { roleNames, useRoles } from './useRoles.js';
+import { roleChoices, roleName, roleNames, useRoles } from './useRoles.js';
 
 /** Invites: create one (its link is shown once), see which are pending or used, revoke. */
 export function InvitesPage({ me }: { me: Me }) {
@@ -129,10 +129,10 @@ function NewInviteForm({
     void save.run();
   };
 
-  const choices = (roles.data ?? [{ id: 'volunteer', name: 'volunteer' }]).map((r) => ({
-    value: r.id,
-    label: r.name,
-  }));
+  // Without roles:read the only role offered is the volunteer one (the server decides anyway).
+  const choices = roles.data
+    ? roleChoices(t, roles.data)
+    : [{ value: 'volunteer', label: roleName(t, 'volunteer') }];
   return (
     <Panel id="new-invite-title" title={t('invites.newTitle')} onSubmit={submit}>
       <NameField id="invite-name" caption={t('invites.name')} value={displayName} onChange={setDisplayName} />
@@ -195,7 +195,7 @@ function InviteTable({
         },
         {
           header: t('volunteers.roles'),
-          cell: (invite) => roleNames(invite.roles, roles),
+          cell: (invite) => roleNames(t, i18n.language, invite.roles, roles),
           direction: 'auto',
         },
         {

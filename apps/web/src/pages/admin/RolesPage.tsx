@@ -13,7 +13,7 @@ import { useSubmit } from '../../components/useSubmit.js';
 import { createRole, deleteRole, updateRole } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { PermissionPicker } from './PermissionPicker.js';
-import { useRoles } from './useRoles.js';
+import { roleName, useRoles } from './useRoles.js';
 
 type Editing = { kind: 'new' } | { kind: 'edit'; role: RoleView } | null;
 
@@ -117,11 +117,12 @@ function RoleTable({
   );
 }
 
-/** The role's name as its author typed it, and what it is for. */
+/** The role's name (a built-in one in the reader's language, a custom one as its author typed it), and what it is for. */
 function RoleName({ role }: { role: RoleView }) {
+  const { t } = useTranslation();
   return (
     <>
-      <UserText>{role.name}</UserText>
+      {role.builtin ? roleName(t, role.id, [role]) : <UserText>{role.name}</UserText>}
       {role.description && (
         <p className="hint" dir="auto">
           {role.description}

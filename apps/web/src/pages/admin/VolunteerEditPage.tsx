@@ -15,7 +15,7 @@ import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { updateUser } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
-import { useRoles } from './useRoles.js';
+import { roleChoices, roleName, useRoles } from './useRoles.js';
 
 /** An admin edits one member: name, roles, languages, phone and how they take calls. */
 export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
@@ -78,22 +78,14 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
     void save.run();
   };
 
-  const roleChoices = (roles.data?.length ? roles.data : user.roles.map((r) => ({ id: r, name: r }))).map(
-    (r) => ({
-      value: r.id,
-      label: r.name,
-    }),
-  );
+  const choices = roles.data?.length
+    ? roleChoices(t, roles.data)
+    : user.roles.map((id) => ({ value: id, label: roleName(t, id) }));
 
   return (
     <form onSubmit={submit}>
       <NameField id="vol-name" value={displayName} onChange={setDisplayName} />
-      <CheckboxGroup
-        legend={t('volunteers.roles')}
-        choices={roleChoices}
-        value={roleIds}
-        onChange={setRoleIds}
-      />
+      <CheckboxGroup legend={t('volunteers.roles')} choices={choices} value={roleIds} onChange={setRoleIds} />
       {roleIds.length === 0 && <p className="hint">{t('volunteers.needRole')}</p>}
       <MemberLanguagesField
         legend={t('volunteers.languages')}

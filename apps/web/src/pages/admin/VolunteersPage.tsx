@@ -95,7 +95,7 @@ function MembersTable({
   roles: RoleView[] | undefined;
   onToggle: (user: UserView) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <DataTable
       caption={t('volunteers.caption', { count: members.length })}
@@ -109,7 +109,11 @@ function MembersTable({
           rowHeader: true,
           direction: 'auto',
         },
-        { header: t('volunteers.roles'), cell: (user) => roleNames(user.roles, roles), direction: 'auto' },
+        {
+          header: t('volunteers.roles'),
+          cell: (user) => roleNames(t, i18n.language, user.roles, roles),
+          direction: 'auto',
+        },
         { header: t('volunteers.status'), cell: (user) => <MemberStatus user={user} /> },
         {
           header: t('volunteers.phone'),
