@@ -62,6 +62,7 @@ export function useReportTypes(): {
     limits: reports
       ? { maxFileBytes: reports.maxFileBytes, maxReportBytes: reports.maxReportBytes }
       : undefined,
+    taking: settings.data?.channels.reports,
     error: settings.error,
   };
 }
