@@ -202,7 +202,8 @@ class Upload {
         );
       } catch (error) {
         const at = conflictReceived(error);
-        if (at === null) throw error;
+        // A server that refuses a chunk while asking for that same chunk would loop forever.
+        if (at === null || at === chunk.index) throw error;
         if (at >= count) return;
         next = at;
         sealing = source.seal(next);
