@@ -385,6 +385,22 @@ describe('chunked attachment uploads', () => {
     );
   });
 
+  it('takes the same chunk sent twice at once exactly once', async () => {
+    const reportId = await addReport(reporter);
+    const file = await sealFile(randomUUID(), 200_000);
+    expect((await open(reportId, file)).status).toBe(201);
+    for (let i = 0; i < file.chunks.length; i++) {
+      const answers = await Promise.all([put(file, i), put(file, i)]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200]);
+      expect(await Promise.all(answers.map((r) => r.json()))).toEqual([
+        { received: i + 1, complete: i === file.chunks.length - 1 },
+        { received: i + 1, complete: i === file.chunks.length - 1 },
+      ]);
+    }
+    const download = await h.request('GET', `/api/attachments/${file.id}/content`, reporter);
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(file.stream);
+  });
+
   it('refuses a tampered chunk at the signature (401) and resumes from the same index', async () => {
     const reportId = await addReport(reporter);
     const file = await sealFile(randomUUID(), 150_000);
