@@ -9,6 +9,7 @@ import i18next from 'i18next';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { initReactI18next } from 'react-i18next';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CharacterCounter } from '../src/components/CharacterCounter.js';
 import { MERGED_LOCALES } from '../src/i18n/locales/merged.js';
@@ -33,7 +34,7 @@ import {
 import { COUNTER_FROM, counterState } from '../src/lib/text-limit.js';
 import { boundsOf, toDefinitions } from '../src/pages/admin/CustomFieldsSection.js';
 import { roleChoices, roleName, roleNames } from '../src/pages/admin/useRoles.js';
-import { src } from './source-files.js';
+import { parseSources, src, walk, where } from './source-files.js';
 
 type Tree = { [key: string]: string | Tree };
 const locale = (l: string) =>
@@ -280,5 +281,64 @@ describe('role names', () => {
       en('dashboard.roles', { roles: roleNames(en, 'en', ['admin', 'volunteer'], undefined, 'inSentence') }),
     ).toBe('Your roles: admin, volunteer');
     expect(roleNames(es, 'es', ['admin'], undefined, 'inSentence')).toBe('administrador');
+  });
+});
+
+describe('badges', () => {
+  /** The class names a JSX element is given as a plain string, or null. */
+  function classOf(node: ts.JsxElement | ts.JsxSelfClosingElement): string | null {
+    const opening = ts.isJsxElement(node) ? node.openingElement : node;
+    for (const attr of opening.attributes.properties)
+      if (ts.isJsxAttribute(attr) && attr.name.getText() === 'className' && attr.initializer) {
+        const init = attr.initializer;
+        if (ts.isStringLiteral(init)) return init.text;
+        if (ts.isJsxExpression(init) && init.expression && ts.isTemplateExpression(init.expression))
+          return init.expression.head.text;
+      }
+    return null;
+  }
+  const rendersElement = (node: ts.Node): boolean => {
+    let found = false;
+    walk(node, (n) => {
+      if (ts.isJsxElement(n) || ts.isJsxSelfClosingElement(n) || ts.isJsxFragment(n)) found = true;
+    });
+    return found;
+  };
+
+  it("never sit right after bare text, where the margin (an element's) is lost and the words run together", () => {
+    const glued: string[] = [];
+    for (const { file, ast } of parseSources((name) => name.endsWith('.tsx'))) {
+      walk(ast, (node) => {
+        if (!(ts.isJsxElement(node) || ts.isJsxSelfClosingElement(node))) return;
+        if (!/(^|\s)badge(\s|$)/.test(classOf(node) ?? '')) return;
+        // The badge itself, or the {cond && <badge>} expression holding it, as a child of an element.
+        let child: ts.Node = node;
+        while (
+          ts.isBinaryExpression(child.parent) ||
+          ts.isConditionalExpression(child.parent) ||
+          ts.isParenthesizedExpression(child.parent) ||
+          ts.isJsxExpression(child.parent)
+        )
+          child = child.parent;
+        const parent = child.parent;
+        if (!ts.isJsxElement(parent) && !ts.isJsxFragment(parent)) return;
+        const siblings = parent.children.filter((c) => !(ts.isJsxText(c) && c.containsOnlyTriviaWhiteSpaces));
+        const before = siblings[siblings.indexOf(child as ts.JsxChild) - 1];
+        if (!before) return;
+        const bareText =
+          (ts.isJsxText(before) && !/\s$/.test(before.text)) ||
+          (ts.isJsxExpression(before) &&
+            before.expression !== undefined &&
+            !(ts.isStringLiteral(before.expression) && /\s$/.test(before.expression.text)) &&
+            !rendersElement(before));
+        if (bareText) glued.push(where(ast, node, file));
+      });
+    }
+    expect(glued).toEqual([]);
+  });
+
+  it('beside a navigation link stay on its line with a gap (styles.css)', () => {
+    const css = readFileSync(path.join(src, 'styles.css'), 'utf8');
+    expect(css).toMatch(/\.main-nav li \{[^}]*display: inline-flex;[^}]*gap: [^}]*\}/);
   });
 });

@@ -77,8 +77,13 @@ function MemberStatus({ user }: { user: UserView }) {
   const { t } = useTranslation();
   return (
     <>
-      {user.active ? t('volunteers.active') : t('volunteers.inactive')}
-      {user.active && user.onBreak && <span className="badge">{t('volunteers.onBreak')}</span>}
+      <span>{user.active ? t('volunteers.active') : t('volunteers.inactive')}</span>
+      {user.active && user.onBreak && (
+        <>
+          {' '}
+          <span className="badge">{t('volunteers.onBreak')}</span>
+        </>
+      )}
     </>
   );
 }

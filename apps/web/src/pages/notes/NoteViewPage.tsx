@@ -213,7 +213,7 @@ function HistoryList({
               'notes.versionLine',
               { who: nameOf(v.createdBy) },
               { n: v.version, when: formatDateTime(v.createdAt, i18n.language) },
-            )}
+            )}{' '}
             {v.version === current ? (
               <span className="badge">{t('notes.currentVersion')}</span>
             ) : (
