@@ -12,10 +12,13 @@ import {
 } from '@llamenos/crypto';
 import {
   DEFAULT_SETTINGS,
-  type ModelChunkAck,
+  ModelChunkAckSchema,
+  ModelUploadResponse,
   type ModelUploadStatus,
   type TranscriptForReader,
+  TranscriptListSchema,
   type TranscriptPayload,
+  TranscriptResponse,
   transcriptRecordId,
 } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +77,7 @@ async function startUpload(file: Uint8Array, name = 'ggml-test.bin', sha256 = sh
     body: { name, size: file.length, sha256 },
   });
   expect(res.status, await res.clone().text()).toBe(201);
-  return ((await res.json()) as { upload: ModelUploadStatus }).upload;
+  return ModelUploadResponse.parse(await res.json()).upload;
 }
 
 const chunkPath = (id: string, index: number) => `/api/transcription/model/uploads/${id}/chunks/${index}`;
@@ -134,7 +137,8 @@ describe('the transcription model', () => {
       expect((await putBytes(chunkPath(upload.id, index), admin, chunk(index))).status).toBe(200);
     const last = await putBytes(chunkPath(upload.id, chunks - 1), admin, chunk(chunks - 1));
     expect(last.status, await last.clone().text()).toBe(200);
-    const done = (await last.json()) as ModelChunkAck;
+    // Every answer is what the web client checks it against.
+    const done = ModelChunkAckSchema.parse(await last.json());
     expect(done).toMatchObject({ received: model.length, complete: true });
     expect(done.model).toMatchObject({ sha256: sha, name: 'ggml-tiny-test.bin', size: model.length });
     expect(await publicModel()).toEqual(done.model);
@@ -374,6 +378,7 @@ describe('sealed transcripts', () => {
     };
     const res = await create(voicemailCall, admin, body);
     expect(res.status, await res.clone().text()).toBe(201);
+    expect(TranscriptResponse.parse(await res.json()).transcript.wrap?.reader).toBe(admin.pubkey);
     // A retry of the same request answers like the first.
     expect((await create(voicemailCall, admin, body)).status).toBe(200);
     // The same id with other content is a clash.
@@ -385,7 +390,7 @@ describe('sealed transcripts', () => {
 
     const seen = await list(voicemailCall, admin2);
     expect(seen.status).toBe(200);
-    const [t] = (await seen.json()).transcripts as TranscriptForReader[];
+    const [t] = TranscriptListSchema.parse(await seen.json()).transcripts;
     expect(t).toMatchObject({
       id: adminTranscript,
       callId: voicemailCall,

@@ -11,3 +11,4 @@ export * from './records.js';
 export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';
+export * from './transcription.js';
