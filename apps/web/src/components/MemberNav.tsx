@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { reportsOnly } from '../app/routes.js';
 import { can, type Me } from '../app/session.js';
 import { MessagesNavBadge } from '../pages/conversations/MessagesNavBadge.js';
+import { ReportsNavBadge } from '../pages/reports/ReportsNavBadge.js';
 import { NavLink } from './NavLink.js';
 
 /** Every screen a signed-in member can reach; admin links appear only with the permission they need. */
@@ -40,6 +41,7 @@ export function MemberNav({ me, path }: { me: Me; path: string }) {
               {t(link.href === '/reports' && !can(me, 'reports:read-all') ? 'reports.navMine' : link.label)}
             </NavLink>
             {link.href === '/conversations' && <MessagesNavBadge me={me} />}
+            {link.href === '/reports' && can(me, 'reports:read-all') && <ReportsNavBadge />}
           </li>
         ))}
       </ul>

@@ -1,14 +1,12 @@
 import type { ReportStatus, ReportType, RoleView, UserView } from '@llamenos/protocol';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useEffect } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { useVaultState } from '../../app/useVaultState.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { queries } from '../../lib/queries/index.js';
-import { reportKeys } from '../../lib/queries/reports.js';
-import { onHubEvent, onResync } from '../../lib/realtime/index.js';
 import { typeName } from '../../lib/reports/payload.js';
 import type { Opened } from '../../lib/reports/seal.js';
 import './reports.css';
@@ -114,22 +112,4 @@ export function OpenProblem({ opened }: { opened: Opened<unknown> }) {
   );
 }
 
-/**
- * Report hub events (ids only) make the reports' reads stale; the page re-reads through the
- * API, which checks permissions. After a gap in the connection everything is re-read.
- */
-export function useReportEvents() {
-  const client = useQueryClient();
-  useEffect(() => {
-    const stale = () => void client.invalidateQueries({ queryKey: reportKeys.all });
-    const offs = [
-      onHubEvent('report:new', stale),
-      onHubEvent('report:updated', stale),
-      onHubEvent('report:reply', stale),
-      onResync(stale),
-    ];
-    return () => {
-      for (const off of offs) off();
-    };
-  }, [client]);
-}
+export { useReportEvents } from './events.js';
