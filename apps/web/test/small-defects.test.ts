@@ -34,6 +34,12 @@ import {
 import { COUNTER_FROM, counterState } from '../src/lib/text-limit.js';
 import { boundsOf, toDefinitions } from '../src/pages/admin/CustomFieldsSection.js';
 import { roleChoices, roleName, roleNames } from '../src/pages/admin/useRoles.js';
+import {
+  clockOf,
+  formatHourLabel,
+  formatTimeOfDay,
+  parseTimeOfDay,
+} from '../src/pages/shifts/time-of-day.js';
 import { parseSources, src, walk, where } from './source-files.js';
 
 type Tree = { [key: string]: string | Tree };
@@ -340,5 +346,57 @@ describe('badges', () => {
   it('beside a navigation link stay on its line with a gap (styles.css)', () => {
     const css = readFileSync(path.join(src, 'styles.css'), 'utf8');
     expect(css).toMatch(/\.main-nav li \{[^}]*display: inline-flex;[^}]*gap: [^}]*\}/);
+  });
+});
+
+describe('times of day on the shift screens', () => {
+  it("follow the language's clock", () => {
+    expect(clockOf('en')).toBe('h12');
+    expect(clockOf('es')).toBe('h23');
+    expect(formatTimeOfDay('21:05', 'en')).toBe('9:05 PM');
+    expect(formatTimeOfDay('00:00', 'en')).toBe('12:00 AM');
+    expect(formatTimeOfDay('09:00', 'es')).toBe('09:00');
+    expect(formatTimeOfDay('21:05', 'es')).toBe('21:05');
+    expect(formatHourLabel(21, 'en')).toBe('9 PM');
+    expect(formatHourLabel(7, 'es')).toBe('07:00');
+  });
+
+  it('are read back from what each clock writes, and from 24-hour text in every language', () => {
+    for (const locale of ['en', 'es', 'ar'])
+      for (const hhmm of ['00:00', '00:30', '09:05', '12:00', '12:45', '13:00', '23:59'])
+        expect(parseTimeOfDay(formatTimeOfDay(hhmm, locale), locale), `${locale} ${hhmm}`).toBe(hhmm);
+    expect(parseTimeOfDay('14:30', 'en')).toBe('14:30'); // what the Playwright journeys type
+    expect(parseTimeOfDay('9pm', 'en')).toBe('21:00');
+    expect(parseTimeOfDay('9:30 p. m.', 'es')).toBe('21:30');
+    expect(parseTimeOfDay('٩:٣٠ م', 'ar')).toBe('21:30');
+    expect(parseTimeOfDay('14h30', 'es')).toBe('14:30');
+  });
+
+  it('refuse what is not a time', () => {
+    for (const text of ['', 'noon', '24:00', '13 pm', '0 am', '9:60', '123:00'])
+      expect(parseTimeOfDay(text, 'en'), text).toBeNull();
+  });
+
+  it("never use a native time input (it follows the browser's region, not the member's language) nor show raw HH:MM", () => {
+    const offenders: string[] = [];
+    for (const { file, ast } of parseSources((name) => name.endsWith('.tsx'))) {
+      if (!file.startsWith('pages/shifts/')) continue;
+      walk(ast, (node) => {
+        if (
+          ts.isJsxAttribute(node) &&
+          node.name.getText() === 'type' &&
+          node.initializer?.getText() === '"time"'
+        )
+          offenders.push(`${where(ast, node, file)} type="time"`);
+        // A shift's time put on screen directly rather than through formatTimeOfDay.
+        if (
+          ts.isPropertyAccessExpression(node) &&
+          ['localStart', 'localEnd', 'start'].includes(node.name.text) &&
+          ts.isJsxExpression(node.parent)
+        )
+          offenders.push(`${where(ast, node, file)} ${node.getText()}`);
+      });
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { RowAction } from '../../components/DataTable.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShiftException, deleteShiftException } from '../../lib/api/index.js';
+import { formatTimeOfDay } from './time-of-day.js';
 import { dateLabel } from './week.js';
 
 /** One exception in a sentence: "Night shift cancelled", "Ana instead of Bo on Night shift". */
@@ -189,7 +190,7 @@ function ExceptionForm({
         </option>
         {shiftsThatDay.map((o) => (
           <option key={o.shiftId} value={o.shiftId} dir="auto">
-            {o.name} ({o.localStart})
+            {o.name} ({formatTimeOfDay(o.localStart, i18n.language)})
           </option>
         ))}
       </select>

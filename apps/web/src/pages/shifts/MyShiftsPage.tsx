@@ -6,6 +6,7 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { queries } from '../../lib/queries/index.js';
 import './shifts.css';
 import { UserText } from '../../components/UserText.js';
+import { formatTimeOfDay } from './time-of-day.js';
 import { dateLabel, weekdayName, weekdayOf } from './week.js';
 
 const DAYS = 14;
@@ -36,8 +37,10 @@ export function MyShiftsPage({ me }: { me: Me }) {
               <UserText>{o.name}</UserText>
               {' · '}
               <span className="ltr-cell">
-                {o.localStart}–
-                {o.endDate === o.date ? o.localEnd : t('shifts.untilNextDay', { time: o.localEnd })}
+                {formatTimeOfDay(o.localStart, locale)}–
+                {o.endDate === o.date
+                  ? formatTimeOfDay(o.localEnd, locale)
+                  : t('shifts.untilNextDay', { time: formatTimeOfDay(o.localEnd, locale) })}
               </span>
             </li>
           ))}

@@ -1,12 +1,12 @@
 import type { OccurrenceView, WeekView } from '@llamenos/protocol';
 import { useTranslation } from 'react-i18next';
+import { formatHourLabel, formatTimeOfDay } from './time-of-day.js';
 import { dateLabel, minuteOf, weekdayName } from './week.js';
 
 const QUARTER = 15;
 const QUARTERS_PER_DAY = 96;
 const MAX_LANES = 4;
-const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`);
-
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
 interface Placed {
   occurrence: OccurrenceView;
   row: number;
@@ -59,9 +59,9 @@ export function WeekCalendar({
           </h3>
         ))}
         <div className="calendar-hours" aria-hidden="true">
-          {HOURS.map((label, h) => (
-            <span key={label} className={`calendar-hour cal-start-${h * 4} cal-span-4`}>
-              {label}
+          {HOURS.map((h) => (
+            <span key={h} className={`calendar-hour cal-start-${h * 4} cal-span-4`}>
+              {formatHourLabel(h, locale)}
             </span>
           ))}
         </div>
@@ -70,8 +70,8 @@ export function WeekCalendar({
             {place(week.occurrences.filter((o) => o.date === date)).map(
               ({ occurrence: o, row, span, lane }) => {
                 const users = o.userIds.map(nameOf).join(', ');
-                const until =
-                  o.endDate === o.date ? o.localEnd : t('shifts.untilNextDay', { time: o.localEnd });
+                const end = formatTimeOfDay(o.localEnd, locale);
+                const until = o.endDate === o.date ? end : t('shifts.untilNextDay', { time: end });
                 return (
                   <button
                     key={o.shiftId}
@@ -81,7 +81,7 @@ export function WeekCalendar({
                   >
                     <strong dir="auto">{o.name}</strong>
                     <span>
-                      {o.localStart}–{until}
+                      {formatTimeOfDay(o.localStart, locale)}–{until}
                     </span>
                     {o.cancelled && <span>{t('shifts.cancelled')}</span>}
                     <span>{users || t('shifts.nobodyAssigned')}</span>
