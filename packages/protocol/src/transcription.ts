@@ -143,3 +143,37 @@ export const TranscriptCallParam = z.object({ callId: Uuid }).strict();
 export interface TranscriptList {
   transcripts: TranscriptForReader[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Granting a new admin the existing transcripts (docs/PROTOCOL.md §9, "Granting a new reader")
+
+const ReaderWrapFields = NoteEnvelope.shape.wraps.element.shape;
+const TRANSCRIPT_GRANT_BATCH_MAX = 500;
+
+/** `GET /api/transcripts/grant-work`: transcripts the new reader has no wrap for, with the caller's own. */
+export const TranscriptGrantWorkQuery = z
+  .object({
+    reader: ReaderWrapFields.reader,
+    after: Uuid.optional(),
+    limit: z.coerce.number().int().min(1).max(TRANSCRIPT_GRANT_BATCH_MAX).default(100),
+  })
+  .strict();
+
+export interface TranscriptGrantWork {
+  /** `wrap` is the caller's own wrap of the transcript's key: unwrap it, wrap the key for the reader. */
+  items: { transcriptId: string; wrap: string }[];
+  /** Pass as `after` to skip items this client could not wrap; null when nothing is left. */
+  next: string | null;
+}
+
+/** `POST /api/transcripts/grant`: wraps for a new reader (a current admin), made in the browser. Idempotent. */
+export const TranscriptGrantBody = z
+  .object({
+    reader: ReaderWrapFields.reader,
+    wraps: z
+      .array(z.object({ transcriptId: Uuid, wrap: ReaderWrapFields.wrap }).strict())
+      .min(1)
+      .max(TRANSCRIPT_GRANT_BATCH_MAX),
+  })
+  .strict();
+export type TranscriptGrantBody = z.infer<typeof TranscriptGrantBody>;

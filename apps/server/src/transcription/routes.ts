@@ -6,6 +6,8 @@ import {
   ModelUploadIdParam,
   StartModelUploadBody,
   TranscriptCallParam,
+  TranscriptGrantBody,
+  TranscriptGrantWorkQuery,
   type TranscriptList,
 } from '@llamenos/protocol';
 import { Hono } from 'hono';
@@ -23,6 +25,7 @@ import {
   removeTranscriptionModel,
   startModelUpload,
 } from './model-service.js';
+import { grantTranscripts, transcriptGrantWork } from './transcript-grant.js';
 import { createTranscript, listTranscripts } from './transcript-service.js';
 
 /**
@@ -122,6 +125,18 @@ export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
     readQuery(c, NoQuery);
     const { callId } = readParams(c, TranscriptCallParam);
     return c.json({ transcripts: await listTranscripts(ctx, memberOf(c), callId) } satisfies TranscriptList);
+  });
+
+  // A new admin's access to the transcripts made before: re-wrapped in an admin's browser.
+  app.get('/transcripts/grant-work', requires('notes:read-all'), async (c) => {
+    const q = readQuery(c, TranscriptGrantWorkQuery);
+    return c.json(await transcriptGrantWork(ctx, memberOf(c), q));
+  });
+
+  app.post('/transcripts/grant', requires('notes:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const body = await readJson(c, TranscriptGrantBody);
+    return c.json(await grantTranscripts(ctx, memberOf(c), body));
   });
 
   return app;

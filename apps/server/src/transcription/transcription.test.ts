@@ -9,6 +9,7 @@ import {
   PURPOSES,
   sealForReaders,
   utf8,
+  wrapForNewReader,
 } from '@llamenos/crypto';
 import {
   DEFAULT_SETTINGS,
@@ -16,6 +17,7 @@ import {
   ModelUploadResponse,
   type ModelUploadStatus,
   type TranscriptForReader,
+  type TranscriptGrantWork,
   TranscriptListSchema,
   type TranscriptPayload,
   TranscriptResponse,
@@ -473,6 +475,54 @@ describe('sealed transcripts', () => {
     expect(off.status).toBe(403);
     expect((await off.json()).error.message).toMatch(/transcription is turned off/);
     await setTranscription({ enabled: true, browserCalls: true });
+  });
+
+  it("grants a new admin the transcripts made before, re-wrapped in an admin's browser", async () => {
+    const admin3 = await h.addUser(['admin'], 'New admin');
+    const before = TranscriptListSchema.parse(await (await list(voicemailCall, admin3)).json()).transcripts;
+    expect(before.map((t) => [t.id, t.wrap])).toEqual([[adminTranscript, null]]);
+
+    // A volunteer is no reader to grant to.
+    expect(
+      (await h.request('GET', `/api/transcripts/grant-work?reader=${alice.pubkey}`, { as: admin })).status,
+    ).toBe(400);
+    const work = await h.request('GET', `/api/transcripts/grant-work?reader=${admin3.pubkey}`, { as: admin });
+    expect(work.status).toBe(200);
+    const { items, next } = (await work.json()) as TranscriptGrantWork;
+    expect(next).toBeNull();
+    expect(items.map((i) => i.transcriptId)).toContain(adminTranscript);
+    const wraps = items.map((item) => ({
+      transcriptId: item.transcriptId,
+      wrap: wrapForNewReader(
+        { v: 1, ciphertext: '', wraps: [{ reader: admin.pubkey, wrap: item.wrap }] },
+        admin.secretKey,
+        admin3.pubkey,
+        { purpose: PURPOSES.transcript, recordId: transcriptRecordId(item.transcriptId) },
+      ).wrap,
+    }));
+    const granted = await h.request('POST', '/api/transcripts/grant', {
+      as: admin,
+      body: { reader: admin3.pubkey, wraps },
+    });
+    expect(await granted.json()).toEqual({ inserted: items.length, alreadyPresent: 0, skipped: 0 });
+    // Repeating the batch changes nothing; the work is done.
+    const again = await h.request('POST', '/api/transcripts/grant', {
+      as: admin,
+      body: { reader: admin3.pubkey, wraps },
+    });
+    expect(await again.json()).toEqual({ inserted: 0, alreadyPresent: items.length, skipped: 0 });
+    expect(
+      (
+        (await (
+          await h.request('GET', `/api/transcripts/grant-work?reader=${admin3.pubkey}`, { as: admin })
+        ).json()) as TranscriptGrantWork
+      ).items,
+    ).toEqual([]);
+
+    const [t] = TranscriptListSchema.parse(await (await list(voicemailCall, admin3)).json()).transcripts;
+    expect(t && open(t, admin3).text).toBe(`caller said ${MARKER}`);
+    const [entry] = await listAudit(h.ctx.db, { action: 'transcription.access-granted', limit: 1 });
+    expect(entry).toMatchObject({ actorPubkey: admin.pubkey, target: `reader:${admin3.pubkey}` });
   });
 
   it('goes with its call: deleting the call record (retention) deletes its transcripts and wraps', async () => {
