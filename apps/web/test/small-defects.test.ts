@@ -13,6 +13,7 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CharacterCounter } from '../src/components/CharacterCounter.js';
 import { MERGED_LOCALES } from '../src/i18n/locales/merged.js';
+import { createCallAwareLock } from '../src/lib/calls/call-lock.js';
 import {
   askWhenTakingCalls,
   type CallNotificationPermission,
@@ -398,5 +399,76 @@ describe('times of day on the shift screens', () => {
       });
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('locking during a call', () => {
+  /** A fake call store: whether a call is on, and its change listeners. */
+  function setup(onCall: boolean) {
+    const call = { on: onCall };
+    const listeners = new Set<() => void>();
+    const lock = vi.fn();
+    const controller = createCallAwareLock({
+      onCall: () => call.on,
+      lock,
+      onCallsChange: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    });
+    const endCall = () => {
+      call.on = false;
+      for (const l of [...listeners]) l();
+    };
+    return { controller, lock, endCall, listeners };
+  }
+
+  it('locks at once when no call is on', () => {
+    const { controller, lock } = setup(false);
+    expect(controller.request()).toBe('locked');
+    expect(lock).toHaveBeenCalledTimes(1);
+    expect(controller.pending()).toBe(false);
+  });
+
+  it('keeps the call in reach: Lock during a call waits for its end, then locks', () => {
+    const { controller, lock, endCall, listeners } = setup(true);
+    const seen = vi.fn();
+    controller.subscribe(seen);
+    expect(controller.request()).toBe('deferred');
+    expect(controller.request()).toBe('deferred'); // pressed twice: still one wait
+    expect(lock).not.toHaveBeenCalled();
+    expect(controller.pending()).toBe(true);
+    expect(listeners.size).toBe(1);
+    endCall();
+    expect(lock).toHaveBeenCalledTimes(1);
+    expect(controller.pending()).toBe(false);
+    expect(listeners.size).toBe(0);
+    expect(seen).toHaveBeenCalledTimes(2); // waiting, then locked
+  });
+
+  it('the wait can be called off; the call then ends without locking', () => {
+    const { controller, lock, endCall } = setup(true);
+    controller.request();
+    controller.cancel();
+    endCall();
+    expect(lock).not.toHaveBeenCalled();
+    expect(controller.pending()).toBe(false);
+  });
+
+  it('the idle lock does not count a call as idleness', () => {
+    const onCall = setup(true);
+    expect(onCall.controller.idleExpired()).toBe(false);
+    expect(onCall.lock).not.toHaveBeenCalled();
+    const idle = setup(false);
+    expect(idle.controller.idleExpired()).toBe(true);
+    expect(idle.lock).toHaveBeenCalledTimes(1);
+  });
+
+  it('the Lock button and the idle timer go through it (nothing else locks the vault directly)', () => {
+    for (const file of ['app/App.tsx', 'app/useVaultState.ts']) {
+      const code = readFileSync(path.join(src, file), 'utf8');
+      expect(code, file).not.toMatch(/lockVault/);
+      expect(code, file).toMatch(/callLock\.(request|idleExpired)\(\)/);
+    }
   });
 });

@@ -7,9 +7,9 @@ import { MemberNav } from '../components/MemberNav.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { WipeDeviceDialog } from '../components/WipeDeviceDialog.js';
 import { fetchConfig, setSigningOrigin } from '../lib/api/index.js';
+import { callLock } from '../lib/calls/call-lock.js';
 import { unfinishedJoinKind } from '../lib/onboarding.js';
 import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
-import { lockVault } from '../lib/vault.js';
 import { CallDock } from '../pages/calls/CallDock.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
@@ -139,7 +139,8 @@ function AppHeader({
         {vault === 'unlocked' && me && <LiveStatus />}
         <LanguagePicker />
         {vault === 'unlocked' && (
-          <button type="button" className="secondary inverse" onClick={lockVault}>
+          // During a call this locks once the call ends (lib/calls/call-lock.ts).
+          <button type="button" className="secondary inverse" onClick={() => callLock.request()}>
             {t('app.lock')}
           </button>
         )}

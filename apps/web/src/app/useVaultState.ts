@@ -1,5 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { lockVault, onVaultChange, readVault, unlockedSecretKey } from '../lib/vault.js';
+import { callLock } from '../lib/calls/call-lock.js';
+import { onVaultChange, readVault, unlockedSecretKey } from '../lib/vault.js';
 
 export type VaultState = 'none' | 'locked' | 'unlocked';
 
@@ -12,15 +13,21 @@ export const useVaultState = (): VaultState => useSyncExternalStore(onVaultChang
 
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
-/** Locks the vault after `minutes` without keyboard, pointer or touch activity. */
+/**
+ * Locks the vault after `minutes` without keyboard, pointer or touch activity. Time on a call
+ * is not idleness (the volunteer is listening): the timer then starts again.
+ */
 export function useIdleLock(active: boolean, minutes: number): void {
   useEffect(() => {
     if (!active) return;
-    let timer = setTimeout(lockVault, minutes * 60_000);
+    let timer: ReturnType<typeof setTimeout>;
     const reset = () => {
       clearTimeout(timer);
-      timer = setTimeout(lockVault, minutes * 60_000);
+      timer = setTimeout(() => {
+        if (!callLock.idleExpired()) reset();
+      }, minutes * 60_000);
     };
+    reset();
     for (const e of ACTIVITY) addEventListener(e, reset, { passive: true });
     return () => {
       clearTimeout(timer);

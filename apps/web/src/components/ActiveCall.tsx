@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { formatDuration } from '../lib/calls/api.js';
+import { callLock, useLockAfterCall } from '../lib/calls/call-lock.js';
 import { banAndHangUp, dismissEnded, hangUp, useCalls } from '../lib/calls/store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
@@ -41,6 +42,7 @@ function LiveCall({ me }: { me: Me }) {
           {formatDuration(elapsed)}
         </span>
       </p>
+      <LockAfterCallNotice />
       <ErrorMessage error={error} />
       <div className="button-row">
         <button
@@ -72,6 +74,29 @@ function LiveCall({ me }: { me: Me }) {
         onClose={() => setConfirmBan(false)}
       />
     </section>
+  );
+}
+
+/**
+ * Lock was pressed during the call: the call stays in reach and the device locks when it ends
+ * (lib/calls/call-lock.ts). The status line is always there, so its change is announced.
+ */
+function LockAfterCallNotice() {
+  const { t } = useTranslation();
+  const pending = useLockAfterCall();
+  return (
+    <>
+      <p role="status" className={pending ? 'lock-after-call' : undefined} data-testid="lock-after-call">
+        {pending ? t('calls.locksAfterCall') : ''}
+      </p>
+      {pending && (
+        <p>
+          <button type="button" className="secondary" onClick={callLock.cancel}>
+            {t('calls.keepUnlocked')}
+          </button>
+        </p>
+      )}
+    </>
   );
 }
 

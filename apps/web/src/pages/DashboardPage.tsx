@@ -19,7 +19,9 @@ export function DashboardPage({ me }: { me: Me }) {
       <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>
       {can(me, 'settings:read') && <BackupFailedBanner />}
       <p data-testid="my-roles">
-        {t('dashboard.roles', { roles: roleNames(t, i18n.language, me.roles, undefined, 'inSentence') })}
+        {userTextIn(t, 'dashboard.roles', {
+          roles: roleNames(t, i18n.language, me.roles, undefined, 'inSentence'),
+        })}
       </p>
       {callStatus && <p>{t(callStatus)}</p>}
       {shiftPanel && <OnShiftToggle me={me} />}

@@ -50,14 +50,14 @@ function set(next: Partial<CallsState>): void {
 }
 
 export const callsState = (): CallsState => state;
-export const useCalls = (): CallsState =>
-  useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => state,
-  );
+/** Calls `listener` on every change of this tab's calls; returns the unsubscribe function. */
+export function onCallsChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+export const useCalls = (): CallsState => useSyncExternalStore(onCallsChange, () => state);
 
 const toRinging = (c: CallView): RingingCall => ({
   id: c.id,
