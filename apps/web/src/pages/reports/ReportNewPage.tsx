@@ -1,16 +1,23 @@
 import type { ReportMeta, ReportType } from '@llamenos/protocol';
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type FieldErrors, type Resolver, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { fetchReportReaders } from '../../lib/api/index.js';
 import { prepareAttachments, startUpload } from '../../lib/attachments/index.js';
 import { reportKeys } from '../../lib/queries/reports.js';
 import { createReport } from '../../lib/reports/api.js';
+import {
+  deleteReportDraft,
+  findReportDraft,
+  type ReportDraft,
+  saveReportDraft,
+} from '../../lib/reports/drafts.js';
 import {
   checkReport,
   emptyReportForm,
@@ -22,6 +29,7 @@ import {
   reportFromForm,
   typeName,
 } from '../../lib/reports/payload.js';
+import { unlockedSecretKey } from '../../lib/vault.js';
 import { ChosenFiles, filesFit, type PreparedFile } from './ChosenFiles.js';
 import { ProblemText, problemProps, ReportFieldInput } from './ReportFields.js';
 import { KeyNeeded, ReportsSubpage, useReportTypes } from './shared.js';
@@ -41,7 +49,10 @@ export function ReportNewPage() {
 function NewReport() {
   const { t, i18n } = useTranslation();
   const { types, limits, taking, error } = useReportTypes();
-  const [typeId, setTypeId] = useState<string | null>(null);
+  // An unfiled report left on this device comes back, under the id it was given.
+  const [draft, setDraft] = useState<ReportDraft | null>(() => findReportDraft(unlockedSecretKey()));
+  const [reportId] = useState(() => draft?.reportId ?? crypto.randomUUID());
+  const [typeId, setTypeId] = useState<string | null>(draft?.typeId ?? null);
   if (error) return <ErrorMessage error={error} />;
   if (!types) return <p aria-busy="true">{t('app.loading')}</p>;
   // Said before anything is typed, not as a refusal once the report is written.
@@ -79,8 +90,24 @@ function NewReport() {
           {chosen.description}
         </p>
       )}
+      {draft && (
+        <DraftNotice
+          savedAt={draft.savedAt}
+          onDiscard={() => {
+            setDraft(null);
+            // After the form with the draft's values is gone (it keeps them once more as it goes).
+            setTimeout(() => deleteReportDraft(reportId), 0);
+          }}
+        />
+      )}
       {(chosen || open.length === 0) && limits && (
-        <ReportForm key={chosen?.id ?? ''} type={chosen} limits={limits} />
+        <ReportForm
+          key={`${chosen?.id ?? ''}:${draft ? 'draft' : 'new'}`}
+          type={chosen}
+          limits={limits}
+          reportId={reportId}
+          draft={draft && draft.typeId === (chosen?.id ?? null) ? draft : null}
+        />
       )}
     </>
   );
@@ -108,21 +135,25 @@ function resolverFor(type: ReportType | null): Resolver<ReportFormValues> {
 function ReportForm({
   type,
   limits,
+  reportId,
+  draft,
 }: {
   type: ReportType | null;
   limits: { maxFileBytes: number; maxReportBytes: number };
+  /** Chosen once (NewReport), so a retry after a lost answer files the same report, not a second one. */
+  reportId: string;
+  draft: ReportDraft | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const form = useForm<ReportFormValues>({
-    defaultValues: emptyReportForm(type),
+    defaultValues: startValues(type, draft),
     resolver: resolverFor(type),
   });
   const { register, formState } = form;
   const summaryRef = useRef<HTMLParagraphElement>(null);
-  // Chosen once, so a retry after a lost answer files the same report, not a second one.
-  const [reportId] = useState(() => crypto.randomUUID());
   const [filed, setFiled] = useState<ReportMeta | null>(null);
+  const autosave = useDraftAutosave(form, reportId, type?.id ?? null);
   const [files, setFiles] = useState<PreparedFile[]>([]);
   const save = useSubmit(async (values: ReportFormValues) => {
     // ChosenFiles already says which file is over the limit.
@@ -133,6 +164,8 @@ function ReportForm({
       files.map((f) => f.meta),
     );
     const report = await createReport(reportId, type?.id ?? null, payload);
+    autosave.stop();
+    deleteReportDraft(reportId);
     void queryClient.invalidateQueries({ queryKey: reportKeys.all });
     setFiled(report);
     // The files are named in the sealed report; their bytes follow, encrypted as they are read.
@@ -223,6 +256,72 @@ function ReportForm({
         busyAction={t('reports.filing')}
         status={filed ? t('reports.filed') : ''}
       />
+      <p className="hint" role="status" data-testid="report-draft-status">
+        {autosave.savedAt && !filed
+          ? t('reports.draftSaved', { when: formatDateTime(autosave.savedAt, i18n.language) })
+          : ''}
+      </p>
     </form>
+  );
+}
+
+/** The form's first values: empty for the type, with a restored draft's on top. */
+function startValues(type: ReportType | null, draft: ReportDraft | null): ReportFormValues {
+  const empty = emptyReportForm(type);
+  if (!draft) return empty;
+  return { ...draft.values, fields: { ...empty.fields, ...draft.values.fields } };
+}
+
+const AUTOSAVE_MS = 3000;
+
+/**
+ * Keeps an encrypted draft of the form on this device every few seconds while it changes, and
+ * once more when the form goes away (another type chosen, the page left); never once the
+ * report is filed. Returns when the draft was last kept.
+ */
+function useDraftAutosave(
+  form: ReturnType<typeof useForm<ReportFormValues>>,
+  reportId: string,
+  typeId: string | null,
+): { savedAt: string | null; stop: () => void } {
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const dirty = useRef(false);
+  const stopped = useRef(false);
+  const persist = useRef(() => {});
+  persist.current = () => {
+    if (!dirty.current || stopped.current) return;
+    if (saveReportDraft(unlockedSecretKey(), reportId, typeId, form.getValues())) {
+      dirty.current = false;
+      setSavedAt(new Date().toISOString());
+    }
+  };
+  useEffect(() => {
+    const watching = form.watch(() => {
+      dirty.current = true;
+    });
+    const timer = setInterval(() => persist.current(), AUTOSAVE_MS);
+    return () => {
+      watching.unsubscribe();
+      clearInterval(timer);
+      persist.current();
+    };
+  }, [form]);
+  /** The report was filed or its draft thrown away: nothing is kept from now on. */
+  const stop = () => {
+    stopped.current = true;
+  };
+  return { savedAt, stop };
+}
+
+/** Says that the form holds a report restored from this device, which can be thrown away. */
+function DraftNotice({ savedAt, onDiscard }: { savedAt: string; onDiscard: () => void }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="panel notice" role="status">
+      <p>{t('reports.draftRestored', { when: formatDateTime(savedAt, i18n.language) })}</p>
+      <button type="button" className="secondary" onClick={onDiscard}>
+        {t('reports.discardDraft')}
+      </button>
+    </div>
   );
 }
