@@ -7,6 +7,7 @@ import {
 } from './conversations.js';
 import { ReportEvent } from './reports.js';
 import { SettingsSection } from './settings.js';
+import { TranscriptEvent } from './transcription.js';
 
 /**
  * Real-time hub event payloads. Each is JSON-serialized, encrypted under the event key derived
@@ -103,6 +104,7 @@ export const HubEventPayload = z.discriminatedUnion('type', [
   ConversationRewrapNeededEvent,
   BackupFailedEvent,
   ReportEvent,
+  TranscriptEvent,
 ]);
 export type HubEventPayload = z.infer<typeof HubEventPayload>;
 export type HubEventType = HubEventPayload['type'];

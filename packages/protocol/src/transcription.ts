@@ -177,3 +177,9 @@ export const TranscriptGrantBody = z
   })
   .strict();
 export type TranscriptGrantBody = z.infer<typeof TranscriptGrantBody>;
+
+/** Hub event (ids only): a transcript was added to a call; readers fetch it through the API. */
+export const TranscriptEvent = z
+  .object({ type: z.literal('transcript:new'), callId: Uuid, transcriptId: Uuid })
+  .strict();
+export type TranscriptEvent = z.infer<typeof TranscriptEvent>;

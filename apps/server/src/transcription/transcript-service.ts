@@ -4,6 +4,7 @@ import { findCall, findLeg, findVoicemail } from '../calls/store.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { publishHubEvent } from '../realtime/publish.js';
 import { checkEnvelope, checkReaders, requiredReaders } from '../records/envelope.js';
 import { loadSettings } from '../settings/store.js';
 import * as store from './transcript-store.js';
@@ -56,7 +57,7 @@ export async function createTranscript(
   }
 
   const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     checkReaders(body.envelope, await requiredReaders(tx, caller.pubkey), {
       record: 'transcript',
       readersRoute: '/api/records/readers',
@@ -101,6 +102,21 @@ export async function createTranscript(
     );
     return { transcript: viewOf(row, body.envelope.ciphertext, own), created: true };
   });
+  if (result.created) await announceTranscript(ctx, callId, body.id);
+  return result;
+}
+
+/**
+ * Tells members' clients, by ids only, that a call has a new transcript (the hub event is
+ * encrypted; readers fetch it through the API, which checks who may see it). Sent after the
+ * commit; a hub that cannot be reached loses the notice, never the transcript.
+ */
+async function announceTranscript(ctx: ServerContext, callId: string, transcriptId: string): Promise<void> {
+  try {
+    await publishHubEvent(ctx, { type: 'transcript:new', callId, transcriptId });
+  } catch (error) {
+    ctx.log.warn({ err: { name: (error as Error)?.name } }, 'transcript hub event not published');
+  }
 }
 
 const viewOf = (

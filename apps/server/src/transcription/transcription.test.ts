@@ -4,6 +4,8 @@ import path from 'node:path';
 import {
   CryptoError,
   createAuthHeader,
+  decryptHubEvent,
+  deriveEventKey,
   fromUtf8,
   openAsReader,
   PURPOSES,
@@ -13,6 +15,7 @@ import {
 } from '@llamenos/crypto';
 import {
   DEFAULT_SETTINGS,
+  type HubEventPayload,
   ModelChunkAckSchema,
   ModelUploadResponse,
   type ModelUploadStatus,
@@ -27,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWhisperTestModel } from '../../../../scripts/make-whisper-test-model.mjs';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { listAudit } from '../audit/service.js';
+import { currentHubKey } from '../realtime/hub-keys.js';
 import { saveSettings } from '../settings/store.js';
 import { modelDir } from './model-files.js';
 
@@ -456,6 +460,34 @@ describe('sealed transcripts', () => {
       envelope: seal(id, payload('call', 'x'), await readersFor(bob)),
     });
     expect(byBob.status).toBe(404);
+  });
+
+  it('tells members of a new transcript by a hub event naming only the call and transcript ids', async () => {
+    const eventKey = deriveEventKey((await currentHubKey(h.ctx)).key);
+    const events: HubEventPayload[] = [];
+    const before = h.ctx.realtime;
+    h.ctx.realtime = {
+      relay: null,
+      external: null,
+      bridge: null,
+      publish: async (event) => {
+        events.push(JSON.parse(decryptHubEvent(eventKey, event.content)) as HubEventPayload);
+      },
+      close: async () => undefined,
+    };
+    try {
+      const id = randomUUID();
+      const body = {
+        id,
+        source: 'call',
+        envelope: seal(id, payload('call', MARKER), await readersFor(alice)),
+      };
+      expect((await create(browserCall, alice, body)).status).toBe(201);
+      expect((await create(browserCall, alice, body)).status).toBe(200); // a retry announces nothing
+      expect(events).toEqual([{ type: 'transcript:new', callId: browserCall, transcriptId: id }]);
+    } finally {
+      h.ctx.realtime = before;
+    }
   });
 
   it('refuses a call answered by phone, and any call once browser calls are turned off', async () => {
