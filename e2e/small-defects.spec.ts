@@ -1,0 +1,102 @@
+import { expect, type Hotline, test } from './fixtures.js';
+import { ADMIN_PIN, bootstrapAdmin, navLink } from './helpers.js';
+
+/**
+ * The small defects a new user found (issue 15, "Must fix" 6), where only a browser shows them:
+ * the break switch's help follows the state, shift times are typed and shown in the member's
+ * clock, and locking during a call keeps the call in reach until it ends.
+ */
+
+async function placeCall(hotline: Hotline, from: string): Promise<void> {
+  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+}
+
+/** Two hours ago on the quarter hour (UTC, the hotline's default zone), Monday-first weekday. */
+function shiftCoveringNow(): { weekday: number; start: string; hours: number; minutes: number } {
+  const start = new Date(Date.now() - 2 * 3600_000);
+  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
+  return {
+    weekday: (start.getUTCDay() + 6) % 7,
+    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
+    hours: start.getUTCHours(),
+    minutes: start.getUTCMinutes(),
+  };
+}
+
+test('status lines follow the state, shift times use one clock, and Lock waits for the call to end', async ({
+  page,
+  hotline,
+}) => {
+  test.setTimeout(120_000);
+  await bootstrapAdmin(page, hotline);
+  const help = page.locator('#on-break-help');
+  const takingCalls = page.getByRole('switch', { name: 'Taking calls' });
+
+  await test.step('the break switch says how to take a break, and on a break how to come back', async () => {
+    await expect(page.getByTestId('my-roles')).toHaveText('Your roles: admin');
+    await expect(help).toContainText('Turn this off to take a break');
+    await takingCalls.click();
+    await expect(takingCalls).toHaveAttribute('aria-checked', 'false');
+    await expect(help).toHaveText('You are on a break: turn this on when you are ready to take calls again.');
+    await takingCalls.click();
+    await expect(takingCalls).toHaveAttribute('aria-checked', 'true');
+    await expect(help).toContainText('Turn this off to take a break');
+  });
+
+  const { weekday, start, hours, minutes } = shiftCoveringNow();
+  const twelveHour = `${hours % 12 || 12}:${String(minutes).padStart(2, '0')} ${hours < 12 ? 'AM' : 'PM'}`;
+  await test.step('a shift start typed on a 24-hour clock is shown on the English 12-hour one', async () => {
+    await navLink(page, 'Shifts').click();
+    await page.getByRole('button', { name: 'New shift' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New shift' });
+    await dialog.getByLabel('Name').fill('Night line');
+    await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
+    const startField = dialog.getByLabel('Start time');
+    await expect(startField).toHaveValue('9:00 AM');
+    await startField.fill('25:00');
+    await dialog.getByLabel('Hours').fill('24');
+    await dialog.getByLabel('Minutes').fill('0');
+    await dialog.getByRole('checkbox', { name: 'Ana Admin' }).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.getByText('Enter a time such as 9:30 PM.')).toBeVisible();
+    await startField.fill(start);
+    await startField.blur();
+    await expect(startField).toHaveValue(twelveHour);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    // The calendar's edge and the shift's block speak the same clock as the form.
+    await expect(page.locator('.calendar-hour').first()).toHaveText('12 AM');
+    await expect(page.getByRole('button', { name: /Night line/ })).toContainText(`${twelveHour}–`);
+  });
+
+  await test.step('Lock during a call keeps the call on screen and locks when it ends', async () => {
+    await navLink(page, 'Dashboard').click();
+    await expect(page.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
+    await placeCall(hotline, '+15551234567');
+    const card = page.getByTestId('incoming-call');
+    await expect(card).toBeVisible();
+    await card.getByRole('button', { name: 'Answer' }).click();
+    const call = page.getByTestId('active-call');
+    await expect(call).toBeVisible();
+
+    await page.getByRole('button', { name: 'Lock', exact: true }).click();
+    await expect(call).toBeVisible();
+    await expect(call.getByRole('status')).toHaveText(/will lock as soon as this call ends/);
+    // Called off, then asked again.
+    await call.getByRole('button', { name: 'Keep unlocked' }).click();
+    await expect(call.getByRole('status')).toHaveText('');
+    await page.getByRole('button', { name: 'Lock', exact: true }).click();
+    await expect(call.getByRole('status')).toHaveText(/will lock as soon as this call ends/);
+
+    await call.getByRole('button', { name: 'End call' }).click();
+    await expect(page.getByRole('heading', { name: 'Unlock' })).toBeVisible();
+    await page.getByLabel('PIN', { exact: true }).fill(ADMIN_PIN);
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Hello, Ana Admin' })).toBeVisible();
+  });
+});
