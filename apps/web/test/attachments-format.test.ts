@@ -9,6 +9,7 @@ import { attachmentRecordId, paddedLength } from '@llamenos/protocol';
 import { describe, expect, it } from 'vitest';
 import { cutPadding } from '../src/lib/attachments/download.js';
 import {
+  CHUNK_LOG2,
   CHUNK_SIZE,
   chunkPlaintext,
   chunkRange,
@@ -55,11 +56,14 @@ const open = (parts: Uint8Array[], size: number) =>
   );
 
 describe('layout', () => {
-  it('pads to at least 64 KiB and to an eighth of the size’s power of two, in 512 KiB chunks', () => {
+  it('pads to at least 64 KiB and to an eighth of the size’s power of two, in the client’s chunks', () => {
     expect(layoutOf(0)).toMatchObject({ padded: 65_536, chunkSize: CHUNK_SIZE, chunkCount: 1 });
     expect(layoutOf(65_537)).toMatchObject({ padded: 65_536 + 8192, chunkCount: 1 });
     expect(layoutOf(CHUNK_SIZE * 2)).toMatchObject({ padded: CHUNK_SIZE * 2, chunkCount: 2 });
-    expect(layoutOf(CHUNK_SIZE * 2 + 1)).toMatchObject({ padded: CHUNK_SIZE * 2 + 2 ** 17, chunkCount: 3 });
+    expect(layoutOf(CHUNK_SIZE * 2 + 1)).toMatchObject({
+      padded: CHUNK_SIZE * 2 + CHUNK_SIZE / 4,
+      chunkCount: 3,
+    });
     const gib = layoutOf(2 ** 30 + 5);
     expect(gib.padded).toBe(2 ** 30 + 2 ** 27);
     expect(gib.chunkCount).toBe((2 ** 30 + 2 ** 27) / CHUNK_SIZE);
@@ -71,7 +75,7 @@ describe('layout', () => {
     expect(ranges.map((r) => [r.start, r.end, r.fileEnd, r.last])).toEqual([
       [0, CHUNK_SIZE, CHUNK_SIZE, false],
       [CHUNK_SIZE, 2 * CHUNK_SIZE, 2 * CHUNK_SIZE, false],
-      [2 * CHUNK_SIZE, 2 * CHUNK_SIZE + 2 ** 17, 2 * CHUNK_SIZE + 1, true],
+      [2 * CHUNK_SIZE, 2 * CHUNK_SIZE + CHUNK_SIZE / 4, 2 * CHUNK_SIZE + 1, true],
     ]);
     expect(() => chunkRange(layout, 3)).toThrow(RangeError);
     expect(() => chunkRange(layout, -1)).toThrow(RangeError);
@@ -97,7 +101,7 @@ describe('layout', () => {
     const a = newStreamHeader();
     const b = newStreamHeader();
     expect(a.length).toBe(21);
-    expect([a[0], a[1]]).toEqual([1, 19]);
+    expect([a[0], a[1]]).toEqual([1, CHUNK_LOG2]);
     expect(a.subarray(2)).not.toEqual(b.subarray(2));
   });
 });

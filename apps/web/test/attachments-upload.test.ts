@@ -33,7 +33,8 @@ const ID = '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 const author = generateSecretKey();
 const admin = generateSecretKey();
 const readers = [getPublicKey(author), getPublicKey(admin)];
-// Three 512 KiB chunks: 1.1 MB pads to 1,179,648 bytes.
+// Three 512 KiB chunks (smaller than the client's own, to keep the test quick): 1.1 MB pads to 1,179,648 bytes.
+const LOG2 = 19;
 const SIZE = 1_100_000;
 const fileOf = (seed: number, size = SIZE) =>
   Object.assign(new Blob([Uint8Array.from({ length: size }, (_, i) => (i * seed + 5) & 0xff)]), {
@@ -66,7 +67,7 @@ class FakeServer {
       chunkLog2: fromBase64url(b.header, 'header')[1]!,
       chunkCount: b.chunkCount,
       received: this.chunks.length,
-      sizeBucket: b.chunkCount * 2 ** 19,
+      sizeBucket: b.chunkCount * 2 ** LOG2,
       createdAt: '2026-12-04T22:00:00.000Z',
       completedAt: null,
       wrap,
@@ -147,7 +148,7 @@ describe('startUpload', () => {
   it('uploads the file as one stream the report’s readers can open, with progress to 100 %', async () => {
     const server = new FakeServer();
     const file = fileOf(7);
-    const handle = startUpload({ reportId: REPORT, id: ID, file, readers }, depsOf(server));
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 }, depsOf(server));
     const phases: string[] = [];
     handle.progress.subscribe((p) => phases.push(p.phase));
     await handle.done;
@@ -175,7 +176,7 @@ describe('startUpload', () => {
       return network();
     };
     const file = fileOf(11);
-    const handle = startUpload({ reportId: REPORT, id: ID, file, readers }, depsOf(server));
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 }, depsOf(server));
     await handle.done;
     // 1 refused before storing, 1 stored but its answer lost (sent again, recognised), then 2.
     expect(server.puts).toEqual([0, 1, 1, 1, 2]);
@@ -187,7 +188,7 @@ describe('startUpload', () => {
     const file = fileOf(13);
     const deps = depsOf(server);
     // The server already holds chunk 0 (an earlier attempt whose answer never came).
-    const first = startUpload({ reportId: REPORT, id: ID, file, readers }, deps);
+    const first = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 }, deps);
     server.before = (i) => (i === 1 ? new ApiRequestError(400, 'stop', 'stop here') : null);
     await expect(first.done).rejects.toBeInstanceOf(UploadError);
     server.before = () => null;
@@ -216,7 +217,10 @@ describe('startUpload', () => {
     ] as const) {
       const server = new FakeServer();
       server.before = (i) => (i === 1 ? new ApiRequestError(status, 'x', 'refused') : null);
-      const handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(3), readers }, depsOf(server));
+      const handle = startUpload(
+        { reportId: REPORT, id: ID, file: fileOf(3), readers, chunkLog2: LOG2 },
+        depsOf(server),
+      );
       await expect(handle.done).rejects.toMatchObject({ kind });
       expect(handle.progress.current()).toMatchObject({ phase: 'failed', error: { kind } });
       expect(server.puts).toEqual([0, 1]);
@@ -230,7 +234,10 @@ describe('startUpload', () => {
       if (i === 0) void handle!.cancel();
       return null;
     };
-    handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(5), readers }, depsOf(server));
+    handle = startUpload(
+      { reportId: REPORT, id: ID, file: fileOf(5), readers, chunkLog2: LOG2 },
+      depsOf(server),
+    );
     await expect(handle.done).rejects.toMatchObject({ kind: 'cancelled' });
     expect(server.deleted).toBe(true);
     expect(server.puts).toEqual([0]);
@@ -240,7 +247,7 @@ describe('startUpload', () => {
     const server = new FakeServer();
     server.before = () => network();
     const deps = { ...depsOf(server), sleep: () => new Promise<void>(() => undefined) };
-    const handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(5), readers }, deps);
+    const handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(5), readers, chunkLog2: LOG2 }, deps);
     await new Promise<void>((resolve) => {
       const stop = handle.progress.subscribe((p) => {
         if (p.phase !== 'retrying') return;
@@ -261,7 +268,7 @@ describe('resumeUpload', () => {
     const file = fileOf(seed);
     server.before = (i) => (i === 2 ? network() : null);
     const deps = { ...depsOf(server), sleep: async () => Promise.reject(new Error('the page was closed')) };
-    const handle = startUpload({ reportId: REPORT, id: ID, file, readers }, deps);
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 }, deps);
     await expect(handle.done).rejects.toThrow();
     server.before = () => null;
     server.puts = [];

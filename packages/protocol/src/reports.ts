@@ -317,11 +317,17 @@ export interface ReportReaders {
 // ---------------------------------------------------------------------------------------------
 // Attachments: a chunked, resumable upload of a §10 stream
 
-/** Upload chunk sizes a client may choose (log2): 64 KiB to 512 KiB, so one sealed chunk fits a request. */
+/**
+ * Upload chunk sizes a client may choose (log2): 64 KiB to 4 MiB. Chunks go one request at a
+ * time, in order, so the chunk size sets how many round trips a file costs: 4 MiB chunks make a
+ * gigabyte 256 requests instead of 2,048.
+ */
 export const UPLOAD_CHUNK_LOG2_MIN = 16;
-export const UPLOAD_CHUNK_LOG2_MAX = 19;
-/** What the reference client uses: 512 KiB chunks. */
-export const UPLOAD_CHUNK_LOG2 = 19;
+export const UPLOAD_CHUNK_LOG2_MAX = 22;
+/** What the reference client uses: 4 MiB chunks. */
+export const UPLOAD_CHUNK_LOG2 = 22;
+/** The body limit of `PUT /api/attachments/:id/chunks/:index` alone: one sealed chunk of the largest size. */
+export const UPLOAD_CHUNK_BODY_LIMIT_BYTES = 2 ** UPLOAD_CHUNK_LOG2_MAX + 16;
 
 /**
  * The padded plaintext length of a file of `n` bytes (§10.2): at least 64 KiB, then rounded up to

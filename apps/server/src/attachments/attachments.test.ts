@@ -17,7 +17,13 @@ import {
   unwrapKey,
   wrapKey,
 } from '@llamenos/crypto';
-import { attachmentRecordId, type ChunkAck, paddedLength, streamChunkCount } from '@llamenos/protocol';
+import {
+  attachmentRecordId,
+  type ChunkAck,
+  paddedLength,
+  streamChunkCount,
+  UPLOAD_CHUNK_LOG2_MAX,
+} from '@llamenos/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, PUBLIC_URL, removeTestBlobDir, testConfig } from '../../test/helpers.js';
 import { BlobStore, type FileHandle } from '../blobs/store.js';
@@ -98,7 +104,8 @@ async function openHotline(db: Database, config: Config, blobs?: BlobStore) {
 type Hotline = Awaited<ReturnType<typeof openHotline>>;
 
 /** A file sealed as the browser seals it: padded (§10.2), then the STREAM construction in 2^16 chunks. */
-async function sealFile(attachmentId: string, size: number) {
+async function sealFile(attachmentId: string, size: number, log2 = LOG2) {
+  const sealed = 2 ** log2 + 16;
   const plaintext = new Uint8Array(paddedLength(size));
   plaintext.set(randomBytes(size));
   const key = randomBytes(32);
@@ -112,7 +119,7 @@ async function sealFile(attachmentId: string, size: number) {
       controller.close();
     },
   });
-  const reader = source.pipeThrough(encryptStream(key, ctx, LOG2)).getReader();
+  const reader = source.pipeThrough(encryptStream(key, ctx, log2)).getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -121,9 +128,9 @@ async function sealFile(attachmentId: string, size: number) {
   const stream = concat(...parts);
   const header = stream.subarray(0, STREAM_HEADER_LENGTH);
   const chunks: Uint8Array[] = [];
-  for (let at = STREAM_HEADER_LENGTH; at < stream.length; at += SEALED)
-    chunks.push(stream.slice(at, at + SEALED));
-  expect(chunks.length).toBe(streamChunkCount(plaintext.length, LOG2));
+  for (let at = STREAM_HEADER_LENGTH; at < stream.length; at += sealed)
+    chunks.push(stream.slice(at, at + sealed));
+  expect(chunks.length).toBe(streamChunkCount(plaintext.length, log2));
   return { id: attachmentId, key, ctx, plaintext, stream, header: toBase64url(header), chunks };
 }
 type SealedFile = Awaited<ReturnType<typeof sealFile>>;
@@ -250,6 +257,21 @@ describe('chunked attachment uploads', () => {
     await db.close();
     await drop();
     await removeTestBlobDir(config);
+  });
+
+  it('takes 4 MiB chunks above the general body limit on the chunk route only', async () => {
+    const reportId = await addReport(reporter);
+    const file = await sealFile(randomUUID(), 4 * 1024 ** 2 + 100_000, UPLOAD_CHUNK_LOG2_MAX);
+    expect(file.chunks[0]!.length).toBeGreaterThan(config.BODY_LIMIT_BYTES);
+    expect((await open(reportId, file)).status).toBe(201);
+    await upload(file);
+    const done = await h.request('GET', `/api/attachments/${file.id}/upload`, reporter);
+    expect((await done.json()).attachment.state).toBe('complete');
+    // Any other route keeps the general limit.
+    const big = await h.request('POST', `/api/reports/${reportId}/attachments`, reporter, {
+      json: { padding: 'x'.repeat(config.BODY_LIMIT_BYTES) },
+    });
+    expect(big.status).toBe(413);
   });
 
   it('uploads a sealed stream chunk by chunk; author and admin download it and open it', async () => {
@@ -436,7 +458,7 @@ describe('chunked attachment uploads', () => {
 
     const header = fromBase64url(file.header);
     const bigChunks = header.slice();
-    bigChunks[1] = 20;
+    bigChunks[1] = UPLOAD_CHUNK_LOG2_MAX + 1;
     expect((await post({ ...body, header: toBase64url(bigChunks) })).status).toBe(400);
     const version2 = header.slice();
     version2[0] = 2;

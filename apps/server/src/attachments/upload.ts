@@ -10,6 +10,7 @@ import {
   type AttachmentView,
   type ChunkAck,
   type CreateAttachmentBody,
+  UPLOAD_CHUNK_BODY_LIMIT_BYTES,
   UPLOAD_CHUNK_LOG2_MAX,
   UPLOAD_CHUNK_LOG2_MIN,
   type UploadStatus,
@@ -79,9 +80,10 @@ function checkHeader(ctx: ServerContext, text: string): number {
         message: `chunk size must be 2^${UPLOAD_CHUNK_LOG2_MIN} to 2^${UPLOAD_CHUNK_LOG2_MAX} bytes for an upload`,
       },
     ]);
-  if (sealedChunkBytes(log2) > ctx.config.BODY_LIMIT_BYTES)
+  const limit = Math.max(ctx.config.BODY_LIMIT_BYTES, UPLOAD_CHUNK_BODY_LIMIT_BYTES);
+  if (sealedChunkBytes(log2) > limit)
     throw invalid(
-      `a sealed chunk of 2^${log2} bytes does not fit this server's request limit of ${ctx.config.BODY_LIMIT_BYTES} bytes; use smaller chunks`,
+      `a sealed chunk of 2^${log2} bytes does not fit this server's chunk request limit of ${limit} bytes; use smaller chunks`,
     );
   return log2;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UPLOAD_CHUNK_BODY_LIMIT_BYTES } from '@llamenos/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -72,20 +73,24 @@ function useRequestObservation(app: Hono<AppEnv>, ctx: ServerContext, metrics?: 
   });
 }
 
+/** The one route whose body is a sealed attachment chunk (docs/PROTOCOL.md §10.2). */
+const UPLOAD_CHUNK_PATH = /^\/api\/attachments\/[0-9a-f-]{36}\/chunks\/\d{1,10}$/;
+export const isUploadChunkPath = (path: string): boolean => UPLOAD_CHUNK_PATH.test(path);
+
 /** Everything under /api: a body size cap, then who is calling, then the body shape checks. */
 function useApiGate(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.use(
-    '/api/*',
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: ctx.config.BODY_LIMIT_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError(
-          413,
-          'payload_too_large',
-          `request body above ${ctx.config.BODY_LIMIT_BYTES} bytes`,
-        );
+        throw new ApiError(413, 'payload_too_large', `request body above ${maxSize} bytes`);
       },
-    }),
+    });
+  const general = limitOf(ctx.config.BODY_LIMIT_BYTES);
+  // One sealed attachment chunk (up to 4 MiB) is the only larger body; nothing else gets its limit.
+  const chunk = limitOf(Math.max(ctx.config.BODY_LIMIT_BYTES, UPLOAD_CHUNK_BODY_LIMIT_BYTES));
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'PUT' && isUploadChunkPath(c.req.path) ? chunk(c, next) : general(c, next),
   );
   app.use(
     '/api/*',

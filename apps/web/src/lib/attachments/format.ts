@@ -11,12 +11,12 @@ import { attachmentRecordId, paddedLength, streamChunkCount, UPLOAD_CHUNK_LOG2 }
  *
  * Encryption: the §10 STREAM over XChaCha20-Poly1305 (packages/crypto StreamSealer) with
  *   key        a fresh random 32-byte file key, one per attachment
- *   header     0x01 || UPLOAD_CHUNK_LOG2 (19, so 512 KiB chunks) || 19 random bytes (nonce prefix)
+ *   header     0x01 || UPLOAD_CHUNK_LOG2 (22, so 4 MiB chunks) || 19 random bytes (nonce prefix)
  *   label      PURPOSES.attachment.content (LABEL_ATTACHMENT_STREAM)
  *   record id  attachmentRecordId(id) = "attachment:<attachment uuid>"
- * Chunk i (0-based) seals plaintext bytes [i·2^19, min((i+1)·2^19, P)); there are
- * N = streamChunkCount(P, 19) = ceil(P / 2^19) chunks, every one 2^19 + 16 bytes sealed but the
- * last (16..2^19 + 16), which alone carries the last flag.
+ * Chunk i (0-based) seals plaintext bytes [i·2^22, min((i+1)·2^22, P)); there are
+ * N = streamChunkCount(P, 22) = ceil(P / 2^22) chunks, every one 2^22 + 16 bytes sealed but the
+ * last (16..2^22 + 16), which alone carries the last flag.
  *
  * Key wraps: the file key is wrapped (ECIES wrapKey) with PURPOSES.attachment.wrap
  * (LABEL_ATTACHMENT_KEY_WRAP) and the same record id for every reader of the report

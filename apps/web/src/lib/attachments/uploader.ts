@@ -283,15 +283,23 @@ const uniq = (readers: string[]) => [...new Set(readers)];
  * is read, and chunks sent in order with retries.
  */
 export function startUpload(
-  opts: { reportId: string; id: string; file: File | (FileLike & { name: string }); readers: string[] },
+  opts: {
+    reportId: string;
+    id: string;
+    file: File | (FileLike & { name: string });
+    readers: string[];
+    /** log2 of the chunk size; the protocol's UPLOAD_CHUNK_LOG2 unless a test asks for smaller chunks. */
+    chunkLog2?: number;
+  },
   deps: UploadDeps = defaultDeps(),
 ): UploadHandle {
-  const layout = layoutOf(opts.file.size, CHUNK_LOG2);
+  const chunkLog2 = opts.chunkLog2 ?? CHUNK_LOG2;
+  const layout = layoutOf(opts.file.size, chunkLog2);
   const upload = new Upload(opts.id, opts.file, layout, deps);
   return handleOf(upload, opts.file.name, async () => {
     const recordId = attachmentRecordId(opts.id);
     const key = crypto.getRandomValues(new Uint8Array(32));
-    const header = newStreamHeader(CHUNK_LOG2);
+    const header = newStreamHeader(chunkLog2);
     let source: ChunkSource;
     let received: number;
     try {
