@@ -64,11 +64,23 @@ function ownUpload(upload: store.ModelUploadRow | null, caller: Member): store.M
   return upload;
 }
 
+/** An upload untouched this long is abandoned; the next upload started removes it and its partial file. */
+export const STALE_MODEL_UPLOAD_MS = 7 * 24 * 3600 * 1000;
+
+async function removeStaleUploads(ctx: ServerContext): Promise<void> {
+  for (const id of await store.staleUploads(ctx.db, new Date(ctx.now().getTime() - STALE_MODEL_UPLOAD_MS))) {
+    await store.deleteUpload(ctx.db, id);
+    await removePartialModel(ctx, id);
+  }
+}
+
 export async function startModelUpload(
   ctx: ServerContext,
   caller: Member,
   body: StartModelUploadBody,
 ): Promise<ModelUploadStatus> {
+  // Uploads are rare (a model is uploaded once), so abandoned ones are cleared here, not on a timer.
+  await removeStaleUploads(ctx);
   const id = randomUUID();
   try {
     await createPartialModel(ctx, id);

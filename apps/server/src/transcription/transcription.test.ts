@@ -265,6 +265,23 @@ describe('the transcription model', () => {
     expect((await h.request('DELETE', '/api/transcription/model', { as: admin })).status).toBe(404);
   });
 
+  it('an upload abandoned for a week is removed, with its partial file, when the next one starts', async () => {
+    const file = small({ seed: 6 });
+    const old = await startUpload(file);
+    expect((await putBytes(chunkPath(old.id, 0), admin, file.subarray(0, old.chunkBytes))).status).toBe(200);
+    await access(path.join(modelDir(h.ctx), `.part-${old.id}`));
+    h.setNow(new Date(Date.now() + 8 * 24 * 3600 * 1000));
+    try {
+      await startUpload(file);
+      expect(
+        (await h.request('GET', `/api/transcription/model/uploads/${old.id}`, { as: admin })).status,
+      ).toBe(404);
+      await expect(access(path.join(modelDir(h.ctx), `.part-${old.id}`))).rejects.toThrow();
+    } finally {
+      h.setNow(new Date());
+    }
+  });
+
   it('an unfinished upload can be cancelled by its uploader only', async () => {
     const file = small({ seed: 5 });
     const upload = await startUpload(file);
