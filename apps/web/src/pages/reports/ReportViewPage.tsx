@@ -122,7 +122,14 @@ function LoadedReport({
         author={meta.authorPubkey === me.pubkey}
       />
       {admin && <Workflow meta={meta} me={me} />}
-      <Thread opened={opened} me={me} nameOf={(pubkey) => nameOf(pubkey) ?? t('reports.someone')} />
+      <Thread
+        opened={opened}
+        me={me}
+        // Only the author and report admins can reply, so a reply by anyone else is the hotline's.
+        nameOf={(pubkey) =>
+          nameOf(pubkey) ?? (pubkey === meta.authorPubkey ? t('reports.someone') : t('reports.hotlineTeam'))
+        }
+      />
       <ReplyForm reportId={id} />
       {admin && <DeleteReport id={id} />}
     </>

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { DataTable } from '../../components/DataTable.js';
+import { type Column, DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { FilterActions } from '../../components/FilterActions.js';
 import { formatDateTime } from '../../components/format.js';
@@ -124,6 +124,12 @@ function ReportsList({ me }: { me: Me }) {
     [found, list.reports],
   );
   const failed = list.reports.filter((r) => r.opened.status !== 'ok').length;
+  // Who filed each report, for those who read everyone's (a reporter's are all their own).
+  const authorColumn: Column<ListedReport> = {
+    header: t('reports.author'),
+    direction: 'auto',
+    cell: (r) => nameOf(r.meta.authorPubkey) ?? t('reports.someone'),
+  };
 
   return (
     <>
@@ -199,11 +205,7 @@ function ReportsList({ me }: { me: Me }) {
               <span className={`badge status-${r.meta.status}`}>{t(STATUS_LABEL[r.meta.status])}</span>
             ),
           },
-          {
-            header: t('reports.author'),
-            direction: 'auto',
-            cell: (r) => nameOf(r.meta.authorPubkey) ?? t('reports.someone'),
-          },
+          ...(admin ? [authorColumn] : []),
           { header: t('reports.filedAt'), cell: (r) => formatDateTime(r.meta.createdAt, i18n.language) },
           { header: t('reports.replies'), direction: 'ltr', cell: (r) => r.meta.replyCount },
         ]}
