@@ -18,6 +18,7 @@ import { onHubEvent, onResync } from '../../lib/realtime/index.js';
 import { NO_REPORT_FILTERS, type ReportFilters } from '../../lib/reports/api.js';
 import { typeName } from '../../lib/reports/payload.js';
 import { reportsPool } from '../../lib/reports/pool.js';
+import { ReportsExport } from './ReportsExport.js';
 import {
   KeyNeeded,
   nameOfMember,
@@ -216,6 +217,7 @@ function ReportsList({ me }: { me: Me }) {
         </button>
       )}
       {types && types.length === 0 && admin && <p className="hint">{t('reports.noTypesYet')}</p>}
+      {admin && types && <ReportsExport types={types} nameOf={nameOf} />}
     </>
   );
 }
