@@ -2059,7 +2059,7 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   LABEL_MESSAGE_CONTENT: { status: 'used', vectors: ['content.cases.1', 'purposes.message.content'] },
   LABEL_VOICEMAIL_CONTENT: { status: 'reserved', vectors: ['reserved.voicemailContent'] },
   LABEL_TRANSCRIPT_CONTENT: {
-    status: 'reserved',
+    status: 'used',
     vectors: ['content.cases.2', 'purposes.transcript.content'],
   },
   LABEL_CALL_META_CONTENT: { status: 'used', vectors: ['purposes.callMeta.content'] },
@@ -2074,7 +2074,7 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   LABEL_REPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.report.wrap', 'reports.reply'] },
   LABEL_MESSAGE_KEY_WRAP: { status: 'used', vectors: ['purposes.message.wrap'] },
   LABEL_VOICEMAIL_KEY_WRAP: { status: 'used', vectors: ['purposes.voicemail.wrap'] },
-  LABEL_TRANSCRIPT_KEY_WRAP: { status: 'reserved', vectors: ['ecies.cases.1', 'purposes.transcript.wrap'] },
+  LABEL_TRANSCRIPT_KEY_WRAP: { status: 'used', vectors: ['ecies.cases.1', 'purposes.transcript.wrap'] },
   LABEL_CALL_META_KEY_WRAP: { status: 'used', vectors: ['purposes.callMeta.wrap'] },
   LABEL_EXPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.export.wrap'] },
   LABEL_ATTACHMENT_KEY_WRAP: {
