@@ -17,6 +17,7 @@ import { createCallAwareLock } from '../src/lib/calls/call-lock.js';
 import {
   askWhenTakingCalls,
   type CallNotificationPermission,
+  shiftJustStarted,
   shouldOfferNotifications,
 } from '../src/lib/calls/notify.js';
 import {
@@ -112,6 +113,14 @@ describe('notification permission', () => {
       await askWhenTakingCalls(other.asker);
       expect(other.request, `${permission} ${dismissed}`).not.toHaveBeenCalled();
     }
+  });
+
+  it('is offered again when a shift of the member\'s starts, even after "Not now"', () => {
+    expect(shiftJustStarted(false, true)).toBe(true);
+    expect(shiftJustStarted(true, true)).toBe(false);
+    expect(shiftJustStarted(true, false)).toBe(false);
+    // The first look (nothing known before) is not a shift starting.
+    expect(shiftJustStarted(undefined, true)).toBe(false);
   });
 
   it('is never asked while a call rings: the ringing card has no permission request', () => {

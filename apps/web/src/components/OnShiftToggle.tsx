@@ -59,7 +59,7 @@ export function OnShiftToggle({ me }: { me: Me }) {
         {t(breakSwitchHelpKey(me.onBreak))}
       </p>
       <ErrorMessage error={toggle.error} />
-      <NotificationOffer />
+      <NotificationOffer onShift={onShift.data?.includesMe} />
     </section>
   );
 }

@@ -1,9 +1,10 @@
 /**
  * Browser notifications for incoming calls: only once the member granted permission. The
  * permission is asked at moments that are about calls, never as a surprise while one rings:
- * an offer on the dashboard's shift panel (first seen at the end of joining, and whenever a
- * shift is on), and when the member turns "Taking calls" on. "Not now" is remembered on this
- * device, and a browser that said no is never asked again (it would not show the prompt
+ * an offer on the dashboard's shift panel (first seen at the end of joining, and again when a
+ * shift of theirs starts), and when the member turns "Taking calls" on. "Not now" is
+ * remembered on this device until the next shift starts, and a browser that said no is never
+ * asked again (it would not show the prompt
  * anyway). Notifications carry the caller's last 4 digits at most.
  */
 
@@ -28,6 +29,15 @@ export const notificationOfferDismissed = (): boolean => localStorage.getItem(NO
 export function dismissNotificationOffer(): void {
   localStorage.setItem(NOT_NOW_KEY, '1');
 }
+
+/** "Not now" lasts until the member's next shift starts: then the offer comes back once. */
+export function forgetNotificationOfferDismissal(): void {
+  localStorage.removeItem(NOT_NOW_KEY);
+}
+
+/** A shift of the member's began between two looks at "on shift now" (unknown counts as no news). */
+export const shiftJustStarted = (before: boolean | undefined, now: boolean | undefined): boolean =>
+  before === false && now === true;
 
 /** Whether to offer call notifications: only while the browser would still ask, and not after "Not now". */
 export const shouldOfferNotifications = (
