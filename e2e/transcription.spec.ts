@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createAuthHeader, generateSecretKey, getPublicKey, type SealedEnvelope } from '@llamenos/crypto';
+import type { Page } from '@playwright/test';
+import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
+import { bootstrapAdmin, createInviteLink, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+
+/**
+ * Transcription in the browser, end to end (issue 16): the admin uploads the project's generated
+ * random-weight whisper model (scripts/make-whisper-test-model.mjs) in the settings, a caller
+ * leaves a voicemail through the simulated carrier, and the admin's browser decrypts it, runs
+ * whisper.cpp (WebAssembly, in a worker) on it and stores the transcript sealed for the admins.
+ * A second admin reads it in their browser; a volunteer gets nothing from the API. The text is
+ * gibberish (random weights): the test asserts the pipeline, not the words.
+ */
+
+const CALLER = '+15550104242';
+
+async function placeCall(hotline: Hotline, from: string): Promise<void> {
+  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+}
+
+/** A NIP-98-signed request from Node, as a member whose key lives here. */
+async function signed(hotline: Hotline, key: Uint8Array, method: string, route: string, body?: unknown) {
+  const url = `${hotline.url}${route}`;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  return fetch(url, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      authorization: createAuthHeader({ url, method, body: text }, key),
+    },
+    body: body === undefined ? undefined : text,
+  });
+}
+
+/** Redeems an invite link with a key made here (no browser needed for this member). */
+async function joinOverApi(hotline: Hotline, link: string, name: string): Promise<Uint8Array> {
+  const key = generateSecretKey();
+  const token = new URL(link).hash.slice(1);
+  const response = await signed(hotline, key, 'POST', '/api/invites/redeem', { token, displayName: name });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return key;
+}
+
+async function inviteAdmin(admin: Page, name: string): Promise<string> {
+  await navLink(admin, 'Invites').click();
+  await admin.getByLabel('Their name').fill(name);
+  await admin.getByRole('checkbox', { name: 'Admin' }).check();
+  await admin.getByRole('checkbox', { name: 'Volunteer' }).uncheck();
+  await admin.getByRole('button', { name: 'Create invite link' }).click();
+  const link = await admin.getByLabel('Invite link', { exact: true }).inputValue();
+  await admin.getByRole('button', { name: 'I have sent it' }).click();
+  return link;
+}
+
+/** The voicemail's row on the calls page, with its transcripts shown. */
+async function openTranscripts(page: Page) {
+  await navLink(page, 'Dashboard').click();
+  await navLink(page, 'Calls').click();
+  const row = page.getByTestId('call-history').getByRole('row').filter({ hasText: '…4242' });
+  await row.getByRole('button', { name: /^Transcripts/ }).click();
+  return row;
+}
+
+test('a voicemail is transcribed in the admin browser, sealed for the admins, not for a volunteer', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  // Two keys made in browsers, a 10 s queue timeout and whisper.cpp on two threads.
+  test.setTimeout(120_000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
+  const modelPath = path.join(dir, 'ggml-test.bin');
+  execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath], { stdio: 'ignore' });
+  const modelSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
+
+  try {
+    await bootstrapAdmin(admin, hotline);
+    // The volunteer first: the invite form keeps the roles last chosen.
+    const volunteerLink = await createInviteLink(admin, 'Vera Volunteer');
+    const secondAdminLink = await inviteAdmin(admin, 'Ada Second');
+    const volunteerKey = await joinOverApi(hotline, volunteerLink, 'Vera Volunteer');
+    const ada = await browser.newPage();
+    ada.on('console', (m) => m.type() === 'error' && consoleErrors.push(`ada: ${m.text()}`));
+    await ada.goto(secondAdminLink);
+    await createKeyThroughUi(ada, 'Ada Second', VOLUNTEER_PIN);
+    await expect(ada.getByRole('heading', { name: 'Hello, Ada Second' })).toBeVisible();
+
+    await test.step('the admin switches transcription on and uploads the model; the page shows its SHA-256', async () => {
+      await navLink(admin, 'Settings').click();
+      const calls = admin.getByRole('form', { name: 'Calls' });
+      await calls.getByLabel('Seconds a caller waits before voicemail').fill('10');
+      await calls.getByRole('button', { name: 'Save Calls' }).click();
+      await expect(calls.getByRole('status')).toHaveText('Saved.');
+      const section = admin.getByRole('form', { name: 'Transcription' });
+      await section.getByLabel('Offer transcription').check();
+      await section.getByRole('button', { name: 'Save Transcription' }).click();
+      await expect(section.getByRole('status')).toHaveText('Saved.');
+      await expect(admin.getByTestId('transcription-no-model')).toBeVisible();
+      await admin.getByLabel('Upload a model file').setInputFiles(modelPath);
+      await expect(admin.getByTestId('transcription-upload')).toHaveAttribute('data-phase', 'done', {
+        timeout: 30_000,
+      });
+      await expect(admin.getByTestId('transcription-model-sha256')).toHaveText(modelSha256);
+    });
+
+    await test.step('a caller leaves a voicemail (nobody on shift)', async () => {
+      await navLink(admin, 'Calls').click();
+      await placeCall(hotline, CALLER);
+      // The queue timeout (10 s) sends the caller to voicemail; the list follows the hub event,
+      // and is re-read here too so a slow machine does not depend on it.
+      const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…4242' });
+      await expect(async () => {
+        await navLink(admin, 'Dashboard').click();
+        await navLink(admin, 'Calls').click();
+        await expect(row.getByRole('button', { name: /^Play/ })).toBeVisible({ timeout: 5_000 });
+      }).toPass({ timeout: 45_000 });
+    });
+
+    const callId =
+      await test.step('the admin browser transcribes it: the transcript is listed with the call', async () => {
+        // whisper.cpp's threads need SharedArrayBuffer: the server serves the app cross-origin isolated.
+        expect(await admin.evaluate(() => crossOriginIsolated)).toBe(true);
+        const row = await openTranscripts(admin);
+        await expect(row.getByText('No transcript yet.')).toBeVisible();
+        const posted = admin.waitForResponse(
+          (r) => /\/api\/calls\/[0-9a-f-]+\/transcripts$/.test(r.url()) && r.request().method() === 'POST',
+        );
+        await row.getByRole('button', { name: 'Transcribe in this browser' }).click();
+        const response = await posted;
+        expect(response.status()).toBe(201);
+        // What left the browser is an envelope: no text, sealed for both admins (not the volunteer).
+        const body = response.request().postDataJSON() as { source: string; envelope: SealedEnvelope };
+        expect(body.source).toBe('voicemail');
+        expect(body.envelope.wraps.map((w) => w.reader)).not.toContain(getPublicKey(volunteerKey));
+        expect(body.envelope.wraps).toHaveLength(2);
+        const transcript = row.getByTestId('transcript');
+        await expect(transcript).toHaveAttribute('data-state', 'open', { timeout: 45_000 });
+        await expect(row.getByTestId('transcript-text')).not.toBeEmpty();
+        return response.url().split('/').at(-2) as string;
+      });
+    const text = await admin.getByTestId('transcript-text').textContent();
+
+    await test.step('the second admin reads the same text in their browser', async () => {
+      const row = await openTranscripts(ada);
+      await expect(row.getByTestId('transcript')).toHaveAttribute('data-state', 'open');
+      await expect(row.getByTestId('transcript-text')).toHaveText(text ?? '');
+    });
+
+    await test.step('the server never saw the text: not in its log; a volunteer gets no transcript', async () => {
+      expect(text?.length).toBeGreaterThan(0);
+      expect(hotline.output()).not.toContain(text);
+      const listed = await signed(hotline, volunteerKey, 'GET', `/api/calls/${callId}/transcripts`);
+      if (listed.status === 200) {
+        const { transcripts } = (await listed.json()) as { transcripts: unknown[] };
+        expect(transcripts).toEqual([]);
+      } else expect([403, 404]).toContain(listed.status);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(unexpected(consoleErrors)).toEqual([]);
+});
