@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomFieldDefinition, RoleView } from '@llamenos/protocol';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import i18next from 'i18next';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -36,6 +37,7 @@ import {
 import { COUNTER_FROM, counterState } from '../src/lib/text-limit.js';
 import { boundsOf, toDefinitions } from '../src/pages/admin/CustomFieldsSection.js';
 import { roleChoices, roleName, roleNames } from '../src/pages/admin/useRoles.js';
+import { NoteEditor } from '../src/pages/notes/NoteEditor.js';
 import {
   clockOf,
   formatHourLabel,
@@ -225,6 +227,44 @@ describe('number fields with bounds', () => {
     expect(i18next.t('notes.fieldProblem.aboveMax', limitsOf(age))).toBe(
       'Too large: the most allowed is 120.',
     );
+  });
+
+  it('the note form gives the input its bounds, says them, and counts a long text field', () => {
+    const where: CustomFieldDefinition = {
+      id: 'where',
+      label: 'Where',
+      type: 'text',
+      required: false,
+      order: 1,
+    };
+    const html = renderToStaticMarkup(
+      createElement(
+        QueryClientProvider,
+        { client: new QueryClient() },
+        createElement(NoteEditor, {
+          start: {
+            noteId: 'n',
+            baseVersion: null,
+            callId: null,
+            text: 'x'.repeat(NOTE_TEXT_MAX - 1000),
+            values: { where: 'y'.repeat(FIELD_TEXT_MAX - 100) },
+            restored: null,
+            original: { text: '', values: {} },
+          },
+          fields: [age, where],
+          onSaved: () => {},
+        }),
+      ),
+    );
+    expect(html).toContain(
+      '<input id="note-field-age" aria-describedby="note-range-age" type="number" inputMode="decimal" min="0" max="120" value=""/><p id="note-range-age" class="hint">From 0 to 120.</p>',
+    );
+    expect(html).toContain('aria-describedby="note-count-text"');
+    expect(html).toContain(
+      '<p id="note-count-text" class="char-counter char-counter-near" data-testid="char-counter">1,000 characters left (at most 20,000)</p>',
+    );
+    expect(html).toContain('<input id="note-field-where" aria-describedby="note-count-where" type="text"');
+    expect(html).toContain('100 characters left (at most 2,000)');
   });
 
   it('a field without bounds takes any number', () => {
