@@ -167,3 +167,19 @@ describe('error mapping', () => {
     expect(asTranscriptionError('boom').code).toBe('engine-crashed');
   });
 });
+
+describe('dispose', () => {
+  it('ends the worker and fails the transcription in progress; the next one gets a new worker', async () => {
+    g.crossOriginIsolated = true;
+    const { engine, workers } = engineWith([
+      () => {},
+      (r, w) => w.reply({ type: 'done', job: r.job, result: result('after') }),
+    ]);
+    const running = failure(engine.transcribe(options));
+    await new Promise((r) => setTimeout(r, 5));
+    engine.dispose();
+    expect(await running).toBe('engine-crashed');
+    expect(workers[0]?.terminated).toBe(true);
+    expect((await engine.transcribe(options)).segments[0]?.text).toBe('after');
+  });
+});

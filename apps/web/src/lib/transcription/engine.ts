@@ -55,10 +55,18 @@ export class TranscriptionEngine {
     return run;
   }
 
-  /** Ends the worker (a locked vault, a page leaving). */
+  /** The running transcription's way out, when the worker is ended under it. */
+  private stopCurrent: ((error: TranscriptionError) => void) | null = null;
+
+  /**
+   * Ends the worker (the vault locked, the page leaving): the decrypted audio and the model go
+   * with it. A transcription in progress fails; the next one starts a new worker.
+   */
   dispose(): void {
+    const stop = this.stopCurrent;
     this.worker?.terminate();
     this.worker = null;
+    stop?.(new TranscriptionError('engine-crashed', 'stopped'));
   }
 
   private run(options: TranscribeOptions): Promise<EngineResult> {
@@ -68,6 +76,7 @@ export class TranscriptionEngine {
     const job = this.nextJob++;
     return new Promise<EngineResult>((resolve, reject) => {
       const cleanUp = () => {
+        this.stopCurrent = null;
         worker.removeEventListener('message', onMessage);
         worker.removeEventListener('error', onError);
         worker.removeEventListener('messageerror', onMessageError);
@@ -100,6 +109,10 @@ export class TranscriptionEngine {
         broken(new TranscriptionError(workerFailureCode(event.message), (event.message ?? '').slice(0, 200)));
       };
       const onMessageError = () => broken(new TranscriptionError('engine-crashed', 'unreadable message'));
+      this.stopCurrent = (error) => {
+        cleanUp();
+        reject(error);
+      };
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', onError);
       worker.addEventListener('messageerror', onMessageError);

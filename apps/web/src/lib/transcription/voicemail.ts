@@ -7,7 +7,7 @@ import {
   fetchVoicemailAudio,
   postTranscript,
 } from '../api/index.js';
-import { unlockedSecretKey } from '../vault.js';
+import { onVaultChange, unlockedSecretKey } from '../vault.js';
 import { transcriptionEngine } from './engine.js';
 import { TranscriptionError } from './errors.js';
 import type { EngineAudio, EngineResult, EngineStage } from './protocol.js';
@@ -20,6 +20,18 @@ import { looksLikeWav } from './wav.js';
  * by the browser's decodeAudioData), transcribed by whisper.cpp in the worker, sealed for the
  * admin and every current admin, and stored. Neither audio nor text leaves the browser in the clear.
  */
+
+/** The engine, ended whenever the vault locks: no decrypted audio outlives the unlocked session. */
+let endsOnLock = false;
+function engine() {
+  if (!endsOnLock) {
+    endsOnLock = true;
+    onVaultChange(() => {
+      if (!unlockedSecretKey()) transcriptionEngine().dispose();
+    });
+  }
+  return transcriptionEngine();
+}
 
 export class VoicemailLockedError extends Error {
   override readonly name = 'VoicemailLockedError';
@@ -90,7 +102,7 @@ export async function transcribeVoicemail(
 ): Promise<TranscribedVoicemail> {
   options.onStage?.('decrypting');
   const audio = await audioForEngine(await decryptVoicemail(callId));
-  const result = await transcriptionEngine().transcribe({
+  const result = await engine().transcribe({
     model: { sha256: model.sha256, url: `/api/transcription/models/${model.sha256}` },
     audio,
     language: options.language || 'auto',
