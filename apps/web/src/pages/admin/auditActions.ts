@@ -90,6 +90,7 @@ const BY_AREA = {
     'exception.updated',
     'exception.deleted',
   ],
+  transcription: ['model-uploaded', 'model-removed', 'created', 'access-granted'],
   settings: ['changed', 'provider-updated', 'provider-deleted', 'channel-updated', 'channel-deleted'],
   realtime: ['hub-key-rotated'],
 } as const;
