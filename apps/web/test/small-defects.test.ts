@@ -159,10 +159,10 @@ describe('"too long" names the limit, and a counter shows near it', () => {
     expect(check.ok).toBe(false);
     if (check.ok) return;
     expect(check.problems).toEqual({ text: 'tooLong', where: 'tooLong' });
-    expect(i18next.t('notes.fieldProblem.tooLong', limitsOf('text'))).toBe(
+    expect(i18next.t('notes.fieldProblem.tooLong', { ...limitsOf('text') })).toBe(
       'Too long: at most 20,000 characters.',
     );
-    expect(i18next.t('notes.fieldProblem.tooLong', limitsOf(fields[0]!))).toBe(
+    expect(i18next.t('notes.fieldProblem.tooLong', { ...limitsOf(fields[0]!) })).toBe(
       'Too long: at most 2,000 characters.',
     );
   });
@@ -221,10 +221,10 @@ describe('number fields with bounds', () => {
     expect(check('0').ok).toBe(true);
     expect(check('120').ok).toBe(true);
     expect(check('abc')).toEqual({ ok: false, problems: { age: 'number' } });
-    expect(i18next.t('notes.fieldProblem.belowMin', limitsOf(age))).toBe(
+    expect(i18next.t('notes.fieldProblem.belowMin', { ...limitsOf(age) })).toBe(
       'Too small: the least allowed is 0.',
     );
-    expect(i18next.t('notes.fieldProblem.aboveMax', limitsOf(age))).toBe(
+    expect(i18next.t('notes.fieldProblem.aboveMax', { ...limitsOf(age) })).toBe(
       'Too large: the most allowed is 120.',
     );
   });
