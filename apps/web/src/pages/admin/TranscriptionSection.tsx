@@ -112,8 +112,12 @@ function ModelPanel({ writable }: { writable: boolean }) {
           />
           {progress && (
             <div role="status" data-testid="transcription-upload" data-phase={progress.phase}>
-              <p>{t(`transcription.model.phase.${progress.phase}`)}</p>
-              <progress max={progress.totalBytes} value={progress.sentBytes} />
+              <p id="transcription-upload-phase">{t(`transcription.model.phase.${progress.phase}`)}</p>
+              <progress
+                aria-labelledby="transcription-upload-phase"
+                max={progress.totalBytes}
+                value={progress.sentBytes}
+              />
               {progress.sha256 && (
                 <p>
                   {t('transcription.model.sha256')}: <code dir="ltr">{progress.sha256}</code>
