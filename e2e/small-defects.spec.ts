@@ -48,6 +48,13 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
     await expect(help).toContainText('Turn this off to take a break');
   });
 
+  await test.step('call notifications are offered on the shift panel at the end of joining; "Not now" hides the offer', async () => {
+    const offer = page.getByTestId('notification-offer');
+    await expect(offer).toContainText('Get an alert when a call rings for you');
+    await offer.getByRole('button', { name: 'Not now' }).click();
+    await expect(offer).toHaveCount(0);
+  });
+
   const { weekday, start, hours, minutes } = shiftCoveringNow();
   const twelveHour = `${hours % 12 || 12}:${String(minutes).padStart(2, '0')} ${hours < 12 ? 'AM' : 'PM'}`;
   await test.step('a shift start typed on a 24-hour clock is shown on the English 12-hour one', async () => {
@@ -80,6 +87,11 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
     await placeCall(hotline, '+15551234567');
     const card = page.getByTestId('incoming-call');
     await expect(card).toBeVisible();
+    // Never asked as a surprise while a call rings; the shift start brought the offer back.
+    await expect(page.getByRole('button', { name: 'Enable call notifications' })).toHaveCount(1);
+    await expect(page.locator('.incoming-calls').getByRole('button', { name: /notifications/ })).toHaveCount(
+      0,
+    );
     await card.getByRole('button', { name: 'Answer' }).click();
     const call = page.getByTestId('active-call');
     await expect(call).toBeVisible();

@@ -18,7 +18,7 @@ import { createCallAwareLock } from '../src/lib/calls/call-lock.js';
 import {
   askWhenTakingCalls,
   type CallNotificationPermission,
-  shiftJustStarted,
+  dismissalAfter,
   shouldOfferNotifications,
 } from '../src/lib/calls/notify.js';
 import {
@@ -118,11 +118,15 @@ describe('notification permission', () => {
   });
 
   it('is offered again when a shift of the member\'s starts, even after "Not now"', () => {
-    expect(shiftJustStarted(false, true)).toBe(true);
-    expect(shiftJustStarted(true, true)).toBe(false);
-    expect(shiftJustStarted(true, false)).toBe(false);
-    // The first look (nothing known before) is not a shift starting.
-    expect(shiftJustStarted(undefined, true)).toBe(false);
+    // "Not now" said off shift: back as soon as the member is seen on shift.
+    expect(dismissalAfter('off-shift', false)).toBe('off-shift');
+    expect(dismissalAfter('off-shift', true)).toBeNull();
+    // Said on shift: not for the rest of that shift; back at the next one.
+    expect(dismissalAfter('on-shift', true)).toBe('on-shift');
+    expect(dismissalAfter('on-shift', false)).toBe('off-shift');
+    // Not known yet, or never dismissed: nothing changes.
+    expect(dismissalAfter('off-shift', undefined)).toBe('off-shift');
+    expect(dismissalAfter(null, true)).toBeNull();
   });
 
   it('is never asked while a call rings: the ringing card has no permission request', () => {

@@ -1,34 +1,31 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  dismissNotificationOffer,
-  forgetNotificationOfferDismissal,
-  notificationOfferDismissed,
+  dismissalAfter,
   notificationPermission,
+  readOfferDismissal,
   requestNotificationPermission,
-  shiftJustStarted,
   shouldOfferNotifications,
+  writeOfferDismissal,
 } from '../lib/calls/notify.js';
 
 /**
  * "Get an alert when a call rings": offered where the member deals with calls (the shift panel,
- * which a new volunteer sees as soon as joining is done, and again when their shift starts),
- * with "Not now" remembered on this device until then. Shown only while the browser would still ask; once answered it says where things stand.
+ * which a new volunteer sees as soon as joining is done), with "Not now" remembered on this
+ * device until the member's next shift starts (lib/calls/notify.ts). Shown only while the
+ * browser would still ask; once answered it says where things stand.
  */
 export function NotificationOffer({ onShift }: { onShift: boolean | undefined }) {
   const { t } = useTranslation();
   const [permission, setPermission] = useState(notificationPermission);
-  const [dismissed, setDismissed] = useState(notificationOfferDismissed);
+  const [dismissal, setDismissal] = useState(readOfferDismissal);
   const [answered, setAnswered] = useState(false);
-  const wasOnShift = useRef(onShift);
+  const current = dismissalAfter(dismissal, onShift);
   useEffect(() => {
-    if (shiftJustStarted(wasOnShift.current, onShift)) {
-      forgetNotificationOfferDismissal();
-      setDismissed(false);
-      setPermission(notificationPermission());
-    }
-    if (onShift !== undefined) wasOnShift.current = onShift;
-  }, [onShift]);
+    if (current === dismissal) return;
+    writeOfferDismissal(current);
+    setDismissal(current);
+  }, [current, dismissal]);
 
   if (answered && permission === 'denied')
     return (
@@ -42,7 +39,7 @@ export function NotificationOffer({ onShift }: { onShift: boolean | undefined })
         {t('calls.notificationsOn')}
       </p>
     );
-  if (!shouldOfferNotifications(permission, dismissed)) return null;
+  if (!shouldOfferNotifications(permission, current !== null)) return null;
   return (
     <div className="notification-offer" data-testid="notification-offer">
       <p>{t('calls.notificationOffer')}</p>
@@ -63,8 +60,9 @@ export function NotificationOffer({ onShift }: { onShift: boolean | undefined })
           type="button"
           className="secondary"
           onClick={() => {
-            dismissNotificationOffer();
-            setDismissed(true);
+            const said = onShift ? 'on-shift' : 'off-shift';
+            writeOfferDismissal(said);
+            setDismissal(said);
           }}
         >
           {t('calls.notNow')}

@@ -3,7 +3,7 @@
  * permission is asked at moments that are about calls, never as a surprise while one rings:
  * an offer on the dashboard's shift panel (first seen at the end of joining, and again when a
  * shift of theirs starts), and when the member turns "Taking calls" on. "Not now" is
- * remembered on this device until the next shift starts, and a browser that said no is never
+ * remembered on this device until their next shift starts, and a browser that said no is never
  * asked again (it would not show the prompt
  * anyway). Notifications carry the caller's last 4 digits at most.
  */
@@ -23,21 +23,34 @@ export async function requestNotificationPermission(): Promise<CallNotificationP
   return Notification.requestPermission();
 }
 
-/** The member said "Not now" to the offer on this device. */
-export const notificationOfferDismissed = (): boolean => localStorage.getItem(NOT_NOW_KEY) === '1';
+/** What "Not now" remembers on this device: whether the member was on shift when saying it. */
+export type OfferDismissal = 'on-shift' | 'off-shift' | null;
 
-export function dismissNotificationOffer(): void {
-  localStorage.setItem(NOT_NOW_KEY, '1');
+export function readOfferDismissal(): OfferDismissal {
+  const stored = localStorage.getItem(NOT_NOW_KEY);
+  if (stored === null) return null;
+  return stored === 'on-shift' ? 'on-shift' : 'off-shift';
 }
 
-/** "Not now" lasts until the member's next shift starts: then the offer comes back once. */
-export function forgetNotificationOfferDismissal(): void {
-  localStorage.removeItem(NOT_NOW_KEY);
+export function writeOfferDismissal(value: OfferDismissal): void {
+  if (value === null) localStorage.removeItem(NOT_NOW_KEY);
+  else localStorage.setItem(NOT_NOW_KEY, value);
 }
 
-/** A shift of the member's began between two looks at "on shift now" (unknown counts as no news). */
-export const shiftJustStarted = (before: boolean | undefined, now: boolean | undefined): boolean =>
-  before === false && now === true;
+/**
+ * "Not now" holds until a shift of the member's starts. Said off shift, the offer is back the
+ * next time they are seen on shift; said on shift, once they have been seen off shift and then
+ * on again. `onShift` undefined (not known yet) changes nothing.
+ */
+export function dismissalAfter(stored: OfferDismissal, onShift: boolean | undefined): OfferDismissal {
+  if (stored === null || onShift === undefined) return stored;
+  if (stored === 'off-shift' && onShift) return null;
+  if (stored === 'on-shift' && !onShift) return 'off-shift';
+  return stored;
+}
+
+/** The member said "Not now" to the offer on this device (and no shift has started since). */
+export const notificationOfferDismissed = (): boolean => readOfferDismissal() !== null;
 
 /** Whether to offer call notifications: only while the browser would still ask, and not after "Not now". */
 export const shouldOfferNotifications = (
