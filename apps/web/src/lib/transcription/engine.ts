@@ -34,9 +34,13 @@ const defaultWorker: WorkerFactory = () =>
 export const canTranscribeHere = (): boolean =>
   typeof globalThis.crossOriginIsolated === 'boolean' && globalThis.crossOriginIsolated;
 
-/** Two threads by default: the machines volunteers use are rarely idle. */
+/**
+ * Two threads where the machine has four cores or more, one otherwise: whisper.cpp's threads
+ * wait for each other by spinning, and on a two-core machine that also runs the page they lose
+ * more than they gain (bench/transcription.ts measures both).
+ */
 export const defaultThreads = (): number =>
-  Math.max(1, Math.min(2, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1));
+  ((typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1) >= 4 ? 2 : 1;
 
 export class TranscriptionEngine {
   private worker: Worker | null = null;
