@@ -78,7 +78,7 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
   hotline,
   consoleErrors,
 }) => {
-  // Two keys made in browsers, a 10 s queue timeout and whisper.cpp on two threads.
+  // Two keys made in browsers, a 10 s queue timeout and whisper.cpp in the browser.
   test.setTimeout(120_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
   const modelPath = path.join(dir, 'ggml-test.bin');
