@@ -33,6 +33,17 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
   hotline,
 }) => {
   test.setTimeout(120_000);
+  // The browser's prompt is left unanswered (headless Chromium may answer it by itself, at
+  // its own pace); the test counts how often the app asks.
+  await page.addInitScript(() => {
+    const w = window as unknown as { asked: number };
+    w.asked = 0;
+    Notification.requestPermission = () => {
+      w.asked += 1;
+      return new Promise<NotificationPermission>(() => {});
+    };
+  });
+  const asked = () => page.evaluate(() => (window as unknown as { asked: number }).asked);
   await bootstrapAdmin(page, hotline);
   const help = page.locator('#on-break-help');
   const takingCalls = page.getByRole('switch', { name: 'Taking calls' });
@@ -43,9 +54,12 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
     await takingCalls.click();
     await expect(takingCalls).toHaveAttribute('aria-checked', 'false');
     await expect(help).toHaveText('You are on a break: turn this on when you are ready to take calls again.');
+    expect(await asked()).toBe(0);
     await takingCalls.click();
     await expect(takingCalls).toHaveAttribute('aria-checked', 'true');
     await expect(help).toContainText('Turn this off to take a break');
+    // Turning calls back on is a moment to ask for call notifications.
+    expect(await asked()).toBe(1);
   });
 
   await test.step('call notifications are offered on the shift panel at the end of joining; "Not now" hides the offer', async () => {
@@ -92,6 +106,7 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
     await expect(page.locator('.incoming-calls').getByRole('button', { name: /notifications/ })).toHaveCount(
       0,
     );
+    expect(await asked()).toBe(1);
     await card.getByRole('button', { name: 'Answer' }).click();
     const call = page.getByTestId('active-call');
     await expect(call).toBeVisible();
