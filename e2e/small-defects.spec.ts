@@ -78,6 +78,7 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
     await dialog.getByLabel('Name').fill('Night line');
     await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
     const startField = dialog.getByLabel('Start time');
+    await expect(dialog.getByText('Start time', { exact: true })).toHaveCount(1);
     await expect(startField).toHaveValue('9:00 AM');
     await startField.fill('25:00');
     await dialog.getByLabel('Hours').fill('24');

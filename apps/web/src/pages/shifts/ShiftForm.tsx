@@ -102,7 +102,6 @@ export function ShiftForm({
           </option>
         ))}
       </select>
-      <label htmlFor="shift-start">{t('shifts.start')}</label>
       <StartTimeField form={form} locale={locale} />
       <DurationFields register={register} />
       <label htmlFor="shift-group">{t('shifts.ringGroup')}</label>
