@@ -79,7 +79,7 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
   consoleErrors,
 }) => {
   // Two keys made in browsers, a 10 s queue timeout and whisper.cpp in the browser.
-  test.setTimeout(120_000);
+  test.setTimeout(90_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
   const modelPath = path.join(dir, 'ggml-test.bin');
   execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath], { stdio: 'ignore' });
