@@ -89,6 +89,7 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
     await bootstrapAdmin(admin, hotline);
     // The volunteer first: the invite form keeps the roles last chosen.
     const volunteerLink = await createInviteLink(admin, 'Vera Volunteer');
+    const walterLink = await createInviteLink(admin, 'Walter Volunteer');
     const secondAdminLink = await inviteAdmin(admin, 'Ada Second');
     const volunteerKey = await joinOverApi(hotline, volunteerLink, 'Vera Volunteer');
     const ada = await browser.newPage();
@@ -156,6 +157,20 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
       const row = await openTranscripts(ada);
       await expect(row.getByTestId('transcript')).toHaveAttribute('data-state', 'open');
       await expect(row.getByTestId('transcript-text')).toHaveText(text ?? '');
+    });
+
+    await test.step('a volunteer in the browser has no calls page to read it on', async () => {
+      const walter = await browser.newPage();
+      walter.on('console', (m) => m.type() === 'error' && consoleErrors.push(`walter: ${m.text()}`));
+      await walter.goto(walterLink);
+      await createKeyThroughUi(walter, 'Walter Volunteer', VOLUNTEER_PIN);
+      await expect(walter.getByRole('heading', { name: 'Hello, Walter Volunteer' })).toBeVisible();
+      await walter.evaluate(() => {
+        history.pushState(null, '', '/admin/calls');
+        dispatchEvent(new PopStateEvent('popstate'));
+      });
+      await expect(walter.getByRole('alert')).toHaveText('You do not have permission to do this.');
+      await expect(walter.getByTestId('transcript')).toHaveCount(0);
     });
 
     await test.step('the server never saw the text: not in its log; a volunteer gets no transcript', async () => {
