@@ -184,10 +184,11 @@ function watchChunks(page: Page) {
     /** Answers to chunk PUTs by HTTP status, e.g. {"200": 256}. */
     statuses: {} as Record<string, number>,
   };
-  // The app's service worker passes /api requests through: Playwright reports its fetch as a
-  // second request, which is not a second upload of the chunk.
+  // Counting stops when the upload completes (the page goes on to other work); a request the
+  // app's service worker makes itself is not the page's upload.
+  let stopped = false;
   page.on('request', (request) => {
-    if (request.serviceWorker()) return;
+    if (stopped || request.serviceWorker()) return;
     const url = request.url();
     if (
       request.method() === 'POST' &&
@@ -201,10 +202,10 @@ function watchChunks(page: Page) {
     if (acked.has(Number(m[2]))) state.resentAcknowledged++;
   });
   page.on('requestfailed', (request) => {
-    if (!request.serviceWorker() && CHUNK_URL.test(request.url())) state.failedRequests++;
+    if (!stopped && !request.serviceWorker() && CHUNK_URL.test(request.url())) state.failedRequests++;
   });
   page.on('response', async (response) => {
-    if (response.request().serviceWorker()) return;
+    if (stopped || response.request().serviceWorker()) return;
     const m = response.request().method() === 'PUT' ? response.url().match(CHUNK_URL) : null;
     if (m) state.statuses[response.status()] = (state.statuses[response.status()] ?? 0) + 1;
     if (!m || response.status() !== 200) return;
@@ -226,6 +227,7 @@ function watchChunks(page: Page) {
           throw new Error(`upload not complete after ${timeoutMs} ms: ${JSON.stringify(state)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      stopped = true;
     },
   };
 }

@@ -61,8 +61,8 @@ async function join(browser: Browser, link: string, name: string, errors: string
 }
 
 /**
- * Chunk PUTs a page sends, and those it sent again after their acknowledgement. The service
- * worker's pass-through fetch of the same request is not counted twice.
+ * Chunk PUTs a page sends, and those it sent again after their acknowledgement (a request the
+ * app's service worker makes itself is not the page's).
  */
 function watchChunks(page: Page) {
   const acked = new Set<string>();
