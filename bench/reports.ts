@@ -183,6 +183,10 @@ function watchChunks(page: Page) {
     chunkCount: 0,
     /** Answers to chunk PUTs by HTTP status, e.g. {"200": 256}. */
     statuses: {} as Record<string, number>,
+    /** Per acknowledged chunk: request sent → answer's first byte (the upload and the server's work), ms. */
+    onWire: [] as number[],
+    /** Per chunk: previous answer → next request (the browser reading, sealing, hashing, signing), ms. */
+    between: [] as number[],
   };
   // Counting stops when the upload completes (the page goes on to other work); a request the
   // app's service worker makes itself is not the page's upload.
@@ -199,6 +203,7 @@ function watchChunks(page: Page) {
     const m = request.method() === 'PUT' ? url.match(CHUNK_URL) : null;
     if (!m) return;
     state.puts++;
+    if (state.lastAck) state.between.push(performance.now() - state.lastAck);
     if (acked.has(Number(m[2]))) state.resentAcknowledged++;
   });
   page.on('requestfailed', (request) => {
@@ -210,6 +215,8 @@ function watchChunks(page: Page) {
     if (m) state.statuses[response.status()] = (state.statuses[response.status()] ?? 0) + 1;
     if (!m || response.status() !== 200) return;
     acked.add(Number(m[2]));
+    const timing = response.request().timing();
+    if (timing.responseStart > 0) state.onWire.push(timing.responseStart - timing.requestStart);
     const ack = (await response.json().catch(() => null)) as { received: number; complete: boolean } | null;
     state.lastAck = performance.now();
     if (ack?.complete) state.complete = true;
@@ -267,6 +274,8 @@ async function restoreAdmin(browser: Browser, base: string, key: Uint8Array, dir
   await page.getByRole('heading', { name: `Hello, ${NAME}` }).waitFor({ timeout: 60_000 });
   return { context, page };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const growthRow = (op: string, bytes: number, goalMB: number | null, note: string): Row => ({
   op,
@@ -387,7 +396,7 @@ export const reportsSuite: Suite = {
           op: `encrypt + upload ${mb(BYTES).toFixed(0)} MB (report form → final chunk acknowledged)`,
           value: uploadMBps,
           unit: 'MB/s',
-          note: `${(uploadMs / 1000).toFixed(1)} s; ${upload.state.puts} chunk PUTs (answers ${JSON.stringify(upload.state.statuses)}), each signed (NIP-98 over the chunk's SHA-256) and fsynced by the server before its answer; ${load} at the end`,
+          note: `${(uploadMs / 1000).toFixed(1)} s; ${upload.state.puts} chunk PUTs (answers ${JSON.stringify(upload.state.statuses)}), each signed (NIP-98 over the chunk's SHA-256) and fsynced by the server before its answer; per chunk (median) ${median(upload.state.onWire).toFixed(0)} ms from request to answer, ${median(upload.state.between).toFixed(0)} ms from an answer to the next request; ${load} at the end`,
           goal: {
             target: `≥ ${GOALS.uploadMBps} MB/s`,
             measured: `${uploadMBps.toFixed(1)} MB/s`,
