@@ -195,9 +195,6 @@ function vocabulary(count, random) {
     } while (n > 0);
     tokens.push(random() < 0.5 ? ` ${word}` : word);
   }
-  // whisper.cpp looks up the single-space token by text when it suppresses a blank start
-  // (token_to_id.at(" ")): without it whisper_full throws. Id 220, as in the real vocabulary.
-  if (count > 220) tokens[220] = ' ';
   return tokens;
 }
 
