@@ -187,3 +187,50 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
   }
   expect(unexpected(consoleErrors)).toEqual([]);
 });
+
+test('with automatic transcription on, an admin browser with the calls page open transcribes a new voicemail', async ({
+  page: admin,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(90_000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
+  const modelPath = path.join(dir, 'ggml-test.bin');
+  execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath, '--english'], {
+    stdio: 'ignore',
+  });
+  try {
+    await bootstrapAdmin(admin, hotline);
+    await navLink(admin, 'Settings').click();
+    const calls = admin.getByRole('form', { name: 'Calls' });
+    await calls.getByLabel('Seconds a caller waits before voicemail').fill('10');
+    await calls.getByRole('button', { name: 'Save Calls' }).click();
+    await expect(calls.getByRole('status')).toHaveText('Saved.');
+    const section = admin.getByRole('form', { name: 'Transcription' });
+    await section.getByLabel('Offer transcription').check();
+    await section.getByLabel('Transcribe new voicemails automatically').check();
+    await section.getByRole('button', { name: 'Save Transcription' }).click();
+    await expect(section.getByRole('status')).toHaveText('Saved.');
+    await admin.getByLabel('Upload a model file').setInputFiles(modelPath);
+    await expect(admin.getByTestId('transcription-upload')).toHaveAttribute('data-phase', 'done', {
+      timeout: 30_000,
+    });
+
+    await navLink(admin, 'Calls').click();
+    const posted = admin.waitForResponse(
+      (r) => /\/api\/calls\/[0-9a-f-]+\/transcripts$/.test(r.url()) && r.request().method() === 'POST',
+      { timeout: 70_000 },
+    );
+    await placeCall(hotline, CALLER);
+    // Nobody clicks: the voicemail's hub event re-reads the list and this browser transcribes it.
+    expect((await posted).status()).toBe(201);
+    const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…4242' });
+    await row.getByRole('button', { name: /^Transcripts/ }).click();
+    await expect(row.getByTestId('transcript')).toHaveAttribute('data-state', 'open');
+    // An English-only model transcribes as English whatever the call's language.
+    await expect(row.getByTestId('transcript')).toContainText('English');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(unexpected(consoleErrors)).toEqual([]);
+});
