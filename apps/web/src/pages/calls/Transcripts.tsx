@@ -9,6 +9,7 @@ import { formatDateTime, languageName } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { fetchTranscripts } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
+import { onHubEvent } from '../../lib/realtime/index.js';
 import { copyTranscriptIntoNote } from '../../lib/transcription/copy-to-note.js';
 import { canTranscribeHere } from '../../lib/transcription/engine.js';
 import { TranscriptionError } from '../../lib/transcription/errors.js';
@@ -82,6 +83,14 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
   const client = useQueryClient();
   const settings = useQuery(queries.publicSettings());
   const list = useQuery(callTranscripts(call.id));
+  // Another admin's browser may transcribe this call: its hub event (ids only) re-reads the list.
+  useEffect(
+    () =>
+      onHubEvent('transcript:new', ({ callId }) => {
+        if (callId === call.id) void client.invalidateQueries({ queryKey: transcriptKeys.ofCall(call.id) });
+      }),
+    [client, call.id],
+  );
   const [stage, setStage] = useState<Stage | null>(null);
   const [error, setError] = useState<unknown>(null);
   const why = unavailable(settings.data);
