@@ -128,3 +128,22 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
     await expect(page.getByRole('heading', { name: 'Hello, Ana Admin' })).toBeVisible();
   });
 });
+
+test('a new invite starts from the volunteer role, even right after an admin invite', async ({
+  page,
+  hotline,
+}) => {
+  await bootstrapAdmin(page, hotline);
+  await navLink(page, 'Invites').click();
+  const admin = page.getByRole('checkbox', { name: 'Admin', exact: true });
+  const volunteer = page.getByRole('checkbox', { name: 'Volunteer', exact: true });
+  await expect(volunteer).toBeChecked();
+  await page.getByLabel('Their name').fill('Second Admin');
+  await admin.check();
+  await volunteer.uncheck();
+  await page.getByRole('button', { name: 'Create invite link' }).click();
+  await expect(page.getByRole('heading', { name: 'Invite link for Second Admin' })).toBeFocused();
+  await page.getByRole('button', { name: 'I have sent it' }).click();
+  await expect(volunteer).toBeChecked();
+  await expect(admin).not.toBeChecked();
+});

@@ -121,8 +121,12 @@ function NewInviteForm({
     };
     const invite = await createInvite(body);
     onCreated(invite, body.displayName);
+    // The next invite starts from the defaults: keeping an admin's roles would make the next
+    // person an admin too without anyone choosing it.
     setDisplayName('');
     setPhone('');
+    setRoleIds(['volunteer']);
+    setHours(String(INVITE_DEFAULT_HOURS));
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
