@@ -353,15 +353,17 @@ export const reportsSuite: Suite = {
       const uploadMBps = mb(BYTES) / (uploadMs / 1000);
       const reportUrl = page.url();
 
-      // 2. Download and decrypt, as the admin, to a file; compare the SHA-256.
+      // 2. Download and decrypt, as the admin, to a file; compare the SHA-256. In a context of
+      // its own (a fresh renderer), so what the upload left behind is not its starting point.
       step(`download (upload: ${uploadMBps.toFixed(1)} MB/s)`);
-      await page.goto(reportUrl);
-      const downloadButton = page.getByRole('button', { name: 'Download' }).first();
-      await reach(page, downloadButton);
-      memory = await sampleMemory(browserSession, page, server);
+      const reader = await restoreAdmin(browser, base, admin, dir);
+      await reader.page.goto(reportUrl);
+      const downloadButton = reader.page.getByRole('button', { name: 'Download' }).first();
+      await reach(reader.page, downloadButton);
+      memory = await sampleMemory(browserSession, reader.page, server);
       const downloadStart = performance.now();
       const [download] = await Promise.all([
-        page.waitForEvent('download', { timeout: 5 * 60_000 }),
+        reader.page.waitForEvent('download', { timeout: 5 * 60_000 }),
         downloadButton.click(),
       ]);
       const saved = path.join(dir, 'downloaded.bin');
@@ -372,6 +374,7 @@ export const reportsSuite: Suite = {
       const downloadedSha = await sha256File(saved);
       if (downloadedSha !== sourceSha) throw new Error('the downloaded file differs from the one uploaded');
       await rm(saved, { force: true });
+      await reader.context.close();
 
       // 3. A second upload cut off at half way: offline for OFFLINE_MS, then it must finish alone.
       step(`resume (download: ${downloadMBps.toFixed(1)} MB/s)`);
