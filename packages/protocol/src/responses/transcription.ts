@@ -53,3 +53,16 @@ export const TranscriptResponse = z.object({ transcript: TranscriptForReaderSche
 export const TranscriptListSchema = z.object({
   transcripts: z.array(TranscriptForReaderSchema),
 }) satisfies z.ZodType<TranscriptList>;
+
+/** `GET /api/transcripts/grant-work`. */
+export const TranscriptGrantWorkSchema = z.object({
+  items: z.array(z.object({ transcriptId: z.string(), wrap: z.string() })),
+  next: z.string().nullable(),
+});
+
+/** `POST /api/transcripts/grant`. */
+export const TranscriptGrantResultSchema = z.object({
+  inserted: z.number().int(),
+  alreadyPresent: z.number().int(),
+  skipped: z.number().int(),
+});

@@ -3,6 +3,8 @@ import {
   ModelChunkAckSchema,
   ModelUploadResponse,
   type TranscriptForReader,
+  TranscriptGrantResultSchema,
+  TranscriptGrantWorkSchema,
   TranscriptListSchema,
   TranscriptResponse,
   type TranscriptSource,
@@ -39,3 +41,15 @@ export const putModelChunk = (uploadId: string, index: number, bytes: Uint8Array
 
 /** Removes the hotline's model: transcription becomes unavailable. */
 export const deleteModel = () => requestVoid('DELETE', '/api/transcription/model');
+
+/** Transcripts `reader` (a new admin) has no wrap for yet, each with the caller's own wrap. */
+export const transcriptGrantWork = (reader: string, after: string | null, limit: number) =>
+  request(
+    TranscriptGrantWorkSchema,
+    'GET',
+    `/api/transcripts/grant-work?reader=${reader}&limit=${limit}${after ? `&after=${after}` : ''}`,
+  );
+
+/** Stores transcript key wraps made in this browser for `reader`; repeating a batch changes nothing. */
+export const postTranscriptGrant = (reader: string, wraps: { transcriptId: string; wrap: string }[]) =>
+  request(TranscriptGrantResultSchema, 'POST', '/api/transcripts/grant', { reader, wraps });

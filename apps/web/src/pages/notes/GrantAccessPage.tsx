@@ -9,6 +9,7 @@ import { useSubmit } from '../../components/useSubmit.js';
 import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
+import { grantTranscriptsTo } from '../../lib/transcription/grant.js';
 import { noteQueries } from './queries.js';
 import { KeyNeeded } from './shared.js';
 import './notes.css';
@@ -87,6 +88,11 @@ function useGrantRun() {
         work = next;
       }
       await posting;
+      // Transcripts have the same readers as notes: the new admin gets them in the same run.
+      if (!paused.current) {
+        const transcripts = await grantTranscriptsTo(target, () => paused.current);
+        if (transcripts.failed) setSkipped((n) => n + transcripts.failed);
+      }
       const final = await grantStatus(target);
       setStatus(() => final);
       if (final.done + final.unavailableToCaller >= final.total) localStorage.removeItem(PENDING_KEY);
