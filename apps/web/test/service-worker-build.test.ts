@@ -42,6 +42,9 @@ describe('service worker precache', () => {
     expect(precacheOf(build({ 'sw.js': 'another worker', 'assets/index-abc.js.map': '[]' })).version).toBe(
       a.version,
     );
+    // Nor does the transcription engine, which only admins who transcribe load.
+    const withEngine = build({ 'assets/whisper.worker-Ab1.js': 'w', 'assets/shout.wasm-Cd2.js': 's' });
+    expect(precacheOf(withEngine)).toEqual(a);
   });
 
   it('puts the list in front of the hand-written worker, which never caches the API', () => {

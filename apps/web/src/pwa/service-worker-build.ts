@@ -15,8 +15,12 @@ export interface Precache {
   files: string[];
 }
 
-/** Files never precached: the worker itself, and source maps. */
-const SKIPPED = /^(sw\.js|.*\.map)$/;
+/**
+ * Files never precached: the worker itself, source maps, and the transcription engine
+ * (whisper.cpp, about 3 MB), which only an admin who transcribes ever loads; it comes from the
+ * network (hashed name, cached as immutable) the first time they do.
+ */
+const SKIPPED = /^(sw\.js|.*\.map|assets\/(whisper\.worker|shout\.wasm)-[^/]+\.js)$/;
 
 /** The precache list and version for `files` (path below the site root → bytes). */
 export function precacheOf(files: ReadonlyMap<string, Uint8Array>): Precache {
