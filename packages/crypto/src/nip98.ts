@@ -182,6 +182,9 @@ export function verifyAuthHeader(
   now: number = Math.floor(Date.now() / 1000),
   // A server may pass a faster engine for the same check (id hash and BIP-340 signature).
   verifySignature: (event: NostrEvent) => boolean = verifyEvent,
+  // …and for the body's SHA-256 (lowercase hex) of the bytes it received: a native hash is
+  // about ten times faster than this package's on a 4 MiB upload chunk.
+  hashBody: (body: Uint8Array | string | undefined) => string = bodyHash,
 ): VerifiedAuth {
   const event = parseAuthHeader(header);
   ensure(event.kind === HTTP_AUTH_KIND, 'AUTH_INVALID', `auth token must be kind ${HTTP_AUTH_KIND}`);
@@ -204,7 +207,7 @@ export function verifyAuthHeader(
     'auth token was made for another method',
   );
   ensure(
-    tagValue(event, 'payload') === bodyHash(request.body),
+    tagValue(event, 'payload') === hashBody(request.body),
     'AUTH_MISMATCH',
     'auth token was made for another body',
   );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CryptoError, hashIp, type VerifiedAuth, verifyAuthHeader } from '@llamenos/crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { unauthenticated } from '../domain/errors.js';
@@ -7,6 +8,12 @@ import { needsPasskey } from './passkey-policy.js';
 import { verifyTokenSignature } from './request-signature.js';
 import { findSession } from './sessions.js';
 import { SignedRequestBatcher } from './signed-requests.js';
+
+/** The received body's SHA-256 in lowercase hex, natively (the same value the protocol defines). */
+const hashReceivedBody = (body: Uint8Array | string | undefined): string =>
+  createHash('sha256')
+    .update(body ?? new Uint8Array(0))
+    .digest('hex');
 
 /**
  * The request target as it was on the request line, which is what a token signs (PROTOCOL.md
@@ -74,6 +81,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
           { url: signedUrl, method: c.req.method, body },
           Math.floor(now.getTime() / 1000),
           verifyTokenSignature,
+          hashReceivedBody,
         );
       } catch (error) {
         if (error instanceof CryptoError)

@@ -28,6 +28,19 @@ const SHELL_FILES = new Set(PRECACHE.files);
 const SERVER_PATHS = /^\/(api(\/|$)|simulator(\/|$))/;
 
 self.addEventListener('install', (event) => {
+  // The API and the simulator go straight to the network, never through this worker (the
+  // Static Routing API, where the browser has it): otherwise the browser hands every request's
+  // body to the worker first, a copy of each 4 MiB upload chunk that slows uploads several
+  // times over and piles up in memory.
+  if (typeof event.addRoutes === 'function')
+    event.waitUntil(
+      event
+        .addRoutes([
+          { condition: { urlPattern: new URLPattern({ pathname: '/api/*' }) }, source: 'network' },
+          { condition: { urlPattern: new URLPattern({ pathname: '/simulator*' }) }, source: 'network' },
+        ])
+        .catch(() => undefined),
+    );
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL_CACHE);
