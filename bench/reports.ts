@@ -352,7 +352,11 @@ export const reportsSuite: Suite = {
       const t0 = performance.now();
       await fileReport(page, base, 'Benchmark upload', source);
       if (upload) await upload.done(30 * 60_000);
-      else await page.getByText('Uploaded').first().waitFor({ timeout: 30 * 60_000 });
+      else
+        await page
+          .getByText('Uploaded')
+          .first()
+          .waitFor({ timeout: 30 * 60_000 });
       const t1 = performance.now();
       const uploadMemory = await memory.stop();
       const uploadMs = upload ? upload.state.lastAck - upload.state.firstPost : t1 - t0;
