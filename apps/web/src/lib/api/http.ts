@@ -42,6 +42,10 @@ export interface RequestOptions {
   bodySha256?: string;
 }
 
+/** Routes anyone may call (the server's `isPublic` guard), as this client uses them. */
+const PUBLIC_PATHS =
+  /^\/api\/(config|version|bootstrap\/status|invites\/(status|preview)|auth\/login\/(options|verify))(\?|$)/;
+
 /** Sends a signed request; a network failure says plainly that nothing was saved. */
 async function send(
   method: string,
@@ -67,6 +71,10 @@ async function send(
       key,
     );
   else if (credentials?.kind === 'session') headers.authorization = `Bearer ${credentials.token}`;
+  // Locked (no key, no session): a read still mounted while the screen changes to Unlock must
+  // not go out unsigned. It would only come back 401 and tell the network when the app locked.
+  else if (!PUBLIC_PATHS.test(path))
+    throw new ApiRequestError(401, 'unauthenticated', 'The app is locked: unlock it first.');
   try {
     return await fetch(path, {
       method,
