@@ -145,7 +145,7 @@ beforeAll(async () => {
 
 describe('Spanish wording', () => {
   it('uses one word for settings ("Configuración", never "Ajustes")', () => {
-    const es = strings(locale('es'));
+    const es = strings(MERGED_LOCALES.es as unknown as Tree);
     expect(es.filter((s) => /\bajustes?\b/i.test(s))).toEqual([]);
     expect(es.some((s) => s.includes('Configuración'))).toBe(true);
   });
