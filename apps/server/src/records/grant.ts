@@ -1,9 +1,9 @@
 import type { GrantBody, GrantResult, GrantStatus, GrantWork } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { invalidBody, isCurrentNoteAdmin, wrapProblem } from './envelope.js';
+import { isCurrentNoteAdmin } from './envelope.js';
+import { nextAfter, storeGrantBatch } from './grant-batch.js';
 import type { NoteCaller } from './service.js';
 
 /**
@@ -14,7 +14,8 @@ import type { NoteCaller } from './service.js';
  * missing, so an interrupted grant resumes by simply asking again.
  */
 
-async function requireAdminReader(db: Queryable, reader: string): Promise<void> {
+/** The reader of a notes (or transcripts) grant must be a current admin: notes:read-all. */
+export async function requireAdminReader(db: Queryable, reader: string): Promise<void> {
   if (!(await isCurrentNoteAdmin(db, reader)))
     throw invalid('the reader must be an active member holding notes:read-all');
 }
@@ -45,8 +46,7 @@ export async function grantWork(
     [caller.pubkey, q.reader, afterId, afterVersion, q.limit],
   );
   const items = rows.map((r) => ({ noteId: r.note_id, version: Number(r.version), wrap: r.wrap }));
-  const last = items[items.length - 1];
-  return { items, next: items.length === q.limit && last ? `${last.noteId}:${last.version}` : null };
+  return { items, next: nextAfter(items, q.limit, (i) => `${i.noteId}:${i.version}`) };
 }
 
 /**
@@ -59,51 +59,36 @@ export async function grantAccess(
   caller: NoteCaller,
   body: GrantBody,
 ): Promise<GrantResult> {
-  const issues = body.wraps.flatMap((w, i) => {
-    const problem = wrapProblem(w.wrap);
-    return problem ? [{ path: `wraps.${i}.wrap`, message: problem }] : [];
-  });
-  if (issues.length) throw invalidBody(issues);
-  const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
-    await requireAdminReader(tx, body.reader);
-    const [counts] = await tx.query<{ eligible: number; inserted: number }>(
-      `with input as (
-         select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
-       ), eligible as (
-         select i.note_id, i.version, i.wrap from input i
-         join note_wraps mine
-           on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
-       ), inserted as (
-         insert into note_wraps (note_id, version, reader_pubkey, wrap)
-         select note_id, version, $1, wrap from eligible
-         on conflict do nothing
-         returning 1
-       )
-       select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-      [
-        body.reader,
-        caller.pubkey,
-        body.wraps.map((w) => w.noteId),
-        body.wraps.map((w) => w.version),
-        body.wraps.map((w) => w.wrap),
-      ],
-    );
-    const eligible = Number(counts?.eligible ?? 0);
-    const inserted = Number(counts?.inserted ?? 0);
-    const result = { inserted, alreadyPresent: eligible - inserted, skipped: body.wraps.length - eligible };
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'records.access-granted',
-        actorPubkey: caller.pubkey,
-        target: `reader:${body.reader}`,
-        details: { reader: body.reader, ...result },
-        ipHash: caller.ipHash,
-      },
-      now,
-    );
-    return result;
+  return storeGrantBatch(ctx, caller, {
+    reader: body.reader,
+    wraps: body.wraps,
+    action: 'records.access-granted',
+    requireReader: (db) => requireAdminReader(db, body.reader),
+    insert: async (tx) => {
+      const [counts] = await tx.query<{ eligible: number; inserted: number }>(
+        `with input as (
+           select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
+         ), eligible as (
+           select i.note_id, i.version, i.wrap from input i
+           join note_wraps mine
+             on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
+         ), inserted as (
+           insert into note_wraps (note_id, version, reader_pubkey, wrap)
+           select note_id, version, $1, wrap from eligible
+           on conflict do nothing
+           returning 1
+         )
+         select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
+        [
+          body.reader,
+          caller.pubkey,
+          body.wraps.map((w) => w.noteId),
+          body.wraps.map((w) => w.version),
+          body.wraps.map((w) => w.wrap),
+        ],
+      );
+      return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
+    },
   });
 }
 

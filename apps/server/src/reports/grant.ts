@@ -6,13 +6,12 @@ import type {
   ReportGrantWork,
 } from '@llamenos/protocol';
 import { hasPermission } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { lookupActiveUser } from '../identity/lookup.js';
-import { invalidBody, wrapProblem } from '../records/envelope.js';
+import { nextAfter, storeGrantBatch } from '../records/grant-batch.js';
 import * as store from './store.js';
 
 /*
@@ -42,8 +41,7 @@ export async function reportGrantWork(
   await requireReportAdmin(ctx.db, q.reader);
   const rows = await store.grantWorkRows(ctx.db, caller.pubkey, q.reader, q.after ?? '', q.limit);
   const items = rows.map((r) => ({ recordId: r.recordId, purpose: purposeOf(r.recordId), wrap: r.wrap }));
-  const last = items[items.length - 1];
-  return { items, next: items.length === q.limit && last ? last.recordId : null };
+  return { items, next: nextAfter(items, q.limit, (i) => i.recordId) };
 }
 
 /**
@@ -56,28 +54,12 @@ export async function reportGrantAccess(
   caller: Member,
   body: ReportGrantBody,
 ): Promise<GrantResult> {
-  const issues = body.wraps.flatMap((w, i) => {
-    const problem = wrapProblem(w.wrap);
-    return problem ? [{ path: `wraps.${i}.wrap`, message: problem }] : [];
-  });
-  if (issues.length) throw invalidBody(issues);
-  const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
-    await requireReportAdmin(tx, body.reader);
-    const { eligible, inserted } = await store.insertGrantedWraps(tx, body.reader, caller.pubkey, body.wraps);
-    const result = { inserted, alreadyPresent: eligible - inserted, skipped: body.wraps.length - eligible };
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'reports.access-granted',
-        actorPubkey: caller.pubkey,
-        target: `reader:${body.reader}`,
-        details: { reader: body.reader, ...result },
-        ipHash: caller.ipHash,
-      },
-      now,
-    );
-    return result;
+  return storeGrantBatch(ctx, caller, {
+    reader: body.reader,
+    wraps: body.wraps,
+    action: 'reports.access-granted',
+    requireReader: (db) => requireReportAdmin(db, body.reader),
+    insert: (tx) => store.insertGrantedWraps(tx, body.reader, caller.pubkey, body.wraps),
   });
 }
 

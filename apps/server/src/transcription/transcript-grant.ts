@@ -1,10 +1,8 @@
 import type { GrantResult, TranscriptGrantBody, TranscriptGrantWork } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
-import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
-import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { invalidBody, isCurrentNoteAdmin, wrapProblem } from '../records/envelope.js';
+import { requireAdminReader } from '../records/grant.js';
+import { nextAfter, storeGrantBatch } from '../records/grant-batch.js';
 import * as store from './transcript-store.js';
 
 /**
@@ -15,11 +13,6 @@ import * as store from './transcript-store.js';
  * what is still missing, so an interrupted grant resumes by asking again.
  */
 
-async function requireAdminReader(db: Queryable, reader: string): Promise<void> {
-  if (!(await isCurrentNoteAdmin(db, reader)))
-    throw invalid('the reader must be an active member holding notes:read-all');
-}
-
 export async function transcriptGrantWork(
   ctx: ServerContext,
   caller: Member,
@@ -27,8 +20,7 @@ export async function transcriptGrantWork(
 ): Promise<TranscriptGrantWork> {
   await requireAdminReader(ctx.db, q.reader);
   const items = await store.grantWork(ctx.db, caller.pubkey, q.reader, q.after ?? '', q.limit);
-  const last = items[items.length - 1];
-  return { items, next: items.length === q.limit && last ? last.transcriptId : null };
+  return { items, next: nextAfter(items, q.limit, (i) => i.transcriptId) };
 }
 
 export async function grantTranscripts(
@@ -36,27 +28,11 @@ export async function grantTranscripts(
   caller: Member,
   body: TranscriptGrantBody,
 ): Promise<GrantResult> {
-  const issues = body.wraps.flatMap((w, i) => {
-    const problem = wrapProblem(w.wrap);
-    return problem ? [{ path: `wraps.${i}.wrap`, message: problem }] : [];
-  });
-  if (issues.length) throw invalidBody(issues);
-  const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
-    await requireAdminReader(tx, body.reader);
-    const { eligible, inserted } = await store.insertGrantedWraps(tx, caller.pubkey, body.reader, body.wraps);
-    const result = { inserted, alreadyPresent: eligible - inserted, skipped: body.wraps.length - eligible };
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'transcription.access-granted',
-        actorPubkey: caller.pubkey,
-        ipHash: caller.ipHash,
-        target: `reader:${body.reader}`,
-        details: { reader: body.reader, ...result },
-      },
-      now,
-    );
-    return result;
+  return storeGrantBatch(ctx, caller, {
+    reader: body.reader,
+    wraps: body.wraps,
+    action: 'transcription.access-granted',
+    requireReader: (db) => requireAdminReader(db, body.reader),
+    insert: (tx) => store.insertGrantedWraps(tx, caller.pubkey, body.reader, body.wraps),
   });
 }

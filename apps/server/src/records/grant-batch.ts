@@ -1,0 +1,61 @@
+import type { GrantResult } from '@llamenos/protocol';
+import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
+import type { Member } from '../domain/actor.js';
+import type { ServerContext } from '../http/context.js';
+import { invalidBody, wrapProblem } from './envelope.js';
+
+/*
+ * What every "grant a new reader" flow shares (notes, reports, transcripts; docs/PROTOCOL.md §9,
+ * "Granting a new reader"): the work list is paged by the last item's key, and a batch of wraps
+ * made in the browser is checked, stored (only where the caller holds a wrap, never replacing
+ * one) and audited with its counts in one transaction. Each module keeps its own SQL and who may
+ * be a reader.
+ */
+
+/** The `next` cursor of a work page: the last item's key when the page is full, else null. */
+export function nextAfter<T>(items: readonly T[], limit: number, keyOf: (item: T) => string): string | null {
+  const last = items[items.length - 1];
+  return items.length === limit && last !== undefined ? keyOf(last) : null;
+}
+
+/**
+ * Stores a batch of wraps for `reader`. `requireReader` refuses a reader who may not read these
+ * records; `insert` stores the wraps the caller could have made and returns how many were
+ * eligible and how many were new. A repeated batch changes nothing.
+ */
+export async function storeGrantBatch(
+  ctx: ServerContext,
+  caller: Member,
+  batch: {
+    reader: string;
+    wraps: readonly { wrap: string }[];
+    action: string;
+    requireReader: (db: Queryable) => Promise<void>;
+    insert: (tx: Queryable) => Promise<{ eligible: number; inserted: number }>;
+  },
+): Promise<GrantResult> {
+  const issues = batch.wraps.flatMap((w, i) => {
+    const problem = wrapProblem(w.wrap);
+    return problem ? [{ path: `wraps.${i}.wrap`, message: problem }] : [];
+  });
+  if (issues.length) throw invalidBody(issues);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    await batch.requireReader(tx);
+    const { eligible, inserted } = await batch.insert(tx);
+    const result = { inserted, alreadyPresent: eligible - inserted, skipped: batch.wraps.length - eligible };
+    await appendAuditInTx(
+      tx,
+      {
+        action: batch.action,
+        actorPubkey: caller.pubkey,
+        target: `reader:${batch.reader}`,
+        details: { reader: batch.reader, ...result },
+        ipHash: caller.ipHash,
+      },
+      now,
+    );
+    return result;
+  });
+}
