@@ -38,7 +38,7 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json({ attachment }, created ? 201 : 200);
   });
 
-  // One sealed chunk as the raw body; at most one chunk (2^19 + 16 bytes) is ever held.
+  // One sealed chunk as the raw body; at most one chunk (2^UPLOAD_CHUNK_LOG2_MAX + 16 bytes) is ever held.
   app.put(`/attachments/${ID}/chunks/:index{[0-9]+}`, requires('reports:write'), async (c) => {
     readQuery(c, NoQuery);
     const { id, index } = readParams(c, AttachmentChunkParam);
@@ -49,7 +49,8 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
         'send the sealed chunk as its bytes (Content-Type: application/octet-stream)',
       );
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    return c.json((await receiveChunk(ctx, memberOf(c), id, index, bytes)) satisfies ChunkAck);
+    const ack = await receiveChunk(ctx, memberOf(c), id, index, bytes, c.get('bodySha256'));
+    return c.json(ack satisfies ChunkAck);
   });
 
   // Where an interrupted upload continues.

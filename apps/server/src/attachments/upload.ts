@@ -265,8 +265,10 @@ export async function receiveChunk(
   id: string,
   index: number,
   bytes: Uint8Array,
+  /** The body's SHA-256 if the request's signature check already computed it from these bytes. */
+  knownSha256?: string,
 ): Promise<ChunkAck> {
-  const sha256 = sha256Hex(bytes);
+  const sha256 = knownSha256 ?? sha256Hex(bytes);
   const { settings } = await loadSettings(ctx.db);
   const now = ctx.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<ChunkOutcome> => {

@@ -74,6 +74,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
         : new Uint8Array(await c.req.arrayBuffer());
       const now = ctx.now();
       let verified: VerifiedAuth;
+      let bodySha256: string | undefined;
       try {
         // Shape, kind, signature and id (on the WASM engine), ±60 s window, URL, method, body hash.
         verified = verifyAuthHeader(
@@ -81,7 +82,10 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
           { url: signedUrl, method: c.req.method, body },
           Math.floor(now.getTime() / 1000),
           verifyTokenSignature,
-          hashReceivedBody,
+          (received) => {
+            bodySha256 = hashReceivedBody(received);
+            return bodySha256;
+          },
         );
       } catch (error) {
         if (error instanceof CryptoError)
@@ -94,6 +98,8 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
         rememberUntil: new Date(verified.rememberUntil * 1000),
       });
       if (!standing.fresh) throw unauthenticated('request signature refused: this token was already used');
+      // The route may need the body's hash too (an upload chunk): it is not computed twice.
+      if (bodySha256) c.set('bodySha256', bodySha256);
       auth.method = 'nip98';
       auth.pubkey = verified.pubkey;
       auth.user = standing.user;

@@ -80,5 +80,7 @@ export type AppEnv = {
     requestId: string;
     /** The request's JSON body, parsed once under the body rules (see body-check.ts). */
     jsonBody?: { value: unknown };
+    /** SHA-256 (hex) of the received body, when a request signature covered it (hashed once). */
+    bodySha256?: string;
   };
 };
