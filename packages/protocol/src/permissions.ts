@@ -88,8 +88,15 @@ export function isValidGrant(grant: string): boolean {
   return (PERMISSIONS as readonly string[]).includes(grant);
 }
 
+/**
+ * A wider permission that covers a narrower one of its domain: reading every report includes
+ * reading one's own, so a custom role given only reports:read-all reaches the reports screens.
+ */
+const COVERED_BY: Partial<Record<Permission, Permission>> = { 'reports:read-own': 'reports:read-all' };
+
 /** True if any of `grants` covers `required`. */
 export function hasPermission(grants: readonly string[], required: Permission): boolean {
   const domain = required.slice(0, required.indexOf(':'));
-  return grants.some((g) => g === '*' || g === required || g === `${domain}:*`);
+  const wider = COVERED_BY[required];
+  return grants.some((g) => g === '*' || g === required || g === `${domain}:*` || g === wider);
 }

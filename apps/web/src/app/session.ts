@@ -1,4 +1,4 @@
-import type { ProfileView } from '@llamenos/protocol';
+import { hasPermission, type Permission, type ProfileView } from '@llamenos/protocol';
 import { useSyncExternalStore } from 'react';
 // The API client's setters are not React hooks despite their names.
 import { fetchMe, logout, useSession as sendSessionToken, useKey as signWithKey } from '../lib/api/index.js';
@@ -76,9 +76,7 @@ export const currentMe = (): Me | null => me;
 
 export const useMe = (): Me | null => useSyncExternalStore(onProfileChange, currentMe);
 
-/** Same rule as the server's: exact permission, `domain:*`, or `*`. */
+/** The server's rule itself (exact permission, `domain:*`, `*`, or a wider one that covers it). */
 export function can(user: Me | null, permission: string): boolean {
-  if (!user) return false;
-  const domain = permission.split(':')[0];
-  return user.permissions.some((g) => g === '*' || g === permission || g === `${domain}:*`);
+  return !!user && hasPermission(user.permissions, permission as Permission);
 }
