@@ -7,8 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS } from '../src/pages/admin/auditActions.js';
+import { SHIPPED } from './locales.js';
 
-const LOCALES = ['en', 'es', 'ar'] as const;
+const LOCALES = SHIPPED;
 const serverSrc = path.resolve(import.meta.dirname, '../../server/src');
 
 function serverFiles(dir: string): string[] {

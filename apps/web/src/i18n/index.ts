@@ -1,18 +1,21 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { MERGED_LOCALES } from './locales/merged.js';
+import { closestLocale, type Locale, RTL_LOCALES } from './locales/catalog.js';
+import { ENGLISH, loadLocale, SHIPPED_LOCALES } from './locales/merged.js';
 
-/** Shipped locales. English and Spanish are complete; Arabic checks right-to-left layout. */
-export const LOCALES = MERGED_LOCALES;
-export type Locale = keyof typeof LOCALES;
-export const RTL_LOCALES: readonly Locale[] = ['ar'];
+export { LOCALE_NAMES, type Locale, RTL_LOCALES } from './locales/catalog.js';
+/** Shipped languages, in the catalog's order. */
+export const LOCALES = SHIPPED_LOCALES;
 const STORAGE_KEY = 'llamenos.locale';
 
 function initialLocale(): Locale {
   const saved = localStorage.getItem(STORAGE_KEY);
-  if (saved && saved in LOCALES) return saved as Locale;
-  const browser = navigator.language.slice(0, 2);
-  return browser in LOCALES ? (browser as Locale) : 'en';
+  if (saved && (SHIPPED_LOCALES as readonly string[]).includes(saved)) return saved as Locale;
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const found = closestLocale(tag, SHIPPED_LOCALES);
+    if (found) return found;
+  }
+  return 'en';
 }
 
 function applyDirection(locale: string): void {
@@ -20,19 +23,33 @@ function applyDirection(locale: string): void {
   document.documentElement.dir = RTL_LOCALES.includes(locale as Locale) ? 'rtl' : 'ltr';
 }
 
+/** Loads a language's strings once (its own chunk), before i18next switches to it. */
+async function ensureLoaded(locale: Locale): Promise<void> {
+  if (i18next.hasResourceBundle(locale, 'translation')) return;
+  i18next.addResourceBundle(locale, 'translation', await loadLocale(locale), true, true);
+}
+
+/** Switches the interface language, loading it first so no English flashes in between. */
+export async function changeLocale(locale: Locale): Promise<void> {
+  await ensureLoaded(locale);
+  await i18next.changeLanguage(locale);
+}
+
 export async function setupI18n(): Promise<typeof i18next> {
   const lng = initialLocale();
   await i18next.use(initReactI18next).init({
-    lng,
+    lng: 'en',
     fallbackLng: 'en',
-    resources: Object.fromEntries(Object.entries(LOCALES).map(([k, v]) => [k, { translation: v }])),
+    resources: { en: { translation: ENGLISH } },
+    partialBundledLanguages: true,
     interpolation: { escapeValue: false },
     returnNull: false,
   });
-  applyDirection(lng);
   i18next.on('languageChanged', (l) => {
     localStorage.setItem(STORAGE_KEY, l);
     applyDirection(l);
   });
+  if (lng !== 'en') await changeLocale(lng).catch(() => undefined);
+  applyDirection(i18next.language);
   return i18next;
 }
