@@ -186,6 +186,8 @@ export type ChannelFieldValue = string | boolean | null | z.infer<typeof MetaTem
 /** One channel in `GET /api/settings/channels`, configured or not. */
 export interface ChannelSummary {
   configured: boolean;
+  /** Taken out of service by an admin, configuration kept: its webhooks answer 404, replies are refused. */
+  disabled: boolean;
   /** False when the stored configuration cannot be opened (SERVER_SECRET changed, or the row was altered). */
   readable: boolean;
   /** The hotline's numbers or accounts on the channel. */

@@ -4,6 +4,7 @@ import type { Member } from '../domain/actor.js';
 import { conflict, DomainError, forbidden, notFound, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { ChannelSendError } from '../messaging/channel.js';
+import { isChannelDisabled } from '../messaging/config-service.js';
 import { currentReaders, ensureHandles, readsAll, visibleConversation } from './access.js';
 import { openContact } from './contact.js';
 import { announceConversation } from './notify.js';
@@ -77,6 +78,14 @@ function ensureMaySend(conversation: ConversationRow): void {
     throw conflict('the contact has opted out (STOP); nothing can be sent until they send START');
 }
 
+/** A channel an admin disabled sends nothing: said before the reply is stored, not after. */
+async function ensureChannelInService(ctx: ServerContext, conversation: ConversationRow): Promise<void> {
+  if (await isChannelDisabled(ctx, conversation.channel))
+    throw conflict(
+      `the ${conversation.channel} channel is disabled by an admin; replies are sent again once it is enabled in Settings`,
+    );
+}
+
 /** `POST …/messages`. */
 export async function sendReply(
   ctx: ServerContext,
@@ -90,6 +99,7 @@ export async function sendReply(
   if (conversation.assigned_to !== actor.userId && !readsAll(actor))
     throw forbidden('only the assignee replies in this conversation');
   ensureMaySend(conversation);
+  await ensureChannelInService(ctx, conversation);
   const required = new Set(await currentReaders(ctx.db, conversation.assigned_to));
   const given = new Set(reply.sealed.wraps.map((w) => w.reader));
   const missing = [...required].filter((r) => !given.has(r));
@@ -144,6 +154,7 @@ export async function retryReply(
   const conversation = await visibleConversation(ctx, actor, conversationId);
   ensureHandles(actor, conversation);
   ensureMaySend(conversation);
+  await ensureChannelInService(ctx, conversation);
   const message = await findMessage(ctx.db, conversationId, messageId);
   if (message?.direction !== 'out') throw notFound('no such reply');
   if (message.author !== actor.userId && !readsAll(actor))

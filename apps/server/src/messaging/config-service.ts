@@ -18,6 +18,7 @@ import {
   deleteChannelConfigRow,
   listChannelConfigRows,
   readChannelConfigRow,
+  setChannelDisabledRow,
   writeChannelConfigRow,
 } from './config-store.js';
 
@@ -53,7 +54,7 @@ function openRow<C extends ChannelId>(
   throw new UnreadableChannelConfigError(channel);
 }
 
-/** A channel's configuration for the server code that talks to it; null when not connected. */
+/** A channel's configuration for the server code that talks to it; null when not connected or disabled. */
 export async function loadChannelConfig<C extends ChannelId>(
   ctx: ServerContext,
   channel: C,
@@ -63,14 +64,22 @@ export async function loadChannelConfig<C extends ChannelId>(
 
 /**
  * A channel's configuration with the addresses it receives on, from one read of its row (a
- * webhook needs both for every delivery); null when not connected.
+ * webhook needs both for every delivery); null when not connected, and when an admin disabled
+ * it: a disabled channel is, to everything that receives or sends, a channel not configured
+ * (its webhooks answer 404, the Signal receiver does not connect, no reply goes out).
  */
 export async function loadChannelRecord<C extends ChannelId>(
   ctx: ServerContext,
   channel: C,
 ): Promise<{ config: ChannelConfig[C]; addresses: readonly string[] } | null> {
   const row = await readChannelConfigRow(ctx.db, channel);
-  return row ? { config: openRow(ctx, channel, row), addresses: row.addresses } : null;
+  if (!row || row.disabled) return null;
+  return { config: openRow(ctx, channel, row), addresses: row.addresses };
+}
+
+/** Whether an admin took `channel` out of service (its configuration kept); false when nothing is stored. */
+export async function isChannelDisabled(ctx: ServerContext, channel: string): Promise<boolean> {
+  return (await readChannelConfigRow(ctx.db, channel))?.disabled === true;
 }
 
 /** One channel as `GET /api/settings/channels` shows it: secrets only as "set" (the protocol's answer type). */
@@ -81,8 +90,14 @@ function summarize(
   channel: ChannelId,
   row: ChannelConfigRow | undefined,
 ): ChannelSummary {
-  if (!row) return { configured: false, readable: true, addresses: [], updatedAt: null, fields: {} };
-  const base = { configured: true, addresses: row.addresses, updatedAt: row.updatedAt.toISOString() };
+  if (!row)
+    return { configured: false, disabled: false, readable: true, addresses: [], updatedAt: null, fields: {} };
+  const base = {
+    configured: true,
+    disabled: row.disabled,
+    addresses: row.addresses,
+    updatedAt: row.updatedAt.toISOString(),
+  };
   let config: Record<string, unknown>;
   try {
     config = openRow(ctx, channel, row) as Record<string, unknown>;
@@ -161,6 +176,7 @@ export async function saveChannelConfig(
     }
     const next: ChannelConfigRow = {
       channel,
+      disabled: stored?.disabled ?? false,
       sealed: sealAtRest(
         ctx.keys.settingsKey,
         LABEL_PROVIDER_SECRET,
@@ -184,6 +200,38 @@ export async function saveChannelConfig(
       now,
     );
     return next;
+  });
+  notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
+  return summarize(ctx, channel, row);
+}
+
+/**
+ * Takes a stored channel out of service, or puts it back, keeping its configuration: while
+ * disabled its webhooks answer as if nothing were stored (404) and replies through it are
+ * refused. Audited as a channel update with the new state.
+ */
+export async function setChannelDisabled(
+  ctx: ServerContext,
+  actor: AuditActor,
+  channel: ChannelId,
+  disabled: boolean,
+): Promise<ChannelSummary> {
+  const now = ctx.now();
+  const row = await ctx.db.transaction(async (tx) => {
+    const changed = await setChannelDisabledRow(tx, channel, disabled, now, actor.pubkey);
+    if (!changed) throw notFound(`${channel} is not configured`);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'settings.channel-updated',
+        actorPubkey: actor.pubkey,
+        target: `channel:${channel}`,
+        details: { channel, disabled },
+        ipHash: actor.ipHash,
+      },
+      now,
+    );
+    return changed;
   });
   notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
   return summarize(ctx, channel, row);

@@ -5,6 +5,8 @@ export interface ChannelConfigRow {
   channel: string;
   sealed: string;
   addresses: string[];
+  /** Taken out of service by an admin: kept, but neither receives nor sends. */
+  disabled: boolean;
   updatedAt: Date;
   updatedBy: string | null;
 }
@@ -13,6 +15,7 @@ interface RawRow {
   channel: string;
   sealed: string;
   addresses: string[];
+  disabled: boolean;
   updated_at: Date | string;
   updated_by: string | null;
 }
@@ -21,6 +24,7 @@ const fromRow = (r: RawRow): ChannelConfigRow => ({
   channel: r.channel,
   sealed: r.sealed,
   addresses: r.addresses,
+  disabled: r.disabled,
   updatedAt: new Date(r.updated_at),
   updatedBy: r.updated_by,
 });
@@ -34,7 +38,11 @@ export async function readChannelConfigRow(db: Queryable, channel: string): Prom
   return row ? fromRow(row) : null;
 }
 
-export async function writeChannelConfigRow(db: Queryable, row: ChannelConfigRow): Promise<void> {
+/** Stores a channel's configuration; a new row is enabled, a stored one keeps its disabled flag. */
+export async function writeChannelConfigRow(
+  db: Queryable,
+  row: Omit<ChannelConfigRow, 'disabled'>,
+): Promise<void> {
   await db.query(
     `insert into channel_configs (channel, sealed, addresses, updated_at, updated_by)
      values ($1, $2, $3::jsonb, $4, $5)
@@ -47,4 +55,20 @@ export async function writeChannelConfigRow(db: Queryable, row: ChannelConfigRow
 export async function deleteChannelConfigRow(db: Queryable, channel: string): Promise<boolean> {
   const rows = await db.query('delete from channel_configs where channel = $1 returning channel', [channel]);
   return rows.length > 0;
+}
+
+/** Sets the disabled flag of a stored channel; null when nothing is stored for it. */
+export async function setChannelDisabledRow(
+  db: Queryable,
+  channel: string,
+  disabled: boolean,
+  updatedAt: Date,
+  updatedBy: string | null,
+): Promise<ChannelConfigRow | null> {
+  const [row] = await db.query<RawRow>(
+    `update channel_configs set disabled = $2, updated_at = $3, updated_by = $4
+     where channel = $1 returning *`,
+    [channel, disabled, updatedAt, updatedBy],
+  );
+  return row ? fromRow(row) : null;
 }

@@ -20,4 +20,10 @@ export const messagingMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // An admin may take a channel out of service without losing its credentials: while
+    // disabled, its webhooks answer as if nothing were stored and no reply is sent through it.
+    id: 'messaging/002-channel-disabled',
+    sql: `alter table channel_configs add column disabled boolean not null default false;`,
+  },
 ];

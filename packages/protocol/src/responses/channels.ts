@@ -9,6 +9,7 @@ const SetSecret = z.object({ set: z.literal(true) }).strict();
 /** `PUT /api/settings/channels/:channel`, and each channel in the list. */
 export const ChannelSummarySchema = z.object({
   configured: z.boolean(),
+  disabled: z.boolean(),
   readable: z.boolean(),
   addresses: z.array(z.string()),
   updatedAt: z.string().nullable(),

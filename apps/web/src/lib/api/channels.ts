@@ -11,6 +11,10 @@ export const fetchChannels = async () =>
 export const saveChannel = (channel: MessagingChannelId, body: Record<string, unknown>) =>
   request(ChannelSummarySchema, 'PUT', `/api/settings/channels/${channel}`, body);
 
+/** Takes a channel out of service (or back), its credentials kept: disabled, its webhooks answer 404. */
+export const setChannelDisabled = (channel: MessagingChannelId, disabled: boolean) =>
+  request(ChannelSummarySchema, 'PUT', `/api/settings/channels/${channel}/disabled`, { disabled });
+
 /** Disconnects a channel: its webhooks answer 404 from then on. */
 export const removeChannel = (channel: MessagingChannelId) =>
   requestVoid('DELETE', `/api/settings/channels/${channel}`);

@@ -12,8 +12,9 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { removeChannel, saveChannel } from '../../lib/api/index.js';
+import { removeChannel, saveChannel, setChannelDisabled } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
+import { ChannelServiceSwitch } from './ChannelServiceSwitch.js';
 import {
   CHANNEL_INPUTS,
   type ChannelFormValues,
@@ -108,13 +109,21 @@ function ChannelCard({
     client.setQueryData(queries.channels().queryKey, (all) => all && { ...all, [channel]: next });
     onEdit(false);
   };
+  const service = useSubmit(async (disabled: boolean) => {
+    const next = await setChannelDisabled(channel, disabled);
+    client.setQueryData(queries.channels().queryKey, (all) => all && { ...all, [channel]: next });
+  });
 
   return (
     <article className="provider" aria-labelledby={`chan-${channel}`}>
       <h3 id={`chan-${channel}`}>
         {CHANNEL_NAMES[channel]}{' '}
-        <span className={`badge ${summary.configured ? 'status-redeemed' : ''}`}>
-          {summary.configured ? t('channels.connected') : t('channels.notConnected')}
+        <span className={`badge ${summary.configured && !summary.disabled ? 'status-redeemed' : ''}`}>
+          {summary.configured
+            ? summary.disabled
+              ? t('channels.disabled')
+              : t('channels.connected')
+            : t('channels.notConnected')}
         </span>
       </h3>
       {!summary.readable && (
@@ -123,6 +132,19 @@ function ChannelCard({
         </p>
       )}
       {simulated && <p className="hint">{t('channels.simulated')}</p>}
+      {summary.configured && (
+        <>
+          <ChannelServiceSwitch
+            channel={channel}
+            name={name}
+            disabled={summary.disabled}
+            busy={service.busy}
+            writable={writable}
+            onChange={(disabled) => void service.run(disabled)}
+          />
+          <ErrorMessage error={service.error} />
+        </>
+      )}
       {publicUrl && <WebhookAddresses channel={channel} publicUrl={publicUrl} />}
       {editing ? (
         <ChannelForm channel={channel} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
