@@ -3,8 +3,9 @@ import { Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { LiveStatus } from '../components/LiveStatus.js';
-import { MemberNav } from '../components/MemberNav.js';
 import { PageHeading } from '../components/PageHeading.js';
+import { Sidebar } from '../components/shell/Sidebar.js';
+import { applyTheme, storedTheme } from '../components/shell/theme.js';
 import { WipeDeviceDialog } from '../components/WipeDeviceDialog.js';
 import { fetchConfig, setSigningOrigin } from '../lib/api/index.js';
 import { callLock } from '../lib/calls/call-lock.js';
@@ -21,6 +22,9 @@ import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
 import { useIdleLock, usePanicShortcut, useVaultState, type VaultState } from './useVaultState.js';
 
 export type { PublicConfig };
+
+// The person's light or dark choice, before the first paint (the device's preference otherwise).
+applyTheme(storedTheme());
 
 /**
  * The hotline's public configuration, read at start and again when an admin changes the
@@ -95,25 +99,27 @@ export function App() {
   }, [vault, me, joining]);
 
   return (
-    <>
+    <div className={me ? 'app-shell with-nav' : 'app-shell'}>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
       <AppHeader hotlineName={config?.hotlineName} vault={vault} me={me} />
-      {me && <MemberNav me={me} path={path} />}
-      <UpdateBanner />
-      <main id="main" tabIndex={-1}>
-        {error && (
-          <p role="alert" className="error">
-            {t('errors.unknown', { message: error })}
-          </p>
-        )}
-        {vault === 'unlocked' && me && can(me, 'calls:answer') && <CallDock me={me} />}
-        {!config && !error && <p aria-busy="true">{t('app.loading')}</p>}
-        {config && <Screen path={path} config={config} vault={vault} me={me} />}
-      </main>
+      {me && <Sidebar me={me} path={path} />}
+      <div className="app-content">
+        <UpdateBanner />
+        <main id="main" tabIndex={-1}>
+          {error && (
+            <p role="alert" className="error">
+              {t('errors.unknown', { message: error })}
+            </p>
+          )}
+          {vault === 'unlocked' && me && can(me, 'calls:answer') && <CallDock me={me} />}
+          {!config && !error && <p aria-busy="true">{t('app.loading')}</p>}
+          {config && <Screen path={path} config={config} vault={vault} me={me} />}
+        </main>
+      </div>
       <WipeDeviceDialog open={wipeOpen} onClose={() => setWipeOpen(false)} />
-    </>
+    </div>
   );
 }
 

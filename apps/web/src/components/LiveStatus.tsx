@@ -17,7 +17,7 @@ export function LiveStatus() {
   return (
     <span className="live-status" aria-live="polite" data-testid="live-status" data-status={status}>
       <span className={`live-dot live-dot-${status}`} aria-hidden="true" />
-      {label}
+      <span className="live-status-text">{label}</span>
     </span>
   );
 }

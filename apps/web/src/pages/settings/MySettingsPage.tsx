@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../../app/App.js';
 import type { Me } from '../../app/session.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { ThemePicker } from '../../components/shell/ThemePicker.js';
 import { PushNotificationsSection } from '../../pwa/PushNotificationsSection.js';
 import { DangerZoneSection } from './DangerZoneSection.js';
 import { PasskeysSection } from './PasskeysSection.js';
@@ -20,6 +21,7 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <PasskeysSection />
       <SessionsSection />
       <PushNotificationsSection />
+      <ThemePicker />
       <RecoverySection hotline={config.publicUrl} />
       <DangerZoneSection />
       <VersionLine />
