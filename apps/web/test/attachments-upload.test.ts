@@ -25,7 +25,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiRequestError } from '../src/lib/api/http.js';
 import { openChunkSource } from '../src/lib/attachments/chunk-source.js';
 import { cutPadding } from '../src/lib/attachments/download.js';
-import { sha256Hex } from '../src/lib/attachments/format.js';
+import { fileFingerprint, sha256Hex } from '../src/lib/attachments/format.js';
 import { resumeUpload, startUpload, type UploadDeps, UploadError } from '../src/lib/attachments/uploader.js';
 
 const REPORT = '0b5f8a8e-6c8b-4a57-9d2e-3f1c2b4a5d6e';
@@ -297,6 +297,41 @@ describe('resumeUpload', () => {
       await expect(handle.done).rejects.toMatchObject({ kind: 'other-file' });
     }
     expect(server.puts).toEqual([]);
+  });
+
+  it('with no chunk acknowledged, tells a file of the same size apart by its fingerprint', async () => {
+    const server = new FakeServer();
+    const file = fileOf(31);
+    // Cut off at the very first chunk: the server holds the upload but no chunk of it.
+    server.before = () => network();
+    const deps = { ...depsOf(server), sleep: async () => Promise.reject(new Error('the page was closed')) };
+    const first = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 }, deps);
+    await expect(first.done).rejects.toThrow();
+    server.before = () => null;
+    server.puts = [];
+    expect(server.chunks.length).toBe(0);
+    const meta = {
+      id: ID,
+      name: 'scan.pdf',
+      type: 'application/pdf',
+      size: SIZE,
+      head: await fileFingerprint(file),
+    };
+    // Same size, other bytes: refused before anything is sent.
+    const other = resumeUpload(
+      { reportId: REPORT, attachment: server.view(readers[0]!), meta, file: fileOf(37) },
+      depsOf(server),
+    );
+    await expect(other.done).rejects.toMatchObject({ kind: 'other-file' });
+    expect(server.puts).toEqual([]);
+    // The very file goes on from chunk 0.
+    const same = resumeUpload(
+      { reportId: REPORT, attachment: server.view(readers[0]!), meta, file },
+      depsOf(server),
+    );
+    await same.done;
+    expect(server.puts).toEqual([0, 1, 2]);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
   });
 
   it('needs the unlocked key', async () => {

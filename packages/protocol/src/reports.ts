@@ -171,6 +171,12 @@ export interface ReportAttachmentMeta {
   type: string;
   /** Exact plaintext size (the stream holds it padded, §10.2). */
   size: number;
+  /**
+   * Base64url SHA-256 of the file's first MiB (all of a smaller file): a resumed upload checks
+   * the file chosen again against it, even before any chunk was acknowledged. Absent in
+   * reports filed before it existed.
+   */
+  head?: string;
 }
 
 /** The UTF-8 JSON sealed as a report's content (`report:<id>`). */

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { fetchReportReaders } from '../../lib/api/index.js';
 import {
   downloadAttachment,
+  fingerprintProblem,
   openAttachmentPreview,
   PREVIEW_MAX_BYTES,
   previewKind,
@@ -267,7 +268,7 @@ function UnfinishedUpload({
       return;
     }
     // Never opened: the file the report describes is uploaded now, if it is that file.
-    if (file.size !== meta.size) {
+    if (file.size !== meta.size || (await fingerprintProblem(file, meta))) {
       setRefusal(UPLOAD_ERROR_KEYS['other-file']);
       return;
     }

@@ -1,5 +1,11 @@
-import { STREAM_VERSION } from '@llamenos/crypto';
-import { attachmentRecordId, paddedLength, streamChunkCount, UPLOAD_CHUNK_LOG2 } from '@llamenos/protocol';
+import { STREAM_VERSION, toBase64url } from '@llamenos/crypto';
+import {
+  attachmentRecordId,
+  paddedLength,
+  type ReportAttachmentMeta,
+  streamChunkCount,
+  UPLOAD_CHUNK_LOG2,
+} from '@llamenos/protocol';
 
 /**
  * An encrypted report attachment, byte for byte (PROTOCOL.md §10.2).
@@ -32,7 +38,8 @@ import { attachmentRecordId, paddedLength, streamChunkCount, UPLOAD_CHUNK_LOG2 }
  * of sealed chunk received−1. The client re-reads the file, re-seals chunk received−1 with
  * StreamSealer.resume(key, header, ctx, received−1) and compares hashes before sending chunk
  * `received` on: the same bytes under the same key and nonce give the same ciphertext, while
- * other bytes would reuse a nonce, so another file is refused.
+ * other bytes would reuse a nonce, so another file is refused. Before that, and also when no
+ * chunk was acknowledged, the file's fingerprint (fileFingerprint, the report's `head`) must match.
  */
 
 export const CHUNK_LOG2 = UPLOAD_CHUNK_LOG2;
@@ -109,6 +116,29 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;
+}
+
+/** How much of a file its fingerprint reads: the first MiB (all of a smaller file). */
+export const FINGERPRINT_BYTES = 1024 * 1024;
+
+/**
+ * A file's fingerprint (`ReportAttachmentMeta.head`, sealed in the report with its name and
+ * size): the base64url SHA-256 of its first MiB. Read once when the report is filed, and again
+ * when the file is chosen to resume an upload, so a file of the same size is told apart even
+ * when no chunk was acknowledged yet (there is then no sealed chunk to re-seal and compare).
+ */
+export async function fileFingerprint(file: Pick<Blob, 'size' | 'slice'>): Promise<string> {
+  const head = await file.slice(0, Math.min(file.size, FINGERPRINT_BYTES)).arrayBuffer();
+  return toBase64url(new Uint8Array(await crypto.subtle.digest('SHA-256', head)));
+}
+
+/** 'other-file' when the report names a fingerprint and `file` does not have it; null otherwise. */
+export async function fingerprintProblem(
+  file: Pick<Blob, 'size' | 'slice'>,
+  meta: Pick<ReportAttachmentMeta, 'head'>,
+): Promise<'other-file' | null> {
+  if (!meta.head) return null;
+  return sameText(await fileFingerprint(file), meta.head) ? null : 'other-file';
 }
 
 /** Equal strings, compared in time that depends only on their length. */

@@ -15,7 +15,7 @@ export {
   PREVIEW_MAX_BYTES,
   previewKind,
 } from './download.js';
-export { layoutOf } from './format.js';
+export { fileFingerprint, fingerprintProblem, layoutOf } from './format.js';
 export type { UploadErrorKind, UploadPhase, UploadProgress } from './progress.js';
 export { UploadError, type UploadHandle } from './uploader.js';
 

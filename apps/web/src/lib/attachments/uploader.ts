@@ -16,7 +16,14 @@ import {
 import { ApiRequestError } from '../api/index.js';
 import { unlockedSecretKey } from '../vault.js';
 import { type ChunkSource, openChunkSource } from './chunk-source.js';
-import { CHUNK_LOG2, layoutOf, newStreamHeader, resumeProblem, type StreamLayout } from './format.js';
+import {
+  CHUNK_LOG2,
+  fingerprintProblem,
+  layoutOf,
+  newStreamHeader,
+  resumeProblem,
+  type StreamLayout,
+} from './format.js';
 import { ProgressStore, SpeedMeter, type UploadErrorKind, type UploadProgress } from './progress.js';
 import type { FileLike, SealedChunk } from './sealer.js';
 
@@ -327,9 +334,11 @@ export function startUpload(
 
 /**
  * Continues an upload the author began earlier (before a reload, or on another visit): the same
- * file must be chosen again. It is checked (its size against the sealed report's, then chunk
- * received−1 re-sealed against the hash the server keeps) before anything is sent, since other
- * bytes under the same key and nonces would reuse a nonce; then chunks go on from `received`.
+ * file must be chosen again. It is checked (its size and fingerprint against the sealed
+ * report's, then chunk received−1 re-sealed against the hash the server keeps) before anything
+ * is sent, since other bytes under the same key and nonces would reuse a nonce; then chunks go
+ * on from `received`. With no chunk acknowledged the fingerprint is the check that tells a
+ * file of the same size apart.
  */
 export function resumeUpload(
   opts: {
@@ -359,6 +368,8 @@ export function resumeUpload(
     });
     if (sizeProblem)
       throw new UploadError('other-file', `this is not the file "${opts.meta.name}" (${sizeProblem})`);
+    if (await fingerprintProblem(opts.file, opts.meta))
+      throw new UploadError('other-file', `this is not the file "${opts.meta.name}": its content differs`);
     if (view.state !== 'uploading') {
       if (view.state === 'complete') return;
       throw new UploadError('gone', 'this upload was stopped by the server and cannot continue');

@@ -80,6 +80,10 @@ const AttachmentMeta = z
     name: z.string().max(1000),
     type: z.string().max(255),
     size: z.number().int().min(0),
+    head: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/)
+      .optional(),
   })
   .strict() satisfies z.ZodType<ReportAttachmentMeta>;
 

@@ -9,7 +9,7 @@ import { formatDateTime } from '../../components/format.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { fetchReportReaders } from '../../lib/api/index.js';
-import { prepareAttachments, startUpload } from '../../lib/attachments/index.js';
+import { fileFingerprint, prepareAttachments, startUpload } from '../../lib/attachments/index.js';
 import { reportKeys } from '../../lib/queries/reports.js';
 import { createReport } from '../../lib/reports/api.js';
 import {
@@ -158,11 +158,12 @@ function ReportForm({
   const save = useSubmit(async (values: ReportFormValues) => {
     // ChosenFiles already says which file is over the limit.
     if (!filesFit(files, limits)) return;
-    const payload = reportFromForm(
-      values,
-      type,
-      files.map((f) => f.meta),
+    // Each file's fingerprint goes into the sealed report, so resuming it later can tell the
+    // very file from another of the same size.
+    const metas = await Promise.all(
+      files.map(async (f) => ({ ...f.meta, head: await fileFingerprint(f.file) })),
     );
+    const payload = reportFromForm(values, type, metas);
     const report = await createReport(reportId, type?.id ?? null, payload);
     autosave.stop();
     deleteReportDraft(reportId);
