@@ -25,6 +25,7 @@ import { settingsMigrations } from './settings/schema.js';
 import { shiftsRoutes } from './shifts/routes.js';
 import { shiftsMigrations } from './shifts/schema.js';
 import { simulatorRoutes } from './simulator/index.js';
+import { statsRoutes } from './stats/index.js';
 import { transcriptionMigrations, transcriptionRoutes } from './transcription/index.js';
 
 /**
@@ -56,6 +57,7 @@ export const MODULES: ServerModule[] = [
   { name: 'push', migrations: pushMigrations, routes: pushRoutes },
   { name: 'backup', migrations: backupMigrations, routes: backupRoutes },
   { name: 'simulator', migrations: [], routes: simulatorRoutes },
+  { name: 'stats', migrations: [], routes: statsRoutes },
 ];
 
 export const ALL_MIGRATIONS: Migration[] = MODULES.flatMap((m) => m.migrations);

@@ -14,5 +14,6 @@ export * from './reports.js';
 export * from './responses/index.js';
 export * from './settings.js';
 export * from './shifts.js';
+export * from './stats.js';
 export * from './text.js';
 export * from './transcription.js';

@@ -11,4 +11,5 @@ export * from './records.js';
 export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';
+export * from './stats.js';
 export * from './transcription.js';
