@@ -77,6 +77,7 @@ export async function createContext(
       browserConnectors: { simulator: connectSimulatedBrowser },
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
+    callQueue: { running: null, again: false },
     caches: { hubKey: null },
     realtime: null,
     ariBridge: null,

@@ -2,6 +2,7 @@ import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { pubkeyOf } from '../identity/lookup.js';
+import { runQueue } from './ringing.js';
 import {
   type CallRow,
   type CallsTable,
@@ -9,6 +10,7 @@ import {
   closeLiveLegs,
   findCall,
   type LegRow,
+  lockAnsweringLeg,
   markLegInProgress,
 } from './store.js';
 import { announce, controlAdapter, errorInfo, inBackground } from './wiring.js';
@@ -33,6 +35,9 @@ export async function claimCall(
 ): Promise<ClaimResult> {
   const now = ctx.now();
   const won = await ctx.db.transaction(async (tx) => {
+    // The leg first: while it is locked the queue cannot move this volunteer to another call,
+    // and a leg the queue already moved (cancelled) cannot win (ringing.ts, takeBackLegs).
+    if (legId && !(await lockAnsweringLeg(tx, legId))) return null;
     const [row] = await tx.query<CallsTable>(
       `update calls set answered_by = $1, answered_leg_id = $3, status = 'answered', answered_at = $4, updated_at = $4
         where id = $2 and answered_by is null and status in ('queued', 'ringing') returning *`,
@@ -59,12 +64,16 @@ export async function claimCall(
   return mine ? { outcome: 'already-yours', call: call! } : { outcome: 'lost', call };
 }
 
-/** Cancels the losing legs at the provider (failures logged, never fatal) and publishes call:answered. */
+/**
+ * Cancels the losing legs at the provider (failures logged, never fatal) and publishes
+ * call:answered; then the queue offers the losers the next waiting call (after their legs here
+ * are cancelled at the provider, so no phone rings for two calls).
+ */
 async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: string | null): Promise<void> {
   const losers = await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now());
   const pubkey = call.answeredBy ? await pubkeyOf(ctx.db, call.answeredBy) : null;
   await Promise.allSettled([
-    cancelAtProvider(ctx, call, losers),
+    cancelAtProvider(ctx, call, losers).then(() => (losers.length ? runQueue(ctx) : undefined)),
     pubkey
       ? announce(ctx, { type: 'call:answered', callId: call.id, answeredBy: pubkey })
       : Promise.resolve(),

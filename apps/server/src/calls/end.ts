@@ -4,6 +4,7 @@ import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
 import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
+import { requeue } from './ringing.js';
 import {
   type CallLegsTable,
   type CallRow,
@@ -95,6 +96,8 @@ export async function finishCall(
   if (options.hangUpCaller) work.push(hangUpCaller(ctx, ended));
   work.push(announce(ctx, { type: 'call:ended', callId, outcome: ended.status as EndedOutcome }));
   await Promise.allSettled(work);
+  // Whoever rang for it, or was on it, is free: the queue offers them the next waiting call.
+  requeue(ctx);
   // The legs are closed: who answered and the caller's hash are sealed for admins and cleared.
   await sealEndedCall(ctx, callId);
   return ended;
@@ -149,4 +152,6 @@ export async function legStatusChanged(
   const call = await findCall(ctx.db, callId);
   if (call?.status === 'answered' && call.answeredLegId === legId && !call.endedAt)
     await finishCall(ctx, callId, { reason: 'volunteer-hangup', hangUpCaller: true });
+  // A volunteer who refused or missed a call is free for the next one (never this one again).
+  else requeue(ctx);
 }

@@ -9,7 +9,7 @@ import { providerOfNumber } from '../settings/store.js';
 import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
 import { sealEndedCall } from './call-meta.js';
 import { callerDocument, hangupWith } from './documents.js';
-import { startRinging } from './ringing.js';
+import { requeue } from './ringing.js';
 import { isBanned } from './store/bans.js';
 import {
   type CallRow,
@@ -172,7 +172,7 @@ export async function handleInboundCall(
     return { call, fresh: true };
   });
 
-  if (fresh && call.status === 'queued') inBackground(ctx, 'ring', () => startRinging(ctx, call.id));
+  if (fresh && call.status === 'queued') requeue(ctx);
   if (fresh && call.status === 'rejected') inBackground(ctx, 'seal', () => sealEndedCall(ctx, call.id));
   return { instructions: callerDocument(ctx, call, settings), callId: call.id };
 }
@@ -190,7 +190,7 @@ export async function handleLanguageChoice(
   const moved = await ctx.db.transaction((tx) =>
     enterState(tx, callId, ['arriving'], afterMenu(settings), settings, now, { language }),
   );
-  if (moved?.status === 'queued') inBackground(ctx, 'ring', () => startRinging(ctx, callId));
+  if (moved?.status === 'queued') requeue(ctx);
   const call = moved ?? (await findCall(ctx.db, callId));
   return call ? callerDocument(ctx, call, settings) : [{ kind: 'hangup' }];
 }
@@ -232,6 +232,6 @@ export async function handleCaptchaDigit(
     inBackground(ctx, 'seal', () => sealEndedCall(ctx, callId));
     return hangupWith(result.call.language, 'captchaFailed');
   }
-  if (result.queued) inBackground(ctx, 'ring', () => startRinging(ctx, callId));
+  if (result.queued) requeue(ctx);
   return callerDocument(ctx, result.call, settings);
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { reachOf } from '../identity/lookup.js';
 import { openPhone } from '../identity/phone.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import type { Telephony } from '../telephony/provider.js';
+import { cancelAtProvider } from './answer.js';
 import { webhookUrl } from './documents.js';
+import { allocate, type Ringing } from './queue.js';
 import {
   busyUserIds,
   type CallRow,
@@ -18,15 +21,38 @@ import {
   insertLegs,
   type LegKind,
   type LegRow,
+  liveLegsOfVolunteers,
   recordPlacedLeg,
+  refusedOffers,
+  takeBackLegs,
 } from './store.js';
-import { announce, callSettings, connectsBrowsers, controlAdapter, errorInfo } from './wiring.js';
+import {
+  announce,
+  callSettings,
+  connectsBrowsers,
+  controlAdapter,
+  errorInfo,
+  inBackground,
+} from './wiring.js';
 
 /**
- * Ringing: every eligible volunteer at once. The call moves queued → ringing and its leg rows
- * are written in one transaction; only then are provider requests sent, in parallel, each on
- * its own (one volunteer's carrier failing must not keep the others' phones silent).
+ * Ringing is a queue (an ACD): a volunteer rings for at most one call at a time, waiting callers
+ * are served longest-waiting first, and whenever a volunteer is freed (a call answered, ended,
+ * sent to voicemail, a leg refused) the queue runs again and offers them the next waiting call.
+ * The rule of who gets which call is queue.ts; this file runs it.
+ *
+ * One round is one transaction under a transaction-scoped advisory lock, so the decision is the
+ * database's: two processes (or two rounds of one) never offer one volunteer two calls, because
+ * the second round reads the first one's legs once it gets the lock. Provider requests are sent
+ * after the commit, in parallel, each on its own (one volunteer's carrier failing must not keep
+ * the others' phones silent). Within a process, rounds asked for while one runs are folded into
+ * one more round after it: the queue's state is read whole each time.
  */
+
+/** The advisory lock every queue round takes (any constant; it only must be the same everywhere). */
+const QUEUE_LOCK_KEY = 7_112_025;
+/** How many waiting calls one round looks at (the oldest). */
+const QUEUE_WINDOW = 200;
 
 /** Provider limits on how long a leg may ring. */
 const MIN_RING_SECONDS = 5;
@@ -38,57 +64,159 @@ interface Target {
   phoneEnc: string | null;
 }
 
-export async function startRinging(ctx: ServerContext, callId: string): Promise<void> {
-  const now = ctx.now();
-  const claimed = await claimForRinging(ctx, callId, now);
-  if (!claimed) return;
-  const { call, legs, targets, unreachable } = claimed;
-  if (unreachable)
-    ctx.log.warn(
-      { callId, unreachable, provider: call.provider },
-      'eligible volunteers with no way to ring them (no phone, or browser calling with a provider that cannot connect browsers)',
-    );
-  if (!legs.length) ctx.log.warn({ callId }, 'nobody to ring; the call goes to voicemail at its deadline');
-
-  await announce(ctx, {
-    type: 'call:ring',
-    callId,
-    ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
-    startedAt: call.createdAt.toISOString(),
-  });
-  await ringPhones(ctx, call, legs, targets, now);
+/** Per-process queue state: the round running, and whether another was asked for meanwhile. */
+export interface CallQueueState {
+  running: Promise<void> | null;
+  again: boolean;
 }
 
 /**
- * In one transaction: queued → ringing (only one process wins), the eligible volunteers' legs
- * and the audit entry. Null when the call was not queued any more.
+ * Runs the queue: offers free volunteers to waiting calls. Resolves when a round that started
+ * after this call has finished; concurrent requests share rounds.
  */
-async function claimForRinging(ctx: ServerContext, callId: string, now: Date) {
-  const settings = await callSettings(ctx);
-  return ctx.db.transaction(async (tx) => {
-    const [row] = await tx.query<CallsTable>(
-      `update calls set status = 'ringing', updated_at = $2 where id = $1 and status = 'queued' returning *`,
-      [callId, now],
-    );
-    if (!row) return null; // another process started ringing, or the caller is gone
-    const call = callFromRow(row);
-    const busy = await busyUserIds(tx);
-    const eligible = await eligibleVolunteers(ctx, now, busy, tx);
-    const { targets, unreachable } = targetsOf(await reachOf(tx, eligible.userIds), call.provider);
-    const deadline =
-      call.queueDeadline ?? new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
-    const legs = await insertLegs(
-      tx,
-      call.id,
+export function runQueue(ctx: ServerContext): Promise<void> {
+  const q = ctx.callQueue;
+  q.again = true;
+  if (q.running) return q.running;
+  q.running = (async () => {
+    try {
+      while (q.again) {
+        q.again = false;
+        await queueRound(ctx);
+      }
+    } finally {
+      q.running = null;
+    }
+  })();
+  return q.running;
+}
+
+/** Runs the queue in the background (a webhook must not wait for it); failures are logged. */
+export function requeue(ctx: ServerContext): void {
+  inBackground(ctx, 'queue', () => runQueue(ctx));
+}
+
+interface RoundOffer {
+  call: CallRow;
+  legs: LegRow[];
+  targets: Target[];
+}
+
+async function queueRound(ctx: ServerContext): Promise<void> {
+  const now = ctx.now();
+  const round = await ctx.db.transaction((tx) => planRound(ctx, tx, now));
+  if (!round) return;
+  const { offers, takenBack } = round;
+  // Volunteers moved to another call: their old legs are cancelled at the provider before the
+  // new ones are placed, so no phone is asked to ring for two calls.
+  await cancelTakenBack(ctx, takenBack);
+  for (const offer of offers) {
+    const { call } = offer;
+    inBackground(ctx, 'ring', async () => {
+      await announce(ctx, {
+        type: 'call:ring',
+        callId: call.id,
+        ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
+        startedAt: call.createdAt.toISOString(),
+      });
+    });
+    inBackground(ctx, 'ring', () => ringPhones(ctx, call, offer.legs, offer.targets, now));
+  }
+}
+
+async function cancelTakenBack(ctx: ServerContext, legs: readonly LegRow[]): Promise<void> {
+  if (!legs.length) return;
+  const byCall = new Map<string, LegRow[]>();
+  for (const leg of legs) byCall.set(leg.callId, [...(byCall.get(leg.callId) ?? []), leg]);
+  await Promise.allSettled(
+    [...byCall].map(async ([callId, callLegs]) => {
+      const call = await findCall(ctx.db, callId);
+      if (call) await cancelAtProvider(ctx, call, callLegs);
+    }),
+  );
+}
+
+/**
+ * One round, in the caller's transaction under the queue lock: read who waits and who is free,
+ * allocate (queue.ts), take back moved volunteers' legs, insert the new legs, move first-rung
+ * calls queued → ringing with their audit entry. Null when nothing changed.
+ */
+async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
+  await tx.query('select pg_advisory_xact_lock($1)', [QUEUE_LOCK_KEY]);
+  const waiting = (
+    await tx.query<CallsTable>(
+      `select * from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null
+          and (queue_deadline is null or queue_deadline > $1)
+        order by created_at, id limit ${QUEUE_WINDOW}`,
+      [now],
+    )
+  ).map(callFromRow);
+  if (!waiting.length) return null;
+
+  const busy = await busyUserIds(tx);
+  const eligible = await eligibleVolunteers(ctx, now, busy, tx);
+  const reach = new Map((await reachOf(tx, eligible.userIds)).map((u) => [u.id, u]));
+  const ringing = new Map<string, Ringing>();
+  for (const leg of await liveLegsOfVolunteers(tx)) {
+    const seen = ringing.get(leg.userId);
+    const stealable = leg.status !== 'in-progress' && (seen?.stealable ?? true);
+    // A volunteer with legs on two calls (only if answered from the app without a leg) counts once.
+    ringing.set(leg.userId, { callId: seen?.callId ?? leg.callId, stealable });
+  }
+  const refused = await refusedOffers(
+    tx,
+    waiting.map((c) => c.id),
+  );
+  const callById = new Map(waiting.map((c) => [c.id, c]));
+  const targetsFor = (callId: string, userId: string): Target[] => {
+    const user = reach.get(userId);
+    const call = callById.get(callId);
+    return user && call ? targetsOf([user], call.provider).targets : [];
+  };
+  const plan = allocate({
+    waiting,
+    volunteers: [...reach.keys()].filter((u) => !busy.has(u)),
+    ringing,
+    mayOffer: (callId, userId) =>
+      !refused.has(`${callId} ${userId}`) && targetsFor(callId, userId).length > 0,
+  });
+  if (!plan.length && !waiting.some((c) => c.status === 'queued')) return null;
+
+  // Volunteers moved from another call: only those whose legs there were still ringing move.
+  const moves = plan.filter((o) => o.takenFrom).map((o) => ({ callId: o.takenFrom!, userId: o.userId }));
+  const takenBack = await takeBackLegs(tx, moves, now);
+  const moved = new Set(takenBack.map((l) => `${l.callId} ${l.userId}`));
+  const offers = plan.filter((o) => !o.takenFrom || moved.has(`${o.takenFrom} ${o.userId}`));
+
+  const settings = await callSettings(ctx, tx);
+  const fallbackDeadline = new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
+  const targetsByCall = new Map<string, Target[]>();
+  for (const o of offers)
+    targetsByCall.set(o.callId, [...(targetsByCall.get(o.callId) ?? []), ...targetsFor(o.callId, o.userId)]);
+  const legs = await insertLegs(
+    tx,
+    [...targetsByCall].flatMap(([callId, targets]) =>
       targets.map((t) => ({
         id: randomUUID(),
+        callId,
         userId: t.userId,
         kind: t.kind,
-        status: t.kind === 'phone' ? 'pending' : 'ringing',
+        status: t.kind === 'phone' ? ('pending' as const) : ('ringing' as const),
+        ringDeadline: callById.get(callId)!.queueDeadline ?? fallbackDeadline,
       })),
-      deadline,
-      now,
+    ),
+    now,
+  );
+  // Every queued call this round looked at is now in the queue (ringing, or waiting for a
+  // volunteer to be freed): its first round is audited once, with how many it rang.
+  const queued = waiting.filter((c) => c.status === 'queued');
+  if (queued.length)
+    await tx.query(
+      `update calls set status = 'ringing', updated_at = $2 where id = any($1::text[]) and status = 'queued'`,
+      [queued.map((c) => c.id), now],
     );
+  for (const call of queued) {
+    const callLegs = legs.filter((l) => l.callId === call.id);
     await appendAuditInTx(
       tx,
       {
@@ -96,16 +224,26 @@ async function claimForRinging(ctx: ServerContext, callId: string, now: Date) {
         target: `call:${call.id}`,
         details: {
           callId: call.id,
-          legs: legs.length,
-          phoneLegs: legs.filter((l) => l.kind === 'phone').length,
-          browserLegs: legs.filter((l) => l.kind === 'browser').length,
+          legs: callLegs.length,
+          phoneLegs: callLegs.filter((l) => l.kind === 'phone').length,
+          browserLegs: callLegs.filter((l) => l.kind === 'browser').length,
           source: eligible.source,
         },
       },
       now,
     );
-    return { call, legs, targets, unreachable };
-  });
+    if (!callLegs.length)
+      ctx.log.warn(
+        { callId: call.id, reachable: reach.size },
+        'nobody free to ring; the call waits in the queue until a volunteer is freed or its deadline',
+      );
+  }
+  const result: RoundOffer[] = [...targetsByCall].map(([callId, targets]) => ({
+    call: { ...callById.get(callId)!, status: 'ringing' },
+    legs: legs.filter((l) => l.callId === callId),
+    targets,
+  }));
+  return { offers: result, takenBack };
 }
 
 /** Each volunteer's legs by their call preference; `unreachable` counts those with none. */

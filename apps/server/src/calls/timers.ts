@@ -3,7 +3,7 @@ import { cancelAtProvider } from './answer.js';
 import { webhookUrl } from './documents.js';
 import { finishCall } from './end.js';
 import { retryRecordingDeletes } from './recording-deletes.js';
-import { startRinging } from './ringing.js';
+import { runQueue } from './ringing.js';
 import {
   type CallLegsTable,
   type CallRow,
@@ -70,7 +70,7 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   const voicemail = await voicemailAtDeadline(ctx, now);
   const redirectRetries = await retryFailedRedirects(ctx, now);
   const legsCancelled = await cancelStaleLegs(ctx, now);
-  const rung = await ringUnrungCalls(ctx, now);
+  const rung = await runQueueOnTick(ctx, now);
   const swept = await sweepStaleCalls(ctx, now);
   // Recordings whose delete at the provider failed (lesson 16): retried with backoff.
   const deletes = await retryRecordingDeletes(ctx, now);
@@ -143,14 +143,18 @@ async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
   return staleLegs.length;
 }
 
-/** 4. Queued calls whose ringing never started (their process stopped): start it here. */
-async function ringUnrungCalls(ctx: ServerContext, now: Date): Promise<number> {
-  const unrung = await ctx.db.query<{ id: string }>(
-    `select id from calls where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds' limit ${BATCH}`,
+/**
+ * 4. The queue, every tick: queued calls whose process stopped before queueing them, volunteers
+ * who came on shift or whose leg failed, legs the sweeper just cancelled. Reports the calls that
+ * had waited unqueued (their process died) and are in the queue now.
+ */
+async function runQueueOnTick(ctx: ServerContext, now: Date): Promise<number> {
+  const [unrung] = await ctx.db.query<{ n: number }>(
+    `select count(*)::int as n from calls where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds'`,
     [now],
   );
-  for (const { id } of unrung) await startRinging(ctx, id);
-  return unrung.length;
+  await runQueue(ctx);
+  return Number(unrung?.n ?? 0);
 }
 
 /** 5. Stale calls: the end was never reported to us. */

@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blobs/store.js';
 import type { AriBridge } from '../calls/ari-bridge.js';
+import type { CallQueueState } from '../calls/ringing.js';
 import type { TelephonyWiring } from '../calls/wiring.js';
 import type { Config } from '../config.js';
 import type { Conversations } from '../conversations/index.js';
@@ -42,6 +43,8 @@ export interface ServerContext {
   telephony: TelephonyWiring;
   /** The call timers' automatic ticks; tests pause them and fire ticks with their own clock. */
   callTimers: { paused: boolean };
+  /** The call queue's round running in this process, if any (calls/ringing.ts). */
+  callQueue: CallQueueState;
   /** Values kept between requests because recomputing them is costly. */
   caches: { hubKey: CachedHubKey | null };
   /** Real-time delivery once startRealtime ran; null for a context without an HTTP server. */

@@ -101,40 +101,102 @@ export async function findLegByProviderLegId(
   return row ? legFromRow(row) : null;
 }
 
-/** One leg to insert: who is rung, how, and its first state (a phone leg is pending until placed). */
-interface NewLeg {
+/** One leg to insert: which call, who is rung, how, and its first state (a phone leg is pending until placed). */
+export interface NewLeg {
   id: string;
+  callId: string;
   userId: string;
   kind: LegKind;
   status: 'pending' | 'ringing';
+  ringDeadline: Date;
 }
 
-/** Inserts every leg of a call in one statement (a round trip per leg was most of the ringing transaction). */
-export async function insertLegs(
-  tx: Queryable,
-  callId: string,
-  legs: readonly NewLeg[],
-  ringDeadline: Date,
-  now: Date,
-): Promise<LegRow[]> {
+/** Inserts the legs of one queue round, for any number of calls, in one statement. */
+export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Date): Promise<LegRow[]> {
   if (!legs.length) return [];
   const rows = await tx.query<CallLegsTable>(
     `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
-     select t.id, $1, t.user_id, t.kind, t.status, $2, $3
-       from unnest($4::text[], $5::text[], $6::text[], $7::text[]) as t(id, user_id, kind, status)
+     select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline, $1
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+         as t(id, call_id, user_id, kind, status, ring_deadline)
      returning *`,
     [
-      callId,
-      ringDeadline,
       now,
       legs.map((l) => l.id),
+      legs.map((l) => l.callId),
       legs.map((l) => l.userId),
       legs.map((l) => l.kind),
       legs.map((l) => l.status),
+      legs.map((l) => l.ringDeadline),
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, legFromRow(row)]));
   return legs.map((l) => byId.get(l.id)!);
+}
+
+/** A volunteer's live leg on a call that has not ended: what the queue sees them doing. */
+export interface LiveLeg {
+  callId: string;
+  userId: string;
+  status: LegRowStatus;
+}
+
+/** Every volunteer's live legs (ringing, or picked up) on calls not ended. */
+export async function liveLegsOfVolunteers(db: Queryable): Promise<LiveLeg[]> {
+  const rows = await db.query<{ call_id: string; user_id: string; status: LegRowStatus }>(
+    `select l.call_id, l.user_id, l.status from call_legs l join calls c on c.id = l.call_id
+      where l.status in ('pending', 'queued', 'ringing', 'in-progress') and l.user_id is not null
+        and c.ended_at is null`,
+  );
+  return rows.map((r) => ({ callId: r.call_id, userId: r.user_id, status: r.status }));
+}
+
+/**
+ * The (call, volunteer) pairs not to offer again: the volunteer declined (busy), let it ring
+ * out (no-answer), hung up at "press 1" (completed), or could not be reached (failed).
+ * Keys are `${callId} ${userId}`.
+ */
+export async function refusedOffers(db: Queryable, callIds: readonly string[]): Promise<Set<string>> {
+  if (!callIds.length) return new Set();
+  const rows = await db.query<{ call_id: string; user_id: string }>(
+    `select distinct call_id, user_id from call_legs
+      where call_id = any($1::text[]) and user_id is not null and status in ('busy', 'no-answer', 'failed', 'completed')`,
+    [callIds],
+  );
+  return new Set(rows.map((r) => `${r.call_id} ${r.user_id}`));
+}
+
+/**
+ * Cancels the legs of volunteers the queue moves to another call, only while they still ring:
+ * a volunteer who picked up meanwhile keeps their leg (answering locks the leg row first,
+ * answer.ts), and is then missing from the legs returned.
+ */
+export async function takeBackLegs(
+  tx: Queryable,
+  moves: readonly { callId: string; userId: string }[],
+  now: Date,
+): Promise<LegRow[]> {
+  if (!moves.length) return [];
+  const rows = await tx.query<CallLegsTable>(
+    `update call_legs l set status = 'canceled', ended_at = $3
+       from unnest($1::text[], $2::text[]) as t(call_id, user_id)
+      where l.call_id = t.call_id and l.user_id = t.user_id and l.status in ('pending', 'queued', 'ringing')
+      returning l.*`,
+    [moves.map((m) => m.callId), moves.map((m) => m.userId), now],
+  );
+  return rows.map(legFromRow);
+}
+
+/**
+ * Locks a leg that may still answer (answer.ts): the queue's takeBackLegs waits for this lock
+ * and then sees the leg picked up, so a volunteer is never moved off a call they are winning.
+ */
+export async function lockAnsweringLeg(tx: Queryable, legId: string): Promise<boolean> {
+  const rows = await tx.query<{ id: string }>(
+    `select id from call_legs where id = $1 and status in ('pending', 'queued', 'ringing', 'in-progress') for update`,
+    [legId],
+  );
+  return rows.length > 0;
 }
 
 /** The volunteer's phone picked up (screening) or they pressed 1: the leg is live, unless already final. */
