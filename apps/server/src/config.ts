@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { IceServers } from '@llamenos/protocol';
 import { z } from 'zod';
 import { type ProxyTrust, parseProxyAddress, proxyTrust } from './auth/client-ip.js';
 
@@ -67,8 +68,20 @@ const ConfigSchema = z
     NOSTR_RELAY_URL: z.url({ protocol: /^wss?$/ }).optional(),
     // Shared with the strfry write-policy plugin, which fetches the writer list with it.
     NOSTR_WRITERS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    // Browser calls across real networks: STUN/TURN servers as a JSON array (docs/OPERATIONS.md); none by default.
+    WEBRTC_ICE_SERVERS: z.preprocess(parseJsonText, IceServers).optional(),
   })
   .strict();
+
+/** A JSON value given as text (an environment variable); anything else is left for the schema to judge. */
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
 
 type RawConfig = z.infer<typeof ConfigSchema>;
 

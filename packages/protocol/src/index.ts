@@ -17,3 +17,4 @@ export * from './shifts.js';
 export * from './stats.js';
 export * from './text.js';
 export * from './transcription.js';
+export * from './webrtc.js';

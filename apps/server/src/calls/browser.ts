@@ -11,6 +11,17 @@ import { errorInfo } from './wiring.js';
  */
 export type BrowserConnector = (ctx: ServerContext, call: CallRow, userId: string) => Promise<void>;
 
+/**
+ * Real audio for a browser-answered call (WebRTC): the provider's side of the signalling. The
+ * router has already checked that `userId` won `call` in the browser (webrtc-signalling.ts).
+ */
+export interface BrowserAudio {
+  /** The caller's session offer for `userId`, waiting up to `waitMs` for it; null when the caller has none. */
+  callerOffer(ctx: ServerContext, call: CallRow, userId: string, waitMs: number): Promise<string | null>;
+  /** Hands the volunteer's answer to the caller; false when the caller cannot take it (no offer, answered, ended). */
+  answerCaller(ctx: ServerContext, call: CallRow, userId: string, sdp: string): Promise<boolean>;
+}
+
 export async function connectBrowser(ctx: ServerContext, call: CallRow, userId: string): Promise<void> {
   const connector =
     ctx.telephony.browserConnectors[call.provider as keyof typeof ctx.telephony.browserConnectors];

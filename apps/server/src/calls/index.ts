@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { callRoutes } from './routes.js';
 import { webhookRoutes } from './webhook-routes.js';
+import { webrtcRoutes } from './webrtc-routes.js';
 
 /** The call router (CallRouter): what the rest of the server uses of it. */
 export { claimCall } from './answer.js';
@@ -16,5 +17,6 @@ export { settleCallWork } from './wiring.js';
 export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = webhookRoutes(ctx);
   app.route('/', callRoutes(ctx));
+  app.route('/', webrtcRoutes(ctx));
   return app;
 }

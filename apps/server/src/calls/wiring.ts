@@ -12,7 +12,7 @@ import { loadSettings } from '../settings/store.js';
 import { TelephonyNotConfiguredError } from '../telephony/errors.js';
 import type { EventTelephony, Telephony, WebhookTelephony } from '../telephony/provider.js';
 import { createTelephony, type TelephonyOverrides } from '../telephony/registry.js';
-import type { BrowserConnector } from './browser.js';
+import type { BrowserAudio, BrowserConnector } from './browser.js';
 
 /*
  * What the call router takes from the server context, in one place: the provider adapters,
@@ -39,6 +39,8 @@ export interface TelephonyWiring {
   readonly eventAdapters: Map<TelephonyProvider, EventTelephony>;
   /** How a volunteer who answered in the browser is connected, by provider (browser.ts). */
   readonly browserConnectors: Partial<Record<TelephonyProvider, BrowserConnector>>;
+  /** WebRTC signalling for browser-answered calls, by provider (browser.ts, webrtc-signalling.ts). */
+  readonly browserAudio: Partial<Record<TelephonyProvider, BrowserAudio>>;
 }
 
 /** The test overrides given for `provider` (none in production). */

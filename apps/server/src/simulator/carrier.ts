@@ -6,6 +6,7 @@ import type { CallChange, FakeCall } from '../telephony/simulator/fake-twilio-st
 import { postSignedForm } from './signed-post.js';
 import { parseTwiml, type Verb } from './twiml.js';
 import { chimeWav } from './wav.js';
+import { CallerAudioSignals } from './webrtc.js';
 
 /**
  * The simulated carrier: the phone network as the hotline sees it, with no provider account.
@@ -44,6 +45,8 @@ const RECORDING_SECONDS = 2;
 
 export class SimulatedCarrier {
   readonly phones = new Map<string, SimPhone>();
+  /** WebRTC signalling between caller pages and the browsers they are bridged to (webrtc.ts). */
+  readonly audio = new CallerAudioSignals();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly stopListening: () => void;
@@ -76,6 +79,7 @@ export class SimulatedCarrier {
   async close(): Promise<void> {
     this.closed = true;
     this.stopListening();
+    this.audio.close();
     for (const t of this.timers) clearTimeout(t);
     await this.idle();
   }
@@ -158,6 +162,7 @@ export class SimulatedCarrier {
     caller.queue = null;
     caller.bridgedTo = `browser:${userId}`;
     caller.heard.push('(connected to a volunteer in the browser)');
+    this.audio.wake(); // the winner may already be waiting for the caller's offer
   }
 
   // -------------------------------------------------------------------------------------------
@@ -248,6 +253,7 @@ export class SimulatedCarrier {
     phone.heard.push(`(call ${status})`);
     const other = phone.bridgedTo ? this.phones.get(phone.bridgedTo) : undefined;
     phone.bridgedTo = null;
+    this.audio.forget(phone.sid);
     await this.statusCallback(phone, status);
     // Two bridged phones end together: the caller's <Enqueue> and the volunteer's <Dial> finish.
     if (other && !this.ended(other)) await this.end(other, 'completed');

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { CALLER_AUDIO_SCRIPT } from './caller-audio-page.js';
 /**
  * The simulator page: a static document, its script and its styles, served from
  * /api/simulator (CSP allows scripts and styles from 'self' only, so nothing is inline).
@@ -26,6 +27,7 @@ export const PAGE_HTML = `<!doctype html>
       <label>Your (fake) number <input id="from" name="from" value="+15550142" required pattern="\\+[1-9][0-9]{7,14}"></label>
       <label>Hotline number <select id="to" name="to"></select></label>
       <button type="submit">Call the hotline</button>
+      <small>Your microphone goes to the volunteer who answers in the browser; use a headset.</small>
     </form>
     <div id="callers" aria-live="polite"></div>
   </section>
@@ -88,6 +90,7 @@ const $ = (id) => document.getElementById(id);
 const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 
 ${SCRIPT_HELPERS}
+${CALLER_AUDIO_SCRIPT}
 function act(work) {
   $('error').textContent = '';
   work().then(refresh, (error) => { $('error').textContent = error.message; });
@@ -124,10 +127,13 @@ function render(state) {
   const callers = $('callers');
   callers.replaceChildren(...state.callers.map((p) => {
     const card = phoneCard(p, 'Call from …' + p.fromLast4);
+    const audio = callerAudioState(p.sid);
+    if (audio) card.append(el('p', { class: 'audio', 'data-testid': 'caller-audio' }, 'Audio: ' + audio));
     if (p.waitingForKeys) card.append(keypad(p.sid));
     if (LIVE.has(p.status)) card.append(el('button', { onclick: () => act(() => api('POST', '/phones/' + p.sid + '/hangup')) }, 'Hang up'));
     return card;
   }));
+  syncCallerAudio(state.callers);
   const phones = $('phones');
   if (!state.phones.length) { phones.replaceChildren(el('p', {}, 'No phone is ringing.')); return; }
   phones.replaceChildren(...state.phones.map((p) => {
@@ -146,7 +152,13 @@ async function refresh() {
 
 $('call-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  act(() => api('POST', '/calls', { from: $('from').value.trim(), to: $('to').value || undefined }));
+  act(async () => {
+    const { sid } = await api('POST', '/calls', { from: $('from').value.trim(), to: $('to').value || undefined });
+    startCallerAudio(sid).catch((error) => {
+      $('error').textContent = 'Audio: ' + error.message;
+      stopCallerAudio(sid);
+    });
+  });
 });
 refresh();
 setInterval(refresh, 1000);

@@ -1,15 +1,22 @@
-import { SimulatorCallBody, SimulatorDigitsBody } from '@llamenos/protocol';
+import {
+  SimulatorCallBody,
+  SimulatorDigitsBody,
+  type WebrtcCallerWait,
+  WebrtcOfferBody,
+} from '@llamenos/protocol';
 import { type Context, Hono, type Next } from 'hono';
 import { z } from 'zod';
 import { clientIp } from '../auth/client-ip.js';
+import { iceServers } from '../calls/webrtc-signalling.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
 import { isPublic } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
 import { SimulatorError } from './carrier.js';
 import { simulatedCarrier, simulatorNumbers } from './instance.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT, pageFile } from './page.js';
 import { snapshot } from './snapshot.js';
+import { MAX_SIGNAL_WAIT_MS } from './webrtc.js';
 
 /**
  * /api/simulator/*: the simulated phone network's controls and its page. These routes ARE the
@@ -21,6 +28,7 @@ import { snapshot } from './snapshot.js';
  * The page is GET /api/simulator (its script and styles are separate files: CSP script-src 'self').
  */
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 const SidParam = z.object({ sid: z.string().regex(/^CA[0-9a-f]{32}$/) }).strict();
 
 export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
@@ -75,6 +83,36 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
     const carrier = await simulatedCarrier(ctx);
     await act(() => carrier.hangUp(sid));
     return c.json({ ok: true });
+  });
+
+  // The caller's side of browser audio (docs/CALLS.md, "Browser calling"): the page posts its
+  // offer when it places the call and waits for the answer of the volunteer who wins it.
+  app.get('/simulator/webrtc/config', isPublic(), local, (c) => c.json({ iceServers: iceServers(ctx) }));
+
+  app.post('/simulator/phones/:sid/webrtc/offer', isPublic(), local, async (c) => {
+    const { sid } = readParams(c, SidParam);
+    const { sdp } = await readJson(c, WebrtcOfferBody);
+    const carrier = await simulatedCarrier(ctx);
+    const phone = carrier.phones.get(sid);
+    if (phone?.role !== 'caller' || !LIVE.has(phone.status))
+      throw badRequest(`phone ${sid} is not a caller on a live call`);
+    if (!carrier.audio.setOffer(sid, sdp)) throw conflict('this call already has an offer');
+    return c.body(null, 204);
+  });
+
+  app.get('/simulator/phones/:sid/webrtc/answer', isPublic(), local, async (c) => {
+    const { sid } = readParams(c, SidParam);
+    const carrier = await simulatedCarrier(ctx);
+    const ended = () => {
+      const phone = carrier.phones.get(sid);
+      return !phone || !LIVE.has(phone.status);
+    };
+    const found = await carrier.audio.waitFor(() => {
+      if (ended()) return { answer: null, ended: true };
+      const answer = carrier.audio.answerOf(sid);
+      return answer ? { answer, ended: false } : null;
+    }, MAX_SIGNAL_WAIT_MS);
+    return c.json((found ?? { answer: null, ended: false }) satisfies WebrtcCallerWait);
   });
 
   return app;

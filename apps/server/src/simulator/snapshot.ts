@@ -16,6 +16,8 @@ interface PhoneView {
   toLast4: string;
   heard: string[];
   waitingForKeys: boolean;
+  /** In the waiting room: the caller's page plays hold music. */
+  onHold: boolean;
   connected: boolean;
   errors: string[];
 }
@@ -29,6 +31,7 @@ const view = (p: SimPhone): PhoneView => ({
   toLast4: p.toLast4,
   heard: p.heard.slice(-8),
   waitingForKeys: p.gather !== null,
+  onHold: p.queue !== null,
   connected: p.bridgedTo !== null,
   errors: p.errors.slice(-3),
 });

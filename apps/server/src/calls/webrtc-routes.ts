@@ -1,0 +1,30 @@
+import { CallIdParam, WebrtcAnswerBody, type WebrtcOfferResponse } from '@llamenos/protocol';
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import { memberOf } from '../http/actor.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { requires } from '../http/guard.js';
+import { readJson, readParams } from '../http/validate.js';
+import { answerCallerWith, callerOfferFor } from './webrtc-signalling.js';
+
+/**
+ * The volunteer's side of browser audio: fetch the caller's offer, send the answer. Both need
+ * calls:answer and are for the volunteer who won the call only (webrtc-signalling.ts).
+ */
+export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/calls/:id/webrtc/offer', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    return c.json((await callerOfferFor(ctx, memberOf(c), id)) satisfies z.input<typeof WebrtcOfferResponse>);
+  });
+
+  app.post('/calls/:id/webrtc/answer', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { sdp } = await readJson(c, WebrtcAnswerBody);
+    await answerCallerWith(ctx, memberOf(c), id, sdp);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,60 @@
+import type { IceServer, WebrtcOfferResponse } from '@llamenos/protocol';
+import type { Member } from '../domain/actor.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import type { BrowserAudio } from './browser.js';
+import { type CallRow, findCall } from './store.js';
+
+/**
+ * WebRTC signalling for a call answered in the browser (docs/CALLS.md, "Browser calling"). The
+ * server passes the caller's session offer to the volunteer who won the first-pickup
+ * compare-and-set (answer.ts) and that volunteer's answer back; the audio itself goes between
+ * the two browsers and never through this process. A volunteer who lost the race, or whose
+ * call ended, gets nothing: the loser's browser never builds a connection.
+ * Session descriptions carry network addresses, so they are never logged, stored or published.
+ */
+
+/** How long the winner's browser waits for the caller's offer (the caller's page may still be asking for its microphone). */
+export const OFFER_WAIT_MS = 5_000;
+
+/** The ICE servers browsers use: the operator's (WEBRTC_ICE_SERVERS), none by default (loopback and LAN need none). */
+export const iceServers = (ctx: ServerContext): IceServer[] => ctx.config.WEBRTC_ICE_SERVERS ?? [];
+
+/** The call `member` is on in the browser, with its provider's signalling; refusals say why. */
+async function browserCallOf(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+): Promise<{ call: CallRow; audio: BrowserAudio }> {
+  const call = await findCall(ctx.db, callId);
+  if (!call) throw notFound('no such call');
+  if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
+  if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
+  const audio = ctx.telephony.browserAudio[call.provider as keyof typeof ctx.telephony.browserAudio];
+  if (!audio) throw conflict('this provider has no browser audio; answer the call on your phone');
+  return { call, audio };
+}
+
+/** The caller's offer for the volunteer who won the call, or null when the caller's phone has no audio. */
+export async function callerOfferFor(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+): Promise<WebrtcOfferResponse> {
+  const { call, audio } = await browserCallOf(ctx, member, callId);
+  const offer = await audio.callerOffer(ctx, call, member.userId, OFFER_WAIT_MS);
+  return { offer, iceServers: iceServers(ctx) };
+}
+
+/** The winner's answer, handed to the caller once. */
+export async function answerCallerWith(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+  sdp: string,
+): Promise<void> {
+  const { call, audio } = await browserCallOf(ctx, member, callId);
+  if (!(await audio.answerCaller(ctx, call, member.userId, sdp)))
+    throw conflict('the caller is not waiting for an answer (no offer, already answered, or the call ended)');
+  ctx.log.debug({ callId }, 'browser audio answered');
+}
