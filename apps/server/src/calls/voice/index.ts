@@ -1,3 +1,4 @@
+import { ar } from './ar.js';
 import { en } from './en.js';
 import { es } from './es.js';
 import type { VoiceLanguage } from './types.js';
@@ -6,6 +7,7 @@ export type { VoiceLanguage } from './types.js';
 
 /** Each spoken language by its base code ("pt" for pt-BR): one line per file in this folder. */
 export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLanguage } = {
+  ar,
   en,
   es,
 };
