@@ -2,10 +2,11 @@ import { type AttachmentView, hasPermission } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
-import { forbidden, gone, notFound } from '../domain/errors.js';
+import { forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { readableReport, readsAllReports } from '../reports/access.js';
 import { announceReport } from '../reports/notify.js';
+import { openSealedFile, removeSealedFiles } from './sealed-files.js';
 import * as store from './store.js';
 
 /**
@@ -69,15 +70,7 @@ export async function removeAttachmentsOfReports(
       rows.map((a) => a.id),
     );
   });
-  await removeFiles(ctx, files);
-}
-
-async function removeFiles(
-  ctx: ServerContext,
-  files: { partialIds: string[]; blobIds: string[] },
-): Promise<void> {
-  for (const id of files.partialIds) await ctx.blobs.removePartial(id);
-  for (const id of files.blobIds) await ctx.blobs.remove(id);
+  await removeSealedFiles(ctx, files);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,11 +84,14 @@ export async function openAttachment(
 ): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
   const a = await store.readAttachment(ctx.db, id);
   if (!a) throw notFound('no such attachment');
-  await readableReport(ctx.db, caller, a.reportId);
   // Only a complete upload's blob is ever served; a partial file has no route.
-  if (a.state !== 'complete' || !a.blobId) throw notFound('this attachment is not uploaded yet');
-  const file = await ctx.blobs.read(a.blobId);
-  if (!file) throw gone("this attachment's file is gone");
+  const file = await openSealedFile(
+    ctx,
+    caller,
+    { kind: 'report', reportId: a.reportId },
+    a.state === 'complete' ? a.blobId : null,
+    'this attachment is not uploaded yet',
+  );
   await appendAudit(
     ctx.db,
     {
@@ -137,7 +133,7 @@ export async function deleteAttachment(
     });
     return { ...removed, reportId: a.reportId };
   });
-  await removeFiles(ctx, files);
+  await removeSealedFiles(ctx, files);
   await announceReport(ctx, 'report:updated', files.reportId);
 }
 
@@ -159,7 +155,7 @@ export async function removeStaleUploads(ctx: ServerContext, now: Date, batch = 
       return { ids, ...(await store.deleteAttachments(tx, ids)) };
     });
     if (!files.ids.length) break;
-    await removeFiles(ctx, files);
+    await removeSealedFiles(ctx, files);
     removed += files.ids.length;
   }
   const old = (await ctx.blobs.partials()).filter((p) => p.modifiedAt < before).map((p) => p.id);

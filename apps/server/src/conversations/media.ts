@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { encryptStream, PURPOSES } from '@llamenos/crypto';
+import { PURPOSES } from '@llamenos/crypto';
 import { messageMediaRecordId, messageRecordId } from '@llamenos/protocol';
+import {
+  openSealedFile,
+  removeSealedFiles,
+  SealedFileTooLarge,
+  storeSealedFile,
+} from '../attachments/sealed-files.js';
 import { appendAudit } from '../audit/service.js';
-import { blobStore } from '../blobs/store.js';
 import type { Member } from '../domain/actor.js';
-import { notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import type { MessagingChannel } from '../messaging/channel.js';
-import { visibleConversation } from './access.js';
 import { openMediaRef } from './contact.js';
 import { wrapFor } from './seal.js';
 import {
@@ -25,22 +28,18 @@ import { sizeBucket } from './views.js';
 /**
  * Attachments: fetched from the provider as a stream and encrypted as the bytes arrive (STREAM,
  * a fresh file key, PURPOSES.attachment, record id `attachment:<mediaId>`) into the attachment
- * store, never whole in memory (lesson 10); the file key is wrapped for the readers of the
- * message it came with; then the provider's copy is deleted (as recordings are, lesson 16).
+ * store by the attachments module's sealed-file service (the same one that stores and serves
+ * report attachments: its size limit, its download rule delegated to the conversation), never
+ * whole in memory (lesson 10); the file key is wrapped for the readers of the message it came
+ * with; then the provider's copy is deleted (as recordings are, lesson 16).
  * A failed or slow fetch keeps the message and schedules another attempt with backoff; after
  * the last one the media is marked failed and audited, never dropped without a trace.
  */
 
-/** Largest attachment accepted (plaintext bytes); a larger one is marked failed and left at the provider. */
-export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 60_000;
 const MAX_ATTEMPTS = 8;
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 3600_000;
-
-class MediaTooLarge extends Error {
-  override readonly name = 'MediaTooLarge';
-}
 
 const backoff = (attempts: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempts);
 
@@ -52,11 +51,8 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The provider's async iterable as a web stream that counts (and caps) the plaintext bytes. */
-function countedStream(
-  source: AsyncIterable<Uint8Array>,
-  counter: { size: number },
-): ReadableStream<Uint8Array> {
+/** The provider's async iterable as a web stream, each read bounded in time. */
+function timedStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -65,9 +61,6 @@ function countedStream(
         controller.close();
         return;
       }
-      counter.size += value.length;
-      if (counter.size > MAX_MEDIA_BYTES)
-        throw new MediaTooLarge(`attachment above ${MAX_MEDIA_BYTES} bytes`);
       controller.enqueue(value);
     },
     async cancel() {
@@ -80,18 +73,19 @@ function countedStream(
 async function storeMedia(ctx: ServerContext, channel: MessagingChannel, media: MediaRow, ref: string) {
   const recordId = messageMediaRecordId(media.id);
   const readers = await readersOf(ctx.db, messageRecordId(media.message_id));
-  const blobs = blobStore(ctx);
   const key = randomBytes(32);
   try {
     const source = await withTimeout(
       channel.fetchMedia({ ref, contentType: media.content_type }),
       FETCH_TIMEOUT_MS,
     );
-    const counter = { size: 0 };
-    const blob = await blobs.write(
-      countedStream(source, counter).pipeThrough(
-        encryptStream(key, { label: PURPOSES.attachment.content, recordId }),
-      ),
+    // Past the limit, the service stops the stream and keeps nothing (SealedFileTooLarge).
+    const blob = await storeSealedFile(
+      ctx,
+      { kind: 'conversation', conversationId: media.conversation_id },
+      timedStream(source),
+      key,
+      recordId,
     );
     const wraps = readers.map((reader) => ({
       recordId,
@@ -100,15 +94,15 @@ async function storeMedia(ctx: ServerContext, channel: MessagingChannel, media: 
     }));
     const stored = await ctx.db.transaction(async (tx) => {
       const marked = await markMediaStored(tx, media.id, {
-        blobId: blob.id,
-        sizeBucket: sizeBucket(counter.size),
+        blobId: blob.blobId,
+        sizeBucket: sizeBucket(blob.size),
         contentType: media.content_type,
       });
       if (marked) await insertWraps(tx, media.conversation_id, wraps);
       return marked;
     });
     // Another process stored it first: ours is not needed.
-    if (!stored) await blobs.remove(blob.id);
+    if (!stored) await removeSealedFiles(ctx, { blobIds: [blob.blobId] });
   } finally {
     key.fill(0);
   }
@@ -130,7 +124,7 @@ export async function processMedia(
     try {
       await storeMedia(ctx, channel, media, ref);
     } catch (error) {
-      const tooLarge = error instanceof MediaTooLarge;
+      const tooLarge = error instanceof SealedFileTooLarge;
       const giveUp = tooLarge || media.attempts + 1 >= MAX_ATTEMPTS;
       await markMediaAttemptFailed(
         ctx.db,
@@ -170,12 +164,17 @@ export async function processMedia(
   }
 }
 
-/** `GET …/media/:mediaId`: the encrypted file as stored; the caller's wrap is in the thread view. */
+/**
+ * `GET …/media/:mediaId`: the encrypted file as stored, served by the attachments module once the
+ * conversation's own rule lets the caller see it; the caller's wrap is in the thread view.
+ */
 export async function mediaFile(ctx: ServerContext, actor: Member, conversationId: string, mediaId: string) {
-  await visibleConversation(ctx, actor, conversationId);
   const media = await findMedia(ctx.db, conversationId, mediaId);
-  if (!media?.blob_id || media.state !== 'stored') throw notFound('no such stored attachment');
-  const file = await blobStore(ctx).read(media.blob_id);
-  if (!file) throw notFound('no such stored attachment');
-  return file;
+  return openSealedFile(
+    ctx,
+    actor,
+    { kind: 'conversation', conversationId },
+    media?.state === 'stored' ? media.blob_id : null,
+    'no such stored attachment',
+  );
 }

@@ -1,5 +1,5 @@
+import { removeSealedFiles } from '../attachments/sealed-files.js';
 import { appendAuditInTx } from '../audit/service.js';
-import { blobStore } from '../blobs/store.js';
 import type { ServerContext } from '../http/context.js';
 import { startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
@@ -82,7 +82,6 @@ export async function purgeExpiredConversations(ctx: ServerContext, now: Date): 
       );
     return result;
   });
-  const blobs = blobStore(ctx);
-  for (const id of purge.blobIds) await blobs.remove(id);
+  await removeSealedFiles(ctx, { blobIds: purge.blobIds });
   return purge.conversations;
 }
