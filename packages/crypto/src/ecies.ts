@@ -72,9 +72,16 @@ export function wrapKey(
  * The ephemeral half of a wrap: a fresh key pair's compressed public key (33 bytes) and the
  * x-coordinate of its ECDH with the recipient's compressed point (32 bytes).
  */
-export type EphemeralAgreement = (recipientCompressed: Uint8Array) => {
+export type EphemeralAgreement = ((recipientCompressed: Uint8Array) => {
   ephemeral: Uint8Array;
   sharedX: Uint8Array;
+}) & {
+  /**
+   * Optional: `parsePublicKey` for the recipient, remembered. Checking that an x-only key is on
+   * the curve costs a square root; a sealer that wraps for the same readers again and again
+   * (cachedAgreement) checks each once. Must throw as parsePublicKey does for a bad key.
+   */
+  readonly parseRecipient?: (publicKey: string) => Uint8Array;
 };
 
 /**
@@ -86,6 +93,17 @@ export type EphemeralAgreement = (recipientCompressed: Uint8Array) => {
  * ephemeral key. A table is about a megabyte.
  */
 export function cachedAgreement(maxRecipients = 32, random: RandomSource = secureRandom): EphemeralAgreement {
+  const parsed = new Map<string, Uint8Array>();
+  const parseRecipient = (publicKey: string): Uint8Array => {
+    let bytes = parsed.get(publicKey);
+    if (!bytes) {
+      bytes = parsePublicKey(publicKey);
+      parsed.set(publicKey, bytes);
+      if (parsed.size > maxRecipients) parsed.delete(parsed.keys().next().value as string);
+    }
+    // A copy: the caller may not alter what the next wrap for this reader checks against.
+    return bytes.slice();
+  };
   const tables = new Map<string, ReturnType<typeof secp256k1.Point.fromBytes>>();
   const tableFor = (recipientCompressed: Uint8Array) => {
     const id = toHex(recipientCompressed);
@@ -99,7 +117,7 @@ export function cachedAgreement(maxRecipients = 32, random: RandomSource = secur
     if (tables.size > maxRecipients) tables.delete(tables.keys().next().value as string);
     return point;
   };
-  return (recipientCompressed) => {
+  const agree = (recipientCompressed: Uint8Array) => {
     const point = tableFor(recipientCompressed);
     const ephemeralSecret = generateSecretKey(random);
     try {
@@ -112,6 +130,7 @@ export function cachedAgreement(maxRecipients = 32, random: RandomSource = secur
       ephemeralSecret.fill(0);
     }
   };
+  return Object.assign(agree, { parseRecipient });
 }
 
 /**
@@ -127,7 +146,7 @@ export function wrapKeyWith(
   random: RandomSource = secureRandom,
 ): Uint8Array {
   ensure(key.length === 32, 'MALFORMED', 'only 32-byte keys are wrapped');
-  const recipient = parsePublicKey(recipientPublicKey);
+  const recipient = agree.parseRecipient?.(recipientPublicKey) ?? parsePublicKey(recipientPublicKey);
   const { ephemeral, sharedX: shared } = agree(compressedFromXOnly(recipient));
   ensure(ephemeral.length === 33 && shared.length === 32, 'MALFORMED', 'bad ephemeral agreement');
   const kek = deriveKey(shared, ctx.label);

@@ -33,6 +33,20 @@ describe('cachedAgreement', () => {
     expect(ephemerals.size).toBe(9);
   });
 
+  it('refuses a key that is not on the curve every time, not only the first (the check is remembered only for good keys)', () => {
+    const agree = cachedAgreement();
+    const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:x' };
+    // x = 5 is not the x-coordinate of a secp256k1 point (5^3 + 7 = 132 has no square root mod p).
+    const offCurve = `${'00'.repeat(31)}05`;
+    for (const _ of [0, 1])
+      expect(() => wrapKeyWith(secureRandom(32), offCurve, ctx, agree)).toThrow(/not on secp256k1/);
+    const reader = getPublicKey(generateSecretKey());
+    const first = agree.parseRecipient?.(reader);
+    first?.fill(0);
+    // Altering what one wrap was handed does not alter the next wrap's recipient.
+    expect(agree.parseRecipient?.(reader)).toEqual(fromHex(reader, 32));
+  });
+
   it('a wrap for one reader does not open for another', () => {
     const agree = cachedAgreement();
     const [a, b] = [generateSecretKey(), generateSecretKey()];

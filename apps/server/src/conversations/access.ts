@@ -5,7 +5,12 @@ import { forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { grantsOf } from '../identity/lookup.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { activeMembersWithGrants, type ConversationRow, findConversation } from './store.js';
+import {
+  activeMembersWithGrants,
+  type ConversationRow,
+  findConversation,
+  type MemberWithGrants,
+} from './store.js';
 
 /**
  * Who may do what with a conversation, beyond the route's guard:
@@ -57,9 +62,13 @@ export function ensureHandles(actor: Member, conversation: ConversationRow): voi
  * before the queue pass (queue.ts) has taken the conversation from them.
  */
 export async function currentReaders(db: Queryable, assignedTo: string | null): Promise<string[]> {
-  // One statement for what activeUsersHolding (records/envelope.ts) would read twice; what a
-  // role grants is the sign-in's rule (identity/lookup.ts).
-  const members = await activeMembersWithGrants(db);
+  // One statement for what activeUsersHolding (records/envelope.ts) would read twice.
+  return readersAmong(await activeMembersWithGrants(db), assignedTo);
+}
+
+/** currentReaders over members already read (the inbound lookup reads them with the conversation). */
+export function readersAmong(members: readonly MemberWithGrants[], assignedTo: string | null): string[] {
+  // What a role grants is the sign-in's rule (identity/lookup.ts).
   const holds = (m: (typeof members)[number], permission: Permission) =>
     hasPermission(grantsOf(m.roles, m.custom), permission);
   const admins = members.filter((m) => holds(m, 'conversations:read-all')).map((m) => m.pubkey);

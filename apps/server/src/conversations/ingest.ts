@@ -18,7 +18,7 @@ import {
 import { hitRateLimit } from '../rate-limit/service.js';
 import { loadSettingsRow } from '../settings/store.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { currentReaders } from './access.js';
+import { currentReaders, readersAmong } from './access.js';
 import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
 import { processMedia } from './media.js';
@@ -29,15 +29,15 @@ import {
   applyDeliveryStatus,
   assignConversation,
   type ConversationRow,
-  findConversationOfContact,
-  hasProviderMessage,
   insertConversation,
   insertMedia,
   insertMessage,
   insertWraps,
   lockConversationOfContact,
+  lookupInbound,
   reopenConversationRow,
   setOptedOut,
+  storeHeldText,
   touchIfHeldBy,
 } from './store.js';
 
@@ -219,10 +219,17 @@ async function receiveMessage(
   message: InboundMessage,
 ): Promise<void> {
   checkSizes(message);
-  if (await hasProviderMessage(ctx.db, channel.id, message.providerMessageId)) return;
+  const contact = contactIdentity(ctx.keys, message.from);
+  // A delivery the provider retries, the contact's conversation and its readers: one statement.
+  const lookup = await lookupInbound(ctx.db, {
+    channel: channel.id,
+    providerMessageId: message.providerMessageId,
+    hotlineAddress: message.to,
+    contactHash: contact.hash,
+  });
+  if (lookup.duplicate) return;
   const now = ctx.now();
   const settings = await ctx.conversations.settings(ctx.db);
-  const contact = contactIdentity(ctx.keys, message.from);
 
   // The ban list and the per-contact limit are the ones calls use (one person, one hash).
   if (await isBanned(ctx.db, contact.hash, now)) {
@@ -257,7 +264,7 @@ async function receiveMessage(
 
   // Most messages continue a conversation that is open and held: a plain read finds it, and the
   // guarded UPDATE below confirms it; a new, closed or waiting one goes through placement.
-  const seen = await findConversationOfContact(ctx.db, channel.id, message.to, contact.hash);
+  const seen = lookup.conversation;
   let placed: Placed =
     seen && seen.status === 'active' && seen.assigned_to
       ? { conversation: seen, fresh: false, reopened: false, handover: null }
@@ -280,10 +287,35 @@ async function receiveMessage(
       };
     }
     const sealedFor = placed.conversation.assigned_to;
-    const readers = await currentReaders(ctx.db, sealedFor);
+    // The members read with the first look serve the first seal; a second one reads them again.
+    const readers =
+      attempt === 0 ? readersAmong(lookup.members, sealedFor) : await currentReaders(ctx.db, sealedFor);
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
     const sealed = sealMessage(messageId, message.body, readers, ctx.conversations.agreement);
+    if (!keyword && !message.media.length) {
+      // Most messages: a text in a held conversation, stored in one statement (store.ts).
+      const outcome = await storeHeldText(
+        ctx.db,
+        {
+          conversationId: placed.conversation.id,
+          sealedFor,
+          messageId,
+          recordId: messageRecordId(messageId),
+          channel: channel.id,
+          providerMessageId: message.providerMessageId,
+          ciphertext: sealed.ciphertext,
+          wraps: sealed.wraps,
+        },
+        now,
+      );
+      if (outcome === 'moved') continue;
+      stored =
+        outcome === 'duplicate'
+          ? { conversation: placed.conversation, inserted: false }
+          : { conversation: outcome, inserted: true };
+      break;
+    }
     stored = await ctx.db
       .transaction(async (tx) => {
         // Takes the row lock and moves the last-message times, only if the readers still hold.

@@ -346,18 +346,118 @@ export async function touchIfHeldBy(
   return row ? conversationOf(row) : null;
 }
 
-/** The contact's conversation on this channel and number, unlocked (a first look). */
-export async function findConversationOfContact(
+/** What an inbound message needs to know before it is sealed, from one statement (lookupInbound). */
+export interface InboundLookup {
+  /** The provider's message id is stored already: a retried delivery. */
+  duplicate: boolean;
+  /** The contact's conversation on this channel and number, unlocked (a first look). */
+  conversation: ConversationRow | null;
+  /** Every active member with their roles and every custom role's grants (who reads it: access.ts). */
+  members: MemberWithGrants[];
+}
+
+export interface MemberWithGrants {
+  id: string;
+  pubkey: string;
+  roles: string[];
+  custom: Record<string, string[]>;
+}
+
+/**
+ * The three reads every inbound message starts with, in one round trip (the messaging bench:
+ * each statement costs the webhook a socket write and a wake-up of the database): whether the
+ * provider's message id is stored, the contact's conversation, and the members who may read it.
+ */
+export async function lookupInbound(
   db: Queryable,
-  channel: string,
-  hotlineAddress: string,
-  contactHash: string,
-): Promise<ConversationRow | null> {
-  const [row] = await db.query<ConversationRow>(
-    'select * from conversations where channel = $1 and hotline_address = $2 and contact_hash = $3',
-    [channel, hotlineAddress, contactHash],
+  key: { channel: string; providerMessageId: string; hotlineAddress: string; contactHash: string },
+): Promise<InboundLookup> {
+  const [row] = await db.query<{
+    duplicate: boolean;
+    conversation: ConversationRow | null;
+    members: Omit<MemberWithGrants, 'custom'>[];
+    custom: Record<string, string[]>;
+  }>(
+    `select
+       exists (select 1 from conversation_messages where channel = $1 and provider_message_id = $2) as duplicate,
+       (select to_jsonb(c) from conversations c
+         where c.channel = $1 and c.hotline_address = $3 and c.contact_hash = $4) as conversation,
+       (select coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'pubkey', u.pubkey, 'roles', u.roles)
+                                  order by u.pubkey), '[]'::jsonb)
+          from users u where u.active) as members,
+       (select coalesce(jsonb_object_agg(id, permissions), '{}'::jsonb) from custom_roles) as custom`,
+    [key.channel, key.providerMessageId, key.hotlineAddress, key.contactHash],
   );
-  return row ? conversationOf(row) : null;
+  if (!row) throw new Error('the inbound lookup returned no row');
+  return {
+    duplicate: row.duplicate,
+    conversation: row.conversation ? conversationOf(row.conversation) : null,
+    members: row.members.map((m) => ({ ...m, custom: row.custom })),
+  };
+}
+
+/** An inbound text for storeHeldText: the message, sealed, and its wraps. */
+export interface HeldText {
+  conversationId: string;
+  /** The assignee it was sealed for (null: the admins only); the store checks it still holds. */
+  sealedFor: string | null;
+  messageId: string;
+  recordId: string;
+  channel: string;
+  providerMessageId: string;
+  ciphertext: string;
+  wraps: readonly { reader: string; wrap: string }[];
+}
+
+/**
+ * Stores an inbound text with no attachment and no keyword in one statement (no transaction
+ * round trips): the conversation row is locked only if it is still held by \`sealedFor\` and
+ * open; then the message is inserted (nothing on a duplicate provider message id), its wraps
+ * with it, and the conversation's times moved, the last two only if the message went in. The
+ * answer: 'moved' (the conversation changed hands or closed: seal again), 'duplicate' (another
+ * delivery of the same provider message won), or the conversation as touched.
+ */
+export async function storeHeldText(
+  db: Queryable,
+  text: HeldText,
+  now: Date,
+): Promise<ConversationRow | 'moved' | 'duplicate'> {
+  const [row] = await db.query<{ held: number; conversation: ConversationRow | null }>(
+    `with held as (
+       select id from conversations
+        where id = $1 and assigned_to is not distinct from $2 and status <> 'closed' for update
+     ), message as (
+       insert into conversation_messages
+         (id, conversation_id, direction, channel, provider_message_id, ciphertext, author, delivery, created_at)
+       select $3, held.id, 'in', $4, $5, $6, null, 'received', $7 from held
+       on conflict do nothing
+       returning conversation_id
+     ), wraps as (
+       insert into conversation_wraps (record_id, reader, conversation_id, wrap)
+       select $8, w.reader, message.conversation_id, w.wrap
+         from message, unnest($9::text[], $10::text[]) as w (reader, wrap)
+       on conflict (record_id, reader) do nothing
+     ), touched as (
+       update conversations c set last_message_at = greatest(c.last_message_at, $7), last_inbound_at = $7
+         from message where c.id = message.conversation_id
+       returning c.*
+     )
+     select (select count(*) from held)::int as held, (select to_jsonb(t) from touched t) as conversation`,
+    [
+      text.conversationId,
+      text.sealedFor,
+      text.messageId,
+      text.channel,
+      text.providerMessageId,
+      text.ciphertext,
+      now,
+      text.recordId,
+      text.wraps.map((w) => w.reader),
+      text.wraps.map((w) => w.wrap),
+    ],
+  );
+  if (!row?.held) return 'moved';
+  return row.conversation ? conversationOf(row.conversation) : 'duplicate';
 }
 
 export async function setOptedOut(tx: Queryable, id: string, optedOut: boolean): Promise<boolean> {
@@ -414,9 +514,7 @@ export async function noteAssigned(tx: Queryable, userId: string, now: Date): Pr
 }
 
 /** Every active member with their roles, and every custom role's grants, in one statement. */
-export async function activeMembersWithGrants(
-  db: Queryable,
-): Promise<{ id: string; pubkey: string; roles: string[]; custom: Record<string, string[]> }[]> {
+export async function activeMembersWithGrants(db: Queryable): Promise<MemberWithGrants[]> {
   return db.query(
     `select id, pubkey, roles,
        (select coalesce(jsonb_object_agg(id, permissions), '{}'::jsonb) from custom_roles) as custom
@@ -488,18 +586,6 @@ export async function insertMessage(tx: Queryable, m: NewMessage, now: Date): Pr
     ],
   );
   return row ? { ...row, created_at: new Date(row.created_at) } : null;
-}
-
-export async function hasProviderMessage(
-  db: Queryable,
-  channel: string,
-  providerMessageId: string,
-): Promise<boolean> {
-  const rows = await db.query(
-    'select 1 from conversation_messages where channel = $1 and provider_message_id = $2',
-    [channel, providerMessageId],
-  );
-  return rows.length > 0;
 }
 
 export async function findMessage(
