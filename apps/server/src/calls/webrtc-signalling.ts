@@ -25,14 +25,13 @@ async function browserCallOf(
   ctx: ServerContext,
   member: Member,
   callId: string,
-): Promise<{ call: CallRow; audio: BrowserAudio }> {
+): Promise<{ call: CallRow; audio: BrowserAudio | null }> {
   const call = await findCall(ctx.db, callId);
   if (!call) throw notFound('no such call');
   if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
   if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
   const audio = ctx.telephony.browserAudio[call.provider as keyof typeof ctx.telephony.browserAudio];
-  if (!audio) throw conflict('this provider has no browser audio; answer the call on your phone');
-  return { call, audio };
+  return { call, audio: audio ?? null };
 }
 
 /** The caller's offer for the volunteer who won the call, or null when the caller's phone has no audio. */
@@ -42,7 +41,8 @@ export async function callerOfferFor(
   callId: string,
 ): Promise<WebrtcOfferResponse> {
   const { call, audio } = await browserCallOf(ctx, member, callId);
-  const offer = await audio.callerOffer(ctx, call, member.userId, OFFER_WAIT_MS);
+  // A provider with no browser audio has no offer, like a caller whose phone has none.
+  const offer = audio ? await audio.callerOffer(ctx, call, member.userId, OFFER_WAIT_MS) : null;
   return { offer, iceServers: iceServers(ctx) };
 }
 
@@ -54,6 +54,7 @@ export async function answerCallerWith(
   sdp: string,
 ): Promise<void> {
   const { call, audio } = await browserCallOf(ctx, member, callId);
+  if (!audio) throw conflict('this provider has no browser audio; answer the call on your phone');
   if (!(await audio.answerCaller(ctx, call, member.userId, sdp)))
     throw conflict('the caller is not waiting for an answer (no offer, already answered, or the call ended)');
   ctx.log.debug({ callId }, 'browser audio answered');

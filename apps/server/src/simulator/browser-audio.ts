@@ -23,7 +23,8 @@ export const simulatedBrowserAudio: BrowserAudio = {
     // a phone that ended or is bridged elsewhere has nothing for this volunteer.
     const found = await carrier.audio.waitFor(() => {
       const phone = carrier.phones.get(sid);
-      if (!phone || !LIVE.has(phone.status)) return { offer: null };
+      // An offer already answered is spent (a reloaded tab cannot take over the audio).
+      if (!phone || !LIVE.has(phone.status) || carrier.audio.answerOf(sid)) return { offer: null };
       const offer = carrier.audio.offerOf(sid);
       return offer && bridgedToBrowserOf(phone, userId) ? { offer } : null;
     }, waitMs);

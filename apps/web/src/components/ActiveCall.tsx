@@ -4,6 +4,7 @@ import { can, type Me } from '../app/session.js';
 import { formatDuration } from '../lib/calls/api.js';
 import { callLock, useLockAfterCall } from '../lib/calls/call-lock.js';
 import { banAndHangUp, dismissEnded, hangUp, useCalls } from '../lib/calls/store.js';
+import { CallAudioControls } from './CallAudioControls.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NavLink } from './NavLink.js';
@@ -43,6 +44,7 @@ function LiveCall({ me }: { me: Me }) {
         </span>
       </p>
       <LockAfterCallNotice />
+      <CallAudioControls />
       <ErrorMessage error={error} />
       <div className="button-row">
         <button

@@ -3,6 +3,7 @@ import type { Me } from '../../app/session.js';
 import { ActiveCall } from '../../components/ActiveCall.js';
 import { IncomingCallCards } from '../../components/IncomingCallCard.js';
 import { startCalls } from '../../lib/calls/store.js';
+import { followCallAudio } from '../../lib/calls/webrtc.js';
 
 /** On every screen of an unlocked member: calls ringing for them and the call they are on. */
 export function CallDock({ me }: { me: Me }) {
@@ -10,6 +11,8 @@ export function CallDock({ me }: { me: Me }) {
   const latest = me;
   // biome-ignore lint/correctness/useExhaustiveDependencies: follow calls once per member, not per profile reload
   useEffect(() => startCalls(latest), [memberId]);
+  // Real audio for the call answered in this browser (simulated carrier), for as long as it lasts.
+  useEffect(() => followCallAudio(), []);
   return (
     <div className="call-dock">
       <IncomingCallCards />

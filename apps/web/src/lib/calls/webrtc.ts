@@ -1,0 +1,165 @@
+import { WebrtcOfferResponse } from '@llamenos/protocol';
+import { useSyncExternalStore } from 'react';
+import { request, requestVoid } from '../api/http.js';
+import { callsState, onCallsChange } from './store.js';
+
+/**
+ * Real audio for a call answered in the browser (simulated carrier; docs/CALLS.md, "Browser
+ * calling"). When the member is on a call, this asks the server for the caller's WebRTC offer:
+ * the server gives it only to the volunteer who won the call, and only while the caller's page
+ * has one. Then the microphone goes to the caller and the caller's voice is played, browser to
+ * browser; the server only passes the offer and this answer along. The audio stops with the call
+ * (End call, the caller hanging up, or a supervisor ending it), and Mute disables the microphone
+ * track itself, so nothing of the member's voice leaves the device while muted.
+ */
+
+export type CallAudioStatus = 'idle' | 'connecting' | 'connected' | 'failed';
+
+export interface CallAudioState {
+  callId: string | null;
+  status: CallAudioStatus;
+  muted: boolean;
+  /** No microphone (refused or absent): the member hears the caller, the caller hears nothing. */
+  noMicrophone: boolean;
+}
+
+const IDLE: CallAudioState = { callId: null, status: 'idle', muted: false, noMicrophone: false };
+let state: CallAudioState = IDLE;
+const listeners = new Set<() => void>();
+
+interface Session {
+  callId: string;
+  pc: RTCPeerConnection | null;
+  mic: MediaStream | null;
+  player: HTMLAudioElement | null;
+  closed: boolean;
+}
+let session: Session | null = null;
+
+/** How long candidates are gathered before the answer goes with what there is (a slow STUN server). */
+const GATHER_LIMIT_MS = 3_000;
+
+function set(next: Partial<CallAudioState>): void {
+  state = { ...state, ...next };
+  for (const l of [...listeners]) l();
+}
+
+export const callAudioState = (): CallAudioState => state;
+export const useCallAudio = (): CallAudioState =>
+  useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => state,
+  );
+
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    const timer = setTimeout(resolve, GATHER_LIMIT_MS);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function microphone(): Promise<MediaStream | null> {
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
+  } catch {
+    return null;
+  }
+}
+
+async function connect(s: Session): Promise<void> {
+  const { offer, iceServers } = await request(
+    WebrtcOfferResponse,
+    'GET',
+    `/api/calls/${encodeURIComponent(s.callId)}/webrtc/offer`,
+  );
+  // No offer: the caller has no browser audio (a phone answered it, or a call placed without
+  // the simulator's page). Nothing to show.
+  if (!offer || s.closed) return;
+  set({ status: 'connecting' });
+  const mic = await microphone();
+  if (s.closed) {
+    for (const track of mic?.getTracks() ?? []) track.stop();
+    return;
+  }
+  s.mic = mic;
+  const pc = new RTCPeerConnection({ iceServers });
+  s.pc = pc;
+  if (mic) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
+  set({ noMicrophone: !mic });
+  pc.addEventListener('track', (event) => {
+    const player = new Audio();
+    player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+    s.player = player;
+    void player.play().catch(() => {});
+  });
+  pc.addEventListener('connectionstatechange', () => {
+    if (s.closed || session !== s) return;
+    if (pc.connectionState === 'connected') set({ status: 'connected' });
+    else if (pc.connectionState === 'failed') set({ status: 'failed' });
+  });
+  await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+  if (!mic) for (const t of pc.getTransceivers()) t.direction = 'recvonly';
+  await pc.setLocalDescription(await pc.createAnswer());
+  await gathered(pc);
+  if (s.closed || !pc.localDescription) return;
+  await requestVoid('POST', `/api/calls/${encodeURIComponent(s.callId)}/webrtc/answer`, {
+    sdp: pc.localDescription.sdp,
+  });
+}
+
+function stop(): void {
+  const s = session;
+  session = null;
+  if (s) {
+    s.closed = true;
+    s.pc?.close();
+    for (const track of s.mic?.getTracks() ?? []) track.stop();
+    if (s.player) s.player.srcObject = null;
+  }
+  if (state !== IDLE) set(IDLE);
+}
+
+function start(callId: string): void {
+  stop();
+  const s: Session = { callId, pc: null, mic: null, player: null, closed: false };
+  session = s;
+  set({ ...IDLE, callId });
+  connect(s).catch(() => {
+    if (session === s && s.pc) set({ status: 'failed' });
+  });
+}
+
+/** Mutes or unmutes the microphone track itself. */
+export function setMuted(muted: boolean): void {
+  for (const track of session?.mic?.getAudioTracks() ?? []) track.enabled = !muted;
+  set({ muted });
+}
+
+/**
+ * Follows this tab's call (lib/calls/store.ts): audio starts for the call the member is on and
+ * stops when it ends. Returns the stop function.
+ */
+export function followCallAudio(): () => void {
+  const sync = () => {
+    const active = callsState().active;
+    if (!active) {
+      if (session) stop();
+    } else if (session?.callId !== active.id) start(active.id);
+  };
+  const off = onCallsChange(sync);
+  sync();
+  return () => {
+    off();
+    stop();
+  };
+}
