@@ -11,7 +11,8 @@ import { tickCallTimers } from './index.js';
 /**
  * Two server processes on one PostgreSQL (each with its own connection pool), one provider:
  * ten volunteers press 1 at once, their webhooks spread over both processes. Exactly one wins;
- * the deadline timer is fired once even when both processes tick together.
+ * the deadline timer is fired once even when both processes tick together; the queue never
+ * rings one volunteer for two calls, however the two processes' rounds interleave.
  * Runs only with LLAMENOS_TEST_DATABASE_URL (npm test's PostgreSQL pass).
  */
 const NUMBER = '+15550166001';
@@ -85,6 +86,71 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
     const audits = await db.query(`select * from audit_log where action = 'calls.answered'`);
     expect(audits).toHaveLength(1);
     console.info(`timing: 10 presses over 2 processes on PostgreSQL settled in ${raceMs.toFixed(0)} ms`);
+  });
+
+  it('never rings one volunteer for two calls when both processes run the queue at once', async () => {
+    const { db, url, drop } = await openTestDatabase();
+    const secondPool = await openPostgres(url!);
+    const fake = await FakeTwilioApi.start(TEST_TWILIO);
+    const secret = randomBytes(32).toString('hex');
+    const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
+    const a = await startCallServer({ db, serverSecret: secret, telephony });
+    const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
+    cleanup.push(
+      drop,
+      () => fake.close(),
+      () => a.close(),
+      () => b.close(),
+    );
+    await saveProviderCredentials(a.ctx, { pubkey: null, ipHash: null }, 'twilio', {
+      ...TEST_TWILIO,
+      phoneNumbers: [NUMBER],
+    });
+    const users = [];
+    for (let i = 0; i < 5; i++) users.push(await a.addUser(['volunteer'], { phone: `+155501661${10 + i}` }));
+    await a.putOnShift(users.map((u) => u.id));
+
+    // Twelve callers at once, their inbound webhooks spread over both processes; each one
+    // starts a queue round in the process that received it, while the other runs its own.
+    const callers = Array.from({ length: 12 }, (_, i) => {
+      const caller = fake.state.createCall({
+        to: NUMBER,
+        from: `+155501667${String(i).padStart(2, '0')}`,
+        url: '',
+        statusCallback: null,
+        statusCallbackEvents: [],
+        timeoutSeconds: 60,
+      });
+      fake.setCallStatus(caller.sid, 'in-progress');
+      return caller;
+    });
+    await Promise.all(
+      callers.map((caller, i) =>
+        twilioWebhook([a, b][i % 2]!.url, '/api/telephony/twilio/inbound', {
+          CallSid: caller.sid,
+          From: caller.from,
+          To: NUMBER,
+        }),
+      ),
+    );
+    await Promise.all([a.settle(), b.settle()]);
+    await Promise.all([tickCallTimers(a.ctx), tickCallTimers(b.ctx)]);
+    await Promise.all([a.settle(), b.settle()]);
+
+    const live = await db.query<{ call_id: string; user_id: string }>(
+      `select call_id, user_id from call_legs where status in ('pending', 'queued', 'ringing')`,
+    );
+    const callsOf = new Map<string, Set<string>>();
+    for (const l of live) callsOf.set(l.user_id, (callsOf.get(l.user_id) ?? new Set()).add(l.call_id));
+    expect(callsOf.size).toBe(5);
+    for (const calls of callsOf.values()) expect(calls.size).toBe(1);
+    // Spread: five calls ring one volunteer each; the other seven wait.
+    expect(new Set(live.map((l) => l.call_id)).size).toBe(5);
+    // At the provider too: no volunteer's number has two live legs.
+    const liveAtProvider = [...fake.state.calls.values()].filter(
+      (c) => c.to !== NUMBER && (c.status === 'queued' || c.status === 'ringing'),
+    );
+    expect(new Set(liveAtProvider.map((c) => c.to)).size).toBe(liveAtProvider.length);
   });
 
   it('fires a deadline once when both processes tick at the same moment', async () => {

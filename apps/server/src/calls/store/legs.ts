@@ -116,8 +116,8 @@ export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Da
   if (!legs.length) return [];
   const rows = await tx.query<CallLegsTable>(
     `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
-     select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline, $1
-       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+     select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline::timestamptz, $1
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
          as t(id, call_id, user_id, kind, status, ring_deadline)
      returning *`,
     [
@@ -127,7 +127,8 @@ export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Da
       legs.map((l) => l.userId),
       legs.map((l) => l.kind),
       legs.map((l) => l.status),
-      legs.map((l) => l.ringDeadline),
+      // As text: the PostgreSQL driver sends a list of dates as one timestamp.
+      legs.map((l) => l.ringDeadline.toISOString()),
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, legFromRow(row)]));

@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import type { SimPhone } from '../simulator/carrier.js';
+import { tickCallTimers } from './index.js';
+
+/**
+ * The call queue through the simulated carrier (ringing.ts, queue.ts): a volunteer rings for
+ * one call at a time, the longest-waiting caller first, and is offered the next waiting call as
+ * soon as theirs is answered, abandoned or sent to voicemail.
+ */
+const servers: CallServer[] = [];
+const start = async () => {
+  const s = await startCallServer();
+  servers.push(s);
+  return s;
+};
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+/** Who rings for what, from the database: call id → user ids with a live leg on it. */
+async function ringingByCall(s: CallServer): Promise<Map<string, string[]>> {
+  const rows = await s.db.query<{ call_id: string; user_id: string }>(
+    `select call_id, user_id from call_legs where status in ('pending', 'queued', 'ringing') order by user_id`,
+  );
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.call_id, [...(out.get(r.call_id) ?? []), r.user_id]);
+  return out;
+}
+
+/** The volunteers' phones ringing at the carrier, by the phone's last four digits. */
+function ringingPhonesByNumber(s: CallServer): Map<string, SimPhone[]> {
+  const out = new Map<string, SimPhone[]>();
+  for (const p of s.carrier.phones.values())
+    if (p.role === 'leg' && (p.status === 'ringing' || p.status === 'queued'))
+      out.set(p.toLast4, [...(out.get(p.toLast4) ?? []), p]);
+  return out;
+}
+
+/** Every volunteer rings for one call at most, in the database and at the carrier. */
+async function expectOneCallPerVolunteer(s: CallServer): Promise<void> {
+  const users = [...(await ringingByCall(s)).values()].flat();
+  expect(new Set(users).size).toBe(users.length);
+  for (const [, phones] of ringingPhonesByNumber(s)) expect(phones).toHaveLength(1);
+}
+
+const callIdOf = async (s: CallServer, caller: SimPhone) =>
+  (await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [caller.sid]))[0]!.id;
+const statusOf = async (s: CallServer, callId: string) =>
+  (await s.db.query<{ status: string }>('select status from calls where id = $1', [callId]))[0]!.status;
+const legSidOf = async (s: CallServer, callId: string, userId: string) =>
+  (
+    await s.db.query<{ provider_leg_id: string }>(
+      `select provider_leg_id from call_legs where call_id = $1 and user_id = $2 and status in ('queued', 'ringing')`,
+      [callId, userId],
+    )
+  )[0]!.provider_leg_id;
+
+/** Places calls one after another (so each is older than the next) and waits for the queue. */
+async function placeCalls(s: CallServer, n: number): Promise<{ caller: SimPhone; id: string }[]> {
+  const calls = [];
+  for (let i = 0; i < n; i++) {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    calls.push({ caller, id: await callIdOf(s, caller) });
+  }
+  return calls;
+}
+
+describe('the call queue', () => {
+  it('with more calls than volunteers, rings each volunteer for one call, the oldest callers first', async () => {
+    const s = await start();
+    const a = await s.addUser(['volunteer'], { phone: '+15550170001' });
+    const b = await s.addUser(['volunteer'], { phone: '+15550170002' });
+    await s.putOnShift([a.id, b.id]);
+    const [c1, c2, c3] = await placeCalls(s, 3);
+    // c1 rang both; when c2 arrived one of them was moved to it; c3 waits with nobody.
+    const ringing = await ringingByCall(s);
+    expect(ringing.get(c1!.id)).toHaveLength(1);
+    expect(ringing.get(c2!.id)).toHaveLength(1);
+    expect(ringing.get(c3!.id)).toBeUndefined();
+    expect(await statusOf(s, c3!.id)).toBe('ringing'); // in the queue, waiting for a volunteer
+    await expectOneCallPerVolunteer(s);
+    // The moved volunteer's leg for c1 was cancelled at the provider.
+    const canceled = await s.db.query(`select * from call_legs where call_id = $1 and status = 'canceled'`, [
+      c1!.id,
+    ]);
+    expect(canceled).toHaveLength(1);
+
+    // c2's caller hangs up: its volunteer is offered c3 at once.
+    const onC2 = ringing.get(c2!.id)![0]!;
+    await s.carrier.hangUp(c2!.caller.sid);
+    await s.settle();
+    expect(await statusOf(s, c2!.id)).toBe('abandoned');
+    expect((await ringingByCall(s)).get(c3!.id)).toEqual([onC2]);
+    await expectOneCallPerVolunteer(s);
+  });
+
+  it('offers the losers of an answered call the next waiting call', async () => {
+    const s = await start();
+    const users = [];
+    for (let i = 0; i < 3; i++) users.push(await s.addUser(['volunteer'], { phone: `+1555017100${i}` }));
+    await s.putOnShift(users.map((u) => u.id));
+    const [c1, c2] = await placeCalls(s, 2);
+    let ringing = await ringingByCall(s);
+    expect(ringing.get(c1!.id)).toHaveLength(2);
+    expect(ringing.get(c2!.id)).toHaveLength(1);
+
+    const [winner, loser] = ringing.get(c1!.id)!;
+    await s.carrier.answer(await legSidOf(s, c1!.id, winner!));
+    await s.settle();
+    expect(await statusOf(s, c1!.id)).toBe('answered');
+    ringing = await ringingByCall(s);
+    expect(ringing.get(c2!.id)!.sort()).toEqual(
+      [loser!, ...ringing.get(c2!.id)!.filter((u) => u !== loser)].sort(),
+    );
+    expect(ringing.get(c2!.id)).toHaveLength(2);
+    expect(ringing.get(c2!.id)).not.toContain(winner); // on a call: not rung
+    await expectOneCallPerVolunteer(s);
+
+    // The answered call ends: its volunteer is free again and rings for the call still waiting.
+    await s.carrier.hangUp(c1!.caller.sid);
+    await s.settle();
+    expect((await ringingByCall(s)).get(c2!.id)).toHaveLength(3);
+  });
+
+  it('serves the longest-waiting caller first when a volunteer comes free', async () => {
+    const s = await start();
+    const a = await s.addUser(['volunteer'], { phone: '+15550172001' });
+    const calls = await placeCalls(s, 3); // nobody on shift: all three wait
+    expect((await ringingByCall(s)).size).toBe(0);
+    await s.putOnShift([a.id]);
+    await tickCallTimers(s.ctx);
+    await s.settle();
+    expect([...(await ringingByCall(s)).keys()]).toEqual([calls[0]!.id]);
+    await s.carrier.hangUp(calls[0]!.caller.sid);
+    await s.settle();
+    expect([...(await ringingByCall(s)).keys()]).toEqual([calls[1]!.id]);
+  });
+
+  it('sends a call to voicemail at its deadline, ringing or waiting, and offers its volunteer the next call', async () => {
+    const s = await start();
+    const a = await s.addUser(['volunteer'], { phone: '+15550173001' });
+    await s.putOnShift([a.id]);
+    const [c1, c2] = await placeCalls(s, 2);
+    expect([...(await ringingByCall(s)).keys()]).toEqual([c1!.id]);
+    const [row] = await s.db.query<{ queue_deadline: Date }>(
+      'select queue_deadline from calls where id = $1',
+      [c1!.id],
+    );
+    // c1's deadline (c2 arrived later, so its own deadline is still ahead).
+    const report = await tickCallTimers(s.ctx, new Date(row!.queue_deadline));
+    expect(report.voicemail).toBe(1);
+    await s.settle();
+    expect(await statusOf(s, c1!.id)).toBe('voicemail');
+    await waitFor(async () => (await ringingByCall(s)).get(c2!.id)?.[0] === a.id, 'a rings for c2');
+    await expectOneCallPerVolunteer(s);
+
+    // The waiting caller's deadline passes too: voicemail, whoever rang or not.
+    const [row2] = await s.db.query<{ queue_deadline: Date }>(
+      'select queue_deadline from calls where id = $1',
+      [c2!.id],
+    );
+    expect((await tickCallTimers(s.ctx, new Date(row2!.queue_deadline))).voicemail).toBe(1);
+    await s.settle();
+    expect(await statusOf(s, c2!.id)).toBe('voicemail');
+    expect((await ringingByCall(s)).size).toBe(0);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { allocate, type QueueState, type Ringing } from './queue.js';
+
+/** The queue's rule on its own (queue.ts): who is offered which waiting call. */
+const state = (
+  calls: string[],
+  volunteers: string[],
+  ringing: Record<string, Ringing | string> = {},
+  refused: string[] = [],
+): QueueState => ({
+  waiting: calls.map((id) => ({ id })),
+  volunteers,
+  ringing: new Map(
+    Object.entries(ringing).map(([u, r]) => [u, typeof r === 'string' ? { callId: r, stealable: true } : r]),
+  ),
+  mayOffer: (callId, userId) => !refused.includes(`${callId} ${userId}`),
+});
+const byCall = (offers: ReturnType<typeof allocate>) => {
+  const out: Record<string, string[]> = {};
+  for (const o of offers) (out[o.callId] ??= []).push(o.userId);
+  return out;
+};
+
+describe('the call queue rule', () => {
+  it('rings every free volunteer for a single call (parallel ring)', () => {
+    expect(byCall(allocate(state(['c1'], ['a', 'b', 'c'])))).toEqual({ c1: ['a', 'b', 'c'] });
+  });
+
+  it('with more calls than volunteers, the oldest calls ring one volunteer each and the rest wait', () => {
+    const offers = allocate(state(['c1', 'c2', 'c3', 'c4'], ['a', 'b']));
+    expect(byCall(offers)).toEqual({ c1: ['a'], c2: ['b'] });
+  });
+
+  it('spreads the rest evenly, the oldest call first on a tie', () => {
+    expect(byCall(allocate(state(['c1', 'c2'], ['a', 'b', 'c', 'd', 'e'])))).toEqual({
+      c1: ['a', 'c', 'e'],
+      c2: ['b', 'd'],
+    });
+  });
+
+  it('never offers a volunteer already ringing for a call, nor a call they refused', () => {
+    const offers = allocate(state(['c1', 'c2'], ['a', 'b', 'c'], { a: 'c1' }, ['c2 b']));
+    expect(offers.map((o) => o.userId)).not.toContain('a');
+    expect(byCall(offers)).toEqual({ c2: ['c'], c1: ['b'] });
+  });
+
+  it('takes a volunteer from the call ringing the most for a call ringing nobody', () => {
+    const offers = allocate(state(['c1', 'c2', 'c3'], ['a', 'b', 'c'], { a: 'c1', b: 'c1', c: 'c2' }));
+    expect(offers).toEqual([{ callId: 'c3', userId: 'a', takenFrom: 'c1' }]);
+  });
+
+  it('does not take a volunteer who picked up, nor the last one ringing for a call', () => {
+    const pickedUp = { callId: 'c1', stealable: false };
+    expect(allocate(state(['c1', 'c2'], ['a', 'b'], { a: pickedUp, b: pickedUp }))).toEqual([]);
+    expect(allocate(state(['c1', 'c2'], ['a'], { a: 'c1' }))).toEqual([]);
+  });
+
+  it('ignores volunteers ringing for calls that no longer wait', () => {
+    // 'a' rings for an answered call (not waiting): neither free nor counted.
+    expect(allocate(state(['c2'], ['a', 'b'], { a: 'c1' }))).toEqual([{ callId: 'c2', userId: 'b' }]);
+  });
+});
