@@ -17,6 +17,7 @@ import type { Logger } from './logging.js';
 import type { ChannelId, ConversationIngest } from './messaging/channel.js';
 import { type ChannelOverrides, createChannel } from './messaging/registry.js';
 import { ALL_MIGRATIONS } from './modules.js';
+import { simulatedBrowserAudio } from './simulator/browser-audio.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
 import type { TelephonyOverrides } from './telephony/registry.js';
 
@@ -75,6 +76,7 @@ export async function createContext(
       eventAdapters: new Map(),
       // Only the simulated carrier can connect a volunteer who answers in the browser.
       browserConnectors: { simulator: connectSimulatedBrowser },
+      browserAudio: { simulator: simulatedBrowserAudio },
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
     callQueue: { running: null, again: false },
