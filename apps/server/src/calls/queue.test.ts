@@ -17,7 +17,7 @@ const state = (
 });
 const byCall = (offers: ReturnType<typeof allocate>) => {
   const out: Record<string, string[]> = {};
-  for (const o of offers) (out[o.callId] ??= []).push(o.userId);
+  for (const o of offers) out[o.callId] = [...(out[o.callId] ?? []), o.userId];
   return out;
 };
 
