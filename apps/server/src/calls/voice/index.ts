@@ -1,6 +1,7 @@
 import { ar } from './ar.js';
 import { en } from './en.js';
 import { es } from './es.js';
+import { zh } from './zh.js';
 import type { VoiceLanguage } from './types.js';
 
 export type { VoiceLanguage } from './types.js';
@@ -10,4 +11,5 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   ar,
   en,
   es,
+  zh,
 };
