@@ -1,8 +1,9 @@
 import { ar } from './ar.js';
 import { en } from './en.js';
 import { es } from './es.js';
-import { zh } from './zh.js';
+import { fr } from './fr.js';
 import type { VoiceLanguage } from './types.js';
+import { zh } from './zh.js';
 
 export type { VoiceLanguage } from './types.js';
 
@@ -11,5 +12,6 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   ar,
   en,
   es,
+  fr,
   zh,
 };
