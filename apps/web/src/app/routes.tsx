@@ -50,6 +50,9 @@ const HotlineSettingsPage = page(() =>
   import('../pages/admin/HotlineSettingsPage.js').then((m) => m.HotlineSettingsPage),
 );
 const AuditPage = page(() => import('../pages/admin/AuditPage.js').then((m) => m.AuditPage));
+const DashboardsPage = page(() =>
+  import('../pages/dashboards/DashboardsPage.js').then((m) => m.DashboardsPage),
+);
 const MySettingsPage = page(() =>
   import('../pages/settings/MySettingsPage.js').then((m) => m.MySettingsPage),
 );
@@ -138,6 +141,7 @@ export const MEMBER_ROUTES: readonly MemberRoute[] = [
     render: ({ me }) => <HotlineSettingsPage me={me} />,
   }),
   route({ path: '/admin/audit', permission: 'audit:read', render: ({ me }) => <AuditPage me={me} /> }),
+  route({ path: '/admin/dashboards', permission: 'audit:read', render: () => <DashboardsPage /> }),
   route({
     path: '/admin/shifts',
     permission: 'shifts:write',

@@ -8,6 +8,7 @@ import { userTextIn } from '../components/UserText.js';
 import { dashboardCallStatusKey } from '../lib/calls/status-lines.js';
 import { BackupFailedBanner } from './admin/BackupsSection.js';
 import { roleNames } from './admin/useRoles.js';
+import { SetupChecklist } from './dashboards/SetupChecklist.js';
 
 export function DashboardPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
@@ -18,6 +19,7 @@ export function DashboardPage({ me }: { me: Me }) {
     <section>
       <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>
       {can(me, 'settings:read') && <BackupFailedBanner />}
+      {can(me, 'settings:write') && <SetupChecklist />}
       <p data-testid="my-roles">
         {userTextIn(t, 'dashboard.roles', {
           roles: roleNames(t, i18n.language, me.roles, undefined, 'inSentence'),

@@ -25,6 +25,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     items: [
       { href: '/', label: 'nav.dashboard', icon: 'home', notReportsOnly: true },
       { href: '/admin/calls', label: 'calls.nav.calls', icon: 'phone', permission: 'calls:read-all' },
+      { href: '/admin/dashboards', label: 'nav.dashboards', icon: 'chart', permission: 'audit:read' },
       { href: '/admin/bans', label: 'calls.nav.bans', icon: 'ban', permission: 'bans:read' },
     ],
   },

@@ -26,4 +26,5 @@ export * from './realtime.js';
 export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';
+export * from './stats.js';
 export * from './transcription.js';

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { ConversationFilter } from '../api/index.js';
+import type { ConversationFilter, StatsPeriod } from '../api/index.js';
 import {
   fetchAuditPage,
   fetchBans,
@@ -19,6 +19,8 @@ import {
   fetchSchedule,
   fetchSessions,
   fetchSettings,
+  fetchSetupChecklist,
+  fetchStats,
   fetchTransferTargets,
   fetchUser,
   fetchUsers,
@@ -61,6 +63,9 @@ export const queries = {
       queryFn: () => fetchCallHistory({ limit, offset }),
     }),
   bans: () => queryOptions({ queryKey: queryKeys.bans, queryFn: fetchBans }),
+  stats: (period: StatsPeriod) =>
+    queryOptions({ queryKey: queryKeys.stats(period), queryFn: () => fetchStats(period) }),
+  setupChecklist: () => queryOptions({ queryKey: queryKeys.setupChecklist, queryFn: fetchSetupChecklist }),
   onShiftNow: () => queryOptions({ queryKey: queryKeys.onShiftNow, queryFn: fetchOnShiftNow }),
   myShifts: (days: number) =>
     queryOptions({ queryKey: queryKeys.myShifts(days), queryFn: () => fetchMyShifts(days) }),

@@ -30,6 +30,9 @@ export const queryKeys = {
   todayCounts: ['calls', 'today'] as const,
   callHistory: (offset: number, limit: number) => ['calls', 'history', offset, limit] as const,
   bans: ['bans'] as const,
+  /** The dashboards' figures for a period, and the first-run checklist (re-read on every visit). */
+  stats: (period: object) => ['stats', 'period', period] as const,
+  setupChecklist: ['stats', 'setup'] as const,
   shifts: ['shifts'] as const,
   onShiftNow: ['shifts', 'now'] as const,
   myShifts: (days: number) => ['shifts', 'mine', days] as const,
