@@ -149,12 +149,15 @@ async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
  * had waited unqueued (their process died) and are in the queue now.
  */
 async function runQueueOnTick(ctx: ServerContext, now: Date): Promise<number> {
-  const [unrung] = await ctx.db.query<{ n: number }>(
-    `select count(*)::int as n from calls where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds'`,
+  const [counts] = await ctx.db.query<{ unrung: number; waiting: number }>(
+    `select count(*) filter (where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds')::int as unrung,
+            count(*)::int as waiting
+       from calls where status in ('queued', 'ringing') and ended_at is null`,
     [now],
   );
-  await runQueue(ctx);
-  return Number(unrung?.n ?? 0);
+  // Nobody waiting: no round (it would take the queue lock every second in every process).
+  if (Number(counts?.waiting ?? 0) > 0) await runQueue(ctx);
+  return Number(counts?.unrung ?? 0);
 }
 
 /** 5. Stale calls: the end was never reported to us. */
