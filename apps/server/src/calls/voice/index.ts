@@ -2,8 +2,9 @@ import { ar } from './ar.js';
 import { en } from './en.js';
 import { es } from './es.js';
 import { fr } from './fr.js';
+import { ko } from './ko.js';
 import type { VoiceLanguage } from './types.js';
-import { zh } from './zh.js';
+import { zh, zh } from './zh.js';
 
 export type { VoiceLanguage } from './types.js';
 
@@ -13,5 +14,6 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   en,
   es,
   fr,
+  ko,
   zh,
 };
