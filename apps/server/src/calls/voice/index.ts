@@ -4,7 +4,7 @@ import { es } from './es.js';
 import { fr } from './fr.js';
 import { ko } from './ko.js';
 import type { VoiceLanguage } from './types.js';
-import { zh, zh } from './zh.js';
+import { zh } from './zh.js';
 
 export type { VoiceLanguage } from './types.js';
 
