@@ -60,7 +60,7 @@ export interface StormResult {
   legs: number;
   legsPerCall: { p50: number; min: number; max: number };
   lastLeg: { p50: number; p99: number; max: number; samples: number };
-  firstLeg: { p50: number; p99: number; max: number };
+  firstLeg: { p50: number; p99: number; max: number; samples: number };
   oneWinner: number;
   zeroWinners: number;
   manyWinners: number;
@@ -71,6 +71,12 @@ export interface StormResult {
   notEnded: number;
   inboundRefused: number;
   legsLeftLive: number;
+  /**
+   * One phone ringing for two calls at once, as the carrier saw it: pairs of legs to the same
+   * number, for different calls, up at the same time (from the leg's creation at the REST API
+   * to its end at the carrier), and the longest such overlap.
+   */
+  doubleRings: { pairs: number; maxMs: number; over100Ms: number };
   /** Calls with any of: no leg, no winner, refused, flow unfinished, a leg left ringing. */
   lostCalls: number;
   redirects: number;
@@ -109,6 +115,8 @@ interface Phone {
   /** Leg: the hotline's call id (from its answer URL); caller: from the inbound document. */
   callId: string | null;
   createdAt: number;
+  /** When the carrier saw it end (hung up, cancelled, refused); null while it is up. */
+  endedAt: number | null;
 }
 
 interface Call {
@@ -223,6 +231,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
     if (ended(p)) return;
     if (alreadyInState) p.status = status;
     else setStatus(p, status);
+    p.endedAt = now();
     const other = p.bridgedTo;
     p.bridgedTo = null;
     if (p.statusUrl) await post(statusKind(p), p, p.statusUrl, {});
@@ -245,6 +254,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
         bridgedTo: null,
         callId: query.get('call'),
         createdAt: now(),
+        endedAt: null,
       };
       phones.set(leg.sid, leg);
       const list = legsByCall.get(leg.callId ?? '') ?? [];
@@ -363,6 +373,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
       bridgedTo: null,
       callId: null,
       createdAt: now(),
+      endedAt: null,
     };
     phones.set(caller.sid, caller);
     fake.state.setCallStatus(caller.sid, 'in-progress');
@@ -432,6 +443,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
   const first = sortedOf(firstLeg);
   const counts = sortedOf(legCounts);
   const legPhones = [...phones.values()].filter((p) => p.role === 'leg');
+  const doubleRings = overlapsPerNumber(legPhones, now());
   for (const agent of agents.values()) agent.destroy();
   const cpu = process.cpuUsage(cpuStart);
   return {
@@ -452,7 +464,12 @@ async function storm(o: StormOptions): Promise<StormResult> {
       max: last[last.length - 1] ?? 0,
       samples: last.length,
     },
-    firstLeg: { p50: quantile(first, 0.5), p99: quantile(first, 0.99), max: first[first.length - 1] ?? 0 },
+    firstLeg: {
+      p50: quantile(first, 0.5),
+      p99: quantile(first, 0.99),
+      max: first[first.length - 1] ?? 0,
+      samples: first.length,
+    },
     oneWinner: calls.filter((c) => c.winners === 1).length,
     zeroWinners: calls.filter((c) => c.winners === 0).length,
     manyWinners: calls.filter((c) => c.winners > 1).length,
@@ -463,6 +480,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
     notEnded: calls.filter((c) => !c.finished).length + (total - calls.length),
     inboundRefused,
     legsLeftLive: legPhones.filter((p) => !ended(p)).length,
+    doubleRings,
     lostCalls:
       calls.filter(
         (c) =>
@@ -477,6 +495,30 @@ async function storm(o: StormOptions): Promise<StormResult> {
     staleRetries,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
+}
+
+/** Pairs of legs to one number for different calls that were up at the same time. */
+function overlapsPerNumber(legs: Phone[], end: number): StormResult['doubleRings'] {
+  const byNumber = new Map<string, Phone[]>();
+  for (const leg of legs) byNumber.set(leg.to, [...(byNumber.get(leg.to) ?? []), leg]);
+  let pairs = 0;
+  let maxMs = 0;
+  let over100Ms = 0;
+  for (const list of byNumber.values()) {
+    list.sort((a, b) => a.createdAt - b.createdAt);
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i]!;
+        const b = list[j]!;
+        if (b.createdAt >= (a.endedAt ?? end)) continue;
+        if (a.callId === b.callId) continue;
+        const overlap = Math.min(a.endedAt ?? end, b.endedAt ?? end) - b.createdAt;
+        pairs++;
+        maxMs = Math.max(maxMs, overlap);
+        if (overlap > 100) over100Ms++;
+      }
+  }
+  return { pairs, maxMs, over100Ms };
 }
 
 process.on('message', (m: { type: string } & StormOptions) => {

@@ -1,4 +1,10 @@
-import { callsPgliteSuite, callsPostgres2Suite, callsPostgresSuite } from './calls.js';
+import {
+  callsPeakPgliteSuite,
+  callsPeakPostgresSuite,
+  callsPgliteSuite,
+  callsPostgres2Suite,
+  callsPostgresSuite,
+} from './calls.js';
 import { cryptoSuite } from './crypto.js';
 import { messagingPgliteSuite, messagingPostgresSuite } from './messaging.js';
 import { messagingWebSuite } from './messaging-web.js';
@@ -24,6 +30,8 @@ export const suites: Suite[] = [
   callsPgliteSuite,
   callsPostgresSuite,
   callsPostgres2Suite,
+  callsPeakPgliteSuite,
+  callsPeakPostgresSuite,
   transcriptionSuite,
   reportsSuite,
 ];
