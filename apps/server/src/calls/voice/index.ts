@@ -3,6 +3,7 @@ import { en } from './en.js';
 import { es } from './es.js';
 import { fr } from './fr.js';
 import { ko } from './ko.js';
+import { pt } from './pt.js';
 import type { VoiceLanguage } from './types.js';
 import { zh } from './zh.js';
 
@@ -15,5 +16,6 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   es,
   fr,
   ko,
+  pt,
   zh,
 };
