@@ -1772,6 +1772,28 @@ function purposesSection() {
   ]
     .map((line) => `${line}\n`)
     .join('');
+  const conversationExportLines = [
+    JSON.stringify({
+      type: 'export',
+      format: 'llamenos-conversation',
+      version: 1,
+      exportId: EXPORT_ID,
+      exportedAt: '2026-01-01T00:00:00.000Z',
+      conversation: { id: RECORD_A, kind: 'sms', channel: 'twilio-sms', contactLast4: '4477' },
+    }),
+    JSON.stringify({
+      type: 'message',
+      message: {
+        id: RECORD_B,
+        direction: 'in',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        body: 'Can you call me back after 6?',
+      },
+    }),
+    JSON.stringify({ type: 'end', count: 1 }),
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
   return {
     note: content('{"text":"Caller is safe tonight; follow up tomorrow.","fields":{}}')(
       'note',
@@ -1816,6 +1838,21 @@ function purposesSection() {
         `${seed}/content`,
       ),
     })),
+    conversationExport: purposeVector(
+      'conversationExport',
+      `conversation-export:${EXPORT_ID}`,
+      (key, seed) => ({
+        stream: streamVector(
+          'conversation export file body (version 1): JSON lines, default chunk size, one final chunk',
+          key,
+          PURPOSES.conversationExport.content,
+          `conversation-export:${EXPORT_ID}`,
+          utf8(conversationExportLines),
+          DEFAULT_CHUNK_LOG2,
+          `${seed}/stream`,
+        ),
+      }),
+    ),
     attachment: purposeVector('attachment', `attachment:${RECORD_B}`, (key, seed) => ({
       stream: streamVector(
         'attachment: 300 bytes at the default chunk size',
@@ -2064,6 +2101,7 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   },
   LABEL_CALL_META_CONTENT: { status: 'used', vectors: ['purposes.callMeta.content'] },
   LABEL_EXPORT_CONTENT: { status: 'used', vectors: ['purposes.export.stream', 'purposes.export.content'] },
+  LABEL_CONVERSATION_EXPORT_CONTENT: { status: 'used', vectors: ['purposes.conversationExport.stream'] },
   LABEL_DRAFT_CONTENT: { status: 'used', vectors: ['drafts.content'] },
   LABEL_ATTACHMENT_STREAM: {
     status: 'used',
@@ -2077,6 +2115,7 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   LABEL_TRANSCRIPT_KEY_WRAP: { status: 'used', vectors: ['ecies.cases.1', 'purposes.transcript.wrap'] },
   LABEL_CALL_META_KEY_WRAP: { status: 'used', vectors: ['purposes.callMeta.wrap'] },
   LABEL_EXPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.export.wrap'] },
+  LABEL_CONVERSATION_EXPORT_KEY_WRAP: { status: 'used', vectors: ['purposes.conversationExport.wrap'] },
   LABEL_ATTACHMENT_KEY_WRAP: {
     status: 'used',
     vectors: ['purposes.attachment.wrap', 'reports.attachment.wraps.0'],

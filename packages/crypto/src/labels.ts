@@ -17,6 +17,7 @@ export const LABEL_VOICEMAIL_CONTENT = 'llamenos/v1/voicemail/content';
 export const LABEL_TRANSCRIPT_CONTENT = 'llamenos/v1/transcript/content';
 export const LABEL_CALL_META_CONTENT = 'llamenos/v1/call-meta/content';
 export const LABEL_EXPORT_CONTENT = 'llamenos/v1/export/content';
+export const LABEL_CONVERSATION_EXPORT_CONTENT = 'llamenos/v1/conversation-export/content';
 export const LABEL_DRAFT_CONTENT = 'llamenos/v1/draft/content';
 export const LABEL_ATTACHMENT_STREAM = 'llamenos/v1/attachment/stream';
 export const LABEL_VOICEMAIL_STREAM = 'llamenos/v1/voicemail/stream';
@@ -29,6 +30,7 @@ export const LABEL_VOICEMAIL_KEY_WRAP = 'llamenos/v1/voicemail/key-wrap';
 export const LABEL_TRANSCRIPT_KEY_WRAP = 'llamenos/v1/transcript/key-wrap';
 export const LABEL_CALL_META_KEY_WRAP = 'llamenos/v1/call-meta/key-wrap';
 export const LABEL_EXPORT_KEY_WRAP = 'llamenos/v1/export/key-wrap';
+export const LABEL_CONVERSATION_EXPORT_KEY_WRAP = 'llamenos/v1/conversation-export/key-wrap';
 export const LABEL_ATTACHMENT_KEY_WRAP = 'llamenos/v1/attachment/key-wrap';
 export const LABEL_HUB_KEY_WRAP = 'llamenos/v1/hub-key/wrap';
 
@@ -68,6 +70,10 @@ export const PURPOSES = {
   transcript: { content: LABEL_TRANSCRIPT_CONTENT, wrap: LABEL_TRANSCRIPT_KEY_WRAP },
   callMeta: { content: LABEL_CALL_META_CONTENT, wrap: LABEL_CALL_META_KEY_WRAP },
   export: { content: LABEL_EXPORT_CONTENT, wrap: LABEL_EXPORT_KEY_WRAP },
+  conversationExport: {
+    content: LABEL_CONVERSATION_EXPORT_CONTENT,
+    wrap: LABEL_CONVERSATION_EXPORT_KEY_WRAP,
+  },
   attachment: { content: LABEL_ATTACHMENT_STREAM, wrap: LABEL_ATTACHMENT_KEY_WRAP },
 } as const satisfies Record<string, Purpose>;
 

@@ -1,4 +1,4 @@
-import type { ConversationView, MessageView } from '@llamenos/protocol';
+import type { ConversationExportLine } from '@llamenos/protocol';
 import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { forbidden } from '../domain/errors.js';
@@ -6,11 +6,8 @@ import type { ServerContext } from '../http/context.js';
 import { readsAll } from './access.js';
 import { conversationDetail } from './service.js';
 
-/** One line of a conversation export (JSON lines, the shape of the notes export). */
-export type ConversationExportLine =
-  | { type: 'conversation'; conversation: ConversationView }
-  | { type: 'message'; message: MessageView }
-  | { type: 'end'; count: number };
+/** One line of a conversation export (JSON lines; the schema is the protocol's, which the browser checks). */
+export type { ConversationExportLine };
 
 const encoder = new TextEncoder();
 const line = (value: ConversationExportLine) => encoder.encode(`${JSON.stringify(value)}\n`);
@@ -18,8 +15,8 @@ const line = (value: ConversationExportLine) => encoder.encode(`${JSON.stringify
 /**
  * `GET /api/conversations/:id/export` (conversations:read-all): the conversation and each of its
  * messages as the admin would read them — ciphertext with the admin's own wrap, never plaintext
- * — for the browser to open and seal into an export file (PURPOSES.export), as notes are
- * exported. The audit entry is written before the first byte leaves, so no export goes
+ * — for the browser to open and seal into a conversation export file
+ * (PURPOSES.conversationExport, PROTOCOL.md §10.3). The audit entry is written before the first byte leaves, so no export goes
  * unrecorded; the last line, `{type: 'end', count}`, lets the client detect truncation.
  */
 export async function exportConversation(

@@ -104,3 +104,15 @@ export const PostWrapsResponseSchema = z.object({
   stored: z.number().int(),
   remaining: z.number().int(),
 }) satisfies z.ZodType<PostWrapsResponse>;
+
+/**
+ * One line of `GET /api/conversations/:id/export` (JSON lines): the conversation, then each
+ * message with the exporting admin's own wrap only, then `end` with the count (a shorter answer
+ * was cut). The browser opens them and seals the export file (PROTOCOL.md §10.3).
+ */
+export const ConversationExportLineSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('conversation'), conversation: ConversationViewSchema }),
+  z.object({ type: z.literal('message'), message: MessageViewSchema }),
+  z.object({ type: z.literal('end'), count: z.number().int() }),
+]);
+export type ConversationExportLine = z.infer<typeof ConversationExportLineSchema>;

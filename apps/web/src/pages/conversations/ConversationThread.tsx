@@ -11,6 +11,7 @@ import { type ConversationAction, conversationAction } from '../../lib/api/index
 import { waitsForWraps, wrapsRefetchInterval } from '../../lib/conversations/wraps-wait.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
 import { useConnectionStatus, useHubEvent } from '../../lib/realtime/index.js';
+import { ExportConversation } from './ExportConversation.js';
 import { Messages } from './Messages.js';
 import { ReplyForm } from './ReplyForm.js';
 import { runRewrap } from './rewrapRunner.js';
@@ -165,6 +166,8 @@ export function ConversationThread({
         </p>
       )}
       {mayReply && <ReplyForm conversationId={id} assigneeKey={assigneeKey(conversation.assignedTo)} />}
+      {/* The server lets only those who read every conversation export one (export.ts). */}
+      {can(me, 'conversations:read-all') && <ExportConversation conversationId={id} nameOf={nameOf} />}
     </Panel>
   );
 }

@@ -14,6 +14,7 @@ import { queries, queryKeys } from '../../lib/queries/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationThread } from './ConversationThread.js';
+import { OpenConversationExport } from './OpenConversationExport.js';
 import { sweepActive } from './rewrapRunner.js';
 import './conversations.css';
 
@@ -129,7 +130,10 @@ export function InboxPage({ me, id }: { me: Me; id?: string }) {
           {selected ? (
             <ConversationThread key={selected} id={selected} me={me} nameOf={nameOf} assigneeKey={keyOf} />
           ) : (
-            <p className="hint">{t('conversations.pick')}</p>
+            <>
+              <p className="hint">{t('conversations.pick')}</p>
+              {all && <OpenConversationExport />}
+            </>
           )}
         </div>
       </div>

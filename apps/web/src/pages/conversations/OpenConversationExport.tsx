@@ -1,0 +1,174 @@
+import type { TFunction } from 'i18next';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
+import { PinField } from '../../components/PinField.js';
+import { UserText } from '../../components/UserText.js';
+import { useSubmit } from '../../components/useSubmit.js';
+import { openConversationExportFile } from '../../lib/conversations/export.js';
+import {
+  CONVERSATION_EXPORT_EXTENSION,
+  type ConversationExport,
+  ConversationExportError,
+  type ExportedMessage,
+} from '../../lib/conversations/export-file.js';
+import { downloadText } from '../../lib/notes/export.js';
+import { confirmPin } from '../notes/exportShared.js';
+
+/**
+ * Open a sealed conversation export (PROTOCOL.md §10.3) made by this admin's key: the PIN is
+ * asked again, then the file is opened in this browser and the transcript shown here, in memory
+ * only. A readable copy is saved only when the admin asks for it, with the warning beside it.
+ */
+export function OpenConversationExport() {
+  const { t } = useTranslation();
+  const [file, setFile] = useState<File | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [opened, setOpened] = useState<ConversationExport | null>(null);
+  const form = useForm({ defaultValues: { pin: '' } });
+  const pin = form.watch('pin');
+  const open = useSubmit(
+    async ({ pin }: { pin: string }) => {
+      if (!file) return;
+      setMessage(null);
+      setOpened(null);
+      const refused = await confirmPin(pin, t);
+      form.setValue('pin', '');
+      if (refused) return setMessage(refused);
+      setOpened(await openConversationExportFile(file));
+    },
+    {
+      onError: (e) => {
+        if (!(e instanceof ConversationExportError)) return e;
+        setMessage(t(`conversations.openExport.problem.${e.problem}`));
+        return null;
+      },
+    },
+  );
+
+  return (
+    <Panel id="open-conversation-export-title" title={t('conversations.openExport.title')}>
+      <p className="hint">{t('conversations.openExport.help')}</p>
+      <form onSubmit={form.handleSubmit(open.run)}>
+        <label htmlFor="open-conversation-export-file">{t('conversations.openExport.file')}</label>
+        <input
+          id="open-conversation-export-file"
+          type="file"
+          accept={CONVERSATION_EXPORT_EXTENSION}
+          required
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setOpened(null);
+            setMessage(null);
+          }}
+        />
+        <PinField
+          id="open-conversation-export-pin"
+          caption={t('conversations.openExport.pin')}
+          autoComplete="current-password"
+          {...form.register('pin')}
+        />
+        <div className="button-row">
+          <button type="submit" disabled={open.busy || !file || !pin}>
+            {t('conversations.openExport.open')}
+          </button>
+        </div>
+      </form>
+      {open.busy && <p aria-busy="true">{t('conversations.openExport.opening')}</p>}
+      {message && (
+        <p role="alert" className="error">
+          {message}
+        </p>
+      )}
+      <ErrorMessage error={open.error} />
+      {opened && <OpenedTranscript opened={opened} />}
+    </Panel>
+  );
+}
+
+/** Contact · channel: the last four digits only, as the thread shows them. */
+function heading(opened: ConversationExport, t: TFunction): string {
+  const c = opened.conversation;
+  const who = c.contactLast4 ? `…${c.contactLast4}` : t('conversations.contactHidden');
+  return `${t(`conversations.kind.${c.kind}`)} · ${who} · ${c.channel}`;
+}
+
+const senderOf = (m: ExportedMessage, t: TFunction) =>
+  m.direction === 'in' ? t('conversations.fromContact') : (m.author ?? t('conversations.automatic'));
+
+/** The readable transcript as plain text (what "Save readable transcript" writes). */
+export function transcriptText(opened: ConversationExport, t: TFunction, language: string): string {
+  const lines = [
+    heading(opened, t),
+    t('conversations.openExport.exportedAt', { date: formatDateTime(opened.exportedAt, language) }),
+    '',
+  ];
+  for (const m of opened.messages) {
+    const text = m.status === 'ok' ? (m.body ?? '') : t('conversations.openExport.unopened');
+    lines.push(`[${formatDateTime(m.createdAt, language)}] ${senderOf(m, t)}: ${text}`);
+    if (m.attachments.length)
+      lines.push(`  ${t('conversations.openExport.attachments', { count: m.attachments.length })}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function OpenedTranscript({ opened }: { opened: ConversationExport }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div data-testid="conversation-export-opened">
+      <p role="status" className="success">
+        {t('conversations.openExport.summary', {
+          count: opened.messages.length,
+          date: formatDateTime(opened.exportedAt, i18n.language),
+        })}
+      </p>
+      <p className="ltr">{heading(opened, t)}</p>
+      <ol className="message-list" aria-label={t('conversations.threadLabel')}>
+        {opened.messages.map((m) => (
+          <li
+            key={m.id}
+            className={`message message-${m.direction}`}
+            data-testid={`export-message-${m.direction}`}
+          >
+            <p className="message-meta hint">
+              {m.direction === 'out' && m.author ? <UserText>{m.author}</UserText> : senderOf(m, t)}
+              {' · '}
+              <time dateTime={m.createdAt}>{formatDateTime(m.createdAt, i18n.language)}</time>
+            </p>
+            {m.status === 'ok' ? (
+              <p className="message-body" dir="auto">
+                {m.body}
+              </p>
+            ) : (
+              <p className="hint message-body">{t('conversations.openExport.unopened')}</p>
+            )}
+            {m.attachments.length > 0 && (
+              <p className="hint">
+                {t('conversations.openExport.attachments', { count: m.attachments.length })}
+              </p>
+            )}
+          </li>
+        ))}
+      </ol>
+      <p className="notice">{t('conversations.openExport.readableWarning')}</p>
+      <div className="button-row">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            downloadText(
+              transcriptText(opened, t, i18n.language),
+              `conversation-${opened.conversation.id.slice(0, 8)}-transcript.txt`,
+              'text/plain;charset=utf-8',
+            )
+          }
+        >
+          {t('conversations.openExport.saveReadable')}
+        </button>
+      </div>
+    </div>
+  );
+}
