@@ -24,7 +24,7 @@ import { ensureVapidKeys, pushForNewMessage, pushForRingingCall } from './push/i
 import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
 import { startReportRetentionTimer } from './reports/index.js';
-import { setSimulatorOrigin, stopSimulatedCarrier } from './simulator/index.js';
+import { endSimulatorWaits, setSimulatorOrigin, stopSimulatedCarrier } from './simulator/index.js';
 
 export interface RunningServer {
   ctx: ServerContext;
@@ -125,6 +125,7 @@ export async function startServer(
     closing ??= (async () => {
       // Relay sockets are upgraded connections that http.close() would wait for forever.
       const relayClosed = realtime.close();
+      endSimulatorWaits(ctx); // its long requests would hold http.close() open too
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         // Idle keep-alive connections would hold close() open; in-flight requests still finish.

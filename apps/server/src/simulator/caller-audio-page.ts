@@ -115,12 +115,15 @@ async function startCallerAudio(sid) {
   await api('POST', '/phones/' + sid + '/webrtc/offer', { sdp: pc.localDescription.sdp });
   entry.state = 'waiting for a volunteer';
   while (!entry.closed) {
+    const asked = Date.now();
     const reply = await api('GET', '/phones/' + sid + '/webrtc/answer');
     if (reply.ended) return stopCallerAudio(sid);
     if (reply.answer) {
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.answer });
       return;
     }
+    // A wait that came back at once (the server is closing) is not repeated at once.
+    if (Date.now() - asked < 1000) await new Promise((r) => setTimeout(r, 1000));
   }
 }
 

@@ -2,6 +2,7 @@
 export { type SimPhone, SimulatedCarrier } from './carrier.js';
 export {
   DEFAULT_SIMULATOR_NUMBER,
+  endSimulatorWaits,
   setSimulatorOrigin,
   simulatedCarrier,
   simulatorNumbers,

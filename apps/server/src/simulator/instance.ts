@@ -45,6 +45,14 @@ export function setSimulatorOrigin(ctx: ServerContext, host: string, port: numbe
   void ctx.simulator.carrier?.then((c) => c.setOrigin(origin));
 }
 
+/**
+ * The server is closing: the simulator page's long requests (WebRTC signalling waits) end now,
+ * since http.close() waits for requests in flight.
+ */
+export function endSimulatorWaits(ctx: ServerContext): void {
+  void ctx.simulator.carrier?.then((c) => c.audio.close()).catch(() => {});
+}
+
 export async function stopSimulatedCarrier(ctx: ServerContext): Promise<void> {
   const carrier = ctx.simulator.carrier;
   ctx.simulator.carrier = null;

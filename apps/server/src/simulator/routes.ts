@@ -112,6 +112,8 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
       const answer = carrier.audio.answerOf(sid);
       return answer ? { answer, ended: false } : null;
     }, MAX_SIGNAL_WAIT_MS);
+    // A long request's connection is not kept: one held open would outlive a server that is closing.
+    c.header('connection', 'close');
     return c.json((found ?? { answer: null, ended: false }) satisfies WebrtcCallerWait);
   });
 
