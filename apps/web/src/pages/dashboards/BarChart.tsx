@@ -36,12 +36,16 @@ function stacked(series: BarSeries[]): number[][] {
   return sums;
 }
 
-/** Evenly spaced positions, about one per 72 px, so labels never overlap on a narrow screen. */
-function labelPositions(count: number, width: number): number[] {
-  const fit = Math.max(1, Math.floor(width / 72));
-  const step = Math.max(1, Math.ceil(count / fit));
+/**
+ * Evenly spaced positions whose labels do not overlap: each label gets room for the longest one
+ * (about 6.5 px a character at the axis' font size, plus a gap), so a phone shows fewer.
+ */
+function labelPositions(labels: string[], width: number): number[] {
+  const longest = labels.reduce((max, l) => Math.max(max, l.length), 0);
+  const fit = Math.max(1, Math.floor(width / Math.max(56, longest * 6.5 + 16)));
+  const step = Math.max(1, Math.ceil(labels.length / fit));
   const positions: number[] = [];
-  for (let i = 0; i < count; i += step) positions.push(i);
+  for (let i = 0; i < labels.length; i += step) positions.push(i);
   return positions;
 }
 
@@ -102,7 +106,7 @@ export function BarChart({
             stroke: text,
             grid: { show: false },
             ticks: { stroke: grid },
-            splits: (u) => labelPositions(labels.length, u.bbox.width / devicePixelRatio),
+            splits: (u) => labelPositions(labels, u.bbox.width / devicePixelRatio),
             values: (_u, splits) => splits.map((i) => labels[i] ?? ''),
           },
           {

@@ -225,6 +225,19 @@ function Figures({ report, period, locale }: { report: StatsReport; period: Stat
         color: '--chart-abandoned',
         values: report.periods.map((p) => p.calls.abandoned),
       },
+      {
+        title: t('dashboards.rejected'),
+        color: '--chart-rejected',
+        values: report.periods.map((p) => p.calls.rejected),
+      },
+      {
+        // Still waiting or ringing when the figures were read: the rest of the bar.
+        title: t('dashboards.waiting'),
+        color: '--chart-waiting',
+        values: report.periods.map(
+          (p) => p.calls.total - p.calls.answered - p.calls.voicemail - p.calls.abandoned - p.calls.rejected,
+        ),
+      },
     ],
     [report, t],
   );
@@ -293,6 +306,7 @@ function Figures({ report, period, locale }: { report: StatsReport; period: Stat
           voicemail: n(calls.voicemail),
           abandoned: n(calls.abandoned),
           rejected: n(calls.rejected),
+          waiting: n(calls.total - calls.answered - calls.voicemail - calls.abandoned - calls.rejected),
           busiest: busiest ? bucketLabel(busiest.start, report.bucket, zone, locale, true) : '—',
         })}
         chart={
