@@ -4,6 +4,7 @@ import { es } from './es.js';
 import { fr } from './fr.js';
 import { ko } from './ko.js';
 import { pt } from './pt.js';
+import { ru } from './ru.js';
 import type { VoiceLanguage } from './types.js';
 import { zh } from './zh.js';
 
@@ -17,5 +18,6 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   fr,
   ko,
   pt,
+  ru,
   zh,
 };
