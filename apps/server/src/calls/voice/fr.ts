@@ -13,7 +13,7 @@ export const fr: VoiceLanguage = {
       'Nous ne pouvons pas prendre votre appel pour le moment. Veuillez rappeler plus tard. Au revoir.',
     chooseLanguage: 'Pour le français, appuyez sur {n}.',
     captchaIntro: 'Pour continuer, tapez ces chiffres, un par un quand on vous le demande : {digits}.',
-    captchaDigit: 'Tapez le chiffre {n}.',
+    captchaDigit: 'Tapez le chiffre numéro {n}.',
     captchaFailed: "Ce n'est pas correct. Au revoir.",
     hold: 'Merci de votre appel. Veuillez rester en ligne ; une personne bénévole va vous répondre dans un instant.',
     stillWaiting: 'Merci de patienter. Veuillez rester en ligne.',

@@ -2,6 +2,7 @@ import { ar } from './ar.js';
 import { en } from './en.js';
 import { es } from './es.js';
 import { fr } from './fr.js';
+import { ht } from './ht.js';
 import { ko } from './ko.js';
 import { pt } from './pt.js';
 import { ru } from './ru.js';
@@ -16,6 +17,7 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   en,
   es,
   fr,
+  ht,
   ko,
   pt,
   ru,

@@ -8,7 +8,7 @@ export const pt: VoiceLanguage = {
     unavailable: 'Não podemos atender sua ligação agora. Por favor, tente de novo mais tarde. Até logo.',
     chooseLanguage: 'Para português, digite {n}.',
     captchaIntro: 'Para continuar, digite estes números, um de cada vez quando for pedido: {digits}.',
-    captchaDigit: 'Digite o número {n}.',
+    captchaDigit: 'Digite o dígito número {n}.',
     captchaFailed: 'Não está correto. Até logo.',
     hold: 'Obrigado por ligar. Por favor, continue na linha; uma pessoa voluntária vai atender você em breve.',
     stillWaiting: 'Obrigado por esperar. Por favor, continue na linha.',
