@@ -22,7 +22,7 @@ export const createAttachment = async (reportId: string, body: CreateAttachmentB
 export const putAttachmentChunk = (
   id: string,
   index: number,
-  sealed: Uint8Array,
+  sealed: Uint8Array | Blob,
   sha256: string,
   signal?: AbortSignal,
 ) =>

@@ -55,10 +55,13 @@ async function send(
   accept: string,
 ): Promise<Response> {
   // Bytes (an encrypted upload chunk) are sent and signed as they are; anything else as JSON.
+  // A Blob (an upload chunk in a file, lib/attachments/chunk-slots.ts) is signed by its hash.
   const bytes = body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : null;
-  const text = body === undefined || bytes ? '' : JSON.stringify(body);
+  const file = typeof Blob !== 'undefined' && body instanceof Blob && options.bodySha256 ? body : null;
+  const text = body === undefined || bytes || file ? '' : JSON.stringify(body);
   const headers: Record<string, string> = { accept };
-  if (body !== undefined) headers['content-type'] = bytes ? 'application/octet-stream' : 'application/json';
+  if (body !== undefined)
+    headers['content-type'] = bytes || file ? 'application/octet-stream' : 'application/json';
   const key = options.signWith ?? (credentials?.kind === 'key' ? credentials.secretKey : null);
   if (key)
     headers.authorization = createAuthHeader(
@@ -66,7 +69,7 @@ async function send(
         url: `${signingOrigin}${path}`,
         method,
         body: bytes ?? text,
-        ...(bytes && options.bodySha256 ? { bodySha256: options.bodySha256 } : {}),
+        ...((bytes || file) && options.bodySha256 ? { bodySha256: options.bodySha256 } : {}),
       },
       key,
     );
@@ -82,7 +85,7 @@ async function send(
       // Bytes go as a Blob: Chromium sends a Blob body to its network process as a stream,
       // where an ArrayBuffer body is copied across whole (measured: 4 MiB upload chunks went
       // from about 14 to 37 MB/s, `npm run bench -- reports`).
-      body: body === undefined ? undefined : bytes ? new Blob([bytes]) : text,
+      body: body === undefined ? undefined : (file ?? (bytes ? new Blob([bytes]) : text)),
       signal: options.signal,
     });
   } catch {

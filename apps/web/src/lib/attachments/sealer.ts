@@ -5,8 +5,9 @@ import { chunkPlaintext, chunkRange, layoutOf, type StreamLayout, sha256Hex } fr
 /** One sealed chunk of an upload, ready to send. */
 export interface SealedChunk {
   index: number;
-  sealed: Uint8Array;
-  /** SHA-256 of `sealed`, lowercase hex: the request's payload hash and the resume check. */
+  /** The sealed bytes, or (from the upload worker) a File holding them (chunk-slots.ts). */
+  sealed: Uint8Array | Blob;
+  /** SHA-256 of the sealed bytes, lowercase hex: the request's payload hash and the resume check. */
   sha256: string;
   last: boolean;
 }

@@ -58,7 +58,7 @@ export interface UploadApi {
   putAttachmentChunk(
     id: string,
     index: number,
-    sealed: Uint8Array,
+    sealed: Uint8Array | Blob,
     sha256: string,
     signal?: AbortSignal,
   ): Promise<ChunkAck>;

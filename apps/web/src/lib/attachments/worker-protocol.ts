@@ -3,7 +3,8 @@ import type { SealedChunk } from './sealer.js';
 /**
  * What the page and an upload worker (upload.worker.ts) say to each other. One worker seals one
  * file: it holds the File handle, the file key and the stream header, and answers each `seal`
- * with the sealed chunk (its buffer transferred, not copied) and the chunk's SHA-256.
+ * with the sealed chunk (a File in the origin-private file system, or its buffer transferred,
+ * not copied) and the chunk's SHA-256.
  */
 
 export type UploadWorkerCall = { id: number } & (
