@@ -7,6 +7,7 @@ import { ko } from './ko.js';
 import { pt } from './pt.js';
 import { ru } from './ru.js';
 import type { VoiceLanguage } from './types.js';
+import { uk } from './uk.js';
 import { zh } from './zh.js';
 
 export type { VoiceLanguage } from './types.js';
@@ -21,5 +22,6 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   ko,
   pt,
   ru,
+  uk,
   zh,
 };
