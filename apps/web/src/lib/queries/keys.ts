@@ -31,6 +31,7 @@ export const queryKeys = {
   callHistory: (offset: number, limit: number) => ['calls', 'history', offset, limit] as const,
   bans: ['bans'] as const,
   /** The dashboards' figures for a period, and the first-run checklist (re-read on every visit). */
+  statsPeriods: ['stats', 'period'] as const,
   stats: (period: object) => ['stats', 'period', period] as const,
   setupChecklist: ['stats', 'setup'] as const,
   shifts: ['shifts'] as const,

@@ -10,11 +10,13 @@ import { queryKeys } from './keys.js';
  */
 export const STALE_AFTER: { [T in HubEventType]?: readonly QueryKey[] } = {
   // Today's counts are cut at midnight in the hotline's zone, which is a setting.
-  'settings:changed': [queryKeys.publicSettings, queryKeys.todayCounts],
-  'shift:changed': [queryKeys.shifts],
-  'call:ring': [queryKeys.calls],
+  // The first-run checklist ticks off a name, a time zone, a shift and a first call as they happen.
+  'settings:changed': [queryKeys.publicSettings, queryKeys.todayCounts, queryKeys.setupChecklist],
+  'shift:changed': [queryKeys.shifts, queryKeys.setupChecklist],
+  'call:ring': [queryKeys.calls, queryKeys.setupChecklist],
   'call:answered': [queryKeys.calls],
-  'call:ended': [queryKeys.calls],
+  // An open dashboard counts a call once it has ended (its outcome and times are final then).
+  'call:ended': [queryKeys.calls, queryKeys.statsPeriods],
   'voicemail:new': [queryKeys.calls],
   'message:new': [queryKeys.conversations],
   // Only the lists: a thread handed to someone else would be re-read into a 404; the open
