@@ -92,7 +92,25 @@ export type EphemeralAgreement = ((recipientCompressed: Uint8Array) => {
  * fast as Node's OpenSSL secp256k1 and three times the plain one. Each wrap still has a fresh
  * ephemeral key. A table is about a megabyte.
  */
-export function cachedAgreement(maxRecipients = 32, random: RandomSource = secureRandom): EphemeralAgreement {
+/**
+ * A fresh ephemeral key pair for one wrap: the secret key (32 bytes, or fewer when it has leading
+ * zero bytes, as Node's ECDH gives it) and its compressed public key (33 bytes).
+ */
+export type EphemeralKeyPair = () => { secret: Uint8Array; publicKey: Uint8Array };
+
+export function cachedAgreement(
+  maxRecipients = 32,
+  random: RandomSource = secureRandom,
+  ephemeralKeyPair?: EphemeralKeyPair,
+): EphemeralAgreement {
+  // The base-point multiplication for the ephemeral public key is half a wrap's cost; a sealer
+  // with a faster constant-time one (the server: Node's OpenSSL) passes it in.
+  const newPair: EphemeralKeyPair =
+    ephemeralKeyPair ??
+    (() => {
+      const secret = generateSecretKey(random);
+      return { secret, publicKey: secp256k1.getPublicKey(secret, true) };
+    });
   const parsed = new Map<string, Uint8Array>();
   const parseRecipient = (publicKey: string): Uint8Array => {
     let bytes = parsed.get(publicKey);
@@ -119,15 +137,12 @@ export function cachedAgreement(maxRecipients = 32, random: RandomSource = secur
   };
   const agree = (recipientCompressed: Uint8Array) => {
     const point = tableFor(recipientCompressed);
-    const ephemeralSecret = generateSecretKey(random);
+    const pair = newPair();
     try {
-      const scalar = BigInt(`0x${toHex(ephemeralSecret)}`);
-      return {
-        ephemeral: secp256k1.getPublicKey(ephemeralSecret, true),
-        sharedX: point.multiply(scalar).toBytes(true).slice(1),
-      };
+      const scalar = BigInt(`0x${toHex(pair.secret)}`);
+      return { ephemeral: pair.publicKey, sharedX: point.multiply(scalar).toBytes(true).slice(1) };
     } finally {
-      ephemeralSecret.fill(0);
+      pair.secret.fill(0);
     }
   };
   return Object.assign(agree, { parseRecipient });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cachedAgreement,
+  compressedFromXOnly,
   fromHex,
   generateSecretKey,
   getPublicKey,
@@ -45,6 +46,23 @@ describe('cachedAgreement', () => {
     first?.fill(0);
     // Altering what one wrap was handed does not alter the next wrap's recipient.
     expect(agree.parseRecipient?.(reader)).toEqual(fromHex(reader, 32));
+  });
+
+  it('with ephemeral key pairs from elsewhere (the server: OpenSSL), still the reference format; each secret wiped', () => {
+    const secrets: Uint8Array[] = [];
+    const agree = cachedAgreement(4, secureRandom, () => {
+      const secret = generateSecretKey();
+      secrets.push(secret);
+      return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
+    });
+    const reader = generateSecretKey();
+    const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:y' };
+    for (const _ of [0, 1]) {
+      const key = secureRandom(32);
+      expect(unwrapKey(wrapKeyWith(key, getPublicKey(reader), ctx, agree), reader, ctx)).toEqual(key);
+    }
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) expect(secret.every((b) => b === 0)).toBe(true);
   });
 
   it('a wrap for one reader does not open for another', () => {

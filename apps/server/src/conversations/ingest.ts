@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cachedAgreement, type EphemeralAgreement } from '@llamenos/crypto';
+import { cachedAgreement, type EphemeralAgreement, secureRandom } from '@llamenos/crypto';
 import { HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import { isBanned } from '../calls/store/bans.js';
@@ -24,7 +24,7 @@ import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
 import { sendAutomaticReply } from './replies.js';
-import { sealMessage } from './seal.js';
+import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
 import {
   applyDeliveryStatus,
   assignConversation,
@@ -82,7 +82,8 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
   let validated: { text: string; settings: HotlineSettings } | null = null;
   return {
     channels,
-    agreement: cachedAgreement(),
+    // Per-reader tables for the ECDH, ephemeral keys from OpenSSL (seal.ts).
+    agreement: cachedAgreement(32, secureRandom, nativeEphemeralKeyPair),
     async settings(db) {
       const { value } = await loadSettingsRow(db);
       const text = JSON.stringify(value);
