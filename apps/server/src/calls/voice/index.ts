@@ -6,6 +6,7 @@ import { ht } from './ht.js';
 import { ko } from './ko.js';
 import { pt } from './pt.js';
 import { ru } from './ru.js';
+import { tl } from './tl.js';
 import type { VoiceLanguage } from './types.js';
 import { uk } from './uk.js';
 import { zh } from './zh.js';
@@ -22,6 +23,7 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   ko,
   pt,
   ru,
+  tl,
   uk,
   zh,
 };
