@@ -12,6 +12,7 @@ import {
   type LegRow,
   lockAnsweringLeg,
   markLegInProgress,
+  releaseLegs,
 } from './store.js';
 import { announce, controlAdapter, errorInfo, inBackground } from './wiring.js';
 
@@ -80,23 +81,30 @@ async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: stri
   ]);
 }
 
-/** Cancels legs at the provider in parallel; a leg without a provider id has nothing to cancel yet. */
+/**
+ * Cancels legs at the provider in parallel; a leg without a provider id has nothing to cancel
+ * yet (its placing cancels it, ringing.ts). Once the requests settle the legs are released:
+ * the queue may ring their volunteers for another call (store/legs.ts, releasing_since).
+ */
 export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: LegRow[]): Promise<void> {
   const placed = legs.filter((l) => l.kind === 'phone' && l.providerLegId);
   if (!placed.length) return;
-  let adapter: Awaited<ReturnType<typeof controlAdapter>>;
   try {
-    adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
+    const adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
+    const results = await Promise.allSettled(placed.map((l) => adapter.cancelLeg(l.providerLegId!)));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected')
+        ctx.log.warn(
+          { callId: call.id, legId: placed[i]!.id, err: errorInfo(r.reason) },
+          'leg not cancelled at the provider',
+        );
+    });
   } catch (error) {
     ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'provider unavailable; legs not cancelled');
-    return;
+  } finally {
+    await releaseLegs(
+      ctx.db,
+      placed.map((l) => l.id),
+    );
   }
-  const results = await Promise.allSettled(placed.map((l) => adapter.cancelLeg(l.providerLegId!)));
-  results.forEach((r, i) => {
-    if (r.status === 'rejected')
-      ctx.log.warn(
-        { callId: call.id, legId: placed[i]!.id, err: errorInfo(r.reason) },
-        'leg not cancelled at the provider',
-      );
-  });
 }

@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, type QueueState, type Ringing } from './queue.js';
+import { allocate, type QueueState } from './queue.js';
 
 /** The queue's rule on its own (queue.ts): who is offered which waiting call. */
 const state = (
   calls: string[],
   volunteers: string[],
-  ringing: Record<string, Ringing | string> = {},
+  ringing: Record<string, string> = {},
   refused: string[] = [],
 ): QueueState => ({
   waiting: calls.map((id) => ({ id })),
   volunteers,
-  ringing: new Map(
-    Object.entries(ringing).map(([u, r]) => [u, typeof r === 'string' ? { callId: r, stealable: true } : r]),
-  ),
+  ringing: new Map(Object.entries(ringing)),
   mayOffer: (callId, userId) => !refused.includes(`${callId} ${userId}`),
 });
 const byCall = (offers: ReturnType<typeof allocate>) => {
@@ -22,8 +20,18 @@ const byCall = (offers: ReturnType<typeof allocate>) => {
 };
 
 describe('the call queue rule', () => {
-  it('rings every free volunteer for a single call (parallel ring)', () => {
+  it('rings every volunteer of a small line for a single call (parallel ring)', () => {
     expect(byCall(allocate(state(['c1'], ['a', 'b', 'c'])))).toEqual({ c1: ['a', 'b', 'c'] });
+  });
+
+  it('keeps a share free for the next caller when many volunteers wait for one call', () => {
+    const volunteers = Array.from({ length: 50 }, (_, i) => `v${i}`);
+    expect(allocate(state(['c1'], volunteers))).toHaveLength(25);
+    // The next caller gets the next share at once, from the free ones.
+    const ringing = Object.fromEntries(volunteers.slice(0, 25).map((v) => [v, 'c1']));
+    const next = allocate(state(['c1', 'c2'], volunteers, ringing));
+    expect(new Set(next.map((o) => o.callId))).toEqual(new Set(['c2']));
+    expect(next).toHaveLength(17); // ceil(50 / 3)
   });
 
   it('with more calls than volunteers, the oldest calls ring one volunteer each and the rest wait', () => {
@@ -44,15 +52,8 @@ describe('the call queue rule', () => {
     expect(byCall(offers)).toEqual({ c2: ['c'], c1: ['b'] });
   });
 
-  it('takes a volunteer from the call ringing the most for a call ringing nobody', () => {
-    const offers = allocate(state(['c1', 'c2', 'c3'], ['a', 'b', 'c'], { a: 'c1', b: 'c1', c: 'c2' }));
-    expect(offers).toEqual([{ callId: 'c3', userId: 'a', takenFrom: 'c1' }]);
-  });
-
-  it('does not take a volunteer who picked up, nor the last one ringing for a call', () => {
-    const pickedUp = { callId: 'c1', stealable: false };
-    expect(allocate(state(['c1', 'c2'], ['a', 'b'], { a: pickedUp, b: pickedUp }))).toEqual([]);
-    expect(allocate(state(['c1', 'c2'], ['a'], { a: 'c1' }))).toEqual([]);
+  it('moves nobody mid-ring: a caller arriving when everyone rings elsewhere waits', () => {
+    expect(allocate(state(['c1', 'c2', 'c3'], ['a', 'b', 'c'], { a: 'c1', b: 'c1', c: 'c2' }))).toEqual([]);
   });
 
   it('ignores volunteers ringing for calls that no longer wait', () => {

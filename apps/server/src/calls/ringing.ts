@@ -7,9 +7,8 @@ import { reachOf } from '../identity/lookup.js';
 import { openPhone } from '../identity/phone.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import type { Telephony } from '../telephony/provider.js';
-import { cancelAtProvider } from './answer.js';
 import { webhookUrl } from './documents.js';
-import { allocate, type Ringing } from './queue.js';
+import { allocate } from './queue.js';
 import {
   busyUserIds,
   type CallRow,
@@ -24,7 +23,7 @@ import {
   liveLegsOfVolunteers,
   recordPlacedLeg,
   refusedOffers,
-  takeBackLegs,
+  releaseLegs,
 } from './store.js';
 import {
   announce,
@@ -104,42 +103,25 @@ interface RoundOffer {
 
 async function queueRound(ctx: ServerContext): Promise<void> {
   const now = ctx.now();
-  const round = await ctx.db.transaction((tx) => planRound(ctx, tx, now));
-  if (!round) return;
-  const { offers, takenBack } = round;
-  // Volunteers moved to another call: their old legs are cancelled at the provider before the
-  // new ones are placed, so no phone is asked to ring for two calls.
-  await cancelTakenBack(ctx, takenBack);
-  for (const offer of offers) {
+  const offers = await ctx.db.transaction((tx) => planRound(ctx, tx, now));
+  for (const offer of offers ?? []) {
     const { call } = offer;
-    inBackground(ctx, 'ring', async () => {
-      await announce(ctx, {
+    inBackground(ctx, 'ring', () =>
+      announce(ctx, {
         type: 'call:ring',
         callId: call.id,
         ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
         startedAt: call.createdAt.toISOString(),
-      });
-    });
+      }),
+    );
     inBackground(ctx, 'ring', () => ringPhones(ctx, call, offer.legs, offer.targets, now));
   }
 }
 
-async function cancelTakenBack(ctx: ServerContext, legs: readonly LegRow[]): Promise<void> {
-  if (!legs.length) return;
-  const byCall = new Map<string, LegRow[]>();
-  for (const leg of legs) byCall.set(leg.callId, [...(byCall.get(leg.callId) ?? []), leg]);
-  await Promise.allSettled(
-    [...byCall].map(async ([callId, callLegs]) => {
-      const call = await findCall(ctx.db, callId);
-      if (call) await cancelAtProvider(ctx, call, callLegs);
-    }),
-  );
-}
-
 /**
  * One round, in the caller's transaction under the queue lock: read who waits and who is free,
- * allocate (queue.ts), take back moved volunteers' legs, insert the new legs, move first-rung
- * calls queued → ringing with their audit entry. Null when nothing changed.
+ * allocate (queue.ts), insert the new legs, move first-rung calls queued → ringing with their
+ * audit entry. Null when nothing changed.
  */
 async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
   await tx.query('select pg_advisory_xact_lock($1)', [QUEUE_LOCK_KEY]);
@@ -156,13 +138,10 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
   const busy = await busyUserIds(tx);
   const eligible = await eligibleVolunteers(ctx, now, busy, tx);
   const reach = new Map((await reachOf(tx, eligible.userIds)).map((u) => [u.id, u]));
-  const ringing = new Map<string, Ringing>();
-  for (const leg of await liveLegsOfVolunteers(tx)) {
-    const seen = ringing.get(leg.userId);
-    const stealable = leg.status !== 'in-progress' && (seen?.stealable ?? true);
-    // A volunteer with legs on two calls (only if answered from the app without a leg) counts once.
-    ringing.set(leg.userId, { callId: seen?.callId ?? leg.callId, stealable });
-  }
+  // Who rings for what; a volunteer whose cancelled leg may still ring counts as ringing.
+  const ringing = new Map<string, string>();
+  for (const leg of await liveLegsOfVolunteers(tx, now))
+    if (!ringing.has(leg.userId)) ringing.set(leg.userId, leg.callId);
   const refused = await refusedOffers(
     tx,
     waiting.map((c) => c.id),
@@ -182,16 +161,10 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
   });
   if (!plan.length && !waiting.some((c) => c.status === 'queued')) return null;
 
-  // Volunteers moved from another call: only those whose legs there were still ringing move.
-  const moves = plan.filter((o) => o.takenFrom).map((o) => ({ callId: o.takenFrom!, userId: o.userId }));
-  const takenBack = await takeBackLegs(tx, moves, now);
-  const moved = new Set(takenBack.map((l) => `${l.callId} ${l.userId}`));
-  const offers = plan.filter((o) => !o.takenFrom || moved.has(`${o.takenFrom} ${o.userId}`));
-
   const settings = await callSettings(ctx, tx);
   const fallbackDeadline = new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
   const targetsByCall = new Map<string, Target[]>();
-  for (const o of offers)
+  for (const o of plan)
     targetsByCall.set(o.callId, [...(targetsByCall.get(o.callId) ?? []), ...targetsFor(o.callId, o.userId)]);
   const legs = await insertLegs(
     tx,
@@ -243,7 +216,7 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
     legs: legs.filter((l) => l.callId === callId),
     targets,
   }));
-  return { offers: result, takenBack };
+  return result;
 }
 
 /** Each volunteer's legs by their call preference; `unreachable` counts those with none. */
@@ -280,6 +253,10 @@ async function ringPhones(
   } catch (error) {
     ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
     await failPendingLegs(ctx.db, { callId: call.id }, now);
+    await releaseLegs(
+      ctx.db,
+      phoneLegs.map((l) => l.id),
+    );
     return;
   }
   const secondsLeft = Math.round(((call.queueDeadline?.getTime() ?? now.getTime()) - now.getTime()) / 1000);
@@ -315,6 +292,8 @@ async function placeLeg(
     }));
   } catch (error) {
     await failPendingLegs(ctx.db, { legId: leg.id }, ctx.now());
+    // Closed while the request was in flight: nothing rings, the volunteer is free.
+    await releaseLegs(ctx.db, [leg.id]);
     ctx.log.warn(
       { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
       'a volunteer leg could not be placed',
@@ -336,6 +315,8 @@ async function placeLeg(
         { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
         'late leg could not be cancelled',
       );
+    } finally {
+      await releaseLegs(ctx.db, [leg.id]);
     }
   }
 }

@@ -31,6 +31,12 @@ import type { Migration } from '../db/migrate.js';
  * and the admins' wraps of the file key instead of a sealed envelope. Nothing old is migrated
  * (there was no production data): the envelope column is dropped, and a row written before this
  * has no blob and reads as "no voicemail".
+ *
+ * 005: the call queue (ringing.ts) rings a volunteer for one call at a time. A leg the hotline
+ * closed is `canceled` in the database at once, but the phone only stops ringing once the
+ * provider has the cancel: `releasing_since` marks such a leg until then (cleared when the
+ * cancel request settles; ignored 30 s after, should the process stop in between), and the
+ * queue does not offer its volunteer another call meanwhile.
  */
 export const callsMigrations: Migration[] = [
   {
@@ -140,6 +146,13 @@ export const callsMigrations: Migration[] = [
       alter table voicemails add column wraps jsonb;
       alter table voicemails add constraint voicemails_blob_complete
         check ((blob_id is null) = (wraps is null) and (blob_id is null) = (size is null));
+    `,
+  },
+  {
+    id: 'calls/005-queue-releasing-legs',
+    sql: `
+      alter table call_legs add column releasing_since timestamptz;
+      create index call_legs_releasing on call_legs (releasing_since) where releasing_since is not null;
     `,
   },
 ];

@@ -71,6 +71,7 @@ export async function browserLegOf(db: Queryable, callId: string, userId: string
  * Marks the call's live legs other than `exceptLegId` canceled in the database and returns
  * them, so the caller can cancel them at the provider. Done in the database first: a leg whose
  * create request is still in flight sees the change when the provider answers and cancels itself.
+ * Phone legs are marked releasing until the cancel has reached the provider (releaseLegs).
  */
 export async function closeLiveLegs(
   db: Queryable,
@@ -79,7 +80,8 @@ export async function closeLiveLegs(
   now: Date,
 ): Promise<LegRow[]> {
   const rows = await db.query<CallLegsTable>(
-    `update call_legs set status = 'canceled', ended_at = $3
+    `update call_legs set status = 'canceled', ended_at = $3,
+        releasing_since = case when kind = 'phone' then $3::timestamptz else null end
       where call_id = $1 and ($2::text is null or id <> $2) and status in ('pending', 'queued', 'ringing', 'in-progress')
       returning *`,
     [callId, exceptLegId, now],
@@ -135,21 +137,38 @@ export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Da
   return legs.map((l) => byId.get(l.id)!);
 }
 
-/** A volunteer's live leg on a call that has not ended: what the queue sees them doing. */
+/** A volunteer's leg as the queue sees it: ringing (or picked up) for a call, or still being cancelled. */
 export interface LiveLeg {
   callId: string;
   userId: string;
   status: LegRowStatus;
 }
 
-/** Every volunteer's live legs (ringing, or picked up) on calls not ended. */
-export async function liveLegsOfVolunteers(db: Queryable): Promise<LiveLeg[]> {
+/** How long a leg may stay "releasing" (its cancel never confirmed: the process stopped). */
+const RELEASING_MS = 30_000;
+
+/**
+ * Every volunteer's live legs (ringing, or picked up) on calls not ended, and the legs closed
+ * whose cancel has not reached the provider yet: their phone may still be ringing.
+ */
+export async function liveLegsOfVolunteers(db: Queryable, now: Date): Promise<LiveLeg[]> {
   const rows = await db.query<{ call_id: string; user_id: string; status: LegRowStatus }>(
     `select l.call_id, l.user_id, l.status from call_legs l join calls c on c.id = l.call_id
-      where l.status in ('pending', 'queued', 'ringing', 'in-progress') and l.user_id is not null
-        and c.ended_at is null`,
+      where l.user_id is not null
+        and ((l.status in ('pending', 'queued', 'ringing', 'in-progress') and c.ended_at is null)
+             or l.releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')`,
+    [now],
   );
   return rows.map((r) => ({ callId: r.call_id, userId: r.user_id, status: r.status }));
+}
+
+/** The cancel of these legs has reached the provider (or failed for good): their volunteers are free. */
+export async function releaseLegs(db: Queryable, legIds: readonly string[]): Promise<void> {
+  if (!legIds.length) return;
+  await db.query(
+    'update call_legs set releasing_since = null where id = any($1::text[]) and releasing_since is not null',
+    [legIds],
+  );
 }
 
 /**
@@ -168,29 +187,8 @@ export async function refusedOffers(db: Queryable, callIds: readonly string[]): 
 }
 
 /**
- * Cancels the legs of volunteers the queue moves to another call, only while they still ring:
- * a volunteer who picked up meanwhile keeps their leg (answering locks the leg row first,
- * answer.ts), and is then missing from the legs returned.
- */
-export async function takeBackLegs(
-  tx: Queryable,
-  moves: readonly { callId: string; userId: string }[],
-  now: Date,
-): Promise<LegRow[]> {
-  if (!moves.length) return [];
-  const rows = await tx.query<CallLegsTable>(
-    `update call_legs l set status = 'canceled', ended_at = $3
-       from unnest($1::text[], $2::text[]) as t(call_id, user_id)
-      where l.call_id = t.call_id and l.user_id = t.user_id and l.status in ('pending', 'queued', 'ringing')
-      returning l.*`,
-    [moves.map((m) => m.callId), moves.map((m) => m.userId), now],
-  );
-  return rows.map(legFromRow);
-}
-
-/**
- * Locks a leg that may still answer (answer.ts): the queue's takeBackLegs waits for this lock
- * and then sees the leg picked up, so a volunteer is never moved off a call they are winning.
+ * Locks a leg that may still answer (answer.ts): a leg closed meanwhile (the call answered by
+ * someone else, ended, or given up) cannot win, and one being answered is not closed under it.
  */
 export async function lockAnsweringLeg(tx: Queryable, legId: string): Promise<boolean> {
   const rows = await tx.query<{ id: string }>(
