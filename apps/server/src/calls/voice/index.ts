@@ -1,6 +1,7 @@
 import { ar } from './ar.js';
 import { en } from './en.js';
 import { es } from './es.js';
+import { fa } from './fa.js';
 import { fr } from './fr.js';
 import { ht } from './ht.js';
 import { ko } from './ko.js';
@@ -18,6 +19,7 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   ar,
   en,
   es,
+  fa,
   fr,
   ht,
   ko,
