@@ -62,6 +62,21 @@ test('dark theme: axe finds no serious or critical issue on any screen an admin 
   }
   await page.screenshot({ path: testInfo.outputPath('dark-settings.png'), fullPage: true });
 
+  // A shift on the calendar, and the dialog that makes it.
+  await navLink(page, 'Shifts').click();
+  await page.getByRole('button', { name: 'New shift' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New shift' });
+  await dialog.getByLabel('Name').fill('Day line');
+  await dialog.getByLabel('Day it starts on').selectOption('1');
+  await dialog.getByLabel('Start time').fill('9:00 AM');
+  await dialog.getByLabel('Hours').fill('8');
+  await dialog.getByLabel('Minutes').fill('0');
+  await check('new shift dialog');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: /Day line/ }).first()).toBeVisible();
+  await check('shift calendar with a shift');
+
   // A dialog over the dark page.
   await navLink(page, 'My settings').click();
   await page.getByRole('button', { name: 'Wipe this device' }).click();
