@@ -10,6 +10,7 @@ import { ru } from './ru.js';
 import { tl } from './tl.js';
 import type { VoiceLanguage } from './types.js';
 import { uk } from './uk.js';
+import { vi } from './vi.js';
 import { zh } from './zh.js';
 
 export type { VoiceLanguage } from './types.js';
@@ -27,5 +28,6 @@ export const VOICES: Readonly<Record<string, VoiceLanguage>> & { en: VoiceLangua
   ru,
   tl,
   uk,
+  vi,
   zh,
 };
