@@ -9,14 +9,15 @@
  * Set-up: the Twilio SMS channel stored (a fake Messages API), 5 admins and 8 volunteers on an
  * all-day shift with a capacity of 50 each, so each of the BENCH_MESSAGING_CONTACTS (400)
  * contacts' conversations is assigned and every message is sealed for its assignee + 5 admins
- * (6 wraps, JS ECDH with per-reader tables: see conversations/seal.ts). Automatic replies are off: the figure is the inbound path. One
+ * (6 wraps, JS ECDH with per-reader tables and OpenSSL ephemeral keys: see conversations/seal.ts). Automatic replies are off: the figure is the inbound path. One
  * delivery in 50 is sent twice (a provider retry) and must not be stored twice.
  *
  * Hub events are signed by the WASM engine, as in a running server (startRealtime loads it).
  *
  * Reported: webhook latency (request → response) p50/p99; lost and duplicated messages (counted
  * in the database afterwards); CPU per message of this process (app and driver together: the
- * driver's part is building and HMAC-signing a form); a wrap's CPU with Node's native ECDH and
+ * driver's part is building and HMAC-signing a form); SQL statements per message, each on the
+ * wire (a text in a held conversation: six, see conversations/ingest.ts); a wrap's CPU with Node's native ECDH and
  * with the JS one, plain and with a precomputed table per reader (the choice in
  * conversations/seal.ts). Goals: p99 < 50 ms; zero lost or
  * duplicated.
@@ -35,7 +36,7 @@ import {
 import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createContext } from '../apps/server/src/context.js';
-import { nativeAgreement, wrapFor } from '../apps/server/src/conversations/seal.js';
+import { nativeAgreement, nativeEphemeralKeyPair, wrapFor } from '../apps/server/src/conversations/seal.js';
 import type { Database } from '../apps/server/src/db/database.js';
 import { openPglite } from '../apps/server/src/db/pglite.js';
 import { openPostgres } from '../apps/server/src/db/postgres.js';
@@ -139,7 +140,32 @@ export function form(sid: string, from: string, body: string) {
   };
 }
 
-async function storm(label: string, db: Database): Promise<Row[]> {
+/**
+ * Counts the statements sent to the database, each on the wire: a transaction adds its begin
+ * and commit (what the webhook waits for, and what each costs the process in socket writes).
+ */
+function countStatements(inner: Database): { db: Database; count: () => number } {
+  let n = 0;
+  const counted = <Q extends Pick<Database, 'query'>>(q: Q): Q => ({
+    ...q,
+    query: (text: string, params?: readonly unknown[]) => {
+      n += 1;
+      return q.query(text, params);
+    },
+  });
+  const db = {
+    ...counted(inner),
+    transaction: (fn) => {
+      n += 2;
+      return inner.transaction((tx) => fn(counted(tx)));
+    },
+  } as Database;
+  return { db, count: () => n };
+}
+
+async function storm(label: string, plainDb: Database): Promise<Row[]> {
+  const statements = countStatements(plainDb);
+  const db = statements.db;
   const hotline = await setUp(db);
   try {
     const contacts = Array.from(
@@ -169,6 +195,7 @@ async function storm(label: string, db: Database): Promise<Row[]> {
       );
     };
     const cpu0 = process.cpuUsage();
+    const statements0 = statements.count();
     const t0 = performance.now();
     let sent = 0;
     let retries = 0;
@@ -193,6 +220,7 @@ async function storm(label: string, db: Database): Promise<Row[]> {
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(process.cpuUsage(cpu0));
     while (hotline.ctx.backgroundWork.size) await Promise.allSettled([...hotline.ctx.backgroundWork]);
+    const sqlPerMessage = (statements.count() - statements0) / (total + retries);
 
     const [stored] = await db.query<{ n: number; distinct_ids: number }>(
       `select count(*)::int as n, count(distinct provider_message_id)::int as distinct_ids
@@ -234,13 +262,19 @@ async function storm(label: string, db: Database): Promise<Row[]> {
         unit: 'ms',
         note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall`,
       },
+      {
+        op: `${label}: SQL statements per message`,
+        value: sqlPerMessage,
+        unit: 'statements',
+        note: 'each on the wire (a transaction counts its begin and commit), the hub events included',
+      },
     ];
   } finally {
     await hotline.close();
   }
 }
 
-/** A wrap's CPU with each ECDH: the plain JS one, Node's native one, JS with per-reader tables (the server's). */
+/** A wrap's CPU with each ECDH: the plain JS one, Node's native one, JS with per-reader tables, and those with OpenSSL's ephemeral keys (the server's). */
 function wrapRows(): Row[] {
   const readers = Array.from({ length: 6 }, () => getPublicKey(generateSecretKey()));
   const key = randomBytes(32);
@@ -254,6 +288,7 @@ function wrapRows(): Row[] {
   const plain = measure();
   const native = measure(nativeAgreement);
   const tables = measure(cachedAgreement());
+  const tablesNative = measure(cachedAgreement(32, undefined, nativeEphemeralKeyPair));
   const row = (op: string, value: number, note: string): Row => ({
     op,
     value,
@@ -268,7 +303,12 @@ function wrapRows(): Row[] {
     row(
       'message key wrap, JS ECDH with a table per reader',
       tables,
-      'raw: the plain JS ECDH; what the server seals with (6 readers, tables warm)',
+      'raw: the plain JS ECDH (6 readers, tables warm)',
+    ),
+    row(
+      'message key wrap, table per reader + OpenSSL ephemeral key',
+      tablesNative,
+      'raw: the plain JS ECDH; what the server seals with (conversations/seal.ts)',
     ),
   ];
 }
