@@ -23,7 +23,6 @@ const LEFTOVER_MS = 3600_000;
 interface SyncAccessHandle {
   write(buffer: Uint8Array, options: { at: number }): number;
   truncate(size: number): void;
-  flush(): void;
   close(): void;
 }
 type SlotFileHandle = FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncAccessHandle> };
@@ -55,9 +54,10 @@ export class ChunkSlots {
     const handle = (await this.dir.getFileHandle(String(index % SLOTS), { create: true })) as SlotFileHandle;
     const access = await handle.createSyncAccessHandle!();
     try {
-      access.truncate(0);
+      // Not flushed: the file only has to outlast the request, not a crash (a resumed upload
+      // seals its chunks again).
       for (let at = 0; at < sealed.length; ) at += access.write(sealed.subarray(at), { at });
-      access.flush();
+      access.truncate(sealed.length);
     } finally {
       access.close();
     }
