@@ -87,6 +87,7 @@ import {
   LABEL_SERVER_NOSTR_KEY,
   LABEL_SERVER_SETTINGS_KEY,
   LABEL_SIMULATOR_CARRIER,
+  LABEL_BROWSER_IDENTITY,
   LABEL_TRANSCRIPT_CONTENT,
   LABEL_TRANSCRIPT_KEY_WRAP,
   LABEL_VOICEMAIL_CONTENT,
@@ -2044,6 +2045,7 @@ function derivationsSection() {
       accountSid: `AC${hex(carrierBytes.subarray(0, 16))}`,
       authToken: hex(carrierBytes.subarray(16)),
     },
+    browserIdentityKey: derivationVector('browser calling identity key', secret, LABEL_BROWSER_IDENTITY),
     recoveryLockKek: derivationVector(
       'recovery lock KEK from the recovery key',
       fixedBytes('recovery/key', 16),
@@ -2132,6 +2134,7 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   LABEL_PROVIDER_SECRET: { status: 'used', vectors: ['serverKeys.providerSecret'] },
   LABEL_SERVER_FIELD: { status: 'used', vectors: ['serverKeys.fieldAtRest'] },
   LABEL_SIMULATOR_CARRIER: { status: 'used', vectors: ['derivations.simulatorCarrier'] },
+  LABEL_BROWSER_IDENTITY: { status: 'used', vectors: ['derivations.browserIdentityKey'] },
   LABEL_PIN_LOCK: { status: 'used', vectors: ['pinLock'] },
   LABEL_RECOVERY_LOCK: { status: 'used', vectors: ['recovery', 'derivations.recoveryLockKek'] },
   LABEL_RECOVERY_CHECK: { status: 'used', vectors: ['recovery'] },

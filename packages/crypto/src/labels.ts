@@ -43,6 +43,7 @@ export const LABEL_SERVER_SETTINGS_KEY = 'llamenos/v1/server/settings-key';
 export const LABEL_PROVIDER_SECRET = 'llamenos/v1/settings/provider-secret';
 export const LABEL_SERVER_FIELD = 'llamenos/v1/server/field-at-rest';
 export const LABEL_SIMULATOR_CARRIER = 'llamenos/v1/server/simulator-carrier';
+export const LABEL_BROWSER_IDENTITY = 'llamenos/v1/server/browser-identity';
 
 // The secret key at rest.
 export const LABEL_PIN_LOCK = 'llamenos/v1/pin-lock';

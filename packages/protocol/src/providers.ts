@@ -74,10 +74,35 @@ const PemPrivateKey = z
     'a PEM private key ("-----BEGIN PRIVATE KEY----- …")',
   );
 
+/**
+ * A field only browser calling needs: optional, and an empty form field means "not set" (the
+ * admin form sends every field it shows).
+ */
+const optionalField = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+/** wss:// URL of Asterisk's SIP WebSocket transport as volunteers' browsers reach it. */
+const SipWebSocketUrl = z
+  .string()
+  .max(512)
+  .refine((value) => {
+    const u = urlOf(value);
+    return u !== null && u.protocol === 'wss:' && hasNoCredentialsOrQuery(u);
+  }, 'a wss:// URL of the Asterisk SIP WebSocket, such as "wss://pbx.example.org:8089/ws"');
+
 const TwilioCredentials = z
   .object({
     accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio account SID: "AC" and 32 hex digits'),
     authToken: Secret,
+    // Browser calling (Voice JS SDK): an API key signs the access tokens, and the TwiML app
+    // names what a browser-initiated call would run. All three or none (checked when issuing).
+    apiKeySid: optionalField(
+      z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'a Twilio API key SID: "SK" and 32 hex digits'),
+    ),
+    apiKeySecret: optionalField(Secret),
+    twimlAppSid: optionalField(
+      z.string().regex(/^AP[0-9a-fA-F]{32}$/, 'a TwiML app SID: "AP" and 32 hex digits'),
+    ),
     phoneNumbers: ProviderPhoneNumbers,
   })
   .strict();
@@ -117,6 +142,8 @@ const AsteriskCredentials = z
     username: Identifier,
     password: Secret,
     app: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an ARI application name (letters, digits, _ . -)'),
+    // Browser calling: where browsers reach Asterisk's SIP WebSocket (unset: no browser calling).
+    sipWebSocketUrl: optionalField(SipWebSocketUrl),
     phoneNumbers: ProviderPhoneNumbers,
   })
   .strict();
@@ -156,7 +183,13 @@ export type FieldVisibility = 'public' | 'secret-last4' | 'secret';
 export const PROVIDER_FIELDS: {
   [P in TelephonyProvider]: Record<Exclude<keyof ProviderCredentials[P], 'phoneNumbers'>, FieldVisibility>;
 } = {
-  twilio: { accountSid: 'public', authToken: 'secret-last4' },
+  twilio: {
+    accountSid: 'public',
+    authToken: 'secret-last4',
+    apiKeySid: 'public',
+    apiKeySecret: 'secret-last4',
+    twimlAppSid: 'public',
+  },
   signalwire: {
     projectId: 'public',
     spaceUrl: 'public',
@@ -171,7 +204,13 @@ export const PROVIDER_FIELDS: {
     signatureSecret: 'secret-last4',
   },
   plivo: { authId: 'public', authToken: 'secret-last4' },
-  asterisk: { ariUrl: 'public', username: 'public', app: 'public', password: 'secret' },
+  asterisk: {
+    ariUrl: 'public',
+    username: 'public',
+    app: 'public',
+    password: 'secret',
+    sipWebSocketUrl: 'public',
+  },
   simulator: {},
 };
 

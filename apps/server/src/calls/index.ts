@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { browserCredentialRoutes } from './browser-credential-routes.js';
 import { callRoutes } from './routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { webrtcRoutes } from './webrtc-routes.js';
@@ -18,5 +19,6 @@ export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = webhookRoutes(ctx);
   app.route('/', callRoutes(ctx));
   app.route('/', webrtcRoutes(ctx));
+  app.route('/', browserCredentialRoutes(ctx));
   return app;
 }

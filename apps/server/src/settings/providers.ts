@@ -118,6 +118,7 @@ function summarize(
   for (const [field, visibility] of Object.entries(
     PROVIDER_FIELDS[provider] as Record<string, FieldVisibility>,
   )) {
+    if (credentials[field] === undefined) continue; // an optional field left unset (browser calling)
     const value = String(credentials[field]);
     fields[field] = visibility === 'public' ? value : mask(value, visibility);
   }

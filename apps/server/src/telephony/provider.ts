@@ -1,4 +1,5 @@
 import type { TelephonyProvider as ProviderName } from '@llamenos/protocol';
+import type { BrowserCalling } from './browser/credential.js';
 
 /**
  * The one interface every telephony provider implements. The call router speaks only these
@@ -240,7 +241,7 @@ interface WebhookCodec extends WebhookEvents {
 }
 
 /** A provider adapter reached by webhooks. */
-export interface WebhookTelephony extends CallControl, WebhookCodec {
+export interface WebhookTelephony extends CallControl, WebhookCodec, Partial<BrowserCalling> {
   readonly provider: ProviderName;
   readonly transport: 'webhook';
 }
@@ -251,7 +252,7 @@ export interface WebhookTelephony extends CallControl, WebhookCodec {
  * webhook would have reported arrives as a TelephonyEvent instead (digits, recording ready, leg
  * status), and the router answers with another `perform`.
  */
-export interface EventTelephony extends CallControl {
+export interface EventTelephony extends CallControl, Partial<BrowserCalling> {
   readonly provider: ProviderName;
   readonly transport: 'events';
   /** Starts delivering neutral events; returns a function that stops. */

@@ -43,8 +43,16 @@ export async function createTelephony(
   const common = { timeoutMs: overrides.timeoutMs, fetch: overrides.fetch };
   switch (provider) {
     case 'twilio': {
-      const { accountSid, authToken } = await stored(ctx, 'twilio');
-      return createTwilioAdapter({ accountSid, authToken, apiBaseUrl: overrides.apiBaseUrl, ...common });
+      const { accountSid, authToken, apiKeySid, apiKeySecret, twimlAppSid } = await stored(ctx, 'twilio');
+      return createTwilioAdapter({
+        accountSid,
+        authToken,
+        apiKeySid,
+        apiKeySecret,
+        twimlAppSid,
+        apiBaseUrl: overrides.apiBaseUrl,
+        ...common,
+      });
     }
     case 'signalwire': {
       const { projectId, apiToken, spaceUrl, signingKey } = await stored(ctx, 'signalwire');
@@ -87,13 +95,17 @@ export async function createTelephony(
       return createPlivoAdapter({ authId, authToken, apiBaseUrl: overrides.apiBaseUrl, ...common });
     }
     case 'asterisk': {
-      const { ariUrl, username, password, app, phoneNumbers } = await stored(ctx, 'asterisk');
+      const { ariUrl, username, password, app, phoneNumbers, sipWebSocketUrl } = await stored(
+        ctx,
+        'asterisk',
+      );
       return createAsteriskAdapter({
         ariUrl: overrides.apiBaseUrl ?? ariUrl,
         username,
         password,
         app,
         phoneNumbers,
+        sipWebSocketUrl,
         ...common,
       });
     }

@@ -9,6 +9,7 @@ import type {
 } from '../provider.js';
 import { requireE164, requireSeconds } from '../validate.js';
 import { ariAddress } from './address.js';
+import { asteriskBrowserCalling } from './browser-endpoints.js';
 import { AriEventStream } from './event-stream.js';
 import { LEG_APP_ARG, mapAriEvent } from './events.js';
 import { Performer } from './perform.js';
@@ -33,6 +34,8 @@ export interface AsteriskAdapterOptions extends ProviderTransport {
   app: string;
   /** The hotline's numbers: the first is reported as `to` when the dialled extension is not a number. */
   phoneNumbers: string[];
+  /** wss:// URL of the SIP WebSocket browsers reach; unset: no browser calling. */
+  sipWebSocketUrl?: string;
   /** How a volunteer's E.164 number is dialled; "{number}" is replaced. Default PJSIP/{number}@llamenos. */
   dialTemplate?: string;
   mohClass?: string;
@@ -57,16 +60,16 @@ const RINGING_STATES = new Set([
 
 export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTelephony {
   const address = ariAddress(options.ariUrl);
-  const rest = new AriRest(
-    new ProviderHttp({
-      provider: P,
-      baseUrl: `${address.httpBase}/ari`,
-      username: options.username,
-      password: options.password,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-    }),
-  );
+  const http = new ProviderHttp({
+    provider: P,
+    baseUrl: `${address.httpBase}/ari`,
+    username: options.username,
+    password: options.password,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
+  const rest = new AriRest(http);
+  const browserCredential = asteriskBrowserCalling(http, options.sipWebSocketUrl);
   const listeners = new Set<(event: TelephonyEvent) => void>();
   const emit = (event: TelephonyEvent) => {
     for (const listener of listeners) listener(event);
@@ -125,6 +128,7 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
       };
     },
     perform: (callId, instructions) => performer.perform(callId, instructions),
+    ...(browserCredential ? { browserCredential } : {}),
 
     ...callControl(rest, options),
   };

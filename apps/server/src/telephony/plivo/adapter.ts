@@ -1,5 +1,6 @@
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
+import { plivoBrowserCalling } from './access-token.js';
 import { plivoEvents } from './events.js';
 import { renderPlivoXml } from './plivo-xml.js';
 import { PlivoRestClient } from './rest.js';
@@ -37,5 +38,6 @@ export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelepho
     render: renderPlivoXml,
     acknowledge: () => renderPlivoXml([]),
     ...restCallControl(rest),
+    browserCredential: plivoBrowserCalling(options.authId, options.authToken),
   };
 }

@@ -3,6 +3,7 @@ import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { type TwilioIdForms, twilioParsers } from '../twilio/events.js';
 import { TwilioRestClient } from '../twilio/rest.js';
 import { type MarkupDialect, renderMarkup } from '../twilio/twiml.js';
+import { signalWireBrowserCalling } from './relay-token.js';
 import { verifySignalWireWebhook } from './signature.js';
 
 /**
@@ -27,17 +28,18 @@ interface SignalWireAdapterOptions extends ProviderTransport {
 
 export function createSignalWireAdapter(options: SignalWireAdapterOptions): WebhookTelephony {
   const ids = SIGNALWIRE_IDS;
+  const space = options.spaceUrl.replace(/\/+$/, '');
+  const auth = {
+    provider: 'signalwire',
+    username: options.projectId,
+    password: options.apiToken,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  };
   const rest = new TwilioRestClient({
     accountSid: options.projectId,
     ids,
-    http: new ProviderHttp({
-      provider: 'signalwire',
-      baseUrl: `${options.spaceUrl.replace(/\/+$/, '')}${SIGNALWIRE_API_PATH}`,
-      username: options.projectId,
-      password: options.apiToken,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-    }),
+    http: new ProviderHttp({ ...auth, baseUrl: `${space}${SIGNALWIRE_API_PATH}` }),
   });
   return {
     provider: 'signalwire',
@@ -47,5 +49,6 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
     render: (instructions) => renderMarkup(LAML, instructions),
     acknowledge: () => renderMarkup(LAML, []),
     ...restCallControl(rest),
+    browserCredential: signalWireBrowserCalling(new ProviderHttp({ ...auth, baseUrl: space })),
   };
 }

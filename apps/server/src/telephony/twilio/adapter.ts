@@ -6,6 +6,7 @@ import {
   type WebhookRequest,
   type WebhookTelephony,
 } from '../provider.js';
+import { type TwilioBrowserKeys, twilioBrowserCalling } from './access-token.js';
 import { type TwilioIdForms, twilioParsers } from './events.js';
 import { TwilioRestClient } from './rest.js';
 import { verifyTwilioWebhook } from './signature.js';
@@ -19,7 +20,7 @@ export const TWILIO_IDS: Omit<TwilioIdForms, 'provider'> = {
   recording: /^RE[0-9a-fA-F]{32}$/,
 };
 
-interface TwilioAdapterOptions extends ProviderTransport {
+interface TwilioAdapterOptions extends ProviderTransport, Omit<TwilioBrowserKeys, 'accountSid'> {
   accountSid: string;
   authToken: string;
   /** Default https://api.twilio.com; the simulated carrier and tests point it at the local fake. */
@@ -45,6 +46,8 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
     }),
   });
   const dialect = { ...TWIML, provider };
+  // The simulated carrier connects browsers itself (calls/browser.ts), not through the SDK.
+  const browserCredential = provider === 'twilio' ? twilioBrowserCalling(options) : undefined;
   return {
     provider,
     transport: 'webhook',
@@ -53,5 +56,6 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
     render: (instructions: Instruction[]) => renderMarkup(dialect, instructions),
     acknowledge: () => renderMarkup(dialect, []),
     ...restCallControl(rest),
+    ...(browserCredential ? { browserCredential } : {}),
   };
 }

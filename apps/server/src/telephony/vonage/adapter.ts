@@ -1,5 +1,6 @@
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
+import { vonageBrowserCalling } from './client-token.js';
 import { vonageEvents } from './events.js';
 import { signApplicationToken } from './jwt.js';
 import { acknowledgeVonage, renderNcco } from './ncco.js';
@@ -28,15 +29,16 @@ interface VonageAdapterOptions extends ProviderTransport {
  */
 export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelephony {
   const baseUrl = (options.apiBaseUrl ?? VONAGE_API_BASE_URL).replace(/\/+$/, '');
+  const http = new ProviderHttp({
+    provider: 'vonage',
+    baseUrl,
+    authorization: () =>
+      `Bearer ${signApplicationToken({ applicationId: options.applicationId, privateKey: options.privateKey })}`,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
   const rest = new VonageRestClient({
-    http: new ProviderHttp({
-      provider: 'vonage',
-      baseUrl,
-      authorization: () =>
-        `Bearer ${signApplicationToken({ applicationId: options.applicationId, privateKey: options.privateKey })}`,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-    }),
+    http,
     recordingBaseUrl: options.apiBaseUrl === undefined ? undefined : baseUrl,
   });
   const keys = {
@@ -52,5 +54,22 @@ export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelep
     render: renderNcco,
     acknowledge: acknowledgeVonage,
     ...restCallControl(rest),
+    browserCredential: vonageBrowserCalling(options.applicationId, options.privateKey, (identity) =>
+      ensureVonageUser(http, identity),
+    ),
   };
+}
+
+/**
+ * The Client SDK's `sub` must name a user of the application: created on first issue (POST
+ * /v1/users); 409 means it exists already. The user's name is the opaque identity, nothing else.
+ */
+async function ensureVonageUser(http: ProviderHttp, identity: string): Promise<void> {
+  await http.send({
+    operation: 'browser user',
+    method: 'POST',
+    path: '/v1/users',
+    json: { name: identity },
+    okStatuses: [409],
+  });
 }

@@ -1,0 +1,22 @@
+import type { BrowserCredentialsResponseSchema } from '@llamenos/protocol';
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import { memberOf } from '../http/actor.js';
+import type { AppEnv, ServerContext } from '../http/context.js';
+import { requires } from '../http/guard.js';
+import { issueBrowserCredentials } from './browser-credential.js';
+
+/**
+ * `POST /api/calls/browser-credential`: the signed-in volunteer's short-lived credentials for
+ * the providers' browser SDKs. Needs calls:answer (what answering in the browser needs). POST,
+ * not GET: it mints a secret, and the answer must never be cached.
+ */
+export function browserCredentialRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post('/calls/browser-credential', requires('calls:answer'), async (c) => {
+    const answer = await issueBrowserCredentials(ctx, memberOf(c));
+    c.header('cache-control', 'no-store');
+    return c.json(answer satisfies z.input<typeof BrowserCredentialsResponseSchema>);
+  });
+  return app;
+}
