@@ -201,6 +201,98 @@ async function sampleMemory(browserSession: CDPSession, page: Page, server: numb
 }
 
 /**
+ * BENCH_REPORTS_MEMORY_DUMP=1 (diagnosis only): Chromium's own memory accounting (the
+ * memory-infra trace: V8 heaps, Blink's collected heap, PartitionAlloc's array-buffer and buffer
+ * partitions, malloc, blob storage…) dumped before an operation and every second during it; the
+ * allocators that grew most, per process kind, go to stderr. This says WHAT grows, where RSS
+ * only says how much.
+ */
+const MEMORY_DUMP = process.env.BENCH_REPORTS_MEMORY_DUMP === '1';
+
+async function memoryDumps(session: CDPSession, label: string) {
+  const complete = new Promise<string | undefined>((resolve) =>
+    session.once('Tracing.tracingComplete', (event: { stream?: string }) => resolve(event.stream)),
+  );
+  await session.send('Tracing.start', {
+    transferMode: 'ReturnAsStream',
+    traceConfig: {
+      includedCategories: ['disabled-by-default-memory-infra'],
+      excludedCategories: ['*'],
+      memoryDumpConfig: { triggers: [] },
+    },
+  } as never);
+  const dump = () =>
+    session.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' } as never).catch(() => null);
+  await dump();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (running) await dump();
+    }
+  })();
+  return {
+    async stop(): Promise<void> {
+      running = false;
+      await loop;
+      await session.send('Tracing.end');
+      const handle = await complete;
+      if (!handle) return;
+      let text = '';
+      for (;;) {
+        const chunk = (await session.send('IO.read', { handle, size: 1 << 20 } as never)) as {
+          data: string;
+          eof: boolean;
+          base64Encoded?: boolean;
+        };
+        text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+        if (chunk.eof) break;
+      }
+      await session.send('IO.close', { handle } as never);
+      const events =
+        (JSON.parse(text) as { traceEvents?: unknown[] }).traceEvents ?? (JSON.parse(text) as unknown[]);
+      // Per process: each allocator's first size and its largest.
+      const kinds = new Map<number, string>();
+      const sizes = new Map<string, { first: number; peak: number }>();
+      for (const raw of events as {
+        ph: string;
+        pid: number;
+        name?: string;
+        args?: {
+          name?: string;
+          dumps?: { allocators?: Record<string, { attrs?: { size?: { value: string } } }> };
+        };
+      }[]) {
+        if (raw.ph === 'M' && raw.name === 'process_name' && raw.args?.name)
+          kinds.set(raw.pid, raw.args.name);
+        const allocators = raw.ph === 'v' ? raw.args?.dumps?.allocators : undefined;
+        if (!allocators) continue;
+        for (const [name, entry] of Object.entries(allocators)) {
+          // Top-level allocators and their first level (v8/…, partition_alloc/partitions/…).
+          if (name.split('/').length > 3 || !entry.attrs?.size) continue;
+          const size = Number.parseInt(entry.attrs.size.value, 16);
+          const key = `${raw.pid} ${name}`;
+          const seen = sizes.get(key);
+          if (!seen) sizes.set(key, { first: size, peak: size });
+          else seen.peak = Math.max(seen.peak, size);
+        }
+      }
+      const grown = [...sizes.entries()]
+        .map(([key, s]) => {
+          const [pid, name] = key.split(' ') as [string, string];
+          return { process: kinds.get(Number(pid)) ?? pid, name, growth: s.peak - s.first };
+        })
+        .filter((g) => g.growth > 2 * MiB)
+        .sort((a, b) => b.growth - a.growth)
+        .slice(0, 25);
+      console.error(`[reports] ${label}: allocators that grew (peak above the first dump), MB`);
+      for (const g of grown)
+        console.error(`  ${g.process.padEnd(18)} ${g.name.padEnd(48)} ${mb(g.growth).toFixed(1)}`);
+    },
+  };
+}
+
+/**
  * Every chunk PUT the page sends and every answer, so a re-sent acknowledged chunk is counted:
  * a request for an index whose 200 answer had already arrived.
  */
@@ -399,6 +491,7 @@ export const reportsSuite: Suite = {
         .waitFor({ timeout: 5 * 60_000 });
       const upload = quiet ? null : watchChunks(page);
       let memory = await sampleMemory(browserSession, page, server);
+      const uploadDumps = MEMORY_DUMP ? await memoryDumps(browserSession, 'upload') : null;
       const t0 = performance.now();
       await fileReport(page, base, 'Benchmark upload', source);
       if (upload) await upload.done(30 * 60_000);
@@ -409,6 +502,7 @@ export const reportsSuite: Suite = {
           .waitFor({ timeout: 30 * 60_000 });
       const t1 = performance.now();
       const uploadMemory = await memory.stop();
+      await uploadDumps?.stop();
       const uploadMs = upload ? upload.state.lastAck - upload.state.firstPost : t1 - t0;
       const uploadMBps = mb(BYTES) / (uploadMs / 1000);
       const reportUrl = page.url();
@@ -421,6 +515,7 @@ export const reportsSuite: Suite = {
       const downloadButton = reader.page.getByRole('button', { name: 'Download' }).first();
       await reach(reader.page, downloadButton);
       memory = await sampleMemory(browserSession, reader.page, server);
+      const downloadDumps = MEMORY_DUMP ? await memoryDumps(browserSession, 'download') : null;
       const downloadStart = performance.now();
       const [download] = await Promise.all([
         reader.page.waitForEvent('download', { timeout: 5 * 60_000 }),
@@ -430,6 +525,7 @@ export const reportsSuite: Suite = {
       await download.saveAs(saved);
       const downloadMs = performance.now() - downloadStart;
       const downloadMemory = await memory.stop();
+      await downloadDumps?.stop();
       const downloadMBps = mb(BYTES) / (downloadMs / 1000);
       const downloadedSha = await sha256File(saved);
       if (downloadedSha !== sourceSha) throw new Error('the downloaded file differs from the one uploaded');
