@@ -15,6 +15,7 @@ import { serverPgliteSuite, serverPostgresSuite } from './server.js';
 import { transcriptionSuite } from './transcription.js';
 import type { Suite } from './types.js';
 import { webSuite } from './web.js';
+import { webrtcSuite } from './webrtc.js';
 
 /** Every benchmark suite `npm run bench` knows. Add new suites here. */
 export const suites: Suite[] = [
@@ -34,4 +35,5 @@ export const suites: Suite[] = [
   callsPeakPostgresSuite,
   transcriptionSuite,
   reportsSuite,
+  webrtcSuite,
 ];
