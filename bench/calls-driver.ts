@@ -299,7 +299,9 @@ async function storm(o: StormOptions): Promise<StormResult> {
 
   async function answerAndHangUp(call: Call): Promise<void> {
     const callId = call.caller.callId!;
-    const waitUntil = now() + 20_000;
+    // A caller holds in the queue until a volunteer rings (or the hotline ends the call): with
+    // more calls than volunteers free, the first leg comes when one is freed.
+    const waitUntil = now() + o.drainMs;
     let live: Phone[] = [];
     for (;;) {
       live = (legsByCall.get(callId) ?? []).filter((l) => l.status === 'ringing');

@@ -1,3 +1,4 @@
+import { CallQueueBoardSchema } from '@llamenos/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import type { SimPhone } from '../simulator/carrier.js';
@@ -67,7 +68,7 @@ async function placeCalls(s: CallServer, n: number): Promise<{ caller: SimPhone;
   return calls;
 }
 
-describe('the call queue', () => {
+describe('the call queue', { timeout: 90_000 }, () => {
   it('with more calls than volunteers, rings each volunteer for one call; freed volunteers take the oldest caller next', async () => {
     const s = await start();
     const a = await s.addUser(['volunteer'], { phone: '+15550170001' });
@@ -165,5 +166,26 @@ describe('the call queue', () => {
     await s.settle();
     expect(await statusOf(s, c2!.id)).toBe('voicemail');
     expect((await ringingByCall(s)).size).toBe(0);
+  });
+
+  it('shows admins the queue: waiting callers with position and wait, who rings, who is on a call', async () => {
+    const s = await start();
+    const admin = await s.addUser(['admin'], { name: 'Admin' });
+    const a = await s.addUser(['volunteer'], { phone: '+15550174001' });
+    const b = await s.addUser(['volunteer'], { phone: '+15550174002' });
+    await s.putOnShift([a.id, b.id]);
+    const [c1, c2] = await placeCalls(s, 2);
+    await s.carrier.answer(await legSidOf(s, c1!.id, a.id));
+    await s.settle();
+
+    const res = await s.request('GET', '/api/calls/queue', { as: admin });
+    expect(res.status).toBe(200);
+    const board = CallQueueBoardSchema.parse(await res.json());
+    expect(board.waiting.map((w) => [w.callId, w.position, w.ringing])).toEqual([[c2!.id, 1, [b.id]]]);
+    expect(board.waiting[0]!.callerLast4).toMatch(/^\d{4}$/);
+    expect(board.waiting[0]!.waitingSeconds).toBeGreaterThanOrEqual(0);
+    expect(board.onCalls).toEqual([{ callId: c1!.id, answeredBy: a.id, answeredAt: expect.any(String) }]);
+    // Volunteers do not see the board.
+    expect((await s.request('GET', '/api/calls/queue', { as: a })).status).toBe(403);
   });
 });

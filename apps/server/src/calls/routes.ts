@@ -7,6 +7,7 @@ import {
   CallHistoryQuery,
   type CallHistoryResponseSchema,
   CallIdParam,
+  type CallQueueBoardSchema,
   type CallResponse,
   CreateBansBody,
   type CreateBansResponseSchema,
@@ -26,6 +27,7 @@ import {
   callHistory,
   hangUpFromApp,
   playVoicemail,
+  queueBoard,
   voicemailFor,
 } from './service.js';
 import { listBans } from './store/bans.js';
@@ -57,6 +59,12 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get('/calls/active', requires('calls:read'), async (c) => {
     readQuery(c, NoQuery);
     return c.json((await activeCalls(ctx, memberOf(c))) satisfies Answer<typeof ActiveCallsResponseSchema>);
+  });
+
+  // The admins' live board of the call queue (read-only).
+  app.get('/calls/queue', requires('calls:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    return c.json((await queueBoard(ctx)) satisfies Answer<typeof CallQueueBoardSchema>);
   });
 
   app.get('/calls', requires('calls:read-all'), async (c) => {

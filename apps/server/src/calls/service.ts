@@ -2,6 +2,7 @@ import {
   type ActiveCallsResponse,
   type CallHistoryQuery,
   type CallHistoryResponse,
+  type CallQueueBoard,
   type CallView,
   hasPermission,
   type VoicemailView,
@@ -15,7 +16,14 @@ import { claimCall } from './answer.js';
 import { connectBrowser } from './browser.js';
 import { finishCall } from './end.js';
 import { upsertBan } from './store/bans.js';
-import { callHistoryPage, callView, currentCallOf, findCall, waitingCallsFor } from './store/calls.js';
+import {
+  callHistoryPage,
+  callView,
+  currentCallOf,
+  findCall,
+  queueBoardRows,
+  waitingCallsFor,
+} from './store/calls.js';
 import { browserLegOf } from './store/legs.js';
 import { findVoicemail, type StoredVoicemail } from './store/voicemails.js';
 import { connectsBrowsers } from './wiring.js';
@@ -34,6 +42,28 @@ export async function activeCalls(ctx: ServerContext, member: Member): Promise<A
     currentCallOf(ctx.db, member.userId),
   ]);
   return { ringing: ringing.map((c) => callView(c)), mine: mine ? callView(mine) : null };
+}
+
+/** The call queue for the admins' live board: position and wait of each caller, who rings, who is on a call. */
+export async function queueBoard(ctx: ServerContext): Promise<CallQueueBoard> {
+  const now = ctx.now();
+  const { waiting, onCalls } = await queueBoardRows(ctx.db);
+  return {
+    at: now.toISOString(),
+    waiting: waiting.map((c, i) => ({
+      callId: c.id,
+      callerLast4: c.callerLast4,
+      position: i + 1,
+      waitingSeconds: Math.max(0, Math.floor((now.getTime() - c.createdAt.getTime()) / 1000)),
+      queueDeadline: c.queueDeadline?.toISOString() ?? null,
+      ringing: c.ringing,
+    })),
+    onCalls: onCalls.map((c) => ({
+      callId: c.id,
+      answeredBy: c.answeredBy,
+      answeredAt: c.answeredAt.toISOString(),
+    })),
+  };
 }
 
 export async function callHistory(ctx: ServerContext, query: CallHistoryQuery): Promise<CallHistoryResponse> {

@@ -129,7 +129,9 @@ async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
     );
     if (rows.length)
       await tx.query(
-        `update call_legs set status = case when provider_leg_id is null then 'failed' else 'canceled' end, ended_at = $2 where id = any($1::text[])`,
+        `update call_legs set status = case when provider_leg_id is null then 'failed' else 'canceled' end, ended_at = $2,
+            releasing_since = case when provider_leg_id is null then null else $2::timestamptz end
+          where id = any($1::text[])`,
         [rows.map((r) => r.id), now],
       );
     return rows.map(legFromRow);

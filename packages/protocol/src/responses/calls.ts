@@ -40,6 +40,27 @@ export const ActiveCallsResponseSchema = z.object({
   mine: CallViewSchema.nullable(),
 }) satisfies z.ZodType<ActiveCallsResponse>;
 
+/**
+ * `GET /api/calls/queue` (calls:read-all): the call queue as it stands, for the admins' live
+ * board. Waiting callers longest-waiting first with their position and wait, who rings for each
+ * (user ids), and who is on a call. Last four digits only, as everywhere.
+ */
+export const CallQueueBoardSchema = z.object({
+  at: z.string(),
+  waiting: z.array(
+    z.object({
+      callId: z.string(),
+      callerLast4: z.string().nullable(),
+      position: z.number().int().positive(),
+      waitingSeconds: z.number().int().nonnegative(),
+      queueDeadline: z.string().nullable(),
+      ringing: z.array(z.string()),
+    }),
+  ),
+  onCalls: z.array(z.object({ callId: z.string(), answeredBy: z.string(), answeredAt: z.string() })),
+});
+export type CallQueueBoard = z.infer<typeof CallQueueBoardSchema>;
+
 /** `GET /api/calls` (history). */
 export const CallHistoryResponseSchema = z.object({
   calls: z.array(CallViewSchema),

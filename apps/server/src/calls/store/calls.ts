@@ -139,6 +139,53 @@ export async function waitingCallsFor(db: Queryable, userId: string, all: boolea
   return rows.map(callFromRow);
 }
 
+/** A waiting call on the admins' queue board: oldest first, with the volunteers ringing for it. */
+export interface QueuedCallRow {
+  id: string;
+  callerLast4: string | null;
+  createdAt: Date;
+  queueDeadline: Date | null;
+  ringing: string[];
+}
+
+/** The queue as the board shows it: waiting calls (oldest 200) with who rings, and live answered calls. */
+export async function queueBoardRows(db: Queryable): Promise<{
+  waiting: QueuedCallRow[];
+  onCalls: { id: string; answeredBy: string; answeredAt: Date }[];
+}> {
+  const waiting = await db.query<{
+    id: string;
+    caller_last4: string | null;
+    created_at: Date;
+    queue_deadline: Date | null;
+    ringing: string[] | null;
+  }>(
+    `select c.id, c.caller_last4, c.created_at, c.queue_deadline,
+            json_agg(distinct l.user_id) filter (where l.user_id is not null) as ringing
+       from calls c left join call_legs l on l.call_id = c.id and l.status in ('pending', 'queued', 'ringing', 'in-progress')
+      where c.status in ('queued', 'ringing') and c.answered_by is null and c.ended_at is null
+      group by c.id order by c.created_at, c.id limit 200`,
+  );
+  const onCalls = await db.query<{ id: string; answered_by: string; answered_at: Date }>(
+    `select id, answered_by, answered_at from calls
+      where status = 'answered' and ended_at is null and answered_by is not null order by answered_at`,
+  );
+  return {
+    waiting: waiting.map((r) => ({
+      id: r.id,
+      callerLast4: r.caller_last4 ?? null,
+      createdAt: new Date(r.created_at),
+      queueDeadline: dateOrNull(r.queue_deadline),
+      ringing: r.ringing ?? [],
+    })),
+    onCalls: onCalls.map((r) => ({
+      id: r.id,
+      answeredBy: r.answered_by,
+      answeredAt: new Date(r.answered_at),
+    })),
+  };
+}
+
 /** One page of the call history, newest first, with whether each call left a voicemail. */
 export async function callHistoryPage(
   db: Queryable,

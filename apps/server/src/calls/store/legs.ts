@@ -249,10 +249,10 @@ export async function failPendingLegs(
     );
 }
 
-/** Closes a leg nobody wants any more (placed after the call was answered or ended). */
+/** Closes a leg nobody wants any more (placed after the call was answered or ended); releasing until cancelled there. */
 export async function cancelUnwantedLeg(db: Queryable, legId: string, now: Date): Promise<void> {
   await db.query(
-    `update call_legs set status = 'canceled', ended_at = coalesce(ended_at, $2)
+    `update call_legs set status = 'canceled', ended_at = coalesce(ended_at, $2), releasing_since = $2
       where id = $1 and status in ('pending', 'queued', 'ringing')`,
     [legId, now],
   );
