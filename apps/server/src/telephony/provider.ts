@@ -156,6 +156,13 @@ export type Instruction =
    */
   | { kind: 'connect-to-caller'; queue: string; actionUrl?: string }
   /**
+   * Ring a volunteer's browser from the call this document answers, as a phone would be dialled:
+   * TwiML/LaML <Dial><Client>, Plivo <Dial><User>, Vonage connect to an `app` endpoint, ARI a
+   * PJSIP/<identity> channel into our application. `identity` is browser/identity.ts's;
+   * `actionUrl`, if given, hears how the dial ended.
+   */
+  | { kind: 'dial-browser'; identity: string; timeoutSeconds: number; actionUrl?: string }
+  /**
    * Record a voicemail. `actionUrl` is requested when recording stops (the document it returns
    * continues the call); `statusUrl` is told when the recording file is ready.
    */
@@ -175,8 +182,16 @@ export interface ProviderResponse {
 // Call control (REST or ARI operations)
 
 export interface VolunteerLegRequest {
-  /** The volunteer's phone, E.164. Checked before any request is made. */
+  /** The volunteer's phone, E.164. Checked before any request is made. Unused for a browser leg. */
   to: string;
+  /**
+   * A browser leg: the volunteer's browser identity (browser/identity.ts). The adapter rings
+   * the provider's browser SDK logged in as it (Twilio `client:`, Plivo `sip:…@phone.plivo.com`,
+   * Vonage `app` user, Asterisk `PJSIP/<identity>`) instead of `to`; the answer URL, status URL
+   * and the first-pickup compare-and-set are the same as a phone leg's. Only adapters with
+   * `browserCredential` accept it.
+   */
+  browser?: string;
   /** The hotline number the volunteer sees calling, E.164. */
   from: string;
   /** Requested when the volunteer picks up: returns the screening (gather-digit) document. */

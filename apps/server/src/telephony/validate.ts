@@ -13,6 +13,13 @@ export function requireE164(provider: string, operation: string, field: string, 
   return value;
 }
 
+/** A volunteer's browser identity ("v" + 24 hex digits): it goes into SIP URIs and dial strings. */
+export function requireBrowserIdentity(provider: string, operation: string, value: string): string {
+  if (!/^v[0-9a-f]{24}$/.test(value))
+    throw new TelephonyInputError(provider, operation, 'browser is not a browser identity');
+  return value;
+}
+
 /** An absolute http(s) URL without credentials: the only kind we hand a provider to call back. */
 export function requireCallbackUrl(
   provider: string,

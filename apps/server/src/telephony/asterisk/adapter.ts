@@ -7,7 +7,7 @@ import type {
   TelephonyEvent,
   VolunteerLegRequest,
 } from '../provider.js';
-import { requireE164, requireSeconds } from '../validate.js';
+import { requireBrowserIdentity, requireE164, requireSeconds } from '../validate.js';
 import { ariAddress } from './address.js';
 import { asteriskBrowserCalling } from './browser-endpoints.js';
 import { AriEventStream } from './event-stream.js';
@@ -81,6 +81,18 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
   const performer = new Performer({
     rest,
     mohClass: options.mohClass ?? 'default',
+    ...(options.sipWebSocketUrl
+      ? {
+          dialBrowser: (identity: string, timeoutSeconds: number) =>
+            rest.originate({
+              endpoint: `PJSIP/${requireBrowserIdentity(P, 'perform', identity)}`,
+              app: options.app,
+              appArgs: LEG_APP_ARG,
+              callerId: options.phoneNumbers[0] ?? 'Llamenos',
+              timeout: requireSeconds(P, 'perform', 'dial timeout', timeoutSeconds, 5, 600),
+            }),
+        }
+      : {}),
     hooks: {
       playbackEnded: (playbackId) => waits.playbackEnded(playbackId),
       awaitDigit: (channelId, playbackId, timeoutSeconds) =>
@@ -145,9 +157,16 @@ function callControl(
   return {
     async createVolunteerLeg(request: VolunteerLegRequest) {
       const op = 'create leg';
-      const to = requireE164(P, op, 'to', request.to);
+      // A browser leg dials the volunteer's own PJSIP endpoint (browser-endpoints.ts).
+      const endpoint =
+        request.browser === undefined
+          ? (options.dialTemplate ?? 'PJSIP/{number}@llamenos').replace(
+              '{number}',
+              requireE164(P, op, 'to', request.to),
+            )
+          : `PJSIP/${requireBrowserIdentity(P, op, request.browser)}`;
       const legId = await rest.originate({
-        endpoint: (options.dialTemplate ?? 'PJSIP/{number}@llamenos').replace('{number}', to),
+        endpoint,
         app: options.app,
         appArgs: LEG_APP_ARG,
         callerId: requireE164(P, op, 'from', request.from),

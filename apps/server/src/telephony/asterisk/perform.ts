@@ -1,6 +1,6 @@
 import { TelephonyInputError } from '../errors.js';
 import type { Instruction, Prompt } from '../provider.js';
-import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { requireBrowserIdentity, requireCallbackUrl, requireSeconds } from '../validate.js';
 import type { AriRest } from './rest.js';
 
 /**
@@ -39,6 +39,11 @@ interface PerformerOptions {
   rest: AriRest;
   hooks: PerformerHooks;
   mohClass: string;
+  /**
+   * Rings a volunteer's browser endpoint (PJSIP/<identity>) as a leg into our application;
+   * its StasisStart, key press and hangup arrive as any leg's do. The channel id is returned.
+   */
+  dialBrowser?: (identity: string, timeoutSeconds: number) => Promise<string>;
 }
 
 function fail(message: string): never {
@@ -122,6 +127,10 @@ export class Performer {
           await this.quiet(channelId);
           await this.connect(channelId, step.queue);
           break;
+        case 'dial-browser':
+          if (!this.options.dialBrowser) fail('browser calling is not configured (no SIP WebSocket URL)');
+          await this.options.dialBrowser(step.identity, step.timeoutSeconds);
+          break;
         case 'record-voicemail':
           await this.quiet(channelId);
           // ARI refuses to record a bridged channel (409), and a caller sent to voicemail is
@@ -174,6 +183,10 @@ export class Performer {
         return;
       case 'record-voicemail':
         requireSeconds(P, 'perform', 'record maxSeconds', step.maxSeconds, 1, 3600);
+        return;
+      case 'dial-browser':
+        requireBrowserIdentity(P, 'perform', step.identity);
+        requireSeconds(P, 'perform', 'dial timeout', step.timeoutSeconds, 5, 600);
         return;
       case 'hangup':
         return;

@@ -1,7 +1,8 @@
 import { TelephonyInputError } from '../errors.js';
 import type { Instruction, Prompt, ProviderResponse } from '../provider.js';
-import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { requireBrowserIdentity, requireCallbackUrl, requireSeconds } from '../validate.js';
 import { element, XML_DECLARATION } from '../xml.js';
+import { plivoBrowserUri } from './access-token.js';
 
 /**
  * Neutral instructions as Plivo XML (https://www.plivo.com/docs/voice/xml/). Every text and
@@ -101,6 +102,18 @@ function instruction(step: Instruction): string {
         false,
         undefined,
         step.actionUrl === undefined ? undefined : url('dial action', step.actionUrl),
+      );
+    case 'dial-browser':
+      // The browser SDK logged in with the identity's token answers at this SIP address.
+      return element(
+        'Dial',
+        {
+          timeout: seconds('dial timeout', step.timeoutSeconds, 5, 120),
+          action: step.actionUrl === undefined ? undefined : url('dial action', step.actionUrl),
+          method: step.actionUrl === undefined ? undefined : 'POST',
+          redirect: step.actionUrl === undefined ? undefined : 'true',
+        },
+        [element('User', {}, { text: plivoBrowserUri(requireBrowserIdentity(P, 'render', step.identity)) })],
       );
     case 'record-voicemail':
       return element('Record', {

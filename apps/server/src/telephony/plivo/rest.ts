@@ -1,7 +1,14 @@
 import { ProviderHttpError, ProviderResponseError } from '../errors.js';
 import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
-import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
+import {
+  requireBrowserIdentity,
+  requireCallbackUrl,
+  requireE164,
+  requireId,
+  requireSeconds,
+} from '../validate.js';
+import { plivoBrowserUri } from './access-token.js';
 import { PLIVO_ID } from './events.js';
 
 /**
@@ -46,7 +53,11 @@ export class PlivoRestClient implements CallControl {
       path: `${this.account}/Call/`,
       json: {
         from: requireE164(P, op, 'from', request.from).slice(1),
-        to: requireE164(P, op, 'to', request.to).slice(1),
+        // A browser leg rings the browser SDK logged in with the identity's token.
+        to:
+          request.browser === undefined
+            ? requireE164(P, op, 'to', request.to).slice(1)
+            : plivoBrowserUri(requireBrowserIdentity(P, op, request.browser)),
         answer_url: requireCallbackUrl(P, op, 'answerUrl', request.answerUrl),
         answer_method: 'POST',
         ring_url: statusUrl,

@@ -1,7 +1,13 @@
 import { ProviderHttpError, ProviderResponseError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
-import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
+import {
+  requireBrowserIdentity,
+  requireCallbackUrl,
+  requireE164,
+  requireId,
+  requireSeconds,
+} from '../validate.js';
 import type { TwilioIdForms } from './events.js';
 
 /**
@@ -61,7 +67,13 @@ export class TwilioRestClient implements CallControl {
     const op = 'create leg';
     const p = this.provider;
     const form: [string, string][] = [
-      ['To', requireE164(p, op, 'to', request.to)],
+      // A browser leg rings the Voice SDK registered as this client identity.
+      [
+        'To',
+        request.browser === undefined
+          ? requireE164(p, op, 'to', request.to)
+          : `client:${requireBrowserIdentity(p, op, request.browser)}`,
+      ],
       ['From', requireE164(p, op, 'from', request.from)],
       ['Url', requireCallbackUrl(p, op, 'answerUrl', request.answerUrl)],
       ['Method', 'POST'],

@@ -1,6 +1,6 @@
 import { TelephonyInputError } from '../errors.js';
 import type { Instruction, Prompt, ProviderResponse } from '../provider.js';
-import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { requireBrowserIdentity, requireCallbackUrl, requireSeconds } from '../validate.js';
 import { element, XML_DECLARATION } from '../xml.js';
 
 /**
@@ -95,6 +95,23 @@ class Renderer {
             method: step.actionUrl === undefined ? undefined : 'POST',
           },
           [element('Queue', {}, { text: this.queue(step.queue) })],
+        );
+      case 'dial-browser':
+        // The Voice JS SDK registered as this identity (access-token.ts) rings like a phone.
+        return element(
+          'Dial',
+          {
+            timeout: this.seconds('dial timeout', step.timeoutSeconds, 5, 600),
+            action: step.actionUrl === undefined ? undefined : this.url('dial action', step.actionUrl),
+            method: step.actionUrl === undefined ? undefined : 'POST',
+          },
+          [
+            element(
+              'Client',
+              {},
+              { text: requireBrowserIdentity(this.dialect.provider, 'render', step.identity) },
+            ),
+          ],
         );
       case 'record-voicemail':
         // finishOnKey "#" only: a caller pressing a digit mid-message must not cut it short.

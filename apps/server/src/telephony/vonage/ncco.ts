@@ -1,6 +1,6 @@
 import { TelephonyInputError } from '../errors.js';
 import type { Instruction, Prompt, ProviderResponse } from '../provider.js';
-import { requireCallbackUrl, requireSeconds } from '../validate.js';
+import { requireBrowserIdentity, requireCallbackUrl, requireSeconds } from '../validate.js';
 import { escapeXml } from '../xml.js';
 
 /**
@@ -127,6 +127,20 @@ function actions(step: Instruction): { ncco: NccoAction[]; ends?: boolean } {
           step.actionUrl === undefined
             ? [join]
             : [join, notify('connect-ended', url('dial action', step.actionUrl))],
+      };
+    }
+    case 'dial-browser': {
+      // The Client SDK session of the user named by the identity (client-token.ts) rings.
+      const connect = {
+        action: 'connect',
+        timeout: seconds('dial timeout', step.timeoutSeconds, 5, 120),
+        endpoint: [{ type: 'app', user: requireBrowserIdentity(PROVIDER, 'render', step.identity) }],
+      };
+      return {
+        ncco:
+          step.actionUrl === undefined
+            ? [connect]
+            : [connect, notify('dial-ended', url('dial action', step.actionUrl))],
       };
     }
     case 'record-voicemail':

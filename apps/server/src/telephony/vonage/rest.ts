@@ -1,7 +1,13 @@
 import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../errors.js';
 import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
-import { requireCallbackUrl, requireE164, requireId, requireSeconds } from '../validate.js';
+import {
+  requireBrowserIdentity,
+  requireCallbackUrl,
+  requireE164,
+  requireId,
+  requireSeconds,
+} from '../validate.js';
 import { toVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
 
 /**
@@ -68,7 +74,12 @@ export class VonageRestClient implements CallControl {
   async createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }> {
     const op = 'create leg';
     const body = {
-      to: [{ type: 'phone', number: toVonageNumber(requireE164(P, op, 'to', request.to)) }],
+      // A browser leg rings the Client SDK session of the user named by the identity.
+      to: [
+        request.browser === undefined
+          ? { type: 'phone', number: toVonageNumber(requireE164(P, op, 'to', request.to)) }
+          : { type: 'app', user: requireBrowserIdentity(P, op, request.browser) },
+      ],
       from: { type: 'phone', number: toVonageNumber(requireE164(P, op, 'from', request.from)) },
       answer_url: [requireCallbackUrl(P, op, 'answerUrl', request.answerUrl)],
       answer_method: 'POST',
