@@ -125,6 +125,35 @@ describe('the call queue', { timeout: 90_000 }, () => {
     await expectOneCallPerVolunteer(s);
   });
 
+  it('offers a freed volunteer the next call only once their old leg is cancelled at the provider', async () => {
+    const s = await start();
+    const a = await s.addUser(['volunteer'], { phone: '+15550175001' });
+    const b = await s.addUser(['volunteer'], { phone: '+15550175002' });
+    await s.putOnShift([a.id, b.id]);
+    const [c1, c2] = await placeCalls(s, 2);
+    const bLeg = await legSidOf(s, c1!.id, b.id);
+    // The provider is slow to take the cancel of b's leg on c1.
+    s.carrier.api.delayNext({ ms: 1500, method: 'POST', pathIncludes: `/Calls/${bLeg}.json` });
+    const answering = s.carrier.answer(await legSidOf(s, c1!.id, a.id));
+    await waitFor(
+      async () =>
+        (
+          await s.db.query(`select 1 from call_legs where provider_leg_id = $1 and status = 'canceled'`, [
+            bLeg,
+          ])
+        ).length === 1,
+      "b's leg on c1 closed",
+    );
+    // While the cancel is on its way b's phone may still ring for c1: a round run now (the tick,
+    // or another process) must not offer b c2 yet.
+    await tickCallTimers(s.ctx);
+    expect((await ringingByCall(s)).get(c2!.id)).toBeUndefined();
+    await answering;
+    await s.settle();
+    expect((await ringingByCall(s)).get(c2!.id)).toEqual([b.id]);
+    expect(s.carrier.api.call(bLeg)?.status).toBe('canceled');
+  });
+
   it('serves the longest-waiting caller first when a volunteer comes free', async () => {
     const s = await start();
     const a = await s.addUser(['volunteer'], { phone: '+15550172001' });
