@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { CallQueueBoardSchema } from '@llamenos/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import type { SimPhone } from '../simulator/carrier.js';
 import { tickCallTimers } from './index.js';
+import { runQueue } from './ringing.js';
 
 /**
  * The call queue through the simulated carrier (ringing.ts, queue.ts): a volunteer rings for
@@ -152,6 +154,28 @@ describe('the call queue', { timeout: 90_000 }, () => {
     await s.settle();
     expect((await ringingByCall(s)).get(c2!.id)).toEqual([b.id]);
     expect(s.carrier.api.call(bLeg)?.status).toBe('canceled');
+  });
+
+  it('does not offer a volunteer whose leg still rings for a call that has just ended', async () => {
+    const s = await start();
+    const a = await s.addUser(['volunteer'], { phone: '+15550176001' });
+    await s.putOnShift([a.id]);
+    // As finishCall leaves it for a moment: the call ended, its legs not closed yet.
+    const ended = randomUUID();
+    const past = new Date(Date.now() - 5000);
+    await s.db.query(
+      `insert into calls (id, provider, provider_call_id, hotline_number, status, language, created_at, updated_at, ended_at)
+       values ($1, 'simulator', $2, $3, 'abandoned', 'en', $4, $4, now())`,
+      [ended, `CA${'7'.repeat(32)}`, s.hotline, past],
+    );
+    await s.db.query(
+      `insert into call_legs (id, call_id, user_id, kind, provider_leg_id, status, ring_deadline, created_at)
+       values ($1, $2, $3, 'phone', $4, 'ringing', now() + interval '1 minute', $5)`,
+      [randomUUID(), ended, a.id, `CA${'8'.repeat(32)}`, past],
+    );
+    const [c2] = await placeCalls(s, 1);
+    await runQueue(s.ctx);
+    expect((await ringingByCall(s)).get(c2!.id)).toBeUndefined();
   });
 
   it('serves the longest-waiting caller first when a volunteer comes free', async () => {

@@ -148,15 +148,17 @@ export interface LiveLeg {
 const RELEASING_MS = 30_000;
 
 /**
- * Every volunteer's live legs (ringing, or picked up) on calls not ended, and the legs closed
- * whose cancel has not reached the provider yet: their phone may still be ringing.
+ * Every volunteer's live legs (ringing, or picked up), and the legs closed whose cancel has not
+ * reached the provider yet: their phone may still be ringing. A live leg of a call that has just
+ * ended counts too (the call ends first, its legs are closed a moment later); the tick's
+ * sweeper closes any left behind.
  */
 export async function liveLegsOfVolunteers(db: Queryable, now: Date): Promise<LiveLeg[]> {
   const rows = await db.query<{ call_id: string; user_id: string; status: LegRowStatus }>(
-    `select l.call_id, l.user_id, l.status from call_legs l join calls c on c.id = l.call_id
-      where l.user_id is not null
-        and ((l.status in ('pending', 'queued', 'ringing', 'in-progress') and c.ended_at is null)
-             or l.releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')`,
+    `select call_id, user_id, status from call_legs
+      where user_id is not null
+        and (status in ('pending', 'queued', 'ringing', 'in-progress')
+             or releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')`,
     [now],
   );
   return rows.map((r) => ({ callId: r.call_id, userId: r.user_id, status: r.status }));
