@@ -81,6 +81,20 @@ async function recordPeerConnections(context: BrowserContext): Promise<void> {
   });
 }
 
+/** Counts the tones the caller's page plays (hold music, prompt chimes): each is an oscillator started. */
+async function countTones(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __tones: number };
+    w.__tones = 0;
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: [number?]) {
+      w.__tones += 1;
+      return start.apply(this, args);
+    };
+  });
+}
+const tonesPlayed = (page: Page) => page.evaluate(() => (window as unknown as { __tones: number }).__tones);
+
 interface Received {
   connection: RTCPeerConnectionState;
   packets: number;
@@ -183,6 +197,7 @@ test('a simulated caller and a volunteer who answers in the browser hear each ot
   const vera = await newMember(browser, 'vera', consoleErrors);
   const victor = await newMember(browser, 'victor', consoleErrors);
   const caller = await newMember(browser, 'caller', consoleErrors);
+  await countTones(caller.context());
 
   await test.step('two volunteers onboard and go on shift', async () => {
     await onboardOnShift(admin, hotline, [
@@ -197,6 +212,9 @@ test('a simulated caller and a volunteer who answers in the browser hear each ot
     await caller.getByRole('button', { name: 'Call the hotline' }).click();
     await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: waiting for a volunteer');
     for (const page of [vera, victor]) await expect(incomingCard(page)).toBeVisible({ timeout: 10_000 });
+    // On hold: the page plays its generated hold music (a note every 0.8 s).
+    const before = await tonesPlayed(caller);
+    await expect.poll(() => tonesPlayed(caller)).toBeGreaterThan(before + 1);
   });
 
   await test.step('Vera answers: both sides receive audio; Victor never connects', async () => {
@@ -208,6 +226,10 @@ test('a simulated caller and a volunteer who answers in the browser hear each ot
     expect(heardByVera.connection).toBe('connected');
     expect(heardByCaller.connection).toBe('connected');
     await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: connected');
+    // Connected: the hold music has stopped.
+    const held = await tonesPlayed(caller);
+    await caller.waitForTimeout(2_000);
+    expect(await tonesPlayed(caller)).toBe(held);
     // The losing volunteer's card goes, and their browser never opened a connection.
     await expect(incomingCard(victor)).toHaveCount(0, { timeout: 2_000 });
     expect(await received(victor)).toEqual([]);
