@@ -56,12 +56,19 @@ export class ChunkSlots {
     try {
       // Not flushed: the file only has to outlast the request, not a crash (a resumed upload
       // seals its chunks again).
-      for (let at = 0; at < sealed.length; ) at += access.write(sealed.subarray(at), { at });
+      for (let at = 0; at < sealed.length; ) {
+        const written: unknown = access.write(sealed.subarray(at), { at });
+        // Early Safari handles answered promises here: the caller sends the bytes instead.
+        if (typeof written !== 'number' || written <= 0) throw new Error('the chunk file was not written');
+        at += written;
+      }
       access.truncate(sealed.length);
     } finally {
       access.close();
     }
-    return handle.getFile();
+    const file = await handle.getFile();
+    if (file.size !== sealed.length) throw new Error('the chunk file does not hold the chunk');
+    return file;
   }
 
   /** Removes this upload's slots (the upload ended, finished or not). */
