@@ -11,6 +11,14 @@
  * from the download click to the file on disk); memory growth of the browser (the peak above
  * the starting point of the summed resident memory of Chromium's processes, and of the page's
  * JavaScript heap alone) and of the server process (its resident memory), sampled every 250 ms.
+ * The growth is also given per kind of Chromium process, after a warm-up upload of two chunks.
+ * What grew, found with BENCH_REPORTS_GC_MS and BENCH_REPORTS_MEMORY_DUMP: chunk bodies sent as
+ * Blobs of bytes stayed in the browser process until the page's garbage collector freed the Blob
+ * objects (about 100 MB), and DevTools, which Playwright always enables, kept every one of them
+ * (all 48 of a 192 MB test: +194 MB); the renderer's growth is array buffers awaiting collection
+ * (13 MB when collections are forced). Chunks now go as files (lib/attachments/chunk-slots.ts).
+ * The download's growth is the same kind of garbage, in the page's and the service worker's
+ * renderers (PartitionAlloc's array-buffer partition, and Blink's buffer partition).
  * Real server (PGlite) and app: run `npx tsc -b` and `npm run build --workspace apps/web` first.
  * Debian's Chromium (CHROMIUM_PATH). A quick run: `BENCH_REPORTS_BYTES=67108864 npm run bench -- reports`.
  */
