@@ -1,6 +1,5 @@
-import { WebrtcOfferResponse } from '@llamenos/protocol';
 import { useSyncExternalStore } from 'react';
-import { request, requestVoid } from '../api/http.js';
+import { fetchCallerOffer, sendCallAnswer } from '../api/webrtc.js';
 import { callsState, onCallsChange } from './store.js';
 
 /**
@@ -77,11 +76,7 @@ async function microphone(): Promise<MediaStream | null> {
 }
 
 async function connect(s: Session): Promise<void> {
-  const { offer, iceServers } = await request(
-    WebrtcOfferResponse,
-    'GET',
-    `/api/calls/${encodeURIComponent(s.callId)}/webrtc/offer`,
-  );
+  const { offer, iceServers } = await fetchCallerOffer(s.callId);
   // No offer: the caller has no browser audio (a phone answered it, or a call placed without
   // the simulator's page). Nothing to show.
   if (!offer || s.closed) return;
@@ -112,9 +107,7 @@ async function connect(s: Session): Promise<void> {
   await pc.setLocalDescription(await pc.createAnswer());
   await gathered(pc);
   if (s.closed || !pc.localDescription) return;
-  await requestVoid('POST', `/api/calls/${encodeURIComponent(s.callId)}/webrtc/answer`, {
-    sdp: pc.localDescription.sdp,
-  });
+  await sendCallAnswer(s.callId, pc.localDescription.sdp);
 }
 
 function stop(): void {

@@ -1,0 +1,12 @@
+import { WebrtcOfferResponse } from '@llamenos/protocol';
+import { request, requestVoid } from './http.js';
+
+/**
+ * Browser audio's signalling (docs/CALLS.md, "Browser calling"): the caller's offer for the
+ * volunteer who won the call, and that volunteer's answer back.
+ */
+export const fetchCallerOffer = (callId: string) =>
+  request(WebrtcOfferResponse, 'GET', `/api/calls/${encodeURIComponent(callId)}/webrtc/offer`);
+
+export const sendCallAnswer = (callId: string, sdp: string) =>
+  requestVoid('POST', `/api/calls/${encodeURIComponent(callId)}/webrtc/answer`, { sdp });
