@@ -38,6 +38,11 @@ export class AriBridge {
   private adapter: EventTelephony | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * The language menu's page each caller channel hears, past the first: ARI's key presses carry
+   * no action URL to say so (documents.ts languageMenuPage).
+   */
+  private readonly menuPages = new Map<string, number>();
   /** Bumped by every restart and stop, so a slower earlier restart does not subscribe late. */
   private generation = 0;
 
@@ -123,6 +128,17 @@ export class AriBridge {
     }
   }
 
+  /** A key pressed in the language menu, on the page this channel hears; remembers the next page. */
+  private async languageChoice(callId: string, channel: string, digits: string): Promise<Instruction[]> {
+    const next = await handleLanguageChoice(this.ctx, callId, digits, this.menuPages.get(channel) ?? 0);
+    const menu =
+      next[0]?.kind === 'gather-digit' && next[0].actionUrl.includes('/language?') ? next[0] : null;
+    const page = menu ? Number(new URL(menu.actionUrl).searchParams.get('page') ?? 0) : 0;
+    if (page > 0) this.menuPages.set(channel, page);
+    else this.menuPages.delete(channel);
+    return next;
+  }
+
   private async handle(adapter: EventTelephony, event: TelephonyEvent): Promise<void> {
     const { ctx } = this;
     switch (event.kind) {
@@ -138,6 +154,7 @@ export class AriBridge {
         if (!(await this.once(`status:${event.legId}:${event.status}`))) return;
         const status = { legId: event.legId, status: event.status };
         if (await findCallByProviderId(ctx.db, P, event.legId)) {
+          if (event.status !== 'in-progress') this.menuPages.delete(event.legId);
           await callerStatusChanged(ctx, P, status);
           return;
         }
@@ -159,7 +176,7 @@ export class AriBridge {
           // The caller's own keys: the language menu or one CAPTCHA digit.
           const next =
             call.status === 'arriving'
-              ? await handleLanguageChoice(ctx, call.id, event.digits)
+              ? await this.languageChoice(call.id, event.legId, event.digits)
               : call.status === 'captcha'
                 ? await handleCaptchaDigit(ctx, call.id, call.captchaInput.length, event.digits)
                 : null;

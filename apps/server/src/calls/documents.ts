@@ -86,7 +86,7 @@ export function callerDocument(ctx: ServerContext, call: CallRow, settings: Hotl
   const p = call.provider;
   switch (call.status) {
     case 'arriving':
-      return languageMenu(ctx, call, settings);
+      return languageMenu(ctx, call, settings, 0);
     case 'captcha':
       return captchaStep(ctx, call);
     case 'queued':
@@ -109,14 +109,47 @@ export function callerDocument(ctx: ServerContext, call: CallRow, settings: Hotl
   }
 }
 
+/** The key that turns the language menu to its next page. */
+export const MORE_LANGUAGES_DIGIT = '9';
+
+/**
+ * A page of the language menu. A keypad has nine keys for choices, and a hotline may speak up
+ * to twenty languages: up to nine fit on one page; more come eight to a page, and each language
+ * on a later page is announced with key 9 ("for Tagalog, press 9"), which turns the page, so
+ * every enabled language is offered and every caller hears their own language first.
+ */
+export function languageMenuPage(
+  languages: readonly string[],
+  page: number,
+): { first: number; choices: string[]; later: string[] } {
+  const first = page * 8;
+  const rest = languages.slice(first);
+  if (rest.length <= 9) return { first, choices: rest, later: [] };
+  return { first, choices: rest.slice(0, 8), later: rest.slice(8) };
+}
+
 /** "For English press 1, para español marque 2 …", each in its own language. */
-function languageMenu(ctx: ServerContext, call: CallRow, settings: HotlineSettings): Instruction[] {
-  const choices = settings.languages.slice(0, 9);
+export function languageMenu(
+  ctx: ServerContext,
+  call: CallRow,
+  settings: HotlineSettings,
+  page: number,
+): Instruction[] {
+  const { choices, later } = languageMenuPage(settings.languages, page);
   return [
     {
       kind: 'gather-digit',
-      prompt: choices.map((lang, i) => say(lang, 'chooseLanguage', { n: i + 1 })),
-      actionUrl: webhookUrl(ctx, call.provider, 'language', { call: call.id }),
+      prompt: [
+        ...choices.map((lang, i) => say(lang, 'chooseLanguage', { n: i + 1 })),
+        ...later.map((lang) => say(lang, 'chooseLanguage', { n: MORE_LANGUAGES_DIGIT })),
+      ],
+      // Page 0's URL is what it always was (providers may be mid-call across an upgrade).
+      actionUrl: webhookUrl(
+        ctx,
+        call.provider,
+        'language',
+        page ? { call: call.id, page } : { call: call.id },
+      ),
       timeoutSeconds: 8,
     },
   ];

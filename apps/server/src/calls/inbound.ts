@@ -8,7 +8,13 @@ import { hitRateLimit } from '../rate-limit/service.js';
 import { providerOfNumber } from '../settings/store.js';
 import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
 import { sealEndedCall } from './call-meta.js';
-import { callerDocument, hangupWith } from './documents.js';
+import {
+  callerDocument,
+  hangupWith,
+  languageMenu,
+  languageMenuPage,
+  MORE_LANGUAGES_DIGIT,
+} from './documents.js';
 import { requeue } from './ringing.js';
 import { isBanned } from './store/bans.js';
 import {
@@ -177,15 +183,25 @@ export async function handleInboundCall(
   return { instructions: callerDocument(ctx, call, settings), callId: call.id };
 }
 
-/** The caller chose a language (or let the menu time out: the first language). */
+/**
+ * The caller chose a language on a page of the menu (or let it time out: the first language),
+ * or pressed 9 for the next page, which changes nothing but what is read out.
+ */
 export async function handleLanguageChoice(
   ctx: ServerContext,
   callId: string,
   digits: string,
+  page = 0,
 ): Promise<Instruction[]> {
   const now = ctx.now();
   const settings = await callSettings(ctx);
-  const index = /^[1-9]$/.test(digits) ? Number(digits) - 1 : 0;
+  const menu = languageMenuPage(settings.languages, page);
+  if (digits === MORE_LANGUAGES_DIGIT && menu.later.length > 0) {
+    const call = await findCall(ctx.db, callId);
+    if (call?.status === 'arriving') return languageMenu(ctx, call, settings, page + 1);
+  }
+  const key = /^[1-9]$/.test(digits) ? Number(digits) : 0;
+  const index = key >= 1 && key <= menu.choices.length ? menu.first + key - 1 : 0;
   const language = settings.languages[index] ?? settings.languages[0] ?? 'en';
   const moved = await ctx.db.transaction((tx) =>
     enterState(tx, callId, ['arriving'], afterMenu(settings), settings, now, { language }),

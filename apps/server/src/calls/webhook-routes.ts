@@ -127,9 +127,12 @@ function callerSteps(ctx: ServerContext): Record<string, Handler> {
 
     language: async (w) => {
       const { legId, digits } = w.adapter.parseDigits(w.request);
+      // The menu's page (documents.ts languageMenuPage): absent on the first; 20 languages make 3.
+      const page = Number(w.query.get('page') ?? 0);
+      if (!Number.isInteger(page) || page < 0 || page > 2) throw invalid('page is malformed');
       const call = await callOf(ctx, w, legId);
       if (!call) return [{ kind: 'hangup' }];
-      return handleLanguageChoice(ctx, call.id, digits);
+      return handleLanguageChoice(ctx, call.id, digits, page);
     },
 
     captcha: async (w) => {
