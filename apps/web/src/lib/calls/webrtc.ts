@@ -87,6 +87,8 @@ async function connect(s: Session): Promise<void> {
     return;
   }
   s.mic = mic;
+  // Muted while the microphone was being opened: it starts muted.
+  for (const track of mic?.getAudioTracks() ?? []) track.enabled = !state.muted;
   const pc = new RTCPeerConnection({ iceServers });
   s.pc = pc;
   if (mic) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
