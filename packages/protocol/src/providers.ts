@@ -214,6 +214,17 @@ export const PROVIDER_FIELDS: {
   simulator: {},
 };
 
+/**
+ * Fields only browser calling needs: a provider is saved without them (the admin form does not
+ * require them, and an empty one means "not set").
+ */
+export const OPTIONAL_PROVIDER_FIELDS: ReadonlySet<string> = new Set([
+  'apiKeySid',
+  'apiKeySecret',
+  'twimlAppSid',
+  'sipWebSocketUrl',
+]);
+
 /** A secret field as the API returns it: that it is set, and at most its last four characters. */
 export const MaskedSecret = z
   .object({ set: z.literal(true), last4: z.string().length(4).optional() })

@@ -1,9 +1,10 @@
 import type { BrowserCredentialsResponseSchema } from '@llamenos/protocol';
 import { Hono } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
+import { readJson } from '../http/validate.js';
 import { issueBrowserCredentials } from './browser-credential.js';
 
 /**
@@ -11,9 +12,14 @@ import { issueBrowserCredentials } from './browser-credential.js';
  * the providers' browser SDKs. Needs calls:answer (what answering in the browser needs). POST,
  * not GET: it mints a secret, and the answer must never be cached.
  */
+/** The request names nothing (the signer is the volunteer): no body, or an empty object. */
+const NoBody = z.object({}).strict();
+
 export function browserCredentialRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/calls/browser-credential', requires('calls:answer'), async (c) => {
+    if (c.req.header('content-type') || Number(c.req.header('content-length') ?? '0'))
+      await readJson(c, NoBody);
     const answer = await issueBrowserCredentials(ctx, memberOf(c));
     c.header('cache-control', 'no-store');
     return c.json(answer satisfies z.input<typeof BrowserCredentialsResponseSchema>);

@@ -44,10 +44,25 @@ describe('browser credentials', () => {
     expect((await issue()).status).toBe(401);
   });
 
+  it('refuses a body other than {} with a 400 before anything is issued', async () => {
+    const res = await h.request('POST', '/api/calls/browser-credential', {
+      as: volunteer,
+      body: { provider: 'twilio' },
+    });
+    expect(res.status).toBe(400);
+    expect(
+      (await h.request('POST', '/api/calls/browser-credential', { as: volunteer, body: [] })).status,
+    ).toBe(400);
+  });
+
   it('is 404 with a clear message while no provider can ring a browser (the simulator has its own signalling)', async () => {
     const res = await issue(volunteer);
     expect(res.status).toBe(404);
     expect((await res.json()).error.message).toMatch(/no telephony provider.*browser calling/);
+    // An empty object is the same as no body.
+    expect(
+      (await h.request('POST', '/api/calls/browser-credential', { as: volunteer, body: {} })).status,
+    ).toBe(404);
   });
 
   it('is 404 for Twilio saved as the admin form sends it, browser fields empty; they stay unset', async () => {

@@ -1,6 +1,7 @@
 import {
   type FieldVisibility,
   type MaskedSecret,
+  OPTIONAL_PROVIDER_FIELDS,
   PROVIDER_FIELDS,
   type ProviderSummary,
   TELEPHONY_PROVIDERS,
@@ -265,7 +266,8 @@ function CredentialField({
   const props = {
     id,
     value,
-    required: !secret || !keepSecrets,
+    // Browser calling fields may stay empty (OPTIONAL_PROVIDER_FIELDS).
+    required: !OPTIONAL_PROVIDER_FIELDS.has(field) && (!secret || !keepSecrets),
     autoComplete: 'off',
     spellCheck: false,
     className: 'ltr',
@@ -281,7 +283,11 @@ function CredentialField({
       )}
       {secret && (
         <p id={`${id}-hint`} className="hint">
-          {keepSecrets ? t('providers.secretKeep') : t('providers.secretRequired')}
+          {keepSecrets
+            ? t('providers.secretKeep')
+            : OPTIONAL_PROVIDER_FIELDS.has(field)
+              ? t('channels.optional')
+              : t('providers.secretRequired')}
         </p>
       )}
     </div>
