@@ -20,8 +20,8 @@ export interface TwilioBrowserKeys {
  * A Twilio Access Token for the Voice JS SDK: HS256 under the API key secret, issuer the API key,
  * subject the account, content type "twilio-fpa;v=1", and a voice grant that lets the browser
  * receive calls for `identity` (our `<Dial><Client>` and REST `client:` legs reach it). The
- * TwiML app is named because the SDK requires it for outgoing calls; its voice URL is ours and
- * answers with a hangup, so a browser cannot place calls through the hotline.
+ * TwiML app is named because the SDK requires one for outgoing calls; the admin gives it a voice
+ * URL that rejects every call (docs/CALLS.md), so a browser cannot place calls through it.
  */
 export function twilioBrowserCalling(
   keys: TwilioBrowserKeys,
