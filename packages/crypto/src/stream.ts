@@ -145,16 +145,22 @@ export class StreamOpener {
     this.state = makeState(key, header.slice(), ctx);
   }
 
-  /** Opens the next sealed chunk; `last` says whether the caller saw the end of the input after it. */
-  open(sealed: Uint8Array, last: boolean): Uint8Array {
+  /**
+   * Opens the next sealed chunk; `last` says whether the caller saw the end of the input after it.
+   * `output` (optional, exactly sealed.length − 16 bytes, and it may be `sealed` itself from its
+   * start) receives the plaintext instead of a new buffer: a reader decrypting a large file in
+   * place allocates nothing per chunk. The tag is checked before anything is written to it.
+   */
+  open(sealed: Uint8Array, last: boolean, output?: Uint8Array): Uint8Array {
     const s = this.state;
     ensure(!s.finished, 'MALFORMED', 'data after the final chunk');
     ensure(sealed.length >= TAG, last ? 'TRUNCATED' : 'MALFORMED', 'file ended inside a chunk');
     ensure(sealed.length <= s.chunkSize + TAG, 'MALFORMED', 'sealed chunk size');
     ensure(last || sealed.length === s.chunkSize + TAG, 'MALFORMED', 'short chunk before the end');
+    ensure(output === undefined || output.length === sealed.length - TAG, 'MALFORMED', 'output length');
     let plain: Uint8Array;
     try {
-      plain = xchacha20poly1305(s.key, chunkNonce(s, last), s.aad).decrypt(sealed);
+      plain = xchacha20poly1305(s.key, chunkNonce(s, last), s.aad).decrypt(sealed, output);
     } catch {
       throw new CryptoError(
         last ? 'TRUNCATED' : 'DECRYPT_FAILED',
