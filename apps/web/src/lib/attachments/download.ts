@@ -1,4 +1,4 @@
-import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
+import { fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
 import {
   type AttachmentView,
   attachmentRecordId,
@@ -8,6 +8,7 @@ import {
 import { fetchAttachmentContent } from '../api/attachments.js';
 import { safeType } from '../conversations/media.js';
 import { unlockedSecretKey } from '../vault.js';
+import { decryptAttachment } from './decrypt.js';
 import { saveThroughServiceWorker } from './save.js';
 
 /** Files up to this size may be decrypted into memory (previews, and downloads without a service worker's help). */
@@ -71,15 +72,10 @@ export async function openAttachmentStream(
     key.fill(0);
     throw error;
   }
-  const forget = new TransformStream<Uint8Array, Uint8Array>({
-    flush: () => {
-      key.fill(0);
-    },
-  });
-  return encrypted
-    .pipeThrough(decryptStream(key, { label: PURPOSES.attachment.content, recordId }))
-    .pipeThrough(cutPadding(meta.size))
-    .pipeThrough(forget);
+  // The key is zeroed once the stream ends: finished, failed or cancelled.
+  return decryptAttachment(encrypted, key, { label: PURPOSES.attachment.content, recordId }, meta.size, () =>
+    key.fill(0),
+  ).pipeThrough(cutPadding(meta.size));
 }
 
 /** A small attachment decrypted whole, typed for inline display (an image, audio or video) or as a plain download. */

@@ -76,10 +76,9 @@ export async function saveThroughServiceWorker(
             port.postMessage({ type: 'end' });
             resolve();
           } else {
-            // A copy when the piece is a view into a larger buffer, so only its bytes move.
-            const bytes =
-              value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
-            port.postMessage({ type: 'chunk', bytes }, [bytes.buffer]);
+            // The piece's whole buffer moves with it, not a copy: each decrypted chunk has a
+            // buffer of its own (decrypt.ts; the view leaves out its tag, or the padding).
+            port.postMessage({ type: 'chunk', bytes: value }, [value.buffer]);
           }
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,99 @@
+/**
+ * decryptAttachment (lib/attachments/decrypt.ts): the download's decoder, chunk by chunk in
+ * place. It must give back exactly what the §10 stream decoder gives, read from a byte stream
+ * (a BYOB reader, as a fetch body) or pieces, and refuse a stream cut short, altered or longer
+ * than the file's layout — and always run onEnd (the key is zeroed there).
+ */
+import { PURPOSES } from '@llamenos/crypto';
+import { attachmentRecordId } from '@llamenos/protocol';
+import { describe, expect, it } from 'vitest';
+import { decryptAttachment } from '../src/lib/attachments/decrypt.js';
+import { cutPadding } from '../src/lib/attachments/download.js';
+import { newStreamHeader } from '../src/lib/attachments/format.js';
+import { FileSealer } from '../src/lib/attachments/sealer.js';
+
+const ID = '0b5f8a8e-6c8b-4a57-9d2e-3f1c2b4a5d6e';
+const key = new Uint8Array(32).fill(3);
+const ctx = { label: PURPOSES.attachment.content, recordId: attachmentRecordId(ID) };
+const fileBytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 13 + 1) & 0xff);
+
+async function sealedFile(file: Uint8Array): Promise<Uint8Array> {
+  const header = newStreamHeader(16);
+  const sealer = new FileSealer(new Blob([file]), key.slice(), header, ID);
+  const parts = [header];
+  for (let i = 0; i < sealer.chunkCount; i++) parts.push((await sealer.seal(i)).sealed as Uint8Array);
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
+}
+
+/** `bytes` in pieces of `piece` bytes, as a byte stream (BYOB reads) or a default stream. */
+function streamOf(bytes: Uint8Array, piece: number, byob: boolean): ReadableStream<Uint8Array> {
+  let at = 0;
+  if (byob)
+    return new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        if (at >= bytes.length) {
+          controller.close();
+          controller.byobRequest?.respond(0);
+          return;
+        }
+        const view = controller.byobRequest?.view;
+        if (!view) {
+          controller.enqueue(bytes.slice(at, at + piece));
+          at += piece;
+          return;
+        }
+        const take = Math.min(piece, view.byteLength, bytes.length - at);
+        new Uint8Array(view.buffer, view.byteOffset, take).set(bytes.subarray(at, at + take));
+        at += take;
+        controller.byobRequest.respond(take);
+      },
+    });
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + piece));
+      at += piece;
+    },
+  });
+}
+
+async function decrypt(sealed: Uint8Array, size: number, byob: boolean, piece = 5000) {
+  let ends = 0;
+  const stream = decryptAttachment(streamOf(sealed, piece, byob), key.slice(), ctx, size, () => ends++);
+  try {
+    return { bytes: new Uint8Array(await new Response(stream.pipeThrough(cutPadding(size))).arrayBuffer()) };
+  } catch (error) {
+    return { error: error as Error, ends };
+  } finally {
+    expect(ends).toBe(1);
+  }
+}
+
+describe('decryptAttachment', () => {
+  for (const byob of [true, false])
+    for (const size of [0, 1, 65_536, 150_000]) {
+      it(`a ${size}-byte file comes back whole (${byob ? 'BYOB' : 'default'} reader)`, async () => {
+        const file = fileBytes(size);
+        const result = await decrypt(await sealedFile(file), size, byob);
+        expect(result.error).toBeUndefined();
+        expect(result.bytes).toEqual(file);
+      });
+    }
+
+  for (const byob of [true, false])
+    it(`refuses a stream cut short, altered, run on, or of another size (${byob ? 'BYOB' : 'default'})`, async () => {
+      const size = 150_000;
+      const sealed = await sealedFile(fileBytes(size));
+      expect((await decrypt(sealed.subarray(0, sealed.length - 1), size, byob)).error).toBeDefined();
+      expect((await decrypt(sealed.subarray(0, 21 + 65_536 + 16), size, byob)).error).toBeDefined();
+      expect((await decrypt(sealed.subarray(0, 10), size, byob)).error).toBeDefined();
+      const altered = sealed.slice();
+      altered[21 + 70_000]! ^= 1;
+      expect((await decrypt(altered, size, byob)).error).toBeDefined();
+      const longer = new Uint8Array(sealed.length + 1);
+      longer.set(sealed);
+      expect((await decrypt(longer, size, byob)).error).toBeDefined();
+      expect((await decrypt(sealed, 300_000, byob)).error).toBeDefined();
+    });
+});
