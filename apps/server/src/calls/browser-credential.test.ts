@@ -2,6 +2,7 @@ import { BrowserCredentialsResponseSchema } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
+import { BROWSER_CREDENTIAL_RATE } from './browser-credential.js';
 
 /**
  * POST /api/calls/browser-credential: what a volunteer's browser gets for the providers' SDKs,
@@ -114,5 +115,15 @@ describe('browser credentials', () => {
     const other = await h.addUser(['volunteer'], 'Other');
     const theirs = BrowserCredentialsResponseSchema.parse(await (await issue(other)).json());
     expect(theirs.credentials[0]!.identity).not.toBe(identity);
+  });
+
+  it('is rate limited per member (429 with Retry-After) once the hour’s allowance is used', async () => {
+    const busy = await h.addUser(['volunteer'], 'Busy');
+    for (let i = 0; i < BROWSER_CREDENTIAL_RATE.limit; i++) expect((await issue(busy)).status).toBe(200);
+    const refused = await issue(busy);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Others are not affected.
+    expect((await issue(volunteer)).status).toBe(200);
   });
 });

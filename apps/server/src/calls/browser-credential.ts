@@ -1,7 +1,8 @@
 import type { BrowserCredential, BrowserCredentialsResponse, TelephonyProvider } from '@llamenos/protocol';
 import type { Member } from '../domain/actor.js';
-import { conflict, DomainError, notFound } from '../domain/errors.js';
+import { conflict, DomainError, notFound, rateLimited } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { hitRateLimit, type RateLimitRule } from '../rate-limit/service.js';
 import { listCredentialRows } from '../settings/store.js';
 import { BrowserCallingNotConfiguredError } from '../telephony/browser/credential.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
@@ -19,10 +20,24 @@ import { errorInfo, telephonyOverrides } from './wiring.js';
  * browser calling needs (the message names them); 502-like provider failures are logged and that
  * provider is left out, and only when every provider failed is the request refused (503).
  */
+/**
+ * The app asks about once an hour per tab; each issue may cost requests at the providers (a
+ * SignalWire token, a Vonage user check, three ARI writes), so a member gets 30 an hour, then
+ * waits 10 minutes.
+ */
+export const BROWSER_CREDENTIAL_RATE: RateLimitRule = { limit: 30, windowSeconds: 3600, blockSeconds: 600 };
+
 export async function issueBrowserCredentials(
   ctx: ServerContext,
   member: Member,
 ): Promise<BrowserCredentialsResponse> {
+  const verdict = await hitRateLimit(
+    ctx.db,
+    `browser-credential:${member.userId}`,
+    BROWSER_CREDENTIAL_RATE,
+    ctx.now(),
+  );
+  if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
   const identity = browserIdentityOf(ctx.config.serverSecret, member.userId);
   const providers = (await listCredentialRows(ctx.db))
     .map((row) => row.provider as TelephonyProvider)
