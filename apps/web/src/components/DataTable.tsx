@@ -54,7 +54,17 @@ export function DataTable<Row>({
   const { t } = useTranslation();
   if (rows.length === 0) return empty ? <p>{empty}</p> : null;
   return (
-    <div className="table-wrap">
+    // A table wider than a phone scrolls sideways inside this box: keyboard users reach it with
+    // Tab and scroll it with the arrow keys, and screen readers hear it named as its caption.
+    // A group, not a landmark: pages name their panels, and a table is not one more region.
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset is for form controls, this holds a table
+    <div
+      className="table-wrap"
+      role="group"
+      aria-label={typeof caption === 'string' ? caption : undefined}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable box must take focus (WCAG 2.1.1)
+      tabIndex={0}
+    >
       <table data-testid={testId} className={className}>
         <caption className={captionHidden ? 'visually-hidden' : undefined}>{caption}</caption>
         <thead>

@@ -72,17 +72,18 @@ export function WeekCalendar({
                 const users = o.userIds.map(nameOf).join(', ');
                 const end = formatTimeOfDay(o.localEnd, locale);
                 const until = o.endDate === o.date ? end : t('shifts.untilNextDay', { time: end });
+                const when = `${formatTimeOfDay(o.localStart, locale)}–${until}`;
                 return (
+                  // A short shift's block is too small for its text: the title shows it whole.
                   <button
                     key={o.shiftId}
                     type="button"
                     className={`shift-block cal-start-${row} cal-span-${span} lane-${lane}${o.cancelled ? ' cancelled' : ''}`}
+                    title={[o.name, when, users || t('shifts.nobodyAssigned')].join('\n')}
                     onClick={() => onOpen(o)}
                   >
                     <strong dir="auto">{o.name}</strong>
-                    <span>
-                      {formatTimeOfDay(o.localStart, locale)}–{until}
-                    </span>
+                    <span>{when}</span>
                     {o.cancelled && <span>{t('shifts.cancelled')}</span>}
                     <span>{users || t('shifts.nobodyAssigned')}</span>
                   </button>
