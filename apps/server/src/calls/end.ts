@@ -152,6 +152,7 @@ export async function legStatusChanged(
   const call = await findCall(ctx.db, callId);
   if (call?.status === 'answered' && call.answeredLegId === legId && !call.endedAt)
     await finishCall(ctx, callId, { reason: 'volunteer-hangup', hangUpCaller: true });
-  // A volunteer who refused or missed a call is free for the next one (never this one again).
-  else requeue(ctx);
+  // A volunteer who refused or missed a waiting call is free for the next one (never this one
+  // again). Legs of calls answered or ended were closed by us: their cancel freed them already.
+  else if (call?.status === 'queued' || call?.status === 'ringing') requeue(ctx);
 }

@@ -10,6 +10,7 @@ import type { Telephony } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
 import { allocate } from './queue.js';
 import {
+  anyCallWaiting,
   busyUserIds,
   type CallRow,
   type CallsTable,
@@ -103,6 +104,8 @@ interface RoundOffer {
 
 async function queueRound(ctx: ServerContext): Promise<void> {
   const now = ctx.now();
+  // Most rounds find nobody waiting: say so in one statement, without the lock or a transaction.
+  if (!(await anyCallWaiting(ctx.db))) return;
   const offers = await ctx.db.transaction((tx) => planRound(ctx, tx, now));
   for (const offer of offers ?? []) {
     const { call } = offer;

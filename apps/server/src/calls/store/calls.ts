@@ -110,6 +110,14 @@ export async function findCallByProviderId(
   return row ? callFromRow(row) : null;
 }
 
+/** Whether any call waits in the queue (queued or ringing, not answered, not ended). */
+export async function anyCallWaiting(db: Queryable): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    `select id from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null limit 1`,
+  );
+  return rows.length > 0;
+}
+
 /** Users on a live answered call: the shifts module must not ring them again. */
 export async function busyUserIds(db: Queryable): Promise<Set<string>> {
   const rows = await db.query<{ answered_by: string }>(
