@@ -59,3 +59,11 @@ export type WebrtcOfferResponse = z.infer<typeof WebrtcOfferResponse>;
 /** The caller's page waiting for the volunteer's answer (GET /api/simulator/phones/:sid/webrtc/answer). */
 export const WebrtcCallerWait = z.object({ answer: Sdp.nullable(), ended: z.boolean() }).strict();
 export type WebrtcCallerWait = z.infer<typeof WebrtcCallerWait>;
+
+/**
+ * Hold on the active-call card (POST /api/calls/:id/hold): the volunteer who answered in the
+ * browser puts the caller on hold (the caller hears hold music, neither side hears the other) or
+ * takes them off it. The response says the state the call is now in.
+ */
+export const CallHoldBody = z.object({ onHold: z.boolean() }).strict();
+export type CallHoldBody = z.infer<typeof CallHoldBody>;

@@ -20,6 +20,16 @@ export interface BrowserAudio {
   callerOffer(ctx: ServerContext, call: CallRow, userId: string, waitMs: number): Promise<string | null>;
   /** Hands the volunteer's answer to the caller; false when the caller cannot take it (no offer, answered, ended). */
   answerCaller(ctx: ServerContext, call: CallRow, userId: string, sdp: string): Promise<boolean>;
+  /**
+   * Puts the caller on hold (hold music, neither side hears the other) or takes them off it.
+   * The new state and whether it changed; null when the caller has no browser audio to hold.
+   */
+  hold(
+    ctx: ServerContext,
+    call: CallRow,
+    userId: string,
+    onHold: boolean,
+  ): Promise<{ onHold: boolean; changed: boolean } | null>;
 }
 
 export async function connectBrowser(ctx: ServerContext, call: CallRow, userId: string): Promise<void> {

@@ -1,15 +1,21 @@
-import { CallIdParam, WebrtcAnswerBody, type WebrtcOfferResponse } from '@llamenos/protocol';
+import {
+  CallHoldBody,
+  type CallHoldResponse,
+  CallIdParam,
+  WebrtcAnswerBody,
+  type WebrtcOfferResponse,
+} from '@llamenos/protocol';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
-import { answerCallerWith, callerOfferFor } from './webrtc-signalling.js';
+import { answerCallerWith, callerOfferFor, holdCall } from './webrtc-signalling.js';
 
 /**
- * The volunteer's side of browser audio: fetch the caller's offer, send the answer. Both need
- * calls:answer and are for the volunteer who won the call only (webrtc-signalling.ts).
+ * The volunteer's side of browser audio: fetch the caller's offer, send the answer, hold and
+ * resume. All need calls:answer and are for the volunteer who won the call only (webrtc-signalling.ts).
  */
 export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -24,6 +30,13 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { sdp } = await readJson(c, WebrtcAnswerBody);
     await answerCallerWith(ctx, memberOf(c), id, sdp);
     return c.body(null, 204);
+  });
+
+  // Hold and resume on the active-call card (webrtc-signalling.ts, holdCall).
+  app.post('/calls/:id/hold', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { onHold } = await readJson(c, CallHoldBody);
+    return c.json((await holdCall(ctx, memberOf(c), id, onHold)) satisfies z.input<typeof CallHoldResponse>);
   });
 
   return app;

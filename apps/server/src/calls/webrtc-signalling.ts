@@ -1,4 +1,5 @@
-import type { IceServer, WebrtcOfferResponse } from '@llamenos/protocol';
+import type { CallHoldResponse, IceServer, WebrtcOfferResponse } from '@llamenos/protocol';
+import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -58,4 +59,33 @@ export async function answerCallerWith(
   if (!(await audio.answerCaller(ctx, call, member.userId, sdp)))
     throw conflict('the caller is not waiting for an answer (no offer, already answered, or the call ended)');
   ctx.log.debug({ callId }, 'browser audio answered');
+}
+
+/**
+ * Hold on the active-call card: the carrier plays hold music to the caller and carries neither
+ * voice until the volunteer resumes. Kept per call with the call's audio (forgotten when it
+ * ends); each change is audited (calls.held, calls.resumed) with the call id only.
+ */
+export async function holdCall(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+  onHold: boolean,
+): Promise<CallHoldResponse> {
+  const { call, audio } = await browserCallOf(ctx, member, callId);
+  const held = audio ? await audio.hold(ctx, call, member.userId, onHold) : null;
+  if (!held) throw conflict('this call has no browser audio to hold');
+  if (held.changed)
+    await appendAudit(
+      ctx.db,
+      {
+        action: onHold ? 'calls.held' : 'calls.resumed',
+        actorPubkey: member.pubkey,
+        target: `call:${callId}`,
+        details: { callId },
+        ipHash: member.ipHash,
+      },
+      ctx.now(),
+    );
+  return { onHold: held.onHold };
 }

@@ -37,4 +37,15 @@ export const simulatedBrowserAudio: BrowserAudio = {
     if (!bridgedToBrowserOf(carrier.phones.get(sid), userId)) return false;
     return carrier.audio.setAnswer(sid, sdp);
   },
+
+  async hold(ctx, call, userId, onHold) {
+    const carrier = await simulatedCarrier(ctx);
+    const sid = call.providerCallId;
+    const phone = carrier.phones.get(sid);
+    if (!phone || !bridgedToBrowserOf(phone, userId)) return null;
+    const set = carrier.audio.setHeld(sid, onHold);
+    if (!set) return null;
+    if (set.changed) phone.heard.push(onHold ? '(on hold by the volunteer)' : '(back with the volunteer)');
+    return { onHold, changed: set.changed };
+  },
 };

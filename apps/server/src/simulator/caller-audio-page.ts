@@ -89,7 +89,7 @@ function gathered(pc, ms) {
 
 /** Starts the audio of a call this page placed: microphone, offer, and the wait for the volunteer's answer. */
 async function startCallerAudio(sid) {
-  const entry = { sid, pc: null, mic: null, player: null, hold: null, heard: [], state: 'starting', closed: false };
+  const entry = { sid, pc: null, mic: null, player: null, hold: null, held: false, heard: [], state: 'starting', closed: false };
   callerAudio.set(sid, entry);
   audioContext();
   try {
@@ -145,11 +145,18 @@ function syncCallerAudio(callers) {
     const entry = callerAudio.get(p.sid);
     if (!entry) continue;
     if (!LIVE.has(p.status)) { stopCallerAudio(p.sid); continue; }
-    if (p.onHold && !p.connected) startHold(entry); else stopHold(entry);
+    // Waiting in the queue, or put on hold by the volunteer: hold music. On the volunteer's hold
+    // the carrier carries nothing of the caller to the volunteer, so the microphone is not sent.
+    if ((p.onHold && !p.connected) || p.heldByVolunteer) startHold(entry); else stopHold(entry);
+    if (entry.mic) for (const track of entry.mic.getAudioTracks()) track.enabled = !p.heldByVolunteer;
+    entry.held = p.heldByVolunteer;
     for (const line of newLines(entry.heard, p.heard)) if (!line.startsWith('(')) speak(line);
     entry.heard = p.heard;
   }
 }
 
-const callerAudioState = (sid) => callerAudio.get(sid)?.state ?? null;
+const callerAudioState = (sid) => {
+  const entry = callerAudio.get(sid);
+  return entry ? (entry.held && entry.state === 'connected' ? 'on hold' : entry.state) : null;
+};
 `;

@@ -18,13 +18,15 @@ interface PhoneView {
   waitingForKeys: boolean;
   /** In the waiting room: the caller's page plays hold music. */
   onHold: boolean;
+  /** Put on hold by the volunteer who answered in the browser: hold music, the microphone not sent. */
+  heldByVolunteer: boolean;
   connected: boolean;
   errors: string[];
 }
 
 const SHOWN = 12;
 
-const view = (p: SimPhone): PhoneView => ({
+const view = (p: SimPhone, heldByVolunteer = false): PhoneView => ({
   sid: p.sid,
   status: p.status,
   fromLast4: p.fromLast4,
@@ -32,6 +34,7 @@ const view = (p: SimPhone): PhoneView => ({
   heard: p.heard.slice(-8),
   waitingForKeys: p.gather !== null,
   onHold: p.queue !== null,
+  heldByVolunteer,
   connected: p.bridgedTo !== null,
   errors: p.errors.slice(-3),
 });
@@ -53,7 +56,7 @@ export async function snapshot(ctx: ServerContext, carrier: SimulatedCarrier): P
     callers: all
       .filter((p) => p.role === 'caller')
       .slice(0, SHOWN)
-      .map(view),
+      .map((p) => view(p, carrier.audio.heldOf(p.sid))),
     phones: legs.map((p) => ({ ...view(p), volunteer: names.get(p.sid) ?? `phone …${p.toLast4}` })),
   };
 }

@@ -13,6 +13,8 @@
 interface CallerAudio {
   offer: string | null;
   answer: string | null;
+  /** The volunteer put the caller on hold: the caller's page plays hold music and stops sending its microphone. */
+  held: boolean;
 }
 
 /** How long one wait may last: long enough to save requests, short enough for proxies' idle limits. */
@@ -33,7 +35,7 @@ export class CallerAudioSignals {
       const oldest = this.phones.keys().next().value;
       if (oldest !== undefined) this.phones.delete(oldest);
     }
-    this.phones.set(sid, { offer: sdp, answer: null });
+    this.phones.set(sid, { offer: sdp, answer: null, held: false });
     this.wake();
     return true;
   }
@@ -53,6 +55,19 @@ export class CallerAudioSignals {
     current.answer = sdp;
     this.wake();
     return true;
+  }
+
+  heldOf(sid: string): boolean {
+    return this.phones.get(sid)?.held ?? false;
+  }
+
+  /** Hold on or off for a phone with browser audio; null when it has none (no offer). */
+  setHeld(sid: string, held: boolean): { changed: boolean } | null {
+    const current = this.phones.get(sid);
+    if (!current?.offer) return null;
+    const changed = current.held !== held;
+    current.held = held;
+    return { changed };
   }
 
   /** The call ended: nothing of its signalling is kept. */

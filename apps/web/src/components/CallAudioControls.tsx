@@ -1,41 +1,65 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { setMuted, useCallAudio } from '../lib/calls/webrtc.js';
+import { setHeld, setMuted, useCallAudio } from '../lib/calls/webrtc.js';
+import { ErrorMessage } from './ErrorMessage.js';
 
 /**
  * The audio of a call answered in the browser, on the active-call card: whether it is connected,
- * a missing microphone, and Mute. Nothing shows for a call with no browser audio (answered on a
- * phone). The status line is always rendered, so screen readers announce its changes.
+ * a missing microphone, Mute, and Hold (the caller hears hold music and neither side hears the
+ * other until Resume). Nothing shows for a call with no browser audio (answered on a phone). The
+ * status line is always rendered, so screen readers announce its changes.
  */
 export function CallAudioControls() {
   const { t } = useTranslation();
   const audio = useCallAudio();
+  const [holdError, setHoldError] = useState<unknown>(null);
   const live = audio.status !== 'idle';
   const line =
     audio.status === 'connecting'
       ? t('calls.audio.connecting')
       : audio.status === 'connected'
-        ? audio.muted
-          ? t('calls.audio.muted')
-          : t('calls.audio.connected')
+        ? audio.held
+          ? t('calls.audio.onHold')
+          : audio.muted
+            ? t('calls.audio.muted')
+            : t('calls.audio.connected')
         : audio.status === 'failed'
           ? t('calls.audio.failed')
           : '';
+  const toggleHold = () => {
+    setHoldError(null);
+    setHeld(!audio.held).catch(setHoldError);
+  };
   return (
-    <div className="call-audio" data-testid="call-audio" data-status={audio.status}>
+    <div className="call-audio" data-testid="call-audio" data-status={audio.status} data-held={audio.held}>
       <p role="status">{line}</p>
       {live && audio.noMicrophone && <p className="warning">{t('calls.audio.noMicrophone')}</p>}
-      {live && !audio.noMicrophone && (
-        <p>
-          <button
-            type="button"
-            className="secondary"
-            aria-pressed={audio.muted}
-            onClick={() => setMuted(!audio.muted)}
-          >
-            {audio.muted ? t('calls.audio.unmute') : t('calls.audio.mute')}
-          </button>
+      {live && (
+        <p className="button-row">
+          {!audio.noMicrophone && (
+            <button
+              type="button"
+              className="secondary"
+              aria-pressed={audio.muted}
+              onClick={() => setMuted(!audio.muted)}
+            >
+              {audio.muted ? t('calls.audio.unmute') : t('calls.audio.mute')}
+            </button>
+          )}
+          {audio.status === 'connected' && (
+            <button
+              type="button"
+              className="secondary"
+              aria-pressed={audio.held}
+              disabled={audio.holding}
+              onClick={toggleHold}
+            >
+              {audio.held ? t('calls.audio.resume') : t('calls.audio.hold')}
+            </button>
+          )}
         </p>
       )}
+      <ErrorMessage error={holdError} />
     </div>
   );
 }

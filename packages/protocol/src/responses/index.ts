@@ -3,6 +3,7 @@ export * from './attachments.js';
 export * from './auth.js';
 export * from './backups.js';
 export * from './browser-calling.js';
+export * from './call-controls.js';
 export * from './calls.js';
 export * from './channels.js';
 export * from './conversations.js';

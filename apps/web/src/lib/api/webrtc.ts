@@ -1,4 +1,4 @@
-import { WebrtcOfferResponse } from '@llamenos/protocol';
+import { CallHoldResponse, WebrtcOfferResponse } from '@llamenos/protocol';
 import { request, requestVoid } from './http.js';
 
 /**
@@ -10,3 +10,7 @@ export const fetchCallerOffer = (callId: string) =>
 
 export const sendCallAnswer = (callId: string, sdp: string) =>
   requestVoid('POST', `/api/calls/${encodeURIComponent(callId)}/webrtc/answer`, { sdp });
+
+/** Hold (true) or resume (false): the server tells the caller's side and answers the state the call is in. */
+export const sendCallHold = (callId: string, onHold: boolean) =>
+  request(CallHoldResponse, 'POST', `/api/calls/${encodeURIComponent(callId)}/hold`, { onHold });

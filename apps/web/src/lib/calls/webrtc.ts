@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { fetchCallerOffer, sendCallAnswer } from '../api/webrtc.js';
+import { fetchCallerOffer, sendCallAnswer, sendCallHold } from '../api/webrtc.js';
 import { callsState, onCallsChange } from './store.js';
 
 /**
@@ -9,7 +9,9 @@ import { callsState, onCallsChange } from './store.js';
  * has one. Then the microphone goes to the caller and the caller's voice is played, browser to
  * browser; the server only passes the offer and this answer along. The audio stops with the call
  * (End call, the caller hanging up, or a supervisor ending it), and Mute disables the microphone
- * track itself, so nothing of the member's voice leaves the device while muted.
+ * track itself, so nothing of the member's voice leaves the device while muted. Hold asks the
+ * server to put the caller on hold (the caller hears hold music and is not carried to the member)
+ * and disables the microphone track too, so nothing reaches the caller until Resume.
  */
 
 export type CallAudioStatus = 'idle' | 'connecting' | 'connected' | 'failed';
@@ -18,11 +20,22 @@ export interface CallAudioState {
   callId: string | null;
   status: CallAudioStatus;
   muted: boolean;
+  /** The caller is on hold (the server said so). */
+  held: boolean;
+  /** A hold or resume is on its way to the server. */
+  holding: boolean;
   /** No microphone (refused or absent): the member hears the caller, the caller hears nothing. */
   noMicrophone: boolean;
 }
 
-const IDLE: CallAudioState = { callId: null, status: 'idle', muted: false, noMicrophone: false };
+const IDLE: CallAudioState = {
+  callId: null,
+  status: 'idle',
+  muted: false,
+  held: false,
+  holding: false,
+  noMicrophone: false,
+};
 let state: CallAudioState = IDLE;
 const listeners = new Set<() => void>();
 
@@ -87,8 +100,8 @@ async function connect(s: Session): Promise<void> {
     return;
   }
   s.mic = mic;
-  // Muted while the microphone was being opened: it starts muted.
-  for (const track of mic?.getAudioTracks() ?? []) track.enabled = !state.muted;
+  // Muted or held while the microphone was being opened: it starts silent.
+  applyMicrophone();
   const pc = new RTCPeerConnection({ iceServers });
   s.pc = pc;
   if (mic) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
@@ -97,6 +110,7 @@ async function connect(s: Session): Promise<void> {
     const player = new Audio();
     player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
     s.player = player;
+    player.muted = state.held;
     void player.play().catch(() => {});
   });
   pc.addEventListener('connectionstatechange', () => {
@@ -134,10 +148,40 @@ function start(callId: string): void {
   });
 }
 
+/** The microphone track is live only when neither muted nor on hold; the caller's voice is silenced on hold too. */
+function applyMicrophone(): void {
+  for (const track of session?.mic?.getAudioTracks() ?? []) track.enabled = !state.muted && !state.held;
+  if (session?.player) session.player.muted = state.held;
+}
+
 /** Mutes or unmutes the microphone track itself. */
 export function setMuted(muted: boolean): void {
-  for (const track of session?.mic?.getAudioTracks() ?? []) track.enabled = !muted;
   set({ muted });
+  applyMicrophone();
+}
+
+/**
+ * Puts the caller on hold or resumes. The microphone goes silent at once on hold, before the
+ * server answers; it comes back only once the server confirms the resume.
+ */
+export async function setHeld(onHold: boolean): Promise<void> {
+  const s = session;
+  if (!s || state.holding) return;
+  set({ holding: true, ...(onHold ? { held: true } : {}) });
+  applyMicrophone();
+  try {
+    const answer = await sendCallHold(s.callId, onHold);
+    if (session === s) set({ held: answer.onHold });
+  } catch (error) {
+    // Refused (the call ended, no browser audio): the state stays what the server last said.
+    if (session === s && onHold) set({ held: false });
+    throw error;
+  } finally {
+    if (session === s) {
+      set({ holding: false });
+      applyMicrophone();
+    }
+  }
 }
 
 /**

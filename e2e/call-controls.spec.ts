@@ -1,0 +1,109 @@
+import type { Page } from '@playwright/test';
+import {
+  countTones,
+  expectAudioArrives,
+  fakeMicrophoneLaunchOptions,
+  incomingCard,
+  newMember,
+  onboardOnShift,
+  received,
+  tonesPlayed,
+} from './call-audio-helpers.js';
+import { expect, test } from './fixtures.js';
+
+/**
+ * The active-call card's controls on a browser call with real audio (simulated carrier): Hold
+ * stops the volunteer's voice reaching the caller and the caller's reaching the volunteer, the
+ * caller hears hold music meanwhile, and Resume brings both voices back, measured with WebRTC's
+ * own statistics (audio energy received).
+ */
+
+test.use({ launchOptions: fakeMicrophoneLaunchOptions() });
+
+/** The audio energy `page`'s one connection receives over 1.5 s, after 1 s for what was on its way. */
+async function energyOverWindow(page: Page): Promise<number> {
+  const energy = async () => (await received(page))[0]!.energy;
+  await page.waitForTimeout(1_000);
+  const from = await energy();
+  await page.waitForTimeout(1_500);
+  return (await energy()) - from;
+}
+
+test('Hold on a browser call: the caller hears hold music and neither voice is carried until Resume', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  const caller = await newMember(browser, 'caller', consoleErrors);
+  await countTones(caller.context());
+
+  await test.step('a volunteer goes on shift and answers a simulated caller in the browser', async () => {
+    await onboardOnShift(admin, hotline, [[vera, 'Vera Volunteer']]);
+    await caller.goto(`${hotline.url}/api/simulator`);
+    await caller.locator('#from').fill('+15551234567');
+    await caller.getByRole('button', { name: 'Call the hotline' }).click();
+    await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: waiting for a volunteer');
+    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
+    await expect(vera.getByTestId('call-audio')).toHaveAttribute('data-status', 'connected');
+    await expectAudioArrives(vera, 'the volunteer');
+    await expectAudioArrives(caller, 'the caller');
+  });
+
+  const heardByCaller: Record<string, number> = {};
+  const heardByVolunteer: Record<string, number> = {};
+
+  await test.step('before Hold, each side hears the other', async () => {
+    heardByCaller.before = await energyOverWindow(caller);
+    heardByVolunteer.before = await energyOverWindow(vera);
+  });
+
+  await test.step('Hold: the caller hears hold music, and no voice goes either way', async () => {
+    await vera.getByRole('button', { name: 'Hold' }).click();
+    await expect(vera.getByRole('button', { name: 'Resume' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(vera.getByTestId('call-audio').getByRole('status')).toHaveText(/The caller is on hold/);
+    await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: on hold');
+    const tones = await tonesPlayed(caller);
+    heardByCaller.held = await energyOverWindow(caller);
+    heardByVolunteer.held = await energyOverWindow(vera);
+    // Hold music plays on the caller's page (a note every 0.8 s).
+    expect(await tonesPlayed(caller)).toBeGreaterThan(tones + 2);
+  });
+
+  await test.step('Resume: both voices come back and the hold music stops', async () => {
+    await vera.getByRole('button', { name: 'Resume' }).click();
+    await expect(vera.getByRole('button', { name: 'Hold' })).toHaveAttribute('aria-pressed', 'false');
+    await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: connected');
+    heardByCaller.resumed = await energyOverWindow(caller);
+    heardByVolunteer.resumed = await energyOverWindow(vera);
+    const tones = await tonesPlayed(caller);
+    await caller.waitForTimeout(1_600);
+    expect(await tonesPlayed(caller)).toBe(tones);
+  });
+
+  const shown = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${v.toFixed(5)}`)
+      .join(', ');
+  test
+    .info()
+    .annotations.push(
+      { type: 'audio energy at the caller over 1.5 s', description: shown(heardByCaller) },
+      { type: 'audio energy at the volunteer over 1.5 s', description: shown(heardByVolunteer) },
+    );
+  for (const heard of [heardByCaller, heardByVolunteer]) {
+    expect(heard.before).toBeGreaterThan(0.001);
+    expect(heard.resumed).toBeGreaterThan(0.001);
+    expect(heard.held).toBeLessThan(heard.before! / 10);
+  }
+
+  await test.step("the volunteer's End call closes both sides", async () => {
+    await vera.getByRole('button', { name: 'End call' }).click();
+    await expect(caller.locator('#callers')).toContainText('Status: completed');
+    await expect.poll(async () => (await received(vera)).map((r) => r.connection)).toEqual(['closed']);
+  });
+
+  expect(consoleErrors).toEqual([]);
+});
