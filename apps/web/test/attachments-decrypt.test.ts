@@ -1,14 +1,14 @@
 /**
- * decryptAttachment (lib/attachments/decrypt.ts): the download's decoder, chunk by chunk in
- * place. It must give back exactly what the §10 stream decoder gives, read from a byte stream
- * (a BYOB reader, as a fetch body) or pieces, and refuse a stream cut short, altered or longer
- * than the file's layout — and always run onEnd (the key is zeroed there).
+ * attachmentReader (lib/attachments/decrypt.ts): the download's decoder, chunk by chunk in
+ * place, in a buffer per chunk or one reused. It must give back exactly the file, read from a
+ * byte stream (a BYOB reader, as a fetch body) or pieces, and refuse a stream cut short,
+ * altered, longer than the file's layout or with altered padding — and always run onEnd (the
+ * key is zeroed there).
  */
 import { PURPOSES } from '@llamenos/crypto';
 import { attachmentRecordId } from '@llamenos/protocol';
 import { describe, expect, it } from 'vitest';
-import { decryptAttachment } from '../src/lib/attachments/decrypt.js';
-import { cutPadding } from '../src/lib/attachments/download.js';
+import { attachmentReader, attachmentStream } from '../src/lib/attachments/decrypt.js';
 import { newStreamHeader } from '../src/lib/attachments/format.js';
 import { FileSealer } from '../src/lib/attachments/sealer.js';
 
@@ -58,28 +58,53 @@ function streamOf(bytes: Uint8Array, piece: number, byob: boolean): ReadableStre
   });
 }
 
-async function decrypt(sealed: Uint8Array, size: number, byob: boolean, piece = 5000) {
+/** The file read whole: as a stream (a buffer per chunk), or by reads copied out (one buffer reused). */
+async function decrypt(sealed: Uint8Array, size: number, byob: boolean, reuse = false) {
   let ends = 0;
-  const stream = decryptAttachment(streamOf(sealed, piece, byob), key.slice(), ctx, size, () => ends++);
+  const reader = attachmentReader(streamOf(sealed, 5000, byob), key.slice(), ctx, size, () => ends++, {
+    reuse,
+  });
   try {
-    return { bytes: new Uint8Array(await new Response(stream.pipeThrough(cutPadding(size))).arrayBuffer()) };
+    if (!reuse) return { bytes: new Uint8Array(await new Response(attachmentStream(reader)).arrayBuffer()) };
+    const copies: Uint8Array[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      copies.push(value.slice());
+    }
+    return { bytes: new Uint8Array(await new Blob(copies).arrayBuffer()) };
   } catch (error) {
-    return { error: error as Error, ends };
+    return { error: error as Error };
   } finally {
     expect(ends).toBe(1);
   }
 }
 
-describe('decryptAttachment', () => {
-  for (const byob of [true, false])
-    for (const size of [0, 1, 65_536, 150_000]) {
-      it(`a ${size}-byte file comes back whole (${byob ? 'BYOB' : 'default'} reader)`, async () => {
+describe('attachmentReader', () => {
+  for (const [byob, reuse] of [
+    [true, false],
+    [false, false],
+    [true, true],
+    [false, true],
+  ] as const)
+    for (const size of [0, 1, 65_536, 150_000, 300_000]) {
+      it(`a ${size}-byte file comes back whole (${byob ? 'BYOB' : 'default'} reader, ${reuse ? 'one buffer' : 'a buffer per chunk'})`, async () => {
         const file = fileBytes(size);
-        const result = await decrypt(await sealedFile(file), size, byob);
+        const result = await decrypt(await sealedFile(file), size, byob, reuse);
         expect(result.error).toBeUndefined();
         expect(result.bytes).toEqual(file);
       });
     }
+
+  it('refuses padding that is not zeros, even where it authenticates', async () => {
+    // A file of 150 000 bytes sealed as one of 150 001: the reader told 150 000 finds a 1 in the padding.
+    const size = 150_000;
+    const bytes = fileBytes(size + 1);
+    bytes[size] = 1;
+    const sealed = await sealedFile(bytes);
+    for (const reuse of [false, true])
+      expect((await decrypt(sealed, size, true, reuse)).error?.message).toMatch(/padding/);
+  });
 
   for (const byob of [true, false])
     it(`refuses a stream cut short, altered, run on, or of another size (${byob ? 'BYOB' : 'default'})`, async () => {

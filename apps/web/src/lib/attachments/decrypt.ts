@@ -1,11 +1,15 @@
 import { CryptoError, STREAM_HEADER_LENGTH, type StreamContext, StreamOpener } from '@llamenos/crypto';
 import { chunkRange, layoutOf, type StreamLayout, TAG_LENGTH } from './format.js';
 
-/** Reads into `target` until it is full or the stream ends: BYOB where the stream offers it. */
+/** Reads a given number of bytes into a buffer: BYOB where the stream offers it. */
 interface Filler {
-  /** Fills a new buffer of `length` bytes; returns it and how many bytes came (less only at the end). */
-  fill(length: number): Promise<{ bytes: Uint8Array; filled: number }>;
-  /** Whether the stream has ended (a read past its last byte gives nothing). */
+  /**
+   * Fills `buffer` from its start with up to `length` bytes; returns the buffer to go on with
+   * (a BYOB read hands back the same memory under a new ArrayBuffer) and how many bytes came
+   * (fewer only at the end of the stream).
+   */
+  fill(buffer: ArrayBuffer, length: number): Promise<{ buffer: ArrayBuffer; filled: number }>;
+  /** Whether the stream has ended (nothing comes after what was read). */
   ended(): Promise<boolean>;
   cancel(reason?: unknown): Promise<void>;
 }
@@ -25,18 +29,16 @@ function fillerOf(stream: ReadableStream<Uint8Array>): Filler {
   if (byob) {
     const reader = byob;
     return {
-      async fill(length) {
-        let buffer = new ArrayBuffer(length);
+      async fill(buffer, length) {
         let filled = 0;
         while (filled < length) {
           const { done, value } = await reader.read(new Uint8Array(buffer, filled, length - filled));
-          // A read transfers the buffer: the answer's view is the one to go on with.
           if (!value) throw new CryptoError('TRUNCATED', 'the download stopped');
           buffer = value.buffer as ArrayBuffer;
           if (done) break;
           filled += value.byteLength;
         }
-        return { bytes: new Uint8Array(buffer, 0, length), filled };
+        return { buffer, filled };
       },
       async ended() {
         const { done, value } = await reader.read(new Uint8Array(1));
@@ -57,8 +59,8 @@ function fillerOf(stream: ReadableStream<Uint8Array>): Filler {
     return done ? null : value;
   };
   return {
-    async fill(length) {
-      const bytes = new Uint8Array(length);
+    async fill(buffer, length) {
+      const bytes = new Uint8Array(buffer, 0, length);
       let filled = 0;
       while (filled < length) {
         const piece = await next();
@@ -68,7 +70,7 @@ function fillerOf(stream: ReadableStream<Uint8Array>): Filler {
         filled += take;
         if (take < piece.length) rest = piece.subarray(take);
       }
-      return { bytes, filled };
+      return { buffer, filled };
     },
     async ended() {
       for (;;) {
@@ -81,74 +83,120 @@ function fillerOf(stream: ReadableStream<Uint8Array>): Filler {
   };
 }
 
+/** What a reader of a decrypting attachment offers: a stream reader's read and cancel. */
+export interface PlainReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /**
- * The padded plaintext of a sealed attachment (PROTOCOL.md §10.2) as a stream, one chunk per
- * pull: each sealed chunk is read into a buffer of its own and decrypted in place there, and
- * that buffer is what goes on (to the service worker, transferred), so a chunk costs one
- * allocation and no copy. Nothing is read ahead of the reader (high-water mark 0): the network
- * waits, not memory. The chunk count comes from the file's padded size, so the final chunk is
- * opened as final; a stream that ends early, runs on, or fails to authenticate errors the stream.
- * `onEnd` runs once whatever happens (the caller zeroes the key there).
+ * The file inside a sealed attachment (PROTOCOL.md §10.2), read chunk by chunk: each sealed
+ * chunk is read into a buffer and decrypted in place there, and the file's part of it (the
+ * padding cut and checked to be zeros) is what `read` answers. Nothing is read ahead of the
+ * caller: the network waits, not memory. The chunk count comes from the file's padded size,
+ * so the final chunk is opened as final; a stream that ends early, runs on, or fails to
+ * authenticate rejects. `onEnd` runs once whatever happens (the caller zeroes the key there).
+ *
+ * `reuse`: one buffer serves every full chunk, so an answer is valid only until the next `read`
+ * (the service worker's save copies each piece into its message first): a download of any
+ * size then allocates two buffers, and leaves the page's collector no garbage (with a buffer
+ * per chunk, 52 MB of them awaited collection in the page at the peak of a 256 MB download).
+ * Without it each chunk has a buffer of its own, which the caller may keep.
  */
-export function decryptAttachment(
+export function attachmentReader(
   encrypted: ReadableStream<Uint8Array>,
   key: Uint8Array,
   ctx: StreamContext,
   size: number,
   onEnd: () => void,
-): ReadableStream<Uint8Array> {
+  { reuse }: { reuse: boolean },
+): PlainReader {
   const input = fillerOf(encrypted);
   let opener: StreamOpener | null = null;
   let layout: StreamLayout | null = null;
+  let spare: ArrayBuffer | null = null;
   let index = 0;
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
     opener = null;
+    spare = null;
     onEnd();
   };
+
+  /** The next chunk's file bytes (possibly none, for a chunk of padding only), or null after the last. */
+  async function nextChunk(): Promise<Uint8Array | null> {
+    if (!opener || !layout) {
+      const got = await input.fill(new ArrayBuffer(STREAM_HEADER_LENGTH), STREAM_HEADER_LENGTH);
+      if (got.filled < STREAM_HEADER_LENGTH)
+        throw new CryptoError('TRUNCATED', 'file ended inside its header');
+      const header = new Uint8Array(got.buffer);
+      opener = new StreamOpener(key, header, ctx);
+      layout = layoutOf(size, header[1]);
+    }
+    if (index >= layout.chunkCount) return null;
+    const { start, end: stop, last } = chunkRange(layout, index);
+    const plainLength = stop - start;
+    const sealedLength = plainLength + TAG_LENGTH;
+    // The final chunk, shorter, gets an exact buffer too: what lies past an answer in its buffer
+    // is only its tag and checked padding, never an earlier chunk's bytes.
+    const target = reuse && spare?.byteLength === sealedLength ? spare : new ArrayBuffer(sealedLength);
+    const { buffer, filled } = await input.fill(target, sealedLength);
+    if (reuse) spare = buffer;
+    const sealed = new Uint8Array(buffer, 0, filled);
+    if (filled < sealedLength) {
+      // Opened as the final chunk, a short one fails as a truncated file.
+      opener.open(sealed, true, sealed.subarray(0, Math.max(0, filled - TAG_LENGTH)));
+      throw new CryptoError('TRUNCATED', 'file ended before its final chunk');
+    }
+    const plain = opener.open(sealed, last, sealed.subarray(0, plainLength));
+    index++;
+    if (last) {
+      opener.finish();
+      if (!(await input.ended())) throw new CryptoError('MALFORMED', 'data after the final chunk');
+    }
+    const keep = Math.max(0, Math.min(plainLength, size - start));
+    for (let i = keep; i < plainLength; i++)
+      if (plain[i] !== 0) throw new Error('the file does not match its report (padding altered)');
+    return plain.subarray(0, keep);
+  }
+
+  return {
+    async read() {
+      if (ended) return { done: true, value: undefined };
+      try {
+        for (;;) {
+          const piece = await nextChunk();
+          if (!piece) {
+            end();
+            return { done: true, value: undefined };
+          }
+          if (piece.length > 0) return { done: false, value: piece };
+        }
+      } catch (error) {
+        end();
+        await input.cancel(error).catch(() => undefined);
+        throw error;
+      }
+    },
+    async cancel(reason) {
+      end();
+      await input.cancel(reason).catch(() => undefined);
+    },
+  };
+}
+
+/** The same as a stream, each chunk in a buffer of its own (for a Blob or a preview). */
+export function attachmentStream(reader: PlainReader): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        try {
-          if (!opener || !layout) {
-            const { bytes, filled } = await input.fill(STREAM_HEADER_LENGTH);
-            if (filled < STREAM_HEADER_LENGTH)
-              throw new CryptoError('TRUNCATED', 'file ended inside its header');
-            opener = new StreamOpener(key, bytes, ctx);
-            layout = layoutOf(size, bytes[1]);
-          }
-          const { start, end: stop, last } = chunkRange(layout, index);
-          const plainLength = stop - start;
-          const { bytes, filled } = await input.fill(plainLength + TAG_LENGTH);
-          const sealed = bytes.subarray(0, filled);
-          if (filled < plainLength + TAG_LENGTH) {
-            // Opened as the final chunk, a short one fails as a truncated file.
-            opener.open(sealed, true, sealed.subarray(0, Math.max(0, filled - TAG_LENGTH)));
-            throw new CryptoError('TRUNCATED', 'file ended before its final chunk');
-          }
-          const plain = opener.open(sealed, last, bytes.subarray(0, plainLength));
-          index++;
-          if (last) {
-            opener.finish();
-            if (!(await input.ended())) throw new CryptoError('MALFORMED', 'data after the final chunk');
-            end();
-            controller.enqueue(plain);
-            controller.close();
-            return;
-          }
-          controller.enqueue(plain);
-        } catch (error) {
-          end();
-          await input.cancel(error).catch(() => undefined);
-          throw error;
-        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
       },
-      async cancel(reason) {
-        end();
-        await input.cancel(reason);
-      },
+      cancel: (reason) => reader.cancel(reason),
     },
     { highWaterMark: 0 },
   );

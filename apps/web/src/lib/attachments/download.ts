@@ -8,7 +8,7 @@ import {
 import { fetchAttachmentContent } from '../api/attachments.js';
 import { safeType } from '../conversations/media.js';
 import { unlockedSecretKey } from '../vault.js';
-import { decryptAttachment } from './decrypt.js';
+import { attachmentReader, attachmentStream, type PlainReader } from './decrypt.js';
 import { saveThroughServiceWorker } from './save.js';
 
 /** Files up to this size may be decrypted into memory (previews, and downloads without a service worker's help). */
@@ -43,15 +43,16 @@ export function cutPadding(size: number): TransformStream<Uint8Array, Uint8Array
 }
 
 /**
- * The attachment's plaintext as a stream of exactly `meta.size` bytes, decrypted as it
- * downloads. Any altered, reordered or missing chunk errors the stream (DECRYPT_FAILED or
- * TRUNCATED): a reader must treat the file as incomplete until the stream has closed.
+ * The attachment's file, decrypted as it downloads (decrypt.ts). Any altered, reordered or
+ * missing chunk rejects a read (DECRYPT_FAILED or TRUNCATED): a reader must treat the file as
+ * incomplete until the last read has answered done. `reuse`: see attachmentReader.
  */
-export async function openAttachmentStream(
+async function openAttachmentReader(
   attachment: AttachmentView,
   meta: ReportAttachmentMeta,
-  signal?: AbortSignal,
-): Promise<ReadableStream<Uint8Array>> {
+  signal: AbortSignal | undefined,
+  reuse: boolean,
+): Promise<PlainReader> {
   const secretKey = unlockedSecretKey();
   if (!secretKey) throw new AttachmentUnavailableError('unlock the app to open this file');
   if (attachment.state !== 'complete')
@@ -72,10 +73,24 @@ export async function openAttachmentStream(
     key.fill(0);
     throw error;
   }
-  // The key is zeroed once the stream ends: finished, failed or cancelled.
-  return decryptAttachment(encrypted, key, { label: PURPOSES.attachment.content, recordId }, meta.size, () =>
-    key.fill(0),
-  ).pipeThrough(cutPadding(meta.size));
+  // The key is zeroed once the file ends: read whole, failed or cancelled.
+  return attachmentReader(
+    encrypted,
+    key,
+    { label: PURPOSES.attachment.content, recordId },
+    meta.size,
+    () => key.fill(0),
+    { reuse },
+  );
+}
+
+/** The attachment's plaintext as a stream of exactly `meta.size` bytes, decrypted as it downloads. */
+export async function openAttachmentStream(
+  attachment: AttachmentView,
+  meta: ReportAttachmentMeta,
+  signal?: AbortSignal,
+): Promise<ReadableStream<Uint8Array>> {
+  return attachmentStream(await openAttachmentReader(attachment, meta, signal, false));
 }
 
 /** A small attachment decrypted whole, typed for inline display (an image, audio or video) or as a plain download. */
@@ -125,8 +140,12 @@ export async function downloadAttachment(
   meta: ReportAttachmentMeta,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (
+    meta.size > PREVIEW_MAX_BYTES &&
+    (await saveThroughServiceWorker(() => openAttachmentReader(attachment, meta, signal, true), meta))
+  )
+    return;
   const plain = await openAttachmentStream(attachment, meta, signal);
-  if (meta.size > PREVIEW_MAX_BYTES && (await saveThroughServiceWorker(plain, meta))) return;
   const bytes = await new Response(plain).blob();
   saveBlob(new Blob([bytes], { type: 'application/octet-stream' }), meta.name);
 }

@@ -1,4 +1,5 @@
 import type { ReportAttachmentMeta } from '@llamenos/protocol';
+import type { PlainReader } from './decrypt.js';
 
 /**
  * Saving a decrypted stream as a file without holding it whole: the page hands the service
@@ -8,7 +9,7 @@ import type { ReportAttachmentMeta } from '@llamenos/protocol';
  * through the port. Messages (page ⇄ worker, on the port):
  *   worker → page  {type:'ready'}                 the id is registered; navigate now
  *   worker → page  {type:'pull'}                  send the next piece
- *   page → worker  {type:'chunk', bytes}          one piece (its buffer transferred)
+ *   page → worker  {type:'chunk', bytes}          one piece (copied into the message)
  *   page → worker  {type:'end'}                   the file is complete
  *   page → worker  {type:'error', message}        decryption failed: the download must fail
  *   worker → page  {type:'cancel'}                the member cancelled the download
@@ -29,12 +30,16 @@ async function activeWorker(): Promise<ServiceWorker | null> {
 }
 
 /**
- * Streams `plain` into a file named `meta.name` through the service worker. Returns false,
- * having read nothing, when no service worker is active (the caller falls back to a Blob);
- * resolves true once the file is complete; rejects if decryption fails or the download is cancelled.
+ * Streams the file `open` gives into a file named `meta.name` through the service worker.
+ * Returns false, having opened nothing, when no service worker is active (the caller falls
+ * back to a Blob); resolves true once the file is complete; rejects if decryption fails or the
+ * download is cancelled. Each piece is copied into its message before the next is read, so the
+ * reader may reuse one buffer for all of them (decrypt.ts): the page then leaves no garbage
+ * behind however large the file (a piece's buffer transferred instead crosses to the worker's
+ * process as a copy anyway, and the page's emptied buffer waits for its collector).
  */
 export async function saveThroughServiceWorker(
-  plain: ReadableStream<Uint8Array>,
+  open: () => Promise<PlainReader>,
   meta: ReportAttachmentMeta,
 ): Promise<boolean> {
   const worker = await activeWorker();
@@ -57,7 +62,13 @@ export async function saveThroughServiceWorker(
     return false;
   }
 
-  const reader = plain.getReader();
+  let reader: PlainReader;
+  try {
+    reader = await open();
+  } catch (error) {
+    port.close();
+    throw error;
+  }
   const frame = document.createElement('iframe');
   frame.hidden = true;
   frame.title = meta.name;
@@ -76,9 +87,7 @@ export async function saveThroughServiceWorker(
             port.postMessage({ type: 'end' });
             resolve();
           } else {
-            // The piece's whole buffer moves with it, not a copy: each decrypted chunk has a
-            // buffer of its own (decrypt.ts; the view leaves out its tag, or the padding).
-            port.postMessage({ type: 'chunk', bytes: value }, [value.buffer]);
+            port.postMessage({ type: 'chunk', bytes: value });
           }
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
@@ -90,7 +99,6 @@ export async function saveThroughServiceWorker(
       document.body.append(frame);
     });
   } finally {
-    reader.releaseLock();
     // The browser has the whole response (or has failed it) by now; the frame may go.
     setTimeout(() => {
       frame.remove();
