@@ -408,6 +408,72 @@ async function restoreAdmin(browser: Browser, base: string, key: Uint8Array, dir
   return { context, page };
 }
 
+/**
+ * BENCH_REPORTS_UPLOAD_AB=<n> (n ≥ 1): before the measured upload, the file is uploaded n times
+ * each way, alternating: chunks sent as files from the origin-private file system (the app's
+ * way) and as bytes (the app's fallback), by the client's bench-only session switch
+ * (lib/attachments/chunk-source.ts). Timed from the report form to the page's "Uploaded"; the
+ * browser's growth measured the same way as the main upload's. BENCH_REPORTS_CHUNK_BODIES
+ * (files | bytes) picks the way of the measured upload; files unless set.
+ */
+const UPLOAD_AB = Number(process.env.BENCH_REPORTS_UPLOAD_AB ?? 0);
+const CHUNK_BODIES = process.env.BENCH_REPORTS_CHUNK_BODIES === 'bytes' ? 'bytes' : 'files';
+const CHUNK_BODIES_SWITCH = 'llamenos-bench-chunk-bodies';
+
+async function setChunkBodies(page: Page, way: 'files' | 'bytes'): Promise<void> {
+  await page.evaluate(
+    ([name, value]) => {
+      if (value === 'bytes') sessionStorage.setItem(name, value);
+      else sessionStorage.removeItem(name);
+    },
+    [CHUNK_BODIES_SWITCH, way] as const,
+  );
+}
+
+async function compareChunkBodies(
+  page: Page,
+  base: string,
+  browserSession: CDPSession,
+  server: number,
+  source: string,
+): Promise<Row[]> {
+  if (!(UPLOAD_AB > 0)) return [];
+  const runs: Record<'files' | 'bytes', { mbps: number; growth: number; load: number }[]> = {
+    files: [],
+    bytes: [],
+  };
+  for (let round = 0; round < UPLOAD_AB; round++) {
+    const order: ('files' | 'bytes')[] = round % 2 === 0 ? ['files', 'bytes'] : ['bytes', 'files'];
+    for (const way of order) {
+      await setChunkBodies(page, way);
+      const memory = await sampleMemory(browserSession, page, server);
+      const start = performance.now();
+      await fileReport(page, base, `Benchmark upload (${way})`, source);
+      await page
+        .getByText('Uploaded')
+        .first()
+        .waitFor({ timeout: 30 * 60_000 });
+      const seconds = (performance.now() - start) / 1000;
+      const peaks = await memory.stop();
+      const run = { mbps: mb(BYTES) / seconds, growth: peaks.browserGrowth, load: loadavg()[0]! };
+      runs[way].push(run);
+      step(
+        `upload as ${way}: ${run.mbps.toFixed(1)} MB/s, browser growth ${mb(run.growth).toFixed(1)} MB, load ${run.load.toFixed(1)}`,
+      );
+    }
+  }
+  return (['files', 'bytes'] as const).map((way) => ({
+    op: `encrypt + upload ${mb(BYTES).toFixed(0)} MB, chunks as ${way} (report form → "Uploaded"), median of ${UPLOAD_AB}`,
+    value: median(runs[way].map((r) => r.mbps)),
+    unit: 'MB/s',
+    note: `each run, alternating with the other way: ${runs[way]
+      .map(
+        (r) => `${r.mbps.toFixed(1)} MB/s, browser +${mb(r.growth).toFixed(0)} MB, load ${r.load.toFixed(1)}`,
+      )
+      .join('; ')}`,
+  }));
+}
+
 /** Each kind of process's own peak growth, e.g. "browser 40.1, renderer 30.2 MB". */
 const byTypeText = (m: MemoryPeaks) =>
   `${Object.entries(m.byType)
@@ -497,6 +563,8 @@ export const reportsSuite: Suite = {
         .getByText('Uploaded')
         .first()
         .waitFor({ timeout: 5 * 60_000 });
+      const comparison = await compareChunkBodies(page, base, browserSession, server, source);
+      await setChunkBodies(page, CHUNK_BODIES);
       const upload = quiet ? null : watchChunks(page);
       let memory = await sampleMemory(browserSession, page, server);
       const uploadDumps = MEMORY_DUMP ? await memoryDumps(browserSession, 'upload') : null;
@@ -559,6 +627,7 @@ export const reportsSuite: Suite = {
 
       const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
       return [
+        ...comparison,
         {
           op: `encrypt + upload ${mb(BYTES).toFixed(0)} MB (report form → final chunk acknowledged)`,
           value: uploadMBps,

@@ -11,6 +11,21 @@ export interface ChunkSource {
 
 type Call = UploadWorkerCall extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
+/**
+ * Set to "bytes" in this tab's session storage, chunks go as bytes even where the browser could
+ * send them as files (chunk-slots.ts). Only `npm run bench -- reports` sets it, to measure both
+ * ways in one run; nothing in the app does.
+ */
+export const CHUNK_BODIES_SWITCH = 'llamenos-bench-chunk-bodies';
+
+function chunkFilesWanted(): boolean {
+  try {
+    return globalThis.sessionStorage?.getItem(CHUNK_BODIES_SWITCH) !== 'bytes';
+  } catch {
+    return true;
+  }
+}
+
 /** Seals in a dedicated worker (upload.worker.ts); the file key goes to the worker as a copy. */
 class WorkerChunkSource implements ChunkSource {
   private readonly worker: Worker;
@@ -41,9 +56,14 @@ class WorkerChunkSource implements ChunkSource {
       event.preventDefault();
       this.failAll(new Error(event.message || 'the upload worker failed'));
     };
-    this.call({ op: 'open', file, key: key.slice(), header: header.slice(), attachmentId }).catch(
-      () => undefined,
-    );
+    this.call({
+      op: 'open',
+      file,
+      key: key.slice(),
+      header: header.slice(),
+      attachmentId,
+      chunkFiles: chunkFilesWanted(),
+    }).catch(() => undefined);
   }
 
   private failAll(error: Error): void {

@@ -20,7 +20,7 @@ async function handle(call: UploadWorkerCall): Promise<SealedChunk | undefined> 
       sealer?.close();
       await slots?.remove();
       sealer = new FileSealer(call.file, call.key, call.header, call.attachmentId);
-      slots = await ChunkSlots.open(call.attachmentId);
+      slots = call.chunkFiles ? await ChunkSlots.open(call.attachmentId) : null;
       return undefined;
     case 'seal': {
       if (!sealer) throw new Error('no file is open in this upload worker');

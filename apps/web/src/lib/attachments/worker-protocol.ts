@@ -15,6 +15,8 @@ export type UploadWorkerCall = { id: number } & (
       key: Uint8Array;
       header: Uint8Array;
       attachmentId: string;
+      /** False to send chunks as bytes even where files are possible (the benchmark compares both). */
+      chunkFiles: boolean;
     }
   | { op: 'seal'; index: number }
   | { op: 'close' }
