@@ -6,7 +6,7 @@ import { TelephonyNotConfiguredError } from './errors.js';
 import type { ProviderTransport } from './http.js';
 import { createPlivoAdapter } from './plivo/adapter.js';
 import type { Telephony } from './provider.js';
-import { createSignalWireAdapter } from './signalwire/adapter.js';
+import { createSignalWireAdapter, spaceNameOf } from './signalwire/adapter.js';
 import { simulatorAccount } from './simulator/credentials.js';
 import { simulatedCarrierApi } from './simulator/instance.js';
 import { createTwilioAdapter } from './twilio/adapter.js';
@@ -61,6 +61,7 @@ export async function createTelephony(
         apiToken,
         signingKey,
         spaceUrl: overrides.apiBaseUrl ?? spaceUrl,
+        spaceName: spaceNameOf(spaceUrl),
         ...common,
       });
     }

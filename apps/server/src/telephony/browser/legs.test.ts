@@ -10,7 +10,7 @@ import { TelephonyInputError } from '../errors.js';
 import { createPlivoAdapter } from '../plivo/adapter.js';
 import { renderPlivoXml } from '../plivo/plivo-xml.js';
 import type { Instruction, VolunteerLegRequest } from '../provider.js';
-import { LAML } from '../signalwire/adapter.js';
+import { createSignalWireAdapter, LAML, lamlFor, spaceNameOf } from '../signalwire/adapter.js';
 import { createTwilioAdapter } from '../twilio/adapter.js';
 import { renderMarkup, TWIML } from '../twilio/twiml.js';
 import { createVonageAdapter } from '../vonage/adapter.js';
@@ -23,13 +23,22 @@ const XML = '<?xml version="1.0" encoding="UTF-8"?>';
 const escapedAction = ACTION.replace('&', '&amp;');
 
 describe('dial-browser documents', () => {
-  it('TwiML and LaML: <Dial> with the timeout and action, around <Client>identity</Client>', () => {
+  it('TwiML: <Dial> with the timeout and action, around <Client>identity</Client>', () => {
     const expected = `${XML}<Response><Dial timeout="30" action="${escapedAction}" method="POST"><Client>${IDENTITY}</Client></Dial></Response>`;
     expect(renderMarkup(TWIML, [dial]).body).toBe(expected);
-    expect(renderMarkup(LAML, [dial]).body).toBe(expected);
     expect(renderMarkup(TWIML, [{ ...dial, actionUrl: undefined }]).body).toBe(
       `${XML}<Response><Dial timeout="30"><Client>${IDENTITY}</Client></Dial></Response>`,
     );
+  });
+
+  it('LaML: <Dial> around <Verto>identity@<space>.verto.signalwire.com</Verto>; refused without a space', () => {
+    expect(spaceNameOf('https://example-hotline.signalwire.com')).toBe('example-hotline');
+    expect(spaceNameOf('http://127.0.0.1:9')).toBeNull();
+    expect(renderMarkup(lamlFor('example-hotline'), [dial]).body).toBe(
+      `${XML}<Response><Dial timeout="30" action="${escapedAction}" method="POST"><Verto>${IDENTITY}@example-hotline.verto.signalwire.com</Verto></Dial></Response>`,
+    );
+    expect(() => renderMarkup(lamlFor(null), [dial])).toThrow(/cannot ring a browser/);
+    expect(() => renderMarkup(LAML, [dial])).toThrow(/cannot ring a browser/);
   });
 
   it('Plivo XML: <Dial> around <User>sip:identity@phone.plivo.com</User>', () => {
@@ -89,6 +98,25 @@ describe('browser volunteer legs over REST', () => {
     expect(form.get('To')).toBe(`client:${IDENTITY}`);
     expect(form.get('Url')).toBe(leg.answerUrl);
     expect(form.get('StatusCallback')).toBe(leg.statusUrl);
+  });
+
+  it('SignalWire rings verto:<identity>@<space>.verto.signalwire.com, and renders <Verto> in its documents', async () => {
+    const { seen, fetch } = recorder({ sid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' });
+    const adapter = createSignalWireAdapter({
+      projectId: '9f3b0d4e-3c1e-4b8a-9f77-0c2b1a6b5d4e',
+      apiToken: 'PTxxxxxxxxxxxx',
+      signingKey: 'signing-key-0123',
+      spaceUrl: 'http://127.0.0.1:9',
+      spaceName: 'example-hotline',
+      fetch,
+    });
+    await adapter.createVolunteerLeg(leg);
+    expect(new URLSearchParams(seen[0]!.body).get('To')).toBe(
+      `verto:${IDENTITY}@example-hotline.verto.signalwire.com`,
+    );
+    expect(adapter.render([dial]).body).toContain(
+      `<Verto>${IDENTITY}@example-hotline.verto.signalwire.com</Verto>`,
+    );
   });
 
   it('Plivo rings sip:<identity>@phone.plivo.com', async () => {

@@ -1,8 +1,10 @@
+import { BrowserCallingNotConfiguredError } from '../browser/credential.js';
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { type TwilioIdForms, twilioParsers } from '../twilio/events.js';
 import { TwilioRestClient } from '../twilio/rest.js';
 import { type MarkupDialect, renderMarkup } from '../twilio/twiml.js';
+import { element } from '../xml.js';
 import { signalWireBrowserCalling } from './relay-token.js';
 import { verifySignalWireWebhook } from './signature.js';
 
@@ -16,7 +18,34 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const SIGNALWIRE_IDS: TwilioIdForms = { provider: 'signalwire', call: UUID, recording: UUID };
 export const SIGNALWIRE_API_PATH = '/api/laml/2010-04-01';
 
-export const LAML: MarkupDialect = { provider: 'signalwire' };
+/** LaML with no space known: everything but ringing a browser (which needs the space's Verto domain). */
+export const LAML: MarkupDialect = { provider: 'signalwire', browserCalling: false };
+
+/** The space's name: "example" for https://example.signalwire.com; null for any other host. */
+export function spaceNameOf(spaceUrl: string): string | null {
+  try {
+    return /^([a-z0-9][a-z0-9-]{0,62})\.signalwire\.com$/.exec(new URL(spaceUrl).hostname)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where SignalWire rings a RELAY browser client that logged in with a JWT for `identity`
+ * (relay-token.ts): the cXML <Verto> noun's address, <resource>@<space SIP domain>.verto.
+ * signalwire.com. The SIP domain is taken to be the space's name.
+ */
+export const vertoAddress = (space: string, identity: string) => `${identity}@${space}.verto.signalwire.com`;
+
+/** LaML for one space: its <Dial> rings browsers with <Verto>. */
+export function lamlFor(space: string | null): MarkupDialect {
+  return space
+    ? {
+        provider: 'signalwire',
+        browserNoun: (identity) => element('Verto', {}, { text: vertoAddress(space, identity) }),
+      }
+    : LAML;
+}
 
 interface SignalWireAdapterOptions extends ProviderTransport {
   projectId: string;
@@ -24,6 +53,8 @@ interface SignalWireAdapterOptions extends ProviderTransport {
   /** "https://<space>.signalwire.com" (validated when the credentials were saved). */
   spaceUrl: string;
   signingKey: string;
+  /** The space's name for Verto addresses; default: from `spaceUrl` (tests point that elsewhere). */
+  spaceName?: string | null;
 }
 
 export function createSignalWireAdapter(options: SignalWireAdapterOptions): WebhookTelephony {
@@ -36,18 +67,25 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
     timeoutMs: options.timeoutMs,
     fetch: options.fetch,
   };
+  const spaceName = options.spaceName === undefined ? spaceNameOf(options.spaceUrl) : options.spaceName;
+  const dialect = lamlFor(spaceName);
   const rest = new TwilioRestClient({
     accountSid: options.projectId,
     ids,
     http: new ProviderHttp({ ...auth, baseUrl: `${space}${SIGNALWIRE_API_PATH}` }),
+    // A REST leg to a browser: the same Verto address, as a "verto:" URI.
+    browserAddress: (identity) => {
+      if (!spaceName) throw new BrowserCallingNotConfiguredError('the SignalWire space has no Verto domain');
+      return `verto:${vertoAddress(spaceName, identity)}`;
+    },
   });
   return {
     provider: 'signalwire',
     transport: 'webhook',
     verifyWebhook: (request) => verifySignalWireWebhook(options.signingKey, request),
     ...twilioParsers(ids),
-    render: (instructions) => renderMarkup(LAML, instructions),
-    acknowledge: () => renderMarkup(LAML, []),
+    render: (instructions) => renderMarkup(dialect, instructions),
+    acknowledge: () => renderMarkup(dialect, []),
     ...restCallControl(rest),
     browserCredential: signalWireBrowserCalling(new ProviderHttp({ ...auth, baseUrl: space })),
   };

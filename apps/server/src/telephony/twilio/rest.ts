@@ -22,6 +22,8 @@ interface TwilioRestConfig {
   ids: TwilioIdForms;
   /** mp3 is a tenth the size of wav and is what we encrypt and keep. */
   recordingFormat?: 'mp3' | 'wav';
+  /** The `To` that rings a browser identity: Twilio `client:<identity>` by default. */
+  browserAddress?: (identity: string) => string;
 }
 
 /** Twilio's "call is not in-progress": the call already ended. */
@@ -72,7 +74,9 @@ export class TwilioRestClient implements CallControl {
         'To',
         request.browser === undefined
           ? requireE164(p, op, 'to', request.to)
-          : `client:${requireBrowserIdentity(p, op, request.browser)}`,
+          : (this.config.browserAddress ?? ((id: string) => `client:${id}`))(
+              requireBrowserIdentity(p, op, request.browser),
+            ),
       ],
       ['From', requireE164(p, op, 'from', request.from)],
       ['Url', requireCallbackUrl(p, op, 'answerUrl', request.answerUrl)],

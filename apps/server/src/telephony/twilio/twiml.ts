@@ -17,6 +17,13 @@ export interface MarkupDialect {
   provider: string;
   /** A voice attribute for a language, or undefined for the provider's default. */
   voiceFor?: (language: string) => string | undefined;
+  /**
+   * The noun that rings a volunteer's browser inside <Dial>: Twilio's <Client>identity</Client>
+   * by default; SignalWire's <Verto>identity@<space>.verto.signalwire.com</Verto>. With
+   * `browserCalling: false` the dialect cannot ring a browser.
+   */
+  browserNoun?: (identity: string) => string;
+  browserCalling?: false;
 }
 
 /** Queue names become <Enqueue>/<Queue> text; Twilio caps them at 64 characters. */
@@ -33,6 +40,11 @@ class Renderer {
 
   private url(field: string, value: string): string {
     return requireCallbackUrl(this.dialect.provider, 'render', field, value);
+  }
+
+  private browserNoun(identity: string): string {
+    if (this.dialect.browserCalling === false) this.fail('this account cannot ring a browser');
+    return this.dialect.browserNoun?.(identity) ?? element('Client', {}, { text: identity });
   }
 
   private seconds(field: string, value: number, min: number, max: number): number {
@@ -105,13 +117,7 @@ class Renderer {
             action: step.actionUrl === undefined ? undefined : this.url('dial action', step.actionUrl),
             method: step.actionUrl === undefined ? undefined : 'POST',
           },
-          [
-            element(
-              'Client',
-              {},
-              { text: requireBrowserIdentity(this.dialect.provider, 'render', step.identity) },
-            ),
-          ],
+          [this.browserNoun(requireBrowserIdentity(this.dialect.provider, 'render', step.identity))],
         );
       case 'record-voicemail':
         // finishOnKey "#" only: a caller pressing a digit mid-message must not cut it short.
