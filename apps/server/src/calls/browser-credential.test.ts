@@ -33,8 +33,22 @@ const issue = (as?: TestUser) => h.request('POST', '/api/calls/browser-credentia
 const saveProvider = (provider: string, body: unknown) =>
   h.request('PUT', `/api/settings/providers/${provider}`, { as: admin, body });
 
+/** Plivo's token endpoint, on no network: it answers every request with a JWT for the subject. */
+const plivoTokens: string[] = [];
+const plivoFetch = (async (_url: string, init: RequestInit) => {
+  const { sub } = JSON.parse(String(init.body)) as { sub: string };
+  plivoTokens.push(sub);
+  return Response.json({
+    api_id: 'a1',
+    token: `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(sub).toString('base64url')}.c2ln`,
+  });
+}) as unknown as typeof fetch;
+
 beforeAll(async () => {
-  h = await createTestHotline();
+  h = await createTestHotline(
+    {},
+    { telephony: { plivo: { apiBaseUrl: 'http://127.0.0.1:9', fetch: plivoFetch } } },
+  );
   admin = await h.addUser(['admin'], 'Admin');
   volunteer = await h.addUser(['volunteer'], 'Volunteer');
 });
@@ -107,6 +121,7 @@ describe('browser credentials', () => {
     const body = BrowserCredentialsResponseSchema.parse(await res.json());
     expect(body.credentials.map((c) => c.provider).sort()).toEqual(['plivo', 'twilio']);
     const identity = browserIdentityOf(h.ctx.config.serverSecret, volunteer.id);
+    expect(plivoTokens.at(-1)).toBe(identity);
     for (const credential of body.credentials) expect(credential.identity).toBe(identity);
     const text = JSON.stringify(body);
     expect(text).not.toContain(volunteer.id);

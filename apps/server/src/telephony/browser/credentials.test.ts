@@ -1,7 +1,7 @@
 /**
  * Browser SDK credentials per provider, checked offline against the providers' own code: the
  * `twilio` package's AccessToken and the jsonwebtoken verifier its SDKs use, the `plivo`
- * package's AccessToken, @vonage/jwt's verifySignature; SignalWire and Asterisk against local
+ * package's token request (Plivo signs its own), @vonage/jwt's verifySignature; SignalWire and Asterisk against local
  * fakes of their REST APIs (loopback, fetch injected).
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -22,13 +22,10 @@ const require = createRequire(import.meta.url);
 const jsonwebtoken = require('jsonwebtoken') as {
   verify(token: string, key: string, options?: Record<string, unknown>): Record<string, unknown>;
 };
-const { AccessToken: PlivoAccessToken } = require('plivo/dist/utils/jwt.js') as {
-  AccessToken: new (
-    authId: string,
-    authToken: string,
-    username: string,
-    validity?: { lifetime?: number },
-  ) => { addVoiceGrants(incoming: boolean, outgoing: boolean): void; toJwt(): string };
+const { TokenInterface: PlivoTokenInterface } = require('plivo/dist/resources/token.js') as {
+  TokenInterface: new (
+    client: (method: string, action: string, params: Record<string, unknown>) => Promise<unknown>,
+  ) => { create(iss: string, options: Record<string, unknown>): Promise<unknown> };
 };
 
 const NOW = new Date('2026-12-05T01:00:00Z');
@@ -124,24 +121,49 @@ describe('Plivo browser SDK access token', () => {
   const authId = 'MAXXXXXXXXXXXXXXXXXX';
   const authToken = 'plivo-auth-token-0123456789';
 
-  it('verifies under the auth token with the claims and header of the plivo package’s AccessToken', async () => {
-    const credential = await createPlivoAdapter({ authId, authToken }).browserCredential!({ identity }, NOW);
-    expect(BrowserCredentialSchema.parse(credential)).toEqual(credential);
-    const token = (credential as { token: string }).token;
-    const claims = jsonwebtoken.verify(token, authToken, { algorithms: ['HS256'], ...clock });
-    expect(claims).toMatchObject({
-      iss: authId,
-      sub: identity,
-      nbf: NOW_S,
-      exp: NOW_S + 3600,
-      grants: { voice: { incoming_allow: true, outgoing_allow: false } },
+  it('is asked of Plivo’s REST API (its SIP side takes only tokens Plivo signed), as the plivo package asks', async () => {
+    const seen: { url: string; auth: string | null; body: Record<string, unknown> }[] = [];
+    const fetch = (async (url: string, init: RequestInit) => {
+      seen.push({
+        url,
+        auth: new Headers(init.headers).get('authorization'),
+        body: JSON.parse(String(init.body)),
+      });
+      return Response.json({ api_id: 'a1', token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2In0.c2ln' });
+    }) as unknown as typeof globalThis.fetch;
+    const adapter = createPlivoAdapter({ authId, authToken, apiBaseUrl: 'http://127.0.0.1:9', fetch });
+    const credential = await adapter.browserCredential!({ identity }, NOW);
+    expect(BrowserCredentialSchema.parse(credential)).toEqual({
+      provider: 'plivo',
+      identity,
+      token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2In0.c2ln',
+      expiresAt: '2026-12-05T02:00:00.000Z',
     });
-    const theirs = new PlivoAccessToken(authId, authToken, identity, { lifetime: 3600 });
-    theirs.addVoiceGrants(true, false);
-    const theirToken = theirs.toJwt();
-    expect(partOf(token, 0)).toEqual(partOf(theirToken, 0));
-    expect(Object.keys(claims).sort()).toEqual(Object.keys(partOf(theirToken, 1)).sort());
-    expect(claims.grants).toEqual(partOf(theirToken, 1).grants);
+    expect(seen[0]!.url).toBe(`http://127.0.0.1:9/v1/Account/${authId}/JWT/Token/`);
+    expect(seen[0]!.auth).toBe(`Basic ${Buffer.from(`${authId}:${authToken}`).toString('base64')}`);
+    // The oracle: the request the plivo package's own TokenInterface makes for the same token.
+    let theirs: { method: string; action: string; params: Record<string, unknown> } | null = null;
+    const tokens = new PlivoTokenInterface(
+      (method: string, action: string, params: Record<string, unknown>) => {
+        theirs = { method, action, params };
+        return Promise.resolve({ body: {} });
+      },
+    );
+    await tokens.create(authId, { sub: identity, nbf: NOW_S, exp: NOW_S + 3600, incoming_allow: true });
+    expect(theirs!.method).toBe('POST');
+    expect(seen[0]!.url.endsWith(theirs!.action)).toBe(true);
+    // Ours also says outgoing_allow: false, which the package leaves out when false.
+    expect(seen[0]!.body).toEqual({
+      ...theirs!.params,
+      per: { voice: { incoming_allow: true, outgoing_allow: false } },
+    });
+    expect(theirs!.params.per).toEqual({ voice: { incoming_allow: true } });
+  });
+
+  it('refuses an answer without a JWT', async () => {
+    const fetch = (async () => Response.json({ api_id: 'a1' })) as unknown as typeof globalThis.fetch;
+    const adapter = createPlivoAdapter({ authId, authToken, apiBaseUrl: 'http://127.0.0.1:9', fetch });
+    await expect(adapter.browserCredential!({ identity }, NOW)).rejects.toThrow(/no JWT/);
   });
 });
 

@@ -1,33 +1,40 @@
-import { randomBytes } from 'node:crypto';
 import {
   BROWSER_CREDENTIAL_SECONDS,
   type BrowserCalling,
   expiryOf,
   secondsOf,
 } from '../browser/credential.js';
-import { signJwt } from '../browser/jwt.js';
+import { ProviderResponseError } from '../errors.js';
+import type { ProviderHttp } from '../http.js';
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
- * A Plivo access token for the browser SDK (login with JWT): HS256 under the auth token, issuer
- * the auth id, subject the volunteer's identity, content type "plivo;v=1", a voice grant with
- * incoming calls allowed and outgoing ones refused (a volunteer's browser never dials out
- * through the hotline). Our `<User>` legs dial sip:<identity>@phone.plivo.com.
+ * A Plivo access token for the browser SDK (`loginWithAccessToken`). Plivo's SIP side accepts
+ * only tokens Plivo itself signed, so the server asks the REST API for one:
+ * POST /v1/Account/<auth id>/JWT/Token/ with `iss` the auth id, `sub` the volunteer's identity,
+ * `nbf`/`exp` an hour apart, and voice permissions with incoming calls allowed and outgoing ones
+ * refused (a volunteer's browser never dials out through the hotline). Our `<User>` legs dial
+ * sip:<identity>@phone.plivo.com.
  */
-export function plivoBrowserCalling(authId: string, authToken: string): BrowserCalling['browserCredential'] {
+export function plivoBrowserCalling(http: ProviderHttp, authId: string): BrowserCalling['browserCredential'] {
   return async ({ identity }, now) => {
     const nbf = secondsOf(now);
-    const token = signJwt(
-      { cty: 'plivo;v=1' },
-      {
-        jti: `${identity}-${randomBytes(8).toString('hex')}`,
+    const { data } = await http.json({
+      operation: 'browser token',
+      method: 'POST',
+      path: `/v1/Account/${encodeURIComponent(authId)}/JWT/Token/`,
+      json: {
         iss: authId,
         sub: identity,
         nbf,
         exp: nbf + BROWSER_CREDENTIAL_SECONDS,
-        grants: { voice: { incoming_allow: true, outgoing_allow: false } },
+        per: { voice: { incoming_allow: true, outgoing_allow: false } },
       },
-      { hs256: authToken },
-    );
+    });
+    const token = data.token;
+    if (typeof token !== 'string' || token.length > 8192 || !JWT.test(token))
+      throw new ProviderResponseError('plivo', 'browser token', 'no JWT in the answer');
     return { provider: 'plivo', identity, token, expiresAt: expiryOf(now) };
   };
 }

@@ -18,16 +18,17 @@ interface PlivoAdapterOptions extends ProviderTransport {
 /** Plivo: Plivo XML documents, X-Plivo-Signature-V3 webhooks, the v1 REST API. */
 export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelephony {
   const baseUrl = (options.apiBaseUrl ?? PLIVO_API_BASE_URL).replace(/\/+$/, '');
+  const http = new ProviderHttp({
+    provider: 'plivo',
+    baseUrl,
+    username: options.authId,
+    password: options.authToken,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
   const rest = new PlivoRestClient({
     authId: options.authId,
-    http: new ProviderHttp({
-      provider: 'plivo',
-      baseUrl,
-      username: options.authId,
-      password: options.authToken,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-    }),
+    http,
     recordingBaseUrl: options.apiBaseUrl === undefined ? undefined : baseUrl,
   });
   return {
@@ -38,6 +39,6 @@ export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelepho
     render: renderPlivoXml,
     acknowledge: () => renderPlivoXml([]),
     ...restCallControl(rest),
-    browserCredential: plivoBrowserCalling(options.authId, options.authToken),
+    browserCredential: plivoBrowserCalling(http, options.authId),
   };
 }
