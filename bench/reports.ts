@@ -165,7 +165,11 @@ async function sampleMemory(browserSession: CDPSession, page: Page, server: numb
       processInfo.filter((p) => !types || types.includes(p.type)).reduce((total, p) => total + rss(p.id), 0);
     // The browser process reports itself with its own pid; Chromium's processes are all here.
     const byType: Record<string, number> = {};
-    for (const p of processInfo) byType[`type:${p.type}`] = (byType[`type:${p.type}`] ?? 0) + rss(p.id);
+    for (const p of processInfo) {
+      byType[`type:${p.type}`] = (byType[`type:${p.type}`] ?? 0) + rss(p.id);
+      // Each renderer on its own too: the page's, the service worker's (when apart), a frame's.
+      if (p.type === 'renderer') byType[`pid:${p.id}`] = rss(p.id);
+    }
     return {
       browser: sum(),
       renderer: sum(['renderer']),
@@ -197,6 +201,9 @@ async function sampleMemory(browserSession: CDPSession, page: Page, server: numb
       const growth = (key: string) => (peak[key] ?? 0) - (base[key] ?? 0);
       const byType: Record<string, number> = {};
       for (const key of Object.keys(peak)) if (key.startsWith('type:')) byType[key.slice(5)] = growth(key);
+      // A renderer that started while sampling grew by all of its memory.
+      for (const key of Object.keys(peak))
+        if (key.startsWith('pid:') && growth(key) > 2 * MiB) byType[`renderer ${key.slice(4)}`] = growth(key);
       return {
         browserGrowth: growth('browser'),
         rendererGrowth: growth('renderer'),
