@@ -10,9 +10,11 @@ import {
   tonesPlayed,
 } from './call-audio-helpers.js';
 import { expect, test } from './fixtures.js';
+import { navLink } from './helpers.js';
 
 /**
- * The active-call card's controls on a browser call with real audio (simulated carrier): Hold
+ * The active-call card's controls on a browser call with real audio (simulated carrier), after a
+ * microphone check in My settings (the chosen microphone is used for the call): Hold
  * stops the volunteer's voice reaching the caller and the caller's reaching the volunteer, the
  * caller hears hold music meanwhile, and Resume brings both voices back, measured with WebRTC's
  * own statistics (audio energy received).
@@ -40,8 +42,38 @@ test('Hold on a browser call: the caller hears hold music and neither voice is c
   const caller = await newMember(browser, 'caller', consoleErrors);
   await countTones(caller.context());
 
-  await test.step('a volunteer goes on shift and answers a simulated caller in the browser', async () => {
+  await test.step('a volunteer goes on shift', async () => {
     await onboardOnShift(admin, hotline, [[vera, 'Vera Volunteer']]);
+  });
+
+  await test.step('before the call, Vera chooses her microphone in My settings and checks it', async () => {
+    await navLink(vera, 'My settings').click();
+    const panel = vera.getByRole('region', { name: 'Headset and microphone' });
+    const level = panel.getByTestId('microphone-level');
+    const moving = () =>
+      expect
+        .poll(async () => Number(await level.getAttribute('data-level')), { timeout: 10_000 })
+        .toBeGreaterThan(0.05);
+    await panel.getByRole('button', { name: 'Check my microphone' }).click();
+    await moving();
+    // With the microphone allowed the devices have names; the first one after the default is chosen.
+    const microphone = panel.getByLabel('Microphone', { exact: true });
+    await expect.poll(() => microphone.locator('option').count()).toBeGreaterThan(1);
+    const chosen = await microphone.locator('option').nth(1).getAttribute('value');
+    await microphone.selectOption(chosen!);
+    await moving(); // the check follows the new choice
+    const stored = await vera.evaluate(() => localStorage.getItem('llamenos.audioDevices'));
+    expect(JSON.parse(stored!)).toEqual({ inputId: chosen, outputId: null });
+    await panel.getByRole('button', { name: 'Stop the check' }).click();
+    await expect(level).toHaveAttribute('data-level', '0');
+    // Kept on this device: still chosen when the page is opened again.
+    await navLink(vera, 'Dashboard').click();
+    await navLink(vera, 'My settings').click();
+    await expect(vera.getByLabel('Microphone', { exact: true })).toHaveValue(chosen!);
+    await navLink(vera, 'Dashboard').click();
+  });
+
+  await test.step('a simulated caller calls; Vera answers in the browser with the chosen microphone', async () => {
     await caller.goto(`${hotline.url}/api/simulator`);
     await caller.locator('#from').fill('+15551234567');
     await caller.getByRole('button', { name: 'Call the hotline' }).click();

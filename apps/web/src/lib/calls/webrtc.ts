@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { fetchCallerOffer, sendCallAnswer, sendCallHold } from '../api/webrtc.js';
+import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
 import { callsState, onCallsChange } from './store.js';
 
 /**
@@ -78,11 +79,19 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
+const NO_CHOICE = { inputId: null, outputId: null };
+
 async function microphone(): Promise<MediaStream | null> {
   try {
-    return await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-    });
+    // The headset chosen in My settings; the default microphone if it is gone.
+    const constraints = microphoneConstraints(storedAudioDevices());
+    return await navigator.mediaDevices
+      .getUserMedia({ audio: constraints })
+      .catch(() =>
+        constraints.deviceId
+          ? navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(NO_CHOICE) })
+          : null,
+      );
   } catch {
     return null;
   }
@@ -111,7 +120,7 @@ async function connect(s: Session): Promise<void> {
     player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
     s.player = player;
     player.muted = state.held;
-    void player.play().catch(() => {});
+    void playThroughChosenSpeaker(player, storedAudioDevices()).then(() => player.play().catch(() => {}));
   });
   pc.addEventListener('connectionstatechange', () => {
     if (s.closed || session !== s) return;

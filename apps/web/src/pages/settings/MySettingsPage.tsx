@@ -4,6 +4,7 @@ import type { Me } from '../../app/session.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { ThemePicker } from '../../components/shell/ThemePicker.js';
 import { PushNotificationsSection } from '../../pwa/PushNotificationsSection.js';
+import { AudioDevicesSection } from './AudioDevicesSection.js';
 import { DangerZoneSection } from './DangerZoneSection.js';
 import { PasskeysSection } from './PasskeysSection.js';
 import { ProfileSection } from './ProfileSection.js';
@@ -11,7 +12,7 @@ import { RecoverySection } from './RecoverySection.js';
 import { SessionsSection } from './SessionsSection.js';
 import { VersionLine } from './VersionLine.js';
 
-/** A member's own settings: profile, passkeys, sessions, a fresh recovery key and wiping this device. */
+/** A member's own settings: profile, passkeys, sessions, the headset for browser calls, a fresh recovery key and wiping this device. */
 export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig }) {
   const { t } = useTranslation();
   return (
@@ -21,6 +22,7 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <PasskeysSection />
       <SessionsSection />
       <PushNotificationsSection />
+      <AudioDevicesSection />
       <ThemePicker />
       <RecoverySection hotline={config.publicUrl} />
       <DangerZoneSection />
