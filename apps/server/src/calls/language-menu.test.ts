@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { FakeAri } from '../../test/fakes/ari.js';
+import { saveProviderCredentials } from '../settings/service.js';
 import { languageMenuPage } from './documents.js';
+import { ariBridgeState } from './index.js';
 
 /**
  * The IVR language menu offers every enabled language, however many: a keypad has nine keys,
@@ -80,5 +83,66 @@ describe('a call to a hotline with thirteen languages', () => {
     await s.carrier.pressDigits(second.sid, '7');
     await s.settle();
     expect((await rowOf(second)).language).toBe('en');
+  });
+});
+
+describe('the same menu through Asterisk (ARI), whose key presses carry no page', () => {
+  const ACCOUNT = { username: 'llamenos', password: 'ari-password-0123', app: 'llamenos-hotline' };
+  const NUMBER = '+15559870003';
+  let fake: FakeAri;
+  let s: CallServer;
+  let finisher: NodeJS.Timeout | null = null;
+  beforeAll(async () => {
+    fake = await FakeAri.start(ACCOUNT);
+    // Asterisk reports the end of every prompt; the fake is told to, a moment after it starts.
+    let reported = 0;
+    finisher = setInterval(() => {
+      for (; reported < fake.playbacks.length; reported++)
+        fake.emit({ type: 'PlaybackFinished', playback: { id: fake.playbacks[reported] } });
+    }, 20);
+    s = await startCallServer();
+    await s.setSettings((x) => ({ ...x, languages: THIRTEEN, calls: { ...x.calls, ivrLanguageMenu: true } }));
+    await saveProviderCredentials(s.ctx, { pubkey: null, ipHash: null }, 'asterisk', {
+      ariUrl: fake.baseUrl,
+      ...ACCOUNT,
+      phoneNumbers: [NUMBER],
+    });
+    await waitFor(() => ariBridgeState(s.ctx) === 'running' && fake.openSockets === 1, 'ARI socket');
+  });
+  afterAll(async () => {
+    if (finisher) clearInterval(finisher);
+    await s?.close();
+    await fake?.close();
+  });
+
+  it('9 turns the page, then 4 picks Tagalog (on the first page 4 is Arabic)', async () => {
+    // Each menu page is one playback of all its prompts.
+    const played = fake.playbacks.length;
+    const channel = fake.addChannel('Ring').id;
+    fake.emit({
+      type: 'StasisStart',
+      args: [],
+      channel: {
+        id: channel,
+        state: 'Ring',
+        caller: { number: '+15551230009' },
+        dialplan: { exten: NUMBER },
+      },
+    });
+    const row = async () =>
+      (await s.db.query('select * from calls where provider_call_id = $1', [channel]))[0];
+    await waitFor(async () => (await row())?.status === 'arriving', 'the menu');
+    const press = (digit: string) =>
+      fake.emit({ type: 'ChannelDtmfReceived', digit, channel: { id: channel } });
+    await waitFor(() => fake.playbacks.length >= played + 1, 'the first page read out');
+    press('9');
+    await waitFor(() => fake.playbacks.length >= played + 2, 'the second page read out');
+    expect((await row())?.status).toBe('arriving');
+    press('4');
+    await waitFor(async () => (await row())?.status !== 'arriving', 'a language chosen');
+    expect((await row())?.language).toBe('tl');
+    fake.emit({ type: 'ChannelDestroyed', cause: 16, channel: { id: channel } });
+    await waitFor(async () => (await row())?.ended_at != null, 'the call ended');
+    await s.settle();
   });
 });
