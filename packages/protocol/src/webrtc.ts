@@ -67,3 +67,11 @@ export type WebrtcCallerWait = z.infer<typeof WebrtcCallerWait>;
  */
 export const CallHoldBody = z.object({ onHold: z.boolean() }).strict();
 export type CallHoldBody = z.infer<typeof CallHoldBody>;
+
+/**
+ * Cold transfer on the active-call card (POST /api/calls/:id/transfer): the volunteer who answered
+ * in the browser hands the caller to another member on shift who answers in the browser; the
+ * caller's audio is connected to them and the first volunteer's side ends.
+ */
+export const CallTransferBody = z.object({ to: z.string().min(1).max(64) }).strict();
+export type CallTransferBody = z.infer<typeof CallTransferBody>;

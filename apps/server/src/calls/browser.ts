@@ -30,6 +30,11 @@ export interface BrowserAudio {
     userId: string,
     onHold: boolean,
   ): Promise<{ onHold: boolean; changed: boolean } | null>;
+  /**
+   * Hands the caller from `fromUserId`'s browser to `toUserId`'s: the caller's side offers its
+   * audio afresh, to the new browser only. False when the caller has no browser audio.
+   */
+  transfer(ctx: ServerContext, call: CallRow, fromUserId: string, toUserId: string): Promise<boolean>;
 }
 
 export async function connectBrowser(ctx: ServerContext, call: CallRow, userId: string): Promise<void> {

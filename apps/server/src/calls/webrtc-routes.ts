@@ -2,6 +2,8 @@ import {
   CallHoldBody,
   type CallHoldResponse,
   CallIdParam,
+  CallTransferBody,
+  type CallTransferTargetsResponse,
   WebrtcAnswerBody,
   type WebrtcOfferResponse,
 } from '@llamenos/protocol';
@@ -11,11 +13,12 @@ import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
+import { callTransferTargets, transferCall } from './transfer.js';
 import { answerCallerWith, callerOfferFor, holdCall } from './webrtc-signalling.js';
 
 /**
  * The volunteer's side of browser audio: fetch the caller's offer, send the answer, hold and
- * resume. All need calls:answer and are for the volunteer who won the call only (webrtc-signalling.ts).
+ * resume, transfer. All need calls:answer and are for the volunteer who won the call only (webrtc-signalling.ts).
  */
 export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -37,6 +40,20 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { id } = readParams(c, CallIdParam);
     const { onHold } = await readJson(c, CallHoldBody);
     return c.json((await holdCall(ctx, memberOf(c), id, onHold)) satisfies z.input<typeof CallHoldResponse>);
+  });
+
+  // Cold transfer to another member on shift who answers in the browser (transfer.ts).
+  app.get('/calls/:id/transfer-targets', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const targets = await callTransferTargets(ctx, memberOf(c), id);
+    return c.json(targets satisfies z.input<typeof CallTransferTargetsResponse>);
+  });
+
+  app.post('/calls/:id/transfer', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { to } = await readJson(c, CallTransferBody);
+    await transferCall(ctx, memberOf(c), id, to);
+    return c.body(null, 204);
   });
 
   return app;

@@ -48,4 +48,16 @@ export const simulatedBrowserAudio: BrowserAudio = {
     if (set.changed) phone.heard.push(onHold ? '(on hold by the volunteer)' : '(back with the volunteer)');
     return { onHold, changed: set.changed };
   },
+
+  async transfer(ctx, call, fromUserId, toUserId) {
+    const carrier = await simulatedCarrier(ctx);
+    const sid = call.providerCallId;
+    const phone = carrier.phones.get(sid);
+    if (!phone || !bridgedToBrowserOf(phone, fromUserId)) return false;
+    if (carrier.audio.restart(sid) === null) return false;
+    phone.bridgedTo = `browser:${toUserId}`;
+    phone.heard.push('(transferred to another volunteer)');
+    carrier.audio.wake();
+    return true;
+  },
 };

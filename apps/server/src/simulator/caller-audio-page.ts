@@ -89,7 +89,7 @@ function gathered(pc, ms) {
 
 /** Starts the audio of a call this page placed: microphone, offer, and the wait for the volunteer's answer. */
 async function startCallerAudio(sid) {
-  const entry = { sid, pc: null, mic: null, player: null, hold: null, held: false, heard: [], state: 'starting', closed: false };
+  const entry = { sid, pc: null, mic: null, player: null, hold: null, held: false, round: 0, heard: [], state: 'starting', closed: false };
   callerAudio.set(sid, entry);
   audioContext();
   try {
@@ -98,26 +98,40 @@ async function startCallerAudio(sid) {
     entry.state = 'no microphone';
   }
   if (entry.closed) return stopCallerAudio(sid);
+  await offerAudio(entry);
+}
+
+/**
+ * One audio connection: a fresh peer connection with the caller's microphone, its offer, and the
+ * wait for the answer of the volunteer the carrier bridges the caller to. A transfer starts the
+ * next round (syncCallerAudio), which leaves this one's wait.
+ */
+async function offerAudio(entry) {
+  const sid = entry.sid;
+  const round = entry.round;
+  const current = () => !entry.closed && entry.round === round;
   iceServersPromise = iceServersPromise || api('GET', '/webrtc/config').then((c) => c.iceServers);
   const pc = new RTCPeerConnection({ iceServers: await iceServersPromise });
+  if (!current()) return pc.close();
   entry.pc = pc;
   if (entry.mic) for (const track of entry.mic.getAudioTracks()) pc.addTrack(track, entry.mic);
   else pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.addEventListener('track', (event) => {
-    entry.player = new Audio();
+    if (!entry.player) entry.player = new Audio();
     entry.player.srcObject = event.streams[0] || new MediaStream([event.track]);
     entry.player.play().catch(() => {});
   });
-  pc.addEventListener('connectionstatechange', () => { entry.state = pc.connectionState; });
+  pc.addEventListener('connectionstatechange', () => { if (entry.pc === pc) entry.state = pc.connectionState; });
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc, 3000);
-  if (entry.closed) return;
+  if (!current()) return;
   await api('POST', '/phones/' + sid + '/webrtc/offer', { sdp: pc.localDescription.sdp });
-  entry.state = 'waiting for a volunteer';
-  while (!entry.closed) {
+  entry.state = round ? 'waiting for the next volunteer' : 'waiting for a volunteer';
+  while (current()) {
     const asked = Date.now();
     const reply = await api('GET', '/phones/' + sid + '/webrtc/answer');
     if (reply.ended) return stopCallerAudio(sid);
+    if (!current()) return;
     if (reply.answer) {
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.answer });
       return;
@@ -150,6 +164,14 @@ function syncCallerAudio(callers) {
     if ((p.onHold && !p.connected) || p.heldByVolunteer) startHold(entry); else stopHold(entry);
     if (entry.mic) for (const track of entry.mic.getAudioTracks()) track.enabled = !p.heldByVolunteer;
     entry.held = p.heldByVolunteer;
+    // Transferred to another volunteer: the first connection ends and the audio is offered again.
+    if (p.audioRound > entry.round && entry.pc) {
+      entry.round = p.audioRound;
+      entry.pc.close();
+      entry.pc = null;
+      entry.state = 'transferring';
+      offerAudio(entry).catch(() => { entry.state = 'failed'; });
+    }
     for (const line of newLines(entry.heard, p.heard)) if (!line.startsWith('(')) speak(line);
     entry.heard = p.heard;
   }

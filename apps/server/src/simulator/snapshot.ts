@@ -20,13 +20,15 @@ interface PhoneView {
   onHold: boolean;
   /** Put on hold by the volunteer who answered in the browser: hold music, the microphone not sent. */
   heldByVolunteer: boolean;
+  /** The caller's audio connection: a transfer starts the next one, and the page offers its audio again. */
+  audioRound: number;
   connected: boolean;
   errors: string[];
 }
 
 const SHOWN = 12;
 
-const view = (p: SimPhone, heldByVolunteer = false): PhoneView => ({
+const view = (p: SimPhone, heldByVolunteer = false, audioRound = 0): PhoneView => ({
   sid: p.sid,
   status: p.status,
   fromLast4: p.fromLast4,
@@ -35,6 +37,7 @@ const view = (p: SimPhone, heldByVolunteer = false): PhoneView => ({
   waitingForKeys: p.gather !== null,
   onHold: p.queue !== null,
   heldByVolunteer,
+  audioRound,
   connected: p.bridgedTo !== null,
   errors: p.errors.slice(-3),
 });
@@ -56,7 +59,7 @@ export async function snapshot(ctx: ServerContext, carrier: SimulatedCarrier): P
     callers: all
       .filter((p) => p.role === 'caller')
       .slice(0, SHOWN)
-      .map((p) => view(p, carrier.audio.heldOf(p.sid))),
+      .map((p) => view(p, carrier.audio.heldOf(p.sid), carrier.audio.roundOf(p.sid))),
     phones: legs.map((p) => ({ ...view(p), volunteer: names.get(p.sid) ?? `phone …${p.toLast4}` })),
   };
 }

@@ -15,6 +15,8 @@ interface CallerAudio {
   answer: string | null;
   /** The volunteer put the caller on hold: the caller's page plays hold music and stops sending its microphone. */
   held: boolean;
+  /** Counts the caller's audio connections: a transfer starts the next, and the page offers again. */
+  round: number;
 }
 
 /** How long one wait may last: long enough to save requests, short enough for proxies' idle limits. */
@@ -35,7 +37,7 @@ export class CallerAudioSignals {
       const oldest = this.phones.keys().next().value;
       if (oldest !== undefined) this.phones.delete(oldest);
     }
-    this.phones.set(sid, { offer: sdp, answer: null, held: false });
+    this.phones.set(sid, { offer: sdp, answer: null, held: false, round: current?.round ?? 0 });
     this.wake();
     return true;
   }
@@ -55,6 +57,23 @@ export class CallerAudioSignals {
     current.answer = sdp;
     this.wake();
     return true;
+  }
+
+  roundOf(sid: string): number {
+    return this.phones.get(sid)?.round ?? 0;
+  }
+
+  /**
+   * A transfer: the offer and answer are spent and the caller's page offers again (the next
+   * round), for the browser the carrier bridges it to now. Null when the phone has no audio.
+   */
+  restart(sid: string): number | null {
+    const current = this.phones.get(sid);
+    if (!current?.offer) return null;
+    const next = { offer: null, answer: null, held: false, round: current.round + 1 };
+    this.phones.set(sid, next);
+    this.wake();
+    return next.round;
   }
 
   heldOf(sid: string): boolean {

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+
+/**
+ * Cold transfer of a browser call on the simulated carrier: the targets are the free members on
+ * shift who answer in the browser, only the volunteer on the call may transfer, the call changes
+ * hands once (audited), and the caller's audio is offered afresh to the new volunteer only.
+ */
+
+const sdp = (tag: string) =>
+  `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
+
+let s: CallServer;
+beforeAll(async () => {
+  s = await startCallServer();
+});
+afterAll(() => s?.close());
+
+describe('cold transfer of a browser call', () => {
+  it('hands the caller to a free member on shift in the browser, once, audited', async () => {
+    const first = await s.addUser(['volunteer'], { preference: 'browser', name: 'Ana First' });
+    const second = await s.addUser(['volunteer'], {
+      preference: 'both',
+      name: 'Bea Second',
+      phone: '+15550001111',
+    });
+    const phoneOnly = await s.addUser(['volunteer'], {
+      preference: 'phone',
+      name: 'Cy Phone',
+      phone: '+15550002222',
+    });
+    await s.putOnShift([first.id, second.id, phoneOnly.id]);
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    s.carrier.audio.setOffer(caller.sid, sdp('1'));
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const callId = call!.id;
+    // Nobody has answered yet: nothing to transfer.
+    expect((await s.request('GET', `/api/calls/${callId}/transfer-targets`, { as: first })).status).toBe(409);
+    expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: first })).status).toBe(200);
+    await s.settle();
+    s.carrier.audio.setAnswer(caller.sid, sdp('2'));
+
+    const targets = await s.request('GET', `/api/calls/${callId}/transfer-targets`, { as: first });
+    expect(await targets.json()).toEqual({ targets: [{ id: second.id, displayName: 'Bea Second' }] });
+    // Only the volunteer on the call may transfer it or see whom to.
+    expect((await s.request('GET', `/api/calls/${callId}/transfer-targets`, { as: second })).status).toBe(
+      403,
+    );
+    const transfer = (as: typeof first, body: unknown) =>
+      s.request('POST', `/api/calls/${callId}/transfer`, { as, body });
+    expect((await transfer(second, { to: second.id })).status).toBe(403);
+    expect((await transfer(first, { to: second.id, extra: 1 })).status).toBe(400);
+    // Not a target: a phone-only member, oneself.
+    expect((await transfer(first, { to: phoneOnly.id })).status).toBe(400);
+    expect((await transfer(first, { to: first.id })).status).toBe(400);
+
+    expect((await transfer(first, { to: second.id })).status).toBe(204);
+    const [row] = await s.db.query<{ answered_by: string }>('select answered_by from calls where id = $1', [
+      callId,
+    ]);
+    expect(row!.answered_by).toBe(second.id);
+    const audits = await s.db.query<{ details: Record<string, unknown> }>(
+      `select details from audit_log where action = 'calls.transferred' and target = $1`,
+      [`call:${callId}`],
+    );
+    expect(audits.map((a) => a.details)).toEqual([{ callId, from: first.id, to: second.id }]);
+
+    // The caller's audio starts again, for the new volunteer only.
+    expect(s.carrier.audio.roundOf(caller.sid)).toBe(1);
+    expect(s.carrier.phones.get(caller.sid)!.bridgedTo).toBe(`browser:${second.id}`);
+    expect(s.carrier.audio.setOffer(caller.sid, sdp('3'))).toBe(true);
+    const offered = await s.request('GET', `/api/calls/${callId}/webrtc/offer`, { as: second });
+    expect((await offered.json()).offer).toBe(sdp('3'));
+    expect((await s.request('GET', `/api/calls/${callId}/webrtc/offer`, { as: first })).status).toBe(403);
+    // The first volunteer cannot transfer it again.
+    expect((await transfer(first, { to: second.id })).status).toBe(403);
+  });
+});
