@@ -103,7 +103,7 @@ export function AudioDevicesSection() {
 
   const named = (options: AudioDeviceOption[], key: 'unnamedMicrophone' | 'unnamedSpeaker') =>
     options.map((o, i) => (
-      <option key={o.id} value={o.id}>
+      <option key={o.id} value={o.id} dir="auto">
         {o.label || t(`audioDevices.${key}`, { n: i + 1 })}
       </option>
     ));
