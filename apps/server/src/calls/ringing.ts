@@ -117,7 +117,8 @@ async function queueRound(ctx: ServerContext): Promise<void> {
         startedAt: call.createdAt.toISOString(),
       }),
     );
-    inBackground(ctx, 'ring', () => ringPhones(ctx, call, offer.legs, offer.targets, now));
+    if (offer.legs.length)
+      inBackground(ctx, 'ring', () => ringPhones(ctx, call, offer.legs, offer.targets, now));
   }
 }
 
@@ -219,6 +220,11 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
     legs: legs.filter((l) => l.callId === callId),
     targets,
   }));
+  // A call that entered the queue with nobody free to ring is still announced (with no legs),
+  // so admins' live boards show the caller waiting.
+  for (const call of queued)
+    if (!targetsByCall.has(call.id))
+      result.push({ call: { ...call, status: 'ringing' }, legs: [], targets: [] });
   return result;
 }
 
