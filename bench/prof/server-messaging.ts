@@ -4,7 +4,7 @@
  * then BENCH_PROF_MESSAGES (1000) signed webhooks, BENCH_PROF_CONCURRENCY (8) at a time, after 200
  * to warm up. The CPU counted is this process's, from the first request until the work each
  * webhook leaves behind (hub events) has finished; the driver's share (building and signing a
- * form) is measured alone and reported apart. The WASM signer is loaded as startRealtime does in
+ * form) is measured alone and reported apart; on PostgreSQL its backends' CPU is reported too. The WASM signer is loaded as startRealtime does in
  * a running server (BENCH_PROF_SIGNER=pure: without it). Run:
  *   node --conditions=llamenos-source --import tsx bench/prof/server-messaging.ts [pglite|postgres]
  * (add --cpu-prof --cpu-prof-dir=/tmp/prof for a profile).
@@ -56,6 +56,26 @@ db = {
   },
 } as Database;
 
+/**
+ * PostgreSQL's own CPU (its backends serving this database, from /proc; Linux only, 0 elsewhere):
+ * a statement moved into the database is not free, so the database's share is reported too.
+ */
+async function databaseCpuMs(): Promise<number> {
+  if (kind !== 'postgres') return 0;
+  const { readFile } = await import('node:fs/promises');
+  const pids = await inner.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database()',
+  );
+  const ticks = await Promise.all(
+    pids.map(async ({ pid }) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime + stime, in clock ticks
+    }),
+  );
+  return (ticks.reduce((a, b) => a + b, 0) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 const hotline = await setUp(db);
 const contacts = Array.from({ length: 400 }, (_, i) => `+1555${String(3_000_000 + i).padStart(7, '0')}`);
 let counter = 0;
@@ -87,14 +107,17 @@ try {
   for (let i = 0; i < MESSAGES; i++) next();
   const driverMs = cpuMs(process.cpuUsage(driver0)) / MESSAGES;
   statements.clear();
+  const db0 = await databaseCpuMs();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await deliver(MESSAGES);
   const wall = (performance.now() - t0) / 1000;
   const total = cpuMs(process.cpuUsage(cpu0)) / MESSAGES;
+  const database = ((await databaseCpuMs()) - db0) / MESSAGES;
   console.log(
     `${kind}: ${MESSAGES} messages in ${wall.toFixed(1)} s; CPU per message ${total.toFixed(2)} ms ` +
-      `(driver ${driverMs.toFixed(2)} ms, server ${(total - driverMs).toFixed(2)} ms)`,
+      `(driver ${driverMs.toFixed(2)} ms, server ${(total - driverMs).toFixed(2)} ms)` +
+      (kind === 'postgres' ? `; PostgreSQL's backends ${database.toFixed(2)} ms` : ''),
   );
   const perMessage = [...statements].sort((a, b) => b[1] - a[1]);
   const sum = perMessage.reduce((n, [, c]) => n + c, 0) / MESSAGES;
