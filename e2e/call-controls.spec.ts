@@ -95,7 +95,7 @@ test('Hold on a browser call: the caller hears hold music and neither voice is c
   await test.step('Hold: the caller hears hold music, and no voice goes either way', async () => {
     await vera.getByRole('button', { name: 'Hold' }).click();
     await expect(vera.getByRole('button', { name: 'Resume' })).toHaveAttribute('aria-pressed', 'true');
-    await expect(vera.getByTestId('call-audio').getByRole('status')).toHaveText(/The caller is on hold/);
+    await expect(vera.getByTestId('call-audio-line')).toHaveText(/The caller is on hold/);
     await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: on hold');
     const tones = await tonesPlayed(caller);
     heardByCaller.held = await energyOverWindow(caller);
@@ -135,6 +135,72 @@ test('Hold on a browser call: the caller hears hold music and neither voice is c
     await vera.getByRole('button', { name: 'End call' }).click();
     await expect(caller.locator('#callers')).toContainText('Status: completed');
     await expect.poll(async () => (await received(vera)).map((r) => r.connection)).toEqual(['closed']);
+  });
+
+  expect(consoleErrors).toEqual([]);
+});
+
+test('Transfer: the caller is handed to a second volunteer in the browser, with audio; the first side ends', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  const victor = await newMember(browser, 'victor', consoleErrors);
+  const caller = await newMember(browser, 'caller', consoleErrors);
+
+  await test.step('two volunteers on shift; Vera answers a simulated caller in the browser', async () => {
+    await onboardOnShift(admin, hotline, [
+      [vera, 'Vera Volunteer'],
+      [victor, 'Victor Volunteer'],
+    ]);
+    await caller.goto(`${hotline.url}/api/simulator`);
+    await caller.locator('#from').fill('+15551234567');
+    await caller.getByRole('button', { name: 'Call the hotline' }).click();
+    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
+    await expectAudioArrives(vera, 'the first volunteer');
+    await expectAudioArrives(caller, 'the caller');
+  });
+
+  await test.step('Vera transfers the call to Victor, chosen by name', async () => {
+    await vera.getByRole('button', { name: 'Transfer', exact: true }).click();
+    const to = vera.getByLabel('Transfer to');
+    await expect(to.locator('option')).toHaveText(['Victor Volunteer']);
+    await vera.getByRole('button', { name: 'Hand over the call' }).click();
+    // Vera's side ends: her card closes and her connection with it.
+    await expect(vera.getByTestId('active-call')).toHaveCount(0);
+    await expect.poll(async () => (await received(vera)).map((r) => r.connection)).toEqual(['closed']);
+  });
+
+  await test.step('Victor is on the call with the caller, and each hears the other', async () => {
+    await expect(victor.getByTestId('active-call')).toBeVisible();
+    await expect(victor.getByTestId('call-audio')).toHaveAttribute('data-status', 'connected');
+    await expectAudioArrives(victor, 'the second volunteer');
+    // The caller's page has a second connection now, to Victor; the first one is closed.
+    await expect
+      .poll(
+        async () => {
+          const all = await received(caller);
+          const last = all.at(-1);
+          return (
+            all.length === 2 &&
+            all[0]!.connection === 'closed' &&
+            !!last &&
+            last.packets > 20 &&
+            last.energy > 0.01
+          );
+        },
+        { message: 'the caller receives audio from the second volunteer', timeout: 15_000 },
+      )
+      .toBe(true);
+    await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: connected');
+  });
+
+  await test.step("Victor's End call ends the caller's side", async () => {
+    await victor.getByRole('button', { name: 'End call' }).click();
+    await expect(caller.locator('#callers')).toContainText('Status: completed');
   });
 
   expect(consoleErrors).toEqual([]);

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setHeld, setMuted, useCallAudio } from '../lib/calls/webrtc.js';
+import { CallTransfer } from './CallTransfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
 /**
  * The audio of a call answered in the browser, on the active-call card: whether it is connected,
- * a missing microphone, Mute, and Hold (the caller hears hold music and neither side hears the
- * other until Resume). Nothing shows for a call with no browser audio (answered on a phone). The
+ * a missing microphone, Mute, Hold (the caller hears hold music and neither side hears the
+ * other until Resume) and Transfer (cold: to a colleague on shift in the browser). Nothing shows for a call with no browser audio (answered on a phone). The
  * status line is always rendered, so screen readers announce its changes.
  */
 export function CallAudioControls() {
@@ -60,6 +61,7 @@ export function CallAudioControls() {
         </p>
       )}
       <ErrorMessage error={holdError} />
+      {audio.status === 'connected' && audio.callId && <CallTransfer callId={audio.callId} />}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { CallHoldResponse, WebrtcOfferResponse } from '@llamenos/protocol';
+import { CallHoldResponse, CallTransferTargetsResponse, WebrtcOfferResponse } from '@llamenos/protocol';
 import { request, requestVoid } from './http.js';
 
 /**
@@ -14,3 +14,11 @@ export const sendCallAnswer = (callId: string, sdp: string) =>
 /** Hold (true) or resume (false): the server tells the caller's side and answers the state the call is in. */
 export const sendCallHold = (callId: string, onHold: boolean) =>
   request(CallHoldResponse, 'POST', `/api/calls/${encodeURIComponent(callId)}/hold`, { onHold });
+
+/** Whom this call may be handed to: members on shift, free, answering in the browser. */
+export const fetchTransferTargets = (callId: string) =>
+  request(CallTransferTargetsResponse, 'GET', `/api/calls/${encodeURIComponent(callId)}/transfer-targets`);
+
+/** Cold transfer: the caller goes to `to`; this member's side of the call ends. */
+export const sendCallTransfer = (callId: string, to: string) =>
+  requestVoid('POST', `/api/calls/${encodeURIComponent(callId)}/transfer`, { to });
