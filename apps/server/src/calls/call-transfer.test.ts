@@ -62,6 +62,12 @@ describe('cold transfer of a browser call', () => {
       callId,
     ]);
     expect(row!.answered_by).toBe(second.id);
+    // The first volunteer's leg has ended: they are free for the next call.
+    const legs = await s.db.query<{ status: string }>(
+      `select status from call_legs where call_id = $1 and user_id = $2 and kind = 'browser'`,
+      [callId, first.id],
+    );
+    expect(legs.map((l) => l.status)).toEqual(['completed']);
     const audits = await s.db.query<{ details: Record<string, unknown> }>(
       `select details from audit_log where action = 'calls.transferred' and target = $1`,
       [`call:${callId}`],
@@ -77,5 +83,28 @@ describe('cold transfer of a browser call', () => {
     expect((await s.request('GET', `/api/calls/${callId}/webrtc/offer`, { as: first })).status).toBe(403);
     // The first volunteer cannot transfer it again.
     expect((await transfer(first, { to: second.id })).status).toBe(403);
+  });
+
+  it('refuses to transfer a call whose caller has no browser audio, and leaves it where it was', async () => {
+    const first = await s.addUser(['volunteer'], { preference: 'browser', name: 'Dee First' });
+    const second = await s.addUser(['volunteer'], { preference: 'browser', name: 'Eve Second' });
+    await s.putOnShift([first.id, second.id]);
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    expect((await s.request('POST', `/api/calls/${call!.id}/answer`, { as: first })).status).toBe(200);
+    await s.settle();
+    const res = await s.request('POST', `/api/calls/${call!.id}/transfer`, {
+      as: first,
+      body: { to: second.id },
+    });
+    expect(res.status).toBe(409);
+    const [row] = await s.db.query<{ answered_by: string }>('select answered_by from calls where id = $1', [
+      call!.id,
+    ]);
+    expect(row!.answered_by).toBe(first.id);
+    expect(s.carrier.phones.get(caller.sid)!.bridgedTo).toBe(`browser:${first.id}`);
   });
 });

@@ -13,8 +13,8 @@ import { announce } from './wiring.js';
  * Cold transfer of a call answered in the browser (docs/CALLS.md, "Browser calling"): the
  * volunteer on the call hands the caller to another member on shift who takes calls in the
  * browser and is free. The call changes hands with a compare-and-set on `answered_by` (as the
- * first pickup does, answer.ts), the carrier bridges the caller to the new browser, whose audio
- * is negotiated afresh, and `call:answered` tells both browsers: the new volunteer's card opens,
+ * first pickup does, answer.ts) and the first volunteer's browser leg ends, the carrier bridges
+ * the caller to the new browser, whose audio is negotiated afresh, and `call:answered` tells both browsers: the new volunteer's card opens,
  * the first one's closes. Audited `calls.transferred` (call id, from, to: user ids only).
  */
 
@@ -76,6 +76,16 @@ export async function transferCall(
       [callId, member.userId, to, now],
     );
     if (!row) return null;
+    // The first volunteer's leg ends here, so the queue may offer them the next call at once.
+    await tx.query(
+      `update call_legs set status = 'completed', ended_at = $3
+        where call_id = $1 and user_id = $2 and kind = 'browser' and status = 'in-progress'`,
+      [callId, member.userId, now],
+    );
+    // The carrier moves the caller inside the transaction: a caller with no browser audio to
+    // hand over leaves the call where it was (the update is rolled back).
+    if (!(await audio.transfer(ctx, callFromRow(row), member.userId, to)))
+      throw conflict('this call has no browser audio to hand over');
     await appendAuditInTx(
       tx,
       {
@@ -90,8 +100,6 @@ export async function transferCall(
     return callFromRow(row);
   });
   if (!moved) throw conflict('the call changed meanwhile; it was not transferred');
-  if (!(await audio.transfer(ctx, moved, member.userId, to)))
-    ctx.log.warn({ callId }, 'transferred call has no browser audio to hand over');
   const pubkey = await pubkeyOf(ctx.db, to);
   if (pubkey) await announce(ctx, { type: 'call:answered', callId, answeredBy: pubkey });
 }
