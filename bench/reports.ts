@@ -18,7 +18,13 @@
  * (all 48 of a 192 MB test: +194 MB); the renderer's growth is array buffers awaiting collection
  * (13 MB when collections are forced). Chunks now go as files (lib/attachments/chunk-slots.ts).
  * The download's growth is the same kind of garbage, in the page's and the service worker's
- * renderers (PartitionAlloc's array-buffer partition, and Blink's buffer partition).
+ * renderers (PartitionAlloc's array-buffer partition, and Blink's buffer partition): with
+ * collections forced every 300 ms it falls from ~150 to 37 MB (256 MB file). The page now
+ * decrypts in one reused buffer (lib/attachments/decrypt.ts) and still holds 70–135 MB: reading
+ * a fetch body in Chromium 156 leaves garbage by itself, even with a BYOB reader into one
+ * buffer (512 MB read in a bare page over plain CDP, no Network domain: the renderer grew 1068
+ * MB; with a default reader 1483 MB), which the collector is slow to reclaim. Playwright's
+ * Network tracking is not the cause of that part (the bare page grew more, not less).
  * Real server (PGlite) and app: run `npx tsc -b` and `npm run build --workspace apps/web` first.
  * Debian's Chromium (CHROMIUM_PATH). A quick run: `BENCH_REPORTS_BYTES=67108864 npm run bench -- reports`.
  */
@@ -416,7 +422,7 @@ async function restoreAdmin(browser: Browser, base: string, key: Uint8Array, dir
 }
 
 /**
- * BENCH_REPORTS_UPLOAD_AB=<n> (n ≥ 1): before the measured upload, the file is uploaded n times
+ * BENCH_REPORTS_UPLOAD_AB=<n> (n ≥ 1): after the measured runs, the file is uploaded n times
  * each way, alternating: chunks sent as files from the origin-private file system (the app's
  * way) and as bytes (the app's fallback), by the client's bench-only session switch
  * (lib/attachments/chunk-source.ts). Timed from the report form to the page's "Uploaded"; the
@@ -570,7 +576,6 @@ export const reportsSuite: Suite = {
         .getByText('Uploaded')
         .first()
         .waitFor({ timeout: 5 * 60_000 });
-      const comparison = await compareChunkBodies(page, base, browserSession, server, source);
       await setChunkBodies(page, CHUNK_BODIES);
       const upload = quiet ? null : watchChunks(page);
       let memory = await sampleMemory(browserSession, page, server);
@@ -631,6 +636,8 @@ export const reportsSuite: Suite = {
       await context.setOffline(false);
       await resumed.done(30 * 60_000);
       const resumeMs = resumed.state.lastAck - resumeStart;
+      // Last, so what these uploads leave behind is not the measured upload's starting point.
+      const comparison = await compareChunkBodies(page, base, browserSession, server, source);
 
       const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
       return [
