@@ -43,19 +43,35 @@ export const PAGE_HTML = `<!doctype html>
 `;
 
 export const PAGE_CSS = `
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem; color: #1b1b1b; }
-header p { color: #555; }
+:root { color-scheme: light dark; --bezel: #1f2329; --screen: #fbfbfd; --ink: #1b1b1b; --muted: #555; --ring: #c25e00; --live: #137333; --key: #e9ebef; }
+@media (prefers-color-scheme: dark) { :root { --screen: #15181d; --ink: #eceff3; --muted: #b4bac3; --ring: #ffab5e; --live: #7fd88f; --key: #2a2f37; } }
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 64rem; padding: 1rem; color: var(--ink); background: Canvas; }
+header p { color: var(--muted); }
 main { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; }
 form { display: flex; flex-direction: column; gap: .5rem; margin-bottom: 1rem; }
-.phone { border: 1px solid #bbb; border-radius: .5rem; padding: .75rem; margin-bottom: .75rem; }
-.phone.ringing { border-color: #c60; background: #fff6ec; }
-.phone.in-progress { border-color: #070; background: #f1fbf1; }
-.phone h3 { margin: 0 0 .25rem; font-size: 1rem; }
-.heard { font-size: .85rem; color: #333; margin: .25rem 0; padding-left: 1rem; }
-.errors { color: #a00; font-size: .8rem; }
-button { margin-right: .5rem; }
-#error { color: #a00; grid-column: 1 / -1; }
-@media (max-width: 40rem) { main { grid-template-columns: 1fr; } }
+#callers, #phones { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+/* Each caller and each volunteer is drawn as a handset: a dark bezel round a screen. */
+.phone { width: 15rem; border: .6rem solid var(--bezel); border-radius: 1.75rem; padding: 1.25rem .85rem 1rem; background: var(--screen); box-shadow: 0 .4rem 1rem #0003; position: relative; }
+.phone::before { content: ""; position: absolute; top: .45rem; left: 50%; width: 3rem; height: .3rem; margin-left: -1.5rem; border-radius: .2rem; background: var(--bezel); }
+.phone.ringing { border-color: var(--ring); animation: ring 1s ease-in-out infinite alternate; }
+.phone.in-progress { border-color: var(--live); }
+@keyframes ring { from { box-shadow: 0 0 0 0 #c25e0055; } to { box-shadow: 0 0 0 .6rem #c25e0000; } }
+@media (prefers-reduced-motion: reduce) { .phone.ringing { animation: none; } }
+.phone h3 { margin: 0 0 .25rem; font-size: 1rem; text-align: center; }
+.phone > p { text-align: center; margin: .25rem 0; }
+.heard { font-size: .85rem; margin: .25rem 0; padding-left: 1rem; max-height: 8rem; overflow-y: auto; }
+.errors { color: #c00; font-size: .8rem; }
+.phone > button { display: block; width: 100%; margin: .4rem 0 0; padding: .55rem; border-radius: 1.5rem; border: 0; font-weight: 600; color: #fff; background: var(--live); cursor: pointer; }
+.phone > button:last-child { background: #c5221f; }
+.keypad { margin-top: .5rem; }
+.keys { display: grid; grid-template-columns: repeat(3, 1fr); gap: .4rem; justify-items: center; }
+.keys button { width: 3.1rem; height: 3.1rem; border-radius: 50%; border: 0; background: var(--key); color: var(--ink); font-size: 1.25rem; cursor: pointer; }
+.keys button:active { filter: brightness(.85); }
+.key-field { flex-direction: row; margin: .5rem 0 0; }
+.key-field input { flex: 1; min-width: 0; }
+button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
+#error { color: #c00; grid-column: 1 / -1; }
+@media (max-width: 40rem) { main { grid-template-columns: 1fr; } .phone { width: 100%; box-sizing: border-box; } }
 `;
 
 /**
@@ -96,15 +112,21 @@ function act(work) {
   work().then(refresh, (error) => { $('error').textContent = error.message; });
 }
 
+/** A phone's keypad: each key is pressed at once, as on a handset; the field sends several. */
 function keypad(sid) {
-  const form = el('form', {});
+  const keys = el('div', { class: 'keys', role: 'group', 'aria-label': 'Keypad' });
+  for (const key of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'])
+    keys.append(el('button', { type: 'button', onclick: () => act(() => api('POST', '/phones/' + sid + '/digits', { digits: key })) }, key));
+  const form = el('form', { class: 'key-field' });
   const input = el('input', { 'aria-label': 'Keys to press', size: '6', inputmode: 'numeric' });
   form.append(input, el('button', { type: 'submit' }, 'Press keys'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     act(() => api('POST', '/phones/' + sid + '/digits', { digits: input.value }));
   });
-  return form;
+  const pad = el('div', { class: 'keypad' });
+  pad.append(keys, form);
+  return pad;
 }
 
 function phoneCard(p, title) {
