@@ -199,16 +199,58 @@ function Legend({ series }: { series: BarSeries[] }) {
   );
 }
 
-function Figures({ report, period, locale }: { report: StatsReport; period: StatsPeriod; locale: string }) {
+type FigureProps = { report: StatsReport; period: StatsPeriod; locale: string };
+
+function Figures(props: FigureProps) {
+  return (
+    <>
+      <StatTiles {...props} />
+      <CallsFigure {...props} />
+      <ConversationsFigure {...props} />
+      <WaitFigure {...props} />
+      <MembersPanel {...props} />
+    </>
+  );
+}
+
+function StatTiles({ report, locale }: FigureProps) {
   const { t } = useTranslation();
-  const zone = report.timeZone;
   const n = (v: number) => formatCount(v, locale);
   const { calls, conversations, answerRate } = report.totals;
-  const labels = useMemo(
-    () => report.periods.map((p) => bucketLabel(p.start, report.bucket, zone, locale)),
-    [report, zone, locale],
+  return (
+    <dl className="stat-tiles" data-testid="stat-tiles">
+      <Tile term={t('dashboards.calls')} figure={n(calls.total)} />
+      <Tile term={t('dashboards.answerRate')} figure={formatRate(answerRate, locale)} />
+      <Tile
+        term={t('dashboards.medianWait')}
+        figure={formatDuration(report.waitTimes.medianSeconds, locale)}
+      />
+      <Tile term={t('dashboards.voicemail')} figure={n(calls.voicemail)} />
+      <Tile term={t('dashboards.abandoned')} figure={n(calls.abandoned)} />
+      <Tile term={t('dashboards.newConversations')} figure={n(conversations.new)} />
+    </dl>
   );
-  const callSeries = useMemo<BarSeries[]>(
+}
+
+/** The x-axis labels of the per-period charts, on the hotline's calendar. */
+function usePeriodLabels(report: StatsReport, locale: string) {
+  return useMemo(
+    () => report.periods.map((p) => bucketLabel(p.start, report.bucket, report.timeZone, locale)),
+    [report, locale],
+  );
+}
+
+/** The per-period table rows, each with its full "when" label. */
+const periodRows = (report: StatsReport, locale: string) =>
+  report.periods.map((p) => ({
+    ...p,
+    when: bucketLabel(p.start, report.bucket, report.timeZone, locale, true),
+  }));
+
+/** Calls per period, one stacked series per outcome. */
+function useCallSeries(report: StatsReport) {
+  const { t } = useTranslation();
+  return useMemo<BarSeries[]>(
     () => [
       {
         title: t('dashboards.answered'),
@@ -241,6 +283,64 @@ function Figures({ report, period, locale }: { report: StatsReport; period: Stat
     ],
     [report, t],
   );
+}
+
+function CallsFigure({ report, period, locale }: FigureProps) {
+  const { t } = useTranslation();
+  const zone = report.timeZone;
+  const n = (v: number) => formatCount(v, locale);
+  const { calls } = report.totals;
+  const labels = usePeriodLabels(report, locale);
+  const callSeries = useCallSeries(report);
+  const busiest = report.periods.reduce<(typeof report.periods)[number] | null>(
+    (best, p) => (p.calls.total > (best?.calls.total ?? 0) ? p : best),
+    null,
+  );
+  return (
+    <ChartFigure
+      title={t('dashboards.callsChart')}
+      summary={t('dashboards.callsDescription', {
+        total: n(calls.total),
+        answered: n(calls.answered),
+        voicemail: n(calls.voicemail),
+        abandoned: n(calls.abandoned),
+        rejected: n(calls.rejected),
+        waiting: n(calls.total - calls.answered - calls.voicemail - calls.abandoned - calls.rejected),
+        busiest: busiest ? bucketLabel(busiest.start, report.bucket, zone, locale, true) : '—',
+      })}
+      chart={
+        <>
+          <Legend series={callSeries} />
+          <BarChart labels={labels} series={callSeries} testId="calls-chart" />
+        </>
+      }
+      table={
+        <DataTable
+          caption={t('dashboards.callsChart')}
+          captionHidden
+          rows={periodRows(report, locale)}
+          rowKey={(r) => r.start}
+          testId="calls-table"
+          columns={[
+            { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
+            { header: t('dashboards.calls'), cell: (r) => n(r.calls.total), direction: 'ltr' },
+            { header: t('dashboards.answered'), cell: (r) => n(r.calls.answered), direction: 'ltr' },
+            { header: t('dashboards.voicemail'), cell: (r) => n(r.calls.voicemail), direction: 'ltr' },
+            { header: t('dashboards.abandoned'), cell: (r) => n(r.calls.abandoned), direction: 'ltr' },
+            { header: t('dashboards.rejected'), cell: (r) => n(r.calls.rejected), direction: 'ltr' },
+          ]}
+        />
+      }
+      actions={<CsvButton period={period} table="periods" caption={t('dashboards.downloadPeriods')} />}
+    />
+  );
+}
+
+function ConversationsFigure({ report, locale }: FigureProps) {
+  const { t } = useTranslation();
+  const n = (v: number) => formatCount(v, locale);
+  const { conversations } = report.totals;
+  const labels = usePeriodLabels(report, locale);
   const conversationSeries = useMemo<BarSeries[]>(
     () => [
       {
@@ -251,6 +351,43 @@ function Figures({ report, period, locale }: { report: StatsReport; period: Stat
     ],
     [report, t],
   );
+  return (
+    <ChartFigure
+      title={t('dashboards.conversationsChart')}
+      summary={t('dashboards.conversationsDescription', {
+        opened: n(conversations.new),
+        closed: n(conversations.closed),
+      })}
+      chart={<BarChart labels={labels} series={conversationSeries} testId="conversations-chart" />}
+      table={
+        <DataTable
+          caption={t('dashboards.conversationsChart')}
+          captionHidden
+          rows={periodRows(report, locale)}
+          rowKey={(r) => r.start}
+          columns={[
+            { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
+            {
+              header: t('dashboards.newConversations'),
+              cell: (r) => n(r.conversations.new),
+              direction: 'ltr',
+            },
+            {
+              header: t('dashboards.closedConversations'),
+              cell: (r) => n(r.conversations.closed),
+              direction: 'ltr',
+            },
+          ]}
+        />
+      }
+    />
+  );
+}
+
+function WaitFigure({ report, period, locale }: FigureProps) {
+  const { t } = useTranslation();
+  const n = (v: number) => formatCount(v, locale);
+  const { calls } = report.totals;
   const binLabels = useMemo(
     () =>
       report.waitTimes.bins.map((b) =>
@@ -275,149 +412,65 @@ function Figures({ report, period, locale }: { report: StatsReport; period: Stat
     ],
     [report, t],
   );
-  const busiest = report.periods.reduce<(typeof report.periods)[number] | null>(
-    (best, p) => (p.calls.total > (best?.calls.total ?? 0) ? p : best),
-    null,
-  );
-  const rows = report.periods.map((p) => ({
-    ...p,
-    when: bucketLabel(p.start, report.bucket, zone, locale, true),
-  }));
-
   return (
-    <>
-      <dl className="stat-tiles" data-testid="stat-tiles">
-        <Tile term={t('dashboards.calls')} figure={n(calls.total)} />
-        <Tile term={t('dashboards.answerRate')} figure={formatRate(answerRate, locale)} />
-        <Tile
-          term={t('dashboards.medianWait')}
-          figure={formatDuration(report.waitTimes.medianSeconds, locale)}
-        />
-        <Tile term={t('dashboards.voicemail')} figure={n(calls.voicemail)} />
-        <Tile term={t('dashboards.abandoned')} figure={n(calls.abandoned)} />
-        <Tile term={t('dashboards.newConversations')} figure={n(conversations.new)} />
-      </dl>
-
-      <ChartFigure
-        title={t('dashboards.callsChart')}
-        summary={t('dashboards.callsDescription', {
-          total: n(calls.total),
-          answered: n(calls.answered),
-          voicemail: n(calls.voicemail),
-          abandoned: n(calls.abandoned),
-          rejected: n(calls.rejected),
-          waiting: n(calls.total - calls.answered - calls.voicemail - calls.abandoned - calls.rejected),
-          busiest: busiest ? bucketLabel(busiest.start, report.bucket, zone, locale, true) : '—',
-        })}
-        chart={
-          <>
-            <Legend series={callSeries} />
-            <BarChart labels={labels} series={callSeries} testId="calls-chart" />
-          </>
-        }
-        table={
-          <DataTable
-            caption={t('dashboards.callsChart')}
-            captionHidden
-            rows={rows}
-            rowKey={(r) => r.start}
-            testId="calls-table"
-            columns={[
-              { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
-              { header: t('dashboards.calls'), cell: (r) => n(r.calls.total), direction: 'ltr' },
-              { header: t('dashboards.answered'), cell: (r) => n(r.calls.answered), direction: 'ltr' },
-              { header: t('dashboards.voicemail'), cell: (r) => n(r.calls.voicemail), direction: 'ltr' },
-              { header: t('dashboards.abandoned'), cell: (r) => n(r.calls.abandoned), direction: 'ltr' },
-              { header: t('dashboards.rejected'), cell: (r) => n(r.calls.rejected), direction: 'ltr' },
-            ]}
-          />
-        }
-        actions={<CsvButton period={period} table="periods" caption={t('dashboards.downloadPeriods')} />}
-      />
-
-      <ChartFigure
-        title={t('dashboards.conversationsChart')}
-        summary={t('dashboards.conversationsDescription', {
-          opened: n(conversations.new),
-          closed: n(conversations.closed),
-        })}
-        chart={<BarChart labels={labels} series={conversationSeries} testId="conversations-chart" />}
-        table={
-          <DataTable
-            caption={t('dashboards.conversationsChart')}
-            captionHidden
-            rows={rows}
-            rowKey={(r) => r.start}
-            columns={[
-              { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
-              {
-                header: t('dashboards.newConversations'),
-                cell: (r) => n(r.conversations.new),
-                direction: 'ltr',
-              },
-              {
-                header: t('dashboards.closedConversations'),
-                cell: (r) => n(r.conversations.closed),
-                direction: 'ltr',
-              },
-            ]}
-          />
-        }
-      />
-
-      <ChartFigure
-        title={t('dashboards.waitChart')}
-        summary={t('dashboards.waitDescription', {
-          answered: n(calls.answered),
-          median: formatDuration(report.waitTimes.medianSeconds, locale),
-          average: formatDuration(report.waitTimes.averageSeconds, locale),
-        })}
-        chart={<BarChart labels={binLabels} series={waitSeries} testId="wait-chart" />}
-        table={
-          <DataTable
-            caption={t('dashboards.waitChart')}
-            captionHidden
-            rows={report.waitTimes.bins.map((b, i) => ({ ...b, range: binLabels[i] ?? '' }))}
-            rowKey={(r) => r.fromSeconds}
-            testId="wait-table"
-            columns={[
-              { header: t('dashboards.waited'), cell: (r) => r.range, rowHeader: true },
-              { header: t('dashboards.answered'), cell: (r) => n(r.count), direction: 'ltr' },
-            ]}
-          />
-        }
-        actions={<CsvButton period={period} table="wait-times" caption={t('dashboards.downloadWaits')} />}
-      />
-
-      <Panel id="dashboards-members" title={t('dashboards.members')}>
-        <p>{t('dashboards.membersHint')}</p>
+    <ChartFigure
+      title={t('dashboards.waitChart')}
+      summary={t('dashboards.waitDescription', {
+        answered: n(calls.answered),
+        median: formatDuration(report.waitTimes.medianSeconds, locale),
+        average: formatDuration(report.waitTimes.averageSeconds, locale),
+      })}
+      chart={<BarChart labels={binLabels} series={waitSeries} testId="wait-chart" />}
+      table={
         <DataTable
-          caption={t('dashboards.members')}
+          caption={t('dashboards.waitChart')}
           captionHidden
-          rows={report.volunteers}
-          rowKey={(v) => v.userId}
-          testId="members-table"
-          empty={t('dashboards.noActivity')}
+          rows={report.waitTimes.bins.map((b, i) => ({ ...b, range: binLabels[i] ?? '' }))}
+          rowKey={(r) => r.fromSeconds}
+          testId="wait-table"
           columns={[
-            {
-              header: t('dashboards.member'),
-              cell: (v) => <UserText>{v.displayName ?? v.userId.slice(0, 8)}</UserText>,
-              rowHeader: true,
-            },
-            { header: t('dashboards.callsAnswered'), cell: (v) => n(v.callsAnswered), direction: 'ltr' },
-            { header: t('dashboards.talkTime'), cell: (v) => formatDuration(v.talkSeconds, locale) },
-            {
-              header: t('dashboards.conversationsHandled'),
-              cell: (v) => n(v.conversationsHandled),
-              direction: 'ltr',
-            },
+            { header: t('dashboards.waited'), cell: (r) => r.range, rowHeader: true },
+            { header: t('dashboards.answered'), cell: (r) => n(r.count), direction: 'ltr' },
           ]}
         />
-        <div className="button-row compact">
-          <CsvButton period={period} table="volunteers" caption={t('dashboards.downloadMembers')} />
-        </div>
-      </Panel>
-    </>
+      }
+      actions={<CsvButton period={period} table="wait-times" caption={t('dashboards.downloadWaits')} />}
+    />
+  );
+}
+
+function MembersPanel({ report, period, locale }: FigureProps) {
+  const { t } = useTranslation();
+  const n = (v: number) => formatCount(v, locale);
+  return (
+    <Panel id="dashboards-members" title={t('dashboards.members')}>
+      <p>{t('dashboards.membersHint')}</p>
+      <DataTable
+        caption={t('dashboards.members')}
+        captionHidden
+        rows={report.volunteers}
+        rowKey={(v) => v.userId}
+        testId="members-table"
+        empty={t('dashboards.noActivity')}
+        columns={[
+          {
+            header: t('dashboards.member'),
+            cell: (v) => <UserText>{v.displayName ?? v.userId.slice(0, 8)}</UserText>,
+            rowHeader: true,
+          },
+          { header: t('dashboards.callsAnswered'), cell: (v) => n(v.callsAnswered), direction: 'ltr' },
+          { header: t('dashboards.talkTime'), cell: (v) => formatDuration(v.talkSeconds, locale) },
+          {
+            header: t('dashboards.conversationsHandled'),
+            cell: (v) => n(v.conversationsHandled),
+            direction: 'ltr',
+          },
+        ]}
+      />
+      <div className="button-row compact">
+        <CsvButton period={period} table="volunteers" caption={t('dashboards.downloadMembers')} />
+      </div>
+    </Panel>
   );
 }
 
