@@ -214,6 +214,22 @@ async function placeConversation(
   });
 }
 
+/** One inbound message on its way in: what every step after the first look needs. */
+interface Delivery {
+  channel: MessagingChannel;
+  message: InboundMessage;
+  contact: { hash: string; last4: string | null };
+  keyword: Keyword;
+  messageId: string;
+  mediaIds: string[];
+  now: Date;
+}
+
+interface Stored {
+  conversation: ConversationRow;
+  inserted: boolean;
+}
+
 async function receiveMessage(
   ctx: ServerContext,
   channel: MessagingChannel,
@@ -231,8 +247,40 @@ async function receiveMessage(
   if (lookup.duplicate) return;
   const now = ctx.now();
   const settings = await ctx.conversations.settings(ctx.db);
+  if (!(await admitContact(ctx, channel, contact, settings, now))) return;
 
-  // The ban list and the per-contact limit are the ones calls use (one person, one hash).
+  // Most messages continue a conversation that is open and held: a plain read finds it, and the
+  // guarded UPDATE below confirms it; a new, closed or waiting one goes through placement.
+  const seen = lookup.conversation;
+  const placed: Placed =
+    seen && seen.status === 'active' && seen.assigned_to
+      ? { conversation: seen, fresh: false, reopened: false, handover: null }
+      : await placeConversation(ctx, channel, message, contact, now);
+  const delivery: Delivery = {
+    channel,
+    message,
+    contact,
+    keyword: keywordOf(message.body, settings.messaging),
+    messageId: randomUUID(),
+    mediaIds: message.media.map(() => randomUUID()),
+    now,
+  };
+  const outcome = await storeMessage(ctx, delivery, lookup.members, placed);
+  if (!outcome.stored)
+    throw new DomainError('conflict', 'the conversation kept changing hands; the provider will retry');
+  // Another delivery of the same provider message won the race: it does the rest.
+  if (!outcome.stored.inserted) return;
+  afterStored(ctx, delivery, outcome.placed, outcome.stored.conversation, settings);
+}
+
+/** The ban list and the per-contact limit are the ones calls use (one person, one hash). */
+async function admitContact(
+  ctx: ServerContext,
+  channel: MessagingChannel,
+  contact: { hash: string; last4: string | null },
+  settings: HotlineSettings,
+  now: Date,
+): Promise<boolean> {
   if (await isBanned(ctx.db, contact.hash, now)) {
     await appendAudit(
       ctx.db,
@@ -243,7 +291,7 @@ async function receiveMessage(
       },
       now,
     );
-    return;
+    return false;
   }
   const verdict = await hitRateLimit(
     ctx.db,
@@ -260,23 +308,24 @@ async function receiveMessage(
       { channel: channel.id, contactLast4: contact.last4 },
       'message dropped: contact rate-limited',
     );
-    return;
+    return false;
   }
+  return true;
+}
 
-  // Most messages continue a conversation that is open and held: a plain read finds it, and the
-  // guarded UPDATE below confirms it; a new, closed or waiting one goes through placement.
-  const seen = lookup.conversation;
-  let placed: Placed =
-    seen && seen.status === 'active' && seen.assigned_to
-      ? { conversation: seen, fresh: false, reopened: false, handover: null }
-      : await placeConversation(ctx, channel, message, contact, now);
-  const keyword = keywordOf(message.body, settings.messaging);
-  const messageId = randomUUID();
-  const mediaIds = message.media.map(() => randomUUID());
-
-  // Sealed outside the transaction (the wraps are the costly part); if the conversation changed
-  // hands, closed or went meanwhile, placed again and sealed again for the new readers.
-  let stored: { conversation: ConversationRow; inserted: boolean } | null = null;
+/**
+ * Sealed outside the transaction (the wraps are the costly part); if the conversation changed
+ * hands, closed or went meanwhile, placed again and sealed again for the new readers.
+ */
+async function storeMessage(
+  ctx: ServerContext,
+  delivery: Delivery,
+  firstMembers: Awaited<ReturnType<typeof lookupInbound>>['members'],
+  firstPlaced: Placed,
+): Promise<{ stored: Stored | null; placed: Placed }> {
+  const { channel, message, contact, keyword, messageId, now } = delivery;
+  let placed = firstPlaced;
+  let stored: Stored | null = null;
   for (let attempt = 0; attempt < 3 && !stored; attempt += 1) {
     if (attempt > 0) {
       const again = await placeConversation(ctx, channel, message, contact, now);
@@ -290,7 +339,7 @@ async function receiveMessage(
     const sealedFor = placed.conversation.assigned_to;
     // The members read with the first look serve the first seal; a second one reads them again.
     const readers =
-      attempt === 0 ? readersAmong(lookup.members, sealedFor) : await currentReaders(ctx.db, sealedFor);
+      attempt === 0 ? readersAmong(firstMembers, sealedFor) : await currentReaders(ctx.db, sealedFor);
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
     const sealed = sealMessage(messageId, message.body, readers, ctx.conversations.agreement);
@@ -317,77 +366,96 @@ async function receiveMessage(
           : { conversation: outcome, inserted: true };
       break;
     }
-    stored = await ctx.db
-      .transaction(async (tx) => {
-        // Takes the row lock and moves the last-message times, only if the readers still hold.
-        const conversation = await touchIfHeldBy(tx, placed.conversation.id, sealedFor, now);
-        if (!conversation) return null;
-        const row = await insertMessage(
+    stored = await storeWithExtras(ctx, delivery, placed.conversation, sealedFor, sealed);
+  }
+  return { stored, placed };
+}
+
+/** A message with media or a STOP/START keyword: the message, its wraps, media and opt-out in one transaction. */
+async function storeWithExtras(
+  ctx: ServerContext,
+  delivery: Delivery,
+  placedConversation: ConversationRow,
+  sealedFor: string | null,
+  sealed: ReturnType<typeof sealMessage>,
+): Promise<Stored | null> {
+  const { channel, message, keyword, messageId, mediaIds, now } = delivery;
+  return ctx.db
+    .transaction(async (tx) => {
+      // Takes the row lock and moves the last-message times, only if the readers still hold.
+      const conversation = await touchIfHeldBy(tx, placedConversation.id, sealedFor, now);
+      if (!conversation) return null;
+      const row = await insertMessage(
+        tx,
+        {
+          id: messageId,
+          conversationId: conversation.id,
+          direction: 'in',
+          channel: channel.id,
+          providerMessageId: message.providerMessageId,
+          ciphertext: sealed.ciphertext,
+          author: null,
+          delivery: 'received',
+        },
+        now,
+      );
+      // Another delivery of the same provider message won the race: undo the touch.
+      if (!row) throw DUPLICATE;
+      const recordId = messageRecordId(messageId);
+      await insertWraps(
+        tx,
+        conversation.id,
+        sealed.wraps.map((w) => ({ recordId, reader: w.reader, wrap: w.wrap })),
+      );
+      for (const [position, media] of message.media.entries()) {
+        const id = mediaIds[position] as string;
+        await insertMedia(
           tx,
           {
-            id: messageId,
+            id,
+            messageId,
             conversationId: conversation.id,
-            direction: 'in',
-            channel: channel.id,
-            providerMessageId: message.providerMessageId,
-            ciphertext: sealed.ciphertext,
-            author: null,
-            delivery: 'received',
+            position,
+            providerRefEnc: sealMediaRef(ctx.keys, id, media.ref),
+            contentType: media.contentType?.slice(0, 100) ?? null,
+          },
+          now,
+          new Date(now.getTime() + MEDIA_TAKEOVER_MS),
+        );
+      }
+      if (keyword && (await setOptedOut(tx, conversation.id, keyword === 'stop')))
+        await appendAuditInTx(
+          tx,
+          {
+            action: keyword === 'stop' ? 'conversations.opted-out' : 'conversations.opted-in',
+            target: `conversation:${conversation.id}`,
+            details: { conversationId: conversation.id },
           },
           now,
         );
-        // Another delivery of the same provider message won the race: undo the touch.
-        if (!row) throw DUPLICATE;
-        const recordId = messageRecordId(messageId);
-        await insertWraps(
-          tx,
-          conversation.id,
-          sealed.wraps.map((w) => ({ recordId, reader: w.reader, wrap: w.wrap })),
-        );
-        for (const [position, media] of message.media.entries()) {
-          const id = mediaIds[position] as string;
-          await insertMedia(
-            tx,
-            {
-              id,
-              messageId,
-              conversationId: conversation.id,
-              position,
-              providerRefEnc: sealMediaRef(ctx.keys, id, media.ref),
-              contentType: media.contentType?.slice(0, 100) ?? null,
-            },
-            now,
-            new Date(now.getTime() + MEDIA_TAKEOVER_MS),
-          );
-        }
-        if (keyword && (await setOptedOut(tx, conversation.id, keyword === 'stop')))
-          await appendAuditInTx(
-            tx,
-            {
-              action: keyword === 'stop' ? 'conversations.opted-out' : 'conversations.opted-in',
-              target: `conversation:${conversation.id}`,
-              details: { conversationId: conversation.id },
-            },
-            now,
-          );
-        return {
-          conversation: { ...conversation, opted_out: keyword ? keyword === 'stop' : conversation.opted_out },
-          inserted: true,
-        };
-      })
-      .catch((error: unknown) => {
-        if (error === DUPLICATE) return { conversation: placed.conversation, inserted: false };
-        throw error;
-      });
-  }
-  if (!stored)
-    throw new DomainError('conflict', 'the conversation kept changing hands; the provider will retry');
-  // Another delivery of the same provider message won the race: it does the rest.
-  if (!stored.inserted) return;
-  const conversation = stored.conversation;
+      return {
+        conversation: { ...conversation, opted_out: keyword ? keyword === 'stop' : conversation.opted_out },
+        inserted: true,
+      };
+    })
+    .catch((error: unknown) => {
+      if (error === DUPLICATE) return { conversation: placedConversation, inserted: false };
+      throw error;
+    });
+}
 
-  // The message is stored: the provider gets its answer now, the members hear of it just after
-  // (signing a hub event is a few milliseconds the webhook need not wait for).
+/**
+ * The message is stored: the provider gets its answer now, the members hear of it just after
+ * (signing a hub event is a few milliseconds the webhook need not wait for).
+ */
+function afterStored(
+  ctx: ServerContext,
+  delivery: Delivery,
+  placed: Placed,
+  conversation: ConversationRow,
+  settings: HotlineSettings,
+): void {
+  const { channel, keyword, messageId, mediaIds, now } = delivery;
   const handover = placed.handover;
   conversationWork(ctx, 'announce', async () => {
     if (handover) await announceHandover(ctx, conversation.id, handover);
