@@ -1,6 +1,6 @@
 import type { ReportMeta, ReportType } from '@llamenos/protocol';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { type FieldErrors, type Resolver, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
@@ -145,17 +145,73 @@ function ReportForm({
   draft: ReportDraft | null;
 }) {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
   const form = useForm<ReportFormValues>({
     defaultValues: startValues(type, draft),
     resolver: resolverFor(type),
   });
-  const { register, formState } = form;
+  const { formState } = form;
   const summaryRef = useRef<HTMLParagraphElement>(null);
   const [filed, setFiled] = useState<ReportMeta | null>(null);
   const autosave = useDraftAutosave(form, reportId, type?.id ?? null);
   const [files, setFiles] = useState<PreparedFile[]>([]);
-  const save = useSubmit(async (values: ReportFormValues) => {
+  const save = useFileReport({ type, limits, reportId, files, stopAutosave: autosave.stop, setFiled });
+
+  return (
+    <form
+      className="panel report-form"
+      noValidate
+      aria-label={t('reports.formLabel')}
+      onSubmit={form.handleSubmit(
+        (values) => save.run(values),
+        () => summaryRef.current?.focus(),
+      )}
+    >
+      <ProblemSummary summaryRef={summaryRef} errors={formState.errors} />
+      <ReportBasics form={form} type={type} />
+      {orderedFields(type).map((field) => (
+        <ReportFieldInput key={field.id} field={field} form={form} />
+      ))}
+      <ChosenFiles
+        files={files}
+        onChange={setFiles}
+        limits={limits}
+        prepare={prepareAttachments}
+        disabled={save.busy || filed !== null}
+      />
+      <p className="hint">{t('reports.sealedHint')}</p>
+      <FormActions
+        submit={save}
+        action={t('reports.file')}
+        busyAction={t('reports.filing')}
+        status={filed ? t('reports.filed') : ''}
+      />
+      <p className="hint" role="status" data-testid="report-draft-status">
+        {autosave.savedAt && !filed
+          ? t('reports.draftSaved', { when: formatDateTime(autosave.savedAt, i18n.language) })
+          : ''}
+      </p>
+    </form>
+  );
+}
+
+/** Seals and files the report, then starts the chosen files' uploads and opens the report. */
+function useFileReport({
+  type,
+  limits,
+  reportId,
+  files,
+  stopAutosave,
+  setFiled,
+}: {
+  type: ReportType | null;
+  limits: { maxFileBytes: number; maxReportBytes: number };
+  reportId: string;
+  files: PreparedFile[];
+  stopAutosave: () => void;
+  setFiled: (report: ReportMeta) => void;
+}) {
+  const queryClient = useQueryClient();
+  return useSubmit(async (values: ReportFormValues) => {
     // ChosenFiles already says which file is over the limit.
     if (!filesFit(files, limits)) return;
     // Each file's fingerprint goes into the sealed report, so resuming it later can tell the
@@ -165,7 +221,7 @@ function ReportForm({
     );
     const payload = reportFromForm(values, type, metas);
     const report = await createReport(reportId, type?.id ?? null, payload);
-    autosave.stop();
+    stopAutosave();
     deleteReportDraft(reportId);
     void queryClient.invalidateQueries({ queryKey: reportKeys.all });
     setFiled(report);
@@ -178,29 +234,44 @@ function ReportForm({
     }
     navigate(`/reports/${report.id}`);
   });
-  const errors = formState.errors;
+}
+
+/** Says how many problems the form has; focused when filing is refused, so it is heard first. */
+function ProblemSummary({
+  summaryRef,
+  errors,
+}: {
+  summaryRef: RefObject<HTMLParagraphElement | null>;
+  errors: FieldErrors<ReportFormValues>;
+}) {
+  const { t } = useTranslation();
   const problemCount =
     (['title', 'body', 'category', 'root'] as const).filter((k) => errors[k]).length +
     Object.keys(errors.fields ?? {}).length;
-
   return (
-    <form
-      className="panel report-form"
-      noValidate
-      aria-label={t('reports.formLabel')}
-      onSubmit={form.handleSubmit(
-        (values) => save.run(values),
-        () => summaryRef.current?.focus(),
-      )}
+    <p
+      ref={summaryRef}
+      tabIndex={-1}
+      role={problemCount ? 'alert' : undefined}
+      className={problemCount ? 'error' : 'visually-hidden'}
     >
-      <p
-        ref={summaryRef}
-        tabIndex={-1}
-        role={problemCount ? 'alert' : undefined}
-        className={problemCount ? 'error' : 'visually-hidden'}
-      >
-        {problemCount ? t('reports.fixProblems', { count: problemCount }) : ''}
-      </p>
+      {problemCount ? t('reports.fixProblems', { count: problemCount }) : ''}
+    </p>
+  );
+}
+
+/** The parts every report has: title, text, and the type's category when it has some. */
+function ReportBasics({
+  form,
+  type,
+}: {
+  form: ReturnType<typeof useForm<ReportFormValues>>;
+  type: ReportType | null;
+}) {
+  const { t } = useTranslation();
+  const { register, formState } = form;
+  return (
+    <>
       <label htmlFor="report-title">{t('reports.titleLabel')}</label>
       <input
         id="report-title"
@@ -240,29 +311,7 @@ function ReportForm({
           <ProblemText id="report-category" problem={formState.errors.category?.message} />
         </div>
       )}
-      {orderedFields(type).map((field) => (
-        <ReportFieldInput key={field.id} field={field} form={form} />
-      ))}
-      <ChosenFiles
-        files={files}
-        onChange={setFiles}
-        limits={limits}
-        prepare={prepareAttachments}
-        disabled={save.busy || filed !== null}
-      />
-      <p className="hint">{t('reports.sealedHint')}</p>
-      <FormActions
-        submit={save}
-        action={t('reports.file')}
-        busyAction={t('reports.filing')}
-        status={filed ? t('reports.filed') : ''}
-      />
-      <p className="hint" role="status" data-testid="report-draft-status">
-        {autosave.savedAt && !filed
-          ? t('reports.draftSaved', { when: formatDateTime(autosave.savedAt, i18n.language) })
-          : ''}
-      </p>
-    </form>
+    </>
   );
 }
 
