@@ -79,6 +79,114 @@ const STATUSES: Record<string, DeliveryStatus> = {
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
+/** Which account and flavour an adapter speaks for: what its parsing and sending check against. */
+interface TwilioAccount {
+  id: TwilioChannelOptions['id'];
+  accountSid: string;
+  whatsapp: boolean;
+  apiOrigin: string;
+  dialect: TwilioDialect;
+  statusUrl: string;
+  outsideWindowTemplate?: string | null;
+}
+
+/** "whatsapp:+1555…" on WhatsApp, "+1555…" on SMS; anything else is not an address of this channel. */
+function channelAddress(account: TwilioAccount, value: string | null, field: string): string {
+  const raw = account.whatsapp ? (value?.startsWith('whatsapp:') ? value.slice(9) : null) : value;
+  if (raw === null || !E164.safeParse(raw).success)
+    throw new ChannelInputError(`${field} is not a ${account.whatsapp ? 'WhatsApp' : 'phone'} address`);
+  return raw;
+}
+
+const wireAddress = (account: TwilioAccount, number: string) =>
+  account.whatsapp ? `whatsapp:${number}` : number;
+
+/** The media's path on the API, if `ref` names a media item of our account (never any other URL). */
+function accountMediaPath(account: TwilioAccount, ref: string, operation: string): string {
+  const { dialect } = account;
+  let url: URL;
+  try {
+    url = new URL(ref);
+  } catch {
+    throw new TelephonyInputError(account.id, operation, 'media ref is not a URL');
+  }
+  const path = url.pathname.startsWith(dialect.apiPath) ? url.pathname.slice(dialect.apiPath.length) : '';
+  const match = MEDIA_PATH.exec(path);
+  if (
+    url.origin !== account.apiOrigin ||
+    url.search ||
+    !match ||
+    match[1] !== account.accountSid ||
+    !dialect.messageId.test(match[2]!) ||
+    !dialect.mediaId.test(match[3]!)
+  )
+    throw new TelephonyInputError(account.id, operation, 'media ref is not a media item of this account');
+  return path;
+}
+
+/** A webhook's form: a delivery status, or an inbound message with its announced media. */
+function parseWebhook(account: TwilioAccount, request: WebhookRequest): InboundParse {
+  const form = request.form;
+  const sid = form.get('MessageSid');
+  if (!sid || !account.dialect.messageId.test(sid))
+    throw new ChannelInputError('MessageSid is missing or malformed');
+  const status = form.get('MessageStatus');
+  if (status !== null) return deliveryReport(sid, STATUSES[status], numericErrorCode(form.get('ErrorCode')));
+  const count = Number(form.get('NumMedia') ?? '0');
+  if (!Number.isInteger(count) || count < 0 || count > MAX_MEDIA)
+    throw new ChannelInputError('NumMedia is malformed');
+  const media: InboundMedia[] = [];
+  for (let i = 0; i < count; i++) {
+    const ref = form.get(`MediaUrl${i}`);
+    if (!ref) throw new ChannelInputError(`MediaUrl${i} is missing`);
+    checkAnnouncedMedia(
+      () => accountMediaPath(account, ref, 'parse'),
+      `MediaUrl${i} is not a media item of this account`,
+    );
+    media.push({ ref, contentType: form.get(`MediaContentType${i}`)?.slice(0, 100) ?? null });
+  }
+  return oneMessage({
+    providerMessageId: sid,
+    from: channelAddress(account, form.get('From'), 'From'),
+    to: channelAddress(account, form.get('To'), 'To'),
+    body: form.get('Body') ?? '',
+    media,
+  });
+}
+
+async function createMessage(
+  http: ProviderHttp,
+  account: TwilioAccount,
+  form: [string, string][],
+): Promise<string> {
+  const { data } = await http.json({
+    operation: 'send message',
+    method: 'POST',
+    path: `/Accounts/${account.accountSid}/Messages.json`,
+    form,
+  });
+  if (typeof data.sid !== 'string' || !account.dialect.messageId.test(data.sid))
+    throw new ProviderResponseError(account.id, 'send message', 'answer has no valid message sid');
+  return data.sid;
+}
+
+/** Outside WhatsApp's 24-hour window only the configured template may go out (outsideWindowRefusal). */
+async function sendOutsideWindow(
+  http: ProviderHttp,
+  account: TwilioAccount,
+  message: OutboundMessage,
+): Promise<never> {
+  const template = account.outsideWindowTemplate;
+  if (!template) throw outsideWindowRefusal(false);
+  await createMessage(http, account, [
+    ['To', wireAddress(account, message.to)],
+    ['From', wireAddress(account, message.from)],
+    ['ContentSid', template],
+    ['StatusCallback', account.statusUrl],
+  ]);
+  throw outsideWindowRefusal(true);
+}
+
 export function createTwilioChannel(options: TwilioChannelOptions): MessagingChannel {
   const whatsapp = options.id === 'twilio-whatsapp';
   const dialect = options.dialect ?? twilioDialect(options.authToken);
@@ -91,96 +199,21 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
     timeoutMs: options.timeoutMs,
     fetch: options.fetch,
   });
-  const accountPath = `/Accounts/${options.accountSid}`;
-
-  /** "whatsapp:+1555…" on WhatsApp, "+1555…" on SMS; anything else is not an address of this channel. */
-  const address = (value: string | null, field: string): string => {
-    const raw = whatsapp ? (value?.startsWith('whatsapp:') ? value.slice(9) : null) : value;
-    if (raw === null || !E164.safeParse(raw).success)
-      throw new ChannelInputError(`${field} is not a ${whatsapp ? 'WhatsApp' : 'phone'} address`);
-    return raw;
+  const account: TwilioAccount = {
+    id: options.id,
+    accountSid: options.accountSid,
+    whatsapp,
+    apiOrigin,
+    dialect,
+    statusUrl: options.statusUrl,
+    outsideWindowTemplate: options.outsideWindowTemplate,
   };
-  const wire = (number: string) => (whatsapp ? `whatsapp:${number}` : number);
-
-  /** The media's path on the API, if `ref` names a media item of our account (never any other URL). */
-  const mediaPath = (ref: string, operation: string): string => {
-    let url: URL;
-    try {
-      url = new URL(ref);
-    } catch {
-      throw new TelephonyInputError(options.id, operation, 'media ref is not a URL');
-    }
-    const path = url.pathname.startsWith(dialect.apiPath) ? url.pathname.slice(dialect.apiPath.length) : '';
-    const match = MEDIA_PATH.exec(path);
-    if (
-      url.origin !== apiOrigin ||
-      url.search ||
-      !match ||
-      match[1] !== options.accountSid ||
-      !dialect.messageId.test(match[2]!) ||
-      !dialect.mediaId.test(match[3]!)
-    )
-      throw new TelephonyInputError(options.id, operation, 'media ref is not a media item of this account');
-    return path;
-  };
-
-  function parse(request: WebhookRequest): InboundParse {
-    const form = request.form;
-    const sid = form.get('MessageSid');
-    if (!sid || !dialect.messageId.test(sid))
-      throw new ChannelInputError('MessageSid is missing or malformed');
-    const status = form.get('MessageStatus');
-    if (status !== null)
-      return deliveryReport(sid, STATUSES[status], numericErrorCode(form.get('ErrorCode')));
-    const count = Number(form.get('NumMedia') ?? '0');
-    if (!Number.isInteger(count) || count < 0 || count > MAX_MEDIA)
-      throw new ChannelInputError('NumMedia is malformed');
-    const media: InboundMedia[] = [];
-    for (let i = 0; i < count; i++) {
-      const ref = form.get(`MediaUrl${i}`);
-      if (!ref) throw new ChannelInputError(`MediaUrl${i} is missing`);
-      checkAnnouncedMedia(() => mediaPath(ref, 'parse'), `MediaUrl${i} is not a media item of this account`);
-      media.push({ ref, contentType: form.get(`MediaContentType${i}`)?.slice(0, 100) ?? null });
-    }
-    return oneMessage({
-      providerMessageId: sid,
-      from: address(form.get('From'), 'From'),
-      to: address(form.get('To'), 'To'),
-      body: form.get('Body') ?? '',
-      media,
-    });
-  }
-
-  async function create(form: [string, string][]): Promise<string> {
-    const { data } = await http.json({
-      operation: 'send message',
-      method: 'POST',
-      path: `${accountPath}/Messages.json`,
-      form,
-    });
-    if (typeof data.sid !== 'string' || !dialect.messageId.test(data.sid))
-      throw new ProviderResponseError(options.id, 'send message', 'answer has no valid message sid');
-    return data.sid;
-  }
-
-  /** Outside WhatsApp's 24-hour window only the configured template may go out (outsideWindowRefusal). */
-  async function outsideWindow(message: OutboundMessage): Promise<never> {
-    const template = options.outsideWindowTemplate;
-    if (!template) throw outsideWindowRefusal(false);
-    await create([
-      ['To', wire(message.to)],
-      ['From', wire(message.from)],
-      ['ContentSid', template],
-      ['StatusCallback', options.statusUrl],
-    ]);
-    throw outsideWindowRefusal(true);
-  }
 
   return {
     id: options.id,
     kind: whatsapp ? 'whatsapp' : 'sms',
     verify: (request) => dialect.verify(request),
-    parse,
+    parse: (request) => parseWebhook(account, request),
     answer: () => ({ status: 200, contentType: 'text/xml', body: EMPTY_TWIML }),
 
     send: (message) =>
@@ -188,27 +221,27 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
         refuseNonE164(message.to, message.from);
         refuseUnsendableBody(message.body);
         try {
-          const sid = await create([
-            ['To', wire(message.to)],
-            ['From', wire(message.from)],
+          const sid = await createMessage(http, account, [
+            ['To', wireAddress(account, message.to)],
+            ['From', wireAddress(account, message.from)],
             ['Body', message.body],
             ['StatusCallback', options.statusUrl],
           ]);
           return { providerMessageId: sid };
         } catch (error) {
           if (whatsapp && error instanceof ProviderHttpError && error.providerCode === OUTSIDE_WINDOW_CODE)
-            return outsideWindow(message);
+            return sendOutsideWindow(http, account, message);
           throw error;
         }
       }),
 
     fetchMedia: async (media) =>
-      streamMedia(http, { path: mediaPath(media.ref, 'fetch media') }, options.timeoutMs),
+      streamMedia(http, { path: accountMediaPath(account, media.ref, 'fetch media') }, options.timeoutMs),
 
     async deleteMedia(media) {
       await http.deleteIfPresent({
         operation: 'delete media',
-        path: `${mediaPath(media.ref, 'delete media')}.json`,
+        path: `${accountMediaPath(account, media.ref, 'delete media')}.json`,
       });
     },
   };
