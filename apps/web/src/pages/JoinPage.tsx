@@ -122,17 +122,13 @@ function ResumeStep({
   );
 }
 
-/**
- * Joining the hotline: the first admin (bootstrap link) or a new member (invite link).
- * The link is checked first; the key is made and locked in this browser, the backup saved,
- * and only then is the public key registered, by a request signed with the new key. Until
- * then the join is kept on the device (lib/onboarding.ts), so reloads and back/forward resume it.
- */
-export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKind }) {
+/** Checks the link and finds the step this device had reached (resolveJoin), once per kind of join. */
+function useResolvedJoin(
+  kind: JoinKind,
+  setPending: (pending: PendingJoin | null) => void,
+  setStep: (step: Step) => void,
+) {
   const { t } = useTranslation();
-  const [pending, setPending] = useState<PendingJoin | null>(null);
-  const [step, setStep] = useState<Step>({ name: 'checking' });
-
   useEffect(() => {
     let live = true;
     resolveJoin(kind).then(
@@ -155,7 +151,80 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKin
     return () => {
       live = false;
     };
-  }, [kind, t]);
+  }, [kind, t, setPending, setStep]);
+}
+
+function JoinTitle({ config, kind }: { config: PublicConfig; kind: JoinKind }) {
+  const { t } = useTranslation();
+  return (
+    <h1>
+      {kind === 'bootstrap'
+        ? t('join.bootstrapTitle')
+        : userTextIn(t, 'join.inviteTitle', { hotline: config.hotlineName ?? 'Llamenos' })}
+    </h1>
+  );
+}
+
+/** The link was used, expired or never existed; says so, and that a stray key was removed. */
+function RefusedLink({ step }: { step: Extract<Step, { name: 'refused' }> }) {
+  const { t } = useTranslation();
+  return (
+    <div role="alert" className="error">
+      <p>{t(REFUSALS[step.status])}</p>
+      {step.keyRemoved && <p>{t('join.strayKeyRemoved')}</p>}
+    </div>
+  );
+}
+
+/** What went wrong; after a registration with no answer, a retry with the same key. */
+function JoinFailed({
+  step,
+  onRetry,
+}: {
+  step: Extract<Step, { name: 'failed' }>;
+  onRetry: (secretKey: Uint8Array, displayName: string) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <ErrorMessage error={step.error} />
+      {step.retry && (
+        <button
+          type="button"
+          onClick={() => step.retry && onRetry(step.retry.secretKey, step.retry.displayName)}
+        >
+          {t('join.retry')}
+        </button>
+      )}
+    </>
+  );
+}
+
+/** The join as kept on the device once its key is made (but not yet registered). */
+function withMadeKey(pending: PendingJoin, created: { displayName: string; backup: KeyBackup }): PendingJoin {
+  return {
+    ...pending,
+    made: { keyId: created.backup.keyId, displayName: created.displayName, backup: created.backup },
+  };
+}
+
+/** Back to the recovery step with the key made before a reload, now unlocked. */
+function recoveryWith(made: NonNullable<PendingJoin['made']>, secretKey: Uint8Array): Step {
+  return { name: 'recovery', secretKey, displayName: made.displayName, backup: made.backup };
+}
+
+/**
+ * Joining the hotline: the first admin (bootstrap link) or a new member (invite link).
+ * The link is checked first; the key is made and locked in this browser, the backup saved,
+ * and only then is the public key registered, by a request signed with the new key. Until
+ * then the join is kept on the device (lib/onboarding.ts), so reloads and back/forward resume it.
+ */
+export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKind }) {
+  const { t } = useTranslation();
+  const [pending, setPending] = useState<PendingJoin | null>(null);
+  const [step, setStep] = useState<Step>({ name: 'checking' });
+
+  useResolvedJoin(kind, setPending, setStep);
 
   useRestartOnNewLink();
 
@@ -189,32 +258,15 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKin
 
   return (
     <section>
-      <h1>
-        {kind === 'bootstrap'
-          ? t('join.bootstrapTitle')
-          : userTextIn(t, 'join.inviteTitle', { hotline: config.hotlineName ?? 'Llamenos' })}
-      </h1>
+      <JoinTitle config={config} kind={kind} />
       {step.name === 'checking' && <p aria-busy="true">{t('app.loading')}</p>}
-      {step.name === 'refused' && (
-        <div role="alert" className="error">
-          <p>{t(REFUSALS[step.status])}</p>
-          {step.keyRemoved && <p>{t('join.strayKeyRemoved')}</p>}
-        </div>
-      )}
+      {step.name === 'refused' && <RefusedLink step={step} />}
       {step.name === 'setup' && (
         <KeySetupForm
           hotline={config.publicUrl}
           defaultName={step.defaultName}
           onCreated={(created) => {
-            if (pending)
-              keep({
-                ...pending,
-                made: {
-                  keyId: created.backup.keyId,
-                  displayName: created.displayName,
-                  backup: created.backup,
-                },
-              });
+            if (pending) keep(withMadeKey(pending, created));
             setStep({ name: 'recovery', ...created });
           }}
         />
@@ -222,15 +274,7 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKin
       {step.name === 'resume' && (
         <ResumeStep
           onStartOver={startOver}
-          onUnlocked={(secretKey) =>
-            pending?.made &&
-            setStep({
-              name: 'recovery',
-              secretKey,
-              displayName: pending.made.displayName,
-              backup: pending.made.backup,
-            })
-          }
+          onUnlocked={(secretKey) => pending?.made && setStep(recoveryWith(pending.made, secretKey))}
         />
       )}
       {step.name === 'recovery' && (
@@ -242,19 +286,7 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKin
         />
       )}
       {step.name === 'registering' && <p aria-busy="true">{t('join.registering')}</p>}
-      {step.name === 'failed' && (
-        <>
-          <ErrorMessage error={step.error} />
-          {step.retry && (
-            <button
-              type="button"
-              onClick={() => step.retry && register(step.retry.secretKey, step.retry.displayName)}
-            >
-              {t('join.retry')}
-            </button>
-          )}
-        </>
-      )}
+      {step.name === 'failed' && <JoinFailed step={step} onRetry={register} />}
     </section>
   );
 }
