@@ -38,7 +38,14 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  modelUploadRoutes(app, ctx);
+  modelFileRoutes(app, ctx);
+  transcriptRoutes(app, ctx);
+  return app;
+}
 
+/** The admin's upload of the whisper model, chunk by chunk, and its removal. */
+function modelUploadRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // An admin announces the model file (name, size, SHA-256) and gets an upload to send it to.
   app.post('/transcription/model/uploads', requires('settings:write'), async (c) => {
     readQuery(c, NoQuery);
@@ -84,7 +91,9 @@ export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
     await removeTranscriptionModel(ctx, memberOf(c));
     return c.body(null, 204);
   });
+}
 
+function modelFileRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // The model file: public (the official models are published; it holds nothing of the hotline),
   // named by its content, so browsers keep it in their cache for good and fetch it once.
   app.get('/transcription/models/:sha256{[0-9a-f]{64}}', isPublic(), async (c) => {
@@ -111,7 +120,10 @@ export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
       'content-length': String(file.size),
     });
   });
+}
 
+/** Transcripts sealed in the browser, listed per call, and re-wrapped for a new admin. */
+function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // A transcript sealed in the browser for its author and every current admin.
   app.post(`/calls/:callId{${UUID}}/transcripts`, requires('notes:write'), async (c) => {
     readQuery(c, NoQuery);
@@ -138,6 +150,4 @@ export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
     const body = await readJson(c, TranscriptGrantBody);
     return c.json(await grantTranscripts(ctx, memberOf(c), body));
   });
-
-  return app;
 }
