@@ -145,6 +145,38 @@ function toUnit(bytes: number): { amount: string; unit: Unit } {
 }
 const fromUnit = (amount: string, unit: Unit) => Math.round(Number(amount) * (unit === 'GiB' ? GIB : MIB));
 
+const blankType = (key: number): DraftType => ({
+  key,
+  id: '',
+  saved: false,
+  name: '',
+  names: {},
+  description: '',
+  categories: '',
+  archived: false,
+  fields: [],
+});
+
+const blankField = (key: number): DraftField => ({
+  key,
+  id: '',
+  saved: false,
+  label: '',
+  labels: {},
+  type: 'text',
+  required: false,
+  options: '',
+});
+
+/** After a save: every type and field is saved, with the id the server gave the new ones. */
+const withSavedIds = (all: DraftType[], saved: ReportType[]): DraftType[] =>
+  all.map((t, i) => ({
+    ...t,
+    id: saved[i]?.id ?? t.id,
+    saved: true,
+    fields: t.fields.map((f, j) => ({ ...f, id: saved[i]?.fields[j]?.id ?? f.id, saved: true })),
+  }));
+
 function useDrafts(initial: ReportType[]) {
   const [types, setTypes] = useState<DraftType[]>(() => initial.map(toDraftType));
   const [announcement, setAnnouncement] = useState('');
@@ -164,20 +196,7 @@ function useDrafts(initial: ReportType[]) {
     updateType,
     addType: () => {
       const key = nextKey++;
-      setTypes((all) => [
-        ...all,
-        {
-          key,
-          id: '',
-          saved: false,
-          name: '',
-          names: {},
-          description: '',
-          categories: '',
-          archived: false,
-          fields: [],
-        },
-      ]);
+      setTypes((all) => [...all, blankType(key)]);
       focusNext.current = `rt-${key}-name`;
     },
     removeType: (key: number) => {
@@ -186,10 +205,7 @@ function useDrafts(initial: ReportType[]) {
     },
     addField: (typeKey: number) => {
       const key = nextKey++;
-      updateFields(typeKey, (fields) => [
-        ...fields,
-        { key, id: '', saved: false, label: '', labels: {}, type: 'text', required: false, options: '' },
-      ]);
+      updateFields(typeKey, (fields) => [...fields, blankField(key)]);
       focusNext.current = `rf-${key}-label`;
     },
     updateField: (typeKey: number, key: number, change: Partial<DraftField>) =>
@@ -219,15 +235,7 @@ function useDrafts(initial: ReportType[]) {
       focusNext.current = `rt-${typeKey}-add-field`;
       setAnnouncement(label);
     },
-    markSaved: (saved: ReportType[]) =>
-      setTypes((all) =>
-        all.map((t, i) => ({
-          ...t,
-          id: saved[i]?.id ?? t.id,
-          saved: true,
-          fields: t.fields.map((f, j) => ({ ...f, id: saved[i]?.fields[j]?.id ?? f.id, saved: true })),
-        })),
-      ),
+    markSaved: (saved: ReportType[]) => setTypes((all) => withSavedIds(all, saved)),
   };
 }
 
@@ -446,6 +454,18 @@ function TypeEditor({
         value={type.categories}
         onChange={(e) => update({ categories: e.target.value })}
       />
+      <TypeFields type={type} languages={languages} drafts={drafts} />
+      <TypeActions type={type} drafts={drafts} />
+      {type.saved && <p className="hint">{t('reports.admin.archiveHint')}</p>}
+    </fieldset>
+  );
+}
+
+/** The type's fields, in the order the form shows them. */
+function TypeFields({ type, languages, drafts }: { type: DraftType; languages: string[]; drafts: Drafts }) {
+  const { t } = useTranslation();
+  return (
+    <>
       <h3>{t('reports.admin.fields')}</h3>
       {type.fields.some((f) => f.saved) && <p className="hint">{t('reports.admin.savedFieldHint')}</p>}
       {type.fields.length === 0 && <p>{t('reports.admin.noFields')}</p>}
@@ -456,34 +476,42 @@ function TypeEditor({
           </li>
         ))}
       </ol>
-      <div className="button-row compact">
-        <button
-          type="button"
-          id={id('add-field')}
-          className="secondary"
-          onClick={() => drafts.addField(type.key)}
-        >
-          {t('reports.admin.addField')}
-        </button>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={type.archived}
-            onChange={(e) => update({ archived: e.target.checked })}
-          />
-          {t('reports.admin.archive')}
-        </label>
-        {!type.saved && (
-          <RowAction
-            action={t('reports.admin.removeType')}
-            item={type.name}
-            danger
-            onClick={() => drafts.removeType(type.key)}
-          />
-        )}
-      </div>
-      {type.saved && <p className="hint">{t('reports.admin.archiveHint')}</p>}
-    </fieldset>
+    </>
+  );
+}
+
+/** Add a field, archive the type, or (before it is first saved) remove it. */
+function TypeActions({ type, drafts }: { type: DraftType; drafts: Drafts }) {
+  const { t } = useTranslation();
+  const id = (part: string) => `rt-${type.key}-${part}`;
+  const update = (change: Partial<DraftType>) => drafts.updateType(type.key, change);
+  return (
+    <div className="button-row compact">
+      <button
+        type="button"
+        id={id('add-field')}
+        className="secondary"
+        onClick={() => drafts.addField(type.key)}
+      >
+        {t('reports.admin.addField')}
+      </button>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={type.archived}
+          onChange={(e) => update({ archived: e.target.checked })}
+        />
+        {t('reports.admin.archive')}
+      </label>
+      {!type.saved && (
+        <RowAction
+          action={t('reports.admin.removeType')}
+          item={type.name}
+          danger
+          onClick={() => drafts.removeType(type.key)}
+        />
+      )}
+    </div>
   );
 }
 
@@ -503,7 +531,6 @@ function FieldEditor({
   const { t } = useTranslation();
   const id = (part: string) => `rf-${field.key}-${part}`;
   const update = (change: Partial<DraftField>) => drafts.updateField(type.key, field.key, change);
-  const count = type.fields.length;
   const named = field.label || t('reports.admin.untitledField');
   const choices = field.type === 'choice' || field.type === 'multiChoice';
   return (
@@ -516,33 +543,7 @@ function FieldEditor({
           </>
         )}
       </legend>
-      <div className="field-grid">
-        <div>
-          <label htmlFor={id('label')}>{t('reports.admin.fieldLabel')}</label>
-          <input
-            id={id('label')}
-            required
-            maxLength={80}
-            dir="auto"
-            value={field.label}
-            onChange={(e) => update({ label: e.target.value })}
-          />
-        </div>
-        <div>
-          <label htmlFor={id('type')}>{t('reports.admin.fieldType')}</label>
-          <select
-            id={id('type')}
-            value={field.type}
-            onChange={(e) => update({ type: e.target.value as ReportFieldType })}
-          >
-            {REPORT_FIELD_TYPES.map((ft) => (
-              <option key={ft} value={ft}>
-                {t(`reports.admin.fieldTypes.${ft}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      <FieldLabelAndType field={field} id={id} update={update} />
       <TranslationInputs
         idPrefix={id('label')}
         languages={languages}
@@ -570,48 +571,111 @@ function FieldEditor({
           />
         </>
       )}
-      <div className="button-row compact">
-        <RowAction
-          id={id('up')}
-          action={t('reports.admin.up')}
-          item={named}
-          disabled={index === 0}
-          onClick={() =>
-            drafts.moveField(
-              type.key,
-              index,
-              -1,
-              t('reports.admin.moved', { label: named, position: index }),
-              'up',
-              count,
-            )
-          }
-        />
-        <RowAction
-          id={id('down')}
-          action={t('reports.admin.down')}
-          item={named}
-          disabled={index === count - 1}
-          onClick={() =>
-            drafts.moveField(
-              type.key,
-              index,
-              1,
-              t('reports.admin.moved', { label: named, position: index + 2 }),
-              'down',
-              count,
-            )
-          }
-        />
-        <RowAction
-          action={t('reports.admin.removeField')}
-          item={named}
-          danger
-          onClick={() =>
-            drafts.removeField(type.key, field.key, t('reports.admin.removed', { label: named }))
-          }
+      <FieldActions type={type} field={field} index={index} drafts={drafts} named={named} />
+    </fieldset>
+  );
+}
+
+/** The field's label (in the first language) and what kind of answer it takes. */
+function FieldLabelAndType({
+  field,
+  id,
+  update,
+}: {
+  field: DraftField;
+  id: (part: string) => string;
+  update: (change: Partial<DraftField>) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="field-grid">
+      <div>
+        <label htmlFor={id('label')}>{t('reports.admin.fieldLabel')}</label>
+        <input
+          id={id('label')}
+          required
+          maxLength={80}
+          dir="auto"
+          value={field.label}
+          onChange={(e) => update({ label: e.target.value })}
         />
       </div>
-    </fieldset>
+      <div>
+        <label htmlFor={id('type')}>{t('reports.admin.fieldType')}</label>
+        <select
+          id={id('type')}
+          value={field.type}
+          onChange={(e) => update({ type: e.target.value as ReportFieldType })}
+        >
+          {REPORT_FIELD_TYPES.map((ft) => (
+            <option key={ft} value={ft}>
+              {t(`reports.admin.fieldTypes.${ft}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+/** Move the field up or down, or remove it; each move is announced. */
+function FieldActions({
+  type,
+  field,
+  index,
+  drafts,
+  named,
+}: {
+  type: DraftType;
+  field: DraftField;
+  index: number;
+  drafts: Drafts;
+  /** The field's label, or a stand-in while it has none. */
+  named: string;
+}) {
+  const { t } = useTranslation();
+  const id = (part: string) => `rf-${field.key}-${part}`;
+  const count = type.fields.length;
+  return (
+    <div className="button-row compact">
+      <RowAction
+        id={id('up')}
+        action={t('reports.admin.up')}
+        item={named}
+        disabled={index === 0}
+        onClick={() =>
+          drafts.moveField(
+            type.key,
+            index,
+            -1,
+            t('reports.admin.moved', { label: named, position: index }),
+            'up',
+            count,
+          )
+        }
+      />
+      <RowAction
+        id={id('down')}
+        action={t('reports.admin.down')}
+        item={named}
+        disabled={index === count - 1}
+        onClick={() =>
+          drafts.moveField(
+            type.key,
+            index,
+            1,
+            t('reports.admin.moved', { label: named, position: index + 2 }),
+            'down',
+            count,
+          )
+        }
+      />
+      <RowAction
+        action={t('reports.admin.removeField')}
+        item={named}
+        danger
+        onClick={() => drafts.removeField(type.key, field.key, t('reports.admin.removed', { label: named }))}
+      />
+    </div>
   );
 }
