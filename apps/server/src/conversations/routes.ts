@@ -38,7 +38,14 @@ const NoQuery = z.object({}).strict();
 
 export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  inboxRoutes(app, ctx);
+  handlingRoutes(app, ctx);
+  messageRoutes(app, ctx);
+  return app;
+}
 
+/** The inbox list, one conversation, and its export. */
+function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/conversations', requires('conversations:read-assigned'), async (c) => {
     const query = readQuery(c, ConversationListQuery);
     return c.json(await conversationList(ctx, memberOf(c), query));
@@ -59,7 +66,10 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { id } = readParams(c, ConversationIdParam);
     return c.json(await conversationDetail(ctx, memberOf(c), id));
   });
+}
 
+/** Who holds a conversation and its state: claim, transfer, close, reopen, mark read. */
+function handlingRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/conversations/:id/claim', requires('conversations:claim'), async (c) => {
     const { id } = readParams(c, ConversationIdParam);
     return c.json({ conversation: await claimConversation(ctx, memberOf(c), id) });
@@ -97,7 +107,10 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { id } = readParams(c, ConversationIdParam);
     return c.json({ conversation: await markConversationRead(ctx, memberOf(c), id) });
   });
+}
 
+/** Replies, the re-wrap of earlier messages for a new reader, and the encrypted attachments. */
+function messageRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/conversations/:id/messages', requires('conversations:reply'), async (c) => {
     const { id } = readParams(c, ConversationIdParam);
     const body = await readJson(c, SendMessageBody);
@@ -133,6 +146,4 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
       'cache-control': 'no-store',
     });
   });
-
-  return app;
 }
