@@ -1,7 +1,7 @@
 import type { ReportStatus, ReportType, UserView } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { type UseFormRegister, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { type Column, DataTable } from '../../components/DataTable.js';
@@ -107,10 +107,9 @@ function useSearch(query: string, reports: ListedReport[]): Set<string> | null {
 }
 
 function ReportsList({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const admin = can(me, 'reports:read-all');
   const { types, error: typesError } = useReportTypes();
-  const typeLabel = useTypeLabel(types);
   const members = useMembers(me);
   const nameOf = nameOfMember(me, members.data);
   const [filters, setFilters] = useState<ReportFilters>(NO_REPORT_FILTERS);
@@ -125,12 +124,6 @@ function ReportsList({ me }: { me: Me }) {
     [found, list.reports],
   );
   const failed = list.reports.filter((r) => r.opened.status !== 'ok').length;
-  // Who filed each report, for those who read everyone's (a reporter's are all their own).
-  const authorColumn: Column<ListedReport> = {
-    header: t('reports.author'),
-    direction: 'auto',
-    cell: (r) => nameOf(r.meta.authorPubkey) ?? t('reports.someone'),
-  };
 
   return (
     <>
@@ -145,71 +138,26 @@ function ReportsList({ me }: { me: Me }) {
           }}
         />
       )}
-      <div className="report-search">
-        <label htmlFor="reports-search">{t('reports.search')}</label>
-        <input
-          id="reports-search"
-          type="search"
-          value={query}
-          onChange={(e) => {
-            setQuery(e.target.value);
-            setShown(SHOWN_STEP);
-          }}
-          aria-describedby="reports-search-hint"
-        />
-        <p id="reports-search-hint" className="hint">
-          {t('reports.searchHint')}
-        </p>
-      </div>
+      <ReportSearch
+        query={query}
+        onChange={(q) => {
+          setQuery(q);
+          setShown(SHOWN_STEP);
+        }}
+      />
       <ErrorMessage error={typesError ?? list.error} />
-      <p
-        role="status"
-        className="hint"
-        data-testid="reports-progress"
-        data-loaded={list.reports.length}
-        data-complete={list.complete ? 'true' : 'false'}
-      >
-        {list.complete
-          ? t('reports.allLoaded', { count: list.reports.length })
-          : t('reports.loading', { count: list.reports.length })}{' '}
-        {found && t('reports.matches', { count: matching.length })}
-      </p>
+      <ListProgress list={list} found={found} matching={matching.length} />
       {failed > 0 && (
         <p role="alert" className="error">
           {t('reports.someFailed', { count: failed })}
         </p>
       )}
-      <DataTable
-        caption={t('reports.listCaption')}
-        captionHidden
-        testId="reports-list"
+      <ReportsTable
         rows={matching.slice(0, shown)}
-        rowKey={(r) => r.meta.id}
         empty={list.complete ? (found ? t('reports.noMatches') : t('reports.none')) : undefined}
-        columns={[
-          {
-            header: t('reports.titleLabel'),
-            rowHeader: true,
-            direction: 'auto',
-            cell: (r) => (
-              <NavLink href={`/reports/${r.meta.id}`}>
-                {r.opened.status === 'ok'
-                  ? r.opened.value.title || t('reports.untitled')
-                  : t('reports.unreadable')}
-              </NavLink>
-            ),
-          },
-          { header: t('reports.type'), direction: 'auto', cell: (r) => typeLabel(r.meta.typeId) },
-          {
-            header: t('reports.statusLabel'),
-            cell: (r) => (
-              <span className={`badge status-${r.meta.status}`}>{t(STATUS_LABEL[r.meta.status])}</span>
-            ),
-          },
-          ...(admin ? [authorColumn] : []),
-          { header: t('reports.filedAt'), cell: (r) => formatDateTime(r.meta.createdAt, i18n.language) },
-          { header: t('reports.replies'), direction: 'ltr', cell: (r) => r.meta.replyCount },
-        ]}
+        admin={admin}
+        types={types}
+        nameOf={nameOf}
       />
       {matching.length > shown && (
         <button type="button" className="secondary" onClick={() => setShown(shown + SHOWN_STEP)}>
@@ -219,6 +167,112 @@ function ReportsList({ me }: { me: Me }) {
       {types && types.length === 0 && admin && <p className="hint">{t('reports.noTypesYet')}</p>}
       {admin && types && <ReportsExport types={types} nameOf={nameOf} />}
     </>
+  );
+}
+
+/** The search box; searching starts over at the first page of matches. */
+function ReportSearch({ query, onChange }: { query: string; onChange: (query: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="report-search">
+      <label htmlFor="reports-search">{t('reports.search')}</label>
+      <input
+        id="reports-search"
+        type="search"
+        value={query}
+        onChange={(e) => {
+          onChange(e.target.value);
+        }}
+        aria-describedby="reports-search-hint"
+      />
+      <p id="reports-search-hint" className="hint">
+        {t('reports.searchHint')}
+      </p>
+    </div>
+  );
+}
+
+/** How many reports are loaded (and matched), for the eye and for screen readers. */
+function ListProgress({
+  list,
+  found,
+  matching,
+}: {
+  list: { reports: ListedReport[]; complete: boolean };
+  found: Set<string> | null;
+  matching: number;
+}) {
+  const { t } = useTranslation();
+  return (
+    <p
+      role="status"
+      className="hint"
+      data-testid="reports-progress"
+      data-loaded={list.reports.length}
+      data-complete={list.complete ? 'true' : 'false'}
+    >
+      {list.complete
+        ? t('reports.allLoaded', { count: list.reports.length })
+        : t('reports.loading', { count: list.reports.length })}{' '}
+      {found && t('reports.matches', { count: matching })}
+    </p>
+  );
+}
+
+function ReportsTable({
+  rows,
+  empty,
+  admin,
+  types,
+  nameOf,
+}: {
+  rows: ListedReport[];
+  empty: string | undefined;
+  admin: boolean;
+  types: ReportType[] | undefined;
+  nameOf: ReturnType<typeof nameOfMember>;
+}) {
+  const { t, i18n } = useTranslation();
+  const typeLabel = useTypeLabel(types);
+  // Who filed each report, for those who read everyone's (a reporter's are all their own).
+  const authorColumn: Column<ListedReport> = {
+    header: t('reports.author'),
+    direction: 'auto',
+    cell: (r) => nameOf(r.meta.authorPubkey) ?? t('reports.someone'),
+  };
+  return (
+    <DataTable
+      caption={t('reports.listCaption')}
+      captionHidden
+      testId="reports-list"
+      rows={rows}
+      rowKey={(r) => r.meta.id}
+      empty={empty}
+      columns={[
+        {
+          header: t('reports.titleLabel'),
+          rowHeader: true,
+          direction: 'auto',
+          cell: (r) => (
+            <NavLink href={`/reports/${r.meta.id}`}>
+              {r.opened.status === 'ok'
+                ? r.opened.value.title || t('reports.untitled')
+                : t('reports.unreadable')}
+            </NavLink>
+          ),
+        },
+        { header: t('reports.type'), direction: 'auto', cell: (r) => typeLabel(r.meta.typeId) },
+        {
+          header: t('reports.statusLabel'),
+          cell: (r) => (
+            <span className={`badge status-${r.meta.status}`}>{t(STATUS_LABEL[r.meta.status])}</span>
+          ),
+        },
+        ...(admin ? [authorColumn] : []),
+        { header: t('reports.filedAt'), cell: (r) => formatDateTime(r.meta.createdAt, i18n.language) },
+        { header: t('reports.replies'), direction: 'ltr', cell: (r) => r.meta.replyCount },
+      ]}
+    />
   );
 }
 
@@ -272,7 +326,7 @@ function FiltersForm({
   members: UserView[] | undefined;
   onApply: (f: ReportFilters) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const form = useForm<ReportFilters>({ defaultValues: NO_REPORT_FILTERS });
   const { register } = form;
   const [from, to] = form.watch(['from', 'to']);
@@ -286,36 +340,7 @@ function FiltersForm({
       })}
     >
       <div className="report-filter-grid">
-        <div>
-          <label htmlFor="rf-type">{t('reports.type')}</label>
-          <select id="rf-type" {...register('typeId')}>
-            <option value="">{t('reports.anyType')}</option>
-            {types.map((type) => (
-              <option key={type.id} value={type.id} dir="auto">
-                {typeName(type, i18n.language)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="rf-status">{t('reports.statusLabel')}</label>
-          <select id="rf-status" {...register('status')}>
-            <option value="">{t('reports.anyStatus')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(STATUS_LABEL[s])}
-              </option>
-            ))}
-          </select>
-        </div>
-        {members && members.length > 0 && (
-          <div>
-            <label htmlFor="rf-author">{t('reports.author')}</label>
-            <select id="rf-author" {...register('authorPubkey')}>
-              <MemberOptions none={t('reports.anyone')} members={members} />
-            </select>
-          </div>
-        )}
+        <FilterSelects types={types} members={members} register={register} />
         <div>
           <label htmlFor="rf-from">{t('reports.from')}</label>
           <input id="rf-from" type="date" {...register('from')} />
@@ -353,5 +378,52 @@ function FiltersForm({
         }}
       />
     </form>
+  );
+}
+
+/** Type, status and (when there are members to choose from) author. */
+function FilterSelects({
+  types,
+  members,
+  register,
+}: {
+  types: ReportType[];
+  members: UserView[] | undefined;
+  register: UseFormRegister<ReportFilters>;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <>
+      <div>
+        <label htmlFor="rf-type">{t('reports.type')}</label>
+        <select id="rf-type" {...register('typeId')}>
+          <option value="">{t('reports.anyType')}</option>
+          {types.map((type) => (
+            <option key={type.id} value={type.id} dir="auto">
+              {typeName(type, i18n.language)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="rf-status">{t('reports.statusLabel')}</label>
+        <select id="rf-status" {...register('status')}>
+          <option value="">{t('reports.anyStatus')}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {t(STATUS_LABEL[s])}
+            </option>
+          ))}
+        </select>
+      </div>
+      {members && members.length > 0 && (
+        <div>
+          <label htmlFor="rf-author">{t('reports.author')}</label>
+          <select id="rf-author" {...register('authorPubkey')}>
+            <MemberOptions none={t('reports.anyone')} members={members} />
+          </select>
+        </div>
+      )}
+    </>
   );
 }
