@@ -43,7 +43,14 @@ const ID = ':id{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}';
 
 export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Registered before the :id routes, in this order.
+  fixedPathRoutes(app, ctx);
+  reportRoutes(app, ctx);
+  return app;
+}
 
+/** The paths without a report id: readers, counts, grants and the export. */
+function fixedPathRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // Who a new report must be sealed for: the caller and every current report admin.
   app.get('/reports/readers', requires('reports:write'), async (c) => {
     readQuery(c, NoQuery);
@@ -80,7 +87,10 @@ export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
       'cache-control': 'no-store',
     });
   });
+}
 
+/** The list, a new report, and one report: its readers, replies, workflow and deletion. */
+function reportRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/reports', requires('reports:read-own'), async (c) => {
     const q = readQuery(c, ReportListQuery);
     return c.json(await listReports(ctx, memberOf(c), q));
@@ -126,6 +136,4 @@ export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
     await deleteReport(ctx, memberOf(c), id);
     return c.body(null, 204);
   });
-
-  return app;
 }
