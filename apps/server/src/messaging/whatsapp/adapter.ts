@@ -48,55 +48,84 @@ function graphError(data: Record<string, unknown>): { code: number | null; messa
 /** A send WhatsApp refused because the 24-hour window is closed. */
 class OutsideWindow extends Error {}
 
+const ID = 'whatsapp' as const;
+
+function checkedMediaId(ref: string, operation: string): string {
+  if (!MEDIA_ID.test(ref)) throw new TelephonyInputError(ID, operation, 'media ref is not a media id');
+  return ref;
+}
+
+/** Sends one message from our number; the closed 24-hour window is thrown as OutsideWindow. */
+async function postMessage(
+  http: ProviderHttp,
+  options: MetaWhatsAppOptions,
+  payload: Record<string, unknown>,
+): Promise<string> {
+  const op = 'send message';
+  const { status, data } = await http.json({
+    operation: op,
+    method: 'POST',
+    path: `/${options.phoneNumberId}/messages`,
+    json: { messaging_product: 'whatsapp', recipient_type: 'individual', ...payload },
+    okStatuses: [400],
+  });
+  if (status === 400) {
+    const { code, message } = graphError(data);
+    if (code === OUTSIDE_WINDOW_CODE) throw new OutsideWindow();
+    throw new ProviderHttpError(ID, op, status, code, message);
+  }
+  const messages = data.messages as { id?: unknown }[] | undefined;
+  const sent = Array.isArray(messages) ? messages[0]?.id : undefined;
+  if (typeof sent !== 'string' || !sent)
+    throw new ProviderResponseError(ID, 'send message', 'answer has no message id');
+  return sent;
+}
+
+async function sendOutsideWindow(
+  http: ProviderHttp,
+  options: MetaWhatsAppOptions,
+  message: OutboundMessage,
+): Promise<never> {
+  const template = options.outsideWindowTemplate;
+  if (!template) throw outsideWindowRefusal(false);
+  await postMessage(http, options, {
+    to: message.to.slice(1),
+    type: 'template',
+    template: { name: template.name, language: { code: template.language } },
+  });
+  throw outsideWindowRefusal(true);
+}
+
+/** Media in two steps: its metadata by id names a short-lived CDN URL, fetched with the same token. */
+async function fetchMetaMedia(http: ProviderHttp, options: MetaWhatsAppOptions, ref: string) {
+  const op = 'fetch media';
+  const { data } = await http.json({ operation: op, method: 'GET', path: `/${checkedMediaId(ref, op)}` });
+  let url: URL;
+  try {
+    url = new URL(String(data.url));
+  } catch {
+    throw new ProviderResponseError(ID, op, 'media metadata has no URL');
+  }
+  // Only Meta's media host gets our token (tests move that host to a local fake, never widen it).
+  if (url.protocol !== 'https:' || !MEDIA_HOST.test(url.hostname))
+    throw new ProviderResponseError(ID, op, 'media URL is not on Meta’s media host');
+  const absoluteUrl = options.mediaBaseUrl
+    ? `${options.mediaBaseUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`
+    : url.href;
+  return streamMedia(http, { absoluteUrl }, options.timeoutMs);
+}
+
 export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): MessagingChannel {
-  const id = 'whatsapp' as const;
   const http = new ProviderHttp({
-    provider: id,
+    provider: ID,
     baseUrl: `${(options.apiBaseUrl ?? META_GRAPH_BASE_URL).replace(/\/+$/, '')}/${META_GRAPH_VERSION}`,
     authorization: () => `Bearer ${options.accessToken}`,
     timeoutMs: options.timeoutMs,
     fetch: options.fetch,
   });
 
-  const mediaId = (ref: string, operation: string) => {
-    if (!MEDIA_ID.test(ref)) throw new TelephonyInputError(id, operation, 'media ref is not a media id');
-    return ref;
-  };
-
-  async function post(payload: Record<string, unknown>): Promise<string> {
-    const op = 'send message';
-    const { status, data } = await http.json({
-      operation: op,
-      method: 'POST',
-      path: `/${options.phoneNumberId}/messages`,
-      json: { messaging_product: 'whatsapp', recipient_type: 'individual', ...payload },
-      okStatuses: [400],
-    });
-    if (status === 400) {
-      const { code, message } = graphError(data);
-      if (code === OUTSIDE_WINDOW_CODE) throw new OutsideWindow();
-      throw new ProviderHttpError(id, op, status, code, message);
-    }
-    const messages = data.messages as { id?: unknown }[] | undefined;
-    const sent = Array.isArray(messages) ? messages[0]?.id : undefined;
-    if (typeof sent !== 'string' || !sent)
-      throw new ProviderResponseError(id, 'send message', 'answer has no message id');
-    return sent;
-  }
-
-  async function outsideWindow(message: OutboundMessage): Promise<never> {
-    const template = options.outsideWindowTemplate;
-    if (!template) throw outsideWindowRefusal(false);
-    await post({
-      to: message.to.slice(1),
-      type: 'template',
-      template: { name: template.name, language: { code: template.language } },
-    });
-    throw outsideWindowRefusal(true);
-  }
-
   return {
-    id,
+    id: ID,
     kind: 'whatsapp',
     verify: (request) => verifyMetaWebhook(options.appSecret, request),
     parse: parseMetaWebhook,
@@ -107,35 +136,23 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
         refuseNonE164(message.to);
         refuseUnsendableBody(message.body);
         try {
-          const sent = await post({ to: message.to.slice(1), type: 'text', text: { body: message.body } });
+          const sent = await postMessage(http, options, {
+            to: message.to.slice(1),
+            type: 'text',
+            text: { body: message.body },
+          });
           return { providerMessageId: sent };
         } catch (error) {
-          if (error instanceof OutsideWindow) return outsideWindow(message);
+          if (error instanceof OutsideWindow) return sendOutsideWindow(http, options, message);
           throw error;
         }
       }),
 
-    async fetchMedia(media) {
-      const op = 'fetch media';
-      const { data } = await http.json({ operation: op, method: 'GET', path: `/${mediaId(media.ref, op)}` });
-      let url: URL;
-      try {
-        url = new URL(String(data.url));
-      } catch {
-        throw new ProviderResponseError(id, op, 'media metadata has no URL');
-      }
-      // Only Meta's media host gets our token (tests move that host to a local fake, never widen it).
-      if (url.protocol !== 'https:' || !MEDIA_HOST.test(url.hostname))
-        throw new ProviderResponseError(id, op, 'media URL is not on Meta’s media host');
-      const absoluteUrl = options.mediaBaseUrl
-        ? `${options.mediaBaseUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`
-        : url.href;
-      return streamMedia(http, { absoluteUrl }, options.timeoutMs);
-    },
+    fetchMedia: (media) => fetchMetaMedia(http, options, media.ref),
 
     async deleteMedia(media) {
       const op = 'delete media';
-      await http.deleteIfPresent({ operation: op, path: `/${mediaId(media.ref, op)}` });
+      await http.deleteIfPresent({ operation: op, path: `/${checkedMediaId(media.ref, op)}` });
     },
   };
 }
