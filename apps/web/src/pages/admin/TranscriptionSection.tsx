@@ -1,4 +1,4 @@
-import type { TranscriptionSettings } from '@llamenos/protocol';
+import type { TranscriptionModelInfo, TranscriptionSettings } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -31,9 +31,68 @@ const OFFICIAL_MODELS = [
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
+/** The model in use: its file name and size, SHA-256 and when it was uploaded; or that there is none. */
+function ModelInfo({ model }: { model: TranscriptionModelInfo | null }) {
+  const { t, i18n } = useTranslation();
+  return model ? (
+    <dl className="model-info" data-testid="transcription-model">
+      <dt>{t('transcription.model.file')}</dt>
+      <dd>
+        <UserText>{model.name}</UserText> ({t('transcription.model.mib', { size: mib(model.size) })})
+      </dd>
+      <dt>{t('transcription.model.sha256')}</dt>
+      <dd dir="ltr">
+        <code data-testid="transcription-model-sha256">{model.sha256}</code>
+      </dd>
+      <dt>{t('transcription.model.uploadedAt')}</dt>
+      <dd>{formatDateTime(model.uploadedAt, i18n.language)}</dd>
+    </dl>
+  ) : (
+    <p className="hint" data-testid="transcription-no-model">
+      {t('transcription.model.none')}
+    </p>
+  );
+}
+
+/** The official files, by name and size, so an admin knows what to fetch. */
+function OfficialModels() {
+  return (
+    <ul className="hint">
+      {OFFICIAL_MODELS.map((m) => (
+        <li key={m.name} dir="ltr">
+          <code>
+            <UserText>{m.name}</UserText>
+          </code>{' '}
+          — {m.size}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The upload's phase, bytes sent and (once read) the file's SHA-256. */
+function UploadProgress({ progress }: { progress: ModelUploadProgress }) {
+  const { t } = useTranslation();
+  return (
+    <div role="status" data-testid="transcription-upload" data-phase={progress.phase}>
+      <p id="transcription-upload-phase">{t(`transcription.model.phase.${progress.phase}`)}</p>
+      <progress
+        aria-labelledby="transcription-upload-phase"
+        max={progress.totalBytes}
+        value={progress.sentBytes}
+      />
+      {progress.sha256 && (
+        <p>
+          {t('transcription.model.sha256')}: <code dir="ltr">{progress.sha256}</code>
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** The model asset: what is there, its SHA-256, and uploading or removing it. */
 function ModelPanel({ writable }: { writable: boolean }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const client = useQueryClient();
   const settings = useQuery(queries.publicSettings());
   const model = settings.data?.transcription.model ?? null;
@@ -65,35 +124,9 @@ function ModelPanel({ writable }: { writable: boolean }) {
 
   return (
     <Panel id="transcription-model-title" title={t('transcription.model.title')}>
-      {model ? (
-        <dl className="model-info" data-testid="transcription-model">
-          <dt>{t('transcription.model.file')}</dt>
-          <dd>
-            <UserText>{model.name}</UserText> ({t('transcription.model.mib', { size: mib(model.size) })})
-          </dd>
-          <dt>{t('transcription.model.sha256')}</dt>
-          <dd dir="ltr">
-            <code data-testid="transcription-model-sha256">{model.sha256}</code>
-          </dd>
-          <dt>{t('transcription.model.uploadedAt')}</dt>
-          <dd>{formatDateTime(model.uploadedAt, i18n.language)}</dd>
-        </dl>
-      ) : (
-        <p className="hint" data-testid="transcription-no-model">
-          {t('transcription.model.none')}
-        </p>
-      )}
+      <ModelInfo model={model} />
       <p className="hint">{t('transcription.model.where')}</p>
-      <ul className="hint">
-        {OFFICIAL_MODELS.map((m) => (
-          <li key={m.name} dir="ltr">
-            <code>
-              <UserText>{m.name}</UserText>
-            </code>{' '}
-            — {m.size}
-          </li>
-        ))}
-      </ul>
+      <OfficialModels />
       <p className="hint">{t('transcription.model.checkHash')}</p>
       {!canTranscribeHere() && <p className="hint">{t('transcription.unavailable.not-isolated')}</p>}
       {writable && (
@@ -110,21 +143,7 @@ function ModelPanel({ writable }: { writable: boolean }) {
               e.target.value = '';
             }}
           />
-          {progress && (
-            <div role="status" data-testid="transcription-upload" data-phase={progress.phase}>
-              <p id="transcription-upload-phase">{t(`transcription.model.phase.${progress.phase}`)}</p>
-              <progress
-                aria-labelledby="transcription-upload-phase"
-                max={progress.totalBytes}
-                value={progress.sentBytes}
-              />
-              {progress.sha256 && (
-                <p>
-                  {t('transcription.model.sha256')}: <code dir="ltr">{progress.sha256}</code>
-                </p>
-              )}
-            </div>
-          )}
+          {progress && <UploadProgress progress={progress} />}
           {model && (
             <button type="button" className="secondary danger" disabled={busy} onClick={() => void remove()}>
               {t('transcription.model.remove')}
