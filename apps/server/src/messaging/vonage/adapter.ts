@@ -70,52 +70,61 @@ const Status = z.object({
 
 const plus = (n: string) => (n.startsWith('+') ? n : `+${n}`);
 
+const ID = 'vonage' as const;
+
+/**
+ * The media's URL if it is on Vonage's media store (in tests, `testOrigin`: the same path on the
+ * fake).
+ */
+function mediaStoreUrl(testOrigin: string | undefined, ref: string, operation: string): string {
+  const url = urlOrNull(ref);
+  const onHost =
+    url !== null &&
+    (testOrigin ? url.origin === testOrigin : url.protocol === 'https:' && MEDIA_HOST.test(url.hostname));
+  if (!url || !onHost || url.search || !MEDIA_PATH.test(url.pathname))
+    throw new TelephonyInputError(ID, operation, 'media ref is not on Vonage’s media store');
+  return url.href;
+}
+
+/** A webhook's JSON: a delivery status, a text, or an image on Vonage's media store. */
+function parseWebhook(testOrigin: string | undefined, request: WebhookRequest): InboundParse {
+  const status = Status.safeParse(request.json);
+  if (status.success && typeof (request.json as { status?: unknown }).status === 'string') {
+    const type = status.data.error?.type;
+    // Vonage names an error by a URL whose last segment is its code.
+    const errorCode = type ? (type.split('/').pop() ?? '').slice(0, 32) || null : null;
+    return deliveryReport(status.data.message_uuid, STATUSES[status.data.status], errorCode);
+  }
+  const inbound = Inbound.safeParse(request.json);
+  if (!inbound.success) throw new ChannelInputError('not a Vonage Messages API webhook payload');
+  const m = inbound.data;
+  const base = { providerMessageId: m.message_uuid, from: plus(m.from), to: plus(m.to) };
+  if (m.message_type === 'text') return oneMessage({ ...base, body: m.text ?? '', media: [] });
+  if (m.message_type === 'image' && m.image) {
+    const { url } = m.image;
+    checkAnnouncedMedia(
+      () => mediaStoreUrl(testOrigin, url, 'parse'),
+      'image.url is not on Vonage’s media store',
+    );
+    return oneMessage({ ...base, body: '', media: [{ ref: url, contentType: null }] });
+  }
+  return { kind: 'ignored' };
+}
+
 export function createVonageChannel(options: VonageChannelOptions): MessagingChannel {
-  const id = 'vonage' as const;
   const testOrigin = options.apiBaseUrl?.replace(/\/+$/, '');
   const http = new ProviderHttp({
-    provider: id,
+    provider: ID,
     baseUrl: testOrigin ?? VONAGE_API_BASE_URL,
     authorization: () =>
       `Bearer ${signApplicationToken({ applicationId: options.applicationId, privateKey: options.privateKey })}`,
     timeoutMs: options.timeoutMs,
     fetch: options.fetch,
   });
-
-  /** The media's URL if it is on Vonage's media store (in tests: the same path on the fake). */
-  const mediaUrl = (ref: string, operation: string): string => {
-    const url = urlOrNull(ref);
-    const onHost =
-      url !== null &&
-      (testOrigin ? url.origin === testOrigin : url.protocol === 'https:' && MEDIA_HOST.test(url.hostname));
-    if (!url || !onHost || url.search || !MEDIA_PATH.test(url.pathname))
-      throw new TelephonyInputError(id, operation, 'media ref is not on Vonage’s media store');
-    return url.href;
-  };
-
-  function parse(request: WebhookRequest): InboundParse {
-    const status = Status.safeParse(request.json);
-    if (status.success && typeof (request.json as { status?: unknown }).status === 'string') {
-      const type = status.data.error?.type;
-      // Vonage names an error by a URL whose last segment is its code.
-      const errorCode = type ? (type.split('/').pop() ?? '').slice(0, 32) || null : null;
-      return deliveryReport(status.data.message_uuid, STATUSES[status.data.status], errorCode);
-    }
-    const inbound = Inbound.safeParse(request.json);
-    if (!inbound.success) throw new ChannelInputError('not a Vonage Messages API webhook payload');
-    const m = inbound.data;
-    const base = { providerMessageId: m.message_uuid, from: plus(m.from), to: plus(m.to) };
-    if (m.message_type === 'text') return oneMessage({ ...base, body: m.text ?? '', media: [] });
-    if (m.message_type === 'image' && m.image) {
-      const { url } = m.image;
-      checkAnnouncedMedia(() => mediaUrl(url, 'parse'), 'image.url is not on Vonage’s media store');
-      return oneMessage({ ...base, body: '', media: [{ ref: url, contentType: null }] });
-    }
-    return { kind: 'ignored' };
-  }
+  const mediaUrl = (ref: string, operation: string) => mediaStoreUrl(testOrigin, ref, operation);
 
   return {
-    id,
+    id: ID,
     kind: 'sms',
     verify: (request) =>
       verifyVonageWebhook(
@@ -127,7 +136,7 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
         request,
         Math.floor(options.now().getTime() / 1000),
       ),
-    parse,
+    parse: (request) => parseWebhook(testOrigin, request),
     answer: answerOk,
 
     send: (message) =>
@@ -142,7 +151,7 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
           text: message.body,
         });
         if (typeof data.message_uuid !== 'string' || !UUID.test(data.message_uuid))
-          throw new ProviderResponseError(id, 'send message', 'answer has no message uuid');
+          throw new ProviderResponseError(ID, 'send message', 'answer has no message uuid');
         return { providerMessageId: data.message_uuid };
       }),
 
