@@ -1,4 +1,4 @@
-import type { ConversationView } from '@llamenos/protocol';
+import type { ConversationDetail, ConversationView } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -66,6 +66,61 @@ function ThreadActions({ conversation, me }: { conversation: ConversationView; m
   );
 }
 
+/** Opening the thread reads it: the unread count goes to zero for this member. */
+function useMarkRead(id: string, unread: number) {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (unread === 0) return;
+    conversationAction(id, 'read').then(
+      () => client.invalidateQueries({ queryKey: queryKeys.conversationLists }),
+      () => undefined,
+    );
+  }, [id, unread, client]);
+}
+
+/**
+ * A change of hands waits for someone who can read the history: this member, if they hold
+ * any of it (an admin, the previous assignee); asking otherwise would only be refused.
+ */
+function useHistoryRewrap(id: string, me: Me, messages: ConversationDetail['messages'] | undefined) {
+  const client = useQueryClient();
+  const holdsHistory =
+    can(me, 'conversations:read-all') ||
+    (messages?.some((m) => m.envelope.wraps.some((w) => w.reader === me.pubkey)) ?? false);
+  useEffect(() => {
+    if (holdsHistory) runRewrap(id, me, client);
+  }, [id, me, client, holdsHistory]);
+  useHubEvent('conversation:rewrap-needed', (event) => {
+    if (event.conversationId === id && holdsHistory) runRewrap(id, me, client);
+  });
+}
+
+/** The conversation's status, channel, how long it has waited and who has it. */
+function ThreadState({
+  conversation,
+  nameOf,
+}: {
+  conversation: ConversationView;
+  nameOf: (userId: string) => string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <p className="thread-state">
+      <span className="badge" data-testid="conversation-status">
+        {t(`conversations.status.${conversation.status}`)}
+      </span>
+      <span className="badge ltr">{conversation.channel}</span>
+      {conversation.status === 'waiting' && <WaitingTime since={conversation.waitingSince} />}
+      {conversation.assignedTo && (
+        <span className="hint" data-testid="conversation-assignee">
+          {' '}
+          {t('conversations.assignedTo')} <bdi>{nameOf(conversation.assignedTo)}</bdi>
+        </span>
+      )}
+    </p>
+  );
+}
+
 /** One conversation: who and where, its actions, the decrypted thread and the reply box. */
 export function ConversationThread({
   id,
@@ -90,33 +145,15 @@ export function ConversationThread({
     refetchInterval: (query) => wrapsRefetchInterval(query.state.data, me.pubkey, hub),
   });
   const conversation = detail.data?.conversation;
-  const unread = conversation?.unread ?? 0;
 
-  // Opening the thread reads it: the unread count goes to zero for this member.
-  useEffect(() => {
-    if (unread === 0) return;
-    conversationAction(id, 'read').then(
-      () => client.invalidateQueries({ queryKey: queryKeys.conversationLists }),
-      () => undefined,
-    );
-  }, [id, unread, client]);
+  useMarkRead(id, conversation?.unread ?? 0);
 
-  // A change of hands waits for someone who can read the history: this member, if they hold
-  // any of it (an admin, the previous assignee); asking otherwise would only be refused.
-  const holdsHistory =
-    can(me, 'conversations:read-all') ||
-    (detail.data?.messages.some((m) => m.envelope.wraps.some((w) => w.reader === me.pubkey)) ?? false);
-  useEffect(() => {
-    if (holdsHistory) runRewrap(id, me, client);
-  }, [id, me, client, holdsHistory]);
   useHubEvent('conversation:assigned', (event) => {
     if (event.conversationId !== id) return;
     if (event.assignee !== me.pubkey && !can(me, 'conversations:read-all')) setHandedOver(true);
     else void client.invalidateQueries({ queryKey: queryKeys.conversation(id) });
   });
-  useHubEvent('conversation:rewrap-needed', (event) => {
-    if (event.conversationId === id && holdsHistory) runRewrap(id, me, client);
-  });
+  useHistoryRewrap(id, me, detail.data?.messages);
 
   if (handedOver)
     return (
@@ -138,19 +175,7 @@ export function ConversationThread({
       title={<span className="ltr">{contactLabel(conversation, t)}</span>}
       className="thread"
     >
-      <p className="thread-state">
-        <span className="badge" data-testid="conversation-status">
-          {t(`conversations.status.${conversation.status}`)}
-        </span>
-        <span className="badge ltr">{conversation.channel}</span>
-        {conversation.status === 'waiting' && <WaitingTime since={conversation.waitingSince} />}
-        {conversation.assignedTo && (
-          <span className="hint" data-testid="conversation-assignee">
-            {' '}
-            {t('conversations.assignedTo')} <bdi>{nameOf(conversation.assignedTo)}</bdi>
-          </span>
-        )}
-      </p>
+      <ThreadState conversation={conversation} nameOf={nameOf} />
       {conversation.optedOut && <p className="notice">{t('conversations.optedOut')}</p>}
       <ThreadActions conversation={conversation} me={me} />
       <Messages
