@@ -75,91 +75,112 @@ const notify = (event: string, target: string): NccoAction => ({
   eventMethod: 'POST',
 });
 
+type Step<K extends Instruction['kind']> = Extract<Instruction, { kind: K }>;
+/** What one instruction renders to: its actions, and whether the document ends after it. */
+type Rendered = { ncco: NccoAction[]; ends?: boolean };
+
+/** The prompts (a key press cuts them short), then one DTMF digit POSTed to the action URL. */
+function gatherDigit(step: Step<'gather-digit'>): Rendered {
+  const timeout = seconds('gather timeout', step.timeoutSeconds, 1, 60);
+  return {
+    ncco: [
+      ...step.prompt.map((p) => prompt(p, true)),
+      {
+        action: 'input',
+        type: ['dtmf'],
+        dtmf: { maxDigits: 1, timeOut: Math.min(timeout, MAX_DTMF_TIMEOUT) },
+        eventUrl: [url('gather action', step.actionUrl)],
+        eventMethod: 'POST',
+      },
+    ],
+  };
+}
+
+function enqueueCaller(step: Step<'enqueue-caller'>): Rendered {
+  const hold =
+    step.holdAudioUrl === undefined ? {} : { musicOnHoldUrl: [url('holdAudioUrl', step.holdAudioUrl)] };
+  url('enqueue waitUrl', step.waitUrl); // checked like every URL, though Vonage has no wait document
+  const join = {
+    action: 'conversation',
+    name: conversationName(step.queue),
+    startOnEnter: false,
+    ...hold,
+  };
+  return {
+    ncco:
+      step.actionUrl === undefined
+        ? [join]
+        : [join, notify('left-queue', url('enqueue action', step.actionUrl))],
+  };
+}
+
+function connectToCaller(step: Step<'connect-to-caller'>): Rendered {
+  const join = {
+    action: 'conversation',
+    name: conversationName(step.queue),
+    startOnEnter: true,
+    endOnExit: true,
+  };
+  return {
+    ncco:
+      step.actionUrl === undefined
+        ? [join]
+        : [join, notify('connect-ended', url('dial action', step.actionUrl))],
+  };
+}
+
+function dialBrowser(step: Step<'dial-browser'>): Rendered {
+  // The Client SDK session of the user named by the identity (client-token.ts) rings.
+  const connect = {
+    action: 'connect',
+    timeout: seconds('dial timeout', step.timeoutSeconds, 5, 120),
+    endpoint: [{ type: 'app', user: requireBrowserIdentity(PROVIDER, 'render', step.identity) }],
+  };
+  return {
+    ncco:
+      step.actionUrl === undefined
+        ? [connect]
+        : [connect, notify('dial-ended', url('dial action', step.actionUrl))],
+  };
+}
+
+function recordVoicemail(step: Step<'record-voicemail'>): Rendered {
+  return {
+    ncco: [
+      {
+        action: 'record',
+        format: 'mp3',
+        beepStart: true,
+        endOnKey: '#',
+        endOnSilence: VOICEMAIL_END_ON_SILENCE,
+        // Vonage's minimum is 3 s.
+        timeOut: Math.max(3, seconds('record maxSeconds', step.maxSeconds, 1, 3600)),
+        eventUrl: [url('record statusUrl', step.statusUrl)],
+        eventMethod: 'POST',
+      },
+      notify('recording-stopped', url('record action', step.actionUrl)),
+    ],
+  };
+}
+
 /** The actions for one instruction, and whether the document ends after it. */
-function actions(step: Instruction): { ncco: NccoAction[]; ends?: boolean } {
+function actions(step: Instruction): Rendered {
   switch (step.kind) {
     case 'say':
     case 'play':
       return { ncco: [prompt(step, false)] };
     case 'pause':
       return { ncco: [{ action: 'wait', timeout: seconds('pause', step.seconds, 1, 60) }] };
-    case 'gather-digit': {
-      const timeout = seconds('gather timeout', step.timeoutSeconds, 1, 60);
-      return {
-        ncco: [
-          ...step.prompt.map((p) => prompt(p, true)),
-          {
-            action: 'input',
-            type: ['dtmf'],
-            dtmf: { maxDigits: 1, timeOut: Math.min(timeout, MAX_DTMF_TIMEOUT) },
-            eventUrl: [url('gather action', step.actionUrl)],
-            eventMethod: 'POST',
-          },
-        ],
-      };
-    }
-    case 'enqueue-caller': {
-      const hold =
-        step.holdAudioUrl === undefined ? {} : { musicOnHoldUrl: [url('holdAudioUrl', step.holdAudioUrl)] };
-      url('enqueue waitUrl', step.waitUrl); // checked like every URL, though Vonage has no wait document
-      const join = {
-        action: 'conversation',
-        name: conversationName(step.queue),
-        startOnEnter: false,
-        ...hold,
-      };
-      return {
-        ncco:
-          step.actionUrl === undefined
-            ? [join]
-            : [join, notify('left-queue', url('enqueue action', step.actionUrl))],
-      };
-    }
-    case 'connect-to-caller': {
-      const join = {
-        action: 'conversation',
-        name: conversationName(step.queue),
-        startOnEnter: true,
-        endOnExit: true,
-      };
-      return {
-        ncco:
-          step.actionUrl === undefined
-            ? [join]
-            : [join, notify('connect-ended', url('dial action', step.actionUrl))],
-      };
-    }
-    case 'dial-browser': {
-      // The Client SDK session of the user named by the identity (client-token.ts) rings.
-      const connect = {
-        action: 'connect',
-        timeout: seconds('dial timeout', step.timeoutSeconds, 5, 120),
-        endpoint: [{ type: 'app', user: requireBrowserIdentity(PROVIDER, 'render', step.identity) }],
-      };
-      return {
-        ncco:
-          step.actionUrl === undefined
-            ? [connect]
-            : [connect, notify('dial-ended', url('dial action', step.actionUrl))],
-      };
-    }
+    case 'gather-digit':
+      return gatherDigit(step);
+    case 'enqueue-caller':
+      return enqueueCaller(step);
+    case 'connect-to-caller':
+      return connectToCaller(step);
+    case 'dial-browser':
+      return dialBrowser(step);
     case 'record-voicemail':
-      return {
-        ncco: [
-          {
-            action: 'record',
-            format: 'mp3',
-            beepStart: true,
-            endOnKey: '#',
-            endOnSilence: VOICEMAIL_END_ON_SILENCE,
-            // Vonage's minimum is 3 s.
-            timeOut: Math.max(3, seconds('record maxSeconds', step.maxSeconds, 1, 3600)),
-            eventUrl: [url('record statusUrl', step.statusUrl)],
-            eventMethod: 'POST',
-          },
-          notify('recording-stopped', url('record action', step.actionUrl)),
-        ],
-      };
+      return recordVoicemail(step);
     case 'hangup':
       return { ncco: [], ends: true };
     case 'redirect':
