@@ -1,5 +1,5 @@
 import { type HotlineSettings, MessagingSettings } from '@llamenos/protocol';
-import { useForm } from 'react-hook-form';
+import { type UseFormRegister, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { languageName } from '../../components/format.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
@@ -44,13 +44,89 @@ export function messagingOf(values: MessagingFormValues): unknown {
   };
 }
 
+/** The stored section as the form's values, with a (maybe empty) reply box per language. */
+function formValuesOf(stored: HotlineSettings['messaging'], languages: string[]): MessagingFormValues {
+  const texts = (replies: Record<string, string>) =>
+    Object.fromEntries(languages.map((lang) => [lang, replies[lang] ?? '']));
+  return {
+    capacityPerVolunteer: String(stored.capacityPerVolunteer),
+    retentionDays: String(stored.retentionDays),
+    messagesPerContactPerHour: String(stored.messagesPerContactPerHour),
+    stopKeywords: stored.stopKeywords.join(', '),
+    startKeywords: stored.startKeywords.join(', '),
+    noVolunteerReply: texts(stored.noVolunteerReply),
+    firstContactReply: texts(stored.firstContactReply),
+  };
+}
+
+/** Conversations per volunteer, messages per contact per hour, days closed ones are kept. */
+function NumberInputs({ register }: { register: UseFormRegister<MessagingFormValues> }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {NUMBERS.map((field) => (
+        <div key={field}>
+          <label htmlFor={`set-messaging-${field}`}>{t(`settingsPage.messaging.${field}`)}</label>
+          <input
+            id={`set-messaging-${field}`}
+            type="number"
+            inputMode="numeric"
+            required
+            step={1}
+            min={field === 'retentionDays' ? 0 : 1}
+            aria-describedby={`set-messaging-${field}-hint`}
+            {...register(field)}
+          />
+          <p id={`set-messaging-${field}-hint`} className="hint">
+            {t(`settingsPage.messaging.${field}Hint`)}
+          </p>
+        </div>
+      ))}
+    </>
+  );
+}
+
+/** Each automatic reply, one box per language. */
+function ReplyBoxes({
+  languages,
+  register,
+}: {
+  languages: string[];
+  register: UseFormRegister<MessagingFormValues>;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <>
+      {REPLIES.map((reply) => (
+        <fieldset key={reply} className="plain">
+          <legend>{t(`settingsPage.messaging.${reply}`)}</legend>
+          <p className="hint">{t(`settingsPage.messaging.${reply}Hint`)}</p>
+          {languages.map((lang) => (
+            <div key={lang}>
+              <label htmlFor={`set-messaging-${reply}-${lang}`}>{languageName(lang, i18n.language)}</label>
+              <textarea
+                id={`set-messaging-${reply}-${lang}`}
+                rows={3}
+                maxLength={600}
+                dir="auto"
+                lang={lang}
+                {...register(`${reply}.${lang}`)}
+              />
+            </div>
+          ))}
+        </fieldset>
+      ))}
+    </>
+  );
+}
+
 /**
  * Text conversations: how many one volunteer holds, what a texter is told automatically (per
  * hotline language), the STOP / START words, how long closed conversations are kept, and how
  * many messages a contact may send in an hour.
  */
 export function MessagingSection({ settings, readOnly, save, onReload }: SectionProps) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const stored = settings.messaging;
   // Every hotline language gets a box, and so does any language a reply is already stored in.
   const languages = [
@@ -60,20 +136,7 @@ export function MessagingSection({ settings, readOnly, save, onReload }: Section
       ...Object.keys(stored.firstContactReply),
     ]),
   ];
-  const texts = (replies: Record<string, string>) =>
-    Object.fromEntries(languages.map((lang) => [lang, replies[lang] ?? '']));
-  const form = useForm<MessagingFormValues>({
-    defaultValues: {
-      capacityPerVolunteer: String(stored.capacityPerVolunteer),
-      retentionDays: String(stored.retentionDays),
-      messagesPerContactPerHour: String(stored.messagesPerContactPerHour),
-      stopKeywords: stored.stopKeywords.join(', '),
-      startKeywords: stored.startKeywords.join(', '),
-      noVolunteerReply: texts(stored.noVolunteerReply),
-      firstContactReply: texts(stored.firstContactReply),
-    },
-  });
-
+  const form = useForm<MessagingFormValues>({ defaultValues: formValuesOf(stored, languages) });
   async function submit() {
     const parsed = MessagingSettings.safeParse(messagingOf(form.getValues()));
     if (!parsed.success) {
@@ -96,24 +159,7 @@ export function MessagingSection({ settings, readOnly, save, onReload }: Section
       onReload={onReload}
       onSubmit={submit}
     >
-      {NUMBERS.map((field) => (
-        <div key={field}>
-          <label htmlFor={`set-messaging-${field}`}>{t(`settingsPage.messaging.${field}`)}</label>
-          <input
-            id={`set-messaging-${field}`}
-            type="number"
-            inputMode="numeric"
-            required
-            step={1}
-            min={field === 'retentionDays' ? 0 : 1}
-            aria-describedby={`set-messaging-${field}-hint`}
-            {...form.register(field)}
-          />
-          <p id={`set-messaging-${field}-hint`} className="hint">
-            {t(`settingsPage.messaging.${field}Hint`)}
-          </p>
-        </div>
-      ))}
+      <NumberInputs register={form.register} />
       {KEYWORDS.map((field) => (
         <div key={field}>
           <label htmlFor={`set-messaging-${field}`}>{t(`settingsPage.messaging.${field}`)}</label>
@@ -128,25 +174,7 @@ export function MessagingSection({ settings, readOnly, save, onReload }: Section
       <p id="set-messaging-keywords-hint" className="hint">
         {t('settingsPage.messaging.keywordsHint')}
       </p>
-      {REPLIES.map((reply) => (
-        <fieldset key={reply} className="plain">
-          <legend>{t(`settingsPage.messaging.${reply}`)}</legend>
-          <p className="hint">{t(`settingsPage.messaging.${reply}Hint`)}</p>
-          {languages.map((lang) => (
-            <div key={lang}>
-              <label htmlFor={`set-messaging-${reply}-${lang}`}>{languageName(lang, i18n.language)}</label>
-              <textarea
-                id={`set-messaging-${reply}-${lang}`}
-                rows={3}
-                maxLength={600}
-                dir="auto"
-                lang={lang}
-                {...form.register(`${reply}.${lang}`)}
-              />
-            </div>
-          ))}
-        </fieldset>
-      ))}
+      <ReplyBoxes languages={languages} register={form.register} />
     </SettingsSectionForm>
   );
 }
