@@ -45,6 +45,64 @@ async function* tableRows(
   await tx.exec('close llamenos_backup');
 }
 
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+/**
+ * Writes one JSON value per line, buffered and flushed in megabyte steps (or when forced),
+ * through the sealer when the backup is encrypted; counts the bytes handed on.
+ */
+function lineWriter(out: FileHandle, sealer: BackupSealer | null) {
+  let buffer = '';
+  let bytes = 0;
+  return {
+    bytes: () => bytes,
+    async write(value: unknown, force = false) {
+      buffer += `${JSON.stringify(value)}\n`;
+      if (buffer.length >= FLUSH_BYTES || force) {
+        bytes += Buffer.byteLength(buffer);
+        if (sealer) await sealer.push(buffer);
+        else await out.write(buffer);
+        buffer = '';
+      }
+    },
+  };
+}
+
+/** Inside the snapshot: the applied migrations, the tables and their row counts, as the file's header. */
+async function snapshotHeader(
+  tx: Queryable,
+  database: Database['kind'],
+  createdAt: string,
+  whereOf: (t: TableInfo) => string,
+): Promise<{ header: BackupHeader; tables: TableInfo[] }> {
+  const [registry] = await tx.query<{ t: string | null }>(
+    `select to_regclass('${MIGRATIONS_TABLE}')::text as t`,
+  );
+  if (!registry?.t) throw new BackupError('this database has no Llamenos schema; nothing to back up');
+  const migrations = (
+    await tx.query<{ id: string }>(`select id from ${MIGRATIONS_TABLE} order by applied_at, id`)
+  ).map((r) => r.id);
+  const tables = await readCatalog(tx);
+  const rowCounts: Record<string, number> = {};
+  for (const t of tables) {
+    const [row] = await tx.query<{ n: number }>(
+      `select count(*)::int8 as n from ${ident(t.name)}${whereOf(t)}`,
+    );
+    rowCounts[t.name] = Number(row?.n ?? 0);
+  }
+  const header: BackupHeader = {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    createdAt,
+    database,
+    migrations,
+    tables: tables.map((t) => t.name),
+    columns: Object.fromEntries(tables.map((t) => [t.name, t.columns])),
+    rowCounts,
+  };
+  return { header, tables };
+}
+
 /**
  * Writes a consistent logical dump of the database to `file` (format: ./format.ts). Every
  * table is read inside one REPEATABLE READ, read-only transaction, so the dump is one
@@ -67,23 +125,13 @@ export async function writeBackup(
     throw new BackupError(`${file} already exists; choose a new file name`);
   const partial = `${file}.partial`;
   const out = await open(partial, 'wx', 0o600);
-  let buffer = '';
-  let bytes = 0;
   const createdAt = (options.now ?? new Date()).toISOString();
   const sealer = options.seal
     ? new BackupSealer(options.seal.key, options.seal.run, async (text) => {
         await out.write(text);
       })
     : null;
-  const write = async (value: unknown, force = false) => {
-    buffer += `${JSON.stringify(value)}\n`;
-    if (buffer.length >= FLUSH_BYTES || force) {
-      bytes += Buffer.byteLength(buffer);
-      if (sealer) await sealer.push(buffer);
-      else await out.write(buffer);
-      buffer = '';
-    }
-  };
+  const { write, bytes } = lineWriter(out, sealer);
   const started = Date.now();
   const whereOf = (t: TableInfo) => (options.skip?.[t.name] ? ` where not (${options.skip[t.name]})` : '');
   await sealer?.header(createdAt);
@@ -92,33 +140,9 @@ export async function writeBackup(
       // Must be the transaction's first statement.
       await tx.exec('set transaction isolation level repeatable read, read only');
       for (const setting of STABLE_TEXT_SETTINGS) await tx.exec(setting);
-      const [registry] = await tx.query<{ t: string | null }>(
-        `select to_regclass('${MIGRATIONS_TABLE}')::text as t`,
-      );
-      if (!registry?.t) throw new BackupError('this database has no Llamenos schema; nothing to back up');
-      const migrations = (
-        await tx.query<{ id: string }>(`select id from ${MIGRATIONS_TABLE} order by applied_at, id`)
-      ).map((r) => r.id);
-      const tables = await readCatalog(tx);
-      const rowCounts: Record<string, number> = {};
-      for (const t of tables) {
-        const [row] = await tx.query<{ n: number }>(
-          `select count(*)::int8 as n from ${ident(t.name)}${whereOf(t)}`,
-        );
-        rowCounts[t.name] = Number(row?.n ?? 0);
-      }
-      const header: BackupHeader = {
-        format: BACKUP_FORMAT,
-        version: BACKUP_VERSION,
-        createdAt,
-        database: db.kind,
-        migrations,
-        tables: tables.map((t) => t.name),
-        columns: Object.fromEntries(tables.map((t) => [t.name, t.columns])),
-        rowCounts,
-      };
+      const { header, tables } = await snapshotHeader(tx, db.kind, createdAt, whereOf);
       await write(header);
-      const total = Object.values(rowCounts).reduce((a, b) => a + b, 0);
+      const total = Object.values(header.rowCounts).reduce((a, b) => a + b, 0);
       const progress = createProgress('backup', total, options.progress ?? process.stderr);
       let rows = 0;
       for (const table of tables) {
@@ -132,9 +156,9 @@ export async function writeBackup(
       await sealer?.end();
       await out.sync();
       progress.finish(
-        `backup: ${rows} rows from ${tables.length} tables written to ${file} (${bytes} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `backup: ${rows} rows from ${tables.length} tables written to ${file} (${bytes()} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
       );
-      return { file, tables: tables.length, rows, bytes };
+      return { file, tables: tables.length, rows, bytes: bytes() };
     });
     await out.close();
     // A rename within one directory is atomic: readers see no file or the whole file.
