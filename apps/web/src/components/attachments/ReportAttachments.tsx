@@ -141,21 +141,17 @@ function openErrorKey(error: unknown): string {
   return 'attachments.list.openFailed';
 }
 
-function CompleteAttachment({
-  view,
-  meta,
-  nameId,
-}: {
-  view: AttachmentView;
-  meta: ReportAttachmentMeta;
-  nameId: string;
-}) {
-  const { t } = useTranslation();
+type Preview = { url: string; kind: NonNullable<ReturnType<typeof previewKind>> };
+
+/** Downloading or previewing a finished file: which is under way, what went wrong, the preview shown. */
+function useOpenAttachment(
+  view: AttachmentView,
+  meta: ReportAttachmentMeta,
+  kind: ReturnType<typeof previewKind>,
+) {
   const [busy, setBusy] = useState<'download' | 'preview' | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ url: string; kind: 'image' | 'audio' | 'video' } | null>(null);
-  const kind = previewKind(meta);
-  const canPreview = kind !== null && meta.size <= PREVIEW_MAX_BYTES;
+  const [preview, setPreview] = useState<Preview | null>(null);
 
   // The decrypted file lives in memory only while shown.
   useEffect(() => () => (preview ? URL.revokeObjectURL(preview.url) : undefined), [preview]);
@@ -184,6 +180,39 @@ function CompleteAttachment({
       setBusy(null);
     }
   };
+  return { busy, error, preview, setPreview, download, showPreview };
+}
+
+/** The decrypted file shown in the page: an image, or a player for a recording. */
+function AttachmentPreview({ preview, name, nameId }: { preview: Preview; name: string; nameId: string }) {
+  return (
+    <div className="attachment-preview">
+      {preview.kind === 'image' && <img src={preview.url} alt={name} />}
+      {preview.kind === 'audio' && (
+        // biome-ignore lint/a11y/useMediaCaption: a member's own recording has no captions to offer
+        <audio src={preview.url} controls aria-labelledby={nameId} />
+      )}
+      {preview.kind === 'video' && (
+        // biome-ignore lint/a11y/useMediaCaption: a member's own recording has no captions to offer
+        <video src={preview.url} controls aria-labelledby={nameId} />
+      )}
+    </div>
+  );
+}
+
+function CompleteAttachment({
+  view,
+  meta,
+  nameId,
+}: {
+  view: AttachmentView;
+  meta: ReportAttachmentMeta;
+  nameId: string;
+}) {
+  const { t } = useTranslation();
+  const kind = previewKind(meta);
+  const canPreview = kind !== null && meta.size <= PREVIEW_MAX_BYTES;
+  const { busy, error, preview, setPreview, download, showPreview } = useOpenAttachment(view, meta, kind);
 
   return (
     <>
@@ -224,19 +253,7 @@ function CompleteAttachment({
           {t(error)}
         </p>
       )}
-      {preview && (
-        <div className="attachment-preview">
-          {preview.kind === 'image' && <img src={preview.url} alt={meta.name} />}
-          {preview.kind === 'audio' && (
-            // biome-ignore lint/a11y/useMediaCaption: a member's own recording has no captions to offer
-            <audio src={preview.url} controls aria-labelledby={nameId} />
-          )}
-          {preview.kind === 'video' && (
-            // biome-ignore lint/a11y/useMediaCaption: a member's own recording has no captions to offer
-            <video src={preview.url} controls aria-labelledby={nameId} />
-          )}
-        </div>
-      )}
+      {preview && <AttachmentPreview preview={preview} name={meta.name} nameId={nameId} />}
     </>
   );
 }
