@@ -61,40 +61,9 @@ export function ReportFieldInput({
       <fieldset className="choice-group" aria-describedby={problem ? `${id}-problem` : undefined}>
         <legend>{caption}</legend>
         {field.type === 'yesNo' ? (
-          <>
-            <label className="checkbox">
-              <input type="radio" value="yes" {...form.register(name)} /> {t('reports.yes')}
-            </label>
-            <label className="checkbox">
-              <input type="radio" value="no" {...form.register(name)} /> {t('reports.no')}
-            </label>
-          </>
+          <YesNoRadios form={form} name={name} />
         ) : (
-          <Controller
-            control={form.control}
-            name={name}
-            render={({ field: control }) => {
-              const chosen = Array.isArray(control.value) ? control.value : [];
-              return (
-                <>
-                  {options.map((option) => (
-                    <label key={option} className="checkbox">
-                      <input
-                        type="checkbox"
-                        checked={chosen.includes(option)}
-                        onChange={(e) =>
-                          control.onChange(
-                            e.target.checked ? [...chosen, option] : chosen.filter((c) => c !== option),
-                          )
-                        }
-                      />{' '}
-                      <UserText>{option}</UserText>
-                    </label>
-                  ))}
-                </>
-              );
-            }}
-          />
+          <ChoiceBoxes form={form} name={name} options={options} />
         )}
         <ProblemText id={id} problem={problem} />
       </fieldset>
@@ -126,5 +95,61 @@ export function ReportFieldInput({
       )}
       <ProblemText id={id} problem={problem} max={maxLengthOf(field)} />
     </div>
+  );
+}
+
+type FieldName = `fields.${string}`;
+
+/** Yes or no, as two radio buttons. */
+function YesNoRadios({ form, name }: { form: UseFormReturn<ReportFormValues>; name: FieldName }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label className="checkbox">
+        <input type="radio" value="yes" {...form.register(name)} /> {t('reports.yes')}
+      </label>
+      <label className="checkbox">
+        <input type="radio" value="no" {...form.register(name)} /> {t('reports.no')}
+      </label>
+    </>
+  );
+}
+
+/** Several choices, one box each; the value is the list of those ticked. */
+function ChoiceBoxes({
+  form,
+  name,
+  options,
+}: {
+  form: UseFormReturn<ReportFormValues>;
+  name: FieldName;
+  options: string[];
+}) {
+  return (
+    <Controller
+      control={form.control}
+      name={name}
+      render={({ field: control }) => {
+        const chosen = Array.isArray(control.value) ? control.value : [];
+        return (
+          <>
+            {options.map((option) => (
+              <label key={option} className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(option)}
+                  onChange={(e) =>
+                    control.onChange(
+                      e.target.checked ? [...chosen, option] : chosen.filter((c) => c !== option),
+                    )
+                  }
+                />{' '}
+                <UserText>{option}</UserText>
+              </label>
+            ))}
+          </>
+        );
+      }}
+    />
   );
 }
