@@ -78,45 +78,8 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
     (channelId) => emit({ kind: 'digits', legId: channelId, digits: '' }),
     options.playbackWaitMs ?? 120_000,
   );
-  const performer = new Performer({
-    rest,
-    mohClass: options.mohClass ?? 'default',
-    ...(options.sipWebSocketUrl
-      ? {
-          dialBrowser: (identity: string, timeoutSeconds: number) =>
-            rest.originate({
-              endpoint: `PJSIP/${requireBrowserIdentity(P, 'perform', identity)}`,
-              app: options.app,
-              appArgs: LEG_APP_ARG,
-              callerId: options.phoneNumbers[0] ?? 'Llamenos',
-              timeout: requireSeconds(P, 'perform', 'dial timeout', timeoutSeconds, 5, 600),
-            }),
-        }
-      : {}),
-    hooks: {
-      playbackEnded: (playbackId) => waits.playbackEnded(playbackId),
-      awaitDigit: (channelId, playbackId, timeoutSeconds) =>
-        waits.awaitDigit(channelId, playbackId, timeoutSeconds),
-    },
-  });
-
-  const onAriEvent = (raw: unknown) => {
-    const event = raw as { type?: string; playback?: { id?: string }; channel?: { id?: string } };
-    if (event.type === 'PlaybackFinished' && typeof event.playback?.id === 'string') {
-      waits.playbackFinished(event.playback.id);
-      return;
-    }
-    const neutral = mapAriEvent(raw, { defaultTo: options.phoneNumbers[0] ?? null });
-    if (!neutral) return;
-    if (neutral.kind === 'digits') {
-      // Only a key that answers a screening prompt is an answer; others are ignored.
-      const gather = waits.endGather(neutral.legId);
-      if (!gather) return;
-      if (gather.playbackId) void rest.stopPlayback(gather.playbackId).catch(() => {});
-    }
-    if (neutral.kind === 'leg-status' && event.type === 'ChannelDestroyed') waits.endGather(neutral.legId);
-    emit(neutral);
-  };
+  const performer = instructionPerformer(rest, waits, options);
+  const onAriEvent = ariEventHandler(rest, waits, options, emit);
 
   const stream = new AriEventStream({
     wsBase: address.wsBase,
@@ -143,6 +106,57 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
     ...(browserCredential ? { browserCredential } : {}),
 
     ...callControl(rest, options),
+  };
+}
+
+/** Plays neutral instructions on a call; with a SIP WebSocket, it can also ring a browser. */
+function instructionPerformer(rest: AriRest, waits: PromptWaits, options: AsteriskAdapterOptions): Performer {
+  return new Performer({
+    rest,
+    mohClass: options.mohClass ?? 'default',
+    ...(options.sipWebSocketUrl
+      ? {
+          dialBrowser: (identity: string, timeoutSeconds: number) =>
+            rest.originate({
+              endpoint: `PJSIP/${requireBrowserIdentity(P, 'perform', identity)}`,
+              app: options.app,
+              appArgs: LEG_APP_ARG,
+              callerId: options.phoneNumbers[0] ?? 'Llamenos',
+              timeout: requireSeconds(P, 'perform', 'dial timeout', timeoutSeconds, 5, 600),
+            }),
+        }
+      : {}),
+    hooks: {
+      playbackEnded: (playbackId) => waits.playbackEnded(playbackId),
+      awaitDigit: (channelId, playbackId, timeoutSeconds) =>
+        waits.awaitDigit(channelId, playbackId, timeoutSeconds),
+    },
+  });
+}
+
+/** ARI events as neutral telephony events; playback ends and screening keys go to the prompt waits. */
+function ariEventHandler(
+  rest: AriRest,
+  waits: PromptWaits,
+  options: AsteriskAdapterOptions,
+  emit: (event: TelephonyEvent) => void,
+): (raw: unknown) => void {
+  return (raw) => {
+    const event = raw as { type?: string; playback?: { id?: string }; channel?: { id?: string } };
+    if (event.type === 'PlaybackFinished' && typeof event.playback?.id === 'string') {
+      waits.playbackFinished(event.playback.id);
+      return;
+    }
+    const neutral = mapAriEvent(raw, { defaultTo: options.phoneNumbers[0] ?? null });
+    if (!neutral) return;
+    if (neutral.kind === 'digits') {
+      // Only a key that answers a screening prompt is an answer; others are ignored.
+      const gather = waits.endGather(neutral.legId);
+      if (!gather) return;
+      if (gather.playbackId) void rest.stopPlayback(gather.playbackId).catch(() => {});
+    }
+    if (neutral.kind === 'leg-status' && event.type === 'ChannelDestroyed') waits.endGather(neutral.legId);
+    emit(neutral);
   };
 }
 
