@@ -116,16 +116,7 @@ function ChannelCard({
 
   return (
     <article className="provider" aria-labelledby={`chan-${channel}`}>
-      <h3 id={`chan-${channel}`}>
-        {CHANNEL_NAMES[channel]}{' '}
-        <span className={`badge ${summary.configured && !summary.disabled ? 'status-redeemed' : ''}`}>
-          {summary.configured
-            ? summary.disabled
-              ? t('channels.disabled')
-              : t('channels.connected')
-            : t('channels.notConnected')}
-        </span>
-      </h3>
+      <ChannelHeading channel={channel} summary={summary} />
       {!summary.readable && (
         <p role="alert" className="error">
           {t('channels.unreadable')}
@@ -152,22 +143,65 @@ function ChannelCard({
         <>
           {summary.configured && <ChannelSummaryList channel={channel} summary={summary} />}
           {writable && (
-            <div className="button-row compact">
-              {!simulated && (
-                <RowAction
-                  action={summary.configured ? t('common.edit') : t('channels.setUp')}
-                  item={name}
-                  onClick={() => onEdit(true)}
-                />
-              )}
-              {summary.configured && (
-                <RowAction action={t('channels.remove')} item={name} danger onClick={onRemove} />
-              )}
-            </div>
+            <ChannelActions
+              name={name}
+              summary={summary}
+              simulated={simulated}
+              onEdit={onEdit}
+              onRemove={onRemove}
+            />
           )}
         </>
       )}
     </article>
+  );
+}
+
+/** The channel's name and whether it is connected, disabled, or not set up. */
+function ChannelHeading({ channel, summary }: { channel: MessagingChannelId; summary: ChannelSummary }) {
+  const { t } = useTranslation();
+  return (
+    <h3 id={`chan-${channel}`}>
+      {CHANNEL_NAMES[channel]}{' '}
+      <span className={`badge ${summary.configured && !summary.disabled ? 'status-redeemed' : ''}`}>
+        {summary.configured
+          ? summary.disabled
+            ? t('channels.disabled')
+            : t('channels.connected')
+          : t('channels.notConnected')}
+      </span>
+    </h3>
+  );
+}
+
+/** Set up or edit the channel (not the simulated one), and remove it once it is set up. */
+function ChannelActions({
+  name,
+  summary,
+  simulated,
+  onEdit,
+  onRemove,
+}: {
+  name: string;
+  summary: ChannelSummary;
+  simulated: boolean;
+  onEdit: (open: boolean) => void;
+  onRemove: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="button-row compact">
+      {!simulated && (
+        <RowAction
+          action={summary.configured ? t('common.edit') : t('channels.setUp')}
+          item={name}
+          onClick={() => onEdit(true)}
+        />
+      )}
+      {summary.configured && (
+        <RowAction action={t('channels.remove')} item={name} danger onClick={onRemove} />
+      )}
+    </div>
   );
 }
 
