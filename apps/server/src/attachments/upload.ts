@@ -254,6 +254,76 @@ type ChunkOutcome =
   | { kind: 'refused'; error: DomainError; partialId: string | null };
 
 /**
+ * Where chunk `index` stands against what was received: the last acknowledged one again (same
+ * bytes) gives its outcome again; the next one gives null (go on); anything else is refused.
+ */
+function placeChunk(a: store.AttachmentRow, index: number, sha256: string): ChunkOutcome | null {
+  if (a.state === 'failed') throw gone('this upload failed; start a new one');
+  if (index < a.received) {
+    if (index === a.received - 1 && sha256 === a.lastChunkSha256)
+      return {
+        kind: a.state === 'uploading' && a.received === a.chunkCount ? 'finish' : 'ack',
+        attachment: a,
+      };
+    throw conflict(`chunk ${index} was already received; continue from ${a.received}`, {
+      received: a.received,
+    });
+  }
+  if (a.state === 'complete') throw conflict('this upload is complete', { received: a.received });
+  if (index >= a.chunkCount)
+    throw invalid(`this stream has ${a.chunkCount} chunks (0 to ${a.chunkCount - 1})`, {
+      received: a.received,
+    });
+  if (index > a.received)
+    throw conflict(`chunk out of order; continue from ${a.received}`, { received: a.received });
+  return null;
+}
+
+/** Every chunk but the last is full size; the last holds at least the tag. True for the last. */
+function checkChunkSize(a: store.AttachmentRow, index: number, bytes: Uint8Array): boolean {
+  const full = sealedChunkBytes(a.chunkLog2);
+  const last = index === a.chunkCount - 1;
+  if (!last && bytes.length !== full)
+    throw invalid(`chunk ${index} must be exactly ${full} bytes; only the final chunk may be shorter`, {
+      received: a.received,
+    });
+  if (last && (bytes.length < TAG_BYTES || bytes.length > full))
+    throw invalid(`the final chunk must be ${TAG_BYTES} to ${full} bytes`, { received: a.received });
+  return last;
+}
+
+/**
+ * Appends the chunk to the upload's partial file. A full store is a 507; a lost partial file
+ * fails the upload (the refusal is returned, to be committed before it is thrown).
+ */
+async function appendChunk(
+  ctx: ServerContext,
+  tx: Queryable,
+  a: store.AttachmentRow,
+  index: number,
+  bytes: Uint8Array,
+  now: Date,
+): Promise<ChunkOutcome | null> {
+  try {
+    if (!a.partialId) throw new BlobPartialLostError('no partial file');
+    await ctx.blobs.appendPartial(a.partialId, offsetOf(a, index), bytes);
+  } catch (error) {
+    if (isStorageFull(error)) throw insufficientStorage(STORE_FULL);
+    if (error instanceof BlobPartialLostError) {
+      ctx.log.error({ attachment: a.id, err: error.message }, 'an upload lost its stored chunks');
+      await store.markFailed(tx, a.id, now);
+      return {
+        kind: 'refused',
+        error: gone('the stored part of this upload was lost; start a new upload'),
+        partialId: a.partialId,
+      };
+    }
+    throw error;
+  }
+  return null;
+}
+
+/**
  * Takes chunk `index` of an upload. The chunk at `received` is appended and recorded; the last
  * acknowledged one again (a lost answer) is acknowledged again, unchanged; anything else is a
  * 409 naming where to continue. A refusal that ends the upload (a lowered limit, a lost partial
@@ -273,33 +343,9 @@ export async function receiveChunk(
   const now = ctx.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<ChunkOutcome> => {
     const a = await ownUpload(tx, caller, id, true);
-    if (a.state === 'failed') throw gone('this upload failed; start a new one');
-    if (index < a.received) {
-      if (index === a.received - 1 && sha256 === a.lastChunkSha256)
-        return {
-          kind: a.state === 'uploading' && a.received === a.chunkCount ? 'finish' : 'ack',
-          attachment: a,
-        };
-      throw conflict(`chunk ${index} was already received; continue from ${a.received}`, {
-        received: a.received,
-      });
-    }
-    if (a.state === 'complete') throw conflict('this upload is complete', { received: a.received });
-    if (index >= a.chunkCount)
-      throw invalid(`this stream has ${a.chunkCount} chunks (0 to ${a.chunkCount - 1})`, {
-        received: a.received,
-      });
-    if (index > a.received)
-      throw conflict(`chunk out of order; continue from ${a.received}`, { received: a.received });
-
-    const full = sealedChunkBytes(a.chunkLog2);
-    const last = index === a.chunkCount - 1;
-    if (!last && bytes.length !== full)
-      throw invalid(`chunk ${index} must be exactly ${full} bytes; only the final chunk may be shorter`, {
-        received: a.received,
-      });
-    if (last && (bytes.length < TAG_BYTES || bytes.length > full))
-      throw invalid(`the final chunk must be ${TAG_BYTES} to ${full} bytes`, { received: a.received });
+    const replayed = placeChunk(a, index, sha256);
+    if (replayed) return replayed;
+    const last = checkChunkSize(a, index, bytes);
 
     // An admin may have lowered a limit since the upload began: it ends here, and its file goes.
     const problem = await limitProblem(tx, settings.reports, a);
@@ -308,22 +354,8 @@ export async function receiveChunk(
       return { kind: 'refused', error: tooLarge(problem), partialId: a.partialId };
     }
 
-    try {
-      if (!a.partialId) throw new BlobPartialLostError('no partial file');
-      await ctx.blobs.appendPartial(a.partialId, offsetOf(a, index), bytes);
-    } catch (error) {
-      if (isStorageFull(error)) throw insufficientStorage(STORE_FULL);
-      if (error instanceof BlobPartialLostError) {
-        ctx.log.error({ attachment: a.id, err: error.message }, 'an upload lost its stored chunks');
-        await store.markFailed(tx, a.id, now);
-        return {
-          kind: 'refused',
-          error: gone('the stored part of this upload was lost; start a new upload'),
-          partialId: a.partialId,
-        };
-      }
-      throw error;
-    }
+    const lost = await appendChunk(ctx, tx, a, index, bytes, now);
+    if (lost) return lost;
     // Locked above, so this cannot lose a race; the condition is kept as a second guard.
     if (!(await store.recordChunk(tx, a.id, index, bytes.length, sha256, now)))
       throw conflict('the upload moved meanwhile; ask where to continue', { received: a.received });
