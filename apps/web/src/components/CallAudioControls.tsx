@@ -33,7 +33,9 @@ export function CallAudioControls() {
   };
   return (
     <div className="call-audio" data-testid="call-audio" data-status={audio.status} data-held={audio.held}>
-      <p aria-live="polite" data-testid="call-audio-line">{line}</p>
+      <p aria-live="polite" data-testid="call-audio-line">
+        {line}
+      </p>
       {live && audio.noMicrophone && <p className="warning">{t('calls.audio.noMicrophone')}</p>}
       {live && (
         <p className="button-row">

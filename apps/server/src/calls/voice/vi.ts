@@ -5,8 +5,7 @@ export const vi: VoiceLanguage = {
   tag: 'vi-VN',
   text: {
     notInService: 'Số máy quý vị vừa gọi hiện không hoạt động. Xin tạm biệt.',
-    unavailable:
-      'Hiện chúng tôi không thể nhận cuộc gọi của quý vị. Xin vui lòng gọi lại sau. Xin tạm biệt.',
+    unavailable: 'Hiện chúng tôi không thể nhận cuộc gọi của quý vị. Xin vui lòng gọi lại sau. Xin tạm biệt.',
     chooseLanguage: 'Để nghe tiếng Việt, xin bấm phím {n}.',
     captchaIntro: 'Để tiếp tục, xin bấm lần lượt các chữ số sau, từng số một khi được yêu cầu: {digits}.',
     captchaDigit: 'Xin bấm chữ số thứ {n}.',
