@@ -1,9 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
-import { bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './helpers.js';
+import {
+  countTones,
+  expectAudioArrives,
+  fakeMicrophoneLaunchOptions,
+  incomingCard,
+  newMember,
+  onboardOnShift,
+  received,
+  tonesPlayed,
+} from './call-audio-helpers.js';
+import { expect, test } from './fixtures.js';
 
 /**
  * Real audio on the simulated carrier: a caller on /api/simulator calls with a (fake) microphone,
@@ -12,180 +17,7 @@ import { bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './help
  * a connection; Mute silences the volunteer's track; the volunteer's End call ends the caller's side.
  */
 
-/**
- * The fake microphone's sound (Chromium loops the file): short tone bursts of changing pitch, like
- * speech in rhythm, since the browsers' noise suppression rightly fades a steady tone away.
- */
-function toneWav(seconds: number): string {
-  const rate = 48_000;
-  const samples = seconds * rate;
-  const data = Buffer.alloc(samples * 2);
-  const pitches = [330, 440, 523, 392, 587, 494];
-  for (let i = 0; i < samples; i++) {
-    const burst = Math.floor(i / (rate * 0.25));
-    const inBurst = (i % (rate * 0.25)) / (rate * 0.25);
-    const envelope = inBurst < 0.8 ? Math.sin(Math.PI * (inBurst / 0.8)) : 0;
-    const frequency = pitches[burst % pitches.length]!;
-    data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * frequency * i) / rate) * envelope * 16_000), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'llamenos-tone-')), 'tone.wav');
-  writeFileSync(file, Buffer.concat([header, data]));
-  return file;
-}
-
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      // A granted microphone that plays a generated tone.
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${toneWav(3)}`,
-    ],
-  },
-});
-
-/** Every RTCPeerConnection a page makes is kept where the test can read its statistics. */
-async function recordPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    const made: RTCPeerConnection[] = [];
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = made;
-    window.RTCPeerConnection = class extends Original {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        made.push(this);
-      }
-    } as typeof RTCPeerConnection;
-  });
-}
-
-/** Counts the tones the caller's page plays (hold music, prompt chimes): each is an oscillator started. */
-async function countTones(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const w = window as unknown as { __tones: number };
-    w.__tones = 0;
-    const start = OscillatorNode.prototype.start;
-    OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: [number?]) {
-      w.__tones += 1;
-      return start.apply(this, args);
-    };
-  });
-}
-const tonesPlayed = (page: Page) => page.evaluate(() => (window as unknown as { __tones: number }).__tones);
-
-interface Received {
-  connection: RTCPeerConnectionState;
-  packets: number;
-  energy: number;
-  level: number;
-}
-
-/** What each of the page's connections has received: audio packets, total energy and the last level. */
-const received = (page: Page): Promise<Received[]> =>
-  page.evaluate(async () => {
-    const all = (window as unknown as { __peerConnections?: RTCPeerConnection[] }).__peerConnections ?? [];
-    const out: Received[] = [];
-    for (const pc of all) {
-      const row: Received = { connection: pc.connectionState, packets: 0, energy: 0, level: 0 };
-      if (pc.connectionState !== 'closed')
-        (await pc.getStats()).forEach((r) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'audio') {
-            row.packets += r.packetsReceived ?? 0;
-            row.energy += r.totalAudioEnergy ?? 0;
-            row.level = Math.max(row.level, r.audioLevel ?? 0);
-          }
-        });
-      out.push(row);
-    }
-    return out;
-  });
-
-/** Waits until the page's one connection receives audio with energy above the threshold. */
-async function expectAudioArrives(page: Page, who: string): Promise<Received> {
-  let last: Received[] = [];
-  await expect
-    .poll(
-      async () => {
-        last = await received(page);
-        return last.length === 1 && last[0]!.packets > 20 && last[0]!.energy > 0.01 && last[0]!.level > 0.01;
-      },
-      { message: `${who} receives audio`, timeout: 15_000 },
-    )
-    .toBe(true);
-  return last[0]!;
-}
-
-async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
-  const context = await browser.newContext();
-  context.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${label}: ${m.text()} @ ${m.location().url}`);
-  });
-  context.on('weberror', (e) => consoleErrors.push(`${label}: ${e.error().message}`));
-  await recordPeerConnections(context);
-  return context.newPage();
-}
-
-/** The shift's start: two hours ago on the quarter hour (UTC, the hotline's default zone), for 24 hours. */
-function shiftCoveringNow(): { weekday: number; start: string } {
-  const start = new Date(Date.now() - 2 * 3600_000);
-  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
-  return {
-    weekday: (start.getUTCDay() + 6) % 7,
-    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
-  };
-}
-
-const incomingCard = (page: Page) => page.getByTestId('incoming-call');
-
-async function onboardOnShift(admin: Page, hotline: Hotline, members: [Page, string][]): Promise<void> {
-  await bootstrapAdmin(admin, hotline);
-  for (const [page, name] of members) {
-    const link = await createInviteLink(admin, name);
-    await page.goto(link);
-    await createKeyThroughUi(page, name, VOLUNTEER_PIN);
-    await expect(page.getByRole('heading', { name: `Hello, ${name}` })).toBeVisible();
-    await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
-  }
-  const { weekday, start } = shiftCoveringNow();
-  await navLink(admin, 'Shifts').click();
-  await admin.getByRole('button', { name: 'New shift' }).click();
-  const dialog = admin.getByRole('dialog', { name: 'New shift' });
-  await dialog.getByLabel('Name').fill('Day line');
-  await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
-  await dialog.getByLabel('Start time').fill(start);
-  await dialog.getByLabel('Hours').fill('24');
-  await dialog.getByLabel('Minutes').fill('0');
-  for (const [, name] of members) await dialog.getByRole('checkbox', { name }).check();
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(dialog).toBeHidden();
-  for (const [page] of members) {
-    await navLink(page, 'My shifts').click();
-    await navLink(page, 'Dashboard').click();
-    await expect(page.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
-  }
-}
+test.use({ launchOptions: fakeMicrophoneLaunchOptions() });
 
 test('a simulated caller and a volunteer who answers in the browser hear each other', async ({
   page: admin,
