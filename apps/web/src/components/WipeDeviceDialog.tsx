@@ -7,13 +7,22 @@ import { Dialog } from './Dialog.js';
  * Erasing the key and every local copy cannot be undone, so it asks for a typed word (the
  * translated "WIPE") rather than one click: a stray tap next to Lock must never wipe a phone.
  */
+/**
+ * The typed word matches whatever the case and however the keyboard composed its accents
+ * ("XÓA" typed as O + a combining acute is the same word): both sides in NFC, upper case.
+ */
+export function sameWipeWord(typed: string, word: string): boolean {
+  const canonical = (text: string) => text.trim().normalize('NFC').toLocaleUpperCase();
+  return canonical(typed) === canonical(word);
+}
+
 export function WipeDeviceDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const inputId = useId();
   const word = t('wipe.word');
-  const matches = typed.trim().toLocaleUpperCase() === word.toLocaleUpperCase();
+  const matches = sameWipeWord(typed, word);
 
   const wipe = (event: FormEvent) => {
     event.preventDefault();
