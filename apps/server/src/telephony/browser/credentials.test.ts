@@ -190,8 +190,11 @@ describe('Vonage Client SDK token', () => {
       apiBaseUrl: 'http://127.0.0.1:9',
       fetch,
     });
-    const credential = await adapter.browserCredential!({ identity }, NOW);
-    await adapter.browserCredential!({ identity }, NOW);
+    // The oracle checks the expiry against the wall clock, so this token is issued now.
+    const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const issuedS = issuedAt.getTime() / 1000;
+    const credential = await adapter.browserCredential!({ identity }, issuedAt);
+    await adapter.browserCredential!({ identity }, issuedAt);
     expect(requests.map((r) => [r.method, r.url, r.body])).toEqual([
       ['POST', 'http://127.0.0.1:9/v1/users', { name: identity }],
       ['POST', 'http://127.0.0.1:9/v1/users', { name: identity }],
@@ -203,8 +206,8 @@ describe('Vonage Client SDK token', () => {
     expect(claims).toMatchObject({
       application_id: applicationId,
       sub: identity,
-      iat: NOW_S,
-      exp: NOW_S + 3600,
+      iat: issuedS,
+      exp: issuedS + 3600,
     });
     expect(Object.keys(claims.acl.paths).sort()).toEqual(
       ['/*/conversations/**', '/*/devices/**', '/*/knocking/**', '/*/legs/**', '/*/sessions/**'].sort(),
