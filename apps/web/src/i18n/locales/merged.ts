@@ -3,6 +3,7 @@ import reportsEn from '../features/reports.en.json';
 import transcriptionEn from '../features/transcription.en.json';
 import { LOCALE_CODES, type Locale } from './catalog.js';
 import en from './en.json';
+import { hasOwnPluralRules, withEveryPluralForm } from './plural-fallback.js';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -36,5 +37,6 @@ export async function loadLocale(code: Locale): Promise<Tree> {
     load(),
     ...FEATURE_BUNDLES.map((feature) => featureFiles[`../features/${feature}.${code}.json`]?.() ?? {}),
   ]);
-  return Object.assign({}, ...parts) as Tree;
+  const merged = Object.assign({}, ...parts) as Tree;
+  return hasOwnPluralRules(code) ? merged : withEveryPluralForm(merged);
 }
