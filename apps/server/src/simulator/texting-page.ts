@@ -8,13 +8,15 @@ export const TEXTING_CSS = `
 #texting { grid-column: 1 / -1; }
 #texting form { flex-direction: row; flex-wrap: wrap; align-items: end; }
 #texting textarea { min-width: 16rem; }
-.thread { border: 1px solid #bbb; border-radius: .5rem; padding: .75rem; margin-bottom: .75rem; }
-.thread h3 { margin: 0 0 .5rem; font-size: 1rem; }
-.bubble { margin: .25rem 0; padding: .4rem .6rem; border-radius: .5rem; max-width: 80%; white-space: pre-wrap; }
-.bubble.contact { background: #e8f0fe; margin-left: auto; }
-.bubble.hotline { background: #f1fbf1; }
-.bubble .meta { display: block; font-size: .75rem; color: #555; }
-.bubble.refused { border: 1px solid #a00; }
+#threads { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+/* Each contact's thread is a handset's messaging screen, like the calling phones above. */
+.thread { width: 19rem; max-width: 100%; box-sizing: border-box; border: .6rem solid var(--bezel, #1f2329); border-radius: 1.75rem; padding: 1.1rem .75rem .9rem; background: var(--screen, #fbfbfd); box-shadow: 0 .4rem 1rem #0003; max-height: 28rem; overflow-y: auto; }
+.thread h3 { margin: 0 0 .5rem; font-size: .9rem; text-align: center; }
+.bubble { margin: .3rem 0; padding: .45rem .7rem; border-radius: 1rem; max-width: 80%; width: fit-content; white-space: pre-wrap; overflow-wrap: anywhere; }
+.bubble.contact { background: #1a73e8; color: #fff; margin-left: auto; border-bottom-right-radius: .25rem; }
+.bubble.hotline { background: var(--key, #e9ebef); color: var(--ink, #1b1b1b); border-bottom-left-radius: .25rem; }
+.bubble .meta { display: block; font-size: .7rem; opacity: .8; }
+.bubble.refused { outline: 2px solid #c5221f; }
 `;
 
 export const TEXTING_SCRIPT = `
