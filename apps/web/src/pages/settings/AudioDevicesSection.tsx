@@ -19,29 +19,16 @@ interface Check {
 }
 
 /**
- * My settings: the headset for calls answered in the browser, chosen on this device, and a
- * microphone check before a shift (a level meter that moves when the member speaks). The check's
- * sound stays on the device: it is measured here and goes nowhere.
+ * The microphone check: a level meter fed from the chosen microphone, measured on the device (the
+ * sound goes nowhere). `afterStart` runs once the microphone is open (the browser then names devices).
  */
-export function AudioDevicesSection() {
-  const { t } = useTranslation();
-  const [choice, setChoice] = useState<AudioDeviceChoice>(() => storedAudioDevices());
-  const [devices, setDevices] = useState<{ inputs: AudioDeviceOption[]; outputs: AudioDeviceOption[] }>({
-    inputs: [],
-    outputs: [],
-  });
+function useMicrophoneCheck(afterStart: () => Promise<void>) {
   const [level, setLevel] = useState(0);
   const [checking, setChecking] = useState(false);
   const [failed, setFailed] = useState(false);
   const check = useRef<Check | null>(null);
-  const supported = typeof navigator !== 'undefined' && !!navigator.mediaDevices?.enumerateDevices;
 
-  const listDevices = useCallback(async () => {
-    if (!supported) return;
-    setDevices(audioDeviceOptions(await navigator.mediaDevices.enumerateDevices()));
-  }, [supported]);
-
-  const stopCheck = useCallback(() => {
+  const stop = useCallback(() => {
     const c = check.current;
     check.current = null;
     if (c) {
@@ -53,9 +40,9 @@ export function AudioDevicesSection() {
     setLevel(0);
   }, []);
 
-  const startCheck = useCallback(
+  const start = useCallback(
     async (devicesChosen: AudioDeviceChoice) => {
-      stopCheck();
+      stop();
       setFailed(false);
       let stream: MediaStream;
       try {
@@ -79,11 +66,109 @@ export function AudioDevicesSection() {
       check.current = c;
       setChecking(true);
       measure();
-      // With the microphone allowed, the browser names the devices.
-      await listDevices();
+      await afterStart();
     },
-    [listDevices, stopCheck],
+    [afterStart, stop],
   );
+
+  return { level, checking, failed, running: () => check.current !== null, start, stop };
+}
+
+/** One device list: the system default first, then each device by its name (or a numbered one). */
+function DeviceSelect({
+  id,
+  labelKey,
+  value,
+  options,
+  unnamed,
+  onChange,
+}: {
+  id: string;
+  labelKey: 'microphone' | 'speaker';
+  value: string | null;
+  options: AudioDeviceOption[];
+  unnamed: 'unnamedMicrophone' | 'unnamedSpeaker';
+  onChange: (id: string | null) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor={id}>{t(`audioDevices.${labelKey}`)}</label>
+      <select id={id} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+        <option value="">{t('audioDevices.systemDefault')}</option>
+        {options.map((o, i) => (
+          <option key={o.id} value={o.id} dir="auto">
+            {o.label || t(`audioDevices.${unnamed}`, { n: i + 1 })}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+/** The level meter and the button that starts or stops the check, with its failure. */
+function MicrophoneCheck({
+  check,
+  choice,
+}: {
+  check: ReturnType<typeof useMicrophoneCheck>;
+  choice: AudioDeviceChoice;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <p>
+        <label htmlFor="microphone-level">{t('audioDevices.level')}</label>{' '}
+        <meter
+          id="microphone-level"
+          data-testid="microphone-level"
+          data-level={check.level}
+          min={0}
+          max={1}
+          low={0.05}
+          optimum={0.5}
+          value={check.level}
+        />
+      </p>
+      <div className="button-row">
+        <button
+          type="button"
+          className="secondary"
+          aria-pressed={check.checking}
+          onClick={() => (check.checking ? check.stop() : void check.start(choice))}
+        >
+          {check.checking ? t('audioDevices.stopCheck') : t('audioDevices.check')}
+        </button>
+      </div>
+      {check.failed && (
+        <p role="alert" className="error">
+          {t('audioDevices.failed')}
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * My settings: the headset for calls answered in the browser, chosen on this device, and a
+ * microphone check before a shift (a level meter that moves when the member speaks). The check's
+ * sound stays on the device: it is measured here and goes nowhere.
+ */
+export function AudioDevicesSection() {
+  const { t } = useTranslation();
+  const [choice, setChoice] = useState<AudioDeviceChoice>(() => storedAudioDevices());
+  const [devices, setDevices] = useState<{ inputs: AudioDeviceOption[]; outputs: AudioDeviceOption[] }>({
+    inputs: [],
+    outputs: [],
+  });
+  const supported = typeof navigator !== 'undefined' && !!navigator.mediaDevices?.enumerateDevices;
+
+  const listDevices = useCallback(async () => {
+    if (!supported) return;
+    setDevices(audioDeviceOptions(await navigator.mediaDevices.enumerateDevices()));
+  }, [supported]);
+  const check = useMicrophoneCheck(listDevices);
+  const { stop: stopCheck } = check;
 
   useEffect(() => {
     if (!supported) return;
@@ -98,15 +183,8 @@ export function AudioDevicesSection() {
   function choose(next: AudioDeviceChoice) {
     setChoice(next);
     storeAudioDevices(next);
-    if (check.current && next.inputId !== choice.inputId) void startCheck(next);
+    if (check.running() && next.inputId !== choice.inputId) void check.start(next);
   }
-
-  const named = (options: AudioDeviceOption[], key: 'unnamedMicrophone' | 'unnamedSpeaker') =>
-    options.map((o, i) => (
-      <option key={o.id} value={o.id} dir="auto">
-        {o.label || t(`audioDevices.${key}`, { n: i + 1 })}
-      </option>
-    ));
 
   return (
     <Panel id="audio-devices-title" title={t('audioDevices.title')}>
@@ -115,56 +193,25 @@ export function AudioDevicesSection() {
         <p className="hint">{t('audioDevices.unsupported')}</p>
       ) : (
         <>
-          <label htmlFor="audio-input">{t('audioDevices.microphone')}</label>
-          <select
+          <DeviceSelect
             id="audio-input"
-            value={choice.inputId ?? ''}
-            onChange={(e) => choose({ ...choice, inputId: e.target.value || null })}
-          >
-            <option value="">{t('audioDevices.systemDefault')}</option>
-            {named(devices.inputs, 'unnamedMicrophone')}
-          </select>
+            labelKey="microphone"
+            value={choice.inputId}
+            options={devices.inputs}
+            unnamed="unnamedMicrophone"
+            onChange={(inputId) => choose({ ...choice, inputId })}
+          />
           {canChooseSpeaker() && (
-            <>
-              <label htmlFor="audio-output">{t('audioDevices.speaker')}</label>
-              <select
-                id="audio-output"
-                value={choice.outputId ?? ''}
-                onChange={(e) => choose({ ...choice, outputId: e.target.value || null })}
-              >
-                <option value="">{t('audioDevices.systemDefault')}</option>
-                {named(devices.outputs, 'unnamedSpeaker')}
-              </select>
-            </>
-          )}
-          <p>
-            <label htmlFor="microphone-level">{t('audioDevices.level')}</label>{' '}
-            <meter
-              id="microphone-level"
-              data-testid="microphone-level"
-              data-level={level}
-              min={0}
-              max={1}
-              low={0.05}
-              optimum={0.5}
-              value={level}
+            <DeviceSelect
+              id="audio-output"
+              labelKey="speaker"
+              value={choice.outputId}
+              options={devices.outputs}
+              unnamed="unnamedSpeaker"
+              onChange={(outputId) => choose({ ...choice, outputId })}
             />
-          </p>
-          <div className="button-row">
-            <button
-              type="button"
-              className="secondary"
-              aria-pressed={checking}
-              onClick={() => (checking ? stopCheck() : void startCheck(choice))}
-            >
-              {checking ? t('audioDevices.stopCheck') : t('audioDevices.check')}
-            </button>
-          </div>
-          {failed && (
-            <p role="alert" className="error">
-              {t('audioDevices.failed')}
-            </p>
           )}
+          <MicrophoneCheck check={check} choice={choice} />
         </>
       )}
     </Panel>
