@@ -37,7 +37,8 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
   const [error, setError] = useState<unknown>(null);
 
   const names = new Map((users.data ?? []).map((u) => [u.id, u.displayName]));
-  const nameOf = (id: string) => names.get(id) ?? id;
+  // While the names load, a member shows as "…", never as a raw id that then changes under the eye.
+  const nameOf = (id: string) => names.get(id) ?? (users.isLoading ? '…' : id);
   const volunteers: Choice[] = (users.data ?? []).map((u) => ({ value: u.id, label: u.displayName }));
   // Every shift read (schedule, weeks, "mine", "on shift now") is stale after a change.
   const queryClient = useQueryClient();
