@@ -1,13 +1,10 @@
 import type { TFunction } from 'i18next';
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
 import { PinField } from '../../components/PinField.js';
 import { UserText } from '../../components/UserText.js';
-import { useSubmit } from '../../components/useSubmit.js';
 import { openConversationExportFile } from '../../lib/conversations/export.js';
 import {
   CONVERSATION_EXPORT_EXTENSION,
@@ -16,7 +13,7 @@ import {
   type ExportedMessage,
 } from '../../lib/conversations/export-file.js';
 import { downloadText } from '../../lib/notes/export.js';
-import { confirmPin } from '../notes/exportShared.js';
+import { useOpenSealedExport } from '../notes/useOpenSealedExport.js';
 
 /**
  * Open a sealed conversation export (PROTOCOL.md §10.3) made by this admin's key: the PIN is
@@ -25,45 +22,23 @@ import { confirmPin } from '../notes/exportShared.js';
  */
 export function OpenConversationExport() {
   const { t } = useTranslation();
-  const [file, setFile] = useState<File | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [opened, setOpened] = useState<ConversationExport | null>(null);
-  const form = useForm({ defaultValues: { pin: '' } });
-  const pin = form.watch('pin');
-  const open = useSubmit(
-    async ({ pin }: { pin: string }) => {
-      if (!file) return;
-      setMessage(null);
-      setOpened(null);
-      const refused = await confirmPin(pin, t);
-      form.setValue('pin', '');
-      if (refused) return setMessage(refused);
-      setOpened(await openConversationExportFile(file));
-    },
-    {
-      onError: (e) => {
-        if (!(e instanceof ConversationExportError)) return e;
-        setMessage(t(`conversations.openExport.problem.${e.problem}`));
-        return null;
-      },
-    },
+  const { file, chooseFile, message, opened, form, pin, open, submit } = useOpenSealedExport(
+    openConversationExportFile,
+    (e): e is ConversationExportError => e instanceof ConversationExportError,
+    (problem) => t(`conversations.openExport.problem.${problem}`),
   );
 
   return (
     <Panel id="open-conversation-export-title" title={t('conversations.openExport.title')}>
       <p className="hint">{t('conversations.openExport.help')}</p>
-      <form onSubmit={form.handleSubmit(open.run)}>
+      <form onSubmit={submit}>
         <label htmlFor="open-conversation-export-file">{t('conversations.openExport.file')}</label>
         <input
           id="open-conversation-export-file"
           type="file"
           accept={CONVERSATION_EXPORT_EXTENSION}
           required
-          onChange={(e) => {
-            setFile(e.target.files?.[0] ?? null);
-            setOpened(null);
-            setMessage(null);
-          }}
+          onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
         />
         <PinField
           id="open-conversation-export-pin"

@@ -1,13 +1,11 @@
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { PinField } from '../../components/PinField.js';
-import { useSubmit } from '../../components/useSubmit.js';
 import { type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
-import { confirmPin, downloadReadable } from './exportShared.js';
+import { downloadReadable } from './exportShared.js';
 import { NotesSubpage } from './shared.js';
+import { useOpenSealedExport } from './useOpenSealedExport.js';
 
 /**
  * Opens an encrypted notes export made by this admin's key: the file key is unwrapped with the
@@ -16,35 +14,17 @@ import { NotesSubpage } from './shared.js';
  */
 export function OpenExportPage() {
   const { t } = useTranslation();
-  const [file, setFile] = useState<File | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [opened, setOpened] = useState<ExportContent | null>(null);
-  const form = useForm({ defaultValues: { pin: '' } });
-  const pin = form.watch('pin');
-  const open = useSubmit(
-    async ({ pin }: { pin: string }) => {
-      if (!file) return;
-      setMessage(null);
-      setOpened(null);
-      const refused = await confirmPin(pin, t);
-      form.setValue('pin', '');
-      if (refused) return setMessage(refused);
-      setOpened(await openExportFile(file));
-    },
-    {
-      onError: (e) => {
-        if (!(e instanceof ExportFileError)) return e;
-        setMessage(t(`notes.openExport.problem.${e.problem}`));
-        return null;
-      },
-    },
+  const { file, chooseFile, message, opened, form, pin, open, submit } = useOpenSealedExport(
+    openExportFile,
+    (e): e is ExportFileError => e instanceof ExportFileError,
+    (problem) => t(`notes.openExport.problem.${problem}`),
   );
 
   return (
     <NotesSubpage title={t('notes.openExport.title')}>
       <div className="panel">
         <p>{t('notes.openExport.help')}</p>
-        <form onSubmit={form.handleSubmit(open.run)} aria-labelledby="open-export-form-title">
+        <form onSubmit={submit} aria-labelledby="open-export-form-title">
           <h2 id="open-export-form-title">{t('notes.openExport.chooseTitle')}</h2>
           <label htmlFor="open-export-file">{t('notes.openExport.file')}</label>
           <input
@@ -52,11 +32,7 @@ export function OpenExportPage() {
             type="file"
             accept=".llamenos-export,.json"
             required
-            onChange={(e) => {
-              setFile(e.target.files?.[0] ?? null);
-              setOpened(null);
-              setMessage(null);
-            }}
+            onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
           />
           <PinField
             id="open-export-pin"
