@@ -243,8 +243,8 @@ export function JoinPage({ config, kind }: { config: PublicConfig; kind: JoinKin
       await loadMe();
       navigate('/', true);
     } catch (error) {
-      // A refusal means nothing was registered; anything else (no answer) might have been.
-      if (error instanceof ApiRequestError) keep({ ...pending, sent: false });
+      // A refusal means nothing was registered; no answer (status 0) means it might have been.
+      if (error instanceof ApiRequestError && error.status !== 0) keep({ ...pending, sent: false });
       setStep({ name: 'failed', error, retry: { secretKey, displayName } });
     }
   }
