@@ -122,6 +122,8 @@ export const UpdateProfileBody = z
     languages: Languages.optional(),
     onBreak: z.boolean().optional(),
     callPreference: CallPreference.optional(),
+    /** False: this member's browser calls are never transcribed on their device (their opt-out). */
+    transcribeMyCalls: z.boolean().optional(),
   })
   .strict();
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
@@ -177,6 +179,8 @@ export interface ProfileView {
   onBreak: boolean;
   callPreference: CallPreference;
   phoneLast4: string | null;
+  /** The member lets their calls answered in the browser be transcribed on their device (when the hotline allows it). */
+  transcribeMyCalls: boolean;
 }
 
 export interface InviteView {

@@ -62,4 +62,10 @@ export const identityMigrations: Migration[] = [
     id: 'identity/002-bootstrap-token-sealed',
     sql: 'alter table bootstrap_tokens add column token_sealed text;',
   },
+  {
+    // A member's opt-out of transcription of the calls they answer in the browser (on by default;
+    // it matters only when an admin allows it in settings → transcription).
+    id: 'identity/003-transcribe-my-calls',
+    sql: 'alter table users add column transcribe_my_calls boolean not null default true;',
+  },
 ];

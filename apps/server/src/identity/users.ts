@@ -34,6 +34,7 @@ interface UserRow {
   active: boolean;
   on_break: boolean;
   call_preference: CallPreference;
+  transcribe_my_calls: boolean;
   created_at: Date;
   updated_at: Date;
   deactivated_at: Date | null;
@@ -266,6 +267,7 @@ async function profileOf(db: Queryable, row: UserRow): Promise<ProfileView> {
     onBreak: row.on_break,
     callPreference: row.call_preference,
     phoneLast4: row.phone_last4,
+    transcribeMyCalls: row.transcribe_my_calls,
   };
 }
 
@@ -282,7 +284,8 @@ export async function updateProfile(
   const row = await db.transaction(async (tx) => {
     const [updated] = await tx.query<UserRow>(
       `update users set display_name = coalesce($2, display_name), languages = coalesce($3::jsonb, languages),
-         on_break = coalesce($4, on_break), call_preference = coalesce($5, call_preference), updated_at = $6
+         on_break = coalesce($4, on_break), call_preference = coalesce($5, call_preference), updated_at = $6,
+         transcribe_my_calls = coalesce($7, transcribe_my_calls)
        where id = $1 returning *`,
       [
         id,
@@ -291,6 +294,7 @@ export async function updateProfile(
         body.onBreak ?? null,
         body.callPreference ?? null,
         now,
+        body.transcribeMyCalls ?? null,
       ],
     );
     if (!updated) throw new DomainError('not-found', `no user "${id}"`);

@@ -4,6 +4,7 @@ import { findCall, findLeg, findVoicemail } from '../calls/store.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { getProfile } from '../identity/users.js';
 import { publishHubEvent } from '../realtime/publish.js';
 import { checkEnvelope, checkReaders, requiredReaders } from '../records/envelope.js';
 import { loadSettings } from '../settings/store.js';
@@ -52,6 +53,9 @@ export async function createTranscript(
       throw forbidden('transcribing calls answered in the browser is turned off for this hotline');
     if (call.answeredBy !== caller.userId)
       throw forbidden('only the volunteer who answered this call may transcribe it');
+    // Their own client never records after an opt-out; this refuses a stale or other client too.
+    if (!(await getProfile(ctx.db, caller.userId)).transcribeMyCalls)
+      throw forbidden('you opted out of transcribing your calls (my settings → transcription)');
     const leg = call.answeredLegId ? await findLeg(ctx.db, call.answeredLegId) : null;
     if (leg?.kind !== 'browser') throw invalid('only a call answered in the browser can be transcribed');
   }

@@ -526,6 +526,31 @@ describe('sealed transcripts', () => {
     await setTranscription({ enabled: true, browserCalls: true });
   });
 
+  it('refuses a call transcript from a volunteer who opted out in My settings, and bad input with a 400', async () => {
+    const id = randomUUID();
+    const body = { id, source: 'call', envelope: seal(id, payload('call', 'x'), await readersFor(alice)) };
+    const optOut = await h.request('PATCH', '/api/me', { as: alice, body: { transcribeMyCalls: false } });
+    expect(await optOut.json()).toMatchObject({ transcribeMyCalls: false });
+    try {
+      const refused = await create(browserCall, alice, body);
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).error.message).toMatch(/opted out/);
+    } finally {
+      await h.request('PATCH', '/api/me', { as: alice, body: { transcribeMyCalls: true } });
+    }
+    for (const bad of [
+      { ...body, source: 'phone' },
+      { ...body, id: 'not-a-uuid' },
+      { id, source: 'call' },
+      { ...body, envelope: { ...body.envelope, wraps: [] } },
+      { ...body, extra: 1 },
+    ])
+      expect((await create(browserCall, alice, bad)).status, JSON.stringify(Object.keys(bad))).toBe(400);
+    expect(
+      (await h.request('PATCH', '/api/me', { as: alice, body: { transcribeMyCalls: 'no' } })).status,
+    ).toBe(400);
+  });
+
   it("grants a new admin the transcripts made before, re-wrapped in an admin's browser", async () => {
     const admin3 = await h.addUser(['admin'], 'New admin');
     const before = TranscriptListSchema.parse(await (await list(voicemailCall, admin3)).json()).transcripts;

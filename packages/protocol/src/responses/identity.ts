@@ -44,6 +44,7 @@ export const ProfileViewSchema = z.object({
   onBreak: z.boolean(),
   callPreference: CallPreference,
   phoneLast4: z.string().nullable(),
+  transcribeMyCalls: z.boolean(),
 }) satisfies z.ZodType<ProfileView>;
 
 export const InviteViewSchema = z.object({
