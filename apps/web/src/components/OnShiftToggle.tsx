@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { loadMe, type Me } from '../app/session.js';
 import { setOnBreak } from '../lib/calls/api.js';
 import { askWhenTakingCalls } from '../lib/calls/notify.js';
-import { breakSwitchHelpKey, shiftStatusKey } from '../lib/calls/status-lines.js';
+import { breakStateKey, breakSwitchHelpKey, shiftStatusKey } from '../lib/calls/status-lines.js';
+import { useCalls } from '../lib/calls/store.js';
 import { queries } from '../lib/queries/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NotificationOffer } from './NotificationOffer.js';
@@ -20,6 +21,7 @@ export function OnShiftToggle({ me }: { me: Me }) {
   // the clock, with no event, so look again every minute.
   const onShift = useQuery({ ...queries.onShiftNow(), refetchInterval: 60_000 });
   const available = !me.onBreak;
+  const onCall = useCalls().active !== null;
   const toggle = useSubmit(async () => {
     await setOnBreak(available);
     await loadMe();
@@ -29,7 +31,7 @@ export function OnShiftToggle({ me }: { me: Me }) {
     <section className="panel on-shift" aria-labelledby="on-shift-title">
       <h2 id="on-shift-title">{t('calls.shiftStatus')}</h2>
       <p data-testid="on-shift-now" data-on-shift={onShift.data?.includesMe ? 'yes' : 'no'}>
-        {t(shiftStatusKey(onShift.data, me.onBreak) ?? 'app.loading')}
+        {t(shiftStatusKey(onShift.data, me.onBreak, onCall) ?? 'app.loading')}
       </p>
       <ErrorMessage error={onShift.error} />
       <div className="switch-row">
@@ -52,7 +54,7 @@ export function OnShiftToggle({ me }: { me: Me }) {
           {t('calls.takingCalls')}
         </button>
         <span className="switch-state" data-testid="break-state">
-          {available ? t('calls.available') : t('calls.onBreak')}
+          {t(breakStateKey(me.onBreak, onCall))}
         </span>
       </div>
       <p id="on-break-help" className="hint">

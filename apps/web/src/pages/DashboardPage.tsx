@@ -6,6 +6,7 @@ import { PageHeading } from '../components/PageHeading.js';
 import { PresencePanel } from '../components/PresencePanel.js';
 import { userTextIn } from '../components/UserText.js';
 import { dashboardCallStatusKey } from '../lib/calls/status-lines.js';
+import { useCalls } from '../lib/calls/store.js';
 import { BackupFailedBanner } from './admin/BackupsSection.js';
 import { roleNames } from './admin/useRoles.js';
 import { SetupChecklist } from './dashboards/SetupChecklist.js';
@@ -14,7 +15,8 @@ export function DashboardPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
   const answersCalls = can(me, 'calls:answer');
   const shiftPanel = answersCalls && can(me, 'shifts:read');
-  const callStatus = dashboardCallStatusKey(me, answersCalls, shiftPanel);
+  const onCall = useCalls().active !== null;
+  const callStatus = dashboardCallStatusKey(me, answersCalls, shiftPanel, onCall);
   return (
     <section>
       <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>

@@ -12,8 +12,12 @@ export const breakSwitchHelpKey = (onBreak: boolean) =>
 export const breakCheckboxHelpKey = (ticked: boolean) =>
   ticked ? 'mySettings.breakHelp.onBreak' : 'mySettings.breakHelp.available';
 
-/** The shift line on the dashboard; null while the shift is not known yet. */
-export function shiftStatusKey(shift: { includesMe: boolean } | undefined, onBreak: boolean) {
+/** The line for a member on a call: whatever their shift or break, no other call rings for them. */
+export const ON_A_CALL_KEY = 'calls.onACallNow';
+
+/** The shift line on the dashboard; null while the shift is not known yet. On a call, it says so. */
+export function shiftStatusKey(shift: { includesMe: boolean } | undefined, onBreak: boolean, onCall = false) {
+  if (onCall) return ON_A_CALL_KEY;
   if (!shift) return null;
   if (!shift.includesMe) return 'calls.notOnShiftNow';
   return onBreak ? 'calls.onShiftOnBreak' : 'calls.onShiftNow';
@@ -27,7 +31,15 @@ export function dashboardCallStatusKey(
   me: { onBreak: boolean },
   answersCalls: boolean,
   hasShiftPanel: boolean,
+  onCall = false,
 ) {
   if (!answersCalls || hasShiftPanel) return null;
+  if (onCall) return ON_A_CALL_KEY;
   return me.onBreak ? 'dashboard.onBreak' : 'dashboard.available';
+}
+
+/** The short state beside the "Taking calls" switch. */
+export function breakStateKey(onBreak: boolean, onCall: boolean) {
+  if (onCall) return 'calls.onACall';
+  return onBreak ? 'calls.onBreak' : 'calls.available';
 }
