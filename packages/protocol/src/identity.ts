@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidGrant } from './permissions.js';
 import { LanguageCode } from './settings.js';
 import { textBlock, textLine } from './text.js';
+import { UiLanguage } from './ui-languages.js';
 
 /**
  * Request bodies and views of the Identity module: bootstrap, invites, users, custom roles
@@ -124,6 +125,8 @@ export const UpdateProfileBody = z
     callPreference: CallPreference.optional(),
     /** False: this member's browser calls are never transcribed on their device (their opt-out). */
     transcribeMyCalls: z.boolean().optional(),
+    /** The interface language this member chose; null forgets it (each device then keeps its own). */
+    uiLanguage: UiLanguage.nullable().optional(),
   })
   .strict();
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
@@ -181,6 +184,8 @@ export interface ProfileView {
   phoneLast4: string | null;
   /** The member lets their calls answered in the browser be transcribed on their device (when the hotline allows it). */
   transcribeMyCalls: boolean;
+  /** The interface language the member chose on any device, or null when they never chose one. */
+  uiLanguage: string | null;
 }
 
 export interface InviteView {

@@ -17,4 +17,5 @@ export * from './shifts.js';
 export * from './stats.js';
 export * from './text.js';
 export * from './transcription.js';
+export * from './ui-languages.js';
 export * from './webrtc.js';

@@ -68,4 +68,11 @@ export const identityMigrations: Migration[] = [
     id: 'identity/003-transcribe-my-calls',
     sql: 'alter table users add column transcribe_my_calls boolean not null default true;',
   },
+  {
+    // The interface language a member chose, so each device they sign in on speaks it. No check
+    // constraint: the shipped list lives in code (UI_LOCALE_CODES) and may grow or shrink; a code
+    // the client no longer ships is ignored there, never refused here.
+    id: 'identity/004-users-ui-language',
+    sql: 'alter table users add column ui_language text;',
+  },
 ];

@@ -35,6 +35,7 @@ interface UserRow {
   on_break: boolean;
   call_preference: CallPreference;
   transcribe_my_calls: boolean;
+  ui_language: string | null;
   created_at: Date;
   updated_at: Date;
   deactivated_at: Date | null;
@@ -268,6 +269,7 @@ async function profileOf(db: Queryable, row: UserRow): Promise<ProfileView> {
     callPreference: row.call_preference,
     phoneLast4: row.phone_last4,
     transcribeMyCalls: row.transcribe_my_calls,
+    uiLanguage: row.ui_language,
   };
 }
 
@@ -285,7 +287,8 @@ export async function updateProfile(
     const [updated] = await tx.query<UserRow>(
       `update users set display_name = coalesce($2, display_name), languages = coalesce($3::jsonb, languages),
          on_break = coalesce($4, on_break), call_preference = coalesce($5, call_preference), updated_at = $6,
-         transcribe_my_calls = coalesce($7, transcribe_my_calls)
+         transcribe_my_calls = coalesce($7, transcribe_my_calls),
+         ui_language = case when $8::boolean then $9::text else ui_language end
        where id = $1 returning *`,
       [
         id,
@@ -295,6 +298,9 @@ export async function updateProfile(
         body.callPreference ?? null,
         now,
         body.transcribeMyCalls ?? null,
+        // Null is a value here (forget the choice), so "left out" is told apart by a flag.
+        body.uiLanguage !== undefined,
+        body.uiLanguage ?? null,
       ],
     );
     if (!updated) throw new DomainError('not-found', `no user "${id}"`);

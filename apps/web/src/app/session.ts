@@ -1,7 +1,14 @@
 import { hasPermission, type Permission, type ProfileView } from '@llamenos/protocol';
 import { useSyncExternalStore } from 'react';
 // The API client's setters are not React hooks despite their names.
-import { fetchMe, logout, useSession as sendSessionToken, useKey as signWithKey } from '../lib/api/index.js';
+import { applyMemberLocale, type Locale } from '../i18n/index.js';
+import {
+  fetchMe,
+  logout,
+  useSession as sendSessionToken,
+  useKey as signWithKey,
+  updateMyProfile,
+} from '../lib/api/index.js';
 import { lockVault, onVaultChange, unlockedSecretKey } from '../lib/vault.js';
 
 /** The signed-in member as the server describes them (GET /api/me). */
@@ -55,11 +62,30 @@ export async function signOutSession(): Promise<void> {
   emit();
 }
 
-/** Loads the profile with the unlocked key; call after unlock or registration. */
+/**
+ * Loads the profile with the unlocked key; call after unlock or registration. The member's
+ * interface language (chosen on any device) is applied before the profile is shown, so the
+ * signed-in app does not flash in the device's language first; it is applied only when the
+ * member or their choice changed, so a profile reload never undoes a choice being saved.
+ */
 export async function loadMe(): Promise<Me> {
-  me = await fetchMe();
+  const before = me;
+  const loaded = await fetchMe();
+  if (loaded.id !== before?.id || loaded.uiLanguage !== before.uiLanguage)
+    await applyMemberLocale(loaded.uiLanguage).catch(() => undefined); // its strings failed to load: stay as is
+  me = loaded;
   emit();
   return me;
+}
+
+/**
+ * Keeps a signed-in member's language choice on their account, so the next device they sign in
+ * on speaks it. Signed out (join, unlock) the choice stays on this device only.
+ */
+export async function saveMyLanguage(locale: Locale): Promise<void> {
+  if (!me) return;
+  await updateMyProfile({ uiLanguage: locale });
+  await loadMe();
 }
 
 export function signOut(): void {

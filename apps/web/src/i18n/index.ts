@@ -10,7 +10,7 @@ const STORAGE_KEY = 'llamenos.locale';
 
 function initialLocale(): Locale {
   const saved = localStorage.getItem(STORAGE_KEY);
-  if (saved && (SHIPPED_LOCALES as readonly string[]).includes(saved)) return saved as Locale;
+  if (saved && isShippedLocale(saved)) return saved;
   for (const tag of navigator.languages ?? [navigator.language]) {
     const found = closestLocale(tag, SHIPPED_LOCALES);
     if (found) return found;
@@ -33,6 +33,20 @@ async function ensureLoaded(locale: Locale): Promise<void> {
 export async function changeLocale(locale: Locale): Promise<void> {
   await ensureLoaded(locale);
   await i18next.changeLanguage(locale);
+}
+
+export const isShippedLocale = (code: string): code is Locale =>
+  (SHIPPED_LOCALES as readonly string[]).includes(code);
+
+/**
+ * Shows the language a signed-in member chose on any device (their profile's `uiLanguage`),
+ * unless this device already shows it. A code this client does not ship (a newer server's) is
+ * ignored: the device keeps its own language. Answers whether the language changed.
+ */
+export async function applyMemberLocale(code: string | null): Promise<boolean> {
+  if (!code || !isShippedLocale(code) || code === i18next.language) return false;
+  await changeLocale(code);
+  return true;
 }
 
 export async function setupI18n(): Promise<typeof i18next> {

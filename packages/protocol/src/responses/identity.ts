@@ -45,6 +45,8 @@ export const ProfileViewSchema = z.object({
   callPreference: CallPreference,
   phoneLast4: z.string().nullable(),
   transcribeMyCalls: z.boolean(),
+  // Any string: a language a newer server knows is simply not applied by an older client.
+  uiLanguage: z.string().nullable(),
 }) satisfies z.ZodType<ProfileView>;
 
 export const InviteViewSchema = z.object({
