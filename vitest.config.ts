@@ -15,6 +15,8 @@ export default defineConfig({
       'apps/web/test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // One migrated PGlite database dumped for the run; every test database starts from it.
+    globalSetup: ['apps/server/test/global-setup.ts'],
     // Test files run in parallel in child processes (forks: a crash or a stray process.exit in one
     // file cannot take the others down, and tests that spawn the server get a normal process).
     // Vitest's default is one worker fewer than the CPUs: a single worker on CI's 2 cores, where the

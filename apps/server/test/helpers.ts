@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
@@ -12,6 +12,7 @@ import { openPostgres } from '../src/db/postgres.js';
 import { createApp } from '../src/http/app.js';
 import type { AppEnv, ServerContext } from '../src/http/context.js';
 import { createLogger } from '../src/logging.js';
+import { PGLITE_TEMPLATE_ENV } from './global-setup.js';
 
 /**
  * Tests run against PGlite, or against a real PostgreSQL server when
@@ -23,7 +24,7 @@ export const PUBLIC_URL = 'http://127.0.0.1:3000';
 
 export async function openTestDatabase(): Promise<{ db: Database; url?: string; drop: () => Promise<void> }> {
   if (!TEST_PG_URL) {
-    const db = await openPglite();
+    const db = await openPglite(undefined, { from: await migratedTemplate() });
     return { db, drop: async () => {} };
   }
   const name = `llamenos_test_${randomUUID().replace(/-/g, '')}`;
@@ -40,6 +41,19 @@ export async function openTestDatabase(): Promise<{ db: Database; url?: string; 
       await admin.close();
     },
   };
+}
+
+let template: Promise<Blob | undefined> | undefined;
+
+/**
+ * The migrated empty database that test/global-setup.ts dumped once for the whole run: starting
+ * from it skips PGlite's initdb and the migrations (about a second per database; hundreds of
+ * databases per run). Outside Vitest (bench scripts) there is none and each database starts empty.
+ */
+function migratedTemplate(): Promise<Blob | undefined> {
+  const file = process.env[PGLITE_TEMPLATE_ENV];
+  template ??= file ? readFile(file).then((bytes) => new Blob([bytes])) : Promise.resolve(undefined);
+  return template;
 }
 
 /** Removes the temporary attachment store a test config was given (never a real DATA_DIR). */

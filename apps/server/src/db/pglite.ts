@@ -26,13 +26,20 @@ const wrap = (target: PGlite | Transaction): Queryable => ({
  * the database is open (./data-dir-lock.ts); a second opener gets DataDirLockedError naming the
  * holder. `requests`, when given, answers other processes' requests through the lock (backup).
  */
+/** An embedded database that can also dump its data directory (a tar archive), e.g. as a template. */
+export type PgliteDatabase = Database & { dumpDataDir(): Promise<Blob> };
+
 export async function openPglite(
   dataDir?: string,
-  options: { requests?: (db: Database) => LockRequestHandler } = {},
-): Promise<Database> {
+  options: {
+    requests?: (db: Database) => LockRequestHandler;
+    /** Start an in-memory database from a dumped data directory instead of an empty cluster. */
+    from?: Blob;
+  } = {},
+): Promise<PgliteDatabase> {
   const lock = dataDir ? await lockDataDir(dataDir) : null;
   try {
-    const db = await start(dataDir, lock ? () => lock.release() : async () => {});
+    const db = await start(dataDir, options.from, lock ? () => lock.release() : async () => {});
     if (lock && options.requests) lock.takeRequests(options.requests(db));
     return db;
   } catch (error) {
@@ -41,14 +48,20 @@ export async function openPglite(
   }
 }
 
-async function start(dataDir: string | undefined, unlock: () => Promise<void>): Promise<Database> {
+async function start(
+  dataDir: string | undefined,
+  from: Blob | undefined,
+  unlock: () => Promise<void>,
+): Promise<PgliteDatabase> {
   // Memory: PGlite's shared_buffers default (128MB) lives in its WASM heap, and PostgreSQL zeroes
   // it at start, so all of it is resident at once. A hotline's working set is far smaller, and a
   // buffer miss is only a read of the host file (usually from the OS page cache), so 16MB keeps
   // the idle server ~150 MB smaller (bench/server.ts: idle RSS). The WASM heap itself cannot be
   // made smaller than PGlite's 128 MiB initial size; only its touched pages count.
   const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
-  const pg = await PGlite.create(dataDir ? { dataDir, startParams } : { startParams });
+  const pg = await PGlite.create(
+    dataDir ? { dataDir, startParams } : { startParams, ...(from ? { loadDataDir: from } : {}) },
+  );
   const base = wrap(pg);
   return {
     kind: 'pglite',
@@ -59,6 +72,7 @@ async function start(dataDir: string | undefined, unlock: () => Promise<void>): 
     notify: async (channel, payload) => {
       await pg.query('select pg_notify($1, $2)', [channel, payload]);
     },
+    dumpDataDir: async () => await pg.dumpDataDir('none'),
     close: async () => {
       try {
         await pg.close();
