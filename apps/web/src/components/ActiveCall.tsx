@@ -5,6 +5,7 @@ import { formatDuration } from '../lib/calls/api.js';
 import { callLock, useLockAfterCall } from '../lib/calls/call-lock.js';
 import { banAndHangUp, dismissEnded, hangUp, useCalls } from '../lib/calls/store.js';
 import { CallAudioControls } from './CallAudioControls.js';
+import { CallTranscriptionIndicator } from './CallTranscriptionIndicator.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NavLink } from './NavLink.js';
@@ -124,6 +125,7 @@ export function ActiveCall({ me }: { me: Me }) {
   return (
     <>
       <LiveCall me={me} />
+      <CallTranscriptionIndicator />
       <EndedCall />
     </>
   );

@@ -57,6 +57,11 @@ function set(next: Partial<CallAudioState>): void {
   for (const l of [...listeners]) l();
 }
 
+/** The call's two sides (this microphone, the caller's voice), for transcription on this device. */
+export const callAudioStreams = (): CallAudioStreams | null =>
+  session && { callId: session.callId, local: session.mic, remote: remoteStream(session) };
+export type CallAudioStreams = { callId: string; local: MediaStream | null; remote: MediaStream | null };
+const remoteStream = (s: Session) => (s.player?.srcObject as MediaStream | null | undefined) ?? null;
 export const callAudioState = (): CallAudioState => state;
 export const useCallAudio = (): CallAudioState =>
   useSyncExternalStore(

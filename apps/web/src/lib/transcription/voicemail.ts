@@ -1,17 +1,12 @@
 import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
 import type { TranscriptionModelInfo } from '@llamenos/protocol';
-import {
-  ApiRequestError,
-  fetchNoteReaders,
-  fetchVoicemail,
-  fetchVoicemailAudio,
-  postTranscript,
-} from '../api/index.js';
+import { fetchVoicemail, fetchVoicemailAudio } from '../api/index.js';
 import { onVaultChange, unlockedSecretKey } from '../vault.js';
 import { transcriptionEngine } from './engine.js';
 import { TranscriptionError } from './errors.js';
 import type { EngineAudio, EngineResult, EngineStage } from './protocol.js';
-import { sealTranscript, transcriptPayload } from './transcripts.js';
+import { storeTranscript } from './store-transcript.js';
+import { transcriptPayload } from './transcripts.js';
 import { looksLikeWav } from './wav.js';
 
 /**
@@ -82,13 +77,6 @@ export async function audioForEngine(audio: Blob): Promise<EngineAudio> {
   }
 }
 
-/** The server names missing or unexpected readers when the set of admins changed meanwhile. */
-function readersChanged(error: unknown): boolean {
-  if (!(error instanceof ApiRequestError) || error.status !== 400) return false;
-  const details = error.details as { missingReaders?: unknown; unexpectedReaders?: unknown } | undefined;
-  return Array.isArray(details?.missingReaders) || Array.isArray(details?.unexpectedReaders);
-}
-
 export interface TranscribedVoicemail {
   transcriptId: string;
   result: EngineResult;
@@ -109,20 +97,6 @@ export async function transcribeVoicemail(
     ...(options.onStage ? { onStage: options.onStage } : {}),
   });
   options.onStage?.('sealing');
-  const payload = transcriptPayload('voicemail', model.sha256, result);
-  const id = crypto.randomUUID();
-  const send = async () =>
-    postTranscript(callId, {
-      id,
-      source: 'voicemail',
-      envelope: sealTranscript(payload, id, await fetchNoteReaders()),
-    });
-  try {
-    await send();
-  } catch (e) {
-    // An admin was added or removed between reading the readers and sending: seal again once.
-    if (!readersChanged(e)) throw e;
-    await send();
-  }
+  const id = await storeTranscript(callId, transcriptPayload('voicemail', model.sha256, result));
   return { transcriptId: id, result };
 }

@@ -27,7 +27,7 @@ function unavailable(settings: PublicSettings | undefined): 'off' | 'no-model' |
 }
 
 /** A transcription failure in the member's language. */
-function TranscriptionFailure({ error }: { error: unknown }) {
+export function TranscriptionFailure({ error }: { error: unknown }) {
   const { t } = useTranslation();
   if (!(error instanceof TranscriptionError)) return <ErrorMessage error={error} />;
   return (
@@ -38,7 +38,7 @@ function TranscriptionFailure({ error }: { error: unknown }) {
 }
 
 /** One opened transcript: its text (the caller's words, shown as user text) and "copy into a note". */
-function TranscriptItem({ callId, transcript }: { callId: string; transcript: CallTranscript }) {
+export function TranscriptItem({ callId, transcript }: { callId: string; transcript: CallTranscript }) {
   const { t, i18n } = useTranslation();
   const { opened } = transcript;
   return (

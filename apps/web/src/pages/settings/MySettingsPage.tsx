@@ -5,6 +5,7 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { ThemePicker } from '../../components/shell/ThemePicker.js';
 import { PushNotificationsSection } from '../../pwa/PushNotificationsSection.js';
 import { AudioDevicesSection } from './AudioDevicesSection.js';
+import { CallTranscriptionSection } from './CallTranscriptionSection.js';
 import { DangerZoneSection } from './DangerZoneSection.js';
 import { PasskeysSection } from './PasskeysSection.js';
 import { ProfileSection } from './ProfileSection.js';
@@ -23,6 +24,7 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <SessionsSection />
       <PushNotificationsSection />
       <AudioDevicesSection />
+      <CallTranscriptionSection me={me} />
       <ThemePicker />
       <RecoverySection hotline={config.publicUrl} />
       <DangerZoneSection />
