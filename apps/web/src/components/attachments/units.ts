@@ -1,5 +1,7 @@
 /** Sizes, speeds and durations in the reader's language, by Intl (nothing to translate by hand). */
 
+import { intlLocale } from '../format.js';
+
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
 
 function scaled(bytes: number): { value: number; unit: (typeof UNITS)[number] } {
@@ -14,7 +16,7 @@ function scaled(bytes: number): { value: number; unit: (typeof UNITS)[number] } 
 
 export function formatBytes(bytes: number, locale: string): string {
   const { value, unit } = scaled(bytes);
-  return new Intl.NumberFormat(locale, {
+  return new Intl.NumberFormat(intlLocale(locale), {
     style: 'unit',
     unit,
     unitDisplay: 'short',
@@ -24,7 +26,7 @@ export function formatBytes(bytes: number, locale: string): string {
 
 export function formatSpeed(bytesPerSecond: number, locale: string): string {
   const { value, unit } = scaled(bytesPerSecond);
-  return new Intl.NumberFormat(locale, {
+  return new Intl.NumberFormat(intlLocale(locale), {
     style: 'unit',
     unit: `${unit}-per-second`,
     unitDisplay: 'short',
@@ -35,7 +37,7 @@ export function formatSpeed(bytesPerSecond: number, locale: string): string {
 export function formatDuration(seconds: number, locale: string): string {
   const [value, unit] =
     seconds < 60 ? [seconds, 'second'] : seconds < 3600 ? [seconds / 60, 'minute'] : [seconds / 3600, 'hour'];
-  return new Intl.NumberFormat(locale, {
+  return new Intl.NumberFormat(intlLocale(locale), {
     style: 'unit',
     unit,
     unitDisplay: 'long',

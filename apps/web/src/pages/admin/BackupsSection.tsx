@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
+import { formatDateTime, intlLocale } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
 import { fetchBackupStatus } from '../../lib/api/backups.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
@@ -34,7 +34,9 @@ function useBackupStatus() {
 
 function formatSize(bytes: number, locale: string): string {
   const [value, unit] = bytes >= 1e6 ? [bytes / 1e6, 'megabyte'] : [bytes / 1e3, 'kilobyte'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, maximumFractionDigits: 1 }).format(value);
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'unit', unit, maximumFractionDigits: 1 }).format(
+    value,
+  );
 }
 
 /** The alert admins see while the newest scheduled backup has failed. */

@@ -1,16 +1,18 @@
 import type { StatsBucket } from '@llamenos/protocol';
+import { intlLocale } from '../../components/format.js';
 
 /**
  * How the dashboards write their figures: numbers, rates and durations in the reader's
  * language (Intl), bucket times on the hotline's clock (its time zone), never the browser's.
  */
 
-export const formatCount = (value: number, locale: string) => new Intl.NumberFormat(locale).format(value);
+export const formatCount = (value: number, locale: string) =>
+  new Intl.NumberFormat(intlLocale(locale)).format(value);
 
 export const formatRate = (value: number | null, locale: string) =>
   value === null
     ? '—'
-    : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(value);
+    : new Intl.NumberFormat(intlLocale(locale), { style: 'percent', maximumFractionDigits: 0 }).format(value);
 
 /** Seconds, minutes or hours, whichever reads best: "45 s", "2.5 min", "3.2 h". */
 export function formatDuration(seconds: number | null, locale: string): string {
@@ -21,7 +23,7 @@ export function formatDuration(seconds: number | null, locale: string): string {
       : seconds < 7200
         ? [seconds / 60, 'minute']
         : [seconds / 3600, 'hour'];
-  return new Intl.NumberFormat(locale, {
+  return new Intl.NumberFormat(intlLocale(locale), {
     style: 'unit',
     unit,
     unitDisplay: 'short',
@@ -52,5 +54,5 @@ export function bucketLabel(
       : long
         ? { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }
         : { timeZone: zone, day: 'numeric', month: 'short' };
-  return new Intl.DateTimeFormat(locale, options).format(new Date(iso));
+  return new Intl.DateTimeFormat(intlLocale(locale), options).format(new Date(iso));
 }

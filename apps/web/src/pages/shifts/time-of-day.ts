@@ -5,17 +5,19 @@
  * shift form all go through here, so no picker speaks another clock than the calendar beside it.
  */
 
+import { intlLocale } from '../../components/format.js';
+
 export type Clock = 'h12' | 'h23';
 
 /** The clock a language writes times with. */
 export function clockOf(locale: string): Clock {
-  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const cycle = new Intl.DateTimeFormat(intlLocale(locale), { hour: 'numeric' }).resolvedOptions().hourCycle;
   return cycle === 'h11' || cycle === 'h12' ? 'h12' : 'h23';
 }
 
 function formatter(locale: string): Intl.DateTimeFormat {
   const clock = clockOf(locale);
-  return new Intl.DateTimeFormat(locale, {
+  return new Intl.DateTimeFormat(intlLocale(locale), {
     hour: clock === 'h12' ? 'numeric' : '2-digit',
     minute: '2-digit',
     hourCycle: clock,
@@ -36,9 +38,11 @@ export function formatTimeOfDay(hhmm: string, locale: string): string {
 export function formatHourLabel(hour: number, locale: string): string {
   const clock = clockOf(locale);
   if (clock === 'h23') return formatTimeOfDay(`${String(hour).padStart(2, '0')}:00`, locale);
-  return new Intl.DateTimeFormat(locale, { hour: 'numeric', hourCycle: clock, timeZone: 'UTC' }).format(
-    dateAt(hour * 60),
-  );
+  return new Intl.DateTimeFormat(intlLocale(locale), {
+    hour: 'numeric',
+    hourCycle: clock,
+    timeZone: 'UTC',
+  }).format(dateAt(hour * 60));
 }
 
 /** Digits of other scripts (Arabic-Indic, Eastern Arabic-Indic) as ASCII digits. */
@@ -56,7 +60,7 @@ const squeeze = (text: string) =>
 /** The words for "before noon" and "after noon" in this language, and the English ones. */
 function dayPeriods(locale: string): { am: string[]; pm: string[] } {
   const periodAt = (hour: number) =>
-    new Intl.DateTimeFormat(locale, { hour: 'numeric', hourCycle: 'h12', timeZone: 'UTC' })
+    new Intl.DateTimeFormat(intlLocale(locale), { hour: 'numeric', hourCycle: 'h12', timeZone: 'UTC' })
       .formatToParts(dateAt(hour * 60))
       .find((p) => p.type === 'dayPeriod')?.value;
   const am = ['am', 'a', periodAt(1)].filter((p): p is string => Boolean(p)).map(squeeze);
