@@ -16,6 +16,7 @@ import type { ServerContext, ServerKeys } from './http/context.js';
 import type { Logger } from './logging.js';
 import type { ChannelId, ConversationIngest } from './messaging/channel.js';
 import { type ChannelOverrides, createChannel } from './messaging/registry.js';
+import { ConsultSignals } from './calls/warm-transfer-signals.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { simulatedBrowserAudio } from './simulator/browser-audio.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
@@ -77,6 +78,7 @@ export async function createContext(
       // Only the simulated carrier can connect a volunteer who answers in the browser.
       browserConnectors: { simulator: connectSimulatedBrowser },
       browserAudio: { simulator: simulatedBrowserAudio },
+      consults: new ConsultSignals(),
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
     callQueue: { running: null, again: false },

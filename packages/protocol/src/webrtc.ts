@@ -75,3 +75,14 @@ export type CallHoldBody = z.infer<typeof CallHoldBody>;
  */
 export const CallTransferBody = z.object({ to: z.string().min(1).max(64) }).strict();
 export type CallTransferBody = z.infer<typeof CallTransferBody>;
+
+/**
+ * Warm transfer (POST /api/calls/:id/warm-transfer): the volunteer on the call asks a colleague
+ * on shift to talk first, with the session offer of their own browser-to-browser connection; the
+ * caller is put on hold meanwhile. The colleague accepts with their answer
+ * (POST …/warm-transfer/accept {sdp}) or declines.
+ */
+export const WarmTransferStartBody = z.object({ to: z.string().min(1).max(64), sdp: Sdp }).strict();
+export type WarmTransferStartBody = z.infer<typeof WarmTransferStartBody>;
+export const WarmTransferAcceptBody = z.object({ sdp: Sdp }).strict();
+export type WarmTransferAcceptBody = z.infer<typeof WarmTransferAcceptBody>;

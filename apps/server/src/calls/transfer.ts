@@ -19,7 +19,7 @@ import { announce } from './wiring.js';
  */
 
 /** The call `member` is on in the browser; refusals say why. */
-async function callToTransfer(ctx: ServerContext, member: Member, callId: string): Promise<CallRow> {
+export async function callToTransfer(ctx: ServerContext, member: Member, callId: string): Promise<CallRow> {
   const call = await findCall(ctx.db, callId);
   if (!call) throw notFound('no such call');
   if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
@@ -28,7 +28,7 @@ async function callToTransfer(ctx: ServerContext, member: Member, callId: string
 }
 
 /** Members on shift now, free, able to answer calls in the browser, the transferring one left out. */
-async function transferableTo(ctx: ServerContext, fromUserId: string): Promise<string[]> {
+export async function transferableTo(ctx: ServerContext, fromUserId: string): Promise<string[]> {
   const busy = await busyUserIds(ctx.db);
   const onShift = await eligibleVolunteers(ctx, ctx.now(), busy);
   const mayAnswer = new Set((await activeUsersHolding(ctx.db, 'calls:answer')).map((u) => u.id));
@@ -46,14 +46,21 @@ export async function callTransferTargets(
   callId: string,
 ): Promise<CallTransferTargetsResponse> {
   await callToTransfer(ctx, member, callId);
-  const ids = await transferableTo(ctx, member.userId);
+  return { targets: await displayNamesOf(ctx, await transferableTo(ctx, member.userId)) };
+}
+
+/** Members' names by id, sorted by name (the warm transfer's invite names who asks). */
+export async function displayNamesOf(
+  ctx: ServerContext,
+  ids: string[],
+): Promise<{ id: string; displayName: string }[]> {
   const names = ids.length
     ? await ctx.db.query<{ id: string; display_name: string }>(
         'select id, display_name from users where id = any($1::text[]) order by display_name, id',
         [ids],
       )
     : [];
-  return { targets: names.map((n) => ({ id: n.id, displayName: n.display_name })) };
+  return names.map((n) => ({ id: n.id, displayName: n.display_name }));
 }
 
 /** `POST /api/calls/:id/transfer {to}`: hands the caller over; the first volunteer's side ends. */

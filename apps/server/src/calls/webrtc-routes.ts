@@ -4,6 +4,10 @@ import {
   CallIdParam,
   CallTransferBody,
   type CallTransferTargetsResponse,
+  WarmTransferAcceptBody,
+  type WarmTransferInviteResponse,
+  WarmTransferStartBody,
+  type WarmTransferStatusResponse,
   WebrtcAnswerBody,
   type WebrtcOfferResponse,
 } from '@llamenos/protocol';
@@ -14,6 +18,15 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
 import { callTransferTargets, transferCall } from './transfer.js';
+import {
+  acceptWarmTransfer,
+  cancelWarmTransfer,
+  declineWarmTransfer,
+  handOverWarmTransfer,
+  incomingWarmTransfer,
+  startWarmTransfer,
+  warmTransferStatus,
+} from './warm-transfer.js';
 import { answerCallerWith, callerOfferFor, holdCall } from './webrtc-signalling.js';
 
 /**
@@ -55,6 +68,43 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
     await transferCall(ctx, memberOf(c), id, to);
     return c.body(null, 204);
   });
+
+  // Warm transfer: talk to the colleague first, the caller on hold (warm-transfer.ts).
+  app.get('/calls/transfers/incoming', requires('calls:answer'), async (c) =>
+    c.json(
+      (await incomingWarmTransfer(ctx, memberOf(c))) satisfies z.input<typeof WarmTransferInviteResponse>,
+    ),
+  );
+
+  app.post('/calls/:id/warm-transfer', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { to, sdp } = await readJson(c, WarmTransferStartBody);
+    await startWarmTransfer(ctx, memberOf(c), id, to, sdp);
+    return c.body(null, 204);
+  });
+
+  app.get('/calls/:id/warm-transfer', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const status = await warmTransferStatus(ctx, memberOf(c), id);
+    return c.json(status satisfies z.input<typeof WarmTransferStatusResponse>);
+  });
+
+  app.post('/calls/:id/warm-transfer/accept', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { sdp } = await readJson(c, WarmTransferAcceptBody);
+    await acceptWarmTransfer(ctx, memberOf(c), id, sdp);
+    return c.body(null, 204);
+  });
+
+  const step = (path: string, run: typeof declineWarmTransfer) =>
+    app.post(`/calls/:id/warm-transfer/${path}`, requires('calls:answer'), async (c) => {
+      const { id } = readParams(c, CallIdParam);
+      await run(ctx, memberOf(c), id);
+      return c.body(null, 204);
+    });
+  step('decline', declineWarmTransfer);
+  step('hand-over', handOverWarmTransfer);
+  step('cancel', cancelWarmTransfer);
 
   return app;
 }

@@ -13,6 +13,7 @@ import { TelephonyNotConfiguredError } from '../telephony/errors.js';
 import type { EventTelephony, Telephony, WebhookTelephony } from '../telephony/provider.js';
 import { createTelephony, type TelephonyOverrides } from '../telephony/registry.js';
 import type { BrowserAudio, BrowserConnector } from './browser.js';
+import type { ConsultSignals } from './warm-transfer-signals.js';
 
 /*
  * What the call router takes from the server context, in one place: the provider adapters,
@@ -41,6 +42,8 @@ export interface TelephonyWiring {
   readonly browserConnectors: Partial<Record<TelephonyProvider, BrowserConnector>>;
   /** WebRTC signalling for browser-answered calls, by provider (browser.ts, webrtc-signalling.ts). */
   readonly browserAudio: Partial<Record<TelephonyProvider, BrowserAudio>>;
+  /** The talks before warm transfers, volunteer to volunteer (warm-transfer.ts). */
+  readonly consults: ConsultSignals;
 }
 
 /** The test overrides given for `provider` (none in production). */

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { setHeld, setMuted, useCallAudio } from '../lib/calls/webrtc.js';
+import { callPeerConnection, setHeld, setMuted, useCallAudio } from '../lib/calls/webrtc.js';
+import { CallNetworkQuality } from './CallNetworkQuality.js';
 import { CallTransfer } from './CallTransfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
@@ -36,6 +37,7 @@ export function CallAudioControls() {
       <p aria-live="polite" data-testid="call-audio-line">
         {line}
       </p>
+      {audio.status === 'connected' && <CallNetworkQuality pc={callPeerConnection()} />}
       {live && audio.noMicrophone && <p className="warning">{t('calls.audio.noMicrophone')}</p>}
       {live && (
         <p className="button-row">

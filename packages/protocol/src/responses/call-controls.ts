@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Sdp } from '../webrtc.js';
 
 /** Answers of the active-call card's controls (hold, transfer). */
 
@@ -11,3 +12,27 @@ export const CallTransferTargetsResponse = z
   .object({ targets: z.array(z.object({ id: z.string(), displayName: z.string() }).strict()) })
   .strict();
 export type CallTransferTargetsResponse = z.infer<typeof CallTransferTargetsResponse>;
+
+/**
+ * A warm transfer as one side sees it (GET /api/calls/:id/warm-transfer): `asking` until the
+ * colleague accepts or declines, `talking` once they accepted (the transferring member gets the
+ * colleague's answer to connect their voices), `none` when there is none (never started, handed
+ * over, cancelled, or the call ended).
+ */
+export const WarmTransferState = z.enum(['none', 'asking', 'talking', 'declined']);
+export type WarmTransferState = z.infer<typeof WarmTransferState>;
+export const WarmTransferStatusResponse = z
+  .object({ state: WarmTransferState, answer: Sdp.nullable() })
+  .strict();
+export type WarmTransferStatusResponse = z.infer<typeof WarmTransferStatusResponse>;
+
+/**
+ * A colleague asking this member to take a call (GET /api/calls/transfers/incoming): who asks (name
+ * only) and their session offer for the talk before the hand-over; null when nobody asks.
+ */
+export const WarmTransferInviteResponse = z
+  .object({
+    invite: z.object({ callId: z.string(), fromName: z.string(), offer: Sdp }).strict().nullable(),
+  })
+  .strict();
+export type WarmTransferInviteResponse = z.infer<typeof WarmTransferInviteResponse>;

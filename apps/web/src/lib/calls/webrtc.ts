@@ -63,6 +63,8 @@ export const callAudioStreams = (): CallAudioStreams | null =>
 export type CallAudioStreams = { callId: string; local: MediaStream | null; remote: MediaStream | null };
 const remoteStream = (s: Session) => (s.player?.srcObject as MediaStream | null | undefined) ?? null;
 export const callAudioState = (): CallAudioState => state;
+/** The connection to the caller, for its statistics (network quality on the card); null when there is none. */
+export const callPeerConnection = (): RTCPeerConnection | null => session?.pc ?? null;
 export const useCallAudio = (): CallAudioState =>
   useSyncExternalStore(
     (listener) => {

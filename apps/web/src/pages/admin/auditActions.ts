@@ -41,6 +41,7 @@ const BY_AREA = {
     'held',
     'resumed',
     'transferred',
+    'transfer-warm-started',
     'records-purged',
     'recording-delete-failed',
   ],
