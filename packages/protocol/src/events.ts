@@ -34,7 +34,14 @@ const CallRingEvent = z
   .strict();
 
 const CallAnsweredEvent = z
-  .object({ type: z.literal('call:answered'), callId: CallId, answeredBy: Pubkey })
+  .object({
+    type: z.literal('call:answered'),
+    callId: CallId,
+    answeredBy: Pubkey,
+    // The colleague's display name, for "Taken by <name>" on the cards of the others it rang
+    // for: a member's name is no secret from other members (every member holds the hub key).
+    answeredByName: z.string().min(1).max(200).optional(),
+  })
   .strict();
 
 const CallOutcome = z.enum(['completed', 'missed', 'voicemail', 'abandoned', 'failed']);

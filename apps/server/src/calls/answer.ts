@@ -1,8 +1,8 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
-import { pubkeyOf } from '../identity/lookup.js';
 import { runQueue } from './ringing.js';
+import { answererOf } from './store/call-detail.js';
 import {
   type CallRow,
   type CallsTable,
@@ -72,11 +72,17 @@ export async function claimCall(
  */
 async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: string | null): Promise<void> {
   const losers = await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now());
-  const pubkey = call.answeredBy ? await pubkeyOf(ctx.db, call.answeredBy) : null;
+  // Named in the event, so the others' cards say "Taken by <name>" instead of going blank.
+  const answerer = call.answeredBy ? await answererOf(ctx.db, call.answeredBy) : null;
   await Promise.allSettled([
     cancelAtProvider(ctx, call, losers).then(() => (losers.length ? runQueue(ctx) : undefined)),
-    pubkey
-      ? announce(ctx, { type: 'call:answered', callId: call.id, answeredBy: pubkey })
+    answerer
+      ? announce(ctx, {
+          type: 'call:answered',
+          callId: call.id,
+          answeredBy: answerer.pubkey,
+          answeredByName: answerer.displayName,
+        })
       : Promise.resolve(),
   ]);
 }

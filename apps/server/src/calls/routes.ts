@@ -4,6 +4,7 @@ import {
   type BanCallResponse,
   BanHashParam,
   type BanListResponse,
+  type CallDetailSchema,
   CallHistoryQuery,
   type CallHistoryResponseSchema,
   CallIdParam,
@@ -20,6 +21,7 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { addBans, removeBan } from './bans.js';
+import { callDetail } from './call-detail.js';
 import {
   activeCalls,
   answerInBrowser,
@@ -70,6 +72,14 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get('/calls', requires('calls:read-all'), async (c) => {
     const query = readQuery(c, CallHistoryQuery);
     return c.json((await callHistory(ctx, query)) satisfies Answer<typeof CallHistoryResponseSchema>);
+  });
+
+  // One call's detail page: any call for calls:read-all, else only a call the member answered
+  // (call-detail.ts checks). Registered after /calls/active and /calls/queue, which it would shadow.
+  app.get('/calls/:id', requires('calls:read'), async (c) => {
+    readQuery(c, NoQuery);
+    const { id } = readParams(c, CallIdParam);
+    return c.json((await callDetail(ctx, memberOf(c), id)) satisfies Answer<typeof CallDetailSchema>);
   });
 
   app.get('/calls/:id/voicemail', requires('calls:read-all'), async (c) => {

@@ -2,8 +2,9 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { notifyIncomingCall } from '../lib/calls/notify.js';
 import { isRingtoneMuted, onRingtoneMuteChange, setRingtoneMuted } from '../lib/calls/ringtone.js';
-import { answer, type RingingCall, useCalls } from '../lib/calls/store.js';
+import { answer, type RingingCall, type TakenCall, useCalls } from '../lib/calls/store.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { userTextIn } from './UserText.js';
 
 /** True while the person is typing somewhere: focus must not be taken from them then. */
 function isTyping(): boolean {
@@ -69,14 +70,36 @@ function CallCard({ call, autoFocus }: { call: RingingCall; autoFocus: boolean }
   );
 }
 
+/** A call that rang for this member and a colleague answered: who took it, for a few seconds. */
+function TakenCard({ call }: { call: TakenCall }) {
+  const { t } = useTranslation();
+  return (
+    <article
+      className="incoming-call taken-call"
+      aria-labelledby={`taken-${call.id}`}
+      data-testid="taken-call"
+    >
+      <h2 id={`taken-${call.id}`} className="incoming-call-title">
+        {call.callerLast4
+          ? t('calls.incomingFrom', { last4: call.callerLast4 })
+          : t('calls.incomingWithheld')}
+      </h2>
+      <p data-testid="taken-by">
+        {call.by ? userTextIn(t, 'calls.takenBy', { name: call.by }) : t('calls.takenByOther')}
+      </p>
+    </article>
+  );
+}
+
 /** Calls ringing for this member, announced to screen readers as they arrive. */
 export function IncomingCallCards() {
   const { t } = useTranslation();
-  const { ringing, notice, error, active } = useCalls();
+  const { ringing, taken, notice, error, active } = useCalls();
   return (
     <>
       <div aria-live="assertive" aria-atomic="false" className="incoming-calls">
         {!active && ringing.map((call, i) => <CallCard key={call.id} call={call} autoFocus={i === 0} />)}
+        {!active && taken.map((call) => <TakenCard key={call.id} call={call} />)}
       </div>
       <p role="status" className="call-notice" data-testid="call-notice">
         {notice === 'taken' ? t('calls.takenByOther') : notice === 'gone' ? t('calls.noLongerWaiting') : ''}

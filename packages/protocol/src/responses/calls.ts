@@ -61,6 +61,25 @@ export const CallQueueBoardSchema = z.object({
 });
 export type CallQueueBoard = z.infer<typeof CallQueueBoardSchema>;
 
+/**
+ * `GET /api/calls/:id`: one call as its detail page shows it. What the server may see: times,
+ * outcome, the caller's last four digits, whether a voicemail was left. Who answered and who
+ * was rung are in the clear only while the call is live (`answeredBy`, `ringing`, user ids);
+ * once it ended they are in `call.metaEnvelope`, sealed for the holders of calls:read-all, and
+ * only they get it. A volunteer (who may open only calls they answered) gets `answeredByMe`.
+ */
+export const CallDetailSchema = z.object({
+  call: CallViewSchema,
+  /** Seconds from the answer to the end (or to now, while live); null if nobody answered. */
+  talkSeconds: z.number().int().nonnegative().nullable(),
+  /** Seconds the caller waited: to the answer, or to the end if nobody answered. */
+  waitSeconds: z.number().int().nonnegative().nullable(),
+  /** User ids of the volunteers ringing for the call right now (calls:read-all only). */
+  ringing: z.array(z.string()),
+  answeredByMe: z.boolean(),
+});
+export type CallDetail = z.infer<typeof CallDetailSchema>;
+
 /** `GET /api/calls` (history). */
 export const CallHistoryResponseSchema = z.object({
   calls: z.array(CallViewSchema),

@@ -22,8 +22,21 @@ export interface RingingCall {
 
 export type CallNotice = 'taken' | 'gone' | null;
 
+/** A call that was ringing for this member and that a colleague answered: "Taken by <name>". */
+export interface TakenCall {
+  id: string;
+  callerLast4: string | null;
+  /** The colleague's display name, as the call:answered event carries it (null: not said). */
+  by: string | null;
+}
+
+/** How long a taken call's card stays, saying who took it, before it goes. */
+export const TAKEN_CARD_MS = 5_000;
+
 export interface CallsState {
   ringing: RingingCall[];
+  /** Calls that rang for this member and were just answered by someone else (for a few seconds). */
+  taken: TakenCall[];
   active: CallView | null;
   /** The call this member was on and that ended, until dismissed (for "Write a note"). */
   ended: { id: string; callerLast4: string | null } | null;
@@ -32,13 +45,22 @@ export interface CallsState {
   error: unknown;
 }
 
-const EMPTY: CallsState = { ringing: [], active: null, ended: null, notice: null, busy: false, error: null };
+const EMPTY: CallsState = {
+  ringing: [],
+  taken: [],
+  active: null,
+  ended: null,
+  notice: null,
+  busy: false,
+  error: null,
+};
 let state: CallsState = EMPTY;
 const listeners = new Set<() => void>();
 /** Calls this tab knows are no longer ringing for it: a slow refresh must not bring them back. */
 const settled = new Set<string>();
 let me: Me | null = null;
 let generation = 0;
+const takenTimers = new Map<string, ReturnType<typeof setTimeout>>();
 const POLL_MS = 30_000;
 
 function set(next: Partial<CallsState>): void {
@@ -101,11 +123,26 @@ function onRing(): void {
   void refreshCalls();
 }
 
-function onAnswered(callId: string, answeredBy: string): void {
+function onAnswered(callId: string, answeredBy: string, answeredByName: string | undefined): void {
   if (answeredBy !== me?.pubkey) {
     settle(callId);
-    if (state.ringing.some((c) => c.id === callId))
-      set({ ringing: state.ringing.filter((c) => c.id !== callId) });
+    const rang = state.ringing.find((c) => c.id === callId);
+    if (rang) {
+      // The card stays a moment to say who took it, rather than vanishing mid-reach for Answer.
+      const taken: TakenCall = { id: callId, callerLast4: rang.callerLast4, by: answeredByName ?? null };
+      set({
+        ringing: state.ringing.filter((c) => c.id !== callId),
+        taken: [...state.taken.filter((c) => c.id !== callId), taken],
+      });
+      clearTimeout(takenTimers.get(callId));
+      takenTimers.set(
+        callId,
+        setTimeout(() => {
+          takenTimers.delete(callId);
+          set({ taken: state.taken.filter((c) => c.id !== callId) });
+        }, TAKEN_CARD_MS),
+      );
+    }
   }
   void refreshCalls();
 }
@@ -125,7 +162,7 @@ export function startCalls(member: Me): () => void {
   me = member;
   const offs = [
     onHubEvent('call:ring', onRing),
-    onHubEvent('call:answered', (p) => onAnswered(p.callId, p.answeredBy)),
+    onHubEvent('call:answered', (p) => onAnswered(p.callId, p.answeredBy, p.answeredByName)),
     onHubEvent('call:ended', (p) => onEnded(p.callId)),
     onHubEvent('shift:changed', onRing),
     onResync(() => void refreshCalls()),
@@ -144,6 +181,8 @@ export function startCalls(member: Me): () => void {
     generation += 1;
     closeAllCallNotifications();
     settled.clear();
+    for (const timer of takenTimers.values()) clearTimeout(timer);
+    takenTimers.clear();
     state = EMPTY;
     stopRingtone();
     setOnCall(false);
