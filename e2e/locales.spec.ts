@@ -28,6 +28,14 @@ const SHIPPED = LOCALE_CODES.filter((code) =>
 );
 
 /**
+ * Every language is walked on the phone, where text has the least room. At desktop size the
+ * languages whose text runs longest (fr, tl, ru), Arabic (right to left), Chinese (no spaces to
+ * break lines at) and English are walked too; the other seven at desktop size would add a third
+ * to this test's time for an overflow the phone walk of the same strings would almost surely show.
+ */
+const DESKTOP_CHECKED = new Set(['en', 'ar', 'fr', 'tl', 'ru', 'zh-Hans']);
+
+/**
  * Checked with axe here: French at both sizes, English and Arabic on the phone (a11y.spec.ts
  * checks them at desktop size). Together: en, ar and one more, at phone and desktop size.
  */
@@ -50,7 +58,7 @@ async function axeViolations(page: Page): Promise<string[]> {
     );
 }
 
-test('every language, every main screen, phone and desktop: no sideways scrolling, no cut-off text', async ({
+test('every language, every main screen, on a phone (and six at desktop size): no sideways scrolling, no cut-off text', async ({
   page: desktop,
   browser,
   hotline,
@@ -70,8 +78,9 @@ test('every language, every main screen, phone and desktop: no sideways scrollin
     ['phone', phone],
   ] as const;
   for (const locale of SHIPPED) {
-    await test.step(`${locale}: every screen at both sizes`, async () => {
+    await test.step(`${locale}: every screen`, async () => {
       for (const [size, page] of sizes) {
+        if (size === 'desktop' && !DESKTOP_CHECKED.has(locale)) continue;
         await chooseLanguage(page, locale);
         for (const [name, path] of screens) {
           await openScreen(page, path);
