@@ -1,47 +1,29 @@
 import type { CustomFieldDefinition } from '@llamenos/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RowAction } from '../../components/DataTable.js';
-import { UserText } from '../../components/UserText.js';
+import {
+  type FieldDraft,
+  FieldListEditor,
+  type FieldListWords,
+  idFrom,
+  lines,
+  nextDraftKey,
+  useFocusAfterRender,
+} from './FieldListEditor.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 import type { SectionProps } from './SimpleSections.js';
 
 type FieldType = CustomFieldDefinition['type'];
 const TYPES: FieldType[] = ['text', 'number', 'select', 'checkbox', 'date'];
 
-interface DraftField {
-  /** Local identity for React and focus, stable while rows move. */
-  key: number;
-  id: string;
-  /** Saved ids are fixed: encrypted notes store values under them. */
-  saved: boolean;
-  label: string;
-  type: FieldType;
-  required: boolean;
-  options: string;
+interface DraftField extends FieldDraft<FieldType> {
   /** A number field's bounds as typed ("" for none). */
   min: string;
   max: string;
 }
 
-let nextKey = 1;
-
-/** A field id from its label: lowercase ASCII, digits and _; labels in other scripts get a numbered id. */
-function idFromLabel(label: string, taken: string[]): string {
-  const base =
-    label
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '_')
-      .replace(/^[^a-z]+|_+$/g, '')
-      .slice(0, 32) || 'field';
-  let id = base;
-  for (let n = 2; taken.includes(id); n++) id = `${base}_${n}`;
-  return id;
-}
-
 const toDraft = (f: CustomFieldDefinition): DraftField => ({
-  key: nextKey++,
+  key: nextDraftKey(),
   id: f.id,
   saved: true,
   label: f.label,
@@ -70,12 +52,9 @@ export function boundsOf(draft: { type: FieldType; min: string; max: string }): 
 export function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
   const ids = fields.filter((f) => f.saved).map((f) => f.id);
   return fields.map((f, index) => {
-    const id = f.saved ? f.id : idFromLabel(f.label, ids);
+    const id = f.saved ? f.id : idFrom(f.label, ids, 'field');
     if (!f.saved) ids.push(id);
-    const options = f.options
-      .split('\n')
-      .map((o) => o.trim())
-      .filter(Boolean);
+    const options = lines(f.options);
     return {
       id,
       label: f.label.trim(),
@@ -88,81 +67,54 @@ export function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
   });
 }
 
-/**
- * The draft list and its edits. Moving a row re-inserts it in the DOM, which drops focus, so
- * each change names the element to focus next; moves and removals are announced.
- */
+/** The draft list; moving and removing are FieldListEditor's, adding is the section's button. */
 function useDraftFields(initial: CustomFieldDefinition[]) {
-  const { t } = useTranslation();
   const [fields, setFields] = useState<DraftField[]>(() =>
     [...initial].sort((a, b) => a.order - b.order).map(toDraft),
   );
   const [announcement, setAnnouncement] = useState('');
-  const focusNext = useRef<string | null>(null);
-
-  useEffect(() => {
-    if (!focusNext.current) return;
-    document.getElementById(focusNext.current)?.focus();
-    focusNext.current = null;
-  });
-
-  const named = (field: DraftField) => field.label || t('customFields.untitled');
-
-  const update = (key: number, change: Partial<DraftField>) =>
-    setFields(fields.map((f) => (f.key === key ? { ...f, ...change } : f)));
-
-  function move(index: number, by: -1 | 1, button: 'up' | 'down') {
-    const target = index + by;
-    const field = fields[index];
-    if (!field || target < 0 || target >= fields.length) return;
-    const next = [...fields];
-    next.splice(index, 1);
-    next.splice(target, 0, field);
-    setFields(next);
-    // At the top or bottom the pressed button is disabled; focus its enabled twin instead.
-    const edge = (button === 'up' && target === 0) || (button === 'down' && target === next.length - 1);
-    focusNext.current = `cf-${field.key}-${edge ? (button === 'up' ? 'down' : 'up') : button}`;
-    setAnnouncement(t('customFields.moved', { label: named(field), position: target + 1 }));
-  }
+  const focusNext = useFocusAfterRender();
 
   function add() {
-    const key = nextKey++;
+    const key = nextDraftKey();
     setFields([
       ...fields,
       { key, id: '', saved: false, label: '', type: 'text', required: false, options: '', min: '', max: '' },
     ]);
-    focusNext.current = `cf-${key}-label`;
-  }
-
-  function remove(index: number) {
-    const field = fields[index];
-    if (!field) return;
-    const next = fields.filter((_, i) => i !== index);
-    setFields(next);
-    const neighbour = next[index] ?? next[index - 1];
-    focusNext.current = neighbour ? `cf-${neighbour.key}-label` : 'cf-add';
-    setAnnouncement(t('customFields.removed', { label: named(field) }));
+    focusNext(`cf-${key}-label`);
   }
 
   /** After a save the ids chosen for new fields are fixed, even if the label changes. */
   const markSaved = (definitions: CustomFieldDefinition[]) =>
     setFields(fields.map((f, i) => ({ ...f, id: definitions[i]?.id ?? f.id, saved: true })));
 
-  return { fields, announcement, update, move, add, remove, markSaved };
+  return { fields, setFields, announcement, setAnnouncement, add, markSaved };
 }
 
-/** One field of the list, where it stands, and the edits it can make. */
-interface FieldRowProps {
-  field: DraftField;
-  index: number;
-  last: boolean;
-  edits: Pick<ReturnType<typeof useDraftFields>, 'update' | 'move' | 'remove'>;
+/** The note form's words for the shared field editor. */
+function useFieldWords(): FieldListWords<FieldType> {
+  const { t } = useTranslation();
+  return {
+    fieldN: (n) => t('customFields.fieldN', { n }),
+    untitled: t('customFields.untitled'),
+    label: t('customFields.label'),
+    type: t('customFields.type'),
+    typeName: (type) => t(`customFields.types.${type}`),
+    required: t('customFields.required'),
+    options: t('customFields.options'),
+    up: t('customFields.up'),
+    down: t('customFields.down'),
+    remove: t('customFields.remove'),
+    moved: (label, position) => t('customFields.moved', { label, position }),
+    removed: (label) => t('customFields.removed', { label }),
+  };
 }
 
 /** The extra fields volunteers fill in on a call note: add, remove, reorder with buttons, edit. */
 export function CustomFieldsSection({ settings, readOnly, save, onReload }: SectionProps) {
   const { t } = useTranslation();
   const draft = useDraftFields(settings.customFields);
+  const words = useFieldWords();
   const { fields } = draft;
 
   return (
@@ -178,13 +130,24 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
     >
       <p className="hint">{t('customFields.help')}</p>
       {fields.length === 0 && <p>{t('customFields.none')}</p>}
-      <ol className="field-list">
-        {fields.map((field, index) => (
-          <li key={field.key}>
-            <CustomFieldEditor field={field} index={index} last={index === fields.length - 1} edits={draft} />
-          </li>
-        ))}
-      </ol>
+      <FieldListEditor
+        idPrefix="cf"
+        fields={fields}
+        onChange={draft.setFields}
+        types={TYPES}
+        hasChoices={(type) => type === 'select'}
+        words={words}
+        announce={draft.setAnnouncement}
+        focusAfterRemove={{ neighbourOr: 'cf-add' }}
+        afterChoices={(field, update) => (
+          <>
+            {field.type === 'number' && <NumberBounds field={field} update={update} />}
+            <p className="hint">
+              {field.saved ? t('customFields.savedId', { id: field.id }) : t('customFields.newId')}
+            </p>
+          </>
+        )}
+      />
       <p>
         <button type="button" id="cf-add" className="secondary" onClick={draft.add}>
           {t('customFields.add')}
@@ -194,76 +157,6 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
         {draft.announcement}
       </p>
     </SettingsSectionForm>
-  );
-}
-
-/** One field's label, type, required box, choices (for a list) and its move/remove buttons. */
-function CustomFieldEditor({ field, index, last, edits }: FieldRowProps) {
-  const { t } = useTranslation();
-  const id = (part: string) => `cf-${field.key}-${part}`;
-  const update = (change: Partial<DraftField>) => edits.update(field.key, change);
-  return (
-    <fieldset className="custom-field">
-      <legend>
-        {t('customFields.fieldN', { n: index + 1 })}
-        {field.label && (
-          <>
-            : <UserText>{field.label}</UserText>
-          </>
-        )}
-      </legend>
-      <div className="field-grid">
-        <div>
-          <label htmlFor={id('label')}>{t('customFields.label')}</label>
-          <input
-            id={id('label')}
-            required
-            maxLength={80}
-            value={field.label}
-            onChange={(e) => update({ label: e.target.value })}
-          />
-        </div>
-        <div>
-          <label htmlFor={id('type')}>{t('customFields.type')}</label>
-          <select
-            id={id('type')}
-            value={field.type}
-            onChange={(e) => update({ type: e.target.value as FieldType })}
-          >
-            {TYPES.map((type) => (
-              <option key={type} value={type}>
-                {t(`customFields.types.${type}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={field.required}
-          onChange={(e) => update({ required: e.target.checked })}
-        />
-        {t('customFields.required')}
-      </label>
-      {field.type === 'select' && (
-        <>
-          <label htmlFor={id('options')}>{t('customFields.options')}</label>
-          <textarea
-            id={id('options')}
-            required
-            rows={3}
-            value={field.options}
-            onChange={(e) => update({ options: e.target.value })}
-          />
-        </>
-      )}
-      {field.type === 'number' && <NumberBounds field={field} update={update} />}
-      <p className="hint">
-        {field.saved ? t('customFields.savedId', { id: field.id }) : t('customFields.newId')}
-      </p>
-      <FieldMoves field={field} index={index} last={last} edits={edits} />
-    </fieldset>
   );
 }
 
@@ -311,34 +204,5 @@ function NumberBounds({
       </div>
       <p className="hint">{t('customFields.boundsHint')}</p>
     </>
-  );
-}
-
-/** Up, Down and Remove for one field; the moves keep focus on the pressed button (useDraftFields). */
-function FieldMoves({ field, index, last, edits }: FieldRowProps) {
-  const { t } = useTranslation();
-  return (
-    <div className="button-row compact">
-      <RowAction
-        id={`cf-${field.key}-up`}
-        action={t('customFields.up')}
-        item={field.label}
-        disabled={index === 0}
-        onClick={() => edits.move(index, -1, 'up')}
-      />
-      <RowAction
-        id={`cf-${field.key}-down`}
-        action={t('customFields.down')}
-        item={field.label}
-        disabled={last}
-        onClick={() => edits.move(index, 1, 'down')}
-      />
-      <RowAction
-        action={t('customFields.remove')}
-        item={field.label}
-        danger
-        onClick={() => edits.remove(index)}
-      />
-    </div>
   );
 }

@@ -5,11 +5,20 @@ import {
   type ReportsSettings,
   type ReportType,
 } from '@llamenos/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
 import { languageName } from '../../components/format.js';
 import { UserText } from '../../components/UserText.js';
+import {
+  type FieldDraft,
+  FieldListEditor,
+  type FieldListWords,
+  idFrom,
+  lines,
+  nextDraftKey,
+  useFocusAfterRender,
+} from './FieldListEditor.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 import type { SectionProps } from './SimpleSections.js';
 
@@ -17,23 +26,19 @@ import type { SectionProps } from './SimpleSections.js';
  * Report types: named forms reporters fill in (typed fields, required flags, choices, a category
  * list, labels translated into every enabled language), archived rather than deleted so reports
  * already filed under a type stay readable; and the limits on attachments and how long reports
- * are kept. Modelled on the note custom fields (CustomFieldsSection): the ids of saved types
- * and fields never change, since sealed reports store values under them.
+ * are kept. The fields are edited with the note fields' editor (FieldListEditor): the ids of
+ * saved types and fields never change, since sealed reports store values under them.
  */
+
+export { idFrom };
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 type Unit = 'MiB' | 'GiB';
 
-interface DraftField {
-  key: number;
-  id: string;
-  saved: boolean;
-  label: string;
+interface DraftField extends FieldDraft<ReportFieldType> {
+  /** The label in the other enabled languages. */
   labels: Record<string, string>;
-  type: ReportFieldType;
-  required: boolean;
-  options: string;
 }
 
 interface DraftType {
@@ -48,28 +53,6 @@ interface DraftType {
   fields: DraftField[];
 }
 
-let nextKey = 1;
-
-/** An id from a name: lowercase ASCII, digits and `_` (and `-` for types); other scripts get a numbered id. */
-export function idFrom(name: string, taken: readonly string[], fallback: string, dash = false): string {
-  const base =
-    name
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(dash ? /[^a-z0-9-]+/g : /[^a-z0-9]+/g, '_')
-      .replace(/^[^a-z]+|[_-]+$/g, '')
-      .slice(0, 32) || fallback;
-  let id = base;
-  for (let n = 2; taken.includes(id); n++) id = `${base}_${n}`;
-  return id;
-}
-
-const lines = (text: string) =>
-  text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-
 /** Translations that were filled in, or nothing (the plain label is used for the rest). */
 function translations(values: Record<string, string>): Record<string, string> | undefined {
   const filled = Object.entries(values)
@@ -79,7 +62,7 @@ function translations(values: Record<string, string>): Record<string, string> | 
 }
 
 const toDraftField = (f: ReportFieldDefinition): DraftField => ({
-  key: nextKey++,
+  key: nextDraftKey(),
   id: f.id,
   saved: true,
   label: f.label,
@@ -90,7 +73,7 @@ const toDraftField = (f: ReportFieldDefinition): DraftField => ({
 });
 
 const toDraftType = (t: ReportType): DraftType => ({
-  key: nextKey++,
+  key: nextDraftKey(),
   id: t.id,
   saved: true,
   name: t.name,
@@ -180,12 +163,7 @@ const withSavedIds = (all: DraftType[], saved: ReportType[]): DraftType[] =>
 function useDrafts(initial: ReportType[]) {
   const [types, setTypes] = useState<DraftType[]>(() => initial.map(toDraftType));
   const [announcement, setAnnouncement] = useState('');
-  const focusNext = useRef<string | null>(null);
-  useEffect(() => {
-    if (!focusNext.current) return;
-    document.getElementById(focusNext.current)?.focus();
-    focusNext.current = null;
-  });
+  const focusNext = useFocusAfterRender();
   const updateType = (key: number, change: Partial<DraftType>) =>
     setTypes((all) => all.map((t) => (t.key === key ? { ...t, ...change } : t)));
   const updateFields = (typeKey: number, edit: (fields: DraftField[]) => DraftField[]) =>
@@ -193,47 +171,21 @@ function useDrafts(initial: ReportType[]) {
   return {
     types,
     announcement,
+    setAnnouncement,
     updateType,
     addType: () => {
-      const key = nextKey++;
+      const key = nextDraftKey();
       setTypes((all) => [...all, blankType(key)]);
-      focusNext.current = `rt-${key}-name`;
+      focusNext(`rt-${key}-name`);
     },
     removeType: (key: number) => {
       setTypes((all) => all.filter((t) => t.key !== key));
-      focusNext.current = 'rt-add';
+      focusNext('rt-add');
     },
     addField: (typeKey: number) => {
-      const key = nextKey++;
+      const key = nextDraftKey();
       updateFields(typeKey, (fields) => [...fields, blankField(key)]);
-      focusNext.current = `rf-${key}-label`;
-    },
-    updateField: (typeKey: number, key: number, change: Partial<DraftField>) =>
-      updateFields(typeKey, (fields) => fields.map((f) => (f.key === key ? { ...f, ...change } : f))),
-    moveField: (
-      typeKey: number,
-      index: number,
-      by: -1 | 1,
-      label: string,
-      button: 'up' | 'down',
-      count: number,
-    ) => {
-      const target = index + by;
-      if (target < 0 || target >= count) return;
-      updateFields(typeKey, (fields) => {
-        const next = [...fields];
-        const [field] = next.splice(index, 1);
-        if (field) next.splice(target, 0, field);
-        const edge = (button === 'up' && target === 0) || (button === 'down' && target === count - 1);
-        if (field) focusNext.current = `rf-${field.key}-${edge ? (button === 'up' ? 'down' : 'up') : button}`;
-        return next;
-      });
-      setAnnouncement(label);
-    },
-    removeField: (typeKey: number, key: number, label: string) => {
-      updateFields(typeKey, (fields) => fields.filter((f) => f.key !== key));
-      focusNext.current = `rt-${typeKey}-add-field`;
-      setAnnouncement(label);
+      focusNext(`rf-${key}-label`);
     },
     markSaved: (saved: ReportType[]) => setTypes((all) => withSavedIds(all, saved)),
   };
@@ -461,21 +413,52 @@ function TypeEditor({
   );
 }
 
+/** A report form's words for the shared field editor. */
+function useFieldWords(): FieldListWords<ReportFieldType> {
+  const { t } = useTranslation();
+  return {
+    fieldN: (n) => t('reports.admin.fieldN', { n }),
+    untitled: t('reports.admin.untitledField'),
+    label: t('reports.admin.fieldLabel'),
+    type: t('reports.admin.fieldType'),
+    typeName: (type) => t(`reports.admin.fieldTypes.${type}`),
+    required: t('reports.admin.required'),
+    options: t('reports.admin.options'),
+    up: t('reports.admin.up'),
+    down: t('reports.admin.down'),
+    remove: t('reports.admin.removeField'),
+    moved: (label, position) => t('reports.admin.moved', { label, position }),
+    removed: (label) => t('reports.admin.removed', { label }),
+  };
+}
+
 /** The type's fields, in the order the form shows them. */
 function TypeFields({ type, languages, drafts }: { type: DraftType; languages: string[]; drafts: Drafts }) {
   const { t } = useTranslation();
+  const words = useFieldWords();
   return (
     <>
       <h3>{t('reports.admin.fields')}</h3>
       {type.fields.some((f) => f.saved) && <p className="hint">{t('reports.admin.savedFieldHint')}</p>}
       {type.fields.length === 0 && <p>{t('reports.admin.noFields')}</p>}
-      <ol className="field-list">
-        {type.fields.map((field, i) => (
-          <li key={field.key}>
-            <FieldEditor type={type} field={field} index={i} languages={languages} drafts={drafts} />
-          </li>
-        ))}
-      </ol>
+      <FieldListEditor
+        idPrefix="rf"
+        fields={type.fields}
+        onChange={(fields) => drafts.updateType(type.key, { fields })}
+        types={REPORT_FIELD_TYPES}
+        hasChoices={(fieldType) => fieldType === 'choice' || fieldType === 'multiChoice'}
+        words={words}
+        announce={drafts.setAnnouncement}
+        focusAfterRemove={{ always: `rt-${type.key}-add-field` }}
+        afterLabel={(field, update) => (
+          <TranslationInputs
+            idPrefix={`rf-${field.key}-label`}
+            languages={languages}
+            values={field.labels}
+            onChange={(labels) => update({ labels })}
+          />
+        )}
+      />
     </>
   );
 }
@@ -511,171 +494,6 @@ function TypeActions({ type, drafts }: { type: DraftType; drafts: Drafts }) {
           onClick={() => drafts.removeType(type.key)}
         />
       )}
-    </div>
-  );
-}
-
-function FieldEditor({
-  type,
-  field,
-  index,
-  languages,
-  drafts,
-}: {
-  type: DraftType;
-  field: DraftField;
-  index: number;
-  languages: string[];
-  drafts: Drafts;
-}) {
-  const { t } = useTranslation();
-  const id = (part: string) => `rf-${field.key}-${part}`;
-  const update = (change: Partial<DraftField>) => drafts.updateField(type.key, field.key, change);
-  const named = field.label || t('reports.admin.untitledField');
-  const choices = field.type === 'choice' || field.type === 'multiChoice';
-  return (
-    <fieldset className="custom-field">
-      <legend>
-        {t('reports.admin.fieldN', { n: index + 1 })}
-        {field.label && (
-          <>
-            : <UserText>{field.label}</UserText>
-          </>
-        )}
-      </legend>
-      <FieldLabelAndType field={field} id={id} update={update} />
-      <TranslationInputs
-        idPrefix={id('label')}
-        languages={languages}
-        values={field.labels}
-        onChange={(labels) => update({ labels })}
-      />
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={field.required}
-          onChange={(e) => update({ required: e.target.checked })}
-        />
-        {t('reports.admin.required')}
-      </label>
-      {choices && (
-        <>
-          <label htmlFor={id('options')}>{t('reports.admin.options')}</label>
-          <textarea
-            id={id('options')}
-            required
-            rows={3}
-            dir="auto"
-            value={field.options}
-            onChange={(e) => update({ options: e.target.value })}
-          />
-        </>
-      )}
-      <FieldActions type={type} field={field} index={index} drafts={drafts} named={named} />
-    </fieldset>
-  );
-}
-
-/** The field's label (in the first language) and what kind of answer it takes. */
-function FieldLabelAndType({
-  field,
-  id,
-  update,
-}: {
-  field: DraftField;
-  id: (part: string) => string;
-  update: (change: Partial<DraftField>) => void;
-}) {
-  const { t } = useTranslation();
-  return (
-    <div className="field-grid">
-      <div>
-        <label htmlFor={id('label')}>{t('reports.admin.fieldLabel')}</label>
-        <input
-          id={id('label')}
-          required
-          maxLength={80}
-          dir="auto"
-          value={field.label}
-          onChange={(e) => update({ label: e.target.value })}
-        />
-      </div>
-      <div>
-        <label htmlFor={id('type')}>{t('reports.admin.fieldType')}</label>
-        <select
-          id={id('type')}
-          value={field.type}
-          onChange={(e) => update({ type: e.target.value as ReportFieldType })}
-        >
-          {REPORT_FIELD_TYPES.map((ft) => (
-            <option key={ft} value={ft}>
-              {t(`reports.admin.fieldTypes.${ft}`)}
-            </option>
-          ))}
-        </select>
-      </div>
-    </div>
-  );
-}
-
-/** Move the field up or down, or remove it; each move is announced. */
-function FieldActions({
-  type,
-  field,
-  index,
-  drafts,
-  named,
-}: {
-  type: DraftType;
-  field: DraftField;
-  index: number;
-  drafts: Drafts;
-  /** The field's label, or a stand-in while it has none. */
-  named: string;
-}) {
-  const { t } = useTranslation();
-  const id = (part: string) => `rf-${field.key}-${part}`;
-  const count = type.fields.length;
-  return (
-    <div className="button-row compact">
-      <RowAction
-        id={id('up')}
-        action={t('reports.admin.up')}
-        item={named}
-        disabled={index === 0}
-        onClick={() =>
-          drafts.moveField(
-            type.key,
-            index,
-            -1,
-            t('reports.admin.moved', { label: named, position: index }),
-            'up',
-            count,
-          )
-        }
-      />
-      <RowAction
-        id={id('down')}
-        action={t('reports.admin.down')}
-        item={named}
-        disabled={index === count - 1}
-        onClick={() =>
-          drafts.moveField(
-            type.key,
-            index,
-            1,
-            t('reports.admin.moved', { label: named, position: index + 2 }),
-            'down',
-            count,
-          )
-        }
-      />
-      <RowAction
-        action={t('reports.admin.removeField')}
-        item={named}
-        danger
-        onClick={() => drafts.removeField(type.key, field.key, t('reports.admin.removed', { label: named }))}
-      />
     </div>
   );
 }
