@@ -12,6 +12,7 @@ import {
   type LegRow,
   lockAnsweringLeg,
   markLegInProgress,
+  placedAtProvider,
   releaseLegs,
 } from './store.js';
 import { announce, controlAdapter, errorInfo, inBackground } from './wiring.js';
@@ -93,7 +94,7 @@ async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: stri
  * the queue may ring their volunteers for another call (store/legs.ts, releasing_since).
  */
 export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: LegRow[]): Promise<void> {
-  const placed = legs.filter((l) => l.kind === 'phone' && l.providerLegId);
+  const placed = legs.filter((l) => placedAtProvider(l) && l.providerLegId);
   if (!placed.length) return;
   try {
     const adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);

@@ -3,9 +3,9 @@ import type { CallRow } from './store.js';
 import { errorInfo } from './wiring.js';
 
 /**
- * Connecting a volunteer who answered in the browser. Only the simulated carrier can do it
- * today (it bridges the waiting caller to the browser); real providers need WebRTC client
- * legs, which are not built, so the router never rings browsers on them.
+ * Connecting a volunteer who answered in the app, on the simulated carrier (it bridges the
+ * waiting caller to the browser). Real providers ring browsers as legs of their own SDKs
+ * instead (ringing.ts, `ringsBrowsers`), answered like phone legs, and need no connector.
  * The context builder gives the simulator's connector (ctx.telephony.browserConnectors), keeping
  * the router free of simulator code.
  */

@@ -2,7 +2,15 @@ import type { HotlineSettings } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import type { Instruction, Prompt } from '../telephony/provider.js';
 import { claimCall } from './answer.js';
-import { bindProviderLeg, type CallRow, findCall, findLeg, type LegRow, markLegInProgress } from './store.js';
+import {
+  bindProviderLeg,
+  type CallRow,
+  findCall,
+  findLeg,
+  type LegRow,
+  markLegInProgress,
+  placedAtProvider,
+} from './store.js';
 import { VOICES, type VoiceLanguage } from './voice/index.js';
 
 /**
@@ -223,7 +231,7 @@ export interface LegStep {
 /** The leg exists, belongs to the call, and (once known) is the provider leg that called us. */
 async function legFor(ctx: ServerContext, { callId, legId, providerLegId }: LegStep): Promise<LegRow | null> {
   const leg = await findLeg(ctx.db, legId);
-  if (!leg || leg.callId !== callId || leg.kind !== 'phone') return null;
+  if (!leg || leg.callId !== callId || !placedAtProvider(leg)) return null;
   if (leg.providerLegId && leg.providerLegId !== providerLegId) return null;
   if (!leg.providerLegId) await bindProviderLeg(ctx.db, legId, providerLegId);
   return leg;
@@ -268,7 +276,7 @@ export async function answerDocument(
   if (digits !== '1') return hangupWith('en', 'goodbye');
   // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).
   if (!leg.userId) return hangupWith('en', 'over');
-  const result = await claimCall(ctx, callId, leg.userId, leg.id, 'phone');
+  const result = await claimCall(ctx, callId, leg.userId, leg.id, leg.kind);
   if (result.outcome === 'lost') {
     const answered = result.call?.status === 'answered';
     return hangupWith('en', answered ? 'taken' : 'over');

@@ -14,6 +14,7 @@ import {
   findCall,
   findCallByProviderId,
   legFromRow,
+  PLACED_AT_PROVIDER_SQL,
 } from './store.js';
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
@@ -140,7 +141,7 @@ export async function legStatusChanged(
   const rows = await ctx.db.query<CallLegsTable>(
     `update call_legs set status = $3, provider_leg_id = coalesce(provider_leg_id, $4),
         ended_at = case when $5 then coalesce(ended_at, $6::timestamptz) else ended_at end
-      where id = $1 and call_id = $2 and kind = 'phone' and (provider_leg_id is null or provider_leg_id = $4)
+      where id = $1 and call_id = $2 and ${PLACED_AT_PROVIDER_SQL} and (provider_leg_id is null or provider_leg_id = $4)
         and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
         and not ($3 in ('queued', 'ringing') and status = 'in-progress')
       returning *`,

@@ -6,11 +6,11 @@ import type { ServerContext } from '../http/context.js';
 import { reachOf } from '../identity/lookup.js';
 import { openPhone } from '../identity/phone.js';
 import { eligibleVolunteers } from '../shifts/views.js';
+import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
 import { allocate } from './queue.js';
 import {
-  anyCallWaiting,
   busyUserIds,
   type CallRow,
   type CallsTable,
@@ -62,7 +62,20 @@ interface Target {
   userId: string;
   kind: LegKind;
   phoneEnc: string | null;
+  /**
+   * Placed by a provider request (a phone, or a browser the provider's SDK rings): pending until
+   * the provider has it. Otherwise a browser the app itself rings (the simulated carrier): the
+   * leg rings from the start and is answered in the app.
+   */
+  placed: boolean;
 }
+
+/**
+ * How a provider reaches a volunteer's browser: the app rings it and connects it itself (the
+ * simulated carrier, calls/browser.ts), the provider rings it as a leg through its browser SDK
+ * (adapters with `ringsBrowsers`), or not at all.
+ */
+type BrowserReach = 'app' | 'provider' | null;
 
 /** Per-process queue state: the round running, and whether another was asked for meanwhile. */
 export interface CallQueueState {
@@ -105,8 +118,12 @@ interface RoundOffer {
 async function queueRound(ctx: ServerContext): Promise<void> {
   const now = ctx.now();
   // Most rounds find nobody waiting: say so in one statement, without the lock or a transaction.
-  if (!(await anyCallWaiting(ctx.db))) return;
-  const offers = await ctx.db.transaction((tx) => planRound(ctx, tx, now));
+  const providers = await waitingProviders(ctx.db);
+  if (!providers.length) return;
+  // Asked before the transaction: building an adapter reads its stored credentials.
+  const browsers = new Map<string, BrowserReach>();
+  for (const provider of providers) browsers.set(provider, await browserReachOf(ctx, provider));
+  const offers = await ctx.db.transaction((tx) => planRound(ctx, tx, now, browsers));
   for (const offer of offers ?? []) {
     const { call } = offer;
     inBackground(ctx, 'ring', () =>
@@ -118,7 +135,7 @@ async function queueRound(ctx: ServerContext): Promise<void> {
       }),
     );
     if (offer.legs.length)
-      inBackground(ctx, 'ring', () => ringPhones(ctx, call, offer.legs, offer.targets, now));
+      inBackground(ctx, 'ring', () => ringPlacedLegs(ctx, call, offer.legs, offer.targets, now));
   }
 }
 
@@ -127,7 +144,12 @@ async function queueRound(ctx: ServerContext): Promise<void> {
  * allocate (queue.ts), insert the new legs, move first-rung calls queued → ringing with their
  * audit entry. Null when nothing changed.
  */
-async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
+async function planRound(
+  ctx: ServerContext,
+  tx: Queryable,
+  now: Date,
+  browsers: ReadonlyMap<string, BrowserReach>,
+) {
   await tx.query('select pg_advisory_xact_lock($1)', [QUEUE_LOCK_KEY]);
   const waiting = (
     await tx.query<CallsTable>(
@@ -154,7 +176,7 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
   const targetsFor = (callId: string, userId: string): Target[] => {
     const user = reach.get(userId);
     const call = callById.get(callId);
-    return user && call ? targetsOf([user], call.provider).targets : [];
+    return user && call ? targetsOf([user], browsers.get(call.provider) ?? null).targets : [];
   };
   const plan = allocate({
     waiting,
@@ -178,7 +200,7 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
         callId,
         userId: t.userId,
         kind: t.kind,
-        status: t.kind === 'phone' ? ('pending' as const) : ('ringing' as const),
+        status: t.placed ? ('pending' as const) : ('ringing' as const),
         ringDeadline: callById.get(callId)!.queueDeadline ?? fallbackDeadline,
       })),
     ),
@@ -228,34 +250,58 @@ async function planRound(ctx: ServerContext, tx: Queryable, now: Date) {
   return result;
 }
 
+/** The providers of the calls waiting for a volunteer; none when nobody waits. */
+async function waitingProviders(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ provider: string }>(
+    `select distinct provider from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null`,
+  );
+  return rows.map((r) => r.provider);
+}
+
+/**
+ * How `provider` reaches browsers this round. A provider whose adapter cannot be built (no
+ * credentials, its event bridge down) rings no browser: its phone legs fail as they always did.
+ */
+async function browserReachOf(ctx: ServerContext, provider: string): Promise<BrowserReach> {
+  if (connectsBrowsers(provider)) return 'app';
+  try {
+    return (await controlAdapter(ctx, provider as TelephonyProvider)).ringsBrowsers ? 'provider' : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Each volunteer's legs by their call preference; `unreachable` counts those with none. */
 function targetsOf(
   users: Awaited<ReturnType<typeof reachOf>>,
-  provider: string,
+  browsers: BrowserReach,
 ): { targets: Target[]; unreachable: number } {
   const targets: Target[] = [];
   let unreachable = 0;
   for (const u of users) {
     const phone = (u.callPreference === 'phone' || u.callPreference === 'both') && u.phoneEnc;
-    const browser =
-      (u.callPreference === 'browser' || u.callPreference === 'both') && connectsBrowsers(provider);
-    if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phoneEnc });
-    if (browser) targets.push({ userId: u.id, kind: 'browser', phoneEnc: null });
+    const browser = (u.callPreference === 'browser' || u.callPreference === 'both') && browsers !== null;
+    if (phone) targets.push({ userId: u.id, kind: 'phone', phoneEnc: u.phoneEnc, placed: true });
+    if (browser)
+      targets.push({ userId: u.id, kind: 'browser', phoneEnc: null, placed: browsers === 'provider' });
     if (!phone && !browser) unreachable += 1;
   }
   return { targets, unreachable };
 }
 
-/** The phone legs' provider requests, in parallel; without a provider they all fail at once. */
-async function ringPhones(
+/**
+ * The provider requests of the legs placed there (phones, and browsers the provider's SDK rings),
+ * in parallel; without a provider they all fail at once. A browser the app rings needs none.
+ */
+async function ringPlacedLegs(
   ctx: ServerContext,
   call: CallRow,
   legs: readonly LegRow[],
   targets: readonly Target[],
   now: Date,
 ): Promise<void> {
-  const phoneLegs = legs.filter((l) => l.kind === 'phone');
-  if (!phoneLegs.length) return;
+  const placedLegs = legs.filter((l) => l.status === 'pending');
+  if (!placedLegs.length) return;
   let adapter: Telephony;
   try {
     adapter = await controlAdapter(ctx, call.provider as TelephonyProvider);
@@ -264,7 +310,7 @@ async function ringPhones(
     await failPendingLegs(ctx.db, { callId: call.id }, now);
     await releaseLegs(
       ctx.db,
-      phoneLegs.map((l) => l.id),
+      placedLegs.map((l) => l.id),
     );
     return;
   }
@@ -272,10 +318,26 @@ async function ringPhones(
   const timeoutSeconds = Math.min(MAX_RING_SECONDS, Math.max(MIN_RING_SECONDS, secondsLeft));
   const phoneOf = new Map(targets.filter((t) => t.phoneEnc).map((t) => [t.userId, t.phoneEnc!]));
   await Promise.allSettled(
-    phoneLegs.map((leg) =>
-      placeLeg(ctx, adapter, call.hotlineNumber, leg, phoneOf.get(leg.userId!)!, timeoutSeconds),
+    placedLegs.map((leg) =>
+      placeLeg(ctx, adapter, call.hotlineNumber, leg, phoneOf.get(leg.userId!) ?? null, timeoutSeconds),
     ),
   );
+}
+
+/**
+ * Where one leg rings: the volunteer's phone, or their browser by the identity the credential
+ * route issues to it (browser/identity.ts, the same derivation, so nothing is stored).
+ */
+function destinationOf(
+  ctx: ServerContext,
+  leg: LegRow,
+  phoneEnc: string | null,
+): { to: string; browser?: string } {
+  // Legs being placed were just inserted for a live call: their user is set (null only once sealed).
+  const userId = leg.userId!;
+  if (leg.kind === 'browser') return { to: '', browser: browserIdentityOf(ctx.config.serverSecret, userId) };
+  if (!phoneEnc) throw new Error('a phone leg without a phone number');
+  return { to: openPhone(ctx.keys.settingsKey, 'users', userId, phoneEnc) };
 }
 
 /** One volunteer's leg: the provider request, then a check that the call still wants it. */
@@ -284,16 +346,14 @@ async function placeLeg(
   adapter: Telephony,
   hotlineNumber: string,
   leg: LegRow,
-  phoneEnc: string,
+  phoneEnc: string | null,
   timeoutSeconds: number,
 ): Promise<void> {
   const p = adapter.provider;
   let legId: string;
   try {
-    // Legs being placed were just inserted for a live call: their user is set (null only once sealed).
-    const to = openPhone(ctx.keys.settingsKey, 'users', leg.userId!, phoneEnc);
     ({ legId } = await adapter.createVolunteerLeg({
-      to,
+      ...destinationOf(ctx, leg, phoneEnc),
       from: hotlineNumber,
       answerUrl: webhookUrl(ctx, p, 'screen', { call: leg.callId, leg: leg.id }),
       statusUrl: webhookUrl(ctx, p, 'leg-status', { call: leg.callId, leg: leg.id }),

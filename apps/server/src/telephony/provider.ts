@@ -189,7 +189,7 @@ export interface VolunteerLegRequest {
    * the provider's browser SDK logged in as it (Twilio `client:`, Plivo `sip:…@phone.plivo.com`,
    * Vonage `app` user, Asterisk `PJSIP/<identity>`) instead of `to`; the answer URL, status URL
    * and the first-pickup compare-and-set are the same as a phone leg's. Only adapters with
-   * `browserCredential` accept it.
+   * `ringsBrowsers` are asked to place one.
    */
   browser?: string;
   /** The hotline number the volunteer sees calling, E.164. */
@@ -210,6 +210,16 @@ export interface Recording {
   /** Errors with a TelephonyError on timeout, a dropped connection or past the size limit. */
   body: ReadableStream<Uint8Array>;
   contentType: string;
+}
+
+/**
+ * Whether the queue may ring a volunteer's browser as a leg of this provider (a VolunteerLegRequest
+ * with `browser`): true only when the adapter can both place the leg and issue the credential the
+ * browser logs in with. An adapter that says false would ring a browser nobody can log in as, and
+ * keep a browser-only volunteer "ringing" for nothing: the queue then offers them no call there.
+ */
+export interface BrowserRinging {
+  readonly ringsBrowsers: boolean;
 }
 
 /** Operations on live calls. Every method may throw a TelephonyError (see errors.ts). */
@@ -256,7 +266,7 @@ interface WebhookCodec extends WebhookEvents {
 }
 
 /** A provider adapter reached by webhooks. */
-export interface WebhookTelephony extends CallControl, WebhookCodec, Partial<BrowserCalling> {
+export interface WebhookTelephony extends CallControl, WebhookCodec, BrowserRinging, Partial<BrowserCalling> {
   readonly provider: ProviderName;
   readonly transport: 'webhook';
 }
@@ -267,7 +277,7 @@ export interface WebhookTelephony extends CallControl, WebhookCodec, Partial<Bro
  * webhook would have reported arrives as a TelephonyEvent instead (digits, recording ready, leg
  * status), and the router answers with another `perform`.
  */
-export interface EventTelephony extends CallControl, Partial<BrowserCalling> {
+export interface EventTelephony extends CallControl, BrowserRinging, Partial<BrowserCalling> {
   readonly provider: ProviderName;
   readonly transport: 'events';
   /** Starts delivering neutral events; returns a function that stops. */

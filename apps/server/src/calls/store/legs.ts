@@ -33,6 +33,16 @@ export interface LegRow {
   endedAt: Date | null;
 }
 
+/**
+ * A leg placed by a provider request (a phone, or a browser the provider's SDK rings), as
+ * opposed to a browser the app rings itself (the simulated carrier): only a placed leg has a
+ * provider side to cancel, webhooks about it, or a request in flight (pending).
+ */
+export const placedAtProvider = (leg: Pick<LegRow, 'kind' | 'providerLegId' | 'status'>): boolean =>
+  leg.kind === 'phone' || leg.providerLegId !== null || leg.status === 'pending';
+/** The same, in SQL over call_legs (before any change the statement makes). */
+export const PLACED_AT_PROVIDER_SQL = `(kind = 'phone' or provider_leg_id is not null or status = 'pending')`;
+
 export function legFromRow(r: CallLegsTable): LegRow {
   return {
     id: r.id,
@@ -71,7 +81,7 @@ export async function browserLegOf(db: Queryable, callId: string, userId: string
  * Marks the call's live legs other than `exceptLegId` canceled in the database and returns
  * them, so the caller can cancel them at the provider. Done in the database first: a leg whose
  * create request is still in flight sees the change when the provider answers and cancels itself.
- * Phone legs are marked releasing until the cancel has reached the provider (releaseLegs).
+ * Legs placed at the provider are marked releasing until the cancel has reached it (releaseLegs).
  */
 export async function closeLiveLegs(
   db: Queryable,
@@ -81,7 +91,7 @@ export async function closeLiveLegs(
 ): Promise<LegRow[]> {
   const rows = await db.query<CallLegsTable>(
     `update call_legs set status = 'canceled', ended_at = $3,
-        releasing_since = case when kind = 'phone' then $3::timestamptz else null end
+        releasing_since = case when ${PLACED_AT_PROVIDER_SQL} then $3::timestamptz else null end
       where call_id = $1 and ($2::text is null or id <> $2) and status in ('pending', 'queued', 'ringing', 'in-progress')
       returning *`,
     [callId, exceptLegId, now],
@@ -246,7 +256,8 @@ export async function failPendingLegs(
     );
   else
     await db.query(
-      `update call_legs set status = 'failed', ended_at = $2 where call_id = $1 and kind = 'phone' and status = 'pending'`,
+      // Only placed legs are ever pending (a browser the app rings starts ringing).
+      `update call_legs set status = 'failed', ended_at = $2 where call_id = $1 and status = 'pending'`,
       [where.callId, now],
     );
 }

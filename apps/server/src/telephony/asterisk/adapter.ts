@@ -94,6 +94,8 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
   return {
     provider: 'asterisk',
     transport: 'events',
+    // Browsers register over the SIP WebSocket: without its URL no browser has an endpoint.
+    ringsBrowsers: Boolean(options.sipWebSocketUrl),
     subscribe(listener) {
       listeners.add(listener);
       if (listeners.size === 1) stream.start();

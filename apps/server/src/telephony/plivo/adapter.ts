@@ -34,6 +34,8 @@ export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelepho
   return {
     provider: 'plivo',
     transport: 'webhook',
+    // The auth id and token are all a browser token needs.
+    ringsBrowsers: true,
     verifyWebhook: (request) => verifyPlivoWebhook(options.authToken, request),
     ...plivoEvents,
     render: renderPlivoXml,

@@ -82,6 +82,8 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
   return {
     provider: 'signalwire',
     transport: 'webhook',
+    // A browser is reached at the space's Verto domain: without the space's name there is none.
+    ringsBrowsers: spaceName !== null,
     verifyWebhook: (request) => verifySignalWireWebhook(options.signingKey, request),
     ...twilioParsers(ids),
     render: (instructions) => renderMarkup(dialect, instructions),

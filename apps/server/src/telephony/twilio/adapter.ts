@@ -51,6 +51,9 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
   return {
     provider,
     transport: 'webhook',
+    // A browser logs in with a token signed under the API key, for the TwiML app: all three needed.
+    ringsBrowsers:
+      provider === 'twilio' && Boolean(options.apiKeySid && options.apiKeySecret && options.twimlAppSid),
     verifyWebhook: (request: WebhookRequest) => verifyTwilioWebhook(options.authToken, request),
     ...twilioParsers(ids),
     render: (instructions: Instruction[]) => renderMarkup(dialect, instructions),

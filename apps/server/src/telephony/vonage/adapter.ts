@@ -49,6 +49,8 @@ export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelep
   return {
     provider: 'vonage',
     transport: 'webhook',
+    // The application's private key signs the Client SDK's token (in-app voice must be on there).
+    ringsBrowsers: true,
     verifyWebhook: (request) => verifyVonageWebhook(keys, request),
     ...vonageEvents,
     render: renderNcco,
