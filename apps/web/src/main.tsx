@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { connectQueryClient, createQueryClient } from './app/query.js';
+import { ToastProvider } from './components/Toast.js';
 import { setupI18n } from './i18n/index.js';
 import { registerServiceWorker } from './pwa/register.js';
 import './styles.css';
@@ -14,7 +15,9 @@ registerServiceWorker();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <App />
+      <ToastProvider>
+        <App />
+      </ToastProvider>
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -6,8 +6,10 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { DataTable, RowAction } from '../src/components/DataTable.js';
+import { EmptyState } from '../src/components/EmptyState.js';
 import { MIN_PIN_DIGITS, newPinSchema, PinField } from '../src/components/PinField.js';
 import { SubmitButton } from '../src/components/SubmitButton.js';
+import { ToastProvider } from '../src/components/Toast.js';
 
 describe('PinField', () => {
   it('is a labelled, masked, numeric, required input', () => {
@@ -100,11 +102,28 @@ describe('DataTable', () => {
     expect(html).toContain('<tr class="inactive"><th scope="row" dir="auto">Bo</th>');
   });
 
-  it('says the empty sentence instead of an empty table, or nothing without one', () => {
+  it('says the empty sentence (as an empty state) instead of an empty table, or nothing without one', () => {
     const props = { caption: 'Members', rows: [], rowKey: () => 'x', columns: [] };
     expect(renderToStaticMarkup(createElement(DataTable, { ...props, empty: 'No members yet.' }))).toBe(
-      '<p>No members yet.</p>',
+      '<p class="empty-state">No members yet.</p>',
     );
     expect(renderToStaticMarkup(createElement(DataTable, props))).toBe('');
+  });
+});
+
+describe('EmptyState', () => {
+  it('is one framed line (styles.css .empty-state), found by its words', () => {
+    expect(renderToStaticMarkup(createElement(EmptyState, null, 'No invites yet.'))).toBe(
+      '<p class="empty-state">No invites yet.</p>',
+    );
+  });
+});
+
+describe('ToastProvider', () => {
+  it('keeps an empty live region (role="status") in the page, so the first toast is announced too', () => {
+    const html = renderToStaticMarkup(createElement(ToastProvider, null, createElement('main', null, 'app')));
+    expect(html).toBe(
+      '<main>app</main><div role="status" class="toast-region" data-testid="toast-region"></div>',
+    );
   });
 });

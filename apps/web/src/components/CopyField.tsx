@@ -1,22 +1,26 @@
 import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useToast } from './Toast.js';
 
 /** A read-only value with a Copy button; where the clipboard is unavailable the text is selected instead. */
 export function CopyField({ label, value }: { label: string; value: string }) {
   const { t } = useTranslation();
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
-  const [status, setStatus] = useState<'copied' | 'selected' | null>(null);
+  const toast = useToast();
+  const [selected, setSelected] = useState(false);
 
   async function copy() {
     try {
       await navigator.clipboard.writeText(value);
-      setStatus('copied');
+      setSelected(false);
+      toast(t('common.copied'));
     } catch {
-      // Insecure origins and some old browsers have no clipboard API: select it for Ctrl+C.
+      // Insecure origins and some old browsers have no clipboard API: select it for Ctrl+C. The
+      // instruction stays beside the field (it is something still to do, not a confirmation).
       input.current?.focus();
       input.current?.select();
-      setStatus('selected');
+      setSelected(true);
     }
   }
 
@@ -37,8 +41,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
         </button>
       </div>
       <p role="status" className="hint">
-        {status === 'copied' && t('common.copied')}
-        {status === 'selected' && t('common.copySelected')}
+        {selected && t('common.copySelected')}
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 import type { Key, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EmptyState } from './EmptyState.js';
 
 export interface Column<Row> {
   /** The column's heading (translated). */
@@ -52,7 +53,7 @@ export function DataTable<Row>({
   className?: string;
 }) {
   const { t } = useTranslation();
-  if (rows.length === 0) return empty ? <p>{empty}</p> : null;
+  if (rows.length === 0) return empty ? <EmptyState>{empty}</EmptyState> : null;
   return (
     // A table wider than a phone scrolls sideways inside this box: keyboard users reach it with
     // Tab and scroll it with the arrow keys, and screen readers hear it named as its caption.

@@ -1,5 +1,6 @@
 import type { ConversationView } from '@llamenos/protocol';
 import { useTranslation } from 'react-i18next';
+import { EmptyState } from '../../components/EmptyState.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { contactLabel, WaitingTime } from './shared.js';
@@ -23,7 +24,7 @@ export function ConversationList({
   claim?: { run: (id: string) => void; busy: boolean };
 }) {
   const { t, i18n } = useTranslation();
-  if (conversations.length === 0) return <p>{empty}</p>;
+  if (conversations.length === 0) return <EmptyState>{empty}</EmptyState>;
   return (
     <ul className="conversation-list" data-testid={testId}>
       {conversations.map((c) => {

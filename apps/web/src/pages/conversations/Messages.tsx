@@ -2,6 +2,7 @@ import type { MessageView } from '@llamenos/protocol';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { UserText } from '../../components/UserText.js';
@@ -99,7 +100,7 @@ export function Messages({
   const { t, i18n } = useTranslation();
   const opened = useOpened(conversationId, messages, version, me.pubkey);
   if (opened.error) return <ErrorMessage error={opened.error} />;
-  if (messages.length === 0) return <p>{t('conversations.noMessages')}</p>;
+  if (messages.length === 0) return <EmptyState>{t('conversations.noMessages')}</EmptyState>;
   return (
     <ol className="message-list" data-testid="message-list" aria-label={t('conversations.threadLabel')}>
       {messages.map((m) => (

@@ -5,6 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { RowAction } from '../../components/DataTable.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
@@ -52,7 +53,7 @@ function PasskeyList({
   onRemove: (passkey: PasskeySummary) => void;
 }) {
   const { t, i18n } = useTranslation();
-  if (passkeys.length === 0) return <p>{t('passkeys.none')}</p>;
+  if (passkeys.length === 0) return <EmptyState>{t('passkeys.none')}</EmptyState>;
   return (
     <ul className="item-list">
       {passkeys.map((p) => (

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
 import { RowAction } from '../../components/DataTable.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShiftException, deleteShiftException } from '../../lib/api/index.js';
@@ -60,7 +61,7 @@ export function ExceptionsSection({
     <section aria-labelledby="exceptions-title">
       <h2 id="exceptions-title">{t('shifts.exceptions')}</h2>
       {week.exceptions.length === 0 ? (
-        <p>{t('shifts.noExceptions')}</p>
+        <EmptyState>{t('shifts.noExceptions')}</EmptyState>
       ) : (
         <ul className="shift-list">
           {week.exceptions.map((e) => (

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
 import { RowAction } from '../../components/DataTable.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -40,7 +41,7 @@ export function RingGroupsSection({
     <section aria-labelledby="ring-groups-title">
       <h2 id="ring-groups-title">{t('shifts.ringGroups')}</h2>
       <p className="hint">{t('shifts.fallbackExplain')}</p>
-      {groups.length === 0 && <p>{t('shifts.noRingGroups')}</p>}
+      {groups.length === 0 && <EmptyState>{t('shifts.noRingGroups')}</EmptyState>}
       <ul className="shift-list">
         {groups.map((g) => (
           <li key={g.id}>
