@@ -1,6 +1,6 @@
 import { type CreateTranscriptBody, hasPermission, type TranscriptForReader } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
-import { findCall, findLeg, findVoicemail } from '../calls/store.js';
+import { type CallRow, findCall, findLeg, findVoicemail } from '../calls/store.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -26,12 +26,27 @@ const readsAll = (caller: Member) => hasPermission(caller.permissions, 'notes:re
 
 const TURNED_OFF = 'transcription is turned off for this hotline (settings → transcription)';
 
+/**
+ * How the caller took the call, or null if they did not: while it is live the call row says it
+ * (its answering leg says phone or browser); once it ended and its metadata was sealed, the
+ * audit log does (transcript-store.ts, howUserTookCall).
+ */
+async function howCallerTookCall(ctx: ServerContext, call: CallRow, caller: Member) {
+  if (call.answeredBy === caller.userId) {
+    const leg = call.answeredLegId ? await findLeg(ctx.db, call.answeredLegId) : null;
+    return leg?.kind === 'browser' ? 'browser' : 'phone';
+  }
+  return store.howUserTookCall(ctx.db, call.id, caller.userId);
+}
+
 /** The call, if the caller may see it at all; otherwise a 404 like a call that does not exist. */
 async function callFor(ctx: ServerContext, caller: Member, callId: string) {
   const call = await findCall(ctx.db, callId);
-  const seesAll = hasPermission(caller.permissions, 'calls:read-all') || readsAll(caller);
-  if (!call || !(seesAll || call.answeredBy === caller.userId)) throw notFound('no such call');
-  return call;
+  if (!call) throw notFound('no such call');
+  if (hasPermission(caller.permissions, 'calls:read-all') || readsAll(caller)) return { call, took: null };
+  const took = await howCallerTookCall(ctx, call, caller);
+  if (!took) throw notFound('no such call');
+  return { call, took };
 }
 
 export async function createTranscript(
@@ -41,7 +56,7 @@ export async function createTranscript(
   body: CreateTranscriptBody,
 ): Promise<{ transcript: TranscriptForReader; created: boolean }> {
   checkEnvelope(body.envelope);
-  const call = await callFor(ctx, caller, callId);
+  const { call, took } = await callFor(ctx, caller, callId);
   const { settings } = await loadSettings(ctx.db);
   if (!settings.transcription.enabled) throw forbidden(TURNED_OFF);
   if (body.source === 'voicemail') {
@@ -51,13 +66,12 @@ export async function createTranscript(
   } else {
     if (!settings.transcription.browserCalls)
       throw forbidden('transcribing calls answered in the browser is turned off for this hotline');
-    if (call.answeredBy !== caller.userId)
-      throw forbidden('only the volunteer who answered this call may transcribe it');
+    const how = took ?? (await howCallerTookCall(ctx, call, caller));
+    if (!how) throw forbidden('only the volunteer who answered this call may transcribe it');
     // Their own client never records after an opt-out; this refuses a stale or other client too.
     if (!(await getProfile(ctx.db, caller.userId)).transcribeMyCalls)
       throw forbidden('you opted out of transcribing your calls (my settings → transcription)');
-    const leg = call.answeredLegId ? await findLeg(ctx.db, call.answeredLegId) : null;
-    if (leg?.kind !== 'browser') throw invalid('only a call answered in the browser can be transcribed');
+    if (how !== 'browser') throw invalid('only a call answered in the browser can be transcribed');
   }
 
   const now = ctx.now();

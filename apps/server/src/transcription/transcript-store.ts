@@ -132,3 +132,26 @@ export async function insertGrantedWraps(
   );
   return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
 }
+
+/**
+ * How `userId` took the call, from the audit log: answered (`calls.answered`, by phone or in
+ * the browser) or handed to them (`calls.transferred`, always to a browser). Once a call has
+ * ended, calls/call-meta.ts seals who answered and clears it from the calls and call_legs rows,
+ * so the audit chain (user ids only) is where "this volunteer took this call" still stands.
+ */
+export async function howUserTookCall(
+  db: Queryable,
+  callId: string,
+  userId: string,
+): Promise<'browser' | 'phone' | null> {
+  const [row] = await db.query<{ action: string; via: string | null }>(
+    `select action, details->>'via' as via from audit_log
+      where action in ('calls.answered', 'calls.transferred') and target = $1
+        and ((action = 'calls.answered' and details->>'answeredBy' = $2)
+          or (action = 'calls.transferred' and details->>'to' = $2))
+      order by seq desc limit 1`,
+    [`call:${callId}`, userId],
+  );
+  if (!row) return null;
+  return row.action === 'calls.transferred' || row.via === 'browser' ? 'browser' : 'phone';
+}

@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWhisperTestModel } from '../../../../scripts/make-whisper-test-model.mjs';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { scanDatabase, scanDirectory } from '../../test/leak-scan-helpers.js';
-import { listAudit } from '../audit/service.js';
+import { appendAuditInTx, listAudit } from '../audit/service.js';
 import { currentHubKey } from '../realtime/hub-keys.js';
 import { saveSettings } from '../settings/store.js';
 import { modelDir } from './model-files.js';
@@ -524,6 +524,55 @@ describe('sealed transcripts', () => {
     expect(off.status).toBe(403);
     expect((await off.json()).error.message).toMatch(/transcription is turned off/);
     await setTranscription({ enabled: true, browserCalls: true });
+  });
+
+  it('still knows who took a call in the browser once it ended and its metadata was sealed (the audit log)', async () => {
+    /** A call as it stands after calls/call-meta.ts sealed it: nobody named in the calls or legs rows. */
+    const sealedCall = async (user: TestUser, how: { via: 'browser' | 'phone' } | 'transferred') => {
+      const id = await insertCall('completed', user, how === 'transferred' ? 'browser' : how.via);
+      await h.ctx.db.transaction(async (tx) => {
+        await appendAuditInTx(
+          tx,
+          how === 'transferred'
+            ? {
+                action: 'calls.transferred',
+                target: `call:${id}`,
+                details: { callId: id, from: 'x', to: user.id },
+              }
+            : {
+                action: 'calls.answered',
+                target: `call:${id}`,
+                details: { callId: id, answeredBy: user.id, via: how.via },
+              },
+          new Date(),
+        );
+      });
+      await h.ctx.db.query('update calls set answered_by = null, answered_leg_id = null where id = $1', [id]);
+      await h.ctx.db.query('update call_legs set user_id = null where call_id = $1', [id]);
+      return id;
+    };
+    const bodyFor = async (user: TestUser) => {
+      const id = randomUUID();
+      return {
+        id,
+        source: 'call',
+        envelope: seal(id, payload('call', 'after the call'), await readersFor(user)),
+      };
+    };
+    const inBrowser = await sealedCall(alice, { via: 'browser' });
+    const body = await bodyFor(alice);
+    expect((await create(inBrowser, alice, body)).status).toBe(201);
+    const own = TranscriptListSchema.parse(await (await list(inBrowser, alice)).json()).transcripts;
+    expect(own.map((t) => t.id)).toEqual([body.id]);
+    // Someone else: the call is not theirs to see or transcribe.
+    expect((await create(inBrowser, bob, await bodyFor(bob))).status).toBe(404);
+    expect((await list(inBrowser, bob)).status).toBe(404);
+    // Answered by phone: no browser audio to transcribe.
+    const byPhone = await sealedCall(alice, { via: 'phone' });
+    expect((await create(byPhone, alice, await bodyFor(alice))).status).toBe(400);
+    // Handed to them in the browser by a transfer.
+    const transferred = await sealedCall(bob, 'transferred');
+    expect((await create(transferred, bob, await bodyFor(bob))).status).toBe(201);
   });
 
   it('refuses a call transcript from a volunteer who opted out in My settings, and bad input with a 400', async () => {
