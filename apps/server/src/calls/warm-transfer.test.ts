@@ -72,12 +72,17 @@ describe('warm transfer of a browser call', () => {
     expect(await auditsOf('calls.transfer-warm-started', callId)).toEqual([
       { callId, from: first.id, to: second.id },
     ]);
-    expect(await status(first)).toEqual({ state: 'asking', answer: null });
+    expect(await status(first)).toEqual({ state: 'asking', answer: null, iceServers: [] });
 
     // The colleague's card: who asks, with the offer; nobody else is asked.
     const incoming = async (as: TestUser) =>
       (await (await s.request('GET', '/api/calls/transfers/incoming', { as })).json()).invite;
-    expect(await incoming(second)).toEqual({ callId, fromName: 'Ana w1', offer: sdp('consult') });
+    expect(await incoming(second)).toEqual({
+      callId,
+      fromName: 'Ana w1',
+      offer: sdp('consult'),
+      iceServers: [],
+    });
     expect(await incoming(third)).toBeNull();
     // Only the colleague asked may accept or decline; not before accepting may it be handed over.
     expect((await post(third, '/accept', { sdp: sdp('third') })).status).toBe(403);
@@ -95,8 +100,8 @@ describe('warm transfer of a browser call', () => {
     expect(answered.state).toBe('talking');
     expect([sdp('tab1'), sdp('tab2')]).toContain(answered.answer);
     // The colleague sees the state, never their own answer echoed; others see nothing.
-    expect(await status(second)).toEqual({ state: 'talking', answer: null });
-    expect(await status(third)).toEqual({ state: 'none', answer: null });
+    expect(await status(second)).toEqual({ state: 'talking', answer: null, iceServers: [] });
+    expect(await status(third)).toEqual({ state: 'none', answer: null, iceServers: [] });
     expect((await post(second, '/decline')).status).toBe(409);
     expect((await post(second, '/hand-over')).status).toBe(403);
 
@@ -109,7 +114,7 @@ describe('warm transfer of a browser call', () => {
     // The caller is off hold and offers its audio to the colleague only.
     expect(s.carrier.audio.heldOf(caller.sid)).toBe(false);
     expect(s.carrier.phones.get(caller.sid)!.bridgedTo).toBe(`browser:${second.id}`);
-    expect(await status(second)).toEqual({ state: 'none', answer: null });
+    expect(await status(second)).toEqual({ state: 'none', answer: null, iceServers: [] });
     expect((await post(first, '/hand-over')).status).toBe(403);
   });
 
@@ -117,14 +122,14 @@ describe('warm transfer of a browser call', () => {
     const { first, second, third, caller, callId, post, status } = await answeredCall('w2');
     expect((await post(first, '', { to: second.id, sdp: sdp('ask') })).status).toBe(204);
     expect((await post(second, '/decline')).status).toBe(204);
-    expect(await status(first)).toEqual({ state: 'declined', answer: null });
+    expect(await status(first)).toEqual({ state: 'declined', answer: null, iceServers: [] });
     expect((await post(second, '/accept', { sdp: sdp('late') })).status).toBe(409);
     expect((await post(first, '/hand-over')).status).toBe(409);
     // Another colleague may be asked after a decline.
     expect((await post(first, '', { to: third.id, sdp: sdp('ask2') })).status).toBe(204);
     expect((await post(first, '/cancel')).status).toBe(204);
     expect(s.carrier.audio.heldOf(caller.sid)).toBe(false);
-    expect(await status(first)).toEqual({ state: 'none', answer: null });
+    expect(await status(first)).toEqual({ state: 'none', answer: null, iceServers: [] });
     expect((await post(third, '/accept', { sdp: sdp('gone') })).status).toBe(404);
     const [row] = await s.db.query<{ answered_by: string }>('select answered_by from calls where id = $1', [
       callId,
@@ -142,7 +147,7 @@ describe('warm transfer of a browser call', () => {
       (await (await s.request('GET', '/api/calls/transfers/incoming', { as: second })).json()).invite,
     ).toBe(null);
     expect((await post(second, '/accept', { sdp: sdp('late') })).status).toBe(404);
-    expect(await status(first)).toEqual({ state: 'none', answer: null });
+    expect(await status(first)).toEqual({ state: 'none', answer: null, iceServers: [] });
     expect((await post(first, '/hand-over')).status).toBe(409);
   });
 

@@ -6,7 +6,7 @@ import type { ServerContext } from '../http/context.js';
 import { findCall } from './store.js';
 import { callToTransfer, displayNamesOf, transferableTo, transferCall } from './transfer.js';
 import type { Consult } from './warm-transfer-signals.js';
-import { holdCall } from './webrtc-signalling.js';
+import { holdCall, iceServers } from './webrtc-signalling.js';
 
 /**
  * Warm transfer of a call answered in the browser (docs/CALLS.md, "Warm transfer"): the
@@ -76,8 +76,9 @@ export async function warmTransferStatus(
 ): Promise<WarmTransferStatusResponse> {
   const consult = await liveConsult(ctx, callId);
   if (!consult || (consult.from !== member.userId && consult.to !== member.userId))
-    return { state: 'none', answer: null };
-  return { state: consult.state, answer: consult.from === member.userId ? consult.answer : null };
+    return { state: 'none', answer: null, iceServers: iceServers(ctx) };
+  const answer = consult.from === member.userId ? consult.answer : null;
+  return { state: consult.state, answer, iceServers: iceServers(ctx) };
 }
 
 /** `GET /api/calls/transfers/incoming`: the first colleague asking this member now, with their offer. */
@@ -89,7 +90,14 @@ export async function incomingWarmTransfer(
     const consult = await liveConsult(ctx, asking.callId);
     if (consult?.state !== 'asking') continue;
     const [from] = await displayNamesOf(ctx, [consult.from]);
-    return { invite: { callId: consult.callId, fromName: from?.displayName ?? '', offer: consult.offer } };
+    return {
+      invite: {
+        callId: consult.callId,
+        fromName: from?.displayName ?? '',
+        offer: consult.offer,
+        iceServers: iceServers(ctx),
+      },
+    };
   }
   return { invite: null };
 }

@@ -9,6 +9,7 @@ import { CallTranscriptionIndicator } from './CallTranscriptionIndicator.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NavLink } from './NavLink.js';
+import { WarmTransferInvite } from './WarmTransferInvite.js';
 
 function useElapsed(since: string | null): number {
   const [now, setNow] = useState(() => Date.now());
@@ -127,6 +128,7 @@ export function ActiveCall({ me }: { me: Me }) {
       <LiveCall me={me} />
       <CallTranscriptionIndicator />
       <EndedCall />
+      <WarmTransferInvite me={me} />
     </>
   );
 }

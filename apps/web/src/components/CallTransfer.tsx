@@ -1,13 +1,16 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fetchTransferTargets, sendCallTransfer } from '../lib/api/webrtc.js';
+import { askColleague, backToCaller, handOver, useWarmTransfer } from '../lib/calls/warm-transfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
 /**
- * Cold transfer on the active-call card: the member picks a colleague on shift who is free and
+ * Transfer on the active-call card: the member picks a colleague on shift who is free and
  * answers in the browser (names only, as the server lists them; an option holds text only, so a
- * name's direction is isolated with dir="auto"), and hands the caller over. The
- * card then closes (the server tells this browser the call is someone else's now).
+ * name's direction is isolated with dir="auto"), and either hands the caller over at once (cold)
+ * or talks to the colleague first with the caller on hold (warm: lib/calls/warm-transfer.ts),
+ * then hands over or goes back to the caller. Once handed over the card closes (the server tells
+ * this browser the call is someone else's now).
  */
 export function CallTransfer({ callId }: { callId: string }) {
   const { t } = useTranslation();
@@ -15,6 +18,7 @@ export function CallTransfer({ callId }: { callId: string }) {
   const [to, setTo] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const warm = useWarmTransfer().outgoing;
 
   async function open() {
     setError(null);
@@ -41,6 +45,40 @@ export function CallTransfer({ callId }: { callId: string }) {
     }
   }
 
+  async function run(step: () => Promise<void>) {
+    setError(null);
+    setBusy(true);
+    try {
+      await step();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (warm?.callId === callId)
+    return (
+      <div className="call-transfer" data-testid="warm-transfer" data-state={warm.state}>
+        <p aria-live="polite">
+          <bdi>{warm.toName}</bdi>
+          {': '}
+          {t(`calls.warm.${warm.state === 'asking' ? 'waiting' : warm.state}`)}
+        </p>
+        <div className="button-row">
+          {warm.state === 'talking' && (
+            <button type="button" disabled={busy} onClick={() => void run(handOver)}>
+              {t('calls.warm.handOver')}
+            </button>
+          )}
+          <button type="button" className="secondary" disabled={busy} onClick={() => void run(backToCaller)}>
+            {t('calls.warm.backToCaller')}
+          </button>
+        </div>
+        <ErrorMessage error={error} />
+      </div>
+    );
+  const toName = targets?.find((m) => m.id === to)?.displayName ?? '';
   if (!targets)
     return (
       <>
@@ -70,6 +108,16 @@ export function CallTransfer({ callId }: { callId: string }) {
         {targets.length > 0 && (
           <button type="button" disabled={busy || !to} onClick={() => void transfer()}>
             {busy ? t('calls.audio.transferring') : t('calls.audio.transferConfirm')}
+          </button>
+        )}
+        {targets.length > 0 && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy || !to}
+            onClick={() => void run(() => askColleague(callId, to, toName))}
+          >
+            {t('calls.warm.start')}
           </button>
         )}
         <button type="button" className="secondary" disabled={busy} onClick={() => setTargets(null)}>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Sdp } from '../webrtc.js';
+import { IceServers, Sdp } from '../webrtc.js';
 
 /** Answers of the active-call card's controls (hold, transfer). */
 
@@ -17,12 +17,12 @@ export type CallTransferTargetsResponse = z.infer<typeof CallTransferTargetsResp
  * A warm transfer as one side sees it (GET /api/calls/:id/warm-transfer): `asking` until the
  * colleague accepts or declines, `talking` once they accepted (the transferring member gets the
  * colleague's answer to connect their voices), `none` when there is none (never started, handed
- * over, cancelled, or the call ended).
+ * over, cancelled, or the call ended), with the ICE servers for that connection.
  */
 export const WarmTransferState = z.enum(['none', 'asking', 'talking', 'declined']);
 export type WarmTransferState = z.infer<typeof WarmTransferState>;
 export const WarmTransferStatusResponse = z
-  .object({ state: WarmTransferState, answer: Sdp.nullable() })
+  .object({ state: WarmTransferState, answer: Sdp.nullable(), iceServers: IceServers })
   .strict();
 export type WarmTransferStatusResponse = z.infer<typeof WarmTransferStatusResponse>;
 
@@ -32,7 +32,10 @@ export type WarmTransferStatusResponse = z.infer<typeof WarmTransferStatusRespon
  */
 export const WarmTransferInviteResponse = z
   .object({
-    invite: z.object({ callId: z.string(), fromName: z.string(), offer: Sdp }).strict().nullable(),
+    invite: z
+      .object({ callId: z.string(), fromName: z.string(), offer: Sdp, iceServers: IceServers })
+      .strict()
+      .nullable(),
   })
   .strict();
 export type WarmTransferInviteResponse = z.infer<typeof WarmTransferInviteResponse>;

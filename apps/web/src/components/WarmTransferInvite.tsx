@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../app/session.js';
+import { useCalls } from '../lib/calls/store.js';
+import {
+  acceptInvite,
+  checkInvite,
+  declineInvite,
+  INVITE_POLL_MS,
+  useWarmTransfer,
+} from '../lib/calls/warm-transfer.js';
+import { ErrorMessage } from './ErrorMessage.js';
+
+/**
+ * A colleague asks this member to take their call (warm transfer): the card says who, and the
+ * member talks to them first or declines. While they talk, the caller is on hold; the colleague
+ * then hands the call over (this member's active-call card opens) or goes back to the caller.
+ * Asked for every few seconds while the member may answer calls and is on none.
+ */
+export function WarmTransferInvite({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const { active } = useCalls();
+  const { incoming } = useWarmTransfer();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const mayAnswer = can(me, 'calls:answer');
+  const free = !active;
+  useEffect(() => {
+    if (!mayAnswer || !free) return;
+    const check = () => void checkInvite().catch(() => {});
+    check();
+    const timer = setInterval(check, INVITE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [mayAnswer, free]);
+  if (!incoming) return null;
+  async function run(step: () => Promise<void>) {
+    setError(null);
+    setBusy(true);
+    try {
+      await step();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section
+      className="incoming-call warm-invite"
+      aria-labelledby="warm-invite-title"
+      data-testid="warm-transfer-invite"
+      data-state={incoming.state}
+    >
+      <h2 id="warm-invite-title">{t('calls.warm.inviteTitle')}</h2>
+      <p>
+        {t('calls.warm.from')}: <bdi>{incoming.fromName}</bdi>
+      </p>
+      {incoming.state === 'talking' ? (
+        <p aria-live="polite">{t('calls.warm.inviteTalking')}</p>
+      ) : (
+        <div className="button-row">
+          <button type="button" disabled={busy} onClick={() => void run(acceptInvite)}>
+            {t('calls.warm.accept')}
+          </button>
+          <button type="button" className="secondary" disabled={busy} onClick={() => void run(declineInvite)}>
+            {t('calls.warm.decline')}
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={error} />
+    </section>
+  );
+}
