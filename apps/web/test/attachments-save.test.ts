@@ -1,0 +1,132 @@
+/**
+ * The page's side of a download through the service worker (lib/attachments/save.ts): the page
+ * reads (decrypts) a piece only when the worker pulls one, so at most one piece is ever on its way
+ * whatever the file's size; each piece's buffer is transferred to the worker, not copied (a copy
+ * is a second buffer per piece awaiting the collectors, in the page's message and the worker's
+ * event: measured, `npm run bench -- reports`); a failure to decrypt reaches the worker as an
+ * error, and the promise rejects.
+ */
+import type { ReportAttachmentMeta } from '@llamenos/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PlainReader } from '../src/lib/attachments/decrypt.js';
+import { saveThroughServiceWorker } from '../src/lib/attachments/save.js';
+
+const META = { id: 'a', name: 'video.mp4', size: 12, type: 'video/mp4' } as unknown as ReportAttachmentMeta;
+
+interface WorkerLog {
+  /** What the worker saw, in order: "pull", "chunk <first byte> (<length>)", "end", "error". */
+  events: string[];
+  /** The pieces as they reached the worker. */
+  received: Uint8Array[];
+}
+
+/**
+ * A service worker that answers the registration with "ready" and, once the frame opens the
+ * download, pulls a piece each time the previous one arrived, after a pause (a slow disk).
+ */
+function fakeWorker(log: WorkerLog) {
+  let port: MessagePort | null = null;
+  const pull = () => {
+    log.events.push('pull');
+    port!.postMessage({ type: 'pull' });
+  };
+  const worker = {
+    postMessage(message: { type: string }, ports: MessagePort[]) {
+      if (message.type !== 'download') return;
+      port = ports[0]!;
+      port.onmessage = (event: MessageEvent<{ type: string; bytes?: Uint8Array; message?: string }>) => {
+        const data = event.data;
+        if (data.type === 'chunk' && data.bytes) {
+          log.events.push(`chunk ${data.bytes[0]} (${data.bytes.length})`);
+          log.received.push(data.bytes);
+          setTimeout(pull, 5);
+        } else log.events.push(data.type);
+      };
+      port.postMessage({ type: 'ready' });
+    },
+  };
+  return { worker, startDownload: () => pull() };
+}
+
+/** A reader of `count` pieces of `size` bytes (piece i filled with i + 1), each in a buffer of its own. */
+function pieces(count: number, size: number, failAt = -1) {
+  const handedOut: Uint8Array[] = [];
+  let reads = 0;
+  const reader: PlainReader = {
+    async read() {
+      const i = reads++;
+      if (i === failAt) throw new Error('chunk 1 did not authenticate');
+      if (i >= count) return { done: true, value: undefined };
+      // A view into a larger buffer, as the decrypting reader answers (the tag after the file's bytes).
+      const piece = new Uint8Array(new ArrayBuffer(size + 16), 0, size).fill(i + 1);
+      handedOut.push(piece);
+      return { done: false, value: piece };
+    },
+    async cancel() {},
+  };
+  return { reader, handedOut, reads: () => reads };
+}
+
+function install(log: WorkerLog) {
+  const { worker, startDownload } = fakeWorker(log);
+  vi.stubGlobal('navigator', { serviceWorker: { getRegistration: async () => ({ active: worker }) } });
+  const frame = { hidden: false, title: '', src: '', remove() {} };
+  vi.stubGlobal('document', {
+    createElement: () => frame,
+    // The browser fetches the frame's address: the worker starts pulling.
+    body: { append: () => startDownload() },
+  });
+}
+
+/** The page's last message crosses the port after its promise settled: waits for it. */
+async function lastMessage(log: WorkerLog, type: 'end' | 'error'): Promise<void> {
+  for (let i = 0; i < 100 && log.events.at(-1) !== type; i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('saving a download through the service worker', () => {
+  it('reads a piece only when the worker pulls one, and transfers each piece’s buffer', async () => {
+    const log: WorkerLog = { events: [], received: [] };
+    install(log);
+    const source = pieces(4, 3);
+    expect(await saveThroughServiceWorker(async () => source.reader, META)).toBe(true);
+    await lastMessage(log, 'end');
+    expect(log.events).toEqual([
+      'pull',
+      'chunk 1 (3)',
+      'pull',
+      'chunk 2 (3)',
+      'pull',
+      'chunk 3 (3)',
+      'pull',
+      'chunk 4 (3)',
+      'pull',
+      'end',
+    ]);
+    // Never read ahead of the worker: four pieces, and the read that answered done.
+    expect(source.reads()).toBe(5);
+    // Transferred: the page's buffers are emptied (detached), the worker has the bytes.
+    for (const piece of source.handedOut) expect(piece.buffer.byteLength).toBe(0);
+    expect(log.received.map((p) => [...p])).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+      [3, 3, 3],
+      [4, 4, 4],
+    ]);
+  });
+
+  it('a piece that fails to decrypt fails the download, and nothing more is read', async () => {
+    const log: WorkerLog = { events: [], received: [] };
+    install(log);
+    const source = pieces(4, 3, 1);
+    await expect(saveThroughServiceWorker(async () => source.reader, META)).rejects.toThrow(
+      /did not authenticate/,
+    );
+    await lastMessage(log, 'error');
+    expect(log.events).toEqual(['pull', 'chunk 1 (3)', 'pull', 'error']);
+    expect(source.reads()).toBe(2);
+  });
+});
