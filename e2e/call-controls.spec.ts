@@ -205,3 +205,90 @@ test('Transfer: the caller is handed to a second volunteer in the browser, with 
 
   expect(consoleErrors).toEqual([]);
 });
+
+/** Polls until connection `index` of `page` receives audio (packets and energy above the tone's floor). */
+async function expectAudioOn(page: Page, index: number | 'last', who: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const all = await received(page);
+        const one = index === 'last' ? all.at(-1) : all[index];
+        return !!one && one.connection !== 'closed' && one.packets > 20 && one.energy > 0.01;
+      },
+      { message: `${who} receives audio`, timeout: 15_000 },
+    )
+    .toBe(true);
+}
+
+test('Warm transfer: the caller waits on hold while the two volunteers talk, then is handed over with audio', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  const victor = await newMember(browser, 'victor', consoleErrors);
+  const caller = await newMember(browser, 'caller', consoleErrors);
+
+  await test.step('two volunteers on shift; Vera answers a simulated caller in the browser', async () => {
+    await onboardOnShift(admin, hotline, [
+      [vera, 'Vera Volunteer'],
+      [victor, 'Victor Volunteer'],
+    ]);
+    await caller.goto(`${hotline.url}/api/simulator`);
+    await caller.locator('#from').fill('+15551234567');
+    await caller.getByRole('button', { name: 'Call the hotline' }).click();
+    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
+    await expectAudioArrives(vera, 'the first volunteer');
+    await expectAudioArrives(caller, 'the caller');
+  });
+
+  const heardByCaller: Record<string, number> = {};
+  await test.step('Vera asks Victor to talk first: the caller goes on hold, his card says who asks', async () => {
+    heardByCaller.before = await energyOverWindow(caller);
+    await vera.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await expect(vera.getByLabel('Transfer to').locator('option')).toHaveText(['Victor Volunteer']);
+    await vera.getByRole('button', { name: 'Talk first' }).click();
+    await expect(vera.getByTestId('warm-transfer')).toHaveAttribute('data-state', 'asking');
+    await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: on hold');
+    const invite = victor.getByTestId('warm-transfer-invite');
+    await expect(invite).toContainText('A colleague is transferring a call to you');
+    await expect(invite).toContainText('Vera Volunteer');
+    await invite.getByRole('button', { name: 'Talk to them' }).click();
+    await expect(vera.getByTestId('warm-transfer')).toHaveAttribute('data-state', 'talking');
+  });
+
+  await test.step('the two volunteers hear each other; the caller hears neither', async () => {
+    // Vera's second connection is the talk with Victor; Victor's first is the talk with Vera.
+    await expectAudioOn(vera, 1, 'Vera, from Victor');
+    await expectAudioOn(victor, 0, 'Victor, from Vera');
+    heardByCaller.consult = await energyOverWindow(caller);
+    test.info().annotations.push({
+      type: 'audio energy at the caller over 1.5 s',
+      description: `before ${heardByCaller.before!.toFixed(5)}, during the talk ${heardByCaller.consult!.toFixed(5)}`,
+    });
+    expect(heardByCaller.before).toBeGreaterThan(0.001);
+    expect(heardByCaller.consult).toBeLessThan(heardByCaller.before! / 10);
+  });
+
+  await test.step('Hand over: Victor is on the call with the caller, with audio; Vera is free', async () => {
+    await vera.getByRole('button', { name: 'Hand over', exact: true }).click();
+    await expect(vera.getByTestId('active-call')).toHaveCount(0);
+    await expect(victor.getByTestId('warm-transfer-invite')).toHaveCount(0);
+    await expect(victor.getByTestId('call-audio')).toHaveAttribute('data-status', 'connected');
+    await expectAudioOn(victor, 'last', 'Victor, from the caller');
+    await expect
+      .poll(async () => (await received(vera)).map((r) => r.connection))
+      .toEqual(['closed', 'closed']);
+    await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: connected');
+    await expectAudioOn(caller, 'last', 'the caller, from Victor');
+  });
+
+  await test.step("Victor's End call ends the caller's side", async () => {
+    await victor.getByRole('button', { name: 'End call' }).click();
+    await expect(caller.locator('#callers')).toContainText('Status: completed');
+  });
+
+  expect(consoleErrors).toEqual([]);
+});
