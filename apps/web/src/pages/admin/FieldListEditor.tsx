@@ -205,29 +205,7 @@ function FieldEditor<Type extends string, Field extends FieldDraft<Type>>({
           </>
         )}
       </legend>
-      <div className="field-grid">
-        <div>
-          <label htmlFor={id('label')}>{words.label}</label>
-          <input
-            id={id('label')}
-            required
-            maxLength={80}
-            dir="auto"
-            value={field.label}
-            onChange={(e) => set({ label: e.target.value })}
-          />
-        </div>
-        <div>
-          <label htmlFor={id('type')}>{words.type}</label>
-          <select id={id('type')} value={field.type} onChange={(e) => set({ type: e.target.value as Type })}>
-            {types.map((type) => (
-              <option key={type} value={type}>
-                {words.typeName(type)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      <LabelAndType field={field} id={id} types={types} words={words} set={set} />
       {afterLabel?.(field, update)}
       <label className="checkbox">
         <input
@@ -269,5 +247,46 @@ function FieldEditor<Type extends string, Field extends FieldDraft<Type>>({
         <RowAction action={words.remove} item={named} danger onClick={() => edits.remove(index)} />
       </div>
     </fieldset>
+  );
+}
+
+/** The field's label (in the form's first language) and what kind of answer it takes. */
+function LabelAndType<Type extends string>({
+  field,
+  id,
+  types,
+  words,
+  set,
+}: {
+  field: FieldDraft<Type>;
+  id: (part: string) => string;
+  types: readonly Type[];
+  words: FieldListWords<Type>;
+  set: (change: Partial<FieldDraft<Type>>) => void;
+}) {
+  return (
+    <div className="field-grid">
+      <div>
+        <label htmlFor={id('label')}>{words.label}</label>
+        <input
+          id={id('label')}
+          required
+          maxLength={80}
+          dir="auto"
+          value={field.label}
+          onChange={(e) => set({ label: e.target.value })}
+        />
+      </div>
+      <div>
+        <label htmlFor={id('type')}>{words.type}</label>
+        <select id={id('type')} value={field.type} onChange={(e) => set({ type: e.target.value as Type })}>
+          {types.map((type) => (
+            <option key={type} value={type}>
+              {words.typeName(type)}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
   );
 }
