@@ -64,6 +64,8 @@ const NoteNewPage = page(() => import('../pages/notes/NoteNewPage.js').then((m) 
 const NoteViewPage = page(() => import('../pages/notes/NoteViewPage.js').then((m) => m.NoteViewPage));
 const AdminCallsPage = page(() => import('../pages/calls/AdminCallsPage.js').then((m) => m.AdminCallsPage));
 const BansPage = page(() => import('../pages/calls/BansPage.js').then((m) => m.BansPage));
+const CallDetailPage = page(() => import('../pages/calls/CallDetailPage.js').then((m) => m.CallDetailPage));
+const QueueBoardPage = page(() => import('../pages/calls/QueueBoardPage.js').then((m) => m.QueueBoardPage));
 const GrantAccessPage = page(() =>
   import('../pages/notes/GrantAccessPage.js').then((m) => m.GrantAccessPage),
 );
@@ -154,6 +156,18 @@ export const MEMBER_ROUTES: readonly MemberRoute[] = [
     path: '/admin/calls',
     permission: 'calls:read-all',
     render: ({ me }) => <AdminCallsPage me={me} />,
+  }),
+  route({
+    path: '/admin/calls/board',
+    permission: 'calls:read-all',
+    render: ({ me }) => <QueueBoardPage me={me} />,
+  }),
+  // Any call for calls:read-all, only one they answered for a volunteer: the server decides.
+  route({
+    path: '/calls/:id',
+    params: { id: UUID },
+    permission: 'calls:read',
+    render: ({ me, params }) => <CallDetailPage id={params.id} me={me} />,
   }),
   route({ path: '/admin/bans', permission: 'bans:read', render: ({ me }) => <BansPage me={me} /> }),
   route({

@@ -1,9 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { formatDuration } from '../lib/calls/api.js';
 import { callLock, useLockAfterCall } from '../lib/calls/call-lock.js';
 import { banAndHangUp, dismissEnded, hangUp, useCalls } from '../lib/calls/store.js';
+import { queries } from '../lib/queries/index.js';
 import { CallAudioControls } from './CallAudioControls.js';
 import { CallTranscriptionIndicator } from './CallTranscriptionIndicator.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -57,6 +59,9 @@ function LiveCall({ me }: { me: Me }) {
         >
           {t('calls.endCall')}
         </button>
+        {can(me, 'notes:write') && (
+          <NavLink href={noteForCallHref(active.id)}>{t('calls.writeNote')}</NavLink>
+        )}
         {can(me, 'calls:ban') && (
           <button
             type="button"
@@ -104,15 +109,29 @@ function LockAfterCallNotice() {
   );
 }
 
-function EndedCall() {
+/** After the call: whether this member already wrote a note linked to it. */
+function NoteForCallStatus({ callId }: { callId: string }) {
+  const { t } = useTranslation();
+  const hasNote = useQuery(queries.hasNoteForCall(callId));
+  if (hasNote.data === undefined) return null;
+  return (
+    <p data-testid="ended-call-note" data-has-note={hasNote.data ? 'yes' : 'no'}>
+      {hasNote.data ? t('calls.noteSaved') : t('calls.noNoteYet')}{' '}
+      <NavLink href={`/calls/${encodeURIComponent(callId)}`}>{t('calls.detail.open')}</NavLink>
+    </p>
+  );
+}
+
+function EndedCall({ me }: { me: Me }) {
   const { t } = useTranslation();
   const { ended, active } = useCalls();
   if (!ended || active) return null;
   return (
     <section className="ended-call" aria-labelledby="ended-call-title" data-testid="ended-call">
       <h2 id="ended-call-title">{t('calls.ended')}</h2>
+      {can(me, 'notes:read-own') && <NoteForCallStatus callId={ended.id} />}
       <div className="button-row">
-        <NavLink href={`/notes/new?callId=${encodeURIComponent(ended.id)}`}>{t('calls.writeNote')}</NavLink>
+        <NavLink href={noteForCallHref(ended.id)}>{t('calls.writeNote')}</NavLink>
         <button type="button" className="secondary" onClick={dismissEnded}>
           {t('calls.dismiss')}
         </button>
@@ -121,13 +140,16 @@ function EndedCall() {
   );
 }
 
+/** The note editor, linked to this call (the saved note carries its id: NoteNewPage reads it). */
+const noteForCallHref = (callId: string) => `/notes/new?callId=${encodeURIComponent(callId)}`;
+
 /** The call this member is on (timer, end, ban) and, once it ends, the way to its note. */
 export function ActiveCall({ me }: { me: Me }) {
   return (
     <>
       <LiveCall me={me} />
       <CallTranscriptionIndicator />
-      <EndedCall />
+      <EndedCall me={me} />
       <WarmTransferInvite me={me} />
     </>
   );

@@ -2,7 +2,9 @@ import {
   ActiveCallsResponseSchema,
   BanCallResponse,
   BanListResponse,
+  CallDetailSchema,
   CallHistoryResponseSchema,
+  CallQueueBoardSchema,
   CallResponse,
   type CallStatus,
   CreateBansResponseSchema,
@@ -39,6 +41,12 @@ export function fetchCallHistory(filter: HistoryFilter = {}) {
   const query = q.toString();
   return request(CallHistoryResponseSchema, 'GET', `/api/calls${query ? `?${query}` : ''}`);
 }
+
+/** One call's detail page: any call for calls:read-all, else only a call the member answered. */
+export const fetchCallDetail = (id: string) => request(CallDetailSchema, 'GET', `/api/calls/${id}`);
+
+/** The call queue as it stands, for the admins' live board (calls:read-all). */
+export const fetchQueueBoard = () => request(CallQueueBoardSchema, 'GET', '/api/calls/queue');
 
 /** The voicemail's details and the caller's own wrap of its file key. */
 export const fetchVoicemail = (callId: string) =>

@@ -17,9 +17,13 @@ export type CallAnswerer =
 
 export const callMetaRecordId = (callId: string) => `call-meta:${callId}`;
 
-export function openCallAnswerer(call: CallView, secretKey: Uint8Array | null): CallAnswerer {
+type Unopened = { state: 'locked' | 'not-shared' | 'failed' };
+type SealedMeta = { v?: unknown; answeredBy?: { userId?: unknown } | null; legs?: unknown };
+
+/** The sealed metadata opened with this key, or why it could not be (null: there is none). */
+function openMeta(call: CallView, secretKey: Uint8Array | null): { meta: SealedMeta } | Unopened | null {
   const envelope = call.metaEnvelope;
-  if (!envelope) return { state: 'plain', userId: call.answeredBy };
+  if (!envelope) return null;
   if (!secretKey) return { state: 'locked' };
   const me = getPublicKey(secretKey);
   if (!envelope.wraps?.some((w) => w.reader === me)) return { state: 'not-shared' };
@@ -31,14 +35,41 @@ export function openCallAnswerer(call: CallView, secretKey: Uint8Array | null): 
           recordId: callMetaRecordId(call.id),
         }),
       ),
-    ) as { v?: unknown; answeredBy?: { userId?: unknown } | null };
-    if (meta.v !== 1) return { state: 'failed' };
-    if (meta.answeredBy === null || meta.answeredBy === undefined) return { state: 'answered', userId: null };
-    return typeof meta.answeredBy.userId === 'string'
-      ? { state: 'answered', userId: meta.answeredBy.userId }
-      : { state: 'failed' };
+    ) as SealedMeta;
+    return meta.v === 1 ? { meta } : { state: 'failed' };
   } catch (error) {
     if (error instanceof CryptoError || error instanceof SyntaxError) return { state: 'failed' };
     throw error;
   }
+}
+
+export function openCallAnswerer(call: CallView, secretKey: Uint8Array | null): CallAnswerer {
+  const opened = openMeta(call, secretKey);
+  if (!opened) return { state: 'plain', userId: call.answeredBy };
+  if ('state' in opened) return opened;
+  const { answeredBy } = opened.meta;
+  if (answeredBy === null || answeredBy === undefined) return { state: 'answered', userId: null };
+  return typeof answeredBy.userId === 'string'
+    ? { state: 'answered', userId: answeredBy.userId }
+    : { state: 'failed' };
+}
+
+/**
+ * Who an ended call rang (one user id per volunteer, in the order they were rung), from its
+ * sealed metadata; `plain` when it is not sealed (yet), and the caller then uses what the
+ * server says of the live call.
+ */
+export function openCallRung(
+  call: CallView,
+  secretKey: Uint8Array | null,
+): { state: 'rung'; userIds: string[] } | { state: 'plain' } | Unopened {
+  const opened = openMeta(call, secretKey);
+  if (!opened) return { state: 'plain' };
+  if ('state' in opened) return opened;
+  const legs = opened.meta.legs;
+  if (!Array.isArray(legs)) return { state: 'failed' };
+  const ids = legs
+    .map((l: { userId?: unknown }) => l?.userId)
+    .filter((id): id is string => typeof id === 'string');
+  return { state: 'rung', userIds: [...new Set(ids)] };
 }

@@ -92,3 +92,15 @@ export function stopRingtone(): void {
 }
 
 export const isRinging = (): boolean => timer !== null;
+
+/** One beep of the ringtone, for an alert (the admins' queue board); the same rules: not muted, after a gesture. */
+export function beepOnce(): void {
+  if (isRingtoneMuted() || !hadGesture()) return;
+  try {
+    context ??= new AudioContext();
+    if (context.state === 'suspended') void context.resume().catch(() => undefined);
+    beep(context);
+  } catch {
+    // no audio output: the alert on the page still shows
+  }
+}

@@ -3,6 +3,7 @@ import type { ConversationFilter, StatsPeriod } from '../api/index.js';
 import {
   fetchAuditPage,
   fetchBans,
+  fetchCallDetail,
   fetchCallHistory,
   fetchChannels,
   fetchConfig,
@@ -10,11 +11,13 @@ import {
   fetchConversations,
   fetchInvites,
   fetchMyShifts,
+  fetchNotes,
   fetchOnShiftNow,
   fetchPasskeys,
   fetchPermissions,
   fetchProviders,
   fetchPublicSettings,
+  fetchQueueBoard,
   fetchRoles,
   fetchSchedule,
   fetchSessions,
@@ -61,6 +64,16 @@ export const queries = {
     queryOptions({
       queryKey: queryKeys.callHistory(offset, limit),
       queryFn: () => fetchCallHistory({ limit, offset }),
+    }),
+  callDetail: (id: string) =>
+    queryOptions({ queryKey: queryKeys.callDetail(id), queryFn: () => fetchCallDetail(id) }),
+  queueBoard: () => queryOptions({ queryKey: queryKeys.queueBoard, queryFn: fetchQueueBoard }),
+  /** Whether the reader has a note linked to this call (one is enough to say so). */
+  hasNoteForCall: (callId: string) =>
+    queryOptions({
+      queryKey: queryKeys.notesForCall(callId),
+      queryFn: async () =>
+        (await fetchNotes(`/api/notes?${new URLSearchParams({ callId, limit: '1' })}`)).notes.length > 0,
     }),
   bans: () => queryOptions({ queryKey: queryKeys.bans, queryFn: fetchBans }),
   stats: (period: StatsPeriod) =>

@@ -29,6 +29,9 @@ export const queryKeys = {
   liveCalls: ['calls', 'live'] as const,
   todayCounts: ['calls', 'today'] as const,
   callHistory: (offset: number, limit: number) => ['calls', 'history', offset, limit] as const,
+  callDetail: (id: string) => ['calls', 'one', id] as const,
+  /** The admins' live board of the queue: re-read on every call event, like every key under 'calls'. */
+  queueBoard: ['calls', 'queue'] as const,
   bans: ['bans'] as const,
   /** The dashboards' figures for a period, and the first-run checklist (re-read on every visit). */
   statsPeriods: ['stats', 'period'] as const,
@@ -42,6 +45,8 @@ export const queryKeys = {
   notes: ['notes'] as const,
   note: (id: string, version?: number) => ['notes', 'one', id, version ?? 'current'] as const,
   noteVersions: (id: string) => ['notes', 'versions', id] as const,
+  /** The notes linked to one call (the reader's own, or all for notes:read-all). */
+  notesForCall: (callId: string) => ['notes', 'for-call', callId] as const,
   grantStatus: (reader: string) => ['notes', 'grant-status', reader] as const,
   /** The server's version and the checksum of the web app it serves. */
   version: ['version'] as const,

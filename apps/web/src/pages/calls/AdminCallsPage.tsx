@@ -46,10 +46,13 @@ function useMemberName(me: Me) {
     id ? (users.data?.find((u) => u.id === id)?.displayName ?? t('calls.unknownMember')) : '';
 }
 
-/** The columns both call tables start with: when, who called (last 4 digits), and the call's state. */
+/** The columns both call tables start with: when (the way to the call's page), who called (last 4 digits), and the call's state. */
 function callColumns(t: TFunction, language: string): Column<CallView>[] {
   return [
-    { header: t('calls.started'), cell: (c) => formatDateTime(c.createdAt, language) },
+    {
+      header: t('calls.started'),
+      cell: (c) => <NavLink href={`/calls/${c.id}`}>{formatDateTime(c.createdAt, language)}</NavLink>,
+    },
     { header: t('calls.caller'), cell: (c) => last4(c, t('calls.withheld')), direction: 'ltr' },
     { header: t('calls.state'), cell: (c) => t(`calls.status.${c.status}`) },
   ];
@@ -267,6 +270,7 @@ export function AdminCallsPage({ me }: { me: Me }) {
     <section className="calls-admin">
       <PageHeading>{t('calls.adminTitle')}</PageHeading>
       <p className="button-row compact">
+        <NavLink href="/admin/calls/board">{t('calls.board.title')}</NavLink>
         <NavLink href="/admin/bans">{t('calls.manageBans')}</NavLink>
         <NavLink href="/admin/settings">{t('calls.spamSettings')}</NavLink>
         <NavLink href="/admin/settings">{t('calls.callSettings')}</NavLink>

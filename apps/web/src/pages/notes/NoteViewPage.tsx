@@ -8,6 +8,7 @@ import { formatDateTime } from '../../components/format.js';
 import { loadDraft } from '../../lib/notes/drafts.js';
 import { formFromPayload } from '../../lib/notes/payload.js';
 import { queryKeys } from '../../lib/queries/index.js';
+import { CallLink } from '../calls/CallLink.js';
 import { type EditorStart, NoteEditor } from './NoteEditor.js';
 import {
   authorNameOf,
@@ -161,7 +162,9 @@ function NoteFacts({ opened: { note }, author }: { opened: Opened; author: strin
       {note.callId && (
         <div>
           <dt>{t('notes.call')}</dt>
-          <dd className="ltr-cell">{note.callId}</dd>
+          <dd data-testid="note-call">
+            <CallLink callId={note.callId} />
+          </dd>
         </div>
       )}
     </dl>

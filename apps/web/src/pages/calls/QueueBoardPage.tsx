@@ -1,0 +1,140 @@
+import type { CallQueueBoard } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../../app/session.js';
+import { DataTable } from '../../components/DataTable.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { RingtoneMuteButton } from '../../components/IncomingCallCard.js';
+import { NavLink } from '../../components/NavLink.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { Panel } from '../../components/Panel.js';
+import { UserText } from '../../components/UserText.js';
+import { formatDuration } from '../../lib/calls/api.js';
+import { beepOnce } from '../../lib/calls/ringtone.js';
+import { queries } from '../../lib/queries/index.js';
+
+/**
+ * The board is re-read on every call event (call:ring, call:answered, call:ended, voicemail:new:
+ * its key is under 'calls', lib/queries/live.ts) and after a reconnection. A volunteer's phone
+ * that stops ringing unanswered announces nothing, so it is also re-read every few seconds.
+ */
+const SAFETY_POLL_MS = 5_000;
+
+type Waiting = CallQueueBoard['waiting'][number];
+
+const secondsBetween = (from: string, to: string | undefined) =>
+  to ? Math.max(0, (new Date(to).getTime() - new Date(from).getTime()) / 1000) : 0;
+
+/** Seconds since `at`, ticking once a second, to add to the waits the server measured then. */
+function useSecondsSince(at: string | undefined): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return at ? Math.max(0, Math.floor((now - new Date(at).getTime()) / 1000)) : 0;
+}
+
+/** Calls that wait with nobody ringing for them: the caller hears hold music and no one can be offered it. */
+export const unrungCalls = (board: CallQueueBoard | undefined): Waiting[] =>
+  board?.waiting.filter((w) => w.ringing.length === 0) ?? [];
+
+/**
+ * A short beep each time a call starts waiting with nobody to ring (not on every re-read),
+ * and the alert on the page for as long as one does.
+ */
+function useUnrungAlert(unrung: Waiting[]): void {
+  const alerted = useRef(new Set<string>());
+  const ids = unrung.map((w) => w.callId).join(',');
+  useEffect(() => {
+    const now = new Set(ids ? ids.split(',') : []);
+    const fresh = [...now].some((id) => !alerted.current.has(id));
+    alerted.current = now;
+    if (fresh) beepOnce();
+  }, [ids]);
+}
+
+export function QueueBoardPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const board = useQuery({ ...queries.queueBoard(), refetchInterval: SAFETY_POLL_MS });
+  const users = useQuery(queries.memberNames(can(me, 'users:read')));
+  const nameOf = (id: string) =>
+    users.data?.find((u) => u.id === id)?.displayName ?? t('calls.unknownMember');
+  const elapsed = useSecondsSince(board.data?.at);
+  const unrung = unrungCalls(board.data);
+  useUnrungAlert(unrung);
+  const names = (ids: string[]) =>
+    ids.length ? (
+      <ul className="inline-list">
+        {ids.map((id) => (
+          <li key={id}>
+            <UserText>{nameOf(id)}</UserText>
+          </li>
+        ))}
+      </ul>
+    ) : (
+      <span className="danger-text">{t('calls.board.nobodyRinging')}</span>
+    );
+  const caller = (last4: string | null) => (last4 ? `…${last4}` : t('calls.withheld'));
+
+  return (
+    <section className="queue-board">
+      <PageHeading>{t('calls.board.title')}</PageHeading>
+      <p className="button-row compact">
+        <NavLink href="/admin/calls">{t('calls.detail.back')}</NavLink>
+        <RingtoneMuteButton />
+      </p>
+      <p role="alert" className={unrung.length ? 'error' : undefined} data-testid="queue-alert">
+        {unrung.length ? t('calls.board.unrungAlert', { count: unrung.length }) : ''}
+      </p>
+      <ErrorMessage error={board.error} />
+      <Panel id="waiting-title" title={t('calls.board.waiting')}>
+        {board.data && (
+          <DataTable
+            caption={t('calls.board.waiting')}
+            captionHidden
+            testId="queue-waiting"
+            rows={board.data.waiting}
+            rowKey={(w) => w.callId}
+            empty={t('calls.board.nobodyWaiting')}
+            columns={[
+              { header: t('calls.board.position'), cell: (w) => w.position },
+              { header: t('calls.caller'), cell: (w) => caller(w.callerLast4), direction: 'ltr' },
+              {
+                header: t('calls.board.waited'),
+                cell: (w) => formatDuration(w.waitingSeconds + elapsed),
+                direction: 'ltr',
+              },
+              { header: t('calls.board.ringing'), cell: (w) => names(w.ringing), direction: 'auto' },
+            ]}
+          />
+        )}
+      </Panel>
+      <Panel id="on-calls-title" title={t('calls.board.onCalls')}>
+        {board.data && (
+          <DataTable
+            caption={t('calls.board.onCalls')}
+            captionHidden
+            testId="queue-on-calls"
+            rows={board.data.onCalls}
+            rowKey={(c) => c.callId}
+            empty={t('calls.board.nobodyOnACall')}
+            columns={[
+              { header: t('calls.answeredBy'), cell: (c) => <UserText>{nameOf(c.answeredBy)}</UserText> },
+              {
+                header: t('calls.duration'),
+                cell: (c) => formatDuration(secondsBetween(c.answeredAt, board.data?.at) + elapsed),
+                direction: 'ltr',
+              },
+              {
+                header: t('calls.board.call'),
+                cell: (c) => <NavLink href={`/calls/${c.callId}`}>{t('calls.detail.open')}</NavLink>,
+              },
+            ]}
+          />
+        )}
+      </Panel>
+    </section>
+  );
+}
