@@ -5,6 +5,9 @@ import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { queries } from '../../lib/queries/index.js';
 
+/** Call ids are UUIDs; a note may name another id (one typed in), which has no call page. */
+const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * "Call of <date>", the way from a note to the call it is linked to. Only a member who may open
  * that call gets the link (an admin, or the volunteer who answered it: the server says); anyone
@@ -13,7 +16,11 @@ import { queries } from '../../lib/queries/index.js';
 export function CallLink({ callId }: { callId: string }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
-  const detail = useQuery({ ...queries.callDetail(callId), enabled: can(me, 'calls:read'), retry: false });
+  const detail = useQuery({
+    ...queries.callDetail(callId),
+    enabled: can(me, 'calls:read') && CALL_ID.test(callId),
+    retry: false,
+  });
   if (!detail.data) return <span className="ltr-cell">{callId}</span>;
   return (
     <NavLink href={`/calls/${callId}`}>
