@@ -148,6 +148,8 @@ test('a call answered in the browser is transcribed on the volunteer device, sea
         return shown;
       });
 
+    test.info().annotations.push({ type: 'transcript (random weights)', description: text });
+
     await test.step('the admin opens the same transcript; the server never saw its text', async () => {
       const listed = await signed(hotline, ada, 'GET', `/api/calls/${callId}/transcripts`);
       expect(listed.status).toBe(200);

@@ -146,6 +146,8 @@ export function recordCall(
   graph.merger.connect(capture);
   // Chromium runs a script processor only while it is connected to the destination.
   capture.connect(context.destination);
+  // Started after the volunteer's click on Answer, so the autoplay policy lets it run.
+  if (context.state === 'suspended') void context.resume().catch(() => undefined);
 
   let ended = false;
   const end = async () => {
