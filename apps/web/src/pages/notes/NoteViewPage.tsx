@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { useToast } from '../../components/Toast.js';
 import { loadDraft } from '../../lib/notes/drafts.js';
 import { formFromPayload } from '../../lib/notes/payload.js';
 import { queryKeys } from '../../lib/queries/index.js';
@@ -63,7 +64,7 @@ function NoteView({ id, me }: { id: string; me: Me }) {
   const versions = useQuery(noteQueries.versions(id));
   const [olderVersion, setOlderVersion] = useState<number | null>(null);
   const [editing, setEditing] = useState<EditorStart | null>(null);
-  const [saved, setSaved] = useState(false);
+  const toast = useToast();
   const queryClient = useQueryClient();
   const nameOf = authorNameOf(me, members.data);
 
@@ -77,7 +78,6 @@ function NoteView({ id, me }: { id: string; me: Me }) {
     if (result.status === 'failed') return;
     const original = { text: result.payload.text, values: formFromPayload(result.payload) };
     const draft = loadDraft(note.id);
-    setSaved(false);
     setEditing({
       noteId: note.id,
       baseVersion: note.version,
@@ -91,9 +91,6 @@ function NoteView({ id, me }: { id: string; me: Me }) {
   return (
     <>
       <NoteFacts opened={current.data} author={nameOf(note.authorPubkey) ?? shortKey(note.authorPubkey)} />
-      <p role="status" className="success">
-        {saved ? t('notes.saved') : ''}
-      </p>
       {editing ? (
         <NoteEditor
           start={editing}
@@ -102,7 +99,7 @@ function NoteView({ id, me }: { id: string; me: Me }) {
           onSaved={() => {
             setEditing(null);
             setOlderVersion(null);
-            setSaved(true);
+            toast(t('notes.saved'));
             void queryClient.invalidateQueries({ queryKey: queryKeys.note(id) });
             void queryClient.invalidateQueries({ queryKey: queryKeys.noteVersions(id) });
           }}

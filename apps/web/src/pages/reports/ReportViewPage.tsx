@@ -7,6 +7,7 @@ import { navigate } from '../../app/router.js';
 import { can, type Me } from '../../app/session.js';
 import { useVaultState } from '../../app/useVaultState.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
@@ -327,7 +328,7 @@ function Thread({
   return (
     <section aria-labelledby="report-thread-heading">
       <h2 id="report-thread-heading">{t('reports.thread')}</h2>
-      {replies.length === 0 && <p>{t('reports.noReplies')}</p>}
+      {replies.length === 0 && <EmptyState>{t('reports.noReplies')}</EmptyState>}
       <ol className="report-thread" data-testid="report-thread">
         {replies.map((reply) => (
           <li
