@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'calls:answer',
   'calls:read-all',
   'calls:ban',
+  // Start a role-play training call to a trainee (simulator/training.ts).
+  'calls:train',
   'shifts:read',
   'shifts:write',
   'notes:read-own',

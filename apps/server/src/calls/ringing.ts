@@ -154,7 +154,7 @@ async function planRound(
   const waiting = (
     await tx.query<CallsTable>(
       `select * from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null
-          and (queue_deadline is null or queue_deadline > $1)
+          and not training and (queue_deadline is null or queue_deadline > $1)
         order by created_at, id limit ${QUEUE_WINDOW}`,
       [now],
     )
@@ -250,10 +250,14 @@ async function planRound(
   return result;
 }
 
-/** The providers of the calls waiting for a volunteer; none when nobody waits. */
+/**
+ * The providers of the calls waiting for a volunteer; none when nobody waits. A training call
+ * rings its one trainee only (simulator/training.ts): the queue never offers it to anyone.
+ */
 async function waitingProviders(db: Queryable): Promise<string[]> {
   const rows = await db.query<{ provider: string }>(
-    `select distinct provider from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null`,
+    `select distinct provider from calls
+      where status in ('queued', 'ringing') and answered_by is null and ended_at is null and not training`,
   );
   return rows.map((r) => r.provider);
 }

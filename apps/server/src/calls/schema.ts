@@ -155,4 +155,10 @@ export const callsMigrations: Migration[] = [
       create index call_legs_releasing on call_legs (releasing_since) where releasing_since is not null;
     `,
   },
+  {
+    // A role-play call an admin or trainer starts to one trainee (simulator/training.ts): never
+    // offered by the queue, never counted in statistics.
+    id: 'calls/006-training-calls',
+    sql: `alter table calls add column training boolean not null default false;`,
+  },
 ];

@@ -116,6 +116,34 @@ export class SimulatedCarrier {
     return phone;
   }
 
+  /**
+   * A trainer's caller phone for a training call (simulator/training.ts): in progress at once,
+   * and announced to no one. No inbound webhook is sent, so the hotline's public path (menu,
+   * screening, queue) never sees it: the training service writes the call and its one leg
+   * itself. Its hang-up is reported to the hotline like any caller's.
+   */
+  placeTrainingCaller(input: { from: string; to: string }): SimPhone {
+    this.creatingInbound = true;
+    let fake: FakeCall;
+    try {
+      fake = this.api.state.createCall({
+        to: input.to,
+        from: input.from,
+        url: this.hotlineUrl('inbound'),
+        statusCallback: this.hotlineUrl('status'),
+        statusCallbackEvents: ['completed'],
+        timeoutSeconds: 60,
+      });
+    } finally {
+      this.creatingInbound = false;
+    }
+    const phone = this.newPhone(fake, 'caller');
+    phone.status = 'in-progress';
+    this.api.state.setCallStatus(fake.sid, 'in-progress');
+    phone.heard.push('(training call: ringing the trainee)');
+    return phone;
+  }
+
   /** Keys pressed on a phone with a pending gather (a caller's menu, a volunteer's "press 1"). */
   async pressDigits(sid: string, digits: string): Promise<void> {
     const phone = this.phone(sid);

@@ -38,7 +38,7 @@ export async function callsPerBucket(db: Queryable, bounds: Date[]): Promise<Cal
                                or (status = 'completed' and answered_at is null)) as abandoned,
             count(*) filter (where status = 'rejected') as rejected
        from calls
-      where created_at >= $2 and created_at < $3
+      where created_at >= $2 and created_at < $3 and not training
       group by 1`,
     [bounds.map((b) => b.toISOString()), bounds[0], bounds.at(-1)],
   );
@@ -91,13 +91,13 @@ export async function waitTimes(db: Queryable, from: Date, to: Date): Promise<Wa
   const [binRows, [summary]] = await Promise.all([
     db.query<Record<string, unknown>>(
       `select width_bucket(${wait}, ${bounds}) as bin, count(*) as count
-         from calls where answered_at is not null and created_at >= $1 and created_at < $2
+         from calls where answered_at is not null and created_at >= $1 and created_at < $2 and not training
         group by 1`,
       [from, to],
     ),
     db.query<Record<string, unknown>>(
       `select percentile_cont(0.5) within group (order by ${wait}) as median, avg(${wait}) as average
-         from calls where answered_at is not null and created_at >= $1 and created_at < $2`,
+         from calls where answered_at is not null and created_at >= $1 and created_at < $2 and not training`,
       [from, to],
     ),
   ]);
@@ -131,6 +131,7 @@ export async function volunteerActivity(db: Queryable, from: Date, to: Date): Pr
             on e.action = 'calls.ended' and e.created_at >= a.created_at
            and e.details->>'callId' = a.details->>'callId'
          where a.action = 'calls.answered' and a.created_at >= $1 and a.created_at < $2
+           and not exists (select 1 from calls t where t.id = a.details->>'callId' and t.training)
          group by 1),
       replied as (
         select author as user_id, count(distinct conversation_id) as conversations
