@@ -121,4 +121,44 @@ describe('attachmentReader', () => {
       expect((await decrypt(longer, size, byob)).error).toBeDefined();
       expect((await decrypt(sealed, 300_000, byob)).error).toBeDefined();
     });
+
+  it('reads chunks into recycled buffers of the right length only, and still refuses a tampered chunk', async () => {
+    const size = 300_000;
+    const file = fileBytes(size);
+    const sealed = await sealedFile(file);
+    const sealedChunk = 65_536 + 16;
+    // The pool offers buffers holding other bytes (an earlier piece's) and one of the wrong length.
+    const read = async (bytes: Uint8Array) => {
+      const offered: number[] = [];
+      const used: ArrayBuffer[] = [];
+      const pool = [new ArrayBuffer(10), new Uint8Array(sealedChunk).fill(0xee).buffer];
+      const reader = attachmentReader(streamOf(bytes, 5000, true), key.slice(), ctx, size, () => {}, {
+        reuse: false,
+        recycled: (length) => {
+          offered.push(length);
+          return pool.shift();
+        },
+      });
+      const copies: Uint8Array[] = [];
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          used.push(value.buffer as ArrayBuffer);
+          copies.push(value.slice());
+        }
+      } catch (error) {
+        return { error: error as Error, offered };
+      }
+      return { bytes: new Uint8Array(await new Blob(copies).arrayBuffer()), offered, used };
+    };
+    const whole = await read(sealed);
+    expect(whole.bytes).toEqual(file);
+    // Asked with the sealed chunk's exact length; the 10-byte buffer was passed over, the other used.
+    expect(whole.offered.slice(0, 2)).toEqual([sealedChunk, sealedChunk]);
+    expect(whole.used?.filter((b) => b.byteLength === 10)).toEqual([]);
+    const altered = sealed.slice();
+    altered[21 + 70_000]! ^= 1;
+    expect((await read(altered)).error?.message).toMatch(/decrypt|authenticat|tamper|failed/i);
+  });
 });

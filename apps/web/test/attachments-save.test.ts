@@ -18,6 +18,8 @@ interface WorkerLog {
   events: string[];
   /** The pieces as they reached the worker. */
   received: Uint8Array[];
+  /** Whether the worker hands buffers back (sw.js does; an older one does not). */
+  handBack?: boolean;
 }
 
 /**
@@ -39,6 +41,10 @@ function fakeWorker(log: WorkerLog) {
         if (data.type === 'chunk' && data.bytes) {
           log.events.push(`chunk ${data.bytes[0]} (${data.bytes.length})`);
           log.received.push(data.bytes);
+          // As sw.js does: the buffer of the piece before the newest two goes back to the page.
+          const back = log.received.length >= 3 ? log.received[log.received.length - 3]!.buffer : null;
+          if (log.handBack && back && back.byteLength > 0)
+            port!.postMessage({ type: 'spare', buffer: back }, [back]);
           setTimeout(pull, 5);
         } else log.events.push(data.type);
       };
@@ -52,19 +58,27 @@ function fakeWorker(log: WorkerLog) {
 function pieces(count: number, size: number, failAt = -1) {
   const handedOut: Uint8Array[] = [];
   let reads = 0;
+  let reusedBuffers = 0;
+  let recycled: (length: number) => ArrayBuffer | undefined = () => undefined;
   const reader: PlainReader = {
     async read() {
       const i = reads++;
       if (i === failAt) throw new Error('chunk 1 did not authenticate');
       if (i >= count) return { done: true, value: undefined };
       // A view into a larger buffer, as the decrypting reader answers (the tag after the file's bytes).
-      const piece = new Uint8Array(new ArrayBuffer(size + 16), 0, size).fill(i + 1);
+      const offered = recycled(size + 16);
+      if (offered) reusedBuffers++;
+      const piece = new Uint8Array(offered ?? new ArrayBuffer(size + 16), 0, size).fill(i + 1);
       handedOut.push(piece);
       return { done: false, value: piece };
     },
     async cancel() {},
   };
-  return { reader, handedOut, reads: () => reads };
+  const open = async (offer: (length: number) => ArrayBuffer | undefined) => {
+    recycled = offer;
+    return reader;
+  };
+  return { open, handedOut, reads: () => reads, reusedBuffers: () => reusedBuffers };
 }
 
 function install(log: WorkerLog) {
@@ -92,7 +106,7 @@ describe('saving a download through the service worker', () => {
     const log: WorkerLog = { events: [], received: [] };
     install(log);
     const source = pieces(4, 3);
-    expect(await saveThroughServiceWorker(async () => source.reader, META)).toBe(true);
+    expect(await saveThroughServiceWorker(source.open, META)).toBe(true);
     await lastMessage(log, 'end');
     expect(log.events).toEqual([
       'pull',
@@ -118,13 +132,24 @@ describe('saving a download through the service worker', () => {
     ]);
   });
 
+  it('reads later pieces into the buffers the worker hands back', async () => {
+    const log: WorkerLog = { events: [], received: [], handBack: true };
+    install(log);
+    const source = pieces(6, 3);
+    expect(await saveThroughServiceWorker(source.open, META)).toBe(true);
+    await lastMessage(log, 'end');
+    expect(log.events.filter((e) => e.startsWith('chunk'))).toEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => `chunk ${n} (3)`),
+    );
+    // Pieces 1–3 came back after pieces 3–5 arrived: pieces 4–6 were read into them.
+    expect(source.reusedBuffers()).toBe(3);
+  });
+
   it('a piece that fails to decrypt fails the download, and nothing more is read', async () => {
     const log: WorkerLog = { events: [], received: [] };
     install(log);
     const source = pieces(4, 3, 1);
-    await expect(saveThroughServiceWorker(async () => source.reader, META)).rejects.toThrow(
-      /did not authenticate/,
-    );
+    await expect(saveThroughServiceWorker(source.open, META)).rejects.toThrow(/did not authenticate/);
     await lastMessage(log, 'error');
     expect(log.events).toEqual(['pull', 'chunk 1 (3)', 'pull', 'error']);
     expect(source.reads()).toBe(2);

@@ -90,6 +90,37 @@ describe('service worker downloads', () => {
     closeAll(port1);
   });
 
+  it('hands each piece’s buffer back to the page once the browser has taken two newer pieces', async () => {
+    const handlers = loadWorker();
+    const { port1, port2 } = new MessageChannel();
+    const spares: number[][] = [];
+    port1.on('message', (message: { type: string; buffer?: ArrayBuffer }) => {
+      if (message.type === 'spare' && message.buffer) spares.push([...new Uint8Array(message.buffer)]);
+    });
+    const pieces = [1, 2, 3, 4, 5].map((n) => new Uint8Array([n, n]));
+    const side = page(port1, pieces);
+    register(handlers, port2 as unknown as MessagePort, { size: 10 });
+    await side.ready;
+    const response = await fetchDownload(handlers);
+    // The browser's side: each piece written out (copied) as soon as it is read.
+    const reader = response.body!.getReader();
+    const written: number[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      written.push(...value);
+    }
+    expect(written).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Transferred back in order, never one of the two newest (the browser may still be writing them).
+    expect(spares).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    closeAll(port1);
+  });
+
   it('a decryption failure on the page fails the response', async () => {
     const handlers = loadWorker();
     const { port1, port2 } = new MessageChannel();

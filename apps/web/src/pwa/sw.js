@@ -98,6 +98,8 @@ const DOWNLOAD_PATH = '/pwa/download/';
 const DOWNLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A registered download not fetched within this time is forgotten. */
 const DOWNLOAD_CLAIM_MS = 60_000;
+/** Pieces' buffers kept after the browser took them (the newest may still be being written out; one more for margin). */
+const HANDED_KEPT = 2;
 /** Downloads registered by a page and not yet fetched: id → {port, name, size, claimed}. */
 const downloads = new Map();
 
@@ -147,6 +149,17 @@ function downloadResponse(id) {
   download.claimed();
   const { port } = download;
   let waiting = null;
+  // Buffers of the pieces enqueued, oldest first. When the stream pulls, the browser has taken
+  // every piece enqueued: it is writing out the newest and is done with those before it. Those
+  // go back to the page (transferred), which reads later pieces into them: a buffer per piece
+  // received and dropped here would wait for this worker's collector, tens of MB of them.
+  const handed = [];
+  const handBack = () => {
+    while (handed.length > HANDED_KEPT) {
+      const buffer = handed.shift();
+      if (buffer.byteLength > 0) port.postMessage({ type: 'spare', buffer }, [buffer]);
+    }
+  };
   port.onmessage = (event) => {
     const message = event.data;
     const next = waiting;
@@ -156,11 +169,13 @@ function downloadResponse(id) {
   const body = new ReadableStream(
     {
       pull(controller) {
+        handBack();
         return new Promise((resolve) => {
           waiting = (message) => {
-            if (message?.type === 'chunk' && message.bytes instanceof Uint8Array)
+            if (message?.type === 'chunk' && message.bytes instanceof Uint8Array) {
               controller.enqueue(message.bytes);
-            else if (message?.type === 'end') {
+              handed.push(message.bytes.buffer);
+            } else if (message?.type === 'end') {
               controller.close();
               port.close();
             } else {

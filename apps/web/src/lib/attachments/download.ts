@@ -46,12 +46,13 @@ export function cutPadding(size: number): TransformStream<Uint8Array, Uint8Array
  * The attachment's file, decrypted as it downloads (decrypt.ts). Any altered, reordered or
  * missing chunk rejects a read (DECRYPT_FAILED or TRUNCATED): a reader must treat the file as
  * incomplete until the last read has answered done. Each piece is in a buffer of its own, which
- * the service worker's save transfers (save.ts).
+ * the service worker's save transfers (save.ts); `recycled` offers buffers to read chunks into.
  */
 async function openAttachmentReader(
   attachment: AttachmentView,
   meta: ReportAttachmentMeta,
   signal: AbortSignal | undefined,
+  recycled?: (length: number) => ArrayBuffer | undefined,
 ): Promise<PlainReader> {
   const secretKey = unlockedSecretKey();
   if (!secretKey) throw new AttachmentUnavailableError('unlock the app to open this file');
@@ -80,7 +81,7 @@ async function openAttachmentReader(
     { label: PURPOSES.attachment.content, recordId },
     meta.size,
     () => key.fill(0),
-    { reuse: false },
+    { reuse: false, ...(recycled ? { recycled } : {}) },
   );
 }
 
@@ -142,7 +143,10 @@ export async function downloadAttachment(
 ): Promise<void> {
   if (
     meta.size > PREVIEW_MAX_BYTES &&
-    (await saveThroughServiceWorker(() => openAttachmentReader(attachment, meta, signal), meta))
+    (await saveThroughServiceWorker(
+      (recycled) => openAttachmentReader(attachment, meta, signal, recycled),
+      meta,
+    ))
   )
     return;
   const plain = await openAttachmentStream(attachment, meta, signal);
