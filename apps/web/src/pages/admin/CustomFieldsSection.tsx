@@ -97,8 +97,8 @@ function useFieldWords(): FieldListWords<FieldType> {
   return {
     fieldN: (n) => t('customFields.fieldN', { n }),
     untitled: t('customFields.untitled'),
-    label: t('customFields.label'),
-    type: t('customFields.type'),
+    fieldLabel: t('customFields.label'),
+    fieldType: t('customFields.type'),
     typeName: (type) => t(`customFields.types.${type}`),
     required: t('customFields.required'),
     options: t('customFields.options'),

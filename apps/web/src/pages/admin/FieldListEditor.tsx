@@ -69,8 +69,9 @@ export interface FieldListWords<Type extends string> {
   fieldN: (n: number) => string;
   /** Stands in for a field's label while it has none. */
   untitled: string;
-  label: string;
-  type: string;
+  /** The captions of the label and type inputs. */
+  fieldLabel: string;
+  fieldType: string;
   typeName: (type: Type) => string;
   required: string;
   options: string;
@@ -267,7 +268,7 @@ function LabelAndType<Type extends string>({
   return (
     <div className="field-grid">
       <div>
-        <label htmlFor={id('label')}>{words.label}</label>
+        <label htmlFor={id('label')}>{words.fieldLabel}</label>
         <input
           id={id('label')}
           required
@@ -278,7 +279,7 @@ function LabelAndType<Type extends string>({
         />
       </div>
       <div>
-        <label htmlFor={id('type')}>{words.type}</label>
+        <label htmlFor={id('type')}>{words.fieldType}</label>
         <select id={id('type')} value={field.type} onChange={(e) => set({ type: e.target.value as Type })}>
           {types.map((type) => (
             <option key={type} value={type}>

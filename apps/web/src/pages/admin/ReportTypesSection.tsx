@@ -419,8 +419,8 @@ function useFieldWords(): FieldListWords<ReportFieldType> {
   return {
     fieldN: (n) => t('reports.admin.fieldN', { n }),
     untitled: t('reports.admin.untitledField'),
-    label: t('reports.admin.fieldLabel'),
-    type: t('reports.admin.fieldType'),
+    fieldLabel: t('reports.admin.fieldLabel'),
+    fieldType: t('reports.admin.fieldType'),
     typeName: (type) => t(`reports.admin.fieldTypes.${type}`),
     required: t('reports.admin.required'),
     options: t('reports.admin.options'),
