@@ -6,6 +6,8 @@ import {
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { BlobStore } from './blobs/store.js';
+import { SupervisionSignals } from './calls/supervision-signals.js';
+import { ConsultSignals } from './calls/warm-transfer-signals.js';
 import type { Config } from './config.js';
 import { createConversations } from './conversations/index.js';
 import type { Database } from './db/database.js';
@@ -16,7 +18,6 @@ import type { ServerContext, ServerKeys } from './http/context.js';
 import type { Logger } from './logging.js';
 import type { ChannelId, ConversationIngest } from './messaging/channel.js';
 import { type ChannelOverrides, createChannel } from './messaging/registry.js';
-import { ConsultSignals } from './calls/warm-transfer-signals.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { simulatedBrowserAudio } from './simulator/browser-audio.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
@@ -79,6 +80,7 @@ export async function createContext(
       browserConnectors: { simulator: connectSimulatedBrowser },
       browserAudio: { simulator: simulatedBrowserAudio },
       consults: new ConsultSignals(),
+      supervisions: new SupervisionSignals(),
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
     callQueue: { running: null, again: false },

@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'calls:answer',
   'calls:read-all',
   'calls:ban',
+  // Listen silently to a live browser call, when the hotline turns it on (calls/supervision.ts).
+  'calls:supervise',
   // Start a role-play training call to a trainee (simulator/training.ts).
   'calls:train',
   'shifts:read',

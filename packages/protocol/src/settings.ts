@@ -114,6 +114,11 @@ export const HotlineSettings = z
         queueTimeoutSeconds: z.number().int().min(10).max(600),
         voicemailMaxSeconds: z.number().int().min(10).max(600),
         ivrLanguageMenu: z.boolean(),
+        /**
+         * Admins (calls:supervise) may listen silently to live browser calls; off by default, and
+         * volunteers are told on their call card when it is on. Absent (documents stored before it) is off.
+         */
+        silentSupervision: z.boolean().optional(),
       })
       .strict(),
     security: z
@@ -157,7 +162,12 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
   channels: { voice: true, sms: false, whatsapp: false, signal: false, reports: true },
   customFields: [],
   spam: { voiceCaptcha: false, callsPerCallerPerHour: 10, blockMinutes: 60 },
-  calls: { queueTimeoutSeconds: 90, voicemailMaxSeconds: 120, ivrLanguageMenu: false },
+  calls: {
+    queueTimeoutSeconds: 90,
+    voicemailMaxSeconds: 120,
+    ivrLanguageMenu: false,
+    silentSupervision: false,
+  },
   security: { requirePasskeys: false, autoLockMinutes: 15 },
   retention: { noteDays: 0, callRecordDays: 0 },
   messaging: DEFAULT_MESSAGING_SETTINGS,

@@ -86,3 +86,11 @@ export const WarmTransferStartBody = z.object({ to: z.string().min(1).max(64), s
 export type WarmTransferStartBody = z.infer<typeof WarmTransferStartBody>;
 export const WarmTransferAcceptBody = z.object({ sdp: Sdp }).strict();
 export type WarmTransferAcceptBody = z.infer<typeof WarmTransferAcceptBody>;
+
+/**
+ * Silent supervision (POST /api/calls/:id/supervision {sdp}): an admin's receive-only offer to
+ * listen to a live browser call; the volunteer's browser answers it with the caller's voice and
+ * its own (POST …/supervision/answer {sdp}). The admin's browser sends nothing.
+ */
+export const SupervisionOfferBody = z.object({ sdp: Sdp }).strict();
+export type SupervisionOfferBody = z.infer<typeof SupervisionOfferBody>;

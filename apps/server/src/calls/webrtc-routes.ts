@@ -4,6 +4,10 @@ import {
   CallIdParam,
   CallTransferBody,
   type CallTransferTargetsResponse,
+  type SupervisableCallsResponse,
+  SupervisionOfferBody,
+  type SupervisionRequestResponse,
+  type SupervisionStatusResponse,
   WarmTransferAcceptBody,
   type WarmTransferInviteResponse,
   WarmTransferStartBody,
@@ -17,6 +21,14 @@ import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
+import {
+  answerSupervision,
+  startSupervision,
+  stopSupervision,
+  supervisableCalls,
+  supervisionRequest,
+  supervisionStatus,
+} from './supervision.js';
 import { callTransferTargets, transferCall } from './transfer.js';
 import {
   acceptWarmTransfer,
@@ -105,6 +117,43 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
   step('decline', declineWarmTransfer);
   step('hand-over', handOverWarmTransfer);
   step('cancel', cancelWarmTransfer);
+
+  // Silent supervision (supervision.ts): the admin's side needs calls:supervise, the volunteer's calls:answer.
+  app.get('/calls/supervision/live', requires('calls:supervise'), async (c) =>
+    c.json((await supervisableCalls(ctx, memberOf(c))) satisfies z.input<typeof SupervisableCallsResponse>),
+  );
+
+  app.post('/calls/:id/supervision', requires('calls:supervise'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { sdp } = await readJson(c, SupervisionOfferBody);
+    await startSupervision(ctx, memberOf(c), id, sdp);
+    return c.body(null, 204);
+  });
+
+  app.get('/calls/:id/supervision', requires('calls:supervise'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const status = await supervisionStatus(ctx, memberOf(c), id);
+    return c.json(status satisfies z.input<typeof SupervisionStatusResponse>);
+  });
+
+  app.post('/calls/:id/supervision/stop', requires('calls:supervise'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    await stopSupervision(ctx, memberOf(c), id);
+    return c.body(null, 204);
+  });
+
+  app.get('/calls/:id/supervision/request', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const request = await supervisionRequest(ctx, memberOf(c), id);
+    return c.json(request satisfies z.input<typeof SupervisionRequestResponse>);
+  });
+
+  app.post('/calls/:id/supervision/answer', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { sdp } = await readJson(c, SupervisionOfferBody);
+    await answerSupervision(ctx, memberOf(c), id, sdp);
+    return c.body(null, 204);
+  });
 
   return app;
 }

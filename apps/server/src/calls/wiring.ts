@@ -13,6 +13,7 @@ import { TelephonyNotConfiguredError } from '../telephony/errors.js';
 import type { EventTelephony, Telephony, WebhookTelephony } from '../telephony/provider.js';
 import { createTelephony, type TelephonyOverrides } from '../telephony/registry.js';
 import type { BrowserAudio, BrowserConnector } from './browser.js';
+import type { SupervisionSignals } from './supervision-signals.js';
 import type { ConsultSignals } from './warm-transfer-signals.js';
 
 /*
@@ -44,6 +45,8 @@ export interface TelephonyWiring {
   readonly browserAudio: Partial<Record<TelephonyProvider, BrowserAudio>>;
   /** The talks before warm transfers, volunteer to volunteer (warm-transfer.ts). */
   readonly consults: ConsultSignals;
+  /** Admins listening silently to browser calls (supervision.ts). */
+  readonly supervisions: SupervisionSignals;
 }
 
 /** The test overrides given for `provider` (none in production). */

@@ -11,6 +11,7 @@ import { CallTranscriptionIndicator } from './CallTranscriptionIndicator.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NavLink } from './NavLink.js';
+import { SupervisionPanel } from './SupervisionPanel.js';
 import { WarmTransferInvite } from './WarmTransferInvite.js';
 
 function useElapsed(since: string | null): number {
@@ -151,6 +152,7 @@ export function ActiveCall({ me }: { me: Me }) {
       <CallTranscriptionIndicator />
       <EndedCall me={me} />
       <WarmTransferInvite me={me} />
+      <SupervisionPanel me={me} />
     </>
   );
 }

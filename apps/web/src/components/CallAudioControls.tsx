@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { callPeerConnection, setHeld, setMuted, useCallAudio } from '../lib/calls/webrtc.js';
 import { CallNetworkQuality } from './CallNetworkQuality.js';
+import { CallSupervisionNotice } from './CallSupervisionNotice.js';
 import { CallTransfer } from './CallTransfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
@@ -38,6 +39,7 @@ export function CallAudioControls() {
         {line}
       </p>
       {audio.status === 'connected' && <CallNetworkQuality pc={callPeerConnection()} />}
+      {audio.status === 'connected' && audio.callId && <CallSupervisionNotice callId={audio.callId} />}
       {live && audio.noMicrophone && <p className="warning">{t('calls.audio.noMicrophone')}</p>}
       {live && (
         <p className="button-row">

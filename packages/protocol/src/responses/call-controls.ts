@@ -39,3 +39,29 @@ export const WarmTransferInviteResponse = z
   })
   .strict();
 export type WarmTransferInviteResponse = z.infer<typeof WarmTransferInviteResponse>;
+
+/** Live browser calls an admin may listen to (GET /api/calls/supervision/live); `enabled` is the hotline setting. */
+export const SupervisableCallsResponse = z
+  .object({
+    enabled: z.boolean(),
+    iceServers: IceServers,
+    calls: z.array(
+      z.object({ callId: z.string(), volunteerName: z.string(), answeredAt: z.string().nullable() }).strict(),
+    ),
+  })
+  .strict();
+export type SupervisableCallsResponse = z.infer<typeof SupervisableCallsResponse>;
+
+/**
+ * The volunteer's side (GET /api/calls/:id/supervision/request): whether the hotline allows
+ * silent supervision (said on the card), an admin's offer waiting for this browser's answer, and
+ * whether an admin is listening now.
+ */
+export const SupervisionRequestResponse = z
+  .object({ enabled: z.boolean(), offer: Sdp.nullable(), listening: z.boolean(), iceServers: IceServers })
+  .strict();
+export type SupervisionRequestResponse = z.infer<typeof SupervisionRequestResponse>;
+
+/** The admin's side (GET /api/calls/:id/supervision): the volunteer's answer once given; `active` false once it ended. */
+export const SupervisionStatusResponse = z.object({ active: z.boolean(), answer: Sdp.nullable() }).strict();
+export type SupervisionStatusResponse = z.infer<typeof SupervisionStatusResponse>;

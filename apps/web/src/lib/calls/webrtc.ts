@@ -65,6 +65,14 @@ const remoteStream = (s: Session) => (s.player?.srcObject as MediaStream | null 
 export const callAudioState = (): CallAudioState => state;
 /** The connection to the caller, for its statistics (network quality on the card); null when there is none. */
 export const callPeerConnection = (): RTCPeerConnection | null => session?.pc ?? null;
+/** The caller's voice as it arrives and this member's microphone, for an admin's silent supervision (lib/calls/supervision.ts). */
+export const callAudioTracks = (): {
+  caller: MediaStreamTrack | null;
+  microphone: MediaStreamTrack | null;
+} => ({
+  caller: session?.pc?.getReceivers().find((r) => r.track.kind === 'audio')?.track ?? null,
+  microphone: session?.mic?.getAudioTracks()[0] ?? null,
+});
 export const useCallAudio = (): CallAudioState =>
   useSyncExternalStore(
     (listener) => {

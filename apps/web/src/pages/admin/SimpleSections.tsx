@@ -78,6 +78,7 @@ const SPECS: Record<'channels' | 'spam' | 'calls' | 'security' | 'retention', Fi
     { key: 'queueTimeoutSeconds', kind: 'int', min: 10, max: 600 },
     { key: 'voicemailMaxSeconds', kind: 'int', min: 10, max: 600 },
     { key: 'ivrLanguageMenu', kind: 'bool' },
+    { key: 'silentSupervision', kind: 'bool' },
   ],
   security: [
     { key: 'requirePasskeys', kind: 'bool' },

@@ -42,6 +42,8 @@ const BY_AREA = {
     'resumed',
     'transferred',
     'transfer-warm-started',
+    'supervision-started',
+    'supervision-stopped',
     'records-purged',
     'recording-delete-failed',
   ],

@@ -1,0 +1,162 @@
+import type {
+  SupervisableCallsResponse,
+  SupervisionRequestResponse,
+  SupervisionStatusResponse,
+} from '@llamenos/protocol';
+import { appendAudit } from '../audit/service.js';
+import type { Member } from '../domain/actor.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
+import type { ServerContext } from '../http/context.js';
+import { liveBrowserCalls } from './store/supervision.js';
+import { findCall } from './store.js';
+import type { Supervision } from './supervision-signals.js';
+import { iceServers } from './webrtc-signalling.js';
+import { callSettings } from './wiring.js';
+
+/**
+ * Silent supervision of a call answered in the browser (docs/CALLS.md, "Silent supervision"):
+ * when the hotline turns it on (settings.calls.silentSupervision, off by default), a member with
+ * calls:supervise listens to a live call without being heard. The admin's browser makes a
+ * receive-only offer; the volunteer's browser, which holds both voices (the caller's arriving,
+ * its own microphone), answers it and sends both; nothing goes from the admin to anyone, and the
+ * caller's page is never touched. The volunteer's card says when an admin listens. Start and stop
+ * are audited (calls.supervision-started, calls.supervision-stopped: call id and actor only).
+ *
+ * Why through the volunteer's browser: audio never passes through the server or the simulated
+ * carrier (the browsers connect directly), so the volunteer's browser is the one place that has
+ * both sides' audio.
+ */
+
+const enabled = async (ctx: ServerContext): Promise<boolean> =>
+  (await callSettings(ctx)).calls.silentSupervision === true;
+
+/** The supervision of a call still live with the volunteer it began with; one whose call ended or moved is forgotten. */
+async function liveSupervision(ctx: ServerContext, callId: string): Promise<Supervision | null> {
+  const supervision = ctx.telephony.supervisions.of(callId);
+  if (!supervision) return null;
+  const call = await findCall(ctx.db, callId);
+  if (!call || call.endedAt || call.status !== 'answered' || call.answeredBy !== supervision.volunteer) {
+    ctx.telephony.supervisions.forget(callId);
+    return null;
+  }
+  return supervision;
+}
+
+async function audit(ctx: ServerContext, member: Member, action: string, callId: string): Promise<void> {
+  await appendAudit(
+    ctx.db,
+    {
+      action,
+      actorPubkey: member.pubkey,
+      target: `call:${callId}`,
+      details: { callId },
+      ipHash: member.ipHash,
+    },
+    ctx.now(),
+  );
+}
+
+/** `GET /api/calls/supervision/live`: the browser calls an admin may listen to, by volunteer name. */
+export async function supervisableCalls(
+  ctx: ServerContext,
+  member: Member,
+): Promise<SupervisableCallsResponse> {
+  if (!(await enabled(ctx))) return { enabled: false, iceServers: [], calls: [] };
+  const rows = await liveBrowserCalls(ctx.db);
+  return {
+    enabled: true,
+    iceServers: iceServers(ctx),
+    calls: rows
+      .filter((r) => r.answered_by !== member.userId && r.provider in ctx.telephony.browserAudio)
+      .map((r) => ({
+        callId: r.id,
+        volunteerName: r.display_name,
+        answeredAt: r.answered_at ? new Date(r.answered_at).toISOString() : null,
+      })),
+  };
+}
+
+/** `POST /api/calls/:id/supervision {sdp}`: starts listening (one admin per call). */
+export async function startSupervision(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+  sdp: string,
+): Promise<void> {
+  if (!(await enabled(ctx))) throw forbidden('silent supervision is off at this hotline');
+  const call = await findCall(ctx.db, callId);
+  if (!call) throw notFound('no such call');
+  if (call.endedAt || call.status !== 'answered' || !call.answeredBy)
+    throw conflict('this call is not connected');
+  if (call.answeredBy === member.userId) throw conflict('this is your own call');
+  if (!(await liveBrowserCalls(ctx.db)).some((c) => c.id === callId))
+    throw conflict('this call is not answered in the browser; only browser calls can be listened to');
+  await liveSupervision(ctx, callId);
+  if (
+    !ctx.telephony.supervisions.start({
+      callId,
+      supervisor: member.userId,
+      volunteer: call.answeredBy,
+      offer: sdp,
+    })
+  )
+    throw conflict('someone is already listening to this call');
+  await audit(ctx, member, 'calls.supervision-started', callId);
+}
+
+/** `GET /api/calls/:id/supervision`: the admin's side; `active` false once it ended. */
+export async function supervisionStatus(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+): Promise<SupervisionStatusResponse> {
+  const supervision = await liveSupervision(ctx, callId);
+  if (!supervision || supervision.supervisor !== member.userId) return { active: false, answer: null };
+  return { active: true, answer: supervision.answer };
+}
+
+/** `POST /api/calls/:id/supervision/stop`: the admin stops listening. */
+export async function stopSupervision(ctx: ServerContext, member: Member, callId: string): Promise<void> {
+  const current = ctx.telephony.supervisions.of(callId);
+  if (!current || current.supervisor !== member.userId) throw conflict('you are not listening to this call');
+  ctx.telephony.supervisions.forget(callId);
+  await audit(ctx, member, 'calls.supervision-stopped', callId);
+}
+
+/** The call the volunteer is on, checked; refusals say why. */
+async function volunteersCall(ctx: ServerContext, member: Member, callId: string): Promise<void> {
+  const call = await findCall(ctx.db, callId);
+  if (!call) throw notFound('no such call');
+  if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
+  if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
+}
+
+/** `GET /api/calls/:id/supervision/request`: the volunteer's browser learns of a listener (and the setting). */
+export async function supervisionRequest(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+): Promise<SupervisionRequestResponse> {
+  await volunteersCall(ctx, member, callId);
+  const on = await enabled(ctx);
+  const supervision = on ? await liveSupervision(ctx, callId) : null;
+  const mine = supervision?.volunteer === member.userId ? supervision : null;
+  return {
+    enabled: on,
+    offer: mine && !mine.answer ? mine.offer : null,
+    listening: mine !== null,
+    iceServers: iceServers(ctx),
+  };
+}
+
+/** `POST /api/calls/:id/supervision/answer {sdp}`: the volunteer's browser sends both voices to the admin. */
+export async function answerSupervision(
+  ctx: ServerContext,
+  member: Member,
+  callId: string,
+  sdp: string,
+): Promise<void> {
+  await volunteersCall(ctx, member, callId);
+  if (!(await liveSupervision(ctx, callId)) || !ctx.telephony.supervisions.answer(callId, member.userId, sdp))
+    throw conflict("no admin is waiting for this call's audio");
+}
