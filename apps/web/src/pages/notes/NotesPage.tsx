@@ -1,8 +1,19 @@
 import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
+import {
+  DateRangeFields,
+  FilterForm,
+  invalidRange as isInvalidRange,
+  ListProgress,
+  ListSearch,
+  type ProgressWords,
+  ShowMoreButton,
+  useSearchAndSteps,
+  type WorkerSearch,
+} from '../../components/DecryptedList.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
@@ -11,13 +22,11 @@ import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { ExportSection } from './ExportSection.js';
 import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
-import { type ListedNote, type NoteList, useNoteList } from './useNoteList.js';
+import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
-import { FilterActions } from '../../components/FilterActions.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { UserText } from '../../components/UserText.js';
 
-const SHOWN_STEP = 50;
 const PREVIEW = 160;
 
 /** /notes: own notes for volunteers, every note for admins; filters, search after decryption, export. */
@@ -54,85 +63,59 @@ function FiltersForm({
   const form = useForm<NoteFilters>({ defaultValues: NO_FILTERS });
   const { register } = form;
   const [from, to] = form.watch(['from', 'to']);
-  const invalidRange = Boolean(from && to && from > to);
+  const invalidRange = isInvalidRange(from, to);
   const apply = (filters: NoteFilters) => {
     if (!invalidRange) onApply(filters);
   };
   return (
-    <form className="panel note-filters" onSubmit={form.handleSubmit(apply)} aria-label={t('notes.filters')}>
-      <div className="note-filter-grid">
-        <div>
-          <label htmlFor="nf-from">{t('notes.from')}</label>
-          <input id="nf-from" type="date" {...register('from')} />
-        </div>
-        <div>
-          <label htmlFor="nf-to">{t('notes.to')}</label>
-          <input
-            id="nf-to"
-            type="date"
-            aria-invalid={invalidRange || undefined}
-            aria-describedby={invalidRange ? 'nf-range' : undefined}
-            {...register('to')}
-          />
-        </div>
-        {can(me, 'notes:read-all') && members && members.length > 0 && (
-          <div>
-            <label htmlFor="nf-author">{t('notes.volunteer')}</label>
-            <select id="nf-author" {...register('authorPubkey')}>
-              <MemberOptions none={t('notes.everyone')} members={members} />
-            </select>
-          </div>
-        )}
-        <div>
-          <label htmlFor="nf-call">{t('notes.callId')}</label>
-          <input id="nf-call" maxLength={100} {...register('callId')} />
-        </div>
-      </div>
-      {invalidRange && (
-        <p id="nf-range" role="alert" className="error">
-          {t('notes.badRange')}
-        </p>
-      )}
-      <FilterActions
-        apply={t('notes.applyFilters')}
-        clear={t('notes.clearFilters')}
-        onClear={() => {
-          form.reset(NO_FILTERS);
-          onApply(NO_FILTERS);
-        }}
+    <FilterForm
+      formName={t('notes.filters')}
+      className="note-filters"
+      gridClassName="note-filter-grid"
+      onSubmit={form.handleSubmit(apply)}
+      rangeError={invalidRange ? { id: 'nf-range', message: t('notes.badRange') } : null}
+      apply={t('notes.applyFilters')}
+      clear={t('notes.clearFilters')}
+      onClear={() => {
+        form.reset(NO_FILTERS);
+        onApply(NO_FILTERS);
+      }}
+    >
+      <DateRangeFields
+        idPrefix="nf"
+        labels={{ from: t('notes.from'), to: t('notes.to') }}
+        from={register('from')}
+        to={register('to')}
+        invalid={invalidRange}
       />
-    </form>
+      {can(me, 'notes:read-all') && members && members.length > 0 && (
+        <div>
+          <label htmlFor="nf-author">{t('notes.volunteer')}</label>
+          <select id="nf-author" {...register('authorPubkey')}>
+            <MemberOptions none={t('notes.everyone')} members={members} />
+          </select>
+        </div>
+      )}
+      <div>
+        <label htmlFor="nf-call">{t('notes.callId')}</label>
+        <input id="nf-call" maxLength={100} {...register('callId')} />
+      </div>
+    </FilterForm>
   );
 }
 
 /** Search runs in the notes workers, over what has been decrypted so far. */
-function useSearch(query: string, notes: ListedNote[]): Set<string> | null {
-  const [found, setFound] = useState<Set<string> | null>(null);
-  const [debounced, setDebounced] = useState(query);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(query), 150);
-    return () => clearTimeout(timer);
-  }, [query]);
-  const count = notes.length;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run as more notes arrive (count)
-  useEffect(() => {
-    if (!debounced.trim()) {
-      setFound(null);
-      return;
-    }
-    let current = true;
-    notesPool()
-      .search(
-        debounced,
-        notes.map((n) => n.key),
-      )
-      .then((keys) => current && setFound(keys))
-      .catch(() => current && setFound(new Set()));
-    return () => {
-      current = false;
-    };
-  }, [debounced, count]);
-  return query.trim() ? found : null;
+const searchNotes: WorkerSearch = (query, keys) => notesPool().search(query, keys);
+const noteKey = (note: ListedNote) => note.key;
+
+function useProgressWords(): ProgressWords {
+  const { t } = useTranslation();
+  return {
+    loading: (count) => t('notes.loading', { count }),
+    allLoaded: (count) => t('notes.allLoaded', { count }),
+    matches: (count) => t('notes.matches', { count }),
+    someFailed: (count) => t('notes.someFailed', { count }),
+  };
 }
 
 function NotesList({ me }: { me: Me }) {
@@ -141,19 +124,13 @@ function NotesList({ me }: { me: Me }) {
   const members = useMembers(me);
   const [filters, setFilters] = useState<NoteFilters>(NO_FILTERS);
   const list = useNoteList(filters);
-  const [query, setQuery] = useState('');
-  const found = useSearch(query, list.notes);
-  const [shown, setShown] = useState(SHOWN_STEP);
+  const search = useSearchAndSteps(list.rows, noteKey, searchNotes);
+  const progressWords = useProgressWords();
   const nameOf = authorNameOf(me, members.data);
 
-  const matching = useMemo(
-    () => (found ? list.notes.filter((n) => found.has(n.key)) : list.notes),
-    [found, list.notes],
-  );
   useEffect(() => {
-    if (list.notes.length) performance.mark('notes:rendered', { detail: list.notes.length });
-  }, [list.notes.length]);
-  const visible = matching.slice(0, shown);
+    if (list.rows.length) performance.mark('notes:rendered', { detail: list.rows.length });
+  }, [list.rows.length]);
 
   return (
     <>
@@ -163,30 +140,29 @@ function NotesList({ me }: { me: Me }) {
         members={members.data}
         onApply={(f) => {
           setFilters(f);
-          setShown(SHOWN_STEP);
+          search.startOver();
         }}
       />
-      <div className="note-search">
-        <label htmlFor="notes-search">{t('notes.search')}</label>
-        <input
-          id="notes-search"
-          type="search"
-          value={query}
-          onChange={(e) => {
-            setQuery(e.target.value);
-            setShown(SHOWN_STEP);
-          }}
-          aria-describedby="notes-search-hint"
-        />
-        <p id="notes-search-hint" className="hint">
-          {t('notes.searchHint')}
-        </p>
-      </div>
+      <ListSearch
+        id="notes-search"
+        className="note-search"
+        caption={t('notes.search')}
+        hint={t('notes.searchHint')}
+        value={search.query}
+        onChange={search.setQuery}
+      />
       <ErrorMessage error={fields.error ?? list.error} />
-      <ListProgress list={list} matching={found ? matching.length : null} />
-      {list.complete && list.notes.length === 0 && <p>{t('notes.none')}</p>}
+      <ListProgress
+        testId="notes-progress"
+        loaded={list.rows.length}
+        complete={list.complete}
+        matching={search.found ? search.matching.length : null}
+        failed={list.rows.filter((n) => n.result.status === 'failed').length}
+        words={progressWords}
+      />
+      {list.complete && list.rows.length === 0 && <p>{t('notes.none')}</p>}
       <ul className="notes-list" data-testid="notes-list">
-        {visible.map((n) => (
+        {search.visible.map((n) => (
           <NoteRow
             key={n.key}
             note={n}
@@ -194,11 +170,11 @@ function NotesList({ me }: { me: Me }) {
           />
         ))}
       </ul>
-      {matching.length > shown && (
-        <button type="button" className="secondary" onClick={() => setShown(shown + SHOWN_STEP)}>
-          {t('notes.showMore', { count: Math.min(SHOWN_STEP, matching.length - shown) })}
-        </button>
-      )}
+      <ShowMoreButton
+        more={search.more}
+        caption={t('notes.showMore', { count: search.more })}
+        onClick={search.showMore}
+      />
       {can(me, 'notes:export') && fields.data && <ExportSection fields={fields.data} authorName={nameOf} />}
     </>
   );
@@ -229,33 +205,5 @@ function NoteRow({ note: n, author }: { note: ListedNote; author: string }) {
         </p>
       )}
     </li>
-  );
-}
-
-/** How many notes are loaded (and match the search), and how many did not open. */
-function ListProgress({ list, matching }: { list: NoteList; matching: number | null }) {
-  const { t } = useTranslation();
-  const failed = list.notes.filter((n) => n.result.status === 'failed').length;
-  return (
-    <>
-      <p
-        role="status"
-        className="hint"
-        data-testid="notes-progress"
-        data-loaded={list.notes.length}
-        data-complete={list.complete ? 'true' : 'false'}
-        data-matching={matching ?? ''}
-      >
-        {list.complete
-          ? t('notes.allLoaded', { count: list.notes.length })
-          : t('notes.loading', { count: list.notes.length })}{' '}
-        {matching !== null && t('notes.matches', { count: matching })}
-      </p>
-      {failed > 0 && (
-        <p role="alert" className="error">
-          {t('notes.someFailed', { count: failed })}
-        </p>
-      )}
-    </>
   );
 }

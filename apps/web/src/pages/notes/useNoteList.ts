@@ -1,5 +1,5 @@
 import type { NoteMeta } from '@llamenos/protocol';
-import { useEffect, useState } from 'react';
+import { FIRST_PAGE, NEXT_PAGES, type OpenedPages, useOpenedPages } from '../../components/useOpenedPages.js';
 import { fetchNoteFields, fetchNotePage, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { type OpenResult, versionKey } from '../../lib/notes/protocol.js';
@@ -11,15 +11,7 @@ export interface ListedNote {
   result: OpenResult;
 }
 
-export interface NoteList {
-  notes: ListedNote[];
-  /** True once every page has been fetched and opened. */
-  complete: boolean;
-  error: unknown;
-}
-
-const FIRST_PAGE = 50;
-const NEXT_PAGES = 200;
+export type NoteList = OpenedPages<ListedNote>;
 
 /**
  * Loads the notes matching `filters`, newest first: a small first page, opened and shown at
@@ -29,16 +21,11 @@ const NEXT_PAGES = 200;
  * here, only what was opened.
  */
 export function useNoteList(filters: NoteFilters): NoteList {
-  const [state, setState] = useState<NoteList>({ notes: [], complete: false, error: null });
-  const filterKey = JSON.stringify(filters);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for filters
-  useEffect(() => {
-    const abort = new AbortController();
-    setState({ notes: [], complete: false, error: null });
-    // The background preload (warm.ts) gives way: what it opened is in the workers' caches.
-    stopPreload();
-    (async () => {
+  return useOpenedPages<ListedNote>(
+    JSON.stringify(filters),
+    async (signal, show) => {
+      // The background preload (warm.ts) gives way: what it opened is in the workers' caches.
+      stopPreload();
       performance.mark('notes:list-start');
       // Workers start, the fields and the first page load, all at once.
       const pool = notesPool();
@@ -53,9 +40,9 @@ export function useNoteList(filters: NoteFilters): NoteList {
         // At most two pages wait in the workers' queues: enough to keep them busy.
         await inWorkers[inWorkers.length - 2];
         if (failures.length) throw failures[0];
-        const page = await fetchNotePage(filters, first ? FIRST_PAGE : NEXT_PAGES, cursor, abort.signal);
+        const page = await fetchNotePage(filters, first ? FIRST_PAGE : NEXT_PAGES, cursor, signal);
         performance.mark('notes:page-fetched', { detail: page.notes.length });
-        if (abort.signal.aborted) return;
+        if (signal.aborted) return;
         await fieldsSent;
         const opened = pool.open(page.notes);
         // A failed open surfaces through `shown`; this copy only waits for it.
@@ -65,7 +52,7 @@ export function useNoteList(filters: NoteFilters): NoteList {
           const results = await opened;
           await fields;
           performance.mark('notes:page-opened', { detail: page.notes.length });
-          if (abort.signal.aborted) return;
+          if (signal.aborted) return;
           const listed = page.notes.map((n, i) => {
             const { ciphertext: _c, wrap: _w, ...meta } = n;
             const result = results[i];
@@ -73,18 +60,14 @@ export function useNoteList(filters: NoteFilters): NoteList {
             if (!result) throw new Error('the notes workers returned fewer results than notes');
             return { meta, key: versionKey(n.id, n.version), result };
           });
-          setState((s) => ({ ...s, notes: [...s.notes, ...listed], complete: last }));
+          show((rows) => [...rows, ...listed], last);
         });
         shown.catch((error: unknown) => failures.push(error));
         if (last) break;
         cursor = page.nextCursor;
       }
       await shown;
-    })().catch((error: unknown) => {
-      if (!abort.signal.aborted) setState((s) => ({ ...s, error }));
-    });
-    return () => abort.abort();
-  }, [filterKey]);
-
-  return state;
+    },
+    { startEmpty: true },
+  );
 }

@@ -1,12 +1,22 @@
 import type { ReportStatus, ReportType, UserView } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { type UseFormRegister, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { type Column, DataTable } from '../../components/DataTable.js';
+import {
+  DateRangeFields,
+  FilterForm,
+  invalidRange as isInvalidRange,
+  ListProgress,
+  ListSearch,
+  type ProgressWords,
+  ShowMoreButton,
+  useSearchAndSteps,
+  type WorkerSearch,
+} from '../../components/DecryptedList.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { FilterActions } from '../../components/FilterActions.js';
 import { formatDateTime } from '../../components/format.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { NavLink } from '../../components/NavLink.js';
@@ -30,7 +40,6 @@ import {
 } from './shared.js';
 import { type ListedReport, useReportList } from './useReportList.js';
 
-const SHOWN_STEP = 50;
 const STATUSES: ReportStatus[] = ['new', 'in-review', 'closed'];
 
 /** /reports: a reporter's own reports; every report for report admins, with counts, filters and search. */
@@ -77,33 +86,17 @@ function useListVersion(): number {
 }
 
 /** Search runs in the reports workers, over the reports opened so far. */
-function useSearch(query: string, reports: ListedReport[]): Set<string> | null {
-  const [found, setFound] = useState<Set<string> | null>(null);
-  const [debounced, setDebounced] = useState(query);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(query), 150);
-    return () => clearTimeout(timer);
-  }, [query]);
-  const count = reports.length;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run as more reports arrive (count)
-  useEffect(() => {
-    if (!debounced.trim()) {
-      setFound(null);
-      return;
-    }
-    let current = true;
-    reportsPool()
-      .search(
-        debounced,
-        reports.map((r) => r.meta.id),
-      )
-      .then((ids) => current && setFound(ids))
-      .catch(() => current && setFound(new Set()));
-    return () => {
-      current = false;
-    };
-  }, [debounced, count]);
-  return query.trim() ? found : null;
+const searchReports: WorkerSearch = (query, ids) => reportsPool().search(query, ids);
+const reportKey = (report: ListedReport) => report.meta.id;
+
+function useProgressWords(): ProgressWords {
+  const { t } = useTranslation();
+  return {
+    loading: (count) => t('reports.loading', { count }),
+    allLoaded: (count) => t('reports.allLoaded', { count }),
+    matches: (count) => t('reports.matches', { count }),
+    someFailed: (count) => t('reports.someFailed', { count }),
+  };
 }
 
 function ReportsList({ me }: { me: Me }) {
@@ -116,14 +109,8 @@ function ReportsList({ me }: { me: Me }) {
   const version = useListVersion();
   useReportEvents();
   const list = useReportList(filters, version);
-  const [query, setQuery] = useState('');
-  const found = useSearch(query, list.reports);
-  const [shown, setShown] = useState(SHOWN_STEP);
-  const matching = useMemo(
-    () => (found ? list.reports.filter((r) => found.has(r.meta.id)) : list.reports),
-    [found, list.reports],
-  );
-  const failed = list.reports.filter((r) => r.opened.status !== 'ok').length;
+  const search = useSearchAndSteps(list.rows, reportKey, searchReports);
+  const progressWords = useProgressWords();
 
   return (
     <>
@@ -134,88 +121,42 @@ function ReportsList({ me }: { me: Me }) {
           members={members.data}
           onApply={(f) => {
             setFilters(f);
-            setShown(SHOWN_STEP);
+            search.startOver();
           }}
         />
       )}
-      <ReportSearch
-        query={query}
-        onChange={(q) => {
-          setQuery(q);
-          setShown(SHOWN_STEP);
-        }}
+      <ListSearch
+        id="reports-search"
+        className="report-search"
+        caption={t('reports.search')}
+        hint={t('reports.searchHint')}
+        value={search.query}
+        onChange={search.setQuery}
       />
       <ErrorMessage error={typesError ?? list.error} />
-      <ListProgress list={list} found={found} matching={matching.length} />
-      {failed > 0 && (
-        <p role="alert" className="error">
-          {t('reports.someFailed', { count: failed })}
-        </p>
-      )}
+      <ListProgress
+        testId="reports-progress"
+        loaded={list.rows.length}
+        complete={list.complete}
+        matching={search.found ? search.matching.length : null}
+        failed={list.rows.filter((r) => r.opened.status !== 'ok').length}
+        words={progressWords}
+      />
       <ReportsTable
-        rows={matching.slice(0, shown)}
-        empty={list.complete ? (found ? t('reports.noMatches') : t('reports.none')) : undefined}
+        rows={search.visible}
+        empty={list.complete ? (search.found ? t('reports.noMatches') : t('reports.none')) : undefined}
         admin={admin}
         types={types}
         nameOf={nameOf}
       />
-      {matching.length > shown && (
-        <button type="button" className="secondary" onClick={() => setShown(shown + SHOWN_STEP)}>
-          {t('reports.showMore', { count: Math.min(SHOWN_STEP, matching.length - shown) })}
-        </button>
-      )}
+      <ShowMoreButton
+        more={search.more}
+        caption={t('reports.showMore', { count: search.more })}
+        onClick={search.showMore}
+      />
       {types && types.length === 0 && admin && <p className="hint">{t('reports.noTypesYet')}</p>}
       {admin && types && <ReportsExport types={types} nameOf={nameOf} />}
     </>
-  );
-}
-
-/** The search box; searching starts over at the first page of matches. */
-function ReportSearch({ query, onChange }: { query: string; onChange: (query: string) => void }) {
-  const { t } = useTranslation();
-  return (
-    <div className="report-search">
-      <label htmlFor="reports-search">{t('reports.search')}</label>
-      <input
-        id="reports-search"
-        type="search"
-        value={query}
-        onChange={(e) => {
-          onChange(e.target.value);
-        }}
-        aria-describedby="reports-search-hint"
-      />
-      <p id="reports-search-hint" className="hint">
-        {t('reports.searchHint')}
-      </p>
-    </div>
-  );
-}
-
-/** How many reports are loaded (and matched), for the eye and for screen readers. */
-function ListProgress({
-  list,
-  found,
-  matching,
-}: {
-  list: { reports: ListedReport[]; complete: boolean };
-  found: Set<string> | null;
-  matching: number;
-}) {
-  const { t } = useTranslation();
-  return (
-    <p
-      role="status"
-      className="hint"
-      data-testid="reports-progress"
-      data-loaded={list.reports.length}
-      data-complete={list.complete ? 'true' : 'false'}
-    >
-      {list.complete
-        ? t('reports.allLoaded', { count: list.reports.length })
-        : t('reports.loading', { count: list.reports.length })}{' '}
-      {found && t('reports.matches', { count: matching })}
-    </p>
   );
 }
 
@@ -330,54 +271,42 @@ function FiltersForm({
   const form = useForm<ReportFilters>({ defaultValues: NO_REPORT_FILTERS });
   const { register } = form;
   const [from, to] = form.watch(['from', 'to']);
-  const invalidRange = Boolean(from && to && from > to);
+  const invalidRange = isInvalidRange(from, to);
   return (
-    <form
-      className="panel report-filters"
-      aria-label={t('reports.filters')}
+    <FilterForm
+      formName={t('reports.filters')}
+      className="report-filters"
+      gridClassName="report-filter-grid"
       onSubmit={form.handleSubmit((f) => {
         if (!invalidRange) onApply(f);
       })}
-    >
-      <div className="report-filter-grid">
-        <FilterSelects types={types} members={members} register={register} />
-        <div>
-          <label htmlFor="rf-from">{t('reports.from')}</label>
-          <input id="rf-from" type="date" {...register('from')} />
-        </div>
-        <div>
-          <label htmlFor="rf-to">{t('reports.to')}</label>
+      afterGrid={
+        <label className="checkbox">
           <input
-            id="rf-to"
-            type="date"
-            aria-invalid={invalidRange || undefined}
-            aria-describedby={invalidRange ? 'rf-range' : undefined}
-            {...register('to')}
+            type="checkbox"
+            checked={form.watch('scope') === 'mine'}
+            onChange={(e) => form.setValue('scope', e.target.checked ? 'mine' : 'all')}
           />
-        </div>
-      </div>
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={form.watch('scope') === 'mine'}
-          onChange={(e) => form.setValue('scope', e.target.checked ? 'mine' : 'all')}
-        />
-        {t('reports.onlyMine')}
-      </label>
-      {invalidRange && (
-        <p id="rf-range" role="alert" className="error">
-          {t('reports.badRange')}
-        </p>
-      )}
-      <FilterActions
-        apply={t('reports.applyFilters')}
-        clear={t('reports.clearFilters')}
-        onClear={() => {
-          form.reset(NO_REPORT_FILTERS);
-          onApply(NO_REPORT_FILTERS);
-        }}
+          {t('reports.onlyMine')}
+        </label>
+      }
+      rangeError={invalidRange ? { id: 'rf-range', message: t('reports.badRange') } : null}
+      apply={t('reports.applyFilters')}
+      clear={t('reports.clearFilters')}
+      onClear={() => {
+        form.reset(NO_REPORT_FILTERS);
+        onApply(NO_REPORT_FILTERS);
+      }}
+    >
+      <FilterSelects types={types} members={members} register={register} />
+      <DateRangeFields
+        idPrefix="rf"
+        labels={{ from: t('reports.from'), to: t('reports.to') }}
+        from={register('from')}
+        to={register('to')}
+        invalid={invalidRange}
       />
-    </form>
+    </FilterForm>
   );
 }
 
