@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { activeMembersWho } from '../../components/SealedPages.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
@@ -21,19 +22,9 @@ import { ReportsGrantSection } from '../reports/ReportsGrantSection.js';
 const PENDING_KEY = 'llamenos.notes.grant-pending';
 const BATCH = 500;
 
-const grants = (permissions: readonly string[], permission: string) => {
-  const domain = permission.split(':')[0];
-  return permissions.some((g) => g === '*' || g === permission || g === `${domain}:*`);
-};
-
 /** Active members other than me whose roles let them read every note. */
-function noteAdmins(users: UserView[], roles: RoleView[], me: Me): UserView[] {
-  const permissionsOf = (roleIds: string[]) =>
-    roleIds.flatMap((id) => roles.find((r) => r.id === id)?.permissions ?? []);
-  return users.filter(
-    (u) => u.active && u.pubkey !== me.pubkey && grants(permissionsOf(u.roles), 'notes:read-all'),
-  );
-}
+const noteAdmins = (users: UserView[], roles: RoleView[], me: Me): UserView[] =>
+  activeMembersWho(users, roles, 'notes:read-all').filter((u) => u.pubkey !== me.pubkey);
 
 /** /admin/grant-access: share the keys of existing notes with a new admin, from this browser. */
 export function GrantAccessPage({ me }: { me: Me }) {

@@ -1,27 +1,21 @@
-import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
+import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { can, type Me } from '../../app/session.js';
-import { useVaultState } from '../../app/useVaultState.js';
-import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { memberNameOf, SubpageOf, UnlockedOnly } from '../../components/SealedPages.js';
 import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
-import { queries } from '../../lib/queries/index.js';
 import { noteQueries } from './queries.js';
+
+export { useMembers } from '../../components/SealedPages.js';
 
 /** A page under /notes (new note, one note, an opened export): its heading and the way back to the list. */
 export function NotesSubpage({ title, children }: { title: string; children: ReactNode }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{title}</PageHeading>
-      <p>
-        <NavLink href="/notes">{t('notes.backToList')}</NavLink>
-      </p>
+    <SubpageOf title={title} back={{ href: '/notes', caption: t('notes.backToList') }}>
       {children}
-    </section>
+    </SubpageOf>
   );
 }
 
@@ -30,15 +24,8 @@ export function useNoteFields() {
   return useQuery(noteQueries.fields());
 }
 
-/** Members by public key, for admins who may list them; everyone else only knows themselves. */
-export function useMembers(me: Me) {
-  return useQuery({ ...queries.users(), enabled: can(me, 'users:read') });
-}
-
-export function authorNameOf(me: Me, members: UserView[] | undefined) {
-  return (pubkey: string): string | null =>
-    pubkey === me.pubkey ? me.displayName : (members?.find((m) => m.pubkey === pubkey)?.displayName ?? null);
-}
+/** An author's name by public key (null: this member may not see it). */
+export const authorNameOf = memberNameOf;
 
 /** A shortened key for an author whose name this member may not see. */
 export const shortKey = (pubkey: string) => `${pubkey.slice(0, 8)}…`;
@@ -118,12 +105,5 @@ export function FieldValues({
 /** Notes need the unlocked key (a passkey session alone cannot read or write them). */
 export function KeyNeeded({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
-  const vault = useVaultState();
-  if (vault !== 'unlocked')
-    return (
-      <p role="alert" className="notice panel">
-        {t('notes.locked')}
-      </p>
-    );
-  return <>{children}</>;
+  return <UnlockedOnly locked={t('notes.locked')}>{children}</UnlockedOnly>;
 }

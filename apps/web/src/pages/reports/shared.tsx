@@ -2,10 +2,7 @@ import type { ReportStatus, ReportType, RoleView, UserView } from '@llamenos/pro
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { can, type Me } from '../../app/session.js';
-import { useVaultState } from '../../app/useVaultState.js';
-import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { activeMembersWho, memberNameOf, SubpageOf, UnlockedOnly } from '../../components/SealedPages.js';
 import { queries } from '../../lib/queries/index.js';
 import { typeName } from '../../lib/reports/payload.js';
 import type { Opened } from '../../lib/reports/seal.js';
@@ -22,27 +19,16 @@ export const STATUS_LABEL: Record<ReportStatus, string> = {
 export function ReportsSubpage({ title, children }: { title: ReactNode; children: ReactNode }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{title}</PageHeading>
-      <p>
-        <NavLink href="/reports">{t('reports.backToList')}</NavLink>
-      </p>
+    <SubpageOf title={title} back={{ href: '/reports', caption: t('reports.backToList') }}>
       {children}
-    </section>
+    </SubpageOf>
   );
 }
 
 /** Reports need the unlocked key (a passkey session alone cannot read or write them). */
 export function KeyNeeded({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
-  const vault = useVaultState();
-  if (vault !== 'unlocked')
-    return (
-      <p role="alert" className="notice panel">
-        {t('reports.locked')}
-      </p>
-    );
-  return <>{children}</>;
+  return <UnlockedOnly locked={t('reports.locked')}>{children}</UnlockedOnly>;
 }
 
 /** The hotline's report types, from the public settings. */
@@ -75,27 +61,12 @@ export function useTypeLabel(types: ReportType[] | undefined) {
   };
 }
 
-/** Members by public key and id, for those who may list them; everyone else only knows themselves. */
-export function useMembers(me: Me) {
-  return useQuery({ ...queries.users(), enabled: can(me, 'users:read') });
-}
-
-export function nameOfMember(me: Me, members: UserView[] | undefined) {
-  return (pubkey: string): string | null =>
-    pubkey === me.pubkey ? me.displayName : (members?.find((m) => m.pubkey === pubkey)?.displayName ?? null);
-}
-
-const grants = (permissions: readonly string[], permission: string) => {
-  const domain = permission.split(':')[0];
-  return permissions.some((g) => g === '*' || g === permission || g === `${domain}:*`);
-};
+/** A member's name by public key (null: this member may not see it). */
+export const nameOfMember = memberNameOf;
 
 /** Active members whose roles let them read every report: whom a report can be assigned to. */
-export function reportAdmins(users: UserView[], roles: RoleView[]): UserView[] {
-  const permissionsOf = (roleIds: string[]) =>
-    roleIds.flatMap((id) => roles.find((r) => r.id === id)?.permissions ?? []);
-  return users.filter((u) => u.active && grants(permissionsOf(u.roles), 'reports:read-all'));
-}
+export const reportAdmins = (users: UserView[], roles: RoleView[]): UserView[] =>
+  activeMembersWho(users, roles, 'reports:read-all');
 
 /** Why a report or reply did not open, in words. */
 export function OpenProblem({ opened }: { opened: Opened<unknown> }) {
@@ -112,4 +83,5 @@ export function OpenProblem({ opened }: { opened: Opened<unknown> }) {
   );
 }
 
+export { useMembers } from '../../components/SealedPages.js';
 export { useReportEvents } from './events.js';

@@ -1,0 +1,65 @@
+import { hasPermission, type Permission, type RoleView, type UserView } from '@llamenos/protocol';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { can, type Me } from '../app/session.js';
+import { useVaultState } from '../app/useVaultState.js';
+import { queries } from '../lib/queries/index.js';
+import { NavLink } from './NavLink.js';
+import { PageHeading } from './PageHeading.js';
+
+/**
+ * What the pages of sealed records (call notes, reports) share: they open only with the
+ * unlocked key, sub-pages lead back to their list, and authors are named from the member list
+ * for those who may read it.
+ */
+
+/** The children only while the key is unlocked (a passkey session alone cannot read or write sealed records). */
+export function UnlockedOnly({ locked, children }: { locked: string; children: ReactNode }) {
+  const vault = useVaultState();
+  if (vault !== 'unlocked')
+    return (
+      <p role="alert" className="notice panel">
+        {locked}
+      </p>
+    );
+  return <>{children}</>;
+}
+
+/** A page under a list (a new record, one record): its heading and the way back to the list. */
+export function SubpageOf({
+  title,
+  back,
+  children,
+}: {
+  title: ReactNode;
+  back: { href: string; caption: string };
+  children: ReactNode;
+}) {
+  return (
+    <section>
+      <PageHeading>{title}</PageHeading>
+      <p>
+        <NavLink href={back.href}>{back.caption}</NavLink>
+      </p>
+      {children}
+    </section>
+  );
+}
+
+/** Members by public key and id, for those who may list them; everyone else only knows themselves. */
+export function useMembers(me: Me) {
+  return useQuery({ ...queries.users(), enabled: can(me, 'users:read') });
+}
+
+/** A member's name by public key: mine, one from the member list, or null when this member may not see it. */
+export function memberNameOf(me: Me, members: UserView[] | undefined) {
+  return (pubkey: string): string | null =>
+    pubkey === me.pubkey ? me.displayName : (members?.find((m) => m.pubkey === pubkey)?.displayName ?? null);
+}
+
+/** Active members whose roles grant `permission` (e.g. who can read every note, or every report). */
+export function activeMembersWho(users: UserView[], roles: RoleView[], permission: Permission): UserView[] {
+  const permissionsOf = (roleIds: string[]) =>
+    roleIds.flatMap((id) => roles.find((r) => r.id === id)?.permissions ?? []);
+  return users.filter((u) => u.active && hasPermission(permissionsOf(u.roles), permission));
+}
