@@ -61,9 +61,22 @@ const settled = new Set<string>();
 let me: Me | null = null;
 let generation = 0;
 const takenTimers = new Map<string, ReturnType<typeof setTimeout>>();
+/**
+ * Calls that stopped ringing for this tab a moment ago, and when: a refresh can drop a call
+ * (its legs closed) just before the call:answered event that says who took it arrives.
+ */
+const recentlyRang = new Map<string, { call: RingingCall; until: number }>();
+const RECENTLY_MS = 10_000;
 const POLL_MS = 30_000;
 
 function set(next: Partial<CallsState>): void {
+  if (next.ringing) {
+    const now = Date.now();
+    for (const [id, r] of recentlyRang) if (r.until < now) recentlyRang.delete(id);
+    for (const call of state.ringing)
+      if (!next.ringing.some((c) => c.id === call.id))
+        recentlyRang.set(call.id, { call, until: now + RECENTLY_MS });
+  }
   state = { ...state, ...next };
   if (state.ringing.length) startRingtone();
   else stopRingtone();
@@ -126,7 +139,8 @@ function onRing(): void {
 function onAnswered(callId: string, answeredBy: string, answeredByName: string | undefined): void {
   if (answeredBy !== me?.pubkey) {
     settle(callId);
-    const rang = state.ringing.find((c) => c.id === callId);
+    const rang = state.ringing.find((c) => c.id === callId) ?? recentlyRang.get(callId)?.call;
+    recentlyRang.delete(callId);
     if (rang) {
       // The card stays a moment to say who took it, rather than vanishing mid-reach for Answer.
       const taken: TakenCall = { id: callId, callerLast4: rang.callerLast4, by: answeredByName ?? null };
@@ -183,6 +197,7 @@ export function startCalls(member: Me): () => void {
     settled.clear();
     for (const timer of takenTimers.values()) clearTimeout(timer);
     takenTimers.clear();
+    recentlyRang.clear();
     state = EMPTY;
     stopRingtone();
     setOnCall(false);
