@@ -137,8 +137,12 @@ export async function supervisionRequest(
   member: Member,
   callId: string,
 ): Promise<SupervisionRequestResponse> {
-  await volunteersCall(ctx, member, callId);
+  const call = await findCall(ctx.db, callId);
+  if (!call) throw notFound('no such call');
   const on = await enabled(ctx);
+  // A call that ended or was handed on while the card was still asking: nothing to show, not an error.
+  if (call.endedAt || call.status !== 'answered' || call.answeredBy !== member.userId)
+    return { enabled: on, offer: null, listening: false, iceServers: iceServers(ctx) };
   const supervision = on ? await liveSupervision(ctx, callId) : null;
   const mine = supervision?.volunteer === member.userId ? supervision : null;
   return {
