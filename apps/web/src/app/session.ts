@@ -84,8 +84,11 @@ export async function loadMe(): Promise<Me> {
  */
 export async function saveMyLanguage(locale: Locale): Promise<void> {
   if (!me) return;
-  await updateMyProfile({ uiLanguage: locale });
-  await loadMe();
+  const updated = await updateMyProfile({ uiLanguage: locale });
+  // The answer is the stored profile; unless someone else signed in meanwhile, it is the one shown.
+  if (me?.id !== updated.id) return;
+  me = updated;
+  emit();
 }
 
 export function signOut(): void {
