@@ -7,6 +7,7 @@ import {
   newMember,
   onboardOnShift,
   received,
+  recordPeerConnections,
   tonesPlayed,
 } from './call-audio-helpers.js';
 import { expect, test } from './fixtures.js';
@@ -287,6 +288,76 @@ test('Warm transfer: the caller waits on hold while the two volunteers talk, the
 
   await test.step("Victor's End call ends the caller's side", async () => {
     await victor.getByRole('button', { name: 'End call' }).click();
+    await expect(caller.locator('#callers')).toContainText('Status: completed');
+  });
+
+  expect(consoleErrors).toEqual([]);
+});
+
+test('Silent supervision: an admin hears both sides of a browser call, sends nothing, and the volunteer sees it', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+  await recordPeerConnections(admin.context());
+  const vera = await newMember(browser, 'vera', consoleErrors);
+  const caller = await newMember(browser, 'caller', consoleErrors);
+
+  await test.step('the admin turns silent supervision on; Vera answers a simulated caller', async () => {
+    await onboardOnShift(admin, hotline, [[vera, 'Vera Volunteer']]);
+    await navLink(admin, 'Settings').click();
+    const calls = admin.getByRole('form', { name: 'Calls' });
+    await calls.getByLabel('Let admins listen silently to browser calls').check();
+    await calls.getByRole('button', { name: 'Save Calls' }).click();
+    await expect(calls.getByRole('status')).toHaveText('Saved.');
+    await caller.goto(`${hotline.url}/api/simulator`);
+    await caller.locator('#from').fill('+15551234567');
+    await caller.getByRole('button', { name: 'Call the hotline' }).click();
+    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
+    await expectAudioArrives(vera, 'the volunteer');
+    await expectAudioArrives(caller, 'the caller');
+    await expect(vera.getByTestId('call-supervision')).toContainText(
+      'Silent supervision is on at this hotline',
+    );
+  });
+
+  await test.step('the admin listens: both voices reach the admin, nothing comes back', async () => {
+    const panel = admin.getByTestId('supervision');
+    await expect(panel).toContainText('Vera Volunteer', { timeout: 15_000 });
+    await panel.getByRole('button', { name: 'Listen silently' }).click();
+    await expect(admin.getByTestId('supervision-listening')).toBeVisible();
+    await expect(vera.getByTestId('call-supervision')).toContainText('An admin is listening to this call.');
+    await expectAudioArrives(admin, 'the admin');
+    // Two lines, each with audio: the caller's voice and Vera's.
+    const linesWithAudio = () =>
+      admin.evaluate(async () => {
+        const [pc] = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+        let lines = 0;
+        (await pc!.getStats()).forEach((r) => {
+          if (
+            r.type === 'inbound-rtp' &&
+            r.kind === 'audio' &&
+            r.packetsReceived > 20 &&
+            r.totalAudioEnergy > 0.01
+          )
+            lines += 1;
+        });
+        return lines;
+      });
+    await expect.poll(linesWithAudio, { message: 'both voices reach the admin', timeout: 15_000 }).toBe(2);
+    // Vera's second connection is the admin's: it receives nothing; the caller has only Vera's.
+    const veras = await received(vera);
+    expect(veras).toHaveLength(2);
+    expect(veras[1]!.packets).toBe(0);
+    expect(await received(caller)).toHaveLength(1);
+  });
+
+  await test.step('Stop listening: the volunteer no longer sees an admin listening', async () => {
+    await admin.getByRole('button', { name: 'Stop listening' }).click();
+    await expect(vera.getByTestId('call-supervision')).not.toContainText('An admin is listening');
+    await vera.getByRole('button', { name: 'End call' }).click();
     await expect(caller.locator('#callers')).toContainText('Status: completed');
   });
 
