@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { usePath } from '../app/router.js';
 import { can, type Me } from '../app/session.js';
 import { formatDuration } from '../lib/calls/api.js';
 import { callLock, useLockAfterCall } from '../lib/calls/call-lock.js';
@@ -114,6 +115,16 @@ function LockAfterCallNotice() {
 function NoteForCallStatus({ callId }: { callId: string }) {
   const { t } = useTranslation();
   const hasNote = useQuery(queries.hasNoteForCall(callId));
+  // The card stays on every screen: asked again on each move (a note saved in the editor
+  // moves to the note's page), so it never says "no note yet" beside the note just written.
+  const path = usePath();
+  const seenPath = useRef(path);
+  const { refetch } = hasNote;
+  useEffect(() => {
+    if (seenPath.current === path) return;
+    seenPath.current = path;
+    void refetch();
+  }, [path, refetch]);
   if (hasNote.data === undefined) return null;
   return (
     <p data-testid="ended-call-note" data-has-note={hasNote.data ? 'yes' : 'no'}>
