@@ -1,0 +1,192 @@
+import type { GrantStatus, UserView } from '@llamenos/protocol';
+import { type QueryKey, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useRef, useState } from 'react';
+import { MemberOptions } from './MemberOptions.js';
+import { useSubmit } from './useSubmit.js';
+
+/**
+ * Sharing the keys of existing sealed records (notes and transcripts, reports) with a new
+ * reader, from this browser: the records' keys are re-wrapped in the workers a batch at a time
+ * and posted, so the server never holds a key it could unwrap. A run can be paused between
+ * batches and resumed later, even after a reload (the reader's public key is remembered).
+ */
+
+/** What a run reports as it goes. */
+export interface GrantSteps {
+  /** `n` more record keys are with the reader. */
+  shared: (n: number) => void;
+  /** `n` records could not be opened with this member's key. */
+  skipped: (n: number) => void;
+  /** The member asked to pause: stop after this batch. */
+  paused: () => boolean;
+}
+
+export function useResumableGrant({
+  pendingKey,
+  statusKey,
+  shareAll,
+  finalStatus,
+}: {
+  /** Where an unfinished grant's reader (a public key only) is remembered on this device. */
+  pendingKey: string;
+  /** The status query moved on as batches are posted (the progress bar reads it). */
+  statusKey: (reader: string) => QueryKey;
+  shareAll: (reader: string, steps: GrantSteps) => Promise<void>;
+  finalStatus: (reader: string) => Promise<GrantStatus>;
+}) {
+  const queryClient = useQueryClient();
+  const [skipped, setSkipped] = useState(0);
+  const paused = useRef(false);
+  const [pausing, setPausing] = useState(false);
+  const grant = useSubmit(async (reader: string) => {
+    const setStatus = (update: (s: GrantStatus | undefined) => GrantStatus | undefined) =>
+      queryClient.setQueryData<GrantStatus>(statusKey(reader), update);
+    setSkipped(0);
+    paused.current = false;
+    setPausing(false);
+    localStorage.setItem(pendingKey, reader);
+    try {
+      await shareAll(reader, {
+        shared: (n) => setStatus((s) => (s ? { ...s, done: Math.min(s.total, s.done + n) } : s)),
+        skipped: (n) => setSkipped((m) => m + n),
+        paused: () => paused.current,
+      });
+      const final = await finalStatus(reader);
+      setStatus(() => final);
+      if (final.done + final.unavailableToCaller >= final.total) localStorage.removeItem(pendingKey);
+    } finally {
+      setPausing(false);
+    }
+  });
+
+  const pause = () => {
+    paused.current = true;
+    setPausing(true);
+  };
+  return { grant, skipped, pausing, pause };
+}
+
+export type GrantRun = ReturnType<typeof useResumableGrant>;
+
+/** The reader an unfinished grant was for, or the one chosen since. */
+export function useGrantReader(pendingKey: string, candidates: UserView[]) {
+  const [reader, setReader] = useState<string>(() => localStorage.getItem(pendingKey) ?? '');
+  const chosen = candidates.find((c) => c.pubkey === reader) ?? null;
+  return { reader, setReader, chosen };
+}
+
+/** The choice of whom to grant to (disabled while a run is going). */
+export function GrantReaderPicker({
+  id,
+  caption,
+  none,
+  candidates,
+  reader,
+  run,
+  onChoose,
+}: {
+  id: string;
+  caption: string;
+  /** The empty choice's words. */
+  none: string;
+  candidates: UserView[];
+  reader: string;
+  run: GrantRun;
+  onChoose: (pubkey: string) => void;
+}) {
+  return (
+    <div>
+      <label htmlFor={id}>{caption}</label>
+      <select
+        id={id}
+        value={reader}
+        disabled={run.grant.busy}
+        onChange={(e) => {
+          run.grant.setError(null);
+          onChoose(e.target.value);
+        }}
+      >
+        <MemberOptions none={none} members={candidates} />
+      </select>
+    </div>
+  );
+}
+
+/** A records kind's words for the progress of a grant. */
+export interface GrantWords {
+  progress: (done: number, total: number, percent: number) => string;
+  working: string;
+  pausing: string;
+  unavailable: (count: number) => string;
+  skipped: (count: number) => string;
+  /** Said once the reader has every key this member can give. */
+  complete: ReactNode;
+  start: string;
+  pause: string;
+  resume: string;
+}
+
+/** How far the grant to one reader is, and the button that starts, resumes or pauses it. */
+export function GrantProgress({
+  reader,
+  status,
+  run,
+  words,
+  testId,
+  bar,
+  className,
+}: {
+  reader: string;
+  status: GrantStatus;
+  run: GrantRun;
+  words: GrantWords;
+  testId: string;
+  /** The progress bar's name: a visible caption (with the bar's id), or only its accessible name. */
+  bar: { id: string; caption: ReactNode } | { name: string };
+  className?: string;
+}) {
+  const running = run.grant.busy;
+  const complete = status.done + status.unavailableToCaller >= status.total;
+  const percent = status.total > 0 ? Math.floor((status.done / status.total) * 100) : 100;
+  const max = status.total || 1;
+  const value = status.total ? status.done : 1;
+  return (
+    <div className={className}>
+      {'id' in bar ? (
+        <>
+          <label htmlFor={bar.id}>{bar.caption}</label>
+          <progress id={bar.id} max={max} value={value} />
+        </>
+      ) : (
+        <progress aria-label={bar.name} max={max} value={value} />
+      )}
+      <p role="status" data-testid={testId} data-percent={percent}>
+        {words.progress(status.done, status.total, percent)}
+        {running && ` ${run.pausing ? words.pausing : words.working}`}
+      </p>
+      {status.unavailableToCaller > 0 && (
+        <p className="notice">{words.unavailable(status.unavailableToCaller)}</p>
+      )}
+      {run.skipped > 0 && (
+        <p role="alert" className="error">
+          {words.skipped(run.skipped)}
+        </p>
+      )}
+      {complete ? (
+        <p className="success">{words.complete}</p>
+      ) : (
+        <div className="button-row">
+          {running ? (
+            <button type="button" className="secondary" disabled={run.pausing} onClick={run.pause}>
+              {words.pause}
+            </button>
+          ) : (
+            <button type="button" onClick={() => void run.grant.run(reader)}>
+              {status.done > 0 ? words.resume : words.start}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
