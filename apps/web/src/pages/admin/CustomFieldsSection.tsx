@@ -1,6 +1,7 @@
 import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EmptyState } from '../../components/EmptyState.js';
 import {
   type FieldDraft,
   FieldListEditor,
@@ -129,7 +130,7 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
       }}
     >
       <p className="hint">{t('customFields.help')}</p>
-      {fields.length === 0 && <p>{t('customFields.none')}</p>}
+      {fields.length === 0 && <EmptyState>{t('customFields.none')}</EmptyState>}
       <FieldListEditor
         idPrefix="cf"
         fields={fields}

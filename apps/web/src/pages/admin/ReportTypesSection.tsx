@@ -8,6 +8,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { languageName } from '../../components/format.js';
 import { UserText } from '../../components/UserText.js';
 import {
@@ -221,7 +222,7 @@ export function ReportTypesSection({ settings, readOnly, save, onReload }: Secti
       }}
     >
       <p className="hint">{t('reports.admin.help')}</p>
-      {drafts.types.length === 0 && <p>{t('reports.admin.none')}</p>}
+      {drafts.types.length === 0 && <EmptyState>{t('reports.admin.none')}</EmptyState>}
       <ol className="field-list">
         {drafts.types.map((type, index) => (
           <li key={type.key}>

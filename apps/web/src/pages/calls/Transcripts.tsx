@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { can, type Me } from '../../app/session.js';
+import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime, languageName } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
@@ -120,7 +121,7 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
           ))}
         </ul>
       )}
-      {list.data?.length === 0 && <p className="hint">{t('transcription.none')}</p>}
+      {list.data?.length === 0 && <EmptyState>{t('transcription.none')}</EmptyState>}
       {mayTranscribe &&
         (why ? (
           <p className="hint" data-testid="transcription-unavailable">

@@ -24,6 +24,7 @@ import { ExportSection } from './ExportSection.js';
 import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
 import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
+import { EmptyState } from '../../components/EmptyState.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { UserText } from '../../components/UserText.js';
 
@@ -160,7 +161,7 @@ function NotesList({ me }: { me: Me }) {
         failed={list.rows.filter((n) => n.result.status === 'failed').length}
         words={progressWords}
       />
-      {list.complete && list.rows.length === 0 && <p>{t('notes.none')}</p>}
+      {list.complete && list.rows.length === 0 && <EmptyState>{t('notes.none')}</EmptyState>}
       <ul className="notes-list" data-testid="notes-list">
         {search.visible.map((n) => (
           <NoteRow
