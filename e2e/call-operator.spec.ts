@@ -58,6 +58,11 @@ test('"Taken by" on the other card, a note written from the call card, and the c
     await vera.getByTestId('active-call').getByRole('button', { name: 'End call' }).click();
     await expect(vera.getByTestId('ended-call-note')).toHaveAttribute('data-has-note', 'yes');
     await expect(vera.getByTestId('ended-call-note')).toContainText('A note for this call is saved.');
+    // Her own call's page: she answered it (nothing about who else rang), and her note.
+    await vera.getByTestId('ended-call-note').getByRole('link', { name: 'Call details' }).click();
+    await expect(vera.getByTestId('call-answered-by')).toHaveText('You');
+    await expect(vera.getByTestId('call-rung')).toHaveCount(0);
+    await expect(vera.getByTestId('call-note')).toContainText(marker);
   });
 
   await test.step('the admin opens the call from the history: who answered, and the note', async () => {
