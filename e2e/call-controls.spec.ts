@@ -243,6 +243,8 @@ test('Warm transfer: the caller waits on hold while the two volunteers talk, the
     await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
     await expectAudioArrives(vera, 'the first volunteer');
     await expectAudioArrives(caller, 'the caller');
+    // The card shows the connection's quality in words, from its statistics (loopback: any level under load).
+    await expect(vera.getByTestId('network-quality')).toHaveText(/^\S+ Connection: (good|fair|poor)/);
   });
 
   const heardByCaller: Record<string, number> = {};
