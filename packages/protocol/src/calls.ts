@@ -48,6 +48,8 @@ export interface CallView {
    * "call-meta:<callId>") and `answeredBy` is null. Null while the call is live.
    */
   metaEnvelope?: SealedEnvelopeView | null;
+  /** A role-play training call (the training line): shown as "Training call" on both sides. Absent otherwise. */
+  training?: true;
 }
 
 /** A sealed envelope as the API returns it (PROTOCOL.md §9). */

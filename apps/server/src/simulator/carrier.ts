@@ -38,6 +38,8 @@ export interface SimPhone {
   redirectsSeen: number;
   createdAt: Date;
   errors: string[];
+  /** A trainer's caller phone on the training line (training.ts), not a caller of the hotline. */
+  training?: boolean;
 }
 
 const ACCOUNT_PARAMS = { ApiVersion: '2010-04-01' };
@@ -139,6 +141,7 @@ export class SimulatedCarrier {
     }
     const phone = this.newPhone(fake, 'caller');
     phone.status = 'in-progress';
+    phone.training = true;
     this.api.state.setCallStatus(fake.sid, 'in-progress');
     phone.heard.push('(training call: ringing the trainee)');
     return phone;

@@ -75,11 +75,12 @@ describe('a training call', () => {
     const activeFor = async (user: TestUser) =>
       (
         (await (await s.request('GET', '/api/calls/active', { as: user })).json()) as {
-          ringing: { id: string }[];
+          ringing: { id: string; training?: true }[];
         }
       ).ringing;
     expect((await activeFor(onShift)).map((c) => c.id)).not.toContain(callId);
-    expect((await activeFor(trainee)).map((c) => c.id)).toContain(callId);
+    // Marked for the trainee's card ("Training call").
+    expect((await activeFor(trainee)).find((c) => c.id === callId)?.training).toBe(true);
     expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: onShift })).status).toBe(403);
 
     const answer = await s.request('POST', `/api/calls/${callId}/answer`, { as: trainee });

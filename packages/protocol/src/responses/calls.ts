@@ -32,6 +32,7 @@ export const CallViewSchema = z.object({
   queueDeadline: z.string().nullable(),
   hasVoicemail: z.boolean(),
   metaEnvelope: SealedEnvelopeViewSchema.nullable().optional(),
+  training: z.literal(true).optional(),
 }) satisfies z.ZodType<CallView>;
 
 /** `GET /api/calls/active`. */

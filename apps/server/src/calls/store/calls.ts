@@ -23,6 +23,8 @@ export interface CallsTable {
   reject_reason: string | null;
   /** Who answered, who was rung and the caller's hash, sealed for admins once the call ended (call-meta.ts). */
   meta_envelope: SealedEnvelopeView | null;
+  /** A role-play call to one trainee (simulator/training.ts): never queued, never counted. */
+  training: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -44,6 +46,7 @@ export interface CallRow {
   queueDeadline: Date | null;
   captchaDigits: string | null;
   captchaInput: string;
+  training: boolean;
   createdAt: Date;
 }
 
@@ -69,6 +72,7 @@ export function callFromRow(r: CallsTable): CallRow {
     queueDeadline: dateOrNull(r.queue_deadline),
     captchaDigits: r.captcha_digits ?? null,
     captchaInput: r.captcha_input ?? '',
+    training: Boolean(r.training),
     createdAt: new Date(r.created_at),
   };
 }
@@ -87,6 +91,8 @@ export function callView(call: CallRow, hasVoicemail = false): CallView {
     createdAt: call.createdAt.toISOString(),
     queueDeadline: call.queueDeadline?.toISOString() ?? null,
     hasVoicemail,
+    // Only when set: every other call's view is as it was.
+    ...(call.training ? { training: true } : {}),
   };
 }
 
