@@ -113,12 +113,14 @@ describe('silent supervision of a browser call', () => {
   it("ends with the call, and refuses one's own call", async () => {
     await setSupervision(true);
     const admin = await s.addUser(['admin']);
-    const { vol, caller, req } = await browserCall('s2');
+    const { vol, caller, callId, req } = await browserCall('s2');
     expect((await req('POST', '', admin, { sdp: sdp('admin') })).status).toBe(204);
     await s.carrier.hangUp(caller.sid);
     await s.settle();
     expect(await (await req('GET', '', admin)).json()).toEqual({ active: false, answer: null });
     expect((await req('POST', '', admin, { sdp: sdp('again') })).status).toBe(409);
+    // The listening stopped with the call, and the log says so once.
+    expect(await audits('calls.supervision-stopped', callId)).toBe(1);
     // The volunteer's card, still asking after the end, is told nothing is going on.
     expect(await (await req('GET', '/request', vol)).json()).toMatchObject({ offer: null, listening: false });
     expect((await req('POST', '/answer', vol, { sdp: sdp('late') })).status).toBe(409);

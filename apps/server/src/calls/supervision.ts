@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { pubkeyOf } from '../identity/lookup.js';
 import { liveBrowserCalls } from './store/supervision.js';
 import { findCall } from './store.js';
 import type { Supervision } from './supervision-signals.js';
@@ -36,7 +37,20 @@ async function liveSupervision(ctx: ServerContext, callId: string): Promise<Supe
   if (!supervision) return null;
   const call = await findCall(ctx.db, callId);
   if (!call || call.endedAt || call.status !== 'answered' || call.answeredBy !== supervision.volunteer) {
-    ctx.telephony.supervisions.forget(callId);
+    // The call ended or changed hands: the listening stopped with it, and the log says so, so
+    // every start has its stop (the actor is the admin who was listening).
+    if (ctx.telephony.supervisions.forget(callId))
+      await appendAudit(
+        ctx.db,
+        {
+          action: 'calls.supervision-stopped',
+          actorPubkey: await pubkeyOf(ctx.db, supervision.supervisor),
+          target: `call:${callId}`,
+          details: { callId, reason: call?.endedAt ? 'call-ended' : 'call-moved' },
+          ipHash: null,
+        },
+        ctx.now(),
+      );
     return null;
   }
   return supervision;
