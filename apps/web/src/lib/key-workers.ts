@@ -133,6 +133,21 @@ export class KeyWorkers<Call extends { op: string }, Reply extends { ok: true }>
     return parts.flat();
   }
 
+  /**
+   * Wraps each item's key for a new reader (a grant), spread over the workers: `request` is one
+   * worker's `rewrap` call for its part. The workers answer the wraps and how many items did not
+   * open with this key (skipped, and counted).
+   */
+  async rewrap<I, W>(items: I[], request: (part: I[]) => Call): Promise<{ wraps: W[]; failed: number }> {
+    let failed = 0;
+    const wraps = await this.spread(items, async (call, part) => {
+      const reply = await call<Reply & { wraps: W[]; failed: number }>(request(part));
+      failed += reply.failed;
+      return reply.wraps;
+    });
+    return { wraps, failed };
+  }
+
   terminate(): void {
     this.closed = true;
     for (const slot of this.slots) {

@@ -49,18 +49,8 @@ class ConversationsPool {
   }
 
   /** Wraps each record's key for `recipient`, spread over the workers. */
-  async rewrap(recipient: string, items: RewrapItem[]): Promise<{ wraps: RecipientWrap[]; failed: number }> {
-    let failed = 0;
-    const wraps = await this.workers.spread(items, async (call, part) => {
-      const reply = await call<{ ok: true; wraps: RecipientWrap[]; failed: number }>({
-        op: 'rewrap',
-        recipient,
-        items: part,
-      });
-      failed += reply.failed;
-      return reply.wraps;
-    });
-    return { wraps, failed };
+  rewrap(recipient: string, items: RewrapItem[]): Promise<{ wraps: RecipientWrap[]; failed: number }> {
+    return this.workers.rewrap(items, (part) => ({ op: 'rewrap', recipient, items: part }));
   }
 }
 

@@ -71,18 +71,8 @@ class NotesPool {
   }
 
   /** Wraps each version's key for `reader`, spread over the workers. */
-  async rewrap(reader: string, items: GrantWorkItem[]): Promise<{ wraps: GrantedWrap[]; failed: number }> {
-    let failed = 0;
-    const wraps = await this.workers.spread(items, async (call, part) => {
-      const reply = await call<{ ok: true; wraps: GrantedWrap[]; failed: number }>({
-        op: 'rewrap',
-        reader,
-        items: part,
-      });
-      failed += reply.failed;
-      return reply.wraps;
-    });
-    return { wraps, failed };
+  rewrap(reader: string, items: GrantWorkItem[]): Promise<{ wraps: GrantedWrap[]; failed: number }> {
+    return this.workers.rewrap(items, (part) => ({ op: 'rewrap', reader, items: part }));
   }
 }
 

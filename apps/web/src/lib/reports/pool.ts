@@ -48,21 +48,8 @@ class ReportsPool {
   }
 
   /** Wraps each record's key for `reader`, spread over the workers. */
-  async rewrap(
-    reader: string,
-    items: ReportGrantItem[],
-  ): Promise<{ wraps: GrantedReportWrap[]; failed: number }> {
-    let failed = 0;
-    const wraps = await this.workers.spread(items, async (call, part) => {
-      const reply = await call<{ ok: true; wraps: GrantedReportWrap[]; failed: number }>({
-        op: 'rewrap',
-        reader,
-        items: part,
-      });
-      failed += reply.failed;
-      return reply.wraps;
-    });
-    return { wraps, failed };
+  rewrap(reader: string, items: ReportGrantItem[]): Promise<{ wraps: GrantedReportWrap[]; failed: number }> {
+    return this.workers.rewrap(items, (part) => ({ op: 'rewrap', reader, items: part }));
   }
 }
 
