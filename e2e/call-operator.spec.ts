@@ -28,6 +28,10 @@ test('"Taken by" on the other card, a note written from the call card, and the c
   const started = Date.now();
 
   await test.step("a caller calls; Vera answers and Victor's card says she took it", async () => {
+    await navLink(admin, 'Calls').click();
+    await admin.getByRole('link', { name: 'Live queue board' }).click();
+    const waitingCallers = admin.getByRole('region', { name: 'Waiting callers' });
+    await expect(waitingCallers).toContainText('Nobody is waiting.');
     const response = await fetch(`${hotline.url}/api/simulator/calls`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -35,8 +39,14 @@ test('"Taken by" on the other card, a note written from the call card, and the c
     });
     expect(response.status, await response.clone().text()).toBe(201);
     for (const page of [vera, victor]) await expect(incomingCard(page)).toBeVisible();
+    // The admins' board: the caller waits, first in line, ringing for both.
+    const waiting = admin.getByTestId('queue-waiting').getByRole('row').filter({ hasText: '…4567' });
+    await expect(waiting).toContainText('Vera Volunteer');
+    await expect(waiting).toContainText('Victor Volunteer');
     await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
     await expect(vera.getByTestId('active-call')).toBeVisible();
+    await expect(admin.getByTestId('queue-on-calls')).toContainText('Vera Volunteer');
+    await expect(waitingCallers).toContainText('Nobody is waiting.');
     await expect(incomingCard(victor)).toHaveCount(0);
     await expect(victor.getByTestId('taken-by')).toHaveText('Taken by Vera Volunteer');
     await expect(victor.getByTestId('taken-call')).toContainText('…4567');
