@@ -16,7 +16,7 @@ import {
   ON_A_CALL_KEY,
   shiftStatusKey,
 } from '../src/lib/calls/status-lines.js';
-import { unrungCalls } from '../src/pages/calls/QueueBoardPage.js';
+import { UNRUNG_GRACE_SECONDS, unrungCalls } from '../src/pages/calls/QueueBoardPage.js';
 import { src } from './source-files.js';
 
 type Tree = { [key: string]: string | Tree };
@@ -64,22 +64,24 @@ describe('the call pages in the route table', () => {
 });
 
 describe('the queue board alert', () => {
-  const waiting = (callId: string, ringing: string[]) => ({
+  const waiting = (callId: string, ringing: string[], waitingSeconds: number) => ({
     callId,
     callerLast4: '1234',
     position: 1,
-    waitingSeconds: 3,
+    waitingSeconds,
     queueDeadline: null,
     ringing,
   });
-  it('names the waiting calls nobody can be rung for', () => {
+  it('names the waiting calls nobody can be rung for, past a few seconds of grace', () => {
     expect(unrungCalls(undefined)).toEqual([]);
     const board = {
       at: new Date().toISOString(),
       onCalls: [],
-      waiting: [waiting('a', ['u1']), waiting('b', [])],
+      waiting: [waiting('a', ['u1'], 30), waiting('b', [], 30), waiting('c', [], 1)],
     };
     expect(unrungCalls(board).map((w) => w.callId)).toEqual(['b']);
+    // The page's clock moves on between reads: the new call joins once its grace is over.
+    expect(unrungCalls(board, UNRUNG_GRACE_SECONDS).map((w) => w.callId)).toEqual(['b', 'c']);
   });
 });
 

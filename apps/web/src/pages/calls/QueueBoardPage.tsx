@@ -36,9 +36,17 @@ function useSecondsSince(at: string | undefined): number {
   return at ? Math.max(0, Math.floor((now - new Date(at).getTime()) / 1000)) : 0;
 }
 
-/** Calls that wait with nobody ringing for them: the caller hears hold music and no one can be offered it. */
-export const unrungCalls = (board: CallQueueBoard | undefined): Waiting[] =>
-  board?.waiting.filter((w) => w.ringing.length === 0) ?? [];
+/** A new call is unrung for the moment its first legs are being placed: no alert before this. */
+export const UNRUNG_GRACE_SECONDS = 5;
+
+/**
+ * Calls that wait with nobody ringing for them (past the grace): the caller hears hold music
+ * and no volunteer can be offered the call. `elapsed`: seconds since the board was read.
+ */
+export const unrungCalls = (board: CallQueueBoard | undefined, elapsed = 0): Waiting[] =>
+  board?.waiting.filter(
+    (w) => w.ringing.length === 0 && w.waitingSeconds + elapsed >= UNRUNG_GRACE_SECONDS,
+  ) ?? [];
 
 /**
  * A short beep each time a call starts waiting with nobody to ring (not on every re-read),
@@ -62,7 +70,7 @@ export function QueueBoardPage({ me }: { me: Me }) {
   const nameOf = (id: string) =>
     users.data?.find((u) => u.id === id)?.displayName ?? t('calls.unknownMember');
   const elapsed = useSecondsSince(board.data?.at);
-  const unrung = unrungCalls(board.data);
+  const unrung = unrungCalls(board.data, elapsed);
   useUnrungAlert(unrung);
   const names = (ids: string[]) =>
     ids.length ? (
