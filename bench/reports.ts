@@ -36,6 +36,15 @@
  * each piece's buffer back to the page (transferred) once the browser has written it out, and
  * the page reads later pieces into those: the worker's renderer grows ~20 MB, the page's ~60
  * (the fetch body's reads), 56 MB in all for 1 GiB and 54 MB for 256 MB.
+ * The upload already overlaps its work (the worker seals chunk i+1 while the page sends chunk i,
+ * lib/attachments/uploader.ts) at the protocol's largest chunk (4 MiB, UPLOAD_CHUNK_LOG2_MAX:
+ * fewer requests and fsyncs than smaller chunks). What bounds it is sealing: XChaCha20-Poly1305
+ * in JavaScript seals 4 MiB in ~120 ms on one core of this machine under load (~35 MB/s), so
+ * the median gap from an answer to the next request (~115–250 ms) is the seal not yet done.
+ * Tried: two sealing workers side by side (chunks i+1 and i+2, alternating with one worker in
+ * the same run, median of 2, load ~25 on 2 cores): 14.6 vs 13.5 MB/s (× 1.08), but the
+ * browser grew 167–181 MB instead of 83–100 (each worker's isolate keeps its own garbage of
+ * file reads and sealed chunks), so not kept. Throughput follows the machine's load (22–43 MB/s).
  * Real server (PGlite) and app: run `npx tsc -b` and `npm run build --workspace apps/web` first.
  * Debian's Chromium (CHROMIUM_PATH). A quick run: `BENCH_REPORTS_BYTES=67108864 npm run bench -- reports`.
  */
