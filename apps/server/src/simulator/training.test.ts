@@ -82,6 +82,9 @@ describe('a training call', () => {
     // Marked for the trainee's card ("Training call").
     expect((await activeFor(trainee)).find((c) => c.id === callId)?.training).toBe(true);
     expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: onShift })).status).toBe(403);
+    // Not even a supervisor's (the trainer here, with calls:read-all) to see or take.
+    expect((await activeFor(admin)).map((c) => c.id)).not.toContain(callId);
+    expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: admin })).status).toBe(403);
 
     const answer = await s.request('POST', `/api/calls/${callId}/answer`, { as: trainee });
     expect(answer.status).toBe(200);

@@ -141,11 +141,14 @@ export async function currentCallOf(db: Queryable, userId: string): Promise<Call
   return row ? callFromRow(row) : null;
 }
 
-/** Waiting calls ringing for `userId` (a live leg of theirs), or every waiting call when `all`. */
+/**
+ * Waiting calls ringing for `userId` (a live leg of theirs), or every waiting call when `all`;
+ * a training call only ever for its trainee (its one leg), never a supervisor's to take.
+ */
 export async function waitingCallsFor(db: Queryable, userId: string, all: boolean): Promise<CallRow[]> {
   const rows = await db.query<CallsTable>(
     `select c.* from calls c where c.status in ('queued', 'ringing')
-       and ($2 or exists (select 1 from call_legs l where l.call_id = c.id and l.user_id = $1
+       and (($2 and not c.training) or exists (select 1 from call_legs l where l.call_id = c.id and l.user_id = $1
                           and l.status in ('pending', 'queued', 'ringing', 'in-progress')))
      order by c.created_at limit 100`,
     [userId, all],
