@@ -1,12 +1,11 @@
 import type { NoteExportLine } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
+import { pagedJsonLines } from '../http/json-lines.js';
 import { type NoteCaller, readsAll } from './service.js';
 import { listForReader, type NoteFilter } from './store.js';
 
 const PAGE = 200;
-const encoder = new TextEncoder();
-const line = (value: NoteExportLine) => encoder.encode(`${JSON.stringify(value)}\n`);
 
 /**
  * Every note the caller can read, as JSON lines: metadata, ciphertext and the caller's own
@@ -40,24 +39,11 @@ export async function exportNotes(
       now,
     );
   });
-  let before: NoteFilter['before'];
-  let sent = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const page = await listForReader(
-        ctx.db,
-        { ...scope, ...(before ? { before } : {}), limit: PAGE },
-        caller.pubkey,
-      );
-      for (const note of page) controller.enqueue(line({ type: 'note', note }));
-      sent += page.length;
-      const last = page[page.length - 1];
-      if (page.length < PAGE || !last) {
-        controller.enqueue(line({ type: 'end', count: sent }));
-        controller.close();
-        return;
-      }
-      before = { createdAt: new Date(last.createdAt), id: last.id };
-    },
+  return pagedJsonLines({
+    pageSize: PAGE,
+    readPage: (before) =>
+      listForReader(ctx.db, { ...scope, ...(before ? { before } : {}), limit: PAGE }, caller.pubkey),
+    linesOf: (page): NoteExportLine[] => page.map((note) => ({ type: 'note', note })),
+    end: (count): NoteExportLine => ({ type: 'end', count }),
   });
 }

@@ -2,11 +2,10 @@ import type { ReportExportLine } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import type { ServerContext } from '../http/context.js';
+import { pagedJsonLines } from '../http/json-lines.js';
 import * as store from './store.js';
 
 const PAGE = 100;
-const encoder = new TextEncoder();
-const line = (value: ReportExportLine) => encoder.encode(`${JSON.stringify(value)}\n`);
 
 /**
  * Every live report with its replies, as JSON lines: metadata, ciphertext and the caller's own
@@ -30,30 +29,22 @@ export async function exportReports(ctx: ServerContext, caller: Member): Promise
       now,
     );
   });
-  let before: store.ReportFilter['before'];
-  let sent = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const page = await store.listForReader(
+  return pagedJsonLines({
+    pageSize: PAGE,
+    readPage: (before) =>
+      store.listForReader(
         ctx.db,
         { createdUpTo: now, ...(before ? { before } : {}), limit: PAGE },
         caller.pubkey,
-      );
+      ),
+    linesOf: async (page): Promise<ReportExportLine[]> => {
       const replies = await store.listRepliesOf(
         ctx.db,
         page.map((r) => r.id),
         caller.pubkey,
       );
-      for (const report of page)
-        controller.enqueue(line({ type: 'report', report, replies: replies.get(report.id) ?? [] }));
-      sent += page.length;
-      const last = page[page.length - 1];
-      if (page.length < PAGE || !last) {
-        controller.enqueue(line({ type: 'end', count: sent }));
-        controller.close();
-        return;
-      }
-      before = { createdAt: new Date(last.createdAt), id: last.id };
+      return page.map((report) => ({ type: 'report', report, replies: replies.get(report.id) ?? [] }));
     },
+    end: (count): ReportExportLine => ({ type: 'end', count }),
   });
 }
