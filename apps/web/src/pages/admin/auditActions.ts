@@ -38,6 +38,7 @@ const BY_AREA = {
     'voicemail',
     'voicemail-stored',
     'voicemail-played',
+    'training-started',
     'held',
     'resumed',
     'transferred',
