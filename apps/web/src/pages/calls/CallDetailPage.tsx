@@ -15,18 +15,12 @@ import { NO_FILTERS } from '../../lib/notes/api.js';
 import { queries } from '../../lib/queries/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { authorNameOf, NoteProblem, shortKey, useMembers } from '../notes/shared.js';
-import { type ListedNote, type NoteList, useNoteList } from '../notes/useNoteList.js';
+import { useNoteList } from '../notes/useNoteList.js';
 import { Transcripts } from './Transcripts.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
 import '../notes/notes.css';
 
 const PREVIEW = 200;
-
-/** The opened notes of the list hook (its field is being renamed from `notes` to `rows`: either works). */
-const openedNotes = (list: NoteList): ListedNote[] => {
-  const either = list as unknown as { rows?: ListedNote[]; notes?: ListedNote[] };
-  return either.rows ?? either.notes ?? [];
-};
 
 /** A member's name from the directory (admins who may read members); else "a member". */
 function useNameOf(me: Me) {
@@ -142,7 +136,7 @@ function CallNotes({ callId, me }: { callId: string; me: Me }) {
   const { t, i18n } = useTranslation();
   const filters = useMemo(() => ({ ...NO_FILTERS, callId }), [callId]);
   const list = useNoteList(filters);
-  const notes = openedNotes(list);
+  const notes = list.rows;
   const members = useMembers(me);
   const nameOf = authorNameOf(me, members.data);
   return (
