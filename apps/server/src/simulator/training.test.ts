@@ -1,6 +1,7 @@
+import { createAuthHeader } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, startCallServer } from '../../test/calls-helpers.js';
-import type { TestUser } from '../../test/helpers.js';
+import { createTestHotline, type TestUser } from '../../test/helpers.js';
 import { runQueue } from '../calls/ringing.js';
 import { callsPerBucket, volunteerActivity } from '../stats/store.js';
 
@@ -101,5 +102,34 @@ describe('a training call', () => {
     await s.settle();
     const [ended] = await s.db.query<{ status: string }>('select status from calls where id = $1', [callId]);
     expect(ended!.status).toBe('completed');
+  });
+});
+
+describe('a training call in production', () => {
+  it('is refused with 409 (the simulated carrier is off there), writing nothing', async () => {
+    const prod = await createTestHotline({
+      LLAMENOS_ENV: 'production',
+      PUBLIC_URL: 'https://hotline.example',
+    });
+    try {
+      const trainer = await prod.addUser(['admin'], 'Trainer');
+      const learner = await prod.addUser(['volunteer'], 'Learner');
+      // Signed over the production hotline's own URL.
+      const url = 'https://hotline.example/api/training-calls';
+      const body = JSON.stringify({ traineeId: learner.id });
+      const res = await prod.app.request(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: createAuthHeader({ url, method: 'POST', body }, trainer.secretKey),
+        },
+        body,
+      });
+      expect(res.status).toBe(409);
+      expect(JSON.stringify(await res.json())).toMatch(/off on this server/);
+      expect(await prod.ctx.db.query('select 1 from calls')).toEqual([]);
+    } finally {
+      await prod.close();
+    }
   });
 });
