@@ -24,12 +24,17 @@ function fakeDevice(dark: boolean) {
 }
 
 let root: { dataset: Record<string, string | undefined> };
+let darkStyles: { media: string };
 let device: ReturnType<typeof fakeDevice>;
 
 beforeEach(() => {
   root = { dataset: {} };
   device = fakeDevice(false);
-  vi.stubGlobal('document', { documentElement: root });
+  darkStyles = { media: '(prefers-color-scheme: dark)' };
+  vi.stubGlobal('document', {
+    documentElement: root,
+    getElementById: (id: string) => (id === 'dark-theme' ? darkStyles : null),
+  });
   vi.stubGlobal('matchMedia', (query: string) => {
     expect(query).toBe('(prefers-color-scheme: dark)');
     return device.media;
@@ -46,6 +51,15 @@ describe('the theme on <html>', () => {
     expect(resolveTheme('system', false)).toBe('light');
     expect(resolveTheme('light', true)).toBe('light');
     expect(resolveTheme('dark', false)).toBe('dark');
+  });
+
+  it('applies the dark stylesheet for a chosen dark theme, never for light, and with the device otherwise', () => {
+    applyTheme('dark');
+    expect(darkStyles.media).toBe('all');
+    applyTheme('light');
+    expect(darkStyles.media).toBe('not all');
+    applyTheme('system');
+    expect(darkStyles.media).toBe('(prefers-color-scheme: dark)');
   });
 
   it('is the device theme for "same as this device", and follows the device when it changes', () => {

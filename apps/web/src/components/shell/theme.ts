@@ -3,9 +3,11 @@
  * picked one in My settings. The choice is kept on this device only (it says nothing about the
  * person, and a wipe clears it with everything else).
  *
- * <html data-theme> always holds the theme in use, light or dark, so styles.css writes the dark
- * tokens once. For "Same as this device" it follows the media query live (a phone switching to
- * dark at sunset switches the open app too).
+ * The dark values are one stylesheet (public/theme-dark.css) that index.html links with the
+ * device's media query, so the browser follows the device itself, at once and before any script
+ * runs. A chosen theme sets that link's media to "all" (dark) or "not all" (light). <html
+ * data-theme> always says the theme in use, light or dark, for code that draws in the theme's
+ * colours (charts); for "Same as this device" it follows the media query live.
  */
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
@@ -13,6 +15,12 @@ export type Theme = 'light' | 'dark';
 export const THEME_CHOICES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 const STORAGE_KEY = 'llamenos.theme';
 const DEVICE_DARK = '(prefers-color-scheme: dark)';
+/** The <link> of the dark stylesheet in index.html. */
+const DARK_STYLES_ID = 'dark-theme';
+
+/** When the dark stylesheet applies for a choice: a media query for the link's media attribute. */
+export const darkStylesMedia = (choice: ThemeChoice): string =>
+  choice === 'system' ? DEVICE_DARK : choice === 'dark' ? 'all' : 'not all';
 
 const isChoice = (value: unknown): value is ThemeChoice => THEME_CHOICES.includes(value as ThemeChoice);
 
@@ -37,6 +45,8 @@ let stopFollowingDevice: (() => void) | undefined;
 export function applyTheme(choice: ThemeChoice): void {
   stopFollowingDevice?.();
   stopFollowingDevice = undefined;
+  const darkStyles = document.getElementById(DARK_STYLES_ID) as HTMLLinkElement | null;
+  if (darkStyles) darkStyles.media = darkStylesMedia(choice);
   const root = document.documentElement;
   const device = typeof matchMedia === 'function' ? matchMedia(DEVICE_DARK) : undefined;
   const apply = () => {
