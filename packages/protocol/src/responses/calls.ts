@@ -121,3 +121,6 @@ export const VoicemailViewSchema = z.object({
   durationSeconds: z.number(),
   createdAt: z.string(),
 }) satisfies z.ZodType<VoicemailView>;
+
+/** `POST /api/training-calls`: the training call, and the simulated caller phone the trainer speaks from. */
+export const TrainingCallResponseSchema = z.object({ callId: z.string(), callerSid: z.string() });

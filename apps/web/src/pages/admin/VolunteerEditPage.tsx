@@ -15,6 +15,7 @@ import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { updateUser } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
+import { TrainingCallButton } from './TrainingCallButton.js';
 import { roleChoices, roleName, useRoles } from './useRoles.js';
 
 /** An admin edits one member: name, roles, languages, phone and how they take calls. */
@@ -41,6 +42,7 @@ export function VolunteerEditPage({ id, me }: { id: string; me: Me }) {
           onSaved={(saved) => client.setQueryData(queries.user(id).queryKey, saved)}
         />
       )}
+      {user.data && <TrainingCallButton traineeId={id} name={user.data.displayName} me={me} />}
     </section>
   );
 }
