@@ -1,4 +1,9 @@
-import { expectAudioArrives, fakeMicrophoneLaunchOptions, incomingCard, newMember } from './call-audio-helpers.js';
+import {
+  expectAudioArrives,
+  fakeMicrophoneLaunchOptions,
+  incomingCard,
+  newMember,
+} from './call-audio-helpers.js';
 import { createKeyThroughUi, expect, test } from './fixtures.js';
 import { bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './helpers.js';
 
