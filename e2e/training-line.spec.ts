@@ -41,8 +41,12 @@ test('an admin role-plays a call with a trainee, with audio both ways', async ({
   await caller.getByRole('button', { name: 'Connect audio' }).click();
 
   await expect(incomingCard(trainee)).toBeVisible({ timeout: 10_000 });
+  await expect(incomingCard(trainee).getByRole('heading', { name: 'Training call' })).toBeVisible();
   await incomingCard(trainee).getByRole('button', { name: 'Answer' }).click();
   await expect(trainee.getByTestId('call-audio')).toHaveAttribute('data-status', 'connected');
+  await expect(
+    trainee.getByTestId('active-call').getByRole('heading', { name: 'Training call' }),
+  ).toBeVisible();
   await expectAudioArrives(trainee, 'the trainee');
   await expectAudioArrives(caller, 'the trainer');
   await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: connected');

@@ -39,9 +39,11 @@ function LiveCall({ me }: { me: Me }) {
   return (
     <section className="active-call" aria-labelledby="active-call-title" data-testid="active-call">
       <h2 id="active-call-title" ref={heading} tabIndex={-1}>
-        {active.callerLast4
-          ? t('calls.onCallWith', { last4: active.callerLast4 })
-          : t('calls.onCallWithheld')}
+        {active.training
+          ? t('training.title')
+          : active.callerLast4
+            ? t('calls.onCallWith', { last4: active.callerLast4 })
+            : t('calls.onCallWithheld')}
       </h2>
       <p>
         {t('calls.duration')}{' '}

@@ -39,9 +39,11 @@ function CallCard({ call, autoFocus }: { call: RingingCall; autoFocus: boolean }
   const { t } = useTranslation();
   const { busy } = useCalls();
   const button = useRef<HTMLButtonElement>(null);
-  const title = call.callerLast4
-    ? t('calls.incomingFrom', { last4: call.callerLast4 })
-    : t('calls.incomingWithheld');
+  const title = call.training
+    ? t('training.title')
+    : call.callerLast4
+      ? t('calls.incomingFrom', { last4: call.callerLast4 })
+      : t('calls.incomingWithheld');
 
   useEffect(() => {
     if (autoFocus && !isTyping()) button.current?.focus();

@@ -18,6 +18,8 @@ export interface RingingCall {
   id: string;
   callerLast4: string | null;
   createdAt: string;
+  /** A role-play call on the training line: the card says "Training call". */
+  training?: true;
 }
 
 export type CallNotice = 'taken' | 'gone' | null;
@@ -98,6 +100,7 @@ const toRinging = (c: CallView): RingingCall => ({
   id: c.id,
   callerLast4: c.callerLast4,
   createdAt: c.createdAt,
+  ...(c.training ? { training: true as const } : {}),
 });
 
 function settle(callId: string): void {
