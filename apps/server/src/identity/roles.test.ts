@@ -175,7 +175,12 @@ describe('role helpers', () => {
   it('knows which grants a set of permissions covers', () => {
     expect(coversGrant(['*'], '*')).toBe(true);
     expect(coversGrant(['calls:*'], 'calls:read')).toBe(true);
-    expect(coversGrant(PERMISSIONS.filter((p) => p.startsWith('calls:')), 'calls:*')).toBe(true);
+    expect(
+      coversGrant(
+        PERMISSIONS.filter((p) => p.startsWith('calls:')),
+        'calls:*',
+      ),
+    ).toBe(true);
     expect(coversGrant(['calls:read', 'calls:answer', 'calls:read-all', 'calls:ban'], 'calls:*')).toBe(false);
     expect(coversGrant(['calls:read'], 'calls:*')).toBe(false);
     expect(coversGrant(['calls:*'], '*')).toBe(false);
