@@ -33,6 +33,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long requests in flight at shutdown may take before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Stops accepting connections and waits for requests in flight. A keep-alive connection is closed
+ * as soon as it is idle, checked again and again: one check is not enough while an open page
+ * polls (the next request arrives on the same connection and keeps it busy for ever). Whatever
+ * is still open after the grace period is cut.
+ */
+function closeHttp(http: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const server = http as HttpServer;
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 function listen(
   fetch: Parameters<typeof serve>[0]['fetch'],
   port: number,
@@ -126,11 +149,7 @@ export async function startServer(
       // Relay sockets are upgraded connections that http.close() would wait for forever.
       const relayClosed = realtime.close();
       endSimulatorWaits(ctx); // its long requests would hold http.close() open too
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        // Idle keep-alive connections would hold close() open; in-flight requests still finish.
-        if ('closeIdleConnections' in http) http.closeIdleConnections();
-      });
+      await closeHttp(http);
       await relayClosed;
       await stopRetention();
       await stopCallRetention();
