@@ -97,24 +97,8 @@ export class SimulatedCarrier {
 
   /** A caller dials the hotline. Resolves once the hotline's first document has been played. */
   async placeCall(input: { from: string; to: string }): Promise<SimPhone> {
-    this.creatingInbound = true;
-    let fake: FakeCall;
-    try {
-      fake = this.api.state.createCall({
-        to: input.to,
-        from: input.from,
-        url: this.hotlineUrl('inbound'),
-        statusCallback: this.hotlineUrl('status'),
-        statusCallbackEvents: ['completed'],
-        timeoutSeconds: 60,
-      });
-    } finally {
-      this.creatingInbound = false;
-    }
-    const phone = this.newPhone(fake, 'caller');
-    phone.status = 'in-progress';
-    this.api.state.setCallStatus(fake.sid, 'in-progress');
-    await this.track(this.fetchAndRun(phone, fake.url, { CallStatus: 'ringing' }));
+    const phone = this.callerInProgress(input);
+    await this.track(this.fetchAndRun(phone, this.hotlineUrl('inbound'), { CallStatus: 'ringing' }));
     return phone;
   }
 
@@ -125,6 +109,14 @@ export class SimulatedCarrier {
    * itself. Its hang-up is reported to the hotline like any caller's.
    */
   placeTrainingCaller(input: { from: string; to: string }): SimPhone {
+    const phone = this.callerInProgress(input);
+    phone.training = true;
+    phone.heard.push('(training call: ringing the trainee)');
+    return phone;
+  }
+
+  /** A caller's phone whose call to the hotline is connected at the carrier (webhooks not yet sent). */
+  private callerInProgress(input: { from: string; to: string }): SimPhone {
     this.creatingInbound = true;
     let fake: FakeCall;
     try {
@@ -141,9 +133,7 @@ export class SimulatedCarrier {
     }
     const phone = this.newPhone(fake, 'caller');
     phone.status = 'in-progress';
-    phone.training = true;
     this.api.state.setCallStatus(fake.sid, 'in-progress');
-    phone.heard.push('(training call: ringing the trainee)');
     return phone;
   }
 
