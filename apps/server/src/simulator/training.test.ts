@@ -86,6 +86,11 @@ describe('a training call', () => {
     // Not even a supervisor's (the trainer here, with calls:read-all) to see or take.
     expect((await activeFor(admin)).map((c) => c.id)).not.toContain(callId);
     expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: admin })).status).toBe(403);
+    // Nor a waiting caller on the admins' queue board, where it would take a real caller's position.
+    const board = (await (await s.request('GET', '/api/calls/queue', { as: admin })).json()) as {
+      waiting: { callId: string }[];
+    };
+    expect(board.waiting.map((c) => c.callId)).not.toContain(callId);
 
     const answer = await s.request('POST', `/api/calls/${callId}/answer`, { as: trainee });
     expect(answer.status).toBe(200);

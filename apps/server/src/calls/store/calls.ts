@@ -181,6 +181,7 @@ export async function queueBoardRows(db: Queryable): Promise<{
             json_agg(distinct l.user_id) filter (where l.user_id is not null) as ringing
        from calls c left join call_legs l on l.call_id = c.id and l.status in ('pending', 'queued', 'ringing', 'in-progress')
       where c.status in ('queued', 'ringing') and c.answered_by is null and c.ended_at is null
+        and not c.training
       group by c.id order by c.created_at, c.id limit 200`,
   );
   const onCalls = await db.query<{ id: string; answered_by: string; answered_at: Date }>(
