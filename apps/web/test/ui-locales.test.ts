@@ -1,17 +1,15 @@
 /**
  * The server refuses a member's interface language it does not know (UI_LOCALE_CODES in
- * packages/protocol); the web catalog must ship exactly that list, in the same order, or a
- * member could pick a language their account cannot keep (or the server accept one no client
- * can show).
+ * packages/protocol, which the web catalog takes its list from); every language on it must be
+ * named and translated, or the server would accept a language no client can show.
  */
 import { UI_LOCALE_CODES } from '@llamenos/protocol';
 import { describe, expect, it } from 'vitest';
-import { LOCALE_CODES, LOCALE_NAMES } from '../src/i18n/locales/catalog.js';
+import { LOCALE_NAMES } from '../src/i18n/locales/catalog.js';
 import { SHIPPED } from './locales.js';
 
 describe('interface languages', () => {
-  it('are the same list in the protocol and the web catalog', () => {
-    expect([...LOCALE_CODES]).toEqual([...UI_LOCALE_CODES]);
+  it('each have a name in the web catalog', () => {
     expect(Object.keys(LOCALE_NAMES).sort()).toEqual([...UI_LOCALE_CODES].sort());
   });
 

@@ -1,24 +1,13 @@
+import { UI_LOCALE_CODES } from '@llamenos/protocol';
+
 /**
- * The languages the web client can speak. A language is shipped when its base file
+ * The languages the web client can speak: the protocol's list, which the server also holds a
+ * member's chosen language to. A language is shipped when its base file
  * (locales/<code>.json) exists; the test in apps/web/test/i18n.test.ts holds every shipped
  * language to the full English key set. Codes are BCP 47 as Intl understands them, so dates,
  * numbers and plural rules follow the language (zh-Hans: Simplified Chinese; tl: Tagalog).
  */
-export const LOCALE_CODES = [
-  'en',
-  'es',
-  'fr',
-  'ar',
-  'zh-Hans',
-  'vi',
-  'ko',
-  'ru',
-  'uk',
-  'pt-BR',
-  'ht',
-  'tl',
-  'fa',
-] as const;
+export const LOCALE_CODES = UI_LOCALE_CODES;
 export type Locale = (typeof LOCALE_CODES)[number];
 
 /** Each language's name in itself: people look for their own language by its own name. */
