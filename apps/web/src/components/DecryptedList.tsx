@@ -1,6 +1,9 @@
 import { type FormEventHandler, type ReactNode, useEffect, useMemo, useState } from 'react';
-import type { UseFormRegisterReturn } from 'react-hook-form';
+import { type DefaultValues, type UseFormRegisterReturn, useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from './ErrorMessage.js';
 import { FilterActions } from './FilterActions.js';
+import type { OpenedPages } from './useOpenedPages.js';
 
 /**
  * The parts the notes list and the reports list share. Both hold rows opened in the browser
@@ -76,8 +79,72 @@ export function useSearchAndSteps<Row>(rows: Row[], keyOf: (row: Row) => string,
   };
 }
 
+export type SearchAndSteps<Row> = ReturnType<typeof useSearchAndSteps<Row>>;
+
+/** A list's translation keys for its search box and its progress line (the progress words take a count). */
+export interface ListWordKeys {
+  search: string;
+  searchHint: string;
+  loading: string;
+  allLoaded: string;
+  matches: string;
+  someFailed: string;
+}
+
+/**
+ * Above a decrypted list: the search box, why the list (or what it needs) did not load, and the
+ * progress line. `name` ('notes', 'reports') gives the ids the browser tests and benchmarks
+ * know: `${name}-search` and `${name}-progress`.
+ */
+export function ListSearchAndProgress<Row>({
+  name,
+  className,
+  keys,
+  list,
+  search,
+  failed,
+  error,
+}: {
+  name: string;
+  className: string;
+  keys: ListWordKeys;
+  list: OpenedPages<Row>;
+  search: SearchAndSteps<Row>;
+  /** How many of the loaded rows did not open. */
+  failed: number;
+  error: unknown;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <ListSearch
+        id={`${name}-search`}
+        className={className}
+        caption={t(keys.search)}
+        hint={t(keys.searchHint)}
+        value={search.query}
+        onChange={search.setQuery}
+      />
+      <ErrorMessage error={error} />
+      <ListProgress
+        testId={`${name}-progress`}
+        loaded={list.rows.length}
+        complete={list.complete}
+        matching={search.found ? search.matching.length : null}
+        failed={failed}
+        words={{
+          loading: (count) => t(keys.loading, { count }),
+          allLoaded: (count) => t(keys.allLoaded, { count }),
+          matches: (count) => t(keys.matches, { count }),
+          someFailed: (count) => t(keys.someFailed, { count }),
+        }}
+      />
+    </>
+  );
+}
+
 /** The search box over the opened rows, with a hint that says what it searches. */
-export function ListSearch({
+function ListSearch({
   id,
   className,
   caption,
@@ -128,7 +195,7 @@ export function ShowMoreButton({
 }
 
 /** A list's words for its progress line (each takes a count). */
-export interface ProgressWords {
+interface ProgressWords {
   loading: (count: number) => string;
   allLoaded: (count: number) => string;
   matches: (count: number) => string;
@@ -139,7 +206,7 @@ export interface ProgressWords {
  * How many rows are loaded (and match the search), for the eye and for screen readers, and how
  * many did not open. The data attributes are for the browser tests and the benchmarks.
  */
-export function ListProgress({
+function ListProgress({
   testId,
   loaded,
   complete,
@@ -216,8 +283,34 @@ export function DateRangeFields({
 }
 
 /** True while both dates are filled in and "to" is before "from" (ISO dates compare as text). */
-export const invalidRange = (from: string | undefined, to: string | undefined): boolean =>
+const invalidRange = (from: string | undefined, to: string | undefined): boolean =>
   Boolean(from && to && from > to);
+
+/**
+ * A filter form's state (react-hook-form over the list's own filter type) with the date-range
+ * check: Apply hands the filters to `onApply` while the range is valid; Clear empties the form
+ * and applies the empty filters at once.
+ */
+export function useListFilters<Filters extends { from: string; to: string }>(
+  empty: Filters,
+  onApply: (filters: Filters) => void,
+) {
+  const form = useForm<Filters>({ defaultValues: empty as DefaultValues<Filters> });
+  const { from, to } = form.watch();
+  const invalid = invalidRange(from, to);
+  return {
+    form,
+    register: form.register,
+    invalidRange: invalid,
+    onSubmit: form.handleSubmit((filters) => {
+      if (!invalid) onApply(filters);
+    }),
+    onClear: () => {
+      form.reset(empty);
+      onApply(empty);
+    },
+  };
+}
 
 /**
  * A list's filter form: its fields in a grid, anything below the grid, the message for a date

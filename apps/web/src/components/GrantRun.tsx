@@ -1,7 +1,9 @@
 import type { GrantStatus, UserView } from '@llamenos/protocol';
 import { type QueryKey, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { MemberOptions } from './MemberOptions.js';
+import { userTextIn } from './UserText.js';
 import { useSubmit } from './useSubmit.js';
 
 /**
@@ -112,15 +114,18 @@ export function GrantReaderPicker({
   );
 }
 
-/** A records kind's words for the progress of a grant. */
-export interface GrantWords {
-  progress: (done: number, total: number, percent: number) => string;
+/**
+ * A records kind's translation keys for the progress of a grant: `progress` takes done, total
+ * and percent; `unavailable` and `skipped` a count; `complete` (said once the reader has every
+ * key this member can give) the reader's name.
+ */
+export interface GrantWordKeys {
+  progress: string;
   working: string;
   pausing: string;
-  unavailable: (count: number) => string;
-  skipped: (count: number) => string;
-  /** Said once the reader has every key this member can give. */
-  complete: ReactNode;
+  unavailable: string;
+  skipped: string;
+  complete: string;
   start: string;
   pause: string;
   resume: string;
@@ -131,20 +136,21 @@ export function GrantProgress({
   reader,
   status,
   run,
-  words,
+  keys,
   testId,
   bar,
   className,
 }: {
-  reader: string;
+  reader: UserView;
   status: GrantStatus;
   run: GrantRun;
-  words: GrantWords;
+  keys: GrantWordKeys;
   testId: string;
   /** The progress bar's name: a visible caption (with the bar's id), or only its accessible name. */
   bar: { id: string; caption: ReactNode } | { name: string };
   className?: string;
 }) {
+  const { t } = useTranslation();
   const running = run.grant.busy;
   const complete = status.done + status.unavailableToCaller >= status.total;
   const percent = status.total > 0 ? Math.floor((status.done / status.total) * 100) : 100;
@@ -161,28 +167,28 @@ export function GrantProgress({
         <progress aria-label={bar.name} max={max} value={value} />
       )}
       <p role="status" data-testid={testId} data-percent={percent}>
-        {words.progress(status.done, status.total, percent)}
-        {running && ` ${run.pausing ? words.pausing : words.working}`}
+        {t(keys.progress, { done: status.done, total: status.total, percent })}
+        {running && ` ${run.pausing ? t(keys.pausing) : t(keys.working)}`}
       </p>
       {status.unavailableToCaller > 0 && (
-        <p className="notice">{words.unavailable(status.unavailableToCaller)}</p>
+        <p className="notice">{t(keys.unavailable, { count: status.unavailableToCaller })}</p>
       )}
       {run.skipped > 0 && (
         <p role="alert" className="error">
-          {words.skipped(run.skipped)}
+          {t(keys.skipped, { count: run.skipped })}
         </p>
       )}
       {complete ? (
-        <p className="success">{words.complete}</p>
+        <p className="success">{userTextIn(t, keys.complete, { name: reader.displayName })}</p>
       ) : (
         <div className="button-row">
           {running ? (
             <button type="button" className="secondary" disabled={run.pausing} onClick={run.pause}>
-              {words.pause}
+              {t(keys.pause)}
             </button>
           ) : (
-            <button type="button" onClick={() => void run.grant.run(reader)}>
-              {status.done > 0 ? words.resume : words.start}
+            <button type="button" onClick={() => void run.grant.run(reader.pubkey)}>
+              {status.done > 0 ? t(keys.resume) : t(keys.start)}
             </button>
           )}
         </div>

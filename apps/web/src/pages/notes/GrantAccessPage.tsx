@@ -7,7 +7,7 @@ import {
   GrantProgress,
   GrantReaderPicker,
   type GrantSteps,
-  type GrantWords,
+  type GrantWordKeys,
   useGrantReader,
   useResumableGrant,
 } from '../../components/GrantRun.js';
@@ -77,20 +77,18 @@ async function shareNotes(target: string, steps: GrantSteps): Promise<void> {
   }
 }
 
-function useGrantWords(name: string): GrantWords {
-  const { t } = useTranslation();
-  return {
-    progress: (done, total, percent) => t('notes.grant.progress', { done, total, percent }),
-    working: t('notes.grant.working'),
-    pausing: t('notes.grant.pausing'),
-    unavailable: (count) => t('notes.grant.unavailable', { count }),
-    skipped: (count) => t('notes.grant.skipped', { count }),
-    complete: userTextIn(t, 'notes.grant.complete', { name }),
-    start: t('notes.grant.start'),
-    pause: t('notes.grant.pause'),
-    resume: t('notes.grant.resume'),
-  };
-}
+/** This records kind's words for the grant's progress. */
+const GRANT_WORDS: GrantWordKeys = {
+  progress: 'notes.grant.progress',
+  working: 'notes.grant.working',
+  pausing: 'notes.grant.pausing',
+  unavailable: 'notes.grant.unavailable',
+  skipped: 'notes.grant.skipped',
+  complete: 'notes.grant.complete',
+  start: 'notes.grant.start',
+  pause: 'notes.grant.pause',
+  resume: 'notes.grant.resume',
+};
 
 function Grant({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -105,7 +103,6 @@ function Grant({ me }: { me: Me }) {
     shareAll: shareNotes,
     finalStatus: grantStatus,
   });
-  const words = useGrantWords(chosen?.displayName ?? '');
   const peopleError = users.error ?? roles.error;
   const loaded = users.data !== undefined && roles.data !== undefined;
 
@@ -128,10 +125,10 @@ function Grant({ me }: { me: Me }) {
       {chosen && status.data && (
         <GrantProgress
           className="panel grant-panel"
-          reader={chosen.pubkey}
+          reader={chosen}
           status={status.data}
           run={run}
-          words={words}
+          keys={GRANT_WORDS}
           testId="grant-status"
           bar={{
             id: 'grant-progress',

@@ -1,20 +1,17 @@
 import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
 import { useEffect, useState } from 'react';
-import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import {
   DateRangeFields,
   FilterForm,
-  invalidRange as isInvalidRange,
-  ListProgress,
-  ListSearch,
-  type ProgressWords,
+  ListSearchAndProgress,
+  type ListWordKeys,
   ShowMoreButton,
+  useListFilters,
   useSearchAndSteps,
   type WorkerSearch,
 } from '../../components/DecryptedList.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -61,33 +58,25 @@ function FiltersForm({
   onApply: (f: NoteFilters) => void;
 }) {
   const { t } = useTranslation();
-  const form = useForm<NoteFilters>({ defaultValues: NO_FILTERS });
-  const { register } = form;
-  const [from, to] = form.watch(['from', 'to']);
-  const invalidRange = isInvalidRange(from, to);
-  const apply = (filters: NoteFilters) => {
-    if (!invalidRange) onApply(filters);
-  };
+  const filters = useListFilters(NO_FILTERS, onApply);
+  const { register } = filters;
   return (
     <FilterForm
       formName={t('notes.filters')}
       className="note-filters"
       gridClassName="note-filter-grid"
-      onSubmit={form.handleSubmit(apply)}
-      rangeError={invalidRange ? { id: 'nf-range', message: t('notes.badRange') } : null}
+      onSubmit={filters.onSubmit}
+      rangeError={filters.invalidRange ? { id: 'nf-range', message: t('notes.badRange') } : null}
       apply={t('notes.applyFilters')}
       clear={t('notes.clearFilters')}
-      onClear={() => {
-        form.reset(NO_FILTERS);
-        onApply(NO_FILTERS);
-      }}
+      onClear={filters.onClear}
     >
       <DateRangeFields
         idPrefix="nf"
         labels={{ from: t('notes.from'), to: t('notes.to') }}
         from={register('from')}
         to={register('to')}
-        invalid={invalidRange}
+        invalid={filters.invalidRange}
       />
       {can(me, 'notes:read-all') && members && members.length > 0 && (
         <div>
@@ -109,15 +98,14 @@ function FiltersForm({
 const searchNotes: WorkerSearch = (query, keys) => notesPool().search(query, keys);
 const noteKey = (note: ListedNote) => note.key;
 
-function useProgressWords(): ProgressWords {
-  const { t } = useTranslation();
-  return {
-    loading: (count) => t('notes.loading', { count }),
-    allLoaded: (count) => t('notes.allLoaded', { count }),
-    matches: (count) => t('notes.matches', { count }),
-    someFailed: (count) => t('notes.someFailed', { count }),
-  };
-}
+const LIST_WORDS: ListWordKeys = {
+  search: 'notes.search',
+  searchHint: 'notes.searchHint',
+  loading: 'notes.loading',
+  allLoaded: 'notes.allLoaded',
+  matches: 'notes.matches',
+  someFailed: 'notes.someFailed',
+};
 
 function NotesList({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -126,7 +114,6 @@ function NotesList({ me }: { me: Me }) {
   const [filters, setFilters] = useState<NoteFilters>(NO_FILTERS);
   const list = useNoteList(filters);
   const search = useSearchAndSteps(list.rows, noteKey, searchNotes);
-  const progressWords = useProgressWords();
   const nameOf = authorNameOf(me, members.data);
 
   useEffect(() => {
@@ -144,22 +131,14 @@ function NotesList({ me }: { me: Me }) {
           search.startOver();
         }}
       />
-      <ListSearch
-        id="notes-search"
+      <ListSearchAndProgress
+        name="notes"
         className="note-search"
-        caption={t('notes.search')}
-        hint={t('notes.searchHint')}
-        value={search.query}
-        onChange={search.setQuery}
-      />
-      <ErrorMessage error={fields.error ?? list.error} />
-      <ListProgress
-        testId="notes-progress"
-        loaded={list.rows.length}
-        complete={list.complete}
-        matching={search.found ? search.matching.length : null}
+        keys={LIST_WORDS}
+        list={list}
+        search={search}
         failed={list.rows.filter((n) => n.result.status === 'failed').length}
-        words={progressWords}
+        error={fields.error ?? list.error}
       />
       {list.complete && list.rows.length === 0 && <EmptyState>{t('notes.none')}</EmptyState>}
       <ul className="notes-list" data-testid="notes-list">

@@ -6,12 +6,11 @@ import {
   GrantProgress,
   GrantReaderPicker,
   type GrantSteps,
-  type GrantWords,
+  type GrantWordKeys,
   useGrantReader,
   useResumableGrant,
 } from '../../components/GrantRun.js';
 import { Panel } from '../../components/Panel.js';
-import { userTextIn } from '../../components/UserText.js';
 import { fetchReportGrantStatus, fetchReportGrantWork, postReportGrant } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { reportKeys, reportQueries } from '../../lib/queries/reports.js';
@@ -43,7 +42,6 @@ export function ReportsGrantSection({ me }: { me: Me }) {
     shareAll: shareReports,
     finalStatus: fetchReportGrantStatus,
   });
-  const words = useGrantWords(chosen?.displayName ?? '');
   return (
     <Panel id="reports-grant" title={t('reports.grant.title')}>
       <p>{t('reports.grant.explain')}</p>
@@ -62,10 +60,10 @@ export function ReportsGrantSection({ me }: { me: Me }) {
       {users.data && roles.data && candidates.length === 0 && <p>{t('reports.grant.noCandidates')}</p>}
       {chosen && status.data && (
         <GrantProgress
-          reader={chosen.pubkey}
+          reader={chosen}
           status={status.data}
           run={run}
-          words={words}
+          keys={GRANT_WORDS}
           testId="reports-grant-status"
           bar={{ name: t('reports.grant.title') }}
         />
@@ -93,17 +91,15 @@ async function shareReports(target: string, steps: GrantSteps): Promise<void> {
   }
 }
 
-function useGrantWords(name: string): GrantWords {
-  const { t } = useTranslation();
-  return {
-    progress: (done, total, percent) => t('reports.grant.progress', { done, total, percent }),
-    working: t('reports.grant.working'),
-    pausing: t('reports.grant.pausing'),
-    unavailable: (count) => t('reports.grant.unavailable', { count }),
-    skipped: (count) => t('reports.grant.skipped', { count }),
-    complete: userTextIn(t, 'reports.grant.complete', { name }),
-    start: t('reports.grant.start'),
-    pause: t('reports.grant.pause'),
-    resume: t('reports.grant.resume'),
-  };
-}
+/** This records kind's words for the grant's progress. */
+const GRANT_WORDS: GrantWordKeys = {
+  progress: 'reports.grant.progress',
+  working: 'reports.grant.working',
+  pausing: 'reports.grant.pausing',
+  unavailable: 'reports.grant.unavailable',
+  skipped: 'reports.grant.skipped',
+  complete: 'reports.grant.complete',
+  start: 'reports.grant.start',
+  pause: 'reports.grant.pause',
+  resume: 'reports.grant.resume',
+};

@@ -1,18 +1,17 @@
 import type { ReportStatus, ReportType, UserView } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { type UseFormRegister, useForm } from 'react-hook-form';
+import type { UseFormRegister } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { type Column, DataTable } from '../../components/DataTable.js';
 import {
   DateRangeFields,
   FilterForm,
-  invalidRange as isInvalidRange,
-  ListProgress,
-  ListSearch,
-  type ProgressWords,
+  ListSearchAndProgress,
+  type ListWordKeys,
   ShowMoreButton,
+  useListFilters,
   useSearchAndSteps,
   type WorkerSearch,
 } from '../../components/DecryptedList.js';
@@ -89,15 +88,14 @@ function useListVersion(): number {
 const searchReports: WorkerSearch = (query, ids) => reportsPool().search(query, ids);
 const reportKey = (report: ListedReport) => report.meta.id;
 
-function useProgressWords(): ProgressWords {
-  const { t } = useTranslation();
-  return {
-    loading: (count) => t('reports.loading', { count }),
-    allLoaded: (count) => t('reports.allLoaded', { count }),
-    matches: (count) => t('reports.matches', { count }),
-    someFailed: (count) => t('reports.someFailed', { count }),
-  };
-}
+const LIST_WORDS: ListWordKeys = {
+  search: 'reports.search',
+  searchHint: 'reports.searchHint',
+  loading: 'reports.loading',
+  allLoaded: 'reports.allLoaded',
+  matches: 'reports.matches',
+  someFailed: 'reports.someFailed',
+};
 
 function ReportsList({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -110,7 +108,6 @@ function ReportsList({ me }: { me: Me }) {
   useReportEvents();
   const list = useReportList(filters, version);
   const search = useSearchAndSteps(list.rows, reportKey, searchReports);
-  const progressWords = useProgressWords();
 
   return (
     <>
@@ -125,22 +122,14 @@ function ReportsList({ me }: { me: Me }) {
           }}
         />
       )}
-      <ListSearch
-        id="reports-search"
+      <ListSearchAndProgress
+        name="reports"
         className="report-search"
-        caption={t('reports.search')}
-        hint={t('reports.searchHint')}
-        value={search.query}
-        onChange={search.setQuery}
-      />
-      <ErrorMessage error={typesError ?? list.error} />
-      <ListProgress
-        testId="reports-progress"
-        loaded={list.rows.length}
-        complete={list.complete}
-        matching={search.found ? search.matching.length : null}
+        keys={LIST_WORDS}
+        list={list}
+        search={search}
         failed={list.rows.filter((r) => r.opened.status !== 'ok').length}
-        words={progressWords}
+        error={typesError ?? list.error}
       />
       <ReportsTable
         rows={search.visible}
@@ -268,18 +257,14 @@ function FiltersForm({
   onApply: (f: ReportFilters) => void;
 }) {
   const { t } = useTranslation();
-  const form = useForm<ReportFilters>({ defaultValues: NO_REPORT_FILTERS });
-  const { register } = form;
-  const [from, to] = form.watch(['from', 'to']);
-  const invalidRange = isInvalidRange(from, to);
+  const filters = useListFilters(NO_REPORT_FILTERS, onApply);
+  const { form, register } = filters;
   return (
     <FilterForm
       formName={t('reports.filters')}
       className="report-filters"
       gridClassName="report-filter-grid"
-      onSubmit={form.handleSubmit((f) => {
-        if (!invalidRange) onApply(f);
-      })}
+      onSubmit={filters.onSubmit}
       afterGrid={
         <label className="checkbox">
           <input
@@ -290,13 +275,10 @@ function FiltersForm({
           {t('reports.onlyMine')}
         </label>
       }
-      rangeError={invalidRange ? { id: 'rf-range', message: t('reports.badRange') } : null}
+      rangeError={filters.invalidRange ? { id: 'rf-range', message: t('reports.badRange') } : null}
       apply={t('reports.applyFilters')}
       clear={t('reports.clearFilters')}
-      onClear={() => {
-        form.reset(NO_REPORT_FILTERS);
-        onApply(NO_REPORT_FILTERS);
-      }}
+      onClear={filters.onClear}
     >
       <FilterSelects types={types} members={members} register={register} />
       <DateRangeFields
@@ -304,7 +286,7 @@ function FiltersForm({
         labels={{ from: t('reports.from'), to: t('reports.to') }}
         from={register('from')}
         to={register('to')}
-        invalid={invalidRange}
+        invalid={filters.invalidRange}
       />
     </FilterForm>
   );
