@@ -80,6 +80,18 @@ describe('browser credentials', () => {
     ).toBe(404);
   });
 
+  it('answers {ifAvailable: true} with an empty 204 instead (the web app asks at every sign-in)', async () => {
+    const res = await h.request('POST', '/api/calls/browser-credential', {
+      as: volunteer,
+      body: { ifAvailable: true },
+    });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const other = { as: volunteer, body: { ifAvailable: false } };
+    expect((await h.request('POST', '/api/calls/browser-credential', other)).status).toBe(400);
+  });
+
   it('is 404 for Twilio saved as the admin form sends it, browser fields empty; they stay unset', async () => {
     const saved = await saveProvider('twilio', {
       ...TWILIO,
