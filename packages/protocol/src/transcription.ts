@@ -139,6 +139,25 @@ export const ModelFileParam = z.object({ sha256: Sha256Hex }).strict();
 
 export const TranscriptCallParam = z.object({ callId: Uuid }).strict();
 
+/**
+ * `POST /api/transcription/claims` (calls:read-all): an admin's browser asks, before transcribing a
+ * voicemail automatically, to be the one that does (a lease, so two admins online do not both).
+ */
+export const ClaimVoicemailBody = z.object({ callId: Uuid }).strict();
+export type ClaimVoicemailBody = z.infer<typeof ClaimVoicemailBody>;
+
+/**
+ * The answer: `claimed` true when the caller holds the lease until `expiresAt` (go on); false
+ * when another admin holds it (`reason: 'transcribing-elsewhere'`, until `expiresAt`) or the
+ * voicemail already has a transcript (`reason: 'transcribed'`, `expiresAt` null).
+ */
+export interface VoicemailClaim {
+  callId: string;
+  claimed: boolean;
+  reason: 'transcribing-elsewhere' | 'transcribed' | null;
+  expiresAt: string | null;
+}
+
 /** `GET /api/calls/:callId/transcripts`. */
 export interface TranscriptList {
   transcripts: TranscriptForReader[];

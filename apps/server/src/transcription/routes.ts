@@ -1,4 +1,5 @@
 import {
+  ClaimVoicemailBody,
   CreateTranscriptBody,
   type ModelChunkAck,
   ModelChunkParam,
@@ -17,6 +18,7 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { ApiError } from '../http/errors.js';
 import { isPublic, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
+import { claimVoicemailTranscription } from './claim-service.js';
 import {
   cancelModelUpload,
   modelUploadStatus,
@@ -41,6 +43,7 @@ export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
   modelUploadRoutes(app, ctx);
   modelFileRoutes(app, ctx);
   transcriptRoutes(app, ctx);
+  claimRoutes(app, ctx);
   return app;
 }
 
@@ -149,5 +152,15 @@ function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     readQuery(c, NoQuery);
     const body = await readJson(c, TranscriptGrantBody);
     return c.json(await grantTranscripts(ctx, memberOf(c), body));
+  });
+}
+
+/** Which admin's browser transcribes a new voicemail automatically (claim-service.ts). */
+function claimRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
+  // Those who may transcribe a voicemail (they open voicemails) claim it before doing so on their own.
+  app.post('/transcription/claims', requires('calls:read-all'), async (c) => {
+    readQuery(c, NoQuery);
+    const { callId } = await readJson(c, ClaimVoicemailBody);
+    return c.json({ claim: await claimVoicemailTranscription(ctx, memberOf(c), callId) });
   });
 }

@@ -11,6 +11,9 @@ import type { Migration } from '../db/migrate.js';
  * - transcripts / transcript_wraps: like notes, a ciphertext and one key wrap per reader; the
  *   clear columns are ids, the call, the source (voicemail or call), the author and the time.
  *   A transcript goes with its call (on delete cascade): the call-record retention removes both.
+ * - transcription_claims: which admin's browser is transcribing a voicemail automatically, as a
+ *   lease until `expires_at` (claim-service.ts); one row per call, gone with the call or once a
+ *   voicemail transcript is stored.
  */
 export const transcriptionMigrations: Migration[] = [
   {
@@ -55,6 +58,16 @@ export const transcriptionMigrations: Migration[] = [
       );
       -- The grant flow asks "which transcripts have no wrap for this reader yet".
       create index transcript_wraps_reader on transcript_wraps (reader_pubkey, transcript_id);
+    `,
+  },
+  {
+    id: 'transcription/002-voicemail-claims',
+    sql: `
+      create table transcription_claims (
+        call_id text primary key references calls (id) on delete cascade,
+        claimed_by text not null,
+        expires_at timestamptz not null
+      );
     `,
   },
 ];

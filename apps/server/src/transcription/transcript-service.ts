@@ -8,6 +8,7 @@ import { getProfile } from '../identity/users.js';
 import { publishHubEvent } from '../realtime/publish.js';
 import { checkEnvelope, checkReaders, requiredReaders } from '../records/envelope.js';
 import { loadSettings } from '../settings/store.js';
+import { releaseClaim } from './claim-store.js';
 import * as store from './transcript-store.js';
 
 /**
@@ -107,6 +108,8 @@ export async function createTranscript(
         return { transcript: viewOf(existing, existing.ciphertext, own), created: false };
       throw conflict('a transcript with this id already exists; choose a new id and seal again');
     }
+    // The voicemail is transcribed: an automatic claim on it has nothing left to guard.
+    if (body.source === 'voicemail') await releaseClaim(tx, callId);
     await appendAuditInTx(
       tx,
       {

@@ -6,6 +6,7 @@ import {
   type TranscriptionModelInfo,
   type TranscriptList,
   TranscriptSource,
+  type VoicemailClaim,
 } from '../transcription.js';
 
 /** Answers of the transcription routes (docs/PROTOCOL.md §9.5), as the web client checks them. */
@@ -65,4 +66,14 @@ export const TranscriptGrantResultSchema = z.object({
   inserted: z.number().int(),
   alreadyPresent: z.number().int(),
   skipped: z.number().int(),
+});
+
+/** `POST /api/transcription/claims`. */
+export const VoicemailClaimResponse = z.object({
+  claim: z.object({
+    callId: z.string(),
+    claimed: z.boolean(),
+    reason: z.enum(['transcribing-elsewhere', 'transcribed']).nullable(),
+    expiresAt: z.string().nullable(),
+  }) satisfies z.ZodType<VoicemailClaim>,
 });

@@ -8,6 +8,7 @@ import {
   TranscriptListSchema,
   TranscriptResponse,
   type TranscriptSource,
+  VoicemailClaimResponse,
 } from '@llamenos/protocol';
 import { request, requestVoid } from './http.js';
 
@@ -53,3 +54,10 @@ export const transcriptGrantWork = (reader: string, after: string | null, limit:
 /** Stores transcript key wraps made in this browser for `reader`; repeating a batch changes nothing. */
 export const postTranscriptGrant = (reader: string, wraps: { transcriptId: string; wrap: string }[]) =>
   request(TranscriptGrantResultSchema, 'POST', '/api/transcripts/grant', { reader, wraps });
+
+/**
+ * Asks to be the admin whose browser transcribes this voicemail automatically (a lease); only
+ * `claimed: true` means go on.
+ */
+export const claimVoicemailTranscription = async (callId: string) =>
+  (await request(VoicemailClaimResponse, 'POST', '/api/transcription/claims', { callId })).claim;

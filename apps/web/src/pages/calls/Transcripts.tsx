@@ -8,9 +8,9 @@ import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime, languageName } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
-import { fetchTranscripts } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
+import { autoTranscribeVoicemail } from '../../lib/transcription/auto-voicemail.js';
 import { copyTranscriptIntoNote } from '../../lib/transcription/copy-to-note.js';
 import { canTranscribeHere } from '../../lib/transcription/engine.js';
 import { TranscriptionError } from '../../lib/transcription/errors.js';
@@ -175,11 +175,13 @@ export function AutoTranscriber({ calls, me }: { calls: CallView[] | undefined; 
       for (const call of pending) {
         tried.current.add(call.id);
         try {
-          const existing = await fetchTranscripts(call.id);
-          if (existing.some((x) => x.source === 'voicemail')) continue;
-          setCurrent(call.id);
-          await transcribeVoicemail(call.id, model, { language: call.language });
-          await client.invalidateQueries({ queryKey: transcriptKeys.ofCall(call.id) });
+          // Claimed first on the server, so two admins online do not both transcribe it.
+          const outcome = await autoTranscribeVoicemail(call.id, model, {
+            language: call.language,
+            onStart: () => setCurrent(call.id),
+          });
+          if (outcome === 'transcribed')
+            await client.invalidateQueries({ queryKey: transcriptKeys.ofCall(call.id) });
         } catch {
           setFailures((n) => n + 1);
         }
