@@ -22,6 +22,22 @@ function cellProps({ direction, className }: Pick<Column<unknown>, 'direction' |
   return { dir: direction === 'auto' ? ('auto' as const) : undefined, className: classes || undefined };
 }
 
+export interface DataTableProps<Row> {
+  caption: ReactNode;
+  captionHidden?: boolean;
+  rows: readonly Row[];
+  rowKey: (row: Row) => Key;
+  /** A row's class (an inactive member is greyed). */
+  rowClassName?: (row: Row) => string | undefined;
+  columns: Column<Row>[];
+  /** The row's buttons (RowAction); the column is left out when not given. */
+  actions?: (row: Row) => ReactNode;
+  /** Said instead of the table when there are no rows; nothing is shown when not given. */
+  empty?: ReactNode;
+  testId?: string;
+  className?: string;
+}
+
 /**
  * The admin pages' table: a caption (visible or for screen readers only), column headings,
  * one row per item, and an optional last column of actions on the row.
@@ -37,21 +53,7 @@ export function DataTable<Row>({
   empty,
   testId,
   className,
-}: {
-  caption: ReactNode;
-  captionHidden?: boolean;
-  rows: readonly Row[];
-  rowKey: (row: Row) => Key;
-  /** A row's class (an inactive member is greyed). */
-  rowClassName?: (row: Row) => string | undefined;
-  columns: Column<Row>[];
-  /** The row's buttons (RowAction); the column is left out when not given. */
-  actions?: (row: Row) => ReactNode;
-  /** Said instead of the table when there are no rows; nothing is shown when not given. */
-  empty?: ReactNode;
-  testId?: string;
-  className?: string;
-}) {
+}: DataTableProps<Row>) {
   const { t } = useTranslation();
   if (rows.length === 0) return empty ? <EmptyState>{empty}</EmptyState> : null;
   return (

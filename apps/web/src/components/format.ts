@@ -72,3 +72,9 @@ export function languageChoices(codes: string[], locale: string) {
     label: `${languageName(code, locale)} (${code})`,
   }));
 }
+
+/**
+ * A caller's or contact's number as the hotline shows it: the last 4 digits only (the rest is
+ * never sent to the browser), or `hidden`, the word for a withheld number.
+ */
+export const lastDigits = (last4: string | null, hidden: string): string => (last4 ? `…${last4}` : hidden);

@@ -4,12 +4,13 @@ import type { TFunction } from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { type Column, DataTable, RowAction } from '../../components/DataTable.js';
+import { type Column, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
+import { formatDateTime, lastDigits } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import { TablePanel } from '../../components/TablePanel.js';
 import { fetchPublicSettings } from '../../lib/api/index.js';
 import { fetchCallHistory, startOfTodayIn } from '../../lib/calls/api.js';
 import { type CallAnswerer, openCallAnswerer } from '../../lib/calls/meta.js';
@@ -36,8 +37,6 @@ async function countToday() {
   return { answered: completed + answered, voicemail, abandoned };
 }
 
-const last4 = (c: CallView, withheld: string) => (c.callerLast4 ? `…${c.callerLast4}` : withheld);
-
 /** A member's name from the directory (empty for nobody); only admins who may read members see names. */
 function useMemberName(me: Me) {
   const { t } = useTranslation();
@@ -53,7 +52,11 @@ function callColumns(t: TFunction, language: string): Column<CallView>[] {
       header: t('calls.started'),
       cell: (c) => <NavLink href={`/calls/${c.id}`}>{formatDateTime(c.createdAt, language)}</NavLink>,
     },
-    { header: t('calls.caller'), cell: (c) => last4(c, t('calls.withheld')), direction: 'ltr' },
+    {
+      header: t('calls.caller'),
+      cell: (c) => lastDigits(c.callerLast4, t('calls.withheld')),
+      direction: 'ltr',
+    },
     { header: t('calls.state'), cell: (c) => t(`calls.status.${c.status}`) },
   ];
 }
@@ -73,24 +76,20 @@ function LiveCalls({ nameOf }: { nameOf: (id: string | null) => string }) {
   const ringingCount = live.data?.filter((c) => c.status !== 'answered').length ?? 0;
 
   return (
-    <Panel id="live-title" title={t('calls.liveTitle')}>
-      <p data-testid="ringing-count">{t('calls.ringingCount', { count: ringingCount })}</p>
-      <ErrorMessage error={live.error} />
-      {live.data && (
-        <DataTable
-          caption={t('calls.liveTitle')}
-          captionHidden
-          testId="live-calls"
-          rows={live.data}
-          rowKey={(c) => c.id}
-          empty={t('calls.noLiveCalls')}
-          columns={[
-            ...callColumns(t, i18n.language),
-            { header: t('calls.answeredBy'), cell: (c) => nameOf(c.answeredBy), direction: 'auto' },
-          ]}
-        />
-      )}
-    </Panel>
+    <TablePanel
+      id="live-title"
+      title={t('calls.liveTitle')}
+      intro={<p data-testid="ringing-count">{t('calls.ringingCount', { count: ringingCount })}</p>}
+      error={live.error}
+      testId="live-calls"
+      rows={live.data}
+      rowKey={(c) => c.id}
+      empty={t('calls.noLiveCalls')}
+      columns={[
+        ...callColumns(t, i18n.language),
+        { header: t('calls.answeredBy'), cell: (c) => nameOf(c.answeredBy), direction: 'auto' },
+      ]}
+    />
   );
 }
 
@@ -166,7 +165,7 @@ function VoicemailCell({
       ) : (
         <RowAction
           action={t('calls.playVoicemail')}
-          item={last4(call, t('calls.withheld'))}
+          item={lastDigits(call.callerLast4, t('calls.withheld'))}
           onClick={onPlay}
         />
       )}
@@ -175,7 +174,7 @@ function VoicemailCell({
       ) : (
         <RowAction
           action={t('transcription.show')}
-          item={last4(call, t('calls.withheld'))}
+          item={lastDigits(call.callerLast4, t('calls.withheld'))}
           onClick={() => setShowTranscripts(true)}
         />
       )}
@@ -227,38 +226,32 @@ function CallHistory({ me, nameOf }: { me: Me; nameOf: (id: string | null) => st
   const answeredBy = useAnsweredBy(history.data?.calls, nameOf);
 
   return (
-    <Panel id="history-title" title={t('calls.historyTitle')}>
-      <ErrorMessage error={history.error} />
+    <TablePanel
+      id="history-title"
+      title={t('calls.historyTitle')}
+      error={history.error}
+      testId="call-history"
+      rows={history.data?.calls}
+      rowKey={(c) => c.id}
+      empty={t('calls.noCalls')}
+      columns={[
+        ...callColumns(t, i18n.language),
+        { header: t('calls.answeredBy'), cell: answeredBy, direction: 'auto' },
+        {
+          header: t('calls.voicemail'),
+          cell: (c) => (
+            <VoicemailCell call={c} me={me} playing={playing === c.id} onPlay={() => setPlaying(c.id)} />
+          ),
+        },
+      ]}
+    >
       {history.data && (
         <>
-          <DataTable
-            caption={t('calls.historyTitle')}
-            captionHidden
-            testId="call-history"
-            rows={history.data.calls}
-            rowKey={(c) => c.id}
-            empty={t('calls.noCalls')}
-            columns={[
-              ...callColumns(t, i18n.language),
-              { header: t('calls.answeredBy'), cell: answeredBy, direction: 'auto' },
-              {
-                header: t('calls.voicemail'),
-                cell: (c) => (
-                  <VoicemailCell
-                    call={c}
-                    me={me}
-                    playing={playing === c.id}
-                    onPlay={() => setPlaying(c.id)}
-                  />
-                ),
-              },
-            ]}
-          />
           <Pager offset={offset} total={history.data.total} onMove={setOffset} />
           <AutoTranscriber calls={history.data.calls} me={me} />
         </>
       )}
-    </Panel>
+    </TablePanel>
   );
 }
 

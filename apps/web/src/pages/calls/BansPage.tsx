@@ -4,12 +4,12 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { DataTable, RowAction } from '../../components/DataTable.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
+import { RowAction } from '../../components/DataTable.js';
+import { formatDateTime, lastDigits } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
+import { TablePanel } from '../../components/TablePanel.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { addBans, removeBan } from '../../lib/calls/api.js';
 import { queries } from '../../lib/queries/index.js';
@@ -105,7 +105,7 @@ export function BansPage({ me }: { me: Me }) {
   const reload = () => void bans.refetch();
   const [removing, setRemoving] = useState<string | null>(null);
   const writable = can(me, 'bans:write');
-  const shown = (last4: string | null) => (last4 ? `…${last4}` : t('calls.withheld'));
+  const shown = (last4: string | null) => lastDigits(last4, t('calls.withheld'));
 
   return (
     <section>
@@ -117,36 +117,32 @@ export function BansPage({ me }: { me: Me }) {
           <AddBansForm bulk onAdded={reload} />
         </div>
       )}
-      <Panel id="ban-list-title" title={t('calls.bans.listTitle')}>
-        <ErrorMessage error={bans.error} />
-        {bans.data && (
-          <DataTable
-            caption={t('calls.bans.listTitle')}
-            captionHidden
-            testId="ban-list"
-            rows={bans.data}
-            rowKey={(b) => b.callerHash}
-            empty={t('calls.bans.none')}
-            columns={[
-              { header: t('calls.caller'), cell: (b) => shown(b.callerLast4), direction: 'ltr' },
-              { header: t('calls.bans.reason'), cell: (b) => b.reason, direction: 'auto' },
-              { header: t('calls.bans.added'), cell: (b) => formatDateTime(b.createdAt, i18n.language) },
-            ]}
-            actions={
-              writable
-                ? (b) => (
-                    <RowAction
-                      action={t('calls.bans.remove')}
-                      item={shown(b.callerLast4)}
-                      danger
-                      onClick={() => setRemoving(b.callerHash)}
-                    />
-                  )
-                : undefined
-            }
-          />
-        )}
-      </Panel>
+      <TablePanel
+        id="ban-list-title"
+        title={t('calls.bans.listTitle')}
+        error={bans.error}
+        testId="ban-list"
+        rows={bans.data}
+        rowKey={(b) => b.callerHash}
+        empty={t('calls.bans.none')}
+        columns={[
+          { header: t('calls.caller'), cell: (b) => shown(b.callerLast4), direction: 'ltr' },
+          { header: t('calls.bans.reason'), cell: (b) => b.reason, direction: 'auto' },
+          { header: t('calls.bans.added'), cell: (b) => formatDateTime(b.createdAt, i18n.language) },
+        ]}
+        actions={
+          writable
+            ? (b) => (
+                <RowAction
+                  action={t('calls.bans.remove')}
+                  item={shown(b.callerLast4)}
+                  danger
+                  onClick={() => setRemoving(b.callerHash)}
+                />
+              )
+            : undefined
+        }
+      />
       <ConfirmDialog
         open={removing !== null}
         title={t('calls.bans.removeTitle')}

@@ -4,7 +4,7 @@ import { type ReactNode, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
+import { formatDateTime, lastDigits } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
@@ -110,7 +110,7 @@ function Facts({ detail, me }: { detail: CallDetail; me: Me }) {
       </div>
       <div>
         <dt>{t('calls.caller')}</dt>
-        <dd className="ltr-cell">{call.callerLast4 ? `…${call.callerLast4}` : t('calls.withheld')}</dd>
+        <dd className="ltr-cell">{lastDigits(call.callerLast4, t('calls.withheld'))}</dd>
       </div>
       <div>
         <dt>{t('calls.state')}</dt>

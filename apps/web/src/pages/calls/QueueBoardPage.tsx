@@ -3,12 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { lastDigits } from '../../components/format.js';
 import { RingtoneMuteButton } from '../../components/IncomingCallCard.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { Panel } from '../../components/Panel.js';
+import { TablePanel } from '../../components/TablePanel.js';
 import { UserText } from '../../components/UserText.js';
 import { formatDuration } from '../../lib/calls/api.js';
 import { beepOnce } from '../../lib/calls/ringtone.js';
@@ -84,7 +84,6 @@ export function QueueBoardPage({ me }: { me: Me }) {
     ) : (
       <span className="danger-text">{t('calls.board.nobodyRinging')}</span>
     );
-  const caller = (last4: string | null) => (last4 ? `…${last4}` : t('calls.withheld'));
 
   return (
     <section className="queue-board">
@@ -97,52 +96,48 @@ export function QueueBoardPage({ me }: { me: Me }) {
         {unrung.length ? t('calls.board.unrungAlert', { count: unrung.length }) : ''}
       </p>
       <ErrorMessage error={board.error} />
-      <Panel id="waiting-title" title={t('calls.board.waiting')}>
-        {board.data && (
-          <DataTable
-            caption={t('calls.board.waiting')}
-            captionHidden
-            testId="queue-waiting"
-            rows={board.data.waiting}
-            rowKey={(w) => w.callId}
-            empty={t('calls.board.nobodyWaiting')}
-            columns={[
-              { header: t('calls.board.position'), cell: (w) => w.position },
-              { header: t('calls.caller'), cell: (w) => caller(w.callerLast4), direction: 'ltr' },
-              {
-                header: t('calls.board.waited'),
-                cell: (w) => formatDuration(w.waitingSeconds + elapsed),
-                direction: 'ltr',
-              },
-              { header: t('calls.board.ringing'), cell: (w) => names(w.ringing), direction: 'auto' },
-            ]}
-          />
-        )}
-      </Panel>
-      <Panel id="on-calls-title" title={t('calls.board.onCalls')}>
-        {board.data && (
-          <DataTable
-            caption={t('calls.board.onCalls')}
-            captionHidden
-            testId="queue-on-calls"
-            rows={board.data.onCalls}
-            rowKey={(c) => c.callId}
-            empty={t('calls.board.nobodyOnACall')}
-            columns={[
-              { header: t('calls.answeredBy'), cell: (c) => <UserText>{nameOf(c.answeredBy)}</UserText> },
-              {
-                header: t('calls.duration'),
-                cell: (c) => formatDuration(secondsBetween(c.answeredAt, board.data?.at) + elapsed),
-                direction: 'ltr',
-              },
-              {
-                header: t('calls.board.call'),
-                cell: (c) => <NavLink href={`/calls/${c.callId}`}>{t('calls.detail.open')}</NavLink>,
-              },
-            ]}
-          />
-        )}
-      </Panel>
+      <TablePanel
+        id="waiting-title"
+        title={t('calls.board.waiting')}
+        testId="queue-waiting"
+        rows={board.data?.waiting}
+        rowKey={(w) => w.callId}
+        empty={t('calls.board.nobodyWaiting')}
+        columns={[
+          { header: t('calls.board.position'), cell: (w) => w.position },
+          {
+            header: t('calls.caller'),
+            cell: (w) => lastDigits(w.callerLast4, t('calls.withheld')),
+            direction: 'ltr',
+          },
+          {
+            header: t('calls.board.waited'),
+            cell: (w) => formatDuration(w.waitingSeconds + elapsed),
+            direction: 'ltr',
+          },
+          { header: t('calls.board.ringing'), cell: (w) => names(w.ringing), direction: 'auto' },
+        ]}
+      />
+      <TablePanel
+        id="on-calls-title"
+        title={t('calls.board.onCalls')}
+        testId="queue-on-calls"
+        rows={board.data?.onCalls}
+        rowKey={(c) => c.callId}
+        empty={t('calls.board.nobodyOnACall')}
+        columns={[
+          { header: t('calls.answeredBy'), cell: (c) => <UserText>{nameOf(c.answeredBy)}</UserText> },
+          {
+            header: t('calls.duration'),
+            cell: (c) => formatDuration(secondsBetween(c.answeredAt, board.data?.at) + elapsed),
+            direction: 'ltr',
+          },
+          {
+            header: t('calls.board.call'),
+            cell: (c) => <NavLink href={`/calls/${c.callId}`}>{t('calls.detail.open')}</NavLink>,
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import { TablePanel } from '../../components/TablePanel.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { fetchStatsCsv, type StatsPeriod } from '../../lib/api/index.js';
@@ -443,34 +444,33 @@ function MembersPanel({ report, period, locale }: FigureProps) {
   const { t } = useTranslation();
   const n = (v: number) => formatCount(v, locale);
   return (
-    <Panel id="dashboards-members" title={t('dashboards.members')}>
-      <p>{t('dashboards.membersHint')}</p>
-      <DataTable
-        caption={t('dashboards.members')}
-        captionHidden
-        rows={report.volunteers}
-        rowKey={(v) => v.userId}
-        testId="members-table"
-        empty={t('dashboards.noActivity')}
-        columns={[
-          {
-            header: t('dashboards.member'),
-            cell: (v) => <UserText>{v.displayName ?? v.userId.slice(0, 8)}</UserText>,
-            rowHeader: true,
-          },
-          { header: t('dashboards.callsAnswered'), cell: (v) => n(v.callsAnswered), direction: 'ltr' },
-          { header: t('dashboards.talkTime'), cell: (v) => formatDuration(v.talkSeconds, locale) },
-          {
-            header: t('dashboards.conversationsHandled'),
-            cell: (v) => n(v.conversationsHandled),
-            direction: 'ltr',
-          },
-        ]}
-      />
+    <TablePanel
+      id="dashboards-members"
+      title={t('dashboards.members')}
+      intro={<p>{t('dashboards.membersHint')}</p>}
+      rows={report.volunteers}
+      rowKey={(v) => v.userId}
+      testId="members-table"
+      empty={t('dashboards.noActivity')}
+      columns={[
+        {
+          header: t('dashboards.member'),
+          cell: (v) => <UserText>{v.displayName ?? v.userId.slice(0, 8)}</UserText>,
+          rowHeader: true,
+        },
+        { header: t('dashboards.callsAnswered'), cell: (v) => n(v.callsAnswered), direction: 'ltr' },
+        { header: t('dashboards.talkTime'), cell: (v) => formatDuration(v.talkSeconds, locale) },
+        {
+          header: t('dashboards.conversationsHandled'),
+          cell: (v) => n(v.conversationsHandled),
+          direction: 'ltr',
+        },
+      ]}
+    >
       <div className="button-row compact">
         <CsvButton period={period} table="volunteers" caption={t('dashboards.downloadMembers')} />
       </div>
-    </Panel>
+    </TablePanel>
   );
 }
 

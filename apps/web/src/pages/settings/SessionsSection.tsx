@@ -2,10 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { DataTable } from '../../components/DataTable.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { Panel } from '../../components/Panel.js';
+import { TablePanel } from '../../components/TablePanel.js';
 import { revokeOtherSessions } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 
@@ -17,26 +15,23 @@ export function SessionsSection() {
   const [revoked, setRevoked] = useState<number | null>(null);
 
   return (
-    <Panel id="sessions-title" title={t('sessions.title')}>
-      <p className="hint">{t('sessions.help')}</p>
-      <ErrorMessage error={sessions.error} />
-      {sessions.data && (
-        <DataTable
-          caption={t('sessions.title')}
-          captionHidden
-          rows={sessions.data}
-          rowKey={(s) => s.id}
-          empty={t('sessions.none')}
-          columns={[
-            { header: t('sessions.started'), cell: (s) => formatDateTime(s.createdAt, i18n.language) },
-            { header: t('sessions.expires'), cell: (s) => formatDateTime(s.expiresAt, i18n.language) },
-            {
-              header: <span className="visually-hidden">{t('sessions.thisDevice')}</span>,
-              cell: (s) => s.current && <span className="badge">{t('sessions.thisDevice')}</span>,
-            },
-          ]}
-        />
-      )}
+    <TablePanel
+      id="sessions-title"
+      title={t('sessions.title')}
+      intro={<p className="hint">{t('sessions.help')}</p>}
+      error={sessions.error}
+      rows={sessions.data}
+      rowKey={(s) => s.id}
+      empty={t('sessions.none')}
+      columns={[
+        { header: t('sessions.started'), cell: (s) => formatDateTime(s.createdAt, i18n.language) },
+        { header: t('sessions.expires'), cell: (s) => formatDateTime(s.expiresAt, i18n.language) },
+        {
+          header: <span className="visually-hidden">{t('sessions.thisDevice')}</span>,
+          cell: (s) => s.current && <span className="badge">{t('sessions.thisDevice')}</span>,
+        },
+      ]}
+    >
       <p role="status" className="success">
         {revoked !== null ? t('sessions.revoked', { count: revoked }) : ''}
       </p>
@@ -57,6 +52,6 @@ export function SessionsSection() {
         }}
         onClose={() => setConfirming(false)}
       />
-    </Panel>
+    </TablePanel>
   );
 }
