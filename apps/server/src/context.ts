@@ -7,6 +7,7 @@ import {
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { BlobStore } from './blobs/store.js';
 import { SupervisionSignals } from './calls/supervision-signals.js';
+import { connectTrainee, TrainingLines, trainingBrowserAudio } from './calls/training/lines.js';
 import { ConsultSignals } from './calls/warm-transfer-signals.js';
 import type { Config } from './config.js';
 import { createConversations } from './conversations/index.js';
@@ -76,10 +77,11 @@ export async function createContext(
     telephony: {
       overrides: { ...overrides.telephony },
       eventAdapters: new Map(),
-      // Only the simulated carrier can connect a volunteer who answers in the browser.
-      browserConnectors: { simulator: connectSimulatedBrowser },
-      browserAudio: { simulator: simulatedBrowserAudio },
+      // Only the simulated carrier and the training line (no carrier) connect a browser answer here.
+      browserConnectors: { simulator: connectSimulatedBrowser, training: connectTrainee },
+      browserAudio: { simulator: simulatedBrowserAudio, training: trainingBrowserAudio },
       consults: new ConsultSignals(),
+      training: new TrainingLines(),
       supervisions: new SupervisionSignals(),
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },

@@ -149,6 +149,7 @@ export async function startServer(
       // Relay sockets are upgraded connections that http.close() would wait for forever.
       const relayClosed = realtime.close();
       endSimulatorWaits(ctx); // its long requests would hold http.close() open too
+      ctx.telephony.training.closeAll(); // the trainers' waits too
       await closeHttp(http);
       await relayClosed;
       await stopRetention();

@@ -18,4 +18,5 @@ export * from './stats.js';
 export * from './text.js';
 export * from './transcription.js';
 export * from './ui-languages.js';
+export * from './training.js';
 export * from './webrtc.js';

@@ -94,7 +94,8 @@ export async function finishCall(
   // Every leg still up ends with the call: ringing ones are cancelled, the answered one hung up.
   const legs = await closeLiveLegs(ctx.db, callId, null, now);
   const work: Promise<unknown>[] = [cancelAtProvider(ctx, ended, legs)];
-  if (options.hangUpCaller) work.push(hangUpCaller(ctx, ended));
+  // A training call has no caller at a provider: the trainer's page sees the end itself.
+  if (options.hangUpCaller && !ended.training) work.push(hangUpCaller(ctx, ended));
   work.push(announce(ctx, { type: 'call:ended', callId, outcome: ended.status as EndedOutcome }));
   await Promise.allSettled(work);
   // Whoever rang for it, or was on it, is free: the queue offers them the next waiting call.

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { browserCredentialRoutes } from './browser-credential-routes.js';
 import { callRoutes } from './routes.js';
+import { trainingRoutes } from './training/routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { webrtcRoutes } from './webrtc-routes.js';
 
@@ -20,5 +21,6 @@ export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.route('/', callRoutes(ctx));
   app.route('/', webrtcRoutes(ctx));
   app.route('/', browserCredentialRoutes(ctx));
+  app.route('/', trainingRoutes(ctx));
   return app;
 }

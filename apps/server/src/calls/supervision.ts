@@ -81,7 +81,10 @@ export async function supervisableCalls(
     enabled: true,
     iceServers: iceServers(ctx),
     calls: rows
-      .filter((r) => r.answered_by !== member.userId && r.provider in ctx.telephony.browserAudio)
+      // A training call is a role-play between two members: never listened to.
+      .filter(
+        (r) => r.answered_by !== member.userId && r.provider !== 'training' && r.provider in ctx.telephony.browserAudio,
+      )
       .map((r) => ({
         callId: r.id,
         volunteerName: r.display_name,
@@ -103,6 +106,7 @@ export async function startSupervision(
   if (call.endedAt || call.status !== 'answered' || !call.answeredBy)
     throw conflict('this call is not connected');
   if (call.answeredBy === member.userId) throw conflict('this is your own call');
+  if (call.training) throw conflict('a training call is not listened to');
   if (!(await liveBrowserCalls(ctx.db)).some((c) => c.id === callId))
     throw conflict('this call is not answered in the browser; only browser calls can be listened to');
   await liveSupervision(ctx, callId);

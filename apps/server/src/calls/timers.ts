@@ -12,6 +12,7 @@ import {
   findCall,
   legFromRow,
 } from './store.js';
+import { endUnansweredTrainingCalls } from './training/service.js';
 import { moveToVoicemail, redirectToVoicemail } from './voicemail.js';
 import { callSettings, errorInfo } from './wiring.js';
 
@@ -42,6 +43,8 @@ interface TickReport {
   voicemail: number;
   redirectRetries: number;
   legsCancelled: number;
+  /** Training calls whose trainee never answered, ended at their ring time-out. */
+  trainingUnanswered: number;
   rung: number;
   swept: number;
   /** Provider recordings whose earlier delete failed, deleted now / failed again. */
@@ -69,6 +72,7 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   // One step after another, in this order: a call moved to voicemail in step 1 is not a retry in step 2.
   const voicemail = await voicemailAtDeadline(ctx, now);
   const redirectRetries = await retryFailedRedirects(ctx, now);
+  const trainingUnanswered = await endUnansweredTrainingCalls(ctx, now);
   const legsCancelled = await cancelStaleLegs(ctx, now);
   const rung = await runQueueOnTick(ctx, now);
   const swept = await sweepStaleCalls(ctx, now);
@@ -78,6 +82,7 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
     voicemail,
     redirectRetries,
     legsCancelled,
+    trainingUnanswered,
     rung,
     swept,
     recordingDeletes: deletes.deleted,

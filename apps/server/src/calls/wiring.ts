@@ -14,7 +14,11 @@ import type { EventTelephony, Telephony, WebhookTelephony } from '../telephony/p
 import { createTelephony, type TelephonyOverrides } from '../telephony/registry.js';
 import type { BrowserAudio, BrowserConnector } from './browser.js';
 import type { SupervisionSignals } from './supervision-signals.js';
+import type { TrainingLines } from './training/lines.js';
 import type { ConsultSignals } from './warm-transfer-signals.js';
+
+/** What carries a call: a telephony provider, or the training line's browser-to-browser call (no provider). */
+export type CallCarrier = TelephonyProvider | 'training';
 
 /*
  * What the call router takes from the server context, in one place: the provider adapters,
@@ -40,11 +44,13 @@ export interface TelephonyWiring {
    */
   readonly eventAdapters: Map<TelephonyProvider, EventTelephony>;
   /** How a volunteer who answered in the browser is connected, by provider (browser.ts). */
-  readonly browserConnectors: Partial<Record<TelephonyProvider, BrowserConnector>>;
+  readonly browserConnectors: Partial<Record<CallCarrier, BrowserConnector>>;
   /** WebRTC signalling for browser-answered calls, by provider (browser.ts, webrtc-signalling.ts). */
-  readonly browserAudio: Partial<Record<TelephonyProvider, BrowserAudio>>;
+  readonly browserAudio: Partial<Record<CallCarrier, BrowserAudio>>;
   /** The talks before warm transfers, volunteer to volunteer (warm-transfer.ts). */
   readonly consults: ConsultSignals;
+  /** The training line's calls, trainer's browser to trainee's (training/lines.ts). */
+  readonly training: TrainingLines;
   /** Admins listening silently to browser calls (supervision.ts). */
   readonly supervisions: SupervisionSignals;
 }
@@ -77,8 +83,8 @@ export async function webhookAdapter(
   return adapter;
 }
 
-/** Only the simulated carrier can connect a volunteer who answers in the browser (no WebRTC yet). */
-export const connectsBrowsers = (provider: string): boolean => provider === 'simulator';
+/** Only the simulated carrier and the training line connect a volunteer who answers in the browser here. */
+export const connectsBrowsers = (provider: string): boolean => provider === 'simulator' || provider === 'training';
 
 /** Error details safe to log: provider errors are already masked; others by name and message. */
 export const errorInfo = (error: unknown) => ({

@@ -16,7 +16,6 @@ import { SimulatorError } from './carrier.js';
 import { simulatedCarrier, simulatorNumbers } from './instance.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT, pageFile } from './page.js';
 import { snapshot } from './snapshot.js';
-import { trainingRoutes } from './training-routes.js';
 import { MAX_SIGNAL_WAIT_MS } from './webrtc.js';
 
 /**
@@ -117,9 +116,6 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
     c.header('connection', 'close');
     return c.json((found ?? { answer: null, ended: false }) satisfies WebrtcCallerWait);
   });
-
-  // Training calls are not part of the simulated network: authenticated, and in every mode.
-  app.route('/', trainingRoutes(ctx));
 
   return app;
 }

@@ -9,6 +9,7 @@ import type {
   VoicemailView,
 } from '../calls.js';
 import { CallStatus } from '../calls.js';
+import { TrainingCallStarted, TrainingLineState } from '../training.js';
 
 /** Answers of the call, ban and voicemail routes, as the web client checks them on arrival. */
 
@@ -122,5 +123,7 @@ export const VoicemailViewSchema = z.object({
   createdAt: z.string(),
 }) satisfies z.ZodType<VoicemailView>;
 
-/** `POST /api/training-calls`: the training call, and the simulated caller phone the trainer speaks from. */
-export const TrainingCallResponseSchema = z.object({ callId: z.string(), callerSid: z.string() });
+/** `POST /api/training-calls`: the training call, and the ICE servers of the trainer's connection. */
+export const TrainingCallResponseSchema = TrainingCallStarted;
+/** `GET /api/training-calls/:id/line`: how the training call stands for the trainer. */
+export const TrainingLineResponseSchema = TrainingLineState;
