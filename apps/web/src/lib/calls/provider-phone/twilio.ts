@@ -1,0 +1,154 @@
+import type { BrowserCredential } from '@llamenos/protocol';
+import type { Call, Device } from '@twilio/voice-sdk';
+import { asError, hotlineCallIdOf, microphoneConstraint, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
+import type {
+  IncomingProviderCall,
+  ProviderPhone,
+  ProviderPhoneEvents,
+  ProviderPhoneFactory,
+} from './types.js';
+
+/**
+ * The Twilio Voice JS SDK as a provider phone. The server's access token carries a voice grant
+ * for the volunteer's identity with incoming calls allowed; the queue's REST leg
+ * `To=client:<identity>` rings the Device registered with it. The SDK is imported only here, and
+ * this module only when a Twilio credential arrives, so it never weighs on the first load.
+ */
+
+type TwilioSdk = { Device: typeof Device };
+/** Device options beyond the public ones (the signalling host), for the loopback test double. */
+type DeviceOptions = Device.Options & Record<string, unknown>;
+
+const UNREGISTER_WAIT_MS = 2000;
+const delay = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+const loadTwilioSdk = (): Promise<TwilioSdk> => import('@twilio/voice-sdk');
+
+/**
+ * The factory with its SDK loader and extra Device options given: the app uses `twilioPhone`;
+ * the tests point the real SDK at a loopback signalling double.
+ */
+export function twilioPhoneWith(
+  load: () => Promise<TwilioSdk> = loadTwilioSdk,
+  extraOptions: DeviceOptions = {},
+): ProviderPhoneFactory {
+  return async (credential, events) => {
+    const token = twilioToken(credential);
+    const { Device } = await load();
+    const device = new Device(token, {
+      // The app rings (lib/calls/ringtone.ts) and asks before closing a tab on a call itself.
+      closeProtection: false,
+      // Opus first: far better than G.711 on a volunteer's home connection.
+      codecPreferences: ['opus' as Call.Codec, 'pcmu' as Call.Codec],
+      // The queue rings a volunteer for one call at a time; a second invite is not ours to take.
+      allowIncomingWhileBusy: false,
+      logLevel: 'error',
+      ...extraOptions,
+    });
+    device.audio?.incoming(false);
+    return new TwilioPhone(device, events);
+  };
+}
+
+/** The app's factory (provider-phone/index.ts imports this module only for a Twilio credential). */
+export const createProviderPhone: ProviderPhoneFactory = twilioPhoneWith();
+
+function twilioToken(credential: BrowserCredential): string {
+  if (credential.provider !== 'twilio' || !('token' in credential))
+    throw new Error(`a Twilio phone cannot use a ${credential.provider} credential`);
+  return credential.token;
+}
+
+class TwilioPhone implements ProviderPhone {
+  readonly provider = 'twilio' as const;
+
+  constructor(
+    private readonly device: Device,
+    private readonly events: ProviderPhoneEvents,
+  ) {
+    device.on('incoming', (call: Call) => this.ring(call));
+    device.on('error', (error: unknown, call?: Call) => {
+      // An error of one call (its media failed) ends that call; others concern the registration.
+      if (!call) this.events.error(asError('Twilio', error));
+    });
+  }
+
+  async register(): Promise<void> {
+    if (this.device.state === 'registered') return;
+    try {
+      await this.device.register();
+    } catch (error) {
+      throw asError('Twilio registration failed', error);
+    }
+  }
+
+  async refresh(credential: BrowserCredential): Promise<void> {
+    // The SDK sends the new token on its open signalling connection; no re-registration.
+    this.device.updateToken(twilioToken(credential));
+  }
+
+  async unregister(): Promise<void> {
+    this.device.disconnectAll();
+    try {
+      // Twilio confirms with "offline"; a lost connection never would, and closing the socket
+      // (destroy) ends the registration anyway, so the goodbye gets a short wait.
+      if (this.device.state === 'registered')
+        await Promise.race([this.device.unregister(), delay(UNREGISTER_WAIT_MS)]);
+    } catch {
+      // already unregistered or the connection is gone: destroy below is what matters
+    } finally {
+      this.device.destroy();
+    }
+  }
+
+  private ring(call: Call): void {
+    const incoming = new TwilioIncomingCall(call);
+    const ended = onceOnly(() => {
+      incoming.stopPressingOne();
+      this.events.ended(incoming);
+    });
+    // cancel: the caller hung up or another leg won while ringing; disconnect: an answered call
+    // ended at either side; reject: declined here; error: the call's media or signalling failed.
+    for (const event of ['cancel', 'disconnect', 'reject', 'error'] as const) call.on(event, ended);
+    this.events.incoming(incoming);
+  }
+}
+
+class TwilioIncomingCall implements IncomingProviderCall {
+  readonly provider = 'twilio' as const;
+  readonly callId: string | null;
+
+  constructor(private readonly call: Call) {
+    // Passed along when the leg's address carried it (`client:<identity>?callId=<id>`).
+    this.callId = hotlineCallIdOf(call.customParameters.get('callId'));
+  }
+
+  stopPressingOne: () => void = () => {};
+
+  async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
+    this.call.once('accept', () => {
+      // Sent in the audio (RFC 4733) when the browser can, which Twilio's <Gather> hears.
+      this.stopPressingOne = pressOneAfterAnswer(
+        () => this.call.sendDigits('1'),
+        () => this.call.status() === 'open',
+      );
+    });
+    this.call.accept({ rtcConstraints: { audio: microphoneConstraint(microphoneId) } });
+  }
+
+  reject(): void {
+    this.call.reject();
+  }
+
+  hangUp(): void {
+    this.call.disconnect();
+  }
+
+  mute(muted: boolean): void {
+    this.call.mute(muted);
+  }
+
+  remoteStream(): MediaStream | null {
+    return this.call.getRemoteStream() ?? null;
+  }
+}
