@@ -16,7 +16,7 @@ export * from './settings.js';
 export * from './shifts.js';
 export * from './stats.js';
 export * from './text.js';
+export * from './training.js';
 export * from './transcription.js';
 export * from './ui-languages.js';
-export * from './training.js';
 export * from './webrtc.js';

@@ -83,7 +83,10 @@ export async function supervisableCalls(
     calls: rows
       // A training call is a role-play between two members: never listened to.
       .filter(
-        (r) => r.answered_by !== member.userId && r.provider !== 'training' && r.provider in ctx.telephony.browserAudio,
+        (r) =>
+          r.answered_by !== member.userId &&
+          r.provider !== 'training' &&
+          r.provider in ctx.telephony.browserAudio,
       )
       .map((r) => ({
         callId: r.id,
