@@ -12,7 +12,7 @@ import { openPostgres } from '../src/db/postgres.js';
 import { createApp } from '../src/http/app.js';
 import type { AppEnv, ServerContext } from '../src/http/context.js';
 import { createLogger } from '../src/logging.js';
-import { PGLITE_TEMPLATE_ENV } from './global-setup.js';
+import { PGLITE_TEMPLATE_ENV, POSTGRES_TEMPLATE_ENV } from './global-setup.js';
 
 /**
  * Tests run against PGlite, or against a real PostgreSQL server when
@@ -29,7 +29,10 @@ export async function openTestDatabase(): Promise<{ db: Database; url?: string; 
   }
   const name = `llamenos_test_${randomUUID().replace(/-/g, '')}`;
   const admin = await openPostgres(TEST_PG_URL, 1);
-  await admin.exec(`create database ${name}`);
+  // The migrated template test/global-setup.ts made for this run; outside Vitest none (empty database).
+  const template = process.env[POSTGRES_TEMPLATE_ENV];
+  if (template && !/^[a-z0-9_]+$/.test(template)) throw new Error(`bad template database name ${template}`);
+  await admin.exec(`create database ${name}${template ? ` template ${template}` : ''}`);
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
   const db = await openPostgres(url.toString());
