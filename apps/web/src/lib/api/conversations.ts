@@ -1,5 +1,6 @@
 import {
   ConversationDetailSchema,
+  ConversationExportLineSchema,
   type ConversationListQuery,
   ConversationListResponseSchema,
   ConversationResponseSchema,
@@ -9,7 +10,7 @@ import {
   type SendMessageBody,
   TransferTargetsResponseSchema,
 } from '@llamenos/protocol';
-import { apiStream, request } from './http.js';
+import { apiStream, request, requestJsonLines } from './http.js';
 
 /**
  * The conversations routes (docs/PROTOCOL.md §9.3) as the web client uses them: envelopes and
@@ -75,6 +76,15 @@ export const postWraps = (
   request(PostWrapsResponseSchema, 'POST', `/api/conversations/${conversationId}/wraps`, {
     recipient,
     wraps,
+  });
+
+/**
+ * One conversation and each of its messages with the admin's own wrap, then the count (the end
+ * line): the export's lines, signed with the unlocked key they are opened with.
+ */
+export const fetchConversationExportLines = (id: string, key: Uint8Array) =>
+  requestJsonLines(ConversationExportLineSchema, `/api/conversations/${encodeURIComponent(id)}/export`, {
+    signWith: key,
   });
 
 /** An attachment's encrypted file (streaming format), as it arrives. */

@@ -161,6 +161,38 @@ export async function requestVoid(
   await answer(method, path, body, options);
 }
 
+/**
+ * A signed GET whose answer is JSON lines (an export: the server audits it before the first
+ * line), each line checked against `schema`. The JSON helper reads one document, not lines.
+ */
+export async function requestJsonLines<S extends z.ZodType>(
+  schema: S,
+  path: string,
+  options: RequestOptions = {},
+): Promise<z.output<S>[]> {
+  const response = await send('GET', path, undefined, options, 'application/x-ndjson');
+  if (!response.ok) throw await failure(response);
+  const lines: z.output<S>[] = [];
+  for (const [index, raw] of (await response.text()).split('\n').entries()) {
+    if (!raw.trim()) continue;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw);
+    } catch {
+      payload = undefined;
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success)
+      throw new ApiRequestError(
+        response.status,
+        'invalid_response',
+        `The server's answer to GET ${path.split('?')[0]} was not understood at line ${index + 1}.`,
+      );
+    lines.push(parsed.data);
+  }
+  return lines;
+}
+
 /** A signed GET whose answer is a byte stream (an encrypted file), read as it arrives. */
 export async function apiStream(
   path: string,

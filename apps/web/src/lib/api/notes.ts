@@ -3,13 +3,14 @@ import {
   GrantResultSchema,
   GrantStatusSchema,
   GrantWorkSchema,
+  NoteExportLineSchema,
   NoteMetaResponse,
   NotePageSchema,
   NoteReadersSchema,
   NoteResponse,
   NoteVersionsResponse,
 } from '@llamenos/protocol';
-import { request } from './http.js';
+import { request, requestJsonLines } from './http.js';
 
 /**
  * The notes routes as the web client uses them: ciphertext and wraps in, metadata out. Sealing
@@ -49,3 +50,10 @@ export const fetchGrantWork = (reader: string, after: string | null, limit: numb
 
 export const postGrant = (reader: string, wraps: { noteId: string; version: number; wrap: string }[]) =>
   request(GrantResultSchema, 'POST', '/api/notes/grant', { reader, wraps });
+
+/**
+ * Every note the admin may read, with the admin's own wrap, then the count (the end line): the
+ * export's lines, signed with the unlocked key the notes are opened with.
+ */
+export const fetchNoteExportLines = (key: Uint8Array) =>
+  requestJsonLines(NoteExportLineSchema, '/api/notes/export', { signWith: key });

@@ -1,7 +1,5 @@
-import { createAuthHeader } from '@llamenos/crypto';
-import { ConversationExportLineSchema, type ConversationView, type MessageView } from '@llamenos/protocol';
-import { z } from 'zod';
-import { ApiRequestError, fetchConfig } from '../api/index.js';
+import type { ConversationView, MessageView } from '@llamenos/protocol';
+import { fetchConversationExportLines } from '../api/index.js';
 import { unlockedSecretKey } from '../vault.js';
 import {
   CONVERSATION_EXPORT_EXTENSION,
@@ -19,44 +17,15 @@ import { conversationsPool } from './pool.js';
  * readable only on this screen after "Open export", or saved as text when the admin asks for it.
  */
 
-/** The API's error shape, field by field: a partial one still says what it can. */
-const Refusal = z.object({
-  error: z.object({
-    code: z.string().optional().catch(undefined),
-    message: z.string().optional().catch(undefined),
-  }),
-});
-
-/** GET /api/conversations/:id/export, signed as the JSON helper signs (NIP-98 over PUBLIC_URL). */
+/** The conversation and its messages, as the server sends them for an export (it audits the export first). */
 async function fetchExportLines(
   id: string,
   key: Uint8Array,
 ): Promise<{ conversation: ConversationView; messages: MessageView[] }> {
-  const { publicUrl } = await fetchConfig();
-  const path = `/api/conversations/${encodeURIComponent(id)}/export`;
-  const url = `${publicUrl.replace(/\/+$/, '')}${path}`;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      headers: {
-        accept: 'application/x-ndjson',
-        authorization: createAuthHeader({ url, method: 'GET', body: '' }, key),
-      },
-    });
-  } catch {
-    throw new ApiRequestError(0, 'network', 'The server could not be reached.');
-  }
-  if (!response.ok) {
-    const payload = Refusal.safeParse(await response.json().catch(() => null));
-    const error = payload.success ? payload.data.error : undefined;
-    throw new ApiRequestError(response.status, error?.code ?? 'internal', error?.message ?? '');
-  }
   let conversation: ConversationView | null = null;
   const messages: MessageView[] = [];
   let end: number | null = null;
-  for (const raw of (await response.text()).split('\n')) {
-    if (!raw.trim()) continue;
-    const line = ConversationExportLineSchema.parse(JSON.parse(raw));
+  for (const line of await fetchConversationExportLines(id, key)) {
     if (line.type === 'conversation') conversation = line.conversation;
     else if (line.type === 'message') messages.push(line.message);
     else end = line.count;

@@ -1,6 +1,5 @@
 import {
   CryptoError,
-  createAuthHeader,
   decryptStream,
   encryptStream,
   fromBase64url,
@@ -15,9 +14,8 @@ import {
   utf8,
   wrapKey,
 } from '@llamenos/crypto';
-import { type CustomFieldDefinition, NoteExportLineSchema, type NoteForReader } from '@llamenos/protocol';
-import { z } from 'zod';
-import { ApiRequestError, fetchConfig } from '../api/index.js';
+import type { CustomFieldDefinition, NoteForReader } from '@llamenos/protocol';
+import { fetchNoteExportLines } from '../api/index.js';
 import { unlockedSecretKey } from '../vault.js';
 import type { NotesPool } from './pool.js';
 import type { OpenResult } from './protocol.js';
@@ -102,48 +100,15 @@ export class ExportFileError extends Error {
   }
 }
 
-/** The API's error shape, field by field: a partial one still says what it can. */
-const ExportRefusal = z.object({
-  error: z.object({
-    code: z.string().optional().catch(undefined),
-    message: z.string().optional().catch(undefined),
-  }),
-});
-
-/**
- * GET /api/notes/export is JSON lines, which the JSON helper does not read, so it is signed
- * here the same way (NIP-98 over the server's public URL). The server audits the export
- * before sending anything.
- */
+/** Every note the admin may read, as the server sends it for an export (it audits the export first). */
 async function fetchExportLines(): Promise<NoteForReader[]> {
   const key = unlockedSecretKey();
   if (!key) throw new Error('locked');
-  const { publicUrl } = await fetchConfig();
-  const path = '/api/notes/export';
-  const url = `${publicUrl.replace(/\/+$/, '')}${path}`;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      headers: {
-        accept: 'application/x-ndjson',
-        authorization: createAuthHeader({ url, method: 'GET', body: '' }, key),
-      },
-    });
-  } catch {
-    throw new ApiRequestError(0, 'network', 'The server could not be reached.');
-  }
-  if (!response.ok) {
-    const payload = ExportRefusal.safeParse(await response.json().catch(() => null));
-    const error = payload.success ? payload.data.error : undefined;
-    throw new ApiRequestError(response.status, error?.code ?? 'internal', error?.message ?? '');
-  }
   const notes: NoteForReader[] = [];
   let end: number | null = null;
-  for (const line of (await response.text()).split('\n')) {
-    if (!line.trim()) continue;
-    const parsed = NoteExportLineSchema.parse(JSON.parse(line));
-    if (parsed.type === 'note') notes.push(parsed.note);
-    else end = parsed.count;
+  for (const line of await fetchNoteExportLines(key)) {
+    if (line.type === 'note') notes.push(line.note);
+    else end = line.count;
   }
   if (end !== notes.length) throw new Error('the export was cut short; try again');
   return notes;
