@@ -290,3 +290,41 @@ describe('Asterisk ARI adapter', () => {
     }
   });
 });
+
+describe('Asterisk browser legs', () => {
+  it('names the hotline call to the browser: PJSIP_HEADER(add,X-Llamenos-Call) from the answer URL, only on browser legs', async () => {
+    const seen: { url: string; body: string }[] = [];
+    const fetch = (async (url: string, init: RequestInit) => {
+      seen.push({ url, body: String(init.body ?? '') });
+      return Response.json({ id: `chan-${seen.length}` });
+    }) as unknown as typeof globalThis.fetch;
+    const browserAdapter = createAsteriskAdapter({
+      ...options(),
+      ariUrl: 'http://127.0.0.1:8088',
+      sipWebSocketUrl: 'wss://pbx.example.org:8089/ws',
+      fetch,
+    });
+    const leg = {
+      to: '',
+      from: '+15559870002',
+      answerUrl: 'https://h.example/api/telephony/asterisk/screen?call=3f2c-call-1&leg=l1',
+      statusUrl: 'https://h.example/s',
+      timeoutSeconds: 25,
+    };
+    await browserAdapter.createVolunteerLeg({ ...leg, browser: `v${'a'.repeat(24)}` });
+    expect(new URL(seen[0]!.url).searchParams.get('endpoint')).toBe(`PJSIP/v${'a'.repeat(24)}`);
+    expect(JSON.parse(seen[0]!.body)).toEqual({
+      variables: { 'PJSIP_HEADER(add,X-Llamenos-Call)': '3f2c-call-1' },
+    });
+    // A call id that is not one (a header injection attempt) is left out, never passed along.
+    await browserAdapter.createVolunteerLeg({
+      ...leg,
+      browser: `v${'a'.repeat(24)}`,
+      answerUrl: 'https://h.example/screen?call=x%0d%0aVia:%20evil',
+    });
+    expect(seen[1]!.body).toBe('');
+    // A phone leg has no such header.
+    await browserAdapter.createVolunteerLeg({ ...leg, to: '+15551230001' });
+    expect(seen[2]!.body).toBe('');
+  });
+});

@@ -162,6 +162,19 @@ function ariEventHandler(
   };
 }
 
+/** The SIP header a browser leg's INVITE carries: the hotline call id (the web app's provider-phone/sip.ts reads it). */
+export const CALL_HEADER = 'X-Llamenos-Call';
+
+/** The hotline call a leg belongs to, from its answer URL (`…/screen?call=<id>&leg=<id>`); null if absent or odd. */
+function hotlineCallOf(answerUrl: string): string | null {
+  try {
+    const id = new URL(answerUrl).searchParams.get('call');
+    return id && /^[A-Za-z0-9-]{1,64}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The adapter's REST side: legs out, hang-ups and recordings. */
 function callControl(
   rest: AriRest,
@@ -181,12 +194,15 @@ function callControl(
               requireE164(P, op, 'to', request.to),
             )
           : `PJSIP/${requireBrowserIdentity(P, op, request.browser)}`;
+      const hotlineCall = request.browser === undefined ? null : hotlineCallOf(request.answerUrl);
       const legId = await rest.originate({
         endpoint,
         app: options.app,
         appArgs: LEG_APP_ARG,
         callerId: requireE164(P, op, 'from', request.from),
         timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 600),
+        // The browser's INVITE names the hotline call, so the app answers the card that rings.
+        ...(hotlineCall ? { variables: { [`PJSIP_HEADER(add,${CALL_HEADER})`]: hotlineCall } } : {}),
       });
       return { legId };
     },

@@ -39,9 +39,17 @@ export class AriRest {
     appArgs: string;
     callerId: string;
     timeout: number;
+    /** Channel variables, in the body as ARI takes them (e.g. a SIP header for the INVITE). */
+    variables?: Record<string, string>;
   }): Promise<string> {
     const op = 'create leg';
-    const { data } = await this.http.json({ operation: op, method: 'POST', path: `/channels${q(params)}` });
+    const { variables, ...query } = params;
+    const { data } = await this.http.json({
+      operation: op,
+      method: 'POST',
+      path: `/channels${q(query)}`,
+      ...(variables ? { json: { variables } } : {}),
+    });
     if (typeof data.id !== 'string' || !ARI_CHANNEL_ID.test(data.id))
       throw new ProviderResponseError(P, op, 'answer has no valid channel id');
     return data.id;
