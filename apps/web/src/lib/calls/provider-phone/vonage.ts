@@ -1,0 +1,186 @@
+import type { BrowserCredential } from '@llamenos/protocol';
+import type { ClientInitConfigObject, VonageClient } from '@vonage/client-sdk';
+import { asError, microphoneConstraint, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
+import type {
+  IncomingProviderCall,
+  ProviderPhone,
+  ProviderPhoneEvents,
+  ProviderPhoneFactory,
+} from './types.js';
+
+/**
+ * The Vonage Client SDK as a provider phone. The server's JWT (RS256 under the application's
+ * key, `sub` the volunteer's identity, ACLs for sessions, conversations, legs, knocking and
+ * devices only) opens a session; the queue's leg `to: [{type: 'app', user: <identity>}]`
+ * arrives as a call invite. Vonage names the call by its own id and passes nothing else of
+ * ours, so the hotline call id is null here: the app pairs the invite with the ringing card.
+ */
+
+/** What the adapter uses of the SDK (the tests give an object of this shape). */
+export type VonageSdkClient = Pick<
+  VonageClient,
+  | 'createSession'
+  | 'refreshSession'
+  | 'deleteSession'
+  | 'on'
+  | 'answer'
+  | 'reject'
+  | 'hangup'
+  | 'mute'
+  | 'unmute'
+  | 'sendDTMF'
+  | 'getPeerConnection'
+>;
+type VonageSdk = { VonageClient: new (config?: ClientInitConfigObject) => VonageSdkClient };
+
+const loadVonageSdk = (): Promise<VonageSdk> => import('@vonage/client-sdk');
+
+export function vonagePhoneWith(
+  load: () => Promise<VonageSdk> = loadVonageSdk,
+  config: ClientInitConfigObject = {},
+): ProviderPhoneFactory {
+  return async (credential, events) => {
+    const token = vonageToken(credential);
+    const { VonageClient } = await load();
+    // No call statistics to Vonage's telemetry host: only the call itself goes to Vonage.
+    const client = new VonageClient({ rtcStatsTelemetry: false, ...config });
+    return new VonagePhone(client, token, events);
+  };
+}
+
+/**
+ * The app's factory (provider-phone/index.ts imports this module only for a Vonage credential);
+ * the tests give `vonagePhoneWith` a loopback `apiUrl`/`websocketUrl` or a client double.
+ */
+export const createProviderPhone: ProviderPhoneFactory = vonagePhoneWith();
+
+function vonageToken(credential: BrowserCredential): string {
+  if (credential.provider !== 'vonage' || !('token' in credential))
+    throw new Error(`a Vonage phone cannot use a ${credential.provider} credential`);
+  return credential.token;
+}
+
+class VonagePhone implements ProviderPhone {
+  readonly provider = 'vonage' as const;
+  private session: string | null = null;
+  /** Calls ringing or answered, by Vonage's call id. */
+  private readonly calls = new Map<string, { call: VonageIncomingCall; ended: () => void }>();
+
+  constructor(
+    private readonly client: VonageSdkClient,
+    private token: string,
+    private readonly events: ProviderPhoneEvents,
+  ) {
+    client.on('callInvite', (callId: string) => this.ring(callId));
+    // The caller hung up, another leg won, or the invite timed out before an answer.
+    client.on('callInviteCancel', (callId: string) => this.end(callId));
+    // An answered call ended at either side (or was rejected here).
+    client.on('callHangup', (callId: string) => this.end(callId));
+    client.on('sessionError', (reason: unknown) => {
+      this.session = null;
+      this.events.error(asError('Vonage session lost', reason));
+    });
+  }
+
+  async register(): Promise<void> {
+    if (this.session) return;
+    try {
+      this.session = await this.client.createSession(this.token);
+    } catch (error) {
+      throw asError('Vonage registration failed', error);
+    }
+  }
+
+  async refresh(credential: BrowserCredential): Promise<void> {
+    this.token = vonageToken(credential);
+    // An open session takes the new token; a lost one is opened again with it.
+    if (this.session) await this.client.refreshSession(this.token);
+    else await this.register();
+  }
+
+  async unregister(): Promise<void> {
+    for (const { call } of this.calls.values()) call.hangUp();
+    if (!this.session) return;
+    this.session = null;
+    await this.client.deleteSession();
+  }
+
+  private ring(callId: string): void {
+    const call = new VonageIncomingCall(this.client, callId);
+    const ended = onceOnly(() => {
+      this.calls.delete(callId);
+      call.stopPressingOne();
+      this.events.ended(call);
+    });
+    this.calls.set(callId, { call, ended });
+    this.events.incoming(call);
+  }
+
+  private end(callId: string): void {
+    this.calls.get(callId)?.ended();
+  }
+}
+
+class VonageIncomingCall implements IncomingProviderCall {
+  readonly provider = 'vonage' as const;
+  readonly callId = null;
+  private answered = false;
+  private over = false;
+  stopPressingOne: () => void = () => {};
+
+  constructor(
+    private readonly client: VonageSdkClient,
+    private readonly vonageCallId: string,
+  ) {}
+
+  async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
+    await this.client.answer(this.vonageCallId);
+    this.answered = true;
+    // The SDK opens the default microphone itself; the chosen one replaces it on the connection.
+    if (microphoneId) await this.switchMicrophone(microphoneId);
+    this.stopPressingOne = pressOneAfterAnswer(
+      () => void this.client.sendDTMF(this.vonageCallId, '1').catch(() => {}),
+      () => !this.over,
+    );
+  }
+
+  reject(): void {
+    this.over = true;
+    void this.client.reject(this.vonageCallId).catch(() => {});
+  }
+
+  hangUp(): void {
+    if (!this.answered) {
+      this.reject();
+      return;
+    }
+    this.over = true;
+    void this.client.hangup(this.vonageCallId).catch(() => {});
+  }
+
+  mute(muted: boolean): void {
+    void (muted ? this.client.mute(this.vonageCallId) : this.client.unmute(this.vonageCallId)).catch(
+      () => {},
+    );
+  }
+
+  remoteStream(): MediaStream | null {
+    const connection = this.client.getPeerConnection(this.vonageCallId);
+    const tracks = connection?.getReceivers().flatMap((receiver) => (receiver.track ? [receiver.track] : []));
+    return tracks?.length ? new MediaStream(tracks) : null;
+  }
+
+  private async switchMicrophone(microphoneId: string): Promise<void> {
+    const sender = this.client
+      .getPeerConnection(this.vonageCallId)
+      ?.getSenders()
+      .find((candidate) => candidate.track?.kind === 'audio');
+    if (!sender) return;
+    const chosen = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraint(microphoneId) });
+    const [track] = chosen.getAudioTracks();
+    if (!track) return;
+    const previous = sender.track;
+    await sender.replaceTrack(track);
+    previous?.stop();
+  }
+}
