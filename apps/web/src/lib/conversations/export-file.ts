@@ -1,6 +1,5 @@
 import {
   CryptoError,
-  decryptStream,
   encryptStream,
   fromBase64url,
   fromUtf8,
@@ -13,6 +12,7 @@ import {
   wrapKey,
 } from '@llamenos/crypto';
 import { z } from 'zod';
+import { eachSealedLine } from '../export-file-lines.js';
 
 /**
  * The sealed conversation export file (docs/PROTOCOL.md §10.3): one UTF-8 JSON header line,
@@ -222,34 +222,17 @@ function readHeader(start: Uint8Array): { header: Header; length: number } {
   return { header: header.data, length: newline };
 }
 
-/** Splits decrypted text into lines, each parsed against the line schema. */
-async function eachLine(text: ReadableStream<string>, onLine: (line: PlainLine) => void): Promise<void> {
-  const reader = text.getReader();
-  let rest = '';
-  const take = (raw: string) => {
-    if (!raw.trim()) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new ConversationExportError('altered', 'a line of the export is not JSON');
-    }
-    const line = PlainLineSchema.safeParse(json);
-    if (!line.success) throw new ConversationExportError('altered', 'a line of the export is not as written');
-    onLine(line.data);
-  };
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    rest += value;
-    let from = 0;
-    for (let newline = rest.indexOf('\n'); newline >= 0; newline = rest.indexOf('\n', from)) {
-      take(rest.slice(from, newline));
-      from = newline + 1;
-    }
-    rest = rest.slice(from);
+/** A decrypted line, parsed against the line schema. */
+function parseLine(raw: string): PlainLine {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConversationExportError('altered', 'a line of the export is not JSON');
   }
-  take(rest);
+  const line = PlainLineSchema.safeParse(json);
+  if (!line.success) throw new ConversationExportError('altered', 'a line of the export is not as written');
+  return line.data;
 }
 
 /**
@@ -275,15 +258,8 @@ export async function openConversationExport(file: Blob, secretKey: Uint8Array):
   let end: number | null = null;
   const messages: ExportedMessage[] = [];
   try {
-    const text = file
-      .slice(length + 1)
-      .stream()
-      .pipeThrough(decryptStream(fileKey, { label: purpose.content, recordId }))
-      // A TextDecoderStream takes any BufferSource; the DOM types only lack that variance.
-      .pipeThrough(
-        new TextDecoderStream('utf-8', { fatal: true }) as unknown as TransformStream<Uint8Array, string>,
-      );
-    await eachLine(text, (line) => {
+    await eachSealedLine(file, length + 1, fileKey, { label: purpose.content, recordId }, (raw) => {
+      const line = parseLine(raw);
       if (end !== null) throw new ConversationExportError('altered', 'data after the closing line');
       if (line.type === 'export') {
         if (intro) throw new ConversationExportError('altered', 'two export lines');

@@ -1,6 +1,5 @@
 import {
   CryptoError,
-  decryptStream,
   encryptStream,
   fromBase64url,
   fromUtf8,
@@ -16,6 +15,7 @@ import {
 } from '@llamenos/crypto';
 import type { CustomFieldDefinition, NoteForReader } from '@llamenos/protocol';
 import { fetchNoteExportLines } from '../api/index.js';
+import { eachSealedLine } from '../export-file-lines.js';
 import { unlockedSecretKey } from '../vault.js';
 import type { NotesPool } from './pool.js';
 import type { OpenResult } from './protocol.js';
@@ -259,25 +259,6 @@ export async function buildEncryptedExport(
   }
 }
 
-/** Splits a text stream into lines and hands each non-empty one to `onLine`. */
-async function eachLine(text: ReadableStream<string>, onLine: (line: string) => void): Promise<void> {
-  const reader = text.getReader();
-  let rest = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    rest += value;
-    let from = 0;
-    for (let newline = rest.indexOf('\n'); newline >= 0; newline = rest.indexOf('\n', from)) {
-      const line = rest.slice(from, newline);
-      if (line.trim()) onLine(line);
-      from = newline + 1;
-    }
-    rest = rest.slice(from);
-  }
-  if (rest.trim()) onLine(rest);
-}
-
 function cryptoProblem(error: unknown): never {
   if (error instanceof CryptoError) {
     if (error.code === 'TRUNCATED') throw new ExportFileError('truncated', error.message);
@@ -355,15 +336,7 @@ export async function openExportFile(file: Blob): Promise<ExportContent> {
   let end: number | null = null;
   const notes: ExportedNote[] = [];
   try {
-    const text = file
-      .slice(length + 1)
-      .stream()
-      .pipeThrough(decryptStream(fileKey, { label: PURPOSES.export.content, recordId }))
-      // A TextDecoderStream takes any BufferSource; the DOM types only lack that variance.
-      .pipeThrough(
-        new TextDecoderStream('utf-8', { fatal: true }) as unknown as TransformStream<Uint8Array, string>,
-      );
-    await eachLine(text, (raw) => {
+    await eachSealedLine(file, length + 1, fileKey, { label: PURPOSES.export.content, recordId }, (raw) => {
       const line = JSON.parse(raw) as ExportPlainLine;
       if (end !== null) throw new ExportFileError('altered', 'data after the closing line');
       if (line.type === 'export') intro = line;
