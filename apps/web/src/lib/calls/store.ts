@@ -5,6 +5,7 @@ import { ApiRequestError } from '../api/index.js';
 import { onHubEvent, onResync, setOnCall } from '../realtime/index.js';
 import { answerCall, banCaller, fetchActiveCalls, fetchOnShiftNow, hangUpCall } from './api.js';
 import { closeAllCallNotifications, closeCallNotification } from './notify.js';
+import { followProviderPhones, providerPhones } from './provider-phone/index.js';
 import { startRingtone, stopRingtone } from './ringtone.js';
 
 /**
@@ -18,6 +19,8 @@ export interface RingingCall {
   id: string;
   callerLast4: string | null;
   createdAt: string;
+  /** The telephony provider carrying it: with a provider's browser phone registered, Answer picks up its leg. */
+  provider: string;
   /** A role-play call on the training line: the card says "Training call". */
   training?: true;
 }
@@ -100,6 +103,7 @@ const toRinging = (c: CallView): RingingCall => ({
   id: c.id,
   callerLast4: c.callerLast4,
   createdAt: c.createdAt,
+  provider: c.provider,
   ...(c.training ? { training: true as const } : {}),
 });
 
@@ -125,6 +129,7 @@ export async function refreshCalls(): Promise<void> {
       ? active.ringing.filter((c) => !settled.has(c.id) && c.id !== active.mine?.id).map(toRinging)
       : [];
     const endedNow = state.active && !active.mine ? state.active : null;
+    if (endedNow) providerPhones.end(endedNow.id);
     set({
       ringing,
       active: active.mine,
@@ -142,6 +147,7 @@ function onRing(): void {
 function onAnswered(callId: string, answeredBy: string, answeredByName: string | undefined): void {
   if (answeredBy !== me?.pubkey) {
     settle(callId);
+    providerPhones.end(callId);
     const rang = state.ringing.find((c) => c.id === callId) ?? recentlyRang.get(callId)?.call;
     recentlyRang.delete(callId);
     if (rang) {
@@ -166,6 +172,7 @@ function onAnswered(callId: string, answeredBy: string, answeredByName: string |
 
 function onEnded(callId: string): void {
   settle(callId);
+  providerPhones.end(callId);
   const next: Partial<CallsState> = { ringing: state.ringing.filter((c) => c.id !== callId) };
   if (state.active?.id === callId) {
     next.ended = { id: callId, callerLast4: state.active.callerLast4 };
@@ -184,6 +191,8 @@ export function startCalls(member: Me): () => void {
     onHubEvent('shift:changed', onRing),
     onResync(() => void refreshCalls()),
   ];
+  // A browser phone at the hotline's provider (Asterisk, Twilio, …) when the member answers in the browser.
+  const stopPhones = followProviderPhones(member);
   const poll = setInterval(() => void refreshCalls(), POLL_MS);
   const onVisible = () => {
     if (document.visibilityState === 'visible') void refreshCalls();
@@ -192,6 +201,7 @@ export function startCalls(member: Me): () => void {
   void refreshCalls();
   return () => {
     for (const off of offs) off();
+    stopPhones();
     clearInterval(poll);
     document.removeEventListener('visibilitychange', onVisible);
     me = null;
@@ -210,6 +220,25 @@ export function startCalls(member: Me): () => void {
 
 export async function answer(callId: string): Promise<void> {
   set({ busy: true, error: null, notice: null });
+  const ringing = state.ringing.find((c) => c.id === callId);
+  if (ringing && providerPhones.rings(ringing.provider)) {
+    // The provider's browser leg rings this tab: picking it up enters the same first-pickup
+    // compare-and-set as a phone; the hub's call:answered then opens the call card.
+    try {
+      if (await providerPhones.answer(callId, ringing.provider)) {
+        settle(callId);
+        set({ busy: false, ringing: state.ringing.filter((c) => c.id !== callId) });
+        void refreshCalls();
+        return;
+      }
+    } catch {
+      // The leg ended before it was picked up (a colleague was first, or the caller left).
+      settle(callId);
+      set({ busy: false, notice: 'gone', ringing: state.ringing.filter((c) => c.id !== callId) });
+      return;
+    }
+    // No leg reached this tab: the app's answer route says why.
+  }
   try {
     const call = await answerCall(callId);
     settle(callId);
@@ -230,6 +259,8 @@ async function finish(work: () => Promise<unknown>): Promise<void> {
   const call = state.active;
   if (!call) return;
   set({ busy: true, error: null });
+  // The provider's browser leg ends with the call, whatever the server answers.
+  providerPhones.end(call.id);
   try {
     await work();
   } catch (error) {
