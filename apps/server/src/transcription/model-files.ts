@@ -110,11 +110,14 @@ export async function removeModelFile(ctx: ServerContext, sha256: string): Promi
   await syncDir(modelDir(ctx)).catch(() => {});
 }
 
-/** The model file as a stream, or null when it is not on disk. */
-export async function openModelFile(
-  ctx: ServerContext,
-  sha256: string,
-): Promise<{ size: number; stream: ReadableStream<Uint8Array> } | null> {
+/** A model file on disk: its size, and a stream of all or part of it (`end` inclusive). */
+export interface ModelFileHandle {
+  size: number;
+  stream(range?: { start: number; end: number }): ReadableStream<Uint8Array>;
+}
+
+/** The model file, or null when it is not on disk; nothing is opened until a stream is asked for. */
+export async function openModelFile(ctx: ServerContext, sha256: string): Promise<ModelFileHandle | null> {
   const file = modelFile(ctx, sha256);
   const found = await stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
@@ -123,6 +126,7 @@ export async function openModelFile(
   if (!found) return null;
   return {
     size: found.size,
-    stream: Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>,
+    stream: (range) =>
+      Readable.toWeb(createReadStream(file, range ?? {})) as unknown as ReadableStream<Uint8Array>,
   };
 }

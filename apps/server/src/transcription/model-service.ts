@@ -18,6 +18,7 @@ import {
   appendPartialModel,
   createPartialModel,
   hashPartialModel,
+  type ModelFileHandle,
   ModelPartialLostError,
   openModelFile,
   partialModelFile,
@@ -259,10 +260,7 @@ export async function removeTranscriptionModel(ctx: ServerContext, caller: Membe
 }
 
 /** The current model's file; any other address (an old or unknown model) is a 404. */
-export async function openTranscriptionModel(
-  ctx: ServerContext,
-  sha256: string,
-): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
+export async function openTranscriptionModel(ctx: ServerContext, sha256: string): Promise<ModelFileHandle> {
   const current = await store.readCurrentModel(ctx.db);
   if (current?.sha256 !== sha256)
     throw notFound('no such model: fetch the current one named in the settings');

@@ -18,6 +18,7 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { ApiError } from '../http/errors.js';
 import { isPublic, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
+import { rangeOf } from './byte-range.js';
 import { claimVoicemailTranscription } from './claim-service.js';
 import {
   cancelModelUpload,
@@ -98,13 +99,16 @@ function modelUploadRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
 
 function modelFileRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // The model file: public (the official models are published; it holds nothing of the hotline),
-  // named by its content, so browsers keep it in their cache for good and fetch it once.
+  // named by its content, so browsers keep it in their cache for good and fetch it once. A single
+  // byte range is served (206), so a download cut halfway resumes where it stopped.
   app.get('/transcription/models/:sha256{[0-9a-f]{64}}', isPublic(), async (c) => {
     readQuery(c, NoQuery);
     const { sha256 } = readParams(c, ModelFileParam);
+    const etag = `"${sha256}"`;
     const headers = {
       'cache-control': 'public, max-age=31536000, immutable',
-      etag: `"${sha256}"`,
+      etag,
+      'accept-ranges': 'bytes',
       'cross-origin-resource-policy': 'same-origin',
     };
     const file = await openTranscriptionModel(ctx, sha256);
@@ -112,12 +116,29 @@ function modelFileRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
       c.req
         .header('if-none-match')
         ?.split(/\s*,\s*/)
-        .includes(`"${sha256}"`)
-    ) {
-      await file.stream.cancel();
+        .includes(etag)
+    )
       return c.body(null, 304, headers);
-    }
-    return c.body(file.stream, 200, {
+    const range = rangeOf(c.req.header('range'), c.req.header('if-range'), etag, file.size);
+    if (range.kind === 'unsatisfiable')
+      return c.json(
+        {
+          error: {
+            code: 'bad_request',
+            message: `the model file has ${file.size} bytes; ask for a range within them`,
+          },
+        },
+        416,
+        { ...headers, 'content-range': `bytes */${file.size}` },
+      );
+    if (range.kind === 'part')
+      return c.body(file.stream(range), 206, {
+        ...headers,
+        'content-type': 'application/octet-stream',
+        'content-length': String(range.end - range.start + 1),
+        'content-range': `bytes ${range.start}-${range.end}/${file.size}`,
+      });
+    return c.body(file.stream(), 200, {
       ...headers,
       'content-type': 'application/octet-stream',
       'content-length': String(file.size),

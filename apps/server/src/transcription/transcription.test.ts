@@ -181,6 +181,42 @@ describe('the transcription model', () => {
     );
   });
 
+  it('serves a single byte range (206), 416 past the end, and the whole file when If-Range is stale', async () => {
+    const url = `${PUBLIC_URL}/api/transcription/models/${sha}`;
+    const get = (headers: Record<string, string>) => h.app.request(url, { headers });
+    const whole = await get({});
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    await whole.arrayBuffer();
+
+    const part = await get({ range: 'bytes=100-1099' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-1099/${model.length}`);
+    expect(part.headers.get('content-length')).toBe('1000');
+    expect(part.headers.get('etag')).toBe(`"${sha}"`);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(Uint8Array.from(model.subarray(100, 1100)));
+
+    // A resumed download: the rest from where it broke, checked against the ETag.
+    const rest = await get({ range: `bytes=${model.length - 10}-`, 'if-range': `"${sha}"` });
+    expect(rest.status).toBe(206);
+    expect(rest.headers.get('content-range')).toBe(
+      `bytes ${model.length - 10}-${model.length - 1}/${model.length}`,
+    );
+    expect(new Uint8Array(await rest.arrayBuffer())).toEqual(
+      Uint8Array.from(model.subarray(model.length - 10)),
+    );
+
+    const past = await get({ range: `bytes=${model.length}-` });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${model.length}`);
+    expect((await past.json()).error.message).toMatch(/has \d+ bytes; ask for a range within them/);
+
+    // If-Range with another file's tag: the client's partial copy is of another file, so all of this one.
+    const stale = await get({ range: 'bytes=0-9', 'if-range': `"${'0'.repeat(64)}"` });
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('content-range')).toBeNull();
+    expect(sha256Of(new Uint8Array(await stale.arrayBuffer()))).toBe(sha);
+  });
+
   it('refuses a truncated file: "the file ends early", and the upload is discarded', async () => {
     const truncated = small({ seed: 2, broken: 'truncated' });
     const upload = await startUpload(truncated);

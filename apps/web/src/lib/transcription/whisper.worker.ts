@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import createModule from '@transcribe/shout';
 import { TranscriptionError } from './errors.js';
+import { downloadModel } from './model-download.js';
 import { inspectWhisperModel, ModelFileError, type WhisperModelInfo } from './model-file.js';
 import type { EngineAudio, EngineResult, EngineSegment, TranscribeRequest, WorkerReply } from './protocol.js';
 import { toWhisperInput, WHISPER_SAMPLE_RATE } from './resample.js';
@@ -56,13 +57,10 @@ const toHex = (bytes: ArrayBuffer) =>
 /** The model from the cache, or downloaded from our origin; kept only once its SHA-256 matches. */
 async function modelBytes(sha256: string, url: string): Promise<Uint8Array> {
   const cache = typeof caches === 'undefined' ? null : await caches.open(MODEL_CACHE).catch(() => null);
-  let response = (await cache?.match(url)) ?? null;
-  const fromCache = response !== null;
-  if (!response) {
-    response = await fetch(url, { credentials: 'same-origin' }).catch(() => null);
-    if (!response?.ok) throw new TranscriptionError('model-download', `HTTP ${response?.status ?? 'error'}`);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  const cached = (await cache?.match(url)) ?? null;
+  const fromCache = cached !== null;
+  // A download cut halfway resumes where it stopped (model-download.ts).
+  const bytes = cached ? new Uint8Array(await cached.arrayBuffer()) : await downloadModel(url, sha256);
   const digest = toHex(await crypto.subtle.digest('SHA-256', bytes));
   if (digest !== sha256) {
     if (fromCache) await cache?.delete(url);
