@@ -14,7 +14,8 @@ import { openCallAnswerer, openCallRung } from '../../lib/calls/meta.js';
 import { NO_FILTERS } from '../../lib/notes/api.js';
 import { queries } from '../../lib/queries/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
-import { authorNameOf, NoteProblem, shortKey, useMembers } from '../notes/shared.js';
+import { NoteRow } from '../notes/NoteRow.js';
+import { authorNameOf, shortKey, useMembers } from '../notes/shared.js';
 import { useNoteList } from '../notes/useNoteList.js';
 import { Transcripts } from './Transcripts.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
@@ -133,7 +134,7 @@ function Facts({ detail, me }: { detail: CallDetail; me: Me }) {
 
 /** The notes linked to the call that this member may read, opened in this browser. */
 function CallNotes({ callId, me }: { callId: string; me: Me }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const filters = useMemo(() => ({ ...NO_FILTERS, callId }), [callId]);
   const list = useNoteList(filters);
   const notes = list.rows;
@@ -146,22 +147,13 @@ function CallNotes({ callId, me }: { callId: string; me: Me }) {
       {list.complete && !notes.length && <p className="hint">{t('calls.detail.noNotes')}</p>}
       <ul className="notes-list">
         {notes.map((n) => (
-          <li key={n.key} className="panel note-row" data-testid="call-note">
-            <div className="note-row-head">
-              <NavLink href={`/notes/${n.meta.id}`}>
-                {formatDateTime(n.meta.createdAt, i18n.language)}
-              </NavLink>
-              <UserText>{nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}</UserText>
-            </div>
-            <NoteProblem result={n.result} />
-            {n.result.status !== 'failed' && (
-              <p className="note-preview" dir="auto">
-                {n.result.payload.text.length > PREVIEW
-                  ? `${n.result.payload.text.slice(0, PREVIEW)}…`
-                  : n.result.payload.text}
-              </p>
-            )}
-          </li>
+          <NoteRow
+            key={n.key}
+            note={n}
+            author={nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}
+            preview={PREVIEW}
+            testId="call-note"
+          />
         ))}
       </ul>
     </Panel>

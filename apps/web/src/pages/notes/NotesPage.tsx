@@ -12,18 +12,17 @@ import {
   useSearchAndSteps,
   type WorkerSearch,
 } from '../../components/DecryptedList.js';
-import { formatDateTime } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { ExportSection } from './ExportSection.js';
-import { authorNameOf, KeyNeeded, NoteProblem, shortKey, useMembers, useNoteFields } from './shared.js';
+import { NoteRow } from './NoteRow.js';
+import { authorNameOf, KeyNeeded, shortKey, useMembers, useNoteFields } from './shared.js';
 import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
 import { EmptyState } from '../../components/EmptyState.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
-import { UserText } from '../../components/UserText.js';
 
 const PREVIEW = 160;
 
@@ -147,7 +146,14 @@ function NotesList({ me }: { me: Me }) {
             key={n.key}
             note={n}
             author={nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}
-          />
+            preview={PREVIEW}
+            testId="note-row"
+          >
+            {n.meta.callId && (
+              <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
+            )}
+            {n.meta.version > 1 && <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>}
+          </NoteRow>
         ))}
       </ul>
       <ShowMoreButton
@@ -163,27 +169,4 @@ function NotesList({ me }: { me: Me }) {
 function FieldsHint({ fields }: { fields: CustomFieldDefinition[] }) {
   const { t } = useTranslation();
   return fields.length ? <p className="hint">{t('notes.searchFieldsToo')}</p> : null;
-}
-
-/** One note in the list: when, who, which call, and the start of its text (or why it did not open). */
-function NoteRow({ note: n, author }: { note: ListedNote; author: string }) {
-  const { t, i18n } = useTranslation();
-  return (
-    <li className="panel note-row" data-testid="note-row">
-      <div className="note-row-head">
-        <NavLink href={`/notes/${n.meta.id}`}>{formatDateTime(n.meta.createdAt, i18n.language)}</NavLink>
-        <UserText>{author}</UserText>
-        {n.meta.callId && <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>}
-        {n.meta.version > 1 && <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>}
-      </div>
-      <NoteProblem result={n.result} />
-      {n.result.status !== 'failed' && (
-        <p className="note-preview" dir="auto">
-          {n.result.payload.text.length > PREVIEW
-            ? `${n.result.payload.text.slice(0, PREVIEW)}…`
-            : n.result.payload.text}
-        </p>
-      )}
-    </li>
-  );
 }
