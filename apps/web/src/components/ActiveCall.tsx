@@ -12,6 +12,7 @@ import { CallTranscriptionIndicator } from './CallTranscriptionIndicator.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NavLink } from './NavLink.js';
+import { ProviderCallControls } from './ProviderPhoneStatus.js';
 import { SupervisionPanel } from './SupervisionPanel.js';
 import { WarmTransferInvite } from './WarmTransferInvite.js';
 
@@ -53,6 +54,7 @@ function LiveCall({ me }: { me: Me }) {
       </p>
       <LockAfterCallNotice />
       <CallAudioControls />
+      <ProviderCallControls callId={active.id} />
       <ErrorMessage error={error} />
       <div className="button-row">
         <button

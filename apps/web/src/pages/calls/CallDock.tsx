@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { Me } from '../../app/session.js';
 import { ActiveCall } from '../../components/ActiveCall.js';
 import { IncomingCallCards } from '../../components/IncomingCallCard.js';
+import { ProviderPhoneNotice } from '../../components/ProviderPhoneStatus.js';
 import { startCalls } from '../../lib/calls/store.js';
 import { followCallAudio } from '../../lib/calls/webrtc.js';
 
@@ -15,6 +16,7 @@ export function CallDock({ me }: { me: Me }) {
   useEffect(() => followCallAudio(), []);
   return (
     <div className="call-dock">
+      <ProviderPhoneNotice />
       <IncomingCallCards />
       <ActiveCall me={me} />
     </div>

@@ -1,0 +1,59 @@
+import { useTranslation } from 'react-i18next';
+import {
+  retryProviderPhones,
+  setProviderCallMuted,
+  useProviderPhone,
+} from '../lib/calls/provider-phone/use-provider-phone.js';
+
+/**
+ * Why calls cannot ring this browser at the hotline's phone provider (lib/calls/provider-phone):
+ * browser calling not fully set up (an admin must finish it), the provider unavailable for now,
+ * or this browser's registration refused or lost. Nothing shows while all is well.
+ */
+export function ProviderPhoneNotice() {
+  const { t } = useTranslation();
+  const { notice } = useProviderPhone();
+  if (!notice) return null;
+  const text =
+    notice === 'not-configured'
+      ? t('providerPhone.notConfigured')
+      : notice === 'unavailable'
+        ? t('providerPhone.unavailable')
+        : t('providerPhone.registration');
+  return (
+    <div className="warning" role="status" data-testid="provider-phone-notice" data-notice={notice}>
+      <p>{text}</p>
+      {notice === 'registration' && (
+        <button type="button" className="secondary" onClick={retryProviderPhones}>
+          {t('providerPhone.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The audio of a call answered through a provider's browser phone, on the active-call card:
+ * connected or muted, and Mute (the microphone track itself is disabled). Shown only for the
+ * call `callId` when this tab picked it up through the provider.
+ */
+export function ProviderCallControls({ callId }: { callId: string }) {
+  const { t } = useTranslation();
+  const phone = useProviderPhone();
+  if (!phone.answered || phone.callId !== callId) return null;
+  return (
+    <div className="call-audio" data-testid="provider-call-audio">
+      <p aria-live="polite">{phone.muted ? t('calls.audio.muted') : t('calls.audio.connected')}</p>
+      <p className="button-row">
+        <button
+          type="button"
+          className="secondary"
+          aria-pressed={phone.muted}
+          onClick={() => setProviderCallMuted(!phone.muted)}
+        >
+          {phone.muted ? t('calls.audio.unmute') : t('calls.audio.mute')}
+        </button>
+      </p>
+    </div>
+  );
+}
