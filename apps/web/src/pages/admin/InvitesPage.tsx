@@ -24,7 +24,7 @@ import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
-import { roleChoices, roleName, roleNames, useRoles } from './useRoles.js';
+import { personColumns, roleChoices, roleName, useRoles } from './useRoles.js';
 
 /** Invites: create one (its link is shown once), see which are pending or used, revoke. */
 export function InvitesPage({ me }: { me: Me }) {
@@ -191,17 +191,7 @@ function InviteTable({
       rowKey={(invite) => invite.id}
       empty={t('invites.none')}
       columns={[
-        {
-          header: t('volunteers.name'),
-          cell: (invite) => invite.displayName,
-          rowHeader: true,
-          direction: 'auto',
-        },
-        {
-          header: t('volunteers.roles'),
-          cell: (invite) => roleNames(t, i18n.language, invite.roles, roles),
-          direction: 'auto',
-        },
+        ...personColumns<InviteView>(t, i18n.language, roles),
         {
           header: t('invites.status'),
           cell: (invite) => (

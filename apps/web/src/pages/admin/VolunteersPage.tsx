@@ -11,7 +11,7 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
 import { setUserActive } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
-import { roleNames, useRoles } from './useRoles.js';
+import { personColumns, useRoles } from './useRoles.js';
 
 /** The member list: who is active, on break, which roles; edit and (de)activate from here. */
 export function VolunteersPage({ me }: { me: Me }) {
@@ -108,17 +108,7 @@ function MembersTable({
       rowKey={(user) => user.id}
       rowClassName={(user) => (user.active ? undefined : 'inactive')}
       columns={[
-        {
-          header: t('volunteers.name'),
-          cell: (user) => user.displayName,
-          rowHeader: true,
-          direction: 'auto',
-        },
-        {
-          header: t('volunteers.roles'),
-          cell: (user) => roleNames(t, i18n.language, user.roles, roles),
-          direction: 'auto',
-        },
+        ...personColumns<UserView>(t, i18n.language, roles),
         { header: t('volunteers.status'), cell: (user) => <MemberStatus user={user} /> },
         {
           header: t('volunteers.phone'),

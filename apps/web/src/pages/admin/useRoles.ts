@@ -2,6 +2,7 @@ import { BUILTIN_ROLES, type BuiltinRoleId, type RoleView } from '@llamenos/prot
 import { useQuery } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { can, type Me } from '../../app/session.js';
+import type { Column } from '../../components/DataTable.js';
 import { fetchRoles } from '../../lib/api/index.js';
 import { queryKeys } from '../../lib/queries/index.js';
 
@@ -49,4 +50,19 @@ export function roleNames(
 /** Choices for a role picker: every role the reader may see, built-in ones translated. */
 export function roleChoices(t: TFunction, roles: RoleView[]): { value: string; label: string }[] {
   return roles.map((r) => ({ value: r.id, label: roleName(t, r.id, roles) }));
+}
+
+/**
+ * The columns a table of people (members, invites) starts with: the name, which names the row
+ * for screen readers, and the roles, both as the admin typed them.
+ */
+export function personColumns<Person extends { displayName: string; roles: string[] }>(
+  t: TFunction,
+  language: string,
+  roles: RoleView[] | undefined,
+): Column<Person>[] {
+  return [
+    { header: t('volunteers.name'), cell: (p) => p.displayName, rowHeader: true, direction: 'auto' },
+    { header: t('volunteers.roles'), cell: (p) => roleNames(t, language, p.roles, roles), direction: 'auto' },
+  ];
 }
