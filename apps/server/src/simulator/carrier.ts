@@ -38,8 +38,6 @@ export interface SimPhone {
   redirectsSeen: number;
   createdAt: Date;
   errors: string[];
-  /** A trainer's caller phone on the training line (training.ts), not a caller of the hotline. */
-  training?: boolean;
 }
 
 const ACCOUNT_PARAMS = { ApiVersion: '2010-04-01' };
@@ -99,19 +97,6 @@ export class SimulatedCarrier {
   async placeCall(input: { from: string; to: string }): Promise<SimPhone> {
     const phone = this.callerInProgress(input);
     await this.track(this.fetchAndRun(phone, this.hotlineUrl('inbound'), { CallStatus: 'ringing' }));
-    return phone;
-  }
-
-  /**
-   * A trainer's caller phone for a training call (simulator/training.ts): in progress at once,
-   * and announced to no one. No inbound webhook is sent, so the hotline's public path (menu,
-   * screening, queue) never sees it: the training service writes the call and its one leg
-   * itself. Its hang-up is reported to the hotline like any caller's.
-   */
-  placeTrainingCaller(input: { from: string; to: string }): SimPhone {
-    const phone = this.callerInProgress(input);
-    phone.training = true;
-    phone.heard.push('(training call: ringing the trainee)');
     return phone;
   }
 

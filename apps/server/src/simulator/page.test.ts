@@ -67,22 +67,4 @@ describe('simulator page', () => {
     expect(heading.attributes.dir).toBe('auto');
     for (const line of nodes.filter((n) => n.tag === 'li')) expect(line.attributes.dir).toBe('auto');
   });
-
-  it('marks the training line’s caller and offers to connect its audio', () => {
-    const byId = renderPage({
-      hotlineNumbers: ['+15550100'],
-      callers: [
-        { sid: 'CA1', status: 'in-progress', connected: false, heard: [], errors: [], training: true },
-        { sid: 'CA2', status: 'in-progress', connected: false, heard: [], errors: [], fromLast4: '1234' },
-      ],
-      phones: [],
-    });
-    const cards = byId.get('callers')!.children as FakeNode[];
-    const text = (card: FakeNode) =>
-      [...card.walk()].flatMap((n) => n.children.filter((c) => typeof c === 'string'));
-    expect(text(cards[0]!)).toContain('Training call (you are the caller)');
-    expect(text(cards[0]!)).toContain('Connect audio');
-    expect(text(cards[1]!)).toContain('Call from …1234');
-    expect(text(cards[1]!)).not.toContain('Connect audio');
-  });
 });

@@ -148,12 +148,9 @@ function render(state) {
   }
   const callers = $('callers');
   callers.replaceChildren(...state.callers.map((p) => {
-    const card = phoneCard(p, p.training ? 'Training call (you are the caller)' : 'Call from …' + p.fromLast4);
+    const card = phoneCard(p, 'Call from …' + p.fromLast4);
     const audio = callerAudioState(p.sid);
     if (audio) card.append(el('p', { class: 'audio', 'data-testid': 'caller-audio' }, 'Audio: ' + audio));
-    // A training call is started from the app, not this page: its audio starts here on request.
-    else if (p.training && LIVE.has(p.status))
-      card.append(el('button', { onclick: () => connectAudio(p.sid) }, 'Connect audio'));
     if (p.waitingForKeys) card.append(keypad(p.sid));
     if (LIVE.has(p.status)) card.append(el('button', { onclick: () => act(() => api('POST', '/phones/' + p.sid + '/hangup')) }, 'Hang up'));
     return card;

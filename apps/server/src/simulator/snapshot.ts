@@ -24,8 +24,6 @@ interface PhoneView {
   audioRound: number;
   connected: boolean;
   errors: string[];
-  /** The training line's caller (the trainer): its card says so, and offers to connect its audio. */
-  training: boolean;
 }
 
 const SHOWN = 12;
@@ -42,7 +40,6 @@ const view = (p: SimPhone, heldByVolunteer = false, audioRound = 0): PhoneView =
   audioRound,
   connected: p.bridgedTo !== null,
   errors: p.errors.slice(-3),
-  training: p.training === true,
 });
 
 export async function snapshot(ctx: ServerContext, carrier: SimulatedCarrier): Promise<SimulatorState> {

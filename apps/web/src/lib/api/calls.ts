@@ -9,7 +9,6 @@ import {
   CallResponse,
   type CallStatus,
   CreateBansResponseSchema,
-  TrainingCallResponseSchema,
   VoicemailViewSchema,
 } from '@llamenos/protocol';
 import { apiStream, request, requestVoid } from './http.js';
@@ -74,7 +73,3 @@ export const addBans = (numbers: string[], reason: string) =>
   request(CreateBansResponseSchema, 'POST', '/api/bans', { numbers, reason });
 
 export const removeBan = (hash: string) => requestVoid('DELETE', `/api/bans/${hash}`);
-
-/** Starts a role-play call that rings only `traineeId`'s browser (the training line; calls:train). */
-export const startTrainingCall = (traineeId: string) =>
-  request(TrainingCallResponseSchema, 'POST', '/api/training-calls', { traineeId });

@@ -27,4 +27,5 @@ export * from './reports.js';
 export * from './settings.js';
 export * from './shifts.js';
 export * from './stats.js';
+export * from './training.js';
 export * from './transcription.js';

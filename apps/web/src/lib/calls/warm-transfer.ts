@@ -63,8 +63,11 @@ export const INVITE_POLL_MS = 2_000;
 /** Candidates gathered at most before the description goes with what there is. */
 const GATHER_LIMIT_MS = 3_000;
 
-/** One side's connection to the colleague: the microphone, the peer connection, the player. */
-interface Line {
+/**
+ * One side's connection to the other member (the colleague here, the trainee or trainer on the
+ * training line, training-caller.ts): the microphone, the peer connection, the player.
+ */
+export interface Line {
   pc: RTCPeerConnection;
   mic: MediaStream | null;
   player: HTMLAudioElement | null;
@@ -73,7 +76,8 @@ interface Line {
 let outgoingLine: Line | null = null;
 let incomingLine: Line | null = null;
 
-async function microphone(): Promise<MediaStream | null> {
+/** The chosen microphone, or null when refused or absent (the other side then hears nothing). */
+export async function microphone(): Promise<MediaStream | null> {
   try {
     return await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(storedAudioDevices()) });
   } catch {
@@ -81,7 +85,8 @@ async function microphone(): Promise<MediaStream | null> {
   }
 }
 
-function gathered(pc: RTCPeerConnection): Promise<void> {
+/** Resolves once the candidates are gathered, or after GATHER_LIMIT_MS with what there is. */
+export function gathered(pc: RTCPeerConnection): Promise<void> {
   return new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
     const timer = setTimeout(resolve, GATHER_LIMIT_MS);
@@ -93,8 +98,9 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-async function openLine(iceServers: IceServer[]): Promise<Line> {
-  const mic = await microphone();
+/** A connection with this member's microphone (`mic`, or asked for now) and the other side's voice played. */
+export async function openLine(iceServers: IceServer[], mic?: MediaStream | null): Promise<Line> {
+  mic = mic === undefined ? await microphone() : mic;
   const pc = new RTCPeerConnection({ iceServers });
   const line: Line = { pc, mic, player: null, timer: null };
   if (mic) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
@@ -108,7 +114,7 @@ async function openLine(iceServers: IceServer[]): Promise<Line> {
   return line;
 }
 
-function closeLine(line: Line | null): void {
+export function closeLine(line: Line | null): void {
   if (!line) return;
   if (line.timer) clearInterval(line.timer);
   line.pc.close();
