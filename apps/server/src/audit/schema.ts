@@ -32,4 +32,10 @@ export const auditMigrations: Migration[] = [
       insert into audit_chain_head (id, seq, hash) values (1, 0, '${'0'.repeat(64)}');
     `,
   },
+  {
+    // A call's detail page asks whether a volunteer answered (or was handed) the call by its
+    // entries (calls/store/call-detail.ts, answeredCall): by target, not a scan of the whole log.
+    id: 'audit/002-target-index',
+    sql: 'create index audit_log_target on audit_log (target, action)',
+  },
 ];
