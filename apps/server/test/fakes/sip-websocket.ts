@@ -112,6 +112,8 @@ export class SipWebSocketDouble {
   private readonly nonces = new Set<string>();
   private readonly waiters = new Map<string, (m: SipMessage) => void>();
   private dialog: Dialog | null = null;
+  /** The SDP of the browser's last 200 OK to an INVITE (its answer), for a peer that sent a real offer. */
+  answerSdp: string | null = null;
   private byeListeners: ((callId: string) => void)[] = [];
 
   private constructor(private readonly server: WebSocketServer) {
@@ -244,8 +246,15 @@ export class SipWebSocketDouble {
     });
   }
 
-  /** The hotline rings `username`'s registered browser; resolves with the final status. */
-  async invite(username: string): Promise<number> {
+  /**
+   * The hotline rings `username`'s registered browser; resolves with the final status. `sdp`: a
+   * real offer (a Chromium page's RTCPeerConnection standing in for Asterisk's media) instead of
+   * the fixed one; `headers`: extra headers on the INVITE (X-Llamenos-Call, as the adapter sets).
+   */
+  async invite(
+    username: string,
+    options: { sdp?: string; headers?: [string, string][] } = {},
+  ): Promise<number> {
     const registration = this.registrations.get(username);
     if (!registration) throw new Error(`${username} is not registered`);
     const callId = token();
@@ -262,11 +271,13 @@ export class SipWebSocketDouble {
         ['Call-ID', callId],
         ['CSeq', '1 INVITE'],
         ['Contact', `<sip:hotline@${HOST};transport=ws>`],
+        ...(options.headers ?? []),
         ['Content-Type', 'application/sdp'],
       ],
-      OFFER,
+      options.sdp ?? OFFER,
     );
     this.log.push(`INVITE ${answer.status}`);
+    this.answerSdp = answer.status === 200 ? answer.body : null;
     if (answer.status !== 200) return answer.status!;
     const remoteTarget = /<([^>]+)>/.exec(first(answer, 'contact'))?.[1] ?? registration.contact;
     this.dialog = {
