@@ -1,7 +1,8 @@
 import type { GrantStatus, UserView } from '@llamenos/protocol';
-import { type QueryKey, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useRef, useState } from 'react';
+import { type QueryKey, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from './ErrorMessage.js';
 import { MemberOptions } from './MemberOptions.js';
 import { userTextIn } from './UserText.js';
 import { useSubmit } from './useSubmit.js';
@@ -23,7 +24,7 @@ export interface GrantSteps {
   paused: () => boolean;
 }
 
-export function useResumableGrant({
+function useResumableGrant({
   pendingKey,
   statusKey,
   shareAll,
@@ -70,12 +71,36 @@ export function useResumableGrant({
 
 export type GrantRun = ReturnType<typeof useResumableGrant>;
 
-/** The reader an unfinished grant was for, or the one chosen since. */
-export function useGrantReader(pendingKey: string, candidates: UserView[]) {
+/**
+ * A grant to one chosen reader among `candidates`: whom (the reader of an unfinished grant is
+ * remembered on this device, and chosen again after a reload), how far it is (the status query,
+ * moved on as batches are posted) and the resumable run.
+ */
+export function useGrantTo({
+  pendingKey,
+  candidates,
+  statusKey,
+  fetchStatus,
+  shareAll,
+}: {
+  pendingKey: string;
+  candidates: UserView[];
+  statusKey: (reader: string) => QueryKey;
+  fetchStatus: (reader: string) => Promise<GrantStatus>;
+  shareAll: (reader: string, steps: GrantSteps) => Promise<void>;
+}) {
   const [reader, setReader] = useState<string>(() => localStorage.getItem(pendingKey) ?? '');
   const chosen = candidates.find((c) => c.pubkey === reader) ?? null;
-  return { reader, setReader, chosen };
+  const status = useQuery({
+    queryKey: statusKey(chosen?.pubkey ?? ''),
+    queryFn: () => fetchStatus(chosen?.pubkey ?? ''),
+    enabled: !!chosen,
+  });
+  const run = useResumableGrant({ pendingKey, statusKey, shareAll, finalStatus: fetchStatus });
+  return { reader: chosen ? reader : '', setReader, chosen, status, run };
 }
+
+export type GrantTo = ReturnType<typeof useGrantTo>;
 
 /** The choice of whom to grant to (disabled while a run is going). */
 export function GrantReaderPicker({
@@ -83,18 +108,14 @@ export function GrantReaderPicker({
   caption,
   none,
   candidates,
-  reader,
-  run,
-  onChoose,
+  grant: { reader, setReader, run },
 }: {
   id: string;
   caption: string;
   /** The empty choice's words. */
   none: string;
   candidates: UserView[];
-  reader: string;
-  run: GrantRun;
-  onChoose: (pubkey: string) => void;
+  grant: GrantTo;
 }) {
   return (
     <div>
@@ -105,7 +126,7 @@ export function GrantReaderPicker({
         disabled={run.grant.busy}
         onChange={(e) => {
           run.grant.setError(null);
-          onChoose(e.target.value);
+          setReader(e.target.value);
         }}
       >
         <MemberOptions none={none} members={candidates} />
@@ -131,8 +152,46 @@ export interface GrantWordKeys {
   resume: string;
 }
 
-/** How far the grant to one reader is, and the button that starts, resumes or pauses it. */
+/**
+ * How far the grant to the chosen reader is, and the button that starts, resumes or pauses it;
+ * then why the status could not be read or the run stopped.
+ */
 export function GrantProgress({
+  grant: { chosen, status, run },
+  keys,
+  testId,
+  bar,
+  className,
+}: {
+  grant: GrantTo;
+  keys: GrantWordKeys;
+  testId: string;
+  /**
+   * The progress bar's name: a visible caption (with the bar's id; `label` is a translation key
+   * that takes the reader's name), or only its accessible name.
+   */
+  bar: { id: string; label: string } | { name: string };
+  className?: string;
+}) {
+  const error = <ErrorMessage error={(chosen && status.error) || run.grant.error} />;
+  if (!chosen || !status.data) return error;
+  return (
+    <>
+      <GrantState
+        reader={chosen}
+        status={status.data}
+        run={run}
+        keys={keys}
+        testId={testId}
+        bar={bar}
+        className={className}
+      />
+      {error}
+    </>
+  );
+}
+
+function GrantState({
   reader,
   status,
   run,
@@ -146,9 +205,8 @@ export function GrantProgress({
   run: GrantRun;
   keys: GrantWordKeys;
   testId: string;
-  /** The progress bar's name: a visible caption (with the bar's id), or only its accessible name. */
-  bar: { id: string; caption: ReactNode } | { name: string };
-  className?: string;
+  bar: { id: string; label: string } | { name: string };
+  className?: string | undefined;
 }) {
   const { t } = useTranslation();
   const running = run.grant.busy;
@@ -160,7 +218,7 @@ export function GrantProgress({
     <div className={className}>
       {'id' in bar ? (
         <>
-          <label htmlFor={bar.id}>{bar.caption}</label>
+          <label htmlFor={bar.id}>{userTextIn(t, bar.label, { name: reader.displayName })}</label>
           <progress id={bar.id} max={max} value={value} />
         </>
       ) : (

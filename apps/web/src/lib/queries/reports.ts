@@ -1,6 +1,6 @@
 import type { ReportDetail } from '@llamenos/protocol';
 import { queryOptions } from '@tanstack/react-query';
-import { fetchReport, fetchReportCounts, fetchReportGrantStatus } from '../api/index.js';
+import { fetchReport, fetchReportCounts } from '../api/index.js';
 import type { LooseReport } from '../reports/payload.js';
 import { reportsPool } from '../reports/pool.js';
 import type { Opened } from '../reports/seal.js';
@@ -56,11 +56,5 @@ export const reportQueries = {
       queryKey: [...reportKeys.detail(id), 'opened'] as const,
       queryFn: () => openDetail(id),
       gcTime: 0,
-    }),
-  grantStatus: (reader: string) =>
-    queryOptions({
-      queryKey: reportKeys.grantStatus(reader),
-      queryFn: () => fetchReportGrantStatus(reader),
-      enabled: !!reader,
     }),
 };

@@ -8,8 +8,7 @@ import {
   GrantReaderPicker,
   type GrantSteps,
   type GrantWordKeys,
-  useGrantReader,
-  useResumableGrant,
+  useGrantTo,
 } from '../../components/GrantRun.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { activeMembersWho } from '../../components/SealedPages.js';
@@ -17,10 +16,8 @@ import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
 import { grantTranscriptsTo } from '../../lib/transcription/grant.js';
-import { noteQueries } from './queries.js';
 import { KeyNeeded } from './shared.js';
 import './notes.css';
-import { userTextIn } from '../../components/UserText.js';
 import { ReportsGrantSection } from '../reports/ReportsGrantSection.js';
 
 /** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
@@ -95,13 +92,12 @@ function Grant({ me }: { me: Me }) {
   const users = useQuery(queries.users());
   const roles = useQuery(queries.roles());
   const candidates = users.data && roles.data ? noteAdmins(users.data, roles.data, me) : [];
-  const { reader, setReader, chosen } = useGrantReader(PENDING_KEY, candidates);
-  const status = useQuery(noteQueries.grantStatus(chosen?.pubkey ?? ''));
-  const run = useResumableGrant({
+  const grant = useGrantTo({
     pendingKey: PENDING_KEY,
+    candidates,
     statusKey: queryKeys.grantStatus,
+    fetchStatus: grantStatus,
     shareAll: shareNotes,
-    finalStatus: grantStatus,
   });
   const peopleError = users.error ?? roles.error;
   const loaded = users.data !== undefined && roles.data !== undefined;
@@ -117,26 +113,16 @@ function Grant({ me }: { me: Me }) {
           caption={t('notes.grant.who')}
           none={t('notes.choose')}
           candidates={candidates}
-          reader={chosen ? reader : ''}
-          run={run}
-          onChoose={setReader}
+          grant={grant}
         />
       )}
-      {chosen && status.data && (
-        <GrantProgress
-          className="panel grant-panel"
-          reader={chosen}
-          status={status.data}
-          run={run}
-          keys={GRANT_WORDS}
-          testId="grant-status"
-          bar={{
-            id: 'grant-progress',
-            caption: userTextIn(t, 'notes.grant.progressLabel', { name: chosen.displayName }),
-          }}
-        />
-      )}
-      <ErrorMessage error={(chosen && status.error) || run.grant.error} />
+      <GrantProgress
+        grant={grant}
+        keys={GRANT_WORDS}
+        testId="grant-status"
+        bar={{ id: 'grant-progress', label: 'notes.grant.progressLabel' }}
+        className="panel grant-panel"
+      />
     </>
   );
 }

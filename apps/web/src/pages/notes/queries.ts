@@ -1,6 +1,6 @@
 import type { CustomFieldDefinition, NoteForReader } from '@llamenos/protocol';
 import { queryOptions } from '@tanstack/react-query';
-import { fetchNote, fetchNoteFields, fetchVersions, grantStatus } from '../../lib/notes/api.js';
+import { fetchNote, fetchNoteFields, fetchVersions } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
 import { queryKeys } from '../../lib/queries/index.js';
@@ -39,11 +39,5 @@ export const noteQueries = {
       queryFn: () => openVersion(id, fields ?? [], version),
       enabled: fields !== undefined,
       gcTime: 0,
-    }),
-  grantStatus: (reader: string) =>
-    queryOptions({
-      queryKey: queryKeys.grantStatus(reader),
-      queryFn: () => grantStatus(reader),
-      enabled: !!reader,
     }),
 };

@@ -7,13 +7,12 @@ import {
   GrantReaderPicker,
   type GrantSteps,
   type GrantWordKeys,
-  useGrantReader,
-  useResumableGrant,
+  useGrantTo,
 } from '../../components/GrantRun.js';
 import { Panel } from '../../components/Panel.js';
 import { fetchReportGrantStatus, fetchReportGrantWork, postReportGrant } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
-import { reportKeys, reportQueries } from '../../lib/queries/reports.js';
+import { reportKeys } from '../../lib/queries/reports.js';
 import { reportsPool } from '../../lib/reports/pool.js';
 import { reportAdmins } from './shared.js';
 
@@ -34,13 +33,12 @@ export function ReportsGrantSection({ me }: { me: Me }) {
     users.data && roles.data
       ? reportAdmins(users.data, roles.data).filter((u) => u.pubkey !== me.pubkey)
       : [];
-  const { reader, setReader, chosen } = useGrantReader(PENDING_KEY, candidates);
-  const status = useQuery(reportQueries.grantStatus(chosen?.pubkey ?? ''));
-  const run = useResumableGrant({
+  const grant = useGrantTo({
     pendingKey: PENDING_KEY,
+    candidates,
     statusKey: reportKeys.grantStatus,
+    fetchStatus: fetchReportGrantStatus,
     shareAll: shareReports,
-    finalStatus: fetchReportGrantStatus,
   });
   return (
     <Panel id="reports-grant" title={t('reports.grant.title')}>
@@ -52,23 +50,16 @@ export function ReportsGrantSection({ me }: { me: Me }) {
           caption={t('reports.grant.who')}
           none={t('reports.choose')}
           candidates={candidates}
-          reader={chosen ? reader : ''}
-          run={run}
-          onChoose={setReader}
+          grant={grant}
         />
       )}
       {users.data && roles.data && candidates.length === 0 && <p>{t('reports.grant.noCandidates')}</p>}
-      {chosen && status.data && (
-        <GrantProgress
-          reader={chosen}
-          status={status.data}
-          run={run}
-          keys={GRANT_WORDS}
-          testId="reports-grant-status"
-          bar={{ name: t('reports.grant.title') }}
-        />
-      )}
-      <ErrorMessage error={(chosen && status.error) || run.grant.error} />
+      <GrantProgress
+        grant={grant}
+        keys={GRANT_WORDS}
+        testId="reports-grant-status"
+        bar={{ name: t('reports.grant.title') }}
+      />
     </Panel>
   );
 }
