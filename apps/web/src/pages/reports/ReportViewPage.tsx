@@ -1,4 +1,10 @@
-import type { ReportFieldDefinition, ReportMeta, ReportStatus, ReportType } from '@llamenos/protocol';
+import {
+  REPORT_STATUSES,
+  type ReportFieldDefinition,
+  type ReportMeta,
+  type ReportStatus,
+  type ReportType,
+} from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -33,8 +39,6 @@ import {
   useReportTypes,
   useTypeLabel,
 } from './shared.js';
-
-const STATUSES: ReportStatus[] = ['new', 'in-review', 'closed'];
 
 /** /reports/:id: the report, its files, its workflow (for report admins) and its reply thread. */
 export function ReportViewPage({ id, me }: { id: string; me: Me }) {
@@ -279,7 +283,7 @@ function Workflow({ meta, me }: { meta: ReportMeta; me: Me }) {
         <div>
           <label htmlFor="report-status-select">{t('reports.statusLabel')}</label>
           <select id="report-status-select" {...form.register('status')}>
-            {STATUSES.map((s) => (
+            {REPORT_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {t(STATUS_LABEL[s])}
               </option>

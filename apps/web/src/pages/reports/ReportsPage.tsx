@@ -1,4 +1,4 @@
-import type { ReportStatus, ReportType, UserView } from '@llamenos/protocol';
+import { REPORT_STATUSES, type ReportType, type UserView } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { UseFormRegister } from 'react-hook-form';
@@ -38,8 +38,6 @@ import {
   useTypeLabel,
 } from './shared.js';
 import { type ListedReport, useReportList } from './useReportList.js';
-
-const STATUSES: ReportStatus[] = ['new', 'in-review', 'closed'];
 
 /** /reports: a reporter's own reports; every report for report admins, with counts, filters and search. */
 export function ReportsPage({ me }: { me: Me }) {
@@ -213,7 +211,7 @@ function CountsSummary({ types }: { types: ReportType[] | undefined }) {
   const typeLabel = useTypeLabel(types);
   if (counts.error) return <ErrorMessage error={counts.error} />;
   if (!counts.data) return null;
-  const byStatus = STATUSES.map((status) => ({
+  const byStatus = REPORT_STATUSES.map((status) => ({
     status,
     count: counts.data.filter((c) => c.status === status).reduce((n, c) => n + c.count, 0),
   }));
@@ -320,7 +318,7 @@ function FilterSelects({
         <label htmlFor="rf-status">{t('reports.statusLabel')}</label>
         <select id="rf-status" {...register('status')}>
           <option value="">{t('reports.anyStatus')}</option>
-          {STATUSES.map((s) => (
+          {REPORT_STATUSES.map((s) => (
             <option key={s} value={s}>
               {t(STATUS_LABEL[s])}
             </option>
