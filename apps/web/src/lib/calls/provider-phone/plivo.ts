@@ -1,0 +1,234 @@
+import type { BrowserCredential } from '@llamenos/protocol';
+import type { Client, ConfiguationOptions } from 'plivo-browser-sdk/client';
+import { asError, hotlineCallIdOf, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
+import type {
+  IncomingProviderCall,
+  ProviderPhone,
+  ProviderPhoneEvents,
+  ProviderPhoneFactory,
+} from './types.js';
+
+/**
+ * The Plivo browser SDK as a provider phone. The server asks Plivo for an access token (`sub`
+ * the volunteer's identity, incoming calls only); the SDK logs in with it over SIP and the
+ * queue's leg `sip:<identity>@phone.plivo.com` rings it. The SDK keeps one call at a time:
+ * answer and reject name the call, mute and hang up act on the current one.
+ */
+
+/** The parts of the SDK's client the adapter uses (the tests give an object of this shape). */
+export type PlivoSdkClient = Pick<
+  Client,
+  | 'loginWithAccessTokenGenerator'
+  | 'logout'
+  | 'answer'
+  | 'reject'
+  | 'hangup'
+  | 'mute'
+  | 'unmute'
+  | 'sendDtmf'
+  | 'setRingTone'
+  | 'setConnectTone'
+  | 'getPeerConnection'
+  | 'audio'
+  | 'on'
+  | 'removeListener'
+>;
+type PlivoListener = Parameters<PlivoSdkClient['on']>[1];
+type PlivoSdk = { default: new (options: ConfiguationOptions) => { client: PlivoSdkClient } };
+
+/** How long the SIP login may take before it counts as failed. */
+const LOGIN_LIMIT_MS = 15_000;
+
+/**
+ * Plivo's options: no call statistics or quality reports to Plivo's analytics, the app's own
+ * ringtone (lib/calls/ringtone.ts), no prompt before closing the tab (the app asks), and the
+ * microphone opened only when a call is answered.
+ */
+const OPTIONS: ConfiguationOptions = {
+  debug: 'ERROR',
+  permOnClick: true,
+  enableTracking: false,
+  enableQualityTracking: 'NONE',
+  closeProtection: false,
+  allowMultipleIncomingCalls: false,
+  codecs: ['OPUS', 'PCMU'],
+};
+
+const loadPlivoSdk = (): Promise<PlivoSdk> => import('plivo-browser-sdk');
+
+export function plivoPhoneWith(
+  load: () => Promise<PlivoSdk> = loadPlivoSdk,
+  options: ConfiguationOptions = {},
+): ProviderPhoneFactory {
+  return async (credential, events) => {
+    const token = plivoToken(credential);
+    const { default: Plivo } = await load();
+    return new PlivoPhone(new Plivo({ ...OPTIONS, ...options }).client, token, events);
+  };
+}
+
+/**
+ * The app's factory (provider-phone/index.ts imports this module only for a Plivo credential);
+ * the tests give `plivoPhoneWith` a client double.
+ */
+export const createProviderPhone: ProviderPhoneFactory = plivoPhoneWith();
+
+function plivoToken(credential: BrowserCredential): string {
+  if (credential.provider !== 'plivo' || !('token' in credential))
+    throw new Error(`a Plivo phone cannot use a ${credential.provider} credential`);
+  return credential.token;
+}
+
+/** What Plivo tells of a call (its `callInfo`): only its id is used. */
+interface PlivoCallInfo {
+  callUUID?: string | null;
+}
+
+class PlivoPhone implements ProviderPhone {
+  readonly provider = 'plivo' as const;
+  private loggedIn = false;
+  private login: { done: () => void; failed: (error: Error) => void } | null = null;
+  private readonly calls = new Map<string, { call: PlivoIncomingCall; ended: () => void }>();
+
+  constructor(
+    private readonly client: PlivoSdkClient,
+    private token: string,
+    private readonly events: ProviderPhoneEvents,
+  ) {
+    client.setRingTone(false);
+    client.setConnectTone(false);
+    this.listen('onLogin', () => {
+      this.loggedIn = true;
+      this.login?.done();
+    });
+    this.listen('onLoginFailed', (cause: unknown) => {
+      const error = asError('Plivo login failed', cause);
+      if (this.login) this.login.failed(error);
+      else this.events.error(error);
+    });
+    this.listen('onLogout', () => {
+      this.loggedIn = false;
+    });
+    this.listen(
+      'onIncomingCall',
+      (_caller: string, headers: Record<string, string> | undefined, info: PlivoCallInfo) =>
+        this.ring(info?.callUUID, headers),
+    );
+    // Cancelled (the caller hung up, another leg won), ignored, failed, or ended after an answer.
+    this.listen('onIncomingCallCanceled', (info: PlivoCallInfo) => this.end(info?.callUUID));
+    this.listen('onIncomingCallIgnored', (info: PlivoCallInfo) => this.end(info?.callUUID));
+    this.listen('onCallFailed', (_cause: unknown, info: PlivoCallInfo) => this.end(info?.callUUID));
+    this.listen('onCallTerminated', (_hangup: unknown, info: PlivoCallInfo) => this.end(info?.callUUID));
+  }
+
+  /**
+   * The SDK keeps one client per window (window._PlivoInstance) and hands it to every new Plivo:
+   * a phone built again after sign-out must not leave the old one's listeners on it.
+   */
+  private readonly listeners: [string, PlivoListener][] = [];
+  private listen(event: string, listener: PlivoListener): void {
+    this.listeners.push([event, listener]);
+    this.client.on(event, listener);
+  }
+
+  async register(): Promise<void> {
+    if (this.loggedIn) return;
+    await new Promise<void>((resolve, reject) => {
+      const limit = setTimeout(() => settle(new Error('Plivo login timed out')), LOGIN_LIMIT_MS);
+      const settle = (error?: Error) => {
+        clearTimeout(limit);
+        this.login = null;
+        if (error) reject(error);
+        else resolve();
+      };
+      this.login = { done: () => settle(), failed: settle };
+      // The SDK asks for the token itself (at login and a minute before it expires); it gets
+      // the latest one the app handed to refresh(), which comes five minutes before that.
+      if (!this.client.loginWithAccessTokenGenerator({ getAccessToken: async () => this.token }))
+        settle(new Error('Plivo refused the access token'));
+    });
+  }
+
+  async refresh(credential: BrowserCredential): Promise<void> {
+    this.token = plivoToken(credential);
+    if (!this.loggedIn) await this.register();
+  }
+
+  async unregister(): Promise<void> {
+    for (const { call } of this.calls.values()) call.hangUp();
+    if (this.loggedIn) this.client.logout();
+    this.loggedIn = false;
+    for (const [event, listener] of this.listeners.splice(0)) this.client.removeListener(event, listener);
+  }
+
+  private ring(callUUID: string | null | undefined, headers: Record<string, string> | undefined): void {
+    if (!callUUID) return;
+    const call = new PlivoIncomingCall(this.client, callUUID, passedCallId(headers));
+    const ended = onceOnly(() => {
+      this.calls.delete(callUUID);
+      call.stopPressingOne();
+      this.events.ended(call);
+    });
+    this.calls.set(callUUID, { call, ended });
+    this.events.incoming(call);
+  }
+
+  private end(callUUID: string | null | undefined): void {
+    if (callUUID) this.calls.get(callUUID)?.ended();
+  }
+}
+
+/** Plivo passes a leg's `sip_headers` as `X-PH-<name>` headers of the INVITE (any letter case). */
+function passedCallId(headers: Record<string, string> | undefined): string | null {
+  const entry = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-ph-callid');
+  return hotlineCallIdOf(entry?.[1]);
+}
+
+class PlivoIncomingCall implements IncomingProviderCall {
+  readonly provider = 'plivo' as const;
+  private answered = false;
+  private over = false;
+  stopPressingOne: () => void = () => {};
+
+  constructor(
+    private readonly client: PlivoSdkClient,
+    private readonly callUUID: string,
+    readonly callId: string | null,
+  ) {}
+
+  async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
+    if (microphoneId) this.client.audio.microphoneDevices.set(microphoneId);
+    else this.client.audio.microphoneDevices.reset();
+    if (!this.client.answer(this.callUUID, 'reject')) throw new Error('Plivo could not answer the call');
+    this.answered = true;
+    this.stopPressingOne = pressOneAfterAnswer(
+      () => this.client.sendDtmf('1'),
+      () => !this.over,
+    );
+  }
+
+  reject(): void {
+    this.over = true;
+    this.client.reject(this.callUUID);
+  }
+
+  hangUp(): void {
+    if (!this.answered) {
+      this.reject();
+      return;
+    }
+    this.over = true;
+    this.client.hangup();
+  }
+
+  mute(muted: boolean): void {
+    if (muted) this.client.mute();
+    else this.client.unmute();
+  }
+
+  remoteStream(): MediaStream | null {
+    const connection: RTCPeerConnection | null | undefined = this.client.getPeerConnection()?.pc;
+    const tracks = connection?.getReceivers().flatMap((receiver) => (receiver.track ? [receiver.track] : []));
+    return tracks?.length ? new MediaStream(tracks) : null;
+  }
+}
