@@ -49,6 +49,16 @@ const CallEndedEvent = z
   .object({ type: z.literal('call:ended'), callId: CallId, outcome: CallOutcome })
   .strict();
 
+/**
+ * A warm transfer's ask changed for the colleague `to` (asked; or accepted, declined, cancelled,
+ * handed over): their browser reads the invite through the API (`GET /api/calls/transfers/incoming`,
+ * which answers only the member asked), at once instead of at its next poll. Ids only: every
+ * member holds the hub key, so no name, offer or caller detail travels here.
+ */
+const CallTransferInviteEvent = z
+  .object({ type: z.literal('call:transfer-invite'), callId: CallId, to: Pubkey })
+  .strict();
+
 const VoicemailNewEvent = z.object({ type: z.literal('voicemail:new'), callId: CallId }).strict();
 
 export const PresenceStatus = z.enum(['online', 'available', 'on-call', 'on-break', 'offline']);
@@ -101,6 +111,7 @@ export const HubEventPayload = z.discriminatedUnion('type', [
   CallRingEvent,
   CallAnsweredEvent,
   CallEndedEvent,
+  CallTransferInviteEvent,
   VoicemailNewEvent,
   PresenceEvent,
   ShiftChangedEvent,

@@ -1,3 +1,4 @@
+import type { HubEventPayload } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
 import type { TestUser } from '../../test/helpers.js';
@@ -14,8 +15,13 @@ const sdp = (tag: string) =>
   `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
 
 let s: CallServer;
+/** The warm-transfer hub events published, in order (the relay carries them encrypted to every member). */
+const invites: HubEventPayload[] = [];
 beforeAll(async () => {
   s = await startCallServer();
+  s.ctx.events.on('call:announced', (payload) => {
+    if (payload.type === 'call:transfer-invite') invites.push(payload);
+  });
 });
 afterAll(() => s?.close());
 
@@ -65,7 +71,10 @@ describe('warm transfer of a browser call', () => {
     expect((await post(first, '', { to: first.id, sdp: sdp('x') })).status).toBe(400);
     expect((await post(first, '/hand-over')).status).toBe(409);
 
+    invites.length = 0;
     expect((await post(first, '', { to: second.id, sdp: sdp('consult') })).status).toBe(204);
+    // The colleague's browser hears of it at once: ids only (no name, offer or caller digits).
+    expect(invites).toEqual([{ type: 'call:transfer-invite', callId, to: second.pubkey }]);
     // One consult at a time.
     expect((await post(first, '', { to: third.id, sdp: sdp('again') })).status).toBe(409);
     expect(s.carrier.audio.heldOf(caller.sid)).toBe(true);
@@ -96,6 +105,11 @@ describe('warm transfer of a browser call', () => {
       post(second, '/accept', { sdp: sdp('tab2') }),
     ]);
     expect(both.map((r) => r.status).sort()).toEqual([204, 409]);
+    // Failed attempts asked nobody; the accept tells the colleague's other tabs.
+    expect(invites).toEqual([
+      { type: 'call:transfer-invite', callId, to: second.pubkey },
+      { type: 'call:transfer-invite', callId, to: second.pubkey },
+    ]);
     const answered = await status(first);
     expect(answered.state).toBe('talking');
     expect([sdp('tab1'), sdp('tab2')]).toContain(answered.answer);
@@ -106,6 +120,8 @@ describe('warm transfer of a browser call', () => {
     expect((await post(second, '/hand-over')).status).toBe(403);
 
     expect((await post(first, '/hand-over')).status).toBe(204);
+    expect(invites).toHaveLength(3);
+    expect(s.logs.join('')).not.toMatch(/hub event not published/);
     const [row] = await s.db.query<{ answered_by: string }>('select answered_by from calls where id = $1', [
       callId,
     ]);
@@ -120,6 +136,7 @@ describe('warm transfer of a browser call', () => {
 
   it('lets the colleague decline, and the volunteer return to the caller', async () => {
     const { first, second, third, caller, callId, post, status } = await answeredCall('w2');
+    invites.length = 0;
     expect((await post(first, '', { to: second.id, sdp: sdp('ask') })).status).toBe(204);
     expect((await post(second, '/decline')).status).toBe(204);
     expect(await status(first)).toEqual({ state: 'declined', answer: null, iceServers: [] });
@@ -128,6 +145,13 @@ describe('warm transfer of a browser call', () => {
     // Another colleague may be asked after a decline.
     expect((await post(first, '', { to: third.id, sdp: sdp('ask2') })).status).toBe(204);
     expect((await post(first, '/cancel')).status).toBe(204);
+    // Asked and declined (second); asked and cancelled (third): each change told to the one asked.
+    expect(invites.map((e) => (e.type === 'call:transfer-invite' ? e.to : null))).toEqual([
+      second.pubkey,
+      second.pubkey,
+      third.pubkey,
+      third.pubkey,
+    ]);
     expect(s.carrier.audio.heldOf(caller.sid)).toBe(false);
     expect(await status(first)).toEqual({ state: 'none', answer: null, iceServers: [] });
     expect((await post(third, '/accept', { sdp: sdp('gone') })).status).toBe(404);

@@ -3,10 +3,12 @@ import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { pubkeyOf } from '../identity/lookup.js';
 import { findCall } from './store.js';
 import { callToTransfer, displayNamesOf, transferableTo, transferCall } from './transfer.js';
 import type { Consult } from './warm-transfer-signals.js';
 import { holdCall, iceServers } from './webrtc-signalling.js';
+import { announce } from './wiring.js';
 
 /**
  * Warm transfer of a call answered in the browser (docs/CALLS.md, "Warm transfer"): the
@@ -32,6 +34,17 @@ async function liveConsult(ctx: ServerContext, callId: string): Promise<Consult 
     return null;
   }
   return consult;
+}
+
+/**
+ * Tells the colleague's browsers that the ask of `callId` changed (asked, accepted, declined,
+ * cancelled, handed over): the hub event `call:transfer-invite` with the call id and their public
+ * key only, and their browser reads the invite through `GET /api/calls/transfers/incoming`, which
+ * answers the member asked only. Their slow poll is the fallback (a missed event, a reconnect).
+ */
+async function tellColleague(ctx: ServerContext, callId: string, colleagueId: string): Promise<void> {
+  const to = await pubkeyOf(ctx.db, colleagueId);
+  if (to) await announce(ctx, { type: 'call:transfer-invite', callId, to });
 }
 
 /** `POST /api/calls/:id/warm-transfer {to, sdp}`: asks the colleague; the caller goes on hold. */
@@ -66,6 +79,7 @@ export async function startWarmTransfer(
     },
     ctx.now(),
   );
+  await tellColleague(ctx, callId, to);
 }
 
 /** `GET /api/calls/:id/warm-transfer`: the state for either side; the answer only for the member who asked. */
@@ -121,6 +135,8 @@ export async function acceptWarmTransfer(
   await consultAsking(ctx, member, callId);
   if (!ctx.telephony.consults.accept(callId, member.userId, sdp))
     throw conflict('this transfer was already accepted or declined');
+  // The colleague's other tabs put the invite away.
+  await tellColleague(ctx, callId, member.userId);
 }
 
 /** `POST /api/calls/:id/warm-transfer/decline`: the member who asked sees it and may return to the caller. */
@@ -128,6 +144,7 @@ export async function declineWarmTransfer(ctx: ServerContext, member: Member, ca
   await consultAsking(ctx, member, callId);
   if (!ctx.telephony.consults.decline(callId, member.userId))
     throw conflict('this transfer was already accepted or declined');
+  await tellColleague(ctx, callId, member.userId);
 }
 
 /** The consult the member on the call started; refusals say why. */
@@ -152,11 +169,14 @@ export async function handOverWarmTransfer(
     throw conflict('the colleague has not accepted; hand over once you have talked');
   await transferCall(ctx, member, callId, consult.to);
   ctx.telephony.consults.forget(callId);
+  await tellColleague(ctx, callId, consult.to);
 }
 
 /** `POST /api/calls/:id/warm-transfer/cancel`: back to the caller (resumed, audited as Resume is). */
 export async function cancelWarmTransfer(ctx: ServerContext, member: Member, callId: string): Promise<void> {
-  await ownConsult(ctx, member, callId);
+  const consult = await ownConsult(ctx, member, callId);
   ctx.telephony.consults.forget(callId);
+  // The invite goes away at once on the colleague's screen (asked, or talking).
+  await tellColleague(ctx, callId, consult.to);
   await holdCall(ctx, member, callId, false);
 }

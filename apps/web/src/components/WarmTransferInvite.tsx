@@ -2,20 +2,14 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { useCalls } from '../lib/calls/store.js';
-import {
-  acceptInvite,
-  checkInvite,
-  declineInvite,
-  INVITE_POLL_MS,
-  useWarmTransfer,
-} from '../lib/calls/warm-transfer.js';
+import { acceptInvite, declineInvite, followInvites, useWarmTransfer } from '../lib/calls/warm-transfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
 
 /**
  * A colleague asks this member to take their call (warm transfer): the card says who, and the
  * member talks to them first or declines. While they talk, the caller is on hold; the colleague
  * then hands the call over (this member's active-call card opens) or goes back to the caller.
- * Asked for every few seconds while the member may answer calls and is on none.
+ * Shown as soon as the hub event says so, while the member may answer calls and is on none.
  */
 export function WarmTransferInvite({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -27,11 +21,8 @@ export function WarmTransferInvite({ me }: { me: Me }) {
   const free = !active;
   useEffect(() => {
     if (!mayAnswer || !free) return;
-    const check = () => void checkInvite().catch(() => {});
-    check();
-    const timer = setInterval(check, INVITE_POLL_MS);
-    return () => clearInterval(timer);
-  }, [mayAnswer, free]);
+    return followInvites(me.pubkey);
+  }, [mayAnswer, free, me.pubkey]);
   if (!incoming) return null;
   async function run(step: () => Promise<void>) {
     setError(null);

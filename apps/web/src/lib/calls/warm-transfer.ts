@@ -7,6 +7,7 @@ import {
   sendWarmTransferStep,
   startWarmTransfer,
 } from '../api/warm-transfer.js';
+import { onHubEvent, onResync } from '../realtime/index.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
 import { setHeld } from './webrtc.js';
 
@@ -18,8 +19,9 @@ import { setHeld } from './webrtc.js';
  * connection and what the cards show:
  * - `outgoing`: this member asked a colleague (waiting, talking, declined);
  * - `incoming`: a colleague asks this member (invited, then talking).
- * The status is polled every second or two; the consult lasts a minute or so, and a poll is one
- * small request.
+ * The status is polled every second while a consult is on; it lasts a minute or so, and a poll is
+ * one small request. The invite reaches the colleague as a hub event (`call:transfer-invite`, ids
+ * only), on which their browser reads it through the API at once; a slow poll is the fallback.
  */
 
 export interface OutgoingConsult {
@@ -58,8 +60,11 @@ export const useWarmTransfer = (): WarmTransferView =>
 
 /** How often each side asks the server how the consult stands. */
 const POLL_MS = 1_000;
-/** How often a member free to take calls asks whether a colleague wants to hand them one. */
-export const INVITE_POLL_MS = 2_000;
+/**
+ * How often a member free to take calls asks whether a colleague wants to hand them one, besides
+ * the hub event that says so at once: only a fallback for an event missed (a relay hiccup).
+ */
+export const INVITE_POLL_MS = 30_000;
 /** Candidates gathered at most before the description goes with what there is. */
 const GATHER_LIMIT_MS = 3_000;
 
@@ -212,6 +217,31 @@ export async function checkInvite(): Promise<void> {
   if (view.incoming?.callId === invite.callId) return;
   invitedOffer = { callId: invite.callId, offer: invite.offer, iceServers: invite.iceServers };
   set({ incoming: { callId: invite.callId, fromName: invite.fromName, state: 'invited' } });
+}
+
+/**
+ * Follows invites for the member with public key `me` while they are free to take calls: at once
+ * on a `call:transfer-invite` for them (or the end of the call they are invited to), after every
+ * reconnection to the relay (events missed meanwhile are never replayed), and every
+ * INVITE_POLL_MS. Returns the stop function.
+ */
+export function followInvites(me: string): () => void {
+  const check = () => void checkInvite().catch(() => {});
+  const stops = [
+    onHubEvent('call:transfer-invite', (event) => {
+      if (event.to === me) check();
+    }),
+    onHubEvent('call:ended', (event) => {
+      if (view.incoming?.callId === event.callId) check();
+    }),
+    onResync(check),
+  ];
+  check();
+  const timer = setInterval(check, INVITE_POLL_MS);
+  return () => {
+    clearInterval(timer);
+    for (const stop of stops) stop();
+  };
 }
 
 /** Accepts: this member's microphone to the colleague, theirs to this member's speaker. */
