@@ -70,6 +70,8 @@ const ConfigSchema = z
     NOSTR_WRITERS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     // Browser calls across real networks: STUN/TURN servers as a JSON array (docs/OPERATIONS.md); none by default.
     WEBRTC_ICE_SERVERS: z.preprocess(parseJsonText, IceServers).optional(),
+    // COOP/COEP on the web client (web/static.ts); "off" where they break the deployment: transcription then cannot run.
+    CROSS_ORIGIN_ISOLATION: z.enum(['on', 'off']).default('on'),
   })
   .strict();
 

@@ -214,7 +214,13 @@ export interface PublicSettings {
   security: { autoLockMinutes: number };
   /** Report types and attachment limits, for every member who may file a report. */
   reports: Pick<ReportsSettings, 'types' | 'maxFileBytes' | 'maxReportBytes'>;
-  /** Whether transcription is on and which model to load (null: none uploaded). */
-  transcription: TranscriptionSettings & { model: TranscriptionModelInfo | null };
+  /**
+   * Whether transcription is on and which model to load (null: none uploaded); crossOriginIsolation
+   * false: the operator turned COOP/COEP off (CROSS_ORIGIN_ISOLATION=off), so no page can transcribe.
+   */
+  transcription: TranscriptionSettings & {
+    model: TranscriptionModelInfo | null;
+    crossOriginIsolation: boolean;
+  };
   version: number;
 }

@@ -50,7 +50,8 @@ function useSecurityHeaders(app: Hono<AppEnv>, ctx: ServerContext): void {
       xFrameOptions: 'DENY',
       referrerPolicy: 'no-referrer',
       xContentTypeOptions: 'nosniff',
-      crossOriginOpenerPolicy: 'same-origin',
+      // With the web client's COEP (web/static.ts); CROSS_ORIGIN_ISOLATION=off drops both.
+      crossOriginOpenerPolicy: ctx.config.CROSS_ORIGIN_ISOLATION === 'on' ? 'same-origin' : false,
     }),
   );
 }
@@ -106,7 +107,9 @@ function mountModules(app: Hono<AppEnv>, ctx: ServerContext): void {
   // The simulated carrier's page lives under /api (its routes refuse production and non-loopback
   // clients); /simulator is the short address people type.
   app.get('/simulator', isPublic(), (c) => c.redirect('/api/simulator'));
-  mountWebClient(app, webRoot(ctx.config));
+  mountWebClient(app, webRoot(ctx.config), {
+    crossOriginIsolation: ctx.config.CROSS_ORIGIN_ISOLATION === 'on',
+  });
 }
 
 /** One error shape for every refusal; anything unexpected is logged and answered as 500. */

@@ -57,7 +57,11 @@ export async function getPublicSettings(ctx: ServerContext): Promise<PublicSetti
       maxFileBytes: settings.reports.maxFileBytes,
       maxReportBytes: settings.reports.maxReportBytes,
     },
-    transcription: { ...settings.transcription, model: await currentTranscriptionModel(ctx) },
+    transcription: {
+      ...settings.transcription,
+      model: await currentTranscriptionModel(ctx),
+      crossOriginIsolation: ctx.config.CROSS_ORIGIN_ISOLATION === 'on',
+    },
     version,
   };
 }

@@ -225,7 +225,7 @@ describe('settings document', () => {
         maxFileBytes: settings.reports.maxFileBytes,
         maxReportBytes: settings.reports.maxReportBytes,
       },
-      transcription: { ...settings.transcription, model: null },
+      transcription: { ...settings.transcription, model: null, crossOriginIsolation: true },
       version,
     });
     expect((await h.request('GET', '/api/settings/public')).status).toBe(401);

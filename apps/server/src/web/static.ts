@@ -71,8 +71,16 @@ export const CROSS_ORIGIN_ISOLATION = {
  * Serves the web client from one origin with the API. Hashed assets are cached forever;
  * every other path that is not a file gets index.html (the client routes it).
  */
-export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void {
+export function mountWebClient(
+  app: Hono<AppEnv>,
+  root = DEFAULT_WEB_DIST,
+  options: { crossOriginIsolation: boolean } = { crossOriginIsolation: true },
+): void {
   const base = path.resolve(root);
+  // CROSS_ORIGIN_ISOLATION=off: the operator's way out where COOP/COEP break something of theirs.
+  const isolation = options.crossOriginIsolation
+    ? CROSS_ORIGIN_ISOLATION
+    : { 'cross-origin-resource-policy': CROSS_ORIGIN_ISOLATION['cross-origin-resource-policy'] };
   app.get('*', isPublic(), async (c, next) => {
     const url = new URL(c.req.url);
     if (url.pathname.startsWith('/api/') || url.pathname === '/api') return next();
@@ -88,7 +96,7 @@ export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void
     if (asset) {
       const immutable = url.pathname.startsWith('/assets/');
       return c.body(new Uint8Array(asset), 200, {
-        ...CROSS_ORIGIN_ISOLATION,
+        ...isolation,
         'content-type': TYPES[path.extname(requested)] ?? 'application/octet-stream',
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
@@ -96,7 +104,7 @@ export function mountWebClient(app: Hono<AppEnv>, root = DEFAULT_WEB_DIST): void
     const index = await fileIfExists(path.join(base, 'index.html'));
     if (!index) return next();
     return c.body(new Uint8Array(index), 200, {
-      ...CROSS_ORIGIN_ISOLATION,
+      ...isolation,
       'content-type': TYPES['.html']!,
       'cache-control': 'no-cache',
     });

@@ -34,6 +34,7 @@ export const PublicSettingsSchema = z.object({
     model: z
       .object({ sha256: z.string(), name: z.string(), size: z.number().int(), uploadedAt: z.string() })
       .nullable(),
+    crossOriginIsolation: z.boolean(),
   }),
   version: z.number().int(),
 }) satisfies z.ZodType<PublicSettings>;

@@ -35,6 +35,20 @@ export const canTranscribeHere = (): boolean =>
   typeof globalThis.crossOriginIsolated === 'boolean' && globalThis.crossOriginIsolated;
 
 /**
+ * Why this window cannot transcribe, or null when it can: 'isolation-off' when the server does not
+ * send COOP/COEP (the operator set CROSS_ORIGIN_ISOLATION=off, which the public settings say), so
+ * no browser can, whatever the member does; 'not-isolated' when this window alone is not (an old
+ * browser, or a page opened in a way that lost the isolation). There is no single-threaded
+ * whisper.cpp build to fall back to (docs/OPERATIONS.md, Transcription).
+ */
+export function isolationProblem(
+  serverIsolation: boolean | undefined,
+): 'isolation-off' | 'not-isolated' | null {
+  if (canTranscribeHere()) return null;
+  return serverIsolation === false ? 'isolation-off' : 'not-isolated';
+}
+
+/**
  * Two threads where the machine has four cores or more, one otherwise: whisper.cpp's threads
  * wait for each other by spinning, and on a two-core machine that also runs the page they lose
  * more than they gain (bench/transcription.ts measures both).

@@ -12,7 +12,7 @@ import { queries } from '../../lib/queries/index.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
 import { autoTranscribeVoicemail } from '../../lib/transcription/auto-voicemail.js';
 import { copyTranscriptIntoNote } from '../../lib/transcription/copy-to-note.js';
-import { canTranscribeHere } from '../../lib/transcription/engine.js';
+import { isolationProblem } from '../../lib/transcription/engine.js';
 import { TranscriptionError } from '../../lib/transcription/errors.js';
 import { type CallTranscript, callTranscripts, transcriptKeys } from '../../lib/transcription/queries.js';
 import { transcribeVoicemail } from '../../lib/transcription/voicemail.js';
@@ -20,11 +20,12 @@ import { transcribeVoicemail } from '../../lib/transcription/voicemail.js';
 type Stage = 'decrypting' | 'model' | 'audio' | 'transcribing' | 'sealing';
 
 /** Why transcription cannot run in this browser now, or null when it can. */
-function unavailable(settings: PublicSettings | undefined): 'off' | 'no-model' | 'not-isolated' | null {
+function unavailable(
+  settings: PublicSettings | undefined,
+): 'off' | 'no-model' | 'isolation-off' | 'not-isolated' | null {
   if (!settings?.transcription.enabled) return 'off';
   if (!settings.transcription.model) return 'no-model';
-  if (!canTranscribeHere()) return 'not-isolated';
-  return null;
+  return isolationProblem(settings.transcription.crossOriginIsolation);
 }
 
 /** A transcription failure in the member's language. */
@@ -126,7 +127,7 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
         (why ? (
           <p className="hint" data-testid="transcription-unavailable">
             {t(`transcription.unavailable.${why}`)}{' '}
-            {why !== 'not-isolated' && can(me, 'settings:write') && (
+            {(why === 'off' || why === 'no-model') && can(me, 'settings:write') && (
               <NavLink href="/admin/settings#transcription">{t('transcription.openSettings')}</NavLink>
             )}
           </p>
