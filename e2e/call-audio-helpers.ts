@@ -2,14 +2,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, LaunchOptions, Page } from '@playwright/test';
-import { createKeyThroughUi, expect, type Hotline } from './fixtures.js';
-import { bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './helpers.js';
+import { expect, type Hotline } from './fixtures.js';
+import { ADMIN_PIN, VOLUNTEER_PIN } from './helpers.js';
+import {
+  bootstrapAdminByApi,
+  inviteByApi,
+  type SeededMember,
+  shiftByApi,
+  signInWithPin,
+} from './seed-api.js';
 
 /**
  * Helpers for the journeys with real audio on the simulated carrier (call-controls.spec.ts): a
  * fake microphone that plays generated tone bursts, every RTCPeerConnection kept for its WebRTC
- * statistics, and volunteers onboarded on a shift that covers now. The same steps as
- * webrtc.spec.ts's own (a spec file cannot import another spec file).
+ * statistics, and volunteers on a shift that covers now (made through the API).
  */
 
 /**
@@ -140,34 +146,26 @@ export function shiftCoveringNow(): { weekday: number; start: string } {
 
 export const incomingCard = (page: Page) => page.getByTestId('incoming-call');
 
+/**
+ * The admin (Ana Admin) and each member (a volunteer), made through the API and put on a shift
+ * covering now (e2e/seed-api.ts); each browser unlocks its key and ends on its dashboard, the
+ * members connected and on shift. Joining through the screens is tested by the onboarding specs.
+ */
 export async function onboardOnShift(
   admin: Page,
   hotline: Hotline,
   members: [Page, string][],
 ): Promise<void> {
-  await bootstrapAdmin(admin, hotline);
-  for (const [page, name] of members) {
-    const link = await createInviteLink(admin, name);
-    await page.goto(link);
-    await createKeyThroughUi(page, name, VOLUNTEER_PIN);
-    await expect(page.getByRole('heading', { name: `Hello, ${name}` })).toBeVisible();
-    await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
-  }
-  const { weekday, start } = shiftCoveringNow();
-  await navLink(admin, 'Shifts').click();
-  await admin.getByRole('button', { name: 'New shift' }).click();
-  const dialog = admin.getByRole('dialog', { name: 'New shift' });
-  await dialog.getByLabel('Name').fill('Day line');
-  await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
-  await dialog.getByLabel('Start time').fill(start);
-  await dialog.getByLabel('Hours').fill('24');
-  await dialog.getByLabel('Minutes').fill('0');
-  for (const [, name] of members) await dialog.getByRole('checkbox', { name }).check();
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(dialog).toBeHidden();
+  const ana = await bootstrapAdminByApi(hotline);
+  const seeded: SeededMember[] = [];
+  for (const [, name] of members) seeded.push(await inviteByApi(hotline, ana, name));
+  await shiftByApi(hotline, ana, seeded, shiftCoveringNow());
+  await Promise.all([
+    signInWithPin(admin, hotline, ana, ADMIN_PIN),
+    ...members.map(([page], i) => signInWithPin(page, hotline, seeded[i]!, VOLUNTEER_PIN)),
+  ]);
   for (const [page] of members) {
-    await navLink(page, 'My shifts').click();
-    await navLink(page, 'Dashboard').click();
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
     await expect(page.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
   }
 }

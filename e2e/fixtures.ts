@@ -1,131 +1,77 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
+import { type Hotline, type RunningHotline, startHotline } from './hotline-process.js';
 
-/** A real Llamenos server process on a free loopback port with a fresh PGlite database. */
-export interface Hotline {
-  url: string;
-  bootstrapLink: string;
-  output: () => string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { type Hotline, startHotline } from './hotline-process.js';
 
 /**
- * PGlite's initdb costs ~10 s of CPU per database. A test process therefore creates one
- * database the ordinary way (a first server start: initdb, migrations), stops that server, and
- * gives every hotline its own copy of this never-used database, served with the same
- * SERVER_SECRET. Set LLAMENOS_E2E_FRESH_INIT=1 to initialise every database from nothing.
+ * A worker's hotlines: each test's own server was started while the test before it ran, and each
+ * is stopped (SIGTERM, the server's graceful shutdown) while the next one runs; the worker waits
+ * for every stop at its end and fails if a server did not exit in time. Starting and stopping a
+ * server costs seconds of mostly waiting, which no test needs to wait for.
  */
-let pristine: Promise<{ dir: string; secret: string }> | null = null;
+class HotlinePool {
+  private spare: { host: string; hotline: Promise<RunningHotline> } | null = null;
+  private readonly stopping: Promise<string | null>[] = [];
 
-function pristineDatabase(): Promise<{ dir: string; secret: string }> {
-  pristine ??= (async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-template-'));
-    const secret = randomBytes(32).toString('hex');
-    const server = await launch(dir, secret, '127.0.0.1', {});
-    await server.stop();
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return { dir, secret };
-  })();
-  return pristine;
-}
-
-export async function startHotline(
-  extraEnv: Record<string, string> = {},
-  options: { hostname?: string } = {},
-): Promise<Hotline & { stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-'));
-  let secret = extraEnv.SERVER_SECRET ?? randomBytes(32).toString('hex');
-  const copy = !extraEnv.SERVER_SECRET && !extraEnv.DATABASE_URL && !process.env.LLAMENOS_E2E_FRESH_INIT;
-  if (copy) {
-    const template = await pristineDatabase();
-    cpSync(template.dir, dataDir, { recursive: true });
-    secret = template.secret;
+  /** A fresh, never-used hotline reached as `host`; the next one starts in the background. */
+  async take(host: string): Promise<RunningHotline> {
+    const ready = this.spare?.host === host ? this.spare.hotline : startHotline({}, { hostname: host });
+    if (this.spare?.host === host) this.spare = null;
+    const hotline = await ready;
+    if (!this.spare) {
+      const next = startHotline({}, { hostname: host });
+      next.catch(() => {}); // reported when taken (or dropped at the end)
+      this.spare = { host, hotline: next };
+    }
+    return hotline;
   }
-  const hotline = await launch(dataDir, secret, options.hostname ?? '127.0.0.1', extraEnv);
-  return {
-    ...hotline,
-    stop: async () => {
-      await hotline.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
-/** Starts the built server on a free port with this data directory; stop() leaves the directory. */
-async function launch(
-  dataDir: string,
-  secret: string,
-  hostname: string,
-  extraEnv: Record<string, string>,
-): Promise<Hotline & { stop: () => Promise<void> }> {
-  const port = await freePort();
-  // WebAuthn refuses IP addresses as relying party ids: passkey tests use "localhost".
-  const url = `http://${hostname}:${port}`;
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['apps/server/dist/cli.js', 'serve'], {
-    env: {
-      ...process.env,
-      LLAMENOS_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: url,
-      DATA_DIR: dataDir,
-      SERVER_SECRET: secret,
-      LOG_LEVEL: 'warn',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const deadline = Date.now() + 60_000;
-  let bootstrapLink = '';
-  while (!bootstrapLink) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-    bootstrapLink = output.match(/(http:\/\/\S+\/bootstrap#\S+)/)?.[1] ?? '';
-    await new Promise((r) => setTimeout(r, 100));
+  /** Stops a test's hotline without holding up the next test. */
+  retire(hotline: RunningHotline): void {
+    const deadline = 30_000;
+    const stop = hotline.stop().then(() => null);
+    const late = new Promise<string>((resolve) =>
+      setTimeout(
+        () => resolve(`the server at ${hotline.url} did not stop within ${deadline / 1000} s`),
+        deadline,
+      ).unref(),
+    );
+    this.stopping.push(Promise.race([stop, late]).catch((error: unknown) => String(error)));
   }
-  return {
-    url,
-    bootstrapLink,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
-    },
-  };
+
+  /** Stops the spare and waits for every stop; throws if one failed or hung. */
+  async close(): Promise<void> {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare) await spare.hotline.then((h) => this.retire(h)).catch(() => {});
+    const problems = (await Promise.all(this.stopping)).filter((p): p is string => p !== null);
+    if (problems.length) throw new Error(problems.join('\n'));
+  }
 }
 
 /** Every test gets its own hotline; console errors on any page fail the test. */
-export const test = base.extend<{ hotline: Hotline; consoleErrors: string[]; hotlineHost: string }>({
+export const test = base.extend<
+  { hotline: Hotline; consoleErrors: string[]; hotlineHost: string },
+  { hotlines: HotlinePool }
+>({
+  hotlines: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixtures take their dependencies by destructuring.
+    async ({}, use) => {
+      const pool = new HotlinePool();
+      await use(pool);
+      await pool.close();
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
   /** The host name the hotline is reached by (PUBLIC_URL); `test.use({ hotlineHost: 'localhost' })`. */
   hotlineHost: ['127.0.0.1', { option: true }],
-  hotline: async ({ hotlineHost }, use) => {
-    const hotline = await startHotline({}, { hostname: hotlineHost });
+  hotline: async ({ hotlineHost, hotlines }, use) => {
+    const hotline = await hotlines.take(hotlineHost);
     await use(hotline);
-    await hotline.stop();
+    hotlines.retire(hotline);
   },
   consoleErrors: async ({ context }, use) => {
     const errors: string[] = [];

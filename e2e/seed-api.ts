@@ -1,0 +1,123 @@
+import {
+  createAuthHeader,
+  generateSecretKey,
+  getPublicKeyBytes,
+  keyIdOf,
+  lockWithPin,
+  toBase64url,
+  toHex,
+} from '@llamenos/crypto';
+import type { Page } from '@playwright/test';
+import { expect, type Hotline } from './fixtures.js';
+
+/**
+ * Members made through the API, for the specs whose subject comes after joining (calls, audio,
+ * transfers): the keys are made here, registered by signed requests as the web app registers
+ * them (bootstrap, invite, redeem), and put in each browser's vault locked under the PIN, so the
+ * browser only unlocks. Joining through the screens is what onboarding*.spec.ts, journey.spec.ts,
+ * a11y.spec.ts and others test; doing it again before every call test cost seconds per member.
+ */
+
+/** Where the web app keeps the PIN-locked key (apps/web/src/lib/vault.ts). */
+const VAULT_STORAGE_KEY = 'llamenos.vault.v1';
+
+export interface SeededMember {
+  id: string;
+  name: string;
+  secretKey: Uint8Array;
+}
+
+/** A request signed by `key` (NIP-98, as the web app signs); fails the test unless it answers `status`. */
+export async function signedRequest<T>(
+  hotline: Hotline,
+  key: Uint8Array,
+  method: string,
+  path: string,
+  body: unknown,
+  status = 201,
+): Promise<T> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const url = `${hotline.url}${path}`;
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: createAuthHeader({ url, method, body: text }, key),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : text,
+  });
+  const answer = await response.text();
+  expect(response.status, `${method} ${path}: ${answer}`).toBe(status);
+  return JSON.parse(answer) as T;
+}
+
+/** The first admin, registered with the hotline's bootstrap link. */
+export async function bootstrapAdminByApi(hotline: Hotline, name = 'Ana Admin'): Promise<SeededMember> {
+  const secretKey = generateSecretKey();
+  const token = hotline.bootstrapLink.split('#')[1] ?? '';
+  const user = await signedRequest<{ id: string }>(hotline, secretKey, 'POST', '/api/bootstrap', {
+    token,
+    displayName: name,
+  });
+  return { id: user.id, name, secretKey };
+}
+
+/** A member invited by `admin` (the roles the invite screen starts from) who redeemed the invite. */
+export async function inviteByApi(
+  hotline: Hotline,
+  admin: SeededMember,
+  name: string,
+  roles: string[] = ['volunteer'],
+): Promise<SeededMember> {
+  const invite = await signedRequest<{ token: string }>(hotline, admin.secretKey, 'POST', '/api/invites', {
+    displayName: name,
+    roles,
+  });
+  const secretKey = generateSecretKey();
+  const user = await signedRequest<{ id: string }>(hotline, secretKey, 'POST', '/api/invites/redeem', {
+    token: invite.token,
+    displayName: name,
+  });
+  return { id: user.id, name, secretKey };
+}
+
+/** A 24-hour shift covering now, for these members. */
+export async function shiftByApi(
+  hotline: Hotline,
+  admin: SeededMember,
+  members: SeededMember[],
+  when: { weekday: number; start: string },
+  name = 'Day line',
+): Promise<void> {
+  await signedRequest(hotline, admin.secretKey, 'POST', '/api/shifts', {
+    name,
+    weekday: when.weekday,
+    start: when.start,
+    durationMinutes: 24 * 60,
+    userIds: members.map((m) => m.id),
+  });
+}
+
+/**
+ * Puts the member's key in this browser's vault, locked under `pin` the way the web app locks
+ * it, and unlocks it on the unlock screen; ends on their dashboard.
+ */
+export async function signInWithPin(page: Page, hotline: Hotline, member: SeededMember, pin: string) {
+  const vault = {
+    v: 1,
+    keyId: toHex(keyIdOf(getPublicKeyBytes(member.secretKey))),
+    pinLock: toBase64url(await lockWithPin(member.secretKey, pin)),
+    hotline: hotline.url,
+    failures: 0,
+    lockedUntil: 0,
+  };
+  await page.goto(hotline.url);
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [
+    VAULT_STORAGE_KEY,
+    JSON.stringify(vault),
+  ] as const);
+  await page.reload();
+  await page.getByLabel('PIN', { exact: true }).fill(pin);
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.getByRole('heading', { name: `Hello, ${member.name}` })).toBeVisible();
+}
