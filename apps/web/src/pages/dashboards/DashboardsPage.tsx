@@ -241,38 +241,33 @@ function usePeriodLabels(report: StatsReport, locale: string) {
   );
 }
 
+type PeriodRow = StatsReport['periods'][number] & { when: string };
+
 /** The per-period table rows, each with its full "when" label. */
-const periodRows = (report: StatsReport, locale: string) =>
+const periodRows = (report: StatsReport, locale: string): PeriodRow[] =>
   report.periods.map((p) => ({
     ...p,
     when: bucketLabel(p.start, report.bucket, report.timeZone, locale, true),
   }));
+
+/** The ended calls' outcomes, in the order the bars stack them, each with its chart colour. */
+const CALL_OUTCOMES = [
+  ['answered', '--chart-answered'],
+  ['voicemail', '--chart-voicemail'],
+  ['abandoned', '--chart-abandoned'],
+  ['rejected', '--chart-rejected'],
+] as const;
 
 /** Calls per period, one stacked series per outcome. */
 function useCallSeries(report: StatsReport) {
   const { t } = useTranslation();
   return useMemo<BarSeries[]>(
     () => [
-      {
-        title: t('dashboards.answered'),
-        color: '--chart-answered',
-        values: report.periods.map((p) => p.calls.answered),
-      },
-      {
-        title: t('dashboards.voicemail'),
-        color: '--chart-voicemail',
-        values: report.periods.map((p) => p.calls.voicemail),
-      },
-      {
-        title: t('dashboards.abandoned'),
-        color: '--chart-abandoned',
-        values: report.periods.map((p) => p.calls.abandoned),
-      },
-      {
-        title: t('dashboards.rejected'),
-        color: '--chart-rejected',
-        values: report.periods.map((p) => p.calls.rejected),
-      },
+      ...CALL_OUTCOMES.map(([outcome, color]) => ({
+        title: t(`dashboards.${outcome}`),
+        color,
+        values: report.periods.map((p) => p.calls[outcome]),
+      })),
       {
         // Still waiting or ringing when the figures were read: the rest of the bar.
         title: t('dashboards.waiting'),
@@ -325,10 +320,11 @@ function CallsFigure({ report, period, locale }: FigureProps) {
           columns={[
             { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
             { header: t('dashboards.calls'), cell: (r) => n(r.calls.total), direction: 'ltr' },
-            { header: t('dashboards.answered'), cell: (r) => n(r.calls.answered), direction: 'ltr' },
-            { header: t('dashboards.voicemail'), cell: (r) => n(r.calls.voicemail), direction: 'ltr' },
-            { header: t('dashboards.abandoned'), cell: (r) => n(r.calls.abandoned), direction: 'ltr' },
-            { header: t('dashboards.rejected'), cell: (r) => n(r.calls.rejected), direction: 'ltr' },
+            ...CALL_OUTCOMES.map(([outcome]) => ({
+              header: t(`dashboards.${outcome}`),
+              cell: (r: PeriodRow) => n(r.calls[outcome]),
+              direction: 'ltr' as const,
+            })),
           ]}
         />
       }
