@@ -234,3 +234,89 @@ test('with automatic transcription on, an admin browser with the calls page open
   }
   expect(unexpected(consoleErrors)).toEqual([]);
 });
+
+/**
+ * Providers deliver voicemails as MP3 (Twilio, Plivo), which the app decodes with the browser's
+ * decodeAudioData and turns into 16 kHz mono (lib/transcription/decode-audio.ts, resample.ts).
+ * Those two modules run here alone in Chromium, on a committed 1.5 s 440 Hz MP3 at 22.05 kHz
+ * (scripts/make-mp3-voicemail-fixture.mjs: no MP3 encoder is needed at test time).
+ */
+test('an MP3 voicemail decodes to 16 kHz mono of its length with its tone; a corrupt one fails clearly', async ({
+  page,
+}) => {
+  const { build } = await import('esbuild');
+  const root = path.resolve(import.meta.dirname, '..');
+  const bundle = await build({
+    stdin: {
+      contents: `
+        import { audioForEngine } from './apps/web/src/lib/transcription/decode-audio.ts';
+        import { toWhisperInput } from './apps/web/src/lib/transcription/resample.ts';
+        window.decodeForWhisper = async (bytes, type) => {
+          try {
+            const audio = await audioForEngine(new Blob([new Uint8Array(bytes)], { type }));
+            if (audio.kind !== 'pcm') return { error: 'not decoded by the browser: ' + audio.kind };
+            const pcm = toWhisperInput(audio.channels, audio.sampleRate);
+            return { pcm: Array.from(pcm), channels: audio.channels.length };
+          } catch (e) {
+            return { error: e.name, code: e.code };
+          }
+        };`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'es2022',
+    conditions: ['llamenos-source'],
+  });
+  await page.setContent('<!doctype html><title>decode</title>');
+  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  type Decoded = { pcm?: number[]; channels?: number; error?: string; code?: string };
+  const decode = (bytes: Uint8Array, type = 'audio/mpeg') =>
+    page.evaluate(
+      ([b, t]) =>
+        (
+          window as never as { decodeForWhisper: (b: number[], t: string) => Promise<Decoded> }
+        ).decodeForWhisper(b, t),
+      [Array.from(bytes), type] as const,
+    );
+
+  const mp3 = readFileSync(path.join(import.meta.dirname, 'audio/voicemail-tone-440hz.mp3'));
+  const { pcm, channels, error } = await decode(mp3);
+  expect(error).toBeUndefined();
+  expect(channels).toBe(1);
+  const samples = Float32Array.from(pcm ?? []);
+  // 1.5 s at 16 kHz, give or take the MP3 encoder's delay and last-frame padding (< 0.1 s).
+  expect(samples.length).toBeGreaterThanOrEqual(24_000 - 1600);
+  expect(samples.length).toBeLessThanOrEqual(24_000 + 1600);
+
+  // The tone dominates: Goertzel power at 440 Hz against other frequencies, on the middle second.
+  const middle = samples.subarray(4000, 20_000);
+  const power = (hz: number) => {
+    const k = 2 * Math.cos((2 * Math.PI * hz) / 16_000);
+    let s1 = 0;
+    let s2 = 0;
+    for (const x of middle) [s1, s2] = [x + k * s1 - s2, s1];
+    return s1 * s1 + s2 * s2 - k * s1 * s2;
+  };
+  for (const other of [220, 300, 660, 880, 1000, 3000])
+    expect(power(440), `440 Hz against ${other} Hz`).toBeGreaterThan(100 * power(other));
+  // And its zero crossings say 440 Hz (two per period), amplitude about the encoded 0.5.
+  let crossings = 0;
+  for (let i = 1; i < middle.length; i++) if ((middle[i - 1] ?? 0) < 0 !== (middle[i] ?? 0) < 0) crossings++;
+  expect(crossings / 2).toBeGreaterThan(440 * 0.97);
+  expect(crossings / 2).toBeLessThan(440 * 1.03);
+  const peak = middle.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  expect(peak).toBeGreaterThan(0.4);
+  expect(peak).toBeLessThan(0.6);
+
+  // A corrupt MP3 (its frames overwritten) is the audio-decode error, which the page words as below.
+  const corrupt = Uint8Array.from(mp3);
+  for (let i = 0; i < corrupt.length; i++) corrupt[i] = (i * 7919) % 251;
+  expect(await decode(corrupt)).toEqual({ error: 'TranscriptionError', code: 'audio-decode' });
+  const en = JSON.parse(
+    readFileSync(path.join(root, 'apps/web/src/i18n/features/transcription.en.json'), 'utf8'),
+  );
+  expect(en.transcription.errors['audio-decode']).toBe("The voicemail's audio could not be decoded.");
+});

@@ -1,7 +1,8 @@
 /**
  * The audio side of transcription, in Node: WAV files as providers send them decoded by our
  * own decoder (the worker's path), and the resampler that turns any rate into whisper's
- * 16 kHz mono. MP3 goes through the browser's decoder (e2e/transcription.spec.ts).
+ * 16 kHz mono. MP3 goes through the browser's decoder (decode-audio.ts): e2e/transcription.spec.ts
+ * decodes a committed MP3 in Chromium.
  */
 import { describe, expect, it } from 'vitest';
 import {

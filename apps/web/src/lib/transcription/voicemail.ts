@@ -2,12 +2,11 @@ import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/cry
 import type { TranscriptionModelInfo } from '@llamenos/protocol';
 import { fetchVoicemail, fetchVoicemailAudio } from '../api/index.js';
 import { onVaultChange, unlockedSecretKey } from '../vault.js';
+import { audioForEngine } from './decode-audio.js';
 import { transcriptionEngine } from './engine.js';
-import { TranscriptionError } from './errors.js';
-import type { EngineAudio, EngineResult, EngineStage } from './protocol.js';
+import type { EngineResult, EngineStage } from './protocol.js';
 import { storeTranscript } from './store-transcript.js';
 import { transcriptPayload } from './transcripts.js';
-import { looksLikeWav } from './wav.js';
 
 /**
  * A voicemail from its encrypted file to a sealed transcript, all in this browser: the file is
@@ -54,26 +53,6 @@ export async function decryptVoicemail(callId: string, signal?: AbortSignal): Pr
     return new Blob([audio], { type: view.contentType });
   } finally {
     fileKey.fill(0);
-  }
-}
-
-/**
- * What the worker gets: a WAV file as it is (decoded there, off this thread), anything else
- * decoded here by the browser (decodeAudioData runs off the main thread too).
- */
-export async function audioForEngine(audio: Blob): Promise<EngineAudio> {
-  const bytes = await audio.arrayBuffer();
-  if (looksLikeWav(new Uint8Array(bytes, 0, Math.min(12, bytes.byteLength)))) return { kind: 'wav', bytes };
-  try {
-    // The decoder resamples to the context's rate; whisper wants 16 kHz, so ask for it directly.
-    const context = new OfflineAudioContext(1, 1, 16000);
-    const decoded = await context.decodeAudioData(bytes);
-    const channels = Array.from({ length: decoded.numberOfChannels }, (_, c) =>
-      decoded.getChannelData(c).slice(),
-    );
-    return { kind: 'pcm', sampleRate: decoded.sampleRate, channels };
-  } catch (e) {
-    throw new TranscriptionError('audio-decode', (e as Error)?.message ?? 'decodeAudioData failed');
   }
 }
 
