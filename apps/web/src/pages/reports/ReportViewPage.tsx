@@ -1,10 +1,4 @@
-import {
-  REPORT_STATUSES,
-  type ReportFieldDefinition,
-  type ReportMeta,
-  type ReportStatus,
-  type ReportType,
-} from '@llamenos/protocol';
+import type { ReportFieldDefinition, ReportMeta, ReportStatus, ReportType } from '@llamenos/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -33,7 +27,8 @@ import {
   OpenProblem,
   ReportsSubpage,
   reportAdmins,
-  STATUS_LABEL,
+  StatusBadge,
+  StatusOptions,
   useMembers,
   useReportEvents,
   useReportTypes,
@@ -174,7 +169,7 @@ function ReportFacts({
       <div>
         <dt>{t('reports.statusLabel')}</dt>
         <dd data-testid="report-status">
-          <span className={`badge status-${meta.status}`}>{t(STATUS_LABEL[meta.status])}</span>
+          <StatusBadge status={meta.status} />
         </dd>
       </div>
       <div>
@@ -283,11 +278,7 @@ function Workflow({ meta, me }: { meta: ReportMeta; me: Me }) {
         <div>
           <label htmlFor="report-status-select">{t('reports.statusLabel')}</label>
           <select id="report-status-select" {...form.register('status')}>
-            {REPORT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(STATUS_LABEL[s])}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </div>
         <div>

@@ -32,6 +32,8 @@ import {
   KeyNeeded,
   nameOfMember,
   STATUS_LABEL,
+  StatusBadge,
+  StatusOptions,
   useMembers,
   useReportEvents,
   useReportTypes,
@@ -192,9 +194,7 @@ function ReportsTable({
         { header: t('reports.type'), direction: 'auto', cell: (r) => typeLabel(r.meta.typeId) },
         {
           header: t('reports.statusLabel'),
-          cell: (r) => (
-            <span className={`badge status-${r.meta.status}`}>{t(STATUS_LABEL[r.meta.status])}</span>
-          ),
+          cell: (r) => <StatusBadge status={r.meta.status} />,
         },
         ...(admin ? [authorColumn] : []),
         { header: t('reports.filedAt'), cell: (r) => formatDateTime(r.meta.createdAt, i18n.language) },
@@ -318,11 +318,7 @@ function FilterSelects({
         <label htmlFor="rf-status">{t('reports.statusLabel')}</label>
         <select id="rf-status" {...register('status')}>
           <option value="">{t('reports.anyStatus')}</option>
-          {REPORT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(STATUS_LABEL[s])}
-            </option>
-          ))}
+          <StatusOptions />
         </select>
       </div>
       {members && members.length > 0 && (

@@ -1,4 +1,10 @@
-import type { ReportStatus, ReportType, RoleView, UserView } from '@llamenos/protocol';
+import {
+  REPORT_STATUSES,
+  type ReportStatus,
+  type ReportType,
+  type RoleView,
+  type UserView,
+} from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +20,22 @@ export const STATUS_LABEL: Record<ReportStatus, string> = {
   'in-review': 'reports.status.inReview',
   closed: 'reports.status.closed',
 };
+
+/** A report's status as a badge (its colour says the stage). */
+export function StatusBadge({ status }: { status: ReportStatus }) {
+  const { t } = useTranslation();
+  return <span className={`badge status-${status}`}>{t(STATUS_LABEL[status])}</span>;
+}
+
+/** A status select's choices, in workflow order. */
+export function StatusOptions() {
+  const { t } = useTranslation();
+  return REPORT_STATUSES.map((s) => (
+    <option key={s} value={s}>
+      {t(STATUS_LABEL[s])}
+    </option>
+  ));
+}
 
 /** A page under /reports (new report, one report): its heading and the way back to the list. */
 export function ReportsSubpage({ title, children }: { title: ReactNode; children: ReactNode }) {
