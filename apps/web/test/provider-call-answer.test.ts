@@ -38,8 +38,8 @@ vi.mock('../src/lib/calls/api.js', () => ({
     return null;
   },
 }));
-vi.mock('../src/lib/calls/provider-phone/index.js', () => ({
-  providerPhones: phone,
+vi.mock('../src/lib/calls/provider-phone/link.js', () => ({
+  providerPhoneLink: phone,
   followProviderPhones: () => () => {},
 }));
 vi.mock('../src/lib/calls/notify.js', () => ({

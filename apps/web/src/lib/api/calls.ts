@@ -2,7 +2,6 @@ import {
   ActiveCallsResponseSchema,
   BanCallResponse,
   BanListResponse,
-  BrowserCredentialsResponseSchema,
   CallDetailSchema,
   CallHistoryResponseSchema,
   CallQueueBoardSchema,
@@ -22,15 +21,6 @@ export const answerCall = async (id: string) =>
 
 export const hangUpCall = async (id: string) =>
   (await request(CallResponse, 'POST', `/api/calls/${id}/hangup`)).call;
-
-/**
- * Short-lived credentials for the providers' browser phones; null when none of the hotline's
- * providers rings browsers (asked with ifAvailable: an empty 204, which browsers do not log as an error).
- */
-export const fetchBrowserCredentials = () =>
-  request(BrowserCredentialsResponseSchema.nullable(), 'POST', '/api/calls/browser-credential', {
-    ifAvailable: true,
-  });
 
 export const banCaller = (id: string, reason: string) =>
   request(BanCallResponse, 'POST', `/api/calls/${id}/ban`, { reason });

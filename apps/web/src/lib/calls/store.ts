@@ -5,7 +5,7 @@ import { ApiRequestError } from '../api/index.js';
 import { onHubEvent, onResync, setOnCall } from '../realtime/index.js';
 import { answerCall, banCaller, fetchActiveCalls, fetchOnShiftNow, hangUpCall } from './api.js';
 import { closeAllCallNotifications, closeCallNotification } from './notify.js';
-import { followProviderPhones, providerPhones } from './provider-phone/index.js';
+import { followProviderPhones, providerPhoneLink } from './provider-phone/link.js';
 import { startRingtone, stopRingtone } from './ringtone.js';
 
 /**
@@ -129,7 +129,7 @@ export async function refreshCalls(): Promise<void> {
       ? active.ringing.filter((c) => !settled.has(c.id) && c.id !== active.mine?.id).map(toRinging)
       : [];
     const endedNow = state.active && !active.mine ? state.active : null;
-    if (endedNow) providerPhones.end(endedNow.id);
+    if (endedNow) providerPhoneLink.end(endedNow.id);
     set({
       ringing,
       active: active.mine,
@@ -147,7 +147,7 @@ function onRing(): void {
 function onAnswered(callId: string, answeredBy: string, answeredByName: string | undefined): void {
   if (answeredBy !== me?.pubkey) {
     settle(callId);
-    providerPhones.end(callId);
+    providerPhoneLink.end(callId);
     const rang = state.ringing.find((c) => c.id === callId) ?? recentlyRang.get(callId)?.call;
     recentlyRang.delete(callId);
     if (rang) {
@@ -172,7 +172,7 @@ function onAnswered(callId: string, answeredBy: string, answeredByName: string |
 
 function onEnded(callId: string): void {
   settle(callId);
-  providerPhones.end(callId);
+  providerPhoneLink.end(callId);
   const next: Partial<CallsState> = { ringing: state.ringing.filter((c) => c.id !== callId) };
   if (state.active?.id === callId) {
     next.ended = { id: callId, callerLast4: state.active.callerLast4 };
@@ -221,11 +221,11 @@ export function startCalls(member: Me): () => void {
 export async function answer(callId: string): Promise<void> {
   set({ busy: true, error: null, notice: null });
   const ringing = state.ringing.find((c) => c.id === callId);
-  if (ringing && providerPhones.rings(ringing.provider)) {
+  if (ringing && providerPhoneLink.rings(ringing.provider)) {
     // The provider's browser leg rings this tab: picking it up enters the same first-pickup
     // compare-and-set as a phone; the hub's call:answered then opens the call card.
     try {
-      if (await providerPhones.answer(callId, ringing.provider)) {
+      if (await providerPhoneLink.answer(callId, ringing.provider)) {
         settle(callId);
         set({ busy: false, ringing: state.ringing.filter((c) => c.id !== callId) });
         void refreshCalls();
@@ -260,7 +260,7 @@ async function finish(work: () => Promise<unknown>): Promise<void> {
   if (!call) return;
   set({ busy: true, error: null });
   // The provider's browser leg ends with the call, whatever the server answers.
-  providerPhones.end(call.id);
+  providerPhoneLink.end(call.id);
   try {
     await work();
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { BrowserCredential, BrowserCredentialsResponse } from '@llamenos/protocol';
 import { currentMe, type Me, onProfileChange } from '../../../app/session.js';
-import { ApiRequestError, fetchBrowserCredentials } from '../../api/index.js';
+import { fetchBrowserCredentials } from '../../api/browser-calling.js';
+import { ApiRequestError } from '../../api/index.js';
 import { storedAudioDevices } from '../audio-devices.js';
 import type {
   IncomingProviderCall,

@@ -1,9 +1,10 @@
 import { useSyncExternalStore } from 'react';
-import { type ProviderPhoneState, providerPhones } from './index.js';
+import type { ProviderPhoneState } from './index.js';
+import { providerPhoneLink } from './link.js';
 
 /** The page's providers' browser phones, for the call dock and the active-call card. */
 export const useProviderPhone = (): ProviderPhoneState =>
-  useSyncExternalStore(providerPhones.subscribe, providerPhones.current);
+  useSyncExternalStore(providerPhoneLink.subscribe, providerPhoneLink.current);
 
-export const retryProviderPhones = (): void => providerPhones.retry();
-export const setProviderCallMuted = (muted: boolean): void => providerPhones.setMuted(muted);
+export const retryProviderPhones = (): void => providerPhoneLink.retry();
+export const setProviderCallMuted = (muted: boolean): void => providerPhoneLink.setMuted(muted);
