@@ -54,7 +54,8 @@ function callColumns(t: TFunction, language: string): Column<CallView>[] {
     },
     {
       header: t('calls.caller'),
-      cell: (c) => lastDigits(c.callerLast4, t('calls.withheld')),
+      // A role-play on the training line: its caller was a trainer, its number fictional.
+      cell: (c) => (c.training ? t('training.title') : lastDigits(c.callerLast4, t('calls.withheld'))),
       direction: 'ltr',
     },
     { header: t('calls.state'), cell: (c) => t(`calls.status.${c.status}`) },
