@@ -2,8 +2,8 @@ import type { TranscriptionModelInfo, TranscriptPayload } from '@llamenos/protoc
 import { useSyncExternalStore } from 'react';
 import { type CallAudioStreams, callAudioStreams } from '../calls/webrtc.js';
 import { type CallRecorder, recordCall } from './call-recorder.js';
-import { transcriptionEngine } from './engine.js';
 import type { EngineAudio, EngineResult } from './protocol.js';
+import { sessionEngine } from './session-engine.js';
 import { storeTranscript } from './store-transcript.js';
 import { transcriptPayload } from './transcripts.js';
 
@@ -133,7 +133,8 @@ export const callTranscriber = new CallTranscriber({
   streams: callAudioStreams,
   record: (local, remote) => recordCall(local, remote),
   transcribe: (audio, model, language) =>
-    transcriptionEngine().transcribe({
+    // Ended on lock like every transcription (session-engine.ts): the call's audio goes with it.
+    sessionEngine().transcribe({
       model: { sha256: model.sha256, url: `/api/transcription/models/${model.sha256}` },
       audio,
       language,

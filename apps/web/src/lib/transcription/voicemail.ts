@@ -1,10 +1,10 @@
 import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
 import type { TranscriptionModelInfo } from '@llamenos/protocol';
 import { fetchVoicemail, fetchVoicemailAudio } from '../api/index.js';
-import { onVaultChange, unlockedSecretKey } from '../vault.js';
+import { unlockedSecretKey } from '../vault.js';
 import { audioForEngine } from './decode-audio.js';
-import { transcriptionEngine } from './engine.js';
 import type { EngineResult, EngineStage } from './protocol.js';
+import { sessionEngine } from './session-engine.js';
 import { storeTranscript } from './store-transcript.js';
 import { transcriptPayload } from './transcripts.js';
 
@@ -14,18 +14,6 @@ import { transcriptPayload } from './transcripts.js';
  * by the browser's decodeAudioData), transcribed by whisper.cpp in the worker, sealed for the
  * admin and every current admin, and stored. Neither audio nor text leaves the browser in the clear.
  */
-
-/** The engine, ended whenever the vault locks: no decrypted audio outlives the unlocked session. */
-let endsOnLock = false;
-function engine() {
-  if (!endsOnLock) {
-    endsOnLock = true;
-    onVaultChange(() => {
-      if (!unlockedSecretKey()) transcriptionEngine().dispose();
-    });
-  }
-  return transcriptionEngine();
-}
 
 export class VoicemailLockedError extends Error {
   override readonly name = 'VoicemailLockedError';
@@ -69,7 +57,7 @@ export async function transcribeVoicemail(
 ): Promise<TranscribedVoicemail> {
   options.onStage?.('decrypting');
   const audio = await audioForEngine(await decryptVoicemail(callId));
-  const result = await engine().transcribe({
+  const result = await sessionEngine().transcribe({
     model: { sha256: model.sha256, url: `/api/transcription/models/${model.sha256}` },
     audio,
     language: options.language || 'auto',
