@@ -68,3 +68,15 @@ describe('provider SDK adapters: shared pieces', () => {
     expect(asError('Twilio', 7).message).toBe('Twilio: unknown error');
   });
 });
+
+describe('provider phone module map', () => {
+  it('loads the Twilio, Plivo and Vonage adapters, each with its factory', async () => {
+    const { PHONE_MODULES } = await import('../src/lib/calls/provider-phone/index.js');
+    for (const provider of ['twilio', 'plivo', 'vonage'] as const) {
+      const load = PHONE_MODULES[provider];
+      expect(load, provider).toBeTypeOf('function');
+      const module = await load?.();
+      expect(module?.createProviderPhone, provider).toBeTypeOf('function');
+    }
+  });
+});

@@ -31,6 +31,9 @@ type PhoneModule = () => Promise<{ createProviderPhone: ProviderPhoneFactory }>;
  */
 export const PHONE_MODULES: Partial<Record<BrowserCredential['provider'], PhoneModule>> = {
   asterisk: () => import('./sip.js'),
+  twilio: () => import('./twilio.js'),
+  plivo: () => import('./plivo.js'),
+  vonage: () => import('./vonage.js'),
 };
 
 /** Why calls cannot ring this browser right now, for a notice (translated by the page). */
