@@ -1,6 +1,7 @@
 import { hasPermission, type Permission, type RoleView, type UserView } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { useVaultState } from '../app/useVaultState.js';
 import { queries } from '../lib/queries/index.js';
@@ -62,4 +63,33 @@ export function activeMembersWho(users: UserView[], roles: RoleView[], permissio
   const permissionsOf = (roleIds: string[]) =>
     roleIds.flatMap((id) => roles.find((r) => r.id === id)?.permissions ?? []);
   return users.filter((u) => u.active && hasPermission(permissionsOf(u.roles), permission));
+}
+
+/**
+ * Why a sealed record did not open here: no wrap for this member's key, a ciphertext that did
+ * not authenticate, or content that is not what its kind writes.
+ */
+export type OpenFailureReason = 'no-wrap' | 'decrypt' | 'malformed';
+
+/** A records kind's words for each reason (a table of translation keys, checked by the i18n test). */
+export type OpenFailureKeys = Record<OpenFailureReason, string>;
+
+/** The message for a record that did not open. */
+export function OpenFailure({
+  reason,
+  keys,
+  className,
+  testId,
+}: {
+  reason: OpenFailureReason;
+  keys: OpenFailureKeys;
+  className: string;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <p className={className} data-testid={testId}>
+      {t(keys[reason])}
+    </p>
+  );
 }

@@ -2,7 +2,13 @@ import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { memberNameOf, SubpageOf, UnlockedOnly } from '../../components/SealedPages.js';
+import {
+  memberNameOf,
+  OpenFailure,
+  type OpenFailureKeys,
+  SubpageOf,
+  UnlockedOnly,
+} from '../../components/SealedPages.js';
 import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
 import { noteQueries } from './queries.js';
@@ -30,18 +36,23 @@ export const authorNameOf = memberNameOf;
 /** A shortened key for an author whose name this member may not see. */
 export const shortKey = (pubkey: string) => `${pubkey.slice(0, 8)}…`;
 
+const NOTE_FAILURES: OpenFailureKeys = {
+  'no-wrap': 'notes.problem.noWrap',
+  decrypt: 'notes.problem.decrypt',
+  malformed: 'notes.problem.malformed',
+};
+
 /** The per-note message for a note that did not open, or did not match the fields. */
 export function NoteProblem({ result }: { result: OpenResult }) {
   const { t } = useTranslation();
   if (result.status === 'failed')
     return (
-      <p className="error note-problem" data-testid="note-failed">
-        {result.reason === 'no-wrap'
-          ? t('notes.problem.noWrap')
-          : result.reason === 'malformed'
-            ? t('notes.problem.malformed')
-            : t('notes.problem.decrypt')}
-      </p>
+      <OpenFailure
+        reason={result.reason}
+        keys={NOTE_FAILURES}
+        className="error note-problem"
+        testId="note-failed"
+      />
     );
   if (result.status === 'mismatch')
     return (

@@ -8,7 +8,14 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { activeMembersWho, memberNameOf, SubpageOf, UnlockedOnly } from '../../components/SealedPages.js';
+import {
+  activeMembersWho,
+  memberNameOf,
+  OpenFailure,
+  type OpenFailureKeys,
+  SubpageOf,
+  UnlockedOnly,
+} from '../../components/SealedPages.js';
 import { queries } from '../../lib/queries/index.js';
 import { typeName } from '../../lib/reports/payload.js';
 import type { Opened } from '../../lib/reports/seal.js';
@@ -90,18 +97,17 @@ export const nameOfMember = memberNameOf;
 export const reportAdmins = (users: UserView[], roles: RoleView[]): UserView[] =>
   activeMembersWho(users, roles, 'reports:read-all');
 
+const REPORT_FAILURES: OpenFailureKeys = {
+  'no-wrap': 'reports.problem.noWrap',
+  decrypt: 'reports.problem.decrypt',
+  malformed: 'reports.problem.malformed',
+};
+
 /** Why a report or reply did not open, in words. */
 export function OpenProblem({ opened }: { opened: Opened<unknown> }) {
-  const { t } = useTranslation();
   if (opened.status === 'ok') return null;
   return (
-    <p className="error" data-testid="report-failed">
-      {opened.reason === 'no-wrap'
-        ? t('reports.problem.noWrap')
-        : opened.reason === 'malformed'
-          ? t('reports.problem.malformed')
-          : t('reports.problem.decrypt')}
-    </p>
+    <OpenFailure reason={opened.reason} keys={REPORT_FAILURES} className="error" testId="report-failed" />
   );
 }
 
