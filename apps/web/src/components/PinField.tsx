@@ -27,3 +27,36 @@ export function PinField({
     </>
   );
 }
+
+/**
+ * The PIN that re-opens the key for one sensitive step (an export, opening an export file) and
+ * the button that takes it, held back while `ready` is false (no PIN yet, no file chosen) or
+ * the step is running.
+ */
+export function PinAndSubmit({
+  id,
+  caption,
+  pin,
+  submit,
+  ready,
+  busy,
+}: {
+  id: string;
+  caption: ReactNode;
+  /** The PIN input's registration (react-hook-form's register('pin')). */
+  pin: PinInputProps & { ref?: Ref<HTMLInputElement> };
+  submit: ReactNode;
+  ready: boolean;
+  busy: boolean;
+}) {
+  return (
+    <>
+      <PinField id={id} caption={caption} autoComplete="current-password" {...pin} />
+      <div className="button-row">
+        <button type="submit" disabled={busy || !ready}>
+          {submit}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
-import { PinField } from '../../components/PinField.js';
+import { PinAndSubmit } from '../../components/PinField.js';
 import { UserText } from '../../components/UserText.js';
 import { openConversationExportFile } from '../../lib/conversations/export.js';
 import {
@@ -40,17 +40,14 @@ export function OpenConversationExport() {
           required
           onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
         />
-        <PinField
+        <PinAndSubmit
           id="open-conversation-export-pin"
           caption={t('conversations.openExport.pin')}
-          autoComplete="current-password"
-          {...form.register('pin')}
+          pin={form.register('pin')}
+          submit={t('conversations.openExport.open')}
+          ready={!!file && !!pin}
+          busy={open.busy}
         />
-        <div className="button-row">
-          <button type="submit" disabled={open.busy || !file || !pin}>
-            {t('conversations.openExport.open')}
-          </button>
-        </div>
       </form>
       {open.busy && <p aria-busy="true">{t('conversations.openExport.opening')}</p>}
       {message && (

@@ -4,7 +4,7 @@ import { type UseFormRegister, type UseFormReturn, useForm } from 'react-hook-fo
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
-import { PinField } from '../../components/PinField.js';
+import { PinAndSubmit } from '../../components/PinField.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { buildEncryptedExport, collectExport, downloadBlob } from '../../lib/notes/export.js';
 import { notesPool } from '../../lib/notes/pool.js';
@@ -101,17 +101,14 @@ function ReadableExportForm({
   return (
     <form onSubmit={form.handleSubmit(onExport)}>
       <FormatChoice register={form.register} />
-      <PinField
+      <PinAndSubmit
         id="export-pin"
         caption={t('notes.export.pin')}
-        autoComplete="current-password"
-        {...form.register('pin')}
+        pin={form.register('pin')}
+        submit={t('notes.export.readableButton')}
+        ready={!!pin}
+        busy={busy}
       />
-      <div className="button-row">
-        <button type="submit" disabled={busy || !pin}>
-          {t('notes.export.readableButton')}
-        </button>
-      </div>
     </form>
   );
 }

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { PinField } from '../../components/PinField.js';
+import { PinAndSubmit } from '../../components/PinField.js';
 import { type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
 import { downloadReadable } from './exportShared.js';
 import { NotesSubpage } from './shared.js';
@@ -34,17 +34,14 @@ export function OpenExportPage() {
             required
             onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
           />
-          <PinField
+          <PinAndSubmit
             id="open-export-pin"
             caption={t('notes.export.pin')}
-            autoComplete="current-password"
-            {...form.register('pin')}
+            pin={form.register('pin')}
+            submit={t('notes.openExport.open')}
+            ready={!!file && !!pin}
+            busy={open.busy}
           />
-          <div className="button-row">
-            <button type="submit" disabled={open.busy || !file || !pin}>
-              {t('notes.openExport.open')}
-            </button>
-          </div>
         </form>
         {open.busy && <p aria-busy="true">{t('notes.openExport.opening')}</p>}
         {message && (

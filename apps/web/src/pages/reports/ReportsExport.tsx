@@ -4,7 +4,7 @@ import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Panel } from '../../components/Panel.js';
-import { PinField } from '../../components/PinField.js';
+import { PinAndSubmit } from '../../components/PinField.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { downloadText } from '../../lib/notes/export.js';
 import { collectReports } from '../../lib/reports/export.js';
@@ -60,17 +60,14 @@ export function ReportsExport({
     <Panel id="reports-export" title={t('reports.export.title')}>
       <p className="notice">{t('reports.export.warning')}</p>
       <form onSubmit={form.handleSubmit((v) => exporting.run(v))} aria-label={t('reports.export.title')}>
-        <PinField
+        <PinAndSubmit
           id="reports-export-pin"
           caption={t('reports.export.pin')}
-          autoComplete="current-password"
-          {...form.register('pin')}
+          pin={form.register('pin')}
+          submit={t('reports.export.button')}
+          ready={!!pin}
+          busy={exporting.busy}
         />
-        <div className="button-row">
-          <button type="submit" disabled={exporting.busy || !pin}>
-            {t('reports.export.button')}
-          </button>
-        </div>
       </form>
       {refusal && (
         <p role="alert" className="error">
