@@ -12,6 +12,8 @@
  * Run with `node --conditions=llamenos-source --import tsx bench/calls-server.ts`.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import { loadConfig } from '../apps/server/src/config.js';
 import { sealPhone } from '../apps/server/src/identity/phone.js';
@@ -28,6 +30,11 @@ const ctx = server.ctx;
 // Database statements issued by this process (SIGUSR2 prints `bench-statements <n>`): a count
 // that does not depend on how busy the machine is, to compare changes to the router by.
 let statements = 0;
+// BENCH_CALLS_STATEMENT_LOG=<dir>: each SIGUSR2 also writes the count per statement (its first
+// words, whitespace folded) there, to see which webhook's statements a change removed.
+const statementLog = process.env.BENCH_CALLS_STATEMENT_LOG;
+const byStatement = new Map<string, number>();
+let snapshots = 0;
 const counting = <T extends object>(target: T): T =>
   new Proxy(target, {
     get(object, prop, receiver) {
@@ -35,6 +42,10 @@ const counting = <T extends object>(target: T): T =>
       if (prop === 'query')
         return (...args: unknown[]) => {
           statements++;
+          if (statementLog) {
+            const shape = String(args[0]).replace(/\s+/g, ' ').trim().slice(0, 110);
+            byStatement.set(shape, (byStatement.get(shape) ?? 0) + 1);
+          }
           return (value as (...a: unknown[]) => unknown).apply(object, args);
         };
       if (prop === 'transaction')
@@ -44,7 +55,14 @@ const counting = <T extends object>(target: T): T =>
     },
   });
 (ctx as { db: typeof ctx.db }).db = counting(ctx.db);
-process.on('SIGUSR2', () => process.stdout.write(`bench-statements ${statements}\n`));
+process.on('SIGUSR2', () => {
+  if (statementLog)
+    writeFileSync(
+      path.join(statementLog, `statements-${process.pid}-${snapshots++}.json`),
+      JSON.stringify(Object.fromEntries(byStatement), null, 1),
+    );
+  process.stdout.write(`bench-statements ${statements}\n`);
+});
 
 const seed = Number(process.env.BENCH_SEED_VOLUNTEERS ?? 0);
 if (seed > 0) {

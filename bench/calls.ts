@@ -205,6 +205,9 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
           DATA_DIR: dataDir,
           LOG_LEVEL: 'warn',
           BENCH_FAKE_API: apiBaseUrl,
+          ...(process.env.BENCH_CALLS_STATEMENT_LOG
+            ? { BENCH_CALLS_STATEMENT_LOG: path.resolve(process.env.BENCH_CALLS_STATEMENT_LOG) }
+            : {}),
           ...(i === 0 ? { BENCH_SEED_VOLUNTEERS: String(VOLUNTEERS) } : {}),
           ...(pg ? { DATABASE_URL: pg.url } : {}),
         },

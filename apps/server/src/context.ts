@@ -20,6 +20,7 @@ import type { Logger } from './logging.js';
 import type { ChannelId, ConversationIngest } from './messaging/channel.js';
 import { type ChannelOverrides, createChannel } from './messaging/registry.js';
 import { ALL_MIGRATIONS } from './modules.js';
+import { emptySettingsCache } from './settings/cache.js';
 import { simulatedBrowserAudio } from './simulator/browser-audio.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
 import type { TelephonyOverrides } from './telephony/registry.js';
@@ -77,6 +78,7 @@ export async function createContext(
     telephony: {
       overrides: { ...overrides.telephony },
       eventAdapters: new Map(),
+      adapters: new Map(),
       // Only the simulated carrier and the training line (no carrier) connect a browser answer here.
       browserConnectors: { simulator: connectSimulatedBrowser, training: connectTrainee },
       browserAudio: { simulator: simulatedBrowserAudio, training: trainingBrowserAudio },
@@ -85,8 +87,8 @@ export async function createContext(
       supervisions: new SupervisionSignals(),
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
-    callQueue: { running: null, again: false },
-    caches: { hubKey: null },
+    callQueue: { running: null, again: false, legWrites: null },
+    caches: { hubKey: null, settings: emptySettingsCache() },
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },

@@ -9,6 +9,7 @@ import type { ServerContext } from '../src/http/context.js';
 import { sealPhone } from '../src/identity/phone.js';
 import { createLogger } from '../src/logging.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { forgetSettings } from '../src/settings/cache.js';
 import { loadSettingsRow, saveSettings } from '../src/settings/store.js';
 import type { SimulatedCarrier } from '../src/simulator/carrier.js';
 import { simulatedCarrier, simulatorNumbers } from '../src/simulator/index.js';
@@ -142,6 +143,7 @@ export async function startCallServer(
       const next = change(structuredClone({ ...DEFAULT_SETTINGS, ...(value as object) }) as HotlineSettings);
       const saved = await saveSettings(db, next, version, null, new Date());
       if (saved === null) throw new Error('settings version race in a test');
+      forgetSettings(ctx); // written behind the service's back: the kept copy is stale
     },
     async request(method, path, o = {}) {
       const body = o.body === undefined ? undefined : JSON.stringify(o.body);

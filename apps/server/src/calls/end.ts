@@ -4,17 +4,15 @@ import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
 import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
+import { legWrites } from './leg-writes.js';
 import { requeue } from './ringing.js';
 import {
-  type CallLegsTable,
   type CallRow,
   type CallsTable,
   callFromRow,
   closeLiveLegs,
   findCall,
   findCallByProviderId,
-  legFromRow,
-  PLACED_AT_PROVIDER_SQL,
 } from './store.js';
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
@@ -137,21 +135,19 @@ export async function legStatusChanged(
   legId: string,
   event: LegStatusEvent,
 ): Promise<void> {
-  const now = ctx.now();
   const final = FINAL_LEG_STATUSES.has(event.status);
-  const rows = await ctx.db.query<CallLegsTable>(
-    `update call_legs set status = $3, provider_leg_id = coalesce(provider_leg_id, $4),
-        ended_at = case when $5 then coalesce(ended_at, $6::timestamptz) else ended_at end
-      where id = $1 and call_id = $2 and ${PLACED_AT_PROVIDER_SQL} and (provider_leg_id is null or provider_leg_id = $4)
-        and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
-        and not ($3 in ('queued', 'ringing') and status = 'in-progress')
-      returning *`,
-    [legId, callId, event.status, event.legId, final, now],
-  );
-  const leg = rows[0] ? legFromRow(rows[0]) : null;
+  // Written with the other legs' callbacks of the moment (leg-writes.ts, store/legs.ts
+  // recordLegStatuses); a leg that ended comes back with its call, read after the write.
+  const { leg, call } = await legWrites(ctx).statuses.write({
+    callId,
+    legId,
+    status: event.status,
+    providerLegId: event.legId,
+    final,
+    at: ctx.now(),
+  });
   // A leg that was closed by us first (canceled) still tells us how it ended; nothing to do.
   if (!final || !leg) return;
-  const call = await findCall(ctx.db, callId);
   if (call?.status === 'answered' && call.answeredLegId === legId && !call.endedAt)
     await finishCall(ctx, callId, { reason: 'volunteer-hangup', hangUpCaller: true });
   // A volunteer who refused or missed a waiting call is free for the next one (never this one

@@ -5,7 +5,7 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { hitRateLimit } from '../rate-limit/service.js';
-import { providerOfNumber } from '../settings/store.js';
+import { cachedProviderOfNumber } from '../settings/cache.js';
 import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
 import { sealEndedCall } from './call-meta.js';
 import {
@@ -127,7 +127,7 @@ export async function handleInboundCall(
   const now = ctx.now();
   // The called number decides the hotline and its provider; a number this provider does not
   // hold is refused, whatever the URL said.
-  const owner = await providerOfNumber(ctx.db, event.to);
+  const owner = await cachedProviderOfNumber(ctx, event.to);
   if (owner !== provider) {
     await recordUnknownNumber(ctx, provider, event, now);
     return { instructions: hangupWith('en', 'notInService'), callId: null };

@@ -9,22 +9,19 @@ import { eligibleVolunteers } from '../shifts/views.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
+import { type LegWrites, legWrites } from './leg-writes.js';
 import { allocate } from './queue.js';
 import {
-  busyUserIds,
   type CallRow,
   type CallsTable,
   callFromRow,
   cancelUnwantedLeg,
   failPendingLegs,
-  findCall,
   insertLegs,
   type LegKind,
   type LegRow,
-  liveLegsOfVolunteers,
-  recordPlacedLeg,
-  refusedOffers,
   releaseLegs,
+  volunteersState,
 } from './store.js';
 import {
   announce,
@@ -81,6 +78,8 @@ type BrowserReach = 'app' | 'provider' | null;
 export interface CallQueueState {
   running: Promise<void> | null;
   again: boolean;
+  /** The legs' writes gathered into shared statements (leg-writes.ts), made on first use. */
+  legWrites: LegWrites | null;
 }
 
 /**
@@ -161,17 +160,16 @@ async function planRound(
   ).map(callFromRow);
   if (!waiting.length) return null;
 
-  const busy = await busyUserIds(tx);
+  const { busy, live, refused } = await volunteersState(
+    tx,
+    now,
+    waiting.map((c) => c.id),
+  );
   const eligible = await eligibleVolunteers(ctx, now, busy, tx);
   const reach = new Map((await reachOf(tx, eligible.userIds)).map((u) => [u.id, u]));
   // Who rings for what; a volunteer whose cancelled leg may still ring counts as ringing.
   const ringing = new Map<string, string>();
-  for (const leg of await liveLegsOfVolunteers(tx, now))
-    if (!ringing.has(leg.userId)) ringing.set(leg.userId, leg.callId);
-  const refused = await refusedOffers(
-    tx,
-    waiting.map((c) => c.id),
-  );
+  for (const leg of live) if (!ringing.has(leg.userId)) ringing.set(leg.userId, leg.callId);
   const callById = new Map(waiting.map((c) => [c.id, c]));
   const targetsFor = (callId: string, userId: string): Target[] => {
     const user = reach.get(userId);
@@ -373,10 +371,13 @@ async function placeLeg(
     );
     return;
   }
-  const placedStatus = await recordPlacedLeg(ctx.db, leg.id, legId);
+  // With the other legs placed meanwhile: their ids in one statement, their calls in one more.
+  const { status: placedStatus, call } = await legWrites(ctx).placed.write({
+    legId: leg.id,
+    providerLegId: legId,
+  });
   // The call may have been answered, or ended, while the request was in flight: the leg was
   // then closed in the database without a provider id to cancel, so cancel it now.
-  const call = await findCall(ctx.db, leg.callId);
   const stillWanted =
     call?.answeredLegId === leg.id || (call?.status === 'ringing' && placedStatus !== 'canceled');
   if (!stillWanted) {

@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { maskPhones } from '../logging.js';
 import { publishHubEvent } from '../realtime/publish.js';
-import { loadSettings } from '../settings/store.js';
+import { cachedSettings, SETTINGS_FRESH_MS, settingsGeneration } from '../settings/cache.js';
 import { TelephonyNotConfiguredError } from '../telephony/errors.js';
 import type { EventTelephony, Telephony, WebhookTelephony } from '../telephony/provider.js';
 import { createTelephony, type TelephonyOverrides } from '../telephony/registry.js';
@@ -32,7 +32,8 @@ export type CallCarrier = TelephonyProvider | 'training';
 
 /**
  * The router's way to a provider adapter, held by the server context. Webhook adapters are
- * built per use from stored credentials (a changed token applies to the next request).
+ * built from stored credentials and kept for a second (keptAdapter): a changed token applies
+ * to the next request on this process, and within a second on the others.
  */
 export interface TelephonyWiring {
   /** Given to the context builder by tests (a local fake API, a shorter limit); empty in production. */
@@ -47,12 +48,47 @@ export interface TelephonyWiring {
   readonly browserConnectors: Partial<Record<CallCarrier, BrowserConnector>>;
   /** WebRTC signalling for browser-answered calls, by provider (browser.ts, webrtc-signalling.ts). */
   readonly browserAudio: Partial<Record<CallCarrier, BrowserAudio>>;
+  /** Webhook adapters built from stored credentials, kept for a moment (keptAdapter). */
+  readonly adapters: Map<TelephonyProvider, KeptAdapter>;
   /** The talks before warm transfers, volunteer to volunteer (warm-transfer.ts). */
   readonly consults: ConsultSignals;
   /** The training line's calls, trainer's browser to trainee's (training/lines.ts). */
   readonly training: TrainingLines;
   /** Admins listening silently to browser calls (supervision.ts). */
   readonly supervisions: SupervisionSignals;
+}
+
+/** An adapter built from the stored credentials, and under which settings it was built. */
+export interface KeptAdapter {
+  adapter: Promise<Telephony>;
+  /** performance.now() when built. */
+  builtAt: number;
+  /** The settings cache's generation then: any change saved on this process since rebuilds it. */
+  generation: number;
+}
+
+/**
+ * The adapter for `provider`, built from its stored credentials at most once a second per
+ * process: every webhook and every leg needs one, and building it reads and opens the sealed
+ * credentials (or derives the simulator's account). A change saved on this process rebuilds it
+ * at once (the settings generation moved); one saved on another process within a second, as
+ * the settings themselves (settings/cache.ts). A build that fails is not kept.
+ */
+function keptAdapter(ctx: ServerContext, provider: TelephonyProvider): Promise<Telephony> {
+  const kept = ctx.telephony.adapters.get(provider);
+  const generation = settingsGeneration(ctx);
+  if (kept && kept.generation === generation && performance.now() - kept.builtAt < SETTINGS_FRESH_MS)
+    return kept.adapter;
+  const entry: KeptAdapter = {
+    adapter: createTelephony(ctx, provider, telephonyOverrides(ctx, provider)),
+    builtAt: performance.now(),
+    generation,
+  };
+  ctx.telephony.adapters.set(provider, entry);
+  entry.adapter.catch(() => {
+    if (ctx.telephony.adapters.get(provider) === entry) ctx.telephony.adapters.delete(provider);
+  });
+  return entry.adapter;
 }
 
 /** The test overrides given for `provider` (none in production). */
@@ -66,7 +102,7 @@ export const telephonyOverrides = (ctx: ServerContext, provider: TelephonyProvid
 export async function controlAdapter(ctx: ServerContext, provider: TelephonyProvider): Promise<Telephony> {
   const kept = ctx.telephony.eventAdapters.get(provider);
   if (kept) return kept;
-  const adapter = await createTelephony(ctx, provider, telephonyOverrides(ctx, provider));
+  const adapter = await keptAdapter(ctx, provider);
   if (adapter.transport === 'events')
     throw new TelephonyNotConfiguredError(provider, 'route', 'its event bridge is not running');
   return adapter;
@@ -77,7 +113,7 @@ export async function webhookAdapter(
   ctx: ServerContext,
   provider: TelephonyProvider,
 ): Promise<WebhookTelephony> {
-  const adapter = await createTelephony(ctx, provider, telephonyOverrides(ctx, provider));
+  const adapter = await keptAdapter(ctx, provider);
   if (adapter.transport !== 'webhook')
     throw new TelephonyNotConfiguredError(provider, 'route', 'event transports are not routed by webhooks');
   return adapter;
@@ -96,13 +132,14 @@ export const errorInfo = (error: unknown) => ({
 // Settings
 
 /**
- * The settings a call needs, read fresh for every call (admins toggle the IVR menu and the
- * CAPTCHA live). A stored document gone bad must not drop callers: the defaults apply and the
- * fault is logged.
+ * The settings a call needs: the process's kept copy (settings/cache.ts), fresh within a second
+ * of a change on any process and at once on this one, so admins still toggle the IVR menu and
+ * the CAPTCHA live without every webhook reading and validating the document. A stored
+ * document gone bad must not drop callers: the defaults apply and the fault is logged.
  */
 export async function callSettings(ctx: ServerContext, db: Queryable = ctx.db): Promise<HotlineSettings> {
   try {
-    return (await loadSettings(db)).settings;
+    return await cachedSettings(ctx, db);
   } catch (error) {
     ctx.log.error({ err: errorInfo(error) }, 'settings unreadable; calls use the defaults');
     return DEFAULT_SETTINGS;

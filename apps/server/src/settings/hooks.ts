@@ -1,6 +1,7 @@
 import type { SettingsSection, TelephonyProvider } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import type { ChannelId } from '../messaging/channel.js';
+import { forgetSettings } from './cache.js';
 
 /** What changed, by name only: listeners that need values read them back (and check permissions). */
 export type SettingsChange =
@@ -14,5 +15,7 @@ export type SettingsChange =
  * server.ts). Listeners neither fail nor slow the admin's request.
  */
 export function notifySettingsChanged(ctx: ServerContext, change: SettingsChange): void {
+  // This process's kept copies (settings, provider adapters) go first: a listener reads the new ones.
+  forgetSettings(ctx);
   ctx.events.emit('settings:changed', change);
 }

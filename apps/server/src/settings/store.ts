@@ -180,6 +180,16 @@ export async function numbersHeldElsewhere(
   );
 }
 
+/** Every provider's hotline numbers (the clear copy beside the sealed credentials), by provider. */
+export async function listProviderNumbers(
+  db: Queryable,
+): Promise<{ provider: string; phoneNumbers: string[] }[]> {
+  const rows = await db.query<{ provider: string; phone_numbers: string[] }>(
+    'select provider, phone_numbers from provider_credentials order by provider',
+  );
+  return rows.map((r) => ({ provider: r.provider, phoneNumbers: r.phone_numbers ?? [] }));
+}
+
 /** The provider whose numbers include `phoneNumber` (the called number decides the provider). */
 export async function providerOfNumber(db: Queryable, phoneNumber: string): Promise<string | null> {
   const [row] = await db.query<{ provider: string }>(

@@ -1,6 +1,7 @@
 import type { MineView, OccurrenceView, OnShiftNowView, ScheduleView, WeekView } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
+import { cachedSettings } from '../settings/cache.js';
 import { loadSettings } from '../settings/store.js';
 import {
   localLabels,
@@ -107,7 +108,8 @@ export async function eligibleVolunteers(
   busyUserIds: ReadonlySet<string> = new Set(),
   db: Queryable = ctx.db,
 ): Promise<OnShift> {
-  const timeZone = await hotlineTimeZone(db);
+  // The kept copy (settings/cache.ts): every queue round asks, most often several a second.
+  const { timeZone } = await cachedSettings(ctx, db);
   const rules = await rulesAround(db, instant, timeZone);
   const scheduled = whoIsOnShift(instant, rules.shifts, rules.exceptions, timeZone);
   const candidates = [...new Set([...scheduled.userIds, ...rules.fallbackUserIds])];

@@ -116,6 +116,24 @@ export async function findCallByProviderId(
   return row ? callFromRow(row) : null;
 }
 
+/** What the router checks of calls after writing their legs: their state, who answered, whether ended. */
+export async function waitingStateOfCalls(
+  db: Queryable,
+  callIds: readonly string[],
+): Promise<Map<string, Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'>>> {
+  if (!callIds.length) return new Map();
+  const rows = await db.query<Pick<CallsTable, 'id' | 'status' | 'answered_leg_id' | 'ended_at'>>(
+    'select id, status, answered_leg_id, ended_at from calls where id = any($1::text[])',
+    [callIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { status: r.status, answeredLegId: r.answered_leg_id ?? null, endedAt: dateOrNull(r.ended_at) },
+    ]),
+  );
+}
+
 /** Whether any call waits in the queue (queued or ringing, not answered, not ended). */
 export async function anyCallWaiting(db: Queryable): Promise<boolean> {
   const rows = await db.query<{ id: string }>(

@@ -4,7 +4,7 @@ import { dateOrNull } from './calls.js';
 
 export type LegKind = 'phone' | 'browser';
 /** A leg's state in our table: the provider's states, and 'pending' before the provider has it. */
-type LegRowStatus = 'pending' | LegStatus;
+export type LegRowStatus = 'pending' | LegStatus;
 
 /** A `call_legs` row as the database returns it. */
 export interface CallLegsTable {
@@ -157,21 +157,56 @@ export interface LiveLeg {
 /** How long a leg may stay "releasing" (its cancel never confirmed: the process stopped). */
 const RELEASING_MS = 30_000;
 
-/**
- * Every volunteer's live legs (ringing, or picked up), and the legs closed whose cancel has not
- * reached the provider yet: their phone may still be ringing. A live leg of a call that has just
- * ended counts too (the call ends first, its legs are closed a moment later); the tick's
- * sweeper closes any left behind.
- */
-export async function liveLegsOfVolunteers(db: Queryable, now: Date): Promise<LiveLeg[]> {
-  const rows = await db.query<{ call_id: string; user_id: string; status: LegRowStatus }>(
-    `select call_id, user_id, status from call_legs
+/** What a queue round needs to know of the volunteers, read in one statement (volunteersState). */
+export interface VolunteersState {
+  /** Users on a live answered call: never rung again until it ends. */
+  busy: Set<string>;
+  /**
+   * Every volunteer's live legs (ringing, or picked up), and the legs closed whose cancel has
+   * not reached the provider yet: their phone may still be ringing. A live leg of a call that
+   * has just ended counts too (the call ends first, its legs are closed a moment later); the
+   * tick's sweeper closes any left behind.
+   */
+  live: LiveLeg[];
+  /**
+   * The (call, volunteer) pairs not to offer again, for `callIds`: the volunteer declined
+   * (busy), let it ring out (no-answer), hung up at "press 1" (completed), or could not be
+   * reached (failed). Keys are `${callId} ${userId}`.
+   */
+  refused: Set<string>;
+}
+
+/** Who is on a call, who rings for what, and who refused which of `callIds`: one statement a round. */
+export async function volunteersState(
+  db: Queryable,
+  now: Date,
+  callIds: readonly string[],
+): Promise<VolunteersState> {
+  const rows = await db.query<{
+    what: 'busy' | 'live' | 'refused';
+    user_id: string;
+    call_id: string;
+    status: LegRowStatus | null;
+  }>(
+    `select distinct 'busy' as what, answered_by as user_id, id as call_id, null::text as status from calls
+      where status = 'answered' and ended_at is null and answered_by is not null
+     union all
+     select 'live', user_id, call_id, status from call_legs
       where user_id is not null
         and (status in ('pending', 'queued', 'ringing', 'in-progress')
-             or releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')`,
-    [now],
+             or releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')
+     union all
+     select distinct 'refused', user_id, call_id, null::text from call_legs
+      where call_id = any($2::text[]) and user_id is not null and status in ('busy', 'no-answer', 'failed', 'completed')`,
+    [now, callIds],
   );
-  return rows.map((r) => ({ callId: r.call_id, userId: r.user_id, status: r.status }));
+  const state: VolunteersState = { busy: new Set(), live: [], refused: new Set() };
+  for (const r of rows) {
+    if (r.what === 'busy') state.busy.add(r.user_id);
+    else if (r.what === 'live') state.live.push({ callId: r.call_id, userId: r.user_id, status: r.status! });
+    else state.refused.add(`${r.call_id} ${r.user_id}`);
+  }
+  return state;
 }
 
 /** The cancel of these legs has reached the provider (or failed for good): their volunteers are free. */
@@ -181,21 +216,6 @@ export async function releaseLegs(db: Queryable, legIds: readonly string[]): Pro
     'update call_legs set releasing_since = null where id = any($1::text[]) and releasing_since is not null',
     [legIds],
   );
-}
-
-/**
- * The (call, volunteer) pairs not to offer again: the volunteer declined (busy), let it ring
- * out (no-answer), hung up at "press 1" (completed), or could not be reached (failed).
- * Keys are `${callId} ${userId}`.
- */
-export async function refusedOffers(db: Queryable, callIds: readonly string[]): Promise<Set<string>> {
-  if (!callIds.length) return new Set();
-  const rows = await db.query<{ call_id: string; user_id: string }>(
-    `select distinct call_id, user_id from call_legs
-      where call_id = any($1::text[]) and user_id is not null and status in ('busy', 'no-answer', 'failed', 'completed')`,
-    [callIds],
-  );
-  return new Set(rows.map((r) => `${r.call_id} ${r.user_id}`));
 }
 
 /**
@@ -227,20 +247,61 @@ export async function bindProviderLeg(db: Queryable, legId: string, providerLegI
 }
 
 /**
- * The provider accepted the leg: its id is stored and a pending leg becomes queued. Returns the
- * leg's status after the write (canceled when the call closed it while the request was in flight).
+ * The provider accepted these legs (one queue round's, or several): each one's id is stored and
+ * a pending leg becomes queued, in one statement. Returns each leg's status after the write
+ * (canceled when the call closed it while the request was in flight) and its call, by leg id.
  */
-export async function recordPlacedLeg(
+export async function recordPlacedLegs(
   db: Queryable,
-  legId: string,
-  providerLegId: string,
-): Promise<LegRowStatus | null> {
-  const [row] = await db.query<Pick<CallLegsTable, 'status'>>(
-    `update call_legs set provider_leg_id = $2, status = case when status = 'pending' then 'queued' else status end
-      where id = $1 returning status`,
-    [legId, providerLegId],
+  placed: readonly { legId: string; providerLegId: string }[],
+): Promise<Map<string, { status: LegRowStatus; callId: string }>> {
+  if (!placed.length) return new Map();
+  const rows = await db.query<{ id: string; status: LegRowStatus; call_id: string }>(
+    `update call_legs l set provider_leg_id = v.provider_id,
+        status = case when l.status = 'pending' then 'queued' else l.status end
+       from unnest($1::text[], $2::text[]) as v(leg_id, provider_id)
+      where l.id = v.leg_id
+      returning l.id, l.status, l.call_id`,
+    [placed.map((p) => p.legId), placed.map((p) => p.providerLegId)],
   );
-  return row?.status ?? null;
+  return new Map(rows.map((r) => [r.id, { status: r.status, callId: r.call_id }]));
+}
+
+/**
+ * Status callbacks of volunteer legs, any number in one statement. States only move forward (a
+ * late "ringing" after "completed" changes nothing, nor does "ringing" after a pick-up), which
+ * makes retried callbacks harmless; only legs placed at the provider take callbacks, and only
+ * from the provider leg they were bound to. A final status stamps the end. Returns the legs
+ * written, by id (a leg closed by us first is not among them).
+ */
+export async function recordLegStatuses(
+  db: Queryable,
+  writes: readonly { legId: string; callId: string; status: LegStatus; providerLegId: string; at: Date }[],
+): Promise<Map<string, LegRow>> {
+  if (!writes.length) return new Map();
+  // The new values are named apart from call_legs' own columns: PLACED_AT_PROVIDER_SQL and the
+  // guards below read the leg's state before this statement changes it.
+  const rows = await db.query<CallLegsTable>(
+    `update call_legs set status = v.new_status, provider_leg_id = coalesce(provider_leg_id, v.new_provider_id),
+        ended_at = case when v.new_status in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+                        then coalesce(ended_at, v.at::timestamptz) else ended_at end
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         as v(leg_id, leg_call_id, new_status, new_provider_id, at)
+      where id = v.leg_id and call_id = v.leg_call_id and ${PLACED_AT_PROVIDER_SQL}
+        and (provider_leg_id is null or provider_leg_id = v.new_provider_id)
+        and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+        and not (v.new_status in ('queued', 'ringing') and status = 'in-progress')
+      returning call_legs.*`,
+    [
+      writes.map((w) => w.legId),
+      writes.map((w) => w.callId),
+      writes.map((w) => w.status),
+      writes.map((w) => w.providerLegId),
+      // As text: the PostgreSQL driver sends a list of dates as one timestamp.
+      writes.map((w) => w.at.toISOString()),
+    ],
+  );
+  return new Map(rows.map((r) => [r.id, legFromRow(r)]));
 }
 
 /** A leg that could not be placed (or whose provider is unavailable) fails while still pending. */

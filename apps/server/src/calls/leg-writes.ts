@@ -1,0 +1,146 @@
+import type { ServerContext } from '../http/context.js';
+import type { LegStatus } from '../telephony/provider.js';
+import {
+  type CallRow,
+  type LegRow,
+  type LegRowStatus,
+  recordLegStatuses,
+  recordPlacedLegs,
+  waitingStateOfCalls,
+} from './store.js';
+
+/**
+ * The writes every volunteer leg makes (its provider id once placed, then each status callback)
+ * gathered into one statement for all the legs that wrote meanwhile, like a database's group
+ * commit: a write arriving while none is in flight goes alone at once (no added wait); those
+ * arriving during it go together next. A round rings many phones at once, and an answered call
+ * cancels many at once, so their callbacks come in bursts: under load one statement serves a
+ * burst instead of one per leg. Each caller still waits for its own write, so a webhook is
+ * acknowledged only once what it said is stored.
+ */
+export class GroupCommit<Item, Result> {
+  private readonly waiting: { item: Item; resolve(r: Result): void; reject(e: unknown): void }[] = [];
+  private flushing = false;
+
+  constructor(
+    /** Writes the items and returns one result per item, in order. */
+    private readonly flush: (items: Item[]) => Promise<Result[]>,
+    /** Two items with one key never share a flush (the second waits for the next). */
+    private readonly keyOf: (item: Item) => string,
+    private readonly maxBatch = 500,
+  ) {}
+
+  write(item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.flushing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length) {
+        const keys = new Set<string>();
+        const batch: typeof this.waiting = [];
+        for (let i = 0; i < this.waiting.length && batch.length < this.maxBatch; ) {
+          const entry = this.waiting[i]!;
+          const key = this.keyOf(entry.item);
+          if (keys.has(key)) {
+            i++;
+            continue;
+          }
+          keys.add(key);
+          batch.push(entry);
+          this.waiting.splice(i, 1);
+        }
+        try {
+          const results = await this.flush(batch.map((b) => b.item));
+          for (const [i, b] of batch.entries()) b.resolve(results[i]!);
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+/** A leg the provider accepted: its id there, and the state it and its call are in now. */
+export interface PlacedLeg {
+  legId: string;
+  providerLegId: string;
+}
+
+/** What the provider said about one leg, and when we heard it. */
+export interface LegStatusWrite {
+  callId: string;
+  legId: string;
+  status: LegStatus;
+  providerLegId: string;
+  final: boolean;
+  at: Date;
+}
+
+/**
+ * The leg after a status write (null when the write changed nothing: the leg was closed by us
+ * first, or the status came late), and for a leg that ended, its call as read after the write.
+ */
+export interface LegStatusResult {
+  leg: LegRow | null;
+  call: Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'> | null;
+}
+
+/** The process's two group commits of leg writes, kept on the context (ctx.callQueue.legWrites). */
+export interface LegWrites {
+  placed: GroupCommit<PlacedLeg, { status: LegRowStatus | null; call: CallState | null }>;
+  statuses: GroupCommit<LegStatusWrite, LegStatusResult>;
+}
+
+type CallState = Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'>;
+
+export function createLegWrites(ctx: ServerContext): LegWrites {
+  return {
+    // The provider accepted legs: ids stored (pending → queued), then their calls read, after
+    // the write, to see whether they are still wanted (ringing.ts placeLeg).
+    placed: new GroupCommit(
+      async (items) => {
+        const statuses = await recordPlacedLegs(ctx.db, items);
+        const calls = await waitingStateOfCalls(ctx.db, [
+          ...new Set([...statuses.values()].map((s) => s.callId)),
+        ]);
+        return items.map((item) => {
+          const written = statuses.get(item.legId);
+          return {
+            status: written?.status ?? null,
+            call: written ? (calls.get(written.callId) ?? null) : null,
+          };
+        });
+      },
+      (item) => item.legId,
+    ),
+    // Status callbacks: written under the same rules as one by one; the calls of legs that
+    // ended are read after the write (a pick-up committed meanwhile must be seen: end.ts).
+    statuses: new GroupCommit(
+      async (items) => {
+        const legs = await recordLegStatuses(ctx.db, items);
+        const ended = items.filter((i) => i.final && legs.has(i.legId));
+        const calls = ended.length
+          ? await waitingStateOfCalls(ctx.db, [...new Set(ended.map((i) => i.callId))])
+          : new Map<string, CallState>();
+        return items.map((item) => {
+          const leg = legs.get(item.legId) ?? null;
+          return { leg, call: leg && item.final ? (calls.get(item.callId) ?? null) : null };
+        });
+      },
+      (item) => item.legId,
+    ),
+  };
+}
+
+/** The context's leg writes, made on first use. */
+export function legWrites(ctx: ServerContext): LegWrites {
+  ctx.callQueue.legWrites ??= createLegWrites(ctx);
+  return ctx.callQueue.legWrites;
+}
