@@ -32,7 +32,13 @@ class PlivoClientDouble extends EventEmitter {
   ringTone = true;
   connectTone = true;
   microphone: string | null = null;
+  speaker: string | null = null;
   audio = {
+    speakerDevices: {
+      set: (id: string) => {
+        this.speaker = id;
+      },
+    },
     microphoneDevices: {
       set: (id: string) => {
         this.microphone = id;
@@ -123,6 +129,7 @@ async function phoneWithDouble(client = new PlivoClientDouble()) {
 }
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   vi.useRealTimers();
   options.length = 0;
 });
@@ -205,6 +212,17 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     ]);
     t.client.emit('onCallTerminated', { originator: 'local', reason: 'Terminated' }, { callUUID: 'uuid-3' });
     expect(t.ended).toEqual([call]);
+  });
+
+  it('plays the caller on the speaker chosen in My settings', async () => {
+    const stored = JSON.stringify({ inputId: null, outputId: 'desk-speaker' });
+    vi.stubGlobal('localStorage', {
+      getItem: (key: string) => (key === 'llamenos.audioDevices' ? stored : null),
+    });
+    const t = await phoneWithDouble();
+    t.client.ring('uuid-8');
+    await t.incoming[0]?.accept({});
+    expect(t.client.speaker).toBe('desk-speaker');
   });
 
   it('answers with the default microphone when none is chosen', async () => {

@@ -149,6 +149,7 @@ function clientDouble() {
     unmute: vi.fn(async (id: string) => void asked.push(`unmute ${id}`)),
     sendDTMF: vi.fn(async (id: string, digits: string) => void asked.push(`dtmf ${id} ${digits}`)),
     getPeerConnection: vi.fn(() => undefined),
+    getAudioOutputElement: vi.fn(() => undefined),
   };
   const fire = (event: string, ...args: unknown[]) => handlers.get(event)?.(...args);
   return { client: client as unknown as VonageSdkClient & typeof client, fire, asked };

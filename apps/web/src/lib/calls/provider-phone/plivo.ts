@@ -1,5 +1,6 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Client, ConfiguationOptions } from 'plivo-browser-sdk/client';
+import { storedAudioDevices } from '../audio-devices.js';
 import { asError, hotlineCallIdOf, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
 import type {
   IncomingProviderCall,
@@ -199,6 +200,9 @@ class PlivoIncomingCall implements IncomingProviderCall {
   async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
     if (microphoneId) this.client.audio.microphoneDevices.set(microphoneId);
     else this.client.audio.microphoneDevices.reset();
+    // The SDK plays the caller itself: through the speaker chosen in My settings.
+    const { outputId } = storedAudioDevices();
+    if (outputId) this.client.audio.speakerDevices.set(outputId);
     if (!this.client.answer(this.callUUID, 'reject')) throw new Error('Plivo could not answer the call');
     this.answered = true;
     this.stopPressingOne = pressOneAfterAnswer(

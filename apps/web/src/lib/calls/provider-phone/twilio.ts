@@ -1,5 +1,6 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Call, Device } from '@twilio/voice-sdk';
+import { storedAudioDevices } from '../audio-devices.js';
 import { asError, hotlineCallIdOf, microphoneConstraint, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
 import type {
   IncomingProviderCall,
@@ -16,7 +17,7 @@ import type {
  */
 
 type TwilioSdk = { Device: typeof Device };
-/** Device options beyond the public ones (the signalling host), for the loopback test double. */
+/** Device options beyond the public ones (event publishing; the signalling host for the test double). */
 type DeviceOptions = Device.Options & Record<string, unknown>;
 
 const UNREGISTER_WAIT_MS = 2000;
@@ -35,7 +36,7 @@ export function twilioPhoneWith(
   return async (credential, events) => {
     const token = twilioToken(credential);
     const { Device } = await load();
-    const device = new Device(token, {
+    const options: DeviceOptions = {
       // The app rings (lib/calls/ringtone.ts) and asks before closing a tab on a call itself.
       closeProtection: false,
       // Opus first: far better than G.711 on a volunteer's home connection.
@@ -43,8 +44,11 @@ export function twilioPhoneWith(
       // The queue rings a volunteer for one call at a time; a second invite is not ours to take.
       allowIncomingWhileBusy: false,
       logLevel: 'error',
+      // No call-quality events to Twilio's Insights: the call itself is all Twilio needs.
+      publishEvents: false,
       ...extraOptions,
-    });
+    };
+    const device = new Device(token, options);
     device.audio?.incoming(false);
     return new TwilioPhone(device, events);
   };
@@ -101,8 +105,17 @@ class TwilioPhone implements ProviderPhone {
     }
   }
 
+  /** The caller plays through the speaker chosen in My settings (the SDK plays the audio itself). */
+  private async playOnChosenSpeaker(): Promise<void> {
+    const { outputId } = storedAudioDevices();
+    if (!outputId || !this.device.audio?.isOutputSelectionSupported) return;
+    await this.device.audio.speakerDevices.set(outputId).catch(() => {
+      // the speaker is gone (unplugged): the default one plays
+    });
+  }
+
   private ring(call: Call): void {
-    const incoming = new TwilioIncomingCall(call);
+    const incoming = new TwilioIncomingCall(call, () => this.playOnChosenSpeaker());
     const ended = onceOnly(() => {
       incoming.stopPressingOne();
       this.events.ended(incoming);
@@ -118,7 +131,10 @@ class TwilioIncomingCall implements IncomingProviderCall {
   readonly provider = 'twilio' as const;
   readonly callId: string | null;
 
-  constructor(private readonly call: Call) {
+  constructor(
+    private readonly call: Call,
+    private readonly playOnChosenSpeaker: () => Promise<void>,
+  ) {
     // Passed along when the leg's address carried it (`client:<identity>?callId=<id>`).
     this.callId = hotlineCallIdOf(call.customParameters.get('callId'));
   }
@@ -126,6 +142,7 @@ class TwilioIncomingCall implements IncomingProviderCall {
   stopPressingOne: () => void = () => {};
 
   async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
+    await this.playOnChosenSpeaker();
     this.call.once('accept', () => {
       // Sent in the audio (RFC 4733) when the browser can, which Twilio's <Gather> hears.
       this.stopPressingOne = pressOneAfterAnswer(

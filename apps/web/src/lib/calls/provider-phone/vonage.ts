@@ -1,5 +1,6 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { ClientInitConfigObject, VonageClient } from '@vonage/client-sdk';
+import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
 import { asError, microphoneConstraint, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
 import type {
   IncomingProviderCall,
@@ -30,6 +31,7 @@ export type VonageSdkClient = Pick<
   | 'unmute'
   | 'sendDTMF'
   | 'getPeerConnection'
+  | 'getAudioOutputElement'
 >;
 type VonageSdk = { VonageClient: new (config?: ClientInitConfigObject) => VonageSdkClient };
 
@@ -138,6 +140,9 @@ class VonageIncomingCall implements IncomingProviderCall {
     this.answered = true;
     // The SDK opens the default microphone itself; the chosen one replaces it on the connection.
     if (microphoneId) await this.switchMicrophone(microphoneId);
+    // The SDK plays the caller through its own audio element: on the speaker chosen in My settings.
+    const player = this.client.getAudioOutputElement();
+    if (player) await playThroughChosenSpeaker(player, storedAudioDevices());
     this.stopPressingOne = pressOneAfterAnswer(
       () => void this.client.sendDTMF(this.vonageCallId, '1').catch(() => {}),
       () => !this.over,
