@@ -1,6 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
-import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
-import { bootstrapAdmin, createInviteLink, flipChar, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import { expect, type Hotline, test } from './fixtures.js';
+import { ADMIN_PIN, flipChar, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import { bootstrapAdminByApi, inviteByApi, signInWithPin } from './seed-api.js';
 
 /**
  * The call screen, end to end: two volunteers on shift in two browsers, a simulated caller,
@@ -51,22 +52,18 @@ test('two volunteers ring, one answers, the other stops at once; nobody on shift
 }) => {
   test.setTimeout(180_000);
 
-  await test.step('the admin bootstraps and invites two volunteers', async () => {
-    await bootstrapAdmin(admin, hotline);
-  });
-  const veraLink = await createInviteLink(admin, 'Vera Volunteer');
-  const victorLink = await createInviteLink(admin, 'Victor Volunteer');
-
   const vera = await newMember(browser, 'vera', consoleErrors);
   const victor = await newMember(browser, 'victor', consoleErrors);
-  await test.step('both volunteers onboard in their own browsers', async () => {
-    for (const [page, link, name] of [
-      [vera, veraLink, 'Vera Volunteer'],
-      [victor, victorLink, 'Victor Volunteer'],
-    ] as const) {
-      await page.goto(link);
-      await createKeyThroughUi(page, name, VOLUNTEER_PIN);
-      await expect(page.getByRole('heading', { name: `Hello, ${name}` })).toBeVisible();
+  await test.step('the admin and two volunteers have joined (through the API), off shift', async () => {
+    const ana = await bootstrapAdminByApi(hotline);
+    const veraMember = await inviteByApi(hotline, ana, 'Vera Volunteer');
+    const victorMember = await inviteByApi(hotline, ana, 'Victor Volunteer');
+    await Promise.all([
+      signInWithPin(admin, hotline, ana, ADMIN_PIN),
+      signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN),
+      signInWithPin(victor, hotline, victorMember, VOLUNTEER_PIN),
+    ]);
+    for (const page of [vera, victor]) {
       await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
       await expect(page.getByTestId('on-shift-now')).toHaveText('You are not on shift now.');
       await expect(page.getByRole('switch', { name: 'Taking calls' })).toHaveAttribute(
