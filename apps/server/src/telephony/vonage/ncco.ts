@@ -79,6 +79,19 @@ type Step<K extends Instruction['kind']> = Extract<Instruction, { kind: K }>;
 /** What one instruction renders to: its actions, and whether the document ends after it. */
 type Rendered = { ncco: NccoAction[]; ends?: boolean };
 
+/**
+ * A step that can end (a wait in the queue, a bridge, a dial): its action, then, when the step
+ * has an action URL, a notify that tells the hotline it ended and how (`event`).
+ */
+const thenNotify = (
+  action: NccoAction,
+  event: string,
+  what: string,
+  actionUrl: string | undefined,
+): Rendered => ({
+  ncco: actionUrl === undefined ? [action] : [action, notify(event, url(what, actionUrl))],
+});
+
 /** The prompts (a key press cuts them short), then one DTMF digit POSTed to the action URL. */
 function gatherDigit(step: Step<'gather-digit'>): Rendered {
   const timeout = seconds('gather timeout', step.timeoutSeconds, 1, 60);
@@ -106,12 +119,7 @@ function enqueueCaller(step: Step<'enqueue-caller'>): Rendered {
     startOnEnter: false,
     ...hold,
   };
-  return {
-    ncco:
-      step.actionUrl === undefined
-        ? [join]
-        : [join, notify('left-queue', url('enqueue action', step.actionUrl))],
-  };
+  return thenNotify(join, 'left-queue', 'enqueue action', step.actionUrl);
 }
 
 function connectToCaller(step: Step<'connect-to-caller'>): Rendered {
@@ -121,12 +129,7 @@ function connectToCaller(step: Step<'connect-to-caller'>): Rendered {
     startOnEnter: true,
     endOnExit: true,
   };
-  return {
-    ncco:
-      step.actionUrl === undefined
-        ? [join]
-        : [join, notify('connect-ended', url('dial action', step.actionUrl))],
-  };
+  return thenNotify(join, 'connect-ended', 'dial action', step.actionUrl);
 }
 
 function dialBrowser(step: Step<'dial-browser'>): Rendered {
@@ -136,12 +139,7 @@ function dialBrowser(step: Step<'dial-browser'>): Rendered {
     timeout: seconds('dial timeout', step.timeoutSeconds, 5, 120),
     endpoint: [{ type: 'app', user: requireBrowserIdentity(PROVIDER, 'render', step.identity) }],
   };
-  return {
-    ncco:
-      step.actionUrl === undefined
-        ? [connect]
-        : [connect, notify('dial-ended', url('dial action', step.actionUrl))],
-  };
+  return thenNotify(connect, 'dial-ended', 'dial action', step.actionUrl);
 }
 
 function recordVoicemail(step: Step<'record-voicemail'>): Rendered {
