@@ -62,11 +62,17 @@ class SignallingDouble {
     this.socket?.send(JSON.stringify({ type, version: '1.6', payload }));
   }
 
+  /** The first frame of `type` the SDK sent (waiting up to 5 s for it). */
   async frame(type: string, matching: (frame: Frame) => boolean = () => true): Promise<Frame> {
+    const deadline = Date.now() + 5_000;
     for (;;) {
       const found = this.frames.find((f) => f.type === type && matching(f));
       if (found) return found;
-      await new Promise<void>((wake) => this.waiters.push(wake));
+      if (Date.now() > deadline) throw new Error(`the SDK sent no ${type} frame`);
+      await new Promise<void>((wake) => {
+        this.waiters.push(wake);
+        setTimeout(wake, 250);
+      });
     }
   }
 
