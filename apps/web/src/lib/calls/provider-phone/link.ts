@@ -27,6 +27,7 @@ export const providerPhoneLink = {
   answer: (callId: string, provider: string): Promise<boolean> =>
     phones ? phones.answer(callId, provider) : Promise.resolve(false),
   end: (callId: string): void => phones?.end(callId),
+  won: (callId: string): void => phones?.won(callId),
   retry: (): void => phones?.retry(),
   setMuted: (muted: boolean): void => phones?.setMuted(muted),
   current: (): ProviderPhoneState => phones?.current() ?? NOT_LOADED,

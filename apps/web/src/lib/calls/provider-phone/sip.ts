@@ -213,6 +213,12 @@ class SipCall implements IncomingProviderCall {
     return this.remote;
   }
 
+  /** The call is this member's: the "press 1" keys still scheduled are not sent. */
+  won(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.length = 0;
+  }
+
   /** The microphone track itself is disabled: nothing of the volunteer's voice leaves while muted. */
   private applyMute(): void {
     for (const track of this.mic?.getAudioTracks() ?? []) track.enabled = !this.muted;

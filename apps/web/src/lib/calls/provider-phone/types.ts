@@ -34,6 +34,11 @@ export interface IncomingProviderCall {
   mute(muted: boolean): void;
   /** The caller's audio once answered (for the speaker choice and local transcription). */
   remoteStream(): MediaStream | null;
+  /**
+   * The server gave this member the call (the hub's call:answered): stop what picking up needed
+   * (the "press 1" keys still to come would reach the caller as tones). Optional.
+   */
+  won?(): void;
 }
 
 export interface ProviderPhoneEvents {
