@@ -88,6 +88,11 @@ class PlivoClientDouble extends EventEmitter {
     this.ringTone = value;
     return true;
   }
+  readonly silentDigits: string[] = [];
+  setDtmfTone(digit: string, url: string | boolean) {
+    if (url === false) this.silentDigits.push(digit);
+    return true;
+  }
   setConnectTone(value: boolean) {
     this.connectTone = value;
     return true;
@@ -146,6 +151,7 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     });
     expect(t.client.ringTone).toBe(false);
     expect(t.client.connectTone).toBe(false);
+    expect(t.client.silentDigits).toEqual(['1']);
   });
 
   it('fails registration when Plivo refuses the token', async () => {

@@ -29,6 +29,7 @@ export type PlivoSdkClient = Pick<
   | 'sendDtmf'
   | 'setRingTone'
   | 'setConnectTone'
+  | 'setDtmfTone'
   | 'getPeerConnection'
   | 'audio'
   | 'on'
@@ -98,6 +99,8 @@ class PlivoPhone implements ProviderPhone {
   ) {
     client.setRingTone(false);
     client.setConnectTone(false);
+    // The "1" the app presses after answering is for Plivo, not a beep in the volunteer's ear.
+    client.setDtmfTone('1', false);
     this.listen('onLogin', () => {
       this.loggedIn = true;
       this.login?.done();

@@ -21,6 +21,9 @@ type TwilioSdk = { Device: typeof Device };
 type DeviceOptions = Device.Options & Record<string, unknown>;
 
 const UNREGISTER_WAIT_MS = 2000;
+/** A few samples of silence (8 kHz, 8-bit WAV): what every SDK sound plays. */
+const SILENCE =
+  'data:audio/wav;base64,UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQgAAACAgICAgICAgA==';
 const delay = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 const loadTwilioSdk = (): Promise<TwilioSdk> => import('@twilio/voice-sdk');
@@ -46,6 +49,9 @@ export function twilioPhoneWith(
       logLevel: 'error',
       // No call-quality events to Twilio's Insights: the call itself is all Twilio needs.
       publishEvents: false,
+      // Every SDK sound silent and never fetched from Twilio's CDN: the app rings itself, and the
+      // "1" it presses after answering is for Twilio, not a beep in the volunteer's ear.
+      sounds: Object.fromEntries(Object.values(Device.SoundName).map((name) => [name, SILENCE])),
       ...extraOptions,
     };
     const device = new Device(token, options);
