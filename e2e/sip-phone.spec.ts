@@ -96,6 +96,9 @@ test.afterAll(async () => {
 async function newPage(errors: string[], label: string): Promise<Page> {
   const context = await browser.newContext();
   context.on('weberror', (e) => errors.push(`${label}: ${e.error().message}`));
+  context.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`${label}: ${m.text()}`);
+  });
   await recordPeerConnections(context);
   const page = await context.newPage();
   await page.goto(siteUrl);
