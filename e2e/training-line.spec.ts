@@ -10,8 +10,9 @@ import { bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './help
 /**
  * The training line: an admin starts a role-play call to a trainee from the trainee's member
  * page; it rings the trainee's browser (the trainee is on no shift: nothing else would ring
- * them), the admin speaks as the caller from that same page, in the app (no simulator page, no
- * carrier), and each side receives audio. The trainee hangs up and the admin's panel says so.
+ * them), and the admin speaks as the caller from their own browser, in the app (no simulator
+ * page, no carrier; the call is on the admin's call dock). Each side receives audio. The trainee
+ * hangs up and the admin's card says so.
  */
 
 test.use({ launchOptions: fakeMicrophoneLaunchOptions() });
@@ -34,8 +35,9 @@ test('an admin role-plays a call with a trainee from the app, with audio both wa
   await navLink(admin, 'Volunteers').click();
   await admin.getByRole('link', { name: 'Edit Tina Trainee' }).click();
   await admin.getByRole('button', { name: 'Start a training call' }).click();
-  const panel = admin.getByTestId('training-caller');
-  await expect(panel.getByRole('status')).toHaveText('Ringing Tina Trainee…');
+  // The trainer's call is on the call dock, on every screen.
+  const call = admin.getByTestId('training-caller-call');
+  await expect(call.getByRole('status')).toHaveText('Ringing Tina Trainee…');
 
   await expect(incomingCard(trainee)).toBeVisible({ timeout: 10_000 });
   await expect(incomingCard(trainee).getByRole('heading', { name: 'Training call' })).toBeVisible();
@@ -44,12 +46,14 @@ test('an admin role-plays a call with a trainee from the app, with audio both wa
   await expect(
     trainee.getByTestId('active-call').getByRole('heading', { name: 'Training call' }),
   ).toBeVisible();
-  await expect(panel.getByRole('status')).toHaveText('Connected: you are the caller.');
+  await expect(call.getByRole('status')).toHaveText('Connected: you are the caller.');
   await expectAudioArrives(trainee, 'the trainee');
   await expectAudioArrives(admin, 'the trainer');
 
-  // The trainee hangs up: the trainer's panel says the call ended and offers a new one.
+  // The trainee hangs up: the trainer's card says the call ended, and a new one may start.
   await trainee.getByTestId('active-call').getByRole('button', { name: 'End call' }).click();
-  await expect(panel.getByRole('status')).toHaveText('The training call has ended.', { timeout: 10_000 });
-  await expect(panel.getByRole('button', { name: 'Start a training call' })).toBeVisible();
+  await expect(call.getByRole('status')).toHaveText('The training call has ended.', { timeout: 10_000 });
+  await call.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(call).toHaveCount(0);
+  await expect(admin.getByRole('button', { name: 'Start a training call' })).toBeEnabled();
 });

@@ -138,6 +138,11 @@ async function followLine(own: Line, callId: string): Promise<void> {
   }
 }
 
+/** The trainer has read why the last call ended: the card goes. */
+export function dismissTrainingCall(): void {
+  if (state.status === 'ended') set({ ...IDLE });
+}
+
 /** The trainer hangs up (while it rings, or during the talk). */
 export async function hangUp(): Promise<void> {
   const { callId, status } = state;

@@ -3,6 +3,7 @@ import type { Me } from '../../app/session.js';
 import { ActiveCall } from '../../components/ActiveCall.js';
 import { IncomingCallCards } from '../../components/IncomingCallCard.js';
 import { ProviderPhoneNotice } from '../../components/ProviderPhoneStatus.js';
+import { TrainingCallerCard } from '../../components/TrainingCallerCard.js';
 import { startCalls } from '../../lib/calls/store.js';
 import { followCallAudio } from '../../lib/calls/webrtc.js';
 
@@ -19,6 +20,7 @@ export function CallDock({ me }: { me: Me }) {
       <ProviderPhoneNotice />
       <IncomingCallCards />
       <ActiveCall me={me} />
+      <TrainingCallerCard />
     </div>
   );
 }
