@@ -1,9 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   createAuthHeader,
+  formatRecoveryKey,
+  generateRecoveryKey,
   generateSecretKey,
   getPublicKeyBytes,
   keyIdOf,
   lockWithPin,
+  lockWithRecoveryKey,
   toBase64url,
   toHex,
 } from '@llamenos/crypto';
@@ -62,23 +68,61 @@ export async function bootstrapAdminByApi(hotline: Hotline, name = 'Ana Admin'):
   return { id: user.id, name, secretKey };
 }
 
-/** A member invited by `admin` (the roles the invite screen starts from) who redeemed the invite. */
+/** An invite made by `admin` (the roles the invite screen starts from); its one-time code. */
+export async function createInviteByApi(
+  hotline: Hotline,
+  admin: SeededMember,
+  name: string,
+  roles: string[] = ['volunteer'],
+): Promise<string> {
+  const invite = await signedRequest<{ token: string }>(hotline, admin.secretKey, 'POST', '/api/invites', {
+    displayName: name,
+    roles,
+  });
+  return invite.token;
+}
+
+/** A member invited by `admin` who redeemed the invite with a new key. */
 export async function inviteByApi(
   hotline: Hotline,
   admin: SeededMember,
   name: string,
   roles: string[] = ['volunteer'],
 ): Promise<SeededMember> {
-  const invite = await signedRequest<{ token: string }>(hotline, admin.secretKey, 'POST', '/api/invites', {
-    displayName: name,
-    roles,
-  });
+  const token = await createInviteByApi(hotline, admin, name, roles);
   const secretKey = generateSecretKey();
   const user = await signedRequest<{ id: string }>(hotline, secretKey, 'POST', '/api/invites/redeem', {
-    token: invite.token,
+    token,
     displayName: name,
   });
   return { id: user.id, name, secretKey };
+}
+
+/**
+ * The member's key backup file as the web app offers it for download after joining (the PIN
+ * lock and the recovery-key lock; apps/web/src/lib/vault.ts), and the recovery key's text.
+ */
+export async function writeKeyBackup(
+  hotline: Hotline,
+  member: SeededMember,
+  pin: string,
+): Promise<{ backupPath: string; recoveryKey: string }> {
+  const recovery = generateRecoveryKey();
+  const backup = {
+    format: 'llamenos-key-backup',
+    version: 1,
+    hotline: hotline.url,
+    keyId: toHex(keyIdOf(getPublicKeyBytes(member.secretKey))),
+    pinLock: toBase64url(await lockWithPin(member.secretKey, pin)),
+    recoveryLock: toBase64url(lockWithRecoveryKey(member.secretKey, recovery)),
+    createdAt: new Date().toISOString(),
+  };
+  const backupPath = path.join(
+    mkdtempSync(path.join(tmpdir(), 'llamenos-backup-')),
+    'llamenos-key-backup.json',
+  );
+  writeFileSync(backupPath, JSON.stringify(backup, null, 2));
+  return { backupPath, recoveryKey: formatRecoveryKey(recovery) };
 }
 
 /** A 24-hour shift covering now, for these members. */

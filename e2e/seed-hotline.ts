@@ -1,13 +1,22 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { devices } from '@playwright/test';
-import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
-import { bootstrapAdmin, createInviteLink, navLink, VOLUNTEER_PIN } from './helpers.js';
+import { expect, type Hotline, test } from './fixtures.js';
+import { ADMIN_PIN, navLink, VOLUNTEER_PIN } from './helpers.js';
+import {
+  bootstrapAdminByApi,
+  createInviteByApi,
+  inviteByApi,
+  shiftByApi,
+  signInWithPin,
+  writeKeyBackup,
+} from './seed-api.js';
 
 /**
  * One small hotline with a little of everything, for the screens that are checked in every
  * language (locales.spec.ts) and photographed for the README (screenshots.spec.ts): two
  * volunteers (one joined, one invited), a shift covering now, an answered call with a note, a
- * text conversation with a reply, and a report; the admin's key also on a phone.
+ * text conversation with a reply, and a report; the admin's key also on a phone. The members
+ * are made through the API (e2e/seed-api.ts): joining is what the onboarding specs test.
  */
 
 export const PHONE = { ...devices['Pixel 7'], viewport: { width: 412, height: 915 } };
@@ -79,7 +88,25 @@ export async function seedHotline(
   hotline: Hotline,
   errors: string[],
 ): Promise<Seeded> {
-  const { backupPath, recoveryKey } = await bootstrapAdmin(admin, hotline);
+  const { backupPath, recoveryKey, vera, veraContext } =
+    await test.step('the admin and Vera have joined (through the API), Vera on a shift covering now', async () => {
+      const ana = await bootstrapAdminByApi(hotline);
+      const backup = await writeKeyBackup(hotline, ana, ADMIN_PIN);
+      const veraMember = await inviteByApi(hotline, ana, 'Vera Volunteer');
+      // A second invite stays pending: the people screen shows both states.
+      await createInviteByApi(hotline, ana, 'Victor Volunteer');
+      await shiftByApi(hotline, ana, [veraMember], shiftCoveringNow(), 'Evening line');
+      const veraContext = await browser.newContext();
+      watchConsole(veraContext, 'vera', errors);
+      const vera = await veraContext.newPage();
+      await Promise.all([
+        signInWithPin(admin, hotline, ana, ADMIN_PIN),
+        signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN),
+      ]);
+      await expect(vera.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
+      await expect(vera.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
+      return { ...backup, vera, veraContext };
+    });
 
   await test.step('the admin names the hotline and defines a report type', async () => {
     await navLink(admin, 'Settings').click();
@@ -93,35 +120,6 @@ export async function seedHotline(
     await types.getByLabel('Categories (one per line)').fill('Access to services\nViolence');
     await types.getByRole('button', { name: 'Save Report types' }).click();
     await expect(types.getByRole('status').last()).toHaveText('Saved.');
-  });
-
-  const veraLink = await createInviteLink(admin, 'Vera Volunteer');
-  // A second invite stays pending: the people screen shows both states.
-  await createInviteLink(admin, 'Victor Volunteer');
-  const veraContext = await browser.newContext();
-  watchConsole(veraContext, 'vera', errors);
-  const vera = await veraContext.newPage();
-  await vera.goto(veraLink);
-  await createKeyThroughUi(vera, 'Vera Volunteer', VOLUNTEER_PIN);
-  await expect(vera.getByRole('heading', { name: 'Hello, Vera Volunteer' })).toBeVisible();
-  await expect(vera.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
-
-  await test.step('the admin puts Vera on a shift covering now', async () => {
-    const { weekday, start } = shiftCoveringNow();
-    await navLink(admin, 'Shifts').click();
-    await admin.getByRole('button', { name: 'New shift' }).click();
-    const dialog = admin.getByRole('dialog', { name: 'New shift' });
-    await dialog.getByLabel('Name').fill('Evening line');
-    await dialog.getByLabel('Day it starts on').selectOption(String(weekday));
-    await dialog.getByLabel('Start time').fill(start);
-    await dialog.getByLabel('Hours').fill('24');
-    await dialog.getByLabel('Minutes').fill('0');
-    await dialog.getByRole('checkbox', { name: 'Vera Volunteer' }).check();
-    await dialog.getByRole('button', { name: 'Save' }).click();
-    await expect(dialog).toBeHidden();
-    await navLink(vera, 'My shifts').click();
-    await navLink(vera, 'Dashboard').click();
-    await expect(vera.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
   });
 
   const noteId = await test.step('a caller calls, Vera answers and writes a note', async () => {
