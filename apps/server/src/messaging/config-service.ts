@@ -6,6 +6,7 @@ import {
 } from '@llamenos/protocol';
 import type { z } from 'zod';
 import { appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
 import type { AuditActor } from '../domain/actor.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -143,6 +144,28 @@ function withoutRemovedOptionals(
   return out;
 }
 
+/** A change to a channel's settings, audited in its own transaction and naming the channel only. */
+function auditChannelChange(
+  tx: Queryable,
+  actor: AuditActor,
+  now: Date,
+  action: 'settings.channel-updated' | 'settings.channel-deleted',
+  channel: ChannelId,
+  details: Record<string, boolean>,
+) {
+  return appendAuditInTx(
+    tx,
+    {
+      action,
+      actorPubkey: actor.pubkey,
+      target: `channel:${channel}`,
+      details: { channel, ...details },
+      ipHash: actor.ipHash,
+    },
+    now,
+  );
+}
+
 /**
  * Validates, seals and stores one channel's configuration (secret fields left out keep their
  * stored value: the admin form never receives them back), with an audit entry naming the
@@ -188,17 +211,9 @@ export async function saveChannelConfig(
       updatedBy: actor.pubkey,
     };
     await writeChannelConfigRow(tx, next);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'settings.channel-updated',
-        actorPubkey: actor.pubkey,
-        target: `channel:${channel}`,
-        details: { channel, created: stored === null },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditChannelChange(tx, actor, now, 'settings.channel-updated', channel, {
+      created: stored === null,
+    });
     return next;
   });
   notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
@@ -220,17 +235,7 @@ export async function setChannelDisabled(
   const row = await ctx.db.transaction(async (tx) => {
     const changed = await setChannelDisabledRow(tx, channel, disabled, now, actor.pubkey);
     if (!changed) throw notFound(`${channel} is not configured`);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'settings.channel-updated',
-        actorPubkey: actor.pubkey,
-        target: `channel:${channel}`,
-        details: { channel, disabled },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditChannelChange(tx, actor, now, 'settings.channel-updated', channel, { disabled });
     return changed;
   });
   notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
@@ -245,17 +250,7 @@ export async function deleteChannelConfig(
   const now = ctx.now();
   await ctx.db.transaction(async (tx) => {
     if (!(await deleteChannelConfigRow(tx, channel))) throw notFound(`${channel} is not configured`);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'settings.channel-deleted',
-        actorPubkey: actor.pubkey,
-        target: `channel:${channel}`,
-        details: { channel },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditChannelChange(tx, actor, now, 'settings.channel-deleted', channel, {});
   });
   notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'deleted' });
 }
