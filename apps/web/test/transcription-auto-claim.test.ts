@@ -7,11 +7,12 @@ import type { TranscriptionModelInfo, VoicemailClaim } from '@llamenos/protocol'
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const calls: string[] = [];
-let answer: VoicemailClaim;
+let answer: VoicemailClaim | Error;
 
 vi.mock('../src/lib/api/transcription.js', () => ({
   claimVoicemailTranscription: async (callId: string) => {
     calls.push(`claim ${callId}`);
+    if (answer instanceof Error) throw answer;
     return answer;
   },
 }));
@@ -22,7 +23,10 @@ vi.mock('../src/lib/transcription/voicemail.js', () => ({
   },
 }));
 
-import { autoTranscribeVoicemail } from '../src/lib/transcription/auto-voicemail.js';
+import {
+  autoTranscribeVoicemail,
+  claimForOwnTranscription,
+} from '../src/lib/transcription/auto-voicemail.js';
 
 const model: TranscriptionModelInfo = { sha256: 'ab'.repeat(32), name: 'm.bin', size: 1, uploadedAt: '' };
 const callId = '5e1f0c3a-9b8d-4c7e-a6f5-1d2c3b4a5e6f';
@@ -55,5 +59,23 @@ describe('the automatic voicemail transcriber', () => {
     expect(await autoTranscribeVoicemail(callId, model, { onStart: started })).toBe('already-transcribed');
     expect(calls).toEqual([`claim ${callId}`, `claim ${callId}`]);
     expect(started).not.toHaveBeenCalled();
+  });
+
+  it("an admin's own Transcribe claims too and says when another admin's browser holds the voicemail", async () => {
+    answer = { callId, claimed: true, reason: null, expiresAt: new Date().toISOString() };
+    expect(await claimForOwnTranscription(callId)).toBe(false);
+    answer = {
+      callId,
+      claimed: false,
+      reason: 'transcribing-elsewhere',
+      expiresAt: new Date().toISOString(),
+    };
+    expect(await claimForOwnTranscription(callId)).toBe(true);
+    answer = { callId, claimed: false, reason: 'transcribed', expiresAt: null };
+    expect(await claimForOwnTranscription(callId)).toBe(false);
+    // A claim that fails (offline, turned off) blocks nothing.
+    answer = new Error('offline');
+    expect(await claimForOwnTranscription(callId)).toBe(false);
+    expect(calls.every((c) => c.startsWith('claim'))).toBe(true);
   });
 });

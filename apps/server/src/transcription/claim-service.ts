@@ -12,7 +12,8 @@ import * as store from './claim-store.js';
  * the browser claims it first and goes on only if it got it. A claim is a lease of
  * VOICEMAIL_CLAIM_MS (a closed tab must not block the voicemail for ever); storing a voicemail
  * transcript ends it (transcript-service.ts). Nothing is blocked by it: an admin's own
- * "Transcribe" does not claim, and the server stores any transcript the rules allow.
+ * "Transcribe" claims but goes on whatever the answer, and the server stores any transcript the
+ * rules allow.
  */
 
 /** Long enough for a long voicemail on a slow laptop with a base model, short enough for a closed tab. */

@@ -10,7 +10,7 @@ import { formatDateTime, languageName } from '../../components/format.js';
 import { NavLink } from '../../components/NavLink.js';
 import { queries } from '../../lib/queries/index.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
-import { autoTranscribeVoicemail } from '../../lib/transcription/auto-voicemail.js';
+import { autoTranscribeVoicemail, claimForOwnTranscription } from '../../lib/transcription/auto-voicemail.js';
 import { copyTranscriptIntoNote } from '../../lib/transcription/copy-to-note.js';
 import { isolationProblem } from '../../lib/transcription/engine.js';
 import { TranscriptionError } from '../../lib/transcription/errors.js';
@@ -95,6 +95,7 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
   );
   const [stage, setStage] = useState<Stage | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [elsewhere, setElsewhere] = useState(false);
   const why = unavailable(settings.data);
   const model = settings.data?.transcription.model ?? null;
   const mayTranscribe = call.hasVoicemail && can(me, 'calls:read-all');
@@ -103,6 +104,8 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
     if (!model) return;
     setError(null);
     try {
+      // Never blocked by another admin's claim; only said (and theirs learns it is taken).
+      setElsewhere(await claimForOwnTranscription(call.id));
       await transcribeVoicemail(call.id, model, { language: call.language, onStage: setStage });
       await client.invalidateQueries({ queryKey: transcriptKeys.ofCall(call.id) });
     } catch (e) {
@@ -141,6 +144,11 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
             >
               {stage ? t(`transcription.stage.${stage}`) : t('transcription.transcribe')}
             </button>
+            {elsewhere && stage !== null && (
+              <p className="hint" data-testid="transcribing-elsewhere">
+                {t('transcription.elsewhere')}
+              </p>
+            )}
             <TranscriptionFailure error={error} />
           </>
         ))}
