@@ -82,7 +82,7 @@ interface Driver {
   requestCount(): number;
   stateAtFake(providerId: string): string | undefined;
   /** The address the provider's browser SDK logged in as `identity` is rung at. */
-  browserAddress: (identity: string) => unknown;
+  browserAddress: (identity: string, callId: string) => unknown;
   phoneAddress: unknown;
   canceledWord: string;
 }
@@ -138,7 +138,9 @@ function twilioLike(name: 'twilio' | 'signalwire', fake: () => FakeTwilioApi, ke
     requestCount: () => fake().requests.length,
     stateAtFake: (id) => fake().call(id)?.status,
     browserAddress:
-      name === 'twilio' ? (id) => `client:${id}` : (id) => `verto:${id}@example-hotline.verto.signalwire.com`,
+      name === 'twilio'
+        ? (id, callId) => `client:${id}?callId=${callId}`
+        : (id) => `verto:${id}@example-hotline.verto.signalwire.com`,
     phoneAddress: PHONE,
     canceledWord: 'canceled',
   };
@@ -324,7 +326,7 @@ for (const d of drivers) {
       // address differs: the identity the credential route issues to Bea's browser.
       expect(identity).toMatch(/^v[0-9a-f]{24}$/);
       const tos = requests.map((r) => r.to);
-      expect(tos).toContainEqual(d.browserAddress(identity));
+      expect(tos).toContainEqual(d.browserAddress(identity, call.id));
       expect(tos).toContainEqual(d.phoneAddress);
       expect(requests[0]!.rest).toEqual(requests[1]!.rest);
 

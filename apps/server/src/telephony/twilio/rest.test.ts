@@ -161,6 +161,23 @@ describe('createVolunteerLeg', () => {
     const gone = createTwilioAdapter({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: baseUrl });
     await expect(gone.createVolunteerLeg(LEG)).rejects.toThrow(ProviderUnreachableError);
   });
+
+  it('rings a browser as client:<identity>, telling the Voice SDK the hotline call as callId', async () => {
+    const browser = `v${'0a'.repeat(12)}`;
+    const call = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const to = async (answerUrl: string) => {
+      await adapter.createVolunteerLeg({ ...LEG, to: '', browser, answerUrl });
+      return last().form.find(([name]) => name === 'To')?.[1];
+    };
+    expect(await to(`https://hotline.example/api/telephony/twilio/screen?call=${call}&leg=l1`)).toBe(
+      `client:${browser}?callId=${call}`,
+    );
+    // No call id, or not one: the plain address (nothing odd goes into Twilio's query).
+    expect(await to('https://hotline.example/api/telephony/twilio/screen?leg=l1')).toBe(`client:${browser}`);
+    expect(await to('https://hotline.example/api/telephony/twilio/screen?call=c1%26x%3D1')).toBe(
+      `client:${browser}`,
+    );
+  });
 });
 
 describe('cancelLeg, hangUp, redirectCall', () => {

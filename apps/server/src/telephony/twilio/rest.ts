@@ -23,7 +23,7 @@ interface TwilioRestConfig {
   /** mp3 is a tenth the size of wav and is what we encrypt and keep. */
   recordingFormat?: 'mp3' | 'wav';
   /** The `To` that rings a browser identity: Twilio `client:<identity>` by default. */
-  browserAddress?: (identity: string) => string;
+  browserAddress?: (identity: string, hotlineCall: string | null) => string;
 }
 
 /** Twilio's "call is not in-progress": the call already ended. */
@@ -32,6 +32,26 @@ const CALL_NOT_IN_PROGRESS = 21220;
 /** Every leg state Twilio tells of, so the router sees ringing, answer and the end. */
 const LEG_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+
+/**
+ * Twilio's browser leg: the Voice SDK registered as `identity`, told the hotline call it rings
+ * for as a custom parameter (the query of a `client:` address reaches the SDK's
+ * `call.customParameters`), so the app answers the card that rings.
+ */
+const twilioClientAddress = (identity: string, hotlineCall: string | null) =>
+  hotlineCall ? `client:${identity}?callId=${hotlineCall}` : `client:${identity}`;
+
+const HOTLINE_CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The hotline call a leg belongs to, from its answer URL (`…?call=<id>&leg=<id>`); null if absent or not a call id. */
+function hotlineCallOf(answerUrl: string): string | null {
+  try {
+    const id = new URL(answerUrl).searchParams.get('call');
+    return id && HOTLINE_CALL_ID.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
 
 const isNotInProgress = (error: unknown) =>
   error instanceof ProviderHttpError && error.providerCode === CALL_NOT_IN_PROGRESS;
@@ -74,8 +94,9 @@ export class TwilioRestClient implements CallControl {
         'To',
         request.browser === undefined
           ? requireE164(p, op, 'to', request.to)
-          : (this.config.browserAddress ?? ((id: string) => `client:${id}`))(
+          : (this.config.browserAddress ?? twilioClientAddress)(
               requireBrowserIdentity(p, op, request.browser),
+              hotlineCallOf(request.answerUrl),
             ),
       ],
       ['From', requireE164(p, op, 'from', request.from)],
