@@ -10,6 +10,7 @@ import {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import { pageOf, parseCursor } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -127,13 +128,6 @@ export async function editNote(
   });
 }
 
-const cursorOf = (n: NoteForReader) => `${n.createdAt}_${n.id}`;
-
-function parseCursor(cursor: string): { createdAt: Date; id: string } {
-  const at = cursor.indexOf('_');
-  return { createdAt: new Date(cursor.slice(0, at)), id: cursor.slice(at + 1) };
-}
-
 /** Volunteers see their own notes; holders of notes:read-all see everyone's. */
 export async function listNotes(ctx: ServerContext, caller: NoteCaller, q: NoteListQuery): Promise<NotePage> {
   const all = readsAll(caller);
@@ -152,10 +146,8 @@ export async function listNotes(ctx: ServerContext, caller: NoteCaller, q: NoteL
     },
     caller.pubkey,
   );
-  const more = notes.length > q.limit;
-  const page = more ? notes.slice(0, q.limit) : notes;
-  const last = page[page.length - 1];
-  return { notes: page, nextCursor: more && last ? cursorOf(last) : null };
+  const { page, nextCursor } = pageOf(notes, q.limit);
+  return { notes: page, nextCursor };
 }
 
 /** One version (the current one by default) with the caller's own wrap. */

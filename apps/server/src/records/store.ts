@@ -1,5 +1,6 @@
 import type { NoteForReader, NoteMeta, NoteVersionInfo } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
+import { type BeforeRow, listConditions } from '../db/newest-first.js';
 
 /** A `notes` row. */
 export interface NoteRow {
@@ -146,7 +147,7 @@ export interface NoteFilter {
   from?: Date;
   to?: Date;
   /** Strictly older than this (created_at, id) pair: keyset paging, newest first. */
-  before?: { createdAt: Date; id: string };
+  before?: BeforeRow;
   /** Not created after this instant (an export's snapshot). */
   createdUpTo?: Date;
   limit: number;
@@ -154,16 +155,7 @@ export interface NoteFilter {
 
 /** Live notes, newest first, each at its current version with the reader's own wrap. */
 export async function listForReader(db: Queryable, f: NoteFilter, reader: string): Promise<NoteForReader[]> {
-  const params: unknown[] = [reader];
-  const where = ['n.deleted_at is null'];
-  const add = (clause: (p: (value: unknown) => string) => string) => {
-    where.push(
-      clause((value) => {
-        params.push(value);
-        return `$${params.length}`;
-      }),
-    );
-  };
+  const { params, where, param, add } = listConditions([reader], ['n.deleted_at is null']);
   if (f.authorId) add((p) => `n.author_id = ${p(f.authorId)}`);
   if (f.authorPubkey) add((p) => `n.author_pubkey = ${p(f.authorPubkey)}`);
   if (f.callId) add((p) => `n.call_id = ${p(f.callId)}`);
@@ -171,7 +163,7 @@ export async function listForReader(db: Queryable, f: NoteFilter, reader: string
   if (f.to) add((p) => `n.created_at < ${p(f.to)}`);
   if (f.createdUpTo) add((p) => `n.created_at <= ${p(f.createdUpTo)}`);
   if (f.before) add((p) => `(n.created_at, n.id) < (${p(f.before?.createdAt)}, ${p(f.before?.id)})`);
-  params.push(f.limit);
+  const limit = param(f.limit);
   const rows = await db.query<RawNoteWithContent>(
     `select n.*, v.version, v.ciphertext, w.wrap
      from notes n
@@ -179,7 +171,7 @@ export async function listForReader(db: Queryable, f: NoteFilter, reader: string
      left join note_wraps w on w.note_id = v.note_id and w.version = v.version and w.reader_pubkey = $1
      where ${where.join(' and ')}
      order by n.created_at desc, n.id desc
-     limit $${params.length}`,
+     limit ${limit}`,
     params,
   );
   return rows.map((r) => forReader(r, reader));

@@ -11,6 +11,7 @@ import type {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
+import { pageOf, parseCursor } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -108,13 +109,6 @@ export async function createReport(
   return result;
 }
 
-const cursorOf = (r: { createdAt: string; id: string }) => `${r.createdAt}_${r.id}`;
-
-function parseCursor(cursor: string): { createdAt: Date; id: string } {
-  const at = cursor.indexOf('_');
-  return { createdAt: new Date(cursor.slice(0, at)), id: cursor.slice(at + 1) };
-}
-
 /** Reporters see their own reports; report admins see everyone's (or only theirs with scope `mine`). */
 export async function listReports(
   ctx: ServerContext,
@@ -139,10 +133,8 @@ export async function listReports(
     },
     caller.pubkey,
   );
-  const more = reports.length > q.limit;
-  const page = more ? reports.slice(0, q.limit) : reports;
-  const last = page[page.length - 1];
-  return { reports: page, nextCursor: more && last ? cursorOf(last) : null };
+  const { page, nextCursor } = pageOf(reports, q.limit);
+  return { reports: page, nextCursor };
 }
 
 export async function countReports(ctx: ServerContext): Promise<ReportCounts> {

@@ -8,6 +8,7 @@ import {
   reportReplyRecordId,
 } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
+import { type BeforeRow, listConditions } from '../db/newest-first.js';
 
 /*
  * Every statement of the reports module. A report's clear columns are only what the design
@@ -180,7 +181,7 @@ export interface ReportFilter {
   from?: Date;
   to?: Date;
   /** Strictly older than this (created_at, id) pair: keyset paging, newest first. */
-  before?: { createdAt: Date; id: string };
+  before?: BeforeRow;
   /** Not created after this instant (an export's snapshot). */
   createdUpTo?: Date;
   limit: number;
@@ -192,16 +193,7 @@ export async function listForReader(
   f: ReportFilter,
   reader: string,
 ): Promise<ReportForReader[]> {
-  const params: unknown[] = [reader];
-  const where = ['r.deleted_at is null'];
-  const add = (clause: (p: (value: unknown) => string) => string) => {
-    where.push(
-      clause((value) => {
-        params.push(value);
-        return `$${params.length}`;
-      }),
-    );
-  };
+  const { params, where, param, add } = listConditions([reader], ['r.deleted_at is null']);
   if (f.authorId) add((p) => `r.author_id = ${p(f.authorId)}`);
   if (f.authorPubkey) add((p) => `r.author_pubkey = ${p(f.authorPubkey)}`);
   if (f.status) add((p) => `r.status = ${p(f.status)}`);
@@ -211,12 +203,12 @@ export async function listForReader(
   if (f.to) add((p) => `r.created_at < ${p(f.to)}`);
   if (f.createdUpTo) add((p) => `r.created_at <= ${p(f.createdUpTo)}`);
   if (f.before) add((p) => `(r.created_at, r.id) < (${p(f.before?.createdAt)}, ${p(f.before?.id)})`);
-  params.push(f.limit);
+  const limit = param(f.limit);
   const rows = await db.query<RawReportForReader>(
     `${SELECT_FOR_READER}
      where ${where.join(' and ')}
      order by r.created_at desc, r.id desc
-     limit $${params.length}`,
+     limit ${limit}`,
     params,
   );
   return rows.map((r) => forReader(r, reader));
