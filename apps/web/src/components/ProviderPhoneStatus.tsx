@@ -14,15 +14,15 @@ export function ProviderPhoneNotice() {
   const { t } = useTranslation();
   const { notice } = useProviderPhone();
   if (!notice) return null;
-  const text =
+  const words =
     notice === 'not-configured'
-      ? t('providerPhone.notConfigured')
+      ? 'providerPhone.notConfigured'
       : notice === 'unavailable'
-        ? t('providerPhone.unavailable')
-        : t('providerPhone.registration');
+        ? 'providerPhone.unavailable'
+        : 'providerPhone.registration';
   return (
     <div className="warning" role="status" data-testid="provider-phone-notice" data-notice={notice}>
-      <p>{text}</p>
+      <p>{t(words)}</p>
       {notice === 'registration' && (
         <button type="button" className="secondary" onClick={retryProviderPhones}>
           {t('providerPhone.retry')}
