@@ -15,7 +15,7 @@ import { NO_FILTERS } from '../../lib/notes/api.js';
 import { queries } from '../../lib/queries/index.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { NoteRow } from '../notes/NoteRow.js';
-import { authorNameOf, shortKey, useMembers } from '../notes/shared.js';
+import { authorNameOf, useMembers } from '../notes/shared.js';
 import { useNoteList } from '../notes/useNoteList.js';
 import { Transcripts } from './Transcripts.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
@@ -147,13 +147,7 @@ function CallNotes({ callId, me }: { callId: string; me: Me }) {
       {list.complete && !notes.length && <p className="hint">{t('calls.detail.noNotes')}</p>}
       <ul className="notes-list">
         {notes.map((n) => (
-          <NoteRow
-            key={n.key}
-            note={n}
-            author={nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}
-            preview={PREVIEW}
-            testId="call-note"
-          />
+          <NoteRow key={n.key} note={n} nameOf={nameOf} preview={PREVIEW} testId="call-note" />
         ))}
       </ul>
     </Panel>

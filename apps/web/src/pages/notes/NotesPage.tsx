@@ -18,7 +18,7 @@ import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { ExportSection } from './ExportSection.js';
 import { NoteRow } from './NoteRow.js';
-import { authorNameOf, KeyNeeded, shortKey, useMembers, useNoteFields } from './shared.js';
+import { authorNameOf, KeyNeeded, useMembers, useNoteFields } from './shared.js';
 import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
 import { EmptyState } from '../../components/EmptyState.js';
@@ -142,13 +142,7 @@ function NotesList({ me }: { me: Me }) {
       {list.complete && list.rows.length === 0 && <EmptyState>{t('notes.none')}</EmptyState>}
       <ul className="notes-list" data-testid="notes-list">
         {search.visible.map((n) => (
-          <NoteRow
-            key={n.key}
-            note={n}
-            author={nameOf(n.meta.authorPubkey) ?? shortKey(n.meta.authorPubkey)}
-            preview={PREVIEW}
-            testId="note-row"
-          >
+          <NoteRow key={n.key} note={n} nameOf={nameOf} preview={PREVIEW} testId="note-row">
             {n.meta.callId && (
               <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
             )}
