@@ -64,3 +64,23 @@ describe('GroupCommit', () => {
     expect(await commit.write({ leg: 'd', value: 3 })).toBe('d=3');
   });
 });
+
+describe('GroupCommit with a linger', () => {
+  it('holds a write with none in flight for the others of its burst', async () => {
+    const flushes: string[][] = [];
+    const commit = new GroupCommit<string, string>(
+      async (items) => {
+        flushes.push(items);
+        return items;
+      },
+      (item) => item,
+      20,
+    );
+    const burst = [commit.write('a')];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    burst.push(commit.write('b'), commit.write('c'));
+    expect(flushes).toEqual([]);
+    expect(await Promise.all(burst)).toEqual(['a', 'b', 'c']);
+    expect(flushes).toEqual([['a', 'b', 'c']]);
+  });
+});

@@ -12,28 +12,37 @@ import {
 /**
  * The writes every volunteer leg makes (its provider id once placed, then each status callback)
  * gathered into one statement for all the legs that wrote meanwhile, like a database's group
- * commit: a write arriving while none is in flight goes alone at once (no added wait); those
- * arriving during it go together next. A round rings many phones at once, and an answered call
- * cancels many at once, so their callbacks come in bursts: under load one statement serves a
- * burst instead of one per leg. Each caller still waits for its own write, so a webhook is
- * acknowledged only once what it said is stored.
+ * commit: a write arriving while none is in flight waits `lingerMs` for others to join it, and
+ * those arriving during a flush go together in the next one. A round rings many phones at once,
+ * and an answered call cancels many at once, so their callbacks come in bursts a few
+ * milliseconds wide: one statement serves a burst instead of one per leg. Each caller still
+ * waits for its own write, so a webhook is acknowledged only once what it said is stored.
  */
 export class GroupCommit<Item, Result> {
   private readonly waiting: { item: Item; resolve(r: Result): void; reject(e: unknown): void }[] = [];
   private flushing = false;
+  private lingering: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     /** Writes the items and returns one result per item, in order. */
     private readonly flush: (items: Item[]) => Promise<Result[]>,
     /** Two items with one key never share a flush (the second waits for the next). */
     private readonly keyOf: (item: Item) => string,
+    /** How long a write with none in flight waits for others (0: it goes at once). */
+    private readonly lingerMs = 0,
     private readonly maxBatch = 500,
   ) {}
 
   write(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.flushing) void this.drain();
+      if (this.flushing || this.lingering) return;
+      if (this.lingerMs <= 0) void this.drain();
+      else
+        this.lingering = setTimeout(() => {
+          this.lingering = null;
+          void this.drain();
+        }, this.lingerMs);
     });
   }
 
@@ -100,6 +109,14 @@ export interface LegWrites {
 
 type CallState = Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'>;
 
+/**
+ * How long a leg's write waits for the others of its burst: the legs of a round are answered
+ * by the provider, and call back, within a few milliseconds of each other. Small beside a
+ * webhook's budget (p99 < 50 ms at the realistic peak), and the first write of a quiet moment
+ * pays it only once.
+ */
+const LINGER_MS = 8;
+
 export function createLegWrites(ctx: ServerContext): LegWrites {
   return {
     // The provider accepted legs: ids stored (pending → queued), then their calls read, after
@@ -119,6 +136,7 @@ export function createLegWrites(ctx: ServerContext): LegWrites {
         });
       },
       (item) => item.legId,
+      LINGER_MS,
     ),
     // Status callbacks: written under the same rules as one by one; the calls of legs that
     // ended are read after the write (a pick-up committed meanwhile must be seen: end.ts).
@@ -135,6 +153,7 @@ export function createLegWrites(ctx: ServerContext): LegWrites {
         });
       },
       (item) => item.legId,
+      LINGER_MS,
     ),
   };
 }
