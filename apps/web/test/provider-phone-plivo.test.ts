@@ -231,6 +231,18 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     expect(t.client.speaker).toBe('desk-speaker');
   });
 
+  it('stops pressing 1 once the server gave the member the call', async () => {
+    vi.useFakeTimers();
+    const t = await phoneWithDouble();
+    t.client.ring('uuid-10');
+    const call = t.incoming[0];
+    await call?.accept({});
+    await vi.advanceTimersByTimeAsync(500);
+    call?.won?.();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.client.asked.filter((a) => a.startsWith('dtmf'))).toEqual(['dtmf 1']);
+  });
+
   it('answers with the default microphone when none is chosen', async () => {
     const client = new PlivoClientDouble();
     client.microphone = 'left-over';

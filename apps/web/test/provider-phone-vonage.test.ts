@@ -214,6 +214,18 @@ describe('Vonage browser phone: call mapping (SDK-shaped client double)', () => 
     expect(t.ended).toEqual([call]);
   });
 
+  it('stops pressing 1 once the server gave the member the call', async () => {
+    vi.useFakeTimers();
+    const t = await phoneWithDouble();
+    t.fire('callInvite', 'call-6', 'app:hotline', 'app');
+    const call = t.incoming[0];
+    await call?.accept({});
+    await vi.advanceTimersByTimeAsync(500);
+    call?.won?.();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.asked.filter((a) => a.startsWith('dtmf'))).toEqual(['dtmf call-6 1']);
+  });
+
   it('declines a ringing call, and hanging up one not answered declines it', async () => {
     const t = await phoneWithDouble();
     t.fire('callInvite', 'call-3', 'app:hotline', 'app');

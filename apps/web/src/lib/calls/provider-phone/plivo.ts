@@ -214,6 +214,11 @@ class PlivoIncomingCall implements IncomingProviderCall {
     );
   }
 
+  /** The server gave the member the call: the "1" keys still to come would reach the caller as tones. */
+  won(): void {
+    this.stopPressingOne();
+  }
+
   reject(): void {
     this.over = true;
     this.client.reject(this.callUUID);

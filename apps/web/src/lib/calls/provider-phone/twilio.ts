@@ -159,6 +159,11 @@ class TwilioIncomingCall implements IncomingProviderCall {
     this.call.accept({ rtcConstraints: { audio: microphoneConstraint(microphoneId) } });
   }
 
+  /** The server gave the member the call: the "1" keys still to come would reach the caller as tones. */
+  won(): void {
+    this.stopPressingOne();
+  }
+
   reject(): void {
     this.call.reject();
   }

@@ -149,6 +149,11 @@ class VonageIncomingCall implements IncomingProviderCall {
     );
   }
 
+  /** The server gave the member the call: the "1" keys still to come would reach the caller as tones. */
+  won(): void {
+    this.stopPressingOne();
+  }
+
   reject(): void {
     this.over = true;
     void this.client.reject(this.vonageCallId).catch(() => {});
