@@ -152,16 +152,7 @@ export function NoteEditor({
       {restored && <DraftNotice savedAt={restored.savedAt} onDiscard={discardDraft} />}
       <ProblemSummary ref={summaryRef} count={Object.keys(problems).length} />
       {start.callId && <p className="hint">{t('notes.forCall', { callId: start.callId })}</p>}
-      <label htmlFor="note-text">{t('notes.text')}</label>
-      <textarea
-        id="note-text"
-        rows={8}
-        value={text}
-        {...problemProps('text', problems.text, counterId('text', text, NOTE_TEXT_MAX))}
-        onChange={(e) => edit(() => setText(e.target.value))}
-      />
-      <CharacterCounter id="note-count-text" length={text.length} max={NOTE_TEXT_MAX} />
-      <ProblemText id="text" problem={problems.text} limits={limitsOf('text')} />
+      <NoteTextInput text={text} problem={problems.text} onChange={(value) => edit(() => setText(value))} />
       {fields.map((field) => (
         <CustomFieldInput
           key={field.id}
@@ -173,6 +164,33 @@ export function NoteEditor({
       ))}
       <EditorFooter save={save} draftSavedAt={draft.savedAt} onCancel={onCancel} />
     </form>
+  );
+}
+
+/** The note's free text, with its character counter near the limit and its problem. */
+function NoteTextInput({
+  text,
+  problem,
+  onChange,
+}: {
+  text: string;
+  problem: FieldProblem | undefined;
+  onChange: (text: string) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor="note-text">{t('notes.text')}</label>
+      <textarea
+        id="note-text"
+        rows={8}
+        value={text}
+        {...problemProps('text', problem, counterId('text', text, NOTE_TEXT_MAX))}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <CharacterCounter id="note-count-text" length={text.length} max={NOTE_TEXT_MAX} />
+      <ProblemText id="text" problem={problem} limits={limitsOf('text')} />
+    </>
   );
 }
 
@@ -263,30 +281,7 @@ function CustomFieldInput({
   return (
     <div>
       <label htmlFor={id}>{caption}</label>
-      {field.type === 'select' ? (
-        <select
-          {...common}
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => onChange(e.target.value)}
-        >
-          <option value="">{t('notes.choose')}</option>
-          {(field.options ?? []).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      ) : (
-        <input
-          {...common}
-          type={field.type === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text'}
-          inputMode={field.type === 'number' ? 'decimal' : undefined}
-          min={limits.min}
-          max={field.type === 'number' ? limits.max : undefined}
-          value={text}
-          onChange={(e) => onChange(e.target.value)}
-        />
-      )}
+      <ChoiceOrText field={field} common={common} text={text} limits={limits} onChange={onChange} />
       {range && (
         <p id={`note-range-${field.id}`} className="hint">
           {range}
@@ -297,6 +292,46 @@ function CustomFieldInput({
       )}
       <ProblemText id={field.id} problem={problem} limits={limits} />
     </div>
+  );
+}
+
+/** A choice field's select, or the input of a number, a date or a line of text. */
+function ChoiceOrText({
+  field,
+  common,
+  text,
+  limits,
+  onChange,
+}: {
+  field: CustomFieldDefinition;
+  /** The id and ARIA attributes the field's label and problem point at. */
+  common: ReturnType<typeof problemProps> & { id: string; 'aria-required': true | undefined };
+  text: string;
+  limits: ProblemLimits;
+  onChange: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  if (field.type === 'select')
+    return (
+      <select {...common} value={text} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t('notes.choose')}</option>
+        {(field.options ?? []).map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    );
+  return (
+    <input
+      {...common}
+      type={field.type === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text'}
+      inputMode={field.type === 'number' ? 'decimal' : undefined}
+      min={limits.min}
+      max={field.type === 'number' ? limits.max : undefined}
+      value={text}
+      onChange={(e) => onChange(e.target.value)}
+    />
   );
 }
 
