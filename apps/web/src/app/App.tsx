@@ -1,5 +1,5 @@
 import type { PublicConfig } from '@llamenos/protocol';
-import { Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { LiveStatus } from '../components/LiveStatus.js';
@@ -11,7 +11,6 @@ import { fetchConfig, setSigningOrigin } from '../lib/api/index.js';
 import { callLock } from '../lib/calls/call-lock.js';
 import { unfinishedJoinKind } from '../lib/onboarding.js';
 import { onHubEvent, onResync, useRealtimeConnection } from '../lib/realtime/index.js';
-import { CallDock } from '../pages/calls/CallDock.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { HomePage } from '../pages/HomePage.js';
 import { UnlockPage } from '../pages/UnlockPage.js';
@@ -22,6 +21,12 @@ import { can, loadMe, type Me, signOutSession, useMe } from './session.js';
 import { useIdleLock, usePanicShortcut, useVaultState, type VaultState } from './useVaultState.js';
 
 export type { PublicConfig };
+
+/**
+ * The call dock (ringing cards, the call in progress, transcription, transfers, supervision) is
+ * its own chunk, fetched once an answering member has unlocked: the PIN screen never needs it.
+ */
+const CallDock = lazy(() => import('../pages/calls/CallDock.js').then((m) => ({ default: m.CallDock })));
 
 // The person's light or dark choice, before the first paint (the device's preference otherwise).
 applyTheme(storedTheme());
@@ -113,7 +118,11 @@ export function App() {
               {t('errors.unknown', { message: error })}
             </p>
           )}
-          {vault === 'unlocked' && me && can(me, 'calls:answer') && <CallDock me={me} />}
+          {vault === 'unlocked' && me && can(me, 'calls:answer') && (
+            <Suspense fallback={null}>
+              <CallDock me={me} />
+            </Suspense>
+          )}
           {!config && !error && <p aria-busy="true">{t('app.loading')}</p>}
           {config && <Screen path={path} config={config} vault={vault} me={me} />}
         </main>
@@ -172,14 +181,16 @@ function Screen({
   me: Me | null;
 }) {
   const { t } = useTranslation();
+  const loading = <p aria-busy="true">{t('app.loading')}</p>;
   const joining = Object.hasOwn(JOINING_ROUTES, path) ? JOINING_ROUTES[path] : undefined;
-  if (joining) return joining(config);
   // A key made by a join that was never registered: finish that join rather than unlock.
-  const unfinished = !me && vault !== 'none' ? unfinishedJoinKind() : null;
-  if (unfinished) return JOINING_ROUTES[`/${unfinished}`]!(config);
+  const unfinished = !joining && !me && vault !== 'none' ? unfinishedJoinKind() : null;
+  const joiningScreen = joining ?? (unfinished ? JOINING_ROUTES[`/${unfinished}`] : undefined);
+  // The joining screens are chunks of their own (./routes.tsx).
+  if (joiningScreen) return <Suspense fallback={loading}>{joiningScreen(config)}</Suspense>;
   if (vault === 'none' && !me) return <HomePage config={config} />;
   if (vault === 'locked' && !me) return <UnlockPage />;
-  if (!me) return <p aria-busy="true">{t('app.loading')}</p>;
+  if (!me) return loading;
   return (
     <>
       {vault !== 'unlocked' && (
@@ -187,7 +198,7 @@ function Screen({
           {t('passkeySignIn.note')}
         </p>
       )}
-      <Suspense fallback={<p aria-busy="true">{t('app.loading')}</p>}>
+      <Suspense fallback={loading}>
         <MemberScreen path={path} config={config} me={me} />
       </Suspense>
     </>

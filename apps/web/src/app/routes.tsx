@@ -1,15 +1,21 @@
 import type { Permission, PublicConfig } from '@llamenos/protocol';
 import { type ComponentType, lazy, type ReactElement, useState } from 'react';
-import { JoinPage } from '../pages/JoinPage.js';
-import { RestorePage } from '../pages/RestorePage.js';
 import { can, type Me } from './session.js';
+
+/** React.lazy for a named export: `page(() => import('./X.js').then((m) => m.X))`. */
+const page = <P extends object>(load: () => Promise<ComponentType<P>>) =>
+  lazy(() => load().then((component) => ({ default: component })));
+
+const JoinPage = page(() => import('../pages/JoinPage.js').then((m) => m.JoinPage));
+const RestorePage = page(() => import('../pages/RestorePage.js').then((m) => m.RestorePage));
 
 /**
  * Screens for getting a key onto this device, shown whatever the vault's state: the first
  * admin's bootstrap link, an invite link, and restoring from a backup file. Their one-time
  * codes travel in the URL fragment, which the browser never sends to the server; the pages
- * read it once (router.ts takeFragment) and remove it from the address bar. In the first
- * download, since a new member's first visit is one of these.
+ * read it once (router.ts takeFragment) and remove it from the address bar. Each is its own
+ * chunk (App.tsx shows them inside a Suspense): a device visits them once, while every opening
+ * of the app downloads the first load, which only the unlock screen needs.
  */
 export const JOINING_ROUTES: Readonly<Record<string, (config: PublicConfig) => ReactElement>> = {
   '/bootstrap': (config) => <JoinPage config={config} kind="bootstrap" />,
@@ -21,8 +27,8 @@ export const JOINING_ROUTES: Readonly<Record<string, (config: PublicConfig) => R
  * The member screens, one row a URL: its path pattern, the permission it needs (the server
  * checks again; this only spares a screen that would fail on load), and the page, loaded as
  * its own chunk the first time it is opened. Entry screens (home, unlock, joining, restore)
- * and the dashboard are not here: App.tsx picks them from the vault's state, and they are in
- * the first download so the PIN field appears without a second round trip.
+ * and the dashboard are not here: App.tsx picks them from the vault's state; home, unlock and
+ * the dashboard are in the first download so the PIN field appears without a second round trip.
  *
  * A pattern is literal segments and `:name` segments; each name has the pattern its value must
  * match, so a URL that does not fit any row falls through to the dashboard, as before.
@@ -33,10 +39,6 @@ export interface MemberRoute<P extends string = string> {
   permission?: Permission;
   render: (screen: { me: Me; config: PublicConfig; params: Record<P, string> }) => ReactElement;
 }
-
-/** React.lazy for a named export: `page(() => import('./X.js').then((m) => m.X))`. */
-const page = <P extends object>(load: () => Promise<ComponentType<P>>) =>
-  lazy(() => load().then((component) => ({ default: component })));
 
 // Admin screens and member settings are separate chunks: a volunteer's first load never
 // downloads them, and nobody downloads a screen they do not open.
