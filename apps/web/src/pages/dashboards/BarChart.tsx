@@ -66,6 +66,65 @@ function useThemeVersion(): number {
   return version;
 }
 
+/**
+ * The chart's uPlot options: one stacked bar per label, `order` the series drawn tallest first,
+ * colours read from the page's CSS (so the theme applies), whole-number counts on the y axis.
+ */
+function plotOptions(
+  element: HTMLElement,
+  labels: string[],
+  series: BarSeries[],
+  order: number[],
+): uPlot.Options {
+  const text = getComputedStyle(element).color;
+  const grid = resolveColor(element, '--border');
+  const bars = uPlot.paths.bars?.({ size: [0.7, 48], align: 0 });
+  const width = Math.max(200, element.clientWidth);
+  return {
+    width,
+    height: HEIGHT,
+    legend: { show: false },
+    cursor: { show: false },
+    select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+    scales: {
+      x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] },
+      y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+    },
+    axes: [
+      {
+        stroke: text,
+        grid: { show: false },
+        ticks: { stroke: grid },
+        splits: (u) => labelPositions(labels, u.bbox.width / devicePixelRatio),
+        values: (_u, splits) => splits.map((i) => labels[i] ?? ''),
+      },
+      {
+        stroke: text,
+        grid: { stroke: grid, width: 1 },
+        ticks: { stroke: grid },
+        // Counts are whole: no 0.5 ticks.
+        splits: (_u, _axis, _min, max) => {
+          const step = Math.max(1, Math.ceil(max / 4));
+          const out: number[] = [];
+          for (let v = 0; v <= max; v += step) out.push(v);
+          return out;
+        },
+      },
+    ],
+    series: [
+      {},
+      ...order.map((i) => ({
+        label: series[i]?.title ?? '',
+        fill: resolveColor(element, series[i]?.color ?? ''),
+        stroke: resolveColor(element, series[i]?.color ?? ''),
+        width: 0,
+        points: { show: false },
+        ...(bars ? { paths: bars } : {}),
+      })),
+    ],
+  };
+}
+
 export function BarChart({
   labels,
   series,
@@ -82,58 +141,12 @@ export function BarChart({
   useEffect(() => {
     const element = container.current;
     if (!element) return;
-    const text = getComputedStyle(element).color;
-    const grid = resolveColor(element, '--border');
     const sums = stacked(series);
     const xs = labels.map((_, i) => i);
     // Drawn tallest first: the last series' running sum is the whole bar.
     const order = series.map((_, i) => i).reverse();
-    const bars = uPlot.paths.bars?.({ size: [0.7, 48], align: 0 });
-    const width = Math.max(200, element.clientWidth);
     const plot = new uPlot(
-      {
-        width,
-        height: HEIGHT,
-        legend: { show: false },
-        cursor: { show: false },
-        select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-        scales: {
-          x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] },
-          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
-        },
-        axes: [
-          {
-            stroke: text,
-            grid: { show: false },
-            ticks: { stroke: grid },
-            splits: (u) => labelPositions(labels, u.bbox.width / devicePixelRatio),
-            values: (_u, splits) => splits.map((i) => labels[i] ?? ''),
-          },
-          {
-            stroke: text,
-            grid: { stroke: grid, width: 1 },
-            ticks: { stroke: grid },
-            // Counts are whole: no 0.5 ticks.
-            splits: (_u, _axis, _min, max) => {
-              const step = Math.max(1, Math.ceil(max / 4));
-              const out: number[] = [];
-              for (let v = 0; v <= max; v += step) out.push(v);
-              return out;
-            },
-          },
-        ],
-        series: [
-          {},
-          ...order.map((i) => ({
-            label: series[i]?.title ?? '',
-            fill: resolveColor(element, series[i]?.color ?? ''),
-            stroke: resolveColor(element, series[i]?.color ?? ''),
-            width: 0,
-            points: { show: false },
-            ...(bars ? { paths: bars } : {}),
-          })),
-        ],
-      },
+      plotOptions(element, labels, series, order),
       [xs, ...order.map((i) => sums[i] ?? [])],
       element,
     );
