@@ -14,6 +14,7 @@ import {
 } from '../../lib/conversations/export-file.js';
 import { downloadText } from '../../lib/notes/export.js';
 import { useOpenSealedExport } from '../notes/useOpenSealedExport.js';
+import { contactLabel } from './shared.js';
 
 /**
  * Open a sealed conversation export (PROTOCOL.md §10.3) made by this admin's key: the PIN is
@@ -63,9 +64,7 @@ export function OpenConversationExport() {
 
 /** Contact · channel: the last four digits only, as the thread shows them. */
 function heading(opened: ConversationExport, t: TFunction): string {
-  const c = opened.conversation;
-  const who = c.contactLast4 ? `…${c.contactLast4}` : t('conversations.contactHidden');
-  return `${t(`conversations.kind.${c.kind}`)} · ${who} · ${c.channel}`;
+  return `${contactLabel(opened.conversation, t)} · ${opened.conversation.channel}`;
 }
 
 const senderOf = (m: ExportedMessage, t: TFunction) =>

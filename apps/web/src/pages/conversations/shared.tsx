@@ -2,11 +2,11 @@ import type { ConversationView } from '@llamenos/protocol';
 import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { lastDigits } from '../../components/format.js';
 
 /** "SMS · …4567": the kind of channel and the last four digits (never more of the number). */
-export function contactLabel(c: ConversationView, t: TFunction): string {
-  const who = c.contactLast4 ? `…${c.contactLast4}` : t('conversations.contactHidden');
-  return `${t(`conversations.kind.${c.kind}`)} · ${who}`;
+export function contactLabel(c: Pick<ConversationView, 'kind' | 'contactLast4'>, t: TFunction): string {
+  return `${t(`conversations.kind.${c.kind}`)} · ${lastDigits(c.contactLast4, t('conversations.contactHidden'))}`;
 }
 
 /** Whole minutes since `iso`, re-rendered every 20 seconds while shown. */
