@@ -69,8 +69,6 @@ function useResumableGrant({
   return { grant, skipped, pausing, pause };
 }
 
-export type GrantRun = ReturnType<typeof useResumableGrant>;
-
 /**
  * A grant to one chosen reader among `candidates`: whom (the reader of an unfinished grant is
  * remembered on this device, and chosen again after a reload), how far it is (the status query,
@@ -157,7 +155,7 @@ export interface GrantWordKeys {
  * then why the status could not be read or the run stopped.
  */
 export function GrantProgress({
-  grant: { chosen, status, run },
+  grant: { chosen: reader, status: statusQuery, run },
   keys,
   testId,
   bar,
@@ -173,84 +171,55 @@ export function GrantProgress({
   bar: { id: string; label: string } | { name: string };
   className?: string;
 }) {
-  const error = <ErrorMessage error={(chosen && status.error) || run.grant.error} />;
-  if (!chosen || !status.data) return error;
-  return (
-    <>
-      <GrantState
-        reader={chosen}
-        status={status.data}
-        run={run}
-        keys={keys}
-        testId={testId}
-        bar={bar}
-        className={className}
-      />
-      {error}
-    </>
-  );
-}
-
-function GrantState({
-  reader,
-  status,
-  run,
-  keys,
-  testId,
-  bar,
-  className,
-}: {
-  reader: UserView;
-  status: GrantStatus;
-  run: GrantRun;
-  keys: GrantWordKeys;
-  testId: string;
-  bar: { id: string; label: string } | { name: string };
-  className?: string | undefined;
-}) {
   const { t } = useTranslation();
+  const error = <ErrorMessage error={(reader && statusQuery.error) || run.grant.error} />;
+  const status = statusQuery.data;
+  if (!reader || !status) return error;
   const running = run.grant.busy;
   const complete = status.done + status.unavailableToCaller >= status.total;
   const percent = status.total > 0 ? Math.floor((status.done / status.total) * 100) : 100;
   const max = status.total || 1;
   const value = status.total ? status.done : 1;
   return (
-    <div className={className}>
-      {'id' in bar ? (
-        <>
-          <label htmlFor={bar.id}>{userTextIn(t, bar.label, { name: reader.displayName })}</label>
-          <progress id={bar.id} max={max} value={value} />
-        </>
-      ) : (
-        <progress aria-label={bar.name} max={max} value={value} />
-      )}
-      <p role="status" data-testid={testId} data-percent={percent}>
-        {t(keys.progress, { done: status.done, total: status.total, percent })}
-        {running && ` ${run.pausing ? t(keys.pausing) : t(keys.working)}`}
-      </p>
-      {status.unavailableToCaller > 0 && (
-        <p className="notice">{t(keys.unavailable, { count: status.unavailableToCaller })}</p>
-      )}
-      {run.skipped > 0 && (
-        <p role="alert" className="error">
-          {t(keys.skipped, { count: run.skipped })}
+    <>
+      <div className={className}>
+        {'id' in bar ? (
+          <>
+            <label htmlFor={bar.id}>{userTextIn(t, bar.label, { name: reader.displayName })}</label>
+            <progress id={bar.id} max={max} value={value} />
+          </>
+        ) : (
+          <progress aria-label={bar.name} max={max} value={value} />
+        )}
+        <p role="status" data-testid={testId} data-percent={percent}>
+          {t(keys.progress, { done: status.done, total: status.total, percent })}
+          {running && ` ${run.pausing ? t(keys.pausing) : t(keys.working)}`}
         </p>
-      )}
-      {complete ? (
-        <p className="success">{userTextIn(t, keys.complete, { name: reader.displayName })}</p>
-      ) : (
-        <div className="button-row">
-          {running ? (
-            <button type="button" className="secondary" disabled={run.pausing} onClick={run.pause}>
-              {t(keys.pause)}
-            </button>
-          ) : (
-            <button type="button" onClick={() => void run.grant.run(reader.pubkey)}>
-              {status.done > 0 ? t(keys.resume) : t(keys.start)}
-            </button>
-          )}
-        </div>
-      )}
-    </div>
+        {status.unavailableToCaller > 0 && (
+          <p className="notice">{t(keys.unavailable, { count: status.unavailableToCaller })}</p>
+        )}
+        {run.skipped > 0 && (
+          <p role="alert" className="error">
+            {t(keys.skipped, { count: run.skipped })}
+          </p>
+        )}
+        {complete ? (
+          <p className="success">{userTextIn(t, keys.complete, { name: reader.displayName })}</p>
+        ) : (
+          <div className="button-row">
+            {running ? (
+              <button type="button" className="secondary" disabled={run.pausing} onClick={run.pause}>
+                {t(keys.pause)}
+              </button>
+            ) : (
+              <button type="button" onClick={() => void run.grant.run(reader.pubkey)}>
+                {status.done > 0 ? t(keys.resume) : t(keys.start)}
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      {error}
+    </>
   );
 }
