@@ -93,11 +93,9 @@ test('a text reaches the on-shift volunteer, her reply reaches the contact, a tr
     const veraMember = await inviteByApi(hotline, ana, 'Vera Volunteer');
     const victorMember = await inviteByApi(hotline, ana, 'Victor Volunteer');
     await shiftByApi(hotline, ana, [veraMember], shiftCoveringNow(), 'Text line');
-    await Promise.all([
-      signInWithPin(admin, hotline, ana, ADMIN_PIN),
-      signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN),
-      signInWithPin(victor, hotline, victorMember, VOLUNTEER_PIN),
-    ]);
+    await signInWithPin(admin, hotline, ana, ADMIN_PIN);
+    await signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN);
+    await signInWithPin(victor, hotline, victorMember, VOLUNTEER_PIN);
     for (const page of [vera, victor])
       await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
     await expect(vera.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
@@ -192,10 +190,8 @@ test('with nobody on shift a text waits in the queue; the volunteer who comes on
   const vera = await newMember(browser, 'vera', consoleErrors);
   const ana = await bootstrapAdminByApi(hotline);
   const veraMember = await inviteByApi(hotline, ana, 'Vera Volunteer');
-  await Promise.all([
-    signInWithPin(admin, hotline, ana, ADMIN_PIN),
-    signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN),
-  ]);
+  await signInWithPin(admin, hotline, ana, ADMIN_PIN);
+  await signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN);
 
   await test.step('nobody is on shift: the text waits, and the admin sees how long', async () => {
     await messagesLink(admin).click();

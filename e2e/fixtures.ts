@@ -21,8 +21,9 @@ class HotlinePool {
     const ready = this.spare?.host === host ? this.spare.hotline : startHotline({}, { hostname: host });
     if (this.spare?.host === host) this.spare = null;
     const hotline = await ready;
+    hotline.foreground();
     if (!this.spare) {
-      const next = startHotline({}, { hostname: host });
+      const next = startHotline({}, { hostname: host, background: true });
       next.catch(() => {}); // reported when taken (or dropped at the end)
       this.spare = { host, hotline: next };
     }

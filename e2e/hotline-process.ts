@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -20,7 +20,22 @@ export interface Hotline {
 export type RunningHotline = Hotline & {
   /** Stops the server (SIGTERM, its graceful shutdown) and removes its data directory. */
   stop: () => Promise<void>;
+  /** Back to the normal CPU priority (a server started in the background runs at a lower one). */
+  foreground: () => void;
 };
+
+/** The CPU priority (nice) of a server started in the background while a test runs. */
+const BACKGROUND_NICE = 10;
+
+/** Sets a process's CPU priority where allowed (raising it back needs privileges some runners lack). */
+function renice(pid: number | undefined, nice: number): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, nice);
+  } catch {
+    // Not permitted: the process keeps its priority.
+  }
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,7 +87,7 @@ function pristineDatabase(): Promise<PristineDatabase> {
 
 export async function startHotline(
   extraEnv: Record<string, string> = {},
-  options: { hostname?: string } = {},
+  options: { hostname?: string; background?: boolean } = {},
 ): Promise<RunningHotline> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-'));
   let secret = extraEnv.SERVER_SECRET ?? randomBytes(32).toString('hex');
@@ -82,7 +97,13 @@ export async function startHotline(
     cpSync(template.dir, dataDir, { recursive: true });
     secret = template.secret;
   }
-  const hotline = await launch(dataDir, secret, options.hostname ?? '127.0.0.1', extraEnv);
+  const hotline = await launch(
+    dataDir,
+    secret,
+    options.hostname ?? '127.0.0.1',
+    extraEnv,
+    options.background ? BACKGROUND_NICE : 0,
+  );
   return {
     ...hotline,
     stop: async () => {
@@ -98,6 +119,7 @@ async function launch(
   secret: string,
   hostname: string,
   extraEnv: Record<string, string>,
+  nice = 0,
 ): Promise<RunningHotline> {
   const port = await freePort();
   // WebAuthn refuses IP addresses as relying party ids: passkey tests use "localhost".
@@ -117,6 +139,8 @@ async function launch(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Started while a test runs: its start-up (PGlite's WASM, the database) must not slow the test.
+  if (nice) renice(child.pid, nice);
   child.stdout?.on('data', (d) => {
     output += d;
   });
@@ -137,6 +161,9 @@ async function launch(
     url,
     bootstrapLink,
     output: () => output,
+    foreground: () => {
+      if (nice) renice(child.pid, 0);
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

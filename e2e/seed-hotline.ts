@@ -99,10 +99,8 @@ export async function seedHotline(
       const veraContext = await browser.newContext();
       watchConsole(veraContext, 'vera', errors);
       const vera = await veraContext.newPage();
-      await Promise.all([
-        signInWithPin(admin, hotline, ana, ADMIN_PIN),
-        signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN),
-      ]);
+      await signInWithPin(admin, hotline, ana, ADMIN_PIN);
+      await signInWithPin(vera, hotline, veraMember, VOLUNTEER_PIN);
       await expect(vera.getByTestId('live-status')).toHaveAttribute('data-status', 'connected');
       await expect(vera.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
       return { ...backup, vera, veraContext };
