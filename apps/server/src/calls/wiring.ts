@@ -120,7 +120,8 @@ export async function webhookAdapter(
 }
 
 /** Only the simulated carrier and the training line connect a volunteer who answers in the browser here. */
-export const connectsBrowsers = (provider: string): boolean => provider === 'simulator' || provider === 'training';
+export const connectsBrowsers = (provider: string): boolean =>
+  provider === 'simulator' || provider === 'training';
 
 /** Error details safe to log: provider errors are already masked; others by name and message. */
 export const errorInfo = (error: unknown) => ({
