@@ -69,7 +69,8 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
       recordId: callMetaRecordId(callId),
     });
     await tx.query(
-      `update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null
+      `update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null,
+        trainer_id = null
         where id = $1`,
       [callId, JSON.stringify(envelope)],
     );

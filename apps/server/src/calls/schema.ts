@@ -161,4 +161,10 @@ export const callsMigrations: Migration[] = [
     id: 'calls/006-training-calls',
     sql: `alter table calls add column training boolean not null default false;`,
   },
+  {
+    // Who is the caller of a training call (calls/training/): the queue counts them busy while
+    // it lasts, on every process, so a trainer on shift is not rung mid-role-play.
+    id: 'calls/007-training-trainer',
+    sql: `alter table calls add column trainer_id text;`,
+  },
 ];

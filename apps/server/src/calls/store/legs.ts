@@ -159,7 +159,7 @@ const RELEASING_MS = 30_000;
 
 /** What a queue round needs to know of the volunteers, read in one statement (volunteersState). */
 export interface VolunteersState {
-  /** Users on a live answered call: never rung again until it ends. */
+  /** Users on a live answered call, or the caller of a live training call: never rung until it ends. */
   busy: Set<string>;
   /**
    * Every volunteer's live legs (ringing, or picked up), and the legs closed whose cancel has
@@ -190,6 +190,9 @@ export async function volunteersState(
   }>(
     `select distinct 'busy' as what, answered_by as user_id, id as call_id, null::text as status from calls
       where status = 'answered' and ended_at is null and answered_by is not null
+     union all
+     select 'busy', trainer_id, id, null::text from calls
+      where training and ended_at is null and trainer_id is not null
      union all
      select 'live', user_id, call_id, status from call_legs
       where user_id is not null

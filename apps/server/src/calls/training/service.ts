@@ -50,7 +50,7 @@ export async function startTrainingCall(
   const callId = randomUUID();
   const callerLast4 = TRAINING_CALLER_NUMBER.slice(-4);
   await ctx.db.transaction(async (tx) => {
-    await insertTrainingCall(tx, { id: callId, callerLast4 }, now);
+    await insertTrainingCall(tx, { id: callId, callerLast4, trainerId: trainer.userId }, now);
     await insertLegs(
       tx,
       [

@@ -11,17 +11,18 @@ export async function activeMemberExists(db: Queryable, userId: string): Promise
 
 /**
  * The training call's row: ringing from the start, marked training, with no queue deadline (the
- * queue never sees it) and no hotline number (it never comes in on one).
+ * queue never sees it) and no hotline number (it never comes in on one). The trainer is kept on
+ * the row so that the queue counts them busy (store/legs.ts volunteersState).
  */
 export async function insertTrainingCall(
   tx: Queryable,
-  call: { id: string; callerLast4: string },
+  call: { id: string; callerLast4: string; trainerId: string },
   now: Date,
 ): Promise<void> {
   await tx.query(
-    `insert into calls (id, provider, provider_call_id, hotline_number, caller_last4, status, language, training, created_at, updated_at)
-     values ($1, $2, $1, '', $3, 'ringing', 'en', true, $4, $4)`,
-    [call.id, TRAINING_PROVIDER, call.callerLast4, now],
+    `insert into calls (id, provider, provider_call_id, hotline_number, caller_last4, status, language, training, trainer_id, created_at, updated_at)
+     values ($1, $2, $1, '', $3, 'ringing', 'en', true, $5, $4, $4)`,
+    [call.id, TRAINING_PROVIDER, call.callerLast4, now, call.trainerId],
   );
 }
 

@@ -1,6 +1,6 @@
 import { createAuthHeader } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, startCallServer } from '../../../test/calls-helpers.js';
+import { type CallServer, fakeCaller, startCallServer } from '../../../test/calls-helpers.js';
 import { createTestHotline, type TestHotline, type TestUser } from '../../../test/helpers.js';
 import { callsPerBucket, volunteerActivity } from '../../stats/store.js';
 import { runQueue } from '../ringing.js';
@@ -150,6 +150,55 @@ describe('a training call on a development server', () => {
  * Production: the simulated carrier is off, and the training line still runs. Requests are
  * signed over the production hotline's own URL.
  */
+describe('a trainer on shift during a training call', () => {
+  let s: CallServer;
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('is not rung for a real call until the training call ends', async () => {
+    s = await startCallServer();
+    const trainer = await s.addUser(['admin', 'volunteer'], { phone: '+15550006661', preference: 'phone' });
+    const trainee = await s.addUser(['volunteer'], { preference: 'browser' });
+    const colleague = await s.addUser(['volunteer'], { phone: '+15550006662', preference: 'phone' });
+    await s.putOnShift([trainer.id, colleague.id]);
+    const res = await s.request('POST', '/api/training-calls', {
+      as: trainer,
+      body: { traineeId: trainee.id },
+    });
+    expect(res.status).toBe(201);
+    const { callId: training } = (await res.json()) as { callId: string };
+
+    const rungFor = async (callId: string) =>
+      (
+        await s.db.query<{ user_id: string }>(
+          `select user_id from call_legs where call_id = $1 and status in ('pending', 'queued', 'ringing') order by user_id`,
+          [callId],
+        )
+      ).map((r) => r.user_id);
+    const callIdOf = async (sid: string) =>
+      (await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [sid]))[0]!.id;
+
+    const first = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    expect(await rungFor(await callIdOf(first.sid))).toEqual([colleague.id]);
+
+    expect((await s.request('POST', `/api/training-calls/${training}/hangup`, { as: trainer })).status).toBe(
+      204,
+    );
+    await runQueue(s.ctx);
+    await s.settle();
+    // Free again: the trainer is offered the waiting caller.
+    expect(await rungFor(await callIdOf(first.sid))).toEqual([colleague.id, trainer.id].sort());
+    // Once ended and sealed, the row no longer says who trained whom (the audit log does, for admins).
+    const [ended] = await s.db.query<{ trainer_id: string | null; sealed: boolean }>(
+      'select trainer_id, meta_envelope is not null as sealed from calls where id = $1',
+      [training],
+    );
+    expect(ended).toEqual({ trainer_id: null, sealed: true });
+  });
+});
+
 describe('a training call in production', () => {
   const PROD_URL = 'https://hotline.example';
   let prod: TestHotline;
