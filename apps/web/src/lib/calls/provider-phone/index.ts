@@ -3,11 +3,13 @@ import { currentMe, type Me, onProfileChange } from '../../../app/session.js';
 import { fetchBrowserCredentials } from '../../api/browser-calling.js';
 import { ApiRequestError } from '../../api/index.js';
 import { storedAudioDevices } from '../audio-devices.js';
-import type {
-  IncomingProviderCall,
-  ProviderPhone,
-  ProviderPhoneEvents,
-  ProviderPhoneFactory,
+import {
+  IDLE_PROVIDER_PHONES,
+  type IncomingProviderCall,
+  type ProviderPhone,
+  type ProviderPhoneEvents,
+  type ProviderPhoneFactory,
+  type ProviderPhoneState,
 } from './types.js';
 
 /**
@@ -36,29 +38,7 @@ export const PHONE_MODULES: Partial<Record<BrowserCredential['provider'], PhoneM
   vonage: () => import('./vonage.js'),
 };
 
-/** Why calls cannot ring this browser right now, for a notice (translated by the page). */
-export type ProviderPhoneNotice = 'not-configured' | 'unavailable' | 'registration' | null;
-
-export interface ProviderPhoneState {
-  /** Providers whose phone is registered in this tab (calls of theirs can ring it). */
-  registered: BrowserCredential['provider'][];
-  /** The call ringing or answered through a provider's browser leg, if any. */
-  call: IncomingProviderCall | null;
-  /** The hotline call `call` belongs to: the provider's word for it, or the card the member answered. */
-  callId: string | null;
-  answered: boolean;
-  muted: boolean;
-  notice: ProviderPhoneNotice;
-}
-
-const IDLE: ProviderPhoneState = {
-  registered: [],
-  call: null,
-  callId: null,
-  answered: false,
-  muted: false,
-  notice: null,
-};
+export type { ProviderPhoneNotice, ProviderPhoneState } from './types.js';
 
 /** Ask again this long before the credentials expire (they last an hour). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -86,7 +66,7 @@ const wantsBrowser = (member: Pick<Me, 'callPreference' | 'permissions'> | null)
 
 /** One member's phones, from sign-in to sign-out. */
 export class ProviderPhones {
-  private state: ProviderPhoneState = IDLE;
+  private state: ProviderPhoneState = IDLE_PROVIDER_PHONES;
   private readonly listeners = new Set<() => void>();
   private readonly phones = new Map<BrowserCredential['provider'], ProviderPhone>();
   private readonly callWaiters = new Set<() => void>();
@@ -123,7 +103,7 @@ export class ProviderPhones {
     this.timer = null;
     const phones = [...this.phones.values()];
     this.phones.clear();
-    this.set(IDLE);
+    this.set(IDLE_PROVIDER_PHONES);
     await Promise.all(phones.map((phone) => phone.unregister().catch(() => {})));
   }
 

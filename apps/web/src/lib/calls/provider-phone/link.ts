@@ -1,5 +1,6 @@
 import type { Me } from '../../../app/session.js';
-import type { ProviderPhoneState, ProviderPhones } from './index.js';
+import type { ProviderPhones } from './index.js';
+import { IDLE_PROVIDER_PHONES, type ProviderPhoneState } from './types.js';
 
 /**
  * The first-load side of the providers' browser phones: lib/calls/store.ts and the call dock
@@ -12,16 +13,6 @@ import type { ProviderPhoneState, ProviderPhones } from './index.js';
 let phones: ProviderPhones | null = null;
 const listeners = new Set<() => void>();
 
-/** The state before the phones are loaded (the same as theirs when idle). */
-const NOT_LOADED: ProviderPhoneState = {
-  registered: [],
-  call: null,
-  callId: null,
-  answered: false,
-  muted: false,
-  notice: null,
-};
-
 export const providerPhoneLink = {
   rings: (provider: string): boolean => phones?.rings(provider) ?? false,
   answer: (callId: string, provider: string): Promise<boolean> =>
@@ -30,7 +21,7 @@ export const providerPhoneLink = {
   won: (callId: string): void => phones?.won(callId),
   retry: (): void => phones?.retry(),
   setMuted: (muted: boolean): void => phones?.setMuted(muted),
-  current: (): ProviderPhoneState => phones?.current() ?? NOT_LOADED,
+  current: (): ProviderPhoneState => phones?.current() ?? IDLE_PROVIDER_PHONES,
   subscribe: (listener: () => void): (() => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);

@@ -54,3 +54,28 @@ export type ProviderPhoneFactory = (
   credential: BrowserCredential,
   events: ProviderPhoneEvents,
 ) => Promise<ProviderPhone>;
+
+/** Why calls cannot ring this browser right now, for a notice (translated by the page). */
+export type ProviderPhoneNotice = 'not-configured' | 'unavailable' | 'registration' | null;
+
+export interface ProviderPhoneState {
+  /** Providers whose phone is registered in this tab (calls of theirs can ring it). */
+  registered: BrowserCredential['provider'][];
+  /** The call ringing or answered through a provider's browser leg, if any. */
+  call: IncomingProviderCall | null;
+  /** The hotline call `call` belongs to: the provider's word for it, or the card the member answered. */
+  callId: string | null;
+  answered: boolean;
+  muted: boolean;
+  notice: ProviderPhoneNotice;
+}
+
+/** No phone registered and no call: before the phones load (link.ts), and after they stop. */
+export const IDLE_PROVIDER_PHONES: ProviderPhoneState = {
+  registered: [],
+  call: null,
+  callId: null,
+  answered: false,
+  muted: false,
+  notice: null,
+};
