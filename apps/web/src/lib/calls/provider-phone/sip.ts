@@ -3,6 +3,7 @@ import * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { IncomingRTCSessionEvent } from 'jssip/lib/UA.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
+import { pressOneAfterAnswer } from './sdk-call.js';
 import type {
   IncomingProviderCall,
   ProviderPhone,
@@ -31,12 +32,6 @@ const CALL_ID = /^[A-Za-z0-9-]{1,64}$/;
 const GATHER_LIMIT_MS = 3_000;
 /** How long registration may take before it counts as failed. */
 const REGISTER_LIMIT_MS = 15_000;
-/**
- * When "1" is sent after pickup. The screening prompt may not yet be listening the instant the
- * call is up (the leg's StasisStart comes first), and a key outside the prompt is ignored, so it
- * is sent again a few times; once the call is the volunteer's, further keys are ignored too.
- */
-const PRESS_ONE_AT_MS = [300, 1_500, 4_000, 7_000];
 
 export const createProviderPhone: ProviderPhoneFactory = async (credential, events) => {
   if (credential.provider !== 'asterisk') throw new Error('not an Asterisk credential');
@@ -147,6 +142,7 @@ class SipCall implements IncomingProviderCall {
   private player: HTMLAudioElement | null = null;
   private remote: MediaStream | null = null;
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
+  private stopPressing: () => void = () => {};
   private muted = false;
   private over = false;
 
@@ -215,8 +211,7 @@ class SipCall implements IncomingProviderCall {
 
   /** The call is this member's: the "press 1" keys still scheduled are not sent. */
   won(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.length = 0;
+    this.stopPressing();
   }
 
   /** The microphone track itself is disabled: nothing of the volunteer's voice leaves while muted. */
@@ -236,24 +231,22 @@ class SipCall implements IncomingProviderCall {
     });
   }
 
+  /**
+   * "1" after pickup, on the adapters' shared schedule (sdk-call.ts): the screening prompt may not
+   * yet be listening the instant the call is up (the leg's StasisStart comes first).
+   */
   private pressOne(): void {
-    for (const at of PRESS_ONE_AT_MS)
-      this.timers.push(
-        setTimeout(() => {
-          if (this.over || !this.session.isEstablished()) return;
-          try {
-            // In the audio (RFC 4733), as an Asterisk endpoint expects by default (dtmf_mode=rfc4733).
-            this.session.sendDTMF('1', { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 });
-          } catch {
-            // The call ended between the check and the key.
-          }
-        }, at),
-      );
+    this.stopPressing = pressOneAfterAnswer(
+      // In the audio (RFC 4733), as an Asterisk endpoint expects by default (dtmf_mode=rfc4733).
+      () => this.session.sendDTMF('1', { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 }),
+      () => !this.over && this.session.isEstablished(),
+    );
   }
 
   private finish(): void {
     if (this.over) return;
     this.over = true;
+    this.stopPressing();
     for (const timer of this.timers) clearTimeout(timer);
     for (const track of this.mic?.getTracks() ?? []) track.stop();
     if (this.player) {
