@@ -224,7 +224,9 @@ test('keyboard only: the skip link comes first, focus is visible, and bootstrap 
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Hello, Kim Keyboard' })).toBeVisible();
 
-  // Navigation works from the keyboard too: Tab to a link, Enter, and the page changes.
+  // Navigation works from the keyboard too: Tab to a link, Enter, and the page changes. The
+  // call dock after unlock is a chunk of its own: wait for the navigation to be in place first.
+  await expect(page.getByRole('link', { name: 'My settings', exact: true })).toBeVisible();
   await tabTo((f) => f.tag === 'a' && f.text === 'My settings');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'My settings', level: 1 })).toBeVisible();
