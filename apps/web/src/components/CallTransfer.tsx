@@ -1,8 +1,19 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fetchTransferTargets, sendCallTransfer } from '../lib/api/webrtc.js';
-import { askColleague, backToCaller, handOver, useWarmTransfer } from '../lib/calls/warm-transfer.js';
+import {
+  askColleague,
+  backToCaller,
+  handOver,
+  type OutgoingConsult,
+  useWarmTransfer,
+} from '../lib/calls/warm-transfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { type Submit, useSubmit } from './useSubmit.js';
+
+type TransferTarget = Awaited<ReturnType<typeof fetchTransferTargets>>['targets'][number];
+/** One runner for every step of the card: one busy state, the last refusal shown. */
+type Step = Submit<[step: () => Promise<unknown>]>;
 
 /**
  * Transfer on the active-call card: the member picks a colleague on shift who is free and
@@ -14,80 +25,46 @@ import { ErrorMessage } from './ErrorMessage.js';
  */
 export function CallTransfer({ callId }: { callId: string }) {
   const { t } = useTranslation();
-  const [targets, setTargets] = useState<{ id: string; displayName: string }[] | null>(null);
-  const [to, setTo] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [targets, setTargets] = useState<TransferTarget[] | null>(null);
+  const step: Step = useSubmit((run: () => Promise<unknown>) => run());
   const warm = useWarmTransfer().outgoing;
 
-  async function open() {
-    setError(null);
-    setBusy(true);
-    try {
-      const { targets: found } = await fetchTransferTargets(callId);
-      setTargets(found);
-      setTo(found[0]?.id ?? '');
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function transfer() {
-    setError(null);
-    setBusy(true);
-    try {
-      await sendCallTransfer(callId, to);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  }
-
-  async function run(step: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await step();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (warm?.callId === callId)
-    return (
-      <div className="call-transfer" data-testid="warm-transfer" data-state={warm.state}>
-        <p aria-live="polite">
-          <bdi>{warm.toName}</bdi>
-          {': '}
-          {t(`calls.warm.${warm.state === 'asking' ? 'waiting' : warm.state}`)}
-        </p>
-        <div className="button-row">
-          {warm.state === 'talking' && (
-            <button type="button" disabled={busy} onClick={() => void run(handOver)}>
-              {t('calls.warm.handOver')}
-            </button>
-          )}
-          <button type="button" className="secondary" disabled={busy} onClick={() => void run(backToCaller)}>
-            {t('calls.warm.backToCaller')}
-          </button>
-        </div>
-        <ErrorMessage error={error} />
-      </div>
-    );
-  const toName = targets?.find((m) => m.id === to)?.displayName ?? '';
+  if (warm?.callId === callId) return <WarmConsult warm={warm} step={step} />;
   if (!targets)
     return (
       <>
-        <button type="button" className="secondary" disabled={busy} onClick={() => void open()}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={step.busy}
+          onClick={() => void step.run(async () => setTargets((await fetchTransferTargets(callId)).targets))}
+        >
           {t('calls.audio.transfer')}
         </button>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={step.error} />
       </>
     );
+  return <TransferPicker callId={callId} targets={targets} step={step} onCancel={() => setTargets(null)} />;
+}
+
+/** The colleague list with cold and warm transfer; the first colleague is chosen at first. */
+function TransferPicker({
+  callId,
+  targets,
+  step,
+  onCancel,
+}: {
+  callId: string;
+  targets: TransferTarget[];
+  step: Step;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const [to, setTo] = useState(targets[0]?.id ?? '');
+  // Once the server took the transfer the card waits, busy, for the call to leave this browser.
+  const [handedOver, setHandedOver] = useState(false);
+  const busy = step.busy || handedOver;
+  const toName = targets.find((m) => m.id === to)?.displayName ?? '';
   return (
     <div className="call-transfer">
       {targets.length === 0 ? (
@@ -106,7 +83,16 @@ export function CallTransfer({ callId }: { callId: string }) {
       )}
       <div className="button-row">
         {targets.length > 0 && (
-          <button type="button" disabled={busy || !to} onClick={() => void transfer()}>
+          <button
+            type="button"
+            disabled={busy || !to}
+            onClick={() =>
+              void step.run(async () => {
+                await sendCallTransfer(callId, to);
+                setHandedOver(true);
+              })
+            }
+          >
             {busy ? t('calls.audio.transferring') : t('calls.audio.transferConfirm')}
           </button>
         )}
@@ -115,16 +101,46 @@ export function CallTransfer({ callId }: { callId: string }) {
             type="button"
             className="secondary"
             disabled={busy || !to}
-            onClick={() => void run(() => askColleague(callId, to, toName))}
+            onClick={() => void step.run(() => askColleague(callId, to, toName))}
           >
             {t('calls.warm.start')}
           </button>
         )}
-        <button type="button" className="secondary" disabled={busy} onClick={() => setTargets(null)}>
+        <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
           {t('calls.audio.transferCancel')}
         </button>
       </div>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={step.error} />
+    </div>
+  );
+}
+
+/** A warm transfer under way: waiting for the colleague, talking to them, or declined. */
+function WarmConsult({ warm, step }: { warm: OutgoingConsult; step: Step }) {
+  const { t } = useTranslation();
+  return (
+    <div className="call-transfer" data-testid="warm-transfer" data-state={warm.state}>
+      <p aria-live="polite">
+        <bdi>{warm.toName}</bdi>
+        {': '}
+        {t(`calls.warm.${warm.state === 'asking' ? 'waiting' : warm.state}`)}
+      </p>
+      <div className="button-row">
+        {warm.state === 'talking' && (
+          <button type="button" disabled={step.busy} onClick={() => void step.run(handOver)}>
+            {t('calls.warm.handOver')}
+          </button>
+        )}
+        <button
+          type="button"
+          className="secondary"
+          disabled={step.busy}
+          onClick={() => void step.run(backToCaller)}
+        >
+          {t('calls.warm.backToCaller')}
+        </button>
+      </div>
+      <ErrorMessage error={step.error} />
     </div>
   );
 }

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { useCalls } from '../lib/calls/store.js';
 import { acceptInvite, declineInvite, followInvites, useWarmTransfer } from '../lib/calls/warm-transfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { useSubmit } from './useSubmit.js';
 
 /**
  * A colleague asks this member to take their call (warm transfer): the card says who, and the
@@ -15,8 +16,7 @@ export function WarmTransferInvite({ me }: { me: Me }) {
   const { t } = useTranslation();
   const { active } = useCalls();
   const { incoming } = useWarmTransfer();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const step = useSubmit((answer: () => Promise<void>) => answer());
   const mayAnswer = can(me, 'calls:answer');
   const free = !active;
   useEffect(() => {
@@ -24,17 +24,6 @@ export function WarmTransferInvite({ me }: { me: Me }) {
     return followInvites(me.pubkey);
   }, [mayAnswer, free, me.pubkey]);
   if (!incoming) return null;
-  async function run(step: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await step();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
   return (
     <section
       className="incoming-call warm-invite"
@@ -50,15 +39,20 @@ export function WarmTransferInvite({ me }: { me: Me }) {
         <p aria-live="polite">{t('calls.warm.inviteTalking')}</p>
       ) : (
         <div className="button-row">
-          <button type="button" disabled={busy} onClick={() => void run(acceptInvite)}>
+          <button type="button" disabled={step.busy} onClick={() => void step.run(acceptInvite)}>
             {t('calls.warm.accept')}
           </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => void run(declineInvite)}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={step.busy}
+            onClick={() => void step.run(declineInvite)}
+          >
             {t('calls.warm.decline')}
           </button>
         </div>
       )}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={step.error} />
     </section>
   );
 }
