@@ -1,27 +1,18 @@
-import {
-  decryptContent,
-  deriveKey,
-  encryptContent,
-  fromBase64url,
-  LABEL_DRAFT_CONTENT,
-  LABEL_DRAFT_KEY,
-  toBase64url,
-  utf8,
-} from '@llamenos/crypto';
+import { z } from 'zod';
+import { deviceDrafts } from '../device-drafts.js';
 import { unlockedSecretKey } from '../vault.js';
 
 /**
- * Unsaved notes, kept on this device only, encrypted under a key derived from the member's
- * secret key (LABEL_DRAFT_KEY) and bound to the note id (record id `draft:<noteId>`). They sit
- * in localStorage, which the panic wipe clears with everything else (lib/vault.ts).
+ * Unsaved notes, kept on this device only (lib/device-drafts.ts): under the unlocked member's
+ * key, bound to the note id (record id `draft:<noteId>`), with the version an edit started from
+ * stored beside it.
  */
-const PREFIX = 'llamenos.note-draft.';
-
-export interface DraftContent {
-  callId: string | null;
-  text: string;
-  values: Record<string, string | boolean>;
-}
+const NoteDraftContent = z.object({
+  callId: z.string().nullable(),
+  text: z.string(),
+  values: z.record(z.string(), z.union([z.string(), z.boolean()])),
+});
+export type DraftContent = z.infer<typeof NoteDraftContent>;
 
 export interface Draft extends DraftContent {
   noteId: string;
@@ -30,105 +21,41 @@ export interface Draft extends DraftContent {
   savedAt: string;
 }
 
-interface StoredDraft {
-  v: 1;
-  noteId: string;
-  baseVersion: number | null;
-  savedAt: string;
-  blob: string;
-}
+const noteDrafts = deviceDrafts({
+  prefix: 'llamenos.note-draft.',
+  idField: 'noteId',
+  recordId: (noteId) => `draft:${noteId}`,
+  id: z.string().min(1),
+  meta: z.object({ baseVersion: z.number().int().nullable() }),
+  content: NoteDraftContent,
+});
 
-const recordId = (noteId: string) => `draft:${noteId}`;
-
-function draftKey(): Uint8Array | null {
-  const secret = unlockedSecretKey();
-  return secret ? deriveKey(secret, LABEL_DRAFT_KEY) : null;
-}
+const asDraft = (d: ReturnType<typeof noteDrafts.all>[number]): Draft => ({
+  ...d.content,
+  noteId: d.id,
+  baseVersion: d.meta.baseVersion,
+  savedAt: d.savedAt,
+});
 
 /** Saves (replaces) the draft of a note; false when the vault is locked. */
 export function saveDraft(noteId: string, baseVersion: number | null, content: DraftContent): boolean {
-  const key = draftKey();
-  if (!key) return false;
-  try {
-    const blob = encryptContent(key, utf8(JSON.stringify(content)), {
-      label: LABEL_DRAFT_CONTENT,
-      recordId: recordId(noteId),
-    });
-    const stored: StoredDraft = {
-      v: 1,
-      noteId,
-      baseVersion,
-      savedAt: new Date().toISOString(),
-      blob: toBase64url(blob),
-    };
-    localStorage.setItem(PREFIX + noteId, JSON.stringify(stored));
-    return true;
-  } finally {
-    key.fill(0);
-  }
-}
-
-function openStored(stored: StoredDraft, key: Uint8Array): Draft | null {
-  try {
-    const plain = decryptContent(key, fromBase64url(stored.blob), {
-      label: LABEL_DRAFT_CONTENT,
-      recordId: recordId(stored.noteId),
-    });
-    const content = JSON.parse(new TextDecoder().decode(plain)) as DraftContent;
-    return { ...content, noteId: stored.noteId, baseVersion: stored.baseVersion, savedAt: stored.savedAt };
-  } catch {
-    // Another member's draft on a shared device, or a damaged one: not ours to show.
-    return null;
-  }
-}
-
-function storedDrafts(): StoredDraft[] {
-  const out: StoredDraft[] = [];
-  for (let i = 0; i < localStorage.length; i++) {
-    const name = localStorage.key(i);
-    if (!name?.startsWith(PREFIX)) continue;
-    try {
-      const stored = JSON.parse(localStorage.getItem(name) ?? '') as StoredDraft;
-      if (stored?.v === 1 && typeof stored.blob === 'string') out.push(stored);
-    } catch {
-      // ignore a damaged entry
-    }
-  }
-  return out;
+  return noteDrafts.save(unlockedSecretKey(), noteId, { baseVersion }, content);
 }
 
 /** The draft of an existing note, if this member left one on this device. */
 export function loadDraft(noteId: string): Draft | null {
-  const key = draftKey();
-  if (!key) return null;
-  try {
-    const raw = localStorage.getItem(PREFIX + noteId);
-    if (!raw) return null;
-    return openStored(JSON.parse(raw) as StoredDraft, key);
-  } catch {
-    return null;
-  } finally {
-    key.fill(0);
-  }
+  const found = noteDrafts.load(unlockedSecretKey(), noteId);
+  return found && asDraft(found);
 }
 
 /** The newest unsaved new note of this member for this call (or without a call). */
 export function findNewNoteDraft(callId: string | null): Draft | null {
-  const key = draftKey();
-  if (!key) return null;
-  try {
-    return (
-      storedDrafts()
-        .filter((s) => s.baseVersion === null)
-        .map((s) => openStored(s, key))
-        .filter((d): d is Draft => d !== null && d.callId === callId)
-        .sort((a, b) => b.savedAt.localeCompare(a.savedAt))[0] ?? null
-    );
-  } finally {
-    key.fill(0);
-  }
+  const found = noteDrafts
+    .all(unlockedSecretKey())
+    .find((d) => d.meta.baseVersion === null && d.content.callId === callId);
+  return found ? asDraft(found) : null;
 }
 
 export function deleteDraft(noteId: string): void {
-  localStorage.removeItem(PREFIX + noteId);
+  noteDrafts.remove(noteId);
 }
