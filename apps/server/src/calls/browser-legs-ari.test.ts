@@ -90,7 +90,18 @@ async function ringBoth(s: CallServer) {
   };
 }
 
-/** A leg's channel picks up and presses 1 (the browser app presses it through SIP INFO / RFC 4733). */
+/**
+ * The browser's channel picks up (the volunteer clicked Answer): the call is theirs at once, with
+ * no screening prompt played and no key pressed.
+ */
+async function pickUpInBrowser(s: CallServer, caller: string, channel: string) {
+  fake.channels.get(channel)!.state = 'Up';
+  fake.emit({ type: 'StasisStart', args: [LEG_APP_ARG], channel: { id: channel, state: 'Up' } });
+  await waitFor(async () => (await callOf(s, caller))?.status === 'answered', 'the call answered');
+  expect(fake.requests.filter((r) => r.path === `/ari/channels/${channel}/play`)).toEqual([]);
+}
+
+/** A phone leg's channel picks up, hears the screening prompt and presses 1. */
 async function pressOne(s: CallServer, caller: string, channel: string) {
   fake.channels.get(channel)!.state = 'Up';
   fake.emit({ type: 'StasisStart', args: [LEG_APP_ARG], channel: { id: channel, state: 'Up' } });
@@ -118,7 +129,7 @@ describe('a browser leg at Asterisk', () => {
     expect(browserQuery).toEqual(phoneQuery);
     expect(browserQuery).toMatchObject({ app: ACCOUNT.app, appArgs: LEG_APP_ARG, callerId: NUMBER });
 
-    await pressOne(s, caller, browser);
+    await pickUpInBrowser(s, caller, browser);
     const browserLeg = (
       await s.db.query('select * from call_legs where provider_leg_id = $1', [browser])
     )[0]!;
@@ -139,6 +150,14 @@ describe('a browser leg at Asterisk', () => {
     const s = await startCallServer();
     servers.push(s);
     const { caller, browser, phone } = await ringBoth(s);
+    // The phone's pickup alone answers nothing (it may be a voicemail box): it is screened.
+    fake.channels.get(phone)!.state = 'Up';
+    fake.emit({ type: 'StasisStart', args: [LEG_APP_ARG], channel: { id: phone, state: 'Up' } });
+    await waitFor(
+      () => fake.requests.some((r) => r.method === 'POST' && r.path === `/ari/channels/${phone}/play`),
+      'screening prompt',
+    );
+    expect((await callOf(s, caller))!.status).toBe('ringing');
     await pressOne(s, caller, phone);
     await waitFor(
       () => fake.requests.some((r) => r.method === 'DELETE' && r.path === `/ari/channels/${browser}`),

@@ -330,13 +330,15 @@ for (const d of drivers) {
       expect(tos).toContainEqual(d.phoneAddress);
       expect(requests[0]!.rest).toEqual(requests[1]!.rest);
 
-      // The SDK takes the call: the provider fetches the screening document, the app presses 1.
+      // Bea clicks Answer: the SDK takes the leg and the provider fetches its answer document,
+      // which connects her at once. No "press 1": the click was the volunteer's choice.
       const base = `/api/telephony/${d.name}`;
       const q = `call=${call.id}&leg=${browser.id}`;
-      const screen = await (await d.send(`${base}/screen?${q}`, d.about(browser.provider_leg_id))).text();
-      expect(screen).toContain(`/answer?call=${call.id}`);
-      const connect = await d.send(`${base}/answer?${q}`, d.about(browser.provider_leg_id, { digits: '1' }));
-      expect(await connect.text()).toContain(`call-${call.id}`);
+      const connect = await (await d.send(`${base}/screen?${q}`, d.about(browser.provider_leg_id))).text();
+      expect(connect).toContain(`call-${call.id}`);
+      expect(connect).not.toContain('/answer?');
+      expect(connect).not.toContain('press 1');
+      expect(await answered(call.id)).toEqual({ status: 'answered', answered_leg_id: browser.id });
       await settleCallWork(h.ctx);
       expect(await answered(call.id)).toEqual({ status: 'answered', answered_leg_id: browser.id });
       expect(d.stateAtFake(phone.provider_leg_id)).toBe(d.canceledWord);
@@ -356,15 +358,18 @@ for (const d of drivers) {
       const { call, browser, phone } = await arrive(d);
       const base = `/api/telephony/${d.name}`;
       const q = `call=${call.id}&leg=${phone.id}`;
-      await d.send(`${base}/screen?${q}`, d.about(phone.provider_leg_id));
+      // Pat's phone picking up is not an answer (it may be his voicemail): it is screened.
+      const screen = await (await d.send(`${base}/screen?${q}`, d.about(phone.provider_leg_id))).text();
+      expect(screen).toContain(`/answer?call=${call.id}`);
+      expect((await answered(call.id)).status).toBe('ringing');
       await d.send(`${base}/answer?${q}`, d.about(phone.provider_leg_id, { digits: '1' }));
       await settleCallWork(h.ctx);
       expect(await answered(call.id)).toEqual({ status: 'answered', answered_leg_id: phone.id });
       expect(d.stateAtFake(browser.provider_leg_id)).toBe(d.canceledWord);
       // Bea's late pickup in the browser: taken, and the call stays Pat's.
       const late = await d.send(
-        `${base}/answer?call=${call.id}&leg=${browser.id}`,
-        d.about(browser.provider_leg_id, { digits: '1' }),
+        `${base}/screen?call=${call.id}&leg=${browser.id}`,
+        d.about(browser.provider_leg_id),
       );
       expect(await late.text()).toContain('Another volunteer took this call');
       expect((await answered(call.id)).answered_leg_id).toBe(phone.id);

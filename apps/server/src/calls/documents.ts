@@ -238,8 +238,12 @@ async function legFor(ctx: ServerContext, { callId, legId, providerLegId }: LegS
 }
 
 /**
- * The volunteer's phone picked up: screen with "press 1". A voicemail box never presses 1,
- * so it cannot take the call.
+ * The volunteer's leg picked up. A phone is screened with "press 1": a voicemail box, or a phone
+ * answered in a pocket, never presses 1, so it cannot take the call. A browser leg is not: it
+ * rings only the provider SDK logged in with the credential the server issued to this volunteer
+ * (telephony/browser), and it is answered only by their click on Answer in the unlocked app, so
+ * the pickup itself is the volunteer's choice and goes straight to the first-pickup
+ * compare-and-set, as a phone leg's "1" does.
  */
 export async function screenDocument(
   ctx: ServerContext,
@@ -250,6 +254,7 @@ export async function screenDocument(
   const leg = await legFor(ctx, step);
   const call = leg ? await findCall(ctx.db, callId) : null;
   if (!leg || !call) return [{ kind: 'hangup' }];
+  if (leg.kind === 'browser') return takeCall(ctx, leg);
   if (call.status !== 'ringing' && call.status !== 'queued')
     return hangupWith('en', call.status === 'answered' ? 'taken' : 'over');
   await markLegInProgress(ctx.db, legId);
@@ -270,20 +275,28 @@ export async function answerDocument(
   step: LegStep,
   digits: string,
 ): Promise<Instruction[]> {
-  const { callId } = step;
   const leg = await legFor(ctx, step);
   if (!leg) return [{ kind: 'hangup' }];
   if (digits !== '1') return hangupWith('en', 'goodbye');
+  return takeCall(ctx, leg);
+}
+
+/**
+ * The leg's volunteer takes the call if nobody did first (answer.ts); the winner is connected to
+ * the waiting caller, a loser hears why the call is not theirs. A browser hears no "connecting":
+ * its card already says so, and the caller's voice comes sooner.
+ */
+async function takeCall(ctx: ServerContext, leg: LegRow): Promise<Instruction[]> {
   // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).
   if (!leg.userId) return hangupWith('en', 'over');
-  const result = await claimCall(ctx, callId, leg.userId, leg.id, leg.kind);
+  const result = await claimCall(ctx, leg.callId, leg.userId, leg.id, leg.kind);
   if (result.outcome === 'lost') {
     const answered = result.call?.status === 'answered';
     return hangupWith('en', answered ? 'taken' : 'over');
   }
   return [
-    say('en', 'connecting'),
-    { kind: 'connect-to-caller', queue: queueName(callId) },
+    ...(leg.kind === 'browser' ? [] : [say('en', 'connecting')]),
+    { kind: 'connect-to-caller', queue: queueName(leg.callId) },
     { kind: 'hangup' },
   ];
 }
