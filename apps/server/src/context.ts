@@ -21,6 +21,7 @@ import type { ChannelId, ConversationIngest } from './messaging/channel.js';
 import { type ChannelOverrides, createChannel } from './messaging/registry.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { emptySettingsCache } from './settings/cache.js';
+import { emptyScheduleCache } from './shifts/cache.js';
 import { simulatedBrowserAudio } from './simulator/browser-audio.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
 import type { TelephonyOverrides } from './telephony/registry.js';
@@ -88,7 +89,7 @@ export async function createContext(
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
     callQueue: { running: null, again: false, legWrites: null },
-    caches: { hubKey: null, settings: emptySettingsCache() },
+    caches: { hubKey: null, settings: emptySettingsCache(), schedule: emptyScheduleCache() },
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },

@@ -3,9 +3,8 @@ import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
-import { reachOf } from '../identity/lookup.js';
 import { openPhone } from '../identity/phone.js';
-import { eligibleVolunteers } from '../shifts/views.js';
+import { eligibleVolunteers, type Reach } from '../shifts/views.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
@@ -166,7 +165,7 @@ async function planRound(
     waiting.map((c) => c.id),
   );
   const eligible = await eligibleVolunteers(ctx, now, busy, tx);
-  const reach = new Map((await reachOf(tx, eligible.userIds)).map((u) => [u.id, u]));
+  const reach = new Map(eligible.reach.map((u) => [u.id, u]));
   // Who rings for what; a volunteer whose cancelled leg may still ring counts as ringing.
   const ringing = new Map<string, string>();
   for (const leg of live) if (!ringing.has(leg.userId)) ringing.set(leg.userId, leg.callId);
@@ -275,7 +274,7 @@ async function browserReachOf(ctx: ServerContext, provider: string): Promise<Bro
 
 /** Each volunteer's legs by their call preference; `unreachable` counts those with none. */
 function targetsOf(
-  users: Awaited<ReturnType<typeof reachOf>>,
+  users: readonly Reach[],
   browsers: BrowserReach,
 ): { targets: Target[]; unreachable: number } {
   const targets: Target[] = [];

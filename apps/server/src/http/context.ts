@@ -11,6 +11,7 @@ import type { MessagingWiring } from '../messaging/registry.js';
 import type { CachedHubKey } from '../realtime/hub-keys.js';
 import type { Realtime } from '../realtime/registry.js';
 import type { SettingsCache } from '../settings/cache.js';
+import type { ScheduleCache } from '../shifts/cache.js';
 import type { SimulatorHandles } from '../simulator/instance.js';
 
 /** Keys the server derives from its secret (see packages/crypto server-keys). */
@@ -47,7 +48,7 @@ export interface ServerContext {
   /** The call queue's round running in this process, if any (calls/ringing.ts). */
   callQueue: CallQueueState;
   /** Values kept between requests because recomputing them is costly. */
-  caches: { hubKey: CachedHubKey | null; settings: SettingsCache };
+  caches: { hubKey: CachedHubKey | null; settings: SettingsCache; schedule: ScheduleCache };
   /** Real-time delivery once startRealtime ran; null for a context without an HTTP server. */
   realtime: Realtime | null;
   /** This process's Asterisk events bridge once startAriBridge ran. */

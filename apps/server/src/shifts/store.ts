@@ -264,3 +264,70 @@ export async function insertException(
     [id, e.date, e.shiftId, e.kind, e.userOut, e.userIn, e.note, now, createdBy],
   );
 }
+
+// The call path's kept copy of the schedule (cache.ts).
+
+/** The users the schedule names (assignments, ring groups, exceptions in the window): who may be rung. */
+const NAMED_USERS_SQL = `select user_id as id from shift_assignments
+  union select user_id from ring_group_members
+  union select user_in from shift_exceptions where date >= $1 and date <= $2 and user_in is not null`;
+
+/** Count and sum of row hashes: moves with any insert, update or delete of the rows it covers. */
+const rowsDigest = (rows: string, from: string) =>
+  `(select count(*) || ':' || coalesce(sum(hashtext(${rows})::bigint), 0) from ${from})`;
+
+/**
+ * One short statement that changes whenever anything the queue round reads of the schedule
+ * does: the shift tables (exceptions of the window from `fromDate` to `toDate`), and the
+ * columns of the named users that decide whether and how they are rung. Hashes of the rows'
+ * content, not of their versions, so a vacuum or a rewrite does not move it; a change it misses
+ * would need two 32-bit hash sums to collide.
+ */
+export async function scheduleFingerprint(db: Queryable, fromDate: string, toDate: string): Promise<string> {
+  const [row] = await db.query<{ fingerprint: string }>(
+    `with named as (${NAMED_USERS_SQL})
+     select concat_ws('|',
+       ${rowsDigest('t::text', 'shifts t')},
+       ${rowsDigest('t::text', 'shift_assignments t')},
+       ${rowsDigest('t::text', 'ring_groups t')},
+       ${rowsDigest('t::text', 'ring_group_members t')},
+       ${rowsDigest('t::text', 'shift_exceptions t where date >= $1 and date <= $2')},
+       ${rowsDigest("concat_ws(',', u.id, u.active, u.on_break, u.phone_enc, u.call_preference)", 'users u join named n on n.id = u.id')}
+     ) as fingerprint`,
+    [fromDate, toDate],
+  );
+  return row?.fingerprint ?? '';
+}
+
+/** A user the schedule names, as the queue round needs them: may they be rung, and how. */
+export interface ScheduledUser {
+  id: string;
+  /** Active and not on break. */
+  available: boolean;
+  phoneEnc: string | null;
+  callPreference: string;
+}
+
+/** The users among `userIds`, by id, with what decides whether and how they are rung. */
+export async function scheduledUsers(
+  db: Queryable,
+  userIds: readonly string[],
+): Promise<Map<string, ScheduledUser>> {
+  if (!userIds.length) return new Map();
+  const rows = await db.query<{
+    id: string;
+    available: boolean;
+    phone_enc: string | null;
+    call_preference: string;
+  }>(
+    `select id, active and not on_break as available, phone_enc, call_preference from users
+      where id = any($1::text[]) order by id`,
+    [userIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, available: r.available, phoneEnc: r.phone_enc, callPreference: r.call_preference },
+    ]),
+  );
+}

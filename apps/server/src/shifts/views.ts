@@ -3,6 +3,7 @@ import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { cachedSettings } from '../settings/cache.js';
 import { loadSettings } from '../settings/store.js';
+import { cachedSchedule } from './cache.js';
 import {
   localLabels,
   type Occurrence,
@@ -96,28 +97,38 @@ export async function getOnShiftNow(ctx: ServerContext, userId: string): Promise
   return { at: at.toISOString(), timeZone, ...who, includesMe: who.userIds.includes(userId) };
 }
 
+/** How a volunteer the router may ring can be reached (their sealed phone, their call preference). */
+export interface Reach {
+  id: string;
+  phoneEnc: string | null;
+  callPreference: string;
+}
+
 /**
  * Who the call router rings at `instant`: on-shift users (or the fallback group when no
  * on-shift user can take calls), never inactive users, users on break, or users already on a
  * call. The calls table belongs to the call router, which passes the ids of users on a call
- * as `busyUserIds`. The rules themselves are ringList() in on-shift.ts.
+ * as `busyUserIds`. The rules themselves are ringList() in on-shift.ts. `reach` says how to
+ * ring each of them, in id order.
  */
 export async function eligibleVolunteers(
   ctx: ServerContext,
   instant: Date,
   busyUserIds: ReadonlySet<string> = new Set(),
   db: Queryable = ctx.db,
-): Promise<OnShift> {
-  // The kept copy (settings/cache.ts): every queue round asks, most often several a second.
+): Promise<OnShift & { reach: Reach[] }> {
+  // The kept copies (settings/cache.ts, cache.ts): every queue round asks, most often several a second.
   const { timeZone } = await cachedSettings(ctx, db);
-  const rules = await rulesAround(db, instant, timeZone);
+  const today = wallTime(instant.getTime(), timeZone).date;
+  const { rules, users } = await cachedSchedule(ctx, db, addDays(today, -2), addDays(today, 1));
   const scheduled = whoIsOnShift(instant, rules.shifts, rules.exceptions, timeZone);
-  const candidates = [...new Set([...scheduled.userIds, ...rules.fallbackUserIds])];
-  const rows = candidates.length
-    ? await db.query<{ id: string }>(
-        'select id from users where id = any($1::text[]) and active and not on_break',
-        [candidates],
-      )
-    : [];
-  return ringList(scheduled, rules.fallbackUserIds, new Set(rows.map((r) => r.id)), busyUserIds);
+  const available = new Set<string>();
+  for (const id of [...scheduled.userIds, ...rules.fallbackUserIds])
+    if (users.get(id)?.available) available.add(id);
+  const who = ringList(scheduled, rules.fallbackUserIds, available, busyUserIds);
+  const reach = [...who.userIds]
+    .sort()
+    .map((id) => users.get(id)!)
+    .map((u) => ({ id: u.id, phoneEnc: u.phoneEnc, callPreference: u.callPreference }));
+  return { ...who, reach };
 }
