@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { openPostgres } from '../db/postgres.js';
 import { ALL_MIGRATIONS } from '../modules.js';
-import { appendAudit, verifyAuditLog } from './service.js';
+import { appendAudit, appendAuditInTx, verifyAuditLog } from './service.js';
 
 describe('audit chain', () => {
   let db: Database;
@@ -33,6 +33,24 @@ describe('audit chain', () => {
     expect(second.seq).toBe(2);
     expect(second.previousHash).toBe(first.hash);
     expect(await verifyAuditLog(db)).toEqual({ ok: true, count: 2, headHash: second.hash });
+  });
+
+  it('appends an entry in two statements: the head locked, then the entry and the head together', async () => {
+    await appendMany(2);
+    let statements = 0;
+    const entry = await db.transaction((tx) => {
+      const counted = {
+        query: ((...args: Parameters<typeof tx.query>) => {
+          statements++;
+          return tx.query(...args);
+        }) as typeof tx.query,
+        exec: tx.exec.bind(tx),
+      };
+      return appendAuditInTx(counted as typeof tx, { action: 'test.counted' }, new Date());
+    });
+    expect(statements).toBe(2);
+    expect(entry.seq).toBe(3);
+    expect(await verifyAuditLog(db)).toEqual({ ok: true, count: 3, headHash: entry.hash });
   });
 
   it('verifies an empty log', async () => {

@@ -43,7 +43,11 @@ const hashedFields = (e: Omit<AuditEntry, 'previousHash' | 'hash'>): CanonicalVa
   ipHash: e.ipHash,
 });
 
-/** Appends inside the caller's transaction, so an action and its audit entry commit together or not at all. */
+/**
+ * Appends inside the caller's transaction, so an action and its audit entry commit together or
+ * not at all. Two statements: the head read and locked (the hash needs the previous one), then
+ * the entry inserted and the head moved together.
+ */
 export async function appendAuditInTx(tx: Queryable, input: AuditInput, now: Date): Promise<AuditEntry> {
   const [head] = await tx.query<{ seq: number; hash: string }>(
     'select seq, hash from audit_chain_head where id = 1 for update',
@@ -59,9 +63,13 @@ export async function appendAuditInTx(tx: Queryable, input: AuditInput, now: Dat
     ipHash: input.ipHash ?? null,
   };
   const hash = auditEntryHash(head.hash, hashedFields(entry));
+  // The entry and the head move in one statement: the head row is already locked above, so no
+  // other append can read it between the two, and the chain cannot fork.
   await tx.query(
-    `insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)`,
+    `with entry as (
+       insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) returning seq, hash)
+     update audit_chain_head h set seq = entry.seq, hash = entry.hash from entry where h.id = 1`,
     [
       entry.seq,
       now,
@@ -74,7 +82,6 @@ export async function appendAuditInTx(tx: Queryable, input: AuditInput, now: Dat
       hash,
     ],
   );
-  await tx.query('update audit_chain_head set seq = $1, hash = $2 where id = 1', [entry.seq, hash]);
   return { ...entry, previousHash: head.hash, hash };
 }
 
