@@ -15,7 +15,6 @@ const phone = {
   rings: (provider: string) => provider === 'asterisk',
   answer: vi.fn(async (_callId: string, _provider: string): Promise<boolean> => true),
   end: vi.fn((_callId: string) => {}),
-  won: vi.fn((_callId: string) => {}),
 };
 
 vi.mock('../src/lib/realtime/index.js', () => ({
@@ -92,7 +91,6 @@ describe('answering through a provider’s browser phone', () => {
     server = { ringing: [], mine: { ...CALL, status: 'answered', answeredBy: ME.pubkey } };
     handlers.get('call:answered')!({ type: 'call:answered', callId: CALL.id, answeredBy: ME.pubkey });
     await vi.waitFor(() => expect(callsState().active?.id).toBe(CALL.id));
-    expect(phone.won).toHaveBeenCalledWith(CALL.id);
     // End call: the leg and the hotline call.
     await hangUp();
     expect(phone.end).toHaveBeenCalledWith(CALL.id);

@@ -88,11 +88,6 @@ class PlivoClientDouble extends EventEmitter {
     this.ringTone = value;
     return true;
   }
-  readonly silentDigits: string[] = [];
-  setDtmfTone(digit: string, url: string | boolean) {
-    if (url === false) this.silentDigits.push(digit);
-    return true;
-  }
   setConnectTone(value: boolean) {
     this.connectTone = value;
     return true;
@@ -151,7 +146,6 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     });
     expect(t.client.ringTone).toBe(false);
     expect(t.client.connectTone).toBe(false);
-    expect(t.client.silentDigits).toEqual(['1']);
   });
 
   it('fails registration when Plivo refuses the token', async () => {
@@ -197,7 +191,7 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     expect(t.ended).toEqual([t.incoming[0]]);
   });
 
-  it('answers with the chosen microphone, presses 1, mutes and hangs up', async () => {
+  it('answers with the chosen microphone and sends no key (a browser leg is not screened); mutes and hangs up', async () => {
     vi.useFakeTimers();
     const t = await phoneWithDouble();
     t.client.ring('uuid-3');
@@ -208,14 +202,7 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     call?.mute(false);
     call?.hangUp();
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(t.client.asked).toEqual([
-      'answer uuid-3 reject mic=headset-2',
-      'dtmf 1',
-      'dtmf 1',
-      'mute',
-      'unmute',
-      'hangup',
-    ]);
+    expect(t.client.asked).toEqual(['answer uuid-3 reject mic=headset-2', 'mute', 'unmute', 'hangup']);
     t.client.emit('onCallTerminated', { originator: 'local', reason: 'Terminated' }, { callUUID: 'uuid-3' });
     expect(t.ended).toEqual([call]);
   });
@@ -229,18 +216,6 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     t.client.ring('uuid-8');
     await t.incoming[0]?.accept({});
     expect(t.client.speaker).toBe('desk-speaker');
-  });
-
-  it('stops pressing 1 once the server gave the member the call', async () => {
-    vi.useFakeTimers();
-    const t = await phoneWithDouble();
-    t.client.ring('uuid-10');
-    const call = t.incoming[0];
-    await call?.accept({});
-    await vi.advanceTimersByTimeAsync(500);
-    call?.won?.();
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(t.client.asked.filter((a) => a.startsWith('dtmf'))).toEqual(['dtmf 1']);
   });
 
   it('answers with the default microphone when none is chosen', async () => {

@@ -4,8 +4,6 @@ import {
   hotlineCallIdOf,
   microphoneConstraint,
   onceOnly,
-  PRESS_ONE_AT_MS,
-  pressOneAfterAnswer,
 } from '../src/lib/calls/provider-phone/sdk-call.js';
 
 afterEach(() => {
@@ -33,32 +31,6 @@ describe('provider SDK adapters: shared pieces', () => {
     ended();
     ended();
     expect(report).toHaveBeenCalledTimes(1);
-  });
-
-  it('presses 1 on its schedule while the call lives, and stops when told', () => {
-    vi.useFakeTimers();
-    const press = vi.fn();
-    let live = true;
-    const stop = pressOneAfterAnswer(press, () => live);
-    vi.advanceTimersByTime(PRESS_ONE_AT_MS[1] ?? 0);
-    expect(press).toHaveBeenCalledTimes(2);
-    live = false;
-    vi.advanceTimersByTime(PRESS_ONE_AT_MS[2] ?? 0);
-    expect(press).toHaveBeenCalledTimes(2);
-    live = true;
-    stop();
-    vi.advanceTimersByTime(60_000);
-    expect(press).toHaveBeenCalledTimes(2);
-  });
-
-  it('survives a key that throws (the call ended between check and key)', () => {
-    vi.useFakeTimers();
-    const press = vi.fn(() => {
-      throw new Error('gone');
-    });
-    pressOneAfterAnswer(press, () => true);
-    expect(() => vi.advanceTimersByTime(60_000)).not.toThrow();
-    expect(press).toHaveBeenCalledTimes(PRESS_ONE_AT_MS.length);
   });
 
   it('turns whatever an SDK throws into an Error with a message', () => {

@@ -15,7 +15,7 @@ import { type VonageSdkClient, vonagePhoneWith } from '../src/lib/calls/provider
  * - the REAL Vonage Client SDK (2.3.1) against a loopback double of its session endpoints (its
  *   `websocketUrl` and `apiUrl` options): the SDK opens its socket.io session with our token and
  *   refreshes it over REST with the new one;
- * - the call mapping (invite, cancel, answer and "press 1", mute, reject, hang up) with a client
+ * - the call mapping (invite, cancel, answer, mute, reject, hang up) with a client
  *   double of the SDK's shape (`VonageSdkClient`, type-checked against the SDK's declarations):
  *   a call invite of the real SDK needs Vonage's conversation events, which no double here speaks.
  */
@@ -189,7 +189,7 @@ describe('Vonage browser phone: call mapping (SDK-shaped client double)', () => 
     expect(t.ended).toEqual([t.incoming[0]]);
   });
 
-  it('answers, presses 1 for the screening, mutes and hangs up through the SDK', async () => {
+  it('answers with no key pressed (a browser leg is not screened), mutes and hangs up through the SDK', async () => {
     vi.useFakeTimers();
     const t = await phoneWithDouble();
     t.fire('callInvite', 'call-2', 'app:hotline', 'app');
@@ -200,30 +200,11 @@ describe('Vonage browser phone: call mapping (SDK-shaped client double)', () => 
     call?.mute(false);
     call?.hangUp();
     await vi.advanceTimersByTimeAsync(0);
-    expect(t.asked).toEqual([
-      'answer call-2',
-      'dtmf call-2 1',
-      'dtmf call-2 1',
-      'mute call-2',
-      'unmute call-2',
-      'hangup call-2',
-    ]);
+    expect(t.asked).toEqual(['answer call-2', 'mute call-2', 'unmute call-2', 'hangup call-2']);
     t.fire('callHangup', 'call-2', {}, 'LOCAL_HANGUP');
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(t.asked.filter((a) => a.startsWith('dtmf'))).toHaveLength(2);
+    expect(t.asked.filter((a) => a.startsWith('dtmf'))).toEqual([]);
     expect(t.ended).toEqual([call]);
-  });
-
-  it('stops pressing 1 once the server gave the member the call', async () => {
-    vi.useFakeTimers();
-    const t = await phoneWithDouble();
-    t.fire('callInvite', 'call-6', 'app:hotline', 'app');
-    const call = t.incoming[0];
-    await call?.accept({});
-    await vi.advanceTimersByTimeAsync(500);
-    call?.won?.();
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(t.asked.filter((a) => a.startsWith('dtmf'))).toEqual(['dtmf call-6 1']);
   });
 
   it('declines a ringing call, and hanging up one not answered declines it', async () => {

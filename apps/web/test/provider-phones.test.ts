@@ -45,9 +45,6 @@ class FakeCall implements IncomingProviderCall {
   remoteStream() {
     return null;
   }
-  won() {
-    this.log.push('won');
-  }
 }
 
 class FakePhone implements ProviderPhone {
@@ -198,12 +195,9 @@ describe('provider phones', () => {
     expect(call.log).toEqual(['accept default']);
     phones.setMuted(true);
     phones.end('call-2');
-    phones.won('call-2');
     expect(call.log).toEqual(['accept default', 'mute true']);
-    // The hub says the call is this member's: no more "press 1".
-    phones.won('call-1');
     phones.end('call-1');
-    expect(call.log).toEqual(['accept default', 'mute true', 'won', 'hangUp']);
+    expect(call.log).toEqual(['accept default', 'mute true', 'hangUp']);
     expect(phones.current()).toMatchObject({ call: null, callId: null, answered: false });
   });
 

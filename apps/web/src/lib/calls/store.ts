@@ -130,7 +130,6 @@ export async function refreshCalls(): Promise<void> {
       : [];
     const endedNow = state.active && !active.mine ? state.active : null;
     if (endedNow) providerPhoneLink.end(endedNow.id);
-    if (active.mine) providerPhoneLink.won(active.mine.id);
     set({
       ringing,
       active: active.mine,

@@ -252,12 +252,6 @@ export class ProviderPhones {
     return true;
   }
 
-  /** Hotline call `callId` is this member's (the server said so): its leg stops pressing "1". */
-  won(callId: string): void {
-    const { call, callId: bound, answered } = this.state;
-    if (call && answered && bound === callId) call.won?.();
-  }
-
   /** Hotline call `callId` is over for this member (taken by a colleague, ended, hung up): so is its leg. */
   end(callId: string): void {
     const { call, callId: bound, answered } = this.state;

@@ -18,7 +18,6 @@ export const providerPhoneLink = {
   answer: (callId: string, provider: string): Promise<boolean> =>
     phones ? phones.answer(callId, provider) : Promise.resolve(false),
   end: (callId: string): void => phones?.end(callId),
-  won: (callId: string): void => phones?.won(callId),
   retry: (): void => phones?.retry(),
   setMuted: (muted: boolean): void => phones?.setMuted(muted),
   current: (): ProviderPhoneState => phones?.current() ?? IDLE_PROVIDER_PHONES,

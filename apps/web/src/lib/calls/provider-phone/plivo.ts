@@ -1,7 +1,7 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Client, ConfiguationOptions } from 'plivo-browser-sdk/client';
 import { storedAudioDevices } from '../audio-devices.js';
-import { asError, hotlineCallIdOf, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
+import { asError, hotlineCallIdOf, onceOnly } from './sdk-call.js';
 import type {
   IncomingProviderCall,
   ProviderPhone,
@@ -26,10 +26,8 @@ export type PlivoSdkClient = Pick<
   | 'hangup'
   | 'mute'
   | 'unmute'
-  | 'sendDtmf'
   | 'setRingTone'
   | 'setConnectTone'
-  | 'setDtmfTone'
   | 'getPeerConnection'
   | 'audio'
   | 'on'
@@ -99,8 +97,6 @@ class PlivoPhone implements ProviderPhone {
   ) {
     client.setRingTone(false);
     client.setConnectTone(false);
-    // The "1" the app presses after answering is for Plivo, not a beep in the volunteer's ear.
-    client.setDtmfTone('1', false);
     this.listen('onLogin', () => {
       this.loggedIn = true;
       this.login?.done();
@@ -170,7 +166,6 @@ class PlivoPhone implements ProviderPhone {
     const call = new PlivoIncomingCall(this.client, callUUID, passedCallId(headers));
     const ended = onceOnly(() => {
       this.calls.delete(callUUID);
-      call.stopPressingOne();
       this.events.ended(call);
     });
     this.calls.set(callUUID, { call, ended });
@@ -191,8 +186,6 @@ function passedCallId(headers: Record<string, string> | undefined): string | nul
 class PlivoIncomingCall implements IncomingProviderCall {
   readonly provider = 'plivo' as const;
   private answered = false;
-  private over = false;
-  stopPressingOne: () => void = () => {};
 
   constructor(
     private readonly client: PlivoSdkClient,
@@ -208,19 +201,9 @@ class PlivoIncomingCall implements IncomingProviderCall {
     if (outputId) this.client.audio.speakerDevices.set(outputId);
     if (!this.client.answer(this.callUUID, 'reject')) throw new Error('Plivo could not answer the call');
     this.answered = true;
-    this.stopPressingOne = pressOneAfterAnswer(
-      () => this.client.sendDtmf('1'),
-      () => !this.over,
-    );
-  }
-
-  /** The server gave the member the call: the "1" keys still to come would reach the caller as tones. */
-  won(): void {
-    this.stopPressingOne();
   }
 
   reject(): void {
-    this.over = true;
     this.client.reject(this.callUUID);
   }
 
@@ -229,7 +212,6 @@ class PlivoIncomingCall implements IncomingProviderCall {
       this.reject();
       return;
     }
-    this.over = true;
     this.client.hangup();
   }
 

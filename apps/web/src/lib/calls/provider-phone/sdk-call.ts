@@ -1,12 +1,18 @@
 import { z } from 'zod';
 
 /**
- * What the provider SDK adapters (twilio.ts, plivo.ts, vonage.ts) share: reading the hotline
- * call id a provider passed along with a ringing leg, the microphone constraint, and telling the
- * app once that a call ended whichever of the SDK's several events said so first.
+ * What the provider phone adapters (sip.ts, twilio.ts, plivo.ts, vonage.ts) share: reading the
+ * hotline call id a provider passed along with a ringing leg, the microphone constraint, and
+ * telling the app once that a call ended whichever of the SDK's several events said so first.
+ *
+ * Picking up is all an adapter does to answer: the server does not screen a browser leg ("press
+ * 1" is for phones, which a voicemail box can answer), so no key is sent after the pickup.
  */
 
-/** The hotline's call id as the server creates them; anything else from the provider is dropped. */
+/**
+ * The hotline's call id as the server creates them (a UUID, calls/inbound.ts), whichever way the
+ * provider carried it (a custom parameter, a SIP header, custom data); anything else is dropped.
+ */
 const HotlineCallId = z.uuid();
 
 export function hotlineCallIdOf(value: unknown): string | null {
@@ -43,28 +49,4 @@ export function asError(prefix: string, cause: unknown): Error {
           ? String((cause as { message: unknown }).message)
           : 'unknown error';
   return new Error(`${prefix}: ${detail}`, { cause });
-}
-
-/**
- * When "1" is sent after pickup: the leg is screened like a phone leg ("press 1 to take this
- * call", docs/CALLS.md), and the provider's prompt may not be listening the instant the call is
- * up, so the key goes again a few times; once the call is the volunteer's, keys are ignored.
- */
-export const PRESS_ONE_AT_MS = [300, 1_500, 4_000, 7_000];
-
-/** Presses "1" on the schedule above while `live()` holds; the returned function stops it. */
-export function pressOneAfterAnswer(press: () => void, live: () => boolean): () => void {
-  const timers = PRESS_ONE_AT_MS.map((at) =>
-    setTimeout(() => {
-      if (!live()) return;
-      try {
-        press();
-      } catch {
-        // the call ended between the check and the key
-      }
-    }, at),
-  );
-  return () => {
-    for (const timer of timers) clearTimeout(timer);
-  };
 }

@@ -3,7 +3,7 @@ import * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { IncomingRTCSessionEvent } from 'jssip/lib/UA.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { pressOneAfterAnswer } from './sdk-call.js';
+import { hotlineCallIdOf } from './sdk-call.js';
 import type {
   IncomingProviderCall,
   ProviderPhone,
@@ -15,8 +15,8 @@ import type {
  * The Asterisk browser phone (docs/CALLS.md, "Browser calling per provider"): JsSIP registers
  * the volunteer's own PJSIP endpoint over the credential's secure WebSocket with the digest
  * username and password the server pushed, and the queue's `PJSIP/<identity>` leg arrives as an
- * INVITE. Answering sends "1" as DTMF, since the leg is screened like a phone leg ("press 1 to
- * take this call"): the key is what enters the first-pickup compare-and-set. Media is DTLS-SRTP
+ * INVITE. Answering it is the whole answer: Asterisk reports the channel up and the server
+ * enters the first-pickup compare-and-set at once (a browser leg is not screened). Media is DTLS-SRTP
  * between this tab and Asterisk; the server never carries it.
  *
  * Loaded only through index.ts's dynamic import: JsSIP stays out of the first load.
@@ -26,7 +26,6 @@ type SipCredential = Extract<BrowserCredential, { provider: 'asterisk' }>;
 
 /** The header the Asterisk adapter sets on a browser leg's INVITE: the hotline call it belongs to. */
 export const CALL_HEADER = 'X-Llamenos-Call';
-const CALL_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** How long ICE candidates are gathered before the answer goes with what there is (as webrtc.ts). */
 const GATHER_LIMIT_MS = 3_000;
@@ -126,8 +125,7 @@ class SipPhone implements ProviderPhone {
       session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
       return;
     }
-    const header = request.getHeader(CALL_HEADER);
-    const call = new SipCall(session, header && CALL_ID.test(header) ? header : null, () => {
+    const call = new SipCall(session, hotlineCallIdOf(request.getHeader(CALL_HEADER)), () => {
       if (this.current === call) this.current = null;
       this.events.ended(call);
     });
@@ -142,7 +140,6 @@ class SipCall implements IncomingProviderCall {
   private player: HTMLAudioElement | null = null;
   private remote: MediaStream | null = null;
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
-  private stopPressing: () => void = () => {};
   private muted = false;
   private over = false;
 
@@ -181,7 +178,6 @@ class SipCall implements IncomingProviderCall {
         pcConfig: { iceServers: [] },
       });
     });
-    this.pressOne();
   }
 
   reject(): void {
@@ -209,11 +205,6 @@ class SipCall implements IncomingProviderCall {
     return this.remote;
   }
 
-  /** The call is this member's: the "press 1" keys still scheduled are not sent. */
-  won(): void {
-    this.stopPressing();
-  }
-
   /** The microphone track itself is disabled: nothing of the volunteer's voice leaves while muted. */
   private applyMute(): void {
     for (const track of this.mic?.getAudioTracks() ?? []) track.enabled = !this.muted;
@@ -231,22 +222,9 @@ class SipCall implements IncomingProviderCall {
     });
   }
 
-  /**
-   * "1" after pickup, on the adapters' shared schedule (sdk-call.ts): the screening prompt may not
-   * yet be listening the instant the call is up (the leg's StasisStart comes first).
-   */
-  private pressOne(): void {
-    this.stopPressing = pressOneAfterAnswer(
-      // In the audio (RFC 4733), as an Asterisk endpoint expects by default (dtmf_mode=rfc4733).
-      () => this.session.sendDTMF('1', { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 }),
-      () => !this.over && this.session.isEstablished(),
-    );
-  }
-
   private finish(): void {
     if (this.over) return;
     this.over = true;
-    this.stopPressing();
     for (const timer of this.timers) clearTimeout(timer);
     for (const track of this.mic?.getTracks() ?? []) track.stop();
     if (this.player) {

@@ -1,7 +1,7 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Call, Device } from '@twilio/voice-sdk';
 import { storedAudioDevices } from '../audio-devices.js';
-import { asError, hotlineCallIdOf, microphoneConstraint, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
+import { asError, hotlineCallIdOf, microphoneConstraint, onceOnly } from './sdk-call.js';
 import type {
   IncomingProviderCall,
   ProviderPhone,
@@ -49,8 +49,7 @@ export function twilioPhoneWith(
       logLevel: 'error',
       // No call-quality events to Twilio's Insights: the call itself is all Twilio needs.
       publishEvents: false,
-      // Every SDK sound silent and never fetched from Twilio's CDN: the app rings itself, and the
-      // "1" it presses after answering is for Twilio, not a beep in the volunteer's ear.
+      // Every SDK sound silent and never fetched from Twilio's CDN: the app rings itself.
       sounds: Object.fromEntries(Object.values(Device.SoundName).map((name) => [name, SILENCE])),
       ...extraOptions,
     };
@@ -122,10 +121,7 @@ class TwilioPhone implements ProviderPhone {
 
   private ring(call: Call): void {
     const incoming = new TwilioIncomingCall(call, () => this.playOnChosenSpeaker());
-    const ended = onceOnly(() => {
-      incoming.stopPressingOne();
-      this.events.ended(incoming);
-    });
+    const ended = onceOnly(() => this.events.ended(incoming));
     // cancel: the caller hung up or another leg won while ringing; disconnect: an answered call
     // ended at either side; reject: declined here; error: the call's media or signalling failed.
     for (const event of ['cancel', 'disconnect', 'reject', 'error'] as const) call.on(event, ended);
@@ -145,23 +141,9 @@ class TwilioIncomingCall implements IncomingProviderCall {
     this.callId = hotlineCallIdOf(call.customParameters.get('callId'));
   }
 
-  stopPressingOne: () => void = () => {};
-
   async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
     await this.playOnChosenSpeaker();
-    this.call.once('accept', () => {
-      // Sent in the audio (RFC 4733) when the browser can, which Twilio's <Gather> hears.
-      this.stopPressingOne = pressOneAfterAnswer(
-        () => this.call.sendDigits('1'),
-        () => this.call.status() === 'open',
-      );
-    });
     this.call.accept({ rtcConstraints: { audio: microphoneConstraint(microphoneId) } });
-  }
-
-  /** The server gave the member the call: the "1" keys still to come would reach the caller as tones. */
-  won(): void {
-    this.stopPressingOne();
   }
 
   reject(): void {

@@ -8,7 +8,8 @@ import type { BrowserCredential, TelephonyProvider } from '@llamenos/protocol';
  *
  * The queue rings a volunteer for at most one call at a time (calls/queue.ts), so at most one
  * incoming call is pending per phone. Answering it makes the provider report the leg answered,
- * and the server's first-pickup compare-and-set decides the winner, exactly as for a phone leg.
+ * and the server's first-pickup compare-and-set decides the winner at once, as a phone leg's
+ * "1" does (a browser leg is not screened: the volunteer's click on Answer is the choice).
  */
 export interface ProviderPhone {
   readonly provider: TelephonyProvider;
@@ -34,11 +35,6 @@ export interface IncomingProviderCall {
   mute(muted: boolean): void;
   /** The caller's audio once answered (for the speaker choice and local transcription). */
   remoteStream(): MediaStream | null;
-  /**
-   * The server gave this member the call (the hub's call:answered): stop what picking up needed
-   * (the "press 1" keys still to come would reach the caller as tones). Optional.
-   */
-  won?(): void;
 }
 
 export interface ProviderPhoneEvents {

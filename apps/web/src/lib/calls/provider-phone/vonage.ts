@@ -1,7 +1,7 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { ClientInitConfigObject, VonageClient } from '@vonage/client-sdk';
 import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { asError, microphoneConstraint, onceOnly, pressOneAfterAnswer } from './sdk-call.js';
+import { asError, microphoneConstraint, onceOnly } from './sdk-call.js';
 import type {
   IncomingProviderCall,
   ProviderPhone,
@@ -29,7 +29,6 @@ export type VonageSdkClient = Pick<
   | 'hangup'
   | 'mute'
   | 'unmute'
-  | 'sendDTMF'
   | 'getPeerConnection'
   | 'getAudioOutputElement'
 >;
@@ -111,7 +110,6 @@ class VonagePhone implements ProviderPhone {
     const call = new VonageIncomingCall(this.client, callId);
     const ended = onceOnly(() => {
       this.calls.delete(callId);
-      call.stopPressingOne();
       this.events.ended(call);
     });
     this.calls.set(callId, { call, ended });
@@ -127,8 +125,6 @@ class VonageIncomingCall implements IncomingProviderCall {
   readonly provider = 'vonage' as const;
   readonly callId = null;
   private answered = false;
-  private over = false;
-  stopPressingOne: () => void = () => {};
 
   constructor(
     private readonly client: VonageSdkClient,
@@ -143,19 +139,9 @@ class VonageIncomingCall implements IncomingProviderCall {
     // The SDK plays the caller through its own audio element: on the speaker chosen in My settings.
     const player = this.client.getAudioOutputElement();
     if (player) await playThroughChosenSpeaker(player, storedAudioDevices());
-    this.stopPressingOne = pressOneAfterAnswer(
-      () => void this.client.sendDTMF(this.vonageCallId, '1').catch(() => {}),
-      () => !this.over,
-    );
-  }
-
-  /** The server gave the member the call: the "1" keys still to come would reach the caller as tones. */
-  won(): void {
-    this.stopPressingOne();
   }
 
   reject(): void {
-    this.over = true;
     void this.client.reject(this.vonageCallId).catch(() => {});
   }
 
@@ -164,7 +150,6 @@ class VonageIncomingCall implements IncomingProviderCall {
       this.reject();
       return;
     }
-    this.over = true;
     void this.client.hangup(this.vonageCallId).catch(() => {});
   }
 
