@@ -1,18 +1,13 @@
-import {
-  CryptoError,
-  encryptStream,
-  fromBase64url,
-  fromUtf8,
-  getPublicKey,
-  PURPOSES,
-  secureRandom,
-  toBase64url,
-  unwrapKey,
-  utf8,
-  wrapKey,
-} from '@llamenos/crypto';
+import { fromUtf8, getPublicKey, PURPOSES } from '@llamenos/crypto';
 import { z } from 'zod';
-import { eachSealedLine } from '../export-file-lines.js';
+import {
+  headerBytes,
+  jsonLine,
+  openSealedLines,
+  type SealedExportKind,
+  sealExportFile,
+  sealedProblem,
+} from '../export-file-lines.js';
 
 /**
  * The sealed conversation export file (docs/PROTOCOL.md §10.3): one UTF-8 JSON header line,
@@ -31,8 +26,12 @@ export const CONVERSATION_EXPORT_VERSION = 1;
 export const CONVERSATION_EXPORT_EXTENSION = '.llamenos-conversation';
 /** Record id of an export's file key wrap and stream. */
 export const conversationExportRecordId = (exportId: string) => `conversation-export:${exportId}`;
-/** The header line is small; a first line longer than this is not an export file. */
-const MAX_HEADER_BYTES = 8192;
+const CONVERSATION_EXPORT: SealedExportKind = {
+  format: CONVERSATION_EXPORT_FORMAT,
+  version: CONVERSATION_EXPORT_VERSION,
+  recordId: conversationExportRecordId,
+  purpose: PURPOSES.conversationExport,
+};
 
 const IsoDate = z.string().max(40);
 const Uuid = z.string().uuid();
@@ -127,20 +126,6 @@ export class ConversationExportError extends Error {
   }
 }
 
-const jsonLine = (value: PlainLine | Header) => utf8(`${JSON.stringify(value)}\n`);
-
-/** Collects a readable stream into one Blob (an export is one conversation: small). */
-async function collect(stream: ReadableStream<Uint8Array>, type: string): Promise<Blob> {
-  const parts: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return new Blob(parts as BlobPart[], { type });
-}
-
 /**
  * Seals an export for the holder of `secretKey` alone: a fresh file key, wrapped for that key
  * (PURPOSES.conversationExport.wrap), and the JSON lines encrypted with the STREAM format
@@ -151,53 +136,26 @@ export async function sealConversationExport(
   secretKey: Uint8Array,
   exportId: string = crypto.randomUUID(),
 ): Promise<Blob> {
-  const recordId = conversationExportRecordId(exportId);
-  const purpose = PURPOSES.conversationExport;
-  const fileKey = secureRandom(32);
-  try {
-    const reader = getPublicKey(secretKey);
-    const header: Header = {
-      format: CONVERSATION_EXPORT_FORMAT,
-      version: CONVERSATION_EXPORT_VERSION,
-      exportId,
-      createdAt: content.exportedAt,
-      reader,
-      wrap: toBase64url(wrapKey(fileKey, reader, { label: purpose.wrap, recordId })),
-    };
-    const sealer = encryptStream(fileKey, { label: purpose.content, recordId });
-    const sealed = collect(sealer.readable, 'application/octet-stream');
-    const writer = sealer.writable.getWriter();
-    try {
-      await writer.write(
-        jsonLine({
-          type: 'export',
-          format: 'llamenos-conversation',
-          version: 1,
-          exportId,
-          exportedAt: content.exportedAt,
-          conversation: content.conversation,
-        }),
-      );
-      for (const message of content.messages) await writer.write(jsonLine({ type: 'message', message }));
-      await writer.write(jsonLine({ type: 'end', count: content.messages.length }));
-      await writer.close();
-    } catch (error) {
-      await writer.abort(error).catch(() => undefined);
-      await sealed.catch(() => undefined);
-      throw error;
-    }
-    return new Blob([jsonLine(header) as BlobPart, await sealed], { type: 'application/octet-stream' });
-  } finally {
-    fileKey.fill(0);
-  }
+  return sealExportFile(CONVERSATION_EXPORT, secretKey, exportId, content.exportedAt, async (write) => {
+    await write(
+      jsonLine({
+        type: 'export',
+        format: 'llamenos-conversation',
+        version: 1,
+        exportId,
+        exportedAt: content.exportedAt,
+        conversation: content.conversation,
+      } satisfies PlainLine),
+    );
+    for (const message of content.messages)
+      await write(jsonLine({ type: 'message', message } satisfies PlainLine));
+    await write(jsonLine({ type: 'end', count: content.messages.length } satisfies PlainLine));
+  });
 }
 
 function cryptoProblem(error: unknown): never {
-  if (error instanceof CryptoError) {
-    if (error.code === 'TRUNCATED') throw new ConversationExportError('truncated', error.message);
-    if (error.code === 'UNSUPPORTED_VERSION') throw new ConversationExportError('unsupported', error.message);
-    throw new ConversationExportError('altered', error.message);
-  }
+  const problem = sealedProblem(error);
+  if (problem) throw new ConversationExportError(problem, (error as Error).message);
   throw error;
 }
 
@@ -242,23 +200,15 @@ function parseLine(raw: string): PlainLine {
  * file that fails any of these.
  */
 export async function openConversationExport(file: Blob, secretKey: Uint8Array): Promise<ConversationExport> {
-  const start = new Uint8Array(await file.slice(0, MAX_HEADER_BYTES).arrayBuffer());
+  const start = await headerBytes(file);
   const { header, length } = readHeader(start);
   if (header.reader !== getPublicKey(secretKey))
     throw new ConversationExportError('other-key', 'this file was sealed for another key');
-  const recordId = conversationExportRecordId(header.exportId);
-  const purpose = PURPOSES.conversationExport;
-  let fileKey: Uint8Array;
-  try {
-    fileKey = unwrapKey(fromBase64url(header.wrap, 'wrap'), secretKey, { label: purpose.wrap, recordId });
-  } catch (error) {
-    return cryptoProblem(error);
-  }
   let intro: Extract<PlainLine, { type: 'export' }> | null = null;
   let end: number | null = null;
   const messages: ExportedMessage[] = [];
   try {
-    await eachSealedLine(file, length + 1, fileKey, { label: purpose.content, recordId }, (raw) => {
+    await openSealedLines(file, length + 1, CONVERSATION_EXPORT, header, secretKey, (raw) => {
       const line = parseLine(raw);
       if (end !== null) throw new ConversationExportError('altered', 'data after the closing line');
       if (line.type === 'export') {
@@ -272,8 +222,6 @@ export async function openConversationExport(file: Blob, secretKey: Uint8Array):
     if (error instanceof ConversationExportError) throw error;
     if (error instanceof TypeError) throw new ConversationExportError('altered', 'the content is not UTF-8');
     return cryptoProblem(error);
-  } finally {
-    fileKey.fill(0);
   }
   const opened = intro as Extract<PlainLine, { type: 'export' }> | null;
   if (!opened || opened.exportId !== header.exportId || end !== messages.length)

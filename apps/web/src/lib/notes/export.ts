@@ -1,21 +1,15 @@
-import {
-  CryptoError,
-  encryptStream,
-  fromBase64url,
-  fromUtf8,
-  getPublicKey,
-  openAsReader,
-  PURPOSES,
-  type SealedEnvelope,
-  secureRandom,
-  toBase64url,
-  unwrapKey,
-  utf8,
-  wrapKey,
-} from '@llamenos/crypto';
+import { fromUtf8, getPublicKey, openAsReader, PURPOSES, type SealedEnvelope, utf8 } from '@llamenos/crypto';
 import type { CustomFieldDefinition, NoteForReader } from '@llamenos/protocol';
 import { fetchNoteExportLines } from '../api/index.js';
-import { eachSealedLine } from '../export-file-lines.js';
+import {
+  headerBytes,
+  jsonLine,
+  openSealedLines,
+  type SealedExportHeader,
+  type SealedExportKind,
+  sealExportFile,
+  sealedProblem,
+} from '../export-file-lines.js';
 import { unlockedSecretKey } from '../vault.js';
 import type { NotesPool } from './pool.js';
 import type { OpenResult } from './protocol.js';
@@ -48,23 +42,21 @@ export const exportRecordId = (exportId: string) => `export:${exportId}`;
 
 export const EXPORT_FILE_FORMAT = 'llamenos-notes-export';
 export const EXPORT_FILE_VERSION = 2;
-/** The header line is small; a first line longer than this is not an export file. */
-const MAX_HEADER_BYTES = 8192;
+const NOTES_EXPORT: SealedExportKind = {
+  format: EXPORT_FILE_FORMAT,
+  version: EXPORT_FILE_VERSION,
+  recordId: exportRecordId,
+  purpose: PURPOSES.export,
+};
 
 /**
  * First line of an encrypted export file (version 2), followed by a newline and the STREAM
  * ciphertext of the export's JSON lines. Only `wrap` is secret-bearing; the rest is public.
  */
-export interface EncryptedExportHeader {
+export type EncryptedExportHeader = SealedExportHeader & {
   format: typeof EXPORT_FILE_FORMAT;
   version: typeof EXPORT_FILE_VERSION;
-  exportId: string;
-  createdAt: string;
-  /** x-only public key (hex) of the one reader: the admin who exported. */
-  reader: string;
-  /** base64url of the file key wrapped for `reader` (PURPOSES.export.wrap, record id export:<exportId>). */
-  wrap: string;
-}
+};
 
 /** Version 1 files (before the streamed format): one envelope for the exporting admin's key. */
 interface EncryptedExportFileV1 {
@@ -161,32 +153,6 @@ export async function collectExport(
 }
 
 /**
- * Gathers a file's pieces into a Blob, folding them into it every few MiB so the browser may
- * keep the growing file out of the page's memory (Chromium moves large blobs to disk).
- */
-class BlobAccumulator {
-  private blob = new Blob([]);
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  push(bytes: Uint8Array): void {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= 4 * 1024 * 1024) this.fold();
-  }
-  private fold(): void {
-    this.blob = new Blob([this.blob, ...(this.pending as BlobPart[])]);
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
-  finish(type: string): Blob {
-    this.fold();
-    return new Blob([this.blob], { type });
-  }
-}
-
-const jsonLine = (value: ExportPlainLine | EncryptedExportHeader) => utf8(`${JSON.stringify(value)}\n`);
-
-/**
  * Builds the encrypted export file (docs/PROTOCOL.md, "Notes export file"): a fresh file key,
  * wrapped for the exporting admin's own key only; the JSON lines of the export encrypted with
  * the STREAM format as notes are decrypted, so neither the whole plaintext nor the whole
@@ -201,71 +167,34 @@ export async function buildEncryptedExport(
   const secret = unlockedSecretKey();
   if (!secret) throw new Error('locked');
   const exportId = crypto.randomUUID();
-  const recordId = exportRecordId(exportId);
-  const fileKey = secureRandom(32);
-  try {
-    const reader = getPublicKey(secret);
-    const createdAt = new Date().toISOString();
-    const header: EncryptedExportHeader = {
-      format: EXPORT_FILE_FORMAT,
-      version: EXPORT_FILE_VERSION,
-      exportId,
-      createdAt,
-      reader,
-      wrap: toBase64url(wrapKey(fileKey, reader, { label: PURPOSES.export.wrap, recordId })),
-    };
-    const out = new BlobAccumulator();
-    out.push(jsonLine(header));
-    const sealer = encryptStream(fileKey, { label: PURPOSES.export.content, recordId });
-    const drained = (async () => {
-      const chunks = sealer.readable.getReader();
-      for (;;) {
-        const { done, value } = await chunks.read();
-        if (done) return;
-        out.push(value);
-      }
-    })();
-    const writer = sealer.writable.getWriter();
-    let count = 0;
-    try {
-      await writer.write(
-        jsonLine({
-          type: 'export',
-          format: 'llamenos-notes',
-          version: 2,
-          exportId,
-          exportedAt: createdAt,
-          fields,
-        }),
-      );
-      for await (const batch of exportedNotes(pool, fields, authorName, onProgress)) {
-        let text = '';
-        for (const note of batch)
-          text += `${JSON.stringify({ type: 'note', note } satisfies ExportPlainLine)}\n`;
-        count += batch.length;
-        await writer.write(utf8(text));
-      }
-      await writer.write(jsonLine({ type: 'end', count }));
-      await writer.close();
-    } catch (error) {
-      await writer.abort(error).catch(() => undefined);
-      await drained.catch(() => undefined);
-      throw error;
+  const createdAt = new Date().toISOString();
+  let count = 0;
+  const blob = await sealExportFile(NOTES_EXPORT, secret, exportId, createdAt, async (write) => {
+    await write(
+      jsonLine({
+        type: 'export',
+        format: 'llamenos-notes',
+        version: 2,
+        exportId,
+        exportedAt: createdAt,
+        fields,
+      } satisfies ExportPlainLine),
+    );
+    for await (const batch of exportedNotes(pool, fields, authorName, onProgress)) {
+      let text = '';
+      for (const note of batch)
+        text += `${JSON.stringify({ type: 'note', note } satisfies ExportPlainLine)}\n`;
+      count += batch.length;
+      await write(utf8(text));
     }
-    await drained;
-    return { blob: out.finish('application/octet-stream'), count, exportId };
-  } finally {
-    fileKey.fill(0);
-  }
+    await write(jsonLine({ type: 'end', count } satisfies ExportPlainLine));
+  });
+  return { blob, count, exportId };
 }
 
 function cryptoProblem(error: unknown): never {
-  if (error instanceof CryptoError) {
-    if (error.code === 'TRUNCATED') throw new ExportFileError('truncated', error.message);
-    if (error.code === 'DECRYPT_FAILED') throw new ExportFileError('altered', error.message);
-    if (error.code === 'UNSUPPORTED_VERSION') throw new ExportFileError('unsupported', error.message);
-    throw new ExportFileError('altered', error.message);
-  }
+  const problem = sealedProblem(error);
+  if (problem) throw new ExportFileError(problem, (error as Error).message);
   throw error;
 }
 
@@ -314,7 +243,7 @@ async function openV1(file: Blob, header: EncryptedExportFileV1, secret: Uint8Ar
 export async function openExportFile(file: Blob): Promise<ExportContent> {
   const secret = unlockedSecretKey();
   if (!secret) throw new Error('locked');
-  const start = new Uint8Array(await file.slice(0, MAX_HEADER_BYTES).arrayBuffer());
+  const start = await headerBytes(file);
   const { header, length } = parseHeader(start);
   if (header.version === 1) return openV1(file, header as unknown as EncryptedExportFileV1, secret);
   if (header.version !== EXPORT_FILE_VERSION)
@@ -325,18 +254,11 @@ export async function openExportFile(file: Blob): Promise<ExportContent> {
     throw new ExportFileError('not-export', 'incomplete export header');
   if (reader !== getPublicKey(secret))
     throw new ExportFileError('other-key', 'this file was encrypted for another key');
-  const recordId = exportRecordId(exportId);
-  let fileKey: Uint8Array;
-  try {
-    fileKey = unwrapKey(fromBase64url(wrap, 'wrap'), secret, { label: PURPOSES.export.wrap, recordId });
-  } catch (error) {
-    return cryptoProblem(error);
-  }
   let intro: Extract<ExportPlainLine, { type: 'export' }> | null = null;
   let end: number | null = null;
   const notes: ExportedNote[] = [];
   try {
-    await eachSealedLine(file, length + 1, fileKey, { label: PURPOSES.export.content, recordId }, (raw) => {
+    await openSealedLines(file, length + 1, NOTES_EXPORT, { exportId, wrap }, secret, (raw) => {
       const line = JSON.parse(raw) as ExportPlainLine;
       if (end !== null) throw new ExportFileError('altered', 'data after the closing line');
       if (line.type === 'export') intro = line;
@@ -346,8 +268,6 @@ export async function openExportFile(file: Blob): Promise<ExportContent> {
   } catch (error) {
     if (error instanceof ExportFileError) throw error;
     return cryptoProblem(error);
-  } finally {
-    fileKey.fill(0);
   }
   const opened = intro as Extract<ExportPlainLine, { type: 'export' }> | null;
   if (!opened || opened.exportId !== exportId || end !== notes.length)
