@@ -85,24 +85,37 @@ export type EphemeralAgreement = ((recipientCompressed: Uint8Array) => {
 };
 
 /**
- * An EphemeralAgreement that keeps a precomputed multiplication table for each recipient it has
- * seen (the `maxRecipients` most recently used): a sealer that wraps key after key for the same
- * readers (the server, sealing each arriving message for its assignee and the admins) then pays
- * one base-point and one table multiplication per wrap instead of a full ECDH, about twice as
- * fast as Node's OpenSSL secp256k1 and three times the plain one. Each wrap still has a fresh
- * ephemeral key. A table is about a megabyte.
- */
-/**
  * A fresh ephemeral key pair for one wrap: the secret key (32 bytes, or fewer when it has leading
  * zero bytes, as Node's ECDH gives it) and its compressed public key (33 bytes).
  */
 export type EphemeralKeyPair = () => { secret: Uint8Array; publicKey: Uint8Array };
 
+/** `cachedAgreement`'s agreement: one fresh ephemeral key per wrap, or one per object's wraps. */
+export type CachedAgreement = EphemeralAgreement & {
+  /**
+   * Runs `seal` with an agreement whose wraps all share ONE fresh ephemeral key pair, drawn at
+   * the first wrap and wiped when `seal` returns (or throws): for the wraps of one object's key
+   * for its distinct readers, and nothing else (PROTOCOL.md §6, "One ephemeral key for one
+   * object's wraps"; THREAT-MODEL.md). Each wrap is still the Section 6 format and carries the
+   * ephemeral public key; the shared points, so the KEKs, differ per reader.
+   */
+  readonly forOneObject: <T>(seal: (agree: EphemeralAgreement) => T) => T;
+};
+
+/**
+ * An EphemeralAgreement that keeps a precomputed multiplication table for each recipient it has
+ * seen (the `maxRecipients` most recently used): a sealer that wraps key after key for the same
+ * readers (the server, sealing each arriving message for its assignee and the admins) then pays
+ * one base-point and one table multiplication per wrap instead of a full ECDH, about twice as
+ * fast as Node's OpenSSL secp256k1 and three times the plain one. Called directly, each wrap has
+ * a fresh ephemeral key; `forOneObject` shares one across one object's wraps (one base-point
+ * multiplication per object). A table is about 0.4 MB.
+ */
 export function cachedAgreement(
   maxRecipients = 32,
   random: RandomSource = secureRandom,
   ephemeralKeyPair?: EphemeralKeyPair,
-): EphemeralAgreement {
+): CachedAgreement {
   // The base-point multiplication for the ephemeral public key is half a wrap's cost; a sealer
   // with a faster constant-time one (the server: Node's OpenSSL) passes it in.
   const newPair: EphemeralKeyPair =
@@ -135,17 +148,39 @@ export function cachedAgreement(
     if (tables.size > maxRecipients) tables.delete(tables.keys().next().value as string);
     return point;
   };
-  const agree = (recipientCompressed: Uint8Array) => {
+  const agreeWith = (
+    recipientCompressed: Uint8Array,
+    pair: { secret: Uint8Array; publicKey: Uint8Array },
+  ) => {
     const point = tableFor(recipientCompressed);
+    const scalar = BigInt(`0x${toHex(pair.secret)}`);
+    return { ephemeral: pair.publicKey.slice(), sharedX: point.multiply(scalar).toBytes(true).slice(1) };
+  };
+  const agree = (recipientCompressed: Uint8Array) => {
     const pair = newPair();
     try {
-      const scalar = BigInt(`0x${toHex(pair.secret)}`);
-      return { ephemeral: pair.publicKey, sharedX: point.multiply(scalar).toBytes(true).slice(1) };
+      return agreeWith(recipientCompressed, pair);
     } finally {
       pair.secret.fill(0);
     }
   };
-  return Object.assign(agree, { parseRecipient });
+  const forOneObject = <T>(seal: (agree: EphemeralAgreement) => T): T => {
+    let pair: { secret: Uint8Array; publicKey: Uint8Array } | null = null;
+    let done = false;
+    const shared = (recipientCompressed: Uint8Array) => {
+      // Kept past `seal` it would wrap with a wiped (zero) secret: refused instead.
+      if (done) throw new Error('a one-object agreement used after its object was sealed');
+      pair ??= newPair();
+      return agreeWith(recipientCompressed, pair);
+    };
+    try {
+      return seal(Object.assign(shared, { parseRecipient }));
+    } finally {
+      done = true;
+      (pair as { secret: Uint8Array } | null)?.secret.fill(0);
+    }
+  };
+  return Object.assign(agree, { parseRecipient, forOneObject });
 }
 
 /**

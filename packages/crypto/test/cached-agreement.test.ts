@@ -65,6 +65,46 @@ describe('cachedAgreement', () => {
     for (const secret of secrets) expect(secret.every((b) => b === 0)).toBe(true);
   });
 
+  it('forOneObject: one ephemeral key for the wraps of one object, each wrap opening only for its reader; a new key per object; wiped after', () => {
+    const secrets: Uint8Array[] = [];
+    const agree = cachedAgreement(8, secureRandom, () => {
+      const secret = generateSecretKey();
+      secrets.push(secret);
+      return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
+    });
+    const readers = Array.from({ length: 4 }, () => generateSecretKey());
+    const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:shared' };
+    const ephemeralsByObject: Set<string>[] = [];
+    let kept: ((p: Uint8Array) => unknown) | undefined;
+    for (const _ of [0, 1]) {
+      const key = secureRandom(32);
+      const wraps = agree.forOneObject((one) => {
+        kept = one;
+        return readers.map((r) => wrapKeyWith(key, getPublicKey(r), ctx, one));
+      });
+      const ephemerals = new Set(wraps.map((w) => Buffer.from(w.subarray(1, 34)).toString('hex')));
+      ephemeralsByObject.push(ephemerals);
+      // Same ephemeral key, different sealed keys (each KEK is the reader's own shared point).
+      expect(ephemerals.size).toBe(1);
+      expect(new Set(wraps.map((w) => Buffer.from(w.subarray(58)).toString('hex'))).size).toBe(4);
+      readers.forEach((r, i) => {
+        expect(unwrapKey(wraps[i] as Uint8Array, r, ctx)).toEqual(key);
+        const other = readers[(i + 1) % readers.length] as Uint8Array;
+        expect(() => unwrapKey(wraps[i] as Uint8Array, other, ctx)).toThrow();
+      });
+    }
+    const [first, second] = ephemeralsByObject.map((set) => [...set][0]);
+    expect(first).not.toBe(second);
+    // One key pair per object, wiped when its wraps are made; the object's agreement is closed.
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) expect(secret.every((b) => b === 0)).toBe(true);
+    const reader = compressedFromXOnly(fromHex(getPublicKey(readers[0] as Uint8Array), 32));
+    expect(() => kept?.(reader)).toThrow(/after its object was sealed/);
+    // Called directly, still a fresh key per wrap.
+    const direct = readers.map((r) => wrapKeyWith(secureRandom(32), getPublicKey(r), ctx, agree));
+    expect(new Set(direct.map((w) => Buffer.from(w.subarray(1, 34)).toString('hex'))).size).toBe(4);
+  });
+
   it('a wrap for one reader does not open for another', () => {
     const agree = cachedAgreement();
     const [a, b] = [generateSecretKey(), generateSecretKey()];

@@ -116,6 +116,25 @@ describe('encrypt on arrival', () => {
     );
     expect(thread.conversation.contactLast4).toBe(from.slice(-4));
 
+    // The message's wraps (assignee + admin) share one ephemeral key (PROTOCOL.md §6), drawn for
+    // this message alone: the next message has another.
+    await h.ctx.conversations.receive(sms, inbound(from, 'a second message'));
+    await settle(h);
+    const ephemerals = await h.ctx.db.query<{ record_id: string; wrap: string }>(
+      'select record_id, wrap from conversation_wraps where conversation_id = $1 order by record_id',
+      [conversation.id],
+    );
+    const byRecord = new Map<string, Set<string>>();
+    for (const { record_id, wrap } of ephemerals) {
+      const set = byRecord.get(record_id) ?? new Set<string>();
+      set.add(toBase64url(fromBase64url(wrap).subarray(1, 34)));
+      byRecord.set(record_id, set);
+    }
+    // (The two texts and the first-contact reply the server sealed, each for both readers.)
+    expect(ephemerals.length).toBe(byRecord.size * 2);
+    expect([...byRecord.values()].every((set) => set.size === 1)).toBe(true);
+    expect(new Set([...byRecord.values()].map((set) => [...set][0])).size).toBe(byRecord.size);
+
     // Nothing in the database holds the text or the number in clear.
     for (const table of ['conversations', 'conversation_messages', 'conversation_wraps', 'audit_log']) {
       const rows = JSON.stringify(await h.ctx.db.query(`select * from ${table}`));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cachedAgreement, type EphemeralAgreement, secureRandom } from '@llamenos/crypto';
+import { type CachedAgreement, cachedAgreement, secureRandom } from '@llamenos/crypto';
 import { HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
 import { isBanned } from '../calls/store/bans.js';
@@ -70,7 +70,7 @@ export interface Conversations extends ConversationIngest {
   /** The adapter for replies and media retries: a given one, else built by the resolver; null if none. */
   channelFor(id: string): Promise<MessagingChannel | null>;
   /** The ECDH the server seals with, keeping a table per reader it wraps for (seal.ts). */
-  readonly agreement: EphemeralAgreement;
+  readonly agreement: CachedAgreement;
   /** The hotline settings as stored now, validated once per distinct stored document. */
   settings(db: Queryable): Promise<HotlineSettings>;
 }
