@@ -1,9 +1,9 @@
-import type { GrantBody, GrantResult, GrantStatus, GrantWork } from '@llamenos/protocol';
+import type { GrantBody, GrantStatus } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { isCurrentNoteAdmin } from './envelope.js';
-import { nextAfter, storeGrantBatch } from './grant-batch.js';
+import { grantSteps } from './grant-batch.js';
 import type { NoteCaller } from './service.js';
 
 /**
@@ -20,77 +20,64 @@ export async function requireAdminReader(db: Queryable, reader: string): Promise
     throw invalid('the reader must be an active member holding notes:read-all');
 }
 
-function parseAfter(after: string | undefined): [string, number] {
+function parseAfter(after: string): [string, number] {
   if (!after) return ['', 0];
   const at = after.lastIndexOf(':');
   return [after.slice(0, at), Number(after.slice(at + 1))];
 }
 
-export async function grantWork(
-  ctx: ServerContext,
-  caller: NoteCaller,
-  q: { reader: string; after?: string | undefined; limit: number },
-): Promise<GrantWork> {
-  await requireAdminReader(ctx.db, q.reader);
-  const [afterId, afterVersion] = parseAfter(q.after);
-  const rows = await ctx.db.query<{ note_id: string; version: number; wrap: string }>(
-    `select mine.note_id, mine.version, mine.wrap
-     from note_wraps mine
-     where mine.reader_pubkey = $1
-       and (mine.note_id, mine.version) > ($3, $4)
-       and not exists (
-         select 1 from note_wraps t
-         where t.note_id = mine.note_id and t.version = mine.version and t.reader_pubkey = $2)
-     order by mine.note_id, mine.version
-     limit $5`,
-    [caller.pubkey, q.reader, afterId, afterVersion, q.limit],
-  );
-  const items = rows.map((r) => ({ noteId: r.note_id, version: Number(r.version), wrap: r.wrap }));
-  return { items, next: nextAfter(items, q.limit, (i) => `${i.noteId}:${i.version}`) };
-}
-
-/**
- * Stores wraps for the reader. Only versions the caller holds a wrap for are accepted (the
- * caller could not have made a real wrap for any other), and an existing wrap is never
- * replaced, so repeating a batch changes nothing.
- */
-export async function grantAccess(
-  ctx: ServerContext,
-  caller: NoteCaller,
-  body: GrantBody,
-): Promise<GrantResult> {
-  return storeGrantBatch(ctx, caller, {
-    reader: body.reader,
-    wraps: body.wraps,
-    action: 'records.access-granted',
-    requireReader: (db) => requireAdminReader(db, body.reader),
-    insert: async (tx) => {
-      const [counts] = await tx.query<{ eligible: number; inserted: number }>(
-        `with input as (
-           select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
-         ), eligible as (
-           select i.note_id, i.version, i.wrap from input i
-           join note_wraps mine
-             on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
-         ), inserted as (
-           insert into note_wraps (note_id, version, reader_pubkey, wrap)
-           select note_id, version, $1, wrap from eligible
-           on conflict do nothing
-           returning 1
-         )
-         select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-        [
-          body.reader,
-          caller.pubkey,
-          body.wraps.map((w) => w.noteId),
-          body.wraps.map((w) => w.version),
-          body.wraps.map((w) => w.wrap),
-        ],
-      );
-      return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
-    },
-  });
-}
+/** Notes: each version has its own key, so the work and the wraps go by note id and version. */
+export const noteGrant = grantSteps({
+  action: 'records.access-granted',
+  requireReader: requireAdminReader,
+  async work(db, caller, reader, after, limit) {
+    const [afterId, afterVersion] = parseAfter(after);
+    const rows = await db.query<{ note_id: string; version: number; wrap: string }>(
+      `select mine.note_id, mine.version, mine.wrap
+       from note_wraps mine
+       where mine.reader_pubkey = $1
+         and (mine.note_id, mine.version) > ($3, $4)
+         and not exists (
+           select 1 from note_wraps t
+           where t.note_id = mine.note_id and t.version = mine.version and t.reader_pubkey = $2)
+       order by mine.note_id, mine.version
+       limit $5`,
+      [caller, reader, afterId, afterVersion, limit],
+    );
+    return rows.map((r) => ({ noteId: r.note_id, version: Number(r.version), wrap: r.wrap }));
+  },
+  cursor: (item) => `${item.noteId}:${item.version}`,
+  /**
+   * Only versions the caller holds a wrap for are accepted (the caller could not have made a
+   * real wrap for any other), and an existing wrap is never replaced, so repeating a batch
+   * changes nothing.
+   */
+  async insert(tx, grant: { caller: string; reader: string; wraps: GrantBody['wraps'] }) {
+    const [counts] = await tx.query<{ eligible: number; inserted: number }>(
+      `with input as (
+         select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
+       ), eligible as (
+         select i.note_id, i.version, i.wrap from input i
+         join note_wraps mine
+           on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
+       ), inserted as (
+         insert into note_wraps (note_id, version, reader_pubkey, wrap)
+         select note_id, version, $1, wrap from eligible
+         on conflict do nothing
+         returning 1
+       )
+       select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
+      [
+        grant.reader,
+        grant.caller,
+        grant.wraps.map((w) => w.noteId),
+        grant.wraps.map((w) => w.version),
+        grant.wraps.map((w) => w.wrap),
+      ],
+    );
+    return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
+  },
+});
 
 /** Progress for the grant's progress bar. */
 export async function grantStatus(

@@ -16,7 +16,7 @@ import { isMember, requires } from '../http/guard.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { requiredReaders } from './envelope.js';
 import { exportNotes } from './export.js';
-import { grantAccess, grantStatus, grantWork } from './grant.js';
+import { grantStatus, noteGrant } from './grant.js';
 import { createNote, deleteNote, editNote, getNote, getVersions, listNotes } from './service.js';
 
 /**
@@ -46,7 +46,7 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   // Fixed paths first: they must never be taken for a note id.
   app.get('/notes/grant-work', requires('notes:read-all'), async (c) => {
     const q = readQuery(c, GrantWorkQuery);
-    return c.json(await grantWork(ctx, memberOf(c), q));
+    return c.json(await noteGrant.work(ctx, memberOf(c), q));
   });
 
   app.get('/notes/grant-status', requires('notes:read-all'), async (c) => {
@@ -57,7 +57,7 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/notes/grant', requires('notes:read-all'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, GrantBody);
-    return c.json(await grantAccess(ctx, memberOf(c), body));
+    return c.json(await noteGrant.grant(ctx, memberOf(c), body));
   });
 
   app.get('/notes/export', requires('notes:export'), async (c) => {

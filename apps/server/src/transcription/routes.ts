@@ -28,7 +28,7 @@ import {
   removeTranscriptionModel,
   startModelUpload,
 } from './model-service.js';
-import { grantTranscripts, transcriptGrantWork } from './transcript-grant.js';
+import { transcriptGrant } from './transcript-grant.js';
 import { createTranscript, listTranscripts } from './transcript-service.js';
 
 /**
@@ -166,13 +166,13 @@ function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // A new admin's access to the transcripts made before: re-wrapped in an admin's browser.
   app.get('/transcripts/grant-work', requires('notes:read-all'), async (c) => {
     const q = readQuery(c, TranscriptGrantWorkQuery);
-    return c.json(await transcriptGrantWork(ctx, memberOf(c), q));
+    return c.json(await transcriptGrant.work(ctx, memberOf(c), q));
   });
 
   app.post('/transcripts/grant', requires('notes:read-all'), async (c) => {
     readQuery(c, NoQuery);
     const body = await readJson(c, TranscriptGrantBody);
-    return c.json(await grantTranscripts(ctx, memberOf(c), body));
+    return c.json(await transcriptGrant.grant(ctx, memberOf(c), body));
   });
 }
 

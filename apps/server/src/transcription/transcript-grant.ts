@@ -1,8 +1,6 @@
-import type { GrantResult, TranscriptGrantBody, TranscriptGrantWork } from '@llamenos/protocol';
-import type { Member } from '../domain/actor.js';
-import type { ServerContext } from '../http/context.js';
+import type { TranscriptGrantBody } from '@llamenos/protocol';
 import { requireAdminReader } from '../records/grant.js';
-import { nextAfter, storeGrantBatch } from '../records/grant-batch.js';
+import { grantSteps } from '../records/grant-batch.js';
 import * as store from './transcript-store.js';
 
 /**
@@ -12,27 +10,11 @@ import * as store from './transcript-store.js';
  * re-wraps each key with the transcript labels and posts the wraps back. The work only ever lists
  * what is still missing, so an interrupted grant resumes by asking again.
  */
-
-export async function transcriptGrantWork(
-  ctx: ServerContext,
-  caller: Member,
-  q: { reader: string; after?: string | undefined; limit: number },
-): Promise<TranscriptGrantWork> {
-  await requireAdminReader(ctx.db, q.reader);
-  const items = await store.grantWork(ctx.db, caller.pubkey, q.reader, q.after ?? '', q.limit);
-  return { items, next: nextAfter(items, q.limit, (i) => i.transcriptId) };
-}
-
-export async function grantTranscripts(
-  ctx: ServerContext,
-  caller: Member,
-  body: TranscriptGrantBody,
-): Promise<GrantResult> {
-  return storeGrantBatch(ctx, caller, {
-    reader: body.reader,
-    wraps: body.wraps,
-    action: 'transcription.access-granted',
-    requireReader: (db) => requireAdminReader(db, body.reader),
-    insert: (tx) => store.insertGrantedWraps(tx, caller.pubkey, body.reader, body.wraps),
-  });
-}
+export const transcriptGrant = grantSteps({
+  action: 'transcription.access-granted',
+  requireReader: requireAdminReader,
+  work: store.grantWork,
+  cursor: (item) => item.transcriptId,
+  insert: (tx, g: { caller: string; reader: string; wraps: TranscriptGrantBody['wraps'] }) =>
+    store.insertGrantedWraps(tx, g.caller, g.reader, g.wraps),
+});
