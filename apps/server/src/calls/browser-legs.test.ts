@@ -202,13 +202,24 @@ const plivoDriver: Driver = {
       .slice(from)
       .filter((r) => r.method === 'POST' && r.path === `/v1/Account/${PLIVO.authId}/Call/`)
       .map((r) => {
-        const { to, ...rest } = r.json as { to: unknown; answer_url: string };
+        // The browser leg's header naming the hotline call goes with its address.
+        const { to, sip_headers, ...rest } = r.json as {
+          to: unknown;
+          answer_url: string;
+          sip_headers?: string;
+        };
         const leg = new URL(rest.answer_url).searchParams.get('leg')!;
-        return { to, rest: JSON.parse(withoutLeg(JSON.stringify(rest), leg)) };
+        return {
+          to: sip_headers === undefined ? to : { to, sip_headers },
+          rest: JSON.parse(withoutLeg(JSON.stringify(rest), leg)),
+        };
       }),
   requestCount: () => plivo.requests.length,
   stateAtFake: (id) => plivo.calls.get(id)?.state,
-  browserAddress: (id) => `sip:${id}@phone.plivo.com`,
+  browserAddress: (id, callId) => ({
+    to: `sip:${id}@phone.plivo.com`,
+    sip_headers: `callId=${callId.replaceAll('-', '')}`,
+  }),
   phoneAddress: PHONE.slice(1),
   canceledWord: 'canceled',
 };

@@ -65,3 +65,24 @@ export function requireSeconds(
     );
   return value;
 }
+
+/** The hotline's call ids as the router creates them (calls/inbound.ts): a UUID, nothing else. */
+const HOTLINE_CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The hotline call a browser leg rings for, which the adapter passes to the provider's browser
+ * SDK (Twilio's custom parameter, Plivo's X-PH- header, Asterisk's X-Llamenos-Call header) so the
+ * app answers the card that rings. Read from the leg's answer URL (`…?call=<id>&leg=<id>`, the
+ * router's own); null for a phone leg, or when the id is absent or not a call id, so nothing odd
+ * ever reaches a SIP header or an address. One rule for every adapter, and the web app's
+ * provider-phone/sdk-call.ts keeps the same one.
+ */
+export function browserLegCallId(request: { browser?: string; answerUrl: string }): string | null {
+  if (request.browser === undefined) return null;
+  try {
+    const id = new URL(request.answerUrl).searchParams.get('call');
+    return id && HOTLINE_CALL_ID.test(id) ? id.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}

@@ -292,7 +292,7 @@ describe('Asterisk ARI adapter', () => {
 });
 
 describe('Asterisk browser legs', () => {
-  it('names the hotline call to the browser: PJSIP_HEADER(add,X-Llamenos-Call) from the answer URL, only on browser legs', async () => {
+  it('names the hotline call (a UUID, the router’s one rule) to the browser: PJSIP_HEADER(add,X-Llamenos-Call) from the answer URL, only on browser legs', async () => {
     const seen: { url: string; body: string }[] = [];
     const fetch = (async (url: string, init: RequestInit) => {
       seen.push({ url, body: String(init.body ?? '') });
@@ -307,14 +307,15 @@ describe('Asterisk browser legs', () => {
     const leg = {
       to: '',
       from: '+15559870002',
-      answerUrl: 'https://h.example/api/telephony/asterisk/screen?call=3f2c-call-1&leg=l1',
+      answerUrl:
+        'https://h.example/api/telephony/asterisk/screen?call=3f2c1a0b-9d8e-4f7a-8b6c-5d4e3f2a1b0c&leg=l1',
       statusUrl: 'https://h.example/s',
       timeoutSeconds: 25,
     };
     await browserAdapter.createVolunteerLeg({ ...leg, browser: `v${'a'.repeat(24)}` });
     expect(new URL(seen[0]!.url).searchParams.get('endpoint')).toBe(`PJSIP/v${'a'.repeat(24)}`);
     expect(JSON.parse(seen[0]!.body)).toEqual({
-      variables: { 'PJSIP_HEADER(add,X-Llamenos-Call)': '3f2c-call-1' },
+      variables: { 'PJSIP_HEADER(add,X-Llamenos-Call)': '3f2c1a0b-9d8e-4f7a-8b6c-5d4e3f2a1b0c' },
     });
     // A call id that is not one (a header injection attempt) is left out, never passed along.
     await browserAdapter.createVolunteerLeg({
@@ -323,8 +324,15 @@ describe('Asterisk browser legs', () => {
       answerUrl: 'https://h.example/screen?call=x%0d%0aVia:%20evil',
     });
     expect(seen[1]!.body).toBe('');
+    // Nor is an id of another form than the router's calls (it would match no card).
+    await browserAdapter.createVolunteerLeg({
+      ...leg,
+      browser: `v${'a'.repeat(24)}`,
+      answerUrl: 'https://h.example/screen?call=3f2c-call-1',
+    });
+    expect(seen[2]!.body).toBe('');
     // A phone leg has no such header.
     await browserAdapter.createVolunteerLeg({ ...leg, to: '+15551230001' });
-    expect(seen[2]!.body).toBe('');
+    expect(seen[3]!.body).toBe('');
   });
 });

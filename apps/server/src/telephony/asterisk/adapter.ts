@@ -7,7 +7,7 @@ import type {
   TelephonyEvent,
   VolunteerLegRequest,
 } from '../provider.js';
-import { requireBrowserIdentity, requireE164, requireSeconds } from '../validate.js';
+import { browserLegCallId, requireBrowserIdentity, requireE164, requireSeconds } from '../validate.js';
 import { ariAddress } from './address.js';
 import { asteriskBrowserCalling } from './browser-endpoints.js';
 import { AriEventStream } from './event-stream.js';
@@ -165,16 +165,6 @@ function ariEventHandler(
 /** The SIP header a browser leg's INVITE carries: the hotline call id (the web app's provider-phone/sip.ts reads it). */
 export const CALL_HEADER = 'X-Llamenos-Call';
 
-/** The hotline call a leg belongs to, from its answer URL (`…/screen?call=<id>&leg=<id>`); null if absent or odd. */
-function hotlineCallOf(answerUrl: string): string | null {
-  try {
-    const id = new URL(answerUrl).searchParams.get('call');
-    return id && /^[A-Za-z0-9-]{1,64}$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The adapter's REST side: legs out, hang-ups and recordings. */
 function callControl(
   rest: AriRest,
@@ -194,7 +184,7 @@ function callControl(
               requireE164(P, op, 'to', request.to),
             )
           : `PJSIP/${requireBrowserIdentity(P, op, request.browser)}`;
-      const hotlineCall = request.browser === undefined ? null : hotlineCallOf(request.answerUrl);
+      const hotlineCall = browserLegCallId(request);
       const legId = await rest.originate({
         endpoint,
         app: options.app,

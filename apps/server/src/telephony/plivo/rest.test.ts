@@ -63,6 +63,30 @@ describe('Plivo REST', () => {
     });
   });
 
+  it('names the hotline call to the browser SDK in an X-PH- header (letters and digits only), only on browser legs', async () => {
+    const browser = `v${'0b'.repeat(12)}`;
+    const call = '6F1C2B3A-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const leg = (answerUrl: string) => ({ ...LEG, to: '', browser, answerUrl });
+    await adapter.createVolunteerLeg(
+      leg(`https://hotline.example/api/telephony/plivo/screen?call=${call}&leg=l1`),
+    );
+    expect(last().json).toMatchObject({
+      to: `sip:${browser}@phone.plivo.com`,
+      sip_headers: 'callId=6f1c2b3a4d5e4f608a7b9c0d1e2f3a4b',
+    });
+    // No call id, or not one (a header injection attempt): no header at all.
+    for (const url of [
+      'https://hotline.example/api/telephony/plivo/screen?leg=l1',
+      'https://hotline.example/screen?call=c1%2Cx%3D1',
+    ]) {
+      await adapter.createVolunteerLeg(leg(url));
+      expect(last().json).not.toHaveProperty('sip_headers');
+    }
+    // A phone leg never carries it.
+    await adapter.createVolunteerLeg({ ...LEG, answerUrl: `https://hotline.example/screen?call=${call}` });
+    expect(last().json).not.toHaveProperty('sip_headers');
+  });
+
   it('validates before sending anything', async () => {
     for (const change of [{ to: '555' }, { answerUrl: 'x' }, { timeoutSeconds: 4 }])
       await expect(adapter.createVolunteerLeg({ ...LEG, ...change })).rejects.toThrow(TelephonyInputError);

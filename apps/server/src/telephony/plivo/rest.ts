@@ -2,6 +2,7 @@ import { ProviderHttpError, ProviderResponseError } from '../errors.js';
 import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
 import {
+  browserLegCallId,
   requireBrowserIdentity,
   requireCallbackUrl,
   requireE164,
@@ -30,6 +31,15 @@ interface PlivoRestConfig {
 const P = 'plivo';
 /** Plivo serves recording files from its media host only; nothing else is fetched. */
 const MEDIA_HOST = /^media(-[a-z0-9]{1,20})?\.plivo\.com$/;
+
+/**
+ * A browser leg's SIP header naming the hotline call: Plivo passes `sip_headers` to the browser
+ * SDK's incoming call as `X-PH-<name>` headers, and allows only letters and digits in a value, so
+ * the call's UUID goes without its hyphens (the web app's provider-phone/plivo.ts puts them back).
+ */
+export const PLIVO_CALL_HEADER = 'callId';
+const plivoCallHeaders = (callId: string | null) =>
+  callId ? { sip_headers: `${PLIVO_CALL_HEADER}=${callId.replaceAll('-', '')}` } : {};
 
 const isNotFound = (error: unknown) => error instanceof ProviderHttpError && error.status === 404;
 
@@ -65,6 +75,7 @@ export class PlivoRestClient implements CallControl {
         hangup_url: statusUrl,
         hangup_method: 'POST',
         ring_timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 120),
+        ...plivoCallHeaders(browserLegCallId(request)),
       },
     });
     const uuid = data.request_uuid;

@@ -2,6 +2,7 @@ import { ProviderHttpError, ProviderResponseError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
 import {
+  browserLegCallId,
   requireBrowserIdentity,
   requireCallbackUrl,
   requireE164,
@@ -40,18 +41,6 @@ const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
  */
 const twilioClientAddress = (identity: string, hotlineCall: string | null) =>
   hotlineCall ? `client:${identity}?callId=${hotlineCall}` : `client:${identity}`;
-
-const HOTLINE_CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The hotline call a leg belongs to, from its answer URL (`…?call=<id>&leg=<id>`); null if absent or not a call id. */
-function hotlineCallOf(answerUrl: string): string | null {
-  try {
-    const id = new URL(answerUrl).searchParams.get('call');
-    return id && HOTLINE_CALL_ID.test(id) ? id : null;
-  } catch {
-    return null;
-  }
-}
 
 const isNotInProgress = (error: unknown) =>
   error instanceof ProviderHttpError && error.providerCode === CALL_NOT_IN_PROGRESS;
@@ -96,7 +85,7 @@ export class TwilioRestClient implements CallControl {
           ? requireE164(p, op, 'to', request.to)
           : (this.config.browserAddress ?? twilioClientAddress)(
               requireBrowserIdentity(p, op, request.browser),
-              hotlineCallOf(request.answerUrl),
+              browserLegCallId(request),
             ),
       ],
       ['From', requireE164(p, op, 'from', request.from)],

@@ -177,10 +177,17 @@ class PlivoPhone implements ProviderPhone {
   }
 }
 
-/** Plivo passes a leg's `sip_headers` as `X-PH-<name>` headers of the INVITE (any letter case). */
+/**
+ * Plivo passes a leg's `sip_headers` as `X-PH-<name>` headers of the INVITE (any letter case),
+ * with letters and digits only in a value: the server sends the call's UUID without its hyphens
+ * (telephony/plivo/rest.ts), and they are put back here before the one rule of sdk-call.ts.
+ */
 function passedCallId(headers: Record<string, string> | undefined): string | null {
   const entry = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-ph-callid');
-  return hotlineCallIdOf(entry?.[1]);
+  const compact = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i.exec(
+    entry?.[1] ?? '',
+  );
+  return compact ? hotlineCallIdOf(compact.slice(1).join('-').toLowerCase()) : null;
 }
 
 class PlivoIncomingCall implements IncomingProviderCall {
