@@ -21,24 +21,14 @@
  *   field), each gzipped here with node:zlib at the default level, summed.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import {
-  createAuthHeader,
-  generateRecoveryKey,
-  generateSecretKey,
-  getPublicKeyBytes,
-  keyIdOf,
-  lockWithPin,
-  lockWithRecoveryKey,
-  toBase64url,
-  toHex,
-} from '@llamenos/crypto';
 import { type Browser, type BrowserContext, chromium } from '@playwright/test';
 import { startHotline } from '../e2e/fixtures.js';
+import { bootstrapAdminByApi, writeKeyBackup } from '../e2e/seed-api.js';
 import type { Row, Suite } from './types.js';
 
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 7);
@@ -74,38 +64,22 @@ const INSTALL_MARKS = `(() => {
   document.addEventListener('submit', () => { marks.submit = performance.now(); }, true);
 })();`;
 
-/** Bootstraps the first admin over the API with a key made here; returns the key. */
+/** Bootstraps the first admin over the API with a key made here (as the e2e seeding does); returns the key. */
 export async function bootstrapOverApi(publicUrl: string, bootstrapLink: string): Promise<Uint8Array> {
-  const key = generateSecretKey();
-  const token = new URL(bootstrapLink).hash.slice(1);
-  const body = JSON.stringify({ token, displayName: NAME });
-  const url = `${publicUrl}/api/bootstrap`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: createAuthHeader({ url, method: 'POST', body }, key),
-    },
-    body,
-  });
-  if (response.status !== 201)
-    throw new Error(`bootstrap failed: ${response.status} ${await response.text()}`);
-  return key;
+  const admin = await bootstrapAdminByApi({ url: publicUrl, bootstrapLink, output: () => '' }, NAME);
+  return admin.secretKey;
 }
 
-/** A key backup file as the web client writes it, made in Node. */
+/** A key backup file as the web client writes it, made in Node (e2e/seed-api.ts), moved into `dir`. */
 export async function backupFile(key: Uint8Array, hotline: string, dir: string): Promise<string> {
+  const { backupPath } = await writeKeyBackup(
+    { url: hotline, bootstrapLink: '', output: () => '' },
+    { id: '', name: NAME, secretKey: key },
+    PIN,
+  );
   const file = path.join(dir, 'llamenos-key-backup.json');
-  const backup = {
-    format: 'llamenos-key-backup',
-    version: 1,
-    hotline,
-    keyId: toHex(keyIdOf(getPublicKeyBytes(key))),
-    pinLock: toBase64url(await lockWithPin(key, PIN)),
-    recoveryLock: toBase64url(lockWithRecoveryKey(key, generateRecoveryKey())),
-    createdAt: new Date().toISOString(),
-  };
-  await writeFile(file, JSON.stringify(backup, null, 2));
+  await rename(backupPath, file);
+  await rm(path.dirname(backupPath), { recursive: true, force: true });
   return file;
 }
 
