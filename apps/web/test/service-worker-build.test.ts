@@ -43,7 +43,12 @@ describe('service worker precache', () => {
       a.version,
     );
     // Nor does the transcription engine, which only admins who transcribe load.
-    const withEngine = build({ 'assets/whisper.worker-Ab1.js': 'w', 'assets/shout.wasm-Cd2.js': 's' });
+    const withEngine = build({
+      'assets/whisper.worker-Ab1.js': 'w',
+      'assets/shout.wasm-Cd2.js': 's',
+      'assets/whisper-single-thread.worker-Ef3.js': 'w1',
+      'assets/whisper-single-thread-Gh4.wasm': 'm1',
+    });
     expect(precacheOf(withEngine)).toEqual(a);
   });
 

@@ -16,11 +16,12 @@ export interface Precache {
 }
 
 /**
- * Files never precached: the worker itself, source maps, and the transcription engine
- * (whisper.cpp, about 3 MB), which only an admin who transcribes ever loads; it comes from the
- * network (hashed name, cached as immutable) the first time they do.
+ * Files never precached: the worker itself, source maps, and the transcription engines
+ * (whisper.cpp, about 3 MB threaded, 1.2 MB without threads), which only a member who transcribes
+ * ever loads; they come from the network (hashed name, cached as immutable) the first time.
  */
-const SKIPPED = /^(sw\.js|.*\.map|assets\/(whisper\.worker|shout\.wasm)-[^/]+\.js)$/;
+const SKIPPED =
+  /^(sw\.js|.*\.map|assets\/(whisper\.worker|whisper-single-thread\.worker|shout\.wasm)-[^/]+\.js|assets\/whisper-single-thread-[^/]+\.wasm)$/;
 
 /** The precache list and version for `files` (path below the site root → bytes). */
 export function precacheOf(files: ReadonlyMap<string, Uint8Array>): Precache {

@@ -1,6 +1,7 @@
 import { isTranscriptionErrorCode, TranscriptionError, workerFailureCode } from './errors.js';
 import {
   type EngineAudio,
+  type EngineKind,
   type EngineModel,
   type EngineResult,
   type EngineStage,
@@ -27,31 +28,52 @@ export interface TranscribeOptions {
 
 export type WorkerFactory = () => Worker;
 
-const defaultWorker: WorkerFactory = () =>
-  new Worker(new URL('./whisper.worker.ts', import.meta.url), { type: 'module', name: WHISPER_WORKER_NAME });
+/**
+ * Which whisper.cpp build this page runs: the threaded one needs SharedArrayBuffer, which a
+ * browser gives only to a cross-origin-isolated page; any other page gets the build without
+ * threads (slower where two threads would have been used, but it transcribes all the same).
+ */
+export const engineKind = (): EngineKind =>
+  globalThis.crossOriginIsolated === true ? 'threaded' : 'single-thread';
 
-/** Whisper.cpp's threads need SharedArrayBuffer, which a browser gives only to an isolated page. */
-export const canTranscribeHere = (): boolean =>
-  typeof globalThis.crossOriginIsolated === 'boolean' && globalThis.crossOriginIsolated;
+/** Each build's worker (Vite bundles both; only the one this page needs is ever fetched). */
+export const ENGINE_WORKERS: Record<EngineKind, WorkerFactory> = {
+  threaded: () =>
+    new Worker(new URL('./whisper.worker.ts', import.meta.url), {
+      type: 'module',
+      name: WHISPER_WORKER_NAME,
+    }),
+  'single-thread': () =>
+    new Worker(new URL('./whisper-single-thread.worker.ts', import.meta.url), {
+      type: 'module',
+      name: WHISPER_WORKER_NAME,
+    }),
+};
+
+const defaultWorker: WorkerFactory = () => ENGINE_WORKERS[engineKind()]();
+
+/** Whisper.cpp runs wherever WebAssembly does: with threads when the page is isolated, without otherwise. */
+export const canTranscribeHere = (): boolean => typeof WebAssembly === 'object';
 
 /**
- * Why this window cannot transcribe, or null when it can: 'isolation-off' when the server does not
- * send COOP/COEP (the operator set CROSS_ORIGIN_ISOLATION=off, which the public settings say), so
- * no browser can, whatever the member does; 'not-isolated' when this window alone is not (an old
- * browser, or a page opened in a way that lost the isolation). There is no single-threaded
- * whisper.cpp build to fall back to (docs/OPERATIONS.md, Transcription).
+ * Why this window runs the slower engine without threads, or null when it runs the threaded one:
+ * 'isolation-off' when the server does not send COOP/COEP (the operator set
+ * CROSS_ORIGIN_ISOLATION=off, which the public settings say), so every browser does;
+ * 'not-isolated' when this window alone is not isolated (an old browser, a proxy that strips the
+ * headers, or a page opened in a way that lost the isolation). docs/OPERATIONS.md, Transcription.
  */
-export function isolationProblem(
+export function singleThreadReason(
   serverIsolation: boolean | undefined,
 ): 'isolation-off' | 'not-isolated' | null {
-  if (canTranscribeHere()) return null;
+  if (engineKind() === 'threaded') return null;
   return serverIsolation === false ? 'isolation-off' : 'not-isolated';
 }
 
 /**
  * Two threads where the machine has four cores or more, one otherwise: whisper.cpp's threads
  * wait for each other by spinning, and on a two-core machine that also runs the page they lose
- * more than they gain (bench/transcription.ts measures both).
+ * more than they gain (bench/transcription.ts measures both). The build without threads always
+ * uses one.
  */
 export const defaultThreads = (): number =>
   ((typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1) >= 4 ? 2 : 1;
@@ -88,7 +110,6 @@ export class TranscriptionEngine {
   }
 
   private run(options: TranscribeOptions): Promise<EngineResult> {
-    if (!canTranscribeHere()) return Promise.reject(new TranscriptionError('not-isolated'));
     this.worker ??= this.makeWorker();
     const worker = this.worker;
     const job = this.nextJob++;

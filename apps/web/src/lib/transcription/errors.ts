@@ -5,7 +5,7 @@
  */
 
 export const TRANSCRIPTION_ERRORS = [
-  /** The page is not cross-origin isolated: whisper.cpp's threads cannot start. */
+  /** The threaded engine started in a page that is not cross-origin isolated (engine.ts picks the other one there). */
   'not-isolated',
   /** No model uploaded (or transcription switched off). */
   'no-model',

@@ -45,7 +45,14 @@ export interface EngineTimings {
   firstSegmentMs: number | null;
 }
 
+/**
+ * Which whisper.cpp build ran: the threaded one (a cross-origin-isolated page, SharedArrayBuffer)
+ * or the one without threads (any other page; slower where two threads would have been used).
+ */
+export type EngineKind = 'threaded' | 'single-thread';
+
 export interface EngineResult {
+  engine: EngineKind;
   language: string;
   segments: EngineSegment[];
   /** Length of the 16 kHz audio whisper read. */

@@ -8,7 +8,7 @@ import { Panel } from '../../components/Panel.js';
 import { UserText } from '../../components/UserText.js';
 import { deleteModel } from '../../lib/api/index.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
-import { isolationProblem } from '../../lib/transcription/engine.js';
+import { singleThreadReason } from '../../lib/transcription/engine.js';
 import { ModelFileError } from '../../lib/transcription/model-file.js';
 import { type ModelUploadProgress, uploadModel } from '../../lib/transcription/model-upload.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
@@ -96,7 +96,7 @@ function ModelPanel({ writable }: { writable: boolean }) {
   const client = useQueryClient();
   const settings = useQuery(queries.publicSettings());
   const model = settings.data?.transcription.model ?? null;
-  const isolation = isolationProblem(settings.data?.transcription.crossOriginIsolation);
+  const singleThread = singleThreadReason(settings.data?.transcription.crossOriginIsolation);
   const [progress, setProgress] = useState<ModelUploadProgress | null>(null);
   const [error, setError] = useState<unknown>(null);
   const busy = progress !== null && progress.phase !== 'done';
@@ -129,7 +129,7 @@ function ModelPanel({ writable }: { writable: boolean }) {
       <p className="hint">{t('transcription.model.where')}</p>
       <OfficialModels />
       <p className="hint">{t('transcription.model.checkHash')}</p>
-      {isolation && <p className="hint">{t(`transcription.unavailable.${isolation}`)}</p>}
+      {singleThread && <p className="hint">{t(`transcription.singleThread.${singleThread}`)}</p>}
       {writable && (
         <>
           <label htmlFor="transcription-model-file">{t('transcription.model.choose')}</label>

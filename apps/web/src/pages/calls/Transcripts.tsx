@@ -12,7 +12,6 @@ import { queries } from '../../lib/queries/index.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
 import { autoTranscribeVoicemail, claimForOwnTranscription } from '../../lib/transcription/auto-voicemail.js';
 import { copyTranscriptIntoNote } from '../../lib/transcription/copy-to-note.js';
-import { isolationProblem } from '../../lib/transcription/engine.js';
 import { TranscriptionError } from '../../lib/transcription/errors.js';
 import { type CallTranscript, callTranscripts, transcriptKeys } from '../../lib/transcription/queries.js';
 import { transcribeVoicemail } from '../../lib/transcription/voicemail.js';
@@ -20,12 +19,11 @@ import { transcribeVoicemail } from '../../lib/transcription/voicemail.js';
 type Stage = 'decrypting' | 'model' | 'audio' | 'transcribing' | 'sealing';
 
 /** Why transcription cannot run in this browser now, or null when it can. */
-function unavailable(
-  settings: PublicSettings | undefined,
-): 'off' | 'no-model' | 'isolation-off' | 'not-isolated' | null {
+function unavailable(settings: PublicSettings | undefined): 'off' | 'no-model' | null {
   if (!settings?.transcription.enabled) return 'off';
   if (!settings.transcription.model) return 'no-model';
-  return isolationProblem(settings.transcription.crossOriginIsolation);
+  // Without cross-origin isolation the engine runs without threads: slower, still possible.
+  return null;
 }
 
 /** A transcription failure in the member's language. */
