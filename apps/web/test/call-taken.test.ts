@@ -3,20 +3,13 @@
  * for a few seconds, saying who took it, instead of vanishing; also when a refresh dropped the
  * call just before the event arrived.
  */
-import type { ActiveCallsResponse, CallView, HubEventPayload } from '@llamenos/protocol';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ActiveCallsResponse, CallView } from '@llamenos/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { hubEvent, ringingCall, startCallsEachTest } from './calls-store-fixture.js';
 
-const handlers = new Map<string, (payload: HubEventPayload) => void>();
 let serverRinging: CallView[] = [];
 
-vi.mock('../src/lib/realtime/index.js', () => ({
-  onHubEvent: (type: string, handler: (payload: HubEventPayload) => void) => {
-    handlers.set(type, handler);
-    return () => handlers.delete(type);
-  },
-  onResync: () => () => {},
-  setOnCall: () => {},
-}));
+vi.mock('../src/lib/realtime/index.js', async () => (await import('./calls-store-fixture.js')).realtimeMock);
 vi.mock('../src/lib/calls/api.js', () => ({
   fetchActiveCalls: async (): Promise<ActiveCallsResponse> => ({ ringing: serverRinging, mine: null }),
   fetchOnShiftNow: async () => null,
@@ -24,50 +17,23 @@ vi.mock('../src/lib/calls/api.js', () => ({
   banCaller: async () => null,
   hangUpCall: async () => null,
 }));
-vi.mock('../src/lib/calls/notify.js', () => ({
-  closeAllCallNotifications: () => {},
-  closeCallNotification: () => {},
-}));
-vi.mock('../src/lib/calls/ringtone.js', () => ({ startRingtone: () => {}, stopRingtone: () => {} }));
+vi.mock('../src/lib/calls/notify.js', async () => (await import('./calls-store-fixture.js')).notifyMock);
+vi.mock('../src/lib/calls/ringtone.js', async () => (await import('./calls-store-fixture.js')).ringtoneMock);
 
-const { callsState, refreshCalls, startCalls, TAKEN_CARD_MS } = await import('../src/lib/calls/store.js');
+const store = await import('../src/lib/calls/store.js');
+const { callsState, refreshCalls, TAKEN_CARD_MS } = store;
 
-const CALL: CallView = {
-  id: 'call-1',
-  provider: 'simulator',
-  hotlineNumber: '+15550000000',
-  callerLast4: '4567',
-  status: 'ringing',
-  language: 'en',
-  answeredBy: null,
-  answeredAt: null,
-  endedAt: null,
-  createdAt: new Date().toISOString(),
-  queueDeadline: null,
-  hasVoicemail: false,
-};
-const ME = { id: 'u-victor', pubkey: 'a'.repeat(64), permissions: ['calls:answer', 'calls:read'] };
+const CALL = ringingCall('simulator');
 const VERA = 'b'.repeat(64);
 const answered = (name?: string) =>
-  handlers.get('call:answered')!({
+  hubEvent({
     type: 'call:answered',
     callId: CALL.id,
     answeredBy: VERA,
     ...(name ? { answeredByName: name } : {}),
   });
 
-let stop: () => void = () => {};
-beforeEach(async () => {
-  vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
-  serverRinging = [CALL];
-  stop = startCalls(ME as never);
-  await vi.waitFor(() => expect(callsState().ringing.map((c) => c.id)).toEqual([CALL.id]));
-});
-afterEach(() => {
-  stop();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+startCallsEachTest(store, () => (serverRinging = [CALL]), [CALL.id]);
 
 describe('a call a colleague answered', () => {
   it('leaves the ringing list and says who took it, for a few seconds', async () => {
@@ -96,7 +62,7 @@ describe('a call a colleague answered', () => {
   });
 
   it('shows nothing for a call that never rang for this member', () => {
-    handlers.get('call:answered')!({
+    hubEvent({
       type: 'call:answered',
       callId: 'other',
       answeredBy: VERA,

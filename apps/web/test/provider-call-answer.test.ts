@@ -5,10 +5,10 @@
  * "gone" when the leg ended first; a call taken by a colleague or ended ends the leg; End call
  * ends the leg and the hotline call.
  */
-import type { ActiveCallsResponse, CallView, HubEventPayload } from '@llamenos/protocol';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ActiveCallsResponse } from '@llamenos/protocol';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { hubEvent, ME, ringingCall, startCallsEachTest } from './calls-store-fixture.js';
 
-const handlers = new Map<string, (payload: HubEventPayload) => void>();
 let server: ActiveCallsResponse = { ringing: [], mine: null };
 const api = { answered: [] as string[], hungUp: [] as string[] };
 const phone = {
@@ -17,14 +17,7 @@ const phone = {
   end: vi.fn((_callId: string) => {}),
 };
 
-vi.mock('../src/lib/realtime/index.js', () => ({
-  onHubEvent: (type: string, handler: (payload: HubEventPayload) => void) => {
-    handlers.set(type, handler);
-    return () => handlers.delete(type);
-  },
-  onResync: () => () => {},
-  setOnCall: () => {},
-}));
+vi.mock('../src/lib/realtime/index.js', async () => (await import('./calls-store-fixture.js')).realtimeMock);
 vi.mock('../src/lib/calls/api.js', () => ({
   fetchActiveCalls: async (): Promise<ActiveCallsResponse> => server,
   fetchOnShiftNow: async () => null,
@@ -42,45 +35,21 @@ vi.mock('../src/lib/calls/provider-phone/link.js', () => ({
   providerPhoneLink: phone,
   followProviderPhones: () => () => {},
 }));
-vi.mock('../src/lib/calls/notify.js', () => ({
-  closeAllCallNotifications: () => {},
-  closeCallNotification: () => {},
-}));
-vi.mock('../src/lib/calls/ringtone.js', () => ({ startRingtone: () => {}, stopRingtone: () => {} }));
+vi.mock('../src/lib/calls/notify.js', async () => (await import('./calls-store-fixture.js')).notifyMock);
+vi.mock('../src/lib/calls/ringtone.js', async () => (await import('./calls-store-fixture.js')).ringtoneMock);
 
-const { answer, callsState, hangUp, startCalls } = await import('../src/lib/calls/store.js');
+const store = await import('../src/lib/calls/store.js');
+const { answer, callsState, hangUp } = store;
 
-const CALL: CallView = {
-  id: 'call-1',
-  provider: 'asterisk',
-  hotlineNumber: '+15550000000',
-  callerLast4: '4567',
-  status: 'ringing',
-  language: 'en',
-  answeredBy: null,
-  answeredAt: null,
-  endedAt: null,
-  createdAt: new Date().toISOString(),
-  queueDeadline: null,
-  hasVoicemail: false,
-};
-const ME = { id: 'u-victor', pubkey: 'a'.repeat(64), permissions: ['calls:answer', 'calls:read'] };
+const CALL = ringingCall('asterisk');
 
-let stop: () => void = () => {};
-beforeEach(async () => {
-  vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
-  server = { ringing: [CALL], mine: null };
+beforeEach(() => {
   api.answered = [];
   api.hungUp = [];
   phone.answer.mockReset().mockResolvedValue(true);
   phone.end.mockReset();
-  stop = startCalls(ME as never);
-  await vi.waitFor(() => expect(callsState().ringing.map((c) => c.id)).toEqual([CALL.id]));
 });
-afterEach(() => {
-  stop();
-  vi.unstubAllGlobals();
-});
+const calls = startCallsEachTest(store, () => (server = { ringing: [CALL], mine: null }), [CALL.id]);
 
 describe('answering through a provider’s browser phone', () => {
   it('picks up the provider’s leg, not the app’s answer route; the hub’s call:answered opens the card', async () => {
@@ -89,7 +58,7 @@ describe('answering through a provider’s browser phone', () => {
     expect(api.answered).toEqual([]);
     expect(callsState()).toMatchObject({ busy: false, ringing: [], error: null, notice: null });
     server = { ringing: [], mine: { ...CALL, status: 'answered', answeredBy: ME.pubkey } };
-    handlers.get('call:answered')!({ type: 'call:answered', callId: CALL.id, answeredBy: ME.pubkey });
+    hubEvent({ type: 'call:answered', callId: CALL.id, answeredBy: ME.pubkey });
     await vi.waitFor(() => expect(callsState().active?.id).toBe(CALL.id));
     // End call: the leg and the hotline call.
     await hangUp();
@@ -112,18 +81,16 @@ describe('answering through a provider’s browser phone', () => {
   });
 
   it('ends the leg when a colleague takes the call, or the call ends', async () => {
-    handlers.get('call:answered')!({ type: 'call:answered', callId: CALL.id, answeredBy: 'b'.repeat(64) });
+    hubEvent({ type: 'call:answered', callId: CALL.id, answeredBy: 'b'.repeat(64) });
     expect(phone.end).toHaveBeenCalledWith(CALL.id);
     phone.end.mockReset();
-    handlers.get('call:ended')!({ type: 'call:ended', callId: 'call-2' });
+    hubEvent({ type: 'call:ended', callId: 'call-2', outcome: 'completed' });
     expect(phone.end).toHaveBeenCalledWith('call-2');
   });
 
   it('answers a simulated carrier’s call through the app’s route, as before', async () => {
     server = { ringing: [{ ...CALL, id: 'sim-1', provider: 'simulator' }], mine: null };
-    stop();
-    stop = startCalls(ME as never);
-    await vi.waitFor(() => expect(callsState().ringing.map((c) => c.id)).toEqual(['sim-1']));
+    await calls.restart(['sim-1']);
     await answer('sim-1');
     expect(phone.answer).not.toHaveBeenCalled();
     expect(api.answered).toEqual(['sim-1']);
