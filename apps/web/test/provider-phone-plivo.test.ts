@@ -92,8 +92,9 @@ class PlivoClientDouble extends EventEmitter {
     this.connectTone = value;
     return true;
   }
+  pc: unknown = null;
   getPeerConnection() {
-    return { status: 'success', pc: null };
+    return { status: 'success', pc: this.pc };
   }
   ring(uuid: string, headers: Record<string, string> = {}) {
     this.emit(
@@ -111,11 +112,13 @@ const options: unknown[] = [];
 async function phoneWithDouble(client = new PlivoClientDouble()) {
   const incoming: IncomingProviderCall[] = [];
   const ended: IncomingProviderCall[] = [];
+  const connected: IncomingProviderCall[] = [];
   const errors: Error[] = [];
   const events: ProviderPhoneEvents = {
     incoming: (call) => incoming.push(call),
     ended: (call) => ended.push(call),
     error: (error) => errors.push(error),
+    connected: (call) => connected.push(call),
   };
   const phone = await plivoPhoneWith(async () => ({
     default: class {
@@ -125,7 +128,7 @@ async function phoneWithDouble(client = new PlivoClientDouble()) {
       }
     },
   }))(credential(TOKEN_1), events);
-  return { phone, client, incoming, ended, errors };
+  return { phone, client, incoming, ended, connected, errors };
 }
 
 afterEach(() => {
@@ -208,6 +211,38 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     expect(t.ended).toEqual([call]);
   });
 
+  it('says the audio is up on Plivo’s onMediaConnected, then gives its connection’s statistics and both sides', async () => {
+    vi.stubGlobal(
+      'MediaStream',
+      class {
+        constructor(private readonly tracks: MediaStreamTrack[]) {}
+        getAudioTracks() {
+          return this.tracks;
+        }
+      },
+    );
+    const t = await phoneWithDouble();
+    const mic = { kind: 'audio', id: 'mic' } as MediaStreamTrack;
+    const voice = { kind: 'audio', id: 'caller' } as MediaStreamTrack;
+    t.client.pc = {
+      getSenders: () => [{ track: mic }],
+      getReceivers: () => [{ track: voice }],
+      getStats: async () => new Map(),
+    };
+    t.client.ring('uuid-11');
+    const call = t.incoming[0]!;
+    // Not answered: the connection (the SDK's current one) is not this call's.
+    expect(call.statsSource()).toBeNull();
+    await call.accept({});
+    t.client.emit('onMediaConnected', { callUUID: 'uuid-12' });
+    expect(t.connected).toEqual([]);
+    t.client.emit('onMediaConnected', { callUUID: 'uuid-11' });
+    expect(t.connected).toEqual([call]);
+    expect(call.statsSource()).toBe(t.client.pc);
+    expect(call.localStream()?.getAudioTracks()).toEqual([mic]);
+    expect(call.remoteStream()?.getAudioTracks()).toEqual([voice]);
+  });
+
   it('plays the caller on the speaker chosen in My settings', async () => {
     const stored = JSON.stringify({ inputId: null, outputId: 'desk-speaker' });
     vi.stubGlobal('localStorage', {
@@ -251,7 +286,7 @@ describe('Plivo browser phone: mapping (SDK-shaped client double)', () => {
     await expect(
       plivoPhoneWith(async () => {
         throw new Error('not loaded');
-      })(credential(TOKEN_1, 'twilio'), { incoming() {}, ended() {}, error() {} }),
+      })(credential(TOKEN_1, 'twilio'), { incoming() {}, ended() {}, error() {}, connected() {} }),
     ).rejects.toThrow(/Plivo phone cannot use a twilio credential/);
   });
 });

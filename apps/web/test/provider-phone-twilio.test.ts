@@ -137,6 +137,7 @@ async function twilioPhoneAtDouble(events: Partial<ProviderPhoneEvents> = {}): P
     incoming: events.incoming ?? (() => undefined),
     ended: events.ended ?? (() => undefined),
     error: events.error ?? (() => undefined),
+    connected: events.connected ?? (() => undefined),
   });
 }
 
@@ -179,6 +180,7 @@ describe('Twilio browser phone (real Voice JS SDK, loopback signalling)', () => 
           incoming() {},
           ended() {},
           error() {},
+          connected() {},
         },
       ),
     ).rejects.toThrow(/Twilio phone cannot use a vonage credential/);
@@ -240,3 +242,22 @@ async function ringing() {
   expect(incoming[0]?.callId).toBeNull();
   return { incoming, ended };
 }
+
+describe('Twilio call quality for the card', () => {
+  it('gives the SDK’s latest sample as the statistics the network indicator reads', async () => {
+    const { TwilioSampleStats } = await import('../src/lib/calls/provider-phone/twilio.js');
+    const { qualityOf, sampleOf } = await import('../src/lib/calls/network-quality.js');
+    const stats = new TwilioSampleStats();
+    // Before the first sample there is nothing to read: the indicator waits.
+    await expect(stats.getStats()).rejects.toThrow(/no call-quality sample/);
+    stats.take({ rtt: 120, jitter: 8, totals: { packetsReceived: 500, packetsLost: 0 } });
+    const first = sampleOf((await stats.getStats()).values(), null);
+    expect(first.sample).toEqual({ roundTripSeconds: 0.12, jitterSeconds: 0.008, lossRatio: 0 });
+    expect(qualityOf(first.sample)).toBe('good');
+    // Milliseconds and running totals, as Twilio gives them: 40 of the next 200 packets lost.
+    stats.take({ rtt: 450, jitter: 20, totals: { packetsReceived: 660, packetsLost: 40 } });
+    const next = sampleOf((await stats.getStats()).values(), first.counts);
+    expect(next.sample).toEqual({ roundTripSeconds: 0.45, jitterSeconds: 0.02, lossRatio: 0.2 });
+    expect(qualityOf(next.sample)).toBe('poor');
+  });
+});

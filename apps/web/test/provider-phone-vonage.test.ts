@@ -35,6 +35,7 @@ const quietEvents = (over: Partial<ProviderPhoneEvents> = {}): ProviderPhoneEven
   incoming: over.incoming ?? (() => undefined),
   ended: over.ended ?? (() => undefined),
   error: over.error ?? (() => undefined),
+  connected: over.connected ?? (() => undefined),
 });
 
 /** Engine.IO 4 / socket.io over a WebSocket, just enough for a session, and the sessions REST path. */
@@ -159,6 +160,7 @@ async function phoneWithDouble() {
   const { client, fire, asked } = clientDouble();
   const incoming: IncomingProviderCall[] = [];
   const ended: IncomingProviderCall[] = [];
+  const connected: IncomingProviderCall[] = [];
   const errors: Error[] = [];
   const made = await vonagePhoneWith(async () => ({
     VonageClient: function sdkClient() {
@@ -170,13 +172,47 @@ async function phoneWithDouble() {
       incoming: (c) => incoming.push(c),
       ended: (c) => ended.push(c),
       error: (e) => errors.push(e),
+      connected: (c) => connected.push(c),
     }),
   );
   await made.register();
-  return { phone: made, client, fire, asked, incoming, ended, errors };
+  return { phone: made, client, fire, asked, incoming, ended, connected, errors };
+}
+
+/** A stand-in for the browser's MediaStream (Node has none): it only holds its tracks. */
+class TrackList {
+  constructor(private readonly tracks: MediaStreamTrack[]) {}
+  getAudioTracks() {
+    return this.tracks;
+  }
+  getTracks() {
+    return this.tracks;
+  }
 }
 
 describe('Vonage browser phone: call mapping (SDK-shaped client double)', () => {
+  it('says the audio is up once answered, and gives its connection’s statistics and both sides', async () => {
+    vi.stubGlobal('MediaStream', TrackList);
+    const t = await phoneWithDouble();
+    const mic = { kind: 'audio', id: 'mic' } as MediaStreamTrack;
+    const voice = { kind: 'audio', id: 'caller' } as MediaStreamTrack;
+    const pc = {
+      getSenders: () => [{ track: mic }],
+      getReceivers: () => [{ track: voice }],
+      getStats: async () => new Map(),
+    };
+    t.client.getPeerConnection.mockImplementation((() => pc) as never);
+    t.fire('callInvite', 'call-7', 'app:hotline', 'app');
+    const call = t.incoming[0]!;
+    expect(t.connected).toEqual([]);
+    await call.accept({});
+    expect(t.connected).toEqual([call]);
+    expect(call.statsSource()).toBe(pc);
+    expect(call.localStream()?.getAudioTracks()).toEqual([mic]);
+    expect(call.remoteStream()?.getAudioTracks()).toEqual([voice]);
+    vi.unstubAllGlobals();
+  });
+
   it('rings without a hotline call id and ends once when Vonage cancels the invite', async () => {
     const t = await phoneWithDouble();
     expect(t.client.createSession).toHaveBeenCalledWith(TOKEN_1);

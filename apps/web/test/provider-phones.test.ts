@@ -42,8 +42,17 @@ class FakeCall implements IncomingProviderCall {
   mute(muted: boolean) {
     this.log.push(`mute ${muted}`);
   }
+  readonly mic = { id: 'mic' } as unknown as MediaStream;
+  readonly voice = { id: 'voice' } as unknown as MediaStream;
+  readonly stats = { getStats: async () => new Map() as unknown as RTCStatsReport };
   remoteStream() {
-    return null;
+    return this.voice;
+  }
+  localStream() {
+    return this.mic;
+  }
+  statsSource() {
+    return this.stats;
   }
 }
 
@@ -199,6 +208,28 @@ describe('provider phones', () => {
     phones.end('call-1');
     expect(call.log).toEqual(['accept default', 'mute true', 'hangUp']);
     expect(phones.current()).toMatchObject({ call: null, callId: null, answered: false });
+  });
+
+  it('gives the answered call’s two sides and statistics only once its audio is up, and none after', async () => {
+    answers.push(async () => ({ credentials: [credential('1'.repeat(32))] }));
+    phones.start();
+    await settle();
+    const call = new FakeCall('call-1');
+    built[0]!.events.incoming(call);
+    // Up before it was answered here: not this tab's call yet.
+    built[0]!.events.connected(call);
+    expect(phones.current().connected).toBe(false);
+    expect(await phones.answer('call-1', 'asterisk', 0)).toBe(true);
+    expect(phones.audioStreams()).toBeNull();
+    expect(phones.statsSource()).toBeNull();
+    built[0]!.events.connected(call);
+    expect(phones.current().connected).toBe(true);
+    expect(phones.audioStreams()).toEqual({ callId: 'call-1', local: call.mic, remote: call.voice });
+    expect(phones.statsSource()).toBe(call.stats);
+    phones.end('call-1');
+    expect(phones.current().connected).toBe(false);
+    expect(phones.audioStreams()).toBeNull();
+    expect(phones.statsSource()).toBeNull();
   });
 
   it('waits a moment for a leg that arrives after the card, and rejects one taken by a colleague', async () => {

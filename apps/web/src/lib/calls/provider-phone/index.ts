@@ -3,7 +3,9 @@ import { currentMe, type Me, onProfileChange } from '../../../app/session.js';
 import { fetchBrowserCredentials } from '../../api/browser-calling.js';
 import { ApiRequestError } from '../../api/index.js';
 import { storedAudioDevices } from '../audio-devices.js';
+import type { CallAudioStreams } from '../webrtc.js';
 import {
+  type CallStatsSource,
   IDLE_PROVIDER_PHONES,
   type IncomingProviderCall,
   type ProviderPhone,
@@ -193,11 +195,15 @@ export class ProviderPhones {
       incoming: (call) => {
         // The queue rings a member for one call at a time: a second ringing leg is stale.
         if (this.state.call) return call.reject();
-        this.set({ call, callId: call.callId, answered: false, muted: false });
+        this.set({ call, callId: call.callId, answered: false, connected: false, muted: false });
         for (const wake of [...this.callWaiters]) wake();
       },
       ended: (call) => {
-        if (this.state.call === call) this.set({ call: null, callId: null, answered: false, muted: false });
+        if (this.state.call === call)
+          this.set({ call: null, callId: null, answered: false, connected: false, muted: false });
+      },
+      connected: (call) => {
+        if (this.state.call === call && this.state.answered) this.set({ connected: true });
       },
       error: () => {
         // Registration lost (another tab of this member registered with a newer password, or the
@@ -246,7 +252,8 @@ export class ProviderPhones {
     try {
       await call.accept({ microphoneId: storedAudioDevices().inputId ?? undefined });
     } catch (error) {
-      if (this.state.call === call) this.set({ call: null, callId: null, answered: false, muted: false });
+      if (this.state.call === call)
+        this.set({ call: null, callId: null, answered: false, connected: false, muted: false });
       throw error;
     }
     return true;
@@ -259,7 +266,20 @@ export class ProviderPhones {
     if (!call || bound !== callId) return;
     if (answered) call.hangUp();
     else call.reject();
-    this.set({ call: null, callId: null, answered: false, muted: false });
+    this.set({ call: null, callId: null, answered: false, connected: false, muted: false });
+  }
+
+  /** The answered call's two sides, for transcription on this device; null until its audio is up. */
+  audioStreams(): CallAudioStreams | null {
+    const { call, callId, answered, connected } = this.state;
+    if (!call || !answered || !connected || !callId) return null;
+    return { callId, local: call.localStream(), remote: call.remoteStream() };
+  }
+
+  /** The answered call's statistics, for the card's network indicator; null until its audio is up. */
+  statsSource(): CallStatsSource | null {
+    const { call, answered, connected } = this.state;
+    return call && answered && connected ? call.statsSource() : null;
   }
 
   setMuted(muted: boolean): void {

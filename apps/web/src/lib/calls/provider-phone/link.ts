@@ -1,6 +1,7 @@
 import type { Me } from '../../../app/session.js';
+import type { CallAudioStreams } from '../webrtc.js';
 import type { ProviderPhones } from './index.js';
-import { IDLE_PROVIDER_PHONES, type ProviderPhoneState } from './types.js';
+import { type CallStatsSource, IDLE_PROVIDER_PHONES, type ProviderPhoneState } from './types.js';
 
 /**
  * The first-load side of the providers' browser phones: lib/calls/store.ts and the call dock
@@ -19,6 +20,8 @@ export const providerPhoneLink = {
     phones ? phones.answer(callId, provider) : Promise.resolve(false),
   end: (callId: string): void => phones?.end(callId),
   retry: (): void => phones?.retry(),
+  audioStreams: (): CallAudioStreams | null => phones?.audioStreams() ?? null,
+  statsSource: (): CallStatsSource | null => phones?.statsSource() ?? null,
   setMuted: (muted: boolean): void => phones?.setMuted(muted),
   current: (): ProviderPhoneState => phones?.current() ?? IDLE_PROVIDER_PHONES,
   subscribe: (listener: () => void): (() => void) => {

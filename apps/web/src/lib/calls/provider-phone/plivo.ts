@@ -1,8 +1,9 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Client, ConfiguationOptions } from 'plivo-browser-sdk/client';
 import { storedAudioDevices } from '../audio-devices.js';
-import { asError, hotlineCallIdOf, onceOnly } from './sdk-call.js';
+import { asError, hotlineCallIdOf, onceOnly, sentAudio } from './sdk-call.js';
 import type {
+  CallStatsSource,
   IncomingProviderCall,
   ProviderPhone,
   ProviderPhoneEvents,
@@ -119,6 +120,11 @@ class PlivoPhone implements ProviderPhone {
     this.listen('onIncomingCallIgnored', (info: PlivoCallInfo) => this.end(info?.callUUID));
     this.listen('onCallFailed', (_cause: unknown, info: PlivoCallInfo) => this.end(info?.callUUID));
     this.listen('onCallTerminated', (_hangup: unknown, info: PlivoCallInfo) => this.end(info?.callUUID));
+    // The answered call's media is up: its streams and statistics can be read.
+    this.listen('onMediaConnected', (info: PlivoCallInfo) => {
+      const entry = info?.callUUID ? this.calls.get(info.callUUID) : undefined;
+      if (entry) this.events.connected(entry.call);
+    });
   }
 
   /**
@@ -228,8 +234,24 @@ class PlivoIncomingCall implements IncomingProviderCall {
   }
 
   remoteStream(): MediaStream | null {
-    const connection: RTCPeerConnection | null | undefined = this.client.getPeerConnection()?.pc;
-    const tracks = connection?.getReceivers().flatMap((receiver) => (receiver.track ? [receiver.track] : []));
+    const tracks = this.connection()
+      ?.getReceivers()
+      .flatMap((receiver) => (receiver.track ? [receiver.track] : []));
     return tracks?.length ? new MediaStream(tracks) : null;
+  }
+
+  localStream(): MediaStream | null {
+    return sentAudio(this.connection());
+  }
+
+  statsSource(): CallStatsSource | null {
+    return this.connection();
+  }
+
+  /** The SDK keeps one call's connection at a time: this one's once answered. */
+  private connection(): RTCPeerConnection | null {
+    return this.answered
+      ? ((this.client.getPeerConnection()?.pc as RTCPeerConnection | undefined) ?? null)
+      : null;
   }
 }

@@ -50,3 +50,11 @@ export function asError(prefix: string, cause: unknown): Error {
           : 'unknown error';
   return new Error(`${prefix}: ${detail}`, { cause });
 }
+
+/** The microphone an SDK sends on `connection`, as a stream (local transcription); null before it sends. */
+export function sentAudio(connection: RTCPeerConnection | null | undefined): MediaStream | null {
+  const tracks = connection
+    ?.getSenders()
+    .flatMap((sender) => (sender.track?.kind === 'audio' ? [sender.track] : []));
+  return tracks?.length ? new MediaStream(tracks) : null;
+}

@@ -5,6 +5,7 @@ import type { IncomingRTCSessionEvent } from 'jssip/lib/UA.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
 import { hotlineCallIdOf } from './sdk-call.js';
 import type {
+  CallStatsSource,
   IncomingProviderCall,
   ProviderPhone,
   ProviderPhoneEvents,
@@ -125,10 +126,15 @@ class SipPhone implements ProviderPhone {
       session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
       return;
     }
-    const call = new SipCall(session, hotlineCallIdOf(request.getHeader(CALL_HEADER)), () => {
-      if (this.current === call) this.current = null;
-      this.events.ended(call);
-    });
+    const call = new SipCall(
+      session,
+      hotlineCallIdOf(request.getHeader(CALL_HEADER)),
+      () => {
+        if (this.current === call) this.current = null;
+        this.events.ended(call);
+      },
+      () => this.events.connected(call),
+    );
     this.current = call;
     this.events.incoming(call);
   }
@@ -139,6 +145,7 @@ class SipCall implements IncomingProviderCall {
   private mic: MediaStream | null = null;
   private player: HTMLAudioElement | null = null;
   private remote: MediaStream | null = null;
+  private pc: RTCPeerConnection | null = null;
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
   private muted = false;
   private over = false;
@@ -147,6 +154,7 @@ class SipCall implements IncomingProviderCall {
     private readonly session: RTCSession,
     readonly callId: string | null,
     private readonly onOver: () => void,
+    private readonly onConnected: () => void,
   ) {
     session.on('peerconnection', ({ peerconnection }) => this.follow(peerconnection));
     let gathering = false;
@@ -178,6 +186,7 @@ class SipCall implements IncomingProviderCall {
         pcConfig: { iceServers: [] },
       });
     });
+    this.onConnected();
   }
 
   reject(): void {
@@ -205,12 +214,21 @@ class SipCall implements IncomingProviderCall {
     return this.remote;
   }
 
+  localStream(): MediaStream | null {
+    return this.mic;
+  }
+
+  statsSource(): CallStatsSource | null {
+    return this.pc;
+  }
+
   /** The microphone track itself is disabled: nothing of the volunteer's voice leaves while muted. */
   private applyMute(): void {
     for (const track of this.mic?.getAudioTracks() ?? []) track.enabled = !this.muted;
   }
 
   private follow(pc: RTCPeerConnection): void {
+    this.pc = pc;
     pc.addEventListener('track', (event) => {
       if (event.track.kind !== 'audio' || this.over) return;
       const stream = event.streams[0] ?? new MediaStream([event.track]);

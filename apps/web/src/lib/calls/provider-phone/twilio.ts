@@ -3,6 +3,7 @@ import type { Call, Device } from '@twilio/voice-sdk';
 import { storedAudioDevices } from '../audio-devices.js';
 import { asError, hotlineCallIdOf, microphoneConstraint, onceOnly } from './sdk-call.js';
 import type {
+  CallStatsSource,
   IncomingProviderCall,
   ProviderPhone,
   ProviderPhoneEvents,
@@ -122,6 +123,8 @@ class TwilioPhone implements ProviderPhone {
   private ring(call: Call): void {
     const incoming = new TwilioIncomingCall(call, () => this.playOnChosenSpeaker());
     const ended = onceOnly(() => this.events.ended(incoming));
+    // Twilio says "accept" once both signalling and media are open: the audio is up.
+    call.on('accept', () => this.events.connected(incoming));
     // cancel: the caller hung up or another leg won while ringing; disconnect: an answered call
     // ended at either side; reject: declined here; error: the call's media or signalling failed.
     for (const event of ['cancel', 'disconnect', 'reject', 'error'] as const) call.on(event, ended);
@@ -132,6 +135,7 @@ class TwilioPhone implements ProviderPhone {
 class TwilioIncomingCall implements IncomingProviderCall {
   readonly provider = 'twilio' as const;
   readonly callId: string | null;
+  private readonly stats = new TwilioSampleStats();
 
   constructor(
     private readonly call: Call,
@@ -139,6 +143,7 @@ class TwilioIncomingCall implements IncomingProviderCall {
   ) {
     // Passed along when the leg's address carried it (`client:<identity>?callId=<id>`).
     this.callId = hotlineCallIdOf(call.customParameters.get('callId'));
+    call.on('sample', (sample: TwilioSample) => this.stats.take(sample));
   }
 
   async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
@@ -160,5 +165,58 @@ class TwilioIncomingCall implements IncomingProviderCall {
 
   remoteStream(): MediaStream | null {
     return this.call.getRemoteStream() ?? null;
+  }
+
+  localStream(): MediaStream | null {
+    return this.call.getLocalStream() ?? null;
+  }
+
+  statsSource(): CallStatsSource {
+    return this.stats;
+  }
+}
+
+/** What the SDK's "sample" event (one a second) carries that the indicator uses. */
+export interface TwilioSample {
+  /** Milliseconds. */
+  rtt: number;
+  /** Milliseconds, of the audio received. */
+  jitter: number;
+  totals: { packetsReceived: number; packetsLost: number };
+}
+
+/**
+ * The Voice SDK keeps its peer connection to itself and reports the call's quality as samples
+ * instead: the latest one, given as the statistics entries the card's indicator reads
+ * (lib/calls/network-quality.ts sampleOf), in seconds and cumulative packet counts like
+ * getStats(). Before the first sample there is nothing to read (the indicator waits).
+ */
+export class TwilioSampleStats implements CallStatsSource {
+  private latest: TwilioSample | null = null;
+
+  take(sample: TwilioSample): void {
+    this.latest = sample;
+  }
+
+  async getStats(): Promise<RTCStatsReport> {
+    const s = this.latest;
+    if (!s) throw new Error('no call-quality sample yet');
+    const entries: [string, Record<string, unknown>][] = [
+      [
+        'pair',
+        { type: 'candidate-pair', state: 'succeeded', nominated: true, currentRoundTripTime: s.rtt / 1000 },
+      ],
+      [
+        'inbound',
+        {
+          type: 'inbound-rtp',
+          kind: 'audio',
+          jitter: s.jitter / 1000,
+          packetsReceived: s.totals.packetsReceived,
+          packetsLost: s.totals.packetsLost,
+        },
+      ],
+    ];
+    return new Map(entries) as unknown as RTCStatsReport;
   }
 }

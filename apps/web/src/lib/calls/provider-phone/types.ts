@@ -21,6 +21,12 @@ export interface ProviderPhone {
   unregister(): Promise<void>;
 }
 
+/**
+ * What the active-call card's network indicator reads (lib/calls/network-quality.ts): a peer
+ * connection's statistics, or an SDK's own call-quality samples given in the same shape.
+ */
+export type CallStatsSource = Pick<RTCPeerConnection, 'getStats'>;
+
 /** A call ringing this tab through a provider's browser leg. */
 export interface IncomingProviderCall {
   readonly provider: TelephonyProvider;
@@ -35,12 +41,18 @@ export interface IncomingProviderCall {
   mute(muted: boolean): void;
   /** The caller's audio once answered (for the speaker choice and local transcription). */
   remoteStream(): MediaStream | null;
+  /** This side's microphone as it goes to the caller, once answered (local transcription). */
+  localStream(): MediaStream | null;
+  /** The call's connection statistics once answered (the network indicator); null when the SDK has none. */
+  statsSource(): CallStatsSource | null;
 }
 
 export interface ProviderPhoneEvents {
   incoming(call: IncomingProviderCall): void;
   /** The ringing or answered call ended (caller hung up, someone else answered, provider ended it). */
   ended(call: IncomingProviderCall): void;
+  /** The answered call's audio is up both ways: its streams and statistics can be read. */
+  connected(call: IncomingProviderCall): void;
   /** Registration failed or was lost: the message is for the volunteer (already translated by the caller). */
   error(error: Error): void;
 }
@@ -62,6 +74,8 @@ export interface ProviderPhoneState {
   /** The hotline call `call` belongs to: the provider's word for it, or the card the member answered. */
   callId: string | null;
   answered: boolean;
+  /** The answered call's audio is up (its streams and statistics can be read). */
+  connected: boolean;
   muted: boolean;
   notice: ProviderPhoneNotice;
 }
@@ -72,6 +86,7 @@ export const IDLE_PROVIDER_PHONES: ProviderPhoneState = {
   call: null,
   callId: null,
   answered: false,
+  connected: false,
   muted: false,
   notice: null,
 };

@@ -8,3 +8,5 @@ export const useProviderPhone = (): ProviderPhoneState =>
 
 export const retryProviderPhones = (): void => providerPhoneLink.retry();
 export const setProviderCallMuted = (muted: boolean): void => providerPhoneLink.setMuted(muted);
+/** The answered provider call's statistics, for the card's network indicator (null until its audio is up). */
+export const providerCallStats = () => providerPhoneLink.statsSource();

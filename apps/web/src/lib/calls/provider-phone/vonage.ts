@@ -1,8 +1,9 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { ClientInitConfigObject, VonageClient } from '@vonage/client-sdk';
 import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { asError, microphoneConstraint, onceOnly } from './sdk-call.js';
+import { asError, microphoneConstraint, onceOnly, sentAudio } from './sdk-call.js';
 import type {
+  CallStatsSource,
   IncomingProviderCall,
   ProviderPhone,
   ProviderPhoneEvents,
@@ -107,7 +108,7 @@ class VonagePhone implements ProviderPhone {
   }
 
   private ring(callId: string): void {
-    const call = new VonageIncomingCall(this.client, callId);
+    const call = new VonageIncomingCall(this.client, callId, () => this.events.connected(call));
     const ended = onceOnly(() => {
       this.calls.delete(callId);
       this.events.ended(call);
@@ -129,6 +130,7 @@ class VonageIncomingCall implements IncomingProviderCall {
   constructor(
     private readonly client: VonageSdkClient,
     private readonly vonageCallId: string,
+    private readonly onConnected: () => void,
   ) {}
 
   async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
@@ -139,6 +141,8 @@ class VonageIncomingCall implements IncomingProviderCall {
     // The SDK plays the caller through its own audio element: on the speaker chosen in My settings.
     const player = this.client.getAudioOutputElement();
     if (player) await playThroughChosenSpeaker(player, storedAudioDevices());
+    // answer() resolves once Vonage has joined the call: its connection carries the audio.
+    this.onConnected();
   }
 
   reject(): void {
@@ -163,6 +167,14 @@ class VonageIncomingCall implements IncomingProviderCall {
     const connection = this.client.getPeerConnection(this.vonageCallId);
     const tracks = connection?.getReceivers().flatMap((receiver) => (receiver.track ? [receiver.track] : []));
     return tracks?.length ? new MediaStream(tracks) : null;
+  }
+
+  localStream(): MediaStream | null {
+    return sentAudio(this.client.getPeerConnection(this.vonageCallId));
+  }
+
+  statsSource(): CallStatsSource | null {
+    return this.client.getPeerConnection(this.vonageCallId) ?? null;
   }
 
   private async switchMicrophone(microphoneId: string): Promise<void> {
