@@ -8,6 +8,7 @@ import {
   stopSupervision,
 } from '../api/supervision.js';
 import { playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
+import { gathered } from './ice-gathering.js';
 import { callAudioTracks } from './webrtc.js';
 
 /**
@@ -20,19 +21,6 @@ import { callAudioTracks } from './webrtc.js';
 
 /** How often each side asks the server how the listening stands. */
 const POLL_MS = 2_000;
-const GATHER_LIMIT_MS = 3_000;
-
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  return new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const timer = setTimeout(resolve, GATHER_LIMIT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The volunteer's side

@@ -5,7 +5,8 @@ import {
   startTrainingCall,
   waitForTrainingLine,
 } from '../api/training.js';
-import { closeLine, gathered, type Line, microphone, openLine } from './warm-transfer.js';
+import { gathered } from './ice-gathering.js';
+import { closeLine, type Line, microphone, openLine } from './warm-transfer.js';
 
 /**
  * The trainer's phone on the training line (docs/CALLS.md, "The training line"): the trainer's own

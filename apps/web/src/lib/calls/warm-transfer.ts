@@ -9,6 +9,7 @@ import {
 } from '../api/warm-transfer.js';
 import { onHubEvent, onResync } from '../realtime/index.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
+import { gathered } from './ice-gathering.js';
 import { setHeld } from './webrtc.js';
 
 /**
@@ -65,8 +66,6 @@ const POLL_MS = 1_000;
  * the hub event that says so at once: only a fallback for an event missed (a relay hiccup).
  */
 export const INVITE_POLL_MS = 30_000;
-/** Candidates gathered at most before the description goes with what there is. */
-const GATHER_LIMIT_MS = 3_000;
 
 /**
  * One side's connection to the other member (the colleague here, the trainee or trainer on the
@@ -88,19 +87,6 @@ export async function microphone(): Promise<MediaStream | null> {
   } catch {
     return null;
   }
-}
-
-/** Resolves once the candidates are gathered, or after GATHER_LIMIT_MS with what there is. */
-export function gathered(pc: RTCPeerConnection): Promise<void> {
-  return new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const timer = setTimeout(resolve, GATHER_LIMIT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /** A connection with this member's microphone (`mic`, or asked for now) and the other side's voice played. */

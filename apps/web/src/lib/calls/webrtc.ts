@@ -1,6 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import { fetchCallerOffer, sendCallAnswer, sendCallHold } from '../api/webrtc.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
+import { gathered } from './ice-gathering.js';
 import { callsState, onCallsChange } from './store.js';
 
 /**
@@ -49,9 +50,6 @@ interface Session {
 }
 let session: Session | null = null;
 
-/** How long candidates are gathered before the answer goes with what there is (a slow STUN server). */
-const GATHER_LIMIT_MS = 3_000;
-
 function set(next: Partial<CallAudioState>): void {
   state = { ...state, ...next };
   for (const l of [...listeners]) l();
@@ -81,18 +79,6 @@ export const useCallAudio = (): CallAudioState =>
     },
     () => state,
   );
-
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  return new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const timer = setTimeout(resolve, GATHER_LIMIT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 const NO_CHOICE = { inputId: null, outputId: null };
 
