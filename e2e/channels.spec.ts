@@ -1,5 +1,5 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { runAxe } from './axe.js';
 import { createKeyThroughUi, expect, test } from './fixtures.js';
 import {
   ADMIN_PIN,
@@ -23,11 +23,7 @@ const AUTH_TOKEN = 'fake-twilio-token-e2e-7731';
 
 /** Serious and critical axe violations on the page as it is now. */
 async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    // Only the violations get every node's selector worked out; passes keep one node each.
-    .options({ resultTypes: ['violations'] })
-    .analyze();
+  const results = await runAxe(page);
   expect(results.passes.length).toBeGreaterThan(10);
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

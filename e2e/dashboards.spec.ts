@@ -1,5 +1,5 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { runAxe } from './axe.js';
 import { expect, type Hotline, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, createInviteLink, navLink } from './helpers.js';
 
@@ -21,11 +21,7 @@ async function placeCall(hotline: Hotline, from: string): Promise<void> {
 
 async function seriousViolations(page: Page): Promise<string[]> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    // Only the violations get every node's selector worked out; passes keep one node each.
-    .options({ resultTypes: ['violations'] })
-    .analyze();
+  const results = await runAxe(page);
   expect(results.passes.length).toBeGreaterThan(10);
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { LOCALE_CODES } from '../apps/web/src/i18n/locales/catalog.js';
+import { runAxe } from './axe.js';
 import { expect, test } from './fixtures.js';
 import { unexpected } from './helpers.js';
 import { type LayoutProblem, layoutProblems } from './layout-check.js';
@@ -43,11 +43,7 @@ const AXE_CHECKED = new Set(['fr desktop', 'fr phone', 'en phone', 'ar phone']);
 
 /** Serious and critical axe violations on the screen as it is now. */
 async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    // Only the violations get every node's selector worked out; passes keep one node each.
-    .options({ resultTypes: ['violations'] })
-    .analyze();
+  const results = await runAxe(page);
   expect(results.passes.length).toBeGreaterThan(10);
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

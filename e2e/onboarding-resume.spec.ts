@@ -1,5 +1,5 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
+import { runAxe } from './axe.js';
 import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
 import { bootstrapAdmin, createInviteLink } from './helpers.js';
 
@@ -12,11 +12,7 @@ async function device(browser: Browser): Promise<Page> {
 
 /** Serious and critical axe violations on the screens this spec adds (resume, resumed recovery, refusal). */
 async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    // Only the violations get every node's selector worked out; passes keep one node each.
-    .options({ resultTypes: ['violations'] })
-    .analyze();
+  const results = await runAxe(page, ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
   expect(results.passes.length).toBeGreaterThan(10);
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

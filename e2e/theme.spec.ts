@@ -1,16 +1,15 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { devices, type Page } from '@playwright/test';
+import { runAxe } from './axe.js';
 import { expect, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, navLink } from './helpers.js';
 
 /** Serious and critical violations (WCAG 2.1 A/AA and best practice), contrast included. */
 async function violations(page: Page): Promise<string[]> {
+  // The screen has rendered (a busy runner can take many seconds to show a fresh page; a
+  // dialog's own heading counts) and has loaded.
+  await expect(page.getByRole('heading').first()).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    // Only the violations get every node's selector worked out; passes keep one node each.
-    .options({ resultTypes: ['violations'] })
-    .analyze();
+  const results = await runAxe(page);
   // A vacuous pass proves nothing: axe must have looked at colour contrast.
   expect([...results.passes, ...results.incomplete, ...results.violations].map((r) => r.id)).toContain(
     'color-contrast',
@@ -32,7 +31,20 @@ const pageBackground = (page: Page) =>
 const WHITE = 'rgb(255, 255, 255)';
 const DARK = 'rgb(15, 20, 25)';
 
-test('dark theme: axe finds no serious or critical issue on any screen an admin can open', async ({
+/**
+ * The dark theme's own risk is contrast: the same screens in other colours. a11y.spec.ts walks
+ * every screen with axe (light theme, admin and volunteer, LTR and RTL); here axe sees the
+ * screens that together show every text colour on every background the dark theme paints. A
+ * walk over every screen an admin can open (an empty hotline, as here) found 12 such pairs
+ * (computed text colour, nearest painted background, large or not), and three screens show all
+ * 12: the dashboard (text on the accent tint, shared only with Reports), Settings (the only text
+ * on the raised surface) and My settings (the only danger button). The screens before there is a
+ * key, the new-shift dialog, the calendar with a shift on it and a dialog over the dark page are
+ * checked on top.
+ */
+const DARK_CONTRAST_SCREENS = ['Settings', 'My settings'];
+
+test('dark theme: axe finds no serious or critical issue on the screens that show every colour pair', async ({
   page,
   hotline,
   consoleErrors,
@@ -52,11 +64,10 @@ test('dark theme: axe finds no serious or critical issue on any screen an admin 
   await page.goto(hotline.bootstrapLink);
   await check('bootstrap: key setup');
   await bootstrapAdmin(page, hotline);
+  await check('dashboard');
 
   const nav = page.locator('nav.main-nav');
-  const names = await nav.getByRole('link').allTextContents();
-  expect(names.length).toBeGreaterThan(10);
-  for (const name of names) {
+  for (const name of DARK_CONTRAST_SCREENS) {
     await nav.getByRole('link', { name, exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expect(nav.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
