@@ -32,12 +32,15 @@ interface PageCall {
   hangUp(): void;
   mute(muted: boolean): void;
   remoteStream(): MediaStream | null;
+  localStream(): MediaStream | null;
+  statsSource(): { getStats(): Promise<RTCStatsReport> } | null;
 }
 interface PageState {
   createProviderPhone(credential: object, events: object): Promise<PagePhone>;
   phone: PagePhone;
   incoming: PageCall[];
   ended: number;
+  connected: number;
   lastError?: string;
 }
 interface PagePhone {
@@ -112,6 +115,7 @@ const register = (page: Page, password: string) =>
       const w = window as unknown as PageState;
       w.incoming = [];
       w.ended = 0;
+      w.connected = 0;
       const phone = await w.createProviderPhone(
         {
           provider: 'asterisk',
@@ -126,6 +130,9 @@ const register = (page: Page, password: string) =>
           incoming: (call: PageCall) => w.incoming.push(call),
           ended: () => {
             w.ended += 1;
+          },
+          connected: () => {
+            w.connected += 1;
           },
           error: (e: Error) => {
             w.lastError = e.message;
@@ -223,6 +230,20 @@ test('the Asterisk browser phone registers, answers with two-way audio, mutes, a
         ).incoming[0]!.remoteStream()?.getAudioTracks().length ?? 0,
     ),
   ).toBe(1);
+  // Answered and up: the app is told once, and the card's network indicator and transcription
+  // read the call's own connection and microphone.
+  expect(await volunteer.evaluate(() => (window as unknown as PageState).connected)).toBe(1);
+  const read = await volunteer.evaluate(async () => {
+    const call = (window as unknown as PageState).incoming[0]!;
+    const report = await call.statsSource()!.getStats();
+    const inbound = [...report.values()].find((s) => s.type === 'inbound-rtp' && s.kind === 'audio');
+    return {
+      microphone: call.localStream()?.getAudioTracks().length ?? 0,
+      packetsReceived: (inbound?.packetsReceived as number | undefined) ?? 0,
+    };
+  });
+  expect(read.microphone).toBe(1);
+  expect(read.packetsReceived).toBeGreaterThan(0);
 
   // Mute disables the microphone track: what reaches the caller side stops carrying energy
   // (a trace of it remains: the decoder's concealment as the stream turns silent).

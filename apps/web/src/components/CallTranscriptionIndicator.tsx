@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMe } from '../app/session.js';
+import { useProviderPhone } from '../lib/calls/provider-phone/use-provider-phone.js';
 import { useCalls } from '../lib/calls/store.js';
 import { useCallAudio } from '../lib/calls/webrtc.js';
 import { queries } from '../lib/queries/index.js';
@@ -24,7 +25,13 @@ import './call-transcription.css';
  */
 export function CallTranscriptionIndicator() {
   const me = useMe();
-  const audio = useCallAudio();
+  const webrtc = useCallAudio();
+  const phone = useProviderPhone();
+  // The call's audio in this tab: the simulated carrier's, or a provider's browser phone's.
+  const audio =
+    webrtc.callId === null && phone.answered && phone.callId
+      ? { callId: phone.callId, status: phone.connected ? 'connected' : 'connecting' }
+      : webrtc;
   const { active } = useCalls();
   const settings = useQuery({ ...queries.publicSettings(), enabled: me !== null });
   const transcription = settings.data?.transcription;

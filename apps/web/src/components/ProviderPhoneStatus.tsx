@@ -1,9 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import {
+  providerCallStats,
   retryProviderPhones,
   setProviderCallMuted,
   useProviderPhone,
 } from '../lib/calls/provider-phone/use-provider-phone.js';
+import { CallNetworkQuality } from './CallNetworkQuality.js';
 
 /**
  * Why calls cannot ring this browser at the hotline's phone provider (lib/calls/provider-phone):
@@ -44,6 +46,7 @@ export function ProviderCallControls({ callId }: { callId: string }) {
   return (
     <div className="call-audio" data-testid="provider-call-audio">
       <p aria-live="polite">{phone.muted ? t('calls.audio.muted') : t('calls.audio.connected')}</p>
+      {phone.connected && <CallNetworkQuality pc={providerCallStats()} />}
       <p className="button-row">
         <button
           type="button"

@@ -103,8 +103,11 @@ export function sampleOf(
 /** How often the card's indicator is read again. */
 export const QUALITY_INTERVAL_MS = 3_000;
 
-/** The quality of `pc`, read every few seconds; null until the first reading (or with no connection). */
-export function useNetworkQuality(pc: RTCPeerConnection | null): NetworkQuality | null {
+/**
+ * The quality of `pc`, read every few seconds; null until the first reading (or with no
+ * connection). Anything with getStats() will do (a provider SDK's own samples, provider-phone).
+ */
+export function useNetworkQuality(pc: Pick<RTCPeerConnection, 'getStats'> | null): NetworkQuality | null {
   const [quality, setQuality] = useState<NetworkQuality | null>(null);
   useEffect(() => {
     setQuality(null);

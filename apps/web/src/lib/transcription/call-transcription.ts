@@ -1,5 +1,6 @@
 import type { TranscriptionModelInfo, TranscriptPayload } from '@llamenos/protocol';
 import { useSyncExternalStore } from 'react';
+import { providerPhoneLink } from '../calls/provider-phone/link.js';
 import { type CallAudioStreams, callAudioStreams } from '../calls/webrtc.js';
 import { type CallRecorder, recordCall } from './call-recorder.js';
 import type { EngineAudio, EngineResult } from './protocol.js';
@@ -130,7 +131,8 @@ export class CallTranscriber {
 
 /** The page's one transcriber, on the real call audio, engine and API. */
 export const callTranscriber = new CallTranscriber({
-  streams: callAudioStreams,
+  // The simulated carrier's WebRTC audio, or a provider's browser phone (provider-phone/).
+  streams: () => callAudioStreams() ?? providerPhoneLink.audioStreams(),
   record: (local, remote) => recordCall(local, remote),
   transcribe: (audio, model, language) =>
     // Ended on lock like every transcription (session-engine.ts): the call's audio goes with it.
