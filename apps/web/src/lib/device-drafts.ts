@@ -45,37 +45,43 @@ export interface DeviceDraft<Meta, Content> {
 const Envelope = z.object({ v: z.literal(1), savedAt: z.string(), blob: z.string() });
 const Fields = z.record(z.string(), z.unknown());
 
+/** Runs `use` with the draft key, wiped afterwards; null without the member's key. */
+function withDraftKey<T>(secretKey: Uint8Array | null, use: (key: Uint8Array) => T): T | null {
+  if (!secretKey) return null;
+  const key = deriveKey(secretKey, LABEL_DRAFT_KEY);
+  try {
+    return use(key);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** An entry opened, or null: another member's draft on a shared device, a damaged or moved one. */
+function openDraft<Meta extends Record<string, unknown>, Content>(
+  kind: DraftKind<Meta, Content>,
+  name: string,
+  raw: string | null,
+  key: Uint8Array,
+): DeviceDraft<Meta, Content> | null {
+  try {
+    const fields = Fields.parse(JSON.parse(raw ?? ''));
+    const { savedAt, blob } = Envelope.parse(fields);
+    const id = kind.id.parse(fields[kind.idField]);
+    // The entry's name must be the id sealed into it, or it is not this draft.
+    if (name !== kind.prefix + id) return null;
+    const plain = decryptContent(key, fromBase64url(blob), {
+      label: LABEL_DRAFT_CONTENT,
+      recordId: kind.recordId(id),
+    });
+    const content = kind.content.parse(JSON.parse(new TextDecoder().decode(plain)));
+    return { id, meta: kind.meta.parse(fields), savedAt, content };
+  } catch {
+    return null;
+  }
+}
+
 export function deviceDrafts<Meta extends Record<string, unknown>, Content>(kind: DraftKind<Meta, Content>) {
-  /** Runs `use` with the draft key, wiped afterwards; null without the member's key. */
-  function withKey<T>(secretKey: Uint8Array | null, use: (key: Uint8Array) => T): T | null {
-    if (!secretKey) return null;
-    const key = deriveKey(secretKey, LABEL_DRAFT_KEY);
-    try {
-      return use(key);
-    } finally {
-      key.fill(0);
-    }
-  }
-
-  /** An entry opened, or null: another member's draft on a shared device, a damaged or moved one. */
-  function open(name: string, raw: string | null, key: Uint8Array): DeviceDraft<Meta, Content> | null {
-    try {
-      const fields = Fields.parse(JSON.parse(raw ?? ''));
-      const { savedAt, blob } = Envelope.parse(fields);
-      const id = kind.id.parse(fields[kind.idField]);
-      // The entry's name must be the id sealed into it, or it is not this draft.
-      if (name !== kind.prefix + id) return null;
-      const plain = decryptContent(key, fromBase64url(blob), {
-        label: LABEL_DRAFT_CONTENT,
-        recordId: kind.recordId(id),
-      });
-      const content = kind.content.parse(JSON.parse(new TextDecoder().decode(plain)));
-      return { id, meta: kind.meta.parse(fields), savedAt, content };
-    } catch {
-      return null;
-    }
-  }
-
+  const open = (name: string, raw: string | null, key: Uint8Array) => openDraft(kind, name, raw, key);
   return {
     /** Saves (replaces) the draft of a record; false without the member's key. */
     save(
@@ -86,7 +92,7 @@ export function deviceDrafts<Meta extends Record<string, unknown>, Content>(kind
       now: Date = new Date(),
     ): boolean {
       return (
-        withKey(secretKey, (key) => {
+        withDraftKey(secretKey, (key) => {
           const blob = encryptContent(key, utf8(JSON.stringify(content)), {
             label: LABEL_DRAFT_CONTENT,
             recordId: kind.recordId(id),
@@ -107,13 +113,13 @@ export function deviceDrafts<Meta extends Record<string, unknown>, Content>(kind
     /** The draft of one record, if this member left one on this device. */
     load(secretKey: Uint8Array | null, id: string): DeviceDraft<Meta, Content> | null {
       const name = kind.prefix + id;
-      return withKey(secretKey, (key) => open(name, localStorage.getItem(name), key));
+      return withDraftKey(secretKey, (key) => open(name, localStorage.getItem(name), key));
     },
 
     /** All of this member's drafts of this kind on this device, the newest first. */
     all(secretKey: Uint8Array | null): DeviceDraft<Meta, Content>[] {
       return (
-        withKey(secretKey, (key) => {
+        withDraftKey(secretKey, (key) => {
           const found: DeviceDraft<Meta, Content>[] = [];
           for (let i = 0; i < localStorage.length; i++) {
             const name = localStorage.key(i);
