@@ -119,8 +119,13 @@ export class StreamSealer {
     return this.state.counter;
   }
 
-  /** Seals the next chunk; `last` must be true exactly once, on the final chunk (which may be empty). */
-  seal(plaintext: Uint8Array, last: boolean): Uint8Array {
+  /**
+   * Seals the next chunk; `last` must be true exactly once, on the final chunk (which may be empty).
+   * `output` (optional, exactly plaintext.length + 16 bytes, and it may be the buffer `plaintext`
+   * starts) receives the sealed chunk instead of a new buffer: a writer sealing a large file in
+   * place allocates nothing per chunk.
+   */
+  seal(plaintext: Uint8Array, last: boolean, output?: Uint8Array): Uint8Array {
     const s = this.state;
     ensure(!s.finished, 'MALFORMED', 'stream already finished');
     ensure(
@@ -128,7 +133,8 @@ export class StreamSealer {
       'MALFORMED',
       'chunk size',
     );
-    const out = xchacha20poly1305(s.key, chunkNonce(s, last), s.aad).encrypt(plaintext);
+    ensure(output === undefined || output.length === plaintext.length + TAG, 'MALFORMED', 'output length');
+    const out = xchacha20poly1305(s.key, chunkNonce(s, last), s.aad).encrypt(plaintext, output);
     s.counter++;
     s.finished = last;
     return out;

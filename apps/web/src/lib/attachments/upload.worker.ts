@@ -8,7 +8,8 @@ import type { UploadWorkerCall, UploadWorkerReply } from './worker-protocol.js';
  * stays responsive and the upload pipelines: the page sends chunk i while this seals chunk i+1.
  * Calls are handled strictly one after the other. A sealed chunk goes to the page as a File in
  * the origin-private file system where the browser offers one (chunk-slots.ts: memory stays flat
- * however fast the upload), else as its bytes, transferred.
+ * however fast the upload), else as a copy of its bytes, transferred. The file is read and sealed
+ * in one reused buffer (sealer.ts), so a chunk allocates no new buffer here.
  */
 
 let sealer: FileSealer | null = null;
@@ -24,17 +25,17 @@ async function handle(call: UploadWorkerCall): Promise<SealedChunk | undefined> 
       return undefined;
     case 'seal': {
       if (!sealer) throw new Error('no file is open in this upload worker');
-      const chunk = await sealer.seal(call.index);
-      if (!slots || !(chunk.sealed instanceof Uint8Array)) return chunk;
-      try {
-        // The bytes are left to the collector, not detached: Chromium frees a detached buffer
-        // that one of its APIs has seen (File reads, WebCrypto, file writes) only at a later
-        // collection, which it then no longer sees a reason to run (measured: 566 MB).
-        return { ...chunk, sealed: await slots.put(chunk.index, chunk.sealed) };
-      } catch {
-        // A full disk or a lost file system: this chunk goes as bytes.
-        return chunk;
+      // Sealed in the sealer's one buffer: written out to a slot file, or copied to be sent as
+      // bytes, before the next chunk is sealed over it.
+      const chunk = await sealer.sealInPlace(call.index);
+      if (slots) {
+        try {
+          return { ...chunk, sealed: await slots.put(chunk.index, chunk.sealed) };
+        } catch {
+          // A full disk or a lost file system: this chunk goes as bytes.
+        }
       }
+      return { ...chunk, sealed: chunk.sealed.slice() };
     }
     case 'close':
       sealer?.close();
