@@ -92,6 +92,8 @@ class FakeServer {
         return { received, complete: this.state === 'complete' };
       if (index !== received)
         throw new ApiRequestError(409, 'conflict', `continue from ${received}`, { received });
+      if (index === 0 && this.body!.firstChunkSha256 && sha256 !== this.body!.firstChunkSha256)
+        throw new ApiRequestError(400, 'bad_request', 'chunk 0 is not the one declared', { received });
       this.chunks.push(sealed.slice());
       this.lastSha = sha256;
       if (this.chunks.length === this.body!.chunkCount) this.state = 'complete';
@@ -103,6 +105,7 @@ class FakeServer {
       attachment: this.view(readers[0]!),
       header: this.body!.header,
       lastChunkSha256: this.lastSha,
+      firstChunkSha256: this.body!.firstChunkSha256 ?? null,
     }),
     deleteAttachment: async () => {
       this.deleted = true;
@@ -332,6 +335,48 @@ describe('resumeUpload', () => {
     await same.done;
     expect(server.puts).toEqual([0, 1, 2]);
     expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+  });
+
+  it('with no chunk acknowledged, re-seals chunk 0 against the hash declared at the opening (past the fingerprint too)', async () => {
+    // 2 MiB chunks: chunk 0 reaches past the fingerprint's first MiB.
+    const log2 = 21;
+    const size = 3 * 1024 * 1024;
+    const server = new FakeServer();
+    const file = fileOf(41, size);
+    server.before = () => network();
+    const deps = { ...depsOf(server), sleep: async () => Promise.reject(new Error('the page was closed')) };
+    const first = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: log2 }, deps);
+    await expect(first.done).rejects.toThrow();
+    server.before = () => null;
+    server.puts = [];
+    expect(server.chunks.length).toBe(0);
+    expect(server.body!.firstChunkSha256).toMatch(/^[0-9a-f]{64}$/);
+    const meta = {
+      id: ID,
+      name: 'scan.pdf',
+      type: 'application/pdf',
+      size,
+      head: await fileFingerprint(file),
+    };
+    // The same size and first MiB, one byte changed at 1.5 MiB: the fingerprint cannot tell.
+    const changed = await bytes(file);
+    changed[1.5 * 1024 * 1024] = (changed[1.5 * 1024 * 1024]! + 1) & 0xff;
+    const other = Object.assign(new Blob([changed]), { name: 'scan.pdf' });
+    expect(await fileFingerprint(other)).toBe(meta.head);
+    const refused = resumeUpload(
+      { reportId: REPORT, attachment: server.view(readers[0]!), meta, file: other },
+      depsOf(server),
+    );
+    await expect(refused.done).rejects.toMatchObject({ kind: 'other-file' });
+    expect(server.puts).toEqual([]);
+    const same = resumeUpload(
+      { reportId: REPORT, attachment: server.view(readers[0]!), meta, file },
+      depsOf(server),
+    );
+    await same.done;
+    expect(server.puts).toEqual([0, 1]);
+    expect(await sha256Hex(server.chunks[0]!)).toBe(server.body!.firstChunkSha256);
+    expect(await sha256Hex(await server.open(size))).toBe(await sha256Hex(await bytes(file)));
   });
 
   it('needs the unlocked key', async () => {

@@ -357,6 +357,15 @@ export const CreateAttachmentBody = z
     /** The stream header (§10), base64url of 21 bytes; its log2 must be in the upload range. */
     header: z.string().regex(/^[A-Za-z0-9_-]{28}$/, 'a stream header: 21 bytes, base64url'),
     chunkCount: z.number().int().min(1).max(0xffffffff),
+    /**
+     * SHA-256 (lowercase hex) of sealed chunk 0, declared before any chunk is sent: the server
+     * stores only a chunk 0 that matches, and a client resuming with no chunk acknowledged
+     * re-seals chunk 0 and compares (§10.2). Optional on the wire; the reference client sends it.
+     */
+    firstChunkSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a SHA-256, lowercase hex')
+      .optional(),
     wraps: z
       .array(z.object({ reader: Pubkey, wrap: WrapText }).strict())
       .min(1)
@@ -372,6 +381,8 @@ export interface UploadStatus {
   header: string;
   /** SHA-256 (hex) of the last acknowledged sealed chunk, so a client can check it re-reads the same file. */
   lastChunkSha256: string | null;
+  /** SHA-256 (hex) of sealed chunk 0 as declared when the upload was opened (null if it was not). */
+  firstChunkSha256: string | null;
 }
 
 /** The answer to `PUT /api/attachments/:id/chunks/:index` (body: one sealed chunk, application/octet-stream). */

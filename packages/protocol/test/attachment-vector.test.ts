@@ -27,6 +27,7 @@ const V = JSON.parse(readFileSync(new URL('../../crypto/test-vectors/v1.json', i
       chunkLog2: number;
       chunkCount: number;
       headerBase64url: string;
+      chunks: { sealedSha256Hex: string }[];
       wraps: { recipientPublicKeyHex: string; wrapBase64url: string }[];
     };
   };
@@ -53,8 +54,11 @@ describe('the attachment vector follows the upload rules of reports.ts', () => {
       id: attachment.recordId.slice('attachment:'.length),
       header: attachment.headerBase64url,
       chunkCount: attachment.chunkCount,
+      firstChunkSha256: attachment.chunks[0]!.sealedSha256Hex,
       wraps: attachment.wraps.map((w) => ({ reader: w.recipientPublicKeyHex, wrap: w.wrapBase64url })),
     });
     expect(body.chunkCount).toBe(3);
+    // The declaration of chunk 0 is the hash the server reports for it (§10.2).
+    expect(body.firstChunkSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });

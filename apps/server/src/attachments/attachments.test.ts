@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import {
   concat,
@@ -421,6 +421,49 @@ describe('chunked attachment uploads', () => {
     }
     const download = await h.request('GET', `/api/attachments/${file.id}/content`, reporter);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(file.stream);
+  });
+
+  it('keeps the hash of chunk 0 declared at the opening: another chunk 0 is refused, and a resume with nothing acknowledged gets it to compare', async () => {
+    const reportId = await addReport(reporter);
+    const file = await sealFile(randomUUID(), 150_000);
+    const other = await sealFile(randomUUID(), 150_000);
+    const declared = createHash('sha256')
+      .update(file.chunks[0] as Uint8Array)
+      .digest('hex');
+    const body = {
+      id: file.id,
+      header: file.header,
+      chunkCount: file.chunks.length,
+      wraps: wrapFor(file, [reporter, admin]),
+    };
+    const openWith = (extra: object) =>
+      h.request('POST', `/api/reports/${reportId}/attachments`, reporter, { json: { ...body, ...extra } });
+    expect((await openWith({ firstChunkSha256: declared.toUpperCase() })).status).toBe(400);
+    expect((await openWith({ firstChunkSha256: declared })).status).toBe(201);
+    // A retry must declare the same chunk 0; another declaration is another upload.
+    expect((await openWith({ firstChunkSha256: declared })).status).toBe(200);
+    expect((await openWith({ firstChunkSha256: 'ab'.repeat(32) })).status).toBe(409);
+    expect((await openWith({})).status).toBe(409);
+    const before = (await status(file)) as Awaited<ReturnType<typeof status>> & { firstChunkSha256: string };
+    expect(before).toMatchObject({
+      attachment: { received: 0 },
+      lastChunkSha256: null,
+      firstChunkSha256: declared,
+    });
+    // Chunk 0 of another file (the right length) is never stored under this declaration.
+    const refused = await put(file, 0, other.chunks[0] as Uint8Array);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { details: { received: 0 } } });
+    expect((await status(file)).attachment.received).toBe(0);
+    await upload(file);
+    const download = await h.request('GET', `/api/attachments/${file.id}/content`, reporter);
+    expect(await openStream(new Uint8Array(await download.arrayBuffer()), file.key, file.ctx)).toEqual(
+      file.plaintext,
+    );
+    // An upload opened without a declaration (another client) takes any chunk 0 and reports none.
+    expect((await open(reportId, other)).status).toBe(201);
+    expect(await status(other)).toMatchObject({ firstChunkSha256: null });
+    await upload(other);
   });
 
   it('refuses a tampered chunk at the signature (401) and resumes from the same index', async () => {

@@ -10,6 +10,9 @@ import type { Migration } from '../db/migrate.js';
  * While uploading, the chunks are appended to a partial file (`partial_id`, see blobs/store.ts);
  * on the last one it is renamed to a blob (`blob_id`). `last_chunk_sha256` lets a client that
  * lost an answer send its last chunk again and get the same acknowledgement.
+ * `first_chunk_sha256` is the hash of sealed chunk 0 the client declared when it opened the
+ * upload (002): chunk 0 must match it, and a client resuming with no chunk acknowledged re-seals
+ * chunk 0 and compares, as it compares chunk received−1 otherwise.
  */
 export const attachmentsMigrations: Migration[] = [
   {
@@ -36,5 +39,9 @@ export const attachmentsMigrations: Migration[] = [
       create index attachments_report on attachments (report_id, created_at, id);
       create index attachments_stale on attachments (state, updated_at);
     `,
+  },
+  {
+    id: 'attachments/002-first-chunk-sha256',
+    sql: 'alter table attachments add column first_chunk_sha256 text;',
   },
 ];

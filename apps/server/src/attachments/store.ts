@@ -18,6 +18,8 @@ export interface AttachmentRow {
   received: number;
   bytesReceived: number;
   lastChunkSha256: string | null;
+  /** SHA-256 (hex) of sealed chunk 0 as declared when the upload was opened; null if none was. */
+  firstChunkSha256: string | null;
   partialId: string | null;
   blobId: string | null;
   createdAt: Date;
@@ -37,6 +39,7 @@ interface DbRow {
   received: number | string;
   bytes_received: number | string;
   last_chunk_sha256: string | null;
+  first_chunk_sha256: string | null;
   partial_id: string | null;
   blob_id: string | null;
   created_at: Date;
@@ -45,7 +48,7 @@ interface DbRow {
 }
 
 const COLUMNS = `id, report_id, uploader_id, uploader_pubkey, state, header, chunk_log2, chunk_count,
-  received, bytes_received, last_chunk_sha256, partial_id, blob_id, created_at, updated_at, completed_at`;
+  received, bytes_received, last_chunk_sha256, first_chunk_sha256, partial_id, blob_id, created_at, updated_at, completed_at`;
 
 const rowOf = (r: DbRow): AttachmentRow => ({
   id: r.id,
@@ -59,6 +62,7 @@ const rowOf = (r: DbRow): AttachmentRow => ({
   received: Number(r.received),
   bytesReceived: Number(r.bytes_received),
   lastChunkSha256: r.last_chunk_sha256,
+  firstChunkSha256: r.first_chunk_sha256,
   partialId: r.partial_id,
   blobId: r.blob_id,
   createdAt: new Date(r.created_at),
@@ -149,8 +153,8 @@ export async function insertAttachment(
 ): Promise<boolean> {
   const inserted = await db.query(
     `insert into attachments (id, report_id, uploader_id, uploader_pubkey, state, header, chunk_log2,
-       chunk_count, partial_id, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       chunk_count, partial_id, created_at, updated_at, first_chunk_sha256)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      on conflict (id) do nothing returning id`,
     [
       a.id,
@@ -164,6 +168,7 @@ export async function insertAttachment(
       a.partialId,
       a.createdAt,
       a.updatedAt,
+      a.firstChunkSha256,
     ],
   );
   if (!inserted.length) return false;

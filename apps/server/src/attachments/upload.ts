@@ -143,7 +143,8 @@ async function sameUpload(
     existing.reportId !== reportId ||
     existing.uploaderId !== caller.userId ||
     existing.header !== body.header ||
-    existing.chunkCount !== body.chunkCount
+    existing.chunkCount !== body.chunkCount ||
+    existing.firstChunkSha256 !== (body.firstChunkSha256 ?? null)
   )
     throw conflict('an attachment with this id already exists; choose a new id');
   const wrap = (await store.wrapsOfReportFor(tx, reportId, caller.pubkey)).get(existing.id);
@@ -198,6 +199,7 @@ export async function createAttachment(
         uploaderPubkey: caller.pubkey,
         state: 'uploading' as const,
         header: body.header,
+        firstChunkSha256: body.firstChunkSha256 ?? null,
         partialId,
         createdAt: now,
         updatedAt: now,
@@ -276,6 +278,12 @@ function placeChunk(a: store.AttachmentRow, index: number, sha256: string): Chun
     });
   if (index > a.received)
     throw conflict(`chunk out of order; continue from ${a.received}`, { received: a.received });
+  // The client committed to chunk 0 before any of it left the browser: another chunk 0 (another
+  // file, resumed by mistake) is never stored, and a resuming client checks the same hash.
+  if (index === 0 && a.firstChunkSha256 !== null && sha256 !== a.firstChunkSha256)
+    throw invalid('chunk 0 is not the one declared when this upload was opened (firstChunkSha256)', {
+      received: a.received,
+    });
   return null;
 }
 
@@ -429,5 +437,6 @@ export async function uploadStatus(
     attachment: store.viewOf(a, wrap ? { reader: caller.pubkey, wrap } : null),
     header: a.header,
     lastChunkSha256: a.lastChunkSha256,
+    firstChunkSha256: a.firstChunkSha256,
   };
 }

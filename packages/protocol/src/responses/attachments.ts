@@ -12,6 +12,7 @@ export const UploadStatusSchema = z.object({
   attachment: AttachmentViewSchema,
   header: z.string(),
   lastChunkSha256: z.string().nullable(),
+  firstChunkSha256: z.string().nullable(),
 }) satisfies z.ZodType<UploadStatus>;
 
 /** `PUT /api/attachments/:id/chunks/:index`. */

@@ -151,8 +151,9 @@ export function sameText(a: string, b: string): boolean {
 
 /**
  * Whether a resumed upload may continue: the file re-chosen has the size the sealed report
- * names, fits the stream the server holds, and (when a chunk was acknowledged) re-seals chunk
- * received−1 to the hash the server keeps. Returns why not, or null.
+ * names, fits the stream the server holds, and re-seals chunk received−1 to the hash the server
+ * keeps (chunk 0 to the hash declared at the opening when nothing was acknowledged). Returns why
+ * not, or null.
  */
 export function resumeProblem(opts: {
   fileSize: number;
@@ -162,11 +163,16 @@ export function resumeProblem(opts: {
   received: number;
   resealedSha256: string | null;
   lastChunkSha256: string | null;
+  /** The hash of sealed chunk 0 declared when the upload was opened (UploadStatus.firstChunkSha256). */
+  firstChunkSha256?: string | null;
 }): 'other-size' | 'other-stream' | 'other-file' | null {
   if (opts.fileSize !== opts.metaSize) return 'other-size';
   const layout = layoutOf(opts.fileSize, opts.chunkLog2);
   if (layout.chunkCount !== opts.chunkCount || opts.received > opts.chunkCount) return 'other-stream';
-  if (opts.received === 0) return null;
-  if (!opts.lastChunkSha256 || !opts.resealedSha256) return 'other-file';
-  return sameText(opts.resealedSha256, opts.lastChunkSha256.toLowerCase()) ? null : 'other-file';
+  // With nothing acknowledged, the re-sealed chunk is chunk 0 and its hash the declared one; an
+  // upload opened without a declaration (another client) has only the size and fingerprint.
+  const expected = opts.received === 0 ? (opts.firstChunkSha256 ?? null) : opts.lastChunkSha256;
+  if (opts.received === 0 && !expected) return null;
+  if (!expected || !opts.resealedSha256) return 'other-file';
+  return sameText(opts.resealedSha256, expected.toLowerCase()) ? null : 'other-file';
 }

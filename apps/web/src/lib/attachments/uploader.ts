@@ -182,13 +182,14 @@ class Upload {
    * is on the wire. A 409 moves to where the server says; an acknowledged chunk is never sent
    * again (a retry after a lost answer is the server's "already have it").
    */
-  async send(source: ChunkSource, received: number): Promise<void> {
+  async send(source: ChunkSource, received: number, sealedFirst?: SealedChunk): Promise<void> {
     this.source = source;
     this.started = true;
     let next = received;
     this.report(next);
     const count = this.layout.chunkCount;
-    let sealing: Promise<SealedChunk> | null = next < count ? source.seal(next) : null;
+    let sealing: Promise<SealedChunk> | null =
+      next >= count ? null : sealedFirst?.index === next ? Promise.resolve(sealedFirst) : source.seal(next);
     while (next < count) {
       this.check();
       const chunk = await sealing!;
@@ -308,27 +309,38 @@ export function startUpload(
     const key = crypto.getRandomValues(new Uint8Array(32));
     const header = newStreamHeader(chunkLog2);
     let source: ChunkSource;
-    let received: number;
+    let wraps: CreateAttachmentBody['wraps'];
     try {
-      const wraps = uniq(opts.readers).map((reader) => ({
+      wraps = uniq(opts.readers).map((reader) => ({
         reader,
         wrap: toBase64url(wrapKey(key, reader, { label: PURPOSES.attachment.wrap, recordId })),
       }));
-      const body: CreateAttachmentBody = {
-        id: opts.id,
-        header: toBase64url(header),
-        chunkCount: layout.chunkCount,
-        wraps,
-      };
-      upload.markStarted();
-      // A retried create answers the same upload, which may already hold chunks.
-      received = (await upload.retrying(() => deps.api.createAttachment(opts.reportId, body))).received;
       source = deps.openSource(opts.file, key, header, opts.id);
     } finally {
       // The worker (or inline sealer) holds its own copy.
       key.fill(0);
     }
-    await upload.send(source, received);
+    let received: number;
+    let first: SealedChunk;
+    try {
+      // Chunk 0 is sealed before the upload is opened, so its hash is declared with it: a
+      // resume with nothing acknowledged can then prove it re-reads the same file (§10.2).
+      first = await source.seal(0);
+      const body: CreateAttachmentBody = {
+        id: opts.id,
+        header: toBase64url(header),
+        chunkCount: layout.chunkCount,
+        firstChunkSha256: first.sha256,
+        wraps,
+      };
+      upload.markStarted();
+      // A retried create answers the same upload, which may already hold chunks.
+      received = (await upload.retrying(() => deps.api.createAttachment(opts.reportId, body))).received;
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+    await upload.send(source, received, first);
   });
 }
 
@@ -337,8 +349,9 @@ export function startUpload(
  * file must be chosen again. It is checked (its size and fingerprint against the sealed
  * report's, then chunk received−1 re-sealed against the hash the server keeps) before anything
  * is sent, since other bytes under the same key and nonces would reuse a nonce; then chunks go
- * on from `received`. With no chunk acknowledged the fingerprint is the check that tells a
- * file of the same size apart.
+ * on from `received`. With no chunk acknowledged, chunk 0 is re-sealed and compared with the
+ * hash declared when the upload was opened (an upload opened without one, by another client,
+ * has only the fingerprint).
  */
 export function resumeUpload(
   opts: {
@@ -386,9 +399,13 @@ export function resumeUpload(
     } finally {
       key.fill(0);
     }
+    let again: SealedChunk | undefined;
     try {
-      if (view.received > 0) {
-        const again = await source.seal(view.received - 1);
+      // Chunk received−1 is re-sealed and compared with the hash the server keeps; with nothing
+      // acknowledged, chunk 0 with the hash declared when the upload was opened (chunk 0 may have
+      // reached the server unacknowledged, so "nothing stored" is no proof of anything).
+      if (view.received > 0 || status.firstChunkSha256) {
+        again = await source.seal(Math.max(view.received - 1, 0));
         const problem = resumeProblem({
           fileSize: opts.file.size,
           metaSize: opts.meta.size,
@@ -397,6 +414,7 @@ export function resumeUpload(
           received: view.received,
           resealedSha256: again.sha256,
           lastChunkSha256: status.lastChunkSha256,
+          firstChunkSha256: status.firstChunkSha256,
         });
         if (problem)
           throw new UploadError(
@@ -408,6 +426,6 @@ export function resumeUpload(
       source.close();
       throw error;
     }
-    await upload.send(source, view.received);
+    await upload.send(source, view.received, again);
   });
 }
