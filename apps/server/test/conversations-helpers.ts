@@ -17,6 +17,7 @@ import {
   type MessagingChannel,
   type OutboundMessage,
 } from '../src/messaging/channel.js';
+import { forgetSettings } from '../src/settings/cache.js';
 import { loadSettingsRow, saveSettings } from '../src/settings/store.js';
 import type { TestHotline, TestUser } from './helpers.js';
 
@@ -110,6 +111,8 @@ export async function setSettings(h: TestHotline, change: (s: HotlineSettings) =
   const next = change(structuredClone({ ...DEFAULT_SETTINGS, ...(value as object) }) as HotlineSettings);
   if ((await saveSettings(h.ctx.db, next, version, null, new Date())) === null)
     throw new Error('settings race');
+  // Written behind the settings service: the kept copy (settings/cache.ts) is dropped by hand.
+  forgetSettings(h.ctx);
 }
 
 /** What a browser does with a message envelope: open it with the member's key. */

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CachedAgreement, cachedAgreement, secureRandom } from '@llamenos/crypto';
-import { HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
+import { type HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
-import { isBanned } from '../calls/store/bans.js';
-import type { Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import {
@@ -15,8 +13,7 @@ import {
   type MessagingChannel,
   type StatusUpdate,
 } from '../messaging/channel.js';
-import { hitRateLimit } from '../rate-limit/service.js';
-import { loadSettingsRow } from '../settings/store.js';
+import { cachedSettings } from '../settings/cache.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import { currentReaders, readersAmong } from './access.js';
 import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
@@ -29,6 +26,7 @@ import {
   applyDeliveryStatus,
   assignConversation,
   type ConversationRow,
+  type InboundLookup,
   insertConversation,
   insertMedia,
   insertMessage,
@@ -71,31 +69,14 @@ export interface Conversations extends ConversationIngest {
   channelFor(id: string): Promise<MessagingChannel | null>;
   /** The ECDH the server seals with, keeping a table per reader it wraps for (seal.ts). */
   readonly agreement: CachedAgreement;
-  /** The hotline settings as stored now, validated once per distinct stored document. */
-  settings(db: Queryable): Promise<HotlineSettings>;
 }
 
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
-  // Every message reads the settings row; validating the whole document (time zones included)
-  // cost more than the read, so the last validated one is kept with its exact stored text.
-  let validated: { text: string; settings: HotlineSettings } | null = null;
   return {
     channels,
     // Per-reader tables for the ECDH, ephemeral keys from OpenSSL (seal.ts).
     agreement: cachedAgreement(32, secureRandom, nativeEphemeralKeyPair),
-    async settings(db) {
-      const { value } = await loadSettingsRow(db);
-      const text = JSON.stringify(value);
-      if (validated?.text === text) return validated.settings;
-      const parsed = HotlineSettings.safeParse(value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`stored settings are invalid at ${issue?.path.join('.')}: ${issue?.message}`);
-      }
-      validated = { text, settings: parsed.data };
-      return parsed.data;
-    },
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
       const given = channels.get(id as ChannelId);
@@ -237,17 +218,32 @@ async function receiveMessage(
 ): Promise<void> {
   checkSizes(message);
   const contact = contactIdentity(ctx.keys, message.from);
-  // A delivery the provider retries, the contact's conversation and its readers: one statement.
-  const lookup = await lookupInbound(ctx.db, {
-    channel: channel.id,
-    providerMessageId: message.providerMessageId,
-    hotlineAddress: message.to,
-    contactHash: contact.hash,
-  });
-  if (lookup.duplicate) return;
   const now = ctx.now();
-  const settings = await ctx.conversations.settings(ctx.db);
-  if (!(await admitContact(ctx, channel, contact, settings, now))) return;
+  // The settings as the call path reads them (settings/cache.ts): no statement per message; a
+  // change saved here is seen at once, one saved on another process within a second.
+  const settings = await cachedSettings(ctx);
+  // A delivery the provider retries, the ban list, the contact's limit, their conversation and
+  // its readers: one statement.
+  const lookup = await lookupInbound(
+    ctx.db,
+    {
+      channel: channel.id,
+      providerMessageId: message.providerMessageId,
+      hotlineAddress: message.to,
+      contactHash: contact.hash,
+    },
+    {
+      now,
+      rateKey: `messages:contact:${contact.hash}`,
+      rule: {
+        limit: settings.messaging.messagesPerContactPerHour,
+        windowSeconds: 3600,
+        blockSeconds: settings.spam.blockMinutes * 60,
+      },
+    },
+  );
+  if (lookup.duplicate) return;
+  if (!(await admitContact(ctx, channel, contact, lookup, now))) return;
 
   // Most messages continue a conversation that is open and held: a plain read finds it, and the
   // guarded UPDATE below confirms it; a new, closed or waiting one goes through placement.
@@ -273,15 +269,15 @@ async function receiveMessage(
   afterStored(ctx, delivery, outcome.placed, outcome.stored.conversation, settings);
 }
 
-/** The ban list and the per-contact limit are the ones calls use (one person, one hash). */
+/** The ban list and the per-contact limit are the ones calls use (one person, one hash); lookupInbound read and counted. */
 async function admitContact(
   ctx: ServerContext,
   channel: MessagingChannel,
   contact: { hash: string; last4: string | null },
-  settings: HotlineSettings,
+  lookup: Pick<InboundLookup, 'banned' | 'blockedUntil'>,
   now: Date,
 ): Promise<boolean> {
-  if (await isBanned(ctx.db, contact.hash, now)) {
+  if (lookup.banned) {
     await appendAudit(
       ctx.db,
       {
@@ -293,17 +289,7 @@ async function admitContact(
     );
     return false;
   }
-  const verdict = await hitRateLimit(
-    ctx.db,
-    `messages:contact:${contact.hash}`,
-    {
-      limit: settings.messaging.messagesPerContactPerHour,
-      windowSeconds: 3600,
-      blockSeconds: settings.spam.blockMinutes * 60,
-    },
-    now,
-  );
-  if (!verdict.allowed) {
+  if (lookup.blockedUntil) {
     ctx.log.warn(
       { channel: channel.id, contactLast4: contact.last4 },
       'message dropped: contact rate-limited',

@@ -12,8 +12,8 @@ import {
 } from './store.js';
 
 /**
- * The inbound fast path's two statements (ingest.ts): the first look (duplicate? which
- * conversation? who reads it?) and the one-statement store of a text in a held conversation,
+ * The inbound fast path's two statements (ingest.ts): the first look (duplicate? banned? the
+ * contact's attempt counted; which conversation? who reads it?) and the one-statement store of a text in a held conversation,
  * which must do nothing at all when the conversation changed hands or closed, and store no
  * wrap and move no time when the provider message id is already stored.
  */
@@ -70,30 +70,100 @@ const advance = (ms: number) => h.setNow(new Date(h.ctx.now().getTime() + ms));
 const count = async (table: string) =>
   (await h.ctx.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n;
 
+const RULE = { limit: 3, windowSeconds: 3600, blockSeconds: 600 };
+const admission = (rateKey = `messages:contact:${randomUUID()}`) => ({
+  now: h.ctx.now(),
+  rateKey,
+  rule: RULE,
+});
+const counter = async (key: string) =>
+  (
+    await h.ctx.db.query<{ count: number; blocked_until: Date | null }>(
+      'select count, blocked_until from rate_limits where key = $1',
+      [key],
+    )
+  )[0] ?? null;
+
 describe('lookupInbound', () => {
+  const key = {
+    channel: CHANNEL,
+    providerMessageId: 'SMnone',
+    hotlineAddress: HOTLINE,
+    contactHash: CONTACT_HASH,
+  };
+
   it('finds the conversation and the active members, and sees a stored provider message id', async () => {
-    const key = {
-      channel: CHANNEL,
-      providerMessageId: 'SMnone',
-      hotlineAddress: HOTLINE,
-      contactHash: CONTACT_HASH,
-    };
-    const first = await lookupInbound(h.ctx.db, key);
+    const first = await lookupInbound(h.ctx.db, key, admission());
     expect(first.duplicate).toBe(false);
+    expect(first.banned).toBe(false);
+    expect(first.blockedUntil).toBeNull();
     expect(first.conversation?.id).toBe(conversation.id);
     expect(first.conversation?.assigned_to).toBe(volunteer.id);
     expect(first.conversation?.last_message_at).toBeInstanceOf(Date);
     expect(first.members.map((m) => m.pubkey).sort()).toEqual(
       [admin.pubkey, volunteer.pubkey, other.pubkey].sort(),
     );
-    const none = await lookupInbound(h.ctx.db, { ...key, contactHash: 'd'.repeat(64) });
+    const none = await lookupInbound(h.ctx.db, { ...key, contactHash: 'd'.repeat(64) }, admission());
     expect(none.conversation).toBeNull();
 
     const stored = text(volunteer.id);
     await storeHeldText(h.ctx.db, stored, h.ctx.now());
     expect(
-      (await lookupInbound(h.ctx.db, { ...key, providerMessageId: stored.providerMessageId })).duplicate,
+      (await lookupInbound(h.ctx.db, { ...key, providerMessageId: stored.providerMessageId }, admission()))
+        .duplicate,
     ).toBe(true);
+  });
+
+  it("counts the contact's attempt against the limit (the same rule as hitRateLimit) and reports the block", async () => {
+    const rateKey = `messages:contact:${randomUUID()}`;
+    for (const n of [1, 2, 3]) {
+      expect(
+        (await lookupInbound(h.ctx.db, key, admission(rateKey))).blockedUntil,
+        `attempt ${n}`,
+      ).toBeNull();
+      expect((await counter(rateKey))?.count).toBe(n);
+    }
+    const fourth = admission(rateKey);
+    const blocked = await lookupInbound(h.ctx.db, key, fourth);
+    expect(blocked.blockedUntil?.getTime()).toBe(fourth.now.getTime() + RULE.blockSeconds * 1000);
+    // The block holds past the window's end until it expires, then a new window starts.
+    advance(RULE.blockSeconds * 1000 - 1000);
+    expect((await lookupInbound(h.ctx.db, key, admission(rateKey))).blockedUntil).not.toBeNull();
+    advance(RULE.windowSeconds * 1000);
+    expect((await lookupInbound(h.ctx.db, key, admission(rateKey))).blockedUntil).toBeNull();
+    expect((await counter(rateKey))?.count).toBe(1);
+  });
+
+  it('a retried delivery and a banned contact are not counted', async () => {
+    const stored = text(volunteer.id);
+    await storeHeldText(h.ctx.db, stored, h.ctx.now());
+    const retryKey = `messages:contact:${randomUUID()}`;
+    const retry = await lookupInbound(
+      h.ctx.db,
+      { ...key, providerMessageId: stored.providerMessageId },
+      admission(retryKey),
+    );
+    expect(retry.duplicate).toBe(true);
+    expect(await counter(retryKey)).toBeNull();
+
+    const bannedHash = 'e'.repeat(64);
+    await h.ctx.db.query(
+      `insert into call_bans (caller_hash, caller_last4, reason, created_by, created_at, expires_at)
+       values ($1, '0002', 'test', null, $2, null)`,
+      [bannedHash, h.ctx.now()],
+    );
+    const bannedKey = `messages:contact:${bannedHash}`;
+    const banned = await lookupInbound(h.ctx.db, { ...key, contactHash: bannedHash }, admission(bannedKey));
+    expect(banned.banned).toBe(true);
+    expect(await counter(bannedKey)).toBeNull();
+    // An expired ban no longer counts as one.
+    await h.ctx.db.query('update call_bans set expires_at = $2 where caller_hash = $1', [
+      bannedHash,
+      h.ctx.now(),
+    ]);
+    const lifted = await lookupInbound(h.ctx.db, { ...key, contactHash: bannedHash }, admission(bannedKey));
+    expect(lifted.banned).toBe(false);
+    expect((await counter(bannedKey))?.count).toBe(1);
   });
 });
 

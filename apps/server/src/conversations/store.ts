@@ -5,6 +5,7 @@ import type {
   MessageDirection,
 } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
+import { type RateLimitRule, rateLimitUpsert } from '../rate-limit/service.js';
 
 /**
  * Every SQL statement of the conversations module, with the rows they return. Services decide;
@@ -348,8 +349,12 @@ export async function touchIfHeldBy(
 
 /** What an inbound message needs to know before it is sealed, from one statement (lookupInbound). */
 export interface InboundLookup {
-  /** The provider's message id is stored already: a retried delivery. */
+  /** The provider's message id is stored already: a retried delivery (nothing else was done). */
   duplicate: boolean;
+  /** The contact is on the ban list shared with calls (their attempt was not counted). */
+  banned: boolean;
+  /** The attempt was counted against the contact's limit and this is when their block ends (null: admitted). */
+  blockedUntil: Date | null;
   /** The contact's conversation on this channel and number, unlocked (a first look). */
   conversation: ConversationRow | null;
   /** Every active member with their roles and every custom role's grants (who reads it: access.ts). */
@@ -363,34 +368,77 @@ export interface MemberWithGrants {
   custom: Record<string, string[]>;
 }
 
+/** Who is asking and which limit counts them, for lookupInbound. */
+export interface InboundAdmission {
+  now: Date;
+  /** The rate-limit key of the contact (the one calls use for the same person). */
+  rateKey: string;
+  rule: RateLimitRule;
+}
+
 /**
- * The three reads every inbound message starts with, in one round trip (the messaging bench:
- * each statement costs the webhook a socket write and a wake-up of the database): whether the
- * provider's message id is stored, the contact's conversation, and the members who may read it.
+ * Everything an inbound message starts with, in one round trip (the messaging bench: each
+ * statement costs the webhook a socket write and a wake-up of the database): whether the
+ * provider's message id is stored, whether the contact is banned (calls' ban list), the
+ * contact's attempt counted against their limit (rate-limit/service.ts's upsert, skipped for a
+ * retried delivery and a banned contact, as before), the contact's conversation, and the members
+ * who may read it.
  */
 export async function lookupInbound(
   db: Queryable,
   key: { channel: string; providerMessageId: string; hotlineAddress: string; contactHash: string },
+  admission: InboundAdmission,
 ): Promise<InboundLookup> {
+  const counted = rateLimitUpsert(
+    { key: '$6::text', now: '$5::timestamptz', window: '$7::int', limit: '$8::int', block: '$9::int' },
+    `select $6::text, $5::timestamptz, 1, null::timestamptz, $7::int
+      where not (select v from duplicate) and not (select v from banned)`,
+  );
   const [row] = await db.query<{
     duplicate: boolean;
+    banned: boolean;
+    blocked_until: Date | string | null;
     conversation: ConversationRow | null;
     members: Omit<MemberWithGrants, 'custom'>[];
     custom: Record<string, string[]>;
   }>(
-    `select
-       exists (select 1 from conversation_messages where channel = $1 and provider_message_id = $2) as duplicate,
+    `with duplicate as (
+       select exists (select 1 from conversation_messages where channel = $1 and provider_message_id = $2) as v
+     ), banned as (
+       select exists (select 1 from call_bans where caller_hash = $4
+                        and (expires_at is null or expires_at > $5::timestamptz)) as v
+     ), hit as (
+       ${counted}
+       returning blocked_until
+     )
+     select
+       (select v from duplicate) as duplicate,
+       (select v from banned) as banned,
+       (select blocked_until from hit) as blocked_until,
        (select to_jsonb(c) from conversations c
          where c.channel = $1 and c.hotline_address = $3 and c.contact_hash = $4) as conversation,
        (select coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'pubkey', u.pubkey, 'roles', u.roles)
                                   order by u.pubkey), '[]'::jsonb)
           from users u where u.active) as members,
        (select coalesce(jsonb_object_agg(id, permissions), '{}'::jsonb) from custom_roles) as custom`,
-    [key.channel, key.providerMessageId, key.hotlineAddress, key.contactHash],
+    [
+      key.channel,
+      key.providerMessageId,
+      key.hotlineAddress,
+      key.contactHash,
+      admission.now,
+      admission.rateKey,
+      admission.rule.windowSeconds,
+      admission.rule.limit,
+      admission.rule.blockSeconds,
+    ],
   );
   if (!row) throw new Error('the inbound lookup returned no row');
+  const blockedUntil = row.blocked_until ? new Date(row.blocked_until) : null;
   return {
     duplicate: row.duplicate,
+    banned: row.banned,
+    blockedUntil: blockedUntil && blockedUntil > admission.now ? blockedUntil : null,
     conversation: row.conversation ? conversationOf(row.conversation) : null,
     members: row.members.map((m) => ({ ...m, custom: row.custom })),
   };

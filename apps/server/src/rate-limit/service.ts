@@ -21,17 +21,7 @@ export async function hitRateLimit(
   now: Date,
 ): Promise<RateLimitVerdict> {
   const [row] = await db.query<{ count: number; blocked_until: Date | null }>(
-    `insert into rate_limits as r (key, window_start, count, blocked_until, window_seconds)
-     values ($1, $2, 1, null, $3)
-     on conflict (key) do update set
-       window_seconds = $3,
-       window_start = case when r.window_start <= $2 - make_interval(secs => $3) then $2 else r.window_start end,
-       count = case when r.window_start <= $2 - make_interval(secs => $3) then 1 else r.count + 1 end,
-       blocked_until = case
-         when r.blocked_until is not null and r.blocked_until > $2 then r.blocked_until
-         when (case when r.window_start <= $2 - make_interval(secs => $3) then 1 else r.count + 1 end) > $4
-           then $2 + make_interval(secs => $5)
-         else null end
+    `${rateLimitUpsert({ key: '$1', now: '$2', window: '$3', limit: '$4', block: '$5' }, 'values ($1, $2, 1, null, $3)')}
      returning count, blocked_until`,
     [key, now, rule.windowSeconds, rule.limit, rule.blockSeconds],
   );
@@ -43,6 +33,30 @@ export async function hitRateLimit(
     };
   }
   return { allowed: true, count: Number(row?.count ?? 1) };
+}
+
+/**
+ * hitRateLimit's upsert with the caller's placeholders, for a statement that counts an attempt
+ * among other work (conversations/store.ts, an inbound message's one look-up). `rows` is the
+ * insert's source: `values (key, now, 1, null, window)` or a select of the same columns that
+ * may yield nothing (then nothing is counted). The placeholders may carry casts (`$5::timestamptz`).
+ */
+export function rateLimitUpsert(
+  p: { key: string; now: string; window: string; limit: string; block: string },
+  rows: string,
+): string {
+  const newWindow = `r.window_start <= ${p.now} - make_interval(secs => ${p.window})`;
+  return `insert into rate_limits as r (key, window_start, count, blocked_until, window_seconds)
+     ${rows}
+     on conflict (key) do update set
+       window_seconds = ${p.window},
+       window_start = case when ${newWindow} then ${p.now} else r.window_start end,
+       count = case when ${newWindow} then 1 else r.count + 1 end,
+       blocked_until = case
+         when r.blocked_until is not null and r.blocked_until > ${p.now} then r.blocked_until
+         when (case when ${newWindow} then 1 else r.count + 1 end) > ${p.limit}
+           then ${p.now} + make_interval(secs => ${p.block})
+         else null end`;
 }
 
 /** Forgets the attempts for `key` (after a successful log-in). */
