@@ -57,7 +57,14 @@ async function optionalJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S):
 
 export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  callReadRoutes(app, ctx);
+  callActionRoutes(app, ctx);
+  banListRoutes(app, ctx);
+  return app;
+}
 
+/** The lists, one call's detail and its voicemail. */
+function callReadRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/calls/active', requires('calls:read'), async (c) => {
     readQuery(c, NoQuery);
     return c.json((await activeCalls(ctx, memberOf(c))) satisfies Answer<typeof ActiveCallsResponseSchema>);
@@ -97,7 +104,10 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
       'cache-control': 'no-store',
     });
   });
+}
 
+/** Answering in the browser, hanging up and banning the caller of a call. */
+function callActionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/calls/:id/answer', requires('calls:answer'), async (c) => {
     const { id } = readParams(c, CallIdParam);
     return c.json({ call: await answerInBrowser(ctx, memberOf(c), id) } satisfies Answer<
@@ -116,7 +126,10 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
     const call = await banCaller(ctx, memberOf(c), id, body.reason);
     return c.json({ banned: true, call } satisfies Answer<typeof BanCallResponse>);
   });
+}
 
+/** The ban list: read, add (numbers typed or pasted), remove. */
+function banListRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/bans', requires('bans:read'), async (c) => {
     readQuery(c, NoQuery);
     return c.json({ bans: await listBans(ctx.db) } satisfies Answer<typeof BanListResponse>);
@@ -135,6 +148,4 @@ export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
     await removeBan(ctx, memberOf(c), hash);
     return c.body(null, 204);
   });
-
-  return app;
 }

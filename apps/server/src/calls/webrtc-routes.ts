@@ -47,7 +47,14 @@ import { answerCallerWith, callerOfferFor, holdCall } from './webrtc-signalling.
  */
 export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  audioRoutes(app, ctx);
+  warmTransferRoutes(app, ctx);
+  supervisionRoutes(app, ctx);
+  return app;
+}
 
+/** The caller's audio, hold and cold transfer. */
+function audioRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/calls/:id/webrtc/offer', requires('calls:answer'), async (c) => {
     const { id } = readParams(c, CallIdParam);
     return c.json((await callerOfferFor(ctx, memberOf(c), id)) satisfies z.input<typeof WebrtcOfferResponse>);
@@ -80,8 +87,10 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
     await transferCall(ctx, memberOf(c), id, to);
     return c.body(null, 204);
   });
+}
 
-  // Warm transfer: talk to the colleague first, the caller on hold (warm-transfer.ts).
+/** Warm transfer: talk to the colleague first, the caller on hold (warm-transfer.ts). */
+function warmTransferRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/calls/transfers/incoming', requires('calls:answer'), async (c) =>
     c.json(
       (await incomingWarmTransfer(ctx, memberOf(c))) satisfies z.input<typeof WarmTransferInviteResponse>,
@@ -117,8 +126,10 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
   step('decline', declineWarmTransfer);
   step('hand-over', handOverWarmTransfer);
   step('cancel', cancelWarmTransfer);
+}
 
-  // Silent supervision (supervision.ts): the admin's side needs calls:supervise, the volunteer's calls:answer.
+/** Silent supervision (supervision.ts): the admin's side needs calls:supervise, the volunteer's calls:answer. */
+function supervisionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/calls/supervision/live', requires('calls:supervise'), async (c) =>
     c.json((await supervisableCalls(ctx, memberOf(c))) satisfies z.input<typeof SupervisableCallsResponse>),
   );
@@ -154,6 +165,4 @@ export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
     await answerSupervision(ctx, memberOf(c), id, sdp);
     return c.body(null, 204);
   });
-
-  return app;
 }

@@ -12,7 +12,7 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { isPublic } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
-import { SimulatorError } from './carrier.js';
+import { type SimulatedCarrier, SimulatorError } from './carrier.js';
 import { simulatedCarrier, simulatorNumbers } from './instance.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT, pageFile } from './page.js';
 import { snapshot } from './snapshot.js';
@@ -31,19 +31,23 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 const SidParam = z.object({ sid: z.string().regex(/^CA[0-9a-f]{32}$/) }).strict();
 
+type Local = (c: Context<AppEnv>, next: Next) => Promise<void>;
+
+/** A carrier refusal (an unknown phone, a call in the wrong state) is the tester's mistake: 400. */
+async function act(work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SimulatorError) throw badRequest(error.message);
+    throw error;
+  }
+}
+
 export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const local = async (c: Context<AppEnv>, next: Next) => {
+  const local: Local = async (c, next) => {
     if (ctx.config.isProduction || !LOOPBACK.has(clientIp(c, ctx.config.TRUST_PROXY))) throw notFound();
     await next();
-  };
-  const act = async (work: () => Promise<unknown>) => {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof SimulatorError) throw badRequest(error.message);
-      throw error;
-    }
   };
 
   app.get('/simulator', isPublic(), local, (c) => c.html(PAGE_HTML));
@@ -53,7 +57,13 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get('/simulator/state', isPublic(), local, async (c) =>
     c.json(await snapshot(ctx, await simulatedCarrier(ctx))),
   );
+  phoneRoutes(app, ctx, local);
+  callerAudioRoutes(app, ctx, local);
+  return app;
+}
 
+/** Placing a call, and what a phone does: press digits, answer, hang up. */
+function phoneRoutes(app: Hono<AppEnv>, ctx: ServerContext, local: Local): void {
   app.post('/simulator/calls', isPublic(), local, async (c) => {
     const body = await readJson(c, SimulatorCallBody);
     const numbers = await simulatorNumbers(ctx);
@@ -71,22 +81,22 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json({ ok: true });
   });
 
-  app.post('/simulator/phones/:sid/answer', isPublic(), local, async (c) => {
-    const { sid } = readParams(c, SidParam);
-    const carrier = await simulatedCarrier(ctx);
-    await act(() => carrier.answer(sid));
-    return c.json({ ok: true });
-  });
+  const step = (path: string, run: (carrier: SimulatedCarrier, sid: string) => Promise<unknown>) =>
+    app.post(`/simulator/phones/:sid/${path}`, isPublic(), local, async (c) => {
+      const { sid } = readParams(c, SidParam);
+      const carrier = await simulatedCarrier(ctx);
+      await act(() => run(carrier, sid));
+      return c.json({ ok: true });
+    });
+  step('answer', (carrier, sid) => carrier.answer(sid));
+  step('hangup', (carrier, sid) => carrier.hangUp(sid));
+}
 
-  app.post('/simulator/phones/:sid/hangup', isPublic(), local, async (c) => {
-    const { sid } = readParams(c, SidParam);
-    const carrier = await simulatedCarrier(ctx);
-    await act(() => carrier.hangUp(sid));
-    return c.json({ ok: true });
-  });
-
-  // The caller's side of browser audio (docs/CALLS.md, "Browser calling"): the page posts its
-  // offer when it places the call and waits for the answer of the volunteer who wins it.
+/**
+ * The caller's side of browser audio (docs/CALLS.md, "Browser calling"): the page posts its
+ * offer when it places the call and waits for the answer of the volunteer who wins it.
+ */
+function callerAudioRoutes(app: Hono<AppEnv>, ctx: ServerContext, local: Local): void {
   app.get('/simulator/webrtc/config', isPublic(), local, (c) => c.json({ iceServers: iceServers(ctx) }));
 
   app.post('/simulator/phones/:sid/webrtc/offer', isPublic(), local, async (c) => {
@@ -116,6 +126,4 @@ export function simulatorRoutes(ctx: ServerContext): Hono<AppEnv> {
     c.header('connection', 'close');
     return c.json((found ?? { answer: null, ended: false }) satisfies WebrtcCallerWait);
   });
-
-  return app;
 }
