@@ -5,6 +5,7 @@ import { CallNetworkQuality } from './CallNetworkQuality.js';
 import { CallSupervisionNotice } from './CallSupervisionNotice.js';
 import { CallTransfer } from './CallTransfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { MuteButton } from './MuteButton.js';
 
 /**
  * The audio of a call answered in the browser, on the active-call card: whether it is connected,
@@ -43,16 +44,7 @@ export function CallAudioControls() {
       {live && audio.noMicrophone && <p className="warning">{t('calls.audio.noMicrophone')}</p>}
       {live && (
         <p className="button-row">
-          {!audio.noMicrophone && (
-            <button
-              type="button"
-              className="secondary"
-              aria-pressed={audio.muted}
-              onClick={() => setMuted(!audio.muted)}
-            >
-              {audio.muted ? t('calls.audio.unmute') : t('calls.audio.mute')}
-            </button>
-          )}
+          {!audio.noMicrophone && <MuteButton muted={audio.muted} onToggle={setMuted} />}
           {audio.status === 'connected' && (
             <button
               type="button"

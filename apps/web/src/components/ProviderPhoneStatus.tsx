@@ -6,6 +6,7 @@ import {
   useProviderPhone,
 } from '../lib/calls/provider-phone/use-provider-phone.js';
 import { CallNetworkQuality } from './CallNetworkQuality.js';
+import { MuteButton } from './MuteButton.js';
 
 /**
  * Why calls cannot ring this browser at the hotline's phone provider (lib/calls/provider-phone):
@@ -48,14 +49,7 @@ export function ProviderCallControls({ callId }: { callId: string }) {
       <p aria-live="polite">{phone.muted ? t('calls.audio.muted') : t('calls.audio.connected')}</p>
       {phone.connected && <CallNetworkQuality pc={providerCallStats()} />}
       <p className="button-row">
-        <button
-          type="button"
-          className="secondary"
-          aria-pressed={phone.muted}
-          onClick={() => setProviderCallMuted(!phone.muted)}
-        >
-          {phone.muted ? t('calls.audio.unmute') : t('calls.audio.mute')}
-        </button>
+        <MuteButton muted={phone.muted} onToggle={setProviderCallMuted} />
       </p>
     </div>
   );
