@@ -2,7 +2,6 @@ import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { runQueue } from './ringing.js';
-import { answererOf } from './store/call-detail.js';
 import {
   type CallRow,
   type CallsTable,
@@ -10,8 +9,6 @@ import {
   closeLiveLegs,
   findCall,
   type LegRow,
-  lockAnsweringLeg,
-  markLegInProgress,
   placedAtProvider,
   releaseLegs,
 } from './store.js';
@@ -37,26 +34,44 @@ export async function claimCall(
 ): Promise<ClaimResult> {
   const now = ctx.now();
   const won = await ctx.db.transaction(async (tx) => {
-    // The leg first: while it is locked the queue cannot move this volunteer to another call,
-    // and a leg the queue already moved (cancelled) cannot win (ringing.ts, takeBackLegs).
-    if (legId && !(await lockAnsweringLeg(tx, legId))) return null;
-    const [row] = await tx.query<CallsTable>(
-      `update calls set answered_by = $1, answered_leg_id = $3, status = 'answered', answered_at = $4, updated_at = $4
-        where id = $2 and answered_by is null and status in ('queued', 'ringing') returning *`,
+    // One statement, in this order: the leg locked first (while it is locked the queue cannot
+    // move this volunteer to another call, and a leg the queue already moved, cancelled, cannot
+    // win: ringing.ts); then the guarded UPDATE, which the database re-checks on the locked call
+    // row, so one volunteer wins however many press 1 at once on however many processes; then
+    // the winning leg marked live. The winner's name comes back with it, for call:answered.
+    const [row] = await tx.query<
+      CallsTable & { answerer_pubkey: string | null; answerer_name: string | null }
+    >(
+      `with leg as materialized (
+         select id from call_legs where id = $3 and status in ('pending', 'queued', 'ringing', 'in-progress')
+           for update),
+       won as (
+         update calls set answered_by = $1, answered_leg_id = $3, status = 'answered', answered_at = $4, updated_at = $4
+          where id = $2 and answered_by is null and status in ('queued', 'ringing')
+            and ($3::text is null or exists (select 1 from leg))
+          returning *),
+       live as (
+         update call_legs set status = 'in-progress'
+          where id = (select answered_leg_id from won) and status in ('pending', 'queued', 'ringing'))
+       select won.*, u.pubkey as answerer_pubkey, u.display_name as answerer_name
+         from won left join users u on u.id = won.answered_by`,
       [userId, callId, legId, now],
     );
     if (!row) return null;
-    if (legId) await markLegInProgress(tx, legId);
     await appendAuditInTx(
       tx,
       { action: 'calls.answered', target: `call:${callId}`, details: { callId, answeredBy: userId, via } },
       now,
     );
-    return callFromRow(row);
+    const answerer =
+      row.answerer_pubkey !== null
+        ? { pubkey: row.answerer_pubkey, displayName: row.answerer_name ?? '' }
+        : null;
+    return { call: callFromRow(row), answerer };
   });
   if (won) {
-    inBackground(ctx, 'answered', () => afterAnswer(ctx, won, legId));
-    return { outcome: 'won', call: won };
+    inBackground(ctx, 'answered', () => afterAnswer(ctx, won.call, legId, won.answerer));
+    return { outcome: 'won', call: won.call };
   }
   const call = await findCall(ctx.db, callId);
   const mine =
@@ -71,10 +86,14 @@ export async function claimCall(
  * call:answered; then the queue offers the losers the next waiting call (after their legs here
  * are cancelled at the provider, so no phone rings for two calls).
  */
-async function afterAnswer(ctx: ServerContext, call: CallRow, winningLegId: string | null): Promise<void> {
-  const losers = await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now());
+async function afterAnswer(
+  ctx: ServerContext,
+  call: CallRow,
+  winningLegId: string | null,
   // Named in the event, so the others' cards say "Taken by <name>" instead of going blank.
-  const answerer = call.answeredBy ? await answererOf(ctx.db, call.answeredBy) : null;
+  answerer: { pubkey: string; displayName: string } | null,
+): Promise<void> {
+  const losers = await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now());
   await Promise.allSettled([
     cancelAtProvider(ctx, call, losers).then(() => (losers.length ? runQueue(ctx) : undefined)),
     answerer

@@ -1,5 +1,4 @@
 import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
-import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { type CallsTable, ENDED_CALL } from './store.js';
@@ -46,8 +45,13 @@ type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
  */
 export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<SealOutcome> {
   return ctx.db.transaction(async (tx) => {
-    const [call] = await tx.query<CallsTable & { answered_pubkey: string | null }>(
-      `select c.*, u.pubkey as answered_pubkey from calls c left join users u on u.id = c.answered_by
+    // The row, who answered and who was rung, in one statement.
+    const [call] = await tx.query<CallsTable & { answered_pubkey: string | null; rung: unknown }>(
+      `select c.*, u.pubkey as answered_pubkey,
+          (select coalesce(json_agg(json_build_object('userId', l.user_id, 'kind', l.kind, 'status', l.status)
+                                    order by l.created_at, l.id), '[]'::json)
+             from call_legs l where l.call_id = c.id) as rung
+         from calls c left join users u on u.id = c.answered_by
         where c.id = $1 and c.ended_at is not null and c.meta_envelope is null and c.status = any($2::text[])
         for update of c`,
       [callId, ENDED_CALL],
@@ -62,29 +66,22 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
         : null,
       callerHash: call.caller_hash ?? null,
       callerLast4: call.caller_last4 ?? null,
-      legs: await legsOf(tx, callId),
+      legs: (typeof call.rung === 'string' ? JSON.parse(call.rung) : call.rung) as CallMeta['legs'],
     };
     const envelope: SealedEnvelope = sealForReaders(utf8(JSON.stringify(meta)), readers, {
       purpose: PURPOSES.callMeta,
       recordId: callMetaRecordId(callId),
     });
+    // The call's plaintext and its legs' volunteers cleared together.
     await tx.query(
-      `update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null,
+      `with legs as (update call_legs set user_id = null where call_id = $1)
+       update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null,
         trainer_id = null
         where id = $1`,
       [callId, JSON.stringify(envelope)],
     );
-    await tx.query('update call_legs set user_id = null where call_id = $1', [callId]);
     return 'sealed';
   });
-}
-
-async function legsOf(tx: Queryable, callId: string): Promise<CallMeta['legs']> {
-  const rows = await tx.query<{ user_id: string | null; kind: string; status: string }>(
-    'select user_id, kind, status from call_legs where call_id = $1 order by created_at, id',
-    [callId],
-  );
-  return rows.map((r) => ({ userId: r.user_id, kind: r.kind, status: r.status }));
 }
 
 /**

@@ -6,14 +6,7 @@ import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
 import { legWrites } from './leg-writes.js';
 import { requeue } from './ringing.js';
-import {
-  type CallRow,
-  type CallsTable,
-  callFromRow,
-  closeLiveLegs,
-  findCall,
-  findCallByProviderId,
-} from './store.js';
+import { type CallRow, type CallsTable, callFromRow, closeLiveLegs, findCallByProviderId } from './store.js';
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /**
@@ -25,22 +18,18 @@ import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 type EndedOutcome = 'completed' | 'voicemail' | 'abandoned';
 
-/** The final status for a call ending now, from the status it was in. */
-function outcomeFrom(status: CallRow['status']): EndedOutcome | null {
-  switch (status) {
-    case 'arriving':
-    case 'captcha':
-    case 'queued':
-    case 'ringing':
-      return 'abandoned';
-    case 'answered':
-      return 'completed';
-    case 'voicemail':
-      return 'voicemail';
-    default:
-      return null;
-  }
-}
+/**
+ * The states a call can end from, and its final status (outcomeFrom, written in SQL in
+ * finishCall): answered → completed, voicemail → voicemail, any earlier state → abandoned.
+ */
+const ENDABLE: readonly CallRow['status'][] = [
+  'arriving',
+  'captcha',
+  'queued',
+  'ringing',
+  'answered',
+  'voicemail',
+];
 
 interface FinishOptions {
   /** Why: caller-hangup, volunteer-hangup, app-hangup, ban, stale. */
@@ -61,14 +50,20 @@ export async function finishCall(
 ): Promise<CallRow | null> {
   const now = ctx.now();
   const ended = await ctx.db.transaction(async (tx) => {
-    const call = await findCall(tx, callId, true);
-    if (!call || call.endedAt) return null;
-    const outcome = outcomeFrom(call.status) && (options.outcome ?? outcomeFrom(call.status));
-    if (!outcome) return null;
+    // The guarded UPDATE ends it once (a second ending finds ended_at set, after waiting for the
+    // first's lock), with the outcome from the state it was in (ENDABLE).
     const [row] = await tx.query<CallsTable>(
-      `update calls set status = $2, ended_at = $3, updated_at = $3, captcha_digits = null where id = $1 returning *`,
-      [callId, outcome, now],
+      `update calls set ended_at = $3, updated_at = $3, captcha_digits = null,
+          status = case when status = 'answered' then coalesce($2::text, 'completed')
+                        when status = 'voicemail' then coalesce($2::text, 'voicemail')
+                        else coalesce($2::text, 'abandoned') end
+        where id = $1 and ended_at is null and status = any($4::text[])
+        returning *`,
+      [callId, options.outcome ?? null, now, ENDABLE],
     );
+    if (!row) return null;
+    const call = callFromRow(row);
+    const outcome = call.status as EndedOutcome;
     await appendAuditInTx(
       tx,
       {
@@ -86,7 +81,7 @@ export async function finishCall(
       },
       now,
     );
-    return callFromRow(row!);
+    return call;
   });
   if (!ended) return null;
   // Every leg still up ends with the call: ringing ones are cancelled, the answered one hung up.

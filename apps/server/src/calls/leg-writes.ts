@@ -119,21 +119,15 @@ const LINGER_MS = 8;
 
 export function createLegWrites(ctx: ServerContext): LegWrites {
   return {
-    // The provider accepted legs: ids stored (pending → queued), then their calls read, after
-    // the write, to see whether they are still wanted (ringing.ts placeLeg).
+    // The provider accepted legs: ids stored (pending → queued) and their calls read in the same
+    // statement, to see whether they are still wanted (ringing.ts placeLeg; store/legs.ts).
     placed: new GroupCommit(
       async (items) => {
-        const statuses = await recordPlacedLegs(ctx.db, items);
-        const calls = await waitingStateOfCalls(ctx.db, [
-          ...new Set([...statuses.values()].map((s) => s.callId)),
-        ]);
-        return items.map((item) => {
-          const written = statuses.get(item.legId);
-          return {
-            status: written?.status ?? null,
-            call: written ? (calls.get(written.callId) ?? null) : null,
-          };
-        });
+        const written = await recordPlacedLegs(ctx.db, items);
+        return items.map((item) => ({
+          status: written.get(item.legId)?.status ?? null,
+          call: written.get(item.legId)?.call ?? null,
+        }));
       },
       (item) => item.legId,
       LINGER_MS,

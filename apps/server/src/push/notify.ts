@@ -1,16 +1,18 @@
 import type { ServerContext } from '../http/context.js';
 import { sendNotice } from './send.js';
-import { rungUserIds, subscriptionsOf } from './store.js';
+import { subscriptionsOf, subscriptionsOfNewlyRung } from './store.js';
 
 /**
  * When the hotline wakes a member's closed browser. Both are subscribed to the event bus in
  * server.ts; the notice says only "a call" or "a message" and when (PushNotice).
  */
 
-/** A call started ringing: the volunteers it rings (on shift, not busy: its live legs). */
+/**
+ * A call rings more volunteers (call:ring, once per queue round that offered it): the ones this
+ * round rang (on shift, not busy: its newest live legs), each woken once per call.
+ */
 export async function pushForRingingCall(ctx: ServerContext, callId: string): Promise<void> {
-  const userIds = await rungUserIds(ctx.db, callId);
-  const subscriptions = await subscriptionsOf(ctx.db, userIds);
+  const subscriptions = await subscriptionsOfNewlyRung(ctx.db, callId);
   await sendNotice(ctx, subscriptions, { type: 'call', at: ctx.now().getTime() });
 }
 

@@ -105,14 +105,21 @@ export async function subscriptionsOf(db: Queryable, userIds: readonly string[])
 }
 
 /**
- * The members a ringing call is ringing in a browser or on a phone right now: its live legs
- * (written with the call's move to ringing, for the volunteers on shift and not busy).
+ * The subscriptions of the members a ringing call has just started ringing, in a browser or on
+ * a phone: its live legs of the latest queue round (a round writes its legs with one created_at),
+ * so a volunteer still ringing from an earlier round is not woken again for the same call.
+ * One statement: who was rung, and their active members' subscriptions.
  */
-export async function rungUserIds(db: Queryable, callId: string): Promise<string[]> {
-  const rows = await db.query<{ user_id: string }>(
-    `select distinct user_id from call_legs
-     where call_id = $1 and user_id is not null and status in ('pending', 'queued', 'ringing')`,
+export async function subscriptionsOfNewlyRung(db: Queryable, callId: string): Promise<SubscriptionRow[]> {
+  const rows = await db.query<RawSubscriptionRow>(
+    `select s.id, s.user_id, s.endpoint, s.p256dh, s.auth from push_subscriptions s
+     join users u on u.id = s.user_id and u.active
+     where s.user_id in (
+       select l.user_id from call_legs l
+        where l.call_id = $1 and l.user_id is not null and l.status in ('pending', 'queued', 'ringing')
+          and l.created_at = (select max(created_at) from call_legs where call_id = $1))
+     order by s.created_at`,
     [callId],
   );
-  return rows.map((r) => r.user_id);
+  return rows.map(fromRow);
 }

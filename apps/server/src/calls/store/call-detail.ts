@@ -3,22 +3,11 @@ import type { Queryable } from '../../db/database.js';
 import { type CallRow, type CallsTable, callFromRow } from './calls.js';
 
 /**
- * The reads behind one call's detail page (`GET /api/calls/:id`) and the "taken by" name of a
- * call:answered event. They read two tables other modules own (users for a name, the audit log
- * for who answered an ended call), as the stats module does: plain reads, never writes.
+ * The reads behind one call's detail page (`GET /api/calls/:id`). They read two tables other
+ * modules own (users for a name, the audit log for who answered an ended call), as the stats
+ * module does: plain reads, never writes. (The "taken by" name of call:answered comes back
+ * with the answer itself: answer.ts.)
  */
-
-/** The public key and display name of the volunteer who answered, for call:answered. */
-export async function answererOf(
-  db: Queryable,
-  userId: string,
-): Promise<{ pubkey: string; displayName: string } | null> {
-  const [row] = await db.query<{ pubkey: string; display_name: string }>(
-    'select pubkey, display_name from users where id = $1',
-    [userId],
-  );
-  return row ? { pubkey: row.pubkey, displayName: row.display_name } : null;
-}
 
 export interface CallDetailRow {
   call: CallRow;

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.js';
 import type { LegStatus } from '../../telephony/provider.js';
-import { dateOrNull } from './calls.js';
+import { type CallRow, dateOrNull } from './calls.js';
 
 export type LegKind = 'phone' | 'browser';
 /** A leg's state in our table: the provider's states, and 'pending' before the provider has it. */
@@ -221,18 +221,6 @@ export async function releaseLegs(db: Queryable, legIds: readonly string[]): Pro
   );
 }
 
-/**
- * Locks a leg that may still answer (answer.ts): a leg closed meanwhile (the call answered by
- * someone else, ended, or given up) cannot win, and one being answered is not closed under it.
- */
-export async function lockAnsweringLeg(tx: Queryable, legId: string): Promise<boolean> {
-  const rows = await tx.query<{ id: string }>(
-    `select id from call_legs where id = $1 and status in ('pending', 'queued', 'ringing', 'in-progress') for update`,
-    [legId],
-  );
-  return rows.length > 0;
-}
-
 /** The volunteer's phone picked up (screening) or they pressed 1: the leg is live, unless already final. */
 export async function markLegInProgress(db: Queryable, legId: string): Promise<void> {
   await db.query(
@@ -251,23 +239,61 @@ export async function bindProviderLeg(db: Queryable, legId: string, providerLegI
 
 /**
  * The provider accepted these legs (one queue round's, or several): each one's id is stored and
- * a pending leg becomes queued, in one statement. Returns each leg's status after the write
- * (canceled when the call closed it while the request was in flight) and its call, by leg id.
+ * a pending leg becomes queued, in one statement that also reads their calls. Returns each
+ * leg's status after the write (canceled when the call closed it while the request was in
+ * flight) and its call's state, by leg id. The call is read in the statement's snapshot: a
+ * pick-up or an end committed while it runs is not seen here, but the legs it closes then are
+ * closed after this write (they wait for its row lock) with their provider ids, and cancelled
+ * at the provider by whoever closed them (answer.ts, end.ts).
  */
 export async function recordPlacedLegs(
   db: Queryable,
   placed: readonly { legId: string; providerLegId: string }[],
-): Promise<Map<string, { status: LegRowStatus; callId: string }>> {
+): Promise<
+  Map<
+    string,
+    {
+      status: LegRowStatus;
+      callId: string;
+      call: Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'> | null;
+    }
+  >
+> {
   if (!placed.length) return new Map();
-  const rows = await db.query<{ id: string; status: LegRowStatus; call_id: string }>(
-    `update call_legs l set provider_leg_id = v.provider_id,
-        status = case when l.status = 'pending' then 'queued' else l.status end
-       from unnest($1::text[], $2::text[]) as v(leg_id, provider_id)
-      where l.id = v.leg_id
-      returning l.id, l.status, l.call_id`,
+  const rows = await db.query<{
+    id: string;
+    status: LegRowStatus;
+    call_id: string;
+    call_status: CallRow['status'] | null;
+    answered_leg_id: string | null;
+    ended_at: Date | null;
+  }>(
+    `with placed as (
+       update call_legs l set provider_leg_id = v.provider_id,
+           status = case when l.status = 'pending' then 'queued' else l.status end
+          from unnest($1::text[], $2::text[]) as v(leg_id, provider_id)
+         where l.id = v.leg_id
+         returning l.id, l.status, l.call_id)
+     select p.id, p.status, p.call_id, c.status as call_status, c.answered_leg_id, c.ended_at
+       from placed p left join calls c on c.id = p.call_id`,
     [placed.map((p) => p.legId), placed.map((p) => p.providerLegId)],
   );
-  return new Map(rows.map((r) => [r.id, { status: r.status, callId: r.call_id }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        status: r.status,
+        callId: r.call_id,
+        call: r.call_status
+          ? {
+              status: r.call_status,
+              answeredLegId: r.answered_leg_id ?? null,
+              endedAt: dateOrNull(r.ended_at),
+            }
+          : null,
+      },
+    ]),
+  );
 }
 
 /**

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+import type { TestUser } from '../../test/helpers.js';
+import { pushForRingingCall } from '../push/notify.js';
+import { claimCall } from './answer.js';
+import { sealCallMeta } from './call-meta.js';
+
+/**
+ * What the per-call steps cost the database (issue 12 §2: statements per call leg), counted at
+ * the context's database: the first pickup (the claim and its audit entry), a late pickup, the
+ * sealing of the ended call's record, the Web Push of a ringing call. The call storm's bench
+ * (`BENCH_CALLS_STATEMENT_LOG`) shows the whole call; these pin the steps it was cut in.
+ */
+
+describe('statements per call step', { timeout: 90_000 }, () => {
+  let s: CallServer;
+  let a: TestUser;
+  let b: TestUser;
+  let statements: string[] = [];
+
+  beforeAll(async () => {
+    s = await startCallServer();
+    await s.addUser(['admin'], { name: 'Admin' }); // someone the call records are sealed for
+    a = await s.addUser(['volunteer'], { phone: '+15550178001' });
+    b = await s.addUser(['volunteer'], { phone: '+15550178002' });
+    await s.putOnShift([a.id, b.id]);
+    // Every statement the context's database runs from here on, marked "tx" inside a transaction.
+    const counting = <T extends object>(target: T, where: 'db' | 'tx'): T =>
+      new Proxy(target, {
+        get(object, prop) {
+          const value = Reflect.get(object, prop, object);
+          if (prop === 'query')
+            return (sql: string, params?: readonly unknown[]) => {
+              statements.push(`${where}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`);
+              return (value as (...a: unknown[]) => unknown).call(object, sql, params);
+            };
+          if (prop === 'transaction')
+            return (fn: (tx: object) => unknown) =>
+              (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) =>
+                fn(counting(tx, 'tx')),
+              );
+          return typeof value === 'function' ? value.bind(object) : value;
+        },
+      });
+    (s.ctx as { db: typeof s.ctx.db }).db = counting(s.ctx.db, 'db');
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  const count = async <T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> => {
+    await s.settle();
+    statements = [];
+    const result = await work();
+    const seen = statements;
+    statements = [];
+    return { result, statements: seen };
+  };
+
+  it('a pickup is one statement and its audit entry; a late pickup one more read', async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const legs = await s.db.query<{ id: string; user_id: string }>(
+      'select id, user_id from call_legs where call_id = $1',
+      [call!.id],
+    );
+    const legOf = (u: TestUser) => legs.find((l) => l.user_id === u.id)!.id;
+
+    const won = await count(() => claimCall(s.ctx, call!.id, a.id, legOf(a), 'phone'));
+    expect(won.result.outcome).toBe('won');
+    // The claim, the audit head, the entry with the head; after it, only the winner's background
+    // work (the losing legs closed) may have started.
+    const inClaim = won.statements.filter((q) => q.startsWith('tx:'));
+    expect(inClaim).toHaveLength(3);
+    expect(won.statements.filter((q) => !inClaim.includes(q))).toEqual(
+      won.statements.filter((q) => q.startsWith("db: update call_legs set status = 'canceled'")),
+    );
+    const lost = await count(() => claimCall(s.ctx, call!.id, b.id, legOf(b), 'phone'));
+    expect(lost.result.outcome).toBe('lost');
+    expect(lost.statements).toHaveLength(2); // the claim, then the call as it is now
+    await s.settle();
+    const [row] = await s.db.query<{ status: string; answered_by: string }>(
+      `select l.status, c.answered_by from call_legs l join calls c on c.id = l.call_id where l.id = $1`,
+      [legOf(a)],
+    );
+    expect(row).toEqual({ status: 'in-progress', answered_by: a.id });
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
+  });
+
+  it("sealing an ended call's record is one read, the readers, and one write", async () => {
+    const id = randomUUID();
+    const at = new Date(Date.now() - 60_000);
+    await s.db.query(
+      `insert into calls (id, provider, provider_call_id, hotline_number, status, language, answered_by,
+         answered_at, caller_hash, created_at, updated_at, ended_at)
+       values ($1, 'simulator', $2, $3, 'completed', 'en', $4, $5, 'h', $5, $5, $5)`,
+      [id, `CA${randomUUID().replace(/-/g, '')}`, s.hotline, a.id, at],
+    );
+    await s.db.query(
+      `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+       values ($1, $3, $4, 'phone', 'completed', $6, $6), ($2, $3, $5, 'phone', 'canceled', $6, $6)`,
+      [randomUUID(), randomUUID(), id, a.id, b.id, at],
+    );
+    const sealed = await count(() => sealCallMeta(s.ctx, id));
+    expect(sealed.result).toBe('sealed');
+    // The call with its legs; the readers (records/envelope.ts: users, custom roles); the write.
+    expect(sealed.statements).toHaveLength(4);
+    const [row] = await s.db.query<{ answered_by: string | null; sealed: boolean }>(
+      'select answered_by, meta_envelope is not null as sealed from calls where id = $1',
+      [id],
+    );
+    expect(row).toEqual({ answered_by: null, sealed: true });
+    expect(
+      await s.db.query('select user_id from call_legs where call_id = $1 and user_id is not null', [id]),
+    ).toEqual([]);
+  });
+
+  it('the Web Push of a ringing call reads who to wake in one statement', async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const pushed = await count(() => pushForRingingCall(s.ctx, call!.id));
+    expect(pushed.statements).toHaveLength(1);
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
+  });
+});
