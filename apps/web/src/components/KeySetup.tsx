@@ -144,13 +144,19 @@ export function RecoveryStep({
           {t('recovery.continue')}
         </button>
       </p>
-      {onStartOver && (
-        <p>
-          <button type="button" className="secondary" onClick={onStartOver}>
-            {t('join.startOver')}
-          </button>
-        </p>
-      )}
+      {onStartOver && <StartOver onClick={onStartOver} />}
     </section>
+  );
+}
+
+/** Joining again from the start: this device forgets the step it had reached. */
+export function StartOver({ onClick }: { onClick: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <p>
+      <button type="button" className="secondary" onClick={onClick}>
+        {t('join.startOver')}
+      </button>
+    </p>
   );
 }

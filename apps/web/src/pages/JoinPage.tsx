@@ -6,7 +6,7 @@ import type { PublicConfig } from '../app/App.js';
 import { navigate, takeFragment } from '../app/router.js';
 import { loadMe } from '../app/session.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
-import { KeySetupForm, RecoveryStep } from '../components/KeySetup.js';
+import { KeySetupForm, RecoveryStep, StartOver } from '../components/KeySetup.js';
 import { PinUnlockForm } from '../components/PinUnlockForm.js';
 import { userTextIn } from '../components/UserText.js';
 import { ApiRequestError, fetchJoinLinkStatus, previewInvite, registerKey } from '../lib/api/index.js';
@@ -113,11 +113,7 @@ function ResumeStep({
       <h2 id="resume-title">{t('join.resumeTitle')}</h2>
       <p>{t('join.resumeHelp')}</p>
       <PinUnlockForm id="resume-pin" action={t('join.resumeContinue')} onUnlocked={onUnlocked} />
-      <p>
-        <button type="button" className="secondary" onClick={onStartOver}>
-          {t('join.startOver')}
-        </button>
-      </p>
+      <StartOver onClick={onStartOver} />
     </section>
   );
 }
