@@ -101,6 +101,7 @@ export async function createContext(
     messaging: {
       overrides: { ...overrides.messaging },
       ingest: overrides.messagingIngest ?? null,
+      channelRecords: new Map(),
       signal: null,
       simulatedApi: null,
       simulatedTexting: null,

@@ -11,6 +11,7 @@ import type { AuditActor } from '../domain/actor.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
+import { SETTINGS_FRESH_MS, settingsGeneration } from '../settings/cache.js';
 import { notifySettingsChanged } from '../settings/hooks.js';
 import { CHANNEL_IDS, type ChannelId } from './channel.js';
 import { addressesOf, CHANNEL_CONFIG, type ChannelConfig, PUBLIC_CHANNEL_FIELDS } from './config.js';
@@ -70,6 +71,44 @@ export async function loadChannelConfig<C extends ChannelId>(
  * (its webhooks answer 404, the Signal receiver does not connect, no reply goes out).
  */
 export async function loadChannelRecord<C extends ChannelId>(
+  ctx: ServerContext,
+  channel: C,
+): Promise<{ config: ChannelConfig[C]; addresses: readonly string[] } | null> {
+  const kept = ctx.messaging.channelRecords;
+  const generation = settingsGeneration(ctx);
+  const found = kept.get(channel);
+  if (found && found.generation === generation && performance.now() - found.readAt < SETTINGS_FRESH_MS)
+    return found.value as Promise<{ config: ChannelConfig[C]; addresses: readonly string[] } | null>;
+  const entry: KeptChannelRecord = {
+    value: readChannelRecord(ctx, channel),
+    readAt: performance.now(),
+    generation,
+  };
+  kept.set(channel, entry);
+  // An unreadable row is not kept: the next delivery tries again (and logs again).
+  entry.value.catch(() => {
+    if (kept.get(channel) === entry) kept.delete(channel);
+  });
+  return entry.value as Promise<{ config: ChannelConfig[C]; addresses: readonly string[] } | null>;
+}
+
+/**
+ * A channel's opened record as this process keeps it (`ctx.messaging.channelRecords`): every
+ * webhook needs it before anything else, and reading and opening the row was a statement and an
+ * AEAD per delivery. Kept fresh as the settings are (settings/cache.ts): a change saved on this
+ * process (saveChannelConfig, setChannelDisabled, deleteChannelConfig all call
+ * notifySettingsChanged, which moves the settings generation) is seen by the next delivery; one
+ * saved on another process within SETTINGS_FRESH_MS (a second). So a channel disabled, deleted
+ * or given a new auth token on one process may still take a delivery signed the old way on
+ * another for up to a second (docs/MESSAGING.md).
+ */
+export interface KeptChannelRecord {
+  value: Promise<{ config: ChannelConfig[ChannelId]; addresses: readonly string[] } | null>;
+  readAt: number;
+  generation: number;
+}
+
+async function readChannelRecord<C extends ChannelId>(
   ctx: ServerContext,
   channel: C,
 ): Promise<{ config: ChannelConfig[C]; addresses: readonly string[] } | null> {

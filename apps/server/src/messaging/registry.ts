@@ -4,7 +4,7 @@ import type { ProviderTransport } from '../telephony/http.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import type { ChannelId, ConversationIngest, MessagingChannel } from './channel.js';
 import type { ChannelConfig } from './config.js';
-import { loadChannelConfig, loadChannelRecord } from './config-service.js';
+import { type KeptChannelRecord, loadChannelConfig, loadChannelRecord } from './config-service.js';
 import { createPlivoChannel } from './plivo/adapter.js';
 import { createSignalChannel } from './signal/adapter.js';
 import type { SignalReceiver } from './signal/receiver.js';
@@ -38,6 +38,8 @@ export interface MessagingWiring {
    * exists. Null means messages cannot be taken yet: webhooks answer 503 and providers retry.
    */
   ingest: ConversationIngest | null;
+  /** Each channel's opened configuration as webhooks read it, fresh as the settings are (config-service.ts). */
+  readonly channelRecords: Map<ChannelId, KeptChannelRecord>;
   /** The Signal receiver (a WebSocket to signal-cli-rest-api) once started. */
   signal: SignalReceiver | null;
   /** The simulated carrier's Messages API, started on first use (never in production). */

@@ -95,16 +95,42 @@ describe('Twilio inbound webhooks', () => {
     });
   });
 
-  it('reads the channel configuration once per delivery (the adapter and the addresses from one row)', async () => {
+  it('reads the channel configuration once (the adapter and the addresses from one row), then keeps it while fresh', async () => {
     const query = vi.spyOn(h.ctx.db, 'query');
+    const clock = vi.spyOn(performance, 'now');
     try {
-      const res = await post('twilio-sms', 'inbound', sms());
-      expect(res.status).toBe(200);
-      const reads = query.mock.calls.filter(([sql]) => String(sql).includes('channel_configs'));
-      expect(reads).toHaveLength(1);
+      const start = performance.now();
+      const reads = () => query.mock.calls.filter(([sql]) => String(sql).includes('channel_configs')).length;
+      // A second's worth of deliveries: at most one read.
+      clock.mockReturnValue(start + 10_000);
+      for (const _ of [0, 1, 2]) expect((await post('twilio-sms', 'inbound', sms())).status).toBe(200);
+      expect(reads()).toBe(1);
+      // A second on (a change on another process announces nothing here): read again.
+      clock.mockReturnValue(start + 11_500);
+      expect((await post('twilio-sms', 'inbound', sms())).status).toBe(200);
+      expect(reads()).toBe(2);
     } finally {
       query.mockRestore();
+      clock.mockRestore();
     }
+  });
+
+  it('a new auth token saved on this process is the only one accepted from the next delivery on', async () => {
+    const before = { token: ACCOUNT.authToken };
+    expect((await post('twilio-sms', 'inbound', sms(), before)).status).toBe(200);
+    const rotated = randomBytes(16).toString('hex');
+    await saveChannelConfig(h.ctx, SYSTEM, 'twilio-sms', {
+      ...ACCOUNT,
+      authToken: rotated,
+      phoneNumbers: [HOTLINE],
+    });
+    try {
+      expect((await post('twilio-sms', 'inbound', sms(), before)).status).toBe(403);
+      expect((await post('twilio-sms', 'inbound', sms(), { token: rotated })).status).toBe(200);
+    } finally {
+      await saveChannelConfig(h.ctx, SYSTEM, 'twilio-sms', { ...ACCOUNT, phoneNumbers: [HOTLINE] });
+    }
+    expect((await post('twilio-sms', 'inbound', sms(), before)).status).toBe(200);
   });
 
   it('is signed the way the official Twilio SDK validates', () => {
