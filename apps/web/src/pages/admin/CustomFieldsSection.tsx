@@ -6,9 +6,10 @@ import {
   type FieldDraft,
   FieldListEditor,
   type FieldListWords,
-  idFrom,
   lines,
   nextDraftKey,
+  rowIds,
+  savedFieldDraft,
   useFocusAfterRender,
 } from './FieldListEditor.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
@@ -24,13 +25,7 @@ interface DraftField extends FieldDraft<FieldType> {
 }
 
 const toDraft = (f: CustomFieldDefinition): DraftField => ({
-  key: nextDraftKey(),
-  id: f.id,
-  saved: true,
-  label: f.label,
-  type: f.type,
-  required: f.required,
-  options: (f.options ?? []).join('\n'),
+  ...savedFieldDraft(f),
   min: f.min === undefined ? '' : String(f.min),
   max: f.max === undefined ? '' : String(f.max),
 });
@@ -51,13 +46,11 @@ export function boundsOf(draft: { type: FieldType; min: string; max: string }): 
 }
 
 export function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
-  const ids = fields.filter((f) => f.saved).map((f) => f.id);
+  const ids = rowIds(fields, (f) => f.label, 'field');
   return fields.map((f, index) => {
-    const id = f.saved ? f.id : idFrom(f.label, ids, 'field');
-    if (!f.saved) ids.push(id);
     const options = lines(f.options);
     return {
-      id,
+      id: ids[index]!,
       label: f.label.trim(),
       type: f.type,
       required: f.required,

@@ -41,6 +41,42 @@ export function idFrom(name: string, taken: readonly string[], fallback: string,
   return id;
 }
 
+/**
+ * The ids of a list's rows, in order: a saved row keeps its id (sealed notes and reports store
+ * values under it); a new one gets one from its label, unique in the list.
+ */
+export function rowIds<Row extends { saved: boolean; id: string }>(
+  rows: readonly Row[],
+  labelOf: (row: Row) => string,
+  fallback: string,
+  dash = false,
+): string[] {
+  const taken = rows.filter((r) => r.saved).map((r) => r.id);
+  return rows.map((row) => {
+    if (row.saved) return row.id;
+    const id = idFrom(labelOf(row), taken, fallback, dash);
+    taken.push(id);
+    return id;
+  });
+}
+
+/** The draft of a saved field: the parts every form's fields have. */
+export const savedFieldDraft = <Type extends string>(field: {
+  id: string;
+  label: string;
+  type: Type;
+  required: boolean;
+  options?: string[] | undefined;
+}): FieldDraft<Type> => ({
+  key: nextDraftKey(),
+  id: field.id,
+  saved: true,
+  label: field.label,
+  type: field.type,
+  required: field.required,
+  options: (field.options ?? []).join('\n'),
+});
+
 /** The non-empty lines of a text box (choices, categories). */
 export const lines = (text: string): string[] =>
   text

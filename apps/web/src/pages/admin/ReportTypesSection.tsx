@@ -18,6 +18,8 @@ import {
   idFrom,
   lines,
   nextDraftKey,
+  rowIds,
+  savedFieldDraft,
   useFocusAfterRender,
 } from './FieldListEditor.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
@@ -63,14 +65,8 @@ function translations(values: Record<string, string>): Record<string, string> | 
 }
 
 const toDraftField = (f: ReportFieldDefinition): DraftField => ({
-  key: nextDraftKey(),
-  id: f.id,
-  saved: true,
-  label: f.label,
+  ...savedFieldDraft(f),
   labels: { ...(f.labels ?? {}) },
-  type: f.type,
-  required: f.required,
-  options: (f.options ?? []).join('\n'),
 });
 
 const toDraftType = (t: ReportType): DraftType => ({
@@ -87,18 +83,14 @@ const toDraftType = (t: ReportType): DraftType => ({
 
 /** The drafts as the settings document holds them; new ids are chosen here, once. */
 export function toReportTypes(drafts: DraftType[]): ReportType[] {
-  const typeIds = drafts.filter((d) => d.saved).map((d) => d.id);
-  return drafts.map((d) => {
-    const id = d.saved ? d.id : idFrom(d.name, typeIds, 'type', true);
-    if (!d.saved) typeIds.push(id);
-    const fieldIds = d.fields.filter((f) => f.saved).map((f) => f.id);
+  const typeIds = rowIds(drafts, (d) => d.name, 'type', true);
+  return drafts.map((d, index) => {
+    const fieldIds = rowIds(d.fields, (f) => f.label, 'field');
     const fields = d.fields.map((f, order): ReportFieldDefinition => {
-      const fieldId = f.saved ? f.id : idFrom(f.label, fieldIds, 'field');
-      if (!f.saved) fieldIds.push(fieldId);
       const labels = translations(f.labels);
       const choices = f.type === 'choice' || f.type === 'multiChoice';
       return {
-        id: fieldId,
+        id: fieldIds[order]!,
         label: f.label.trim(),
         ...(labels ? { labels } : {}),
         type: f.type,
@@ -110,7 +102,7 @@ export function toReportTypes(drafts: DraftType[]): ReportType[] {
     const names = translations(d.names);
     const description = d.description.trim();
     return {
-      id,
+      id: typeIds[index]!,
       name: d.name.trim(),
       ...(names ? { names } : {}),
       ...(description ? { description } : {}),
