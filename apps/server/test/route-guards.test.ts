@@ -17,6 +17,8 @@ import { createTestHotline, type TestHotline, type TestUser } from './helpers.js
  */
 
 const CUSTOM_ROLE_PERMISSIONS = ['audit:read', 'users:read'];
+/** A custom role that reads every report and files none: read-all must reach the read-own routes too. */
+const READ_ALL_REPORTS_PERMISSIONS = ['reports:read-all'];
 
 /** Dummy values for path parameters, by parameter name; anything else gets a random UUID. */
 const PARAM_VALUES: Record<string, string> = {
@@ -131,6 +133,7 @@ const routes = enumerateRoutes(h.app.routes);
 // Unguarded /api routes are called too, so the matrix shows who can reach them.
 const checked = routes.filter((r) => isApi(r) || r.guards.length > 0);
 const customRoleId = randomUUID();
+const readAllReportsRoleId = randomUUID();
 const callers: Caller[] = [
   { name: 'anonymous', kind: 'anonymous' },
   { name: 'unregistered', kind: 'unregistered' },
@@ -143,6 +146,12 @@ const callers: Caller[] = [
     }),
   ),
   { name: 'custom', kind: 'member', roles: [customRoleId], grants: CUSTOM_ROLE_PERMISSIONS },
+  {
+    name: 'reports-read-all',
+    kind: 'member',
+    roles: [readAllReportsRoleId],
+    grants: READ_ALL_REPORTS_PERMISSIONS,
+  },
   // Admin last: its requests are the likeliest to change server-wide state.
   { name: 'admin', kind: 'member', roles: ['admin'], grants: BUILTIN_ROLES.admin.permissions },
 ];
@@ -161,6 +170,17 @@ describe('route guards', () => {
         `Auditor ${customRoleId.slice(0, 8)}`,
         'route guard test',
         JSON.stringify(CUSTOM_ROLE_PERMISSIONS),
+        at,
+      ],
+    );
+    await h.ctx.db.query(
+      `insert into custom_roles (id, name, description, permissions, created_at, updated_at)
+       values ($1, $2, $3, $4::jsonb, $5, $5)`,
+      [
+        readAllReportsRoleId,
+        `Report board ${readAllReportsRoleId.slice(0, 8)}`,
+        'route guard test',
+        JSON.stringify(READ_ALL_REPORTS_PERMISSIONS),
         at,
       ],
     );

@@ -76,6 +76,9 @@ const InboxPage = page(() => import('../pages/conversations/InboxPage.js').then(
 const ReportsPage = page(() => import('../pages/reports/ReportsPage.js').then((m) => m.ReportsPage));
 const ReportNewPage = page(() => import('../pages/reports/ReportNewPage.js').then((m) => m.ReportNewPage));
 const ReportViewPage = page(() => import('../pages/reports/ReportViewPage.js').then((m) => m.ReportViewPage));
+const ReportsGrantAccessPage = page(() =>
+  import('../pages/reports/ReportsGrantAccessPage.js').then((m) => m.ReportsGrantAccessPage),
+);
 
 /**
  * A member whose role only files and reads reports (the built-in reporter): the reports list is
@@ -176,6 +179,12 @@ export const MEMBER_ROUTES: readonly MemberRoute[] = [
     path: '/admin/grant-access',
     permission: 'notes:read-all',
     render: ({ me }) => <GrantAccessPage me={me} />,
+  }),
+  // The reports' grant alone, for a report admin without notes:read-all (others have it above).
+  route({
+    path: '/admin/report-access',
+    permission: 'reports:read-all',
+    render: ({ me }) => <ReportsGrantAccessPage me={me} />,
   }),
   route({ path: '/admin/open-export', permission: 'notes:export', render: () => <OpenExportPage /> }),
   route({ path: '/settings', render: ({ me, config }) => <MySettingsPage me={me} config={config} /> }),

@@ -54,7 +54,16 @@ export const NAV_GROUPS: readonly NavGroup[] = [
   },
   {
     id: 'reports',
-    items: [{ href: '/reports', label: 'reports.nav', icon: 'report', permission: 'reports:read-own' }],
+    items: [
+      { href: '/reports', label: 'reports.nav', icon: 'report', permission: 'reports:read-own' },
+      // Sharing reports with a new report admin; notes admins also find it on Grant access.
+      {
+        href: '/admin/report-access',
+        label: 'reports.grant.nav',
+        icon: 'key',
+        permission: 'reports:read-all',
+      },
+    ],
   },
   {
     id: 'shifts',
