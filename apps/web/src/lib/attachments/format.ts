@@ -29,7 +29,7 @@ import {
  * (GET /api/reports/:id/readers: the author and every current report admin).
  *
  * Upload: POST /api/reports/:reportId/attachments {id, header (base64url), chunkCount: N,
- * wraps}; then PUT /api/attachments/:id/chunks/i with sealed chunk i as the body
+ * firstChunkSha256 (of sealed chunk 0), wraps}; then PUT /api/attachments/:id/chunks/i with sealed chunk i as the body
  * (application/octet-stream, NIP-98 payload tag = SHA-256 of those bytes), strictly in order.
  * The server's file is header || chunk 0 || … || chunk N−1: one §10 stream, served whole by
  * GET /api/attachments/:id/content and decrypted with decryptStream, then cut at `size`.
@@ -38,8 +38,11 @@ import {
  * of sealed chunk received−1. The client re-reads the file, re-seals chunk received−1 with
  * StreamSealer.resume(key, header, ctx, received−1) and compares hashes before sending chunk
  * `received` on: the same bytes under the same key and nonce give the same ciphertext, while
- * other bytes would reuse a nonce, so another file is refused. Before that, and also when no
- * chunk was acknowledged, the file's fingerprint (fileFingerprint, the report's `head`) must match.
+ * other bytes would reuse a nonce, so another file is refused. With no chunk acknowledged the
+ * client re-seals chunk 0 and compares it with `firstChunkSha256`, the hash it declared when it
+ * opened the upload (chunk 0 is sealed before the POST): chunk 0 may have reached the server
+ * without an answer, so the check is against a commitment, not against what was stored. Before
+ * that, the file's fingerprint (fileFingerprint, the report's `head`) must match.
  */
 
 export const CHUNK_LOG2 = UPLOAD_CHUNK_LOG2;
