@@ -202,6 +202,17 @@ describe('resume check', () => {
     expect(resumeProblem({ ...base, received: 0, resealedSha256: null, lastChunkSha256: null })).toBeNull();
   });
 
+  it('with nothing acknowledged, compares re-sealed chunk 0 with the hash declared at the opening', () => {
+    const zero = { ...base, received: 0, lastChunkSha256: null };
+    expect(resumeProblem({ ...zero, resealedSha256: hash, firstChunkSha256: hash })).toBeNull();
+    expect(resumeProblem({ ...zero, resealedSha256: 'cd'.repeat(32), firstChunkSha256: hash })).toBe(
+      'other-file',
+    );
+    expect(resumeProblem({ ...zero, resealedSha256: null, firstChunkSha256: hash })).toBe('other-file');
+    // An upload opened without a declaration has only the size (and the report's fingerprint).
+    expect(resumeProblem({ ...zero, resealedSha256: null, firstChunkSha256: null })).toBeNull();
+  });
+
   it('refuses another size, another stream shape, or other bytes', () => {
     expect(resumeProblem({ ...base, fileSize: 150_001, resealedSha256: hash, lastChunkSha256: hash })).toBe(
       'other-size',
