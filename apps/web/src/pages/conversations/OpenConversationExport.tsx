@@ -1,9 +1,7 @@
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
-import { PinAndSubmit } from '../../components/PinField.js';
 import { UserText } from '../../components/UserText.js';
 import { openConversationExportFile } from '../../lib/conversations/export.js';
 import {
@@ -13,6 +11,7 @@ import {
   type ExportedMessage,
 } from '../../lib/conversations/export-file.js';
 import { downloadText } from '../../lib/notes/export.js';
+import { OpenSealedExportForm } from '../notes/OpenSealedExportForm.js';
 import { useOpenSealedExport } from '../notes/useOpenSealedExport.js';
 import { contactLabel } from './shared.js';
 
@@ -23,40 +22,27 @@ import { contactLabel } from './shared.js';
  */
 export function OpenConversationExport() {
   const { t } = useTranslation();
-  const { file, chooseFile, message, opened, form, pin, open, submit } = useOpenSealedExport(
+  const state = useOpenSealedExport(
     openConversationExportFile,
     (e): e is ConversationExportError => e instanceof ConversationExportError,
     (problem) => t(`conversations.openExport.problem.${problem}`),
   );
+  const { opened } = state;
 
   return (
     <Panel id="open-conversation-export-title" title={t('conversations.openExport.title')}>
       <p className="hint">{t('conversations.openExport.help')}</p>
-      <form onSubmit={submit}>
-        <label htmlFor="open-conversation-export-file">{t('conversations.openExport.file')}</label>
-        <input
-          id="open-conversation-export-file"
-          type="file"
-          accept={CONVERSATION_EXPORT_EXTENSION}
-          required
-          onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
-        />
-        <PinAndSubmit
-          id="open-conversation-export-pin"
-          caption={t('conversations.openExport.pin')}
-          pin={form.register('pin')}
-          submit={t('conversations.openExport.open')}
-          ready={!!file && !!pin}
-          busy={open.busy}
-        />
-      </form>
-      {open.busy && <p aria-busy="true">{t('conversations.openExport.opening')}</p>}
-      {message && (
-        <p role="alert" className="error">
-          {message}
-        </p>
-      )}
-      <ErrorMessage error={open.error} />
+      <OpenSealedExportForm
+        id="open-conversation-export"
+        accept={CONVERSATION_EXPORT_EXTENSION}
+        state={state}
+        words={{
+          file: t('conversations.openExport.file'),
+          pin: t('conversations.openExport.pin'),
+          open: t('conversations.openExport.open'),
+          opening: t('conversations.openExport.opening'),
+        }}
+      />
       {opened && <OpenedTranscript opened={opened} />}
     </Panel>
   );

@@ -1,9 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
-import { PinAndSubmit } from '../../components/PinField.js';
 import { type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
 import { downloadReadable } from './exportShared.js';
+import { OpenSealedExportForm } from './OpenSealedExportForm.js';
 import { NotesSubpage } from './shared.js';
 import { useOpenSealedExport } from './useOpenSealedExport.js';
 
@@ -14,42 +13,29 @@ import { useOpenSealedExport } from './useOpenSealedExport.js';
  */
 export function OpenExportPage() {
   const { t } = useTranslation();
-  const { file, chooseFile, message, opened, form, pin, open, submit } = useOpenSealedExport(
+  const state = useOpenSealedExport(
     openExportFile,
     (e): e is ExportFileError => e instanceof ExportFileError,
     (problem) => t(`notes.openExport.problem.${problem}`),
   );
+  const { opened } = state;
 
   return (
     <NotesSubpage title={t('notes.openExport.title')}>
       <div className="panel">
         <p>{t('notes.openExport.help')}</p>
-        <form onSubmit={submit} aria-labelledby="open-export-form-title">
-          <h2 id="open-export-form-title">{t('notes.openExport.chooseTitle')}</h2>
-          <label htmlFor="open-export-file">{t('notes.openExport.file')}</label>
-          <input
-            id="open-export-file"
-            type="file"
-            accept=".llamenos-export,.json"
-            required
-            onChange={(e) => chooseFile(e.target.files?.[0] ?? null)}
-          />
-          <PinAndSubmit
-            id="open-export-pin"
-            caption={t('notes.export.pin')}
-            pin={form.register('pin')}
-            submit={t('notes.openExport.open')}
-            ready={!!file && !!pin}
-            busy={open.busy}
-          />
-        </form>
-        {open.busy && <p aria-busy="true">{t('notes.openExport.opening')}</p>}
-        {message && (
-          <p role="alert" className="error">
-            {message}
-          </p>
-        )}
-        <ErrorMessage error={open.error} />
+        <OpenSealedExportForm
+          id="open-export"
+          accept=".llamenos-export,.json"
+          state={state}
+          words={{
+            heading: t('notes.openExport.chooseTitle'),
+            file: t('notes.openExport.file'),
+            pin: t('notes.export.pin'),
+            open: t('notes.openExport.open'),
+            opening: t('notes.openExport.opening'),
+          }}
+        />
       </div>
       {opened && <OpenedExport opened={opened} />}
     </NotesSubpage>

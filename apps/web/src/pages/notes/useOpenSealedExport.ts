@@ -48,3 +48,5 @@ export function useOpenSealedExport<T>(
   };
   return { file, chooseFile, message, opened, form, pin, open, submit: form.handleSubmit(open.run) };
 }
+
+export type OpenSealedExport<T> = ReturnType<typeof useOpenSealedExport<T>>;
