@@ -66,11 +66,30 @@ export async function chooseLanguage(page: Page, code: string) {
   await expect(page.locator('html')).toHaveAttribute('lang', code);
 }
 
-/** Opens a screen and waits until it has its heading and nothing is loading any more. */
+/**
+ * Opens a screen and waits until it has its heading and nothing is loading any more. Both are
+ * checked in the page at every frame, in one round trip: the walks in every language open
+ * hundreds of screens, and two expect() polls each cost a tenth of a second or more per screen
+ * on a busy runner.
+ */
 export async function openScreen(page: Page, path: string) {
   await goInApp(page, path);
-  await expect(page.locator('main h1').first()).toBeVisible();
-  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  await page
+    .waitForFunction(
+      () => {
+        const heading = document.querySelector('main h1');
+        if (!heading || getComputedStyle(heading).visibility === 'hidden') return false;
+        const box = heading.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && !document.querySelector('[aria-busy="true"]');
+      },
+      undefined,
+      { polling: 'raf', timeout: 10_000 },
+    )
+    .catch(async () => {
+      // Said the way the expect() calls say it, naming what is missing.
+      await expect(page.locator('main h1').first()).toBeVisible({ timeout: 1 });
+      await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 1 });
+    });
 }
 
 /** The seeded hotline: what each screen has to show. */
