@@ -105,6 +105,18 @@ describe('cachedAgreement', () => {
     expect(new Set(direct.map((w) => Buffer.from(w.subarray(1, 34)).toString('hex'))).size).toBe(4);
   });
 
+  it('with another table window (the server: 8 bits), still wraps the reference opens', () => {
+    const reader = generateSecretKey();
+    const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:window' };
+    for (const window of [4, 8]) {
+      const agree = cachedAgreement(2, secureRandom, undefined, window);
+      for (const _ of [0, 1]) {
+        const key = secureRandom(32);
+        expect(unwrapKey(wrapKeyWith(key, getPublicKey(reader), ctx, agree), reader, ctx)).toEqual(key);
+      }
+    }
+  });
+
   it('a wrap for one reader does not open for another', () => {
     const agree = cachedAgreement();
     const [a, b] = [generateSecretKey(), generateSecretKey()];

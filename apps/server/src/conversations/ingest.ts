@@ -75,8 +75,9 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
   const channels = new Map<ChannelId, MessagingChannel>();
   return {
     channels,
-    // Per-reader tables for the ECDH, ephemeral keys from OpenSSL (seal.ts).
-    agreement: cachedAgreement(32, secureRandom, nativeEphemeralKeyPair),
+    // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
+    // keys from OpenSSL (seal.ts).
+    agreement: cachedAgreement(32, secureRandom, nativeEphemeralKeyPair, 8),
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
       const given = channels.get(id as ChannelId);
