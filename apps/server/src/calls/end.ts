@@ -6,7 +6,7 @@ import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
 import { legWrites } from './leg-writes.js';
 import { requeue } from './ringing.js';
-import { type CallRow, type CallsTable, callFromRow, closeLiveLegs, findCallByProviderId } from './store.js';
+import { type CallRow, type CallsTable, callFromRow, closeLiveLegs } from './store.js';
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /**
@@ -43,9 +43,20 @@ interface FinishOptions {
 }
 
 /** Ends the call once; returns the ended row, or null if it had already ended. */
-export async function finishCall(
+export function finishCall(
   ctx: ServerContext,
   callId: string,
+  options: FinishOptions,
+): Promise<CallRow | null> {
+  return endCall(ctx, { callId }, options);
+}
+
+/** The call to end: by our id, or by the provider's (the caller's status callback names it so). */
+type EndTarget = { callId: string } | { provider: string; providerCallId: string };
+
+async function endCall(
+  ctx: ServerContext,
+  target: EndTarget,
   options: FinishOptions,
 ): Promise<CallRow | null> {
   const now = ctx.now();
@@ -57,12 +68,16 @@ export async function finishCall(
           status = case when status = 'answered' then coalesce($2::text, 'completed')
                         when status = 'voicemail' then coalesce($2::text, 'voicemail')
                         else coalesce($2::text, 'abandoned') end
-        where id = $1 and ended_at is null and status = any($4::text[])
+        where ${'callId' in target ? 'id = $1' : 'provider_call_id = $1 and provider = $5'}
+          and ended_at is null and status = any($4::text[])
         returning *`,
-      [callId, options.outcome ?? null, now, ENDABLE],
+      'callId' in target
+        ? [target.callId, options.outcome ?? null, now, ENDABLE]
+        : [target.providerCallId, options.outcome ?? null, now, ENDABLE, target.provider],
     );
     if (!row) return null;
     const call = callFromRow(row);
+    const callId = call.id;
     const outcome = call.status as EndedOutcome;
     await appendAuditInTx(
       tx,
@@ -84,6 +99,7 @@ export async function finishCall(
     return call;
   });
   if (!ended) return null;
+  const callId = ended.id;
   // Every leg still up ends with the call: ringing ones are cancelled, the answered one hung up.
   const legs = await closeLiveLegs(ctx.db, callId, null, now);
   const work: Promise<unknown>[] = [cancelAtProvider(ctx, ended, legs)];
@@ -114,9 +130,8 @@ export async function callerStatusChanged(
   event: LegStatusEvent,
 ): Promise<void> {
   if (!FINAL_LEG_STATUSES.has(event.status)) return;
-  const call = await findCallByProviderId(ctx.db, provider, event.legId);
-  if (!call) return;
-  await finishCall(ctx, call.id, { reason: 'caller-hangup' });
+  // Found and ended by the provider's id in one statement; an unknown or ended call changes nothing.
+  await endCall(ctx, { provider, providerCallId: event.legId }, { reason: 'caller-hangup' });
 }
 
 /**

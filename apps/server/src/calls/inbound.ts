@@ -16,7 +16,6 @@ import {
   MORE_LANGUAGES_DIGIT,
 } from './documents.js';
 import { requeue } from './ringing.js';
-import { isBanned } from './store/bans.js';
 import {
   type CallRow,
   type CallsTable,
@@ -139,10 +138,12 @@ export async function handleInboundCall(
   const language = settings.languages[0] ?? 'en';
 
   const { call, fresh } = await ctx.db.transaction(async (tx) => {
-    const [inserted] = await tx.query<CallsTable>(
+    // The row, and whether its caller is banned (as store/bans.ts isBanned reads it), in one statement.
+    const [inserted] = await tx.query<CallsTable & { banned: boolean }>(
       `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, 'arriving', $7, $8, $8)
-       on conflict (provider, provider_call_id) do nothing returning *`,
+       on conflict (provider, provider_call_id) do nothing
+       returning *, exists (select 1 from call_bans b where b.caller_hash = $5 and (b.expires_at is null or b.expires_at > $8)) as banned`,
       [randomUUID(), provider, event.providerCallId, event.to, callerHash, callerLast4, language, now],
     );
     if (!inserted) {
@@ -152,8 +153,7 @@ export async function handleInboundCall(
     }
     let call = callFromRow(inserted);
     if (callerHash) {
-      if (await isBanned(tx, callerHash, now))
-        return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
+      if (inserted.banned) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
       const verdict = await hitRateLimit(
         tx,
         rateLimitKey(callerHash),

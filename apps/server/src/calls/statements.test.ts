@@ -5,6 +5,9 @@ import type { TestUser } from '../../test/helpers.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { sealCallMeta } from './call-meta.js';
+import { callerStatusChanged } from './end.js';
+import { handleInboundCall } from './inbound.js';
+import { tickCallTimers } from './timers.js';
 
 /**
  * What the per-call steps cost the database (issue 12 §2: statements per call leg), counted at
@@ -130,5 +133,38 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(pushed.statements).toHaveLength(1);
     await s.carrier.hangUp(caller.sid);
     await s.settle();
+  });
+
+  it('an inbound call is written, checked against the bans and the rate limit, and queued in three', async () => {
+    const providerCallId = `CA${randomUUID().replace(/-/g, '')}`;
+    const inbound = await count(() =>
+      handleInboundCall(s.ctx, 'simulator', { providerCallId, from: fakeCaller(), to: s.hotline }),
+    );
+    expect(inbound.result.callId).toBeTruthy();
+    // In its transaction: the row with the ban check, the rate limit, the move to queued.
+    expect(inbound.statements.filter((q) => q.startsWith('tx:'))).toHaveLength(3);
+    await s.settle();
+    const ended = await count(() =>
+      callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' }),
+    );
+    // Found and ended by the provider's id in one guarded UPDATE, then its audit entry.
+    expect(ended.statements.filter((q) => q.startsWith('tx:')).slice(0, 3)).toEqual([
+      expect.stringMatching(/^tx: update calls set ended_at/),
+      expect.stringMatching(/^tx: select seq, hash from audit_chain_head/),
+      expect.stringMatching(/^tx: with entry as/),
+    ]);
+    expect(ended.statements.filter((q) => q.includes('provider_call_id = $2'))).toEqual([]);
+    const [row] = await s.db.query<{ status: string }>('select status from calls where id = $1', [
+      inbound.result.callId,
+    ]);
+    expect(row!.status).toBe('abandoned');
+  });
+
+  it('an idle tick of the call timers asks what is due in one statement, then skips the steps with nothing', async () => {
+    const tick = await count(() => tickCallTimers(s.ctx, new Date()));
+    const asked = tick.statements.filter((q) => !q.includes('hotline_settings'));
+    // The probe; the training line's and the recording deletes' own reads; the queue's count.
+    expect(asked).toHaveLength(4);
+    expect(asked[0]).toMatch(/^db: select exists/);
   });
 });

@@ -39,6 +39,46 @@ const REDIRECT_RETRY_MS = 5_000;
 const MAX_REDIRECT_ATTEMPTS = 5;
 const BATCH = 50;
 
+/*
+ * What each step claims, as conditions over its rows ($1 = now): the step selects by them, and
+ * the tick's one probe (dueWork) asks first whether any row meets them, so an idle tick costs one
+ * statement instead of one per step.
+ */
+const VOICEMAIL_DUE = `status in ('queued', 'ringing') and queue_deadline <= $1`;
+const REDIRECT_DUE = `status = 'voicemail' and voicemail_redirected_at is null and ended_at is null
+  and redirect_attempts > 0 and redirect_attempts < ${MAX_REDIRECT_ATTEMPTS} and queue_deadline <= $1`;
+/** Over `call_legs l join calls c on c.id = l.call_id`. */
+const STALE_LEG = `l.status in ('pending', 'queued', 'ringing', 'in-progress')
+  and (c.answered_leg_id is null or c.answered_leg_id <> l.id)
+  and (l.ring_deadline < $1::timestamptz - interval '${LEG_GRACE_MS / 1000} seconds'
+       or (l.status = 'pending' and l.provider_leg_id is null and l.created_at < $1::timestamptz - interval '${PENDING_LEG_MS / 1000} seconds')
+       or c.ended_at is not null)`;
+/** $2, $3, $4: how long a menu, an answered call and a voicemail may go without news (seconds). */
+const STALE_CALL = `ended_at is null and (
+  (status in ('arriving', 'captcha') and updated_at < $1::timestamptz - make_interval(secs => $2))
+  or (status = 'answered' and answered_at < $1::timestamptz - make_interval(secs => $3))
+  or (status = 'voicemail' and updated_at < $1::timestamptz - make_interval(secs => $4))
+  or (status = 'voicemail' and redirect_attempts >= ${MAX_REDIRECT_ATTEMPTS}))`;
+
+/** The parameters of STALE_CALL, from the settings. */
+async function staleCallParams(ctx: ServerContext, now: Date): Promise<[Date, number, number, number]> {
+  const settings = await callSettings(ctx);
+  const voicemailStale = (settings.calls.voicemailMaxSeconds + 15 * 60) * 1000;
+  return [now, STALE_MENU_MS / 1000, STALE_ANSWERED_MS / 1000, voicemailStale / 1000];
+}
+
+/** Which of the steps below have a row due, in one statement. */
+async function dueWork(ctx: ServerContext, now: Date) {
+  const [due] = await ctx.db.query<{ voicemail: boolean; redirects: boolean; legs: boolean; stale: boolean }>(
+    `select exists (select 1 from calls where ${VOICEMAIL_DUE}) as voicemail,
+            exists (select 1 from calls where ${REDIRECT_DUE}) as redirects,
+            exists (select 1 from call_legs l join calls c on c.id = l.call_id where ${STALE_LEG}) as legs,
+            exists (select 1 from calls where ${STALE_CALL}) as stale`,
+    await staleCallParams(ctx, now),
+  );
+  return due ?? { voicemail: true, redirects: true, legs: true, stale: true };
+}
+
 interface TickReport {
   voicemail: number;
   redirectRetries: number;
@@ -70,12 +110,16 @@ async function claim(
 
 export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()): Promise<TickReport> {
   // One step after another, in this order: a call moved to voicemail in step 1 is not a retry in step 2.
-  const voicemail = await voicemailAtDeadline(ctx, now);
-  const redirectRetries = await retryFailedRedirects(ctx, now);
+  // A step the probe found nothing for is skipped, unless an earlier step may have made rows due
+  // for it in this tick (a call ended with its legs, a redirect failing for the last time).
+  const due = await dueWork(ctx, now);
+  const voicemail = due.voicemail ? await voicemailAtDeadline(ctx, now) : 0;
+  const redirectRetries = due.redirects ? await retryFailedRedirects(ctx, now) : 0;
   const trainingUnanswered = await endUnansweredTrainingCalls(ctx, now);
-  const legsCancelled = await cancelStaleLegs(ctx, now);
+  const changed = voicemail + redirectRetries + trainingUnanswered > 0;
+  const legsCancelled = due.legs || changed ? await cancelStaleLegs(ctx, now) : 0;
   const rung = await runQueueOnTick(ctx, now);
-  const swept = await sweepStaleCalls(ctx, now);
+  const swept = due.stale || changed ? await sweepStaleCalls(ctx, now) : 0;
   // Recordings whose delete at the provider failed (lesson 16): retried with backoff.
   const deletes = await retryRecordingDeletes(ctx, now);
   return {
@@ -94,7 +138,7 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
 async function voicemailAtDeadline(ctx: ServerContext, now: Date): Promise<number> {
   let moved = 0;
   const due = await ctx.db.query<{ id: string }>(
-    `select id from calls where status in ('queued', 'ringing') and queue_deadline <= $1 order by queue_deadline limit ${BATCH}`,
+    `select id from calls where ${VOICEMAIL_DUE} order by queue_deadline limit ${BATCH}`,
     [now],
   );
   for (const { id } of due) {
@@ -110,8 +154,7 @@ async function voicemailAtDeadline(ctx: ServerContext, now: Date): Promise<numbe
 async function retryFailedRedirects(ctx: ServerContext, now: Date): Promise<number> {
   const retries = await claim(
     ctx,
-    `select * from calls where status = 'voicemail' and voicemail_redirected_at is null and ended_at is null
-       and redirect_attempts > 0 and redirect_attempts < ${MAX_REDIRECT_ATTEMPTS} and queue_deadline <= $1 order by queue_deadline`,
+    `select * from calls where ${REDIRECT_DUE} order by queue_deadline`,
     [now],
     `update calls set queue_deadline = $2::timestamptz + interval '${REDIRECT_RETRY_MS / 1000} seconds' where id = any($1::text[])`,
   );
@@ -123,12 +166,7 @@ async function retryFailedRedirects(ctx: ServerContext, now: Date): Promise<numb
 async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
   const staleLegs = await ctx.db.transaction(async (tx) => {
     const rows = await tx.query<CallLegsTable>(
-      `select l.* from call_legs l join calls c on c.id = l.call_id
-        where l.status in ('pending', 'queued', 'ringing', 'in-progress')
-          and (c.answered_leg_id is null or c.answered_leg_id <> l.id)
-          and (l.ring_deadline < $1::timestamptz - interval '${LEG_GRACE_MS / 1000} seconds'
-               or (l.status = 'pending' and l.provider_leg_id is null and l.created_at < $1::timestamptz - interval '${PENDING_LEG_MS / 1000} seconds')
-               or c.ended_at is not null)
+      `select l.* from call_legs l join calls c on c.id = l.call_id where ${STALE_LEG}
         limit ${BATCH} for update of l skip locked`,
       [now],
     );
@@ -169,16 +207,9 @@ async function runQueueOnTick(ctx: ServerContext, now: Date): Promise<number> {
 
 /** 5. Stale calls: the end was never reported to us. */
 async function sweepStaleCalls(ctx: ServerContext, now: Date): Promise<number> {
-  const settings = await callSettings(ctx);
-  const voicemailStale = (settings.calls.voicemailMaxSeconds + 15 * 60) * 1000;
   const stale = await ctx.db.query<{ id: string }>(
-    `select id from calls where ended_at is null and (
-        (status in ('arriving', 'captcha') and updated_at < $1::timestamptz - make_interval(secs => $2))
-        or (status = 'answered' and answered_at < $1::timestamptz - make_interval(secs => $3))
-        or (status = 'voicemail' and updated_at < $1::timestamptz - make_interval(secs => $4))
-        or (status = 'voicemail' and redirect_attempts >= ${MAX_REDIRECT_ATTEMPTS}))
-      limit ${BATCH}`,
-    [now, STALE_MENU_MS / 1000, STALE_ANSWERED_MS / 1000, voicemailStale / 1000],
+    `select id from calls where ${STALE_CALL} limit ${BATCH}`,
+    await staleCallParams(ctx, now),
   );
   let swept = 0;
   for (const { id } of stale) {
