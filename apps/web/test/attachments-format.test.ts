@@ -11,7 +11,6 @@ import { cutPadding } from '../src/lib/attachments/download.js';
 import {
   CHUNK_LOG2,
   CHUNK_SIZE,
-  chunkPlaintext,
   chunkRange,
   layoutOf,
   newStreamHeader,
@@ -81,20 +80,21 @@ describe('layout', () => {
     expect(() => chunkRange(layout, -1)).toThrow(RangeError);
   });
 
-  it('a chunk is the file’s bytes in its range, then zeros; a file that shrank is refused', async () => {
+  it('a chunk is the file’s bytes in its range, then zeros, even in a buffer that held a chunk before; a file that shrank is refused', async () => {
     const file = fileOf(70_000);
-    const layout = layoutOf(70_000, 16);
-    const reads: [number, number][] = [];
-    const read = (s: number, e: number) => {
-      reads.push([s, e]);
-      return file.slice(s, e).arrayBuffer();
-    };
-    const second = await chunkPlaintext(layout, 1, read);
-    expect(second.length).toBe(paddedLength(70_000) - 65_536);
-    expect(second.subarray(0, 70_000 - 65_536)).toEqual((await bytesOf(file)).subarray(65_536));
-    expect(second.subarray(70_000 - 65_536).every((b) => b === 0)).toBe(true);
-    expect(reads).toEqual([[65_536, 70_000]]);
-    await expect(chunkPlaintext(layout, 1, async () => new ArrayBuffer(10))).rejects.toThrow(/changed/);
+    const header = newStreamHeader(16);
+    const ctx = { label: PURPOSES.attachment.content, recordId: attachmentRecordId(ID) };
+    const sealer = new FileSealer(file, key.slice(), header, ID);
+    // Chunk 0 fills the sealer's one buffer; chunk 1 (the file's end, then padding) follows in it.
+    await sealer.sealInPlace(0);
+    const second = (await sealer.sealInPlace(1)).sealed.slice();
+    expect(second.length).toBe(paddedLength(70_000) - 65_536 + 16);
+    const plain = StreamSealer.resume(key, header, ctx, 1);
+    const expected = new Uint8Array(paddedLength(70_000) - 65_536);
+    expected.set((await bytesOf(file)).subarray(65_536));
+    expect(second).toEqual(plain.seal(expected, true));
+    const shrunk = { size: 70_000, slice: () => new Blob([new Uint8Array(10)]) };
+    await expect(new FileSealer(shrunk, key.slice(), header, ID).sealInPlace(1)).rejects.toThrow(/changed/);
   });
 
   it('a new header is version 1, the chunk size, and a fresh prefix', () => {

@@ -82,26 +82,6 @@ export function chunkRange(
   };
 }
 
-/**
- * The plaintext of chunk `index`: the file's bytes in its range (read by `read`, which may be
- * File.slice().arrayBuffer()), then zeros. Only this one chunk is ever in memory.
- */
-export async function chunkPlaintext(
-  layout: StreamLayout,
-  index: number,
-  read: (start: number, end: number) => Promise<ArrayBuffer>,
-): Promise<Uint8Array> {
-  const { start, end, fileEnd } = chunkRange(layout, index);
-  const fileBytes = fileEnd > start ? new Uint8Array(await read(start, fileEnd)) : new Uint8Array(0);
-  if (fileBytes.length !== fileEnd - start)
-    throw new Error('the file changed while it was read (its size is not the one chosen)');
-  if (fileBytes.length === end - start) return fileBytes;
-  // Only the chunk holding the file's end (and chunks after it) is padded; a new array is zeros.
-  const out = new Uint8Array(end - start);
-  out.set(fileBytes, 0);
-  return out;
-}
-
 /** A new stream header: version, chunk size, and a random 19-byte nonce prefix. */
 export function newStreamHeader(chunkLog2: number = CHUNK_LOG2): Uint8Array {
   const header = new Uint8Array(21);
