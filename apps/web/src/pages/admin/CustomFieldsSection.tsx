@@ -172,29 +172,21 @@ function NumberBounds({
   return (
     <>
       <div className="field-grid">
-        <div>
-          <label htmlFor={id('min')}>{t('customFields.min')}</label>
-          <input
-            id={id('min')}
-            type="number"
-            inputMode="decimal"
-            step="any"
-            value={field.min}
-            onChange={(e) => update({ min: e.target.value })}
-          />
-        </div>
-        <div>
-          <label htmlFor={id('max')}>{t('customFields.max')}</label>
-          <input
-            id={id('max')}
-            type="number"
-            inputMode="decimal"
-            step="any"
-            min={min}
-            value={field.max}
-            onChange={(e) => update({ max: e.target.value })}
-          />
-        </div>
+        {(['min', 'max'] as const).map((bound) => (
+          <div key={bound}>
+            <label htmlFor={id(bound)}>{t(`customFields.${bound}`)}</label>
+            <input
+              id={id(bound)}
+              type="number"
+              inputMode="decimal"
+              step="any"
+              // The largest value's arrows start from the smallest one.
+              min={bound === 'max' ? min : undefined}
+              value={field[bound]}
+              onChange={(e) => update({ [bound]: e.target.value })}
+            />
+          </div>
+        ))}
       </div>
       <p className="hint">{t('customFields.boundsHint')}</p>
     </>
