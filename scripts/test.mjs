@@ -10,14 +10,20 @@
 //   5. build the web app, then the browser tests (Playwright driving Debian's Chromium against
 //      the real server); without /usr/bin/chromium skipped with a warning, except under CI=true.
 // Every step runs even if an earlier one failed; the exit code and the last line tell the outcome.
+// With LLAMENOS_TEST_OVERLAP=1, step 4 runs while the browser tests run (below: overlapping).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPostgresBin, startPostgres } from './postgres.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const inCi = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+/** Whether the PostgreSQL pass runs alongside the browser tests (LLAMENOS_TEST_OVERLAP=1). */
+const overlap = /^(1|true|yes)$/i.test(process.env.LLAMENOS_TEST_OVERLAP ?? '');
+/** The CPU priority (nice) of the PostgreSQL pass while the browser tests run. */
+const OVERLAP_NICE = 10;
 const givenDatabaseUrl = process.env.LLAMENOS_TEST_DATABASE_URL;
 
 /** A tool from node_modules/.bin, or through npx when it is not installed there. */
@@ -26,21 +32,46 @@ function tool(name, args) {
   return existsSync(local) ? [local, args] : ['npx', [name, ...args]];
 }
 
-let child = null;
+const children = new Set();
 let cluster = null;
 
-function run(cmd, args, env) {
+/**
+ * Runs a command to its end; resolves to its exit code. `options.output` collects its output
+ * instead of showing it (a step that runs alongside another prints it when done);
+ * `options.nice` lowers its CPU priority.
+ */
+function run(cmd, args, env, options = {}) {
   return new Promise((resolve) => {
-    child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: options.output ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env,
+    });
+    children.add(child);
+    if (options.nice) lowerPriority(child.pid, options.nice);
+    if (options.output) {
+      child.stdout.on('data', (d) => options.output.push(d));
+      child.stderr.on('data', (d) => options.output.push(d));
+    }
     child.on('error', (error) => {
       console.error(`could not start ${cmd}: ${error.message}`);
       resolve(1);
     });
     child.on('close', (code, signal) => {
-      child = null;
+      children.delete(child);
       resolve(code ?? (signal ? 1 : 0));
     });
   });
+}
+
+/** Lowers a process's CPU priority where allowed (its children started later inherit it). */
+function lowerPriority(pid, nice) {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, nice);
+  } catch {
+    // Not permitted: it keeps its priority.
+  }
 }
 
 for (const [signal, number] of [
@@ -49,7 +80,7 @@ for (const [signal, number] of [
   ['SIGHUP', 1],
 ]) {
   process.on(signal, () => {
-    child?.kill(signal);
+    for (const child of children) child.kill(signal);
     cluster?.stop();
     process.exit(128 + number);
   });
@@ -62,6 +93,9 @@ const started = Date.now();
 async function step(name, body) {
   console.log(`\n=== ${name}`);
   const t0 = Date.now();
+  // In the summary in the order the steps started (two may run at once).
+  const result = { name, outcome: 'failed', time: 0 };
+  results.push(result);
   let outcome;
   try {
     outcome = await body();
@@ -71,13 +105,13 @@ async function step(name, body) {
   }
   if (typeof outcome === 'number') outcome = outcome === 0 ? 'passed' : 'failed';
   const time = Date.now() - t0;
-  results.push({ name, outcome, time });
+  Object.assign(result, { outcome, time });
   console.log(`=== ${name}: ${outcome} in ${seconds(time)}`);
 }
 
-const command = (cmd, args, env = process.env) => {
+const command = (cmd, args, env = process.env, options = {}) => {
   console.log(`$ ${[cmd, ...args].join(' ').replace(`${root}/node_modules/.bin/`, '')}`);
-  return run(cmd, args, env);
+  return run(cmd, args, env, options);
 };
 
 // Pass 1 is PGlite whatever the caller's environment says.
@@ -90,7 +124,12 @@ await step('typecheck (server tests)', () =>
   command(...tool('tsc', ['-p', 'apps/server/tsconfig.test.json', '--noEmit'])),
 );
 await step('tests, pass 1 of 2: everything on PGlite', () => command(...tool('vitest', ['run']), pgliteEnv));
-await step('tests, pass 2 of 2: apps/server on PostgreSQL', async () => {
+
+/**
+ * The server's tests on PostgreSQL. `options` as for run(): alongside the browser tests the
+ * output is collected and the cluster and the tests run at a lower CPU priority.
+ */
+async function postgresPass(options = {}) {
   let url = givenDatabaseUrl;
   if (url) {
     console.log(
@@ -112,30 +151,42 @@ await step('tests, pass 2 of 2: apps/server on PostgreSQL', async () => {
     cluster = await startPostgres({ bin });
     url = cluster.url;
     console.log(`private PostgreSQL cluster from ${bin} at ${url} (started in ${seconds(Date.now() - t0)})`);
+    // The server processes are forked by the postmaster and inherit its priority.
+    if (options.nice) lowerPriority(postmasterPid(cluster.dir), options.nice);
   }
   try {
-    return await command(...tool('vitest', ['run', 'apps/server']), {
-      ...process.env,
-      LLAMENOS_TEST_DATABASE_URL: url,
-    });
+    return await command(
+      ...tool('vitest', ['run', 'apps/server']),
+      { ...process.env, LLAMENOS_TEST_DATABASE_URL: url },
+      options,
+    );
   } finally {
     cluster?.stop();
     cluster = null;
   }
-});
+}
+
+/** The postmaster's process id (the first line of its pid file), or undefined. */
+function postmasterPid(dir) {
+  try {
+    return Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 // The browser tests drive Debian's Chromium (never a downloaded browser) against the built
 // server and web app. Without Chromium they are skipped with a warning, except under CI=true.
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let webBuilt = false;
-await step('build web', async () => {
+async function buildWeb() {
   const code =
     (await command(...tool('tsc', ['-b']))) ||
     (await command('npm', ['run', 'build', '--workspace', 'apps/web']));
   webBuilt = code === 0;
   return code;
-});
-await step('browser tests (Playwright, Chromium)', async () => {
+}
+async function browserTests() {
   if (!existsSync(chromiumPath)) {
     if (inCi) {
       console.error(
@@ -152,7 +203,31 @@ await step('browser tests (Playwright, Chromium)', async () => {
     return 'failed';
   }
   return command(...tool('playwright', ['test']));
-});
+}
+
+const PG_PASS = 'tests, pass 2 of 2: apps/server on PostgreSQL';
+const BROWSER = 'browser tests (Playwright, Chromium)';
+if (overlap) {
+  // The browser tests spend most of their time waiting on the browser and the servers, so the
+  // PostgreSQL pass runs meanwhile, at a lower CPU priority than the browser tests; its output
+  // is shown in one piece when it ends.
+  await step('build web', buildWeb);
+  const output = [];
+  const pgPass = step(`${PG_PASS} (alongside the browser tests; output when done)`, async () => {
+    try {
+      return await postgresPass({ output, nice: OVERLAP_NICE });
+    } finally {
+      console.log(`\n=== output of ${PG_PASS}`);
+      process.stdout.write(Buffer.concat(output.map((d) => Buffer.from(d))));
+    }
+  });
+  await step(BROWSER, browserTests);
+  await pgPass;
+} else {
+  await step(PG_PASS, () => postgresPass());
+  await step('build web', buildWeb);
+  await step(BROWSER, browserTests);
+}
 
 const failed = results.filter((r) => r.outcome === 'failed');
 console.log('\n=== summary');
