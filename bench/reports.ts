@@ -17,6 +17,18 @@
  * objects (about 100 MB), and DevTools, which Playwright always enables, kept every one of them
  * (all 48 of a 192 MB test: +194 MB); the renderer's growth is array buffers awaiting collection
  * (13 MB when collections are forced). Chunks now go as files (lib/attachments/chunk-slots.ts).
+ * What was left (1 GiB, idle: +111.6 MB, renderer 104.7; the memory-infra dump of a 256 MB upload:
+ * the renderer's array-buffer partition +55 MB) was the upload worker's own garbage: per 4 MiB
+ * chunk a new buffer from File.slice().arrayBuffer() and another for the sealed chunk, freed
+ * only when the worker's collector ran. The worker now reads each chunk with a BYOB reader
+ * into one buffer, pads and seals it there in place (StreamSealer.seal with an output), and
+ * writes it to its slot file from there (lib/attachments/sealer.ts): the partition grew 25 MB
+ * instead of 55 (256 MB, load ~30), and 1 GiB uploads grew 57.8, 63.5 and 54.7 MB (three
+ * runs, load 24–29 on 2 cores; the renderer 39–51 MB).
+ * Reading with File.slice().arrayBuffer() into the same buffer instead (one new buffer per
+ * chunk) grew the renderer 72 MB against 54 with the BYOB reader (256 MB, one run each, load
+ * 24–29). With collections forced every 300 ms the upload's renderer grows 11 MB (256 MB): the
+ * rest is garbage of the page and the reads that the collectors reclaim at their own pace.
  * The download's growth is the same kind of garbage, in the page's and the service worker's
  * renderers (PartitionAlloc's array-buffer partition, and Blink's buffer partition): with
  * collections forced every 300 ms it falls from ~150 to 37 MB (256 MB file). The page now
