@@ -63,7 +63,10 @@ INCLUDES=(-I"$SRC/include" -I"$SRC/ggml/include" -I"$SRC/ggml/src" -I"$SRC/ggml/
 # No -pthread: the module must run without SharedArrayBuffer. SIMD stays on (every browser that
 # runs the app has wasm SIMD). C++ exceptions are emscripten's default (not caught): a throw inside
 # whisper.cpp aborts the module, which the worker reports as 'engine-aborted' and replaces.
-CFLAGS=(-O3 -msimd128 -Wno-deprecated "${DEFINES[@]}" "${INCLUDES[@]}")
+# The file names ggml's assertions print are made relative, so the output does not depend on
+# where the build ran (the same inputs give the same bytes).
+CFLAGS=(-O3 -msimd128 -Wno-deprecated "${DEFINES[@]}" "${INCLUDES[@]}"
+  -ffile-prefix-map="$SRC"=whisper.cpp -ffile-prefix-map="$OUT"=llamenos)
 
 rm -rf "$WORK/obj" && mkdir -p "$WORK/obj"
 objects=()
