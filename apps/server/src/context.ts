@@ -6,6 +6,7 @@ import {
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { BlobStore } from './blobs/store.js';
+import { Admission, eventLoopLoad, type LoadSignal } from './calls/admission.js';
 import { SupervisionSignals } from './calls/supervision-signals.js';
 import { connectTrainee, TrainingLines, trainingBrowserAudio } from './calls/training/lines.js';
 import { ConsultSignals } from './calls/warm-transfer-signals.js';
@@ -51,6 +52,8 @@ export interface ContextOverrides {
   messagingIngest?: ConversationIngest;
   /** An attachment store of the test's own (one whose disk fills up); otherwise one on config.blobDir. */
   blobs?: BlobStore;
+  /** Tests set the load level themselves: a signal of their own and the clock it is sampled by (ms). */
+  load?: { signal: LoadSignal; clock?: () => number };
 }
 
 /**
@@ -89,6 +92,10 @@ export async function createContext(
     },
     callTimers: { paused: overrides.callTimersPaused ?? false },
     callQueue: { running: null, again: false, legWrites: null },
+    admission: new Admission(
+      overrides.load?.signal ?? eventLoopLoad(() => ctx.backgroundWork.size),
+      overrides.load?.clock,
+    ),
     caches: { hubKey: null, settings: emptySettingsCache(), schedule: emptyScheduleCache() },
     realtime: null,
     ariBridge: null,

@@ -146,6 +146,9 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
+      // Notices deferred under overload are sent while the relay is still up (calls/admission.ts).
+      await ctx.admission.flush(ctx);
+      ctx.admission.stop();
       // Relay sockets are upgraded connections that http.close() would wait for forever.
       const relayClosed = realtime.close();
       endSimulatorWaits(ctx); // its long requests would hold http.close() open too

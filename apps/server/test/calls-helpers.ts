@@ -60,6 +60,8 @@ export async function startCallServer(
     drop?: () => Promise<void>;
     /** Real adapters pointed at a fake provider API, or a shorter time limit. */
     telephony?: ContextOverrides['telephony'];
+    /** A load signal of the test's own (calls/admission.ts). */
+    load?: ContextOverrides['load'];
   } = {},
 ): Promise<CallServer> {
   const own = options.db ? null : await openTestDatabase();
@@ -85,6 +87,7 @@ export async function startCallServer(
   const server = await startServer(config, createLogger('debug', sink), {
     db,
     telephony: options.telephony,
+    load: options.load,
     callTimersPaused: true,
   });
   const ctx = server.ctx;

@@ -9,7 +9,7 @@ import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
 import { type LegWrites, legWrites } from './leg-writes.js';
-import { allocate } from './queue.js';
+import { allocate, type Offer } from './queue.js';
 import {
   type CallRow,
   type CallsTable,
@@ -124,14 +124,19 @@ async function queueRound(ctx: ServerContext): Promise<void> {
   const offers = await ctx.db.transaction((tx) => planRound(ctx, tx, now, browsers));
   for (const offer of offers ?? []) {
     const { call } = offer;
-    inBackground(ctx, 'ring', () =>
+    const ring = () =>
       announce(ctx, {
         type: 'call:ring',
         callId: call.id,
         ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
         startedAt: call.createdAt.toISOString(),
-      }),
-    );
+      });
+    // The notice is how a browser the app rings (the simulated carrier) learns of its call: then
+    // it connects a caller and is sent at once. Otherwise it feeds the admins' boards, the cards
+    // beside a ringing phone and Web Push: deferred while overloaded (admission.ts).
+    if (offer.legs.some((l) => l.kind === 'browser' && l.status === 'ringing'))
+      inBackground(ctx, 'ring', ring);
+    else ctx.admission.defer(ctx, 'ring', ring);
     if (offer.legs.length)
       inBackground(ctx, 'ring', () => ringPlacedLegs(ctx, call, offer.legs, offer.targets, now));
   }
@@ -175,13 +180,17 @@ async function planRound(
     const call = callById.get(callId);
     return user && call ? targetsOf([user], browsers.get(call.provider) ?? null).targets : [];
   };
-  const plan = allocate({
-    waiting,
-    volunteers: [...reach.keys()].filter((u) => !busy.has(u)),
+  const plan = capParallelRing(
+    allocate({
+      waiting,
+      volunteers: [...reach.keys()].filter((u) => !busy.has(u)),
+      ringing,
+      mayOffer: (callId, userId) =>
+        !refused.has(`${callId} ${userId}`) && targetsFor(callId, userId).length > 0,
+    }),
     ringing,
-    mayOffer: (callId, userId) =>
-      !refused.has(`${callId} ${userId}`) && targetsFor(callId, userId).length > 0,
-  });
+    ctx.admission.parallelRingCap(),
+  );
   if (!plan.length && !waiting.some((c) => c.status === 'queued')) return null;
 
   const settings = await callSettings(ctx, tx);
@@ -245,6 +254,29 @@ async function planRound(
     if (!targetsByCall.has(call.id))
       result.push({ call: { ...call, status: 'ringing' }, legs: [], targets: [] });
   return result;
+}
+
+/**
+ * Sheds parallel ring when the process is busy (admission.ts): at most `cap` volunteers ring for
+ * one call, counting those already ringing. The queue's offers come silent calls first (one
+ * volunteer each), so a call with nobody ringing always keeps its first offer: no waiting caller
+ * is left with nobody ringing while others ring several. The volunteers left out stay free, and
+ * the next round (at the latest the next timer tick) offers them once the load allows.
+ */
+export function capParallelRing(
+  plan: readonly Offer[],
+  ringing: ReadonlyMap<string, string>,
+  cap: number,
+): Offer[] {
+  if (cap === Number.POSITIVE_INFINITY) return [...plan];
+  const count = new Map<string, number>();
+  for (const callId of ringing.values()) count.set(callId, (count.get(callId) ?? 0) + 1);
+  return plan.filter((offer) => {
+    const n = count.get(offer.callId) ?? 0;
+    if (n >= Math.max(1, cap)) return false;
+    count.set(offer.callId, n + 1);
+    return true;
+  });
 }
 
 /**

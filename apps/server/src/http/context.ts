@@ -1,4 +1,5 @@
 import type { BlobStore } from '../blobs/store.js';
+import type { Admission } from '../calls/admission.js';
 import type { AriBridge } from '../calls/ari-bridge.js';
 import type { CallQueueState } from '../calls/ringing.js';
 import type { TelephonyWiring } from '../calls/wiring.js';
@@ -47,6 +48,8 @@ export interface ServerContext {
   callTimers: { paused: boolean };
   /** The call queue's round running in this process, if any (calls/ringing.ts). */
   callQueue: CallQueueState;
+  /** How loaded this process is and the call work it defers under overload (calls/admission.ts). */
+  admission: Admission;
   /** Values kept between requests because recomputing them is costly. */
   caches: { hubKey: CachedHubKey | null; settings: SettingsCache; schedule: ScheduleCache };
   /** Real-time delivery once startRealtime ran; null for a context without an HTTP server. */
