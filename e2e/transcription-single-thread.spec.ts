@@ -32,6 +32,13 @@ test('with cross-origin isolation off, the admin browser transcribes a voicemail
     await calls.getByLabel('Seconds a caller waits before voicemail').fill('10');
     await calls.getByRole('button', { name: 'Save Calls' }).click();
     await expect(calls.getByRole('status')).toHaveText('Saved.');
+    // The caller waits out the queue timeout (nobody on shift) while transcription is set up.
+    const voicemail = await fetch(`${hotline.url}/api/simulator/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+15550104343' }),
+    });
+    expect(voicemail.status, await voicemail.clone().text()).toBe(201);
     const section = admin.getByRole('form', { name: 'Transcription' });
     await section.getByLabel('Offer transcription').check();
     await section.getByRole('button', { name: 'Save Transcription' }).click();
@@ -48,13 +55,7 @@ test('with cross-origin isolation off, the admin browser transcribes a voicemail
     });
 
     await navLink(admin, 'Calls').click();
-    const voicemail = await fetch(`${hotline.url}/api/simulator/calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: '+15550104343' }),
-    });
-    expect(voicemail.status, await voicemail.clone().text()).toBe(201);
-    // Nobody on shift: after the 10 s queue timeout the caller leaves a voicemail.
+    // After the 10 s queue timeout the caller has left a voicemail.
     const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…4343' });
     await expect(async () => {
       await navLink(admin, 'Dashboard').click();
