@@ -20,6 +20,8 @@ interface WorkerLog {
   received: Uint8Array[];
   /** Whether the worker hands buffers back (sw.js does; an older one does not). */
   handBack?: boolean;
+  /** How long the worker takes to answer "ready" (a stopped worker starting on a busy machine). */
+  readyAfterMs?: number;
 }
 
 /**
@@ -48,7 +50,9 @@ function fakeWorker(log: WorkerLog) {
           setTimeout(pull, 5);
         } else log.events.push(data.type);
       };
-      port.postMessage({ type: 'ready' });
+      const ready = () => port!.postMessage({ type: 'ready' });
+      if (log.readyAfterMs) setTimeout(ready, log.readyAfterMs);
+      else ready();
     },
   };
   return { worker, startDownload: () => pull() };
@@ -102,6 +106,15 @@ afterEach(() => {
 });
 
 describe('saving a download through the service worker', () => {
+  it('waits for a worker slow to answer (starting on a busy machine) instead of buffering the file whole', async () => {
+    const log: WorkerLog = { events: [], received: [], readyAfterMs: 3500 };
+    install(log);
+    const source = pieces(2, 3);
+    expect(await saveThroughServiceWorker(source.open, META)).toBe(true);
+    await lastMessage(log, 'end');
+    expect(log.received.length).toBe(2);
+  });
+
   it('reads a piece only when the worker pulls one, and transfers each piece’s buffer', async () => {
     const log: WorkerLog = { events: [], received: [] };
     install(log);

@@ -19,7 +19,15 @@ import type { PlainReader } from './decrypt.js';
  */
 
 export const DOWNLOAD_PATH = '/pwa/download/';
-const READY_TIMEOUT_MS = 3000;
+/**
+ * How long the service worker may take to answer "ready". A stopped worker that must start first
+ * answers late on a busy device, and the fallback then holds the WHOLE file in a Blob, which
+ * Chromium keeps in its browser process (`npm run bench -- reports` at load ~25 on 2 cores: one
+ * 1 GiB download of three grew the browser process by 1,089 MB, a whole-file Blob's worth, the
+ * others ~70 MB in all), so the wait is generous; only a worker of an older version, which never
+ * answers, costs that wait before the fallback.
+ */
+const READY_TIMEOUT_MS = 20_000;
 /** Buffers handed back by the worker kept for the next pieces (the worker hands back one per piece). */
 const MAX_SPARES = 2;
 
