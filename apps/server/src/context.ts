@@ -95,6 +95,8 @@ export async function createContext(
     admission: new Admission(
       overrides.load?.signal ?? eventLoopLoad(() => ctx.backgroundWork.size),
       overrides.load?.clock,
+      undefined,
+      (from, to, reading) => log.warn({ from, to, ...reading }, 'call load level changed'),
     ),
     caches: { hubKey: null, settings: emptySettingsCache(), schedule: emptyScheduleCache() },
     realtime: null,

@@ -53,7 +53,13 @@ describe('the load level', () => {
   it('reads the signal at most once per sample interval of its clock; up on two readings in a row, down at once', () => {
     let now = 0;
     const load = testLoad('busy');
-    const admission = new Admission(load.signal, () => now);
+    const changes: string[] = [];
+    const admission = new Admission(
+      load.signal,
+      () => now,
+      undefined,
+      (from, to) => changes.push(`${from}→${to}`),
+    );
     expect(admission.level()).toBe('busy');
     load.state.level = 'overloaded';
     now += SAMPLE_MS - 1;
@@ -67,6 +73,7 @@ describe('the load level', () => {
     now += SAMPLE_MS;
     expect(admission.level()).toBe('normal');
     expect(load.state.reads).toBe(4);
+    expect(changes).toEqual(['normal→busy', 'busy→overloaded', 'overloaded→normal']);
   });
 
   it('counts deferred work as waiting work', () => {

@@ -130,6 +130,8 @@ export class Admission {
     private readonly signal: LoadSignal,
     private readonly clock: () => number = () => performance.now(),
     private readonly recheckMs = RECHECK_MS,
+    /** Told when the level changes (the context logs it: operators see when shedding starts and stops). */
+    private readonly onChange: (from: LoadLevel, to: LoadLevel, reading: LoadReading) => void = () => {},
   ) {}
 
   level(): LoadLevel {
@@ -140,8 +142,13 @@ export class Admission {
       const read = levelOf({ ...reading, waitingWork: reading.waitingWork + this.waiting });
       // Up only when two readings in a row agree (a burst of one interval sheds nothing);
       // down at once (shedding stops as soon as the load allows).
-      this.current = this.last && RANK[this.last] < RANK[read] ? this.last : read;
+      const next = this.last && RANK[this.last] < RANK[read] ? this.last : read;
       this.last = read;
+      if (next !== this.current) {
+        const from = this.current;
+        this.current = next;
+        this.onChange(from, next, reading);
+      }
     }
     return this.current;
   }
