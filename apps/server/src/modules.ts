@@ -7,6 +7,7 @@ import { authMigrations } from './auth/schema.js';
 import { backupRoutes } from './backup/routes.js';
 import { backupMigrations } from './backup/schema.js';
 import { callsMigrations, callsRoutes } from './calls/index.js';
+import { trainingMigrations } from './calls/training/schema.js';
 import { conversationRoutes, conversationsMigrations } from './conversations/index.js';
 import type { Migration } from './db/migrate.js';
 import { healthRoutes } from './health/routes.js';
@@ -50,7 +51,7 @@ export const MODULES: ServerModule[] = [
   { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
   { name: 'reports', migrations: reportsMigrations, routes: reportsRoutes },
   { name: 'attachments', migrations: attachmentsMigrations, routes: attachmentsRoutes },
-  { name: 'calls', migrations: callsMigrations, routes: callsRoutes },
+  { name: 'calls', migrations: [...callsMigrations, ...trainingMigrations], routes: callsRoutes },
   { name: 'transcription', migrations: transcriptionMigrations, routes: transcriptionRoutes },
   { name: 'conversations', migrations: conversationsMigrations, routes: conversationRoutes },
   { name: 'messaging', migrations: messagingMigrations, routes: messagingRoutes },

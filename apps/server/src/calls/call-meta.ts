@@ -72,9 +72,10 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
       purpose: PURPOSES.callMeta,
       recordId: callMetaRecordId(callId),
     });
-    // The call's plaintext and its legs' volunteers cleared together.
+    // The call's plaintext and its legs' volunteers cleared together (a training line's signalling too).
     await tx.query(
-      `with legs as (update call_legs set user_id = null where call_id = $1)
+      `with legs as (update call_legs set user_id = null where call_id = $1),
+        lines as (delete from training_lines where call_id = $1)
        update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null,
         trainer_id = null
         where id = $1`,

@@ -1,15 +1,21 @@
-import { CallerAudioSignals } from '../../simulator/webrtc.js';
+import type { Database } from '../../db/database.js';
+import { MAX_SIGNAL_WAIT_MS } from '../../simulator/webrtc.js';
 import type { BrowserAudio, BrowserConnector } from '../browser.js';
+import { findTrainingLine, setTrainingAnswer, setTrainingHeld, type TrainingLineRow } from './store.js';
 
 /**
- * The training line's calls in this process's memory (docs/CALLS.md, "The training line"): per
- * call, the trainer (who plays the caller from their own signed-in browser) and the trainee, and
- * the one offer and one answer of the two browsers' connection. No carrier, no provider and no
- * number is involved: the server only passes the two session descriptions along, as it does for
- * the warm transfer's talk between two members, and the audio goes browser to browser.
+ * The training line's signalling (docs/CALLS.md, "The training line"): per call, the trainer
+ * (who plays the caller from their own signed-in browser) and the trainee, and the one offer and
+ * one answer of the two browsers' connection. No carrier, no provider and no number is involved:
+ * the server only passes the two session descriptions along, and the audio goes browser to
+ * browser.
  *
- * Session descriptions carry network addresses, so they are never logged, stored or published,
- * and they are forgotten with the call. Signalling is allowed between the two members only: the
+ * The line lives in the database (`training_lines`, schema.ts), so the trainer's requests and
+ * the trainee's may reach different server processes. A wait re-reads the row when this process
+ * changes it (at once) and every POLL_MS otherwise (a change made on another process).
+ *
+ * Session descriptions carry network addresses, so they are never logged or published, and the
+ * row is deleted when the call ends. Signalling is allowed between the two members only: the
  * trainer's routes check `trainerId`, the trainee's (the ordinary webrtc routes) check that they
  * won the call and `traineeId` here.
  */
@@ -17,50 +23,57 @@ import type { BrowserAudio, BrowserConnector } from '../browser.js';
 /** The `calls.provider` of a training call: no telephony provider carries it. */
 export const TRAINING_PROVIDER = 'training';
 
-export interface TrainingLine {
-  callId: string;
-  trainerId: string;
-  traineeId: string;
-}
+/** How often a wait re-reads the line for a change made on another process. */
+const POLL_MS = 250;
 
-/** Lines kept at most: far above the training calls any hotline runs at once. */
-const MAX_LINES = 500;
+export type TrainingLine = TrainingLineRow;
 
+/** This process's waits on training lines: woken by changes made here, polling for the others'. */
 export class TrainingLines {
-  private readonly lines = new Map<string, TrainingLine>();
-  /** The offer (the trainer's), the answer (the trainee's) and hold, keyed by call id. */
-  readonly audio = new CallerAudioSignals();
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
 
-  open(line: TrainingLine): void {
-    if (this.lines.size >= MAX_LINES) {
-      const oldest = this.lines.keys().next().value;
-      if (oldest !== undefined) this.close(oldest);
+  /** Something changed on this process (an offer, an answer, hold, an end): every wait re-reads. */
+  wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /**
+   * Resolves with `check()`'s first non-null value, re-read on every change made here and every
+   * POLL_MS, or null after `timeoutMs` (at most MAX_SIGNAL_WAIT_MS) or when the server closes.
+   */
+  async waitFor<T>(check: () => Promise<T | null>, timeoutMs: number): Promise<T | null> {
+    const until = Date.now() + Math.min(timeoutMs, MAX_SIGNAL_WAIT_MS);
+    for (;;) {
+      const value = await check();
+      if (value !== null || this.closed) return value;
+      const left = until - Date.now();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(POLL_MS, left));
+        timer.unref?.();
+        this.waiters.add(done);
+      });
     }
-    this.lines.set(line.callId, line);
-  }
-
-  of(callId: string): TrainingLine | null {
-    return this.lines.get(callId) ?? null;
-  }
-
-  /** The call ended: nothing of its signalling is kept, and the trainer's wait returns. */
-  close(callId: string): void {
-    this.lines.delete(callId);
-    this.audio.forget(callId);
   }
 
   /** The server is closing: every wait ends now. */
   closeAll(): void {
-    this.lines.clear();
-    this.audio.close();
+    this.closed = true;
+    this.wake();
   }
 }
 
-/** The trainee of a live line, or null: only they may take the trainer's offer or hold the call. */
-const traineeLine = (lines: TrainingLines, callId: string, userId: string): TrainingLine | null => {
-  const line = lines.of(callId);
+/** The trainee's live line, or null: only they may take the trainer's offer or hold the call. */
+async function traineeLine(db: Database, callId: string, userId: string): Promise<TrainingLine | null> {
+  const line = await findTrainingLine(db, callId);
   return line && line.traineeId === userId ? line : null;
-};
+}
 
 /**
  * The trainee's side, behind the router's browser signalling (webrtc-signalling.ts has already
@@ -68,29 +81,26 @@ const traineeLine = (lines: TrainingLines, callId: string, userId: string): Trai
  */
 export const trainingBrowserAudio: BrowserAudio = {
   async callerOffer(ctx, call, userId, waitMs) {
-    const lines = ctx.telephony.training;
-    const found = await lines.audio.waitFor(() => {
+    const found = await ctx.telephony.training.waitFor(async () => {
+      const line = await traineeLine(ctx.db, call.id, userId);
       // A line gone (the call ended) or an offer already answered (another tab) has nothing to give.
-      if (!traineeLine(lines, call.id, userId) || lines.audio.answerOf(call.id)) return { offer: null };
-      const offer = lines.audio.offerOf(call.id);
-      return offer ? { offer } : null;
+      if (!line || line.answer) return { offer: null };
+      return line.offer ? { offer: line.offer } : null;
     }, waitMs);
     return found?.offer ?? null;
   },
 
   async answerCaller(ctx, call, userId, sdp) {
-    const lines = ctx.telephony.training;
-    if (!traineeLine(lines, call.id, userId)) return false;
-    return lines.audio.setAnswer(call.id, sdp);
+    const set = await setTrainingAnswer(ctx.db, call.id, userId, sdp);
+    if (set) ctx.telephony.training.wake();
+    return set;
   },
 
   async hold(ctx, call, userId, onHold) {
-    const lines = ctx.telephony.training;
-    if (!traineeLine(lines, call.id, userId)) return null;
-    const set = lines.audio.setHeld(call.id, onHold);
+    const set = await setTrainingHeld(ctx.db, call.id, userId, onHold);
     if (!set) return null;
     // The trainer's page hears of it with its next wait (within seconds) and stops its microphone.
-    lines.audio.wake();
+    ctx.telephony.training.wake();
     return { onHold, changed: set.changed };
   },
 

@@ -10,14 +10,23 @@ import { type CallRow, currentCallOf, findCall, insertLegs } from '../store.js';
 import { iceServers } from '../webrtc-signalling.js';
 import { announce, callSettings } from '../wiring.js';
 import type { TrainingLine } from './lines.js';
-import { activeMemberExists, insertTrainingCall, unansweredTrainingCalls } from './store.js';
+import {
+  activeMemberExists,
+  deleteTrainingLine,
+  findTrainingLine,
+  insertTrainingCall,
+  insertTrainingLine,
+  setTrainingOffer,
+  unansweredTrainingCalls,
+} from './store.js';
 
 /**
  * The training line (issue 18 §4; docs/CALLS.md, "The training line"): an admin or trainer
  * (calls:train) starts a role-play call to one trainee and plays the caller from their own
  * signed-in browser; the trainee answers in the browser as on a real call. No carrier or
  * provider is involved (the two browsers connect over the server's authenticated signalling,
- * lines.ts), so it runs in production and with any provider configured.
+ * lines.ts, kept in the database so that any server process serves either member), so it runs
+ * in production and with any provider configured.
  *
  * It rings ONLY the trainee: the call never comes in through a hotline number (no menu,
  * screening or queue), its one leg is written here, and the queue skips training calls
@@ -33,8 +42,6 @@ export const TRAINING_CALLER_NUMBER = '+15550100199';
  * when shorter. Then the call ends as not answered, and the trainer's page says so.
  */
 export const TRAINING_RING_SECONDS = 120;
-/** How often a trainer's long wait re-reads the call's row (an end decided by another process, or by the tick). */
-const ROW_CHECK_MS = 2_000;
 
 export async function startTrainingCall(
   ctx: ServerContext,
@@ -76,8 +83,8 @@ export async function startTrainingCall(
       },
       now,
     );
+    await insertTrainingLine(tx, { callId, trainerId: trainer.userId, traineeId }, now);
   });
-  ctx.telephony.training.open({ callId, trainerId: trainer.userId, traineeId });
   // The ring notice names no one; only the trainee's active-call list has the call (its one leg).
   await announce(ctx, { type: 'call:ring', callId, callerLast4, startedAt: now.toISOString() });
   return { callId, iceServers: iceServers(ctx) };
@@ -89,13 +96,12 @@ async function trainersCall(
   member: Member,
   callId: string,
 ): Promise<{ call: CallRow; line: TrainingLine | null }> {
-  const call = await findCall(ctx.db, callId);
-  const line = ctx.telephony.training.of(callId);
+  const [call, line] = await Promise.all([findCall(ctx.db, callId), findTrainingLine(ctx.db, callId)]);
   // Not telling a third member whether such a call exists.
   if (!call?.training) throw notFound('no such training call');
   if (!call.endedAt && line?.trainerId !== member.userId) {
     if (line) throw forbidden('this training call was started by someone else');
-    throw notFound('no such training call (it was started on another server process, or before a restart)');
+    throw notFound('no such training call');
   }
   return { call, line: call.endedAt ? null : line };
 }
@@ -109,8 +115,9 @@ export async function offerTrainingCall(
 ): Promise<void> {
   const { line } = await trainersCall(ctx, member, callId);
   if (!line) throw conflict('this training call has ended');
-  if (!ctx.telephony.training.audio.setOffer(callId, sdp))
+  if (!(await setTrainingOffer(ctx.db, callId, sdp)))
     throw conflict('this training call already has an offer');
+  ctx.telephony.training.wake();
 }
 
 const endedState = (call: CallRow): TrainingLineState['ended'] =>
@@ -118,7 +125,9 @@ const endedState = (call: CallRow): TrainingLineState['ended'] =>
 
 /**
  * `GET /api/training-calls/:id/line`: waits (up to 25 s) until the line differs from what the
- * trainer's page knows (`answered`, `held`) or the call ends, and says how it stands.
+ * trainer's page knows (`answered`, `held`) or the call ends, and says how it stands. The call's
+ * row and the line are re-read together on each change made on this process and every quarter
+ * second (a change made on another process, or an end decided by the tick).
  */
 export async function waitForTrainingLine(
   ctx: ServerContext,
@@ -126,27 +135,33 @@ export async function waitForTrainingLine(
   callId: string,
   known: TrainingLineQuery,
 ): Promise<TrainingLineState> {
-  const lines = ctx.telephony.training;
-  const { call: first } = await trainersCall(ctx, member, callId);
-  const state = (call: CallRow): TrainingLineState => ({
-    answer: call.endedAt ? null : lines.audio.answerOf(callId),
-    held: !call.endedAt && lines.audio.heldOf(callId),
+  const { call: first, line: firstLine } = await trainersCall(ctx, member, callId);
+  const state = (call: CallRow, line: TrainingLine | null): TrainingLineState => ({
+    answer: call.endedAt ? null : (line?.answer ?? null),
+    held: !call.endedAt && (line?.held ?? false),
     ended: endedState(call),
   });
   const changed = (s: TrainingLineState) =>
     s.ended !== null || (s.answer !== null) !== known.answered || s.held !== known.held;
-  let call = first;
-  const until = Date.now() + MAX_SIGNAL_WAIT_MS;
-  while (!changed(state(call)) && Date.now() < until) {
-    await lines.audio.waitFor(
-      () => (changed(state(call)) || !lines.of(callId) ? true : null),
-      Math.min(ROW_CHECK_MS, until - Date.now()),
-    );
-    call = (await findCall(ctx.db, callId)) ?? call;
-    if (!lines.of(callId) && !call.endedAt) break;
+  let current = state(first, firstLine);
+  if (!changed(current) && firstLine) {
+    const found = await ctx.telephony.training.waitFor(async () => {
+      const [call, line] = await Promise.all([findCall(ctx.db, callId), findTrainingLine(ctx.db, callId)]);
+      if (!call) return null;
+      const s = state(call, line);
+      // A line gone while its call has not ended yet (ended elsewhere, being sealed): say how it stands.
+      return changed(s) || !line ? s : null;
+    }, MAX_SIGNAL_WAIT_MS);
+    if (found) current = found;
   }
-  if (call.endedAt) lines.close(callId);
-  return state(call);
+  if (current.ended) await deleteTrainingLine(ctx.db, callId);
+  return current;
+}
+
+/** The line's signalling is deleted with its call's end, and this process's waits re-read. */
+async function closeLine(ctx: ServerContext, callId: string): Promise<void> {
+  await deleteTrainingLine(ctx.db, callId);
+  ctx.telephony.training.wake();
 }
 
 /** `POST /api/training-calls/:id/hangup`: the trainer hangs up (while it rings, or during the talk). */
@@ -154,7 +169,7 @@ export async function hangUpTrainingCall(ctx: ServerContext, member: Member, cal
   const { call } = await trainersCall(ctx, member, callId);
   if (call.endedAt) throw conflict('this training call has already ended');
   await finishCall(ctx, callId, { reason: 'trainer-hangup', by: member.userId });
-  ctx.telephony.training.close(callId);
+  await closeLine(ctx, callId);
 }
 
 /**
@@ -166,7 +181,7 @@ export async function endUnansweredTrainingCalls(ctx: ServerContext, now: Date):
   let ended = 0;
   for (const id of await unansweredTrainingCalls(ctx.db, now, 50)) {
     if (await finishCall(ctx, id, { reason: 'training-unanswered' })) ended += 1;
-    ctx.telephony.training.close(id);
+    await closeLine(ctx, id);
   }
   return ended;
 }

@@ -37,3 +37,94 @@ export async function unansweredTrainingCalls(db: Queryable, now: Date, limit: n
   );
   return rows.map((r) => r.id);
 }
+
+/** A live training line as its row holds it (schema.ts). */
+export interface TrainingLineRow {
+  callId: string;
+  trainerId: string;
+  traineeId: string;
+  offer: string | null;
+  answer: string | null;
+  held: boolean;
+}
+
+interface TrainingLinesTable {
+  call_id: string;
+  trainer_id: string;
+  trainee_id: string;
+  offer: string | null;
+  answer: string | null;
+  held: boolean;
+}
+
+const lineFromRow = (r: TrainingLinesTable): TrainingLineRow => ({
+  callId: r.call_id,
+  trainerId: r.trainer_id,
+  traineeId: r.trainee_id,
+  offer: r.offer,
+  answer: r.answer,
+  held: Boolean(r.held),
+});
+
+export async function insertTrainingLine(
+  tx: Queryable,
+  line: { callId: string; trainerId: string; traineeId: string },
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    'insert into training_lines (call_id, trainer_id, trainee_id, created_at) values ($1, $2, $3, $4)',
+    [line.callId, line.trainerId, line.traineeId, now],
+  );
+}
+
+export async function findTrainingLine(db: Queryable, callId: string): Promise<TrainingLineRow | null> {
+  const [row] = await db.query<TrainingLinesTable>('select * from training_lines where call_id = $1', [
+    callId,
+  ]);
+  return row ? lineFromRow(row) : null;
+}
+
+/** The trainer's offer, once: false when the line is gone or already has one. */
+export async function setTrainingOffer(db: Queryable, callId: string, sdp: string): Promise<boolean> {
+  const rows = await db.query<{ call_id: string }>(
+    'update training_lines set offer = $2 where call_id = $1 and offer is null returning call_id',
+    [callId, sdp],
+  );
+  return rows.length > 0;
+}
+
+/** The trainee's answer, once, to an offer made: false otherwise (another tab, a replay). */
+export async function setTrainingAnswer(
+  db: Queryable,
+  callId: string,
+  traineeId: string,
+  sdp: string,
+): Promise<boolean> {
+  const rows = await db.query<{ call_id: string }>(
+    `update training_lines set answer = $3
+      where call_id = $1 and trainee_id = $2 and offer is not null and answer is null returning call_id`,
+    [callId, traineeId, sdp],
+  );
+  return rows.length > 0;
+}
+
+/** Hold on or off by the trainee, once the line has audio (an offer); null otherwise. */
+export async function setTrainingHeld(
+  db: Queryable,
+  callId: string,
+  traineeId: string,
+  held: boolean,
+): Promise<{ changed: boolean } | null> {
+  const [row] = await db.query<{ was: boolean }>(
+    `update training_lines l set held = $3 from training_lines old
+      where l.call_id = $1 and l.trainee_id = $2 and l.offer is not null and old.call_id = l.call_id
+      returning old.held as was`,
+    [callId, traineeId, held],
+  );
+  return row ? { changed: Boolean(row.was) !== held } : null;
+}
+
+/** The call ended: its signalling is deleted. */
+export async function deleteTrainingLine(db: Queryable, callId: string): Promise<void> {
+  await db.query('delete from training_lines where call_id = $1', [callId]);
+}

@@ -309,8 +309,7 @@ describe('a training call in production', () => {
     ]);
     expect(row!.status).toBe('completed');
     // Ended: nothing of its signalling is kept.
-    expect(prod.ctx.telephony.training.of(callId)).toBeNull();
-    expect(prod.ctx.telephony.training.audio.offerOf(callId)).toBeNull();
+    expect(await prod.ctx.db.query('select * from training_lines where call_id = $1', [callId])).toEqual([]);
   });
 
   it('ends unanswered at the ring time-out (the queue time-out, 90 s by default), and tells the trainer', async () => {
