@@ -38,11 +38,21 @@ import { conversationView } from './views.js';
  * member who can (an admin, the previous assignee) wraps each message key for them.
  */
 
-/** The on-shift volunteer who should get the next conversation, or null; inside `tx`. */
-export async function pickAssignee(ctx: ServerContext, tx: Queryable, now: Date): Promise<string | null> {
+/**
+ * The on-shift volunteer who should get the next conversation, or null; inside `tx`. `onShift`
+ * (eligibleVolunteers) is read by the caller BEFORE its transaction: the per-process copies it
+ * comes from (settings/cache.ts, shifts/cache.ts) may hand a caller the read another request has
+ * in flight through the pool, and a transaction waiting for a pool connection while it holds the
+ * assignment lock that every other connection waits for never ends (the messaging bench hung so
+ * on PostgreSQL at 200 texts/s).
+ */
+export async function pickAssignee(
+  tx: Queryable,
+  now: Date,
+  onShift: { userIds: readonly string[] },
+): Promise<string | null> {
   await lockAssignments(tx);
   const { settings } = await loadSettings(tx);
-  const onShift = await eligibleVolunteers(ctx, now, new Set(), tx);
   if (!onShift.userIds.length) return null;
   const canHold = new Set((await activeUsersHolding(tx, 'conversations:read-assigned')).map((u) => u.id));
   const loads = (

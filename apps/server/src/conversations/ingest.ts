@@ -139,6 +139,9 @@ async function placeConversation(
   contact: { hash: string; last4: string | null },
   now: Date,
 ): Promise<Placed> {
+  // Read before the transaction (assignment.ts pickAssignee says why); kept per process, so most
+  // often no statement.
+  const onShift = await eligibleVolunteers(ctx, now);
   return ctx.db.transaction(async (tx) => {
     let conversation = await lockConversationOfContact(tx, channel.id, message.to, contact.hash);
     let fresh = false;
@@ -177,7 +180,7 @@ async function placeConversation(
     }
     let handover: Placed['handover'] = null;
     if (!conversation.assigned_to) {
-      const chosen = await pickAssignee(ctx, tx, now);
+      const chosen = await pickAssignee(tx, now, onShift);
       if (chosen) {
         conversation = (await assignConversation(tx, conversation.id, chosen, now)) ?? conversation;
         handover = await afterHandover(tx, conversation.id, chosen, now);

@@ -1,6 +1,7 @@
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { activeUsersHolding } from '../records/envelope.js';
+import { eligibleVolunteers } from '../shifts/views.js';
 import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
 import { announceConversation, conversationWork } from './notify.js';
 import {
@@ -70,11 +71,13 @@ export async function releaseUnheld(ctx: ServerContext, now: Date): Promise<numb
 /** Offers waiting conversations, longest-waiting first, while someone on shift has a free place. */
 export async function offerWaiting(ctx: ServerContext, now: Date): Promise<number> {
   let offered = 0;
+  // Read before any transaction (pickAssignee says why).
+  const onShift = await eligibleVolunteers(ctx, now);
   while (offered < PASS_LIMIT) {
     const given = await ctx.db.transaction(async (tx) => {
       const waiting = await lockOldestWaiting(tx);
       if (!waiting) return null;
-      const chosen = await pickAssignee(ctx, tx, now);
+      const chosen = await pickAssignee(tx, now, onShift);
       if (!chosen) return null;
       const claimed = await claimIfUnassigned(tx, waiting.id, chosen);
       if (!claimed) return null;
