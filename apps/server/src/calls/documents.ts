@@ -2,15 +2,7 @@ import type { HotlineSettings } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import type { Instruction, Prompt } from '../telephony/provider.js';
 import { claimCall } from './answer.js';
-import {
-  bindProviderLeg,
-  type CallRow,
-  findCall,
-  findLeg,
-  type LegRow,
-  markLegInProgress,
-  placedAtProvider,
-} from './store.js';
+import { bindProviderLeg, type CallRow, findLeg, type LegRow, pickUpLeg, placedAtProvider } from './store.js';
 import { VOICES, type VoiceLanguage } from './voice/index.js';
 
 /**
@@ -251,13 +243,13 @@ export async function screenDocument(
   step: LegStep,
 ): Promise<Instruction[]> {
   const { callId, legId } = step;
-  const leg = await legFor(ctx, step);
-  const call = leg ? await findCall(ctx.db, callId) : null;
-  if (!leg || !call) return [{ kind: 'hangup' }];
+  // The leg checked as legFor does, bound, and marked live if its call still waits: one statement.
+  const picked = await pickUpLeg(ctx.db, step);
+  if (!picked?.callStatus) return [{ kind: 'hangup' }];
+  const { leg, callStatus } = picked;
   if (leg.kind === 'browser') return takeCall(ctx, leg);
-  if (call.status !== 'ringing' && call.status !== 'queued')
-    return hangupWith('en', call.status === 'answered' ? 'taken' : 'over');
-  await markLegInProgress(ctx.db, legId);
+  if (callStatus !== 'ringing' && callStatus !== 'queued')
+    return hangupWith('en', callStatus === 'answered' ? 'taken' : 'over');
   return [
     {
       kind: 'gather-digit',

@@ -5,6 +5,7 @@ import type { TestUser } from '../../test/helpers.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { sealCallMeta } from './call-meta.js';
+import { screenDocument } from './documents.js';
 import { callerStatusChanged } from './end.js';
 import { handleInboundCall } from './inbound.js';
 import { tickCallTimers } from './timers.js';
@@ -61,7 +62,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     return { result, statements: seen };
   };
 
-  it('a pickup is one statement and its audit entry; a late pickup one more read', async () => {
+  it('a screening is one statement; a pickup one and its audit entry; a late pickup one more read', async () => {
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
     const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
@@ -72,6 +73,25 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       [call!.id],
     );
     const legOf = (u: TestUser) => legs.find((l) => l.user_id === u.id)!.id;
+
+    // a's phone picks up: the screening prompt costs one statement (leg checked, bound, marked live).
+    const [placed] = await s.db.query<{ provider_leg_id: string }>(
+      'select provider_leg_id from call_legs where id = $1',
+      [legOf(a)],
+    );
+    const screened = await count(() =>
+      screenDocument(s.ctx, 'simulator', {
+        callId: call!.id,
+        legId: legOf(a),
+        providerLegId: placed!.provider_leg_id,
+      }),
+    );
+    expect(screened.result[0]).toMatchObject({ kind: 'gather-digit' });
+    expect(screened.statements).toHaveLength(1);
+    const [screenedLeg] = await s.db.query<{ status: string }>('select status from call_legs where id = $1', [
+      legOf(a),
+    ]);
+    expect(screenedLeg!.status).toBe('in-progress');
 
     const won = await count(() => claimCall(s.ctx, call!.id, a.id, legOf(a), 'phone'));
     expect(won.result.outcome).toBe('won');

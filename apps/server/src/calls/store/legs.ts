@@ -221,14 +221,6 @@ export async function releaseLegs(db: Queryable, legIds: readonly string[]): Pro
   );
 }
 
-/** The volunteer's phone picked up (screening) or they pressed 1: the leg is live, unless already final. */
-export async function markLegInProgress(db: Queryable, legId: string): Promise<void> {
-  await db.query(
-    `update call_legs set status = 'in-progress' where id = $1 and status in ('pending', 'queued', 'ringing')`,
-    [legId],
-  );
-}
-
 /** Records the provider's id for our leg the first time the provider names it. */
 export async function bindProviderLeg(db: Queryable, legId: string, providerLegId: string): Promise<void> {
   await db.query('update call_legs set provider_leg_id = $2 where id = $1 and provider_leg_id is null', [
@@ -367,4 +359,28 @@ export async function countLegs(db: Queryable, callId: string): Promise<number> 
     callId,
   ]);
   return Number(row?.n ?? 0);
+}
+
+/**
+ * A volunteer's leg picked up (the screening webhook), in one statement: the leg as `legFor`
+ * checks it (this call's, placed at the provider, and the provider leg it was bound to, bound
+ * now if not yet), marked in progress when it is a phone leg and its call still waits, with its
+ * call's status. Null when the leg fails the checks. The returned leg is the row after the write.
+ */
+export async function pickUpLeg(
+  db: Queryable,
+  step: { callId: string; legId: string; providerLegId: string },
+): Promise<{ leg: LegRow; callStatus: CallRow['status'] | null } | null> {
+  const [row] = await db.query<CallLegsTable & { call_status: CallRow['status'] | null }>(
+    `with waiting as (select status from calls where id = $2)
+     update call_legs l set provider_leg_id = coalesce(l.provider_leg_id, $3),
+         status = case when l.kind = 'phone' and l.status in ('pending', 'queued', 'ringing')
+                            and (select status from waiting) in ('queued', 'ringing')
+                       then 'in-progress' else l.status end
+      where l.id = $1 and l.call_id = $2 and (l.provider_leg_id is null or l.provider_leg_id = $3)
+        and (l.kind = 'phone' or l.provider_leg_id is not null or l.status = 'pending')
+      returning l.*, (select status from waiting) as call_status`,
+    [step.legId, step.callId, step.providerLegId],
+  );
+  return row ? { leg: legFromRow(row), callStatus: row.call_status ?? null } : null;
 }
