@@ -19,6 +19,8 @@ interface Kept<T> {
   value: Promise<T>;
   readAt: number;
   generation: number;
+  /** The read has finished (a value, not a statement still waiting for a connection). */
+  settled: boolean;
 }
 
 export interface SettingsCache {
@@ -39,6 +41,9 @@ export const SETTINGS_FRESH_MS = 1000;
  * shared too: the webhooks of a burst that find the copy stale wait for one read, not one each.
  * A read inside a caller's transaction (the queue round, under its lock) is that caller's own:
  * its statement belongs to the transaction (PGlite has one connection), and is kept once done.
+ * Such a caller is never handed a shared read still in flight: that read waits for a pool
+ * connection, and when every connection is held by a transaction waiting for the lock this
+ * caller holds, it would never get one (the queue and the assignment lock deadlocked so).
  */
 async function keep<T>(
   ctx: ServerContext,
@@ -49,9 +54,25 @@ async function keep<T>(
   const cache = ctx.caches.settings;
   // performance.now(), not the context's clock, which tests move.
   const kept = cache[slot] as Kept<T> | null;
-  if (kept && kept.generation === cache.generation && performance.now() - kept.readAt < SETTINGS_FRESH_MS)
+  if (
+    kept &&
+    kept.generation === cache.generation &&
+    performance.now() - kept.readAt < SETTINGS_FRESH_MS &&
+    (kept.settled || db === ctx.db)
+  )
     return kept.value;
-  const entry: Kept<T> = { value: read(db), readAt: performance.now(), generation: cache.generation };
+  const entry: Kept<T> = {
+    value: read(db),
+    readAt: performance.now(),
+    generation: cache.generation,
+    settled: false,
+  };
+  entry.value.then(
+    () => {
+      entry.settled = true;
+    },
+    () => {},
+  );
   const forget = () => {
     if (cache[slot] === (entry as Kept<unknown>)) cache[slot] = null;
   };
