@@ -13,7 +13,7 @@ import { forgetSettings } from '../src/settings/cache.js';
 import { loadSettingsRow, saveSettings } from '../src/settings/store.js';
 import type { SimulatedCarrier } from '../src/simulator/carrier.js';
 import { simulatedCarrier, simulatorNumbers } from '../src/simulator/index.js';
-import { openTestDatabase, removeTestBlobDir, type TestUser, testConfig } from './helpers.js';
+import { openTestDatabase, removeTestBlobDir, steadyLoad, type TestUser, testConfig } from './helpers.js';
 import { freePort } from './realtime-helpers.js';
 
 /**
@@ -87,7 +87,7 @@ export async function startCallServer(
   const server = await startServer(config, createLogger('debug', sink), {
     db,
     telephony: options.telephony,
-    load: options.load,
+    load: options.load ?? steadyLoad(),
     callTimersPaused: true,
   });
   const ctx = server.ctx;

@@ -19,6 +19,15 @@ import { PGLITE_TEMPLATE_ENV, POSTGRES_TEMPLATE_ENV } from './global-setup.js';
  * LLAMENOS_TEST_DATABASE_URL names one (the test command starts a private cluster for that):
  * each test database is created fresh and dropped at the end.
  */
+/**
+ * A load signal that always reads idle (calls/admission.ts). Server tests assert what happens at
+ * normal load, so a busy test machine (CI's two shared cores) must not change how many phones a
+ * call rings; the tests of shedding itself give a signal of their own.
+ */
+export const steadyLoad = (): NonNullable<ContextOverrides['load']> => ({
+  signal: { read: () => ({ eventLoopDelayMs: 0, waitingWork: 0 }), stop: () => {} },
+});
+
 export const TEST_PG_URL = process.env.LLAMENOS_TEST_DATABASE_URL;
 export const PUBLIC_URL = 'http://127.0.0.1:3000';
 
@@ -114,6 +123,7 @@ export async function createTestHotline(
   const config = testConfig(configOverrides);
   let now: Date | null = null;
   const ctx = await createContext(config, createLogger('silent'), {
+    load: steadyLoad(),
     ...contextOverrides,
     db,
     now: () => now ?? new Date(),
