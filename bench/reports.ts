@@ -519,6 +519,25 @@ async function compareChunkBodies(
   }));
 }
 
+/**
+ * BENCH_REPORTS_DEBUG=1 (diagnosis only): the page's console, its errors, failed requests and
+ * answers of 400 and above go to stderr, for an upload that never finishes.
+ */
+const DEBUG = process.env.BENCH_REPORTS_DEBUG === '1';
+
+function logPage(page: Page): void {
+  page.on('console', (m) => {
+    if (m.type() !== 'debug' && m.type() !== 'verbose') console.error(`[page ${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  page.on('requestfailed', (r) =>
+    console.error(`[failed] ${r.method()} ${r.url()} ${r.failure()?.errorText}`),
+  );
+  page.on('response', (r) => {
+    if (r.status() >= 400) console.error(`[http ${r.status()}] ${r.request().method()} ${r.url()}`);
+  });
+}
+
 /** BENCH_REPORTS_SKIP_RESUME=1: no cut-off upload (when working on the upload or the download alone). */
 const SKIP_RESUME = process.env.BENCH_REPORTS_SKIP_RESUME === '1';
 
@@ -626,6 +645,7 @@ export const reportsSuite: Suite = {
       const restored = await restoreAdmin(browser, base, admin, dir);
       context = restored.context;
       const page = restored.page;
+      if (DEBUG) logPage(page);
       const browserSession = await browser.newBrowserCDPSession();
 
       // 1. Encrypt and upload.
