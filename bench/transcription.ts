@@ -2,7 +2,9 @@
  * Transcription in Chromium (issue 16): whisper.cpp (WebAssembly, @transcribe/shout) in the web
  * client's worker — the app's own engine code (apps/web/src/lib/transcription), bundled by Vite
  * into a small harness page served cross-origin-isolated (COOP/COEP), as the server serves the
- * app. Measured: real-time factor (transcription time / audio length) on 2 threads and on 1,
+ * app. Measured: real-time factor (transcription time / audio length) on 2 threads and on 1 with
+ * the threaded build, and with the single-threaded build (the engine of a page that is not
+ * cross-origin isolated, apps/web/vendor/whisper-single-thread; run here in the same page),
  * time to first segment, the engine's WebAssembly memory, and the main thread's long tasks
  * during transcription (PerformanceObserver 'longtask'; goal: none over 50 ms).
  *
@@ -77,13 +79,13 @@ const HARNESS_HTML = `<!doctype html><meta charset="utf-8"><title>transcription 
 
 /** The harness page: the app's engine, a long-task observer, one function the bench calls. */
 const harnessMain = (engineModule: string) => `
-import { TranscriptionEngine } from ${JSON.stringify(engineModule)};
+import { ENGINE_WORKERS, TranscriptionEngine } from ${JSON.stringify(engineModule)};
 const longTasks = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); })
   .observe({ type: 'longtask', buffered: false });
 let engine = new TranscriptionEngine();
-window.benchTranscribe = async ({ sha256, threads, fresh, language = 'auto' }) => {
-  if (fresh) { engine.dispose(); engine = new TranscriptionEngine(); }
+window.benchTranscribe = async ({ sha256, threads, fresh, kind = 'threaded', language = 'auto' }) => {
+  if (fresh) { engine.dispose(); engine = new TranscriptionEngine(ENGINE_WORKERS[kind]); }
   const bytes = await (await fetch('/audio.wav')).arrayBuffer();
   longTasks.length = 0;
   const started = performance.now();
@@ -148,6 +150,7 @@ function serve(dist: string, files: Map<string, Buffer>): Promise<Server> {
 
 interface Run {
   result: {
+    engine: string;
     audioSeconds: number;
     memoryBytes: number;
     segments: unknown[];
@@ -158,6 +161,13 @@ interface Run {
   longTasks: number[];
   isolated: boolean;
 }
+
+/** The threaded build on 2 threads and on 1, then the single-threaded build. */
+const PASSES = [
+  { kind: 'threaded', threads: 2, name: '2 threads' },
+  { kind: 'threaded', threads: 1, name: '1 thread' },
+  { kind: 'single-thread', threads: 1, name: 'single-threaded build' },
+] as const;
 
 async function measureModel(label: string, modelPath: string, dir: string): Promise<Row[]> {
   const model = await readFile(modelPath);
@@ -181,39 +191,37 @@ async function measureModel(label: string, modelPath: string, dir: string): Prom
     }
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
-    for (const threads of [2, 1]) {
+    for (const { kind, threads, name } of PASSES) {
       // A warm-up run loads the model; the measured run reuses the worker, as the app does.
       await page.evaluate(
         (a) => (window as never as { benchTranscribe: (x: unknown) => Promise<Run> }).benchTranscribe(a),
-        {
-          sha256,
-          threads,
-          fresh: true,
-        },
+        { sha256, threads, kind, fresh: true },
       );
       const run = await page.evaluate(
         (a) => (window as never as { benchTranscribe: (x: unknown) => Promise<Run> }).benchTranscribe(a),
-        { sha256, threads, fresh: false },
+        { sha256, threads, kind, fresh: false },
       );
       if (!run.isolated) throw new Error('the harness page is not cross-origin isolated');
+      if (run.result.engine !== kind)
+        throw new Error(`asked for the ${kind} engine, ran ${run.result.engine}`);
       const { timings, audioSeconds } = run.result;
       const longest = Math.max(0, ...run.longTasks);
       const note = `${label}, ${audioSeconds.toFixed(1)} s of 8 kHz μ-law audio, ${run.result.segments.length} segments`;
       rows.push(
         {
-          op: `${label}: real-time factor, ${threads} thread${threads > 1 ? 's' : ''}`,
+          op: `${label}: real-time factor, ${name}`,
           value: timings.transcribeMs / 1000 / audioSeconds,
           unit: '× real time',
           note: `${note}; whisper_full ${timings.transcribeMs.toFixed(0)} ms (lower is faster)`,
         },
         {
-          op: `${label}: time to first segment, ${threads} thread${threads > 1 ? 's' : ''}`,
+          op: `${label}: time to first segment, ${name}`,
           value: timings.firstSegmentMs ?? Number.NaN,
           unit: 'ms',
           note: timings.firstSegmentMs === null ? 'no segment' : 'from the whisper_full call',
         },
         {
-          op: `${label}: main-thread longest task, ${threads} thread${threads > 1 ? 's' : ''}`,
+          op: `${label}: main-thread longest task, ${name}`,
           value: longest,
           unit: 'ms',
           note: `${run.longTasks.length} long tasks during decode + transcription`,
@@ -224,7 +232,14 @@ async function measureModel(label: string, modelPath: string, dir: string): Prom
           },
         },
       );
-      if (threads === 2)
+      if (kind === 'single-thread')
+        rows.push({
+          op: `${label}: worker WebAssembly memory, ${name}`,
+          value: run.result.memoryBytes / 2 ** 20,
+          unit: 'MiB',
+          note: 'grows as needed (no shared memory to reserve up front)',
+        });
+      if (kind === 'threaded' && threads === 2)
         rows.push(
           {
             op: `${label}: worker WebAssembly memory`,
