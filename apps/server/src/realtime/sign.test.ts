@@ -14,7 +14,7 @@ import {
 } from '@llamenos/crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bip340Vectors, hexBytes, nostrWasmExports } from '../../test/bip340-vectors.js';
-import { initVerifier, signFast, verifierEngine } from './verify.js';
+import { forgetSigningKey, initVerifier, signerKeepsKeyPair, signFast, verifierEngine } from './verify.js';
 
 beforeAll(async () => {
   expect(await initVerifier()).toBe('wasm');
@@ -84,4 +84,49 @@ describe('the WASM signer behind hub events', () => {
       expect(verifyEvent({ ...event, content: `${event.content}!` })).toBe(false);
     }
   });
+
+  it('keeps the key pair it built, and still signs with whichever key it is given', () => {
+    expect(signerKeepsKeyPair()).toBe(true);
+    const [a, b] = [generateSecretKey(), generateSecretKey()];
+    const template = (i: number) => ({
+      kind: HUB_EVENT_KIND,
+      created_at: 1_700_000_000 + i,
+      tags: [[...HUB_EVENT_TAG]],
+      content: `event ${i}`,
+    });
+    // The same key many times (the kept pair), another key in between, the first key rewritten in
+    // place, and after the pair was wiped: every signature from the key it was asked for.
+    const mutable = Uint8Array.from(a);
+    const steps: Array<[Uint8Array, string]> = [
+      [a, getPublicKey(a)],
+      [a, getPublicKey(a)],
+      [b, getPublicKey(b)],
+      [a, getPublicKey(a)],
+      [mutable, getPublicKey(a)],
+    ];
+    steps.forEach(([key, pubkey], i) => {
+      const event = signFast(template(i), key);
+      expect(event.pubkey).toBe(pubkey);
+      expect(verifyEvent(event)).toBe(true);
+    });
+    mutable.set(b);
+    expect(signFast(template(9), mutable).pubkey).toBe(getPublicKey(b));
+    forgetSigningKey();
+    const event = signFast(template(10), a);
+    expect(event.pubkey).toBe(getPublicKey(a));
+    expect(verifyEvent(event)).toBe(true);
+    // Fresh aux_rand per signature: the same event signed twice gets two different signatures.
+    expect(signFast(template(10), a).sig).not.toBe(event.sig);
+  });
+
+  it('refuses a key that is not 32 bytes', () => {
+    expect(() => signFast(template0(), new Uint8Array(31))).toThrow();
+  });
+});
+
+const template0 = () => ({
+  kind: HUB_EVENT_KIND,
+  created_at: 1_700_000_000,
+  tags: [[...HUB_EVENT_TAG]],
+  content: '',
 });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type NostrEvent, signEvent, type UnsignedEvent } from '@llamenos/crypto';
 import { verifyEvent as verifyPure } from 'nostr-tools/pure';
 import { finalizeEvent, setNostrWasm, verifyEvent as verifyWasm } from 'nostr-tools/wasm';
@@ -23,13 +24,20 @@ export async function initVerifier(): Promise<'wasm' | 'pure'> {
   if (engine === 'wasm') return engine;
   try {
     const { initNostrWasm } = await import('nostr-wasm');
-    setNostrWasm(await initNostrWasm());
+    const { nostr, exports } = await instantiateCapturing(initNostrWasm);
+    setNostrWasm(nostr);
     // A copy: nostr-tools caches its verdict on the object under a symbol.
     verifier = (event) => verifyWasm({ ...event });
-    signer = (template, secretKey) => {
-      const { id, pubkey, created_at, kind, tags, content, sig } = finalizeEvent({ ...template }, secretKey);
-      return { id, pubkey, created_at, kind, tags, content, sig };
-    };
+    const keptKeyPair = exports ? keptKeyPairSigner(exports) : null;
+    signer =
+      keptKeyPair ??
+      ((template, secretKey) => {
+        const { id, pubkey, created_at, kind, tags, content, sig } = finalizeEvent(
+          { ...template },
+          secretKey,
+        );
+        return { id, pubkey, created_at, kind, tags, content, sig };
+      });
     engine = 'wasm';
   } catch {
     engine = 'pure';
@@ -38,6 +46,135 @@ export async function initVerifier(): Promise<'wasm' | 'pure'> {
 }
 
 export const verifierEngine = () => engine;
+
+/** Whether hub events are signed with the server's key pair built once (see keptKeyPairSigner). */
+export const signerKeepsKeyPair = () => keptSigner !== null;
+
+/** Wipes the kept key pair (WASM memory and the copy of the key); the next signature rebuilds it. */
+export const forgetSigningKey = () => keptSigner?.forget();
+
+type WasmExports = Record<string, unknown> & { g?: unknown };
+type WasmFn = (...args: number[]) => number;
+
+/**
+ * nostr-wasm builds the instance itself and exposes only finalizeEvent, which rebuilds the BIP-340
+ * key pair (a base-point multiplication, half the cost of a signature) for every event. To keep
+ * the server's key pair, the instance is caught on its way out of WebAssembly.instantiate during
+ * this one call, giving libsecp256k1's own functions. Without it the library's path is used.
+ */
+async function instantiateCapturing<T>(
+  init: () => Promise<T>,
+): Promise<{ nostr: T; exports: WasmExports | null }> {
+  const original = WebAssembly.instantiate;
+  let exports: WasmExports | null = null;
+  const capture = async (...args: Parameters<typeof original>) => {
+    const result = (await (original as (...a: unknown[]) => Promise<unknown>)(...args)) as
+      | WebAssembly.WebAssemblyInstantiatedSource
+      | WebAssembly.Instance;
+    const instance = 'instance' in result ? result.instance : result;
+    exports = instance.exports as WasmExports;
+    return result;
+  };
+  WebAssembly.instantiate = capture as unknown as typeof original;
+  try {
+    return { nostr: await init(), exports };
+  } finally {
+    WebAssembly.instantiate = original;
+  }
+}
+
+/**
+ * BIP-340 vector 1 (secret key, aux_rand, message → signature): the raw signer must reproduce it
+ * before it is used, so a different binary behind the export names falls back to the library.
+ */
+const SELF_CHECK = {
+  secret: 'b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfef',
+  publicKey: 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659',
+  aux: '0000000000000000000000000000000000000000000000000000000000000001',
+  message: '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89',
+  signature:
+    '6896bd60eeae296db48a229ff71dfe071bde413e6d43f917dc8dcf8c78de33418906d11ac976abccb20b091292bff4ea897efcb639ea871cfa95f6de339e4b0a',
+};
+
+interface KeptSigner {
+  sign: (template: UnsignedEvent, secretKey: Uint8Array) => NostrEvent;
+  forget: () => void;
+}
+let keptSigner: KeptSigner | null = null;
+
+/**
+ * A signer over libsecp256k1's raw functions (export names of the pinned nostr-wasm 0.1.0: "i"
+ * malloc, "o" context_create, "r" keypair_create, "s" keypair_xonly_pub, "q"
+ * xonly_pubkey_serialize, "t" schnorrsig_sign32, "g" the memory) that keeps the key pair of the
+ * last key it signed with: the server signs every hub event with one key, so the pair is built
+ * once per process. The id is hashed by Node's native SHA-256; each signature gets fresh aux_rand
+ * as BIP-340 recommends. Null if the exports are not there or the self-check fails.
+ */
+function keptKeyPairSigner(x: WasmExports): KeptSigner['sign'] | null {
+  const fns = ['i', 'o', 'r', 's', 'q', 't'].map((name) => x[name]);
+  if (!fns.every((f) => typeof f === 'function') || !(x.g instanceof WebAssembly.Memory)) return null;
+  const [malloc, contextCreate, keypairCreate, keypairXonlyPub, xonlySerialize, sign32] = fns as WasmFn[];
+  const memory = x.g;
+  const heap = () => new Uint8Array(memory.buffer);
+  const SIGN_AND_VERIFY = 513 | 257;
+  const ctx = contextCreate!(SIGN_AND_VERIFY);
+  const [sk, keypair, xonly, pub, msg, aux, sig] = [32, 96, 64, 32, 32, 32, 64].map((n) => malloc!(n));
+  if (!ctx || [sk, keypair, xonly, pub, msg, aux, sig].some((p) => !p)) return null;
+
+  let keptSecret: Buffer | null = null;
+  let keptPubkey = '';
+  const forget = () => {
+    heap().fill(0, keypair!, keypair! + 96);
+    keptSecret?.fill(0);
+    keptSecret = null;
+    keptPubkey = '';
+  };
+  const keep = (secretKey: Uint8Array): string => {
+    if (keptSecret && secretKey.length === 32 && timingSafeEqual(keptSecret, secretKey)) return keptPubkey;
+    forget();
+    heap().set(secretKey, sk!);
+    const built = secretKey.length === 32 && keypairCreate!(ctx, keypair!, sk!) === 1;
+    heap().fill(0, sk!, sk! + 32);
+    if (!built) throw new Error('invalid secret key');
+    if (keypairXonlyPub!(ctx, xonly!, 0, keypair!) !== 1 || xonlySerialize!(ctx, pub!, xonly!) !== 1)
+      throw new Error('failed to derive the public key');
+    keptSecret = Buffer.from(secretKey);
+    keptPubkey = Buffer.from(heap().subarray(pub!, pub! + 32)).toString('hex');
+    return keptPubkey;
+  };
+  const signDigest = (digest: Uint8Array, auxRand?: Uint8Array): string => {
+    const h = heap();
+    h.set(digest, msg!);
+    if (auxRand) h.set(auxRand, aux!);
+    else crypto.getRandomValues(h.subarray(aux!, aux! + 32));
+    if (sign32!(ctx, sig!, msg!, keypair!, aux!) !== 1) throw new Error('failed to sign');
+    return Buffer.from(heap().subarray(sig!, sig! + 64)).toString('hex');
+  };
+
+  try {
+    const pubkey = keep(Buffer.from(SELF_CHECK.secret, 'hex'));
+    const signature = signDigest(Buffer.from(SELF_CHECK.message, 'hex'), Buffer.from(SELF_CHECK.aux, 'hex'));
+    forget();
+    if (pubkey !== SELF_CHECK.publicKey || signature !== SELF_CHECK.signature) return null;
+  } catch {
+    forget();
+    return null;
+  }
+
+  keptSigner = {
+    forget,
+    sign: (template, secretKey) => {
+      const pubkey = keep(secretKey);
+      const { created_at, kind, tags, content } = template;
+      const digest = createHash('sha256')
+        .update(JSON.stringify([0, pubkey, created_at, kind, tags, content]))
+        .digest();
+      const sig = signDigest(digest);
+      return { id: digest.toString('hex'), pubkey, created_at, kind, tags, content, sig };
+    },
+  };
+  return keptSigner.sign;
+}
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
