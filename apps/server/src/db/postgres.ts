@@ -3,9 +3,20 @@ import type { Database, Queryable } from './database.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
+/**
+ * Statements with parameters run as named prepared statements, kept per connection by the driver
+ * (our SQL texts are a fixed set): after a statement's first run on a connection, it is one
+ * Bind/Execute round trip, with no parse and no describe first; unprepared, every statement is two
+ * round trips and two socket writes (describe for the parameter types, then execute), parsed and
+ * planned again each time. A transaction-mode pooler older than PgBouncer 1.21 cannot carry named
+ * statements: `?prepare=false` on DATABASE_URL turns them off (the driver's option wins over this
+ * one; docs/OPERATIONS.md). Statements without parameters use the simple protocol either way.
+ */
+const PREPARED = { prepare: true } as const;
+
 const wrap = (sql: Sql): Queryable => ({
   async query<T>(text: string, params: readonly unknown[] = []) {
-    return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+    return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], PREPARED)) as unknown as T[];
   },
   async exec(text: string) {
     await sql.unsafe(text);
