@@ -119,8 +119,13 @@ describe('the WASM signer behind hub events', () => {
     expect(signFast(template(10), a).sig).not.toBe(event.sig);
   });
 
-  it('refuses a key that is not 32 bytes', () => {
+  it('refuses a key that is not 32 bytes or not a valid scalar, and signs again after', () => {
     expect(() => signFast(template0(), new Uint8Array(31))).toThrow();
+    expect(() => signFast(template0(), new Uint8Array(33).fill(1))).toThrow();
+    // A key of zeros is not a secp256k1 secret key.
+    expect(() => signFast(template0(), new Uint8Array(32))).toThrow();
+    const key = generateSecretKey();
+    expect(signFast(template0(), key).pubkey).toBe(getPublicKey(key));
   });
 });
 

@@ -121,7 +121,7 @@ function keptKeyPairSigner(x: WasmExports): KeptSigner['sign'] | null {
   const [sk, keypair, xonly, pub, msg, aux, sig] = [32, 96, 64, 32, 32, 32, 64].map((n) => malloc!(n));
   if (!ctx || [sk, keypair, xonly, pub, msg, aux, sig].some((p) => !p)) return null;
 
-  let keptSecret: Buffer | null = null;
+  let keptSecret: Uint8Array | null = null;
   let keptPubkey = '';
   const forget = () => {
     heap().fill(0, keypair!, keypair! + 96);
@@ -132,13 +132,16 @@ function keptKeyPairSigner(x: WasmExports): KeptSigner['sign'] | null {
   const keep = (secretKey: Uint8Array): string => {
     if (keptSecret && secretKey.length === 32 && timingSafeEqual(keptSecret, secretKey)) return keptPubkey;
     forget();
+    // Checked before the copy: a longer key would spill into the next allocation.
+    if (secretKey.length !== 32) throw new Error('invalid secret key');
     heap().set(secretKey, sk!);
-    const built = secretKey.length === 32 && keypairCreate!(ctx, keypair!, sk!) === 1;
+    const built = keypairCreate!(ctx, keypair!, sk!) === 1;
     heap().fill(0, sk!, sk! + 32);
     if (!built) throw new Error('invalid secret key');
     if (keypairXonlyPub!(ctx, xonly!, 0, keypair!) !== 1 || xonlySerialize!(ctx, pub!, xonly!) !== 1)
       throw new Error('failed to derive the public key');
-    keptSecret = Buffer.from(secretKey);
+    // Its own buffer (not a slice of Node's shared pool), wiped by forget.
+    keptSecret = Uint8Array.from(secretKey);
     keptPubkey = Buffer.from(heap().subarray(pub!, pub! + 32)).toString('hex');
     return keptPubkey;
   };
