@@ -173,11 +173,15 @@ test('keyboard only: the skip link comes first, focus is visible, and bootstrap 
         outline: style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2,
       };
     });
-  /** Presses Tab until the focused element matches; fails after `max` presses. */
+  /**
+   * Presses Tab until the focused element matches; fails after `max` presses. After unlock the
+   * walk may start at the end of the dashboard and pass the whole navigation (about 20 stops for
+   * an admin, more as pages are added) before it reaches My settings.
+   */
   async function tabTo(
     match: (f: NonNullable<Awaited<ReturnType<typeof focused>>>) => boolean,
     key: 'Tab' | 'Shift+Tab' = 'Tab',
-    max = 25,
+    max = 45,
   ) {
     for (let i = 0; i < max; i++) {
       await page.keyboard.press(key);
