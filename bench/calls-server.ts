@@ -12,7 +12,7 @@
  * Run with `node --conditions=llamenos-source --import tsx bench/calls-server.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import { loadConfig } from '../apps/server/src/config.js';
@@ -33,6 +33,7 @@ let statements = 0;
 // BENCH_CALLS_STATEMENT_LOG=<dir>: each SIGUSR2 also writes the count per statement (its first
 // words, whitespace folded) there, to see which webhook's statements a change removed.
 const statementLog = process.env.BENCH_CALLS_STATEMENT_LOG;
+if (statementLog) mkdirSync(statementLog, { recursive: true });
 const byStatement = new Map<string, number>();
 let snapshots = 0;
 const counting = <T extends object>(target: T): T =>
