@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { SealedEnvelope } from '@llamenos/crypto';
 import {
   expectAudioArrives,
@@ -12,6 +8,7 @@ import {
 } from './call-audio-helpers.js';
 import { expect, test } from './fixtures.js';
 import { navLink, unexpected } from './helpers.js';
+import { generateWhisperTestModel } from './whisper-test-model.js';
 
 /**
  * A call answered in the browser, transcribed on the volunteer's device (issue 16): the admin
@@ -32,9 +29,8 @@ test('a call answered in the browser is transcribed on the volunteer device, sea
   consoleErrors,
 }) => {
   test.setTimeout(90_000);
-  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
-  const modelPath = path.join(dir, 'ggml-test.bin');
-  execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath], { stdio: 'ignore' });
+  const model = generateWhisperTestModel();
+  const modelPath = model.path;
   const vera = await newMember(browser, 'vera', consoleErrors);
   const caller = await newMember(browser, 'caller', consoleErrors);
 
@@ -122,7 +118,7 @@ test('a call answered in the browser is transcribed on the volunteer device, sea
       if (text.length > 3 && text !== '(no speech recognised)') expect(hotline.output()).not.toContain(text);
     });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    model.remove();
   }
   expect(unexpected(consoleErrors)).toEqual([]);
 });

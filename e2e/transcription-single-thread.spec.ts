@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, startHotline, test } from './fixtures.js';
 import { bootstrapAdmin, navLink, unexpected } from './helpers.js';
+import { generateWhisperTestModel } from './whisper-test-model.js';
 
 /**
  * Transcription without cross-origin isolation (issue 16): a server started with
@@ -19,9 +16,8 @@ test('with cross-origin isolation off, the admin browser transcribes a voicemail
   consoleErrors,
 }) => {
   test.setTimeout(90_000);
-  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
-  const modelPath = path.join(dir, 'ggml-test.bin');
-  execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath], { stdio: 'ignore' });
+  const model = generateWhisperTestModel();
+  const modelPath = model.path;
   const hotline = await startHotline({ CROSS_ORIGIN_ISOLATION: 'off' });
   try {
     await bootstrapAdmin(admin, hotline);
@@ -82,7 +78,7 @@ test('with cross-origin isolation off, the admin browser transcribes a voicemail
     await expect(row.getByTestId('transcript-text')).not.toBeEmpty();
   } finally {
     await hotline.stop();
-    rmSync(dir, { recursive: true, force: true });
+    model.remove();
   }
   expect(unexpected(consoleErrors)).toEqual([]);
 });

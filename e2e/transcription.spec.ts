@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAuthHeader, generateSecretKey, getPublicKey, type SealedEnvelope } from '@llamenos/crypto';
 import type { Page } from '@playwright/test';
 import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
 import { bootstrapAdmin, createInviteLink, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import { generateWhisperTestModel } from './whisper-test-model.js';
 
 /**
  * Transcription in the browser, end to end (issue 16): the admin uploads the project's generated
@@ -80,10 +78,9 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
 }) => {
   // Two keys made in browsers, a 10 s queue timeout and whisper.cpp in the browser.
   test.setTimeout(90_000);
-  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
-  const modelPath = path.join(dir, 'ggml-test.bin');
-  execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath], { stdio: 'ignore' });
-  const modelSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
+  const model = generateWhisperTestModel();
+  const modelPath = model.path;
+  const modelSha256 = model.sha256;
 
   try {
     await bootstrapAdmin(admin, hotline);
@@ -183,7 +180,7 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
       } else expect([403, 404]).toContain(listed.status);
     });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    model.remove();
   }
   expect(unexpected(consoleErrors)).toEqual([]);
 });
@@ -194,11 +191,8 @@ test('with automatic transcription on, an admin browser with the calls page open
   consoleErrors,
 }) => {
   test.setTimeout(90_000);
-  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-whisper-'));
-  const modelPath = path.join(dir, 'ggml-test.bin');
-  execFileSync(process.execPath, ['scripts/make-whisper-test-model.mjs', modelPath, '--english'], {
-    stdio: 'ignore',
-  });
+  const model = generateWhisperTestModel({ english: true });
+  const modelPath = model.path;
   try {
     await bootstrapAdmin(admin, hotline);
     await navLink(admin, 'Settings').click();
@@ -230,7 +224,7 @@ test('with automatic transcription on, an admin browser with the calls page open
     // An English-only model transcribes as English whatever the call's language.
     await expect(row.getByTestId('transcript')).toContainText('English');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    model.remove();
   }
   expect(unexpected(consoleErrors)).toEqual([]);
 });
