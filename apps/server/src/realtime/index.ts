@@ -11,7 +11,7 @@ import { publishHubEvent } from './publish.js';
 import type { Realtime } from './registry.js';
 import { EmbeddedRelay } from './relay.js';
 import { relayUrl } from './url.js';
-import { initVerifier } from './verify.js';
+import { forgetSigningKey, initVerifier } from './verify.js';
 
 export { type MembershipChange, onMembershipChanged } from './membership.js';
 export { publishHubEvent } from './publish.js';
@@ -55,7 +55,10 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
       external,
       bridge: null,
       publish: async (event) => external.publish(event),
-      close: () => external.close(),
+      close: async () => {
+        await external.close();
+        forgetSigningKey();
+      },
     };
     ctx.realtime = realtime;
     return realtime;
@@ -110,6 +113,8 @@ export async function startRealtime(ctx: ServerContext, http: HttpServer): Promi
         if (ctx.realtime === realtime) ctx.realtime = null;
         await bridge!.close();
         await relay.close();
+        // The hub signing key pair kept in WebAssembly memory (verify.ts): the next signature rebuilds it.
+        forgetSigningKey();
       })();
       return closing;
     },
