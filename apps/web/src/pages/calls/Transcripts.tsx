@@ -128,7 +128,7 @@ export function Transcripts({ call, me }: { call: CallView; me: Me }) {
         (why ? (
           <p className="hint" data-testid="transcription-unavailable">
             {t(`transcription.unavailable.${why}`)}{' '}
-            {(why === 'off' || why === 'no-model') && can(me, 'settings:write') && (
+            {can(me, 'settings:write') && (
               <NavLink href="/admin/settings#transcription">{t('transcription.openSettings')}</NavLink>
             )}
           </p>
