@@ -43,16 +43,26 @@ export async function startRelayServer(
 ): Promise<RelayServer> {
   const own = shared ? null : await openTestDatabase();
   const db = shared?.db ?? own!.db;
-  const port = await freePort();
+  // The port is named in PUBLIC_URL before the server listens, so another test file may take it
+  // between the probe and the listen: try another one then.
+  let port = 0;
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  for (let attempt = 0; !server; attempt++) {
+    port = await freePort();
+    const config = testConfig({
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ...(shared ? { SERVER_SECRET: shared.serverSecret } : {}),
+      ...overrides,
+    });
+    try {
+      server = await startServer(config, createLogger('silent'), { db });
+    } catch (e) {
+      if (attempt >= 4 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
   const publicUrl = `http://127.0.0.1:${port}`;
-  const config = testConfig({
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: publicUrl,
-    ...(shared ? { SERVER_SECRET: shared.serverSecret } : {}),
-    ...overrides,
-  });
-  const server = await startServer(config, createLogger('silent'), { db });
   return {
     server,
     relayUrl: `ws://127.0.0.1:${port}/nostr`,
