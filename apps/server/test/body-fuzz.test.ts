@@ -1,10 +1,11 @@
-import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createAuthHeader } from '@llamenos/crypto';
 import { DEFAULT_SETTINGS } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleCallWork } from '../src/calls/index.js';
 import { saveProviderCredentials } from '../src/settings/service.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from './helpers.js';
+import { testVonageAccount, vonageToken } from './vonage-webhooks.js';
 
 /**
  * Every route that takes a body, sent bodies a parser must survive: nesting 5,000 levels deep,
@@ -111,33 +112,7 @@ function replaced(value: unknown, path: (string | number)[], by: unknown): unkno
   return copy;
 }
 
-const VONAGE = {
-  apiKey: 'a1b2c3d4',
-  apiSecret: randomBytes(8).toString('hex'),
-  applicationId: randomUUID(),
-  privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString(),
-  signatureSecret: randomBytes(16).toString('hex'),
-};
-
-/** A Vonage signed-callback token binding the exact bytes (HS256 on node:crypto, not our own code). */
-function vonageAuthorization(body: Uint8Array, now: number): string {
-  const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
-  const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const claims = b64(
-    JSON.stringify({
-      iat: now,
-      jti: randomUUID(),
-      iss: 'Vonage',
-      payload_hash: createHash('sha256').update(body).digest('hex'),
-      api_key: VONAGE.apiKey,
-      application_id: VONAGE.applicationId,
-    }),
-  );
-  const mac = createHmac('sha256', VONAGE.signatureSecret).update(`${header}.${claims}`).digest();
-  return `Bearer ${header}.${claims}.${b64(mac)}`;
-}
+const VONAGE = testVonageAccount().credentials;
 
 /** Hono wraps handlers of sub-apps with their own error handler; routes are listed by method and path. */
 function bodyRoutes(routes: readonly { method: string; path: string }[]): { method: string; path: string }[] {
@@ -180,7 +155,7 @@ async function send(method: string, pattern: string, body: Uint8Array): Promise<
   const path = concretePath(pattern);
   const now = Math.floor(clock / 1000);
   const authorization = pattern.startsWith('/api/telephony/')
-    ? vonageAuthorization(body, Math.floor(Date.now() / 1000))
+    ? `Bearer ${vonageToken(VONAGE, body)}`
     : createAuthHeader({ url: `${PUBLIC_URL}${path}`, method, body }, admin.secretKey, now);
   return h.app.request(`${PUBLIC_URL}${path}`, {
     method,

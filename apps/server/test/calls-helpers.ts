@@ -13,7 +13,15 @@ import { forgetSettings } from '../src/settings/cache.js';
 import { loadSettingsRow, saveSettings } from '../src/settings/store.js';
 import type { SimulatedCarrier } from '../src/simulator/carrier.js';
 import { simulatedCarrier, simulatorNumbers } from '../src/simulator/index.js';
-import { openTestDatabase, removeTestBlobDir, steadyLoad, type TestUser, testConfig } from './helpers.js';
+import { putOnShift } from './conversations-helpers.js';
+import {
+  openTestDatabase,
+  removeTestBlobDir,
+  steadyLoad,
+  type TestHotline,
+  type TestUser,
+  testConfig,
+} from './helpers.js';
 import { freePort } from './realtime-helpers.js';
 
 /**
@@ -194,3 +202,57 @@ export async function waitFor<T>(
 
 /** A fake caller number in E.164 form, different for every test. */
 export const fakeCaller = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+
+/** Every step of the provider-neutral call webhook router (/api/telephony/<provider>/<step>). */
+export const CALL_WEBHOOK_STEPS = [
+  'inbound',
+  'status',
+  'language',
+  'captcha',
+  'wait',
+  'leg-status',
+  'screen',
+  'answer',
+  'voicemail',
+  'voicemail-done',
+  'recording',
+] as const;
+
+/**
+ * Volunteers who take calls on these phone numbers, on one all-day shift: an inbound call to an
+ * in-process hotline rings one leg per number at the provider.
+ */
+export async function phoneVolunteersOnShift(h: TestHotline, phones: string[]): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  for (const phone of phones) {
+    const user = await h.addUser(['volunteer']);
+    const sealed = sealPhone(h.ctx.keys.settingsKey, 'users', user.id, phone);
+    await h.ctx.db.query(
+      `update users set phone_enc = $2, phone_last4 = $3, call_preference = 'phone' where id = $1`,
+      [user.id, sealed.phoneEnc, sealed.phoneLast4],
+    );
+    users.push(user);
+  }
+  await putOnShift(
+    h,
+    users.map((u) => u.id),
+  );
+  return users;
+}
+
+/**
+ * How many rows of each kind a call webhook can leave behind: a refused (forged, replayed)
+ * webhook must leave these counts as they were.
+ */
+export async function webhookFootprint(db: Database) {
+  const count = async (table: string) =>
+    Number((await db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n);
+  return {
+    calls: await count('calls'),
+    legs: await count('call_legs'),
+    receipts: await count('webhook_receipts'),
+    voicemails: await count('voicemails'),
+    audit: await count('audit_log'),
+    rateLimits: await count('rate_limits'),
+  };
+}

@@ -11,7 +11,6 @@ import { openPostgres } from '../src/db/postgres.js';
 import { sealPhone } from '../src/identity/phone.js';
 import { createLogger } from '../src/logging.js';
 import { type RunningServer, startServer } from '../src/server.js';
-import { saveProviderCredentials } from '../src/settings/service.js';
 import { FakeTwilioApi } from '../src/telephony/simulator/fake-twilio-api.js';
 import { waitFor } from './calls-helpers.js';
 import { freePort } from './cli-process.js';
@@ -19,7 +18,13 @@ import { DEPLOY, readDeploy } from './deploy-files.js';
 import { openTestDatabase, TEST_PG_URL, type TestHotline, type TestUser, testConfig } from './helpers.js';
 import { login, registerPasskey } from './passkey-flow.js';
 import { RawClient } from './realtime-helpers.js';
-import { TEST_TWILIO, twilioWebhook } from './twilio-webhooks.js';
+import {
+  callerOnTheLine,
+  TEST_TWILIO,
+  twilioInbound,
+  twilioWebhook,
+  useTwilioNumber,
+} from './twilio-webhooks.js';
 import { SoftwareAuthenticator } from './webauthn-authenticator.js';
 
 /**
@@ -237,10 +242,7 @@ describe.skipIf(!TEST_PG_URL || !NGINX)('nginx in front of two processes on one 
     );
     for (const v of volunteers)
       await db.query('insert into shift_assignments (shift_id, user_id) values ($1, $2)', [shiftId, v.id]);
-    await saveProviderCredentials(servers[0]!.ctx, { pubkey: null, ipHash: null }, 'twilio', {
-      ...TEST_TWILIO,
-      phoneNumbers: [NUMBER],
-    });
+    await useTwilioNumber(servers[0]!.ctx, NUMBER);
 
     // The relay: a WebSocket upgrade through nginx, AUTH naming PUBLIC_URL's /nostr.
     const relayUrl = `${base.replace('http', 'ws')}/nostr`;
@@ -252,20 +254,8 @@ describe.skipIf(!TEST_PG_URL || !NGINX)('nginx in front of two processes on one 
     const heard = relay.messages.length;
 
     // A call: Twilio's webhooks go through nginx (signed over PUBLIC_URL, which is nginx's).
-    const caller = fake.state.createCall({
-      to: NUMBER,
-      from: '+15550177999',
-      url: '',
-      statusCallback: null,
-      statusCallbackEvents: [],
-      timeoutSeconds: 60,
-    });
-    fake.setCallStatus(caller.sid, 'in-progress');
-    const inbound = await twilioWebhook(base, '/api/telephony/twilio/inbound', {
-      CallSid: caller.sid,
-      From: caller.from,
-      To: NUMBER,
-    });
+    const caller = callerOnTheLine(fake, NUMBER, '+15550177999');
+    const inbound = await twilioInbound(base, caller, NUMBER);
     expect(inbound.status).toBe(200);
     const legs = await waitFor(async () => {
       const rows = await db.query<{ id: string; call_id: string; provider_leg_id: string }>(

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { serverSourceFiles, srcPath } from './server-sources.js';
 
 /**
  * What a server process holds is said in one place: the ServerContext type (http/context.ts),
@@ -13,17 +12,6 @@ import { describe, expect, it } from 'vitest';
  *   listeners pushed onto it at import time, so who hears what depends on which files happened
  *   to be imported; subscribe on `ctx.events` in server.ts instead.
  */
-
-const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return full.endsWith('.ts') && !full.endsWith('.test.ts') ? [full] : [];
-  });
-}
-const rel = (file: string) => path.relative(SRC, file).split(path.sep).join('/');
 
 const KEYED_BY_CONTEXT = /\b(?:Weak)?(?:Map|Set)\s*<\s*ServerContext\b/;
 const EXPORTED_MUTABLE_COLLECTION =
@@ -65,10 +53,12 @@ describe('explicit wiring: no registries beside the server context', () => {
   });
 
   it('finds none in apps/server/src', () => {
-    const files = sourceFiles(SRC);
+    const files = serverSourceFiles();
     expect(files.length).toBeGreaterThan(50);
     const found = files.flatMap((file) =>
-      hiddenRegistries(readFileSync(file, 'utf8')).map((f) => `${rel(file)}:${f.line} ${f.why}: ${f.text}`),
+      hiddenRegistries(readFileSync(file, 'utf8')).map(
+        (f) => `${srcPath(file)}:${f.line} ${f.why}: ${f.text}`,
+      ),
     );
     expect(found).toEqual([]);
   });

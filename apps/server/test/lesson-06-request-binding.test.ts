@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { createAuthHeader } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from './helpers.js';
+import { serverSourceFiles, srcPath } from './server-sources.js';
 
 /**
  * Lesson 6: request auth binds method, path, query, a hash of the body, a timestamp and a nonce,
@@ -148,22 +147,12 @@ describe('lesson 6: the server binds every signed request to what it received', 
   });
 });
 
-/** Every server source file (tests excluded). */
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return full.endsWith('.ts') && !full.endsWith('.test.ts') ? [full] : [];
-  });
-}
-
 describe('lesson 6: one place decides who is calling', () => {
   it('only the auth middleware calls verifyAuthHeader or reads the Authorization header of an API request', () => {
-    const src = fileURLToPath(new URL('../src/', import.meta.url));
     const readers: string[] = [];
-    for (const file of sourceFiles(src)) {
+    for (const file of serverSourceFiles()) {
       const text = readFileSync(file, 'utf8');
-      const rel = path.relative(src, file);
+      const rel = srcPath(file);
       // The local fakes of the providers' REST APIs check the credentials we send them.
       if (/(^|\/)fake-[a-z-]+\.ts$/.test(rel)) continue;
       if (/verifyAuthHeader\(/.test(text) || /header\(\s*['"]authorization['"]\s*\)/i.test(text))

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALL_WEBHOOK_STEPS } from './calls-helpers.js';
 import { createTestHotline, type TestHotline } from './helpers.js';
+import { SERVER_SRC, serverSourceFiles, srcPath } from './server-sources.js';
 
 /**
  * Lesson 18: dev shortcuts never reach production. No signature check is skipped by an
@@ -11,30 +12,6 @@ import { createTestHotline, type TestHotline } from './helpers.js';
  * The simulator test checks two of those routes; this one walks every simulator route the app
  * registers, so a new one cannot be added without the production check.
  */
-
-const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-const WEBHOOK_STEPS = [
-  'inbound',
-  'status',
-  'language',
-  'captcha',
-  'wait',
-  'leg-status',
-  'screen',
-  'answer',
-  'voicemail',
-  'voicemail-done',
-  'recording',
-];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return full.endsWith('.ts') && !full.endsWith('.test.ts') ? [full] : [];
-  });
-}
-const rel = (file: string) => path.relative(SRC, file).split(path.sep).join('/');
 
 // TRUST_PROXY with X-Forwarded-For 127.0.0.1 makes the in-process request a loopback client, so
 // the simulator's loopback check passes and only the production check can answer 404 (without
@@ -75,7 +52,7 @@ describe('lesson 18: test-only routes are absent in production', () => {
   });
 
   it('has no simulator webhooks in production, on any step', async () => {
-    for (const step of WEBHOOK_STEPS) {
+    for (const step of CALL_WEBHOOK_STEPS) {
       const res = await prod.request('POST', `/api/telephony/simulator/${step}`, {
         body: 'CallSid=CA1&From=%2B15550100200&To=%2B15550100300',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...LOOPBACK },
@@ -87,15 +64,15 @@ describe('lesson 18: test-only routes are absent in production', () => {
 
 describe('lesson 18: no bypass by environment flag or Host header', () => {
   it('reads the environment in config.ts only', () => {
-    const readers = sourceFiles(SRC)
+    const readers = serverSourceFiles()
       .filter((f) => /process\.env|import\.meta\.env/.test(readFileSync(f, 'utf8')))
-      .map(rel);
+      .map(srcPath);
     expect(readers).toEqual(['config.ts']);
   });
 
   it('decides nothing by environment in signature, token or request-auth code', () => {
-    const verification = sourceFiles(SRC)
-      .map(rel)
+    const verification = serverSourceFiles()
+      .map(srcPath)
       .filter(
         (f) =>
           f.startsWith('auth/') ||
@@ -109,16 +86,16 @@ describe('lesson 18: no bypass by environment flag or Host header', () => {
     expect(verification.length).toBeGreaterThanOrEqual(10);
     const flagged = verification.filter((f) =>
       /isProduction|LLAMENOS_ENV|NODE_ENV|['"](test|development|dev)['"]/.test(
-        readFileSync(path.join(SRC, f), 'utf8'),
+        readFileSync(path.join(SERVER_SRC, f), 'utf8'),
       ),
     );
     expect(flagged).toEqual([]);
   });
 
   it('lets isProduction switch off only the simulated carrier, never switch a check off elsewhere', () => {
-    const users = sourceFiles(SRC)
+    const users = serverSourceFiles()
       .filter((f) => /\bisProduction\b/.test(readFileSync(f, 'utf8')))
-      .map(rel)
+      .map(srcPath)
       .sort();
     // config.ts defines it; the others each turn something off in production (the simulator,
     // its provider, its no-op connection test) or report it (health). A new entry needs review.
@@ -137,7 +114,7 @@ describe('lesson 18: no bypass by environment flag or Host header', () => {
 
   it('never reads the Host header where a URL is rebuilt for a signature', () => {
     for (const f of ['auth/middleware.ts', 'telephony/webhook-request.ts', 'realtime/auth-event.ts']) {
-      const text = readFileSync(path.join(SRC, f), 'utf8');
+      const text = readFileSync(path.join(SERVER_SRC, f), 'utf8');
       expect(
         /header\(\s*['"](x-forwarded-)?host['"]\s*\)|headers\.get\(\s*['"](x-forwarded-)?host['"]/i.test(
           text,

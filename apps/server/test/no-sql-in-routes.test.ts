@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { filesBelow, SERVER_SRC, srcPath } from './server-sources.js';
 
 /**
  * Route files parse, call a service and respond; the SQL lives in each module's store and
@@ -10,16 +9,7 @@ import { describe, expect, it } from 'vitest';
  * the typed rows its module's store gives.
  */
 
-const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-
-function routeFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return routeFiles(full);
-    return /(^|-)routes\.ts$/.test(name) ? [full] : [];
-  });
-}
-const rel = (file: string) => path.relative(SRC, file).split(path.sep).join('/');
+const routeFiles = () => filesBelow(SERVER_SRC, (name) => /(^|-)routes\.ts$/.test(name));
 
 const SQL_SHAPES: [RegExp, string][] = [
   [/\.query\s*[<(]/, 'runs a query'],
@@ -69,14 +59,14 @@ describe('no SQL in route files', () => {
   });
 
   it('finds route files to check', () => {
-    expect(routeFiles(SRC).map(rel)).toEqual(
+    expect(routeFiles().map(srcPath)).toEqual(
       expect.arrayContaining(['calls/routes.ts', 'calls/webhook-routes.ts']),
     );
   });
 
   it('no routes.ts or *-routes.ts under apps/server/src holds SQL', () => {
-    const offenders = routeFiles(SRC).flatMap((file) =>
-      sqlIn(readFileSync(file, 'utf8')).map((f) => `${rel(file)}:${f.line}: ${f.why}`),
+    const offenders = routeFiles().flatMap((file) =>
+      sqlIn(readFileSync(file, 'utf8')).map((f) => `${srcPath(file)}:${f.line}: ${f.why}`),
     );
     expect(offenders).toEqual([]);
   });

@@ -7,6 +7,10 @@ import { createHmac, randomBytes } from 'node:crypto';
  * (the "." between query and body only when there is a query). Written independently of the
  * adapter's verifier, so the two cannot share a mistake.
  */
+
+/** A Plivo account for tests (the auth token fresh per test run). */
+export const TEST_PLIVO = { authId: 'MAZDQ1ZJIYMDZKMTU2NZ', authToken: randomBytes(16).toString('hex') };
+
 const sortPairs = (pairs: [string, string][]) =>
   [...pairs].sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : av > bv ? 1 : 0) : a < b ? -1 : 1));
 

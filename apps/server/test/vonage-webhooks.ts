@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * Plays Vonage for router tests: a signed webhook as Vonage's Voice API sends it with signed
@@ -17,7 +17,7 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64ur
 
 export function vonageToken(
   signer: VonageSigner,
-  body: string,
+  body: string | Uint8Array,
   options: { iat?: number; secret?: string; payloadHash?: string } = {},
 ): string {
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
@@ -47,4 +47,20 @@ export function vonageRequest(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (signer) headers.authorization = `Bearer ${vonageToken(signer, body)}`;
   return { method: 'POST', headers: { ...headers, ...extra }, body };
+}
+
+/**
+ * A fresh Vonage account for tests, and the public half of its application key (what the fake
+ * Vonage API checks the adapter's JWTs with).
+ */
+export function testVonageAccount() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const credentials = {
+    apiKey: 'a1b2c3d4',
+    apiSecret: randomBytes(8).toString('hex'),
+    applicationId: randomUUID(),
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    signatureSecret: randomBytes(16).toString('hex'),
+  };
+  return { credentials, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }

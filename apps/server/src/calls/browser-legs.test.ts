@@ -1,10 +1,10 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakePlivoApi } from '../../test/fakes/plivo-api.js';
 import { FakeVonageApi } from '../../test/fakes/vonage-api.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
-import { plivoRequest } from '../../test/plivo-webhooks.js';
-import { vonageRequest } from '../../test/vonage-webhooks.js';
+import { plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
+import { testVonageAccount, vonageRequest } from '../../test/vonage-webhooks.js';
 import { sealPhone } from '../identity/phone.js';
 import { deleteProviderCredentials } from '../settings/providers.js';
 import { saveProviderCredentials } from '../settings/service.js';
@@ -20,7 +20,7 @@ import { settleCallWork } from './index.js';
  * provider, whichever kind of leg wins). Asterisk's PJSIP browser leg is in browser-legs-ari.test.ts.
  */
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { credentials: VONAGE, publicKeyPem: VONAGE_PUBLIC_KEY } = testVonageAccount();
 const TWILIO = {
   accountSid: `AC${randomBytes(16).toString('hex')}`,
   authToken: randomBytes(16).toString('hex'),
@@ -34,14 +34,7 @@ const SIGNALWIRE = {
   spaceUrl: 'https://example-hotline.signalwire.com',
   signingKey: randomBytes(16).toString('hex'),
 };
-const VONAGE = {
-  apiKey: 'a1b2c3d4',
-  apiSecret: randomBytes(8).toString('hex'),
-  applicationId: randomUUID(),
-  privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  signatureSecret: randomBytes(16).toString('hex'),
-};
-const PLIVO = { authId: 'MAZDQ1ZJIYMDZKMTU2NZ', authToken: randomBytes(16).toString('hex') };
+const PLIVO = TEST_PLIVO;
 const NUMBERS = {
   twilio: '+15550166001',
   signalwire: '+15550166002',
@@ -241,7 +234,7 @@ beforeAll(async () => {
   });
   vonage = await FakeVonageApi.start({
     applicationId: VONAGE.applicationId,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    publicKeyPem: VONAGE_PUBLIC_KEY,
   });
   plivo = await FakePlivoApi.start(PLIVO);
   h = await createTestHotline(

@@ -1,12 +1,12 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALL_WEBHOOK_STEPS, phoneVolunteersOnShift, webhookFootprint } from '../../test/calls-helpers.js';
 import { FakePlivoApi } from '../../test/fakes/plivo-api.js';
 import { FakeVonageApi } from '../../test/fakes/vonage-api.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
-import { plivoRequest } from '../../test/plivo-webhooks.js';
+import { plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
-import { vonageRequest, vonageToken } from '../../test/vonage-webhooks.js';
-import { sealPhone } from '../identity/phone.js';
+import { testVonageAccount, vonageRequest, vonageToken } from '../../test/vonage-webhooks.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { settleCallWork, tickCallTimers } from './index.js';
 
@@ -17,46 +17,17 @@ import { settleCallWork, tickCallTimers } from './index.js';
  * on every route (403, nothing stored) and replays (no second effect).
  */
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const VONAGE = {
-  apiKey: 'a1b2c3d4',
-  apiSecret: randomBytes(8).toString('hex'),
-  applicationId: randomUUID(),
-  privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  signatureSecret: randomBytes(16).toString('hex'),
-};
-const PLIVO = { authId: 'MAZDQ1ZJIYMDZKMTU2NZ', authToken: randomBytes(16).toString('hex') };
+const { credentials: VONAGE, publicKeyPem: VONAGE_PUBLIC_KEY } = testVonageAccount();
+const PLIVO = TEST_PLIVO;
 const VONAGE_NUMBER = '+15550177001';
 const PLIVO_NUMBER = '+15550177002';
-const STEPS = [
-  'inbound',
-  'status',
-  'language',
-  'captcha',
-  'wait',
-  'leg-status',
-  'screen',
-  'answer',
-  'voicemail',
-  'voicemail-done',
-  'recording',
-];
 
 let h: TestHotline;
 let vonage: FakeVonageApi;
 let plivo: FakePlivoApi;
 let admin: TestUser;
 
-const count = async (table: string) =>
-  Number((await h.ctx.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n);
-const counts = async () => ({
-  calls: await count('calls'),
-  legs: await count('call_legs'),
-  receipts: await count('webhook_receipts'),
-  voicemails: await count('voicemails'),
-  audit: await count('audit_log'),
-  rateLimits: await count('rate_limits'),
-});
+const counts = () => webhookFootprint(h.ctx.db);
 const audits = async (action: string, callId: string) =>
   (
     await h.ctx.db.query(`select 1 from audit_log where action = $1 and details->>'callId' = $2`, [
@@ -206,7 +177,7 @@ const plivoDriver: Driver = {
 beforeAll(async () => {
   vonage = await FakeVonageApi.start({
     applicationId: VONAGE.applicationId,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    publicKeyPem: VONAGE_PUBLIC_KEY,
   });
   plivo = await FakePlivoApi.start(PLIVO);
   h = await createTestHotline(
@@ -218,24 +189,7 @@ beforeAll(async () => {
   await saveProviderCredentials(h.ctx, actor, 'plivo', { ...PLIVO, phoneNumbers: [PLIVO_NUMBER] });
   admin = await h.addUser(['admin'], 'Admin');
   // Two volunteers on an all-day shift, so inbound calls ring two legs at the fake.
-  const shiftId = randomUUID();
-  await h.ctx.db.query(
-    `insert into shifts (id, name, weekday, start_time, duration_minutes, active, created_at, updated_at)
-     values ($1, 'All day', $2, '00:00', 1440, true, now(), now())`,
-    [shiftId, (new Date().getUTCDay() + 6) % 7],
-  );
-  for (const phone of ['+15550178001', '+15550178002']) {
-    const user = await h.addUser(['volunteer']);
-    const sealed = sealPhone(h.ctx.keys.settingsKey, 'users', user.id, phone);
-    await h.ctx.db.query(
-      `update users set phone_enc = $2, phone_last4 = $3, call_preference = 'phone' where id = $1`,
-      [user.id, sealed.phoneEnc, sealed.phoneLast4],
-    );
-    await h.ctx.db.query('insert into shift_assignments (shift_id, user_id) values ($1, $2)', [
-      shiftId,
-      user.id,
-    ]);
-  }
+  await phoneVolunteersOnShift(h, ['+15550178001', '+15550178002']);
 });
 afterAll(async () => {
   await settleCallWork(h.ctx);
@@ -396,7 +350,7 @@ for (const d of [vonageDriver, plivoDriver]) {
         [d.name],
       );
       const legsBefore = d.legsCreated();
-      for (const step of STEPS) {
+      for (const step of CALL_WEBHOOK_STEPS) {
         const path = `/api/telephony/${d.name}/${step}?call=${existing?.id ?? randomUUID()}&leg=${randomUUID()}&step=0`;
         const fields = {
           ...d.inbound(d.liveCaller(), '+15551230077'),

@@ -2,9 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { openTestDatabase } from '../../test/helpers.js';
-import { TEST_TWILIO, twilioWebhook, twimlAttribute } from '../../test/twilio-webhooks.js';
+import {
+  callerOnTheLine,
+  TEST_TWILIO,
+  twilioInbound,
+  twilioWebhook,
+  twimlAttribute,
+  useTwilioNumber,
+} from '../../test/twilio-webhooks.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
-import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 import { tickCallTimers } from './index.js';
 
@@ -37,29 +43,13 @@ describe('restart during a ringing call', () => {
       serverSecret: secret,
       telephony: twilioAt(fake),
     });
-    await saveProviderCredentials(first.ctx, { pubkey: null, ipHash: null }, 'twilio', {
-      ...TEST_TWILIO,
-      phoneNumbers: [NUMBER],
-    });
+    await useTwilioNumber(first.ctx, NUMBER);
     const admin = await first.addUser(['admin']);
     const volunteer = await first.addUser(['volunteer'], { phone: '+15550177002' });
     await first.putOnShift([volunteer.id]);
 
-    const caller = fake.state.createCall({
-      to: NUMBER,
-      from: '+15550177999',
-      url: '',
-      statusCallback: null,
-      statusCallbackEvents: [],
-      timeoutSeconds: 60,
-    });
-    fake.setCallStatus(caller.sid, 'in-progress');
-    const inbound = await twilioWebhook(first.url, '/api/telephony/twilio/inbound', {
-      CallSid: caller.sid,
-      From: caller.from,
-      To: NUMBER,
-      CallStatus: 'ringing',
-    });
+    const caller = callerOnTheLine(fake, NUMBER, '+15550177999');
+    const inbound = await twilioInbound(first.url, caller, NUMBER, { CallStatus: 'ringing' });
     expect(inbound.body).toContain('<Enqueue');
     const [leg] = await waitFor(async () => {
       const rows = await db.query(`select * from call_legs where provider_leg_id is not null`);
@@ -122,24 +112,9 @@ describe('restart during a ringing call', () => {
     cleanup.push(() => fake.close());
     const s = await startCallServer({ telephony: twilioAt(fake) });
     cleanup.push(() => s.close());
-    await saveProviderCredentials(s.ctx, { pubkey: null, ipHash: null }, 'twilio', {
-      ...TEST_TWILIO,
-      phoneNumbers: [NUMBER],
-    });
-    const caller = fake.state.createCall({
-      to: NUMBER,
-      from: '+15550177998',
-      url: '',
-      statusCallback: null,
-      statusCallbackEvents: [],
-      timeoutSeconds: 60,
-    });
-    fake.setCallStatus(caller.sid, 'in-progress');
-    await twilioWebhook(s.url, '/api/telephony/twilio/inbound', {
-      CallSid: caller.sid,
-      From: caller.from,
-      To: NUMBER,
-    });
+    await useTwilioNumber(s.ctx, NUMBER);
+    const caller = callerOnTheLine(fake, NUMBER, '+15550177998');
+    await twilioInbound(s.url, caller, NUMBER);
     await s.settle();
     const [call] = await s.db.query('select * from calls where provider_call_id = $1', [caller.sid]);
     const deadline = new Date(call!.queue_deadline as string).getTime();

@@ -2,9 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CallServer, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { openTestDatabase, TEST_PG_URL } from '../../test/helpers.js';
-import { TEST_TWILIO, twilioWebhook } from '../../test/twilio-webhooks.js';
+import {
+  callerOnTheLine,
+  TEST_TWILIO,
+  twilioInbound,
+  twilioWebhook,
+  useTwilioNumber,
+} from '../../test/twilio-webhooks.js';
 import { openPostgres } from '../db/postgres.js';
-import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 import { tickCallTimers } from './index.js';
 
@@ -21,44 +26,38 @@ afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
+/**
+ * Two call servers sharing one fresh database through separate pools, the same server secret
+ * and one fake Twilio whose hotline number is NUMBER.
+ */
+async function twoProcesses() {
+  const { db, url, drop } = await openTestDatabase();
+  const secondPool = await openPostgres(url!);
+  const fake = await FakeTwilioApi.start(TEST_TWILIO);
+  const secret = randomBytes(32).toString('hex');
+  const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
+  const a = await startCallServer({ db, serverSecret: secret, telephony });
+  const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
+  cleanup.push(
+    drop,
+    () => fake.close(),
+    () => a.close(),
+    () => b.close(),
+  );
+  await useTwilioNumber(a.ctx, NUMBER);
+  return { db, fake, a, b };
+}
+
 describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
   it('gives a call to exactly one of ten volunteers pressing 1 on two processes at once', async () => {
-    const { db, url, drop } = await openTestDatabase();
-    const secondPool = await openPostgres(url!);
-    const fake = await FakeTwilioApi.start(TEST_TWILIO);
-    const secret = randomBytes(32).toString('hex');
-    const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
-    const a = await startCallServer({ db, serverSecret: secret, telephony });
-    const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
-    cleanup.push(
-      drop,
-      () => fake.close(),
-      () => a.close(),
-      () => b.close(),
-    );
+    const { db, fake, a, b } = await twoProcesses();
     const servers: CallServer[] = [a, b];
-    await saveProviderCredentials(a.ctx, { pubkey: null, ipHash: null }, 'twilio', {
-      ...TEST_TWILIO,
-      phoneNumbers: [NUMBER],
-    });
     const users = [];
     for (let i = 0; i < 10; i++) users.push(await a.addUser(['volunteer'], { phone: `+155501660${10 + i}` }));
     await a.putOnShift(users.map((u) => u.id));
 
-    const caller = fake.state.createCall({
-      to: NUMBER,
-      from: '+15550166999',
-      url: '',
-      statusCallback: null,
-      statusCallbackEvents: [],
-      timeoutSeconds: 60,
-    });
-    fake.setCallStatus(caller.sid, 'in-progress');
-    await twilioWebhook(a.url, '/api/telephony/twilio/inbound', {
-      CallSid: caller.sid,
-      From: caller.from,
-      To: NUMBER,
-    });
+    const caller = callerOnTheLine(fake, NUMBER, '+15550166999');
+    await twilioInbound(a.url, caller, NUMBER);
     const legs = await waitFor(async () => {
       const rows = await db.query<{ id: string; call_id: string; provider_leg_id: string }>(
         'select * from call_legs where provider_leg_id is not null',
@@ -89,50 +88,17 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
   });
 
   it('never rings one volunteer for two calls when both processes run the queue at once', async () => {
-    const { db, url, drop } = await openTestDatabase();
-    const secondPool = await openPostgres(url!);
-    const fake = await FakeTwilioApi.start(TEST_TWILIO);
-    const secret = randomBytes(32).toString('hex');
-    const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
-    const a = await startCallServer({ db, serverSecret: secret, telephony });
-    const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
-    cleanup.push(
-      drop,
-      () => fake.close(),
-      () => a.close(),
-      () => b.close(),
-    );
-    await saveProviderCredentials(a.ctx, { pubkey: null, ipHash: null }, 'twilio', {
-      ...TEST_TWILIO,
-      phoneNumbers: [NUMBER],
-    });
+    const { db, fake, a, b } = await twoProcesses();
     const users = [];
     for (let i = 0; i < 5; i++) users.push(await a.addUser(['volunteer'], { phone: `+155501661${10 + i}` }));
     await a.putOnShift(users.map((u) => u.id));
 
     // Twelve callers at once, their inbound webhooks spread over both processes; each one
     // starts a queue round in the process that received it, while the other runs its own.
-    const callers = Array.from({ length: 12 }, (_, i) => {
-      const caller = fake.state.createCall({
-        to: NUMBER,
-        from: `+155501667${String(i).padStart(2, '0')}`,
-        url: '',
-        statusCallback: null,
-        statusCallbackEvents: [],
-        timeoutSeconds: 60,
-      });
-      fake.setCallStatus(caller.sid, 'in-progress');
-      return caller;
-    });
-    await Promise.all(
-      callers.map((caller, i) =>
-        twilioWebhook([a, b][i % 2]!.url, '/api/telephony/twilio/inbound', {
-          CallSid: caller.sid,
-          From: caller.from,
-          To: NUMBER,
-        }),
-      ),
+    const callers = Array.from({ length: 12 }, (_, i) =>
+      callerOnTheLine(fake, NUMBER, `+155501667${String(i).padStart(2, '0')}`),
     );
+    await Promise.all(callers.map((caller, i) => twilioInbound([a, b][i % 2]!.url, caller, NUMBER)));
     await Promise.all([a.settle(), b.settle()]);
     await Promise.all([tickCallTimers(a.ctx), tickCallTimers(b.ctx)]);
     await Promise.all([a.settle(), b.settle()]);
@@ -152,37 +118,9 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
   });
 
   it('fires a deadline once when both processes tick at the same moment', async () => {
-    const { db, url, drop } = await openTestDatabase();
-    const secondPool = await openPostgres(url!);
-    const fake = await FakeTwilioApi.start(TEST_TWILIO);
-    const secret = randomBytes(32).toString('hex');
-    const telephony = { twilio: { apiBaseUrl: fake.baseUrl } };
-    const a = await startCallServer({ db, serverSecret: secret, telephony });
-    const b = await startCallServer({ db: secondPool, serverSecret: secret, telephony });
-    cleanup.push(
-      drop,
-      () => fake.close(),
-      () => a.close(),
-      () => b.close(),
-    );
-    await saveProviderCredentials(a.ctx, { pubkey: null, ipHash: null }, 'twilio', {
-      ...TEST_TWILIO,
-      phoneNumbers: [NUMBER],
-    });
-    const caller = fake.state.createCall({
-      to: NUMBER,
-      from: '+15550166998',
-      url: '',
-      statusCallback: null,
-      statusCallbackEvents: [],
-      timeoutSeconds: 60,
-    });
-    fake.setCallStatus(caller.sid, 'in-progress');
-    await twilioWebhook(b.url, '/api/telephony/twilio/inbound', {
-      CallSid: caller.sid,
-      From: caller.from,
-      To: NUMBER,
-    });
+    const { db, fake, a, b } = await twoProcesses();
+    const caller = callerOnTheLine(fake, NUMBER, '+15550166998');
+    await twilioInbound(b.url, caller, NUMBER);
     await b.settle();
     const [call] = await db.query('select * from calls where provider_call_id = $1', [caller.sid]);
     const later = new Date(new Date(call!.queue_deadline as string).getTime() + 1000);

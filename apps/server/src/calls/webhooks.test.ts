@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALL_WEBHOOK_STEPS, phoneVolunteersOnShift, webhookFootprint } from '../../test/calls-helpers.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline } from '../../test/helpers.js';
-import { sealPhone } from '../identity/phone.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 import { twilioSignature } from '../telephony/twilio/signature.js';
@@ -22,19 +22,6 @@ const SIGNALWIRE = {
 };
 const TWILIO_NUMBER = '+15550199001';
 const SIGNALWIRE_NUMBER = '+15550199002';
-const STEPS = [
-  'inbound',
-  'status',
-  'language',
-  'captcha',
-  'wait',
-  'leg-status',
-  'screen',
-  'answer',
-  'voicemail',
-  'voicemail-done',
-  'recording',
-];
 const callSid = () => `CA${randomBytes(16).toString('hex')}`;
 
 let h: TestHotline;
@@ -54,16 +41,7 @@ const signed = (path: string, params: Record<string, string>, token = TWILIO.aut
     'x-twilio-signature': twilioSignature(token, `${PUBLIC_URL}${path}`, Object.entries(params)),
   });
 
-const count = async (table: string) =>
-  Number((await h.ctx.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n);
-const counts = async () => ({
-  calls: await count('calls'),
-  legs: await count('call_legs'),
-  receipts: await count('webhook_receipts'),
-  voicemails: await count('voicemails'),
-  audit: await count('audit_log'),
-  rateLimits: await count('rate_limits'),
-});
+const counts = () => webhookFootprint(h.ctx.db);
 
 beforeAll(async () => {
   fake = await FakeTwilioApi.start(TWILIO);
@@ -75,24 +53,7 @@ beforeAll(async () => {
     phoneNumbers: [SIGNALWIRE_NUMBER],
   });
   // Two volunteers on an all-day shift, so inbound calls ring legs at the fake.
-  const shiftId = randomUUID();
-  await h.ctx.db.query(
-    `insert into shifts (id, name, weekday, start_time, duration_minutes, active, created_at, updated_at)
-     values ($1, 'All day', $2, '00:00', 1440, true, now(), now())`,
-    [shiftId, (new Date().getUTCDay() + 6) % 7],
-  );
-  for (const phone of ['+15550198001', '+15550198002']) {
-    const user = await h.addUser(['volunteer']);
-    const sealed = sealPhone(h.ctx.keys.settingsKey, 'users', user.id, phone);
-    await h.ctx.db.query(
-      `update users set phone_enc = $2, phone_last4 = $3, call_preference = 'phone' where id = $1`,
-      [user.id, sealed.phoneEnc, sealed.phoneLast4],
-    );
-    await h.ctx.db.query('insert into shift_assignments (shift_id, user_id) values ($1, $2)', [
-      shiftId,
-      user.id,
-    ]);
-  }
+  await phoneVolunteersOnShift(h, ['+15550198001', '+15550198002']);
 });
 afterAll(async () => {
   await settleCallWork(h.ctx);
@@ -110,7 +71,7 @@ describe('webhook signatures', () => {
         To: provider === 'twilio' ? TWILIO_NUMBER : SIGNALWIRE_NUMBER,
         CallStatus: 'ringing',
       };
-      for (const step of STEPS) {
+      for (const step of CALL_WEBHOOK_STEPS) {
         const path = `/api/telephony/${provider}/${step}?call=${randomUUID()}&leg=${randomUUID()}&step=0`;
         const unsigned = await post(path, params, {});
         expect(unsigned.status, `${step} unsigned`).toBe(403);
@@ -336,7 +297,7 @@ describe('malformed payloads', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...STEPS),
+        fc.constantFrom(...CALL_WEBHOOK_STEPS),
         fc.dictionary(fieldName, fieldValue, { maxKeys: 8 }),
         callParam,
         fc.oneof(fc.constant('0'), fc.string({ maxLength: 4 })),
