@@ -50,10 +50,11 @@ export const MODULES: ServerModule[] = [
   { name: 'realtime', migrations: realtimeMigrations, routes: realtimeRoutes },
   { name: 'records', migrations: recordsMigrations, routes: recordsRoutes },
   { name: 'reports', migrations: reportsMigrations, routes: reportsRoutes },
-  { name: 'attachments', migrations: attachmentsMigrations, routes: attachmentsRoutes },
   { name: 'calls', migrations: [...callsMigrations, ...trainingMigrations], routes: callsRoutes },
   { name: 'transcription', migrations: transcriptionMigrations, routes: transcriptionRoutes },
   { name: 'conversations', migrations: conversationsMigrations, routes: conversationRoutes },
+  // After conversations: its files' owners are reports and conversation messages (attachments/003).
+  { name: 'attachments', migrations: attachmentsMigrations, routes: attachmentsRoutes },
   { name: 'messaging', migrations: messagingMigrations, routes: messagingRoutes },
   { name: 'push', migrations: pushMigrations, routes: pushRoutes },
   { name: 'backup', migrations: backupMigrations, routes: backupRoutes },

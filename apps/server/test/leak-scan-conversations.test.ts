@@ -125,6 +125,12 @@ describe('no message content and no full contact number anywhere', () => {
     expect(hits).toEqual([]);
     expect(s.logs.length).toBeGreaterThan(0);
     expect((await s.db.query('select 1 from conversation_messages')).length).toBeGreaterThanOrEqual(3);
-    expect((await s.db.query(`select 1 from conversation_media where state = 'stored'`)).length).toBe(1);
+    expect(
+      (
+        await s.db.query(
+          `select 1 from attachments where owner_kind = 'conversation-message' and state = 'complete'`,
+        )
+      ).length,
+    ).toBe(1);
   });
 });

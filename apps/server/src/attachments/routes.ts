@@ -19,7 +19,8 @@ import { createAttachment, receiveChunk, uploadStatus } from './upload.js';
 /**
  * Chunked attachment uploads and downloads (docs/PROTOCOL.md §10.2); the rules live in
  * upload.ts and service.ts. An upload belongs to its uploader (anyone else gets 404); a download needs sight
- * of the report (its author or a report admin).
+ * of the report (its author or a report admin). A conversation's media is downloaded through the
+ * same service under its conversation's URL (conversations/routes.ts), never here.
  */
 
 const NoQuery = z.object({}).strict();
@@ -64,7 +65,7 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.get(`/attachments/${ID}/content`, requires('reports:read-own'), async (c) => {
     readQuery(c, NoQuery);
     const { id } = readParams(c, AttachmentIdParam);
-    const file = await openAttachment(ctx, memberOf(c), id);
+    const file = await openAttachment(ctx, memberOf(c), { kind: 'report', id });
     return c.body(file.stream, 200, {
       'content-type': 'application/octet-stream',
       'content-length': String(file.size),

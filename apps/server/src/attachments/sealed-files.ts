@@ -1,18 +1,16 @@
 import { encryptStream, PURPOSES } from '@llamenos/crypto';
-import { visibleConversation } from '../conversations/access.js';
-import type { Member } from '../domain/actor.js';
-import { gone, notFound } from '../domain/errors.js';
+import { gone } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { readableReport } from '../reports/access.js';
 
 /**
  * The one place sealed files enter and leave the blob store, whoever owns them: a report's
  * attachment (sealed in the author's browser, uploaded in chunks: upload.ts) or a conversation's
  * media (sealed here as it arrives from the provider: conversations/media.ts). Each file has an
- * owner record; what the owner's rules say decides who downloads it, and the owner's retention
- * deletes it (files really removed from disk). The rows that name the files stay with their
- * owners (attachments, conversation_media); this module holds the bytes' rules: written sealed
- * and whole or not at all, within the owner kind's size limit, served only complete.
+ * owner record; what the owner's rules say decides who downloads it (service.ts openAttachment),
+ * and the owner's retention deletes it through service.ts removingAttachments (files really
+ * removed from disk). Every file is named by one row of the `attachments` table, whoever its
+ * owner; this file holds the bytes' rules: written sealed and whole or not at all, within the
+ * owner kind's size limit, read back as stored.
  */
 
 /** Whose file it is: the record whose permission check a download goes through. */
@@ -66,42 +64,23 @@ export async function storeSealedFile(
 }
 
 /**
- * Checks that `caller` may see the owner record: a report's author or a report admin; a
- * conversation's assignee, a conversation admin, or someone on shift who may claim it while it
- * waits. The owner's own rule, never a copy of it; anyone else gets 404 (ids cannot be probed).
+ * A stored sealed file as a stream, as it is on disk. Callers check the owner's read rule first
+ * (service.ts openAttachment); a row naming a file the store no longer has answers 410.
  */
-async function ensureOwnerVisible(ctx: ServerContext, caller: Member, owner: FileOwner): Promise<void> {
-  switch (owner.kind) {
-    case 'report':
-      await readableReport(ctx.db, caller, owner.reportId);
-      return;
-    case 'conversation':
-      await visibleConversation(ctx, caller, owner.conversationId);
-      return;
-  }
-}
-
-/**
- * A stored sealed file as a stream, for a caller the owner record lets see it (checked first, so
- * a record the caller may not see answers 404 whatever its files). `blobId` is what the owner's
- * row names: null while it has no complete file (a report's upload still running, a
- * conversation's media not fetched yet), answered 404 with `notReady`.
- */
-export async function openSealedFile(
+export async function readSealedFile(
   ctx: ServerContext,
-  caller: Member,
-  owner: FileOwner,
-  blobId: string | null,
-  notReady: string,
+  blobId: string,
 ): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
-  await ensureOwnerVisible(ctx, caller, owner);
-  if (!blobId) throw notFound(notReady);
   const stored = await ctx.blobs.read(blobId);
   if (!stored) throw gone('this file is gone from the store');
   return stored;
 }
 
-/** Removes files from disk once their owners' rows are gone (deletion, retention, a cancelled upload). */
+/**
+ * Removes files from disk once the rows naming them are deleted and committed. Only
+ * service.ts removingAttachments calls it for attachments; a file written but never recorded (a
+ * race lost in conversations/media.ts) is removed directly.
+ */
 export async function removeSealedFiles(
   ctx: ServerContext,
   files: { blobIds: readonly string[]; partialIds?: readonly string[] },

@@ -1,17 +1,21 @@
 import { type AttachmentView, hasPermission } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import { visibleConversation } from '../conversations/access.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { readableReport, readsAllReports } from '../reports/access.js';
 import { announceReport } from '../reports/notify.js';
-import { openSealedFile, removeSealedFiles } from './sealed-files.js';
+import { readSealedFile, removeSealedFiles } from './sealed-files.js';
 import * as store from './store.js';
 
 /**
- * Attachments apart from their upload (upload.ts): what the reports module asks of them, their
- * download, their removal, and the sweep of abandoned uploads.
+ * The one attachment service, for every owner of a sealed file (a report, a conversation
+ * message): opening a file for a member under its owner's read rule, removing attachments with
+ * their files (deletion, retention, abandoned uploads), and what the reports module asks of
+ * them. A report's upload is upload.ts; a conversation media's fetch from its provider is
+ * conversations/media.ts.
  */
 
 /** A member acting on attachments (an uploader, a reader of the report, a report admin). */
@@ -63,47 +67,100 @@ export async function removeAttachmentsOfReports(
   reportIds: readonly string[],
 ): Promise<void> {
   if (!reportIds.length) return;
-  const files = await ctx.db.transaction(async (tx) => {
-    const rows = await store.attachmentsOfReports(tx, reportIds);
-    return store.deleteAttachments(
-      tx,
-      rows.map((a) => a.id),
-    );
+  await removingAttachments(ctx, (_tx, remove) => remove({ reportIds }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removal: the one way attachments leave
+
+/** Deletes the selected attachments' rows and wraps in the caller's transaction; how many went. */
+export type RemoveAttachments = (selection: store.AttachmentSelection) => Promise<number>;
+
+/**
+ * The one way attachments leave, whoever owns them: runs `work` in one transaction with
+ * `remove`, which deletes the selected attachments' rows and key wraps there; once that
+ * transaction commits, every file they named (partial or complete) is deleted from disk. Files
+ * go after the commit, so a rolled-back deletion never leaves rows naming missing files. A report
+ * deleted or past retention, a conversation past retention, a cancelled upload and the sweep of
+ * abandoned ones all come through here.
+ */
+export async function removingAttachments<T>(
+  ctx: ServerContext,
+  work: (tx: Queryable, remove: RemoveAttachments) => Promise<T>,
+): Promise<T> {
+  let files: store.RemovedFiles = { partialIds: [], blobIds: [] };
+  const result = await ctx.db.transaction(async (tx) => {
+    files = { partialIds: [], blobIds: [] };
+    return work(tx, async (selection) => {
+      const removed = await store.deleteAttachments(tx, selection);
+      files.partialIds.push(...removed.partialIds);
+      files.blobIds.push(...removed.blobIds);
+      return removed.count;
+    });
   });
   await removeSealedFiles(ctx, files);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Download and deletion
 
-/** A complete attachment's stream file, for a caller who may see its report; audited. */
+/**
+ * Which attachment a download asks for, as its URL names it: a report's by its id
+ * (`GET /api/attachments/:id/content`), a conversation's media under its conversation
+ * (`GET /api/conversations/:id/media/:mediaId`). Each URL serves its own owner kind only.
+ */
+export type AttachmentRequest =
+  | { kind: 'report'; id: string }
+  | { kind: 'conversation-message'; conversationId: string; id: string };
+
+/**
+ * A complete attachment's sealed file, for a caller its owner's read rule lets see it: a
+ * report's author or a report admin; a conversation's assignee, a conversation admin, or someone
+ * on shift who may claim it while it waits. The owner's own rule, never a copy of it; anyone
+ * else, and any id not of the URL's owner, gets 404 (ids cannot be probed). Only a complete file
+ * is served (a partial upload or a fetch still running has no route). A report's download is
+ * audited.
+ */
 export async function openAttachment(
   ctx: ServerContext,
   caller: AttachmentCaller,
-  id: string,
+  request: AttachmentRequest,
 ): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
-  const a = await store.readAttachment(ctx.db, id);
-  if (!a) throw notFound('no such attachment');
-  // Only a complete upload's blob is ever served; a partial file has no route.
-  const file = await openSealedFile(
-    ctx,
-    caller,
-    { kind: 'report', reportId: a.reportId },
-    a.state === 'complete' ? a.blobId : null,
-    'this attachment is not uploaded yet',
-  );
-  await appendAudit(
-    ctx.db,
-    {
-      action: 'reports.attachment-downloaded',
-      actorPubkey: caller.pubkey,
-      ipHash: caller.ipHash,
-      target: `report:${a.reportId}`,
-      details: { attachmentId: a.id },
-    },
-    ctx.now(),
-  );
-  return file;
+  switch (request.kind) {
+    case 'report': {
+      const a = await store.readAttachmentFile(ctx.db, request.id);
+      if (a?.ownerKind !== 'report') throw notFound('no such attachment');
+      await readableReport(ctx.db, caller, a.reportId);
+      if (a.state !== 'complete' || !a.blobId) throw notFound('this attachment is not uploaded yet');
+      const file = await readSealedFile(ctx, a.blobId);
+      await appendAudit(
+        ctx.db,
+        {
+          action: 'reports.attachment-downloaded',
+          actorPubkey: caller.pubkey,
+          ipHash: caller.ipHash,
+          target: `report:${a.reportId}`,
+          details: { attachmentId: a.id },
+        },
+        ctx.now(),
+      );
+      return file;
+    }
+    case 'conversation-message': {
+      // The conversation first: one the caller may not see answers 404 whatever its files.
+      await visibleConversation(ctx, caller, request.conversationId);
+      const a = await store.readAttachmentFile(ctx.db, request.id);
+      if (
+        a?.ownerKind !== 'conversation-message' ||
+        a.conversationId !== request.conversationId ||
+        a.state !== 'complete' ||
+        !a.blobId
+      )
+        throw notFound('no such stored attachment');
+      return readSealedFile(ctx, a.blobId);
+    }
+  }
 }
 
 /**
@@ -116,7 +173,7 @@ export async function deleteAttachment(
   id: string,
 ): Promise<void> {
   const now = ctx.now();
-  const files = await ctx.db.transaction(async (tx) => {
+  const reportId = await removingAttachments(ctx, async (tx, remove) => {
     const a = await store.readAttachment(tx, id, true);
     if (!a) throw notFound('no such attachment');
     await readableReport(tx, caller, a.reportId);
@@ -126,15 +183,14 @@ export async function deleteAttachment(
       if (!hasPermission(caller.permissions, 'reports:write')) throw forbidden();
       if (a.state === 'complete') throw forbidden('a finished attachment is removed by a report admin');
     }
-    const removed = await store.deleteAttachments(tx, [a.id]);
+    await remove({ ids: [a.id] });
     await audit(tx, caller, 'reports.attachment-deleted', now, `report:${a.reportId}`, {
       attachmentId: a.id,
       state: a.state,
     });
-    return { ...removed, reportId: a.reportId };
+    return a.reportId;
   });
-  await removeSealedFiles(ctx, files);
-  await announceReport(ctx, 'report:updated', files.reportId);
+  await announceReport(ctx, 'report:updated', reportId);
 }
 
 /**
@@ -146,17 +202,16 @@ export async function removeStaleUploads(ctx: ServerContext, now: Date, batch = 
   const before = new Date(now.getTime() - STALE_UPLOAD_MS);
   let removed = 0;
   for (;;) {
-    const files = await ctx.db.transaction(async (tx) => {
+    const count = await removingAttachments(ctx, async (tx, remove) => {
       // Locked and re-checked in one statement each, so a chunk arriving now is not lost under it.
       const ids = [
         ...(await store.staleUploads(tx, before, batch)),
         ...(await store.oldFailedUploads(tx, before, batch)),
       ];
-      return { ids, ...(await store.deleteAttachments(tx, ids)) };
+      return remove({ ids });
     });
-    if (!files.ids.length) break;
-    await removeSealedFiles(ctx, files);
-    removed += files.ids.length;
+    if (!count) break;
+    removed += count;
   }
   const old = (await ctx.blobs.partials()).filter((p) => p.modifiedAt < before).map((p) => p.id);
   const named = await store.namedPartials(ctx.db, old);

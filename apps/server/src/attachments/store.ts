@@ -2,8 +2,11 @@ import { type AttachmentState, type AttachmentView, attachmentRecordId } from '@
 import type { Queryable } from '../db/database.js';
 
 /**
- * The attachments module's SQL: its own table, and the attachment rows of the reports module's
- * `report_wraps` (record id `attachment:<id>`), which this module writes and deletes.
+ * The attachments module's SQL for reports' attachments (owner kind `report`): its own table, and
+ * the attachment rows of the reports module's `report_wraps` (record id `attachment:<id>`), which
+ * this module writes and deletes. A conversation message's media (same table, owner kind
+ * `conversation-message`) has its own statements in media-store.ts; what both share (which file
+ * an attachment names, removing attachments with their wraps) is at the end of this file.
  */
 
 export interface AttachmentRow {
@@ -92,7 +95,7 @@ export function viewOf(a: AttachmentRow, wrap: { reader: string; wrap: string } 
 
 export async function readAttachment(db: Queryable, id: string, lock = false): Promise<AttachmentRow | null> {
   const [row] = await db.query<DbRow>(
-    `select ${COLUMNS} from attachments where id = $1${lock ? ' for update' : ''}`,
+    `select ${COLUMNS} from attachments where id = $1 and owner_kind = 'report'${lock ? ' for update' : ''}`,
     [id],
   );
   return row ? rowOf(row) : null;
@@ -103,17 +106,6 @@ export async function attachmentsOfReport(db: Queryable, reportId: string): Prom
     `select ${COLUMNS} from attachments where report_id = $1 order by created_at, id`,
     [reportId],
   );
-  return rows.map(rowOf);
-}
-
-export async function attachmentsOfReports(
-  db: Queryable,
-  reportIds: readonly string[],
-): Promise<AttachmentRow[]> {
-  if (!reportIds.length) return [];
-  const rows = await db.query<DbRow>(`select ${COLUMNS} from attachments where report_id = any($1::text[])`, [
-    reportIds,
-  ]);
   return rows.map(rowOf);
 }
 
@@ -152,9 +144,9 @@ export async function insertAttachment(
   wraps: readonly { reader: string; wrap: string }[],
 ): Promise<boolean> {
   const inserted = await db.query(
-    `insert into attachments (id, report_id, uploader_id, uploader_pubkey, state, header, chunk_log2,
-       chunk_count, partial_id, created_at, updated_at, first_chunk_sha256)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `insert into attachments (id, owner_kind, report_id, uploader_id, uploader_pubkey, state, header,
+       chunk_log2, chunk_count, partial_id, created_at, updated_at, first_chunk_sha256)
+     values ($1, 'report', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      on conflict (id) do nothing returning id`,
     [
       a.id,
@@ -197,7 +189,7 @@ export async function recordChunk(
     `update attachments
         set received = received + 1, bytes_received = bytes_received + $3, last_chunk_sha256 = $4,
             updated_at = $5
-      where id = $1 and received = $2 and state = 'uploading'
+      where id = $1 and received = $2 and state = 'uploading' and owner_kind = 'report'
       returning id`,
     [id, index, chunkBytes, sha256, now],
   );
@@ -209,7 +201,7 @@ export async function markComplete(db: Queryable, id: string, blobId: string, no
   const rows = await db.query(
     `update attachments
         set state = 'complete', blob_id = $2, partial_id = null, completed_at = $3, updated_at = $3
-      where id = $1 and state = 'uploading' and received = chunk_count
+      where id = $1 and state = 'uploading' and received = chunk_count and owner_kind = 'report'
       returning id`,
     [id, blobId, now],
   );
@@ -220,41 +212,32 @@ export async function markComplete(db: Queryable, id: string, blobId: string, no
 export async function markFailed(db: Queryable, id: string, now: Date): Promise<void> {
   await db.query(
     `update attachments set state = 'failed', partial_id = null, updated_at = $2
-      where id = $1 and state = 'uploading'`,
+      where id = $1 and state = 'uploading' and owner_kind = 'report'`,
     [id, now],
   );
 }
 
-/** Deletes attachments and their wraps; returns the files they held, for the caller to remove. */
-export async function deleteAttachments(
-  db: Queryable,
-  ids: readonly string[],
-): Promise<{ partialIds: string[]; blobIds: string[] }> {
-  if (!ids.length) return { partialIds: [], blobIds: [] };
-  await db.query('delete from report_wraps where record_id = any($1::text[])', [ids.map(attachmentRecordId)]);
-  const rows = await db.query<{ partial_id: string | null; blob_id: string | null }>(
-    'delete from attachments where id = any($1::text[]) returning partial_id, blob_id',
-    [ids],
-  );
-  return {
-    partialIds: rows.flatMap((r) => (r.partial_id ? [r.partial_id] : [])),
-    blobIds: rows.flatMap((r) => (r.blob_id ? [r.blob_id] : [])),
-  };
-}
-
-/** Uploads still open and untouched since `before` (abandoned). */
+/**
+ * Report uploads still open and untouched since `before` (abandoned). A conversation's media
+ * waiting for its provider is not an upload: its own backoff (conversations/media.ts) decides.
+ */
 export async function staleUploads(db: Queryable, before: Date, limit: number): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
-    `select id from attachments where state = 'uploading' and updated_at < $1 order by updated_at limit $2 for update`,
+    `select id from attachments where state = 'uploading' and owner_kind = 'report' and updated_at < $1
+      order by updated_at limit $2 for update`,
     [before, limit],
   );
   return rows.map((r) => r.id);
 }
 
-/** Uploads that failed (their files are already gone) and are older than `before`. */
+/**
+ * Report uploads that failed (their files are already gone) and are older than `before`. A
+ * conversation's failed media stays: its row is the trace of a file the provider never gave.
+ */
 export async function oldFailedUploads(db: Queryable, before: Date, limit: number): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
-    `select id from attachments where state = 'failed' and updated_at < $1 order by updated_at limit $2 for update`,
+    `select id from attachments where state = 'failed' and owner_kind = 'report' and updated_at < $1
+      order by updated_at limit $2 for update`,
     [before, limit],
   );
   return rows.map((r) => r.id);
@@ -268,4 +251,88 @@ export async function namedPartials(db: Queryable, partialIds: readonly string[]
     [partialIds],
   );
   return new Set(rows.map((r) => r.partial_id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every owner kind
+
+/** Whose an attachment is, and the file it names (null until complete). */
+export type AttachmentFileRow =
+  | { id: string; ownerKind: 'report'; reportId: string; state: AttachmentState; blobId: string | null }
+  | {
+      id: string;
+      ownerKind: 'conversation-message';
+      conversationId: string;
+      state: AttachmentState;
+      blobId: string | null;
+    };
+
+export async function readAttachmentFile(db: Queryable, id: string): Promise<AttachmentFileRow | null> {
+  const [row] = await db.query<{
+    id: string;
+    owner_kind: 'report' | 'conversation-message';
+    report_id: string | null;
+    conversation_id: string | null;
+    state: AttachmentState;
+    blob_id: string | null;
+  }>('select id, owner_kind, report_id, conversation_id, state, blob_id from attachments where id = $1', [
+    id,
+  ]);
+  if (!row) return null;
+  const common = { id: row.id, state: row.state, blobId: row.blob_id };
+  return row.owner_kind === 'report'
+    ? { ...common, ownerKind: 'report', reportId: row.report_id as string }
+    : { ...common, ownerKind: 'conversation-message', conversationId: row.conversation_id as string };
+}
+
+/** Which attachments to delete: these ids, or every one of these owners. */
+export type AttachmentSelection =
+  | { ids: readonly string[] }
+  | { reportIds: readonly string[] }
+  | { conversationIds: readonly string[] };
+
+/** The files deleted rows named, for removal from disk once the deletion has committed. */
+export interface RemovedFiles {
+  partialIds: string[];
+  blobIds: string[];
+}
+
+/**
+ * Deletes the selected attachments with their key wraps (a report's in `report_wraps`, a
+ * conversation's in `conversation_wraps`, both under record id `attachment:<id>`); returns how
+ * many rows went and the files they held. Rows are locked by the delete itself.
+ */
+export async function deleteAttachments(
+  tx: Queryable,
+  selection: AttachmentSelection,
+): Promise<RemovedFiles & { count: number }> {
+  const [where, param] =
+    'ids' in selection
+      ? ['id = any($1::text[])', selection.ids]
+      : 'reportIds' in selection
+        ? ["owner_kind = 'report' and report_id = any($1::text[])", selection.reportIds]
+        : [
+            "owner_kind = 'conversation-message' and conversation_id = any($1::text[])",
+            selection.conversationIds,
+          ];
+  if (!param.length) return { count: 0, partialIds: [], blobIds: [] };
+  const rows = await tx.query<{
+    id: string;
+    owner_kind: string;
+    partial_id: string | null;
+    blob_id: string | null;
+  }>(`delete from attachments where ${where} returning id, owner_kind, partial_id, blob_id`, [param]);
+  const recordIds = (kind: string) =>
+    rows.filter((r) => r.owner_kind === kind).map((r) => attachmentRecordId(r.id));
+  const reportRecords = recordIds('report');
+  if (reportRecords.length)
+    await tx.query('delete from report_wraps where record_id = any($1::text[])', [reportRecords]);
+  const conversationRecords = recordIds('conversation-message');
+  if (conversationRecords.length)
+    await tx.query('delete from conversation_wraps where record_id = any($1::text[])', [conversationRecords]);
+  return {
+    count: rows.length,
+    partialIds: rows.flatMap((r) => (r.partial_id ? [r.partial_id] : [])),
+    blobIds: rows.flatMap((r) => (r.blob_id ? [r.blob_id] : [])),
+  };
 }

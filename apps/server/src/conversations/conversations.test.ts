@@ -825,7 +825,7 @@ describe('attachments', () => {
     expect(await openMedia(id, media.id, adminMedia.wrap!, admin)).toEqual(picture);
     expect(sms.deleted).toContain(ref);
     const [row] = await h.ctx.db.query<{ provider_ref_enc: string | null }>(
-      'select provider_ref_enc from conversation_media where id = $1',
+      'select provider_ref_enc from attachments where id = $1',
       [media.id],
     );
     expect(row!.provider_ref_enc).toBeNull();
@@ -919,7 +919,7 @@ describe('retention and notifications', () => {
     const { id } = await conversationOf(from);
     expect((await h.request('POST', `/api/conversations/${id}/close`, { as: volunteer })).status).toBe(200);
     const [blob] = await h.ctx.db.query<{ blob_id: string }>(
-      'select blob_id from conversation_media where conversation_id = $1',
+      'select blob_id from attachments where conversation_id = $1',
       [id],
     );
     expect(await purgeExpiredConversations(h.ctx, new Date(Date.now() + 40 * 86400_000))).toBe(0);

@@ -2,36 +2,31 @@ import { randomBytes } from 'node:crypto';
 import { PURPOSES } from '@llamenos/crypto';
 import { messageMediaRecordId, messageRecordId } from '@llamenos/protocol';
 import {
-  openSealedFile,
-  removeSealedFiles,
-  SealedFileTooLarge,
-  storeSealedFile,
-} from '../attachments/sealed-files.js';
+  findMediaById,
+  type MediaRow,
+  markMediaAttemptFailed,
+  markMediaDeletedAtProvider,
+  markMediaStored,
+} from '../attachments/media-store.js';
+import { removeSealedFiles, SealedFileTooLarge, storeSealedFile } from '../attachments/sealed-files.js';
+import { openAttachment } from '../attachments/service.js';
 import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import type { ServerContext } from '../http/context.js';
 import type { MessagingChannel } from '../messaging/channel.js';
 import { openMediaRef } from './contact.js';
 import { wrapFor } from './seal.js';
-import {
-  findMedia,
-  findMediaById,
-  insertWraps,
-  type MediaRow,
-  markMediaAttemptFailed,
-  markMediaDeletedAtProvider,
-  markMediaStored,
-  readersOf,
-} from './store.js';
+import { insertWraps, readersOf } from './store.js';
 import { sizeBucket } from './views.js';
 
 /**
- * Attachments: fetched from the provider as a stream and encrypted as the bytes arrive (STREAM,
- * a fresh file key, PURPOSES.attachment, record id `attachment:<mediaId>`) into the attachment
- * store by the attachments module's sealed-file service (the same one that stores and serves
- * report attachments: its size limit, its download rule delegated to the conversation), never
- * whole in memory (lesson 10); the file key is wrapped for the readers of the message it came
- * with; then the provider's copy is deleted (as recordings are, lesson 16).
+ * A message's media is an attachment of the attachments module (owner kind conversation-message:
+ * its row, its sealed file, its download rule and its removal are that module's, the same as a
+ * report's attachments); this file runs the provider side. The file is fetched from the provider
+ * as a stream and encrypted as the bytes arrive (STREAM, a fresh file key, PURPOSES.attachment,
+ * record id `attachment:<mediaId>`) into the attachment store under its size limit, never whole
+ * in memory (lesson 10); the file key is wrapped for the readers of the message it came with;
+ * then the provider's copy is deleted (as recordings are, lesson 16).
  * A failed or slow fetch keeps the message and schedules another attempt with backoff; after
  * the last one the media is marked failed and audited, never dropped without a trace.
  */
@@ -93,15 +88,16 @@ async function storeMedia(ctx: ServerContext, channel: MessagingChannel, media: 
       wrap: wrapFor(key, reader, PURPOSES.attachment, recordId, ctx.conversations.agreement),
     }));
     const stored = await ctx.db.transaction(async (tx) => {
-      const marked = await markMediaStored(tx, media.id, {
-        blobId: blob.blobId,
-        sizeBucket: sizeBucket(blob.size),
-        contentType: media.content_type,
-      });
+      const marked = await markMediaStored(
+        tx,
+        media.id,
+        { blobId: blob.blobId, sizeBucket: sizeBucket(blob.size), contentType: media.content_type },
+        ctx.now(),
+      );
       if (marked) await insertWraps(tx, media.conversation_id, wraps);
       return marked;
     });
-    // Another process stored it first: ours is not needed.
+    // Another process stored it first: ours is not needed (no row ever named it).
     if (!stored) await removeSealedFiles(ctx, { blobIds: [blob.blobId] });
   } finally {
     key.fill(0);
@@ -130,6 +126,7 @@ export async function processMedia(
         ctx.db,
         media.id,
         giveUp ? null : new Date(ctx.now().getTime() + backoff(media.attempts)),
+        ctx.now(),
       );
       ctx.log.warn(
         { mediaId, attempts: media.attempts + 1, err: { name: (error as Error)?.name } },
@@ -154,9 +151,14 @@ export async function processMedia(
   }
   try {
     await channel.deleteMedia({ ref, contentType: media.content_type });
-    await markMediaDeletedAtProvider(ctx.db, media.id);
+    await markMediaDeletedAtProvider(ctx.db, media.id, ctx.now());
   } catch (error) {
-    await markMediaAttemptFailed(ctx.db, media.id, new Date(ctx.now().getTime() + backoff(media.attempts)));
+    await markMediaAttemptFailed(
+      ctx.db,
+      media.id,
+      new Date(ctx.now().getTime() + backoff(media.attempts)),
+      ctx.now(),
+    );
     ctx.log.warn(
       { mediaId, err: { name: (error as Error)?.name } },
       'attachment not deleted at the provider',
@@ -165,16 +167,9 @@ export async function processMedia(
 }
 
 /**
- * `GET …/media/:mediaId`: the encrypted file as stored, served by the attachments module once the
+ * `GET …/media/:mediaId`: the encrypted file as stored, served by the attachment service once the
  * conversation's own rule lets the caller see it; the caller's wrap is in the thread view.
  */
-export async function mediaFile(ctx: ServerContext, actor: Member, conversationId: string, mediaId: string) {
-  const media = await findMedia(ctx.db, conversationId, mediaId);
-  return openSealedFile(
-    ctx,
-    actor,
-    { kind: 'conversation', conversationId },
-    media?.state === 'stored' ? media.blob_id : null,
-    'no such stored attachment',
-  );
+export function mediaFile(ctx: ServerContext, actor: Member, conversationId: string, mediaId: string) {
+  return openAttachment(ctx, actor, { kind: 'conversation-message', conversationId, id: mediaId });
 }

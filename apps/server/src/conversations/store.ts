@@ -44,21 +44,6 @@ export interface MessageRow {
   created_at: Date;
 }
 
-export interface MediaRow {
-  id: string;
-  message_id: string;
-  conversation_id: string;
-  position: number;
-  provider_ref_enc: string | null;
-  content_type: string | null;
-  state: 'pending' | 'stored' | 'failed';
-  blob_id: string | null;
-  size_bucket: number | null;
-  attempts: number;
-  next_attempt_at: Date | null;
-  created_at: Date;
-}
-
 export interface WrapRow {
   record_id: string;
   reader: string;
@@ -861,137 +846,38 @@ export async function completeRewrap(tx: Queryable, conversationId: string, reci
 // ---------------------------------------------------------------------------------------------
 // Media
 
-export interface NewMedia {
-  id: string;
-  messageId: string;
-  conversationId: string;
-  position: number;
-  providerRefEnc: string;
-  contentType: string | null;
-}
-
-/** `firstAttemptAt`: when the timer takes the job if the request's own attempt never finishes. */
-export async function insertMedia(
-  tx: Queryable,
-  m: NewMedia,
-  now: Date,
-  firstAttemptAt: Date,
-): Promise<void> {
-  await tx.query(
-    `insert into conversation_media (id, message_id, conversation_id, position, provider_ref_enc, content_type,
-       state, next_attempt_at, created_at)
-     values ($1, $2, $3, $4, $5, $6, 'pending', $8, $7)`,
-    [m.id, m.messageId, m.conversationId, m.position, m.providerRefEnc, m.contentType, now, firstAttemptAt],
-  );
-}
-
-const mediaOf = (r: MediaRow): MediaRow => ({
-  ...r,
-  size_bucket: r.size_bucket === null ? null : Number(r.size_bucket),
-  next_attempt_at: ts(r.next_attempt_at),
-  created_at: new Date(r.created_at),
-});
-
-export async function mediaOfConversation(
-  db: Queryable,
-  conversationId: string,
-  reader: string,
-): Promise<(MediaRow & { wrap: string | null })[]> {
-  const rows = await db.query<MediaRow & { wrap: string | null }>(
-    `select m.*, w.wrap from conversation_media m
-      left join conversation_wraps w on w.record_id = 'attachment:' || m.id and w.reader = $2
-      where m.conversation_id = $1 order by m.message_id, m.position`,
-    [conversationId, reader],
-  );
-  return rows.map((r) => ({ ...mediaOf(r), wrap: r.wrap }));
-}
-
-export async function findMedia(
-  db: Queryable,
-  conversationId: string,
-  mediaId: string,
-): Promise<MediaRow | null> {
-  const [row] = await db.query<MediaRow>(
-    'select * from conversation_media where id = $1 and conversation_id = $2',
-    [mediaId, conversationId],
-  );
-  return row ? mediaOf(row) : null;
-}
-
-/** Takes a due media job for this process: its next attempt moves `leaseMs` ahead. */
-export async function takeDueMedia(
-  db: Queryable,
-  now: Date,
-  leaseMs: number,
-  limit: number,
-): Promise<(MediaRow & { channel: string })[]> {
-  const rows = await db.query<MediaRow & { channel: string }>(
-    `update conversation_media m set next_attempt_at = $2
-      where m.id in (select id from conversation_media where next_attempt_at is not null and next_attempt_at <= $1
-                     order by next_attempt_at limit $3 for update skip locked)
-      returning m.*, (select c.channel from conversations c where c.id = m.conversation_id) as channel`,
-    [now, new Date(now.getTime() + leaseMs), limit],
-  );
-  return rows.map((r) => ({ ...mediaOf(r), channel: r.channel }));
-}
-
-export async function findMediaById(db: Queryable, id: string): Promise<MediaRow | null> {
-  const [row] = await db.query<MediaRow>('select * from conversation_media where id = $1', [id]);
-  return row ? mediaOf(row) : null;
-}
-
-export async function markMediaStored(
-  tx: Queryable,
-  id: string,
-  stored: { blobId: string; sizeBucket: number; contentType: string | null },
-): Promise<boolean> {
-  const rows = await tx.query(
-    `update conversation_media set state = 'stored', blob_id = $2, size_bucket = $3,
-       content_type = coalesce($4, content_type)
-     where id = $1 and state = 'pending' returning id`,
-    [id, stored.blobId, stored.sizeBucket, stored.contentType],
-  );
-  return rows.length > 0;
-}
-
-/** A failed attempt: retry at `nextAttemptAt`, or give up (state failed) when it is null. */
-export async function markMediaAttemptFailed(
-  db: Queryable,
-  id: string,
-  nextAttemptAt: Date | null,
-): Promise<void> {
-  await db.query(
-    `update conversation_media set attempts = attempts + 1, next_attempt_at = $2,
-       state = case when $2::timestamptz is null and state = 'pending' then 'failed' else state end
-     where id = $1`,
-    [id, nextAttemptAt],
-  );
-}
-
-/** The provider's copy is gone: forget its handle and stop scheduling work for it. */
-export async function markMediaDeletedAtProvider(db: Queryable, id: string): Promise<void> {
-  await db.query(
-    `update conversation_media set provider_ref_enc = null, next_attempt_at = null where id = $1`,
-    [id],
-  );
-}
+/*
+ * A message's media is an attachment (owner kind conversation-message): its row, file and
+ * provider-side state live in the attachments module's table, with its statements
+ * (attachments/media-store.ts); the conversations module uses them from here. Their key wraps
+ * stay in conversation_wraps (record id `attachment:<id>`), with the messages' wraps.
+ */
+export {
+  insertMedia,
+  type MediaRow,
+  mediaOfConversation,
+  type NewMedia,
+  takeDueMedia,
+} from '../attachments/media-store.js';
 
 // ---------------------------------------------------------------------------------------------
 // Retention
 
-/** Deletes closed conversations whose last message is older than `cutoff`; returns their blobs. */
-export async function deleteClosedBefore(
-  tx: Queryable,
-  cutoff: Date,
-): Promise<{ conversations: number; blobIds: string[] }> {
-  const blobs = await tx.query<{ blob_id: string }>(
-    `select m.blob_id from conversation_media m join conversations c on c.id = m.conversation_id
-      where c.status = 'closed' and c.last_message_at < $1 and m.blob_id is not null`,
+/**
+ * Closed conversations whose last message is older than `cutoff`, locked until the caller's
+ * transaction ends (a message arriving meanwhile waits, and finds the conversation gone).
+ */
+export async function lockClosedBefore(tx: Queryable, cutoff: Date): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    `select id from conversations where status = 'closed' and last_message_at < $1 order by id for update`,
     [cutoff],
   );
-  const deleted = await tx.query(
-    `delete from conversations where status = 'closed' and last_message_at < $1 returning id`,
-    [cutoff],
-  );
-  return { conversations: deleted.length, blobIds: blobs.map((b) => b.blob_id) };
+  return rows.map((r) => r.id);
+}
+
+/** Deletes conversations with their messages, wraps and reads (by cascade); how many went. */
+export async function deleteConversations(tx: Queryable, ids: readonly string[]): Promise<number> {
+  if (!ids.length) return 0;
+  const deleted = await tx.query('delete from conversations where id = any($1::text[]) returning id', [ids]);
+  return deleted.length;
 }

@@ -1,11 +1,11 @@
-import { removeSealedFiles } from '../attachments/sealed-files.js';
+import { removingAttachments } from '../attachments/service.js';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { processMedia } from './media.js';
 import { rebalanceConversations } from './queue.js';
-import { deleteClosedBefore, takeDueMedia } from './store.js';
+import { deleteConversations, lockClosedBefore, takeDueMedia } from './store.js';
 
 /**
  * The conversations' timed work: the queue offered to whoever came on shift (queue.ts); attachments whose fetch or provider delete failed (or whose
@@ -60,28 +60,30 @@ export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): 
 
 /**
  * Deletes closed conversations whose last message is older than messaging.retentionDays (0 keeps
- * them): rows, messages, wraps and media by cascade, then the encrypted files. An open
- * conversation is never purged, whatever its age. One audit entry per purge that removed one.
+ * them): their media through the attachments module's one removal (rows, wraps, and the files
+ * from disk once the deletion commits), then the rows, messages and wraps by cascade, in one
+ * transaction. An open conversation is never purged, whatever its age. One audit entry per purge
+ * that removed one.
  */
 export async function purgeExpiredConversations(ctx: ServerContext, now: Date): Promise<number> {
   const { settings } = await loadSettings(ctx.db);
   const days = settings.messaging.retentionDays;
   if (days === 0) return 0;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  const purge = await ctx.db.transaction(async (tx) => {
-    const result = await deleteClosedBefore(tx, cutoff);
-    if (result.conversations)
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'conversations.purged',
-          target: 'conversations',
-          details: { conversations: result.conversations, attachments: result.blobIds.length, days },
-        },
-        now,
-      );
-    return result;
+  return removingAttachments(ctx, async (tx, removeAttachments) => {
+    const expired = await lockClosedBefore(tx, cutoff);
+    if (!expired.length) return 0;
+    const attachments = await removeAttachments({ conversationIds: expired });
+    const conversations = await deleteConversations(tx, expired);
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'conversations.purged',
+        target: 'conversations',
+        details: { conversations, attachments, days },
+      },
+      now,
+    );
+    return conversations;
   });
-  await removeSealedFiles(ctx, { blobIds: purge.blobIds });
-  return purge.conversations;
 }
