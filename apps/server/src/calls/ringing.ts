@@ -4,7 +4,8 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { openPhone } from '../identity/phone.js';
-import { eligibleVolunteers, type Reach } from '../shifts/views.js';
+import { cachedSettings } from '../settings/cache.js';
+import { eligibleVolunteers, type Reach, scheduleWindow } from '../shifts/views.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
@@ -12,15 +13,14 @@ import { type LegWrites, legWrites } from './leg-writes.js';
 import { allocate, type Offer } from './queue.js';
 import {
   type CallRow,
-  type CallsTable,
-  callFromRow,
   cancelUnwantedLeg,
   failPendingLegs,
   insertLegs,
   type LegKind,
   type LegRow,
+  lockQueueWhenCallsWait,
+  queueSnapshot,
   releaseLegs,
-  volunteersState,
 } from './store.js';
 import {
   announce,
@@ -79,6 +79,11 @@ export interface CallQueueState {
   again: boolean;
   /** The legs' writes gathered into shared statements (leg-writes.ts), made on first use. */
   legWrites: LegWrites | null;
+  /**
+   * The providers of the calls the last round found waiting: how each reaches browsers is asked
+   * before the next round's transaction (it may read stored credentials), made on first use.
+   */
+  providers?: Set<string>;
 }
 
 /**
@@ -113,15 +118,33 @@ interface RoundOffer {
   targets: Target[];
 }
 
+/** How often a round starts again when its calls name a provider not asked about before it. */
+const MAX_PROVIDER_RETRIES = 2;
+
 async function queueRound(ctx: ServerContext): Promise<void> {
   const now = ctx.now();
-  // Most rounds find nobody waiting: say so in one statement, without the lock or a transaction.
-  const providers = await waitingProviders(ctx.db);
-  if (!providers.length) return;
-  // Asked before the transaction: building an adapter reads its stored credentials.
-  const browsers = new Map<string, BrowserReach>();
-  for (const provider of providers) browsers.set(provider, await browserReachOf(ctx, provider));
-  const offers = await ctx.db.transaction((tx) => planRound(ctx, tx, now, browsers));
+  ctx.callQueue.providers ??= new Set();
+  const known = ctx.callQueue.providers;
+  let offers: RoundOffer[] | null = null;
+  for (let attempt = 0; ; attempt++) {
+    // Asked before the transaction: building an adapter reads its stored credentials, and a
+    // read for a pool connection inside a transaction can wait for ever when all are taken.
+    // The providers are those of the last round's calls; a round whose calls name another
+    // gives up its transaction and starts again with it asked.
+    const browsers = new Map<string, BrowserReach>();
+    for (const provider of known) browsers.set(provider, await browserReachOf(ctx, provider));
+    const planned = await ctx.db.transaction((tx) =>
+      planRound(ctx, tx, now, browsers, attempt >= MAX_PROVIDER_RETRIES),
+    );
+    if (planned.providers) {
+      known.clear();
+      for (const provider of planned.providers) known.add(provider);
+    }
+    if (!planned.unknownProvider) {
+      offers = planned.offers;
+      break;
+    }
+  }
   for (const offer of offers ?? []) {
     const { call } = offer;
     const ring = () =>
@@ -142,34 +165,46 @@ async function queueRound(ctx: ServerContext): Promise<void> {
   }
 }
 
+/** What a round's transaction decided (planRound). */
+interface PlannedRound {
+  /** The offers to ring once committed; null when nothing changed. */
+  offers: RoundOffer[] | null;
+  /** The providers of the calls found waiting (undefined when nobody waited). */
+  providers?: string[];
+  /** A waiting call's provider was not asked about before the transaction: nothing was done. */
+  unknownProvider?: boolean;
+}
+
 /**
- * One round, in the caller's transaction under the queue lock: read who waits and who is free,
- * allocate (queue.ts), insert the new legs, move first-rung calls queued → ringing with their
- * audit entry. Null when nothing changed.
+ * One round, in the caller's transaction: the lock when anyone waits (else nothing more), then
+ * one statement reads who waits, who is free and whether the schedule moved (store/legs.ts
+ * queueSnapshot); allocate (queue.ts), insert the new legs, move first-rung calls queued →
+ * ringing with their audit entry. With a call of a provider `browsers` does not know, nothing
+ * is done and the caller starts again with it (unless `lastTry`: then it rings no browser).
  */
 async function planRound(
   ctx: ServerContext,
   tx: Queryable,
   now: Date,
   browsers: ReadonlyMap<string, BrowserReach>,
-) {
-  await tx.query('select pg_advisory_xact_lock($1)', [QUEUE_LOCK_KEY]);
-  const waiting = (
-    await tx.query<CallsTable>(
-      `select * from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null
-          and not training and (queue_deadline is null or queue_deadline > $1)
-        order by created_at, id limit ${QUEUE_WINDOW}`,
-      [now],
-    )
-  ).map(callFromRow);
-  if (!waiting.length) return null;
+  lastTry: boolean,
+): Promise<PlannedRound> {
+  if (!(await lockQueueWhenCallsWait(tx, QUEUE_LOCK_KEY))) return { offers: null };
+  // The kept settings (settings/cache.ts): a reader in a transaction reads through it if stale.
+  const { timeZone } = await cachedSettings(ctx, tx);
+  const window = scheduleWindow(now, timeZone);
+  const snapshot = await queueSnapshot(tx, now, QUEUE_WINDOW, window);
+  const { waiting } = snapshot;
+  const providers = [...new Set(waiting.map((c) => c.provider))];
+  if (!waiting.length) return { offers: null, providers };
+  if (!lastTry && providers.some((p) => !browsers.has(p)))
+    return { offers: null, providers, unknownProvider: true };
 
-  const { busy, live, refused } = await volunteersState(
-    tx,
-    now,
-    waiting.map((c) => c.id),
-  );
-  const eligible = await eligibleVolunteers(ctx, now, busy, tx);
+  const { busy, live, refused } = snapshot.state;
+  const eligible = await eligibleVolunteers(ctx, now, busy, tx, {
+    ...window,
+    fingerprint: snapshot.scheduleFingerprint,
+  });
   const reach = new Map(eligible.reach.map((u) => [u.id, u]));
   // Who rings for what; a volunteer whose cancelled leg may still ring counts as ringing.
   const ringing = new Map<string, string>();
@@ -191,7 +226,7 @@ async function planRound(
     ringing,
     ctx.admission.parallelRingCap(),
   );
-  if (!plan.length && !waiting.some((c) => c.status === 'queued')) return null;
+  if (!plan.length && !waiting.some((c) => c.status === 'queued')) return { offers: null, providers };
 
   const settings = await callSettings(ctx, tx);
   const fallbackDeadline = new Date(now.getTime() + settings.calls.queueTimeoutSeconds * 1000);
@@ -253,7 +288,7 @@ async function planRound(
   for (const call of queued)
     if (!targetsByCall.has(call.id))
       result.push({ call: { ...call, status: 'ringing' }, legs: [], targets: [] });
-  return result;
+  return { offers: result, providers };
 }
 
 /**
@@ -277,18 +312,6 @@ export function capParallelRing(
     count.set(offer.callId, n + 1);
     return true;
   });
-}
-
-/**
- * The providers of the calls waiting for a volunteer; none when nobody waits. A training call
- * rings its one trainee only (simulator/training.ts): the queue never offers it to anyone.
- */
-async function waitingProviders(db: Queryable): Promise<string[]> {
-  const rows = await db.query<{ provider: string }>(
-    `select distinct provider from calls
-      where status in ('queued', 'ringing') and answered_by is null and ended_at is null and not training`,
-  );
-  return rows.map((r) => r.provider);
 }
 
 /**

@@ -8,6 +8,7 @@ import { sealCallMeta } from './call-meta.js';
 import { screenDocument } from './documents.js';
 import { callerStatusChanged } from './end.js';
 import { handleInboundCall } from './inbound.js';
+import { runQueue } from './ringing.js';
 import { tickCallTimers } from './timers.js';
 
 /**
@@ -178,6 +179,27 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       inbound.result.callId,
     ]);
     expect(row!.status).toBe('abandoned');
+  });
+
+  it('a queue round is its lock, then one read of who waits, who is free and whether the schedule moved', async () => {
+    const notSettings = (q: string) => !q.includes('hotline_settings');
+    // Nobody waits: one statement, which takes no lock.
+    const idle = await count(() => runQueue(s.ctx));
+    expect(idle.statements.filter(notSettings)).toEqual([
+      expect.stringMatching(/^tx: select pg_advisory_xact_lock\(\$1\) from calls/),
+    ]);
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    // Both volunteers ring for the waiting call; a round finds nobody else to offer: the lock,
+    // then the waiting calls with the volunteers' state and the schedule's fingerprint (the kept
+    // schedule is not read again: it did not move).
+    const round = await count(() => runQueue(s.ctx));
+    expect(round.statements.filter(notSettings)).toEqual([
+      expect.stringMatching(/^tx: select pg_advisory_xact_lock/),
+      expect.stringMatching(/^tx: with waiting as/),
+    ]);
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
   });
 
   it('an idle tick of the call timers asks what is due in one statement, then skips the steps with nothing', async () => {

@@ -45,16 +45,20 @@ function namedUsers(rules: Rules): string[] {
  * kept copy when its fingerprint still matches, or read (through `db`: the caller's transaction
  * when it has one) and kept. The fingerprint is read before the rows, so a change committed in
  * between leaves a copy newer than its fingerprint: compared next time, it is read again.
+ * `readFingerprint` is the fingerprint of this window when the caller has just read it in a
+ * statement of its own (the queue round's snapshot): then this asks the database nothing
+ * unless the copy moved.
  */
 export async function cachedSchedule(
   ctx: ServerContext,
   db: Queryable,
   fromDate: string,
   toDate: string,
+  readFingerprint?: string,
 ): Promise<{ rules: Rules; users: Map<string, ScheduledUser> }> {
   const cache = ctx.caches.schedule;
   const kept = cache.kept;
-  const fingerprint = await scheduleFingerprint(db, fromDate, toDate);
+  const fingerprint = readFingerprint ?? (await scheduleFingerprint(db, fromDate, toDate));
   if (kept && kept.fromDate === fromDate && kept.toDate === toDate && kept.fingerprint === fingerprint)
     return kept;
   const rules = await loadRules(db, fromDate, toDate);

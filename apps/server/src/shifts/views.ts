@@ -105,22 +105,44 @@ export interface Reach {
 }
 
 /**
+ * The local dates whose shift occurrences and exceptions can cover `instant`: the window the
+ * call router's kept schedule holds (cache.ts).
+ */
+export function scheduleWindow(instant: Date, timeZone: string): { fromDate: string; toDate: string } {
+  const today = wallTime(instant.getTime(), timeZone).date;
+  return { fromDate: addDays(today, -2), toDate: addDays(today, 1) };
+}
+
+/**
+ * The schedule's fingerprint for a window (store.ts scheduleFingerprintSql), as a caller read it
+ * in one of its own statements (the queue round, calls/store/legs.ts queueSnapshot).
+ */
+export interface ReadSchedule {
+  fromDate: string;
+  toDate: string;
+  fingerprint: string;
+}
+
+/**
  * Who the call router rings at `instant`: on-shift users (or the fallback group when no
  * on-shift user can take calls), never inactive users, users on break, or users already on a
  * call. The calls table belongs to the call router, which passes the ids of users on a call
  * as `busyUserIds`. The rules themselves are ringList() in on-shift.ts. `reach` says how to
- * ring each of them, in id order.
+ * ring each of them, in id order. `read`: the schedule's fingerprint the caller has just read
+ * for the window scheduleWindow gives, so that the kept copy is checked without a statement.
  */
 export async function eligibleVolunteers(
   ctx: ServerContext,
   instant: Date,
   busyUserIds: ReadonlySet<string> = new Set(),
   db: Queryable = ctx.db,
+  read?: ReadSchedule,
 ): Promise<OnShift & { reach: Reach[] }> {
   // The kept copies (settings/cache.ts, cache.ts): every queue round asks, most often several a second.
   const { timeZone } = await cachedSettings(ctx, db);
-  const today = wallTime(instant.getTime(), timeZone).date;
-  const { rules, users } = await cachedSchedule(ctx, db, addDays(today, -2), addDays(today, 1));
+  const { fromDate, toDate } = scheduleWindow(instant, timeZone);
+  const known = read && read.fromDate === fromDate && read.toDate === toDate ? read.fingerprint : undefined;
+  const { rules, users } = await cachedSchedule(ctx, db, fromDate, toDate, known);
   const scheduled = whoIsOnShift(instant, rules.shifts, rules.exceptions, timeZone);
   const available = new Set<string>();
   for (const id of [...scheduled.userIds, ...rules.fallbackUserIds])

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.js';
+import { scheduleFingerprintSql } from '../../shifts/store.js';
 import type { LegStatus } from '../../telephony/provider.js';
-import { type CallRow, dateOrNull } from './calls.js';
+import { type CallRow, type CallsTable, callFromRow, dateOrNull } from './calls.js';
 
 export type LegKind = 'phone' | 'browser';
 /** A leg's state in our table: the provider's states, and 'pending' before the provider has it. */
@@ -157,7 +158,7 @@ export interface LiveLeg {
 /** How long a leg may stay "releasing" (its cancel never confirmed: the process stopped). */
 const RELEASING_MS = 30_000;
 
-/** What a queue round needs to know of the volunteers, read in one statement (volunteersState). */
+/** What a queue round needs to know of the volunteers (queueSnapshot). */
 export interface VolunteersState {
   /** Users on a live answered call, or the caller of a live training call: never rung until it ends. */
   busy: Set<string>;
@@ -176,40 +177,95 @@ export interface VolunteersState {
   refused: Set<string>;
 }
 
-/** Who is on a call, who rings for what, and who refused which of `callIds`: one statement a round. */
-export async function volunteersState(
-  db: Queryable,
+/** A call that waits for a volunteer: queued or ringing, nobody on it yet, not a training call. */
+const WAITING_CALL = `status in ('queued', 'ringing') and answered_by is null and ended_at is null and not training`;
+
+/**
+ * The first statement of a queue round, in its transaction: takes the queue's advisory lock
+ * (`lockKey`) when any call waits for a volunteer, and says whether one does. Most rounds end
+ * here when nobody waits, without waiting for the lock. Whether one waits is read in the
+ * statement's snapshot, taken before the lock is granted: the round reads what it plans from
+ * in its next statement (queueSnapshot), after the lock.
+ */
+export async function lockQueueWhenCallsWait(tx: Queryable, lockKey: number): Promise<boolean> {
+  const rows = await tx.query(`select pg_advisory_xact_lock($1) from calls where ${WAITING_CALL} limit 1`, [
+    lockKey,
+  ]);
+  return rows.length > 0;
+}
+
+/** What a queue round plans from (queueSnapshot). */
+export interface QueueSnapshot {
+  /** The calls waiting for a volunteer, oldest first (at most the round's window). */
+  waiting: CallRow[];
+  /** Who is on a call, who rings for what, who refused which waiting call. */
+  state: VolunteersState;
+  /** The schedule's fingerprint for the window asked (shifts/store.ts scheduleFingerprintSql). */
+  scheduleFingerprint: string;
+}
+
+/**
+ * Everything a queue round reads before it plans, in one statement under the queue's lock:
+ * the waiting calls (those whose queue deadline has passed are the timers' to send to
+ * voicemail), the volunteers' state, and the fingerprint of the schedule for the local dates
+ * `schedule.fromDate` to `schedule.toDate` (so the kept schedule is checked without a statement
+ * of its own, shifts/cache.ts). The state and the fingerprint ride on the first waiting call's
+ * row; with nobody waiting there is nothing to plan and the statement returns no row.
+ */
+export async function queueSnapshot(
+  tx: Queryable,
   now: Date,
-  callIds: readonly string[],
-): Promise<VolunteersState> {
-  const rows = await db.query<{
-    what: 'busy' | 'live' | 'refused';
-    user_id: string;
-    call_id: string;
-    status: LegRowStatus | null;
-  }>(
-    `select distinct 'busy' as what, answered_by as user_id, id as call_id, null::text as status from calls
-      where status = 'answered' and ended_at is null and answered_by is not null
-     union all
-     select 'busy', trainer_id, id, null::text from calls
-      where training and ended_at is null and trainer_id is not null
-     union all
-     select 'live', user_id, call_id, status from call_legs
-      where user_id is not null
-        and (status in ('pending', 'queued', 'ringing', 'in-progress')
-             or releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')
-     union all
-     select distinct 'refused', user_id, call_id, null::text from call_legs
-      where call_id = any($2::text[]) and user_id is not null and status in ('busy', 'no-answer', 'failed', 'completed')`,
-    [now, callIds],
+  window: number,
+  schedule: { fromDate: string; toDate: string },
+): Promise<QueueSnapshot> {
+  const rows = await tx.query<
+    CallsTable & { volunteers_state: unknown; schedule_fingerprint: string | null }
+  >(
+    `with waiting as (
+       select * from calls where ${WAITING_CALL} and (queue_deadline is null or queue_deadline > $1)
+        order by created_at, id limit ${Math.trunc(window)}),
+     state as (
+       select coalesce(json_agg(json_build_array(s.what, s.user_id, s.call_id, s.status)), '[]'::json) as rows
+         from (
+           select distinct 'busy'::text as what, answered_by as user_id, id as call_id, null::text as status from calls
+            where status = 'answered' and ended_at is null and answered_by is not null
+           union all
+           select 'busy', trainer_id, id, null::text from calls
+            where training and ended_at is null and trainer_id is not null
+           union all
+           select 'live', user_id, call_id, status from call_legs
+            where user_id is not null
+              and (status in ('pending', 'queued', 'ringing', 'in-progress')
+                   or releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')
+           union all
+           select distinct 'refused', user_id, call_id, null::text from call_legs
+            where call_id in (select id from waiting) and user_id is not null
+              and status in ('busy', 'no-answer', 'failed', 'completed')
+         ) s)
+     select w.*,
+            case when w.queue_rank = 1 then (select rows from state) end as volunteers_state,
+            case when w.queue_rank = 1 then ${scheduleFingerprintSql('$2::text', '$3::text')} end
+              as schedule_fingerprint
+       from (select waiting.*, row_number() over (order by created_at, id) as queue_rank from waiting) w
+      order by w.queue_rank`,
+    [now, schedule.fromDate, schedule.toDate],
   );
   const state: VolunteersState = { busy: new Set(), live: [], refused: new Set() };
-  for (const r of rows) {
-    if (r.what === 'busy') state.busy.add(r.user_id);
-    else if (r.what === 'live') state.live.push({ callId: r.call_id, userId: r.user_id, status: r.status! });
-    else state.refused.add(`${r.call_id} ${r.user_id}`);
+  const first = rows[0];
+  if (!first) return { waiting: [], state, scheduleFingerprint: '' };
+  const raw = first.volunteers_state;
+  const stateRows = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? [])) as [
+    'busy' | 'live' | 'refused',
+    string,
+    string,
+    LegRowStatus | null,
+  ][];
+  for (const [what, userId, callId, status] of stateRows) {
+    if (what === 'busy') state.busy.add(userId);
+    else if (what === 'live') state.live.push({ callId, userId, status: status! });
+    else state.refused.add(`${callId} ${userId}`);
   }
-  return state;
+  return { waiting: rows.map(callFromRow), state, scheduleFingerprint: first.schedule_fingerprint ?? '' };
 }
 
 /** The cancel of these legs has reached the provider (or failed for good): their volunteers are free. */
