@@ -11,7 +11,7 @@ import { createLogger } from '../src/logging.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { forgetSettings } from '../src/settings/cache.js';
 import { loadSettingsRow, saveSettings } from '../src/settings/store.js';
-import type { SimulatedCarrier } from '../src/simulator/carrier.js';
+import type { SimPhone, SimulatedCarrier } from '../src/simulator/carrier.js';
 import { simulatedCarrier, simulatorNumbers } from '../src/simulator/index.js';
 import { putOnShift } from './conversations-helpers.js';
 import {
@@ -255,4 +255,35 @@ export async function webhookFootprint(db: Database) {
     audit: await count('audit_log'),
     rateLimits: await count('rate_limits'),
   };
+}
+
+/** A test SDP (audio only) whose origin line carries `tag`, so each offer and answer is told apart. */
+export const testSdp = (tag: string) =>
+  `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
+
+/** A caller rings the hotline on the simulated carrier: their phone and the call's row id, once the call work settled. */
+export async function callerRings(s: CallServer): Promise<{ caller: SimPhone; callId: string }> {
+  const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+  await s.settle();
+  const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+    caller.sid,
+  ]);
+  return { caller, callId: call!.id };
+}
+
+/**
+ * A caller rings the hotline and `volunteer` (on shift, answering in the browser) answers; with
+ * `callerSdp` the caller's page has offered browser audio first, without it the call has none.
+ */
+export async function browserAnsweredCall(
+  s: CallServer,
+  volunteer: TestUser,
+  callerSdp?: string,
+): Promise<{ caller: SimPhone; callId: string }> {
+  const { caller, callId } = await callerRings(s);
+  if (callerSdp) s.carrier.audio.setOffer(caller.sid, callerSdp);
+  const answered = await s.request('POST', `/api/calls/${callId}/answer`, { as: volunteer });
+  if (answered.status !== 200) throw new Error(`answering the call: ${answered.status}`);
+  await s.settle();
+  return { caller, callId };
 }

@@ -1,4 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  callerEntersStasis,
+  connectAsterisk as connectHotlineToAsterisk,
+  finishPlaybacks,
+  TEST_ARI_ACCOUNT,
+} from '../../test/ari-helpers.js';
 import { type CallServer, keepOpen, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { FakeAri } from '../../test/fakes/ari.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
@@ -11,28 +17,23 @@ import { ariBridgeState, tickCallTimers } from './index.js';
  * Stasis events in, the router's decisions carried out as ARI requests.
  */
 
-const ACCOUNT = { username: 'llamenos', password: 'ari-password-0123', app: 'llamenos-hotline' };
+const ACCOUNT = TEST_ARI_ACCOUNT;
 const NUMBER = '+15559870002';
 const actor = { pubkey: null, ipHash: null };
 let fake: FakeAri;
 const servers: CallServer[] = [];
-let finisher: NodeJS.Timeout | null = null;
+let stopFinishing = () => {};
 
 beforeAll(async () => {
-  fake = await FakeAri.start(ACCOUNT);
-  // Asterisk reports the end of every prompt; the fake is told to, a moment after it starts.
-  let reported = 0;
-  finisher = setInterval(() => {
-    for (; reported < fake.playbacks.length; reported++)
-      fake.emit({ type: 'PlaybackFinished', playback: { id: fake.playbacks[reported] } });
-  }, 20);
+  fake = await FakeAri.start(TEST_ARI_ACCOUNT);
+  stopFinishing = finishPlaybacks(fake);
 });
 afterEach(async () => {
   for (const s of servers.splice(0).reverse()) await s.close();
   fake.requests.length = 0;
 });
 afterAll(async () => {
-  if (finisher) clearInterval(finisher);
+  stopFinishing();
   await fake.close();
 });
 
@@ -42,26 +43,10 @@ async function start(options: Parameters<typeof startCallServer>[0] = {}) {
   return s;
 }
 
-async function connectAsterisk(s: CallServer) {
-  const before = fake.openSockets;
-  await saveProviderCredentials(s.ctx, actor, 'asterisk', {
-    ariUrl: fake.baseUrl,
-    ...ACCOUNT,
-    phoneNumbers: [NUMBER],
-  });
-  await waitFor(() => ariBridgeState(s.ctx) === 'running' && fake.openSockets === before + 1, 'ARI socket');
-}
+const connectAsterisk = (s: CallServer) => connectHotlineToAsterisk(s.ctx, fake, NUMBER);
 
 /** A caller's channel enters our Stasis application. */
-function callerArrives(from = '+15551230001') {
-  const channel = fake.addChannel('Ring');
-  fake.emit({
-    type: 'StasisStart',
-    args: [],
-    channel: { id: channel.id, state: 'Ring', caller: { number: from }, dialplan: { exten: NUMBER } },
-  });
-  return channel.id;
-}
+const callerArrives = (from = '+15551230001') => callerEntersStasis(fake, NUMBER, from);
 
 const requested = (method: string, path: string) =>
   fake.requests.some((r) => r.method === method && r.path === path);

@@ -1,10 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  callerEntersStasis,
+  connectAsterisk as connectHotlineToAsterisk,
+  finishPlaybacks,
+  TEST_ARI_ACCOUNT,
+} from '../../test/ari-helpers.js';
 import { type CallServer, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { FakeAri } from '../../test/fakes/ari.js';
-import { saveProviderCredentials } from '../settings/service.js';
 import { LEG_APP_ARG } from '../telephony/asterisk/events.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
-import { ariBridgeState } from './index.js';
 
 /**
  * Asterisk rings a volunteer who answers in the browser as `PJSIP/<identity>` (the endpoint the
@@ -13,50 +17,30 @@ import { ariBridgeState } from './index.js';
  * is hung up.
  */
 
-const ACCOUNT = { username: 'llamenos', password: 'ari-password-0123', app: 'llamenos-hotline' };
+const ACCOUNT = TEST_ARI_ACCOUNT;
 const NUMBER = '+15559870012';
-const actor = { pubkey: null, ipHash: null };
 let fake: FakeAri;
 const servers: CallServer[] = [];
-let finisher: NodeJS.Timeout | null = null;
+let stopFinishing = () => {};
 
 beforeAll(async () => {
-  fake = await FakeAri.start(ACCOUNT);
-  let reported = 0;
-  finisher = setInterval(() => {
-    for (; reported < fake.playbacks.length; reported++)
-      fake.emit({ type: 'PlaybackFinished', playback: { id: fake.playbacks[reported] } });
-  }, 20);
+  fake = await FakeAri.start(TEST_ARI_ACCOUNT);
+  stopFinishing = finishPlaybacks(fake);
 });
 afterEach(async () => {
   for (const s of servers.splice(0).reverse()) await s.close();
   fake.requests.length = 0;
 });
 afterAll(async () => {
-  if (finisher) clearInterval(finisher);
+  stopFinishing();
   await fake.close();
 });
 
-async function connectAsterisk(s: CallServer, sipWebSocketUrl?: string) {
-  const before = fake.openSockets;
-  await saveProviderCredentials(s.ctx, actor, 'asterisk', {
-    ariUrl: fake.baseUrl,
-    ...ACCOUNT,
-    ...(sipWebSocketUrl ? { sipWebSocketUrl } : {}),
-    phoneNumbers: [NUMBER],
-  });
-  await waitFor(() => ariBridgeState(s.ctx) === 'running' && fake.openSockets === before + 1, 'ARI socket');
-}
+const connectAsterisk = (s: CallServer, sipWebSocketUrl?: string) =>
+  connectHotlineToAsterisk(s.ctx, fake, NUMBER, { sipWebSocketUrl });
 
-function callerArrives(from = '+15551230011') {
-  const channel = fake.addChannel('Ring');
-  fake.emit({
-    type: 'StasisStart',
-    args: [],
-    channel: { id: channel.id, state: 'Ring', caller: { number: from }, dialplan: { exten: NUMBER } },
-  });
-  return channel.id;
-}
+/** A caller's channel enters our Stasis application. */
+const callerArrives = (from = '+15551230011') => callerEntersStasis(fake, NUMBER, from);
 
 const originates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/ari/channels');
 const callOf = async (s: CallServer, channel: string) =>

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+import {
+  browserAnsweredCall,
+  type CallServer,
+  testSdp as sdp,
+  startCallServer,
+} from '../../test/calls-helpers.js';
 
 /**
  * Hold on the active-call card for a call answered in the browser on the simulated carrier: only
  * the volunteer who won the call may hold it, the carrier tells the caller's page (hold music,
  * microphone not sent), each change is audited once, and a call with no browser audio is 409.
  */
-
-const sdp = (tag: string) =>
-  `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
 
 let s: CallServer;
 beforeAll(async () => {
@@ -25,15 +27,8 @@ async function answeredCall(withAudio: boolean) {
   const web = await s.addUser(['volunteer'], { preference: 'browser', name: 'Web' });
   const other = await s.addUser(['volunteer'], { preference: 'browser', name: 'Other' });
   await s.putOnShift([web.id, other.id]);
-  const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-  await s.settle();
-  if (withAudio) s.carrier.audio.setOffer(caller.sid, sdp('1'));
-  const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-    caller.sid,
-  ]);
-  expect((await s.request('POST', `/api/calls/${call!.id}/answer`, { as: web })).status).toBe(200);
-  await s.settle();
-  return { web, other, caller, callId: call!.id };
+  const { caller, callId } = await browserAnsweredCall(s, web, withAudio ? sdp('1') : undefined);
+  return { web, other, caller, callId };
 }
 
 const holdAudits = async (callId: string) =>

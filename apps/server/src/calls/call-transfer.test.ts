@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+import {
+  browserAnsweredCall,
+  type CallServer,
+  callerRings,
+  testSdp as sdp,
+  startCallServer,
+} from '../../test/calls-helpers.js';
 
 /**
  * Cold transfer of a browser call on the simulated carrier: the targets are the free members on
  * shift who answer in the browser, only the volunteer on the call may transfer, the call changes
  * hands once (audited), and the caller's audio is offered afresh to the new volunteer only.
  */
-
-const sdp = (tag: string) =>
-  `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
 
 let s: CallServer;
 beforeAll(async () => {
@@ -30,13 +33,8 @@ describe('cold transfer of a browser call', () => {
       phone: '+15550002222',
     });
     await s.putOnShift([first.id, second.id, phoneOnly.id]);
-    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-    await s.settle();
+    const { caller, callId } = await callerRings(s);
     s.carrier.audio.setOffer(caller.sid, sdp('1'));
-    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-      caller.sid,
-    ]);
-    const callId = call!.id;
     // Nobody has answered yet: nothing to transfer.
     expect((await s.request('GET', `/api/calls/${callId}/transfer-targets`, { as: first })).status).toBe(409);
     expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: first })).status).toBe(200);
@@ -89,20 +87,14 @@ describe('cold transfer of a browser call', () => {
     const first = await s.addUser(['volunteer'], { preference: 'browser', name: 'Dee First' });
     const second = await s.addUser(['volunteer'], { preference: 'browser', name: 'Eve Second' });
     await s.putOnShift([first.id, second.id]);
-    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-    await s.settle();
-    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-      caller.sid,
-    ]);
-    expect((await s.request('POST', `/api/calls/${call!.id}/answer`, { as: first })).status).toBe(200);
-    await s.settle();
-    const res = await s.request('POST', `/api/calls/${call!.id}/transfer`, {
+    const { caller, callId } = await browserAnsweredCall(s, first);
+    const res = await s.request('POST', `/api/calls/${callId}/transfer`, {
       as: first,
       body: { to: second.id },
     });
     expect(res.status).toBe(409);
     const [row] = await s.db.query<{ answered_by: string }>('select answered_by from calls where id = $1', [
-      call!.id,
+      callId,
     ]);
     expect(row!.answered_by).toBe(first.id);
     expect(s.carrier.phones.get(caller.sid)!.bridgedTo).toBe(`browser:${first.id}`);

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  callerEntersStasis,
+  connectAsterisk,
+  finishPlaybacks,
+  TEST_ARI_ACCOUNT,
+} from '../../test/ari-helpers.js';
 import { type CallServer, fakeCaller, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { FakeAri } from '../../test/fakes/ari.js';
-import { saveProviderCredentials } from '../settings/service.js';
 import { languageMenuPage } from './documents.js';
-import { ariBridgeState } from './index.js';
 
 /**
  * The IVR language menu offers every enabled language, however many: a keypad has nine keys,
@@ -87,30 +91,19 @@ describe('a call to a hotline with thirteen languages', () => {
 });
 
 describe('the same menu through Asterisk (ARI), whose key presses carry no page', () => {
-  const ACCOUNT = { username: 'llamenos', password: 'ari-password-0123', app: 'llamenos-hotline' };
   const NUMBER = '+15559870003';
   let fake: FakeAri;
   let s: CallServer;
-  let finisher: NodeJS.Timeout | null = null;
+  let stopFinishing = () => {};
   beforeAll(async () => {
-    fake = await FakeAri.start(ACCOUNT);
-    // Asterisk reports the end of every prompt; the fake is told to, a moment after it starts.
-    let reported = 0;
-    finisher = setInterval(() => {
-      for (; reported < fake.playbacks.length; reported++)
-        fake.emit({ type: 'PlaybackFinished', playback: { id: fake.playbacks[reported] } });
-    }, 20);
+    fake = await FakeAri.start(TEST_ARI_ACCOUNT);
+    stopFinishing = finishPlaybacks(fake);
     s = await startCallServer();
     await s.setSettings((x) => ({ ...x, languages: THIRTEEN, calls: { ...x.calls, ivrLanguageMenu: true } }));
-    await saveProviderCredentials(s.ctx, { pubkey: null, ipHash: null }, 'asterisk', {
-      ariUrl: fake.baseUrl,
-      ...ACCOUNT,
-      phoneNumbers: [NUMBER],
-    });
-    await waitFor(() => ariBridgeState(s.ctx) === 'running' && fake.openSockets === 1, 'ARI socket');
+    await connectAsterisk(s.ctx, fake, NUMBER);
   });
   afterAll(async () => {
-    if (finisher) clearInterval(finisher);
+    stopFinishing();
     await s?.close();
     await fake?.close();
   });
@@ -118,17 +111,7 @@ describe('the same menu through Asterisk (ARI), whose key presses carry no page'
   it('9 turns the page, then 4 picks Tagalog (on the first page 4 is Arabic)', async () => {
     // Each menu page is one playback of all its prompts.
     const played = fake.playbacks.length;
-    const channel = fake.addChannel('Ring').id;
-    fake.emit({
-      type: 'StasisStart',
-      args: [],
-      channel: {
-        id: channel,
-        state: 'Ring',
-        caller: { number: '+15551230009' },
-        dialplan: { exten: NUMBER },
-      },
-    });
+    const channel = callerEntersStasis(fake, NUMBER, '+15551230009');
     const row = async () =>
       (await s.db.query('select * from calls where provider_call_id = $1', [channel]))[0];
     await waitFor(async () => (await row())?.status === 'arriving', 'the menu');

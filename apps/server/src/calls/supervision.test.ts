@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+import {
+  browserAnsweredCall,
+  type CallServer,
+  testSdp as sdp,
+  startCallServer,
+} from '../../test/calls-helpers.js';
 import type { TestUser } from '../../test/helpers.js';
 
 /**
@@ -8,9 +13,6 @@ import type { TestUser } from '../../test/helpers.js';
  * learns of the listener and answers once; start and stop are audited; a call that ends or is
  * transferred ends the listening.
  */
-
-const sdp = (tag: string) =>
-  `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
 
 let s: CallServer;
 beforeAll(async () => {
@@ -24,15 +26,7 @@ const setSupervision = (on: boolean) =>
 async function browserCall(tag: string, roles = ['volunteer']) {
   const vol = await s.addUser(roles, { preference: 'browser', name: `Vol ${tag}` });
   await s.putOnShift([vol.id]);
-  const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-  await s.settle();
-  s.carrier.audio.setOffer(caller.sid, sdp(`${tag}-caller`));
-  const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-    caller.sid,
-  ]);
-  const callId = call!.id;
-  expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: vol })).status).toBe(200);
-  await s.settle();
+  const { caller, callId } = await browserAnsweredCall(s, vol, sdp(`${tag}-caller`));
   const req = (method: string, suffix: string, as: TestUser, body?: unknown) =>
     s.request(method, `/api/calls/${callId}/supervision${suffix}`, { as, body });
   return { vol, caller, callId, req };

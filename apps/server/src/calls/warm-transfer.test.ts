@@ -1,6 +1,11 @@
 import type { HubEventPayload } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
+import {
+  browserAnsweredCall,
+  type CallServer,
+  testSdp as sdp,
+  startCallServer,
+} from '../../test/calls-helpers.js';
 import type { TestUser } from '../../test/helpers.js';
 
 /**
@@ -10,9 +15,6 @@ import type { TestUser } from '../../test/helpers.js';
  * call (compare-and-set, audited) while "cancel" returns to the caller. A caller hanging up ends
  * the consult for both.
  */
-
-const sdp = (tag: string) =>
-  `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n`;
 
 let s: CallServer;
 /** The warm-transfer hub events published, in order (the relay carries them encrypted to every member). */
@@ -35,15 +37,7 @@ async function answeredCall(tag: string) {
     phone: '+15550003333',
   });
   await s.putOnShift([first.id, second.id, third.id]);
-  const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-  await s.settle();
-  s.carrier.audio.setOffer(caller.sid, sdp(`${tag}-caller`));
-  const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-    caller.sid,
-  ]);
-  const callId = call!.id;
-  expect((await s.request('POST', `/api/calls/${callId}/answer`, { as: first })).status).toBe(200);
-  await s.settle();
+  const { caller, callId } = await browserAnsweredCall(s, first, sdp(`${tag}-caller`));
   s.carrier.audio.setAnswer(caller.sid, sdp(`${tag}-first`));
   const path = (suffix = '') => `/api/calls/${callId}/warm-transfer${suffix}`;
   const post = (as: TestUser, suffix: string, body?: unknown) =>
@@ -179,14 +173,8 @@ describe('warm transfer of a browser call', () => {
     const first = await s.addUser(['volunteer'], { preference: 'browser', name: 'Dee w4' });
     const second = await s.addUser(['volunteer'], { preference: 'browser', name: 'Eve w4' });
     await s.putOnShift([first.id, second.id]);
-    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-    await s.settle();
-    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-      caller.sid,
-    ]);
-    expect((await s.request('POST', `/api/calls/${call!.id}/answer`, { as: first })).status).toBe(200);
-    await s.settle();
-    const res = await s.request('POST', `/api/calls/${call!.id}/warm-transfer`, {
+    const { callId } = await browserAnsweredCall(s, first);
+    const res = await s.request('POST', `/api/calls/${callId}/warm-transfer`, {
       as: first,
       body: { to: second.id, sdp: sdp('ask') },
     });
