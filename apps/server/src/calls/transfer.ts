@@ -6,7 +6,9 @@ import type { ServerContext } from '../http/context.js';
 import { pubkeyOf, reachOf } from '../identity/lookup.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
+import { connectedCallControl } from './hold-provider.js';
 import { busyUserIds, type CallRow, type CallsTable, callFromRow, findCall } from './store.js';
+import { handOverAtProvider } from './transfer-provider.js';
 import { announce } from './wiring.js';
 
 /**
@@ -16,6 +18,8 @@ import { announce } from './wiring.js';
  * first pickup does, answer.ts) and the first volunteer's browser leg ends, the carrier bridges
  * the caller to the new browser, whose audio is negotiated afresh, and `call:answered` tells both browsers: the new volunteer's card opens,
  * the first one's closes. Audited `calls.transferred` (call id, from, to: user ids only).
+ * A call carried by a provider that steers its audio (Asterisk) is handed over there instead,
+ * under the same rules (transfer-provider.ts).
  */
 
 /** The call `member` is on in the browser; refusals say why. */
@@ -74,7 +78,12 @@ export async function transferCall(
   if (!(await transferableTo(ctx, member.userId)).includes(to))
     throw invalid('that member is not on shift, free and taking calls in the browser');
   const audio = ctx.telephony.browserAudio[call.provider as keyof typeof ctx.telephony.browserAudio];
-  if (!audio) throw conflict('this provider cannot transfer browser calls');
+  if (!audio) {
+    // A provider call: the provider moves the audio, if it can (transfer-provider.ts).
+    const control = await connectedCallControl(ctx, call);
+    if (!control) throw conflict("this call's provider cannot transfer calls");
+    return handOverAtProvider(ctx, member, call, to, control);
+  }
   const now = ctx.now();
   const moved = await ctx.db.transaction(async (tx) => {
     const [row] = await tx.query<CallsTable>(

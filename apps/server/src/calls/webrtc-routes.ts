@@ -1,4 +1,5 @@
 import {
+  type CallControlsResponse,
   CallHoldBody,
   type CallHoldResponse,
   CallIdParam,
@@ -21,6 +22,7 @@ import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { readJson, readParams } from '../http/validate.js';
+import { callControlsFor } from './hold-provider.js';
 import {
   answerSupervision,
   startSupervision,
@@ -72,6 +74,14 @@ function audioRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     const { id } = readParams(c, CallIdParam);
     const { onHold } = await readJson(c, CallHoldBody);
     return c.json((await holdCall(ctx, memberOf(c), id, onHold)) satisfies z.input<typeof CallHoldResponse>);
+  });
+
+  // Which of hold and transfer the card offers for this call (hold-provider.ts).
+  app.get('/calls/:id/controls', requires('calls:answer'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    return c.json(
+      (await callControlsFor(ctx, memberOf(c), id)) satisfies z.input<typeof CallControlsResponse>,
+    );
   });
 
   // Cold transfer to another member on shift who answers in the browser (transfer.ts).

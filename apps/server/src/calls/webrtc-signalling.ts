@@ -4,6 +4,7 @@ import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import type { BrowserAudio } from './browser.js';
+import { holdAtProvider } from './hold-provider.js';
 import { type CallRow, findCall } from './store.js';
 
 /**
@@ -63,7 +64,8 @@ export async function answerCallerWith(
 
 /**
  * Hold on the active-call card: the carrier plays hold music to the caller and carries neither
- * voice until the volunteer resumes. Kept per call with the call's audio (forgotten when it
+ * voice until the volunteer resumes. On a provider call (Asterisk) the provider does the same
+ * (hold-provider.ts). Kept per call with the call's audio (forgotten when it
  * ends); each change is audited (calls.held, calls.resumed) with the call id only.
  */
 export async function holdCall(
@@ -73,8 +75,14 @@ export async function holdCall(
   onHold: boolean,
 ): Promise<CallHoldResponse> {
   const { call, audio } = await browserCallOf(ctx, member, callId);
-  const held = audio ? await audio.hold(ctx, call, member.userId, onHold) : null;
-  if (!held) throw conflict('this call has no browser audio to hold');
+  // No browser audio here: a provider call, held at the provider if it can (hold-provider.ts).
+  const held = audio
+    ? await audio.hold(ctx, call, member.userId, onHold)
+    : await holdAtProvider(ctx, call, onHold);
+  if (!held)
+    throw conflict(
+      audio ? 'this call has no browser audio to hold' : "this call's provider cannot put callers on hold",
+    );
   if (held.changed)
     await appendAudit(
       ctx.db,

@@ -242,6 +242,43 @@ export interface CallControl {
 }
 
 /**
+ * A connected call as its provider knows it: the caller's own leg, the leg of the volunteer on
+ * it, and the call's waiting-room name (the `queue` of enqueue-caller and connect-to-caller,
+ * which names its bridge on ARI or its conference on Twilio).
+ */
+export interface ConnectedCall {
+  callerLegId: string;
+  volunteerLegId: string;
+  queue: string;
+}
+
+/**
+ * Steering the audio of a connected call: hold, and handing the caller to another volunteer
+ * (docs/CALLS.md, "Call controls on provider calls"). Optional: only adapters whose calls the
+ * server can re-bridge have it (Asterisk moves channels between bridges; Twilio would need the
+ * call in a <Conference>). Without it, hold and transfer on that provider's calls answer 409.
+ */
+export interface ConnectedCallControl {
+  /** Puts the caller on hold (hold audio, the volunteer hears nothing) or back; the state and whether it changed. */
+  holdCaller(call: ConnectedCall, onHold: boolean): Promise<{ onHold: boolean; changed: boolean }>;
+  /**
+   * Rings the volunteer a call is handed to. Its pickup is not a race (the call is already
+   * answered) and is not screened: it is reported only to `handOverAnswered`, never as a leg
+   * event, while its other states (ringing, ended) arrive as any leg's do.
+   */
+  ringHandOverLeg(request: VolunteerLegRequest): Promise<{ legId: string }>;
+  /** True once the hand-over leg picked up; false when it ended or `timeoutMs` passed (it is then hung up). */
+  handOverAnswered(legId: string, timeoutMs: number): Promise<boolean>;
+  /** Connects the caller (taken off hold) with `toLegId` and hangs up the first volunteer's leg. */
+  handOver(call: ConnectedCall, toLegId: string): Promise<void>;
+}
+
+/** An adapter's optional audio steering of connected calls. */
+export interface ConnectedCallSteering {
+  readonly connectedCalls?: ConnectedCallControl;
+}
+
+/**
  * A provider's webhooks read as neutral events: each webhook adapter's events.ts gives one,
  * typed by this contract. A field that fails its form is a WebhookPayloadError (400).
  */
@@ -266,7 +303,12 @@ interface WebhookCodec extends WebhookEvents {
 }
 
 /** A provider adapter reached by webhooks. */
-export interface WebhookTelephony extends CallControl, WebhookCodec, BrowserRinging, Partial<BrowserCalling> {
+export interface WebhookTelephony
+  extends CallControl,
+    WebhookCodec,
+    BrowserRinging,
+    ConnectedCallSteering,
+    Partial<BrowserCalling> {
   readonly provider: ProviderName;
   readonly transport: 'webhook';
 }
@@ -277,7 +319,11 @@ export interface WebhookTelephony extends CallControl, WebhookCodec, BrowserRing
  * webhook would have reported arrives as a TelephonyEvent instead (digits, recording ready, leg
  * status), and the router answers with another `perform`.
  */
-export interface EventTelephony extends CallControl, BrowserRinging, Partial<BrowserCalling> {
+export interface EventTelephony
+  extends CallControl,
+    BrowserRinging,
+    ConnectedCallSteering,
+    Partial<BrowserCalling> {
   readonly provider: ProviderName;
   readonly transport: 'events';
   /** Starts delivering neutral events; returns a function that stops. */

@@ -156,6 +156,9 @@ export class FakeAri {
     });
     app.delete('/ari/channels/:id', (c) => {
       if (!this.channels.delete(c.req.param('id'))) return notFound(c, 'Channel');
+      // A channel hung up leaves its bridge, as in Asterisk.
+      for (const bridge of this.bridges.values())
+        bridge.channels = bridge.channels.filter((id) => id !== c.req.param('id'));
       return c.body(null, 204);
     });
     app.post('/ari/channels/:id/answer', (c) => {
@@ -186,6 +189,22 @@ export class FakeAri {
     });
     app.post('/ari/bridges/:id', (c) => {
       const id = c.req.param('id');
+      // ARI's bridge types, comma-separated; anything else is a 400.
+      const types = (c.req.query('type') ?? 'mixing').split(',');
+      if (
+        !types.every((t) =>
+          [
+            'mixing',
+            'holding',
+            'dtmf_events',
+            'proxy_media',
+            'video_sfu',
+            'video_single',
+            'sdp_label',
+          ].includes(t),
+        )
+      )
+        return c.json({ message: 'Invalid bridge type' }, 400);
       const bridge = this.bridges.get(id) ?? {
         id,
         type: c.req.query('type') ?? 'mixing',
@@ -223,6 +242,8 @@ export class FakeAri {
     app.post('/ari/bridges/:id/removeChannel', (c) => {
       const bridge = this.bridges.get(c.req.param('id'));
       if (!bridge) return notFound(c, 'Bridge');
+      if (!bridge.channels.includes(c.req.query('channel') ?? ''))
+        return c.json({ message: 'Channel not in this bridge' }, 422);
       bridge.channels = bridge.channels.filter((id) => id !== c.req.query('channel'));
       return c.body(null, 204);
     });

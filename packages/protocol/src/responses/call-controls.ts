@@ -7,6 +7,16 @@ import { IceServers, Sdp } from '../webrtc.js';
 export const CallHoldResponse = z.object({ onHold: z.boolean() }).strict();
 export type CallHoldResponse = z.infer<typeof CallHoldResponse>;
 
+/**
+ * Which controls the active-call card offers for this call (GET /api/calls/:id/controls): hold and
+ * cold transfer where the carrier can move the call's audio (the simulated carrier; Asterisk),
+ * warm transfer where the two volunteers can also talk first (the simulated carrier only).
+ */
+export const CallControlsResponse = z
+  .object({ hold: z.boolean(), transfer: z.boolean(), warmTransfer: z.boolean() })
+  .strict();
+export type CallControlsResponse = z.infer<typeof CallControlsResponse>;
+
 /** Whom a browser call may be handed to (GET /api/calls/:id/transfer-targets): members on shift, by name only. */
 export const CallTransferTargetsResponse = z
   .object({ targets: z.array(z.object({ id: z.string(), displayName: z.string() }).strict()) })

@@ -10,8 +10,9 @@ import type {
 import { browserLegCallId, requireBrowserIdentity, requireE164, requireSeconds } from '../validate.js';
 import { ariAddress } from './address.js';
 import { asteriskBrowserCalling } from './browser-endpoints.js';
+import { AriConnectedCalls } from './connected-calls.js';
 import { AriEventStream } from './event-stream.js';
-import { LEG_APP_ARG, mapAriEvent } from './events.js';
+import { HANDOVER_APP_ARG, LEG_APP_ARG, mapAriEvent } from './events.js';
 import { Performer } from './perform.js';
 import { PromptWaits } from './prompt-waits.js';
 import { AriRest } from './rest.js';
@@ -79,7 +80,12 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
     options.playbackWaitMs ?? 120_000,
   );
   const performer = instructionPerformer(rest, waits, options);
-  const onAriEvent = ariEventHandler(rest, waits, options, emit);
+  const control = callControl(rest, options);
+  const connectedCalls = new AriConnectedCalls(rest, {
+    mohClass: options.mohClass ?? 'default',
+    ring: (request) => control.placeLeg(request, HANDOVER_APP_ARG),
+  });
+  const onAriEvent = ariEventHandler(rest, waits, connectedCalls, options, emit);
 
   const stream = new AriEventStream({
     wsBase: address.wsBase,
@@ -106,8 +112,13 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
     },
     perform: (callId, instructions) => performer.perform(callId, instructions),
     ...(browserCredential ? { browserCredential } : {}),
-
-    ...callControl(rest, options),
+    connectedCalls,
+    createVolunteerLeg: (request) => control.placeLeg(request, LEG_APP_ARG),
+    cancelLeg: control.cancelLeg,
+    hangUp: control.hangUp,
+    redirectCall: control.redirectCall,
+    fetchRecording: control.fetchRecording,
+    deleteRecording: control.deleteRecording,
   };
 }
 
@@ -140,6 +151,7 @@ function instructionPerformer(rest: AriRest, waits: PromptWaits, options: Asteri
 function ariEventHandler(
   rest: AriRest,
   waits: PromptWaits,
+  connectedCalls: AriConnectedCalls,
   options: AsteriskAdapterOptions,
   emit: (event: TelephonyEvent) => void,
 ): (raw: unknown) => void {
@@ -148,6 +160,14 @@ function ariEventHandler(
     if (event.type === 'PlaybackFinished' && typeof event.playback?.id === 'string') {
       waits.playbackFinished(event.playback.id);
       return;
+    }
+    const channelId = event.channel?.id;
+    if (typeof channelId === 'string') {
+      // A hand-over leg picked up, or a channel ended while its hand-over was awaited.
+      const args = (raw as { args?: unknown }).args;
+      if (event.type === 'StasisStart' && Array.isArray(args) && args[0] === HANDOVER_APP_ARG)
+        connectedCalls.answered(channelId);
+      if (event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') connectedCalls.ended(channelId);
     }
     const neutral = mapAriEvent(raw, { defaultTo: options.phoneNumbers[0] ?? null });
     if (!neutral) return;
@@ -165,16 +185,19 @@ function ariEventHandler(
 /** The SIP header a browser leg's INVITE carries: the hotline call id (the web app's provider-phone/sip.ts reads it). */
 export const CALL_HEADER = 'X-Llamenos-Call';
 
-/** The adapter's REST side: legs out, hang-ups and recordings. */
+/**
+ * The adapter's REST side: legs out, hang-ups and recordings. A leg goes into our application
+ * with `appArgs`: LEG_APP_ARG for a volunteer rung for a waiting call, HANDOVER_APP_ARG for one
+ * taking over a connected call (connected-calls.ts).
+ */
 function callControl(
   rest: AriRest,
   options: AsteriskAdapterOptions,
-): Pick<
-  EventTelephony,
-  'createVolunteerLeg' | 'cancelLeg' | 'hangUp' | 'redirectCall' | 'fetchRecording' | 'deleteRecording'
-> {
+): Pick<EventTelephony, 'cancelLeg' | 'hangUp' | 'redirectCall' | 'fetchRecording' | 'deleteRecording'> & {
+  placeLeg(request: VolunteerLegRequest, appArgs: string): Promise<{ legId: string }>;
+} {
   return {
-    async createVolunteerLeg(request: VolunteerLegRequest) {
+    async placeLeg(request: VolunteerLegRequest, appArgs: string) {
       const op = 'create leg';
       // A browser leg dials the volunteer's own PJSIP endpoint (browser-endpoints.ts).
       const endpoint =
@@ -188,7 +211,7 @@ function callControl(
       const legId = await rest.originate({
         endpoint,
         app: options.app,
-        appArgs: LEG_APP_ARG,
+        appArgs,
         callerId: requireE164(P, op, 'from', request.from),
         timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 600),
         // The browser's INVITE names the hotline call, so the app answers the card that rings.

@@ -8,7 +8,8 @@ import { wholeSeconds } from '../webhook-request.js';
  * pending screening prompt).
  *
  * - StasisStart of a channel we originated (appArgs LEG_APP_ARG): the volunteer answered, so
- *   that leg is 'in-progress'; any other StasisStart is a caller reaching the hotline.
+ *   that leg is 'in-progress'; of a hand-over channel (HANDOVER_APP_ARG): nothing here (the
+ *   adapter's hand-over wait takes it); any other StasisStart is a caller reaching the hotline.
  * - ChannelStateChange: Ring/Ringing → 'ringing', Busy → 'busy'. Up is not reported: an
  *   originated channel goes Up just before it enters our application, and the router screens a
  *   leg on 'in-progress', which must come from StasisStart (only then may we play to it).
@@ -18,6 +19,12 @@ import { wholeSeconds } from '../webhook-request.js';
  * - RecordingFinished: the stored recording's name is the reference.
  */
 export const LEG_APP_ARG = 'llamenos-leg';
+/**
+ * appArgs of a channel rung to take over a connected call (connected-calls.ts): its StasisStart
+ * is the new volunteer picking up, which the adapter keeps to itself (no race, no screening), and
+ * it is never a caller.
+ */
+export const HANDOVER_APP_ARG = 'llamenos-handover';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (typeof value === 'object' && value !== null ? (value as Json) : {});
@@ -78,6 +85,7 @@ export function mapAriEvent(event: unknown, context: MapContext): TelephonyEvent
       if (!validId) return null;
       const args = Array.isArray(e.args) ? e.args : [];
       if (args[0] === LEG_APP_ARG) return { kind: 'leg-status', legId: channelId, status: 'in-progress' };
+      if (args[0] === HANDOVER_APP_ARG) return null;
       const to = ariNumber(obj(channel.dialplan).exten) ?? context.defaultTo;
       if (!to) return null;
       return {

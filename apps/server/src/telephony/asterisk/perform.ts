@@ -25,7 +25,10 @@ const P = 'asterisk';
 const SOUND = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 
 const holdingBridgeId = (queue: string) => `llamenos-hold-${queue}`;
-const mixingBridgeId = (queue: string) => `llamenos-call-${queue}`;
+/** The bridge of a connected call: the caller and the volunteer on it. */
+export const mixingBridgeId = (queue: string) => `llamenos-call-${queue}`;
+/** Where a connected call's caller waits while the volunteer holds it (connected-calls.ts). */
+export const heldBridgeId = (queue: string) => `llamenos-held-${queue}`;
 const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 interface PerformerHooks {
