@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
   ProviderHttpError,
   ProviderResponseError,
@@ -88,10 +90,28 @@ export function recordingFileUrl(testBaseUrl: string | undefined, href: string):
   return `${testBaseUrl.replace(/\/+$/, '')}${new URL(href).pathname}`;
 }
 
+/**
+ * Connections to the providers' REST APIs, kept open between requests: every call rings several
+ * phones and cancels most of them, so a busy hotline sends a request or more per leg to the same
+ * host. The process's pools, as fetch's own dispatcher is; an idle socket does not keep the
+ * process alive (Node unrefs it), and the server's Keep-Alive hint bounds how long it is reused.
+ */
+const KEEP_ALIVE = { keepAlive: true, maxFreeSockets: 32 } as const;
+const providerAgents = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
+
+/** A provider's answer read whole (ProviderHttp.send). */
+interface NodeReply {
+  status: number;
+  contentType: string;
+  body: Uint8Array;
+}
+
 export class ProviderHttp {
   private readonly authorization: () => string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  /** No fetch given: requests read whole go through node:http on the kept connections. */
+  private readonly nodeTransport: boolean;
 
   constructor(private readonly options: ProviderHttpOptions) {
     if (options.authorization) this.authorization = options.authorization;
@@ -103,13 +123,14 @@ export class ProviderHttp {
     }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchImpl = options.fetch ?? fetch;
+    this.nodeTransport = options.fetch === undefined;
   }
 
   get provider(): string {
     return this.options.provider;
   }
 
-  private fetchRaw(request: ProviderRequest): Promise<Response> {
+  private encode(request: ProviderRequest): { headers: Record<string, string>; body: string | undefined } {
     const headers: Record<string, string> = {
       authorization: this.authorization(),
       accept: request.accept ?? 'application/json',
@@ -122,11 +143,76 @@ export class ProviderHttp {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';
     }
+    return { headers, body };
+  }
+
+  private fetchRaw(request: ProviderRequest): Promise<Response> {
+    const { headers, body } = this.encode(request);
     return this.fetchImpl(request.absoluteUrl ?? `${this.options.baseUrl}${request.path}`, {
       method: request.method,
       headers,
       body,
       signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
+    });
+  }
+
+  /**
+   * The request through node:http(s) on the kept connections, its answer read whole under
+   * `maxBytes`, all under the time limit. The same exchange as fetch, without the web streams
+   * and the connection set-up fetch costs per request: a leg's provider requests are the
+   * largest part of its CPU at a busy hotline (issue 12 §2).
+   */
+  private nodeSend(request: ProviderRequest, maxBytes: number): Promise<NodeReply> {
+    const { provider } = this.options;
+    const url = new URL(request.absoluteUrl ?? `${this.options.baseUrl}${request.path}`);
+    const { headers, body } = this.encode(request);
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const secure = url.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
+    return new Promise<NodeReply>((resolve, reject) => {
+      const req = send(url, {
+        method: request.method,
+        headers,
+        agent: secure ? providerAgents.https : providerAgents.http,
+        signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
+      });
+      req.once('error', reject);
+      req.once('response', (res: IncomingMessage) => {
+        const declared = Number(res.headers['content-length']);
+        const tooLarge = (bytes: number) =>
+          new ProviderResponseError(
+            provider,
+            request.operation,
+            `answer of ${bytes} bytes is above ${maxBytes}`,
+          );
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          res.destroy();
+          reject(tooLarge(declared));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let total = 0;
+        res.on('data', (chunk: Buffer) => {
+          total += chunk.length;
+          if (total > maxBytes) {
+            res.destroy();
+            reject(tooLarge(total));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.once('error', reject);
+        res.once('aborted', () => reject(new Error('connection closed before the answer ended')));
+        res.once('end', () => {
+          const buffer = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: res.headers['content-type'] ?? '',
+            body: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+          });
+        });
+      });
+      req.end(body);
     });
   }
 
@@ -137,8 +223,9 @@ export class ProviderHttp {
     const name = (error as Error | undefined)?.name;
     if (name === 'TimeoutError' || name === 'AbortError')
       return new ProviderTimeoutError(provider, request.operation, request.timeoutMs ?? this.timeoutMs);
-    // fetch rejects with a TypeError whose cause names the network failure; the URL is ours.
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    // fetch rejects with a TypeError whose cause names the network failure, node:http with the
+    // error itself; the URL is ours.
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     return new ProviderUnreachableError(
       provider,
       request.operation,
@@ -148,6 +235,17 @@ export class ProviderHttp {
 
   async send(request: ProviderRequest): Promise<ProviderReply> {
     const { provider } = this.options;
+    if (this.nodeTransport) {
+      try {
+        const reply = await this.nodeSend(request, request.maxBytes ?? DEFAULT_MAX_BYTES);
+        if ((reply.status >= 200 && reply.status < 300) || request.okStatuses?.includes(reply.status))
+          return reply;
+        const { code, message } = errorDetails(reply);
+        throw new ProviderHttpError(provider, request.operation, reply.status, code, message);
+      } catch (error) {
+        throw this.failure(error, request);
+      }
+    }
     try {
       const response = await this.fetchRaw(request);
       const bytes = await readLimited(
