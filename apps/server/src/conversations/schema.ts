@@ -13,8 +13,10 @@ import type { Migration } from '../db/migrate.js';
  *   retry inserts nothing.
  * - conversation_wraps: one key wrap per (record, reader) — messages and media alike — so a
  *   history re-wrap adds rows and can never duplicate one.
- * - conversation_media: an attachment's state; the provider's handle is sealed at rest until the
- *   encrypted copy is stored and the provider's copy deleted, then cleared.
+ * - conversation_media (until attachments/003, which moved its rows into the attachments
+ *   module's `attachments` table, owner kind conversation-message, and dropped it): an
+ *   attachment's state; the provider's handle is sealed at rest until the encrypted copy is
+ *   stored and the provider's copy deleted, then cleared.
  * - conversation_reads: each member's read mark, for unread counts.
  * - conversation_rewraps: "wrap this history for that key" requests (lesson 15).
  * - conversation_assignees: when each volunteer was last given a conversation (round robin).
