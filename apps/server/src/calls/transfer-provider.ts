@@ -84,6 +84,9 @@ export async function handOverAtProvider(
       }),
     ));
     await bindProviderLeg(ctx.db, legId, providerLegId);
+    // The colleague's app learns that the ringing in their browser phone is a hand-over (ids only).
+    const toPubkey = await pubkeyOf(ctx.db, to);
+    if (toPubkey) await announce(ctx, { type: 'call:transfer-invite', callId: call.id, to: toPubkey });
     if (!(await control.handOverAnswered(providerLegId, HANDOVER_RING_SECONDS * 1000)))
       throw conflict('your colleague did not pick up; the caller is back with you');
   } catch (error) {

@@ -23,7 +23,7 @@ type Step = Submit<[step: () => Promise<unknown>]>;
  * then hands over or goes back to the caller. Once handed over the card closes (the server tells
  * this browser the call is someone else's now).
  */
-export function CallTransfer({ callId }: { callId: string }) {
+export function CallTransfer({ callId, warm: offersWarm = true }: { callId: string; warm?: boolean }) {
   const { t } = useTranslation();
   const [targets, setTargets] = useState<TransferTarget[] | null>(null);
   const step: Step = useSubmit((run: () => Promise<unknown>) => run());
@@ -44,7 +44,15 @@ export function CallTransfer({ callId }: { callId: string }) {
         <ErrorMessage error={step.error} />
       </>
     );
-  return <TransferPicker callId={callId} targets={targets} step={step} onCancel={() => setTargets(null)} />;
+  return (
+    <TransferPicker
+      callId={callId}
+      targets={targets}
+      step={step}
+      warm={offersWarm}
+      onCancel={() => setTargets(null)}
+    />
+  );
 }
 
 /** The colleague list with cold and warm transfer; the first colleague is chosen at first. */
@@ -52,11 +60,14 @@ function TransferPicker({
   callId,
   targets,
   step,
+  warm,
   onCancel,
 }: {
   callId: string;
   targets: TransferTarget[];
   step: Step;
+  /** Whether "Talk first" is offered (not on provider calls, whose consult is not built yet). */
+  warm: boolean;
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
@@ -96,7 +107,7 @@ function TransferPicker({
             {busy ? t('calls.audio.transferring') : t('calls.audio.transferConfirm')}
           </button>
         )}
-        {targets.length > 0 && (
+        {warm && targets.length > 0 && (
           <button
             type="button"
             className="secondary"

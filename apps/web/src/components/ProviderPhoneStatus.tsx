@@ -7,6 +7,7 @@ import {
 } from '../lib/calls/provider-phone/use-provider-phone.js';
 import { CallNetworkQuality } from './CallNetworkQuality.js';
 import { MuteButton } from './MuteButton.js';
+import { ProviderCallActions } from './ProviderCallActions.js';
 
 /**
  * Why calls cannot ring this browser at the hotline's phone provider (lib/calls/provider-phone):
@@ -51,6 +52,7 @@ export function ProviderCallControls({ callId }: { callId: string }) {
       <p className="button-row">
         <MuteButton muted={phone.muted} onToggle={setProviderCallMuted} />
       </p>
+      <ProviderCallActions callId={callId} />
     </div>
   );
 }

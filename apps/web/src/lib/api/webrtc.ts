@@ -1,4 +1,9 @@
-import { CallHoldResponse, CallTransferTargetsResponse, WebrtcOfferResponse } from '@llamenos/protocol';
+import {
+  CallControlsResponse,
+  CallHoldResponse,
+  CallTransferTargetsResponse,
+  WebrtcOfferResponse,
+} from '@llamenos/protocol';
 import { request, requestVoid } from './http.js';
 
 /**
@@ -10,6 +15,10 @@ export const fetchCallerOffer = (callId: string) =>
 
 export const sendCallAnswer = (callId: string, sdp: string) =>
   requestVoid('POST', `/api/calls/${encodeURIComponent(callId)}/webrtc/answer`, { sdp });
+
+/** Which of hold, transfer and warm transfer the server offers for this call (provider calls: only where the provider can move the audio). */
+export const fetchCallControls = (callId: string) =>
+  request(CallControlsResponse, 'GET', `/api/calls/${encodeURIComponent(callId)}/controls`);
 
 /** Hold (true) or resume (false): the server tells the caller's side and answers the state the call is in. */
 export const sendCallHold = (callId: string, onHold: boolean) =>
