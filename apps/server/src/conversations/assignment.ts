@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationView, TransferTargetsResponse } from '@llamenos/protocol';
+import {
+  type ConversationView,
+  type HotlineSettings,
+  hasPermission,
+  type TransferTargetsResponse,
+} from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { grantsOf } from '../identity/lookup.js';
 import { activeUsersHolding } from '../records/envelope.js';
-import { loadSettings } from '../settings/store.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import { ensureHandles, isOnShift, mayAssign, mayClaim, readsAll, visibleConversation } from './access.js';
 import { announceConversation } from './notify.js';
 import {
   assignConversation,
-  assigneeLoads,
+  assignLeastRecent,
   type ConversationRow,
   claimIfUnassigned,
   closeConversationRow,
@@ -20,9 +25,9 @@ import {
   findMember,
   lockAssignments,
   lockConversation,
+  type MemberWithGrants,
   markRead,
   memberNames,
-  noteAssigned,
   reopenConversationRow,
   requestRewrap,
   unreadFor,
@@ -38,37 +43,57 @@ import { conversationView } from './views.js';
  * member who can (an admin, the previous assignee) wraps each message key for them.
  */
 
+/** Who the round robin may offer a conversation to now, worked out before the assignment lock. */
+export interface AssignmentCandidates {
+  /** On shift (the call router's answer) and holding conversations:read-assigned. */
+  userIds: readonly string[];
+  /** settings messaging.capacityPerVolunteer: open conversations a volunteer holds at most. */
+  capacity: number;
+}
+
 /**
- * The on-shift volunteer who should get the next conversation, or null; inside `tx`. `onShift`
- * (eligibleVolunteers) is read by the caller BEFORE its transaction: the per-process copies it
+ * The candidates from what the caller has already read: who is on shift (eligibleVolunteers,
+ * kept per process) and the members with their grants (the inbound lookup reads them), with
+ * the settings as the call path reads them (settings/cache.ts). Nothing here needs the lock, so
+ * nothing here is done while holding it.
+ */
+export function assignmentCandidates(
+  members: readonly MemberWithGrants[],
+  onShift: { userIds: readonly string[] },
+  settings: HotlineSettings,
+): AssignmentCandidates {
+  const canHold = new Set(
+    members
+      .filter((m) => hasPermission(grantsOf(m.roles, m.custom), 'conversations:read-assigned'))
+      .map((m) => m.id),
+  );
+  return {
+    userIds: onShift.userIds.filter((id) => canHold.has(id)),
+    capacity: settings.messaging.capacityPerVolunteer,
+  };
+}
+
+/**
+ * Gives the conversation (locked by the caller's transaction, nobody holding it) to the
+ * candidate with a free place who was given one longest ago; null if nobody has one. The
+ * assignment lock serialises every offer across processes until the caller commits, so the
+ * caller keeps what follows it short: here one statement (store.ts assignLeastRecent), then the
+ * audit entry. `candidates` is worked out BEFORE the transaction: the per-process copies it
  * comes from (settings/cache.ts, shifts/cache.ts) may hand a caller the read another request has
  * in flight through the pool, and a transaction waiting for a pool connection while it holds the
  * assignment lock that every other connection waits for never ends (the messaging bench hung so
  * on PostgreSQL at 200 texts/s).
  */
-export async function pickAssignee(
+export async function assignRoundRobin(
   tx: Queryable,
+  conversationId: string,
+  candidates: AssignmentCandidates,
   now: Date,
-  onShift: { userIds: readonly string[] },
-): Promise<string | null> {
+): Promise<{ assignee: string; conversation: ConversationRow } | null> {
+  // Nobody to offer it to: no lock taken, the conversation waits in the queue.
+  if (!candidates.userIds.length) return null;
   await lockAssignments(tx);
-  const { settings } = await loadSettings(tx);
-  if (!onShift.userIds.length) return null;
-  const canHold = new Set((await activeUsersHolding(tx, 'conversations:read-assigned')).map((u) => u.id));
-  const loads = (
-    await assigneeLoads(
-      tx,
-      onShift.userIds.filter((id) => canHold.has(id)),
-    )
-  ).filter((l) => Number(l.open) < settings.messaging.capacityPerVolunteer);
-  loads.sort((a, b) => {
-    const at = a.last_assigned_at ? new Date(a.last_assigned_at).getTime() : -1;
-    const bt = b.last_assigned_at ? new Date(b.last_assigned_at).getTime() : -1;
-    return at - bt || a.user_id.localeCompare(b.user_id);
-  });
-  const chosen = loads[0]?.user_id ?? null;
-  if (chosen) await noteAssigned(tx, chosen, now);
-  return chosen;
+  return assignLeastRecent(tx, conversationId, candidates.userIds, candidates.capacity, now);
 }
 
 /** After a change of hands inside `tx`: a re-wrap request if the new assignee lacks any wrap. */

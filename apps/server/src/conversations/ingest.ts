@@ -15,16 +15,16 @@ import {
 } from '../messaging/channel.js';
 import { cachedSettings } from '../settings/cache.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { currentReaders, readersAmong } from './access.js';
-import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
+import { readersAmong } from './access.js';
+import { afterHandover, announceHandover, assignmentCandidates, assignRoundRobin } from './assignment.js';
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
 import { sendAutomaticReply } from './replies.js';
 import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
 import {
+  activeMembersWithGrants,
   applyDeliveryStatus,
-  assignConversation,
   type ConversationRow,
   type InboundLookup,
   insertConversation,
@@ -33,6 +33,7 @@ import {
   insertWraps,
   lockConversationOfContact,
   lookupInbound,
+  type MemberWithGrants,
   reopenConversationRow,
   setOptedOut,
   storeHeldText,
@@ -131,19 +132,30 @@ interface Placed {
   handover: { assigneePubkey: string | null; rewrap: boolean } | null;
 }
 
-/** Finds or makes the contact's conversation, reopens it, and assigns it if nobody holds it. */
+/**
+ * Finds or makes the contact's conversation, reopens it, and assigns it if nobody holds it. A
+ * contact's first text is the costly path (issue 10: at 200 texts/s with 400 new contacts, the
+ * webhook's tail came from placements queued behind the assignment lock and the pool
+ * connections they held meanwhile), so everything that does not need the lock is done before
+ * it: who may be offered the conversation (from the first look's members, the kept settings and
+ * shifts), the row itself (inserted first; only a contact seen before is looked for and locked),
+ * and the new assignee's key (a new conversation has no history to re-wrap). Under the lock: one
+ * statement choosing and assigning (store.ts assignLeastRecent) and the audit entry, committed
+ * with it. The message's wraps are made after the commit (storeMessage).
+ */
 async function placeConversation(
   ctx: ServerContext,
   channel: MessagingChannel,
   message: InboundMessage,
   contact: { hash: string; last4: string | null },
+  known: { seen: boolean; members: readonly MemberWithGrants[]; settings: HotlineSettings },
   now: Date,
 ): Promise<Placed> {
-  // Read before the transaction (assignment.ts pickAssignee says why); kept per process, so most
-  // often no statement.
-  const onShift = await eligibleVolunteers(ctx, now);
+  // Kept per process, so most often no statement; read before the transaction (assignRoundRobin says why).
+  const candidates = assignmentCandidates(known.members, await eligibleVolunteers(ctx, now), known.settings);
   return ctx.db.transaction(async (tx) => {
-    let conversation = await lockConversationOfContact(tx, channel.id, message.to, contact.hash);
+    const locate = () => lockConversationOfContact(tx, channel.id, message.to, contact.hash);
+    let conversation = known.seen ? await locate() : null;
     let fresh = false;
     if (!conversation) {
       const id = randomUUID();
@@ -160,7 +172,8 @@ async function placeConversation(
         },
         now,
       );
-      conversation = inserted ?? (await lockConversationOfContact(tx, channel.id, message.to, contact.hash));
+      // null: another delivery from this contact made it meanwhile (the unique index waited for it).
+      conversation = inserted ?? (await locate());
       fresh = inserted !== null;
     }
     if (!conversation) throw new DomainError('conflict', 'conversation vanished while a message arrived');
@@ -180,10 +193,16 @@ async function placeConversation(
     }
     let handover: Placed['handover'] = null;
     if (!conversation.assigned_to) {
-      const chosen = await pickAssignee(tx, now, onShift);
-      if (chosen) {
-        conversation = (await assignConversation(tx, conversation.id, chosen, now)) ?? conversation;
-        handover = await afterHandover(tx, conversation.id, chosen, now);
+      const given = await assignRoundRobin(tx, conversation.id, candidates, now);
+      if (given) {
+        conversation = given.conversation;
+        const chosen = given.assignee;
+        handover = fresh
+          ? {
+              assigneePubkey: known.members.find((m) => m.id === chosen)?.pubkey ?? null,
+              rewrap: false,
+            }
+          : await afterHandover(tx, conversation.id, chosen, now);
         await appendAuditInTx(
           tx,
           {
@@ -255,7 +274,14 @@ async function receiveMessage(
   const placed: Placed =
     seen && seen.status === 'active' && seen.assigned_to
       ? { conversation: seen, fresh: false, reopened: false, handover: null }
-      : await placeConversation(ctx, channel, message, contact, now);
+      : await placeConversation(
+          ctx,
+          channel,
+          message,
+          contact,
+          { seen: seen !== null, members: lookup.members, settings },
+          now,
+        );
   const delivery: Delivery = {
     channel,
     message,
@@ -265,7 +291,7 @@ async function receiveMessage(
     mediaIds: message.media.map(() => randomUUID()),
     now,
   };
-  const outcome = await storeMessage(ctx, delivery, lookup.members, placed);
+  const outcome = await storeMessage(ctx, delivery, lookup.members, placed, settings);
   if (!outcome.stored)
     throw new DomainError('conflict', 'the conversation kept changing hands; the provider will retry');
   // Another delivery of the same provider message won the race: it does the rest.
@@ -310,15 +336,26 @@ async function admitContact(
 async function storeMessage(
   ctx: ServerContext,
   delivery: Delivery,
-  firstMembers: Awaited<ReturnType<typeof lookupInbound>>['members'],
+  firstMembers: readonly MemberWithGrants[],
   firstPlaced: Placed,
+  settings: HotlineSettings,
 ): Promise<{ stored: Stored | null; placed: Placed }> {
   const { channel, message, contact, keyword, messageId, now } = delivery;
   let placed = firstPlaced;
   let stored: Stored | null = null;
+  let members = firstMembers;
   for (let attempt = 0; attempt < 3 && !stored; attempt += 1) {
     if (attempt > 0) {
-      const again = await placeConversation(ctx, channel, message, contact, now);
+      // The members read with the first look serve the first seal; a second one reads them again.
+      members = await activeMembersWithGrants(ctx.db);
+      const again = await placeConversation(
+        ctx,
+        channel,
+        message,
+        contact,
+        { seen: true, members, settings },
+        now,
+      );
       placed = {
         conversation: again.conversation,
         fresh: placed.fresh || again.fresh,
@@ -327,9 +364,7 @@ async function storeMessage(
       };
     }
     const sealedFor = placed.conversation.assigned_to;
-    // The members read with the first look serve the first seal; a second one reads them again.
-    const readers =
-      attempt === 0 ? readersAmong(firstMembers, sealedFor) : await currentReaders(ctx.db, sealedFor);
+    const readers = readersAmong(members, sealedFor);
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
     const sealed = sealMessage(messageId, message.body, readers, ctx.conversations.agreement);
@@ -436,7 +471,10 @@ async function storeWithExtras(
 
 /**
  * The message is stored: the provider gets its answer now, the members hear of it just after
- * (signing a hub event is a few milliseconds the webhook need not wait for).
+ * (signing a hub event is a few milliseconds the webhook need not wait for). The hub events and
+ * the Web Push wake-up are work the contact does not wait for: under overload they are deferred
+ * in order with the call path's notices (calls/admission.ts), never dropped, so the CPU goes to
+ * answering webhooks first; the inbox also refetches on its next look.
  */
 function afterStored(
   ctx: ServerContext,
@@ -447,7 +485,7 @@ function afterStored(
 ): void {
   const { channel, keyword, messageId, mediaIds, now } = delivery;
   const handover = placed.handover;
-  conversationWork(ctx, 'announce', async () => {
+  ctx.admission.defer(ctx, 'conversation announce', async () => {
     if (handover) await announceHandover(ctx, conversation.id, handover);
     await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId });
     // Wake whoever should look (Web Push says only "a message"): the assignee, or those on shift.

@@ -1,11 +1,12 @@
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { activeUsersHolding } from '../records/envelope.js';
+import { cachedSettings } from '../settings/cache.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { afterHandover, announceHandover, pickAssignee } from './assignment.js';
+import { afterHandover, announceHandover, assignmentCandidates, assignRoundRobin } from './assignment.js';
 import { announceConversation, conversationWork } from './notify.js';
 import {
-  claimIfUnassigned,
+  activeMembersWithGrants,
   conversationHolders,
   conversationsHeldBy,
   lockOldestWaiting,
@@ -18,7 +19,7 @@ import {
  *   gives their conversations back to the queue, audited; new messages are then sealed for the
  *   admins (and whoever is offered it next), never for them;
  * - waiting conversations are offered, longest-waiting first, to on-shift volunteers with a free
- *   place, by the same round robin as a new conversation (pickAssignee), each change of hands
+ *   place, by the same round robin as a new conversation (assignRoundRobin), each change of hands
  *   asking for the history's re-wrap (lesson 15).
  * It runs after a schedule change (shifts:changed), a membership change, a close or a transfer,
  * and on every conversation timer tick, since who is on shift also changes with the clock. Every
@@ -71,16 +72,21 @@ export async function releaseUnheld(ctx: ServerContext, now: Date): Promise<numb
 /** Offers waiting conversations, longest-waiting first, while someone on shift has a free place. */
 export async function offerWaiting(ctx: ServerContext, now: Date): Promise<number> {
   let offered = 0;
-  // Read before any transaction (pickAssignee says why).
+  // Read before any transaction (assignRoundRobin says why).
   const onShift = await eligibleVolunteers(ctx, now);
+  if (!onShift.userIds.length) return 0;
+  const candidates = assignmentCandidates(
+    await activeMembersWithGrants(ctx.db),
+    onShift,
+    await cachedSettings(ctx),
+  );
   while (offered < PASS_LIMIT) {
     const given = await ctx.db.transaction(async (tx) => {
       const waiting = await lockOldestWaiting(tx);
       if (!waiting) return null;
-      const chosen = await pickAssignee(tx, now, onShift);
-      if (!chosen) return null;
-      const claimed = await claimIfUnassigned(tx, waiting.id, chosen);
-      if (!claimed) return null;
+      const assigned = await assignRoundRobin(tx, waiting.id, candidates, now);
+      if (!assigned) return null;
+      const chosen = assigned.assignee;
       const handover = await afterHandover(tx, waiting.id, chosen, now);
       await appendAuditInTx(
         tx,

@@ -522,28 +522,42 @@ export async function lockAssignments(tx: Queryable): Promise<void> {
   await tx.query('select id from conversation_assign_lock where id = 1 for update');
 }
 
-/** Open conversations held by each of `userIds`, and when each was last given one. */
-export async function assigneeLoads(
+/**
+ * The round robin's choice and the change of hands in one statement, under the assignment lock
+ * (lockAssignments, taken by the caller's previous statement, so this one's snapshot sees every
+ * assignment committed before it): among `candidates` (on shift, able to hold conversations),
+ * the active one with fewer than `capacity` open conversations who was given one longest ago
+ * (never first; then by id) is noted as given one now, and the conversation (locked by the
+ * caller, nobody holding it, not closed) becomes theirs. Null when nobody has a free place.
+ */
+export async function assignLeastRecent(
   tx: Queryable,
-  userIds: readonly string[],
-): Promise<{ user_id: string; open: number; last_assigned_at: Date | null }[]> {
-  if (!userIds.length) return [];
-  return tx.query(
-    `select u.id as user_id,
-       (select count(*)::int from conversations c where c.assigned_to = u.id and c.status = 'active') as open,
-       a.last_assigned_at
-     from users u left join conversation_assignees a on a.user_id = u.id
-     where u.id = any($1::text[]) and u.active`,
-    [userIds],
+  conversationId: string,
+  candidates: readonly string[],
+  capacity: number,
+  now: Date,
+): Promise<{ assignee: string; conversation: ConversationRow } | null> {
+  if (!candidates.length) return null;
+  const [row] = await tx.query<{ assignee: string | null; conversation: ConversationRow | null }>(
+    `with chosen as (
+       select u.id from users u left join conversation_assignees a on a.user_id = u.id
+        where u.id = any($2::text[]) and u.active
+          and (select count(*) from conversations c where c.assigned_to = u.id and c.status = 'active') < $3::int
+        order by a.last_assigned_at nulls first, u.id collate "C"
+        limit 1
+     ), noted as (
+       insert into conversation_assignees (user_id, last_assigned_at) select id, $4::timestamptz from chosen
+       on conflict (user_id) do update set last_assigned_at = excluded.last_assigned_at
+     ), assigned as (
+       update conversations c set assigned_to = chosen.id, status = 'active', waiting_since = null, closed_at = null
+         from chosen where c.id = $1 and c.assigned_to is null and c.status <> 'closed'
+       returning c.*
+     )
+     select (select id from chosen) as assignee, (select to_jsonb(a) from assigned a) as conversation`,
+    [conversationId, candidates, capacity, now],
   );
-}
-
-export async function noteAssigned(tx: Queryable, userId: string, now: Date): Promise<void> {
-  await tx.query(
-    `insert into conversation_assignees (user_id, last_assigned_at) values ($1, $2)
-     on conflict (user_id) do update set last_assigned_at = $2`,
-    [userId, now],
-  );
+  if (!row?.assignee || !row.conversation) return null;
+  return { assignee: row.assignee, conversation: conversationOf(row.conversation) };
 }
 
 /** Every active member with their roles, and every custom role's grants, in one statement. */

@@ -1,0 +1,151 @@
+import { hashPhone } from '@llamenos/crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contactNumber,
+  type FakeChannel,
+  fakeChannel,
+  inbound,
+  putOnShift,
+  setSettings,
+  settle,
+} from '../../test/conversations-helpers.js';
+import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+
+/**
+ * What an inbound text costs the database (issue 10: statements per text), counted at the
+ * context's database until the webhook could answer: a text to a held conversation, and a
+ * contact's first text, whose conversation is placed under the assignment lock that serialises
+ * every placement across processes, so what is done while holding it is pinned apart. The
+ * messaging bench (`npm run bench -- messaging`) shows the whole storm; these pin the paths.
+ */
+
+describe('statements per inbound text', { timeout: 90_000 }, () => {
+  let h: TestHotline;
+  let sms: FakeChannel;
+  let volunteer: TestUser;
+  let statements: string[] = [];
+
+  beforeAll(async () => {
+    h = await createTestHotline();
+    await h.addUser(['admin'], 'Admin');
+    volunteer = await h.addUser(['volunteer'], 'Vol');
+    await putOnShift(h, [volunteer.id]);
+    sms = fakeChannel();
+    h.ctx.conversations.channels.set(sms.id, sms);
+    // No automatic replies: their sends are work after the answer, counted by nobody here.
+    await setSettings(h, (s) => ({
+      ...s,
+      messaging: { ...s.messaging, firstContactReply: {}, noVolunteerReply: {} },
+    }));
+    // Every statement the context's database runs from here on, marked "tx" inside a
+    // transaction, whose begin and commit are counted as one "transaction" line each.
+    const counting = <T extends object>(target: T, where: 'db' | 'tx'): T =>
+      new Proxy(target, {
+        get(object, prop) {
+          const value = Reflect.get(object, prop, object);
+          if (prop === 'query')
+            return (sql: string, params?: readonly unknown[]) => {
+              statements.push(`${where}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`);
+              return (value as (...a: unknown[]) => unknown).call(object, sql, params);
+            };
+          if (prop === 'transaction')
+            return (fn: (tx: object) => unknown) => {
+              statements.push('transaction');
+              return (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) =>
+                fn(counting(tx, 'tx')),
+              );
+            };
+          return typeof value === 'function' ? value.bind(object) : value;
+        },
+      });
+    (h.ctx as { db: typeof h.ctx.db }).db = counting(h.ctx.db, 'db');
+    // Warm the per-process copies (settings, who is on shift) as a running server has them.
+    await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'warm-up'));
+    await settle(h);
+  });
+  afterAll(() => h?.close());
+
+  /**
+   * The statements `receive` runs before it resolves (the webhook's answer), background work
+   * excluded, and apart from them the checks of the per-process copies other modules keep:
+   * the settings (re-read once a second, settings/cache.ts) and who is on shift (its
+   * fingerprint, shifts/cache.ts).
+   */
+  const kept = (q: string) => /hotline_settings|from shift_assig/.test(q);
+  const count = async (work: () => Promise<unknown>): Promise<{ own: string[]; kept: string[] }> => {
+    await settle(h);
+    statements = [];
+    let seen: string[] = [];
+    await work().then(() => {
+      seen = statements;
+    });
+    statements = [];
+    await settle(h);
+    // The store is the webhook's last statement: what follows it is the work it leaves behind
+    // (hub events), which may start before the answer's promise is seen here.
+    const stored = seen.map((q) => q.startsWith('db: with held as')).lastIndexOf(true);
+    if (stored >= 0) seen = seen.slice(0, stored + 1);
+    return { own: seen.filter((q) => !kept(q)), kept: seen.filter(kept) };
+  };
+
+  it("a contact's first text: one look, the placement's transaction, one store; three statements under the lock", async () => {
+    const from = contactNumber();
+    const { own: seen, kept: checks } = await count(() =>
+      h.ctx.conversations.receive(sms, inbound(from, 'hello')),
+    );
+    expect(checks.length).toBeLessThanOrEqual(2);
+    expect(seen[0]).toMatch(/^db: with duplicate as/);
+    expect(seen.at(-1)).toMatch(/^db: with held as/);
+    const placement = seen.slice(1, -1);
+    expect(placement[0]).toBe('transaction');
+    // The row is inserted (no look first: the first look saw none), the lock taken, then one
+    // statement chooses and assigns, and the audit entry (head, entry) commits with it.
+    expect(placement.slice(1)).toEqual([
+      expect.stringMatching(/^tx: insert into conversations/),
+      expect.stringMatching(/^tx: select id from conversation_assign_lock/),
+      expect.stringMatching(/^tx: with chosen as/),
+      expect.stringMatching(/^tx: select seq, hash from audit_chain_head/),
+      expect.stringMatching(/^tx: with entry as/),
+    ]);
+    // Seven statements and a transaction's begin and commit: nine on the wire.
+    expect(seen).toHaveLength(8);
+    const [row] = await h.ctx.db.query<{ assigned_to: string | null; status: string }>(
+      'select assigned_to, status from conversations where contact_hash = $1',
+      [hashPhone(h.ctx.keys.hashKey, from)],
+    );
+    expect(row).toEqual({ assigned_to: volunteer.id, status: 'active' });
+  });
+
+  it('a text to a held conversation: two statements, no transaction', async () => {
+    const from = contactNumber();
+    await h.ctx.conversations.receive(sms, inbound(from, 'first'));
+    const { own: seen, kept: checks } = await count(() =>
+      h.ctx.conversations.receive(sms, inbound(from, 'second')),
+    );
+    expect(checks.length).toBeLessThanOrEqual(1);
+    expect(seen).toEqual([
+      expect.stringMatching(/^db: with duplicate as/),
+      expect.stringMatching(/^db: with held as/),
+    ]);
+  });
+
+  it('with nobody on shift the first text takes no assignment lock', async () => {
+    await h.ctx.db.query('delete from shifts');
+    try {
+      // The first text after the change reads the new schedule; the next is counted.
+      await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'anyone there?'));
+      const { own: seen } = await count(() =>
+        h.ctx.conversations.receive(sms, inbound(contactNumber(), 'anyone?')),
+      );
+      // The look, the transaction with its insert, the store (sealed for the admins alone).
+      expect(seen).toEqual([
+        expect.stringMatching(/^db: with duplicate as/),
+        'transaction',
+        expect.stringMatching(/^tx: insert into conversations/),
+        expect.stringMatching(/^db: with held as/),
+      ]);
+    } finally {
+      await putOnShift(h, [volunteer.id]);
+    }
+  });
+});
