@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
+import { LoopbackFakeApi } from './loopback-fake-api.js';
 
 /**
  * A local stand-in for the WhatsApp Cloud API (Meta's Graph API) on 127.0.0.1: send a message
@@ -24,30 +23,22 @@ export interface FakeWhatsAppMedia {
   deleted: boolean;
 }
 
-export class FakeMetaGraphApi {
+export class FakeMetaGraphApi extends LoopbackFakeApi {
   readonly sent: { phoneNumberId: string; body: Record<string, unknown>; id: string }[] = [];
   readonly media = new Map<string, FakeWhatsAppMedia>();
   readonly requests: { method: string; path: string }[] = [];
   /** Contacts (wa ids, no "+") who wrote in the last 24 hours. */
   readonly window = new Set<string>();
   private rules: Rule[] = [];
-  private server: ServerType | null = null;
-  private origin: string | null = null;
 
-  constructor(private readonly accessToken: string) {}
+  constructor(private readonly accessToken: string) {
+    super();
+  }
 
   static async start(accessToken: string): Promise<FakeMetaGraphApi> {
     const fake = new FakeMetaGraphApi(accessToken);
-    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
+    await fake.listen(fake.routes());
     return fake;
-  }
-
-  get baseUrl(): string {
-    return this.origin!;
-  }
-
-  async close(): Promise<void> {
-    await closeLoopbackServer(this.server);
   }
 
   failNext(rule: { pathIncludes?: string; status: number; times?: number }): void {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
+import { bodyOf, FaultyLoopbackFakeApi } from './loopback-fake-api.js';
 
 /**
  * A local stand-in for Plivo's v1 REST API on 127.0.0.1: Call create / hang up / transfer,
@@ -25,14 +24,6 @@ export interface FakePlivoCall {
   transfers: unknown[];
 }
 
-interface Rule {
-  status?: number;
-  ms?: number;
-  method?: string;
-  pathIncludes?: string;
-  times: number;
-}
-
 function basicAuth(header: string | undefined): FakePlivoRequest['auth'] {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
   if (!match) return null;
@@ -44,42 +35,19 @@ function basicAuth(header: string | undefined): FakePlivoRequest['auth'] {
 const error = (c: Context, status: number, message: string) =>
   c.json({ api_id: randomUUID(), error: message }, status as 400);
 
-export class FakePlivoApi {
+export class FakePlivoApi extends FaultyLoopbackFakeApi {
   readonly requests: FakePlivoRequest[] = [];
   readonly calls = new Map<string, FakePlivoCall>();
   readonly recordings = new Map<string, { bytes: Uint8Array; deleted: boolean; url?: string }>();
-  private failures: Rule[] = [];
-  private delays: Rule[] = [];
-  private server: ServerType | null = null;
-  private origin = '';
 
-  constructor(private readonly account: { authId: string; authToken: string }) {}
+  constructor(private readonly account: { authId: string; authToken: string }) {
+    super();
+  }
 
   static async start(account: { authId: string; authToken: string }): Promise<FakePlivoApi> {
     const fake = new FakePlivoApi(account);
-    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
+    await fake.listen(fake.routes());
     return fake;
-  }
-
-  get baseUrl(): string {
-    return this.origin;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeLoopbackServer(server);
-  }
-
-  failNext(rule: Omit<Rule, 'times'> & { status: number; times?: number }): void {
-    this.failures.push({ times: 1, ...rule });
-  }
-  delayNext(rule: Omit<Rule, 'times'> & { ms: number; times?: number }): void {
-    this.delays.push({ times: 1, ...rule });
-  }
-  clearFaults(): void {
-    this.failures = [];
-    this.delays = [];
   }
 
   addCall(state: FakePlivoCall['state']): FakePlivoCall {
@@ -95,35 +63,16 @@ export class FakePlivoApi {
     return id;
   }
 
-  private take(rules: Rule[], method: string, path: string): Rule | undefined {
-    const rule = rules.find(
-      (r) =>
-        r.times > 0 &&
-        (!r.method || r.method === method) &&
-        (!r.pathIncludes || path.includes(r.pathIncludes)),
-    );
-    if (rule) rule.times -= 1;
-    return rule;
-  }
-
   private routes(): Hono {
     const app = new Hono();
     const account = `/v1/Account/${this.account.authId}`;
     app.use('*', async (c, next) => {
       const path = new URL(c.req.url).pathname;
-      const text = await c.req.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = text;
-      }
+      const json = bodyOf(await c.req.text());
       const auth = basicAuth(c.req.header('authorization'));
       this.requests.push({ method: c.req.method, path, auth, json });
-      const delay = this.take(this.delays, c.req.method, path);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms).unref());
-      const failure = this.take(this.failures, c.req.method, path);
-      if (failure) return error(c, failure.status ?? 500, 'injected failure');
+      const failure = await this.injectedFailure(c.req.method, path);
+      if (failure) return error(c, failure, 'injected failure');
       const ok =
         auth !== null &&
         constantTimeEqualText(auth.username, this.account.authId) &&

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
+import { LoopbackFakeApi } from './loopback-fake-api.js';
 
 /**
  * Local stand-ins for the send side of Plivo's Message API (POST /v1/Account/{id}/Message/,
@@ -9,27 +8,19 @@ import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopb
  * on 127.0.0.1. They record what they receive, check that some authorization is sent (the
  * basic auth pair for Plivo, a bearer token for Vonage), and can fail the next request.
  */
-export class FakeSmsApi {
+export class FakeSmsApi extends LoopbackFakeApi {
   readonly sent: { path: string; body: Record<string, unknown>; authorization: string | null }[] = [];
   readonly media = new Map<string, { bytes: Uint8Array; deleted: boolean }>();
   private failures = 0;
-  private server: ServerType | null = null;
-  private origin: string | null = null;
 
-  constructor(private readonly expectedAuthorization: (header: string) => boolean) {}
+  constructor(private readonly expectedAuthorization: (header: string) => boolean) {
+    super();
+  }
 
   static async start(expectedAuthorization: (header: string) => boolean): Promise<FakeSmsApi> {
     const fake = new FakeSmsApi(expectedAuthorization);
-    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
+    await fake.listen(fake.routes());
     return fake;
-  }
-
-  get baseUrl(): string {
-    return this.origin!;
-  }
-
-  async close(): Promise<void> {
-    await closeLoopbackServer(this.server);
   }
 
   failNext(times = 1): void {

@@ -1,7 +1,6 @@
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
-import type { ServerType } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../../src/telephony/loopback-server.js';
+import { bodyOf, FaultyLoopbackFakeApi } from './loopback-fake-api.js';
 
 /**
  * A local stand-in for the Vonage Voice API on 127.0.0.1: calls (create, read, hangup,
@@ -24,14 +23,6 @@ export interface FakeVonageCall {
   transfers: unknown[];
 }
 
-interface Rule {
-  status: number;
-  ms?: number;
-  method?: string;
-  pathIncludes?: string;
-  times: number;
-}
-
 function verifyRs256(token: string, publicKeyPem: string): Record<string, unknown> | null {
   const [header, claims, signature] = token.split('.');
   if (!header || !claims || !signature) return null;
@@ -46,40 +37,19 @@ function verifyRs256(token: string, publicKeyPem: string): Record<string, unknow
 const problem = (c: Context, status: number, title: string, detail: string) =>
   c.json({ type: `https://developer.nexmo.com/api-errors#${status}`, title, detail }, status as 400);
 
-export class FakeVonageApi {
+export class FakeVonageApi extends FaultyLoopbackFakeApi {
   readonly requests: FakeVonageRequest[] = [];
   readonly calls = new Map<string, FakeVonageCall>();
   readonly files = new Map<string, { bytes: Uint8Array; deleted: boolean }>();
-  private rules: { fail: Rule[]; delay: Rule[] } = { fail: [], delay: [] };
-  private server: ServerType | null = null;
-  private origin = '';
 
-  constructor(private readonly app: { applicationId: string; publicKeyPem: string }) {}
+  constructor(private readonly app: { applicationId: string; publicKeyPem: string }) {
+    super();
+  }
 
   static async start(app: { applicationId: string; publicKeyPem: string }): Promise<FakeVonageApi> {
     const fake = new FakeVonageApi(app);
-    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.routes().fetch));
+    await fake.listen(fake.routes());
     return fake;
-  }
-
-  get baseUrl(): string {
-    return this.origin;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeLoopbackServer(server);
-  }
-
-  failNext(rule: Omit<Rule, 'times'> & { times?: number }): void {
-    this.rules.fail.push({ times: 1, ...rule });
-  }
-  delayNext(rule: Omit<Rule, 'times' | 'status'> & { ms: number; times?: number }): void {
-    this.rules.delay.push({ status: 0, times: 1, ...rule });
-  }
-  clearFaults(): void {
-    this.rules = { fail: [], delay: [] };
   }
 
   addCall(status: string): FakeVonageCall {
@@ -93,28 +63,11 @@ export class FakeVonageApi {
     return id;
   }
 
-  private take(rules: Rule[], method: string, path: string): Rule | undefined {
-    const rule = rules.find(
-      (r) =>
-        r.times > 0 &&
-        (!r.method || r.method === method) &&
-        (!r.pathIncludes || path.includes(r.pathIncludes)),
-    );
-    if (rule) rule.times -= 1;
-    return rule;
-  }
-
   private routes(): Hono {
     const app = new Hono();
     app.use('*', async (c, next) => {
       const path = new URL(c.req.url).pathname;
-      const text = await c.req.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = text;
-      }
+      const json = bodyOf(await c.req.text());
       const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
       let claims: Record<string, unknown> | null = null;
       try {
@@ -123,10 +76,8 @@ export class FakeVonageApi {
         claims = null;
       }
       this.requests.push({ method: c.req.method, path, claims, json });
-      const delay = this.take(this.rules.delay, c.req.method, path);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms).unref());
-      const failure = this.take(this.rules.fail, c.req.method, path);
-      if (failure) return problem(c, failure.status, 'Injected failure', 'injected by the test');
+      const failure = await this.injectedFailure(c.req.method, path);
+      if (failure) return problem(c, failure, 'Injected failure', 'injected by the test');
       const now = Date.now() / 1000;
       const valid =
         claims !== null &&

@@ -1,5 +1,6 @@
 /** The Plivo adapter's REST side against the local fake Plivo API. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshFakeForEachTest, volunteerLegFor } from '../../../test/adapter-rest.js';
 import { FakePlivoApi } from '../../../test/fakes/plivo-api.js';
 import { recordingBytes } from '../../../test/recordings.js';
 import {
@@ -9,19 +10,13 @@ import {
   ProviderUnreachableError,
   TelephonyInputError,
 } from '../errors.js';
-import type { VolunteerLegRequest, WebhookTelephony } from '../provider.js';
+import type { WebhookTelephony } from '../provider.js';
 import { createPlivoAdapter } from './adapter.js';
 
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
 const AUTH_TOKEN = 'plivo-auth-token-0123456789';
 const ACCOUNT = `/v1/Account/${AUTH_ID}`;
-const LEG: VolunteerLegRequest = {
-  to: '+15551230001',
-  from: '+15559870002',
-  answerUrl: 'https://hotline.example/api/telephony/plivo/leg-answer?call=c1',
-  statusUrl: 'https://hotline.example/api/telephony/plivo/leg-status?call=c1',
-  timeoutSeconds: 25,
-};
+const LEG = volunteerLegFor('plivo');
 
 let fake: FakePlivoApi;
 let adapter: WebhookTelephony;
@@ -34,11 +29,7 @@ beforeAll(async () => {
     timeoutMs: 500,
   });
 });
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.requests.length = 0;
-});
+freshFakeForEachTest(() => fake);
 const last = () => fake.requests.at(-1)!;
 
 describe('Plivo REST', () => {

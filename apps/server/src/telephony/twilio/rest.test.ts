@@ -2,7 +2,8 @@
  * The Twilio adapter's REST side against the local fake Twilio API: what it asks for (method,
  * path, auth, form fields), how it reads answers, and its typed errors.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshFakeForEachTest, volunteerLegFor } from '../../../test/adapter-rest.js';
 import { recordingBytes } from '../../../test/recordings.js';
 import {
   ProviderHttpError,
@@ -21,13 +22,7 @@ const ACCOUNT = `AC${'1'.repeat(32)}`;
 const TOKEN = 'test-auth-token-0123456789';
 const ACCOUNT_PATH = `/2010-04-01/Accounts/${ACCOUNT}`;
 
-const LEG: VolunteerLegRequest = {
-  to: '+15551230001',
-  from: '+15559870002',
-  answerUrl: 'https://hotline.example/api/telephony/twilio/leg-answer?call=c1',
-  statusUrl: 'https://hotline.example/api/telephony/twilio/leg-status?call=c1',
-  timeoutSeconds: 25,
-};
+const LEG = volunteerLegFor('twilio');
 
 let fake: FakeTwilioApi;
 let adapter: WebhookTelephony;
@@ -41,11 +36,7 @@ beforeAll(async () => {
     timeoutMs: 500,
   });
 });
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.requests.length = 0;
-});
+freshFakeForEachTest(() => fake);
 
 const last = () => fake.requests.at(-1)!;
 

@@ -4,7 +4,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { verifySignature } from '@vonage/jwt';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshFakeForEachTest, volunteerLegFor } from '../../../test/adapter-rest.js';
 import { FakeVonageApi } from '../../../test/fakes/vonage-api.js';
 import { recordingBytes } from '../../../test/recordings.js';
 import {
@@ -13,7 +14,7 @@ import {
   ProviderUnreachableError,
   TelephonyInputError,
 } from '../errors.js';
-import type { VolunteerLegRequest, WebhookTelephony } from '../provider.js';
+import type { WebhookTelephony } from '../provider.js';
 import { createVonageAdapter } from './adapter.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -22,13 +23,7 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', {
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
 const APPLICATION_ID = '2a8e8a3f-1c1b-4a6e-9a8a-6a0d8d1f3b7c';
-const LEG: VolunteerLegRequest = {
-  to: '+15551230001',
-  from: '+15559870002',
-  answerUrl: 'https://hotline.example/api/telephony/vonage/leg-answer?call=c1',
-  statusUrl: 'https://hotline.example/api/telephony/vonage/leg-status?call=c1',
-  timeoutSeconds: 25,
-};
+const LEG = volunteerLegFor('vonage');
 
 let fake: FakeVonageApi;
 let adapter: WebhookTelephony;
@@ -45,11 +40,7 @@ beforeAll(async () => {
   fake = await FakeVonageApi.start({ applicationId: APPLICATION_ID, publicKeyPem: publicKey });
   adapter = createVonageAdapter(options());
 });
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.requests.length = 0;
-});
+freshFakeForEachTest(() => fake);
 const last = () => fake.requests.at(-1)!;
 
 describe('Vonage REST', () => {
