@@ -2,10 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import {
   createAuthHeader,
+  decryptHubEvent,
+  deriveEventKey,
+  fromBase64url,
   generateSecretKey,
   getPublicKey,
+  HUB_EVENT_KIND,
   type NostrEvent,
   signEvent,
+  unwrapHubKey,
 } from '@llamenos/crypto';
 import WebSocket from 'ws';
 import type { Database } from '../src/db/database.js';
@@ -197,4 +202,31 @@ export function authEvent(secretKey: Uint8Array, relay: string, challenge: strin
     },
     secretKey,
   );
+}
+
+/**
+ * `member` listening to the hotline's encrypted hub events as a client does: the hub key from
+ * their wrap (GET /api/hub-key), then an authenticated subscription to the events' generic tag.
+ * `next(type)` waits for the next event whose plaintext names `type`.
+ */
+export async function listenToHubEvents(s: RelayServer, member: TestUser) {
+  const res = await s.request('GET', '/api/hub-key', { as: member });
+  const { keyId, wrap } = (await res.json()) as { keyId: string; wrap: string };
+  const eventKey = deriveEventKey(unwrapHubKey(fromBase64url(wrap), member.secretKey, keyId));
+  const client = await RawClient.connect(s.relayUrl);
+  await client.auth(member.secretKey, s.relayUrl);
+  client.send(['REQ', 'hub', { kinds: [HUB_EVENT_KIND], '#t': ['llamenos:event'] }]);
+  await client.waitFor((m) => m[0] === 'EOSE');
+  const plaintext = (event: NostrEvent) => decryptHubEvent(eventKey, event.content);
+  return {
+    client,
+    async next(type: string): Promise<{ event: NostrEvent; payload: unknown }> {
+      const frame = await client.waitFor(
+        (m) => m[0] === 'EVENT' && plaintext(m[2] as NostrEvent).includes(type),
+      );
+      const event = frame[2] as NostrEvent;
+      return { event, payload: JSON.parse(plaintext(event)) };
+    },
+    close: () => client.close(),
+  };
 }

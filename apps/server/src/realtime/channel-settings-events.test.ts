@@ -1,15 +1,7 @@
-import {
-  decryptHubEvent,
-  deriveEventKey,
-  fromBase64url,
-  HUB_EVENT_KIND,
-  type NostrEvent,
-  unwrapHubKey,
-} from '@llamenos/crypto';
 import { HubEventPayload } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../../test/helpers.js';
-import { RawClient, type RelayServer, startRelayServer } from '../../test/realtime-helpers.js';
+import { listenToHubEvents, type RelayServer, startRelayServer } from '../../test/realtime-helpers.js';
 
 /**
  * A messaging channel saved or removed reaches clients as its own section name, not as the
@@ -26,21 +18,8 @@ describe('messaging channel changes reach clients', () => {
   afterAll(() => s.close());
 
   it("publishes settings:changed naming 'messaging-channels' when a channel is saved and removed", async () => {
-    const res = await s.request('GET', '/api/hub-key', { as: admin });
-    const { keyId, wrap } = (await res.json()) as { keyId: string; wrap: string };
-    const eventKey = deriveEventKey(unwrapHubKey(fromBase64url(wrap), admin.secretKey, keyId));
-    const client = await RawClient.connect(s.relayUrl);
-    await client.auth(admin.secretKey, s.relayUrl);
-    client.send(['REQ', 'hub', { kinds: [HUB_EVENT_KIND], '#t': ['llamenos:event'] }]);
-    await client.waitFor((m) => m[0] === 'EOSE');
-    const settingsEvent = async () => {
-      const frame = await client.waitFor(
-        (m) =>
-          m[0] === 'EVENT' &&
-          decryptHubEvent(eventKey, (m[2] as NostrEvent).content).includes('settings:changed'),
-      );
-      return HubEventPayload.parse(JSON.parse(decryptHubEvent(eventKey, (frame[2] as NostrEvent).content)));
-    };
+    const hub = await listenToHubEvents(s, admin);
+    const settingsEvent = async () => HubEventPayload.parse((await hub.next('settings:changed')).payload);
 
     const body = {
       accountSid: `AC${'cd'.repeat(16)}`,
@@ -56,6 +35,6 @@ describe('messaging channel changes reach clients', () => {
     const removing = settingsEvent();
     expect((await s.request('DELETE', '/api/settings/channels/twilio-sms', { as: admin })).status).toBe(204);
     expect(await removing).toEqual({ type: 'settings:changed', sections: ['messaging-channels'] });
-    client.close();
+    hub.close();
   });
 });
