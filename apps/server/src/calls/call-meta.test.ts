@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CryptoError,
   fromUtf8,
@@ -155,5 +156,35 @@ describe('sealed call metadata', () => {
     expect(open(row!.meta_envelope as SealedEnvelope, admin, call!.id).callerHash).toBe('ab12');
     // Sealing is once: a second attempt finds nothing to do.
     expect(await sealCallMeta(s.ctx, call!.id)).toBe('not-ended');
+  });
+
+  it('wraps for every active holder of calls:read-all, custom roles included, and for nobody else', async () => {
+    const role = randomUUID();
+    await s.db.query(
+      `insert into custom_roles (id, name, description, permissions, created_at, updated_at)
+       values ($1, 'Call auditor', '', $2::jsonb, now(), now())`,
+      [role, JSON.stringify(['calls:read-all'])],
+    );
+    const auditor = await s.addUser([role]);
+    const gone = await s.addUser(['admin']);
+    await s.db.query('update users set active = false where id = $1', [gone.id]);
+    const [call] = await s.db.query<{ id: string }>(
+      `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, status, created_at, updated_at,
+          ended_at)
+       values (gen_random_uuid()::text, 'simulator', 'CA-readers-test', $1, 'cd34', 'completed', now(), now(), now())
+       returning id`,
+      [s.hotline],
+    );
+    expect(await sealCallMeta(s.ctx, call!.id)).toBe('sealed');
+    const [row] = await s.db.query<{ meta_envelope: SealedEnvelope }>(
+      'select meta_envelope from calls where id = $1',
+      [call!.id],
+    );
+    const envelope = row!.meta_envelope;
+    expect(envelope.wraps.map((w) => w.reader).sort()).toEqual([admin.pubkey, auditor.pubkey].sort());
+    expect(open(envelope, auditor, call!.id).callerHash).toBe('cd34');
+    expect(open(envelope, admin, call!.id).callerHash).toBe('cd34');
+    expect(() => open(envelope, volunteer, call!.id)).toThrow(CryptoError);
+    expect(() => open(envelope, gone, call!.id)).toThrow(CryptoError);
   });
 });

@@ -1,6 +1,17 @@
-import { PURPOSES, type SealedEnvelope, sealForReaders, utf8 } from '@llamenos/crypto';
+import { randomBytes } from 'node:crypto';
+import {
+  type CachedAgreement,
+  ENVELOPE_VERSION,
+  encryptContent,
+  PURPOSES,
+  type SealedEnvelope,
+  toBase64url,
+  utf8,
+  wrapKeyWith,
+} from '@llamenos/crypto';
+import { hasPermission } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
-import { activeUsersHolding } from '../records/envelope.js';
+import { grantsOf } from '../identity/lookup.js';
 import { type CallsTable, ENDED_CALL } from './store.js';
 import { errorInfo } from './wiring.js';
 
@@ -12,7 +23,11 @@ import { errorInfo } from './wiring.js';
  * then no longer says which volunteer took which call, nor links one caller's calls together.
  *
  * Readers: active users holding `calls:read-all` — exactly who may list the history
- * (`GET /api/calls`), so whoever sees a row can open its metadata, and nobody else.
+ * (`GET /api/calls`), so whoever sees a row can open its metadata, and nobody else. They are
+ * read with the row (the rule of records/envelope.ts activeUsersHolding, in the same
+ * statement), and the wraps are made with the server's per-reader ECDH tables
+ * (`ctx.conversations.agreement`, conversations/seal.ts), sharing one ephemeral key for the
+ * record (PROTOCOL.md §6): the same readers, the admins, are wrapped for call after call.
  *
  * What stays in plaintext: status (counts by outcome), the times (duration, retention),
  * the caller's last four digits (shown in the history, already in audit entries), the
@@ -45,19 +60,32 @@ type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
  */
 export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<SealOutcome> {
   return ctx.db.transaction(async (tx) => {
-    // The row, who answered and who was rung, in one statement.
-    const [call] = await tx.query<CallsTable & { answered_pubkey: string | null; rung: unknown }>(
+    // The row, who answered, who was rung and who may read it, in one statement.
+    const [call] = await tx.query<
+      CallsTable & {
+        answered_pubkey: string | null;
+        rung: unknown;
+        active_users: unknown;
+        custom_roles: unknown;
+      }
+    >(
       `select c.*, u.pubkey as answered_pubkey,
           (select coalesce(json_agg(json_build_object('userId', l.user_id, 'kind', l.kind, 'status', l.status)
                                     order by l.created_at, l.id), '[]'::json)
-             from call_legs l where l.call_id = c.id) as rung
+             from call_legs l where l.call_id = c.id) as rung,
+          (select coalesce(json_agg(json_build_array(a.pubkey, a.roles) order by a.pubkey), '[]'::json)
+             from users a where a.active) as active_users,
+          (select coalesce(json_object_agg(r.id, r.permissions), '{}'::json) from custom_roles r) as custom_roles
          from calls c left join users u on u.id = c.answered_by
         where c.id = $1 and c.ended_at is not null and c.meta_envelope is null and c.status = any($2::text[])
         for update of c`,
       [callId, ENDED_CALL],
     );
     if (!call) return 'not-ended';
-    const readers = (await activeUsersHolding(tx, 'calls:read-all')).map((u) => u.pubkey);
+    const custom = parsedJson(call.custom_roles) as Record<string, string[]>;
+    const readers = (parsedJson(call.active_users) as [string, string[]][])
+      .filter(([, roles]) => hasPermission(grantsOf(roles, custom), 'calls:read-all'))
+      .map(([pubkey]) => pubkey);
     if (!readers.length) return 'no-readers';
     const meta: CallMeta = {
       v: CALL_META_VERSION,
@@ -66,12 +94,9 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
         : null,
       callerHash: call.caller_hash ?? null,
       callerLast4: call.caller_last4 ?? null,
-      legs: (typeof call.rung === 'string' ? JSON.parse(call.rung) : call.rung) as CallMeta['legs'],
+      legs: parsedJson(call.rung) as CallMeta['legs'],
     };
-    const envelope: SealedEnvelope = sealForReaders(utf8(JSON.stringify(meta)), readers, {
-      purpose: PURPOSES.callMeta,
-      recordId: callMetaRecordId(callId),
-    });
+    const envelope = sealCallRecord(ctx.conversations.agreement, callId, meta, readers);
     // The call's plaintext and its legs' volunteers cleared together (a training line's signalling too).
     await tx.query(
       `with legs as (update call_legs set user_id = null where call_id = $1),
@@ -83,6 +108,38 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
     );
     return 'sealed';
   });
+}
+
+/** A json column as the driver gives it: parsed already (postgres.js) or as text. */
+const parsedJson = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+
+/**
+ * The envelope sealForReaders makes (same format, PROTOCOL.md §9), with the wraps' ECDH done by
+ * the server's kept per-reader tables and one ephemeral key for this record's wraps.
+ */
+function sealCallRecord(
+  agreement: CachedAgreement,
+  callId: string,
+  meta: CallMeta,
+  readers: readonly string[],
+): SealedEnvelope {
+  const recordId = callMetaRecordId(callId);
+  const key = randomBytes(32);
+  try {
+    const ciphertext = encryptContent(key, utf8(JSON.stringify(meta)), {
+      label: PURPOSES.callMeta.content,
+      recordId,
+    });
+    const wraps = agreement.forOneObject((agree) =>
+      [...new Set(readers)].map((reader) => ({
+        reader,
+        wrap: toBase64url(wrapKeyWith(key, reader, { label: PURPOSES.callMeta.wrap, recordId }, agree)),
+      })),
+    );
+    return { v: ENVELOPE_VERSION, ciphertext: toBase64url(ciphertext), wraps };
+  } finally {
+    key.fill(0);
+  }
 }
 
 /**
