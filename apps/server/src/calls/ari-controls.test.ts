@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { type CallServer, startCallServer, testSdp, waitFor } from '../../test/calls-helpers.js';
 import { FakeAri } from '../../test/fakes/ari.js';
 import type { TestUser } from '../../test/helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
@@ -124,7 +124,7 @@ describe('hold at Asterisk', () => {
 
     const controls = await s.request('GET', `/api/calls/${callId}/controls`, { as: bea });
     expect(controls.status).toBe(200);
-    expect(await controls.json()).toEqual({ hold: true, transfer: true, warmTransfer: false });
+    expect(await controls.json()).toEqual({ hold: true, transfer: true, warmTransfer: true });
 
     const on = await hold(s, bea, callId, true);
     expect(on.status).toBe(200);
@@ -267,6 +267,45 @@ describe('cold transfer at Asterisk', () => {
     expect(answer.status).toBe(409);
     expect((await answer.json()).error.message).toMatch(/browser/);
     expect(fake.requests.some((r) => r.query.appArgs === HANDOVER_APP_ARG)).toBe(false);
+    await s.settle();
+  });
+});
+
+describe('warm transfer at Asterisk', () => {
+  it('holds the caller at Asterisk while the two talk; hand-over rings the colleague, back to the caller resumes', async () => {
+    const s = await startCallServer();
+    servers.push(s);
+    const { bea, cy, caller, beaChannel, callId } = await connectedCall(s);
+    const post = (as: TestUser, path: string, body?: unknown) =>
+      s.request('POST', `/api/calls/${callId}/warm-transfer${path}`, { as, body });
+
+    // Asked and declined: the caller waits on hold, then comes back.
+    expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult') })).status).toBe(204);
+    expect(held(callId)!.channels).toEqual([caller]);
+    expect((await post(cy, '/decline')).status).toBe(204);
+    expect((await post(bea, '/cancel')).status).toBe(204);
+    expect(held(callId)).toBeUndefined();
+    expect(inCall(callId)!.channels).toEqual([beaChannel, caller]);
+
+    // Asked, accepted, talked, handed over: Cy's browser phone rings for the call and picks up.
+    expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult-2') })).status).toBe(204);
+    expect((await post(cy, '/accept', { sdp: testSdp('consult-answer') })).status).toBe(204);
+    const handOver = post(bea, '/hand-over');
+    const cyChannel = await waitFor(async () => {
+      const [row] = await s.db.query<{ provider_leg_id: string | null }>(
+        'select provider_leg_id from call_legs where call_id = $1 and user_id = $2 and provider_leg_id is not null',
+        [callId, cy.id],
+      );
+      return row?.provider_leg_id ?? null;
+    }, "Cy's browser phone rung");
+    fake.channels.get(cyChannel)!.state = 'Up';
+    fake.emit({ type: 'StasisStart', args: [HANDOVER_APP_ARG], channel: { id: cyChannel, state: 'Up' } });
+    expect((await handOver).status).toBe(204);
+    expect(await callOf(s, caller)).toMatchObject({ answered_by: cy.id });
+    expect(inCall(callId)!.channels).toEqual([cyChannel, caller]);
+    expect((await audits(s, 'calls.transferred')).map((a) => a.details)).toEqual([
+      { callId, from: bea.id, to: cy.id },
+    ]);
     await s.settle();
   });
 });

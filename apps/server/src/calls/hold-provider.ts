@@ -74,8 +74,8 @@ export async function atProvider<T>(
 /**
  * `GET /api/calls/:id/controls`: what the active-call card offers the volunteer on this call.
  * The simulated carrier moves browser audio itself (hold, cold and warm transfer); a provider
- * with audio steering holds and hands over (to a browser, so only where it rings browsers); a
- * training call and other providers offer none.
+ * with audio steering holds and hands over, cold or warm (to a browser, so only where it rings
+ * browsers); a training call and other providers offer none.
  */
 export async function callControlsFor(
   ctx: ServerContext,
@@ -90,5 +90,7 @@ export async function callControlsFor(
   if (call.provider in ctx.telephony.browserAudio) return { hold: true, transfer: true, warmTransfer: true };
   if (!(await connectedCallControl(ctx, call))) return none;
   const ringsBrowsers = (await controlAdapter(ctx, call.provider as TelephonyProvider)).ringsBrowsers;
-  return { hold: true, transfer: ringsBrowsers, warmTransfer: false };
+  // Warm: the two volunteers talk browser to browser (warm-transfer.ts) while the provider holds
+  // the caller; the hand-over then rings the colleague's browser phone as a cold transfer does.
+  return { hold: true, transfer: ringsBrowsers, warmTransfer: ringsBrowsers };
 }

@@ -8,9 +8,9 @@ export const CallHoldResponse = z.object({ onHold: z.boolean() }).strict();
 export type CallHoldResponse = z.infer<typeof CallHoldResponse>;
 
 /**
- * Which controls the active-call card offers for this call (GET /api/calls/:id/controls): hold and
- * cold transfer where the carrier can move the call's audio (the simulated carrier; Asterisk),
- * warm transfer where the two volunteers can also talk first (the simulated carrier only).
+ * Which controls the active-call card offers for this call (GET /api/calls/:id/controls): hold,
+ * cold and warm transfer where the carrier can move the call's audio (the simulated carrier;
+ * Asterisk, transfers only where it rings browsers); all false elsewhere and on training calls.
  */
 export const CallControlsResponse = z
   .object({ hold: z.boolean(), transfer: z.boolean(), warmTransfer: z.boolean() })
