@@ -287,3 +287,11 @@ export async function browserAnsweredCall(
   await s.settle();
   return { caller, callId };
 }
+
+/** A request to the simulator's own API (/api/simulator…): unsigned JSON, as its loopback-only page sends. */
+export const simulatorRequest = (s: CallServer, method: string, path: string, body?: unknown) =>
+  fetch(`${s.url}/api/simulator${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });

@@ -12,9 +12,12 @@ import {
   signEvent,
   unwrapHubKey,
 } from '@llamenos/crypto';
+import type { HubEventPayload } from '@llamenos/protocol';
 import WebSocket from 'ws';
 import type { Database } from '../src/db/database.js';
+import type { ServerContext } from '../src/http/context.js';
 import { createLogger } from '../src/logging.js';
+import { currentHubKey } from '../src/realtime/hub-keys.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { openTestDatabase, type TestUser, testConfig } from './helpers.js';
 
@@ -228,5 +231,32 @@ export async function listenToHubEvents(s: RelayServer, member: TestUser) {
       return { event, payload: JSON.parse(plaintext(event)) };
     },
     close: () => client.close(),
+  };
+}
+
+/**
+ * The hub events `ctx` publishes from now on, decrypted as a member's client would, kept in
+ * `list` instead of reaching a relay; `stop()` puts the context's realtime back.
+ */
+export async function captureHubEvents(
+  ctx: ServerContext,
+): Promise<{ list: HubEventPayload[]; stop: () => void }> {
+  const eventKey = deriveEventKey((await currentHubKey(ctx)).key);
+  const list: HubEventPayload[] = [];
+  const before = ctx.realtime;
+  ctx.realtime = {
+    relay: null,
+    external: null,
+    bridge: null,
+    publish: async (event) => {
+      list.push(JSON.parse(decryptHubEvent(eventKey, event.content)) as HubEventPayload);
+    },
+    close: async () => undefined,
+  };
+  return {
+    list,
+    stop: () => {
+      ctx.realtime = before;
+    },
   };
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   decryptBuffer,
-  decryptHubEvent,
-  deriveEventKey,
   fromBase64url,
   hashPhone,
   PURPOSES,
@@ -15,7 +13,6 @@ import {
 import {
   type ConversationDetail,
   type ConversationListResponse,
-  type HubEventPayload,
   messageMediaRecordId,
   messageRecordId,
   type RewrapRequestsResponse,
@@ -35,11 +32,11 @@ import {
   settle,
 } from '../../test/conversations-helpers.js';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { captureHubEvents } from '../../test/realtime-helpers.js';
 import { blobStore } from '../blobs/store.js';
 import { createContext } from '../context.js';
 import { createLogger } from '../logging.js';
 import { ChannelInputError } from '../messaging/channel.js';
-import { currentHubKey } from '../realtime/hub-keys.js';
 import { currentReaders } from './access.js';
 import { purgeExpiredConversations, tickConversationTimers } from './timers.js';
 
@@ -316,23 +313,6 @@ async function rewrapAs(member: TestUser, conversationId: string): Promise<numbe
   return stored;
 }
 
-/** The hub events this context publishes from now on, decrypted as a member's client would. */
-async function captureHubEvents(): Promise<{ list: HubEventPayload[]; stop: () => void }> {
-  const eventKey = deriveEventKey((await currentHubKey(h.ctx)).key);
-  const list: HubEventPayload[] = [];
-  const before = h.ctx.realtime;
-  h.ctx.realtime = {
-    relay: null,
-    external: null,
-    bridge: null,
-    publish: async (event) => {
-      list.push(JSON.parse(decryptHubEvent(eventKey, event.content)) as HubEventPayload);
-    },
-    close: async () => undefined,
-  };
-  return { list, stop: () => (h.ctx.realtime = before) };
-}
-
 describe('history re-wrap when a conversation changes hands (lesson 15)', () => {
   it('claim → an admin re-wraps → the new assignee opens every earlier message; the previous one gets no new wraps', async () => {
     await onlyOnShift();
@@ -455,7 +435,7 @@ describe('history re-wrap when a conversation changes hands (lesson 15)', () => 
     const volunteer = await h.addUser(['volunteer']);
     await onlyOnShift(volunteer);
     expect((await h.request('POST', `/api/conversations/${id}/claim`, { as: volunteer })).status).toBe(200);
-    const events = await captureHubEvents();
+    const events = await captureHubEvents(h.ctx);
     try {
       expect(await rewrapAs(admin, id)).toBeGreaterThanOrEqual(1);
       expect(events.list).toContainEqual({ type: 'conversation:updated', conversationId: id });

@@ -13,6 +13,7 @@ import {
 import { NOTE_CIPHERTEXT_MAX_BYTES, type NoteForReader, noteRecordId } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { scanDatabase } from '../../test/leak-scan-helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
 
 /** What the browser does: seal text + custom fields as one payload for the given readers. */
@@ -434,20 +435,7 @@ describe('call notes', () => {
   });
 
   it('never stores the plaintext: no table or column of the database holds the marker', async () => {
-    const columns = await h.ctx.db.query<{ table_name: string; column_name: string }>(
-      `select table_name, column_name from information_schema.columns
-       where table_schema = 'public' order by table_name, ordinal_position`,
-    );
-    expect(columns.some((c) => c.table_name === 'note_versions')).toBe(true);
-    const hits: string[] = [];
-    for (const { table_name, column_name } of columns) {
-      const [row] = await h.ctx.db.query<{ n: number }>(
-        `select count(*) as n from "${table_name}" where "${column_name}"::text like $1`,
-        [`%${MARKER}%`],
-      );
-      if (Number(row?.n)) hits.push(`${table_name}.${column_name}`);
-    }
-    expect(hits).toEqual([]);
+    expect(await scanDatabase(h.ctx.db, [MARKER])).toEqual([]);
     expect(await verifyAuditLog(h.ctx.db)).toMatchObject({ ok: true });
   });
 });

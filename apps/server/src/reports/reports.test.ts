@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { decryptHubEvent, deriveEventKey } from '@llamenos/crypto';
-import type { HubEventPayload, ReportForReader, ReportType } from '@llamenos/protocol';
+import type { ReportForReader, ReportType } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { scanDatabase } from '../../test/leak-scan-helpers.js';
+import { captureHubEvents } from '../../test/realtime-helpers.js';
 import {
   openReply,
   openReport,
@@ -12,7 +13,6 @@ import {
   sealReport,
 } from '../../test/reports-helpers.js';
 import { listAudit, verifyAuditLog } from '../audit/service.js';
-import { currentHubKey } from '../realtime/hub-keys.js';
 
 const INCIDENT: ReportType = {
   id: 'incident',
@@ -316,18 +316,7 @@ describe('reports', () => {
   });
 
   it('tells members of each change by a hub event naming only the report id', async () => {
-    const eventKey = deriveEventKey((await currentHubKey(h.ctx)).key);
-    const events: HubEventPayload[] = [];
-    const before = h.ctx.realtime;
-    h.ctx.realtime = {
-      relay: null,
-      external: null,
-      bridge: null,
-      publish: async (event) => {
-        events.push(JSON.parse(decryptHubEvent(eventKey, event.content)) as HubEventPayload);
-      },
-      close: async () => undefined,
-    };
+    const { list: events, stop } = await captureHubEvents(h.ctx);
     try {
       const id = await r.file(rita, payload('announced'));
       await r.json(
@@ -342,7 +331,7 @@ describe('reports', () => {
         { type: 'report:updated', reportId: id },
       ]);
     } finally {
-      h.ctx.realtime = before;
+      stop();
     }
   });
 
@@ -403,20 +392,7 @@ describe('reports', () => {
   });
 
   it('never stores the plaintext: no table or column of the database holds the marker', async () => {
-    const columns = await h.ctx.db.query<{ table_name: string; column_name: string }>(
-      `select table_name, column_name from information_schema.columns
-       where table_schema = 'public' order by table_name, ordinal_position`,
-    );
-    expect(columns.some((c) => c.table_name === 'report_replies')).toBe(true);
-    const hits: string[] = [];
-    for (const { table_name, column_name } of columns) {
-      const [row] = await h.ctx.db.query<{ n: number }>(
-        `select count(*) as n from "${table_name}" where "${column_name}"::text like $1`,
-        [`%${MARKER}%`],
-      );
-      if (Number(row?.n)) hits.push(`${table_name}.${column_name}`);
-    }
-    expect(hits).toEqual([]);
+    expect(await scanDatabase(h.ctx.db, [MARKER])).toEqual([]);
     expect(await verifyAuditLog(h.ctx.db)).toMatchObject({ ok: true });
   });
 });

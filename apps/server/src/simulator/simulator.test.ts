@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { type CallServer, simulatorRequest, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { createTestHotline, type TestHotline } from '../../test/helpers.js';
 import { parseTwiml } from './twiml.js';
 
@@ -11,12 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const api = (method: string, path: string, body?: unknown) =>
-  fetch(`${s.url}/api/simulator${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
+const api = (method: string, path: string, body?: unknown) => simulatorRequest(s, method, path, body);
 
 describe('simulator page', () => {
   it('serves a page whose script and styles are separate files allowed by the CSP', async () => {

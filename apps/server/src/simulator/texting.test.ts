@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, startCallServer, waitFor } from '../../test/calls-helpers.js';
+import { type CallServer, simulatorRequest, startCallServer, waitFor } from '../../test/calls-helpers.js';
 import { RecordingIngest } from '../../test/fakes/recording-ingest.js';
 import { createTestHotline } from '../../test/helpers.js';
 import { createChannel } from '../messaging/registry.js';
@@ -17,12 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const api = (method: string, path: string, body?: unknown) =>
-  fetch(`${s.url}/api/simulator${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
+const api = (method: string, path: string, body?: unknown) => simulatorRequest(s, method, path, body);
 
 describe('simulated texting', () => {
   it('serves the texting panel as separate files', async () => {

@@ -4,8 +4,6 @@ import path from 'node:path';
 import {
   CryptoError,
   createAuthHeader,
-  decryptHubEvent,
-  deriveEventKey,
   fromUtf8,
   openAsReader,
   PURPOSES,
@@ -15,7 +13,6 @@ import {
 } from '@llamenos/crypto';
 import {
   DEFAULT_SETTINGS,
-  type HubEventPayload,
   ModelChunkAckSchema,
   ModelUploadResponse,
   type ModelUploadStatus,
@@ -30,8 +27,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWhisperTestModel } from '../../../../scripts/make-whisper-test-model.mjs';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { scanDatabase, scanDirectory } from '../../test/leak-scan-helpers.js';
+import { captureHubEvents } from '../../test/realtime-helpers.js';
 import { appendAuditInTx, listAudit } from '../audit/service.js';
-import { currentHubKey } from '../realtime/hub-keys.js';
 import { saveSettings } from '../settings/store.js';
 import { modelDir } from './model-files.js';
 
@@ -516,18 +513,7 @@ describe('sealed transcripts', () => {
   });
 
   it('tells members of a new transcript by a hub event naming only the call and transcript ids', async () => {
-    const eventKey = deriveEventKey((await currentHubKey(h.ctx)).key);
-    const events: HubEventPayload[] = [];
-    const before = h.ctx.realtime;
-    h.ctx.realtime = {
-      relay: null,
-      external: null,
-      bridge: null,
-      publish: async (event) => {
-        events.push(JSON.parse(decryptHubEvent(eventKey, event.content)) as HubEventPayload);
-      },
-      close: async () => undefined,
-    };
+    const { list: events, stop } = await captureHubEvents(h.ctx);
     try {
       const id = randomUUID();
       const body = {
@@ -539,7 +525,7 @@ describe('sealed transcripts', () => {
       expect((await create(browserCall, alice, body)).status).toBe(200); // a retry announces nothing
       expect(events).toEqual([{ type: 'transcript:new', callId: browserCall, transcriptId: id }]);
     } finally {
-      h.ctx.realtime = before;
+      stop();
     }
   });
 
