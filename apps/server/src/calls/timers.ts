@@ -11,6 +11,7 @@ import {
   callFromRow,
   findCall,
   legFromRow,
+  RECORDING_DELETE_DUE,
 } from './store.js';
 import { endUnansweredTrainingCalls } from './training/service.js';
 import { moveToVoicemail, redirectToVoicemail } from './voicemail.js';
@@ -60,6 +61,16 @@ const STALE_CALL = `ended_at is null and (
   or (status = 'voicemail' and updated_at < $1::timestamptz - make_interval(secs => $4))
   or (status = 'voicemail' and redirect_attempts >= ${MAX_REDIRECT_ATTEMPTS}))`;
 
+/**
+ * A training call still ringing: its trainee may have let it ring out (training/store.ts
+ * unansweredTrainingCalls looks closer). A superset of what that step ends, so the probe never
+ * hides one from it.
+ */
+const TRAINING_RINGING = `training and status = 'ringing' and ended_at is null`;
+/** Calls in the queue (step 4); the unrung ones were queued by a process that stopped before ringing them. */
+const IN_QUEUE = `status in ('queued', 'ringing') and ended_at is null`;
+const UNRUNG = `status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds'`;
+
 /** The parameters of STALE_CALL, from the settings. */
 async function staleCallParams(ctx: ServerContext, now: Date): Promise<[Date, number, number, number]> {
   const settings = await callSettings(ctx);
@@ -67,16 +78,43 @@ async function staleCallParams(ctx: ServerContext, now: Date): Promise<[Date, nu
   return [now, STALE_MENU_MS / 1000, STALE_ANSWERED_MS / 1000, voicemailStale / 1000];
 }
 
-/** Which of the steps below have a row due, in one statement. */
-async function dueWork(ctx: ServerContext, now: Date) {
-  const [due] = await ctx.db.query<{ voicemail: boolean; redirects: boolean; legs: boolean; stale: boolean }>(
+interface DueWork {
+  voicemail: boolean;
+  redirects: boolean;
+  legs: boolean;
+  stale: boolean;
+  training: boolean;
+  recordingDeletes: boolean;
+  /** Calls in the queue, and how many of them were never rung (step 4). */
+  waiting: number;
+  unrung: number;
+}
+
+/** Which of the steps below have a row due, and how many calls wait in the queue, in one statement. */
+async function dueWork(ctx: ServerContext, now: Date): Promise<DueWork> {
+  const [due] = await ctx.db.query<DueWork>(
     `select exists (select 1 from calls where ${VOICEMAIL_DUE}) as voicemail,
             exists (select 1 from calls where ${REDIRECT_DUE}) as redirects,
             exists (select 1 from call_legs l join calls c on c.id = l.call_id where ${STALE_LEG}) as legs,
-            exists (select 1 from calls where ${STALE_CALL}) as stale`,
+            exists (select 1 from calls where ${STALE_CALL}) as stale,
+            exists (select 1 from calls where ${TRAINING_RINGING}) as training,
+            exists (select 1 from recording_deletes where ${RECORDING_DELETE_DUE}) as "recordingDeletes",
+            (select count(*)::int from calls where ${IN_QUEUE}) as waiting,
+            (select count(*)::int from calls where ${IN_QUEUE} and ${UNRUNG}) as unrung`,
     await staleCallParams(ctx, now),
   );
-  return due ?? { voicemail: true, redirects: true, legs: true, stale: true };
+  return (
+    due ?? {
+      voicemail: true,
+      redirects: true,
+      legs: true,
+      stale: true,
+      training: true,
+      recordingDeletes: true,
+      waiting: 1,
+      unrung: 0,
+    }
+  );
 }
 
 interface TickReport {
@@ -115,13 +153,13 @@ export async function tickCallTimers(ctx: ServerContext, now: Date = ctx.now()):
   const due = await dueWork(ctx, now);
   const voicemail = due.voicemail ? await voicemailAtDeadline(ctx, now) : 0;
   const redirectRetries = due.redirects ? await retryFailedRedirects(ctx, now) : 0;
-  const trainingUnanswered = await endUnansweredTrainingCalls(ctx, now);
+  const trainingUnanswered = due.training ? await endUnansweredTrainingCalls(ctx, now) : 0;
   const changed = voicemail + redirectRetries + trainingUnanswered > 0;
   const legsCancelled = due.legs || changed ? await cancelStaleLegs(ctx, now) : 0;
-  const rung = await runQueueOnTick(ctx, now);
+  const rung = await runQueueOnTick(ctx, due);
   const swept = due.stale || changed ? await sweepStaleCalls(ctx, now) : 0;
   // Recordings whose delete at the provider failed (lesson 16): retried with backoff.
-  const deletes = await retryRecordingDeletes(ctx, now);
+  const deletes = due.recordingDeletes ? await retryRecordingDeletes(ctx, now) : { deleted: 0, failed: 0 };
   return {
     voicemail,
     redirectRetries,
@@ -191,18 +229,13 @@ async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
 /**
  * 4. The queue, every tick: queued calls whose process stopped before queueing them, volunteers
  * who came on shift or whose leg failed, legs the sweeper just cancelled. Reports the calls that
- * had waited unqueued (their process died) and are in the queue now.
+ * had waited unqueued (their process died) and are in the queue now. Counted by the tick's
+ * probe: the steps before it only take calls out of the queue, never put one in.
  */
-async function runQueueOnTick(ctx: ServerContext, now: Date): Promise<number> {
-  const [counts] = await ctx.db.query<{ unrung: number; waiting: number }>(
-    `select count(*) filter (where status = 'queued' and updated_at < $1::timestamptz - interval '${UNRUNG_MS / 1000} seconds')::int as unrung,
-            count(*)::int as waiting
-       from calls where status in ('queued', 'ringing') and ended_at is null`,
-    [now],
-  );
-  // Nobody waiting: no round (it would take the queue lock every second in every process).
-  if (Number(counts?.waiting ?? 0) > 0) await runQueue(ctx);
-  return Number(counts?.unrung ?? 0);
+async function runQueueOnTick(ctx: ServerContext, due: DueWork): Promise<number> {
+  // Nobody waiting: no round.
+  if (Number(due.waiting) > 0) await runQueue(ctx);
+  return Number(due.unrung);
 }
 
 /** 5. Stale calls: the end was never reported to us. */

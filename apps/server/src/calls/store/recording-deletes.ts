@@ -93,6 +93,9 @@ export async function giveUpRecordingDelete(
  * Claims up to `batch` due deletes for this process: locked with SKIP LOCKED so several
  * processes share them, and leased (next attempt pushed to `leaseUntil`) so none tries one twice.
  */
+/** A delete to attempt now ($1 = now): the timers' probe asks whether any is due (timers.ts). */
+export const RECORDING_DELETE_DUE = 'gave_up_at is null and next_attempt_at <= $1';
+
 export async function claimDueRecordingDeletes(
   tx: Queryable,
   now: Date,
@@ -100,7 +103,7 @@ export async function claimDueRecordingDeletes(
   leaseUntil: Date,
 ): Promise<RecordingDelete[]> {
   const rows = await tx.query<RecordingDeletesTable>(
-    `select * from recording_deletes where gave_up_at is null and next_attempt_at <= $1
+    `select * from recording_deletes where ${RECORDING_DELETE_DUE}
       order by next_attempt_at limit ${batch} for update skip locked`,
     [now],
   );
