@@ -82,7 +82,8 @@ export type RemoveAttachments = (selection: store.AttachmentSelection) => Promis
  * transaction commits, every file they named (partial or complete) is deleted from disk. Files
  * go after the commit, so a rolled-back deletion never leaves rows naming missing files. A report
  * deleted or past retention, a conversation past retention, a cancelled upload and the sweep of
- * abandoned ones all come through here.
+ * abandoned ones all come through here. A file that cannot be deleted is logged, not thrown:
+ * the transaction has committed.
  */
 export async function removingAttachments<T>(
   ctx: ServerContext,
@@ -98,7 +99,16 @@ export async function removingAttachments<T>(
       return removed.count;
     });
   });
-  await removeSealedFiles(ctx, files);
+  try {
+    await removeSealedFiles(ctx, files);
+  } catch (error) {
+    // The rows are gone for good: the caller's change stands, so this is not its error. The
+    // files left are ciphertext no row names; the log says which, for the operator.
+    ctx.log.error(
+      { err: { name: (error as Error)?.name, code: (error as { code?: string })?.code }, ...files },
+      'attachment files not removed from the blob store',
+    );
+  }
   return result;
 }
 

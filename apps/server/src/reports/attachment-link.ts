@@ -1,8 +1,7 @@
 /*
  * The one place the reports module reaches into the attachments module: a report's detail
- * lists its attachments, and deleting a report (by hand or by retention) removes their rows,
- * wraps and blob files. removeAttachmentsOfReports runs its own transaction, so it is called
- * outside the reports' own transactions: after a tombstone commits (the row stays), and before
- * retention deletes rows (whose cascade would drop attachment rows and strand their files).
+ * lists its attachments, and deleting a report (by hand or by retention) removes their rows and
+ * wraps in the same transaction as the report's own change, through the attachments module's
+ * one removal path, which deletes their blob files once that transaction commits.
  */
-export { listAttachmentViews, removeAttachmentsOfReports } from '../attachments/service.js';
+export { listAttachmentViews, removingAttachments } from '../attachments/service.js';

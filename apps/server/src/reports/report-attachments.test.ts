@@ -139,4 +139,54 @@ describe('reports: their attachments', () => {
       ),
     ).toEqual([recent]);
   });
+
+  it('keeps expired reports’ attachments, rows and files, when the purge fails mid-way', async () => {
+    const start = Date.parse('2032-01-01T00:00:00Z');
+    h.setNow(new Date(start));
+    const old = await r.file(rita, payload('purge fails'));
+    const attachmentId = await attach(rita, old);
+    await r.setTypes(admin, [], { retentionDays: 5 });
+    const before = await filesOnDisk();
+    // A real failure inside the purge's transaction, after the attachments' rows went.
+    await h.ctx.db.exec(`
+      create function refuse_report_delete() returns trigger language plpgsql as $$
+      begin raise exception 'report delete refused'; end $$;
+      create trigger refuse_report_delete before delete on reports
+        for each row execute function refuse_report_delete();`);
+    try {
+      await expect(purgeExpiredReports(h.ctx, new Date(start + 10 * DAY))).rejects.toThrow(/refused/);
+    } finally {
+      await h.ctx.db.exec(
+        'drop trigger refuse_report_delete on reports; drop function refuse_report_delete();',
+      );
+    }
+    expect(await filesOnDisk()).toBe(before);
+    expect(await h.ctx.db.query('select 1 from attachments where id = $1', [attachmentId])).toHaveLength(1);
+    expect(await h.ctx.db.query('select 1 from reports where id = $1', [old])).toHaveLength(1);
+  });
+
+  it('purges expired reports although a blob file cannot be removed, and logs which', async () => {
+    const start = Date.parse('2032-03-01T00:00:00Z');
+    h.setNow(new Date(start));
+    const old = await r.file(rita, payload('old, file stuck'));
+    const attachmentId = await attach(rita, old);
+    await r.setTypes(admin, [], { retentionDays: 5 });
+    const remove = h.ctx.blobs.remove;
+    const logged: unknown[] = [];
+    const error = h.ctx.log.error;
+    h.ctx.blobs.remove = async () => {
+      throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    };
+    h.ctx.log.error = ((obj: unknown) => void logged.push(obj)) as typeof error;
+    try {
+      const result = await purgeExpiredReports(h.ctx, new Date(start + 10 * DAY));
+      expect(result.purged).toBeGreaterThanOrEqual(1);
+    } finally {
+      h.ctx.blobs.remove = remove;
+      h.ctx.log.error = error;
+    }
+    expect(await h.ctx.db.query('select 1 from reports where id = $1', [old])).toEqual([]);
+    expect(await h.ctx.db.query('select 1 from attachments where id = $1', [attachmentId])).toEqual([]);
+    expect(JSON.stringify(logged)).toContain('EIO');
+  });
 });

@@ -2,17 +2,17 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { RETENTION_INTERVAL_MS, startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
-import { removeAttachmentsOfReports } from './attachment-link.js';
+import { removingAttachments } from './attachment-link.js';
 import * as store from './store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Deletes every report created more than `reports.retentionDays` days before `now` (0 keeps
- * them): its attachments with their blob files first, then the row with its replies and wraps,
- * tombstones too. The files go first so that a failure leaves the report in place to be tried
- * again at the next run, never a file no row points to. One audit entry summarises a purge
- * that removed anything; an idle run adds nothing to the chain.
+ * them), tombstones too: in one transaction its attachments' rows and wraps, then the row with
+ * its replies and wraps (by cascade); the attachments' blob files are deleted once that commits
+ * (removingAttachments). A failure leaves everything in place for the next run. One audit
+ * entry summarises a purge that removed anything; an idle run adds nothing to the chain.
  */
 export async function purgeExpiredReports(
   ctx: ServerContext,
@@ -24,9 +24,10 @@ export async function purgeExpiredReports(
   const cutoff = new Date(now.getTime() - days * DAY_MS);
   const expired = await store.expiredReportIds(ctx.db, cutoff);
   if (!expired.length) return { purged: 0, cutoff: cutoff.toISOString() };
-  await removeAttachmentsOfReports(ctx, expired);
-  return ctx.db.transaction(async (tx) => {
-    // Exactly the reports whose attachments were removed (a second process may have taken some).
+  return removingAttachments(ctx, async (tx, removeAttachments) => {
+    // Attachments before their reports: the cascade from `reports` would drop their rows and
+    // leave the files unnamed. A second process may have taken some reports meanwhile.
+    await removeAttachments({ reportIds: expired });
     const { live, tombstones } = await store.deleteReports(tx, expired);
     if (live + tombstones)
       await appendAuditInTx(

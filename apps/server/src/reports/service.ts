@@ -18,7 +18,7 @@ import type { ServerContext } from '../http/context.js';
 import { activeUsersHolding, checkEnvelope, checkReaders } from '../records/envelope.js';
 import { loadSettings } from '../settings/store.js';
 import { readableReport, readsAllReports, reportReaders } from './access.js';
-import { listAttachmentViews, removeAttachmentsOfReports } from './attachment-link.js';
+import { listAttachmentViews, removingAttachments } from './attachment-link.js';
 import { announceReport } from './notify.js';
 import * as store from './store.js';
 
@@ -266,27 +266,20 @@ export async function replyToReport(
 
 /**
  * Deletes a report's content for good, keeping a tombstone: the sealed report, its replies,
- * every wrap, and its attachments with their blob files. The tombstone and the audit entry
- * commit together first (nothing readable remains); the files go after, since a blob store
- * is no part of the transaction. A failure there is logged; retention removes what is left.
+ * every wrap, and its attachments' rows and wraps, with the audit entry, in one transaction
+ * (nothing readable remains once it commits); the attachments' blob files are deleted right
+ * after it commits (removingAttachments), a blob store being no part of the transaction.
  */
 export async function deleteReport(ctx: ServerContext, caller: Member, id: string): Promise<void> {
   const now = ctx.now();
-  await ctx.db.transaction(async (tx) => {
+  await removingAttachments(ctx, async (tx, removeAttachments) => {
     const report = await readableReport(tx, caller, id, true);
     const removed = await store.tombstone(tx, id, now);
+    await removeAttachments({ reportIds: [id] });
     await audit(tx, caller, 'reports.deleted', now, {
       target: `report:${id}`,
       details: { authorPubkey: report.authorPubkey, replies: removed.replies },
     });
   });
-  try {
-    await removeAttachmentsOfReports(ctx, [id]);
-  } catch (error) {
-    ctx.log.error(
-      { err: { name: (error as Error)?.name }, reportId: id },
-      'attachments of a deleted report not removed',
-    );
-  }
   await announceReport(ctx, 'report:updated', id);
 }
