@@ -231,6 +231,22 @@ async function expectFailure(
   throw new Error(`negative vector "${name}": expected ${expected}, but it succeeded`);
 }
 
+/**
+ * Collects a section's negative vectors in order: `add(fields, code, fn)` checks that `fn`, the
+ * operation on those inputs, fails with `code`, and keeps the fields followed by `expectError`.
+ */
+function negativeVectors() {
+  const list: Array<Record<string, unknown>> = [];
+  const add = async (
+    fields: { name: string } & Record<string, unknown>,
+    code: CryptoErrorCode,
+    fn: () => unknown,
+  ) => {
+    list.push({ ...fields, expectError: await expectFailure(fields.name, code, fn) });
+  };
+  return { list, add };
+}
+
 interface TestKey {
   name: string;
   secretKey: Uint8Array;
@@ -316,12 +332,8 @@ async function keysSection() {
       notOnCurve = hex(candidate);
   }
   const author = KEYS.author;
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
-    c: { name: string; operation: string; input: string },
-    code: CryptoErrorCode,
-    fn: () => unknown,
-  ) => negatives.push({ ...c, expectError: await expectFailure(c.name, code, fn) });
+  const negatives = negativeVectors();
+  const neg = negatives.add;
 
   const npub = encodeNpub(author.publicKey);
   const nsec = encodeNsec(author.secretKey);
@@ -362,7 +374,7 @@ async function keysSection() {
   await neg({ name: '31-byte public key', operation: 'parsePublicKey', input: short }, 'MALFORMED', () =>
     parsePublicKey(short),
   );
-  return { cases, negatives };
+  return { cases, negatives: negatives.list };
 }
 
 function schnorrSection() {
@@ -474,8 +486,8 @@ async function nip98Section() {
   const post = cases[0]!;
   const postRequest = { url: post.request.url, method: post.request.method, body: post.request.body! };
   const event = post.event;
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
+  const negatives = negativeVectors();
+  const neg = (
     name: string,
     header: string,
     request: { url: string; method: string; body: string | null },
@@ -487,13 +499,7 @@ async function nip98Section() {
       method: request.method,
       ...(request.body === null ? {} : { body: request.body }),
     };
-    negatives.push({
-      name,
-      header,
-      request,
-      now,
-      expectError: await expectFailure(name, code, () => verifyAuthHeader(header, req, now)),
-    });
+    return negatives.add({ name, header, request, now }, code, () => verifyAuthHeader(header, req, now));
   };
   const resign = (unsigned: { kind: number; tags: string[][]; content?: string }, seed: string) =>
     withScript([fixedBytes(seed, 32)], (random) =>
@@ -612,7 +618,7 @@ async function nip98Section() {
       verifyAuthHeader(post.header, postRequest, NOW + AUTH_WINDOW_SECONDS + 1),
     ),
   };
-  return { cases, negatives, replay };
+  return { cases, negatives: negatives.list, replay };
 }
 
 /** One ECIES wrap with every intermediate value. */
@@ -682,23 +688,19 @@ async function eciesSection() {
   ];
   const base = cases[0]!;
   const wrap = bytesOf(base.wrapHex);
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
-    name: string,
-    input: { wrapHex?: string; secretKeyHex?: string; label?: string; recordId?: string },
-    code: CryptoErrorCode,
-  ) => {
-    const c = {
-      name,
-      wrapHex: input.wrapHex ?? base.wrapHex,
-      secretKeyHex: input.secretKeyHex ?? base.recipientSecretKeyHex,
-      label: input.label ?? base.label,
-      recordId: input.recordId ?? base.recordId,
-    };
-    const expectError = await expectFailure(name, code, () =>
+  const good = {
+    wrapHex: base.wrapHex,
+    secretKeyHex: base.recipientSecretKeyHex,
+    label: base.label,
+    recordId: base.recordId,
+  };
+  const negatives = negativeVectors();
+  /** The first case with `changes`, which must make unwrapping fail with `code`. */
+  const neg = (name: string, changes: Partial<typeof good>, code: CryptoErrorCode) => {
+    const c = { ...good, ...changes };
+    return negatives.add({ name, ...c }, code, () =>
       unwrapKey(bytesOf(c.wrapHex), bytesOf(c.secretKeyHex), { label: c.label, recordId: c.recordId }),
     );
-    negatives.push({ ...c, expectError });
   };
   await neg('wrong recipient', { secretKeyHex: hex(KEYS.outsider.secretKey) }, 'DECRYPT_FAILED');
   await neg('wrong label (report instead of note)', { label: LABEL_REPORT_KEY_WRAP }, 'DECRYPT_FAILED');
@@ -718,7 +720,7 @@ async function eciesSection() {
   await neg('one byte too long', { wrapHex: hex(concat(wrap, new Uint8Array(1))) }, 'MALFORMED');
   await neg('empty', { wrapHex: '' }, 'MALFORMED');
   await neg('recipient secret key zero', { secretKeyHex: '00'.repeat(32) }, 'INVALID_KEY');
-  return { cases, negatives };
+  return { cases, negatives: negatives.list };
 }
 
 /** One content encryption with the padded plaintext and AAD. */
@@ -790,23 +792,14 @@ async function contentSection() {
     concat(new Uint8Array([CONTENT_VERSION]), nonce, xchacha20poly1305(key, nonce, aad).encrypt(padded));
   const goodPadded = bytesOf(base.paddedPlaintextHex);
 
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
-    name: string,
-    input: { keyHex?: string; label?: string; recordId?: string; blobHex?: string },
-    code: CryptoErrorCode,
-  ) => {
-    const c = {
-      name,
-      keyHex: input.keyHex ?? base.keyHex,
-      label: input.label ?? base.label,
-      recordId: input.recordId ?? base.recordId,
-      blobHex: input.blobHex ?? base.blobHex,
-    };
-    const expectError = await expectFailure(name, code, () =>
+  const good = { keyHex: base.keyHex, label: base.label, recordId: base.recordId, blobHex: base.blobHex };
+  const negatives = negativeVectors();
+  /** The first case with `changes`, which must make decryption fail with `code`. */
+  const neg = (name: string, changes: Partial<typeof good>, code: CryptoErrorCode) => {
+    const c = { ...good, ...changes };
+    return negatives.add({ name, ...c }, code, () =>
       decryptContent(bytesOf(c.keyHex), bytesOf(c.blobHex), { label: c.label, recordId: c.recordId }),
     );
-    negatives.push({ ...c, expectError });
   };
   await neg('wrong key', { keyHex: hex(flip(key, 0)) }, 'DECRYPT_FAILED');
   await neg('wrong label (report instead of note)', { label: LABEL_REPORT_CONTENT }, 'DECRYPT_FAILED');
@@ -838,7 +831,7 @@ async function contentSection() {
     { blobHex: hex(sealRaw(concat(u32be(200), goodPadded.subarray(4)))) },
     'MALFORMED',
   );
-  return { cases, negatives };
+  return { cases, negatives: negatives.list };
 }
 
 function paddingSection() {
@@ -957,19 +950,17 @@ async function readersSection() {
     wrap: grantedWrap,
   };
 
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
+  const negatives = negativeVectors();
+  const neg = (
     name: string,
     envelope: SealedEnvelope,
     reader: TestKey,
     ctx: { purpose: PurposeName; recordId: string },
     code: CryptoErrorCode,
-  ) => {
-    const expectError = await expectFailure(name, code, () =>
+  ) =>
+    negatives.add({ name, envelope, secretKeyHex: hex(reader.secretKey), ...ctx }, code, () =>
       openAsReader(envelope, reader.secretKey, { purpose: PURPOSES[ctx.purpose], recordId: ctx.recordId }),
     );
-    negatives.push({ name, envelope, secretKeyHex: hex(reader.secretKey), ...ctx, expectError });
-  };
   const a = sealed.envelope;
   const b = other.envelope;
   await neg('not a reader', a, KEYS.outsider, { purpose: 'note', recordId: RECORD_A }, 'DECRYPT_FAILED');
@@ -1015,7 +1006,7 @@ async function readersSection() {
     { purpose: 'note', recordId: RECORD_A },
     'MALFORMED',
   );
-  return { recordA: sealed, recordB: other, grant, negatives };
+  return { recordA: sealed, recordB: other, grant, negatives: negatives.list };
 }
 
 async function hubKeySection() {
@@ -1041,35 +1032,29 @@ async function hubKeySection() {
   if (!verifyEvent(nostrEvent)) throw new Error('hub event');
 
   const otherHubKey = fixedBytes('hub/key/next-epoch', 32);
-  const negatives: Array<Record<string, unknown>> = [];
-  negatives.push({
-    name: 'hub key wrap opened under another hub key id',
-    operation: 'unwrapHubKey',
-    wrapHex: wrap.wrapHex,
-    secretKeyHex: hex(member.secretKey),
-    hubKeyId: '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
-    expectError: await expectFailure('hub wrong id', 'DECRYPT_FAILED', () =>
-      unwrapHubKey(bytesOf(wrap.wrapHex), member.secretKey, '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f'),
-    ),
-  });
-  negatives.push({
-    name: 'hub key wrap opened by a non-member',
-    operation: 'unwrapHubKey',
-    wrapHex: wrap.wrapHex,
-    secretKeyHex: hex(KEYS.outsider.secretKey),
-    hubKeyId,
-    expectError: await expectFailure('hub non-member', 'DECRYPT_FAILED', () =>
-      unwrapHubKey(bytesOf(wrap.wrapHex), KEYS.outsider.secretKey, hubKeyId),
-    ),
-  });
-  const eventNeg = async (name: string, keyHex: string, c: string, code: CryptoErrorCode) =>
-    negatives.push({
-      name,
-      operation: 'decryptHubEvent',
-      eventKeyHex: keyHex,
-      content: c,
-      expectError: await expectFailure(name, code, () => decryptHubEvent(bytesOf(keyHex), c)),
-    });
+  const negatives = negativeVectors();
+  const wrapNeg = (name: string, reader: TestKey, id: string) =>
+    negatives.add(
+      {
+        name,
+        operation: 'unwrapHubKey',
+        wrapHex: wrap.wrapHex,
+        secretKeyHex: hex(reader.secretKey),
+        hubKeyId: id,
+      },
+      'DECRYPT_FAILED',
+      () => unwrapHubKey(bytesOf(wrap.wrapHex), reader.secretKey, id),
+    );
+  await wrapNeg(
+    'hub key wrap opened under another hub key id',
+    member,
+    '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+  );
+  await wrapNeg('hub key wrap opened by a non-member', KEYS.outsider, hubKeyId);
+  const eventNeg = (name: string, keyHex: string, c: string, code: CryptoErrorCode) =>
+    negatives.add({ name, operation: 'decryptHubEvent', eventKeyHex: keyHex, content: c }, code, () =>
+      decryptHubEvent(bytesOf(keyHex), c),
+    );
   await eventNeg(
     'event key of the next hub key epoch',
     hex(deriveEventKey(otherHubKey)),
@@ -1114,7 +1099,7 @@ async function hubKeySection() {
       auxHex: hex(aux),
       event: nostrEvent,
     },
-    negatives,
+    negatives: negatives.list,
   };
 }
 
@@ -1199,8 +1184,8 @@ async function streamSection() {
     STREAM_HEADER_LENGTH + 2 * (chunkSize + 16),
   );
 
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
+  const negatives = negativeVectors();
+  const neg = (
     name: string,
     bytes: Uint8Array,
     code: CryptoErrorCode,
@@ -1208,14 +1193,9 @@ async function streamSection() {
   ) => {
     const label = input.label ?? ctx.label;
     const recordId = input.recordId ?? ctx.recordId;
-    negatives.push({
-      name,
-      keyHex: hex(key),
-      label,
-      recordId,
-      blobHex: hex(bytes),
-      expectError: await expectFailure(name, code, () => decryptBuffer(key, bytes, { label, recordId })),
-    });
+    return negatives.add({ name, keyHex: hex(key), label, recordId, blobHex: hex(bytes) }, code, () =>
+      decryptBuffer(key, bytes, { label, recordId }),
+    );
   };
   await neg('truncated: last chunk dropped', concat(header, c[0]!, c[1]!), 'TRUNCATED');
   await neg('truncated: last 10 bytes dropped', blob.subarray(0, blob.length - 10), 'TRUNCATED');
@@ -1271,7 +1251,7 @@ async function streamSection() {
     file,
     small,
     otherFile: { noncePrefixHex: hex(other.prefix), blobHex: hex(other.blob) },
-    negatives,
+    negatives: negatives.list,
   };
 }
 
@@ -1307,14 +1287,9 @@ async function pinLockSection() {
     ),
   );
 
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (name: string, bytes: Uint8Array, p: string, code: CryptoErrorCode) =>
-    negatives.push({
-      name,
-      blobHex: hex(bytes),
-      pin: p,
-      expectError: await expectFailure(name, code, () => unlockWithPin(bytes, p)),
-    });
+  const negatives = negativeVectors();
+  const neg = (name: string, bytes: Uint8Array, p: string, code: CryptoErrorCode) =>
+    negatives.add({ name, blobHex: hex(bytes), pin: p }, code, () => unlockWithPin(bytes, p));
   await neg('wrong PIN', blob, '482916', 'WRONG_PIN');
   await neg('tampered key id in the head', flip(blob, 30), pin, 'WRONG_PIN');
   await neg('tampered sealed key', flip(blob, 80), pin, 'WRONG_PIN');
@@ -1356,7 +1331,7 @@ async function pinLockSection() {
     blobHex: hex(blob),
     blobBase64url: b64u(blob),
     equivalentPins: [{ pin: fullwidth, note: 'fullwidth digits; NFKC maps them to "482915"' }],
-    negatives,
+    negatives: negatives.list,
   };
 }
 
@@ -1382,26 +1357,19 @@ async function recoverySection() {
   const typo = (compact[0] === 'Z' ? 'A' : String.fromCharCode(compact.charCodeAt(0) + 1)) + text.slice(1);
   const lastBits = text.slice(0, -1) + (text.endsWith('B') ? 'C' : 'B');
 
-  const parseNegatives: Array<Record<string, unknown>> = [];
-  const pneg = async (name: string, t: string, code: CryptoErrorCode) =>
-    parseNegatives.push({
-      name,
-      text: t,
-      expectError: await expectFailure(name, code, () => parseRecoveryKey(t)),
-    });
+  const parseNegatives = negativeVectors();
+  const pneg = (name: string, t: string, code: CryptoErrorCode) =>
+    parseNegatives.add({ name, text: t }, code, () => parseRecoveryKey(t));
   await pneg('typo in the first character', typo, 'WRONG_RECOVERY_KEY');
   await pneg('one character missing', text.slice(0, -1), 'MALFORMED');
   await pneg('digit 1 is not base32', `1${text.slice(1)}`, 'MALFORMED');
   await pneg('non-zero trailing bit in the last character', lastBits, 'MALFORMED');
 
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (name: string, bytes: Uint8Array, key: Uint8Array, code: CryptoErrorCode) =>
-    negatives.push({
-      name,
-      blobHex: hex(bytes),
-      recoveryKeyHex: hex(key),
-      expectError: await expectFailure(name, code, () => unlockWithRecoveryKey(bytes, key)),
-    });
+  const negatives = negativeVectors();
+  const neg = (name: string, bytes: Uint8Array, key: Uint8Array, code: CryptoErrorCode) =>
+    negatives.add({ name, blobHex: hex(bytes), recoveryKeyHex: hex(key) }, code, () =>
+      unlockWithRecoveryKey(bytes, key),
+    );
   await neg('wrong recovery key', blob, flip(recoveryKey, 0), 'WRONG_RECOVERY_KEY');
   await neg('tampered key id', flip(blob, 5), recoveryKey, 'WRONG_RECOVERY_KEY');
   await neg('tampered sealed key', flip(blob, 60), recoveryKey, 'WRONG_RECOVERY_KEY');
@@ -1428,8 +1396,8 @@ async function recoverySection() {
     aadHex: hex(aad),
     blobHex: hex(blob),
     blobBase64url: b64u(blob),
-    parseNegatives,
-    negatives,
+    parseNegatives: parseNegatives.list,
+    negatives: negatives.list,
   };
 }
 
@@ -1457,29 +1425,17 @@ async function keyedHashSection() {
       hashHex: hashIp(secret, input),
     };
   });
-  const negatives: Array<Record<string, unknown>> = [];
-  const neg = async (
-    name: string,
-    kind: 'phone' | 'ip',
-    input: string,
-    s: Uint8Array,
-    code: CryptoErrorCode,
-  ) =>
-    negatives.push({
-      name,
-      kind,
-      input,
-      secretHex: hex(s),
-      expectError: await expectFailure(name, code, () =>
-        kind === 'phone' ? hashPhone(s, input) : hashIp(s, input),
-      ),
-    });
+  const negatives = negativeVectors();
+  const neg = (name: string, kind: 'phone' | 'ip', input: string, s: Uint8Array, code: CryptoErrorCode) =>
+    negatives.add({ name, kind, input, secretHex: hex(s) }, code, () =>
+      kind === 'phone' ? hashPhone(s, input) : hashIp(s, input),
+    );
   await neg('national form without country code', 'phone', '(555) 010-4477', secret, 'MALFORMED');
   await neg('country code starting with 0', 'phone', '+0555010447', secret, 'MALFORMED');
   await neg('six digits (E.164 needs 7 to 15)', 'phone', '+155501', secret, 'MALFORMED');
   await neg('letters', 'phone', '+1555CALLNOW', secret, 'MALFORMED');
   await neg('hash secret of 16 bytes', 'ip', '203.0.113.42', secret.subarray(0, 16), 'INVALID_KEY');
-  return { secretHex: hex(secret), cases: [...phoneCases, ...ipCases], negatives };
+  return { secretHex: hex(secret), cases: [...phoneCases, ...ipCases], negatives: negatives.list };
 }
 
 async function auditSection() {
