@@ -34,7 +34,7 @@ import { createApp } from '../http/app.js';
 import type { ServerContext } from '../http/context.js';
 import { createLogger } from '../logging.js';
 import { currentHubKey } from '../realtime/hub-keys.js';
-import { listAttachmentViews, removeAttachmentsOfReports, removeStaleUploads } from './service.js';
+import { listAttachmentViews, removeStaleUploads, removingAttachments } from './service.js';
 
 /**
  * Chunked, resumable attachment uploads (docs/PROTOCOL.md §10.2) against a real app: streams
@@ -690,7 +690,7 @@ describe('chunked attachment uploads', () => {
     const [goneRow] = await db.query<{ blob_id: string }>('select blob_id from attachments where id = $1', [
       gone.id,
     ]);
-    await removeAttachmentsOfReports(h.ctx, [reportId]);
+    await removingAttachments(h.ctx, (_tx, remove) => remove({ reportIds: [reportId] }));
     expect(await blobs.read(goneRow?.blob_id ?? '')).toBeNull();
     expect(await partialFiles(config.blobDir)).toEqual([]);
     expect(await listAttachmentViews(db, reportId, reporter.pubkey)).toEqual([]);

@@ -18,7 +18,6 @@ export {
   listAttachmentViews,
   openAttachment,
   type RemoveAttachments,
-  removeAttachmentsOfReports,
   removeStaleUploads,
   removingAttachments,
 } from './service.js';

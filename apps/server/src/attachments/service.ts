@@ -57,19 +57,6 @@ export async function listAttachmentViews(
   });
 }
 
-/**
- * Deletes every attachment of the given reports: rows, wraps, and their files from disk (partial
- * or complete). Call it BEFORE the reports' rows are deleted: the cascade from `reports` would
- * drop the rows and leave the files behind.
- */
-export async function removeAttachmentsOfReports(
-  ctx: ServerContext,
-  reportIds: readonly string[],
-): Promise<void> {
-  if (!reportIds.length) return;
-  await removingAttachments(ctx, (_tx, remove) => remove({ reportIds }));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Removal: the one way attachments leave
 
