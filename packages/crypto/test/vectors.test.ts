@@ -46,6 +46,24 @@ function scripted(...values: string[]): api.RandomSource {
   };
 }
 
+/**
+ * A sealed-for-readers vector sealed again from the randomness it records (object key, content
+ * nonce, then each wrap's ephemeral key and nonce): must equal its envelope byte for byte.
+ */
+function resealed(v: Json, ctx: api.SealContext): unknown {
+  const random = scripted(
+    v.randomness.objectKeyHex,
+    v.randomness.contentNonceHex,
+    ...v.randomness.wraps.flatMap((w: Json) => [w.ephemeralSecretHex, w.nonceHex]),
+  );
+  return api.sealForReaders(
+    api.utf8(v.plaintext),
+    v.readers.map((x: Json) => x.publicKeyHex),
+    ctx,
+    random,
+  );
+}
+
 /** Asserts that `fn` throws (or rejects with) a CryptoError with exactly `code`. */
 async function expectCode(code: string, fn: () => unknown): Promise<void> {
   let caught: unknown;
@@ -323,18 +341,7 @@ describe('vectors: sealed envelopes for readers', () => {
         },
       );
       expect(text(content)).toBe(r.plaintext);
-      const random = scripted(
-        r.randomness.objectKeyHex,
-        r.randomness.contentNonceHex,
-        ...r.randomness.wraps.flatMap((w: Json) => [w.ephemeralSecretHex, w.nonceHex]),
-      );
-      const again = api.sealForReaders(
-        api.utf8(r.plaintext),
-        r.readers.map((x: Json) => x.publicKeyHex),
-        ctx,
-        random,
-      );
-      expect(again).toEqual(r.envelope);
+      expect(resealed(r, ctx)).toEqual(r.envelope);
     }
   });
 
@@ -852,18 +859,7 @@ describe('vectors: reports, replies and an attachment upload (§9.4, §10.2)', (
       const ctx = { purpose: api.PURPOSES.report, recordId: sealed.recordId };
       for (const r of sealed.readers)
         expect(text(api.openAsReader(sealed.envelope, bytes(r.secretKeyHex), ctx))).toBe(sealed.plaintext);
-      const random = scripted(
-        sealed.randomness.objectKeyHex,
-        sealed.randomness.contentNonceHex,
-        ...sealed.randomness.wraps.flatMap((w: Json) => [w.ephemeralSecretHex, w.nonceHex]),
-      );
-      const again = api.sealForReaders(
-        api.utf8(sealed.plaintext),
-        sealed.readers.map((r: Json) => r.publicKeyHex),
-        ctx,
-        random,
-      );
-      expect(again).toEqual(sealed.envelope);
+      expect(resealed(sealed, ctx)).toEqual(sealed.envelope);
       expect(JSON.parse(sealed.plaintext).v).toBe(1);
     }
     // A reply is not a report: the record id is bound, so one never opens as the other.
