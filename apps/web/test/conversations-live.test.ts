@@ -5,41 +5,28 @@
  * chime: the first reading is the baseline, then only a growing unread count alerts.
  */
 import type { ConversationDetail, ConversationView } from '@llamenos/protocol';
-import { QueryClient } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUnreadWatcher } from '../src/lib/conversations/alerts.js';
 import { WRAPS_FALLBACK_POLL_MS, wrapsRefetchInterval } from '../src/lib/conversations/wraps-wait.js';
-import { invalidateOnHubEvents, queryKeys } from '../src/lib/queries/index.js';
+import { queryKeys } from '../src/lib/queries/index.js';
 import { emitHubEvent } from '../src/lib/realtime/bus.js';
+import { cacheFollowingHubEvents } from './hub-invalidation.js';
 
 const SERVER = 'b'.repeat(64);
 const C1 = '123e4567-e89b-42d3-a456-426614174000';
 const M1 = '223e4567-e89b-42d3-a456-426614174000';
 
 describe('conversation events', () => {
-  let client: QueryClient;
-  let off: () => void;
   const list = queryKeys.conversationList({ scope: 'mine', limit: 100 });
   const thread = queryKeys.conversation(C1);
-  beforeEach(() => {
-    client = new QueryClient();
-    for (const key of [list, thread, queryKeys.liveCalls]) client.setQueryData(key, { cached: true });
-    off = invalidateOnHubEvents(client);
-  });
-  afterEach(() => off());
-  const stale = () =>
-    client
-      .getQueryCache()
-      .getAll()
-      .filter((q) => q.state.isInvalidated)
-      .map((q) => JSON.stringify(q.queryKey))
-      .sort();
+  const cache = cacheFollowingHubEvents([list, thread, queryKeys.liveCalls]);
+  const { stale } = cache;
 
   it('message:new and conversation:updated re-read the lists and the thread', () => {
     emitHubEvent({ type: 'message:new', conversationId: C1, messageId: M1 }, SERVER);
     expect(stale()).toEqual([list, thread].map((k) => JSON.stringify(k)).sort());
-    client.setQueryData(list, { cached: true });
-    client.setQueryData(thread, { cached: true });
+    cache.client.setQueryData(list, { cached: true });
+    cache.client.setQueryData(thread, { cached: true });
     emitHubEvent({ type: 'conversation:updated', conversationId: C1 }, SERVER);
     expect(stale()).toEqual([list, thread].map((k) => JSON.stringify(k)).sort());
   });

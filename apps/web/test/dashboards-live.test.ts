@@ -1,33 +1,15 @@
-/**
- * The first-run checklist and an open dashboard follow the hotline without a reload: the hub
- * events that change what they count mark them stale (lib/queries/live.ts).
- */
-import { QueryClient } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { invalidateOnHubEvents, queryKeys } from '../src/lib/queries/index.js';
+import { describe, expect, it } from 'vitest';
+import { queryKeys } from '../src/lib/queries/index.js';
 import { emitHubEvent } from '../src/lib/realtime/bus.js';
+import { cacheFollowingHubEvents } from './hub-invalidation.js';
 
 const PUBKEY = 'b'.repeat(64);
 const CALL = '123e4567-e89b-12d3-a456-426614174001';
 const WEEK = { from: '2026-03-01', to: '2026-03-07', bucket: 'day' };
 
 describe('dashboards and the checklist follow hub events', () => {
-  let client: QueryClient;
-  let off: () => void;
-  beforeEach(() => {
-    client = new QueryClient();
-    for (const key of [queryKeys.setupChecklist, queryKeys.stats(WEEK)])
-      client.setQueryData(key, { cached: true });
-    off = invalidateOnHubEvents(client);
-  });
-  afterEach(() => off());
-
-  const stale = () =>
-    client
-      .getQueryCache()
-      .getAll()
-      .filter((q) => q.state.isInvalidated)
-      .map((q) => JSON.stringify(q.queryKey));
+  const cache = cacheFollowingHubEvents([queryKeys.setupChecklist, queryKeys.stats(WEEK)]);
+  const { stale } = cache;
 
   it('a first call, a shift or a setting ticks the checklist again', () => {
     const events = [
@@ -36,7 +18,7 @@ describe('dashboards and the checklist follow hub events', () => {
       { type: 'settings:changed', sections: ['hotlineName'] },
     ] as const;
     for (const event of events) {
-      client.setQueryData(queryKeys.setupChecklist, { cached: true });
+      cache.client.setQueryData(queryKeys.setupChecklist, { cached: true });
       emitHubEvent(event, PUBKEY);
       expect(stale(), event.type).toEqual([JSON.stringify(queryKeys.setupChecklist)]);
     }

@@ -1,44 +1,24 @@
-/**
- * Hub events carry no data a page shows: they mark queries stale, and the pages re-read through
- * the API. A reconnection re-reads everything an event could have marked, since missed events
- * are never replayed.
- */
-import { QueryClient } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { invalidateOnHubEvents, queryKeys } from '../src/lib/queries/index.js';
+import { describe, expect, it } from 'vitest';
+import { queryKeys } from '../src/lib/queries/index.js';
 import { emitHubEvent, runResync } from '../src/lib/realtime/bus.js';
+import { cacheFollowingHubEvents } from './hub-invalidation.js';
 
 const PUBKEY = 'a'.repeat(64);
 const CALL = '123e4567-e89b-12d3-a456-426614174000';
 
 describe('hub events invalidate queries', () => {
-  let client: QueryClient;
-  let off: () => void;
-  beforeEach(() => {
-    client = new QueryClient();
-    for (const key of [
-      queryKeys.publicSettings,
-      queryKeys.noteFields,
-      queryKeys.settingsDocument,
-      queryKeys.todayCounts,
-      queryKeys.liveCalls,
-      queryKeys.callHistory(0, 25),
-      queryKeys.onShiftNow,
-      queryKeys.week('2026-01-05'),
-      queryKeys.roles,
-    ])
-      client.setQueryData(key, { cached: true });
-    off = invalidateOnHubEvents(client);
-  });
-  afterEach(() => off());
-
-  const stale = () =>
-    client
-      .getQueryCache()
-      .getAll()
-      .filter((q) => q.state.isInvalidated)
-      .map((q) => JSON.stringify(q.queryKey))
-      .sort();
+  const cache = cacheFollowingHubEvents([
+    queryKeys.publicSettings,
+    queryKeys.noteFields,
+    queryKeys.settingsDocument,
+    queryKeys.todayCounts,
+    queryKeys.liveCalls,
+    queryKeys.callHistory(0, 25),
+    queryKeys.onShiftNow,
+    queryKeys.week('2026-01-05'),
+    queryKeys.roles,
+  ]);
+  const { stale } = cache;
 
   it('settings:changed marks the public settings and today’s counts, never the admin’s document', () => {
     emitHubEvent({ type: 'settings:changed', sections: ['timeZone'] }, PUBKEY);
@@ -73,7 +53,7 @@ describe('hub events invalidate queries', () => {
   });
 
   it('stops when unsubscribed', () => {
-    off();
+    cache.unwire();
     emitHubEvent({ type: 'shift:changed' }, PUBKEY);
     expect(stale()).toEqual([]);
   });
