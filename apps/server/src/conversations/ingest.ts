@@ -14,7 +14,7 @@ import {
   type StatusUpdate,
 } from '../messaging/channel.js';
 import { cachedSettings } from '../settings/cache.js';
-import { eligibleVolunteers } from '../shifts/views.js';
+import { eligibleVolunteers, type ReadSchedule, scheduleWindow } from '../shifts/views.js';
 import { readersAmong } from './access.js';
 import { afterHandover, announceHandover, assignmentCandidates, assignRoundRobin } from './assignment.js';
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
@@ -148,11 +148,19 @@ async function placeConversation(
   channel: MessagingChannel,
   message: InboundMessage,
   contact: { hash: string; last4: string | null },
-  known: { seen: boolean; members: readonly MemberWithGrants[]; settings: HotlineSettings },
+  known: {
+    seen: boolean;
+    members: readonly MemberWithGrants[];
+    settings: HotlineSettings;
+    /** The schedule's fingerprint as the first look read it (then no statement checks the kept copy). */
+    schedule?: ReadSchedule;
+  },
   now: Date,
 ): Promise<Placed> {
-  // Kept per process, so most often no statement; read before the transaction (assignRoundRobin says why).
-  const candidates = assignmentCandidates(known.members, await eligibleVolunteers(ctx, now), known.settings);
+  // Kept per process, checked against the fingerprint the first look read; read before the
+  // transaction (assignRoundRobin says why).
+  const onShift = await eligibleVolunteers(ctx, now, new Set(), ctx.db, known.schedule);
+  const candidates = assignmentCandidates(known.members, onShift, known.settings);
   return ctx.db.transaction(async (tx) => {
     const locate = () => lockConversationOfContact(tx, channel.id, message.to, contact.hash);
     let conversation = known.seen ? await locate() : null;
@@ -245,8 +253,9 @@ async function receiveMessage(
   // The settings as the call path reads them (settings/cache.ts): no statement per message; a
   // change saved here is seen at once, one saved on another process within a second.
   const settings = await cachedSettings(ctx);
-  // A delivery the provider retries, the ban list, the contact's limit, their conversation and
-  // its readers: one statement.
+  // A delivery the provider retries, the ban list, the contact's limit, their conversation, its
+  // readers, and the schedule's fingerprint if the text will be placed: one statement.
+  const schedule = scheduleWindow(now, settings.timeZone);
   const lookup = await lookupInbound(
     ctx.db,
     {
@@ -263,6 +272,7 @@ async function receiveMessage(
         windowSeconds: 3600,
         blockSeconds: settings.spam.blockMinutes * 60,
       },
+      schedule,
     },
   );
   if (lookup.duplicate) return;
@@ -279,7 +289,15 @@ async function receiveMessage(
           channel,
           message,
           contact,
-          { seen: seen !== null, members: lookup.members, settings },
+          {
+            seen: seen !== null,
+            members: lookup.members,
+            settings,
+            schedule:
+              lookup.scheduleFingerprint === null
+                ? undefined
+                : { ...schedule, fingerprint: lookup.scheduleFingerprint },
+          },
           now,
         );
   const delivery: Delivery = {

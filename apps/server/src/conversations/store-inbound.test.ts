@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { messageRecordId } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { scheduleFingerprint } from '../shifts/store.js';
 import {
   assignConversation,
   type ConversationRow,
@@ -75,6 +76,7 @@ const admission = (rateKey = `messages:contact:${randomUUID()}`) => ({
   now: h.ctx.now(),
   rateKey,
   rule: RULE,
+  schedule: { fromDate: '2026-01-01', toDate: '2026-01-04' },
 });
 const counter = async (key: string) =>
   (
@@ -103,8 +105,12 @@ describe('lookupInbound', () => {
     expect(first.members.map((m) => m.pubkey).sort()).toEqual(
       [admin.pubkey, volunteer.pubkey, other.pubkey].sort(),
     );
+    // The schedule's fingerprint is read only for a text that will be placed (shifts/store.ts).
+    expect(first.scheduleFingerprint).toBeNull();
     const none = await lookupInbound(h.ctx.db, { ...key, contactHash: 'd'.repeat(64) }, admission());
     expect(none.conversation).toBeNull();
+    const { fromDate, toDate } = admission().schedule;
+    expect(none.scheduleFingerprint).toBe(await scheduleFingerprint(h.ctx.db, fromDate, toDate));
 
     const stored = text(volunteer.id);
     await storeHeldText(h.ctx.db, stored, h.ctx.now());

@@ -6,6 +6,7 @@ import type {
 } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import { type RateLimitRule, rateLimitUpsert } from '../rate-limit/service.js';
+import { scheduleFingerprintSql } from '../shifts/store.js';
 
 /**
  * Every SQL statement of the conversations module, with the rows they return. Services decide;
@@ -344,6 +345,12 @@ export interface InboundLookup {
   conversation: ConversationRow | null;
   /** Every active member with their roles and every custom role's grants (who reads it: access.ts). */
   members: MemberWithGrants[];
+  /**
+   * The schedule's fingerprint for `InboundAdmission.schedule` (shifts/store.ts), read only when
+   * the text will be placed (no conversation, or one not active and held), else null: who is on
+   * shift is then checked against the kept copy without a statement of its own.
+   */
+  scheduleFingerprint: string | null;
 }
 
 export interface MemberWithGrants {
@@ -359,6 +366,8 @@ export interface InboundAdmission {
   /** The rate-limit key of the contact (the one calls use for the same person). */
   rateKey: string;
   rule: RateLimitRule;
+  /** The local dates whose schedule says who is on shift now (shifts/views.ts scheduleWindow). */
+  schedule: { fromDate: string; toDate: string };
 }
 
 /**
@@ -366,8 +375,8 @@ export interface InboundAdmission {
  * statement costs the webhook a socket write and a wake-up of the database): whether the
  * provider's message id is stored, whether the contact is banned (calls' ban list), the
  * contact's attempt counted against their limit (rate-limit/service.ts's upsert, skipped for a
- * retried delivery and a banned contact, as before), the contact's conversation, and the members
- * who may read it.
+ * retried delivery and a banned contact, as before), the contact's conversation, the members
+ * who may read it, and, for a text that will be placed, the schedule's fingerprint.
  */
 export async function lookupInbound(
   db: Queryable,
@@ -386,6 +395,7 @@ export async function lookupInbound(
     conversation: ConversationRow | null;
     members: Omit<MemberWithGrants, 'custom'>[];
     custom: Record<string, string[]>;
+    schedule_fingerprint: string | null;
   }>(
     `with duplicate as (
        select exists (select 1 from conversation_messages where channel = $1 and provider_message_id = $2) as v
@@ -405,7 +415,11 @@ export async function lookupInbound(
        (select coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'pubkey', u.pubkey, 'roles', u.roles)
                                   order by u.pubkey), '[]'::jsonb)
           from users u where u.active) as members,
-       (select coalesce(jsonb_object_agg(id, permissions), '{}'::jsonb) from custom_roles) as custom`,
+       (select coalesce(jsonb_object_agg(id, permissions), '{}'::jsonb) from custom_roles) as custom,
+       case when not exists (select 1 from conversations c
+                              where c.channel = $1 and c.hotline_address = $3 and c.contact_hash = $4
+                                and c.status = 'active' and c.assigned_to is not null)
+            then ${scheduleFingerprintSql('$10::text', '$11::text')} end as schedule_fingerprint`,
     [
       key.channel,
       key.providerMessageId,
@@ -416,6 +430,8 @@ export async function lookupInbound(
       admission.rule.windowSeconds,
       admission.rule.limit,
       admission.rule.blockSeconds,
+      admission.schedule.fromDate,
+      admission.schedule.toDate,
     ],
   );
   if (!row) throw new Error('the inbound lookup returned no row');
@@ -426,6 +442,7 @@ export async function lookupInbound(
     blockedUntil: blockedUntil && blockedUntil > admission.now ? blockedUntil : null,
     conversation: row.conversation ? conversationOf(row.conversation) : null,
     members: row.members.map((m) => ({ ...m, custom: row.custom })),
+    scheduleFingerprint: row.schedule_fingerprint,
   };
 }
 
