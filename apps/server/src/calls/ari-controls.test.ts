@@ -3,7 +3,12 @@ import { type CallServer, startCallServer, testSdp, waitFor } from '../../test/c
 import { FakeAri } from '../../test/fakes/ari.js';
 import type { TestUser } from '../../test/helpers.js';
 import { saveProviderCredentials } from '../settings/service.js';
-import { HANDOVER_APP_ARG, LEG_APP_ARG } from '../telephony/asterisk/events.js';
+import {
+  HANDOVER_APP_ARG,
+  LEG_APP_ARG,
+  LISTENER_APP_ARG,
+  SNOOP_APP_ARG,
+} from '../telephony/asterisk/events.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import { ariBridgeState } from './index.js';
 
@@ -306,6 +311,84 @@ describe('warm transfer at Asterisk', () => {
     expect((await audits(s, 'calls.transferred')).map((a) => a.details)).toEqual([
       { callId, from: bea.id, to: cy.id },
     ]);
+    await s.settle();
+  });
+});
+
+describe('silent supervision at Asterisk', () => {
+  it("rings the admin's browser phone and bridges it to a snoop on the caller's channel; stop takes it apart", async () => {
+    const s = await startCallServer();
+    servers.push(s);
+    const { bea, caller, beaChannel, callId } = await connectedCall(s);
+    await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
+    const ada = await s.addUser(['admin'], { preference: 'browser' });
+
+    const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
+    expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: 'asterisk' })]);
+    // The offer path is for browser audio; an Asterisk call is listened to through the phone.
+    const offer = await s.request('POST', `/api/calls/${callId}/supervision`, {
+      as: ada,
+      body: { sdp: testSdp('listen') },
+    });
+    expect(offer.status).toBe(409);
+
+    const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
+    const ring = await waitFor(
+      () =>
+        fake.requests.find(
+          (r) => r.method === 'POST' && r.path === '/ari/channels' && r.query.appArgs === LISTENER_APP_ARG,
+        ) ?? null,
+      "the admin's phone rung",
+    );
+    expect(ring.query.endpoint).toBe(`PJSIP/${browserIdentityOf(s.ctx.config.serverSecret, ada.id)}`);
+    const adaChannel = [...fake.channels.keys()].at(-1)!;
+    fake.emit({ type: 'StasisStart', args: [LISTENER_APP_ARG], channel: { id: adaChannel, state: 'Up' } });
+    expect((await listen).status).toBe(204);
+
+    const snoop = fake.requests.find((r) => r.path === `/ari/channels/${caller}/snoop`)!;
+    expect(snoop.query).toMatchObject({
+      spy: 'both',
+      whisper: 'none',
+      app: ACCOUNT.app,
+      appArgs: SNOOP_APP_ARG,
+    });
+    const listening = fake.bridges.get(`llamenos-listen-call-${callId}`)!;
+    expect(listening.channels).toEqual([snoop.query.snoopId, adaChannel]);
+    // The call itself is untouched, and the snoop channel's arrival is no call.
+    expect([...inCall(callId)!.channels].sort()).toEqual([beaChannel, caller].sort());
+    fake.emit({
+      type: 'StasisStart',
+      args: [SNOOP_APP_ARG],
+      channel: { id: snoop.query.snoopId, state: 'Up' },
+    });
+    await s.settle();
+    expect(
+      await s.db.query('select 1 from calls where provider_call_id = $1', [snoop.query.snoopId]),
+    ).toEqual([]);
+    // The volunteer's card says someone listens; there is no offer for her browser to answer.
+    const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
+    expect(await request.json()).toMatchObject({ listening: true, offer: null });
+
+    expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(204);
+    expect(fake.requests.some((r) => r.method === 'DELETE' && r.path === `/ari/channels/${adaChannel}`)).toBe(
+      true,
+    );
+    expect(fake.bridges.has(`llamenos-listen-call-${callId}`)).toBe(false);
+    expect((await audits(s, 'calls.supervision-started')).map((a) => a.details)).toEqual([{ callId }]);
+    expect((await audits(s, 'calls.supervision-stopped')).map((a) => a.details)).toEqual([{ callId }]);
+    await s.settle();
+  });
+
+  it('refuses an admin whose calls do not come to the browser', async () => {
+    const s = await startCallServer();
+    servers.push(s);
+    const { callId } = await connectedCall(s);
+    await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
+    const ada = await s.addUser(['admin'], { phone: '+15550008888' });
+    const answer = await s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
+    expect(answer.status).toBe(409);
+    expect((await answer.json()).error.message).toMatch(/browser/);
+    expect(fake.requests.some((r) => r.query.appArgs === LISTENER_APP_ARG)).toBe(false);
     await s.settle();
   });
 });

@@ -13,6 +13,11 @@ export interface Supervision {
   volunteer: string;
   offer: string;
   answer: string | null;
+  /**
+   * Listening through the provider instead (Asterisk: a snoop channel bridged to the admin's
+   * browser phone): the admin's leg there; `offer` is then empty and no answer comes.
+   */
+  listenerLegId?: string;
 }
 
 /** At most one listener per live call; the bound only keeps a flood from growing memory. */
@@ -38,6 +43,14 @@ export class SupervisionSignals {
     const current = this.supervisions.get(callId);
     if (!current || current.volunteer !== volunteer || current.answer) return false;
     current.answer = sdp;
+    return true;
+  }
+
+  /** The admin's leg at the provider, once their browser phone picked up (listening through the provider). */
+  listeningOn(callId: string, supervisor: string, legId: string): boolean {
+    const current = this.supervisions.get(callId);
+    if (!current || current.supervisor !== supervisor) return false;
+    current.listenerLegId = legId;
     return true;
   }
 

@@ -25,6 +25,7 @@ import { readJson, readParams } from '../http/validate.js';
 import { callControlsFor } from './hold-provider.js';
 import {
   answerSupervision,
+  startListeningAtProvider,
   startSupervision,
   stopSupervision,
   supervisableCalls,
@@ -148,6 +149,13 @@ function supervisionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     const { id } = readParams(c, CallIdParam);
     const { sdp } = await readJson(c, SupervisionOfferBody);
     await startSupervision(ctx, memberOf(c), id, sdp);
+    return c.body(null, 204);
+  });
+
+  // Listening through the admin's browser phone at the provider (Asterisk): no offer.
+  app.post('/calls/:id/supervision/phone', requires('calls:supervise'), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    await startListeningAtProvider(ctx, memberOf(c), id);
     return c.body(null, 204);
   });
 

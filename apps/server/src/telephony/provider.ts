@@ -271,6 +271,18 @@ export interface ConnectedCallControl {
   handOverAnswered(legId: string, timeoutMs: number): Promise<boolean>;
   /** Connects the caller (taken off hold) with `toLegId` and hangs up the first volunteer's leg. */
   handOver(call: ConnectedCall, toLegId: string): Promise<void>;
+  /**
+   * Silent supervision: rings a listener's browser phone (an admin's), and once it picks up
+   * within `timeoutMs` lets it hear both sides of the call while nobody hears it. The listener
+   * leg's id, or null when it did not pick up (it is then hung up).
+   */
+  listen?(
+    call: ConnectedCall,
+    listener: VolunteerLegRequest,
+    timeoutMs: number,
+  ): Promise<{ legId: string } | null>;
+  /** Ends a listening: the listener's leg hung up and what carried the audio taken apart. */
+  stopListening?(call: ConnectedCall, listenerLegId: string): Promise<void>;
 }
 
 /** An adapter's optional audio steering of connected calls. */

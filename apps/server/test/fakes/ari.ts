@@ -177,6 +177,19 @@ export class FakeAri {
     app.post('/ari/channels/:id/moh', (c) =>
       this.channels.has(c.req.param('id')) ? c.body(null, 204) : notFound(c, 'Channel'),
     );
+    // A snoop channel, as ARI makes one: into `app`, spy/whisper each none|both|out|in.
+    app.post('/ari/channels/:id/snoop', (c) => {
+      if (!this.channels.has(c.req.param('id'))) return notFound(c, 'Channel');
+      const directions = ['none', 'both', 'out', 'in'];
+      if (!c.req.query('app')) return c.json({ message: 'app is required' }, 400);
+      if (
+        !directions.includes(c.req.query('spy') ?? 'none') ||
+        !directions.includes(c.req.query('whisper') ?? 'none')
+      )
+        return c.json({ message: 'Invalid direction' }, 400);
+      const channel = this.addChannel('Up', c.req.query('snoopId') || undefined);
+      return c.json({ id: channel.id, name: `Snoop/${c.req.param('id')}`, state: channel.state }, 200);
+    });
     app.post('/ari/channels/:id/record', (c) => {
       if (!this.channels.has(c.req.param('id'))) return notFound(c, 'Channel');
       for (const bridge of this.bridges.values())

@@ -56,7 +56,18 @@ export const SupervisableCallsResponse = z
     enabled: z.boolean(),
     iceServers: IceServers,
     calls: z.array(
-      z.object({ callId: z.string(), volunteerName: z.string(), answeredAt: z.string().nullable() }).strict(),
+      z
+        .object({
+          callId: z.string(),
+          volunteerName: z.string(),
+          answeredAt: z.string().nullable(),
+          /**
+           * Listened to through the admin's browser phone at this provider (Asterisk), started with
+           * POST /api/calls/:id/supervision/phone; absent: through the volunteer's browser (an offer).
+           */
+          throughProvider: z.string().optional(),
+        })
+        .strict(),
     ),
   })
   .strict();

@@ -2,6 +2,7 @@ import { TelephonyNotConfiguredError } from '../errors.js';
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import type {
   CancelOutcome,
+  ConnectedCallControl,
   EventTelephony,
   Recording,
   TelephonyEvent,
@@ -10,9 +11,9 @@ import type {
 import { browserLegCallId, requireBrowserIdentity, requireE164, requireSeconds } from '../validate.js';
 import { ariAddress } from './address.js';
 import { asteriskBrowserCalling } from './browser-endpoints.js';
-import { AriConnectedCalls } from './connected-calls.js';
+import { AriConnectedCalls, AriListening } from './connected-calls.js';
 import { AriEventStream } from './event-stream.js';
-import { HANDOVER_APP_ARG, LEG_APP_ARG, mapAriEvent } from './events.js';
+import { HANDOVER_APP_ARG, LEG_APP_ARG, LISTENER_APP_ARG, mapAriEvent } from './events.js';
 import { Performer } from './perform.js';
 import { PromptWaits } from './prompt-waits.js';
 import { AriRest } from './rest.js';
@@ -81,11 +82,22 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
   );
   const performer = instructionPerformer(rest, waits, options);
   const control = callControl(rest, options);
-  const connectedCalls = new AriConnectedCalls(rest, {
+  const handOvers = new AriConnectedCalls(rest, {
     mohClass: options.mohClass ?? 'default',
     ring: (request) => control.placeLeg(request, HANDOVER_APP_ARG),
   });
-  const onAriEvent = ariEventHandler(rest, waits, connectedCalls, options, emit);
+  const listening = new AriListening(rest, handOvers, options.app, (request) =>
+    control.placeLeg(request, LISTENER_APP_ARG),
+  );
+  const connectedCalls: ConnectedCallControl = {
+    holdCaller: (call, onHold) => handOvers.holdCaller(call, onHold),
+    ringHandOverLeg: (request) => handOvers.ringHandOverLeg(request),
+    handOverAnswered: (legId, timeoutMs) => handOvers.handOverAnswered(legId, timeoutMs),
+    handOver: (call, toLegId) => handOvers.handOver(call, toLegId),
+    listen: (call, listener, timeoutMs) => listening.listen(call, listener, timeoutMs),
+    stopListening: (call, legId) => listening.stopListening(call, legId),
+  };
+  const onAriEvent = ariEventHandler(rest, waits, handOvers, options, emit);
 
   const stream = new AriEventStream({
     wsBase: address.wsBase,
@@ -165,7 +177,11 @@ function ariEventHandler(
     if (typeof channelId === 'string') {
       // A hand-over leg picked up, or a channel ended while its hand-over was awaited.
       const args = (raw as { args?: unknown }).args;
-      if (event.type === 'StasisStart' && Array.isArray(args) && args[0] === HANDOVER_APP_ARG)
+      if (
+        event.type === 'StasisStart' &&
+        Array.isArray(args) &&
+        (args[0] === HANDOVER_APP_ARG || args[0] === LISTENER_APP_ARG)
+      )
         connectedCalls.answered(channelId);
       if (event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') connectedCalls.ended(channelId);
     }

@@ -1,7 +1,7 @@
 import { TelephonyInputError } from '../errors.js';
 import type { ConnectedCall, ConnectedCallControl } from '../provider.js';
-import { ARI_CHANNEL_ID } from './events.js';
-import { heldBridgeId, mixingBridgeId } from './perform.js';
+import { ARI_CHANNEL_ID, SNOOP_APP_ARG } from './events.js';
+import { heldBridgeId, listenBridgeId, mixingBridgeId } from './perform.js';
 import type { AriRest } from './rest.js';
 
 /**
@@ -37,7 +37,7 @@ export class AriConnectedCalls implements ConnectedCallControl {
     },
   ) {}
 
-  /** From the adapter's event handler: a hand-over channel entered our application (picked up). */
+  /** From the adapter's event handler: a hand-over (or listener) channel entered our application (picked up). */
   answered(channelId: string): void {
     this.settle(channelId, 'answered');
   }
@@ -127,6 +127,61 @@ export class AriConnectedCalls implements ConnectedCallControl {
     } else if (!(await rest.bridgeChannels(mixing))?.includes(caller)) {
       await rest.addChannels(mixing, [caller]);
     }
+  }
+}
+
+/** The snoop channel carrying a call's two sides to the listener `listenerLegId`. */
+const snoopIdOf = (listenerLegId: string) => `llamenos-snoop-${listenerLegId}`;
+
+/**
+ * Silent supervision over ARI: the admin's browser phone is rung into our application; once it
+ * picks up, a snoop channel on the caller's channel (spy both: the caller's voice and what the
+ * caller hears, the volunteer's; whisper none: nothing can be spoken into the call) and the
+ * admin's channel share a mixing bridge of their own. The admin's microphone reaches only the
+ * snoop channel, which does not carry it anywhere. The caller's and volunteer's bridges are not
+ * touched, so hold and transfer work as before (on hold the listener hears the hold music).
+ */
+export class AriListening {
+  constructor(
+    private readonly rest: AriRest,
+    private readonly calls: AriConnectedCalls,
+    private readonly app: string,
+    private readonly ringListener: ConnectedCallControl['ringHandOverLeg'],
+  ) {}
+
+  async listen(
+    call: ConnectedCall,
+    listener: Parameters<ConnectedCallControl['ringHandOverLeg']>[0],
+    timeoutMs: number,
+  ): Promise<{ legId: string } | null> {
+    const { rest } = this;
+    const caller = channel(call.callerLegId);
+    const { legId } = await this.ringListener(listener);
+    // The same pick-up wait as a hand-over's (its StasisStart is kept, never a caller).
+    if (!(await this.calls.handOverAnswered(legId, timeoutMs))) return null;
+    try {
+      const snoop = await rest.snoop(caller, {
+        spy: 'both',
+        whisper: 'none',
+        app: this.app,
+        appArgs: SNOOP_APP_ARG,
+        snoopId: snoopIdOf(legId),
+      });
+      const bridge = listenBridgeId(call.queue);
+      await rest.createBridge(bridge, 'mixing');
+      await rest.addChannels(bridge, [snoop, channel(legId)]);
+    } catch (error) {
+      await this.stopListening(call, legId).catch(() => {});
+      throw error;
+    }
+    return { legId };
+  }
+
+  async stopListening(call: ConnectedCall, listenerLegId: string): Promise<void> {
+    const { rest } = this;
+    await rest.hangup('stop listening', channel(listenerLegId));
+    await rest.hangup('stop listening', snoopIdOf(listenerLegId));
+    await rest.destroyBridge(listenBridgeId(call.queue));
   }
 }
 

@@ -8,8 +8,9 @@ import { wholeSeconds } from '../webhook-request.js';
  * pending screening prompt).
  *
  * - StasisStart of a channel we originated (appArgs LEG_APP_ARG): the volunteer answered, so
- *   that leg is 'in-progress'; of a hand-over channel (HANDOVER_APP_ARG): nothing here (the
- *   adapter's hand-over wait takes it); any other StasisStart is a caller reaching the hotline.
+ *   that leg is 'in-progress'; of a hand-over or listener channel, or a snoop channel
+ *   (HANDOVER_APP_ARG, LISTENER_APP_ARG, SNOOP_APP_ARG): nothing here (the adapter's waits take
+ *   the first two); any other StasisStart is a caller reaching the hotline.
  * - ChannelStateChange: Ring/Ringing → 'ringing', Busy → 'busy'. Up is not reported: an
  *   originated channel goes Up just before it enters our application, and the router screens a
  *   leg on 'in-progress', which must come from StasisStart (only then may we play to it).
@@ -25,6 +26,10 @@ export const LEG_APP_ARG = 'llamenos-leg';
  * it is never a caller.
  */
 export const HANDOVER_APP_ARG = 'llamenos-handover';
+/** appArgs of an admin's browser phone rung to listen silently (connected-calls.ts): kept by the adapter, never a caller. */
+export const LISTENER_APP_ARG = 'llamenos-listener';
+/** appArgs of the snoop channel that carries a call's two sides to that listener: never a caller. */
+export const SNOOP_APP_ARG = 'llamenos-snoop';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (typeof value === 'object' && value !== null ? (value as Json) : {});
@@ -85,7 +90,8 @@ export function mapAriEvent(event: unknown, context: MapContext): TelephonyEvent
       if (!validId) return null;
       const args = Array.isArray(e.args) ? e.args : [];
       if (args[0] === LEG_APP_ARG) return { kind: 'leg-status', legId: channelId, status: 'in-progress' };
-      if (args[0] === HANDOVER_APP_ARG) return null;
+      if (args[0] === HANDOVER_APP_ARG || args[0] === LISTENER_APP_ARG || args[0] === SNOOP_APP_ARG)
+        return null;
       const to = ariNumber(obj(channel.dialplan).exten) ?? context.defaultTo;
       if (!to) return null;
       return {

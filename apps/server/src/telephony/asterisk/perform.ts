@@ -29,6 +29,8 @@ const holdingBridgeId = (queue: string) => `llamenos-hold-${queue}`;
 export const mixingBridgeId = (queue: string) => `llamenos-call-${queue}`;
 /** Where a connected call's caller waits while the volunteer holds it (connected-calls.ts). */
 export const heldBridgeId = (queue: string) => `llamenos-held-${queue}`;
+/** Where an admin listens silently to a connected call (connected-calls.ts AriListening). */
+export const listenBridgeId = (queue: string) => `llamenos-listen-${queue}`;
 const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 interface PerformerHooks {

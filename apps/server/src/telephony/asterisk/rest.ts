@@ -181,6 +181,27 @@ export class AriRest {
     await this.http.deleteIfPresent({ operation: op, path: this.bridge(op, bridgeId) });
   }
 
+  /**
+   * A snoop channel on `id` into our application (POST /channels/{id}/snoop): `spy` is the audio
+   * it hears of the channel (both: what the channel sends and what it receives), `whisper` what
+   * it may speak into it (none). Returns the snoop channel's id.
+   */
+  async snoop(
+    id: string,
+    params: { spy: 'both'; whisper: 'none'; app: string; appArgs: string; snoopId: string },
+  ): Promise<string> {
+    const op = 'snoop';
+    requireId(P, op, 'snoop id', params.snoopId, ARI_CHANNEL_ID);
+    const { data } = await this.http.json({
+      operation: op,
+      method: 'POST',
+      path: `${this.channel(op, id)}/snoop${q(params)}`,
+    });
+    if (typeof data.id !== 'string' || !ARI_CHANNEL_ID.test(data.id))
+      throw new ProviderResponseError(P, op, 'answer has no valid channel id');
+    return data.id;
+  }
+
   async record(id: string, params: { name: string; maxDurationSeconds: number }): Promise<void> {
     const op = 'record';
     requireId(P, op, 'recording name', params.name, ARI_RECORDING_NAME);
