@@ -40,10 +40,15 @@ export function SupervisionPanel({ me }: { me: Me }) {
     setError(null);
     setBusy(true);
     try {
-      const started = await listenTo(callId, live?.iceServers ?? [], () => {
-        current.current = null;
-        setListening(null);
-      });
+      const started = await listenTo(
+        callId,
+        live?.iceServers ?? [],
+        () => {
+          current.current = null;
+          setListening(null);
+        },
+        live?.calls.find((c) => c.callId === callId)?.throughProvider,
+      );
       current.current = started;
       setListening(started);
     } catch (e) {

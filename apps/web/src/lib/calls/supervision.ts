@@ -5,10 +5,12 @@ import {
   fetchSupervision,
   fetchSupervisionRequest,
   startSupervision,
+  startSupervisionByPhone,
   stopSupervision,
 } from '../api/supervision.js';
 import { playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
 import { gathered } from './ice-gathering.js';
+import { providerPhoneLink } from './provider-phone/link.js';
 import { callAudioTracks } from './webrtc.js';
 
 /**
@@ -106,7 +108,10 @@ export async function listenTo(
   callId: string,
   iceServers: IceServer[],
   onEnded: () => void,
+  /** The provider whose browser phone carries the listening (Asterisk), when the server says so. */
+  throughProvider?: string,
 ): Promise<Listening> {
+  if (throughProvider) return listenThroughPhone(callId, throughProvider, onEnded);
   const pc = new RTCPeerConnection({ iceServers });
   pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -140,6 +145,50 @@ export async function listenTo(
           answered = true;
           await pc.setRemoteDescription({ type: 'answer', sdp: status.answer });
         }
+      })
+      .catch(() => {});
+  }, 1_000);
+  return {
+    callId,
+    async stop() {
+      close();
+      await stopSupervision(callId).catch(() => {});
+    },
+  };
+}
+
+/**
+ * Listening through this member's browser phone at the provider (docs/CALLS.md, "Call controls
+ * on provider calls"): the server rings the phone for the call and bridges it to a snoop on the
+ * caller's channel once it is picked up, which this tab does at once, microphone muted (the
+ * provider carries nothing from it anyway). The phone plays both voices on the chosen speaker.
+ */
+async function listenThroughPhone(callId: string, provider: string, onEnded: () => void): Promise<Listening> {
+  const [started, picked] = await Promise.allSettled([
+    startSupervisionByPhone(callId),
+    providerPhoneLink.answer(callId, provider).then((answered) => {
+      if (answered) providerPhoneLink.setMuted(true);
+      return answered;
+    }),
+  ]);
+  if (started.status === 'rejected') {
+    providerPhoneLink.end(callId);
+    throw started.reason;
+  }
+  if (picked.status === 'rejected') throw picked.reason;
+  let ended = false;
+  const close = () => {
+    if (ended) return;
+    ended = true;
+    clearInterval(timer);
+    providerPhoneLink.end(callId);
+  };
+  const timer = setInterval(() => {
+    void fetchSupervision(callId)
+      .then((status) => {
+        if (ended || status.active) return;
+        close();
+        onEnded();
       })
       .catch(() => {});
   }, 1_000);
