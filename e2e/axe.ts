@@ -78,3 +78,23 @@ export async function runAxe(page: Page, tags: string[] = WCAG21_AND_BEST_PRACTI
     };
   }, tags);
 }
+
+/**
+ * The serious and critical violations of a run, one line each (rule, impact, help, the first
+ * three places): what the specs require to be empty.
+ */
+export function seriousViolations(results: AxeResults): string[] {
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
+}
+
+/** Every rule the run looked at, whatever its outcome (a check that skipped colour contrast proves little). */
+export const rulesChecked = (results: AxeResults): string[] =>
+  [...results.passes, ...results.incomplete, ...results.violations].map((r) => r.id);

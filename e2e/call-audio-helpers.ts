@@ -2,13 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, LaunchOptions, Page } from '@playwright/test';
+import { chromiumLaunchOptions } from './chromium.js';
 import { expect, type Hotline } from './fixtures.js';
-import { ADMIN_PIN, VOLUNTEER_PIN } from './helpers.js';
+import { ADMIN_PIN, VOLUNTEER_PIN, watchConsole } from './helpers.js';
 import {
   bootstrapAdminByApi,
   inviteByApi,
   type SeededMember,
   shiftByApi,
+  shiftCoveringNow,
   signInWithPin,
 } from './seed-api.js';
 
@@ -124,27 +126,42 @@ export async function expectAudioArrives(page: Page, who: string): Promise<Recei
   return last[0]!;
 }
 
+/** A second browser whose console errors count against the test and whose calls' audio is measured. */
 export async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
   const context = await browser.newContext();
-  context.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${label}: ${m.text()} @ ${m.location().url}`);
-  });
-  context.on('weberror', (e) => consoleErrors.push(`${label}: ${e.error().message}`));
+  watchConsole(context, label, consoleErrors);
   await recordPeerConnections(context);
   return context.newPage();
 }
 
-/** The shift's start: two hours ago on the quarter hour (UTC, the hotline's default zone), for 24 hours. */
-export function shiftCoveringNow(): { weekday: number; start: string } {
-  const start = new Date(Date.now() - 2 * 3600_000);
-  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
-  return {
-    weekday: (start.getUTCDay() + 6) % 7,
-    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
-  };
+export const incomingCard = (page: Page) => page.getByTestId('incoming-call');
+
+/** A caller on the simulator page (`caller`, with the fake microphone) calls the hotline from `from`. */
+export async function callFromSimulatorPage(
+  caller: Page,
+  hotline: Hotline,
+  from = '+15551234567',
+): Promise<void> {
+  await caller.goto(`${hotline.url}/api/simulator`);
+  await caller.locator('#from').fill(from);
+  await caller.getByRole('button', { name: 'Call the hotline' }).click();
 }
 
-export const incomingCard = (page: Page) => page.getByTestId('incoming-call');
+/**
+ * A caller on the simulator page calls and `volunteer` answers in the browser; resolves once each
+ * side receives the other's audio. `who` names the volunteer in a failure.
+ */
+export async function answerInBrowser(
+  volunteer: Page,
+  caller: Page,
+  hotline: Hotline,
+  who: string,
+): Promise<void> {
+  await callFromSimulatorPage(caller, hotline);
+  await incomingCard(volunteer).getByRole('button', { name: 'Answer' }).click();
+  await expectAudioArrives(volunteer, who);
+  await expectAudioArrives(caller, 'the caller');
+}
 
 /**
  * The admin (Ana Admin) and each member (a volunteer), made through the API and put on a shift
@@ -170,20 +187,10 @@ export async function onboardOnShift(
 }
 
 /** Chromium with a granted fake microphone that plays `toneWav`. */
-export const fakeMicrophoneLaunchOptions = (): LaunchOptions => ({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
+export const fakeMicrophoneLaunchOptions = (): LaunchOptions =>
+  chromiumLaunchOptions([
     // A granted microphone that plays a generated tone.
     '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${toneWav(3)}`,
-  ],
-});
+  ]);

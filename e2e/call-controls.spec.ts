@@ -1,5 +1,7 @@
 import type { Page } from '@playwright/test';
 import {
+  answerInBrowser,
+  callFromSimulatorPage,
   countTones,
   expectAudioArrives,
   fakeMicrophoneLaunchOptions,
@@ -75,9 +77,7 @@ test('Hold on a browser call: the caller hears hold music and neither voice is c
   });
 
   await test.step('a simulated caller calls; Vera answers in the browser with the chosen microphone', async () => {
-    await caller.goto(`${hotline.url}/api/simulator`);
-    await caller.locator('#from').fill('+15551234567');
-    await caller.getByRole('button', { name: 'Call the hotline' }).click();
+    await callFromSimulatorPage(caller, hotline);
     await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: waiting for a volunteer');
     await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
     await expect(vera.getByTestId('call-audio')).toHaveAttribute('data-status', 'connected');
@@ -157,12 +157,7 @@ test('Transfer: the caller is handed to a second volunteer in the browser, with 
       [vera, 'Vera Volunteer'],
       [victor, 'Victor Volunteer'],
     ]);
-    await caller.goto(`${hotline.url}/api/simulator`);
-    await caller.locator('#from').fill('+15551234567');
-    await caller.getByRole('button', { name: 'Call the hotline' }).click();
-    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
-    await expectAudioArrives(vera, 'the first volunteer');
-    await expectAudioArrives(caller, 'the caller');
+    await answerInBrowser(vera, caller, hotline, 'the first volunteer');
   });
 
   await test.step('Vera transfers the call to Victor, chosen by name', async () => {
@@ -237,12 +232,7 @@ test('Warm transfer: the caller waits on hold while the two volunteers talk, the
       [vera, 'Vera Volunteer'],
       [victor, 'Victor Volunteer'],
     ]);
-    await caller.goto(`${hotline.url}/api/simulator`);
-    await caller.locator('#from').fill('+15551234567');
-    await caller.getByRole('button', { name: 'Call the hotline' }).click();
-    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
-    await expectAudioArrives(vera, 'the first volunteer');
-    await expectAudioArrives(caller, 'the caller');
+    await answerInBrowser(vera, caller, hotline, 'the first volunteer');
     // The card shows the connection's quality in words, from its statistics (loopback: any level under load).
     await expect(vera.getByTestId('network-quality')).toHaveText(/^\S+ Connection: (good|fair|poor)/);
   });
@@ -314,12 +304,7 @@ test('Silent supervision: an admin hears both sides of a browser call, sends not
     await calls.getByLabel('Let admins listen silently to browser calls').check();
     await calls.getByRole('button', { name: 'Save Calls' }).click();
     await expect(calls.getByRole('status')).toHaveText('Saved.');
-    await caller.goto(`${hotline.url}/api/simulator`);
-    await caller.locator('#from').fill('+15551234567');
-    await caller.getByRole('button', { name: 'Call the hotline' }).click();
-    await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
-    await expectAudioArrives(vera, 'the volunteer');
-    await expectAudioArrives(caller, 'the caller');
+    await answerInBrowser(vera, caller, hotline, 'the volunteer');
     await expect(vera.getByTestId('call-supervision')).toContainText(
       'Silent supervision is on at this hotline',
     );

@@ -1,5 +1,6 @@
 import type { SealedEnvelope } from '@llamenos/crypto';
 import {
+  callFromSimulatorPage,
   expectAudioArrives,
   fakeMicrophoneLaunchOptions,
   incomingCard,
@@ -59,9 +60,7 @@ test('a call answered in the browser is transcribed on the volunteer device, sea
     });
 
     await test.step('a caller calls; Vera answers in the browser; the card says the call is transcribed here', async () => {
-      await caller.goto(`${hotline.url}/api/simulator`);
-      await caller.locator('#from').fill('+15551234567');
-      await caller.getByRole('button', { name: 'Call the hotline' }).click();
+      await callFromSimulatorPage(caller, hotline);
       await incomingCard(vera).getByRole('button', { name: 'Answer' }).click();
       await expect(vera.getByTestId('call-audio')).toHaveAttribute('data-status', 'connected');
       await expectAudioArrives(vera, 'the volunteer');

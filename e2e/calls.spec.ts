@@ -1,7 +1,13 @@
-import type { Browser, Page } from '@playwright/test';
-import { expect, type Hotline, test } from './fixtures.js';
-import { ADMIN_PIN, flipChar, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
-import { bootstrapAdminByApi, inviteByApi, signInWithPin } from './seed-api.js';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
+import { ADMIN_PIN, flipChar, navLink, newMember, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import {
+  bootstrapAdminByApi,
+  inviteByApi,
+  placeSimulatedCall,
+  shiftCoveringNow,
+  signInWithPin,
+} from './seed-api.js';
 
 /**
  * The call screen, end to end: two volunteers on shift in two browsers, a simulated caller,
@@ -12,37 +18,7 @@ import { bootstrapAdminByApi, inviteByApi, signInWithPin } from './seed-api.js';
 const CALLER = '+15551234567';
 const SECOND_CALLER = '+15559876543';
 
-/** Places a call on the simulated carrier (its routes answer loopback clients only, like this test). */
-async function placeCall(hotline: Hotline, from: string): Promise<void> {
-  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ from }),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-}
-
-/** A second browser whose console errors count against the test. */
-async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
-  const context = await browser.newContext();
-  context.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${label}: ${m.text()} @ ${m.location().url}`);
-  });
-  context.on('weberror', (e) => consoleErrors.push(`${label}: ${e.error().message}`));
-  return context.newPage();
-}
-
 const incomingCard = (page: Page) => page.getByTestId('incoming-call');
-
-/** The shift's start: two hours ago on the quarter hour (UTC, the hotline's default zone), for 24 hours. */
-function shiftCoveringNow(): { weekday: number; start: string } {
-  const start = new Date(Date.now() - 2 * 3600_000);
-  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
-  return {
-    weekday: (start.getUTCDay() + 6) % 7, // the server numbers Monday 0 … Sunday 6
-    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
-  };
-}
 
 test('two volunteers ring, one answers, the other stops at once; nobody on shift means voicemail', async ({
   page: admin,
@@ -102,7 +78,7 @@ test('two volunteers ring, one answers, the other stops at once; nobody on shift
   });
 
   await test.step('a caller calls and both volunteers ring, seeing the last 4 digits only', async () => {
-    await placeCall(hotline, CALLER);
+    await placeSimulatedCall(hotline, CALLER);
     for (const page of [vera, victor]) {
       await expect(incomingCard(page)).toBeVisible({ timeout: 10_000 });
       await expect(incomingCard(page).getByRole('heading')).toHaveText('Incoming call · …4567');
@@ -237,7 +213,7 @@ test('two volunteers ring, one answers, the other stops at once; nobody on shift
   await test.step('a second caller, nobody on shift: no one rings and the call goes to voicemail', async () => {
     await navLink(admin, 'Calls').click();
     await expect(admin.getByRole('heading', { name: 'Calls', level: 1 })).toBeVisible();
-    await placeCall(hotline, SECOND_CALLER);
+    await placeSimulatedCall(hotline, SECOND_CALLER);
     await expect(admin.getByTestId('live-calls')).toContainText('…6543');
     await expect(incomingCard(vera)).toHaveCount(0);
     await expect(incomingCard(victor)).toHaveCount(0);

@@ -1,8 +1,8 @@
-import type { Browser, Page } from '@playwright/test';
-import { runAxe } from './axe.js';
+import type { Page } from '@playwright/test';
+import { runAxe, seriousViolations } from './axe.js';
 import { expect, type Hotline, test } from './fixtures.js';
-import { ADMIN_PIN, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
-import { bootstrapAdminByApi, inviteByApi, shiftByApi, signInWithPin } from './seed-api.js';
+import { ADMIN_PIN, navLink, newMember, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import { bootstrapAdminByApi, inviteByApi, shiftByApi, shiftCoveringNow, signInWithPin } from './seed-api.js';
 
 /**
  * Issue 10's "done when": a contact texts the hotline through the simulated carrier, the
@@ -40,33 +40,12 @@ async function repliesToContact(hotline: Hotline): Promise<string[]> {
     .map((t) => t.body);
 }
 
-async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
-  const context = await browser.newContext();
-  context.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${label}: ${m.text()} @ ${m.location().url}`);
-  });
-  context.on('weberror', (e) => consoleErrors.push(`${label}: ${e.error().message}`));
-  return context.newPage();
-}
-
-/** The shift's start: two hours ago on the quarter hour (UTC, the hotline's default zone), for 24 hours. */
-function shiftCoveringNow(): { weekday: number; start: string } {
-  const start = new Date(Date.now() - 2 * 3600_000);
-  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
-  return {
-    weekday: (start.getUTCDay() + 6) % 7,
-    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
-  };
-}
-
 /** Serious and critical axe violations on the page as it is now. */
 async function axeViolations(page: Page): Promise<string[]> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
   const results = await runAxe(page);
   expect(results.passes.length).toBeGreaterThan(10);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return seriousViolations(results);
 }
 
 const messagesLink = (page: Page) =>

@@ -1,7 +1,8 @@
 import type { Page } from '@playwright/test';
-import { runAxe } from './axe.js';
-import { expect, type Hotline, test } from './fixtures.js';
+import { runAxe, seriousViolations } from './axe.js';
+import { expect, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, createInviteLink, navLink } from './helpers.js';
+import { placeSimulatedCall } from './seed-api.js';
 
 /**
  * A new admin's first steps: the first-run checklist on the home screen ticks each item as the
@@ -10,22 +11,11 @@ import { ADMIN_PIN, bootstrapAdmin, createInviteLink, navLink } from './helpers.
  * serious accessibility issue.
  */
 
-async function placeCall(hotline: Hotline, from: string): Promise<void> {
-  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ from }),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
+async function axeViolations(page: Page): Promise<string[]> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
   const results = await runAxe(page);
   expect(results.passes.length).toBeGreaterThan(10);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return seriousViolations(results);
 }
 
 const item = (page: Page, key: string) => page.getByTestId(`setup-${key}`);
@@ -61,7 +51,7 @@ test('a new admin completes the first-run checklist, and the dashboards show the
       'href',
       '/admin/settings',
     );
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   await test.step('naming the hotline and setting its time zone tick two items', async () => {
@@ -101,8 +91,8 @@ test('a new admin completes the first-run checklist, and the dashboards show the
 
   await test.step('calls on the simulator tick the last two items, and the checklist goes away', async () => {
     // Nobody is on shift: the first caller reaches voicemail, the second hangs up while waiting.
-    await placeCall(hotline, '+15551230001');
-    await placeCall(hotline, '+15551230002');
+    await placeSimulatedCall(hotline, '+15551230001');
+    await placeSimulatedCall(hotline, '+15551230002');
     // The checklist is read again each time the home screen opens.
     await navLink(page, 'Dashboards').click();
     await expect(page.getByRole('heading', { name: 'Dashboards', level: 1 })).toBeVisible();
@@ -124,7 +114,7 @@ test('a new admin completes the first-run checklist, and the dashboards show the
     await expect(table).toBeVisible();
     const today = table.getByRole('row').filter({ has: page.getByRole('cell', { name: '2', exact: true }) });
     await expect(today).toHaveCount(1);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     // A period of one day by hour, from the presets.
     await page.getByRole('button', { name: 'Today' }).click();

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { createKeyThroughUi, expect, type Hotline } from './fixtures.js';
 
 export const ADMIN_PIN = '482915';
@@ -59,3 +59,20 @@ export function flipChar(text: string, index: number): string {
 /** Console errors that are not the listed expected ones (each pattern must be specific). */
 export const unexpected = (errors: string[], ...expected: RegExp[]) =>
   errors.filter((e) => !expected.some((pattern) => pattern.test(e)));
+
+/** Counts every console error and uncaught page error of `context` against the test, named by `who`. */
+export function watchConsole(context: BrowserContext, who: string, errors: string[]) {
+  context.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const where = m.location().url;
+    errors.push(`${who}: ${m.text()}${where ? ` @ ${where}` : ''}`);
+  });
+  context.on('weberror', (e) => errors.push(`${who}: ${e.error().message}`));
+}
+
+/** A second browser (its own context: its own key in memory) whose console errors count against the test. */
+export async function newMember(browser: Browser, label: string, consoleErrors: string[]): Promise<Page> {
+  const context = await browser.newContext();
+  watchConsole(context, label, consoleErrors);
+  return context.newPage();
+}

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { LOCALE_CODES } from '../apps/web/src/i18n/locales/catalog.js';
-import { runAxe } from './axe.js';
+import { runAxe, seriousViolations } from './axe.js';
 import { expect, test } from './fixtures.js';
 import { unexpected } from './helpers.js';
 import { type LayoutProblem, layoutProblems } from './layout-check.js';
@@ -45,15 +45,7 @@ const AXE_CHECKED = new Set(['fr desktop', 'fr phone', 'en phone', 'ar phone']);
 async function axeViolations(page: Page): Promise<string[]> {
   const results = await runAxe(page);
   expect(results.passes.length).toBeGreaterThan(10);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(', ')}`,
-    );
+  return seriousViolations(results);
 }
 
 test('every language, every main screen, on a phone (and six at desktop size): no sideways scrolling, no cut-off text', async ({

@@ -9,6 +9,7 @@ import {
   navLink,
   unexpected,
   VOLUNTEER_PIN,
+  watchConsole,
 } from './helpers.js';
 
 const DECRYPT_FAILED =
@@ -21,16 +22,6 @@ async function goInApp(page: Page, path: string) {
     history.pushState(null, '', to);
     dispatchEvent(new PopStateEvent('popstate'));
   }, path);
-}
-
-/** Console errors of another browser context, labelled, into the test's list. */
-function watchConsole(context: BrowserContext, who: string, errors: string[]) {
-  context.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const where = m.location().url;
-    errors.push(`${who}: ${m.text()}${where ? ` @ ${where}` : ''}`);
-  });
-  context.on('weberror', (e) => errors.push(`${who}: ${e.error().message}`));
 }
 
 /** Every request body (and URL) a page sends. */

@@ -165,3 +165,28 @@ export async function signInWithPin(page: Page, hotline: Hotline, member: Seeded
   await page.getByRole('button', { name: 'Unlock', exact: true }).click();
   await expect(page.getByRole('heading', { name: `Hello, ${member.name}` })).toBeVisible();
 }
+
+/**
+ * A shift start covering now: two hours ago on the quarter hour (UTC, the hotline's default
+ * zone), Monday-first weekday; a 24-hour shift from there covers the whole test.
+ */
+export function shiftCoveringNow(): { weekday: number; start: string; hours: number; minutes: number } {
+  const start = new Date(Date.now() - 2 * 3600_000);
+  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
+  return {
+    weekday: (start.getUTCDay() + 6) % 7, // the server numbers Monday 0 … Sunday 6
+    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
+    hours: start.getUTCHours(),
+    minutes: start.getUTCMinutes(),
+  };
+}
+
+/** Places a call from `from` on the simulated carrier (its routes answer loopback clients only, like the specs). */
+export async function placeSimulatedCall(hotline: Hotline, from: string): Promise<void> {
+  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+}

@@ -1,12 +1,13 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { devices } from '@playwright/test';
 import { expect, type Hotline, test } from './fixtures.js';
-import { ADMIN_PIN, navLink, VOLUNTEER_PIN } from './helpers.js';
+import { ADMIN_PIN, navLink, VOLUNTEER_PIN, watchConsole } from './helpers.js';
 import {
   bootstrapAdminByApi,
   createInviteByApi,
   inviteByApi,
   shiftByApi,
+  shiftCoveringNow,
   signInWithPin,
   writeKeyBackup,
 } from './seed-api.js';
@@ -41,23 +42,6 @@ async function simulator(hotline: Hotline, path: string, body: unknown) {
     body: JSON.stringify(body),
   });
   expect(response.status, await response.clone().text()).toBe(201);
-}
-
-/** A shift starting two hours ago on the quarter hour (UTC, the hotline's default zone). */
-function shiftCoveringNow(): { weekday: number; start: string } {
-  const start = new Date(Date.now() - 2 * 3600_000);
-  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
-  return {
-    weekday: (start.getUTCDay() + 6) % 7,
-    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
-  };
-}
-
-export function watchConsole(context: BrowserContext, who: string, errors: string[]) {
-  context.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${who}: ${m.text()} @ ${m.location().url}`);
-  });
-  context.on('weberror', (e) => errors.push(`${who}: ${e.error().message}`));
 }
 
 /** Switches the interface language from the header's picker (hidden in a menu on a phone). */

@@ -1,32 +1,12 @@
-import { expect, type Hotline, test } from './fixtures.js';
+import { expect, test } from './fixtures.js';
 import { ADMIN_PIN, bootstrapAdmin, navLink } from './helpers.js';
+import { placeSimulatedCall, shiftCoveringNow } from './seed-api.js';
 
 /**
  * The small defects a new user found (issue 15, "Must fix" 6), where only a browser shows them:
  * the break switch's help follows the state, shift times are typed and shown in the member's
  * clock, and locking during a call keeps the call in reach until it ends.
  */
-
-async function placeCall(hotline: Hotline, from: string): Promise<void> {
-  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ from }),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-}
-
-/** Two hours ago on the quarter hour (UTC, the hotline's default zone), Monday-first weekday. */
-function shiftCoveringNow(): { weekday: number; start: string; hours: number; minutes: number } {
-  const start = new Date(Date.now() - 2 * 3600_000);
-  start.setUTCMinutes(Math.floor(start.getUTCMinutes() / 15) * 15, 0, 0);
-  return {
-    weekday: (start.getUTCDay() + 6) % 7,
-    start: `${String(start.getUTCHours()).padStart(2, '0')}:${String(start.getUTCMinutes()).padStart(2, '0')}`,
-    hours: start.getUTCHours(),
-    minutes: start.getUTCMinutes(),
-  };
-}
 
 test('status lines follow the state, shift times use one clock, and Lock waits for the call to end', async ({
   page,
@@ -99,7 +79,7 @@ test('status lines follow the state, shift times use one clock, and Lock waits f
   await test.step('Lock during a call keeps the call on screen and locks when it ends', async () => {
     await navLink(page, 'Dashboard').click();
     await expect(page.getByTestId('on-shift-now')).toHaveText('You are on shift now.');
-    await placeCall(hotline, '+15551234567');
+    await placeSimulatedCall(hotline, '+15551234567');
     const card = page.getByTestId('incoming-call');
     await expect(card).toBeVisible();
     // Never asked as a surprise while a call rings; the shift start brought the offer back.

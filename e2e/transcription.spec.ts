@@ -4,6 +4,7 @@ import { createAuthHeader, generateSecretKey, getPublicKey, type SealedEnvelope 
 import type { Page } from '@playwright/test';
 import { createKeyThroughUi, expect, type Hotline, test } from './fixtures.js';
 import { bootstrapAdmin, createInviteLink, navLink, unexpected, VOLUNTEER_PIN } from './helpers.js';
+import { placeSimulatedCall } from './seed-api.js';
 import { generateWhisperTestModel } from './whisper-test-model.js';
 
 /**
@@ -16,15 +17,6 @@ import { generateWhisperTestModel } from './whisper-test-model.js';
  */
 
 const CALLER = '+15550104242';
-
-async function placeCall(hotline: Hotline, from: string): Promise<void> {
-  const response = await fetch(`${hotline.url}/api/simulator/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ from }),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-}
 
 /** A NIP-98-signed request from Node, as a member whose key lives here. */
 async function signed(hotline: Hotline, key: Uint8Array, method: string, route: string, body?: unknown) {
@@ -115,7 +107,7 @@ test('a voicemail is transcribed in the admin browser, sealed for the admins, no
 
     await test.step('a caller leaves a voicemail (nobody on shift)', async () => {
       await navLink(admin, 'Calls').click();
-      await placeCall(hotline, CALLER);
+      await placeSimulatedCall(hotline, CALLER);
       // The queue timeout (10 s) sends the caller to voicemail; the list follows the hub event,
       // and is re-read here too so a slow machine does not depend on it.
       const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…4242' });
@@ -215,7 +207,7 @@ test('with automatic transcription on, an admin browser with the calls page open
       (r) => /\/api\/calls\/[0-9a-f-]+\/transcripts$/.test(r.url()) && r.request().method() === 'POST',
       { timeout: 70_000 },
     );
-    await placeCall(hotline, CALLER);
+    await placeSimulatedCall(hotline, CALLER);
     // Nobody clicks: the voicemail's hub event re-reads the list and this browser transcribes it.
     expect((await posted).status()).toBe(201);
     const row = admin.getByTestId('call-history').getByRole('row').filter({ hasText: '…4242' });

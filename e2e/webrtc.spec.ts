@@ -1,4 +1,5 @@
 import {
+  callFromSimulatorPage,
   countTones,
   expectAudioArrives,
   fakeMicrophoneLaunchOptions,
@@ -39,9 +40,7 @@ test('a simulated caller and a volunteer who answers in the browser hear each ot
   });
 
   await test.step('a caller calls from the simulator page with their microphone; both volunteers ring', async () => {
-    await caller.goto(`${hotline.url}/api/simulator`);
-    await caller.locator('#from').fill('+15551234567');
-    await caller.getByRole('button', { name: 'Call the hotline' }).click();
+    await callFromSimulatorPage(caller, hotline);
     await expect(caller.getByTestId('caller-audio')).toHaveText('Audio: waiting for a volunteer');
     for (const page of [vera, victor]) await expect(incomingCard(page)).toBeVisible({ timeout: 10_000 });
     // On hold: the page plays its generated hold music (a note every 0.8 s).
