@@ -333,47 +333,24 @@ async function keysSection() {
   }
   const author = KEYS.author;
   const negatives = negativeVectors();
-  const neg = negatives.add;
+  /** The key-text operations a negative vector names, by the name it gives. */
+  const operations = { decodeNsec, decodeNpub, parsePublicKey };
+  const neg = (name: string, operation: keyof typeof operations, input: string, code: CryptoErrorCode) =>
+    negatives.add({ name, operation, input }, code, () => operations[operation](input));
 
   const npub = encodeNpub(author.publicKey);
   const nsec = encodeNsec(author.secretKey);
   const zeroNsec = bech32.encode('nsec', bech32.toWords(new Uint8Array(32)));
-  await neg(
-    { name: 'npub given where an nsec is expected', operation: 'decodeNsec', input: npub },
-    'MALFORMED',
-    () => decodeNsec(npub),
-  );
-  await neg(
-    { name: 'nsec given where an npub is expected', operation: 'decodeNpub', input: nsec },
-    'MALFORMED',
-    () => decodeNpub(nsec),
-  );
+  await neg('npub given where an nsec is expected', 'decodeNsec', npub, 'MALFORMED');
+  await neg('nsec given where an npub is expected', 'decodeNpub', nsec, 'MALFORMED');
   const badChecksum = npub.slice(0, -1) + (npub.endsWith('q') ? 'p' : 'q');
-  await neg(
-    { name: 'npub with a bad bech32 checksum', operation: 'decodeNpub', input: badChecksum },
-    'MALFORMED',
-    () => decodeNpub(badChecksum),
-  );
-  await neg(
-    { name: 'nsec of the zero scalar', operation: 'decodeNsec', input: zeroNsec },
-    'INVALID_KEY',
-    () => decodeNsec(zeroNsec),
-  );
-  await neg(
-    { name: 'public key x not on the curve', operation: 'parsePublicKey', input: notOnCurve },
-    'INVALID_KEY',
-    () => parsePublicKey(notOnCurve),
-  );
+  await neg('npub with a bad bech32 checksum', 'decodeNpub', badChecksum, 'MALFORMED');
+  await neg('nsec of the zero scalar', 'decodeNsec', zeroNsec, 'INVALID_KEY');
+  await neg('public key x not on the curve', 'parsePublicKey', notOnCurve, 'INVALID_KEY');
   const upper = author.publicKey.toUpperCase();
-  await neg(
-    { name: 'uppercase hex public key', operation: 'parsePublicKey', input: upper },
-    'MALFORMED',
-    () => parsePublicKey(upper),
-  );
+  await neg('uppercase hex public key', 'parsePublicKey', upper, 'MALFORMED');
   const short = author.publicKey.slice(0, 62);
-  await neg({ name: '31-byte public key', operation: 'parsePublicKey', input: short }, 'MALFORMED', () =>
-    parsePublicKey(short),
-  );
+  await neg('31-byte public key', 'parsePublicKey', short, 'MALFORMED');
   return { cases, negatives: negatives.list };
 }
 
