@@ -5,6 +5,7 @@ import {
   getPublicKey,
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
+import { emptyAuditHeadCache } from './audit/service.js';
 import { BlobStore } from './blobs/store.js';
 import { Admission, eventLoopLoad, type LoadSignal } from './calls/admission.js';
 import { SupervisionSignals } from './calls/supervision-signals.js';
@@ -98,7 +99,12 @@ export async function createContext(
       undefined,
       (from, to, reading) => log.warn({ from, to, ...reading }, 'call load level changed'),
     ),
-    caches: { hubKey: null, settings: emptySettingsCache(), schedule: emptyScheduleCache() },
+    caches: {
+      hubKey: null,
+      settings: emptySettingsCache(),
+      schedule: emptyScheduleCache(),
+      auditHead: emptyAuditHeadCache(),
+    },
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },

@@ -4,7 +4,13 @@ import type { Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { openPostgres } from '../db/postgres.js';
 import { ALL_MIGRATIONS } from '../modules.js';
-import { appendAudit, appendAuditInTx, verifyAuditLog } from './service.js';
+import {
+  type AuditHeadCache,
+  appendAudit,
+  appendAuditInTx,
+  emptyAuditHeadCache,
+  verifyAuditLog,
+} from './service.js';
 
 describe('audit chain', () => {
   let db: Database;
@@ -51,6 +57,63 @@ describe('audit chain', () => {
     expect(statements).toBe(2);
     expect(entry.seq).toBe(3);
     expect(await verifyAuditLog(db)).toEqual({ ok: true, count: 3, headHash: entry.hash });
+  });
+
+  it("appends in one statement when the head is this process's guess, and as without it when not", async () => {
+    await appendMany(2);
+    const head: AuditHeadCache = emptyAuditHeadCache();
+    const counted = async (action: string, cache: AuditHeadCache | undefined = head) => {
+      const seen: string[] = [];
+      const entry = await db.transaction((tx) => {
+        const wrapped = {
+          query: ((...args: Parameters<typeof tx.query>) => {
+            seen.push(String(args[0]).trim().slice(0, 20));
+            return tx.query(...args);
+          }) as typeof tx.query,
+          exec: tx.exec.bind(tx),
+        };
+        return appendAuditInTx(wrapped as typeof tx, { action }, new Date(), cache);
+      });
+      return { entry, statements: seen.length };
+    };
+    // No guess yet: the plain two statements, and the head kept.
+    expect(await counted('test.first')).toMatchObject({ statements: 2, entry: { seq: 3 } });
+    expect(head.kept).toMatchObject({ seq: 3 });
+    // The guess holds: one statement.
+    expect(await counted('test.guessed')).toMatchObject({ statements: 1, entry: { seq: 4 } });
+    // Another appender (no cache: another process, another module) moved the head: the guess
+    // misses, the entry follows the real head.
+    await appendAudit(db, { action: 'test.other' }, new Date());
+    expect(await counted('test.missed')).toMatchObject({ statements: 2, entry: { seq: 6 } });
+    expect(await counted('test.guessed-again')).toMatchObject({ statements: 1, entry: { seq: 7 } });
+    // A transaction that appended and then rolled back leaves a guess ahead of the head.
+    await expect(
+      db.transaction(async (tx) => {
+        await appendAuditInTx(tx, { action: 'test.rolled-back' }, new Date(), head);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(head.kept).toMatchObject({ seq: 8 });
+    expect(await counted('test.after-rollback')).toMatchObject({ statements: 2, entry: { seq: 8 } });
+    expect(await seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 8 });
+  });
+
+  it('serializes 50 concurrent appends sharing one guess: contiguous sequence, one chain', async () => {
+    const head = emptyAuditHeadCache();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        db.transaction((tx) =>
+          appendAuditInTx(tx, { action: 'test.race', details: { i } }, new Date(), head),
+        ),
+      ),
+    );
+    expect(await seqs()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const forks = await db.query(
+      'select previous_hash from audit_log group by previous_hash having count(*) > 1',
+    );
+    expect(forks).toEqual([]);
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 50 });
   });
 
   it('verifies an empty log', async () => {
@@ -112,6 +175,31 @@ describe('audit chain', () => {
     expect(await seqs()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 50 });
   });
+
+  it.skipIf(!TEST_PG_URL)(
+    'serializes appends from two pools, each with its own guess of the head',
+    async () => {
+      const other = await openPostgres(url!, 10);
+      const heads = [emptyAuditHeadCache(), emptyAuditHeadCache()];
+      try {
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            (i % 2 ? db : other).transaction((tx) =>
+              appendAuditInTx(tx, { action: 'test.guesses', details: { i } }, new Date(), heads[i % 2]),
+            ),
+          ),
+        );
+      } finally {
+        await other.close();
+      }
+      expect(await seqs()).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      const forks = await db.query(
+        'select previous_hash from audit_log group by previous_hash having count(*) > 1',
+      );
+      expect(forks).toEqual([]);
+      expect(await verifyAuditLog(db)).toMatchObject({ ok: true, count: 60 });
+    },
+  );
 
   it.skipIf(!TEST_PG_URL)('serializes appends from two separate connection pools', async () => {
     const other = await openPostgres(url!, 10);

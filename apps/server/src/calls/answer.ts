@@ -62,6 +62,7 @@ export async function claimCall(
       tx,
       { action: 'calls.answered', target: `call:${callId}`, details: { callId, answeredBy: userId, via } },
       now,
+      ctx.caches.auditHead,
     );
     const answerer =
       row.answerer_pubkey !== null

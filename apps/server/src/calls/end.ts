@@ -95,6 +95,7 @@ async function endCall(
         },
       },
       now,
+      ctx.caches.auditHead,
     );
     return call;
   });

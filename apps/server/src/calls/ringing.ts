@@ -271,6 +271,7 @@ async function planRound(
         },
       },
       now,
+      ctx.caches.auditHead,
     );
     if (!callLegs.length)
       ctx.log.warn(

@@ -1,3 +1,4 @@
+import type { AuditHeadCache } from '../audit/service.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Admission } from '../calls/admission.js';
 import type { AriBridge } from '../calls/ari-bridge.js';
@@ -51,7 +52,13 @@ export interface ServerContext {
   /** How loaded this process is and the call work it defers under overload (calls/admission.ts). */
   admission: Admission;
   /** Values kept between requests because recomputing them is costly. */
-  caches: { hubKey: CachedHubKey | null; settings: SettingsCache; schedule: ScheduleCache };
+  caches: {
+    hubKey: CachedHubKey | null;
+    settings: SettingsCache;
+    schedule: ScheduleCache;
+    /** The audit chain head as this process last moved it (audit/service.ts AuditHeadCache). */
+    auditHead: AuditHeadCache;
+  };
   /** Real-time delivery once startRealtime ran; null for a context without an HTTP server. */
   realtime: Realtime | null;
   /** This process's Asterisk events bridge once startAriBridge ran. */
