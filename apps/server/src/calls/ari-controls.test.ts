@@ -200,6 +200,10 @@ describe('cold transfer at Asterisk', () => {
       return row ?? null;
     }, "Cy's leg bound");
     const cyChannel = cyLeg.provider_leg_id!;
+    // A second transfer while Cy's browser rings is refused.
+    const again = await s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.message).toMatch(/already being rung/);
     // Cy clicks Answer: her channel enters the application as a hand-over, never as a caller.
     fake.channels.get(cyChannel)!.state = 'Up';
     fake.emit({ type: 'StasisStart', args: [HANDOVER_APP_ARG], channel: { id: cyChannel, state: 'Up' } });

@@ -42,6 +42,10 @@ export async function handOverAtProvider(
     throw conflict("this provider cannot ring your colleague's browser (browser calling is not set up)");
   const connected = await connectedCallOf(ctx, call);
   const fromLegId = call.answeredLegId!;
+  // One hand-over at a time: a second (another tab, a double click) would take the caller off
+  // hold when it gives up while the first still rings.
+  if (await handOverRinging(ctx, call.id, fromLegId))
+    throw conflict('a colleague is already being rung for this call');
   const now = ctx.now();
   const [leg] = await insertLegs(
     ctx.db,
@@ -157,4 +161,14 @@ async function closeHandOverLeg(ctx: ServerContext, legId: string): Promise<void
       where id = $1 and status in ('pending', 'queued', 'ringing', 'in-progress')`,
     [legId, ctx.now()],
   );
+}
+
+/** Whether a leg other than the answering one is live on this answered call: a hand-over ringing. */
+async function handOverRinging(ctx: ServerContext, callId: string, answeredLegId: string): Promise<boolean> {
+  const rows = await ctx.db.query(
+    `select 1 from call_legs where call_id = $1 and id <> $2
+        and status in ('pending', 'queued', 'ringing', 'in-progress') limit 1`,
+    [callId, answeredLegId],
+  );
+  return rows.length > 0;
 }
