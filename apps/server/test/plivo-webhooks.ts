@@ -46,3 +46,19 @@ export function plivoRequest(
   }
   return { method: 'POST', headers: { ...headers, ...extra }, body: new URLSearchParams(params).toString() };
 }
+
+/** Plivo's fields of an inbound call `callUuid` from `from` to `to` (E.164; Plivo drops the "+"). */
+export const plivoInboundFields = (callUuid: string, from: string, to: string) => ({
+  CallUUID: callUuid,
+  From: from.slice(1),
+  To: to.slice(1),
+  Direction: 'inbound',
+  CallStatus: 'ringing',
+});
+
+/** Plivo's fields about call `id` on a later step: its status, the digits pressed, when given. */
+export const plivoCallFields = (id: string, more: { status?: string; digits?: string } = {}) => ({
+  CallUUID: id,
+  ...(more.status ? { CallStatus: more.status } : {}),
+  ...(more.digits !== undefined ? { Digits: more.digits } : {}),
+});

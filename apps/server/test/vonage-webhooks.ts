@@ -64,3 +64,18 @@ export function testVonageAccount() {
   };
   return { credentials, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
+
+/** Vonage's fields of an inbound call `uuid` from `from` to `to` (E.164; Vonage drops the "+"). */
+export const vonageInboundFields = (uuid: string, from: string, to: string) => ({
+  uuid,
+  conversation_uuid: `CON-${randomUUID()}`,
+  from: from.slice(1),
+  to: to.slice(1),
+});
+
+/** Vonage's fields about call `id` on a later step: its status, the digits pressed, when given. */
+export const vonageCallFields = (id: string, more: { status?: string; digits?: string } = {}) => ({
+  uuid: id,
+  ...(more.status ? { status: more.status } : {}),
+  ...(more.digits !== undefined ? { dtmf: { digits: more.digits, timed_out: false } } : {}),
+});

@@ -3,8 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakePlivoApi } from '../../test/fakes/plivo-api.js';
 import { FakeVonageApi } from '../../test/fakes/vonage-api.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
-import { plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
-import { testVonageAccount, vonageRequest } from '../../test/vonage-webhooks.js';
+import { plivoCallFields, plivoInboundFields, plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
+import {
+  testVonageAccount,
+  vonageCallFields,
+  vonageInboundFields,
+  vonageRequest,
+} from '../../test/vonage-webhooks.js';
 import { sealPhone } from '../identity/phone.js';
 import { deleteProviderCredentials } from '../settings/providers.js';
 import { saveProviderCredentials } from '../settings/service.js';
@@ -143,17 +148,8 @@ const vonageDriver: Driver = {
   name: 'vonage',
   send: (path, fields) => h.app.request(`${PUBLIC_URL}${path}`, vonageRequest(VONAGE, fields)),
   liveCaller: () => vonage.addCall('answered').uuid,
-  inbound: (caller) => ({
-    uuid: caller,
-    conversation_uuid: `CON-${randomUUID()}`,
-    from: '15551239876',
-    to: NUMBERS.vonage.slice(1),
-  }),
-  about: (id, more = {}) => ({
-    uuid: id,
-    ...(more.status ? { status: more.status } : {}),
-    ...(more.digits !== undefined ? { dtmf: { digits: more.digits, timed_out: false } } : {}),
-  }),
+  inbound: (caller) => vonageInboundFields(caller, '+15551239876', NUMBERS.vonage),
+  about: vonageCallFields,
   legRequests: (from) =>
     vonage.requests
       .slice(from)
@@ -178,18 +174,8 @@ const plivoDriver: Driver = {
     return h.app.request(url, plivoRequest(PLIVO.authToken, url, params));
   },
   liveCaller: () => plivo.addCall('in-progress').uuid,
-  inbound: (caller) => ({
-    CallUUID: caller,
-    From: '15551239876',
-    To: NUMBERS.plivo.slice(1),
-    Direction: 'inbound',
-    CallStatus: 'ringing',
-  }),
-  about: (id, more = {}) => ({
-    CallUUID: id,
-    ...(more.status ? { CallStatus: more.status } : {}),
-    ...(more.digits !== undefined ? { Digits: more.digits } : {}),
-  }),
+  inbound: (caller) => plivoInboundFields(caller, '+15551239876', NUMBERS.plivo),
+  about: plivoCallFields,
   legRequests: (from) =>
     plivo.requests
       .slice(from)

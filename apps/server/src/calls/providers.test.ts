@@ -4,9 +4,15 @@ import { CALL_WEBHOOK_STEPS, phoneVolunteersOnShift, webhookFootprint } from '..
 import { FakePlivoApi } from '../../test/fakes/plivo-api.js';
 import { FakeVonageApi } from '../../test/fakes/vonage-api.js';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
-import { plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
+import { plivoCallFields, plivoInboundFields, plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
 import { openStoredVoicemail } from '../../test/voicemail-helpers.js';
-import { testVonageAccount, vonageRequest, vonageToken } from '../../test/vonage-webhooks.js';
+import {
+  testVonageAccount,
+  vonageCallFields,
+  vonageInboundFields,
+  vonageRequest,
+  vonageToken,
+} from '../../test/vonage-webhooks.js';
 import { saveProviderCredentials } from '../settings/service.js';
 import { settleCallWork, tickCallTimers } from './index.js';
 
@@ -80,17 +86,8 @@ const vonageDriver: Driver = {
     return h.app.request(`${PUBLIC_URL}${path}`, init);
   },
   liveCaller: () => vonage.addCall('answered').uuid,
-  inbound: (caller, from) => ({
-    uuid: caller,
-    conversation_uuid: `CON-${randomUUID()}`,
-    from: from.slice(1),
-    to: VONAGE_NUMBER.slice(1),
-  }),
-  about: (id, more = {}) => ({
-    uuid: id,
-    ...(more.status ? { status: more.status } : {}),
-    ...(more.digits !== undefined ? { dtmf: { digits: more.digits, timed_out: false } } : {}),
-  }),
+  inbound: (caller, from) => vonageInboundFields(caller, from, VONAGE_NUMBER),
+  about: vonageCallFields,
   legsCreated: () => vonage.requests.filter((r) => r.method === 'POST' && r.path === '/v1/calls').length,
   answerAtFake: (id) => {
     vonage.calls.get(id)!.status = 'answered';
@@ -142,19 +139,9 @@ const plivoDriver: Driver = {
     return h.app.request(url, init);
   },
   liveCaller: () => plivo.addCall('in-progress').uuid,
-  inbound: (caller, from) => ({
-    CallUUID: caller,
-    From: from.slice(1),
-    To: PLIVO_NUMBER.slice(1),
-    Direction: 'inbound',
-    CallStatus: 'ringing',
-  }),
+  inbound: (caller, from) => plivoInboundFields(caller, from, PLIVO_NUMBER),
   // Plivo names a call we placed by its request uuid (also its call uuid once connected).
-  about: (id, more = {}) => ({
-    CallUUID: id,
-    ...(more.status ? { CallStatus: more.status } : {}),
-    ...(more.digits !== undefined ? { Digits: more.digits } : {}),
-  }),
+  about: plivoCallFields,
   legsCreated: () =>
     plivo.requests.filter((r) => r.method === 'POST' && r.path === `/v1/Account/${PLIVO.authId}/Call/`)
       .length,
