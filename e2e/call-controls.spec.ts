@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import {
   answerInBrowser,
   callFromSimulatorPage,
@@ -12,7 +12,7 @@ import {
   recordPeerConnections,
   tonesPlayed,
 } from './call-audio-helpers.js';
-import { expect, test } from './fixtures.js';
+import { expect, type Hotline, test } from './fixtures.js';
 import { navLink } from './helpers.js';
 
 /**
@@ -141,17 +141,19 @@ test('Hold on a browser call: the caller hears hold music and neither voice is c
   expect(consoleErrors).toEqual([]);
 });
 
-test('Transfer: the caller is handed to a second volunteer in the browser, with audio; the first side ends', async ({
-  page: admin,
-  browser,
-  hotline,
-  consoleErrors,
-}) => {
-  test.setTimeout(180_000);
+/**
+ * The start of the transfer journeys: Vera and Victor on shift (in their own browsers) and a
+ * caller on the simulator page; Vera has answered in the browser and each side hears the other.
+ */
+async function veraAnswersVictorFree(
+  admin: Page,
+  browser: Browser,
+  hotline: Hotline,
+  consoleErrors: string[],
+) {
   const vera = await newMember(browser, 'vera', consoleErrors);
   const victor = await newMember(browser, 'victor', consoleErrors);
   const caller = await newMember(browser, 'caller', consoleErrors);
-
   await test.step('two volunteers on shift; Vera answers a simulated caller in the browser', async () => {
     await onboardOnShift(admin, hotline, [
       [vera, 'Vera Volunteer'],
@@ -159,6 +161,17 @@ test('Transfer: the caller is handed to a second volunteer in the browser, with 
     ]);
     await answerInBrowser(vera, caller, hotline, 'the first volunteer');
   });
+  return { vera, victor, caller };
+}
+
+test('Transfer: the caller is handed to a second volunteer in the browser, with audio; the first side ends', async ({
+  page: admin,
+  browser,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(180_000);
+  const { vera, victor, caller } = await veraAnswersVictorFree(admin, browser, hotline, consoleErrors);
 
   await test.step('Vera transfers the call to Victor, chosen by name', async () => {
     await vera.getByRole('button', { name: 'Transfer', exact: true }).click();
@@ -223,19 +236,9 @@ test('Warm transfer: the caller waits on hold while the two volunteers talk, the
   consoleErrors,
 }) => {
   test.setTimeout(180_000);
-  const vera = await newMember(browser, 'vera', consoleErrors);
-  const victor = await newMember(browser, 'victor', consoleErrors);
-  const caller = await newMember(browser, 'caller', consoleErrors);
-
-  await test.step('two volunteers on shift; Vera answers a simulated caller in the browser', async () => {
-    await onboardOnShift(admin, hotline, [
-      [vera, 'Vera Volunteer'],
-      [victor, 'Victor Volunteer'],
-    ]);
-    await answerInBrowser(vera, caller, hotline, 'the first volunteer');
-    // The card shows the connection's quality in words, from its statistics (loopback: any level under load).
-    await expect(vera.getByTestId('network-quality')).toHaveText(/^\S+ Connection: (good|fair|poor)/);
-  });
+  const { vera, victor, caller } = await veraAnswersVictorFree(admin, browser, hotline, consoleErrors);
+  // The card shows the connection's quality in words, from its statistics (loopback: any level under load).
+  await expect(vera.getByTestId('network-quality')).toHaveText(/^\S+ Connection: (good|fair|poor)/);
 
   const heardByCaller: Record<string, number> = {};
   await test.step('Vera asks Victor to talk first: the caller goes on hold, his card says who asks', async () => {
