@@ -1,9 +1,14 @@
 import type { ServerContext } from '../http/context.js';
 import type { SettingsChange } from '../settings/hooks.js';
 import { loadProviderCredentials } from '../settings/service.js';
-import type { EventTelephony, Instruction, TelephonyEvent } from '../telephony/provider.js';
+import {
+  type EventTelephony,
+  FINAL_LEG_STATUSES,
+  type Instruction,
+  type TelephonyEvent,
+} from '../telephony/provider.js';
 import { createTelephony } from '../telephony/registry.js';
-import { answerDocument, hangupWith, screenDocument } from './documents.js';
+import { answerDocument, hangupWith, queueName, screenDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { stepsUntilWait } from './event-steps.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
@@ -153,9 +158,15 @@ export class AriBridge {
       case 'leg-status': {
         if (!(await this.once(`status:${event.legId}:${event.status}`))) return;
         const status = { legId: event.legId, status: event.status };
-        if (await findCallByProviderId(ctx.db, P, event.legId)) {
+        const callerOf = await findCallByProviderId(ctx.db, P, event.legId);
+        if (callerOf) {
           if (event.status !== 'in-progress') this.menuPages.delete(event.legId);
           await callerStatusChanged(ctx, P, status);
+          // The caller is gone: the call's bridges (call, hold, listening) go with them.
+          if (FINAL_LEG_STATUSES.has(event.status))
+            await adapter.connectedCalls?.callEnded?.(queueName(callerOf.id)).catch((error: unknown) => {
+              ctx.log.warn({ provider: P, err: errorInfo(error) }, 'call bridges not destroyed');
+            });
           return;
         }
         const leg = await this.legOf(event.legId);

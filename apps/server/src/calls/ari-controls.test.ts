@@ -236,6 +236,9 @@ describe('cold transfer at Asterisk', () => {
     expect((await callOf(s, caller))!.ended_at).toBeNull();
     fake.emit({ type: 'ChannelDestroyed', cause: 16, channel: { id: cyChannel } });
     await waitFor(async () => (await callOf(s, caller))?.ended_at !== null, 'the call ended with Cy');
+    // The caller's channel ends too: the call's bridge is destroyed with it.
+    fake.emit({ type: 'ChannelDestroyed', cause: 16, channel: { id: caller } });
+    await waitFor(() => !inCall(callId), "the call's bridge destroyed");
     await s.settle();
   });
 

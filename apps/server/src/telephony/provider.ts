@@ -283,6 +283,8 @@ export interface ConnectedCallControl {
   ): Promise<{ legId: string } | null>;
   /** Ends a listening: the listener's leg hung up and what carried the audio taken apart. */
   stopListening?(call: ConnectedCall, listenerLegId: string): Promise<void>;
+  /** The call `queue` names is over: what the provider kept for it (bridges) is taken apart. */
+  callEnded?(queue: string): Promise<void>;
 }
 
 /** An adapter's optional audio steering of connected calls. */

@@ -96,6 +96,7 @@ export function createAsteriskAdapter(options: AsteriskAdapterOptions): EventTel
     handOver: (call, toLegId) => handOvers.handOver(call, toLegId),
     listen: (call, listener, timeoutMs) => listening.listen(call, listener, timeoutMs),
     stopListening: (call, legId) => listening.stopListening(call, legId),
+    callEnded: (queue) => handOvers.callEnded(queue),
   };
   const onAriEvent = ariEventHandler(rest, waits, handOvers, options, emit);
 

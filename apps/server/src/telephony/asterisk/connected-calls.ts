@@ -87,6 +87,12 @@ export class AriConnectedCalls implements ConnectedCallControl {
 
   ringHandOverLeg: ConnectedCallControl['ringHandOverLeg'] = (request) => this.options.ring(request);
 
+  /** The call is over: its call, hold and listening bridges are destroyed (ones already gone are no error). */
+  async callEnded(queue: string): Promise<void> {
+    for (const bridge of [mixingBridgeId(queue), heldBridgeId(queue), listenBridgeId(queue)])
+      await this.rest.destroyBridge(bridge);
+  }
+
   async handOverAnswered(legId: string, timeoutMs: number): Promise<boolean> {
     const id = channel(legId);
     let outcome = this.outcomes.get(id);
