@@ -233,6 +233,10 @@ async function planRound(
   const targetsByCall = new Map<string, Target[]>();
   for (const o of plan)
     targetsByCall.set(o.callId, [...(targetsByCall.get(o.callId) ?? []), ...targetsFor(o.callId, o.userId)]);
+  // Every queued call this round looked at is now in the queue (ringing, or waiting for a
+  // volunteer to be freed), moved there with the legs' insert: its first round is audited
+  // once, with how many it rang.
+  const queued = waiting.filter((c) => c.status === 'queued');
   const legs = await insertLegs(
     tx,
     [...targetsByCall].flatMap(([callId, targets]) =>
@@ -246,15 +250,8 @@ async function planRound(
       })),
     ),
     now,
+    queued.map((c) => c.id),
   );
-  // Every queued call this round looked at is now in the queue (ringing, or waiting for a
-  // volunteer to be freed): its first round is audited once, with how many it rang.
-  const queued = waiting.filter((c) => c.status === 'queued');
-  if (queued.length)
-    await tx.query(
-      `update calls set status = 'ringing', updated_at = $2 where id = any($1::text[]) and status = 'queued'`,
-      [queued.map((c) => c.id), now],
-    );
   for (const call of queued) {
     const callLegs = legs.filter((l) => l.callId === call.id);
     await appendAuditInTx(

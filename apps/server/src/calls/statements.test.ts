@@ -213,4 +213,37 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatch(/^db: select exists/);
   });
+
+  it("a queue round that rings a new call: the lock, the read, the legs inserted with the call's move to ringing, its audit entry", async () => {
+    const providerCallId = `CA${randomUUID().replace(/-/g, '')}`;
+    const arrived = await count(async () => {
+      const result = await handleInboundCall(s.ctx, 'simulator', {
+        providerCallId,
+        from: fakeCaller(),
+        to: s.hotline,
+      });
+      await s.settle();
+      return result;
+    });
+    const round = arrived.statements.filter((q) => q.startsWith('tx:'));
+    const start = round.findIndex((q) => q.startsWith('tx: select pg_advisory_xact_lock'));
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(round.slice(start, start + 4)).toEqual([
+      expect.stringMatching(/^tx: select pg_advisory_xact_lock/),
+      expect.stringMatching(/^tx: with waiting as/),
+      expect.stringMatching(/^tx: with moved as \( ?update calls set status = 'ringing'/),
+      // The audit entry (one statement once this process has moved the head: audit/service.ts).
+      expect.stringMatching(/^tx: (with head as|select seq, hash from audit_chain_head)/),
+    ]);
+    expect(arrived.statements.filter((q) => q.includes("update calls set status = 'ringing'"))).toEqual([
+      expect.stringMatching(/with moved as/),
+    ]);
+    const [row] = await s.db.query<{ status: string; legs: number }>(
+      `select status, (select count(*)::int from call_legs where call_id = calls.id) as legs from calls where id = $1`,
+      [arrived.result.callId],
+    );
+    expect(row).toEqual({ status: 'ringing', legs: 2 });
+    await callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' });
+    await s.settle();
+  });
 });

@@ -124,11 +124,29 @@ export interface NewLeg {
   ringDeadline: Date;
 }
 
-/** Inserts the legs of one queue round, for any number of calls, in one statement. */
-export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Date): Promise<LegRow[]> {
-  if (!legs.length) return [];
+/**
+ * Inserts the legs of one queue round, for any number of calls, in one statement; in the same
+ * statement the calls `queuedCallIds` move from queued to ringing (the round's first look at
+ * them), whether or not they got a leg.
+ */
+export async function insertLegs(
+  tx: Queryable,
+  legs: readonly NewLeg[],
+  now: Date,
+  queuedCallIds: readonly string[] = [],
+): Promise<LegRow[]> {
+  if (!legs.length) {
+    if (queuedCallIds.length)
+      await tx.query(
+        `update calls set status = 'ringing', updated_at = $1 where id = any($2::text[]) and status = 'queued'`,
+        [now, queuedCallIds],
+      );
+    return [];
+  }
   const rows = await tx.query<CallLegsTable>(
-    `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+    `with moved as (
+       update calls set status = 'ringing', updated_at = $1 where id = any($8::text[]) and status = 'queued')
+     insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
      select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline::timestamptz, $1
        from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
          as t(id, call_id, user_id, kind, status, ring_deadline)
@@ -142,6 +160,7 @@ export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Da
       legs.map((l) => l.status),
       // As text: the PostgreSQL driver sends a list of dates as one timestamp.
       legs.map((l) => l.ringDeadline.toISOString()),
+      queuedCallIds,
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, legFromRow(row)]));
