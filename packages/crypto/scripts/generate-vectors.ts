@@ -1661,21 +1661,37 @@ function generatedStreamVector(
   };
 }
 
+/**
+ * The vectors of what a purpose seals under its object key: its content label and record id,
+ * each vector's randomness drawn from the purpose's seed (`purposes/<purpose>`, then the suffix).
+ */
+function purposeSealing(key: Uint8Array, label: string, recordId: string, seed: string) {
+  return {
+    content: (name: string, plaintext: string, suffix?: string) =>
+      contentVector(name, key, label, recordId, plaintext, suffix ? `${seed}/${suffix}` : seed),
+    stream: (name: string, plaintext: Uint8Array) =>
+      streamVector(name, key, label, recordId, plaintext, DEFAULT_CHUNK_LOG2, `${seed}/stream`),
+    generatedStream: (name: string, length: number) =>
+      generatedStreamVector(name, key, label, recordId, length, `${seed}/stream`),
+  };
+}
+
 /** One purpose as the application uses it: the object key, its content (or file) and one wrap. */
 function purposeVector(
   purpose: PurposeName,
   recordId: string,
-  body: (key: Uint8Array, seed: string) => Record<string, unknown>,
+  body: (seal: ReturnType<typeof purposeSealing>, seed: string) => Record<string, unknown>,
 ) {
   const seed = `purposes/${purpose}`;
   const key = fixedBytes(`${seed}/key`, 32);
+  const seal = purposeSealing(key, PURPOSES[purpose].content, recordId, seed);
   return {
     purpose,
     contentLabel: PURPOSES[purpose].content,
     wrapLabel: PURPOSES[purpose].wrap,
     recordId,
     objectKeyHex: hex(key),
-    ...body(key, seed),
+    ...body(seal, seed),
     wrap: wrapVector(
       `${purpose} key for admin1`,
       key,
@@ -1689,9 +1705,7 @@ function purposeVector(
 
 function purposesSection() {
   const content = (plaintext: string) => (purpose: PurposeName, recordId: string) =>
-    purposeVector(purpose, recordId, (key, seed) => ({
-      content: contentVector(`${purpose} content`, key, PURPOSES[purpose].content, recordId, plaintext, seed),
-    }));
+    purposeVector(purpose, recordId, (seal) => ({ content: seal.content(`${purpose} content`, plaintext) }));
   const callMeta = JSON.stringify({
     v: 1,
     answeredBy: { userId: RECORD_B, pubkey: KEYS.author.publicKey },
@@ -1743,59 +1757,33 @@ function purposesSection() {
       `transcript:${CALL_ID}`,
     ),
     callMeta: content(callMeta)('callMeta', `call-meta:${CALL_ID}`),
-    voicemail: purposeVector('voicemail', `voicemail:${CALL_ID}`, (key, seed) => ({
-      stream: generatedStreamVector(
+    voicemail: purposeVector('voicemail', `voicemail:${CALL_ID}`, (seal) => ({
+      stream: seal.generatedStream(
         'voicemail recording: three chunks at the default chunk size, the last one partial',
-        key,
-        PURPOSES.voicemail.content,
-        `voicemail:${CALL_ID}`,
         2 * 2 ** DEFAULT_CHUNK_LOG2 + 12345,
-        `${seed}/stream`,
       ),
     })),
-    export: purposeVector('export', `export:${EXPORT_ID}`, (key, seed) => ({
-      stream: streamVector(
+    export: purposeVector('export', `export:${EXPORT_ID}`, (seal) => ({
+      stream: seal.stream(
         'notes export file body (version 2): JSON lines, default chunk size, one final chunk',
-        key,
-        PURPOSES.export.content,
-        `export:${EXPORT_ID}`,
         utf8(exportLines),
-        DEFAULT_CHUNK_LOG2,
-        `${seed}/stream`,
       ),
-      content: contentVector(
+      content: seal.content(
         'notes export of version 1 (one envelope ciphertext), still opened',
-        key,
-        PURPOSES.export.content,
-        `export:${EXPORT_ID}`,
         exportLines,
-        `${seed}/content`,
+        'content',
       ),
     })),
-    conversationExport: purposeVector(
-      'conversationExport',
-      `conversation-export:${EXPORT_ID}`,
-      (key, seed) => ({
-        stream: streamVector(
-          'conversation export file body (version 1): JSON lines, default chunk size, one final chunk',
-          key,
-          PURPOSES.conversationExport.content,
-          `conversation-export:${EXPORT_ID}`,
-          utf8(conversationExportLines),
-          DEFAULT_CHUNK_LOG2,
-          `${seed}/stream`,
-        ),
-      }),
-    ),
-    attachment: purposeVector('attachment', `attachment:${RECORD_B}`, (key, seed) => ({
-      stream: streamVector(
+    conversationExport: purposeVector('conversationExport', `conversation-export:${EXPORT_ID}`, (seal) => ({
+      stream: seal.stream(
+        'conversation export file body (version 1): JSON lines, default chunk size, one final chunk',
+        utf8(conversationExportLines),
+      ),
+    })),
+    attachment: purposeVector('attachment', `attachment:${RECORD_B}`, (seal, seed) => ({
+      stream: seal.stream(
         'attachment: 300 bytes at the default chunk size',
-        key,
-        PURPOSES.attachment.content,
-        `attachment:${RECORD_B}`,
         fixedBytes(`${seed}/plaintext`, 300),
-        DEFAULT_CHUNK_LOG2,
-        `${seed}/stream`,
       ),
     })),
   };
