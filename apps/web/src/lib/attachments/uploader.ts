@@ -25,7 +25,7 @@ import {
   type StreamLayout,
 } from './format.js';
 import { ProgressStore, SpeedMeter, type UploadErrorKind, type UploadProgress } from './progress.js';
-import type { FileLike, SealedChunk } from './sealer.js';
+import type { ChunkFetch, FileLike, SealedChunk } from './sealer.js';
 
 /** A running upload, as a page holds it. */
 export interface UploadHandle {
@@ -61,6 +61,8 @@ export interface UploadApi {
     sealed: Uint8Array | Blob,
     sha256: string,
     signal?: AbortSignal,
+    /** The upload worker's fetch, where the worker holds the chunk and sends it itself. */
+    send?: ChunkFetch,
   ): Promise<ChunkAck>;
   fetchUploadStatus(id: string): Promise<UploadStatus>;
   deleteAttachment(id: string): Promise<void>;
@@ -206,6 +208,7 @@ class Upload {
             chunk.sealed,
             chunk.sha256,
             this.abort.signal,
+            chunk.send,
           ),
         );
       } catch (error) {
