@@ -7,7 +7,6 @@ import {
   type CallsTable,
   callFromRow,
   closeLiveLegs,
-  findCall,
   type LegRow,
   placedAtProvider,
   releaseLegs,
@@ -33,14 +32,17 @@ export async function claimCall(
   via: 'phone' | 'browser',
 ): Promise<ClaimResult> {
   const now = ctx.now();
-  const won = await ctx.db.transaction(async (tx) => {
+  const claimed = await ctx.db.transaction(async (tx) => {
     // One statement, in this order: the leg locked first (while it is locked the queue cannot
     // move this volunteer to another call, and a leg the queue already moved, cancelled, cannot
     // win: ringing.ts); then the guarded UPDATE, which the database re-checks on the locked call
     // row, so one volunteer wins however many press 1 at once on however many processes; then
     // the winning leg marked live. The winner's name comes back with it, for call:answered.
+    // When the UPDATE changed nothing, the call as it is now instead: read with a row lock, which
+    // returns the newest version, the one a concurrent winner committed while this waited (a
+    // plain read would see the statement's snapshot, from before that commit).
     const [row] = await tx.query<
-      CallsTable & { answerer_pubkey: string | null; answerer_name: string | null }
+      CallsTable & { won: boolean; answerer_pubkey: string | null; answerer_name: string | null }
     >(
       `with leg as materialized (
          select id from call_legs where id = $3 and status in ('pending', 'queued', 'ringing', 'in-progress')
@@ -52,12 +54,16 @@ export async function claimCall(
           returning *),
        live as (
          update call_legs set status = 'in-progress'
-          where id = (select answered_leg_id from won) and status in ('pending', 'queued', 'ringing'))
-       select won.*, u.pubkey as answerer_pubkey, u.display_name as answerer_name
-         from won left join users u on u.id = won.answered_by`,
+          where id = (select answered_leg_id from won) and status in ('pending', 'queued', 'ringing')),
+       now_call as (
+         select * from calls where id = $2 and not exists (select 1 from won) for share)
+       select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name
+         from won left join users u on u.id = won.answered_by
+       union all
+       select now_call.*, false, null, null from now_call`,
       [userId, callId, legId, now],
     );
-    if (!row) return null;
+    if (!row?.won) return { won: null, now: row ? callFromRow(row) : null };
     await appendAuditInTx(
       tx,
       { action: 'calls.answered', target: `call:${callId}`, details: { callId, answeredBy: userId, via } },
@@ -68,13 +74,14 @@ export async function claimCall(
       row.answerer_pubkey !== null
         ? { pubkey: row.answerer_pubkey, displayName: row.answerer_name ?? '' }
         : null;
-    return { call: callFromRow(row), answerer };
+    return { won: { call: callFromRow(row), answerer }, now: null };
   });
+  const { won } = claimed;
   if (won) {
     inBackground(ctx, 'answered', () => afterAnswer(ctx, won.call, legId, won.answerer));
     return { outcome: 'won', call: won.call };
   }
-  const call = await findCall(ctx.db, callId);
+  const call = claimed.now;
   const mine =
     call?.status === 'answered' &&
     call.answeredBy === userId &&
