@@ -16,7 +16,13 @@ import {
 import { cachedSettings } from '../settings/cache.js';
 import { eligibleVolunteers, type ReadSchedule, scheduleWindow } from '../shifts/views.js';
 import { readersAmong } from './access.js';
-import { afterHandover, announceHandover, assignmentCandidates, assignRoundRobin } from './assignment.js';
+import {
+  type AssignmentCandidates,
+  afterHandover,
+  announceHandover,
+  assignmentCandidates,
+  assignRoundRobin,
+} from './assignment.js';
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
@@ -70,6 +76,36 @@ export interface Conversations extends ConversationIngest {
   channelFor(id: string): Promise<MessagingChannel | null>;
   /** The ECDH the server seals with, keeping a table per reader it wraps for (seal.ts). */
   readonly agreement: CachedAgreement;
+  /**
+   * Runs a placement's transaction (placeConversation) when fewer than PLACEMENTS_AT_ONCE of
+   * this process's are running, else once they are, in order. Placements queue behind the
+   * assignment lock anyway; each one waiting there holds a pool connection, so a burst of first
+   * contacts would take every connection and stall the texts to held conversations behind them.
+   * Waiting here they hold none; two at once keep one doing its insert while the other holds the
+   * lock, so placements go as fast as before.
+   */
+  placing<T>(placement: () => Promise<T>): Promise<T>;
+}
+
+/** Placement transactions one process runs at once (Conversations.placing). */
+export const PLACEMENTS_AT_ONCE = 2;
+
+/** At most `limit` pieces of work at once; the others wait, first come first served. */
+function gate(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running < limit) running += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      // Handed to the next in line (still counted as running), or freed.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
 
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
@@ -79,6 +115,7 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
     // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
     // keys from OpenSSL (seal.ts).
     agreement: cachedAgreement(32, secureRandom, nativeEphemeralKeyPair, 8),
+    placing: gate(PLACEMENTS_AT_ONCE),
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
       const given = channels.get(id as ChannelId);
@@ -161,6 +198,20 @@ async function placeConversation(
   // transaction (assignRoundRobin says why).
   const onShift = await eligibleVolunteers(ctx, now, new Set(), ctx.db, known.schedule);
   const candidates = assignmentCandidates(known.members, onShift, known.settings);
+  return ctx.conversations.placing(() =>
+    placeInTransaction(ctx, channel, message, contact, known, candidates, now),
+  );
+}
+
+async function placeInTransaction(
+  ctx: ServerContext,
+  channel: MessagingChannel,
+  message: InboundMessage,
+  contact: { hash: string; last4: string | null },
+  known: { seen: boolean; members: readonly MemberWithGrants[] },
+  candidates: AssignmentCandidates,
+  now: Date,
+): Promise<Placed> {
   return ctx.db.transaction(async (tx) => {
     const locate = () => lockConversationOfContact(tx, channel.id, message.to, contact.hash);
     let conversation = known.seen ? await locate() : null;

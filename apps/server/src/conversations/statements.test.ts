@@ -24,6 +24,8 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
   let sms: FakeChannel;
   let volunteer: TestUser;
   let statements: string[] = [];
+  /** Transactions asked for and not yet finished (waiting for the connection included), and the most at once. */
+  const transactions = { open: 0, most: 0 };
 
   beforeAll(async () => {
     h = await createTestHotline();
@@ -49,11 +51,17 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
               return (value as (...a: unknown[]) => unknown).call(object, sql, params);
             };
           if (prop === 'transaction')
-            return (fn: (tx: object) => unknown) => {
+            return async (fn: (tx: object) => unknown) => {
               statements.push('transaction');
-              return (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) =>
-                fn(counting(tx, 'tx')),
-              );
+              transactions.open += 1;
+              transactions.most = Math.max(transactions.most, transactions.open);
+              try {
+                return await (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) =>
+                  fn(counting(tx, 'tx')),
+                );
+              } finally {
+                transactions.open -= 1;
+              }
             };
           return typeof value === 'function' ? value.bind(object) : value;
         },
@@ -128,6 +136,21 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
       expect.stringMatching(/^db: with duplicate as/),
       expect.stringMatching(/^db: with held as/),
     ]);
+  });
+
+  it('a burst of first contacts: at most two placements of this process ask for a connection at once', async () => {
+    await settle(h);
+    transactions.most = 0;
+    const burst = Array.from({ length: 8 }, () =>
+      h.ctx.conversations.receive(sms, inbound(contactNumber(), 'first of many')),
+    );
+    await Promise.all(burst);
+    await settle(h);
+    expect(transactions.most).toBe(2);
+    const [row] = await h.ctx.db.query<{ n: number }>(
+      `select count(*)::int as n from conversation_messages where direction = 'in'`,
+    );
+    expect(row!.n).toBeGreaterThanOrEqual(8);
   });
 
   it('with nobody on shift the first text takes no assignment lock', async () => {
