@@ -86,6 +86,9 @@ const defaultDeps = (): UploadDeps => ({
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
+/** How often, at most, an upload's progress is shown while chunks go: speed and time left need no more. */
+export const PROGRESS_MS = 250;
+
 /** Backoff after a network failure: 0.5 s, 1 s, 2 s … up to 30 s, with jitter. */
 export const retryDelay = (attempt: number): number =>
   Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.75 + Math.random() * 0.5);
@@ -120,6 +123,8 @@ class Upload {
   private readonly abort = new AbortController();
   private source: ChunkSource | null = null;
   private started = false;
+  /** When progress was last shown (deps.now()). */
+  private shownAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly id: string,
@@ -165,7 +170,13 @@ class Upload {
 
   private report(received: number): void {
     const sentBytes = Math.min(received * this.layout.chunkSize, this.layout.size);
-    this.speed.add(sentBytes, this.deps.now());
+    const now = this.deps.now();
+    this.speed.add(sentBytes, now);
+    // Shown at most every PROGRESS_MS (the start and the end always): each showing re-renders
+    // the page's upload row, garbage its collector frees late (`npm run bench -- reports`).
+    const showing = this.store.current().phase !== 'uploading' || received >= this.layout.chunkCount;
+    if (!showing && now - this.shownAt < PROGRESS_MS) return;
+    this.shownAt = now;
     const bytesPerSecond = this.speed.speed();
     this.store.set({
       phase: 'uploading',
