@@ -24,6 +24,8 @@ import { ariBridgeState } from './index.js';
 const ACCOUNT = { username: 'llamenos', password: 'ari-password-4567', app: 'llamenos-hotline' };
 const NUMBER = '+15559870044';
 const SIP_WS = 'wss://pbx.example.org:8089/ws';
+/** Setting up the answered call takes several round trips; on a loaded machine more than waitFor's 10 s. */
+const SETUP_MS = 20_000;
 const actor = { pubkey: null, ipHash: null };
 let fake: FakeAri;
 const servers: CallServer[] = [];
@@ -92,27 +94,35 @@ async function connectedCall(s: CallServer, options: { browsers?: boolean } = {}
     },
   });
   const caller = callerChannel.id;
-  const leg = await waitFor(async () => {
-    const [row] = await s.db.query<{ id: string; call_id: string; provider_leg_id: string | null }>(
-      `select l.* from call_legs l join calls c on c.id = l.call_id
+  const leg = await waitFor(
+    async () => {
+      const [row] = await s.db.query<{ id: string; call_id: string; provider_leg_id: string | null }>(
+        `select l.* from call_legs l join calls c on c.id = l.call_id
         where c.provider_call_id = $1 and l.provider_leg_id is not null`,
-      [caller],
-    );
-    return row ?? null;
-  }, "Bea's leg originated");
+        [caller],
+      );
+      return row ?? null;
+    },
+    "Bea's leg originated",
+    SETUP_MS,
+  );
   const beaChannel = leg.provider_leg_id!;
   fake.channels.get(beaChannel)!.state = 'Up';
   fake.emit({ type: 'StasisStart', args: [LEG_APP_ARG], channel: { id: beaChannel, state: 'Up' } });
   if (!browsers) {
     // A phone is screened: "press 1".
-    await waitFor(async () => {
-      fake.emit({ type: 'ChannelDtmfReceived', digit: '1', channel: { id: beaChannel } });
-      return (await callOf(s, caller))?.status === 'answered';
-    }, 'the call answered');
+    await waitFor(
+      async () => {
+        fake.emit({ type: 'ChannelDtmfReceived', digit: '1', channel: { id: beaChannel } });
+        return (await callOf(s, caller))?.status === 'answered';
+      },
+      'the call answered',
+      SETUP_MS,
+    );
   }
-  await waitFor(async () => (await callOf(s, caller))?.status === 'answered', 'the call answered');
+  await waitFor(async () => (await callOf(s, caller))?.status === 'answered', 'the call answered', SETUP_MS);
   const callId = leg.call_id;
-  await waitFor(() => inCall(callId)?.channels.length === 2, 'caller and Bea bridged');
+  await waitFor(() => inCall(callId)?.channels.length === 2, 'caller and Bea bridged', SETUP_MS);
   // Cy comes on shift after the call rang, so she was never rung for it.
   await s.putOnShift([bea.id, cy.id]);
   return { bea, cy, caller, beaChannel, callId, beaLegId: leg.id };

@@ -187,6 +187,8 @@ export async function startListeningAtProvider(
   member: Member,
   callId: string,
 ): Promise<void> {
+  // A state of the hotline, not of the admin's rights (the guard checked those): 409.
+  if (!(await enabled(ctx))) throw conflict('silent supervision is off at this hotline');
   const call = await callToListenTo(ctx, member, callId);
   const control = await connectedCallControl(ctx, call);
   if (!control?.listen || !(await listensAtProvider(ctx, call.provider)))
