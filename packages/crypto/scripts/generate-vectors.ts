@@ -2084,7 +2084,7 @@ export function vectorUsesLabel(root: unknown, path: string, value: string): boo
 /** The label index of the vector file; fails if a label of labels.ts has no positive vector. */
 function labelsSection(vectors: Record<string, unknown>) {
   const defined = new Map(
-    Object.entries(labelConstants).filter(
+    Object.entries<unknown>(labelConstants).filter(
       (entry): entry is [string, string] => entry[0].startsWith('LABEL_') && typeof entry[1] === 'string',
     ),
   );

@@ -669,7 +669,7 @@ describe('vectors: server-derived keys', () => {
 });
 
 describe('vectors: every label has a positive vector', () => {
-  const defined = Object.entries(labels).filter(
+  const defined = Object.entries<unknown>(labels).filter(
     (entry): entry is [string, string] => entry[0].startsWith('LABEL_') && typeof entry[1] === 'string',
   );
 
