@@ -17,11 +17,14 @@ const key = new Uint8Array(32).fill(3);
 const ctx = { label: PURPOSES.attachment.content, recordId: attachmentRecordId(ID) };
 const fileBytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 13 + 1) & 0xff);
 
-async function sealedFile(file: Uint8Array): Promise<Uint8Array> {
+// A Blob's parts are typed as ArrayBuffer-backed views: the header and the sealed chunks are
+// (made by `new Uint8Array`), though their functions declare plain Uint8Array.
+async function sealedFile(file: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const header = newStreamHeader(16);
   const sealer = new FileSealer(new Blob([file]), key.slice(), header, ID);
-  const parts = [header];
-  for (let i = 0; i < sealer.chunkCount; i++) parts.push((await sealer.seal(i)).sealed as Uint8Array);
+  const parts = [header as Uint8Array<ArrayBuffer>];
+  for (let i = 0; i < sealer.chunkCount; i++)
+    parts.push((await sealer.seal(i)).sealed as Uint8Array<ArrayBuffer>);
   return new Uint8Array(await new Blob(parts).arrayBuffer());
 }
 
@@ -66,7 +69,7 @@ async function decrypt(sealed: Uint8Array, size: number, byob: boolean, reuse = 
   });
   try {
     if (!reuse) return { bytes: new Uint8Array(await new Response(attachmentStream(reader)).arrayBuffer()) };
-    const copies: Uint8Array[] = [];
+    const copies: Uint8Array<ArrayBuffer>[] = [];
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -139,7 +142,7 @@ describe('attachmentReader', () => {
           return pool.shift();
         },
       });
-      const copies: Uint8Array[] = [];
+      const copies: Uint8Array<ArrayBuffer>[] = [];
       try {
         for (;;) {
           const { done, value } = await reader.read();

@@ -33,7 +33,8 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 async function sealedFile(file: Blob, header: Uint8Array): Promise<Uint8Array[]> {
   const sealer = new FileSealer(file, key.slice(), header, ID);
   const parts = [header];
-  for (let i = 0; i < sealer.chunkCount; i++) parts.push((await sealer.seal(i)).sealed);
+  // The page's sealer hands its chunks as bytes (a Blob comes only from the upload worker).
+  for (let i = 0; i < sealer.chunkCount; i++) parts.push((await sealer.seal(i)).sealed as Uint8Array);
   return parts;
 }
 
@@ -133,7 +134,7 @@ describe('sealed stream', () => {
       const chunk = await sealer.seal(i);
       const last = i === sealer.chunkCount - 1;
       expect(chunk.sealed).toEqual(reference.seal(padded.subarray(i * 65_536, (i + 1) * 65_536), last));
-      expect(chunk.sha256).toBe(await sha256Hex(chunk.sealed));
+      expect(chunk.sha256).toBe(await sha256Hex(chunk.sealed as Uint8Array));
       expect(chunk.last).toBe(last);
     }
     // Re-sealing an earlier chunk (the resume check) gives the same bytes.

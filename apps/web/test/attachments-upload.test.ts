@@ -81,7 +81,9 @@ class FakeServer {
       this.body ??= body;
       return this.view(readers[0]!);
     },
-    putAttachmentChunk: async (id, index, sealed, sha256): Promise<ChunkAck> => {
+    putAttachmentChunk: async (id, index, chunk, sha256): Promise<ChunkAck> => {
+      // The page's sealer hands its chunks as bytes (a Blob comes only from the upload worker).
+      const sealed = chunk as Uint8Array;
       expect(id).toBe(ID);
       this.puts.push(index);
       expect(await sha256Hex(sealed)).toBe(sha256);

@@ -11,6 +11,7 @@ import { messagingOf } from '../src/pages/admin/MessagingSection.js';
 const SID = `AC${'ab'.repeat(16)}`;
 const stored: ChannelSummary = {
   configured: true,
+  disabled: false,
   readable: true,
   addresses: ['+15550100100'],
   updatedAt: '2026-12-04T20:00:00.000Z',

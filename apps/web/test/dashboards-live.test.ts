@@ -1,3 +1,4 @@
+import type { HubEventPayload } from '@llamenos/protocol';
 import { describe, expect, it } from 'vitest';
 import { queryKeys } from '../src/lib/queries/index.js';
 import { emitHubEvent } from '../src/lib/realtime/bus.js';
@@ -12,11 +13,11 @@ describe('dashboards and the checklist follow hub events', () => {
   const { stale } = cache;
 
   it('a first call, a shift or a setting ticks the checklist again', () => {
-    const events = [
+    const events: HubEventPayload[] = [
       { type: 'call:ring', callId: CALL, startedAt: new Date().toISOString() },
       { type: 'shift:changed' },
       { type: 'settings:changed', sections: ['hotlineName'] },
-    ] as const;
+    ];
     for (const event of events) {
       cache.client.setQueryData(queryKeys.setupChecklist, { cached: true });
       emitHubEvent(event, PUBKEY);

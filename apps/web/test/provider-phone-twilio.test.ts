@@ -83,7 +83,8 @@ class SignallingDouble {
 }
 
 const IDENTITY = `v${'a1'.repeat(12)}`;
-const credential = (token: string): BrowserCredential => ({
+/** A token credential (not Asterisk's SIP one), so a test can give it another token provider. */
+const credential = (token: string): Extract<BrowserCredential, { token: string }> => ({
   provider: 'twilio',
   identity: IDENTITY,
   token,

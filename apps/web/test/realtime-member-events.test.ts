@@ -40,9 +40,14 @@ const myPub = getPublicKey(me);
 const malloryPub = getPublicKey(mallory);
 
 const now = () => new Date().toISOString();
+const CONVERSATION = '3f1c2b4a-5d6e-4a57-9d2e-0b5f8a8e6c8b';
+const RECORD = '6c8b0b5f-8a8e-4a57-9d2e-3f1c2b4a5d6e';
 
-/** One valid payload of every type: adding a type to the protocol makes this fail to compile until it is covered. */
-const samples = (): { [T in HubEventType]: Extract<HubEventPayload, { type: T }> } => ({
+/**
+ * One valid payload of every type: adding a type to the protocol makes this fail to compile until it is covered.
+ * (An intersection, not Extract: one report schema carries three types.)
+ */
+const samples = (): { [T in HubEventType]: HubEventPayload & { type: T } } => ({
   'call:ring': { type: 'call:ring', callId: 'call-1', callerLast4: '1234', startedAt: now() },
   'call:answered': { type: 'call:answered', callId: 'call-1', answeredBy: malloryPub },
   'call:ended': { type: 'call:ended', callId: 'call-1', outcome: 'completed' },
@@ -51,6 +56,20 @@ const samples = (): { [T in HubEventType]: Extract<HubEventPayload, { type: T }>
   presence: { type: 'presence', pubkey: myPub, status: 'available', at: now() },
   'shift:changed': { type: 'shift:changed' },
   'settings:changed': { type: 'settings:changed', sections: ['hotlineName'] },
+  'call:transfer-invite': { type: 'call:transfer-invite', callId: 'call-1', to: myPub },
+  'message:new': { type: 'message:new', conversationId: CONVERSATION, messageId: RECORD },
+  'conversation:assigned': {
+    type: 'conversation:assigned',
+    conversationId: CONVERSATION,
+    assignee: malloryPub,
+  },
+  'conversation:updated': { type: 'conversation:updated', conversationId: CONVERSATION },
+  'conversation:rewrap-needed': { type: 'conversation:rewrap-needed', conversationId: CONVERSATION },
+  'backup:failed': { type: 'backup:failed', at: now() },
+  'report:new': { type: 'report:new', reportId: RECORD },
+  'report:updated': { type: 'report:updated', reportId: RECORD },
+  'report:reply': { type: 'report:reply', reportId: RECORD },
+  'transcript:new': { type: 'transcript:new', callId: CONVERSATION, transcriptId: RECORD },
 });
 
 describe('what a member may sign', () => {

@@ -19,6 +19,8 @@ const member = (permissions: string[]): Me => ({
   onBreak: false,
   callPreference: 'browser',
   phoneLast4: null,
+  transcribeMyCalls: true,
+  uiLanguage: null,
 });
 
 const opens = (me: Me, path: string) => {

@@ -183,6 +183,7 @@ describe('transcribing the call when it ends', () => {
     uploadedAt: '',
   };
   const result: EngineResult = {
+    engine: 'single-thread',
     language: 'en',
     segments: [{ start: 0, end: 1.234, text: 'hello' }],
     audioSeconds: 2,

@@ -10,6 +10,7 @@ import type { EngineResult } from '../src/lib/transcription/protocol.js';
 import { openTranscript, sealTranscript, transcriptPayload } from '../src/lib/transcription/transcripts.js';
 
 const result: EngineResult = {
+  engine: 'threaded',
   language: 'es',
   segments: [
     { start: 0.123, end: 1.456, text: 'hola, necesito ayuda' },

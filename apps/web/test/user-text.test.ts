@@ -87,7 +87,8 @@ function enclosingElement(node: ts.Node): ts.JsxOpeningLikeElement | null {
 
 const attribute = (element: ts.JsxOpeningLikeElement, name: string) =>
   element.attributes.properties
-    .find((a) => ts.isJsxAttribute(a) && a.name.getText() === name)
+    .filter(ts.isJsxAttribute)
+    .find((a) => a.name.getText() === name)
     ?.initializer?.getText();
 
 /** <bdi>, <UserText>, dir="auto", or the .ltr-cell class (isolated, left to right on purpose: numbers, ids). */
