@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The one test command (`npm test`; README, .ci/run):
 //   1. lint (biome)
-//   2. type-check the build (tsc -b) and the server's tests and test helpers
+//   2. type-check the build (tsc -b), the server's tests and test helpers, and the code that is
+//      only transpiled when it runs: the web app with its tests, the browser tests, the packages'
+//      tests and the vector generator (their test configs, one incremental `tsc -b`)
 //   3. every test suite on PGlite
 //   4. the server's tests again on a real PostgreSQL: a private throwaway cluster
 //      (scripts/postgres.mjs), or the server named by LLAMENOS_TEST_DATABASE_URL if set.
@@ -124,6 +126,19 @@ await step('lint', () => command(...tool('biome', ['check', '.'])));
 await step('typecheck (build)', () => command(...tool('tsc', ['-b'])));
 await step('typecheck (server tests)', () =>
   command(...tool('tsc', ['-p', 'apps/server/tsconfig.test.json', '--noEmit'])),
+);
+// In one `tsc -b`: the packages are read through their declarations (built just above) instead of
+// being checked again in each program, and an unchanged config is not checked again at all.
+await step('typecheck (web app, browser tests, package tests)', () =>
+  command(
+    ...tool('tsc', [
+      '-b',
+      'apps/web/tsconfig.test.json',
+      'e2e/tsconfig.json',
+      'packages/crypto/tsconfig.test.json',
+      'packages/protocol/tsconfig.test.json',
+    ]),
+  ),
 );
 await step('tests, pass 1 of 2: everything on PGlite', () => command(...tool('vitest', ['run']), pgliteEnv));
 
