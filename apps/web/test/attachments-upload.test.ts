@@ -166,21 +166,6 @@ describe('startUpload', () => {
     expect(phases).toContain('uploading');
   });
 
-  it('shows progress at most every PROGRESS_MS while chunks go, and always the start and the end', async () => {
-    const server = new FakeServer();
-    // A clock that stands still: every chunk after the first is acknowledged within PROGRESS_MS.
-    const deps = { ...depsOf(server), now: () => 1000 };
-    const handle = startUpload({ reportId: REPORT, id: ID, file: fileOf(3), readers, chunkLog2: LOG2 }, deps);
-    const shown: number[] = [];
-    handle.progress.subscribe((p) => {
-      if (p.phase === 'uploading') shown.push(p.percent);
-    });
-    await handle.done;
-    expect(server.puts).toEqual([0, 1, 2]);
-    expect(shown).toEqual([0, 100]);
-    expect(handle.progress.current()).toMatchObject({ phase: 'complete', percent: 100 });
-  });
-
   it('a dropped connection is retried; a lost answer does not resend an acknowledged chunk', async () => {
     const server = new FakeServer();
     let dropped = false;

@@ -25,12 +25,10 @@ export const putAttachmentChunk = (
   sealed: Uint8Array | Blob,
   sha256: string,
   signal?: AbortSignal,
-  fetcher?: (path: string, init: RequestInit) => Promise<Response>,
 ) =>
   request(ChunkAckSchema, 'PUT', `/api/attachments/${id}/chunks/${index}`, sealed, {
     bodySha256: sha256,
     ...(signal ? { signal } : {}),
-    ...(fetcher ? { fetcher } : {}),
   });
 
 /** Where an interrupted upload continues, with the hash of its last acknowledged chunk. */

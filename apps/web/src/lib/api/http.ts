@@ -40,8 +40,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A binary body's SHA-256 (hex), when the caller hashed it already (an upload chunk, in its worker). */
   bodySha256?: string;
-  /** Sends the request instead of the page's fetch (an upload chunk the upload worker holds and sends). */
-  fetcher?: (path: string, init: RequestInit) => Promise<Response>;
 }
 
 /** Routes anyone may call (the server's `isPublic` guard), as this client uses them. */
@@ -81,7 +79,7 @@ async function send(
   else if (!PUBLIC_PATHS.test(path))
     throw new ApiRequestError(401, 'unauthenticated', 'The app is locked: unlock it first.');
   try {
-    return await (options.fetcher ?? fetch)(path, {
+    return await fetch(path, {
       method,
       headers,
       // Bytes go as a Blob: Chromium sends a Blob body to its network process as a stream,

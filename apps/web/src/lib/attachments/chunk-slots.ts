@@ -17,8 +17,6 @@
 
 const ROOT = 'llamenos-upload-chunks';
 const SLOTS = 3;
-/** The slot chunk `index` is written to. */
-export const slotOf = (index: number): number => index % SLOTS;
 /** Another tab's upload writes its slots at least this often; older directories are leftovers of a closed tab. */
 const LEFTOVER_MS = 3600_000;
 
@@ -53,7 +51,7 @@ export class ChunkSlots {
 
   /** Writes `sealed` as chunk `index`'s slot and returns it as a File (a snapshot of what was written). */
   async put(index: number, sealed: Uint8Array): Promise<File> {
-    const handle = (await this.dir.getFileHandle(String(slotOf(index)), { create: true })) as SlotFileHandle;
+    const handle = (await this.dir.getFileHandle(String(index % SLOTS), { create: true })) as SlotFileHandle;
     const access = await handle.createSyncAccessHandle!();
     try {
       // Not flushed: the file only has to outlast the request, not a crash (a resumed upload

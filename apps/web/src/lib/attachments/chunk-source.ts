@@ -2,11 +2,6 @@ import { layoutOf } from './format.js';
 import { FileSealer, type SealedChunk } from './sealer.js';
 import type { UploadWorkerCall, UploadWorkerReply } from './worker-protocol.js';
 
-type OkReply = Extract<UploadWorkerReply, { ok: true }>;
-
-/** Statuses whose Response may not have a body. */
-const NULL_BODY = new Set([101, 204, 205, 304]);
-
 /** Where an upload gets its sealed chunks: a worker in the browser, the page itself in tests. */
 export interface ChunkSource {
   readonly chunkCount: number;
@@ -34,9 +29,10 @@ function chunkFilesWanted(): boolean {
 /** Seals in a dedicated worker (upload.worker.ts); the file key goes to the worker as a copy. */
 class WorkerChunkSource implements ChunkSource {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: OkReply) => void; reject: (e: Error) => void }>();
-  /** What a held chunk's `sealed` is on this side: the worker sends the bytes (upload.worker.ts). */
-  private static heldStandIn: Blob | null = null;
+  private readonly pending = new Map<
+    number,
+    { resolve: (c?: SealedChunk) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private closed = false;
 
@@ -53,7 +49,7 @@ class WorkerChunkSource implements ChunkSource {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (!waiter) return;
-      if (reply.ok) waiter.resolve(reply);
+      if (reply.ok) waiter.resolve(reply.chunk);
       else waiter.reject(new Error(reply.message));
     };
     this.worker.onerror = (event) => {
@@ -75,59 +71,19 @@ class WorkerChunkSource implements ChunkSource {
     this.pending.clear();
   }
 
-  private call(call: Call, signal?: AbortSignal | null): Promise<OkReply> {
+  private call(call: Call): Promise<SealedChunk | undefined> {
     if (this.closed) return Promise.reject(new Error('the upload has ended'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.pending.delete(id);
-        this.worker.postMessage({ op: 'abort-put', put: id, id: 0 });
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const settled = () => signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, {
-        resolve: (reply) => {
-          settled();
-          resolve(reply);
-        },
-        reject: (error) => {
-          settled();
-          reject(error);
-        },
-      });
+      this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...call, id });
     });
   }
 
   async seal(index: number): Promise<SealedChunk> {
-    const { chunk } = await this.call({ op: 'seal', index });
+    const chunk = await this.call({ op: 'seal', index });
     if (!chunk) throw new Error('the upload worker sent no chunk');
-    if ('sealed' in chunk) return chunk;
-    // Held by the worker: it sends the chunk when the page's signed request comes.
-    WorkerChunkSource.heldStandIn ??= new Blob([]);
-    const { held: _, ...rest } = chunk;
-    return {
-      ...rest,
-      sealed: WorkerChunkSource.heldStandIn,
-      send: (path, init) => this.put(index, path, init),
-    };
-  }
-
-  /** Has the worker send held chunk `index` with this request (the page's fetch, as far as the caller sees). */
-  private async put(index: number, path: string, init: RequestInit): Promise<Response> {
-    const headers = [...new Headers(init.headers)];
-    const { answer } = await this.call(
-      { op: 'put', index, path, method: init.method ?? 'PUT', headers },
-      init.signal,
-    );
-    if (!answer) throw new Error('the upload worker sent no answer');
-    return new Response(NULL_BODY.has(answer.status) ? null : answer.body, {
-      status: answer.status,
-      statusText: answer.statusText,
-      headers: answer.headers,
-    });
+    return chunk;
   }
 
   close(): void {

@@ -10,15 +10,7 @@ export interface SealedChunk {
   /** SHA-256 of the sealed bytes, lowercase hex: the request's payload hash and the resume check. */
   sha256: string;
   last: boolean;
-  /**
-   * Set where the chunk stays in the upload worker, which sends it itself (`sealed` is then an
-   * empty stand-in): the fetch to make the chunk's signed request with (upload.worker.ts).
-   */
-  send?: ChunkFetch;
 }
-
-/** A fetch that sends one held chunk as its body (the request's own body is ignored). */
-export type ChunkFetch = (path: string, init: RequestInit) => Promise<Response>;
 
 /** A sealed chunk still in the sealer's own buffer: valid only until the sealer's next call. */
 export interface BorrowedChunk extends SealedChunk {

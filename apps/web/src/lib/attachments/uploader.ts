@@ -25,7 +25,7 @@ import {
   type StreamLayout,
 } from './format.js';
 import { ProgressStore, SpeedMeter, type UploadErrorKind, type UploadProgress } from './progress.js';
-import type { ChunkFetch, FileLike, SealedChunk } from './sealer.js';
+import type { FileLike, SealedChunk } from './sealer.js';
 
 /** A running upload, as a page holds it. */
 export interface UploadHandle {
@@ -61,8 +61,6 @@ export interface UploadApi {
     sealed: Uint8Array | Blob,
     sha256: string,
     signal?: AbortSignal,
-    /** The upload worker's fetch, where the worker holds the chunk and sends it itself. */
-    send?: ChunkFetch,
   ): Promise<ChunkAck>;
   fetchUploadStatus(id: string): Promise<UploadStatus>;
   deleteAttachment(id: string): Promise<void>;
@@ -85,9 +83,6 @@ const defaultDeps = (): UploadDeps => ({
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
-
-/** How often, at most, an upload's progress is shown while chunks go: speed and time left need no more. */
-export const PROGRESS_MS = 250;
 
 /** Backoff after a network failure: 0.5 s, 1 s, 2 s … up to 30 s, with jitter. */
 export const retryDelay = (attempt: number): number =>
@@ -123,8 +118,6 @@ class Upload {
   private readonly abort = new AbortController();
   private source: ChunkSource | null = null;
   private started = false;
-  /** When progress was last shown (deps.now()). */
-  private shownAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly id: string,
@@ -170,13 +163,7 @@ class Upload {
 
   private report(received: number): void {
     const sentBytes = Math.min(received * this.layout.chunkSize, this.layout.size);
-    const now = this.deps.now();
-    this.speed.add(sentBytes, now);
-    // Shown at most every PROGRESS_MS (the start and the end always): each showing re-renders
-    // the page's upload row, garbage its collector frees late (`npm run bench -- reports`).
-    const showing = this.store.current().phase !== 'uploading' || received >= this.layout.chunkCount;
-    if (!showing && now - this.shownAt < PROGRESS_MS) return;
-    this.shownAt = now;
+    this.speed.add(sentBytes, this.deps.now());
     const bytesPerSecond = this.speed.speed();
     this.store.set({
       phase: 'uploading',
@@ -219,7 +206,6 @@ class Upload {
             chunk.sealed,
             chunk.sha256,
             this.abort.signal,
-            chunk.send,
           ),
         );
       } catch (error) {
