@@ -162,7 +162,7 @@ export function inBackground(ctx: ServerContext, what: string, work: () => Promi
     .catch((error: unknown) =>
       ctx.log.error(
         { err: { name: (error as Error)?.name, message: (error as Error)?.message }, what },
-        'call work failed',
+        'background work failed',
       ),
     );
   pending.add(running);

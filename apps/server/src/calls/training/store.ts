@@ -12,7 +12,7 @@ export async function activeMemberExists(db: Queryable, userId: string): Promise
 /**
  * The training call's row: ringing from the start, marked training, with no queue deadline (the
  * queue never sees it) and no hotline number (it never comes in on one). The trainer is kept on
- * the row so that the queue counts them busy (store/legs.ts volunteersState).
+ * the row so that the queue counts them busy (store/legs.ts queueSnapshot).
  */
 export async function insertTrainingCall(
   tx: Queryable,
