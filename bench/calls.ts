@@ -187,7 +187,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
   });
   try {
     const { apiBaseUrl } = await nextMessage<{ apiBaseUrl: string }>(driver, 60_000);
-    const ports = [];
+    const ports: number[] = [];
     for (let i = 0; i < processes; i++) ports.push(await freePort());
     const publicUrl = `http://127.0.0.1:${ports[0]}`;
     const startOne = async (i: number) => {

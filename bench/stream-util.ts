@@ -17,6 +17,16 @@ export function* pieces(total: number): Generator<Uint8Array> {
 }
 
 /**
+ * A web stream of `pieces` (`ReadableStream.from`: in Node since 20.6, missing from the DOM
+ * library types this project compiles against).
+ */
+export function streamOfPieces(source: Iterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const from = (ReadableStream as unknown as { from(it: Iterable<Uint8Array>): ReadableStream<Uint8Array> })
+    .from;
+  return from.call(ReadableStream, source);
+}
+
+/**
  * Encrypts `total` bytes through the library's TransformStream and reads the output without
  * keeping it. `onRead` is called after each output chunk (used for memory sampling).
  * Returns the number of ciphertext bytes produced.
@@ -27,7 +37,7 @@ export async function encryptThroughStream(
   total: number,
   onRead?: (count: number) => void,
 ): Promise<number> {
-  const source = ReadableStream.from(pieces(total)) as ReadableStream<Uint8Array>;
+  const source = streamOfPieces(pieces(total));
   const reader = source.pipeThrough(encryptStream(key, ctx)).getReader();
   let bytes = 0;
   let count = 0;
