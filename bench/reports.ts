@@ -29,6 +29,20 @@
  * chunk) grew the renderer 72 MB against 54 with the BYOB reader (256 MB, one run each, load
  * 24–29). With collections forced every 300 ms the upload's renderer grows 11 MB (256 MB): the
  * rest is garbage of the page and the reads that the collectors reclaim at their own pace.
+ * Forced in the page only (not its workers), the renderer grew 28.8 MB instead of ~60 (256 MB,
+ * load ~15): about half is the page's garbage, half the upload worker's reads. The fixed part:
+ * filing a report with a 64 MB file already grows the browser 76 MB (renderer 57: the report
+ * screens' code and rendering); a 1 GiB file on the same quiet machine 116–132 MB (44–50 MB/s),
+ * so what the file's size adds is ~40–55 MB. Tried and not kept (1 GiB, one run each way,
+ * alternating, load 2–6): the worker sending each chunk itself with the request the page signs
+ * (the page's thread then makes no request, body or answer per chunk; the memory-infra dumps
+ * showed Blink's heap on that thread no longer growing, 17.7 MB before) together with progress
+ * shown at most every 250 ms: 110.5 and 129.8 MB against 131.5 and 115.8 MB without: the
+ * garbage moved to the worker's thread and malloc. Reading a file in a bare worker (512 MB in 4
+ * MiB pieces, nothing sealed or sent): a BYOB reader per slice +24 MB, one BYOB stream over the
+ * whole file +31, FileReaderSync +156, slice().arrayBuffer() +125; freeing each read's buffer
+ * with ArrayBuffer.prototype.transfer(0) +535 (a detached buffer's memory stays until its
+ * wrapper is collected, and no longer counts as pressure to collect).
  * The download's growth is the same kind of garbage, in the page's and the service worker's
  * renderers (PartitionAlloc's array-buffer partition, and Blink's buffer partition): with
  * collections forced every 300 ms it falls from ~150 to 37 MB (256 MB file). The page now
@@ -527,7 +541,7 @@ const DEBUG = process.env.BENCH_REPORTS_DEBUG === '1';
 
 function logPage(page: Page): void {
   page.on('console', (m) => {
-    if (m.type() !== 'debug' && m.type() !== 'verbose') console.error(`[page ${m.type()}] ${m.text()}`);
+    if (m.type() !== 'debug') console.error(`[page ${m.type()}] ${m.text()}`);
   });
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   page.on('requestfailed', (r) =>
