@@ -3,7 +3,7 @@
 //   1. lint (biome)
 //   2. type-check the build (tsc -b), the server's tests and test helpers, and the code that is
 //      only transpiled when it runs: the web app with its tests, the browser tests, the packages'
-//      tests and the vector generator (their test configs, one incremental `tsc -b`)
+//      tests and the vector generator, the benchmarks (their test configs, one incremental `tsc -b`)
 //   3. every test suite on PGlite
 //   4. the server's tests again on a real PostgreSQL: a private throwaway cluster
 //      (scripts/postgres.mjs), or the server named by LLAMENOS_TEST_DATABASE_URL if set.
@@ -129,7 +129,7 @@ await step('typecheck (server tests)', () =>
 );
 // In one `tsc -b`: the packages are read through their declarations (built just above) instead of
 // being checked again in each program, and an unchanged config is not checked again at all.
-await step('typecheck (web app, browser tests, package tests)', () =>
+await step('typecheck (web app, browser tests, package tests, benchmarks)', () =>
   command(
     ...tool('tsc', [
       '-b',
@@ -137,6 +137,7 @@ await step('typecheck (web app, browser tests, package tests)', () =>
       'e2e/tsconfig.json',
       'packages/crypto/tsconfig.test.json',
       'packages/protocol/tsconfig.test.json',
+      'bench/tsconfig.json',
     ]),
   ),
 );
