@@ -150,17 +150,31 @@ export async function startSupervision(
   const call = await callToListenTo(ctx, member, callId);
   if (await listensAtProvider(ctx, call.provider))
     throw conflict('this call is listened to through your browser phone (POST …/supervision/phone)');
-  await liveSupervision(ctx, callId);
+  await claimListening(ctx, member, call, sdp);
+  await audit(ctx, member, 'calls.supervision-started', callId);
+}
+
+/**
+ * Records `member` as the one listening to `call` (the volunteer's card then says so), after
+ * letting a listening that ended meanwhile go; 409 when someone else listens. `offer` is the
+ * admin's receive-only SDP offer, or empty when the provider carries the audio.
+ */
+async function claimListening(
+  ctx: ServerContext,
+  member: Member,
+  call: CallRow,
+  offer: string,
+): Promise<void> {
+  await liveSupervision(ctx, call.id);
   if (
     !ctx.telephony.supervisions.start({
-      callId,
+      callId: call.id,
       supervisor: member.userId,
       volunteer: call.answeredBy!,
-      offer: sdp,
+      offer,
     })
   )
     throw conflict('someone is already listening to this call');
-  await audit(ctx, member, 'calls.supervision-started', callId);
 }
 
 /** A call `member` may start listening to; refusals say why. */
@@ -197,16 +211,7 @@ export async function startListeningAtProvider(
   if (me?.callPreference !== 'browser' && me?.callPreference !== 'both')
     throw conflict('you listen through your browser phone: set your call preference to the browser first');
   const connected = await connectedCallOf(ctx, call);
-  await liveSupervision(ctx, callId);
-  if (
-    !ctx.telephony.supervisions.start({
-      callId,
-      supervisor: member.userId,
-      volunteer: call.answeredBy!,
-      offer: '',
-    })
-  )
-    throw conflict('someone is already listening to this call');
+  await claimListening(ctx, member, call, '');
   let leg: { legId: string } | null;
   try {
     leg = await atProvider(ctx, callId, 'listening', () =>
