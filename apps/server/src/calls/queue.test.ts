@@ -31,7 +31,29 @@ describe('the call queue rule', () => {
     const ringing = Object.fromEntries(volunteers.slice(0, 25).map((v) => [v, 'c1']));
     const next = allocate(state(['c1', 'c2'], volunteers, ringing));
     expect(new Set(next.map((o) => o.callId))).toEqual(new Set(['c2']));
-    expect(next).toHaveLength(17); // ceil(50 / 3)
+    // 25 free: the third caller's share, ceil(50 / 3) = 17, stays free; the second call rings 8.
+    expect(next).toHaveLength(8);
+  });
+
+  it('keeps someone free for each next caller of a burst while the line has more than 10 per call', () => {
+    // Calls arrive one by one and nobody answers yet: a volunteer ringing stays with their call.
+    const volunteers = Array.from({ length: 50 }, (_, i) => `v${i}`);
+    const ringing: Record<string, string> = {};
+    const calls: string[] = [];
+    const rung: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      calls.push(`c${i}`);
+      const offers = allocate(state(calls, volunteers, ringing));
+      for (const o of offers) ringing[o.userId] = o.callId;
+      rung.push(offers.filter((o) => o.callId === `c${i}`).length);
+    }
+    // Five callers rung at once (the rule without the reserve rang 25, 17 and 8, and left the
+    // fourth silent); the fifth call spends the reserve (the last ten spread to the calls ringing
+    // fewest), so the sixth waits for someone to be freed.
+    expect(rung.slice(0, 4)).toEqual([25, 8, 4, 3]);
+    expect(rung[4]).toBeGreaterThan(0);
+    expect(rung[5]).toBe(0);
+    expect(Object.keys(ringing)).toHaveLength(50);
   });
 
   it('with more calls than volunteers, the oldest calls ring one volunteer each and the rest wait', () => {

@@ -10,10 +10,13 @@
  *   With more calls than volunteers, the oldest calls ring one volunteer each and the others
  *   wait for the next volunteer freed (all of a call's volunteers are freed when it is answered).
  * - Then the free volunteers left spread: each to the waiting call with the fewest volunteers
- *   ringing (the oldest on a tie), up to a share per call that keeps one share free for the next
- *   caller: ceil(volunteers / (waiting calls + 1)), but never less than 10 (or all of them, if
- *   fewer). One call and 50 volunteers: 25 ring and 25 are kept for the next caller, who is rung
- *   at once; one call and up to 10 volunteers (most lines): all of them ring.
+ *   ringing (the oldest on a tie), up to a share per call: ceil(volunteers / (waiting calls + 1)),
+ *   but never less than 10 (or all of them, if fewer); and while more than 10 volunteers per
+ *   waiting call remain, that next share stays free for the next caller (the reserve), since a
+ *   volunteer is never moved mid-ring: a reserve spent on the calls already ringing would leave
+ *   the next caller of a burst waiting with nobody ringing. One call and 50 volunteers: 25 ring
+ *   and 25 are kept; a second call while it rings gets 8 and 17 are kept; one call and up to 10
+ *   volunteers (most lines): all of them ring.
  * - A volunteer is never offered a call they already refused or missed (busy, no answer, hung
  *   up at "press 1", or their leg failed), nor one they cannot be reached for.
  */
@@ -59,17 +62,25 @@ export function allocate(state: QueueState): Offer[] {
     if (i >= 0) give(call.id, free.splice(i, 1)[0]!);
   }
 
-  // 2. The rest spread: each to the call with the fewest ringing (oldest on a tie), up to a share.
+  // 2. The rest spread: each to the call with the fewest ringing (oldest on a tie), up to a share,
+  // keeping the next caller's share free while the line has more than the minimum per call.
   const all = state.volunteers.length;
-  const share = Math.max(Math.min(all, MIN_PARALLEL_RING), Math.ceil(all / (state.waiting.length + 1)));
+  const waiting = state.waiting.length;
+  const share = Math.max(Math.min(all, MIN_PARALLEL_RING), Math.ceil(all / (waiting + 1)));
+  const reserve = Math.max(0, Math.min(Math.ceil(all / (waiting + 1)), all - MIN_PARALLEL_RING * waiting));
+  let spare = free.length - reserve;
   for (const userId of free) {
+    if (spare <= 0) break;
     let best: string | null = null;
     for (const call of state.waiting) {
       const n = count.get(call.id)!;
       if (n >= share || !state.mayOffer(call.id, userId)) continue;
       if (best === null || n < count.get(best)!) best = call.id;
     }
-    if (best) give(best, userId);
+    if (best) {
+      give(best, userId);
+      spare -= 1;
+    }
   }
   return offers;
 }
