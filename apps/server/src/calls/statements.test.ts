@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
 import type { TestUser } from '../../test/helpers.js';
+import { recordingStatements } from '../../test/statement-log.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { sealCallMeta } from './call-meta.js';
@@ -31,24 +32,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     b = await s.addUser(['volunteer'], { phone: '+15550178002' });
     await s.putOnShift([a.id, b.id]);
     // Every statement the context's database runs from here on, marked "tx" inside a transaction.
-    const counting = <T extends object>(target: T, where: 'db' | 'tx'): T =>
-      new Proxy(target, {
-        get(object, prop) {
-          const value = Reflect.get(object, prop, object);
-          if (prop === 'query')
-            return (sql: string, params?: readonly unknown[]) => {
-              statements.push(`${where}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`);
-              return (value as (...a: unknown[]) => unknown).call(object, sql, params);
-            };
-          if (prop === 'transaction')
-            return (fn: (tx: object) => unknown) =>
-              (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) =>
-                fn(counting(tx, 'tx')),
-              );
-          return typeof value === 'function' ? value.bind(object) : value;
-        },
-      });
-    (s.ctx as { db: typeof s.ctx.db }).db = counting(s.ctx.db, 'db');
+    (s.ctx as { db: typeof s.ctx.db }).db = recordingStatements(s.ctx.db, (line) => statements.push(line));
   });
   afterAll(async () => {
     await s.close();

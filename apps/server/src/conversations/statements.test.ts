@@ -10,6 +10,7 @@ import {
   settle,
 } from '../../test/conversations-helpers.js';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { recordingStatements } from '../../test/statement-log.js';
 
 /**
  * What an inbound text costs the database (issue 10: statements per text), counted at the
@@ -41,32 +42,16 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
     }));
     // Every statement the context's database runs from here on, marked "tx" inside a
     // transaction, whose begin and commit are counted as one "transaction" line each.
-    const counting = <T extends object>(target: T, where: 'db' | 'tx'): T =>
-      new Proxy(target, {
-        get(object, prop) {
-          const value = Reflect.get(object, prop, object);
-          if (prop === 'query')
-            return (sql: string, params?: readonly unknown[]) => {
-              statements.push(`${where}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`);
-              return (value as (...a: unknown[]) => unknown).call(object, sql, params);
-            };
-          if (prop === 'transaction')
-            return async (fn: (tx: object) => unknown) => {
-              statements.push('transaction');
-              transactions.open += 1;
-              transactions.most = Math.max(transactions.most, transactions.open);
-              try {
-                return await (value as (f: (tx: object) => unknown) => unknown).call(object, (tx: object) =>
-                  fn(counting(tx, 'tx')),
-                );
-              } finally {
-                transactions.open -= 1;
-              }
-            };
-          return typeof value === 'function' ? value.bind(object) : value;
-        },
-      });
-    (h.ctx as { db: typeof h.ctx.db }).db = counting(h.ctx.db, 'db');
+    (h.ctx as { db: typeof h.ctx.db }).db = recordingStatements(h.ctx.db, (line) => statements.push(line), {
+      begin() {
+        statements.push('transaction');
+        transactions.open += 1;
+        transactions.most = Math.max(transactions.most, transactions.open);
+      },
+      end() {
+        transactions.open -= 1;
+      },
+    });
     // Warm the per-process copies (settings, who is on shift) as a running server has them.
     await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'warm-up'));
     await settle(h);
