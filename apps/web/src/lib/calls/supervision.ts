@@ -125,14 +125,36 @@ export async function listenTo(
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   await startSupervision(callId, pc.localDescription?.sdp ?? '');
+  return followListening(
+    callId,
+    () => {
+      pc.close();
+      for (const p of players) p.srcObject = null;
+    },
+    onEnded,
+    (sdp) => pc.setRemoteDescription({ type: 'answer', sdp }),
+  );
+}
+
+/**
+ * A listening once started: the server is asked every second how it stands; the volunteer's
+ * answer goes to `onAnswer` once it comes; when the server says it ended (the call ended or
+ * moved) or Stop is pressed, `release` lets the audio go, once, and `onEnded` hears of the
+ * former.
+ */
+function followListening(
+  callId: string,
+  release: () => void,
+  onEnded: () => void,
+  onAnswer?: (sdp: string) => Promise<void>,
+): Listening {
   let answered = false;
   let ended = false;
   const close = () => {
     if (ended) return;
     ended = true;
     clearInterval(timer);
-    pc.close();
-    for (const p of players) p.srcObject = null;
+    release();
   };
   const timer = setInterval(() => {
     void fetchSupervision(callId)
@@ -141,9 +163,9 @@ export async function listenTo(
         if (!status.active) {
           close();
           onEnded();
-        } else if (status.answer && !answered) {
+        } else if (status.answer && onAnswer && !answered) {
           answered = true;
-          await pc.setRemoteDescription({ type: 'answer', sdp: status.answer });
+          await onAnswer(status.answer);
         }
       })
       .catch(() => {});
@@ -176,27 +198,5 @@ async function listenThroughPhone(callId: string, provider: string, onEnded: () 
     throw started.reason;
   }
   if (picked.status === 'rejected') throw picked.reason;
-  let ended = false;
-  const close = () => {
-    if (ended) return;
-    ended = true;
-    clearInterval(timer);
-    providerPhoneLink.end(callId);
-  };
-  const timer = setInterval(() => {
-    void fetchSupervision(callId)
-      .then((status) => {
-        if (ended || status.active) return;
-        close();
-        onEnded();
-      })
-      .catch(() => {});
-  }, 1_000);
-  return {
-    callId,
-    async stop() {
-      close();
-      await stopSupervision(callId).catch(() => {});
-    },
-  };
+  return followListening(callId, () => providerPhoneLink.end(callId), onEnded);
 }
