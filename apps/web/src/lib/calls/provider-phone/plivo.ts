@@ -1,14 +1,16 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Client, ConfiguationOptions } from 'plivo-browser-sdk/client';
 import { storedAudioDevices } from '../audio-devices.js';
-import { asError, hotlineCallIdOf, onceOnly, sentAudio } from './sdk-call.js';
-import type {
-  CallStatsSource,
-  IncomingProviderCall,
-  ProviderPhone,
-  ProviderPhoneEvents,
-  ProviderPhoneFactory,
-} from './types.js';
+import {
+  asError,
+  CallsBySdkId,
+  hotlineCallIdOf,
+  receivedAudio,
+  sdkToken,
+  sentAudio,
+  tokenPhoneFactory,
+} from './sdk-call.js';
+import type { CallStatsSource, IncomingProviderCall, ProviderPhone, ProviderPhoneEvents } from './types.js';
 
 /**
  * The Plivo browser SDK as a provider phone. The server asks Plivo for an access token (`sub`
@@ -55,30 +57,23 @@ const OPTIONS: ConfiguationOptions = {
   codecs: ['OPUS', 'PCMU'],
 };
 
-const loadPlivoSdk = (): Promise<PlivoSdk> => import('plivo-browser-sdk');
-
 export function plivoPhoneWith(
-  load: () => Promise<PlivoSdk> = loadPlivoSdk,
+  load: () => Promise<PlivoSdk> = () => import('plivo-browser-sdk'),
   options: ConfiguationOptions = {},
-): ProviderPhoneFactory {
-  return async (credential, events) => {
-    const token = plivoToken(credential);
-    const { default: Plivo } = await load();
-    return new PlivoPhone(new Plivo({ ...OPTIONS, ...options }).client, token, events);
-  };
+) {
+  return tokenPhoneFactory(
+    'plivo',
+    load,
+    ({ default: Plivo }, token, events) =>
+      new PlivoPhone(new Plivo({ ...OPTIONS, ...options }).client, token, events),
+  );
 }
 
 /**
  * The app's factory (provider-phone/index.ts imports this module only for a Plivo credential);
  * the tests give `plivoPhoneWith` a client double.
  */
-export const createProviderPhone: ProviderPhoneFactory = plivoPhoneWith();
-
-function plivoToken(credential: BrowserCredential): string {
-  if (credential.provider !== 'plivo' || !('token' in credential))
-    throw new Error(`a Plivo phone cannot use a ${credential.provider} credential`);
-  return credential.token;
-}
+export const createProviderPhone = plivoPhoneWith();
 
 /** What Plivo tells of a call (its `callInfo`): only its id is used. */
 interface PlivoCallInfo {
@@ -89,13 +84,14 @@ class PlivoPhone implements ProviderPhone {
   readonly provider = 'plivo' as const;
   private loggedIn = false;
   private login: { done: () => void; failed: (error: Error) => void } | null = null;
-  private readonly calls = new Map<string, { call: PlivoIncomingCall; ended: () => void }>();
+  private readonly calls: CallsBySdkId<PlivoIncomingCall>;
 
   constructor(
     private readonly client: PlivoSdkClient,
     private token: string,
     private readonly events: ProviderPhoneEvents,
   ) {
+    this.calls = new CallsBySdkId(events);
     client.setRingTone(false);
     client.setConnectTone(false);
     this.listen('onLogin', () => {
@@ -116,14 +112,16 @@ class PlivoPhone implements ProviderPhone {
         this.ring(info?.callUUID, headers),
     );
     // Cancelled (the caller hung up, another leg won), ignored, failed, or ended after an answer.
-    this.listen('onIncomingCallCanceled', (info: PlivoCallInfo) => this.end(info?.callUUID));
-    this.listen('onIncomingCallIgnored', (info: PlivoCallInfo) => this.end(info?.callUUID));
-    this.listen('onCallFailed', (_cause: unknown, info: PlivoCallInfo) => this.end(info?.callUUID));
-    this.listen('onCallTerminated', (_hangup: unknown, info: PlivoCallInfo) => this.end(info?.callUUID));
+    this.listen('onIncomingCallCanceled', (info: PlivoCallInfo) => this.calls.end(info?.callUUID));
+    this.listen('onIncomingCallIgnored', (info: PlivoCallInfo) => this.calls.end(info?.callUUID));
+    this.listen('onCallFailed', (_cause: unknown, info: PlivoCallInfo) => this.calls.end(info?.callUUID));
+    this.listen('onCallTerminated', (_hangup: unknown, info: PlivoCallInfo) =>
+      this.calls.end(info?.callUUID),
+    );
     // The answered call's media is up: its streams and statistics can be read.
     this.listen('onMediaConnected', (info: PlivoCallInfo) => {
-      const entry = info?.callUUID ? this.calls.get(info.callUUID) : undefined;
-      if (entry) this.events.connected(entry.call);
+      const call = this.calls.get(info?.callUUID);
+      if (call) this.events.connected(call);
     });
   }
 
@@ -156,12 +154,12 @@ class PlivoPhone implements ProviderPhone {
   }
 
   async refresh(credential: BrowserCredential): Promise<void> {
-    this.token = plivoToken(credential);
+    this.token = sdkToken(credential, 'plivo');
     if (!this.loggedIn) await this.register();
   }
 
   async unregister(): Promise<void> {
-    for (const { call } of this.calls.values()) call.hangUp();
+    this.calls.hangUpAll();
     if (this.loggedIn) this.client.logout();
     this.loggedIn = false;
     for (const [event, listener] of this.listeners.splice(0)) this.client.removeListener(event, listener);
@@ -169,17 +167,7 @@ class PlivoPhone implements ProviderPhone {
 
   private ring(callUUID: string | null | undefined, headers: Record<string, string> | undefined): void {
     if (!callUUID) return;
-    const call = new PlivoIncomingCall(this.client, callUUID, passedCallId(headers));
-    const ended = onceOnly(() => {
-      this.calls.delete(callUUID);
-      this.events.ended(call);
-    });
-    this.calls.set(callUUID, { call, ended });
-    this.events.incoming(call);
-  }
-
-  private end(callUUID: string | null | undefined): void {
-    if (callUUID) this.calls.get(callUUID)?.ended();
+    this.calls.ring(callUUID, new PlivoIncomingCall(this.client, callUUID, passedCallId(headers)));
   }
 }
 
@@ -234,10 +222,7 @@ class PlivoIncomingCall implements IncomingProviderCall {
   }
 
   remoteStream(): MediaStream | null {
-    const tracks = this.connection()
-      ?.getReceivers()
-      .flatMap((receiver) => (receiver.track ? [receiver.track] : []));
-    return tracks?.length ? new MediaStream(tracks) : null;
+    return receivedAudio(this.connection());
   }
 
   localStream(): MediaStream | null {

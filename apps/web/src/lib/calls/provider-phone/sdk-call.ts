@@ -1,9 +1,18 @@
+import type { BrowserCredential } from '@llamenos/protocol';
 import { z } from 'zod';
+import type {
+  IncomingProviderCall,
+  ProviderPhone,
+  ProviderPhoneEvents,
+  ProviderPhoneFactory,
+} from './types.js';
 
 /**
  * What the provider phone adapters (sip.ts, twilio.ts, plivo.ts, vonage.ts) share: reading the
- * hotline call id a provider passed along with a ringing leg, the microphone constraint, and
- * telling the app once that a call ended whichever of the SDK's several events said so first.
+ * hotline call id a provider passed along with a ringing leg, the microphone constraint, telling
+ * the app once that a call ended whichever of the SDK's several events said so first, and (for
+ * the SDKs that log in with a token) the factory, the calls ringing by the SDK's id and the
+ * audio on the SDK's peer connection.
  *
  * Picking up is all an adapter does to answer: the server does not screen a browser leg ("press
  * 1" is for phones, which a voicemail box can answer), so no key is sent after the pickup.
@@ -57,4 +66,74 @@ export function sentAudio(connection: RTCPeerConnection | null | undefined): Med
     ?.getSenders()
     .flatMap((sender) => (sender.track?.kind === 'audio' ? [sender.track] : []));
   return tracks?.length ? new MediaStream(tracks) : null;
+}
+
+/** The caller's audio an SDK receives on `connection`, as a stream; null before it receives. */
+export function receivedAudio(connection: RTCPeerConnection | null | undefined): MediaStream | null {
+  const tracks = connection?.getReceivers().flatMap((receiver) => (receiver.track ? [receiver.track] : []));
+  return tracks?.length ? new MediaStream(tracks) : null;
+}
+
+type TokenProvider = Extract<BrowserCredential, { token: string }>['provider'];
+
+/** How the adapters name a provider in their errors. */
+const SDK_NAMES: Record<TokenProvider, string> = {
+  twilio: 'Twilio',
+  signalwire: 'SignalWire',
+  plivo: 'Plivo',
+  vonage: 'Vonage',
+};
+
+/** The SDK token of a credential for `provider`; another provider's credential is refused. */
+export function sdkToken(credential: BrowserCredential, provider: TokenProvider): string {
+  if (credential.provider !== provider || !('token' in credential))
+    throw new Error(`a ${SDK_NAMES[provider]} phone cannot use a ${credential.provider} credential`);
+  return credential.token;
+}
+
+/**
+ * The factory of a phone whose SDK logs in with a token: the credential is checked before the
+ * SDK is loaded (a wrong one never loads it), then `build` makes the phone with the loaded SDK.
+ */
+export function tokenPhoneFactory<Sdk>(
+  provider: TokenProvider,
+  load: () => Promise<Sdk>,
+  build: (sdk: Sdk, token: string, events: ProviderPhoneEvents) => ProviderPhone,
+): ProviderPhoneFactory {
+  return async (credential, events) => {
+    const token = sdkToken(credential, provider);
+    return build(await load(), token, events);
+  };
+}
+
+/**
+ * The calls an SDK has ringing or answered, by the SDK's own call id: the app hears of each one
+ * when it rings and exactly once when it ends, whichever of the SDK's events says so.
+ */
+export class CallsBySdkId<Call extends IncomingProviderCall> {
+  private readonly calls = new Map<string, { call: Call; ended: () => void }>();
+
+  constructor(private readonly events: ProviderPhoneEvents) {}
+
+  ring(sdkId: string, call: Call): void {
+    const ended = onceOnly(() => {
+      this.calls.delete(sdkId);
+      this.events.ended(call);
+    });
+    this.calls.set(sdkId, { call, ended });
+    this.events.incoming(call);
+  }
+
+  end(sdkId: string | null | undefined): void {
+    if (sdkId) this.calls.get(sdkId)?.ended();
+  }
+
+  get(sdkId: string | null | undefined): Call | undefined {
+    return sdkId ? this.calls.get(sdkId)?.call : undefined;
+  }
+
+  /** Hangs up every call (the phone is unregistering). */
+  hangUpAll(): void {
+    for (const { call } of this.calls.values()) call.hangUp();
+  }
 }

@@ -1,14 +1,15 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { Call, Device } from '@twilio/voice-sdk';
 import { storedAudioDevices } from '../audio-devices.js';
-import { asError, hotlineCallIdOf, microphoneConstraint, onceOnly } from './sdk-call.js';
-import type {
-  CallStatsSource,
-  IncomingProviderCall,
-  ProviderPhone,
-  ProviderPhoneEvents,
-  ProviderPhoneFactory,
-} from './types.js';
+import {
+  asError,
+  hotlineCallIdOf,
+  microphoneConstraint,
+  onceOnly,
+  sdkToken,
+  tokenPhoneFactory,
+} from './sdk-call.js';
+import type { CallStatsSource, IncomingProviderCall, ProviderPhone, ProviderPhoneEvents } from './types.js';
 
 /**
  * The Twilio Voice JS SDK as a provider phone. The server's access token carries a voice grant
@@ -27,19 +28,15 @@ const SILENCE =
   'data:audio/wav;base64,UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQgAAACAgICAgICAgA==';
 const delay = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
-const loadTwilioSdk = (): Promise<TwilioSdk> => import('@twilio/voice-sdk');
-
 /**
  * The factory with its SDK loader and extra Device options given: the app uses `twilioPhone`;
  * the tests point the real SDK at a loopback signalling double.
  */
 export function twilioPhoneWith(
-  load: () => Promise<TwilioSdk> = loadTwilioSdk,
+  load: () => Promise<TwilioSdk> = () => import('@twilio/voice-sdk'),
   extraOptions: DeviceOptions = {},
-): ProviderPhoneFactory {
-  return async (credential, events) => {
-    const token = twilioToken(credential);
-    const { Device } = await load();
+) {
+  return tokenPhoneFactory('twilio', load, ({ Device }, token, events) => {
     const options: DeviceOptions = {
       // The app rings (lib/calls/ringtone.ts) and asks before closing a tab on a call itself.
       closeProtection: false,
@@ -57,17 +54,11 @@ export function twilioPhoneWith(
     const device = new Device(token, options);
     device.audio?.incoming(false);
     return new TwilioPhone(device, events);
-  };
+  });
 }
 
 /** The app's factory (provider-phone/index.ts imports this module only for a Twilio credential). */
-export const createProviderPhone: ProviderPhoneFactory = twilioPhoneWith();
-
-function twilioToken(credential: BrowserCredential): string {
-  if (credential.provider !== 'twilio' || !('token' in credential))
-    throw new Error(`a Twilio phone cannot use a ${credential.provider} credential`);
-  return credential.token;
-}
+export const createProviderPhone = twilioPhoneWith();
 
 class TwilioPhone implements ProviderPhone {
   readonly provider = 'twilio' as const;
@@ -94,7 +85,7 @@ class TwilioPhone implements ProviderPhone {
 
   async refresh(credential: BrowserCredential): Promise<void> {
     // The SDK sends the new token on its open signalling connection; no re-registration.
-    this.device.updateToken(twilioToken(credential));
+    this.device.updateToken(sdkToken(credential, 'twilio'));
   }
 
   async unregister(): Promise<void> {

@@ -1,14 +1,16 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { ClientInitConfigObject, VonageClient } from '@vonage/client-sdk';
 import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { asError, microphoneConstraint, onceOnly, sentAudio } from './sdk-call.js';
-import type {
-  CallStatsSource,
-  IncomingProviderCall,
-  ProviderPhone,
-  ProviderPhoneEvents,
-  ProviderPhoneFactory,
-} from './types.js';
+import {
+  asError,
+  CallsBySdkId,
+  microphoneConstraint,
+  receivedAudio,
+  sdkToken,
+  sentAudio,
+  tokenPhoneFactory,
+} from './sdk-call.js';
+import type { CallStatsSource, IncomingProviderCall, ProviderPhone, ProviderPhoneEvents } from './types.js';
 
 /**
  * The Vonage Client SDK as a provider phone. The server's JWT (RS256 under the application's
@@ -35,49 +37,39 @@ export type VonageSdkClient = Pick<
 >;
 type VonageSdk = { VonageClient: new (config?: ClientInitConfigObject) => VonageSdkClient };
 
-const loadVonageSdk = (): Promise<VonageSdk> => import('@vonage/client-sdk');
-
 export function vonagePhoneWith(
-  load: () => Promise<VonageSdk> = loadVonageSdk,
+  load: () => Promise<VonageSdk> = () => import('@vonage/client-sdk'),
   config: ClientInitConfigObject = {},
-): ProviderPhoneFactory {
-  return async (credential, events) => {
-    const token = vonageToken(credential);
-    const { VonageClient } = await load();
+) {
+  return tokenPhoneFactory('vonage', load, ({ VonageClient }, token, events) => {
     // No call statistics to Vonage's telemetry host: only the call itself goes to Vonage.
     const client = new VonageClient({ rtcStatsTelemetry: false, ...config });
     return new VonagePhone(client, token, events);
-  };
+  });
 }
 
 /**
  * The app's factory (provider-phone/index.ts imports this module only for a Vonage credential);
  * the tests give `vonagePhoneWith` a loopback `apiUrl`/`websocketUrl` or a client double.
  */
-export const createProviderPhone: ProviderPhoneFactory = vonagePhoneWith();
-
-function vonageToken(credential: BrowserCredential): string {
-  if (credential.provider !== 'vonage' || !('token' in credential))
-    throw new Error(`a Vonage phone cannot use a ${credential.provider} credential`);
-  return credential.token;
-}
+export const createProviderPhone = vonagePhoneWith();
 
 class VonagePhone implements ProviderPhone {
   readonly provider = 'vonage' as const;
   private session: string | null = null;
-  /** Calls ringing or answered, by Vonage's call id. */
-  private readonly calls = new Map<string, { call: VonageIncomingCall; ended: () => void }>();
+  private readonly calls: CallsBySdkId<VonageIncomingCall>;
 
   constructor(
     private readonly client: VonageSdkClient,
     private token: string,
     private readonly events: ProviderPhoneEvents,
   ) {
+    this.calls = new CallsBySdkId(events);
     client.on('callInvite', (callId: string) => this.ring(callId));
     // The caller hung up, another leg won, or the invite timed out before an answer.
-    client.on('callInviteCancel', (callId: string) => this.end(callId));
+    client.on('callInviteCancel', (callId: string) => this.calls.end(callId));
     // An answered call ended at either side (or was rejected here).
-    client.on('callHangup', (callId: string) => this.end(callId));
+    client.on('callHangup', (callId: string) => this.calls.end(callId));
     client.on('sessionError', (reason: unknown) => {
       this.session = null;
       this.events.error(asError('Vonage session lost', reason));
@@ -94,14 +86,14 @@ class VonagePhone implements ProviderPhone {
   }
 
   async refresh(credential: BrowserCredential): Promise<void> {
-    this.token = vonageToken(credential);
+    this.token = sdkToken(credential, 'vonage');
     // An open session takes the new token; a lost one is opened again with it.
     if (this.session) await this.client.refreshSession(this.token);
     else await this.register();
   }
 
   async unregister(): Promise<void> {
-    for (const { call } of this.calls.values()) call.hangUp();
+    this.calls.hangUpAll();
     if (!this.session) return;
     this.session = null;
     await this.client.deleteSession();
@@ -109,16 +101,7 @@ class VonagePhone implements ProviderPhone {
 
   private ring(callId: string): void {
     const call = new VonageIncomingCall(this.client, callId, () => this.events.connected(call));
-    const ended = onceOnly(() => {
-      this.calls.delete(callId);
-      this.events.ended(call);
-    });
-    this.calls.set(callId, { call, ended });
-    this.events.incoming(call);
-  }
-
-  private end(callId: string): void {
-    this.calls.get(callId)?.ended();
+    this.calls.ring(callId, call);
   }
 }
 
@@ -164,9 +147,7 @@ class VonageIncomingCall implements IncomingProviderCall {
   }
 
   remoteStream(): MediaStream | null {
-    const connection = this.client.getPeerConnection(this.vonageCallId);
-    const tracks = connection?.getReceivers().flatMap((receiver) => (receiver.track ? [receiver.track] : []));
-    return tracks?.length ? new MediaStream(tracks) : null;
+    return receivedAudio(this.client.getPeerConnection(this.vonageCallId));
   }
 
   localStream(): MediaStream | null {
