@@ -38,6 +38,7 @@ import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createContext } from '../apps/server/src/context.js';
 import { nativeAgreement, nativeEphemeralKeyPair, wrapFor } from '../apps/server/src/conversations/seal.js';
+import { activeMembersWithGrants } from '../apps/server/src/conversations/store.js';
 import type { Database } from '../apps/server/src/db/database.js';
 import { openPglite } from '../apps/server/src/db/pglite.js';
 import { openPostgres } from '../apps/server/src/db/postgres.js';
@@ -115,6 +116,9 @@ export async function setUp(db: Database) {
     messagesPerContactPerHour: 10_000,
   };
   await saveSettings(db, settings, version, null, now);
+  // A server started with these members made their sealing tables then (startConversationTimers,
+  // conversations/reader-tables.ts): so here, before the first text.
+  await ctx.conversations.readerTables.warm(await activeMembersWithGrants(db));
   return {
     ctx,
     app,

@@ -100,6 +100,12 @@ export type CachedAgreement = EphemeralAgreement & {
    * ephemeral public key; the shared points, so the KEKs, differ per reader.
    */
   readonly forOneObject: <T>(seal: (agree: EphemeralAgreement) => T) => T;
+  /**
+   * Builds the table for the x-only `publicKey` now unless it is kept already (true: built), so
+   * a sealer can make its readers' tables before their first wrap, one per call, yielding in
+   * between. Throws as parsePublicKey does for a bad key.
+   */
+  readonly prepare: (publicKey: string) => boolean;
 };
 
 /**
@@ -184,7 +190,13 @@ export function cachedAgreement(
       (pair as { secret: Uint8Array } | null)?.secret.fill(0);
     }
   };
-  return Object.assign(agree, { parseRecipient, forOneObject });
+  const prepare = (publicKey: string): boolean => {
+    const compressed = compressedFromXOnly(parseRecipient(publicKey));
+    const kept = tables.has(toHex(compressed));
+    tableFor(compressed);
+    return !kept;
+  };
+  return Object.assign(agree, { parseRecipient, forOneObject, prepare });
 }
 
 /**

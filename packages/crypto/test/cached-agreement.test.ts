@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 import {
   cachedAgreement,
@@ -7,6 +10,7 @@ import {
   getPublicKey,
   LABEL_MESSAGE_KEY_WRAP,
   secureRandom,
+  toHex,
   unwrapKey,
   WRAP_LENGTH,
   wrapKeyWith,
@@ -123,5 +127,66 @@ describe('cachedAgreement', () => {
     const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:x' };
     const wrap = wrapKeyWith(fromHex('11'.repeat(32), 32), getPublicKey(a), ctx, agree);
     expect(() => unwrapKey(wrap, b, ctx)).toThrow();
+  });
+});
+
+/** Wycheproof's ECDH file, read as standards.test.ts reads it (LLAMENOS_VECTORS_DIR or ../shared/vectors). */
+function wycheproofEcdh(): { result: string; public: string; private: string; shared: string }[] {
+  const override = process.env.LLAMENOS_VECTORS_DIR;
+  const dir = override
+    ? `${override.replace(/\/$/, '')}/`
+    : fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
+  const file = JSON.parse(readFileSync(`${dir}wycheproof/ecdh_secp256k1_test.json`, 'utf8')) as {
+    testGroups: { tests: { result: string; public: string; private: string; shared: string }[] }[];
+  };
+  return file.testGroups.flatMap((g) => g.tests);
+}
+
+describe("cachedAgreement.prepare (the server warms its readers' tables before their first wrap)", () => {
+  it("a prepared table gives Wycheproof's shared x-coordinates, at the server's 8-bit window and the default", () => {
+    // Valid cases whose public key is an uncompressed point at the end of the SPKI (04 || x || y):
+    // the x-only reader is x (P and -P share the x-coordinate of d·P).
+    const cases = wycheproofEcdh().filter((c) => {
+      const der = c.public.toLowerCase();
+      return c.result === 'valid' && der.slice(-130, -128) === '04';
+    });
+    expect(cases.length).toBeGreaterThan(400);
+    // Every 32nd: a table is about 40 ms to build at 8 bits.
+    const sample = cases.filter((_, i) => i % 32 === 0);
+    for (const window of [8, 6]) {
+      let secret: Uint8Array = new Uint8Array(32);
+      const agree = cachedAgreement(
+        64,
+        secureRandom,
+        () => {
+          const copy = secret.slice();
+          return { secret: copy, publicKey: secp256k1.getPublicKey(copy, true) };
+        },
+        window,
+      );
+      for (const c of sample) {
+        const reader = c.public.toLowerCase().slice(-128, -64);
+        const d = BigInt(`0x${c.private}`);
+        secret = fromHex(d.toString(16).padStart(64, '0'), 32);
+        expect(agree.prepare(reader)).toBe(true);
+        const { sharedX } = agree(compressedFromXOnly(fromHex(reader, 32)));
+        expect(toHex(sharedX), `window ${window}`).toBe(c.shared);
+      }
+    }
+  });
+
+  it('builds once, is used by the next wraps (which the reference opens), and refuses a key off the curve', () => {
+    const agree = cachedAgreement(2, secureRandom, undefined, 8);
+    const reader = generateSecretKey();
+    expect(agree.prepare(getPublicKey(reader))).toBe(true);
+    expect(agree.prepare(getPublicKey(reader))).toBe(false);
+    const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:prepared' };
+    const key = secureRandom(32);
+    expect(unwrapKey(wrapKeyWith(key, getPublicKey(reader), ctx, agree), reader, ctx)).toEqual(key);
+    // Evicted by two newer readers, then built again.
+    agree.prepare(getPublicKey(generateSecretKey()));
+    agree.prepare(getPublicKey(generateSecretKey()));
+    expect(agree.prepare(getPublicKey(reader))).toBe(true);
+    expect(() => agree.prepare(`${'00'.repeat(31)}05`)).toThrow(/not on secp256k1/);
   });
 });

@@ -26,6 +26,7 @@ import {
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
+import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
 import { sendAutomaticReply } from './replies.js';
 import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
 import {
@@ -76,6 +77,8 @@ export interface Conversations extends ConversationIngest {
   channelFor(id: string): Promise<MessagingChannel | null>;
   /** The ECDH the server seals with, keeping a table per reader it wraps for (seal.ts). */
   readonly agreement: CachedAgreement;
+  /** Those tables made ahead of the wraps that need them (reader-tables.ts). */
+  readonly readerTables: ReaderTables;
   /**
    * Runs a placement's transaction (placeConversation) when fewer than PLACEMENTS_AT_ONCE of
    * this process's are running, else once they are, in order. Placements queue behind the
@@ -110,11 +113,15 @@ function gate(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
 
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
+  // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
+  // keys from OpenSSL (seal.ts).
+  const agreement = cachedAgreement(READER_TABLES, secureRandom, nativeEphemeralKeyPair, 8);
   return {
     channels,
-    // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
-    // keys from OpenSSL (seal.ts).
-    agreement: cachedAgreement(32, secureRandom, nativeEphemeralKeyPair, 8),
+    agreement,
+    readerTables: readerTables(agreement, (error) =>
+      ctxOf().log.warn({ err: { name: (error as Error)?.name } }, 'reader table not made'),
+    ),
     placing: gate(PLACEMENTS_AT_ONCE),
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
@@ -327,6 +334,8 @@ async function receiveMessage(
     },
   );
   if (lookup.duplicate) return;
+  // Members changed since the tables were made: the missing ones are made in the background.
+  ctx.conversations.readerTables.seen(lookup.members);
   if (!(await admitContact(ctx, channel, contact, lookup, now))) return;
 
   // Most messages continue a conversation that is open and held: a plain read finds it, and the

@@ -5,7 +5,7 @@ import { startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { processMedia } from './media.js';
 import { rebalanceConversations } from './queue.js';
-import { deleteConversations, lockClosedBefore, takeDueMedia } from './store.js';
+import { activeMembersWithGrants, deleteConversations, lockClosedBefore, takeDueMedia } from './store.js';
 
 /**
  * The conversations' timed work: the queue offered to whoever came on shift (queue.ts); attachments whose fetch or provider delete failed (or whose
@@ -31,6 +31,12 @@ export async function tickConversationTimers(ctx: ServerContext, now: Date): Pro
 }
 
 export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): () => Promise<void> {
+  // The sealer's tables for today's readers, before the first text needs them (reader-tables.ts).
+  const warming = activeMembersWithGrants(ctx.db)
+    .then((members) => ctx.conversations.readerTables.warm(members))
+    .catch((error: unknown) =>
+      ctx.log.warn({ err: { name: (error as Error)?.name } }, 'reader tables not made at start'),
+    );
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running || ctx.callTimers.paused) return;
@@ -53,6 +59,7 @@ export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): 
   );
   return async () => {
     clearInterval(timer);
+    await warming;
     await running;
     await stopRetention();
   };
