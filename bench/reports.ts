@@ -552,6 +552,145 @@ function logPage(page: Page): void {
   });
 }
 
+/**
+ * BENCH_REPORTS_WARM_UPS=<n> (diagnosis of an upload that never finishes): the warm-up upload
+ * (two chunks) is filed n times, each given BENCH_REPORTS_WARM_UP_TIMEOUT_MS (60 s) to show
+ * "Uploaded"; how many did, and for each that did not, what its chunk requests got and what the
+ * page showed, go to stderr; then the run ends (nothing else is measured).
+ */
+const WARM_UPS = Number(process.env.BENCH_REPORTS_WARM_UPS ?? 0);
+const WARM_UP_TIMEOUT_MS = Number(process.env.BENCH_REPORTS_WARM_UP_TIMEOUT_MS ?? 60_000);
+
+async function repeatWarmUps(dir: string, file: string): Promise<Row[]> {
+  let passed = 0;
+  const times: number[] = [];
+  for (let i = 0; i < WARM_UPS; i++) {
+    // Each time all anew, as the benchmark's own warm-up: a new server, a new browser, and the
+    // first upload of its first session (no service worker, worker script or hub connection yet).
+    const bench = await openBench(dir);
+    const { page, base } = bench;
+    // Every API request of the page and its answer, the page's console and its hub connection,
+    // with the time since the report form was opened; shown only for an upload that stopped.
+    const t0 = performance.now();
+    const log: string[] = [];
+    let attachmentId: string | null = null;
+    const at = () => `${((performance.now() - t0) / 1000).toFixed(2)}s`;
+    const route = (url: string) => url.replace(base, '');
+    page.on('request', (r) => {
+      attachmentId = r.url().match(CHUNK_URL)?.[1] ?? attachmentId;
+      if (r.url().includes('/api/')) log.push(`${at()} → ${r.method()} ${route(r.url())}`);
+    });
+    page.on('response', (r) => {
+      if (r.url().includes('/api/'))
+        log.push(`${at()} ← ${r.status()} ${r.request().method()} ${route(r.url())}`);
+    });
+    page.on('requestfailed', (r) => {
+      if (r.url().includes('/api/'))
+        log.push(`${at()} ✗ ${r.method()} ${route(r.url())} ${r.failure()?.errorText}`);
+    });
+    page.on('console', (m) => log.push(`${at()} [console ${m.type()}] ${m.text().slice(0, 300)}`));
+    page.on('pageerror', (e) => log.push(`${at()} [page error] ${e.message}`));
+    page.on('websocket', (ws) => {
+      log.push(`${at()} websocket ${route(ws.url())}`);
+      ws.on('close', () => log.push(`${at()} websocket closed`));
+    });
+    try {
+      await fileReport(page, base, `Benchmark warm-up ${i + 1}`, file);
+      await page.getByText('Uploaded').first().waitFor({ timeout: WARM_UP_TIMEOUT_MS });
+      passed++;
+      times.push(performance.now() - t0);
+    } catch (error) {
+      const shown = await page
+        .locator('.attachment-item')
+        .allInnerTexts()
+        .catch(() => []);
+      step(`warm-up ${i + 1} stopped: ${(error as Error).message.split('\n')[0]}`);
+      step(`  the page shows ${JSON.stringify(shown)}`);
+      if (attachmentId) {
+        const status = await signed(
+          base,
+          bench.admin,
+          'GET',
+          `/api/attachments/${attachmentId}/upload`,
+        ).catch((e: Error) => e.message);
+        step(`  the server's upload status: ${JSON.stringify(status)}`);
+      }
+      for (const line of log) console.error(`    ${line}`);
+      console.error(`  server output:\n${bench.hotline.output()}`);
+    } finally {
+      await bench.close();
+    }
+    step(`warm-up ${i + 1}: ${passed} of ${i + 1} uploaded (load ${loadavg()[0]!.toFixed(1)})`);
+  }
+  return [
+    {
+      op: `warm-up uploads (two chunks, each in a new server and browser) that showed "Uploaded" within ${WARM_UP_TIMEOUT_MS / 1000} s`,
+      value: passed,
+      unit: `of ${WARM_UPS}`,
+      note: `median ${(median(times) / 1000).toFixed(1)} s from the report form to "Uploaded"; load average ${loadavg()[0]!.toFixed(1)} at the end`,
+    },
+  ];
+}
+
+/** A new server (PGlite) with an admin, the report type and large limits, and the admin signed in to Chromium. */
+async function openBench(dir: string) {
+  const previousCwd = process.cwd();
+  process.chdir(root);
+  const hotline = await startHotline();
+  process.chdir(previousCwd);
+  const base = hotline.url;
+  let browser: Browser | null = null;
+  try {
+    const server = serverPid(base);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-dev-shm-usage',
+        ...(GC_MS > 0 ? ['--js-flags=--expose-gc'] : []),
+      ],
+    });
+    const admin = await bootstrapOverApi(base, hotline.bootstrapLink);
+    const doc = (await signed(base, admin, 'GET', '/api/settings')) as {
+      version: unknown;
+      settings: { reports: Record<string, unknown> };
+    };
+    await signed(base, admin, 'PATCH', '/api/settings/reports', {
+      value: {
+        ...doc.settings.reports,
+        maxFileBytes: Math.max(2 * 1024 * MiB, 2 * BYTES),
+        maxReportBytes: Math.max(10 * 1024 * MiB, 4 * BYTES),
+        types: [{ id: TYPE_ID, name: 'Field incident', fields: [], categories: [], archived: false }],
+      },
+      version: doc.version,
+    });
+    const { context, page } = await restoreAdmin(browser, base, admin, dir);
+    const opened = browser;
+    return {
+      hotline,
+      base,
+      server,
+      browser: opened,
+      admin,
+      context,
+      page,
+      async close() {
+        await context.close().catch(() => undefined);
+        await opened.close();
+        await hotline.stop();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await hotline.stop();
+    throw error;
+  }
+}
+
 /** BENCH_REPORTS_SKIP_RESUME=1: no cut-off upload (when working on the upload or the download alone). */
 const SKIP_RESUME = process.env.BENCH_REPORTS_SKIP_RESUME === '1';
 
@@ -616,49 +755,25 @@ export const reportsSuite: Suite = {
     if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}`);
 
     const dir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-reports-'));
+    const warmUp = path.join(dir, 'bench-warm-up.bin');
+    await generateFile(warmUp, 2 * 2 ** UPLOAD_CHUNK_LOG2);
+    if (WARM_UPS > 0)
+      try {
+        return await repeatWarmUps(dir, warmUp);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     const source = path.join(dir, `bench-attachment-${BYTES}.bin`);
     step(`generating a ${mb(BYTES).toFixed(0)} MB file`);
     const sourceSha = await generateFile(source, BYTES);
-    const warmUp = path.join(dir, 'bench-warm-up.bin');
-    await generateFile(warmUp, 2 * 2 ** UPLOAD_CHUNK_LOG2);
     step('starting the server and Chromium');
-    const previousCwd = process.cwd();
-    process.chdir(root);
-    const hotline = await startHotline();
-    process.chdir(previousCwd);
-    const base = hotline.url;
-    const server = serverPid(base);
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
-        ...(GC_MS > 0 ? ['--js-flags=--expose-gc'] : []),
-      ],
+    const bench = await openBench(dir).catch(async (error) => {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
     });
-    let context: BrowserContext | null = null;
+    const { base, server, browser, admin, page } = bench;
+    const context = bench.context;
     try {
-      const admin = await bootstrapOverApi(base, hotline.bootstrapLink);
-      const doc = (await signed(base, admin, 'GET', '/api/settings')) as {
-        version: unknown;
-        settings: { reports: Record<string, unknown> };
-      };
-      await signed(base, admin, 'PATCH', '/api/settings/reports', {
-        value: {
-          ...doc.settings.reports,
-          maxFileBytes: Math.max(2 * 1024 * MiB, 2 * BYTES),
-          maxReportBytes: Math.max(10 * 1024 * MiB, 4 * BYTES),
-          types: [{ id: TYPE_ID, name: 'Field incident', fields: [], categories: [], archived: false }],
-        },
-        version: doc.version,
-      });
-      const restored = await restoreAdmin(browser, base, admin, dir);
-      context = restored.context;
-      const page = restored.page;
       if (DEBUG) logPage(page);
       const browserSession = await browser.newBrowserCDPSession();
 
@@ -773,9 +888,7 @@ export const reportsSuite: Suite = {
         ...(resume ? [resumeRow(resume)] : []),
       ];
     } finally {
-      await context?.close().catch(() => undefined);
-      await browser.close();
-      await hotline.stop();
+      await bench.close();
       await rm(dir, { recursive: true, force: true });
     }
   },
