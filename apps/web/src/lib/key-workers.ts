@@ -10,6 +10,14 @@ import { onVaultChange, unlockedSecretKey } from './vault.js';
  * the envelope: a numbered request, and an answer that is `ok` or an error message.
  */
 
+/** The vault is locked: nothing encrypted can be opened until the PIN is entered. */
+export class VaultLockedError extends Error {
+  override readonly name = 'VaultLockedError';
+  constructor(what: string) {
+    super(`unlock with your PIN to read ${what}`);
+  }
+}
+
 /** The first call every worker gets: its own copy of the unlocked key. */
 export interface InitCall {
   op: 'init';

@@ -1,8 +1,8 @@
 import { decryptStream, fromBase64url, PURPOSES, unwrapKey } from '@llamenos/crypto';
 import { type MessageMediaView, messageMediaRecordId } from '@llamenos/protocol';
 import { fetchMessageMedia } from '../api/index.js';
+import { VaultLockedError } from '../key-workers.js';
 import { unlockedSecretKey } from '../vault.js';
-import { ConversationsLockedError } from './pool.js';
 
 /**
  * An attachment is a file encrypted in chunks (streaming format, PURPOSES.attachment, record id
@@ -16,7 +16,7 @@ export async function openAttachment(
   signal?: AbortSignal,
 ): Promise<Blob> {
   const secretKey = unlockedSecretKey();
-  if (!secretKey) throw new ConversationsLockedError();
+  if (!secretKey) throw new VaultLockedError('messages');
   if (media.state !== 'stored' || !media.wrap) throw new Error('this attachment is not available');
   const recordId = messageMediaRecordId(media.id);
   const fileKey = unwrapKey(fromBase64url(media.wrap, 'wrap'), secretKey, {

@@ -1,5 +1,3 @@
-import type { RewrapItem } from '@llamenos/protocol';
-
 /** A message as the worker opens it: its ciphertext and the reader's own wrap (null: not shared). */
 export interface SealedMessage {
   id: string;
@@ -20,17 +18,3 @@ export interface RecipientWrap {
   recordId: string;
   wrap: string;
 }
-
-/** Requests from the UI thread to a conversations worker. */
-export type ConversationsCall =
-  | { op: 'init'; secretKey: Uint8Array; publicKey: string }
-  | { op: 'open'; messages: SealedMessage[] }
-  | { op: 'rewrap'; recipient: string; items: RewrapItem[] };
-
-export type ConversationsReply =
-  | { ok: true; done: true }
-  | { ok: true; opened: OpenedMessage[] }
-  | { ok: true; wraps: RecipientWrap[]; failed: number };
-
-export type ConversationsRequest = ConversationsCall & { id: number };
-export type ConversationsResponse = { id: number } & (ConversationsReply | { ok: false; message: string });

@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
 
-import { fromHex, PURPOSES, toHex, unwrapKeyAs, wrapKey } from '@llamenos/crypto';
-import { noteRecordId } from '@llamenos/protocol';
-import { openOwnWrap, type Reader, rewrapOwnWrap } from '../sealed-records.js';
+import { PURPOSES, unwrapKeyAs, wrapKey } from '@llamenos/crypto';
+import { type GrantWorkItem, noteRecordId } from '@llamenos/protocol';
+import { openOwnWrap, rewrapOwnWrap } from '../sealed-records.js';
+import { OpenedRecords, sealedRecordsWorker, type WorkerReader } from '../sealed-records-worker.js';
+import { searchable } from '../search-text.js';
 import { answerCalls } from '../worker-calls.js';
 import {
   buildPayloadSchema,
@@ -10,7 +12,6 @@ import {
   loosePayload,
   type PayloadCheck,
   type PayloadSchema,
-  searchable,
 } from './payload.js';
 import {
   type GrantedWrap,
@@ -27,15 +28,9 @@ import {
  * unlocked session only; the UI terminates it when the vault locks, which erases both.
  */
 
-let secretKey: Uint8Array | null = null;
-let ownPublic: Uint8Array = new Uint8Array(0);
-let ownHex = '';
 let schema = buildPayloadSchema([]);
 
 interface Cached {
-  /** The exact ciphertext and wrap this entry was opened from: anything else is opened again. */
-  ciphertext: string;
-  wrap: string;
   value: unknown;
   failure: 'decrypt' | 'malformed' | null;
   haystack: string;
@@ -43,18 +38,8 @@ interface Cached {
   check?: PayloadCheck;
   checkedWith?: PayloadSchema;
 }
-const cache = new Map<string, Cached>();
+const cache = new OpenedRecords<Cached>();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** The unlocked key as a Reader (the public key computed once per session, at init). */
-function ownReader(): Reader {
-  return { secretKey: requireKey(), publicKey: ownPublic };
-}
-
-function requireKey(): Uint8Array {
-  if (!secretKey) throw new Error('the notes worker has no key');
-  return secretKey;
-}
 
 function haystackOf(value: unknown): string {
   const loose = loosePayload(value);
@@ -68,29 +53,24 @@ function haystackOf(value: unknown): string {
  * note (unwrapReaderKey derives it on every call; for 5,000 notes that is 5,000 base-point
  * multiplications saved). Same checks, same associated data, same errors.
  */
-function decrypt(note: SealedVersion, wrap: string): Cached {
+function decrypt(me: WorkerReader, note: SealedVersion, wrap: string): Cached {
   const context = { labels: PURPOSES.note, recordId: noteRecordId(note.id, note.version) };
-  const opened = openOwnWrap(ownReader(), context, { ciphertext: note.ciphertext, wrap }, (plain): Cached => {
+  const opened = openOwnWrap(me, context, { ciphertext: note.ciphertext, wrap }, (plain): Cached => {
     try {
       const value: unknown = JSON.parse(decoder.decode(plain));
-      return { ciphertext: note.ciphertext, wrap, value, failure: null, haystack: haystackOf(value) };
+      return { value, failure: null, haystack: haystackOf(value) };
     } catch {
-      return { ciphertext: note.ciphertext, wrap, value: null, failure: 'malformed', haystack: '' };
+      return { value: null, failure: 'malformed', haystack: '' };
     }
   });
-  return (
-    opened?.value ?? { ciphertext: note.ciphertext, wrap, value: null, failure: 'decrypt', haystack: '' }
-  );
+  return opened?.value ?? { value: null, failure: 'decrypt', haystack: '' };
 }
 
-function open(note: SealedVersion): OpenResult {
+function open(me: WorkerReader, note: SealedVersion): OpenResult {
   const key = versionKey(note.id, note.version);
-  if (!note.wrap || note.wrap.reader !== ownHex) return { key, status: 'failed', reason: 'no-wrap' };
-  let entry = cache.get(key);
-  if (!entry || entry.ciphertext !== note.ciphertext || entry.wrap !== note.wrap.wrap) {
-    entry = decrypt(note, note.wrap.wrap);
-    cache.set(key, entry);
-  }
+  if (!note.wrap || note.wrap.reader !== me.publicHex) return { key, status: 'failed', reason: 'no-wrap' };
+  const wrap = note.wrap.wrap;
+  const entry = cache.get(key, { ciphertext: note.ciphertext, wrap }, () => decrypt(me, note, wrap));
   if (entry.failure) return { key, status: 'failed', reason: entry.failure };
   if (entry.checkedWith !== schema || !entry.check) {
     entry.check = checkPayload(entry.value, schema);
@@ -101,23 +81,13 @@ function open(note: SealedVersion): OpenResult {
   return { key, status: 'mismatch', payload: loosePayload(entry.value), problems: check.problems };
 }
 
-function search(query: string, keys: string[] | null): string[] {
-  const terms = searchable(query).split(/\s+/).filter(Boolean);
-  const match = (entry: Cached | undefined) =>
-    entry !== undefined && !entry.failure && terms.every((t) => entry.haystack.includes(t));
-  if (keys) return keys.filter((k) => match(cache.get(k)));
-  const out: string[] = [];
-  for (const [k, entry] of cache) if (match(entry)) out.push(k);
-  return out;
-}
-
 /** Grants a new admin: unwrap each version's key with our own wrap, wrap it for them. */
-function rewrap(reader: string, items: { noteId: string; version: number; wrap: string }[]) {
+function rewrap(me: WorkerReader, reader: string, items: GrantWorkItem[]) {
   const wraps: GrantedWrap[] = [];
   let failed = 0;
   for (const item of items) {
     const ctx = { label: PURPOSES.note.wrap, recordId: noteRecordId(item.noteId, item.version) };
-    const wrap = rewrapOwnWrap(ownReader(), item.wrap, reader, ctx);
+    const wrap = rewrapOwnWrap(me, item.wrap, reader, ctx);
     if (wrap === null) failed++;
     else wraps.push({ noteId: item.noteId, version: item.version, wrap });
   }
@@ -128,38 +98,31 @@ function rewrap(reader: string, items: { noteId: string; version: number; wrap: 
  * Runs the unwrap and decrypt path a few times on a throwaway object sealed for ourselves, so
  * the JIT has compiled it before the first real note arrives.
  */
-function warm(): void {
+function warm(me: WorkerReader): void {
   const ctx = { label: PURPOSES.note.wrap, recordId: 'warm-up' };
   const key = crypto.getRandomValues(new Uint8Array(32));
-  const wrap = wrapKey(key, ownHex, ctx);
-  for (let i = 0; i < 12; i++) unwrapKeyAs(wrap, requireKey(), ownPublic, ctx).fill(0);
+  const wrap = wrapKey(key, me.publicHex, ctx);
+  for (let i = 0; i < 12; i++) unwrapKeyAs(wrap, me.secretKey, me.publicKey, ctx).fill(0);
   key.fill(0);
 }
 
-function handle(request: NotesRequest): NotesReply {
+const records = sealedRecordsWorker<SealedVersion, OpenResult, GrantWorkItem, GrantedWrap>({
+  name: 'notes',
+  forget: () => cache.clear(),
+  open,
+  search: (query, keys) => cache.matching(query, keys, (entry) => (entry.failure ? null : entry.haystack)),
+  rewrap,
+});
+
+answerCalls((request: NotesRequest): NotesReply => {
   switch (request.op) {
-    case 'init':
-      secretKey = request.secretKey;
-      // The UI thread already knows the public key; deriving it here would build the
-      // base-point tables before the first note opens. It is bound into every wrap's
-      // associated data, so a wrong one could only make notes fail to open, never mis-open.
-      ownPublic = fromHex(request.publicKey, 32, 'public key');
-      ownHex = toHex(ownPublic);
-      cache.clear();
-      return { ok: true, done: true };
     case 'warm':
-      warm();
+      warm(records.reader());
       return { ok: true, done: true };
     case 'fields':
       schema = buildPayloadSchema(request.fields);
       return { ok: true, done: true };
-    case 'open':
-      return { ok: true, results: request.notes.map(open) };
-    case 'search':
-      return { ok: true, keys: search(request.query, request.keys) };
-    case 'rewrap':
-      return { ok: true, ...rewrap(request.reader, request.items) };
+    default:
+      return records.handle(request);
   }
-}
-
-answerCalls(handle);
+});

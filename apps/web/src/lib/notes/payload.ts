@@ -188,8 +188,3 @@ export function loosePayload(value: unknown): LoosePayload {
     typeof v.fields === 'object' && v.fields !== null ? (v.fields as Record<string, unknown>) : {};
   return { text: typeof v.text === 'string' ? v.text : '', fields };
 }
-
-/** Lowercased text without diacritics, so "medico" finds "médico". */
-export function searchable(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}

@@ -1,4 +1,5 @@
 import type { CustomFieldDefinition, GrantWorkItem } from '@llamenos/protocol';
+import type { RecordsReply, RecordsRequest } from '../sealed-records-protocol.js';
 import type { FieldProblem, LoosePayload, NotePayload } from './payload.js';
 
 /** One version of a note as the server sends it to a reader: ciphertext and the reader's own wrap. */
@@ -28,23 +29,11 @@ export interface GrantedWrap {
   wrap: string;
 }
 
-/** Requests from the UI thread to a notes worker. */
-export type NotesCall =
-  | { op: 'init'; secretKey: Uint8Array; publicKey: string }
-  | { op: 'warm' }
-  | { op: 'fields'; fields: CustomFieldDefinition[] }
-  | { op: 'open'; notes: SealedVersion[] }
-  | { op: 'search'; query: string; keys: string[] | null }
-  | { op: 'rewrap'; reader: string; items: GrantWorkItem[] };
+/** The notes workers' own calls (lib/sealed-records-protocol.ts has the calls every kind answers). */
+export type NotesOwnCall = { op: 'warm' } | { op: 'fields'; fields: CustomFieldDefinition[] };
 
-export type NotesReply =
-  | { ok: true; done: true }
-  | { ok: true; results: OpenResult[] }
-  | { ok: true; keys: string[] }
-  | { ok: true; wraps: GrantedWrap[]; failed: number };
-
-export type NotesRequest = NotesCall & { id: number };
-export type NotesResponse = { id: number } & (NotesReply | { ok: false; message: string });
+export type NotesRequest = RecordsRequest<SealedVersion, GrantWorkItem, NotesOwnCall>;
+export type NotesReply = RecordsReply<OpenResult, GrantedWrap>;
 
 /** Cache and search key of a note version. */
 export const versionKey = (id: string, version: number) => `${id}:${version}`;

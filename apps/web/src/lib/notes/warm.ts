@@ -1,5 +1,6 @@
+import { VaultLockedError } from '../key-workers.js';
 import { fetchNoteFields, fetchNotePage, NO_FILTERS } from './api.js';
-import { NotesLockedError, type NotesPool, notesPool } from './pool.js';
+import { type NotesPool, notesPool } from './pool.js';
 
 let warmed: string | null = null;
 let preload: AbortController | null = null;
@@ -36,7 +37,7 @@ export async function warmNotes(screenLoaded: Promise<unknown> = Promise.resolve
         if (preload === controller) preload = null;
       });
   } catch (error) {
-    if (!(error instanceof NotesLockedError)) throw error;
+    if (!(error instanceof VaultLockedError)) throw error;
   }
 }
 
@@ -47,7 +48,7 @@ export function stopPreload(): void {
   try {
     preloadStoppedFor = notesPool().pubkey;
   } catch (error) {
-    if (!(error instanceof NotesLockedError)) throw error;
+    if (!(error instanceof VaultLockedError)) throw error;
   }
 }
 

@@ -6,6 +6,7 @@ import type {
   ReportType,
 } from '@llamenos/protocol';
 import { z } from 'zod';
+import { searchable } from '../search-text.js';
 
 /**
  * What a report's sealed payload holds (docs/PROTOCOL.md §9.4): title, body, category, the
@@ -235,11 +236,6 @@ export const ReplyPayloadSchema = z
     body: z.string().trim().min(1, { error: 'required' }).max(REPLY_BODY_MAX, { error: 'tooLong' }),
   })
   .strict();
-
-/** Lowercased text without diacritics, so "medico" finds "médico". */
-export function searchable(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
 
 /** Everything of a report a search looks through: title, body, category, field values, file names. */
 export function reportHaystack(report: LooseReport): string {

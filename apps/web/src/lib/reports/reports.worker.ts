@@ -1,11 +1,11 @@
 /// <reference lib="webworker" />
 
-import { fromHex, toHex } from '@llamenos/crypto';
-import type { Reader } from '../sealed-records.js';
+import type { ReportGrantItem } from '@llamenos/protocol';
+import { OpenedRecords, sealedRecordsWorker } from '../sealed-records-worker.js';
 import { answerCalls } from '../worker-calls.js';
 import { rewrapReportItems } from './grant.js';
-import { type LooseReport, reportHaystack, searchable } from './payload.js';
-import type { OpenedItem, ReportsReply, ReportsRequest, SealedItem } from './protocol.js';
+import { type LooseReport, reportHaystack } from './payload.js';
+import type { GrantedReportWrap, OpenedItem, SealedItem } from './protocol.js';
 import { openReply, openReport } from './seal.js';
 
 /**
@@ -14,63 +14,23 @@ import { openReply, openReport } from './seal.js';
  * opened reports for the unlocked session only; the pool ends it when the vault locks.
  */
 
-let reader: Reader | null = null;
-let readerHex = '';
-
-interface Cached {
-  ciphertext: string;
-  wrap: string | null;
-  result: OpenedItem;
-  haystack: string;
-}
 /** By report id (reports only: search looks through reports, replies are opened on the report's page). */
-const reports = new Map<string, Cached>();
+const reports = new OpenedRecords<{ result: OpenedItem; haystack: string }>();
 
-function requireReader(): Reader {
-  if (!reader) throw new Error('the reports worker has no key');
-  return reader;
-}
+const worker = sealedRecordsWorker<SealedItem, OpenedItem, ReportGrantItem, GrantedReportWrap>({
+  name: 'reports',
+  forget: () => reports.clear(),
+  open(me, item) {
+    if (item.kind === 'reply') return openReply(me, me.publicHex, item);
+    const sealed = { ciphertext: item.ciphertext, wrap: item.wrap?.wrap ?? null };
+    return reports.get(item.id, sealed, () => {
+      const result = openReport(me, me.publicHex, item);
+      return { result, haystack: result.status === 'ok' ? reportHaystack(result.value as LooseReport) : '' };
+    }).result;
+  },
+  search: (query, ids) =>
+    reports.matching(query, ids, (entry) => (entry.result.status === 'ok' ? entry.haystack : null)),
+  rewrap: rewrapReportItems,
+});
 
-function open(item: SealedItem): OpenedItem {
-  const me = requireReader();
-  if (item.kind === 'reply') return openReply(me, readerHex, item);
-  const cached = reports.get(item.id);
-  if (cached && cached.ciphertext === item.ciphertext && cached.wrap === (item.wrap?.wrap ?? null))
-    return cached.result;
-  const result = openReport(me, readerHex, item);
-  reports.set(item.id, {
-    ciphertext: item.ciphertext,
-    wrap: item.wrap?.wrap ?? null,
-    result,
-    haystack: result.status === 'ok' ? reportHaystack(result.value as LooseReport) : '',
-  });
-  return result;
-}
-
-function search(query: string, ids: string[] | null): string[] {
-  const terms = searchable(query).split(/\s+/).filter(Boolean);
-  const match = (entry: Cached | undefined) =>
-    entry !== undefined && entry.result.status === 'ok' && terms.every((t) => entry.haystack.includes(t));
-  if (ids) return ids.filter((id) => match(reports.get(id)));
-  return [...reports].filter(([, entry]) => match(entry)).map(([id]) => id);
-}
-
-function handle(request: ReportsRequest): ReportsReply {
-  switch (request.op) {
-    case 'init': {
-      const publicKey = fromHex(request.publicKey, 32, 'public key');
-      reader = { secretKey: request.secretKey, publicKey };
-      readerHex = toHex(publicKey);
-      reports.clear();
-      return { ok: true, done: true };
-    }
-    case 'open':
-      return { ok: true, results: request.items.map(open) };
-    case 'search':
-      return { ok: true, ids: search(request.query, request.ids) };
-    case 'rewrap':
-      return { ok: true, ...rewrapReportItems(requireReader(), request.reader, request.items) };
-  }
-}
-
-answerCalls(handle);
+answerCalls(worker.handle);

@@ -2,8 +2,8 @@ import type { ConversationView } from '@llamenos/protocol';
 import type { QueryClient } from '@tanstack/react-query';
 import { can, type Me } from '../../app/session.js';
 import { ApiRequestError } from '../../lib/api/index.js';
-import { ConversationsLockedError } from '../../lib/conversations/pool.js';
 import { type RecipientCheck, rewrapHistory, sweepRewraps } from '../../lib/conversations/rewrap.js';
+import { VaultLockedError } from '../../lib/key-workers.js';
 import { queries } from '../../lib/queries/index.js';
 
 /**
@@ -21,7 +21,7 @@ function recipientCheck(me: Me, client: QueryClient): RecipientCheck | null {
 
 /** Not being able to (the vault is locked, the member holds no wrap: 404) is not an error here. */
 function quietly(error: unknown): void {
-  if (error instanceof ConversationsLockedError) return;
+  if (error instanceof VaultLockedError) return;
   if (error instanceof ApiRequestError && [403, 404, 409].includes(error.status)) return;
   console.warn('history re-wrap failed', error instanceof Error ? error.message : error);
 }
