@@ -274,7 +274,7 @@ describe.skipIf(!TEST_PG_URL || !NGINX)('nginx in front of two processes on one 
       },
     );
     expect(answer.status).toBe(200);
-    expect(answer.body).toContain('<Queue>');
+    expect(answer.body).toContain('startConferenceOnEnter="true"');
     await waitFor(async () => {
       const [call] = await db.query<{ status: string }>(
         'select status from calls where provider_call_id = $1',

@@ -4,7 +4,7 @@ import { conflict, DomainError, forbidden, notFound } from '../domain/errors.js'
 import type { ServerContext } from '../http/context.js';
 import { TelephonyError, TelephonyInputError } from '../telephony/errors.js';
 import type { ConnectedCall, ConnectedCallControl } from '../telephony/provider.js';
-import { queueName } from './documents.js';
+import { queueName, webhookUrl } from './documents.js';
 import { type CallRow, findCall, findLeg } from './store.js';
 import { controlAdapter, errorInfo } from './wiring.js';
 
@@ -33,7 +33,13 @@ export async function connectedCallOf(ctx: ServerContext, call: CallRow): Promis
   const leg = call.answeredLegId ? await findLeg(ctx.db, call.answeredLegId) : null;
   if (!leg?.providerLegId || leg.status !== 'in-progress')
     throw conflict('this call is not connected through the provider');
-  return { callerLegId: call.providerCallId, volunteerLegId: leg.providerLegId, queue: queueName(call.id) };
+  return {
+    callerLegId: call.providerCallId,
+    volunteerLegId: leg.providerLegId,
+    queue: queueName(call.id),
+    // A held caller hears what a waiting one does (Twilio fetches it as the participant's HoldUrl).
+    holdUrl: webhookUrl(ctx, call.provider, 'wait', { call: call.id }),
+  };
 }
 
 /**

@@ -50,7 +50,7 @@ describe('restart during a ringing call', () => {
 
     const caller = callerOnTheLine(fake, NUMBER, '+15550177999');
     const inbound = await twilioInbound(first.url, caller, NUMBER, { CallStatus: 'ringing' });
-    expect(inbound.body).toContain('<Enqueue');
+    expect(inbound.body).toContain('<Conference');
     const [leg] = await waitFor(async () => {
       const rows = await db.query(`select * from call_legs where provider_leg_id is not null`);
       return rows.length === 1 ? rows : null;

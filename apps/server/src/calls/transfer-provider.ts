@@ -13,7 +13,7 @@ import { bindProviderLeg, type CallRow, type CallsTable, insertLegs } from './st
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /**
- * Cold transfer of a call carried by a provider that can steer its audio (Asterisk today;
+ * Cold transfer of a call carried by a provider that can steer its audio (Asterisk, Twilio;
  * docs/CALLS.md, "Call controls on provider calls"). The rules are the browser path's
  * (transfer.ts): the colleague is on shift, free and answers in the browser, and the call
  * changes hands with the compare-and-set on `answered_by`, audited `calls.transferred`. What
@@ -77,22 +77,29 @@ export async function handOverAtProvider(
   try {
     await atProvider(ctx, call.id, 'hold', () => control.holdCaller(connected, true));
     ({ legId: providerLegId } = await atProvider(ctx, call.id, 'transfer', () =>
-      control.ringHandOverLeg({
-        to: '',
-        browser: browserIdentityOf(ctx.config.serverSecret, to),
-        from: call.hotlineNumber,
-        // ARI reports the leg by events; webhook providers would come back to these.
-        answerUrl: webhookUrl(ctx, call.provider, 'screen', { call: call.id, leg: legId }),
-        statusUrl: webhookUrl(ctx, call.provider, 'leg-status', { call: call.id, leg: legId }),
-        timeoutSeconds: HANDOVER_RING_SECONDS,
-      }),
+      control.ringHandOverLeg(
+        {
+          to: '',
+          browser: browserIdentityOf(ctx.config.serverSecret, to),
+          from: call.hotlineNumber,
+          // ARI reports the leg by events; a Twilio participant tells its ringing and end (not its
+          // pickup) to the status URL and never fetches a document.
+          answerUrl: webhookUrl(ctx, call.provider, 'screen', { call: call.id, leg: legId }),
+          statusUrl: webhookUrl(ctx, call.provider, 'leg-status', { call: call.id, leg: legId }),
+          timeoutSeconds: HANDOVER_RING_SECONDS,
+        },
+        connected,
+      ),
     ));
     await bindProviderLeg(ctx.db, legId, providerLegId);
     // The colleague's app learns that the ringing in their browser phone is a hand-over (ids only).
     const toPubkey = await pubkeyOf(ctx.db, to);
     if (toPubkey) await announce(ctx, { type: 'call:transfer-invite', callId: call.id, to: toPubkey });
-    if (!(await control.handOverAnswered(providerLegId, HANDOVER_RING_SECONDS * 1000)))
-      throw conflict('your colleague did not pick up; the caller is back with you');
+    const ringing = providerLegId;
+    const pickedUp = await atProvider(ctx, call.id, 'transfer', () =>
+      control.handOverAnswered(ringing, HANDOVER_RING_SECONDS * 1000, connected),
+    );
+    if (!pickedUp) throw conflict('your colleague did not pick up; the caller is back with you');
   } catch (error) {
     await giveUp();
     throw error;

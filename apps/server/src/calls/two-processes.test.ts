@@ -78,7 +78,7 @@ describe.skipIf(!TEST_PG_URL)('two server processes on one PostgreSQL', () => {
     await a.settle();
     await b.settle();
     expect(answers.every((r) => r.status === 200)).toBe(true);
-    expect(answers.filter((r) => r.body.includes('<Queue>'))).toHaveLength(1);
+    expect(answers.filter((r) => r.body.includes('startConferenceOnEnter="true"'))).toHaveLength(1);
     expect(answers.filter((r) => r.body.includes('Another volunteer took this call'))).toHaveLength(9);
     const [call] = await db.query('select * from calls where provider_call_id = $1', [caller.sid]);
     expect(call!.status).toBe('answered');

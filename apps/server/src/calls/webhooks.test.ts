@@ -184,7 +184,7 @@ describe('idempotency and routing', () => {
     const cancelsAfterFirst = cancels();
     const a2 = await (await signed(answerPath, pressed)).text();
     await settleCallWork(h.ctx);
-    expect(a1).toContain('<Queue>');
+    expect(a1).toContain('<Conference beep="false" startConferenceOnEnter="true"');
     expect(a2).toBe(a1);
     expect(cancels()).toBe(cancelsAfterFirst);
     const answered = await h.ctx.db.query(
@@ -246,7 +246,7 @@ describe('races at the deadline', () => {
     const doc = await (
       await signed(`/api/telephony/twilio/voicemail?call=${call!.id}`, { CallSid: sid })
     ).text();
-    expect(doc).toContain(`<Enqueue`);
+    expect(doc).toContain(`<Conference`);
     expect(doc).toContain(`call-${call!.id}`);
     expect((await h.ctx.db.query('select status from calls where id = $1', [call!.id]))[0]!.status).toBe(
       'answered',

@@ -250,13 +250,18 @@ export interface ConnectedCall {
   callerLegId: string;
   volunteerLegId: string;
   queue: string;
+  /**
+   * The document the caller hears while held (the queue's wait document), for providers that
+   * fetch hold audio from us (Twilio's participant `HoldUrl`); ARI plays its music-on-hold class.
+   */
+  holdUrl?: string;
 }
 
 /**
  * Steering the audio of a connected call: hold, and handing the caller to another volunteer
  * (docs/CALLS.md, "Call controls on provider calls"). Optional: only adapters whose calls the
- * server can re-bridge have it (Asterisk moves channels between bridges; Twilio would need the
- * call in a <Conference>). Without it, hold and transfer on that provider's calls answer 409.
+ * server can re-bridge have it (Asterisk moves channels between bridges; Twilio moves the
+ * participants of the call's <Conference>). Without it, hold and transfer on that provider's calls answer 409.
  */
 export interface ConnectedCallControl {
   /** Puts the caller on hold (hold audio, the volunteer hears nothing) or back; the state and whether it changed. */
@@ -264,11 +269,15 @@ export interface ConnectedCallControl {
   /**
    * Rings the volunteer a call is handed to. Its pickup is not a race (the call is already
    * answered) and is not screened: it is reported only to `handOverAnswered`, never as a leg
-   * event, while its other states (ringing, ended) arrive as any leg's do.
+   * event, while its other states (ringing, ended) arrive as any leg's do. `call` is the call
+   * it is rung for (Twilio dials it straight into the call's conference; ARI bridges it later).
    */
-  ringHandOverLeg(request: VolunteerLegRequest): Promise<{ legId: string }>;
-  /** True once the hand-over leg picked up; false when it ended or `timeoutMs` passed (it is then hung up). */
-  handOverAnswered(legId: string, timeoutMs: number): Promise<boolean>;
+  ringHandOverLeg(request: VolunteerLegRequest, call?: ConnectedCall): Promise<{ legId: string }>;
+  /**
+   * True once the hand-over leg picked up; false when it ended or `timeoutMs` passed (it is then
+   * hung up). `call` as for ringHandOverLeg (Twilio asks the conference who joined).
+   */
+  handOverAnswered(legId: string, timeoutMs: number, call?: ConnectedCall): Promise<boolean>;
   /** Connects the caller (taken off hold) with `toLegId` and hangs up the first volunteer's leg. */
   handOver(call: ConnectedCall, toLegId: string): Promise<void>;
   /**

@@ -6,15 +6,18 @@ import type { LegStatus } from '../provider.js';
 import {
   type CallChange,
   callResource,
+  conferenceResource,
   FakeApiError,
   type FakeCall,
   type FakeRecording,
   FakeTwilioState,
   type IdStyle,
+  participantResource,
 } from './fake-twilio-state.js';
 
 /**
- * A local stand-in for Twilio's REST API (Calls create/update/fetch, Recordings media/delete),
+ * A local stand-in for Twilio's REST API (Calls create/update/fetch, Recordings media/delete,
+ * Conferences list/fetch/end and their Participants create/fetch/update/delete),
  * on 127.0.0.1 only. It records every request it receives, checks basic auth like Twilio, and
  * can be told to fail or to be slow, so adapters are tested against real HTTP without an
  * account. The simulated carrier runs the Twilio adapter against it, and drives the calls it
@@ -173,6 +176,7 @@ export class FakeTwilioApi {
 
     this.callRoutes(app, account);
     this.recordingRoutes(app, account);
+    this.conferenceRoutes(app, account);
 
     app.notFound((c) => twilioError(c, new FakeApiError(404, 20404, 'The requested resource was not found')));
     return app;
@@ -238,6 +242,81 @@ export class FakeTwilioApi {
         url: form.get('Url') ?? undefined,
       });
       return c.json(callResource(call, this.options.accountSid));
+    });
+  }
+
+  private conferenceRoutes(app: Hono<FakeEnv>, account: string): void {
+    const sid = this.options.accountSid;
+    const json = (file: string) => file.replace(/\.json$/, '');
+
+    app.get(`${account}/Conferences.json`, (c) => {
+      const name = c.req.query('FriendlyName');
+      const status = c.req.query('Status');
+      const conferences = [...this.state.conferences.values()].filter(
+        (conference) =>
+          (name === undefined || conference.friendlyName === name) &&
+          (status === undefined || conference.status === status),
+      );
+      return c.json({ conferences: conferences.map((conference) => conferenceResource(conference, sid)) });
+    });
+
+    app.get(`${account}/Conferences/:file`, (c) => {
+      const conference = this.state.conferences.get(json(c.req.param('file') ?? ''));
+      if (!conference) throw new FakeApiError(404, 20404, 'The requested resource was not found');
+      return c.json(conferenceResource(conference, sid));
+    });
+
+    app.post(`${account}/Conferences/:file`, (c) => {
+      const conferenceSid = json(c.req.param('file') ?? '');
+      if (formOf(c).get('Status') !== 'completed') throw new FakeApiError(400, 21218, 'Invalid Status');
+      this.state.endConference(conferenceSid);
+      return c.json(conferenceResource(this.state.conferences.get(conferenceSid)!, sid));
+    });
+
+    app.post(`${account}/Conferences/:conference/Participants.json`, (c) => {
+      const form = formOf(c);
+      const [to, from] = [form.get('To'), form.get('From')];
+      if (!to) throw new FakeApiError(400, 21201, "No 'To' number is specified");
+      if (!from) throw new FakeApiError(400, 21603, "A 'From' phone number is required.");
+      const conferenceSid = c.req.param('conference');
+      const participant = this.state.addParticipant(
+        conferenceSid,
+        {
+          to,
+          from,
+          statusCallback: form.get('StatusCallback'),
+          statusCallbackEvents: form.getAll('StatusCallbackEvent'),
+          timeoutSeconds: Number(form.get('Timeout') ?? 60),
+        },
+        {
+          muted: form.get('Muted') === 'true',
+          // Twilio's defaults: a participant starts the conference and does not end it.
+          startConferenceOnEnter: form.get('StartConferenceOnEnter') !== 'false',
+          endConferenceOnExit: form.get('EndConferenceOnExit') === 'true',
+        },
+      );
+      const conference = this.state.liveConference(conferenceSid);
+      return c.json(participantResource(conference, participant, sid), 201);
+    });
+
+    const participantPath = `${account}/Conferences/:conference/Participants/:file`;
+    app.get(participantPath, (c) => {
+      const conference = this.state.liveConference(c.req.param('conference') ?? '');
+      const participant = this.state.participant(conference.sid, json(c.req.param('file') ?? ''));
+      return c.json(participantResource(conference, participant, sid));
+    });
+    app.post(participantPath, (c) => {
+      const conference = this.state.liveConference(c.req.param('conference') ?? '');
+      const participant = this.state.updateParticipant(
+        conference.sid,
+        json(c.req.param('file') ?? ''),
+        formOf(c),
+      );
+      return c.json(participantResource(conference, participant, sid));
+    });
+    app.delete(participantPath, (c) => {
+      this.state.removeParticipant(c.req.param('conference') ?? '', json(c.req.param('file') ?? ''));
+      return c.body(null, 204);
     });
   }
 

@@ -7,8 +7,9 @@ import {
   type WebhookTelephony,
 } from '../provider.js';
 import { type TwilioBrowserKeys, twilioBrowserCalling } from './access-token.js';
+import { TwilioConferences } from './conference.js';
 import { type TwilioIdForms, twilioParsers } from './events.js';
-import { TwilioRestClient } from './rest.js';
+import { TwilioRestClient, twilioClientAddress } from './rest.js';
 import { verifyTwilioWebhook } from './signature.js';
 import { renderMarkup, TWIML } from './twiml.js';
 
@@ -27,25 +28,37 @@ interface TwilioAdapterOptions extends ProviderTransport, Omit<TwilioBrowserKeys
   apiBaseUrl?: string;
   /** 'simulator' when this adapter drives the simulated carrier. */
   provider?: Extract<ProviderName, 'twilio' | 'simulator'>;
+  /** How often a hand-over's pickup is asked after (conference.ts); tests shorten it. */
+  pickupPollMs?: number;
 }
 
 /** Twilio: TwiML documents, X-Twilio-Signature webhooks, the 2010-04-01 REST API. */
 export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelephony {
   const provider = options.provider ?? 'twilio';
   const ids: TwilioIdForms = { provider, ...TWILIO_IDS };
-  const rest = new TwilioRestClient({
-    accountSid: options.accountSid,
-    ids,
-    http: new ProviderHttp({
-      provider,
-      baseUrl: `${(options.apiBaseUrl ?? TWILIO_API_BASE_URL).replace(/\/+$/, '')}${TWILIO_API_VERSION_PATH}`,
-      username: options.accountSid,
-      password: options.authToken,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-    }),
+  const http = new ProviderHttp({
+    provider,
+    baseUrl: `${(options.apiBaseUrl ?? TWILIO_API_BASE_URL).replace(/\/+$/, '')}${TWILIO_API_VERSION_PATH}`,
+    username: options.accountSid,
+    password: options.authToken,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
   });
-  const dialect = { ...TWIML, provider };
+  const rest = new TwilioRestClient({ accountSid: options.accountSid, ids, http });
+  // Twilio's calls meet in a <Conference>, so hold and hand-over happen at Twilio. The simulated
+  // carrier keeps <Enqueue>/<Dial><Queue>: it moves browser audio itself (calls/browser.ts).
+  const conferences =
+    provider === 'twilio'
+      ? new TwilioConferences({
+          http,
+          accountSid: options.accountSid,
+          ids,
+          browserAddress: twilioClientAddress,
+          cancelLeg: (legId) => rest.cancelLeg(legId),
+          pollMs: options.pickupPollMs,
+        })
+      : undefined;
+  const dialect = { ...TWIML, provider, conferenceBridge: conferences !== undefined };
   // The simulated carrier connects browsers itself (calls/browser.ts), not through the SDK.
   const browserCredential = provider === 'twilio' ? twilioBrowserCalling(options) : undefined;
   return {
@@ -59,6 +72,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
     render: (instructions: Instruction[]) => renderMarkup(dialect, instructions),
     acknowledge: () => renderMarkup(dialect, []),
     ...restCallControl(rest),
+    ...(conferences ? { connectedCalls: conferences } : {}),
     ...(browserCredential ? { browserCredential } : {}),
   };
 }

@@ -39,7 +39,7 @@ const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
  * for as a custom parameter (the query of a `client:` address reaches the SDK's
  * `call.customParameters`), so the app answers the card that rings.
  */
-const twilioClientAddress = (identity: string, hotlineCall: string | null) =>
+export const twilioClientAddress = (identity: string, hotlineCall: string | null) =>
   hotlineCall ? `client:${identity}?callId=${hotlineCall}` : `client:${identity}`;
 
 const isNotInProgress = (error: unknown) =>

@@ -60,6 +60,32 @@ describe('TwiML and LaML rendering', () => {
     expect(renderMarkup(LAML, FLOW).body).toBe(EXPECTED);
   });
 
+  it("Twilio's calls meet in a conference named after the waiting room (hold and hand-over at Twilio)", () => {
+    const body = renderMarkup({ ...TWIML, conferenceBridge: true }, FLOW).body;
+    // The caller waits with the wait document until a volunteer starts it, and ends it on leaving.
+    expect(body).toContain(
+      '<Dial action="https://hotline.example/api/telephony/twilio/left?call=42" method="POST">' +
+        '<Conference beep="false" startConferenceOnEnter="false" endConferenceOnExit="true" ' +
+        'waitUrl="https://hotline.example/api/telephony/twilio/hold?call=42" waitMethod="POST">call-42</Conference></Dial>',
+    );
+    // The volunteer starts it; their leaving ends it too, so the caller is never left alone.
+    expect(body).toContain(
+      '<Dial action="https://hotline.example/api/telephony/twilio/bridged?call=42" method="POST">' +
+        '<Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="true">call-42</Conference></Dial>',
+    );
+    expect(body).not.toContain('<Enqueue');
+    expect(body).not.toContain('<Queue>');
+    // Everything else is as without it.
+    expect(body.replace(/<Dial[^>]*><Conference[^>]*>call-42<\/Conference><\/Dial>/g, '')).toBe(
+      EXPECTED.replace(/<Enqueue[^>]*>call-42<\/Enqueue>|<Dial[^>]*><Queue>call-42<\/Queue><\/Dial>/g, ''),
+    );
+    expect(() =>
+      renderMarkup({ ...TWIML, conferenceBridge: true }, [
+        { kind: 'connect-to-caller', queue: 'q</Conference><Dial>' },
+      ]),
+    ).toThrow(TelephonyInputError);
+  });
+
   it('an acknowledgement is an empty Response', () => {
     expect(renderMarkup(TWIML, []).body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });

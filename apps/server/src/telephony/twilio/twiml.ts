@@ -24,6 +24,12 @@ export interface MarkupDialect {
    */
   browserNoun?: (identity: string) => string;
   browserCalling?: false;
+  /**
+   * Twilio: the caller waits, and meets the volunteer, in a <Conference> named after the waiting
+   * room instead of <Enqueue>/<Dial><Queue>, so the call can be held and handed over later
+   * through the Participants resource (conference.ts). Without it, the queue verbs.
+   */
+  conferenceBridge?: boolean;
 }
 
 /** Queue names become <Enqueue>/<Queue> text; Twilio caps them at 64 characters. */
@@ -54,6 +60,22 @@ class Renderer {
   private queue(name: string): string {
     if (!QUEUE_NAME.test(name)) this.fail('queue name must be 1-64 letters, digits, "_", "." or "-"');
     return name;
+  }
+
+  /** <Dial><Conference> for one participant of the call's conference; no beeps for anyone. */
+  private conference(
+    actionUrl: string | undefined,
+    queue: string,
+    attributes: Record<string, string>,
+  ): string {
+    return element(
+      'Dial',
+      {
+        action: actionUrl === undefined ? undefined : this.url('dial action', actionUrl),
+        method: actionUrl === undefined ? undefined : 'POST',
+      },
+      [element('Conference', { beep: 'false', ...attributes }, { text: this.queue(queue) })],
+    );
   }
 
   prompt(prompt: Prompt): string {
@@ -89,6 +111,15 @@ class Renderer {
           step.prompt.map((p) => this.prompt(p)),
         );
       case 'enqueue-caller':
+        if (this.dialect.conferenceBridge)
+          // The caller hears the wait document until a volunteer starts the conference, and
+          // ends it on leaving (the volunteer's <Dial> ends with it).
+          return this.conference(step.actionUrl, step.queue, {
+            startConferenceOnEnter: 'false',
+            endConferenceOnExit: 'true',
+            waitUrl: this.url('enqueue waitUrl', step.waitUrl),
+            waitMethod: 'POST',
+          });
         return element(
           'Enqueue',
           {
@@ -100,6 +131,13 @@ class Renderer {
           { text: this.queue(step.queue) },
         );
       case 'connect-to-caller':
+        if (this.dialect.conferenceBridge)
+          // The volunteer starts the call; their leaving ends it (a hand-over changes that at
+          // Twilio before removing them), so the caller is never left alone in silence.
+          return this.conference(step.actionUrl, step.queue, {
+            startConferenceOnEnter: 'true',
+            endConferenceOnExit: 'true',
+          });
         return element(
           'Dial',
           {

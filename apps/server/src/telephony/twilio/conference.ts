@@ -1,0 +1,270 @@
+import { ProviderHttpError, TelephonyInputError } from '../errors.js';
+import type { ProviderHttp } from '../http.js';
+import type { CallControl, ConnectedCall, ConnectedCallControl, VolunteerLegRequest } from '../provider.js';
+import {
+  browserLegCallId,
+  requireBrowserIdentity,
+  requireCallbackUrl,
+  requireE164,
+  requireId,
+  requireSeconds,
+} from '../validate.js';
+import type { TwilioIdForms } from './events.js';
+
+/**
+ * Hold, hand-over and silent listening of a connected Twilio call (docs/CALLS.md, "Call controls
+ * on provider calls"), through the Conferences and Participants resources of the 2010-04-01 API.
+ * A connected call is a conference named after the call's waiting room (twiml.ts renders the
+ * caller's wait and the volunteer's connect as participants of it): the caller joins it first,
+ * waiting with the hold document until a volunteer starts it; the volunteer on the call and the
+ * caller end it when they leave, so nobody stays alone in silence.
+ *
+ * - Hold: the caller's participant `Hold=true` with `HoldUrl` (the caller hears the wait
+ *   document, the volunteer nothing); resume `Hold=false`.
+ * - Hand-over: the colleague's browser is dialled into the conference as a new participant (not
+ *   ending it on exit, so a colleague who drops before the hand-over leaves the caller with the
+ *   first volunteer); once they picked up, the first volunteer's participant stops ending the
+ *   conference and is removed, the colleague's starts ending it, and the caller comes off hold.
+ * - Listening: an admin's browser is dialled in as a muted participant that never ends it.
+ *
+ * Everything lives at Twilio (which conference, who is in it, who is held), so any server process
+ * may act on a call; a pick-up is learnt by asking Twilio, never from this process's memory.
+ */
+
+const CONFERENCE_ID = /^CF[0-9a-fA-F]{32}$/;
+/** The same names the waiting room takes (twiml.ts): the call's `queue`. */
+const CONFERENCE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A participant's call ends with these: it will not pick up any more. */
+const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+/** How often a ringing participant is asked after (Twilio's REST rate limits allow far more). */
+const PICKUP_POLL_MS = 500;
+
+interface TwilioConferenceConfig {
+  http: ProviderHttp;
+  accountSid: string;
+  ids: TwilioIdForms;
+  /** The `To` that rings a browser identity (rest.ts's `client:` address with the call id). */
+  browserAddress: (identity: string, hotlineCall: string | null) => string;
+  /** Ends a participant's call that is still ringing or up (rest.ts cancelLeg). */
+  cancelLeg: CallControl['cancelLeg'];
+  pollMs?: number;
+}
+
+/** A participant as Twilio shows it, the fields we read. */
+interface Participant {
+  hold: boolean;
+  status: string;
+}
+
+export class TwilioConferences implements ConnectedCallControl {
+  private readonly provider: string;
+  private readonly accountPath: string;
+
+  constructor(private readonly config: TwilioConferenceConfig) {
+    this.provider = config.ids.provider;
+    this.accountPath = `/Accounts/${encodeURIComponent(config.accountSid)}`;
+  }
+
+  private refuse(operation: string, message: string): never {
+    throw new TelephonyInputError(this.provider, operation, message);
+  }
+
+  private callSid(operation: string, field: string, value: string): string {
+    return requireId(this.provider, operation, field, value, this.config.ids.call);
+  }
+
+  /** The SID of the call's conference while it is in progress; a refusal (409) when there is none. */
+  private async conferenceOf(operation: string, call: ConnectedCall): Promise<string> {
+    if (!CONFERENCE_NAME.test(call.queue)) this.refuse(operation, 'not a conference name');
+    const query = new URLSearchParams({ FriendlyName: call.queue, Status: 'in-progress' });
+    const { data } = await this.config.http.json({
+      operation,
+      method: 'GET',
+      path: `${this.accountPath}/Conferences.json?${query}`,
+    });
+    const list = Array.isArray(data.conferences) ? (data.conferences as { sid?: unknown }[]) : [];
+    const sid = list
+      .map((c) => c?.sid)
+      .find((s): s is string => typeof s === 'string' && CONFERENCE_ID.test(s));
+    return sid ?? this.refuse(operation, 'the call is not connected in its conference');
+  }
+
+  private participantPath(conference: string, callSid: string): string {
+    return `${this.accountPath}/Conferences/${conference}/Participants/${callSid}.json`;
+  }
+
+  /** The participant, or null when the call is not (or no longer) in the conference. */
+  private async participant(
+    operation: string,
+    conference: string,
+    callSid: string,
+  ): Promise<Participant | null> {
+    const { status, data } = await this.config.http.json({
+      operation,
+      method: 'GET',
+      path: this.participantPath(conference, callSid),
+      okStatuses: [404],
+    });
+    if (status === 404) return null;
+    return { hold: data.hold === true, status: typeof data.status === 'string' ? data.status : '' };
+  }
+
+  private async updateParticipant(
+    operation: string,
+    conference: string,
+    callSid: string,
+    form: [string, string][],
+  ): Promise<void> {
+    await this.config.http.json({
+      operation,
+      method: 'POST',
+      path: this.participantPath(conference, callSid),
+      form,
+    });
+  }
+
+  async holdCaller(call: ConnectedCall, onHold: boolean): Promise<{ onHold: boolean; changed: boolean }> {
+    const op = onHold ? 'hold' : 'resume';
+    const caller = this.callSid(op, 'caller leg', call.callerLegId);
+    const form: [string, string][] = onHold
+      ? [
+          ['Hold', 'true'],
+          ['HoldUrl', requireCallbackUrl(this.provider, op, 'holdUrl', call.holdUrl ?? '')],
+          ['HoldMethod', 'POST'],
+        ]
+      : [['Hold', 'false']];
+    const conference = await this.conferenceOf(op, call);
+    const now = await this.participant(op, conference, caller);
+    if (!now) this.refuse(op, 'the caller is not in the call');
+    if (now.hold === onHold) return { onHold, changed: false };
+    await this.updateParticipant(op, conference, caller, form);
+    return { onHold, changed: true };
+  }
+
+  /** Dials a browser into the call's conference; its pickup joins it without any document of ours. */
+  private async addBrowser(
+    operation: string,
+    request: VolunteerLegRequest,
+    call: ConnectedCall | undefined,
+    as: { muted: boolean; reportStatus: boolean },
+  ): Promise<{ legId: string }> {
+    const p = this.provider;
+    if (request.browser === undefined) this.refuse(operation, 'only a browser is dialled into a call');
+    if (!call) this.refuse(operation, 'the call to join is missing');
+    const to = this.config.browserAddress(
+      requireBrowserIdentity(p, operation, request.browser),
+      browserLegCallId(request),
+    );
+    const form: [string, string][] = [
+      ['From', requireE164(p, operation, 'from', request.from)],
+      ['To', to],
+      ['Timeout', String(requireSeconds(p, operation, 'timeoutSeconds', request.timeoutSeconds, 5, 600))],
+      ['Beep', 'false'],
+      ['StartConferenceOnEnter', 'true'],
+      // Until the hand-over is done the colleague's leaving must not end the caller's call.
+      ['EndConferenceOnExit', 'false'],
+      ['Muted', as.muted ? 'true' : 'false'],
+      ['EarlyMedia', 'false'],
+    ];
+    if (as.reportStatus)
+      form.push(
+        ['StatusCallback', requireCallbackUrl(p, operation, 'statusUrl', request.statusUrl)],
+        ['StatusCallbackMethod', 'POST'],
+        // No "answered": the pickup is not a race (the call is answered already) but a hand-over,
+        // learnt by handOverAnswered; ringing and the end arrive as any leg's do.
+        ['StatusCallbackEvent', 'initiated'],
+        ['StatusCallbackEvent', 'ringing'],
+        ['StatusCallbackEvent', 'completed'],
+      );
+    const conference = await this.conferenceOf(operation, call);
+    const { data } = await this.config.http.json({
+      operation,
+      method: 'POST',
+      path: `${this.accountPath}/Conferences/${conference}/Participants.json`,
+      form,
+    });
+    const sid = data.call_sid;
+    if (typeof sid !== 'string' || !this.config.ids.call.test(sid))
+      this.refuse(operation, 'the answer has no valid call sid');
+    return { legId: sid };
+  }
+
+  ringHandOverLeg = (request: VolunteerLegRequest, call?: ConnectedCall): Promise<{ legId: string }> =>
+    this.addBrowser('transfer', request, call, { muted: false, reportStatus: true });
+
+  /**
+   * Asks Twilio until the participant is connected (true), its call ended (false), or `timeoutMs`
+   * passed (false, and the ringing is stopped). Asking rather than waiting for a callback: the
+   * callback may reach another server process than the one whose request waits.
+   */
+  async handOverAnswered(legId: string, timeoutMs: number, call?: ConnectedCall): Promise<boolean> {
+    const op = 'hand-over pickup';
+    const sid = this.callSid(op, 'leg', legId);
+    if (!call) this.refuse(op, 'the call to join is missing');
+    const deadline = Date.now() + timeoutMs;
+    const pollMs = this.config.pollMs ?? PICKUP_POLL_MS;
+    for (;;) {
+      const conference = await this.conferenceOf(op, call).catch((error: unknown) => {
+        // The conference ended (the caller hung up): nobody to hand over to.
+        if (error instanceof TelephonyInputError) return null;
+        throw error;
+      });
+      if (!conference) break;
+      const participant = await this.participant(op, conference, sid);
+      if (participant?.status === 'connected') return true;
+      if (!participant && ENDED.has(await this.callStatus(op, sid))) return false;
+      if (Date.now() + pollMs > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    await this.config.cancelLeg(sid).catch(() => {});
+    return false;
+  }
+
+  private async callStatus(operation: string, sid: string): Promise<string> {
+    const { status, data } = await this.config.http.json({
+      operation,
+      method: 'GET',
+      path: `${this.accountPath}/Calls/${sid}.json`,
+      okStatuses: [404],
+    });
+    if (status === 404) return 'completed';
+    return typeof data.status === 'string' ? data.status : '';
+  }
+
+  async handOver(call: ConnectedCall, toLegId: string): Promise<void> {
+    const op = 'hand over';
+    const first = this.callSid(op, 'volunteer leg', call.volunteerLegId);
+    const next = this.callSid(op, 'leg', toLegId);
+    const caller = this.callSid(op, 'caller leg', call.callerLegId);
+    const conference = await this.conferenceOf(op, call);
+    // The first volunteer leaves without ending the caller's call…
+    try {
+      await this.updateParticipant(op, conference, first, [['EndConferenceOnExit', 'false']]);
+      await this.config.http.deleteIfPresent({
+        operation: op,
+        path: this.participantPath(conference, first),
+      });
+    } catch (error) {
+      // Already gone (hung up meanwhile): nothing to remove.
+      if (!(error instanceof ProviderHttpError && error.status === 404)) throw error;
+    }
+    // …the colleague is now the one whose leaving ends it, and the caller comes back off hold.
+    await this.updateParticipant(op, conference, next, [['EndConferenceOnExit', 'true']]);
+    await this.updateParticipant(op, conference, caller, [['Hold', 'false']]);
+  }
+
+  async listen(
+    call: ConnectedCall,
+    listener: VolunteerLegRequest,
+    timeoutMs: number,
+  ): Promise<{ legId: string } | null> {
+    // Muted: nobody on the call can hear the listener; never ending the call when it leaves.
+    const { legId } = await this.addBrowser('listen', listener, call, { muted: true, reportStatus: false });
+    return (await this.handOverAnswered(legId, timeoutMs, call)) ? { legId } : null;
+  }
+
+  async stopListening(_call: ConnectedCall, listenerLegId: string): Promise<void> {
+    // Hanging up the listener's call takes it out of the conference (ringing or connected).
+    await this.config.cancelLeg(this.callSid('stop listening', 'leg', listenerLegId));
+  }
+}
