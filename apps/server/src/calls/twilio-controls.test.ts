@@ -263,6 +263,33 @@ describe('cold transfer at Twilio', () => {
   });
 });
 
+describe('the caller hangs up during a hand-over', () => {
+  it('ends the conference and the ringing colleague with it; nothing changes hands', async () => {
+    const s = await startTwilioServer();
+    const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
+    const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+    await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in');
+    const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+    fake.setCallStatus(caller, 'completed');
+    expect(conference.status).toBe('completed');
+    expect(fake.call(cyLeg)!.status).toBe('completed');
+    expect(fake.call(beaLeg)!.status).toBe('completed');
+    expect((await transfer).status).toBe(409);
+    expect(await audits(s, 'calls.transferred')).toEqual([]);
+    expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
+    // Twilio tells the hotline the caller hung up: the call ends; hold is refused on it now.
+    await twilioWebhook(
+      s.url,
+      '/api/telephony/twilio/status',
+      { CallSid: caller, CallStatus: 'completed' },
+      TWILIO.authToken,
+    );
+    await waitFor(async () => (await callRow(s, callId)).ended_at !== null, 'the call ended');
+    expect((await hold(s, bea, callId, true)).status).toBe(409);
+    await s.settle();
+  });
+});
+
 describe('warm transfer at Twilio', () => {
   it('holds the caller at Twilio while the two talk; the hand-over dials the colleague in', async () => {
     const s = await startTwilioServer();

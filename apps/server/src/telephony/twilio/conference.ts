@@ -203,13 +203,10 @@ export class TwilioConferences implements ConnectedCallControl {
     if (!call) this.refuse(op, 'the call to join is missing');
     const deadline = Date.now() + timeoutMs;
     const pollMs = this.config.pollMs ?? PICKUP_POLL_MS;
+    // A conference that ended meanwhile (the caller hung up) answers 404 for every participant,
+    // and Twilio ends the calls it dialled into it: the ended call says so below.
+    const conference = await this.conferenceOf(op, call);
     for (;;) {
-      const conference = await this.conferenceOf(op, call).catch((error: unknown) => {
-        // The conference ended (the caller hung up): nobody to hand over to.
-        if (error instanceof TelephonyInputError) return null;
-        throw error;
-      });
-      if (!conference) break;
       const participant = await this.participant(op, conference, sid);
       if (participant?.status === 'connected') return true;
       if (!participant && ENDED.has(await this.callStatus(op, sid))) return false;
