@@ -26,7 +26,14 @@ import { ApiRequestError } from '../src/lib/api/http.js';
 import { openChunkSource } from '../src/lib/attachments/chunk-source.js';
 import { cutPadding } from '../src/lib/attachments/download.js';
 import { fileFingerprint, sha256Hex } from '../src/lib/attachments/format.js';
-import { resumeUpload, startUpload, type UploadDeps, UploadError } from '../src/lib/attachments/uploader.js';
+import {
+  MAX_RETRIES,
+  resumeUpload,
+  STALL_MS,
+  startUpload,
+  type UploadDeps,
+  UploadError,
+} from '../src/lib/attachments/uploader.js';
 
 const REPORT = '0b5f8a8e-6c8b-4a57-9d2e-3f1c2b4a5d6e';
 const ID = '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
@@ -55,6 +62,25 @@ class FakeServer {
   before: Fault = () => null;
   /** After storing: an error that loses the answer (the chunk is kept). */
   after: Fault = () => null;
+  /**
+   * True: the request is taken and never answered (before storing the chunk, or after), until the
+   * client aborts it; `stall` is then called (the test lets the client's stall timer run out).
+   */
+  hang: (index: number, stored: boolean) => boolean = () => false;
+  stall: () => void = () => undefined;
+  /** Requests the client aborted, by chunk index. */
+  aborted: number[] = [];
+
+  private unanswered(index: number, signal?: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => {
+      signal?.addEventListener('abort', () => {
+        this.aborted.push(index);
+        // What fetch says of an aborted request, as the API client maps it.
+        reject(new ApiRequestError(0, 'network', 'aborted'));
+      });
+      setTimeout(() => this.stall(), 0);
+    });
+  }
 
   view(reader: string): AttachmentView {
     const b = this.body!;
@@ -81,7 +107,7 @@ class FakeServer {
       this.body ??= body;
       return this.view(readers[0]!);
     },
-    putAttachmentChunk: async (id, index, chunk, sha256): Promise<ChunkAck> => {
+    putAttachmentChunk: async (id, index, chunk, sha256, signal): Promise<ChunkAck> => {
       // The page's sealer hands its chunks as bytes (a Blob comes only from the upload worker).
       const sealed = chunk as Uint8Array;
       expect(id).toBe(ID);
@@ -89,6 +115,7 @@ class FakeServer {
       expect(await sha256Hex(sealed)).toBe(sha256);
       const refusal = this.before(index, false);
       if (refusal) throw refusal;
+      if (this.hang(index, false)) return this.unanswered(index, signal);
       const received = this.chunks.length;
       if (index === received - 1 && sha256 === this.lastSha)
         return { received, complete: this.state === 'complete' };
@@ -101,6 +128,7 @@ class FakeServer {
       if (this.chunks.length === this.body!.chunkCount) this.state = 'complete';
       const lost = this.after(index, true);
       if (lost) throw lost;
+      if (this.hang(index, true)) return this.unanswered(index, signal);
       return { received: this.chunks.length, complete: this.state === 'complete' };
     },
     fetchUploadStatus: async (): Promise<UploadStatus> => ({
@@ -264,6 +292,128 @@ describe('startUpload', () => {
     await expect(handle.done).rejects.toMatchObject({ kind: 'cancelled' });
     expect(server.deleted).toBe(true);
     expect(handle.progress.current().phase).toBe('cancelled');
+  });
+});
+
+/**
+ * The client's stall timers, run by hand: `expire()` is time passing until every armed timer
+ * fires. `armed` records each allowance asked for, in ms.
+ */
+function stallClock() {
+  const timers = new Set<{ ms: number; fire: () => void }>();
+  const armed: number[] = [];
+  return {
+    armed,
+    timer: (ms: number, fire: () => void) => {
+      const t = { ms, fire };
+      timers.add(t);
+      armed.push(ms);
+      return () => void timers.delete(t);
+    },
+    expire: () => {
+      for (const t of [...timers]) {
+        timers.delete(t);
+        t.fire();
+      }
+    },
+  };
+}
+
+describe('a request that is never answered', () => {
+  it('is aborted when its time is up and sent again; the upload finishes', async () => {
+    const server = new FakeServer();
+    const clock = stallClock();
+    let hung = false;
+    // Chunk 1 is taken and never answered, once (a server or a proxy that stopped mid-request).
+    server.hang = (i, stored) => {
+      if (i !== 1 || stored || hung) return false;
+      hung = true;
+      return true;
+    };
+    server.stall = clock.expire;
+    const file = fileOf(17);
+    const handle = startUpload(
+      { reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 },
+      { ...depsOf(server), timer: clock.timer },
+    );
+    await handle.done;
+    expect(server.aborted).toEqual([1]);
+    expect(server.puts).toEqual([0, 1, 1, 2]);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+    // No chunk is given less than STALL_MS; after a stall the next allowance is doubled.
+    expect(Math.min(...clock.armed)).toBeGreaterThanOrEqual(STALL_MS);
+    const afterStall = clock.armed[clock.armed.indexOf(Math.max(...clock.armed))]!;
+    expect(afterStall).toBeGreaterThanOrEqual(2 * STALL_MS);
+  });
+
+  it('stored but unanswered: the chunk sent again is acknowledged, never stored twice', async () => {
+    const server = new FakeServer();
+    const clock = stallClock();
+    let hung = false;
+    server.hang = (i, stored) => {
+      if (i !== 0 || !stored || hung) return false;
+      hung = true;
+      return true;
+    };
+    server.stall = clock.expire;
+    const file = fileOf(19);
+    const handle = startUpload(
+      { reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 },
+      { ...depsOf(server), timer: clock.timer },
+    );
+    await handle.done;
+    expect(server.aborted).toEqual([0]);
+    expect(server.puts).toEqual([0, 0, 1, 2]);
+    expect(server.chunks).toHaveLength(3);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
+  });
+
+  it('a server that never answers stops the upload after MAX_RETRIES retries, saying so', async () => {
+    const server = new FakeServer();
+    const clock = stallClock();
+    server.hang = (i) => i === 1;
+    server.stall = clock.expire;
+    const phases: string[] = [];
+    const handle = startUpload(
+      { reportId: REPORT, id: ID, file: fileOf(23), readers, chunkLog2: LOG2 },
+      { ...depsOf(server), timer: clock.timer },
+    );
+    handle.progress.subscribe((p) => phases.push(p.phase));
+    await expect(handle.done).rejects.toMatchObject({ kind: 'network' });
+    expect(server.puts).toEqual([0, ...Array(MAX_RETRIES + 1).fill(1)]);
+    expect(server.aborted).toHaveLength(MAX_RETRIES + 1);
+    expect(handle.progress.current()).toMatchObject({ phase: 'failed', error: { kind: 'network' } });
+    expect(phases).toContain('retrying');
+    // What was acknowledged stays on the server, for Retry to continue from.
+    expect(server.deleted).toBe(false);
+    expect(server.chunks).toHaveLength(1);
+  });
+
+  it('an unreachable server stops the upload after MAX_RETRIES retries; Retry continues it', async () => {
+    const server = new FakeServer();
+    let down = true;
+    server.before = (i) => (i === 2 && down ? network() : null);
+    const file = fileOf(29);
+    const deps = depsOf(server);
+    const handle = startUpload({ reportId: REPORT, id: ID, file, readers, chunkLog2: LOG2 }, deps);
+    await expect(handle.done).rejects.toMatchObject({ kind: 'network' });
+    expect(server.puts).toEqual([0, 1, ...Array(MAX_RETRIES + 1).fill(2)]);
+    // Retry (the page resumes with the file the stopped upload still holds).
+    down = false;
+    server.puts = [];
+    const status = await server.api.fetchUploadStatus(ID);
+    const again = resumeUpload(
+      {
+        reportId: REPORT,
+        attachment: status.attachment,
+        meta: { id: ID, name: 'scan.pdf', type: '', size: SIZE, head: await fileFingerprint(handle.file) },
+        file: handle.file,
+      },
+      deps,
+    );
+    await again.done;
+    expect(server.puts).toEqual([2]);
+    expect(await sha256Hex(await server.open(SIZE))).toBe(await sha256Hex(await bytes(file)));
   });
 });
 

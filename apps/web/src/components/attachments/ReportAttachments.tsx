@@ -1,9 +1,10 @@
 import type { AttachmentView, ReportAttachmentMeta } from '@llamenos/protocol';
-import { useEffect, useId, useState, useSyncExternalStore } from 'react';
+import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fetchReportReaders } from '../../lib/api/index.js';
+import { fetchReportReaders, fetchUploadStatus } from '../../lib/api/index.js';
 import {
   downloadAttachment,
+  endedUpload,
   fingerprintProblem,
   openAttachmentPreview,
   PREVIEW_MAX_BYTES,
@@ -15,7 +16,7 @@ import {
   type UploadHandle,
 } from '../../lib/attachments/index.js';
 import { userTextIn } from '../UserText.js';
-import { UPLOAD_ERROR_KEYS, UploadRow } from './UploadList.js';
+import { RETRYABLE_STOPS, UPLOAD_ERROR_KEYS, UploadRow } from './UploadList.js';
 import { formatBytes } from './units.js';
 import './attachments.css';
 
@@ -75,17 +76,20 @@ function AttachmentItem({
   const { t, i18n } = useTranslation();
   const nameId = useId();
   const running = runningUpload(meta.id);
-  // The last upload started here: a refusal (another file chosen) stays on screen, and a
-  // finished one shows as uploaded until the page's copy of the report catches up.
-  const [last, setLast] = useState<UploadHandle | null>(null);
+  // The last upload of this file in this tab: how it ended is shown even when the page's copy of
+  // the report is older than its end (a stopped one keeps its reason on screen, with Retry).
+  const last = running ? undefined : endedUpload(meta.id);
   const lastPhase = last?.progress.current().phase;
-  const started = (handle: UploadHandle) => {
-    setLast(handle);
-    handle.done.then(
-      () => onChanged?.(),
-      () => onChanged?.(),
-    );
-  };
+  const stop = lastPhase === 'failed' ? last?.progress.current().error : null;
+  // When an upload of this tab ends, wherever it was started (the report form, or here), the
+  // report is read again: its hub event alone can come while an older read is still in flight.
+  const changedRef = useRef(onChanged);
+  changedRef.current = onChanged;
+  useEffect(() => {
+    if (!running) return;
+    const reread = () => changedRef.current?.();
+    running.done.then(reread, reread);
+  }, [running]);
   const complete = view?.state === 'complete';
   const state = running
     ? null
@@ -123,7 +127,7 @@ function AttachmentItem({
             view={view}
             meta={meta}
             canResume={canResume}
-            onStarted={started}
+            retryFile={stop && RETRYABLE_STOPS.includes(stop.kind) ? (last?.file ?? null) : null}
           />
         </>
       )}
@@ -260,44 +264,65 @@ function CompleteAttachment({
 
 /**
  * An upload that did not finish (or never began: the page was closed between filing the report
- * and opening the upload). Its author continues it by choosing the same file again.
+ * and opening the upload). Its author continues it by choosing the same file again, or with
+ * Retry when an upload of this tab stopped and still has the file.
  */
 function UnfinishedUpload({
   reportId,
   view,
   meta,
   canResume,
-  onStarted,
+  retryFile,
 }: {
   reportId: string;
   view: AttachmentView | null;
   meta: ReportAttachmentMeta;
   canResume: boolean;
-  onStarted: (handle: UploadHandle) => void;
+  /** The file of this tab's upload that stopped, to continue with one press. */
+  retryFile: UploadHandle['file'] | null;
 }) {
   const { t } = useTranslation();
   const inputId = useId();
   const [refusal, setRefusal] = useState<string | null>(null);
-  const chosen = async (file: File) => {
+  const [busy, setBusy] = useState(false);
+  const chosen = async (file: UploadHandle['file']) => {
     setRefusal(null);
-    if (view) {
-      onStarted(resumeUpload({ reportId, attachment: view, meta, file }));
-      return;
-    }
-    // Never opened: the file the report describes is uploaded now, if it is that file.
-    if (file.size !== meta.size || (await fingerprintProblem(file, meta))) {
-      setRefusal(UPLOAD_ERROR_KEYS['other-file']);
-      return;
-    }
+    setBusy(true);
     try {
+      // The server's state, not the page's copy of the report: the copy may predate the upload's
+      // opening, and opening it anew would be refused (its id is taken).
+      const opened = view ?? (await fetchUploadStatus(meta.id).catch(() => null))?.attachment ?? null;
+      if (opened) {
+        resumeUpload({ reportId, attachment: opened, meta, file });
+        return;
+      }
+      // Never opened: the file the report describes is uploaded now, if it is that file.
+      if (file.size !== meta.size || (await fingerprintProblem(file, meta))) {
+        setRefusal(UPLOAD_ERROR_KEYS['other-file']);
+        return;
+      }
       const readers = await fetchReportReaders(reportId);
-      onStarted(startUpload({ reportId, id: meta.id, file, readers }));
+      startUpload({ reportId, id: meta.id, file, readers });
     } catch {
       setRefusal(UPLOAD_ERROR_KEYS.failed);
+    } finally {
+      setBusy(false);
     }
   };
   return (
     <>
+      {canResume && retryFile && (
+        <div className="button-row">
+          <button
+            type="button"
+            aria-describedby={inputId}
+            disabled={busy}
+            onClick={() => void chosen(retryFile)}
+          >
+            {t('attachments.upload.retry')}
+          </button>
+        </div>
+      )}
       {canResume && (
         <div>
           <label htmlFor={inputId}>
@@ -306,6 +331,7 @@ function UnfinishedUpload({
           <input
             id={inputId}
             type="file"
+            disabled={busy}
             onChange={(event) => {
               const file = event.target.files?.[0];
               event.target.value = '';

@@ -19,8 +19,12 @@ export const UPLOAD_ERROR_KEYS: Record<UploadErrorKind, string> = {
   locked: 'attachments.error.locked',
   gone: 'attachments.error.gone',
   refused: 'attachments.error.refused',
+  network: 'attachments.error.network',
   failed: 'attachments.error.failed',
 };
+
+/** Stops that the same file can get past by trying again (Retry); the others need something else. */
+export const RETRYABLE_STOPS: readonly UploadErrorKind[] = ['network', 'failed', 'store-full', 'locked'];
 
 const RUNNING: UploadPhase[] = ['preparing', 'uploading', 'retrying'];
 

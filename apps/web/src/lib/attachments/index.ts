@@ -7,7 +7,7 @@ import { resumeUpload as resume, startUpload as start, type UploadHandle } from 
  * described in ./format.ts). Pages use only what this file exports.
  */
 
-export { runningUpload, runningUploads } from './active.js';
+export { endedUpload, runningUpload, runningUploads } from './active.js';
 export {
   AttachmentUnavailableError,
   downloadAttachment,

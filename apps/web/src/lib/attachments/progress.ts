@@ -13,6 +13,8 @@ export type UploadErrorKind =
   | 'locked'
   | 'gone'
   | 'refused'
+  /** The server could not be reached (or did not answer) through every retry. */
+  | 'network'
   | 'failed';
 
 export interface UploadProgress {

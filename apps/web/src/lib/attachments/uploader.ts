@@ -32,6 +32,8 @@ export interface UploadHandle {
   id: string;
   name: string;
   size: number;
+  /** The file being sent: a stopped upload continues from it (Retry) without choosing it again. */
+  file: File | (FileLike & { name: string });
   progress: {
     current: () => UploadProgress;
     subscribe: (listener: (p: UploadProgress) => void) => () => void;
@@ -74,6 +76,8 @@ export interface UploadDeps {
   secretKey: () => Uint8Array | null;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Calls `fire` after `ms` unless the returned function is called first (setTimeout unless a test says). */
+  timer?: (ms: number, fire: () => void) => () => void;
 }
 
 const defaultDeps = (): UploadDeps => ({
@@ -84,9 +88,39 @@ const defaultDeps = (): UploadDeps => ({
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
+const realTimer = (ms: number, fire: () => void) => {
+  const id = setTimeout(fire, ms);
+  return () => clearTimeout(id);
+};
+
 /** Backoff after a network failure: 0.5 s, 1 s, 2 s … up to 30 s, with jitter. */
 export const retryDelay = (attempt: number): number =>
   Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.75 + Math.random() * 0.5);
+
+/**
+ * Failures in a row (nothing acknowledged in between) after which the upload stops and says so,
+ * with Retry: with retryDelay's waits, about a minute and a half of trying. A connection that
+ * stays down is told to the person uploading, never shown as an endless "trying again".
+ */
+export const MAX_RETRIES = 8;
+
+/**
+ * A request with no answer for this long is taken as stalled, aborted and sent again (the
+ * server answers a chunk it already holds with its acknowledgement, or a 409 with where to go
+ * on). Seen: requests that a server or a proxy accepted and never answered, which fetch waits
+ * for without end. A slow link is not a stall: a chunk is allowed three times what it takes at
+ * the speed measured so far, and before any measurement what it takes at FLOOR_BYTES_PER_SECOND;
+ * each stall doubles the allowance, so a link slower than that still gets through.
+ */
+export const STALL_MS = 30_000;
+/** The speed a chunk is allowed before any was acknowledged: a poor mobile link (512 kbit/s). */
+const FLOOR_BYTES_PER_SECOND = 64 * 1024;
+/** The allowance doubles at most this many times (64 s × 16 at the floor speed). */
+const MAX_STALL_DOUBLINGS = 4;
+
+/** The error a stalled request ends with: a network failure, retried like one. */
+const stalledError = (what: string, ms: number) =>
+  new ApiRequestError(0, 'stalled', `${what}: no answer from the server in ${Math.round(ms / 1000)} s`);
 
 /** A failure worth retrying: the network, or the server or a proxy briefly unavailable. */
 const isTransient = (error: unknown): boolean =>
@@ -96,6 +130,7 @@ const isTransient = (error: unknown): boolean =>
 function stopOf(error: unknown): UploadError {
   if (error instanceof UploadError) return error;
   if (error instanceof ApiRequestError) {
+    if (error.status === 0) return new UploadError('network', error.message);
     if (error.status === 413) return new UploadError('too-large', error.message);
     if (error.status === 507) return new UploadError('store-full', error.message);
     if (error.status === 404 || error.status === 410) return new UploadError('gone', error.message);
@@ -118,10 +153,12 @@ class Upload {
   private readonly abort = new AbortController();
   private source: ChunkSource | null = null;
   private started = false;
+  /** Requests taken as stalled so far: each doubles the next allowance. */
+  private stalls = 0;
 
   constructor(
     readonly id: string,
-    readonly file: FileLike & { name?: string },
+    readonly file: File | (FileLike & { name: string }),
     readonly layout: StreamLayout,
     private readonly deps: UploadDeps,
   ) {
@@ -136,14 +173,22 @@ class Upload {
     if (this.cancelled) throw new UploadError('cancelled', 'the upload was cancelled');
   }
 
-  /** Runs `step` until it succeeds, waiting longer after each network failure. */
-  async retrying<T>(step: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `step` until it succeeds, waiting longer after each network failure; each attempt is
+   * given `allowanceMs` to answer (see STALL_MS), and the upload stops after MAX_RETRIES failures.
+   */
+  async retrying<T>(
+    what: string,
+    step: (signal: AbortSignal) => Promise<T>,
+    allowanceMs: () => number = () => STALL_MS,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       this.check();
       try {
-        return await step();
+        return await this.within(what, allowanceMs(), step);
       } catch (error) {
         if (!isTransient(error) || this.cancelled) throw error;
+        if (attempt >= MAX_RETRIES) throw error;
         this.store.set({ phase: 'retrying', bytesPerSecond: null, secondsLeft: null });
         this.speed.reset();
         // Cancel ends the wait at once, and so does the browser saying it is back online.
@@ -159,6 +204,38 @@ class Upload {
         cut.abort();
       }
     }
+  }
+
+  /**
+   * One attempt of `step` with its own abort signal (cancel aborts it too), given `ms` to answer.
+   * A step that does not end when aborted is still left behind at the deadline.
+   */
+  private async within<T>(what: string, ms: number, step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const attempt = new AbortController();
+    const cancelled = () => attempt.abort();
+    this.abort.signal.addEventListener('abort', cancelled, { once: true });
+    let stop: () => void = () => undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      stop = (this.deps.timer ?? realTimer)(ms, () => {
+        this.stalls++;
+        attempt.abort();
+        reject(stalledError(what, ms));
+      });
+    });
+    try {
+      return await Promise.race([step(attempt.signal), stalled]);
+    } finally {
+      stop();
+      this.abort.signal.removeEventListener('abort', cancelled);
+    }
+  }
+
+  /** How long a chunk of `bytes` may go unanswered (see STALL_MS). */
+  private chunkAllowance(bytes: number): number {
+    const speed = this.speed.speed();
+    const expected = (bytes / (speed && speed > 0 ? speed : FLOOR_BYTES_PER_SECOND)) * 1000;
+    const base = Math.max(STALL_MS, speed ? 3 * expected : expected);
+    return base * 2 ** Math.min(this.stalls, MAX_STALL_DOUBLINGS);
   }
 
   private report(received: number): void {
@@ -199,14 +276,12 @@ class Upload {
       sealing?.catch(() => undefined);
       let ack: ChunkAck;
       try {
-        ack = await this.retrying(() =>
-          this.deps.api.putAttachmentChunk(
-            this.id,
-            chunk.index,
-            chunk.sealed,
-            chunk.sha256,
-            this.abort.signal,
-          ),
+        const size = chunk.sealed instanceof Uint8Array ? chunk.sealed.length : chunk.sealed.size;
+        ack = await this.retrying(
+          `chunk ${chunk.index}`,
+          (signal) =>
+            this.deps.api.putAttachmentChunk(this.id, chunk.index, chunk.sealed, chunk.sha256, signal),
+          () => this.chunkAllowance(size),
         );
       } catch (error) {
         const at = conflictReceived(error);
@@ -277,6 +352,7 @@ function handleOf(upload: Upload, name: string, run: () => Promise<void>): Uploa
     id: upload.id,
     name,
     size: upload.file.size,
+    file: upload.file,
     progress: { current: upload.store.current, subscribe: upload.store.subscribe },
     cancel: () => upload.cancel(),
     done,
@@ -335,7 +411,9 @@ export function startUpload(
       };
       upload.markStarted();
       // A retried create answers the same upload, which may already hold chunks.
-      received = (await upload.retrying(() => deps.api.createAttachment(opts.reportId, body))).received;
+      received = (
+        await upload.retrying('opening the upload', () => deps.api.createAttachment(opts.reportId, body))
+      ).received;
     } catch (error) {
       source.close();
       throw error;
@@ -368,7 +446,9 @@ export function resumeUpload(
   return handleOf(upload, opts.meta.name, async () => {
     const secretKey = deps.secretKey();
     if (!secretKey) throw new UploadError('locked', 'unlock the app to continue this upload');
-    const status = await upload.retrying(() => deps.api.fetchUploadStatus(opts.attachment.id));
+    const status = await upload.retrying('asking where the upload stands', () =>
+      deps.api.fetchUploadStatus(opts.attachment.id),
+    );
     const view = status.attachment;
     const sizeProblem = resumeProblem({
       fileSize: opts.file.size,

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ReportAttachments } from '../../components/attachments/ReportAttachments.js';
 import { reportKeys } from '../../lib/queries/reports.js';
+import { rereadReports } from './events.js';
 
 /**
  * The report's files, as its sealed content lists them: download and preview, the progress of
@@ -31,7 +32,7 @@ export function ReportAttachmentsSection({
         attachments={attachments}
         metas={metas}
         canResume={author}
-        onChanged={() => void queryClient.invalidateQueries({ queryKey: reportKeys.detail(reportId) })}
+        onChanged={() => void rereadReports(queryClient, reportKeys.detail(reportId))}
       />
     </section>
   );

@@ -1,7 +1,22 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, type QueryKey, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { reportKeys } from '../../lib/queries/reports.js';
 import { onHubEvent, onResync } from '../../lib/realtime/index.js';
+
+/**
+ * Reads the reports' queries under `queryKey` again. A first read still in flight (no data yet)
+ * is cancelled and started over: the query library would otherwise join the new read to it, and
+ * that read may have fetched the report before the change. Seen: a report page opened as its
+ * upload ran read the report before the last chunk's answer and was still decrypting it when
+ * the report's "updated" event came, so it kept saying the file was not finished.
+ */
+export async function rereadReports(client: QueryClient, queryKey: QueryKey = reportKeys.all): Promise<void> {
+  await client.cancelQueries({
+    queryKey,
+    predicate: (query) => query.state.data === undefined && query.state.fetchStatus === 'fetching',
+  });
+  await client.invalidateQueries({ queryKey });
+}
 
 /**
  * Report hub events (ids only) make the reports' reads stale; the page re-reads through the
@@ -10,7 +25,7 @@ import { onHubEvent, onResync } from '../../lib/realtime/index.js';
 export function useReportEvents() {
   const client = useQueryClient();
   useEffect(() => {
-    const stale = () => void client.invalidateQueries({ queryKey: reportKeys.all });
+    const stale = () => void rereadReports(client);
     const offs = [
       onHubEvent('report:new', stale),
       onHubEvent('report:updated', stale),
