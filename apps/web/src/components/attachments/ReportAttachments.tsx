@@ -128,6 +128,7 @@ function AttachmentItem({
             meta={meta}
             canResume={canResume}
             retryFile={stop && RETRYABLE_STOPS.includes(stop.kind) ? (last?.file ?? null) : null}
+            nameId={nameId}
           />
         </>
       )}
@@ -273,6 +274,7 @@ function UnfinishedUpload({
   meta,
   canResume,
   retryFile,
+  nameId,
 }: {
   reportId: string;
   view: AttachmentView | null;
@@ -280,18 +282,21 @@ function UnfinishedUpload({
   canResume: boolean;
   /** The file of this tab's upload that stopped, to continue with one press. */
   retryFile: UploadHandle['file'] | null;
+  /** The element naming the file, which describes the Retry button. */
+  nameId: string;
 }) {
   const { t } = useTranslation();
   const inputId = useId();
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const chosen = async (file: UploadHandle['file']) => {
+  const chosen = async (file: UploadHandle['file'], retry = false) => {
     setRefusal(null);
     setBusy(true);
     try {
-      // The server's state, not the page's copy of the report: the copy may predate the upload's
-      // opening, and opening it anew would be refused (its id is taken).
-      const opened = view ?? (await fetchUploadStatus(meta.id).catch(() => null))?.attachment ?? null;
+      // A retried upload may have been opened after the page's copy of the report was read: the
+      // server says (opening it anew would be refused, its id being taken).
+      const opened =
+        view ?? (retry ? ((await fetchUploadStatus(meta.id).catch(() => null))?.attachment ?? null) : null);
       if (opened) {
         resumeUpload({ reportId, attachment: opened, meta, file });
         return;
@@ -315,9 +320,9 @@ function UnfinishedUpload({
         <div className="button-row">
           <button
             type="button"
-            aria-describedby={inputId}
+            aria-describedby={nameId}
             disabled={busy}
-            onClick={() => void chosen(retryFile)}
+            onClick={() => void chosen(retryFile, true)}
           >
             {t('attachments.upload.retry')}
           </button>
