@@ -1,10 +1,5 @@
 import { z } from 'zod';
-
-/** An x-only public key: 64 lowercase hex characters. */
-const Pubkey = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lowercase hex public key');
-
-/** An ISO 8601 timestamp with a time zone (`2025-01-31T22:00:00Z`, `…+01:00`). */
-const IsoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+import { IsoTime, Pubkey } from './primitives.js';
 
 /**
  * Filters of `GET /api/audit`. Query strings carry text, so numbers are coerced. `action`

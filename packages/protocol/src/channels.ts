@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlivoAuthId } from './primitives.js';
 import { E164 } from './providers.js';
 
 /**
@@ -82,7 +83,7 @@ const SignalWireSms = z
 
 const PlivoSms = z
   .object({
-    authId: z.string().regex(/^[A-Z0-9]{20}$/, 'a Plivo auth id: 20 capital letters and digits'),
+    authId: PlivoAuthId,
     authToken: Secret,
     phoneNumbers: Numbers,
   })

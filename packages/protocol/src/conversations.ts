@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Pubkey, Uuid, WrapText } from './primitives.js';
 import { NoteEnvelope } from './records.js';
 import { textBlock, textLine } from './text.js';
 
@@ -51,12 +52,6 @@ export interface MessagePayload {
 /** Longest reply a volunteer may send, in UTF-16 units (a long SMS is split by the provider). */
 export const MESSAGE_BODY_MAX = 1600;
 
-const Uuid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID');
-const Pubkey = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lowercase hex public key');
-/** One ECIES key wrap, base64url of exactly 106 bytes (142 characters). */
-const WrapText = z.string().regex(/^[A-Za-z0-9_-]{141}[AQgw]$/, 'a key wrap: 106 bytes, canonical base64url');
 const RecordId = z
   .string()
   .regex(

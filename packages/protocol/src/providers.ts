@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlivoAuthId } from './primitives.js';
 
 /**
  * Telephony provider credentials as an admin enters them. The server stores each provider's
@@ -130,7 +131,7 @@ const VonageCredentials = z
 
 const PlivoCredentials = z
   .object({
-    authId: z.string().regex(/^[A-Z0-9]{20}$/, 'a Plivo auth id: 20 capital letters and digits'),
+    authId: PlivoAuthId,
     authToken: Secret,
     phoneNumbers: ProviderPhoneNumbers,
   })

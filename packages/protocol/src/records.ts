@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoTime, NewestFirstCursor } from './primitives.js';
 
 /**
  * Call notes (the Records module). The browser seals a note's text and custom fields as one
@@ -106,13 +107,6 @@ export type UpdateNoteBody = z.infer<typeof UpdateNoteBody>;
 
 export const NoteIdParam = z.object({ id: NoteId }).strict();
 
-const IsoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-
-/** Opaque paging cursor of `GET /api/notes`: the last note's creation time and id. */
-const NoteCursor = z
-  .string()
-  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z_[0-9a-f-]{36}$/, 'a cursor from a previous page');
-
 /** Filters of `GET /api/notes`, newest first. `authorPubkey` other than one's own needs notes:read-all. */
 export const NoteListQuery = z
   .object({
@@ -121,7 +115,7 @@ export const NoteListQuery = z
     authorPubkey: ReaderPubkey.optional(),
     callId: NoteCallId.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: NoteCursor.optional(),
+    cursor: NewestFirstCursor.optional(),
   })
   .strict()
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['to'] });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoTime, NewestFirstCursor, Pubkey, Uuid, WrapText } from './primitives.js';
 import { NoteEnvelope } from './records.js';
 import { textBlock, textLine } from './text.js';
 
@@ -20,15 +21,8 @@ export const reportRecordId = (reportId: string): string => `report:${reportId}`
 export const reportReplyRecordId = (replyId: string): string => `report-reply:${replyId}`;
 export const attachmentRecordId = (attachmentId: string): string => `attachment:${attachmentId}`;
 
-const Uuid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID');
-const Pubkey = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lowercase hex public key');
-/** One ECIES key wrap, base64url of exactly 106 bytes (142 characters). */
-const WrapText = z.string().regex(/^[A-Za-z0-9_-]{141}[AQgw]$/, 'a key wrap: 106 bytes, canonical base64url');
 /** settings.ts imports this file, so the language code pattern is repeated, not imported. */
 const LanguageCode = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a language code such as "en" or "es"');
-const IsoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 // ---------------------------------------------------------------------------------------------
 // Report types (an admin setting, `settings.reports`)
@@ -225,10 +219,6 @@ export type UpdateReportBody = z.infer<typeof UpdateReportBody>;
 export const CreateReplyBody = z.object({ id: Uuid, envelope: NoteEnvelope }).strict();
 export type CreateReplyBody = z.infer<typeof CreateReplyBody>;
 
-const ReportCursor = z
-  .string()
-  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z_[0-9a-f-]{36}$/, 'a cursor from a previous page');
-
 /** `GET /api/reports`: newest first. Without reports:read-all only one's own (and `authorPubkey` other than one's own is 403). */
 export const ReportListQuery = z
   .object({
@@ -241,7 +231,7 @@ export const ReportListQuery = z
     from: IsoTime.optional(),
     to: IsoTime.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: ReportCursor.optional(),
+    cursor: NewestFirstCursor.optional(),
   })
   .strict();
 export type ReportListQuery = z.infer<typeof ReportListQuery>;

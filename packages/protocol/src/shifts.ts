@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LocalDate } from './primitives.js';
 import { textBlock, textLine } from './text.js';
 
 /**
@@ -23,15 +24,6 @@ const Id = z
 
 /** A wall-clock time "HH:MM", 00:00 to 23:59. */
 const LocalTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time "HH:MM" (00:00–23:59)');
-
-/** A calendar date "YYYY-MM-DD" that exists (2026-02-30 does not). */
-const LocalDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'a date that exists');
 
 const Weekday = z.number().int().min(0).max(6);
 

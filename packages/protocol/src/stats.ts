@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LocalDate } from './primitives.js';
 
 /**
  * Hotline statistics (`GET /api/stats`, `GET /api/stats/csv`) and the first-run checklist
@@ -12,15 +13,6 @@ export type StatsBucket = z.infer<typeof StatsBucket>;
 
 /** The longest period per bucket size, so one request never asks for thousands of buckets. */
 export const STATS_MAX_DAYS: Record<StatsBucket, number> = { hour: 31, day: 366 };
-
-/** A calendar date `YYYY-MM-DD` that exists (no 2026-02-30). */
-const LocalDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-03-31')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'a date that exists');
 
 const daysBetween = (from: string, to: string) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Uuid } from './primitives.js';
 import { NoteEnvelope } from './records.js';
 
 /**
@@ -56,10 +57,6 @@ export interface TranscriptPayload {
   text: string;
   segments: { start: number; end: number; text: string; speaker?: 'volunteer' | 'caller' }[];
 }
-
-const Uuid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lowercase UUID');
 
 /** `POST /api/calls/:callId/transcripts`: a transcript sealed for its creator and every current admin. */
 export const CreateTranscriptBody = z

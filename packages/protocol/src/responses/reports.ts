@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { GrantResult, GrantStatus } from '../records.js';
 import {
   ATTACHMENT_STATES,
   type AttachmentView,
@@ -14,6 +13,7 @@ import {
   type ReportReaders,
   ReportStatus,
 } from '../reports.js';
+import { GrantResultSchema, GrantStatusSchema } from './records.js';
 
 /** Answers of the reports routes, as the web client checks them on arrival (ciphertext stays opaque). */
 
@@ -96,19 +96,11 @@ export const ReportGrantWorkSchema = z.object({
   next: z.string().nullable(),
 }) satisfies z.ZodType<ReportGrantWork>;
 
-/** `POST /api/reports/grant`. */
-export const ReportGrantResultSchema = z.object({
-  inserted: z.number().int(),
-  alreadyPresent: z.number().int(),
-  skipped: z.number().int(),
-}) satisfies z.ZodType<GrantResult>;
+/** `POST /api/reports/grant`: answered as the notes' grant is. */
+export const ReportGrantResultSchema = GrantResultSchema;
 
-/** `GET /api/reports/grant-status`: `done` of `total` report records (content, replies, attachments) wrapped for the reader. */
-export const ReportGrantStatusSchema = z.object({
-  total: z.number().int(),
-  done: z.number().int(),
-  unavailableToCaller: z.number().int(),
-}) satisfies z.ZodType<GrantStatus>;
+/** `GET /api/reports/grant-status`: `done` of `total` report records (content, replies, attachments) wrapped for the reader, as for notes. */
+export const ReportGrantStatusSchema = GrantStatusSchema;
 
 /** One line of `GET /api/reports/export` (JSON lines). */
 export const ReportExportLineSchema = z.discriminatedUnion('type', [
