@@ -5,17 +5,23 @@ import { onHubEvent, onResync } from '../../lib/realtime/index.js';
 
 /**
  * Reads the reports' queries under `queryKey` again. A first read still in flight (no data yet)
- * is cancelled and started over: the query library would otherwise join the new read to it, and
- * that read may have fetched the report before the change. Seen: a report page opened as its
- * upload ran read the report before the last chunk's answer and was still decrypting it when
- * the report's "updated" event came, so it kept saying the file was not finished.
+ * takes the refresh into itself (the query library joins the two), and it may have fetched the
+ * report before the change: once it has ended, it is read once more. Seen: a report page opened
+ * as its upload ran read the report before the last chunk's answer and was still decrypting it
+ * when the report's "updated" event came, so it kept saying the file was not finished. (Not by
+ * cancelling that read: events coming faster than a read ends would then never let it end.)
  */
 export async function rereadReports(client: QueryClient, queryKey: QueryKey = reportKeys.all): Promise<void> {
-  await client.cancelQueries({
-    queryKey,
-    predicate: (query) => query.state.data === undefined && query.state.fetchStatus === 'fetching',
-  });
+  const firstReads = client
+    .getQueryCache()
+    .findAll({
+      queryKey,
+      predicate: (q) => q.state.data === undefined && q.state.fetchStatus === 'fetching',
+    });
   await client.invalidateQueries({ queryKey });
+  for (const query of firstReads)
+    if (query.state.data !== undefined)
+      await client.invalidateQueries({ queryKey: query.queryKey, exact: true });
 }
 
 /**
