@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { type FormEvent, type ReactNode, type Ref, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CharacterCounter } from '../../components/CharacterCounter.js';
+import { DraftNotice } from '../../components/DraftNotice.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
@@ -149,7 +150,14 @@ export function NoteEditor({
 
   return (
     <form className="note-editor" noValidate onSubmit={submit} onBlur={() => draft.persist()}>
-      {restored && <DraftNotice savedAt={restored.savedAt} onDiscard={discardDraft} />}
+      {restored && (
+        <DraftNotice
+          savedAt={restored.savedAt}
+          onDiscard={discardDraft}
+          restored={(when) => t('notes.draftRestored', { when })}
+          discard={t('notes.discardDraft')}
+        />
+      )}
       <ProblemSummary ref={summaryRef} count={Object.keys(problems).length} />
       {start.callId && <p className="hint">{t('notes.forCall', { callId: start.callId })}</p>}
       <NoteTextInput text={text} problem={problems.text} onChange={(value) => edit(() => setText(value))} />
@@ -332,19 +340,6 @@ function ChoiceOrText({
       value={text}
       onChange={(e) => onChange(e.target.value)}
     />
-  );
-}
-
-/** Says that the form holds a draft restored from this device, which can be thrown away. */
-function DraftNotice({ savedAt, onDiscard }: { savedAt: string; onDiscard: () => void }) {
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="panel notice" role="status">
-      <p>{t('notes.draftRestored', { when: formatDateTime(savedAt, i18n.language) })}</p>
-      <button type="button" className="secondary" onClick={onDiscard}>
-        {t('notes.discardDraft')}
-      </button>
-    </div>
   );
 }
 

@@ -4,6 +4,7 @@ import { type RefObject, useEffect, useRef, useState } from 'react';
 import { type FieldErrors, type Resolver, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
+import { DraftNotice } from '../../components/DraftNotice.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -27,12 +28,11 @@ import {
   REPORT_TITLE_MAX,
   type ReportFormValues,
   reportFromForm,
-  typeName,
 } from '../../lib/reports/payload.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { ChosenFiles, filesFit, type PreparedFile } from './ChosenFiles.js';
 import { ProblemText, problemProps, ReportFieldInput } from './ReportFields.js';
-import { KeyNeeded, ReportsSubpage, useReportTypes } from './shared.js';
+import { KeyNeeded, ReportsSubpage, TypeOptions, useReportTypes } from './shared.js';
 
 /** /reports/new: choose a report type, fill in its form, attach files, and file it. */
 export function ReportNewPage() {
@@ -47,7 +47,7 @@ export function ReportNewPage() {
 }
 
 function NewReport() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { types, limits, taking, error } = useReportTypes();
   // An unfiled report left on this device comes back, under the id it was given.
   const [draft, setDraft] = useState<ReportDraft | null>(() => findReportDraft(unlockedSecretKey()));
@@ -77,11 +77,7 @@ function NewReport() {
             onChange={(e) => setTypeId(e.target.value || null)}
           >
             <option value="">{t('reports.chooseType')}</option>
-            {open.map((type) => (
-              <option key={type.id} value={type.id} dir="auto">
-                {typeName(type, i18n.language)}
-              </option>
-            ))}
+            <TypeOptions types={open} />
           </select>
         </div>
       )}
@@ -93,6 +89,8 @@ function NewReport() {
       {draft && (
         <DraftNotice
           savedAt={draft.savedAt}
+          restored={(when) => t('reports.draftRestored', { when })}
+          discard={t('reports.discardDraft')}
           onDiscard={() => {
             setDraft(null);
             // After the form with the draft's values is gone (it keeps them once more as it goes).
@@ -361,17 +359,4 @@ function useDraftAutosave(
     stopped.current = true;
   };
   return { savedAt, stop };
-}
-
-/** Says that the form holds a report restored from this device, which can be thrown away. */
-function DraftNotice({ savedAt, onDiscard }: { savedAt: string; onDiscard: () => void }) {
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="panel notice" role="status">
-      <p>{t('reports.draftRestored', { when: formatDateTime(savedAt, i18n.language) })}</p>
-      <button type="button" className="secondary" onClick={onDiscard}>
-        {t('reports.discardDraft')}
-      </button>
-    </div>
-  );
 }

@@ -25,7 +25,6 @@ import { UserText } from '../../components/UserText.js';
 import { reportQueries } from '../../lib/queries/reports.js';
 import { onHubEvent, onResync } from '../../lib/realtime/index.js';
 import { NO_REPORT_FILTERS, type ReportFilters } from '../../lib/reports/api.js';
-import { typeName } from '../../lib/reports/payload.js';
 import { reportsPool } from '../../lib/reports/pool.js';
 import { ReportsExport } from './ReportsExport.js';
 import {
@@ -34,6 +33,7 @@ import {
   STATUS_LABEL,
   StatusBadge,
   StatusOptions,
+  TypeOptions,
   useMembers,
   useReportEvents,
   useReportTypes,
@@ -300,18 +300,14 @@ function FilterSelects({
   members: UserView[] | undefined;
   register: UseFormRegister<ReportFilters>;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   return (
     <>
       <div>
         <label htmlFor="rf-type">{t('reports.type')}</label>
         <select id="rf-type" {...register('typeId')}>
           <option value="">{t('reports.anyType')}</option>
-          {types.map((type) => (
-            <option key={type.id} value={type.id} dir="auto">
-              {typeName(type, i18n.language)}
-            </option>
-          ))}
+          <TypeOptions types={types} />
         </select>
       </div>
       <div>

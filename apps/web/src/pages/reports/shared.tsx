@@ -44,6 +44,16 @@ export function StatusOptions() {
   ));
 }
 
+/** The report types as a select's options, each named in the member's language. */
+export function TypeOptions({ types }: { types: ReportType[] }) {
+  const { i18n } = useTranslation();
+  return types.map((type) => (
+    <option key={type.id} value={type.id} dir="auto">
+      {typeName(type, i18n.language)}
+    </option>
+  ));
+}
+
 /** A page under /reports (new report, one report): its heading and the way back to the list. */
 export function ReportsSubpage({ title, children }: { title: ReactNode; children: ReactNode }) {
   const { t } = useTranslation();
