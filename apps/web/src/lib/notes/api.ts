@@ -13,6 +13,7 @@ import {
   postNote,
   putNote,
 } from '../api/index.js';
+import { listPagePath } from '../list-query.js';
 import type { NotePayload } from './payload.js';
 
 /** Filters of the notes list, as the form holds them (dates as yyyy-mm-dd, local time). */
@@ -25,22 +26,8 @@ export interface NoteFilters {
 
 export const NO_FILTERS: NoteFilters = { from: '', to: '', authorPubkey: '', callId: '' };
 
-/** Local calendar day → its first instant as an ISO time; `endOfDay` gives the next day's start. */
-function dayStart(day: string, endOfDay: boolean): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + (endOfDay ? 1 : 0)).toISOString();
-}
-
-export function listQuery(filters: NoteFilters, limit: number, cursor: string | null): string {
-  const q = new URLSearchParams();
-  if (filters.from) q.set('from', dayStart(filters.from, false));
-  if (filters.to) q.set('to', dayStart(filters.to, true));
-  if (filters.authorPubkey) q.set('authorPubkey', filters.authorPubkey);
-  if (filters.callId.trim()) q.set('callId', filters.callId.trim());
-  q.set('limit', String(limit));
-  if (cursor) q.set('cursor', cursor);
-  return `/api/notes?${q}`;
-}
+const listQuery = (filters: NoteFilters, limit: number, cursor: string | null): string =>
+  listPagePath('/api/notes', filters, limit, cursor);
 
 export const fetchNotePage = (
   filters: NoteFilters,

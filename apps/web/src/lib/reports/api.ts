@@ -8,6 +8,7 @@ import {
   postReport,
   postReportReply,
 } from '../api/index.js';
+import { listPagePath } from '../list-query.js';
 import { sealReply, sealReport } from './seal.js';
 
 /** Filters of the reports list, as the form holds them (dates as yyyy-mm-dd, local time). */
@@ -30,25 +31,9 @@ export const NO_REPORT_FILTERS: ReportFilters = {
   scope: 'all',
 };
 
-/** Local calendar day → its first instant as an ISO time; `endOfDay` gives the next day's start. */
-function dayStart(day: string, endOfDay: boolean): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + (endOfDay ? 1 : 0)).toISOString();
-}
-
-/** The list's path (GET /api/reports) with its filters and cursor. */
-export function reportListPath(filters: ReportFilters, limit: number, cursor: string | null): string {
-  const q = new URLSearchParams();
-  if (filters.status) q.set('status', filters.status);
-  if (filters.typeId) q.set('typeId', filters.typeId);
-  if (filters.authorPubkey) q.set('authorPubkey', filters.authorPubkey);
-  if (filters.from) q.set('from', dayStart(filters.from, false));
-  if (filters.to) q.set('to', dayStart(filters.to, true));
-  if (filters.scope === 'mine') q.set('scope', 'mine');
-  q.set('limit', String(limit));
-  if (cursor) q.set('cursor', cursor);
-  return `/api/reports?${q}`;
-}
+/** The list's path (GET /api/reports) with its filters and cursor; "all" is the server's default scope. */
+export const reportListPath = (filters: ReportFilters, limit: number, cursor: string | null): string =>
+  listPagePath('/api/reports', { ...filters, scope: filters.scope === 'mine' ? 'mine' : '' }, limit, cursor);
 
 export const fetchReportPage = (
   filters: ReportFilters,
