@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures.js';
+import { bootstrapAdmin, navLink, unexpected } from './helpers.js';
+
+/**
+ * An upload whose chunks cannot reach the server stops after its bounded retries and says so,
+ * never an endless "trying again"; Retry continues it with the same file once the connection is
+ * back (issue 11). The retries' waits are cut short by the browser's "online" event, as when a
+ * phone's connection returns, so the test does not sit through the backoff.
+ */
+
+const CHUNK_URL = /\/api\/attachments\/[0-9a-f-]{36}\/chunks\/\d+$/;
+
+test('reports: an upload that cannot get through stops with a clear message, and Retry finishes it', async ({
+  page,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(120_000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-upload-retry-'));
+  try {
+    const file = path.join(dir, 'road-photo.jpg');
+    writeFileSync(file, randomBytes(300_000));
+    await bootstrapAdmin(page, hotline);
+
+    // The server is up, but no chunk gets through (a dead uplink past the first requests).
+    await page.route(CHUNK_URL, (route) => route.abort('connectionrefused'));
+    await navLink(page, 'Reports').click();
+    await page.getByRole('link', { name: 'New report' }).click();
+    await page.getByLabel('Title').fill('Blocked road');
+    await page.getByLabel('What happened').fill('The road to the clinic is closed.');
+    await page.locator('main input[type="file"]').setInputFiles(file);
+    await page.getByRole('button', { name: 'File report' }).click();
+    await expect(page.getByRole('heading', { name: 'Blocked road', level: 1 })).toBeVisible();
+
+    const item = page.getByRole('listitem', { name: /road-photo\.jpg/ });
+    const stopped = item.getByRole('alert');
+    await expect
+      .poll(
+        async () => {
+          if (await stopped.isVisible()) return true;
+          await page.evaluate(() => window.dispatchEvent(new Event('online')));
+          return false;
+        },
+        { timeout: 60_000, intervals: [200] },
+      )
+      .toBe(true);
+    await expect(stopped).toHaveText(/could not be reached.*Retry/);
+    await expect(item.getByText(/^Upload stopped ·/)).toBeVisible();
+
+    await page.unroute(CHUNK_URL);
+    await item.getByRole('button', { name: 'Retry' }).click();
+    await expect(item.getByText('Uploaded')).toBeVisible({ timeout: 30_000 });
+    await expect(item.getByRole('button', { name: 'Download' })).toBeVisible();
+    expect(unexpected(consoleErrors, /ERR_CONNECTION_REFUSED/)).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
