@@ -89,10 +89,13 @@ export async function assignRoundRobin(
   conversationId: string,
   candidates: AssignmentCandidates,
   now: Date,
+  /** Shared by the placements of one transaction (ingest.ts): the lock is taken once. */
+  lock: { taken: boolean } = { taken: false },
 ): Promise<{ assignee: string; conversation: ConversationRow } | null> {
   // Nobody to offer it to: no lock taken, the conversation waits in the queue.
   if (!candidates.userIds.length) return null;
-  await lockAssignments(tx);
+  if (!lock.taken) await lockAssignments(tx);
+  lock.taken = true;
   return assignLeastRecent(tx, conversationId, candidates.userIds, candidates.capacity, now);
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CachedAgreement, cachedAgreement, secureRandom } from '@llamenos/crypto';
 import { type HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
 import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import type { Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import {
@@ -26,6 +27,7 @@ import {
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
+import { type PlacementQueue, placementQueue } from './placement-queue.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
 import { sendAutomaticReply } from './replies.js';
 import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
@@ -35,6 +37,7 @@ import {
   type ConversationRow,
   type InboundLookup,
   insertConversation,
+  insertConversations,
   insertMedia,
   insertMessage,
   insertWraps,
@@ -80,36 +83,20 @@ export interface Conversations extends ConversationIngest {
   /** Those tables made ahead of the wraps that need them (reader-tables.ts). */
   readonly readerTables: ReaderTables;
   /**
-   * Runs a placement's transaction (placeConversation) when fewer than PLACEMENTS_AT_ONCE of
-   * this process's are running, else once they are, in order. Placements queue behind the
-   * assignment lock anyway; each one waiting there holds a pool connection, so a burst of first
-   * contacts would take every connection and stall the texts to held conversations behind them.
-   * Waiting here they hold none; two at once keep one doing its insert while the other holds the
-   * lock, so placements go as fast as before.
+   * Where placements wait for their transaction (placement-queue.ts): at most PLACEMENTS_AT_ONCE
+   * of this process's at once, in order; first contacts waiting together are placed together,
+   * up to PLACEMENT_BATCH in one transaction (placeFirstContacts).
    */
-  placing<T>(placement: () => Promise<T>): Promise<T>;
+  readonly placements: PlacementQueue<FirstContact, Placed>;
 }
 
-/** Placement transactions one process runs at once (Conversations.placing). */
+/** Placement transactions one process runs at once (Conversations.placements). */
 export const PLACEMENTS_AT_ONCE = 2;
-
-/** At most `limit` pieces of work at once; the others wait, first come first served. */
-function gate(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (work) => {
-    if (running < limit) running += 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      // Handed to the next in line (still counted as running), or freed.
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
-}
+/**
+ * First contacts placed in one transaction at most: the assignment lock is held for one
+ * round-robin statement each, so a batch keeps the others waiting a few milliseconds, not more.
+ */
+export const PLACEMENT_BATCH = 16;
 
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
@@ -122,7 +109,9 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
     readerTables: readerTables(agreement, (error) =>
       ctxOf().log.warn({ err: { name: (error as Error)?.name } }, 'reader table not made'),
     ),
-    placing: gate(PLACEMENTS_AT_ONCE),
+    placements: placementQueue(PLACEMENTS_AT_ONCE, PLACEMENT_BATCH, (batch) =>
+      placeFirstContacts(ctxOf(), batch),
+    ),
     async channelFor(id) {
       if (!(CHANNEL_IDS as readonly string[]).includes(id)) return null;
       const given = channels.get(id as ChannelId);
@@ -169,11 +158,21 @@ function checkSizes(message: InboundMessage): void {
 /** Thrown inside the storing transaction to roll it back when the message is already stored. */
 const DUPLICATE = Symbol('duplicate delivery');
 
-interface Placed {
+export interface Placed {
   conversation: ConversationRow;
   fresh: boolean;
   reopened: boolean;
   handover: { assigneePubkey: string | null; rewrap: boolean } | null;
+}
+
+/** A contact's first text (the first look found no conversation) waiting for its placement. */
+export interface FirstContact {
+  channel: MessagingChannel;
+  message: InboundMessage;
+  contact: { hash: string; last4: string | null };
+  members: readonly MemberWithGrants[];
+  candidates: AssignmentCandidates;
+  now: Date;
 }
 
 /**
@@ -185,7 +184,8 @@ interface Placed {
  * shifts), the row itself (inserted first; only a contact seen before is looked for and locked),
  * and the new assignee's key (a new conversation has no history to re-wrap). Under the lock: one
  * statement choosing and assigning (store.ts assignLeastRecent) and the audit entry, committed
- * with it. The message's wraps are made after the commit (storeMessage).
+ * with it. First contacts that wait together share one transaction (placeFirstContacts). The
+ * message's wraps are made after the commit (storeMessage).
  */
 async function placeConversation(
   ctx: ServerContext,
@@ -205,83 +205,166 @@ async function placeConversation(
   // transaction (assignRoundRobin says why).
   const onShift = await eligibleVolunteers(ctx, now, new Set(), ctx.db, known.schedule);
   const candidates = assignmentCandidates(known.members, onShift, known.settings);
-  return ctx.conversations.placing(() =>
-    placeInTransaction(ctx, channel, message, contact, known, candidates, now),
+  if (!known.seen)
+    return ctx.conversations.placements.batched({
+      channel,
+      message,
+      contact,
+      members: known.members,
+      candidates,
+      now,
+    });
+  return ctx.conversations.placements.one(() =>
+    ctx.db.transaction(async (tx) => {
+      const locate = () => lockConversationOfContact(tx, channel.id, message.to, contact.hash);
+      const seen = await locate();
+      // Gone since the first look (retention): made again, as for a first contact.
+      const made = seen
+        ? null
+        : await insertConversation(tx, newConversation(ctx, channel, message, contact), now);
+      const found = seen ?? made ?? (await locate());
+      if (!found) throw new DomainError('conflict', 'conversation vanished while a message arrived');
+      return settlePlacement(ctx, tx, found, made !== null, known.members, candidates, now, { taken: false });
+    }),
   );
 }
 
-async function placeInTransaction(
+function newConversation(
   ctx: ServerContext,
   channel: MessagingChannel,
   message: InboundMessage,
   contact: { hash: string; last4: string | null },
-  known: { seen: boolean; members: readonly MemberWithGrants[] },
+) {
+  const id = randomUUID();
+  return {
+    id,
+    channel: channel.id,
+    kind: channel.kind,
+    hotlineAddress: message.to,
+    contactHash: contact.hash,
+    contactLast4: contact.last4,
+    contactEnc: sealContact(ctx.keys, id, message.from),
+  };
+}
+
+/**
+ * First contacts waiting together, placed in one transaction: their rows in one insert, then
+ * each in arrival order reopened, offered round robin (the lock taken once) and audited, one
+ * commit for all. If the transaction fails, each is placed again in a transaction of its own, so
+ * one that cannot be placed fails only its own webhook.
+ */
+async function placeFirstContacts(
+  ctx: ServerContext,
+  batch: readonly FirstContact[],
+): Promise<PromiseSettledResult<Placed>[]> {
+  try {
+    const placed = await ctx.db.transaction((tx) => placeFirstContactsInTx(ctx, tx, batch));
+    return placed.map((value) => ({ status: 'fulfilled', value }));
+  } catch (error) {
+    if (batch.length === 1) return [{ status: 'rejected', reason: error }];
+    const outcomes: PromiseSettledResult<Placed>[] = [];
+    for (const first of batch)
+      outcomes.push(
+        await ctx.db
+          .transaction((tx) => placeFirstContactsInTx(ctx, tx, [first]))
+          .then(
+            ([value]) => ({ status: 'fulfilled', value: value as Placed }) as const,
+            (reason: unknown) => ({ status: 'rejected', reason }) as const,
+          ),
+      );
+    return outcomes;
+  }
+}
+
+async function placeFirstContactsInTx(
+  ctx: ServerContext,
+  tx: Queryable,
+  batch: readonly FirstContact[],
+): Promise<Placed[]> {
+  const rows = batch.map((f) => ({ ...newConversation(ctx, f.channel, f.message, f.contact), at: f.now }));
+  // Inserted in contact order: two batches wait for each other's rows (the unique index) in one
+  // order, never in a cycle. A contact with a conversation already (another delivery made it
+  // meanwhile, or twice in this batch) gets none: found below instead.
+  const byContact = [...rows].sort((a, b) =>
+    a.contactHash < b.contactHash ? -1 : a.contactHash > b.contactHash ? 1 : 0,
+  );
+  const inserted = await insertConversations(tx, byContact);
+  const lock = { taken: false };
+  const placed: Placed[] = [];
+  for (const [i, first] of batch.entries()) {
+    const row = inserted.get(rows[i]?.id as string);
+    const found =
+      row ?? (await lockConversationOfContact(tx, first.channel.id, first.message.to, first.contact.hash));
+    if (!found) throw new DomainError('conflict', 'conversation vanished while a message arrived');
+    placed.push(
+      await settlePlacement(
+        ctx,
+        tx,
+        found,
+        row !== undefined,
+        first.members,
+        first.candidates,
+        first.now,
+        lock,
+      ),
+    );
+  }
+  return placed;
+}
+
+/**
+ * The conversation found or made (locked by `tx`): reopened if closed, offered round robin if
+ * nobody holds it, each change audited in the same transaction (one statement each while this
+ * process's guess of the chain head holds).
+ */
+async function settlePlacement(
+  ctx: ServerContext,
+  tx: Queryable,
+  found: ConversationRow,
+  fresh: boolean,
+  members: readonly MemberWithGrants[],
   candidates: AssignmentCandidates,
   now: Date,
+  lock: { taken: boolean },
 ): Promise<Placed> {
-  return ctx.db.transaction(async (tx) => {
-    const locate = () => lockConversationOfContact(tx, channel.id, message.to, contact.hash);
-    let conversation = known.seen ? await locate() : null;
-    let fresh = false;
-    if (!conversation) {
-      const id = randomUUID();
-      const inserted = await insertConversation(
-        tx,
-        {
-          id,
-          channel: channel.id,
-          kind: channel.kind,
-          hotlineAddress: message.to,
-          contactHash: contact.hash,
-          contactLast4: contact.last4,
-          contactEnc: sealContact(ctx.keys, id, message.from),
-        },
-        now,
-      );
-      // null: another delivery from this contact made it meanwhile (the unique index waited for it).
-      conversation = inserted ?? (await locate());
-      fresh = inserted !== null;
-    }
-    if (!conversation) throw new DomainError('conflict', 'conversation vanished while a message arrived');
-    let reopened = false;
-    if (conversation.status === 'closed') {
-      conversation = (await reopenConversationRow(tx, conversation.id, now)) ?? conversation;
-      reopened = true;
+  let conversation = found;
+  let reopened = false;
+  if (conversation.status === 'closed') {
+    conversation = (await reopenConversationRow(tx, conversation.id, now)) ?? conversation;
+    reopened = true;
+    await appendAuditInTx(
+      tx,
+      {
+        action: 'conversations.reopened',
+        target: `conversation:${conversation.id}`,
+        details: { conversationId: conversation.id, by: 'contact' },
+      },
+      now,
+      ctx.caches.auditHead,
+    );
+  }
+  let handover: Placed['handover'] = null;
+  if (!conversation.assigned_to) {
+    const given = await assignRoundRobin(tx, conversation.id, candidates, now, lock);
+    if (given) {
+      conversation = given.conversation;
+      const chosen = given.assignee;
+      handover = fresh
+        ? { assigneePubkey: members.find((m) => m.id === chosen)?.pubkey ?? null, rewrap: false }
+        : await afterHandover(tx, conversation.id, chosen, now);
       await appendAuditInTx(
         tx,
         {
-          action: 'conversations.reopened',
+          action: 'conversations.assigned',
           target: `conversation:${conversation.id}`,
-          details: { conversationId: conversation.id, by: 'contact' },
+          details: { conversationId: conversation.id, how: 'round-robin', assignee: chosen },
         },
         now,
+        ctx.caches.auditHead,
       );
     }
-    let handover: Placed['handover'] = null;
-    if (!conversation.assigned_to) {
-      const given = await assignRoundRobin(tx, conversation.id, candidates, now);
-      if (given) {
-        conversation = given.conversation;
-        const chosen = given.assignee;
-        handover = fresh
-          ? {
-              assigneePubkey: known.members.find((m) => m.id === chosen)?.pubkey ?? null,
-              rewrap: false,
-            }
-          : await afterHandover(tx, conversation.id, chosen, now);
-        await appendAuditInTx(
-          tx,
-          {
-            action: 'conversations.assigned',
-            target: `conversation:${conversation.id}`,
-            details: { conversationId: conversation.id, how: 'round-robin', assignee: chosen },
-          },
-          now,
-        );
-      }
-    }
-    return { conversation, fresh, reopened, handover };
-  });
+  }
+  return { conversation, fresh, reopened, handover };
 }
 
 /** One inbound message on its way in: what every step after the first look needs. */

@@ -1,6 +1,7 @@
 import { hashPhone } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  clearShifts,
   contactNumber,
   type FakeChannel,
   fakeChannel,
@@ -11,6 +12,7 @@ import {
 } from '../../test/conversations-helpers.js';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { recordingStatements } from '../../test/statement-log.js';
+import { verifyAuditLog } from '../audit/service.js';
 
 /**
  * What an inbound text costs the database (issue 10: statements per text), counted at the
@@ -81,7 +83,7 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
     return { own: seen.filter((q) => !kept(q)), kept: seen.filter(kept) };
   };
 
-  it("a contact's first text: one look, the placement's transaction, one store; three statements under the lock", async () => {
+  it("a contact's first text: one look, the placement's transaction, one store; three statements under the lock, the audit entry one", async () => {
     const from = contactNumber();
     const { own: seen, kept: checks } = await count(() =>
       h.ctx.conversations.receive(sms, inbound(from, 'hello')),
@@ -93,16 +95,16 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
     const placement = seen.slice(1, -1);
     expect(placement[0]).toBe('transaction');
     // The row is inserted (no look first: the first look saw none), the lock taken, then one
-    // statement chooses and assigns, and the audit entry (head, entry) commits with it.
+    // statement chooses and assigns, and the audit entry commits with it: one statement, the
+    // chain head this process last moved (the warm-up's entry) checked and moved in it.
     expect(placement.slice(1)).toEqual([
       expect.stringMatching(/^tx: insert into conversations/),
       expect.stringMatching(/^tx: select id from conversation_assign_lock/),
       expect.stringMatching(/^tx: with chosen as/),
-      expect.stringMatching(/^tx: select seq, hash from audit_chain_head/),
-      expect.stringMatching(/^tx: with entry as/),
+      expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
     ]);
-    // Seven statements and a transaction's begin and commit: nine on the wire.
-    expect(seen).toHaveLength(8);
+    // Six statements and a transaction's begin and commit: eight on the wire.
+    expect(seen).toHaveLength(7);
     const [row] = await h.ctx.db.query<{ assigned_to: string | null; status: string }>(
       'select assigned_to, status from conversations where contact_hash = $1',
       [hashPhone(h.ctx.keys.hashKey, from)],
@@ -136,6 +138,50 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
       `select count(*)::int as n from conversation_messages where direction = 'in'`,
     );
     expect(row!.n).toBeGreaterThanOrEqual(8);
+  });
+
+  it('first contacts waiting together share one transaction: one insert, the lock once, one statement each to assign and to audit; round robin and the audit chain intact', async () => {
+    await settle(h);
+    // A second volunteer, so the round robin has a choice to make (two places each).
+    const second = await h.addUser(['volunteer'], 'Vol 2');
+    await putOnShift(h, [volunteer.id, second.id]);
+    await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, capacityPerVolunteer: 50 } }));
+    // Warm the kept copies after the edits, then count.
+    await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'warm-up again'));
+    await settle(h);
+    const before = await h.ctx.db.query<{ assigned_to: string; n: number }>(
+      `select assigned_to, count(*)::int as n from conversations where assigned_to is not null group by assigned_to`,
+    );
+    const { own: seen } = await count(() =>
+      Promise.all(
+        Array.from({ length: 10 }, () => h.ctx.conversations.receive(sms, inbound(contactNumber(), 'hi'))),
+      ),
+    );
+    const transactions = seen.filter((q) => q === 'transaction').length;
+    // The first two start at once (PLACEMENTS_AT_ONCE), alone; those that wait meanwhile go
+    // together (on PGlite all eight in one: three transactions; placement-queue.test.ts pins the
+    // batching itself).
+    expect(transactions).toBeLessThan(10);
+    const statements = (pattern: RegExp) => seen.filter((q) => pattern.test(q)).length;
+    expect(statements(/^tx: insert into conversations/)).toBe(transactions);
+    expect(statements(/^tx: select id from conversation_assign_lock/)).toBe(transactions);
+    expect(statements(/^tx: with chosen as/)).toBe(10);
+    expect(statements(/^tx: (with head as|select seq, hash from audit_chain_head)/)).toBe(10);
+    // Alone, a placement is five lines here (its transaction, insert, lock, choice, audit entry);
+    // together, three a transaction and two a placement.
+    expect(seen.filter((q) => q.startsWith('tx:') || q === 'transaction').length).toBe(
+      3 * transactions + 10 * 2,
+    );
+    // Round robin: the ten go five and five (the two took turns), each with its audit entry.
+    const after = await h.ctx.db.query<{ assigned_to: string; n: number }>(
+      `select assigned_to, count(*)::int as n from conversations where assigned_to is not null group by assigned_to`,
+    );
+    const gained = after.map((r) => r.n - (before.find((b) => b.assigned_to === r.assigned_to)?.n ?? 0));
+    expect(gained.sort()).toEqual([5, 5]);
+    const verdict = await verifyAuditLog(h.ctx.db);
+    expect(verdict.ok).toBe(true);
+    await clearShifts(h);
+    await putOnShift(h, [volunteer.id]);
   });
 
   it('with nobody on shift the first text takes no assignment lock', async () => {

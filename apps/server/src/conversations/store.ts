@@ -93,6 +93,42 @@ export async function insertConversation(
   return row ? conversationOf(row) : null;
 }
 
+/**
+ * Inserts several conversations in one statement, in the order given (placements of first
+ * contacts batched in one transaction, ingest.ts), each with its own arrival time; a contact who
+ * already has one (or appears twice) gets nothing. The rows inserted, by id.
+ */
+export async function insertConversations(
+  tx: Queryable,
+  rows: readonly (NewConversation & { at: Date })[],
+): Promise<Map<string, ConversationRow>> {
+  if (!rows.length) return new Map();
+  const column = <K extends keyof (NewConversation & { at: Date })>(key: K) => rows.map((r) => r[key]);
+  const inserted = await tx.query<ConversationRow>(
+    `insert into conversations (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc,
+       status, waiting_since, last_message_at, created_at)
+     select c.id, c.channel, c.kind, c.hotline_address, c.contact_hash, c.contact_last4, c.contact_enc,
+       'waiting', c.at, c.at, c.at
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[]::timestamptz[]) with ordinality
+         as c (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc, at, n)
+      order by c.n
+     on conflict (channel, hotline_address, contact_hash) do nothing returning *`,
+    [
+      column('id'),
+      column('channel'),
+      column('kind'),
+      column('hotlineAddress'),
+      column('contactHash'),
+      column('contactLast4'),
+      column('contactEnc'),
+      // As text: the PostgreSQL driver types an array of dates as one timestamp.
+      rows.map((r) => r.at.toISOString()),
+    ],
+  );
+  return new Map(inserted.map((row) => [row.id, conversationOf(row)]));
+}
+
 /** The contact's conversation on this channel and number, locked for the caller's transaction. */
 export async function lockConversationOfContact(
   tx: Queryable,
@@ -544,7 +580,7 @@ export async function lockAssignments(tx: Queryable): Promise<void> {
  * (lockAssignments, taken by the caller's previous statement, so this one's snapshot sees every
  * assignment committed before it): among `candidates` (on shift, able to hold conversations),
  * the active one with fewer than `capacity` open conversations who was given one longest ago
- * (never first; then by id) is noted as given one now, and the conversation (locked by the
+ * (never first; then by id) is noted as given one now (or just after the latest offer), and the conversation (locked by the
  * caller, nobody holding it, not closed) becomes theirs. Null when nobody has a free place.
  */
 export async function assignLeastRecent(
@@ -563,7 +599,12 @@ export async function assignLeastRecent(
         order by a.last_assigned_at nulls first, u.id collate "C"
         limit 1
      ), noted as (
-       insert into conversation_assignees (user_id, last_assigned_at) select id, $4::timestamptz from chosen
+       -- Strictly after every earlier offer, even one in the same millisecond (placements batched
+       -- in one transaction share arrival times): a tie would hand the next one by id order.
+       insert into conversation_assignees (user_id, last_assigned_at)
+       select id, greatest($4::timestamptz,
+                           (select max(last_assigned_at) from conversation_assignees) + interval '1 microsecond')
+         from chosen
        on conflict (user_id) do update set last_assigned_at = excluded.last_assigned_at
      ), assigned as (
        update conversations c set assigned_to = chosen.id, status = 'active', waiting_since = null, closed_at = null
