@@ -1,5 +1,6 @@
 import type { CustomFieldDefinition } from '@llamenos/protocol';
 import { z } from 'zod';
+import { problemsByPlace } from '../payload-problems.js';
 
 /**
  * What a call note's sealed payload holds (docs/PROTOCOL.md §9.1): the note text and the
@@ -119,21 +120,11 @@ export function checkPayload(
     : (fieldsOrSchema as PayloadSchema);
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, payload: result.data as NotePayload };
-  const problems: Record<string, FieldProblem> = {};
-  for (const issue of result.error.issues) {
-    const [top, key] = issue.path;
-    const where =
-      top === 'fields' && typeof key === 'string'
-        ? key
-        : top === 'text'
-          ? 'text'
-          : issue.code === 'unrecognized_keys' && top === 'fields'
-            ? '_fields'
-            : '_note';
-    problems[where] ??= PROBLEMS.includes(issue.message as FieldProblem)
-      ? (issue.message as FieldProblem)
-      : 'type';
-  }
+  const problems = problemsByPlace(result.error.issues, PROBLEMS, 'type', ({ path: [top, key], code }) => {
+    if (top === 'fields' && typeof key === 'string') return key;
+    if (top === 'text') return 'text';
+    return code === 'unrecognized_keys' && top === 'fields' ? '_fields' : '_note';
+  });
   return { ok: false, problems };
 }
 

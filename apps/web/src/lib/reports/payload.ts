@@ -6,6 +6,7 @@ import type {
   ReportType,
 } from '@llamenos/protocol';
 import { z } from 'zod';
+import { problemsByPlace } from '../payload-problems.js';
 import { searchable } from '../search-text.js';
 
 /**
@@ -126,21 +127,10 @@ export function checkReport(value: unknown, typeOrSchema: ReportType | null | Re
   const schema = typeOrSchema && 'safeParse' in typeOrSchema ? typeOrSchema : buildReportSchema(typeOrSchema);
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, payload: result.data as ReportPayload };
-  const problems: Record<string, ReportProblem> = {};
-  for (const issue of result.error.issues) {
-    const [top, key] = issue.path;
-    const where =
-      top === 'fields' && typeof key === 'string'
-        ? key
-        : top === 'fields'
-          ? '_fields'
-          : typeof top === 'string'
-            ? top
-            : '_report';
-    problems[where] ??= PROBLEMS.includes(issue.message as ReportProblem)
-      ? (issue.message as ReportProblem)
-      : 'type';
-  }
+  const problems = problemsByPlace(result.error.issues, PROBLEMS, 'type', ({ path: [top, key] }) => {
+    if (top === 'fields') return typeof key === 'string' ? key : '_fields';
+    return typeof top === 'string' ? top : '_report';
+  });
   return { ok: false, problems };
 }
 
