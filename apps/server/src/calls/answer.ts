@@ -1,15 +1,16 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
-import { runQueue } from './ringing.js';
+import { releaseInNextRound, runQueue } from './ringing.js';
 import {
   type CallRow,
   type CallsTable,
   callFromRow,
   closeLiveLegs,
+  type LegKind,
   type LegRow,
+  PLACED_AT_PROVIDER_SQL,
   placedAtProvider,
-  releaseLegs,
 } from './store.js';
 import { announce, controlAdapter, errorInfo, inBackground } from './wiring.js';
 
@@ -19,18 +20,50 @@ import { announce, controlAdapter, errorInfo, inBackground } from './wiring.js';
  * database re-checks `answered_by is null` on the locked row. The winner's process then
  * cancels every other leg at the provider, in parallel, and tells every client.
  */
-type ClaimResult =
+export type ClaimResult =
   | { outcome: 'won'; call: CallRow }
   | { outcome: 'already-yours'; call: CallRow }
   | { outcome: 'lost'; call: CallRow | null };
 
-export async function claimCall(
+export function claimCall(
   ctx: ServerContext,
   callId: string,
   userId: string,
   legId: string | null,
   via: 'phone' | 'browser',
 ): Promise<ClaimResult> {
+  return claim(ctx, { callId, userId, legId, providerLegId: null, via }).then((r) => r.claim!);
+}
+
+/**
+ * A volunteer pressed 1 on their leg (the answer webhook): the leg checked as the webhook's
+ * other steps check it (this call's, placed at the provider, the provider leg it was bound to)
+ * and the claim made for its volunteer, in the claim's one statement. `claim` is null when the
+ * leg fails the checks; `leg` is the leg's volunteer (null once the call's record is sealed) and kind.
+ */
+export async function claimByLeg(
+  ctx: ServerContext,
+  step: { callId: string; legId: string; providerLegId: string },
+): Promise<{ claim: ClaimResult | null; leg: { userId: string | null; kind: LegKind } | null }> {
+  return claim(ctx, { ...step, userId: null, via: null });
+}
+
+interface ClaimRequest {
+  callId: string;
+  /** Who answers; null: the volunteer of leg `legId`, which must then be given. */
+  userId: string | null;
+  legId: string | null;
+  /** Checks the leg as a webhook about it must (placed at the provider, this provider leg); null: no check. */
+  providerLegId: string | null;
+  /** null: the leg's kind. */
+  via: LegKind | null;
+}
+
+async function claim(
+  ctx: ServerContext,
+  request: ClaimRequest,
+): Promise<{ claim: ClaimResult | null; leg: { userId: string | null; kind: LegKind } | null }> {
+  const { callId, legId, providerLegId } = request;
   const now = ctx.now();
   const claimed = await ctx.db.transaction(async (tx) => {
     // One statement, in this order: the leg locked first (while it is locked the queue cannot
@@ -40,33 +73,58 @@ export async function claimCall(
     // the winning leg marked live. The winner's name comes back with it, for call:answered.
     // When the UPDATE changed nothing, the call as it is now instead: read with a row lock, which
     // returns the newest version, the one a concurrent winner committed while this waited (a
-    // plain read would see the statement's snapshot, from before that commit).
+    // plain read would see the statement's snapshot, from before that commit). Both carry the
+    // leg's volunteer and kind (absent: the leg failed the checks, and nothing was claimed).
     const [row] = await tx.query<
-      CallsTable & { won: boolean; answerer_pubkey: string | null; answerer_name: string | null }
+      CallsTable & {
+        won: boolean;
+        answerer_pubkey: string | null;
+        answerer_name: string | null;
+        leg_found: boolean;
+        leg_user_id: string | null;
+        leg_kind: LegKind | null;
+      }
     >(
-      `with leg as materialized (
-         select id from call_legs where id = $3 and status in ('pending', 'queued', 'ringing', 'in-progress')
+      `with leg as (
+         select id, user_id, kind from call_legs
+          where id = $3 and call_id = $2
+            and ($5::text is null or (${PLACED_AT_PROVIDER_SQL} and (provider_leg_id is null or provider_leg_id = $5)))),
+       live_leg as materialized (
+         select id from call_legs where id = (select id from leg) and status in ('pending', 'queued', 'ringing', 'in-progress')
            for update),
        won as (
-         update calls set answered_by = $1, answered_leg_id = $3, status = 'answered', answered_at = $4, updated_at = $4
+         update calls set answered_by = coalesce($1::text, (select user_id from leg)), answered_leg_id = $3,
+             status = 'answered', answered_at = $4, updated_at = $4
           where id = $2 and answered_by is null and status in ('queued', 'ringing')
-            and ($3::text is null or exists (select 1 from leg))
+            and ($3::text is null or (exists (select 1 from live_leg) and (select user_id from leg) is not null))
           returning *),
        live as (
-         update call_legs set status = 'in-progress'
+         update call_legs set status = 'in-progress', provider_leg_id = coalesce(provider_leg_id, $5)
           where id = (select answered_leg_id from won) and status in ('pending', 'queued', 'ringing')),
        now_call as (
-         select * from calls where id = $2 and not exists (select 1 from won) for share)
-       select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name
-         from won left join users u on u.id = won.answered_by
+         select * from calls where id = $2 and not exists (select 1 from won) for share),
+       the_leg as (
+         select exists (select 1 from leg) as leg_found, (select user_id from leg) as leg_user_id,
+                (select kind from leg) as leg_kind)
+       select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name, the_leg.*
+         from won left join users u on u.id = won.answered_by, the_leg
        union all
-       select now_call.*, false, null, null from now_call`,
-      [userId, callId, legId, now],
+       select now_call.*, false, null, null, the_leg.* from now_call, the_leg`,
+      [request.userId, callId, legId, now, providerLegId],
     );
-    if (!row?.won) return { won: null, now: row ? callFromRow(row) : null };
+    const leg =
+      row?.leg_found && row.leg_kind ? { userId: row.leg_user_id ?? null, kind: row.leg_kind } : null;
+    // A leg that fails the webhook's checks claims nothing (the UPDATE required it).
+    if (legId !== null && providerLegId !== null && !leg) return { won: null, now: null, leg: null };
+    if (!row?.won) return { won: null, now: row ? callFromRow(row) : null, leg };
+    const answeredBy = row.answered_by!;
     await appendAuditInTx(
       tx,
-      { action: 'calls.answered', target: `call:${callId}`, details: { callId, answeredBy: userId, via } },
+      {
+        action: 'calls.answered',
+        target: `call:${callId}`,
+        details: { callId, answeredBy, via: request.via ?? leg?.kind ?? 'phone' },
+      },
       now,
       ctx.caches.auditHead,
     );
@@ -74,19 +132,22 @@ export async function claimCall(
       row.answerer_pubkey !== null
         ? { pubkey: row.answerer_pubkey, displayName: row.answerer_name ?? '' }
         : null;
-    return { won: { call: callFromRow(row), answerer }, now: null };
+    return { won: { call: callFromRow(row), answerer }, now: null, leg };
   });
-  const { won } = claimed;
+  const { won, leg } = claimed;
+  if (legId !== null && providerLegId !== null && !leg) return { claim: null, leg: null };
   if (won) {
     inBackground(ctx, 'answered', () => afterAnswer(ctx, won.call, legId, won.answerer));
-    return { outcome: 'won', call: won.call };
+    return { claim: { outcome: 'won', call: won.call }, leg };
   }
   const call = claimed.now;
+  const userId = request.userId ?? leg?.userId ?? null;
   const mine =
+    userId !== null &&
     call?.status === 'answered' &&
     call.answeredBy === userId &&
     (legId === null || call.answeredLegId === legId);
-  return mine ? { outcome: 'already-yours', call: call! } : { outcome: 'lost', call };
+  return { claim: mine ? { outcome: 'already-yours', call: call! } : { outcome: 'lost', call }, leg };
 }
 
 /**
@@ -117,8 +178,9 @@ async function afterAnswer(
 
 /**
  * Cancels legs at the provider in parallel; a leg without a provider id has nothing to cancel
- * yet (its placing cancels it, ringing.ts). Once the requests settle the legs are released:
- * the queue may ring their volunteers for another call (store/legs.ts, releasing_since).
+ * yet (its placing cancels it, ringing.ts). Once the requests settle the legs are left for the
+ * next queue round to release (ringing.ts releaseInNextRound): the caller runs one next, which
+ * offers their volunteers another call at once.
  */
 export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: LegRow[]): Promise<void> {
   const placed = legs.filter((l) => placedAtProvider(l) && l.providerLegId);
@@ -136,8 +198,8 @@ export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: 
   } catch (error) {
     ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'provider unavailable; legs not cancelled');
   } finally {
-    await releaseLegs(
-      ctx.db,
+    releaseInNextRound(
+      ctx,
       placed.map((l) => l.id),
     );
   }

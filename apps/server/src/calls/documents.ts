@@ -1,8 +1,16 @@
 import type { HotlineSettings } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import type { Instruction, Prompt } from '../telephony/provider.js';
-import { claimCall } from './answer.js';
-import { bindProviderLeg, type CallRow, findLeg, type LegRow, pickUpLeg, placedAtProvider } from './store.js';
+import { type ClaimResult, claimByLeg, claimCall } from './answer.js';
+import {
+  bindProviderLeg,
+  type CallRow,
+  findLeg,
+  type LegKind,
+  type LegRow,
+  pickUpLeg,
+  placedAtProvider,
+} from './store.js';
 import { VOICES, type VoiceLanguage } from './voice/index.js';
 
 /**
@@ -267,28 +275,33 @@ export async function answerDocument(
   step: LegStep,
   digits: string,
 ): Promise<Instruction[]> {
-  const leg = await legFor(ctx, step);
-  if (!leg) return [{ kind: 'hangup' }];
-  if (digits !== '1') return hangupWith('en', 'goodbye');
-  return takeCall(ctx, leg);
+  if (digits !== '1') return (await legFor(ctx, step)) ? hangupWith('en', 'goodbye') : [{ kind: 'hangup' }];
+  // The leg checked as legFor does and the call claimed for its volunteer: one statement.
+  const { claim, leg } = await claimByLeg(ctx, step);
+  if (!claim || !leg) return [{ kind: 'hangup' }];
+  return claimedDocument(claim, leg.kind, step.callId);
 }
 
 /**
  * The leg's volunteer takes the call if nobody did first (answer.ts); the winner is connected to
- * the waiting caller, a loser hears why the call is not theirs. A browser hears no "connecting":
- * its card already says so, and the caller's voice comes sooner.
+ * the waiting caller, a loser hears why the call is not theirs.
  */
 async function takeCall(ctx: ServerContext, leg: LegRow): Promise<Instruction[]> {
   // A leg with no user belongs to a call that ended and was sealed (call-meta.ts).
   if (!leg.userId) return hangupWith('en', 'over');
   const result = await claimCall(ctx, leg.callId, leg.userId, leg.id, leg.kind);
+  return claimedDocument(result, leg.kind, leg.callId);
+}
+
+/** A browser hears no "connecting": its card already says so, and the caller's voice comes sooner. */
+function claimedDocument(result: ClaimResult, kind: LegKind, callId: string): Instruction[] {
   if (result.outcome === 'lost') {
     const answered = result.call?.status === 'answered';
     return hangupWith('en', answered ? 'taken' : 'over');
   }
   return [
-    ...(leg.kind === 'browser' ? [] : [say('en', 'connecting')]),
-    { kind: 'connect-to-caller', queue: queueName(leg.callId) },
+    ...(kind === 'browser' ? [] : [say('en', 'connecting')]),
+    { kind: 'connect-to-caller', queue: queueName(callId) },
     { kind: 'hangup' },
   ];
 }

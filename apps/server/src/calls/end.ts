@@ -108,7 +108,8 @@ async function endCall(
   if (options.hangUpCaller && !ended.training) work.push(hangUpCaller(ctx, ended));
   work.push(announce(ctx, { type: 'call:ended', callId, outcome: ended.status as EndedOutcome }));
   await Promise.allSettled(work);
-  // Whoever rang for it, or was on it, is free: the queue offers them the next waiting call.
+  // Whoever rang for it, or was on it, is free: the queue offers them the next waiting call (in
+  // the round that releases the cancelled legs).
   requeue(ctx);
   // The legs are closed: who answered and the caller's hash are sealed for admins and cleared.
   await sealEndedCall(ctx, callId);

@@ -20,7 +20,6 @@ import {
   type LegRow,
   lockQueueWhenCallsWait,
   queueSnapshot,
-  releaseLegs,
 } from './store.js';
 import {
   announce,
@@ -84,6 +83,11 @@ export interface CallQueueState {
    * before the next round's transaction (it may read stored credentials), made on first use.
    */
   providers?: Set<string>;
+  /**
+   * Legs whose cancel has reached the provider, to release in the next round's first statement
+   * (their volunteers may ring again), made on first use.
+   */
+  released?: Set<string>;
 }
 
 /**
@@ -112,6 +116,20 @@ export function requeue(ctx: ServerContext): void {
   inBackground(ctx, 'queue', () => runQueue(ctx));
 }
 
+/**
+ * Legs whose cancel has reached the provider (or failed for good): their volunteers may ring
+ * again. They are released by the next round of this process, in its first statement
+ * (store/legs.ts lockQueueWhenCallsWait), instead of in a statement of their own: a freed
+ * volunteer is what a round is for, so whoever releases runs one next (runQueue, requeue).
+ */
+export function releaseInNextRound(ctx: ServerContext, legIds: readonly string[]): void {
+  ctx.callQueue.released ??= new Set();
+  for (const id of legIds) ctx.callQueue.released.add(id);
+}
+
+/** Whether legs wait for the next round to release them (releaseInNextRound). */
+export const releasesPending = (ctx: ServerContext): boolean => (ctx.callQueue.released?.size ?? 0) > 0;
+
 interface RoundOffer {
   call: CallRow;
   legs: LegRow[];
@@ -133,9 +151,19 @@ async function queueRound(ctx: ServerContext): Promise<void> {
     // gives up its transaction and starts again with it asked.
     const browsers = new Map<string, BrowserReach>();
     for (const provider of known) browsers.set(provider, await browserReachOf(ctx, provider));
-    const planned = await ctx.db.transaction((tx) =>
-      planRound(ctx, tx, now, browsers, attempt >= MAX_PROVIDER_RETRIES),
-    );
+    const released = ctx.callQueue.released ?? new Set<string>();
+    const releasing = [...released];
+    released.clear();
+    let planned: PlannedRound;
+    try {
+      planned = await ctx.db.transaction((tx) =>
+        planRound(ctx, tx, now, browsers, attempt >= MAX_PROVIDER_RETRIES, releasing),
+      );
+    } catch (error) {
+      // Not released: the next round tries again (and a leg releasing for 30 s counts free anyway).
+      for (const id of releasing) released.add(id);
+      throw error;
+    }
     if (planned.providers) {
       known.clear();
       for (const provider of planned.providers) known.add(provider);
@@ -176,7 +204,8 @@ interface PlannedRound {
 }
 
 /**
- * One round, in the caller's transaction: the lock when anyone waits (else nothing more), then
+ * One round, in the caller's transaction: the legs `released` released and the lock when anyone
+ * waits, in one statement (else nothing more), then
  * one statement reads who waits, who is free and whether the schedule moved (store/legs.ts
  * queueSnapshot); allocate (queue.ts), insert the new legs, move first-rung calls queued →
  * ringing with their audit entry. With a call of a provider `browsers` does not know, nothing
@@ -188,8 +217,9 @@ async function planRound(
   now: Date,
   browsers: ReadonlyMap<string, BrowserReach>,
   lastTry: boolean,
+  released: readonly string[],
 ): Promise<PlannedRound> {
-  if (!(await lockQueueWhenCallsWait(tx, QUEUE_LOCK_KEY))) return { offers: null };
+  if (!(await lockQueueWhenCallsWait(tx, QUEUE_LOCK_KEY, released))) return { offers: null };
   // The kept settings (settings/cache.ts): a reader in a transaction reads through it if stale.
   const { timeZone } = await cachedSettings(ctx, tx);
   const window = scheduleWindow(now, timeZone);
@@ -362,10 +392,11 @@ async function ringPlacedLegs(
   } catch (error) {
     ctx.log.error({ callId: call.id, err: errorInfo(error) }, 'provider unavailable; no phone can ring');
     await failPendingLegs(ctx.db, { callId: call.id }, now);
-    await releaseLegs(
-      ctx.db,
+    releaseInNextRound(
+      ctx,
       placedLegs.map((l) => l.id),
     );
+    requeue(ctx);
     return;
   }
   const secondsLeft = Math.round(((call.queueDeadline?.getTime() ?? now.getTime()) - now.getTime()) / 1000);
@@ -416,7 +447,8 @@ async function placeLeg(
   } catch (error) {
     await failPendingLegs(ctx.db, { legId: leg.id }, ctx.now());
     // Closed while the request was in flight: nothing rings, the volunteer is free.
-    await releaseLegs(ctx.db, [leg.id]);
+    releaseInNextRound(ctx, [leg.id]);
+    requeue(ctx);
     ctx.log.warn(
       { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
       'a volunteer leg could not be placed',
@@ -442,7 +474,8 @@ async function placeLeg(
         'late leg could not be cancelled',
       );
     } finally {
-      await releaseLegs(ctx.db, [leg.id]);
+      releaseInNextRound(ctx, [leg.id]);
+      requeue(ctx);
     }
   }
 }

@@ -6,7 +6,7 @@ import { recordingStatements } from '../../test/statement-log.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { sealCallMeta } from './call-meta.js';
-import { screenDocument } from './documents.js';
+import { answerDocument, screenDocument } from './documents.js';
 import { callerStatusChanged } from './end.js';
 import { handleInboundCall } from './inbound.js';
 import { runQueue } from './ringing.js';
@@ -47,7 +47,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     return { result, statements: seen };
   };
 
-  it('a screening is one statement; a pickup one and its audit entry; a late pickup one', async () => {
+  it('a screening is one statement; a press of 1 one (the leg checked in the claim) and its audit entry; a late press one', async () => {
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
     const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
@@ -78,24 +78,45 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     ]);
     expect(screenedLeg!.status).toBe('in-progress');
 
-    const won = await count(() => claimCall(s.ctx, call!.id, a.id, legOf(a), 'phone'));
-    expect(won.result.outcome).toBe('won');
+    // a presses 1: the answer webhook checks the leg inside the claim's statement (no read of its own).
+    const won = await count(() =>
+      answerDocument(
+        s.ctx,
+        { callId: call!.id, legId: legOf(a), providerLegId: placed!.provider_leg_id },
+        '1',
+      ),
+    );
+    expect(won.result).toContainEqual({ kind: 'connect-to-caller', queue: `call-${call!.id}` });
     // The claim, then its audit entry in one statement (the head this process moved last, for the
     // queue round's entry, checked and moved with the entry); after it, only the winner's
     // background work (the losing legs closed) may have started.
     const inClaim = won.statements.filter((q) => q.startsWith('tx:'));
     expect(inClaim).toEqual([
-      expect.stringMatching(/^tx: with leg as materialized/),
+      expect.stringMatching(/^tx: with leg as \(/),
       expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
     ]);
     expect(won.statements.filter((q) => !inClaim.includes(q))).toEqual(
       won.statements.filter((q) => q.startsWith("db: update call_legs set status = 'canceled'")),
     );
-    const lost = await count(() => claimCall(s.ctx, call!.id, b.id, legOf(b), 'phone'));
-    expect(lost.result.outcome).toBe('lost');
-    // The claim, which hands back the call as it is now when it is not this volunteer's.
+    // b presses 1 too late: the claim, which hands back the call as it is now when it is not theirs.
+    const [placedB] = await s.db.query<{ provider_leg_id: string }>(
+      'select provider_leg_id from call_legs where id = $1',
+      [legOf(b)],
+    );
+    const late = { callId: call!.id, legId: legOf(b), providerLegId: placedB!.provider_leg_id };
+    const lost = await count(() => answerDocument(s.ctx, late, '1'));
     expect(lost.statements).toHaveLength(1);
-    expect(lost.result.call).toMatchObject({ status: 'answered', answeredBy: a.id });
+    expect(lost.result).toContainEqual(expect.objectContaining({ kind: 'say', text: expect.any(String) }));
+    expect(lost.result).not.toContainEqual(expect.objectContaining({ kind: 'connect-to-caller' }));
+    // A press naming another provider leg than the one bound is refused in that statement.
+    const forged = await count(() => answerDocument(s.ctx, { ...late, providerLegId: 'CAforged' }, '1'));
+    expect(forged.result).toEqual([{ kind: 'hangup' }]);
+    expect(forged.statements).toHaveLength(1);
+    // The browser's answer route claims through the same statement.
+    const lostInApp = await count(() => claimCall(s.ctx, call!.id, b.id, legOf(b), 'phone'));
+    expect(lostInApp.result.outcome).toBe('lost');
+    expect(lostInApp.statements).toHaveLength(1);
+    expect(lostInApp.result.call).toMatchObject({ status: 'answered', answeredBy: a.id });
     await s.settle();
     const [row] = await s.db.query<{ status: string; answered_by: string }>(
       `select l.status, c.answered_by from call_legs l join calls c on c.id = l.call_id where l.id = $1`,
@@ -104,6 +125,46 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(row).toEqual({ status: 'in-progress', answered_by: a.id });
     await s.carrier.hangUp(caller.sid);
     await s.settle();
+  });
+
+  it('the legs cancelled at an answer or an end are released by the queue round that follows, in its first statement', async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const [leg] = await s.db.query<{ id: string; provider_leg_id: string }>(
+      'select id, provider_leg_id from call_legs where call_id = $1 and user_id = $2',
+      [call!.id, a.id],
+    );
+    const step = { callId: call!.id, legId: leg!.id, providerLegId: leg!.provider_leg_id };
+    const answered = await count(async () => {
+      await screenDocument(s.ctx, 'simulator', step);
+      await answerDocument(s.ctx, step, '1');
+      await s.settle();
+    });
+    const releases = (lines: string[]) => lines.filter((q) => q.includes('set releasing_since'));
+    // b's leg closed, cancelled at the carrier, then released with the round's lock: no statement of its own.
+    expect(releases(answered.statements)).toEqual([expect.stringMatching(/^tx: with released as/)]);
+    expect(answered.statements.filter((q) => q.includes('pg_advisory_xact_lock'))).toHaveLength(0);
+    const [freed] = await s.db.query<{ status: string; releasing: boolean }>(
+      'select status, releasing_since is not null as releasing from call_legs where call_id = $1 and user_id = $2',
+      [call!.id, b.id],
+    );
+    expect(freed).toEqual({ status: 'canceled', releasing: false });
+    // The end: the winner's leg closed and hung up, released by the round that frees them.
+    const ended = await count(async () => {
+      await s.carrier.hangUp(caller.sid);
+      await s.settle();
+    });
+    expect(releases(ended.statements)).toEqual([expect.stringMatching(/^tx: with released as/)]);
+    const rounds = ended.statements.filter((q) => q.includes('pg_advisory_xact_lock'));
+    expect(rounds).toEqual([]);
+    const [over] = await s.db.query<{ releasing: number }>(
+      'select count(*)::int as releasing from call_legs where call_id = $1 and releasing_since is not null',
+      [call!.id],
+    );
+    expect(over!.releasing).toBe(0);
   });
 
   it("sealing an ended call's record is one read (with its readers) and one write", async () => {

@@ -3,7 +3,7 @@ import { cancelAtProvider } from './answer.js';
 import { webhookUrl } from './documents.js';
 import { finishCall } from './end.js';
 import { retryRecordingDeletes } from './recording-deletes.js';
-import { runQueue } from './ringing.js';
+import { releasesPending, runQueue } from './ringing.js';
 import {
   type CallLegsTable,
   type CallRow,
@@ -233,8 +233,9 @@ async function cancelStaleLegs(ctx: ServerContext, now: Date): Promise<number> {
  * probe: the steps before it only take calls out of the queue, never put one in.
  */
 async function runQueueOnTick(ctx: ServerContext, due: DueWork): Promise<number> {
-  // Nobody waiting: no round.
-  if (Number(due.waiting) > 0) await runQueue(ctx);
+  // Nobody waiting and no leg to release (the steps before cancelled some: ringing.ts
+  // releaseInNextRound): no round.
+  if (Number(due.waiting) > 0 || releasesPending(ctx)) await runQueue(ctx);
   return Number(due.unrung);
 }
 

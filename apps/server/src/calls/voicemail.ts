@@ -11,6 +11,7 @@ import { cancelAtProvider } from './answer.js';
 import { callerDocument, voicemailDocument } from './documents.js';
 import { stepsUntilWait } from './event-steps.js';
 import { deleteRecordingAtProvider } from './recording-deletes.js';
+import { requeue } from './ringing.js';
 import {
   type CallRow,
   type CallsTable,
@@ -104,8 +105,10 @@ export async function moveToVoicemail(
  * before the redirect.
  */
 export async function voicemailPrompt(ctx: ServerContext, call: CallRow): Promise<Instruction[]> {
-  const current =
-    (await moveToVoicemail(ctx, call.id, 'unanswered')) ?? (await findCall(ctx.db, call.id)) ?? call;
+  const moved = await moveToVoicemail(ctx, call.id, 'unanswered');
+  // Its volunteers are free: the queue offers them the next waiting call (and releases their legs).
+  if (moved) requeue(ctx);
+  const current = moved ?? (await findCall(ctx.db, call.id)) ?? call;
   if (current.endedAt) return [{ kind: 'hangup' }];
   if (current.status !== 'voicemail') return callerDocument(ctx, current, await callSettings(ctx));
   await markVoicemailRedirected(ctx.db, call.id, ctx.now());

@@ -82,7 +82,8 @@ export async function browserLegOf(db: Queryable, callId: string, userId: string
  * Marks the call's live legs other than `exceptLegId` canceled in the database and returns
  * them, so the caller can cancel them at the provider. Done in the database first: a leg whose
  * create request is still in flight sees the change when the provider answers and cancels itself.
- * Legs placed at the provider are marked releasing until the cancel has reached it (releaseLegs).
+ * Legs placed at the provider are marked releasing until the cancel has reached it (the next
+ * queue round releases them: lockQueueWhenCallsWait).
  */
 export async function closeLiveLegs(
   db: Queryable,
@@ -200,16 +201,28 @@ export interface VolunteersState {
 const WAITING_CALL = `status in ('queued', 'ringing') and answered_by is null and ended_at is null and not training`;
 
 /**
- * The first statement of a queue round, in its transaction: takes the queue's advisory lock
- * (`lockKey`) when any call waits for a volunteer, and says whether one does. Most rounds end
+ * The first statement of a queue round, in its transaction: releases the legs `released` (their
+ * cancel has reached the provider, or failed for good: their volunteers are free), and takes
+ * the queue's advisory lock (`lockKey`) when any call waits for a volunteer, and says whether
+ * one does. Most rounds end
  * here when nobody waits, without waiting for the lock. Whether one waits is read in the
  * statement's snapshot, taken before the lock is granted: the round reads what it plans from
- * in its next statement (queueSnapshot), after the lock.
+ * in its next statement (queueSnapshot), after the lock, and sees the release there.
  */
-export async function lockQueueWhenCallsWait(tx: Queryable, lockKey: number): Promise<boolean> {
-  const rows = await tx.query(`select pg_advisory_xact_lock($1) from calls where ${WAITING_CALL} limit 1`, [
-    lockKey,
-  ]);
+export async function lockQueueWhenCallsWait(
+  tx: Queryable,
+  lockKey: number,
+  released: readonly string[] = [],
+): Promise<boolean> {
+  const release = released.length
+    ? `with released as (
+         update call_legs set releasing_since = null where id = any($2::text[]) and releasing_since is not null)
+       `
+    : '';
+  const rows = await tx.query(
+    `${release}select pg_advisory_xact_lock($1) from calls where ${WAITING_CALL} limit 1`,
+    released.length ? [lockKey, released] : [lockKey],
+  );
   return rows.length > 0;
 }
 
@@ -285,15 +298,6 @@ export async function queueSnapshot(
     else state.refused.add(`${callId} ${userId}`);
   }
   return { waiting: rows.map(callFromRow), state, scheduleFingerprint: first.schedule_fingerprint ?? '' };
-}
-
-/** The cancel of these legs has reached the provider (or failed for good): their volunteers are free. */
-export async function releaseLegs(db: Queryable, legIds: readonly string[]): Promise<void> {
-  if (!legIds.length) return;
-  await db.query(
-    'update call_legs set releasing_since = null where id = any($1::text[]) and releasing_since is not null',
-    [legIds],
-  );
 }
 
 /** Records the provider's id for our leg the first time the provider names it. */
