@@ -22,10 +22,8 @@ import { contactLabel } from './shared.js';
  */
 export function OpenConversationExport() {
   const { t } = useTranslation();
-  const state = useOpenSealedExport(
-    openConversationExportFile,
-    (e): e is ConversationExportError => e instanceof ConversationExportError,
-    (problem) => t(`conversations.openExport.problem.${problem}`),
+  const state = useOpenSealedExport(openConversationExportFile, ConversationExportError, (problem) =>
+    t(`conversations.openExport.problem.${problem}`),
   );
   const { opened } = state;
 

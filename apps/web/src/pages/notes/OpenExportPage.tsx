@@ -13,10 +13,8 @@ import { useOpenSealedExport } from './useOpenSealedExport.js';
  */
 export function OpenExportPage() {
   const { t } = useTranslation();
-  const state = useOpenSealedExport(
-    openExportFile,
-    (e): e is ExportFileError => e instanceof ExportFileError,
-    (problem) => t(`notes.openExport.problem.${problem}`),
+  const state = useOpenSealedExport(openExportFile, ExportFileError, (problem) =>
+    t(`notes.openExport.problem.${problem}`),
   );
   const { opened } = state;
 

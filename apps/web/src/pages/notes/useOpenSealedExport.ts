@@ -10,11 +10,12 @@ type ProblemError = Error & { readonly problem: string };
 /**
  * Opening a sealed export made by this admin's key (notes or a conversation): the file chosen,
  * the PIN asked again, then the file opened in this browser. A refusal the file format names
- * (another key, altered, cut) is shown as `problemText` words it; anything else is an error.
+ * (a `Problem` error: another key, altered, cut) is shown as `problemText` words it; anything else
+ * is an error.
  */
 export function useOpenSealedExport<T>(
   openFile: (file: File) => Promise<T>,
-  isProblem: (e: unknown) => e is ProblemError,
+  Problem: abstract new (...args: never[]) => ProblemError,
   problemText: (problem: string) => string,
 ) {
   const { t } = useTranslation();
@@ -35,7 +36,7 @@ export function useOpenSealedExport<T>(
     },
     {
       onError: (e) => {
-        if (!isProblem(e)) return e;
+        if (!(e instanceof Problem)) return e;
         setMessage(problemText(e.problem));
         return null;
       },
