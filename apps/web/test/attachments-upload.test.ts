@@ -260,6 +260,17 @@ describe('startUpload', () => {
     }
   });
 
+  it('a server unavailable through every retry stops the upload as one to try again, not a refusal', async () => {
+    const server = new FakeServer();
+    server.before = (i) => (i === 1 ? new ApiRequestError(503, 'unavailable', 'restarting') : null);
+    const handle = startUpload(
+      { reportId: REPORT, id: ID, file: fileOf(31), readers, chunkLog2: LOG2 },
+      depsOf(server),
+    );
+    await expect(handle.done).rejects.toMatchObject({ kind: 'failed' });
+    expect(server.puts).toEqual([0, ...Array(MAX_RETRIES + 1).fill(1)]);
+  });
+
   it('cancel stops sending and deletes the upload', async () => {
     const server = new FakeServer();
     let handle: ReturnType<typeof startUpload> | null = null;

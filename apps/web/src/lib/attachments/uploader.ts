@@ -131,6 +131,8 @@ function stopOf(error: unknown): UploadError {
   if (error instanceof UploadError) return error;
   if (error instanceof ApiRequestError) {
     if (error.status === 0) return new UploadError('network', error.message);
+    // Still unavailable after every retry: nothing was refused, so Retry is offered.
+    if (isTransient(error)) return new UploadError('failed', error.message);
     if (error.status === 413) return new UploadError('too-large', error.message);
     if (error.status === 507) return new UploadError('store-full', error.message);
     if (error.status === 404 || error.status === 410) return new UploadError('gone', error.message);
