@@ -31,3 +31,12 @@ export interface Database extends Queryable {
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * True when the statement returned a row: a `select 1 …` found one, or a conditional write
+ * (`update … where … returning`, `insert … on conflict do nothing returning`, `delete … returning`)
+ * took effect. The store functions that answer "did it happen?" state their SQL and nothing else.
+ */
+export async function returnsRow(db: Queryable, sql: string, params: readonly unknown[]): Promise<boolean> {
+  return (await db.query(sql, params)).length > 0;
+}

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 
 /** One channel's stored configuration: the sealed JSON object and its (published) addresses. */
 export interface ChannelConfigRow {
@@ -53,8 +53,7 @@ export async function writeChannelConfigRow(
 }
 
 export async function deleteChannelConfigRow(db: Queryable, channel: string): Promise<boolean> {
-  const rows = await db.query('delete from channel_configs where channel = $1 returning channel', [channel]);
-  return rows.length > 0;
+  return returnsRow(db, 'delete from channel_configs where channel = $1 returning channel', [channel]);
 }
 
 /** Sets the disabled flag of a stored channel; null when nothing is stored for it. */

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 
 /** The push module's storage: the VAPID row and the members' subscriptions (schema.ts). */
 
@@ -76,11 +76,10 @@ export async function trimSubscriptions(db: Queryable, userId: string, keep: num
 
 /** Deletes one of `userId`'s subscriptions; false when they have none by that id. */
 export async function deleteOwnSubscription(db: Queryable, userId: string, id: string): Promise<boolean> {
-  const rows = await db.query('delete from push_subscriptions where id = $1 and user_id = $2 returning id', [
+  return returnsRow(db, 'delete from push_subscriptions where id = $1 and user_id = $2 returning id', [
     id,
     userId,
   ]);
-  return rows.length > 0;
 }
 
 /** The push service said the subscription is gone (404/410): it will never deliver again. */

@@ -1,5 +1,5 @@
 import type { NoteForReader, NoteMeta, NoteVersionInfo } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 import { type BeforeRow, listConditions } from '../db/newest-first.js';
 
 /** A `notes` row. */
@@ -56,12 +56,12 @@ export async function readNote(db: Queryable, id: string, forUpdate = false): Pr
 
 /** Inserts the note row; false when the id is taken (by a live note or a tombstone). */
 export async function insertNote(db: Queryable, n: Omit<NoteRow, 'deletedAt'>): Promise<boolean> {
-  const rows = await db.query(
+  return returnsRow(
+    db,
     `insert into notes (id, call_id, author_id, author_pubkey, current_version, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
     [n.id, n.callId, n.authorId, n.authorPubkey, n.currentVersion, n.createdAt, n.updatedAt],
   );
-  return rows.length > 0;
 }
 
 /** One version's ciphertext and all its wraps. */
@@ -95,12 +95,12 @@ export async function bumpVersion(
   next: number,
   now: Date,
 ): Promise<boolean> {
-  const rows = await db.query(
+  return returnsRow(
+    db,
     `update notes set current_version = $3, updated_at = $4
      where id = $1 and current_version = $2 and deleted_at is null returning id`,
     [id, expected, next, now],
   );
-  return rows.length > 0;
 }
 
 /** Tombstones a note: content (versions, and wraps by cascade) is gone, the metadata row stays. */

@@ -7,7 +7,7 @@ import {
   reportRecordId,
   reportReplyRecordId,
 } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 import { type BeforeRow, listConditions } from '../db/newest-first.js';
 
 /*
@@ -142,12 +142,13 @@ export async function insertReport(
   db: Queryable,
   r: Omit<ReportRow, 'deletedAt' | 'status' | 'assigneeId'> & { ciphertext: string; wraps: Wraps },
 ): Promise<boolean> {
-  const rows = await db.query(
+  const inserted = await returnsRow(
+    db,
     `insert into reports (id, type_id, author_id, author_pubkey, ciphertext, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
     [r.id, r.typeId, r.authorId, r.authorPubkey, r.ciphertext, r.createdAt, r.updatedAt],
   );
-  if (!rows.length) return false;
+  if (!inserted) return false;
   await insertWraps(db, r.id, reportRecordId(r.id), r.wraps);
   return true;
 }
@@ -320,12 +321,13 @@ export async function insertReply(
     wraps: Wraps;
   },
 ): Promise<boolean> {
-  const rows = await db.query(
+  const inserted = await returnsRow(
+    db,
     `insert into report_replies (id, report_id, author_id, author_pubkey, ciphertext, created_at)
      values ($1, $2, $3, $4, $5, $6) on conflict (id) do nothing returning id`,
     [r.id, r.reportId, r.authorId, r.authorPubkey, r.ciphertext, r.createdAt],
   );
-  if (!rows.length) return false;
+  if (!inserted) return false;
   await insertWraps(db, r.reportId, reportReplyRecordId(r.id), r.wraps);
   return true;
 }

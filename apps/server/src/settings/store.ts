@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS, HotlineSettings, SETTINGS_SECTIONS } from '@llamenos/protocol';
 import type { z } from 'zod';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 
 /** A settings problem: where the stored document breaks a rule, and which rule. */
 export interface SettingsProblem {
@@ -147,10 +147,9 @@ export async function writeCredentialRow(db: Queryable, row: CredentialRow): Pro
 
 /** True if a row was deleted. */
 export async function deleteCredentialRow(db: Queryable, provider: string): Promise<boolean> {
-  const rows = await db.query('delete from provider_credentials where provider = $1 returning provider', [
+  return returnsRow(db, 'delete from provider_credentials where provider = $1 returning provider', [
     provider,
   ]);
-  return rows.length > 0;
 }
 
 /** Arbitrary constant naming the provider-credentials write lock among PostgreSQL advisory locks. */

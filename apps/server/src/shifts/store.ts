@@ -1,5 +1,5 @@
 import type { RingGroupView, ShiftExceptionView, ShiftView } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 import type { ExceptionRule, ShiftRule } from './on-shift.js';
 
 /** The shift tables: reads shaped as the protocol's views, then the plain writes service.ts makes. */
@@ -155,8 +155,7 @@ export async function existingUserIds(db: Queryable, userIds: readonly string[])
 }
 
 export async function ringGroupExists(db: Queryable, id: string): Promise<boolean> {
-  const rows = await db.query('select 1 from ring_groups where id = $1', [id]);
-  return rows.length > 0;
+  return returnsRow(db, 'select 1 from ring_groups where id = $1', [id]);
 }
 
 /** The weekday a shift starts on, or null when there is no such shift. */
@@ -214,8 +213,7 @@ export async function deleteById(
   table: 'shifts' | 'ring_groups' | 'shift_exceptions',
   id: string,
 ): Promise<boolean> {
-  const rows = await tx.query(`delete from ${table} where id = $1 returning id`, [id]);
-  return rows.length > 0;
+  return returnsRow(tx, `delete from ${table} where id = $1 returning id`, [id]);
 }
 
 export async function insertRingGroup(

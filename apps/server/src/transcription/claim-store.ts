@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 
 /** A voicemail's automatic-transcription lease: who holds it and until when. */
 export interface ClaimRow {
@@ -49,9 +49,7 @@ export async function releaseClaim(db: Queryable, callId: string): Promise<void>
 }
 
 export async function hasVoicemailTranscript(db: Queryable, callId: string): Promise<boolean> {
-  const rows = await db.query(
-    `select 1 from transcripts where call_id = $1 and source = 'voicemail' limit 1`,
-    [callId],
-  );
-  return rows.length > 0;
+  return returnsRow(db, `select 1 from transcripts where call_id = $1 and source = 'voicemail' limit 1`, [
+    callId,
+  ]);
 }

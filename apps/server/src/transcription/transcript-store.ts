@@ -1,5 +1,5 @@
 import type { TranscriptForReader, TranscriptSource } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 
 /** A `transcripts` row without its ciphertext. */
 export interface TranscriptRow {
@@ -26,12 +26,13 @@ export async function insertTranscript(
   db: Queryable,
   t: TranscriptRow & { ciphertext: string; wraps: { reader: string; wrap: string }[] },
 ): Promise<boolean> {
-  const rows = await db.query(
+  const inserted = await returnsRow(
+    db,
     `insert into transcripts (id, call_id, source, author_id, author_pubkey, ciphertext, created_at)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
     [t.id, t.callId, t.source, t.authorId, t.authorPubkey, t.ciphertext, t.createdAt],
   );
-  if (!rows.length) return false;
+  if (!inserted) return false;
   for (const w of t.wraps)
     await db.query('insert into transcript_wraps (transcript_id, reader_pubkey, wrap) values ($1, $2, $3)', [
       t.id,

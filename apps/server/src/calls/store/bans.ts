@@ -1,5 +1,5 @@
 import type { BanView } from '@llamenos/protocol';
-import type { Queryable } from '../../db/database.js';
+import { type Queryable, returnsRow } from '../../db/database.js';
 
 /** A `call_bans` row as the database returns it: the caller's keyed hash, never the number. */
 interface CallBansTable {
@@ -31,11 +31,11 @@ export async function listBans(db: Queryable): Promise<BanView[]> {
 
 /** Whether a ban on `callerHash` is in force at `now`. */
 export async function isBanned(db: Queryable, callerHash: string, now: Date): Promise<boolean> {
-  const rows = await db.query(
+  return returnsRow(
+    db,
     'select 1 from call_bans where caller_hash = $1 and (expires_at is null or expires_at > $2)',
     [callerHash, now],
   );
-  return rows.length > 0;
 }
 
 /** Inserts or refreshes one ban inside `tx`. */
