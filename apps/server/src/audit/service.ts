@@ -1,5 +1,6 @@
 import { AUDIT_GENESIS_HASH, auditEntryHash, type CanonicalValue } from '@llamenos/crypto';
 import type { Database, Queryable } from '../db/database.js';
+import type { AuditActor } from '../domain/actor.js';
 import { maskPhones } from '../logging.js';
 
 /** What a caller records. Details must never hold content, secrets or full phone numbers. */
@@ -133,6 +134,18 @@ export async function appendAuditInTx(
   if (head) head.kept = { seq: entry.seq, hash };
   return { ...entry, previousHash: current.hash, hash };
 }
+
+/**
+ * What `actor` did to `target`, appended in the caller's transaction like appendAuditInTx: the
+ * entry every admin or member action writes (their pubkey and hashed address, never content).
+ */
+export const auditActionInTx = (
+  tx: Queryable,
+  actor: AuditActor,
+  now: Date,
+  entry: { action: string; target: string; details?: Record<string, CanonicalValue> },
+): Promise<AuditEntry> =>
+  appendAuditInTx(tx, { ...entry, actorPubkey: actor.pubkey, ipHash: actor.ipHash }, now);
 
 /** Appends in its own transaction. */
 export const appendAudit = (db: Database, input: AuditInput, now: Date): Promise<AuditEntry> =>

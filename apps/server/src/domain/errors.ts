@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * What a service refuses, said without HTTP. Services throw a DomainError with a kind; the app's
  * error handler (http/errors.ts: httpErrorOf) is the one place that turns kinds into statuses and
@@ -54,3 +56,17 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new DomainError('rate-limited', `too many attempts; try again in ${retryAfterSeconds} s`, {
     retryAfterSeconds,
   });
+
+/**
+ * `value` parsed with `schema`, or a validation failure naming `what` and the first offending
+ * path (for a whole document a service checks, such as a provider's credentials).
+ */
+export function parseOrRefuse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  throw validationFailed(
+    `invalid ${what} at ${first?.path.join('.') || '(body)'}: ${first?.message ?? 'invalid'}`,
+    parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}

@@ -5,10 +5,10 @@ import {
   CHANNEL_CONFIG as SHARED_CHANNEL_CONFIG,
 } from '@llamenos/protocol';
 import type { z } from 'zod';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { AuditActor } from '../domain/actor.js';
-import { DomainError, notFound, validationFailed } from '../domain/errors.js';
+import { DomainError, notFound, parseOrRefuse } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
 import { SETTINGS_FRESH_MS, settingsGeneration } from '../settings/cache.js';
@@ -183,26 +183,29 @@ function withoutRemovedOptionals(
   return out;
 }
 
-/** A change to a channel's settings, audited in its own transaction and naming the channel only. */
-function auditChannelChange(
-  tx: Queryable,
+/**
+ * One admin change to a stored channel: `work` and its audit entry (naming the channel only) in
+ * one transaction, then every process told (notifySettingsChanged).
+ */
+async function changeChannel<T>(
+  ctx: ServerContext,
   actor: AuditActor,
-  now: Date,
-  action: 'settings.channel-updated' | 'settings.channel-deleted',
   channel: ChannelId,
-  details: Record<string, boolean>,
-) {
-  return appendAuditInTx(
-    tx,
-    {
-      action,
-      actorPubkey: actor.pubkey,
+  action: 'updated' | 'deleted',
+  work: (tx: Queryable, now: Date) => Promise<{ result: T; details: Record<string, boolean> }>,
+): Promise<T> {
+  const now = ctx.now();
+  const result = await ctx.db.transaction(async (tx) => {
+    const { result, details } = await work(tx, now);
+    await auditActionInTx(tx, actor, now, {
+      action: `settings.channel-${action}`,
       target: `channel:${channel}`,
       details: { channel, ...details },
-      ipHash: actor.ipHash,
-    },
-    now,
-  );
+    });
+    return result;
+  });
+  notifySettingsChanged(ctx, { kind: 'channel', channel, action });
+  return result;
 }
 
 /**
@@ -216,8 +219,7 @@ export async function saveChannelConfig(
   channel: ChannelId,
   input: Record<string, unknown>,
 ): Promise<ChannelSummary> {
-  const now = ctx.now();
-  const row = await ctx.db.transaction(async (tx) => {
+  const row = await changeChannel(ctx, actor, channel, 'updated', async (tx, now) => {
     const stored = await readChannelConfigRow(tx, channel);
     let merged: Record<string, unknown> = input;
     if (stored) {
@@ -228,14 +230,7 @@ export async function saveChannelConfig(
       }
     }
     merged = withoutRemovedOptionals(channel, input, merged);
-    const parsed = CHANNEL_CONFIG[channel].safeParse(merged);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw validationFailed(
-        `invalid ${channel} configuration at ${first?.path.join('.') || '(body)'}: ${first?.message ?? 'invalid'}`,
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-    }
+    const config = parseOrRefuse(CHANNEL_CONFIG[channel], merged, `${channel} configuration`);
     const next: ChannelConfigRow = {
       channel,
       disabled: stored?.disabled ?? false,
@@ -243,19 +238,15 @@ export async function saveChannelConfig(
         ctx.keys.settingsKey,
         LABEL_PROVIDER_SECRET,
         recordIdOf(channel),
-        JSON.stringify(parsed.data),
+        JSON.stringify(config),
       ),
-      addresses: addressesOf(channel, parsed.data as never),
+      addresses: addressesOf(channel, config as never),
       updatedAt: now,
       updatedBy: actor.pubkey,
     };
     await writeChannelConfigRow(tx, next);
-    await auditChannelChange(tx, actor, now, 'settings.channel-updated', channel, {
-      created: stored === null,
-    });
-    return next;
+    return { result: next, details: { created: stored === null } };
   });
-  notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
   return summarize(ctx, channel, row);
 }
 
@@ -270,14 +261,11 @@ export async function setChannelDisabled(
   channel: ChannelId,
   disabled: boolean,
 ): Promise<ChannelSummary> {
-  const now = ctx.now();
-  const row = await ctx.db.transaction(async (tx) => {
+  const row = await changeChannel(ctx, actor, channel, 'updated', async (tx, now) => {
     const changed = await setChannelDisabledRow(tx, channel, disabled, now, actor.pubkey);
     if (!changed) throw notFound(`${channel} is not configured`);
-    await auditChannelChange(tx, actor, now, 'settings.channel-updated', channel, { disabled });
-    return changed;
+    return { result: changed, details: { disabled } };
   });
-  notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'updated' });
   return summarize(ctx, channel, row);
 }
 
@@ -286,10 +274,8 @@ export async function deleteChannelConfig(
   actor: AuditActor,
   channel: ChannelId,
 ): Promise<void> {
-  const now = ctx.now();
-  await ctx.db.transaction(async (tx) => {
+  await changeChannel(ctx, actor, channel, 'deleted', async (tx) => {
     if (!(await deleteChannelConfigRow(tx, channel))) throw notFound(`${channel} is not configured`);
-    await auditChannelChange(tx, actor, now, 'settings.channel-deleted', channel, {});
+    return { result: undefined, details: {} };
   });
-  notifySettingsChanged(ctx, { kind: 'channel', channel, action: 'deleted' });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromBase64url, generateHubKey, toBase64url, unwrapHubKey, wrapHubKey } from '@llamenos/crypto';
 import type { HubKeyWrapView } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 
@@ -104,17 +104,11 @@ export async function rotateHubKey(
     await lock(tx);
     const result = await createInTx(tx, ctx, reason);
     if (actor)
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'realtime.hub-key-rotated',
-          actorPubkey: actor.pubkey,
-          target: `hub-key:${result.id}`,
-          details: { reason, previous: result.previous },
-          ipHash: actor.ipHash,
-        },
-        ctx.now(),
-      );
+      await auditActionInTx(tx, actor, ctx.now(), {
+        action: 'realtime.hub-key-rotated',
+        target: `hub-key:${result.id}`,
+        details: { reason, previous: result.previous },
+      });
     return result;
   });
   ctx.caches.hubKey = { id: created.id, key: created.key, checkedAt: Date.now() };

@@ -10,9 +10,9 @@ import {
   type TelephonyProvider,
 } from '@llamenos/protocol';
 import type { z } from 'zod';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { AuditActor as Actor } from '../domain/actor.js';
-import { conflict, DomainError, invalid, notFound, validationFailed } from '../domain/errors.js';
+import { conflict, DomainError, invalid, notFound, parseOrRefuse } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
 import { sameJson } from './diff.js';
@@ -170,15 +170,11 @@ export async function saveProviderCredentials(
     await lockCredentialWrites(tx);
     const stored = await readCredentialRow(tx, provider);
     const { previous, merged } = mergeWithStored(ctx, provider, input, stored);
-    const parsed = PROVIDER_CREDENTIALS[provider].safeParse(merged);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw validationFailed(
-        `invalid ${provider} credentials at ${first?.path.join('.') || '(body)'}: ${first?.message ?? 'invalid'}`,
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-    }
-    const credentials = parsed.data as Record<string, unknown> & { phoneNumbers: string[] };
+    const credentials = parseOrRefuse(
+      PROVIDER_CREDENTIALS[provider],
+      merged,
+      `${provider} credentials`,
+    ) as Record<string, unknown> & { phoneNumbers: string[] };
     const taken = await numbersHeldElsewhere(tx, provider, credentials.phoneNumbers);
     if (taken[0])
       throw conflict(
@@ -195,17 +191,11 @@ export async function saveProviderCredentials(
     const fields = Object.keys(credentials).filter(
       (f) => !previous || !sameJson(previous[f], credentials[f]),
     );
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'settings.provider-updated',
-        actorPubkey: actor.pubkey,
-        target: `provider:${provider}`,
-        details: { provider, created: stored === null, fields },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, actor, now, {
+      action: 'settings.provider-updated',
+      target: `provider:${provider}`,
+      details: { provider, created: stored === null, fields },
+    });
     return next;
   });
   notifySettingsChanged(ctx, { kind: 'provider', provider, action: 'updated' });
@@ -222,17 +212,11 @@ export async function deleteProviderCredentials(
   await ctx.db.transaction(async (tx) => {
     await lockCredentialWrites(tx);
     if (!(await deleteCredentialRow(tx, provider))) throw notFound(`no ${provider} credentials are stored`);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'settings.provider-deleted',
-        actorPubkey: actor.pubkey,
-        target: `provider:${provider}`,
-        details: { provider },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, actor, now, {
+      action: 'settings.provider-deleted',
+      target: `provider:${provider}`,
+      details: { provider },
+    });
   });
   notifySettingsChanged(ctx, { kind: 'provider', provider, action: 'deleted' });
 }

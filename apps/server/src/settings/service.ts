@@ -6,7 +6,7 @@ import {
   type SettingsSection,
 } from '@llamenos/protocol';
 import type { z } from 'zod';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { AuditActor } from '../domain/actor.js';
 import { conflict, type DomainError, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -128,21 +128,15 @@ async function writeSettings(
     // Checked again by the database: another process may have written since our read.
     const version = await saveSettings(tx, next.data, expectedVersion, actor.pubkey, now);
     if (version === null) throw staleVersion(expectedVersion, null);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'settings.changed',
-        actorPubkey: actor.pubkey,
-        target: 'settings',
-        details: {
-          version,
-          changed: diff.changed,
-          ...(diff.customFields ? { customFields: diff.customFields } : {}),
-        },
-        ipHash: actor.ipHash,
+    await auditActionInTx(tx, actor, now, {
+      action: 'settings.changed',
+      target: 'settings',
+      details: {
+        version,
+        changed: diff.changed,
+        ...(diff.customFields ? { customFields: diff.customFields } : {}),
       },
-      now,
-    );
+    });
     return { settings: next.data, version, diff };
   });
   if (result.diff.changed.length)

@@ -10,7 +10,7 @@ import type {
   UpdateRingGroupBody,
   UpdateShiftBody,
 } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { AuditActor } from '../domain/actor.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
@@ -55,17 +55,11 @@ async function write<T>(
   const result = await ctx.db.transaction(async (tx) => {
     const value = await work(tx, now);
     const { details, ...what } = change(value);
-    await appendAuditInTx(
-      tx,
-      {
-        action: `shifts.${what.kind}.${what.action}`,
-        actorPubkey: actor.pubkey,
-        target: what.id,
-        details: details ?? {},
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, actor, now, {
+      action: `shifts.${what.kind}.${what.action}`,
+      target: what.id,
+      details,
+    });
     done = what;
     return value;
   });
@@ -118,6 +112,23 @@ const groupChange = (action: 'created' | 'updated', g: RingGroupView, changed?: 
   id: g.id,
   details: { ...(changed ? { changed } : {}), isFallback: g.isFallback, userIds: g.userIds },
 });
+
+/** Deletes one shift, ring group or exception by id, audited; a missing one is a 404 naming it. */
+async function deleteAudited(
+  ctx: ServerContext,
+  actor: Actor,
+  id: string,
+  what: { kind: Change['kind']; table: Parameters<typeof deleteById>[1]; name: string },
+): Promise<void> {
+  await write(
+    ctx,
+    actor,
+    () => ({ kind: what.kind, action: 'deleted', id }),
+    async (tx) => {
+      if (!(await deleteById(tx, what.table, id))) throw notFound(`no ${what.name} ${id}`);
+    },
+  );
+}
 
 // Overlapping shifts are allowed on purpose: two teams can cover the same hours.
 export function createShift(ctx: ServerContext, actor: Actor, body: CreateShiftBody): Promise<ShiftView> {
@@ -178,16 +189,8 @@ export function setAssignments(
   );
 }
 
-export async function deleteShift(ctx: ServerContext, actor: Actor, id: string): Promise<void> {
-  await write(
-    ctx,
-    actor,
-    () => ({ kind: 'shift', action: 'deleted', id }),
-    async (tx) => {
-      if (!(await deleteById(tx, 'shifts', id))) throw notFound(`no shift ${id}`);
-    },
-  );
-}
+export const deleteShift = (ctx: ServerContext, actor: Actor, id: string): Promise<void> =>
+  deleteAudited(ctx, actor, id, { kind: 'shift', table: 'shifts', name: 'shift' });
 
 async function mustGetGroup(tx: Queryable, id: string): Promise<RingGroupView> {
   const [group] = await listRingGroups(tx, id);
@@ -248,16 +251,8 @@ export function updateRingGroup(
 }
 
 /** Shifts that rang this group keep their own assignments and lose the group (on delete set null). */
-export async function deleteRingGroup(ctx: ServerContext, actor: Actor, id: string): Promise<void> {
-  await write(
-    ctx,
-    actor,
-    () => ({ kind: 'ring-group', action: 'deleted', id }),
-    async (tx) => {
-      if (!(await deleteById(tx, 'ring_groups', id))) throw notFound(`no ring group ${id}`);
-    },
-  );
-}
+export const deleteRingGroup = (ctx: ServerContext, actor: Actor, id: string): Promise<void> =>
+  deleteAudited(ctx, actor, id, { kind: 'ring-group', table: 'ring_groups', name: 'ring group' });
 
 export function createException(
   ctx: ServerContext,
@@ -294,13 +289,5 @@ export function createException(
   );
 }
 
-export async function deleteException(ctx: ServerContext, actor: Actor, id: string): Promise<void> {
-  await write(
-    ctx,
-    actor,
-    () => ({ kind: 'exception', action: 'deleted', id }),
-    async (tx) => {
-      if (!(await deleteById(tx, 'shift_exceptions', id))) throw notFound(`no shift exception ${id}`);
-    },
-  );
-}
+export const deleteException = (ctx: ServerContext, actor: Actor, id: string): Promise<void> =>
+  deleteAudited(ctx, actor, id, { kind: 'exception', table: 'shift_exceptions', name: 'shift exception' });
