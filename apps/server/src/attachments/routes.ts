@@ -7,12 +7,10 @@ import {
   type UploadStatus,
 } from '@llamenos/protocol';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { ApiError } from '../http/errors.js';
 import { requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { noQuery, readJson, readOctetStream, readParams, UUID_PATH } from '../http/validate.js';
 import { deleteAttachment, openAttachment } from './service.js';
 import { createAttachment, receiveChunk, uploadStatus } from './upload.js';
 
@@ -23,16 +21,14 @@ import { createAttachment, receiveChunk, uploadStatus } from './upload.js';
  * same service under its conversation's URL (conversations/routes.ts), never here.
  */
 
-const NoQuery = z.object({}).strict();
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const ID = `:id{${UUID}}`;
+const ID = `:id{${UUID_PATH}}`;
 
 export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   // Opens an upload on the caller's own report: the stream header, chunk count and key wraps.
   app.post(`/reports/${ID}/attachments`, requires('reports:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     const body = await readJson(c, CreateAttachmentBody);
     const { attachment, created } = await createAttachment(ctx, memberOf(c), id, body);
@@ -41,29 +37,23 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   // One sealed chunk as the raw body; at most one chunk (2^UPLOAD_CHUNK_LOG2_MAX + 16 bytes) is ever held.
   app.put(`/attachments/${ID}/chunks/:index{[0-9]+}`, requires('reports:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id, index } = readParams(c, AttachmentChunkParam);
-    if (!/^application\/octet-stream\b/i.test(c.req.header('content-type') ?? ''))
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        'send the sealed chunk as its bytes (Content-Type: application/octet-stream)',
-      );
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const bytes = await readOctetStream(c, 'the sealed chunk');
     const ack = await receiveChunk(ctx, memberOf(c), id, index, bytes, c.get('bodySha256'));
     return c.json(ack satisfies ChunkAck);
   });
 
   // Where an interrupted upload continues.
   app.get(`/attachments/${ID}/upload`, requires('reports:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, AttachmentIdParam);
     return c.json((await uploadStatus(ctx, memberOf(c), id)) satisfies UploadStatus);
   });
 
   // The sealed stream, from disk as it is stored; only a complete upload has one.
   app.get(`/attachments/${ID}/content`, requires('reports:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, AttachmentIdParam);
     const file = await openAttachment(ctx, memberOf(c), { kind: 'report', id });
     return c.body(file.stream, 200, {
@@ -75,7 +65,7 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   // The uploader cancels an unfinished upload; a report admin removes any attachment.
   app.delete(`/attachments/${ID}`, requires('reports:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, AttachmentIdParam);
     await deleteAttachment(ctx, memberOf(c), id);
     return c.body(null, 204);

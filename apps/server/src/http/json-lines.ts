@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+
 /**
  * Exports answered as JSON lines (application/x-ndjson): notes, reports, a conversation. The
  * rows are read page by page, never all in memory, and the last line, `{type: 'end', count}`,
@@ -47,3 +49,10 @@ export function pagedJsonLines<Row extends { createdAt: string | Date; id: strin
     },
   });
 }
+
+/** An export's answer: its JSON lines as they are read, never cached (they hold sealed records). */
+export const jsonLinesResponse = (c: Context, stream: ReadableStream<Uint8Array>): Response =>
+  c.body(stream, 200, {
+    'content-type': 'application/x-ndjson; charset=utf-8',
+    'cache-control': 'no-store',
+  });

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AppEnv } from './context.js';
 import { ApiError, badRequest } from './errors.js';
 import { BodyError, parseJsonBytes } from './json-body.js';
@@ -52,4 +52,28 @@ export function readParams<S extends z.ZodType>(c: Context, schema: S): z.infer<
   const result = schema.safeParse(c.req.param());
   if (!result.success) fail('path', result.error);
   return result.data;
+}
+
+const NoQuery = z.object({}).strict();
+
+/** For a route that takes no query parameters: any is a 400, so a typo in one is never ignored. */
+export function noQuery(c: Context): void {
+  readQuery(c, NoQuery);
+}
+
+/**
+ * A lowercase UUID as a Hono path pattern (`:id{${UUID_PATH}}`): only such segments reach an id
+ * route, so fixed paths beside it (`/notes/export`) never do.
+ */
+export const UUID_PATH = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** The raw body of an upload that must come as bytes (a chunk of a file); anything else is a 415. */
+export async function readOctetStream(c: Context, what: string): Promise<Uint8Array> {
+  if (!/^application\/octet-stream\b/i.test(c.req.header('content-type') ?? ''))
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `send ${what} as its bytes (Content-Type: application/octet-stream)`,
+    );
+  return new Uint8Array(await c.req.arrayBuffer());
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { noQuery, readJson, readParams } from '../http/validate.js';
 import { CHANNEL_IDS } from './channel.js';
 import {
   deleteChannelConfig,
@@ -12,7 +12,6 @@ import {
   setChannelDisabled,
 } from './config-service.js';
 
-const NoQuery = z.object({}).strict();
 const ChannelParams = z.object({ channel: z.enum(CHANNEL_IDS) }).strict();
 /** The shape is checked per channel by the service (config.ts), after stored secrets are merged in. */
 const ConfigBody = z.record(z.string().max(64), z.unknown());
@@ -23,12 +22,12 @@ export function channelConfigRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/settings/channels', requires('settings:read'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     return c.json({ channels: await listChannelConfigs(ctx) });
   });
 
   app.put('/settings/channels/:channel', requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { channel } = readParams(c, ChannelParams);
     const body = await readJson(c, ConfigBody);
     return c.json(await saveChannelConfig(ctx, auditActorOf(c), channel, body));
@@ -36,14 +35,14 @@ export function channelConfigRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   // Out of service without losing the credentials: webhooks answer 404, replies are refused.
   app.put('/settings/channels/:channel/disabled', requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { channel } = readParams(c, ChannelParams);
     const { disabled } = await readJson(c, DisabledBody);
     return c.json(await setChannelDisabled(ctx, auditActorOf(c), channel, disabled));
   });
 
   app.delete('/settings/channels/:channel', requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { channel } = readParams(c, ChannelParams);
     await deleteChannelConfig(ctx, auditActorOf(c), channel);
     return c.body(null, 204);

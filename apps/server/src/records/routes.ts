@@ -9,11 +9,11 @@ import {
   UpdateNoteBody,
 } from '@llamenos/protocol';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { jsonLinesResponse } from '../http/json-lines.js';
+import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
 import { requiredReaders } from './envelope.js';
 import { exportNotes } from './export.js';
 import { grantStatus, noteGrant } from './grant.js';
@@ -30,16 +30,15 @@ import { createNote, deleteNote, editNote, getNote, getVersions, listNotes } fro
  * the caller may not read is a 404, exactly like a missing one.
  */
 
-const NoQuery = z.object({}).strict();
 /** Only UUID-shaped segments reach the :id routes, so fixed paths like /notes/export never do. */
-const ID = ':id{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}';
+const ID = `:id{${UUID_PATH}}`;
 
 export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   // Who a new note must be sealed for: the caller and every current admin.
   app.get('/records/readers', isMember(), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     return c.json({ readers: await requiredReaders(ctx.db, memberOf(c).pubkey) });
   });
 
@@ -55,18 +54,15 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   app.post('/notes/grant', requires('notes:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, GrantBody);
     return c.json(await noteGrant.grant(ctx, memberOf(c), body));
   });
 
   app.get('/notes/export', requires('notes:export'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const stream = await exportNotes(ctx, memberOf(c));
-    return c.body(stream, 200, {
-      'content-type': 'application/x-ndjson; charset=utf-8',
-      'cache-control': 'no-store',
-    });
+    return jsonLinesResponse(c, stream);
   });
 
   app.get('/notes', requires('notes:read-own'), async (c) => {
@@ -75,14 +71,14 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   app.post('/notes', requires('notes:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, CreateNoteBody);
     const { note, created } = await createNote(ctx, memberOf(c), body);
     return c.json({ note }, created ? 201 : 200);
   });
 
   app.get(`/notes/${ID}/versions`, requires('notes:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, NoteIdParam);
     return c.json({ versions: await getVersions(ctx, memberOf(c), id) });
   });
@@ -94,14 +90,14 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   app.put(`/notes/${ID}`, requires('notes:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, NoteIdParam);
     const body = await readJson(c, UpdateNoteBody);
     return c.json({ note: await editNote(ctx, memberOf(c), id, body) });
   });
 
   app.delete(`/notes/${ID}`, requires('notes:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, NoteIdParam);
     await deleteNote(ctx, memberOf(c), id);
     return c.body(null, 204);

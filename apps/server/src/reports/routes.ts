@@ -9,11 +9,11 @@ import {
   UpdateReportBody,
 } from '@llamenos/protocol';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { jsonLinesResponse } from '../http/json-lines.js';
+import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
 import { reportReaders } from './access.js';
 import { exportReports } from './export.js';
 import { reportGrantAccess, reportGrantStatus, reportGrantWork } from './grant.js';
@@ -37,9 +37,8 @@ import {
  * exactly like a missing one, so reporters cannot probe for each other's report ids.
  */
 
-const NoQuery = z.object({}).strict();
 /** Only UUID-shaped segments reach the :id routes, so fixed paths like /reports/export never do. */
-const ID = ':id{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}';
+const ID = `:id{${UUID_PATH}}`;
 
 export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -53,13 +52,13 @@ export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
 function fixedPathRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // Who a new report must be sealed for: the caller and every current report admin.
   app.get('/reports/readers', requires('reports:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     return c.json({ readers: await reportReaders(ctx.db, memberOf(c).pubkey) });
   });
 
   // Fixed paths first: they must never be taken for a report id.
   app.get('/reports/counts', requires('reports:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     return c.json(await countReports(ctx));
   });
 
@@ -74,18 +73,15 @@ function fixedPathRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.post('/reports/grant', requires('reports:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, ReportGrantBody);
     return c.json(await reportGrantAccess(ctx, memberOf(c), body));
   });
 
   app.get('/reports/export', requires('reports:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const stream = await exportReports(ctx, memberOf(c));
-    return c.body(stream, 200, {
-      'content-type': 'application/x-ndjson; charset=utf-8',
-      'cache-control': 'no-store',
-    });
+    return jsonLinesResponse(c, stream);
   });
 }
 
@@ -97,20 +93,20 @@ function reportRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.post('/reports', requires('reports:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, CreateReportBody);
     const { report, created } = await createReport(ctx, memberOf(c), body);
     return c.json({ report }, created ? 201 : 200);
   });
 
   app.get(`/reports/${ID}/readers`, requires('reports:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     return c.json({ readers: await readersOfReport(ctx, memberOf(c), id) });
   });
 
   app.post(`/reports/${ID}/replies`, requires('reports:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     const body = await readJson(c, CreateReplyBody);
     const { reply, created } = await replyToReport(ctx, memberOf(c), id, body);
@@ -118,20 +114,20 @@ function reportRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.get(`/reports/${ID}`, requires('reports:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     return c.json(await getReport(ctx, memberOf(c), id));
   });
 
   app.patch(`/reports/${ID}`, requires('reports:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     const body = await readJson(c, UpdateReportBody);
     return c.json({ report: await updateReport(ctx, memberOf(c), id, body) });
   });
 
   app.delete(`/reports/${ID}`, requires('reports:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     await deleteReport(ctx, memberOf(c), id);
     return c.body(null, 204);

@@ -11,13 +11,13 @@ import {
   WeekQuery,
 } from '@llamenos/protocol';
 import { type Context, Hono } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AuditActor } from '../domain/actor.js';
 import { invalid, unauthenticated } from '../domain/errors.js';
 import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { noQuery, readJson, readParams, readQuery } from '../http/validate.js';
 import {
   createException,
   createRingGroup,
@@ -32,7 +32,6 @@ import {
 import { listExceptions, listRingGroups } from './store.js';
 import { getMine, getOnShiftNow, getSchedule, getWeek } from './views.js';
 
-const NoQuery = z.object({}).strict();
 /** Exceptions are listed for at most a year at a time. */
 const MAX_EXCEPTION_RANGE_DAYS = 366;
 
@@ -66,21 +65,21 @@ function scheduleRoutes<C extends z.ZodType, U extends z.ZodType>(
   app.get('/', requires('shifts:read'), async (c) => c.json(await records.list(c)));
   const [CreateBody, create] = records.create;
   app.post('/', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, CreateBody);
     return c.json(await create(ctx, auditActorOf(c), body), 201);
   });
   if (records.update) {
     const [UpdateBody, update] = records.update;
     app.patch('/:id', requires('shifts:write'), async (c) => {
-      readQuery(c, NoQuery);
+      noQuery(c);
       const { id } = readParams(c, IdParam);
       const body = await readJson(c, UpdateBody);
       return c.json(await update(ctx, auditActorOf(c), id, body));
     });
   }
   app.delete('/:id', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, IdParam);
     await records.remove(ctx, auditActorOf(c), id);
     return c.body(null, 204);
@@ -101,7 +100,7 @@ function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Fixed paths first: "now", "mine" and "week" must never be read as a shift id.
   app.get('/now', requires('shifts:read'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     return c.json(await getOnShiftNow(ctx, userIdOf(c)));
   });
 
@@ -116,7 +115,7 @@ function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   app.put('/:id/assignments', requires('shifts:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, IdParam);
     const body = await readJson(c, SetAssignmentsBody);
     return c.json(await setAssignments(ctx, auditActorOf(c), id, body.userIds));
@@ -125,7 +124,7 @@ function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
     ctx,
     {
       list: async (c) => {
-        readQuery(c, NoQuery);
+        noQuery(c);
         return getSchedule(ctx);
       },
       create: [CreateShiftBody, createShift],
@@ -140,7 +139,7 @@ function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
 function ringGroupRoutes(ctx: ServerContext): Hono<AppEnv> {
   return scheduleRoutes(ctx, {
     list: async (c) => {
-      readQuery(c, NoQuery);
+      noQuery(c);
       return { ringGroups: await listRingGroups(ctx.db) };
     },
     create: [CreateRingGroupBody, createRingGroup],

@@ -12,12 +12,10 @@ import {
   type TranscriptList,
 } from '@llamenos/protocol';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
-import { ApiError } from '../http/errors.js';
 import { isPublic, requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { noQuery, readJson, readOctetStream, readParams, readQuery, UUID_PATH } from '../http/validate.js';
 import { rangeOf } from './byte-range.js';
 import { claimVoicemailTranscription } from './claim-service.js';
 import {
@@ -36,9 +34,6 @@ import { createTranscript, listTranscripts } from './transcript-service.js';
  * model-service.ts and transcript-service.ts.
  */
 
-const NoQuery = z.object({}).strict();
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
 export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   modelUploadRoutes(app, ctx);
@@ -52,38 +47,32 @@ export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
 function modelUploadRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // An admin announces the model file (name, size, SHA-256) and gets an upload to send it to.
   app.post('/transcription/model/uploads', requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, StartModelUploadBody);
     return c.json({ upload: await startModelUpload(ctx, memberOf(c), body) }, 201);
   });
 
   // Where an interrupted upload continues.
-  app.get(`/transcription/model/uploads/:id{${UUID}}`, requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+  app.get(`/transcription/model/uploads/:id{${UUID_PATH}}`, requires('settings:write'), async (c) => {
+    noQuery(c);
     const { id } = readParams(c, ModelUploadIdParam);
     return c.json({ upload: await modelUploadStatus(ctx, memberOf(c), id) });
   });
 
   // One chunk of the file as the raw body, in order; the last one completes the upload.
   app.put(
-    `/transcription/model/uploads/:id{${UUID}}/chunks/:index{[0-9]+}`,
+    `/transcription/model/uploads/:id{${UUID_PATH}}/chunks/:index{[0-9]+}`,
     requires('settings:write'),
     async (c) => {
-      readQuery(c, NoQuery);
+      noQuery(c);
       const { id, index } = readParams(c, ModelChunkParam);
-      if (!/^application\/octet-stream\b/i.test(c.req.header('content-type') ?? ''))
-        throw new ApiError(
-          415,
-          'unsupported_media_type',
-          'send the chunk as its bytes (Content-Type: application/octet-stream)',
-        );
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const bytes = await readOctetStream(c, 'the chunk');
       return c.json((await receiveModelChunk(ctx, memberOf(c), id, index, bytes)) satisfies ModelChunkAck);
     },
   );
 
-  app.delete(`/transcription/model/uploads/:id{${UUID}}`, requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+  app.delete(`/transcription/model/uploads/:id{${UUID_PATH}}`, requires('settings:write'), async (c) => {
+    noQuery(c);
     const { id } = readParams(c, ModelUploadIdParam);
     await cancelModelUpload(ctx, memberOf(c), id);
     return c.body(null, 204);
@@ -91,7 +80,7 @@ function modelUploadRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
 
   // Transcription becomes unavailable until another model is uploaded.
   app.delete('/transcription/model', requires('settings:write'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     await removeTranscriptionModel(ctx, memberOf(c));
     return c.body(null, 204);
   });
@@ -102,7 +91,7 @@ function modelFileRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // named by its content, so browsers keep it in their cache for good and fetch it once. A single
   // byte range is served (206), so a download cut halfway resumes where it stopped.
   app.get('/transcription/models/:sha256{[0-9a-f]{64}}', isPublic(), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { sha256 } = readParams(c, ModelFileParam);
     const etag = `"${sha256}"`;
     const headers = {
@@ -149,16 +138,16 @@ function modelFileRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
 /** Transcripts sealed in the browser, listed per call, and re-wrapped for a new admin. */
 function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // A transcript sealed in the browser for its author and every current admin.
-  app.post(`/calls/:callId{${UUID}}/transcripts`, requires('notes:write'), async (c) => {
-    readQuery(c, NoQuery);
+  app.post(`/calls/:callId{${UUID_PATH}}/transcripts`, requires('notes:write'), async (c) => {
+    noQuery(c);
     const { callId } = readParams(c, TranscriptCallParam);
     const body = await readJson(c, CreateTranscriptBody);
     const { transcript, created } = await createTranscript(ctx, memberOf(c), callId, body);
     return c.json({ transcript }, created ? 201 : 200);
   });
 
-  app.get(`/calls/:callId{${UUID}}/transcripts`, requires('notes:read-own'), async (c) => {
-    readQuery(c, NoQuery);
+  app.get(`/calls/:callId{${UUID_PATH}}/transcripts`, requires('notes:read-own'), async (c) => {
+    noQuery(c);
     const { callId } = readParams(c, TranscriptCallParam);
     return c.json({ transcripts: await listTranscripts(ctx, memberOf(c), callId) } satisfies TranscriptList);
   });
@@ -170,7 +159,7 @@ function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.post('/transcripts/grant', requires('notes:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const body = await readJson(c, TranscriptGrantBody);
     return c.json(await transcriptGrant.grant(ctx, memberOf(c), body));
   });
@@ -180,7 +169,7 @@ function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
 function claimRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // Those who may transcribe a voicemail (they open voicemails) claim it before doing so on their own.
   app.post('/transcription/claims', requires('calls:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { callId } = await readJson(c, ClaimVoicemailBody);
     return c.json({ claim: await claimVoicemailTranscription(ctx, memberOf(c), callId) });
   });
