@@ -76,7 +76,7 @@ async function rejectCall(
 ): Promise<CallRow> {
   const [row] = await tx.query<CallsTable>(
     `update calls set status = 'rejected', reject_reason = $2, ended_at = $3, updated_at = $3,
-        captcha_digits = null, captcha_input = '' where id = $1 returning *`,
+        captcha_digits = null, captcha_input = '', queue_deadline = null where id = $1 returning *`,
     [call.id, reason, now],
   );
   await appendAuditInTx(
@@ -137,21 +137,40 @@ export async function handleInboundCall(
   const callerLast4 = event.from ? phoneLast4(event.from) : null;
   const language = settings.languages[0] ?? 'en';
 
+  // Without the language menu the call starts past it (at the CAPTCHA, or queued): the ban and the
+  // rate limit below are judged in the same transaction, so no one sees it there before them.
+  const menu = settings.calls.ivrLanguageMenu && settings.languages.length > 1;
+  const first = menu ? 'arriving' : afterMenu(settings);
   const { call, fresh } = await ctx.db.transaction(async (tx) => {
-    // The row, and whether its caller is banned (as store/bans.ts isBanned reads it), in one statement.
+    // The row in its first state, and whether its caller is banned (as store/bans.ts isBanned
+    // reads it), in one statement.
     const [inserted] = await tx.query<CallsTable & { banned: boolean }>(
-      `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, 'arriving', $7, $8, $8)
+      `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language,
+          captcha_digits, queue_deadline, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $9, $7,
+          case when $9 = 'captcha' then $10 end, case when $9 = 'queued' then $11::timestamptz end, $8, $8)
        on conflict (provider, provider_call_id) do nothing
        returning *, exists (select 1 from call_bans b where b.caller_hash = $5 and (b.expires_at is null or b.expires_at > $8)) as banned`,
-      [randomUUID(), provider, event.providerCallId, event.to, callerHash, callerLast4, language, now],
+      [
+        randomUUID(),
+        provider,
+        event.providerCallId,
+        event.to,
+        callerHash,
+        callerLast4,
+        language,
+        now,
+        first,
+        captchaDigits(),
+        queueDeadline(now, settings),
+      ],
     );
     if (!inserted) {
       // A retried webhook: the call exists; answer with its current document, change nothing.
       const existing = await findCallByProviderId(tx, provider, event.providerCallId);
       return { call: existing!, fresh: false };
     }
-    let call = callFromRow(inserted);
+    const call = callFromRow(inserted);
     if (callerHash) {
       if (inserted.banned) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
       const verdict = await hitRateLimit(
@@ -172,9 +191,6 @@ export async function handleInboundCall(
           fresh: true,
         };
     }
-    const menu = settings.calls.ivrLanguageMenu && settings.languages.length > 1;
-    if (!menu)
-      call = (await enterState(tx, call.id, ['arriving'], afterMenu(settings), settings, now)) ?? call;
     return { call, fresh: true };
   });
 
