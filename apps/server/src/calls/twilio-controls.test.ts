@@ -28,6 +28,8 @@ const NUMBER = '+15550168001';
 const actor = { pubkey: null, ipHash: null };
 /** Setting up the answered call takes several round trips; on a loaded machine more than waitFor's 10 s. */
 const SETUP_MS = 20_000;
+/** A whole test: the setup above plus the steps, under the same load. */
+const TEST_MS = 60_000;
 let fake: FakeTwilioApi;
 const servers: CallServer[] = [];
 
@@ -141,210 +143,252 @@ const hold = (s: CallServer, as: TestUser, id: string, onHold: boolean) =>
   s.request('POST', `/api/calls/${id}/hold`, { as, body: { onHold } });
 
 describe('hold at Twilio', () => {
-  it("holds the caller's participant with the wait document as hold audio, and resumes; audited", async () => {
-    const s = await startTwilioServer();
-    const { bea, caller, callId, conference } = await connectedCall(s);
-    const controls = await s.request('GET', `/api/calls/${callId}/controls`, { as: bea });
-    expect(await controls.json()).toEqual({ hold: true, transfer: true, warmTransfer: true });
+  it(
+    "holds the caller's participant with the wait document as hold audio, and resumes; audited",
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, caller, callId, conference } = await connectedCall(s);
+      const controls = await s.request('GET', `/api/calls/${callId}/controls`, { as: bea });
+      expect(await controls.json()).toEqual({ hold: true, transfer: true, warmTransfer: true });
 
-    const on = await hold(s, bea, callId, true);
-    expect(on.status).toBe(200);
-    expect(await on.json()).toEqual({ onHold: true });
-    const participant = conference.participants.get(caller)!;
-    const holdUrl = `${s.url}/api/telephony/twilio/wait?call=${callId}`;
-    expect(participant).toMatchObject({ hold: true, holdUrl });
-    expect(participant.updates).toEqual([
-      [
-        ['Hold', 'true'],
-        ['HoldUrl', holdUrl],
-        ['HoldMethod', 'POST'],
-      ],
-    ]);
-    // What Twilio plays the held caller: the wait document, signed as every webhook (no hang-up in it).
-    const music = await twilioWebhook(s.url, holdUrl, { CallSid: caller }, TWILIO.authToken);
-    expect(music.status).toBe(200);
-    expect(parseTwiml(music.body).map((v) => v.name)).toEqual(['Say', 'Pause']);
-    // Again: nothing changes at Twilio, nothing more is audited.
-    expect((await hold(s, bea, callId, true)).status).toBe(200);
-    expect(participant.updates).toHaveLength(1);
-    expect(await audits(s, 'calls.held')).toHaveLength(1);
+      const on = await hold(s, bea, callId, true);
+      expect(on.status).toBe(200);
+      expect(await on.json()).toEqual({ onHold: true });
+      const participant = conference.participants.get(caller)!;
+      const holdUrl = `${s.url}/api/telephony/twilio/wait?call=${callId}`;
+      expect(participant).toMatchObject({ hold: true, holdUrl });
+      expect(participant.updates).toEqual([
+        [
+          ['Hold', 'true'],
+          ['HoldUrl', holdUrl],
+          ['HoldMethod', 'POST'],
+        ],
+      ]);
+      // What Twilio plays the held caller: the wait document, signed as every webhook (no hang-up in it).
+      const music = await twilioWebhook(s.url, holdUrl, { CallSid: caller }, TWILIO.authToken);
+      expect(music.status).toBe(200);
+      expect(parseTwiml(music.body).map((v) => v.name)).toEqual(['Say', 'Pause']);
+      // Again: nothing changes at Twilio, nothing more is audited.
+      expect((await hold(s, bea, callId, true)).status).toBe(200);
+      expect(participant.updates).toHaveLength(1);
+      expect(await audits(s, 'calls.held')).toHaveLength(1);
 
-    expect(await (await hold(s, bea, callId, false)).json()).toEqual({ onHold: false });
-    expect(participant).toMatchObject({ hold: false, holdUrl: null });
-    expect((await audits(s, 'calls.resumed')).map((a) => a.details)).toEqual([{ callId }]);
-    await s.settle();
-  });
+      expect(await (await hold(s, bea, callId, false)).json()).toEqual({ onHold: false });
+      expect(participant).toMatchObject({ hold: false, holdUrl: null });
+      expect((await audits(s, 'calls.resumed')).map((a) => a.details)).toEqual([{ callId }]);
+      await s.settle();
+    },
+    TEST_MS,
+  );
 
-  it('is refused to anyone else; a provider failure is a 503, never a 500', async () => {
-    const s = await startTwilioServer();
-    const { bea, cy, caller, callId, conference } = await connectedCall(s);
-    expect((await hold(s, cy, callId, true)).status).toBe(403);
-    fake.failNext({ status: 500, pathIncludes: '/Participants/', method: 'POST' });
-    const failed = await hold(s, bea, callId, true);
-    expect(failed.status).toBe(503);
-    expect(conference.participants.get(caller)!.hold).toBe(false);
-    expect(await audits(s, 'calls.held')).toEqual([]);
-    await s.settle();
-  });
+  it(
+    'is refused to anyone else; a provider failure is a 503, never a 500',
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, cy, caller, callId, conference } = await connectedCall(s);
+      expect((await hold(s, cy, callId, true)).status).toBe(403);
+      fake.failNext({ status: 500, pathIncludes: '/Participants/', method: 'POST' });
+      const failed = await hold(s, bea, callId, true);
+      expect(failed.status).toBe(503);
+      expect(conference.participants.get(caller)!.hold).toBe(false);
+      expect(await audits(s, 'calls.held')).toEqual([]);
+      await s.settle();
+    },
+    TEST_MS,
+  );
 });
 
 describe('cold transfer at Twilio', () => {
-  it("dials the colleague's browser into the conference; on pickup the first volunteer leaves and the caller comes back", async () => {
-    const s = await startTwilioServer();
-    const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
-    const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
-    const create = await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in');
-    const [cyRow] = await s.db.query<{ id: string }>(
-      'select id from call_legs where call_id = $1 and user_id = $2',
-      [callId, cy.id],
-    );
-    expect(Object.fromEntries(create.form.filter(([k]) => k !== 'StatusCallbackEvent'))).toEqual({
-      From: NUMBER,
-      To: `client:${browserIdentityOf(s.ctx.config.serverSecret, cy.id)}?callId=${callId}`,
-      Timeout: '25',
-      Beep: 'false',
-      StartConferenceOnEnter: 'true',
-      EndConferenceOnExit: 'false',
-      Muted: 'false',
-      EarlyMedia: 'false',
-      StatusCallback: `${s.url}/api/telephony/twilio/leg-status?call=${callId}&leg=${cyRow!.id}`,
-      StatusCallbackMethod: 'POST',
-    });
-    // Its pickup is not a leg event (no "answered"): the request that rang learns it from Twilio.
-    expect(field(create, 'StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'completed']);
-    // While Cy rings the caller is held.
-    expect(conference.participants.get(caller)!.hold).toBe(true);
-    const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-    expect((await legStatus(s, cyLeg, 'ringing')).status).toBe(200);
-    fake.setCallStatus(cyLeg, 'in-progress');
-    expect((await transfer).status).toBe(204);
+  it(
+    "dials the colleague's browser into the conference; on pickup the first volunteer leaves and the caller comes back",
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
+      const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+      const create = await waitFor(
+        () => participantCreates(conference.sid)[0] ?? null,
+        'Cy dialled in',
+        SETUP_MS,
+      );
+      const [cyRow] = await s.db.query<{ id: string }>(
+        'select id from call_legs where call_id = $1 and user_id = $2',
+        [callId, cy.id],
+      );
+      expect(Object.fromEntries(create.form.filter(([k]) => k !== 'StatusCallbackEvent'))).toEqual({
+        From: NUMBER,
+        To: `client:${browserIdentityOf(s.ctx.config.serverSecret, cy.id)}?callId=${callId}`,
+        Timeout: '25',
+        Beep: 'false',
+        StartConferenceOnEnter: 'true',
+        EndConferenceOnExit: 'false',
+        Muted: 'false',
+        EarlyMedia: 'false',
+        StatusCallback: `${s.url}/api/telephony/twilio/leg-status?call=${callId}&leg=${cyRow!.id}`,
+        StatusCallbackMethod: 'POST',
+      });
+      // Its pickup is not a leg event (no "answered"): the request that rang learns it from Twilio.
+      expect(field(create, 'StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'completed']);
+      // While Cy rings the caller is held.
+      expect(conference.participants.get(caller)!.hold).toBe(true);
+      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+      expect((await legStatus(s, cyLeg, 'ringing')).status).toBe(200);
+      fake.setCallStatus(cyLeg, 'in-progress');
+      expect((await transfer).status).toBe(204);
 
-    expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
-    // Bea left without ending the caller's call; Cy's leaving ends it now; the caller is back.
-    expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
-    expect(fake.call(beaLeg)!.status).toBe('completed');
-    expect(fake.call(caller)!.status).toBe('in-progress');
-    expect(conference.participants.get(cyLeg)!.endConferenceOnExit).toBe(true);
-    expect(conference.participants.get(caller)!.hold).toBe(false);
-    expect((await audits(s, 'calls.transferred')).map((a) => a.details)).toEqual([
-      { callId, from: bea.id, to: cy.id },
-    ]);
-    expect(await s.db.query('select 1 from calls where provider_call_id = $1', [cyLeg])).toEqual([]);
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
+      // Bea left without ending the caller's call; Cy's leaving ends it now; the caller is back.
+      expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
+      expect(fake.call(beaLeg)!.status).toBe('completed');
+      expect(fake.call(caller)!.status).toBe('in-progress');
+      expect(conference.participants.get(cyLeg)!.endConferenceOnExit).toBe(true);
+      expect(conference.participants.get(caller)!.hold).toBe(false);
+      expect((await audits(s, 'calls.transferred')).map((a) => a.details)).toEqual([
+        { callId, from: bea.id, to: cy.id },
+      ]);
+      expect(await s.db.query('select 1 from calls where provider_call_id = $1', [cyLeg])).toEqual([]);
 
-    // Bea's leg ending does not end the call; Cy's does, and at Twilio the conference with it.
-    await legStatus(s, beaLeg, 'completed');
-    await s.settle();
-    expect((await callRow(s, callId)).ended_at).toBeNull();
-    fake.setCallStatus(cyLeg, 'completed');
-    expect(conference.status).toBe('completed');
-    expect(fake.call(caller)!.status).toBe('completed');
-    await legStatus(s, cyLeg, 'completed');
-    await waitFor(async () => (await callRow(s, callId)).ended_at !== null, 'the call ended with Cy');
-    await s.settle();
-  });
+      // Bea's leg ending does not end the call; Cy's does, and at Twilio the conference with it.
+      await legStatus(s, beaLeg, 'completed');
+      await s.settle();
+      expect((await callRow(s, callId)).ended_at).toBeNull();
+      fake.setCallStatus(cyLeg, 'completed');
+      expect(conference.status).toBe('completed');
+      expect(fake.call(caller)!.status).toBe('completed');
+      await legStatus(s, cyLeg, 'completed');
+      await waitFor(
+        async () => (await callRow(s, callId)).ended_at !== null,
+        'the call ended with Cy',
+        SETUP_MS,
+      );
+      await s.settle();
+    },
+    TEST_MS,
+  );
 
-  it('brings the caller back to the first volunteer when the colleague declines', async () => {
-    const s = await startTwilioServer();
-    const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
-    const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
-    await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in');
-    const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-    fake.setCallStatus(cyLeg, 'busy');
-    const answer = await transfer;
-    expect(answer.status).toBe(409);
-    expect((await answer.json()).error.message).toMatch(/did not pick up/);
-    expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
-    expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
-    expect(conference.participants.get(caller)!.hold).toBe(false);
-    expect(await audits(s, 'calls.transferred')).toEqual([]);
-    await legStatus(s, cyLeg, 'busy');
-    await s.settle();
-    expect((await callRow(s, callId)).ended_at).toBeNull();
-  });
+  it(
+    'brings the caller back to the first volunteer when the colleague declines',
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
+      const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+      await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
+      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+      fake.setCallStatus(cyLeg, 'busy');
+      const answer = await transfer;
+      expect(answer.status).toBe(409);
+      expect((await answer.json()).error.message).toMatch(/did not pick up/);
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
+      expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
+      expect(conference.participants.get(caller)!.hold).toBe(false);
+      expect(await audits(s, 'calls.transferred')).toEqual([]);
+      await legStatus(s, cyLeg, 'busy');
+      await s.settle();
+      expect((await callRow(s, callId)).ended_at).toBeNull();
+    },
+    TEST_MS,
+  );
 });
 
 describe('the caller hangs up during a hand-over', () => {
-  it('ends the conference and the ringing colleague with it; nothing changes hands', async () => {
-    const s = await startTwilioServer();
-    const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
-    const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
-    await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in');
-    const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-    fake.setCallStatus(caller, 'completed');
-    expect(conference.status).toBe('completed');
-    expect(fake.call(cyLeg)!.status).toBe('completed');
-    expect(fake.call(beaLeg)!.status).toBe('completed');
-    expect((await transfer).status).toBe(409);
-    expect(await audits(s, 'calls.transferred')).toEqual([]);
-    expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
-    // Twilio tells the hotline the caller hung up: the call ends; hold is refused on it now.
-    await twilioWebhook(
-      s.url,
-      '/api/telephony/twilio/status',
-      { CallSid: caller, CallStatus: 'completed' },
-      TWILIO.authToken,
-    );
-    await waitFor(async () => (await callRow(s, callId)).ended_at !== null, 'the call ended');
-    expect((await hold(s, bea, callId, true)).status).toBe(409);
-    await s.settle();
-  });
+  it(
+    'ends the conference and the ringing colleague with it; nothing changes hands',
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
+      const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+      await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
+      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+      fake.setCallStatus(caller, 'completed');
+      expect(conference.status).toBe('completed');
+      expect(fake.call(cyLeg)!.status).toBe('completed');
+      expect(fake.call(beaLeg)!.status).toBe('completed');
+      expect((await transfer).status).toBe(409);
+      expect(await audits(s, 'calls.transferred')).toEqual([]);
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
+      // Twilio tells the hotline the caller hung up: the call ends; hold is refused on it now.
+      await twilioWebhook(
+        s.url,
+        '/api/telephony/twilio/status',
+        { CallSid: caller, CallStatus: 'completed' },
+        TWILIO.authToken,
+      );
+      await waitFor(async () => (await callRow(s, callId)).ended_at !== null, 'the call ended', SETUP_MS);
+      expect((await hold(s, bea, callId, true)).status).toBe(409);
+      await s.settle();
+    },
+    TEST_MS,
+  );
 });
 
 describe('warm transfer at Twilio', () => {
-  it('holds the caller at Twilio while the two talk; the hand-over dials the colleague in', async () => {
-    const s = await startTwilioServer();
-    const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
-    const post = (as: TestUser, path: string, body?: unknown) =>
-      s.request('POST', `/api/calls/${callId}/warm-transfer${path}`, { as, body });
-    expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult') })).status).toBe(204);
-    expect(conference.participants.get(caller)!.hold).toBe(true);
-    expect((await post(cy, '/accept', { sdp: testSdp('consult-answer') })).status).toBe(204);
-    const handOver = post(bea, '/hand-over');
-    await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in');
-    const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-    fake.setCallStatus(cyLeg, 'in-progress');
-    expect((await handOver).status).toBe(204);
-    expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id });
-    expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
-    expect(conference.participants.get(caller)!.hold).toBe(false);
-    await s.settle();
-  });
+  it(
+    'holds the caller at Twilio while the two talk; the hand-over dials the colleague in',
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
+      const post = (as: TestUser, path: string, body?: unknown) =>
+        s.request('POST', `/api/calls/${callId}/warm-transfer${path}`, { as, body });
+      expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult') })).status).toBe(204);
+      expect(conference.participants.get(caller)!.hold).toBe(true);
+      expect((await post(cy, '/accept', { sdp: testSdp('consult-answer') })).status).toBe(204);
+      const handOver = post(bea, '/hand-over');
+      await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
+      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+      fake.setCallStatus(cyLeg, 'in-progress');
+      expect((await handOver).status).toBe(204);
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id });
+      expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
+      expect(conference.participants.get(caller)!.hold).toBe(false);
+      await s.settle();
+    },
+    TEST_MS,
+  );
 });
 
 describe('silent supervision at Twilio', () => {
-  it("dials the admin's browser in muted; the call is untouched; stop hangs it up", async () => {
-    const s = await startTwilioServer();
-    const { bea, caller, beaLeg, callId, conference } = await connectedCall(s);
-    await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
-    const ada = await s.addUser(['admin'], { preference: 'browser' });
-    const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
-    expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: 'twilio' })]);
+  it(
+    "dials the admin's browser in muted; the call is untouched; stop hangs it up",
+    async () => {
+      const s = await startTwilioServer();
+      const { bea, caller, beaLeg, callId, conference } = await connectedCall(s);
+      await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
+      const ada = await s.addUser(['admin'], { preference: 'browser' });
+      const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
+      expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: 'twilio' })]);
 
-    const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
-    const create = await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Ada dialled in');
-    expect(Object.fromEntries(create.form)).toMatchObject({
-      To: `client:${browserIdentityOf(s.ctx.config.serverSecret, ada.id)}?callId=${callId}`,
-      Muted: 'true',
-      EndConferenceOnExit: 'false',
-      Beep: 'false',
-    });
-    // A listener is no leg of the call: Twilio tells nothing about it to the router.
-    expect(field(create, 'StatusCallback')).toEqual([]);
-    const adaLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-    fake.setCallStatus(adaLeg, 'in-progress');
-    expect((await listen).status).toBe(204);
-    expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
-    expect(conference.participants.get(caller)!.hold).toBe(false);
-    const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
-    expect(await request.json()).toMatchObject({ listening: true, offer: null });
+      const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
+      const create = await waitFor(
+        () => participantCreates(conference.sid)[0] ?? null,
+        'Ada dialled in',
+        SETUP_MS,
+      );
+      expect(Object.fromEntries(create.form)).toMatchObject({
+        To: `client:${browserIdentityOf(s.ctx.config.serverSecret, ada.id)}?callId=${callId}`,
+        Muted: 'true',
+        EndConferenceOnExit: 'false',
+        Beep: 'false',
+      });
+      // A listener is no leg of the call: Twilio tells nothing about it to the router.
+      expect(field(create, 'StatusCallback')).toEqual([]);
+      const adaLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+      fake.setCallStatus(adaLeg, 'in-progress');
+      expect((await listen).status).toBe(204);
+      expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
+      expect(conference.participants.get(caller)!.hold).toBe(false);
+      const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
+      expect(await request.json()).toMatchObject({ listening: true, offer: null });
 
-    expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(204);
-    expect(fake.call(adaLeg)!.status).toBe('completed');
-    // The listener leaving ends nothing.
-    expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
-    expect(conference.status).toBe('in-progress');
-    expect((await audits(s, 'calls.supervision-started')).map((a) => a.details)).toEqual([{ callId }]);
-    expect((await audits(s, 'calls.supervision-stopped')).map((a) => a.details)).toEqual([{ callId }]);
-    await s.settle();
-  });
+      expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(
+        204,
+      );
+      expect(fake.call(adaLeg)!.status).toBe('completed');
+      // The listener leaving ends nothing.
+      expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
+      expect(conference.status).toBe('in-progress');
+      expect((await audits(s, 'calls.supervision-started')).map((a) => a.details)).toEqual([{ callId }]);
+      expect((await audits(s, 'calls.supervision-stopped')).map((a) => a.details)).toEqual([{ callId }]);
+      await s.settle();
+    },
+    TEST_MS,
+  );
 });

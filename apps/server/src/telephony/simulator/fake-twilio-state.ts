@@ -264,7 +264,7 @@ export class FakeTwilioState {
     const participant = conference?.participants.get(callSid);
     if (!conference || !participant) return;
     conference.participants.delete(callSid);
-    // A participant that ends the conference on exit ends it only once it started (or was joined).
+    // Only a participant that was in it (not one still ringing) ends it on exit; the last one out ends it too.
     if (participant.endConferenceOnExit && participant.status === 'connected')
       this.endConference(conferenceSid);
     else if (conference.participants.size === 0) conference.status = 'completed';

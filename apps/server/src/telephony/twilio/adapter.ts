@@ -28,8 +28,6 @@ interface TwilioAdapterOptions extends ProviderTransport, Omit<TwilioBrowserKeys
   apiBaseUrl?: string;
   /** 'simulator' when this adapter drives the simulated carrier. */
   provider?: Extract<ProviderName, 'twilio' | 'simulator'>;
-  /** How often a hand-over's pickup is asked after (conference.ts); tests shorten it. */
-  pickupPollMs?: number;
 }
 
 /** Twilio: TwiML documents, X-Twilio-Signature webhooks, the 2010-04-01 REST API. */
@@ -55,7 +53,6 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
           ids,
           browserAddress: twilioClientAddress,
           cancelLeg: (legId) => rest.cancelLeg(legId),
-          pollMs: options.pickupPollMs,
         })
       : undefined;
   const dialect = { ...TWIML, provider, conferenceBridge: conferences !== undefined };

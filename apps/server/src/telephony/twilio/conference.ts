@@ -47,7 +47,6 @@ interface TwilioConferenceConfig {
   browserAddress: (identity: string, hotlineCall: string | null) => string;
   /** Ends a participant's call that is still ringing or up (rest.ts cancelLeg). */
   cancelLeg: CallControl['cancelLeg'];
-  pollMs?: number;
 }
 
 /** A participant as Twilio shows it, the fields we read. */
@@ -202,7 +201,6 @@ export class TwilioConferences implements ConnectedCallControl {
     const sid = this.callSid(op, 'leg', legId);
     if (!call) this.refuse(op, 'the call to join is missing');
     const deadline = Date.now() + timeoutMs;
-    const pollMs = this.config.pollMs ?? PICKUP_POLL_MS;
     // A conference that ended meanwhile (the caller hung up) answers 404 for every participant,
     // and Twilio ends the calls it dialled into it: the ended call says so below.
     const conference = await this.conferenceOf(op, call);
@@ -210,8 +208,8 @@ export class TwilioConferences implements ConnectedCallControl {
       const participant = await this.participant(op, conference, sid);
       if (participant?.status === 'connected') return true;
       if (!participant && ENDED.has(await this.callStatus(op, sid))) return false;
-      if (Date.now() + pollMs > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (Date.now() + PICKUP_POLL_MS > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, PICKUP_POLL_MS));
     }
     await this.config.cancelLeg(sid).catch(() => {});
     return false;
