@@ -71,6 +71,14 @@
  * the same run, median of 2, load ~25 on 2 cores): 14.6 vs 13.5 MB/s (× 1.08), but the
  * browser grew 167–181 MB instead of 83–100 (each worker's isolate keeps its own garbage of
  * file reads and sealed chunks), so not kept. Throughput follows the machine's load (22–43 MB/s).
+ * The warm-up upload that in about 1 run of 15 never showed "Uploaded" had finished (the server
+ * held the whole file): the report page's first read of the report began before the last chunk's
+ * answer and was still decrypting when the report's hub event came, and the query library joins
+ * a refresh to a first read in flight, so the page kept "Upload not finished (0% sent)". Found
+ * with BENCH_REPORTS_WARM_UPS (each repetition a new server and browser; a stopped one prints its
+ * requests, the page's console, what the page shows and the server's upload status); fixed in
+ * pages/reports/events.ts and lib/attachments/active.ts: 19 of 20 passed before, 33 of 33 after
+ * (load 15–30 on 2 cores).
  * Real server (PGlite) and app: run `npx tsc -b` and `npm run build --workspace apps/web` first.
  * Debian's Chromium (CHROMIUM_PATH). A quick run: `BENCH_REPORTS_BYTES=67108864 npm run bench -- reports`.
  */
