@@ -13,6 +13,7 @@ import {
   type DeliveryStatus,
   type InboundMessage,
   type InboundParse,
+  type OutboundMessage,
   type WebhookAnswer,
 } from './channel.js';
 
@@ -42,6 +43,23 @@ export async function sending<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw toChannelSendError(error);
   }
+}
+
+/**
+ * Runs one reply's send through a phone-number channel: the addresses (the reply's `to` and
+ * `from` unless named) must be E.164 numbers and the text sendable before anything goes out,
+ * and any failure becomes a ChannelSendError (sending).
+ */
+export function sendingReply<T>(
+  message: OutboundMessage,
+  work: () => Promise<T>,
+  addresses: string[] = [message.to, message.from],
+): Promise<T> {
+  return sending(async () => {
+    refuseNonE164(...addresses);
+    refuseUnsendableBody(message.body);
+    return work();
+  });
 }
 
 /** Largest media file fetched from a provider (WhatsApp's own limit for documents is 100 MB). */
@@ -167,7 +185,7 @@ export function urlOrNull(ref: string): URL | null {
  * and the reply itself still fails, so the volunteer sees why and can send it again once the
  * contact answers; without one nothing can be sent.
  */
-export function outsideWindowRefusal(templateSent: boolean): ChannelSendError {
+function outsideWindowRefusal(templateSent: boolean): ChannelSendError {
   return templateSent
     ? new ChannelSendError(
         'outside-24h-window',
@@ -179,4 +197,17 @@ export function outsideWindowRefusal(templateSent: boolean): ChannelSendError {
         'more than 24 hours since the contact last wrote, and no WhatsApp template is configured: WhatsApp refuses the reply',
         false,
       );
+}
+
+/**
+ * A reply WhatsApp refused because its 24-hour window is closed: the configured template is sent
+ * by `sendTemplate` if there is one, and the reply fails either way (outsideWindowRefusal).
+ */
+export async function refuseOutsideWindow<T>(
+  template: T | null | undefined,
+  sendTemplate: (template: T) => Promise<unknown>,
+): Promise<never> {
+  if (!template) throw outsideWindowRefusal(false);
+  await sendTemplate(template);
+  throw outsideWindowRefusal(true);
 }

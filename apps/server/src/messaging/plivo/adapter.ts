@@ -18,9 +18,7 @@ import {
   numericErrorCode,
   oneMessage,
   postReply,
-  refuseNonE164,
-  refuseUnsendableBody,
-  sending,
+  sendingReply,
   streamMedia,
   urlOrNull,
 } from '../provider-io.js';
@@ -113,9 +111,7 @@ export function createPlivoChannel(options: PlivoChannelOptions): MessagingChann
     answer: answerOk,
 
     send: (message) =>
-      sending(async () => {
-        refuseNonE164(message.to, message.from);
-        refuseUnsendableBody(message.body);
+      sendingReply(message, async () => {
         const data = await postReply(http, `${account}/Message/`, {
           src: message.from.slice(1),
           dst: message.to.slice(1),

@@ -10,17 +10,14 @@ import {
   type InboundMedia,
   type InboundParse,
   type MessagingChannel,
-  type OutboundMessage,
 } from '../channel.js';
 import {
   checkAnnouncedMedia,
   deliveryReport,
   numericErrorCode,
   oneMessage,
-  outsideWindowRefusal,
-  refuseNonE164,
-  refuseUnsendableBody,
-  sending,
+  refuseOutsideWindow,
+  sendingReply,
   streamMedia,
 } from '../provider-io.js';
 
@@ -170,23 +167,6 @@ async function createMessage(
   return data.sid;
 }
 
-/** Outside WhatsApp's 24-hour window only the configured template may go out (outsideWindowRefusal). */
-async function sendOutsideWindow(
-  http: ProviderHttp,
-  account: TwilioAccount,
-  message: OutboundMessage,
-): Promise<never> {
-  const template = account.outsideWindowTemplate;
-  if (!template) throw outsideWindowRefusal(false);
-  await createMessage(http, account, [
-    ['To', wireAddress(account, message.to)],
-    ['From', wireAddress(account, message.from)],
-    ['ContentSid', template],
-    ['StatusCallback', account.statusUrl],
-  ]);
-  throw outsideWindowRefusal(true);
-}
-
 export function createTwilioChannel(options: TwilioChannelOptions): MessagingChannel {
   const whatsapp = options.id === 'twilio-whatsapp';
   const dialect = options.dialect ?? twilioDialect(options.authToken);
@@ -217,9 +197,7 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
     answer: () => ({ status: 200, contentType: 'text/xml', body: EMPTY_TWIML }),
 
     send: (message) =>
-      sending(async () => {
-        refuseNonE164(message.to, message.from);
-        refuseUnsendableBody(message.body);
+      sendingReply(message, async () => {
         try {
           const sid = await createMessage(http, account, [
             ['To', wireAddress(account, message.to)],
@@ -230,7 +208,14 @@ export function createTwilioChannel(options: TwilioChannelOptions): MessagingCha
           return { providerMessageId: sid };
         } catch (error) {
           if (whatsapp && error instanceof ProviderHttpError && error.providerCode === OUTSIDE_WINDOW_CODE)
-            return sendOutsideWindow(http, account, message);
+            return refuseOutsideWindow(account.outsideWindowTemplate, (template) =>
+              createMessage(http, account, [
+                ['To', wireAddress(account, message.to)],
+                ['From', wireAddress(account, message.from)],
+                ['ContentSid', template],
+                ['StatusCallback', account.statusUrl],
+              ]),
+            );
           throw error;
         }
       }),

@@ -17,9 +17,7 @@ import {
   deliveryReport,
   oneMessage,
   postReply,
-  refuseNonE164,
-  refuseUnsendableBody,
-  sending,
+  sendingReply,
   streamMedia,
   urlOrNull,
 } from '../provider-io.js';
@@ -140,9 +138,7 @@ export function createVonageChannel(options: VonageChannelOptions): MessagingCha
     answer: answerOk,
 
     send: (message) =>
-      sending(async () => {
-        refuseNonE164(message.to, message.from);
-        refuseUnsendableBody(message.body);
+      sendingReply(message, async () => {
         const data = await postReply(http, '/v1/messages', {
           message_type: 'text',
           channel: 'sms',

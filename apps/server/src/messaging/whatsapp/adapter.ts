@@ -1,14 +1,7 @@
 import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../../telephony/errors.js';
 import { ProviderHttp, type ProviderTransport } from '../../telephony/http.js';
-import type { MessagingChannel, OutboundMessage } from '../channel.js';
-import {
-  answerOk,
-  outsideWindowRefusal,
-  refuseNonE164,
-  refuseUnsendableBody,
-  sending,
-  streamMedia,
-} from '../provider-io.js';
+import type { MessagingChannel } from '../channel.js';
+import { answerOk, refuseOutsideWindow, sendingReply, streamMedia } from '../provider-io.js';
 import { parseMetaWebhook, verifyMetaWebhook } from './webhook.js';
 
 /**
@@ -81,21 +74,6 @@ async function postMessage(
   return sent;
 }
 
-async function sendOutsideWindow(
-  http: ProviderHttp,
-  options: MetaWhatsAppOptions,
-  message: OutboundMessage,
-): Promise<never> {
-  const template = options.outsideWindowTemplate;
-  if (!template) throw outsideWindowRefusal(false);
-  await postMessage(http, options, {
-    to: message.to.slice(1),
-    type: 'template',
-    template: { name: template.name, language: { code: template.language } },
-  });
-  throw outsideWindowRefusal(true);
-}
-
 /** Media in two steps: its metadata by id names a short-lived CDN URL, fetched with the same token. */
 async function fetchMetaMedia(http: ProviderHttp, options: MetaWhatsAppOptions, ref: string) {
   const op = 'fetch media';
@@ -132,21 +110,31 @@ export function createMetaWhatsAppChannel(options: MetaWhatsAppOptions): Messagi
     answer: answerOk,
 
     send: (message) =>
-      sending(async () => {
-        refuseNonE164(message.to);
-        refuseUnsendableBody(message.body);
-        try {
-          const sent = await postMessage(http, options, {
-            to: message.to.slice(1),
-            type: 'text',
-            text: { body: message.body },
-          });
-          return { providerMessageId: sent };
-        } catch (error) {
-          if (error instanceof OutsideWindow) return sendOutsideWindow(http, options, message);
-          throw error;
-        }
-      }),
+      sendingReply(
+        message,
+        async () => {
+          try {
+            const sent = await postMessage(http, options, {
+              to: message.to.slice(1),
+              type: 'text',
+              text: { body: message.body },
+            });
+            return { providerMessageId: sent };
+          } catch (error) {
+            if (error instanceof OutsideWindow)
+              return refuseOutsideWindow(options.outsideWindowTemplate, (template) =>
+                postMessage(http, options, {
+                  to: message.to.slice(1),
+                  type: 'template',
+                  template: { name: template.name, language: { code: template.language } },
+                }),
+              );
+            throw error;
+          }
+        },
+        // Meta sends from the number's id, not from an address of ours.
+        [message.to],
+      ),
 
     fetchMedia: (media) => fetchMetaMedia(http, options, media.ref),
 
