@@ -1,5 +1,6 @@
 import { E164 } from '@llamenos/protocol';
 import { TelephonyInputError } from './errors.js';
+import type { VolunteerLegRequest } from './provider.js';
 
 /**
  * Checks on everything we put into a provider request, made before anything is sent: a bad
@@ -85,4 +86,47 @@ export function browserLegCallId(request: { browser?: string; answerUrl: string 
   } catch {
     return null;
   }
+}
+
+/** A volunteer leg's request with every field checked (checkLegRequest). */
+export interface CheckedLeg {
+  /** Where it rings: the volunteer's phone, or their browser with the hotline call it rings for. */
+  target: { phone: string } | { browser: string; hotlineCall: string | null };
+  from: string;
+  answerUrl: string;
+  statusUrl: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * Checks a volunteer leg's request for a REST adapter that rings a phone or a browser and is
+ * called back at the leg's URLs: the numbers, the identity, the URLs and the ring time (5 s to
+ * `maxRingSeconds`, the provider's own limit), before anything is sent.
+ */
+export function checkLegRequest(
+  provider: string,
+  operation: string,
+  request: VolunteerLegRequest,
+  maxRingSeconds: number,
+): CheckedLeg {
+  return {
+    target:
+      request.browser === undefined
+        ? { phone: requireE164(provider, operation, 'to', request.to) }
+        : {
+            browser: requireBrowserIdentity(provider, operation, request.browser),
+            hotlineCall: browserLegCallId(request),
+          },
+    from: requireE164(provider, operation, 'from', request.from),
+    answerUrl: requireCallbackUrl(provider, operation, 'answerUrl', request.answerUrl),
+    statusUrl: requireCallbackUrl(provider, operation, 'statusUrl', request.statusUrl),
+    timeoutSeconds: requireSeconds(
+      provider,
+      operation,
+      'timeoutSeconds',
+      request.timeoutSeconds,
+      5,
+      maxRingSeconds,
+    ),
+  };
 }

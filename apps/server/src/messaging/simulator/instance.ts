@@ -1,6 +1,7 @@
 import type { ServerContext } from '../../http/context.js';
 import { simulatedCarrier } from '../../simulator/instance.js';
 import { simulatorAccount } from '../../telephony/simulator/credentials.js';
+import { startedOnce } from '../../telephony/simulator/instance.js';
 import { FakeMessagesApi } from './fake-messages-api.js';
 import { FakeSignalCliApi } from './fake-signal-cli.js';
 
@@ -12,29 +13,15 @@ import { FakeSignalCliApi } from './fake-signal-cli.js';
 export async function simulatedMessagesApi(ctx: ServerContext): Promise<FakeMessagesApi> {
   // Texting is part of the simulated carrier: its gate refuses production, and nothing here runs then.
   await simulatedCarrier(ctx);
-  const wiring = ctx.messaging;
-  if (!wiring.simulatedApi) {
-    const api = FakeMessagesApi.start(simulatorAccount(ctx.config.serverSecret));
-    wiring.simulatedApi = api;
-    api.catch(() => {
-      if (wiring.simulatedApi === api) wiring.simulatedApi = null;
-    });
-  }
-  return wiring.simulatedApi;
+  return startedOnce(ctx.messaging, 'simulatedApi', () =>
+    FakeMessagesApi.start(simulatorAccount(ctx.config.serverSecret)),
+  );
 }
 
 /** The simulated carrier's signal-cli-rest-api (`ctx.messaging.simulatedSignal`), on loopback, first use. */
 export async function simulatedSignalApi(ctx: ServerContext): Promise<FakeSignalCliApi> {
   await simulatedCarrier(ctx);
-  const wiring = ctx.messaging;
-  if (!wiring.simulatedSignal) {
-    const api = FakeSignalCliApi.start();
-    wiring.simulatedSignal = api;
-    api.catch(() => {
-      if (wiring.simulatedSignal === api) wiring.simulatedSignal = null;
-    });
-  }
-  return wiring.simulatedSignal;
+  return startedOnce(ctx.messaging, 'simulatedSignal', () => FakeSignalCliApi.start());
 }
 
 export async function stopSimulatedMessagesApi(ctx: ServerContext): Promise<void> {

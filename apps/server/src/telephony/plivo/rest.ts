@@ -1,14 +1,7 @@
 import { ProviderHttpError, ProviderResponseError } from '../errors.js';
 import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
-import {
-  browserLegCallId,
-  requireBrowserIdentity,
-  requireCallbackUrl,
-  requireE164,
-  requireId,
-  requireSeconds,
-} from '../validate.js';
+import { checkLegRequest, requireCallbackUrl, requireId } from '../validate.js';
 import { plivoBrowserUri } from './access-token.js';
 import { PLIVO_ID } from './events.js';
 
@@ -56,26 +49,23 @@ export class PlivoRestClient implements CallControl {
 
   async createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }> {
     const op = 'create leg';
-    const statusUrl = requireCallbackUrl(P, op, 'statusUrl', request.statusUrl);
+    const leg = checkLegRequest(P, op, request, 120);
     const { data } = await this.config.http.json({
       operation: op,
       method: 'POST',
       path: `${this.account}/Call/`,
       json: {
-        from: requireE164(P, op, 'from', request.from).slice(1),
+        from: leg.from.slice(1),
         // A browser leg rings the browser SDK logged in with the identity's token.
-        to:
-          request.browser === undefined
-            ? requireE164(P, op, 'to', request.to).slice(1)
-            : plivoBrowserUri(requireBrowserIdentity(P, op, request.browser)),
-        answer_url: requireCallbackUrl(P, op, 'answerUrl', request.answerUrl),
+        to: 'phone' in leg.target ? leg.target.phone.slice(1) : plivoBrowserUri(leg.target.browser),
+        answer_url: leg.answerUrl,
         answer_method: 'POST',
-        ring_url: statusUrl,
+        ring_url: leg.statusUrl,
         ring_method: 'POST',
-        hangup_url: statusUrl,
+        hangup_url: leg.statusUrl,
         hangup_method: 'POST',
-        ring_timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 120),
-        ...plivoCallHeaders(browserLegCallId(request)),
+        ring_timeout: leg.timeoutSeconds,
+        ...plivoCallHeaders('browser' in leg.target ? leg.target.hotlineCall : null),
       },
     });
     const uuid = data.request_uuid;

@@ -8,16 +8,28 @@ import { FakeTwilioApi } from './fake-twilio-api.js';
  * stopped with `stopSimulatedCarrierApi`.
  */
 export function simulatedCarrierApi(ctx: ServerContext): Promise<FakeTwilioApi> {
-  const slot = ctx.simulator;
-  if (!slot.api) {
-    const api = FakeTwilioApi.start(simulatorAccount(ctx.config.serverSecret));
-    slot.api = api;
-    // A failed start is not kept: the next call tries again.
-    api.catch(() => {
-      if (slot.api === api) slot.api = null;
-    });
-  }
-  return slot.api;
+  return startedOnce(ctx.simulator, 'api', () =>
+    FakeTwilioApi.start(simulatorAccount(ctx.config.serverSecret)),
+  );
+}
+
+/**
+ * A simulated service kept in `slots[key]` of the context: started on first use, then shared.
+ * A failed start is not kept, so the next use tries again.
+ */
+export function startedOnce<Slots, K extends keyof Slots>(
+  slots: Slots,
+  key: K,
+  start: () => NonNullable<Slots[K]> & Promise<unknown>,
+): NonNullable<Slots[K]> {
+  const kept = slots[key];
+  if (kept) return kept;
+  const started = start();
+  slots[key] = started;
+  started.catch(() => {
+    if (slots[key] === started) slots[key] = null as Slots[K];
+  });
+  return started;
 }
 
 export async function stopSimulatedCarrierApi(ctx: ServerContext): Promise<void> {

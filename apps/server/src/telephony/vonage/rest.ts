@@ -1,13 +1,7 @@
 import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../errors.js';
 import { type ProviderHttp, recordingFileUrl } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
-import {
-  requireBrowserIdentity,
-  requireCallbackUrl,
-  requireE164,
-  requireId,
-  requireSeconds,
-} from '../validate.js';
+import { checkLegRequest, requireCallbackUrl, requireId } from '../validate.js';
 import { toVonageNumber, VONAGE_CALL_ID, vonageRecordingUrl } from './ids.js';
 
 /**
@@ -73,20 +67,21 @@ export class VonageRestClient implements CallControl {
 
   async createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }> {
     const op = 'create leg';
+    // Vonage's ringing_timeout runs from 1 to 120 s.
+    const leg = checkLegRequest(P, op, request, 120);
     const body = {
       // A browser leg rings the Client SDK session of the user named by the identity.
       to: [
-        request.browser === undefined
-          ? { type: 'phone', number: toVonageNumber(requireE164(P, op, 'to', request.to)) }
-          : { type: 'app', user: requireBrowserIdentity(P, op, request.browser) },
+        'phone' in leg.target
+          ? { type: 'phone', number: toVonageNumber(leg.target.phone) }
+          : { type: 'app', user: leg.target.browser },
       ],
-      from: { type: 'phone', number: toVonageNumber(requireE164(P, op, 'from', request.from)) },
-      answer_url: [requireCallbackUrl(P, op, 'answerUrl', request.answerUrl)],
+      from: { type: 'phone', number: toVonageNumber(leg.from) },
+      answer_url: [leg.answerUrl],
       answer_method: 'POST',
-      event_url: [requireCallbackUrl(P, op, 'statusUrl', request.statusUrl)],
+      event_url: [leg.statusUrl],
       event_method: 'POST',
-      // Vonage's ringing_timeout runs from 1 to 120 s.
-      ringing_timeout: requireSeconds(P, op, 'timeoutSeconds', request.timeoutSeconds, 5, 120),
+      ringing_timeout: leg.timeoutSeconds,
     };
     const { data } = await this.config.http.json({
       operation: op,
