@@ -28,7 +28,7 @@ import {
   tooLarge,
 } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
-import { invalidBody, wrapProblem } from '../records/envelope.js';
+import { invalidBody, requireExactReaders, wrapProblem } from '../records/envelope.js';
 import { readableReport, reportReaders } from '../reports/access.js';
 import { announceReport } from '../reports/notify.js';
 import { loadSettings } from '../settings/store.js';
@@ -111,18 +111,14 @@ function checkReaders(
   required: readonly string[],
   reportId: string,
 ): void {
-  const given = new Set(wraps.map((w) => w.reader));
-  const wanted = new Set(required);
-  const missing = required.filter((r) => !given.has(r));
-  const unexpected = [...given].filter((r) => !wanted.has(r));
-  if (!missing.length && !unexpected.length) return;
-  const parts = [
-    missing.length ? `missing readers ${missing.join(', ')}` : '',
-    unexpected.length ? `readers who may not read this report ${unexpected.join(', ')}` : '',
-  ].filter(Boolean);
-  throw invalid(
-    `the file key must be wrapped for the report's author and every current report admin: ${parts.join('; ')}. Fetch GET /api/reports/${reportId}/readers and wrap again`,
-    { missingReaders: missing, unexpectedReaders: unexpected },
+  requireExactReaders(
+    wraps.map((w) => w.reader),
+    required,
+    {
+      rule: "the file key must be wrapped for the report's author and every current report admin",
+      unexpected: 'readers who may not read this report',
+      remedy: `Fetch GET /api/reports/${reportId}/readers and wrap again`,
+    },
   );
 }
 

@@ -53,6 +53,44 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array, position = 0): Pr
   }
 }
 
+/**
+ * Writes `bytes` at `offset` of a partial file and fsyncs it: a chunk of an upload that grows a
+ * file on disk (a blob's, or the transcription model's). Bytes beyond `offset` (a chunk written
+ * before a crash or a failed request, never recorded) are cut first. A file missing or shorter
+ * than `offset` lost acknowledged data: that throws `lost(problem)`. On any failure (the disk
+ * full) the file is cut back to `offset`, so nothing of the chunk is kept.
+ */
+export async function appendAtOffset(
+  file: string,
+  offset: number,
+  bytes: Uint8Array,
+  how: {
+    /** What the file is called in the problem ("partial file"). */
+    name: string;
+    lost: (problem: string) => Error;
+    writeAt?: (handle: FileHandle, position: number) => Promise<void>;
+  },
+): Promise<void> {
+  const handle = await open(file, 'r+').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw how.lost(`the ${how.name} is missing`);
+    throw error;
+  });
+  try {
+    const { size } = await handle.stat();
+    if (size < offset) throw how.lost(`the ${how.name} holds ${size} of ${offset} bytes`);
+    try {
+      if (size > offset) await handle.truncate(offset);
+      await (how.writeAt ?? ((h, position) => writeAll(h, bytes, position)))(handle, offset);
+      await handle.sync();
+    } catch (error) {
+      await handle.truncate(offset).catch(() => {});
+      throw error;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 export class BlobStore {
   constructor(readonly dir: string) {}
 
@@ -159,32 +197,13 @@ export class BlobStore {
     }
   }
 
-  /**
-   * Writes `bytes` at `offset` of a partial file and fsyncs it. Bytes beyond `offset` (a chunk
-   * written before a crash or a failed request, never recorded) are cut first. A partial file
-   * shorter than `offset` lost acknowledged data: that throws BlobPartialLostError. On any
-   * failure (the disk full) the file is cut back to `offset`, so nothing of the chunk is kept.
-   */
+  /** Writes a chunk at `offset` of a partial file (appendAtOffset); lost data throws BlobPartialLostError. */
   async appendPartial(partialId: string, offset: number, bytes: Uint8Array): Promise<void> {
-    const file = this.partialFile(partialId);
-    const handle = await open(file, 'r+').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new BlobPartialLostError('the partial file is missing');
-      throw error;
+    await appendAtOffset(this.partialFile(partialId), offset, bytes, {
+      name: 'partial file',
+      lost: (problem) => new BlobPartialLostError(problem),
+      writeAt: (handle, position) => this.writeAt(handle, bytes, position),
     });
-    try {
-      const { size } = await handle.stat();
-      if (size < offset) throw new BlobPartialLostError(`the partial file holds ${size} of ${offset} bytes`);
-      try {
-        if (size > offset) await handle.truncate(offset);
-        await this.writeAt(handle, bytes, offset);
-        await handle.sync();
-      } catch (error) {
-        await handle.truncate(offset).catch(() => {});
-        throw error;
-      }
-    } finally {
-      await handle.close();
-    }
   }
 
   /** Writes bytes at a position; a test's store overrides it to fill the disk half way. */

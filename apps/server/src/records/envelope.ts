@@ -88,19 +88,39 @@ export function checkReaders(
   required: readonly string[],
   what: { record: string; readersRoute: string } = { record: 'note', readersRoute: '/api/records/readers' },
 ): void {
-  const given = new Set(envelope.wraps.map((w) => w.reader));
+  requireExactReaders(
+    envelope.wraps.map((w) => w.reader),
+    required,
+    {
+      rule: `the ${what.record} must be sealed for its author and every current admin`,
+      unexpected: `readers who may not read new ${what.record}s`,
+      remedy: `Fetch GET ${what.readersRoute} and seal again`,
+    },
+  );
+}
+
+/**
+ * Refuses wraps that are not for exactly `required` (checkReaders; an attachment's file key):
+ * the 400 states `rule`, names the missing and the `unexpected` readers, and says what to do (`remedy`).
+ */
+export function requireExactReaders(
+  given: readonly string[],
+  required: readonly string[],
+  say: { rule: string; unexpected: string; remedy: string },
+): void {
+  const givenSet = new Set(given);
   const wanted = new Set(required);
-  const missing = required.filter((r) => !given.has(r));
-  const unexpected = [...given].filter((r) => !wanted.has(r));
+  const missing = required.filter((r) => !givenSet.has(r));
+  const unexpected = [...givenSet].filter((r) => !wanted.has(r));
   if (!missing.length && !unexpected.length) return;
   const parts = [
     missing.length ? `missing readers ${missing.join(', ')}` : '',
-    unexpected.length ? `readers who may not read new ${what.record}s ${unexpected.join(', ')}` : '',
+    unexpected.length ? `${say.unexpected} ${unexpected.join(', ')}` : '',
   ].filter(Boolean);
-  throw invalid(
-    `the ${what.record} must be sealed for its author and every current admin: ${parts.join('; ')}. Fetch GET ${what.readersRoute} and seal again`,
-    { missingReaders: missing, unexpectedReaders: unexpected },
-  );
+  throw invalid(`${say.rule}: ${parts.join('; ')}. ${say.remedy}`, {
+    missingReaders: missing,
+    unexpectedReaders: unexpected,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { appendAtOffset } from '../blobs/store.js';
 import type { ServerContext } from '../http/context.js';
 
 /**
@@ -59,29 +60,10 @@ export async function appendPartialModel(
   offset: number,
   bytes: Uint8Array,
 ): Promise<void> {
-  const handle = await open(partialModelFile(ctx, uploadId), 'r+').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new ModelPartialLostError('the partial model file is missing');
-    throw error;
+  await appendAtOffset(partialModelFile(ctx, uploadId), offset, bytes, {
+    name: 'partial model file',
+    lost: (problem) => new ModelPartialLostError(problem),
   });
-  try {
-    const { size } = await handle.stat();
-    if (size < offset)
-      throw new ModelPartialLostError(`the partial model file holds ${size} of ${offset} bytes`);
-    try {
-      if (size > offset) await handle.truncate(offset);
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, offset + written);
-        written += bytesWritten;
-      }
-      await handle.sync();
-    } catch (error) {
-      await handle.truncate(offset).catch(() => {});
-      throw error;
-    }
-  } finally {
-    await handle.close();
-  }
 }
 
 /** SHA-256 of a partial file, read as a stream (a model of gigabytes never sits in memory). */
