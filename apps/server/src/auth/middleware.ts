@@ -39,7 +39,8 @@ type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  *   followed by the raw request target, the method and the exact body bytes; the event id is then
  *   inserted into the replay cache, and a second use is refused. The insert and the reads of the
  *   signer's user, permissions and passkey standing are one statement, shared by the requests
- *   that arrive together (signed-requests.ts).
+ *   that arrive together; the signer's standing is read only when member_generation moved since
+ *   this process last read it (signed-requests.ts).
  * - `Authorization: Bearer lls_…`: a passkey session.
  * - nothing: anonymous; guards decide whether that is enough.
  * Provider webhooks (/api/telephony/…, /api/messaging/…) are always anonymous here: their Authorization header,
@@ -48,6 +49,9 @@ type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  */
 export function authenticate(ctx: ServerContext, lookupUser: UserLookup): MiddlewareHandler<AppEnv> {
   const signedRequests = new SignedRequestBatcher(ctx.db);
+  // A change made on this process is announced here as soon as it commits; the statement's read of
+  // member_generation would see it too, this only spares the kept standing one more use.
+  ctx.events.on('members:changed', () => signedRequests.members.forget());
   return async (c, next) => {
     const header = c.req.header('authorization');
     const auth: AuthState = {

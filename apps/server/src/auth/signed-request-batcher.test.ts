@@ -20,10 +20,13 @@ function countingDb(failFirst = false) {
       return ids.map((event_id) => ({
         event_id,
         fresh: true,
+        generation: '1',
+        passkeys_required: false,
+        looked_up: true,
         user_id: null,
         roles: null,
         custom_permissions: null,
-        needs_passkey: false,
+        has_passkey: null,
       })) as T[];
     },
     async exec() {},

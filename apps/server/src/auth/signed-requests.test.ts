@@ -4,7 +4,8 @@
  * they share the one handle, as they would share the one process). A token is good once across
  * both, however the uses are timed, and what an admin changes about a member (roles, a custom
  * role's permissions, deactivation, a removed passkey) counts from the member's next request on
- * either process.
+ * either process, though each process keeps members' standing between their requests: it is
+ * read again whenever member_generation has changed, which triggers do with every such change.
  */
 import { randomUUID } from 'node:crypto';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
@@ -19,6 +20,7 @@ import { createApp } from '../http/app.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { createLogger } from '../logging.js';
 import { saveSettings } from '../settings/store.js';
+import { MemberStanding, standingOfTokens } from './signed-requests.js';
 
 interface Member {
   id: string;
@@ -187,5 +189,81 @@ describe("a member's standing counts from their next request, on every process",
     }
     for (const app of [first, second])
       expect((await signed(app, 'GET', '/api/auth/sessions', member)).status).toBe(200);
+  });
+});
+
+describe('kept standing', () => {
+  const token = (member: Member) => ({
+    eventId: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+    pubkey: getPublicKey(member.secretKey),
+    rememberUntil: new Date(Date.now() + 60_000),
+  });
+  const rolesOf = async (standing: MemberStanding, member: Member) => {
+    const t = token(member);
+    return (await standingOfTokens(ctx.db, [t], standing)).get(t.eventId)!.user?.roles;
+  };
+
+  it('is kept while member_generation is unchanged, and read again once it changes', async () => {
+    const member = await addMember(['volunteer']);
+    const standing = new MemberStanding();
+    expect(await rolesOf(standing, member)).toEqual(['volunteer']);
+    // Behind the trigger's back (a test only): a kept standing does not see the new roles...
+    await ctx.db.exec('alter table users disable trigger users_standing_changed');
+    try {
+      await ctx.db.query(`update users set roles = '["admin"]'::jsonb where id = $1`, [member.id]);
+    } finally {
+      await ctx.db.exec('alter table users enable trigger users_standing_changed');
+    }
+    expect(await rolesOf(standing, member)).toEqual(['volunteer']);
+    expect(await rolesOf(new MemberStanding(), member)).toEqual(['admin']);
+    // ...and any change that moves the generation (here another member's) makes it read again.
+    await addMember(['volunteer']);
+    expect(await rolesOf(standing, member)).toEqual(['admin']);
+  });
+
+  it('sees a change written straight to the table, on both processes, with no event announced', async () => {
+    const member = await addMember(['volunteer']);
+    for (const app of [first, second])
+      expect((await signed(app, 'GET', '/api/users', member)).status).toBe(403);
+    await ctx.db.query(`update users set roles = '["volunteer", "admin"]'::jsonb where id = $1`, [member.id]);
+    for (const app of [first, second])
+      expect((await signed(app, 'GET', '/api/users', member)).status).toBe(200);
+    await ctx.db.query('update users set active = false where id = $1', [member.id]);
+    for (const app of [second, first]) expect((await signed(app, 'GET', '/api/me', member)).status).toBe(401);
+  });
+
+  it('sees a passkey added and removed under the passkey policy, on both processes', async () => {
+    const member = await addMember(['volunteer']);
+    const [row] = await ctx.db.query<{ version: number }>(
+      'select version from hotline_settings where id = 1',
+    );
+    const policy = (requirePasskeys: boolean, version: number) =>
+      saveSettings(
+        ctx.db,
+        { ...DEFAULT_SETTINGS, security: { ...DEFAULT_SETTINGS.security, requirePasskeys } },
+        version,
+        null,
+        new Date(),
+      );
+    expect(await policy(true, Number(row?.version ?? 0))).not.toBeNull();
+    try {
+      for (const app of [first, second])
+        expect((await signed(app, 'GET', '/api/auth/sessions', member)).status).toBe(403);
+      const passkey = randomUUID();
+      await ctx.db.query(
+        `insert into passkeys (id, user_id, public_key, label, created_at) values ($1, $2, 'x', 'Key', $3)`,
+        [passkey, member.id, new Date()],
+      );
+      for (const app of [second, first])
+        expect((await signed(app, 'GET', '/api/auth/sessions', member)).status).toBe(200);
+      await ctx.db.query('delete from passkeys where id = $1', [passkey]);
+      for (const app of [first, second])
+        expect((await signed(app, 'GET', '/api/auth/sessions', member)).status).toBe(403);
+    } finally {
+      const [now] = await ctx.db.query<{ version: number }>(
+        'select version from hotline_settings where id = 1',
+      );
+      expect(await policy(false, Number(now?.version ?? 0))).not.toBeNull();
+    }
   });
 });

@@ -22,70 +22,147 @@ export interface VerifiedToken {
 interface StandingRow {
   event_id: string;
   fresh: boolean;
+  /** member_generation as text (bigint arrives as a string from one driver, a number from the other). */
+  generation: string;
+  passkeys_required: boolean;
+  /** The signer's row was read by this statement (not known to the process at this generation). */
+  looked_up: boolean;
   user_id: string | null;
   roles: string[] | null;
   custom_permissions: Record<string, string[]> | null;
-  needs_passkey: boolean;
+  has_passkey: boolean | null;
+}
+
+/** What a process keeps about an active member between their signed requests. */
+interface KeptMember {
+  user: NonNullable<AuthState['user']>;
+  hasPasskey: boolean;
+}
+
+/** Members kept at most; past it the set starts again (a hotline has far fewer). */
+const MAX_KEPT_MEMBERS = 10_000;
+
+/**
+ * Active members' standing (id, roles, permissions, whether they hold a passkey) as of one value
+ * of member_generation (identity/005), which changes in the same transaction as any change to
+ * it. Each statement reads the value in the snapshot it inserts the token ids in; a signer kept
+ * under that same value is not read again, anyone else is. So what an admin changes about a
+ * member counts from the member's next request on every process, as if nothing were kept. Only
+ * members are kept: a key with no active member behind it is read each time.
+ */
+export class MemberStanding {
+  private generation: string | null = null;
+  private readonly members = new Map<string, KeptMember>();
+
+  /** The generation the kept members were read under, or null when nothing may be trusted. */
+  get keptGeneration(): string | null {
+    return this.generation;
+  }
+
+  /** The member holding `pubkey` as kept under keptGeneration. */
+  kept(pubkey: string): KeptMember | undefined {
+    return this.generation === null ? undefined : this.members.get(pubkey);
+  }
+
+  /** Takes what a statement read under `generation`; anything kept under another one is dropped. */
+  learn(generation: string, pubkey: string, member: KeptMember | null): void {
+    if (generation !== this.generation) this.forget(generation);
+    if (!member) this.members.delete(pubkey);
+    else {
+      if (this.members.size >= MAX_KEPT_MEMBERS) this.members.clear();
+      this.members.set(pubkey, member);
+    }
+  }
+
+  /** Drops everything (the `members:changed` hook: a change made on this process). */
+  forget(generation: string | null = null): void {
+    this.members.clear();
+    this.generation = generation;
+  }
 }
 
 /**
  * One statement for a batch of verified tokens: each id goes into the replay cache (the primary
- * key insert is the check, so a token used on another process is refused here too), and the
- * signer's user, roles, custom-role permissions and passkey standing are read in the same
- * snapshot. Nothing about a member is cached in the process: a role change, a deactivation or a
- * removed passkey counts from the next statement, on every process. Ids must be distinct.
+ * key insert is the check, so a token used on another process is refused here too), and, in the
+ * same snapshot, the passkey policy, member_generation and, for the signers `standing` does not
+ * keep under that generation, their user, roles, custom-role permissions and passkeys. Ids must
+ * be distinct.
  */
 export async function standingOfTokens(
   db: Queryable,
   tokens: readonly VerifiedToken[],
+  standing: MemberStanding = new MemberStanding(),
 ): Promise<Map<string, TokenStanding>> {
+  const keptGeneration = standing.keptGeneration;
+  // Taken now: a members:changed hook may empty the set while the statement runs.
+  const kept = tokens.map((t) => standing.kept(t.pubkey));
   const rows = await db.query<StandingRow>(
     `with token as (
-       select * from unnest($1::text[], $2::timestamptz[], $3::text[]) as t(event_id, remember_until, pubkey)
+       select event_id, remember_until, pubkey, kept = 'y' as kept
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as t(event_id, remember_until, pubkey, kept)
      ), fresh as (
        insert into auth_replay (event_id, remember_until)
        select event_id, remember_until from token
        on conflict (event_id) do nothing
        returning event_id
-     ), policy as (
-       select ${PASSKEYS_REQUIRED_SQL} as passkeys_required
+     ), now_ as (
+       select ${PASSKEYS_REQUIRED_SQL} as passkeys_required,
+         (select generation::text from member_generation where id = 1) as generation
      )
      select token.event_id,
        exists (select 1 from fresh where fresh.event_id = token.event_id) as fresh,
-       u.id as user_id,
-       u.roles,
-       (select jsonb_object_agg(c.id, c.permissions) from custom_roles c where u.roles ? c.id) as custom_permissions,
-       coalesce(policy.passkeys_required and u.id is not null
-         and not exists (select 1 from passkeys p where p.user_id = u.id), false) as needs_passkey
+       now_.generation, now_.passkeys_required,
+       (not token.kept or now_.generation is distinct from $5::text) as looked_up,
+       m.user_id, m.roles, m.custom_permissions, m.has_passkey
      from token
-     cross join policy
-     left join users u on u.pubkey = token.pubkey and u.active`,
+     cross join now_
+     left join lateral (
+       select u.id as user_id, u.roles,
+         (select jsonb_object_agg(c.id, c.permissions) from custom_roles c where u.roles ? c.id) as custom_permissions,
+         exists (select 1 from passkeys p where p.user_id = u.id) as has_passkey
+       from users u
+       where (not token.kept or now_.generation is distinct from $5::text)
+         and u.pubkey = token.pubkey and u.active
+     ) m on true`,
     [
       tokens.map((t) => t.eventId),
       // As text: postgres.js does not send an array of Dates as timestamptz[].
       tokens.map((t) => t.rememberUntil.toISOString()),
       tokens.map((t) => t.pubkey),
+      // As text too: postgres.js sends an array of booleans as one boolean.
+      kept.map((k) => (k ? 'y' : 'n')),
+      keptGeneration,
     ],
   );
+  const keptOf = new Map(tokens.map((t, i) => [t.eventId, kept[i]]));
   const pubkeyOf = new Map(tokens.map((t) => [t.eventId, t.pubkey]));
-  return new Map(
-    rows.map((row) => [
-      row.event_id,
-      {
-        fresh: row.fresh,
-        user:
-          row.user_id && row.roles
-            ? {
+  const result = new Map<string, TokenStanding>();
+  for (const row of rows) {
+    const pubkey = pubkeyOf.get(row.event_id)!;
+    let member: KeptMember | null | undefined;
+    if (row.looked_up) {
+      // Frozen: one kept object is handed to many requests, so none may change it for the others.
+      member =
+        row.user_id && row.roles
+          ? {
+              user: Object.freeze({
                 id: row.user_id,
-                pubkey: pubkeyOf.get(row.event_id)!,
-                roles: row.roles,
-                permissions: grantsOf(row.roles, row.custom_permissions ?? {}),
-              }
-            : null,
-        needsPasskey: row.needs_passkey,
-      },
-    ]),
-  );
+                pubkey,
+                roles: Object.freeze(row.roles) as string[],
+                permissions: Object.freeze(grantsOf(row.roles, row.custom_permissions ?? {})) as string[],
+              }),
+              hasPasskey: row.has_passkey === true,
+            }
+          : null;
+      standing.learn(row.generation, pubkey, member);
+    } else member = keptOf.get(row.event_id);
+    result.set(row.event_id, {
+      fresh: row.fresh,
+      user: member?.user ?? null,
+      needsPasskey: row.passkeys_required && member != null && !member.hasPasskey,
+    });
+  }
+  return result;
 }
 
 interface Waiting {
@@ -106,6 +183,9 @@ const MAX_BATCH = 256;
 export class SignedRequestBatcher {
   private waiting: Waiting[] = [];
   private running = false;
+
+  /** What this process keeps about members between their requests (see MemberStanding). */
+  readonly members = new MemberStanding();
 
   constructor(private readonly db: Queryable) {}
 
@@ -136,6 +216,7 @@ export class SignedRequestBatcher {
           const standing = await standingOfTokens(
             this.db,
             batch.map((w) => w.token),
+            this.members,
           );
           for (const w of batch) {
             const s = standing.get(w.token.eventId);

@@ -22,6 +22,7 @@ const REAL_ROWS: Record<string, string> = {
   bootstrap_tokens: 'false', // an unused first-admin code printed by a server that was started once
   conversation_assign_lock: 'false', // the one lock row, inserted by its migration
   auth_replay: 'false', // replay-cache entries only refuse reused request signatures
+  member_generation: 'false', // the one row of a value that only marks changes (identity/005)
   rate_limits: 'false', // counters that expire on their own
 };
 
@@ -266,6 +267,9 @@ export async function restoreBackup(
   const rows = await db.transaction(async (tx) => {
     for (const setting of STABLE_TEXT_SETTINGS) await tx.exec(setting);
     await tx.exec('set constraints all deferred');
+    // The rows come with the member_generation value they were backed up with: the triggers that
+    // change it on every member change stay still while they load (identity/005).
+    await tx.exec(`set local llamenos.restoring = 'on'`);
     const tables = await readCatalog(tx);
     const catalog = new Map(tables.map((t) => [t.name, t]));
     checkSchema(header, catalog);

@@ -75,4 +75,43 @@ export const identityMigrations: Migration[] = [
     id: 'identity/004-users-ui-language',
     sql: 'alter table users add column ui_language text;',
   },
+  {
+    // A value that changes with every change to who holds which grants: a member's key, roles or
+    // activity, a custom role, a passkey added or removed. The signed-request statement reads it in
+    // the same snapshot as the replay-cache insert, so a process may keep members' standing while
+    // it is unchanged (auth/signed-requests.ts) and still see a change made on any process at the
+    // member's next request. Triggers, not the services, change it: no write path can forget.
+    // A fresh random value rather than a count: a restore brings back the backup's value, and a
+    // process that kept standing read after that backup must not meet its own value again.
+    id: 'identity/005-member-generation',
+    sql: `
+      create table member_generation (
+        id integer primary key check (id = 1),
+        generation bigint not null
+      );
+      insert into member_generation (id, generation) values (1, 0);
+
+      create function member_generation_bump() returns trigger language plpgsql as $$
+      begin
+        -- A restore loads the backup's value with the rows it was read with (backup/restore.ts).
+        if current_setting('llamenos.restoring', true) = 'on' then
+          return null;
+        end if;
+        update member_generation set generation = (random() * 9e18)::bigint where id = 1;
+        return null;
+      end
+      $$;
+
+      create trigger users_standing_changed after update on users for each row
+        when (old.id is distinct from new.id or old.pubkey is distinct from new.pubkey
+          or old.roles is distinct from new.roles or old.active is distinct from new.active)
+        execute function member_generation_bump();
+      create trigger users_added_or_removed after insert or delete or truncate on users
+        for each statement execute function member_generation_bump();
+      create trigger custom_roles_changed after insert or update or delete or truncate on custom_roles
+        for each statement execute function member_generation_bump();
+      create trigger passkeys_added_or_removed after insert or delete or truncate or update of user_id on passkeys
+        for each statement execute function member_generation_bump();
+    `,
+  },
 ];
