@@ -1,10 +1,10 @@
-import { useSyncExternalStore } from 'react';
 import {
   hangUpTrainingCall,
   sendTrainingOffer,
   startTrainingCall,
   waitForTrainingLine,
 } from '../api/training.js';
+import { moduleState, useModuleState } from '../module-state.js';
 import { gathered } from './ice-gathering.js';
 import { closeLine, type Line, microphone, openLine } from './warm-transfer.js';
 
@@ -43,22 +43,10 @@ const IDLE: TrainingCallerState = {
   ended: null,
   noMicrophone: false,
 };
-let state: TrainingCallerState = IDLE;
-const listeners = new Set<() => void>();
+const caller = moduleState<TrainingCallerState>(IDLE);
+const { set } = caller;
 
-function set(next: Partial<TrainingCallerState>): void {
-  state = { ...state, ...next };
-  for (const l of [...listeners]) l();
-}
-
-export const useTrainingCaller = (): TrainingCallerState =>
-  useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => state,
-  );
+export const useTrainingCaller = (): TrainingCallerState => useModuleState(caller);
 
 /** Failed waits in a row before the page gives up on the line (the server is unreachable). */
 const MAX_FAILED_WAITS = 5;
@@ -80,7 +68,8 @@ function finish(ended: TrainingCallerEnd): void {
  * refused (not allowed, the trainee is on a call); the state is then back to idle.
  */
 export async function callTrainee(traineeId: string, traineeName: string): Promise<void> {
-  if (state.status === 'starting' || state.status === 'ringing' || state.status === 'talking') return;
+  const { status } = caller.get();
+  if (status === 'starting' || status === 'ringing' || status === 'talking') return;
   set({ ...IDLE, status: 'starting', traineeName });
   // The microphone first: the trainee may answer as soon as it rings, and gets the offer then.
   const mic = await microphone();
@@ -116,7 +105,7 @@ async function followLine(own: Line, callId: string): Promise<void> {
   while (line === own) {
     let now: Awaited<ReturnType<typeof waitForTrainingLine>>;
     try {
-      now = await waitForTrainingLine(callId, { answered, held: state.held });
+      now = await waitForTrainingLine(callId, { answered, held: caller.get().held });
       failures = 0;
     } catch {
       failures += 1;
@@ -131,7 +120,7 @@ async function followLine(own: Line, callId: string): Promise<void> {
       await own.pc.setRemoteDescription({ type: 'answer', sdp: now.answer });
       set({ status: 'talking' });
     }
-    if (now.held !== state.held) {
+    if (now.held !== caller.get().held) {
       // The trainee put the call on hold: neither voice is carried until they resume.
       for (const track of own.mic?.getAudioTracks() ?? []) track.enabled = !now.held;
       set({ held: now.held });
@@ -141,12 +130,12 @@ async function followLine(own: Line, callId: string): Promise<void> {
 
 /** The trainer has read why the last call ended: the card goes. */
 export function dismissTrainingCall(): void {
-  if (state.status === 'ended') set({ ...IDLE });
+  if (caller.get().status === 'ended') set({ ...IDLE });
 }
 
 /** The trainer hangs up (while it rings, or during the talk). */
 export async function hangUp(): Promise<void> {
-  const { callId, status } = state;
+  const { callId, status } = caller.get();
   if (!callId || status === 'ended' || status === 'idle') return;
   finish(status === 'talking' ? 'ended' : 'no-answer');
   await hangUpTrainingCall(callId).catch(() => {});

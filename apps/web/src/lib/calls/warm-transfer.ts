@@ -1,5 +1,4 @@
 import type { IceServer } from '@llamenos/protocol';
-import { useSyncExternalStore } from 'react';
 import {
   acceptWarmTransfer,
   fetchWarmTransfer,
@@ -7,6 +6,7 @@ import {
   sendWarmTransferStep,
   startWarmTransfer,
 } from '../api/warm-transfer.js';
+import { moduleState, useModuleState } from '../module-state.js';
 import { onHubEvent, onResync } from '../realtime/index.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
 import { gathered } from './ice-gathering.js';
@@ -42,22 +42,10 @@ export interface WarmTransferView {
   incoming: IncomingConsult | null;
 }
 
-let view: WarmTransferView = { outgoing: null, incoming: null };
-const listeners = new Set<() => void>();
+const consults = moduleState<WarmTransferView>({ outgoing: null, incoming: null });
+const { set } = consults;
 
-function set(next: Partial<WarmTransferView>): void {
-  view = { ...view, ...next };
-  for (const l of [...listeners]) l();
-}
-
-export const useWarmTransfer = (): WarmTransferView =>
-  useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => view,
-  );
+export const useWarmTransfer = (): WarmTransferView => useModuleState(consults);
 
 /** How often each side asks the server how the consult stands. */
 const POLL_MS = 1_000;
@@ -157,7 +145,8 @@ export async function askColleague(callId: string, to: string, toName: string): 
           answered = true;
           await line.pc.setRemoteDescription({ type: 'answer', sdp: status.answer });
         }
-        if (view.outgoing?.state !== status.state) set({ outgoing: { callId, toName, state: status.state } });
+        if (consults.get().outgoing?.state !== status.state)
+          set({ outgoing: { callId, toName, state: status.state } });
       })
       .catch(() => {});
   }, POLL_MS);
@@ -165,7 +154,7 @@ export async function askColleague(callId: string, to: string, toName: string): 
 
 /** The colleague takes the call; this member's card closes when the server says the call is theirs. */
 export async function handOver(): Promise<void> {
-  const callId = view.outgoing?.callId;
+  const callId = consults.get().outgoing?.callId;
   if (!callId) return;
   await sendWarmTransferStep(callId, 'hand-over');
   endOutgoing();
@@ -173,7 +162,7 @@ export async function handOver(): Promise<void> {
 
 /** Back to the caller: the talk ends and the caller comes off hold. */
 export async function backToCaller(): Promise<void> {
-  const callId = view.outgoing?.callId;
+  const callId = consults.get().outgoing?.callId;
   if (!callId) return;
   await sendWarmTransferStep(callId, 'cancel').catch(() => {});
   endOutgoing();
@@ -197,10 +186,10 @@ export async function checkInvite(): Promise<void> {
   if (incomingLine) return;
   const { invite } = await fetchWarmTransferInvite();
   if (!invite) {
-    if (view.incoming) endIncoming();
+    if (consults.get().incoming) endIncoming();
     return;
   }
-  if (view.incoming?.callId === invite.callId) return;
+  if (consults.get().incoming?.callId === invite.callId) return;
   invitedOffer = { callId: invite.callId, offer: invite.offer, iceServers: invite.iceServers };
   set({ incoming: { callId: invite.callId, fromName: invite.fromName, state: 'invited' } });
 }
@@ -218,7 +207,7 @@ export function followInvites(me: string): () => void {
       if (event.to === me) check();
     }),
     onHubEvent('call:ended', (event) => {
-      if (view.incoming?.callId === event.callId) check();
+      if (consults.get().incoming?.callId === event.callId) check();
     }),
     onResync(check),
   ];
@@ -233,7 +222,7 @@ export function followInvites(me: string): () => void {
 /** Accepts: this member's microphone to the colleague, theirs to this member's speaker. */
 export async function acceptInvite(): Promise<void> {
   const invited = invitedOffer;
-  const shown = view.incoming;
+  const shown = consults.get().incoming;
   if (!invited || !shown) return;
   const line = await openLine(invited.iceServers);
   incomingLine = line;
@@ -260,7 +249,7 @@ export async function acceptInvite(): Promise<void> {
 }
 
 export async function declineInvite(): Promise<void> {
-  const callId = view.incoming?.callId;
+  const callId = consults.get().incoming?.callId;
   if (!callId) return;
   await sendWarmTransferStep(callId, 'decline').catch(() => {});
   endIncoming();

@@ -1,5 +1,5 @@
-import { useSyncExternalStore } from 'react';
 import { fetchCallerOffer, sendCallAnswer, sendCallHold } from '../api/webrtc.js';
+import { moduleState, useModuleState } from '../module-state.js';
 import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from './audio-devices.js';
 import { gathered } from './ice-gathering.js';
 import { callsState, onCallsChange } from './store.js';
@@ -38,8 +38,8 @@ const IDLE: CallAudioState = {
   holding: false,
   noMicrophone: false,
 };
-let state: CallAudioState = IDLE;
-const listeners = new Set<() => void>();
+const audio = moduleState<CallAudioState>(IDLE);
+const { set } = audio;
 
 interface Session {
   callId: string;
@@ -50,17 +50,12 @@ interface Session {
 }
 let session: Session | null = null;
 
-function set(next: Partial<CallAudioState>): void {
-  state = { ...state, ...next };
-  for (const l of [...listeners]) l();
-}
-
 /** The call's two sides (this microphone, the caller's voice), for transcription on this device. */
 export const callAudioStreams = (): CallAudioStreams | null =>
   session && { callId: session.callId, local: session.mic, remote: remoteStream(session) };
 export type CallAudioStreams = { callId: string; local: MediaStream | null; remote: MediaStream | null };
 const remoteStream = (s: Session) => (s.player?.srcObject as MediaStream | null | undefined) ?? null;
-export const callAudioState = (): CallAudioState => state;
+export const callAudioState = (): CallAudioState => audio.get();
 /** The connection to the caller, for its statistics (network quality on the card); null when there is none. */
 export const callPeerConnection = (): RTCPeerConnection | null => session?.pc ?? null;
 /** The caller's voice as it arrives and this member's microphone, for an admin's silent supervision (lib/calls/supervision.ts). */
@@ -71,14 +66,7 @@ export const callAudioTracks = (): {
   caller: session?.pc?.getReceivers().find((r) => r.track.kind === 'audio')?.track ?? null,
   microphone: session?.mic?.getAudioTracks()[0] ?? null,
 });
-export const useCallAudio = (): CallAudioState =>
-  useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => state,
-  );
+export const useCallAudio = (): CallAudioState => useModuleState(audio);
 
 const NO_CHOICE = { inputId: null, outputId: null };
 
@@ -120,7 +108,7 @@ async function connect(s: Session): Promise<void> {
     const player = new Audio();
     player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
     s.player = player;
-    player.muted = state.held;
+    player.muted = audio.get().held;
     void playThroughChosenSpeaker(player, storedAudioDevices()).then(() => player.play().catch(() => {}));
   });
   pc.addEventListener('connectionstatechange', () => {
@@ -145,7 +133,7 @@ function stop(): void {
     for (const track of s.mic?.getTracks() ?? []) track.stop();
     if (s.player) s.player.srcObject = null;
   }
-  if (state !== IDLE) set(IDLE);
+  if (audio.get() !== IDLE) set(IDLE);
 }
 
 function start(callId: string): void {
@@ -160,8 +148,9 @@ function start(callId: string): void {
 
 /** The microphone track is live only when neither muted nor on hold; the caller's voice is silenced on hold too. */
 function applyMicrophone(): void {
-  for (const track of session?.mic?.getAudioTracks() ?? []) track.enabled = !state.muted && !state.held;
-  if (session?.player) session.player.muted = state.held;
+  const { muted, held } = audio.get();
+  for (const track of session?.mic?.getAudioTracks() ?? []) track.enabled = !muted && !held;
+  if (session?.player) session.player.muted = held;
 }
 
 /** Mutes or unmutes the microphone track itself. */
@@ -176,7 +165,7 @@ export function setMuted(muted: boolean): void {
  */
 export async function setHeld(onHold: boolean): Promise<void> {
   const s = session;
-  if (!s || state.holding) return;
+  if (!s || audio.get().holding) return;
   set({ holding: true, ...(onHold ? { held: true } : {}) });
   applyMicrophone();
   try {
