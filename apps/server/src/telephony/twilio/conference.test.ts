@@ -112,6 +112,33 @@ describe('Twilio conference control', () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it('a colleague who does not pick up in time stops ringing; one who does is seen connected', async () => {
+    const call = connected();
+    const ring = (tag: string) =>
+      control.ringHandOverLeg(
+        {
+          to: '',
+          browser: `v${tag.repeat(24)}`,
+          from: '+15550001111',
+          answerUrl: 'https://hotline.example/api/telephony/twilio/screen?call=7',
+          statusUrl: 'https://hotline.example/api/telephony/twilio/leg-status?call=7',
+          timeoutSeconds: 25,
+        },
+        call,
+      );
+    const { legId: late } = await ring('a');
+    const started = Date.now();
+    expect(await control.handOverAnswered(late, 1_200, call)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(fake.call(late)!.status).toBe('canceled');
+    expect(fake.state.conferenceNamed('call-7')!.participants.has(late)).toBe(false);
+
+    const { legId: quick } = await ring('b');
+    setTimeout(() => fake.setCallStatus(quick, 'in-progress'), 300).unref();
+    expect(await control.handOverAnswered(quick, 10_000, call)).toBe(true);
+    expect(fake.state.conferenceNamed('call-7')!.participants.get(quick)!.status).toBe('connected');
+  });
+
   it('answers a refusal (409 at the route) when the call is no longer in its conference', async () => {
     const call = connected();
     fake.setCallStatus(call.callerLegId, 'completed');
