@@ -8,8 +8,9 @@
  * connections: GET /api/me (auth, replay-cache check, user and passkey-policy lookups) and
  * PATCH /api/me {onBreak: false} (the same plus a transaction: row lock, update, audit entry).
  * Every token a run needs is signed before the run's clock starts (server-load.mjs), and each
- * row reports the CPU seconds the server and the load generator used during it, so a reader can
- * see that the client did not take the server's cores.
+ * row reports the CPU seconds the server, PostgreSQL (all its processes) and the load generator
+ * used during it, so a reader can see that the client did not take the server's cores and where
+ * the database's share went.
  *
  * Per database: each at a fixed 200 requests/s, open loop (p50/p90/p99/max, from just before the
  * write to the response's end), then at the most it will take, closed loop with N connections,
@@ -21,11 +22,12 @@
  * BENCH_SERVER_MAX_SECONDS (5) closed-loop seconds per route, BENCH_SERVER_CONNECTIONS (16),
  * BENCH_SERVER_IDLE_SECONDS (5) quiet time before reading the idle RSS, BENCH_SERVER_PRESIGN_RATE
  * (4000) tokens signed ahead per closed-loop second, BENCH_SERVER_PROFILE (a directory: the server
- * runs with --cpu-prof and writes its profile there when it stops).
+ * runs with --cpu-prof and writes its profile there when it stops), BENCH_SERVER_ROOT (another checkout
+ * whose built server is measured by this harness, e.g. the commit before a change).
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,15 +43,18 @@ const IDLE_SECONDS = Number(process.env.BENCH_SERVER_IDLE_SECONDS ?? 5);
 const PRESIGN_RATE = Number(process.env.BENCH_SERVER_PRESIGN_RATE ?? 4000);
 const PROFILE_DIR = process.env.BENCH_SERVER_PROFILE;
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+/** The tree whose server is measured: this one, or another checkout (BENCH_SERVER_ROOT) to compare builds with one harness. */
+const root = process.env.BENCH_SERVER_ROOT
+  ? path.resolve(process.env.BENCH_SERVER_ROOT)
+  : fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(root, 'apps/server/dist/cli.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 1e6;
 
-const GET_ME = { method: 'GET', path: '/api/me' };
-const PATCH_ME = { method: 'PATCH', path: '/api/me', body: JSON.stringify({ onBreak: false }) };
+export const GET_ME = { method: 'GET', path: '/api/me' };
+export const PATCH_ME = { method: 'PATCH', path: '/api/me', body: JSON.stringify({ onBreak: false }) };
 /** The reference: an unauthenticated route through the same middleware (headers, body cap, auth gate). */
-const HEALTH = { method: 'GET', path: '/api/health', signed: false };
+export const HEALTH = { method: 'GET', path: '/api/health', signed: false };
 
 interface LoadResult {
   type: 'result';
@@ -72,6 +77,8 @@ interface LoadResult {
   clientCpuSeconds: number;
   /** Added here: the server process's CPU seconds during the run. */
   serverCpuSeconds?: number;
+  /** Added here: PostgreSQL's CPU seconds during the run (all its processes); none on PGlite, which is the server's. */
+  databaseCpuSeconds?: number;
 }
 
 function freePort(): Promise<number> {
@@ -101,6 +108,29 @@ function cpuSecondsOf(pid: number): number {
   // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * CPU seconds PostgreSQL's processes (the postmaster and its children: a backend per connection,
+ * the WAL writer, ...) have used so far. A backend that ended meanwhile takes its share with it;
+ * the server keeps its pool open during a run, so that is rare.
+ */
+function postgresCpuSeconds(dataDir: string): number {
+  const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Field 4 (index 1 here) is the parent's pid.
+      if (Number(entry) === postmaster || Number(fields[1]) === postmaster)
+        total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }
 
 /**
@@ -155,18 +185,27 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   });
 }
 
-async function ask(generator: ChildProcess, message: object, serverPid?: number): Promise<LoadResult> {
-  if (serverPid) await settle(serverPid);
-  const cpuBefore = serverPid ? cpuSecondsOf(serverPid) : 0;
+/** The processes whose CPU a run reports: the server's pid, and PostgreSQL's when it is a separate cluster. */
+export interface Measured {
+  pid(): number;
+  databaseCpuSeconds(): number | null;
+}
+
+export async function ask(generator: ChildProcess, message: object, server?: Measured): Promise<LoadResult> {
+  if (server) await settle(server.pid());
+  const cpuBefore = server ? cpuSecondsOf(server.pid()) : 0;
+  const dbBefore = server?.databaseCpuSeconds() ?? null;
   return new Promise((resolve, reject) => {
     const onMessage = (m: { type: string; message?: string }) => {
       generator.off('message', onMessage);
-      if (m.type === 'result')
+      if (m.type === 'result') {
+        const dbAfter = server?.databaseCpuSeconds() ?? null;
         resolve({
           ...(m as LoadResult),
-          ...(serverPid ? { serverCpuSeconds: cpuSecondsOf(serverPid) - cpuBefore } : {}),
+          ...(server ? { serverCpuSeconds: cpuSecondsOf(server.pid()) - cpuBefore } : {}),
+          ...(dbBefore !== null && dbAfter !== null ? { databaseCpuSeconds: dbAfter - dbBefore } : {}),
         });
-      else reject(new Error(`load generator: ${m.message ?? m.type}`));
+      } else reject(new Error(`load generator: ${m.message ?? m.type}`));
     };
     generator.on('message', onMessage);
     generator.send(message);
@@ -175,7 +214,7 @@ async function ask(generator: ChildProcess, message: object, serverPid?: number)
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-function summarize(r: LoadResult): string {
+export function summarize(r: LoadResult): string {
   const errors =
     r.errors === 0
       ? '0 errors'
@@ -185,26 +224,46 @@ function summarize(r: LoadResult): string {
       ? `${r.requests} req at ${r.targetRate}/s, ${r.answered} answered, achieved ${r.rate.toFixed(1)}/s; send lag p99 ${ms(r.sendLagP99!)}`
       : `${r.connections} connections, ${r.requests} req in ${r.seconds.toFixed(1)} s`;
   const answered = r.answered ?? r.requests;
-  const cpu = `CPU: server ${r.serverCpuSeconds?.toFixed(1) ?? '?'} s (${r.serverCpuSeconds !== undefined && answered ? ((r.serverCpuSeconds / answered) * 1000).toFixed(2) : '?'} ms/req), load generator ${r.clientCpuSeconds.toFixed(1)} s`;
+  const perRequest = (seconds: number | undefined) =>
+    seconds !== undefined && answered ? ((seconds / answered) * 1000).toFixed(2) : '?';
+  const database =
+    r.databaseCpuSeconds === undefined
+      ? ''
+      : `, PostgreSQL ${r.databaseCpuSeconds.toFixed(1)} s (${perRequest(r.databaseCpuSeconds)} ms/req)`;
+  const cpu = `CPU: server ${r.serverCpuSeconds?.toFixed(1) ?? '?'} s (${perRequest(r.serverCpuSeconds)} ms/req)${database}, load generator ${r.clientCpuSeconds.toFixed(1)} s`;
   return `p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}, max ${ms(r.max)}; ${shape}; ${cpu}; ${errors}${r.signedLate ? `; ${r.signedLate} tokens signed on the spot` : ''}`;
 }
 
-/** Runs the server on one database; returns its rows. */
-async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
+/** A running benchmark server with its first admin and a load generator signing as that admin. */
+export interface BenchServer extends Measured {
+  label: string;
+  publicUrl: string;
+  /** The server process's id right now (the server is restarted once after the bootstrap). */
+  pid(): number;
+  generator: ChildProcess;
+  /** VmRSS/VmHWM after the first start (which created the database) and after the restart. */
+  firstIdle: { rss: number; hwm: number };
+  idle: { rss: number; hwm: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the server on one database (null when PostgreSQL's binaries are missing), creates the
+ * first admin through the API, restarts it on its data (which is what a running deployment has),
+ * and forks the load generator. `profileDir`: the server runs with --cpu-prof and writes its
+ * profile there when it stops. `serverEnv`: extra variables for the server (e.g. a pool size).
+ */
+export async function startBenchServer(
+  kind: 'pglite' | 'postgres',
+  options: { profileDir?: string; serverEnv?: Record<string, string>; idleSeconds?: number } = {},
+): Promise<BenchServer | null> {
   const label = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
-  let pg: { url: string; stop(): void } | null = null;
+  const idleSeconds = options.idleSeconds ?? IDLE_SECONDS;
+  let pg: { url: string; dir: string; stop(): void } | null = null;
   if (kind === 'postgres') {
     const { findPostgresBin, startPostgres } = await import('../scripts/postgres.mjs');
-    if (!findPostgresBin())
-      return [
-        {
-          op: `${label}: skipped`,
-          value: Number.NaN,
-          unit: '',
-          note: 'no PostgreSQL binaries (pg_ctl, initdb) under /usr/lib/postgresql/*/bin',
-        },
-      ];
-    pg = (await startPostgres()) as { url: string; stop(): void };
+    if (!findPostgresBin()) return null;
+    pg = (await startPostgres()) as { url: string; dir: string; stop(): void };
   }
 
   // The server runs from its build, as deployed; tsc -b is incremental, so this is quick when up to date.
@@ -212,7 +271,10 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
     cwd: root,
     encoding: 'utf8',
   });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}\n${build.stderr}`);
+  if (build.status !== 0) {
+    pg?.stop();
+    throw new Error(`tsc -b failed:\n${build.stdout}\n${build.stderr}`);
+  }
 
   const { createAuthHeader, generateSecretKey } = await import('@llamenos/crypto');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-server-'));
@@ -229,8 +291,11 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     ...(pg ? { DATABASE_URL: pg.url } : {}),
+    ...options.serverEnv,
   };
-  const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [];
+  const profileArgs = options.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`]
+    : [];
   const spawnServer = () =>
     spawn(process.execPath, [...profileArgs, cli, 'serve'], {
       cwd: root,
@@ -239,6 +304,16 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
     });
   let server = spawnServer();
   let generator: ChildProcess | null = null;
+  const stop = async () => {
+    if (generator) {
+      generator.send({ type: 'stop' });
+      await stopChild(generator, 2000);
+    }
+    await stopChild(server);
+    pg?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    if (existsSync(dataDir)) console.error(`could not remove ${dataDir}`);
+  };
   try {
     const bootstrapToken = await waitForStart(server);
     if (!bootstrapToken) throw new Error('the server did not print a bootstrap link');
@@ -259,12 +334,12 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
     // Idle memory on the first start (which created the database) and after a restart on the same
     // data, which is what a running deployment has. PGlite's first start also runs its initdb
     // (a second WASM instance) and unpacks its file bundle; much of that stays in RSS until a restart.
-    await sleep(IDLE_SECONDS * 1000);
+    await sleep(idleSeconds * 1000);
     const firstIdle = memoryOf(server.pid!);
     await stopChild(server);
     server = spawnServer();
     await waitForStart(server);
-    await sleep(IDLE_SECONDS * 1000);
+    await sleep(idleSeconds * 1000);
     const idle = memoryOf(server.pid!);
 
     generator = fork(fileURLToPath(new URL('./server-load.mjs', import.meta.url)), [], {
@@ -282,32 +357,66 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
       generator!.once('message', () => resolve());
       generator!.once('exit', (code) => reject(new Error(`load generator exited (${code})`)));
     });
+    const pgData = pg ? path.join(pg.dir, 'data') : null;
+    return {
+      label,
+      publicUrl,
+      pid: () => server.pid!,
+      databaseCpuSeconds: () => (pgData ? postgresCpuSeconds(pgData) : null),
+      generator,
+      firstIdle,
+      idle,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
 
+/** Runs the server on one database; returns its rows. */
+async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
+  const bench = await startBenchServer(kind, { profileDir: PROFILE_DIR });
+  const label = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  if (!bench)
+    return [
+      {
+        op: `${label}: skipped`,
+        value: Number.NaN,
+        unit: '',
+        note: 'no PostgreSQL binaries (pg_ctl, initdb) under /usr/lib/postgresql/*/bin',
+      },
+    ];
+  const { generator, firstIdle, idle } = bench;
+  try {
     // Warm-up (JIT, connection pools, PGlite's caches), not counted.
     await ask(generator, { type: 'closed', route: GET_ME, connections: 4, seconds: 1, presign: 200 });
     await ask(generator, { type: 'closed', route: PATCH_ME, connections: 4, seconds: 1, presign: 200 });
 
     await ask(generator, { type: 'closed', route: HEALTH, connections: 4, seconds: 1 });
-    const pid = server.pid!;
-    const getFixed = await ask(generator, { type: 'open', route: GET_ME, rate: RATE, seconds: SECONDS }, pid);
+    const getFixed = await ask(
+      generator,
+      { type: 'open', route: GET_ME, rate: RATE, seconds: SECONDS },
+      bench,
+    );
     const patchFixed = await ask(
       generator,
       { type: 'open', route: PATCH_ME, rate: RATE, seconds: SECONDS },
-      pid,
+      bench,
     );
     const presign = Math.ceil(MAX_SECONDS * PRESIGN_RATE);
     const closed = (route: object) =>
       ask(
-        generator!,
+        generator,
         { type: 'closed', route, connections: CONNECTIONS, seconds: MAX_SECONDS, presign },
-        pid,
+        bench,
       );
     const healthMax = await closed(HEALTH);
     const getMax = await closed(GET_ME);
     const patchMax = await closed(PATCH_ME);
 
     await sleep(IDLE_SECONDS * 1000);
-    const after = memoryOf(server.pid!);
+    const after = memoryOf(bench.pid());
 
     const isPg = kind === 'postgres';
     const latencyGoal = (r: LoadResult) => ({
@@ -387,14 +496,7 @@ async function measure(kind: 'pglite' | 'postgres'): Promise<Row[]> {
       rows.push({ op: `${label}: non-2xx responses`, value: errors, unit: '', note: 'must be 0' });
     return rows;
   } finally {
-    if (generator) {
-      generator.send({ type: 'stop' });
-      await stopChild(generator, 2000);
-    }
-    await stopChild(server);
-    pg?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    if (existsSync(dataDir)) console.error(`could not remove ${dataDir}`);
+    await bench.stop();
   }
 }
 
