@@ -147,6 +147,66 @@ export const auditActionInTx = (
 ): Promise<AuditEntry> =>
   appendAuditInTx(tx, { ...entry, actorPubkey: actor.pubkey, ipHash: actor.ipHash }, now);
 
+/**
+ * Several entries appended inside the caller's transaction in two statements whatever their
+ * number (the head read and locked, then every entry inserted and the head moved), each with its
+ * own time, chained in the order given: for work that audits many acts at once (conversations:
+ * first contacts placed together). One entry is appendAuditInTx.
+ */
+export async function appendAuditEntriesInTx(
+  tx: Queryable,
+  entries: readonly { input: AuditInput; now: Date }[],
+  head?: AuditHeadCache,
+): Promise<AuditEntry[]> {
+  if (entries.length <= 1)
+    return Promise.all(entries.map(({ input, now }) => appendAuditInTx(tx, input, now, head)));
+  const [row] = await tx.query<{ seq: number; hash: string }>(
+    'select seq, hash from audit_chain_head where id = 1 for update',
+  );
+  if (!row) throw new Error('audit chain head missing: migrations not applied');
+  let previous = { seq: Number(row.seq), hash: row.hash };
+  const appended: AuditEntry[] = [];
+  for (const { input, now } of entries) {
+    const entry = {
+      seq: previous.seq + 1,
+      createdAt: now.toISOString(),
+      action: input.action,
+      actorPubkey: input.actorPubkey ?? null,
+      target: input.target ? maskPhones(input.target) : null,
+      details: scrub(input.details ?? {}) as Record<string, CanonicalValue>,
+      ipHash: input.ipHash ?? null,
+    };
+    const hash = auditEntryHash(previous.hash, hashedFields(entry));
+    appended.push({ ...entry, previousHash: previous.hash, hash });
+    previous = { seq: entry.seq, hash };
+  }
+  const column = <K extends keyof AuditEntry>(key: K) => appended.map((e) => e[key]);
+  await tx.query(
+    `with entry as (
+       insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
+       select * from unnest($1::bigint[], $2::text[]::timestamptz[], $3::text[], $4::text[], $5::text[],
+                            $6::text[]::jsonb[], $7::text[], $8::text[], $9::text[])
+       returning seq)
+     update audit_chain_head h set seq = $10, hash = $11
+      where h.id = 1 and (select count(*) from entry) = cardinality($1::bigint[])`,
+    [
+      column('seq'),
+      column('createdAt'),
+      column('action'),
+      column('actorPubkey'),
+      column('target'),
+      appended.map((e) => JSON.stringify(e.details)),
+      column('ipHash'),
+      column('previousHash'),
+      column('hash'),
+      previous.seq,
+      previous.hash,
+    ],
+  );
+  if (head) head.kept = previous;
+  return appended;
+}
+
 /** Appends in its own transaction. */
 export const appendAudit = (db: Database, input: AuditInput, now: Date): Promise<AuditEntry> =>
   db.transaction((tx) => appendAuditInTx(tx, input, now));

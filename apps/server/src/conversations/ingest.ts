@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CachedAgreement, cachedAgreement, secureRandom } from '@llamenos/crypto';
 import { type HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
-import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import { appendAudit, appendAuditEntriesInTx, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -224,7 +224,20 @@ async function placeConversation(
         : await insertConversation(tx, newConversation(ctx, channel, message, contact), now);
       const found = seen ?? made ?? (await locate());
       if (!found) throw new DomainError('conflict', 'conversation vanished while a message arrived');
-      return settlePlacement(ctx, tx, found, made !== null, known.members, candidates, now, { taken: false });
+      const audits: PlacementAudit[] = [];
+      const lock = { taken: false };
+      const placed = await settlePlacement(
+        tx,
+        found,
+        made !== null,
+        known.members,
+        candidates,
+        now,
+        lock,
+        audits,
+      );
+      await appendAuditEntriesInTx(tx, audits, ctx.caches.auditHead);
+      return placed;
     }),
   );
 }
@@ -290,6 +303,7 @@ async function placeFirstContactsInTx(
   );
   const inserted = await insertConversations(tx, byContact);
   const lock = { taken: false };
+  const audits: PlacementAudit[] = [];
   const placed: Placed[] = [];
   for (const [i, first] of batch.entries()) {
     const row = inserted.get(rows[i]?.id as string);
@@ -298,7 +312,6 @@ async function placeFirstContactsInTx(
     if (!found) throw new DomainError('conflict', 'conversation vanished while a message arrived');
     placed.push(
       await settlePlacement(
-        ctx,
         tx,
         found,
         row !== undefined,
@@ -306,19 +319,24 @@ async function placeFirstContactsInTx(
         first.candidates,
         first.now,
         lock,
+        audits,
       ),
     );
   }
+  // Every entry of the batch in two statements (one, for a placement alone), under the lock.
+  await appendAuditEntriesInTx(tx, audits, ctx.caches.auditHead);
   return placed;
 }
 
+/** An audit entry of a placement, appended with the others of its transaction (appendAuditEntriesInTx). */
+type PlacementAudit = Parameters<typeof appendAuditEntriesInTx>[1][number];
+
 /**
  * The conversation found or made (locked by `tx`): reopened if closed, offered round robin if
- * nobody holds it, each change audited in the same transaction (one statement each while this
- * process's guess of the chain head holds).
+ * nobody holds it; each change's audit entry is added to `audits`, which the caller appends in
+ * the same transaction.
  */
 async function settlePlacement(
-  ctx: ServerContext,
   tx: Queryable,
   found: ConversationRow,
   fresh: boolean,
@@ -326,22 +344,21 @@ async function settlePlacement(
   candidates: AssignmentCandidates,
   now: Date,
   lock: { taken: boolean },
+  audits: PlacementAudit[],
 ): Promise<Placed> {
   let conversation = found;
   let reopened = false;
   if (conversation.status === 'closed') {
     conversation = (await reopenConversationRow(tx, conversation.id, now)) ?? conversation;
     reopened = true;
-    await appendAuditInTx(
-      tx,
-      {
+    audits.push({
+      input: {
         action: 'conversations.reopened',
         target: `conversation:${conversation.id}`,
         details: { conversationId: conversation.id, by: 'contact' },
       },
       now,
-      ctx.caches.auditHead,
-    );
+    });
   }
   let handover: Placed['handover'] = null;
   if (!conversation.assigned_to) {
@@ -352,16 +369,14 @@ async function settlePlacement(
       handover = fresh
         ? { assigneePubkey: members.find((m) => m.id === chosen)?.pubkey ?? null, rewrap: false }
         : await afterHandover(tx, conversation.id, chosen, now);
-      await appendAuditInTx(
-        tx,
-        {
+      audits.push({
+        input: {
           action: 'conversations.assigned',
           target: `conversation:${conversation.id}`,
           details: { conversationId: conversation.id, how: 'round-robin', assignee: chosen },
         },
         now,
-        ctx.caches.auditHead,
-      );
+      });
     }
   }
   return { conversation, fresh, reopened, handover };
