@@ -119,8 +119,10 @@ export function requeue(ctx: ServerContext): void {
 /**
  * Legs whose cancel has reached the provider (or failed for good): their volunteers may ring
  * again. They are released by the next round of this process, in its first statement
- * (store/legs.ts lockQueueWhenCallsWait), instead of in a statement of their own: a freed
- * volunteer is what a round is for, so whoever releases runs one next (runQueue, requeue).
+ * (store/legs.ts lockQueueWhenCallsWait), instead of in a statement of their own. A call
+ * answered or ended runs that round at once (answer.ts, end.ts); a leg that was not wanted or
+ * not placed waits for the next round, at the latest the call timers' tick, which runs one
+ * while any release is pending (timers.ts): until then it counts as still ringing, the safe side.
  */
 export function releaseInNextRound(ctx: ServerContext, legIds: readonly string[]): void {
   ctx.callQueue.released ??= new Set();
@@ -396,7 +398,6 @@ async function ringPlacedLegs(
       ctx,
       placedLegs.map((l) => l.id),
     );
-    requeue(ctx);
     return;
   }
   const secondsLeft = Math.round(((call.queueDeadline?.getTime() ?? now.getTime()) - now.getTime()) / 1000);
@@ -446,9 +447,8 @@ async function placeLeg(
     }));
   } catch (error) {
     await failPendingLegs(ctx.db, { legId: leg.id }, ctx.now());
-    // Closed while the request was in flight: nothing rings, the volunteer is free.
+    // Nothing rings: the volunteer is free from the next round on.
     releaseInNextRound(ctx, [leg.id]);
-    requeue(ctx);
     ctx.log.warn(
       { callId: leg.callId, legId: leg.id, err: errorInfo(error) },
       'a volunteer leg could not be placed',
@@ -475,7 +475,6 @@ async function placeLeg(
       );
     } finally {
       releaseInNextRound(ctx, [leg.id]);
-      requeue(ctx);
     }
   }
 }
