@@ -19,8 +19,8 @@ export async function purgeExpiredNotes(
 ): Promise<{ purged: number; cutoff: string | null }> {
   const { settings } = await loadSettings(ctx.db);
   const days = settings.retention.noteDays;
-  if (days === 0) return { purged: 0, cutoff: null };
-  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  const cutoff = retentionCutoff(now, days);
+  if (!cutoff) return { purged: 0, cutoff: null };
   return ctx.db.transaction(async (tx) => {
     // Versions and wraps go with the note (on delete cascade).
     const rows = await tx.query<{ deleted_at: Date | null }>(
@@ -83,11 +83,26 @@ export function startPeriodicJob(
 }
 
 /** The notes purge, now and every `intervalMs` (see startPeriodicJob). */
-export function startRetentionTimer(ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) {
-  return startPeriodicJob(ctx, () => runNotesPurge(ctx), 'note retention purge failed', intervalMs);
-}
+export const startRetentionTimer = (ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) =>
+  startPurgeTimer(ctx, 'note', purgeExpiredNotes, intervalMs);
 
-async function runNotesPurge(ctx: ServerContext): Promise<void> {
-  const r = await purgeExpiredNotes(ctx, ctx.now());
-  if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged notes');
+/**
+ * The instant before which records kept `days` days are due at `now` (a retention setting in
+ * days); null when 0 keeps them forever.
+ */
+export const retentionCutoff = (now: Date, days: number): Date | null =>
+  days === 0 ? null : new Date(now.getTime() - days * DAY_MS);
+
+/** A retention purge of `kind` records, now and every `intervalMs`, logging what each run removed. */
+export function startPurgeTimer(
+  ctx: ServerContext,
+  kind: string,
+  purge: (ctx: ServerContext, now: Date) => Promise<{ purged: number; cutoff: string | null }>,
+  intervalMs: number,
+): () => Promise<void> {
+  const run = async () => {
+    const r = await purge(ctx, ctx.now());
+    if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, `retention purged ${kind}s`);
+  };
+  return startPeriodicJob(ctx, run, `${kind} retention purge failed`, intervalMs);
 }

@@ -1,7 +1,6 @@
 import {
   CreateNoteBody,
   GrantBody,
-  GrantStatusQuery,
   GrantWorkQuery,
   NoteIdParam,
   NoteListQuery,
@@ -17,6 +16,7 @@ import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/val
 import { requiredReaders } from './envelope.js';
 import { exportNotes } from './export.js';
 import { grantStatus, noteGrant } from './grant.js';
+import { grantRoutes } from './grant-routes.js';
 import { createNote, deleteNote, editNote, getNote, getVersions, listNotes } from './service.js';
 
 /**
@@ -43,20 +43,12 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   // Fixed paths first: they must never be taken for a note id.
-  app.get('/notes/grant-work', requires('notes:read-all'), async (c) => {
-    const q = readQuery(c, GrantWorkQuery);
-    return c.json(await noteGrant.work(ctx, memberOf(c), q));
-  });
-
-  app.get('/notes/grant-status', requires('notes:read-all'), async (c) => {
-    const q = readQuery(c, GrantStatusQuery);
-    return c.json(await grantStatus(ctx, memberOf(c), q.reader));
-  });
-
-  app.post('/notes/grant', requires('notes:read-all'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, GrantBody);
-    return c.json(await noteGrant.grant(ctx, memberOf(c), body));
+  grantRoutes(app, ctx, '/notes', 'notes:read-all', {
+    workQuery: GrantWorkQuery,
+    work: noteGrant.work,
+    batch: GrantBody,
+    grant: noteGrant.grant,
+    status: grantStatus,
   });
 
   app.get('/notes/export', requires('notes:export'), async (c) => {

@@ -10,7 +10,7 @@ import {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
-import { pageOf, parseCursor } from '../db/newest-first.js';
+import { pageOf, pageRequest } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -139,10 +139,7 @@ export async function listNotes(ctx: ServerContext, caller: NoteCaller, q: NoteL
       ...(all ? {} : { authorId: caller.userId }),
       ...(q.authorPubkey ? { authorPubkey: q.authorPubkey } : {}),
       ...(q.callId ? { callId: q.callId } : {}),
-      ...(q.from ? { from: q.from } : {}),
-      ...(q.to ? { to: q.to } : {}),
-      ...(q.cursor ? { before: parseCursor(q.cursor) } : {}),
-      limit: q.limit + 1,
+      ...pageRequest(q),
     },
     caller.pubkey,
   );

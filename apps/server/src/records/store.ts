@@ -1,6 +1,6 @@
 import type { NoteForReader, NoteMeta, NoteVersionInfo } from '@llamenos/protocol';
 import { type Queryable, returnsRow } from '../db/database.js';
-import { type BeforeRow, listConditions } from '../db/newest-first.js';
+import { listConditions, type PageWindow } from '../db/newest-first.js';
 
 /** A `notes` row. */
 export interface NoteRow {
@@ -139,31 +139,20 @@ export async function readVersionFor(
   return row ? forReader(row, reader) : null;
 }
 
-export interface NoteFilter {
+export interface NoteFilter extends PageWindow {
   /** Only this author's notes (a caller without notes:read-all). */
   authorId?: string;
   authorPubkey?: string;
   callId?: string;
-  from?: Date;
-  to?: Date;
-  /** Strictly older than this (created_at, id) pair: keyset paging, newest first. */
-  before?: BeforeRow;
-  /** Not created after this instant (an export's snapshot). */
-  createdUpTo?: Date;
-  limit: number;
 }
 
 /** Live notes, newest first, each at its current version with the reader's own wrap. */
 export async function listForReader(db: Queryable, f: NoteFilter, reader: string): Promise<NoteForReader[]> {
-  const { params, where, param, add } = listConditions([reader], ['n.deleted_at is null']);
+  const { params, where, add, window } = listConditions([reader], ['n.deleted_at is null']);
   if (f.authorId) add((p) => `n.author_id = ${p(f.authorId)}`);
   if (f.authorPubkey) add((p) => `n.author_pubkey = ${p(f.authorPubkey)}`);
   if (f.callId) add((p) => `n.call_id = ${p(f.callId)}`);
-  if (f.from) add((p) => `n.created_at >= ${p(f.from)}`);
-  if (f.to) add((p) => `n.created_at < ${p(f.to)}`);
-  if (f.createdUpTo) add((p) => `n.created_at <= ${p(f.createdUpTo)}`);
-  if (f.before) add((p) => `(n.created_at, n.id) < (${p(f.before?.createdAt)}, ${p(f.before?.id)})`);
-  const limit = param(f.limit);
+  const limit = window('n', f);
   const rows = await db.query<RawNoteWithContent>(
     `select n.*, v.version, v.ciphertext, w.wrap
      from notes n

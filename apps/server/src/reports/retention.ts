@@ -1,11 +1,9 @@
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
-import { RETENTION_INTERVAL_MS, startPeriodicJob } from '../records/retention.js';
+import { RETENTION_INTERVAL_MS, retentionCutoff, startPurgeTimer } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { removingAttachments } from './attachment-link.js';
 import * as store from './store.js';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Deletes every report created more than `reports.retentionDays` days before `now` (0 keeps
@@ -20,8 +18,8 @@ export async function purgeExpiredReports(
 ): Promise<{ purged: number; cutoff: string | null }> {
   const { settings } = await loadSettings(ctx.db);
   const days = settings.reports.retentionDays;
-  if (days === 0) return { purged: 0, cutoff: null };
-  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  const cutoff = retentionCutoff(now, days);
+  if (!cutoff) return { purged: 0, cutoff: null };
   const expired = await store.expiredReportIds(ctx.db, cutoff);
   if (!expired.length) return { purged: 0, cutoff: cutoff.toISOString() };
   return removingAttachments(ctx, async (tx, removeAttachments) => {
@@ -50,11 +48,5 @@ export async function purgeExpiredReports(
 }
 
 /** The reports purge, now and every `intervalMs`, on the notes retention's rhythm. */
-export function startReportRetentionTimer(ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) {
-  return startPeriodicJob(ctx, () => runReportsPurge(ctx), 'report retention purge failed', intervalMs);
-}
-
-async function runReportsPurge(ctx: ServerContext): Promise<void> {
-  const r = await purgeExpiredReports(ctx, ctx.now());
-  if (r.purged) ctx.log.info({ purged: r.purged, cutoff: r.cutoff }, 'retention purged reports');
-}
+export const startReportRetentionTimer = (ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) =>
+  startPurgeTimer(ctx, 'report', purgeExpiredReports, intervalMs);

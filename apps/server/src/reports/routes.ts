@@ -1,7 +1,6 @@
 import {
   CreateReplyBody,
   CreateReportBody,
-  GrantStatusQuery,
   ReportGrantBody,
   ReportGrantWorkQuery,
   ReportIdParam,
@@ -14,6 +13,7 @@ import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { jsonLinesResponse } from '../http/json-lines.js';
 import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
+import { grantRoutes } from '../records/grant-routes.js';
 import { reportReaders } from './access.js';
 import { exportReports } from './export.js';
 import { reportGrantAccess, reportGrantStatus, reportGrantWork } from './grant.js';
@@ -62,20 +62,12 @@ function fixedPathRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     return c.json(await countReports(ctx));
   });
 
-  app.get('/reports/grant-work', requires('reports:read-all'), async (c) => {
-    const q = readQuery(c, ReportGrantWorkQuery);
-    return c.json(await reportGrantWork(ctx, memberOf(c), q));
-  });
-
-  app.get('/reports/grant-status', requires('reports:read-all'), async (c) => {
-    const q = readQuery(c, GrantStatusQuery);
-    return c.json(await reportGrantStatus(ctx, memberOf(c), q.reader));
-  });
-
-  app.post('/reports/grant', requires('reports:read-all'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, ReportGrantBody);
-    return c.json(await reportGrantAccess(ctx, memberOf(c), body));
+  grantRoutes(app, ctx, '/reports', 'reports:read-all', {
+    workQuery: ReportGrantWorkQuery,
+    work: reportGrantWork,
+    batch: ReportGrantBody,
+    grant: reportGrantAccess,
+    status: reportGrantStatus,
   });
 
   app.get('/reports/export', requires('reports:read-all'), async (c) => {

@@ -11,7 +11,7 @@ import type {
 } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
-import { pageOf, parseCursor } from '../db/newest-first.js';
+import { pageOf, pageRequest } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -126,10 +126,7 @@ export async function listReports(
       ...(q.status ? { status: q.status } : {}),
       ...(q.typeId ? { typeId: q.typeId } : {}),
       ...(q.assigneeId ? { assigneeId: q.assigneeId } : {}),
-      ...(q.from ? { from: q.from } : {}),
-      ...(q.to ? { to: q.to } : {}),
-      ...(q.cursor ? { before: parseCursor(q.cursor) } : {}),
-      limit: q.limit + 1,
+      ...pageRequest(q),
     },
     caller.pubkey,
   );

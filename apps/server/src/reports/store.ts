@@ -8,7 +8,7 @@ import {
   reportReplyRecordId,
 } from '@llamenos/protocol';
 import { type Queryable, returnsRow } from '../db/database.js';
-import { type BeforeRow, listConditions } from '../db/newest-first.js';
+import { listConditions, type PageWindow } from '../db/newest-first.js';
 
 /*
  * Every statement of the reports module. A report's clear columns are only what the design
@@ -172,20 +172,13 @@ export async function touchReport(db: Queryable, id: string, now: Date): Promise
   await db.query('update reports set updated_at = $2 where id = $1', [id, now]);
 }
 
-export interface ReportFilter {
+export interface ReportFilter extends PageWindow {
   /** Only this author's reports (a caller without reports:read-all, or scope `mine`). */
   authorId?: string;
   authorPubkey?: string;
   status?: ReportStatus;
   typeId?: string;
   assigneeId?: string;
-  from?: Date;
-  to?: Date;
-  /** Strictly older than this (created_at, id) pair: keyset paging, newest first. */
-  before?: BeforeRow;
-  /** Not created after this instant (an export's snapshot). */
-  createdUpTo?: Date;
-  limit: number;
 }
 
 /** Live reports, newest first, with the reader's own wrap. */
@@ -194,17 +187,13 @@ export async function listForReader(
   f: ReportFilter,
   reader: string,
 ): Promise<ReportForReader[]> {
-  const { params, where, param, add } = listConditions([reader], ['r.deleted_at is null']);
+  const { params, where, add, window } = listConditions([reader], ['r.deleted_at is null']);
   if (f.authorId) add((p) => `r.author_id = ${p(f.authorId)}`);
   if (f.authorPubkey) add((p) => `r.author_pubkey = ${p(f.authorPubkey)}`);
   if (f.status) add((p) => `r.status = ${p(f.status)}`);
   if (f.typeId) add((p) => `r.type_id = ${p(f.typeId)}`);
   if (f.assigneeId) add((p) => `r.assignee_id = ${p(f.assigneeId)}`);
-  if (f.from) add((p) => `r.created_at >= ${p(f.from)}`);
-  if (f.to) add((p) => `r.created_at < ${p(f.to)}`);
-  if (f.createdUpTo) add((p) => `r.created_at <= ${p(f.createdUpTo)}`);
-  if (f.before) add((p) => `(r.created_at, r.id) < (${p(f.before?.createdAt)}, ${p(f.before?.id)})`);
-  const limit = param(f.limit);
+  const limit = window('r', f);
   const rows = await db.query<RawReportForReader>(
     `${SELECT_FOR_READER}
      where ${where.join(' and ')}

@@ -15,7 +15,8 @@ import { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isPublic, requires } from '../http/guard.js';
-import { noQuery, readJson, readOctetStream, readParams, readQuery, UUID_PATH } from '../http/validate.js';
+import { noQuery, readJson, readOctetStream, readParams, UUID_PATH } from '../http/validate.js';
+import { grantRoutes } from '../records/grant-routes.js';
 import { rangeOf } from './byte-range.js';
 import { claimVoicemailTranscription } from './claim-service.js';
 import {
@@ -153,15 +154,11 @@ function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   // A new admin's access to the transcripts made before: re-wrapped in an admin's browser.
-  app.get('/transcripts/grant-work', requires('notes:read-all'), async (c) => {
-    const q = readQuery(c, TranscriptGrantWorkQuery);
-    return c.json(await transcriptGrant.work(ctx, memberOf(c), q));
-  });
-
-  app.post('/transcripts/grant', requires('notes:read-all'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, TranscriptGrantBody);
-    return c.json(await transcriptGrant.grant(ctx, memberOf(c), body));
+  grantRoutes(app, ctx, '/transcripts', 'notes:read-all', {
+    workQuery: TranscriptGrantWorkQuery,
+    work: transcriptGrant.work,
+    batch: TranscriptGrantBody,
+    grant: transcriptGrant.grant,
   });
 }
 
