@@ -54,12 +54,17 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
   ctx.events.on('members:changed', () => signedRequests.members.forget());
   return async (c, next) => {
     const header = c.req.header('authorization');
+    let ipHash: string | undefined;
     const auth: AuthState = {
       pubkey: null,
       user: null,
       method: 'none',
       sessionId: null,
-      ipHash: hashIp(ctx.keys.hashKey, clientIp(c, ctx.config.TRUST_PROXY)),
+      // Hashed when first read (rate limits, audit entries): most requests never need it.
+      get ipHash() {
+        ipHash ??= hashIp(ctx.keys.hashKey, clientIp(c, ctx.config.TRUST_PROXY));
+        return ipHash;
+      },
       needsPasskey: false,
     };
     // Provider webhooks are public routes that check the provider's own signature, and Vonage
