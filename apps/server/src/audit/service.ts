@@ -57,6 +57,17 @@ export interface AuditHeadCache {
 
 export const emptyAuditHeadCache = (): AuditHeadCache => ({ kept: null });
 
+/** The entry `input` becomes at `seq`: phone numbers in its target and details masked. */
+const entryOf = (input: AuditInput, seq: number, now: Date) => ({
+  seq,
+  createdAt: now.toISOString(),
+  action: input.action,
+  actorPubkey: input.actorPubkey ?? null,
+  target: input.target ? maskPhones(input.target) : null,
+  details: scrub(input.details ?? {}) as Record<string, CanonicalValue>,
+  ipHash: input.ipHash ?? null,
+});
+
 /**
  * Appends inside the caller's transaction, so an action and its audit entry commit together or
  * not at all. Two statements: the head read and locked (the hash needs the previous one), then
@@ -69,15 +80,7 @@ export async function appendAuditInTx(
   now: Date,
   head?: AuditHeadCache,
 ): Promise<AuditEntry> {
-  const entryAt = (seq: number) => ({
-    seq,
-    createdAt: now.toISOString(),
-    action: input.action,
-    actorPubkey: input.actorPubkey ?? null,
-    target: input.target ? maskPhones(input.target) : null,
-    details: scrub(input.details ?? {}) as Record<string, CanonicalValue>,
-    ipHash: input.ipHash ?? null,
-  });
+  const entryAt = (seq: number) => entryOf(input, seq, now);
   const params = (entry: ReturnType<typeof entryAt>, previousHash: string, hash: string) => [
     entry.seq,
     now,
@@ -167,15 +170,7 @@ export async function appendAuditEntriesInTx(
   let previous = { seq: Number(row.seq), hash: row.hash };
   const appended: AuditEntry[] = [];
   for (const { input, now } of entries) {
-    const entry = {
-      seq: previous.seq + 1,
-      createdAt: now.toISOString(),
-      action: input.action,
-      actorPubkey: input.actorPubkey ?? null,
-      target: input.target ? maskPhones(input.target) : null,
-      details: scrub(input.details ?? {}) as Record<string, CanonicalValue>,
-      ipHash: input.ipHash ?? null,
-    };
+    const entry = entryOf(input, previous.seq + 1, now);
     const hash = auditEntryHash(previous.hash, hashedFields(entry));
     appended.push({ ...entry, previousHash: previous.hash, hash });
     previous = { seq: entry.seq, hash };
