@@ -10,6 +10,7 @@ import {
   NoteResponse,
   NoteVersionsResponse,
 } from '@llamenos/protocol';
+import { grantStatusPath, grantWorkPath } from './grants.js';
 import { request, requestJsonLines } from './http.js';
 
 /**
@@ -39,14 +40,10 @@ export const putNote = async (id: string, expectedVersion: number, envelope: Sea
   (await request(NoteMetaResponse, 'PUT', `/api/notes/${id}`, { expectedVersion, envelope })).note;
 
 export const fetchGrantStatus = (reader: string) =>
-  request(GrantStatusSchema, 'GET', `/api/notes/grant-status?reader=${reader}`);
+  request(GrantStatusSchema, 'GET', grantStatusPath('notes', reader));
 
 export const fetchGrantWork = (reader: string, after: string | null, limit: number) =>
-  request(
-    GrantWorkSchema,
-    'GET',
-    `/api/notes/grant-work?reader=${reader}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
-  );
+  request(GrantWorkSchema, 'GET', grantWorkPath('notes', reader, after, limit));
 
 export const postGrant = (reader: string, wraps: { noteId: string; version: number; wrap: string }[]) =>
   request(GrantResultSchema, 'POST', '/api/notes/grant', { reader, wraps });

@@ -11,6 +11,7 @@ import {
   ReportReadersSchema,
   type ReportStatus,
 } from '@llamenos/protocol';
+import { grantStatusPath, grantWorkPath } from './grants.js';
 import { request, requestVoid } from './http.js';
 
 /**
@@ -52,14 +53,10 @@ export const postReportReply = async (reportId: string, body: { id: string; enve
 export const deleteReport = (id: string) => requestVoid('DELETE', `/api/reports/${id}`);
 
 export const fetchReportGrantStatus = (reader: string) =>
-  request(ReportGrantStatusSchema, 'GET', `/api/reports/grant-status?reader=${reader}`);
+  request(ReportGrantStatusSchema, 'GET', grantStatusPath('reports', reader));
 
 export const fetchReportGrantWork = (reader: string, after: string | null, limit: number) =>
-  request(
-    ReportGrantWorkSchema,
-    'GET',
-    `/api/reports/grant-work?reader=${reader}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
-  );
+  request(ReportGrantWorkSchema, 'GET', grantWorkPath('reports', reader, after, limit));
 
 export const postReportGrant = (reader: string, wraps: { recordId: string; wrap: string }[]) =>
   request(ReportGrantResultSchema, 'POST', '/api/reports/grant', { reader, wraps });
