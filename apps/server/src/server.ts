@@ -81,9 +81,7 @@ export function wireEvents(ctx: ServerContext): () => void {
     // Signal's configuration saved or deleted: its receive socket reconnects with it (or stops).
     ctx.events.on('settings:changed', (change) => restartSignalReceiverOn(ctx, change)),
     // A ringing call or a new message wakes the members' closed browsers (Web Push, no content).
-    ctx.events.on('call:announced', (payload) =>
-      payload.type === 'call:ring' ? pushForRingingCall(ctx, payload.callId) : undefined,
-    ),
+    ctx.events.on('call:rung', (rung) => pushForRingingCall(ctx, rung.callId, rung.subscriptions)),
     ctx.events.on('conversation:message-arrived', (arrived) => pushForNewMessage(ctx, arrived)),
     // Someone came on shift, or a holder can no longer hold: the conversation queue moves.
     ctx.events.on('shifts:changed', () => rebalanceSoon(ctx)),

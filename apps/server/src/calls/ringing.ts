@@ -4,6 +4,7 @@ import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { openPhone } from '../identity/phone.js';
+import type { SubscriptionRow } from '../push/store.js';
 import { cachedSettings } from '../settings/cache.js';
 import { eligibleVolunteers, type Reach, scheduleWindow } from '../shifts/views.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
@@ -15,7 +16,7 @@ import {
   type CallRow,
   cancelUnwantedLeg,
   failPendingLegs,
-  insertLegs,
+  insertRoundLegs,
   type LegKind,
   type LegRow,
   lockQueueWhenCallsWait,
@@ -136,6 +137,8 @@ interface RoundOffer {
   call: CallRow;
   legs: LegRow[];
   targets: Target[];
+  /** The Web Push subscriptions of the volunteers rung, read with the legs. */
+  subscriptions: SubscriptionRow[];
 }
 
 /** How often a round starts again when its calls name a provider not asked about before it. */
@@ -177,13 +180,17 @@ async function queueRound(ctx: ServerContext): Promise<void> {
   }
   for (const offer of offers ?? []) {
     const { call } = offer;
-    const ring = () =>
-      announce(ctx, {
+    const ring = async () => {
+      await announce(ctx, {
         type: 'call:ring',
         callId: call.id,
         ...(call.callerLast4 ? { callerLast4: call.callerLast4 } : {}),
         startedAt: call.createdAt.toISOString(),
       });
+      // Web Push wakes whom this round rang (their subscriptions came with the legs).
+      if (offer.legs.length)
+        ctx.events.emit('call:rung', { callId: call.id, subscriptions: offer.subscriptions });
+    };
     // The notice is how a browser the app rings (the simulated carrier) learns of its call: then
     // it connects a caller and is sent at once. Otherwise it feeds the admins' boards, the cards
     // beside a ringing phone and Web Push: deferred while overloaded (admission.ts).
@@ -269,7 +276,7 @@ async function planRound(
   // volunteer to be freed), moved there with the legs' insert: its first round is audited
   // once, with how many it rang.
   const queued = waiting.filter((c) => c.status === 'queued');
-  const legs = await insertLegs(
+  const { legs, pushSubscriptions } = await insertRoundLegs(
     tx,
     [...targetsByCall].flatMap(([callId, targets]) =>
       targets.map((t) => ({
@@ -312,12 +319,14 @@ async function planRound(
     call: { ...callById.get(callId)!, status: 'ringing' },
     legs: legs.filter((l) => l.callId === callId),
     targets,
+    // Each volunteer once, though rung on a phone and in a browser.
+    subscriptions: [...new Set(targets.map((t) => t.userId))].flatMap((u) => pushSubscriptions.get(u) ?? []),
   }));
   // A call that entered the queue with nobody free to ring is still announced (with no legs),
   // so admins' live boards show the caller waiting.
   for (const call of queued)
     if (!targetsByCall.has(call.id))
-      result.push({ call: { ...call, status: 'ringing' }, legs: [], targets: [] });
+      result.push({ call: { ...call, status: 'ringing' }, legs: [], targets: [], subscriptions: [] });
   return { offers: result, providers };
 }
 

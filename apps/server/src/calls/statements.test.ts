@@ -195,7 +195,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     ).toEqual([]);
   });
 
-  it('the Web Push of a ringing call reads who to wake in one statement', async () => {
+  it('the Web Push of a ringing call not handed its subscriptions (a training call) reads who to wake in one statement', async () => {
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
     const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
@@ -264,8 +264,12 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(asked[0]).toMatch(/^db: select exists/);
   });
 
-  it("a queue round that rings a new call: the lock, the read, the legs inserted with the call's move to ringing, its audit entry", async () => {
+  it("a queue round that rings a new call: the lock, the read, the legs inserted with the call's move to ringing and the rung volunteers' push subscriptions, its audit entry", async () => {
     const providerCallId = `CA${randomUUID().replace(/-/g, '')}`;
+    const rung: { callId: string; subscriptions?: readonly unknown[] }[] = [];
+    const stopListening = s.ctx.events.on('call:rung', (r) => {
+      rung.push(r);
+    });
     const arrived = await count(async () => {
       const result = await handleInboundCall(s.ctx, 'simulator', {
         providerCallId,
@@ -293,6 +297,12 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       [arrived.result.callId],
     );
     expect(row).toEqual({ status: 'ringing', legs: 2 });
+    // Web Push is handed the subscriptions read with the legs (none here): no statement of its own.
+    stopListening();
+    expect(rung).toEqual([{ callId: arrived.result.callId, subscriptions: [] }]);
+    expect(arrived.statements.filter((q) => q.startsWith('db: select s.id, s.user_id, s.endpoint'))).toEqual(
+      [],
+    );
     await callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' });
     await s.settle();
   });

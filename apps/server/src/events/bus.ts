@@ -1,5 +1,6 @@
 import type { HubEventPayload } from '@llamenos/protocol';
 import type { MessageArrived } from '../push/notify.js';
+import type { SubscriptionRow } from '../push/store.js';
 import type { SettingsChange } from '../settings/hooks.js';
 import type { ShiftsChange } from '../shifts/hooks.js';
 
@@ -14,6 +15,11 @@ export interface ServerEvents {
   'shifts:changed': ShiftsChange;
   /** A notice about a call, as it is published to the hub (the simulator page and tests hear it too). */
   'call:announced': HubEventPayload;
+  /**
+   * A call started ringing more volunteers (a queue round, a training call): push wakes them.
+   * `subscriptions`: theirs, when the round read them with its legs; absent, push reads them.
+   */
+  'call:rung': { callId: string; subscriptions?: readonly SubscriptionRow[] };
   /** A member was deactivated, or a member's or a role's grants changed (who may hold what). */
   'members:changed': { userId: string | null };
   /** A message arrived that members should see (the conversations module emits it; push wakes them). */

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../http/context.js';
 import { sendNotice } from './send.js';
-import { subscriptionsOf, subscriptionsOfNewlyRung } from './store.js';
+import { type SubscriptionRow, subscriptionsOf, subscriptionsOfNewlyRung } from './store.js';
 
 /**
  * When the hotline wakes a member's closed browser. Both are subscribed to the event bus in
@@ -8,11 +8,16 @@ import { subscriptionsOf, subscriptionsOfNewlyRung } from './store.js';
  */
 
 /**
- * A call rings more volunteers (call:ring, once per queue round that offered it): the ones this
- * round rang (on shift, not busy: its newest live legs), each woken once per call.
+ * A call rings more volunteers (call:rung, once per queue round that offered it): the ones this
+ * round rang (on shift, not busy: its newest live legs), each woken once per call. The queue
+ * round hands over their subscriptions, read with its legs; otherwise they are read here.
  */
-export async function pushForRingingCall(ctx: ServerContext, callId: string): Promise<void> {
-  const subscriptions = await subscriptionsOfNewlyRung(ctx.db, callId);
+export async function pushForRingingCall(
+  ctx: ServerContext,
+  callId: string,
+  rung?: readonly SubscriptionRow[],
+): Promise<void> {
+  const subscriptions = rung ?? (await subscriptionsOfNewlyRung(ctx.db, callId));
   await sendNotice(ctx, subscriptions, { type: 'call', at: ctx.now().getTime() });
 }
 

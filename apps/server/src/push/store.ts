@@ -104,6 +104,27 @@ export async function subscriptionsOf(db: Queryable, userIds: readonly string[])
 }
 
 /**
+ * The active member `userIdSql`'s subscriptions as one JSON value, for a statement of another
+ * module to read with its own rows (the queue round's leg insert: calls/store/legs.ts), so a
+ * ringing call's Web Push needs no statement of its own. Read back with subscriptionsFromJson.
+ */
+export const subscriptionsOfUserJsonSql = (userIdSql: string): string =>
+  `(select coalesce(json_agg(json_build_array(s.id, s.user_id, s.endpoint, s.p256dh, s.auth) order by s.created_at), '[]'::json)
+     from push_subscriptions s join users u on u.id = s.user_id and u.active where s.user_id = ${userIdSql})`;
+
+/** The subscriptions subscriptionsOfUserJsonSql read (PGlite hands JSON back parsed, node-postgres too; text is parsed). */
+export function subscriptionsFromJson(raw: unknown): SubscriptionRow[] {
+  const rows = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? [])) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ][];
+  return rows.map(([id, userId, endpoint, p256dh, auth]) => ({ id, userId, endpoint, p256dh, auth }));
+}
+
+/**
  * The subscriptions of the members a ringing call has just started ringing, in a browser or on
  * a phone: its live legs of the latest queue round (a round writes its legs with one created_at),
  * so a volunteer still ringing from an earlier round is not woken again for the same call.

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.js';
+import { type SubscriptionRow, subscriptionsFromJson, subscriptionsOfUserJsonSql } from '../../push/store.js';
 import { scheduleFingerprintSql } from '../../shifts/store.js';
 import type { LegStatus } from '../../telephony/provider.js';
 import { type CallRow, type CallsTable, callFromRow, dateOrNull } from './calls.js';
@@ -128,30 +129,34 @@ export interface NewLeg {
 /**
  * Inserts the legs of one queue round, for any number of calls, in one statement; in the same
  * statement the calls `queuedCallIds` move from queued to ringing (the round's first look at
- * them), whether or not they got a leg.
+ * them), whether or not they got a leg, and each rung volunteer's Web Push subscriptions are
+ * read (push/store.ts), so waking them costs no statement of its own. Returns the legs in the
+ * order given, and the subscriptions by user id.
  */
-export async function insertLegs(
+export async function insertRoundLegs(
   tx: Queryable,
   legs: readonly NewLeg[],
   now: Date,
   queuedCallIds: readonly string[] = [],
-): Promise<LegRow[]> {
+): Promise<{ legs: LegRow[]; pushSubscriptions: Map<string, SubscriptionRow[]> }> {
   if (!legs.length) {
     if (queuedCallIds.length)
       await tx.query(
         `update calls set status = 'ringing', updated_at = $1 where id = any($2::text[]) and status = 'queued'`,
         [now, queuedCallIds],
       );
-    return [];
+    return { legs: [], pushSubscriptions: new Map() };
   }
-  const rows = await tx.query<CallLegsTable>(
+  const rows = await tx.query<CallLegsTable & { push_subscriptions: unknown }>(
     `with moved as (
-       update calls set status = 'ringing', updated_at = $1 where id = any($8::text[]) and status = 'queued')
-     insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
-     select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline::timestamptz, $1
-       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         as t(id, call_id, user_id, kind, status, ring_deadline)
-     returning *`,
+       update calls set status = 'ringing', updated_at = $1 where id = any($8::text[]) and status = 'queued'),
+     inserted as (
+       insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+       select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline::timestamptz, $1
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           as t(id, call_id, user_id, kind, status, ring_deadline)
+       returning *)
+     select inserted.*, ${subscriptionsOfUserJsonSql('inserted.user_id')} as push_subscriptions from inserted`,
     [
       now,
       legs.map((l) => l.id),
@@ -165,7 +170,15 @@ export async function insertLegs(
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, legFromRow(row)]));
-  return legs.map((l) => byId.get(l.id)!);
+  const pushSubscriptions = new Map(
+    rows.map((row) => [row.user_id ?? '', subscriptionsFromJson(row.push_subscriptions)]),
+  );
+  return { legs: legs.map((l) => byId.get(l.id)!), pushSubscriptions };
+}
+
+/** Inserts legs (a hand-over's, for instance) as insertRoundLegs does; returns them in the order given. */
+export async function insertLegs(tx: Queryable, legs: readonly NewLeg[], now: Date): Promise<LegRow[]> {
+  return (await insertRoundLegs(tx, legs, now)).legs;
 }
 
 /** A volunteer's leg as the queue sees it: ringing (or picked up) for a call, or still being cancelled. */

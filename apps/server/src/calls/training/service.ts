@@ -87,6 +87,7 @@ export async function startTrainingCall(
   });
   // The ring notice names no one; only the trainee's active-call list has the call (its one leg).
   await announce(ctx, { type: 'call:ring', callId, callerLast4, startedAt: now.toISOString() });
+  ctx.events.emit('call:rung', { callId });
   return { callId, iceServers: iceServers(ctx) };
 }
 
