@@ -5,9 +5,8 @@ import type {
   StartModelUploadBody,
   TranscriptionModelInfo,
 } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import { isStorageFull } from '../blobs/store.js';
-import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, insufficientStorage, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -56,9 +55,6 @@ const statusOf = (ctx: ServerContext, u: store.ModelUploadRow): ModelUploadStatu
   chunkBytes: modelChunkBytes(ctx),
 });
 
-const audit = (tx: Queryable, caller: Member, action: string, now: Date, rest: object) =>
-  appendAuditInTx(tx, { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest }, now);
-
 /** An upload is its uploader's: anyone else is told it does not exist. */
 function ownUpload(upload: store.ModelUploadRow | null, caller: Member): store.ModelUploadRow {
   if (!upload || upload.createdBy !== caller.pubkey) throw notFound('no such model upload');
@@ -69,10 +65,14 @@ function ownUpload(upload: store.ModelUploadRow | null, caller: Member): store.M
 export const STALE_MODEL_UPLOAD_MS = 7 * 24 * 3600 * 1000;
 
 async function removeStaleUploads(ctx: ServerContext): Promise<void> {
-  for (const id of await store.staleUploads(ctx.db, new Date(ctx.now().getTime() - STALE_MODEL_UPLOAD_MS))) {
-    await store.deleteUpload(ctx.db, id);
-    await removePartialModel(ctx, id);
-  }
+  const stale = await store.staleUploads(ctx.db, new Date(ctx.now().getTime() - STALE_MODEL_UPLOAD_MS));
+  for (const id of stale) await removeUpload(ctx, id);
+}
+
+/** An unfinished upload is gone: its row, then its partial file. */
+async function removeUpload(ctx: ServerContext, id: string): Promise<void> {
+  await store.deleteUpload(ctx.db, id);
+  await removePartialModel(ctx, id);
 }
 
 export async function startModelUpload(
@@ -113,8 +113,7 @@ export async function modelUploadStatus(
 /** The uploader gives up an unfinished upload; its partial file goes with it. */
 export async function cancelModelUpload(ctx: ServerContext, caller: Member, id: string): Promise<void> {
   ownUpload(await store.readUpload(ctx.db, id), caller);
-  await store.deleteUpload(ctx.db, id);
-  await removePartialModel(ctx, id);
+  await removeUpload(ctx, id);
 }
 
 /**
@@ -202,7 +201,8 @@ async function completeModelUpload(
       uploadedBy: caller.pubkey,
     });
     await store.deleteUpload(tx, upload.id);
-    await audit(tx, caller, 'transcription.model-uploaded', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'transcription.model-uploaded',
       target: `transcription-model:${sha256}`,
       details: {
         sha256,
@@ -249,7 +249,8 @@ export async function removeTranscriptionModel(ctx: ServerContext, caller: Membe
     const current = await store.readCurrentModel(tx, true);
     if (!current) throw notFound('no transcription model was uploaded');
     await store.clearCurrentModel(tx);
-    await audit(tx, caller, 'transcription.model-removed', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'transcription.model-removed',
       target: `transcription-model:${current.sha256}`,
       details: { sha256: current.sha256, name: current.name, size: current.size },
     });
