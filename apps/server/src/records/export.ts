@@ -1,5 +1,5 @@
 import type { NoteExportLine } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { pagedJsonLines } from '../http/json-lines.js';
 import { type NoteCaller, readsAll } from './service.js';
@@ -27,17 +27,11 @@ export async function exportNotes(
        where deleted_at is null and created_at <= $1 ${all ? '' : 'and author_id = $2'}`,
       all ? [now] : [now, caller.userId],
     );
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'records.notes-exported',
-        actorPubkey: caller.pubkey,
-        target: 'notes',
-        details: { count: Number(row?.count ?? 0), scope: all ? 'all' : 'own' },
-        ipHash: caller.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, caller, now, {
+      action: 'records.notes-exported',
+      target: 'notes',
+      details: { count: Number(row?.count ?? 0), scope: all ? 'all' : 'own' },
+    });
   });
   return pagedJsonLines({
     pageSize: PAGE,

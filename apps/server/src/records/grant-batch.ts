@@ -1,5 +1,5 @@
 import type { GrantResult } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import type { ServerContext } from '../http/context.js';
@@ -86,17 +86,11 @@ export async function storeGrantBatch(
     await batch.requireReader(tx);
     const { eligible, inserted } = await batch.insert(tx);
     const result = { inserted, alreadyPresent: eligible - inserted, skipped: batch.wraps.length - eligible };
-    await appendAuditInTx(
-      tx,
-      {
-        action: batch.action,
-        actorPubkey: caller.pubkey,
-        target: `reader:${batch.reader}`,
-        details: { reader: batch.reader, ...result },
-        ipHash: caller.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, caller, now, {
+      action: batch.action,
+      target: `reader:${batch.reader}`,
+      details: { reader: batch.reader, ...result },
+    });
     return result;
   });
 }

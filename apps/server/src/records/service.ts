@@ -8,8 +8,7 @@ import {
   type NoteVersionInfo,
   type UpdateNoteBody,
 } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
-import type { Queryable } from '../db/database.js';
+import { auditActionInTx } from '../audit/service.js';
 import { pageOf, pageRequest } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
@@ -32,9 +31,6 @@ function visible(note: store.NoteRow | null, caller: NoteCaller): store.NoteRow 
   if (note.deletedAt) throw gone('this note was deleted');
   return note;
 }
-
-const audit = (tx: Queryable, caller: NoteCaller, action: string, now: Date, rest: object) =>
-  appendAuditInTx(tx, { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest }, now);
 
 /**
  * Stores version 1 of a new note. A retry of the very same request (same author, same
@@ -78,7 +74,8 @@ export async function createNote(
       createdAt: now,
       createdBy: caller.pubkey,
     });
-    await audit(tx, caller, 'records.note-created', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'records.note-created',
       target: `note:${body.id}`,
       details: {
         version: 1,
@@ -120,7 +117,8 @@ export async function editNote(
     // Locked above, so this cannot lose a race; the condition is kept as a second guard.
     if (!(await store.bumpVersion(tx, id, note.currentVersion, version, now)))
       throw conflict('the note changed meanwhile; reload it');
-    await audit(tx, caller, 'records.note-edited', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'records.note-edited',
       target: `note:${id}`,
       details: { version, readers: body.envelope.wraps.length },
     });
@@ -175,7 +173,8 @@ export async function deleteNote(ctx: ServerContext, caller: NoteCaller, id: str
   await ctx.db.transaction(async (tx) => {
     const note = visible(await store.readNote(tx, id, true), caller);
     await store.tombstone(tx, id, now);
-    await audit(tx, caller, 'records.note-deleted', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'records.note-deleted',
       target: `note:${id}`,
       details: { versions: note.currentVersion, authorPubkey: note.authorPubkey },
     });

@@ -1,5 +1,5 @@
 import type { ReportExportLine } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import type { ServerContext } from '../http/context.js';
 import { pagedJsonLines } from '../http/json-lines.js';
@@ -17,17 +17,11 @@ const PAGE = 100;
 export async function exportReports(ctx: ServerContext, caller: Member): Promise<ReadableStream<Uint8Array>> {
   const now = ctx.now();
   await ctx.db.transaction(async (tx) => {
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'reports.exported',
-        actorPubkey: caller.pubkey,
-        target: 'reports',
-        details: { count: await store.countLiveUpTo(tx, now) },
-        ipHash: caller.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, caller, now, {
+      action: 'reports.exported',
+      target: 'reports',
+      details: { count: await store.countLiveUpTo(tx, now) },
+    });
   });
   return pagedJsonLines({
     pageSize: PAGE,

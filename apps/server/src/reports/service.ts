@@ -9,7 +9,7 @@ import type {
   ReportPage,
   UpdateReportBody,
 } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import { pageOf, pageRequest } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
@@ -30,9 +30,6 @@ import * as store from './store.js';
 
 const READERS = { record: 'report', readersRoute: '/api/reports/readers' };
 const REPLY_READERS = { record: 'reply', readersRoute: '/api/reports/:id/readers' };
-
-const audit = (tx: Queryable, caller: Member, action: string, now: Date, rest: object) =>
-  appendAuditInTx(tx, { action, actorPubkey: caller.pubkey, ipHash: caller.ipHash, ...rest }, now);
 
 /** A new report must name a type the admins offer now (or none); archived types take no new reports. */
 /**
@@ -96,7 +93,8 @@ export async function createReport(
       }))
     )
       throw conflict('a report with this id already exists; choose a new id and seal again');
-    await audit(tx, caller, 'reports.created', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'reports.created',
       target: `report:${body.id}`,
       details: { typeId: body.typeId, readers: body.envelope.wraps.length },
     });
@@ -180,12 +178,14 @@ export async function updateReport(
     const changed = statusChanged || assigneeChanged;
     if (changed) await store.updateWorkflow(tx, id, after, now);
     if (statusChanged)
-      await audit(tx, caller, 'reports.status-changed', now, {
+      await auditActionInTx(tx, caller, now, {
+        action: 'reports.status-changed',
         target: `report:${id}`,
         details: { before: before.status, after: after.status },
       });
     if (assigneeChanged)
-      await audit(tx, caller, 'reports.assigned', now, {
+      await auditActionInTx(tx, caller, now, {
+        action: 'reports.assigned',
         target: `report:${id}`,
         details: { before: before.assigneeId, after: after.assigneeId },
       });
@@ -244,7 +244,8 @@ export async function replyToReport(
     });
     if (!inserted) throw conflict('a reply with this id already exists; choose a new id and seal again');
     await store.touchReport(tx, reportId, now);
-    await audit(tx, caller, 'reports.replied', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'reports.replied',
       target: `report:${reportId}`,
       details: {
         replyId: body.id,
@@ -273,7 +274,8 @@ export async function deleteReport(ctx: ServerContext, caller: Member, id: strin
     const report = await readableReport(tx, caller, id, true);
     const removed = await store.tombstone(tx, id, now);
     await removeAttachments({ reportIds: [id] });
-    await audit(tx, caller, 'reports.deleted', now, {
+    await auditActionInTx(tx, caller, now, {
+      action: 'reports.deleted',
       target: `report:${id}`,
       details: { authorPubkey: report.authorPubkey, replies: removed.replies },
     });

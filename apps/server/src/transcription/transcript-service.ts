@@ -1,5 +1,5 @@
 import { type CreateTranscriptBody, hasPermission, type TranscriptForReader } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import { type CallRow, findCall, findLeg, findVoicemail } from '../calls/store.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
@@ -110,17 +110,11 @@ export async function createTranscript(
     }
     // The voicemail is transcribed: an automatic claim on it has nothing left to guard.
     if (body.source === 'voicemail') await releaseClaim(tx, callId);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'transcription.created',
-        actorPubkey: caller.pubkey,
-        ipHash: caller.ipHash,
-        target: `transcript:${body.id}`,
-        details: { callId, source: body.source, readers: body.envelope.wraps.length },
-      },
-      now,
-    );
+    await auditActionInTx(tx, caller, now, {
+      action: 'transcription.created',
+      target: `transcript:${body.id}`,
+      details: { callId, source: body.source, readers: body.envelope.wraps.length },
+    });
     return { transcript: viewOf(row, body.envelope.ciphertext, own), created: true };
   });
   if (result.created) await announceTranscript(ctx, callId, body.id);
