@@ -79,6 +79,9 @@
  * requests, the page's console, what the page shows and the server's upload status); fixed in
  * pages/reports/events.ts and lib/attachments/active.ts: 19 of 20 passed before, 33 of 33 after
  * (load 15–30 on 2 cores).
+ * Reaching the measured upload's form through the app's links instead of a page load
+ * (BENCH_REPORTS_IN_APP=1; a load re-creates the app in the renderer) made no clear difference:
+ * 256 MB, alternating, load 17–21: 68.9 and 55.5 MB with the load, 60.4 and 59.8 MB without.
  * Real server (PGlite) and app: run `npx tsc -b` and `npm run build --workspace apps/web` first.
  * Debian's Chromium (CHROMIUM_PATH). A quick run: `BENCH_REPORTS_BYTES=67108864 npm run bench -- reports`.
  */
@@ -440,8 +443,22 @@ function watchChunks(page: Page) {
 }
 
 /** Files a report with one attachment through the report form; returns the report page's URL. */
-async function fileReport(page: Page, base: string, title: string, file: string): Promise<void> {
-  await page.goto(`${base}/reports/new`);
+async function fileReport(
+  page: Page,
+  base: string,
+  title: string,
+  file: string,
+  how: 'load' | 'in-app' = 'load',
+): Promise<void> {
+  if (how === 'in-app') {
+    // Through the app's own links, as a person would: no page load (which re-creates the whole
+    // app in the renderer, and asks for the PIN again).
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Reports', exact: true })
+      .click();
+    await page.getByRole('link', { name: 'New report' }).click();
+  } else await page.goto(`${base}/reports/new`);
   const type = page.locator('#report-type');
   await reach(page, type.or(page.locator('#report-title')).first());
   if (await type.isVisible()) await type.selectOption({ label: 'Field incident' });
@@ -699,6 +716,13 @@ async function openBench(dir: string) {
   }
 }
 
+/**
+ * BENCH_REPORTS_IN_APP=1: the measured upload's report form is reached through the app's links
+ * (Reports, then New report) instead of loading /reports/new, so its memory growth holds no page
+ * load of the whole app.
+ */
+const IN_APP = process.env.BENCH_REPORTS_IN_APP === '1';
+
 /** BENCH_REPORTS_SKIP_RESUME=1: no cut-off upload (when working on the upload or the download alone). */
 const SKIP_RESUME = process.env.BENCH_REPORTS_SKIP_RESUME === '1';
 
@@ -803,7 +827,7 @@ export const reportsSuite: Suite = {
       let memory = await sampleMemory(browserSession, page, server);
       const uploadDumps = MEMORY_DUMP ? await memoryDumps(browserSession, 'upload') : null;
       const t0 = performance.now();
-      await fileReport(page, base, 'Benchmark upload', source);
+      await fileReport(page, base, 'Benchmark upload', source, IN_APP ? 'in-app' : 'load');
       if (upload) await upload.done(30 * 60_000);
       else
         await page
