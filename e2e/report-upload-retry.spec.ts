@@ -60,3 +60,39 @@ test('reports: an upload that cannot get through stops with a clear message, and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('reports: a chunk request the server takes and never answers is abandoned after STALL_MS and sent again', async ({
+  page,
+  hotline,
+  consoleErrors,
+}) => {
+  test.setTimeout(150_000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-upload-stall-'));
+  try {
+    const file = path.join(dir, 'clinic-door.jpg');
+    writeFileSync(file, randomBytes(200_000));
+    await bootstrapAdmin(page, hotline);
+
+    // The first chunk request is taken and held without an answer (a hung proxy); later ones pass.
+    let held = 0;
+    await page.route(CHUNK_URL, async (route) => {
+      if (held++ === 0) return; // never answered
+      await route.continue();
+    });
+    await navLink(page, 'Reports').click();
+    await page.getByRole('link', { name: 'New report' }).click();
+    await page.getByLabel('Title').fill('Clinic door');
+    await page.getByLabel('What happened').fill('The clinic door was locked at noon.');
+    await page.locator('main input[type="file"]').setInputFiles(file);
+    await page.getByRole('button', { name: 'File report' }).click();
+    await expect(page.getByRole('heading', { name: 'Clinic door', level: 1 })).toBeVisible();
+
+    const item = page.getByRole('listitem', { name: /clinic-door\.jpg/ });
+    // STALL_MS (30 s) for the held request, then the retry goes through.
+    await expect(item.getByText('Uploaded')).toBeVisible({ timeout: 90_000 });
+    expect(held).toBe(2);
+    expect(unexpected(consoleErrors)).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
