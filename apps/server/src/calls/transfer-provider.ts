@@ -6,10 +6,11 @@ import { conflict } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { pubkeyOf } from '../identity/lookup.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
+import { TelephonyInputError } from '../telephony/errors.js';
 import type { ConnectedCallControl } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
 import { atProvider, connectedCallOf } from './hold-provider.js';
-import { bindProviderLeg, type CallRow, type CallsTable, insertLegs } from './store.js';
+import { bindProviderLeg, type CallRow, type CallsTable, findCall, insertLegs } from './store.js';
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /**
@@ -29,6 +30,14 @@ import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /** How long the colleague's browser rings before the caller goes back to the first volunteer. */
 export const HANDOVER_RING_SECONDS = 25;
+
+/**
+ * Why a hand-over nobody took ended, as `details.reason` of the 409 (the app words it,
+ * components/TransferError.tsx): the colleague did not pick up (the caller is back with the
+ * first volunteer), or the caller hung up while the colleague's browser rang.
+ */
+export type HandOverRefusal = 'not-picked-up' | 'caller-hung-up';
+const refusal = (reason: HandOverRefusal, message: string) => conflict(message, { reason });
 
 export async function handOverAtProvider(
   ctx: ServerContext,
@@ -63,17 +72,24 @@ export async function handOverAtProvider(
   );
   const legId = leg!.id;
   let providerLegId: string | null = null;
-  const giveUp = async () => {
-    // The colleague's leg ends and the caller comes back to the first volunteer.
+  /** The colleague's leg ends and the caller comes back to the first volunteer: whether they could. */
+  const giveUp = async (): Promise<boolean> => {
     await closeHandOverLeg(ctx, legId);
     if (providerLegId)
       await adapter.cancelLeg(providerLegId).catch((error: unknown) => {
         ctx.log.warn({ callId: call.id, err: errorInfo(error) }, 'hand-over leg not hung up');
       });
-    await control.holdCaller(connected, false).catch((error: unknown) => {
+    try {
+      await control.holdCaller(connected, false);
+      return true;
+    } catch (error) {
+      // Refused: the caller's call is not connected at the provider any more (they hung up).
+      if (error instanceof TelephonyInputError) return false;
       ctx.log.warn({ callId: call.id, err: errorInfo(error) }, 'caller not taken off hold after a hand-over');
-    });
+      return true;
+    }
   };
+  let pickedUp: boolean;
   try {
     await atProvider(ctx, call.id, 'hold', () => control.holdCaller(connected, true));
     ({ legId: providerLegId } = await atProvider(ctx, call.id, 'transfer', () =>
@@ -82,8 +98,8 @@ export async function handOverAtProvider(
           to: '',
           browser: browserIdentityOf(ctx.config.serverSecret, to),
           from: call.hotlineNumber,
-          // ARI reports the leg by events; a Twilio participant tells its ringing and end (not its
-          // pickup) to the status URL and never fetches a document.
+          // ARI reports the leg by events; a Twilio participant (a SignalWire leg, which carries
+          // its own document) tells its ringing and end (not its pickup) to the status URL.
           answerUrl: webhookUrl(ctx, call.provider, 'screen', { call: call.id, leg: legId }),
           statusUrl: webhookUrl(ctx, call.provider, 'leg-status', { call: call.id, leg: legId }),
           timeoutSeconds: HANDOVER_RING_SECONDS,
@@ -96,13 +112,19 @@ export async function handOverAtProvider(
     const toPubkey = await pubkeyOf(ctx.db, to);
     if (toPubkey) await announce(ctx, { type: 'call:transfer-invite', callId: call.id, to: toPubkey });
     const ringing = providerLegId;
-    const pickedUp = await atProvider(ctx, call.id, 'transfer', () =>
+    pickedUp = await atProvider(ctx, call.id, 'transfer', () =>
       control.handOverAnswered(ringing, HANDOVER_RING_SECONDS * 1000, connected),
     );
-    if (!pickedUp) throw conflict('your colleague did not pick up; the caller is back with you');
   } catch (error) {
     await giveUp();
     throw error;
+  }
+  if (!pickedUp) {
+    // The caller hanging up ends the ringing too: say so rather than "did not pick up".
+    const callerBack = (await giveUp()) && !(await findCall(ctx.db, call.id))?.endedAt;
+    throw callerBack
+      ? refusal('not-picked-up', 'your colleague did not pick up; the caller is back with you')
+      : refusal('caller-hung-up', 'the caller hung up before your colleague picked up');
   }
   const moved = await changeHands(ctx, member, call.id, { fromLegId, to, toLegId: legId });
   if (!moved) {

@@ -276,7 +276,10 @@ describe('cold transfer at Twilio', () => {
       fake.setCallStatus(cyLeg, 'busy');
       const answer = await transfer;
       expect(answer.status).toBe(409);
-      expect((await answer.json()).error.message).toMatch(/did not pick up/);
+      expect((await answer.json()).error).toMatchObject({
+        message: expect.stringMatching(/did not pick up/),
+        details: { reason: 'not-picked-up' },
+      });
       expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
       expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
       expect(conference.participants.get(caller)!.hold).toBe(false);
@@ -302,7 +305,13 @@ describe('the caller hangs up during a hand-over', () => {
       expect(conference.status).toBe('completed');
       expect(fake.call(cyLeg)!.status).toBe('completed');
       expect(fake.call(beaLeg)!.status).toBe('completed');
-      expect((await transfer).status).toBe(409);
+      const answer = await transfer;
+      expect(answer.status).toBe(409);
+      // Said as it happened, not as "your colleague did not pick up".
+      expect((await answer.json()).error).toMatchObject({
+        message: 'the caller hung up before your colleague picked up',
+        details: { reason: 'caller-hung-up' },
+      });
       expect(await audits(s, 'calls.transferred')).toEqual([]);
       expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
       // Twilio tells the hotline the caller hung up: the call ends; hold is refused on it now.

@@ -119,7 +119,8 @@ describe('webhook signatures', () => {
       ),
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('<Enqueue');
+    // The caller waits in the call's conference (held and handed over at SignalWire).
+    expect(await res.text()).toContain('<Conference');
     await settleCallWork(h.ctx);
   });
 });

@@ -1,6 +1,7 @@
 import { BrowserCallingNotConfiguredError } from '../browser/credential.js';
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
+import { LAML_CONFERENCES, TwilioConferences } from '../twilio/conference.js';
 import { type TwilioIdForms, twilioParsers } from '../twilio/events.js';
 import { TwilioRestClient } from '../twilio/rest.js';
 import { type MarkupDialect, renderMarkup } from '../twilio/twiml.js';
@@ -11,15 +12,25 @@ import { verifySignalWireWebhook } from './signature.js';
 /**
  * SignalWire through its compatibility API: LaML (cXML) documents, which share TwiML's verbs;
  * the Twilio REST resources under https://<space>.signalwire.com/api/laml/2010-04-01 with
- * basic auth project id : API token; webhooks signed with the project's signing key.
+ * basic auth project id : API token (Calls, Recordings, Conferences and their Participants);
+ * webhooks signed with the project's signing key.
  */
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 const SIGNALWIRE_IDS: TwilioIdForms = { provider: 'signalwire', call: UUID, recording: UUID };
 export const SIGNALWIRE_API_PATH = '/api/laml/2010-04-01';
 
-/** LaML with no space known: everything but ringing a browser (which needs the space's Verto domain). */
-export const LAML: MarkupDialect = { provider: 'signalwire', browserCalling: false };
+/**
+ * LaML with no space known: everything but ringing a browser (which needs the space's Verto
+ * domain). Callers meet volunteers in a <Conference> (held and handed over at SignalWire,
+ * twilio/conference.ts), which a volunteer's leaving does not end: SignalWire cannot change that
+ * flag for a hand-over, so the router hangs up the caller when the answering volunteer's leg ends.
+ */
+const LAML_VERBS: MarkupDialect = {
+  provider: 'signalwire',
+  conferenceBridge: { volunteerEndsConference: false },
+};
+export const LAML: MarkupDialect = { ...LAML_VERBS, browserCalling: false };
 
 /** The space's name: "example" for https://example.signalwire.com; null for any other host. */
 export function spaceNameOf(spaceUrl: string): string | null {
@@ -41,7 +52,7 @@ export const vertoAddress = (space: string, identity: string) => `${identity}@${
 export function lamlFor(space: string | null): MarkupDialect {
   return space
     ? {
-        provider: 'signalwire',
+        ...LAML_VERBS,
         browserNoun: (identity) => element('Verto', {}, { text: vertoAddress(space, identity) }),
       }
     : LAML;
@@ -69,15 +80,20 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
   };
   const spaceName = options.spaceName === undefined ? spaceNameOf(options.spaceUrl) : options.spaceName;
   const dialect = lamlFor(spaceName);
-  const rest = new TwilioRestClient({
+  const http = new ProviderHttp({ ...auth, baseUrl: `${space}${SIGNALWIRE_API_PATH}` });
+  // A REST leg to a browser: the same Verto address, as a "verto:" URI.
+  const browserAddress = (identity: string) => {
+    if (!spaceName) throw new BrowserCallingNotConfiguredError('the SignalWire space has no Verto domain');
+    return `verto:${vertoAddress(spaceName, identity)}`;
+  };
+  const rest = new TwilioRestClient({ accountSid: options.projectId, ids, http, browserAddress });
+  const conferences = new TwilioConferences({
+    http,
     accountSid: options.projectId,
     ids,
-    http: new ProviderHttp({ ...auth, baseUrl: `${space}${SIGNALWIRE_API_PATH}` }),
-    // A REST leg to a browser: the same Verto address, as a "verto:" URI.
-    browserAddress: (identity) => {
-      if (!spaceName) throw new BrowserCallingNotConfiguredError('the SignalWire space has no Verto domain');
-      return `verto:${vertoAddress(spaceName, identity)}`;
-    },
+    api: LAML_CONFERENCES,
+    browserAddress,
+    cancelLeg: (legId) => rest.cancelLeg(legId),
   });
   return {
     provider: 'signalwire',
@@ -89,6 +105,7 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
     render: (instructions) => renderMarkup(dialect, instructions),
     acknowledge: () => renderMarkup(dialect, []),
     ...restCallControl(rest),
+    connectedCalls: conferences,
     browserCredential: signalWireBrowserCalling(new ProviderHttp({ ...auth, baseUrl: space })),
   };
 }

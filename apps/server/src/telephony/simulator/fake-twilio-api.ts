@@ -9,10 +9,12 @@ import {
   conferenceResource,
   FakeApiError,
   type FakeCall,
+  type FakeConference,
+  type FakeParticipant,
   type FakeRecording,
   FakeTwilioState,
   type IdStyle,
-  participantResource,
+  participantResource as participantResourceOf,
 } from './fake-twilio-state.js';
 
 /**
@@ -21,8 +23,8 @@ import {
  * on 127.0.0.1 only. It records every request it receives, checks basic auth like Twilio, and
  * can be told to fail or to be slow, so adapters are tested against real HTTP without an
  * account. The simulated carrier runs the Twilio adapter against it, and drives the calls it
- * is asked to place through `state`. With `apiPath` and `idStyle: 'uuid'` it plays SignalWire's
- * compatibility API instead.
+ * is asked to place through `state`. With `apiPath`, `idStyle: 'uuid'` and SignalWire's `rules`
+ * it plays SignalWire's compatibility API instead (fake-signalwire-api.ts).
  */
 export interface FakeTwilioApiOptions {
   accountSid: string;
@@ -30,6 +32,16 @@ export interface FakeTwilioApiOptions {
   /** '/2010-04-01' (Twilio, default) or '/api/laml/2010-04-01' (SignalWire). */
   apiPath?: string;
   idStyle?: IdStyle;
+  /** Another provider's differences from Twilio (fake-signalwire-api.ts). */
+  rules?: FakeApiRules;
+}
+
+/** Where a Twilio-like API departs from Twilio's: what it lacks, and its words. */
+export interface FakeApiRules {
+  /** An error for a request this API does not have (checked after authentication). */
+  refuse?: (request: RecordedRequest) => FakeApiError | undefined;
+  /** How a participant in a conference is shown (Twilio "connected"). */
+  participantJoined?: string;
 }
 
 export interface RecordedRequest {
@@ -206,6 +218,8 @@ export class FakeTwilioApi {
       constantTimeEqualText(auth.password, this.options.authToken) &&
       c.req.path.startsWith(`${this.apiPath}/Accounts/${this.options.accountSid}/`);
     if (!ok) return twilioError(c, new FakeApiError(401, 20003, 'Authenticate'));
+    const refused = this.options.rules?.refuse?.(this.requests.at(-1)!);
+    if (refused) return twilioError(c, refused);
     await next();
   }
 
@@ -215,11 +229,12 @@ export class FakeTwilioApi {
       const [to, from, url] = [form.get('To'), form.get('From'), form.get('Url')];
       if (!to) throw new FakeApiError(400, 21201, "No 'To' number is specified");
       if (!from) throw new FakeApiError(400, 21603, "A 'From' phone number is required.");
-      if (!url) throw new FakeApiError(400, 21205, 'Url parameter is required.');
+      // An inline document (Twiml) stands for Url; a test reads it from `requests` and runs it.
+      if (!url && !form.get('Twiml')) throw new FakeApiError(400, 21205, 'Url parameter is required.');
       const call = this.state.createCall({
         to,
         from,
-        url,
+        url: url ?? '',
         statusCallback: form.get('StatusCallback'),
         statusCallbackEvents: form.getAll('StatusCallbackEvent'),
         timeoutSeconds: Number(form.get('Timeout') ?? 60),
@@ -248,6 +263,11 @@ export class FakeTwilioApi {
   private conferenceRoutes(app: Hono<FakeEnv>, account: string): void {
     const sid = this.options.accountSid;
     const json = (file: string) => file.replace(/\.json$/, '');
+    const joined = this.options.rules?.participantJoined;
+    const participantResource = (conference: FakeConference, participant: FakeParticipant) => {
+      const shown = participantResourceOf(conference, participant, sid);
+      return joined && shown.status === 'connected' ? { ...shown, status: joined } : shown;
+    };
 
     app.get(`${account}/Conferences.json`, (c) => {
       const name = c.req.query('FriendlyName');
@@ -296,14 +316,14 @@ export class FakeTwilioApi {
         },
       );
       const conference = this.state.liveConference(conferenceSid);
-      return c.json(participantResource(conference, participant, sid), 201);
+      return c.json(participantResource(conference, participant), 201);
     });
 
     const participantPath = `${account}/Conferences/:conference/Participants/:file`;
     app.get(participantPath, (c) => {
       const conference = this.state.liveConference(c.req.param('conference') ?? '');
       const participant = this.state.participant(conference.sid, json(c.req.param('file') ?? ''));
-      return c.json(participantResource(conference, participant, sid));
+      return c.json(participantResource(conference, participant));
     });
     app.post(participantPath, (c) => {
       const conference = this.state.liveConference(c.req.param('conference') ?? '');
@@ -312,7 +332,7 @@ export class FakeTwilioApi {
         json(c.req.param('file') ?? ''),
         formOf(c),
       );
-      return c.json(participantResource(conference, participant, sid));
+      return c.json(participantResource(conference, participant));
     });
     app.delete(participantPath, (c) => {
       this.state.removeParticipant(c.req.param('conference') ?? '', json(c.req.param('file') ?? ''));

@@ -55,7 +55,11 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): WebhookTelep
           cancelLeg: (legId) => rest.cancelLeg(legId),
         })
       : undefined;
-  const dialect = { ...TWIML, provider, conferenceBridge: conferences !== undefined };
+  const dialect = {
+    ...TWIML,
+    provider,
+    conferenceBridge: conferences ? { volunteerEndsConference: true } : undefined,
+  };
   // The simulated carrier connects browsers itself (calls/browser.ts), not through the SDK.
   const browserCredential = provider === 'twilio' ? twilioBrowserCalling(options) : undefined;
   return {

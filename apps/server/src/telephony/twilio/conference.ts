@@ -9,6 +9,7 @@ import {
   requireId,
   requireSeconds,
 } from '../validate.js';
+import { element, XML_DECLARATION } from '../xml.js';
 import type { TwilioIdForms } from './events.js';
 
 /**
@@ -29,13 +30,45 @@ import type { TwilioIdForms } from './events.js';
  *
  * Everything lives at Twilio (which conference, who is in it, who is held), so any server process
  * may act on a call; a pick-up is learnt by asking Twilio, never from this process's memory.
+ *
+ * SignalWire's compatibility API has the same Conferences and Participants resources with two
+ * gaps (`LAML_CONFERENCES`): no Participants create, so a browser is dialled in as a call of its
+ * own whose inline document joins the conference; and no `EndConferenceOnExit` in a participant
+ * update, so there a volunteer joins not ending the conference, and the router hangs up the caller
+ * when the answering volunteer's leg ends (end.ts), as it does on every provider.
  */
 
-const CONFERENCE_ID = /^CF[0-9a-fA-F]{32}$/;
+/** What differs between Twilio's conference API and SignalWire's compatibility copy of it. */
+export interface ConferenceApi {
+  /** A conference's sid: Twilio "CF…", SignalWire a UUID. */
+  conferenceId: RegExp;
+  /**
+   * How a browser is dialled in: Twilio's Participants create ('participant'); SignalWire has
+   * none, so a call is created whose inline document (`Twiml`) joins the conference ('call').
+   */
+  dialIn: 'participant' | 'call';
+  /** Whether a participant's EndConferenceOnExit can be changed after it joined (Twilio only). */
+  endOnExitUpdatable: boolean;
+}
+
+export const TWILIO_CONFERENCES: ConferenceApi = {
+  conferenceId: /^CF[0-9a-fA-F]{32}$/,
+  dialIn: 'participant',
+  endOnExitUpdatable: true,
+};
+
+export const LAML_CONFERENCES: ConferenceApi = {
+  conferenceId: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  dialIn: 'call',
+  endOnExitUpdatable: false,
+};
+
 /** The same names the waiting room takes (twiml.ts): the call's `queue`. */
 const CONFERENCE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** A participant's call ends with these: it will not pick up any more. */
 const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+/** A participant in the conference: Twilio says "connected", SignalWire "in-progress". */
+const JOINED = new Set(['connected', 'in-progress']);
 /** How often a ringing participant is asked after (Twilio's REST rate limits allow far more). */
 const PICKUP_POLL_MS = 500;
 
@@ -43,6 +76,8 @@ interface TwilioConferenceConfig {
   http: ProviderHttp;
   accountSid: string;
   ids: TwilioIdForms;
+  /** Default Twilio's. */
+  api?: ConferenceApi;
   /** The `To` that rings a browser identity (rest.ts's `client:` address with the call id). */
   browserAddress: (identity: string, hotlineCall: string | null) => string;
   /** Ends a participant's call that is still ringing or up (rest.ts cancelLeg). */
@@ -58,10 +93,12 @@ interface Participant {
 export class TwilioConferences implements ConnectedCallControl {
   private readonly provider: string;
   private readonly accountPath: string;
+  private readonly api: ConferenceApi;
 
   constructor(private readonly config: TwilioConferenceConfig) {
     this.provider = config.ids.provider;
     this.accountPath = `/Accounts/${encodeURIComponent(config.accountSid)}`;
+    this.api = config.api ?? TWILIO_CONFERENCES;
   }
 
   private refuse(operation: string, message: string): never {
@@ -84,7 +121,7 @@ export class TwilioConferences implements ConnectedCallControl {
     const list = Array.isArray(data.conferences) ? (data.conferences as { sid?: unknown }[]) : [];
     const sid = list
       .map((c) => c?.sid)
-      .find((s): s is string => typeof s === 'string' && CONFERENCE_ID.test(s));
+      .find((s): s is string => typeof s === 'string' && this.api.conferenceId.test(s));
     return sid ?? this.refuse(operation, 'the call is not connected in its conference');
   }
 
@@ -154,35 +191,44 @@ export class TwilioConferences implements ConnectedCallControl {
       requireBrowserIdentity(p, operation, request.browser),
       browserLegCallId(request),
     );
-    const form: [string, string][] = [
+    const ring: [string, string][] = [
       ['From', requireE164(p, operation, 'from', request.from)],
       ['To', to],
       ['Timeout', String(requireSeconds(p, operation, 'timeoutSeconds', request.timeoutSeconds, 5, 600))],
-      ['Beep', 'false'],
-      ['StartConferenceOnEnter', 'true'],
-      // Until the hand-over is done the colleague's leaving must not end the caller's call.
-      ['EndConferenceOnExit', 'false'],
-      ['Muted', as.muted ? 'true' : 'false'],
-      ['EarlyMedia', 'false'],
     ];
-    if (as.reportStatus)
-      form.push(
-        ['StatusCallback', requireCallbackUrl(p, operation, 'statusUrl', request.statusUrl)],
-        ['StatusCallbackMethod', 'POST'],
-        // No "answered": the pickup is not a race (the call is answered already) but a hand-over,
-        // learnt by handOverAnswered; ringing and the end arrive as any leg's do.
-        ['StatusCallbackEvent', 'initiated'],
-        ['StatusCallbackEvent', 'ringing'],
-        ['StatusCallbackEvent', 'completed'],
-      );
+    const status: [string, string][] = as.reportStatus
+      ? [
+          ['StatusCallback', requireCallbackUrl(p, operation, 'statusUrl', request.statusUrl)],
+          ['StatusCallbackMethod', 'POST'],
+          // No "answered": the pickup is not a race (the call is answered already) but a
+          // hand-over, learnt by handOverAnswered; ringing and the end arrive as any leg's do.
+          ['StatusCallbackEvent', 'initiated'],
+          ['StatusCallbackEvent', 'ringing'],
+          ['StatusCallbackEvent', 'completed'],
+        ]
+      : [];
     const conference = await this.conferenceOf(operation, call);
+    const byParticipant = this.api.dialIn === 'participant';
     const { data } = await this.config.http.json({
       operation,
       method: 'POST',
-      path: `${this.accountPath}/Conferences/${conference}/Participants.json`,
-      form,
+      path: byParticipant
+        ? `${this.accountPath}/Conferences/${conference}/Participants.json`
+        : `${this.accountPath}/Calls.json`,
+      form: byParticipant
+        ? [
+            ...ring,
+            ['Beep', 'false'],
+            ['StartConferenceOnEnter', 'true'],
+            // Until the hand-over is done the colleague's leaving must not end the caller's call.
+            ['EndConferenceOnExit', 'false'],
+            ['Muted', as.muted ? 'true' : 'false'],
+            ['EarlyMedia', 'false'],
+            ...status,
+          ]
+        : [...ring, ['Twiml', joinDocument(call.queue, as.muted)], ...status],
     });
-    const sid = data.call_sid;
+    const sid = byParticipant ? data.call_sid : data.sid;
     if (typeof sid !== 'string' || !this.config.ids.call.test(sid))
       this.refuse(operation, 'the answer has no valid call sid');
     return { legId: sid };
@@ -192,27 +238,46 @@ export class TwilioConferences implements ConnectedCallControl {
     this.addBrowser('transfer', request, call, { muted: false, reportStatus: true });
 
   /**
-   * Asks Twilio until the participant is connected (true), its call ended (false), or `timeoutMs`
-   * passed (false, and the ringing is stopped). Asking rather than waiting for a callback: the
-   * callback may reach another server process than the one whose request waits.
+   * Asks the provider until the participant is in the conference (true), its call ended or the
+   * conference did (false), or `timeoutMs` passed (false, and the ringing is stopped). Asking
+   * rather than waiting for a callback: the callback may reach another server process than the
+   * one whose request waits.
    */
   async handOverAnswered(legId: string, timeoutMs: number, call?: ConnectedCall): Promise<boolean> {
     const op = 'hand-over pickup';
     const sid = this.callSid(op, 'leg', legId);
     if (!call) this.refuse(op, 'the call to join is missing');
     const deadline = Date.now() + timeoutMs;
-    // A conference that ended meanwhile (the caller hung up) answers 404 for every participant,
-    // and Twilio ends the calls it dialled into it: the ended call says so below.
-    const conference = await this.conferenceOf(op, call);
-    for (;;) {
+    // A conference that ended meanwhile (the caller hung up) answers 404 for every participant;
+    // Twilio ends the calls it dialled into it, a SignalWire leg still ringing is stopped below.
+    const conference = await this.conferenceOf(op, call).catch((error: unknown) => {
+      if (error instanceof TelephonyInputError) return null;
+      throw error;
+    });
+    // None any more (the caller hung up before the first look): nothing to hand over to.
+    while (conference !== null) {
       const participant = await this.participant(op, conference, sid);
-      if (participant?.status === 'connected') return true;
-      if (!participant && ENDED.has(await this.callStatus(op, sid))) return false;
+      if (participant && JOINED.has(participant.status)) return true;
+      if (!participant) {
+        if (ENDED.has(await this.callStatus(op, sid))) return false;
+        if (!(await this.conferenceLive(op, conference))) break;
+      }
       if (Date.now() + PICKUP_POLL_MS > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, PICKUP_POLL_MS));
     }
     await this.config.cancelLeg(sid).catch(() => {});
     return false;
+  }
+
+  /** Whether the conference is still going on (not ended by the caller leaving). */
+  private async conferenceLive(operation: string, conference: string): Promise<boolean> {
+    const { status, data } = await this.config.http.json({
+      operation,
+      method: 'GET',
+      path: `${this.accountPath}/Conferences/${conference}.json`,
+      okStatuses: [404],
+    });
+    return status !== 404 && data.status !== 'completed';
   }
 
   private async callStatus(operation: string, sid: string): Promise<string> {
@@ -232,9 +297,10 @@ export class TwilioConferences implements ConnectedCallControl {
     const next = this.callSid(op, 'leg', toLegId);
     const caller = this.callSid(op, 'caller leg', call.callerLegId);
     const conference = await this.conferenceOf(op, call);
-    // The first volunteer leaves without ending the caller's call…
+    // The first volunteer leaves without ending the caller's call (on SignalWire they joined so)…
     try {
-      await this.updateParticipant(op, conference, first, [['EndConferenceOnExit', 'false']]);
+      if (this.api.endOnExitUpdatable)
+        await this.updateParticipant(op, conference, first, [['EndConferenceOnExit', 'false']]);
       await this.config.http.deleteIfPresent({
         operation: op,
         path: this.participantPath(conference, first),
@@ -244,7 +310,8 @@ export class TwilioConferences implements ConnectedCallControl {
       if (!(error instanceof ProviderHttpError && error.status === 404)) throw error;
     }
     // …the colleague is now the one whose leaving ends it, and the caller comes back off hold.
-    await this.updateParticipant(op, conference, next, [['EndConferenceOnExit', 'true']]);
+    if (this.api.endOnExitUpdatable)
+      await this.updateParticipant(op, conference, next, [['EndConferenceOnExit', 'true']]);
     await this.updateParticipant(op, conference, caller, [['Hold', 'false']]);
   }
 
@@ -262,4 +329,23 @@ export class TwilioConferences implements ConnectedCallControl {
     // Hanging up the listener's call takes it out of the conference (ringing or connected).
     await this.config.cancelLeg(this.callSid('stop listening', 'leg', listenerLegId));
   }
+}
+
+/**
+ * The document of a browser dialled in as a call (SignalWire): it joins the call's conference,
+ * not ending it on leaving, without beeps; muted for a listener. Hung up once the <Dial> ends
+ * (removed from the conference, or the conference ended).
+ */
+function joinDocument(queue: string, muted: boolean): string {
+  const conference = element(
+    'Conference',
+    {
+      beep: 'false',
+      startConferenceOnEnter: 'true',
+      endConferenceOnExit: 'false',
+      muted: muted ? 'true' : 'false',
+    },
+    { text: queue },
+  );
+  return `${XML_DECLARATION}${element('Response', {}, [element('Dial', {}, [conference]), element('Hangup')])}`;
 }

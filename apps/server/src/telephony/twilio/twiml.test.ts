@@ -56,12 +56,20 @@ describe('TwiML and LaML rendering', () => {
     expect(response.body).toBe(EXPECTED);
   });
 
-  it('LaML has the same verbs and attributes', () => {
-    expect(renderMarkup(LAML, FLOW).body).toBe(EXPECTED);
+  it("LaML has the same verbs and attributes; SignalWire's volunteer does not end the conference on leaving", () => {
+    const twilio = renderMarkup({ ...TWIML, conferenceBridge: { volunteerEndsConference: true } }, FLOW).body;
+    // SignalWire cannot change the flag for a hand-over: the router hangs up the caller instead.
+    expect(renderMarkup(LAML, FLOW).body).toBe(
+      twilio.replace(
+        'startConferenceOnEnter="true" endConferenceOnExit="true"',
+        'startConferenceOnEnter="true" endConferenceOnExit="false"',
+      ),
+    );
+    expect(renderMarkup({ ...TWIML, conferenceBridge: undefined }, FLOW).body).toBe(EXPECTED);
   });
 
   it("Twilio's calls meet in a conference named after the waiting room (hold and hand-over at Twilio)", () => {
-    const body = renderMarkup({ ...TWIML, conferenceBridge: true }, FLOW).body;
+    const body = renderMarkup({ ...TWIML, conferenceBridge: { volunteerEndsConference: true } }, FLOW).body;
     // The caller waits with the wait document until a volunteer starts it, and ends it on leaving.
     expect(body).toContain(
       '<Dial action="https://hotline.example/api/telephony/twilio/left?call=42" method="POST">' +
@@ -80,7 +88,7 @@ describe('TwiML and LaML rendering', () => {
       EXPECTED.replace(/<Enqueue[^>]*>call-42<\/Enqueue>|<Dial[^>]*><Queue>call-42<\/Queue><\/Dial>/g, ''),
     );
     expect(() =>
-      renderMarkup({ ...TWIML, conferenceBridge: true }, [
+      renderMarkup({ ...TWIML, conferenceBridge: { volunteerEndsConference: true } }, [
         { kind: 'connect-to-caller', queue: 'q</Conference><Dial>' },
       ]),
     ).toThrow(TelephonyInputError);

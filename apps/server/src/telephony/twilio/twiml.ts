@@ -25,11 +25,13 @@ export interface MarkupDialect {
   browserNoun?: (identity: string) => string;
   browserCalling?: false;
   /**
-   * Twilio: the caller waits, and meets the volunteer, in a <Conference> named after the waiting
-   * room instead of <Enqueue>/<Dial><Queue>, so the call can be held and handed over later
-   * through the Participants resource (conference.ts). Without it, the queue verbs.
+   * Twilio and SignalWire: the caller waits, and meets the volunteer, in a <Conference> named
+   * after the waiting room instead of <Enqueue>/<Dial><Queue>, so the call can be held and handed
+   * over later through the Participants resource (conference.ts). Without it, the queue verbs.
+   * `volunteerEndsConference`: whether the volunteer's leaving ends it (Twilio; SignalWire cannot
+   * undo that for a hand-over, so there the router hangs up the caller instead, end.ts).
    */
-  conferenceBridge?: boolean;
+  conferenceBridge?: { volunteerEndsConference: boolean };
 }
 
 /** Queue names become <Enqueue>/<Queue> text; Twilio caps them at 64 characters. */
@@ -132,11 +134,11 @@ class Renderer {
         );
       case 'connect-to-caller':
         if (this.dialect.conferenceBridge)
-          // The volunteer starts the call; their leaving ends it (a hand-over changes that at
-          // Twilio before removing them), so the caller is never left alone in silence.
+          // The volunteer starts the call; on Twilio their leaving ends it (a hand-over changes
+          // that before removing them), so the caller is never left alone in silence.
           return this.conference(step.actionUrl, step.queue, {
             startConferenceOnEnter: 'true',
-            endConferenceOnExit: 'true',
+            endConferenceOnExit: this.dialect.conferenceBridge.volunteerEndsConference ? 'true' : 'false',
           });
         return element(
           'Dial',
