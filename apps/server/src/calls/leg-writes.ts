@@ -119,11 +119,11 @@ const LINGER_MS = 8;
 
 export function createLegWrites(ctx: ServerContext): LegWrites {
   return {
-    // The provider accepted legs: ids stored (pending → queued) and their calls read in the same
-    // statement, to see whether they are still wanted (ringing.ts placeLeg; store/legs.ts).
+    // The provider accepted legs: ids stored (pending → queued, or closed when their call no
+    // longer wants them) and their calls read in the same statement (ringing.ts placeLeg; store/legs.ts).
     placed: new GroupCommit(
       async (items) => {
-        const written = await recordPlacedLegs(ctx.db, items);
+        const written = await recordPlacedLegs(ctx.db, items, ctx.now());
         return items.map((item) => ({
           status: written.get(item.legId)?.status ?? null,
           call: written.get(item.legId)?.call ?? null,

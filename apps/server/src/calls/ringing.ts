@@ -14,7 +14,6 @@ import { type LegWrites, legWrites } from './leg-writes.js';
 import { allocate, type Offer } from './queue.js';
 import {
   type CallRow,
-  cancelUnwantedLeg,
   failPendingLegs,
   insertRoundLegs,
   type LegKind,
@@ -464,17 +463,18 @@ async function placeLeg(
     );
     return;
   }
-  // With the other legs placed meanwhile: their ids in one statement, their calls in one more.
+  // With the other legs placed meanwhile: their ids and their calls in one statement, which
+  // closes a leg its call no longer wants.
   const { status: placedStatus, call } = await legWrites(ctx).placed.write({
     legId: leg.id,
     providerLegId: legId,
   });
   // The call may have been answered, or ended, while the request was in flight: the leg was
-  // then closed in the database without a provider id to cancel, so cancel it now.
+  // then closed in the database (by that write, or without a provider id to cancel by whoever
+  // closed it), so cancel it at the provider now.
   const stillWanted =
     call?.answeredLegId === leg.id || (call?.status === 'ringing' && placedStatus !== 'canceled');
   if (!stillWanted) {
-    await cancelUnwantedLeg(ctx.db, leg.id, ctx.now());
     try {
       await adapter.cancelLeg(legId);
     } catch (error) {

@@ -10,6 +10,7 @@ import { answerDocument, screenDocument } from './documents.js';
 import { callerStatusChanged } from './end.js';
 import { handleInboundCall } from './inbound.js';
 import { runQueue } from './ringing.js';
+import { recordPlacedLegs } from './store.js';
 import { tickCallTimers } from './timers.js';
 
 /**
@@ -165,6 +166,36 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       [call!.id],
     );
     expect(over!.releasing).toBe(0);
+  });
+
+  it('a leg the provider accepted after its call ended is closed by the statement that stores its id', async () => {
+    const id = randomUUID();
+    const legId = randomUUID();
+    const at = new Date();
+    await s.db.query(
+      `insert into calls (id, provider, provider_call_id, hotline_number, status, language, caller_hash,
+         created_at, updated_at, ended_at)
+       values ($1, 'simulator', $2, $3, 'abandoned', 'en', 'h', $4, $4, $4)`,
+      [id, `CA${randomUUID().replace(/-/g, '')}`, s.hotline, at],
+    );
+    await s.db.query(
+      `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+       values ($1, $2, $3, 'phone', 'pending', $4, $4)`,
+      [legId, id, a.id, at],
+    );
+    const placed = await count(() =>
+      recordPlacedLegs(s.ctx.db, [{ legId, providerLegId: 'CAlate' }], new Date()),
+    );
+    expect(placed.statements).toHaveLength(1);
+    expect(placed.result.get(legId)).toMatchObject({ status: 'canceled', call: { status: 'abandoned' } });
+    const [row] = await s.db.query<{ status: string; provider_leg_id: string; releasing: boolean }>(
+      'select status, provider_leg_id, releasing_since is not null as releasing from call_legs where id = $1',
+      [legId],
+    );
+    // Releasing until its cancel reaches the provider (ringing.ts placeLeg cancels it there).
+    expect(row).toEqual({ status: 'canceled', provider_leg_id: 'CAlate', releasing: true });
+    await s.db.query('delete from call_legs where call_id = $1', [id]);
+    await s.db.query('delete from calls where id = $1', [id]);
   });
 
   it("sealing an ended call's record is one read (with its readers) and one write", async () => {

@@ -322,17 +322,20 @@ export async function bindProviderLeg(db: Queryable, legId: string, providerLegI
 }
 
 /**
- * The provider accepted these legs (one queue round's, or several): each one's id is stored and
- * a pending leg becomes queued, in one statement that also reads their calls. Returns each
- * leg's status after the write (canceled when the call closed it while the request was in
- * flight) and its call's state, by leg id. The call is read in the statement's snapshot: a
- * pick-up or an end committed while it runs is not seen here, but the legs it closes then are
- * closed after this write (they wait for its row lock) with their provider ids, and cancelled
- * at the provider by whoever closed them (answer.ts, end.ts).
+ * The provider accepted these legs (one queue round's, or several): each one's id is stored and,
+ * in one statement that also reads their calls, a pending leg becomes queued if its call still
+ * wants it (ringing, or answered on this leg) and is closed otherwise (canceled, releasing until
+ * its cancel reaches the provider: the caller cancels it there). Returns each leg's status after
+ * the write (canceled, too, when the call closed it while the request was in flight) and its
+ * call's state, by leg id. The call is read in the statement's snapshot: a pick-up or an end
+ * committed while it runs is not seen here, but the legs it closes then are closed after this
+ * write (they wait for its row lock) with their provider ids, and cancelled at the provider by
+ * whoever closed them (answer.ts, end.ts).
  */
 export async function recordPlacedLegs(
   db: Queryable,
   placed: readonly { legId: string; providerLegId: string }[],
+  now: Date,
 ): Promise<
   Map<
     string,
@@ -344,6 +347,9 @@ export async function recordPlacedLegs(
   >
 > {
   if (!placed.length) return new Map();
+  // Whether the leg's call still wants it; l.status is the leg as locked (a close committed
+  // meanwhile is seen: that leg stays canceled and its closer does not cancel it at the provider).
+  const wanted = `(c.status = 'ringing' or coalesce(c.answered_leg_id = l.id, false))`;
   const rows = await db.query<{
     id: string;
     status: LegRowStatus;
@@ -354,13 +360,18 @@ export async function recordPlacedLegs(
   }>(
     `with placed as (
        update call_legs l set provider_leg_id = v.provider_id,
-           status = case when l.status = 'pending' then 'queued' else l.status end
-          from unnest($1::text[], $2::text[]) as v(leg_id, provider_id)
-         where l.id = v.leg_id
-         returning l.id, l.status, l.call_id)
-     select p.id, p.status, p.call_id, c.status as call_status, c.answered_leg_id, c.ended_at
-       from placed p left join calls c on c.id = p.call_id`,
-    [placed.map((p) => p.legId), placed.map((p) => p.providerLegId)],
+           status = case when l.status = 'pending' and ${wanted} then 'queued'
+                         when l.status in ('pending', 'queued', 'ringing') and not ${wanted} then 'canceled'
+                         else l.status end,
+           ended_at = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
+                           then coalesce(l.ended_at, $3::timestamptz) else l.ended_at end,
+           releasing_since = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
+                                  then $3::timestamptz else l.releasing_since end
+          from unnest($1::text[], $2::text[]) as v(leg_id, provider_id), calls c
+         where l.id = v.leg_id and c.id = l.call_id
+         returning l.id, l.status, l.call_id, c.status as call_status, c.answered_leg_id, c.ended_at)
+     select * from placed`,
+    [placed.map((p) => p.legId), placed.map((p) => p.providerLegId), now],
   );
   return new Map(
     rows.map((r) => [
@@ -434,15 +445,6 @@ export async function failPendingLegs(
       `update call_legs set status = 'failed', ended_at = $2 where call_id = $1 and status = 'pending'`,
       [where.callId, now],
     );
-}
-
-/** Closes a leg nobody wants any more (placed after the call was answered or ended); releasing until cancelled there. */
-export async function cancelUnwantedLeg(db: Queryable, legId: string, now: Date): Promise<void> {
-  await db.query(
-    `update call_legs set status = 'canceled', ended_at = coalesce(ended_at, $2), releasing_since = $2
-      where id = $1 and status in ('pending', 'queued', 'ringing')`,
-    [legId, now],
-  );
 }
 
 /** How many volunteers were rung for the call (for the voicemail audit entry). */
