@@ -8,7 +8,7 @@ import {
   type OutgoingConsult,
   useWarmTransfer,
 } from '../lib/calls/warm-transfer.js';
-import { ErrorMessage } from './ErrorMessage.js';
+import { TransferError } from './TransferError.js';
 import { type Submit, useSubmit } from './useSubmit.js';
 
 type TransferTarget = Awaited<ReturnType<typeof fetchTransferTargets>>['targets'][number];
@@ -41,7 +41,7 @@ export function CallTransfer({ callId, warm: offersWarm = true }: { callId: stri
         >
           {t('calls.audio.transfer')}
         </button>
-        <ErrorMessage error={step.error} />
+        <TransferError error={step.error} />
       </>
     );
   return (
@@ -121,7 +121,7 @@ function TransferPicker({
           {t('calls.audio.transferCancel')}
         </button>
       </div>
-      <ErrorMessage error={step.error} />
+      <TransferError error={step.error} />
     </div>
   );
 }
@@ -151,7 +151,7 @@ function WarmConsult({ warm, step }: { warm: OutgoingConsult; step: Step }) {
           {t('calls.warm.backToCaller')}
         </button>
       </div>
-      <ErrorMessage error={step.error} />
+      <TransferError error={step.error} />
     </div>
   );
 }
