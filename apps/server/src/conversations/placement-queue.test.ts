@@ -83,24 +83,4 @@ describe('placement queue (first contacts waiting together are placed together)'
     await expect(Promise.all(next)).rejects.toThrow('database gone');
     expect(await Promise.all(held)).toEqual(['placed 0', 'placed 1']);
   });
-
-  it("a batch's waiters are answered one turn of the event loop each (their webhooks' sealing does not run all at once)", async () => {
-    const { queue, open } = controlled();
-    void queue.batched(0);
-    void queue.batched(1);
-    const answered: number[] = [];
-    for (const i of [2, 3, 4]) void queue.batched(i).then(() => answered.push(i));
-    await turn();
-    open[0]?.finish();
-    await turn();
-    open[2]?.finish();
-    // Microtasks only: the first answer, not the others.
-    for (let i = 0; i < 10; i++) await Promise.resolve();
-    expect(answered).toEqual([2]);
-    await turn();
-    expect(answered).toEqual([2, 3]);
-    await turn();
-    expect(answered).toEqual([2, 3, 4]);
-    open[1]?.finish();
-  });
 });

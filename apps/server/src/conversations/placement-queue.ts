@@ -22,23 +22,6 @@ type Waiting<R, P> =
   | { kind: 'batched'; request: R; resolve(value: P): void; reject(error: unknown): void };
 
 /**
- * Each waiter of a batch answered in a turn of the event loop of its own: what a placement's
- * webhook does next (sealing its message, a few milliseconds) would otherwise run for all of
- * them in one go, holding every other request and timer meanwhile.
- */
-async function answerInTurns<P>(
-  waiters: readonly { resolve(value: P): void; reject(error: unknown): void }[],
-  outcomes: readonly PromiseSettledResult<P>[],
-): Promise<void> {
-  for (const [i, w] of waiters.entries()) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const outcome = outcomes[i];
-    if (outcome?.status === 'fulfilled') w.resolve(outcome.value);
-    else w.reject(outcome ? outcome.reason : new Error('a placement was not answered'));
-  }
-}
-
-/**
  * `placeBatch` answers each request of a batch in order, a failure of one not failing the others
  * (ingest.ts places them again one by one when their transaction fails).
  */
@@ -61,7 +44,12 @@ export function placementQueue<R, P>(
         while (n < batch && n < line.length && line[n]?.kind === 'batched') n += 1;
         const taken = line.splice(0, n) as Extract<Waiting<R, P>, { kind: 'batched' }>[];
         work = placeBatch(taken.map((w) => w.request)).then(
-          (outcomes) => void answerInTurns(taken, outcomes),
+          (outcomes) =>
+            taken.forEach((w, i) => {
+              const outcome = outcomes[i];
+              if (outcome?.status === 'fulfilled') w.resolve(outcome.value);
+              else w.reject(outcome ? outcome.reason : new Error('a placement was not answered'));
+            }),
           (error: unknown) => {
             for (const w of taken) w.reject(error);
           },
