@@ -221,24 +221,27 @@ export async function markFailed(db: Queryable, id: string, now: Date): Promise<
  * Report uploads still open and untouched since `before` (abandoned). A conversation's media
  * waiting for its provider is not an upload: its own backoff (conversations/media.ts) decides.
  */
-export async function staleUploads(db: Queryable, before: Date, limit: number): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `select id from attachments where state = 'uploading' and owner_kind = 'report' and updated_at < $1
-      order by updated_at limit $2 for update`,
-    [before, limit],
-  );
-  return rows.map((r) => r.id);
-}
+export const staleUploads = (db: Queryable, before: Date, limit: number): Promise<string[]> =>
+  reportUploadsUntouchedSince(db, 'uploading', before, limit);
 
 /**
  * Report uploads that failed (their files are already gone) and are older than `before`. A
  * conversation's failed media stays: its row is the trace of a file the provider never gave.
  */
-export async function oldFailedUploads(db: Queryable, before: Date, limit: number): Promise<string[]> {
+export const oldFailedUploads = (db: Queryable, before: Date, limit: number): Promise<string[]> =>
+  reportUploadsUntouchedSince(db, 'failed', before, limit);
+
+/** Up to `limit` report uploads in `state` untouched since `before`, oldest first, locked for the sweep. */
+async function reportUploadsUntouchedSince(
+  db: Queryable,
+  state: 'uploading' | 'failed',
+  before: Date,
+  limit: number,
+): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
-    `select id from attachments where state = 'failed' and owner_kind = 'report' and updated_at < $1
+    `select id from attachments where state = $3 and owner_kind = 'report' and updated_at < $1
       order by updated_at limit $2 for update`,
-    [before, limit],
+    [before, limit, state],
   );
   return rows.map((r) => r.id);
 }
