@@ -2,6 +2,7 @@ import type { HubEventType } from '@llamenos/protocol';
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { onHubEvent, onResync } from '../realtime/index.js';
 import { queryKeys } from './keys.js';
+import { rereadQueries } from './reread.js';
 
 /**
  * What each hub event makes stale. Events carry no data a page shows (section names, call
@@ -34,10 +35,13 @@ export const STALE_AFTER_SECTION: Readonly<Record<string, readonly QueryKey[]>> 
   'messaging-channels': [queryKeys.channels],
 };
 
-/** Re-reads the queries each hub event makes stale, and all of them after a reconnection; returns the unsubscribe. */
+/**
+ * Re-reads the queries each hub event makes stale, and all of them after a reconnection (a first
+ * read in flight when the event comes is read once more: rereadQueries); returns the unsubscribe.
+ */
 export function invalidateOnHubEvents(client: QueryClient): () => void {
   const invalidate = (keys: readonly QueryKey[]) => {
-    for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+    for (const queryKey of keys) void rereadQueries(client, queryKey);
   };
   const offs = Object.entries(STALE_AFTER).map(([type, keys]) =>
     onHubEvent(type as HubEventType, () => invalidate(keys)),
