@@ -177,7 +177,10 @@ export class TwilioConferences implements ConnectedCallControl {
     return { onHold, changed: true };
   }
 
-  /** Dials a browser into the call's conference; its pickup joins it without any document of ours. */
+  /**
+   * Dials a browser into the call's conference: on Twilio its pickup joins it without any document
+   * of ours; on SignalWire its call carries the document that joins it (`joinDocument`).
+   */
   private async addBrowser(
     operation: string,
     request: VolunteerLegRequest,
