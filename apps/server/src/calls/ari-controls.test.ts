@@ -281,6 +281,34 @@ describe('cold transfer at Asterisk', () => {
     expect(['canceled', 'busy']).toContain(leg!.status);
   });
 
+  it('says the caller hung up when they leave while the colleague rings; the ringing stops', async () => {
+    const s = await startCallServer();
+    servers.push(s);
+    const { bea, cy, caller, callId } = await connectedCall(s);
+    const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+    const cyLeg = await waitFor(async () => {
+      const [row] = await s.db.query<{ id: string; provider_leg_id: string | null }>(
+        'select * from call_legs where call_id = $1 and user_id = $2 and provider_leg_id is not null',
+        [callId, cy.id],
+      );
+      return row ?? null;
+    }, "Cy's leg bound");
+    fake.channels.delete(caller);
+    fake.emit({ type: 'ChannelDestroyed', cause: 16, channel: { id: caller } });
+    // The call ends, and the router hangs up Cy's ringing channel at once; Asterisk tells of it.
+    const cyChannel = cyLeg.provider_leg_id!;
+    await waitFor(() => !fake.channels.has(cyChannel), "Cy's channel hung up", SETUP_MS);
+    fake.emit({ type: 'ChannelDestroyed', cause: 16, channel: { id: cyChannel } });
+    const answer = await transfer;
+    expect(answer.status).toBe(409);
+    expect((await answer.json()).error).toMatchObject({
+      message: 'the caller hung up before your colleague picked up',
+      details: { reason: 'caller-hung-up' },
+    });
+    expect(await audits(s, 'calls.transferred')).toEqual([]);
+    await s.settle();
+  });
+
   it('answers 409 with a clear message where browsers cannot be rung', async () => {
     const s = await startCallServer();
     servers.push(s);
