@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, startCallServer, testSdp, waitFor } from '../../test/calls-helpers.js';
-import type { TestUser } from '../../test/helpers.js';
-import { callerOnTheLine, twilioWebhook } from '../../test/twilio-webhooks.js';
-import { saveProviderCredentials } from '../settings/service.js';
-import { parseTwiml, type Verb } from '../simulator/twiml.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/calls-helpers.js';
+import { audits, callRow, conferenceControls, field, hold } from '../../test/conference-controls.js';
+import { parseTwiml } from '../simulator/twiml.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
-import { FakeTwilioApi, type RecordedRequest } from '../telephony/simulator/fake-twilio-api.js';
-import type { FakeConference } from '../telephony/simulator/fake-twilio-state.js';
+import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
 
 /**
  * Hold, cold and warm transfer and silent listening on a call answered at Twilio (docs/CALLS.md,
@@ -25,122 +22,37 @@ const TWILIO = {
   twimlAppSid: `AP${randomBytes(16).toString('hex')}`,
 };
 const NUMBER = '+15550168001';
-const actor = { pubkey: null, ipHash: null };
-/** Setting up the answered call takes several round trips; on a loaded machine more than waitFor's 10 s. */
 const SETUP_MS = 20_000;
-/** A whole test: the setup above plus the steps, under the same load. */
 const TEST_MS = 60_000;
-let fake: FakeTwilioApi;
-const servers: CallServer[] = [];
-
-beforeAll(async () => {
-  fake = await FakeTwilioApi.start(TWILIO);
-});
-afterEach(async () => {
-  for (const s of servers.splice(0).reverse()) await s.close();
-  fake.requests.length = 0;
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-/** The <Conference> a document dials into, with the flags Twilio reads from it. */
-function conferenceIn(xml: string): { name: string; attributes: Record<string, string> } {
-  const dial = parseTwiml(xml).find((v) => v.name === 'Dial');
-  const conference = dial?.children.find((c: Verb) => c.name === 'Conference');
-  if (!conference) throw new Error(`no <Dial><Conference> in ${xml}`);
-  return { name: conference.text, attributes: conference.attributes };
-}
-
-/** What Twilio does with a document's <Dial><Conference>: the call joins as the attributes say. */
-function runConference(xml: string, callSid: string): FakeConference {
-  const { name, attributes } = conferenceIn(xml);
-  expect(attributes.beep).toBe('false');
-  return fake.state.joinConference(name, callSid, {
-    startConferenceOnEnter: attributes.startConferenceOnEnter === 'true',
-    endConferenceOnExit: attributes.endConferenceOnExit === 'true',
-    muted: false,
-  });
-}
 
 const participantCreates = (conference: string) =>
-  fake.requests.filter(
+  h.fake.requests.filter(
     (r) => r.method === 'POST' && r.path.endsWith(`/Conferences/${conference}/Participants.json`),
   );
-const field = (r: RecordedRequest, name: string) => r.form.filter(([k]) => k === name).map(([, v]) => v);
 
-async function startTwilioServer(): Promise<CallServer> {
-  const s = await startCallServer({ telephony: { twilio: { apiBaseUrl: fake.baseUrl } } });
-  servers.push(s);
-  await saveProviderCredentials(s.ctx, actor, 'twilio', { ...TWILIO, phoneNumbers: [NUMBER] });
-  return s;
-}
-
-const callRow = async (s: CallServer, callId: string) =>
-  (await s.db.query('select * from calls where id = $1', [callId]))[0]!;
-const audits = async (s: CallServer, action: string) =>
-  s.db.query<{ details: Record<string, unknown> }>('select details from audit_log where action = $1', [
-    action,
-  ]);
-
-/** A leg status callback as Twilio sends it to the URL the leg was given. */
-const legStatus = (s: CallServer, callSid: string, CallStatus: string) => {
-  const url = fake.call(callSid)!.statusCallback!;
-  return twilioWebhook(s.url, url, { CallSid: callSid, CallStatus }, TWILIO.authToken);
-};
-
-/**
- * A caller reaches the Twilio number and waits in the call's conference; Bea (browser, on shift)
- * is rung through the Voice SDK, picks up, and starts the conference. Cy (browser, free) comes on
- * shift afterwards, so she was never rung for it.
- */
-async function connectedCall(s: CallServer) {
-  const bea = await s.addUser(['volunteer'], { preference: 'browser' });
-  const cy = await s.addUser(['volunteer'], { preference: 'browser' });
-  await s.putOnShift([bea.id]);
-  const caller = callerOnTheLine(fake, NUMBER, '+15551239876');
-  const inbound = await twilioWebhook(
-    s.url,
-    '/api/telephony/twilio/inbound',
-    { CallSid: caller.sid, From: caller.from, To: NUMBER, CallStatus: 'ringing' },
-    TWILIO.authToken,
-  );
-  expect(inbound.status).toBe(200);
-  const waiting = runConference(inbound.body, caller.sid);
-  expect(conferenceIn(inbound.body).attributes).toMatchObject({
-    startConferenceOnEnter: 'false',
-    endConferenceOnExit: 'true',
-    waitMethod: 'POST',
-  });
-  expect(waiting.status).toBe('init');
-  const beaIdentity = browserIdentityOf(s.ctx.config.serverSecret, bea.id);
-  const beaLeg = await waitFor(
-    () => fake.calls.find((c) => c.to.startsWith(`client:${beaIdentity}`)) ?? null,
-    "Bea's browser rung",
-    SETUP_MS,
-  );
-  fake.setCallStatus(beaLeg.sid, 'in-progress');
-  // A browser leg is not screened: its pickup takes the call and dials it into the conference.
-  const screen = await twilioWebhook(s.url, beaLeg.url, { CallSid: beaLeg.sid }, TWILIO.authToken);
-  expect(conferenceIn(screen.body).attributes).toMatchObject({
-    startConferenceOnEnter: 'true',
-    endConferenceOnExit: 'true',
-  });
-  const conference = runConference(screen.body, beaLeg.sid);
-  expect(conference).toBe(waiting);
-  expect(conference.status).toBe('in-progress');
-  const [row] = await s.db.query<{ id: string; status: string }>(
-    'select id, status from calls where provider_call_id = $1',
-    [caller.sid],
-  );
-  expect(row!.status).toBe('answered');
-  await s.putOnShift([bea.id, cy.id]);
-  await s.settle();
-  return { bea, cy, caller: caller.sid, beaLeg: beaLeg.sid, callId: row!.id, conference };
-}
-
-const hold = (s: CallServer, as: TestUser, id: string, onHold: boolean) =>
-  s.request('POST', `/api/calls/${id}/hold`, { as, body: { onHold } });
+const h = conferenceControls({
+  id: 'twilio',
+  credentials: TWILIO,
+  number: NUMBER,
+  signingSecret: TWILIO.authToken,
+  startFake: () => FakeTwilioApi.start(TWILIO),
+  // The Voice SDK address, with the call's id as a parameter after it.
+  ringsBrowserOf: (s, userId, to) =>
+    to.startsWith(`client:${browserIdentityOf(s.ctx.config.serverSecret, userId)}`),
+  volunteerEndsConference: true,
+  // Twilio mutes a participant only through a Participants create, never from <Conference>.
+  readsMuted: false,
+  // A colleague is dialled in through a Participants create: the conference's new participant.
+  colleagueRung: async (_s, { conference, caller, beaLeg }) => {
+    await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
+    return [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+  },
+  // A participant created at Twilio joins the conference on pickup.
+  colleaguePicksUp: (_s, _userId, leg) => h.fake.setCallStatus(leg, 'in-progress'),
+  setupMs: SETUP_MS,
+  testMs: TEST_MS,
+});
+const { startServer: startTwilioServer, connectedCall, legStatus } = h;
 
 describe('hold at Twilio', () => {
   it(
@@ -165,7 +77,7 @@ describe('hold at Twilio', () => {
         ],
       ]);
       // What Twilio plays the held caller: the wait document, signed as every webhook (no hang-up in it).
-      const music = await twilioWebhook(s.url, holdUrl, { CallSid: caller }, TWILIO.authToken);
+      const music = await h.webhook(s, holdUrl, { CallSid: caller });
       expect(music.status).toBe(200);
       expect(parseTwiml(music.body).map((v) => v.name)).toEqual(['Say', 'Pause']);
       // Again: nothing changes at Twilio, nothing more is audited.
@@ -187,7 +99,7 @@ describe('hold at Twilio', () => {
       const s = await startTwilioServer();
       const { bea, cy, caller, callId, conference } = await connectedCall(s);
       expect((await hold(s, cy, callId, true)).status).toBe(403);
-      fake.failNext({ status: 500, pathIncludes: '/Participants/', method: 'POST' });
+      h.fake.failNext({ status: 500, pathIncludes: '/Participants/', method: 'POST' });
       const failed = await hold(s, bea, callId, true);
       expect(failed.status).toBe(503);
       expect(conference.participants.get(caller)!.hold).toBe(false);
@@ -232,14 +144,14 @@ describe('cold transfer at Twilio', () => {
       expect(conference.participants.get(caller)!.hold).toBe(true);
       const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
       expect((await legStatus(s, cyLeg, 'ringing')).status).toBe(200);
-      fake.setCallStatus(cyLeg, 'in-progress');
+      h.fake.setCallStatus(cyLeg, 'in-progress');
       expect((await transfer).status).toBe(204);
 
       expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
       // Bea left without ending the caller's call; Cy's leaving ends it now; the caller is back.
       expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
-      expect(fake.call(beaLeg)!.status).toBe('completed');
-      expect(fake.call(caller)!.status).toBe('in-progress');
+      expect(h.fake.call(beaLeg)!.status).toBe('completed');
+      expect(h.fake.call(caller)!.status).toBe('in-progress');
       expect(conference.participants.get(cyLeg)!.endConferenceOnExit).toBe(true);
       expect(conference.participants.get(caller)!.hold).toBe(false);
       expect((await audits(s, 'calls.transferred')).map((a) => a.details)).toEqual([
@@ -251,9 +163,9 @@ describe('cold transfer at Twilio', () => {
       await legStatus(s, beaLeg, 'completed');
       await s.settle();
       expect((await callRow(s, callId)).ended_at).toBeNull();
-      fake.setCallStatus(cyLeg, 'completed');
+      h.fake.setCallStatus(cyLeg, 'completed');
       expect(conference.status).toBe('completed');
-      expect(fake.call(caller)!.status).toBe('completed');
+      expect(h.fake.call(caller)!.status).toBe('completed');
       await legStatus(s, cyLeg, 'completed');
       await waitFor(
         async () => (await callRow(s, callId)).ended_at !== null,
@@ -265,31 +177,7 @@ describe('cold transfer at Twilio', () => {
     TEST_MS,
   );
 
-  it(
-    'brings the caller back to the first volunteer when the colleague declines',
-    async () => {
-      const s = await startTwilioServer();
-      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
-      const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
-      await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
-      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-      fake.setCallStatus(cyLeg, 'busy');
-      const answer = await transfer;
-      expect(answer.status).toBe(409);
-      expect((await answer.json()).error).toMatchObject({
-        message: expect.stringMatching(/did not pick up/),
-        details: { reason: 'not-picked-up' },
-      });
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
-      expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
-      expect(conference.participants.get(caller)!.hold).toBe(false);
-      expect(await audits(s, 'calls.transferred')).toEqual([]);
-      await legStatus(s, cyLeg, 'busy');
-      await s.settle();
-      expect((await callRow(s, callId)).ended_at).toBeNull();
-    },
-    TEST_MS,
-  );
+  h.itBringsTheCallerBackWhenTheColleagueDeclines();
 });
 
 describe('the caller hangs up during a hand-over', () => {
@@ -297,14 +185,14 @@ describe('the caller hangs up during a hand-over', () => {
     'ends the conference and the ringing colleague with it; nothing changes hands',
     async () => {
       const s = await startTwilioServer();
-      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
+      const call = await connectedCall(s);
+      const { bea, cy, caller, beaLeg, callId, conference } = call;
       const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
-      await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
-      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-      fake.setCallStatus(caller, 'completed');
+      const cyLeg = await h.colleagueRung(s, call, cy.id);
+      h.fake.setCallStatus(caller, 'completed');
       expect(conference.status).toBe('completed');
-      expect(fake.call(cyLeg)!.status).toBe('completed');
-      expect(fake.call(beaLeg)!.status).toBe('completed');
+      expect(h.fake.call(cyLeg)!.status).toBe('completed');
+      expect(h.fake.call(beaLeg)!.status).toBe('completed');
       const answer = await transfer;
       expect(answer.status).toBe(409);
       // Said as it happened, not as "your colleague did not pick up".
@@ -315,12 +203,7 @@ describe('the caller hangs up during a hand-over', () => {
       expect(await audits(s, 'calls.transferred')).toEqual([]);
       expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
       // Twilio tells the hotline the caller hung up: the call ends; hold is refused on it now.
-      await twilioWebhook(
-        s.url,
-        '/api/telephony/twilio/status',
-        { CallSid: caller, CallStatus: 'completed' },
-        TWILIO.authToken,
-      );
+      await h.webhook(s, `${h.api}/status`, { CallSid: caller, CallStatus: 'completed' });
       await waitFor(async () => (await callRow(s, callId)).ended_at !== null, 'the call ended', SETUP_MS);
       expect((await hold(s, bea, callId, true)).status).toBe(409);
       await s.settle();
@@ -330,27 +213,8 @@ describe('the caller hangs up during a hand-over', () => {
 });
 
 describe('warm transfer at Twilio', () => {
-  it(
+  h.itHandsOverAfterTheConsultation(
     'holds the caller at Twilio while the two talk; the hand-over dials the colleague in',
-    async () => {
-      const s = await startTwilioServer();
-      const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
-      const post = (as: TestUser, path: string, body?: unknown) =>
-        s.request('POST', `/api/calls/${callId}/warm-transfer${path}`, { as, body });
-      expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult') })).status).toBe(204);
-      expect(conference.participants.get(caller)!.hold).toBe(true);
-      expect((await post(cy, '/accept', { sdp: testSdp('consult-answer') })).status).toBe(204);
-      const handOver = post(bea, '/hand-over');
-      await waitFor(() => participantCreates(conference.sid)[0] ?? null, 'Cy dialled in', SETUP_MS);
-      const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-      fake.setCallStatus(cyLeg, 'in-progress');
-      expect((await handOver).status).toBe(204);
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id });
-      expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
-      expect(conference.participants.get(caller)!.hold).toBe(false);
-      await s.settle();
-    },
-    TEST_MS,
   );
 });
 
@@ -380,7 +244,7 @@ describe('silent supervision at Twilio', () => {
       // A listener is no leg of the call: Twilio tells nothing about it to the router.
       expect(field(create, 'StatusCallback')).toEqual([]);
       const adaLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-      fake.setCallStatus(adaLeg, 'in-progress');
+      h.fake.setCallStatus(adaLeg, 'in-progress');
       expect((await listen).status).toBe(204);
       expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
       expect(conference.participants.get(caller)!.hold).toBe(false);
@@ -390,7 +254,7 @@ describe('silent supervision at Twilio', () => {
       expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(
         204,
       );
-      expect(fake.call(adaLeg)!.status).toBe('completed');
+      expect(h.fake.call(adaLeg)!.status).toBe('completed');
       // The listener leaving ends nothing.
       expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
       expect(conference.status).toBe('in-progress');

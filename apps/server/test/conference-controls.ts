@@ -1,0 +1,243 @@
+import type { TelephonyProvider } from '@llamenos/protocol';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { saveProviderCredentials } from '../src/settings/service.js';
+import { parseTwiml, type Verb } from '../src/simulator/twiml.js';
+import type { FakeTwilioApi, RecordedRequest } from '../src/telephony/simulator/fake-twilio-api.js';
+import type { FakeConference } from '../src/telephony/simulator/fake-twilio-state.js';
+import { type CallServer, startCallServer, testSdp, waitFor } from './calls-helpers.js';
+import type { TestUser } from './helpers.js';
+import { callerOnTheLine, twilioWebhook } from './twilio-webhooks.js';
+
+/**
+ * What differs between the providers whose calls are held, transferred and listened to inside a
+ * conference through the Twilio-shaped API (Twilio, SignalWire): how the fake starts, the
+ * credentials and the secret webhooks are signed with, where a volunteer's browser is rung, and
+ * how the provider reads a <Dial><Conference>.
+ */
+export interface ConferenceProvider {
+  id: TelephonyProvider;
+  credentials: Record<string, unknown>;
+  number: string;
+  signingSecret: string;
+  startFake(): Promise<FakeTwilioApi>;
+  /** Whether `to` is the address the provider rings `userId`'s browser at. */
+  ringsBrowserOf(s: CallServer, userId: string, to: string): boolean;
+  /**
+   * Whether the answering volunteer's join ends the conference. Twilio can change it later (a
+   * hand-over clears it); SignalWire cannot, so there the volunteer never ends it.
+   */
+  volunteerEndsConference: boolean;
+  /** Whether the provider honours `muted` on <Conference> (SignalWire) or only on a Participants create. */
+  readsMuted: boolean;
+  /** Waits until `userId` is rung into the call (a transfer or hand-over) and returns that call's sid. */
+  colleagueRung(s: CallServer, call: ConnectedCall, userId: string): Promise<string>;
+  /** `userId`'s rung call `leg` picks up and joins the conference as the provider has it join. */
+  colleaguePicksUp(s: CallServer, userId: string, leg: string): void;
+  /** Setting up the answered call takes several round trips; on a loaded machine more than waitFor's 10 s. */
+  setupMs: number;
+  /** A whole test: the setup above plus the steps, under the same load. */
+  testMs: number;
+}
+
+export interface ConnectedCall {
+  bea: TestUser;
+  cy: TestUser;
+  caller: string;
+  beaLeg: string;
+  callId: string;
+  conference: FakeConference;
+}
+
+const actor = { pubkey: null, ipHash: null };
+
+/** The <Conference> a document dials into, with the flags the provider reads from it. */
+export function conferenceIn(xml: string): { name: string; attributes: Record<string, string> } {
+  const dial = parseTwiml(xml).find((v) => v.name === 'Dial');
+  const conference = dial?.children.find((c: Verb) => c.name === 'Conference');
+  if (!conference) throw new Error(`no <Dial><Conference> in ${xml}`);
+  return { name: conference.text, attributes: conference.attributes };
+}
+
+export const field = (r: RecordedRequest, name: string) =>
+  r.form.filter(([k]) => k === name).map(([, v]) => v);
+
+export const callRow = async (s: CallServer, callId: string) =>
+  (await s.db.query('select * from calls where id = $1', [callId]))[0]!;
+
+export const audits = async (s: CallServer, action: string) =>
+  s.db.query<{ details: Record<string, unknown> }>('select details from audit_log where action = $1', [
+    action,
+  ]);
+
+export const hold = (s: CallServer, as: TestUser, id: string, onHold: boolean) =>
+  s.request('POST', `/api/calls/${id}/hold`, { as, body: { onHold } });
+
+/**
+ * The shared fixture of one provider's conference-controls tests: registers the hooks that start
+ * the fake once and close every server after each test, and returns the steps the tests share.
+ */
+export function conferenceControls(provider: ConferenceProvider) {
+  let fake: FakeTwilioApi;
+  const servers: CallServer[] = [];
+  const api = `/api/telephony/${provider.id}`;
+
+  beforeAll(async () => {
+    fake = await provider.startFake();
+  });
+  afterEach(async () => {
+    for (const s of servers.splice(0).reverse()) await s.close();
+    fake.requests.length = 0;
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  /** What the provider does with a document's <Dial><Conference>: the call joins as the attributes say. */
+  function runConference(xml: string, callSid: string): FakeConference {
+    const { name, attributes } = conferenceIn(xml);
+    expect(attributes.beep).toBe('false');
+    return fake.state.joinConference(name, callSid, {
+      startConferenceOnEnter: attributes.startConferenceOnEnter === 'true',
+      endConferenceOnExit: attributes.endConferenceOnExit === 'true',
+      muted: provider.readsMuted && attributes.muted === 'true',
+    });
+  }
+
+  async function startServer(): Promise<CallServer> {
+    const s = await startCallServer({ telephony: { [provider.id]: { apiBaseUrl: fake.baseUrl } } });
+    servers.push(s);
+    await saveProviderCredentials(s.ctx, actor, provider.id, {
+      ...provider.credentials,
+      phoneNumbers: [provider.number],
+    });
+    return s;
+  }
+
+  /** A signed webhook as the provider sends it (the Twilio construction under its signing secret). */
+  const webhook = (s: CallServer, path: string, params: Record<string, string>) =>
+    twilioWebhook(s.url, path, params, provider.signingSecret);
+
+  /** A leg status callback as the provider sends it to the URL the leg was given. */
+  const legStatus = (s: CallServer, callSid: string, CallStatus: string) =>
+    webhook(s, fake.call(callSid)!.statusCallback!, { CallSid: callSid, CallStatus });
+
+  /**
+   * A caller reaches the hotline's number and waits in the call's conference; Bea (browser, on
+   * shift) is rung at her browser address, picks up, and starts the conference. Cy (browser, free)
+   * comes on shift afterwards, so she was never rung for it.
+   */
+  async function connectedCall(s: CallServer): Promise<ConnectedCall> {
+    const bea = await s.addUser(['volunteer'], { preference: 'browser' });
+    const cy = await s.addUser(['volunteer'], { preference: 'browser' });
+    await s.putOnShift([bea.id]);
+    const caller = callerOnTheLine(fake, provider.number, '+15551239876');
+    const inbound = await webhook(s, `${api}/inbound`, {
+      CallSid: caller.sid,
+      From: caller.from,
+      To: provider.number,
+      CallStatus: 'ringing',
+    });
+    expect(inbound.status).toBe(200);
+    expect(conferenceIn(inbound.body).attributes).toMatchObject({
+      startConferenceOnEnter: 'false',
+      endConferenceOnExit: 'true',
+      waitMethod: 'POST',
+    });
+    const waiting = runConference(inbound.body, caller.sid);
+    expect(waiting.status).toBe('init');
+    const beaLeg = await waitFor(
+      () => fake.calls.find((c) => provider.ringsBrowserOf(s, bea.id, c.to)) ?? null,
+      "Bea's browser rung",
+      provider.setupMs,
+    );
+    fake.setCallStatus(beaLeg.sid, 'in-progress');
+    // A browser leg is not screened: its pickup takes the call and dials it into the conference.
+    const screen = await webhook(s, beaLeg.url, { CallSid: beaLeg.sid });
+    expect(conferenceIn(screen.body).attributes).toMatchObject({
+      startConferenceOnEnter: 'true',
+      endConferenceOnExit: String(provider.volunteerEndsConference),
+    });
+    const conference = runConference(screen.body, beaLeg.sid);
+    expect(conference).toBe(waiting);
+    expect(conference.status).toBe('in-progress');
+    const [row] = await s.db.query<{ id: string; status: string }>(
+      'select id, status from calls where provider_call_id = $1',
+      [caller.sid],
+    );
+    expect(row!.status).toBe('answered');
+    await s.putOnShift([bea.id, cy.id]);
+    await s.settle();
+    return { bea, cy, caller: caller.sid, beaLeg: beaLeg.sid, callId: row!.id, conference };
+  }
+
+  /** The same at every provider: a colleague who does not pick up gives the caller back to Bea. */
+  function itBringsTheCallerBackWhenTheColleagueDeclines() {
+    it(
+      'brings the caller back to the first volunteer when the colleague declines',
+      async () => {
+        const s = await startServer();
+        const call = await connectedCall(s);
+        const { bea, cy, caller, beaLeg, callId, conference } = call;
+        const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
+        const cyLeg = await provider.colleagueRung(s, call, cy.id);
+        fake.setCallStatus(cyLeg, 'busy');
+        const answer = await transfer;
+        expect(answer.status).toBe(409);
+        expect((await answer.json()).error).toMatchObject({
+          message: expect.stringMatching(/did not pick up/),
+          details: { reason: 'not-picked-up' },
+        });
+        expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
+        expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
+        expect(conference.participants.get(caller)!.hold).toBe(false);
+        expect(await audits(s, 'calls.transferred')).toEqual([]);
+        await legStatus(s, cyLeg, 'busy');
+        await s.settle();
+        expect((await callRow(s, callId)).ended_at).toBeNull();
+      },
+      provider.testMs,
+    );
+  }
+
+  /** The same at every provider: after a consultation the hand-over rings the colleague into the call. */
+  function itHandsOverAfterTheConsultation(title: string) {
+    it(
+      title,
+      async () => {
+        const s = await startServer();
+        const call = await connectedCall(s);
+        const { bea, cy, caller, callId, conference } = call;
+        const post = (as: TestUser, path: string, body?: unknown) =>
+          s.request('POST', `/api/calls/${callId}/warm-transfer${path}`, { as, body });
+        expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult') })).status).toBe(204);
+        expect(conference.participants.get(caller)!.hold).toBe(true);
+        expect((await post(cy, '/accept', { sdp: testSdp('consult-answer') })).status).toBe(204);
+        const handOver = post(bea, '/hand-over');
+        const cyLeg = await provider.colleagueRung(s, call, cy.id);
+        provider.colleaguePicksUp(s, cy.id, cyLeg);
+        expect((await handOver).status).toBe(204);
+        expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id });
+        expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
+        expect(conference.participants.get(caller)!.hold).toBe(false);
+        await s.settle();
+      },
+      provider.testMs,
+    );
+  }
+
+  return {
+    /** The fake, started before the first test. */
+    get fake() {
+      return fake;
+    },
+    api,
+    startServer,
+    runConference,
+    webhook,
+    legStatus,
+    connectedCall,
+    colleagueRung: provider.colleagueRung,
+    itBringsTheCallerBackWhenTheColleagueDeclines,
+    itHandsOverAfterTheConsultation,
+  };
+}
