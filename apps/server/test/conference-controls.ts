@@ -31,6 +31,15 @@ export interface ConferenceProvider {
   readsMuted: boolean;
   /** Waits until `userId` is rung into the call (a transfer or hand-over) and returns that call's sid. */
   colleagueRung(s: CallServer, call: ConnectedCall, userId: string): Promise<string>;
+  /**
+   * Waits until an admin listening in is rung, checks the request asks for a muted join that ends
+   * nothing, and returns it with the listener's call sid.
+   */
+  listenerRung(
+    s: CallServer,
+    call: ConnectedCall,
+    userId: string,
+  ): Promise<{ create: RecordedRequest; leg: string }>;
   /** `userId`'s rung call `leg` picks up and joins the conference as the provider has it join. */
   colleaguePicksUp(s: CallServer, userId: string, leg: string): void;
   /** Setting up the answered call takes several round trips; on a loaded machine more than waitFor's 10 s. */
@@ -225,6 +234,45 @@ export function conferenceControls(provider: ConferenceProvider) {
     );
   }
 
+  /** The same at every provider: an admin listens in muted, unheard and unseen by the router. */
+  function itLetsAnAdminListenSilently(title: string) {
+    it(
+      title,
+      async () => {
+        const s = await startServer();
+        const call = await connectedCall(s);
+        const { bea, caller, beaLeg, callId, conference } = call;
+        await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
+        const ada = await s.addUser(['admin'], { preference: 'browser' });
+        const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
+        expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: provider.id })]);
+
+        const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
+        const { create, leg: adaLeg } = await provider.listenerRung(s, call, ada.id);
+        // A listener is no leg of the call: the provider tells nothing about it to the router.
+        expect(field(create, 'StatusCallback')).toEqual([]);
+        provider.colleaguePicksUp(s, ada.id, adaLeg);
+        expect((await listen).status).toBe(204);
+        expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
+        expect(conference.participants.get(caller)!.hold).toBe(false);
+        const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
+        expect(await request.json()).toMatchObject({ listening: true, offer: null });
+
+        expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(
+          204,
+        );
+        expect(fake.call(adaLeg)!.status).toBe('completed');
+        // The listener leaving ends nothing.
+        expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
+        expect(conference.status).toBe('in-progress');
+        expect((await audits(s, 'calls.supervision-started')).map((a) => a.details)).toEqual([{ callId }]);
+        expect((await audits(s, 'calls.supervision-stopped')).map((a) => a.details)).toEqual([{ callId }]);
+        await s.settle();
+      },
+      provider.testMs,
+    );
+  }
+
   return {
     /** The fake, started before the first test. */
     get fake() {
@@ -239,5 +287,6 @@ export function conferenceControls(provider: ConferenceProvider) {
     colleagueRung: provider.colleagueRung,
     itBringsTheCallerBackWhenTheColleagueDeclines,
     itHandsOverAfterTheConsultation,
+    itLetsAnAdminListenSilently,
   };
 }

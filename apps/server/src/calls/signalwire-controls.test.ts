@@ -65,6 +65,15 @@ const h = conferenceControls({
     h.fake.setCallStatus(leg, 'in-progress');
     runConference(field(dialledIn(verto(s, userId))!, 'Twiml')[0]!, leg);
   },
+  // SignalWire rings a listener with a document that joins the conference muted.
+  listenerRung: async (s, _call, userId) => {
+    const create = await waitFor(() => dialledIn(verto(s, userId)), 'Ada rung', SETUP_MS);
+    expect(conferenceIn(field(create, 'Twiml')[0]!).attributes).toMatchObject({
+      muted: 'true',
+      endConferenceOnExit: 'false',
+    });
+    return { create, leg: callTo(verto(s, userId)) };
+  },
   setupMs: SETUP_MS,
   testMs: TEST_MS,
 });
@@ -212,41 +221,7 @@ describe('warm transfer at SignalWire', () => {
 });
 
 describe('silent supervision at SignalWire', () => {
-  it(
+  h.itLetsAnAdminListenSilently(
     "rings the admin's browser with a muted document joining the conference; stop hangs it up",
-    async () => {
-      const s = await startSignalWireServer();
-      const { bea, caller, beaLeg, callId, conference } = await connectedCall(s);
-      await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
-      const ada = await s.addUser(['admin'], { preference: 'browser' });
-      const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
-      expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: 'signalwire' })]);
-
-      const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
-      const create = await waitFor(() => dialledIn(verto(s, ada.id)), 'Ada rung', SETUP_MS);
-      const document = field(create, 'Twiml')[0]!;
-      expect(conferenceIn(document).attributes).toMatchObject({
-        muted: 'true',
-        endConferenceOnExit: 'false',
-      });
-      // A listener is no leg of the call: SignalWire tells nothing about it to the router.
-      expect(field(create, 'StatusCallback')).toEqual([]);
-      const adaLeg = callTo(verto(s, ada.id));
-      h.fake.setCallStatus(adaLeg, 'in-progress');
-      runConference(document, adaLeg);
-      expect((await listen).status).toBe(204);
-      expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
-      const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
-      expect(await request.json()).toMatchObject({ listening: true, offer: null });
-
-      expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(
-        204,
-      );
-      expect(h.fake.call(adaLeg)!.status).toBe('completed');
-      expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
-      expect(conference.status).toBe('in-progress');
-      await s.settle();
-    },
-    TEST_MS,
   );
 });

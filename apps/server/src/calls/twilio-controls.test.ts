@@ -49,6 +49,22 @@ const h = conferenceControls({
   },
   // A participant created at Twilio joins the conference on pickup.
   colleaguePicksUp: (_s, _userId, leg) => h.fake.setCallStatus(leg, 'in-progress'),
+  // Twilio dials a listener in with a Participants create that mutes it.
+  listenerRung: async (s, { conference, caller, beaLeg, callId }, userId) => {
+    const create = await waitFor(
+      () => participantCreates(conference.sid)[0] ?? null,
+      'Ada dialled in',
+      SETUP_MS,
+    );
+    expect(Object.fromEntries(create.form)).toMatchObject({
+      To: `client:${browserIdentityOf(s.ctx.config.serverSecret, userId)}?callId=${callId}`,
+      Muted: 'true',
+      EndConferenceOnExit: 'false',
+      Beep: 'false',
+    });
+    const leg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
+    return { create, leg };
+  },
   setupMs: SETUP_MS,
   testMs: TEST_MS,
 });
@@ -219,49 +235,7 @@ describe('warm transfer at Twilio', () => {
 });
 
 describe('silent supervision at Twilio', () => {
-  it(
+  h.itLetsAnAdminListenSilently(
     "dials the admin's browser in muted; the call is untouched; stop hangs it up",
-    async () => {
-      const s = await startTwilioServer();
-      const { bea, caller, beaLeg, callId, conference } = await connectedCall(s);
-      await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
-      const ada = await s.addUser(['admin'], { preference: 'browser' });
-      const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
-      expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: 'twilio' })]);
-
-      const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
-      const create = await waitFor(
-        () => participantCreates(conference.sid)[0] ?? null,
-        'Ada dialled in',
-        SETUP_MS,
-      );
-      expect(Object.fromEntries(create.form)).toMatchObject({
-        To: `client:${browserIdentityOf(s.ctx.config.serverSecret, ada.id)}?callId=${callId}`,
-        Muted: 'true',
-        EndConferenceOnExit: 'false',
-        Beep: 'false',
-      });
-      // A listener is no leg of the call: Twilio tells nothing about it to the router.
-      expect(field(create, 'StatusCallback')).toEqual([]);
-      const adaLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;
-      h.fake.setCallStatus(adaLeg, 'in-progress');
-      expect((await listen).status).toBe(204);
-      expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
-      expect(conference.participants.get(caller)!.hold).toBe(false);
-      const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
-      expect(await request.json()).toMatchObject({ listening: true, offer: null });
-
-      expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(
-        204,
-      );
-      expect(h.fake.call(adaLeg)!.status).toBe('completed');
-      // The listener leaving ends nothing.
-      expect([...conference.participants.keys()].sort()).toEqual([beaLeg, caller].sort());
-      expect(conference.status).toBe('in-progress');
-      expect((await audits(s, 'calls.supervision-started')).map((a) => a.details)).toEqual([{ callId }]);
-      expect((await audits(s, 'calls.supervision-stopped')).map((a) => a.details)).toEqual([{ callId }]);
-      await s.settle();
-    },
-    TEST_MS,
   );
 });
