@@ -4,7 +4,7 @@ import { conflict, DomainError, forbidden, notFound } from '../domain/errors.js'
 import type { ServerContext } from '../http/context.js';
 import { TelephonyError, TelephonyInputError } from '../telephony/errors.js';
 import type { ConnectedCall, ConnectedCallControl } from '../telephony/provider.js';
-import { queueName, webhookUrl } from './documents.js';
+import { queueName, say, webhookUrl } from './documents.js';
 import { type CallRow, findCall, findLeg } from './store.js';
 import { controlAdapter, errorInfo } from './wiring.js';
 
@@ -39,6 +39,9 @@ export async function connectedCallOf(ctx: ServerContext, call: CallRow): Promis
     queue: queueName(call.id),
     // A held caller hears what a waiting one does (Twilio fetches it as the participant's HoldUrl).
     holdUrl: webhookUrl(ctx, call.provider, 'wait', { call: call.id }),
+    holdPrompt: say(call.language, 'stillWaiting'),
+    // Where a leg moved within the call fetches its document (Plivo; calls/conference-join.ts).
+    joinUrl: webhookUrl(ctx, call.provider, 'join', { call: call.id }),
   };
 }
 

@@ -167,6 +167,19 @@ export type Instruction =
    * continues the call); `statusUrl` is told when the recording file is ready.
    */
   | { kind: 'record-voicemail'; maxSeconds: number; actionUrl: string; statusUrl: string }
+  /**
+   * Join a connected call's conference `room` (the call's `queue`, or a room named after it) as
+   * `role`, for providers that steer a connected call by moving legs between documents (Plivo,
+   * whose conference members' flags cannot change after they joined): `held`, the caller alone
+   * hearing `waitUrl` in a loop; `caller`, back with the volunteer; `colleague`, a hand-over's
+   * volunteer, whose leaving ends the conference; `listener`, muted and ending nothing.
+   */
+  | {
+      kind: 'join-conference';
+      room: string;
+      role: 'held' | 'caller' | 'colleague' | 'listener';
+      waitUrl?: string;
+    }
   | { kind: 'hangup' }
   /** Continue with the document at `url` (which gets its own signed webhook). */
   | { kind: 'redirect'; url: string };
@@ -255,6 +268,17 @@ export interface ConnectedCall {
    * fetch hold audio from us (Twilio's participant `HoldUrl`); ARI plays its music-on-hold class.
    */
   holdUrl?: string;
+  /**
+   * What a held caller is told, in their language, for providers that speak it themselves rather
+   * than fetch a document (Vonage: the hold NCCO sent with the transfer of the caller's leg).
+   */
+  holdPrompt?: Prompt;
+  /**
+   * The join document's URL (`…/join?call=<id>`: the call's conference rooms by role), for
+   * providers whose legs fetch a document to move within a call (Plivo's Call Transfer and
+   * answer URLs); the adapter adds `as` (the role) and `room` to it.
+   */
+  joinUrl?: string;
 }
 
 /**

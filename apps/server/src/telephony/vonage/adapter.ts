@@ -1,6 +1,7 @@
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { vonageBrowserCalling } from './client-token.js';
+import { VonageConversations } from './conversation.js';
 import { vonageEvents } from './events.js';
 import { signApplicationToken } from './jwt.js';
 import { acknowledgeVonage, renderNcco } from './ncco.js';
@@ -56,6 +57,8 @@ export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelep
     render: renderNcco,
     acknowledge: acknowledgeVonage,
     ...restCallControl(rest),
+    // Hold, hand-over and listening move legs between named conversations (conversation.ts).
+    connectedCalls: new VonageConversations({ http, cancelLeg: (legId) => rest.cancelLeg(legId) }),
     browserCredential: vonageBrowserCalling(options.applicationId, options.privateKey, (identity) =>
       ensureVonageUser(http, identity),
     ),

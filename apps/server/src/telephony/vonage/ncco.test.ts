@@ -53,7 +53,7 @@ describe('renderNcco', () => {
       { action: 'notify', payload: { event: 'left-queue' }, eventUrl: [`${A}/left`], eventMethod: 'POST' },
     ]);
     expect(buildNcco([{ kind: 'connect-to-caller', queue: 'call-c1' }])).toEqual([
-      { action: 'conversation', name: 'call-c1', startOnEnter: true, endOnExit: true },
+      { action: 'conversation', name: 'call-c1', startOnEnter: true, endOnExit: false },
     ]);
   });
 

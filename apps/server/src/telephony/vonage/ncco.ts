@@ -17,7 +17,10 @@ import { escapeXml } from '../xml.js';
  * - enqueue-caller → the caller joins the conversation named after the queue with
  *   startOnEnter false, hearing musicOnHoldUrl (holdAudioUrl) until someone starts it;
  * - connect-to-caller → the volunteer joins that conversation with startOnEnter true (which
- *   starts it, so the two hear each other) and endOnExit true (their hanging up ends it);
+ *   starts it, so the two hear each other) and endOnExit false: Vonage cannot change a member's
+ *   endOnExit once joined, and a hand-over (conversation.ts) hangs up the first volunteer while
+ *   the colleague and the caller stay in the conversation. When the answering volunteer hangs
+ *   up, the router hangs up the caller (end.ts), as it does on every provider;
  * - record-voicemail → record (beepStart, endOnKey "#", endOnSilence, timeOut), file event to
  *   the status URL; then a notify to the action URL, whose answer continues the call;
  * - redirect → notify to the URL: Vonage replaces the NCCO with the one it returns;
@@ -40,30 +43,31 @@ const MAX_DTMF_TIMEOUT = 10;
  */
 const VOICEMAIL_END_ON_SILENCE = 10;
 
-const fail = (message: string): never => {
-  throw new TelephonyInputError(PROVIDER, 'render', message);
+const fail = (message: string, operation = 'render'): never => {
+  throw new TelephonyInputError(PROVIDER, operation, message);
 };
 const url = (field: string, value: string) => requireCallbackUrl(PROVIDER, 'render', field, value);
 const seconds = (field: string, value: number, min: number, max: number) =>
   requireSeconds(PROVIDER, 'render', field, value, min, max);
 
-function conversationName(queue: string): string {
-  if (!CONVERSATION_NAME.test(queue)) fail('queue name must be 1-64 letters, digits, "_", "." or "-"');
+/** A conversation name of ours, checked (also by the call controls, conversation.ts). */
+export function conversationName(queue: string, operation = 'render'): string {
+  if (!CONVERSATION_NAME.test(queue))
+    fail('queue name must be 1-64 letters, digits, "_", "." or "-"', operation);
   return queue;
+}
+
+/** Spoken text as a talk action (also the hold prompt of conversation.ts). */
+export function talk(step: Extract<Prompt, { kind: 'say' }>, operation = 'render'): NccoAction {
+  if (!LANGUAGE.test(step.language)) fail('say: language must be a tag such as "es-MX"', operation);
+  if ([...step.text].length > MAX_TALK_CHARS)
+    fail(`say: text is longer than ${MAX_TALK_CHARS} characters`, operation);
+  return { action: 'talk', text: `<speak>${escapeXml(step.text)}</speak>`, language: step.language };
 }
 
 function prompt(step: Prompt, bargeIn: boolean): NccoAction {
   const interrupt = bargeIn ? { bargeIn: true } : {};
-  if (step.kind === 'say') {
-    if (!LANGUAGE.test(step.language)) fail('say: language must be a tag such as "es-MX"');
-    if ([...step.text].length > MAX_TALK_CHARS) fail(`say: text is longer than ${MAX_TALK_CHARS} characters`);
-    return {
-      action: 'talk',
-      text: `<speak>${escapeXml(step.text)}</speak>`,
-      language: step.language,
-      ...interrupt,
-    };
-  }
+  if (step.kind === 'say') return { ...talk(step), ...interrupt };
   const loop = step.loop === undefined ? 1 : seconds('play loop', step.loop, 0, 1000);
   return { action: 'stream', streamUrl: [url('play url', step.url)], loop, ...interrupt };
 }
@@ -127,7 +131,7 @@ function connectToCaller(step: Step<'connect-to-caller'>): Rendered {
     action: 'conversation',
     name: conversationName(step.queue),
     startOnEnter: true,
-    endOnExit: true,
+    endOnExit: false,
   };
   return thenNotify(join, 'connect-ended', 'dial action', step.actionUrl);
 }
