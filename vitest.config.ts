@@ -2,6 +2,18 @@ import { availableParallelism } from 'node:os';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Server test files about the embedded database alone: they run the CLI or open PGlite directly
+ * and never read LLAMENOS_TEST_DATABASE_URL, so the PostgreSQL pass of `npm test` (which sets it)
+ * would only run them a second time, identically. Each says so in its header.
+ */
+const EMBEDDED_DATABASE_ONLY = [
+  'apps/server/test/crash.test.ts',
+  'apps/server/test/data-dir-lock.test.ts',
+  'apps/server/test/single-executable.test.ts',
+];
+const onPostgres = Boolean(process.env.LLAMENOS_TEST_DATABASE_URL);
+
 // Workspace packages are resolved to their TypeScript sources through the "llamenos-source"
 // export condition, so tests never depend on a previous build.
 export default defineConfig({
@@ -14,7 +26,7 @@ export default defineConfig({
       'apps/server/test/**/*.test.ts',
       'apps/web/test/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', ...(onPostgres ? EMBEDDED_DATABASE_ONLY : [])],
     // One migrated PGlite database dumped for the run; every test database starts from it.
     globalSetup: ['apps/server/test/global-setup.ts'],
     // Test files run in parallel in child processes (forks: a crash or a stray process.exit in one

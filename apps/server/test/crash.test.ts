@@ -16,7 +16,8 @@ import { CLI_NODE_ARGS, cliEnv, freePort, ROOT } from './cli-process.js';
  * that every write it acknowledged is still there after a restart: the embedded database
  * must not answer before its data is in the host's files. It cannot show survival of a
  * power cut or kernel crash: PGlite's Node filesystem writes through to the host files on
- * every write, but its fsync is a no-op (see db/pglite.ts).
+ * every write, but its fsync is a no-op (see db/pglite.ts). PGlite only: the PostgreSQL pass of
+ * `npm test` leaves this file out (vitest.config.ts, EMBEDDED_DATABASE_ONLY).
  */
 
 const SECRET = randomBytes(32).toString('hex');

@@ -15,7 +15,8 @@ import { CLI_NODE_ARGS, cliEnv, freePort, ROOT } from './cli-process.js';
 /**
  * The embedded database belongs to one process: a second opener of the same DATA_DIR is refused
  * with the holder named, `backup` while the server runs is written by the server, and a holder
- * killed with SIGKILL leaves nothing that keeps the next opener out.
+ * killed with SIGKILL leaves nothing that keeps the next opener out. PGlite only: the PostgreSQL
+ * pass of `npm test` leaves this file out (vitest.config.ts, EMBEDDED_DATABASE_ONLY).
  */
 const SECRET = randomBytes(32).toString('hex');
 const dirs: string[] = [];
