@@ -67,7 +67,8 @@ type WebhookPath =
   | 'answer'
   | 'voicemail'
   | 'voicemail-done'
-  | 'recording';
+  | 'recording'
+  | 'join';
 
 export function webhookUrl(
   ctx: ServerContext,

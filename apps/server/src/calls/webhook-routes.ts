@@ -14,6 +14,7 @@ import {
   type WebhookTelephony,
 } from '../telephony/provider.js';
 import { readWebhookRequest } from '../telephony/webhook-request.js';
+import { conferenceJoinDocument } from './conference-join.js';
 import { answerDocument, hangupWith, type LegStep, screenDocument, waitDocument } from './documents.js';
 import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
@@ -173,6 +174,10 @@ function legSteps(ctx: ServerContext): Record<string, Handler> {
       const { legId, digits } = w.adapter.parseDigits(w.request);
       return answerDocument(ctx, legStep(w, legId), digits);
     },
+
+    // A leg moved within a connected call (Plivo: the held caller, a colleague, a listener).
+    join: async (w) =>
+      conferenceJoinDocument(ctx, w.provider, w.query, w.adapter.parseDigits(w.request).legId),
   };
 }
 

@@ -1,6 +1,7 @@
 import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
 import { plivoBrowserCalling } from './access-token.js';
+import { PlivoConferences } from './conference.js';
 import { plivoEvents } from './events.js';
 import { renderPlivoXml } from './plivo-xml.js';
 import { PlivoRestClient } from './rest.js';
@@ -41,6 +42,12 @@ export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelepho
     render: renderPlivoXml,
     acknowledge: () => renderPlivoXml([]),
     ...restCallControl(rest),
+    // Hold, hand-over and listening by moving the caller between conference rooms (conference.ts).
+    connectedCalls: new PlivoConferences({
+      http,
+      authId: options.authId,
+      cancelLeg: (legId) => rest.cancelLeg(legId),
+    }),
     browserCredential: plivoBrowserCalling(http, options.authId),
   };
 }

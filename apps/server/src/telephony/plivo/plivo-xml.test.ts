@@ -23,15 +23,38 @@ describe('renderPlivoXml', () => {
     );
   });
 
-  it('queue and connect: one conference per call, two members at most', () => {
+  it('queue and connect: one conference per call; only the volunteer ends it; two and a listener at most', () => {
     expect(
       renderPlivoXml([
         { kind: 'enqueue-caller', queue: 'call-c1', waitUrl: `${A}/wait`, actionUrl: `${A}/left` },
         { kind: 'connect-to-caller', queue: 'call-c1' },
       ]).body,
     ).toBe(
-      `${DECL}<Response><Conference startConferenceOnEnter="false" endConferenceOnExit="true" waitSound="${A}/wait" maxMembers="2" enterSound="" exitSound="" action="${A}/left" method="POST" redirect="true">call-c1</Conference><Conference startConferenceOnEnter="true" endConferenceOnExit="true" maxMembers="2" enterSound="" exitSound="">call-c1</Conference></Response>`,
+      `${DECL}<Response><Conference startConferenceOnEnter="false" endConferenceOnExit="false" waitSound="${A}/wait" maxMembers="3" enterSound="" exitSound="" action="${A}/left" method="POST" redirect="true">call-c1</Conference><Conference startConferenceOnEnter="true" endConferenceOnExit="true" maxMembers="3" enterSound="" exitSound="">call-c1</Conference></Response>`,
     );
+  });
+
+  it('join: the held caller hears the wait document alone; back, a colleague and a listener by their flags', () => {
+    const join = (step: Instruction) => renderPlivoXml([step]).body.slice(DECL.length);
+    expect(join({ kind: 'join-conference', room: 'call-c1-held', role: 'held', waitUrl: `${A}/wait` })).toBe(
+      `<Response><Conference startConferenceOnEnter="false" endConferenceOnExit="false" waitSound="${A}/wait" maxMembers="3" enterSound="" exitSound="">call-c1-held</Conference></Response>`,
+    );
+    expect(join({ kind: 'join-conference', room: 'call-c1', role: 'caller' })).toBe(
+      '<Response><Conference startConferenceOnEnter="false" endConferenceOnExit="false" maxMembers="3" enterSound="" exitSound="">call-c1</Conference></Response>',
+    );
+    expect(join({ kind: 'join-conference', room: 'call-c1-0123456789ab', role: 'colleague' })).toBe(
+      '<Response><Conference startConferenceOnEnter="true" endConferenceOnExit="true" maxMembers="3" enterSound="" exitSound="">call-c1-0123456789ab</Conference></Response>',
+    );
+    expect(join({ kind: 'join-conference', room: 'call-c1', role: 'listener' })).toBe(
+      '<Response><Conference startConferenceOnEnter="true" endConferenceOnExit="false" muted="true" maxMembers="3" enterSound="" exitSound="">call-c1</Conference></Response>',
+    );
+    for (const bad of [
+      { kind: 'join-conference', room: 'call-c1', role: 'caller', waitUrl: `${A}/wait` },
+      { kind: 'join-conference', room: 'call-c1-held', role: 'held' },
+      { kind: 'join-conference', room: 'call c1', role: 'caller' },
+      { kind: 'join-conference', room: 'call-c1', role: 'admin' },
+    ] as Instruction[])
+      expect(() => renderPlivoXml([bad]), JSON.stringify(bad)).toThrow(TelephonyInputError);
   });
 
   it('voicemail, pause, play, redirect, hangup', () => {

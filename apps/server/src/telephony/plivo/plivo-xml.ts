@@ -14,8 +14,14 @@ import { plivoBrowserUri } from './access-token.js';
  *   pressed, and the router must hear that ending too (it arrives without Digits);
  * - enqueue-caller / connect-to-caller → a <Conference> named after the queue: the caller
  *   waits with startConferenceOnEnter false and the wait document as waitSound (Plivo fetches
- *   it like Twilio's waitUrl); the volunteer enters with startConferenceOnEnter true. Both end
- *   the conference on exit, and maxMembers 2 keeps anyone else out;
+ *   it like Twilio's waitUrl); the volunteer enters with startConferenceOnEnter true. Only the
+ *   volunteer ends the conference on exit: the caller's leg is moved out of it to be held and
+ *   into a colleague's room to be handed over (Call Transfer, conference.ts), which must not end
+ *   it; their hanging up ends the call through the router (end.ts), which hangs up the volunteer.
+ *   So the caller is never left alone in silence. maxMembers 3: the two, and a muted listener;
+ * - join-conference → a <Conference> of the call's rooms by role (conference.ts): the held
+ *   caller alone with the wait document as waitSound, the caller back (ending nothing), a
+ *   colleague (starting and ending it), a listener (muted, ending nothing);
  * - record-voicemail → <Record> (beep, "#" ends it, mp3), the file callback to statusUrl;
  * - hangup → <Hangup/>, redirect → <Redirect>.
  */
@@ -44,14 +50,18 @@ function prompt(step: Prompt): string {
   return element('Play', { loop }, { text: url('play url', step.url) });
 }
 
-function conference(queue: string, caller: boolean, waitSound?: string, actionUrl?: string): string {
+type Member = 'held' | 'caller' | 'colleague' | 'listener' | 'volunteer';
+
+function conference(queue: string, member: Member, waitSound?: string, actionUrl?: string): string {
+  const caller = member === 'held' || member === 'caller';
   return element(
     'Conference',
     {
       startConferenceOnEnter: caller ? 'false' : 'true',
-      endConferenceOnExit: 'true',
+      endConferenceOnExit: member === 'volunteer' || member === 'colleague' ? 'true' : 'false',
+      muted: member === 'listener' ? 'true' : undefined,
       waitSound,
-      maxMembers: 2,
+      maxMembers: 3,
       enterSound: '',
       exitSound: '',
       action: actionUrl,
@@ -92,16 +102,25 @@ function instruction(step: Instruction): string {
     case 'enqueue-caller':
       return conference(
         step.queue,
-        true,
+        'caller',
         url('enqueue waitUrl', step.waitUrl),
         step.actionUrl === undefined ? undefined : url('enqueue action', step.actionUrl),
       );
     case 'connect-to-caller':
       return conference(
         step.queue,
-        false,
+        'volunteer',
         undefined,
         step.actionUrl === undefined ? undefined : url('dial action', step.actionUrl),
+      );
+    case 'join-conference':
+      if (!['held', 'caller', 'colleague', 'listener'].includes(step.role)) return fail('join: unknown role');
+      if ((step.role === 'held') !== (step.waitUrl !== undefined))
+        fail('join: a wait sound is for the held caller');
+      return conference(
+        step.room,
+        step.role,
+        step.waitUrl === undefined ? undefined : url('join waitUrl', step.waitUrl),
       );
     case 'dial-browser':
       // The browser SDK logged in with the identity's token answers at this SIP address.

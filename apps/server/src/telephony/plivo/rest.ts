@@ -31,7 +31,7 @@ const MEDIA_HOST = /^media(-[a-z0-9]{1,20})?\.plivo\.com$/;
  * the call's UUID goes without its hyphens (the web app's provider-phone/plivo.ts puts them back).
  */
 export const PLIVO_CALL_HEADER = 'callId';
-const plivoCallHeaders = (callId: string | null) =>
+export const plivoCallHeaders = (callId: string | null) =>
   callId ? { sip_headers: `${PLIVO_CALL_HEADER}=${callId.replaceAll('-', '')}` } : {};
 
 const isNotFound = (error: unknown) => error instanceof ProviderHttpError && error.status === 404;
