@@ -26,6 +26,7 @@
  * duplicated.
  */
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,7 @@ import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createContext } from '../apps/server/src/context.js';
 import { nativeAgreement, nativeEphemeralKeyPair, wrapFor } from '../apps/server/src/conversations/seal.js';
+import { defaultSealWorkers } from '../apps/server/src/conversations/seal-pool.js';
 import { activeMembersWithGrants } from '../apps/server/src/conversations/store.js';
 import type { Database } from '../apps/server/src/db/database.js';
 import { openPglite } from '../apps/server/src/db/pglite.js';
@@ -57,6 +59,8 @@ import type { Row, Suite } from './types.js';
 const SECONDS = Number(process.env.BENCH_MESSAGING_SECONDS ?? 15);
 const RATE = Number(process.env.BENCH_MESSAGING_RATE ?? 200);
 const CONTACTS = Number(process.env.BENCH_MESSAGING_CONTACTS ?? 400);
+/** Sealing threads (conversations/seal-pool.ts); by default what a started server has. */
+const SEAL_WORKERS = Number(process.env.BENCH_MESSAGING_SEAL_WORKERS ?? defaultSealWorkers());
 const ADMINS = 5;
 const VOLUNTEERS = 8;
 const RETRY_EVERY = 50;
@@ -69,6 +73,21 @@ export const INBOUND = '/api/messaging/twilio-sms/inbound';
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+
+/**
+ * CPU seconds of the server's own thread (the main thread: its task in /proc; Linux only, null
+ * elsewhere). process.cpuUsage counts every thread, the sealing threads included; this is the
+ * share that holds the event loop, unlike its busy time, not inflated when the machine is loaded.
+ */
+export function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
 
 export async function setUp(db: Database) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-messaging-'));
@@ -119,8 +138,13 @@ export async function setUp(db: Database) {
     messagesPerContactPerHour: 10_000,
   };
   await saveSettings(db, settings, version, null, now);
-  // A server started with these members made their sealing tables then (startConversationTimers,
-  // conversations/reader-tables.ts): so here, before the first text.
+  // A server started with a text channel set up starts its sealing threads (startConversationTimers,
+  // conversations/seal-pool.ts; BENCH_MESSAGING_SEAL_WORKERS=0: none, every text sealed in the
+  // server's thread), and makes its sealing tables and theirs (conversations/reader-tables.ts):
+  // so here, before the first text.
+  const stopSealing =
+    SEAL_WORKERS === 0 ? async () => {} : ctx.conversations.startSealing({ workers: SEAL_WORKERS });
+  await ctx.conversations.sealPool?.ready;
   const members = await activeMembersWithGrants(db);
   const warm0 = process.cpuUsage();
   await ctx.conversations.readerTables.warm(members);
@@ -130,7 +154,10 @@ export async function setUp(db: Database) {
     app,
     /** CPU of making the reader tables at start, and for how many readers. */
     readerTables: { cpuMs: (warmed.user + warmed.system) / 1000, readers: members.length },
+    /** Threads sealing texts besides the server's own (0: none). */
+    sealWorkers: ctx.conversations.sealPool?.size ?? 0,
     async close() {
+      await stopSealing();
       await api.close();
       await db.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -249,6 +276,7 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
     gc.observe({ entryTypes: ['gc'] });
     loopDelay.enable();
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuSeconds();
     const statements0 = statements.count();
     const t0 = performance.now();
     let sent = 0;
@@ -273,6 +301,8 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
     await Promise.all(pending);
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(process.cpuUsage(cpu0));
+    const main1 = mainThreadCpuSeconds();
+    const mainCpu = main0 === null || main1 === null ? null : main1 - main0;
     loopDelay.disable();
     gc.disconnect();
     while (hotline.ctx.backgroundWork.size) await Promise.allSettled([...hotline.ctx.backgroundWork]);
@@ -349,7 +379,7 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
         op: `${label}: reader tables made at start (CPU per reader)`,
         value: hotline.readerTables.cpuMs / Math.max(1, hotline.readerTables.readers),
         unit: 'ms',
-        note: `${hotline.readerTables.readers} readers, ${hotline.readerTables.cpuMs.toFixed(0)} ms CPU in all, before the first text (conversations/reader-tables.ts); not in the CPU per message`,
+        note: `${hotline.readerTables.readers} readers, ${hotline.readerTables.cpuMs.toFixed(0)} ms CPU in all, before the first text (conversations/reader-tables.ts; the sealing threads' tables included); not in the CPU per message`,
       },
       {
         op: `${label}: event-loop delay p99`,
@@ -368,7 +398,13 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
         op: `${label}: CPU per message (app + driver)`,
         value: (cpu / (total + retries)) * 1000,
         unit: 'ms',
-        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall`,
+        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall, every thread; ${hotline.sealWorkers} sealing thread(s) besides the server's (conversations/seal-pool.ts)`,
+      },
+      {
+        op: `${label}: CPU per message, the server's thread`,
+        value: mainCpu === null ? Number.NaN : (mainCpu / (total + retries)) * 1000,
+        unit: 'ms',
+        note: `its event loop's share (the driver's included; not the sealing threads'); ${mainCpu?.toFixed(1) ?? 'unknown'} CPU s in all`,
       },
       {
         op: `${label}: SQL statements per message`,

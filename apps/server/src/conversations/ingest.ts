@@ -30,7 +30,8 @@ import { announceConversation, conversationWork } from './notify.js';
 import { type PlacementQueue, placementQueue } from './placement-queue.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
 import { sendAutomaticReply } from './replies.js';
-import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
+import { nativeEphemeralKeyPair, type SealedMessage, sealMessage } from './seal.js';
+import { defaultSealWorkers, type SealPool, startSealPool } from './seal-pool.js';
 import {
   activeMembersWithGrants,
   applyDeliveryStatus,
@@ -88,6 +89,19 @@ export interface Conversations extends ConversationIngest {
    * up to PLACEMENT_BATCH in one transaction (placeFirstContacts).
    */
   readonly placements: PlacementQueue<FirstContact, Placed>;
+  /**
+   * Seals an arriving text for `readers`: in a sealing thread once they run (seal-pool.ts), else
+   * (not started, still loading, or failed) in this one with `agreement`.
+   */
+  seal(messageId: string, body: string, readers: readonly string[]): Promise<SealedMessage>;
+  /**
+   * Lets arriving texts be sealed in threads of their own (a started server:
+   * startConversationTimers): started now, or (`lazy`, a hotline without a text channel yet) at
+   * the first text. Returns their stop.
+   */
+  startSealing(options?: { workers?: number; lazy?: boolean }): () => Promise<void>;
+  /** The sealing threads, if started (the benchmark waits for them to load). */
+  readonly sealPool: SealPool | null;
 }
 
 /** Placement transactions one process runs at once (Conversations.placements). */
@@ -103,11 +117,21 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
   // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
   // keys from OpenSSL (seal.ts).
   const agreement = cachedAgreement(READER_TABLES, secureRandom, nativeEphemeralKeyPair, 8);
+  let pool: SealPool | null = null;
+  let spawnPool: (() => void) | null = null;
+  // The readers the tables were last made for: a pool started later makes theirs at once.
+  let lastReaders: readonly string[] = [];
   return {
     channels,
     agreement,
-    readerTables: readerTables(agreement, (error) =>
-      ctxOf().log.warn({ err: { name: (error as Error)?.name } }, 'reader table not made'),
+    readerTables: readerTables(
+      agreement,
+      (error) => ctxOf().log.warn({ err: { name: (error as Error)?.name } }, 'reader table not made'),
+      // The sealing threads keep tables of their own, made at the same moments.
+      (readers) => {
+        lastReaders = readers;
+        return pool?.prepare(readers) ?? Promise.resolve();
+      },
     ),
     placements: placementQueue(PLACEMENTS_AT_ONCE, PLACEMENT_BATCH, (batch) =>
       placeFirstContacts(ctxOf(), batch),
@@ -122,6 +146,42 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
       } catch {
         return null;
       }
+    },
+    get sealPool() {
+      return pool;
+    },
+    async seal(messageId, body, readers) {
+      spawnPool?.();
+      if (pool?.size)
+        try {
+          return await pool.seal(messageId, body, readers);
+        } catch {
+          // The thread failed or refused (a reader's key not on the curve): sealed here, where
+          // the same error, if it is one, is thrown as it would be without a pool.
+        }
+      return sealMessage(messageId, body, readers, agreement);
+    },
+    startSealing({ workers = defaultSealWorkers(), lazy = false } = {}) {
+      if (pool || spawnPool) return async () => {};
+      let started: SealPool | null = null;
+      let stopped = false;
+      const spawn = () => {
+        spawnPool = null;
+        if (stopped) return;
+        started = startSealPool(workers, READER_TABLES, (error) =>
+          ctxOf().log.warn({ err: { name: (error as Error)?.name } }, 'a sealing thread failed'),
+        );
+        pool = started;
+        if (started && lastReaders.length) void started.prepare(lastReaders);
+      };
+      if (lazy) spawnPool = spawn;
+      else spawn();
+      return async () => {
+        stopped = true;
+        if (spawnPool === spawn) spawnPool = null;
+        if (pool && pool === started) pool = null;
+        await (started as SealPool | null)?.close();
+      };
     },
     receive: (channel, message) => receiveMessage(ctxOf(), channel, message),
     applyStatus: (channel, update) => applyStatusUpdate(ctxOf(), channel, update),
@@ -543,7 +603,7 @@ async function storeMessage(
     const readers = readersAmong(members, sealedFor);
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
-    const sealed = sealMessage(messageId, message.body, readers, ctx.conversations.agreement);
+    const sealed = await ctx.conversations.seal(messageId, message.body, readers);
     if (!keyword && !message.media.length) {
       // Most messages: a text in a held conversation, stored in one statement (store.ts).
       const outcome = await storeHeldText(
@@ -578,7 +638,7 @@ async function storeWithExtras(
   delivery: Delivery,
   placedConversation: ConversationRow,
   sealedFor: string | null,
-  sealed: ReturnType<typeof sealMessage>,
+  sealed: SealedMessage,
 ): Promise<Stored | null> {
   const { channel, message, keyword, messageId, mediaIds, now } = delivery;
   return ctx.db

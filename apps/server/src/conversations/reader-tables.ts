@@ -12,7 +12,8 @@ import type { MemberWithGrants } from './store.js';
  * (startConversationTimers) and whenever the members read with an inbound text differ from
  * those it last made them for (a new admin, a volunteer given conversations, a role change:
  * whatever path changed them, the next text sees it), one table per turn of the event loop so
- * webhooks arriving meanwhile are not held behind all of them.
+ * webhooks arriving meanwhile are not held behind all of them. The sealing threads (seal-pool.ts)
+ * make theirs at the same moments, on their own cores.
  */
 
 /** Readers whose tables the sealer keeps (the agreement's size, ingest.ts). */
@@ -48,6 +49,8 @@ export interface ReaderTables {
 export function readerTables(
   agreement: Pick<CachedAgreement, 'prepare'>,
   onError: (error: unknown) => void,
+  /** The same readers' tables made elsewhere too (the sealing threads, seal-pool.ts), meanwhile. */
+  alsoPrepare: (readers: readonly string[]) => Promise<void> = async () => {},
 ): ReaderTables {
   let lastSeen = '';
   let pending: Promise<void> | null = null;
@@ -69,7 +72,9 @@ export function readerTables(
     lastSeen = keyOf(members);
     const readers = tableReaders(members);
     // In turn: two warm-ups at once would build the same tables twice.
-    const run: Promise<void> = (pending ?? Promise.resolve()).then(() => build(readers));
+    const run: Promise<void> = (pending ?? Promise.resolve()).then(async () => {
+      await Promise.all([build(readers), alsoPrepare(readers)]);
+    });
     pending = run;
     void run.finally(() => {
       if (pending === run) pending = null;

@@ -1,6 +1,7 @@
 import { removingAttachments } from '../attachments/service.js';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
+import { listChannelConfigRows } from '../messaging/config-store.js';
 import { startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { processMedia } from './media.js';
@@ -31,8 +32,16 @@ export async function tickConversationTimers(ctx: ServerContext, now: Date): Pro
 }
 
 export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): () => Promise<void> {
+  // Arriving texts are sealed in threads of their own (seal-pool.ts): started with the server
+  // when a text channel is set up (before the tables are made, so that theirs are made too), else
+  // at the first text (a process that never receives one spawns none).
+  let stopSealing: () => Promise<void> = async () => {};
   // The sealer's tables for today's readers, before the first text needs them (reader-tables.ts).
-  const warming = activeMembersWithGrants(ctx.db)
+  const warming = listChannelConfigRows(ctx.db)
+    .then((channels) => {
+      stopSealing = ctx.conversations.startSealing({ lazy: !channels.some((c) => !c.disabled) });
+    })
+    .then(() => activeMembersWithGrants(ctx.db))
     .then((members) => ctx.conversations.readerTables.warm(members))
     .catch((error: unknown) =>
       ctx.log.warn({ err: { name: (error as Error)?.name } }, 'reader tables not made at start'),
@@ -62,6 +71,7 @@ export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): 
     await warming;
     await running;
     await stopRetention();
+    await stopSealing();
   };
 }
 

@@ -1,0 +1,45 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { cachedAgreement, secureRandom } from '@llamenos/crypto';
+import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
+import { type SealReply, type SealRequest, WORKER_TABLE_WINDOW } from './seal-pool.js';
+
+/**
+ * A sealing thread of the seal pool (seal-pool.ts): the same sealMessage the server's own thread
+ * runs, with its own per-reader tables (an agreement's tables are not shared between threads).
+ * The body arrives as UTF-8 bytes moved (not copied) into this thread, and is zeroed once sealed.
+ */
+const port = parentPort;
+if (!port) throw new Error('the seal worker runs only as a worker thread');
+const { readerTables } = workerData as { readerTables: number };
+const agreement = cachedAgreement(readerTables, secureRandom, nativeEphemeralKeyPair, WORKER_TABLE_WINDOW);
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+port.on('message', (request: SealRequest) => {
+  let reply: SealReply;
+  try {
+    if (request.kind === 'prepare') {
+      for (const reader of request.readers) {
+        try {
+          agreement.prepare(reader);
+        } catch {
+          // A key that is not on the curve: its wraps fail in the webhook that needs them.
+        }
+      }
+      reply = { id: request.id, ok: true, sealed: null };
+    } else {
+      const body = new Uint8Array(request.body);
+      try {
+        const sealed = sealMessage(request.messageId, decoder.decode(body), request.readers, agreement);
+        reply = { id: request.id, ok: true, sealed };
+      } finally {
+        body.fill(0);
+      }
+    }
+  } catch (error) {
+    // Only the error's kind crosses back: a message would not say more than the webhook's 4xx/5xx.
+    reply = { id: request.id, ok: false, error: (error as Error)?.name ?? 'Error' };
+  }
+  port.postMessage(reply);
+});
+// Ready: the pool sends texts here from now on (before, they are sealed in the server's thread).
+port.postMessage({ id: 0, ok: true, sealed: null } satisfies SealReply);
