@@ -9,7 +9,7 @@ import { banAndHangUp, dismissEnded, hangUp, useCalls } from '../lib/calls/store
 import { queries } from '../lib/queries/index.js';
 import { CallAudioControls } from './CallAudioControls.js';
 import { CallTranscriptionIndicator } from './CallTranscriptionIndicator.js';
-import { ConfirmDialog } from './ConfirmDialog.js';
+import { ConfirmedButton } from './ConfirmDialog.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { NavLink } from './NavLink.js';
 import { ProviderCallControls } from './ProviderPhoneStatus.js';
@@ -29,7 +29,6 @@ function useElapsed(since: string | null): number {
 function LiveCall({ me }: { me: Me }) {
   const { t } = useTranslation();
   const { active, busy, error } = useCalls();
-  const [confirmBan, setConfirmBan] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const elapsed = useElapsed(active?.answeredAt ?? null);
   const id = active?.id;
@@ -69,25 +68,16 @@ function LiveCall({ me }: { me: Me }) {
           <NavLink href={noteForCallHref(active.id)}>{t('calls.writeNote')}</NavLink>
         )}
         {can(me, 'calls:ban') && (
-          <button
-            type="button"
+          <ConfirmedButton
+            action={t('calls.banAndHangUp')}
             className="secondary danger-text"
             disabled={busy}
-            onClick={() => setConfirmBan(true)}
-          >
-            {t('calls.banAndHangUp')}
-          </button>
+            title={t('calls.banTitle')}
+            message={t('calls.banExplain')}
+            onConfirm={() => banAndHangUp('')}
+          />
         )}
       </div>
-      <ConfirmDialog
-        open={confirmBan}
-        title={t('calls.banTitle')}
-        message={t('calls.banExplain')}
-        confirmLabel={t('calls.banAndHangUp')}
-        danger
-        onConfirm={() => banAndHangUp('')}
-        onClose={() => setConfirmBan(false)}
-      />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from './ActionError.js';
 import { Dialog } from './Dialog.js';
@@ -91,5 +91,44 @@ export function ConfirmRemoval<T>({
       }}
       onClose={onClose}
     />
+  );
+}
+
+/**
+ * A button whose action runs only once the member confirms it: the dialog's confirm button
+ * repeats the button's words, so the member confirms exactly what they pressed.
+ */
+export function ConfirmedButton({
+  action,
+  className = 'danger',
+  disabled,
+  title,
+  message,
+  onConfirm,
+}: {
+  /** The button's words, repeated on the dialog's confirm button. */
+  action: string;
+  className?: string;
+  disabled?: boolean;
+  title: ReactNode;
+  message: string;
+  onConfirm: () => Promise<void>;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className={className} disabled={disabled} onClick={() => setOpen(true)}>
+        {action}
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={title}
+        message={message}
+        confirmLabel={action}
+        danger
+        onConfirm={onConfirm}
+        onClose={() => setOpen(false)}
+      />
+    </>
   );
 }

@@ -8,6 +8,7 @@ import {
   type SettingsResponse,
 } from '../settings.js';
 import { TranscriptionSettings } from '../transcription.js';
+import { TranscriptionModelInfoSchema } from './transcription.js';
 
 /** Answers of the settings, provider and public configuration routes, as the web client checks them. */
 
@@ -31,9 +32,7 @@ export const PublicSettingsSchema = z.object({
     maxReportBytes: z.number().int(),
   }),
   transcription: TranscriptionSettings.extend({
-    model: z
-      .object({ sha256: z.string(), name: z.string(), size: z.number().int(), uploadedAt: z.string() })
-      .nullable(),
+    model: TranscriptionModelInfoSchema.nullable(),
     crossOriginIsolation: z.boolean(),
   }),
   version: z.number().int(),

@@ -20,6 +20,7 @@ import { useNoteList } from '../notes/useNoteList.js';
 import { Transcripts } from './Transcripts.js';
 import { VoicemailPlayer } from './VoicemailPlayer.js';
 import '../notes/notes.css';
+import { Fact } from '../../components/Fact.js';
 
 const PREVIEW = 200;
 
@@ -86,15 +87,16 @@ function People({ detail, me }: { detail: CallDetail; me: Me }) {
   }
   return (
     <>
-      <div>
-        <dt>{t('calls.answeredBy')}</dt>
-        <dd data-testid="call-answered-by">{answeredBy}</dd>
-      </div>
+      <Fact term={t('calls.answeredBy')} data-testid="call-answered-by">
+        {answeredBy}
+      </Fact>
       {allCalls && (
-        <div>
-          <dt>{call.endedAt ? t('calls.detail.rung') : t('calls.detail.ringingNow')}</dt>
-          <dd data-testid="call-rung">{rungList}</dd>
-        </div>
+        <Fact
+          term={call.endedAt ? t('calls.detail.rung') : t('calls.detail.ringingNow')}
+          data-testid="call-rung"
+        >
+          {rungList}
+        </Fact>
       )}
     </>
   );
@@ -105,28 +107,19 @@ function Facts({ detail, me }: { detail: CallDetail; me: Me }) {
   const { call } = detail;
   return (
     <dl className="note-meta" data-testid="call-facts">
-      <div>
-        <dt>{t('calls.started')}</dt>
-        <dd>{formatDateTime(call.createdAt, i18n.language)}</dd>
-      </div>
-      <div>
-        <dt>{t('calls.caller')}</dt>
-        <dd className="ltr-cell">{lastDigits(call.callerLast4, t('calls.withheld'))}</dd>
-      </div>
-      <div>
-        <dt>{t('calls.state')}</dt>
-        <dd data-testid="call-state">{t(`calls.status.${call.status}`)}</dd>
-      </div>
-      <div>
-        <dt>{t('calls.detail.waited')}</dt>
-        <dd className="ltr-cell">{detail.waitSeconds === null ? '' : formatDuration(detail.waitSeconds)}</dd>
-      </div>
-      <div>
-        <dt>{t('calls.duration')}</dt>
-        <dd className="ltr-cell" data-testid="call-duration">
-          {detail.talkSeconds === null ? t('calls.detail.notAnswered') : formatDuration(detail.talkSeconds)}
-        </dd>
-      </div>
+      <Fact term={t('calls.started')}>{formatDateTime(call.createdAt, i18n.language)}</Fact>
+      <Fact term={t('calls.caller')} className="ltr-cell">
+        {lastDigits(call.callerLast4, t('calls.withheld'))}
+      </Fact>
+      <Fact term={t('calls.state')} data-testid="call-state">
+        {t(`calls.status.${call.status}`)}
+      </Fact>
+      <Fact term={t('calls.detail.waited')} className="ltr-cell">
+        {detail.waitSeconds === null ? '' : formatDuration(detail.waitSeconds)}
+      </Fact>
+      <Fact term={t('calls.duration')} className="ltr-cell" data-testid="call-duration">
+        {detail.talkSeconds === null ? t('calls.detail.notAnswered') : formatDuration(detail.talkSeconds)}
+      </Fact>
       <People detail={detail} me={me} />
     </dl>
   );

@@ -22,8 +22,8 @@ import {
   useNoteFields,
 } from './shared.js';
 import './notes.css';
+import { Fact } from '../../components/Fact.js';
 import { userTextIn } from '../../components/UserText.js';
-
 import { noteQueries, type OpenedNote as Opened } from './queries.js';
 
 /** /notes/:id: the note, its author and times, its version history, and editing for its author. */
@@ -138,31 +138,16 @@ function NoteFacts({ opened: { note }, author }: { opened: Opened; author: strin
   const { t, i18n } = useTranslation();
   return (
     <dl className="note-meta">
-      <div>
-        <dt>{t('notes.author')}</dt>
-        <dd data-testid="note-author" dir="auto">
-          {author}
-        </dd>
-      </div>
-      <div>
-        <dt>{t('notes.created')}</dt>
-        <dd>{formatDateTime(note.createdAt, i18n.language)}</dd>
-      </div>
-      <div>
-        <dt>{t('notes.updated')}</dt>
-        <dd>{formatDateTime(note.updatedAt, i18n.language)}</dd>
-      </div>
-      <div>
-        <dt>{t('notes.version')}</dt>
-        <dd>{note.version}</dd>
-      </div>
+      <Fact term={t('notes.author')} data-testid="note-author" dir="auto">
+        {author}
+      </Fact>
+      <Fact term={t('notes.created')}>{formatDateTime(note.createdAt, i18n.language)}</Fact>
+      <Fact term={t('notes.updated')}>{formatDateTime(note.updatedAt, i18n.language)}</Fact>
+      <Fact term={t('notes.version')}>{note.version}</Fact>
       {note.callId && (
-        <div>
-          <dt>{t('notes.call')}</dt>
-          <dd data-testid="note-call">
-            <CallLink callId={note.callId} />
-          </dd>
-        </div>
+        <Fact term={t('notes.call')} data-testid="note-call">
+          <CallLink callId={note.callId} />
+        </Fact>
       )}
     </dl>
   );

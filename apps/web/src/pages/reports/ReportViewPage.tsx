@@ -6,9 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { can, type Me } from '../../app/session.js';
 import { useVaultState } from '../../app/useVaultState.js';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ConfirmedButton } from '../../components/ConfirmDialog.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { Fact } from '../../components/Fact.js';
 import { formatDateTime } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -162,32 +163,20 @@ function ReportFacts({
   const typeLabel = useTypeLabel(types);
   return (
     <dl className="report-facts" data-testid="report-facts">
-      <div>
-        <dt>{t('reports.type')}</dt>
-        <dd dir="auto">{typeLabel(meta.typeId)}</dd>
-      </div>
-      <div>
-        <dt>{t('reports.statusLabel')}</dt>
-        <dd data-testid="report-status">
-          <StatusBadge status={meta.status} />
-        </dd>
-      </div>
-      <div>
-        <dt>{t('reports.author')}</dt>
-        <dd dir="auto">{author}</dd>
-      </div>
-      <div>
-        <dt>{t('reports.assignee')}</dt>
-        <dd dir="auto">{meta.assigneeId ? (assignee ?? t('reports.anAdmin')) : t('reports.unassigned')}</dd>
-      </div>
-      <div>
-        <dt>{t('reports.filedAt')}</dt>
-        <dd>{formatDateTime(meta.createdAt, i18n.language)}</dd>
-      </div>
-      <div>
-        <dt>{t('reports.updatedAt')}</dt>
-        <dd>{formatDateTime(meta.updatedAt, i18n.language)}</dd>
-      </div>
+      <Fact term={t('reports.type')} dir="auto">
+        {typeLabel(meta.typeId)}
+      </Fact>
+      <Fact term={t('reports.statusLabel')} data-testid="report-status">
+        <StatusBadge status={meta.status} />
+      </Fact>
+      <Fact term={t('reports.author')} dir="auto">
+        {author}
+      </Fact>
+      <Fact term={t('reports.assignee')} dir="auto">
+        {meta.assigneeId ? (assignee ?? t('reports.anAdmin')) : t('reports.unassigned')}
+      </Fact>
+      <Fact term={t('reports.filedAt')}>{formatDateTime(meta.createdAt, i18n.language)}</Fact>
+      <Fact term={t('reports.updatedAt')}>{formatDateTime(meta.updatedAt, i18n.language)}</Fact>
     </dl>
   );
 }
@@ -388,25 +377,18 @@ function ReplyForm({ reportId }: { reportId: string }) {
 function DeleteReport({ id }: { id: string }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   return (
-    <p>
-      <button type="button" className="danger" onClick={() => setOpen(true)}>
-        {t('reports.delete')}
-      </button>
-      <ConfirmDialog
-        open={open}
+    <div className="button-row">
+      <ConfirmedButton
+        action={t('reports.delete')}
         title={t('reports.deleteTitle')}
         message={t('reports.deleteConfirm')}
-        confirmLabel={t('reports.delete')}
-        danger
-        onClose={() => setOpen(false)}
         onConfirm={async () => {
           await deleteReport(id);
           await queryClient.invalidateQueries({ queryKey: reportKeys.all });
           navigate('/reports');
         }}
       />
-    </p>
+    </div>
   );
 }

@@ -23,9 +23,9 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { UserText } from '../../components/UserText.js';
 import { reportQueries } from '../../lib/queries/reports.js';
-import { onHubEvent, onResync } from '../../lib/realtime/index.js';
 import { NO_REPORT_FILTERS, type ReportFilters } from '../../lib/reports/api.js';
 import { reportsPool } from '../../lib/reports/pool.js';
+import { onReportsChanged } from './events.js';
 import { ReportsExport } from './ReportsExport.js';
 import {
   KeyNeeded,
@@ -69,18 +69,7 @@ export function ReportsPage({ me }: { me: Me }) {
 /** A list version bumped by report hub events, so the list is re-read (through the API) when one changes. */
 function useListVersion(): number {
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const bump = () => setVersion((v) => v + 1);
-    const offs = [
-      onHubEvent('report:new', bump),
-      onHubEvent('report:updated', bump),
-      onHubEvent('report:reply', bump),
-      onResync(bump),
-    ];
-    return () => {
-      for (const off of offs) off();
-    };
-  }, []);
+  useEffect(() => onReportsChanged(() => setVersion((v) => v + 1)), []);
   return version;
 }
 

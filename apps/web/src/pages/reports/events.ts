@@ -10,21 +10,24 @@ export function rereadReports(client: QueryClient, queryKey: QueryKey = reportKe
 }
 
 /**
- * Report hub events (ids only) make the reports' reads stale; the page re-reads through the
- * API, which checks permissions. After a gap in the connection everything is re-read.
+ * Calls `changed` whenever a report may have changed: a report hub event (ids only, so the reader
+ * re-reads through the API, which checks permissions) or a gap in the connection. Returns the
+ * unsubscribe.
  */
+export function onReportsChanged(changed: () => void): () => void {
+  const offs = [
+    onHubEvent('report:new', changed),
+    onHubEvent('report:updated', changed),
+    onHubEvent('report:reply', changed),
+    onResync(changed),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/** Report changes make the reports' queries stale, so the open pages re-read them. */
 export function useReportEvents() {
   const client = useQueryClient();
-  useEffect(() => {
-    const stale = () => void rereadReports(client);
-    const offs = [
-      onHubEvent('report:new', stale),
-      onHubEvent('report:updated', stale),
-      onHubEvent('report:reply', stale),
-      onResync(stale),
-    ];
-    return () => {
-      for (const off of offs) off();
-    };
-  }, [client]);
+  useEffect(() => onReportsChanged(() => void rereadReports(client)), [client]);
 }

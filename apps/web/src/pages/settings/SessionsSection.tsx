@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ConfirmedButton } from '../../components/ConfirmDialog.js';
 import { formatDateTime } from '../../components/format.js';
 import { TablePanel } from '../../components/TablePanel.js';
 import { revokeOtherSessions } from '../../lib/api/index.js';
@@ -11,7 +11,6 @@ import { queries } from '../../lib/queries/index.js';
 export function SessionsSection() {
   const { t, i18n } = useTranslation();
   const sessions = useQuery(queries.sessions());
-  const [confirming, setConfirming] = useState(false);
   const [revoked, setRevoked] = useState<number | null>(null);
 
   return (
@@ -35,23 +34,17 @@ export function SessionsSection() {
       <p role="status" className="success">
         {revoked !== null ? t('sessions.revoked', { count: revoked }) : ''}
       </p>
-      <p>
-        <button type="button" className="danger" onClick={() => setConfirming(true)}>
-          {t('sessions.signOutEverywhere')}
-        </button>
-      </p>
-      <ConfirmDialog
-        open={confirming}
-        title={t('sessions.signOutEverywhere')}
-        message={t('sessions.signOutExplain')}
-        confirmLabel={t('sessions.signOutEverywhere')}
-        danger
-        onConfirm={async () => {
-          setRevoked(await revokeOtherSessions());
-          void sessions.refetch();
-        }}
-        onClose={() => setConfirming(false)}
-      />
+      <div className="button-row">
+        <ConfirmedButton
+          action={t('sessions.signOutEverywhere')}
+          title={t('sessions.signOutEverywhere')}
+          message={t('sessions.signOutExplain')}
+          onConfirm={async () => {
+            setRevoked(await revokeOtherSessions());
+            void sessions.refetch();
+          }}
+        />
+      </div>
     </TablePanel>
   );
 }
