@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import type { Instruction } from '../telephony/provider.js';
 import { queueName, webhookUrl } from './documents.js';
@@ -15,27 +17,32 @@ import { findCall, findLegByProviderLegId } from './store.js';
  *   never the answering volunteer's own;
  * - `listener`: any leg, muted, on a call that is connected (an admin's browser phone rung by
  *   the listening route; it has no row, and can be heard by nobody).
- * Anything else, or a call that is not connected any more, hears a hang-up.
+ * Another leg, or a call that is not connected any more, hears a hang-up; a malformed role or
+ * room is a 400 (the URL is not one we issued).
  */
 
-const ROLES = ['held', 'caller', 'colleague', 'listener'] as const;
-type Role = (typeof ROLES)[number];
-/** A room of the call: its queue, `-held` (the caller on hold), or `-<12 hex>` (a colleague's room). */
-const ROOM_SUFFIX = /^(held|[0-9a-f]{12})$/;
+const JoinQuery = z.object({
+  as: z.enum(['held', 'caller', 'colleague', 'listener']),
+  /** A colleague's room of the call: `<queue>-<12 hex>`; none is the call's own room. */
+  room: z
+    .string()
+    .regex(/^[0-9a-f]{12}$/)
+    .optional(),
+});
 const LIVE_LEG = new Set(['pending', 'queued', 'ringing', 'in-progress']);
 const hangup: Instruction[] = [{ kind: 'hangup' }];
 
 export async function conferenceJoinDocument(
   ctx: ServerContext,
   provider: string,
+  callId: string,
   query: URLSearchParams,
   providerLegId: string,
 ): Promise<Instruction[]> {
-  const role = query.get('as') as Role | null;
-  const suffix = query.get('room');
-  if (!role || !ROLES.includes(role)) return hangup;
-  if (suffix !== null && !ROOM_SUFFIX.test(suffix)) return hangup;
-  const call = await findCall(ctx.db, query.get('call') ?? '');
+  const parsed = JoinQuery.safeParse({ as: query.get('as'), room: query.get('room') ?? undefined });
+  if (!parsed.success) throw invalid('as or room is missing or malformed');
+  const { as: role, room: suffix } = parsed.data;
+  const call = await findCall(ctx.db, callId);
   if (!call || call.provider !== provider || call.endedAt || call.status !== 'answered') return hangup;
   if ((role === 'held' || role === 'caller') && providerLegId !== call.providerCallId) return hangup;
   if (role === 'colleague') {

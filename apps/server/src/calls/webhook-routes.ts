@@ -177,7 +177,13 @@ function legSteps(ctx: ServerContext): Record<string, Handler> {
 
     // A leg moved within a connected call (Plivo: the held caller, a colleague, a listener).
     join: async (w) =>
-      conferenceJoinDocument(ctx, w.provider, w.query, w.adapter.parseDigits(w.request).legId),
+      conferenceJoinDocument(
+        ctx,
+        w.provider,
+        id(w.query, 'call'),
+        w.query,
+        w.adapter.parseDigits(w.request).legId,
+      ),
   };
 }
 
