@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
-import { CryptoError, hashIp, type VerifiedAuth, verifyAuthHeader } from '@llamenos/crypto';
+import { CryptoError, hashIp, type NostrEvent, type VerifiedAuth, verifyAuthHeader } from '@llamenos/crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
+import { malformedReason } from '../realtime/verify.js';
 import { clientIp } from './client-ip.js';
 import { needsPasskey } from './passkey-policy.js';
-import { verifyTokenSignature } from './request-signature.js';
 import { findSession } from './sessions.js';
+import { verifyTokenSignatureOffThread } from './signature-worker.js';
 import { SignedRequestBatcher } from './signed-requests.js';
+
+/** verifyAuthHeader's message for a bad signature, for the check that now completes after it. */
+const BAD_SIGNATURE = 'request signature refused: auth token signature or id is invalid';
 
 /** The received body's SHA-256 in lowercase hex, natively (the same value the protocol defines). */
 const hashReceivedBody = (body: Uint8Array | string | undefined): string =>
@@ -84,13 +88,21 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       const now = ctx.now();
       let verified: VerifiedAuth;
       let bodySha256: string | undefined;
+      let signed: NostrEvent | undefined;
       try {
-        // Shape, kind, signature and id (on the WASM engine), ±60 s window, URL, method, body hash.
+        // Shape, kind, ±60 s window, URL, method, body hash here; the id and signature (the
+        // costly part, on the WASM engine) are only taken aside, for the worker thread: the
+        // token counts for nothing until that check below has passed.
         verified = verifyAuthHeader(
           header,
           { url: signedUrl, method: c.req.method, body },
           Math.floor(now.getTime() / 1000),
-          verifyTokenSignature,
+          (event) => {
+            // Lowercase hex of exact lengths first (request-signature.ts says why).
+            if (malformedReason(event) !== null) return false;
+            signed = event;
+            return true;
+          },
           (received) => {
             bodySha256 = hashReceivedBody(received);
             return bodySha256;
@@ -101,6 +113,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
           throw unauthenticated(`request signature refused: ${error.message}`);
         throw error;
       }
+      if (!signed || !(await verifyTokenSignatureOffThread(signed))) throw unauthenticated(BAD_SIGNATURE);
       const standing = await signedRequests.standing({
         eventId: verified.eventId,
         pubkey: verified.pubkey,

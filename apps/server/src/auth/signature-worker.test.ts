@@ -1,0 +1,88 @@
+/**
+ * Signed requests checked on the signature worker thread: the same verdicts as on the main thread
+ * (good tokens pass, a flipped bit of the signature or id or a respelled id is refused, a replay
+ * is refused), answers matched to their requests when many go over in one message, and requests
+ * the thread still holds when it stops are checked on the main thread rather than lost.
+ */
+import { createAuthHeader, type NostrEvent, parseAuthHeader, toBase64, utf8 } from '@llamenos/crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { createLogger } from '../logging.js';
+import {
+  startSignatureWorker,
+  stopSignatureWorker,
+  verifyTokenSignatureOffThread,
+} from './signature-worker.js';
+
+let h: TestHotline;
+let member: TestUser;
+
+beforeAll(async () => {
+  expect(await startSignatureWorker(createLogger('silent'))).toBe(true);
+  h = await createTestHotline();
+  member = await h.addUser(['volunteer'], 'Worker checked');
+});
+afterAll(async () => {
+  await stopSignatureWorker();
+  await h?.close();
+});
+
+const flip = (hex: string, at: number) =>
+  hex.slice(0, at) + (Number.parseInt(hex[at]!, 16) ^ 1).toString(16) + hex.slice(at + 1);
+const token = (i: number) =>
+  createAuthHeader(
+    { url: `${PUBLIC_URL}/api/me`, method: 'GET' },
+    member.secretKey,
+    Math.floor(h.ctx.now().getTime() / 1000) - (i % 3),
+  );
+const asHeader = (event: NostrEvent) => `Nostr ${toBase64(utf8(JSON.stringify(event)))}`;
+const get = (authorization: string) => h.app.request(`${PUBLIC_URL}/api/me`, { headers: { authorization } });
+
+describe('signatures checked on the worker thread', () => {
+  it('answers with a promise, and the verdict of the main thread', async () => {
+    const event = parseAuthHeader(token(0));
+    const answer = verifyTokenSignatureOffThread(event);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toBe(true);
+    expect(await verifyTokenSignatureOffThread({ ...event, sig: flip(event.sig, 5) })).toBe(false);
+    expect(await verifyTokenSignatureOffThread({ ...event, id: event.id.toUpperCase() })).toBe(false);
+  });
+
+  it('accepts a signed request once and refuses its replay', async () => {
+    const header = token(0);
+    expect((await get(header)).status).toBe(200);
+    const replay = await get(header);
+    expect(replay.status).toBe(401);
+    expect((await replay.json()).error.message).toMatch(/already used/);
+  });
+
+  it('matches each verdict to its request when many arrive together', async () => {
+    // Every third token is forged (a bit of its signature or id flipped): exactly those are refused.
+    const headers = Array.from({ length: 90 }, (_, i) => {
+      const header = token(i);
+      if (i % 3 !== 1) return { header, good: true };
+      const event = parseAuthHeader(header);
+      const forged =
+        i % 2 ? { ...event, sig: flip(event.sig, i % 128) } : { ...event, id: flip(event.id, i % 64) };
+      return { header: asHeader(forged), good: false };
+    });
+    const answers = await Promise.all(headers.map(({ header }) => get(header)));
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status, `request ${i}`).toBe(headers[i]!.good ? 200 : 401);
+      if (!headers[i]!.good)
+        expect((await answer.json()).error.message).toMatch(/signature or id is invalid/);
+    }
+  });
+
+  it('checks on the main thread what the worker held when it stopped', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => parseAuthHeader(token(i)));
+    const answers = events.map((e, i) =>
+      verifyTokenSignatureOffThread(i % 2 ? e : { ...e, sig: flip(e.sig, 7) }),
+    );
+    await stopSignatureWorker();
+    expect(await Promise.all(answers)).toEqual(events.map((_, i) => i % 2 === 1));
+    // With no worker the check is made on the spot.
+    expect(verifyTokenSignatureOffThread(events[1]!)).toBe(true);
+    expect(await startSignatureWorker(createLogger('silent'))).toBe(true);
+  });
+});

@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { NostrEvent } from '@llamenos/crypto';
+import type { Logger } from '../logging.js';
+import { verifyTokenSignature } from './request-signature.js';
+
+/**
+ * Events handed to the worker and not yet answered, at most: past it the main thread checks the
+ * next ones itself, so that under a burst both cores verify instead of a queue growing behind one.
+ */
+const MAX_IN_WORKER = 256;
+
+interface Batch {
+  events: NostrEvent[];
+  resolves: ((valid: boolean) => void)[];
+}
+
+/**
+ * A worker thread that checks NIP-98 signatures (signature-worker-thread.ts): the check is the
+ * largest share of a signed request's CPU, and on the event loop it holds every other request
+ * back. Events arriving in one turn of the loop go over in one message; the answers come back
+ * in order. Until the thread is ready, past MAX_IN_WORKER, or if it dies, the event is checked on
+ * the main thread by the same function, so no request waits on a thread that is not there.
+ */
+class SignatureWorker {
+  private readonly sent: Batch[] = [];
+  private next: Batch | null = null;
+  private inWorker = 0;
+  private usable = false;
+  readonly ready: Promise<boolean>;
+
+  constructor(
+    private readonly worker: Worker,
+    log: Logger,
+  ) {
+    // Never what keeps a process alive: it has nothing to do once the server stops.
+    worker.unref();
+    let settle!: (usable: boolean) => void;
+    this.ready = new Promise((resolve) => {
+      settle = resolve;
+    });
+    worker.on('message', (message: Uint8Array | { ready: string }) => {
+      if (message instanceof Uint8Array) {
+        this.answered(message);
+        return;
+      }
+      this.usable = message.ready === 'wasm';
+      if (!this.usable)
+        log.warn('signature worker has no WASM engine; signed requests are checked on the main thread');
+      settle(this.usable);
+    });
+    worker.on('error', (error) => {
+      log.error({ err: error }, 'signature worker failed; signed requests are checked on the main thread');
+      this.abandon();
+      settle(false);
+    });
+    worker.on('exit', () => {
+      this.abandon();
+      settle(false);
+    });
+  }
+
+  verify(event: NostrEvent): boolean | Promise<boolean> {
+    if (!this.usable || this.inWorker >= MAX_IN_WORKER) return verifyTokenSignature(event);
+    return new Promise((resolve) => {
+      if (!this.next) {
+        this.next = { events: [], resolves: [] };
+        setImmediate(() => this.send());
+      }
+      this.next.events.push(event);
+      this.next.resolves.push(resolve);
+      this.inWorker++;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abandon();
+    await this.worker.terminate();
+  }
+
+  private send(): void {
+    const batch = this.next;
+    this.next = null;
+    if (!batch) return;
+    if (!this.usable) {
+      this.checkHere(batch);
+      return;
+    }
+    this.sent.push(batch);
+    this.worker.postMessage(batch.events);
+  }
+
+  private answered(verdicts: Uint8Array): void {
+    const batch = this.sent.shift();
+    if (!batch) return;
+    this.inWorker -= batch.events.length;
+    for (let i = 0; i < batch.resolves.length; i++) batch.resolves[i]!(verdicts[i] === 1);
+  }
+
+  /** The thread is gone or going: what it still held is checked here. */
+  private abandon(): void {
+    this.usable = false;
+    for (const batch of this.sent.splice(0)) this.checkHere(batch);
+    if (this.next) {
+      this.checkHere(this.next);
+      this.next = null;
+    }
+  }
+
+  private checkHere(batch: Batch): void {
+    this.inWorker -= batch.events.length;
+    for (let i = 0; i < batch.events.length; i++) batch.resolves[i]!(verifyTokenSignature(batch.events[i]!));
+  }
+}
+
+let running: SignatureWorker | null = null;
+
+/**
+ * The thread: the build's .js, or when running from sources (tests, tsx) the .ts, imported once
+ * tsx's loader is registered in the thread (an --import of it in the worker's execArgv is not
+ * applied to the worker's own script on Node 20).
+ */
+function spawnWorker(): Worker | null {
+  const js = new URL('./signature-worker-thread.js', import.meta.url);
+  if (js.protocol !== 'file:') return null;
+  if (existsSync(fileURLToPath(js))) return new Worker(js);
+  const ts = new URL('./signature-worker-thread.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(ts))) return null;
+  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts.href)}); });`;
+  return new Worker(code, { eval: true });
+}
+
+/**
+ * Starts the process's signature worker (one per process, whatever the number of servers in it).
+ * Resolves to whether signatures are now checked off the main thread; a thread that cannot start
+ * (a single-file build without the script, no WASM) leaves the main-thread check in place.
+ */
+export async function startSignatureWorker(log: Logger): Promise<boolean> {
+  if (running) return running.ready;
+  let worker: Worker | null = null;
+  try {
+    worker = spawnWorker();
+  } catch (error) {
+    log.warn({ err: error }, 'signature worker could not start');
+  }
+  if (!worker) {
+    log.warn('signature worker unavailable; signed requests are checked on the main thread');
+    return false;
+  }
+  running = new SignatureWorker(worker, log);
+  return running.ready;
+}
+
+/** Stops the worker; events it still held are checked on the main thread. */
+export async function stopSignatureWorker(): Promise<void> {
+  const worker = running;
+  running = null;
+  await worker?.stop();
+}
+
+/**
+ * A NIP-98 event's id and signature check (request-signature.ts), on the worker when one runs:
+ * a promise then, a plain answer otherwise.
+ */
+export const verifyTokenSignatureOffThread = (event: NostrEvent): boolean | Promise<boolean> =>
+  running ? running.verify(event) : verifyTokenSignature(event);
