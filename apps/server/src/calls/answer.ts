@@ -1,6 +1,7 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
+import { legWrites } from './leg-writes.js';
 import { releaseInNextRound, runQueue } from './ringing.js';
 import {
   type CallRow,
@@ -183,6 +184,8 @@ async function afterAnswer(
  * offers their volunteers another call at once.
  */
 export async function cancelAtProvider(ctx: ServerContext, call: CallRow, legs: LegRow[]): Promise<void> {
+  // Every caller closed these legs in a committed statement first.
+  legWrites(ctx).closed.add(legs.map((l) => l.id));
   const placed = legs.filter((l) => placedAtProvider(l) && l.providerLegId);
   if (!placed.length) return;
   try {

@@ -147,10 +147,13 @@ export async function legStatusChanged(
   legId: string,
   event: LegStatusEvent,
 ): Promise<void> {
+  const writes = legWrites(ctx);
+  // A leg this process closed: the write would change nothing (leg-writes.ts ClosedLegs).
+  if (writes.closed.has(legId)) return;
   const final = FINAL_LEG_STATUSES.has(event.status);
   // Written with the other legs' callbacks of the moment (leg-writes.ts, store/legs.ts
   // recordLegStatuses); a leg that ended comes back with its call, read after the write.
-  const { leg, call } = await legWrites(ctx).statuses.write({
+  const { leg, call } = await writes.statuses.write({
     callId,
     legId,
     status: event.status,

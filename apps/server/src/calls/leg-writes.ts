@@ -4,8 +4,7 @@ import {
   type CallRow,
   type LegRow,
   type LegRowStatus,
-  recordLegStatuses,
-  recordPlacedLegs,
+  recordLegWrites,
   waitingStateOfCalls,
 } from './store.js';
 
@@ -101,10 +100,59 @@ export interface LegStatusResult {
   call: Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'> | null;
 }
 
-/** The process's two group commits of leg writes, kept on the context (ctx.callQueue.legWrites). */
+type PlacedResult = { status: LegRowStatus | null; call: CallState | null };
+
+/** A leg's write: its provider id once placed, or a status callback. */
+type LegWrite = { placed: PlacedLeg } | { status: LegStatusWrite };
+
+/**
+ * The process's leg writes, kept on the context (ctx.callQueue.legWrites): placed legs and
+ * status callbacks share one group commit, so a round's burst (the provider accepting some legs
+ * while others already call back "ringing") is one statement, not one of each kind.
+ */
 export interface LegWrites {
-  placed: GroupCommit<PlacedLeg, { status: LegRowStatus | null; call: CallState | null }>;
-  statuses: GroupCommit<LegStatusWrite, LegStatusResult>;
+  placed: { write(item: PlacedLeg): Promise<PlacedResult> };
+  statuses: { write(item: LegStatusWrite): Promise<LegStatusResult> };
+  /** Legs this process closed, whose later callbacks need no statement (ClosedLegs). */
+  closed: ClosedLegs;
+}
+
+/**
+ * The legs this process has closed in the database (cancelled or failed, committed): every one
+ * of their later status callbacks (the "canceled" of each volunteer who lost an answer, the
+ * "completed" of an ended call's legs, a late "ringing") would be a statement that changes
+ * nothing, because a closed leg never opens again (recordLegStatuses skips closed legs). So the
+ * callback is acknowledged without one: about a statement per call, the bursts that follow an
+ * answer. Only what this process committed is kept (a leg closed by another process is written
+ * as before), for as long as a provider still calls back about it, and at most `max` legs.
+ */
+export class ClosedLegs {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly keepMs = 10 * 60_000,
+    private readonly max = 50_000,
+  ) {}
+
+  /** Legs whose close has been committed. */
+  add(legIds: Iterable<string>): void {
+    const until = this.now() + this.keepMs;
+    for (const id of legIds) {
+      this.until.delete(id);
+      this.until.set(id, until);
+    }
+    // Oldest first (insertion order): drop what expired, and beyond the bound.
+    for (const [id, at] of this.until) {
+      if (at > this.now() && this.until.size <= this.max) break;
+      this.until.delete(id);
+    }
+  }
+
+  has(legId: string): boolean {
+    const at = this.until.get(legId);
+    return at !== undefined && at > this.now();
+  }
 }
 
 type CallState = Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'>;
@@ -118,37 +166,37 @@ type CallState = Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'>;
 const LINGER_MS = 8;
 
 export function createLegWrites(ctx: ServerContext): LegWrites {
+  const writes = new GroupCommit<LegWrite, PlacedResult | LegStatusResult>(
+    async (items) => {
+      const placed = items.flatMap((i) => ('placed' in i ? [i.placed] : []));
+      const statuses = items.flatMap((i) => ('status' in i ? [i.status] : []));
+      // Placed legs: ids stored (pending → queued, or closed when their call no longer wants
+      // them) and their calls read in the same statement (ringing.ts placeLeg). Status callbacks:
+      // written under the same rules as one by one (store/legs.ts recordLegWrites).
+      const written = await recordLegWrites(ctx.db, { placed, statuses }, ctx.now());
+      // The calls of legs that ended are read after the write (a pick-up committed meanwhile
+      // must be seen: end.ts).
+      const ended = statuses.filter((i) => i.final && written.statuses.has(i.legId));
+      const calls = ended.length
+        ? await waitingStateOfCalls(ctx.db, [...new Set(ended.map((i) => i.callId))])
+        : new Map<string, CallState>();
+      return items.map((item): PlacedResult | LegStatusResult => {
+        if ('placed' in item) {
+          const leg = written.placed.get(item.placed.legId);
+          return { status: leg?.status ?? null, call: leg?.call ?? null };
+        }
+        const leg = written.statuses.get(item.status.legId) ?? null;
+        return { leg, call: leg && item.status.final ? (calls.get(item.status.callId) ?? null) : null };
+      });
+    },
+    // A leg's placing and its own callback never share a statement (it updates a row once).
+    (item) => ('placed' in item ? item.placed.legId : item.status.legId),
+    LINGER_MS,
+  );
   return {
-    // The provider accepted legs: ids stored (pending → queued, or closed when their call no
-    // longer wants them) and their calls read in the same statement (ringing.ts placeLeg; store/legs.ts).
-    placed: new GroupCommit(
-      async (items) => {
-        const written = await recordPlacedLegs(ctx.db, items, ctx.now());
-        return items.map((item) => ({
-          status: written.get(item.legId)?.status ?? null,
-          call: written.get(item.legId)?.call ?? null,
-        }));
-      },
-      (item) => item.legId,
-      LINGER_MS,
-    ),
-    // Status callbacks: written under the same rules as one by one; the calls of legs that
-    // ended are read after the write (a pick-up committed meanwhile must be seen: end.ts).
-    statuses: new GroupCommit(
-      async (items) => {
-        const legs = await recordLegStatuses(ctx.db, items);
-        const ended = items.filter((i) => i.final && legs.has(i.legId));
-        const calls = ended.length
-          ? await waitingStateOfCalls(ctx.db, [...new Set(ended.map((i) => i.callId))])
-          : new Map<string, CallState>();
-        return items.map((item) => {
-          const leg = legs.get(item.legId) ?? null;
-          return { leg, call: leg && item.final ? (calls.get(item.callId) ?? null) : null };
-        });
-      },
-      (item) => item.legId,
-      LINGER_MS,
-    ),
+    closed: new ClosedLegs(() => ctx.now().getTime()),
+    placed: { write: (placed) => writes.write({ placed }) as Promise<PlacedResult> },
+    statuses: { write: (status) => writes.write({ status }) as Promise<LegStatusResult> },
   };
 }
 

@@ -475,6 +475,7 @@ async function placeLeg(
   const stillWanted =
     call?.answeredLegId === leg.id || (call?.status === 'ringing' && placedStatus !== 'canceled');
   if (!stillWanted) {
+    if (placedStatus === 'canceled') legWrites(ctx).closed.add([leg.id]);
     try {
       await adapter.cancelLeg(legId);
     } catch (error) {

@@ -7,8 +7,9 @@ import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { sealCallMeta } from './call-meta.js';
 import { answerDocument, screenDocument } from './documents.js';
-import { callerStatusChanged } from './end.js';
+import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleInboundCall } from './inbound.js';
+import { legWrites } from './leg-writes.js';
 import { runQueue } from './ringing.js';
 import { recordPlacedLegs } from './store.js';
 import { tickCallTimers } from './timers.js';
@@ -166,6 +167,105 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       [call!.id],
     );
     expect(over!.releasing).toBe(0);
+  });
+
+  it('a status callback of a leg this process closed costs no statement; one of a live leg is written', async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const legs = await s.db.query<{ id: string; user_id: string; provider_leg_id: string }>(
+      'select id, user_id, provider_leg_id from call_legs where call_id = $1',
+      [call!.id],
+    );
+    const legOf = (u: TestUser) => legs.find((l) => l.user_id === u.id)!;
+    // A live leg's callback is still written (the write is what a pick-up or a refusal needs).
+    const live = await count(() =>
+      legStatusChanged(s.ctx, call!.id, legOf(b).id, { legId: legOf(b).provider_leg_id, status: 'ringing' }),
+    );
+    expect(live.statements).toEqual([
+      expect.stringMatching(/^db: with statuses as \( update call_legs set status = v\.new_statu/),
+    ]);
+    const step = { callId: call!.id, legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id };
+    await screenDocument(s.ctx, 'simulator', step);
+    await answerDocument(s.ctx, step, '1');
+    await s.settle();
+    // b lost: their leg was closed and cancelled by this process, so its "canceled" (and any
+    // late "ringing") changes nothing and is not written.
+    for (const status of ['canceled', 'ringing'] as const) {
+      const after = await count(() =>
+        legStatusChanged(s.ctx, call!.id, legOf(b).id, { legId: legOf(b).provider_leg_id, status }),
+      );
+      expect(after.statements).toEqual([]);
+    }
+    // The caller hangs up: a's leg is closed with the call; its "completed" is not written either.
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
+    const hungUp = await count(() =>
+      legStatusChanged(s.ctx, call!.id, legOf(a).id, {
+        legId: legOf(a).provider_leg_id,
+        status: 'completed',
+      }),
+    );
+    expect(hungUp.statements).toEqual([]);
+    const rows = await s.db.query<{ user_id: string; status: string }>(
+      'select user_id, status from call_legs where call_id = $1 order by user_id',
+      [call!.id],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['canceled', 'canceled']);
+  });
+
+  it("one leg's placing and another's status callback arriving together share one statement", async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const legs = await s.db.query<{ id: string; user_id: string; provider_leg_id: string }>(
+      'select id, user_id, provider_leg_id from call_legs where call_id = $1',
+      [call!.id],
+    );
+    const legOf = (u: TestUser) => legs.find((l) => l.user_id === u.id)!;
+    const writes = legWrites(s.ctx);
+    const both = await count(() =>
+      Promise.all([
+        writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
+        writes.statuses.write({
+          callId: call!.id,
+          legId: legOf(b).id,
+          status: 'ringing',
+          providerLegId: legOf(b).provider_leg_id,
+          final: false,
+          at: new Date(),
+        }),
+      ]),
+    );
+    // The placing's part comes first in the statement's WITH; the callback's follows it.
+    expect(both.statements).toEqual([expect.stringMatching(/^db: with placed as \(/)]);
+    const [placed, status] = both.result;
+    expect(placed).toMatchObject({ status: 'ringing', call: { status: 'ringing', answeredLegId: null } });
+    expect(status).toMatchObject({ leg: { id: legOf(b).id, status: 'ringing' }, call: null });
+    // One leg's placing and its own callback never share one (a statement updates a row once).
+    const same = await count(() =>
+      Promise.all([
+        writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
+        writes.statuses.write({
+          callId: call!.id,
+          legId: legOf(a).id,
+          status: 'ringing',
+          providerLegId: legOf(a).provider_leg_id,
+          final: false,
+          at: new Date(),
+        }),
+      ]),
+    );
+    expect(same.statements).toEqual([
+      expect.stringMatching(/^db: with placed as \(/),
+      expect.stringMatching(/^db: with statuses as \(/),
+    ]);
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
   });
 
   it('a leg the provider accepted after its call ended is closed by the statement that stores its id', async () => {

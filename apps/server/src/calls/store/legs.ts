@@ -321,6 +321,118 @@ export async function bindProviderLeg(db: Queryable, legId: string, providerLegI
   ]);
 }
 
+/** A placed leg's state after its write, with its call's state read in the same statement. */
+export interface PlacedLegState {
+  status: LegRowStatus;
+  callId: string;
+  call: Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'> | null;
+}
+
+/** One status callback of a volunteer leg, to write. */
+export interface LegStatusWriteRow {
+  legId: string;
+  callId: string;
+  status: LegStatus;
+  providerLegId: string;
+  at: Date;
+}
+
+/**
+ * The writes of placed legs and of leg status callbacks, any number of each, in one statement:
+ * `placed` (recordPlacedLegs) and `statuses` (recordLegStatuses) are two UPDATEs of call_legs in
+ * one WITH. A leg must not be in both lists: one statement updates a row once (the caller's
+ * group commit keys by leg id). Each part reads the legs as they were before the statement.
+ */
+export async function recordLegWrites(
+  db: Queryable,
+  writes: {
+    placed?: readonly { legId: string; providerLegId: string }[];
+    statuses?: readonly LegStatusWriteRow[];
+  },
+  now: Date,
+): Promise<{ placed: Map<string, PlacedLegState>; statuses: Map<string, LegRow> }> {
+  const placed = writes.placed ?? [];
+  const statuses = writes.statuses ?? [];
+  const out = { placed: new Map<string, PlacedLegState>(), statuses: new Map<string, LegRow>() };
+  if (!placed.length && !statuses.length) return out;
+  const params: unknown[] = [];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const parts: string[] = [];
+  if (placed.length) {
+    // Whether the leg's call still wants it; l.status is the leg as locked (a close committed
+    // meanwhile is seen: that leg stays canceled and its closer does not cancel it at the provider).
+    const wanted = `(c.status = 'ringing' or coalesce(c.answered_leg_id = l.id, false))`;
+    const at = param(now);
+    parts.push(`placed as (
+       update call_legs l set provider_leg_id = v.provider_id,
+           status = case when l.status = 'pending' and ${wanted} then 'queued'
+                         when l.status in ('pending', 'queued', 'ringing') and not ${wanted} then 'canceled'
+                         else l.status end,
+           ended_at = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
+                           then coalesce(l.ended_at, ${at}::timestamptz) else l.ended_at end,
+           releasing_since = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
+                                  then ${at}::timestamptz else l.releasing_since end
+          from unnest(${param(placed.map((w) => w.legId))}::text[], ${param(placed.map((w) => w.providerLegId))}::text[])
+            as v(leg_id, provider_id), calls c
+         where l.id = v.leg_id and c.id = l.call_id
+         returning 'placed'::text as part, l.*, c.status as call_status, c.answered_leg_id as call_answered_leg_id,
+           c.ended_at as call_ended_at)`);
+  }
+  if (statuses.length) {
+    // The new values are named apart from call_legs' own columns: PLACED_AT_PROVIDER_SQL and the
+    // guards below read the leg's state before this statement changes it.
+    parts.push(`statuses as (
+       update call_legs set status = v.new_status, provider_leg_id = coalesce(provider_leg_id, v.new_provider_id),
+           ended_at = case when v.new_status in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+                           then coalesce(ended_at, v.at::timestamptz) else ended_at end
+          from unnest(${param(statuses.map((w) => w.legId))}::text[], ${param(statuses.map((w) => w.callId))}::text[],
+                      ${param(statuses.map((w) => w.status))}::text[], ${param(statuses.map((w) => w.providerLegId))}::text[],
+                      ${param(statuses.map((w) => w.at.toISOString()))}::text[])
+            as v(leg_id, leg_call_id, new_status, new_provider_id, at)
+         where id = v.leg_id and call_id = v.leg_call_id and ${PLACED_AT_PROVIDER_SQL}
+           and (provider_leg_id is null or provider_leg_id = v.new_provider_id)
+           and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+           and not (v.new_status in ('queued', 'ringing') and status = 'in-progress')
+         returning 'status'::text as part, call_legs.*, null::text as call_status, null::text as call_answered_leg_id,
+           null::timestamptz as call_ended_at)`);
+  }
+  const rows = await db.query<
+    CallLegsTable & {
+      part: 'placed' | 'status';
+      call_status: CallRow['status'] | null;
+      call_answered_leg_id: string | null;
+      call_ended_at: Date | string | null;
+    }
+  >(
+    `with ${parts.join(', ')}
+     ${[placed.length ? 'select * from placed' : '', statuses.length ? 'select * from statuses' : '']
+       .filter(Boolean)
+       .join(' union all ')}`,
+    params,
+  );
+  for (const r of rows) {
+    if (r.part === 'status') {
+      out.statuses.set(r.id, legFromRow(r));
+      continue;
+    }
+    out.placed.set(r.id, {
+      status: r.status,
+      callId: r.call_id,
+      call: r.call_status
+        ? {
+            status: r.call_status,
+            answeredLegId: r.call_answered_leg_id ?? null,
+            endedAt: dateOrNull(r.call_ended_at),
+          }
+        : null,
+    });
+  }
+  return out;
+}
+
 /**
  * The provider accepted these legs (one queue round's, or several): each one's id is stored and,
  * in one statement that also reads their calls, a pending leg becomes queued if its call still
@@ -336,59 +448,8 @@ export async function recordPlacedLegs(
   db: Queryable,
   placed: readonly { legId: string; providerLegId: string }[],
   now: Date,
-): Promise<
-  Map<
-    string,
-    {
-      status: LegRowStatus;
-      callId: string;
-      call: Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'> | null;
-    }
-  >
-> {
-  if (!placed.length) return new Map();
-  // Whether the leg's call still wants it; l.status is the leg as locked (a close committed
-  // meanwhile is seen: that leg stays canceled and its closer does not cancel it at the provider).
-  const wanted = `(c.status = 'ringing' or coalesce(c.answered_leg_id = l.id, false))`;
-  const rows = await db.query<{
-    id: string;
-    status: LegRowStatus;
-    call_id: string;
-    call_status: CallRow['status'] | null;
-    answered_leg_id: string | null;
-    ended_at: Date | null;
-  }>(
-    `with placed as (
-       update call_legs l set provider_leg_id = v.provider_id,
-           status = case when l.status = 'pending' and ${wanted} then 'queued'
-                         when l.status in ('pending', 'queued', 'ringing') and not ${wanted} then 'canceled'
-                         else l.status end,
-           ended_at = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
-                           then coalesce(l.ended_at, $3::timestamptz) else l.ended_at end,
-           releasing_since = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
-                                  then $3::timestamptz else l.releasing_since end
-          from unnest($1::text[], $2::text[]) as v(leg_id, provider_id), calls c
-         where l.id = v.leg_id and c.id = l.call_id
-         returning l.id, l.status, l.call_id, c.status as call_status, c.answered_leg_id, c.ended_at)
-     select * from placed`,
-    [placed.map((p) => p.legId), placed.map((p) => p.providerLegId), now],
-  );
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        status: r.status,
-        callId: r.call_id,
-        call: r.call_status
-          ? {
-              status: r.call_status,
-              answeredLegId: r.answered_leg_id ?? null,
-              endedAt: dateOrNull(r.ended_at),
-            }
-          : null,
-      },
-    ]),
-  );
+): Promise<Map<string, PlacedLegState>> {
+  return (await recordLegWrites(db, { placed }, now)).placed;
 }
 
 /**
@@ -400,32 +461,9 @@ export async function recordPlacedLegs(
  */
 export async function recordLegStatuses(
   db: Queryable,
-  writes: readonly { legId: string; callId: string; status: LegStatus; providerLegId: string; at: Date }[],
+  writes: readonly LegStatusWriteRow[],
 ): Promise<Map<string, LegRow>> {
-  if (!writes.length) return new Map();
-  // The new values are named apart from call_legs' own columns: PLACED_AT_PROVIDER_SQL and the
-  // guards below read the leg's state before this statement changes it.
-  const rows = await db.query<CallLegsTable>(
-    `update call_legs set status = v.new_status, provider_leg_id = coalesce(provider_leg_id, v.new_provider_id),
-        ended_at = case when v.new_status in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
-                        then coalesce(ended_at, v.at::timestamptz) else ended_at end
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-         as v(leg_id, leg_call_id, new_status, new_provider_id, at)
-      where id = v.leg_id and call_id = v.leg_call_id and ${PLACED_AT_PROVIDER_SQL}
-        and (provider_leg_id is null or provider_leg_id = v.new_provider_id)
-        and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
-        and not (v.new_status in ('queued', 'ringing') and status = 'in-progress')
-      returning call_legs.*`,
-    [
-      writes.map((w) => w.legId),
-      writes.map((w) => w.callId),
-      writes.map((w) => w.status),
-      writes.map((w) => w.providerLegId),
-      // As text: the PostgreSQL driver sends a list of dates as one timestamp.
-      writes.map((w) => w.at.toISOString()),
-    ],
-  );
-  return new Map(rows.map((r) => [r.id, legFromRow(r)]));
+  return (await recordLegWrites(db, { statuses: writes }, new Date())).statuses;
 }
 
 /** A leg that could not be placed (or whose provider is unavailable) fails while still pending. */
