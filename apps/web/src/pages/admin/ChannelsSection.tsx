@@ -6,8 +6,12 @@ import { type UseFormReturn, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
-import { type CredentialsRow, CredentialsSummary } from '../../components/CredentialsSummary.js';
-import { RowAction } from '../../components/DataTable.js';
+import {
+  CredentialsActions,
+  CredentialsCard,
+  type CredentialsRow,
+  CredentialsSummary,
+} from '../../components/CredentialsSummary.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -115,13 +119,37 @@ function ChannelCard({
   });
 
   return (
-    <article className="provider" aria-labelledby={`chan-${channel}`}>
-      <ChannelHeading channel={channel} summary={summary} />
-      {!summary.readable && (
-        <p role="alert" className="error">
-          {t('channels.unreadable')}
-        </p>
-      )}
+    <CredentialsCard
+      headingId={`chan-${channel}`}
+      product={name}
+      state={
+        summary.configured
+          ? summary.disabled
+            ? t('channels.disabled')
+            : t('channels.connected')
+          : t('channels.notConnected')
+      }
+      inService={summary.configured && !summary.disabled}
+      unreadable={summary.readable ? null : t('channels.unreadable')}
+      editing={editing}
+      form={
+        <ChannelForm channel={channel} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
+      }
+      stored={summary.configured && <ChannelSummaryList channel={channel} summary={summary} />}
+      actions={
+        writable && (
+          <CredentialsActions
+            name={name}
+            configured={summary.configured}
+            setUp={t('channels.setUp')}
+            remove={t('channels.remove')}
+            editable={!simulated}
+            onEdit={onEdit}
+            onRemove={onRemove}
+          />
+        )
+      }
+    >
       {simulated && <p className="hint">{t('channels.simulated')}</p>}
       {summary.configured && (
         <>
@@ -137,71 +165,7 @@ function ChannelCard({
         </>
       )}
       {publicUrl && <WebhookAddresses channel={channel} publicUrl={publicUrl} />}
-      {editing ? (
-        <ChannelForm channel={channel} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
-      ) : (
-        <>
-          {summary.configured && <ChannelSummaryList channel={channel} summary={summary} />}
-          {writable && (
-            <ChannelActions
-              name={name}
-              summary={summary}
-              simulated={simulated}
-              onEdit={onEdit}
-              onRemove={onRemove}
-            />
-          )}
-        </>
-      )}
-    </article>
-  );
-}
-
-/** The channel's name and whether it is connected, disabled, or not set up. */
-function ChannelHeading({ channel, summary }: { channel: MessagingChannelId; summary: ChannelSummary }) {
-  const { t } = useTranslation();
-  return (
-    <h3 id={`chan-${channel}`}>
-      {CHANNEL_NAMES[channel]}{' '}
-      <span className={`badge ${summary.configured && !summary.disabled ? 'status-redeemed' : ''}`}>
-        {summary.configured
-          ? summary.disabled
-            ? t('channels.disabled')
-            : t('channels.connected')
-          : t('channels.notConnected')}
-      </span>
-    </h3>
-  );
-}
-
-/** Set up or edit the channel (not the simulated one), and remove it once it is set up. */
-function ChannelActions({
-  name,
-  summary,
-  simulated,
-  onEdit,
-  onRemove,
-}: {
-  name: string;
-  summary: ChannelSummary;
-  simulated: boolean;
-  onEdit: (open: boolean) => void;
-  onRemove: () => void;
-}) {
-  const { t } = useTranslation();
-  return (
-    <div className="button-row compact">
-      {!simulated && (
-        <RowAction
-          action={summary.configured ? t('common.edit') : t('channels.setUp')}
-          item={name}
-          onClick={() => onEdit(true)}
-        />
-      )}
-      {summary.configured && (
-        <RowAction action={t('channels.remove')} item={name} danger onClick={onRemove} />
-      )}
-    </div>
+    </CredentialsCard>
   );
 }
 
@@ -238,13 +202,15 @@ function ChannelSummaryList({ channel, summary }: { channel: MessagingChannelId;
     const detail = shown(value, t);
     if (detail !== null) rows.push({ field, term: t(`channels.fields.${field}`), detail });
   }
-  if (channel !== 'signal' && channel !== 'whatsapp')
-    rows.push({
-      field: 'phoneNumbers',
-      term: t('channels.fields.phoneNumbers'),
-      detail: summary.addresses.join(', ') || t('common.none'),
-    });
-  return <CredentialsSummary rows={rows} updatedAt={summary.updatedAt} />;
+  // Signal and WhatsApp Cloud answer on an account, not on a list of numbers.
+  const numbered = channel !== 'signal' && channel !== 'whatsapp';
+  return (
+    <CredentialsSummary
+      rows={rows}
+      numbers={numbered ? { term: t('channels.fields.phoneNumbers'), list: summary.addresses } : undefined}
+      updatedAt={summary.updatedAt}
+    />
+  );
 }
 
 /**

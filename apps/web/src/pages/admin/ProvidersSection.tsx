@@ -12,8 +12,12 @@ import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { type CredentialsRow, CredentialsSummary } from '../../components/CredentialsSummary.js';
-import { RowAction } from '../../components/DataTable.js';
+import {
+  CredentialsActions,
+  CredentialsCard,
+  type CredentialsRow,
+  CredentialsSummary,
+} from '../../components/CredentialsSummary.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -108,38 +112,30 @@ function ProviderCard({
   };
 
   return (
-    <article className="provider" aria-labelledby={`prov-${provider}`}>
-      <h3 id={`prov-${provider}`}>
-        {name(provider)}{' '}
-        <span className={`badge ${summary.configured ? 'status-redeemed' : ''}`}>
-          {summary.configured ? t('providers.configured') : t('providers.notConfigured')}
-        </span>
-      </h3>
-      {!summary.readable && (
-        <p role="alert" className="error">
-          {t('providers.unreadable')}
-        </p>
-      )}
-      {editing ? (
+    <CredentialsCard
+      headingId={`prov-${provider}`}
+      product={name(provider)}
+      state={summary.configured ? t('providers.configured') : t('providers.notConfigured')}
+      inService={summary.configured}
+      unreadable={summary.readable ? null : t('providers.unreadable')}
+      editing={editing}
+      form={
         <ProviderForm provider={provider} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
-      ) : (
-        <>
-          {summary.configured && <ProviderSummaryList provider={provider} summary={summary} />}
-          {writable && (
-            <div className="button-row compact">
-              <RowAction
-                action={summary.configured ? t('common.edit') : t('providers.setUp')}
-                item={name(provider)}
-                onClick={() => onEdit(true)}
-              />
-              {summary.configured && (
-                <RowAction action={t('common.delete')} item={name(provider)} danger onClick={onDelete} />
-              )}
-            </div>
-          )}
-        </>
-      )}
-    </article>
+      }
+      stored={summary.configured && <ProviderSummaryList provider={provider} summary={summary} />}
+      actions={
+        writable && (
+          <CredentialsActions
+            name={name(provider)}
+            configured={summary.configured}
+            setUp={t('providers.setUp')}
+            remove={t('common.delete')}
+            onEdit={onEdit}
+            onRemove={onDelete}
+          />
+        )
+      }
+    />
   );
 }
 
@@ -163,12 +159,13 @@ function ProviderSummaryList({
       detail: typeof value === 'string' ? value : masked(value),
     });
   }
-  rows.push({
-    field: 'phoneNumbers',
-    term: t('providers.fields.phoneNumbers'),
-    detail: summary.phoneNumbers.join(', ') || t('common.none'),
-  });
-  return <CredentialsSummary rows={rows} updatedAt={summary.updatedAt} />;
+  return (
+    <CredentialsSummary
+      rows={rows}
+      numbers={{ term: t('providers.fields.phoneNumbers'), list: summary.phoneNumbers }}
+      updatedAt={summary.updatedAt}
+    />
+  );
 }
 
 /**
