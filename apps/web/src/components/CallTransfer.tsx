@@ -8,6 +8,7 @@ import {
   type OutgoingConsult,
   useWarmTransfer,
 } from '../lib/calls/warm-transfer.js';
+import { ActionButton } from './SubmitButton.js';
 import { TransferError } from './TransferError.js';
 import { type Submit, useSubmit } from './useSubmit.js';
 
@@ -33,14 +34,13 @@ export function CallTransfer({ callId, warm: offersWarm = true }: { callId: stri
   if (!targets)
     return (
       <>
-        <button
-          type="button"
+        <ActionButton
+          busy={step.busy}
           className="secondary"
-          disabled={step.busy}
-          onClick={() => void step.run(async () => setTargets((await fetchTransferTargets(callId)).targets))}
+          onClick={() => step.run(async () => setTargets((await fetchTransferTargets(callId)).targets))}
         >
           {t('calls.audio.transfer')}
-        </button>
+        </ActionButton>
         <TransferError error={step.error} />
       </>
     );
@@ -138,18 +138,13 @@ function WarmConsult({ warm, step }: { warm: OutgoingConsult; step: Step }) {
       </p>
       <div className="button-row">
         {warm.state === 'talking' && (
-          <button type="button" disabled={step.busy} onClick={() => void step.run(handOver)}>
+          <ActionButton busy={step.busy} onClick={() => step.run(handOver)}>
             {t('calls.warm.handOver')}
-          </button>
+          </ActionButton>
         )}
-        <button
-          type="button"
-          className="secondary"
-          disabled={step.busy}
-          onClick={() => void step.run(backToCaller)}
-        >
+        <ActionButton busy={step.busy} className="secondary" onClick={() => step.run(backToCaller)}>
           {t('calls.warm.backToCaller')}
-        </button>
+        </ActionButton>
       </div>
       <TransferError error={step.error} />
     </div>

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { signInWithSession } from '../app/session.js';
 import { finishPasskeyLogin, startPasskeyLogin } from '../lib/api/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { ActionButton } from './SubmitButton.js';
 import { useSubmit } from './useSubmit.js';
 
 /**
@@ -30,9 +31,14 @@ export function PasskeySignIn() {
   return (
     <div className="panel">
       <p className="hint">{t('passkeySignIn.help')}</p>
-      <button type="button" className="secondary" disabled={signIn.busy} onClick={() => void signIn.run()}>
-        {signIn.busy ? t('passkeySignIn.working') : t('passkeySignIn.button')}
-      </button>
+      <ActionButton
+        busy={signIn.busy}
+        className="secondary"
+        busyAction={t('passkeySignIn.working')}
+        onClick={signIn.run}
+      >
+        {t('passkeySignIn.button')}
+      </ActionButton>
       <ErrorMessage error={signIn.error} />
     </div>
   );

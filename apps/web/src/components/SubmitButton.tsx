@@ -71,3 +71,37 @@ export function FormActions({
     </>
   );
 }
+
+/**
+ * A button (not a form's submit) that starts an action of a `useSubmit`: disabled while that
+ * submit runs, so nothing is sent twice, and relabelled while busy when a busy wording is given.
+ * The action's refusal is shown by the caller, under the buttons it belongs to.
+ */
+export function ActionButton({
+  busy,
+  onClick,
+  busyAction,
+  className,
+  describedBy,
+  children,
+}: {
+  busy: boolean;
+  /** Starts the action: `submit.run(…)`, whose failure the submit keeps. */
+  onClick: () => Promise<void>;
+  busyAction?: ReactNode;
+  className?: string;
+  describedBy?: string;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className={className}
+      disabled={busy}
+      aria-describedby={describedBy}
+      onClick={() => void onClick()}
+    >
+      {busy && busyAction ? busyAction : children}
+    </button>
+  );
+}

@@ -4,6 +4,8 @@ import { can, type Me } from '../app/session.js';
 import { fetchSupervisableCalls } from '../lib/api/supervision.js';
 import { type Listening, listenTo } from '../lib/calls/supervision.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { ActionButton } from './SubmitButton.js';
+import { useSubmit } from './useSubmit.js';
 
 type Live = Awaited<ReturnType<typeof fetchSupervisableCalls>>;
 
@@ -21,9 +23,20 @@ export function SupervisionPanel({ me }: { me: Me }) {
   const allowed = can(me, 'calls:supervise');
   const [live, setLive] = useState<Live | null>(null);
   const [listening, setListening] = useState<Listening | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const current = useRef<Listening | null>(null);
+  const listen = useSubmit(async (callId: string) => {
+    const started = await listenTo(
+      callId,
+      live?.iceServers ?? [],
+      () => {
+        current.current = null;
+        setListening(null);
+      },
+      live?.calls.find((c) => c.callId === callId)?.throughProvider,
+    );
+    current.current = started;
+    setListening(started);
+  });
   useEffect(() => {
     if (!allowed) return;
     const read = () => void fetchSupervisableCalls().then(setLive, () => {});
@@ -36,27 +49,6 @@ export function SupervisionPanel({ me }: { me: Me }) {
   }, [allowed]);
   if (!allowed || !live?.enabled || (live.calls.length === 0 && !listening)) return null;
 
-  async function listen(callId: string) {
-    setError(null);
-    setBusy(true);
-    try {
-      const started = await listenTo(
-        callId,
-        live?.iceServers ?? [],
-        () => {
-          current.current = null;
-          setListening(null);
-        },
-        live?.calls.find((c) => c.callId === callId)?.throughProvider,
-      );
-      current.current = started;
-      setListening(started);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
   async function stop() {
     await listening?.stop();
     current.current = null;
@@ -80,19 +72,14 @@ export function SupervisionPanel({ me }: { me: Me }) {
           {live.calls.map((call) => (
             <li key={call.callId}>
               <bdi>{call.volunteerName}</bdi>{' '}
-              <button
-                type="button"
-                className="secondary"
-                disabled={busy}
-                onClick={() => void listen(call.callId)}
-              >
+              <ActionButton busy={listen.busy} className="secondary" onClick={() => listen.run(call.callId)}>
                 {t('calls.supervision.listen')}
-              </button>
+              </ActionButton>
             </li>
           ))}
         </ul>
       )}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={listen.error} />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { can, type Me } from '../app/session.js';
 import { useCalls } from '../lib/calls/store.js';
 import { acceptInvite, declineInvite, followInvites, useWarmTransfer } from '../lib/calls/warm-transfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { ActionButton } from './SubmitButton.js';
 import { useSubmit } from './useSubmit.js';
 
 /**
@@ -39,17 +40,12 @@ export function WarmTransferInvite({ me }: { me: Me }) {
         <p aria-live="polite">{t('calls.warm.inviteTalking')}</p>
       ) : (
         <div className="button-row">
-          <button type="button" disabled={step.busy} onClick={() => void step.run(acceptInvite)}>
+          <ActionButton busy={step.busy} onClick={() => step.run(acceptInvite)}>
             {t('calls.warm.accept')}
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={step.busy}
-            onClick={() => void step.run(declineInvite)}
-          >
+          </ActionButton>
+          <ActionButton busy={step.busy} className="secondary" onClick={() => step.run(declineInvite)}>
             {t('calls.warm.decline')}
-          </button>
+          </ActionButton>
         </div>
       )}
       <ErrorMessage error={step.error} />

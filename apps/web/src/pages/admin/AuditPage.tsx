@@ -10,6 +10,7 @@ import { formatDateTime } from '../../components/format.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import { ActionButton } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { verifyAuditChain } from '../../lib/api/index.js';
 import { downloadText } from '../../lib/notes/export.js';
@@ -276,9 +277,9 @@ function VerifyChain() {
   return (
     <div className="panel">
       <p className="hint">{t('audit.verifyHelp')}</p>
-      <button type="button" onClick={() => void verify.run()} disabled={verify.busy}>
-        {verify.busy ? t('audit.verifying') : t('audit.verify')}
-      </button>
+      <ActionButton busy={verify.busy} busyAction={t('audit.verifying')} onClick={verify.run}>
+        {t('audit.verify')}
+      </ActionButton>
       <ErrorMessage error={verify.error} />
       {verdict?.ok && (
         <p role="status" className="success">

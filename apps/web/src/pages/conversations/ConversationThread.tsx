@@ -6,6 +6,7 @@ import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Panel } from '../../components/Panel.js';
+import { ActionButton } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { type ConversationAction, conversationAction } from '../../lib/api/index.js';
 import { waitsForWraps, wrapsRefetchInterval } from '../../lib/conversations/wraps-wait.js';
@@ -27,39 +28,29 @@ function ThreadActions({ conversation, me }: { conversation: ConversationView; m
   });
   const mine = conversation.assignedTo === me.id;
   const handles = mine || can(me, 'conversations:read-all') || can(me, 'conversations:assign');
+  const closed = conversation.status === 'closed';
   return (
     <>
       <div className="button-row">
         {conversation.status === 'waiting' &&
           conversation.assignedTo === null &&
           can(me, 'conversations:claim') && (
-            <button type="button" disabled={act.busy} onClick={() => void act.run('claim')}>
+            <ActionButton busy={act.busy} onClick={() => act.run('claim')}>
               {t('conversations.claim')}
-            </button>
+            </ActionButton>
           )}
-        {handles && conversation.status !== 'closed' && (
-          <button
-            type="button"
+        {handles && (
+          <ActionButton
+            busy={act.busy}
             className="secondary"
-            disabled={act.busy}
-            onClick={() => void act.run('close')}
+            onClick={() => act.run(closed ? 'reopen' : 'close')}
           >
-            {t('conversations.close')}
-          </button>
-        )}
-        {handles && conversation.status === 'closed' && (
-          <button
-            type="button"
-            className="secondary"
-            disabled={act.busy}
-            onClick={() => void act.run('reopen')}
-          >
-            {t('conversations.reopen')}
-          </button>
+            {closed ? t('conversations.reopen') : t('conversations.close')}
+          </ActionButton>
         )}
       </div>
       <ActionError error={act.error} />
-      {(mine || can(me, 'conversations:assign')) && conversation.status !== 'closed' && (
+      {(mine || can(me, 'conversations:assign')) && !closed && (
         <TransferForm conversation={conversation} me={me} />
       )}
     </>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionError } from '../../components/ActionError.js';
+import { ActionButton } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { buildConversationExport } from '../../lib/conversations/export.js';
 import { downloadBlob } from '../../lib/notes/export.js';
@@ -28,15 +29,15 @@ export function ExportConversation({
   return (
     <div className="conversation-export">
       <div className="button-row">
-        <button
-          type="button"
+        <ActionButton
+          busy={run.busy}
           className="secondary"
-          disabled={run.busy}
-          aria-describedby={`export-${conversationId}-help`}
-          onClick={() => void run.run()}
+          busyAction={t('conversations.export.busy')}
+          describedBy={`export-${conversationId}-help`}
+          onClick={run.run}
         >
-          {run.busy ? t('conversations.export.busy') : t('conversations.export.action')}
-        </button>
+          {t('conversations.export.action')}
+        </ActionButton>
       </div>
       <p id={`export-${conversationId}-help`} className="hint">
         {t('conversations.export.help')}

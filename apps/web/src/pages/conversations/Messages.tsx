@@ -5,6 +5,7 @@ import { can, type Me } from '../../app/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { ActionButton } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { conversationsPool } from '../../lib/conversations/pool.js';
@@ -74,9 +75,9 @@ function Delivery({ conversationId, message, me }: { conversationId: string; mes
         </span>
       )}
       {mayRetry && (
-        <button type="button" className="secondary" disabled={retry.busy} onClick={() => void retry.run()}>
+        <ActionButton busy={retry.busy} className="secondary" onClick={retry.run}>
           {t('conversations.retry')}
-        </button>
+        </ActionButton>
       )}
       <ErrorMessage error={retry.error} />
     </p>
