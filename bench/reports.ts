@@ -201,15 +201,20 @@ interface MemoryPeaks {
  */
 const GC_MS = Number(process.env.BENCH_REPORTS_GC_MS ?? 0);
 
+/**
+ * BENCH_REPORTS_GC_WHERE (with BENCH_REPORTS_GC_MS): "page" collects in the page alone,
+ * "workers" in its workers and the service worker alone, to tell whose garbage grew.
+ */
+const GC_WHERE = process.env.BENCH_REPORTS_GC_WHERE ?? 'all';
+
 async function collectEverywhere(page: Page): Promise<void> {
   const gc = () => (globalThis as { gc?: () => void }).gc?.();
+  const inPage = GC_WHERE !== 'workers';
+  const inWorkers = GC_WHERE !== 'page';
   await Promise.all([
-    page.evaluate(gc).catch(() => undefined),
-    ...page.workers().map((w) => w.evaluate(gc).catch(() => undefined)),
-    ...page
-      .context()
-      .serviceWorkers()
-      .map((w) => w.evaluate(gc).catch(() => undefined)),
+    inPage ? page.evaluate(gc).catch(() => undefined) : null,
+    ...(inWorkers ? page.workers() : []).map((w) => w.evaluate(gc).catch(() => undefined)),
+    ...(inWorkers ? page.context().serviceWorkers() : []).map((w) => w.evaluate(gc).catch(() => undefined)),
   ]);
 }
 
@@ -723,6 +728,9 @@ async function openBench(dir: string) {
  */
 const IN_APP = process.env.BENCH_REPORTS_IN_APP === '1';
 
+/** BENCH_REPORTS_UPLOAD_ONLY=1: the measured upload alone (no download, resume or comparison). */
+const UPLOAD_ONLY = process.env.BENCH_REPORTS_UPLOAD_ONLY === '1';
+
 /** BENCH_REPORTS_SKIP_RESUME=1: no cut-off upload (when working on the upload or the download alone). */
 const SKIP_RESUME = process.env.BENCH_REPORTS_SKIP_RESUME === '1';
 
@@ -840,6 +848,33 @@ export const reportsSuite: Suite = {
       const uploadMs = upload ? upload.state.lastAck - upload.state.firstPost : t1 - t0;
       const uploadMBps = mb(BYTES) / (uploadMs / 1000);
       const reportUrl = page.url();
+      const load = () => `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+      const uploadRows: Row[] = [
+        {
+          op: `encrypt + upload ${mb(BYTES).toFixed(0)} MB (report form → final chunk acknowledged)`,
+          value: uploadMBps,
+          unit: 'MB/s',
+          note: `${(uploadMs / 1000).toFixed(1)} s; ${upload ? `${upload.state.puts} chunk PUTs (answers ${JSON.stringify(upload.state.statuses)})` : 'chunk PUTs not watched (quiet run; timed from the click)'}, each signed (NIP-98 over the chunk's SHA-256) and fsynced by the server before its answer; per chunk (median) ${median(upload?.state.onWire ?? [0]).toFixed(0)} ms from request to answer, ${median(upload?.state.between ?? [0]).toFixed(0)} ms from an answer to the next request; ${load()} at the end`,
+          goal: {
+            target: `≥ ${GOALS.uploadMBps} MB/s`,
+            measured: `${uploadMBps.toFixed(1)} MB/s`,
+            pass: uploadMBps >= GOALS.uploadMBps,
+          },
+        },
+        growthRow(
+          'upload: browser memory growth (all Chromium processes, resident)',
+          uploadMemory.browserGrowth,
+          GOALS.browserGrowthMB,
+          `renderer alone ${mb(uploadMemory.rendererGrowth).toFixed(1)} MB, page JS heap ${mb(uploadMemory.heapGrowth).toFixed(1)} MB; by process kind ${byTypeText(uploadMemory)}; peak above the start (after a warm-up upload), sampled every 250 ms${GC_MS ? `; garbage collected every ${GC_MS} ms (diagnosis)` : ''}`,
+        ),
+        growthRow(
+          'upload: server memory growth (resident)',
+          uploadMemory.serverGrowth,
+          GOALS.serverGrowthMB,
+          'peak above the start',
+        ),
+      ];
+      if (UPLOAD_ONLY) return uploadRows;
 
       // 2. Download and decrypt, as the admin, to a file; compare the SHA-256. In a context of
       // its own (a fresh renderer), so what the upload left behind is not its starting point.
@@ -873,32 +908,9 @@ export const reportsSuite: Suite = {
       // Last, so what these uploads leave behind is not the measured upload's starting point.
       const comparison = await compareChunkBodies(page, base, browserSession, server, source);
 
-      const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
       return [
         ...comparison,
-        {
-          op: `encrypt + upload ${mb(BYTES).toFixed(0)} MB (report form → final chunk acknowledged)`,
-          value: uploadMBps,
-          unit: 'MB/s',
-          note: `${(uploadMs / 1000).toFixed(1)} s; ${upload ? `${upload.state.puts} chunk PUTs (answers ${JSON.stringify(upload.state.statuses)})` : 'chunk PUTs not watched (quiet run; timed from the click)'}, each signed (NIP-98 over the chunk's SHA-256) and fsynced by the server before its answer; per chunk (median) ${median(upload?.state.onWire ?? [0]).toFixed(0)} ms from request to answer, ${median(upload?.state.between ?? [0]).toFixed(0)} ms from an answer to the next request; ${load} at the end`,
-          goal: {
-            target: `≥ ${GOALS.uploadMBps} MB/s`,
-            measured: `${uploadMBps.toFixed(1)} MB/s`,
-            pass: uploadMBps >= GOALS.uploadMBps,
-          },
-        },
-        growthRow(
-          'upload: browser memory growth (all Chromium processes, resident)',
-          uploadMemory.browserGrowth,
-          GOALS.browserGrowthMB,
-          `renderer alone ${mb(uploadMemory.rendererGrowth).toFixed(1)} MB, page JS heap ${mb(uploadMemory.heapGrowth).toFixed(1)} MB; by process kind ${byTypeText(uploadMemory)}; peak above the start (after a warm-up upload), sampled every 250 ms${GC_MS ? `; garbage collected every ${GC_MS} ms (diagnosis)` : ''}`,
-        ),
-        growthRow(
-          'upload: server memory growth (resident)',
-          uploadMemory.serverGrowth,
-          GOALS.serverGrowthMB,
-          'peak above the start',
-        ),
+        ...uploadRows,
         {
           op: `download + decrypt ${mb(BYTES).toFixed(0)} MB to a file (click → file saved)`,
           value: downloadMBps,
