@@ -182,6 +182,23 @@ export class FakePlivoApi extends FaultyLoopbackFakeApi {
     this.leave(call.uuid);
   }
 
+  /** A call as the shared conference-controls tests read it (test/conference-controls.ts). */
+  call(uuid: string): { status: string } | undefined {
+    const call = this.calls.get(uuid);
+    return call && { status: call.state };
+  }
+
+  /**
+   * The shared tests' words for the network: busy, no answer and failed end a call that never
+   * joined (Plivo reports them as the call's hangup cause; the fake keeps it as 'canceled').
+   */
+  setCallStatus(uuid: string, status: string): Promise<void> {
+    const state = ['busy', 'no-answer', 'failed', 'canceled'].includes(status)
+      ? 'canceled'
+      : (status as FakePlivoCall['state']);
+    return this.setCallState(uuid, state);
+  }
+
   /** The network: a call rings, is picked up, hangs up. A pickup fetches and runs its answer URL. */
   async setCallState(uuid: string, state: FakePlivoCall['state']): Promise<void> {
     const call = this.calls.get(uuid);
