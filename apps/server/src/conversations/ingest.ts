@@ -722,7 +722,11 @@ function afterStored(
   const { channel, keyword, messageId, mediaIds, now } = delivery;
   const handover = placed.handover;
   ctx.admission.defer(ctx, 'conversation announce', async () => {
-    if (handover) await announceHandover(ctx, conversation.id, handover);
+    // A new conversation is announced by its first message alone: message:new re-reads every
+    // conversation query (the lists included) and no thread of it can be open yet, so a
+    // conversation:assigned beside it would be one more event to seal and sign for nothing
+    // (issue 10: a first contact's CPU). A conversation seen before says who holds it now.
+    if (handover && !placed.fresh) await announceHandover(ctx, conversation.id, handover);
     await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId });
     // Wake whoever should look (Web Push says only "a message"): the assignee, or those on shift.
     ctx.events.emit('conversation:message-arrived', {

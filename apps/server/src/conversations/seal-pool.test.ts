@@ -93,6 +93,25 @@ describe('conversations.seal (the pool if started, else this thread)', () => {
     expect(open(await conversations.seal(id3, 'three', [r.pubkey]), id3, r.secret).body).toBe('three');
   });
 
+  it('a thread that stops with a text in it: that text is sealed in this thread instead, none lost', async () => {
+    const stop = conversations.startSealing({ workers: 1 });
+    try {
+      await conversations.sealPool?.ready;
+      const r = reader();
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      const sealing = ids.map((id) => conversations.seal(id, `text ${id}`, [r.pubkey]));
+      // Terminated while the three wait for it (as if it crashed).
+      await conversations.sealPool?.close();
+      const sealed = await Promise.all(sealing);
+      sealed.forEach((envelope, i) => {
+        expect(open(envelope, ids[i]!, r.secret).body).toBe(`text ${ids[i]}`);
+      });
+      expect(conversations.sealPool?.size).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
   it('lazy: the threads start at the first text, which is sealed in this thread meanwhile', async () => {
     const stop = conversations.startSealing({ workers: 1, lazy: true });
     try {

@@ -61,6 +61,8 @@ interface Thread {
   alive: boolean;
 }
 
+const encoder = new TextEncoder();
+
 /** Where the worker's script is, beside this module (.ts when the server runs from source). */
 function workerScript(): URL | null {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -147,7 +149,7 @@ export function startSealPool(
     async seal(messageId, body, readers) {
       const thread = leastBusy();
       if (!thread) throw new Error('no sealing thread is running');
-      const bytes = new TextEncoder().encode(body);
+      const bytes = encoder.encode(body);
       const reply = await ask(
         thread,
         { id: nextId++, kind: 'seal', messageId, body: bytes.buffer, readers },

@@ -11,6 +11,7 @@ import {
   settle,
 } from '../../test/conversations-helpers.js';
 import { createTestHotline, type TestHotline, type TestUser } from '../../test/helpers.js';
+import { captureHubEvents } from '../../test/realtime-helpers.js';
 import { recordingStatements } from '../../test/statement-log.js';
 import { verifyAuditLog } from '../audit/service.js';
 
@@ -110,6 +111,35 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
       [hashPhone(h.ctx.keys.hashKey, from)],
     );
     expect(row).toEqual({ assigned_to: volunteer.id, status: 'active' });
+  });
+
+  it("a contact's first text is announced by one hub event, message:new; a reopened one's new holder by conversation:assigned", async () => {
+    await settle(h);
+    const events = await captureHubEvents(h.ctx);
+    try {
+      const from = contactNumber();
+      await h.ctx.conversations.receive(sms, inbound(from, 'hello'));
+      await settle(h);
+      expect(events.list.map((e) => e.type)).toEqual(['message:new']);
+      // Closed and back in the queue, then a new text: reopened and assigned, so both.
+      const [row] = await h.ctx.db.query<{ id: string }>(
+        'select id from conversations where contact_hash = $1',
+        [hashPhone(h.ctx.keys.hashKey, from)],
+      );
+      const release = () =>
+        h.ctx.db.query(`update conversations set status = 'closed', assigned_to = null where id = $1`, [
+          row?.id,
+        ]);
+      await release();
+      events.list.length = 0;
+      await h.ctx.conversations.receive(sms, inbound(from, 'again'));
+      await settle(h);
+      expect(events.list.map((e) => e.type)).toEqual(['conversation:assigned', 'message:new']);
+      // The volunteer's place back for the tests after this one (their capacity).
+      await release();
+    } finally {
+      events.stop();
+    }
   });
 
   it('a text to a held conversation: two statements, no transaction', async () => {
