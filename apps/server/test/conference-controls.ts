@@ -8,18 +8,44 @@ import { type CallServer, startCallServer, testSdp, waitFor } from './calls-help
 import type { TestUser } from './helpers.js';
 import { callerOnTheLine, twilioWebhook } from './twilio-webhooks.js';
 
+/** What the shared tests use of a provider's fake API. */
+export interface ControlsFake {
+  readonly baseUrl: string;
+  readonly requests: unknown[];
+  close(): Promise<void>;
+  call(id: string): { status: string } | undefined;
+  setCallStatus(id: string, status: string): unknown;
+}
+
+/** The call's conference (Vonage: its conversation) as the shared tests read it: who is in it, held or muted. */
+export interface ConferenceView {
+  readonly status: string;
+  readonly participants: ReadonlyMap<
+    string,
+    { readonly hold: boolean; readonly muted: boolean; readonly status: string }
+  >;
+}
+
 /**
  * What differs between the providers whose calls are held, transferred and listened to inside a
  * conference through the Twilio-shaped API (Twilio, SignalWire): how the fake starts, the
  * credentials and the secret webhooks are signed with, where a volunteer's browser is rung, and
- * how the provider reads a <Dial><Conference>.
+ * how the provider reads a <Dial><Conference>. A provider that is not Twilio-shaped (Vonage) gives
+ * its own fake, the answered call's setup and its leg status callbacks (`answeredCall`,
+ * `legStatus`, `statusCallbacksOf`); the shared tests then run on it unchanged.
  */
-export interface ConferenceProvider {
+/** The requests a fake records (what a listener's creation is checked in). */
+type RequestOf<Fake> = Fake extends { readonly requests: (infer R)[] } ? R : never;
+
+export interface ConferenceProvider<
+  Fake extends ControlsFake = FakeTwilioApi,
+  Conf extends ConferenceView = FakeConference,
+> {
   id: TelephonyProvider;
   credentials: Record<string, unknown>;
   number: string;
   signingSecret: string;
-  startFake(): Promise<FakeTwilioApi>;
+  startFake(): Promise<Fake>;
   /** Whether `to` is the address the provider rings `userId`'s browser at. */
   ringsBrowserOf(s: CallServer, userId: string, to: string): boolean;
   /**
@@ -30,16 +56,22 @@ export interface ConferenceProvider {
   /** Whether the provider honours `muted` on <Conference> (SignalWire) or only on a Participants create. */
   readsMuted: boolean;
   /** Waits until `userId` is rung into the call (a transfer or hand-over) and returns that call's sid. */
-  colleagueRung(s: CallServer, call: ConnectedCall, userId: string): Promise<string>;
+  colleagueRung(s: CallServer, call: ConnectedCall<Conf>, userId: string): Promise<string>;
   /**
    * Waits until an admin listening in is rung, checks the request asks for a muted join that ends
    * nothing, and returns it with the listener's call sid.
    */
   listenerRung(
     s: CallServer,
-    call: ConnectedCall,
+    call: ConnectedCall<Conf>,
     userId: string,
-  ): Promise<{ create: RecordedRequest; leg: string }>;
+  ): Promise<{ create: RequestOf<Fake>; leg: string }>;
+  /** The status callbacks a listener's request asks for (default: its `StatusCallback` fields). */
+  statusCallbacksOf?(create: RequestOf<Fake>): unknown[];
+  /** Not Twilio-shaped: sets up the answered call (as `connectedCall` below does with TwiML). */
+  answeredCall?(s: CallServer, fake: Fake): Promise<ConnectedCall<Conf>>;
+  /** Not Twilio-shaped: the provider tells leg `leg`'s status to the URL it was given. */
+  legStatus?(s: CallServer, leg: string, status: string): Promise<Response>;
   /** `userId`'s rung call `leg` picks up and joins the conference as the provider has it join. */
   colleaguePicksUp(s: CallServer, userId: string, leg: string): void;
   /** Setting up the answered call takes several round trips; on a loaded machine more than waitFor's 10 s. */
@@ -48,13 +80,13 @@ export interface ConferenceProvider {
   testMs: number;
 }
 
-export interface ConnectedCall {
+export interface ConnectedCall<Conf extends ConferenceView = FakeConference> {
   bea: TestUser;
   cy: TestUser;
   caller: string;
   beaLeg: string;
   callId: string;
-  conference: FakeConference;
+  conference: Conf;
 }
 
 const actor = { pubkey: null, ipHash: null };
@@ -85,8 +117,26 @@ export const hold = (s: CallServer, as: TestUser, id: string, onHold: boolean) =
  * The shared fixture of one provider's conference-controls tests: registers the hooks that start
  * the fake once and close every server after each test, and returns the steps the tests share.
  */
+/** The fixture `conferenceControlsOf` returns for a provider's fake and conference view. */
+export type ConferenceControls<Fake extends ControlsFake, Conf extends ConferenceView> = ReturnType<
+  typeof conferenceControlsOf<Fake, Conf>
+>;
+
 export function conferenceControls(provider: ConferenceProvider) {
-  let fake: FakeTwilioApi;
+  return conferenceControlsOf<FakeTwilioApi, FakeConference>(provider);
+}
+
+/**
+ * The same for a provider with a fake of its own (Vonage, Plivo). Its fixture is declared with
+ * the type below (`const h: ConferenceControls<Fake, Conf> = conferenceControlsOf(…)`), so the
+ * provider's hooks may use the fixture they are part of.
+ */
+export function conferenceControlsOf<Fake extends ControlsFake, Conf extends ConferenceView>(
+  provider: ConferenceProvider<Fake, Conf>,
+) {
+  let fake: Fake;
+  // The TwiML steps below run only for a Twilio-shaped provider (no `answeredCall`), whose fake is the Twilio one.
+  const twilio = () => fake as unknown as FakeTwilioApi;
   const servers: CallServer[] = [];
   const api = `/api/telephony/${provider.id}`;
 
@@ -105,7 +155,7 @@ export function conferenceControls(provider: ConferenceProvider) {
   function runConference(xml: string, callSid: string): FakeConference {
     const { name, attributes } = conferenceIn(xml);
     expect(attributes.beep).toBe('false');
-    return fake.state.joinConference(name, callSid, {
+    return twilio().state.joinConference(name, callSid, {
       startConferenceOnEnter: attributes.startConferenceOnEnter === 'true',
       endConferenceOnExit: attributes.endConferenceOnExit === 'true',
       muted: provider.readsMuted && attributes.muted === 'true',
@@ -128,18 +178,22 @@ export function conferenceControls(provider: ConferenceProvider) {
 
   /** A leg status callback as the provider sends it to the URL the leg was given. */
   const legStatus = (s: CallServer, callSid: string, CallStatus: string) =>
-    webhook(s, fake.call(callSid)!.statusCallback!, { CallSid: callSid, CallStatus });
+    provider.legStatus
+      ? provider.legStatus(s, callSid, CallStatus)
+      : webhook(s, twilio().call(callSid)!.statusCallback!, { CallSid: callSid, CallStatus });
 
   /**
    * A caller reaches the hotline's number and waits in the call's conference; Bea (browser, on
    * shift) is rung at her browser address, picks up, and starts the conference. Cy (browser, free)
    * comes on shift afterwards, so she was never rung for it.
    */
-  async function connectedCall(s: CallServer): Promise<ConnectedCall> {
+  async function connectedCall(s: CallServer): Promise<ConnectedCall<Conf>> {
+    if (provider.answeredCall) return provider.answeredCall(s, fake);
+    const tw = twilio();
     const bea = await s.addUser(['volunteer'], { preference: 'browser' });
     const cy = await s.addUser(['volunteer'], { preference: 'browser' });
     await s.putOnShift([bea.id]);
-    const caller = callerOnTheLine(fake, provider.number, '+15551239876');
+    const caller = callerOnTheLine(tw, provider.number, '+15551239876');
     const inbound = await webhook(s, `${api}/inbound`, {
       CallSid: caller.sid,
       From: caller.from,
@@ -155,11 +209,11 @@ export function conferenceControls(provider: ConferenceProvider) {
     const waiting = runConference(inbound.body, caller.sid);
     expect(waiting.status).toBe('init');
     const beaLeg = await waitFor(
-      () => fake.calls.find((c) => provider.ringsBrowserOf(s, bea.id, c.to)) ?? null,
+      () => tw.calls.find((c) => provider.ringsBrowserOf(s, bea.id, c.to)) ?? null,
       "Bea's browser rung",
       provider.setupMs,
     );
-    fake.setCallStatus(beaLeg.sid, 'in-progress');
+    tw.setCallStatus(beaLeg.sid, 'in-progress');
     // A browser leg is not screened: its pickup takes the call and dials it into the conference.
     const screen = await webhook(s, beaLeg.url, { CallSid: beaLeg.sid });
     expect(conferenceIn(screen.body).attributes).toMatchObject({
@@ -176,7 +230,15 @@ export function conferenceControls(provider: ConferenceProvider) {
     expect(row!.status).toBe('answered');
     await s.putOnShift([bea.id, cy.id]);
     await s.settle();
-    return { bea, cy, caller: caller.sid, beaLeg: beaLeg.sid, callId: row!.id, conference };
+    const call: ConnectedCall = {
+      bea,
+      cy,
+      caller: caller.sid,
+      beaLeg: beaLeg.sid,
+      callId: row!.id,
+      conference,
+    };
+    return call as unknown as ConnectedCall<Conf>;
   }
 
   /** The same at every provider: a colleague who does not pick up gives the caller back to Bea. */
@@ -250,7 +312,10 @@ export function conferenceControls(provider: ConferenceProvider) {
         const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
         const { create, leg: adaLeg } = await provider.listenerRung(s, call, ada.id);
         // A listener is no leg of the call: the provider tells nothing about it to the router.
-        expect(field(create, 'StatusCallback')).toEqual([]);
+        const callbacks = provider.statusCallbacksOf
+          ? provider.statusCallbacksOf(create)
+          : field(create as unknown as RecordedRequest, 'StatusCallback');
+        expect(callbacks).toEqual([]);
         provider.colleaguePicksUp(s, ada.id, adaLeg);
         expect((await listen).status).toBe(204);
         expect(conference.participants.get(adaLeg)).toMatchObject({ muted: true, status: 'connected' });
