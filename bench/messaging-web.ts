@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import { chromium, type Page } from '@playwright/test';
+import { chromiumLaunchOptions, chromiumPath } from '../e2e/chromium.js';
 import { startHotline } from '../e2e/fixtures.js';
 import type { Row, Suite } from './types.js';
 import { backupFile, bootstrapOverApi, NAME, PIN } from './web.js';
@@ -31,8 +32,6 @@ const GOAL_MS = 5000;
 const CONTACT = '+15550177001';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 /** A NIP-98-signed JSON request from Node. */
 async function signed(base: string, key: Uint8Array, method: string, route: string, body?: unknown) {
   const url = `${base}${route}`;
@@ -115,17 +114,7 @@ export const messagingWebSuite: Suite = {
     process.chdir(previousCwd);
     const base = hotline.url;
     const dir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-rewrap-'));
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
-      ],
-    });
+    const browser = await chromium.launch(chromiumLaunchOptions());
     try {
       const admin = await bootstrapOverApi(base, hotline.bootstrapLink);
       // One contact sends them all: lift the per-contact hourly limit for the run.

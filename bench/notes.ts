@@ -28,6 +28,7 @@ import {
 } from '@llamenos/crypto';
 import { noteRecordId } from '@llamenos/protocol';
 import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../e2e/chromium.js';
 import { startHotline } from '../e2e/fixtures.js';
 import { compareSync } from './timing.js';
 import type { Row, Suite } from './types.js';
@@ -127,10 +128,7 @@ const goal = (target: number, measured: number, unit = 's') => ({
 
 async function browserRows(): Promise<Row[]> {
   const hotline = await startHotline();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const base = hotline.url;
     const admin = generateSecretKey();

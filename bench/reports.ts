@@ -101,6 +101,7 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
+import { chromiumLaunchOptions, chromiumPath } from '../e2e/chromium.js';
 import { startHotline } from '../e2e/fixtures.js';
 import type { Row, Suite } from './types.js';
 import { backupFile, bootstrapOverApi, NAME, PIN } from './web.js';
@@ -113,7 +114,6 @@ const GOALS = { uploadMBps: 40, browserGrowthMB: 100, serverGrowthMB: 50 };
 const TYPE_ID = 'field-incident';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHUNK_URL = /\/api\/attachments\/([0-9a-f-]{36})\/chunks\/(\d+)$/;
 const mb = (bytes: number) => bytes / 1e6;
 /** Progress on stderr: the suite runs for minutes and prints its table only at the end. */
@@ -672,18 +672,7 @@ async function openBench(dir: string) {
   let browser: Browser | null = null;
   try {
     const server = serverPid(base);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
-        ...(GC_MS > 0 ? ['--js-flags=--expose-gc'] : []),
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions(GC_MS > 0 ? ['--js-flags=--expose-gc'] : []));
     const admin = await bootstrapOverApi(base, hotline.bootstrapLink);
     const doc = (await signed(base, admin, 'GET', '/api/settings')) as {
       version: unknown;

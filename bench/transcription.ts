@@ -23,13 +23,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../e2e/chromium.js';
 import type { Row, Suite } from './types.js';
 
 const SECONDS = Number(process.env.BENCH_TRANSCRIPTION_SECONDS ?? 20);
 const LONG_TASK_GOAL_MS = 50;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 /** G.711 μ-law encoding of one linear sample in [-1, 1]. */
 function mulawByte(sample: number): number {
   const BIAS = 0x84;
@@ -178,10 +177,7 @@ async function measureModel(label: string, modelPath: string, dir: string): Prom
     ['/audio.wav', syntheticVoicemail(SECONDS)],
   ]);
   const server = await serve(dist, files);
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   const rows: Row[] = [];
   try {
     const page = await browser.newPage();

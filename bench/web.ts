@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium } from '@playwright/test';
+import { chromiumLaunchOptions, chromiumPath } from '../e2e/chromium.js';
 import { startHotline } from '../e2e/fixtures.js';
 import { bootstrapAdminByApi, writeKeyBackup } from '../e2e/seed-api.js';
 import type { Row, Suite } from './types.js';
@@ -37,8 +38,6 @@ export const NAME = 'Bench Admin';
 const GOALS = { unlockMs: 800, interactiveMs: 1500, firstLoadKb: 250 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -147,17 +146,7 @@ export const webSuite: Suite = {
     const hotline = await startHotline();
     process.chdir(previousCwd);
     const dir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-web-'));
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
-      ],
-    });
+    const browser = await chromium.launch(chromiumLaunchOptions());
     try {
       const key = await bootstrapOverApi(hotline.url, hotline.bootstrapLink);
       const file = await backupFile(key, hotline.url, dir);

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthHeader, generateSecretKey } from '@llamenos/crypto';
 import { type Browser, chromium, type Page } from '@playwright/test';
+import { chromiumLaunchOptions, chromiumPath } from '../e2e/chromium.js';
 import { startHotline } from '../e2e/fixtures.js';
 import type { Row, Suite } from './types.js';
 import { backupFile, bootstrapOverApi, NAME, PIN } from './web.js';
@@ -33,8 +34,6 @@ const GOAL_MS = 1000;
 const CALLS_PER_CALLER_PAGE = 4;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -439,20 +438,13 @@ export const webrtcSuite: Suite = {
     process.chdir(previousCwd);
     const base = hotline.url;
     const dir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-webrtc-'));
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
+    const browser = await chromium.launch(
+      chromiumLaunchOptions([
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-audio-capture=${toneWav(dir, 3)}`,
-      ],
-    });
+      ]),
+    );
     try {
       const admin = await bootstrapOverApi(base, hotline.bootstrapLink);
       const me = (await signed(base, admin, 'GET', '/api/me')) as { id: string };

@@ -6,8 +6,11 @@ import type { LaunchOptions } from '@playwright/test';
  * background, /tmp instead of a small /dev/shm). playwright.config.ts uses them for every test;
  * a spec that needs more (a fake microphone) adds its own switches after these.
  */
+/** Debian's Chromium, or the one CHROMIUM_PATH names. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
 export const chromiumLaunchOptions = (extraArgs: string[] = []): LaunchOptions => ({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  executablePath: chromiumPath,
   args: [
     '--no-sandbox',
     '--disable-gpu',
