@@ -75,8 +75,10 @@ interface LoadResult {
   connections?: number;
   signedLate: number;
   clientCpuSeconds: number;
-  /** Added here: the server process's CPU seconds during the run. */
+  /** Added here: the server process's CPU seconds during the run (all its threads). */
   serverCpuSeconds?: number;
+  /** Added here: the server's main thread's (event loop's) share of serverCpuSeconds. */
+  serverMainCpuSeconds?: number;
   /** Added here: PostgreSQL's CPU seconds during the run (all its processes); none on PGlite, which is the server's. */
   databaseCpuSeconds?: number;
 }
@@ -103,11 +105,19 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+function cpuSecondsOf(pid: number, file = `/proc/${pid}/stat`): number {
+  const stat = readFileSync(file, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * CPU seconds the process's main thread (its event loop) has used so far: the server's other
+ * threads (the signature worker, libuv's pool) are in cpuSecondsOf but do not hold requests back.
+ */
+function mainThreadCpuSecondsOf(pid: number): number {
+  return cpuSecondsOf(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 /**
@@ -194,6 +204,7 @@ export interface Measured {
 export async function ask(generator: ChildProcess, message: object, server?: Measured): Promise<LoadResult> {
   if (server) await settle(server.pid());
   const cpuBefore = server ? cpuSecondsOf(server.pid()) : 0;
+  const mainBefore = server ? mainThreadCpuSecondsOf(server.pid()) : 0;
   const dbBefore = server?.databaseCpuSeconds() ?? null;
   return new Promise((resolve, reject) => {
     const onMessage = (m: { type: string; message?: string }) => {
@@ -202,7 +213,12 @@ export async function ask(generator: ChildProcess, message: object, server?: Mea
         const dbAfter = server?.databaseCpuSeconds() ?? null;
         resolve({
           ...(m as LoadResult),
-          ...(server ? { serverCpuSeconds: cpuSecondsOf(server.pid()) - cpuBefore } : {}),
+          ...(server
+            ? {
+                serverCpuSeconds: cpuSecondsOf(server.pid()) - cpuBefore,
+                serverMainCpuSeconds: mainThreadCpuSecondsOf(server.pid()) - mainBefore,
+              }
+            : {}),
           ...(dbBefore !== null && dbAfter !== null ? { databaseCpuSeconds: dbAfter - dbBefore } : {}),
         });
       } else reject(new Error(`load generator: ${m.message ?? m.type}`));
@@ -230,7 +246,7 @@ export function summarize(r: LoadResult): string {
     r.databaseCpuSeconds === undefined
       ? ''
       : `, PostgreSQL ${r.databaseCpuSeconds.toFixed(1)} s (${perRequest(r.databaseCpuSeconds)} ms/req)`;
-  const cpu = `CPU: server ${r.serverCpuSeconds?.toFixed(1) ?? '?'} s (${perRequest(r.serverCpuSeconds)} ms/req)${database}, load generator ${r.clientCpuSeconds.toFixed(1)} s`;
+  const cpu = `CPU: server ${r.serverCpuSeconds?.toFixed(1) ?? '?'} s (${perRequest(r.serverCpuSeconds)} ms/req, event loop ${perRequest(r.serverMainCpuSeconds)} ms/req)${database}, load generator ${r.clientCpuSeconds.toFixed(1)} s`;
   return `p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}, max ${ms(r.max)}; ${shape}; ${cpu}; ${errors}${r.signedLate ? `; ${r.signedLate} tokens signed on the spot` : ''}`;
 }
 
