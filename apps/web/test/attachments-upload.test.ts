@@ -355,6 +355,8 @@ describe('a request that is never answered', () => {
     expect(Math.min(...clock.armed)).toBeGreaterThanOrEqual(STALL_MS);
     const afterStall = clock.armed[clock.armed.indexOf(Math.max(...clock.armed))]!;
     expect(afterStall).toBeGreaterThanOrEqual(2 * STALL_MS);
+    // Once the stalled chunk is acknowledged, the next one is given the base allowance again.
+    expect(clock.armed.at(-1)).toBe(STALL_MS);
   });
 
   it('stored but unanswered: the chunk sent again is acknowledged, never stored twice', async () => {

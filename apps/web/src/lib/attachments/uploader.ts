@@ -110,7 +110,8 @@ export const MAX_RETRIES = 8;
  * on). Seen: requests that a server or a proxy accepted and never answered, which fetch waits
  * for without end. A slow link is not a stall: a chunk is allowed three times what it takes at
  * the speed measured so far, and before any measurement what it takes at FLOOR_BYTES_PER_SECOND;
- * each stall doubles the allowance, so a link slower than that still gets through.
+ * each stall doubles the allowance until a chunk is acknowledged, so a link slower than that
+ * still gets through, and a stall after a good stretch is noticed as soon as the first was.
  */
 export const STALL_MS = 30_000;
 /** The speed a chunk is allowed before any was acknowledged: a poor mobile link (512 kbit/s). */
@@ -294,6 +295,9 @@ class Upload {
         sealing = source.seal(next);
         continue;
       }
+      // A chunk got through: a later stall is a new one, given the base allowance again (the
+      // speed meter now knows the link), not one doubled for every stall since the start.
+      this.stalls = 0;
       if (ack.complete) {
         this.report(count);
         return;
