@@ -66,7 +66,10 @@ test('reports: a chunk request the server takes and never answers is abandoned a
   hotline,
   consoleErrors,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(120_000);
+  // The page's clock runs at its normal pace except when moved on below: the stall timeout is
+  // reached by moving the clock past it, not by sitting through it.
+  await page.clock.install();
   const dir = mkdtempSync(path.join(tmpdir(), 'llamenos-e2e-upload-stall-'));
   try {
     const file = path.join(dir, 'clinic-door.jpg');
@@ -88,8 +91,19 @@ test('reports: a chunk request the server takes and never answers is abandoned a
     await expect(page.getByRole('heading', { name: 'Clinic door', level: 1 })).toBeVisible();
 
     const item = page.getByRole('listitem', { name: /clinic-door\.jpg/ });
-    // STALL_MS (30 s) for the held request, then the retry goes through.
-    await expect(item.getByText('Uploaded')).toBeVisible({ timeout: 90_000 });
+    await expect.poll(() => held).toBe(1);
+    // Within its allowance the held request is waited for: 20 s on (leaving a busy machine 9 s of
+    // real time before the allowance ends), and a real second for a retry (its backoff is at most
+    // 0.625 s) to show, nothing was sent again.
+    await page.clock.fastForward('00:20');
+    await page.waitForTimeout(1000);
+    expect(held).toBe(1);
+    await expect(item.getByText('Uploaded')).toBeHidden();
+    // Past STALL_MS (30 s, apps/web/src/lib/attachments/uploader.ts) the held request is
+    // abandoned and sent again, and the retry goes through. The page's clock is then about 31 s
+    // ahead of the server's, inside the ±60 s a signed request may differ by.
+    await page.clock.fastForward('00:11');
+    await expect(item.getByText('Uploaded')).toBeVisible({ timeout: 30_000 });
     expect(held).toBe(2);
     expect(unexpected(consoleErrors)).toEqual([]);
   } finally {
