@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime, intlLocale } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
+import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import { fetchBackupStatus } from '../../lib/api/backups.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
@@ -143,14 +144,10 @@ function CountField(props: {
   return (
     <>
       <label htmlFor={props.id}>{t(props.labelKey)}</label>
-      <input
+      <WholeNumberInput
         id={props.id}
-        type="number"
-        inputMode="numeric"
-        required
         min={1}
         max={props.max}
-        step={1}
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
       />

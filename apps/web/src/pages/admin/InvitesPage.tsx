@@ -22,6 +22,7 @@ import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
+import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { personColumns, roleChoices, roleName, useRoles } from './useRoles.js';
@@ -151,13 +152,10 @@ function NewInviteForm({
         onChange={(e) => setPhone(e.target.value)}
       />
       <label htmlFor="invite-hours">{t('invites.hours')}</label>
-      <input
+      <WholeNumberInput
         id="invite-hours"
-        type="number"
-        inputMode="numeric"
         min={1}
         max={INVITE_MAX_HOURS}
-        required
         value={hours}
         onChange={(e) => setHours(e.target.value)}
       />

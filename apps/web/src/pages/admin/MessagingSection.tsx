@@ -2,6 +2,7 @@ import { type HotlineSettings, MessagingSettings } from '@llamenos/protocol';
 import { type UseFormRegister, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { languageName } from '../../components/format.js';
+import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 import type { SectionProps } from './SimpleSections.js';
 
@@ -67,12 +68,8 @@ function NumberInputs({ register }: { register: UseFormRegister<MessagingFormVal
       {NUMBERS.map((field) => (
         <div key={field}>
           <label htmlFor={`set-messaging-${field}`}>{t(`settingsPage.messaging.${field}`)}</label>
-          <input
+          <WholeNumberInput
             id={`set-messaging-${field}`}
-            type="number"
-            inputMode="numeric"
-            required
-            step={1}
             min={field === 'retentionDays' ? 0 : 1}
             aria-describedby={`set-messaging-${field}-hint`}
             {...register(field)}

@@ -11,6 +11,7 @@ import { RowAction } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { languageName } from '../../components/format.js';
 import { UserText } from '../../components/UserText.js';
+import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import {
   type FieldDraft,
   FieldListEditor,
@@ -242,13 +243,10 @@ export function ReportTypesSection({ settings, readOnly, save, onReload }: Secti
           onChange={setReportLimit}
         />
         <label htmlFor="rt-retention">{t('reports.admin.retentionDays')}</label>
-        <input
+        <WholeNumberInput
           id="rt-retention"
-          type="number"
-          inputMode="numeric"
           min={0}
           max={36_500}
-          required
           aria-describedby="rt-retention-hint"
           value={retention}
           onChange={(e) => setRetention(e.target.value)}

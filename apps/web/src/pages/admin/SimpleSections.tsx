@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
 import { COMMON_LANGUAGES, languageChoices } from '../../components/format.js';
 import { NameField } from '../../components/NameField.js';
+import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 
 export interface SectionProps {
@@ -144,14 +145,10 @@ export function SimpleSection({
         return (
           <div key={field.key}>
             <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
-            <input
+            <WholeNumberInput
               id={id}
-              type="number"
-              inputMode="numeric"
-              required
               min={field.min}
               max={field.max}
-              step={1}
               aria-describedby={hintId}
               value={String(draft[field.key] ?? '')}
               onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
