@@ -54,6 +54,18 @@ describe('a hand-over through the provider', () => {
     expect(handOverOf(ringing(null))).toBeNull();
   });
 
+  it('pairs an unnamed Vonage ringing with the one invite waiting, never with two', () => {
+    const vonage = (callId: string | null) => {
+      const state = ringing(callId);
+      return { ...state, call: { provider: 'vonage', callId } as ProviderPhoneState['call'] };
+    };
+    expect(handOverOf(vonage(null))).toBeNull();
+    hubEvent({ type: 'call:transfer-invite', callId: CALL, to: ME });
+    expect(handOverOf(vonage(null))).toEqual({ callId: CALL, provider: 'vonage' });
+    hubEvent({ type: 'call:transfer-invite', callId: '7d1e0f5a-2c3b-4a69-8e7d-1f2a3b4c5d6e', to: ME });
+    expect(handOverOf(vonage(null))).toBeNull();
+  });
+
   it("ignores another member's invite, and forgets one whose call was answered or ended", () => {
     hubEvent({ type: 'call:transfer-invite', callId: CALL, to: 'b'.repeat(64) });
     expect(handOverOf(ringing(CALL))).toBeNull();

@@ -49,7 +49,11 @@ export function followHandOvers(me: string): () => void {
  * call the server said is handed to this member.
  */
 export function handOverOf(phone: ProviderPhoneState, invites: ReadonlySet<string> = invited) {
-  const { call, callId, answered } = phone;
+  const { call, answered } = phone;
+  // Vonage's Client SDK never names the hotline call (provider-phone/vonage.ts): its ringing
+  // while exactly one hand-over waits for this member is that hand-over.
+  const callId =
+    phone.callId ?? (call?.provider === 'vonage' && invites.size === 1 ? [...invites][0]! : null);
   if (!call || answered || !callId || !invites.has(callId)) return null;
   return { callId, provider: call.provider };
 }
