@@ -1,10 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CallServer, startCallServer, testSdp, waitFor } from '../../test/calls-helpers.js';
-import { audits, callRow, hold } from '../../test/conference-controls.js';
-import { FakePlivoApi, type FakePlivoCall } from '../../test/fakes/plivo-api.js';
-import type { TestUser } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type CallServer, waitFor } from '../../test/calls-helpers.js';
+import {
+  audits,
+  type ConferenceView,
+  type ConnectedCall,
+  callRow,
+  conferenceControlsOf,
+  hold,
+} from '../../test/conference-controls.js';
+import { FakePlivoApi, type FakePlivoCall, type FakePlivoRequest } from '../../test/fakes/plivo-api.js';
 import { plivoInboundFields, plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
-import { saveProviderCredentials } from '../settings/service.js';
 import { parseTwiml } from '../simulator/twiml.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 
@@ -14,7 +19,9 @@ import { browserIdentityOf } from '../telephony/browser/identity.js';
  * XML as Plivo would (fakes/plivo-api.ts with `documents`): a pickup or a Call Transfer fetches
  * the document, signed, from the server and joins its <Conference> by the flags it carries; a
  * member ending the conference on exit ends it for everyone. Plivo cannot change a member's
- * flags, so the caller is moved between the call's rooms (telephony/plivo/conference.ts).
+ * flags, so the caller is moved between the call's rooms (telephony/plivo/conference.ts). The
+ * declined hand-over, the warm hand-over and the silent listening are the shared tests of
+ * test/conference-controls.ts.
  */
 
 const PLIVO = TEST_PLIVO;
@@ -23,28 +30,6 @@ const CALLER = '+15551239876';
 const SETUP_MS = 30_000;
 const TEST_MS = 90_000;
 const API = '/api/telephony/plivo';
-const actor = { pubkey: null, ipHash: null };
-
-let fake: FakePlivoApi;
-const servers: CallServer[] = [];
-beforeAll(async () => {
-  fake = await FakePlivoApi.start({ ...PLIVO, documents: true });
-});
-afterEach(async () => {
-  for (const s of servers.splice(0).reverse()) await s.close();
-  fake.requests.length = 0;
-  fake.resetConferences();
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-async function startServer(): Promise<CallServer> {
-  const s = await startCallServer({ telephony: { plivo: { apiBaseUrl: fake.baseUrl } } });
-  servers.push(s);
-  await saveProviderCredentials(s.ctx, actor, 'plivo', { ...PLIVO, phoneNumbers: [NUMBER] });
-  return s;
-}
 
 /** A signed Plivo webhook to `url` (absolute, or a path on the server). */
 async function webhook(s: CallServer, url: string, params: Record<string, string>) {
@@ -56,18 +41,34 @@ async function webhook(s: CallServer, url: string, params: Record<string, string
 const sipOf = (s: CallServer, userId: string) =>
   `sip:${browserIdentityOf(s.ctx.config.serverSecret, userId)}@phone.plivo.com`;
 const placedTo = (to: string): FakePlivoCall | null =>
-  [...fake.calls.values()].find((c) => c.body.to === to) ?? null;
-const roomOf = (uuid: string) => fake.memberOf(uuid)?.conference.name ?? null;
-const memberOf = (uuid: string) => fake.memberOf(uuid)?.member;
-const lastTransfer = (uuid: string) => fake.calls.get(uuid)!.transfers.at(-1);
+  [...h.fake.calls.values()].find((c) => c.body.to === to) ?? null;
+const roomOf = (uuid: string) => h.fake.memberOf(uuid)?.conference.name ?? null;
+const memberOf = (uuid: string) => h.fake.memberOf(uuid)?.member;
+const lastTransfer = (uuid: string) => h.fake.calls.get(uuid)!.transfers.at(-1);
 
-interface Connected {
-  bea: TestUser;
-  cy: TestUser;
-  caller: string;
-  beaLeg: string;
-  callId: string;
-  room: string;
+/**
+ * The call's rooms as the shared tests read a conference: the members of every room of the call
+ * (`call-<id>`, `call-<id>-held`, a colleague's `call-<id>-<hex>`), the caller as held in the held
+ * room; in progress while any of them runs.
+ */
+function roomsView(fake: FakePlivoApi, room: string): ConferenceView {
+  const rooms = () =>
+    [...fake.conferences.values()].filter((c) => c.name === room || c.name.startsWith(`${room}-`));
+  return {
+    get status() {
+      return rooms().length > 0 ? 'in-progress' : 'completed';
+    },
+    get participants() {
+      return new Map(
+        rooms().flatMap((c) =>
+          [...c.members.values()].map((m) => [
+            m.callUuid,
+            { hold: c.name === `${room}-held`, muted: m.muted, status: 'connected' },
+          ]),
+        ),
+      );
+    },
+  };
 }
 
 /**
@@ -75,7 +76,7 @@ interface Connected {
  * Bea (browser, on shift) is rung at her SIP address, picks up, and starts it. Cy (browser,
  * free) comes on shift afterwards, so she was never rung for it.
  */
-async function connectedCall(s: CallServer): Promise<Connected> {
+async function answeredCall(s: CallServer, fake: FakePlivoApi): Promise<ConnectedCall<ConferenceView>> {
   const bea = await s.addUser(['volunteer'], { preference: 'browser' });
   const cy = await s.addUser(['volunteer'], { preference: 'browser' });
   await s.putOnShift([bea.id]);
@@ -100,8 +101,66 @@ async function connectedCall(s: CallServer): Promise<Connected> {
   expect((await callRow(s, row!.id)).status).toBe('answered');
   await s.putOnShift([bea.id, cy.id]);
   await s.settle();
-  return { bea, cy, caller: caller.uuid, beaLeg: beaLeg.uuid, callId: row!.id, room };
+  return {
+    bea,
+    cy,
+    caller: caller.uuid,
+    beaLeg: beaLeg.uuid,
+    callId: row!.id,
+    conference: roomsView(fake, room),
+  };
 }
+
+const h = conferenceControlsOf<FakePlivoApi, ConferenceView>({
+  id: 'plivo',
+  credentials: PLIVO,
+  number: NUMBER,
+  signingSecret: PLIVO.authToken,
+  startFake: () => FakePlivoApi.start({ ...PLIVO, documents: true }),
+  ringsBrowserOf: (s, userId, to) => to === sipOf(s, userId),
+  volunteerEndsConference: true,
+  // A listener's document joins its room with muted="true".
+  readsMuted: true,
+  answeredCall,
+  // Plivo tells a leg's ringing and end to the ring and hangup URLs it was created with.
+  legStatus: (_s, leg, status): Promise<Response> => {
+    const url: string = String(h.fake.calls.get(leg)!.body.hangup_url);
+    return fetch(
+      url,
+      plivoRequest(PLIVO.authToken, url, { CallUUID: leg, RequestUUID: leg, CallStatus: status }),
+    );
+  },
+  statusCallbacksOf: (create) => {
+    const body = create.json as Record<string, unknown>;
+    return [body.ring_url, body.hangup_url].filter((url) => url !== undefined);
+  },
+  colleagueRung: async (s, _call, userId): Promise<string> =>
+    (await waitFor(() => placedTo(sipOf(s, userId)), 'Cy rung', SETUP_MS)).uuid,
+  // On pickup Plivo fetches the call's answer URL (the join document) and runs it.
+  colleaguePicksUp: (_s, _userId, leg): void => void h.fake.setCallState(leg, 'in-progress'),
+  listenerRung: async (s, { callId }, userId): Promise<{ create: FakePlivoRequest; leg: string }> => {
+    const create = await waitFor(
+      (): FakePlivoRequest | null =>
+        h.fake.requests.find(
+          (r: FakePlivoRequest) =>
+            r.method === 'POST' && (r.json as { to?: unknown } | null)?.to === sipOf(s, userId),
+        ) ?? null,
+      'Ada rung',
+      SETUP_MS,
+    );
+    // It joins the volunteer's room as a listener: muted, ending nothing (plivo-xml.ts).
+    expect(create.json).toMatchObject({ answer_url: joinUrl(s, callId, 'as=listener') });
+    return { create, leg: placedTo(sipOf(s, userId))!.uuid };
+  },
+  setupMs: SETUP_MS,
+  testMs: TEST_MS,
+});
+const { startServer, connectedCall } = h;
+/** The answered call, with the name of its room. */
+const connected = async (s: CallServer): Promise<ConnectedCall<ConferenceView> & { room: string }> => {
+  const call = await connectedCall(s);
+  return { ...call, room: `call-${call.callId}` };
+};
 
 const joinUrl = (s: CallServer, callId: string, more: string) => `${s.url}${API}/join?call=${callId}&${more}`;
 
@@ -110,7 +169,7 @@ describe('hold at Plivo', () => {
     'moves the caller to a room of their own hearing the wait document, and back; audited',
     async () => {
       const s = await startServer();
-      const { bea, cy, caller, beaLeg, callId, room } = await connectedCall(s);
+      const { bea, cy, caller, beaLeg, callId, room } = await connected(s);
       const controls = await s.request('GET', `/api/calls/${callId}/controls`, { as: bea });
       expect(await controls.json()).toEqual({ hold: true, transfer: true, warmTransfer: true });
       expect((await hold(s, cy, callId, true)).status).toBe(403);
@@ -126,15 +185,15 @@ describe('hold at Plivo', () => {
       // The held caller hears the wait document in a loop; Bea stays, alone, in the call's room.
       expect(parseTwiml(memberOf(caller)!.waitDocument!).map((v) => v.name)).toEqual(['Speak', 'Wait']);
       expect(roomOf(beaLeg)).toBe(room);
-      const transfers = fake.calls.get(caller)!.transfers.length;
+      const transfers = h.fake.calls.get(caller)!.transfers.length;
       expect((await hold(s, bea, callId, true)).status).toBe(200);
-      expect(fake.calls.get(caller)!.transfers).toHaveLength(transfers);
+      expect(h.fake.calls.get(caller)!.transfers).toHaveLength(transfers);
 
       expect(await (await hold(s, bea, callId, false)).json()).toEqual({ onHold: false });
       expect(lastTransfer(caller)).toMatchObject({ aleg_url: joinUrl(s, callId, 'as=caller') });
       expect(roomOf(caller)).toBe(room);
       expect(memberOf(caller)).toMatchObject({ startConferenceOnEnter: false, endConferenceOnExit: false });
-      expect(fake.conferences.has(`${room}-held`)).toBe(false);
+      expect(h.fake.conferences.has(`${room}-held`)).toBe(false);
       expect(await audits(s, 'calls.held')).toHaveLength(1);
       expect(await audits(s, 'calls.resumed')).toHaveLength(1);
       await s.settle();
@@ -146,7 +205,7 @@ describe('hold at Plivo', () => {
     'serves the join document only to the leg it is for, signed',
     async () => {
       const s = await startServer();
-      const { caller, beaLeg, callId, room } = await connectedCall(s);
+      const { caller, beaLeg, callId, room } = await connected(s);
       const join = (more: string, CallUUID: string) =>
         webhook(s, joinUrl(s, callId, more), { CallUUID, CallStatus: 'in-progress' });
       const names = (xml: string) => parseTwiml(xml).map((v) => v.name);
@@ -181,7 +240,7 @@ describe('cold transfer at Plivo', () => {
     "rings the colleague's browser into a room of their own; on pickup the caller joins them and the first volunteer is hung up",
     async () => {
       const s = await startServer();
-      const { bea, cy, caller, beaLeg, callId, room } = await connectedCall(s);
+      const { bea, cy, caller, beaLeg, callId, room } = await connected(s);
       const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
       const cyCall = await waitFor(() => placedTo(sipOf(s, cy.id)), 'Cy rung', SETUP_MS);
       const [cyRow] = await s.db.query<{ id: string }>(
@@ -213,7 +272,7 @@ describe('cold transfer at Plivo', () => {
           })
         ).status,
       ).toBe(200);
-      await fake.setCallState(cyCall.uuid, 'in-progress');
+      await h.fake.setCallState(cyCall.uuid, 'in-progress');
       expect((await transfer).status).toBe(204);
 
       expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
@@ -225,10 +284,12 @@ describe('cold transfer at Plivo', () => {
         startConferenceOnEnter: true,
         endConferenceOnExit: true,
       });
-      expect(fake.calls.get(beaLeg)!.state).toBe('completed');
-      expect(fake.conferences.has(room)).toBe(false);
+      expect(h.fake.calls.get(beaLeg)!.state).toBe('completed');
+      expect(h.fake.conferences.has(room)).toBe(false);
       expect(
-        fake.requests.filter((r) => r.method === 'DELETE' && r.path.includes(`/Conference/${room}/Member/`)),
+        h.fake.requests.filter(
+          (r) => r.method === 'DELETE' && r.path.includes(`/Conference/${room}/Member/`),
+        ),
       ).toHaveLength(1);
       expect((await audits(s, 'calls.transferred')).map((a) => a.details)).toEqual([
         { callId, from: bea.id, to: cy.id },
@@ -251,8 +312,8 @@ describe('cold transfer at Plivo', () => {
       });
       await s.settle();
       expect((await callRow(s, callId)).ended_at).toBeNull();
-      await fake.setCallState(cyCall.uuid, 'completed');
-      expect(fake.calls.get(caller)!.state).toBe('completed');
+      await h.fake.setCallState(cyCall.uuid, 'completed');
+      expect(h.fake.calls.get(caller)!.state).toBe('completed');
       await webhook(s, statusUrl, {
         CallUUID: cyCall.uuid,
         RequestUUID: cyCall.uuid,
@@ -264,51 +325,29 @@ describe('cold transfer at Plivo', () => {
     TEST_MS,
   );
 
-  it(
-    'brings the caller back to the first volunteer when the colleague declines',
-    async () => {
-      const s = await startServer();
-      const { bea, cy, caller, beaLeg, callId, room } = await connectedCall(s);
-      const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
-      const cyCall = await waitFor(() => placedTo(sipOf(s, cy.id)), 'Cy rung', SETUP_MS);
-      await fake.setCallState(cyCall.uuid, 'canceled');
-      const answer = await transfer;
-      expect(answer.status).toBe(409);
-      expect((await answer.json()).error).toMatchObject({
-        message: expect.stringMatching(/did not pick up/),
-        details: { reason: 'not-picked-up' },
-      });
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: bea.id });
-      expect(roomOf(caller)).toBe(room);
-      expect(roomOf(beaLeg)).toBe(room);
-      expect(await audits(s, 'calls.transferred')).toEqual([]);
-      await s.settle();
-      expect((await callRow(s, callId)).ended_at).toBeNull();
-    },
-    TEST_MS,
-  );
+  h.itBringsTheCallerBackWhenTheColleagueDeclines();
 
   it(
     'says the caller hung up when they leave while the colleague rings; the ringing stops',
     async () => {
       const s = await startServer();
-      const { bea, cy, caller, beaLeg, callId } = await connectedCall(s);
+      const { bea, cy, caller, beaLeg, callId } = await connected(s);
       const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
       const cyCall = await waitFor(() => placedTo(sipOf(s, cy.id)), 'Cy rung', SETUP_MS);
       await waitFor(() => roomOf(caller)?.endsWith('-held') ?? false, 'the caller held', SETUP_MS);
-      await fake.setCallState(caller, 'completed');
+      await h.fake.setCallState(caller, 'completed');
       const answer = await transfer;
       expect(answer.status).toBe(409);
       expect((await answer.json()).error).toMatchObject({
         message: 'the caller hung up before your colleague picked up',
         details: { reason: 'caller-hung-up' },
       });
-      expect(fake.calls.get(cyCall.uuid)!.state).toBe('canceled');
+      expect(h.fake.calls.get(cyCall.uuid)!.state).toBe('canceled');
       expect(await audits(s, 'calls.transferred')).toEqual([]);
       await webhook(s, `${API}/status`, { CallUUID: caller, CallStatus: 'completed' });
       await waitFor(async () => (await callRow(s, callId)).ended_at !== null, 'the call ended', SETUP_MS);
       // The router hangs up Bea, left alone in the call's room.
-      await waitFor(() => fake.calls.get(beaLeg)!.state === 'completed', 'Bea hung up', SETUP_MS);
+      await waitFor(() => h.fake.calls.get(beaLeg)!.state === 'completed', 'Bea hung up', SETUP_MS);
       expect((await hold(s, bea, callId, true)).status).toBe(409);
       await s.settle();
     },
@@ -326,65 +365,13 @@ async function callLegOf(s: CallServer, callId: string, userId: string): Promise
 }
 
 describe('warm transfer at Plivo', () => {
-  it(
-    'holds the caller at Plivo while the two talk; the hand-over rings the colleague in',
-    async () => {
-      const s = await startServer();
-      const { bea, cy, caller, callId, room } = await connectedCall(s);
-      const post = (as: TestUser, path: string, body?: unknown) =>
-        s.request('POST', `/api/calls/${callId}/warm-transfer${path}`, { as, body });
-      expect((await post(bea, '', { to: cy.id, sdp: testSdp('consult') })).status).toBe(204);
-      expect(roomOf(caller)).toBe(`${room}-held`);
-      expect((await post(cy, '/accept', { sdp: testSdp('consult-answer') })).status).toBe(204);
-      const handOver = post(bea, '/hand-over');
-      const cyCall = await waitFor(() => placedTo(sipOf(s, cy.id)), 'Cy rung', SETUP_MS);
-      await fake.setCallState(cyCall.uuid, 'in-progress');
-      expect((await handOver).status).toBe(204);
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id });
-      expect(roomOf(caller)).toBe(roomOf(cyCall.uuid));
-      expect(roomOf(caller)).not.toBe(room);
-      await s.settle();
-    },
-    TEST_MS,
+  h.itHandsOverAfterTheConsultation(
+    'holds the caller at Plivo while the two talk; the hand-over rings the colleague into a room of their own',
   );
 });
 
 describe('silent supervision at Plivo', () => {
-  it(
-    "rings the admin's browser into the volunteer's room, muted; stop hangs it up and ends nothing",
-    async () => {
-      const s = await startServer();
-      const { bea, caller, beaLeg, callId, room } = await connectedCall(s);
-      await s.setSettings((x) => ({ ...x, calls: { ...x.calls, silentSupervision: true } }));
-      const ada = await s.addUser(['admin'], { preference: 'browser' });
-      const live = await (await s.request('GET', '/api/calls/supervision/live', { as: ada })).json();
-      expect(live.calls).toEqual([expect.objectContaining({ callId, throughProvider: 'plivo' })]);
-
-      const listen = s.request('POST', `/api/calls/${callId}/supervision/phone`, { as: ada });
-      const adaCall = await waitFor(() => placedTo(sipOf(s, ada.id)), 'Ada rung', SETUP_MS);
-      // A listener is no leg of the call: Plivo tells the router nothing about it.
-      expect(adaCall.body).toMatchObject({ answer_url: joinUrl(s, callId, 'as=listener') });
-      expect(adaCall.body).not.toHaveProperty('ring_url');
-      expect(adaCall.body).not.toHaveProperty('hangup_url');
-      await fake.setCallState(adaCall.uuid, 'in-progress');
-      expect((await listen).status).toBe(204);
-      expect(roomOf(adaCall.uuid)).toBe(room);
-      expect(memberOf(adaCall.uuid)).toMatchObject({ muted: true, endConferenceOnExit: false });
-      expect(roomOf(caller)).toBe(room);
-      const request = await s.request('GET', `/api/calls/${callId}/supervision/request`, { as: bea });
-      expect(await request.json()).toMatchObject({ listening: true, offer: null });
-
-      expect((await s.request('POST', `/api/calls/${callId}/supervision/stop`, { as: ada })).status).toBe(
-        204,
-      );
-      expect(fake.calls.get(adaCall.uuid)!.state).toBe('completed');
-      // The listener leaving ends nothing.
-      expect(roomOf(caller)).toBe(room);
-      expect(roomOf(beaLeg)).toBe(room);
-      expect((await audits(s, 'calls.supervision-started')).map((a) => a.details)).toEqual([{ callId }]);
-      expect((await audits(s, 'calls.supervision-stopped')).map((a) => a.details)).toEqual([{ callId }]);
-      await s.settle();
-    },
-    TEST_MS,
+  h.itLetsAnAdminListenSilently(
+    "rings the admin's browser into the volunteer's room, muted; stop hangs it up",
   );
 });
