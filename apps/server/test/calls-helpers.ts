@@ -216,6 +216,7 @@ export const CALL_WEBHOOK_STEPS = [
   'voicemail',
   'voicemail-done',
   'recording',
+  'join',
 ] as const;
 
 /**
