@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { DATABASE_FREE_TEST_FILES } from './apps/server/test/database-free.js';
 
 /**
  * Server test files about the embedded database alone: they run the CLI or open PGlite directly
@@ -13,6 +14,8 @@ const EMBEDDED_DATABASE_ONLY = [
   'apps/server/test/single-executable.test.ts',
 ];
 const onPostgres = Boolean(process.env.LLAMENOS_TEST_DATABASE_URL);
+/** Left out of the PostgreSQL pass: the files above, and those that open no database at all. */
+const PGLITE_PASS_ONLY = [...EMBEDDED_DATABASE_ONLY, ...DATABASE_FREE_TEST_FILES];
 
 // Workspace packages are resolved to their TypeScript sources through the "llamenos-source"
 // export condition, so tests never depend on a previous build.
@@ -26,7 +29,7 @@ export default defineConfig({
       'apps/server/test/**/*.test.ts',
       'apps/web/test/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', '**/dist/**', ...(onPostgres ? EMBEDDED_DATABASE_ONLY : [])],
+    exclude: ['**/node_modules/**', '**/dist/**', ...(onPostgres ? PGLITE_PASS_ONLY : [])],
     // One migrated PGlite database dumped for the run; every test database starts from it.
     globalSetup: ['apps/server/test/global-setup.ts'],
     // Test files run in parallel in child processes (forks: a crash or a stray process.exit in one
