@@ -147,7 +147,9 @@ async function launch(
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded machine a start at a lower priority (or the global set-up's initdb) can
+  // take over a minute, and a working start never waits for it.
+  const deadline = Date.now() + 180_000;
   let bootstrapLink = '';
   while (!bootstrapLink) {
     if (Date.now() > deadline || child.exitCode !== null) {
