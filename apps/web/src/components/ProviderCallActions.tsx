@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { fetchCallControls, sendCallHold } from '../lib/api/webrtc.js';
 import { CallTransfer } from './CallTransfer.js';
 import { ErrorMessage } from './ErrorMessage.js';
+import { useSubmit } from './useSubmit.js';
 
 /**
  * Hold and transfer on the active-call card for a call answered through a provider's browser
@@ -16,8 +17,7 @@ export function ProviderCallActions({ callId }: { callId: string }) {
   const { t } = useTranslation();
   const [controls, setControls] = useState<CallControlsResponse | null>(null);
   const [held, setHeld] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const hold = useSubmit(async (on: boolean) => setHeld((await sendCallHold(callId, on)).onHold));
   useEffect(() => {
     let live = true;
     setControls(null);
@@ -31,17 +31,6 @@ export function ProviderCallActions({ callId }: { callId: string }) {
     };
   }, [callId]);
   if (!controls || (!controls.hold && !controls.transfer)) return null;
-  const toggleHold = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setHeld((await sendCallHold(callId, !held)).onHold);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <div className="call-audio" data-testid="provider-call-actions" data-held={held}>
       {held && <p aria-live="polite">{t('calls.audio.onHold')}</p>}
@@ -51,14 +40,14 @@ export function ProviderCallActions({ callId }: { callId: string }) {
             type="button"
             className="secondary"
             aria-pressed={held}
-            disabled={busy}
-            onClick={() => void toggleHold()}
+            disabled={hold.busy}
+            onClick={() => void hold.run(!held)}
           >
             {held ? t('calls.audio.resume') : t('calls.audio.hold')}
           </button>
         </p>
       )}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={hold.error} />
       {controls.transfer && <CallTransfer callId={callId} warm={controls.warmTransfer} />}
     </div>
   );

@@ -1,30 +1,18 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Panel } from '../components/Panel.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { disablePush, enablePush, type PushState, pushState } from './push.js';
 
 /** The member's opt-in for notifications on this device while Llamenos is closed (Web Push). */
 export function PushNotificationsSection() {
   const { t } = useTranslation();
   const [state, setState] = useState<PushState | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const change = useSubmit(async (on: boolean) => setState(on ? await enablePush(t) : await disablePush()));
 
   useEffect(() => {
     pushState().then(setState, () => setState('unsupported'));
   }, []);
-
-  const change = async (on: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
-      setState(on ? await enablePush(t) : await disablePush());
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Panel id="push-title" title={t('pwa.push.title')}>
@@ -36,8 +24,8 @@ export function PushNotificationsSection() {
           <input
             type="checkbox"
             checked={state === 'on'}
-            disabled={busy}
-            onChange={(e) => void change(e.target.checked)}
+            disabled={change.busy}
+            onChange={(e) => void change.run(e.target.checked)}
             data-testid="push-toggle"
           />{' '}
           {t('pwa.push.enable')}
@@ -46,9 +34,9 @@ export function PushNotificationsSection() {
       <p role="status" className="hint">
         {state === 'on' ? t('pwa.push.on') : state === 'off' ? t('pwa.push.off') : ''}
       </p>
-      {error && (
+      {change.error !== null && (
         <p role="alert" className="error">
-          {t('pwa.push.failed', { message: error })}
+          {t('pwa.push.failed', { message: (change.error as Error).message })}
         </p>
       )}
     </Panel>

@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { ActionButton } from '../../components/SubmitButton.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { declineHandOver, handOverOf, takeHandOver, useHandOverInvites } from '../../lib/calls/hand-over.js';
 import { useProviderPhone } from '../../lib/calls/provider-phone/use-provider-phone.js';
 import { useWarmTransfer } from '../../lib/calls/warm-transfer.js';
@@ -15,8 +17,7 @@ export function HandOverOffer() {
   const { t } = useTranslation();
   useHandOverInvites();
   const offer = handOverOf(useProviderPhone());
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const take = useSubmit((callId: string, provider: string) => takeHandOver(callId, provider));
   // After a warm transfer's talk the member already agreed to take this call: picked up at once.
   const consult = useWarmTransfer().incoming;
   const agreedCall =
@@ -24,20 +25,9 @@ export function HandOverOffer() {
   const agreedProvider = agreedCall ? offer?.provider : null;
   useEffect(() => {
     if (!agreedCall || !agreedProvider) return;
-    void takeHandOver(agreedCall, agreedProvider).catch(setError);
-  }, [agreedCall, agreedProvider]);
-  if (!offer) return error ? <ErrorMessage error={error} /> : null;
-  const take = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await takeHandOver(offer.callId, offer.provider);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    void takeHandOver(agreedCall, agreedProvider).catch(take.setError);
+  }, [agreedCall, agreedProvider, take.setError]);
+  if (!offer) return take.error ? <ErrorMessage error={take.error} /> : null;
   return (
     <article className="incoming-call" aria-labelledby="hand-over-title" data-testid="hand-over-offer">
       <h2 id="hand-over-title" className="incoming-call-title">
@@ -45,19 +35,19 @@ export function HandOverOffer() {
         {t('calls.warm.inviteTitle')}
       </h2>
       <div className="button-row">
-        <button type="button" disabled={busy} onClick={() => void take()}>
+        <ActionButton busy={take.busy} onClick={() => take.run(offer.callId, offer.provider)}>
           {t('calls.answer')}
-        </button>
+        </ActionButton>
         <button
           type="button"
           className="secondary"
-          disabled={busy}
+          disabled={take.busy}
           onClick={() => declineHandOver(offer.callId)}
         >
           {t('calls.warm.decline')}
         </button>
       </div>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={take.error} />
     </article>
   );
 }
