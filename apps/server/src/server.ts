@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import { startStaleUploadTimer } from './attachments/index.js';
-import { startSignatureWorker } from './auth/signature-worker.js';
+import { enableSignatureWorker } from './auth/signature-worker.js';
 import { startBackupSchedule } from './backup/schedule.js';
 import {
   restartAriBridgeOn,
@@ -114,8 +114,8 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
   const realtime = await startRealtime(ctx, http as HttpServer);
-  // Signed requests' signatures are checked on a worker thread once it is up (the main thread until then).
-  void startSignatureWorker(log);
+  // Under signed traffic, signatures are checked on a worker thread (the main thread until it is up).
+  enableSignatureWorker(log);
   const stopRetention = startRetentionTimer(ctx);
   // Call records have their own age (retention.callRecordDays); the same hourly rhythm.
   const stopCallRetention = startCallRetentionTimer(ctx);

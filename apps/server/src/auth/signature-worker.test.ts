@@ -2,13 +2,16 @@
  * Signed requests checked on the signature worker thread: the same verdicts as on the main thread
  * (good tokens pass, a flipped bit of the signature or id or a respelled id is refused, a replay
  * is refused), answers matched to their requests when many go over in one message, and requests
- * the thread still holds when it stops are checked on the main thread rather than lost.
+ * the thread still holds when it stops are checked on the main thread rather than lost. A serving
+ * process starts the thread when signed traffic comes and stops it when it has gone.
  */
 import { createAuthHeader, type NostrEvent, parseAuthHeader, toBase64, utf8 } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import { createLogger } from '../logging.js';
 import {
+  enableSignatureWorker,
+  signatureWorkerRunning,
   startSignatureWorker,
   stopSignatureWorker,
   verifyTokenSignatureOffThread,
@@ -85,4 +88,22 @@ describe('signatures checked on the worker thread', () => {
     expect(verifyTokenSignatureOffThread(events[1]!)).toBe(true);
     expect(await startSignatureWorker(createLogger('silent'))).toBe(true);
   });
+
+  it('starts under signed traffic and stops when it has gone', async () => {
+    await stopSignatureWorker();
+    enableSignatureWorker(createLogger('silent'), { startAt: 5, idleMs: 300 });
+    const event = parseAuthHeader(token(0));
+    for (let i = 0; i < 4; i++) expect(verifyTokenSignatureOffThread(event)).toBe(true);
+    expect(signatureWorkerRunning()).toBe(false);
+    expect(verifyTokenSignatureOffThread(event)).toBe(true);
+    expect(signatureWorkerRunning()).toBe(true);
+    // The thread loads its script through tsx here: on a busy machine that takes seconds.
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+      return done();
+    };
+    expect(await until(() => verifyTokenSignatureOffThread(event) instanceof Promise)).toBe(true);
+    expect(await until(() => !signatureWorkerRunning())).toBe(true);
+    expect(verifyTokenSignatureOffThread({ ...event, sig: flip(event.sig, 3) })).toBe(false);
+  }, 90_000);
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NostrEvent } from '@llamenos/crypto';
 import type { Logger } from '../logging.js';
+import { malformedReason } from '../realtime/verify.js';
 import { verifyTokenSignature } from './request-signature.js';
 
 /**
@@ -28,6 +29,8 @@ class SignatureWorker {
   private next: Batch | null = null;
   private inWorker = 0;
   private usable = false;
+  /** Null while the thread is starting: it is not idle then, only not yet there. */
+  private lastUsed: number | null = null;
   readonly ready: Promise<boolean>;
 
   constructor(
@@ -46,6 +49,7 @@ class SignatureWorker {
         return;
       }
       this.usable = message.ready === 'wasm';
+      this.lastUsed = performance.now();
       if (!this.usable)
         log.warn('signature worker has no WASM engine; signed requests are checked on the main thread');
       settle(this.usable);
@@ -61,8 +65,14 @@ class SignatureWorker {
     });
   }
 
+  /** Whether, once up, nothing was handed over for `ms` and nothing is waiting for an answer. */
+  idleFor(ms: number): boolean {
+    return this.lastUsed !== null && this.inWorker === 0 && performance.now() - this.lastUsed > ms;
+  }
+
   verify(event: NostrEvent): boolean | Promise<boolean> {
     if (!this.usable || this.inWorker >= MAX_IN_WORKER) return verifyTokenSignature(event);
+    this.lastUsed = performance.now();
     return new Promise((resolve) => {
       if (!this.next) {
         this.next = { events: [], resolves: [] };
@@ -116,6 +126,19 @@ class SignatureWorker {
 
 let running: SignatureWorker | null = null;
 
+/** The thread is started on demand (enableSignatureWorker): under signed traffic, not for an idle server. */
+interface Demand {
+  log: Logger;
+  /** Signatures checked on the main thread within one second that start the thread. */
+  startAt: number;
+  /** A thread unused this long is stopped (its memory, some 20 MB, goes back). */
+  idleMs: number;
+  windowStart: number;
+  inWindow: number;
+  idleCheck: ReturnType<typeof setInterval>;
+}
+let demand: Demand | null = null;
+
 /**
  * The thread: the build's .js, or when running from sources (tests, tsx) the .ts, imported once
  * tsx's loader is registered in the thread (an --import of it in the worker's execArgv is not
@@ -132,9 +155,9 @@ function spawnWorker(): Worker | null {
 }
 
 /**
- * Starts the process's signature worker (one per process, whatever the number of servers in it).
- * Resolves to whether signatures are now checked off the main thread; a thread that cannot start
- * (a single-file build without the script, no WASM) leaves the main-thread check in place.
+ * Starts the process's signature worker now (one per process, whatever the number of servers in
+ * it). Resolves to whether signatures are now checked off the main thread; a thread that cannot
+ * start (a single-file build without the script, no WASM) leaves the main-thread check in place.
  */
 export async function startSignatureWorker(log: Logger): Promise<boolean> {
   if (running) return running.ready;
@@ -146,22 +169,75 @@ export async function startSignatureWorker(log: Logger): Promise<boolean> {
   }
   if (!worker) {
     log.warn('signature worker unavailable; signed requests are checked on the main thread');
+    if (demand) disableDemand();
     return false;
   }
-  running = new SignatureWorker(worker, log);
-  return running.ready;
+  const started = new SignatureWorker(worker, log);
+  running = started;
+  const usable = await started.ready;
+  // A thread that could not check (no WASM, failed) is not started again and again under load.
+  if (!usable && demand) disableDemand();
+  return usable;
 }
 
-/** Stops the worker; events it still held are checked on the main thread. */
-export async function stopSignatureWorker(): Promise<void> {
+/**
+ * Lets signed traffic start the worker: once `startAt` signatures are checked on the main thread
+ * within a second, and stops it after `idleMs` without use. For a serving process (server.ts).
+ */
+export function enableSignatureWorker(
+  log: Logger,
+  options: { startAt?: number; idleMs?: number } = {},
+): void {
+  if (demand) return;
+  const idleMs = options.idleMs ?? 60_000;
+  const idleCheck = setInterval(
+    () => {
+      if (running?.idleFor(idleMs)) void stopRunning();
+    },
+    Math.min(idleMs, 10_000),
+  );
+  idleCheck.unref();
+  demand = { log, startAt: options.startAt ?? 50, idleMs, windowStart: 0, inWindow: 0, idleCheck };
+}
+
+function disableDemand(): void {
+  if (demand) clearInterval(demand.idleCheck);
+  demand = null;
+}
+
+async function stopRunning(): Promise<void> {
   const worker = running;
   running = null;
   await worker?.stop();
+}
+
+/** Stops the worker and what would start it again; events it still held are checked on the main thread. */
+export async function stopSignatureWorker(): Promise<void> {
+  disableDemand();
+  await stopRunning();
+}
+
+/** Whether a worker thread is running now (started, on demand or not). */
+export const signatureWorkerRunning = (): boolean => running !== null;
+
+/** One signature checked on the main thread: counts towards starting the worker. */
+function noteDemand(d: Demand): void {
+  const now = performance.now();
+  if (now - d.windowStart > 1000) {
+    d.windowStart = now;
+    d.inWindow = 0;
+  }
+  if (++d.inWindow === d.startAt) void startSignatureWorker(d.log);
 }
 
 /**
  * A NIP-98 event's id and signature check (request-signature.ts), on the worker when one runs:
  * a promise then, a plain answer otherwise.
  */
-export const verifyTokenSignatureOffThread = (event: NostrEvent): boolean | Promise<boolean> =>
-  running ? running.verify(event) : verifyTokenSignature(event);
+export function verifyTokenSignatureOffThread(event: NostrEvent): boolean | Promise<boolean> {
+  // The thread's engine reads hex leniently: the spellings are held to request-signature.ts's here.
+  if (malformedReason(event) !== null) return false;
+  if (running) return running.verify(event);
+  if (demand) noteDemand(demand);
+  return verifyTokenSignature(event);
+}
