@@ -104,8 +104,15 @@ export interface Conversations extends ConversationIngest {
   readonly sealPool: SealPool | null;
 }
 
-/** Placement transactions one process runs at once (Conversations.placements). */
-export const PLACEMENTS_AT_ONCE = 2;
+/**
+ * Placement transactions one process runs at once (Conversations.placements). One: with the
+ * wraps sealed off the event loop (seal-pool.ts) a second transaction no longer overlapped
+ * anything but the first one's turn at the lock, and the first contacts arriving meanwhile were
+ * split over two smaller batches (issue 10, profiling harness on PostgreSQL, 400 first contacts,
+ * same minutes: 4.85-4.93 statements a text against 5.54-5.78 with two, the server's thread
+ * 3.50-3.70 ms against 3.92-4.35 ms, no slower).
+ */
+export const PLACEMENTS_AT_ONCE = 1;
 /**
  * First contacts placed in one transaction at most: the assignment lock is held for one
  * round-robin statement each, so a batch keeps the others waiting a few milliseconds, not more.

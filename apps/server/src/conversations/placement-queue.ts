@@ -2,8 +2,8 @@
  * The placements of one process (ingest.ts), at most `limit` transactions at once, first come
  * first served. Placements queue behind the assignment lock anyway; each one waiting there holds
  * a pool connection, so a burst of first contacts would take every connection and stall the
- * texts to held conversations behind them. Waiting here they hold none; two at once keep one
- * doing its inserts while the other holds the lock.
+ * texts to held conversations behind them. Waiting here they hold none (ingest.ts says how many
+ * run at once: PLACEMENTS_AT_ONCE).
  *
  * First contacts that wait together are placed together: when a transaction can start and the
  * line begins with first contacts, up to `batch` of them go into one transaction (one insert, the
