@@ -97,9 +97,13 @@ import {
   type Browser,
   type BrowserContext,
   type CDPSession,
+  type ConsoleMessage,
   chromium,
   type Locator,
   type Page,
+  type Request,
+  type Response,
+  type WebSocket,
 } from '@playwright/test';
 import { chromiumLaunchOptions, chromiumPath } from '../e2e/chromium.js';
 import { startHotline } from '../e2e/fixtures.js';
@@ -203,18 +207,22 @@ const GC_MS = Number(process.env.BENCH_REPORTS_GC_MS ?? 0);
 
 /**
  * BENCH_REPORTS_GC_WHERE (with BENCH_REPORTS_GC_MS): "page" collects in the page alone,
- * "workers" in its workers and the service worker alone, to tell whose garbage grew.
+ * "workers" in its workers and the service worker alone, "dedicated" in the page's workers alone,
+ * "service" in the service worker alone: to tell whose garbage grew.
  */
 const GC_WHERE = process.env.BENCH_REPORTS_GC_WHERE ?? 'all';
 
 async function collectEverywhere(page: Page): Promise<void> {
   const gc = () => (globalThis as { gc?: () => void }).gc?.();
-  const inPage = GC_WHERE !== 'workers';
-  const inWorkers = GC_WHERE !== 'page';
+  const where = (...places: string[]) => GC_WHERE === 'all' || places.includes(GC_WHERE);
   await Promise.all([
-    inPage ? page.evaluate(gc).catch(() => undefined) : null,
-    ...(inWorkers ? page.workers() : []).map((w) => w.evaluate(gc).catch(() => undefined)),
-    ...(inWorkers ? page.context().serviceWorkers() : []).map((w) => w.evaluate(gc).catch(() => undefined)),
+    where('page') ? page.evaluate(gc).catch(() => undefined) : null,
+    ...(where('workers', 'dedicated') ? page.workers() : []).map((w) =>
+      w.evaluate(gc).catch(() => undefined),
+    ),
+    ...(where('workers', 'service') ? page.context().serviceWorkers() : []).map((w) =>
+      w.evaluate(gc).catch(() => undefined),
+    ),
   ]);
 }
 
@@ -591,50 +599,58 @@ function logPage(page: Page): void {
 const WARM_UPS = Number(process.env.BENCH_REPORTS_WARM_UPS ?? 0);
 const WARM_UP_TIMEOUT_MS = Number(process.env.BENCH_REPORTS_WARM_UP_TIMEOUT_MS ?? 60_000);
 
-async function repeatWarmUps(dir: string, file: string): Promise<Row[]> {
-  let passed = 0;
-  const times: number[] = [];
-  for (let i = 0; i < WARM_UPS; i++) {
-    // Each time all anew, as the benchmark's own warm-up: a new server, a new browser, and the
-    // first upload of its first session (no service worker, worker script or hub connection yet).
-    const bench = await openBench(dir);
-    const { page, base } = bench;
-    // Every API request of the page and its answer, the page's console and its hub connection,
-    // with the time since the report form was opened; shown only for an upload that stopped.
-    const t0 = performance.now();
-    const log: string[] = [];
-    let attachmentId: string | null = null;
-    const at = () => `${((performance.now() - t0) / 1000).toFixed(2)}s`;
-    const route = (url: string) => url.replace(base, '');
-    page.on('request', (r) => {
-      attachmentId = r.url().match(CHUNK_URL)?.[1] ?? attachmentId;
-      if (r.url().includes('/api/')) log.push(`${at()} → ${r.method()} ${route(r.url())}`);
-    });
-    page.on('response', (r) => {
-      if (r.url().includes('/api/'))
-        log.push(`${at()} ← ${r.status()} ${r.request().method()} ${route(r.url())}`);
-    });
-    page.on('requestfailed', (r) => {
-      if (r.url().includes('/api/'))
-        log.push(`${at()} ✗ ${r.method()} ${route(r.url())} ${r.failure()?.errorText}`);
-    });
-    page.on('console', (m) => log.push(`${at()} [console ${m.type()}] ${m.text().slice(0, 300)}`));
-    page.on('pageerror', (e) => log.push(`${at()} [page error] ${e.message}`));
-    page.on('websocket', (ws) => {
-      log.push(`${at()} websocket ${route(ws.url())}`);
-      ws.on('close', () => log.push(`${at()} websocket closed`));
-    });
-    try {
-      await fileReport(page, base, `Benchmark warm-up ${i + 1}`, file);
-      await page.getByText('Uploaded').first().waitFor({ timeout: WARM_UP_TIMEOUT_MS });
-      passed++;
-      times.push(performance.now() - t0);
-    } catch (error) {
+/**
+ * Every API request of the page and its answer, the page's console and its hub connection, with
+ * the time since the watch began; `tell` shows them, what the page shows and the server's upload
+ * status, for an upload that stopped.
+ */
+function watchPage(page: Page, base: string) {
+  const t0 = performance.now();
+  const log: string[] = [];
+  let attachmentId: string | null = null;
+  const at = () => `${((performance.now() - t0) / 1000).toFixed(2)}s`;
+  const route = (url: string) => url.replace(base, '');
+  const onRequest = (r: Request) => {
+    attachmentId = r.url().match(CHUNK_URL)?.[1] ?? attachmentId;
+    if (r.url().includes('/api/')) log.push(`${at()} → ${r.method()} ${route(r.url())}`);
+  };
+  const onResponse = (r: Response) => {
+    if (r.url().includes('/api/'))
+      log.push(`${at()} ← ${r.status()} ${r.request().method()} ${route(r.url())}`);
+  };
+  const onFailed = (r: Request) => {
+    if (r.url().includes('/api/'))
+      log.push(`${at()} ✗ ${r.method()} ${route(r.url())} ${r.failure()?.errorText}`);
+  };
+  const onConsole = (m: ConsoleMessage) =>
+    log.push(`${at()} [console ${m.type()}] ${m.text().slice(0, 300)}`);
+  const onError = (e: Error) => log.push(`${at()} [page error] ${e.message}`);
+  const onSocket = (ws: WebSocket) => {
+    log.push(`${at()} websocket ${route(ws.url())}`);
+    ws.on('close', () => log.push(`${at()} websocket closed`));
+  };
+  page.on('request', onRequest);
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  page.on('console', onConsole);
+  page.on('pageerror', onError);
+  page.on('websocket', onSocket);
+  return {
+    /** Stops watching (a measured upload runs with no request listeners). */
+    stop() {
+      page.off('request', onRequest);
+      page.off('response', onResponse);
+      page.off('requestfailed', onFailed);
+      page.off('console', onConsole);
+      page.off('pageerror', onError);
+      page.off('websocket', onSocket);
+    },
+    async tell(what: string, error: unknown, bench: { admin: Uint8Array; hotline: { output(): string } }) {
       const shown = await page
         .locator('.attachment-item')
         .allInnerTexts()
         .catch(() => []);
-      step(`warm-up ${i + 1} stopped: ${(error as Error).message.split('\n')[0]}`);
+      step(`${what} stopped: ${(error as Error).message.split('\n')[0]}`);
       step(`  the page shows ${JSON.stringify(shown)}`);
       if (attachmentId) {
         const status = await signed(
@@ -647,6 +663,27 @@ async function repeatWarmUps(dir: string, file: string): Promise<Row[]> {
       }
       for (const line of log) console.error(`    ${line}`);
       console.error(`  server output:\n${bench.hotline.output()}`);
+    },
+  };
+}
+
+async function repeatWarmUps(dir: string, file: string): Promise<Row[]> {
+  let passed = 0;
+  const times: number[] = [];
+  for (let i = 0; i < WARM_UPS; i++) {
+    // Each time all anew, as the benchmark's own warm-up: a new server, a new browser, and the
+    // first upload of its first session (no service worker, worker script or hub connection yet).
+    const bench = await openBench(dir);
+    const { page, base } = bench;
+    const t0 = performance.now();
+    const watch = watchPage(page, base);
+    try {
+      await fileReport(page, base, `Benchmark warm-up ${i + 1}`, file);
+      await page.getByText('Uploaded').first().waitFor({ timeout: WARM_UP_TIMEOUT_MS });
+      passed++;
+      times.push(performance.now() - t0);
+    } catch (error) {
+      await watch.tell(`warm-up ${i + 1}`, error, bench);
     } finally {
       await bench.close();
     }
@@ -814,11 +851,17 @@ export const reportsSuite: Suite = {
       // A warm-up upload of two chunks first, so the starting point already has the report
       // screens' code, the upload worker's and the service worker's loaded: the growth measured
       // is what the file's size costs, not the first use of the feature.
+      const watch = watchPage(page, base);
       await fileReport(page, base, 'Benchmark warm-up', warmUp);
       await page
         .getByText('Uploaded')
         .first()
-        .waitFor({ timeout: 5 * 60_000 });
+        .waitFor({ timeout: 5 * 60_000 })
+        .catch(async (error) => {
+          await watch.tell('the warm-up upload', error, bench);
+          throw error;
+        });
+      watch.stop();
       await setChunkBodies(page, CHUNK_BODIES);
       const upload = quiet ? null : watchChunks(page);
       let memory = await sampleMemory(browserSession, page, server);
