@@ -137,14 +137,14 @@ export class ClosedLegs {
 
   /** Legs whose close has been committed. */
   add(legIds: Iterable<string>): void {
-    const until = this.now() + this.keepMs;
+    const now = this.now();
     for (const id of legIds) {
       this.until.delete(id);
-      this.until.set(id, until);
+      this.until.set(id, now + this.keepMs);
     }
     // Oldest first (insertion order): drop what expired, and beyond the bound.
     for (const [id, at] of this.until) {
-      if (at > this.now() && this.until.size <= this.max) break;
+      if (at > now && this.until.size <= this.max) break;
       this.until.delete(id);
     }
   }
