@@ -105,6 +105,15 @@ export const field = (r: RecordedRequest, name: string) =>
 export const callRow = async (s: CallServer, callId: string) =>
   (await s.db.query('select * from calls where id = $1', [callId]))[0]!;
 
+/** The id of `userId`'s first leg of the call (the colleague rung for a hand-over, or the volunteer who answered). */
+export const legIdOf = async (s: CallServer, callId: string, userId: string) =>
+  (
+    await s.db.query<{ id: string }>(
+      'select id from call_legs where call_id = $1 and user_id = $2 order by created_at limit 1',
+      [callId, userId],
+    )
+  )[0]!.id;
+
 export const audits = async (s: CallServer, action: string) =>
   s.db.query<{ details: Record<string, unknown> }>('select details from audit_log where action = $1', [
     action,

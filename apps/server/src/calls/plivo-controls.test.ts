@@ -7,6 +7,7 @@ import {
   callRow,
   conferenceControlsOf,
   hold,
+  legIdOf,
 } from '../../test/conference-controls.js';
 import { FakePlivoApi, type FakePlivoCall, type FakePlivoRequest } from '../../test/fakes/plivo-api.js';
 import { plivoInboundFields, plivoRequest, TEST_PLIVO } from '../../test/plivo-webhooks.js';
@@ -243,11 +244,8 @@ describe('cold transfer at Plivo', () => {
       const { bea, cy, caller, beaLeg, callId, room } = await connected(s);
       const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
       const cyCall = await waitFor(() => placedTo(sipOf(s, cy.id)), 'Cy rung', SETUP_MS);
-      const [cyRow] = await s.db.query<{ id: string }>(
-        'select id from call_legs where call_id = $1 and user_id = $2',
-        [callId, cy.id],
-      );
-      const statusUrl = `${s.url}${API}/leg-status?call=${callId}&leg=${cyRow!.id}`;
+      const cyLegId = await legIdOf(s, callId, cy.id);
+      const statusUrl = `${s.url}${API}/leg-status?call=${callId}&leg=${cyLegId}`;
       const suffix = /&room=([0-9a-f]{12})$/.exec(String(cyCall.body.answer_url))?.[1];
       expect(suffix).toBeDefined();
       expect(cyCall.body).toEqual({
@@ -275,7 +273,7 @@ describe('cold transfer at Plivo', () => {
       await h.fake.setCallState(cyCall.uuid, 'in-progress');
       expect((await transfer).status).toBe(204);
 
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyLegId });
       // The caller is with Cy, in Cy's room, which Cy ends on leaving; Bea was hung up, her room gone.
       const cyRoom = `${room}-${suffix}`;
       expect(roomOf(caller)).toBe(cyRoom);
@@ -305,7 +303,7 @@ describe('cold transfer at Plivo', () => {
       expect(roomOf(caller)).toBe(cyRoom);
 
       // Bea's leg ending does not end the call; Cy hanging up ends the room, the caller with it.
-      await webhook(s, `${API}/leg-status?call=${callId}&leg=${await callLegOf(s, callId, bea.id)}`, {
+      await webhook(s, `${API}/leg-status?call=${callId}&leg=${await legIdOf(s, callId, bea.id)}`, {
         CallUUID: beaLeg,
         RequestUUID: beaLeg,
         CallStatus: 'completed',
@@ -356,13 +354,6 @@ describe('cold transfer at Plivo', () => {
 });
 
 /** The call_legs id of `userId`'s leg on the call. */
-async function callLegOf(s: CallServer, callId: string, userId: string): Promise<string> {
-  const [row] = await s.db.query<{ id: string }>(
-    'select id from call_legs where call_id = $1 and user_id = $2 order by created_at limit 1',
-    [callId, userId],
-  );
-  return row!.id;
-}
 
 describe('warm transfer at Plivo', () => {
   h.itHandsOverAfterTheConsultation(

@@ -8,6 +8,7 @@ import {
   conferenceIn,
   field,
   hold,
+  legIdOf,
 } from '../../test/conference-controls.js';
 import { parseTwiml } from '../simulator/twiml.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
@@ -126,10 +127,7 @@ describe('cold transfer at SignalWire', () => {
       const { bea, cy, caller, beaLeg, callId, conference } = await connectedCall(s);
       const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
       const create = await waitFor(() => dialledIn(verto(s, cy.id)), 'Cy rung', SETUP_MS);
-      const [cyRow] = await s.db.query<{ id: string }>(
-        'select id from call_legs where call_id = $1 and user_id = $2',
-        [callId, cy.id],
-      );
+      const cyLegId = await legIdOf(s, callId, cy.id);
       expect(Object.fromEntries(create.form.filter(([k]) => k !== 'StatusCallbackEvent'))).toEqual({
         From: NUMBER,
         To: verto(s, cy.id),
@@ -137,7 +135,7 @@ describe('cold transfer at SignalWire', () => {
         Twiml:
           '<?xml version="1.0" encoding="UTF-8"?><Response><Dial><Conference beep="false" startConferenceOnEnter="true" ' +
           `endConferenceOnExit="false" muted="false">call-${callId}</Conference></Dial><Hangup/></Response>`,
-        StatusCallback: `${s.url}${API}/leg-status?call=${callId}&leg=${cyRow!.id}`,
+        StatusCallback: `${s.url}${API}/leg-status?call=${callId}&leg=${cyLegId}`,
         StatusCallbackMethod: 'POST',
       });
       // Its pickup is not a leg event (no "answered"): the request that rang learns it from SignalWire.
@@ -149,7 +147,7 @@ describe('cold transfer at SignalWire', () => {
       runConference(field(create, 'Twiml')[0]!, cyLeg);
       expect((await transfer).status).toBe(204);
 
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyLegId });
       // Bea was removed (her call ended, the caller's did not); the caller is back, with Cy.
       expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
       expect(h.fake.call(beaLeg)!.status).toBe('completed');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/calls-helpers.js';
-import { audits, callRow, conferenceControls, field, hold } from '../../test/conference-controls.js';
+import { audits, callRow, conferenceControls, field, hold, legIdOf } from '../../test/conference-controls.js';
 import { parseTwiml } from '../simulator/twiml.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
@@ -138,10 +138,7 @@ describe('cold transfer at Twilio', () => {
         'Cy dialled in',
         SETUP_MS,
       );
-      const [cyRow] = await s.db.query<{ id: string }>(
-        'select id from call_legs where call_id = $1 and user_id = $2',
-        [callId, cy.id],
-      );
+      const cyLegId = await legIdOf(s, callId, cy.id);
       expect(Object.fromEntries(create.form.filter(([k]) => k !== 'StatusCallbackEvent'))).toEqual({
         From: NUMBER,
         To: `client:${browserIdentityOf(s.ctx.config.serverSecret, cy.id)}?callId=${callId}`,
@@ -151,7 +148,7 @@ describe('cold transfer at Twilio', () => {
         EndConferenceOnExit: 'false',
         Muted: 'false',
         EarlyMedia: 'false',
-        StatusCallback: `${s.url}/api/telephony/twilio/leg-status?call=${callId}&leg=${cyRow!.id}`,
+        StatusCallback: `${s.url}/api/telephony/twilio/leg-status?call=${callId}&leg=${cyLegId}`,
         StatusCallbackMethod: 'POST',
       });
       // Its pickup is not a leg event (no "answered"): the request that rang learns it from Twilio.
@@ -163,7 +160,7 @@ describe('cold transfer at Twilio', () => {
       h.fake.setCallStatus(cyLeg, 'in-progress');
       expect((await transfer).status).toBe(204);
 
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyLegId });
       // Bea left without ending the caller's call; Cy's leaving ends it now; the caller is back.
       expect([...conference.participants.keys()].sort()).toEqual([caller, cyLeg].sort());
       expect(h.fake.call(beaLeg)!.status).toBe('completed');

@@ -8,6 +8,7 @@ import {
   callRow,
   conferenceControlsOf,
   hold,
+  legIdOf,
 } from '../../test/conference-controls.js';
 import { FakeVonageApi, type FakeVonageCall, type FakeVonageRequest } from '../../test/fakes/vonage-api.js';
 import {
@@ -262,16 +263,13 @@ describe('cold transfer at Vonage', () => {
       const conversation = `call-${callId}`;
       const transfer = s.request('POST', `/api/calls/${callId}/transfer`, { as: bea, body: { to: cy.id } });
       const [create] = await waitFor(() => creates(s, cy.id)[0] && creates(s, cy.id), 'Cy rung', SETUP_MS);
-      const [cyRow] = await s.db.query<{ id: string }>(
-        'select id from call_legs where call_id = $1 and user_id = $2',
-        [callId, cy.id],
-      );
+      const cyLegId = await legIdOf(s, callId, cy.id);
       expect(create!.json).toEqual({
         to: [{ type: 'app', user: identity(s, cy.id) }],
         from: { type: 'phone', number: NUMBER.slice(1) },
         ncco: [{ action: 'conversation', name: conversation, startOnEnter: true, endOnExit: false }],
         ringing_timeout: 25,
-        event_url: [`${s.url}${API}/leg-status?call=${callId}&leg=${cyRow!.id}`],
+        event_url: [`${s.url}${API}/leg-status?call=${callId}&leg=${cyLegId}`],
         event_method: 'POST',
       });
       // While Cy rings the caller is held.
@@ -284,7 +282,7 @@ describe('cold transfer at Vonage', () => {
       expect((await event(cyCall, 'answered')).status).toBe(204);
       expect((await transfer).status).toBe(204);
 
-      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyRow!.id });
+      expect(await callRow(s, callId)).toMatchObject({ answered_by: cy.id, answered_leg_id: cyLegId });
       // Bea was hung up (the conversation went on); the caller is back, with Cy only.
       expect(h.fake.call(beaLeg)!.status).toBe('completed');
       expect([...h.fake.conversations.get(conversation)!.members.keys()].sort()).toEqual(
@@ -300,7 +298,7 @@ describe('cold transfer at Vonage', () => {
       expect(
         (
           await webhook(
-            `${s.url}${API}/leg-status?call=${callId}&leg=${(await callLegOf(s, callId, bea.id)).id}`,
+            `${s.url}${API}/leg-status?call=${callId}&leg=${await legIdOf(s, callId, bea.id)}`,
             vonageCallFields(beaLeg, { status: 'completed' }),
           )
         ).status,
@@ -347,14 +345,6 @@ describe('cold transfer at Vonage', () => {
     TEST_MS,
   );
 });
-
-async function callLegOf(s: CallServer, callId: string, userId: string) {
-  const [leg] = await s.db.query<{ id: string }>(
-    'select id from call_legs where call_id = $1 and user_id = $2 order by created_at limit 1',
-    [callId, userId],
-  );
-  return leg!;
-}
 
 describe('warm transfer at Vonage', () => {
   h.itHandsOverAfterTheConsultation(
