@@ -19,12 +19,27 @@ const Jwt = z
   .max(8192)
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'a JSON Web Token');
 
-/** Twilio Voice JS SDK, SignalWire RELAY browser SDK, Plivo browser SDK, Vonage Client SDK. */
+/** Twilio Voice JS SDK, Plivo browser SDK, Vonage Client SDK. */
 export const BrowserTokenCredentialSchema = z
   .object({
-    provider: z.enum(['twilio', 'signalwire', 'plivo', 'vonage']),
+    provider: z.enum(['twilio', 'plivo', 'vonage']),
     identity: BrowserIdentity,
     token: Jwt,
+    expiresAt: z.string(),
+  })
+  .strict();
+
+/**
+ * SignalWire's RELAY browser SDK (`@signalwire/js` 1.x): its `blade.connect` names the project
+ * beside the JWT, and the SDK refuses to start without it. The project id is not secret (it is
+ * the user name of the API's basic auth, whose token stays on the server).
+ */
+export const BrowserSignalWireCredentialSchema = z
+  .object({
+    provider: z.literal('signalwire'),
+    identity: BrowserIdentity,
+    token: Jwt,
+    project: z.uuid('a SignalWire project id (a UUID)'),
     expiresAt: z.string(),
   })
   .strict();
@@ -45,7 +60,11 @@ export const BrowserSipCredentialSchema = z
   })
   .strict();
 
-export const BrowserCredentialSchema = z.union([BrowserTokenCredentialSchema, BrowserSipCredentialSchema]);
+export const BrowserCredentialSchema = z.union([
+  BrowserTokenCredentialSchema,
+  BrowserSignalWireCredentialSchema,
+  BrowserSipCredentialSchema,
+]);
 export type BrowserCredential = z.infer<typeof BrowserCredentialSchema>;
 
 export const BrowserCredentialsResponseSchema = z

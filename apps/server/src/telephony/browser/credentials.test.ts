@@ -239,12 +239,16 @@ describe('SignalWire RELAY browser token', () => {
       fetch,
     });
     const credential = await adapter.browserCredential!({ identity }, NOW);
+    // The project id rides along: the RELAY browser SDK's blade.connect names it beside the JWT.
     expect(credential).toEqual({
       provider: 'signalwire',
       identity,
       token: 'eyJhbGciOiJSUzI1NiJ9.eyJyIjoidiJ9.c2ln',
+      project: projectId,
       expiresAt: '2026-12-05T02:00:00.000Z',
     });
+    expect(BrowserCredentialSchema.parse(credential)).toEqual(credential);
+    expect(JSON.stringify(credential)).not.toContain('PTxxxxxxxxxxxx');
     expect(JSON.stringify(credential)).not.toContain('refresh-me');
     expect(seen).toEqual([
       {
@@ -253,6 +257,21 @@ describe('SignalWire RELAY browser token', () => {
         body: { resource: identity, expires_in: 60 },
       },
     ]);
+  });
+
+  it('is a SignalWire credential only with its project id, and only SignalWire’s carries one', () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJyIjoidiJ9.c2ln';
+    const expiresAt = '2026-12-05T02:00:00.000Z';
+    const project = '9f3b0d4e-3c1e-4b8a-9f77-0c2b1a6b5d4e';
+    const ok = { provider: 'signalwire', identity, token, project, expiresAt };
+    expect(BrowserCredentialSchema.parse(ok)).toEqual(ok);
+    expect(BrowserCredentialSchema.safeParse({ ...ok, project: undefined }).success).toBe(false);
+    expect(BrowserCredentialSchema.safeParse({ ...ok, project: 'not-a-project' }).success).toBe(false);
+    // The other token credentials are unchanged: a project id there is refused (strict shapes).
+    expect(BrowserCredentialSchema.safeParse({ ...ok, provider: 'twilio' }).success).toBe(false);
+    expect(
+      BrowserCredentialSchema.safeParse({ provider: 'twilio', identity, token, expiresAt }).success,
+    ).toBe(true);
   });
 
   it('refuses an answer without a JWT', async () => {

@@ -106,6 +106,9 @@ export function createSignalWireAdapter(options: SignalWireAdapterOptions): Webh
     acknowledge: () => renderMarkup(dialect, []),
     ...restCallControl(rest),
     connectedCalls: conferences,
-    browserCredential: signalWireBrowserCalling(new ProviderHttp({ ...auth, baseUrl: space })),
+    browserCredential: signalWireBrowserCalling(
+      new ProviderHttp({ ...auth, baseUrl: space }),
+      options.projectId,
+    ),
   };
 }

@@ -10,9 +10,13 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * asks the project's REST API for one (POST /api/relay/rest/jwt, basic auth project id : API
  * token) naming the volunteer's identity as the `resource` the browser registers as, with a
  * lifetime in minutes. The refresh token SignalWire also returns is dropped: the app asks us
- * for a new credential instead, so a volunteer removed from the hotline gets none.
+ * for a new credential instead, so a volunteer removed from the hotline gets none. The SDK also
+ * needs the project id (its `blade.connect` names it beside the JWT); it is not secret.
  */
-export function signalWireBrowserCalling(http: ProviderHttp): BrowserCalling['browserCredential'] {
+export function signalWireBrowserCalling(
+  http: ProviderHttp,
+  project: string,
+): BrowserCalling['browserCredential'] {
   return async ({ identity }, now) => {
     const { data } = await http.json({
       operation: 'browser token',
@@ -23,6 +27,6 @@ export function signalWireBrowserCalling(http: ProviderHttp): BrowserCalling['br
     const token = data.jwt_token;
     if (typeof token !== 'string' || token.length > 8192 || !JWT.test(token))
       throw new ProviderResponseError('signalwire', 'browser token', 'no JWT in the answer');
-    return { provider: 'signalwire', identity, token, expiresAt: expiryOf(now) };
+    return { provider: 'signalwire', identity, token, project, expiresAt: expiryOf(now) };
   };
 }
