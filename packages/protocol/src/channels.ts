@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PlivoAuthId } from './primitives.js';
+import { credentialSecret, CredentialIdentifier as Identifier, PlivoAuthId } from './primitives.js';
 import { E164 } from './providers.js';
 
 /**
@@ -22,13 +22,8 @@ export const MESSAGING_CHANNELS = [
 export type MessagingChannelId = (typeof MESSAGING_CHANNELS)[number];
 export const MessagingChannelName = z.enum(MESSAGING_CHANNELS);
 
-/** An API token, password or signing secret: printable, no whitespace. */
-const Secret = z
-  .string()
-  .min(8, 'too short to be a real credential')
-  .max(1024)
-  .regex(/^\S+$/, 'must not contain whitespace');
-const Identifier = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain whitespace');
+/** Channel tokens (a WhatsApp access token, a Signal bridge token) run longer than voice providers' secrets. */
+const Secret = credentialSecret(1024);
 
 const Numbers = z
   .array(E164)

@@ -39,3 +39,39 @@ export const NewestFirstCursor = z
 export const PlivoAuthId = z
   .string()
   .regex(/^[A-Z0-9]{20}$/, 'a Plivo auth id: 20 capital letters and digits');
+
+/**
+ * An API token, password or signing secret an admin pastes in (provider or channel credentials):
+ * printable, no whitespace, at most `max` characters (channels allow longer tokens than voice
+ * providers).
+ */
+export const credentialSecret = (max: number) =>
+  z
+    .string()
+    .min(8, 'too short to be a real credential')
+    .max(max)
+    .regex(/^\S+$/, 'must not contain whitespace');
+
+/** A short credential identifier (username, key id, ARI application name). */
+export const CredentialIdentifier = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain whitespace');
+
+/**
+ * The choice-list rules of an admin-defined form field (note fields, report fields): a field of
+ * a type with choices needs options and no other type has them (`needMessage` names the type),
+ * and no option repeats. Added after the field's own checks, so their issues come first.
+ */
+export function withChoiceRules<S extends z.ZodType<{ type: string; options?: string[] | undefined }>>(
+  field: S,
+  hasChoices: (type: string) => boolean,
+  needMessage: string,
+): S {
+  return field
+    .refine((f) => hasChoices(f.type) === Boolean(f.options?.length), {
+      message: needMessage,
+      path: ['options'],
+    })
+    .refine((f) => !f.options || new Set(f.options).size === f.options.length, {
+      message: 'options must not repeat',
+      path: ['options'],
+    });
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PlivoAuthId } from './primitives.js';
+import { credentialSecret, CredentialIdentifier as Identifier, PlivoAuthId } from './primitives.js';
 
 /**
  * Telephony provider credentials as an admin enters them. The server stores each provider's
@@ -18,15 +18,7 @@ const ProviderPhoneNumbers = z
   .max(100)
   .refine((numbers) => new Set(numbers).size === numbers.length, 'phone numbers must not repeat');
 
-/** An API token, password or signing secret: printable, no surrounding or inner whitespace. */
-const Secret = z
-  .string()
-  .min(8, 'too short to be a real credential')
-  .max(512)
-  .regex(/^\S+$/, 'must not contain whitespace');
-
-/** A short identifier (username, key id, ARI application name). */
-const Identifier = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain whitespace');
+const Secret = credentialSecret(512);
 
 /** Parses `value` as a URL, or null. */
 function urlOf(value: string): URL | null {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTime, NewestFirstCursor, Pubkey, Uuid, WrapText } from './primitives.js';
+import { IsoTime, NewestFirstCursor, Pubkey, Uuid, WrapText, withChoiceRules } from './primitives.js';
 import { NoteEnvelope } from './records.js';
 import { textBlock, textLine } from './text.js';
 
@@ -50,27 +50,23 @@ export const ReportTypeId = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, _ and -, starting with a letter');
 
-export const ReportFieldDefinition = z
-  .object({
-    /** Values are stored under this id inside the sealed report, so it is never reused for another meaning. */
-    id: FieldId,
-    label: textLine(80),
-    labels: Translations,
-    type: ReportFieldType,
-    required: z.boolean().default(false),
-    /** Choices of a `choice` or `multiChoice` field (and only of those). */
-    options: z.array(textLine(80)).max(50).optional(),
-    order: z.number().int().min(0).max(1000),
-  })
-  .strict()
-  .refine((f) => (f.type === 'choice' || f.type === 'multiChoice') === Boolean(f.options?.length), {
-    message: 'choice fields need options; other types must not have them',
-    path: ['options'],
-  })
-  .refine((f) => !f.options || new Set(f.options).size === f.options.length, {
-    message: 'options must not repeat',
-    path: ['options'],
-  });
+export const ReportFieldDefinition = withChoiceRules(
+  z
+    .object({
+      /** Values are stored under this id inside the sealed report, so it is never reused for another meaning. */
+      id: FieldId,
+      label: textLine(80),
+      labels: Translations,
+      type: ReportFieldType,
+      required: z.boolean().default(false),
+      /** Choices of a `choice` or `multiChoice` field (and only of those). */
+      options: z.array(textLine(80)).max(50).optional(),
+      order: z.number().int().min(0).max(1000),
+    })
+    .strict(),
+  (type) => type === 'choice' || type === 'multiChoice',
+  'choice fields need options; other types must not have them',
+);
 export type ReportFieldDefinition = z.infer<typeof ReportFieldDefinition>;
 
 export const ReportType = z

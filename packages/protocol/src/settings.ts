@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MESSAGING_SETTINGS, MessagingSettings } from './conversations.js';
+import { withChoiceRules } from './primitives.js';
 import { DEFAULT_REPORTS_SETTINGS, ReportsSettings } from './reports.js';
 import { textLine } from './text.js';
 import {
@@ -23,41 +24,39 @@ export const LanguageCode = z
   .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a language code such as "en" or "es"');
 
 /** A custom field volunteers fill in on a call note. Field values are encrypted with the note. */
-export const CustomFieldDefinition = z
-  .object({
-    // The id is what encrypted notes store values under, so it is stable and never reused for another meaning.
-    id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
-    label: textLine(80),
-    type: z.enum(['text', 'number', 'select', 'checkbox', 'date']),
-    required: z.boolean().default(false),
-    options: z.array(textLine(80)).max(50).optional(),
-    /**
-     * Bounds of a number field (an age cannot be negative). Checked in the member's browser when
-     * a note is written: values are sealed with the note, so the server only checks the bounds
-     * themselves, here.
-     */
-    min: z.number().optional(),
-    max: z.number().optional(),
-    /** Position in the note form, ascending; unique so the form's order is never ambiguous. */
-    order: z.number().int().min(0).max(1000),
-  })
-  .strict()
-  .refine((f) => f.type === 'number' || (f.min === undefined && f.max === undefined), {
-    message: 'only number fields have a minimum or a maximum',
-    path: ['min'],
-  })
-  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, {
-    message: 'the minimum must not be above the maximum',
-    path: ['max'],
-  })
-  .refine((f) => (f.type === 'select') === Boolean(f.options?.length), {
-    message: 'select fields need options; other types must not have them',
-    path: ['options'],
-  })
-  .refine((f) => !f.options || new Set(f.options).size === f.options.length, {
-    message: 'options must not repeat',
-    path: ['options'],
-  });
+export const CustomFieldDefinition = withChoiceRules(
+  z
+    .object({
+      // The id is what encrypted notes store values under, so it is stable and never reused for another meaning.
+      id: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
+      label: textLine(80),
+      type: z.enum(['text', 'number', 'select', 'checkbox', 'date']),
+      required: z.boolean().default(false),
+      options: z.array(textLine(80)).max(50).optional(),
+      /**
+       * Bounds of a number field (an age cannot be negative). Checked in the member's browser when
+       * a note is written: values are sealed with the note, so the server only checks the bounds
+       * themselves, here.
+       */
+      min: z.number().optional(),
+      max: z.number().optional(),
+      /** Position in the note form, ascending; unique so the form's order is never ambiguous. */
+      order: z.number().int().min(0).max(1000),
+    })
+    .strict()
+    .refine((f) => f.type === 'number' || (f.min === undefined && f.max === undefined), {
+      message: 'only number fields have a minimum or a maximum',
+      path: ['min'],
+    })
+    .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, {
+      message: 'the minimum must not be above the maximum',
+      path: ['max'],
+    }),
+  (type) => type === 'select',
+  'select fields need options; other types must not have them',
+);
 export type CustomFieldDefinition = z.infer<typeof CustomFieldDefinition>;
 
 /** Points at the second of two fields sharing an id or an order, so a form can highlight it. */
