@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { browserCredentialRoutes } from './browser-credential-routes.js';
+import { holdMusicRoutes } from './hold-music/routes.js';
 import { callRoutes } from './routes.js';
 import { trainingRoutes } from './training/routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -22,5 +23,6 @@ export function callsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.route('/', webrtcRoutes(ctx));
   app.route('/', browserCredentialRoutes(ctx));
   app.route('/', trainingRoutes(ctx));
+  app.route('/', holdMusicRoutes());
   return app;
 }
