@@ -6,6 +6,7 @@ import {
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { emptyAuditHeadCache } from './audit/service.js';
+import { SignatureChecks } from './auth/signature-worker.js';
 import { BlobStore } from './blobs/store.js';
 import { Admission, eventLoopLoad, type LoadSignal } from './calls/admission.js';
 import { SupervisionSignals } from './calls/supervision-signals.js';
@@ -105,6 +106,7 @@ export async function createContext(
       schedule: emptyScheduleCache(),
       auditHead: emptyAuditHeadCache(),
     },
+    signatures: new SignatureChecks(log),
     realtime: null,
     ariBridge: null,
     simulator: { api: null, carrier: null, origin: null },

@@ -1,7 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import { startStaleUploadTimer } from './attachments/index.js';
-import { enableSignatureWorker } from './auth/signature-worker.js';
 import { startBackupSchedule } from './backup/schedule.js';
 import {
   restartAriBridgeOn,
@@ -115,7 +114,7 @@ export async function startServer(
   // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
   const realtime = await startRealtime(ctx, http as HttpServer);
   // Under signed traffic, signatures are checked on a worker thread (the main thread until it is up).
-  enableSignatureWorker(log);
+  ctx.signatures.startOnDemand();
   const stopRetention = startRetentionTimer(ctx);
   // Call records have their own age (retention.callRecordDays); the same hourly rhythm.
   const stopCallRetention = startCallRetentionTimer(ctx);
@@ -167,6 +166,8 @@ export async function startServer(
       stopAriBridge();
       unwireEvents();
       await settleCallWork(ctx);
+      // After the last request: what the thread still held is answered on the main thread.
+      await ctx.signatures.stop();
       await stopSimulatedCarrier(ctx);
       await stopMessaging(ctx);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));

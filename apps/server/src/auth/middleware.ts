@@ -7,7 +7,6 @@ import { malformedReason } from '../realtime/verify.js';
 import { clientIp } from './client-ip.js';
 import { needsPasskey } from './passkey-policy.js';
 import { findSession } from './sessions.js';
-import { verifyTokenSignatureOffThread } from './signature-worker.js';
 import { SignedRequestBatcher } from './signed-requests.js';
 
 /** verifyAuthHeader's message for a bad signature, for the check that now completes after it. */
@@ -113,7 +112,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
           throw unauthenticated(`request signature refused: ${error.message}`);
         throw error;
       }
-      if (!signed || !(await verifyTokenSignatureOffThread(signed))) throw unauthenticated(BAD_SIGNATURE);
+      if (!signed || !(await ctx.signatures.verify(signed))) throw unauthenticated(BAD_SIGNATURE);
       const standing = await signedRequests.standing({
         eventId: verified.eventId,
         pubkey: verified.pubkey,

@@ -8,25 +8,21 @@
 import { createAuthHeader, type NostrEvent, parseAuthHeader, toBase64, utf8 } from '@llamenos/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
-import { createLogger } from '../logging.js';
-import {
-  enableSignatureWorker,
-  signatureWorkerRunning,
-  startSignatureWorker,
-  stopSignatureWorker,
-  verifyTokenSignatureOffThread,
-} from './signature-worker.js';
+import type { SignatureChecks } from './signature-worker.js';
 
 let h: TestHotline;
 let member: TestUser;
+/** The hotline's own signature checks (its context's field), which its requests go through. */
+let checks: SignatureChecks;
 
 beforeAll(async () => {
-  expect(await startSignatureWorker(createLogger('silent'))).toBe(true);
   h = await createTestHotline();
+  checks = h.ctx.signatures;
+  expect(await checks.start()).toBe(true);
   member = await h.addUser(['volunteer'], 'Worker checked');
 });
 afterAll(async () => {
-  await stopSignatureWorker();
+  await checks?.stop();
   await h?.close();
 });
 
@@ -44,11 +40,11 @@ const get = (authorization: string) => h.app.request(`${PUBLIC_URL}/api/me`, { h
 describe('signatures checked on the worker thread', () => {
   it('answers with a promise, and the verdict of the main thread', async () => {
     const event = parseAuthHeader(token(0));
-    const answer = verifyTokenSignatureOffThread(event);
+    const answer = checks.verify(event);
     expect(answer).toBeInstanceOf(Promise);
     expect(await answer).toBe(true);
-    expect(await verifyTokenSignatureOffThread({ ...event, sig: flip(event.sig, 5) })).toBe(false);
-    expect(await verifyTokenSignatureOffThread({ ...event, id: event.id.toUpperCase() })).toBe(false);
+    expect(await checks.verify({ ...event, sig: flip(event.sig, 5) })).toBe(false);
+    expect(await checks.verify({ ...event, id: event.id.toUpperCase() })).toBe(false);
   });
 
   it('accepts a signed request once and refuses its replay', async () => {
@@ -79,31 +75,42 @@ describe('signatures checked on the worker thread', () => {
 
   it('checks on the main thread what the worker held when it stopped', async () => {
     const events = Array.from({ length: 40 }, (_, i) => parseAuthHeader(token(i)));
-    const answers = events.map((e, i) =>
-      verifyTokenSignatureOffThread(i % 2 ? e : { ...e, sig: flip(e.sig, 7) }),
-    );
-    await stopSignatureWorker();
+    const answers = events.map((e, i) => checks.verify(i % 2 ? e : { ...e, sig: flip(e.sig, 7) }));
+    await checks.stop();
     expect(await Promise.all(answers)).toEqual(events.map((_, i) => i % 2 === 1));
     // With no worker the check is made on the spot.
-    expect(verifyTokenSignatureOffThread(events[1]!)).toBe(true);
-    expect(await startSignatureWorker(createLogger('silent'))).toBe(true);
+    expect(checks.verify(events[1]!)).toBe(true);
+    expect(await checks.start()).toBe(true);
+  });
+
+  it('is a field of its own server context, not shared with another', async () => {
+    const other = await createTestHotline();
+    try {
+      expect(checks.threadRunning).toBe(true);
+      expect(other.ctx.signatures).not.toBe(checks);
+      expect(other.ctx.signatures.threadRunning).toBe(false);
+      // The other server checks on its main thread: a plain answer, not a promise from a thread.
+      expect(other.ctx.signatures.verify(parseAuthHeader(token(0)))).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it('starts under signed traffic and stops when it has gone', async () => {
-    await stopSignatureWorker();
-    enableSignatureWorker(createLogger('silent'), { startAt: 5, idleMs: 300 });
+    await checks.stop();
+    checks.startOnDemand({ startAt: 5, idleMs: 300 });
     const event = parseAuthHeader(token(0));
-    for (let i = 0; i < 4; i++) expect(verifyTokenSignatureOffThread(event)).toBe(true);
-    expect(signatureWorkerRunning()).toBe(false);
-    expect(verifyTokenSignatureOffThread(event)).toBe(true);
-    expect(signatureWorkerRunning()).toBe(true);
+    for (let i = 0; i < 4; i++) expect(checks.verify(event)).toBe(true);
+    expect(checks.threadRunning).toBe(false);
+    expect(checks.verify(event)).toBe(true);
+    expect(checks.threadRunning).toBe(true);
     // The thread loads its script through tsx here: on a busy machine that takes seconds.
     const until = async (done: () => boolean) => {
       for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
       return done();
     };
-    expect(await until(() => verifyTokenSignatureOffThread(event) instanceof Promise)).toBe(true);
-    expect(await until(() => !signatureWorkerRunning())).toBe(true);
-    expect(verifyTokenSignatureOffThread({ ...event, sig: flip(event.sig, 3) })).toBe(false);
+    expect(await until(() => checks.verify(event) instanceof Promise)).toBe(true);
+    expect(await until(() => !checks.threadRunning)).toBe(true);
+    expect(checks.verify({ ...event, sig: flip(event.sig, 3) })).toBe(false);
   }, 90_000);
 });

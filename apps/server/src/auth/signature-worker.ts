@@ -124,11 +124,8 @@ class SignatureWorker {
   }
 }
 
-let running: SignatureWorker | null = null;
-
-/** The thread is started on demand (enableSignatureWorker): under signed traffic, not for an idle server. */
+/** Starting the thread under signed traffic (SignatureChecks.startOnDemand), not for an idle server. */
 interface Demand {
-  log: Logger;
   /** Signatures checked on the main thread within one second that start the thread. */
   startAt: number;
   /** A thread unused this long is stopped (its memory, some 20 MB, goes back). */
@@ -137,7 +134,6 @@ interface Demand {
   inWindow: number;
   idleCheck: ReturnType<typeof setInterval>;
 }
-let demand: Demand | null = null;
 
 /**
  * The thread: the build's .js, or when running from sources (tests, tsx) the .ts, imported once
@@ -155,89 +151,103 @@ function spawnWorker(): Worker | null {
 }
 
 /**
- * Starts the process's signature worker now (one per process, whatever the number of servers in
- * it). Resolves to whether signatures are now checked off the main thread; a thread that cannot
- * start (a single-file build without the script, no WASM) leaves the main-thread check in place.
+ * Where a server's NIP-98 signature checks run: on the main thread, or on a worker thread once
+ * started (at once with start(), or by signed traffic after startOnDemand()). One per server
+ * context (ServerContext.signatures, built by createContext), so what runs is a field a reader
+ * of the context sees, and close() stops it; events the thread still held are then checked on
+ * the main thread.
  */
-export async function startSignatureWorker(log: Logger): Promise<boolean> {
-  if (running) return running.ready;
-  let worker: Worker | null = null;
-  try {
-    worker = spawnWorker();
-  } catch (error) {
-    log.warn({ err: error }, 'signature worker could not start');
+export class SignatureChecks {
+  private running: SignatureWorker | null = null;
+  private demand: Demand | null = null;
+
+  constructor(private readonly log: Logger) {}
+
+  /**
+   * Starts the worker thread now. Resolves to whether signatures are now checked off the main
+   * thread; a thread that cannot start (a single-file build without the script, no WASM) leaves
+   * the main-thread check in place.
+   */
+  async start(): Promise<boolean> {
+    if (this.running) return this.running.ready;
+    let worker: Worker | null = null;
+    try {
+      worker = spawnWorker();
+    } catch (error) {
+      this.log.warn({ err: error }, 'signature worker could not start');
+    }
+    if (!worker) {
+      this.log.warn('signature worker unavailable; signed requests are checked on the main thread');
+      this.disableDemand();
+      return false;
+    }
+    const started = new SignatureWorker(worker, this.log);
+    this.running = started;
+    const usable = await started.ready;
+    // A thread that could not check (no WASM, failed) is not started again and again under load.
+    if (!usable) this.disableDemand();
+    return usable;
   }
-  if (!worker) {
-    log.warn('signature worker unavailable; signed requests are checked on the main thread');
-    if (demand) disableDemand();
-    return false;
+
+  /**
+   * Lets signed traffic start the worker: once `startAt` signatures are checked on the main
+   * thread within a second, and stops it after `idleMs` without use. For a serving process
+   * (server.ts).
+   */
+  startOnDemand(options: { startAt?: number; idleMs?: number } = {}): void {
+    if (this.demand) return;
+    const idleMs = options.idleMs ?? 60_000;
+    const idleCheck = setInterval(
+      () => {
+        if (this.running?.idleFor(idleMs)) void this.stopRunning();
+      },
+      Math.min(idleMs, 10_000),
+    );
+    idleCheck.unref();
+    this.demand = { startAt: options.startAt ?? 50, idleMs, windowStart: 0, inWindow: 0, idleCheck };
   }
-  const started = new SignatureWorker(worker, log);
-  running = started;
-  const usable = await started.ready;
-  // A thread that could not check (no WASM, failed) is not started again and again under load.
-  if (!usable && demand) disableDemand();
-  return usable;
-}
 
-/**
- * Lets signed traffic start the worker: once `startAt` signatures are checked on the main thread
- * within a second, and stops it after `idleMs` without use. For a serving process (server.ts).
- */
-export function enableSignatureWorker(
-  log: Logger,
-  options: { startAt?: number; idleMs?: number } = {},
-): void {
-  if (demand) return;
-  const idleMs = options.idleMs ?? 60_000;
-  const idleCheck = setInterval(
-    () => {
-      if (running?.idleFor(idleMs)) void stopRunning();
-    },
-    Math.min(idleMs, 10_000),
-  );
-  idleCheck.unref();
-  demand = { log, startAt: options.startAt ?? 50, idleMs, windowStart: 0, inWindow: 0, idleCheck };
-}
-
-function disableDemand(): void {
-  if (demand) clearInterval(demand.idleCheck);
-  demand = null;
-}
-
-async function stopRunning(): Promise<void> {
-  const worker = running;
-  running = null;
-  await worker?.stop();
-}
-
-/** Stops the worker and what would start it again; events it still held are checked on the main thread. */
-export async function stopSignatureWorker(): Promise<void> {
-  disableDemand();
-  await stopRunning();
-}
-
-/** Whether a worker thread is running now (started, on demand or not). */
-export const signatureWorkerRunning = (): boolean => running !== null;
-
-/** One signature checked on the main thread: counts towards starting the worker. */
-function noteDemand(d: Demand): void {
-  const now = performance.now();
-  if (now - d.windowStart > 1000) {
-    d.windowStart = now;
-    d.inWindow = 0;
+  /** Stops the worker and what would start it again; events it still held are checked on the main thread. */
+  async stop(): Promise<void> {
+    this.disableDemand();
+    await this.stopRunning();
   }
-  if (++d.inWindow === d.startAt) void startSignatureWorker(d.log);
-}
 
-/**
- * A NIP-98 event's id and signature check (request-signature.ts), on the worker when one runs:
- * a promise then, a plain answer otherwise.
- */
-export function verifyTokenSignatureOffThread(event: NostrEvent): boolean | Promise<boolean> {
-  // The thread's engine reads hex leniently: the spellings are held to request-signature.ts's here.
-  if (malformedReason(event) !== null) return false;
-  if (running) return running.verify(event);
-  if (demand) noteDemand(demand);
-  return verifyTokenSignature(event);
+  /** Whether a worker thread is running now (started, on demand or not). */
+  get threadRunning(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * A NIP-98 event's id and signature check (request-signature.ts), on the worker when one runs:
+   * a promise then, a plain answer otherwise.
+   */
+  verify(event: NostrEvent): boolean | Promise<boolean> {
+    // The thread's engine reads hex leniently: the spellings are held to request-signature.ts's here.
+    if (malformedReason(event) !== null) return false;
+    if (this.running) return this.running.verify(event);
+    if (this.demand) this.noteDemand(this.demand);
+    return verifyTokenSignature(event);
+  }
+
+  private disableDemand(): void {
+    if (this.demand) clearInterval(this.demand.idleCheck);
+    this.demand = null;
+  }
+
+  private async stopRunning(): Promise<void> {
+    const worker = this.running;
+    this.running = null;
+    await worker?.stop();
+  }
+
+  /** One signature checked on the main thread: counts towards starting the worker. */
+  private noteDemand(d: Demand): void {
+    const now = performance.now();
+    if (now - d.windowStart > 1000) {
+      d.windowStart = now;
+      d.inWindow = 0;
+    }
+    if (++d.inWindow === d.startAt) void this.start();
+  }
 }

@@ -1,4 +1,5 @@
 import type { AuditHeadCache } from '../audit/service.js';
+import type { SignatureChecks } from '../auth/signature-worker.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Admission } from '../calls/admission.js';
 import type { AriBridge } from '../calls/ari-bridge.js';
@@ -59,6 +60,11 @@ export interface ServerContext {
     /** The audit chain head as this process last moved it (audit/service.ts AuditHeadCache). */
     auditHead: AuditHeadCache;
   };
+  /**
+   * Where NIP-98 signatures are checked: the main thread, or a worker thread that signed traffic
+   * starts (startServer) and close() stops (auth/signature-worker.ts).
+   */
+  signatures: SignatureChecks;
   /** Real-time delivery once startRealtime ran; null for a context without an HTTP server. */
   realtime: Realtime | null;
   /** This process's Asterisk events bridge once startAriBridge ran. */
