@@ -1,9 +1,12 @@
-import type { GrantStatus, UserView } from '@llamenos/protocol';
+import type { GrantStatus, Permission, UserView } from '@llamenos/protocol';
 import { type QueryKey, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { can, type Me } from '../app/session.js';
+import { queries } from '../lib/queries/index.js';
 import { ErrorMessage } from './ErrorMessage.js';
 import { MemberOptions } from './MemberOptions.js';
+import { activeMembersWho } from './SealedPages.js';
 import { userTextIn } from './UserText.js';
 import { useSubmit } from './useSubmit.js';
 
@@ -74,7 +77,7 @@ function useResumableGrant({
  * remembered on this device, and chosen again after a reload), how far it is (the status query,
  * moved on as batches are posted) and the resumable run.
  */
-export function useGrantTo({
+function useGrantTo({
   pendingKey,
   candidates,
   statusKey,
@@ -98,10 +101,10 @@ export function useGrantTo({
   return { reader: chosen ? reader : '', setReader, chosen, status, run };
 }
 
-export type GrantTo = ReturnType<typeof useGrantTo>;
+type GrantTo = ReturnType<typeof useGrantTo>;
 
 /** The choice of whom to grant to (disabled while a run is going). */
-export function GrantReaderPicker({
+function GrantReaderPicker({
   id,
   caption,
   none,
@@ -134,11 +137,15 @@ export function GrantReaderPicker({
 }
 
 /**
- * A records kind's translation keys for the progress of a grant: `progress` takes done, total
- * and percent; `unavailable` and `skipped` a count; `complete` (said once the reader has every
- * key this member can give) the reader's name.
+ * A records kind's translation keys for a grant: whom to choose (`who`, the empty choice `none`,
+ * and `noCandidates` when nobody else reads every record); its progress: `progress` takes done,
+ * total and percent; `unavailable` and `skipped` a count; `complete` (said once the reader has
+ * every key this member can give) the reader's name.
  */
 export interface GrantWordKeys {
+  who: string;
+  none: string;
+  noCandidates: string;
   progress: string;
   working: string;
   pausing: string;
@@ -150,19 +157,9 @@ export interface GrantWordKeys {
   resume: string;
 }
 
-/**
- * How far the grant to the chosen reader is, and the button that starts, resumes or pauses it;
- * then why the status could not be read or the run stopped.
- */
-export function GrantProgress({
-  grant: { chosen: reader, status: statusQuery, run },
-  keys,
-  testId,
-  bar,
-  className,
-}: {
-  grant: GrantTo;
-  keys: GrantWordKeys;
+/** How a page shows a grant's progress. */
+export interface GrantProgressLook {
+  /** The status line's test id. */
   testId: string;
   /**
    * The progress bar's name: a visible caption (with the bar's id; `label` is a translation key
@@ -170,6 +167,20 @@ export function GrantProgress({
    */
   bar: { id: string; label: string } | { name: string };
   className?: string;
+}
+
+/**
+ * How far the grant to the chosen reader is, and the button that starts, resumes or pauses it;
+ * then why the status could not be read or the run stopped.
+ */
+function GrantProgress({
+  grant: { chosen: reader, status: statusQuery, run },
+  keys,
+  look: { testId, bar, className },
+}: {
+  grant: GrantTo;
+  keys: GrantWordKeys;
+  look: GrantProgressLook;
 }) {
   const { t } = useTranslation();
   const error = <ErrorMessage error={(reader && statusQuery.error) || run.grant.error} />;
@@ -220,6 +231,64 @@ export function GrantProgress({
         )}
       </div>
       {error}
+    </>
+  );
+}
+
+/** What one records kind (notes, reports) brings to a grant: who may receive it, how it is shared, its words. */
+export interface GrantKind {
+  /** The permission that makes a member a reader of every record of this kind. */
+  readAll: Permission;
+  /** Where an unfinished grant's reader is remembered on this device. */
+  pendingKey: string;
+  statusKey: (reader: string) => QueryKey;
+  fetchStatus: (reader: string) => Promise<GrantStatus>;
+  shareAll: (reader: string, steps: GrantSteps) => Promise<void>;
+  keys: GrantWordKeys;
+}
+
+/**
+ * A grant of one records kind to a new reader: the active members other than me whose roles
+ * read every record of the kind (listed only for a member who may list members and roles), the
+ * choice among them, and the run's progress.
+ */
+export function GrantToReader({
+  me,
+  kind,
+  pickerId,
+  look,
+}: {
+  me: Me;
+  kind: GrantKind;
+  pickerId: string;
+  look: GrantProgressLook;
+}) {
+  const { t } = useTranslation();
+  const listable = can(me, 'users:read') && can(me, 'roles:read');
+  const users = useQuery({ ...queries.users(), enabled: listable });
+  const roles = useQuery({ ...queries.roles(), enabled: listable });
+  const loaded = users.data !== undefined && roles.data !== undefined;
+  const candidates =
+    users.data && roles.data
+      ? activeMembersWho(users.data, roles.data, kind.readAll).filter((u) => u.pubkey !== me.pubkey)
+      : [];
+  const grant = useGrantTo({ ...kind, candidates });
+  const peopleError = users.error ?? roles.error;
+  return (
+    <>
+      <ErrorMessage error={peopleError} />
+      {listable && !loaded && !peopleError && <p aria-busy="true">{t('app.loading')}</p>}
+      {loaded && candidates.length === 0 && <p>{t(kind.keys.noCandidates)}</p>}
+      {candidates.length > 0 && (
+        <GrantReaderPicker
+          id={pickerId}
+          caption={t(kind.keys.who)}
+          none={t(kind.keys.none)}
+          candidates={candidates}
+          grant={grant}
+        />
+      )}
+      <GrantProgress grant={grant} keys={kind.keys} look={look} />
     </>
   );
 }

@@ -1,20 +1,10 @@
-import type { RoleView, UserView } from '@llamenos/protocol';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
-import {
-  GrantProgress,
-  GrantReaderPicker,
-  type GrantSteps,
-  type GrantWordKeys,
-  useGrantTo,
-} from '../../components/GrantRun.js';
+import { type GrantKind, type GrantSteps, GrantToReader } from '../../components/GrantRun.js';
 import { PageHeading } from '../../components/PageHeading.js';
-import { activeMembersWho } from '../../components/SealedPages.js';
 import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
-import { queries, queryKeys } from '../../lib/queries/index.js';
+import { queryKeys } from '../../lib/queries/index.js';
 import { grantTranscriptsTo } from '../../lib/transcription/grant.js';
 import { KeyNeeded } from './shared.js';
 import './notes.css';
@@ -24,10 +14,6 @@ import { ReportsGrantSection } from '../reports/ReportsGrantSection.js';
 const PENDING_KEY = 'llamenos.notes.grant-pending';
 const BATCH = 500;
 
-/** Active members other than me whose roles let them read every note. */
-const noteAdmins = (users: UserView[], roles: RoleView[], me: Me): UserView[] =>
-  activeMembersWho(users, roles, 'notes:read-all').filter((u) => u.pubkey !== me.pubkey);
-
 /** /admin/grant-access: share the keys of existing notes with a new admin, from this browser. */
 export function GrantAccessPage({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -36,7 +22,16 @@ export function GrantAccessPage({ me }: { me: Me }) {
       <PageHeading>{t('notes.grant.title')}</PageHeading>
       <p>{t('notes.grant.explain')}</p>
       <KeyNeeded>
-        <Grant me={me} />
+        <GrantToReader
+          me={me}
+          kind={NOTES_GRANT}
+          pickerId="grant-reader"
+          look={{
+            testId: 'grant-status',
+            bar: { id: 'grant-progress', label: 'notes.grant.progressLabel' },
+            className: 'panel grant-panel',
+          }}
+        />
         {can(me, 'reports:read-all') && <ReportsGrantSection me={me} />}
       </KeyNeeded>
     </section>
@@ -74,55 +69,25 @@ async function shareNotes(target: string, steps: GrantSteps): Promise<void> {
   }
 }
 
-/** This records kind's words for the grant's progress. */
-const GRANT_WORDS: GrantWordKeys = {
-  progress: 'notes.grant.progress',
-  working: 'notes.grant.working',
-  pausing: 'notes.grant.pausing',
-  unavailable: 'notes.grant.unavailable',
-  skipped: 'notes.grant.skipped',
-  complete: 'notes.grant.complete',
-  start: 'notes.grant.start',
-  pause: 'notes.grant.pause',
-  resume: 'notes.grant.resume',
+/** Notes (and with them transcripts) as a kind of record to grant. */
+const NOTES_GRANT: GrantKind = {
+  readAll: 'notes:read-all',
+  pendingKey: PENDING_KEY,
+  statusKey: queryKeys.grantStatus,
+  fetchStatus: grantStatus,
+  shareAll: shareNotes,
+  keys: {
+    who: 'notes.grant.who',
+    none: 'notes.choose',
+    noCandidates: 'notes.grant.noCandidates',
+    progress: 'notes.grant.progress',
+    working: 'notes.grant.working',
+    pausing: 'notes.grant.pausing',
+    unavailable: 'notes.grant.unavailable',
+    skipped: 'notes.grant.skipped',
+    complete: 'notes.grant.complete',
+    start: 'notes.grant.start',
+    pause: 'notes.grant.pause',
+    resume: 'notes.grant.resume',
+  },
 };
-
-function Grant({ me }: { me: Me }) {
-  const { t } = useTranslation();
-  const users = useQuery(queries.users());
-  const roles = useQuery(queries.roles());
-  const candidates = users.data && roles.data ? noteAdmins(users.data, roles.data, me) : [];
-  const grant = useGrantTo({
-    pendingKey: PENDING_KEY,
-    candidates,
-    statusKey: queryKeys.grantStatus,
-    fetchStatus: grantStatus,
-    shareAll: shareNotes,
-  });
-  const peopleError = users.error ?? roles.error;
-  const loaded = users.data !== undefined && roles.data !== undefined;
-
-  return (
-    <>
-      <ErrorMessage error={peopleError} />
-      {!loaded && !peopleError && <p aria-busy="true">{t('app.loading')}</p>}
-      {loaded && candidates.length === 0 && <p>{t('notes.grant.noCandidates')}</p>}
-      {candidates.length > 0 && (
-        <GrantReaderPicker
-          id="grant-reader"
-          caption={t('notes.grant.who')}
-          none={t('notes.choose')}
-          candidates={candidates}
-          grant={grant}
-        />
-      )}
-      <GrantProgress
-        grant={grant}
-        keys={GRANT_WORDS}
-        testId="grant-status"
-        bar={{ id: 'grant-progress', label: 'notes.grant.progressLabel' }}
-        className="panel grant-panel"
-      />
-    </>
-  );
-}

@@ -1,20 +1,10 @@
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { can, type Me } from '../../app/session.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
-import {
-  GrantProgress,
-  GrantReaderPicker,
-  type GrantSteps,
-  type GrantWordKeys,
-  useGrantTo,
-} from '../../components/GrantRun.js';
+import type { Me } from '../../app/session.js';
+import { type GrantKind, type GrantSteps, GrantToReader } from '../../components/GrantRun.js';
 import { Panel } from '../../components/Panel.js';
 import { fetchReportGrantStatus, fetchReportGrantWork, postReportGrant } from '../../lib/api/index.js';
-import { queries } from '../../lib/queries/index.js';
 import { reportKeys } from '../../lib/queries/reports.js';
 import { reportsPool } from '../../lib/reports/pool.js';
-import { reportAdmins } from './shared.js';
 
 /** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
 const PENDING_KEY = 'llamenos.reports.grant-pending';
@@ -27,38 +17,14 @@ const BATCH = 500;
  */
 export function ReportsGrantSection({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const users = useQuery({ ...queries.users(), enabled: can(me, 'users:read') });
-  const roles = useQuery({ ...queries.roles(), enabled: can(me, 'roles:read') });
-  const candidates =
-    users.data && roles.data
-      ? reportAdmins(users.data, roles.data).filter((u) => u.pubkey !== me.pubkey)
-      : [];
-  const grant = useGrantTo({
-    pendingKey: PENDING_KEY,
-    candidates,
-    statusKey: reportKeys.grantStatus,
-    fetchStatus: fetchReportGrantStatus,
-    shareAll: shareReports,
-  });
   return (
     <Panel id="reports-grant" title={t('reports.grant.title')}>
       <p>{t('reports.grant.explain')}</p>
-      <ErrorMessage error={users.error ?? roles.error} />
-      {candidates.length > 0 && (
-        <GrantReaderPicker
-          id="reports-grant-reader"
-          caption={t('reports.grant.who')}
-          none={t('reports.choose')}
-          candidates={candidates}
-          grant={grant}
-        />
-      )}
-      {users.data && roles.data && candidates.length === 0 && <p>{t('reports.grant.noCandidates')}</p>}
-      <GrantProgress
-        grant={grant}
-        keys={GRANT_WORDS}
-        testId="reports-grant-status"
-        bar={{ name: t('reports.grant.title') }}
+      <GrantToReader
+        me={me}
+        kind={REPORTS_GRANT}
+        pickerId="reports-grant-reader"
+        look={{ testId: 'reports-grant-status', bar: { name: t('reports.grant.title') } }}
       />
     </Panel>
   );
@@ -82,15 +48,25 @@ async function shareReports(target: string, steps: GrantSteps): Promise<void> {
   }
 }
 
-/** This records kind's words for the grant's progress. */
-const GRANT_WORDS: GrantWordKeys = {
-  progress: 'reports.grant.progress',
-  working: 'reports.grant.working',
-  pausing: 'reports.grant.pausing',
-  unavailable: 'reports.grant.unavailable',
-  skipped: 'reports.grant.skipped',
-  complete: 'reports.grant.complete',
-  start: 'reports.grant.start',
-  pause: 'reports.grant.pause',
-  resume: 'reports.grant.resume',
+/** Reports (their replies and attachments too) as a kind of record to grant. */
+const REPORTS_GRANT: GrantKind = {
+  readAll: 'reports:read-all',
+  pendingKey: PENDING_KEY,
+  statusKey: reportKeys.grantStatus,
+  fetchStatus: fetchReportGrantStatus,
+  shareAll: shareReports,
+  keys: {
+    who: 'reports.grant.who',
+    none: 'reports.choose',
+    noCandidates: 'reports.grant.noCandidates',
+    progress: 'reports.grant.progress',
+    working: 'reports.grant.working',
+    pausing: 'reports.grant.pausing',
+    unavailable: 'reports.grant.unavailable',
+    skipped: 'reports.grant.skipped',
+    complete: 'reports.grant.complete',
+    start: 'reports.grant.start',
+    pause: 'reports.grant.pause',
+    resume: 'reports.grant.resume',
+  },
 };
