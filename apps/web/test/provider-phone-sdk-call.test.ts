@@ -42,9 +42,9 @@ describe('provider SDK adapters: shared pieces', () => {
 });
 
 describe('provider phone module map', () => {
-  it('loads the Twilio, Plivo and Vonage adapters, each with its factory', async () => {
+  it('loads the Twilio, SignalWire, Plivo and Vonage adapters, each with its factory', async () => {
     const { PHONE_MODULES } = await import('../src/lib/calls/provider-phone/index.js');
-    for (const provider of ['twilio', 'plivo', 'vonage'] as const) {
+    for (const provider of ['twilio', 'signalwire', 'plivo', 'vonage'] as const) {
       const load = PHONE_MODULES[provider];
       expect(load, provider).toBeTypeOf('function');
       const module = await load?.();

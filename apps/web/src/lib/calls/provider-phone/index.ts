@@ -31,11 +31,12 @@ type PhoneModule = () => Promise<{ createProviderPhone: ProviderPhoneFactory }>;
  * ─── The provider phone modules ───────────────────────────────────────────────────────────
  * One line per provider whose browser SDK has an adapter here; each module exports
  * `createProviderPhone` (a ProviderPhoneFactory, types.ts) and is imported only when the hotline
- * issues a credential for that provider. Add twilio, signalwire, plivo and vonage here.
+ * issues a credential for that provider.
  */
 export const PHONE_MODULES: Partial<Record<BrowserCredential['provider'], PhoneModule>> = {
   asterisk: () => import('./sip.js'),
   twilio: () => import('./twilio.js'),
+  signalwire: () => import('./signalwire.js'),
   plivo: () => import('./plivo.js'),
   vonage: () => import('./vonage.js'),
 };

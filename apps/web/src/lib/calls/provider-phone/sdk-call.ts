@@ -1,5 +1,6 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import { z } from 'zod';
+import { microphoneConstraints } from '../audio-devices.js';
 import type {
   IncomingProviderCall,
   ProviderPhone,
@@ -8,11 +9,11 @@ import type {
 } from './types.js';
 
 /**
- * What the provider phone adapters (sip.ts, twilio.ts, plivo.ts, vonage.ts) share: reading the
- * hotline call id a provider passed along with a ringing leg, the microphone constraint, telling
- * the app once that a call ended whichever of the SDK's several events said so first, and (for
- * the SDKs that log in with a token) the factory, the calls ringing by the SDK's id and the
- * audio on the SDK's peer connection.
+ * What the provider phone adapters (sip.ts, twilio.ts, signalwire.ts, plivo.ts, vonage.ts) share:
+ * reading the hotline call id a provider passed along with a ringing leg, the microphone (its
+ * constraint, or opened with voice processing), telling the app once that a call ended whichever
+ * of the SDK's several events said so first, and (for the SDKs that log in with a token) the
+ * factory, the calls ringing by the SDK's id and the audio on the SDK's peer connection.
  *
  * Picking up is all an adapter does to answer: the server does not screen a browser leg ("press
  * 1" is for phones, which a voicemail box can answer), so no key is sent after the pickup.
@@ -32,6 +33,20 @@ export function hotlineCallIdOf(value: unknown): string | null {
 /** getUserMedia's audio constraint for the chosen microphone (exact: never silently another one). */
 export function microphoneConstraint(microphoneId: string | undefined): MediaTrackConstraints | true {
   return microphoneId ? { deviceId: { exact: microphoneId } } : true;
+}
+
+/** The chosen microphone with voice processing; the default one if it is gone; null when refused or absent. */
+export async function openMicrophone(inputId: string | null): Promise<MediaStream | null> {
+  const open = (id: string | null) =>
+    navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints({ inputId: id, outputId: null }) });
+  try {
+    return await open(inputId).catch((error: unknown) => {
+      if (inputId) return open(null);
+      throw error;
+    });
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -2,8 +2,8 @@ import type { BrowserCredential } from '@llamenos/protocol';
 import * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { IncomingRTCSessionEvent } from 'jssip/lib/UA.js';
-import { microphoneConstraints, playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { hotlineCallIdOf } from './sdk-call.js';
+import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
+import { hotlineCallIdOf, openMicrophone } from './sdk-call.js';
 import type {
   CallStatsSource,
   IncomingProviderCall,
@@ -250,19 +250,5 @@ class SipCall implements IncomingProviderCall {
       this.player.srcObject = null;
     }
     this.onOver();
-  }
-}
-
-/** The chosen microphone with voice processing; the default one if it is gone; null when refused or absent. */
-async function openMicrophone(inputId: string | null): Promise<MediaStream | null> {
-  const open = (id: string | null) =>
-    navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints({ inputId: id, outputId: null }) });
-  try {
-    return await open(inputId).catch((error: unknown) => {
-      if (inputId) return open(null);
-      throw error;
-    });
-  } catch {
-    return null;
   }
 }

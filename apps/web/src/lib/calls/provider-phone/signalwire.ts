@@ -1,0 +1,273 @@
+import type { BrowserCredential } from '@llamenos/protocol';
+import type { ISignalWireBrowserOptions, Relay } from '@signalwire/js';
+import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
+import { asError, CallsBySdkId, openMicrophone, sdkToken } from './sdk-call.js';
+import type {
+  CallStatsSource,
+  IncomingProviderCall,
+  ProviderPhone,
+  ProviderPhoneEvents,
+  ProviderPhoneFactory,
+} from './types.js';
+
+/**
+ * SignalWire's RELAY browser SDK v2 (`@signalwire/js` 1.x) as a provider phone. The server asks
+ * the project's REST API for a JWT whose Verto `resource` is the volunteer's identity; the SDK
+ * opens its Blade session with it and the project id (`blade.connect`), and the queue's leg
+ * (`<Dial><Verto>` or `verto:<identity>@<space>.verto.signalwire.com`) arrives as a Verto invite:
+ * a call in state `ringing`. The invite carries only SignalWire's call id and the caller id
+ * fields (the SDK keeps nothing else of it), so the hotline call id is null here, as on Vonage:
+ * the app pairs the leg with the ringing card of its provider.
+ */
+
+/** What the adapter uses of the SDK's session (the tests give an object of this shape). */
+export type SignalWireSdkSession = Pick<
+  Relay,
+  'options' | 'connect' | 'disconnect' | 'refreshToken' | 'on' | 'off'
+>;
+
+/** What the adapter uses of one of the SDK's calls. */
+export type SignalWireSdkCall = Pick<
+  Awaited<ReturnType<Relay['newCall']>>,
+  'id' | 'state' | 'options' | 'peer' | 'answer' | 'hangup' | 'muteAudio' | 'unmuteAudio'
+>;
+
+/** The SDK's session options (the tests point `host` at a loopback double). */
+export type SignalWireSdkOptions = Omit<ISignalWireBrowserOptions, 'project' | 'token'>;
+type SignalWireSdk = { Relay: new (options: ISignalWireBrowserOptions) => SignalWireSdkSession };
+
+/** The SDK's event names (its SwEvent enum, which the package does not export). */
+const READY = 'signalwire.ready';
+const ERROR = 'signalwire.error';
+const NOTIFICATION = 'signalwire.notification';
+const SOCKET_CLOSE = 'signalwire.socket.close';
+
+/** How long the Blade session may take to be ready before the registration counts as failed. */
+const CONNECT_LIMIT_MS = 15_000;
+
+/** A call's states that mean it is over (hung up at either side, or dropped with the session). */
+const OVER = new Set(['hangup', 'destroy', 'purge']);
+
+/** A notification of the SDK: `callUpdate` when one of its calls changed state. */
+interface SignalWireNotification {
+  type?: string;
+  call?: SignalWireSdkCall;
+}
+
+export function signalWirePhoneWith(
+  load: () => Promise<SignalWireSdk> = () => import('@signalwire/js'),
+  options: SignalWireSdkOptions = {},
+): ProviderPhoneFactory {
+  return async (credential, events) => {
+    const { token, project } = signalWireLogin(credential);
+    const { Relay } = await load();
+    return new SignalWirePhone(new Relay({ ...options, project, token }), events);
+  };
+}
+
+/**
+ * The app's factory (provider-phone/index.ts imports this module only for a SignalWire
+ * credential); the tests give `signalWirePhoneWith` a loopback `host` or a session double.
+ */
+export const createProviderPhone = signalWirePhoneWith();
+
+/** The JWT and the project id of a SignalWire credential; another provider's is refused. */
+function signalWireLogin(credential: BrowserCredential): { token: string; project: string } {
+  const token = sdkToken(credential, 'signalwire');
+  if (credential.provider !== 'signalwire') throw new Error('not a SignalWire credential');
+  return { token, project: credential.project };
+}
+
+class SignalWirePhone implements ProviderPhone {
+  readonly provider = 'signalwire' as const;
+  private ready = false;
+  private connecting: { done: () => void; failed: (error: Error) => void } | null = null;
+  /** Errors the SDK reports while it reauthenticates (its refreshToken reports them, never throws). */
+  private refreshErrors: Error[] | null = null;
+  private readonly calls: CallsBySdkId<SignalWireIncomingCall>;
+  private readonly listeners: [string, (payload: never) => void][] = [];
+
+  constructor(
+    private readonly session: SignalWireSdkSession,
+    private readonly events: ProviderPhoneEvents,
+  ) {
+    this.calls = new CallsBySdkId(events);
+    this.listen(READY, () => {
+      this.ready = true;
+      this.connecting?.done();
+    });
+    this.listen(ERROR, (cause: unknown) => {
+      const error = asError('SignalWire session failed', cause);
+      if (this.connecting) this.connecting.failed(error);
+      else if (this.refreshErrors) this.refreshErrors.push(error);
+      else this.events.error(error);
+    });
+    this.listen(NOTIFICATION, (notification: SignalWireNotification) => {
+      if (notification?.type === 'callUpdate' && notification.call) this.follow(notification.call);
+    });
+    // The SDK connects again by itself (and says so with a new "ready"); a refresh meanwhile
+    // waits for that session instead of reauthenticating one that is gone.
+    this.listen(SOCKET_CLOSE, () => {
+      this.ready = false;
+    });
+  }
+
+  /** The SDK keeps its handlers in one registry per page: a phone removes its own at unregister. */
+  private listen(event: string, listener: (payload: never) => void): void {
+    this.listeners.push([event, listener]);
+    this.session.on(event, listener);
+  }
+
+  async register(): Promise<void> {
+    if (this.ready) return;
+    await new Promise<void>((resolve, reject) => {
+      const limit = setTimeout(() => settle(new Error('SignalWire session timed out')), CONNECT_LIMIT_MS);
+      const settle = (error?: Error) => {
+        clearTimeout(limit);
+        this.connecting = null;
+        if (error) reject(error);
+        else resolve();
+      };
+      this.connecting = { done: () => settle(), failed: (error) => settle(error) };
+      this.session.connect().catch((error: unknown) => settle(asError('SignalWire session failed', error)));
+    });
+  }
+
+  async refresh(credential: BrowserCredential): Promise<void> {
+    const { token } = signalWireLogin(credential);
+    if (!this.ready) {
+      // A lost session is opened again with the new token (the SDK connects with its options').
+      this.session.options.token = token;
+      return this.register();
+    }
+    // An open session is reauthenticated on its socket (`blade.reauthenticate`) with the new JWT.
+    const errors: Error[] = [];
+    this.refreshErrors = errors;
+    try {
+      await this.session.refreshToken(token);
+    } finally {
+      this.refreshErrors = null;
+    }
+    if (errors[0]) throw errors[0];
+  }
+
+  async unregister(): Promise<void> {
+    this.calls.hangUpAll();
+    this.ready = false;
+    this.connecting?.failed(new Error('SignalWire phone unregistered'));
+    for (const [event, listener] of this.listeners.splice(0)) this.session.off(event, listener);
+    await this.session.disconnect();
+  }
+
+  /** A call changed state: a new invite rings, an answered one is up, an ended one is over. */
+  private follow(sdkCall: SignalWireSdkCall): void {
+    const known = this.calls.get(sdkCall.id);
+    if (!known) {
+      if (sdkCall.state === 'ringing')
+        this.calls.ring(sdkCall.id, new SignalWireIncomingCall(sdkCall, this.events));
+      return;
+    }
+    if (sdkCall.state === 'active') known.up();
+    else if (OVER.has(sdkCall.state)) {
+      known.over();
+      this.calls.end(sdkCall.id);
+    }
+  }
+}
+
+class SignalWireIncomingCall implements IncomingProviderCall {
+  readonly provider = 'signalwire' as const;
+  readonly callId = null;
+  private answered = false;
+  private muted = false;
+  private player: HTMLAudioElement | null = null;
+  private answering: { up: () => void; over: () => void } | null = null;
+
+  constructor(
+    private readonly sdkCall: SignalWireSdkCall,
+    private readonly events: ProviderPhoneEvents,
+  ) {}
+
+  async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
+    if (OVER.has(this.sdkCall.state)) throw new Error('the call is over');
+    // The chosen microphone with voice processing, opened here: the SDK sends a stream it is
+    // given (`options.localStream`) instead of opening the default one itself.
+    const mic = await openMicrophone(microphoneId ?? storedAudioDevices().inputId);
+    if (!mic) {
+      this.reject();
+      throw new Error('no microphone to answer with');
+    }
+    if (OVER.has(this.sdkCall.state)) {
+      for (const track of mic.getTracks()) track.stop();
+      throw new Error('the call is over');
+    }
+    for (const track of mic.getAudioTracks()) track.enabled = !this.muted;
+    Object.assign(this.sdkCall.options, { localStream: mic, audio: true, video: false });
+    await new Promise<void>((resolve, reject) => {
+      this.answering = {
+        up: resolve,
+        over: () => reject(new Error('the call ended before it was answered')),
+      };
+      this.answered = true;
+      this.sdkCall.answer();
+    });
+  }
+
+  /** The SDK's call is active: its answer was taken and the caller's audio is on the connection. */
+  up(): void {
+    if (!this.answered) return;
+    this.answering?.up();
+    this.answering = null;
+    this.play();
+    this.events.connected(this);
+  }
+
+  /** The SDK's call is over (it stops the streams itself). */
+  over(): void {
+    this.answering?.over();
+    this.answering = null;
+    if (this.player) {
+      this.player.pause();
+      this.player.srcObject = null;
+    }
+  }
+
+  reject(): void {
+    // Verto has no decline of its own: a bye before the answer ends the leg at SignalWire.
+    if (!OVER.has(this.sdkCall.state)) this.sdkCall.hangup();
+  }
+
+  hangUp(): void {
+    if (!this.answered) this.reject();
+    else if (!OVER.has(this.sdkCall.state)) this.sdkCall.hangup();
+  }
+
+  mute(muted: boolean): void {
+    this.muted = muted;
+    // The SDK disables the microphone's tracks: nothing of the volunteer's voice leaves while muted.
+    if (muted) this.sdkCall.muteAudio();
+    else this.sdkCall.unmuteAudio();
+  }
+
+  remoteStream(): MediaStream | null {
+    return this.sdkCall.options.remoteStream ?? null;
+  }
+
+  localStream(): MediaStream | null {
+    return this.answered ? (this.sdkCall.options.localStream ?? null) : null;
+  }
+
+  statsSource(): CallStatsSource | null {
+    return this.sdkCall.peer?.instance ?? null;
+  }
+
+  /** The caller through the speaker chosen in My settings (the SDK plays nothing unless given an element). */
+  private play(): void {
+    const stream = this.remoteStream();
+    if (!stream) return;
+    const player = this.player ?? new Audio();
+    this.player = player;
+    player.srcObject = stream;
+    void playThroughChosenSpeaker(player, storedAudioDevices()).then(() => player.play().catch(() => {}));
+  }
+}
