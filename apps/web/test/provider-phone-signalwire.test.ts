@@ -1,8 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BrowserCredential } from '@llamenos/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import {
   type SignalWireSdkCall,
   type SignalWireSdkSession,
@@ -13,6 +11,7 @@ import type {
   ProviderPhone,
   ProviderPhoneEvents,
 } from '../src/lib/calls/provider-phone/types.js';
+import { BLADE_PROTOCOL, BladeDouble } from './provider-phone-signalwire-blade.js';
 
 /**
  * The SignalWire browser phone, two ways:
@@ -30,8 +29,6 @@ const IDENTITY = `v${'c3'.repeat(12)}`;
 const PROJECT = '9f3b0d4e-3c1e-4b8a-9f77-0c2b1a6b5d4e';
 const TOKEN_1 = 'eyJhbGciOiJSUzI1NiJ9.eyJyIjoiZmlyc3QifQ.c2lnbmF0dXJlLW9uZQ';
 const TOKEN_2 = 'eyJhbGciOiJSUzI1NiJ9.eyJyIjoic2Vjb25kIn0.c2lnbmF0dXJlLXR3bw';
-const SIGNATURE = 'sig-0123';
-const PROTOCOL = `signalwire_${SIGNATURE}_relay`;
 
 const credential = (token: string, project = PROJECT): BrowserCredential => ({
   provider: 'signalwire',
@@ -59,142 +56,6 @@ function recordingEvents(): Recorded & { events: ProviderPhoneEvents } {
       error: (e) => seen.errors.push(e),
     },
   };
-}
-
-/** A JSON-RPC request as the SDK sends it. */
-interface BladeRequest {
-  jsonrpc: string;
-  id: string;
-  method?: string;
-  params?: Record<string, unknown> & {
-    protocol?: string;
-    method?: string;
-    params?: { message?: { method?: string; id?: string; params?: Record<string, unknown> } };
-  };
-}
-
-/**
- * SignalWire's Blade socket, as far as the RELAY browser SDK needs it to be ready, to refresh and
- * to ring: every request is recorded; `refuse` makes `blade.connect` or `blade.reauthenticate`
- * answer with Blade's authentication error.
- */
-class BladeDouble {
-  readonly requests: BladeRequest[] = [];
-  refuse: Set<string> = new Set();
-  private readonly http: Server = createServer();
-  private readonly sockets = new WebSocketServer({ server: this.http });
-  private socket: WebSocket | null = null;
-
-  constructor() {
-    this.sockets.on('connection', (socket) => {
-      this.socket = socket;
-      socket.on('message', (data) => this.answer(socket, JSON.parse(String(data)) as BladeRequest));
-    });
-  }
-
-  private answer(socket: WebSocket, request: BladeRequest): void {
-    this.requests.push(request);
-    socket.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, ...this.outcome(request) }));
-  }
-
-  private outcome(request: BladeRequest): { result: unknown } | { error: unknown } {
-    const refused = {
-      error: { code: -32002, message: 'Authentication service failed with status ProtocolError' },
-    };
-    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    switch (request.method) {
-      case 'blade.connect':
-        if (this.refuse.has('blade.connect')) return refused;
-        return {
-          result: {
-            sessionid: 'sess-1',
-            nodeid: 'node-browser',
-            master_nodeid: 'node-master',
-            authorization: { expires_at: expiresAt, signature: SIGNATURE },
-            ice_servers: [],
-          },
-        };
-      case 'blade.reauthenticate':
-        if (this.refuse.has('blade.reauthenticate')) return refused;
-        return { result: { authorization: { expires_at: expiresAt } } };
-      case 'blade.subscription':
-        return {
-          result: {
-            command: 'add',
-            protocol: request.params?.protocol,
-            subscribe_channels: request.params?.channels,
-          },
-        };
-      default: {
-        const relayed = { requester_nodeid: 'node-browser', responder_nodeid: 'node-relay' };
-        if (request.params?.protocol === 'signalwire' && request.params.method === 'setup')
-          return { result: { ...relayed, result: { protocol: PROTOCOL } } };
-        // A Verto message relayed to the call's node: Verto's answer nested in Blade's.
-        const verto = { jsonrpc: '2.0', id: request.params?.params?.message?.id, result: { message: 'OK' } };
-        return { result: { ...relayed, result: { code: '200', node_id: 'node-call', result: verto } } };
-      }
-    }
-  }
-
-  /** Blade methods the SDK sent, in order. */
-  methods(): string[] {
-    return this.requests.map((r) => r.method ?? 'result');
-  }
-
-  /** The Verto messages the SDK sent through `blade.execute` (its answers to ours included). */
-  verto(): { method?: string; params?: Record<string, unknown> }[] {
-    return this.requests
-      .filter((r) => r.method === 'blade.execute' && r.params?.method === 'message')
-      .map((r) => r.params?.params?.message ?? {});
-  }
-
-  /** Relays a Verto message from SignalWire's call node to the browser, as SignalWire does. */
-  relay(method: string, params: Record<string, unknown>): void {
-    this.socket?.send(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: `b-${this.requests.length}-${method}`,
-        method: 'blade.broadcast',
-        params: {
-          broadcaster_nodeid: 'node-relay',
-          protocol: PROTOCOL,
-          channel: 'notifications',
-          event: 'queuing.relay.events',
-          params: {
-            event_type: 'webrtc.message',
-            node_id: 'node-call',
-            params: { jsonrpc: '2.0', id: `v-${method}-${params.callID}`, method, params },
-          },
-        },
-      }),
-    );
-  }
-
-  invite(callID: string): void {
-    this.relay('verto.invite', {
-      callID,
-      sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n',
-      caller_id_name: 'Hotline',
-      caller_id_number: '+15550001111',
-      callee_id_name: IDENTITY,
-      callee_id_number: IDENTITY,
-      display_direction: 'outbound',
-    });
-  }
-
-  bye(callID: string): void {
-    this.relay('verto.bye', { callID, cause: 'NORMAL_CLEARING', causeCode: 16 });
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((ready) => this.http.listen(0, '127.0.0.1', ready));
-    return `ws://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    for (const client of this.sockets.clients) client.terminate();
-    return new Promise((done) => this.http.close(() => done()));
-  }
 }
 
 /**
@@ -245,7 +106,7 @@ describe('SignalWire browser phone (real RELAY SDK 1.x, loopback Blade socket)',
     expect(setup?.params).toMatchObject({ protocol: 'signalwire', method: 'setup' });
     expect(subscription?.params).toMatchObject({
       command: 'add',
-      protocol: PROTOCOL,
+      protocol: BLADE_PROTOCOL,
       channels: ['notifications'],
     });
   });
@@ -286,7 +147,7 @@ describe('SignalWire browser phone (real RELAY SDK 1.x, loopback Blade socket)',
     const seen = recordingEvents();
     phone = await phoneAtDouble(seen.events);
     await phone.register();
-    double?.invite('leg-1');
+    double?.invite('leg-1', IDENTITY);
     await until(() => seen.incoming.length === 1, 'the incoming call');
     expect(seen.incoming[0]?.provider).toBe('signalwire');
     expect(seen.incoming[0]?.callId).toBeNull();
@@ -302,7 +163,7 @@ describe('SignalWire browser phone (real RELAY SDK 1.x, loopback Blade socket)',
     const seen = recordingEvents();
     phone = await phoneAtDouble(seen.events);
     await phone.register();
-    double?.invite('leg-2');
+    double?.invite('leg-2', IDENTITY);
     await until(() => seen.incoming.length === 1, 'the incoming call');
     seen.incoming[0]?.reject();
     await until(() => double?.verto().some((m) => m.method === 'verto.bye') ?? false, 'the bye');
