@@ -5,7 +5,7 @@ import { EmptyState } from '../../components/EmptyState.js';
 import {
   type FieldDraft,
   FieldListEditor,
-  type FieldListWords,
+  type FieldListWordKeys,
   lines,
   nextDraftKey,
   rowIds,
@@ -86,29 +86,31 @@ function useDraftFields(initial: CustomFieldDefinition[]) {
 }
 
 /** The note form's words for the shared field editor. */
-function useFieldWords(): FieldListWords<FieldType> {
-  const { t } = useTranslation();
-  return {
-    fieldN: (n) => t('customFields.fieldN', { n }),
-    untitled: t('customFields.untitled'),
-    fieldLabel: t('customFields.label'),
-    fieldType: t('customFields.type'),
-    typeName: (type) => t(`customFields.types.${type}`),
-    required: t('customFields.required'),
-    options: t('customFields.options'),
-    up: t('customFields.up'),
-    down: t('customFields.down'),
-    remove: t('customFields.remove'),
-    moved: (label, position) => t('customFields.moved', { label, position }),
-    removed: (label) => t('customFields.removed', { label }),
-  };
-}
+const FIELD_WORDS: FieldListWordKeys<FieldType> = {
+  fieldN: 'customFields.fieldN',
+  untitled: 'customFields.untitled',
+  fieldLabel: 'customFields.label',
+  fieldType: 'customFields.type',
+  typeNames: {
+    text: 'customFields.types.text',
+    number: 'customFields.types.number',
+    select: 'customFields.types.select',
+    checkbox: 'customFields.types.checkbox',
+    date: 'customFields.types.date',
+  },
+  required: 'customFields.required',
+  options: 'customFields.options',
+  up: 'customFields.up',
+  down: 'customFields.down',
+  remove: 'customFields.remove',
+  moved: 'customFields.moved',
+  removed: 'customFields.removed',
+};
 
 /** The extra fields volunteers fill in on a call note: add, remove, reorder with buttons, edit. */
 export function CustomFieldsSection({ settings, readOnly, save, onReload }: SectionProps) {
   const { t } = useTranslation();
   const draft = useDraftFields(settings.customFields);
-  const words = useFieldWords();
   const { fields } = draft;
 
   return (
@@ -130,7 +132,7 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
         onChange={draft.setFields}
         types={TYPES}
         hasChoices={(type) => type === 'select'}
-        words={words}
+        keys={FIELD_WORDS}
         announce={draft.setAnnouncement}
         focusAfterRemove={{ neighbourOr: 'cf-add' }}
         afterChoices={(field, update) => (

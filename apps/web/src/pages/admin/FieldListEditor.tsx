@@ -1,5 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
+import { TextField } from '../../components/TextField.js';
 import { UserText } from '../../components/UserText.js';
 
 /**
@@ -100,23 +102,48 @@ export function useFocusAfterRender(): (id: string) => void {
   }, []);
 }
 
-/** The words of one form's field editor, already translated (each form has its own strings). */
-export interface FieldListWords<Type extends string> {
-  fieldN: (n: number) => string;
+/**
+ * One form's translation keys for its field editor (each form has its own strings; a table, so
+ * the i18n test checks every key): `fieldN` takes n, `moved` the label and position, `removed`
+ * the label; `typeNames` names each field type.
+ */
+export interface FieldListWordKeys<Type extends string> {
+  fieldN: string;
   /** Stands in for a field's label while it has none. */
   untitled: string;
   /** The captions of the label and type inputs. */
   fieldLabel: string;
   fieldType: string;
-  typeName: (type: Type) => string;
+  typeNames: Record<Type, string>;
   required: string;
   options: string;
   up: string;
   down: string;
   remove: string;
-  moved: (label: string, position: number) => string;
-  removed: (label: string) => string;
+  moved: string;
+  removed: string;
 }
+
+/** The field editor's words, translated from the form's keys. */
+function useFieldListWords<Type extends string>(keys: FieldListWordKeys<Type>) {
+  const { t } = useTranslation();
+  return {
+    fieldN: (n: number) => t(keys.fieldN, { n }),
+    untitled: t(keys.untitled),
+    fieldLabel: t(keys.fieldLabel),
+    fieldType: t(keys.fieldType),
+    typeName: (type: Type) => t(keys.typeNames[type]),
+    required: t(keys.required),
+    options: t(keys.options),
+    up: t(keys.up),
+    down: t(keys.down),
+    remove: t(keys.remove),
+    moved: (label: string, position: number) => t(keys.moved, { label, position }),
+    removed: (label: string) => t(keys.removed, { label }),
+  };
+}
+
+type FieldListWords<Type extends string> = ReturnType<typeof useFieldListWords<Type>>;
 
 type Update<Field> = (change: Partial<Field>) => void;
 
@@ -128,7 +155,7 @@ export interface FieldListEditorProps<Type extends string, Field extends FieldDr
   types: readonly Type[];
   /** Types whose answer is one of the listed choices: they get the choices box. */
   hasChoices: (type: Type) => boolean;
-  words: FieldListWords<Type>;
+  keys: FieldListWordKeys<Type>;
   /** Said by the form's live region. */
   announce: (text: string) => void;
   /** Where focus goes after a removal: the neighbouring field, or always this element (by id). */
@@ -143,7 +170,8 @@ export interface FieldListEditorProps<Type extends string, Field extends FieldDr
 export function FieldListEditor<Type extends string, Field extends FieldDraft<Type>>(
   props: FieldListEditorProps<Type, Field>,
 ) {
-  const { idPrefix, fields, onChange, words, announce, focusAfterRemove } = props;
+  const { idPrefix, fields, onChange, announce, focusAfterRemove } = props;
+  const words = useFieldListWords(props.keys);
   const focusNext = useFocusAfterRender();
   const named = (field: Field) => field.label || words.untitled;
 
@@ -191,6 +219,7 @@ export function FieldListEditor<Type extends string, Field extends FieldDraft<Ty
             named={named(field)}
             last={index === fields.length - 1}
             edits={edits}
+            words={words}
           />
         </li>
       ))}
@@ -212,6 +241,7 @@ interface FieldEditorProps<Type extends string, Field extends FieldDraft<Type>>
   named: string;
   last: boolean;
   edits: FieldEdits<Field>;
+  words: FieldListWords<Type>;
 }
 
 /** One field's label, type, required box, choices (for a choice) and its move/remove buttons. */
@@ -253,17 +283,14 @@ function FieldEditor<Type extends string, Field extends FieldDraft<Type>>({
         {words.required}
       </label>
       {hasChoices(field.type) && (
-        <>
-          <label htmlFor={id('options')}>{words.options}</label>
-          <textarea
-            id={id('options')}
-            required
-            rows={3}
-            dir="auto"
-            value={field.options}
-            onChange={(e) => set({ options: e.target.value })}
-          />
-        </>
+        <TextField
+          id={id('options')}
+          caption={words.options}
+          required
+          rows={3}
+          value={field.options}
+          onChange={(options) => set({ options })}
+        />
       )}
       {afterChoices?.(field, update)}
       <div className="button-row compact">
@@ -304,14 +331,13 @@ function LabelAndType<Type extends string>({
   return (
     <div className="field-grid">
       <div>
-        <label htmlFor={id('label')}>{words.fieldLabel}</label>
-        <input
+        <TextField
           id={id('label')}
+          caption={words.fieldLabel}
           required
           maxLength={80}
-          dir="auto"
           value={field.label}
-          onChange={(e) => set({ label: e.target.value })}
+          onChange={(label) => set({ label })}
         />
       </div>
       <div>

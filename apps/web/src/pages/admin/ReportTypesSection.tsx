@@ -10,12 +10,13 @@ import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { languageName } from '../../components/format.js';
+import { TextField } from '../../components/TextField.js';
 import { UserText } from '../../components/UserText.js';
 import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import {
   type FieldDraft,
   FieldListEditor,
-  type FieldListWords,
+  type FieldListWordKeys,
   idFrom,
   lines,
   nextDraftKey,
@@ -365,14 +366,13 @@ function TypeEditor({
         )}
         {type.archived && <span className="badge">{t('reports.admin.archived')}</span>}
       </legend>
-      <label htmlFor={id('name')}>{t('reports.admin.typeName')}</label>
-      <input
+      <TextField
         id={id('name')}
+        caption={t('reports.admin.typeName')}
         required
         maxLength={80}
-        dir="auto"
         value={type.name}
-        onChange={(e) => update({ name: e.target.value })}
+        onChange={(name) => update({ name })}
       />
       <TranslationInputs
         idPrefix={id('name')}
@@ -380,22 +380,20 @@ function TypeEditor({
         values={type.names}
         onChange={(names) => update({ names })}
       />
-      <label htmlFor={id('description')}>{t('reports.admin.description')}</label>
-      <textarea
+      <TextField
         id={id('description')}
+        caption={t('reports.admin.description')}
         rows={2}
         maxLength={500}
-        dir="auto"
         value={type.description}
-        onChange={(e) => update({ description: e.target.value })}
+        onChange={(description) => update({ description })}
       />
-      <label htmlFor={id('categories')}>{t('reports.admin.categories')}</label>
-      <textarea
+      <TextField
         id={id('categories')}
+        caption={t('reports.admin.categories')}
         rows={3}
-        dir="auto"
         value={type.categories}
-        onChange={(e) => update({ categories: e.target.value })}
+        onChange={(categories) => update({ categories })}
       />
       <TypeFields type={type} languages={languages} drafts={drafts} />
       <TypeActions type={type} drafts={drafts} />
@@ -405,28 +403,33 @@ function TypeEditor({
 }
 
 /** A report form's words for the shared field editor. */
-function useFieldWords(): FieldListWords<ReportFieldType> {
-  const { t } = useTranslation();
-  return {
-    fieldN: (n) => t('reports.admin.fieldN', { n }),
-    untitled: t('reports.admin.untitledField'),
-    fieldLabel: t('reports.admin.fieldLabel'),
-    fieldType: t('reports.admin.fieldType'),
-    typeName: (type) => t(`reports.admin.fieldTypes.${type}`),
-    required: t('reports.admin.required'),
-    options: t('reports.admin.options'),
-    up: t('reports.admin.up'),
-    down: t('reports.admin.down'),
-    remove: t('reports.admin.removeField'),
-    moved: (label, position) => t('reports.admin.moved', { label, position }),
-    removed: (label) => t('reports.admin.removed', { label }),
-  };
-}
+const FIELD_WORDS: FieldListWordKeys<ReportFieldType> = {
+  fieldN: 'reports.admin.fieldN',
+  untitled: 'reports.admin.untitledField',
+  fieldLabel: 'reports.admin.fieldLabel',
+  fieldType: 'reports.admin.fieldType',
+  typeNames: {
+    text: 'reports.admin.fieldTypes.text',
+    longText: 'reports.admin.fieldTypes.longText',
+    number: 'reports.admin.fieldTypes.number',
+    datetime: 'reports.admin.fieldTypes.datetime',
+    choice: 'reports.admin.fieldTypes.choice',
+    multiChoice: 'reports.admin.fieldTypes.multiChoice',
+    yesNo: 'reports.admin.fieldTypes.yesNo',
+    location: 'reports.admin.fieldTypes.location',
+  },
+  required: 'reports.admin.required',
+  options: 'reports.admin.options',
+  up: 'reports.admin.up',
+  down: 'reports.admin.down',
+  remove: 'reports.admin.removeField',
+  moved: 'reports.admin.moved',
+  removed: 'reports.admin.removed',
+};
 
 /** The type's fields, in the order the form shows them. */
 function TypeFields({ type, languages, drafts }: { type: DraftType; languages: string[]; drafts: Drafts }) {
   const { t } = useTranslation();
-  const words = useFieldWords();
   return (
     <>
       <h3>{t('reports.admin.fields')}</h3>
@@ -438,7 +441,7 @@ function TypeFields({ type, languages, drafts }: { type: DraftType; languages: s
         onChange={(fields) => drafts.updateType(type.key, { fields })}
         types={REPORT_FIELD_TYPES}
         hasChoices={(fieldType) => fieldType === 'choice' || fieldType === 'multiChoice'}
-        words={words}
+        keys={FIELD_WORDS}
         announce={drafts.setAnnouncement}
         focusAfterRemove={{ always: `rt-${type.key}-add-field` }}
         afterLabel={(field, update) => (
