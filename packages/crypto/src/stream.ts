@@ -1,4 +1,4 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { openChunk, sealChunk } from './chunk-aead.js';
 import { concat, lengthPrefixed } from './encoding.js';
 import { CryptoError, ensure } from './errors.js';
 import { type RandomSource, secureRandom } from './random.js';
@@ -134,7 +134,7 @@ export class StreamSealer {
       'chunk size',
     );
     ensure(output === undefined || output.length === plaintext.length + TAG, 'MALFORMED', 'output length');
-    const out = xchacha20poly1305(s.key, chunkNonce(s, last), s.aad).encrypt(plaintext, output);
+    const out = sealChunk(s.key, chunkNonce(s, last), s.aad, plaintext, output);
     s.counter++;
     s.finished = last;
     return out;
@@ -164,17 +164,14 @@ export class StreamOpener {
     ensure(sealed.length <= s.chunkSize + TAG, 'MALFORMED', 'sealed chunk size');
     ensure(last || sealed.length === s.chunkSize + TAG, 'MALFORMED', 'short chunk before the end');
     ensure(output === undefined || output.length === sealed.length - TAG, 'MALFORMED', 'output length');
-    let plain: Uint8Array;
-    try {
-      plain = xchacha20poly1305(s.key, chunkNonce(s, last), s.aad).decrypt(sealed, output);
-    } catch {
+    const plain = openChunk(s.key, chunkNonce(s, last), s.aad, sealed, output);
+    if (!plain)
       throw new CryptoError(
         last ? 'TRUNCATED' : 'DECRYPT_FAILED',
         last
           ? 'file is truncated, reordered or altered (final chunk did not authenticate)'
           : `chunk ${s.counter} did not authenticate: altered, reordered or from another file`,
       );
-    }
     s.counter++;
     s.finished = last;
     return plain;
