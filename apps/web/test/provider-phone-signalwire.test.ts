@@ -226,6 +226,7 @@ function sessionDouble() {
   const handlers = new Map<string, (payload: unknown) => void>();
   const session = {
     options: { project: PROJECT, token: TOKEN_1 },
+    __logger: { setLevel: vi.fn() },
     connect: vi.fn(async () => {
       queueMicrotask(() => handlers.get('signalwire.ready')?.(session));
     }),
@@ -418,6 +419,11 @@ describe('SignalWire browser phone: the answered call (SDK-shaped session double
     expect(t.session.connect).toHaveBeenCalledTimes(2);
     await t.phone.refresh(credential(TOKEN_1));
     expect(t.session.refreshToken).toHaveBeenCalledWith(TOKEN_1);
+  });
+
+  it('keeps the SDK’s log to errors (its debug level logs the JWT and the caller’s number)', async () => {
+    const t = await phoneWithDouble();
+    expect(t.session.__logger.setLevel).toHaveBeenCalledWith('error', false);
   });
 
   it('hangs up what is live, removes its handlers and disconnects when unregistered', async () => {

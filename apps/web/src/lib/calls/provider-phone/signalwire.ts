@@ -23,7 +23,7 @@ import type {
 /** What the adapter uses of the SDK's session (the tests give an object of this shape). */
 export type SignalWireSdkSession = Pick<
   Relay,
-  'options' | 'connect' | 'disconnect' | 'refreshToken' | 'on' | 'off'
+  'options' | 'connect' | 'disconnect' | 'refreshToken' | 'on' | 'off' | '__logger'
 >;
 
 /** What the adapter uses of one of the SDK's calls. */
@@ -92,6 +92,9 @@ class SignalWirePhone implements ProviderPhone {
     private readonly events: ProviderPhoneEvents,
   ) {
     this.calls = new CallsBySdkId(events);
+    // At debug level the SDK logs every message it sends and receives (the JWT, the SDP, the
+    // caller's number), and a level stored in the page's localStorage would turn that on: errors only.
+    session.__logger.setLevel('error', false);
     this.listen(READY, () => {
       this.ready = true;
       this.connecting?.done();
