@@ -212,7 +212,7 @@ function profileRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.patch('/', requires('profile:write'), async (c) => {
     const body = await readJson(c, UpdateProfileBody);
     const actor = actorOf(c);
-    return c.json(await updateProfile(ctx.db, actor.userId!, body, actor, ctx.now()));
+    return c.json(await updateProfile(ctx.db, actor.userId!, body, actor, ctx.now(), ctx.caches.auditHead));
   });
   return app;
 }

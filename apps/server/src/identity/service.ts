@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CanonicalValue } from '@llamenos/crypto';
-import { appendAuditInTx } from '../audit/service.js';
+import { type AuditHeadCache, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Actor } from '../domain/actor.js';
 
@@ -11,7 +11,11 @@ import type { Actor } from '../domain/actor.js';
 
 export type { Actor } from '../domain/actor.js';
 
-/** Appends an `identity.*` entry in the caller's transaction. Details never carry phone numbers or tokens. */
+/**
+ * Appends an `identity.*` entry in the caller's transaction. Details never carry phone numbers or
+ * tokens. With the process's audit head (ctx.caches.auditHead) the append is one statement
+ * instead of two when no other process moved the chain since (appendAuditInTx).
+ */
 export function auditIdentity(
   tx: Queryable,
   actor: Pick<Actor, 'pubkey' | 'ipHash'>,
@@ -19,11 +23,13 @@ export function auditIdentity(
   target: string,
   details: Record<string, CanonicalValue>,
   now: Date,
+  head?: AuditHeadCache,
 ) {
   return appendAuditInTx(
     tx,
     { action: `identity.${action}`, actorPubkey: actor.pubkey, target, details, ipHash: actor.ipHash },
     now,
+    head,
   );
 }
 

@@ -6,6 +6,7 @@ import type {
   UpdateUserBody,
   UserView,
 } from '@llamenos/protocol';
+import type { AuditHeadCache } from '../audit/service.js';
 import { revokeUserSessions } from '../auth/sessions.js';
 import type { Database, Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
@@ -273,13 +274,18 @@ async function profileOf(db: Queryable, row: UserRow): Promise<ProfileView> {
   };
 }
 
-/** A member's edit of their own profile: never roles or phone, which admins manage. */
+/**
+ * A member's edit of their own profile: never roles or phone, which admins manage. `auditHead`
+ * (the process's, ctx.caches.auditHead) makes the audit append one statement: a member's most
+ * frequent write is this one (status, break, language): the update and the append, in one transaction.
+ */
 export async function updateProfile(
   db: Database,
   id: string,
   body: UpdateProfileBody,
   actor: Actor,
   now: Date,
+  auditHead?: AuditHeadCache,
 ): Promise<ProfileView> {
   // One guarded update (it takes the row lock itself) that keeps what the body leaves out, and
   // the profile answered from the row it returns: no read before or after.
@@ -304,7 +310,15 @@ export async function updateProfile(
       ],
     );
     if (!updated) throw new DomainError('not-found', `no user "${id}"`);
-    await auditIdentity(tx, actor, 'profile-updated', target(id), { fields: Object.keys(body) }, now);
+    await auditIdentity(
+      tx,
+      actor,
+      'profile-updated',
+      target(id),
+      { fields: Object.keys(body) },
+      now,
+      auditHead,
+    );
     return updated;
   });
   return profileOf(db, row);
