@@ -139,7 +139,7 @@ class SignalWirePhone implements ProviderPhone {
   async refresh(credential: BrowserCredential): Promise<void> {
     const { token } = signalWireLogin(credential);
     if (!this.ready) {
-      // A lost session is opened again with the new token (the SDK connects with its options').
+      // A lost session is opened again with the new token (the SDK's connect sends the one in its options).
       this.session.options.token = token;
       return this.register();
     }
