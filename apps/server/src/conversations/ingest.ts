@@ -25,12 +25,13 @@ import {
   assignRoundRobin,
 } from './assignment.js';
 import { contactIdentity, sealContact, sealMediaRef } from './contact.js';
+import { ephemeralKeyPairs } from './ephemeral-keys.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
 import { type PlacementQueue, placementQueue } from './placement-queue.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
 import { sendAutomaticReply } from './replies.js';
-import { nativeEphemeralKeyPair, type SealedMessage, sealMessage } from './seal.js';
+import { type SealedMessage, sealMessage } from './seal.js';
 import { defaultSealWorkers, type SealPool, startSealPool } from './seal-pool.js';
 import {
   activeMembersWithGrants,
@@ -122,8 +123,8 @@ export const PLACEMENT_BATCH = 16;
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
   // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
-  // keys from OpenSSL (seal.ts).
-  const agreement = cachedAgreement(READER_TABLES, secureRandom, nativeEphemeralKeyPair, 8);
+  // keys from libsecp256k1 (WASM) once loaded at the first seal, OpenSSL's before (ephemeral-keys.ts).
+  const agreement = cachedAgreement(READER_TABLES, secureRandom, ephemeralKeyPairs().pair, 8);
   let pool: SealPool | null = null;
   let spawnPool: (() => void) | null = null;
   // The readers the tables were last made for: a pool started later makes theirs at once.

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { cachedAgreement, secureRandom } from '@llamenos/crypto';
-import { nativeEphemeralKeyPair, sealMessage } from './seal.js';
+import { ephemeralKeyPairs } from './ephemeral-keys.js';
+import { sealMessage } from './seal.js';
 import { type SealReply, type SealRequest, WORKER_TABLE_WINDOW } from './seal-pool.js';
 
 /**
@@ -11,7 +12,9 @@ import { type SealReply, type SealRequest, WORKER_TABLE_WINDOW } from './seal-po
 const port = parentPort;
 if (!port) throw new Error('the seal worker runs only as a worker thread');
 const { readerTables } = workerData as { readerTables: number };
-const agreement = cachedAgreement(readerTables, secureRandom, nativeEphemeralKeyPair, WORKER_TABLE_WINDOW);
+// Ephemeral keys from libsecp256k1 (WASM) once loaded, OpenSSL's before (ephemeral-keys.ts).
+const ephemeral = ephemeralKeyPairs();
+const agreement = cachedAgreement(readerTables, secureRandom, ephemeral.pair, WORKER_TABLE_WINDOW);
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 port.on('message', (request: SealRequest) => {
@@ -41,5 +44,6 @@ port.on('message', (request: SealRequest) => {
   }
   port.postMessage(reply);
 });
-// Ready: the pool sends texts here from now on (before, they are sealed in the server's thread).
-port.postMessage({ id: 0, ok: true, sealed: null } satisfies SealReply);
+// Ready once the WASM engine is loaded (or has failed to): the pool sends texts here from then on
+// (before, they are sealed in the server's thread).
+void ephemeral.load().then(() => port.postMessage({ id: 0, ok: true, sealed: null } satisfies SealReply));

@@ -2,6 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type NostrEvent, signEvent, type UnsignedEvent } from '@llamenos/crypto';
 import { verifyEvent as verifyPure } from 'nostr-tools/pure';
 import { finalizeEvent, setNostrWasm, verifyEvent as verifyWasm } from 'nostr-tools/wasm';
+import {
+  CONTEXT_SIGN,
+  CONTEXT_VERIFY,
+  loadLibsecp256k1,
+  rawFunctions,
+  type WasmExports,
+} from './libsecp256k1.js';
 
 /**
  * Signature and id checks for every event a client sends. nostr-tools' WASM verifier
@@ -23,8 +30,7 @@ export const signFast = (template: UnsignedEvent, secretKey: Uint8Array): NostrE
 export async function initVerifier(): Promise<'wasm' | 'pure'> {
   if (engine === 'wasm') return engine;
   try {
-    const { initNostrWasm } = await import('nostr-wasm');
-    const { nostr, exports } = await instantiateCapturing(initNostrWasm);
+    const { nostr, exports } = await loadLibsecp256k1();
     setNostrWasm(nostr);
     // A copy: nostr-tools caches its verdict on the object under a symbol.
     verifier = (event) => verifyWasm({ ...event });
@@ -53,36 +59,6 @@ export const signerKeepsKeyPair = () => keptSigner !== null;
 /** Wipes the kept key pair (WASM memory and the copy of the key); the next signature rebuilds it. */
 export const forgetSigningKey = () => keptSigner?.forget();
 
-type WasmExports = Record<string, unknown> & { g?: unknown };
-type WasmFn = (...args: number[]) => number;
-
-/**
- * nostr-wasm builds the instance itself and exposes only finalizeEvent, which rebuilds the BIP-340
- * key pair (a base-point multiplication, half the cost of a signature) for every event. To keep
- * the server's key pair, the instance is caught on its way out of WebAssembly.instantiate during
- * this one call, giving libsecp256k1's own functions. Without it the library's path is used.
- */
-async function instantiateCapturing<T>(
-  init: () => Promise<T>,
-): Promise<{ nostr: T; exports: WasmExports | null }> {
-  const original = WebAssembly.instantiate;
-  let exports: WasmExports | null = null;
-  const capture = async (...args: Parameters<typeof original>) => {
-    const result = (await (original as (...a: unknown[]) => Promise<unknown>)(...args)) as
-      | WebAssembly.WebAssemblyInstantiatedSource
-      | WebAssembly.Instance;
-    const instance = 'instance' in result ? result.instance : result;
-    exports = instance.exports as WasmExports;
-    return result;
-  };
-  WebAssembly.instantiate = capture as unknown as typeof original;
-  try {
-    return { nostr: await init(), exports };
-  } finally {
-    WebAssembly.instantiate = original;
-  }
-}
-
 /**
  * BIP-340 vector 1 (secret key, aux_rand, message → signature): the raw signer must reproduce it
  * before it is used, so a different binary behind the export names falls back to the library.
@@ -103,21 +79,18 @@ interface KeptSigner {
 let keptSigner: KeptSigner | null = null;
 
 /**
- * A signer over libsecp256k1's raw functions (export names of the pinned nostr-wasm 0.1.0: "i"
- * malloc, "o" context_create, "r" keypair_create, "s" keypair_xonly_pub, "q"
- * xonly_pubkey_serialize, "t" schnorrsig_sign32, "g" the memory) that keeps the key pair of the
+ * A signer over libsecp256k1's raw functions (libsecp256k1.ts names them) that keeps the key pair of the
  * last key it signed with: the server signs every hub event with one key, so the pair is built
  * once per process. The id is hashed by Node's native SHA-256; each signature gets fresh aux_rand
  * as BIP-340 recommends. Null if the exports are not there or the self-check fails.
  */
 function keptKeyPairSigner(x: WasmExports): KeptSigner['sign'] | null {
-  const fns = ['i', 'o', 'r', 's', 'q', 't'].map((name) => x[name]);
-  if (!fns.every((f) => typeof f === 'function') || !(x.g instanceof WebAssembly.Memory)) return null;
-  const [malloc, contextCreate, keypairCreate, keypairXonlyPub, xonlySerialize, sign32] = fns as WasmFn[];
-  const memory = x.g;
+  const raw = rawFunctions(x, ['i', 'o', 'r', 's', 'q', 't']);
+  if (!raw) return null;
+  const [malloc, contextCreate, keypairCreate, keypairXonlyPub, xonlySerialize, sign32] = raw.fns;
+  const { memory } = raw;
   const heap = () => new Uint8Array(memory.buffer);
-  const SIGN_AND_VERIFY = 513 | 257;
-  const ctx = contextCreate!(SIGN_AND_VERIFY);
+  const ctx = contextCreate!(CONTEXT_SIGN | CONTEXT_VERIFY);
   const [sk, keypair, xonly, pub, msg, aux, sig] = [32, 96, 64, 32, 32, 32, 64].map((n) => malloc!(n));
   if (!ctx || [sk, keypair, xonly, pub, msg, aux, sig].some((p) => !p)) return null;
 
