@@ -79,12 +79,67 @@ async function databaseCpuMs(): Promise<number> {
   return (ticks.reduce((a, b) => a + b, 0) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
+/**
+ * CPU seconds of every thread of this process by task id (Linux; empty elsewhere): where the CPU
+ * that is not the server's thread goes (the sealing threads, V8's GC helpers, libuv's pool).
+ */
+async function threadCpuSeconds(): Promise<Map<string, number>> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const tasks = await readdir('/proc/self/task').catch(() => [] as string[]);
+  const cpu = new Map<string, number>();
+  for (const task of tasks) {
+    const stat = await readFile(`/proc/self/task/${task}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    cpu.set(task, (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100);
+  }
+  return cpu;
+}
+
+/**
+ * BENCH_PROF_CPUPROFILE=<file>: a V8 CPU profile of the server's thread over the measured
+ * messages only (node --cpu-prof also profiles the start-up and the warm-up); summarise it with
+ * bench/prof/cpuprofile-summary.ts.
+ */
+async function startMainThreadProfile(): Promise<{ stop(): Promise<void> } | null> {
+  const file = process.env.BENCH_PROF_CPUPROFILE;
+  if (!file) return null;
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const hotline = await setUp(db);
 const contacts = Array.from({ length: 400 }, (_, i) => `+1555${String(3_000_000 + i).padStart(7, '0')}`);
+// BENCH_PROF_FIRST=1: every measured message is a contact's first text, in a warm process: the
+// warm-up texts come from other contacts, and each volunteer's capacity is raised by the
+// warm-up's share so every measured first contact is assigned, as in the bench's storm.
+const FIRST = process.env.BENCH_PROF_FIRST === '1';
+const warmContacts = Array.from({ length: 400 }, (_, i) => `+1555${String(4_000_000 + i).padStart(7, '0')}`);
+if (FIRST) {
+  const { loadSettingsRow, saveSettings } = await import('../../apps/server/src/settings/store.js');
+  const { forgetSettings } = await import('../../apps/server/src/settings/cache.js');
+  const { value, version } = await loadSettingsRow(db);
+  const settings = value as { messaging: { capacityPerVolunteer: number } };
+  settings.messaging.capacityPerVolunteer = 200;
+  await saveSettings(db, settings as never, version, null, new Date());
+  forgetSettings(hotline.ctx);
+}
 let counter = 0;
+let warming = true;
 const next = () => {
   const n = counter++;
-  return form(`SM${randomBytes(16).toString('hex')}`, contacts[n % contacts.length]!, `bench message ${n}`);
+  const from = FIRST && warming ? warmContacts[n % warmContacts.length]! : contacts[n % contacts.length]!;
+  return form(`SM${randomBytes(16).toString('hex')}`, from, `bench message ${n}`);
 };
 async function deliver(count: number): Promise<void> {
   let left = count;
@@ -106,26 +161,40 @@ async function deliver(count: number): Promise<void> {
 
 try {
   await deliver(WARM_UP);
+  warming = false;
   const driver0 = process.cpuUsage();
   for (let i = 0; i < MESSAGES; i++) next();
+  // The measured messages start again at the first contact (BENCH_PROF_FIRST: each one's first text).
+  if (FIRST) counter = 0;
   const driverMs = cpuMs(process.cpuUsage(driver0)) / MESSAGES;
   statements.clear();
   const db0 = await databaseCpuMs();
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuSeconds();
+  const threads0 = await threadCpuSeconds();
+  const profiler = await startMainThreadProfile();
   const t0 = performance.now();
   await deliver(MESSAGES);
+  await profiler?.stop();
   const wall = (performance.now() - t0) / 1000;
   const total = cpuMs(process.cpuUsage(cpu0)) / MESSAGES;
   // The server thread's share (the sealing threads' CPU is in `total`), its driver's part included.
   const main1 = mainThreadCpuSeconds();
   const mainMs = main0 === null || main1 === null ? Number.NaN : ((main1 - main0) * 1000) / MESSAGES;
   const database = ((await databaseCpuMs()) - db0) / MESSAGES;
+  const threads1 = await threadCpuSeconds();
   console.log(
     `${kind}: ${MESSAGES} messages in ${wall.toFixed(1)} s; CPU per message ${total.toFixed(2)} ms ` +
       `(driver ${driverMs.toFixed(2)} ms, server ${(total - driverMs).toFixed(2)} ms)` +
       (kind === 'postgres' ? `; PostgreSQL's backends ${database.toFixed(2)} ms` : '') +
       `; the server's thread ${mainMs.toFixed(2)} ms a message (${hotline.sealWorkers} sealing thread(s) besides)`,
+  );
+  const byThread = [...threads1]
+    .map(([task, s]) => [task, ((s - (threads0.get(task) ?? 0)) * 1000) / MESSAGES] as const)
+    .filter(([, ms]) => ms >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(
+    `CPU per message by thread: ${byThread.map(([task, ms]) => `${task === String(process.pid) ? 'server' : task} ${ms.toFixed(2)} ms`).join(', ')}`,
   );
   const perMessage = [...statements].sort((a, b) => b[1] - a[1]);
   const sum = perMessage.reduce((n, [, c]) => n + c, 0) / MESSAGES;
