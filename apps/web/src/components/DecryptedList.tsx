@@ -1,8 +1,6 @@
-import { type FormEventHandler, type ReactNode, useEffect, useMemo, useState } from 'react';
-import { type DefaultValues, type UseFormRegisterReturn, useForm } from 'react-hook-form';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from './ErrorMessage.js';
-import { FilterActions } from './FilterActions.js';
 import type { OpenedPages } from './useOpenedPages.js';
 
 /**
@@ -50,14 +48,33 @@ function useWorkerSearch<Row>(
 }
 
 /**
- * The search box's query, the rows it matches, and the ones shown now. A new query or new
- * filters start over at the first step of matches. `keyOf` and `search` are module-level
- * functions (stable), so the matches are worked out again only when the rows or the result do.
+ * One decrypted list (notes, reports): `name` gives the ids the browser tests and benchmarks
+ * know (`${name}-search` and `${name}-progress`); the search box's class and the list's words;
+ * each row's key and the workers' search over those keys.
  */
-export function useSearchAndSteps<Row>(rows: Row[], keyOf: (row: Row) => string, search: WorkerSearch) {
+export interface DecryptedListKind<Row> {
+  name: string;
+  searchClass: string;
+  keys: ListWordKeys;
+  keyOf: (row: Row) => string;
+  search: WorkerSearch;
+}
+
+/**
+ * The search box's query, the rows it matches, and the ones shown now. A new query or new
+ * filters (`filters` is another object) start over at the first step of matches. The kind is a
+ * module-level constant (its functions stable), so the matches are worked out again only when
+ * the rows or the result do.
+ */
+function useSearchAndSteps<Row>(rows: Row[], { keyOf, search }: DecryptedListKind<Row>, filters: unknown) {
   const [query, setQuery] = useState('');
   const found = useWorkerSearch(query, rows, keyOf, search);
   const [shown, setShown] = useState(SHOWN_STEP);
+  const [shownFor, setShownFor] = useState(filters);
+  if (shownFor !== filters) {
+    setShownFor(filters);
+    setShown(SHOWN_STEP);
+  }
   const matching = useMemo(
     () => (found ? rows.filter((row) => found.has(keyOf(row))) : rows),
     [found, rows, keyOf],
@@ -75,13 +92,15 @@ export function useSearchAndSteps<Row>(rows: Row[], keyOf: (row: Row) => string,
     /** How many one more step would add (0: all are shown). */
     more: Math.max(0, Math.min(SHOWN_STEP, matching.length - shown)),
     showMore: () => setShown(shown + SHOWN_STEP),
-    startOver: () => setShown(SHOWN_STEP),
   };
 }
 
-export type SearchAndSteps<Row> = ReturnType<typeof useSearchAndSteps<Row>>;
+type SearchAndSteps<Row> = ReturnType<typeof useSearchAndSteps<Row>>;
 
-/** A list's translation keys for its search box and its progress line (the progress words take a count). */
+/**
+ * A list's translation keys for its search box, its progress line and its "Show more" (the
+ * progress words and `showMore` take a count).
+ */
 export interface ListWordKeys {
   search: string;
   searchHint: string;
@@ -89,25 +108,53 @@ export interface ListWordKeys {
   allLoaded: string;
   matches: string;
   someFailed: string;
+  showMore: string;
 }
 
 /**
- * Above a decrypted list: the search box, why the list (or what it needs) did not load, and the
- * progress line. `name` ('notes', 'reports') gives the ids the browser tests and benchmarks
- * know: `${name}-search` and `${name}-progress`.
+ * A decrypted list with its search box, progress line and "Show more": `children` draws the
+ * rows shown now (`searching` while a search is on). New `filters` start over at the first step.
  */
-export function ListSearchAndProgress<Row>({
-  name,
-  className,
-  keys,
+export function DecryptedList<Row>({
+  kind,
+  list,
+  filters,
+  failed,
+  error,
+  children,
+}: {
+  kind: DecryptedListKind<Row>;
+  list: OpenedPages<Row>;
+  filters: unknown;
+  /** How many of the loaded rows did not open. */
+  failed: number;
+  error: unknown;
+  children: (shown: Row[], searching: boolean) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  const search = useSearchAndSteps(list.rows, kind, filters);
+  return (
+    <>
+      <ListSearchAndProgress kind={kind} list={list} search={search} failed={failed} error={error} />
+      {children(search.visible, search.found !== null)}
+      <ShowMoreButton
+        more={search.more}
+        caption={t(kind.keys.showMore, { count: search.more })}
+        onClick={search.showMore}
+      />
+    </>
+  );
+}
+
+/** Above a decrypted list: the search box, why the list (or what it needs) did not load, and the progress line. */
+function ListSearchAndProgress<Row>({
+  kind: { name, searchClass, keys },
   list,
   search,
   failed,
   error,
 }: {
-  name: string;
-  className: string;
-  keys: ListWordKeys;
+  kind: DecryptedListKind<Row>;
   list: OpenedPages<Row>;
   search: SearchAndSteps<Row>;
   /** How many of the loaded rows did not open. */
@@ -119,7 +166,7 @@ export function ListSearchAndProgress<Row>({
     <>
       <ListSearch
         id={`${name}-search`}
-        className={className}
+        className={searchClass}
         caption={t(keys.search)}
         hint={t(keys.searchHint)}
         value={search.query}
@@ -177,15 +224,7 @@ function ListSearch({
 }
 
 /** "Show N more" while there are matches below the ones shown. */
-export function ShowMoreButton({
-  more,
-  caption,
-  onClick,
-}: {
-  more: number;
-  caption: string;
-  onClick: () => void;
-}) {
+function ShowMoreButton({ more, caption, onClick }: { more: number; caption: string; onClick: () => void }) {
   if (more === 0) return null;
   return (
     <button type="button" className="secondary" onClick={onClick}>
@@ -241,117 +280,5 @@ function ListProgress({
         </p>
       )}
     </>
-  );
-}
-
-/**
- * A filter form's "from" and "to" dates; "to" is marked invalid (and points at the form's
- * message `${idPrefix}-range`) while it is before "from".
- */
-export function DateRangeFields({
-  idPrefix,
-  labels,
-  from,
-  to,
-  invalid,
-}: {
-  idPrefix: string;
-  labels: { from: string; to: string };
-  /** The inputs' registrations (react-hook-form's register('from'), register('to')). */
-  from: UseFormRegisterReturn;
-  to: UseFormRegisterReturn;
-  invalid: boolean;
-}) {
-  return (
-    <>
-      <div>
-        <label htmlFor={`${idPrefix}-from`}>{labels.from}</label>
-        <input id={`${idPrefix}-from`} type="date" {...from} />
-      </div>
-      <div>
-        <label htmlFor={`${idPrefix}-to`}>{labels.to}</label>
-        <input
-          id={`${idPrefix}-to`}
-          type="date"
-          aria-invalid={invalid || undefined}
-          aria-describedby={invalid ? `${idPrefix}-range` : undefined}
-          {...to}
-        />
-      </div>
-    </>
-  );
-}
-
-/** True while both dates are filled in and "to" is before "from" (ISO dates compare as text). */
-const invalidRange = (from: string | undefined, to: string | undefined): boolean =>
-  Boolean(from && to && from > to);
-
-/**
- * A filter form's state (react-hook-form over the list's own filter type) with the date-range
- * check: Apply hands the filters to `onApply` while the range is valid; Clear empties the form
- * and applies the empty filters at once.
- */
-export function useListFilters<Filters extends { from: string; to: string }>(
-  empty: Filters,
-  onApply: (filters: Filters) => void,
-) {
-  const form = useForm<Filters>({ defaultValues: empty as DefaultValues<Filters> });
-  const { from, to } = form.watch();
-  const invalid = invalidRange(from, to);
-  return {
-    form,
-    register: form.register,
-    invalidRange: invalid,
-    onSubmit: form.handleSubmit((filters) => {
-      if (!invalid) onApply(filters);
-    }),
-    onClear: () => {
-      form.reset(empty);
-      onApply(empty);
-    },
-  };
-}
-
-/**
- * A list's filter form: its fields in a grid, anything below the grid, the message for a date
- * range that ends before it starts, and Apply / Clear. The form's state stays with the caller
- * (react-hook-form over its own filter type).
- */
-export function FilterForm({
-  formName,
-  className,
-  gridClassName,
-  onSubmit,
-  afterGrid,
-  rangeError,
-  apply,
-  clear,
-  onClear,
-  children,
-}: {
-  /** The form's accessible name. */
-  formName: string;
-  className: string;
-  gridClassName: string;
-  onSubmit: FormEventHandler<HTMLFormElement>;
-  afterGrid?: ReactNode;
-  /** Shown while the date range is invalid: its id is the one DateRangeFields points at. */
-  rangeError: { id: string; message: string } | null;
-  apply: string;
-  clear: string;
-  onClear: () => void;
-  children: ReactNode;
-}) {
-  return (
-    <form className={`panel ${className}`} aria-label={formName} onSubmit={onSubmit}>
-      <div className={gridClassName}>{children}</div>
-      {afterGrid}
-      {rangeError && (
-        <p id={rangeError.id} role="alert" className="error">
-          {rangeError.message}
-        </p>
-      )}
-      <FilterActions apply={apply} clear={clear} onClear={onClear} />
-    </form>
   );
 }

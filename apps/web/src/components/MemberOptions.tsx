@@ -1,3 +1,5 @@
+import type { ComponentProps } from 'react';
+
 /**
  * The options of a select that picks a member by public key (a filter by author or actor, the
  * admin to grant access to): first the empty choice (`none`: "everyone", "anyone", "choose…"),
@@ -19,5 +21,31 @@ export function MemberOptions({
         </option>
       ))}
     </>
+  );
+}
+
+/**
+ * A labelled select of members, in its own block (a cell of a form's grid). The select's other
+ * props (a form registration with its ref, or a value and onChange) pass through.
+ */
+export function MemberSelect({
+  id,
+  caption,
+  none,
+  members,
+  ...select
+}: {
+  id: string;
+  caption: string;
+  none: string;
+  members: readonly { id: string; pubkey: string; displayName: string }[];
+} & Omit<ComponentProps<'select'>, 'id' | 'children'>) {
+  return (
+    <div>
+      <label htmlFor={id}>{caption}</label>
+      <select id={id} {...select}>
+        <MemberOptions none={none} members={members} />
+      </select>
+    </div>
   );
 }

@@ -47,6 +47,17 @@ export function SubpageOf({
   );
 }
 
+/** A list's link to write a new record (a note, a report), drawn as a button. */
+export function NewRecordLink({ href, caption }: { href: string; caption: string }) {
+  return (
+    <p>
+      <NavLink href={href} className="button-link">
+        {caption}
+      </NavLink>
+    </p>
+  );
+}
+
 /** Members by public key and id, for those who may list them; everyone else only knows themselves. */
 export function useMembers(me: Me) {
   return useQuery({ ...queries.users(), enabled: can(me, 'users:read') });

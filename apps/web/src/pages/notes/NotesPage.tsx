@@ -2,18 +2,15 @@ import type { CustomFieldDefinition, UserView } from '@llamenos/protocol';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
+import { DecryptedList, type DecryptedListKind } from '../../components/DecryptedList.js';
 import {
   DateRangeFields,
   FilterForm,
-  ListSearchAndProgress,
-  type ListWordKeys,
-  ShowMoreButton,
+  type FilterFormKind,
   useListFilters,
-  useSearchAndSteps,
-  type WorkerSearch,
-} from '../../components/DecryptedList.js';
-import { NavLink } from '../../components/NavLink.js';
+} from '../../components/ListFilters.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { NewRecordLink } from '../../components/SealedPages.js';
 import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { ExportSection } from './ExportSection.js';
@@ -22,7 +19,7 @@ import { authorNameOf, KeyNeeded, useMembers, useNoteFields } from './shared.js'
 import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
 import { EmptyState } from '../../components/EmptyState.js';
-import { MemberOptions } from '../../components/MemberOptions.js';
+import { MemberSelect } from '../../components/MemberOptions.js';
 
 const PREVIEW = 160;
 
@@ -32,19 +29,28 @@ export function NotesPage({ me }: { me: Me }) {
   return (
     <section>
       <PageHeading>{t('notes.title')}</PageHeading>
-      {can(me, 'notes:write') && (
-        <p>
-          <NavLink href="/notes/new" className="button-link">
-            {t('notes.new')}
-          </NavLink>
-        </p>
-      )}
+      {can(me, 'notes:write') && <NewRecordLink href="/notes/new" caption={t('notes.new')} />}
       <KeyNeeded>
         <NotesList me={me} />
       </KeyNeeded>
     </section>
   );
 }
+
+/** The notes list's filter form: ids, classes and words. */
+const NOTE_FILTERS: FilterFormKind = {
+  idPrefix: 'nf',
+  className: 'note-filters',
+  gridClassName: 'note-filter-grid',
+  keys: {
+    form: 'notes.filters',
+    badRange: 'notes.badRange',
+    from: 'notes.from',
+    to: 'notes.to',
+    apply: 'notes.applyFilters',
+    clear: 'notes.clearFilters',
+  },
+};
 
 /** The list's filters: a date range, an author (for those who read every note), a call. */
 function FiltersForm({
@@ -60,30 +66,16 @@ function FiltersForm({
   const filters = useListFilters(NO_FILTERS, onApply);
   const { register } = filters;
   return (
-    <FilterForm
-      formName={t('notes.filters')}
-      className="note-filters"
-      gridClassName="note-filter-grid"
-      onSubmit={filters.onSubmit}
-      rangeError={filters.invalidRange ? { id: 'nf-range', message: t('notes.badRange') } : null}
-      apply={t('notes.applyFilters')}
-      clear={t('notes.clearFilters')}
-      onClear={filters.onClear}
-    >
-      <DateRangeFields
-        idPrefix="nf"
-        labels={{ from: t('notes.from'), to: t('notes.to') }}
-        from={register('from')}
-        to={register('to')}
-        invalid={filters.invalidRange}
-      />
+    <FilterForm kind={NOTE_FILTERS} filters={filters}>
+      <DateRangeFields kind={NOTE_FILTERS} filters={filters} />
       {can(me, 'notes:read-all') && members && members.length > 0 && (
-        <div>
-          <label htmlFor="nf-author">{t('notes.volunteer')}</label>
-          <select id="nf-author" {...register('authorPubkey')}>
-            <MemberOptions none={t('notes.everyone')} members={members} />
-          </select>
-        </div>
+        <MemberSelect
+          id="nf-author"
+          caption={t('notes.volunteer')}
+          none={t('notes.everyone')}
+          members={members}
+          {...register('authorPubkey')}
+        />
       )}
       <div>
         <label htmlFor="nf-call">{t('notes.callId')}</label>
@@ -94,16 +86,20 @@ function FiltersForm({
 }
 
 /** Search runs in the notes workers, over what has been decrypted so far. */
-const searchNotes: WorkerSearch = (query, keys) => notesPool().search(query, keys);
-const noteKey = (note: ListedNote) => note.key;
-
-const LIST_WORDS: ListWordKeys = {
-  search: 'notes.search',
-  searchHint: 'notes.searchHint',
-  loading: 'notes.loading',
-  allLoaded: 'notes.allLoaded',
-  matches: 'notes.matches',
-  someFailed: 'notes.someFailed',
+const NOTES_LIST: DecryptedListKind<ListedNote> = {
+  name: 'notes',
+  searchClass: 'note-search',
+  keys: {
+    search: 'notes.search',
+    searchHint: 'notes.searchHint',
+    loading: 'notes.loading',
+    allLoaded: 'notes.allLoaded',
+    matches: 'notes.matches',
+    someFailed: 'notes.someFailed',
+    showMore: 'notes.showMore',
+  },
+  keyOf: (note) => note.key,
+  search: (query, keys) => notesPool().search(query, keys),
 };
 
 function NotesList({ me }: { me: Me }) {
@@ -112,7 +108,6 @@ function NotesList({ me }: { me: Me }) {
   const members = useMembers(me);
   const [filters, setFilters] = useState<NoteFilters>(NO_FILTERS);
   const list = useNoteList(filters);
-  const search = useSearchAndSteps(list.rows, noteKey, searchNotes);
   const nameOf = authorNameOf(me, members.data);
 
   useEffect(() => {
@@ -122,39 +117,32 @@ function NotesList({ me }: { me: Me }) {
   return (
     <>
       {fields.data && <FieldsHint fields={fields.data} />}
-      <FiltersForm
-        me={me}
-        members={members.data}
-        onApply={(f) => {
-          setFilters(f);
-          search.startOver();
-        }}
-      />
-      <ListSearchAndProgress
-        name="notes"
-        className="note-search"
-        keys={LIST_WORDS}
+      <FiltersForm me={me} members={members.data} onApply={setFilters} />
+      <DecryptedList
+        kind={NOTES_LIST}
         list={list}
-        search={search}
+        filters={filters}
         failed={list.rows.filter((n) => n.result.status === 'failed').length}
         error={fields.error ?? list.error}
-      />
-      {list.complete && list.rows.length === 0 && <EmptyState>{t('notes.none')}</EmptyState>}
-      <ul className="notes-list" data-testid="notes-list">
-        {search.visible.map((n) => (
-          <NoteRow key={n.key} note={n} nameOf={nameOf} preview={PREVIEW} testId="note-row">
-            {n.meta.callId && (
-              <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
-            )}
-            {n.meta.version > 1 && <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>}
-          </NoteRow>
-        ))}
-      </ul>
-      <ShowMoreButton
-        more={search.more}
-        caption={t('notes.showMore', { count: search.more })}
-        onClick={search.showMore}
-      />
+      >
+        {(shown) => (
+          <>
+            {list.complete && list.rows.length === 0 && <EmptyState>{t('notes.none')}</EmptyState>}
+            <ul className="notes-list" data-testid="notes-list">
+              {shown.map((n) => (
+                <NoteRow key={n.key} note={n} nameOf={nameOf} preview={PREVIEW} testId="note-row">
+                  {n.meta.callId && (
+                    <span className="ltr-cell">{t('notes.forCall', { callId: n.meta.callId })}</span>
+                  )}
+                  {n.meta.version > 1 && (
+                    <span className="badge">{t('notes.edited', { n: n.meta.version })}</span>
+                  )}
+                </NoteRow>
+              ))}
+            </ul>
+          </>
+        )}
+      </DecryptedList>
       {can(me, 'notes:export') && fields.data && <ExportSection fields={fields.data} authorName={nameOf} />}
     </>
   );

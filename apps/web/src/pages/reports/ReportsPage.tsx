@@ -5,22 +5,20 @@ import type { UseFormRegister } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { type Column, DataTable } from '../../components/DataTable.js';
+import { DecryptedList, type DecryptedListKind } from '../../components/DecryptedList.js';
+import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { formatDateTime } from '../../components/format.js';
 import {
   DateRangeFields,
   FilterForm,
-  ListSearchAndProgress,
-  type ListWordKeys,
-  ShowMoreButton,
+  type FilterFormKind,
   useListFilters,
-  useSearchAndSteps,
-  type WorkerSearch,
-} from '../../components/DecryptedList.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { formatDateTime } from '../../components/format.js';
-import { MemberOptions } from '../../components/MemberOptions.js';
+} from '../../components/ListFilters.js';
+import { MemberSelect } from '../../components/MemberOptions.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import { NewRecordLink } from '../../components/SealedPages.js';
 import { UserText } from '../../components/UserText.js';
 import { reportQueries } from '../../lib/queries/reports.js';
 import { NO_REPORT_FILTERS, type ReportFilters } from '../../lib/reports/api.js';
@@ -52,13 +50,7 @@ export function ReportsPage({ me }: { me: Me }) {
       {taking === false && (
         <p className="notice panel">{admin ? t('reports.notTakingAdmin') : t('reports.notTaking')}</p>
       )}
-      {can(me, 'reports:write') && taking && (
-        <p>
-          <NavLink href="/reports/new" className="button-link">
-            {t('reports.new')}
-          </NavLink>
-        </p>
-      )}
+      {can(me, 'reports:write') && taking && <NewRecordLink href="/reports/new" caption={t('reports.new')} />}
       <KeyNeeded>
         <ReportsList me={me} />
       </KeyNeeded>
@@ -74,16 +66,20 @@ function useListVersion(): number {
 }
 
 /** Search runs in the reports workers, over the reports opened so far. */
-const searchReports: WorkerSearch = (query, ids) => reportsPool().search(query, ids);
-const reportKey = (report: ListedReport) => report.meta.id;
-
-const LIST_WORDS: ListWordKeys = {
-  search: 'reports.search',
-  searchHint: 'reports.searchHint',
-  loading: 'reports.loading',
-  allLoaded: 'reports.allLoaded',
-  matches: 'reports.matches',
-  someFailed: 'reports.someFailed',
+const REPORTS_LIST: DecryptedListKind<ListedReport> = {
+  name: 'reports',
+  searchClass: 'report-search',
+  keys: {
+    search: 'reports.search',
+    searchHint: 'reports.searchHint',
+    loading: 'reports.loading',
+    allLoaded: 'reports.allLoaded',
+    matches: 'reports.matches',
+    someFailed: 'reports.someFailed',
+    showMore: 'reports.showMore',
+  },
+  keyOf: (report) => report.meta.id,
+  search: (query, ids) => reportsPool().search(query, ids),
 };
 
 function ReportsList({ me }: { me: Me }) {
@@ -96,42 +92,28 @@ function ReportsList({ me }: { me: Me }) {
   const version = useListVersion();
   useReportEvents();
   const list = useReportList(filters, version);
-  const search = useSearchAndSteps(list.rows, reportKey, searchReports);
 
   return (
     <>
       {admin && <CountsSummary types={types} />}
-      {admin && (
-        <FiltersForm
-          types={types ?? []}
-          members={members.data}
-          onApply={(f) => {
-            setFilters(f);
-            search.startOver();
-          }}
-        />
-      )}
-      <ListSearchAndProgress
-        name="reports"
-        className="report-search"
-        keys={LIST_WORDS}
+      {admin && <FiltersForm types={types ?? []} members={members.data} onApply={setFilters} />}
+      <DecryptedList
+        kind={REPORTS_LIST}
         list={list}
-        search={search}
+        filters={filters}
         failed={list.rows.filter((r) => r.opened.status !== 'ok').length}
         error={typesError ?? list.error}
-      />
-      <ReportsTable
-        rows={search.visible}
-        empty={list.complete ? (search.found ? t('reports.noMatches') : t('reports.none')) : undefined}
-        admin={admin}
-        types={types}
-        nameOf={nameOf}
-      />
-      <ShowMoreButton
-        more={search.more}
-        caption={t('reports.showMore', { count: search.more })}
-        onClick={search.showMore}
-      />
+      >
+        {(shown, searching) => (
+          <ReportsTable
+            rows={shown}
+            empty={list.complete ? (searching ? t('reports.noMatches') : t('reports.none')) : undefined}
+            admin={admin}
+            types={types}
+            nameOf={nameOf}
+          />
+        )}
+      </DecryptedList>
       {types && types.length === 0 && admin && <p className="hint">{t('reports.noTypesYet')}</p>}
       {admin && types && <ReportsExport types={types} nameOf={nameOf} />}
     </>
@@ -233,6 +215,21 @@ function CountsSummary({ types }: { types: ReportType[] | undefined }) {
   );
 }
 
+/** The reports list's filter form: ids, classes and words. */
+const REPORT_FILTERS: FilterFormKind = {
+  idPrefix: 'rf',
+  className: 'report-filters',
+  gridClassName: 'report-filter-grid',
+  keys: {
+    form: 'reports.filters',
+    badRange: 'reports.badRange',
+    from: 'reports.from',
+    to: 'reports.to',
+    apply: 'reports.applyFilters',
+    clear: 'reports.clearFilters',
+  },
+};
+
 /** The list's filters for report admins: type, status, author, dates, and "only mine". */
 function FiltersForm({
   types,
@@ -248,10 +245,8 @@ function FiltersForm({
   const { form, register } = filters;
   return (
     <FilterForm
-      formName={t('reports.filters')}
-      className="report-filters"
-      gridClassName="report-filter-grid"
-      onSubmit={filters.onSubmit}
+      kind={REPORT_FILTERS}
+      filters={filters}
       afterGrid={
         <label className="checkbox">
           <input
@@ -262,19 +257,9 @@ function FiltersForm({
           {t('reports.onlyMine')}
         </label>
       }
-      rangeError={filters.invalidRange ? { id: 'rf-range', message: t('reports.badRange') } : null}
-      apply={t('reports.applyFilters')}
-      clear={t('reports.clearFilters')}
-      onClear={filters.onClear}
     >
       <FilterSelects types={types} members={members} register={register} />
-      <DateRangeFields
-        idPrefix="rf"
-        labels={{ from: t('reports.from'), to: t('reports.to') }}
-        from={register('from')}
-        to={register('to')}
-        invalid={filters.invalidRange}
-      />
+      <DateRangeFields kind={REPORT_FILTERS} filters={filters} />
     </FilterForm>
   );
 }
@@ -307,12 +292,13 @@ function FilterSelects({
         </select>
       </div>
       {members && members.length > 0 && (
-        <div>
-          <label htmlFor="rf-author">{t('reports.author')}</label>
-          <select id="rf-author" {...register('authorPubkey')}>
-            <MemberOptions none={t('reports.anyone')} members={members} />
-          </select>
-        </div>
+        <MemberSelect
+          id="rf-author"
+          caption={t('reports.author')}
+          none={t('reports.anyone')}
+          members={members}
+          {...register('authorPubkey')}
+        />
       )}
     </>
   );
