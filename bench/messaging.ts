@@ -9,7 +9,7 @@
  * Set-up: the Twilio SMS channel stored (a fake Messages API), 5 admins and 8 volunteers on an
  * all-day shift with a capacity of 50 each, so each of the BENCH_MESSAGING_CONTACTS (400)
  * contacts' conversations is assigned and every message is sealed for its assignee + 5 admins
- * (6 wraps with one ephemeral key from OpenSSL, JS ECDH with per-reader tables: see conversations/seal.ts;
+ * (6 wraps with one ephemeral key from libsecp256k1 in WASM, JS ECDH with per-reader tables: see conversations/seal.ts;
  * the tables are made before the storm, as a started server makes them, and that cost is a row of
  * its own). Automatic replies are off: the figure is the inbound path. One
  * delivery in 50 is sent twice (a provider retry) and must not be stored twice.
@@ -41,6 +41,7 @@ import {
 import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createContext } from '../apps/server/src/context.js';
+import { ephemeralKeyPairs } from '../apps/server/src/conversations/ephemeral-keys.js';
 import { nativeAgreement, nativeEphemeralKeyPair, wrapFor } from '../apps/server/src/conversations/seal.js';
 import { defaultSealWorkers } from '../apps/server/src/conversations/seal-pool.js';
 import { activeMembersWithGrants } from '../apps/server/src/conversations/store.js';
@@ -418,8 +419,12 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
   }
 }
 
-/** A wrap's CPU with each ECDH: the plain JS one, Node's native one, JS with per-reader tables, and those with OpenSSL's ephemeral keys (the server's). */
-function wrapRows(): Row[] {
+/**
+ * A wrap's CPU with each ECDH: the plain JS one, Node's native one, JS with per-reader tables, and
+ * those with OpenSSL's ephemeral keys; and a message's ephemeral key pair by OpenSSL against
+ * libsecp256k1 in WASM (the server's, conversations/ephemeral-keys.ts).
+ */
+async function wrapRows(): Promise<Row[]> {
   const readers = Array.from({ length: 6 }, () => getPublicKey(generateSecretKey()));
   const key = randomBytes(32);
   const measure = (agree?: EphemeralAgreement) => {
@@ -452,8 +457,19 @@ function wrapRows(): Row[] {
     const ephemeral = new Uint8Array(ecdh.getPublicKey(null, 'compressed'));
     wrapAll((recipient) => ({ ephemeral, sharedX: new Uint8Array(ecdh.computeSecret(recipient)) }));
   });
-  const server = cachedAgreement(32, undefined, nativeEphemeralKeyPair, 8);
+  const ephemeral = ephemeralKeyPairs();
+  const engine = await ephemeral.load();
+  const server = cachedAgreement(32, undefined, ephemeral.pair, 8);
   const sharedTables = perMessage((wrapAll) => server.forOneObject(wrapAll));
+  const pairCpu = (pair: () => { secret: Uint8Array }) => {
+    const n = 500;
+    for (let i = 0; i < 50; i++) pair().secret.fill(0);
+    const start = process.cpuUsage();
+    for (let i = 0; i < n; i++) pair().secret.fill(0);
+    return (cpuSeconds(process.cpuUsage(start)) / n) * 1000;
+  };
+  const pairOpenssl = pairCpu(nativeEphemeralKeyPair);
+  const pairServer = pairCpu(ephemeral.pair);
   const row = (op: string, value: number, note: string): Row => ({
     op,
     value,
@@ -483,15 +499,24 @@ function wrapRows(): Row[] {
     row(
       'message key wrap, one ephemeral key per message, 8-bit table per reader',
       sharedTables,
-      'raw: the plain JS ECDH; 6 readers, per wrap; what the server seals with (conversations/seal.ts)',
+      `raw: the plain JS ECDH; 6 readers, per wrap; what the server seals with (conversations/seal.ts; its ephemeral key by ${engine})`,
     ),
+    {
+      op: `a message's ephemeral key pair, ${engine === 'wasm' ? 'libsecp256k1 (WASM)' : 'OpenSSL (WASM not loaded)'}`,
+      value: pairServer,
+      unit: 'ms CPU',
+      raw: pairOpenssl,
+      ratio: pairOpenssl / pairServer,
+      ratioLabel: 'speed-up ×',
+      note: "raw: OpenSSL's generateKeys (Node's ECDH); the server's choice (conversations/ephemeral-keys.ts), once per message",
+    },
   ];
 }
 
 export const messagingPgliteSuite: Suite = {
   name: 'messaging-pglite',
   async run() {
-    return [...wrapRows(), ...(await storm('PGlite', await openPglite()))];
+    return [...(await wrapRows()), ...(await storm('PGlite', await openPglite()))];
   },
 };
 

@@ -30,14 +30,16 @@ import { type MessagePayload, messageRecordId } from '@llamenos/protocol';
  * (bench/prof/server-messaging.ts, PostgreSQL) from 7.7 to 5.9 ms a message. The tables have
  * 8-bit windows (`ctx.conversations.agreement`): about 1 MB and 40 ms to build per reader, once
  * per process, for a multiplication about a fifth faster than with 6 (0.23 against 0.29 ms; the
- * harness, every contact warmed: 4.1 against 4.7 ms a message). The output is the same format
- * whichever does the ECDH (the tests open the server's wraps with the reference code).
+ * harness, every contact warmed: 4.1 against 4.7 ms a message). The ephemeral key pair is now
+ * libsecp256k1's in WASM once loaded (ephemeral-keys.ts: about 0.19 ms against OpenSSL's 0.37 on
+ * the loaded 2-core machine), OpenSSL's before. The output is the same format whichever does the
+ * ECDH (the tests open the server's wraps with the reference code).
  */
 
 /**
  * A fresh ephemeral key pair from Node's OpenSSL (constant-time, and about a third cheaper than
  * the JS base-point multiplication with its scalar blinding): what `ctx.conversations.agreement`
- * pairs with its per-reader tables. The secret is handed over once and wiped by the agreement.
+ * pairs with its per-reader tables until libsecp256k1 is loaded (ephemeral-keys.ts). The secret is handed over once and wiped by the agreement.
  */
 export const nativeEphemeralKeyPair: EphemeralKeyPair = () => {
   const ecdh = createECDH('secp256k1');
