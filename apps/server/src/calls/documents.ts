@@ -2,6 +2,7 @@ import type { HotlineSettings } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import type { Instruction, Prompt } from '../telephony/provider.js';
 import { type ClaimResult, claimByLeg, claimCall } from './answer.js';
+import { holdMusicUrl } from './hold-music/routes.js';
 import {
   bindProviderLeg,
   type CallRow,
@@ -107,6 +108,8 @@ export function callerDocument(ctx: ServerContext, call: CallRow, settings: Hotl
           kind: 'enqueue-caller',
           queue: queueName(call.id),
           waitUrl: webhookUrl(ctx, p, 'wait', { call: call.id }),
+          // For providers that loop a file rather than fetch the wait document (Vonage).
+          holdAudioUrl: holdMusicUrl(ctx),
         },
       ];
     case 'voicemail':
@@ -207,13 +210,40 @@ export function voicemailDocument(
   ];
 }
 
-/** The hold loop: the provider fetches it again when it ends. A call past its time goes to voicemail. */
+/**
+ * How many times the hold music (24 s) plays between two "thank you for waiting": the caller is
+ * told they are still in line about every 75 seconds, often enough to trust the silence of a
+ * line is not a dropped call, not so often that it grates.
+ */
+export const HOLD_MUSIC_PLAYS = 3;
+
+/**
+ * Providers whose wait document cannot redirect: Plivo's conference waitSound takes only
+ * <Play>, <Speak> and <Wait>. There the music loops on its own (Plivo's <Play loop="0">) after
+ * the prompt, until the wait ends.
+ */
+const WAIT_WITHOUT_REDIRECT: ReadonlySet<string> = new Set(['plivo']);
+
+/**
+ * What a waiting or held caller hears (the queue's waitUrl, the conference's waitUrl or
+ * waitSound, a held participant's holdUrl): the prompt, then the hold music, then this document
+ * again. It redirects to itself rather than trust the provider to fetch it again when it ends
+ * (Twilio's conference waitUrl and holdUrl documents, unlike a queue's, are not documented to
+ * loop), so the caller never ends in silence. A call past its time goes to voicemail.
+ */
 export function waitDocument(ctx: ServerContext, call: CallRow, now: Date): Instruction[] {
   const due = call.queueDeadline !== null && call.queueDeadline.getTime() <= now.getTime();
   if (call.status === 'voicemail' || (due && (call.status === 'queued' || call.status === 'ringing')))
     return [{ kind: 'redirect', url: webhookUrl(ctx, call.provider, 'voicemail', { call: call.id }) }];
   if (call.endedAt) return [{ kind: 'hangup' }];
-  return [say(call.language, 'stillWaiting'), { kind: 'pause', seconds: 15 }];
+  const prompt = say(call.language, 'stillWaiting');
+  const music = holdMusicUrl(ctx);
+  if (WAIT_WITHOUT_REDIRECT.has(call.provider)) return [prompt, { kind: 'play', url: music, loop: 0 }];
+  return [
+    prompt,
+    { kind: 'play', url: music, loop: HOLD_MUSIC_PLAYS },
+    { kind: 'redirect', url: webhookUrl(ctx, call.provider, 'wait', { call: call.id }) },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { ServerContext } from '../http/context.js';
 import { TelephonyError, TelephonyInputError } from '../telephony/errors.js';
 import type { ConnectedCall, ConnectedCallControl } from '../telephony/provider.js';
 import { queueName, say, webhookUrl } from './documents.js';
+import { holdMusicUrl } from './hold-music/routes.js';
 import { type CallRow, findCall, findLeg } from './store.js';
 import { controlAdapter, errorInfo } from './wiring.js';
 
@@ -40,6 +41,8 @@ export async function connectedCallOf(ctx: ServerContext, call: CallRow): Promis
     // A held caller hears what a waiting one does (Twilio fetches it as the participant's HoldUrl).
     holdUrl: webhookUrl(ctx, call.provider, 'wait', { call: call.id }),
     holdPrompt: say(call.language, 'stillWaiting'),
+    // …and the hold music after it, for providers that loop a file (Vonage's musicOnHoldUrl).
+    holdAudioUrl: holdMusicUrl(ctx),
     // Where a leg moved within the call fetches its document (Plivo; calls/conference-join.ts).
     joinUrl: webhookUrl(ctx, call.provider, 'join', { call: call.id }),
   };

@@ -77,6 +77,16 @@ function roomsView(fake: FakePlivoApi, room: string): ConferenceView {
  * Bea (browser, on shift) is rung at her SIP address, picks up, and starts it. Cy (browser,
  * free) comes on shift afterwards, so she was never rung for it.
  */
+/** The wait document as Plivo plays it: the prompt, then the hotline's hold music, looped. */
+function expectWaitDocument(s: CallServer, xml: string): void {
+  const verbs = parseTwiml(xml);
+  expect(verbs.map((v) => v.name)).toEqual(['Speak', 'Play']);
+  expect(verbs[1]).toMatchObject({
+    text: `${s.url}/api/telephony/hold-music.wav`,
+    attributes: { loop: '0' },
+  });
+}
+
 async function answeredCall(s: CallServer, fake: FakePlivoApi): Promise<ConnectedCall<ConferenceView>> {
   const bea = await s.addUser(['volunteer'], { preference: 'browser' });
   const cy = await s.addUser(['volunteer'], { preference: 'browser' });
@@ -91,8 +101,9 @@ async function answeredCall(s: CallServer, fake: FakePlivoApi): Promise<Connecte
   ]);
   const room = `call-${row!.id}`;
   expect(roomOf(caller.uuid)).toBe(room);
-  // Waiting, the caller hears the wait document (fetched signed, for the caller's own CallUUID).
-  expect(parseTwiml(memberOf(caller.uuid)!.waitDocument!).map((v) => v.name)).toEqual(['Speak', 'Wait']);
+  // Waiting, the caller hears the wait document (fetched signed, for the caller's own CallUUID):
+  // the prompt, then the hold music looped (Plivo's waitSound cannot redirect).
+  expectWaitDocument(s, memberOf(caller.uuid)!.waitDocument!);
   expect(memberOf(caller.uuid)).toMatchObject({ startConferenceOnEnter: false, endConferenceOnExit: false });
   const beaLeg = await waitFor(() => placedTo(sipOf(s, bea.id)), "Bea's browser rung", SETUP_MS);
   // A browser leg is not screened: its pickup takes the call and joins the conference.
@@ -184,7 +195,7 @@ describe('hold at Plivo', () => {
       expect(roomOf(caller)).toBe(`${room}-held`);
       expect(memberOf(caller)).toMatchObject({ startConferenceOnEnter: false, endConferenceOnExit: false });
       // The held caller hears the wait document in a loop; Bea stays, alone, in the call's room.
-      expect(parseTwiml(memberOf(caller)!.waitDocument!).map((v) => v.name)).toEqual(['Speak', 'Wait']);
+      expectWaitDocument(s, memberOf(caller)!.waitDocument!);
       expect(roomOf(beaLeg)).toBe(room);
       const transfers = h.fake.calls.get(caller)!.transfers.length;
       expect((await hold(s, bea, callId, true)).status).toBe(200);

@@ -105,7 +105,13 @@ describe('hold at SignalWire', () => {
       );
       // What SignalWire plays the held caller: the wait document, signed under the signing key.
       const music = await webhook(s, holdUrl, { CallSid: caller });
-      expect(parseTwiml(music.body).map((v) => v.name)).toEqual(['Say', 'Pause']);
+      const verbs = parseTwiml(music.body);
+      expect(verbs.map((v) => v.name)).toEqual(['Say', 'Play', 'Redirect']);
+      expect(verbs[1]).toMatchObject({
+        text: `${s.url}/api/telephony/hold-music.wav`,
+        attributes: { loop: '3' },
+      });
+      expect(verbs[2]).toMatchObject({ text: holdUrl });
       expect((await hold(s, bea, callId, true)).status).toBe(200);
       expect(participant.updates).toHaveLength(1);
 

@@ -92,10 +92,17 @@ describe('hold at Twilio', () => {
           ['HoldMethod', 'POST'],
         ],
       ]);
-      // What Twilio plays the held caller: the wait document, signed as every webhook (no hang-up in it).
+      // What Twilio plays the held caller: the wait document, signed as every webhook (no hang-up
+      // in it): the prompt, the hold music three times, then the document again.
       const music = await h.webhook(s, holdUrl, { CallSid: caller });
       expect(music.status).toBe(200);
-      expect(parseTwiml(music.body).map((v) => v.name)).toEqual(['Say', 'Pause']);
+      const verbs = parseTwiml(music.body);
+      expect(verbs.map((v) => v.name)).toEqual(['Say', 'Play', 'Redirect']);
+      expect(verbs[1]).toMatchObject({
+        text: `${s.url}/api/telephony/hold-music.wav`,
+        attributes: { loop: '3' },
+      });
+      expect(verbs[2]).toMatchObject({ text: holdUrl, attributes: { method: 'POST' } });
       // Again: nothing changes at Twilio, nothing more is audited.
       expect((await hold(s, bea, callId, true)).status).toBe(200);
       expect(participant.updates).toHaveLength(1);

@@ -107,7 +107,12 @@ async function answeredCall(s: CallServer, fake: FakeVonageApi): Promise<Connect
   const inbound = await webhook(`${s.url}${API}/inbound`, vonageInboundFields(caller, CALLER, NUMBER));
   expect(inbound.status).toBe(200);
   const waiting = await inbound.json();
-  expect(waiting.at(-1)).toMatchObject({ action: 'conversation', startOnEnter: false });
+  // Queued, the caller hears the hold prompt, then the hotline's hold music until a volunteer joins.
+  expect(waiting.at(-1)).toMatchObject({
+    action: 'conversation',
+    startOnEnter: false,
+    musicOnHoldUrl: [`${s.url}/api/telephony/hold-music.wav`],
+  });
   expect(waiting.at(-1).endOnExit).toBeUndefined();
   fake.runNcco(caller, waiting);
   const conversation = waiting.at(-1).name as string;
@@ -205,12 +210,17 @@ describe('hold at Vonage', () => {
                 text: expect.stringMatching(/^<speak>.+<\/speak>$/),
                 language: expect.stringMatching(/^en/),
               },
-              { action: 'conversation', name: `${conversation}-hold`, startOnEnter: false },
+              {
+                action: 'conversation',
+                name: `${conversation}-hold`,
+                startOnEnter: false,
+                musicOnHoldUrl: [`${s.url}/api/telephony/hold-music.wav`],
+              },
             ],
           },
         },
       ]);
-      // The caller hears the prompt and nobody; Bea hears nothing; both calls go on.
+      // The caller hears the prompt, then the hold music, and nobody; Bea hears nothing; both calls go on.
       expect(h.fake.call(caller)!.heard.at(-1)).toMatch(/^<speak>.+<\/speak>$/);
       expect(h.fake.hears(caller, beaLeg) || h.fake.hears(beaLeg, caller)).toBe(false);
       expect(h.fake.conversations.get(`${conversation}-hold`)!.status).toBe('init');

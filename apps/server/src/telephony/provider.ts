@@ -145,8 +145,9 @@ export type Instruction =
       actionUrl?: string;
       /**
        * Optional: an audio file (mp3/wav URL) looped while waiting, for providers that take a
-       * file rather than a wait document (Vonage's musicOnHoldUrl). TwiML-likes use `waitUrl`;
-       * ARI uses the music-on-hold class configured in Asterisk.
+       * file rather than a wait document (Vonage's musicOnHoldUrl): the router passes the
+       * hotline's hold music (calls/hold-music). TwiML-likes and Plivo use `waitUrl`, whose
+       * document plays the same file; ARI uses the music-on-hold class configured in Asterisk.
        */
       holdAudioUrl?: string;
     }
@@ -273,6 +274,11 @@ export interface ConnectedCall {
    * than fetch a document (Vonage: the hold NCCO sent with the transfer of the caller's leg).
    */
   holdPrompt?: Prompt;
+  /**
+   * The hold music file a held caller hears after the prompt, for providers that loop a file
+   * rather than fetch a document (Vonage's musicOnHoldUrl in the hold NCCO).
+   */
+  holdAudioUrl?: string;
   /**
    * The join document's URL (`…/join?call=<id>`: the call's conference rooms by role), for
    * providers whose legs fetch a document to move within a call (Plivo's Call Transfer and

@@ -70,6 +70,13 @@ describe('Vonage call controls', () => {
     expect(holdNcco(QUEUE, undefined)).toEqual([
       { action: 'conversation', name: `${QUEUE}-hold`, startOnEnter: false },
     ]);
+    // The held caller hears the hold music after the prompt: the conversation's music on hold.
+    const music = 'https://hotline.example/api/telephony/hold-music.wav';
+    expect(holdNcco(QUEUE, { kind: 'say', text: 'hold on', language: 'en-US' }, music)).toEqual([
+      { action: 'talk', text: '<speak>hold on</speak>', language: 'en-US' },
+      { action: 'conversation', name: `${QUEUE}-hold`, startOnEnter: false, musicOnHoldUrl: [music] },
+    ]);
+    expect(() => holdNcco(QUEUE, undefined, 'ftp://hotline.example/a.wav')).toThrow(TelephonyInputError);
     expect(listenerNcco(QUEUE)).toEqual([
       { action: 'conversation', name: QUEUE, startOnEnter: false, endOnExit: false, canSpeak: [] },
     ]);

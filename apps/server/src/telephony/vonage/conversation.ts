@@ -27,7 +27,7 @@ import { conversationName, talk } from './ncco.js';
  * - Hold: the caller's leg is transferred (`PUT /v1/calls/{uuid}` `action: transfer` with an
  *   inline NCCO) into a conversation of its own, `call-<id>-hold`, that never starts, after the
  *   hold prompt in their language: the volunteer hears nothing, the caller hears the prompt and
- *   then waits. `earmuff`/`mute` would also silence both ways, but leave the caller in silence
+ *   then the hotline's hold music (the conversation's musicOnHoldUrl). `earmuff`/`mute` would also silence both ways, but leave the caller in silence
  *   with no word that they are held, and Vonage plays nothing to an earmuffed leg. Resume
  *   transfers the leg back into `call-<id>`.
  * - Whether the caller is held is read from Vonage: `GET /v1/calls/{uuid}` names the conversation
@@ -64,12 +64,21 @@ interface VonageCall {
 /** The conversation a held caller waits in: never started, so nobody hears anyone there. */
 export const holdConversationName = (queue: string): string => `${queue}-hold`;
 
-/** The inline NCCO of a held caller: the hold prompt, then waiting alone. */
-export function holdNcco(queue: string, prompt: Prompt | undefined): Ncco {
+/**
+ * The inline NCCO of a held caller: the hold prompt, then waiting alone in a conversation that
+ * never starts, hearing its music on hold (the hotline's hold music, looped by Vonage until the
+ * caller leaves it) instead of silence.
+ */
+export function holdNcco(queue: string, prompt: Prompt | undefined, holdAudioUrl?: string): Ncco {
+  const music =
+    holdAudioUrl === undefined
+      ? {}
+      : { musicOnHoldUrl: [requireCallbackUrl(P, 'hold', 'holdAudioUrl', holdAudioUrl)] };
   const wait = {
     action: 'conversation',
     name: conversationName(holdConversationName(queue), 'hold'),
     startOnEnter: false,
+    ...music,
   };
   return prompt?.kind === 'say' ? [talk(prompt, 'hold'), wait] : [wait];
 }
@@ -158,7 +167,9 @@ export class VonageConversations implements ConnectedCallControl {
     const volunteer = await this.liveCall(op, 'volunteer leg', call.volunteerLegId);
     const held = caller.conversation !== volunteer.conversation;
     if (held === onHold) return { onHold, changed: false };
-    const ncco = onHold ? holdNcco(call.queue, call.holdPrompt) : joinCallNcco(call.queue, op);
+    const ncco = onHold
+      ? holdNcco(call.queue, call.holdPrompt, call.holdAudioUrl)
+      : joinCallNcco(call.queue, op);
     await this.transfer(op, 'caller leg', call.callerLegId, ncco);
     return { onHold, changed: true };
   }
