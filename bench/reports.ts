@@ -62,6 +62,16 @@
  * each piece's buffer back to the page (transferred) once the browser has written it out, and
  * the page reads later pieces into those: the worker's renderer grows ~20 MB, the page's ~60
  * (the fetch body's reads), 56 MB in all for 1 GiB and 54 MB for 256 MB.
+ * The upload worker's garbage was mostly the cipher's: @noble/ciphers' Poly1305 copies every
+ * message it authenticates, so sealing a 4 MiB chunk in place still left a 4 MiB buffer behind
+ * (a bare worker reading and sealing 1 GiB: renderer +62–67 MB against +18–27 for reading
+ * alone). Chunks are now authenticated where they lie (packages/crypto/src/chunk-aead.ts, the
+ * same bytes): in that bare worker +24–36 MB at 51–64 MB/s against +62–67 at 34–40 MB/s, and in
+ * this suite (1 GiB, BENCH_REPORTS_QUIET=1 BENCH_REPORTS_UPLOAD_ONLY=1, alternating with the
+ * previous commit in the same minutes, load 18–22 on 2 cores): +51.8 and +50.6 MB (renderer
+ * 32.7, 36.9) at 13.7 and 12.3 MB/s, against +70.6 and +65.6 MB (renderer 62.3, 56.7) at 11.7
+ * and 14.3 MB/s. Sealing a 4 MiB chunk also takes about a third less time (73 against 115 ms
+ * in Node on this machine under load).
  * The upload already overlaps its work (the worker seals chunk i+1 while the page sends chunk i,
  * lib/attachments/uploader.ts) at the protocol's largest chunk (4 MiB, UPLOAD_CHUNK_LOG2_MAX:
  * fewer requests and fsyncs than smaller chunks). What bounds it is sealing: XChaCha20-Poly1305
