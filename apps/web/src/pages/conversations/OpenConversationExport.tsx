@@ -34,11 +34,11 @@ export function OpenConversationExport() {
         id="open-conversation-export"
         accept={CONVERSATION_EXPORT_EXTENSION}
         state={state}
-        words={{
-          file: t('conversations.openExport.file'),
-          pin: t('conversations.openExport.pin'),
-          open: t('conversations.openExport.open'),
-          opening: t('conversations.openExport.opening'),
+        keys={{
+          file: 'conversations.openExport.file',
+          pin: 'conversations.openExport.pin',
+          open: 'conversations.openExport.open',
+          opening: 'conversations.openExport.opening',
         }}
       />
       {opened && <OpenedTranscript opened={opened} />}

@@ -26,12 +26,12 @@ export function OpenExportPage() {
           id="open-export"
           accept=".llamenos-export,.json"
           state={state}
-          words={{
-            heading: t('notes.openExport.chooseTitle'),
-            file: t('notes.openExport.file'),
-            pin: t('notes.export.pin'),
-            open: t('notes.openExport.open'),
-            opening: t('notes.openExport.opening'),
+          keys={{
+            heading: 'notes.openExport.chooseTitle',
+            file: 'notes.openExport.file',
+            pin: 'notes.export.pin',
+            open: 'notes.openExport.open',
+            opening: 'notes.openExport.opening',
           }}
         />
       </div>

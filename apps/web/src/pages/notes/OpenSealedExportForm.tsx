@@ -1,9 +1,10 @@
+import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PinAndSubmit } from '../../components/PinField.js';
 import type { OpenSealedExport } from './useOpenSealedExport.js';
 
-/** The words of one kind of export's open form, already translated. */
-export interface OpenSealedExportWords {
+/** One kind of export's translation keys for its open form (a table, so the i18n test checks them). */
+export interface OpenSealedExportKeys {
   /** A heading inside the form (and its accessible name), where the page has one. */
   heading?: string;
   file: string;
@@ -19,20 +20,21 @@ export interface OpenSealedExportWords {
 export function OpenSealedExportForm<T>({
   id,
   accept,
-  words,
+  keys,
   state,
 }: {
   id: string;
   accept: string;
-  words: OpenSealedExportWords;
+  keys: OpenSealedExportKeys;
   state: OpenSealedExport<T>;
 }) {
+  const { t } = useTranslation();
   const { file, chooseFile, message, form, pin, open, submit } = state;
   return (
     <>
-      <form onSubmit={submit} aria-labelledby={words.heading ? `${id}-form-title` : undefined}>
-        {words.heading && <h2 id={`${id}-form-title`}>{words.heading}</h2>}
-        <label htmlFor={`${id}-file`}>{words.file}</label>
+      <form onSubmit={submit} aria-labelledby={keys.heading ? `${id}-form-title` : undefined}>
+        {keys.heading && <h2 id={`${id}-form-title`}>{t(keys.heading)}</h2>}
+        <label htmlFor={`${id}-file`}>{t(keys.file)}</label>
         <input
           id={`${id}-file`}
           type="file"
@@ -42,14 +44,14 @@ export function OpenSealedExportForm<T>({
         />
         <PinAndSubmit
           id={`${id}-pin`}
-          caption={words.pin}
+          caption={t(keys.pin)}
           pin={form.register('pin')}
-          submit={words.open}
+          submit={t(keys.open)}
           ready={!!file && !!pin}
           busy={open.busy}
         />
       </form>
-      {open.busy && <p aria-busy="true">{words.opening}</p>}
+      {open.busy && <p aria-busy="true">{t(keys.opening)}</p>}
       {message && (
         <p role="alert" className="error">
           {message}
