@@ -18,7 +18,8 @@ import {
  * relays a Verto invite whose offer comes from a second page's RTCPeerConnection (standing in for
  * SignalWire's media), the volunteer answers with the fake microphone, the SDK's Verto answer
  * goes back to that page, and audio energy arrives both ways; mute silences what the other side
- * receives; SignalWire's bye ends one call, the volunteer's hang-up (a Verto bye) the next.
+ * receives; SignalWire's bye ends one call; SignalWire re-attaching the next (`verto.attach`, a new
+ * offer) keeps it going with audio, and the volunteer's hang-up (a Verto bye) ends it.
  *
  * signalwire.ts is bundled on its own for a small page (as e2e/sip-phone.spec.ts does for
  * Asterisk): the app would reach SignalWire's own socket, and the fake SignalWire API has no media.
@@ -257,13 +258,39 @@ test('the SignalWire browser phone connects with project and JWT, answers with t
   await relay.evaluate(() => (window as unknown as { relay: RTCPeerConnection }).relay.close());
 
   // Call 2: the volunteer hangs up in the browser; SignalWire gets the Verto bye for that leg.
-  for (const page of [relay, volunteer])
-    await page.evaluate(() => {
-      (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.length = 0;
-    });
+  const clearConnections = async () => {
+    for (const page of [relay, volunteer])
+      await page.evaluate(() => {
+        (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.length = 0;
+      });
+  };
+  await clearConnections();
   await ringAndAnswer(volunteer, relay, 'leg-2', 2);
   await expectAudioArrives(volunteer, 'the volunteer, second call');
   await expectAudioArrives(relay, 'the caller side, second call');
+
+  // SignalWire re-attaches the answered call (as after the socket came back) with a new offer:
+  // the SDK drops its call object and answers the new one; the app's call carries on, with audio.
+  await relay.evaluate(() => (window as unknown as { relay: RTCPeerConnection }).relay.close());
+  await clearConnections();
+  blade.forget();
+  blade.relay('verto.attach', {
+    callID: 'leg-2',
+    sdp: await makeOffer(relay),
+    caller_id_name: 'Hotline',
+    caller_id_number: '+15550001111',
+    callee_id_name: IDENTITY,
+    callee_id_number: IDENTITY,
+    display_direction: 'outbound',
+  });
+  const attached = await blade.nextVerto('verto.attach');
+  expect(attached.params).toMatchObject({ sessid: 'sess-1', dialogParams: { callID: 'leg-2' } });
+  await takeAnswer(relay, String(attached.params?.sdp));
+  await expectAudioArrives(volunteer, 'the volunteer, re-attached call');
+  await expectAudioArrives(relay, 'the caller side, re-attached call');
+  expect(await endedCount(volunteer)).toBe(1);
+  expect(await volunteer.evaluate(() => (window as unknown as PageState).connected)).toBe(3);
+
   await volunteer.evaluate(() => (window as unknown as PageState).incoming[1]!.hangUp());
   const bye = await blade.nextVerto('verto.bye');
   expect(bye.params).toMatchObject({ dialogParams: { callID: 'leg-2' } });

@@ -351,6 +351,9 @@ describe('SignalWire browser phone: the answered call (SDK-shaped session double
     call.mute(false);
     call.hangUp();
     expect(t.asked).toEqual(['answer leg-8', 'mute leg-8', 'unmute leg-8', 'hangup leg-8']);
+    // The end is told a moment later (a re-attached call's old object ends the same way).
+    expect(t.ended).toEqual([]);
+    await Promise.resolve();
     expect(t.ended).toEqual([call]);
     expect(Player.last?.playing).toBe(false);
   });
@@ -405,6 +408,7 @@ describe('SignalWire browser phone: the answered call (SDK-shaped session double
     t.incoming[0]?.reject();
     t.incoming[1]?.hangUp();
     expect(t.asked).toEqual(['hangup leg-12', 'hangup leg-13']);
+    await Promise.resolve();
     expect(t.ended).toEqual(t.incoming);
   });
 
@@ -419,6 +423,53 @@ describe('SignalWire browser phone: the answered call (SDK-shaped session double
     expect(t.session.connect).toHaveBeenCalledTimes(2);
     await t.phone.refresh(credential(TOKEN_1));
     expect(t.session.refreshToken).toHaveBeenCalledWith(TOKEN_1);
+  });
+
+  it('carries an answered call on when SignalWire re-attaches it: same microphone, still muted, no end', async () => {
+    withMedia();
+    const t = await phoneWithDouble();
+    const old = t.makeCall('leg-15');
+    t.move(old, 'ringing');
+    const call = t.incoming[0]!;
+    const answered = call.accept({ microphoneId: 'usb-headset' });
+    await until(() => t.asked.includes('answer leg-15'), 'the answer');
+    t.move(old, 'active');
+    await answered;
+    call.mute(true);
+    // What the SDK does on `verto.attach`, in one turn: the old object is hung up without a bye
+    // and destroyed, a new one with the same id is made (state "new", `attach`) and answered.
+    t.move(old, 'hangup');
+    t.move(old, 'destroy');
+    const recovered = t.makeCall('leg-15');
+    recovered.options.attach = true;
+    t.move(recovered, 'new');
+    expect(recovered.options.micId).toBe('usb-headset');
+    recovered.answer();
+    t.move(recovered, 'answering');
+    t.move(recovered, 'active');
+    await Promise.resolve();
+    expect(t.ended).toEqual([]);
+    expect(t.connected).toEqual([call, call]);
+    call.mute(false);
+    call.hangUp();
+    // Muted again before the new answer went out; then the volunteer's controls reach the new object.
+    expect(t.asked.slice(-4)).toEqual(['answer leg-15', 'mute leg-15', 'unmute leg-15', 'hangup leg-15']);
+    expect(recovered.hangup).toHaveBeenCalledTimes(1);
+    expect(old.hangup).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(t.ended).toEqual([call]);
+  });
+
+  it('does not take a re-attached object for a call it never answered', async () => {
+    const t = await phoneWithDouble();
+    const old = t.makeCall('leg-16');
+    t.move(old, 'ringing');
+    t.move(old, 'hangup');
+    const stray = t.makeCall('leg-16');
+    stray.options.attach = true;
+    t.move(stray, 'new');
+    await Promise.resolve();
+    expect(t.ended).toEqual([t.incoming[0]]);
   });
 
   it('keeps the SDK’s log to errors (its debug level logs the JWT and the caller’s number)', async () => {

@@ -170,11 +170,22 @@ class SignalWirePhone implements ProviderPhone {
         this.calls.ring(sdkCall.id, new SignalWireIncomingCall(sdkCall, this.events));
       return;
     }
-    if (sdkCall.state === 'active') known.up();
-    else if (OVER.has(sdkCall.state)) {
-      known.over();
-      this.calls.end(sdkCall.id);
+    if (!known.carriedBy(sdkCall)) {
+      // SignalWire re-attaches an answered call (`verto.attach`, e.g. after the socket came
+      // back): the SDK drops its call object for a new one with the same id and answers it.
+      if (sdkCall.state === 'new' && sdkCall.options.attach === true) known.recover(sdkCall);
+      return;
     }
+    if (sdkCall.state === 'answering') known.holdMute();
+    else if (sdkCall.state === 'active') known.up();
+    else if (OVER.has(sdkCall.state))
+      // The SDK ends the old object of a re-attached call just before it makes the new one
+      // (in the same turn): the call is over only if no new object took it on.
+      queueMicrotask(() => {
+        if (!known.carriedBy(sdkCall)) return;
+        known.over();
+        this.calls.end(sdkCall.id);
+      });
   }
 }
 
@@ -183,19 +194,41 @@ class SignalWireIncomingCall implements IncomingProviderCall {
   readonly callId = null;
   private answered = false;
   private muted = false;
+  private microphoneId: string | null = null;
   private player: HTMLAudioElement | null = null;
   private answering: { up: () => void; over: () => void } | null = null;
 
   constructor(
-    private readonly sdkCall: SignalWireSdkCall,
+    private sdkCall: SignalWireSdkCall,
     private readonly events: ProviderPhoneEvents,
   ) {}
+
+  /** Whether `sdkCall` is the SDK's object for this call now (an old one may still report). */
+  carriedBy(sdkCall: SignalWireSdkCall): boolean {
+    return this.sdkCall === sdkCall;
+  }
+
+  /**
+   * The SDK's new object for this answered call, re-attached by SignalWire: it answers at once
+   * and opens the microphone itself (the old one's was stopped with it), so it is told which.
+   */
+  recover(sdkCall: SignalWireSdkCall): void {
+    if (!this.answered) return;
+    this.sdkCall = sdkCall;
+    if (this.microphoneId) sdkCall.options.micId = this.microphoneId;
+  }
+
+  /** The answer is made (the microphone is on the connection) and not yet sent: a muted call stays muted. */
+  holdMute(): void {
+    if (this.muted) this.sdkCall.muteAudio();
+  }
 
   async accept({ microphoneId }: { microphoneId?: string }): Promise<void> {
     if (OVER.has(this.sdkCall.state)) throw new Error('the call is over');
     // The chosen microphone with voice processing, opened here: the SDK sends a stream it is
     // given (`options.localStream`) instead of opening the default one itself.
-    const mic = await openMicrophone(microphoneId ?? storedAudioDevices().inputId);
+    this.microphoneId = microphoneId ?? storedAudioDevices().inputId;
+    const mic = await openMicrophone(this.microphoneId);
     if (!mic) {
       this.reject();
       throw new Error('no microphone to answer with');
