@@ -472,6 +472,17 @@ describe('SignalWire browser phone: the answered call (SDK-shaped session double
     expect(t.ended).toEqual([t.incoming[0]]);
   });
 
+  it('gives up a reauthentication the SDK never finishes, so the app starts over', async () => {
+    const t = await phoneWithDouble();
+    vi.useFakeTimers();
+    t.session.refreshToken.mockImplementation(() => new Promise<void>(() => undefined));
+    const refreshing = t.phone.refresh(credential(TOKEN_2));
+    const failed = expect(refreshing).rejects.toThrow(/reauthentication timed out/);
+    await vi.advanceTimersByTimeAsync(15_000);
+    await failed;
+    expect(t.session.refreshToken).toHaveBeenCalledWith(TOKEN_2);
+  });
+
   it('keeps the SDK’s log to errors (its debug level logs the JWT and the caller’s number)', async () => {
     const t = await phoneWithDouble();
     expect(t.session.__logger.setLevel).toHaveBeenCalledWith('error', false);

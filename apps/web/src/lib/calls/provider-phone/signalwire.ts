@@ -42,7 +42,7 @@ const ERROR = 'signalwire.error';
 const NOTIFICATION = 'signalwire.notification';
 const SOCKET_CLOSE = 'signalwire.socket.close';
 
-/** How long the Blade session may take to be ready before the registration counts as failed. */
+/** How long the Blade session may take to be ready (or reauthenticated) before it counts as failed. */
 const CONNECT_LIMIT_MS = 15_000;
 
 /** A call's states that mean it is over (hung up at either side, or dropped with the session). */
@@ -144,11 +144,23 @@ class SignalWirePhone implements ProviderPhone {
       return this.register();
     }
     // An open session is reauthenticated on its socket (`blade.reauthenticate`) with the new JWT.
+    // The SDK queues the request while SignalWire has told it to wait (`blade.disconnect`) and
+    // never gives up on it: past the limit the app starts over with a new phone.
     const errors: Error[] = [];
     this.refreshErrors = errors;
+    let limit: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.session.refreshToken(token);
+      await Promise.race([
+        this.session.refreshToken(token),
+        new Promise<never>((_, reject) => {
+          limit = setTimeout(
+            () => reject(new Error('SignalWire reauthentication timed out')),
+            CONNECT_LIMIT_MS,
+          );
+        }),
+      ]);
     } finally {
+      clearTimeout(limit);
       this.refreshErrors = null;
     }
     if (errors[0]) throw errors[0];
