@@ -1,3 +1,4 @@
+import type { HotlineSettings } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { loadSettings } from '../settings/store.js';
@@ -13,14 +14,10 @@ export const RETENTION_INTERVAL_MS = 3600 * 1000;
  * server processes may run this at once: the delete takes row locks, so a note is counted
  * by exactly one of them.
  */
-export async function purgeExpiredNotes(
-  ctx: ServerContext,
-  now: Date,
-): Promise<{ purged: number; cutoff: string | null }> {
-  const { settings } = await loadSettings(ctx.db);
-  const days = settings.retention.noteDays;
-  const cutoff = retentionCutoff(now, days);
-  if (!cutoff) return { purged: 0, cutoff: null };
+export async function purgeExpiredNotes(ctx: ServerContext, now: Date): Promise<PurgeResult> {
+  const due = await retentionDue(ctx, now, (settings) => settings.retention.noteDays);
+  if (!due) return { purged: 0, cutoff: null };
+  const { days, cutoff } = due;
   return ctx.db.transaction(async (tx) => {
     // Versions and wraps go with the note (on delete cascade).
     const rows = await tx.query<{ deleted_at: Date | null }>(
@@ -86,18 +83,31 @@ export function startPeriodicJob(
 export const startRetentionTimer = (ctx: ServerContext, intervalMs = RETENTION_INTERVAL_MS) =>
   startPurgeTimer(ctx, 'note', purgeExpiredNotes, intervalMs);
 
+/** What a retention purge removed, and the creation time before which it removed (null: kept forever). */
+export interface PurgeResult {
+  purged: number;
+  cutoff: string | null;
+}
+
 /**
- * The instant before which records kept `days` days are due at `now` (a retention setting in
- * days); null when 0 keeps them forever.
+ * The retention setting `daysOf` picks (in days) as it stands now, and the instant before which
+ * records are due at `now`; null when 0 keeps them forever.
  */
-export const retentionCutoff = (now: Date, days: number): Date | null =>
-  days === 0 ? null : new Date(now.getTime() - days * DAY_MS);
+export async function retentionDue(
+  ctx: ServerContext,
+  now: Date,
+  daysOf: (settings: HotlineSettings) => number,
+): Promise<{ days: number; cutoff: Date } | null> {
+  const { settings } = await loadSettings(ctx.db);
+  const days = daysOf(settings);
+  return days === 0 ? null : { days, cutoff: new Date(now.getTime() - days * DAY_MS) };
+}
 
 /** A retention purge of `kind` records, now and every `intervalMs`, logging what each run removed. */
 export function startPurgeTimer(
   ctx: ServerContext,
   kind: string,
-  purge: (ctx: ServerContext, now: Date) => Promise<{ purged: number; cutoff: string | null }>,
+  purge: (ctx: ServerContext, now: Date) => Promise<PurgeResult>,
   intervalMs: number,
 ): () => Promise<void> {
   const run = async () => {

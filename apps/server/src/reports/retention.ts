@@ -1,7 +1,11 @@
 import { appendAuditInTx } from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
-import { RETENTION_INTERVAL_MS, retentionCutoff, startPurgeTimer } from '../records/retention.js';
-import { loadSettings } from '../settings/store.js';
+import {
+  type PurgeResult,
+  RETENTION_INTERVAL_MS,
+  retentionDue,
+  startPurgeTimer,
+} from '../records/retention.js';
 import { removingAttachments } from './attachment-link.js';
 import * as store from './store.js';
 
@@ -12,14 +16,10 @@ import * as store from './store.js';
  * (removingAttachments). A failure leaves everything in place for the next run. One audit
  * entry summarises a purge that removed anything; an idle run adds nothing to the chain.
  */
-export async function purgeExpiredReports(
-  ctx: ServerContext,
-  now: Date,
-): Promise<{ purged: number; cutoff: string | null }> {
-  const { settings } = await loadSettings(ctx.db);
-  const days = settings.reports.retentionDays;
-  const cutoff = retentionCutoff(now, days);
-  if (!cutoff) return { purged: 0, cutoff: null };
+export async function purgeExpiredReports(ctx: ServerContext, now: Date): Promise<PurgeResult> {
+  const due = await retentionDue(ctx, now, (settings) => settings.reports.retentionDays);
+  if (!due) return { purged: 0, cutoff: null };
+  const { days, cutoff } = due;
   const expired = await store.expiredReportIds(ctx.db, cutoff);
   if (!expired.length) return { purged: 0, cutoff: cutoff.toISOString() };
   return removingAttachments(ctx, async (tx, removeAttachments) => {
