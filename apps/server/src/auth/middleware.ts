@@ -5,9 +5,8 @@ import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
 import { malformedReason } from '../realtime/verify.js';
 import { clientIp } from './client-ip.js';
-import { needsPasskey } from './passkey-policy.js';
-import { findSession } from './sessions.js';
-import { SignedRequestBatcher } from './signed-requests.js';
+import { sessionTokenHash } from './sessions.js';
+import { SignedRequestBatcher, standingOfSession } from './signed-requests.js';
 
 /** verifyAuthHeader's message for a bad signature, for the check that now completes after it. */
 const BAD_SIGNATURE = 'request signature refused: auth token signature or id is invalid';
@@ -33,8 +32,14 @@ function requestTarget(c: Context<AppEnv>): string | null {
   return target.startsWith('/') ? target : null;
 }
 
-/** Resolves a key to the active user behind it (provided by the identity module). */
-type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
+/** Sessions whose key this process remembers at most; past it the map starts again. */
+const MAX_SESSION_KEYS = 10_000;
+
+/**
+ * The signer's own profile is what a client asks for most (every page load and status poll): the
+ * statement that checks the credential reads it too, and the route answers from it.
+ */
+const wantsProfile = (c: Context<AppEnv>): boolean => c.req.method === 'GET' && c.req.path === '/api/me';
 
 /**
  * Establishes who is calling, for every /api request:
@@ -44,14 +49,18 @@ type UserLookup = (pubkey: string) => Promise<AuthState['user']>;
  *   signer's user, permissions and passkey standing are one statement, shared by the requests
  *   that arrive together; the signer's standing is read only when member_generation moved since
  *   this process last read it (signed-requests.ts).
- * - `Authorization: Bearer lls_…`: a passkey session.
+ * - `Authorization: Bearer lls_…`: a passkey session, checked by one statement that also reads
+ *   the member's standing unless kept for this member_generation (standingOfSession).
  * - nothing: anonymous; guards decide whether that is enough.
  * Provider webhooks (/api/telephony/…, /api/messaging/…) are always anonymous here: their Authorization header,
  * if any, is the provider's signature, checked by the route.
  * A present but invalid credential is always a 401, even on a public route.
  */
-export function authenticate(ctx: ServerContext, lookupUser: UserLookup): MiddlewareHandler<AppEnv> {
+export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
   const signedRequests = new SignedRequestBatcher(ctx.db);
+  // The key each session was opened for, which never changes: with it a session's member is
+  // the kept one, checked against member_generation like a signer's (token hashes, not tokens).
+  const sessionKeys = new Map<string, string>();
   // A change made on this process is announced here as soon as it commits; the statement's read of
   // member_generation would see it too, this only spares the kept standing one more use.
   ctx.events.on('members:changed', () => signedRequests.members.forget());
@@ -117,6 +126,7 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
         eventId: verified.eventId,
         pubkey: verified.pubkey,
         rememberUntil: new Date(verified.rememberUntil * 1000),
+        withProfile: wantsProfile(c),
       });
       if (!standing.fresh) throw unauthenticated('request signature refused: this token was already used');
       // The route may need the body's hash too (an upload chunk): it is not computed twice.
@@ -125,15 +135,27 @@ export function authenticate(ctx: ServerContext, lookupUser: UserLookup): Middle
       auth.pubkey = verified.pubkey;
       auth.user = standing.user;
       auth.needsPasskey = standing.needsPasskey;
+      if (standing.profile) c.set('signerProfile', standing.profile);
     } else if (header?.startsWith('Bearer ')) {
-      const session = await findSession(ctx.db, header.slice(7).trim(), ctx.now());
-      if (!session) throw unauthenticated('session expired or revoked; sign in again');
+      const tokenHash = sessionTokenHash(header.slice(7).trim());
+      const session =
+        tokenHash &&
+        (await standingOfSession(ctx.db, tokenHash, ctx.now(), signedRequests.members, {
+          pubkey: sessionKeys.get(tokenHash),
+          withProfile: wantsProfile(c),
+        }));
+      if (!tokenHash || !session) throw unauthenticated('session expired or revoked; sign in again');
+      if (!sessionKeys.has(tokenHash)) {
+        if (sessionKeys.size >= MAX_SESSION_KEYS) sessionKeys.clear();
+        sessionKeys.set(tokenHash, session.pubkey);
+      }
       auth.method = 'session';
-      auth.sessionId = session.id;
+      auth.sessionId = session.sessionId;
       auth.pubkey = session.pubkey;
-      auth.user = await lookupUser(session.pubkey);
+      auth.user = session.user;
       if (!auth.user) throw unauthenticated('this account is no longer active');
-      auth.needsPasskey = await needsPasskey(ctx.db, auth.user.id);
+      auth.needsPasskey = session.needsPasskey;
+      if (session.profile) c.set('signerProfile', session.profile);
     } else if (header) {
       throw unauthenticated('unsupported Authorization scheme; use Nostr (NIP-98) or Bearer');
     }

@@ -35,13 +35,18 @@ export async function createSession(
   return { token, session: session! };
 }
 
+/** The stored hash of a bearer token, or null for a string that cannot be one of ours. */
+export const sessionTokenHash = (token: string): string | null =>
+  token.startsWith(SESSION_TOKEN_PREFIX) && token.length <= 100 ? hashToken(token) : null;
+
 /** The live session a bearer token belongs to, or null (unknown, expired or revoked). */
 export async function findSession(db: Queryable, token: string, now: Date): Promise<SessionRow | null> {
-  if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 100) return null;
+  const tokenHash = sessionTokenHash(token);
+  if (!tokenHash) return null;
   const [row] = await db.query<SessionRow>(
     `select id, user_id, pubkey, created_at, expires_at from sessions
      where token_hash = $1 and revoked_at is null and expires_at > $2`,
-    [hashToken(token), now],
+    [tokenHash, now],
   );
   return row ?? null;
 }

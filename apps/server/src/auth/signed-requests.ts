@@ -1,6 +1,8 @@
+import type { ProfileView } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import type { AuthState } from '../http/context.js';
 import { grantsOf } from '../identity/lookup.js';
+import { PROFILE_COLUMNS, type ProfileRow, profileFromRow } from '../identity/users.js';
 import { PASSKEYS_REQUIRED_SQL } from './passkey-policy.js';
 
 /** What the database says about one verified NIP-98 token. */
@@ -11,17 +13,24 @@ export interface TokenStanding {
   user: AuthState['user'];
   /** The hotline requires passkeys and this user has none (see passkey-policy.ts). */
   needsPasskey: boolean;
+  /** The user's own profile, read in the same statement when the request asked for it (withProfile). */
+  profile: ProfileView | null;
 }
 
 export interface VerifiedToken {
   eventId: string;
   pubkey: string;
   rememberUntil: Date;
+  /**
+   * The request is for the signer's own profile (GET /api/me, every page load): the statement
+   * reads it too, in the same round trip. Profile fields do not move member_generation, so the
+   * profile is never kept, only read with the standing.
+   */
+  withProfile?: boolean;
 }
 
-interface StandingRow {
-  event_id: string;
-  fresh: boolean;
+/** The columns memberSql and profileSql add to a row. */
+interface MemberColumns {
   /** member_generation as text (bigint arrives as a string from one driver, a number from the other). */
   generation: string;
   passkeys_required: boolean;
@@ -31,7 +40,36 @@ interface StandingRow {
   roles: string[] | null;
   custom_permissions: Record<string, string[]> | null;
   has_passkey: boolean | null;
+  profile: ProfileRow | null;
 }
+
+interface StandingRow extends MemberColumns {
+  event_id: string;
+  fresh: boolean;
+}
+
+/** The policy and member_generation, read in the statement's snapshot (a CTE named now_). */
+const NOW_SQL = `now_ as (
+       select ${PASSKEYS_REQUIRED_SQL} as passkeys_required,
+         (select generation::text from member_generation where id = 1) as generation
+     )`;
+
+/**
+ * The active user holding `pubkey` (an SQL expression), read only where `lookedUp` holds: their
+ * id, roles, custom-role permissions and whether they have a passkey (a left join lateral `m`).
+ */
+const memberSql = (pubkey: string, lookedUp: string) => `left join lateral (
+       select u.id as user_id, u.roles,
+         (select jsonb_object_agg(c.id, c.permissions) from custom_roles c where u.roles ? c.id) as custom_permissions,
+         exists (select 1 from passkeys p where p.user_id = u.id) as has_passkey
+       from users u
+       where ${lookedUp} and u.pubkey = ${pubkey} and u.active
+     ) m on true`;
+
+/** The profile of the active user holding `pubkey`, as one jsonb value, where `wanted` holds. */
+const profileSql = (pubkey: string, wanted: string) =>
+  `(select to_jsonb(p) from (select ${PROFILE_COLUMNS} from users u
+       where ${wanted} and u.pubkey = ${pubkey} and u.active) p) as profile`;
 
 /** What a process keeps about an active member between their signed requests. */
 interface KeptMember {
@@ -98,32 +136,24 @@ export async function standingOfTokens(
   const kept = tokens.map((t) => standing.kept(t.pubkey));
   const rows = await db.query<StandingRow>(
     `with token as (
-       select event_id, remember_until, pubkey, kept = 'y' as kept
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as t(event_id, remember_until, pubkey, kept)
+       select event_id, remember_until, pubkey, kept = 'y' as kept, with_profile = 'y' as with_profile
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $6::text[])
+         as t(event_id, remember_until, pubkey, kept, with_profile)
      ), fresh as (
        insert into auth_replay (event_id, remember_until)
        select event_id, remember_until from token
        on conflict (event_id) do nothing
        returning event_id
-     ), now_ as (
-       select ${PASSKEYS_REQUIRED_SQL} as passkeys_required,
-         (select generation::text from member_generation where id = 1) as generation
-     )
+     ), ${NOW_SQL}
      select token.event_id,
        exists (select 1 from fresh where fresh.event_id = token.event_id) as fresh,
        now_.generation, now_.passkeys_required,
        (not token.kept or now_.generation is distinct from $5::text) as looked_up,
-       m.user_id, m.roles, m.custom_permissions, m.has_passkey
+       m.user_id, m.roles, m.custom_permissions, m.has_passkey,
+       ${profileSql('token.pubkey', 'token.with_profile')}
      from token
      cross join now_
-     left join lateral (
-       select u.id as user_id, u.roles,
-         (select jsonb_object_agg(c.id, c.permissions) from custom_roles c where u.roles ? c.id) as custom_permissions,
-         exists (select 1 from passkeys p where p.user_id = u.id) as has_passkey
-       from users u
-       where (not token.kept or now_.generation is distinct from $5::text)
-         and u.pubkey = token.pubkey and u.active
-     ) m on true`,
+     ${memberSql('token.pubkey', '(not token.kept or now_.generation is distinct from $5::text)')}`,
     [
       tokens.map((t) => t.eventId),
       // As text: postgres.js does not send an array of Dates as timestamptz[].
@@ -132,6 +162,7 @@ export async function standingOfTokens(
       // As text too: postgres.js sends an array of booleans as one boolean.
       kept.map((k) => (k ? 'y' : 'n')),
       keptGeneration,
+      tokens.map((t) => (t.withProfile ? 'y' : 'n')),
     ],
   );
   const keptOf = new Map(tokens.map((t, i) => [t.eventId, kept[i]]));
@@ -139,30 +170,99 @@ export async function standingOfTokens(
   const result = new Map<string, TokenStanding>();
   for (const row of rows) {
     const pubkey = pubkeyOf.get(row.event_id)!;
-    let member: KeptMember | null | undefined;
-    if (row.looked_up) {
-      // Frozen: one kept object is handed to many requests, so none may change it for the others.
-      member =
-        row.user_id && row.roles
-          ? {
-              user: Object.freeze({
-                id: row.user_id,
-                pubkey,
-                roles: Object.freeze(row.roles) as string[],
-                permissions: Object.freeze(grantsOf(row.roles, row.custom_permissions ?? {})) as string[],
-              }),
-              hasPasskey: row.has_passkey === true,
-            }
-          : null;
-      standing.learn(row.generation, pubkey, member);
-    } else member = keptOf.get(row.event_id);
     result.set(row.event_id, {
       fresh: row.fresh,
-      user: member?.user ?? null,
-      needsPasskey: row.passkeys_required && member != null && !member.hasPasskey,
+      ...memberOf(row, pubkey, keptOf.get(row.event_id), standing),
     });
   }
   return result;
+}
+
+/**
+ * The member a statement's row says holds `pubkey`: read by it (and then kept), or the one kept
+ * (`kept`) when the statement found the generation unchanged.
+ */
+function memberOf(
+  row: MemberColumns,
+  pubkey: string,
+  kept: KeptMember | undefined,
+  standing: MemberStanding,
+): Omit<TokenStanding, 'fresh'> {
+  let member: KeptMember | null | undefined;
+  if (row.looked_up) {
+    // Frozen: one kept object is handed to many requests, so none may change it for the others.
+    member =
+      row.user_id && row.roles
+        ? {
+            user: Object.freeze({
+              id: row.user_id,
+              pubkey,
+              roles: Object.freeze(row.roles) as string[],
+              permissions: Object.freeze(grantsOf(row.roles, row.custom_permissions ?? {})) as string[],
+            }),
+            hasPasskey: row.has_passkey === true,
+          }
+        : null;
+    standing.learn(row.generation, pubkey, member);
+  } else member = kept;
+  const user = member?.user ?? null;
+  return {
+    user,
+    needsPasskey: row.passkeys_required && member != null && !member.hasPasskey,
+    // The standing's permissions are current in this same snapshot (member_generation).
+    profile: user && row.profile ? profileFromRow(row.profile, [...user.permissions]) : null,
+  };
+}
+
+/** What the database says about a session's bearer token. */
+export interface SessionStanding extends Omit<TokenStanding, 'fresh'> {
+  sessionId: string;
+  /** The key the session was opened for (it never changes for a session). */
+  pubkey: string;
+}
+
+interface SessionRow extends MemberColumns {
+  session_id: string | null;
+  session_pubkey: string | null;
+}
+
+/**
+ * A bearer session's standing in one statement, as standingOfTokens does for signed requests:
+ * the live session (unknown, expired and revoked ones read as none) and, in the same snapshot,
+ * the passkey policy, member_generation and, unless `standing` keeps the member under that
+ * generation, their user, roles, custom-role permissions and passkeys; the profile too when
+ * asked. `pubkey` is the key this process saw the session opened for before, if any: a session's
+ * key never changes, so the kept member is the one to check the generation against.
+ */
+export async function standingOfSession(
+  db: Queryable,
+  tokenHash: string,
+  now: Date,
+  standing: MemberStanding,
+  options: { pubkey?: string; withProfile?: boolean } = {},
+): Promise<SessionStanding | null> {
+  const keptGeneration = standing.keptGeneration;
+  const kept = options.pubkey === undefined ? undefined : standing.kept(options.pubkey);
+  const lookedUp = '(session.pubkey is distinct from $3::text or now_.generation is distinct from $4::text)';
+  const [row] = await db.query<SessionRow>(
+    `with session as (
+       select id, pubkey from sessions where token_hash = $1 and revoked_at is null and expires_at > $2
+     ), ${NOW_SQL}
+     select session.id as session_id, session.pubkey as session_pubkey,
+       now_.generation, now_.passkeys_required, ${lookedUp} as looked_up,
+       m.user_id, m.roles, m.custom_permissions, m.has_passkey,
+       ${profileSql('session.pubkey', '$5::boolean')}
+     from now_
+     left join session on true
+     ${memberSql('session.pubkey', lookedUp)}`,
+    [tokenHash, now, kept ? options.pubkey : null, keptGeneration, options.withProfile === true],
+  );
+  if (!row?.session_id || !row.session_pubkey) return null;
+  return {
+    sessionId: row.session_id,
+    pubkey: row.session_pubkey,
+    ...memberOf(row, row.session_pubkey, kept, standing),
+  };
 }
 
 interface Waiting {

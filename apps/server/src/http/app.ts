@@ -6,7 +6,6 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from '../auth/middleware.js';
-import { lookupActiveUser } from '../identity/lookup.js';
 import type { Metrics } from '../metrics/registry.js';
 import { MODULES } from '../modules.js';
 import { mountWebClient, webRoot } from '../web/static.js';
@@ -97,10 +96,7 @@ function useApiGate(app: Hono<AppEnv>, ctx: ServerContext): void {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     return c.req.method === 'PUT' && isUploadChunkPath(c.req.path) ? chunk(c, next) : general(c, next);
   });
-  app.use(
-    '/api/*',
-    authenticate(ctx, (pubkey) => lookupActiveUser(ctx.db, pubkey)),
-  );
+  app.use('/api/*', authenticate(ctx));
   app.use('/api/*', checkBodies());
 }
 

@@ -1,3 +1,4 @@
+import type { ProfileView } from '@llamenos/protocol';
 import type { AuditHeadCache } from '../audit/service.js';
 import type { SignatureChecks } from '../auth/signature-worker.js';
 import type { BlobStore } from '../blobs/store.js';
@@ -103,5 +104,7 @@ export type AppEnv = {
     jsonBody?: { value: unknown };
     /** SHA-256 (hex) of the received body, when a request signature covered it (hashed once). */
     bodySha256?: string;
+    /** The caller's own profile, read with their credential for GET /api/me (auth/middleware.ts). */
+    signerProfile?: ProfileView;
   };
 };

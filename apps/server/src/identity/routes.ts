@@ -207,7 +207,8 @@ function profileRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Allowed before a required passkey is enrolled: the client needs to know who it is to enrol one.
   app.get('/', isMember({ allowWithoutPasskey: true }), async (c) =>
-    c.json(await getProfile(ctx.db, c.get('auth').user!.id)),
+    // Read with the credential in the same statement (auth/middleware.ts); otherwise here.
+    c.json(c.get('signerProfile') ?? (await getProfile(ctx.db, c.get('auth').user!.id))),
   );
   app.patch('/', requires('profile:write'), async (c) => {
     const body = await readJson(c, UpdateProfileBody);

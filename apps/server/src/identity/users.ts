@@ -258,20 +258,41 @@ export async function getProfile(db: Queryable, id: string): Promise<ProfileView
   return profileOf(db, await findUser(db, id));
 }
 
+/** The users columns a profile shows (profileFromRow), for a statement that reads them with others. */
+export const PROFILE_COLUMNS =
+  'id, pubkey, display_name, roles, languages, on_break, call_preference, phone_last4, transcribe_my_calls, ui_language';
+
+export type ProfileRow = Pick<
+  UserRow,
+  | 'id'
+  | 'pubkey'
+  | 'display_name'
+  | 'roles'
+  | 'languages'
+  | 'on_break'
+  | 'call_preference'
+  | 'phone_last4'
+  | 'transcribe_my_calls'
+  | 'ui_language'
+>;
+
+/** A member's own profile from their row and the permissions of its roles (grantsOf). */
+export const profileFromRow = (row: ProfileRow, permissions: string[]): ProfileView => ({
+  id: row.id,
+  pubkey: row.pubkey,
+  displayName: row.display_name,
+  roles: row.roles,
+  permissions,
+  languages: row.languages,
+  onBreak: row.on_break,
+  callPreference: row.call_preference,
+  phoneLast4: row.phone_last4,
+  transcribeMyCalls: row.transcribe_my_calls,
+  uiLanguage: row.ui_language,
+});
+
 async function profileOf(db: Queryable, row: UserRow): Promise<ProfileView> {
-  return {
-    id: row.id,
-    pubkey: row.pubkey,
-    displayName: row.display_name,
-    roles: row.roles,
-    permissions: await permissionsOfRoles(db, row.roles),
-    languages: row.languages,
-    onBreak: row.on_break,
-    callPreference: row.call_preference,
-    phoneLast4: row.phone_last4,
-    transcribeMyCalls: row.transcribe_my_calls,
-    uiLanguage: row.ui_language,
-  };
+  return profileFromRow(row, await permissionsOfRoles(db, row.roles));
 }
 
 /**
