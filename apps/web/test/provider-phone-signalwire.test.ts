@@ -227,6 +227,7 @@ function sessionDouble() {
   const session = {
     options: { project: PROJECT, token: TOKEN_1 },
     __logger: { setLevel: vi.fn() },
+    expired: false,
     connect: vi.fn(async () => {
       queueMicrotask(() => handlers.get('signalwire.ready')?.(session));
     }),
@@ -481,6 +482,13 @@ describe('SignalWire browser phone: the answered call (SDK-shaped session double
     await vi.advanceTimersByTimeAsync(15_000);
     await failed;
     expect(t.session.refreshToken).toHaveBeenCalledWith(TOKEN_2);
+  });
+
+  it('starts over when the session expired before the refresh (the SDK would do nothing)', async () => {
+    const t = await phoneWithDouble();
+    t.session.expired = true;
+    await expect(t.phone.refresh(credential(TOKEN_2))).rejects.toThrow(/session expired/);
+    expect(t.session.refreshToken).not.toHaveBeenCalled();
   });
 
   it('keeps the SDK’s log to errors (its debug level logs the JWT and the caller’s number)', async () => {

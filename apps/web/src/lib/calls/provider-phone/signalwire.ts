@@ -23,7 +23,7 @@ import type {
 /** What the adapter uses of the SDK's session (the tests give an object of this shape). */
 export type SignalWireSdkSession = Pick<
   Relay,
-  'options' | 'connect' | 'disconnect' | 'refreshToken' | 'on' | 'off' | '__logger'
+  'options' | 'connect' | 'disconnect' | 'refreshToken' | 'on' | 'off' | 'expired' | '__logger'
 >;
 
 /** What the adapter uses of one of the SDK's calls. */
@@ -144,6 +144,9 @@ class SignalWirePhone implements ProviderPhone {
       return this.register();
     }
     // An open session is reauthenticated on its socket (`blade.reauthenticate`) with the new JWT.
+    // Past its JWT's expiry (the page slept through the app's refresh) the SDK's refreshToken
+    // only "connects" the socket that is still open, which does nothing: the app starts over.
+    if (this.session.expired) throw new Error('SignalWire session expired');
     // The SDK queues the request while SignalWire has told it to wait (`blade.disconnect`) and
     // never gives up on it: past the limit the app starts over with a new phone.
     const errors: Error[] = [];
