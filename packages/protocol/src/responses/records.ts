@@ -27,11 +27,17 @@ export const NoteForReaderSchema = NoteMetaSchema.extend({
   wrap: z.object({ reader: z.string(), wrap: z.string() }).nullable(),
 }) satisfies z.ZodType<NoteForReader>;
 
+/**
+ * A page of a newest-first list of sealed records (notes, reports): the rows under the list's
+ * own name, and the cursor of the next page (null: this was the last).
+ */
+export const newestFirstPage = <Key extends string, Row extends z.ZodType>(key: Key, row: Row) =>
+  z
+    .object({ [key]: z.array(row) } as Record<Key, z.ZodArray<Row>>)
+    .extend({ nextCursor: z.string().nullable() });
+
 /** `GET /api/notes`. */
-export const NotePageSchema = z.object({
-  notes: z.array(NoteForReaderSchema),
-  nextCursor: z.string().nullable(),
-}) satisfies z.ZodType<NotePage>;
+export const NotePageSchema = newestFirstPage('notes', NoteForReaderSchema) satisfies z.ZodType<NotePage>;
 
 /** `GET /api/notes/:id`. */
 export const NoteResponse = z.object({ note: NoteForReaderSchema });
@@ -58,11 +64,17 @@ export const GrantStatusSchema = z.object({
   unavailableToCaller: z.number().int(),
 }) satisfies z.ZodType<GrantStatus>;
 
+/**
+ * A batch of a grant's work (PROTOCOL.md, "Granting a new reader"): records the reader has no
+ * wrap for yet, each with the caller's own wrap, and where the next batch starts (null: done).
+ */
+export const grantWorkOf = <Item extends z.ZodType>(item: Item) =>
+  z.object({ items: z.array(item), next: z.string().nullable() });
+
 /** `GET /api/notes/grant-work`. */
-export const GrantWorkSchema = z.object({
-  items: z.array(z.object({ noteId: z.string(), version: z.number().int(), wrap: z.string() })),
-  next: z.string().nullable(),
-}) satisfies z.ZodType<GrantWork>;
+export const GrantWorkSchema = grantWorkOf(
+  z.object({ noteId: z.string(), version: z.number().int(), wrap: z.string() }),
+) satisfies z.ZodType<GrantWork>;
 
 /** `POST /api/notes/grant`. */
 export const GrantResultSchema = z.object({

@@ -13,7 +13,7 @@ import {
   type ReportReaders,
   ReportStatus,
 } from '../reports.js';
-import { GrantResultSchema, GrantStatusSchema } from './records.js';
+import { GrantResultSchema, GrantStatusSchema, grantWorkOf, newestFirstPage } from './records.js';
 
 /** Answers of the reports routes, as the web client checks them on arrival (ciphertext stays opaque). */
 
@@ -63,10 +63,10 @@ export const AttachmentViewSchema = z.object({
 export const ReportMetaResponse = z.object({ report: ReportMetaSchema });
 
 /** `GET /api/reports`. */
-export const ReportPageSchema = z.object({
-  reports: z.array(ReportForReaderSchema),
-  nextCursor: z.string().nullable(),
-}) satisfies z.ZodType<ReportPage>;
+export const ReportPageSchema = newestFirstPage(
+  'reports',
+  ReportForReaderSchema,
+) satisfies z.ZodType<ReportPage>;
 
 /** `GET /api/reports/:id`. */
 export const ReportDetailSchema = z.object({
@@ -89,12 +89,9 @@ export const ReportReadersSchema = z.object({
 }) satisfies z.ZodType<ReportReaders>;
 
 /** `GET /api/reports/grant-work`. */
-export const ReportGrantWorkSchema = z.object({
-  items: z.array(
-    z.object({ recordId: z.string(), purpose: z.enum(['report', 'attachment']), wrap: z.string() }),
-  ),
-  next: z.string().nullable(),
-}) satisfies z.ZodType<ReportGrantWork>;
+export const ReportGrantWorkSchema = grantWorkOf(
+  z.object({ recordId: z.string(), purpose: z.enum(['report', 'attachment']), wrap: z.string() }),
+) satisfies z.ZodType<ReportGrantWork>;
 
 /** `POST /api/reports/grant`: answered as the notes' grant is. */
 export const ReportGrantResultSchema = GrantResultSchema;

@@ -8,6 +8,7 @@ import {
   TranscriptSource,
   type VoicemailClaim,
 } from '../transcription.js';
+import { GrantResultSchema, grantWorkOf } from './records.js';
 
 /** Answers of the transcription routes (docs/PROTOCOL.md §9.5), as the web client checks them. */
 
@@ -56,17 +57,12 @@ export const TranscriptListSchema = z.object({
 }) satisfies z.ZodType<TranscriptList>;
 
 /** `GET /api/transcripts/grant-work`. */
-export const TranscriptGrantWorkSchema = z.object({
-  items: z.array(z.object({ transcriptId: z.string(), wrap: z.string() })),
-  next: z.string().nullable(),
-});
+export const TranscriptGrantWorkSchema = grantWorkOf(
+  z.object({ transcriptId: z.string(), wrap: z.string() }),
+);
 
-/** `POST /api/transcripts/grant`. */
-export const TranscriptGrantResultSchema = z.object({
-  inserted: z.number().int(),
-  alreadyPresent: z.number().int(),
-  skipped: z.number().int(),
-});
+/** `POST /api/transcripts/grant`: answered as the notes' grant is. */
+export const TranscriptGrantResultSchema = GrantResultSchema;
 
 /** `POST /api/transcription/claims`. */
 export const VoicemailClaimResponse = z.object({
