@@ -207,7 +207,7 @@ async function ringAndAnswer(volunteer: Page, relay: Page, leg: string, calls: n
   await takeAnswer(relay, String(answer.params?.sdp));
 }
 
-test('the SignalWire browser phone connects with project and JWT, answers with two-way audio, mutes, and ends on either side’s bye', async () => {
+test('the SignalWire browser phone connects with project and JWT, answers with two-way audio, mutes, survives a re-attach, and ends on either side’s bye', async () => {
   const errors: string[] = [];
   const volunteer = await newPage(errors, 'volunteer');
   const relay = await newPage(errors, 'relay');
