@@ -3,12 +3,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState.js';
 import {
+  blankFieldDraft,
   type FieldDraft,
   FieldListEditor,
   type FieldListWordKeys,
+  fieldDefinitions,
   lines,
   nextDraftKey,
-  rowIds,
   savedFieldDraft,
   useFocusAfterRender,
 } from './FieldListEditor.js';
@@ -45,21 +46,12 @@ export function boundsOf(draft: { type: FieldType; min: string; max: string }): 
   return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
 }
 
-export function toDefinitions(fields: DraftField[]): CustomFieldDefinition[] {
-  const ids = rowIds(fields, (f) => f.label, 'field');
-  return fields.map((f, index) => {
-    const options = lines(f.options);
-    return {
-      id: ids[index]!,
-      label: f.label.trim(),
-      type: f.type,
-      required: f.required,
-      order: index,
-      ...(f.type === 'select' ? { options } : {}),
-      ...boundsOf(f),
-    };
-  });
-}
+export const toDefinitions = (fields: DraftField[]): CustomFieldDefinition[] =>
+  fieldDefinitions(fields, (common, f) => ({
+    ...common,
+    ...(f.type === 'select' ? { options: lines(f.options) } : {}),
+    ...boundsOf(f),
+  }));
 
 /** The draft list; moving and removing are FieldListEditor's, adding is the section's button. */
 function useDraftFields(initial: CustomFieldDefinition[]) {
@@ -71,10 +63,7 @@ function useDraftFields(initial: CustomFieldDefinition[]) {
 
   function add() {
     const key = nextDraftKey();
-    setFields([
-      ...fields,
-      { key, id: '', saved: false, label: '', type: 'text', required: false, options: '', min: '', max: '' },
-    ]);
+    setFields([...fields, { ...blankFieldDraft(key, 'text'), min: '', max: '' }]);
     focusNext(`cf-${key}-label`);
   }
 

@@ -79,6 +79,35 @@ export const savedFieldDraft = <Type extends string>(field: {
   options: (field.options ?? []).join('\n'),
 });
 
+/** A new field's draft: no id until it is first saved, a text field until the admin picks a type. */
+export const blankFieldDraft = <Type extends string>(key: number, type: Type): FieldDraft<Type> => ({
+  key,
+  id: '',
+  saved: false,
+  label: '',
+  type,
+  required: false,
+  options: '',
+});
+
+/**
+ * What every form's field definitions hold, in the list's order: the id (a saved field's own,
+ * a new one's from its label), the label, the type, the required flag and the position; each
+ * form adds its own parts (choices, bounds, translations) to each.
+ */
+export function fieldDefinitions<Field extends FieldDraft, Definition>(
+  fields: readonly Field[],
+  withOwnParts: (
+    common: { id: string; label: string; type: Field['type']; required: boolean; order: number },
+    field: Field,
+  ) => Definition,
+): Definition[] {
+  const ids = rowIds(fields, (f) => f.label, 'field');
+  return fields.map((f, order) =>
+    withOwnParts({ id: ids[order]!, label: f.label.trim(), type: f.type, required: f.required, order }, f),
+  );
+}
+
 /** The non-empty lines of a text box (choices, categories). */
 export const lines = (text: string): string[] =>
   text

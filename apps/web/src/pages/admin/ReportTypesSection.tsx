@@ -14,9 +14,11 @@ import { TextField } from '../../components/TextField.js';
 import { UserText } from '../../components/UserText.js';
 import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import {
+  blankFieldDraft,
   type FieldDraft,
   FieldListEditor,
   type FieldListWordKeys,
+  fieldDefinitions,
   idFrom,
   lines,
   nextDraftKey,
@@ -87,17 +89,12 @@ const toDraftType = (t: ReportType): DraftType => ({
 export function toReportTypes(drafts: DraftType[]): ReportType[] {
   const typeIds = rowIds(drafts, (d) => d.name, 'type', true);
   return drafts.map((d, index) => {
-    const fieldIds = rowIds(d.fields, (f) => f.label, 'field');
-    const fields = d.fields.map((f, order): ReportFieldDefinition => {
+    const fields = fieldDefinitions(d.fields, (common, f): ReportFieldDefinition => {
       const labels = translations(f.labels);
       const choices = f.type === 'choice' || f.type === 'multiChoice';
       return {
-        id: fieldIds[order]!,
-        label: f.label.trim(),
+        ...common,
         ...(labels ? { labels } : {}),
-        type: f.type,
-        required: f.required,
-        order,
         ...(choices ? { options: [...new Set(lines(f.options))] } : {}),
       };
     });
@@ -135,16 +132,7 @@ const blankType = (key: number): DraftType => ({
   fields: [],
 });
 
-const blankField = (key: number): DraftField => ({
-  key,
-  id: '',
-  saved: false,
-  label: '',
-  labels: {},
-  type: 'text',
-  required: false,
-  options: '',
-});
+const blankField = (key: number): DraftField => ({ ...blankFieldDraft(key, 'text'), labels: {} });
 
 /** After a save: every type and field is saved, with the id the server gave the new ones. */
 const withSavedIds = (all: DraftType[], saved: ReportType[]): DraftType[] =>
