@@ -81,6 +81,24 @@ function uniqueIdsAndOrder(fields: { id: string; order: number }[], ctx: z.Refin
   });
 }
 
+/**
+ * An admin's hold music address, handed to the providers as it is: https only (they refuse or
+ * warn on plain http, and the caller's wait must not ride on a cleartext fetch), no credentials
+ * in it (it lands in provider documents and logs), no whitespace or markup characters.
+ */
+export const HoldMusicUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    if (/[\s<>"'`]/.test(value)) return false;
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' && !url.username && !url.password && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'hold music must be an https:// address of an mp3 or wav file, without a user name or password');
+
 /** The hotline's settings as admins edit them. Provider credentials live apart, encrypted (see the settings module). */
 export const HotlineSettings = z
   .object({
@@ -118,6 +136,12 @@ export const HotlineSettings = z
          * volunteers are told on their call card when it is on. Absent (documents stored before it) is off.
          */
         silentSupervision: z.boolean().optional(),
+        /**
+         * The hotline's own hold music: an https URL of an mp3 or wav file the providers fetch
+         * and play to waiting and held callers instead of the generated clip (docs/CALLS.md).
+         * Absent: the generated clip. Never fetched by the server itself.
+         */
+        holdMusicUrl: HoldMusicUrl.optional(),
       })
       .strict(),
     security: z

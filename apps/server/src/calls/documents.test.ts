@@ -52,7 +52,7 @@ describe('the wait document', () => {
     'on %s: the prompt in the caller language, the hold music three times, then itself again',
     (provider, dialect) => {
       const call = callOn(provider);
-      const verbs = parseTwiml(renderMarkup(dialect, waitDocument(ctx, call, NOW)).body);
+      const verbs = parseTwiml(renderMarkup(dialect, waitDocument(ctx, call, DEFAULT_SETTINGS, NOW)).body);
       expect(verbs.map((v) => v.name)).toEqual(['Say', 'Play', 'Redirect']);
       expect(verbs[0]!.attributes.language).toBe('es-MX');
       expect(verbs[1]).toMatchObject({ text: MUSIC, attributes: { loop: String(HOLD_MUSIC_PLAYS) } });
@@ -61,9 +61,18 @@ describe('the wait document', () => {
   );
 
   it('on Plivo (whose waitSound cannot redirect): the prompt, then the hold music looped for good', () => {
-    const verbs = parseTwiml(renderPlivoXml(waitDocument(ctx, callOn('plivo'), NOW)).body);
+    const verbs = parseTwiml(renderPlivoXml(waitDocument(ctx, callOn('plivo'), DEFAULT_SETTINGS, NOW)).body);
     expect(verbs.map((v) => v.name)).toEqual(['Speak', 'Play']);
     expect(verbs[1]).toMatchObject({ text: MUSIC, attributes: { loop: '0' } });
+  });
+
+  it("plays the admin's own hold music instead of the clip when they set one", () => {
+    const own = 'https://media.example.org/hold.mp3';
+    const settings = { ...DEFAULT_SETTINGS, calls: { ...DEFAULT_SETTINGS.calls, holdMusicUrl: own } };
+    const verbs = parseTwiml(renderMarkup(TWIML, waitDocument(ctx, callOn('twilio'), settings, NOW)).body);
+    expect(verbs[1]).toMatchObject({ name: 'Play', text: own });
+    const ncco = buildNcco(callerDocument(ctx, callOn('vonage'), settings));
+    expect(ncco.at(-1)).toMatchObject({ musicOnHoldUrl: [own] });
   });
 
   it('plays music for about a minute between prompts, so the caller is neither left in doubt nor nagged', () => {
@@ -73,12 +82,12 @@ describe('the wait document', () => {
 
   it('sends a caller past their time to voicemail and hangs up an ended call, with no music', () => {
     const late = callOn('twilio', { queueDeadline: new Date(NOW.getTime() - 1) });
-    expect(waitDocument(ctx, late, NOW)).toEqual([
+    expect(waitDocument(ctx, late, DEFAULT_SETTINGS, NOW)).toEqual([
       { kind: 'redirect', url: `${PUBLIC_URL}/api/telephony/twilio/voicemail?call=${late.id}` },
     ]);
-    expect(waitDocument(ctx, callOn('twilio', { status: 'answered', endedAt: NOW }), NOW)).toEqual([
-      { kind: 'hangup' },
-    ]);
+    expect(
+      waitDocument(ctx, callOn('twilio', { status: 'answered', endedAt: NOW }), DEFAULT_SETTINGS, NOW),
+    ).toEqual([{ kind: 'hangup' }]);
   });
 });
 

@@ -2,7 +2,7 @@ import type { HotlineSettings } from '@llamenos/protocol';
 import type { ServerContext } from '../http/context.js';
 import type { Instruction, Prompt } from '../telephony/provider.js';
 import { type ClaimResult, claimByLeg, claimCall } from './answer.js';
-import { holdMusicUrl } from './hold-music/routes.js';
+import { holdMusicFor } from './hold-music/routes.js';
 import {
   bindProviderLeg,
   type CallRow,
@@ -109,7 +109,7 @@ export function callerDocument(ctx: ServerContext, call: CallRow, settings: Hotl
           queue: queueName(call.id),
           waitUrl: webhookUrl(ctx, p, 'wait', { call: call.id }),
           // For providers that loop a file rather than fetch the wait document (Vonage).
-          holdAudioUrl: holdMusicUrl(ctx),
+          holdAudioUrl: holdMusicFor(ctx, settings),
         },
       ];
     case 'voicemail':
@@ -229,15 +229,21 @@ const WAIT_WITHOUT_REDIRECT: ReadonlySet<string> = new Set(['plivo']);
  * waitSound, a held participant's holdUrl): the prompt, then the hold music, then this document
  * again. It redirects to itself rather than trust the provider to fetch it again when it ends
  * (Twilio's conference waitUrl and holdUrl documents, unlike a queue's, are not documented to
- * loop), so the caller never ends in silence. A call past its time goes to voicemail.
+ * loop), so the caller never ends in silence. The music is the admin's file when they set one
+ * (settings `calls.holdMusicUrl`), else the generated clip. A call past its time goes to voicemail.
  */
-export function waitDocument(ctx: ServerContext, call: CallRow, now: Date): Instruction[] {
+export function waitDocument(
+  ctx: ServerContext,
+  call: CallRow,
+  settings: HotlineSettings,
+  now: Date,
+): Instruction[] {
   const due = call.queueDeadline !== null && call.queueDeadline.getTime() <= now.getTime();
   if (call.status === 'voicemail' || (due && (call.status === 'queued' || call.status === 'ringing')))
     return [{ kind: 'redirect', url: webhookUrl(ctx, call.provider, 'voicemail', { call: call.id }) }];
   if (call.endedAt) return [{ kind: 'hangup' }];
   const prompt = say(call.language, 'stillWaiting');
-  const music = holdMusicUrl(ctx);
+  const music = holdMusicFor(ctx, settings);
   if (WAIT_WITHOUT_REDIRECT.has(call.provider)) return [prompt, { kind: 'play', url: music, loop: 0 }];
   return [
     prompt,

@@ -5,9 +5,9 @@ import type { ServerContext } from '../http/context.js';
 import { TelephonyError, TelephonyInputError } from '../telephony/errors.js';
 import type { ConnectedCall, ConnectedCallControl } from '../telephony/provider.js';
 import { queueName, say, webhookUrl } from './documents.js';
-import { holdMusicUrl } from './hold-music/routes.js';
+import { holdMusicFor } from './hold-music/routes.js';
 import { type CallRow, findCall, findLeg } from './store.js';
-import { controlAdapter, errorInfo } from './wiring.js';
+import { callSettings, controlAdapter, errorInfo } from './wiring.js';
 
 /**
  * Hold and hand-over on calls carried by a telephony provider (docs/CALLS.md, "Call controls on
@@ -42,7 +42,7 @@ export async function connectedCallOf(ctx: ServerContext, call: CallRow): Promis
     holdUrl: webhookUrl(ctx, call.provider, 'wait', { call: call.id }),
     holdPrompt: say(call.language, 'stillWaiting'),
     // …and the hold music after it, for providers that loop a file (Vonage's musicOnHoldUrl).
-    holdAudioUrl: holdMusicUrl(ctx),
+    holdAudioUrl: holdMusicFor(ctx, await callSettings(ctx)),
     // Where a leg moved within the call fetches its document (Plivo; calls/conference-join.ts).
     joinUrl: webhookUrl(ctx, call.provider, 'join', { call: call.id }),
   };

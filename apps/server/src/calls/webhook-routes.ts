@@ -20,7 +20,7 @@ import { callerStatusChanged, legStatusChanged } from './end.js';
 import { handleCaptchaDigit, handleInboundCall, handleLanguageChoice } from './inbound.js';
 import { type CallRow, findCall } from './store.js';
 import { storeVoicemail, voicemailPrompt } from './voicemail.js';
-import { errorInfo, inBackground, webhookAdapter } from './wiring.js';
+import { callSettings, errorInfo, inBackground, webhookAdapter } from './wiring.js';
 
 /**
  * Provider webhooks: POST /api/telephony/:provider/<step>. Public routes that carry their own
@@ -149,7 +149,7 @@ function callerSteps(ctx: ServerContext): Record<string, Handler> {
       const { legId } = w.adapter.parseDigits(w.request);
       const call = await callOf(ctx, w, legId);
       if (!call) return [{ kind: 'hangup' }];
-      return waitDocument(ctx, call, ctx.now());
+      return waitDocument(ctx, call, await callSettings(ctx), ctx.now());
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { HotlineSettings } from '@llamenos/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestHotline } from '../../../test/helpers.js';
 import { holdMusicClip } from './clip.js';
@@ -44,5 +45,46 @@ describe('GET /api/telephony/hold-music.wav', () => {
 
   it('is addressed on PUBLIC_URL, where the providers reach the hotline', () => {
     expect(holdMusicUrl(h.ctx)).toBe(`${h.ctx.config.PUBLIC_URL}/api/telephony/hold-music.wav`);
+  });
+});
+
+describe("the admin's own hold music (settings calls.holdMusicUrl)", () => {
+  const calls = async (admin: Awaited<ReturnType<typeof h.addUser>>) => {
+    const res = await h.request('GET', '/api/settings', { as: admin });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { settings: HotlineSettings; version: number };
+  };
+  const patchCalls = (admin: Awaited<ReturnType<typeof h.addUser>>, value: unknown, version: number) =>
+    h.request('PATCH', '/api/settings/calls', { as: admin, body: { value, version } });
+
+  it('is saved when it is an https address, and cleared by leaving it out', async () => {
+    const admin = await h.addUser(['admin']);
+    const { settings, version } = await calls(admin);
+    const own = 'https://media.example.org/music/hold.mp3?v=2';
+    const saved = await patchCalls(admin, { ...settings.calls, holdMusicUrl: own }, version);
+    expect(saved.status).toBe(200);
+    expect((await calls(admin)).settings.calls.holdMusicUrl).toBe(own);
+    const { version: next } = await calls(admin);
+    const { holdMusicUrl: _, ...without } = settings.calls;
+    expect((await patchCalls(admin, without, next)).status).toBe(200);
+    expect((await calls(admin)).settings.calls.holdMusicUrl).toBeUndefined();
+  });
+
+  it.each([
+    'http://media.example.org/hold.mp3',
+    'https://user:secret@media.example.org/hold.mp3',
+    'ftp://media.example.org/hold.mp3',
+    'media.example.org/hold.mp3',
+    'https://media.example.org/a b.mp3',
+    'https://media.example.org/"><Hangup/>.mp3',
+    `https://media.example.org/${'a'.repeat(2100)}.mp3`,
+  ])('refuses %s with a 400 that says why, and keeps what was stored', async (bad) => {
+    const admin = await h.addUser(['admin']);
+    const before = await calls(admin);
+    const res = await patchCalls(admin, { ...before.settings.calls, holdMusicUrl: bad }, before.version);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/calls\.holdMusicUrl/);
+    expect(await calls(admin)).toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import type { HotlineSettings } from '@llamenos/protocol';
 import { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../../http/context.js';
 import { isPublic } from '../../http/guard.js';
@@ -15,6 +16,13 @@ export const HOLD_MUSIC_PATH = '/api/telephony/hold-music.wav';
 
 /** The clip's absolute URL, on PUBLIC_URL (the address the providers reach us at). */
 export const holdMusicUrl = (ctx: ServerContext): string => `${ctx.config.PUBLIC_URL}${HOLD_MUSIC_PATH}`;
+
+/**
+ * What the providers play as hold music: the admin's own file (settings `calls.holdMusicUrl`,
+ * https, checked when saved) when one is set, else the generated clip.
+ */
+export const holdMusicFor = (ctx: ServerContext, settings: HotlineSettings): string =>
+  settings.calls.holdMusicUrl ?? holdMusicUrl(ctx);
 
 /** A day: providers cache it (Twilio caches media it fetched), and the ETag revalidates after. */
 const CACHE_CONTROL = 'public, max-age=86400';

@@ -59,7 +59,11 @@ export function GeneralSection({ settings, readOnly, save, onReload }: SectionPr
   );
 }
 
-type FieldSpec = { key: string; kind: 'bool' } | { key: string; kind: 'int'; min: number; max: number };
+type FieldSpec =
+  | { key: string; kind: 'bool' }
+  | { key: string; kind: 'int'; min: number; max: number }
+  /** An optional https address: left empty, it is left out of the section (the server's default). */
+  | { key: string; kind: 'url' };
 
 /** Sections made only of switches and whole numbers, described here and drawn by one form. */
 const SPECS: Record<'channels' | 'spam' | 'calls' | 'security' | 'retention', FieldSpec[]> = {
@@ -80,6 +84,7 @@ const SPECS: Record<'channels' | 'spam' | 'calls' | 'security' | 'retention', Fi
     { key: 'voicemailMaxSeconds', kind: 'int', min: 10, max: 600 },
     { key: 'ivrLanguageMenu', kind: 'bool' },
     { key: 'silentSupervision', kind: 'bool' },
+    { key: 'holdMusicUrl', kind: 'url' },
   ],
   security: [
     { key: 'requirePasskeys', kind: 'bool' },
@@ -107,10 +112,13 @@ export function SimpleSection({
   const [draft, setDraft] = useState<Record<string, boolean | string>>(() =>
     Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v])),
   );
-  const value = () =>
-    Object.fromEntries(
-      SPECS[section].map((f) => [f.key, f.kind === 'int' ? Number(draft[f.key]) : draft[f.key]]),
-    );
+  const fieldValue = (f: FieldSpec) => {
+    if (f.kind === 'int') return Number(draft[f.key]);
+    // An empty address is no address: the section is saved without it (undefined is left out of JSON).
+    if (f.kind === 'url') return String(draft[f.key] ?? '').trim() || undefined;
+    return draft[f.key];
+  };
+  const value = () => Object.fromEntries(SPECS[section].map((f) => [f.key, fieldValue(f)]));
 
   return (
     <SettingsSectionForm
@@ -135,6 +143,28 @@ export function SimpleSection({
                 />
                 {t(`settingsPage.${section}.${field.key}`)}
               </label>
+              {hint && (
+                <p id={hintId} className="hint">
+                  {hint}
+                </p>
+              )}
+            </div>
+          );
+        if (field.kind === 'url')
+          return (
+            <div key={field.key}>
+              <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
+              <input
+                id={id}
+                type="url"
+                inputMode="url"
+                autoComplete="off"
+                spellCheck={false}
+                maxLength={2048}
+                aria-describedby={hintId}
+                value={String(draft[field.key] ?? '')}
+                onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
+              />
               {hint && (
                 <p id={hintId} className="hint">
                   {hint}
