@@ -157,6 +157,8 @@ export async function setUp(db: Database) {
     readerTables: { cpuMs: (warmed.user + warmed.system) / 1000, readers: members.length },
     /** Threads sealing texts besides the server's own (0: none). */
     sealWorkers: ctx.conversations.sealPool?.size ?? 0,
+    /** Which engine makes each sealing thread's ephemeral keys (conversations/ephemeral-keys.ts). */
+    sealEngines: ctx.conversations.sealPool?.engines.join(', ') || 'none',
     async close() {
       await stopSealing();
       await api.close();
@@ -399,7 +401,7 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
         op: `${label}: CPU per message (app + driver)`,
         value: (cpu / (total + retries)) * 1000,
         unit: 'ms',
-        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall, every thread; ${hotline.sealWorkers} sealing thread(s) besides the server's (conversations/seal-pool.ts)`,
+        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall, every thread; ${hotline.sealWorkers} sealing thread(s) besides the server's (conversations/seal-pool.ts), ephemeral keys by ${hotline.sealEngines}`,
       },
       {
         op: `${label}: CPU per message, the server's thread`,

@@ -40,6 +40,8 @@ describe('the seal pool (arriving texts sealed in worker threads)', () => {
     await expect(pool.seal(randomUUID(), 'x', [reader().pubkey])).rejects.toThrow(/no sealing thread/);
     await pool.ready;
     expect(pool.size).toBe(1);
+    // Its ephemeral keys from libsecp256k1 (WASM), loaded before it said it was ready.
+    expect(pool.engines).toEqual(['wasm']);
     const readers = [reader(), reader(), reader()];
     await pool.prepare(readers.map((r) => r.pubkey));
     const messageId = randomUUID();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { EphemeralEngine } from './ephemeral-keys.js';
 import type { SealedMessage } from './seal.js';
 
 /**
@@ -27,9 +28,12 @@ export type SealRequest =
   | { id: number; kind: 'seal'; messageId: string; body: ArrayBuffer; readers: readonly string[] }
   | { id: number; kind: 'prepare'; readers: readonly string[] };
 
-/** Its answer: the envelope (null for a prepare), or only the kind of error. */
+/**
+ * Its answer: the envelope (null for a prepare), or only the kind of error. A thread's first
+ * message (id 0) says it is ready, and which engine makes its ephemeral keys (ephemeral-keys.ts).
+ */
 export type SealReply =
-  | { id: number; ok: true; sealed: SealedMessage | null }
+  | { id: number; ok: true; sealed: SealedMessage | null; engine?: EphemeralEngine }
   | { id: number; ok: false; error: string };
 
 /** The table window of the workers' agreements: the server thread's (ingest.ts), 8 bits. */
@@ -45,6 +49,8 @@ export interface SealPool {
   readonly size: number;
   /** Resolves when every thread is loaded (or has failed). */
   readonly ready: Promise<void>;
+  /** The engines making the threads' ephemeral keys, one per thread loaded (the benchmark reports them). */
+  readonly engines: readonly EphemeralEngine[];
   /** The body sealed for `readers` in a worker; rejects if no worker could (the caller seals itself). */
   seal(messageId: string, body: string, readers: readonly string[]): Promise<SealedMessage>;
   /** Makes these readers' tables in every worker (resolves when all have). */
@@ -92,6 +98,7 @@ export function startSealPool(
   if (!script || workers < 1) return null;
   let nextId = 1;
   const threads: Thread[] = [];
+  const engines: EphemeralEngine[] = [];
   const fail = (thread: Thread, error: Error) => {
     if (!thread.alive) return;
     thread.alive = false;
@@ -117,6 +124,7 @@ export function startSealPool(
     thread.worker.on('message', (reply: SealReply) => {
       if (reply.id === 0) {
         thread.ready = true;
+        if (reply.ok && reply.engine) engines.push(reply.engine);
         return;
       }
       const waiter = thread.waiting.get(reply.id);
@@ -146,6 +154,7 @@ export function startSealPool(
       return threads.filter((t) => t.alive && t.ready).length;
     },
     ready: Promise.all(loads).then(() => undefined),
+    engines,
     async seal(messageId, body, readers) {
       const thread = leastBusy();
       if (!thread) throw new Error('no sealing thread is running');

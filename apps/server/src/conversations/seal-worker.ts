@@ -46,4 +46,6 @@ port.on('message', (request: SealRequest) => {
 });
 // Ready once the WASM engine is loaded (or has failed to): the pool sends texts here from then on
 // (before, they are sealed in the server's thread).
-void ephemeral.load().then(() => port.postMessage({ id: 0, ok: true, sealed: null } satisfies SealReply));
+void ephemeral
+  .load()
+  .then((engine) => port.postMessage({ id: 0, ok: true, sealed: null, engine } satisfies SealReply));
