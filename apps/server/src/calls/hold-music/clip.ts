@@ -115,10 +115,16 @@ export function encodeWav(samples: Int16Array): Buffer {
   return wav;
 }
 
+const TOTAL_SAMPLES = HOLD_MUSIC_SECONDS * HOLD_MUSIC_SAMPLE_RATE;
+
 /** The clip as 16-bit samples, scaled to PEAK. */
 export function holdMusicSamples(): Int16Array {
-  const raw = new Float64Array(HOLD_MUSIC_SECONDS * HOLD_MUSIC_SAMPLE_RATE);
+  const raw = new Float64Array(TOTAL_SAMPLES);
   for (let i = 0; i < raw.length; i++) raw[i] = holdMusicValueAt(i / HOLD_MUSIC_SAMPLE_RATE);
+  return scaled(raw);
+}
+
+function scaled(raw: Float64Array): Int16Array {
   let peak = 0;
   for (const s of raw) peak = Math.max(peak, Math.abs(s));
   const scale = (PEAK * 32767) / peak;
@@ -131,14 +137,32 @@ export interface HoldMusicClip {
   etag: string;
 }
 
-let clip: HoldMusicClip | null = null;
+/**
+ * Samples computed between two turns of the event loop: making the whole clip takes about half a
+ * second of arithmetic on a busy machine, which must not stall the webhooks of live calls served
+ * by the same process; one second of audio at a time keeps each pause to a few tens of ms.
+ */
+const SAMPLES_PER_TURN = HOLD_MUSIC_SAMPLE_RATE;
 
-/** The clip, made on first use and then kept for the life of the process (it never changes). */
-export function holdMusicClip(): HoldMusicClip {
-  if (!clip) {
-    const wav = encodeWav(holdMusicSamples());
-    const etag = `"${createHash('sha256').update(wav).digest('base64url').slice(0, 27)}"`;
-    clip = { wav, etag };
+async function makeClip(): Promise<HoldMusicClip> {
+  const raw = new Float64Array(TOTAL_SAMPLES);
+  for (let start = 0; start < raw.length; start += SAMPLES_PER_TURN) {
+    const end = Math.min(raw.length, start + SAMPLES_PER_TURN);
+    for (let i = start; i < end; i++) raw[i] = holdMusicValueAt(i / HOLD_MUSIC_SAMPLE_RATE);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  const wav = encodeWav(scaled(raw));
+  const etag = `"${createHash('sha256').update(wav).digest('base64url').slice(0, 27)}"`;
+  return { wav, etag };
+}
+
+let clip: Promise<HoldMusicClip> | null = null;
+
+/**
+ * The clip, made on first use (requests that arrive meanwhile wait for the same making) and then
+ * kept for the life of the process: it never changes.
+ */
+export function holdMusicClip(): Promise<HoldMusicClip> {
+  clip ??= makeClip();
   return clip;
 }

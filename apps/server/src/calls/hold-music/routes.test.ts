@@ -7,9 +7,9 @@ import { HOLD_MUSIC_PATH, holdMusicUrl } from './routes.js';
 const h = await createTestHotline();
 afterAll(() => h.close());
 
-describe('GET /api/telephony/hold-music.wav', () => {
-  const { wav, etag } = holdMusicClip();
+const { wav, etag } = await holdMusicClip();
 
+describe('GET /api/telephony/hold-music.wav', () => {
   it('serves the clip to anyone, unsigned, with its type, length and cache validators', async () => {
     const res = await h.request('GET', HOLD_MUSIC_PATH);
     expect(res.status).toBe(200);

@@ -29,8 +29,8 @@ const CACHE_CONTROL = 'public, max-age=86400';
 
 export function holdMusicRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get(HOLD_MUSIC_PATH.replace(/^\/api/, ''), isPublic(), (c) => {
-    const { wav, etag } = holdMusicClip();
+  app.get(HOLD_MUSIC_PATH.replace(/^\/api/, ''), isPublic(), async (c) => {
+    const { wav, etag } = await holdMusicClip();
     const headers = { etag, 'cache-control': CACHE_CONTROL };
     const match = c.req.header('if-none-match');
     if (match?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
