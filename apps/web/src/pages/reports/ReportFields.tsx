@@ -1,6 +1,6 @@
 import type { ReportFieldDefinition } from '@llamenos/protocol';
 import type { ReactNode } from 'react';
-import { Controller, type UseFormReturn } from 'react-hook-form';
+import { Controller, type UseFormRegisterReturn, type UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { UserText, userTextIn } from '../../components/UserText.js';
 import {
@@ -30,6 +30,41 @@ export const problemProps = (id: string, problem: string | undefined) => ({
   'aria-invalid': problem ? true : undefined,
   'aria-describedby': problem ? `${id}-problem` : undefined,
 });
+
+/**
+ * A report's own text box (its body, a reply): the caption, the text in its own direction (at
+ * most `limit` characters), and what is wrong with it under it. The form's registration passes
+ * through.
+ */
+export function ReportTextBox({
+  id,
+  caption,
+  rows,
+  limit,
+  problem,
+  ...registration
+}: {
+  id: string;
+  caption: string;
+  rows: number;
+  limit: number;
+  problem: string | undefined;
+} & UseFormRegisterReturn) {
+  return (
+    <>
+      <label htmlFor={id}>{caption}</label>
+      <textarea
+        id={id}
+        dir="auto"
+        rows={rows}
+        maxLength={limit}
+        {...problemProps(id, problem)}
+        {...registration}
+      />
+      <ProblemText id={id} problem={problem} max={limit} />
+    </>
+  );
+}
 
 /**
  * One of the report type's fields, by its type: a line or a box of text, a number, a date and

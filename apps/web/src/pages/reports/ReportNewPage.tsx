@@ -31,7 +31,7 @@ import {
 } from '../../lib/reports/payload.js';
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { ChosenFiles, filesFit, type PreparedFile } from './ChosenFiles.js';
-import { ProblemText, problemProps, ReportFieldInput } from './ReportFields.js';
+import { ProblemText, problemProps, ReportFieldInput, ReportTextBox } from './ReportFields.js';
 import { KeyNeeded, ReportsSubpage, TypeOptions, useReportTypes } from './shared.js';
 
 /** /reports/new: choose a report type, fill in its form, attach files, and file it. */
@@ -281,16 +281,14 @@ function ReportBasics({
       />
       <p className="hint">{t('reports.titleHint')}</p>
       <ProblemText id="report-title" problem={formState.errors.title?.message} max={REPORT_TITLE_MAX} />
-      <label htmlFor="report-body">{t('reports.bodyLabel')}</label>
-      <textarea
+      <ReportTextBox
         id="report-body"
-        dir="auto"
+        caption={t('reports.bodyLabel')}
         rows={8}
-        maxLength={REPORT_BODY_MAX}
-        {...problemProps('report-body', formState.errors.body?.message)}
+        limit={REPORT_BODY_MAX}
+        problem={formState.errors.body?.message}
         {...register('body')}
       />
-      <ProblemText id="report-body" problem={formState.errors.body?.message} max={REPORT_BODY_MAX} />
       {type && type.categories.length > 0 && (
         <div>
           <label htmlFor="report-category">{t('reports.category')}</label>

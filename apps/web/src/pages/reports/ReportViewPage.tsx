@@ -21,7 +21,7 @@ import { type OpenedReport, reportKeys, reportQueries } from '../../lib/queries/
 import { replyToReport } from '../../lib/reports/api.js';
 import { fieldLabel, type LooseReport, orderedFields, REPLY_BODY_MAX } from '../../lib/reports/payload.js';
 import { ReportAttachmentsSection } from './ReportAttachmentsSection.js';
-import { ProblemText, problemProps } from './ReportFields.js';
+import { ReportTextBox } from './ReportFields.js';
 import {
   KeyNeeded,
   nameOfMember,
@@ -356,18 +356,14 @@ function ReplyForm({ reportId }: { reportId: string }) {
       title={t('reports.replyTitle')}
       onSubmit={form.handleSubmit((v) => send.run(v))}
     >
-      <label htmlFor="report-reply">{t('reports.replyLabel')}</label>
-      <textarea
+      <ReportTextBox
         id="report-reply"
-        dir="auto"
+        caption={t('reports.replyLabel')}
         rows={4}
-        maxLength={REPLY_BODY_MAX}
-        {...problemProps('report-reply', problem)}
-        {...form.register('body', {
-          validate: (v) => (v.trim() ? true : 'required'),
-        })}
+        limit={REPLY_BODY_MAX}
+        problem={problem}
+        {...form.register('body', { validate: (v) => (v.trim() ? true : 'required') })}
       />
-      <ProblemText id="report-reply" problem={problem} max={REPLY_BODY_MAX} />
       <FormActions submit={send} action={t('reports.sendReply')} busyAction={t('reports.sending')} />
     </Panel>
   );
