@@ -120,11 +120,17 @@ export const PLACEMENTS_AT_ONCE = 1;
  */
 export const PLACEMENT_BATCH = 16;
 
+/**
+ * The ephemeral key pairs this thread seals with (ephemeral-keys.ts): one WebAssembly instance
+ * for every context of the process, loaded at the first text sealed here.
+ */
+const processEphemeralKeys = ephemeralKeyPairs();
+
 export function createConversations(ctxOf: () => ServerContext, resolve?: ChannelResolver): Conversations {
   const channels = new Map<ChannelId, MessagingChannel>();
   // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
   // keys from libsecp256k1 (WASM) once loaded at the first seal, OpenSSL's before (ephemeral-keys.ts).
-  const agreement = cachedAgreement(READER_TABLES, secureRandom, ephemeralKeyPairs().pair, 8);
+  const agreement = cachedAgreement(READER_TABLES, secureRandom, processEphemeralKeys.pair, 8);
   let pool: SealPool | null = null;
   let spawnPool: (() => void) | null = null;
   // The readers the tables were last made for: a pool started later makes theirs at once.
