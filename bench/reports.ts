@@ -66,17 +66,20 @@
  * message it authenticates, so sealing a 4 MiB chunk in place still left a 4 MiB buffer behind
  * (a bare worker reading and sealing 1 GiB: renderer +62–67 MB against +18–27 for reading
  * alone). Chunks are now authenticated where they lie (packages/crypto/src/chunk-aead.ts, the
- * same bytes): in that bare worker +24–36 MB at 51–64 MB/s against +62–67 at 34–40 MB/s, and in
- * this suite (1 GiB, BENCH_REPORTS_QUIET=1 BENCH_REPORTS_UPLOAD_ONLY=1, alternating with the
- * previous commit in the same minutes, load 18–22 on 2 cores): +51.8 and +50.6 MB (renderer
- * 32.7, 36.9) at 13.7 and 12.3 MB/s, against +70.6 and +65.6 MB (renderer 62.3, 56.7) at 11.7
- * and 14.3 MB/s. Sealing a 4 MiB chunk also takes about a third less time (73 against 115 ms
- * in Node on this machine under load).
+ * same bytes): in that bare worker +24–36 MB at 51–64 MB/s against +62–67 at 34–40 MB/s. In
+ * this suite (1 GiB, BENCH_REPORTS_QUIET=1, each run alternating with one of the previous
+ * commit in the same minutes, load 9–22 on 2 cores), this commit against the previous:
+ * +51.8 / 70.6 MB at 13.7 / 11.7 MB/s, +50.6 / 65.6 at 12.3 / 14.3, +55.0 / 56.9 at 13.7 / 14.4,
+ * +41.0 / 71.9 at 18.1 / 17.3, +46.1 / 76.0 at 18.8 / 20.0 (the renderer alone 29–40 MB against
+ * 49–63); the download (it opens chunks the same way) +49.0 / 76.9 MB at 33.8 / 38.1 MB/s.
+ * Sealing a 4 MiB chunk also takes about a third less time (73 against 115 ms in Node on this
+ * machine under load); in the browser, at that load, the other work bounded the throughput.
  * The upload already overlaps its work (the worker seals chunk i+1 while the page sends chunk i,
  * lib/attachments/uploader.ts) at the protocol's largest chunk (4 MiB, UPLOAD_CHUNK_LOG2_MAX:
  * fewer requests and fsyncs than smaller chunks). What bounds it is sealing: XChaCha20-Poly1305
- * in JavaScript seals 4 MiB in ~120 ms on one core of this machine under load (~35 MB/s), so
- * the median gap from an answer to the next request (~115–250 ms) is the seal not yet done.
+ * in JavaScript sealed 4 MiB in ~120 ms on one core of this machine under load (~35 MB/s; ~75
+ * ms since chunks are authenticated in place), so the median gap from an answer to the next
+ * request (~115–250 ms, measured before that) was the seal not yet done.
  * Tried: two sealing workers side by side (chunks i+1 and i+2, alternating with one worker in
  * the same run, median of 2, load ~25 on 2 cores): 14.6 vs 13.5 MB/s (× 1.08), but the
  * browser grew 167–181 MB instead of 83–100 (each worker's isolate keeps its own garbage of
