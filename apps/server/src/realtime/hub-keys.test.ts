@@ -51,6 +51,11 @@ describe('hub key lifecycle', () => {
     expect((await gone.auth(leaves.secretKey, s.relayUrl))[2]).toBe(true);
     gone.send(['REQ', 'live', { kinds: [HUB_EVENT_KIND] }]);
     await gone.waitFor((m) => m[0] === 'EOSE');
+    // An event before the rotation, under the old key (the publisher keeps its event key per hub key).
+    const before: NostrEvent = await publishHubEvent(s.server.ctx, { type: 'shift:changed' });
+    expect(JSON.parse(decryptHubEvent(deriveEventKey(old.key), before.content))).toEqual({
+      type: 'shift:changed',
+    });
 
     const res = await s.request('POST', `/api/users/${leaves.id}/deactivate`, { as: admin });
     expect(res.status).toBe(200);
