@@ -35,21 +35,12 @@ export async function createSession(
   return { token, session: session! };
 }
 
-/** The stored hash of a bearer token, or null for a string that cannot be one of ours. */
+/**
+ * The stored hash of a bearer token, or null for a string that cannot be one of ours. The live
+ * session behind it is read with the member's standing (signed-requests.ts standingOfSession).
+ */
 export const sessionTokenHash = (token: string): string | null =>
   token.startsWith(SESSION_TOKEN_PREFIX) && token.length <= 100 ? hashToken(token) : null;
-
-/** The live session a bearer token belongs to, or null (unknown, expired or revoked). */
-export async function findSession(db: Queryable, token: string, now: Date): Promise<SessionRow | null> {
-  const tokenHash = sessionTokenHash(token);
-  if (!tokenHash) return null;
-  const [row] = await db.query<SessionRow>(
-    `select id, user_id, pubkey, created_at, expires_at from sessions
-     where token_hash = $1 and revoked_at is null and expires_at > $2`,
-    [tokenHash, now],
-  );
-  return row ?? null;
-}
 
 export async function revokeSession(db: Queryable, id: string, now: Date): Promise<void> {
   await db.query('update sessions set revoked_at = $2 where id = $1 and revoked_at is null', [id, now]);
