@@ -70,8 +70,8 @@
  * this suite (1 GiB, BENCH_REPORTS_QUIET=1, each run alternating with one of the previous
  * commit in the same minutes, load 9–22 on 2 cores), this commit against the previous:
  * +51.8 / 70.6 MB at 13.7 / 11.7 MB/s, +50.6 / 65.6 at 12.3 / 14.3, +55.0 / 56.9 at 13.7 / 14.4,
- * +41.0 / 71.9 at 18.1 / 17.3, +46.1 / 76.0 at 18.8 / 20.0 (the renderer alone 29–40 MB against
- * 49–63); the download (it opens chunks the same way) +49.0 / 76.9 MB at 33.8 / 38.1 MB/s.
+ * +41.0 / 71.9 at 18.1 / 17.3, +46.1 / 76.0 at 18.8 / 20.0, +49.7 / 65.4 at 16.8 / 16.6 (the
+ * renderer alone 29–40 MB against 49–63); the download (it opens chunks the same way) +49.0 / 76.9 MB at 33.8 / 38.1 MB/s.
  * Sealing a 4 MiB chunk also takes about a third less time (73 against 115 ms in Node on this
  * machine under load); in the browser, at that load, the other work bounded the throughput.
  * The upload already overlaps its work (the worker seals chunk i+1 while the page sends chunk i,
