@@ -99,6 +99,13 @@ export const HoldMusicUrl = z
     }
   }, 'hold music must be an https:// address of an mp3 or wav file, without a user name or password');
 
+/** What a queued caller is told while waiting: nothing more, their place in line, or the expected wait. */
+export const QUEUE_ANNOUNCEMENTS = ['off', 'position', 'wait'] as const;
+export const QueueAnnouncement = z.enum(QUEUE_ANNOUNCEMENTS, {
+  error: () => 'the queue announcement must be "off", "position" or "wait"',
+});
+export type QueueAnnouncement = z.infer<typeof QueueAnnouncement>;
+
 /** The hotline's settings as admins edit them. Provider credentials live apart, encrypted (see the settings module). */
 export const HotlineSettings = z
   .object({
@@ -142,6 +149,12 @@ export const HotlineSettings = z
          * Absent: the generated clip. Never fetched by the server itself.
          */
         holdMusicUrl: HoldMusicUrl.optional(),
+        /**
+         * What a queued caller hears after "thank you for waiting": nothing more ('off'), their
+         * place in line ('position'), or an estimate of the wait ('wait'; docs/CALLS.md says how it
+         * is reckoned). Absent (documents stored before it) is 'off'.
+         */
+        queueAnnouncement: QueueAnnouncement.optional(),
       })
       .strict(),
     security: z
@@ -190,6 +203,7 @@ export const DEFAULT_SETTINGS: HotlineSettings = {
     voicemailMaxSeconds: 120,
     ivrLanguageMenu: false,
     silentSupervision: false,
+    queueAnnouncement: 'off',
   },
   security: { requirePasskeys: false, autoLockMinutes: 15 },
   retention: { noteDays: 0, callRecordDays: 0 },

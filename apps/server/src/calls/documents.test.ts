@@ -50,9 +50,11 @@ describe('the wait document', () => {
     ['signalwire', LAML],
   ])(
     'on %s: the prompt in the caller language, the hold music three times, then itself again',
-    (provider, dialect) => {
+    async (provider, dialect) => {
       const call = callOn(provider);
-      const verbs = parseTwiml(renderMarkup(dialect, waitDocument(ctx, call, DEFAULT_SETTINGS, NOW)).body);
+      const verbs = parseTwiml(
+        renderMarkup(dialect, await waitDocument(ctx, call, DEFAULT_SETTINGS, NOW)).body,
+      );
       expect(verbs.map((v) => v.name)).toEqual(['Say', 'Play', 'Redirect']);
       expect(verbs[0]!.attributes.language).toBe('es-MX');
       expect(verbs[1]).toMatchObject({ text: MUSIC, attributes: { loop: String(HOLD_MUSIC_PLAYS) } });
@@ -60,16 +62,20 @@ describe('the wait document', () => {
     },
   );
 
-  it('on Plivo (whose waitSound cannot redirect): the prompt, then the hold music looped for good', () => {
-    const verbs = parseTwiml(renderPlivoXml(waitDocument(ctx, callOn('plivo'), DEFAULT_SETTINGS, NOW)).body);
+  it('on Plivo (whose waitSound cannot redirect): the prompt, then the hold music looped for good', async () => {
+    const verbs = parseTwiml(
+      renderPlivoXml(await waitDocument(ctx, callOn('plivo'), DEFAULT_SETTINGS, NOW)).body,
+    );
     expect(verbs.map((v) => v.name)).toEqual(['Speak', 'Play']);
     expect(verbs[1]).toMatchObject({ text: MUSIC, attributes: { loop: '0' } });
   });
 
-  it("plays the admin's own hold music instead of the clip when they set one", () => {
+  it("plays the admin's own hold music instead of the clip when they set one", async () => {
     const own = 'https://media.example.org/hold.mp3';
     const settings = { ...DEFAULT_SETTINGS, calls: { ...DEFAULT_SETTINGS.calls, holdMusicUrl: own } };
-    const verbs = parseTwiml(renderMarkup(TWIML, waitDocument(ctx, callOn('twilio'), settings, NOW)).body);
+    const verbs = parseTwiml(
+      renderMarkup(TWIML, await waitDocument(ctx, callOn('twilio'), settings, NOW)).body,
+    );
     expect(verbs[1]).toMatchObject({ name: 'Play', text: own });
     const ncco = buildNcco(callerDocument(ctx, callOn('vonage'), settings));
     expect(ncco.at(-1)).toMatchObject({ musicOnHoldUrl: [own] });
@@ -80,13 +86,13 @@ describe('the wait document', () => {
     expect(HOLD_MUSIC_PLAYS * HOLD_MUSIC_SECONDS).toBeLessThanOrEqual(120);
   });
 
-  it('sends a caller past their time to voicemail and hangs up an ended call, with no music', () => {
+  it('sends a caller past their time to voicemail and hangs up an ended call, with no music', async () => {
     const late = callOn('twilio', { queueDeadline: new Date(NOW.getTime() - 1) });
-    expect(waitDocument(ctx, late, DEFAULT_SETTINGS, NOW)).toEqual([
+    expect(await waitDocument(ctx, late, DEFAULT_SETTINGS, NOW)).toEqual([
       { kind: 'redirect', url: `${PUBLIC_URL}/api/telephony/twilio/voicemail?call=${late.id}` },
     ]);
     expect(
-      waitDocument(ctx, callOn('twilio', { status: 'answered', endedAt: NOW }), DEFAULT_SETTINGS, NOW),
+      await waitDocument(ctx, callOn('twilio', { status: 'answered', endedAt: NOW }), DEFAULT_SETTINGS, NOW),
     ).toEqual([{ kind: 'hangup' }]);
   });
 });

@@ -3,6 +3,7 @@ import type { ServerContext } from '../http/context.js';
 import type { Instruction, Prompt } from '../telephony/provider.js';
 import { type ClaimResult, claimByLeg, claimCall } from './answer.js';
 import { holdMusicFor } from './hold-music/routes.js';
+import { type Announcement, queueAnnouncement } from './queue-announcement.js';
 import {
   bindProviderLeg,
   type CallRow,
@@ -42,6 +43,26 @@ export function say(language: string, key: PromptKey, vars: Record<string, strin
   let text: string = words[key];
   for (const [name, value] of Object.entries(vars)) text = text.replace(`{${name}}`, String(value));
   return { kind: 'say', text, language: tag };
+}
+
+type CountedKey = keyof VoiceLanguage['counted'];
+
+/** A sentence with a count: the form the language's plural rules pick for `n`, `other` when it has none. */
+export function sayCount(language: string, key: CountedKey, n: number): Extract<Prompt, { kind: 'say' }> {
+  const base = language.split('-')[0] ?? 'en';
+  const code = VOICES[base] ? base : 'en';
+  const { tag, counted } = VOICES[code] ?? VOICES.en;
+  const forms = counted[key];
+  const form = new Intl.PluralRules(code).select(n);
+  const text = (form === 'other' ? undefined : forms[form]) ?? forms.other;
+  return { kind: 'say', text: text.replace('{n}', String(n)), language: tag };
+}
+
+/** "You are number 3 in line." or "The expected wait is about 4 minutes." */
+export function announce(language: string, announcement: Announcement): Prompt {
+  if (announcement.kind === 'position') return say(language, 'positionInLine', { n: announcement.position });
+  if (announcement.seconds < 60) return say(language, 'waitUnderAMinute');
+  return sayCount(language, 'waitMinutes', Math.round(announcement.seconds / 60));
 }
 
 export const hangupWith = (language: string, key: PromptKey): Instruction[] => [
@@ -232,21 +253,26 @@ const WAIT_WITHOUT_REDIRECT: ReadonlySet<string> = new Set(['plivo']);
  * loop), so the caller never ends in silence. The music is the admin's file when they set one
  * (settings `calls.holdMusicUrl`), else the generated clip. A call past its time goes to voicemail.
  */
-export function waitDocument(
+export async function waitDocument(
   ctx: ServerContext,
   call: CallRow,
   settings: HotlineSettings,
   now: Date,
-): Instruction[] {
+): Promise<Instruction[]> {
   const due = call.queueDeadline !== null && call.queueDeadline.getTime() <= now.getTime();
   if (call.status === 'voicemail' || (due && (call.status === 'queued' || call.status === 'ringing')))
     return [{ kind: 'redirect', url: webhookUrl(ctx, call.provider, 'voicemail', { call: call.id }) }];
   if (call.endedAt) return [{ kind: 'hangup' }];
-  const prompt = say(call.language, 'stillWaiting');
+  // A queued caller may also hear their place or the expected wait; a held one (answered) never does.
+  const told = await queueAnnouncement(ctx, call, settings, now);
+  const prompt: Instruction[] = [
+    say(call.language, 'stillWaiting'),
+    ...(told ? [announce(call.language, told)] : []),
+  ];
   const music = holdMusicFor(ctx, settings);
-  if (WAIT_WITHOUT_REDIRECT.has(call.provider)) return [prompt, { kind: 'play', url: music, loop: 0 }];
+  if (WAIT_WITHOUT_REDIRECT.has(call.provider)) return [...prompt, { kind: 'play', url: music, loop: 0 }];
   return [
-    prompt,
+    ...prompt,
     { kind: 'play', url: music, loop: HOLD_MUSIC_PLAYS },
     { kind: 'redirect', url: webhookUrl(ctx, call.provider, 'wait', { call: call.id }) },
   ];

@@ -10,6 +10,8 @@ export const en = {
     captchaFailed: 'That was not correct. Goodbye.',
     hold: 'Thank you for calling. Please stay on the line; a volunteer will be with you shortly.',
     stillWaiting: 'Thank you for waiting. Please stay on the line.',
+    positionInLine: 'You are number {n} in line.',
+    waitUnderAMinute: 'The expected wait is less than a minute.',
     voicemail: 'No one can take your call right now. Please leave a message after the tone, then hang up.',
     thanks: 'Thank you. Your message has been recorded. Goodbye.',
     screen: 'Llamenos hotline call. Press 1 to take this call.',
@@ -17,5 +19,11 @@ export const en = {
     over: 'This call has ended. Thank you.',
     goodbye: 'Goodbye.',
     connecting: 'Connecting you to the caller.',
+  },
+  counted: {
+    waitMinutes: {
+      one: 'The expected wait is about {n} minute.',
+      other: 'The expected wait is about {n} minutes.',
+    },
   },
 } as const;

@@ -12,6 +12,8 @@ export const es: VoiceLanguage = {
     captchaFailed: 'No es correcto. Adiós.',
     hold: 'Gracias por llamar. Por favor, no cuelgue; una persona voluntaria le atenderá en breve.',
     stillWaiting: 'Gracias por esperar. Por favor, no cuelgue.',
+    positionInLine: 'Usted es el número {n} en la fila.',
+    waitUnderAMinute: 'El tiempo de espera estimado es de menos de un minuto.',
     voicemail: 'Nadie puede atender su llamada ahora. Deje su mensaje después del tono y luego cuelgue.',
     thanks: 'Gracias. Su mensaje ha sido grabado. Adiós.',
     screen: 'Llamada de la línea Llamenos. Marque 1 para atender esta llamada.',
@@ -19,5 +21,12 @@ export const es: VoiceLanguage = {
     over: 'Esta llamada terminó. Gracias.',
     goodbye: 'Adiós.',
     connecting: 'Conectando con la persona que llama.',
+  },
+  counted: {
+    waitMinutes: {
+      one: 'El tiempo de espera estimado es de unos {n} minuto.',
+      many: 'El tiempo de espera estimado es de unos {n} minutos.',
+      other: 'El tiempo de espera estimado es de unos {n} minutos.',
+    },
   },
 };

@@ -17,6 +17,8 @@ export const fr: VoiceLanguage = {
     captchaFailed: "Ce n'est pas correct. Au revoir.",
     hold: 'Merci de votre appel. Veuillez rester en ligne ; une personne bénévole va vous répondre dans un instant.',
     stillWaiting: 'Merci de patienter. Veuillez rester en ligne.',
+    positionInLine: "Vous êtes en position {n} dans la file d'attente.",
+    waitUnderAMinute: "Le temps d'attente estimé est de moins d'une minute.",
     voicemail:
       'Personne ne peut prendre votre appel pour le moment. Veuillez laisser un message après le bip, puis raccrocher.',
     thanks: 'Merci. Votre message a été enregistré. Au revoir.',
@@ -25,5 +27,12 @@ export const fr: VoiceLanguage = {
     over: 'Cet appel est terminé. Merci.',
     goodbye: 'Au revoir.',
     connecting: 'Mise en relation avec la personne qui appelle.',
+  },
+  counted: {
+    waitMinutes: {
+      one: "Le temps d'attente estimé est d'environ {n} minute.",
+      many: "Le temps d'attente estimé est d'environ {n} minutes.",
+      other: "Le temps d'attente estimé est d'environ {n} minutes.",
+    },
   },
 };

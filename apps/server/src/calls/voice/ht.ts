@@ -17,6 +17,8 @@ export const ht: VoiceLanguage = {
     captchaFailed: 'Sa pa bon. Orevwa.',
     hold: 'Mèsi paske ou rele. Tanpri, rete nan liy lan; yon volontè ap pale avè ou talè.',
     stillWaiting: 'Mèsi paske ou tann. Tanpri, rete nan liy lan.',
+    positionInLine: 'Ou se nimewo {n} nan liy lan.',
+    waitUnderAMinute: 'Tan pou w tann lan se mwens pase yon minit.',
     voicemail: 'Pèsonn pa ka pran apèl ou kounye a. Tanpri, kite yon mesaj apre son an, epi rakwoche.',
     thanks: 'Mèsi. Mesaj ou a anrejistre. Orevwa.',
     screen: 'Apèl liy Llamenos. Peze 1 pou pran apèl sa a.',
@@ -24,5 +26,11 @@ export const ht: VoiceLanguage = {
     over: 'Apèl sa a fini. Mèsi.',
     goodbye: 'Orevwa.',
     connecting: 'N ap konekte ou ak moun k ap rele a.',
+  },
+  counted: {
+    waitMinutes: {
+      one: 'Tan pou w tann lan se anviwon {n} minit.',
+      other: 'Tan pou w tann lan se anviwon {n} minit.',
+    },
   },
 };

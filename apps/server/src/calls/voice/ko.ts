@@ -12,6 +12,8 @@ export const ko: VoiceLanguage = {
     captchaFailed: '올바르지 않습니다. 안녕히 계세요.',
     hold: '전화 주셔서 감사합니다. 끊지 말고 기다려 주세요. 곧 자원봉사자가 받겠습니다.',
     stillWaiting: '기다려 주셔서 감사합니다. 끊지 말고 기다려 주세요.',
+    positionInLine: '고객님의 대기 순서는 {n}번째입니다.',
+    waitUnderAMinute: '예상 대기 시간은 1분 미만입니다.',
     voicemail: '지금은 전화를 받을 사람이 없습니다. 삐 소리가 난 뒤 메시지를 남기고 전화를 끊어 주세요.',
     thanks: '감사합니다. 메시지가 녹음되었습니다. 안녕히 계세요.',
     screen: 'Llamenos 상담 전화입니다. 이 전화를 받으려면 1번을 누르세요.',
@@ -19,5 +21,10 @@ export const ko: VoiceLanguage = {
     over: '이 통화는 종료되었습니다. 감사합니다.',
     goodbye: '안녕히 계세요.',
     connecting: '발신자와 연결하고 있습니다.',
+  },
+  counted: {
+    waitMinutes: {
+      other: '예상 대기 시간은 약 {n}분입니다.',
+    },
   },
 };

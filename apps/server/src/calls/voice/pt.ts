@@ -12,6 +12,8 @@ export const pt: VoiceLanguage = {
     captchaFailed: 'Não está correto. Até logo.',
     hold: 'Agradecemos sua ligação. Por favor, continue na linha; uma pessoa voluntária vai atender você em breve.',
     stillWaiting: 'Agradecemos a espera. Por favor, continue na linha.',
+    positionInLine: 'Você é o número {n} na fila.',
+    waitUnderAMinute: 'O tempo de espera estimado é de menos de um minuto.',
     voicemail: 'Ninguém pode atender sua ligação agora. Deixe sua mensagem depois do sinal e desligue.',
     thanks: 'Sua mensagem foi gravada. Agradecemos o contato. Até logo.',
     screen: 'Ligação da linha Llamenos. Digite 1 para atender esta ligação.',
@@ -19,5 +21,12 @@ export const pt: VoiceLanguage = {
     over: 'Esta ligação terminou. Obrigado.',
     goodbye: 'Até logo.',
     connecting: 'Conectando você com a pessoa que ligou.',
+  },
+  counted: {
+    waitMinutes: {
+      one: 'O tempo de espera estimado é de cerca de {n} minuto.',
+      many: 'O tempo de espera estimado é de cerca de {n} minutos.',
+      other: 'O tempo de espera estimado é de cerca de {n} minutos.',
+    },
   },
 };

@@ -15,6 +15,8 @@ export const tl: VoiceLanguage = {
     captchaFailed: 'Hindi iyon tama. Paalam.',
     hold: 'Salamat sa pagtawag. Pakiusap, manatili sa linya; may boluntaryong sasagot sa iyo sa lalong madaling panahon.',
     stillWaiting: 'Salamat sa paghihintay. Pakiusap, manatili sa linya.',
+    positionInLine: 'Ang numero mo sa pila ay {n}.',
+    waitUnderAMinute: 'Ang tinatayang paghihintay ay wala pang isang minuto.',
     voicemail:
       'Walang makasagot sa iyong tawag sa ngayon. Mag-iwan ng mensahe pagkatapos ng tunog, saka ibaba ang telepono.',
     thanks: 'Salamat. Naitala na ang iyong mensahe. Paalam.',
@@ -23,5 +25,11 @@ export const tl: VoiceLanguage = {
     over: 'Natapos na ang tawag na ito. Salamat.',
     goodbye: 'Paalam.',
     connecting: 'Ikinokonekta ka sa tumatawag.',
+  },
+  counted: {
+    waitMinutes: {
+      one: 'Ang tinatayang paghihintay ay mga {n} minuto.',
+      other: 'Ang tinatayang paghihintay ay mga {n} minuto.',
+    },
   },
 };

@@ -12,6 +12,8 @@ export const vi: VoiceLanguage = {
     captchaFailed: 'Không đúng. Xin tạm biệt.',
     hold: 'Cảm ơn quý vị đã gọi. Xin vui lòng giữ máy; một tình nguyện viên sẽ nói chuyện với quý vị trong giây lát.',
     stillWaiting: 'Cảm ơn quý vị đã chờ. Xin vui lòng giữ máy.',
+    positionInLine: 'Quý vị đang ở vị trí số {n} trong hàng chờ.',
+    waitUnderAMinute: 'Thời gian chờ dự kiến dưới một phút.',
     voicemail:
       'Hiện không có ai nhận được cuộc gọi của quý vị. Xin để lại lời nhắn sau tiếng bíp, rồi gác máy.',
     thanks: 'Cảm ơn quý vị. Lời nhắn của quý vị đã được ghi lại. Xin tạm biệt.',
@@ -20,5 +22,10 @@ export const vi: VoiceLanguage = {
     over: 'Cuộc gọi này đã kết thúc. Cảm ơn.',
     goodbye: 'Xin tạm biệt.',
     connecting: 'Đang kết nối bạn với người gọi.',
+  },
+  counted: {
+    waitMinutes: {
+      other: 'Thời gian chờ dự kiến khoảng {n} phút.',
+    },
   },
 };

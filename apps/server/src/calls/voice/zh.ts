@@ -15,6 +15,8 @@ export const zh: VoiceLanguage = {
     captchaFailed: '输入不正确。再见。',
     hold: '感谢您的来电。请不要挂机，志愿者很快就会接听。',
     stillWaiting: '感谢您的耐心等待。请不要挂机。',
+    positionInLine: '您目前排在第{n}位。',
+    waitUnderAMinute: '预计等待时间不到一分钟。',
     voicemail: '现在没有人能接听您的电话。请在提示音后留言，然后挂机。',
     thanks: '谢谢。您的留言已录下。再见。',
     screen: 'Llamenos 热线来电。接听请按 1。',
@@ -22,5 +24,10 @@ export const zh: VoiceLanguage = {
     over: '这通电话已结束。谢谢。',
     goodbye: '再见。',
     connecting: '正在为您接通来电者。',
+  },
+  counted: {
+    waitMinutes: {
+      other: '预计等待时间约为{n}分钟。',
+    },
   },
 };
