@@ -130,3 +130,44 @@ export function checkLegRequest(
     ),
   };
 }
+
+/** A browser dialled into a connected call, every field checked (checkDialIn). */
+export interface CheckedDialIn {
+  browser: string;
+  /** The hotline call named by the request's answer URL (browserLegCallId). */
+  hotlineCall: string | null;
+  from: string;
+  timeoutSeconds: number;
+  /** The leg's status URL when it reports its states (a colleague), else null (a listener). */
+  statusUrl: string | null;
+}
+
+/**
+ * Checks a request that dials a browser into a connected call (a colleague taking it over, an
+ * admin listening): only a browser is dialled in, rung for 5 s to `maxRingSeconds`; its status
+ * URL is read only when the leg reports its states, since a listener's is never used.
+ */
+export function checkDialIn(
+  provider: string,
+  operation: string,
+  request: VolunteerLegRequest,
+  maxRingSeconds: number,
+  reportStatus: boolean,
+): CheckedDialIn {
+  if (request.browser === undefined)
+    throw new TelephonyInputError(provider, operation, 'only a browser is dialled into a call');
+  return {
+    browser: requireBrowserIdentity(provider, operation, request.browser),
+    hotlineCall: browserLegCallId(request),
+    from: requireE164(provider, operation, 'from', request.from),
+    timeoutSeconds: requireSeconds(
+      provider,
+      operation,
+      'timeoutSeconds',
+      request.timeoutSeconds,
+      5,
+      maxRingSeconds,
+    ),
+    statusUrl: reportStatus ? requireCallbackUrl(provider, operation, 'statusUrl', request.statusUrl) : null,
+  };
+}

@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProviderResponseError, TelephonyInputError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, ConnectedCall, ConnectedCallControl, VolunteerLegRequest } from '../provider.js';
-import {
-  browserLegCallId,
-  requireBrowserIdentity,
-  requireCallbackUrl,
-  requireE164,
-  requireId,
-  requireSeconds,
-} from '../validate.js';
+import { browserLegCallId, checkDialIn, requireCallbackUrl, requireId } from '../validate.js';
 import { plivoBrowserUri } from './access-token.js';
 import { PLIVO_ID } from './events.js';
 import { plivoCallHeaders } from './rest.js';
@@ -165,11 +158,8 @@ export class PlivoConferences implements ConnectedCallControl {
     call: ConnectedCall | undefined,
     role: 'colleague' | 'listener',
   ): Promise<{ legId: string }> {
-    if (request.browser === undefined) this.refuse(operation, 'only a browser is dialled into a call');
+    const leg = checkDialIn(P, operation, request, 120, role === 'colleague');
     if (!call) this.refuse(operation, 'the call to join is missing');
-    const identity = requireBrowserIdentity(P, operation, request.browser);
-    const from = requireE164(P, operation, 'from', request.from);
-    const timeout = requireSeconds(P, operation, 'timeoutSeconds', request.timeoutSeconds, 5, 120);
     let room: string;
     if (role === 'colleague') {
       room = `${call.queue}-${randomBytes(6).toString('hex')}`;
@@ -180,26 +170,22 @@ export class PlivoConferences implements ConnectedCallControl {
         this.refuse(operation, 'the volunteer is not in the call');
     }
     const answerUrl = this.joinUrl(operation, call, role, room);
-    const status =
-      role === 'colleague'
-        ? (() => {
-            const statusUrl = requireCallbackUrl(P, operation, 'statusUrl', request.statusUrl);
-            // No answer event exists to send: the pickup is learnt by handOverAnswered.
-            return { ring_url: statusUrl, ring_method: 'POST', hangup_url: statusUrl, hangup_method: 'POST' };
-          })()
-        : {};
+    // No answer event exists to send: the pickup is learnt by handOverAnswered.
+    const status = leg.statusUrl
+      ? { ring_url: leg.statusUrl, ring_method: 'POST', hangup_url: leg.statusUrl, hangup_method: 'POST' }
+      : {};
     const { data } = await this.config.http.json({
       operation,
       method: 'POST',
       path: `${this.account}/Call/`,
       json: {
-        from: from.slice(1),
-        to: plivoBrowserUri(identity),
+        from: leg.from.slice(1),
+        to: plivoBrowserUri(leg.browser),
         answer_url: answerUrl,
         answer_method: 'POST',
-        ring_timeout: timeout,
+        ring_timeout: leg.timeoutSeconds,
         ...status,
-        ...plivoCallHeaders(browserLegCallId({ browser: identity, answerUrl })),
+        ...plivoCallHeaders(browserLegCallId({ browser: leg.browser, answerUrl })),
       },
     });
     const uuid = data.request_uuid;

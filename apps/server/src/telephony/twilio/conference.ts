@@ -1,14 +1,7 @@
 import { ProviderHttpError, TelephonyInputError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, ConnectedCall, ConnectedCallControl, VolunteerLegRequest } from '../provider.js';
-import {
-  browserLegCallId,
-  requireBrowserIdentity,
-  requireCallbackUrl,
-  requireE164,
-  requireId,
-  requireSeconds,
-} from '../validate.js';
+import { checkDialIn, requireCallbackUrl, requireId } from '../validate.js';
 import { element, XML_DECLARATION } from '../xml.js';
 import type { TwilioIdForms } from './events.js';
 
@@ -187,21 +180,16 @@ export class TwilioConferences implements ConnectedCallControl {
     call: ConnectedCall | undefined,
     as: { muted: boolean; reportStatus: boolean },
   ): Promise<{ legId: string }> {
-    const p = this.provider;
-    if (request.browser === undefined) this.refuse(operation, 'only a browser is dialled into a call');
+    const leg = checkDialIn(this.provider, operation, request, 600, as.reportStatus);
     if (!call) this.refuse(operation, 'the call to join is missing');
-    const to = this.config.browserAddress(
-      requireBrowserIdentity(p, operation, request.browser),
-      browserLegCallId(request),
-    );
     const ring: [string, string][] = [
-      ['From', requireE164(p, operation, 'from', request.from)],
-      ['To', to],
-      ['Timeout', String(requireSeconds(p, operation, 'timeoutSeconds', request.timeoutSeconds, 5, 600))],
+      ['From', leg.from],
+      ['To', this.config.browserAddress(leg.browser, leg.hotlineCall)],
+      ['Timeout', String(leg.timeoutSeconds)],
     ];
-    const status: [string, string][] = as.reportStatus
+    const status: [string, string][] = leg.statusUrl
       ? [
-          ['StatusCallback', requireCallbackUrl(p, operation, 'statusUrl', request.statusUrl)],
+          ['StatusCallback', leg.statusUrl],
           ['StatusCallbackMethod', 'POST'],
           // No "answered": the pickup is not a race (the call is answered already) but a
           // hand-over, learnt by handOverAnswered; ringing and the end arrive as any leg's do.

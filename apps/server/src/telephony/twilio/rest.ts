@@ -1,14 +1,7 @@
 import { ProviderHttpError, ProviderResponseError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, CancelOutcome, Recording, VolunteerLegRequest } from '../provider.js';
-import {
-  browserLegCallId,
-  requireBrowserIdentity,
-  requireCallbackUrl,
-  requireE164,
-  requireId,
-  requireSeconds,
-} from '../validate.js';
+import { checkLegRequest, requireCallbackUrl, requireId } from '../validate.js';
 import type { TwilioIdForms } from './events.js';
 
 /**
@@ -77,24 +70,22 @@ export class TwilioRestClient implements CallControl {
   async createVolunteerLeg(request: VolunteerLegRequest): Promise<{ legId: string }> {
     const op = 'create leg';
     const p = this.provider;
+    const leg = checkLegRequest(p, op, request, 600);
     const form: [string, string][] = [
       // A browser leg rings the Voice SDK registered as this client identity.
       [
         'To',
-        request.browser === undefined
-          ? requireE164(p, op, 'to', request.to)
-          : (this.config.browserAddress ?? twilioClientAddress)(
-              requireBrowserIdentity(p, op, request.browser),
-              browserLegCallId(request),
-            ),
+        'phone' in leg.target
+          ? leg.target.phone
+          : (this.config.browserAddress ?? twilioClientAddress)(leg.target.browser, leg.target.hotlineCall),
       ],
-      ['From', requireE164(p, op, 'from', request.from)],
-      ['Url', requireCallbackUrl(p, op, 'answerUrl', request.answerUrl)],
+      ['From', leg.from],
+      ['Url', leg.answerUrl],
       ['Method', 'POST'],
-      ['StatusCallback', requireCallbackUrl(p, op, 'statusUrl', request.statusUrl)],
+      ['StatusCallback', leg.statusUrl],
       ['StatusCallbackMethod', 'POST'],
       ...LEG_EVENTS.map((event): [string, string] => ['StatusCallbackEvent', event]),
-      ['Timeout', String(requireSeconds(p, op, 'timeoutSeconds', request.timeoutSeconds, 5, 600))],
+      ['Timeout', String(leg.timeoutSeconds)],
     ];
     const { data } = await this.config.http.json({
       operation: op,

@@ -7,13 +7,7 @@ import type {
   Prompt,
   VolunteerLegRequest,
 } from '../provider.js';
-import {
-  requireBrowserIdentity,
-  requireCallbackUrl,
-  requireE164,
-  requireId,
-  requireSeconds,
-} from '../validate.js';
+import { checkDialIn, requireCallbackUrl, requireId } from '../validate.js';
 import { toVonageNumber, VONAGE_CALL_ID } from './ids.js';
 import { conversationName, talk } from './ncco.js';
 
@@ -181,21 +175,16 @@ export class VonageConversations implements ConnectedCallControl {
     ncco: Ncco,
     reportStatus: boolean,
   ): Promise<{ legId: string }> {
-    if (request.browser === undefined) this.refuse(operation, 'only a browser is called into a call');
+    // Vonage's ringing_timeout runs from 1 to 120 s.
+    const leg = checkDialIn(P, operation, request, 120, reportStatus);
     const body = {
-      to: [{ type: 'app', user: requireBrowserIdentity(P, operation, request.browser) }],
-      from: { type: 'phone', number: toVonageNumber(requireE164(P, operation, 'from', request.from)) },
+      to: [{ type: 'app', user: leg.browser }],
+      from: { type: 'phone', number: toVonageNumber(leg.from) },
       ncco,
-      // Vonage's ringing_timeout runs from 1 to 120 s.
-      ringing_timeout: requireSeconds(P, operation, 'timeoutSeconds', request.timeoutSeconds, 5, 120),
+      ringing_timeout: leg.timeoutSeconds,
       // A listener reports nothing: without event_url its events go to the application's event
       // URL (the status route), which knows no call by its uuid and ignores them.
-      ...(reportStatus
-        ? {
-            event_url: [requireCallbackUrl(P, operation, 'statusUrl', request.statusUrl)],
-            event_method: 'POST',
-          }
-        : {}),
+      ...(leg.statusUrl ? { event_url: [leg.statusUrl], event_method: 'POST' } : {}),
     };
     const { data } = await this.config.http.json({
       operation,
