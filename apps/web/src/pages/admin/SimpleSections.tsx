@@ -1,4 +1,4 @@
-import type { HotlineSettings } from '@llamenos/protocol';
+import { type HotlineSettings, QUEUE_ANNOUNCEMENTS } from '@llamenos/protocol';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
@@ -63,7 +63,9 @@ type FieldSpec =
   | { key: string; kind: 'bool' }
   | { key: string; kind: 'int'; min: number; max: number }
   /** An optional https address: left empty, it is left out of the section (the server's default). */
-  | { key: string; kind: 'url' };
+  | { key: string; kind: 'url' }
+  /** One of a few words; absent (a document stored before the setting) shows and saves the first. */
+  | { key: string; kind: 'choice'; choices: readonly string[] };
 
 /** Sections made only of switches and whole numbers, described here and drawn by one form. */
 const SPECS: Record<'channels' | 'spam' | 'calls' | 'security' | 'retention', FieldSpec[]> = {
@@ -85,6 +87,7 @@ const SPECS: Record<'channels' | 'spam' | 'calls' | 'security' | 'retention', Fi
     { key: 'ivrLanguageMenu', kind: 'bool' },
     { key: 'silentSupervision', kind: 'bool' },
     { key: 'holdMusicUrl', kind: 'url' },
+    { key: 'queueAnnouncement', kind: 'choice', choices: QUEUE_ANNOUNCEMENTS },
   ],
   security: [
     { key: 'requirePasskeys', kind: 'bool' },
@@ -116,6 +119,7 @@ export function SimpleSection({
     if (f.kind === 'int') return Number(draft[f.key]);
     // An empty address is no address: the section is saved without it (undefined is left out of JSON).
     if (f.kind === 'url') return String(draft[f.key] ?? '').trim() || undefined;
+    if (f.kind === 'choice') return draft[f.key] ?? f.choices[0];
     return draft[f.key];
   };
   const value = () => Object.fromEntries(SPECS[section].map((f) => [f.key, fieldValue(f)]));
@@ -165,6 +169,29 @@ export function SimpleSection({
                 value={String(draft[field.key] ?? '')}
                 onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
               />
+              {hint && (
+                <p id={hintId} className="hint">
+                  {hint}
+                </p>
+              )}
+            </div>
+          );
+        if (field.kind === 'choice')
+          return (
+            <div key={field.key}>
+              <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
+              <select
+                id={id}
+                aria-describedby={hintId}
+                value={String(draft[field.key] ?? field.choices[0])}
+                onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
+              >
+                {field.choices.map((choice) => (
+                  <option key={choice} value={choice}>
+                    {t(`settingsPage.${section}.${field.key}Choices.${choice}`)}
+                  </option>
+                ))}
+              </select>
               {hint && (
                 <p id={hintId} className="hint">
                   {hint}
