@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run release [-- --out DIR] [--no-executable] [--allow-dirty]`: a reproducible release of
 // the commit checked out (docs/OPERATIONS.md, "Releases and how to verify them"):
-//   DIR/llamenos-<version>/            the release tree: llamenos.cjs (the server in one file),
+//   DIR/llamenos-<version>/            the release tree: llamenos.cjs (the server and its worker
+//                                      threads' scripts in one file),
 //                                      PGlite's pglite.wasm, initdb.wasm and pglite.data, web/
 //   DIR/llamenos-<version>.tar.gz      that tree: sorted, owner-less, every time SOURCE_DATE_EPOCH
 //   DIR/llamenos-<version>-<os>-<cpu>  the single executable (Node's single-executable application)
@@ -99,9 +100,44 @@ const optionalModulesAbsent = {
   },
 };
 
+/**
+ * The worker threads the server starts under load, each bundled on its own (apps/server/src/sea/
+ * workers.ts): name → the script's text, written into the server's bundle. ES modules, not
+ * CommonJS like the server's bundle: the signature thread awaits its WASM engine at the top level.
+ * nostr-wasm's WebAssembly is base64 inside its own module, so it comes along in the text.
+ */
+const WORKER_ENTRIES = {
+  seal: 'apps/server/src/conversations/seal-worker.ts',
+  signature: 'apps/server/src/auth/signature-worker-thread.ts',
+};
+
+async function bundleWorkers() {
+  const { build } = await import('esbuild');
+  const workers = {};
+  for (const [name, entry] of Object.entries(WORKER_ENTRIES)) {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      write: false,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      conditions: ['llamenos-source'],
+      charset: 'utf8',
+      legalComments: 'eof',
+      logLevel: 'warning',
+      plugins: [optionalModulesAbsent],
+    });
+    workers[name] = result.outputFiles[0].text;
+  }
+  return workers;
+}
+
 /** The server and everything it imports in one CommonJS file (what a single executable runs). */
 async function bundleServer(outfile, release) {
   const { build } = await import('esbuild');
+  const workers = await bundleWorkers();
   await build({
     absWorkingDir: root, // the paths esbuild writes into its comments are relative to it
     entryPoints: ['apps/server/src/sea/entry.ts'],
@@ -117,6 +153,7 @@ async function bundleServer(outfile, release) {
     define: {
       'import.meta.url': 'globalThis.__llamenosBundleUrl',
       __LLAMENOS_RELEASE__: JSON.stringify(release),
+      __LLAMENOS_WORKERS__: JSON.stringify(workers),
     },
     plugins: [optionalModulesAbsent],
     // apps/server/src/sea/runtime.ts explains what this URL is for.

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { NostrEvent } from '@llamenos/crypto';
 import type { Logger } from '../logging.js';
 import { malformedReason } from '../realtime/verify.js';
+import { bundledWorker } from '../sea/workers.js';
 import { verifyTokenSignature } from './request-signature.js';
 
 /**
@@ -136,11 +137,14 @@ interface Demand {
 }
 
 /**
- * The thread: the build's .js, or when running from sources (tests, tsx) the .ts, imported once
- * tsx's loader is registered in the thread (an --import of it in the worker's execArgv is not
- * applied to the worker's own script on Node 20).
+ * The thread: in a release, the script its bundle carries (sea/workers.ts); else the build's .js,
+ * or when running from sources (tests, tsx) the .ts, imported once tsx's loader is registered in
+ * the thread (an --import of it in the worker's execArgv is not applied to the worker's own
+ * script on Node 20).
  */
 function spawnWorker(): Worker | null {
+  const bundled = bundledWorker('signature');
+  if (bundled) return new Worker(bundled);
   const js = new URL('./signature-worker-thread.js', import.meta.url);
   if (js.protocol !== 'file:') return null;
   if (existsSync(fileURLToPath(js))) return new Worker(js);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundledWorker } from '../sea/workers.js';
 import type { EphemeralEngine } from './ephemeral-keys.js';
 import type { SealedMessage } from './seal.js';
 
@@ -19,8 +20,8 @@ import type { SealedMessage } from './seal.js';
  * answers the provider only after the ciphertext is committed (ingest.ts), so nothing can be lost
  * to a worker: if one fails, its texts are sealed in this thread instead, as without a pool.
  *
- * Not started where the worker's script is not beside this module (the single-file release
- * bundle): texts are then sealed in this thread.
+ * Not started where the worker's script cannot be found (neither beside this module nor carried
+ * by a release bundle, sea/workers.ts): texts are then sealed in this thread.
  */
 
 /** A request to a sealing thread: seal one body, or make the tables of these readers. */
@@ -69,8 +70,13 @@ interface Thread {
 
 const encoder = new TextEncoder();
 
-/** Where the worker's script is, beside this module (.ts when the server runs from source). */
+/**
+ * Where the worker's script is: in a release, the one its bundle carries (sea/workers.ts); else
+ * beside this module (.ts when the server runs from source).
+ */
 function workerScript(): URL | null {
+  const bundled = bundledWorker('seal');
+  if (bundled) return bundled;
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const script = new URL(`./seal-worker${extension}`, import.meta.url);
   if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return null;

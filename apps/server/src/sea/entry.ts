@@ -2,5 +2,17 @@
 // executable: `node llamenos.cjs serve` or `./llamenos serve`. The runtime module goes first.
 import './runtime.js';
 import { runMain } from '../cli.js';
+import { checkWorkersCommand } from './check-workers.js';
 
-runMain(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// A release's own diagnostic (docs/OPERATIONS.md, "One file"): the commands shared with
+// `npm start` are cli.ts's.
+if (argv[0] === 'check-workers' && argv.length === 1)
+  checkWorkersCommand().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`${(error as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+else runMain(argv);
