@@ -88,6 +88,16 @@ export function browserLegCallId(request: { browser?: string; answerUrl: string 
   }
 }
 
+/** A leg's ring time: 5 s to `maxRingSeconds`, the provider's own limit. */
+function ringSeconds(
+  provider: string,
+  operation: string,
+  request: VolunteerLegRequest,
+  maxRingSeconds: number,
+): number {
+  return requireSeconds(provider, operation, 'timeoutSeconds', request.timeoutSeconds, 5, maxRingSeconds);
+}
+
 /** A volunteer leg's request with every field checked (checkLegRequest). */
 export interface CheckedLeg {
   /** Where it rings: the volunteer's phone, or their browser with the hotline call it rings for. */
@@ -120,14 +130,7 @@ export function checkLegRequest(
     from: requireE164(provider, operation, 'from', request.from),
     answerUrl: requireCallbackUrl(provider, operation, 'answerUrl', request.answerUrl),
     statusUrl: requireCallbackUrl(provider, operation, 'statusUrl', request.statusUrl),
-    timeoutSeconds: requireSeconds(
-      provider,
-      operation,
-      'timeoutSeconds',
-      request.timeoutSeconds,
-      5,
-      maxRingSeconds,
-    ),
+    timeoutSeconds: ringSeconds(provider, operation, request, maxRingSeconds),
   };
 }
 
@@ -160,14 +163,7 @@ export function checkDialIn(
     browser: requireBrowserIdentity(provider, operation, request.browser),
     hotlineCall: browserLegCallId(request),
     from: requireE164(provider, operation, 'from', request.from),
-    timeoutSeconds: requireSeconds(
-      provider,
-      operation,
-      'timeoutSeconds',
-      request.timeoutSeconds,
-      5,
-      maxRingSeconds,
-    ),
+    timeoutSeconds: ringSeconds(provider, operation, request, maxRingSeconds),
     statusUrl: reportStatus ? requireCallbackUrl(provider, operation, 'statusUrl', request.statusUrl) : null,
   };
 }
