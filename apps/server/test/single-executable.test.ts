@@ -9,9 +9,10 @@ import { freePort, ROOT } from './cli-process.js';
 /**
  * The one-file server (docs/OPERATIONS.md, "One file"): `npm run release` builds it from these
  * sources (web client, server bundle, PGlite's files as assets); copied alone into an empty folder
- * with no node_modules, it starts with `npm start`'s defaults, passes its health check and serves
- * the app. The build takes 15–40 s, so it is made once for this file, and only in the PGlite pass
- * of `npm test`: the executable embeds PGlite and never reads LLAMENOS_TEST_DATABASE_URL.
+ * with no node_modules, it starts with `npm start`'s defaults, passes its health check, serves
+ * the app and starts its worker threads. The build takes 15–40 s, so it is made once for this
+ * file, and only in the PGlite pass of `npm test`: the executable embeds PGlite and never reads
+ * LLAMENOS_TEST_DATABASE_URL.
  */
 const inPostgresPass = Boolean(process.env.LLAMENOS_TEST_DATABASE_URL);
 
@@ -95,6 +96,37 @@ describe.skipIf(inPostgresPass)('the single executable', () => {
     expect(version.commit).toBe(dirty ? `${commit}-dirty` : commit);
     const webFiles = readdirSync(path.join(out, release, 'web'), { recursive: true, withFileTypes: true });
     expect(version.webBundle.files).toBe(webFiles.filter((entry) => entry.isFile()).length);
+  });
+
+  it('starts its sealing and signature worker threads, alone and as the release tree', () => {
+    // Both carry the threads' scripts inside the one file (sea/workers.ts); without them the
+    // check reports no thread and exits 1 (the server would then do that work on its main thread).
+    const expected = {
+      seal: { threads: 1, engines: ['wasm'], opened: true },
+      signatures: { thread: true, valid: true, forgedRefused: true },
+    };
+    const env = { PATH: '/usr/bin:/bin', TMPDIR: privateTmp };
+    const alone = spawnSync(path.join(home, 'llamenos'), ['check-workers'], {
+      cwd: home,
+      env,
+      encoding: 'utf8',
+    });
+    expect(alone.status, alone.stderr).toBe(0);
+    expect(JSON.parse(alone.stdout)).toEqual(expected);
+
+    const release = readdirSync(out)
+      .find((f) => f.endsWith('.tar.gz'))!
+      .replace(/\.tar\.gz$/, '');
+    const treeHome = path.join(work, 'tree');
+    mkdirSync(treeHome);
+    copyFileSync(path.join(out, release, 'llamenos.cjs'), path.join(treeHome, 'llamenos.cjs'));
+    const tree = spawnSync(process.execPath, ['llamenos.cjs', 'check-workers'], {
+      cwd: treeHome,
+      env,
+      encoding: 'utf8',
+    });
+    expect(tree.status, tree.stderr).toBe(0);
+    expect(JSON.parse(tree.stdout)).toEqual(expected);
   });
 
   it('stops on SIGTERM and leaves no unpacked files behind', async () => {
