@@ -64,6 +64,16 @@ function conversationOf(row: ConversationRow): ConversationRow {
   };
 }
 
+/** The conversation one statement returns (a lookup, or a guarded write's `returning *`), or null. */
+async function oneConversation(
+  db: Queryable,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<ConversationRow | null> {
+  const [row] = await db.query<ConversationRow>(sql, params);
+  return row ? conversationOf(row) : null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conversations
 
@@ -83,14 +93,14 @@ export async function insertConversation(
   c: NewConversation,
   now: Date,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `insert into conversations (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc,
        status, waiting_since, last_message_at, created_at)
      values ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $8, $8)
      on conflict (channel, hotline_address, contact_hash) do nothing returning *`,
     [c.id, c.channel, c.kind, c.hotlineAddress, c.contactHash, c.contactLast4, c.contactEnc, now],
   );
-  return row ? conversationOf(row) : null;
 }
 
 /**
@@ -136,21 +146,19 @@ export async function lockConversationOfContact(
   hotlineAddress: string,
   contactHash: string,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `select * from conversations where channel = $1 and hotline_address = $2 and contact_hash = $3 for update`,
     [channel, hotlineAddress, contactHash],
   );
-  return row ? conversationOf(row) : null;
 }
 
 export async function findConversation(db: Queryable, id: string): Promise<ConversationRow | null> {
-  const [row] = await db.query<ConversationRow>('select * from conversations where id = $1', [id]);
-  return row ? conversationOf(row) : null;
+  return oneConversation(db, 'select * from conversations where id = $1', [id]);
 }
 
 export async function lockConversation(tx: Queryable, id: string): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>('select * from conversations where id = $1 for update', [id]);
-  return row ? conversationOf(row) : null;
+  return oneConversation(tx, 'select * from conversations where id = $1 for update', [id]);
 }
 
 export interface ConversationListFilter {
@@ -224,7 +232,8 @@ export async function assignConversation(
   userId: string | null,
   now: Date,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `update conversations set assigned_to = $2,
        status = case when $2::text is null then 'waiting' else 'active' end,
        waiting_since = case when $2::text is null then coalesce(waiting_since, $3) else null end,
@@ -232,7 +241,6 @@ export async function assignConversation(
      where id = $1 returning *`,
     [id, userId, now],
   );
-  return row ? conversationOf(row) : null;
 }
 
 /**
@@ -244,12 +252,12 @@ export async function claimIfUnassigned(
   id: string,
   userId: string,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `update conversations set assigned_to = $2, status = 'active', waiting_since = null, closed_at = null
       where id = $1 and assigned_to is null and status <> 'closed' returning *`,
     [id, userId],
   );
-  return row ? conversationOf(row) : null;
 }
 
 /**
@@ -257,11 +265,11 @@ export async function claimIfUnassigned(
  * row another transaction holds (a message arriving for it) is skipped, not waited for.
  */
 export async function lockOldestWaiting(tx: Queryable): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `select * from conversations where status = 'waiting' and assigned_to is null
       order by waiting_since nulls last, created_at, id limit 1 for update skip locked`,
   );
-  return row ? conversationOf(row) : null;
 }
 
 /**
@@ -297,14 +305,14 @@ export async function releaseConversation(
   from: string,
   now: Date,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `update conversations set assigned_to = null,
        status = case when status = 'closed' then 'closed' else 'waiting' end,
        waiting_since = case when status = 'closed' then null else $3::timestamptz end
      where id = $1 and assigned_to = $2 returning *`,
     [id, from, now],
   );
-  return row ? conversationOf(row) : null;
 }
 
 export async function closeConversationRow(
@@ -312,12 +320,12 @@ export async function closeConversationRow(
   id: string,
   now: Date,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `update conversations set status = 'closed', closed_at = $2, waiting_since = null
       where id = $1 and status <> 'closed' returning *`,
     [id, now],
   );
-  return row ? conversationOf(row) : null;
 }
 
 /** Closed → active (with an assignee) or waiting (without), the waiting time starting now. */
@@ -326,14 +334,14 @@ export async function reopenConversationRow(
   id: string,
   now: Date,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `update conversations set closed_at = null,
        status = case when assigned_to is null then 'waiting' else 'active' end,
        waiting_since = case when assigned_to is null then $2::timestamptz else null end
      where id = $1 and status = 'closed' returning *`,
     [id, now],
   );
-  return row ? conversationOf(row) : null;
 }
 
 export async function touchConversation(
@@ -361,12 +369,12 @@ export async function touchIfHeldBy(
   assignedTo: string | null,
   now: Date,
 ): Promise<ConversationRow | null> {
-  const [row] = await tx.query<ConversationRow>(
+  return oneConversation(
+    tx,
     `update conversations set last_message_at = greatest(last_message_at, $3), last_inbound_at = $3
       where id = $1 and assigned_to is not distinct from $2 and status <> 'closed' returning *`,
     [id, assignedTo, now],
   );
-  return row ? conversationOf(row) : null;
 }
 
 /** What an inbound message needs to know before it is sealed, from one statement (lookupInbound). */
