@@ -93,7 +93,9 @@ describe('hold at Twilio', () => {
         ],
       ]);
       // What Twilio plays the held caller: the wait document, signed as every webhook (no hang-up
-      // in it): the prompt, the hold music three times, then the document again.
+      // in it): the prompt, the hold music three times, then the document again. The caller is
+      // not in line, so no place or wait is said even with the queue announcement on.
+      await s.setSettings((x) => ({ ...x, calls: { ...x.calls, queueAnnouncement: 'position' } }));
       const music = await h.webhook(s, holdUrl, { CallSid: caller });
       expect(music.status).toBe(200);
       const verbs = parseTwiml(music.body);
