@@ -1,4 +1,4 @@
-import { ProviderHttpError, ProviderResponseError, TelephonyInputError } from '../errors.js';
+import { ProviderHttpError, TelephonyInputError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type {
   CallControl,
@@ -10,6 +10,7 @@ import type {
 import { checkDialIn, requireCallbackUrl, requireId } from '../validate.js';
 import { toVonageNumber, VONAGE_CALL_ID } from './ids.js';
 import { conversationName, talk } from './ncco.js';
+import { placeVonageCall } from './rest.js';
 
 /**
  * Hold, hand-over and silent listening of a connected Vonage call (docs/CALLS.md, "Call controls
@@ -186,15 +187,7 @@ export class VonageConversations implements ConnectedCallControl {
       // URL (the status route), which knows no call by its uuid and ignores them.
       ...(leg.statusUrl ? { event_url: [leg.statusUrl], event_method: 'POST' } : {}),
     };
-    const { data } = await this.config.http.json({
-      operation,
-      method: 'POST',
-      path: '/v1/calls',
-      json: body,
-    });
-    if (typeof data.uuid !== 'string' || !VONAGE_CALL_ID.test(data.uuid))
-      throw new ProviderResponseError(P, operation, 'answer has no valid call uuid');
-    return { legId: data.uuid };
+    return placeVonageCall(this.config.http, operation, body);
   }
 
   ringHandOverLeg = (request: VolunteerLegRequest, call?: ConnectedCall): Promise<{ legId: string }> => {

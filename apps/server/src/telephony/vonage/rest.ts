@@ -83,15 +83,7 @@ export class VonageRestClient implements CallControl {
       event_method: 'POST',
       ringing_timeout: leg.timeoutSeconds,
     };
-    const { data } = await this.config.http.json({
-      operation: op,
-      method: 'POST',
-      path: '/v1/calls',
-      json: body,
-    });
-    if (typeof data.uuid !== 'string' || !VONAGE_CALL_ID.test(data.uuid))
-      throw new ProviderResponseError(P, op, 'answer has no valid call uuid');
-    return { legId: data.uuid };
+    return placeVonageCall(this.config.http, op, body);
   }
 
   /**
@@ -144,4 +136,16 @@ export class VonageRestClient implements CallControl {
     const absoluteUrl = this.recordingTarget(op, recordingRef);
     await this.config.http.deleteIfPresent({ operation: op, path: '', absoluteUrl });
   }
+}
+
+/** Places a call (`POST /v1/calls`): a volunteer's leg, or a browser dialled into a call. */
+export async function placeVonageCall(
+  http: ProviderHttp,
+  operation: string,
+  body: Record<string, unknown>,
+): Promise<{ legId: string }> {
+  const { data } = await http.json({ operation, method: 'POST', path: '/v1/calls', json: body });
+  if (typeof data.uuid !== 'string' || !VONAGE_CALL_ID.test(data.uuid))
+    throw new ProviderResponseError(P, operation, 'answer has no valid call uuid');
+  return { legId: data.uuid };
 }
