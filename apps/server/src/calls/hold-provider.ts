@@ -1,12 +1,12 @@
 import type { CallControlsResponse, TelephonyProvider } from '@llamenos/protocol';
 import type { Member } from '../domain/actor.js';
-import { conflict, DomainError, forbidden, notFound } from '../domain/errors.js';
+import { conflict, DomainError, forbidden } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { TelephonyError, TelephonyInputError } from '../telephony/errors.js';
 import type { ConnectedCall, ConnectedCallControl } from '../telephony/provider.js';
 import { queueName, say, webhookUrl } from './documents.js';
 import { holdMusicFor } from './hold-music/routes.js';
-import { type CallRow, findCall, findLeg } from './store.js';
+import { type CallRow, findLeg, requireCall } from './store.js';
 import { callSettings, controlAdapter, errorInfo } from './wiring.js';
 
 /**
@@ -94,8 +94,7 @@ export async function callControlsFor(
   member: Member,
   callId: string,
 ): Promise<CallControlsResponse> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
   const none = { hold: false, transfer: false, warmTransfer: false };
   if (call.endedAt || call.status !== 'answered' || call.training) return none;

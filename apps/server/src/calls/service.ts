@@ -20,8 +20,8 @@ import {
   callHistoryPage,
   callView,
   currentCallOf,
-  findCall,
   queueBoardRows,
+  requireCall,
   waitingCallsFor,
 } from './store/calls.js';
 import { browserLegOf } from './store/legs.js';
@@ -125,8 +125,7 @@ export async function playVoicemail(
 
 /** Answering in the browser: the same compare-and-set as pressing 1 on a phone. */
 export async function answerInBrowser(ctx: ServerContext, member: Member, callId: string): Promise<CallView> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   if (!connectsBrowsers(call.provider))
     throw conflict('this provider cannot connect a browser; answer the call on your phone');
   const leg = await browserLegOf(ctx.db, callId, member.userId);
@@ -146,8 +145,7 @@ export async function answerInBrowser(ctx: ServerContext, member: Member, callId
 
 /** Ending a call from the app: the volunteer on it, or a supervisor. */
 export async function hangUpFromApp(ctx: ServerContext, member: Member, callId: string): Promise<CallView> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   // Checked first: an ended call's answered_by is cleared (sealed), so "not yours" would mislead.
   if (call.endedAt) throw conflict('this call has already ended');
   const mine = call.answeredBy === member.userId;
@@ -169,8 +167,7 @@ export async function banCaller(
   callId: string,
   reason: string,
 ): Promise<CallView> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   const callerHash = call.callerHash;
   if (!callerHash)
     throw invalid(

@@ -7,14 +7,14 @@ import type {
 } from '@llamenos/protocol';
 import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
-import { conflict, forbidden, notFound } from '../domain/errors.js';
+import { conflict, forbidden } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { pubkeyOf, reachOf } from '../identity/lookup.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import { queueName, webhookUrl } from './documents.js';
 import { atProvider, connectedCallControl, connectedCallOf } from './hold-provider.js';
 import { liveBrowserCalls } from './store/supervision.js';
-import { type CallRow, findCall } from './store.js';
+import { type CallRow, findCall, requireCall } from './store.js';
 import type { Supervision } from './supervision-signals.js';
 import { iceServers } from './webrtc-signalling.js';
 import { callSettings, controlAdapter, errorInfo } from './wiring.js';
@@ -180,8 +180,7 @@ async function claimListening(
 /** A call `member` may start listening to; refusals say why. */
 async function callToListenTo(ctx: ServerContext, member: Member, callId: string): Promise<CallRow> {
   if (!(await enabled(ctx))) throw forbidden('silent supervision is off at this hotline');
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   if (call.endedAt || call.status !== 'answered' || !call.answeredBy)
     throw conflict('this call is not connected');
   if (call.answeredBy === member.userId) throw conflict('this is your own call');
@@ -274,8 +273,7 @@ export async function stopSupervision(ctx: ServerContext, member: Member, callId
 
 /** The call the volunteer is on, checked; refusals say why. */
 async function volunteersCall(ctx: ServerContext, member: Member, callId: string): Promise<void> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
   if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
 }
@@ -286,8 +284,7 @@ export async function supervisionRequest(
   member: Member,
   callId: string,
 ): Promise<SupervisionRequestResponse> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   const on = await enabled(ctx);
   // A call that ended or was handed on while the card was still asking: nothing to show, not an error.
   if (call.endedAt || call.status !== 'answered' || call.answeredBy !== member.userId)

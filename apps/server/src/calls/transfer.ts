@@ -1,13 +1,13 @@
 import type { CallTransferTargetsResponse } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
-import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
+import { conflict, forbidden, invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { pubkeyOf, reachOf } from '../identity/lookup.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import { connectedCallControl } from './hold-provider.js';
-import { busyUserIds, type CallRow, type CallsTable, callFromRow, findCall } from './store.js';
+import { busyUserIds, type CallRow, type CallsTable, callFromRow, requireCall } from './store.js';
 import { handOverAtProvider } from './transfer-provider.js';
 import { announce } from './wiring.js';
 
@@ -24,8 +24,7 @@ import { announce } from './wiring.js';
 
 /** The call `member` is on in the browser; refusals say why. */
 export async function callToTransfer(ctx: ServerContext, member: Member, callId: string): Promise<CallRow> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
   if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
   return call;

@@ -1,11 +1,11 @@
 import type { CallHoldResponse, IceServer, WebrtcOfferResponse } from '@llamenos/protocol';
 import { appendAudit } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
-import { conflict, forbidden, notFound } from '../domain/errors.js';
+import { conflict, forbidden } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import type { BrowserAudio } from './browser.js';
 import { holdAtProvider } from './hold-provider.js';
-import { type CallRow, findCall } from './store.js';
+import { type CallRow, requireCall } from './store.js';
 
 /**
  * WebRTC signalling for a call answered in the browser (docs/CALLS.md, "Browser calling"). The
@@ -28,8 +28,7 @@ async function browserCallOf(
   member: Member,
   callId: string,
 ): Promise<{ call: CallRow; audio: BrowserAudio | null }> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw notFound('no such call');
+  const call = await requireCall(ctx.db, callId);
   if (call.endedAt || call.status !== 'answered') throw conflict('this call is not connected');
   if (call.answeredBy !== member.userId) throw forbidden('this call was answered by someone else');
   const audio = ctx.telephony.browserAudio[call.provider as keyof typeof ctx.telephony.browserAudio];

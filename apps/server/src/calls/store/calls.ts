@@ -1,5 +1,6 @@
 import type { CallHistoryQuery, CallStatus, CallView, SealedEnvelopeView } from '@llamenos/protocol';
 import type { Queryable } from '../../db/database.js';
+import { notFound } from '../../domain/errors.js';
 
 /** A `calls` row as the database returns it (timestamps as Date, jsonb parsed). */
 export interface CallsTable {
@@ -102,6 +103,13 @@ export async function findCall(db: Queryable, id: string, forUpdate = false): Pr
     [id],
   );
   return row ? callFromRow(row) : null;
+}
+
+/** The call a member's request names; a missing one is that request's not-found refusal. */
+export async function requireCall(db: Queryable, id: string): Promise<CallRow> {
+  const call = await findCall(db, id);
+  if (!call) throw notFound('no such call');
+  return call;
 }
 
 export async function findCallByProviderId(
