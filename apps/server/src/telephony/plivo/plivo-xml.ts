@@ -35,6 +35,9 @@ const fail = (message: string): never => {
 const url = (field: string, value: string) => requireCallbackUrl(P, 'render', field, value);
 const seconds = (field: string, value: number, min: number, max: number) =>
   requireSeconds(P, 'render', field, value, min, max);
+/** A verb's action URL, POSTed to with redirect (Plivo then runs the document it answers); none without one. */
+const posted = (field: string, actionUrl: string | undefined) =>
+  actionUrl === undefined ? {} : { action: url(field, actionUrl), method: 'POST', redirect: 'true' };
 
 function conferenceName(queue: string): string {
   if (!CONFERENCE_NAME.test(queue)) fail('queue name must be 1-64 letters, digits, "_", "." or "-"');
@@ -52,7 +55,12 @@ function prompt(step: Prompt): string {
 
 type Member = 'held' | 'caller' | 'colleague' | 'listener' | 'volunteer';
 
-function conference(queue: string, member: Member, waitSound?: string, actionUrl?: string): string {
+function conference(
+  queue: string,
+  member: Member,
+  waitSound?: string,
+  action: ReturnType<typeof posted> = {},
+): string {
   const caller = member === 'held' || member === 'caller';
   return element(
     'Conference',
@@ -64,11 +72,31 @@ function conference(queue: string, member: Member, waitSound?: string, actionUrl
       maxMembers: 3,
       enterSound: '',
       exitSound: '',
-      action: actionUrl,
-      method: actionUrl === undefined ? undefined : 'POST',
-      redirect: actionUrl === undefined ? undefined : 'true',
+      ...action,
     },
     { text: conferenceName(queue) },
+  );
+}
+
+/** One key press; the Redirect after it tells the router that none came (no Digits). */
+function getInput(step: Extract<Instruction, { kind: 'gather-digit' }>): string {
+  const action = url('gather action', step.actionUrl);
+  // GetInput's executionTimeout runs from 5 to 60 s.
+  const timeout = Math.max(5, seconds('gather timeout', step.timeoutSeconds, 1, 60));
+  return (
+    element(
+      'GetInput',
+      {
+        action,
+        method: 'POST',
+        inputType: 'dtmf',
+        numDigits: 1,
+        executionTimeout: timeout,
+        digitEndTimeout: 'auto',
+        redirect: 'true',
+      },
+      step.prompt.map(prompt),
+    ) + element('Redirect', { method: 'POST' }, { text: action })
   );
 }
 
@@ -79,40 +107,17 @@ function instruction(step: Instruction): string {
       return prompt(step);
     case 'pause':
       return element('Wait', { length: seconds('pause', step.seconds, 1, 60) });
-    case 'gather-digit': {
-      const action = url('gather action', step.actionUrl);
-      // GetInput's executionTimeout runs from 5 to 60 s.
-      const timeout = Math.max(5, seconds('gather timeout', step.timeoutSeconds, 1, 60));
-      return (
-        element(
-          'GetInput',
-          {
-            action,
-            method: 'POST',
-            inputType: 'dtmf',
-            numDigits: 1,
-            executionTimeout: timeout,
-            digitEndTimeout: 'auto',
-            redirect: 'true',
-          },
-          step.prompt.map(prompt),
-        ) + element('Redirect', { method: 'POST' }, { text: action })
-      );
-    }
+    case 'gather-digit':
+      return getInput(step);
     case 'enqueue-caller':
       return conference(
         step.queue,
         'caller',
         url('enqueue waitUrl', step.waitUrl),
-        step.actionUrl === undefined ? undefined : url('enqueue action', step.actionUrl),
+        posted('enqueue action', step.actionUrl),
       );
     case 'connect-to-caller':
-      return conference(
-        step.queue,
-        'volunteer',
-        undefined,
-        step.actionUrl === undefined ? undefined : url('dial action', step.actionUrl),
-      );
+      return conference(step.queue, 'volunteer', undefined, posted('dial action', step.actionUrl));
     case 'join-conference':
       if (!['held', 'caller', 'colleague', 'listener'].includes(step.role)) return fail('join: unknown role');
       if ((step.role === 'held') !== (step.waitUrl !== undefined))
@@ -128,9 +133,7 @@ function instruction(step: Instruction): string {
         'Dial',
         {
           timeout: seconds('dial timeout', step.timeoutSeconds, 5, 120),
-          action: step.actionUrl === undefined ? undefined : url('dial action', step.actionUrl),
-          method: step.actionUrl === undefined ? undefined : 'POST',
-          redirect: step.actionUrl === undefined ? undefined : 'true',
+          ...posted('dial action', step.actionUrl),
         },
         [element('User', {}, { text: plivoBrowserUri(requireBrowserIdentity(P, 'render', step.identity)) })],
       );
