@@ -64,20 +64,54 @@ class Renderer {
     return name;
   }
 
+  /** A verb's action URL, POSTed to when the verb ends; none without one. */
+  private posted(field: string, actionUrl: string | undefined): { action?: string; method?: string } {
+    return actionUrl === undefined ? {} : { action: this.url(field, actionUrl), method: 'POST' };
+  }
+
   /** <Dial><Conference> for one participant of the call's conference; no beeps for anyone. */
   private conference(
     actionUrl: string | undefined,
     queue: string,
     attributes: Record<string, string>,
   ): string {
+    return element('Dial', this.posted('dial action', actionUrl), [
+      element('Conference', { beep: 'false', ...attributes }, { text: this.queue(queue) }),
+    ]);
+  }
+
+  private enqueueCaller(step: Extract<Instruction, { kind: 'enqueue-caller' }>): string {
+    if (this.dialect.conferenceBridge)
+      // The caller hears the wait document until a volunteer starts the conference, and
+      // ends it on leaving (the volunteer's <Dial> ends with it).
+      return this.conference(step.actionUrl, step.queue, {
+        startConferenceOnEnter: 'false',
+        endConferenceOnExit: 'true',
+        waitUrl: this.url('enqueue waitUrl', step.waitUrl),
+        waitMethod: 'POST',
+      });
     return element(
-      'Dial',
+      'Enqueue',
       {
-        action: actionUrl === undefined ? undefined : this.url('dial action', actionUrl),
-        method: actionUrl === undefined ? undefined : 'POST',
+        ...this.posted('enqueue action', step.actionUrl),
+        waitUrl: this.url('enqueue waitUrl', step.waitUrl),
+        waitUrlMethod: 'POST',
       },
-      [element('Conference', { beep: 'false', ...attributes }, { text: this.queue(queue) })],
+      { text: this.queue(step.queue) },
     );
+  }
+
+  private connectToCaller(step: Extract<Instruction, { kind: 'connect-to-caller' }>): string {
+    if (this.dialect.conferenceBridge)
+      // The volunteer starts the call; on Twilio their leaving ends it (a hand-over changes
+      // that before removing them), so the caller is never left alone in silence.
+      return this.conference(step.actionUrl, step.queue, {
+        startConferenceOnEnter: 'true',
+        endConferenceOnExit: this.dialect.conferenceBridge.volunteerEndsConference ? 'true' : 'false',
+      });
+    return element('Dial', this.posted('dial action', step.actionUrl), [
+      element('Queue', {}, { text: this.queue(step.queue) }),
+    ]);
   }
 
   prompt(prompt: Prompt): string {
@@ -113,49 +147,16 @@ class Renderer {
           step.prompt.map((p) => this.prompt(p)),
         );
       case 'enqueue-caller':
-        if (this.dialect.conferenceBridge)
-          // The caller hears the wait document until a volunteer starts the conference, and
-          // ends it on leaving (the volunteer's <Dial> ends with it).
-          return this.conference(step.actionUrl, step.queue, {
-            startConferenceOnEnter: 'false',
-            endConferenceOnExit: 'true',
-            waitUrl: this.url('enqueue waitUrl', step.waitUrl),
-            waitMethod: 'POST',
-          });
-        return element(
-          'Enqueue',
-          {
-            action: step.actionUrl === undefined ? undefined : this.url('enqueue action', step.actionUrl),
-            method: step.actionUrl === undefined ? undefined : 'POST',
-            waitUrl: this.url('enqueue waitUrl', step.waitUrl),
-            waitUrlMethod: 'POST',
-          },
-          { text: this.queue(step.queue) },
-        );
+        return this.enqueueCaller(step);
       case 'connect-to-caller':
-        if (this.dialect.conferenceBridge)
-          // The volunteer starts the call; on Twilio their leaving ends it (a hand-over changes
-          // that before removing them), so the caller is never left alone in silence.
-          return this.conference(step.actionUrl, step.queue, {
-            startConferenceOnEnter: 'true',
-            endConferenceOnExit: this.dialect.conferenceBridge.volunteerEndsConference ? 'true' : 'false',
-          });
-        return element(
-          'Dial',
-          {
-            action: step.actionUrl === undefined ? undefined : this.url('dial action', step.actionUrl),
-            method: step.actionUrl === undefined ? undefined : 'POST',
-          },
-          [element('Queue', {}, { text: this.queue(step.queue) })],
-        );
+        return this.connectToCaller(step);
       case 'dial-browser':
         // The Voice JS SDK registered as this identity (access-token.ts) rings like a phone.
         return element(
           'Dial',
           {
             timeout: this.seconds('dial timeout', step.timeoutSeconds, 5, 600),
-            action: step.actionUrl === undefined ? undefined : this.url('dial action', step.actionUrl),
-            method: step.actionUrl === undefined ? undefined : 'POST',
+            ...this.posted('dial action', step.actionUrl),
           },
           [this.browserNoun(requireBrowserIdentity(this.dialect.provider, 'render', step.identity))],
         );
