@@ -279,6 +279,17 @@ export class ProviderHttp {
   }
 
   /**
+   * A GET of a JSON object whose 404 means it is gone (a conference that ended, a call hung up):
+   * null then, so the caller reads absence as a state instead of a failure.
+   */
+  async getIfPresent(
+    request: Pick<ProviderRequest, 'operation' | 'path'>,
+  ): Promise<Record<string, unknown> | null> {
+    const { status, data } = await this.json({ ...request, method: 'GET', okStatuses: [404] });
+    return status === 404 ? null : data;
+  }
+
+  /**
    * A recording file, streamed under the recording size and time limits. Its type is the
    * provider's, without parameters, or `fallbackType` (also the Accept header unless
    * `accept` is given) when the provider names none.

@@ -88,13 +88,11 @@ export class PlivoConferences implements ConnectedCallControl {
     const members: Member[] = [];
     for (const room of names) {
       // Gone since the list (its last member left): no members.
-      const { status, data: conference } = await this.config.http.json({
+      const conference = await this.config.http.getIfPresent({
         operation,
-        method: 'GET',
         path: `${this.account}/Conference/${room}/`,
-        okStatuses: [404],
       });
-      if (status === 404) continue;
+      if (!conference) continue;
       for (const m of Array.isArray(conference.members) ? conference.members : []) {
         const memberId = String((m as { member_id?: unknown })?.member_id ?? '');
         const callUuid = (m as { call_uuid?: unknown })?.call_uuid;

@@ -128,13 +128,11 @@ export class TwilioConferences implements ConnectedCallControl {
     conference: string,
     callSid: string,
   ): Promise<Participant | null> {
-    const { status, data } = await this.config.http.json({
+    const data = await this.config.http.getIfPresent({
       operation,
-      method: 'GET',
       path: this.participantPath(conference, callSid),
-      okStatuses: [404],
     });
-    if (status === 404) return null;
+    if (!data) return null;
     return { hold: data.hold === true, status: typeof data.status === 'string' ? data.status : '' };
   }
 
@@ -262,23 +260,19 @@ export class TwilioConferences implements ConnectedCallControl {
 
   /** Whether the conference is still going on (not ended by the caller leaving). */
   private async conferenceLive(operation: string, conference: string): Promise<boolean> {
-    const { status, data } = await this.config.http.json({
+    const data = await this.config.http.getIfPresent({
       operation,
-      method: 'GET',
       path: `${this.accountPath}/Conferences/${conference}.json`,
-      okStatuses: [404],
     });
-    return status !== 404 && data.status !== 'completed';
+    return data !== null && data.status !== 'completed';
   }
 
   private async callStatus(operation: string, sid: string): Promise<string> {
-    const { status, data } = await this.config.http.json({
+    const data = await this.config.http.getIfPresent({
       operation,
-      method: 'GET',
       path: `${this.accountPath}/Calls/${sid}.json`,
-      okStatuses: [404],
     });
-    if (status === 404) return 'completed';
+    if (!data) return 'completed';
     return typeof data.status === 'string' ? data.status : '';
   }
 

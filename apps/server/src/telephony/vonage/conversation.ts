@@ -116,13 +116,8 @@ export class VonageConversations implements ConnectedCallControl {
 
   /** The call, or null when Vonage does not know it (404). */
   private async call(operation: string, field: string, uuid: string): Promise<VonageCall | null> {
-    const { status, data } = await this.config.http.json({
-      operation,
-      method: 'GET',
-      path: this.path(operation, field, uuid),
-      okStatuses: [404],
-    });
-    if (status === 404) return null;
+    const data = await this.config.http.getIfPresent({ operation, path: this.path(operation, field, uuid) });
+    if (!data) return null;
     return {
       status: typeof data.status === 'string' ? data.status : '',
       conversation: typeof data.conversation_uuid === 'string' ? data.conversation_uuid : null,
