@@ -48,7 +48,8 @@ const wantsProfile = (c: Context<AppEnv>): boolean => c.req.method === 'GET' && 
  *   inserted into the replay cache, and a second use is refused. The insert and the reads of the
  *   signer's user, permissions and passkey standing are one statement, shared by the requests
  *   that arrive together; the signer's standing is read only when member_generation moved since
- *   this process last read it (signed-requests.ts).
+ *   this process last read it (signed-requests.ts). On PGlite a mutating request's id commits
+ *   without its own log write, and the answer waits until it is durable (SignedRequestBatcher).
  * - `Authorization: Bearer lls_…`: a passkey session, checked by one statement that also reads
  *   the member's standing unless kept for this member_generation (standingOfSession).
  * - nothing: anonymous; guards decide whether that is enough.
