@@ -337,6 +337,55 @@ export interface LegStatusWriteRow {
   at: Date;
 }
 
+/** Binds a value as the statement's next parameter and returns its placeholder ("$3"). */
+type Param = (value: unknown) => string;
+
+/** recordLegWrites' WITH part that stores the provider ids of placed legs. */
+function placedLegsPart(
+  placed: readonly { legId: string; providerLegId: string }[],
+  param: Param,
+  now: Date,
+): string {
+  // Whether the leg's call still wants it; l.status is the leg as locked (a close committed
+  // meanwhile is seen: that leg stays canceled and its closer does not cancel it at the provider).
+  const wanted = `(c.status = 'ringing' or coalesce(c.answered_leg_id = l.id, false))`;
+  const at = param(now);
+  return `placed as (
+       update call_legs l set provider_leg_id = v.provider_id,
+           status = case when l.status = 'pending' and ${wanted} then 'queued'
+                         when l.status in ('pending', 'queued', 'ringing') and not ${wanted} then 'canceled'
+                         else l.status end,
+           ended_at = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
+                           then coalesce(l.ended_at, ${at}::timestamptz) else l.ended_at end,
+           releasing_since = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
+                                  then ${at}::timestamptz else l.releasing_since end
+          from unnest(${param(placed.map((w) => w.legId))}::text[], ${param(placed.map((w) => w.providerLegId))}::text[])
+            as v(leg_id, provider_id), calls c
+         where l.id = v.leg_id and c.id = l.call_id
+         returning 'placed'::text as part, l.*, c.status as call_status, c.answered_leg_id as call_answered_leg_id,
+           c.ended_at as call_ended_at)`;
+}
+
+/** recordLegWrites' WITH part that writes leg status callbacks. */
+function legStatusesPart(statuses: readonly LegStatusWriteRow[], param: Param): string {
+  // The new values are named apart from call_legs' own columns: PLACED_AT_PROVIDER_SQL and the
+  // guards below read the leg's state before this statement changes it.
+  return `statuses as (
+       update call_legs set status = v.new_status, provider_leg_id = coalesce(provider_leg_id, v.new_provider_id),
+           ended_at = case when v.new_status in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+                           then coalesce(ended_at, v.at::timestamptz) else ended_at end
+          from unnest(${param(statuses.map((w) => w.legId))}::text[], ${param(statuses.map((w) => w.callId))}::text[],
+                      ${param(statuses.map((w) => w.status))}::text[], ${param(statuses.map((w) => w.providerLegId))}::text[],
+                      ${param(statuses.map((w) => w.at.toISOString()))}::text[])
+            as v(leg_id, leg_call_id, new_status, new_provider_id, at)
+         where id = v.leg_id and call_id = v.leg_call_id and ${PLACED_AT_PROVIDER_SQL}
+           and (provider_leg_id is null or provider_leg_id = v.new_provider_id)
+           and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
+           and not (v.new_status in ('queued', 'ringing') and status = 'in-progress')
+         returning 'status'::text as part, call_legs.*, null::text as call_status, null::text as call_answered_leg_id,
+           null::timestamptz as call_ended_at)`;
+}
+
 /**
  * The writes of placed legs and of leg status callbacks, any number of each, in one statement:
  * `placed` (recordPlacedLegs) and `statuses` (recordLegStatuses) are two UPDATEs of call_legs in
@@ -361,44 +410,8 @@ export async function recordLegWrites(
     return `$${params.length}`;
   };
   const parts: string[] = [];
-  if (placed.length) {
-    // Whether the leg's call still wants it; l.status is the leg as locked (a close committed
-    // meanwhile is seen: that leg stays canceled and its closer does not cancel it at the provider).
-    const wanted = `(c.status = 'ringing' or coalesce(c.answered_leg_id = l.id, false))`;
-    const at = param(now);
-    parts.push(`placed as (
-       update call_legs l set provider_leg_id = v.provider_id,
-           status = case when l.status = 'pending' and ${wanted} then 'queued'
-                         when l.status in ('pending', 'queued', 'ringing') and not ${wanted} then 'canceled'
-                         else l.status end,
-           ended_at = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
-                           then coalesce(l.ended_at, ${at}::timestamptz) else l.ended_at end,
-           releasing_since = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
-                                  then ${at}::timestamptz else l.releasing_since end
-          from unnest(${param(placed.map((w) => w.legId))}::text[], ${param(placed.map((w) => w.providerLegId))}::text[])
-            as v(leg_id, provider_id), calls c
-         where l.id = v.leg_id and c.id = l.call_id
-         returning 'placed'::text as part, l.*, c.status as call_status, c.answered_leg_id as call_answered_leg_id,
-           c.ended_at as call_ended_at)`);
-  }
-  if (statuses.length) {
-    // The new values are named apart from call_legs' own columns: PLACED_AT_PROVIDER_SQL and the
-    // guards below read the leg's state before this statement changes it.
-    parts.push(`statuses as (
-       update call_legs set status = v.new_status, provider_leg_id = coalesce(provider_leg_id, v.new_provider_id),
-           ended_at = case when v.new_status in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
-                           then coalesce(ended_at, v.at::timestamptz) else ended_at end
-          from unnest(${param(statuses.map((w) => w.legId))}::text[], ${param(statuses.map((w) => w.callId))}::text[],
-                      ${param(statuses.map((w) => w.status))}::text[], ${param(statuses.map((w) => w.providerLegId))}::text[],
-                      ${param(statuses.map((w) => w.at.toISOString()))}::text[])
-            as v(leg_id, leg_call_id, new_status, new_provider_id, at)
-         where id = v.leg_id and call_id = v.leg_call_id and ${PLACED_AT_PROVIDER_SQL}
-           and (provider_leg_id is null or provider_leg_id = v.new_provider_id)
-           and status not in ('completed', 'busy', 'no-answer', 'failed', 'canceled')
-           and not (v.new_status in ('queued', 'ringing') and status = 'in-progress')
-         returning 'status'::text as part, call_legs.*, null::text as call_status, null::text as call_answered_leg_id,
-           null::timestamptz as call_ended_at)`);
-  }
+  if (placed.length) parts.push(placedLegsPart(placed, param, now));
+  if (statuses.length) parts.push(legStatusesPart(statuses, param));
   const rows = await db.query<
     CallLegsTable & {
       part: 'placed' | 'status';
