@@ -20,6 +20,7 @@ import {
   MAX_FRAME_BYTES,
   MAX_SUBSCRIPTIONS,
   MESSAGE_BURST,
+  REFUSALS_FORGIVEN_PER_SECOND,
   REFUSALS_TOLERATED,
 } from './limits.js';
 import { publishHubEvent } from './publish.js';
@@ -235,6 +236,7 @@ describe('embedded relay', () => {
     bystander.send(['REQ', 'live', SUB]);
     await bystander.waitFor((m) => m[0] === 'EOSE');
     const seen = flooder.messages.length;
+    const floodStarted = performance.now();
     // 2,000 REQs as a real link delivers them: in packets, so the bucket refills a token now and
     // then, which must not wipe the record of everything refused before.
     for (let i = 0; i < 2_000 && !flooder.closed; i++) {
@@ -242,13 +244,16 @@ describe('embedded relay', () => {
       if (i % 40 === 39) await new Promise((r) => setTimeout(r, 25));
     }
     const closed = await flooder.waitForClose(10_000);
+    const floodSeconds = (performance.now() - floodStarted) / 1000;
     expect(closed).toEqual({ code: 1008, reason: 'rate-limited: too many messages' });
     const said = flooder.messages.slice(seen);
     expect(said.at(-1)).toEqual(['NOTICE', 'rate-limited: too many messages over the limit; closing']);
     const refused = said.filter((m) => m[0] === 'CLOSED' && String(m[2]).startsWith('rate-limited: '));
-    // Cut off after its tolerance of refusals, not after answering the whole flood.
+    // Cut off after its tolerance of refusals (plus what the seconds the flood took forgave: more
+    // on a busy machine), not after answering the whole flood (some 1,900 refusals).
     expect(refused.length).toBeGreaterThan(0);
-    expect(refused.length).toBeLessThanOrEqual(REFUSALS_TOLERATED + 1);
+    const forgiven = Math.ceil(floodSeconds * REFUSALS_FORGIVEN_PER_SECOND);
+    expect(refused.length).toBeLessThanOrEqual(REFUSALS_TOLERATED + 1 + forgiven);
     const sent = await publishHubEvent(s.server.ctx, { type: 'shift:changed' });
     await bystander.waitFor((m) => m[0] === 'EVENT' && (m[2] as NostrEvent).id === sent.id);
   });
