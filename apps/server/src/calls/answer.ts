@@ -60,33 +60,28 @@ interface ClaimRequest {
   via: LegKind | null;
 }
 
-async function claim(
-  ctx: ServerContext,
-  request: ClaimRequest,
-): Promise<{ claim: ClaimResult | null; leg: { userId: string | null; kind: LegKind } | null }> {
-  const { callId, legId, providerLegId } = request;
-  const now = ctx.now();
-  const claimed = await ctx.db.transaction(async (tx) => {
-    // One statement, in this order: the leg locked first (while it is locked the queue cannot
-    // move this volunteer to another call, and a leg the queue already moved, cancelled, cannot
-    // win: ringing.ts); then the guarded UPDATE, which the database re-checks on the locked call
-    // row, so one volunteer wins however many press 1 at once on however many processes; then
-    // the winning leg marked live. The winner's name comes back with it, for call:answered.
-    // When the UPDATE changed nothing, the call as it is now instead: read with a row lock, which
-    // returns the newest version, the one a concurrent winner committed while this waited (a
-    // plain read would see the statement's snapshot, from before that commit). Both carry the
-    // leg's volunteer and kind (absent: the leg failed the checks, and nothing was claimed).
-    const [row] = await tx.query<
-      CallsTable & {
-        won: boolean;
-        answerer_pubkey: string | null;
-        answerer_name: string | null;
-        leg_found: boolean;
-        leg_user_id: string | null;
-        leg_kind: LegKind | null;
-      }
-    >(
-      `with leg as (
+/** The claim's row: the call, whether this claim won, and the leg's volunteer and kind. */
+type ClaimRow = CallsTable & {
+  won: boolean;
+  answerer_pubkey: string | null;
+  answerer_name: string | null;
+  leg_found: boolean;
+  leg_user_id: string | null;
+  leg_kind: LegKind | null;
+};
+
+/**
+ * The claim is one statement, in this order: the leg locked first (while it is locked the queue
+ * cannot move this volunteer to another call, and a leg the queue already moved, cancelled, cannot
+ * win: ringing.ts); then the guarded UPDATE, which the database re-checks on the locked call row,
+ * so one volunteer wins however many press 1 at once on however many processes; then the winning
+ * leg marked live. The winner's name comes back with it, for call:answered. When the UPDATE
+ * changed nothing, the call as it is now instead: read with a row lock, which returns the newest
+ * version, the one a concurrent winner committed while this waited (a plain read would see the
+ * statement's snapshot, from before that commit). Both carry the leg's volunteer and kind (absent:
+ * the leg failed the checks, and nothing was claimed).
+ */
+const CLAIM_SQL = `with leg as (
          select id, user_id, kind from call_legs
           where id = $3 and call_id = $2
             and ($5::text is null or (${PLACED_AT_PROVIDER_SQL} and (provider_leg_id is null or provider_leg_id = $5)))),
@@ -110,9 +105,16 @@ async function claim(
        select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name, the_leg.*
          from won left join users u on u.id = won.answered_by, the_leg
        union all
-       select now_call.*, false, null, null, the_leg.* from now_call, the_leg`,
-      [request.userId, callId, legId, now, providerLegId],
-    );
+       select now_call.*, false, null, null, the_leg.* from now_call, the_leg`;
+
+async function claim(
+  ctx: ServerContext,
+  request: ClaimRequest,
+): Promise<{ claim: ClaimResult | null; leg: { userId: string | null; kind: LegKind } | null }> {
+  const { callId, legId, providerLegId } = request;
+  const now = ctx.now();
+  const claimed = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query<ClaimRow>(CLAIM_SQL, [request.userId, callId, legId, now, providerLegId]);
     const leg =
       row?.leg_found && row.leg_kind ? { userId: row.leg_user_id ?? null, kind: row.leg_kind } : null;
     // A leg that fails the webhook's checks claims nothing (the UPDATE required it).
