@@ -7,7 +7,7 @@ import type { ServerContext } from '../http/context.js';
 import { pubkeyOf } from '../identity/lookup.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import { TelephonyInputError } from '../telephony/errors.js';
-import type { ConnectedCallControl } from '../telephony/provider.js';
+import type { ConnectedCallControl, VolunteerLegRequest } from '../telephony/provider.js';
 import { webhookUrl } from './documents.js';
 import { atProvider, connectedCallOf } from './hold-provider.js';
 import { bindProviderLeg, type CallRow, type CallsTable, findCall, insertLegs } from './store.js';
@@ -39,6 +39,45 @@ export const HANDOVER_RING_SECONDS = 25;
 export type HandOverRefusal = 'not-picked-up' | 'caller-hung-up';
 const refusal = (reason: HandOverRefusal, message: string) => conflict(message, { reason });
 
+/** The colleague's browser leg, pending, ringing until HANDOVER_RING_SECONDS from now; its id. */
+async function insertHandOverLeg(ctx: ServerContext, callId: string, to: string): Promise<string> {
+  const now = ctx.now();
+  const [leg] = await insertLegs(
+    ctx.db,
+    [
+      {
+        id: randomUUID(),
+        callId,
+        userId: to,
+        kind: 'browser',
+        status: 'pending',
+        ringDeadline: new Date(now.getTime() + HANDOVER_RING_SECONDS * 1000),
+      },
+    ],
+    now,
+  );
+  return leg!.id;
+}
+
+/** What the provider rings for the colleague: their browser, called back on the hand-over leg's URLs. */
+function handOverLegRequest(
+  ctx: ServerContext,
+  call: CallRow,
+  to: string,
+  legId: string,
+): VolunteerLegRequest {
+  return {
+    to: '',
+    browser: browserIdentityOf(ctx.config.serverSecret, to),
+    from: call.hotlineNumber,
+    // ARI reports the leg by events; a Twilio participant (a SignalWire leg, which carries
+    // its own document) tells its ringing and end (not its pickup) to the status URL.
+    answerUrl: webhookUrl(ctx, call.provider, 'screen', { call: call.id, leg: legId }),
+    statusUrl: webhookUrl(ctx, call.provider, 'leg-status', { call: call.id, leg: legId }),
+    timeoutSeconds: HANDOVER_RING_SECONDS,
+  };
+}
+
 export async function handOverAtProvider(
   ctx: ServerContext,
   member: Member,
@@ -55,22 +94,7 @@ export async function handOverAtProvider(
   // hold when it gives up while the first still rings.
   if (await handOverRinging(ctx, call.id, fromLegId))
     throw conflict('a colleague is already being rung for this call');
-  const now = ctx.now();
-  const [leg] = await insertLegs(
-    ctx.db,
-    [
-      {
-        id: randomUUID(),
-        callId: call.id,
-        userId: to,
-        kind: 'browser',
-        status: 'pending',
-        ringDeadline: new Date(now.getTime() + HANDOVER_RING_SECONDS * 1000),
-      },
-    ],
-    now,
-  );
-  const legId = leg!.id;
+  const legId = await insertHandOverLeg(ctx, call.id, to);
   let providerLegId: string | null = null;
   /** The colleague's leg ends and the caller comes back to the first volunteer: whether they could. */
   const giveUp = async (): Promise<boolean> => {
@@ -93,19 +117,7 @@ export async function handOverAtProvider(
   try {
     await atProvider(ctx, call.id, 'hold', () => control.holdCaller(connected, true));
     ({ legId: providerLegId } = await atProvider(ctx, call.id, 'transfer', () =>
-      control.ringHandOverLeg(
-        {
-          to: '',
-          browser: browserIdentityOf(ctx.config.serverSecret, to),
-          from: call.hotlineNumber,
-          // ARI reports the leg by events; a Twilio participant (a SignalWire leg, which carries
-          // its own document) tells its ringing and end (not its pickup) to the status URL.
-          answerUrl: webhookUrl(ctx, call.provider, 'screen', { call: call.id, leg: legId }),
-          statusUrl: webhookUrl(ctx, call.provider, 'leg-status', { call: call.id, leg: legId }),
-          timeoutSeconds: HANDOVER_RING_SECONDS,
-        },
-        connected,
-      ),
+      control.ringHandOverLeg(handOverLegRequest(ctx, call, to, legId), connected),
     ));
     await bindProviderLeg(ctx.db, legId, providerLegId);
     // The colleague's app learns that the ringing in their browser phone is a hand-over (ids only).
