@@ -81,10 +81,10 @@ describe('crash safety of the embedded database', () => {
     await waitHealthy(base, first.child, first.output);
 
     // Each signed request inserts its event id into the replay cache before it is answered. All
-    // writers but one send PATCH, which no route takes: on PGlite a mutating request's id commits
-    // without its own log write (auth/signed-requests.ts), so the answer, here a 404 after the
-    // token was accepted, must still wait until the id is in the files. (Mostly PATCH: each GET's
-    // commit writes the log, which would hide a PATCH answered too early.)
+    // writers but one send PATCH, which no route takes: a mutating request's id must be in the
+    // files once it is answered even when the request changed nothing (a 404 after the token was
+    // accepted), so no commit of the id may be left for a later write to carry. (Mostly PATCH:
+    // each GET's commit writes the log, which would hide a PATCH answered too early.)
     const key = generateSecretKey();
     const acknowledged: string[] = [];
     let stop = false;

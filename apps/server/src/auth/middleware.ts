@@ -48,8 +48,7 @@ const wantsProfile = (c: Context<AppEnv>): boolean => c.req.method === 'GET' && 
  *   inserted into the replay cache, and a second use is refused. The insert and the reads of the
  *   signer's user, permissions and passkey standing are one statement, shared by the requests
  *   that arrive together; the signer's standing is read only when member_generation moved since
- *   this process last read it (signed-requests.ts). On PGlite a mutating request's id commits
- *   without its own log write, and the answer waits until it is durable (SignedRequestBatcher).
+ *   this process last read it (signed-requests.ts).
  * - `Authorization: Bearer lls_…`: a passkey session, checked by one statement that also reads
  *   the member's standing unless kept for this member_generation (standingOfSession).
  * - nothing: anonymous; guards decide whether that is enough.
@@ -58,7 +57,7 @@ const wantsProfile = (c: Context<AppEnv>): boolean => c.req.method === 'GET' && 
  * A present but invalid credential is always a 401, even on a public route.
  */
 export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
-  const signedRequests = new SignedRequestBatcher(ctx.db, { deferFlush: ctx.db.kind === 'pglite' });
+  const signedRequests = new SignedRequestBatcher(ctx.db);
   // The key each session was opened for, which never changes: with it a session's member is
   // the kept one, checked against member_generation like a signer's (token hashes, not tokens).
   const sessionKeys = new Map<string, string>();
@@ -123,14 +122,12 @@ export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
         throw error;
       }
       if (!signed || !(await ctx.signatures.verify(signed))) throw unauthenticated(BAD_SIGNATURE);
-      const token = {
+      const standing = await signedRequests.standing({
         eventId: verified.eventId,
         pubkey: verified.pubkey,
         rememberUntil: new Date(verified.rememberUntil * 1000),
         withProfile: wantsProfile(c),
-        mutating: !['GET', 'HEAD'].includes(c.req.method),
-      };
-      const standing = await signedRequests.standing(token);
+      });
       if (!standing.fresh) throw unauthenticated('request signature refused: this token was already used');
       // The route may need the body's hash too (an upload chunk): it is not computed twice.
       if (bodySha256) c.set('bodySha256', bodySha256);
@@ -139,16 +136,6 @@ export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
       auth.user = standing.user;
       auth.needsPasskey = standing.needsPasskey;
       if (standing.profile) c.set('signerProfile', standing.profile);
-      if (standing.flushPending) {
-        c.set('auth', auth);
-        try {
-          await next();
-        } finally {
-          // No answer before the id is durable (SignedRequestBatcher: usually the change's commit did it).
-          await signedRequests.durable(token);
-        }
-        return;
-      }
     } else if (header?.startsWith('Bearer ')) {
       const tokenHash = sessionTokenHash(header.slice(7).trim());
       const session =

@@ -15,11 +15,6 @@ export interface TokenStanding {
   needsPasskey: boolean;
   /** The user's own profile, read in the same statement when the request asked for it (withProfile). */
   profile: ProfileView | null;
-  /**
-   * The token's id was committed without waiting for the write-ahead log (PGlite, a mutating
-   * request: see SignedRequestBatcher): the response must wait for SignedRequestBatcher.durable().
-   */
-  flushPending: boolean;
 }
 
 export interface VerifiedToken {
@@ -32,8 +27,6 @@ export interface VerifiedToken {
    * profile is never kept, only read with the standing.
    */
   withProfile?: boolean;
-  /** A mutating request (not GET or HEAD): its own change commits right after (see deferFlush). */
-  mutating?: boolean;
 }
 
 /** The columns memberSql and profileSql add to a row. */
@@ -137,10 +130,8 @@ export async function standingOfTokens(
   db: Queryable,
   tokens: readonly VerifiedToken[],
   standing: MemberStanding = new MemberStanding(),
-  options: { asyncCommit?: boolean } = {},
 ): Promise<Map<string, TokenStanding>> {
   const keptGeneration = standing.keptGeneration;
-  const asyncCommit = options.asyncCommit === true;
   // Taken now: a members:changed hook may empty the set while the statement runs.
   const kept = tokens.map((t) => standing.kept(t.pubkey));
   const rows = await db.query<StandingRow>(
@@ -153,10 +144,7 @@ export async function standingOfTokens(
        select event_id, remember_until from token
        on conflict (event_id) do nothing
        returning event_id
-     ), ${NOW_SQL}${
-       // Volatile, so evaluated although no column reads it; local, so it ends with this statement.
-       asyncCommit ? `, commit_ as (select set_config('synchronous_commit', 'off', true) as setting)` : ''
-     }
+     ), ${NOW_SQL}
      select token.event_id,
        exists (select 1 from fresh where fresh.event_id = token.event_id) as fresh,
        now_.generation, now_.passkeys_required,
@@ -164,7 +152,7 @@ export async function standingOfTokens(
        m.user_id, m.roles, m.custom_permissions, m.has_passkey,
        ${profileSql('token.pubkey', 'token.with_profile')}
      from token
-     cross join now_${asyncCommit ? ' cross join commit_' : ''}
+     cross join now_
      ${memberSql('token.pubkey', '(not token.kept or now_.generation is distinct from $5::text)')}`,
     [
       tokens.map((t) => t.eventId),
@@ -184,7 +172,6 @@ export async function standingOfTokens(
     const pubkey = pubkeyOf.get(row.event_id)!;
     result.set(row.event_id, {
       fresh: row.fresh,
-      flushPending: asyncCommit && row.fresh,
       ...memberOf(row, pubkey, keptOf.get(row.event_id), standing),
     });
   }
@@ -200,7 +187,7 @@ function memberOf(
   pubkey: string,
   kept: KeptMember | undefined,
   standing: MemberStanding,
-): Omit<TokenStanding, 'fresh' | 'flushPending'> {
+): Omit<TokenStanding, 'fresh'> {
   let member: KeptMember | null | undefined;
   if (row.looked_up) {
     // Frozen: one kept object is handed to many requests, so none may change it for the others.
@@ -228,7 +215,7 @@ function memberOf(
 }
 
 /** What the database says about a session's bearer token. */
-export interface SessionStanding extends Omit<TokenStanding, 'fresh' | 'flushPending'> {
+export interface SessionStanding extends Omit<TokenStanding, 'fresh'> {
   sessionId: string;
   /** The key the session was opened for (it never changes for a session). */
   pubkey: string;
@@ -288,21 +275,6 @@ interface Waiting {
 const MAX_BATCH = 256;
 
 /**
- * Makes every commit so far durable if one is not yet: when the write-ahead log has records past
- * what was flushed (an id committed by standingOfTokens with asyncCommit), `token`'s row is
- * written again and committed the ordinary way, which flushes the log up to it and so everything
- * before. When nothing is pending the statement writes nothing and commits nothing.
- */
-export async function flushReplayCache(db: Queryable, token: VerifiedToken): Promise<void> {
-  await db.query(
-    `insert into auth_replay (event_id, remember_until)
-     select $1, $2::timestamptz where pg_current_wal_flush_lsn() < pg_current_wal_insert_lsn()
-     on conflict (event_id) do update set remember_until = excluded.remember_until`,
-    [token.eventId, token.rememberUntil.toISOString()],
-  );
-}
-
-/**
  * Gathers the signed requests of one server context into batches for standingOfTokens: a request
  * arriving while no statement is running is sent at once (an idle server adds no delay); those
  * arriving meanwhile wait for it and go together in the next one. Under load that turns a round
@@ -315,41 +287,7 @@ export class SignedRequestBatcher {
   /** What this process keeps about members between their requests (see MemberStanding). */
   readonly members = new MemberStanding();
 
-  /** The flush check not yet started, which a caller arriving now shares; and the latest one. */
-  private nextFlush: Promise<void> | null = null;
-  private lastFlush: Promise<void> = Promise.resolve();
-
-  /**
-   * deferFlush (PGlite only: one process, one connection, where every commit is a write of the
-   * log to the host file and all of them queue): a batch made only of mutating requests commits
-   * its ids without waiting for the log to reach the file, so the request's own change, which
-   * commits right after on the same log, writes both at once; a signed PATCH costs one log write,
-   * not two. The ids are in the table at once, so a replay is refused as before. The response then
-   * waits for durable(), which finds the log already written after a change and only writes it
-   * when the request changed nothing: an acknowledged request's id survives the process being
-   * killed, as before. GET and HEAD keep the ordinary commit. PostgreSQL is never deferred.
-   */
-  constructor(
-    private readonly db: Queryable,
-    private readonly options: { deferFlush?: boolean } = {},
-  ) {}
-
-  /**
-   * Resolves once the id of `token`, whose standing said flushPending, is durable. Callers that
-   * arrive while no check has started yet share the next one (each committed before it starts).
-   */
-  durable(token: VerifiedToken): Promise<void> {
-    if (this.nextFlush) return this.nextFlush;
-    const next = this.lastFlush
-      .catch(() => {})
-      .then(() => {
-        this.nextFlush = null;
-        return flushReplayCache(this.db, token);
-      });
-    this.nextFlush = next;
-    this.lastFlush = next;
-    return next;
-  }
+  constructor(private readonly db: Queryable) {}
 
   standing(token: VerifiedToken): Promise<TokenStanding> {
     return new Promise<TokenStanding>((resolve, reject) => {
@@ -379,7 +317,6 @@ export class SignedRequestBatcher {
             this.db,
             batch.map((w) => w.token),
             this.members,
-            { asyncCommit: this.options.deferFlush === true && batch.every((w) => w.token.mutating) },
           );
           for (const w of batch) {
             const s = standing.get(w.token.eventId);
