@@ -6,6 +6,7 @@ import type { ServerContext } from '../http/context.js';
 import { openPhone } from '../identity/phone.js';
 import type { SubscriptionRow } from '../push/store.js';
 import { cachedSettings } from '../settings/cache.js';
+import type { OnShift } from '../shifts/on-shift.js';
 import { eligibleVolunteers, type Reach, scheduleWindow } from '../shifts/views.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
@@ -290,6 +291,19 @@ async function planRound(
     now,
     queued.map((c) => c.id),
   );
+  await auditFirstRounds(ctx, tx, queued, legs, { source: eligible.source, reachable: reach.size }, now);
+  return { offers: roundOffers(targetsByCall, callById, queued, legs, pushSubscriptions), providers };
+}
+
+/** Each queued call's first round, audited with how many it rang; one that rang nobody is logged. */
+async function auditFirstRounds(
+  ctx: ServerContext,
+  tx: Queryable,
+  queued: readonly CallRow[],
+  legs: readonly LegRow[],
+  eligible: { source: OnShift['source']; reachable: number },
+  now: Date,
+): Promise<void> {
   for (const call of queued) {
     const callLegs = legs.filter((l) => l.callId === call.id);
     await appendAuditInTx(
@@ -310,10 +324,20 @@ async function planRound(
     );
     if (!callLegs.length)
       ctx.log.warn(
-        { callId: call.id, reachable: reach.size },
+        { callId: call.id, reachable: eligible.reachable },
         'nobody free to ring; the call waits in the queue until a volunteer is freed or its deadline',
       );
   }
+}
+
+/** A round's offers to ring once committed: each call it rang, and each queued call it rang nobody for. */
+function roundOffers(
+  targetsByCall: ReadonlyMap<string, Target[]>,
+  callById: ReadonlyMap<string, CallRow>,
+  queued: readonly CallRow[],
+  legs: readonly LegRow[],
+  pushSubscriptions: ReadonlyMap<string, SubscriptionRow[]>,
+): RoundOffer[] {
   const result: RoundOffer[] = [...targetsByCall].map(([callId, targets]) => ({
     call: { ...callById.get(callId)!, status: 'ringing' },
     legs: legs.filter((l) => l.callId === callId),
@@ -326,7 +350,7 @@ async function planRound(
   for (const call of queued)
     if (!targetsByCall.has(call.id))
       result.push({ call: { ...call, status: 'ringing' }, legs: [], targets: [], subscriptions: [] });
-  return { offers: result, providers };
+  return result;
 }
 
 /**
