@@ -5,6 +5,7 @@ import {
   CallIdParam,
   CallTransferBody,
   type CallTransferTargetsResponse,
+  type Permission,
   type SupervisableCallsResponse,
   SupervisionOfferBody,
   type SupervisionRequestResponse,
@@ -18,6 +19,7 @@ import {
 } from '@llamenos/protocol';
 import { Hono } from 'hono';
 import type { z } from 'zod';
+import type { Member } from '../domain/actor.js';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
@@ -63,12 +65,7 @@ function audioRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     return c.json((await callerOfferFor(ctx, memberOf(c), id)) satisfies z.input<typeof WebrtcOfferResponse>);
   });
 
-  app.post('/calls/:id/webrtc/answer', requires('calls:answer'), async (c) => {
-    const { id } = readParams(c, CallIdParam);
-    const { sdp } = await readJson(c, WebrtcAnswerBody);
-    await answerCallerWith(ctx, memberOf(c), id, sdp);
-    return c.body(null, 204);
-  });
+  sdpStep(app, ctx, 'calls:answer', 'webrtc/answer', WebrtcAnswerBody, answerCallerWith);
 
   // Hold and resume on the active-call card (webrtc-signalling.ts, holdCall).
   app.post('/calls/:id/hold', requires('calls:answer'), async (c) => {
@@ -121,22 +118,10 @@ function warmTransferRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     return c.json(status satisfies z.input<typeof WarmTransferStatusResponse>);
   });
 
-  app.post('/calls/:id/warm-transfer/accept', requires('calls:answer'), async (c) => {
-    const { id } = readParams(c, CallIdParam);
-    const { sdp } = await readJson(c, WarmTransferAcceptBody);
-    await acceptWarmTransfer(ctx, memberOf(c), id, sdp);
-    return c.body(null, 204);
-  });
-
-  const step = (path: string, run: typeof declineWarmTransfer) =>
-    app.post(`/calls/:id/warm-transfer/${path}`, requires('calls:answer'), async (c) => {
-      const { id } = readParams(c, CallIdParam);
-      await run(ctx, memberOf(c), id);
-      return c.body(null, 204);
-    });
-  step('decline', declineWarmTransfer);
-  step('hand-over', handOverWarmTransfer);
-  step('cancel', cancelWarmTransfer);
+  sdpStep(app, ctx, 'calls:answer', 'warm-transfer/accept', WarmTransferAcceptBody, acceptWarmTransfer);
+  callStep(app, ctx, 'calls:answer', 'warm-transfer/decline', declineWarmTransfer);
+  callStep(app, ctx, 'calls:answer', 'warm-transfer/hand-over', handOverWarmTransfer);
+  callStep(app, ctx, 'calls:answer', 'warm-transfer/cancel', cancelWarmTransfer);
 }
 
 /** Silent supervision (supervision.ts): the admin's side needs calls:supervise, the volunteer's calls:answer. */
@@ -145,19 +130,9 @@ function supervisionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     c.json((await supervisableCalls(ctx, memberOf(c))) satisfies z.input<typeof SupervisableCallsResponse>),
   );
 
-  app.post('/calls/:id/supervision', requires('calls:supervise'), async (c) => {
-    const { id } = readParams(c, CallIdParam);
-    const { sdp } = await readJson(c, SupervisionOfferBody);
-    await startSupervision(ctx, memberOf(c), id, sdp);
-    return c.body(null, 204);
-  });
-
+  sdpStep(app, ctx, 'calls:supervise', 'supervision', SupervisionOfferBody, startSupervision);
   // Listening through the admin's browser phone at the provider (Asterisk): no offer.
-  app.post('/calls/:id/supervision/phone', requires('calls:supervise'), async (c) => {
-    const { id } = readParams(c, CallIdParam);
-    await startListeningAtProvider(ctx, memberOf(c), id);
-    return c.body(null, 204);
-  });
+  callStep(app, ctx, 'calls:supervise', 'supervision/phone', startListeningAtProvider);
 
   app.get('/calls/:id/supervision', requires('calls:supervise'), async (c) => {
     const { id } = readParams(c, CallIdParam);
@@ -165,11 +140,7 @@ function supervisionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     return c.json(status satisfies z.input<typeof SupervisionStatusResponse>);
   });
 
-  app.post('/calls/:id/supervision/stop', requires('calls:supervise'), async (c) => {
-    const { id } = readParams(c, CallIdParam);
-    await stopSupervision(ctx, memberOf(c), id);
-    return c.body(null, 204);
-  });
+  callStep(app, ctx, 'calls:supervise', 'supervision/stop', stopSupervision);
 
   app.get('/calls/:id/supervision/request', requires('calls:answer'), async (c) => {
     const { id } = readParams(c, CallIdParam);
@@ -177,10 +148,37 @@ function supervisionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     return c.json(request satisfies z.input<typeof SupervisionRequestResponse>);
   });
 
-  app.post('/calls/:id/supervision/answer', requires('calls:answer'), async (c) => {
+  sdpStep(app, ctx, 'calls:answer', 'supervision/answer', SupervisionOfferBody, answerSupervision);
+}
+
+/** `POST /calls/:id/<path>`: the member's step on the call, answered 204. */
+function callStep(
+  app: Hono<AppEnv>,
+  ctx: ServerContext,
+  permission: Permission,
+  path: string,
+  run: (ctx: ServerContext, member: Member, callId: string) => Promise<unknown>,
+): void {
+  app.post(`/calls/:id/${path}`, requires(permission), async (c) => {
     const { id } = readParams(c, CallIdParam);
-    const { sdp } = await readJson(c, SupervisionOfferBody);
-    await answerSupervision(ctx, memberOf(c), id, sdp);
+    await run(ctx, memberOf(c), id);
+    return c.body(null, 204);
+  });
+}
+
+/** `POST /calls/:id/<path> {sdp}`: the member's step carrying their browser's SDP, answered 204. */
+function sdpStep(
+  app: Hono<AppEnv>,
+  ctx: ServerContext,
+  permission: Permission,
+  path: string,
+  body: typeof WebrtcAnswerBody,
+  run: (ctx: ServerContext, member: Member, callId: string, sdp: string) => Promise<unknown>,
+): void {
+  app.post(`/calls/:id/${path}`, requires(permission), async (c) => {
+    const { id } = readParams(c, CallIdParam);
+    const { sdp } = await readJson(c, body);
+    await run(ctx, memberOf(c), id, sdp);
     return c.body(null, 204);
   });
 }
