@@ -1,15 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
-import { build } from 'esbuild';
+import { expect, type Page, test } from '@playwright/test';
 import { BladeDouble } from '../apps/web/test/provider-phone-signalwire-blade.js';
-import {
-  expectAudioArrives,
-  fakeMicrophoneLaunchOptions,
-  received,
-  recordPeerConnections,
-} from './call-audio-helpers.js';
+import { expectAudioArrives, received } from './call-audio-helpers.js';
+import { type PhoneModulePage, servePhoneModule } from './phone-module-page.js';
 
 /**
  * The SignalWire browser phone (apps/web/src/lib/calls/provider-phone/signalwire.ts, on the real
@@ -58,60 +50,20 @@ const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJyIjoidjc3In0.c2lnbmF0dXJl';
 
 let blade: BladeDouble;
 let bladeUrl: string;
-let site: http.Server;
-let siteUrl: string;
-let browser: Browser;
+let phones: PhoneModulePage;
 
 test.beforeAll(async () => {
   blade = new BladeDouble();
   bladeUrl = await blade.listen();
-  const bundle = await build({
-    stdin: {
-      contents:
-        "import { signalWirePhoneWith } from './apps/web/src/lib/calls/provider-phone/signalwire.ts';\n" +
-        '(window as any).signalWirePhoneWith = signalWirePhoneWith;\n',
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-  });
-  const script = bundle.outputFiles[0]!.text;
-  // A page of its own on loopback (a secure context: getUserMedia works) that loads the phone.
-  site = http.createServer((req, res) => {
-    if (req.url === '/signalwire.js') {
-      res.setHeader('content-type', 'text/javascript');
-      res.end(script);
-    } else {
-      res.setHeader('content-type', 'text/html');
-      res.end('<!doctype html><title>phone</title><script src="/signalwire.js"></script>');
-    }
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-  browser = await chromium.launch(fakeMicrophoneLaunchOptions());
+  phones = await servePhoneModule('signalwire.ts', 'signalWirePhoneWith');
 });
 
 test.afterAll(async () => {
-  await browser?.close();
+  await phones?.close();
   await blade?.close();
-  await new Promise((resolve) => site?.close(resolve));
 });
 
-async function newPage(errors: string[], label: string): Promise<Page> {
-  const context = await browser.newContext();
-  context.on('weberror', (e) => errors.push(`${label}: ${e.error().message}`));
-  context.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${label}: ${m.text()}`);
-  });
-  await recordPeerConnections(context);
-  const page = await context.newPage();
-  await page.goto(siteUrl);
-  return page;
-}
+const newPage = (errors: string[], label: string): Promise<Page> => phones.newPage(errors, label);
 
 /** Builds the phone in the page from a credential, pointed at the double, and registers it. */
 const register = (page: Page) =>

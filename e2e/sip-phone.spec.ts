@@ -1,15 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
-import { build } from 'esbuild';
+import { expect, type Page, test } from '@playwright/test';
 import { SipWebSocketDouble } from '../apps/server/test/fakes/sip-websocket.js';
-import {
-  expectAudioArrives,
-  fakeMicrophoneLaunchOptions,
-  received,
-  recordPeerConnections,
-} from './call-audio-helpers.js';
+import { expectAudioArrives, received } from './call-audio-helpers.js';
+import { type PhoneModulePage, servePhoneModule } from './phone-module-page.js';
 
 /**
  * The Asterisk browser phone (apps/web/src/lib/calls/provider-phone/sip.ts) in Chromium with
@@ -53,60 +45,20 @@ const PASSWORD = 'a1'.repeat(16);
 const HOTLINE_CALL = '7d1e2c3b-0000-4000-8000-000000000001';
 
 let sip: SipWebSocketDouble;
-let site: http.Server;
-let siteUrl: string;
-let browser: Browser;
+let phones: PhoneModulePage;
 
 test.beforeAll(async () => {
   sip = await SipWebSocketDouble.start();
   sip.credentials.set(IDENTITY, PASSWORD);
-  const bundle = await build({
-    stdin: {
-      contents:
-        "import { createProviderPhone } from './apps/web/src/lib/calls/provider-phone/sip.ts';\n" +
-        '(window as any).createProviderPhone = createProviderPhone;\n',
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-  });
-  const script = bundle.outputFiles[0]!.text;
-  // A page of its own on loopback (a secure context: getUserMedia works) that loads the phone.
-  site = http.createServer((req, res) => {
-    if (req.url === '/sip.js') {
-      res.setHeader('content-type', 'text/javascript');
-      res.end(script);
-    } else {
-      res.setHeader('content-type', 'text/html');
-      res.end('<!doctype html><title>phone</title><script src="/sip.js"></script>');
-    }
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-  browser = await chromium.launch(fakeMicrophoneLaunchOptions());
+  phones = await servePhoneModule('sip.ts', 'createProviderPhone');
 });
 
 test.afterAll(async () => {
-  await browser?.close();
+  await phones?.close();
   await sip?.close();
-  await new Promise((resolve) => site?.close(resolve));
 });
 
-async function newPage(errors: string[], label: string): Promise<Page> {
-  const context = await browser.newContext();
-  context.on('weberror', (e) => errors.push(`${label}: ${e.error().message}`));
-  context.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${label}: ${m.text()}`);
-  });
-  await recordPeerConnections(context);
-  const page = await context.newPage();
-  await page.goto(siteUrl);
-  return page;
-}
+const newPage = (errors: string[], label: string): Promise<Page> => phones.newPage(errors, label);
 
 /** Builds the phone in the page from a credential (the double's ws:// URL) and registers it. */
 const register = (page: Page, password: string) =>
