@@ -131,93 +131,102 @@ export function SimpleSection({
       onReload={onReload}
       onSubmit={() => save({ [section]: value() })}
     >
-      {SPECS[section].map((field) => {
-        const id = `set-${section}-${field.key}`;
-        const hint = t(`settingsPage.${section}.${field.key}Hint`, { defaultValue: '' });
-        const hintId = hint ? `${id}-hint` : undefined;
-        if (field.kind === 'bool')
-          return (
-            <div key={field.key}>
-              <label className="checkbox">
-                <input
-                  type="checkbox"
-                  aria-describedby={hintId}
-                  checked={draft[field.key] === true}
-                  onChange={(e) => setDraft({ ...draft, [field.key]: e.target.checked })}
-                />
-                {t(`settingsPage.${section}.${field.key}`)}
-              </label>
-              {hint && (
-                <p id={hintId} className="hint">
-                  {hint}
-                </p>
-              )}
-            </div>
-          );
-        if (field.kind === 'url')
-          return (
-            <div key={field.key}>
-              <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
-              <input
-                id={id}
-                type="url"
-                inputMode="url"
-                autoComplete="off"
-                spellCheck={false}
-                maxLength={2048}
-                aria-describedby={hintId}
-                value={String(draft[field.key] ?? '')}
-                onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
-              />
-              {hint && (
-                <p id={hintId} className="hint">
-                  {hint}
-                </p>
-              )}
-            </div>
-          );
-        if (field.kind === 'choice')
-          return (
-            <div key={field.key}>
-              <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
-              <select
-                id={id}
-                aria-describedby={hintId}
-                value={String(draft[field.key] ?? field.choices[0])}
-                onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
-              >
-                {field.choices.map((choice) => (
-                  <option key={choice} value={choice}>
-                    {t(`settingsPage.${section}.${field.key}Choices.${choice}`)}
-                  </option>
-                ))}
-              </select>
-              {hint && (
-                <p id={hintId} className="hint">
-                  {hint}
-                </p>
-              )}
-            </div>
-          );
-        return (
-          <div key={field.key}>
-            <label htmlFor={id}>{t(`settingsPage.${section}.${field.key}`)}</label>
-            <WholeNumberInput
-              id={id}
-              min={field.min}
-              max={field.max}
-              aria-describedby={hintId}
-              value={String(draft[field.key] ?? '')}
-              onChange={(e) => setDraft({ ...draft, [field.key]: e.target.value })}
-            />
-            {hint && (
-              <p id={hintId} className="hint">
-                {hint}
-              </p>
-            )}
-          </div>
-        );
-      })}
+      {SPECS[section].map((field) => (
+        <SimpleField
+          key={field.key}
+          section={section}
+          field={field}
+          value={draft[field.key]}
+          onChange={(v) => setDraft({ ...draft, [field.key]: v })}
+        />
+      ))}
     </SettingsSectionForm>
+  );
+}
+
+/** One setting of a simple section: its label, its control by kind, and its hint when it has one. */
+function SimpleField({
+  section,
+  field,
+  value,
+  onChange,
+}: {
+  section: SimpleSectionName;
+  field: FieldSpec;
+  value: boolean | string | undefined;
+  onChange: (value: boolean | string) => void;
+}) {
+  const { t } = useTranslation();
+  const id = `set-${section}-${field.key}`;
+  const label = t(`settingsPage.${section}.${field.key}`);
+  const hint = t(`settingsPage.${section}.${field.key}Hint`, { defaultValue: '' });
+  const hintId = hint ? `${id}-hint` : undefined;
+  const text = String(value ?? '');
+  const control = () => {
+    switch (field.kind) {
+      case 'bool':
+        return (
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              aria-describedby={hintId}
+              checked={value === true}
+              onChange={(e) => onChange(e.target.checked)}
+            />
+            {label}
+          </label>
+        );
+      case 'url':
+        return (
+          <input
+            id={id}
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={2048}
+            aria-describedby={hintId}
+            value={text}
+            onChange={(e) => onChange(e.target.value)}
+          />
+        );
+      case 'choice':
+        return (
+          <select
+            id={id}
+            aria-describedby={hintId}
+            value={String(value ?? field.choices[0])}
+            onChange={(e) => onChange(e.target.value)}
+          >
+            {field.choices.map((choice) => (
+              <option key={choice} value={choice}>
+                {t(`settingsPage.${section}.${field.key}Choices.${choice}`)}
+              </option>
+            ))}
+          </select>
+        );
+      default:
+        return (
+          <WholeNumberInput
+            id={id}
+            min={field.min}
+            max={field.max}
+            aria-describedby={hintId}
+            value={text}
+            onChange={(e) => onChange(e.target.value)}
+          />
+        );
+    }
+  };
+  return (
+    <div>
+      {field.kind !== 'bool' && <label htmlFor={id}>{label}</label>}
+      {control()}
+      {hint && (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      )}
+    </div>
   );
 }
