@@ -1,30 +1,48 @@
-import { poly1305 } from '@noble/ciphers/_poly1305.js';
+import { Poly1305 } from '@noble/ciphers/_poly1305.js';
 import { xchacha20 } from '@noble/ciphers/chacha.js';
 import { constantTimeEqual } from './encoding.js';
 
 /**
  * XChaCha20-Poly1305 (RFC 8439's AEAD with the extended nonce, as @noble/ciphers' xchacha20poly1305
- * computes it: the same bytes, checked against Wycheproof and noble) for large chunks, sealed and
- * opened in the caller's buffer. Both primitives are noble's (`xchacha20`, the streaming
- * `poly1305`); only their RFC 8439 §2.8 composition is here.
+ * computes it: the same bytes) for large chunks, sealed and opened in the caller's buffer.
  *
- * Why not noble's own AEAD: its Poly1305 `update` copies the message it is given into a new
- * buffer before authenticating it, so each 4 MiB attachment chunk left a 4 MiB buffer of garbage,
- * which the browser collects at its own pace: an upload's memory grew with its speed (measured,
- * `npm run bench -- reports`). Here the MAC is fed through the same public `update` in slices of
- * MAC_SLICE bytes: each copy is small and short-lived, reused by the allocator at once.
+ * Why not noble's own: its Poly1305 copies every message it is given into a new buffer before
+ * authenticating it, so each 4 MiB attachment chunk left a 4 MiB buffer of garbage, which the
+ * browser collects at its own pace: an upload's memory grew with its speed (measured,
+ * `npm run bench -- reports`). Here the message's whole 16-byte blocks go to the MAC's block
+ * function where they lie, and only a tail shorter than a block goes through `update`.
  */
 
 const TAG = 16;
 const ZEROS = new Uint8Array(32);
-/** Bytes given to the MAC at a time (a whole number of 16-byte blocks). */
-const MAC_SLICE = 16 * 1024;
 
-type Mac = ReturnType<typeof poly1305.create>;
+/** Poly1305's block function: noble's own, not part of its typed surface. */
+type BlockMac = { process(data: Uint8Array, offset: number): void };
+
+/**
+ * Whether this noble's Poly1305 has the block function and it agrees with `update` (checked once on
+ * a fixed message): if a later version changed either, messages go through `update` (copied, as before).
+ */
+const blocksInPlace: boolean = (() => {
+  try {
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+    const message = Uint8Array.from({ length: 48 }, (_, i) => i * 13 + 5);
+    const direct = new Poly1305(key);
+    for (let at = 0; at < message.length; at += 16) (direct as unknown as BlockMac).process(message, at);
+    return constantTimeEqual(direct.digest(), new Poly1305(key).update(message).digest());
+  } catch {
+    return false;
+  }
+})();
 
 /** Adds `bytes` and the zeros that pad them to a whole block (RFC 8439 §2.8). */
-function macPadded(mac: Mac, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; at += MAC_SLICE) mac.update(bytes.subarray(at, at + MAC_SLICE));
+function macPadded(mac: Poly1305, bytes: Uint8Array): void {
+  let at = 0;
+  if (blocksInPlace) {
+    const block = mac as unknown as BlockMac;
+    for (; at + 16 <= bytes.length; at += 16) block.process(bytes, at);
+  }
+  if (at < bytes.length) mac.update(bytes.subarray(at));
   const pad = (16 - (bytes.length % 16)) % 16;
   if (pad > 0) mac.update(ZEROS.subarray(0, pad));
 }
@@ -32,7 +50,7 @@ function macPadded(mac: Mac, bytes: Uint8Array): void {
 function tagOf(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   // The one-time MAC key is the first 32 bytes of the key stream (block 0).
   const macKey = xchacha20(key, nonce, ZEROS);
-  const mac = poly1305.create(macKey);
+  const mac = new Poly1305(macKey);
   macKey.fill(0);
   macPadded(mac, aad);
   macPadded(mac, ciphertext);
