@@ -23,7 +23,7 @@ type BlockMac = { process(data: Uint8Array, offset: number): void };
  * Whether this noble's Poly1305 has the block function and it agrees with `update` (checked once on
  * a fixed message): if a later version changed either, messages go through `update` (copied, as before).
  */
-const blocksInPlace: boolean = (() => {
+export const blocksInPlace: boolean = (() => {
   try {
     const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
     const message = Uint8Array.from({ length: 48 }, (_, i) => i * 13 + 5);
