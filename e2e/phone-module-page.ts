@@ -65,3 +65,34 @@ export async function servePhoneModule(file: string, exportName: string): Promis
     },
   };
 }
+
+/**
+ * The far end's page (the provider, standing in for the caller): an offer with its fake
+ * microphone, whose answer it plays back when it comes (takeFarEndAnswer).
+ */
+export const makeFarEndOffer = (page: Page): Promise<string> =>
+  page.evaluate(async () => {
+    const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+    const pc = new RTCPeerConnection();
+    (window as unknown as Record<string, unknown>).farEnd = pc;
+    for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
+    pc.addEventListener('track', (event) => {
+      const player = new Audio();
+      player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      void player.play().catch(() => {});
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => {
+        if (pc.iceGatheringState === 'complete') resolve();
+      });
+    });
+    return pc.localDescription!.sdp;
+  });
+
+export const takeFarEndAnswer = (page: Page, sdp: string): Promise<void> =>
+  page.evaluate(async (sdp) => {
+    const pc = (window as unknown as { farEnd: RTCPeerConnection }).farEnd;
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+  }, sdp);

@@ -1,7 +1,12 @@
 import { expect, type Page, test } from '@playwright/test';
 import { BladeDouble } from '../apps/web/test/provider-phone-signalwire-blade.js';
 import { expectAudioArrives, received } from './call-audio-helpers.js';
-import { type PhoneModulePage, servePhoneModule } from './phone-module-page.js';
+import {
+  makeFarEndOffer,
+  type PhoneModulePage,
+  servePhoneModule,
+  takeFarEndAnswer,
+} from './phone-module-page.js';
 
 /**
  * The SignalWire browser phone (apps/web/src/lib/calls/provider-phone/signalwire.ts, on the real
@@ -106,41 +111,13 @@ const register = (page: Page) =>
     { host: bladeUrl, identity: IDENTITY, project: PROJECT, token: TOKEN },
   );
 
-/** The "SignalWire" page: an offer with its fake microphone, played back when the answer comes. */
-const makeOffer = (page: Page) =>
-  page.evaluate(async () => {
-    const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const pc = new RTCPeerConnection();
-    (window as unknown as Record<string, unknown>).relay = pc;
-    for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
-    pc.addEventListener('track', (event) => {
-      const player = new Audio();
-      player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
-      void player.play().catch(() => {});
-    });
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => {
-        if (pc.iceGatheringState === 'complete') resolve();
-      });
-    });
-    return pc.localDescription!.sdp;
-  });
-
-const takeAnswer = (page: Page, sdp: string) =>
-  page.evaluate(async (sdp) => {
-    const pc = (window as unknown as { relay: RTCPeerConnection }).relay;
-    await pc.setRemoteDescription({ type: 'answer', sdp });
-  }, sdp);
-
 const incomingCount = (page: Page) => page.evaluate(() => (window as unknown as PageState).incoming.length);
 const endedCount = (page: Page) => page.evaluate(() => (window as unknown as PageState).ended);
 
 /** Rings the volunteer's page with the "SignalWire" page's offer; the volunteer answers. */
 async function ringAndAnswer(volunteer: Page, relay: Page, leg: string, calls: number): Promise<void> {
   blade.forget();
-  blade.invite(leg, IDENTITY, await makeOffer(relay));
+  blade.invite(leg, IDENTITY, await makeFarEndOffer(relay));
   await expect.poll(() => incomingCount(volunteer)).toBe(calls);
   // SignalWire passes no hotline call id to the SDK: the app pairs the leg with the ringing card.
   expect(
@@ -156,7 +133,7 @@ async function ringAndAnswer(volunteer: Page, relay: Page, leg: string, calls: n
   const answer = await blade.nextVerto('verto.answer');
   expect(answer.params).toMatchObject({ sessid: 'sess-1', dialogParams: { callID: leg } });
   await accepted;
-  await takeAnswer(relay, String(answer.params?.sdp));
+  await takeFarEndAnswer(relay, String(answer.params?.sdp));
 }
 
 test('the SignalWire browser phone connects with project and JWT, answers with two-way audio, mutes, survives a re-attach, and ends on either side’s bye', async () => {
@@ -207,7 +184,7 @@ test('the SignalWire browser phone connects with project and JWT, answers with t
 
   blade.bye('leg-1');
   await expect.poll(() => endedCount(volunteer)).toBe(1);
-  await relay.evaluate(() => (window as unknown as { relay: RTCPeerConnection }).relay.close());
+  await relay.evaluate(() => (window as unknown as { farEnd: RTCPeerConnection }).farEnd.close());
 
   // Call 2: the volunteer hangs up in the browser; SignalWire gets the Verto bye for that leg.
   const clearConnections = async () => {
@@ -223,12 +200,12 @@ test('the SignalWire browser phone connects with project and JWT, answers with t
 
   // SignalWire re-attaches the answered call (as after the socket came back) with a new offer:
   // the SDK drops its call object and answers the new one; the app's call carries on, with audio.
-  await relay.evaluate(() => (window as unknown as { relay: RTCPeerConnection }).relay.close());
+  await relay.evaluate(() => (window as unknown as { farEnd: RTCPeerConnection }).farEnd.close());
   await clearConnections();
   blade.forget();
   blade.relay('verto.attach', {
     callID: 'leg-2',
-    sdp: await makeOffer(relay),
+    sdp: await makeFarEndOffer(relay),
     caller_id_name: 'Hotline',
     caller_id_number: '+15550001111',
     callee_id_name: IDENTITY,
@@ -237,7 +214,7 @@ test('the SignalWire browser phone connects with project and JWT, answers with t
   });
   const attached = await blade.nextVerto('verto.attach');
   expect(attached.params).toMatchObject({ sessid: 'sess-1', dialogParams: { callID: 'leg-2' } });
-  await takeAnswer(relay, String(attached.params?.sdp));
+  await takeFarEndAnswer(relay, String(attached.params?.sdp));
   await expectAudioArrives(volunteer, 'the volunteer, re-attached call');
   await expectAudioArrives(relay, 'the caller side, re-attached call');
   expect(await endedCount(volunteer)).toBe(1);

@@ -1,7 +1,12 @@
 import { expect, type Page, test } from '@playwright/test';
 import { SipWebSocketDouble } from '../apps/server/test/fakes/sip-websocket.js';
 import { expectAudioArrives, received } from './call-audio-helpers.js';
-import { type PhoneModulePage, servePhoneModule } from './phone-module-page.js';
+import {
+  makeFarEndOffer,
+  type PhoneModulePage,
+  servePhoneModule,
+  takeFarEndAnswer,
+} from './phone-module-page.js';
 
 /**
  * The Asterisk browser phone (apps/web/src/lib/calls/provider-phone/sip.ts) in Chromium with
@@ -103,41 +108,13 @@ const register = (page: Page, password: string) =>
     { url: sip.url, identity: IDENTITY, password },
   );
 
-/** The "Asterisk" page: an offer with its fake microphone, played back when the answer comes. */
-const makeOffer = (page: Page) =>
-  page.evaluate(async () => {
-    const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const pc = new RTCPeerConnection();
-    (window as unknown as Record<string, unknown>).pbx = pc;
-    for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
-    pc.addEventListener('track', (event) => {
-      const player = new Audio();
-      player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
-      void player.play().catch(() => {});
-    });
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => {
-        if (pc.iceGatheringState === 'complete') resolve();
-      });
-    });
-    return pc.localDescription!.sdp;
-  });
-
-const takeAnswer = (page: Page, sdp: string) =>
-  page.evaluate(async (sdp) => {
-    const pc = (window as unknown as { pbx: RTCPeerConnection }).pbx;
-    await pc.setRemoteDescription({ type: 'answer', sdp });
-  }, sdp);
-
 const incomingCount = (page: Page) =>
   page.evaluate(() => (window as unknown as { incoming: unknown[] }).incoming.length);
 const endedCount = (page: Page) => page.evaluate(() => (window as unknown as { ended: number }).ended);
 
 /** Rings the volunteer's page from the "Asterisk" page's offer; the volunteer answers. */
 async function ringAndAnswer(volunteer: Page, pbx: Page, calls: number): Promise<void> {
-  const offer = await makeOffer(pbx);
+  const offer = await makeFarEndOffer(pbx);
   const inviting = sip.invite(IDENTITY, { sdp: offer, headers: [['X-Llamenos-Call', HOTLINE_CALL]] });
   await expect.poll(() => incomingCount(volunteer)).toBe(calls);
   expect(
@@ -152,7 +129,7 @@ async function ringAndAnswer(volunteer: Page, pbx: Page, calls: number): Promise
     calls - 1,
   );
   expect(await inviting).toBe(200);
-  await takeAnswer(pbx, sip.answerSdp!);
+  await takeFarEndAnswer(pbx, sip.answerSdp!);
 }
 
 test('the Asterisk browser phone registers, answers with two-way audio, mutes, and ends on either side’s BYE', async () => {
@@ -213,7 +190,7 @@ test('the Asterisk browser phone registers, answers with two-way audio, mutes, a
 
   expect(await sip.bye()).toBe(200);
   await expect.poll(() => endedCount(volunteer)).toBe(1);
-  await pbx.evaluate(() => (window as unknown as { pbx: RTCPeerConnection }).pbx.close());
+  await pbx.evaluate(() => (window as unknown as { farEnd: RTCPeerConnection }).farEnd.close());
 
   // Call 2: the volunteer hangs up in the browser; the hotline gets the BYE.
   await pbx.evaluate(() => {
