@@ -3,17 +3,13 @@
  * where it lies instead of copying it): every Wycheproof case, and noble's xchacha20poly1305
  * byte for byte on lengths around the MAC's 16-byte blocks and on a 4 MiB chunk, in place too.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hex } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { blocksInPlace, openChunk, sealChunk } from '../src/chunk-aead.js';
+import { type WycheproofCase, wycheproof } from './wycheproof.js';
 
-interface AeadCase {
-  tcId: number;
-  comment: string;
-  result: 'valid' | 'invalid' | 'acceptable';
+interface AeadCase extends WycheproofCase {
   key: string;
   iv: string;
   aad: string;
@@ -22,12 +18,7 @@ interface AeadCase {
   tag: string;
 }
 
-const vectors = fileURLToPath(
-  new URL('../../../../shared/vectors/wycheproof/xchacha20_poly1305_test.json', import.meta.url),
-);
-const cases = (
-  JSON.parse(readFileSync(vectors, 'utf8')) as { testGroups: { tests: AeadCase[] }[] }
-).testGroups.flatMap((g) => g.tests);
+const { cases } = wycheproof<AeadCase>('xchacha20_poly1305_test.json');
 const bytes = (h: string) => hex.decode(h.toLowerCase());
 const fill = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
 

@@ -4,8 +4,6 @@
  * empty or mis-read vector file fails instead of passing silently.
  */
 import { createHash, createHmac, hkdfSync, pbkdf2Sync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -22,38 +20,9 @@ import {
   signSchnorr,
   verifySchnorr,
 } from '../src/index.js';
-
-const vectorsDir = (): string => {
-  const override = process.env.LLAMENOS_VECTORS_DIR;
-  if (override) return override.endsWith('/') ? override : `${override}/`;
-  // <repo>/packages/crypto/test/ → <repo>/../shared/vectors/
-  return fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
-};
-
-const readVector = (name: string): string => readFileSync(`${vectorsDir()}${name}`, 'utf8');
+import { readVector, type WycheproofCase, wycheproof } from './wycheproof.js';
 
 const bytes = (h: string): Uint8Array => hex.decode(h.toLowerCase());
-
-interface WycheproofFile<T> {
-  numberOfTests: number;
-  testGroups: Array<Record<string, unknown> & { tests: T[] }>;
-}
-
-interface WycheproofCase {
-  tcId: number;
-  comment: string;
-  flags: string[];
-  result: 'valid' | 'invalid' | 'acceptable';
-}
-
-function wycheproof<T extends WycheproofCase>(
-  name: string,
-): { file: WycheproofFile<T>; cases: Array<T & { group: Record<string, unknown> }> } {
-  const file = JSON.parse(readVector(`wycheproof/${name}`)) as WycheproofFile<T>;
-  const cases = file.testGroups.flatMap((group) => group.tests.map((t) => ({ ...t, group })));
-  expect(cases.length).toBe(file.numberOfTests);
-  return { file, cases };
-}
 
 // ---------------------------------------------------------------------------------------------
 
