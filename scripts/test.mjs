@@ -16,8 +16,8 @@
 // Off by default: on a busy 2-core machine the browser tests passed alongside it, but two of the
 // server's timing-bound tests (crash safety across SIGKILL, the relay's flood cut-off) failed.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPostgresBin, startPostgres } from './postgres.mjs';
@@ -141,7 +141,45 @@ await step('typecheck (web app, browser tests, package tests, benchmarks)', () =
     ]),
   ),
 );
-await step('tests, pass 1 of 2: everything on PGlite', () => command(...tool('vitest', ['run']), pgliteEnv));
+// Each vitest pass also writes a JSON report, from which the summary names the failed tests: in CI
+// only the last lines of the output may be shown, and a pass's own list of failures is long gone
+// by then.
+const reportDir = mkdtempSync(join(tmpdir(), 'llamenos-test-'));
+const failedTests = [];
+const vitestArgs = (name, args) => [
+  'run',
+  ...args,
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${join(reportDir, `${name}.json`)}`,
+];
+/** Adds the failed tests of a vitest JSON report to the summary's list. */
+function collectFailures(name, pass) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(join(reportDir, `${name}.json`), 'utf8'));
+  } catch {
+    return; // No report: the pass did not get as far as running tests; its output says why.
+  }
+  const firstLine = (text) =>
+    String(text ?? '')
+      .split('\n')[0]
+      .slice(0, 200);
+  for (const file of report.testResults ?? []) {
+    const where = file.name.replace(`${root}/`, '');
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failed)
+      failedTests.push(`${pass}: ${where} > ${a.fullName}\n      ${firstLine(a.failureMessages?.[0])}`);
+    if (file.status === 'failed' && failed.length === 0)
+      failedTests.push(`${pass}: ${where}\n      ${firstLine(file.message)}`);
+  }
+}
+
+await step('tests, pass 1 of 2: everything on PGlite', async () => {
+  const code = await command(...tool('vitest', vitestArgs('pglite', [])), pgliteEnv);
+  collectFailures('pglite', 'PGlite');
+  return code;
+});
 
 /**
  * The server's tests on PostgreSQL. `options` as for run(): alongside the browser tests the
@@ -173,11 +211,13 @@ async function postgresPass(options = {}) {
     if (options.nice) lowerPriority(postmasterPid(cluster.dir), options.nice);
   }
   try {
-    return await command(
-      ...tool('vitest', ['run', 'apps/server']),
+    const code = await command(
+      ...tool('vitest', vitestArgs('postgres', ['apps/server'])),
       { ...process.env, LLAMENOS_TEST_DATABASE_URL: url },
       options,
     );
+    collectFailures('postgres', 'PostgreSQL');
+    return code;
   } finally {
     cluster?.stop();
     cluster = null;
@@ -250,6 +290,12 @@ if (overlap) {
 const failed = results.filter((r) => r.outcome === 'failed');
 console.log('\n=== summary');
 for (const r of results) console.log(`  ${r.outcome.padEnd(7)} ${seconds(r.time).padStart(7)}  ${r.name}`);
+rmSync(reportDir, { recursive: true, force: true });
+if (failedTests.length) {
+  console.log(`\n=== failed tests (${failedTests.length})`);
+  for (const line of failedTests.slice(0, 40)) console.log(`  ${line}`);
+  if (failedTests.length > 40) console.log(`  … and ${failedTests.length - 40} more`);
+}
 const total = seconds(Date.now() - started);
 if (failed.length) {
   console.log(`=== npm test FAILED in ${total}: ${failed.map((r) => r.name).join('; ')}`);

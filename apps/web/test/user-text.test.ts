@@ -127,6 +127,7 @@ const NOT_USER_TEXT: { file: string; text: string; why: string }[] = [
   { file: 'components/ErrorMessage.tsx', text: 'text', why: 'an error message the app wrote' },
   { file: 'pages/shifts/WeekCalendar.tsx', text: 'label', why: 'an hour of the day, formatted by the app' },
   { file: 'pages/calls/ProviderTests.tsx', text: 'name', why: 'a telephony provider product name' },
+  { file: 'pages/admin/SimpleSections.tsx', text: 'label', why: 'a setting’s translated label' },
   {
     file: 'pages/admin/ProvidersSection.tsx',
     text: 'name(provider)',
