@@ -40,3 +40,18 @@ export interface Database extends Queryable {
 export async function returnsRow(db: Queryable, sql: string, params: readonly unknown[]): Promise<boolean> {
   return (await db.query(sql, params)).length > 0;
 }
+
+/**
+ * The one row a lookup names (by id, or by a provider's reference), mapped to the store's type,
+ * or null when there is none. The store functions that find one thing state their SQL and mapper
+ * and nothing else.
+ */
+export async function oneRow<R, T>(
+  db: Queryable,
+  sql: string,
+  params: readonly unknown[],
+  map: (row: R) => T,
+): Promise<T | null> {
+  const [row] = await db.query<R>(sql, params);
+  return row ? map(row) : null;
+}
