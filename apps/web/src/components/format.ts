@@ -24,6 +24,22 @@ export function intlLocale(locale: string): string {
   return chosen;
 }
 
+/** A quantity in one of Intl's units ("45 s", "2.5 MB", "3 minutes") in the reader's language. */
+export function formatUnit(
+  value: number,
+  unit: string,
+  locale: string,
+  maximumFractionDigits: number,
+  unitDisplay: 'short' | 'long' = 'short',
+): string {
+  return new Intl.NumberFormat(intlLocale(locale), {
+    style: 'unit',
+    unit,
+    unitDisplay,
+    maximumFractionDigits,
+  }).format(value);
+}
+
 /** Dates and language names in the reader's language, with nothing to translate by hand. */
 export function formatDateTime(iso: string | null | undefined, locale: string): string {
   if (!iso) return '';

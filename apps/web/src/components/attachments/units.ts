@@ -1,6 +1,6 @@
 /** Sizes, speeds and durations in the reader's language, by Intl (nothing to translate by hand). */
 
-import { intlLocale } from '../format.js';
+import { formatUnit } from '../format.js';
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
 
@@ -16,31 +16,16 @@ function scaled(bytes: number): { value: number; unit: (typeof UNITS)[number] } 
 
 export function formatBytes(bytes: number, locale: string): string {
   const { value, unit } = scaled(bytes);
-  return new Intl.NumberFormat(intlLocale(locale), {
-    style: 'unit',
-    unit,
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 'byte' ? 0 : 1,
-  }).format(value);
+  return formatUnit(value, unit, locale, unit === 'byte' ? 0 : 1);
 }
 
 export function formatSpeed(bytesPerSecond: number, locale: string): string {
   const { value, unit } = scaled(bytesPerSecond);
-  return new Intl.NumberFormat(intlLocale(locale), {
-    style: 'unit',
-    unit: `${unit}-per-second`,
-    unitDisplay: 'short',
-    maximumFractionDigits: 1,
-  }).format(value);
+  return formatUnit(value, `${unit}-per-second`, locale, 1);
 }
 
 export function formatDuration(seconds: number, locale: string): string {
   const [value, unit] =
     seconds < 60 ? [seconds, 'second'] : seconds < 3600 ? [seconds / 60, 'minute'] : [seconds / 3600, 'hour'];
-  return new Intl.NumberFormat(intlLocale(locale), {
-    style: 'unit',
-    unit,
-    unitDisplay: 'long',
-    maximumFractionDigits: 0,
-  }).format(Math.ceil(value));
+  return formatUnit(Math.ceil(value), unit, locale, 0, 'long');
 }

@@ -1,5 +1,5 @@
 import type { StatsBucket } from '@llamenos/protocol';
-import { intlLocale } from '../../components/format.js';
+import { formatUnit, intlLocale } from '../../components/format.js';
 
 /**
  * How the dashboards write their figures: numbers, rates and durations in the reader's
@@ -23,12 +23,7 @@ export function formatDuration(seconds: number | null, locale: string): string {
       : seconds < 7200
         ? [seconds / 60, 'minute']
         : [seconds / 3600, 'hour'];
-  return new Intl.NumberFormat(intlLocale(locale), {
-    style: 'unit',
-    unit,
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 'second' ? 0 : 1,
-  }).format(value);
+  return formatUnit(value, unit, locale, unit === 'second' ? 0 : 1);
 }
 
 /** A bucket's start as an axis label (short) or a table row (long), in the hotline's zone. */
