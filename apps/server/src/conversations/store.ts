@@ -4,7 +4,7 @@ import type {
   MessageDelivery,
   MessageDirection,
 } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, returnsRow } from '../db/database.js';
 import { type RateLimitRule, rateLimitUpsert } from '../rate-limit/service.js';
 import { scheduleFingerprintSql } from '../shifts/store.js';
 
@@ -74,6 +74,14 @@ async function oneConversation(
   return row ? conversationOf(row) : null;
 }
 
+/**
+ * A store function that is one such statement: its SQL, and the parameters it binds to $1, $2, …
+ * in that order, taken after the database or transaction that runs it.
+ */
+function conversationStatement<P extends readonly unknown[]>(sql: string) {
+  return (db: Queryable, ...params: P): Promise<ConversationRow | null> => oneConversation(db, sql, params);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conversations
 
@@ -140,26 +148,17 @@ export async function insertConversations(
 }
 
 /** The contact's conversation on this channel and number, locked for the caller's transaction. */
-export async function lockConversationOfContact(
-  tx: Queryable,
-  channel: string,
-  hotlineAddress: string,
-  contactHash: string,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `select * from conversations where channel = $1 and hotline_address = $2 and contact_hash = $3 for update`,
-    [channel, hotlineAddress, contactHash],
-  );
-}
+export const lockConversationOfContact = conversationStatement<
+  [channel: string, hotlineAddress: string, contactHash: string]
+>(`select * from conversations where channel = $1 and hotline_address = $2 and contact_hash = $3 for update`);
 
-export async function findConversation(db: Queryable, id: string): Promise<ConversationRow | null> {
-  return oneConversation(db, 'select * from conversations where id = $1', [id]);
-}
+export const findConversation = conversationStatement<[id: string]>(
+  'select * from conversations where id = $1',
+);
 
-export async function lockConversation(tx: Queryable, id: string): Promise<ConversationRow | null> {
-  return oneConversation(tx, 'select * from conversations where id = $1 for update', [id]);
-}
+export const lockConversation = conversationStatement<[id: string]>(
+  'select * from conversations where id = $1 for update',
+);
 
 export interface ConversationListFilter {
   /** The reader whose unread count is computed. */
@@ -226,51 +225,31 @@ export async function unreadFor(db: Queryable, conversationId: string, userId: s
 }
 
 /** Gives the conversation to `userId` (or back to the queue with null), reopening it if closed. */
-export async function assignConversation(
-  tx: Queryable,
-  id: string,
-  userId: string | null,
-  now: Date,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `update conversations set assigned_to = $2,
+export const assignConversation = conversationStatement<[id: string, userId: string | null, now: Date]>(
+  `update conversations set assigned_to = $2,
        status = case when $2::text is null then 'waiting' else 'active' end,
        waiting_since = case when $2::text is null then coalesce(waiting_since, $3) else null end,
        closed_at = null
      where id = $1 returning *`,
-    [id, userId, now],
-  );
-}
+);
 
 /**
  * The claim: a guarded UPDATE that succeeds only while nobody holds the conversation, so of two
  * volunteers claiming at once exactly one gets the row back.
  */
-export async function claimIfUnassigned(
-  tx: Queryable,
-  id: string,
-  userId: string,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `update conversations set assigned_to = $2, status = 'active', waiting_since = null, closed_at = null
+export const claimIfUnassigned = conversationStatement<[id: string, userId: string]>(
+  `update conversations set assigned_to = $2, status = 'active', waiting_since = null, closed_at = null
       where id = $1 and assigned_to is null and status <> 'closed' returning *`,
-    [id, userId],
-  );
-}
+);
 
 /**
  * The queue's longest-waiting conversation nobody holds, locked for the caller's transaction; a
  * row another transaction holds (a message arriving for it) is skipped, not waited for.
  */
-export async function lockOldestWaiting(tx: Queryable): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `select * from conversations where status = 'waiting' and assigned_to is null
+export const lockOldestWaiting = conversationStatement<[]>(
+  `select * from conversations where status = 'waiting' and assigned_to is null
       order by waiting_since nulls last, created_at, id limit 1 for update skip locked`,
-  );
-}
+);
 
 /**
  * Everyone who holds an open conversation now (the partial index conversations_assigned answers
@@ -299,50 +278,25 @@ export async function conversationsHeldBy(
  * Takes the conversation from `from` (guarded: only if they still hold it): an open one goes back
  * to the queue, waiting from now; a closed one stays closed and reopens into the queue.
  */
-export async function releaseConversation(
-  tx: Queryable,
-  id: string,
-  from: string,
-  now: Date,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `update conversations set assigned_to = null,
+export const releaseConversation = conversationStatement<[id: string, from: string, now: Date]>(
+  `update conversations set assigned_to = null,
        status = case when status = 'closed' then 'closed' else 'waiting' end,
        waiting_since = case when status = 'closed' then null else $3::timestamptz end
      where id = $1 and assigned_to = $2 returning *`,
-    [id, from, now],
-  );
-}
+);
 
-export async function closeConversationRow(
-  tx: Queryable,
-  id: string,
-  now: Date,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `update conversations set status = 'closed', closed_at = $2, waiting_since = null
+export const closeConversationRow = conversationStatement<[id: string, now: Date]>(
+  `update conversations set status = 'closed', closed_at = $2, waiting_since = null
       where id = $1 and status <> 'closed' returning *`,
-    [id, now],
-  );
-}
+);
 
 /** Closed → active (with an assignee) or waiting (without), the waiting time starting now. */
-export async function reopenConversationRow(
-  tx: Queryable,
-  id: string,
-  now: Date,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `update conversations set closed_at = null,
+export const reopenConversationRow = conversationStatement<[id: string, now: Date]>(
+  `update conversations set closed_at = null,
        status = case when assigned_to is null then 'waiting' else 'active' end,
        waiting_since = case when assigned_to is null then $2::timestamptz else null end
      where id = $1 and status = 'closed' returning *`,
-    [id, now],
-  );
-}
+);
 
 export async function touchConversation(
   tx: Queryable,
@@ -363,19 +317,10 @@ export async function touchConversation(
  * made for) and not closed: the last message times move, and the row comes back locked for the
  * caller's transaction. Null if it changed hands, closed or went meanwhile (nothing changed).
  */
-export async function touchIfHeldBy(
-  tx: Queryable,
-  id: string,
-  assignedTo: string | null,
-  now: Date,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `update conversations set last_message_at = greatest(last_message_at, $3), last_inbound_at = $3
+export const touchIfHeldBy = conversationStatement<[id: string, assignedTo: string | null, now: Date]>(
+  `update conversations set last_message_at = greatest(last_message_at, $3), last_inbound_at = $3
       where id = $1 and assigned_to is not distinct from $2 and status <> 'closed' returning *`,
-    [id, assignedTo, now],
-  );
-}
+);
 
 /** What an inbound message needs to know before it is sealed, from one statement (lookupInbound). */
 export interface InboundLookup {
@@ -555,11 +500,11 @@ export async function storeHeldText(
 }
 
 export async function setOptedOut(tx: Queryable, id: string, optedOut: boolean): Promise<boolean> {
-  const rows = await tx.query(
+  return returnsRow(
+    tx,
     'update conversations set opted_out = $2 where id = $1 and opted_out <> $2 returning id',
     [id, optedOut],
   );
-  return rows.length > 0;
 }
 
 export async function markRead(
@@ -762,12 +707,12 @@ export async function recordSendOutcome(
 
 /** A failed, retryable reply moves back to pending once: two retries at once send once. */
 export async function takeForRetry(db: Queryable, messageId: string): Promise<boolean> {
-  const rows = await db.query(
+  return returnsRow(
+    db,
     `update conversation_messages set delivery = 'pending', error_code = null, retryable = false
       where id = $1 and direction = 'out' and delivery = 'failed' and retryable returning id`,
     [messageId],
   );
-  return rows.length > 0;
 }
 
 /**
@@ -824,11 +769,11 @@ export async function readersOf(db: Queryable, recordId: string): Promise<string
 }
 
 export async function holdsAnyWrap(db: Queryable, conversationId: string, reader: string): Promise<boolean> {
-  const rows = await db.query(
+  return returnsRow(
+    db,
     'select 1 from conversation_wraps where conversation_id = $1 and reader = $2 limit 1',
     [conversationId, reader],
   );
-  return rows.length > 0;
 }
 
 /** Records of the conversation `holder` can open and `recipient` cannot, with the holder's wrap. */
