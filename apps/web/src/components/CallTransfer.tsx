@@ -8,6 +8,7 @@ import {
   type OutgoingConsult,
   useWarmTransfer,
 } from '../lib/calls/warm-transfer.js';
+import { NamedOptions } from './NamedOptions.js';
 import { ActionButton } from './SubmitButton.js';
 import { TransferError } from './TransferError.js';
 import { type Submit, useSubmit } from './useSubmit.js';
@@ -84,11 +85,7 @@ function TransferPicker({
         <>
           <label htmlFor="transfer-to">{t('calls.audio.transferTo')}</label>
           <select id="transfer-to" value={to} onChange={(e) => setTo(e.target.value)}>
-            {targets.map((m) => (
-              <option key={m.id} value={m.id} dir="auto">
-                {m.displayName}
-              </option>
-            ))}
+            <NamedOptions options={targets.map((m) => ({ value: m.id, label: m.displayName }))} />
           </select>
         </>
       )}

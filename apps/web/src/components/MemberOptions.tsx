@@ -1,4 +1,5 @@
 import type { ComponentProps } from 'react';
+import { NamedOptions } from './NamedOptions.js';
 
 /**
  * The options of a select that picks a member by public key (a filter by author or actor, the
@@ -15,11 +16,7 @@ export function MemberOptions({
   return (
     <>
       <option value="">{none}</option>
-      {members.map((m) => (
-        <option key={m.id} value={m.pubkey} dir="auto">
-          {m.displayName}
-        </option>
-      ))}
+      <NamedOptions options={members.map((m) => ({ value: m.pubkey, label: m.displayName }))} />
     </>
   );
 }

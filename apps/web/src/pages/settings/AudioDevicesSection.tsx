@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { NamedOptions } from '../../components/NamedOptions.js';
 import { Panel } from '../../components/Panel.js';
 import {
   type AudioDeviceChoice,
@@ -96,11 +97,12 @@ function DeviceSelect({
       <label htmlFor={id}>{t(`audioDevices.${labelKey}`)}</label>
       <select id={id} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
         <option value="">{t('audioDevices.systemDefault')}</option>
-        {options.map((o, i) => (
-          <option key={o.id} value={o.id} dir="auto">
-            {o.label || t(`audioDevices.${unnamed}`, { n: i + 1 })}
-          </option>
-        ))}
+        <NamedOptions
+          options={options.map((o, i) => ({
+            value: o.id,
+            label: o.label || t(`audioDevices.${unnamed}`, { n: i + 1 }),
+          }))}
+        />
       </select>
     </>
   );

@@ -13,6 +13,7 @@ import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
 import { RowAction } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
+import { NamedOptions } from '../../components/NamedOptions.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShiftException, deleteShiftException } from '../../lib/api/index.js';
@@ -127,11 +128,7 @@ function VolunteerSelect({
         <option value="" disabled>
           {t('shifts.choose')}
         </option>
-        {volunteers.map((v) => (
-          <option key={v.value} value={v.value} dir="auto">
-            {v.label}
-          </option>
-        ))}
+        <NamedOptions options={volunteers} />
       </select>
     </>
   );
@@ -189,11 +186,12 @@ function ExceptionForm({
         <option value="" disabled={kind !== 'cancel'}>
           {kind === 'cancel' ? t('shifts.allShifts') : t('shifts.choose')}
         </option>
-        {shiftsThatDay.map((o) => (
-          <option key={o.shiftId} value={o.shiftId} dir="auto">
-            {o.name} ({formatTimeOfDay(o.localStart, i18n.language)})
-          </option>
-        ))}
+        <NamedOptions
+          options={shiftsThatDay.map((o) => ({
+            value: o.shiftId,
+            label: `${o.name} (${formatTimeOfDay(o.localStart, i18n.language)})`,
+          }))}
+        />
       </select>
       {kind === 'swap' && (
         <VolunteerSelect

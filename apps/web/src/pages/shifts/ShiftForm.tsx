@@ -4,6 +4,7 @@ import { type UseFormRegister, type UseFormReturn, useForm } from 'react-hook-fo
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import type { Choice } from '../../components/CheckboxGroup.js';
+import { NamedOptions } from '../../components/NamedOptions.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShift, updateShift } from '../../lib/api/index.js';
@@ -107,11 +108,7 @@ export function ShiftForm({
       <label htmlFor="shift-group">{t('shifts.ringGroup')}</label>
       <select id="shift-group" {...register('ringGroupId')}>
         <option value="">{t('common.none')}</option>
-        {ringGroups.map((g) => (
-          <option key={g.id} value={g.id} dir="auto">
-            {g.name}
-          </option>
-        ))}
+        <NamedOptions options={ringGroups.map((g) => ({ value: g.id, label: g.name }))} />
       </select>
       <label className="checkbox">
         <input type="checkbox" {...register('active')} />
