@@ -1,14 +1,36 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { type LockRequestHandler, lockDataDir } from './data-dir-lock.js';
 import type { Database, Queryable } from './database.js';
+import { PreparedStatements } from './pglite-statements.js';
 
-const wrap = (target: PGlite | Transaction): Queryable => ({
+/**
+ * Statements run as named prepared statements kept per instance (./pglite-statements.ts), under
+ * PGlite's own locks, taken as its query() takes them: outside a transaction the transaction lock
+ * (so no statement runs inside someone else's open transaction) and then the query lock; inside
+ * one, the transaction already holds the first.
+ */
+const wrap = (pg: PGlite, statements: PreparedStatements, tx?: Transaction): Queryable => ({
   async query<T>(sql: string, params: readonly unknown[] = []) {
-    const result = await target.query<T>(sql, params as unknown[]);
-    return result.rows;
+    if (tx) {
+      if (tx.closed) throw new Error('Transaction is closed');
+      return await pg._runExclusiveQuery(() => statements.run<T>(sql, params, true));
+    }
+    await pg._checkReady();
+    return await pg._runExclusiveTransaction(() =>
+      pg._runExclusiveQuery(async () => {
+        const rows = await statements.run<T>(sql, params, false);
+        await pg.syncToFs();
+        return rows;
+      }),
+    );
   },
   async exec(sql: string) {
-    await target.exec(sql);
+    try {
+      await (tx ?? pg).exec(sql);
+    } finally {
+      // exec is the path of migrations and other DDL, after which a statement's columns may differ.
+      statements.forget();
+    }
   },
 });
 
@@ -62,11 +84,12 @@ async function start(
   const pg = await PGlite.create(
     dataDir ? { dataDir, startParams } : { startParams, ...(from ? { loadDataDir: from } : {}) },
   );
-  const base = wrap(pg);
+  const statements = new PreparedStatements(pg);
+  const base = wrap(pg, statements);
   return {
     kind: 'pglite',
     ...base,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(pg, statements, tx))),
     // In-process: PGlite is one connection, so notifications never get lost to a reconnect.
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     notify: async (channel, payload) => {

@@ -1,0 +1,155 @@
+/**
+ * PGlite runs every statement as a named prepared statement kept per instance: parsed once, then
+ * one Bind/Execute per run. Pinned here: a text is prepared once; values go in and come out as
+ * PGlite's own query() gives them; a statement whose result columns changed (DDL) is prepared
+ * again rather than failing; the cache stays bounded, closing what it evicts; errors keep their
+ * code; and a statement outside a transaction never runs inside another caller's open one.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from './database.js';
+import { openPglite } from './pglite.js';
+import { MAX_PREPARED, PreparedStatements } from './pglite-statements.js';
+
+describe('PGlite statements', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await openPglite();
+    await db.exec('create table t (id int primary key, note text)');
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const prepared = async (like: string) =>
+    (
+      await db.query<{ statement: string }>(
+        'select statement from pg_prepared_statements where statement like $1',
+        [like],
+      )
+    ).map((r) => r.statement);
+
+  it('prepares a text once and runs it again without parsing', async () => {
+    for (let i = 0; i < 3; i++) await db.query('select $1::int + 1 as next', [i]);
+    expect(await db.query('select $1::int + 1 as next', [41])).toEqual([{ next: 42 }]);
+    expect(await prepared('select $1::int + 1%')).toEqual(['select $1::int + 1 as next']);
+    await db.transaction(async (tx) => {
+      expect(await tx.query('select $1::int + 1 as next', [1])).toEqual([{ next: 2 }]);
+    });
+    expect(await prepared('select $1::int + 1%')).toHaveLength(1);
+  });
+
+  it('takes and returns values as PGlite does', async () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const sql = `select $1::text as text, $2::int as int, $3::boolean as bool, $4::timestamptz as at,
+      $5::jsonb as json, $6::text[] as list, $7::bytea as bytes, $8::text as nothing, 7::int8 as big`;
+    const params = ['ü', 5, true, at, '{"a":[1,"x"]}', ['a', 'b,c'], new Uint8Array([0, 255]), null];
+    const pg = await PGlite.create();
+    try {
+      const unnamed = (await pg.query(sql, params)).rows;
+      const [row] = await db.query(sql, params);
+      expect(row).toEqual(unnamed[0]);
+      expect(row).toMatchObject({
+        text: 'ü',
+        int: 5,
+        bool: true,
+        at,
+        json: { a: [1, 'x'] },
+        big: 7,
+        nothing: null,
+      });
+      // A statement with no rows to return (an insert) and one returning none.
+      expect(await db.query('insert into t (id) values ($1)', [1])).toEqual([]);
+      expect(await db.query('select id from t where id = $1', [2])).toEqual([]);
+    } finally {
+      await pg.close();
+    }
+  });
+
+  it('prepares a statement again when DDL changed its result columns', async () => {
+    await db.query('insert into t (id, note) values (1, $1)', ['a']);
+    expect(await db.query('select * from t')).toEqual([{ id: 1, note: 'a' }]);
+    // Through exec, as migrations run: the cache is dropped.
+    await db.exec('alter table t add column extra int default 3');
+    expect(await db.query('select * from t')).toEqual([{ id: 1, note: 'a', extra: 3 }]);
+  });
+
+  it('retries a statement whose columns changed behind it, outside a transaction only', async () => {
+    const pg = await PGlite.create();
+    try {
+      const statements = new PreparedStatements(pg);
+      await pg.exec('create table t (id int); insert into t values (1)');
+      expect(await statements.run('select * from t', [], false)).toEqual([{ id: 1 }]);
+      // Another connection's migration, as far as this cache knows (not through its exec).
+      await pg.exec('alter table t add column more int');
+      expect(await statements.run('select * from t', [], false)).toEqual([{ id: 1, more: null }]);
+      await pg.exec('alter table t add column most int');
+      await pg.exec('begin');
+      await expect(statements.run('select * from t', [], true)).rejects.toMatchObject({ code: '0A000' });
+      await pg.exec('rollback');
+      expect(await statements.run('select * from t', [], false)).toEqual([{ id: 1, more: null, most: null }]);
+      expect(statements.parses).toBe(3);
+    } finally {
+      await pg.close();
+    }
+  });
+
+  it('keeps at most MAX_PREPARED statements, closing the ones it drops', async () => {
+    const pg = await PGlite.create();
+    try {
+      const statements = new PreparedStatements(pg);
+      for (let i = 0; i < MAX_PREPARED + 20; i++) await statements.run(`select ${i} as n`, [], false);
+      expect(statements.size).toBe(MAX_PREPARED);
+      // The count is itself a statement, sent after the last closes.
+      const [row] = await statements.run<{ n: number }>(
+        'select count(*)::int as n from pg_prepared_statements',
+        [],
+        false,
+      );
+      expect(row?.n).toBe(MAX_PREPARED);
+      // The oldest was dropped: it is prepared again; the newest was kept.
+      const parses = statements.parses;
+      await statements.run(`select ${MAX_PREPARED + 19} as n`, [], false);
+      expect(statements.parses).toBe(parses);
+      expect(await statements.run('select 0 as n', [], false)).toEqual([{ n: 0 }]);
+      expect(statements.parses).toBe(parses + 1);
+    } finally {
+      await pg.close();
+    }
+  });
+
+  it("keeps the database's error and its code, and goes on after it", async () => {
+    await db.query('insert into t (id) values ($1)', [1]);
+    await expect(db.query('insert into t (id) values ($1)', [1])).rejects.toMatchObject({
+      code: '23505',
+      query: 'insert into t (id) values ($1)',
+    });
+    await expect(db.query('select nonsense from', [])).rejects.toMatchObject({ code: '42601' });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('insert into t (id) values ($1)', [2]);
+        await tx.query('insert into t (id) values ($1)', [1]);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await db.query('select id from t order by id')).toEqual([{ id: 1 }]);
+  });
+
+  it('never runs a statement inside another caller’s open transaction', async () => {
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const rolledBack = db.transaction(async (tx) => {
+      await tx.query('insert into t (id) values ($1)', [1]);
+      opened();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('roll back');
+    });
+    await open;
+    // Issued while the transaction is open: it waits for it, so the rollback cannot take it along.
+    const outside = db.query('insert into t (id) values ($1)', [2]);
+    await expect(rolledBack).rejects.toThrow('roll back');
+    await outside;
+    expect(await db.query('select id from t order by id')).toEqual([{ id: 2 }]);
+  });
+});
