@@ -6,6 +6,7 @@ import {
   CallsBySdkId,
   hotlineCallIdOf,
   receivedAudio,
+  SdkLogin,
   sdkToken,
   sentAudio,
   tokenPhoneFactory,
@@ -83,7 +84,7 @@ interface PlivoCallInfo {
 class PlivoPhone implements ProviderPhone {
   readonly provider = 'plivo' as const;
   private loggedIn = false;
-  private login: { done: () => void; failed: (error: Error) => void } | null = null;
+  private readonly login = new SdkLogin('Plivo login timed out', LOGIN_LIMIT_MS);
   private readonly calls: CallsBySdkId<PlivoIncomingCall>;
 
   constructor(
@@ -96,11 +97,11 @@ class PlivoPhone implements ProviderPhone {
     client.setConnectTone(false);
     this.listen('onLogin', () => {
       this.loggedIn = true;
-      this.login?.done();
+      this.login.done();
     });
     this.listen('onLoginFailed', (cause: unknown) => {
       const error = asError('Plivo login failed', cause);
-      if (this.login) this.login.failed(error);
+      if (this.login.waiting) this.login.failed(error);
       else this.events.error(error);
     });
     this.listen('onLogout', () => {
@@ -137,19 +138,11 @@ class PlivoPhone implements ProviderPhone {
 
   async register(): Promise<void> {
     if (this.loggedIn) return;
-    await new Promise<void>((resolve, reject) => {
-      const limit = setTimeout(() => settle(new Error('Plivo login timed out')), LOGIN_LIMIT_MS);
-      const settle = (error?: Error) => {
-        clearTimeout(limit);
-        this.login = null;
-        if (error) reject(error);
-        else resolve();
-      };
-      this.login = { done: () => settle(), failed: settle };
+    await this.login.run((failed) => {
       // The SDK asks for the token itself (at login and a minute before it expires); it gets
       // the latest one the app handed to refresh(), which comes five minutes before that.
       if (!this.client.loginWithAccessTokenGenerator({ getAccessToken: async () => this.token }))
-        settle(new Error('Plivo refused the access token'));
+        failed(new Error('Plivo refused the access token'));
     });
   }
 

@@ -13,7 +13,8 @@ import type {
  * reading the hotline call id a provider passed along with a ringing leg, the microphone (its
  * constraint, or opened with voice processing), telling the app once that a call ended whichever
  * of the SDK's several events said so first, and (for the SDKs that log in with a token) the
- * factory, the calls ringing by the SDK's id and the audio on the SDK's peer connection.
+ * factory, the calls ringing by the SDK's id, the wait for the SDK's login and the audio on the
+ * SDK's peer connection.
  *
  * Picking up is all an adapter does to answer: the server does not screen a browser leg ("press
  * 1" is for phones, which a voicemail box can answer), so no key is sent after the pickup.
@@ -150,5 +151,46 @@ export class CallsBySdkId<Call extends IncomingProviderCall> {
   /** Hangs up every call (the phone is unregistering). */
   hangUpAll(): void {
     for (const { call } of this.calls.values()) call.hangUp();
+  }
+}
+
+/**
+ * An SDK's login (or session start) that the SDK answers with events, not a promise: `run`
+ * starts it and waits until the phone's event handlers call `done` or `failed`, or until the time
+ * limit fails it.
+ */
+export class SdkLogin {
+  private pending: { done: () => void; failed: (error: Error) => void } | null = null;
+
+  constructor(
+    private readonly timedOut: string,
+    private readonly limitMs: number,
+  ) {}
+
+  /** A login is under way (an SDK error now is its failure, not the app's to hear). */
+  get waiting(): boolean {
+    return this.pending !== null;
+  }
+
+  run(start: (failed: (error: Error) => void) => unknown): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const limit = setTimeout(() => settle(new Error(this.timedOut)), this.limitMs);
+      const settle = (error?: Error) => {
+        clearTimeout(limit);
+        this.pending = null;
+        if (error) reject(error);
+        else resolve();
+      };
+      this.pending = { done: () => settle(), failed: settle };
+      start(settle);
+    });
+  }
+
+  done(): void {
+    this.pending?.done();
+  }
+
+  failed(error: Error): void {
+    this.pending?.failed(error);
   }
 }

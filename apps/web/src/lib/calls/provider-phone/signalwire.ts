@@ -1,7 +1,7 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { ISignalWireBrowserOptions, Relay } from '@signalwire/js';
 import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { asError, CallsBySdkId, openMicrophone, sdkToken } from './sdk-call.js';
+import { asError, CallsBySdkId, openMicrophone, SdkLogin, sdkToken } from './sdk-call.js';
 import type {
   CallStatsSource,
   IncomingProviderCall,
@@ -81,7 +81,7 @@ function signalWireLogin(credential: BrowserCredential): { token: string; projec
 class SignalWirePhone implements ProviderPhone {
   readonly provider = 'signalwire' as const;
   private ready = false;
-  private connecting: { done: () => void; failed: (error: Error) => void } | null = null;
+  private readonly connecting = new SdkLogin('SignalWire session timed out', CONNECT_LIMIT_MS);
   /** Errors the SDK reports while it reauthenticates (its refreshToken reports them, never throws). */
   private refreshErrors: Error[] | null = null;
   private readonly calls: CallsBySdkId<SignalWireIncomingCall>;
@@ -97,11 +97,11 @@ class SignalWirePhone implements ProviderPhone {
     session.__logger.setLevel('error', false);
     this.listen(READY, () => {
       this.ready = true;
-      this.connecting?.done();
+      this.connecting.done();
     });
     this.listen(ERROR, (cause: unknown) => {
       const error = asError('SignalWire session failed', cause);
-      if (this.connecting) this.connecting.failed(error);
+      if (this.connecting.waiting) this.connecting.failed(error);
       else if (this.refreshErrors) this.refreshErrors.push(error);
       else this.events.error(error);
     });
@@ -123,17 +123,9 @@ class SignalWirePhone implements ProviderPhone {
 
   async register(): Promise<void> {
     if (this.ready) return;
-    await new Promise<void>((resolve, reject) => {
-      const limit = setTimeout(() => settle(new Error('SignalWire session timed out')), CONNECT_LIMIT_MS);
-      const settle = (error?: Error) => {
-        clearTimeout(limit);
-        this.connecting = null;
-        if (error) reject(error);
-        else resolve();
-      };
-      this.connecting = { done: () => settle(), failed: (error) => settle(error) };
-      this.session.connect().catch((error: unknown) => settle(asError('SignalWire session failed', error)));
-    });
+    await this.connecting.run((failed) =>
+      this.session.connect().catch((error: unknown) => failed(asError('SignalWire session failed', error))),
+    );
   }
 
   async refresh(credential: BrowserCredential): Promise<void> {
@@ -172,7 +164,7 @@ class SignalWirePhone implements ProviderPhone {
   async unregister(): Promise<void> {
     this.calls.hangUpAll();
     this.ready = false;
-    this.connecting?.failed(new Error('SignalWire phone unregistered'));
+    this.connecting.failed(new Error('SignalWire phone unregistered'));
     for (const [event, listener] of this.listeners.splice(0)) this.session.off(event, listener);
     await this.session.disconnect();
   }
