@@ -50,6 +50,10 @@ export function unpad(padded: Uint8Array): Uint8Array {
   return padded.slice(4, 4 + length);
 }
 
+/** Sealing and opening refuse a key of the wrong length alike (INVALID_KEY). */
+const assertContentKey = (key: Uint8Array): void =>
+  ensure(key.length === 32, 'INVALID_KEY', 'content key must be 32 bytes');
+
 const contentAad = (ctx: ContentContext): Uint8Array =>
   concat(new Uint8Array([CONTENT_VERSION]), lengthPrefixed(ctx.label), lengthPrefixed(ctx.recordId));
 
@@ -60,7 +64,7 @@ export function encryptContent(
   ctx: ContentContext,
   random: RandomSource = secureRandom,
 ): Uint8Array {
-  ensure(key.length === 32, 'INVALID_KEY', 'content key must be 32 bytes');
+  assertContentKey(key);
   const nonce = random(24);
   const sealed = xchacha20poly1305(key, nonce, contentAad(ctx)).encrypt(pad(plaintext));
   return concat(new Uint8Array([CONTENT_VERSION]), nonce, sealed);
@@ -68,7 +72,7 @@ export function encryptContent(
 
 /** Decrypts `encryptContent` output; DECRYPT_FAILED on a wrong key, label or record id, or any alteration. */
 export function decryptContent(key: Uint8Array, blob: Uint8Array, ctx: ContentContext): Uint8Array {
-  ensure(key.length === 32, 'INVALID_KEY', 'content key must be 32 bytes');
+  assertContentKey(key);
   ensure(blob.length >= 1, 'MALFORMED', 'empty content');
   ensure(blob[0] === CONTENT_VERSION, 'UNSUPPORTED_VERSION', `content version ${blob[0]} is not supported`);
   ensure(blob.length >= HEADER + 4 + 32 + TAG, 'MALFORMED', 'content too short');

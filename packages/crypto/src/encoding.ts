@@ -74,6 +74,11 @@ export function fromBase64(text: string, what = 'base64 value'): Uint8Array {
 
 /** Concatenation of byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatAll(parts);
+}
+
+/** Concatenation of a list of byte arrays, however long (a download's chunks would overflow a spread). */
+export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

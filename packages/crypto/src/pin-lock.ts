@@ -1,6 +1,6 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { concat, constantTimeEqual, lengthPrefixed, readU32be, u32be, utf8 } from './encoding.js';
-import { CryptoError, ensure } from './errors.js';
+import { concat, readU32be, u32be, utf8 } from './encoding.js';
+import { ensure } from './errors.js';
+import { openSecretKey, sealSecretKey } from './key-lock.js';
 import { assertSecretKey, getPublicKeyBytes, keyIdOf } from './keys.js';
 import { LABEL_PIN_LOCK } from './labels.js';
 import { type Pbkdf2Engine, pbkdf2Sha256 } from './pbkdf2.js';
@@ -30,8 +30,6 @@ export function pinBytes(pin: string): Uint8Array {
   return utf8(normalized);
 }
 
-const lockAad = (head: Uint8Array): Uint8Array => concat(lengthPrefixed(LABEL_PIN_LOCK), head);
-
 export interface PinLockOptions {
   iterations?: number;
   random?: RandomSource;
@@ -55,10 +53,7 @@ export async function lockWithPin(
   const keyId = keyIdOf(getPublicKeyBytes(secretKey));
   const head = concat(new Uint8Array([PIN_LOCK_VERSION]), u32be(iterations), salt, keyId);
   const kek = await pbkdf2Sha256(pinBytes(pin), salt, iterations, engine);
-  const nonce = random(24);
-  const sealed = xchacha20poly1305(kek, nonce, lockAad(head)).encrypt(secretKey);
-  kek.fill(0);
-  return concat(head, nonce, sealed);
+  return sealSecretKey(kek, LABEL_PIN_LOCK, head, random(24), secretKey);
 }
 
 /** Reads the public fields of a PIN lock without the PIN. */
@@ -83,20 +78,9 @@ export async function unlockWithPin(
   engine?: Pbkdf2Engine,
 ): Promise<Uint8Array> {
   const { iterations, keyId } = inspectPinLock(blob);
-  const head = blob.subarray(0, 37);
   const kek = await pbkdf2Sha256(pinBytes(pin), blob.subarray(5, 21), iterations, engine);
-  let secretKey: Uint8Array;
-  try {
-    secretKey = xchacha20poly1305(kek, blob.subarray(37, 61), lockAad(head)).decrypt(blob.subarray(61));
-  } catch {
-    throw new CryptoError('WRONG_PIN', 'wrong PIN');
-  } finally {
-    kek.fill(0);
-  }
-  ensure(
-    constantTimeEqual(keyIdOf(getPublicKeyBytes(secretKey)), keyId),
-    'MALFORMED',
-    'PIN lock key id does not match its key',
-  );
-  return secretKey;
+  return openSecretKey(kek, LABEL_PIN_LOCK, blob, 37, keyId, {
+    wrong: { code: 'WRONG_PIN', message: 'wrong PIN' },
+    mismatch: 'PIN lock key id does not match its key',
+  });
 }

@@ -1,9 +1,9 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base32 } from '@scure/base';
 import { asciiUppercase, concat, constantTimeEqual, lengthPrefixed } from './encoding.js';
 import { CryptoError, ensure } from './errors.js';
 import { deriveKey } from './kdf.js';
+import { openSecretKey, sealSecretKey } from './key-lock.js';
 import { assertSecretKey, getPublicKeyBytes, keyIdOf } from './keys.js';
 import { LABEL_RECOVERY_CHECK, LABEL_RECOVERY_LOCK } from './labels.js';
 import { type RandomSource, secureRandom } from './random.js';
@@ -48,8 +48,6 @@ export function parseRecoveryKey(text: string): Uint8Array {
   return key;
 }
 
-const lockAad = (head: Uint8Array): Uint8Array => concat(lengthPrefixed(LABEL_RECOVERY_LOCK), head);
-
 /** Locks a secret key under the recovery key: version (1) || key id (16) || nonce (24) || sealed key (48). */
 export function lockWithRecoveryKey(
   secretKey: Uint8Array,
@@ -61,9 +59,7 @@ export function lockWithRecoveryKey(
   const head = concat(new Uint8Array([RECOVERY_LOCK_VERSION]), keyIdOf(getPublicKeyBytes(secretKey)));
   const nonce = random(24);
   const kek = deriveKey(recoveryKey, LABEL_RECOVERY_LOCK);
-  const sealed = xchacha20poly1305(kek, nonce, lockAad(head)).encrypt(secretKey);
-  kek.fill(0);
-  return concat(head, nonce, sealed);
+  return sealSecretKey(kek, LABEL_RECOVERY_LOCK, head, nonce, secretKey);
 }
 
 /** Opens a recovery lock. */
@@ -80,20 +76,9 @@ export function unlockWithRecoveryKey(blob: Uint8Array, recoveryKey: Uint8Array)
     `recovery lock must be ${RECOVERY_LOCK_LENGTH} bytes`,
   );
   ensure(recoveryKey.length === 16, 'MALFORMED', 'recovery key must be 16 bytes');
-  const head = blob.subarray(0, 17);
   const kek = deriveKey(recoveryKey, LABEL_RECOVERY_LOCK);
-  let secretKey: Uint8Array;
-  try {
-    secretKey = xchacha20poly1305(kek, blob.subarray(17, 41), lockAad(head)).decrypt(blob.subarray(41));
-  } catch {
-    throw new CryptoError('WRONG_RECOVERY_KEY', 'wrong recovery key, or the backup was altered');
-  } finally {
-    kek.fill(0);
-  }
-  ensure(
-    constantTimeEqual(keyIdOf(getPublicKeyBytes(secretKey)), blob.subarray(1, 17)),
-    'MALFORMED',
-    'recovery lock key id mismatch',
-  );
-  return secretKey;
+  return openSecretKey(kek, LABEL_RECOVERY_LOCK, blob, 17, blob.subarray(1, 17), {
+    wrong: { code: 'WRONG_RECOVERY_KEY', message: 'wrong recovery key, or the backup was altered' },
+    mismatch: 'recovery lock key id mismatch',
+  });
 }
