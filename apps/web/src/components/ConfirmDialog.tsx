@@ -61,25 +61,23 @@ export function ConfirmDialog({
 }
 
 /**
- * Asks before removing one record (an invite, a role, a passkey, a shift): open while `item` is
- * set, titled for it, and the removal runs on the very item that was asked about.
+ * Asks before removing one record (an invite, a role, a passkey, a channel, a shift): `ask(item)`
+ * opens the dialog titled for that item, and the removal runs on the very item that was asked
+ * about. The page renders `dialog` once.
  */
-export function ConfirmRemoval<T>({
-  item,
+export function useConfirmRemoval<T>({
   title,
   message,
   confirmLabel,
   remove,
-  onClose,
 }: {
-  item: T | null;
   title: (item: T) => ReactNode;
   message: string;
   confirmLabel: string;
   remove: (item: T) => Promise<unknown>;
-  onClose: () => void;
-}) {
-  return (
+}): { ask: (item: T) => void; dialog: ReactNode } {
+  const [item, setItem] = useState<T | null>(null);
+  const dialog = (
     <ConfirmDialog
       open={item !== null}
       title={item === null ? null : title(item)}
@@ -89,9 +87,10 @@ export function ConfirmRemoval<T>({
       onConfirm={async () => {
         if (item !== null) await remove(item);
       }}
-      onClose={onClose}
+      onClose={() => setItem(null)}
     />
   );
+  return { ask: setItem, dialog };
 }
 
 /**

@@ -11,7 +11,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { CheckboxGroup } from '../../components/CheckboxGroup.js';
-import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
+import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
@@ -33,7 +33,12 @@ export function InvitesPage({ me }: { me: Me }) {
   const invites = useQuery(queries.invites());
   const roles = useRoles(me);
   const [created, setCreated] = useState<{ invite: CreatedInvite; name: string } | null>(null);
-  const [revoking, setRevoking] = useState<InviteView | null>(null);
+  const revocation = useConfirmRemoval({
+    remove: (invite: InviteView) => revokeInvite(invite.id).then(() => void invites.refetch()),
+    title: (invite) => userTextIn(t, 'invites.revokeTitle', { name: invite.displayName }),
+    message: t('invites.revokeExplain'),
+    confirmLabel: t('invites.revoke'),
+  });
 
   return (
     <section>
@@ -57,17 +62,10 @@ export function InvitesPage({ me }: { me: Me }) {
         <InviteTable
           invites={invites.data}
           roles={roles.data}
-          onRevoke={can(me, 'invites:write') ? setRevoking : undefined}
+          onRevoke={can(me, 'invites:write') ? revocation.ask : undefined}
         />
       )}
-      <ConfirmRemoval
-        item={revoking}
-        onClose={() => setRevoking(null)}
-        remove={(invite) => revokeInvite(invite.id).then(() => void invites.refetch())}
-        title={(invite) => userTextIn(t, 'invites.revokeTitle', { name: invite.displayName })}
-        message={t('invites.revokeExplain')}
-        confirmLabel={t('invites.revoke')}
-      />
+      {revocation.dialog}
     </section>
   );
 }

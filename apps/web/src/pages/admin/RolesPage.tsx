@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
-import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
+import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -23,7 +23,12 @@ export function RolesPage({ me }: { me: Me }) {
   const roles = useRoles(me);
   const catalogue = useQuery(queries.permissions());
   const [editing, setEditing] = useState<Editing>(null);
-  const [deleting, setDeleting] = useState<RoleView | null>(null);
+  const deletion = useConfirmRemoval({
+    remove: (role: RoleView) => deleteRole(role.id).then(() => void roles.refetch()),
+    title: (role) => userTextIn(t, 'roles.deleteTitle', { name: role.name }),
+    message: t('roles.deleteExplain'),
+    confirmLabel: t('common.delete'),
+  });
   const writable = can(me, 'roles:write');
 
   const builtin = roles.data?.filter((r) => r.builtin) ?? [];
@@ -58,19 +63,12 @@ export function RolesPage({ me }: { me: Me }) {
             roles={custom}
             empty={t('roles.noCustom')}
             onEdit={writable ? (role) => setEditing({ kind: 'edit', role }) : undefined}
-            onDelete={writable ? setDeleting : undefined}
+            onDelete={writable ? deletion.ask : undefined}
           />
           <RoleTable caption={t('roles.builtin')} roles={builtin} empty="" />
         </>
       )}
-      <ConfirmRemoval
-        item={deleting}
-        onClose={() => setDeleting(null)}
-        remove={(role) => deleteRole(role.id).then(() => void roles.refetch())}
-        title={(role) => userTextIn(t, 'roles.deleteTitle', { name: role.name })}
-        message={t('roles.deleteExplain')}
-        confirmLabel={t('common.delete')}
-      />
+      {deletion.dialog}
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { browserSupportsWebAuthn, startRegistration } from '@simplewebauthn/brow
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
+import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { RowAction } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
@@ -19,27 +19,25 @@ import { queries } from '../../lib/queries/index.js';
 export function PasskeysSection() {
   const { t } = useTranslation();
   const passkeys = useQuery(queries.passkeys());
-  const [removing, setRemoving] = useState<PasskeySummary | null>(null);
   const reload = () => void passkeys.refetch();
+  const removal = useConfirmRemoval({
+    remove: (passkey: PasskeySummary) => removePasskey(passkey.id).then(reload),
+    title: (passkey) => userTextIn(t, 'passkeys.removeTitle', { label: passkey.label }),
+    message: t('passkeys.removeExplain'),
+    confirmLabel: t('passkeys.remove'),
+  });
 
   return (
     <Panel id="passkeys-title" title={t('passkeys.title')}>
       <p className="hint">{t('passkeys.help')}</p>
       <ErrorMessage error={passkeys.error} />
-      {passkeys.data && <PasskeyList passkeys={passkeys.data} onRemove={setRemoving} />}
+      {passkeys.data && <PasskeyList passkeys={passkeys.data} onRemove={removal.ask} />}
       {browserSupportsWebAuthn() ? (
         <AddPasskeyForm onAdded={reload} />
       ) : (
         <p className="hint">{t('passkeys.unsupported')}</p>
       )}
-      <ConfirmRemoval
-        item={removing}
-        onClose={() => setRemoving(null)}
-        remove={(passkey) => removePasskey(passkey.id).then(reload)}
-        title={(passkey) => userTextIn(t, 'passkeys.removeTitle', { label: passkey.label })}
-        message={t('passkeys.removeExplain')}
-        confirmLabel={t('passkeys.remove')}
-      />
+      {removal.dialog}
     </Panel>
   );
 }

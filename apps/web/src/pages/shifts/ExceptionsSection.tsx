@@ -17,6 +17,7 @@ import { NamedOptions } from '../../components/NamedOptions.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShiftException, deleteShiftException } from '../../lib/api/index.js';
+import type { ScheduleSectionProps } from './sectionProps.js';
 import { formatTimeOfDay } from './time-of-day.js';
 import { dateLabel } from './week.js';
 
@@ -44,13 +45,7 @@ export function ExceptionsSection({
   nameOf,
   writable,
   onChanged,
-}: {
-  week: WeekView;
-  volunteers: Choice[];
-  nameOf: (userId: string) => string;
-  writable: boolean;
-  onChanged: () => void;
-}) {
+}: { week: WeekView } & ScheduleSectionProps) {
   const { t, i18n } = useTranslation();
   const describe = (e: ShiftExceptionView) => describeException(e, week, nameOf, t);
   const remove = useSubmit(async (id: string) => {

@@ -13,6 +13,7 @@ import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createRingGroup, deleteRingGroup, updateRingGroup } from '../../lib/api/index.js';
 import { MemberCheckboxes } from './MemberCheckboxes.js';
+import type { ScheduleSectionProps } from './sectionProps.js';
 
 type Editing = RingGroupView | 'new' | null;
 
@@ -23,13 +24,7 @@ export function RingGroupsSection({
   nameOf,
   writable,
   onChanged,
-}: {
-  groups: RingGroupView[];
-  volunteers: Choice[];
-  nameOf: (userId: string) => string;
-  writable: boolean;
-  onChanged: () => void;
-}) {
+}: { groups: RingGroupView[] } & ScheduleSectionProps) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState<Editing>(null);
   const remove = useSubmit(async (group: RingGroupView) => {

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
-import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
+import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -14,6 +14,7 @@ import { queries, queryKeys } from '../../lib/queries/index.js';
 import { ExceptionsSection } from './ExceptionsSection.js';
 import { RingGroupsSection } from './RingGroupsSection.js';
 import { ShiftForm } from './ShiftForm.js';
+import type { ScheduleSectionProps } from './sectionProps.js';
 import './shifts.css';
 import { userTextIn } from '../../components/UserText.js';
 import { WeekCalendar } from './WeekCalendar.js';
@@ -33,7 +34,6 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
   const start = chosenStart ?? (timeZone ? mondayOf(todayIn(timeZone)) : null);
   const week = useQuery({ ...queries.week(start ?? ''), enabled: start !== null });
   const [editing, setEditing] = useState<Editing>(null);
-  const [deleting, setDeleting] = useState<ShiftView | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   const names = new Map((users.data ?? []).map((u) => [u.id, u.displayName]));
@@ -43,6 +43,8 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
   // Every shift read (schedule, weeks, "mine", "on shift now") is stale after a change.
   const queryClient = useQueryClient();
   const reload = () => void queryClient.invalidateQueries({ queryKey: queryKeys.shifts });
+  const deletion = useDeleteShift(setError, reload);
+  const sectionProps: ScheduleSectionProps = { volunteers, nameOf, writable, onChanged: reload };
   const open = (o: OccurrenceView) => {
     const shift = schedule.data?.shifts.find((s) => s.id === o.shiftId);
     if (shift && writable) setEditing({ kind: 'edit', shift });
@@ -65,38 +67,17 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
       {(schedule.isLoading || week.isLoading) && <p aria-busy="true">{t('app.loading')}</p>}
       {week.data && <WeekCalendar week={week.data} nameOf={nameOf} onOpen={open} />}
       <ActionError error={error} />
-      {week.data && (
-        <ExceptionsSection
-          week={week.data}
-          volunteers={volunteers}
-          nameOf={nameOf}
-          writable={writable}
-          onChanged={reload}
-        />
-      )}
-      {schedule.data && (
-        <RingGroupsSection
-          groups={schedule.data.ringGroups}
-          volunteers={volunteers}
-          nameOf={nameOf}
-          writable={writable}
-          onChanged={reload}
-        />
-      )}
+      {week.data && <ExceptionsSection week={week.data} {...sectionProps} />}
+      {schedule.data && <RingGroupsSection groups={schedule.data.ringGroups} {...sectionProps} />}
       <ShiftDialog
         editing={editing}
         ringGroups={schedule.data?.ringGroups}
         volunteers={volunteers}
         onClose={() => setEditing(null)}
         onSaved={reload}
-        onDelete={setDeleting}
+        onDelete={deletion.ask}
       />
-      <DeleteShiftDialog
-        shift={deleting}
-        onError={setError}
-        onDeleted={reload}
-        onClose={() => setDeleting(null)}
-      />
+      {deletion.dialog}
     </section>
   );
 }
@@ -201,34 +182,20 @@ function ShiftDialog({
  * Asks before deleting a shift. A refusal is shown on the page, under the calendar, and the
  * schedule is read again either way (another admin may have changed it meanwhile).
  */
-function DeleteShiftDialog({
-  shift,
-  onError,
-  onDeleted,
-  onClose,
-}: {
-  shift: ShiftView | null;
-  onError: (error: unknown) => void;
-  onDeleted: () => void;
-  onClose: () => void;
-}) {
+function useDeleteShift(onError: (error: unknown) => void, onDeleted: () => void) {
   const { t } = useTranslation();
-  return (
-    <ConfirmRemoval
-      item={shift}
-      onClose={onClose}
-      remove={async (doomed) => {
-        onError(null);
-        try {
-          await deleteShift(doomed.id);
-        } catch (e) {
-          onError(e);
-        }
-        onDeleted();
-      }}
-      title={(doomed) => userTextIn(t, 'shifts.deleteTitle', { name: doomed.name })}
-      message={t('shifts.deleteExplain')}
-      confirmLabel={t('common.delete')}
-    />
-  );
+  return useConfirmRemoval({
+    remove: async (doomed: ShiftView) => {
+      onError(null);
+      try {
+        await deleteShift(doomed.id);
+      } catch (e) {
+        onError(e);
+      }
+      onDeleted();
+    },
+    title: (doomed) => userTextIn(t, 'shifts.deleteTitle', { name: doomed.name }),
+    message: t('shifts.deleteExplain'),
+    confirmLabel: t('common.delete'),
+  });
 }
