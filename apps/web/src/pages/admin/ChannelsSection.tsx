@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type UseFormReturn, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { ConfirmRemoval } from '../../components/ConfirmDialog.js';
+import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
 import {
   CredentialsActions,
@@ -49,7 +49,15 @@ export function ChannelsSection({ writable }: { writable: boolean }) {
   const channels = useQuery(queries.channels());
   const config = useQuery(queries.publicConfig());
   const [editing, setEditing] = useState<MessagingChannelId | null>(null);
-  const [removing, setRemoving] = useState<MessagingChannelId | null>(null);
+  const removal = useConfirmRemoval({
+    title: (channel: MessagingChannelId) => t('channels.removeTitle', { name: CHANNEL_NAMES[channel] }),
+    message: t('channels.removeExplain'),
+    confirmLabel: t('channels.remove'),
+    remove: async (channel: MessagingChannelId) => {
+      await removeChannel(channel);
+      await channels.refetch();
+    },
+  });
 
   return (
     <Panel id="channels-title" title={t('channels.title')}>
@@ -68,21 +76,11 @@ export function ChannelsSection({ writable }: { writable: boolean }) {
               writable={writable}
               editing={editing === channel}
               onEdit={(open) => setEditing(open ? channel : null)}
-              onRemove={() => setRemoving(channel)}
+              onRemove={() => removal.ask(channel)}
             />
           );
         })}
-      <ConfirmRemoval
-        item={removing}
-        title={(channel) => t('channels.removeTitle', { name: CHANNEL_NAMES[channel] })}
-        message={t('channels.removeExplain')}
-        confirmLabel={t('channels.remove')}
-        remove={async (channel) => {
-          await removeChannel(channel);
-          await channels.refetch();
-        }}
-        onClose={() => setRemoving(null)}
-      />
+      {removal.dialog}
     </Panel>
   );
 }
@@ -237,16 +235,13 @@ function ChannelForm({
     onSaved(await saveChannel(channel, body));
   });
 
+  // Every field of the form is told the same three things.
+  const fieldProps = { channel, keepSecrets, form };
+
   return (
     <form onSubmit={form.handleSubmit(save.run)} noValidate>
       {CHANNEL_INPUTS[channel].map((input) => (
-        <ChannelField
-          key={input.name}
-          channel={channel}
-          input={input}
-          keepSecrets={keepSecrets}
-          form={form}
-        />
+        <ChannelField key={input.name} input={input} {...fieldProps} />
       ))}
       <FormActions submit={save} onCancel={onCancel} />
     </form>

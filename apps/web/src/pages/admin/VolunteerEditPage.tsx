@@ -53,8 +53,7 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
   const [displayName, setDisplayName] = useState(user.displayName);
   const [roleIds, setRoleIds] = useState(user.roles);
   const [languages, setLanguages] = useState(user.languages);
-  const [phone, setPhone] = useState('');
-  const [removePhone, setRemovePhone] = useState(false);
+  const [phoneChange, setPhoneChange] = useState(NO_PHONE_CHANGE);
   const [callPreference, setCallPreference] = useState<CallPreference>(user.callPreference);
   const [saved, setSaved] = useState(false);
   const save = useSubmit(async () => {
@@ -66,12 +65,11 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
       callPreference,
     };
     // The full number is never sent back to the browser: an empty field keeps the stored one.
-    if (removePhone) body.phone = null;
-    else if (phone.trim()) body.phone = phone.trim();
+    if (phoneChange.remove) body.phone = null;
+    else if (phoneChange.phone.trim()) body.phone = phoneChange.phone.trim();
     const updated = await updateUser(user.id, body);
     onSaved(updated);
-    setPhone('');
-    setRemovePhone(false);
+    setPhoneChange(NO_PHONE_CHANGE);
     setSaved(true);
     if (user.id === me.id) await loadMe();
   });
@@ -95,18 +93,19 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
         value={languages}
         onChange={setLanguages}
       />
-      <PhoneFields
-        last4={user.phoneLast4}
-        phone={phone}
-        onPhone={setPhone}
-        remove={removePhone}
-        onRemove={setRemovePhone}
-      />
+      <PhoneFields last4={user.phoneLast4} value={phoneChange} onChange={setPhoneChange} />
       <CallPreferenceSelect id="vol-call" value={callPreference} onChange={setCallPreference} />
       <FormActions submit={save} disabled={roleIds.length === 0} status={saved ? t('common.saved') : ''} />
     </form>
   );
 }
+
+/** What the admin asks of the stored phone: a new number, or to remove it; neither keeps it. */
+interface PhoneChange {
+  phone: string;
+  remove: boolean;
+}
+const NO_PHONE_CHANGE: PhoneChange = { phone: '', remove: false };
 
 /**
  * The member's phone: the full number is never sent back to the browser, so the field starts
@@ -114,16 +113,12 @@ function VolunteerForm({ user, me, onSaved }: { user: UserView; me: Me; onSaved:
  */
 function PhoneFields({
   last4,
-  phone,
-  onPhone,
-  remove,
-  onRemove,
+  value,
+  onChange,
 }: {
   last4: string | null;
-  phone: string;
-  onPhone: (phone: string) => void;
-  remove: boolean;
-  onRemove: (remove: boolean) => void;
+  value: PhoneChange;
+  onChange: (change: PhoneChange) => void;
 }) {
   const { t } = useTranslation();
   return (
@@ -138,13 +133,17 @@ function PhoneFields({
         autoComplete="off"
         className="ltr"
         aria-describedby="vol-phone-help"
-        disabled={remove}
-        value={phone}
-        onChange={(e) => onPhone(e.target.value)}
+        disabled={value.remove}
+        value={value.phone}
+        onChange={(e) => onChange({ ...value, phone: e.target.value })}
       />
       {last4 && (
         <label className="checkbox">
-          <input type="checkbox" checked={remove} onChange={(e) => onRemove(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={value.remove}
+            onChange={(e) => onChange({ ...value, remove: e.target.checked })}
+          />
           {t('volunteers.removePhone')}
         </label>
       )}
