@@ -220,5 +220,5 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
         </p>
       </section>
     );
-  return route.render({ me, config, params });
+  return <route.page me={me} config={config} {...params} />;
 }

@@ -1,13 +1,32 @@
 import type { Permission, PublicConfig } from '@llamenos/protocol';
-import { type ComponentType, lazy, type ReactElement, useState } from 'react';
+import { type ComponentType, type LazyExoticComponent, lazy, type ReactElement, useState } from 'react';
 import { can, type Me } from './session.js';
 
-/** React.lazy for a named export: `page(() => import('./X.js').then((m) => m.X))`. */
-const page = <P extends object>(load: () => Promise<ComponentType<P>>) =>
-  lazy(() => load().then((component) => ({ default: component })));
+type PageModule = Record<string, unknown>;
 
-const JoinPage = page(() => import('../pages/JoinPage.js').then((m) => m.JoinPage));
-const RestorePage = page(() => import('../pages/RestorePage.js').then((m) => m.RestorePage));
+/**
+ * React.lazy for pages, each named once: `lazyPages({ X: () => import('./X.js') })` is the
+ * module's export `X`, loaded as its own chunk the first time it renders (a name the module does
+ * not export fails the type check).
+ */
+function lazyPages<L extends Record<string, () => Promise<PageModule>>>(loaders: L) {
+  type Module<K extends keyof L> = Awaited<ReturnType<L[K]>>;
+  type Page<K extends keyof L> = K extends keyof Module<K>
+    ? Module<K>[K] extends ComponentType<infer P>
+      ? LazyExoticComponent<ComponentType<P>>
+      : never
+    : never;
+  const pages = Object.entries(loaders).map(([name, load]) => [
+    name,
+    lazy(() => load().then((module) => ({ default: module[name] as ComponentType }))),
+  ]);
+  return Object.fromEntries(pages) as { [K in keyof L]: Page<K> };
+}
+
+const { JoinPage, RestorePage } = lazyPages({
+  JoinPage: () => import('../pages/JoinPage.js'),
+  RestorePage: () => import('../pages/RestorePage.js'),
+});
 
 /**
  * Screens for getting a key onto this device, shown whatever the vault's state: the first
@@ -37,48 +56,40 @@ export interface MemberRoute<P extends string = string> {
   path: string;
   params?: Record<P, RegExp>;
   permission?: Permission;
-  render: (screen: { me: Me; config: PublicConfig; params: Record<P, string> }) => ReactElement;
+  /** The page, given the member, the hotline's configuration and the path's parameters by name. */
+  page: ComponentType<{ me: Me; config: PublicConfig } & PathParams<NoInfer<P>>>;
 }
+
+/** A page's parameters: exactly its path's `:names` in a typed row, any names in the table. */
+type PathParams<P extends string> = string extends P ? Record<string, unknown> : Record<P, string>;
 
 // Admin screens and member settings are separate chunks: a volunteer's first load never
 // downloads them, and nobody downloads a screen they do not open.
-const VolunteersPage = page(() => import('../pages/admin/VolunteersPage.js').then((m) => m.VolunteersPage));
-const VolunteerEditPage = page(() =>
-  import('../pages/admin/VolunteerEditPage.js').then((m) => m.VolunteerEditPage),
-);
-const InvitesPage = page(() => import('../pages/admin/InvitesPage.js').then((m) => m.InvitesPage));
-const RolesPage = page(() => import('../pages/admin/RolesPage.js').then((m) => m.RolesPage));
-const HotlineSettingsPage = page(() =>
-  import('../pages/admin/HotlineSettingsPage.js').then((m) => m.HotlineSettingsPage),
-);
-const AuditPage = page(() => import('../pages/admin/AuditPage.js').then((m) => m.AuditPage));
-const DashboardsPage = page(() =>
-  import('../pages/dashboards/DashboardsPage.js').then((m) => m.DashboardsPage),
-);
-const MySettingsPage = page(() =>
-  import('../pages/settings/MySettingsPage.js').then((m) => m.MySettingsPage),
-);
-const ShiftsAdminPage = page(() =>
-  import('../pages/shifts/ShiftsAdminPage.js').then((m) => m.ShiftsAdminPage),
-);
-const MyShiftsPage = page(() => import('../pages/shifts/MyShiftsPage.js').then((m) => m.MyShiftsPage));
-const NoteNewPage = page(() => import('../pages/notes/NoteNewPage.js').then((m) => m.NoteNewPage));
-const NoteViewPage = page(() => import('../pages/notes/NoteViewPage.js').then((m) => m.NoteViewPage));
-const AdminCallsPage = page(() => import('../pages/calls/AdminCallsPage.js').then((m) => m.AdminCallsPage));
-const BansPage = page(() => import('../pages/calls/BansPage.js').then((m) => m.BansPage));
-const CallDetailPage = page(() => import('../pages/calls/CallDetailPage.js').then((m) => m.CallDetailPage));
-const QueueBoardPage = page(() => import('../pages/calls/QueueBoardPage.js').then((m) => m.QueueBoardPage));
-const GrantAccessPage = page(() =>
-  import('../pages/notes/GrantAccessPage.js').then((m) => m.GrantAccessPage),
-);
-const OpenExportPage = page(() => import('../pages/notes/OpenExportPage.js').then((m) => m.OpenExportPage));
-const InboxPage = page(() => import('../pages/conversations/InboxPage.js').then((m) => m.InboxPage));
-const ReportsPage = page(() => import('../pages/reports/ReportsPage.js').then((m) => m.ReportsPage));
-const ReportNewPage = page(() => import('../pages/reports/ReportNewPage.js').then((m) => m.ReportNewPage));
-const ReportViewPage = page(() => import('../pages/reports/ReportViewPage.js').then((m) => m.ReportViewPage));
-const ReportsGrantAccessPage = page(() =>
-  import('../pages/reports/ReportsGrantAccessPage.js').then((m) => m.ReportsGrantAccessPage),
-);
+const pages = lazyPages({
+  VolunteersPage: () => import('../pages/admin/VolunteersPage.js'),
+  VolunteerEditPage: () => import('../pages/admin/VolunteerEditPage.js'),
+  InvitesPage: () => import('../pages/admin/InvitesPage.js'),
+  RolesPage: () => import('../pages/admin/RolesPage.js'),
+  HotlineSettingsPage: () => import('../pages/admin/HotlineSettingsPage.js'),
+  AuditPage: () => import('../pages/admin/AuditPage.js'),
+  DashboardsPage: () => import('../pages/dashboards/DashboardsPage.js'),
+  MySettingsPage: () => import('../pages/settings/MySettingsPage.js'),
+  ShiftsAdminPage: () => import('../pages/shifts/ShiftsAdminPage.js'),
+  MyShiftsPage: () => import('../pages/shifts/MyShiftsPage.js'),
+  NoteNewPage: () => import('../pages/notes/NoteNewPage.js'),
+  NoteViewPage: () => import('../pages/notes/NoteViewPage.js'),
+  AdminCallsPage: () => import('../pages/calls/AdminCallsPage.js'),
+  BansPage: () => import('../pages/calls/BansPage.js'),
+  CallDetailPage: () => import('../pages/calls/CallDetailPage.js'),
+  QueueBoardPage: () => import('../pages/calls/QueueBoardPage.js'),
+  GrantAccessPage: () => import('../pages/notes/GrantAccessPage.js'),
+  OpenExportPage: () => import('../pages/notes/OpenExportPage.js'),
+  InboxPage: () => import('../pages/conversations/InboxPage.js'),
+  ReportsPage: () => import('../pages/reports/ReportsPage.js'),
+  ReportNewPage: () => import('../pages/reports/ReportNewPage.js'),
+  ReportViewPage: () => import('../pages/reports/ReportViewPage.js'),
+  ReportsGrantAccessPage: () => import('../pages/reports/ReportsGrantAccessPage.js'),
+});
 
 /**
  * A member whose role only files and reads reports (the built-in reporter): the reports list is
@@ -95,7 +106,7 @@ export function reportsOnly(me: Me): boolean {
 }
 
 /** What `/` shows a reports-only member (everyone else gets the dashboard). */
-export const ReportsHome = ({ me }: { me: Me }) => <ReportsPage me={me} />;
+export const ReportsHome = ({ me }: { me: Me }) => <pages.ReportsPage me={me} />;
 
 /**
  * The notes screen renders without suspending once its code is loaded (the notes warm-up loads
@@ -119,7 +130,7 @@ function NotesPage({ me }: { me: Me }) {
 const ID = /^[A-Za-z0-9_-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Typed rows: `params` of each render is exactly the `:names` of its path. */
+/** Typed rows: the parameters a page takes are exactly the `:names` of its path. */
 const route = <P extends string = never>(r: MemberRoute<P>) => r as unknown as MemberRoute;
 
 export const MEMBER_ROUTES: readonly MemberRoute[] = [
@@ -127,85 +138,43 @@ export const MEMBER_ROUTES: readonly MemberRoute[] = [
     path: '/admin/volunteers/:id',
     params: { id: ID },
     permission: 'users:read',
-    render: ({ me, params }) => <VolunteerEditPage id={params.id} me={me} />,
+    page: pages.VolunteerEditPage,
   }),
-  route({
-    path: '/notes/:id',
-    params: { id: UUID },
-    permission: 'notes:read-own',
-    render: ({ me, params }) => <NoteViewPage id={params.id} me={me} />,
-  }),
-  route({
-    path: '/admin/volunteers',
-    permission: 'users:read',
-    render: ({ me }) => <VolunteersPage me={me} />,
-  }),
-  route({ path: '/admin/invites', permission: 'invites:read', render: ({ me }) => <InvitesPage me={me} /> }),
-  route({ path: '/admin/roles', permission: 'roles:read', render: ({ me }) => <RolesPage me={me} /> }),
-  route({
-    path: '/admin/settings',
-    permission: 'settings:read',
-    render: ({ me }) => <HotlineSettingsPage me={me} />,
-  }),
-  route({ path: '/admin/audit', permission: 'audit:read', render: ({ me }) => <AuditPage me={me} /> }),
-  route({ path: '/admin/dashboards', permission: 'audit:read', render: () => <DashboardsPage /> }),
-  route({
-    path: '/admin/shifts',
-    permission: 'shifts:write',
-    render: ({ me }) => <ShiftsAdminPage me={me} />,
-  }),
-  route({ path: '/shifts', render: ({ me }) => <MyShiftsPage me={me} /> }),
-  route({ path: '/notes', permission: 'notes:read-own', render: ({ me }) => <NotesPage me={me} /> }),
-  route({ path: '/notes/new', permission: 'notes:write', render: () => <NoteNewPage /> }),
-  route({
-    path: '/admin/calls',
-    permission: 'calls:read-all',
-    render: ({ me }) => <AdminCallsPage me={me} />,
-  }),
-  route({
-    path: '/admin/calls/board',
-    permission: 'calls:read-all',
-    render: ({ me }) => <QueueBoardPage me={me} />,
-  }),
+  route({ path: '/notes/:id', params: { id: UUID }, permission: 'notes:read-own', page: pages.NoteViewPage }),
+  route({ path: '/admin/volunteers', permission: 'users:read', page: pages.VolunteersPage }),
+  route({ path: '/admin/invites', permission: 'invites:read', page: pages.InvitesPage }),
+  route({ path: '/admin/roles', permission: 'roles:read', page: pages.RolesPage }),
+  route({ path: '/admin/settings', permission: 'settings:read', page: pages.HotlineSettingsPage }),
+  route({ path: '/admin/audit', permission: 'audit:read', page: pages.AuditPage }),
+  route({ path: '/admin/dashboards', permission: 'audit:read', page: pages.DashboardsPage }),
+  route({ path: '/admin/shifts', permission: 'shifts:write', page: pages.ShiftsAdminPage }),
+  route({ path: '/shifts', page: pages.MyShiftsPage }),
+  route({ path: '/notes', permission: 'notes:read-own', page: NotesPage }),
+  route({ path: '/notes/new', permission: 'notes:write', page: pages.NoteNewPage }),
+  route({ path: '/admin/calls', permission: 'calls:read-all', page: pages.AdminCallsPage }),
+  route({ path: '/admin/calls/board', permission: 'calls:read-all', page: pages.QueueBoardPage }),
   // Any call for calls:read-all, only one they answered for a volunteer: the server decides.
-  route({
-    path: '/calls/:id',
-    params: { id: UUID },
-    permission: 'calls:read',
-    render: ({ me, params }) => <CallDetailPage id={params.id} me={me} />,
-  }),
-  route({ path: '/admin/bans', permission: 'bans:read', render: ({ me }) => <BansPage me={me} /> }),
-  route({
-    path: '/admin/grant-access',
-    permission: 'notes:read-all',
-    render: ({ me }) => <GrantAccessPage me={me} />,
-  }),
+  route({ path: '/calls/:id', params: { id: UUID }, permission: 'calls:read', page: pages.CallDetailPage }),
+  route({ path: '/admin/bans', permission: 'bans:read', page: pages.BansPage }),
+  route({ path: '/admin/grant-access', permission: 'notes:read-all', page: pages.GrantAccessPage }),
   // The reports' grant alone, for a report admin without notes:read-all (others have it above).
-  route({
-    path: '/admin/report-access',
-    permission: 'reports:read-all',
-    render: ({ me }) => <ReportsGrantAccessPage me={me} />,
-  }),
-  route({ path: '/admin/open-export', permission: 'notes:export', render: () => <OpenExportPage /> }),
-  route({ path: '/settings', render: ({ me, config }) => <MySettingsPage me={me} config={config} /> }),
-  route({
-    path: '/conversations',
-    permission: 'conversations:read-assigned',
-    render: ({ me }) => <InboxPage me={me} />,
-  }),
-  route({ path: '/reports', permission: 'reports:read-own', render: ({ me }) => <ReportsPage me={me} /> }),
-  route({ path: '/reports/new', permission: 'reports:write', render: () => <ReportNewPage /> }),
+  route({ path: '/admin/report-access', permission: 'reports:read-all', page: pages.ReportsGrantAccessPage }),
+  route({ path: '/admin/open-export', permission: 'notes:export', page: pages.OpenExportPage }),
+  route({ path: '/settings', page: pages.MySettingsPage }),
+  route({ path: '/conversations', permission: 'conversations:read-assigned', page: pages.InboxPage }),
+  route({ path: '/reports', permission: 'reports:read-own', page: pages.ReportsPage }),
+  route({ path: '/reports/new', permission: 'reports:write', page: pages.ReportNewPage }),
   route({
     path: '/reports/:id',
     params: { id: UUID },
     permission: 'reports:read-own',
-    render: ({ me, params }) => <ReportViewPage id={params.id} me={me} />,
+    page: pages.ReportViewPage,
   }),
   route({
     path: '/conversations/:id',
     params: { id: UUID },
     permission: 'conversations:read-assigned',
-    render: ({ me, params }) => <InboxPage me={me} id={params.id} />,
+    page: pages.InboxPage,
   }),
 ];
 
