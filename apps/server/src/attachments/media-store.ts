@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
 
 /**
  * The attachments module's SQL for a conversation message's media (owner kind
@@ -81,11 +81,12 @@ export async function mediaOfConversation(
 }
 
 export async function findMediaById(db: Queryable, id: string): Promise<MediaRow | null> {
-  const [row] = await db.query<MediaRow>(
+  return oneRow(
+    db,
     `select ${MEDIA_COLUMNS} from attachments m where m.id = $1 and m.owner_kind = 'conversation-message'`,
     [id],
+    mediaOf,
   );
-  return row ? mediaOf(row) : null;
 }
 
 /** Takes due media jobs for this process: each one's next attempt moves `leaseMs` ahead. */

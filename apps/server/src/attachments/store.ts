@@ -1,5 +1,5 @@
 import { type AttachmentState, type AttachmentView, attachmentRecordId } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
 
 /**
  * The attachments module's SQL for reports' attachments (owner kind `report`): its own table, and
@@ -94,11 +94,12 @@ export function viewOf(a: AttachmentRow, wrap: { reader: string; wrap: string } 
 }
 
 export async function readAttachment(db: Queryable, id: string, lock = false): Promise<AttachmentRow | null> {
-  const [row] = await db.query<DbRow>(
+  return oneRow(
+    db,
     `select ${COLUMNS} from attachments where id = $1 and owner_kind = 'report'${lock ? ' for update' : ''}`,
     [id],
+    rowOf,
   );
-  return row ? rowOf(row) : null;
 }
 
 export async function attachmentsOfReport(db: Queryable, reportId: string): Promise<AttachmentRow[]> {

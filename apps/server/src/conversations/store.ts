@@ -4,7 +4,8 @@ import type {
   MessageDelivery,
   MessageDirection,
 } from '@llamenos/protocol';
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
+import { rowStatement } from '../db/row-statement.js';
 import { type RateLimitRule, rateLimitUpsert } from '../rate-limit/service.js';
 import { scheduleFingerprintSql } from '../shifts/store.js';
 
@@ -64,14 +65,16 @@ function conversationOf(row: ConversationRow): ConversationRow {
   };
 }
 
+/** A message row (with or without its reader's wrap), its time made a Date as conversationOf does. */
+const messageOf = <M extends MessageRow>(row: M): M => ({ ...row, created_at: new Date(row.created_at) });
+
 /** The conversation one statement returns (a lookup, or a guarded write's `returning *`), or null. */
 async function oneConversation(
   db: Queryable,
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<ConversationRow | null> {
-  const [row] = await db.query<ConversationRow>(sql, params);
-  return row ? conversationOf(row) : null;
+  return oneRow(db, sql, params, conversationOf);
 }
 
 /**
@@ -96,20 +99,23 @@ export interface NewConversation {
 }
 
 /** Inserts the conversation unless this contact already has one on this channel and number. */
-export async function insertConversation(
-  tx: Queryable,
-  c: NewConversation,
-  now: Date,
-): Promise<ConversationRow | null> {
-  return oneConversation(
-    tx,
-    `insert into conversations (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc,
+export const insertConversation = rowStatement(
+  `insert into conversations (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc,
        status, waiting_since, last_message_at, created_at)
      values ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $8, $8)
      on conflict (channel, hotline_address, contact_hash) do nothing returning *`,
-    [c.id, c.channel, c.kind, c.hotlineAddress, c.contactHash, c.contactLast4, c.contactEnc, now],
-  );
-}
+  (c: NewConversation, now: Date) => [
+    c.id,
+    c.channel,
+    c.kind,
+    c.hotlineAddress,
+    c.contactHash,
+    c.contactLast4,
+    c.contactEnc,
+    now,
+  ],
+  conversationOf,
+);
 
 /**
  * Inserts several conversations in one statement, in the order given (placements of first
@@ -625,7 +631,8 @@ export interface NewMessage {
  * the id is taken (a reply sent twice).
  */
 export async function insertMessage(tx: Queryable, m: NewMessage, now: Date): Promise<MessageRow | null> {
-  const [row] = await tx.query<MessageRow>(
+  return oneRow(
+    tx,
     `insert into conversation_messages
        (id, conversation_id, direction, channel, provider_message_id, ciphertext, author, delivery, created_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -642,8 +649,8 @@ export async function insertMessage(tx: Queryable, m: NewMessage, now: Date): Pr
       m.delivery,
       now,
     ],
+    messageOf<MessageRow>,
   );
-  return row ? { ...row, created_at: new Date(row.created_at) } : null;
 }
 
 export async function findMessage(
@@ -655,7 +662,7 @@ export async function findMessage(
     'select * from conversation_messages where id = $1 and conversation_id = $2',
     [messageId, conversationId],
   );
-  return row ? { ...row, created_at: new Date(row.created_at) } : null;
+  return row ? messageOf(row) : null;
 }
 
 /** Every message of a conversation, oldest first, with `reader`'s own wrap (if any). */
@@ -670,7 +677,7 @@ export async function messagesWithWrap(
       where m.conversation_id = $1 order by m.created_at, m.id`,
     [conversationId, reader],
   );
-  return rows.map((r) => ({ ...r, created_at: new Date(r.created_at) }));
+  return rows.map(messageOf);
 }
 
 export async function messageWithWrap(
@@ -678,13 +685,14 @@ export async function messageWithWrap(
   messageId: string,
   reader: string,
 ): Promise<(MessageRow & { wrap: string | null }) | null> {
-  const [row] = await db.query<MessageRow & { wrap: string | null }>(
+  return oneRow(
+    db,
     `select m.*, w.wrap from conversation_messages m
       left join conversation_wraps w on w.record_id = 'message:' || m.id and w.reader = $2
       where m.id = $1`,
     [messageId, reader],
+    messageOf<MessageRow & { wrap: string | null }>,
   );
-  return row ? { ...row, created_at: new Date(row.created_at) } : null;
 }
 
 /** What the provider answered to a send. */

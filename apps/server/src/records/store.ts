@@ -1,6 +1,7 @@
 import type { NoteForReader, NoteMeta, NoteVersionInfo } from '@llamenos/protocol';
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 import { listConditions, type PageWindow } from '../db/newest-first.js';
+import { rowStatement } from '../db/row-statement.js';
 
 /** A `notes` row. */
 export interface NoteRow {
@@ -47,11 +48,7 @@ export const metaOf = (n: NoteRow, version = n.currentVersion): NoteMeta => ({
 
 /** `for update` locks the row for an edit or delete in the same transaction. */
 export async function readNote(db: Queryable, id: string, forUpdate = false): Promise<NoteRow | null> {
-  const [row] = await db.query<RawNote>(
-    `select * from notes where id = $1${forUpdate ? ' for update' : ''}`,
-    [id],
-  );
-  return row ? fromRaw(row) : null;
+  return oneRow(db, `select * from notes where id = $1${forUpdate ? ' for update' : ''}`, [id], fromRaw);
 }
 
 /** Inserts the note row; false when the id is taken (by a live note or a tombstone). */
@@ -122,22 +119,15 @@ const forReader = (r: RawNoteWithContent, reader: string): NoteForReader => ({
 });
 
 /** One version of a live note with the reader's own wrap (or null); null if there is no such version. */
-export async function readVersionFor(
-  db: Queryable,
-  id: string,
-  version: number,
-  reader: string,
-): Promise<NoteForReader | null> {
-  const [row] = await db.query<RawNoteWithContent>(
-    `select n.*, v.version, v.ciphertext, w.wrap
+export const readVersionFor = rowStatement(
+  `select n.*, v.version, v.ciphertext, w.wrap
      from notes n
      join note_versions v on v.note_id = n.id and v.version = $2
      left join note_wraps w on w.note_id = v.note_id and w.version = v.version and w.reader_pubkey = $3
      where n.id = $1 and n.deleted_at is null`,
-    [id, version, reader],
-  );
-  return row ? forReader(row, reader) : null;
-}
+  (id: string, version: number, reader: string) => [id, version, reader],
+  (row: RawNoteWithContent, _id, _version, reader): NoteForReader => forReader(row, reader),
+);
 
 export interface NoteFilter extends PageWindow {
   /** Only this author's notes (a caller without notes:read-all). */

@@ -7,8 +7,9 @@ import {
   reportRecordId,
   reportReplyRecordId,
 } from '@llamenos/protocol';
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 import { listConditions, type PageWindow } from '../db/newest-first.js';
+import { rowStatement } from '../db/row-statement.js';
 
 /*
  * Every statement of the reports module. A report's clear columns are only what the design
@@ -97,26 +98,21 @@ const SELECT_FOR_READER = `
 
 /** `for update` locks the row for a change in the same transaction. */
 export async function readReport(db: Queryable, id: string, forUpdate = false): Promise<ReportRow | null> {
-  const [row] = await db.query<RawReport>(
+  return oneRow(
+    db,
     `select id, type_id, author_id, author_pubkey, status, assignee_id, created_at, updated_at, deleted_at
      from reports where id = $1${forUpdate ? ' for update' : ''}`,
     [id],
+    fromRaw,
   );
-  return row ? fromRaw(row) : null;
 }
 
 /** A live report's content with the reader's own wrap (null if none), or null if there is none. */
-export async function readForReader(
-  db: Queryable,
-  id: string,
-  reader: string,
-): Promise<ReportForReader | null> {
-  const [row] = await db.query<RawReportForReader>(
-    `${SELECT_FOR_READER} where r.id = $2 and r.deleted_at is null`,
-    [reader, id],
-  );
-  return row ? forReader(row, reader) : null;
-}
+export const readForReader = rowStatement(
+  `${SELECT_FOR_READER} where r.id = $2 and r.deleted_at is null`,
+  (id: string, reader: string) => [reader, id],
+  (row: RawReportForReader, _id, reader) => forReader(row, reader),
+);
 
 /** The content a report was filed with, to recognise a retried create. */
 export async function ciphertextOf(db: Queryable, id: string): Promise<string | null> {

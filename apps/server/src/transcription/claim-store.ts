@@ -1,4 +1,5 @@
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
+import { rowStatement } from '../db/row-statement.js';
 
 /** A voicemail's automatic-transcription lease: who holds it and until when. */
 export interface ClaimRow {
@@ -18,29 +19,22 @@ const fromRaw = (r: RawClaim): ClaimRow => ({ claimedBy: r.claimed_by, expiresAt
  * `now`, or `userId` holds it already (renewed); null when another member holds it. One
  * statement, so of two claims racing exactly one inserts and the other sees its row.
  */
-export async function takeClaim(
-  db: Queryable,
-  callId: string,
-  userId: string,
-  now: Date,
-  expiresAt: Date,
-): Promise<ClaimRow | null> {
-  const [row] = await db.query<RawClaim>(
-    `insert into transcription_claims (call_id, claimed_by, expires_at) values ($1, $2, $4)
+export const takeClaim = rowStatement(
+  `insert into transcription_claims (call_id, claimed_by, expires_at) values ($1, $2, $4)
      on conflict (call_id) do update set claimed_by = excluded.claimed_by, expires_at = excluded.expires_at
       where transcription_claims.expires_at <= $3 or transcription_claims.claimed_by = excluded.claimed_by
      returning claimed_by, expires_at`,
-    [callId, userId, now, expiresAt],
-  );
-  return row ? fromRaw(row) : null;
-}
+  (callId: string, userId: string, now: Date, expiresAt: Date) => [callId, userId, now, expiresAt],
+  fromRaw,
+);
 
 export async function readClaim(db: Queryable, callId: string): Promise<ClaimRow | null> {
-  const [row] = await db.query<RawClaim>(
+  return oneRow(
+    db,
     'select claimed_by, expires_at from transcription_claims where call_id = $1',
     [callId],
+    fromRaw,
   );
-  return row ? fromRaw(row) : null;
 }
 
 /** A stored voicemail transcript ends the lease: nobody needs to transcribe the voicemail again. */

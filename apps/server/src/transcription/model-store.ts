@@ -1,5 +1,5 @@
 import type { TranscriptionModelInfo } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
 
 /** An admin's model upload in progress. */
 export interface ModelUploadRow {
@@ -49,11 +49,12 @@ export async function readUpload(
   id: string,
   forUpdate = false,
 ): Promise<ModelUploadRow | null> {
-  const [row] = await db.query<RawUpload>(
+  return oneRow(
+    db,
     `select * from transcription_model_uploads where id = $1${forUpdate ? ' for update' : ''}`,
     [id],
+    uploadFromRaw,
   );
-  return row ? uploadFromRaw(row) : null;
 }
 
 export async function recordReceived(db: Queryable, id: string, received: number, now: Date): Promise<void> {
