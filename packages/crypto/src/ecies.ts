@@ -106,6 +106,37 @@ export type CachedAgreement = EphemeralAgreement & {
    * between. Throws as parsePublicKey does for a bad key.
    */
   readonly prepare: (publicKey: string) => boolean;
+  /**
+   * An agreement whose `forOneObject` keeps ONE ephemeral key across the objects sealed within
+   * a short window (`reuse`), with each reader's shared point computed once per key: for a
+   * sealer of many small objects for the same few readers (the server, sealing arriving texts for
+   * the assignee and every admin), whose wraps then cost no ECDH at all once a window has met its
+   * readers. PROTOCOL.md §6, "One ephemeral key for a short window of objects"; why it is safe,
+   * and what it changes: THREAT-MODEL.md. Called directly it is this agreement (a fresh key per
+   * wrap); it shares this agreement's tables.
+   */
+  readonly reuseWindow: (reuse: KeyReuse) => KeyReuseWindow;
+};
+
+/** How long one ephemeral key may serve objects: whichever of the two limits comes first. */
+export interface KeyReuse {
+  /** Milliseconds from the key's first object; the next object after that draws a new key. */
+  maxAgeMs: number;
+  /** Objects per key. */
+  maxObjects: number;
+  /** The clock (milliseconds); injected by tests. */
+  now?: () => number;
+}
+
+/** `CachedAgreement.reuseWindow`'s agreement. */
+export type KeyReuseWindow = EphemeralAgreement & {
+  readonly forOneObject: <T>(seal: (agree: EphemeralAgreement) => T) => T;
+  /**
+   * Wipes the window's key and shared points if its time is up, so that a key does not outlive
+   * its window in memory when no object comes after it (a sealer calls it on a timer). Returns
+   * the milliseconds left to the key still held, or null when none is.
+   */
+  readonly wipeExpired: () => number | null;
 };
 
 /**
@@ -196,7 +227,60 @@ export function cachedAgreement(
     tableFor(compressed);
     return !kept;
   };
-  return Object.assign(agree, { parseRecipient, forOneObject, prepare });
+  const reuseWindow = (reuse: KeyReuse): KeyReuseWindow => {
+    const now = reuse.now ?? Date.now;
+    interface Window {
+      pair: { secret: Uint8Array; publicKey: Uint8Array };
+      /** Each reader's shared x with this key, by compressed point (hex). */
+      shared: Map<string, Uint8Array>;
+      until: number;
+      left: number;
+    }
+    let current: Window | null = null;
+    const wipe = () => {
+      if (!current) return;
+      current.pair.secret.fill(0);
+      for (const x of current.shared.values()) x.fill(0);
+      current = null;
+    };
+    const wipeExpired = (): number | null => {
+      if (current && now() >= current.until) wipe();
+      return current ? current.until - now() : null;
+    };
+    const forWindowObject = <T>(seal: (agree: EphemeralAgreement) => T): T => {
+      if (current && current.left <= 0) wipe();
+      wipeExpired();
+      current ??= {
+        pair: newPair(),
+        shared: new Map(),
+        until: now() + reuse.maxAgeMs,
+        left: reuse.maxObjects,
+      };
+      const window: Window = current;
+      window.left -= 1;
+      let done = false;
+      const shared = (recipientCompressed: Uint8Array) => {
+        // Kept past `seal` its key may be wiped by then: refused instead.
+        if (done) throw new Error('a windowed agreement used after its object was sealed');
+        const id = toHex(recipientCompressed);
+        let x = window.shared.get(id);
+        if (!x) {
+          x = agreeWith(recipientCompressed, window.pair).sharedX;
+          window.shared.set(id, x);
+        }
+        // Copies: wrapKeyWith wipes the shared x it is given.
+        return { ephemeral: window.pair.publicKey.slice(), sharedX: x.slice() };
+      };
+      try {
+        return seal(Object.assign(shared, { parseRecipient }));
+      } finally {
+        done = true;
+      }
+    };
+    const fresh = (recipientCompressed: Uint8Array) => agree(recipientCompressed);
+    return Object.assign(fresh, { parseRecipient, forOneObject: forWindowObject, wipeExpired });
+  };
+  return Object.assign(agree, { parseRecipient, forOneObject, prepare, reuseWindow });
 }
 
 /**

@@ -109,6 +109,72 @@ describe('cachedAgreement', () => {
     expect(new Set(direct.map((w) => Buffer.from(w.subarray(1, 34)).toString('hex'))).size).toBe(4);
   });
 
+  it('reuseWindow: one ephemeral key for the objects of a short window, each wrap opening only for its reader and record; a new key after the window or its count; wiped', () => {
+    const secrets: Uint8Array[] = [];
+    const agree = cachedAgreement(8, secureRandom, () => {
+      const secret = generateSecretKey();
+      secrets.push(secret);
+      return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
+    });
+    let clock = 1_000;
+    const window = agree.reuseWindow({ maxAgeMs: 250, maxObjects: 3, now: () => clock });
+    const readers = Array.from({ length: 3 }, () => generateSecretKey());
+    const seal = (recordId: string) => {
+      const key = secureRandom(32);
+      const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId };
+      const wraps = window.forOneObject((one) =>
+        readers.map((r) => wrapKeyWith(key, getPublicKey(r), ctx, one)),
+      );
+      return { key, ctx, wraps, ephemeral: toHex((wraps[0] as Uint8Array).subarray(1, 34)) };
+    };
+    const a = seal('message:a');
+    clock += 100;
+    const b = seal('message:b');
+    // Within the window: the same ephemeral key for both objects, and the wraps still open only
+    // for their own reader and their own record (the record id is in each wrap's AAD).
+    expect(b.ephemeral).toBe(a.ephemeral);
+    for (const sealed of [a, b])
+      readers.forEach((r, i) => {
+        const wrap = sealed.wraps[i] as Uint8Array;
+        expect(toHex(wrap.subarray(1, 34))).toBe(sealed.ephemeral);
+        expect(unwrapKey(wrap, r, sealed.ctx)).toEqual(sealed.key);
+        expect(() => unwrapKey(wrap, readers[(i + 1) % 3] as Uint8Array, sealed.ctx)).toThrow();
+      });
+    expect(() => unwrapKey(a.wraps[0] as Uint8Array, readers[0] as Uint8Array, b.ctx)).toThrow();
+    // Each wrap has its own nonce, so the same reader's two wraps differ (the KEK is the same).
+    expect(toHex((a.wraps[0] as Uint8Array).subarray(34, 58))).not.toBe(
+      toHex((b.wraps[0] as Uint8Array).subarray(34, 58)),
+    );
+    expect(secrets).toHaveLength(1);
+    // The third object ends the count: the fourth draws a new key, and the old one is wiped.
+    const c = seal('message:c');
+    expect(c.ephemeral).toBe(a.ephemeral);
+    const d = seal('message:d');
+    expect(d.ephemeral).not.toBe(a.ephemeral);
+    expect(secrets).toHaveLength(2);
+    expect(secrets[0]?.every((byte) => byte === 0)).toBe(true);
+    // The window's time: not yet over, nothing wiped; over, the key is wiped without a next object.
+    clock += 249;
+    expect(window.wipeExpired()).toBe(1);
+    expect(secrets[1]?.some((byte) => byte !== 0)).toBe(true);
+    clock += 1;
+    expect(window.wipeExpired()).toBeNull();
+    expect(secrets[1]?.every((byte) => byte === 0)).toBe(true);
+    const e = seal('message:e');
+    expect(e.ephemeral).not.toBe(d.ephemeral);
+    expect(secrets).toHaveLength(3);
+    // An agreement kept past its object is refused; called directly, a fresh key per wrap.
+    let kept: ((p: Uint8Array) => unknown) | undefined;
+    window.forOneObject((one) => {
+      kept = one;
+    });
+    const reader = compressedFromXOnly(fromHex(getPublicKey(readers[0] as Uint8Array), 32));
+    expect(() => kept?.(reader)).toThrow(/after its object was sealed/);
+    const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:f' };
+    const direct = readers.map((r) => wrapKeyWith(secureRandom(32), getPublicKey(r), ctx, window));
+    expect(new Set(direct.map((w) => toHex(w.subarray(1, 34)))).size).toBe(3);
+  });
+
   it('with another table window (the server: 8 bits), still wraps the reference opens', () => {
     const reader = generateSecretKey();
     const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:window' };

@@ -31,7 +31,7 @@ import { announceConversation, conversationWork } from './notify.js';
 import { type PlacementQueue, placementQueue } from './placement-queue.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
 import { sendAutomaticReply } from './replies.js';
-import { type SealedMessage, sealMessage } from './seal.js';
+import { messageAgreement, type SealedMessage, sealMessage } from './seal.js';
 import { defaultSealWorkers, type SealPool, startSealPool } from './seal-pool.js';
 import {
   activeMembersWithGrants,
@@ -131,6 +131,8 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
   // Per-reader tables for the ECDH (8-bit windows: up to 32 readers, about 1 MB each), ephemeral
   // keys from libsecp256k1 (WASM) once loaded at the first seal, OpenSSL's before (ephemeral-keys.ts).
   const agreement = cachedAgreement(READER_TABLES, secureRandom, processEphemeralKeys.pair, 8);
+  // Arriving texts share one ephemeral key for a quarter of a second (seal.ts, MESSAGE_KEY_REUSE).
+  const texts = messageAgreement(agreement);
   let pool: SealPool | null = null;
   let spawnPool: (() => void) | null = null;
   // The readers the tables were last made for: a pool started later makes theirs at once.
@@ -173,7 +175,7 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
           // The thread failed or refused (a reader's key not on the curve): sealed here, where
           // the same error, if it is one, is thrown as it would be without a pool.
         }
-      return sealMessage(messageId, body, readers, agreement);
+      return sealMessage(messageId, body, readers, texts);
     },
     startSealing({ workers = defaultSealWorkers(), lazy = false } = {}) {
       if (pool || spawnPool) return async () => {};

@@ -4,6 +4,7 @@ import { type MessagePayload, messageRecordId } from '@llamenos/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createConversations } from './ingest.js';
 import { READER_TABLES } from './reader-tables.js';
+import { MESSAGE_KEY_REUSE } from './seal.js';
 import { startSealPool } from './seal-pool.js';
 
 const reader = () => {
@@ -51,10 +52,13 @@ describe('the seal pool (arriving texts sealed in worker threads)', () => {
     expect(sealed.wraps.map((w) => w.reader)).toEqual(readers.map((r) => r.pubkey));
     for (const r of readers) expect(open(sealed, messageId, r.secret)).toEqual({ v: 1, body });
     expect(new Set(sealed.wraps.map((w) => wrapEphemeral(w.wrap))).size).toBe(1);
-    // Another message: another ephemeral key and another content key.
+    // Another message: another content key (within a quarter of a second, maybe the same
+    // ephemeral key: seal.ts, MESSAGE_KEY_REUSE), and once the window is over, another ephemeral key.
     const again = await pool.seal(randomUUID(), body, [readers[0]!.pubkey]);
-    expect(wrapEphemeral(again.wraps[0]!.wrap)).not.toBe(wrapEphemeral(sealed.wraps[0]!.wrap));
     expect(again.ciphertext).not.toBe(sealed.ciphertext);
+    await new Promise((resolve) => setTimeout(resolve, MESSAGE_KEY_REUSE.maxAgeMs + 50));
+    const later = await pool.seal(randomUUID(), body, [readers[0]!.pubkey]);
+    expect(wrapEphemeral(later.wraps[0]!.wrap)).not.toBe(wrapEphemeral(sealed.wraps[0]!.wrap));
   });
 
   it('a message bound to its id: opened under another record id, it fails', async () => {

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { cachedAgreement, secureRandom } from '@llamenos/crypto';
 import { ephemeralKeyPairs } from './ephemeral-keys.js';
-import { sealMessage } from './seal.js';
+import { messageAgreement, sealMessage } from './seal.js';
 import { type SealReply, type SealRequest, WORKER_TABLE_WINDOW } from './seal-pool.js';
 
 /**
@@ -15,6 +15,8 @@ const { readerTables } = workerData as { readerTables: number };
 // Ephemeral keys from libsecp256k1 (WASM) once loaded, OpenSSL's before (ephemeral-keys.ts).
 const ephemeral = ephemeralKeyPairs();
 const agreement = cachedAgreement(readerTables, secureRandom, ephemeral.pair, WORKER_TABLE_WINDOW);
+// Texts share one ephemeral key for a quarter of a second (seal.ts, MESSAGE_KEY_REUSE).
+const texts = messageAgreement(agreement);
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 port.on('message', (request: SealRequest) => {
@@ -32,7 +34,7 @@ port.on('message', (request: SealRequest) => {
     } else {
       const body = new Uint8Array(request.body);
       try {
-        const sealed = sealMessage(request.messageId, decoder.decode(body), request.readers, agreement);
+        const sealed = sealMessage(request.messageId, decoder.decode(body), request.readers, texts);
         reply = { id: request.id, ok: true, sealed };
       } finally {
         body.fill(0);
