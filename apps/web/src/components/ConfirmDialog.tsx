@@ -105,11 +105,11 @@ export function ConfirmedButton({
   message,
   onConfirm,
 }: {
-  /** The button's words, repeated on the dialog's confirm button. */
+  /** The button's words, repeated on the dialog's confirm button (and its title, unless given). */
   action: string;
   className?: string;
   disabled?: boolean;
-  title: ReactNode;
+  title?: ReactNode;
   message: string;
   onConfirm: () => Promise<void>;
 }) {
@@ -121,7 +121,7 @@ export function ConfirmedButton({
       </button>
       <ConfirmDialog
         open={open}
-        title={title}
+        title={title ?? action}
         message={message}
         confirmLabel={action}
         danger

@@ -75,30 +75,51 @@ function useMicrophoneCheck(afterStart: () => Promise<void>) {
   return { level, checking, failed, running: () => check.current !== null, start, stop };
 }
 
+type AudioDevices = { inputs: AudioDeviceOption[]; outputs: AudioDeviceOption[] };
+
+/** The microphone list and the speaker list: each one's select, words, and where its choice is kept. */
+const DEVICE_LISTS = {
+  input: {
+    id: 'audio-input',
+    labelKey: 'microphone',
+    unnamed: 'unnamedMicrophone',
+    field: 'inputId',
+    list: 'inputs',
+  },
+  output: {
+    id: 'audio-output',
+    labelKey: 'speaker',
+    unnamed: 'unnamedSpeaker',
+    field: 'outputId',
+    list: 'outputs',
+  },
+} as const;
+
 /** One device list: the system default first, then each device by its name (or a numbered one). */
 function DeviceSelect({
-  id,
-  labelKey,
-  value,
-  options,
-  unnamed,
-  onChange,
+  kind,
+  choice,
+  devices,
+  onChoose,
 }: {
-  id: string;
-  labelKey: 'microphone' | 'speaker';
-  value: string | null;
-  options: AudioDeviceOption[];
-  unnamed: 'unnamedMicrophone' | 'unnamedSpeaker';
-  onChange: (id: string | null) => void;
+  kind: keyof typeof DEVICE_LISTS;
+  choice: AudioDeviceChoice;
+  devices: AudioDevices;
+  onChoose: (choice: AudioDeviceChoice) => void;
 }) {
   const { t } = useTranslation();
+  const { id, labelKey, unnamed, field, list } = DEVICE_LISTS[kind];
   return (
     <>
       <label htmlFor={id}>{t(`audioDevices.${labelKey}`)}</label>
-      <select id={id} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+      <select
+        id={id}
+        value={choice[field] ?? ''}
+        onChange={(e) => onChoose({ ...choice, [field]: e.target.value || null })}
+      >
         <option value="">{t('audioDevices.systemDefault')}</option>
         <NamedOptions
-          options={options.map((o, i) => ({
+          options={devices[list].map((o, i) => ({
             value: o.id,
             label: o.label || t(`audioDevices.${unnamed}`, { n: i + 1 }),
           }))}
@@ -159,10 +180,7 @@ function MicrophoneCheck({
 export function AudioDevicesSection() {
   const { t } = useTranslation();
   const [choice, setChoice] = useState<AudioDeviceChoice>(() => storedAudioDevices());
-  const [devices, setDevices] = useState<{ inputs: AudioDeviceOption[]; outputs: AudioDeviceOption[] }>({
-    inputs: [],
-    outputs: [],
-  });
+  const [devices, setDevices] = useState<AudioDevices>({ inputs: [], outputs: [] });
   const supported = typeof navigator !== 'undefined' && !!navigator.mediaDevices?.enumerateDevices;
 
   const listDevices = useCallback(async () => {
@@ -195,23 +213,9 @@ export function AudioDevicesSection() {
         <p className="hint">{t('audioDevices.unsupported')}</p>
       ) : (
         <>
-          <DeviceSelect
-            id="audio-input"
-            labelKey="microphone"
-            value={choice.inputId}
-            options={devices.inputs}
-            unnamed="unnamedMicrophone"
-            onChange={(inputId) => choose({ ...choice, inputId })}
-          />
+          <DeviceSelect kind="input" choice={choice} devices={devices} onChoose={choose} />
           {canChooseSpeaker() && (
-            <DeviceSelect
-              id="audio-output"
-              labelKey="speaker"
-              value={choice.outputId}
-              options={devices.outputs}
-              unnamed="unnamedSpeaker"
-              onChange={(outputId) => choose({ ...choice, outputId })}
-            />
+            <DeviceSelect kind="output" choice={choice} devices={devices} onChoose={choose} />
           )}
           <MicrophoneCheck check={check} choice={choice} />
         </>

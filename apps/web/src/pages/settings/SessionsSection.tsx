@@ -37,7 +37,6 @@ export function SessionsSection() {
       <div className="button-row">
         <ConfirmedButton
           action={t('sessions.signOutEverywhere')}
-          title={t('sessions.signOutEverywhere')}
           message={t('sessions.signOutExplain')}
           onConfirm={async () => {
             setRevoked(await revokeOtherSessions());
