@@ -35,3 +35,22 @@ export function TextField({
     </>
   );
 }
+
+/** The properties of a draft that hold text. */
+type TextKeys<Draft> = { [K in keyof Draft]: Draft[K] extends string ? K : never }[keyof Draft] & string;
+
+/**
+ * Binds TextFields to a draft's text properties, as a form's `register` does: `text('name')` is
+ * the field's id (`id('name')`), the draft's value and an onChange that sets that one property.
+ */
+export function textFieldsOf<Draft>(
+  draft: Draft,
+  id: (part: string) => string,
+  set: (change: Partial<Draft>) => void,
+) {
+  return (name: TextKeys<Draft>) => ({
+    id: id(name),
+    value: draft[name] as string,
+    onChange: (text: string) => set({ [name]: text } as Partial<Draft>),
+  });
+}

@@ -1,7 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
-import { TextField } from '../../components/TextField.js';
+import { TextField, textFieldsOf } from '../../components/TextField.js';
 import { UserText } from '../../components/UserText.js';
 
 /**
@@ -273,6 +273,12 @@ interface FieldEditorProps<Type extends string, Field extends FieldDraft<Type>>
   words: FieldListWords<Type>;
 }
 
+/** A field's move buttons: the id part (focus returns to it after the move) and the step. */
+const MOVES = [
+  { button: 'up', by: -1 },
+  { button: 'down', by: 1 },
+] as const;
+
 /** One field's label, type, required box, choices (for a choice) and its move/remove buttons. */
 function FieldEditor<Type extends string, Field extends FieldDraft<Type>>({
   idPrefix,
@@ -291,6 +297,7 @@ function FieldEditor<Type extends string, Field extends FieldDraft<Type>>({
   const update: Update<Field> = (change) => edits.update(field.key, change);
   // The inputs below are the ones every field has (a narrower Field type only adds to them).
   const set = (change: Partial<FieldDraft<Type>>) => update(change as Partial<Field>);
+  const text = textFieldsOf<FieldDraft<Type>>(field, id, set);
   return (
     <fieldset className="custom-field">
       <legend>
@@ -311,32 +318,19 @@ function FieldEditor<Type extends string, Field extends FieldDraft<Type>>({
         />
         {words.required}
       </label>
-      {hasChoices(field.type) && (
-        <TextField
-          id={id('options')}
-          caption={words.options}
-          required
-          rows={3}
-          value={field.options}
-          onChange={(options) => set({ options })}
-        />
-      )}
+      {hasChoices(field.type) && <TextField {...text('options')} caption={words.options} required rows={3} />}
       {afterChoices?.(field, update)}
       <div className="button-row compact">
-        <RowAction
-          id={id('up')}
-          action={words.up}
-          item={named}
-          disabled={index === 0}
-          onClick={() => edits.move(index, -1)}
-        />
-        <RowAction
-          id={id('down')}
-          action={words.down}
-          item={named}
-          disabled={last}
-          onClick={() => edits.move(index, 1)}
-        />
+        {MOVES.map(({ button, by }) => (
+          <RowAction
+            key={button}
+            id={id(button)}
+            action={words[button]}
+            item={named}
+            disabled={by < 0 ? index === 0 : last}
+            onClick={() => edits.move(index, by)}
+          />
+        ))}
         <RowAction action={words.remove} item={named} danger onClick={() => edits.remove(index)} />
       </div>
     </fieldset>
@@ -357,17 +351,11 @@ function LabelAndType<Type extends string>({
   words: FieldListWords<Type>;
   set: (change: Partial<FieldDraft<Type>>) => void;
 }) {
+  const text = textFieldsOf(field, id, set);
   return (
     <div className="field-grid">
       <div>
-        <TextField
-          id={id('label')}
-          caption={words.fieldLabel}
-          required
-          maxLength={80}
-          value={field.label}
-          onChange={(label) => set({ label })}
-        />
+        <TextField {...text('label')} caption={words.fieldLabel} required maxLength={80} />
       </div>
       <div>
         <label htmlFor={id('type')}>{words.fieldType}</label>

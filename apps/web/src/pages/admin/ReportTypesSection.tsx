@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { RowAction } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { languageName } from '../../components/format.js';
-import { TextField } from '../../components/TextField.js';
+import { TextField, textFieldsOf } from '../../components/TextField.js';
 import { UserText } from '../../components/UserText.js';
 import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import {
@@ -343,6 +343,7 @@ function TypeEditor({
   const { t } = useTranslation();
   const id = (part: string) => `rt-${type.key}-${part}`;
   const update = (change: Partial<DraftType>) => drafts.updateType(type.key, change);
+  const text = textFieldsOf(type, id, update);
   return (
     <fieldset className="custom-field" data-testid="report-type-editor">
       <legend>
@@ -354,35 +355,15 @@ function TypeEditor({
         )}
         {type.archived && <span className="badge">{t('reports.admin.archived')}</span>}
       </legend>
-      <TextField
-        id={id('name')}
-        caption={t('reports.admin.typeName')}
-        required
-        maxLength={80}
-        value={type.name}
-        onChange={(name) => update({ name })}
-      />
+      <TextField {...text('name')} caption={t('reports.admin.typeName')} required maxLength={80} />
       <TranslationInputs
         idPrefix={id('name')}
         languages={languages}
         values={type.names}
         onChange={(names) => update({ names })}
       />
-      <TextField
-        id={id('description')}
-        caption={t('reports.admin.description')}
-        rows={2}
-        maxLength={500}
-        value={type.description}
-        onChange={(description) => update({ description })}
-      />
-      <TextField
-        id={id('categories')}
-        caption={t('reports.admin.categories')}
-        rows={3}
-        value={type.categories}
-        onChange={(categories) => update({ categories })}
-      />
+      <TextField {...text('description')} caption={t('reports.admin.description')} rows={2} maxLength={500} />
+      <TextField {...text('categories')} caption={t('reports.admin.categories')} rows={3} />
       <TypeFields type={type} languages={languages} drafts={drafts} />
       <TypeActions type={type} drafts={drafts} />
       {type.saved && <p className="hint">{t('reports.admin.archiveHint')}</p>}
