@@ -26,6 +26,12 @@ export function UnlockedOnly({ locked, children }: { locked: string; children: R
   return <>{children}</>;
 }
 
+/** The way from a sub-page back to its list: the list's path and the link's translation key. */
+export interface BackToList {
+  href: string;
+  caption: string;
+}
+
 /** A page under a list (a new record, one record): its heading and the way back to the list. */
 export function SubpageOf({
   title,
@@ -33,14 +39,15 @@ export function SubpageOf({
   children,
 }: {
   title: ReactNode;
-  back: { href: string; caption: string };
+  back: BackToList;
   children: ReactNode;
 }) {
+  const { t } = useTranslation();
   return (
     <section>
       <PageHeading>{title}</PageHeading>
       <p>
-        <NavLink href={back.href}>{back.caption}</NavLink>
+        <NavLink href={back.href}>{t(back.caption)}</NavLink>
       </p>
       {children}
     </section>

@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
+import { NamedOptions } from '../../components/NamedOptions.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { transferConversation } from '../../lib/api/index.js';
@@ -22,7 +23,7 @@ export function TransferForm({ conversation, me }: { conversation: ConversationV
   const targets = useQuery({ ...queries.transferTargets(conversation.id), enabled: !readsMembers });
   const choices = (readsMembers ? (users.data ?? []) : (targets.data ?? [])).map((u) => ({
     value: u.id,
-    name: u.displayName,
+    label: u.displayName,
   }));
   const candidates = choices.filter((c) => c.value !== conversation.assignedTo);
   const { register, handleSubmit, reset } = useForm<{ to: string }>({ defaultValues: { to: '' } });
@@ -43,11 +44,7 @@ export function TransferForm({ conversation, me }: { conversation: ConversationV
       <label htmlFor="transfer-to">{t('conversations.transferTo')}</label>
       <select id="transfer-to" required {...register('to')}>
         <option value="">{t('conversations.choose')}</option>
-        {candidates.map((c) => (
-          <option key={c.value} value={c.value} dir="auto">
-            {c.name}
-          </option>
-        ))}
+        <NamedOptions options={candidates} />
       </select>
       <FormActions submit={transfer} action={t('conversations.transfer')} busyAction={t('common.saving')} />
     </form>

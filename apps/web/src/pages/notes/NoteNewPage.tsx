@@ -3,9 +3,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../../app/router.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
+import { SubpageOf } from '../../components/SealedPages.js';
 import { findNewNoteDraft } from '../../lib/notes/drafts.js';
 import { type EditorStart, NoteEditor } from './NoteEditor.js';
-import { KeyNeeded, NotesSubpage, useNoteFields } from './shared.js';
+import { BACK_TO_NOTES, KeyNeeded, useNoteFields } from './shared.js';
 import './notes.css';
 
 function callIdFromUrl(): string | null {
@@ -17,11 +18,11 @@ function callIdFromUrl(): string | null {
 export function NoteNewPage() {
   const { t } = useTranslation();
   return (
-    <NotesSubpage title={t('notes.newTitle')}>
+    <SubpageOf title={t('notes.newTitle')} back={BACK_TO_NOTES}>
       <KeyNeeded>
         <NewNote />
       </KeyNeeded>
-    </NotesSubpage>
+    </SubpageOf>
   );
 }
 

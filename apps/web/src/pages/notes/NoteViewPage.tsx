@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { SubpageOf } from '../../components/SealedPages.js';
 import { useToast } from '../../components/Toast.js';
 import { loadDraft } from '../../lib/notes/drafts.js';
 import { formFromPayload } from '../../lib/notes/payload.js';
@@ -13,10 +14,10 @@ import { CallLink } from '../calls/CallLink.js';
 import { type EditorStart, NoteEditor } from './NoteEditor.js';
 import {
   authorNameOf,
+  BACK_TO_NOTES,
   FieldValues,
   KeyNeeded,
   NoteProblem,
-  NotesSubpage,
   shortKey,
   useMembers,
   useNoteFields,
@@ -30,11 +31,11 @@ import { noteQueries, type OpenedNote as Opened } from './queries.js';
 export function NoteViewPage({ id, me }: { id: string; me: Me }) {
   const { t } = useTranslation();
   return (
-    <NotesSubpage title={t('notes.viewTitle')}>
+    <SubpageOf title={t('notes.viewTitle')} back={BACK_TO_NOTES}>
       <KeyNeeded>
         <NoteView id={id} me={me} />
       </KeyNeeded>
-    </NotesSubpage>
+    </SubpageOf>
   );
 }
 

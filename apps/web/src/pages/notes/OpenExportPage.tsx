@@ -1,9 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../components/format.js';
+import { SubpageOf } from '../../components/SealedPages.js';
 import { type ExportContent, ExportFileError, openExportFile } from '../../lib/notes/export.js';
 import { downloadReadable } from './exportShared.js';
 import { OpenSealedExportForm } from './OpenSealedExportForm.js';
-import { NotesSubpage } from './shared.js';
+import { BACK_TO_NOTES } from './shared.js';
 import { useOpenSealedExport } from './useOpenSealedExport.js';
 
 /**
@@ -19,7 +20,7 @@ export function OpenExportPage() {
   const { opened } = state;
 
   return (
-    <NotesSubpage title={t('notes.openExport.title')}>
+    <SubpageOf title={t('notes.openExport.title')} back={BACK_TO_NOTES}>
       <div className="panel">
         <p>{t('notes.openExport.help')}</p>
         <OpenSealedExportForm
@@ -36,7 +37,7 @@ export function OpenExportPage() {
         />
       </div>
       {opened && <OpenedExport opened={opened} />}
-    </NotesSubpage>
+    </SubpageOf>
   );
 }
 

@@ -3,35 +3,25 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  memberNameOf,
+  type BackToList,
   OpenFailure,
   type OpenFailureKeys,
-  SubpageOf,
   UnlockedOnly,
 } from '../../components/SealedPages.js';
 import type { FieldProblem, LoosePayload, NotePayload } from '../../lib/notes/payload.js';
 import type { OpenResult } from '../../lib/notes/protocol.js';
 import { noteQueries } from './queries.js';
 
-export { useMembers } from '../../components/SealedPages.js';
+/** The member list, and an author's name by public key (null: this member may not see it). */
+export { memberNameOf as authorNameOf, useMembers } from '../../components/SealedPages.js';
 
-/** A page under /notes (new note, one note, an opened export): its heading and the way back to the list. */
-export function NotesSubpage({ title, children }: { title: string; children: ReactNode }) {
-  const { t } = useTranslation();
-  return (
-    <SubpageOf title={title} back={{ href: '/notes', caption: t('notes.backToList') }}>
-      {children}
-    </SubpageOf>
-  );
-}
+/** Where a page under /notes (new note, one note, an opened export) leads back to. */
+export const BACK_TO_NOTES: BackToList = { href: '/notes', caption: 'notes.backToList' };
 
 /** The hotline's custom note fields, in form order. */
 export function useNoteFields() {
   return useQuery(noteQueries.fields());
 }
-
-/** An author's name by public key (null: this member may not see it). */
-export const authorNameOf = memberNameOf;
 
 /** A shortened key for an author whose name this member may not see. */
 export const shortKey = (pubkey: string) => `${pubkey.slice(0, 8)}…`;

@@ -7,6 +7,7 @@ import { navigate } from '../../app/router.js';
 import { DraftNotice } from '../../components/DraftNotice.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
+import { SubpageOf } from '../../components/SealedPages.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { fetchReportReaders } from '../../lib/api/index.js';
@@ -32,17 +33,17 @@ import {
 import { unlockedSecretKey } from '../../lib/vault.js';
 import { ChosenFiles, filesFit, type PreparedFile } from './ChosenFiles.js';
 import { ProblemText, problemProps, ReportFieldInput, ReportTextBox } from './ReportFields.js';
-import { KeyNeeded, ReportsSubpage, TypeOptions, useReportTypes } from './shared.js';
+import { BACK_TO_REPORTS, KeyNeeded, TypeOptions, useReportTypes } from './shared.js';
 
 /** /reports/new: choose a report type, fill in its form, attach files, and file it. */
 export function ReportNewPage() {
   const { t } = useTranslation();
   return (
-    <ReportsSubpage title={t('reports.newTitle')}>
+    <SubpageOf title={t('reports.newTitle')} back={BACK_TO_REPORTS}>
       <KeyNeeded>
         <NewReport />
       </KeyNeeded>
-    </ReportsSubpage>
+    </SubpageOf>
   );
 }
 

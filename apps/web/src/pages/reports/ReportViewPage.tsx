@@ -11,7 +11,9 @@ import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Fact } from '../../components/Fact.js';
 import { formatDateTime } from '../../components/format.js';
+import { NamedOptions } from '../../components/NamedOptions.js';
 import { Panel } from '../../components/Panel.js';
+import { SubpageOf } from '../../components/SealedPages.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -23,10 +25,10 @@ import { fieldLabel, type LooseReport, orderedFields, REPLY_BODY_MAX } from '../
 import { ReportAttachmentsSection } from './ReportAttachmentsSection.js';
 import { ReportTextBox } from './ReportFields.js';
 import {
+  BACK_TO_REPORTS,
   KeyNeeded,
   nameOfMember,
   OpenProblem,
-  ReportsSubpage,
   reportAdmins,
   StatusBadge,
   StatusOptions,
@@ -42,9 +44,9 @@ export function ReportViewPage({ id, me }: { id: string; me: Me }) {
   const vault = useVaultState();
   if (vault !== 'unlocked')
     return (
-      <ReportsSubpage title={t('reports.viewTitle')}>
+      <SubpageOf title={t('reports.viewTitle')} back={BACK_TO_REPORTS}>
         <KeyNeeded>{null}</KeyNeeded>
-      </ReportsSubpage>
+      </SubpageOf>
     );
   return <ReportView id={id} me={me} />;
 }
@@ -55,8 +57,6 @@ function ReportView({ id, me }: { id: string; me: Me }) {
   const report = useQuery(reportQueries.opened(id));
   const { types } = useReportTypes();
   const members = useMembers(me);
-  const nameOf = nameOfMember(me, members.data);
-  const admin = can(me, 'reports:read-all');
   // The page's heading is the report's own title once it is opened.
   const opened = report.data?.content;
   const title =
@@ -66,23 +66,15 @@ function ReportView({ id, me }: { id: string; me: Me }) {
       t('reports.viewTitle')
     );
   return (
-    <ReportsSubpage title={title}>
+    <SubpageOf title={title} back={BACK_TO_REPORTS}>
       {report.error ? (
         <ErrorMessage error={report.error} />
       ) : !report.data ? (
         <p aria-busy="true">{t('app.loading')}</p>
       ) : (
-        <LoadedReport
-          opened={report.data}
-          me={me}
-          id={id}
-          admin={admin}
-          types={types}
-          nameOf={nameOf}
-          members={members.data}
-        />
+        <LoadedReport opened={report.data} me={me} id={id} types={types} members={members.data} />
       )}
-    </ReportsSubpage>
+    </SubpageOf>
   );
 }
 
@@ -90,20 +82,18 @@ function LoadedReport({
   opened,
   me,
   id,
-  admin,
   types,
-  nameOf,
   members,
 }: {
   opened: OpenedReport;
   me: Me;
   id: string;
-  admin: boolean;
   types: ReportType[] | undefined;
-  nameOf: (pubkey: string) => string | null;
   members: ReturnType<typeof useMembers>['data'];
 }) {
   const { t } = useTranslation();
+  const nameOf = nameOfMember(me, members);
+  const admin = can(me, 'reports:read-all');
   const { detail, content } = opened;
   const meta = detail.report;
   const type = types?.find((x) => x.id === meta.typeId) ?? null;
@@ -258,11 +248,7 @@ function Workflow({ meta, me }: { meta: ReportMeta; me: Me }) {
     await queryClient.invalidateQueries({ queryKey: reportKeys.all });
   });
   return (
-    <Panel
-      id="report-workflow"
-      title={t('reports.workflow')}
-      onSubmit={form.handleSubmit((v) => save.run(v))}
-    >
+    <Panel id="report-workflow" title={t('reports.workflow')} onSubmit={form.handleSubmit(save.run)}>
       <div className="report-filter-grid">
         <div>
           <label htmlFor="report-status-select">{t('reports.statusLabel')}</label>
@@ -279,11 +265,7 @@ function Workflow({ meta, me }: { meta: ReportMeta; me: Me }) {
                 {meta.assigneeId === me.id ? me.displayName : t('reports.anAdmin')}
               </option>
             )}
-            {admins.map((a) => (
-              <option key={a.id} value={a.id} dir="auto">
-                {a.displayName}
-              </option>
-            ))}
+            <NamedOptions options={admins.map((a) => ({ value: a.id, label: a.displayName }))} />
           </select>
           {!users.data && meta.assigneeId !== me.id && (
             <button type="button" className="secondary" onClick={() => form.setValue('assigneeId', me.id)}>
@@ -351,11 +333,7 @@ function ReplyForm({ reportId }: { reportId: string }) {
     await queryClient.invalidateQueries({ queryKey: reportKeys.all });
   });
   return (
-    <Panel
-      id="report-reply-heading"
-      title={t('reports.replyTitle')}
-      onSubmit={form.handleSubmit((v) => send.run(v))}
-    >
+    <Panel id="report-reply-heading" title={t('reports.replyTitle')} onSubmit={form.handleSubmit(send.run)}>
       <ReportTextBox
         id="report-reply"
         caption={t('reports.replyLabel')}

@@ -10,10 +10,9 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   activeMembersWho,
-  memberNameOf,
+  type BackToList,
   OpenFailure,
   type OpenFailureKeys,
-  SubpageOf,
   UnlockedOnly,
 } from '../../components/SealedPages.js';
 import { queries } from '../../lib/queries/index.js';
@@ -54,15 +53,8 @@ export function TypeOptions({ types }: { types: ReportType[] }) {
   ));
 }
 
-/** A page under /reports (new report, one report): its heading and the way back to the list. */
-export function ReportsSubpage({ title, children }: { title: ReactNode; children: ReactNode }) {
-  const { t } = useTranslation();
-  return (
-    <SubpageOf title={title} back={{ href: '/reports', caption: t('reports.backToList') }}>
-      {children}
-    </SubpageOf>
-  );
-}
+/** Where a page under /reports (new report, one report) leads back to. */
+export const BACK_TO_REPORTS: BackToList = { href: '/reports', caption: 'reports.backToList' };
 
 /** Reports need the unlocked key (a passkey session alone cannot read or write them). */
 export function KeyNeeded({ children }: { children: ReactNode }) {
@@ -100,9 +92,6 @@ export function useTypeLabel(types: ReportType[] | undefined) {
   };
 }
 
-/** A member's name by public key (null: this member may not see it). */
-export const nameOfMember = memberNameOf;
-
 /** Active members whose roles let them read every report: whom a report can be assigned to. */
 export const reportAdmins = (users: UserView[], roles: RoleView[]): UserView[] =>
   activeMembersWho(users, roles, 'reports:read-all');
@@ -121,5 +110,6 @@ export function OpenProblem({ opened }: { opened: Opened<unknown> }) {
   );
 }
 
-export { useMembers } from '../../components/SealedPages.js';
+/** The member list, and a member's name by public key (null: this member may not see it). */
+export { memberNameOf as nameOfMember, useMembers } from '../../components/SealedPages.js';
 export { useReportEvents } from './events.js';
