@@ -20,17 +20,17 @@ export function NoteNewPage() {
   return (
     <SubpageOf title={t('notes.newTitle')} back={BACK_TO_NOTES}>
       <KeyNeeded>
-        <NewNote />
+        <NewNote callId={callIdFromUrl()} />
       </KeyNeeded>
     </SubpageOf>
   );
 }
 
-function NewNote() {
+/** A new note, for the call `callId` when it is written during or after one. */
+function NewNote({ callId }: { callId: string | null }) {
   const { t } = useTranslation();
   const fields = useNoteFields();
   const [start] = useState<EditorStart>(() => {
-    const callId = callIdFromUrl();
     const draft = findNewNoteDraft(callId);
     const original = { text: '', values: {} };
     return draft
