@@ -92,7 +92,7 @@ function BackupStatusPanel({ status }: { status: BackupStatus }) {
 }
 
 /** The status, then the schedule's form (on/off, interval in hours, how many to keep). */
-export function BackupsSection({ settings, readOnly, save, onReload }: SectionProps) {
+export function BackupsSection({ settings, save, ...sectionForm }: SectionProps) {
   const { t } = useTranslation();
   const status = useBackupStatus();
   const stored = settings.backups;
@@ -111,8 +111,7 @@ export function BackupsSection({ settings, readOnly, save, onReload }: SectionPr
       {status.data && <BackupStatusPanel status={status.data} />}
       <SettingsSectionForm
         title={t('backups.schedule')}
-        readOnly={readOnly}
-        onReload={onReload}
+        {...sectionForm}
         onSubmit={() => save({ backups: value() })}
       >
         <label className="checkbox">

@@ -97,7 +97,7 @@ const FIELD_WORDS: FieldListWordKeys<FieldType> = {
 };
 
 /** The extra fields volunteers fill in on a call note: add, remove, reorder with buttons, edit. */
-export function CustomFieldsSection({ settings, readOnly, save, onReload }: SectionProps) {
+export function CustomFieldsSection({ settings, save, ...sectionForm }: SectionProps) {
   const { t } = useTranslation();
   const draft = useDraftFields(settings.customFields);
   const { fields } = draft;
@@ -105,8 +105,7 @@ export function CustomFieldsSection({ settings, readOnly, save, onReload }: Sect
   return (
     <SettingsSectionForm
       title={t('customFields.title')}
-      readOnly={readOnly}
-      onReload={onReload}
+      {...sectionForm}
       onSubmit={async () => {
         const definitions = toDefinitions(fields);
         await save({ customFields: definitions });

@@ -122,7 +122,7 @@ function ReplyBoxes({
  * hotline language), the STOP / START words, how long closed conversations are kept, and how
  * many messages a contact may send in an hour.
  */
-export function MessagingSection({ settings, readOnly, save, onReload }: SectionProps) {
+export function MessagingSection({ settings, save, ...sectionForm }: SectionProps) {
   const { t } = useTranslation();
   const stored = settings.messaging;
   // Every hotline language gets a box, and so does any language a reply is already stored in.
@@ -150,12 +150,7 @@ export function MessagingSection({ settings, readOnly, save, onReload }: Section
   }
 
   return (
-    <SettingsSectionForm
-      title={t('settingsPage.messaging.title')}
-      readOnly={readOnly}
-      onReload={onReload}
-      onSubmit={submit}
-    >
+    <SettingsSectionForm title={t('settingsPage.messaging.title')} {...sectionForm} onSubmit={submit}>
       <NumberInputs register={form.register} />
       {KEYWORDS.map((field) => (
         <div key={field}>

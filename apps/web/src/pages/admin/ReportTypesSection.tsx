@@ -176,7 +176,7 @@ function useDrafts(initial: ReportType[]) {
 
 type Drafts = ReturnType<typeof useDrafts>;
 
-export function ReportTypesSection({ settings, readOnly, save, onReload }: SectionProps) {
+export function ReportTypesSection({ settings, save, ...sectionForm }: SectionProps) {
   const { t } = useTranslation();
   const reports: ReportsSettings = settings.reports;
   const drafts = useDrafts(reports.types);
@@ -188,8 +188,7 @@ export function ReportTypesSection({ settings, readOnly, save, onReload }: Secti
   return (
     <SettingsSectionForm
       title={t('reports.admin.title')}
-      readOnly={readOnly}
-      onReload={onReload}
+      {...sectionForm}
       onSubmit={async () => {
         const types = toReportTypes(drafts.types);
         await save({

@@ -7,6 +7,7 @@ import { NameField } from '../../components/NameField.js';
 import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
 
+/** A settings section's props; `readOnly` and `onReload` pass straight on to its SettingsSectionForm. */
 export interface SectionProps {
   settings: HotlineSettings;
   readOnly: boolean;
@@ -21,7 +22,7 @@ function timeZones(current: string): string[] {
 }
 
 /** Name, time zone and languages: three top-level settings edited together. */
-export function GeneralSection({ settings, readOnly, save, onReload }: SectionProps) {
+export function GeneralSection({ settings, save, ...sectionForm }: SectionProps) {
   const { t, i18n } = useTranslation();
   const [hotlineName, setHotlineName] = useState(settings.hotlineName);
   const [timeZone, setTimeZone] = useState(settings.timeZone);
@@ -29,8 +30,7 @@ export function GeneralSection({ settings, readOnly, save, onReload }: SectionPr
   return (
     <SettingsSectionForm
       title={t('settingsPage.general')}
-      readOnly={readOnly}
-      onReload={onReload}
+      {...sectionForm}
       onSubmit={() => save({ hotlineName: hotlineName.trim(), timeZone, languages })}
     >
       <NameField
@@ -105,9 +105,8 @@ export const SIMPLE_SECTIONS = Object.keys(SPECS) as SimpleSectionName[];
 export function SimpleSection({
   section,
   settings,
-  readOnly,
   save,
-  onReload,
+  ...sectionForm
 }: SectionProps & { section: SimpleSectionName }) {
   const { t } = useTranslation();
   const stored = settings[section] as Record<string, boolean | number>;
@@ -127,8 +126,7 @@ export function SimpleSection({
   return (
     <SettingsSectionForm
       title={t(`settingsPage.${section}.title`)}
-      readOnly={readOnly}
-      onReload={onReload}
+      {...sectionForm}
       onSubmit={() => save({ [section]: value() })}
     >
       {SPECS[section].map((field) => (

@@ -158,15 +158,14 @@ function ModelPanel({ writable }: { writable: boolean }) {
 }
 
 /** Settings → Transcription: the switches (saved with the settings document) and the model asset. */
-export function TranscriptionSection({ settings, readOnly, save, onReload }: SectionProps) {
+export function TranscriptionSection({ settings, save, ...sectionForm }: SectionProps) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<TranscriptionSettings>(settings.transcription);
   return (
     <div id="transcription">
       <SettingsSectionForm
         title={t('transcription.settings.title')}
-        readOnly={readOnly}
-        onReload={onReload}
+        {...sectionForm}
         onSubmit={() => save({ transcription: draft })}
       >
         {SWITCHES.map((key) => (
@@ -186,7 +185,7 @@ export function TranscriptionSection({ settings, readOnly, save, onReload }: Sec
           </div>
         ))}
       </SettingsSectionForm>
-      <ModelPanel writable={!readOnly} />
+      <ModelPanel writable={!sectionForm.readOnly} />
     </div>
   );
 }
