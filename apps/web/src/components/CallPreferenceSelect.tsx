@@ -1,17 +1,10 @@
 import type { CallPreference } from '@llamenos/protocol';
 import { useTranslation } from 'react-i18next';
+import type { Controlled } from './props.js';
 
 const PREFERENCES: CallPreference[] = ['phone', 'browser', 'both'];
 
-export function CallPreferenceSelect({
-  id,
-  value,
-  onChange,
-}: {
-  id: string;
-  value: CallPreference;
-  onChange: (value: CallPreference) => void;
-}) {
+export function CallPreferenceSelect({ id, value, onChange }: { id: string } & Controlled<CallPreference>) {
   const { t } = useTranslation();
   return (
     <>

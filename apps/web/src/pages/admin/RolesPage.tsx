@@ -8,6 +8,7 @@ import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import type { FormEnd } from '../../components/props.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createRole, deleteRole, updateRole } from '../../lib/api/index.js';
@@ -157,17 +158,10 @@ function withoutCovered(grants: string[]): string[] {
   return grants.filter((g) => g.endsWith(':*') || !grants.includes(`${g.slice(0, g.indexOf(':'))}:*`));
 }
 
-function RoleEditor({
-  role,
-  catalogue,
-  onDone,
-  onCancel,
-}: {
-  role: RoleView | null;
-  catalogue: string[];
-  onDone: () => void;
-  onCancel: () => void;
-}) {
+/** The role to edit (null: a new one) and the permissions a role may grant. */
+type RoleEditorProps = { role: RoleView | null; catalogue: string[] } & FormEnd;
+
+function RoleEditor({ role, catalogue, onDone, onCancel }: RoleEditorProps) {
   const { t } = useTranslation();
   const [name, setName] = useState(role?.name ?? '');
   const [description, setDescription] = useState(role?.description ?? '');

@@ -11,6 +11,7 @@ import { DataTable } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import type { Controlled } from '../../components/props.js';
 import { TablePanel } from '../../components/TablePanel.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -64,7 +65,7 @@ function Dashboards({ zone }: { zone: string }) {
     <section className="dashboards">
       <PageHeading>{t('dashboards.title')}</PageHeading>
       <p>{t('dashboards.intro', { zone })}</p>
-      <PeriodPicker zone={zone} period={period} onChange={setPeriod} />
+      <PeriodPicker zone={zone} value={period} onChange={setPeriod} />
       {report.error && <ErrorMessage error={report.error} />}
       {!report.data && !report.error && <p>{t('app.loading')}</p>}
       {report.data && <Figures report={report.data} period={period} locale={i18n.language} />}
@@ -72,15 +73,7 @@ function Dashboards({ zone }: { zone: string }) {
   );
 }
 
-function PeriodPicker({
-  zone,
-  period,
-  onChange,
-}: {
-  zone: string;
-  period: StatsPeriod;
-  onChange: (period: StatsPeriod) => void;
-}) {
+function PeriodPicker({ zone, value: period, onChange }: { zone: string } & Controlled<StatsPeriod>) {
   const { t } = useTranslation();
   const form = useForm<StatsPeriod>({ resolver: zodResolver(periodSchema(t)), defaultValues: period });
   const errors = form.formState.errors;

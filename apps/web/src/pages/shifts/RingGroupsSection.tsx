@@ -8,6 +8,7 @@ import { ActionError } from '../../components/ActionError.js';
 import type { Choice } from '../../components/CheckboxGroup.js';
 import { RowAction } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
+import type { FormEnd } from '../../components/props.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { UserText } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -127,17 +128,10 @@ const RingGroupFormValues = z
   .transform((v): CreateRingGroupRequest => ({ ...v, name: v.name.trim() }));
 type RingGroupFormInput = z.input<typeof RingGroupFormValues>;
 
-function RingGroupForm({
-  group,
-  volunteers,
-  onDone,
-  onCancel,
-}: {
-  group: RingGroupView | null;
-  volunteers: Choice[];
-  onDone: () => void;
-  onCancel: () => void;
-}) {
+/** The group to edit (null: a new one) and the volunteers it may hold. */
+type RingGroupFormProps = { group: RingGroupView | null; volunteers: Choice[] } & FormEnd;
+
+function RingGroupForm({ group, volunteers, onDone, onCancel }: RingGroupFormProps) {
   const { t } = useTranslation();
   const form = useForm<RingGroupFormInput, unknown, CreateRingGroupRequest>({
     resolver: zodResolver(RingGroupFormValues),

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import type { Choice } from '../../components/CheckboxGroup.js';
 import { NamedOptions } from '../../components/NamedOptions.js';
+import type { FormEnd } from '../../components/props.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { createShift, updateShift } from '../../lib/api/index.js';
@@ -68,13 +69,7 @@ export function ShiftForm({
   volunteers,
   onDone,
   onCancel,
-}: {
-  shift: ShiftView | null;
-  ringGroups: RingGroupView[];
-  volunteers: Choice[];
-  onDone: () => void;
-  onCancel: () => void;
-}) {
+}: { shift: ShiftView | null; ringGroups: RingGroupView[]; volunteers: Choice[] } & FormEnd) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const form = useForm<ShiftFormInput, unknown, CreateShiftRequest>({
