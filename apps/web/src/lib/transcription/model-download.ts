@@ -18,7 +18,7 @@ export async function downloadModel(
   sha256: string,
   fetchFn: Fetch = fetch,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const parts: Uint8Array[] = [];
+  const parts: Uint8Array<ArrayBuffer>[] = [];
   let received = 0;
   let total: number | null = null;
   for (let attempt = 0; ; attempt++) {
@@ -57,11 +57,8 @@ export async function downloadModel(
     }
     break;
   }
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes;
+  // The parts are let go once the Blob holds them: at most two copies of the model at a time, as before.
+  const whole = new Blob(parts);
+  parts.length = 0;
+  return new Uint8Array(await whole.arrayBuffer());
 }
