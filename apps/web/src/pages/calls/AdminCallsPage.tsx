@@ -81,9 +81,8 @@ function LiveCalls({ nameOf }: { nameOf: (id: string | null) => string }) {
       id="live-title"
       title={t('calls.liveTitle')}
       intro={<p data-testid="ringing-count">{t('calls.ringingCount', { count: ringingCount })}</p>}
-      error={live.error}
+      query={live}
       testId="live-calls"
-      rows={live.data}
       rowKey={(c) => c.id}
       empty={t('calls.noLiveCalls')}
       columns={[

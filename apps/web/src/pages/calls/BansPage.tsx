@@ -120,9 +120,8 @@ export function BansPage({ me }: { me: Me }) {
       <TablePanel
         id="ban-list-title"
         title={t('calls.bans.listTitle')}
-        error={bans.error}
+        query={bans}
         testId="ban-list"
-        rows={bans.data}
         rowKey={(b) => b.callerHash}
         empty={t('calls.bans.none')}
         columns={[

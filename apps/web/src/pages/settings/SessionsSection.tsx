@@ -18,8 +18,7 @@ export function SessionsSection() {
       id="sessions-title"
       title={t('sessions.title')}
       intro={<p className="hint">{t('sessions.help')}</p>}
-      error={sessions.error}
-      rows={sessions.data}
+      query={sessions}
       rowKey={(s) => s.id}
       empty={t('sessions.none')}
       columns={[
