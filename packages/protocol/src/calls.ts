@@ -14,7 +14,7 @@ import { textLine } from './text.js';
  *   answered  → one volunteer won the compare-and-set and is connected
  *   completed | voicemail | abandoned | rejected → ended (rejected: ban, rate limit, CAPTCHA)
  */
-const CALL_STATUSES = [
+export const CallStatus = z.enum([
   'arriving',
   'captcha',
   'queued',
@@ -24,8 +24,7 @@ const CALL_STATUSES = [
   'voicemail',
   'abandoned',
   'rejected',
-] as const;
-export const CallStatus = z.enum(CALL_STATUSES);
+]);
 export type CallStatus = z.infer<typeof CallStatus>;
 
 export interface CallView {

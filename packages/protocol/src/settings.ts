@@ -2,12 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_MESSAGING_SETTINGS, MessagingSettings } from './conversations.js';
 import { withChoiceRules } from './primitives.js';
 import { DEFAULT_REPORTS_SETTINGS, ReportsSettings } from './reports.js';
+import type { TranscriptionModelInfo } from './responses/transcription.js';
 import { textLine } from './text.js';
-import {
-  DEFAULT_TRANSCRIPTION_SETTINGS,
-  type TranscriptionModelInfo,
-  TranscriptionSettings,
-} from './transcription.js';
+import { DEFAULT_TRANSCRIPTION_SETTINGS, TranscriptionSettings } from './transcription.js';
 
 /** Is `zone` an IANA time zone this runtime knows? */
 function isTimeZone(zone: string): boolean {

@@ -11,6 +11,9 @@ import { NoteEnvelope } from './records.js';
  * once and the server serves it as a public, content-addressed, immutable asset.
  */
 
+// The answers (TranscriptionModelInfo, TranscriptForReader, ModelUploadStatus, ModelChunkAck,
+// VoicemailClaim, TranscriptList) are typed by their schemas in responses/transcription.ts.
+
 export const transcriptRecordId = (transcriptId: string): string => `transcript:${transcriptId}`;
 
 /** `settings.transcription`. */
@@ -31,16 +34,6 @@ export const DEFAULT_TRANSCRIPTION_SETTINGS: TranscriptionSettings = {
   autoVoicemails: false,
   browserCalls: false,
 };
-
-/** The model the hotline uses, as every member's client learns it. */
-export interface TranscriptionModelInfo {
-  /** Lowercase hex SHA-256 of the file: also its address, `GET /api/transcription/models/<sha256>`. */
-  sha256: string;
-  /** The file name the admin uploaded (e.g. `ggml-tiny.en.bin`). */
-  name: string;
-  size: number;
-  uploadedAt: string;
-}
 
 /** What is transcribed. */
 export const TranscriptSource = z.enum(['voicemail', 'call']);
@@ -63,17 +56,6 @@ export const CreateTranscriptBody = z
   .object({ id: Uuid, source: TranscriptSource, envelope: NoteEnvelope })
   .strict();
 export type CreateTranscriptBody = z.infer<typeof CreateTranscriptBody>;
-
-/** A transcript as a reader receives it: ciphertext and only the caller's own wrap. */
-export interface TranscriptForReader {
-  id: string;
-  callId: string;
-  source: TranscriptSource;
-  authorPubkey: string;
-  createdAt: string;
-  ciphertext: string;
-  wrap: { reader: string; wrap: string } | null;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The model asset (routes under /api/transcription, docs/PROTOCOL.md §9.5)
@@ -103,29 +85,6 @@ export const StartModelUploadBody = z
   .strict();
 export type StartModelUploadBody = z.infer<typeof StartModelUploadBody>;
 
-/** An upload of a model file in progress: send chunk `received / chunkBytes` next. */
-export interface ModelUploadStatus {
-  id: string;
-  name: string;
-  size: number;
-  sha256: string;
-  /** Bytes stored so far, always a whole number of chunks. */
-  received: number;
-  /** Every chunk is exactly this long except the last (the server's body limit decides it). */
-  chunkBytes: number;
-}
-
-/**
- * The answer to `PUT /api/transcription/model/uploads/:id/chunks/:index`. On the last chunk the
- * server checks the size, the SHA-256 and the ggml format, then the file is the hotline's model.
- */
-export interface ModelChunkAck {
-  received: number;
-  complete: boolean;
-  /** The hotline's model once the last chunk passed the checks. */
-  model: TranscriptionModelInfo | null;
-}
-
 export const ModelUploadIdParam = z.object({ id: Uuid }).strict();
 export const ModelChunkParam = z.object({ id: Uuid, index: z.coerce.number().int().min(0) }).strict();
 /** `GET /api/transcription/models/:sha256`: the model file itself (public, immutable). */
@@ -142,23 +101,6 @@ export const TranscriptCallParam = z.object({ callId: Uuid }).strict();
  */
 export const ClaimVoicemailBody = z.object({ callId: Uuid }).strict();
 export type ClaimVoicemailBody = z.infer<typeof ClaimVoicemailBody>;
-
-/**
- * The answer: `claimed` true when the caller holds the lease until `expiresAt` (go on); false
- * when another admin holds it (`reason: 'transcribing-elsewhere'`, until `expiresAt`) or the
- * voicemail already has a transcript (`reason: 'transcribed'`, `expiresAt` null).
- */
-export interface VoicemailClaim {
-  callId: string;
-  claimed: boolean;
-  reason: 'transcribing-elsewhere' | 'transcribed' | null;
-  expiresAt: string | null;
-}
-
-/** `GET /api/calls/:callId/transcripts`. */
-export interface TranscriptList {
-  transcripts: TranscriptForReader[];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Granting a new admin the existing transcripts (docs/PROTOCOL.md §9, "Granting a new reader")

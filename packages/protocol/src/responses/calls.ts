@@ -10,13 +10,14 @@ import type {
 } from '../calls.js';
 import { CallStatus } from '../calls.js';
 import { TrainingCallStarted, TrainingLineState } from '../training.js';
+import { ReaderWrapSchema } from './records.js';
 
 /** Answers of the call, ban and voicemail routes, as the web client checks them on arrival. */
 
 export const SealedEnvelopeViewSchema = z.object({
   v: z.literal(1),
   ciphertext: z.string(),
-  wraps: z.array(z.object({ reader: z.string(), wrap: z.string() })),
+  wraps: z.array(ReaderWrapSchema),
 }) satisfies z.ZodType<SealedEnvelopeView>;
 
 export const CallViewSchema = z.object({

@@ -13,6 +13,8 @@ import type {
   TransferTargetsResponse,
 } from '../conversations.js';
 import { ConversationKind, ConversationStatus, MessageDelivery, MessageDirection } from '../conversations.js';
+import { SealedEnvelopeViewSchema } from './calls.js';
+import { ExportEndLine } from './records.js';
 
 /** Answers of the conversation routes, as the web client checks them on arrival. */
 
@@ -31,11 +33,8 @@ export const ConversationViewSchema = z.object({
   closedAt: z.string().nullable(),
 }) satisfies z.ZodType<ConversationView>;
 
-const MessageEnvelopeViewSchema = z.object({
-  v: z.literal(1),
-  ciphertext: z.string(),
-  wraps: z.array(z.object({ reader: z.string(), wrap: z.string() })),
-}) satisfies z.ZodType<MessageEnvelopeView>;
+/** A message's envelope is the sealed envelope of the calls' metadata (PROTOCOL.md §9). */
+const MessageEnvelopeViewSchema = SealedEnvelopeViewSchema satisfies z.ZodType<MessageEnvelopeView>;
 
 const MessageMediaViewSchema = z.object({
   id: z.string(),
@@ -113,6 +112,6 @@ export const PostWrapsResponseSchema = z.object({
 export const ConversationExportLineSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('conversation'), conversation: ConversationViewSchema }),
   z.object({ type: z.literal('message'), message: MessageViewSchema }),
-  z.object({ type: z.literal('end'), count: z.number().int() }),
+  ExportEndLine,
 ]);
 export type ConversationExportLine = z.infer<typeof ConversationExportLineSchema>;

@@ -13,19 +13,31 @@ import type {
 
 /** Answers of the notes routes, as the web client checks them on arrival (ciphertext stays opaque). */
 
+/** When a stored row was made and last changed. */
+export const timestamps = { createdAt: z.string(), updatedAt: z.string() };
+
+/** A record's key wrapped for one reader (by pubkey). */
+export const ReaderWrapSchema = z.object({ reader: z.string(), wrap: z.string() });
+
+/**
+ * A sealed record as one reader gets it (notes, reports, replies, transcripts): the ciphertext
+ * and the reader's own wrap of its key, null when the record holds none for them.
+ */
+export const OwnWrap = ReaderWrapSchema.nullable();
+export const sealedForReader = { ciphertext: z.string(), wrap: OwnWrap };
+
+/** The last line of a JSON-lines export: how many lines came before it (a shorter answer was cut). */
+export const ExportEndLine = z.object({ type: z.literal('end'), count: z.number().int() });
+
 export const NoteMetaSchema = z.object({
   id: z.string(),
   callId: z.string().nullable(),
   authorPubkey: z.string(),
   version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  ...timestamps,
 }) satisfies z.ZodType<NoteMeta>;
 
-export const NoteForReaderSchema = NoteMetaSchema.extend({
-  ciphertext: z.string(),
-  wrap: z.object({ reader: z.string(), wrap: z.string() }).nullable(),
-}) satisfies z.ZodType<NoteForReader>;
+export const NoteForReaderSchema = NoteMetaSchema.extend(sealedForReader) satisfies z.ZodType<NoteForReader>;
 
 /**
  * A page of a newest-first list of sealed records (notes, reports): the rows under the list's
@@ -86,5 +98,5 @@ export const GrantResultSchema = z.object({
 /** One line of `GET /api/notes/export` (JSON lines). */
 export const NoteExportLineSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('note'), note: NoteForReaderSchema }),
-  z.object({ type: z.literal('end'), count: z.number().int() }),
+  ExportEndLine,
 ]) satisfies z.ZodType<NoteExportLine>;

@@ -13,11 +13,18 @@ import {
   type ReportReaders,
   ReportStatus,
 } from '../reports.js';
-import { GrantResultSchema, GrantStatusSchema, grantWorkOf, newestFirstPage } from './records.js';
+import {
+  ExportEndLine,
+  GrantResultSchema,
+  GrantStatusSchema,
+  grantWorkOf,
+  newestFirstPage,
+  OwnWrap,
+  sealedForReader,
+  timestamps,
+} from './records.js';
 
 /** Answers of the reports routes, as the web client checks them on arrival (ciphertext stays opaque). */
-
-const OwnWrap = z.object({ reader: z.string(), wrap: z.string() }).nullable();
 
 export const ReportMetaSchema = z.object({
   id: z.string(),
@@ -25,24 +32,21 @@ export const ReportMetaSchema = z.object({
   authorPubkey: z.string(),
   status: ReportStatus,
   assigneeId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  ...timestamps,
   replyCount: z.number().int(),
   attachmentCount: z.number().int(),
 }) satisfies z.ZodType<ReportMeta>;
 
-export const ReportForReaderSchema = ReportMetaSchema.extend({
-  ciphertext: z.string(),
-  wrap: OwnWrap,
-}) satisfies z.ZodType<ReportForReader>;
+export const ReportForReaderSchema = ReportMetaSchema.extend(
+  sealedForReader,
+) satisfies z.ZodType<ReportForReader>;
 
 export const ReplyForReaderSchema = z.object({
   id: z.string(),
   reportId: z.string(),
   authorPubkey: z.string(),
   createdAt: z.string(),
-  ciphertext: z.string(),
-  wrap: OwnWrap,
+  ...sealedForReader,
 }) satisfies z.ZodType<ReplyForReader>;
 
 export const AttachmentViewSchema = z.object({
@@ -106,5 +110,5 @@ export const ReportExportLineSchema = z.discriminatedUnion('type', [
     report: ReportForReaderSchema,
     replies: z.array(ReplyForReaderSchema),
   }),
-  z.object({ type: z.literal('end'), count: z.number().int() }),
+  ExportEndLine,
 ]) satisfies z.ZodType<ReportExportLine>;
