@@ -14,9 +14,9 @@ export function recordingStatements<T extends object>(
     get(object, prop) {
       const value = Reflect.get(object, prop, object);
       if (prop === 'query')
-        return (sql: string, params?: readonly unknown[]) => {
+        return (sql: string, params?: readonly unknown[], options?: unknown) => {
           record(`${where}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`);
-          return (value as (...a: unknown[]) => unknown).call(object, sql, params);
+          return (value as (...a: unknown[]) => unknown).call(object, sql, params, options);
         };
       if (prop === 'transaction')
         return async (fn: (tx: object) => unknown) => {

@@ -164,6 +164,8 @@ export async function standingOfTokens(
       keptGeneration,
       tokens.map((t) => (t.withProfile ? 'y' : 'n')),
     ],
+    // The arrays' length is all a custom plan would learn, and planning was half the statement's CPU.
+    { plan: 'generic' },
   );
   const keptOf = new Map(tokens.map((t, i) => [t.eventId, kept[i]]));
   const pubkeyOf = new Map(tokens.map((t) => [t.eventId, t.pubkey]));

@@ -1,10 +1,22 @@
 /** A row as the driver returns it. */
 export type Row = Record<string, unknown>;
 
+/** How a statement is run, where the caller knows better than the engine's default. */
+export interface QueryOptions {
+  /**
+   * 'generic': planned once, whatever the parameters, for a statement whose plans made for each
+   * run's values are no better than the generic one yet always win PostgreSQL's comparison, so
+   * every run pays for planning: an `unnest` of array parameters (a custom plan sees the arrays'
+   * length, the generic plan guesses 100 rows and is costed as if it joined 100). PGlite honours
+   * it (./pglite-statements.ts); on PostgreSQL the server chooses as it always does.
+   */
+  plan?: 'generic';
+}
+
 /** What every module's queries run against: the database itself or an open transaction. */
 export interface Queryable {
   /** One parameterized statement ($1, $2, …). JSON parameters are passed as text and cast with ::jsonb. */
-  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

@@ -15,6 +15,9 @@ interface Prepared {
   columns: RowDescription | null;
 }
 
+const FORCE_GENERIC = 'set plan_cache_mode = force_generic_plan';
+const RESET_PLAN_MODE = 'reset plan_cache_mode';
+
 /** Far above the server's fixed set of SQL texts; only a text built per call (an IN list) churns. */
 export const MAX_PREPARED = 256;
 
@@ -54,27 +57,38 @@ export class PreparedStatements {
     this.#byText.clear();
   }
 
-  /** Runs `text` with `params`; `inTransaction` says whether a failed run may be retried. */
-  async run<T>(text: string, params: readonly unknown[], inTransaction: boolean): Promise<T[]> {
+  /**
+   * Runs `text` with `params`. `inTransaction` says whether a failed run may be retried; `generic`
+   * plans it with the generic plan (QueryOptions.plan in database.ts).
+   */
+  async run<T>(
+    text: string,
+    params: readonly unknown[],
+    { inTransaction, generic = false }: { inTransaction: boolean; generic?: boolean },
+  ): Promise<T[]> {
     try {
-      return await this.#runOnce<T>(text, params);
+      return await this.#runOnce<T>(text, params, generic);
     } catch (error) {
       if (!isStale(error)) throw withQuery(error, text, params);
       this.#drop(text);
       // Inside a transaction the failure has aborted it: only the caller can start again.
       if (inTransaction) throw withQuery(error, text, params);
       try {
-        return await this.#runOnce<T>(text, params);
+        return await this.#runOnce<T>(text, params, generic);
       } catch (again) {
         throw withQuery(again, text, params);
       }
     }
   }
 
-  async #runOnce<T>(text: string, params: readonly unknown[]): Promise<T[]> {
-    const prepared = this.#byText.get(text) ?? (await this.#prepare(text));
-    this.#byText.delete(text);
-    this.#byText.set(text, prepared);
+  async #runOnce<T>(text: string, params: readonly unknown[], generic: boolean): Promise<T[]> {
+    // A plan is chosen at Bind, so the setting brackets it in the same call. Should the statement
+    // fail, its transaction (the explicit one, or the implicit one up to Sync) aborts, and that
+    // takes the SET back with it.
+    const [before, after] = generic
+      ? [await this.#entry(FORCE_GENERIC), await this.#entry(RESET_PLAN_MODE)]
+      : [null, null];
+    const prepared = await this.#entry(text);
     const values = params.map((value, i) => {
       if (value === null || value === undefined) return null;
       const serialize = this.#pg.serializers[prepared.paramTypes[i] ?? 0];
@@ -83,14 +97,32 @@ export class PreparedStatements {
     const messages = await this.#pg.execProtocolStream(
       concat([
         ...this.#takeClosing(),
+        ...(before
+          ? [protocol.serialize.bind({ statement: before.name }), protocol.serialize.execute({})]
+          : []),
         protocol.serialize.bind({ statement: prepared.name, values }),
         protocol.serialize.execute({}),
+        ...(after
+          ? [protocol.serialize.bind({ statement: after.name }), protocol.serialize.execute({})]
+          : []),
         protocol.serialize.sync(),
       ]),
       { syncToFs: false },
     );
-    const described = prepared.columns ? [prepared.columns, ...messages] : messages;
+    // The statement's own messages: after the SET's completion, when there was one.
+    const own = before
+      ? messages.slice(messages.findIndex((m) => m.name === 'commandComplete') + 1)
+      : messages;
+    const described = prepared.columns ? [prepared.columns, ...own] : own;
     return (parse.parseResults(described, this.#pg.parsers)[0]?.rows ?? []) as T[];
+  }
+
+  /** The statement for `text`, prepared now if it is not kept, and marked as the latest used. */
+  async #entry(text: string): Promise<Prepared> {
+    const prepared = this.#byText.get(text) ?? (await this.#prepare(text));
+    this.#byText.delete(text);
+    this.#byText.set(text, prepared);
+    return prepared;
   }
 
   async #prepare(text: string): Promise<Prepared> {

@@ -3,7 +3,7 @@
  * one Bind/Execute per run. Pinned here: a text is prepared once; values go in and come out as
  * PGlite's own query() gives them; a statement whose result columns changed (DDL) is prepared
  * again rather than failing; the cache stays bounded, closing what it evicts; errors keep their
- * code; and a statement outside a transaction never runs inside another caller's open one.
+ * code; a statement asked to be planned generically is, and nothing else is; and a statement outside a transaction never runs inside another caller's open one.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,15 +79,21 @@ describe('PGlite statements', () => {
     try {
       const statements = new PreparedStatements(pg);
       await pg.exec('create table t (id int); insert into t values (1)');
-      expect(await statements.run('select * from t', [], false)).toEqual([{ id: 1 }]);
+      expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([{ id: 1 }]);
       // Another connection's migration, as far as this cache knows (not through its exec).
       await pg.exec('alter table t add column more int');
-      expect(await statements.run('select * from t', [], false)).toEqual([{ id: 1, more: null }]);
+      expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([
+        { id: 1, more: null },
+      ]);
       await pg.exec('alter table t add column most int');
       await pg.exec('begin');
-      await expect(statements.run('select * from t', [], true)).rejects.toMatchObject({ code: '0A000' });
+      await expect(statements.run('select * from t', [], { inTransaction: true })).rejects.toMatchObject({
+        code: '0A000',
+      });
       await pg.exec('rollback');
-      expect(await statements.run('select * from t', [], false)).toEqual([{ id: 1, more: null, most: null }]);
+      expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([
+        { id: 1, more: null, most: null },
+      ]);
       expect(statements.parses).toBe(3);
     } finally {
       await pg.close();
@@ -98,24 +104,56 @@ describe('PGlite statements', () => {
     const pg = await PGlite.create();
     try {
       const statements = new PreparedStatements(pg);
-      for (let i = 0; i < MAX_PREPARED + 20; i++) await statements.run(`select ${i} as n`, [], false);
+      for (let i = 0; i < MAX_PREPARED + 20; i++)
+        await statements.run(`select ${i} as n`, [], { inTransaction: false });
       expect(statements.size).toBe(MAX_PREPARED);
       // The count is itself a statement, sent after the last closes.
       const [row] = await statements.run<{ n: number }>(
         'select count(*)::int as n from pg_prepared_statements',
         [],
-        false,
+        { inTransaction: false },
       );
       expect(row?.n).toBe(MAX_PREPARED);
       // The oldest was dropped: it is prepared again; the newest was kept.
       const parses = statements.parses;
-      await statements.run(`select ${MAX_PREPARED + 19} as n`, [], false);
+      await statements.run(`select ${MAX_PREPARED + 19} as n`, [], { inTransaction: false });
       expect(statements.parses).toBe(parses);
-      expect(await statements.run('select 0 as n', [], false)).toEqual([{ n: 0 }]);
+      expect(await statements.run('select 0 as n', [], { inTransaction: false })).toEqual([{ n: 0 }]);
       expect(statements.parses).toBe(parses + 1);
     } finally {
       await pg.close();
     }
+  });
+
+  it('plans a statement generically when asked, and only that statement', async () => {
+    const plans = async (like: string) =>
+      (
+        await db.query<{ generic_plans: number; custom_plans: number }>(
+          'select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like $1',
+          [like],
+        )
+      )[0];
+    const mode = async () =>
+      (await db.query<{ plan_cache_mode: string }>('show plan_cache_mode'))[0]?.plan_cache_mode;
+    for (let i = 0; i < 3; i++) {
+      expect(await db.query('select $1::int * 2 as n', [i], { plan: 'generic' })).toEqual([{ n: i * 2 }]);
+      await db.query('select $1::int * 3 as n', [i]);
+    }
+    expect(await plans('select $1::int * 2%')).toEqual({ generic_plans: 3, custom_plans: 0 });
+    expect(await plans('select $1::int * 3%')).toEqual({ generic_plans: 0, custom_plans: 3 });
+    expect(await mode()).toBe('auto');
+    // A statement that fails takes the setting back with its transaction, implicit or explicit.
+    await expect(db.query('select 1 / $1::int as n', [0], { plan: 'generic' })).rejects.toMatchObject({
+      code: '22012',
+    });
+    expect(await mode()).toBe('auto');
+    await expect(
+      db.transaction(async (tx) => {
+        expect(await tx.query('select 2 / $1::int as n', [1], { plan: 'generic' })).toEqual([{ n: 2 }]);
+        await tx.query('select 1 / $1::int as n', [0], { plan: 'generic' });
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    expect(await mode()).toBe('auto');
   });
 
   it("keeps the database's error and its code, and goes on after it", async () => {

@@ -1,6 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { type LockRequestHandler, lockDataDir } from './data-dir-lock.js';
-import type { Database, Queryable } from './database.js';
+import type { Database, Queryable, QueryOptions } from './database.js';
 import { PreparedStatements } from './pglite-statements.js';
 
 /**
@@ -10,15 +10,18 @@ import { PreparedStatements } from './pglite-statements.js';
  * one, the transaction already holds the first.
  */
 const wrap = (pg: PGlite, statements: PreparedStatements, tx?: Transaction): Queryable => ({
-  async query<T>(sql: string, params: readonly unknown[] = []) {
+  async query<T>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+    const generic = options.plan === 'generic';
     if (tx) {
       if (tx.closed) throw new Error('Transaction is closed');
-      return await pg._runExclusiveQuery(() => statements.run<T>(sql, params, true));
+      return await pg._runExclusiveQuery(() =>
+        statements.run<T>(sql, params, { inTransaction: true, generic }),
+      );
     }
     await pg._checkReady();
     return await pg._runExclusiveTransaction(() =>
       pg._runExclusiveQuery(async () => {
-        const rows = await statements.run<T>(sql, params, false);
+        const rows = await statements.run<T>(sql, params, { inTransaction: false, generic });
         await pg.syncToFs();
         return rows;
       }),

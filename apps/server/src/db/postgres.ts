@@ -15,6 +15,7 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 const PREPARED = { prepare: true } as const;
 
 const wrap = (sql: Sql): Queryable => ({
+  // options.plan is PGlite's: per statement it would cost PostgreSQL a SET round trip each way.
   async query<T>(text: string, params: readonly unknown[] = []) {
     return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], PREPARED)) as unknown as T[];
   },
