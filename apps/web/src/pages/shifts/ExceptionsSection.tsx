@@ -129,6 +129,12 @@ function VolunteerSelect({
   );
 }
 
+/** A shift of the day as a choice: its name and its start in the hotline's time zone. */
+const shiftChoice = (o: WeekView['occurrences'][number], locale: string) => ({
+  value: o.shiftId,
+  label: `${o.name} (${formatTimeOfDay(o.localStart, locale)})`,
+});
+
 function ExceptionForm({
   week,
   volunteers,
@@ -181,12 +187,7 @@ function ExceptionForm({
         <option value="" disabled={kind !== 'cancel'}>
           {kind === 'cancel' ? t('shifts.allShifts') : t('shifts.choose')}
         </option>
-        <NamedOptions
-          options={shiftsThatDay.map((o) => ({
-            value: o.shiftId,
-            label: `${o.name} (${formatTimeOfDay(o.localStart, i18n.language)})`,
-          }))}
-        />
+        <NamedOptions options={shiftsThatDay.map((o) => shiftChoice(o, i18n.language))} />
       </select>
       {kind === 'swap' && (
         <VolunteerSelect
