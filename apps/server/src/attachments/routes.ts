@@ -9,6 +9,7 @@ import {
 import { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { createdOrStored } from '../http/created.js';
 import { requires } from '../http/guard.js';
 import { noQuery, readJson, readOctetStream, readParams, UUID_PATH } from '../http/validate.js';
 import { deleteAttachment, openAttachment } from './service.js';
@@ -31,8 +32,7 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
     noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     const body = await readJson(c, CreateAttachmentBody);
-    const { attachment, created } = await createAttachment(ctx, memberOf(c), id, body);
-    return c.json({ attachment }, created ? 201 : 200);
+    return createdOrStored(c, 'attachment', await createAttachment(ctx, memberOf(c), id, body));
   });
 
   // One sealed chunk as the raw body; at most one chunk (2^UPLOAD_CHUNK_LOG2_MAX + 16 bytes) is ever held.

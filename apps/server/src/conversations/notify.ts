@@ -1,4 +1,5 @@
 import type { HubEventPayload } from '@llamenos/protocol';
+import { inBackground } from '../calls/wiring.js';
 import type { ServerContext } from '../http/context.js';
 import { publishHubEvent } from '../realtime/index.js';
 
@@ -16,19 +17,10 @@ export async function announceConversation(ctx: ServerContext, payload: HubEvent
 }
 
 /**
- * Work a webhook starts without waiting for it (media fetches, automatic replies). Everything
- * is also recoverable from the database by the conversation timer, so a crash loses nothing;
- * the context's set of work in flight lets close() and tests wait for it.
+ * Work a webhook starts without waiting for it (media fetches, automatic replies), run as the
+ * calls module's background work is. Everything is also recoverable from the database by the
+ * conversation timer, so a crash loses nothing.
  */
 export function conversationWork(ctx: ServerContext, what: string, work: () => Promise<unknown>): void {
-  const running = Promise.resolve()
-    .then(work)
-    .catch((error: unknown) =>
-      ctx.log.error(
-        { err: { name: (error as Error)?.name, message: (error as Error)?.message }, what },
-        'conversation work failed',
-      ),
-    );
-  ctx.backgroundWork.add(running);
-  void running.finally(() => ctx.backgroundWork.delete(running));
+  inBackground(ctx, what, work);
 }

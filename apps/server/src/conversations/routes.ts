@@ -8,12 +8,12 @@ import {
   SendMessageBody,
   TransferConversationBody,
 } from '@llamenos/protocol';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import type { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
-import { readJson, readParams, readQuery } from '../http/validate.js';
+import { routeGroups } from '../http/route-groups.js';
+import { noQuery, readJson, readParams, readQuery } from '../http/validate.js';
 import {
   claimConversation,
   closeConversation,
@@ -34,14 +34,8 @@ import { conversationDetail, conversationList } from './service.js';
  * or act on which conversation is decided in access.ts, past the permission guard here.
  */
 
-const NoQuery = z.object({}).strict();
-
 export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  inboxRoutes(app, ctx);
-  handlingRoutes(app, ctx);
-  messageRoutes(app, ctx);
-  return app;
+  return routeGroups(ctx, inboxRoutes, handlingRoutes, messageRoutes);
 }
 
 /** The inbox list, one conversation, and its export. */
@@ -52,7 +46,7 @@ function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.get('/conversations/:id/export', requires('conversations:read-all'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ConversationIdParam);
     const stream = await exportConversation(ctx, memberOf(c), id);
     return c.body(stream, 200, {
@@ -62,7 +56,7 @@ function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.get('/conversations/:id', requires('conversations:read-assigned'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ConversationIdParam);
     return c.json(await conversationDetail(ctx, memberOf(c), id));
   });
@@ -86,7 +80,7 @@ function handlingRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
 
   // Whom the assignee may hand over to, by name (a volunteer cannot read the member list).
   app.get('/conversations/:id/transfer-targets', requires('conversations:read-assigned'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ConversationIdParam);
     return c.json(await transferTargets(ctx, memberOf(c), id));
   });
@@ -124,7 +118,7 @@ function messageRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   });
 
   app.get('/conversations/:id/rewrap-requests', requires('conversations:read-assigned'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id } = readParams(c, ConversationIdParam);
     return c.json(await rewrapRequests(ctx, memberOf(c), id));
   });
@@ -137,7 +131,7 @@ function messageRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
 
   // The encrypted attachment, streamed from the attachment store as it is stored.
   app.get('/conversations/:id/media/:mediaId', requires('conversations:read-assigned'), async (c) => {
-    readQuery(c, NoQuery);
+    noQuery(c);
     const { id, mediaId } = readParams(c, ConversationMediaParam);
     const file = await mediaFile(ctx, memberOf(c), id, mediaId);
     return c.body(file.stream, 200, {

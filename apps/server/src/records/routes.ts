@@ -10,6 +10,7 @@ import {
 import { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { createdOrStored } from '../http/created.js';
 import { isMember, requires } from '../http/guard.js';
 import { jsonLinesResponse } from '../http/json-lines.js';
 import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
@@ -65,8 +66,7 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/notes', requires('notes:write'), async (c) => {
     noQuery(c);
     const body = await readJson(c, CreateNoteBody);
-    const { note, created } = await createNote(ctx, memberOf(c), body);
-    return c.json({ note }, created ? 201 : 200);
+    return createdOrStored(c, 'note', await createNote(ctx, memberOf(c), body));
   });
 
   app.get(`/notes/${ID}/versions`, requires('notes:read-own'), async (c) => {

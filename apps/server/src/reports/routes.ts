@@ -7,11 +7,13 @@ import {
   ReportListQuery,
   UpdateReportBody,
 } from '@llamenos/protocol';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { createdOrStored } from '../http/created.js';
 import { requires } from '../http/guard.js';
 import { jsonLinesResponse } from '../http/json-lines.js';
+import { routeGroups } from '../http/route-groups.js';
 import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
 import { grantRoutes } from '../records/grant-routes.js';
 import { reportReaders } from './access.js';
@@ -41,11 +43,8 @@ import {
 const ID = `:id{${UUID_PATH}}`;
 
 export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  // Registered before the :id routes, in this order.
-  fixedPathRoutes(app, ctx);
-  reportRoutes(app, ctx);
-  return app;
+  // The fixed paths before the :id routes.
+  return routeGroups(ctx, fixedPathRoutes, reportRoutes);
 }
 
 /** The paths without a report id: readers, counts, grants and the export. */
@@ -87,8 +86,7 @@ function reportRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/reports', requires('reports:write'), async (c) => {
     noQuery(c);
     const body = await readJson(c, CreateReportBody);
-    const { report, created } = await createReport(ctx, memberOf(c), body);
-    return c.json({ report }, created ? 201 : 200);
+    return createdOrStored(c, 'report', await createReport(ctx, memberOf(c), body));
   });
 
   app.get(`/reports/${ID}/readers`, requires('reports:read-own'), async (c) => {
@@ -101,8 +99,7 @@ function reportRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     noQuery(c);
     const { id } = readParams(c, ReportIdParam);
     const body = await readJson(c, CreateReplyBody);
-    const { reply, created } = await replyToReport(ctx, memberOf(c), id, body);
-    return c.json({ reply }, created ? 201 : 200);
+    return createdOrStored(c, 'reply', await replyToReport(ctx, memberOf(c), id, body));
   });
 
   app.get(`/reports/${ID}`, requires('reports:read-own'), async (c) => {

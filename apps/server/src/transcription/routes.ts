@@ -11,10 +11,12 @@ import {
   TranscriptGrantWorkQuery,
   type TranscriptList,
 } from '@llamenos/protocol';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { createdOrStored } from '../http/created.js';
 import { isPublic, requires } from '../http/guard.js';
+import { routeGroups } from '../http/route-groups.js';
 import { noQuery, readJson, readOctetStream, readParams, UUID_PATH } from '../http/validate.js';
 import { grantRoutes } from '../records/grant-routes.js';
 import { rangeOf } from './byte-range.js';
@@ -36,12 +38,7 @@ import { createTranscript, listTranscripts } from './transcript-service.js';
  */
 
 export function transcriptionRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  modelUploadRoutes(app, ctx);
-  modelFileRoutes(app, ctx);
-  transcriptRoutes(app, ctx);
-  claimRoutes(app, ctx);
-  return app;
+  return routeGroups(ctx, modelUploadRoutes, modelFileRoutes, transcriptRoutes, claimRoutes);
 }
 
 /** The admin's upload of the whisper model, chunk by chunk, and its removal. */
@@ -143,8 +140,7 @@ function transcriptRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     noQuery(c);
     const { callId } = readParams(c, TranscriptCallParam);
     const body = await readJson(c, CreateTranscriptBody);
-    const { transcript, created } = await createTranscript(ctx, memberOf(c), callId, body);
-    return c.json({ transcript }, created ? 201 : 200);
+    return createdOrStored(c, 'transcript', await createTranscript(ctx, memberOf(c), callId, body));
   });
 
   app.get(`/calls/:callId{${UUID_PATH}}/transcripts`, requires('notes:read-own'), async (c) => {
