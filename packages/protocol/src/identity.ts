@@ -117,18 +117,18 @@ export const UpdateUserBody = z
   .strict();
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
-export const UpdateProfileBody = z
-  .object({
-    displayName: DisplayName.optional(),
-    languages: Languages.optional(),
-    onBreak: z.boolean().optional(),
-    callPreference: CallPreference.optional(),
-    /** False: this member's browser calls are never transcribed on their device (their opt-out). */
-    transcribeMyCalls: z.boolean().optional(),
-    /** The interface language this member chose; null forgets it (each device then keeps its own). */
-    uiLanguage: UiLanguage.nullable().optional(),
-  })
-  .strict();
+/** What a member changes about themself: the part of an admin's edit that is theirs, and their own choices. */
+export const UpdateProfileBody = UpdateUserBody.pick({
+  displayName: true,
+  languages: true,
+  onBreak: true,
+  callPreference: true,
+}).extend({
+  /** False: this member's browser calls are never transcribed on their device (their opt-out). */
+  transcribeMyCalls: z.boolean().optional(),
+  /** The interface language this member chose; null forgets it (each device then keeps its own). */
+  uiLanguage: UiLanguage.nullable().optional(),
+});
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
 
 const GrantList = z
