@@ -61,9 +61,9 @@ export function ConfirmDialog({
 }
 
 /**
- * Asks before removing one record (an invite, a role, a passkey, a channel, a shift): `ask(item)`
- * opens the dialog titled for that item, and the removal runs on the very item that was asked
- * about. The page renders `dialog` once.
+ * Asks before removing one record (an invite, a role, a passkey, a channel, a provider, a
+ * shift): `ask(item)` opens the dialog titled for that item, and the removal runs on the very
+ * item that was asked about. The page renders `dialog` once.
  */
 export function useConfirmRemoval<T>({
   title,

@@ -11,7 +11,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import {
   CredentialsActions,
   CredentialsCard,
@@ -43,8 +43,16 @@ export function ProvidersSection({ writable }: { writable: boolean }) {
   const providers = useQuery(queries.providers());
   // One provider's form is open at a time.
   const [editing, setEditing] = useState<TelephonyProvider | null>(null);
-  const [deleting, setDeleting] = useState<TelephonyProvider | null>(null);
   const name = providerName(t);
+  const deletion = useConfirmRemoval({
+    title: (provider: TelephonyProvider) => t('providers.deleteTitle', { name: name(provider) }),
+    message: t('providers.deleteExplain'),
+    confirmLabel: t('common.delete'),
+    remove: async (provider: TelephonyProvider) => {
+      await removeProvider(provider);
+      void providers.refetch();
+    },
+  });
 
   return (
     <Panel id="providers-title" title={t('providers.title')}>
@@ -62,23 +70,11 @@ export function ProvidersSection({ writable }: { writable: boolean }) {
               writable={writable}
               editing={editing === provider}
               onEdit={(open) => setEditing(open ? provider : null)}
-              onDelete={() => setDeleting(provider)}
+              onDelete={() => deletion.ask(provider)}
             />
           );
         })}
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t('providers.deleteTitle', { name: deleting ? name(deleting) : '' })}
-        message={t('providers.deleteExplain')}
-        confirmLabel={t('common.delete')}
-        danger
-        onConfirm={async () => {
-          if (!deleting) return;
-          await removeProvider(deleting);
-          void providers.refetch();
-        }}
-        onClose={() => setDeleting(null)}
-      />
+      {deletion.dialog}
     </Panel>
   );
 }
