@@ -3,22 +3,31 @@
  * one Bind/Execute per run. Pinned here: a text is prepared once; values go in and come out as
  * PGlite's own query() gives them; a statement whose result columns changed (DDL) is prepared
  * again rather than failing; the cache stays bounded, closing what it evicts; errors keep their
- * code; a statement asked to be planned generically is, and nothing else is; and a statement outside a transaction never runs inside another caller's open one.
+ * code; a statement asked to be planned generically is, and nothing else is; and a statement
+ * outside a transaction never runs inside another caller's open one. PGlite only: the PostgreSQL
+ * pass (LLAMENOS_TEST_DATABASE_URL) has its own driver's test, postgres.test.ts.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_PG_URL } from '../../test/helpers.js';
 import type { Database } from './database.js';
 import { openPglite } from './pglite.js';
 import { MAX_PREPARED, PreparedStatements } from './pglite-statements.js';
 
-describe('PGlite statements', () => {
+describe.skipIf(TEST_PG_URL)('PGlite statements', () => {
+  // One driver and one bare PGlite for the whole file: starting an instance takes seconds.
   let db: Database;
-  beforeEach(async () => {
-    db = await openPglite();
-    await db.exec('create table t (id int primary key, note text)');
+  let pg: PGlite;
+  beforeAll(async () => {
+    [db, pg] = await Promise.all([openPglite(), PGlite.create()]);
   });
-  afterEach(async () => {
-    await db.close();
+  afterAll(async () => {
+    await Promise.all([db?.close(), pg?.close()]);
+  });
+  beforeEach(async () => {
+    await db.exec('drop table if exists t; create table t (id int primary key, note text)');
+    // Each test's PreparedStatements numbers its statements from 0 again.
+    await pg.exec('deallocate all; drop table if exists t');
   });
 
   const prepared = async (like: string) =>
@@ -44,26 +53,21 @@ describe('PGlite statements', () => {
     const sql = `select $1::text as text, $2::int as int, $3::boolean as bool, $4::timestamptz as at,
       $5::jsonb as json, $6::text[] as list, $7::bytea as bytes, $8::text as nothing, 7::int8 as big`;
     const params = ['ü', 5, true, at, '{"a":[1,"x"]}', ['a', 'b,c'], new Uint8Array([0, 255]), null];
-    const pg = await PGlite.create();
-    try {
-      const unnamed = (await pg.query(sql, params)).rows;
-      const [row] = await db.query(sql, params);
-      expect(row).toEqual(unnamed[0]);
-      expect(row).toMatchObject({
-        text: 'ü',
-        int: 5,
-        bool: true,
-        at,
-        json: { a: [1, 'x'] },
-        big: 7,
-        nothing: null,
-      });
-      // A statement with no rows to return (an insert) and one returning none.
-      expect(await db.query('insert into t (id) values ($1)', [1])).toEqual([]);
-      expect(await db.query('select id from t where id = $1', [2])).toEqual([]);
-    } finally {
-      await pg.close();
-    }
+    const unnamed = (await pg.query(sql, params)).rows;
+    const [row] = await db.query(sql, params);
+    expect(row).toEqual(unnamed[0]);
+    expect(row).toMatchObject({
+      text: 'ü',
+      int: 5,
+      bool: true,
+      at,
+      json: { a: [1, 'x'] },
+      big: 7,
+      nothing: null,
+    });
+    // A statement with no rows to return (an insert) and one returning none.
+    expect(await db.query('insert into t (id) values ($1)', [1])).toEqual([]);
+    expect(await db.query('select id from t where id = $1', [2])).toEqual([]);
   });
 
   it('prepares a statement again when DDL changed its result columns', async () => {
@@ -75,54 +79,44 @@ describe('PGlite statements', () => {
   });
 
   it('retries a statement whose columns changed behind it, outside a transaction only', async () => {
-    const pg = await PGlite.create();
-    try {
-      const statements = new PreparedStatements(pg);
-      await pg.exec('create table t (id int); insert into t values (1)');
-      expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([{ id: 1 }]);
-      // Another connection's migration, as far as this cache knows (not through its exec).
-      await pg.exec('alter table t add column more int');
-      expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([
-        { id: 1, more: null },
-      ]);
-      await pg.exec('alter table t add column most int');
-      await pg.exec('begin');
-      await expect(statements.run('select * from t', [], { inTransaction: true })).rejects.toMatchObject({
-        code: '0A000',
-      });
-      await pg.exec('rollback');
-      expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([
-        { id: 1, more: null, most: null },
-      ]);
-      expect(statements.parses).toBe(3);
-    } finally {
-      await pg.close();
-    }
+    const statements = new PreparedStatements(pg);
+    await pg.exec('create table t (id int); insert into t values (1)');
+    expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([{ id: 1 }]);
+    // Another connection's migration, as far as this cache knows (not through its exec).
+    await pg.exec('alter table t add column more int');
+    expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([
+      { id: 1, more: null },
+    ]);
+    await pg.exec('alter table t add column most int');
+    await pg.exec('begin');
+    await expect(statements.run('select * from t', [], { inTransaction: true })).rejects.toMatchObject({
+      code: '0A000',
+    });
+    await pg.exec('rollback');
+    expect(await statements.run('select * from t', [], { inTransaction: false })).toEqual([
+      { id: 1, more: null, most: null },
+    ]);
+    expect(statements.parses).toBe(3);
   });
 
   it('keeps at most MAX_PREPARED statements, closing the ones it drops', async () => {
-    const pg = await PGlite.create();
-    try {
-      const statements = new PreparedStatements(pg);
-      for (let i = 0; i < MAX_PREPARED + 20; i++)
-        await statements.run(`select ${i} as n`, [], { inTransaction: false });
-      expect(statements.size).toBe(MAX_PREPARED);
-      // The count is itself a statement, sent after the last closes.
-      const [row] = await statements.run<{ n: number }>(
-        'select count(*)::int as n from pg_prepared_statements',
-        [],
-        { inTransaction: false },
-      );
-      expect(row?.n).toBe(MAX_PREPARED);
-      // The oldest was dropped: it is prepared again; the newest was kept.
-      const parses = statements.parses;
-      await statements.run(`select ${MAX_PREPARED + 19} as n`, [], { inTransaction: false });
-      expect(statements.parses).toBe(parses);
-      expect(await statements.run('select 0 as n', [], { inTransaction: false })).toEqual([{ n: 0 }]);
-      expect(statements.parses).toBe(parses + 1);
-    } finally {
-      await pg.close();
-    }
+    const statements = new PreparedStatements(pg);
+    for (let i = 0; i < MAX_PREPARED + 20; i++)
+      await statements.run(`select ${i} as n`, [], { inTransaction: false });
+    expect(statements.size).toBe(MAX_PREPARED);
+    // The count is itself a statement, sent after the last closes.
+    const [row] = await statements.run<{ n: number }>(
+      'select count(*)::int as n from pg_prepared_statements',
+      [],
+      { inTransaction: false },
+    );
+    expect(row?.n).toBe(MAX_PREPARED);
+    // The oldest was dropped: it is prepared again; the newest was kept.
+    const parses = statements.parses;
+    await statements.run(`select ${MAX_PREPARED + 19} as n`, [], { inTransaction: false });
+    expect(statements.parses).toBe(parses);
+    expect(await statements.run('select 0 as n', [], { inTransaction: false })).toEqual([{ n: 0 }]);
+    expect(statements.parses).toBe(parses + 1);
   });
 
   it('plans a statement generically when asked, and only that statement', async () => {
