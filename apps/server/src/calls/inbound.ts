@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { hashPhone, phoneLast4 } from '@llamenos/crypto';
 import type { HotlineSettings } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
-import type { Queryable } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { hitRateLimit } from '../rate-limit/service.js';
 import { cachedProviderOfNumber } from '../settings/cache.js';
@@ -56,14 +56,15 @@ async function enterState(
   now: Date,
   extra: { language?: string } = {},
 ): Promise<CallRow | null> {
-  const [row] = await tx.query<CallsTable>(
+  return oneRow(
+    tx,
     `update calls set status = $3, language = coalesce($4, language),
         captcha_digits = case when $3 = 'captcha' then $5 else null end, captcha_input = '',
         queue_deadline = case when $3 = 'queued' then $6::timestamptz else null end, updated_at = $7
       where id = $1 and status = any($2::text[]) returning *`,
     [callId, from, next, extra.language ?? null, captchaDigits(), queueDeadline(now, settings), now],
+    callFromRow,
   );
-  return row ? callFromRow(row) : null;
 }
 
 /** Ends a call before it rang: ban, rate limit, CAPTCHA. Audited with the reason, never the number. */

@@ -62,7 +62,7 @@ export async function deleteRecordingAtProvider(
 ): Promise<'deleted' | 'retry' | 'gave-up'> {
   const now = ctx.now();
   await queueRecordingDelete(ctx.db, job, now);
-  const queued = await findRecordingDelete(ctx.db, job.provider, job.recordingRef);
+  const queued = await findRecordingDelete(ctx.db, job);
   // Another callback or process finished it in between.
   if (!queued) return 'deleted';
   return attemptRecordingDelete(ctx, adapter, queued, now);

@@ -1,4 +1,4 @@
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 
 /** One channel's stored configuration: the sealed JSON object and its (published) addresses. */
 export interface ChannelConfigRow {
@@ -34,8 +34,7 @@ export async function listChannelConfigRows(db: Queryable): Promise<ChannelConfi
 }
 
 export async function readChannelConfigRow(db: Queryable, channel: string): Promise<ChannelConfigRow | null> {
-  const [row] = await db.query<RawRow>('select * from channel_configs where channel = $1', [channel]);
-  return row ? fromRow(row) : null;
+  return oneRow(db, 'select * from channel_configs where channel = $1', [channel], fromRow);
 }
 
 /** Stores a channel's configuration; a new row is enabled, a stored one keeps its disabled flag. */
@@ -64,10 +63,11 @@ export async function setChannelDisabledRow(
   updatedAt: Date,
   updatedBy: string | null,
 ): Promise<ChannelConfigRow | null> {
-  const [row] = await db.query<RawRow>(
+  return oneRow(
+    db,
     `update channel_configs set disabled = $2, updated_at = $3, updated_by = $4
      where channel = $1 returning *`,
     [channel, disabled, updatedAt, updatedBy],
+    fromRow,
   );
-  return row ? fromRow(row) : null;
 }

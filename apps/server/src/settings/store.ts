@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS, HotlineSettings, SETTINGS_SECTIONS } from '@llamenos/protocol';
 import type { z } from 'zod';
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 
 /** A settings problem: where the stored document breaks a rule, and which rule. */
 export interface SettingsProblem {
@@ -128,10 +128,7 @@ export async function listCredentialRows(db: Queryable): Promise<CredentialRow[]
 }
 
 export async function readCredentialRow(db: Queryable, provider: string): Promise<CredentialRow | null> {
-  const [row] = await db.query<RawCredentialRow>('select * from provider_credentials where provider = $1', [
-    provider,
-  ]);
-  return row ? fromCredentialRow(row) : null;
+  return oneRow(db, 'select * from provider_credentials where provider = $1', [provider], fromCredentialRow);
 }
 
 /** Inserts or replaces a provider's row in one statement. */

@@ -1,5 +1,5 @@
 import type { SealedEnvelopeView } from '@llamenos/protocol';
-import type { Queryable } from '../../db/database.js';
+import { type Queryable, returnsRow } from '../../db/database.js';
 import { type CallRow, type CallsTable, callFromRow } from './calls.js';
 
 /**
@@ -42,7 +42,8 @@ export async function findCallDetail(db: Queryable, id: string): Promise<CallDet
  * who took each call, is what still says it.
  */
 export async function answeredCall(db: Queryable, callId: string, userId: string): Promise<boolean> {
-  const rows = await db.query(
+  return returnsRow(
+    db,
     `select 1 from calls where id = $1 and answered_by = $2
      union all
      select 1 from audit_log where target = $3 and (
@@ -51,5 +52,4 @@ export async function answeredCall(db: Queryable, callId: string, userId: string
      limit 1`,
     [callId, userId, `call:${callId}`],
   );
-  return rows.length > 0;
 }

@@ -1,5 +1,6 @@
 import type { CallHistoryQuery, CallStatus, CallView, SealedEnvelopeView } from '@llamenos/protocol';
-import type { Queryable } from '../../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
+import { rowStatement } from '../../db/row-statement.js';
 import { notFound } from '../../domain/errors.js';
 
 /** A `calls` row as the database returns it (timestamps as Date, jsonb parsed). */
@@ -98,11 +99,7 @@ export function callView(call: CallRow, hasVoicemail = false): CallView {
 }
 
 export async function findCall(db: Queryable, id: string, forUpdate = false): Promise<CallRow | null> {
-  const [row] = await db.query<CallsTable>(
-    `select * from calls where id = $1${forUpdate ? ' for update' : ''}`,
-    [id],
-  );
-  return row ? callFromRow(row) : null;
+  return oneRow(db, `select * from calls where id = $1${forUpdate ? ' for update' : ''}`, [id], callFromRow);
 }
 
 /** The call a member's request names; a missing one is that request's not-found refusal. */
@@ -112,17 +109,12 @@ export async function requireCall(db: Queryable, id: string): Promise<CallRow> {
   return call;
 }
 
-export async function findCallByProviderId(
-  db: Queryable,
-  provider: string,
-  providerCallId: string,
-): Promise<CallRow | null> {
-  const [row] = await db.query<CallsTable>(
-    'select * from calls where provider = $1 and provider_call_id = $2',
-    [provider, providerCallId],
-  );
-  return row ? callFromRow(row) : null;
-}
+/** The call `provider` knows as `providerCallId` (its call SID, UUID or channel). */
+export const findCallByProviderId = rowStatement(
+  'select * from calls where provider = $1 and provider_call_id = $2',
+  (provider: string, providerCallId: string) => [provider, providerCallId],
+  callFromRow,
+);
 
 /** What the router checks of calls after writing their legs: their state, who answered, whether ended. */
 export async function waitingStateOfCalls(
@@ -144,10 +136,11 @@ export async function waitingStateOfCalls(
 
 /** Whether any call waits in the queue (queued or ringing, not answered, not ended). */
 export async function anyCallWaiting(db: Queryable): Promise<boolean> {
-  const rows = await db.query<{ id: string }>(
+  return returnsRow(
+    db,
     `select id from calls where status in ('queued', 'ringing') and answered_by is null and ended_at is null limit 1`,
+    [],
   );
-  return rows.length > 0;
 }
 
 /** Users on a live answered call: the shifts module must not ring them again. */
@@ -160,11 +153,12 @@ export async function busyUserIds(db: Queryable): Promise<Set<string>> {
 
 /** The live call `userId` answered, if any (a volunteer is on one call at a time). */
 export async function currentCallOf(db: Queryable, userId: string): Promise<CallRow | null> {
-  const [row] = await db.query<CallsTable>(
+  return oneRow(
+    db,
     `select * from calls where status = 'answered' and answered_by = $1 and ended_at is null order by answered_at desc limit 1`,
     [userId],
+    callFromRow,
   );
-  return row ? callFromRow(row) : null;
 }
 
 /**

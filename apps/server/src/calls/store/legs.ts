@@ -1,4 +1,5 @@
-import type { Queryable } from '../../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
+import { rowStatement } from '../../db/row-statement.js';
 import { type SubscriptionRow, subscriptionsFromJson, subscriptionsOfUserJsonSql } from '../../push/store.js';
 import { scheduleFingerprintSql } from '../../shifts/store.js';
 import type { LegStatus } from '../../telephony/provider.js';
@@ -60,11 +61,12 @@ export function legFromRow(r: CallLegsTable): LegRow {
 }
 
 export async function findLeg(db: Queryable, id: string, forUpdate = false): Promise<LegRow | null> {
-  const [row] = await db.query<CallLegsTable>(
+  return oneRow(
+    db,
     `select * from call_legs where id = $1${forUpdate ? ' for update' : ''}`,
     [id],
+    legFromRow,
   );
-  return row ? legFromRow(row) : null;
 }
 
 /**
@@ -72,11 +74,12 @@ export async function findLeg(db: Queryable, id: string, forUpdate = false): Pro
  * volunteer must still read as "someone else took it", which the answering compare-and-set decides.
  */
 export async function browserLegOf(db: Queryable, callId: string, userId: string): Promise<LegRow | null> {
-  const [row] = await db.query<CallLegsTable>(
+  return oneRow(
+    db,
     `select * from call_legs where call_id = $1 and user_id = $2 and kind = 'browser' limit 1`,
     [callId, userId],
+    legFromRow,
   );
-  return row ? legFromRow(row) : null;
 }
 
 /**
@@ -103,18 +106,12 @@ export async function closeLiveLegs(
 }
 
 /** The leg `provider` knows as `providerLegId` (an Asterisk channel, for instance). */
-export async function findLegByProviderLegId(
-  db: Queryable,
-  provider: string,
-  providerLegId: string,
-): Promise<LegRow | null> {
-  const [row] = await db.query<CallLegsTable>(
-    `select l.* from call_legs l join calls c on c.id = l.call_id
+export const findLegByProviderLegId = rowStatement(
+  `select l.* from call_legs l join calls c on c.id = l.call_id
       where l.provider_leg_id = $1 and c.provider = $2`,
-    [providerLegId, provider],
-  );
-  return row ? legFromRow(row) : null;
-}
+  (provider: string, providerLegId: string) => [providerLegId, provider],
+  legFromRow,
+);
 
 /** One leg to insert: which call, who is rung, how, and its first state (a phone leg is pending until placed). */
 export interface NewLeg {
@@ -232,11 +229,11 @@ export async function lockQueueWhenCallsWait(
          update call_legs set releasing_since = null where id = any($2::text[]) and releasing_since is not null)
        `
     : '';
-  const rows = await tx.query(
+  return returnsRow(
+    tx,
     `${release}select pg_advisory_xact_lock($1) from calls where ${WAITING_CALL} limit 1`,
     released.length ? [lockKey, released] : [lockKey],
   );
-  return rows.length > 0;
 }
 
 /** What a queue round plans from (queueSnapshot). */

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
 
 /** A `recording_deletes` row as the database returns it. */
 interface RecordingDeletesTable {
@@ -40,16 +40,19 @@ export async function queueRecordingDelete(
   );
 }
 
+/** Which recording a job deletes: the provider and its reference there. */
+export type RecordingDeleteKey = Pick<RecordingDelete, 'provider' | 'recordingRef'>;
+
 export async function findRecordingDelete(
   db: Queryable,
-  provider: string,
-  recordingRef: string,
+  job: RecordingDeleteKey,
 ): Promise<RecordingDelete | null> {
-  const [row] = await db.query<RecordingDeletesTable>(
+  return oneRow(
+    db,
     'select * from recording_deletes where provider = $1 and recording_ref = $2',
-    [provider, recordingRef],
+    [job.provider, job.recordingRef],
+    fromRow,
   );
-  return row ? fromRow(row) : null;
 }
 
 /** The provider confirmed the delete: nothing left to do. */
@@ -81,12 +84,12 @@ export async function giveUpRecordingDelete(
   attempts: number,
   now: Date,
 ): Promise<boolean> {
-  const rows = await tx.query(
+  return returnsRow(
+    tx,
     `update recording_deletes set attempts = $3, gave_up_at = $4
       where provider = $1 and recording_ref = $2 and gave_up_at is null returning 1`,
     [job.provider, job.recordingRef, attempts, now],
   );
-  return rows.length > 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ReaderWrap } from '@llamenos/crypto';
-import type { Queryable } from '../../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
 
 /** A `voicemails` row as the database returns it; a row from before blobs has no blob, size or wraps. */
 interface VoicemailsTable {
@@ -39,14 +39,12 @@ function voicemailFromRow(r: VoicemailsTable): StoredVoicemail | null {
 }
 
 export async function findVoicemail(db: Queryable, callId: string): Promise<StoredVoicemail | null> {
-  const [row] = await db.query<VoicemailsTable>('select * from voicemails where call_id = $1', [callId]);
-  return row ? voicemailFromRow(row) : null;
+  return oneRow(db, 'select * from voicemails where call_id = $1', [callId], voicemailFromRow);
 }
 
 /** Whether any row (even one from before blobs) exists: a second recording callback is a duplicate. */
 export async function hasVoicemailRow(db: Queryable, callId: string): Promise<boolean> {
-  const rows = await db.query('select 1 from voicemails where call_id = $1', [callId]);
-  return rows.length > 0;
+  return returnsRow(db, 'select 1 from voicemails where call_id = $1', [callId]);
 }
 
 /** Stores a sealed voicemail once; false when the call already has one (a retried callback). */

@@ -1,12 +1,11 @@
-import type { Queryable } from '../../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
 import { TRAINING_PROVIDER } from './lines.js';
 
 /** The SQL of training calls (service.ts); the calls module's own store keeps its tables' rules. */
 
 /** An active member, by id: who a training call may ring. */
 export async function activeMemberExists(db: Queryable, userId: string): Promise<boolean> {
-  const rows = await db.query<{ id: string }>('select id from users where id = $1 and active', [userId]);
-  return rows.length > 0;
+  return returnsRow(db, 'select id from users where id = $1 and active', [userId]);
 }
 
 /**
@@ -78,19 +77,16 @@ export async function insertTrainingLine(
 }
 
 export async function findTrainingLine(db: Queryable, callId: string): Promise<TrainingLineRow | null> {
-  const [row] = await db.query<TrainingLinesTable>('select * from training_lines where call_id = $1', [
-    callId,
-  ]);
-  return row ? lineFromRow(row) : null;
+  return oneRow(db, 'select * from training_lines where call_id = $1', [callId], lineFromRow);
 }
 
 /** The trainer's offer, once: false when the line is gone or already has one. */
 export async function setTrainingOffer(db: Queryable, callId: string, sdp: string): Promise<boolean> {
-  const rows = await db.query<{ call_id: string }>(
+  return returnsRow(
+    db,
     'update training_lines set offer = $2 where call_id = $1 and offer is null returning call_id',
     [callId, sdp],
   );
-  return rows.length > 0;
 }
 
 /** The trainee's answer, once, to an offer made: false otherwise (another tab, a replay). */
@@ -100,12 +96,12 @@ export async function setTrainingAnswer(
   traineeId: string,
   sdp: string,
 ): Promise<boolean> {
-  const rows = await db.query<{ call_id: string }>(
+  return returnsRow(
+    db,
     `update training_lines set answer = $3
       where call_id = $1 and trainee_id = $2 and offer is not null and answer is null returning call_id`,
     [callId, traineeId, sdp],
   );
-  return rows.length > 0;
 }
 
 /** Hold on or off by the trainee, once the line has audio (an offer); null otherwise. */
