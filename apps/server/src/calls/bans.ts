@@ -1,6 +1,6 @@
 import { CryptoError, hashPhone, phoneLast4 } from '@llamenos/crypto';
 import type { BanView, CreateBansBody, CreateBansResponse } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Actor } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -40,22 +40,16 @@ export async function addBans(
         ),
       );
     if (out.length)
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'calls.banned',
-          actorPubkey: actor.pubkey,
-          target: 'bans',
-          details: {
-            source: 'import',
-            count: out.length,
-            invalid: invalid.length,
-            expires: expiresAt?.toISOString() ?? 'never',
-          },
-          ipHash: actor.ipHash,
+      await auditActionInTx(tx, actor, now, {
+        action: 'calls.banned',
+        target: 'bans',
+        details: {
+          source: 'import',
+          count: out.length,
+          invalid: invalid.length,
+          expires: expiresAt?.toISOString() ?? 'never',
         },
-        now,
-      );
+      });
     return out;
   });
   return { added: bans.length, invalid, bans };
@@ -66,16 +60,10 @@ export async function removeBan(ctx: ServerContext, actor: Actor, callerHash: st
   await ctx.db.transaction(async (tx) => {
     const removed = await deleteBan(tx, callerHash);
     if (!removed) throw notFound('no such ban');
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.unbanned',
-        actorPubkey: actor.pubkey,
-        target: `ban:${callerHash.slice(0, 12)}`,
-        details: { callerLast4: removed.callerLast4 ?? 'unknown' },
-        ipHash: actor.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, actor, now, {
+      action: 'calls.unbanned',
+      target: `ban:${callerHash.slice(0, 12)}`,
+      details: { callerLast4: removed.callerLast4 ?? 'unknown' },
+    });
   });
 }

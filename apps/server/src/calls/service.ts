@@ -7,7 +7,7 @@ import {
   hasPermission,
   type VoicemailView,
 } from '@llamenos/protocol';
-import { appendAudit, appendAuditInTx } from '../audit/service.js';
+import { appendAudit, auditActionInTx } from '../audit/service.js';
 import { blobStore } from '../blobs/store.js';
 import type { Actor, Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
@@ -182,17 +182,11 @@ export async function banCaller(
       { callerHash, callerLast4: call.callerLast4, reason, createdBy: member.userId, expiresAt: null },
       now,
     );
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.banned',
-        actorPubkey: member.pubkey,
-        target: `call:${callId}`,
-        details: { callId, source: 'call', callerLast4: call.callerLast4 ?? 'unknown' },
-        ipHash: member.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, member, now, {
+      action: 'calls.banned',
+      target: `call:${callId}`,
+      details: { callId, source: 'call', callerLast4: call.callerLast4 ?? 'unknown' },
+    });
   });
   const ended = await finishCall(ctx, callId, { reason: 'ban', by: member.userId, hangUpCaller: true });
   return callView(ended ?? call);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { conflict } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -180,17 +180,11 @@ async function changeHands(
         where call_id = $1 and id in ($2, $3) and status in ('pending', 'queued', 'ringing', 'in-progress')`,
       [callId, hand.fromLegId, hand.toLegId, now],
     );
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.transferred',
-        actorPubkey: member.pubkey,
-        target: `call:${callId}`,
-        details: { callId, from: member.userId, to: hand.to },
-        ipHash: member.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, member, now, {
+      action: 'calls.transferred',
+      target: `call:${callId}`,
+      details: { callId, from: member.userId, to: hand.to },
+    });
     return true;
   });
 }

@@ -1,5 +1,5 @@
 import type { CallTransferTargetsResponse } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import { auditActionInTx } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -101,17 +101,11 @@ export async function transferCall(
     // hand over leaves the call where it was (the update is rolled back).
     if (!(await audio.transfer(ctx, callFromRow(row), member.userId, to)))
       throw conflict('this call has no browser audio to hand over');
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.transferred',
-        actorPubkey: member.pubkey,
-        target: `call:${callId}`,
-        details: { callId, from: member.userId, to },
-        ipHash: member.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, member, now, {
+      action: 'calls.transferred',
+      target: `call:${callId}`,
+      details: { callId, from: member.userId, to },
+    });
     return callFromRow(row);
   });
   if (!moved) throw conflict('the call changed meanwhile; it was not transferred');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TrainingCallStarted, TrainingLineQuery, TrainingLineState } from '@llamenos/protocol';
-import { appendAuditInTx } from '../../audit/service.js';
+import { auditActionInTx } from '../../audit/service.js';
 import type { Member } from '../../domain/actor.js';
 import { conflict, forbidden, notFound } from '../../domain/errors.js';
 import type { ServerContext } from '../../http/context.js';
@@ -72,17 +72,11 @@ export async function startTrainingCall(
       ],
       now,
     );
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.training-started',
-        actorPubkey: trainer.pubkey,
-        target: `call:${callId}`,
-        details: { callId, trainee: traineeId, by: trainer.userId },
-        ipHash: trainer.ipHash,
-      },
-      now,
-    );
+    await auditActionInTx(tx, trainer, now, {
+      action: 'calls.training-started',
+      target: `call:${callId}`,
+      details: { callId, trainee: traineeId, by: trainer.userId },
+    });
     await insertTrainingLine(tx, { callId, trainerId: trainer.userId, traineeId }, now);
   });
   // The ring notice names no one; only the trainee's active-call list has the call (its one leg).
