@@ -14,11 +14,12 @@ import {
   type CreateBansResponseSchema,
   type VoicemailViewSchema,
 } from '@llamenos/protocol';
-import { type Context, Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
+import { routeGroups } from '../http/route-groups.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { addBans, removeBan } from './bans.js';
 import { callDetail } from './call-detail.js';
@@ -56,11 +57,7 @@ async function optionalJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S):
 }
 
 export function callRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  callReadRoutes(app, ctx);
-  callActionRoutes(app, ctx);
-  banListRoutes(app, ctx);
-  return app;
+  return routeGroups(ctx, callReadRoutes, callActionRoutes, banListRoutes);
 }
 
 /** The lists, one call's detail and its voicemail. */

@@ -17,12 +17,13 @@ import {
   WebrtcAnswerBody,
   type WebrtcOfferResponse,
 } from '@llamenos/protocol';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { z } from 'zod';
 import type { Member } from '../domain/actor.js';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
+import { routeGroups } from '../http/route-groups.js';
 import { readJson, readParams } from '../http/validate.js';
 import { callControlsFor } from './hold-provider.js';
 import {
@@ -51,11 +52,7 @@ import { answerCallerWith, callerOfferFor, holdCall } from './webrtc-signalling.
  * resume, transfer. All need calls:answer and are for the volunteer who won the call only (webrtc-signalling.ts).
  */
 export function webrtcRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  audioRoutes(app, ctx);
-  warmTransferRoutes(app, ctx);
-  supervisionRoutes(app, ctx);
-  return app;
+  return routeGroups(ctx, audioRoutes, warmTransferRoutes, supervisionRoutes);
 }
 
 /** The caller's audio, hold and cold transfer. */
