@@ -13,6 +13,7 @@ import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
 import { SETTINGS_FRESH_MS, settingsGeneration } from '../settings/cache.js';
 import { notifySettingsChanged } from '../settings/hooks.js';
+import { summaryPerId } from '../settings/summary-per-id.js';
 import { CHANNEL_IDS, type ChannelId } from './channel.js';
 import { addressesOf, CHANNEL_CONFIG, type ChannelConfig, PUBLIC_CHANNEL_FIELDS } from './config.js';
 import {
@@ -156,11 +157,8 @@ function summarize(
 }
 
 export async function listChannelConfigs(ctx: ServerContext): Promise<Record<ChannelId, ChannelSummary>> {
-  const rows = new Map((await listChannelConfigRows(ctx.db)).map((r) => [r.channel, r]));
-  return Object.fromEntries(CHANNEL_IDS.map((c) => [c, summarize(ctx, c, rows.get(c))])) as Record<
-    ChannelId,
-    ChannelSummary
-  >;
+  const rows = await listChannelConfigRows(ctx.db);
+  return summaryPerId(CHANNEL_IDS, rows, 'channel', (c, row) => summarize(ctx, c, row));
 }
 
 /**

@@ -154,6 +154,19 @@ export function deliveryReport(
   return { kind: 'statuses', updates: [{ providerMessageId, status, errorCode }] };
 }
 
+/**
+ * The delivery words Twilio and Plivo share (Plivo's message statuses follow Twilio's) onto ours;
+ * each adapter adds its own.
+ */
+export const SHARED_SMS_STATUSES: Record<string, DeliveryStatus> = {
+  queued: 'queued',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  undelivered: 'failed',
+  failed: 'failed',
+};
+
 /** A provider's numeric error code (Twilio, Plivo) as shown to the volunteer; anything else is dropped. */
 export const numericErrorCode = (code: string | null): string | null =>
   code && /^\d{1,10}$/.test(code) ? code : null;

@@ -26,6 +26,7 @@ import {
   readCredentialRow,
   writeCredentialRow,
 } from './store.js';
+import { summaryPerId } from './summary-per-id.js';
 
 /**
  * Stored credentials that cannot be opened: the server runs with another SERVER_SECRET than the
@@ -127,11 +128,8 @@ function summarize(
 
 /** Every provider, configured or not, with secrets masked (`GET /api/settings/providers`). */
 export async function listProviders(ctx: ServerContext): Promise<Record<TelephonyProvider, ProviderSummary>> {
-  const rows = new Map((await listCredentialRows(ctx.db)).map((r) => [r.provider, r]));
-  return Object.fromEntries(TELEPHONY_PROVIDERS.map((p) => [p, summarize(ctx, p, rows.get(p))])) as Record<
-    TelephonyProvider,
-    ProviderSummary
-  >;
+  const rows = await listCredentialRows(ctx.db);
+  return summaryPerId(TELEPHONY_PROVIDERS, rows, 'provider', (p, row) => summarize(ctx, p, row));
 }
 
 /** Fills omitted secret fields from the stored credentials; a missing field with nothing stored is a 400. */

@@ -24,3 +24,30 @@ export async function closeLoopbackServer(server: ServerType | null): Promise<vo
     if ('closeAllConnections' in server) server.closeAllConnections();
   });
 }
+
+/**
+ * The loopback server one fake listens on: started, asked for its origin, stopped (stopping twice
+ * is a no-op). `name` says which fake in the error when it is asked for an origin before it listens.
+ */
+export class LoopbackServer {
+  private server: ServerType | null = null;
+  private address: string | null = null;
+
+  constructor(private readonly name: string) {}
+
+  async listen(fetch: Parameters<typeof serve>[0]['fetch']): Promise<void> {
+    ({ server: this.server, origin: this.address } = await listenOnLoopback(fetch));
+  }
+
+  /** The origin to give an adapter as its API base URL (the adapter adds the version path). */
+  get origin(): string {
+    if (!this.address) throw new Error(`${this.name} is not listening`);
+    return this.address;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    await closeLoopbackServer(server);
+  }
+}

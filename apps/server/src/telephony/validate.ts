@@ -1,6 +1,6 @@
 import { E164 } from '@llamenos/protocol';
 import { TelephonyInputError } from './errors.js';
-import type { VolunteerLegRequest } from './provider.js';
+import type { ConnectedCall, VolunteerLegRequest } from './provider.js';
 
 /**
  * Checks on everything we put into a provider request, made before anything is sent: a bad
@@ -166,4 +166,19 @@ export function checkDialIn(
     timeoutSeconds: ringSeconds(provider, operation, request, maxRingSeconds),
     statusUrl: reportStatus ? requireCallbackUrl(provider, operation, 'statusUrl', request.statusUrl) : null,
   };
+}
+
+/**
+ * The three legs a warm transfer's hand-over names, in this order: the first volunteer's, the
+ * colleague's and the caller's, each checked by `id` against the provider's id form before it
+ * goes into a REST path.
+ */
+export function handOverLegs(
+  call: Pick<ConnectedCall, 'volunteerLegId' | 'callerLegId'>,
+  toLegId: string,
+  id: (field: string, value: string) => string,
+): { first: string; next: string; caller: string } {
+  const first = id('volunteer leg', call.volunteerLegId);
+  const next = id('leg', toLegId);
+  return { first, next, caller: id('caller leg', call.callerLegId) };
 }

@@ -18,6 +18,7 @@ import {
   numericErrorCode,
   oneMessage,
   postReply,
+  SHARED_SMS_STATUSES,
   sendingReply,
   streamMedia,
   urlOrNull,
@@ -42,15 +43,7 @@ const MEDIA_PATH =
   /^\/v1\/Account\/([A-Z0-9]{20})\/Message\/([0-9a-f-]{36})\/Media\/([0-9a-zA-Z-]{1,64})\/?$/;
 const MAX_MEDIA = 10;
 
-const STATUSES: Record<string, DeliveryStatus> = {
-  queued: 'queued',
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'read',
-  undelivered: 'failed',
-  failed: 'failed',
-  rejected: 'failed',
-};
+const STATUSES: Record<string, DeliveryStatus> = { ...SHARED_SMS_STATUSES, rejected: 'failed' };
 
 /** "14155550100" (Plivo) → "+14155550100", if it is a number at all. */
 function e164(value: string | null, field: string): string {

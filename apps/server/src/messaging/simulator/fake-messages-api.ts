@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../../telephony/loopback-server.js';
+import { LoopbackServer } from '../../telephony/loopback-server.js';
 
 /**
  * A local stand-in for Twilio's Messages API (create a message; fetch and delete a message's
@@ -75,8 +74,7 @@ export class FakeMessagesApi {
   private readonly listeners = new Set<(message: FakeSentMessage) => void>();
   private failures: (FaultRule & { status: number; code: number })[] = [];
   private delays: (FaultRule & { ms: number })[] = [];
-  private server: ServerType | null = null;
-  private origin: string | null = null;
+  private readonly loopback = new LoopbackServer('the fake Messages API');
   /** The clock the window is judged by; tests move it. */
   now: () => Date = () => new Date();
 
@@ -87,20 +85,16 @@ export class FakeMessagesApi {
 
   static async start(options: FakeMessagesApiOptions): Promise<FakeMessagesApi> {
     const fake = new FakeMessagesApi(options);
-    ({ server: fake.server, origin: fake.origin } = await listenOnLoopback(fake.app.fetch));
+    await fake.loopback.listen(fake.app.fetch);
     return fake;
   }
 
-  /** The origin to give an adapter as its API base URL (the adapter adds the version path). */
   get baseUrl(): string {
-    if (!this.origin) throw new Error('the fake Messages API is not listening');
-    return this.origin;
+    return this.loopback.origin;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeLoopbackServer(server);
+  close(): Promise<void> {
+    return this.loopback.close();
   }
 
   private newSid(prefix: string): string {

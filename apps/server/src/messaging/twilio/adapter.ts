@@ -17,6 +17,7 @@ import {
   numericErrorCode,
   oneMessage,
   refuseOutsideWindow,
+  SHARED_SMS_STATUSES,
   sendingReply,
   streamMedia,
 } from '../provider-io.js';
@@ -64,15 +65,7 @@ const OUTSIDE_WINDOW_CODE = 63016;
 const MAX_MEDIA = 10;
 
 /** Twilio's MessageStatus words onto ours; anything else (accepted, scheduled, receiving …) is not news. */
-const STATUSES: Record<string, DeliveryStatus> = {
-  queued: 'queued',
-  sending: 'queued',
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'read',
-  undelivered: 'failed',
-  failed: 'failed',
-};
+const STATUSES: Record<string, DeliveryStatus> = { ...SHARED_SMS_STATUSES, sending: 'queued' };
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 

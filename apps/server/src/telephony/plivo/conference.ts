@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProviderResponseError, TelephonyInputError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, ConnectedCall, ConnectedCallControl, VolunteerLegRequest } from '../provider.js';
-import { browserLegCallId, checkDialIn, requireCallbackUrl, requireId } from '../validate.js';
+import { browserLegCallId, checkDialIn, handOverLegs, requireCallbackUrl, requireId } from '../validate.js';
 import { plivoBrowserUri } from './access-token.js';
 import { PLIVO_ID } from './events.js';
 import { plivoCallHeaders } from './rest.js';
@@ -232,9 +232,9 @@ export class PlivoConferences implements ConnectedCallControl {
 
   async handOver(call: ConnectedCall, toLegId: string): Promise<void> {
     const op = 'hand over';
-    const first = this.uuid(op, 'volunteer leg', call.volunteerLegId);
-    const next = this.uuid(op, 'leg', toLegId);
-    const caller = this.uuid(op, 'caller leg', call.callerLegId);
+    const { first, next, caller } = handOverLegs(call, toLegId, (field, value) =>
+      this.uuid(op, field, value),
+    );
     const members = await this.members(op, call);
     const room = this.roomOf(members, next) ?? this.refuse(op, 'the colleague is not in the call');
     // The caller joins the colleague, who ends that room on leaving…

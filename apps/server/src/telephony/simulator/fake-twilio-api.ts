@@ -1,7 +1,6 @@
-import type { ServerType } from '@hono/node-server';
 import { constantTimeEqualText } from '@llamenos/crypto';
 import { type Context, Hono } from 'hono';
-import { closeLoopbackServer, listenOnLoopback } from '../loopback-server.js';
+import { LoopbackServer } from '../loopback-server.js';
 import type { LegStatus } from '../provider.js';
 import {
   type CallChange,
@@ -100,8 +99,7 @@ export class FakeTwilioApi {
   readonly apiPath: string;
   private failures: FailureRule[] = [];
   private delays: DelayRule[] = [];
-  private server: ServerType | null = null;
-  private origin: string | null = null;
+  private readonly loopback = new LoopbackServer('the fake Twilio API');
 
   constructor(private readonly options: FakeTwilioApiOptions) {
     this.apiPath = options.apiPath ?? '/2010-04-01';
@@ -116,20 +114,16 @@ export class FakeTwilioApi {
     return fake;
   }
 
-  async listen(): Promise<void> {
-    ({ server: this.server, origin: this.origin } = await listenOnLoopback(this.app.fetch));
+  listen(): Promise<void> {
+    return this.loopback.listen(this.app.fetch);
   }
 
-  /** The origin to give an adapter as its API base URL (the adapter adds the version path). */
   get baseUrl(): string {
-    if (!this.origin) throw new Error('the fake Twilio API is not listening');
-    return this.origin;
+    return this.loopback.origin;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeLoopbackServer(server);
+  close(): Promise<void> {
+    return this.loopback.close();
   }
 
   /** The next matching request(s) answer with this error instead of being carried out. */

@@ -1,7 +1,7 @@
 import { ProviderHttpError, TelephonyInputError } from '../errors.js';
 import type { ProviderHttp } from '../http.js';
 import type { CallControl, ConnectedCall, ConnectedCallControl, VolunteerLegRequest } from '../provider.js';
-import { checkDialIn, requireCallbackUrl, requireId } from '../validate.js';
+import { checkDialIn, handOverLegs, requireCallbackUrl, requireId } from '../validate.js';
 import { element, XML_DECLARATION } from '../xml.js';
 import type { TwilioIdForms } from './events.js';
 
@@ -278,9 +278,9 @@ export class TwilioConferences implements ConnectedCallControl {
 
   async handOver(call: ConnectedCall, toLegId: string): Promise<void> {
     const op = 'hand over';
-    const first = this.callSid(op, 'volunteer leg', call.volunteerLegId);
-    const next = this.callSid(op, 'leg', toLegId);
-    const caller = this.callSid(op, 'caller leg', call.callerLegId);
+    const { first, next, caller } = handOverLegs(call, toLegId, (field, value) =>
+      this.callSid(op, field, value),
+    );
     const conference = await this.conferenceOf(op, call);
     // The first volunteer leaves without ending the caller's call (on SignalWire they joined so)…
     try {
