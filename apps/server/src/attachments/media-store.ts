@@ -1,4 +1,5 @@
 import { oneRow, type Queryable } from '../db/database.js';
+import { rowsStatement } from '../db/row-statement.js';
 
 /**
  * The attachments module's SQL for a conversation message's media (owner kind
@@ -65,20 +66,14 @@ export async function insertMedia(
 }
 
 /** Every media file of a conversation, with `reader`'s wrap of its key (conversation_wraps) or null. */
-export async function mediaOfConversation(
-  db: Queryable,
-  conversationId: string,
-  reader: string,
-): Promise<(MediaRow & { wrap: string | null })[]> {
-  const rows = await db.query<MediaRow & { wrap: string | null }>(
-    `select ${MEDIA_COLUMNS}, w.wrap from attachments m
+export const mediaOfConversation = rowsStatement(
+  `select ${MEDIA_COLUMNS}, w.wrap from attachments m
       left join conversation_wraps w on w.record_id = 'attachment:' || m.id and w.reader = $2
       where m.owner_kind = 'conversation-message' and m.conversation_id = $1
       order by m.message_id, m.position`,
-    [conversationId, reader],
-  );
-  return rows.map((r) => ({ ...mediaOf(r), wrap: r.wrap }));
-}
+  (conversationId: string, reader: string) => [conversationId, reader],
+  (r: MediaRow & { wrap: string | null }) => ({ ...mediaOf(r), wrap: r.wrap }),
+);
 
 export async function findMediaById(db: Queryable, id: string): Promise<MediaRow | null> {
   return oneRow(

@@ -38,7 +38,7 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
   return routeGroups(ctx, inboxRoutes, handlingRoutes, messageRoutes);
 }
 
-/** The inbox list, one conversation, and its export. */
+/** The inbox list, a conversation's export, and one conversation's reads. */
 function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/conversations', requires('conversations:read-assigned'), async (c) => {
     const query = readQuery(c, ConversationListQuery);
@@ -55,19 +55,35 @@ function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     });
   });
 
-  app.get('/conversations/:id', requires('conversations:read-assigned'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ConversationIdParam);
-    return c.json(await conversationDetail(ctx, memberOf(c), id));
-  });
+  // One conversation's reads, each answering what its service returns: the conversation itself;
+  // whom the assignee may hand over to, by name (a volunteer cannot read the member list); the
+  // records a new reader still needs re-wrapped.
+  const reads = [
+    ['', conversationDetail],
+    ['/transfer-targets', transferTargets],
+    ['/rewrap-requests', rewrapRequests],
+  ] as const;
+  for (const [path, read] of reads)
+    app.get(`/conversations/:id${path}`, requires('conversations:read-assigned'), async (c) => {
+      noQuery(c);
+      const { id } = readParams(c, ConversationIdParam);
+      return c.json(await read(ctx, memberOf(c), id));
+    });
 }
 
 /** Who holds a conversation and its state: claim, transfer, close, reopen, mark read. */
 function handlingRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.post('/conversations/:id/claim', requires('conversations:claim'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    return c.json({ conversation: await claimConversation(ctx, memberOf(c), id) });
-  });
+  // The acts that answer with the conversation as they leave it.
+  const acts = [
+    ['claim', 'conversations:claim', claimConversation],
+    ['reopen', 'conversations:read-assigned', reopenConversation],
+    ['read', 'conversations:read-assigned', markConversationRead],
+  ] as const;
+  for (const [act, permission, run] of acts)
+    app.post(`/conversations/:id/${act}`, requires(permission), async (c) => {
+      const { id } = readParams(c, ConversationIdParam);
+      return c.json({ conversation: await run(ctx, memberOf(c), id) });
+    });
 
   app.post('/conversations/:id/transfer', requires('conversations:read-assigned'), async (c) => {
     const { id } = readParams(c, ConversationIdParam);
@@ -78,28 +94,11 @@ function handlingRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     return c.json({ conversation });
   });
 
-  // Whom the assignee may hand over to, by name (a volunteer cannot read the member list).
-  app.get('/conversations/:id/transfer-targets', requires('conversations:read-assigned'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ConversationIdParam);
-    return c.json(await transferTargets(ctx, memberOf(c), id));
-  });
-
   app.post('/conversations/:id/close', requires('conversations:read-assigned'), async (c) => {
     const { id } = readParams(c, ConversationIdParam);
     const conversation = await closeConversation(ctx, memberOf(c), id);
     rebalanceSoon(ctx);
     return c.json({ conversation });
-  });
-
-  app.post('/conversations/:id/reopen', requires('conversations:read-assigned'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    return c.json({ conversation: await reopenConversation(ctx, memberOf(c), id) });
-  });
-
-  app.post('/conversations/:id/read', requires('conversations:read-assigned'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    return c.json({ conversation: await markConversationRead(ctx, memberOf(c), id) });
   });
 }
 
@@ -115,12 +114,6 @@ function messageRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     const { id, mid } = readParams(c, ConversationMessageParam);
     const body = await readJson(c, RetryMessageBody);
     return c.json({ message: await retryReply(ctx, memberOf(c), id, mid, body.body) });
-  });
-
-  app.get('/conversations/:id/rewrap-requests', requires('conversations:read-assigned'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ConversationIdParam);
-    return c.json(await rewrapRequests(ctx, memberOf(c), id));
   });
 
   app.post('/conversations/:id/wraps', requires('conversations:read-assigned'), async (c) => {

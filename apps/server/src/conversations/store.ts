@@ -5,7 +5,7 @@ import type {
   MessageDirection,
 } from '@llamenos/protocol';
 import { oneRow, type Queryable, returnsRow } from '../db/database.js';
-import { rowStatement } from '../db/row-statement.js';
+import { rowStatement, rowsStatement } from '../db/row-statement.js';
 import { type RateLimitRule, rateLimitUpsert } from '../rate-limit/service.js';
 import { scheduleFingerprintSql } from '../shifts/store.js';
 
@@ -666,19 +666,13 @@ export async function findMessage(
 }
 
 /** Every message of a conversation, oldest first, with `reader`'s own wrap (if any). */
-export async function messagesWithWrap(
-  db: Queryable,
-  conversationId: string,
-  reader: string,
-): Promise<(MessageRow & { wrap: string | null })[]> {
-  const rows = await db.query<MessageRow & { wrap: string | null }>(
-    `select m.*, w.wrap from conversation_messages m
+export const messagesWithWrap = rowsStatement(
+  `select m.*, w.wrap from conversation_messages m
       left join conversation_wraps w on w.record_id = 'message:' || m.id and w.reader = $2
       where m.conversation_id = $1 order by m.created_at, m.id`,
-    [conversationId, reader],
-  );
-  return rows.map(messageOf);
-}
+  (conversationId: string, reader: string) => [conversationId, reader],
+  messageOf<MessageRow & { wrap: string | null }>,
+);
 
 export async function messageWithWrap(
   db: Queryable,

@@ -4,6 +4,7 @@ import { invalid } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { isCurrentNoteAdmin } from './envelope.js';
 import { grantSteps } from './grant-batch.js';
+import { grantInsert } from './grant-statements.js';
 import type { NoteCaller } from './service.js';
 
 /**
@@ -26,6 +27,32 @@ function parseAfter(after: string): [string, number] {
   return [after.slice(0, at), Number(after.slice(at + 1))];
 }
 
+/**
+ * Only versions the caller holds a wrap for are accepted (the caller could not have made a real
+ * wrap for any other), and an existing wrap is never replaced, so repeating a batch changes
+ * nothing.
+ */
+const insertNoteWraps = grantInsert(
+  `with input as (
+         select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
+       ), eligible as (
+         select i.note_id, i.version, i.wrap from input i
+         join note_wraps mine
+           on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
+       ), inserted as (
+         insert into note_wraps (note_id, version, reader_pubkey, wrap)
+         select note_id, version, $1, wrap from eligible
+         on conflict do nothing
+         returning 1
+       )
+       select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
+  (wraps: readonly GrantBody['wraps'][number][]) => [
+    wraps.map((w) => w.noteId),
+    wraps.map((w) => w.version),
+    wraps.map((w) => w.wrap),
+  ],
+);
+
 /** Notes: each version has its own key, so the work and the wraps go by note id and version. */
 export const noteGrant = grantSteps({
   action: 'records.access-granted',
@@ -47,36 +74,8 @@ export const noteGrant = grantSteps({
     return rows.map((r) => ({ noteId: r.note_id, version: Number(r.version), wrap: r.wrap }));
   },
   cursor: (item) => `${item.noteId}:${item.version}`,
-  /**
-   * Only versions the caller holds a wrap for are accepted (the caller could not have made a
-   * real wrap for any other), and an existing wrap is never replaced, so repeating a batch
-   * changes nothing.
-   */
-  async insert(tx, grant: { caller: string; reader: string; wraps: GrantBody['wraps'] }) {
-    const [counts] = await tx.query<{ eligible: number; inserted: number }>(
-      `with input as (
-         select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
-       ), eligible as (
-         select i.note_id, i.version, i.wrap from input i
-         join note_wraps mine
-           on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
-       ), inserted as (
-         insert into note_wraps (note_id, version, reader_pubkey, wrap)
-         select note_id, version, $1, wrap from eligible
-         on conflict do nothing
-         returning 1
-       )
-       select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-      [
-        grant.reader,
-        grant.caller,
-        grant.wraps.map((w) => w.noteId),
-        grant.wraps.map((w) => w.version),
-        grant.wraps.map((w) => w.wrap),
-      ],
-    );
-    return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
-  },
+  insert: (tx, grant: { caller: string; reader: string; wraps: GrantBody['wraps'] }) =>
+    insertNoteWraps(tx, grant.reader, grant.caller, grant.wraps),
 });
 
 /** Progress for the grant's progress bar. */

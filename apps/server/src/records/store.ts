@@ -1,7 +1,7 @@
 import type { NoteForReader, NoteMeta, NoteVersionInfo } from '@llamenos/protocol';
 import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 import { listConditions, type PageWindow } from '../db/newest-first.js';
-import { rowStatement } from '../db/row-statement.js';
+import { rowStatement, writeStatement } from '../db/row-statement.js';
 
 /** A `notes` row. */
 export interface NoteRow {
@@ -85,20 +85,11 @@ export async function insertVersion(
 }
 
 /** Moves the note to `next` only if it is still at `expected`: the optimistic-concurrency check. */
-export async function bumpVersion(
-  db: Queryable,
-  id: string,
-  expected: number,
-  next: number,
-  now: Date,
-): Promise<boolean> {
-  return returnsRow(
-    db,
-    `update notes set current_version = $3, updated_at = $4
+export const bumpVersion = writeStatement(
+  `update notes set current_version = $3, updated_at = $4
      where id = $1 and current_version = $2 and deleted_at is null returning id`,
-    [id, expected, next, now],
-  );
-}
+  (id: string, expected: number, next: number, now: Date) => [id, expected, next, now],
+);
 
 /** Tombstones a note: content (versions, and wraps by cascade) is gone, the metadata row stays. */
 export async function tombstone(db: Queryable, id: string, now: Date): Promise<void> {

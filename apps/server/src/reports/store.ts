@@ -10,6 +10,7 @@ import {
 import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 import { listConditions, type PageWindow } from '../db/newest-first.js';
 import { rowStatement } from '../db/row-statement.js';
+import { grantInsert, grantWorkQuery } from '../records/grant-statements.js';
 
 /*
  * Every statement of the reports module. A report's clear columns are only what the design
@@ -360,15 +361,8 @@ export async function deleteReports(
 // Granting a new report admin
 
 /** Records the caller holds a wrap for and `reader` does not, in record-id order after `after`. */
-export async function grantWorkRows(
-  db: Queryable,
-  caller: string,
-  reader: string,
-  after: string,
-  limit: number,
-): Promise<{ recordId: string; wrap: string }[]> {
-  const rows = await db.query<{ record_id: string; wrap: string }>(
-    `select mine.record_id, mine.wrap
+export const grantWorkRows = grantWorkQuery(
+  `select mine.record_id, mine.wrap
      from report_wraps mine
      where mine.reader_pubkey = $1
        and mine.record_id > $3
@@ -376,23 +370,15 @@ export async function grantWorkRows(
          select 1 from report_wraps t where t.record_id = mine.record_id and t.reader_pubkey = $2)
      order by mine.record_id
      limit $4`,
-    [caller, reader, after, limit],
-  );
-  return rows.map((r) => ({ recordId: r.record_id, wrap: r.wrap }));
-}
+  (r: { record_id: string; wrap: string }) => ({ recordId: r.record_id, wrap: r.wrap }),
+);
 
 /**
  * Stores wraps for `reader` of records `caller` holds a wrap for; never replaces one.
  * Returns how many were eligible (the caller holds a wrap) and how many were new.
  */
-export async function insertGrantedWraps(
-  db: Queryable,
-  reader: string,
-  caller: string,
-  wraps: readonly { recordId: string; wrap: string }[],
-): Promise<{ eligible: number; inserted: number }> {
-  const [counts] = await db.query<{ eligible: number | string; inserted: number | string }>(
-    `with input as (
+export const insertGrantedWraps = grantInsert(
+  `with input as (
        select * from unnest($3::text[], $4::text[]) as t(record_id, wrap)
      ), eligible as (
        select mine.report_id, i.record_id, i.wrap from input i
@@ -404,10 +390,11 @@ export async function insertGrantedWraps(
        returning 1
      )
      select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-    [reader, caller, wraps.map((w) => w.recordId), wraps.map((w) => w.wrap)],
-  );
-  return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
-}
+  (wraps: readonly { recordId: string; wrap: string }[]) => [
+    wraps.map((w) => w.recordId),
+    wraps.map((w) => w.wrap),
+  ],
+);
 
 /** Progress of a grant: records in all, wrapped for `reader`, and missing for both reader and caller. */
 export async function grantProgress(

@@ -16,5 +16,5 @@ export const transcriptGrant = grantSteps({
   work: store.grantWork,
   cursor: (item) => item.transcriptId,
   insert: (tx, g: { caller: string; reader: string; wraps: TranscriptGrantBody['wraps'] }) =>
-    store.insertGrantedWraps(tx, g.caller, g.reader, g.wraps),
+    store.insertGrantedWraps(tx, g.reader, g.caller, g.wraps),
 });

@@ -1,5 +1,6 @@
 import type { TranscriptForReader, TranscriptSource } from '@llamenos/protocol';
 import { type Queryable, returnsRow } from '../db/database.js';
+import { grantInsert, grantWorkQuery } from '../records/grant-statements.js';
 
 /** A `transcripts` row without its ciphertext. */
 export interface TranscriptRow {
@@ -87,37 +88,22 @@ export async function listForReader(
 }
 
 /** Transcripts the caller holds a wrap of and `reader` does not, by id after `after`. */
-export async function grantWork(
-  db: Queryable,
-  caller: string,
-  reader: string,
-  after: string,
-  limit: number,
-): Promise<{ transcriptId: string; wrap: string }[]> {
-  const rows = await db.query<{ transcript_id: string; wrap: string }>(
-    `select mine.transcript_id, mine.wrap from transcript_wraps mine
+export const grantWork = grantWorkQuery(
+  `select mine.transcript_id, mine.wrap from transcript_wraps mine
       where mine.reader_pubkey = $1 and mine.transcript_id > $3
         and not exists (select 1 from transcript_wraps t
                          where t.transcript_id = mine.transcript_id and t.reader_pubkey = $2)
       order by mine.transcript_id
       limit $4`,
-    [caller, reader, after, limit],
-  );
-  return rows.map((r) => ({ transcriptId: r.transcript_id, wrap: r.wrap }));
-}
+  (r: { transcript_id: string; wrap: string }) => ({ transcriptId: r.transcript_id, wrap: r.wrap }),
+);
 
 /**
  * Adds wraps for `reader` to transcripts `caller` holds a wrap of (the caller could not have
  * made a real wrap for any other); an existing wrap is never replaced.
  */
-export async function insertGrantedWraps(
-  db: Queryable,
-  caller: string,
-  reader: string,
-  wraps: { transcriptId: string; wrap: string }[],
-): Promise<{ eligible: number; inserted: number }> {
-  const [counts] = await db.query<{ eligible: number; inserted: number }>(
-    `with input as (
+export const insertGrantedWraps = grantInsert(
+  `with input as (
        select * from unnest($3::text[], $4::text[]) as t(transcript_id, wrap)
      ), eligible as (
        select i.transcript_id, i.wrap from input i
@@ -129,10 +115,11 @@ export async function insertGrantedWraps(
        returning 1
      )
      select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-    [reader, caller, wraps.map((w) => w.transcriptId), wraps.map((w) => w.wrap)],
-  );
-  return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
-}
+  (wraps: readonly { transcriptId: string; wrap: string }[]) => [
+    wraps.map((w) => w.transcriptId),
+    wraps.map((w) => w.wrap),
+  ],
+);
 
 /**
  * How `userId` took the call, from the audit log: answered (`calls.answered`, by phone or in
