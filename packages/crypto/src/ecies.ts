@@ -227,59 +227,8 @@ export function cachedAgreement(
     tableFor(compressed);
     return !kept;
   };
-  const reuseWindow = (reuse: KeyReuse): KeyReuseWindow => {
-    const now = reuse.now ?? Date.now;
-    interface Window {
-      pair: { secret: Uint8Array; publicKey: Uint8Array };
-      /** Each reader's shared x with this key, by compressed point (hex). */
-      shared: Map<string, Uint8Array>;
-      until: number;
-      left: number;
-    }
-    let current: Window | null = null;
-    const wipe = () => {
-      if (!current) return;
-      current.pair.secret.fill(0);
-      for (const x of current.shared.values()) x.fill(0);
-      current = null;
-    };
-    const wipeExpired = (): number | null => {
-      if (current && now() >= current.until) wipe();
-      return current ? current.until - now() : null;
-    };
-    const forWindowObject = <T>(seal: (agree: EphemeralAgreement) => T): T => {
-      if (current && current.left <= 0) wipe();
-      wipeExpired();
-      current ??= {
-        pair: newPair(),
-        shared: new Map(),
-        until: now() + reuse.maxAgeMs,
-        left: reuse.maxObjects,
-      };
-      const window: Window = current;
-      window.left -= 1;
-      let done = false;
-      const shared = (recipientCompressed: Uint8Array) => {
-        // Kept past `seal` its key may be wiped by then: refused instead.
-        if (done) throw new Error('a windowed agreement used after its object was sealed');
-        const id = toHex(recipientCompressed);
-        let x = window.shared.get(id);
-        if (!x) {
-          x = agreeWith(recipientCompressed, window.pair).sharedX;
-          window.shared.set(id, x);
-        }
-        // Copies: wrapKeyWith wipes the shared x it is given.
-        return { ephemeral: window.pair.publicKey.slice(), sharedX: x.slice() };
-      };
-      try {
-        return seal(Object.assign(shared, { parseRecipient }));
-      } finally {
-        done = true;
-      }
-    };
-    const fresh = (recipientCompressed: Uint8Array) => agree(recipientCompressed);
-    return Object.assign(fresh, { parseRecipient, forOneObject: forWindowObject, wipeExpired });
-  };
+  const reuseWindow = (reuse: KeyReuse) =>
+    keyReuseWindow(reuse, { newPair, agreeWith, parseRecipient, fresh: agree });
   return Object.assign(agree, { parseRecipient, forOneObject, prepare, reuseWindow });
 }
 
@@ -350,4 +299,74 @@ export function unwrapKeyAs(
   } finally {
     kek.fill(0);
   }
+}
+
+type KeyPair = { secret: Uint8Array; publicKey: Uint8Array };
+
+/** cachedAgreement's parts that a reuse window runs on (its tables stay the agreement's). */
+interface WindowParts {
+  newPair: EphemeralKeyPair;
+  agreeWith: (recipientCompressed: Uint8Array, pair: KeyPair) => { sharedX: Uint8Array };
+  parseRecipient: (publicKey: string) => Uint8Array;
+  /** The agreement called directly: a fresh key per wrap. */
+  fresh: (recipientCompressed: Uint8Array) => { ephemeral: Uint8Array; sharedX: Uint8Array };
+}
+
+/** `CachedAgreement.reuseWindow`: one ephemeral key, and each reader's shared x, per window. */
+function keyReuseWindow(
+  reuse: KeyReuse,
+  { newPair, agreeWith, parseRecipient, fresh }: WindowParts,
+): KeyReuseWindow {
+  const now = reuse.now ?? Date.now;
+  interface Window {
+    pair: KeyPair;
+    /** Each reader's shared x with this key, by compressed point (hex). */
+    shared: Map<string, Uint8Array>;
+    until: number;
+    left: number;
+  }
+  let current: Window | null = null;
+  const wipe = () => {
+    if (!current) return;
+    current.pair.secret.fill(0);
+    for (const x of current.shared.values()) x.fill(0);
+    current = null;
+  };
+  const wipeExpired = (): number | null => {
+    if (current && now() >= current.until) wipe();
+    return current ? current.until - now() : null;
+  };
+  const forWindowObject = <T>(seal: (agree: EphemeralAgreement) => T): T => {
+    if (current && current.left <= 0) wipe();
+    wipeExpired();
+    current ??= {
+      pair: newPair(),
+      shared: new Map(),
+      until: now() + reuse.maxAgeMs,
+      left: reuse.maxObjects,
+    };
+    const window: Window = current;
+    window.left -= 1;
+    let done = false;
+    const shared = (recipientCompressed: Uint8Array) => {
+      // Kept past `seal` its key may be wiped by then: refused instead.
+      if (done) throw new Error('a windowed agreement used after its object was sealed');
+      const id = toHex(recipientCompressed);
+      let x = window.shared.get(id);
+      if (!x) {
+        x = agreeWith(recipientCompressed, window.pair).sharedX;
+        window.shared.set(id, x);
+      }
+      // Copies: wrapKeyWith wipes the shared x it is given.
+      return { ephemeral: window.pair.publicKey.slice(), sharedX: x.slice() };
+    };
+    try {
+      return seal(Object.assign(shared, { parseRecipient }));
+    } finally {
+      done = true;
+    }
+  };
+  // A function of its own: the agreement's must keep its own forOneObject.
+  const direct = (recipientCompressed: Uint8Array) => fresh(recipientCompressed);
+  return Object.assign(direct, { parseRecipient, forOneObject: forWindowObject, wipeExpired });
 }

@@ -173,6 +173,13 @@ describe('cachedAgreement', () => {
     const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:f' };
     const direct = readers.map((r) => wrapKeyWith(secureRandom(32), getPublicKey(r), ctx, window));
     expect(new Set(direct.map((w) => toHex(w.subarray(1, 34)))).size).toBe(3);
+    // The agreement the window came from keeps its own one-object key (a window is not installed on it).
+    expect(agree.forOneObject).not.toBe(window.forOneObject);
+    const objectWraps = agree.forOneObject((one) =>
+      readers.map((r) => wrapKeyWith(secureRandom(32), getPublicKey(r), ctx, one)),
+    );
+    expect(new Set(objectWraps.map((w) => toHex(w.subarray(1, 34)))).size).toBe(1);
+    expect(toHex((objectWraps[0] as Uint8Array).subarray(1, 34))).not.toBe(e.ephemeral);
   });
 
   it('with another table window (the server: 8 bits), still wraps the reference opens', () => {
