@@ -19,6 +19,7 @@ import { formatDateTime } from '../../components/format.js';
 import { NameField } from '../../components/NameField.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -141,14 +142,7 @@ function NewInviteForm({
       <NameField id="invite-name" caption={t('invites.name')} value={displayName} onChange={setDisplayName} />
       <CheckboxGroup legend={t('volunteers.roles')} choices={choices} value={roleIds} onChange={setRoleIds} />
       <label htmlFor="invite-phone">{t('invites.phone')}</label>
-      <input
-        id="invite-phone"
-        type="tel"
-        className="ltr"
-        autoComplete="off"
-        value={phone}
-        onChange={(e) => setPhone(e.target.value)}
-      />
+      <PhoneInput id="invite-phone" value={phone} onChange={(e) => setPhone(e.target.value)} />
       <label htmlFor="invite-hours">{t('invites.hours')}</label>
       <WholeNumberInput
         id="invite-hours"

@@ -10,6 +10,7 @@ import { MemberLanguagesField } from '../../components/MemberLanguagesField.js';
 import { NameField } from '../../components/NameField.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -127,11 +128,8 @@ function PhoneFields({
       <p className="hint" id="vol-phone-help">
         {last4 ? t('volunteers.phoneHelpSet', { last4: last4 }) : t('volunteers.phoneHelpUnset')}
       </p>
-      <input
+      <PhoneInput
         id="vol-phone"
-        type="tel"
-        autoComplete="off"
-        className="ltr"
         aria-describedby="vol-phone-help"
         disabled={value.remove}
         value={value.phone}

@@ -8,6 +8,7 @@ import { RowAction } from '../../components/DataTable.js';
 import { formatDateTime, lastDigits } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
+import { PhoneInput } from '../../components/PhoneInput.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { TablePanel } from '../../components/TablePanel.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -59,12 +60,9 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
           onChange={(e) => setNumbers(e.target.value)}
         />
       ) : (
-        <input
+        <PhoneInput
           id={`${prefix}-numbers`}
-          className="ltr"
-          type="tel"
           required
-          autoComplete="off"
           aria-describedby={`${prefix}-hint`}
           value={numbers}
           onChange={(e) => setNumbers(e.target.value)}
