@@ -1,4 +1,5 @@
 import { type messages, type PGlite, parse, protocol } from '@electric-sql/pglite';
+import { concatAll } from '@llamenos/crypto';
 
 type RowDescription = messages.RowDescriptionMessage;
 type ParameterDescription = messages.ParameterDescriptionMessage;
@@ -95,7 +96,7 @@ export class PreparedStatements {
       return serialize ? serialize(value) : String(value);
     });
     const messages = await this.#pg.execProtocolStream(
-      concat([
+      concatAll([
         ...this.#takeClosing(),
         ...(before
           ? [protocol.serialize.bind({ statement: before.name }), protocol.serialize.execute({})]
@@ -128,7 +129,7 @@ export class PreparedStatements {
   async #prepare(text: string): Promise<Prepared> {
     const name = `llamenos_${this.#next++}`;
     const messages = await this.#pg.execProtocolStream(
-      concat([
+      concatAll([
         ...this.#takeClosing(),
         protocol.serialize.parse({ name, text }),
         protocol.serialize.describe({ type: 'S', name }),
@@ -182,17 +183,4 @@ function withQuery(error: unknown, query: string, params: readonly unknown[]): u
   if (error instanceof Error && 'code' in error)
     Object.assign(error, { query, params, queryOptions: undefined });
   return error;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
