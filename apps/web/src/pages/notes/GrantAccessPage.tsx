@@ -10,6 +10,10 @@ import { KeyNeeded } from './shared.js';
 import './notes.css';
 import { ReportsGrantSection } from '../reports/ReportsGrantSection.js';
 
+/** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
+const PENDING_KEY = 'llamenos.notes.grant-pending';
+const BATCH = 500;
+
 /** /admin/grant-access: share the keys of existing notes with a new admin, from this browser. */
 export function GrantAccessPage({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -33,9 +37,6 @@ export function GrantAccessPage({ me }: { me: Me }) {
     </section>
   );
 }
-
-/** Note versions per request of the grant. */
-const BATCH = 500;
 
 /**
  * Shares every note version's key with `target`, a batch at a time. The next batch is fetched
@@ -67,9 +68,6 @@ async function shareNotes(target: string, steps: GrantSteps): Promise<void> {
     if (transcripts.failed) steps.skipped(transcripts.failed);
   }
 }
-
-/** Remembers an unfinished grant (a public key only), so a reload offers to resume it. */
-const PENDING_KEY = 'llamenos.notes.grant-pending';
 
 /** Notes (and with them transcripts) as a kind of record to grant. */
 const NOTES_GRANT: GrantKind = {
