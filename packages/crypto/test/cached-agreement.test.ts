@@ -16,6 +16,17 @@ import {
   wrapKeyWith,
 } from '../src/index.js';
 
+/** Fresh ephemeral key pairs whose secrets the test keeps, to see that each is wiped. */
+function keptKeyPairs() {
+  const secrets: Uint8Array[] = [];
+  const pair = () => {
+    const secret = generateSecretKey();
+    secrets.push(secret);
+    return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
+  };
+  return { secrets, pair };
+}
+
 /**
  * `wrapKeyWith` + `cachedAgreement` (the server's sealing path) makes wraps the reference
  * `unwrapKey` opens, for readers seen again (table reused) and after older tables were dropped.
@@ -53,12 +64,8 @@ describe('cachedAgreement', () => {
   });
 
   it('with ephemeral key pairs from elsewhere (the server: OpenSSL), still the reference format; each secret wiped', () => {
-    const secrets: Uint8Array[] = [];
-    const agree = cachedAgreement(4, secureRandom, () => {
-      const secret = generateSecretKey();
-      secrets.push(secret);
-      return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
-    });
+    const { secrets, pair } = keptKeyPairs();
+    const agree = cachedAgreement(4, secureRandom, pair);
     const reader = generateSecretKey();
     const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:y' };
     for (const _ of [0, 1]) {
@@ -70,12 +77,8 @@ describe('cachedAgreement', () => {
   });
 
   it('forOneObject: one ephemeral key for the wraps of one object, each wrap opening only for its reader; a new key per object; wiped after', () => {
-    const secrets: Uint8Array[] = [];
-    const agree = cachedAgreement(8, secureRandom, () => {
-      const secret = generateSecretKey();
-      secrets.push(secret);
-      return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
-    });
+    const { secrets, pair } = keptKeyPairs();
+    const agree = cachedAgreement(8, secureRandom, pair);
     const readers = Array.from({ length: 4 }, () => generateSecretKey());
     const ctx = { label: LABEL_MESSAGE_KEY_WRAP, recordId: 'message:shared' };
     const ephemeralsByObject: Set<string>[] = [];
@@ -110,12 +113,8 @@ describe('cachedAgreement', () => {
   });
 
   it('reuseWindow: one ephemeral key for the objects of a short window, each wrap opening only for its reader and record; a new key after the window or its count; wiped', () => {
-    const secrets: Uint8Array[] = [];
-    const agree = cachedAgreement(8, secureRandom, () => {
-      const secret = generateSecretKey();
-      secrets.push(secret);
-      return { secret, publicKey: compressedFromXOnly(fromHex(getPublicKey(secret), 32)) };
-    });
+    const { secrets, pair } = keptKeyPairs();
+    const agree = cachedAgreement(8, secureRandom, pair);
     let clock = 1_000;
     const window = agree.reuseWindow({ maxAgeMs: 250, maxObjects: 3, now: () => clock });
     const readers = Array.from({ length: 3 }, () => generateSecretKey());
