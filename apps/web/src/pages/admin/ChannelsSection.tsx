@@ -1,11 +1,14 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ChannelSummary, MESSAGING_CHANNELS, type MessagingChannelId } from '@llamenos/protocol';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { type UseFormReturn, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
+import {
+  CredentialInput,
+  type CredentialsCardControls,
+  CredentialsSection,
+} from '../../components/CredentialsSection.js';
 import {
   CredentialsActions,
   CredentialsCard,
@@ -13,7 +16,6 @@ import {
   CredentialsSummary,
 } from '../../components/CredentialsSummary.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { removeChannel, saveChannel, setChannelDisabled } from '../../lib/api/index.js';
@@ -46,42 +48,32 @@ const CHANNEL_NAMES: Record<MessagingChannelId, string> = {
  */
 export function ChannelsSection({ writable }: { writable: boolean }) {
   const { t } = useTranslation();
-  const channels = useQuery(queries.channels());
   const config = useQuery(queries.publicConfig());
-  const [editing, setEditing] = useState<MessagingChannelId | null>(null);
-  const removal = useConfirmRemoval({
-    title: (channel: MessagingChannelId) => t('channels.removeTitle', { name: CHANNEL_NAMES[channel] }),
-    message: t('channels.removeExplain'),
-    confirmLabel: t('channels.remove'),
-    remove: async (channel: MessagingChannelId) => {
-      await removeChannel(channel);
-      await channels.refetch();
-    },
-  });
-
   return (
-    <Panel id="channels-title" title={t('channels.title')}>
-      <p className="hint">{t('channels.help')}</p>
-      <ErrorMessage error={channels.error ?? config.error} />
-      {channels.data &&
-        MESSAGING_CHANNELS.map((channel) => {
-          const summary = channels.data[channel];
-          if (!summary) return null;
-          return (
-            <ChannelCard
-              key={channel}
-              channel={channel}
-              summary={summary}
-              publicUrl={config.data?.publicUrl ?? null}
-              writable={writable}
-              editing={editing === channel}
-              onEdit={(open) => setEditing(open ? channel : null)}
-              onRemove={() => removal.ask(channel)}
-            />
-          );
-        })}
-      {removal.dialog}
-    </Panel>
+    <CredentialsSection
+      panelId="channels-title"
+      title={t('channels.title')}
+      help={t('channels.help')}
+      query={queries.channels()}
+      error={config.error}
+      entries={MESSAGING_CHANNELS}
+      removal={{
+        title: (channel) => t('channels.removeTitle', { name: CHANNEL_NAMES[channel] }),
+        message: t('channels.removeExplain'),
+        confirmLabel: t('channels.remove'),
+        remove: removeChannel,
+      }}
+      card={(channel, summary, controls) => (
+        <ChannelCard
+          key={channel}
+          channel={channel}
+          summary={summary}
+          publicUrl={config.data?.publicUrl ?? null}
+          writable={writable}
+          {...controls}
+        />
+      )}
+    />
   );
 }
 
@@ -93,27 +85,20 @@ function ChannelCard({
   editing,
   onEdit,
   onRemove,
+  replace,
+  onSaved,
 }: {
   channel: MessagingChannelId;
   summary: ChannelSummary;
   publicUrl: string | null;
   writable: boolean;
-  editing: boolean;
-  onEdit: (open: boolean) => void;
-  onRemove: () => void;
-}) {
+} & CredentialsCardControls<ChannelSummary>) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const name = CHANNEL_NAMES[channel];
   // The development carrier's configuration has no account to edit: it is only removed.
   const simulated = summary.fields.simulated === true;
-  const saved = (next: ChannelSummary) => {
-    client.setQueryData(queries.channels().queryKey, (all) => all && { ...all, [channel]: next });
-    onEdit(false);
-  };
   const service = useSubmit(async (disabled: boolean) => {
-    const next = await setChannelDisabled(channel, disabled);
-    client.setQueryData(queries.channels().queryKey, (all) => all && { ...all, [channel]: next });
+    replace(await setChannelDisabled(channel, disabled));
   });
 
   return (
@@ -131,7 +116,7 @@ function ChannelCard({
       unreadable={summary.readable ? null : t('channels.unreadable')}
       editing={editing}
       form={
-        <ChannelForm channel={channel} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
+        <ChannelForm channel={channel} summary={summary} onSaved={onSaved} onCancel={() => onEdit(false)} />
       }
       stored={summary.configured && <ChannelSummaryList channel={channel} summary={summary} />}
       actions={
@@ -281,36 +266,18 @@ function ChannelField({
         : kind === 'optional'
           ? t('channels.optional')
           : '';
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
-  const props = {
-    id,
-    autoComplete: 'off',
-    spellCheck: false,
-    className: 'ltr',
-    'aria-invalid': error ? true : undefined,
-    'aria-describedby': describedBy,
-    ...form.register(name),
-  };
   // The verify token is the admin's own choice, typed into Meta's form too: shown once generated.
   const generated = name === 'verifyToken' ? form.watch('verifyToken') : '';
   return (
-    <div>
-      <label htmlFor={id}>{t(`channels.fields.${name}`)}</label>
-      {kind === 'pem' || kind === 'numbers' ? (
-        <textarea {...props} rows={kind === 'pem' ? 4 : 3} />
-      ) : (
-        <input {...props} type={secret ? 'password' : 'text'} />
-      )}
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} role="alert" className="error">
-          {error}
-        </p>
-      )}
+    <CredentialInput
+      id={id}
+      caption={t(`channels.fields.${name}`)}
+      rows={kind === 'pem' ? 4 : kind === 'numbers' ? 3 : undefined}
+      secret={secret}
+      hint={hint}
+      error={error}
+      binding={form.register(name)}
+    >
       {name === 'verifyToken' && (
         <>
           <button
@@ -323,6 +290,6 @@ function ChannelField({
           {generated && <CopyField label={t('channels.verifyTokenCopy')} value={generated} />}
         </>
       )}
-    </div>
+    </CredentialInput>
   );
 }

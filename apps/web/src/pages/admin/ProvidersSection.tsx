@@ -7,23 +7,26 @@ import {
   TELEPHONY_PROVIDERS,
   type TelephonyProvider,
 } from '@llamenos/protocol';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
+import {
+  type CredentialBinding,
+  CredentialInput,
+  type CredentialsCardControls,
+  CredentialsSection,
+} from '../../components/CredentialsSection.js';
 import {
   CredentialsActions,
   CredentialsCard,
   type CredentialsRow,
   CredentialsSummary,
 } from '../../components/CredentialsSummary.js';
-import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { Panel } from '../../components/Panel.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { removeProvider, saveProvider } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
+import { parseNumbers } from './channelForm.js';
 
 const PROVIDER_NAMES: Record<TelephonyProvider, string> = {
   twilio: 'Twilio',
@@ -40,42 +43,30 @@ const fieldsOf = (provider: TelephonyProvider) =>
 /** Telephony credentials: read back with secrets masked; secrets are write-only. */
 export function ProvidersSection({ writable }: { writable: boolean }) {
   const { t } = useTranslation();
-  const providers = useQuery(queries.providers());
-  // One provider's form is open at a time.
-  const [editing, setEditing] = useState<TelephonyProvider | null>(null);
   const name = providerName(t);
-  const deletion = useConfirmRemoval({
-    title: (provider: TelephonyProvider) => t('providers.deleteTitle', { name: name(provider) }),
-    message: t('providers.deleteExplain'),
-    confirmLabel: t('common.delete'),
-    remove: async (provider: TelephonyProvider) => {
-      await removeProvider(provider);
-      void providers.refetch();
-    },
-  });
-
   return (
-    <Panel id="providers-title" title={t('providers.title')}>
-      <p className="hint">{t('providers.help')}</p>
-      <ErrorMessage error={providers.error} />
-      {providers.data &&
-        TELEPHONY_PROVIDERS.map((provider) => {
-          const summary = providers.data?.[provider];
-          if (!summary) return null;
-          return (
-            <ProviderCard
-              key={provider}
-              provider={provider}
-              summary={summary}
-              writable={writable}
-              editing={editing === provider}
-              onEdit={(open) => setEditing(open ? provider : null)}
-              onDelete={() => deletion.ask(provider)}
-            />
-          );
-        })}
-      {deletion.dialog}
-    </Panel>
+    <CredentialsSection
+      panelId="providers-title"
+      title={t('providers.title')}
+      help={t('providers.help')}
+      query={queries.providers()}
+      entries={TELEPHONY_PROVIDERS}
+      removal={{
+        title: (provider) => t('providers.deleteTitle', { name: name(provider) }),
+        message: t('providers.deleteExplain'),
+        confirmLabel: t('common.delete'),
+        remove: removeProvider,
+      }}
+      card={(provider, summary, controls) => (
+        <ProviderCard
+          key={provider}
+          provider={provider}
+          summary={summary}
+          writable={writable}
+          {...controls}
+        />
+      )}
+    />
   );
 }
 
@@ -90,22 +81,15 @@ function ProviderCard({
   writable,
   editing,
   onEdit,
-  onDelete,
+  onRemove,
+  onSaved,
 }: {
   provider: TelephonyProvider;
   summary: ProviderSummary;
   writable: boolean;
-  editing: boolean;
-  onEdit: (open: boolean) => void;
-  onDelete: () => void;
-}) {
+} & CredentialsCardControls<ProviderSummary>) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const name = providerName(t);
-  const saved = (s: ProviderSummary) => {
-    client.setQueryData(queries.providers().queryKey, (all) => all && { ...all, [provider]: s });
-    onEdit(false);
-  };
 
   return (
     <CredentialsCard
@@ -116,7 +100,12 @@ function ProviderCard({
       unreadable={summary.readable ? null : t('providers.unreadable')}
       editing={editing}
       form={
-        <ProviderForm provider={provider} summary={summary} onSaved={saved} onCancel={() => onEdit(false)} />
+        <ProviderForm
+          provider={provider}
+          summary={summary}
+          onSaved={onSaved}
+          onCancel={() => onEdit(false)}
+        />
       }
       stored={summary.configured && <ProviderSummaryList provider={provider} summary={summary} />}
       actions={
@@ -127,7 +116,7 @@ function ProviderCard({
             setUp={t('providers.setUp')}
             remove={t('common.delete')}
             onEdit={onEdit}
-            onRemove={onDelete}
+            onRemove={onRemove}
           />
         )
       }
@@ -191,12 +180,7 @@ function ProviderForm({
   );
   const [numbers, setNumbers] = useState(summary.phoneNumbers.join('\n'));
   const save = useSubmit(async () => {
-    const body: Record<string, unknown> = {
-      phoneNumbers: numbers
-        .split(/[\n,]/)
-        .map((n) => n.replace(/[\s().-]/g, ''))
-        .filter(Boolean),
-    };
+    const body: Record<string, unknown> = { phoneNumbers: parseNumbers(numbers) };
     for (const [field, visibility] of fieldsOf(provider)) {
       const value = field === 'privateKey' ? (values[field] ?? '') : (values[field] ?? '').trim();
       if (visibility !== 'public' && value === '' && keepSecrets) continue;
@@ -218,22 +202,20 @@ function ProviderForm({
           field={field}
           secret={visibility !== 'public'}
           keepSecrets={keepSecrets}
-          value={values[field] ?? ''}
-          onChange={(value) => setValues({ ...values, [field]: value })}
+          binding={{
+            value: values[field] ?? '',
+            onChange: (e) => setValues({ ...values, [field]: e.target.value }),
+          }}
         />
       ))}
-      <label htmlFor={`prov-${provider}-numbers`}>{t('providers.fields.phoneNumbers')}</label>
-      <textarea
+      <CredentialInput
         id={`prov-${provider}-numbers`}
-        className="ltr"
+        caption={t('providers.fields.phoneNumbers')}
         rows={3}
-        aria-describedby={`prov-${provider}-numbers-hint`}
-        value={numbers}
-        onChange={(e) => setNumbers(e.target.value)}
+        secret={false}
+        hint={t('providers.numbersHint')}
+        binding={{ value: numbers, onChange: (e) => setNumbers(e.target.value) }}
       />
-      <p id={`prov-${provider}-numbers-hint`} className="hint">
-        {t('providers.numbersHint')}
-      </p>
       <FormActions submit={save} onCancel={onCancel} />
     </form>
   );
@@ -245,44 +227,36 @@ function CredentialField({
   field,
   secret,
   keepSecrets,
-  value,
-  onChange,
+  binding,
 }: {
   id: string;
   field: string;
   secret: boolean;
   keepSecrets: boolean;
-  value: string;
-  onChange: (value: string) => void;
+  /** The form's value and change handler. */
+  binding: CredentialBinding;
 }) {
   const { t } = useTranslation();
-  const props = {
-    id,
-    value,
-    // Browser calling fields may stay empty (OPTIONAL_PROVIDER_FIELDS).
-    required: !OPTIONAL_PROVIDER_FIELDS.has(field) && (!secret || !keepSecrets),
-    autoComplete: 'off',
-    spellCheck: false,
-    className: 'ltr',
-    'aria-describedby': secret ? `${id}-hint` : undefined,
-  };
+  const optional = OPTIONAL_PROVIDER_FIELDS.has(field);
+  const hint = !secret
+    ? ''
+    : keepSecrets
+      ? t('providers.secretKeep')
+      : optional
+        ? t('channels.optional')
+        : t('providers.secretRequired');
   return (
-    <div>
-      <label htmlFor={id}>{t(`providers.fields.${field}`)}</label>
-      {field === 'privateKey' ? (
-        <textarea {...props} rows={4} onChange={(e) => onChange(e.target.value)} />
-      ) : (
-        <input {...props} type={secret ? 'password' : 'text'} onChange={(e) => onChange(e.target.value)} />
-      )}
-      {secret && (
-        <p id={`${id}-hint`} className="hint">
-          {keepSecrets
-            ? t('providers.secretKeep')
-            : OPTIONAL_PROVIDER_FIELDS.has(field)
-              ? t('channels.optional')
-              : t('providers.secretRequired')}
-        </p>
-      )}
-    </div>
+    <CredentialInput
+      id={id}
+      caption={t(`providers.fields.${field}`)}
+      rows={field === 'privateKey' ? 4 : undefined}
+      secret={secret}
+      hint={hint}
+      binding={{
+        ...binding,
+        // Browser calling fields may stay empty (OPTIONAL_PROVIDER_FIELDS).
+        required: !optional && (!secret || !keepSecrets),
+      }}
+    />
   );
 }
