@@ -18,7 +18,7 @@ export interface CredentialsCardControls<S> {
  * The telephony providers' and the messaging channels' screens: every entry the server lists, as a
  * card, one form open at a time, and a removal confirmed first and followed by a fresh read.
  */
-export function CredentialsSection<K extends string, S>({
+export function CredentialsSection<K extends string, S, Q extends QueryKey>({
   panelId,
   title,
   help,
@@ -32,7 +32,7 @@ export function CredentialsSection<K extends string, S>({
   title: string;
   help: string;
   /** The list's query: every entry's summary by key, as the server answers it. */
-  query: UseQueryOptions<Record<K, S>, Error, Record<K, S>, QueryKey>;
+  query: UseQueryOptions<Record<K, S>, Error, Record<K, S>, Q>;
   /** Another read the cards depend on, when it failed. */
   error?: Error | null;
   /** The keys in the order the cards are shown. */
@@ -46,6 +46,7 @@ export function CredentialsSection<K extends string, S>({
   card: (key: K, summary: S, controls: CredentialsCardControls<S>) => ReactNode;
 }) {
   const list = useQuery(query);
+  const summaries = list.data;
   const client = useQueryClient();
   const [editing, setEditing] = useState<K | null>(null);
   const confirm = useConfirmRemoval({
@@ -62,9 +63,9 @@ export function CredentialsSection<K extends string, S>({
     <Panel id={panelId} title={title}>
       <p className="hint">{help}</p>
       <ErrorMessage error={list.error ?? error} />
-      {list.data &&
+      {summaries &&
         entries.map((key) => {
-          const summary = list.data[key];
+          const summary = summaries[key];
           if (!summary) return null;
           return card(key, summary, {
             editing: editing === key,
