@@ -26,3 +26,15 @@ export function listPagePath<Filters extends { [K in keyof Filters]: string }>(
   if (cursor) q.set('cursor', cursor);
   return `${path}?${q}`;
 }
+
+/**
+ * One page of a list as its screen asks for it (filters, page size, the previous page's cursor):
+ * the list's path built by `pathOf`, read with `fetchPath`.
+ */
+export const listPageFetcher =
+  <Filters, Page>(
+    pathOf: (filters: Filters, limit: number, cursor: string | null) => string,
+    fetchPath: (path: string, signal?: AbortSignal) => Promise<Page>,
+  ) =>
+  (filters: Filters, limit: number, cursor: string | null, signal?: AbortSignal): Promise<Page> =>
+    fetchPath(pathOf(filters, limit, cursor), signal);

@@ -13,7 +13,7 @@ import {
   postNote,
   putNote,
 } from '../api/index.js';
-import { listPagePath } from '../list-query.js';
+import { listPageFetcher, listPagePath } from '../list-query.js';
 import type { NotePayload } from './payload.js';
 
 /** Filters of the notes list, as the form holds them (dates as yyyy-mm-dd, local time). */
@@ -29,12 +29,7 @@ export const NO_FILTERS: NoteFilters = { from: '', to: '', authorPubkey: '', cal
 const listQuery = (filters: NoteFilters, limit: number, cursor: string | null): string =>
   listPagePath('/api/notes', filters, limit, cursor);
 
-export const fetchNotePage = (
-  filters: NoteFilters,
-  limit: number,
-  cursor: string | null,
-  signal?: AbortSignal,
-) => fetchNotes(listQuery(filters, limit, cursor), signal);
+export const fetchNotePage = listPageFetcher(listQuery, fetchNotes);
 
 export const fetchNote = (id: string, version?: number) => fetchNoteVersion(id, version);
 

@@ -8,7 +8,7 @@ import {
   postReport,
   postReportReply,
 } from '../api/index.js';
-import { listPagePath } from '../list-query.js';
+import { listPageFetcher, listPagePath } from '../list-query.js';
 import { sealReply, sealReport } from './seal.js';
 
 /** Filters of the reports list, as the form holds them (dates as yyyy-mm-dd, local time). */
@@ -35,12 +35,7 @@ export const NO_REPORT_FILTERS: ReportFilters = {
 export const reportListPath = (filters: ReportFilters, limit: number, cursor: string | null): string =>
   listPagePath('/api/reports', { ...filters, scope: filters.scope === 'mine' ? 'mine' : '' }, limit, cursor);
 
-export const fetchReportPage = (
-  filters: ReportFilters,
-  limit: number,
-  cursor: string | null,
-  signal?: AbortSignal,
-) => fetchReports(reportListPath(filters, limit, cursor), signal);
+export const fetchReportPage = listPageFetcher(reportListPath, fetchReports);
 
 /** The server names missing or unexpected readers when the set of report admins changed meanwhile. */
 export function readersChanged(error: unknown): boolean {
