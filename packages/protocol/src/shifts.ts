@@ -34,32 +34,29 @@ const UserIds = z
 
 const Name = textLine(80);
 
-export const CreateShiftBody = z
+/** A shift as an admin edits it: created with defaults for the last three, updated a field at a time. */
+const ShiftFields = z
   .object({
     name: Name,
     weekday: Weekday,
     start: LocalTime,
     durationMinutes: z.number().int().min(MIN_SHIFT_MINUTES).max(MAX_SHIFT_MINUTES),
-    ringGroupId: Id.nullable().default(null),
-    active: z.boolean().default(true),
-    userIds: UserIds.default([]),
+    ringGroupId: Id.nullable(),
+    active: z.boolean(),
+    userIds: UserIds,
   })
   .strict();
+
+export const CreateShiftBody = ShiftFields.extend({
+  ringGroupId: Id.nullable().default(null),
+  active: z.boolean().default(true),
+  userIds: UserIds.default([]),
+});
 export type CreateShiftBody = z.infer<typeof CreateShiftBody>;
 /** What a client sends (defaults may be left out). */
 export type CreateShiftRequest = z.input<typeof CreateShiftBody>;
 
-export const UpdateShiftBody = z
-  .object({
-    name: Name.optional(),
-    weekday: Weekday.optional(),
-    start: LocalTime.optional(),
-    durationMinutes: z.number().int().min(MIN_SHIFT_MINUTES).max(MAX_SHIFT_MINUTES).optional(),
-    ringGroupId: Id.nullable().optional(),
-    active: z.boolean().optional(),
-    userIds: UserIds.optional(),
-  })
-  .strict();
+export const UpdateShiftBody = ShiftFields.partial();
 export type UpdateShiftBody = z.infer<typeof UpdateShiftBody>;
 
 export const SetAssignmentsBody = z.object({ userIds: UserIds }).strict();

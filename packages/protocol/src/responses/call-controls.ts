@@ -29,10 +29,12 @@ export type CallTransferTargetsResponse = z.infer<typeof CallTransferTargetsResp
  * colleague's answer to connect their voices), `none` when there is none (never started, handed
  * over, cancelled, or the call ended), with the ICE servers for that connection.
  */
-export const WarmTransferState = z.enum(['none', 'asking', 'talking', 'declined']);
-export type WarmTransferState = z.infer<typeof WarmTransferState>;
 export const WarmTransferStatusResponse = z
-  .object({ state: WarmTransferState, answer: Sdp.nullable(), iceServers: IceServers })
+  .object({
+    state: z.enum(['none', 'asking', 'talking', 'declined']),
+    answer: Sdp.nullable(),
+    iceServers: IceServers,
+  })
   .strict();
 export type WarmTransferStatusResponse = z.infer<typeof WarmTransferStatusResponse>;
 
