@@ -5,7 +5,6 @@ import {
   hasPermission,
   type TransferTargetsResponse,
 } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
@@ -14,6 +13,7 @@ import { grantsOf } from '../identity/lookup.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
 import { ensureHandles, isOnShift, mayAssign, mayClaim, readsAll, visibleConversation } from './access.js';
+import { auditMemberAct, conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
 import {
   assignConversation,
@@ -133,57 +133,33 @@ async function viewFor(ctx: ServerContext, actor: Member, row: ConversationRow):
   return conversationView(row, await unreadFor(ctx.db, row.id, actor.userId));
 }
 
-/** The audit entry of a member's act on one conversation, in the act's own transaction. */
-function auditMemberAct(
-  tx: Queryable,
-  actor: Member,
-  conversationId: string,
-  action: string,
-  details: Record<string, string>,
-  now: Date,
-): Promise<unknown> {
-  return appendAuditInTx(
-    tx,
-    {
-      action,
-      actorPubkey: actor.pubkey,
-      target: `conversation:${conversationId}`,
-      details: { conversationId, ...details },
-      ipHash: actor.ipHash,
-    },
-    now,
-  );
-}
-
 /** `POST …/claim`: take a waiting conversation from the queue. */
-export async function claimConversation(
-  ctx: ServerContext,
-  actor: Member,
-  id: string,
-): Promise<ConversationView> {
-  const now = ctx.now();
-  const conversation = await visibleConversation(ctx, actor, id);
-  if (conversation.assigned_to === actor.userId) return viewFor(ctx, actor, conversation);
-  if (!mayClaim(actor)) throw new DomainError('forbidden', 'you may not claim conversations');
-  if (!readsAll(actor) && !(await isOnShift(ctx, actor.userId)))
-    throw conflict('only a volunteer on shift may claim a conversation');
-  const { row, handover } = await ctx.db.transaction(async (tx) => {
-    const claimed = await claimIfUnassigned(tx, id, actor.userId);
-    if (!claimed) throw conflict('someone else has already taken this conversation');
-    const handover = await afterHandover(tx, id, actor.userId, now);
-    await auditMemberAct(
-      tx,
-      actor,
-      id,
-      'conversations.assigned',
-      { how: 'claim', assignee: actor.userId },
-      now,
-    );
-    return { row: claimed, handover };
-  });
-  await announceHandover(ctx, id, handover);
-  return viewFor(ctx, actor, row);
-}
+export const claimConversation = conversationAct(
+  visibleConversation,
+  async (ctx, actor, conversation, now): Promise<ConversationView> => {
+    const id = conversation.id;
+    if (conversation.assigned_to === actor.userId) return viewFor(ctx, actor, conversation);
+    if (!mayClaim(actor)) throw new DomainError('forbidden', 'you may not claim conversations');
+    if (!readsAll(actor) && !(await isOnShift(ctx, actor.userId)))
+      throw conflict('only a volunteer on shift may claim a conversation');
+    const { row, handover } = await ctx.db.transaction(async (tx) => {
+      const claimed = await claimIfUnassigned(tx, id, actor.userId);
+      if (!claimed) throw conflict('someone else has already taken this conversation');
+      const handover = await afterHandover(tx, id, actor.userId, now);
+      await auditMemberAct(
+        tx,
+        actor,
+        id,
+        'conversations.assigned',
+        { how: 'claim', assignee: actor.userId },
+        now,
+      );
+      return { row: claimed, handover };
+    });
+    await announceHandover(ctx, id, handover);
+    return viewFor(ctx, actor, row);
+  },
+);
 
 /** The conversation, if this member may hand it over: its assignee, or someone who may assign. */
 async function transferableConversation(
@@ -202,73 +178,66 @@ async function transferableConversation(
  * conversations, by name, the current assignee left out. A volunteer cannot read the member
  * list; this tells them names of colleagues on shift and nothing else (no keys, no numbers).
  */
-export async function transferTargets(
-  ctx: ServerContext,
-  actor: Member,
-  id: string,
-): Promise<TransferTargetsResponse> {
-  const conversation = await transferableConversation(ctx, actor, id);
-  const onShift = await eligibleVolunteers(ctx, ctx.now());
-  const canHold = new Set((await activeUsersHolding(ctx.db, 'conversations:read-assigned')).map((u) => u.id));
-  const ids = onShift.userIds.filter((userId) => canHold.has(userId) && userId !== conversation.assigned_to);
-  const names = await memberNames(ctx.db, ids);
-  return { targets: names.map((m) => ({ id: m.id, displayName: m.display_name })) };
-}
+export const transferTargets = conversationAct(
+  transferableConversation,
+  async (ctx, _actor, conversation, now): Promise<TransferTargetsResponse> => {
+    const onShift = await eligibleVolunteers(ctx, now);
+    const canHold = new Set(
+      (await activeUsersHolding(ctx.db, 'conversations:read-assigned')).map((u) => u.id),
+    );
+    const ids = onShift.userIds.filter(
+      (userId) => canHold.has(userId) && userId !== conversation.assigned_to,
+    );
+    const names = await memberNames(ctx.db, ids);
+    return { targets: names.map((m) => ({ id: m.id, displayName: m.display_name })) };
+  },
+);
 
 /** `POST …/transfer {to}`: the assignee hands over, or someone who may assign moves it. */
-export async function transferConversation(
-  ctx: ServerContext,
-  actor: Member,
-  id: string,
-  to: string,
-): Promise<ConversationView> {
-  const now = ctx.now();
-  const conversation = await transferableConversation(ctx, actor, id);
-  const target = await findMember(ctx.db, to);
-  if (!target?.active) throw notFound('no such active member');
-  const canHold = (await activeUsersHolding(ctx.db, 'conversations:read-assigned')).some((u) => u.id === to);
-  if (!canHold) throw invalid('that member cannot hold conversations');
-  const { row, handover } = await ctx.db.transaction(async (tx) => {
-    const locked = await lockConversation(tx, id);
-    if (!locked) throw notFound('no such conversation');
-    if (locked.assigned_to !== conversation.assigned_to)
-      throw conflict('the conversation changed hands meanwhile; reload it');
-    const moved = await assignConversation(tx, id, to, now);
-    if (!moved) throw notFound('no such conversation');
-    const handover = await afterHandover(tx, id, to, now);
-    const from = conversation.assigned_to ?? 'queue';
-    await auditMemberAct(tx, actor, id, 'conversations.transferred', { from, to }, now);
-    return { row: moved, handover };
-  });
-  await announceHandover(ctx, id, handover);
-  return viewFor(ctx, actor, row);
-}
+export const transferConversation = conversationAct(
+  transferableConversation,
+  async (ctx, actor, conversation, now, to: string): Promise<ConversationView> => {
+    const id = conversation.id;
+    const target = await findMember(ctx.db, to);
+    if (!target?.active) throw notFound('no such active member');
+    const canHold = (await activeUsersHolding(ctx.db, 'conversations:read-assigned')).some(
+      (u) => u.id === to,
+    );
+    if (!canHold) throw invalid('that member cannot hold conversations');
+    const { row, handover } = await ctx.db.transaction(async (tx) => {
+      const locked = await lockConversation(tx, id);
+      if (!locked) throw notFound('no such conversation');
+      if (locked.assigned_to !== conversation.assigned_to)
+        throw conflict('the conversation changed hands meanwhile; reload it');
+      const moved = await assignConversation(tx, id, to, now);
+      if (!moved) throw notFound('no such conversation');
+      const handover = await afterHandover(tx, id, to, now);
+      const from = conversation.assigned_to ?? 'queue';
+      await auditMemberAct(tx, actor, id, 'conversations.transferred', { from, to }, now);
+      return { row: moved, handover };
+    });
+    await announceHandover(ctx, id, handover);
+    return viewFor(ctx, actor, row);
+  },
+);
 
 /** `POST …/close` and `…/reopen`: the assignee, or someone who reads every conversation. */
-export async function closeConversation(
-  ctx: ServerContext,
-  actor: Member,
-  id: string,
-): Promise<ConversationView> {
-  return setClosed(ctx, actor, id, true);
-}
+export const closeConversation = conversationAct(visibleConversation, (ctx, actor, conversation, now) =>
+  setClosed(ctx, actor, conversation, now, true),
+);
 
-export async function reopenConversation(
-  ctx: ServerContext,
-  actor: Member,
-  id: string,
-): Promise<ConversationView> {
-  return setClosed(ctx, actor, id, false);
-}
+export const reopenConversation = conversationAct(visibleConversation, (ctx, actor, conversation, now) =>
+  setClosed(ctx, actor, conversation, now, false),
+);
 
 async function setClosed(
   ctx: ServerContext,
   actor: Member,
-  id: string,
+  conversation: ConversationRow,
+  now: Date,
   closing: boolean,
 ): Promise<ConversationView> {
-  const now = ctx.now();
-  const conversation = await visibleConversation(ctx, actor, id);
+  const id = conversation.id;
   ensureHandles(actor, conversation);
   const row = await ctx.db.transaction(async (tx) => {
     const changed = closing
@@ -285,12 +254,10 @@ async function setClosed(
 }
 
 /** `POST …/read`: everything so far counts as read for this member. */
-export async function markConversationRead(
-  ctx: ServerContext,
-  actor: Member,
-  id: string,
-): Promise<ConversationView> {
-  const conversation = await visibleConversation(ctx, actor, id);
-  await markRead(ctx.db, id, actor.userId, ctx.now());
-  return viewFor(ctx, actor, conversation);
-}
+export const markConversationRead = conversationAct(
+  visibleConversation,
+  async (ctx, actor, conversation, now): Promise<ConversationView> => {
+    await markRead(ctx.db, conversation.id, actor.userId, now);
+    return viewFor(ctx, actor, conversation);
+  },
+);

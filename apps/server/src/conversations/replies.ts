@@ -7,6 +7,7 @@ import { ChannelSendError } from '../messaging/channel.js';
 import { isChannelDisabled } from '../messaging/config-service.js';
 import { currentReaders, ensureHandles, readsAll, visibleConversation } from './access.js';
 import { openContact } from './contact.js';
+import { conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
 import { sealMessage } from './seal.js';
 import {
@@ -87,84 +88,78 @@ async function ensureChannelInService(ctx: ServerContext, conversation: Conversa
 }
 
 /** `POST …/messages`. */
-export async function sendReply(
-  ctx: ServerContext,
-  actor: Member,
-  conversationId: string,
-  reply: SendMessageBody,
-): Promise<MessageView> {
-  const now = ctx.now();
-  const conversation = await visibleConversation(ctx, actor, conversationId);
-  ensureHandles(actor, conversation);
-  if (conversation.assigned_to !== actor.userId && !readsAll(actor))
-    throw forbidden('only the assignee replies in this conversation');
-  ensureMaySend(conversation);
-  await ensureChannelInService(ctx, conversation);
-  const required = new Set(await currentReaders(ctx.db, conversation.assigned_to));
-  const given = new Set(reply.sealed.wraps.map((w) => w.reader));
-  const missing = [...required].filter((r) => !given.has(r));
-  const extra = [...given].filter((r) => !required.has(r));
-  if (missing.length || extra.length || given.size !== reply.sealed.wraps.length)
-    throw validationFailed('the reply must be sealed for exactly the assignee and every admin', {
-      missing,
-      extra,
-    });
-  const stored = await ctx.db.transaction(async (tx) => {
-    const row = await insertMessage(
-      tx,
-      {
-        id: reply.id,
+export const sendReply = conversationAct(
+  visibleConversation,
+  async (ctx, actor, conversation, now, reply: SendMessageBody): Promise<MessageView> => {
+    const conversationId = conversation.id;
+    ensureHandles(actor, conversation);
+    if (conversation.assigned_to !== actor.userId && !readsAll(actor))
+      throw forbidden('only the assignee replies in this conversation');
+    ensureMaySend(conversation);
+    await ensureChannelInService(ctx, conversation);
+    const required = new Set(await currentReaders(ctx.db, conversation.assigned_to));
+    const given = new Set(reply.sealed.wraps.map((w) => w.reader));
+    const missing = [...required].filter((r) => !given.has(r));
+    const extra = [...given].filter((r) => !required.has(r));
+    if (missing.length || extra.length || given.size !== reply.sealed.wraps.length)
+      throw validationFailed('the reply must be sealed for exactly the assignee and every admin', {
+        missing,
+        extra,
+      });
+    const stored = await ctx.db.transaction(async (tx) => {
+      const row = await insertMessage(
+        tx,
+        {
+          id: reply.id,
+          conversationId,
+          direction: 'out',
+          channel: conversation.channel,
+          providerMessageId: null,
+          ciphertext: reply.sealed.ciphertext,
+          author: actor.userId,
+          delivery: 'pending',
+        },
+        now,
+      );
+      if (!row) return false;
+      await insertWraps(
+        tx,
         conversationId,
-        direction: 'out',
-        channel: conversation.channel,
-        providerMessageId: null,
-        ciphertext: reply.sealed.ciphertext,
-        author: actor.userId,
-        delivery: 'pending',
-      },
-      now,
-    );
-    if (!row) return false;
-    await insertWraps(
-      tx,
-      conversationId,
-      reply.sealed.wraps.map((w) => ({
-        recordId: messageRecordId(reply.id),
-        reader: w.reader,
-        wrap: w.wrap,
-      })),
-    );
-    await touchConversation(tx, conversationId, now, false);
-    return true;
-  });
-  if (!stored) throw conflict('a message with this id exists already');
-  await deliver(ctx, conversation, reply.id, reply.body);
-  await announceConversation(ctx, { type: 'message:new', conversationId, messageId: reply.id });
-  return viewOf(ctx, actor, reply.id);
-}
+        reply.sealed.wraps.map((w) => ({
+          recordId: messageRecordId(reply.id),
+          reader: w.reader,
+          wrap: w.wrap,
+        })),
+      );
+      await touchConversation(tx, conversationId, now, false);
+      return true;
+    });
+    if (!stored) throw conflict('a message with this id exists already');
+    await deliver(ctx, conversation, reply.id, reply.body);
+    await announceConversation(ctx, { type: 'message:new', conversationId, messageId: reply.id });
+    return viewOf(ctx, actor, reply.id);
+  },
+);
 
 /** `POST …/messages/:mid/retry`. */
-export async function retryReply(
-  ctx: ServerContext,
-  actor: Member,
-  conversationId: string,
-  messageId: string,
-  body: string,
-): Promise<MessageView> {
-  const conversation = await visibleConversation(ctx, actor, conversationId);
-  ensureHandles(actor, conversation);
-  ensureMaySend(conversation);
-  await ensureChannelInService(ctx, conversation);
-  const message = await findMessage(ctx.db, conversationId, messageId);
-  if (message?.direction !== 'out') throw notFound('no such reply');
-  if (message.author !== actor.userId && !readsAll(actor))
-    throw new DomainError('forbidden', 'only the author of a reply retries it');
-  if (!(await takeForRetry(ctx.db, messageId)))
-    throw conflict('only a failed reply that may be retried can be sent again');
-  await deliver(ctx, conversation, messageId, body);
-  await announceConversation(ctx, { type: 'conversation:updated', conversationId });
-  return viewOf(ctx, actor, messageId);
-}
+export const retryReply = conversationAct(
+  visibleConversation,
+  async (ctx, actor, conversation, _now, messageId: string, body: string): Promise<MessageView> => {
+    const conversationId = conversation.id;
+    ensureHandles(actor, conversation);
+    ensureMaySend(conversation);
+    await ensureChannelInService(ctx, conversation);
+    const message = await findMessage(ctx.db, conversationId, messageId);
+    if (message?.direction !== 'out') throw notFound('no such reply');
+    if (message.author !== actor.userId && !readsAll(actor))
+      throw new DomainError('forbidden', 'only the author of a reply retries it');
+    if (!(await takeForRetry(ctx.db, messageId)))
+      throw conflict('only a failed reply that may be retried can be sent again');
+    await deliver(ctx, conversation, messageId, body);
+    await announceConversation(ctx, { type: 'conversation:updated', conversationId });
+    return viewOf(ctx, actor, messageId);
+  },
+);
 
 /**
  * A reply the hotline itself sends (first-contact notice, "nobody is available"): sealed by the

@@ -1,9 +1,9 @@
 import type { PostWrapsBody, PostWrapsResponse, RewrapRequestsResponse } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { readsAll } from './access.js';
+import { auditMemberAct, conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
 import {
   completeRewrap,
@@ -36,72 +36,67 @@ async function ensureHistoryReader(ctx: ServerContext, actor: Member, conversati
 }
 
 /** `GET …/rewrap-requests`: the caller's wraps of what the recipient lacks. */
-export async function rewrapRequests(
-  ctx: ServerContext,
-  actor: Member,
-  conversationId: string,
-): Promise<RewrapRequestsResponse> {
-  await ensureHistoryReader(ctx, actor, conversationId);
-  const requests = [];
-  for (const request of await pendingRewraps(ctx.db, conversationId)) {
-    if (request.recipient === actor.pubkey) continue;
-    const items = await recordsToRewrap(ctx.db, conversationId, actor.pubkey, request.recipient, MAX_ITEMS);
-    requests.push({
-      id: request.id,
-      conversationId,
-      recipient: request.recipient,
-      createdAt: request.created_at.toISOString(),
-      items: items.map((i) => ({
-        recordId: i.record_id,
-        purpose: i.record_id.startsWith('attachment:') ? ('attachment' as const) : ('message' as const),
-        wrap: i.wrap,
-      })),
-    });
-  }
-  return { requests };
-}
+export const rewrapRequests = conversationAct(
+  ensureHistoryReader,
+  async (ctx, actor, conversation): Promise<RewrapRequestsResponse> => {
+    const conversationId = conversation.id;
+    const requests = [];
+    for (const request of await pendingRewraps(ctx.db, conversationId)) {
+      if (request.recipient === actor.pubkey) continue;
+      const items = await recordsToRewrap(ctx.db, conversationId, actor.pubkey, request.recipient, MAX_ITEMS);
+      requests.push({
+        id: request.id,
+        conversationId,
+        recipient: request.recipient,
+        createdAt: request.created_at.toISOString(),
+        items: items.map((i) => ({
+          recordId: i.record_id,
+          purpose: i.record_id.startsWith('attachment:') ? ('attachment' as const) : ('message' as const),
+          wrap: i.wrap,
+        })),
+      });
+    }
+    return { requests };
+  },
+);
 
 /** `POST …/wraps`. */
-export async function postWraps(
-  ctx: ServerContext,
-  actor: Member,
-  conversationId: string,
-  body: PostWrapsBody,
-): Promise<PostWrapsResponse> {
-  const now = ctx.now();
-  const conversation = await ensureHistoryReader(ctx, actor, conversationId);
-  const assignee = conversation.assigned_to ? await findMember(ctx.db, conversation.assigned_to) : null;
-  if (!assignee?.active || assignee.pubkey !== body.recipient)
-    throw conflict('wraps are accepted only for the current assignee');
-  const recordIds = body.wraps.map((w) => w.recordId);
-  if (new Set(recordIds).size !== recordIds.length) throw invalid('a record appears twice');
-  const held = await recordsHeldBy(ctx.db, conversationId, actor.pubkey, recordIds);
-  const foreign = recordIds.filter((r) => !held.has(r));
-  if (foreign.length)
-    throw forbidden(`${foreign.length} of these records are not in this conversation or not readable by you`);
-  const result = await ctx.db.transaction(async (tx) => {
-    const stored = await insertWraps(
-      tx,
-      conversationId,
-      body.wraps.map((w) => ({ recordId: w.recordId, reader: body.recipient, wrap: w.wrap })),
-    );
-    const remaining = await countUnwrappedFor(tx, conversationId, body.recipient);
-    if (remaining === 0) await completeRewrap(tx, conversationId, body.recipient, now);
-    if (stored)
-      await appendAuditInTx(
-        tx,
-        {
-          action: 'conversations.rewrapped',
-          actorPubkey: actor.pubkey,
-          target: `conversation:${conversationId}`,
-          details: { conversationId, recipient: body.recipient, stored, remaining },
-          ipHash: actor.ipHash,
-        },
-        now,
+export const postWraps = conversationAct(
+  ensureHistoryReader,
+  async (ctx, actor, conversation, now, body: PostWrapsBody): Promise<PostWrapsResponse> => {
+    const conversationId = conversation.id;
+    const assignee = conversation.assigned_to ? await findMember(ctx.db, conversation.assigned_to) : null;
+    if (!assignee?.active || assignee.pubkey !== body.recipient)
+      throw conflict('wraps are accepted only for the current assignee');
+    const recordIds = body.wraps.map((w) => w.recordId);
+    if (new Set(recordIds).size !== recordIds.length) throw invalid('a record appears twice');
+    const held = await recordsHeldBy(ctx.db, conversationId, actor.pubkey, recordIds);
+    const foreign = recordIds.filter((r) => !held.has(r));
+    if (foreign.length)
+      throw forbidden(
+        `${foreign.length} of these records are not in this conversation or not readable by you`,
       );
-    return { stored, remaining };
-  });
-  // The new assignee's open thread re-reads now rather than waiting for a look of its own.
-  if (result.stored) await announceConversation(ctx, { type: 'conversation:updated', conversationId });
-  return result;
-}
+    const result = await ctx.db.transaction(async (tx) => {
+      const stored = await insertWraps(
+        tx,
+        conversationId,
+        body.wraps.map((w) => ({ recordId: w.recordId, reader: body.recipient, wrap: w.wrap })),
+      );
+      const remaining = await countUnwrappedFor(tx, conversationId, body.recipient);
+      if (remaining === 0) await completeRewrap(tx, conversationId, body.recipient, now);
+      if (stored)
+        await auditMemberAct(
+          tx,
+          actor,
+          conversationId,
+          'conversations.rewrapped',
+          { recipient: body.recipient, stored, remaining },
+          now,
+        );
+      return { stored, remaining };
+    });
+    // The new assignee's open thread re-reads now rather than waiting for a look of its own.
+    if (result.stored) await announceConversation(ctx, { type: 'conversation:updated', conversationId });
+    return result;
+  },
+);
