@@ -35,8 +35,9 @@ export function FormActions({
   onCancel,
 }: {
   submit: { busy: boolean; error: unknown };
-  /** What the button does; most forms save, so "Save" ("Saving…" while busy) unless said otherwise. */
+  /** What the button does; most forms save, so "Save" unless said otherwise. */
   action?: ReactNode;
+  /** What the button says while busy: "Saving…" unless said otherwise. */
   busyAction?: ReactNode;
   disabled?: boolean;
   /**
@@ -59,7 +60,7 @@ export function FormActions({
         <SubmitButton
           busy={submit.busy}
           action={action ?? t('common.save')}
-          busyAction={action === undefined ? t('common.saving') : busyAction}
+          busyAction={busyAction ?? t('common.saving')}
           disabled={disabled}
         />
         {onCancel && (

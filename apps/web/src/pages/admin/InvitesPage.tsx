@@ -151,12 +151,7 @@ function NewInviteForm({
         value={hours}
         onChange={(e) => setHours(e.target.value)}
       />
-      <FormActions
-        submit={save}
-        action={t('invites.create')}
-        busyAction={t('common.saving')}
-        disabled={roleIds.length === 0}
-      />
+      <FormActions submit={save} action={t('invites.create')} disabled={roleIds.length === 0} />
     </Panel>
   );
 }

@@ -87,11 +87,7 @@ function AddBansForm({ bulk, onAdded }: { bulk: boolean; onAdded: () => void }) 
             })
           : ''}
       </p>
-      <FormActions
-        submit={add}
-        action={bulk ? t('calls.bans.import') : t('calls.bans.add')}
-        busyAction={t('common.saving')}
-      />
+      <FormActions submit={add} action={bulk ? t('calls.bans.import') : t('calls.bans.add')} />
     </Panel>
   );
 }

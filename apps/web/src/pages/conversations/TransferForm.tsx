@@ -46,7 +46,7 @@ export function TransferForm({ conversation, me }: { conversation: ConversationV
         <option value="">{t('conversations.choose')}</option>
         <NamedOptions options={candidates} />
       </select>
-      <FormActions submit={transfer} action={t('conversations.transfer')} busyAction={t('common.saving')} />
+      <FormActions submit={transfer} action={t('conversations.transfer')} />
     </form>
   );
 }

@@ -207,7 +207,7 @@ function ExceptionForm({
       )}
       <label htmlFor="exception-note">{t('shifts.note')}</label>
       <input id="exception-note" maxLength={300} {...register('note')} />
-      <FormActions submit={save} action={t('shifts.addException')} busyAction={t('common.saving')} />
+      <FormActions submit={save} action={t('shifts.addException')} />
     </form>
   );
 }
