@@ -185,7 +185,11 @@ function Legend({ series }: { series: BarSeries[] }) {
     <ul className="chart-legend">
       {series.map((s) => (
         <li key={s.title}>
-          <span className="chart-swatch" data-color={s.color} />
+          {/* Set through the DOM (CSSOM), which style-src 'self' allows, as uPlot sets its own sizes. */}
+          <span
+            className="chart-swatch"
+            style={{ background: s.color.startsWith('--') ? `var(${s.color})` : s.color }}
+          />
           {s.title}
         </li>
       ))}
