@@ -25,11 +25,27 @@ export function grantWorkQuery<R, Item>(sql: string, item: (row: R) => Item) {
 }
 
 /**
- * A kind's insert of a batch of wraps: its SQL stores for $1 (the reader) the wraps of records $2
- * (the caller) holds a wrap of, read from the arrays `columns` makes of the batch ($3, $4, …),
- * never replacing one, and answers how many were `eligible` and how many `inserted`.
+ * A kind's statement inserting a batch of wraps, in three parts of its own SQL: `input`, the
+ * batch's rows, bound as one array per field named in `columns` ($3, $4, …); `eligible`, those of
+ * records $2 (the caller) holds a wrap of, the only ones the caller could have wrapped for real;
+ * `insert`, the insert of those wraps for $1 (the reader). The frame around them is the same for
+ * every kind: an existing wrap is never replaced, and the answer is how many were `eligible` and
+ * how many `inserted`.
  */
-export function grantInsert<W>(sql: string, columns: (wraps: readonly W[]) => unknown[][]) {
+export function grantInsert<W>(
+  statement: { input: string; eligible: string; insert: string },
+  columns: readonly (keyof W)[],
+) {
+  const sql = `with input as (
+       ${statement.input}
+     ), eligible as (
+       ${statement.eligible}
+     ), inserted as (
+       ${statement.insert}
+       on conflict do nothing
+       returning 1
+     )
+     select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`;
   return async (
     db: Queryable,
     reader: string,
@@ -39,7 +55,7 @@ export function grantInsert<W>(sql: string, columns: (wraps: readonly W[]) => un
     const [counts] = await db.query<{ eligible: number | string; inserted: number | string }>(sql, [
       reader,
       caller,
-      ...columns(wraps),
+      ...columns.map((field) => wraps.map((w) => w[field])),
     ]);
     return { eligible: Number(counts?.eligible ?? 0), inserted: Number(counts?.inserted ?? 0) };
   };

@@ -32,25 +32,16 @@ function parseAfter(after: string): [string, number] {
  * wrap for any other), and an existing wrap is never replaced, so repeating a batch changes
  * nothing.
  */
-const insertNoteWraps = grantInsert(
-  `with input as (
-         select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)
-       ), eligible as (
-         select i.note_id, i.version, i.wrap from input i
-         join note_wraps mine
-           on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2
-       ), inserted as (
-         insert into note_wraps (note_id, version, reader_pubkey, wrap)
-         select note_id, version, $1, wrap from eligible
-         on conflict do nothing
-         returning 1
-       )
-       select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-  (wraps: readonly GrantBody['wraps'][number][]) => [
-    wraps.map((w) => w.noteId),
-    wraps.map((w) => w.version),
-    wraps.map((w) => w.wrap),
-  ],
+const insertNoteWraps = grantInsert<GrantBody['wraps'][number]>(
+  {
+    input: 'select * from unnest($3::text[], $4::int[], $5::text[]) as t(note_id, version, wrap)',
+    eligible: `select i.note_id, i.version, i.wrap from input i
+       join note_wraps mine
+         on mine.note_id = i.note_id and mine.version = i.version and mine.reader_pubkey = $2`,
+    insert: `insert into note_wraps (note_id, version, reader_pubkey, wrap)
+       select note_id, version, $1, wrap from eligible`,
+  },
+  ['noteId', 'version', 'wrap'],
 );
 
 /** Notes: each version has its own key, so the work and the wraps go by note id and version. */

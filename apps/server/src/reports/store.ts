@@ -11,6 +11,7 @@ import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 import { listConditions, type PageWindow } from '../db/newest-first.js';
 import { rowStatement } from '../db/row-statement.js';
 import { grantInsert, grantWorkQuery } from '../records/grant-statements.js';
+import { sealedForReader } from '../records/sealed-row.js';
 
 /*
  * Every statement of the reports module. A report's clear columns are only what the design
@@ -234,10 +235,7 @@ interface RawReply {
 const replyForReader = (r: RawReply, reader: string): ReplyForReader => ({
   id: r.id,
   reportId: r.report_id,
-  authorPubkey: r.author_pubkey,
-  createdAt: new Date(r.created_at).toISOString(),
-  ciphertext: r.ciphertext,
-  wrap: r.wrap === null ? null : { reader, wrap: r.wrap },
+  ...sealedForReader(r, reader),
 });
 
 /** A report's thread, oldest first, with the reader's own wraps. */
@@ -283,15 +281,12 @@ export async function readReply(
   db: Queryable,
   id: string,
 ): Promise<{ reportId: string; authorId: string; ciphertext: string; createdAt: Date } | null> {
-  const [row] = await db.query<RawReply>('select *, null as wrap from report_replies where id = $1', [id]);
-  return row
-    ? {
-        reportId: row.report_id,
-        authorId: row.author_id,
-        ciphertext: row.ciphertext,
-        createdAt: new Date(row.created_at),
-      }
-    : null;
+  return oneRow(db, 'select *, null as wrap from report_replies where id = $1', [id], (row: RawReply) => ({
+    reportId: row.report_id,
+    authorId: row.author_id,
+    ciphertext: row.ciphertext,
+    createdAt: new Date(row.created_at),
+  }));
 }
 
 /** Inserts a reply and its wraps; false (nothing written) when the id is taken. */
@@ -377,23 +372,15 @@ export const grantWorkRows = grantWorkQuery(
  * Stores wraps for `reader` of records `caller` holds a wrap for; never replaces one.
  * Returns how many were eligible (the caller holds a wrap) and how many were new.
  */
-export const insertGrantedWraps = grantInsert(
-  `with input as (
-       select * from unnest($3::text[], $4::text[]) as t(record_id, wrap)
-     ), eligible as (
-       select mine.report_id, i.record_id, i.wrap from input i
-       join report_wraps mine on mine.record_id = i.record_id and mine.reader_pubkey = $2
-     ), inserted as (
-       insert into report_wraps (report_id, record_id, reader_pubkey, wrap)
-       select report_id, record_id, $1, wrap from eligible
-       on conflict do nothing
-       returning 1
-     )
-     select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-  (wraps: readonly { recordId: string; wrap: string }[]) => [
-    wraps.map((w) => w.recordId),
-    wraps.map((w) => w.wrap),
-  ],
+export const insertGrantedWraps = grantInsert<{ recordId: string; wrap: string }>(
+  {
+    input: 'select * from unnest($3::text[], $4::text[]) as t(record_id, wrap)',
+    eligible: `select mine.report_id, i.record_id, i.wrap from input i
+       join report_wraps mine on mine.record_id = i.record_id and mine.reader_pubkey = $2`,
+    insert: `insert into report_wraps (report_id, record_id, reader_pubkey, wrap)
+       select report_id, record_id, $1, wrap from eligible`,
+  },
+  ['recordId', 'wrap'],
 );
 
 /** Progress of a grant: records in all, wrapped for `reader`, and missing for both reader and caller. */

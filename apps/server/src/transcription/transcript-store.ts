@@ -1,6 +1,7 @@
 import type { TranscriptForReader, TranscriptSource } from '@llamenos/protocol';
-import { type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 import { grantInsert, grantWorkQuery } from '../records/grant-statements.js';
+import { sealedForReader } from '../records/sealed-row.js';
 
 /** A `transcripts` row without its ciphertext. */
 export interface TranscriptRow {
@@ -48,18 +49,15 @@ export async function readTranscript(
   db: Queryable,
   id: string,
 ): Promise<(TranscriptRow & { ciphertext: string }) | null> {
-  const [r] = await db.query<RawTranscript>('select * from transcripts where id = $1', [id]);
-  return r
-    ? {
-        id: r.id,
-        callId: r.call_id,
-        source: r.source,
-        authorId: r.author_id,
-        authorPubkey: r.author_pubkey,
-        ciphertext: r.ciphertext,
-        createdAt: new Date(r.created_at),
-      }
-    : null;
+  return oneRow(db, 'select * from transcripts where id = $1', [id], (r: RawTranscript) => ({
+    id: r.id,
+    callId: r.call_id,
+    source: r.source,
+    authorId: r.author_id,
+    authorPubkey: r.author_pubkey,
+    ciphertext: r.ciphertext,
+    createdAt: new Date(r.created_at),
+  }));
 }
 
 /** A call's transcripts, oldest first, each with `reader`'s own wrap; only `authorId`'s when given. */
@@ -80,10 +78,7 @@ export async function listForReader(
     id: r.id,
     callId: r.call_id,
     source: r.source,
-    authorPubkey: r.author_pubkey,
-    createdAt: new Date(r.created_at).toISOString(),
-    ciphertext: r.ciphertext,
-    wrap: r.wrap === null ? null : { reader, wrap: r.wrap },
+    ...sealedForReader(r, reader),
   }));
 }
 
@@ -102,23 +97,15 @@ export const grantWork = grantWorkQuery(
  * Adds wraps for `reader` to transcripts `caller` holds a wrap of (the caller could not have
  * made a real wrap for any other); an existing wrap is never replaced.
  */
-export const insertGrantedWraps = grantInsert(
-  `with input as (
-       select * from unnest($3::text[], $4::text[]) as t(transcript_id, wrap)
-     ), eligible as (
-       select i.transcript_id, i.wrap from input i
-       join transcript_wraps mine on mine.transcript_id = i.transcript_id and mine.reader_pubkey = $2
-     ), inserted as (
-       insert into transcript_wraps (transcript_id, reader_pubkey, wrap)
-       select transcript_id, $1, wrap from eligible
-       on conflict do nothing
-       returning 1
-     )
-     select (select count(*) from eligible) as eligible, (select count(*) from inserted) as inserted`,
-  (wraps: readonly { transcriptId: string; wrap: string }[]) => [
-    wraps.map((w) => w.transcriptId),
-    wraps.map((w) => w.wrap),
-  ],
+export const insertGrantedWraps = grantInsert<{ transcriptId: string; wrap: string }>(
+  {
+    input: 'select * from unnest($3::text[], $4::text[]) as t(transcript_id, wrap)',
+    eligible: `select i.transcript_id, i.wrap from input i
+       join transcript_wraps mine on mine.transcript_id = i.transcript_id and mine.reader_pubkey = $2`,
+    insert: `insert into transcript_wraps (transcript_id, reader_pubkey, wrap)
+       select transcript_id, $1, wrap from eligible`,
+  },
+  ['transcriptId', 'wrap'],
 );
 
 /**
