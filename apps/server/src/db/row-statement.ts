@@ -30,3 +30,13 @@ export function writeStatement<A extends unknown[]>(
 ): (db: Queryable, ...args: A) => Promise<boolean> {
   return (db, ...args) => returnsRow(db, sql, bind(...args));
 }
+
+/** The same for a statement whose answer the store does not read (an insert that cannot conflict, a delete). */
+export function runStatement<A extends unknown[]>(
+  sql: string,
+  bind: (...args: A) => readonly unknown[],
+): (db: Queryable, ...args: A) => Promise<void> {
+  return async (db, ...args) => {
+    await db.query(sql, bind(...args));
+  };
+}

@@ -1,4 +1,5 @@
 import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
+import { runStatement } from '../../db/row-statement.js';
 import { TRAINING_PROVIDER } from './lines.js';
 
 /** The SQL of training calls (service.ts); the calls module's own store keeps its tables' rules. */
@@ -13,17 +14,17 @@ export async function activeMemberExists(db: Queryable, userId: string): Promise
  * queue never sees it) and no hotline number (it never comes in on one). The trainer is kept on
  * the row so that the queue counts them busy (store/legs.ts queueSnapshot).
  */
-export async function insertTrainingCall(
-  tx: Queryable,
-  call: { id: string; callerLast4: string; trainerId: string },
-  now: Date,
-): Promise<void> {
-  await tx.query(
-    `insert into calls (id, provider, provider_call_id, hotline_number, caller_last4, status, language, training, trainer_id, created_at, updated_at)
+export const insertTrainingCall = runStatement(
+  `insert into calls (id, provider, provider_call_id, hotline_number, caller_last4, status, language, training, trainer_id, created_at, updated_at)
      values ($1, $2, $1, '', $3, 'ringing', 'en', true, $5, $4, $4)`,
-    [call.id, TRAINING_PROVIDER, call.callerLast4, now, call.trainerId],
-  );
-}
+  (call: { id: string; callerLast4: string; trainerId: string }, now: Date) => [
+    call.id,
+    TRAINING_PROVIDER,
+    call.callerLast4,
+    now,
+    call.trainerId,
+  ],
+);
 
 /** Training calls still ringing whose trainee's leg rang past its deadline: nobody answered. */
 export async function unansweredTrainingCalls(db: Queryable, now: Date, limit: number): Promise<string[]> {
@@ -65,16 +66,15 @@ const lineFromRow = (r: TrainingLinesTable): TrainingLineRow => ({
   held: Boolean(r.held),
 });
 
-export async function insertTrainingLine(
-  tx: Queryable,
-  line: { callId: string; trainerId: string; traineeId: string },
-  now: Date,
-): Promise<void> {
-  await tx.query(
-    'insert into training_lines (call_id, trainer_id, trainee_id, created_at) values ($1, $2, $3, $4)',
-    [line.callId, line.trainerId, line.traineeId, now],
-  );
-}
+export const insertTrainingLine = runStatement(
+  'insert into training_lines (call_id, trainer_id, trainee_id, created_at) values ($1, $2, $3, $4)',
+  (line: { callId: string; trainerId: string; traineeId: string }, now: Date) => [
+    line.callId,
+    line.trainerId,
+    line.traineeId,
+    now,
+  ],
+);
 
 export async function findTrainingLine(db: Queryable, callId: string): Promise<TrainingLineRow | null> {
   return oneRow(db, 'select * from training_lines where call_id = $1', [callId], lineFromRow);
@@ -121,6 +121,7 @@ export async function setTrainingHeld(
 }
 
 /** The call ended: its signalling is deleted. */
-export async function deleteTrainingLine(db: Queryable, callId: string): Promise<void> {
-  await db.query('delete from training_lines where call_id = $1', [callId]);
-}
+export const deleteTrainingLine = runStatement(
+  'delete from training_lines where call_id = $1',
+  (callId: string) => [callId],
+);
