@@ -82,6 +82,13 @@ export const MAX_MEMBER_EVENT_BYTES = 256;
  * clients refuse a longer one from a member without decrypting it.
  */
 export const MAX_MEMBER_EVENT_CONTENT = 402;
+/** NIP-42: the kind of the event a client signs to authenticate to a relay. */
+export const RELAY_AUTH_KIND = 22242;
+/**
+ * Hub events are live: one whose created_at is further than this (seconds, either way) from now
+ * is a replay, refused by the relay and by clients.
+ */
+export const HUB_EVENT_MAX_SKEW_SECONDS = 600;
 
 const ShiftChangedEvent = z.object({ type: z.literal('shift:changed') }).strict();
 

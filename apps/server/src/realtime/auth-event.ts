@@ -1,10 +1,8 @@
 import type { NostrEvent } from '@llamenos/crypto';
+import { RELAY_AUTH_KIND } from '@llamenos/protocol';
 import { AUTH_MAX_SKEW_SECONDS } from './limits.js';
 import type { Reason } from './messages.js';
 import { malformedReason, verifySignedEvent } from './verify.js';
-
-/** NIP-42 client authentication event kind. */
-export const AUTH_KIND = 22242;
 
 const tagValue = (event: NostrEvent, name: string): string | undefined =>
   event.tags.find((t) => t[0] === name)?.[1];
@@ -23,7 +21,7 @@ export function checkAuthEvent(
   const malformed = malformedReason(value);
   if (malformed) return `invalid: ${malformed}`;
   const event = value as NostrEvent;
-  if (event.kind !== AUTH_KIND) return `invalid: an AUTH event must be kind ${AUTH_KIND}`;
+  if (event.kind !== RELAY_AUTH_KIND) return `invalid: an AUTH event must be kind ${RELAY_AUTH_KIND}`;
   if (tagValue(event, 'challenge') !== challenge) return 'invalid: wrong or missing challenge';
   if (tagValue(event, 'relay') !== relayUrl) return `invalid: the relay tag must be ${relayUrl}`;
   if (Math.abs(event.created_at - nowSeconds) > AUTH_MAX_SKEW_SECONDS)

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { HUB_EVENT_KIND, HUB_EVENT_TAG, type NostrEvent } from '@llamenos/crypto';
-import { MAX_MEMBER_EVENT_CONTENT } from '@llamenos/protocol';
+import { HUB_EVENT_MAX_SKEW_SECONDS, MAX_MEMBER_EVENT_CONTENT } from '@llamenos/protocol';
 import type WebSocket from 'ws';
 import { checkAuthEvent } from './auth-event.js';
 import { type Filter, parseFilter } from './filters.js';
 import {
   AUTH_TIMEOUT_MS,
-  EVENT_MAX_SKEW_SECONDS,
   MAX_FILTERS,
   MAX_FRAME_BYTES,
   MAX_QUEUED_MESSAGES,
@@ -288,7 +287,7 @@ export class Connection {
     const malformed = malformedReason(value);
     if (malformed) return `invalid: ${malformed}`;
     const event = value as NostrEvent;
-    if (Math.abs(event.created_at - this.host.nowSeconds()) > EVENT_MAX_SKEW_SECONDS)
+    if (Math.abs(event.created_at - this.host.nowSeconds()) > HUB_EVENT_MAX_SKEW_SECONDS)
       return 'invalid: created_at is too far from now';
     // The signature is checked before who signed matters: a forged event is "invalid", whoever it names.
     if (!verifySignedEvent(event)) return 'invalid: bad signature or id';

@@ -1,7 +1,7 @@
 import { type NostrEvent, signEvent } from '@llamenos/crypto';
+import { RELAY_AUTH_KIND } from '@llamenos/protocol';
 import WebSocket from 'ws';
 import type { Logger } from '../logging.js';
-import { AUTH_KIND } from './auth-event.js';
 
 /** Events kept while the external relay is unreachable; older ones are dropped (they are live news). */
 const MAX_PENDING = 1000;
@@ -60,7 +60,7 @@ export class ExternalPublisher {
       if (message[0] === 'AUTH' && typeof message[1] === 'string') {
         const auth = signEvent(
           {
-            kind: AUTH_KIND,
+            kind: RELAY_AUTH_KIND,
             created_at: Math.floor(Date.now() / 1000),
             tags: [
               ['relay', this.url],

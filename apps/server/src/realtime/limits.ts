@@ -44,8 +44,6 @@ export const SLOW_CONSUMER_GRACE_MS = 2_000;
 export const AUTH_MAX_SKEW_SECONDS = 600;
 /** A connection that has not authenticated within this is closed: unauthenticated sockets cost memory. */
 export const AUTH_TIMEOUT_MS = 60_000;
-/** Published events must be this fresh (seconds either way): ephemeral events are live, a replay is not. */
-export const EVENT_MAX_SKEW_SECONDS = 600;
 /** Event ids remembered to drop duplicates (a re-sent event, or one that came back through the bridge). */
 export const RECENT_IDS = 10_000;
 /** Keep-alive: ping every connection this often; one that has not answered the previous ping is dropped. */

@@ -6,15 +6,11 @@ import {
   toHex,
   verifyEvent,
 } from '@llamenos/crypto';
-import type { HubEventPayload } from '@llamenos/protocol';
+import { HUB_EVENT_MAX_SKEW_SECONDS, type HubEventPayload, RELAY_AUTH_KIND } from '@llamenos/protocol';
 import { backoffDelay } from './backoff.js';
 import type { EventKeyRing } from './hub-keys.js';
 import { acceptedPayload, tooLongForMember } from './sender-policy.js';
 
-/** NIP-42 authentication event kind. */
-const AUTH_KIND = 22242;
-/** Events further than this from now (either way) are refused, as the relay refuses them: a replay is not live. */
-const MAX_SKEW_SECONDS = 600;
 /** A published event not answered (OK) within this means the connection is dead though not closed. */
 const ANSWER_TIMEOUT_MS = 10_000;
 /** Event ids remembered to drop duplicates. */
@@ -272,7 +268,7 @@ export class RelayClient {
     if (!secretKey || this.authId) return;
     const auth = signEvent(
       {
-        kind: AUTH_KIND,
+        kind: RELAY_AUTH_KIND,
         created_at: Math.floor(Date.now() / 1000),
         tags: [
           ['relay', this.options.relayUrl],
@@ -313,7 +309,7 @@ export class RelayClient {
     if (this.stopped || !looksLikeHubEvent(value)) return;
     const event = value;
     if (this.recent.has(event.id)) return;
-    if (Math.abs(event.created_at - Date.now() / 1000) > MAX_SKEW_SECONDS) return;
+    if (Math.abs(event.created_at - Date.now() / 1000) > HUB_EVENT_MAX_SKEW_SECONDS) return;
     if (!verifyEvent(event)) return;
     const fromServer = event.pubkey === this.options.serverPubkey;
     if (!fromServer && tooLongForMember(event.content)) return;
