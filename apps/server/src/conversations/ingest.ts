@@ -103,6 +103,42 @@ export interface Conversations extends ConversationIngest {
   startSealing(options?: { workers?: number; lazy?: boolean }): () => Promise<void>;
   /** The sealing threads, if started (the benchmark waits for them to load). */
   readonly sealPool: SealPool | null;
+  /**
+   * Who is on shift for a first contact's placement, worked out once per minute for the same
+   * schedule and settings (onShiftKept says why that is exact); `read` works it out.
+   */
+  onShiftThisMinute(
+    settings: HotlineSettings,
+    schedule: ReadSchedule,
+    now: Date,
+    read: () => Promise<OnShiftIds>,
+  ): Promise<OnShiftIds>;
+}
+
+/** The on-shift members a placement offers a conversation to. */
+type OnShiftIds = { userIds: readonly string[] };
+
+/**
+ * Who is on shift depends on the schedule (its fingerprint, read by each first contact's first
+ * look, covers the shift tables, the window's exceptions and the named members' state), the
+ * settings (time zone, fallback) and the instant, at minute precision: shift starts and
+ * exceptions are "HH:MM" wall times and zone offsets are whole minutes, so every instant of one
+ * UTC minute gets the same answer. In a storm of first contacts each one worked it out again
+ * (zoned-time conversions per shift and date, issue 10); now the first of each minute does.
+ */
+function onShiftKept(): Conversations['onShiftThisMinute'] {
+  let kept: { key: string; settings: HotlineSettings; value: Promise<OnShiftIds> } | null = null;
+  return (settings, schedule, now, read) => {
+    const key = `${Math.floor(now.getTime() / 60_000)}|${schedule.fromDate}|${schedule.toDate}|${schedule.fingerprint}`;
+    if (kept && kept.key === key && kept.settings === settings) return kept.value;
+    const entry = { key, settings, value: read() };
+    kept = entry;
+    // A failed read is not kept: the next placement reads again.
+    entry.value.catch(() => {
+      if (kept === entry) kept = null;
+    });
+    return entry.value;
+  };
 }
 
 /**
@@ -199,6 +235,7 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
         await (started as SealPool | null)?.close();
       };
     },
+    onShiftThisMinute: onShiftKept(),
     receive: (channel, message) => receiveMessage(ctxOf(), channel, message),
     applyStatus: (channel, update) => applyStatusUpdate(ctxOf(), channel, update),
   };
@@ -279,7 +316,11 @@ async function placeConversation(
 ): Promise<Placed> {
   // Kept per process, checked against the fingerprint the first look read; read before the
   // transaction (assignRoundRobin says why).
-  const onShift = await eligibleVolunteers(ctx, now, new Set(), ctx.db, known.schedule);
+  const onShift = known.schedule
+    ? await ctx.conversations.onShiftThisMinute(known.settings, known.schedule, now, () =>
+        eligibleVolunteers(ctx, now, new Set(), ctx.db, known.schedule),
+      )
+    : await eligibleVolunteers(ctx, now, new Set(), ctx.db, known.schedule);
   const candidates = assignmentCandidates(known.members, onShift, known.settings);
   if (!known.seen)
     return ctx.conversations.placements.batched({

@@ -1,0 +1,62 @@
+import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
+import { describe, expect, it } from 'vitest';
+import { createConversations } from './ingest.js';
+
+/**
+ * Who is on shift for first contacts, worked out once a minute per schedule and settings
+ * (ingest.ts onShiftKept; issue 10): anything that can change the answer reads it again.
+ */
+describe('who is on shift, kept for the minute', () => {
+  const conversations = createConversations(() => {
+    throw new Error('no context needed');
+  });
+  const counting = () => {
+    const reads = { n: 0 };
+    const read = async () => {
+      reads.n += 1;
+      return { userIds: [`user-${reads.n}`] };
+    };
+    return { reads, read };
+  };
+  const settings = structuredClone(DEFAULT_SETTINGS) as HotlineSettings;
+  const schedule = { fromDate: '2026-12-05', toDate: '2026-12-07', fingerprint: 'a|b' };
+  const at = (iso: string) => new Date(iso);
+
+  it('reads once for the texts of one minute, again for a new minute, schedule, window or settings', async () => {
+    const { reads, read } = counting();
+    const keep = conversations.onShiftThisMinute;
+    const first = await keep(settings, schedule, at('2026-12-06T10:00:00.000Z'), read);
+    expect(await keep(settings, schedule, at('2026-12-06T10:00:59.999Z'), read)).toBe(first);
+    expect(reads.n).toBe(1);
+    await keep(settings, schedule, at('2026-12-06T10:01:00.000Z'), read);
+    expect(reads.n).toBe(2);
+    await keep(settings, { ...schedule, fingerprint: 'a|c' }, at('2026-12-06T10:01:00.000Z'), read);
+    expect(reads.n).toBe(3);
+    await keep(
+      settings,
+      { ...schedule, fingerprint: 'a|c', toDate: '2026-12-08' },
+      at('2026-12-06T10:01:00.000Z'),
+      read,
+    );
+    expect(reads.n).toBe(4);
+    // Settings read again (another object: a change saved, or the kept copy's second is up).
+    await keep(
+      { ...settings },
+      { ...schedule, fingerprint: 'a|c', toDate: '2026-12-08' },
+      at('2026-12-06T10:01:00.000Z'),
+      read,
+    );
+    expect(reads.n).toBe(5);
+  });
+
+  it('does not keep a failed read', async () => {
+    const keep = conversations.onShiftThisMinute;
+    const now = at('2026-12-06T11:00:00.000Z');
+    await expect(keep(settings, schedule, now, () => Promise.reject(new Error('db down')))).rejects.toThrow(
+      'db down',
+    );
+    const { reads, read } = counting();
+    expect(await keep(settings, schedule, now, read)).toEqual({ userIds: ['user-1'] });
+    expect(reads.n).toBe(1);
+  });
+});
