@@ -10,8 +10,10 @@ import { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { createdOrStored } from '../http/created.js';
+import { endpoint } from '../http/endpoint.js';
 import { requires } from '../http/guard.js';
-import { noQuery, readJson, readOctetStream, readParams, UUID_PATH } from '../http/validate.js';
+import { sealedFileResponse } from '../http/sealed-file.js';
+import { readOctetStream, UUID_PATH } from '../http/validate.js';
 import { deleteAttachment, openAttachment } from './service.js';
 import { createAttachment, receiveChunk, uploadStatus } from './upload.js';
 
@@ -28,48 +30,53 @@ export function attachmentsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   // Opens an upload on the caller's own report: the stream header, chunk count and key wraps.
-  app.post(`/reports/${ID}/attachments`, requires('reports:write'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ReportIdParam);
-    const body = await readJson(c, CreateAttachmentBody);
-    return createdOrStored(c, 'attachment', await createAttachment(ctx, memberOf(c), id, body));
-  });
+  app.post(
+    `/reports/${ID}/attachments`,
+    requires('reports:write'),
+    endpoint(
+      { query: 'none', params: ReportIdParam, body: CreateAttachmentBody },
+      async ({ c, params, body }) =>
+        createdOrStored(c, 'attachment', await createAttachment(ctx, memberOf(c), params.id, body)),
+    ),
+  );
 
   // One sealed chunk as the raw body; at most one chunk (2^UPLOAD_CHUNK_LOG2_MAX + 16 bytes) is ever held.
-  app.put(`/attachments/${ID}/chunks/:index{[0-9]+}`, requires('reports:write'), async (c) => {
-    noQuery(c);
-    const { id, index } = readParams(c, AttachmentChunkParam);
-    const bytes = await readOctetStream(c, 'the sealed chunk');
-    const ack = await receiveChunk(ctx, memberOf(c), id, index, bytes, c.get('bodySha256'));
-    return c.json(ack satisfies ChunkAck);
-  });
+  app.put(
+    `/attachments/${ID}/chunks/:index{[0-9]+}`,
+    requires('reports:write'),
+    endpoint({ query: 'none', params: AttachmentChunkParam }, async ({ c, params }) => {
+      const bytes = await readOctetStream(c, 'the sealed chunk');
+      const { id, index } = params;
+      return (await receiveChunk(ctx, memberOf(c), id, index, bytes, c.get('bodySha256'))) satisfies ChunkAck;
+    }),
+  );
 
+  const one = { query: 'none', params: AttachmentIdParam } as const;
   // Where an interrupted upload continues.
-  app.get(`/attachments/${ID}/upload`, requires('reports:write'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, AttachmentIdParam);
-    return c.json((await uploadStatus(ctx, memberOf(c), id)) satisfies UploadStatus);
-  });
+  app.get(
+    `/attachments/${ID}/upload`,
+    requires('reports:write'),
+    endpoint(
+      one,
+      async ({ c, params }) => (await uploadStatus(ctx, memberOf(c), params.id)) satisfies UploadStatus,
+    ),
+  );
 
   // The sealed stream, from disk as it is stored; only a complete upload has one.
-  app.get(`/attachments/${ID}/content`, requires('reports:read-own'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, AttachmentIdParam);
-    const file = await openAttachment(ctx, memberOf(c), { kind: 'report', id });
-    return c.body(file.stream, 200, {
-      'content-type': 'application/octet-stream',
-      'content-length': String(file.size),
-      'cache-control': 'no-store',
-    });
-  });
+  app.get(
+    `/attachments/${ID}/content`,
+    requires('reports:read-own'),
+    endpoint(one, async ({ c, params }) =>
+      sealedFileResponse(c, await openAttachment(ctx, memberOf(c), { kind: 'report', id: params.id })),
+    ),
+  );
 
   // The uploader cancels an unfinished upload; a report admin removes any attachment.
-  app.delete(`/attachments/${ID}`, requires('reports:read-own'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, AttachmentIdParam);
-    await deleteAttachment(ctx, memberOf(c), id);
-    return c.body(null, 204);
-  });
+  app.delete(
+    `/attachments/${ID}`,
+    requires('reports:read-own'),
+    endpoint({ ...one, status: 204 }, ({ c, params }) => deleteAttachment(ctx, memberOf(c), params.id)),
+  );
 
   return app;
 }

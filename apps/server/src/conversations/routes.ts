@@ -11,9 +11,11 @@ import {
 import type { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { endpoint } from '../http/endpoint.js';
 import { requires } from '../http/guard.js';
+import { jsonLinesResponse } from '../http/json-lines.js';
 import { routeGroups } from '../http/route-groups.js';
-import { noQuery, readJson, readParams, readQuery } from '../http/validate.js';
+import { sealedFileResponse } from '../http/sealed-file.js';
 import {
   claimConversation,
   closeConversation,
@@ -40,20 +42,20 @@ export function conversationRoutes(ctx: ServerContext): Hono<AppEnv> {
 
 /** The inbox list, a conversation's export, and one conversation's reads. */
 function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.get('/conversations', requires('conversations:read-assigned'), async (c) => {
-    const query = readQuery(c, ConversationListQuery);
-    return c.json(await conversationList(ctx, memberOf(c), query));
-  });
+  app.get(
+    '/conversations',
+    requires('conversations:read-assigned'),
+    endpoint({ query: ConversationListQuery }, ({ c, query }) => conversationList(ctx, memberOf(c), query)),
+  );
 
-  app.get('/conversations/:id/export', requires('conversations:read-all'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ConversationIdParam);
-    const stream = await exportConversation(ctx, memberOf(c), id);
-    return c.body(stream, 200, {
-      'content-type': 'application/x-ndjson; charset=utf-8',
-      'cache-control': 'no-store',
-    });
-  });
+  const one = { query: 'none', params: ConversationIdParam } as const;
+  app.get(
+    '/conversations/:id/export',
+    requires('conversations:read-all'),
+    endpoint(one, async ({ c, params }) =>
+      jsonLinesResponse(c, await exportConversation(ctx, memberOf(c), params.id)),
+    ),
+  );
 
   // One conversation's reads, each answering what its service returns: the conversation itself;
   // whom the assignee may hand over to, by name (a volunteer cannot read the member list); the
@@ -64,11 +66,11 @@ function inboxRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     ['/rewrap-requests', rewrapRequests],
   ] as const;
   for (const [path, read] of reads)
-    app.get(`/conversations/:id${path}`, requires('conversations:read-assigned'), async (c) => {
-      noQuery(c);
-      const { id } = readParams(c, ConversationIdParam);
-      return c.json(await read(ctx, memberOf(c), id));
-    });
+    app.get(
+      `/conversations/:id${path}`,
+      requires('conversations:read-assigned'),
+      endpoint(one, ({ c, params }) => read(ctx, memberOf(c), params.id)),
+    );
 }
 
 /** Who holds a conversation and its state: claim, transfer, close, reopen, mark read. */
@@ -79,58 +81,71 @@ function handlingRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     ['reopen', 'conversations:read-assigned', reopenConversation],
     ['read', 'conversations:read-assigned', markConversationRead],
   ] as const;
+  const one = { params: ConversationIdParam };
   for (const [act, permission, run] of acts)
-    app.post(`/conversations/:id/${act}`, requires(permission), async (c) => {
-      const { id } = readParams(c, ConversationIdParam);
-      return c.json({ conversation: await run(ctx, memberOf(c), id) });
-    });
+    app.post(
+      `/conversations/:id/${act}`,
+      requires(permission),
+      endpoint(one, async ({ c, params }) => ({ conversation: await run(ctx, memberOf(c), params.id) })),
+    );
 
-  app.post('/conversations/:id/transfer', requires('conversations:read-assigned'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    const body = await readJson(c, TransferConversationBody);
-    const conversation = await transferConversation(ctx, memberOf(c), id, body.to);
-    // The one who handed it over may have a free place now: the queue is offered again.
-    rebalanceSoon(ctx);
-    return c.json({ conversation });
-  });
+  // The acts after which the one who held it may have a free place: the queue is offered again.
+  app.post(
+    '/conversations/:id/transfer',
+    requires('conversations:read-assigned'),
+    endpoint({ ...one, body: TransferConversationBody }, async ({ c, params, body }) => {
+      const conversation = await transferConversation(ctx, memberOf(c), params.id, body.to);
+      rebalanceSoon(ctx);
+      return { conversation };
+    }),
+  );
 
-  app.post('/conversations/:id/close', requires('conversations:read-assigned'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    const conversation = await closeConversation(ctx, memberOf(c), id);
-    rebalanceSoon(ctx);
-    return c.json({ conversation });
-  });
+  app.post(
+    '/conversations/:id/close',
+    requires('conversations:read-assigned'),
+    endpoint(one, async ({ c, params }) => {
+      const conversation = await closeConversation(ctx, memberOf(c), params.id);
+      rebalanceSoon(ctx);
+      return { conversation };
+    }),
+  );
 }
 
 /** Replies, the re-wrap of earlier messages for a new reader, and the encrypted attachments. */
 function messageRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.post('/conversations/:id/messages', requires('conversations:reply'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    const body = await readJson(c, SendMessageBody);
-    return c.json({ message: await sendReply(ctx, memberOf(c), id, body) }, 201);
-  });
+  app.post(
+    '/conversations/:id/messages',
+    requires('conversations:reply'),
+    endpoint(
+      { params: ConversationIdParam, body: SendMessageBody, status: 201 },
+      async ({ c, params, body }) => ({
+        message: await sendReply(ctx, memberOf(c), params.id, body),
+      }),
+    ),
+  );
 
-  app.post('/conversations/:id/messages/:mid/retry', requires('conversations:reply'), async (c) => {
-    const { id, mid } = readParams(c, ConversationMessageParam);
-    const body = await readJson(c, RetryMessageBody);
-    return c.json({ message: await retryReply(ctx, memberOf(c), id, mid, body.body) });
-  });
+  app.post(
+    '/conversations/:id/messages/:mid/retry',
+    requires('conversations:reply'),
+    endpoint({ params: ConversationMessageParam, body: RetryMessageBody }, async ({ c, params, body }) => ({
+      message: await retryReply(ctx, memberOf(c), params.id, params.mid, body.body),
+    })),
+  );
 
-  app.post('/conversations/:id/wraps', requires('conversations:read-assigned'), async (c) => {
-    const { id } = readParams(c, ConversationIdParam);
-    const body = await readJson(c, PostWrapsBody);
-    return c.json(await postWraps(ctx, memberOf(c), id, body));
-  });
+  app.post(
+    '/conversations/:id/wraps',
+    requires('conversations:read-assigned'),
+    endpoint({ params: ConversationIdParam, body: PostWrapsBody }, ({ c, params, body }) =>
+      postWraps(ctx, memberOf(c), params.id, body),
+    ),
+  );
 
   // The encrypted attachment, streamed from the attachment store as it is stored.
-  app.get('/conversations/:id/media/:mediaId', requires('conversations:read-assigned'), async (c) => {
-    noQuery(c);
-    const { id, mediaId } = readParams(c, ConversationMediaParam);
-    const file = await mediaFile(ctx, memberOf(c), id, mediaId);
-    return c.body(file.stream, 200, {
-      'content-type': 'application/octet-stream',
-      'content-length': String(file.size),
-      'cache-control': 'no-store',
-    });
-  });
+  app.get(
+    '/conversations/:id/media/:mediaId',
+    requires('conversations:read-assigned'),
+    endpoint({ query: 'none', params: ConversationMediaParam }, async ({ c, params }) =>
+      sealedFileResponse(c, await mediaFile(ctx, memberOf(c), params.id, params.mediaId)),
+    ),
+  );
 }

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { endpoint } from '../http/endpoint.js';
 import { requires } from '../http/guard.js';
-import { noQuery, readJson, readParams } from '../http/validate.js';
 import { CHANNEL_IDS } from './channel.js';
 import {
   deleteChannelConfig,
@@ -21,32 +21,37 @@ const DisabledBody = z.object({ disabled: z.boolean() }).strict();
 export function channelConfigRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get('/settings/channels', requires('settings:read'), async (c) => {
-    noQuery(c);
-    return c.json({ channels: await listChannelConfigs(ctx) });
-  });
+  app.get(
+    '/settings/channels',
+    requires('settings:read'),
+    endpoint({ query: 'none' }, async () => ({ channels: await listChannelConfigs(ctx) })),
+  );
 
-  app.put('/settings/channels/:channel', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const { channel } = readParams(c, ChannelParams);
-    const body = await readJson(c, ConfigBody);
-    return c.json(await saveChannelConfig(ctx, auditActorOf(c), channel, body));
-  });
+  const one = { query: 'none', params: ChannelParams } as const;
+  app.put(
+    '/settings/channels/:channel',
+    requires('settings:write'),
+    endpoint({ ...one, body: ConfigBody }, ({ c, params, body }) =>
+      saveChannelConfig(ctx, auditActorOf(c), params.channel, body),
+    ),
+  );
 
   // Out of service without losing the credentials: webhooks answer 404, replies are refused.
-  app.put('/settings/channels/:channel/disabled', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const { channel } = readParams(c, ChannelParams);
-    const { disabled } = await readJson(c, DisabledBody);
-    return c.json(await setChannelDisabled(ctx, auditActorOf(c), channel, disabled));
-  });
+  app.put(
+    '/settings/channels/:channel/disabled',
+    requires('settings:write'),
+    endpoint({ ...one, body: DisabledBody }, ({ c, params, body }) =>
+      setChannelDisabled(ctx, auditActorOf(c), params.channel, body.disabled),
+    ),
+  );
 
-  app.delete('/settings/channels/:channel', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const { channel } = readParams(c, ChannelParams);
-    await deleteChannelConfig(ctx, auditActorOf(c), channel);
-    return c.body(null, 204);
-  });
+  app.delete(
+    '/settings/channels/:channel',
+    requires('settings:write'),
+    endpoint({ ...one, status: 204 }, ({ c, params }) =>
+      deleteChannelConfig(ctx, auditActorOf(c), params.channel),
+    ),
+  );
 
   return app;
 }

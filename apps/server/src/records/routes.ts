@@ -11,9 +11,10 @@ import { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { createdOrStored } from '../http/created.js';
+import { endpoint } from '../http/endpoint.js';
 import { isMember, requires } from '../http/guard.js';
 import { jsonLinesResponse } from '../http/json-lines.js';
-import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
+import { UUID_PATH } from '../http/validate.js';
 import { requiredReaders } from './envelope.js';
 import { exportNotes } from './export.js';
 import { grantStatus, noteGrant } from './grant.js';
@@ -38,10 +39,13 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   // Who a new note must be sealed for: the caller and every current admin.
-  app.get('/records/readers', isMember(), async (c) => {
-    noQuery(c);
-    return c.json({ readers: await requiredReaders(ctx.db, memberOf(c).pubkey) });
-  });
+  app.get(
+    '/records/readers',
+    isMember(),
+    endpoint({ query: 'none' }, async ({ c }) => ({
+      readers: await requiredReaders(ctx.db, memberOf(c).pubkey),
+    })),
+  );
 
   // Fixed paths first: they must never be taken for a note id.
   grantRoutes(app, ctx, '/notes', 'notes:read-all', {
@@ -52,48 +56,54 @@ export function recordsRoutes(ctx: ServerContext): Hono<AppEnv> {
     status: grantStatus,
   });
 
-  app.get('/notes/export', requires('notes:export'), async (c) => {
-    noQuery(c);
-    const stream = await exportNotes(ctx, memberOf(c));
-    return jsonLinesResponse(c, stream);
-  });
+  app.get(
+    '/notes/export',
+    requires('notes:export'),
+    endpoint({ query: 'none' }, async ({ c }) => jsonLinesResponse(c, await exportNotes(ctx, memberOf(c)))),
+  );
 
-  app.get('/notes', requires('notes:read-own'), async (c) => {
-    const q = readQuery(c, NoteListQuery);
-    return c.json(await listNotes(ctx, memberOf(c), q));
-  });
+  app.get(
+    '/notes',
+    requires('notes:read-own'),
+    endpoint({ query: NoteListQuery }, ({ c, query }) => listNotes(ctx, memberOf(c), query)),
+  );
 
-  app.post('/notes', requires('notes:write'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, CreateNoteBody);
-    return createdOrStored(c, 'note', await createNote(ctx, memberOf(c), body));
-  });
+  app.post(
+    '/notes',
+    requires('notes:write'),
+    endpoint({ query: 'none', body: CreateNoteBody }, async ({ c, body }) =>
+      createdOrStored(c, 'note', await createNote(ctx, memberOf(c), body)),
+    ),
+  );
 
-  app.get(`/notes/${ID}/versions`, requires('notes:read-own'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, NoteIdParam);
-    return c.json({ versions: await getVersions(ctx, memberOf(c), id) });
-  });
+  const one = { query: 'none', params: NoteIdParam } as const;
+  app.get(
+    `/notes/${ID}/versions`,
+    requires('notes:read-own'),
+    endpoint(one, async ({ c, params }) => ({ versions: await getVersions(ctx, memberOf(c), params.id) })),
+  );
 
-  app.get(`/notes/${ID}`, requires('notes:read-own'), async (c) => {
-    const { version } = readQuery(c, NoteVersionQuery);
-    const { id } = readParams(c, NoteIdParam);
-    return c.json({ note: await getNote(ctx, memberOf(c), id, version) });
-  });
+  app.get(
+    `/notes/${ID}`,
+    requires('notes:read-own'),
+    endpoint({ query: NoteVersionQuery, params: NoteIdParam }, async ({ c, query, params }) => ({
+      note: await getNote(ctx, memberOf(c), params.id, query.version),
+    })),
+  );
 
-  app.put(`/notes/${ID}`, requires('notes:write'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, NoteIdParam);
-    const body = await readJson(c, UpdateNoteBody);
-    return c.json({ note: await editNote(ctx, memberOf(c), id, body) });
-  });
+  app.put(
+    `/notes/${ID}`,
+    requires('notes:write'),
+    endpoint({ ...one, body: UpdateNoteBody }, async ({ c, params, body }) => ({
+      note: await editNote(ctx, memberOf(c), params.id, body),
+    })),
+  );
 
-  app.delete(`/notes/${ID}`, requires('notes:read-all'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, NoteIdParam);
-    await deleteNote(ctx, memberOf(c), id);
-    return c.body(null, 204);
-  });
+  app.delete(
+    `/notes/${ID}`,
+    requires('notes:read-all'),
+    endpoint({ ...one, status: 204 }, ({ c, params }) => deleteNote(ctx, memberOf(c), params.id)),
+  );
 
   return app;
 }

@@ -11,10 +11,11 @@ import type { Hono } from 'hono';
 import { memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { createdOrStored } from '../http/created.js';
+import { endpoint } from '../http/endpoint.js';
 import { requires } from '../http/guard.js';
 import { jsonLinesResponse } from '../http/json-lines.js';
 import { routeGroups } from '../http/route-groups.js';
-import { noQuery, readJson, readParams, readQuery, UUID_PATH } from '../http/validate.js';
+import { UUID_PATH } from '../http/validate.js';
 import { grantRoutes } from '../records/grant-routes.js';
 import { reportReaders } from './access.js';
 import { exportReports } from './export.js';
@@ -50,16 +51,20 @@ export function reportsRoutes(ctx: ServerContext): Hono<AppEnv> {
 /** The paths without a report id: readers, counts, grants and the export. */
 function fixedPathRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // Who a new report must be sealed for: the caller and every current report admin.
-  app.get('/reports/readers', requires('reports:write'), async (c) => {
-    noQuery(c);
-    return c.json({ readers: await reportReaders(ctx.db, memberOf(c).pubkey) });
-  });
+  app.get(
+    '/reports/readers',
+    requires('reports:write'),
+    endpoint({ query: 'none' }, async ({ c }) => ({
+      readers: await reportReaders(ctx.db, memberOf(c).pubkey),
+    })),
+  );
 
   // Fixed paths first: they must never be taken for a report id.
-  app.get('/reports/counts', requires('reports:read-all'), async (c) => {
-    noQuery(c);
-    return c.json(await countReports(ctx));
-  });
+  app.get(
+    '/reports/counts',
+    requires('reports:read-all'),
+    endpoint({ query: 'none' }, () => countReports(ctx)),
+  );
 
   grantRoutes(app, ctx, '/reports', 'reports:read-all', {
     workQuery: ReportGrantWorkQuery,
@@ -69,56 +74,61 @@ function fixedPathRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     status: reportGrantStatus,
   });
 
-  app.get('/reports/export', requires('reports:read-all'), async (c) => {
-    noQuery(c);
-    const stream = await exportReports(ctx, memberOf(c));
-    return jsonLinesResponse(c, stream);
-  });
+  app.get(
+    '/reports/export',
+    requires('reports:read-all'),
+    endpoint({ query: 'none' }, async ({ c }) => jsonLinesResponse(c, await exportReports(ctx, memberOf(c)))),
+  );
 }
 
 /** The list, a new report, and one report: its readers, replies, workflow and deletion. */
 function reportRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.get('/reports', requires('reports:read-own'), async (c) => {
-    const q = readQuery(c, ReportListQuery);
-    return c.json(await listReports(ctx, memberOf(c), q));
-  });
+  app.get(
+    '/reports',
+    requires('reports:read-own'),
+    endpoint({ query: ReportListQuery }, ({ c, query }) => listReports(ctx, memberOf(c), query)),
+  );
 
-  app.post('/reports', requires('reports:write'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, CreateReportBody);
-    return createdOrStored(c, 'report', await createReport(ctx, memberOf(c), body));
-  });
+  app.post(
+    '/reports',
+    requires('reports:write'),
+    endpoint({ query: 'none', body: CreateReportBody }, async ({ c, body }) =>
+      createdOrStored(c, 'report', await createReport(ctx, memberOf(c), body)),
+    ),
+  );
 
-  app.get(`/reports/${ID}/readers`, requires('reports:read-own'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ReportIdParam);
-    return c.json({ readers: await readersOfReport(ctx, memberOf(c), id) });
-  });
+  const one = { query: 'none', params: ReportIdParam } as const;
+  app.get(
+    `/reports/${ID}/readers`,
+    requires('reports:read-own'),
+    endpoint(one, async ({ c, params }) => ({ readers: await readersOfReport(ctx, memberOf(c), params.id) })),
+  );
 
-  app.post(`/reports/${ID}/replies`, requires('reports:read-own'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ReportIdParam);
-    const body = await readJson(c, CreateReplyBody);
-    return createdOrStored(c, 'reply', await replyToReport(ctx, memberOf(c), id, body));
-  });
+  app.post(
+    `/reports/${ID}/replies`,
+    requires('reports:read-own'),
+    endpoint({ ...one, body: CreateReplyBody }, async ({ c, params, body }) =>
+      createdOrStored(c, 'reply', await replyToReport(ctx, memberOf(c), params.id, body)),
+    ),
+  );
 
-  app.get(`/reports/${ID}`, requires('reports:read-own'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ReportIdParam);
-    return c.json(await getReport(ctx, memberOf(c), id));
-  });
+  app.get(
+    `/reports/${ID}`,
+    requires('reports:read-own'),
+    endpoint(one, ({ c, params }) => getReport(ctx, memberOf(c), params.id)),
+  );
 
-  app.patch(`/reports/${ID}`, requires('reports:read-all'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ReportIdParam);
-    const body = await readJson(c, UpdateReportBody);
-    return c.json({ report: await updateReport(ctx, memberOf(c), id, body) });
-  });
+  app.patch(
+    `/reports/${ID}`,
+    requires('reports:read-all'),
+    endpoint({ ...one, body: UpdateReportBody }, async ({ c, params, body }) => ({
+      report: await updateReport(ctx, memberOf(c), params.id, body),
+    })),
+  );
 
-  app.delete(`/reports/${ID}`, requires('reports:read-all'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, ReportIdParam);
-    await deleteReport(ctx, memberOf(c), id);
-    return c.body(null, 204);
-  });
+  app.delete(
+    `/reports/${ID}`,
+    requires('reports:read-all'),
+    endpoint({ ...one, status: 204 }, ({ c, params }) => deleteReport(ctx, memberOf(c), params.id)),
+  );
 }

@@ -8,8 +8,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { endpoint } from '../http/endpoint.js';
 import { isMember, requires } from '../http/guard.js';
-import { noQuery, readJson, readParams } from '../http/validate.js';
+import { readJson } from '../http/validate.js';
 import { providerUpdateSchema } from './providers.js';
 import {
   deleteProviderCredentials,
@@ -30,50 +31,61 @@ const ProviderParams = z.object({ provider: TelephonyProviderName }).strict();
 export function settingsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get('/settings', requires('settings:read'), async (c) => {
-    noQuery(c);
-    return c.json(await getSettings(ctx));
-  });
+  const none = { query: 'none' } as const;
+  app.get(
+    '/settings',
+    requires('settings:read'),
+    endpoint(none, () => getSettings(ctx)),
+  );
 
-  app.put('/settings', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, PutSettingsBody);
-    return c.json(await replaceSettings(ctx, auditActorOf(c), body.settings, body.version));
-  });
+  app.put(
+    '/settings',
+    requires('settings:write'),
+    endpoint({ ...none, body: PutSettingsBody }, ({ c, body }) =>
+      replaceSettings(ctx, auditActorOf(c), body.settings, body.version),
+    ),
+  );
 
-  app.get('/settings/public', isMember(), async (c) => {
-    noQuery(c);
-    return c.json(await getPublicSettings(ctx));
-  });
+  app.get(
+    '/settings/public',
+    isMember(),
+    endpoint(none, () => getPublicSettings(ctx)),
+  );
 
-  app.get('/settings/providers', requires('settings:read'), async (c) => {
-    noQuery(c);
-    return c.json({ providers: await listProviders(ctx) });
-  });
+  app.get(
+    '/settings/providers',
+    requires('settings:read'),
+    endpoint(none, async () => ({ providers: await listProviders(ctx) })),
+  );
 
-  app.put('/settings/providers/:provider', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const { provider } = readParams(c, ProviderParams);
-    const body = await readJson(c, providerUpdateSchema(provider));
-    return c.json(await saveProviderCredentials(ctx, auditActorOf(c), provider, body));
-  });
+  // The body's schema depends on the provider: it is read once the path is.
+  app.put(
+    '/settings/providers/:provider',
+    requires('settings:write'),
+    endpoint({ ...none, params: ProviderParams }, async ({ c, params: { provider } }) => {
+      const body = await readJson(c, providerUpdateSchema(provider));
+      return saveProviderCredentials(ctx, auditActorOf(c), provider, body);
+    }),
+  );
 
-  app.delete('/settings/providers/:provider', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const { provider } = readParams(c, ProviderParams);
-    await deleteProviderCredentials(ctx, auditActorOf(c), provider);
-    return c.body(null, 204);
-  });
+  app.delete(
+    '/settings/providers/:provider',
+    requires('settings:write'),
+    endpoint({ ...none, params: ProviderParams, status: 204 }, ({ c, params }) =>
+      deleteProviderCredentials(ctx, auditActorOf(c), params.provider),
+    ),
+  );
 
   registerConnectionTest(app, ctx);
 
   // Registered last: the fixed paths above must never be read as a section name.
-  app.patch('/settings/:section', requires('settings:write'), async (c) => {
-    noQuery(c);
-    const { section } = readParams(c, SectionParams);
-    const body = await readJson(c, PatchSettingsBody);
-    return c.json(await patchSettingsSection(ctx, auditActorOf(c), section, body.value, body.version));
-  });
+  app.patch(
+    '/settings/:section',
+    requires('settings:write'),
+    endpoint({ ...none, params: SectionParams, body: PatchSettingsBody }, ({ c, params, body }) =>
+      patchSettingsSection(ctx, auditActorOf(c), params.section, body.value, body.version),
+    ),
+  );
 
   return app;
 }

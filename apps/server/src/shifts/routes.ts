@@ -16,8 +16,9 @@ import type { AuditActor } from '../domain/actor.js';
 import { invalid, unauthenticated } from '../domain/errors.js';
 import { auditActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
+import { endpoint } from '../http/endpoint.js';
 import { isMember, requires } from '../http/guard.js';
-import { noQuery, readJson, readParams, readQuery } from '../http/validate.js';
+import { noQuery, readQuery } from '../http/validate.js';
 import {
   createException,
   createRingGroup,
@@ -64,26 +65,29 @@ function scheduleRoutes<C extends z.ZodType, U extends z.ZodType>(
 ): Hono<AppEnv> {
   app.get('/', requires('shifts:read'), async (c) => c.json(await records.list(c)));
   const [CreateBody, create] = records.create;
-  app.post('/', requires('shifts:write'), async (c) => {
-    noQuery(c);
-    const body = await readJson(c, CreateBody);
-    return c.json(await create(ctx, auditActorOf(c), body), 201);
-  });
+  app.post(
+    '/',
+    requires('shifts:write'),
+    endpoint({ query: 'none', body: CreateBody, status: 201 }, ({ c, body }) =>
+      create(ctx, auditActorOf(c), body),
+    ),
+  );
+  const one = { query: 'none', params: IdParam } as const;
   if (records.update) {
     const [UpdateBody, update] = records.update;
-    app.patch('/:id', requires('shifts:write'), async (c) => {
-      noQuery(c);
-      const { id } = readParams(c, IdParam);
-      const body = await readJson(c, UpdateBody);
-      return c.json(await update(ctx, auditActorOf(c), id, body));
-    });
+    app.patch(
+      '/:id',
+      requires('shifts:write'),
+      endpoint({ ...one, body: UpdateBody }, ({ c, params, body }) =>
+        update(ctx, auditActorOf(c), params.id, body),
+      ),
+    );
   }
-  app.delete('/:id', requires('shifts:write'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, IdParam);
-    await records.remove(ctx, auditActorOf(c), id);
-    return c.body(null, 204);
-  });
+  app.delete(
+    '/:id',
+    requires('shifts:write'),
+    endpoint({ ...one, status: 204 }, ({ c, params }) => records.remove(ctx, auditActorOf(c), params.id)),
+  );
   return app;
 }
 
@@ -114,12 +118,13 @@ function shiftRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json(await getWeek(ctx, start));
   });
 
-  app.put('/:id/assignments', requires('shifts:write'), async (c) => {
-    noQuery(c);
-    const { id } = readParams(c, IdParam);
-    const body = await readJson(c, SetAssignmentsBody);
-    return c.json(await setAssignments(ctx, auditActorOf(c), id, body.userIds));
-  });
+  app.put(
+    '/:id/assignments',
+    requires('shifts:write'),
+    endpoint({ query: 'none', params: IdParam, body: SetAssignmentsBody }, ({ c, params, body }) =>
+      setAssignments(ctx, auditActorOf(c), params.id, body.userIds),
+    ),
+  );
   return scheduleRoutes(
     ctx,
     {
