@@ -5,11 +5,11 @@ import {
   type SessionSummary,
   UserIdParams,
 } from '@llamenos/protocol';
-import type { Context } from 'hono';
-import { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { rateLimited } from '../domain/errors.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, isPublic, requires } from '../http/guard.js';
+import { routeGroups, under } from '../http/route-groups.js';
 import { readJson, readParams } from '../http/validate.js';
 import { hitRateLimit, RATE_LIMITS, resetRateLimit } from '../rate-limit/service.js';
 import { listPasskeys } from './passkey-store.js';
@@ -24,15 +24,16 @@ const loginKey = (step: 'options' | 'verify', ipHash: string) => `login:${step}:
 
 /** Passkeys, passkey sign-in and server sessions, under /api/auth. */
 export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
-  return new Hono<AppEnv>()
-    .route('/auth/passkeys', passkeyRoutes(ctx))
-    .route('/auth/login', loginRoutes(ctx))
-    .route('/auth', sessionRoutes(ctx));
+  return routeGroups(
+    ctx,
+    under('/auth/passkeys', passkeyRoutes),
+    under('/auth/login', loginRoutes),
+    under('/auth', sessionRoutes),
+  );
 }
 
 /** The caller's passkeys: registration, listing, removal. */
-function passkeyRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function passkeyRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // Registration stays open to members without a passkey: it is how they satisfy the policy.
   app.post('/register/options', isMember({ allowWithoutPasskey: true }), async (c) =>
     c.json(await startRegistration(ctx, memberOf(c))),
@@ -52,12 +53,10 @@ function passkeyRoutes(ctx: ServerContext): Hono<AppEnv> {
     await removePasskey(ctx, { pubkey: member.pubkey, ipHash: c.get('auth').ipHash }, member.id, id);
     return c.json({ ok: true });
   });
-  return app;
 }
 
 /** Passkey sign-in, both halves counted against the client's address. */
-function loginRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function loginRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   const limitLogin = async (c: Context<AppEnv>, step: 'options' | 'verify') => {
     const verdict = await hitRateLimit(
       ctx.db,
@@ -82,12 +81,10 @@ function loginRoutes(ctx: ServerContext): Hono<AppEnv> {
     await resetRateLimit(ctx.db, loginKey('options', ipHash));
     return c.json(result);
   });
-  return app;
 }
 
 /** Server sessions: the caller's list, logout, and revoking all of a member's sessions. */
-function sessionRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function sessionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/sessions', isMember(), async (c) => {
     const current = c.get('auth').sessionId;
     const rows = await listSessions(ctx.db, memberOf(c).id, ctx.now());
@@ -117,5 +114,4 @@ function sessionRoutes(ctx: ServerContext): Hono<AppEnv> {
     const auditActor = { pubkey: memberOf(c).pubkey, ipHash: c.get('auth').ipHash };
     return c.json({ revoked: await revokeAllSessions(ctx, auditActor, id, 'admin') });
   });
-  return app;
 }

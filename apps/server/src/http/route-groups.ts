@@ -13,3 +13,13 @@ export function routeGroups(ctx: ServerContext, ...groups: RouteGroup[]): Hono<A
   for (const group of groups) group(app, ctx);
   return app;
 }
+
+/**
+ * `group` with its paths written under `prefix` (one of a module's resources: /users, /auth/login),
+ * mounted in its place among the module's groups.
+ */
+export const under =
+  (prefix: string, group: RouteGroup): RouteGroup =>
+  (app, ctx) => {
+    app.route(prefix, routeGroups(ctx, group));
+  };

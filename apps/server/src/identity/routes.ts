@@ -5,6 +5,7 @@ import {
   IdParam,
   InviteListQuery,
   InviteTokenBody,
+  type JoinLinkStatus,
   PERMISSIONS,
   RedeemInviteBody,
   UpdateProfileBody,
@@ -12,11 +13,13 @@ import {
   UpdateUserBody,
   UserListQuery,
 } from '@llamenos/protocol';
-import { type Context, Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import type { Queryable } from '../db/database.js';
 import { rateLimited } from '../domain/errors.js';
 import { actorOf as signedActorOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, isPublic, isSigned, requires } from '../http/guard.js';
+import { routeGroups, under } from '../http/route-groups.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { hitRateLimit, RATE_LIMITS, type RateLimitRule } from '../rate-limit/service.js';
 import { onMembershipChanged } from '../realtime/membership.js';
@@ -56,29 +59,44 @@ async function limitByAddress(
 }
 
 /**
+ * `POST /status {token}`: whether a join link (bootstrap or invite) can still be used. The code
+ * travels in the body, not the path, so it never reaches an access log. Counted under its own
+ * `scope`, apart from redemption (same rule), so checking on every reload never uses up the
+ * attempt that registers.
+ */
+function linkStatusRoute(
+  app: Hono<AppEnv>,
+  ctx: ServerContext,
+  scope: string,
+  rule: RateLimitRule,
+  statusOf: (db: Queryable, token: string, now: Date) => Promise<JoinLinkStatus>,
+): void {
+  app.post('/status', isPublic(), async (c) => {
+    await limitByAddress(ctx, c, scope, rule);
+    const { token } = await readJson(c, InviteTokenBody);
+    return c.json({ status: await statusOf(ctx.db, token, ctx.now()) });
+  });
+}
+
+/**
  * Identity routes: bootstrap, invites, users, roles, the permission catalogue and the
  * caller's profile. Routes that face code guessing (bootstrap, invite preview and
  * redemption) count attempts per client address in the database before doing anything.
  */
 export function identityRoutes(ctx: ServerContext): Hono<AppEnv> {
-  return new Hono<AppEnv>()
-    .route('/bootstrap', bootstrapRoutes(ctx))
-    .route('/invites', inviteRoutes(ctx))
-    .route('/users', userRoutes(ctx))
-    .route('/', roleRoutes(ctx))
-    .route('/me', profileRoutes(ctx));
+  return routeGroups(
+    ctx,
+    under('/bootstrap', bootstrapRoutes),
+    under('/invites', inviteRoutes),
+    under('/users', userRoutes),
+    roleRoutes,
+    under('/me', profileRoutes),
+  );
 }
 
 /** First admin. Signed by the new key, which proves the caller holds it. */
-function bootstrapRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  // The code travels in the body, not the path, so it never reaches an access log.
-  // Counted apart from redemption (same rule), so checking on every reload never uses up the attempt that registers.
-  app.post('/status', isPublic(), async (c) => {
-    await limitByAddress(ctx, c, 'bootstrap-status', RATE_LIMITS.bootstrap);
-    const { token } = await readJson(c, InviteTokenBody);
-    return c.json({ status: await bootstrapLinkStatus(ctx.db, token, ctx.now()) });
-  });
+function bootstrapRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
+  linkStatusRoute(app, ctx, 'bootstrap-status', RATE_LIMITS.bootstrap, bootstrapLinkStatus);
   app.post('/', isSigned(), async (c) => {
     await limitByAddress(ctx, c, 'bootstrap', RATE_LIMITS.bootstrap);
     const body = await readJson(c, BootstrapBody);
@@ -92,18 +110,12 @@ function bootstrapRoutes(ctx: ServerContext): Hono<AppEnv> {
     );
     return c.json(user, 201);
   });
-  return app;
 }
 
 /** Invites. Preview and redeem are registered before /:id routes so their paths win. */
-function inviteRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function inviteRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   const { settingsKey } = ctx.keys;
-  app.post('/status', isPublic(), async (c) => {
-    await limitByAddress(ctx, c, 'invite-status', RATE_LIMITS.invite);
-    const { token } = await readJson(c, InviteTokenBody);
-    return c.json({ status: await inviteLinkStatus(ctx.db, token, ctx.now()) });
-  });
+  linkStatusRoute(app, ctx, 'invite-status', RATE_LIMITS.invite, inviteLinkStatus);
   app.post('/preview', isPublic(), async (c) => {
     await limitByAddress(ctx, c, 'invite', RATE_LIMITS.invite);
     const { token } = await readJson(c, InviteTokenBody);
@@ -135,12 +147,10 @@ function inviteRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { id } = readParams(c, IdParam);
     return c.json(await revokeInvite(ctx.db, id, actorOf(c), ctx.now()));
   });
-  return app;
 }
 
 /** Users, as admins manage them. */
-function userRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function userRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   const { settingsKey } = ctx.keys;
   app.get('/', requires('users:read'), async (c) => {
     const q = readQuery(c, UserListQuery);
@@ -175,12 +185,10 @@ function userRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { id } = readParams(c, IdParam);
     return c.json(await reactivateUser(ctx.db, id, actorOf(c), ctx.now()));
   });
-  return app;
 }
 
 /** Roles and the permission catalogue. */
-function roleRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function roleRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/roles', requires('roles:read'), async (c) => c.json({ roles: await listRoles(ctx.db) }));
   app.post('/roles', requires('roles:write'), async (c) => {
     const body = await readJson(c, CreateRoleBody);
@@ -199,12 +207,10 @@ function roleRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.body(null, 204);
   });
   app.get('/permissions', isMember(), (c) => c.json({ permissions: PERMISSIONS }));
-  return app;
 }
 
 /** The caller's own profile. */
-function profileRoutes(ctx: ServerContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function profileRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // Allowed before a required passkey is enrolled: the client needs to know who it is to enrol one.
   app.get('/', isMember({ allowWithoutPasskey: true }), async (c) =>
     // Read with the credential in the same statement (auth/middleware.ts); otherwise here.
@@ -215,5 +221,4 @@ function profileRoutes(ctx: ServerContext): Hono<AppEnv> {
     const actor = actorOf(c);
     return c.json(await updateProfile(ctx.db, actor.userId!, body, actor, ctx.now(), ctx.caches.auditHead));
   });
-  return app;
 }
