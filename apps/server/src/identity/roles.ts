@@ -72,6 +72,17 @@ async function grantsOfRole(db: Queryable, id: string): Promise<readonly string[
 }
 
 /**
+ * Each of `roles` in order with its grants (null for an unknown role) and whether the actor holds
+ * all of them; a role is read only when the caller asks for it, so a refusal stops the reads.
+ */
+async function* rolesAgainst(db: Queryable, roles: readonly string[], actor: Pick<Actor, 'permissions'>) {
+  for (const role of roles) {
+    const grants = await grantsOfRole(db, role);
+    yield { role, grants, held: (grants ?? []).every((g) => coversGrant(actor.permissions, g)) };
+  }
+}
+
+/**
  * Refuses to let an actor edit, deactivate or reactivate someone holding grants the actor lacks:
  * otherwise `users:write` could rewrite an admin's phone, or `users:deactivate` bring an admin back.
  */
@@ -80,11 +91,9 @@ export async function assertCanManage(
   targetRoles: readonly string[],
   actor: Pick<Actor, 'permissions'>,
 ): Promise<void> {
-  for (const role of targetRoles) {
-    const grants = (await grantsOfRole(db, role)) ?? [];
-    if (!grants.every((g) => coversGrant(actor.permissions, g)))
+  for await (const { held } of rolesAgainst(db, targetRoles, actor))
+    if (!held)
       throw new DomainError('forbidden', 'you cannot manage a member who holds permissions you do not hold');
-  }
 }
 
 /** Refuses unknown roles, and roles granting anything the actor does not hold themselves. */
@@ -93,10 +102,9 @@ export async function assertRolesAssignable(
   roles: readonly string[],
   actor: Pick<Actor, 'permissions'>,
 ): Promise<void> {
-  for (const role of roles) {
-    const grants = await grantsOfRole(db, role);
+  for await (const { role, grants, held } of rolesAgainst(db, roles, actor)) {
     if (!grants) throw new DomainError('invalid', `unknown role "${role}"`);
-    if (!grants.every((g) => coversGrant(actor.permissions, g)))
+    if (!held)
       throw new DomainError(
         'forbidden',
         `you cannot grant role "${role}": it carries permissions you do not hold`,
