@@ -1,5 +1,5 @@
-import { ProviderHttp, type ProviderTransport } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
+import { type RestApiOptions, restApi } from '../rest-api.js';
 import { plivoBrowserCalling } from './access-token.js';
 import { PlivoConferences } from './conference.js';
 import { plivoEvents } from './events.js';
@@ -9,29 +9,18 @@ import { verifyPlivoWebhook } from './signature.js';
 
 export const PLIVO_API_BASE_URL = 'https://api.plivo.com';
 
-interface PlivoAdapterOptions extends ProviderTransport {
+interface PlivoAdapterOptions extends RestApiOptions {
   authId: string;
   authToken: string;
-  /** Default https://api.plivo.com; tests point it (and recording downloads) at the local fake. */
-  apiBaseUrl?: string;
 }
 
 /** Plivo: Plivo XML documents, X-Plivo-Signature-V3 webhooks, the v1 REST API. */
 export function createPlivoAdapter(options: PlivoAdapterOptions): WebhookTelephony {
-  const baseUrl = (options.apiBaseUrl ?? PLIVO_API_BASE_URL).replace(/\/+$/, '');
-  const http = new ProviderHttp({
-    provider: 'plivo',
-    baseUrl,
+  const { http, recordingBaseUrl } = restApi('plivo', PLIVO_API_BASE_URL, options, {
     username: options.authId,
     password: options.authToken,
-    timeoutMs: options.timeoutMs,
-    fetch: options.fetch,
   });
-  const rest = new PlivoRestClient({
-    authId: options.authId,
-    http,
-    recordingBaseUrl: options.apiBaseUrl === undefined ? undefined : baseUrl,
-  });
+  const rest = new PlivoRestClient({ authId: options.authId, http, recordingBaseUrl });
   return {
     provider: 'plivo',
     transport: 'webhook',

@@ -1,5 +1,6 @@
-import { ProviderHttp, type ProviderTransport } from '../http.js';
+import type { ProviderHttp } from '../http.js';
 import { restCallControl, type WebhookTelephony } from '../provider.js';
+import { type RestApiOptions, restApi } from '../rest-api.js';
 import { vonageBrowserCalling } from './client-token.js';
 import { VonageConversations } from './conversation.js';
 import { vonageEvents } from './events.js';
@@ -10,15 +11,13 @@ import { verifyVonageWebhook } from './signature.js';
 
 export const VONAGE_API_BASE_URL = 'https://api.nexmo.com';
 
-interface VonageAdapterOptions extends ProviderTransport {
+interface VonageAdapterOptions extends RestApiOptions {
   apiKey: string;
   applicationId: string;
   /** The application's private key (PEM): signs the RS256 tokens of our REST requests. */
   privateKey: string;
   /** The account's signature secret: the HS256 key of signed webhooks. */
   signatureSecret: string;
-  /** Default https://api.nexmo.com; tests point it (and recording downloads) at the local fake. */
-  apiBaseUrl?: string;
 }
 
 /**
@@ -29,19 +28,11 @@ interface VonageAdapterOptions extends ProviderTransport {
  * POST, so that every webhook carries a token whose payload_hash binds its JSON body.
  */
 export function createVonageAdapter(options: VonageAdapterOptions): WebhookTelephony {
-  const baseUrl = (options.apiBaseUrl ?? VONAGE_API_BASE_URL).replace(/\/+$/, '');
-  const http = new ProviderHttp({
-    provider: 'vonage',
-    baseUrl,
+  const { http, recordingBaseUrl } = restApi('vonage', VONAGE_API_BASE_URL, options, {
     authorization: () =>
       `Bearer ${signApplicationToken({ applicationId: options.applicationId, privateKey: options.privateKey })}`,
-    timeoutMs: options.timeoutMs,
-    fetch: options.fetch,
   });
-  const rest = new VonageRestClient({
-    http,
-    recordingBaseUrl: options.apiBaseUrl === undefined ? undefined : baseUrl,
-  });
+  const rest = new VonageRestClient({ http, recordingBaseUrl });
   const keys = {
     signatureSecret: options.signatureSecret,
     apiKey: options.apiKey,
