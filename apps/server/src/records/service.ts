@@ -13,6 +13,7 @@ import { pageOf, pageRequest } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { authorScope } from './author-scope.js';
 import { checkEnvelope, checkReaders, requiredReaders } from './envelope.js';
 import * as store from './store.js';
 
@@ -129,13 +130,15 @@ export async function editNote(
 /** Volunteers see their own notes; holders of notes:read-all see everyone's. */
 export async function listNotes(ctx: ServerContext, caller: NoteCaller, q: NoteListQuery): Promise<NotePage> {
   const all = readsAll(caller);
-  if (q.authorPubkey && !all && q.authorPubkey !== caller.pubkey)
-    throw forbidden("filtering by another volunteer's notes needs notes:read-all");
+  const authors = authorScope(caller, q.authorPubkey, {
+    readsAll: all,
+    everyone: all,
+    refusal: "filtering by another volunteer's notes needs notes:read-all",
+  });
   const notes = await store.listForReader(
     ctx.db,
     {
-      ...(all ? {} : { authorId: caller.userId }),
-      ...(q.authorPubkey ? { authorPubkey: q.authorPubkey } : {}),
+      ...authors,
       ...(q.callId ? { callId: q.callId } : {}),
       ...pageRequest(q),
     },

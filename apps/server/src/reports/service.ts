@@ -15,6 +15,7 @@ import { pageOf, pageRequest } from '../db/newest-first.js';
 import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
+import { authorScope } from '../records/author-scope.js';
 import { activeUsersHolding, checkEnvelope, checkReaders } from '../records/envelope.js';
 import { loadSettings } from '../settings/store.js';
 import { readableReport, readsAllReports, reportReaders } from './access.js';
@@ -114,13 +115,15 @@ export async function listReports(
   q: ReportListQuery,
 ): Promise<ReportPage> {
   const all = readsAllReports(caller);
-  if (q.authorPubkey && !all && q.authorPubkey !== caller.pubkey)
-    throw forbidden("filtering by another member's reports needs reports:read-all");
+  const authors = authorScope(caller, q.authorPubkey, {
+    readsAll: all,
+    everyone: all && q.scope === 'all',
+    refusal: "filtering by another member's reports needs reports:read-all",
+  });
   const reports = await store.listForReader(
     ctx.db,
     {
-      ...(all && q.scope === 'all' ? {} : { authorId: caller.userId }),
-      ...(q.authorPubkey ? { authorPubkey: q.authorPubkey } : {}),
+      ...authors,
       ...(q.status ? { status: q.status } : {}),
       ...(q.typeId ? { typeId: q.typeId } : {}),
       ...(q.assigneeId ? { assigneeId: q.assigneeId } : {}),
