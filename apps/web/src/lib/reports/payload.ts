@@ -6,6 +6,7 @@ import type {
   ReportType,
 } from '@llamenos/protocol';
 import { z } from 'zod';
+import { FIELD_TEXT_MAX } from '../notes/payload.js';
 import { problemsByPlace } from '../payload-problems.js';
 import { searchable } from '../search-text.js';
 
@@ -19,7 +20,8 @@ export const REPORT_PAYLOAD_VERSION = 1;
 export const REPORT_TITLE_MAX = 200;
 export const REPORT_BODY_MAX = 50_000;
 export const REPLY_BODY_MAX = 20_000;
-export const FIELD_TEXT_MAX = 2_000;
+/** A report's one-line text field takes as much as a note's custom text field (the same kind of input). */
+export { FIELD_TEXT_MAX };
 export const FIELD_LONG_TEXT_MAX = 20_000;
 
 /** Why a value was refused; the form shows a translated sentence for each (reports.problem.*). */
