@@ -5,8 +5,10 @@
  * the thread still holds when it stops are checked on the main thread rather than lost. A serving
  * process starts the thread when signed traffic comes and stops it when it has gone.
  */
+
+import { Worker } from 'node:worker_threads';
 import { createAuthHeader, type NostrEvent, parseAuthHeader, toBase64, utf8 } from '@llamenos/crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
 import type { SignatureChecks } from './signature-worker.js';
 
@@ -70,6 +72,29 @@ describe('signatures checked on the worker thread', () => {
       expect(answer.status, `request ${i}`).toBe(headers[i]!.good ? 200 : 401);
       if (!headers[i]!.good)
         expect((await answer.json()).error.message).toMatch(/signature or id is invalid/);
+    }
+  });
+
+  it('gathers the events of later turns while the thread holds two messages, and answers each', async () => {
+    // Eight turns of the loop, 16 events each (every third forged): the thread needs milliseconds
+    // per message, so the turns after the second go over together once it answers, not one each.
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      // Signed beforehand: signing takes milliseconds here, and the turns must follow each other closely.
+      const events = Array.from({ length: 128 }, (_, i) => {
+        const event = parseAuthHeader(token(i));
+        return i % 3 === 1 ? { ...event, sig: flip(event.sig, i % 128) } : event;
+      });
+      const answers: (boolean | Promise<boolean>)[] = [];
+      for (let turn = 0; turn < 8; turn++) {
+        for (const event of events.slice(turn * 16, turn * 16 + 16)) answers.push(checks.verify(event));
+        await new Promise((r) => setImmediate(r));
+      }
+      const expected = events.map((_, i) => i % 3 !== 1);
+      expect(await Promise.all(answers)).toEqual(expected);
+      expect(posted.mock.calls.length).toBeLessThan(8);
+    } finally {
+      posted.mockRestore();
     }
   });
 

@@ -1,7 +1,9 @@
 /**
  * SignedRequestBatcher's grouping, on a stand-in database that counts statements: an idle server
- * sends a token at once, the tokens that arrive meanwhile go together in the next statement (a
- * copy of an id waits for the one after), and a failed statement fails only its own batch.
+ * sends the tokens of one turn of the event loop together as soon as that turn is over (the
+ * signature worker answers many requests in one message: they are one statement, not a statement
+ * of one and one of the rest), the tokens that arrive meanwhile go together in the next statement
+ * (a copy of an id waits for the one after), and a failed statement fails only its own batch.
  */
 import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../db/database.js';
@@ -41,21 +43,26 @@ const token = (eventId: string): VerifiedToken => ({
 });
 
 describe('SignedRequestBatcher', () => {
-  it('sends an idle request at once and the ones that arrive meanwhile together', async () => {
+  it('sends the requests of one turn together once it is over, and those arriving meanwhile together', async () => {
     const { db, statements, release } = countingDb();
     const batcher = new SignedRequestBatcher(db);
-    const ahead = batcher.standing(token('t0'));
+    const ahead = ['t0', 't4'].map((id) => batcher.standing(token(id)));
+    expect(statements).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual([['t0', 't4']]);
     const behind = ['t1', 't2', 't1', 't3'].map((id) => batcher.standing(token(id)));
-    expect(statements).toEqual([['t0']]);
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual([['t0', 't4']]);
     release();
-    await Promise.all([ahead, ...behind]);
-    expect(statements).toEqual([['t0'], ['t1', 't2', 't3'], ['t1']]);
+    await Promise.all([...ahead, ...behind]);
+    expect(statements).toEqual([['t0', 't4'], ['t1', 't2', 't3'], ['t1']]);
   });
 
   it('fails only the batch whose statement failed', async () => {
     const { db, release } = countingDb(true);
     const batcher = new SignedRequestBatcher(db);
     const ahead = batcher.standing(token('t0'));
+    await new Promise((r) => setImmediate(r));
     const behind = batcher.standing(token('t1'));
     release();
     await expect(ahead).rejects.toThrow('connection lost');

@@ -278,9 +278,12 @@ const MAX_BATCH = 256;
 
 /**
  * Gathers the signed requests of one server context into batches for standingOfTokens: a request
- * arriving while no statement is running is sent at once (an idle server adds no delay); those
- * arriving meanwhile wait for it and go together in the next one. Under load that turns a round
- * trip and a commit per request into one per batch.
+ * arriving while no statement is running is sent once the current turn of the event loop is over
+ * (setImmediate: an idle server adds no delay worth the name), together with every other request
+ * that reached this point in the same turn; those arriving while a statement runs wait for it and
+ * go together in the next one. Under load that turns a round trip and a commit per request into
+ * one per batch. Sending the first request at once instead split each group the signature worker
+ * answers together (one message, many requests) into a statement of one and one of the rest.
  */
 export class SignedRequestBatcher {
   private waiting: Waiting[] = [];
@@ -294,12 +297,14 @@ export class SignedRequestBatcher {
   standing(token: VerifiedToken): Promise<TokenStanding> {
     return new Promise<TokenStanding>((resolve, reject) => {
       this.waiting.push({ token, resolve, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.waiting.length) {
         // Distinct ids per statement: a second copy of an id waits for the next one, where the

@@ -2,14 +2,16 @@
  * What a member's most frequent requests cost the database, pinned: a signed or session
  * GET /api/me is one statement (the replay-cache insert or session check, the member's standing
  * when this process does not keep it, and the profile, together), a signed PATCH /api/me three
- * (that statement, then the update and the audit append in one transaction). A change that adds
+ * (that statement, then the update and the audit append in one transaction); signed GETs the
+ * signature worker answers together are one statement between them. A change that adds
  * a round trip to every request fails here. What the statements answer is checked too: a profile
  * changed by another process is seen on the next request, a revoked session is refused.
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { createAuthHeader, generateSecretKey, getPublicKey } from '@llamenos/crypto';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   openTestDatabase,
   PUBLIC_URL,
@@ -84,6 +86,27 @@ describe('statements per request', () => {
       expect(status).toBe(200);
       expect(json).toMatchObject({ id: userId, displayName: 'Counted', permissions: expect.any(Array) });
       expect(statements, `request ${i}`).toHaveLength(1);
+    }
+  });
+
+  it('signed GETs the worker thread checks in one message share one statement', async () => {
+    // Signed beforehand (a signature takes milliseconds here), sent together: the worker answers
+    // them a message at a time, and each answer's requests go to the database as one statement,
+    // not as one request's statement and one for the rest.
+    const headers = Array.from({ length: 24 }, () => signed('GET')(''));
+    expect(await ctx.signatures.start()).toBe(true);
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      statements = [];
+      const responses = await Promise.all(
+        headers.map((authorization) => app.request(`${PUBLIC_URL}/api/me`, { headers: { authorization } })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(headers.map(() => 200));
+      expect(posted.mock.calls.length).toBeGreaterThan(0);
+      expect(statements.length).toBeLessThanOrEqual(posted.mock.calls.length);
+    } finally {
+      posted.mockRestore();
+      await ctx.signatures.stop();
     }
   });
 
