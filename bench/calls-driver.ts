@@ -90,7 +90,7 @@ const account = simulatorAccount(Buffer.from(process.env.BENCH_SERVER_SECRET ?? 
 const fake = await FakeTwilioApi.start(account);
 // A carrier's API keeps idle connections longer than Node's 5 s default; with the default, a
 // server whose event loop lags can pick a connection the fake API is just closing.
-(fake as unknown as { server: Server }).server.keepAliveTimeout = 65_000;
+(fake as unknown as { loopback: { server: Server } }).loopback.server.keepAliveTimeout = 65_000;
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = ([lo, hi]: [number, number]) => lo + Math.random() * (hi - lo);

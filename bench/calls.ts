@@ -186,7 +186,8 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const { apiBaseUrl } = await nextMessage<{ apiBaseUrl: string }>(driver, 60_000);
+    // The driver compiles through tsx first: on a loaded machine that alone can take a minute.
+    const { apiBaseUrl } = await nextMessage<{ apiBaseUrl: string }>(driver, 180_000);
     const ports: number[] = [];
     for (let i = 0; i < processes; i++) ports.push(await freePort());
     const publicUrl = `http://127.0.0.1:${ports[0]}`;
