@@ -12,13 +12,22 @@ import { FilterActions } from './FilterActions.js';
 /**
  * One list's filter form: the prefix of its inputs' ids, its classes and its words (the form's
  * accessible name, the message for a date range that ends before it starts, the dates'
- * captions, Apply and Clear).
+ * captions, the author's caption and its "anyone" choice, Apply and Clear).
  */
 export interface FilterFormKind {
   idPrefix: string;
   className: string;
   gridClassName: string;
-  keys: { form: string; badRange: string; from: string; to: string; apply: string; clear: string };
+  keys: {
+    form: string;
+    badRange: string;
+    from: string;
+    to: string;
+    author: string;
+    anyAuthor: string;
+    apply: string;
+    clear: string;
+  };
 }
 
 /** True while both dates are filled in and "to" is before "from" (ISO dates compare as text). */

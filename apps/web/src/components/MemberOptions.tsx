@@ -1,4 +1,7 @@
 import type { ComponentProps } from 'react';
+import type { UseFormRegisterReturn } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import type { FilterFormKind } from './ListFilters.js';
 import { NamedOptions } from './NamedOptions.js';
 
 /**
@@ -44,5 +47,29 @@ export function MemberSelect({
         <MemberOptions none={none} members={members} />
       </select>
     </div>
+  );
+}
+
+/** The author filter, `<idPrefix>-author`: anyone, or one of the members (none listed, no filter). */
+export function AuthorField({
+  kind: { idPrefix, keys },
+  members,
+  field,
+}: {
+  kind: FilterFormKind;
+  members: readonly { id: string; pubkey: string; displayName: string }[] | undefined;
+  /** The form's registration of its author field. */
+  field: UseFormRegisterReturn;
+}) {
+  const { t } = useTranslation();
+  if (!members || members.length === 0) return null;
+  return (
+    <MemberSelect
+      id={`${idPrefix}-author`}
+      caption={t(keys.author)}
+      none={t(keys.anyAuthor)}
+      members={members}
+      {...field}
+    />
   );
 }

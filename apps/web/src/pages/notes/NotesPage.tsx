@@ -9,6 +9,7 @@ import {
   type FilterFormKind,
   useListFilters,
 } from '../../components/ListFilters.js';
+import { AuthorField } from '../../components/MemberOptions.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { NewRecordLink } from '../../components/SealedPages.js';
 import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
@@ -19,7 +20,6 @@ import { authorNameOf, KeyNeeded, useMembers, useNoteFields } from './shared.js'
 import { type ListedNote, useNoteList } from './useNoteList.js';
 import './notes.css';
 import { EmptyState } from '../../components/EmptyState.js';
-import { MemberSelect } from '../../components/MemberOptions.js';
 
 const PREVIEW = 160;
 
@@ -47,6 +47,8 @@ const NOTE_FILTERS: FilterFormKind = {
     badRange: 'notes.badRange',
     from: 'notes.from',
     to: 'notes.to',
+    author: 'notes.volunteer',
+    anyAuthor: 'notes.everyone',
     apply: 'notes.applyFilters',
     clear: 'notes.clearFilters',
   },
@@ -68,14 +70,8 @@ function FiltersForm({
   return (
     <FilterForm kind={NOTE_FILTERS} filters={filters}>
       <DateRangeFields kind={NOTE_FILTERS} filters={filters} />
-      {can(me, 'notes:read-all') && members && members.length > 0 && (
-        <MemberSelect
-          id="nf-author"
-          caption={t('notes.volunteer')}
-          none={t('notes.everyone')}
-          members={members}
-          {...register('authorPubkey')}
-        />
+      {can(me, 'notes:read-all') && (
+        <AuthorField kind={NOTE_FILTERS} members={members} field={register('authorPubkey')} />
       )}
       <div>
         <label htmlFor="nf-call">{t('notes.callId')}</label>

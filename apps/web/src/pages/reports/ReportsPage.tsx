@@ -14,7 +14,7 @@ import {
   type FilterFormKind,
   useListFilters,
 } from '../../components/ListFilters.js';
-import { MemberSelect } from '../../components/MemberOptions.js';
+import { AuthorField } from '../../components/MemberOptions.js';
 import { NavLink } from '../../components/NavLink.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
@@ -225,6 +225,8 @@ const REPORT_FILTERS: FilterFormKind = {
     badRange: 'reports.badRange',
     from: 'reports.from',
     to: 'reports.to',
+    author: 'reports.author',
+    anyAuthor: 'reports.anyone',
     apply: 'reports.applyFilters',
     clear: 'reports.clearFilters',
   },
@@ -291,15 +293,7 @@ function FilterSelects({
           <StatusOptions />
         </select>
       </div>
-      {members && members.length > 0 && (
-        <MemberSelect
-          id="rf-author"
-          caption={t('reports.author')}
-          none={t('reports.anyone')}
-          members={members}
-          {...register('authorPubkey')}
-        />
-      )}
+      <AuthorField kind={REPORT_FILTERS} members={members} field={register('authorPubkey')} />
     </>
   );
 }
