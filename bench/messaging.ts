@@ -26,7 +26,7 @@
  * duplicated.
  */
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,6 +45,7 @@ import { ephemeralKeyPairs } from '../apps/server/src/conversations/ephemeral-ke
 import { nativeAgreement, nativeEphemeralKeyPair, wrapFor } from '../apps/server/src/conversations/seal.js';
 import { defaultSealWorkers } from '../apps/server/src/conversations/seal-pool.js';
 import { activeMembersWithGrants } from '../apps/server/src/conversations/store.js';
+import { warmInboundPath } from '../apps/server/src/conversations/warm-up.js';
 import type { Database } from '../apps/server/src/db/database.js';
 import { openPglite } from '../apps/server/src/db/pglite.js';
 import { openPostgres } from '../apps/server/src/db/postgres.js';
@@ -52,6 +53,7 @@ import { createApp } from '../apps/server/src/http/app.js';
 import { createLogger } from '../apps/server/src/logging.js';
 import { saveChannelConfig } from '../apps/server/src/messaging/config-service.js';
 import { FakeMessagesApi } from '../apps/server/src/messaging/simulator/fake-messages-api.js';
+import { ensureHubKey } from '../apps/server/src/realtime/hub-keys.js';
 import { initVerifier } from '../apps/server/src/realtime/verify.js';
 import { loadSettingsRow, saveSettings } from '../apps/server/src/settings/store.js';
 import { twilioSignature } from '../apps/server/src/telephony/twilio/signature.js';
@@ -150,11 +152,20 @@ export async function setUp(db: Database) {
   const warm0 = process.cpuUsage();
   await ctx.conversations.readerTables.warm(members);
   const warmed = process.cpuUsage(warm0);
+  // A started server has its hub key (startRealtime) and warms an arriving text's path on
+  // throwaway data (startConversationTimers, conversations/warm-up.ts): so here.
+  // BENCH_MESSAGING_WARM_UP=0: not warmed (a server before it).
+  await ensureHubKey(ctx);
+  const warmUp0 = process.cpuUsage();
+  const warmUp = process.env.BENCH_MESSAGING_WARM_UP === '0' ? null : await warmInboundPath(ctx);
+  const warmedUp = process.cpuUsage(warmUp0);
   return {
     ctx,
     app,
     /** CPU of making the reader tables at start, and for how many readers. */
     readerTables: { cpuMs: (warmed.user + warmed.system) / 1000, readers: members.length },
+    /** CPU of the warm-up at start (every thread), and what it ran; null when left out. */
+    warmUp: warmUp && { cpuMs: (warmedUp.user + warmedUp.system) / 1000, ...warmUp },
     /** Threads sealing texts besides the server's own (0: none). */
     sealWorkers: ctx.conversations.sealPool?.size ?? 0,
     /** Which engine makes each sealing thread's ephemeral keys (conversations/ephemeral-keys.ts). */
@@ -249,6 +260,9 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
     const byPath = { first: [] as number[], held: [] as number[], retry: [] as number[] };
     const byTime = { early: [] as number[], late: [] as number[] };
     let failures = 0;
+    // BENCH_MESSAGING_TRACE=<file>: every answer as [sent at ms, latency ms, path], written as JSON
+    // (where in the storm the tail is: the first seconds by quarter second, say).
+    const trace: [number, number, string][] | null = process.env.BENCH_MESSAGING_TRACE ? [] : null;
     const pending: Promise<void>[] = [];
     const sids: string[] = [];
     const send = (sid: string, from: string, text: string, kind: keyof typeof byPath) => {
@@ -267,6 +281,7 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
           latencies.push(took);
           byPath[kind].push(took);
           byTime[started - t0 < 2000 ? 'early' : 'late'].push(took);
+          trace?.push([Math.round(started - t0), Math.round(took * 10) / 10, kind]);
           if (res.status >= 300) failures += 1;
         }),
       );
@@ -302,6 +317,8 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
       tick();
     });
     await Promise.all(pending);
+    if (trace && process.env.BENCH_MESSAGING_TRACE)
+      writeFileSync(`${process.env.BENCH_MESSAGING_TRACE}.${label}.json`, JSON.stringify(trace));
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(process.cpuUsage(cpu0));
     const main1 = mainThreadCpuSeconds();
@@ -383,6 +400,14 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
         value: hotline.readerTables.cpuMs / Math.max(1, hotline.readerTables.readers),
         unit: 'ms',
         note: `${hotline.readerTables.readers} readers, ${hotline.readerTables.cpuMs.toFixed(0)} ms CPU in all, before the first text (conversations/reader-tables.ts; the sealing threads' tables included); not in the CPU per message`,
+      },
+      {
+        op: `${label}: inbound path warmed up at start (CPU)`,
+        value: hotline.warmUp?.cpuMs ?? 0,
+        unit: 'ms',
+        note: hotline.warmUp
+          ? `every thread, before the first text, on throwaway data (conversations/warm-up.ts): ${hotline.warmUp.rounds} rounds here, ${hotline.warmUp.sealed} texts sealed in each sealing thread; not in the CPU per message`
+          : 'left out (BENCH_MESSAGING_WARM_UP=0)',
       },
       {
         op: `${label}: event-loop delay p99`,

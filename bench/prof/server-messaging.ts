@@ -119,6 +119,11 @@ async function startMainThreadProfile(): Promise<{ stop(): Promise<void> } | nul
 }
 
 const hotline = await setUp(db);
+console.log(
+  hotline.warmUp
+    ? `warm-up at start (conversations/warm-up.ts): ${hotline.warmUp.cpuMs.toFixed(0)} ms CPU, every thread`
+    : 'no warm-up at start (BENCH_MESSAGING_WARM_UP=0)',
+);
 const contacts = Array.from({ length: 400 }, (_, i) => `+1555${String(3_000_000 + i).padStart(7, '0')}`);
 // BENCH_PROF_FIRST=1: every measured message is a contact's first text, in a warm process: the
 // warm-up texts come from other contacts, and each volunteer's capacity is raised by the
@@ -174,7 +179,21 @@ try {
   const threads0 = await threadCpuSeconds();
   const profiler = await startMainThreadProfile();
   const t0 = performance.now();
-  await deliver(MESSAGES);
+  // BENCH_PROF_CHUNK=<n>: the measured messages in chunks of n, each chunk's CPU per message (all
+  // threads / the server's thread) printed: how a cold process's cost falls as it warms up.
+  const CHUNK = Number(process.env.BENCH_PROF_CHUNK ?? 0) || MESSAGES;
+  const chunks: string[] = [];
+  for (let done = 0; done < MESSAGES; done += CHUNK) {
+    const n = Math.min(CHUNK, MESSAGES - done);
+    const c0 = process.cpuUsage();
+    const m0 = mainThreadCpuSeconds();
+    await deliver(n);
+    const m1 = mainThreadCpuSeconds();
+    const main = m0 === null || m1 === null ? Number.NaN : ((m1 - m0) * 1000) / n;
+    chunks.push(
+      `${done + 1}-${done + n}: ${(cpuMs(process.cpuUsage(c0)) / n).toFixed(2)} / ${main.toFixed(2)}`,
+    );
+  }
   await profiler?.stop();
   const wall = (performance.now() - t0) / 1000;
   const total = cpuMs(process.cpuUsage(cpu0)) / MESSAGES;
@@ -196,6 +215,8 @@ try {
   console.log(
     `CPU per message by thread: ${byThread.map(([task, ms]) => `${task === String(process.pid) ? 'server' : task} ${ms.toFixed(2)} ms`).join(', ')}`,
   );
+  if (CHUNK < MESSAGES)
+    console.log(`CPU per message by chunk, all threads / the server's thread (ms): ${chunks.join('; ')}`);
   const perMessage = [...statements].sort((a, b) => b[1] - a[1]);
   const sum = perMessage.reduce((n, [, c]) => n + c, 0) / MESSAGES;
   console.log(`statements per message: ${sum.toFixed(2)} (a transaction counts once)`);

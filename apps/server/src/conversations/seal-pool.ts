@@ -24,10 +24,15 @@ import type { SealedMessage } from './seal.js';
  * by a release bundle, sea/workers.ts): texts are then sealed in this thread.
  */
 
-/** A request to a sealing thread: seal one body, or make the tables of these readers. */
+/**
+ * A request to a sealing thread: seal one body, make the tables of these readers, or seal
+ * `texts` made-up bodies for throwaway readers and drop them (warm-up.ts: a started server's
+ * first texts are not sealed by code V8 has not optimised yet).
+ */
 export type SealRequest =
   | { id: number; kind: 'seal'; messageId: string; body: ArrayBuffer; readers: readonly string[] }
-  | { id: number; kind: 'prepare'; readers: readonly string[] };
+  | { id: number; kind: 'prepare'; readers: readonly string[] }
+  | { id: number; kind: 'warm'; texts: number };
 
 /**
  * Its answer: the envelope (null for a prepare), or only the kind of error. A thread's first
@@ -56,6 +61,11 @@ export interface SealPool {
   seal(messageId: string, body: string, readers: readonly string[]): Promise<SealedMessage>;
   /** Makes these readers' tables in every worker (resolves when all have). */
   prepare(readers: readonly string[]): Promise<void>;
+  /**
+   * Has every worker seal `texts` throwaway texts for throwaway readers, nothing kept
+   * (warm-up.ts); resolves with how many each sealed (0 if none could).
+   */
+  warm(texts: number): Promise<number>;
   /** Stops the workers; requests still waiting are rejected. */
   close(): Promise<void>;
 }
@@ -181,6 +191,19 @@ export function startSealPool(
           .filter((t) => t.alive)
           .map((thread) => ask(thread, { id: nextId++, kind: 'prepare', readers }).catch(() => undefined)),
       );
+    },
+    async warm(texts) {
+      const sealed = await Promise.all(
+        threads
+          .filter((t) => t.alive)
+          .map((thread) =>
+            ask(thread, { id: nextId++, kind: 'warm', texts }).then(
+              (reply) => (reply.ok ? texts : 0),
+              () => 0,
+            ),
+          ),
+      );
+      return sealed.length ? Math.min(...sealed) : 0;
     },
     async close() {
       await Promise.all(threads.map((thread) => thread.worker.terminate()));

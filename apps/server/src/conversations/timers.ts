@@ -7,6 +7,7 @@ import { loadSettings } from '../settings/store.js';
 import { processMedia } from './media.js';
 import { rebalanceConversations } from './queue.js';
 import { activeMembersWithGrants, deleteConversations, lockClosedBefore, takeDueMedia } from './store.js';
+import { warmInboundPath } from './warm-up.js';
 
 /**
  * The conversations' timed work: the queue offered to whoever came on shift (queue.ts); attachments whose fetch or provider delete failed (or whose
@@ -36,13 +37,23 @@ export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): 
   // when a text channel is set up (before the tables are made, so that theirs are made too), else
   // at the first text (a process that never receives one spawns none).
   let stopSealing: () => Promise<void> = async () => {};
-  // The sealer's tables for today's readers, before the first text needs them (reader-tables.ts).
+  let takesTexts = false;
+  // The sealer's tables for today's readers, before the first text needs them (reader-tables.ts);
+  // then, where a text channel is set up, an arriving text's path run on throwaway data
+  // (warm-up.ts), so the first texts after a start are not taken in by unoptimised code.
   const warming = listChannelConfigRows(ctx.db)
     .then((channels) => {
-      stopSealing = ctx.conversations.startSealing({ lazy: !channels.some((c) => !c.disabled) });
+      takesTexts = channels.some((c) => !c.disabled);
+      stopSealing = ctx.conversations.startSealing({ lazy: !takesTexts });
     })
     .then(() => activeMembersWithGrants(ctx.db))
     .then((members) => ctx.conversations.readerTables.warm(members))
+    .then(async () => {
+      if (!takesTexts) return;
+      // The threads' warm-up seals in them, so they must be loaded first.
+      await ctx.conversations.sealPool?.ready;
+      await warmInboundPath(ctx);
+    })
     .catch((error: unknown) =>
       ctx.log.warn({ err: { name: (error as Error)?.name } }, 'reader tables not made at start'),
     );

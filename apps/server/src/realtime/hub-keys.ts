@@ -151,6 +151,17 @@ export async function currentHubKey(ctx: ServerContext): Promise<HubKey> {
 }
 
 /**
+ * Loads the current hub key into the context's cache, as the first hub event would, if one
+ * exists (startRealtime makes it; none is made here): a started server's first text then does
+ * not unwrap it (conversations/warm-up.ts). Whether one was loaded.
+ */
+export async function loadCurrentHubKey(ctx: ServerContext): Promise<boolean> {
+  if (!(await currentId(ctx.db))) return false;
+  await currentHubKey(ctx);
+  return true;
+}
+
+/**
  * The caller's wrap of the current key. A member who joined after the key was made (an invite,
  * a reactivation) gets theirs wrapped now. Membership is checked again under the lock, so a
  * member deactivated a moment ago cannot obtain a wrap of the key that replaced theirs.
