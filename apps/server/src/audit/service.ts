@@ -97,6 +97,10 @@ export async function appendAuditInTx(
   if (guess) {
     const entry = entryAt(guess.seq + 1);
     const hash = auditEntryHash(guess.hash, hashedFields(entry));
+    // Kept before the statement returns: an append of this process that starts meanwhile waits
+    // for this one's lock on the head anyway, and then finds this entry there (a wrong guess,
+    // this transaction rolled back, appends as before).
+    head.kept = { seq: entry.seq, hash };
     // The head locked and compared with the guess; the entry inserted and the head moved only
     // when it matches. The head is returned either way, locked for the rest of the transaction.
     const [row] = await tx.query<{ seq: number; hash: string; appended: boolean }>(

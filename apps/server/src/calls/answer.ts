@@ -6,8 +6,12 @@ import { releaseInNextRound, runQueue } from './ringing.js';
 import {
   type CallRow,
   type CallsTable,
+  type ClosedLegsColumns,
   callFromRow,
+  closedLegsColumnsSql,
+  closedLegsFrom,
   closeLiveLegs,
+  closeLiveLegsSql,
   type LegKind,
   type LegRow,
   PLACED_AT_PROVIDER_SQL,
@@ -61,21 +65,24 @@ interface ClaimRequest {
 }
 
 /** The claim's row: the call, whether this claim won, and the leg's volunteer and kind. */
-type ClaimRow = CallsTable & {
-  won: boolean;
-  answerer_pubkey: string | null;
-  answerer_name: string | null;
-  leg_found: boolean;
-  leg_user_id: string | null;
-  leg_kind: LegKind | null;
-};
+type ClaimRow = CallsTable &
+  ClosedLegsColumns & {
+    won: boolean;
+    answerer_pubkey: string | null;
+    answerer_name: string | null;
+    leg_found: boolean;
+    leg_user_id: string | null;
+    leg_kind: LegKind | null;
+  };
 
 /**
  * The claim is one statement, in this order: the leg locked first (while it is locked the queue
  * cannot move this volunteer to another call, and a leg the queue already moved, cancelled, cannot
  * win: ringing.ts); then the guarded UPDATE, which the database re-checks on the locked call row,
  * so one volunteer wins however many press 1 at once on however many processes; then the winning
- * leg marked live. The winner's name comes back with it, for call:answered. When the UPDATE
+ * leg marked live; the call's other live legs closed (store/legs.ts closeLiveLegsSql: a loser's
+ * leg locked by their own press in flight is skipped, and closed after the commit). The
+ * winner's name comes back with it, for call:answered. When the UPDATE
  * changed nothing, the call as it is now instead: read with a row lock, which returns the newest
  * version, the one a concurrent winner committed while this waited (a plain read would see the
  * statement's snapshot, from before that commit). Both carry the leg's volunteer and kind (absent:
@@ -97,15 +104,17 @@ const CLAIM_SQL = `with leg as (
        live as (
          update call_legs set status = 'in-progress', provider_leg_id = coalesce(provider_leg_id, $5)
           where id = (select answered_leg_id from won) and status in ('pending', 'queued', 'ringing')),
+       ${closeLiveLegsSql('won', '$3', '$4')},
        now_call as (
          select * from calls where id = $2 and not exists (select 1 from won) for share),
        the_leg as (
          select exists (select 1 from leg) as leg_found, (select user_id from leg) as leg_user_id,
                 (select kind from leg) as leg_kind)
-       select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name, the_leg.*
+       select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name, the_leg.*,
+              ${closedLegsColumnsSql}
          from won left join users u on u.id = won.answered_by, the_leg
        union all
-       select now_call.*, false, null, null, the_leg.* from now_call, the_leg`;
+       select now_call.*, false, null, null, the_leg.*, '[]'::json, false from now_call, the_leg`;
 
 async function claim(
   ctx: ServerContext,
@@ -135,12 +144,12 @@ async function claim(
       row.answerer_pubkey !== null
         ? { pubkey: row.answerer_pubkey, displayName: row.answerer_name ?? '' }
         : null;
-    return { won: { call: callFromRow(row), answerer }, now: null, leg };
+    return { won: { call: callFromRow(row), answerer, losers: closedLegsFrom(row) }, now: null, leg };
   });
   const { won, leg } = claimed;
   if (legId !== null && providerLegId !== null && !leg) return { claim: null, leg: null };
   if (won) {
-    inBackground(ctx, 'answered', () => afterAnswer(ctx, won.call, legId, won.answerer));
+    inBackground(ctx, 'answered', () => afterAnswer(ctx, won.call, legId, won.answerer, won.losers));
     return { claim: { outcome: 'won', call: won.call }, leg };
   }
   const call = claimed.now;
@@ -164,8 +173,12 @@ async function afterAnswer(
   winningLegId: string | null,
   // Named in the event, so the others' cards say "Taken by <name>" instead of going blank.
   answerer: { pubkey: string; displayName: string } | null,
+  // Closed by the claim's statement; `left`: some were skipped there and are closed now.
+  closed: { legs: LegRow[]; left: boolean },
 ): Promise<void> {
-  const losers = await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now());
+  const losers = closed.left
+    ? [...closed.legs, ...(await closeLiveLegs(ctx.db, call.id, winningLegId, ctx.now()))]
+    : closed.legs;
   await Promise.allSettled([
     cancelAtProvider(ctx, call, losers).then(() => (losers.length ? runQueue(ctx) : undefined)),
     answerer

@@ -6,7 +6,17 @@ import { cancelAtProvider } from './answer.js';
 import { sealEndedCall } from './call-meta.js';
 import { legWrites } from './leg-writes.js';
 import { requeue } from './ringing.js';
-import { type CallRow, type CallsTable, callFromRow, closeLiveLegs } from './store.js';
+import {
+  type CallRow,
+  type CallsTable,
+  type ClosedLegsColumns,
+  callFromRow,
+  closedLegsColumnsSql,
+  closedLegsFrom,
+  closeLiveLegs,
+  closeLiveLegsSql,
+  type LegRow,
+} from './store.js';
 import { announce, controlAdapter, errorInfo } from './wiring.js';
 
 /**
@@ -60,23 +70,29 @@ async function endCall(
   options: FinishOptions,
 ): Promise<CallRow | null> {
   const now = ctx.now();
+  let closed: { legs: LegRow[]; left: boolean } = { legs: [], left: false };
   const ended = await ctx.db.transaction(async (tx) => {
     // The guarded UPDATE ends it once (a second ending finds ended_at set, after waiting for the
-    // first's lock), with the outcome from the state it was in (ENDABLE).
-    const [row] = await tx.query<CallsTable>(
-      `update calls set ended_at = $3, updated_at = $3, captcha_digits = null,
-          status = case when status = 'answered' then coalesce($2::text, 'completed')
-                        when status = 'voicemail' then coalesce($2::text, 'voicemail')
-                        else coalesce($2::text, 'abandoned') end
-        where ${'callId' in target ? 'id = $1' : 'provider_call_id = $1 and provider = $5'}
-          and ended_at is null and status = any($4::text[])
-        returning *`,
+    // first's lock), with the outcome from the state it was in (ENDABLE). Every leg still up ends
+    // with it in the same statement: ringing ones to be cancelled, the answered one hung up.
+    const [row] = await tx.query<CallsTable & ClosedLegsColumns>(
+      `with ended as (
+         update calls set ended_at = $3, updated_at = $3, captcha_digits = null,
+             status = case when status = 'answered' then coalesce($2::text, 'completed')
+                           when status = 'voicemail' then coalesce($2::text, 'voicemail')
+                           else coalesce($2::text, 'abandoned') end
+          where ${'callId' in target ? 'id = $1' : 'provider_call_id = $1 and provider = $5'}
+            and ended_at is null and status = any($4::text[])
+          returning *),
+       ${closeLiveLegsSql('ended', 'null', '$3')}
+       select ended.*, ${closedLegsColumnsSql} from ended`,
       'callId' in target
         ? [target.callId, options.outcome ?? null, now, ENDABLE]
         : [target.providerCallId, options.outcome ?? null, now, ENDABLE, target.provider],
     );
     if (!row) return null;
     const call = callFromRow(row);
+    closed = closedLegsFrom(row);
     const callId = call.id;
     const outcome = call.status as EndedOutcome;
     await appendAuditInTx(
@@ -101,8 +117,10 @@ async function endCall(
   });
   if (!ended) return null;
   const callId = ended.id;
-  // Every leg still up ends with the call: ringing ones are cancelled, the answered one hung up.
-  const legs = await closeLiveLegs(ctx.db, callId, null, now);
+  // A leg the ending statement skipped (locked by a press of 1 in flight) is closed now.
+  const legs = closed.left
+    ? [...closed.legs, ...(await closeLiveLegs(ctx.db, callId, null, now))]
+    : closed.legs;
   const work: Promise<unknown>[] = [cancelAtProvider(ctx, ended, legs)];
   // A training call has no caller at a provider: the trainer's page sees the end itself.
   if (options.hangUpCaller && !ended.training) work.push(hangUpCaller(ctx, ended));

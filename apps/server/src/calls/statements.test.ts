@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
 import type { TestUser } from '../../test/helpers.js';
 import { recordingStatements } from '../../test/statement-log.js';
+import { appendAuditInTx, verifyAuditLog } from '../audit/service.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { sealCallMeta } from './call-meta.js';
@@ -89,17 +90,17 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       ),
     );
     expect(won.result).toContainEqual({ kind: 'connect-to-caller', queue: `call-${call!.id}` });
-    // The claim, then its audit entry in one statement (the head this process moved last, for the
-    // queue round's entry, checked and moved with the entry); after it, only the winner's
-    // background work (the losing legs closed) may have started.
+    // The claim, which closes the losing legs too, then its audit entry in one statement (the
+    // head this process moved last, for the queue round's entry, checked and moved with the entry).
     const inClaim = won.statements.filter((q) => q.startsWith('tx:'));
     expect(inClaim).toEqual([
       expect.stringMatching(/^tx: with leg as \(/),
       expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
     ]);
-    expect(won.statements.filter((q) => !inClaim.includes(q))).toEqual(
+    // After it, only the winner's background work (call:answered) may have started: no close of the losers.
+    expect(
       won.statements.filter((q) => q.startsWith("db: update call_legs set status = 'canceled'")),
-    );
+    ).toEqual([]);
     // b presses 1 too late: the claim, which hands back the call as it is now when it is not theirs.
     const [placedB] = await s.db.query<{ provider_leg_id: string }>(
       'select provider_leg_id from call_legs where id = $1',
@@ -146,6 +147,10 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       await s.settle();
     });
     const releases = (lines: string[]) => lines.filter((q) => q.includes('set releasing_since'));
+    // b's leg was closed in the claim's statement: no statement of its own after it.
+    const closes = (lines: string[]) =>
+      lines.filter((q) => q.startsWith("db: update call_legs set status = 'canceled'"));
+    expect(closes(answered.statements)).toEqual([]);
     // b's leg closed, cancelled at the carrier, then released with the round's lock: no statement of its own.
     expect(releases(answered.statements)).toEqual([expect.stringMatching(/^tx: with released as/)]);
     expect(answered.statements.filter((q) => q.includes('pg_advisory_xact_lock'))).toHaveLength(0);
@@ -160,6 +165,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       await s.settle();
     });
     expect(releases(ended.statements)).toEqual([expect.stringMatching(/^tx: with released as/)]);
+    expect(closes(ended.statements)).toEqual([]);
     const rounds = ended.statements.filter((q) => q.includes('pg_advisory_xact_lock'));
     expect(rounds).toEqual([]);
     const [over] = await s.db.query<{ releasing: number }>(
@@ -353,13 +359,16 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     const ended = await count(() =>
       callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' }),
     );
-    // Found and ended by the provider's id in one guarded UPDATE, then its audit entry in one
-    // (the queue round's entry moved the head last).
+    // Found and ended by the provider's id in one guarded UPDATE, which closes its legs too, then
+    // its audit entry in one (the queue round's entry moved the head last).
     expect(ended.statements.filter((q) => q.startsWith('tx:')).slice(0, 2)).toEqual([
-      expect.stringMatching(/^tx: update calls set ended_at/),
+      expect.stringMatching(/^tx: with ended as \( update calls set ended_at/),
       expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
     ]);
     expect(ended.statements.filter((q) => q.includes('provider_call_id = $2'))).toEqual([]);
+    expect(
+      ended.statements.filter((q) => q.startsWith("db: update call_legs set status = 'canceled'")),
+    ).toEqual([]);
     const [row] = await s.db.query<{ status: string }>('select status from calls where id = $1', [
       inbound.result.callId,
     ]);
@@ -437,4 +446,60 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     await callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' });
     await s.settle();
   });
+
+  // Transactions of one process wait for each other only in the database (PGlite runs one at a time).
+  it.skipIf(!process.env.LLAMENOS_TEST_DATABASE_URL)(
+    "an audit entry appended while another of this process is in flight guesses that one's entry: one statement each",
+    async () => {
+      const head = s.ctx.caches.auditHead;
+      const append = () =>
+        s.ctx.db.transaction((tx) =>
+          appendAuditInTx(tx, { action: 'calls.test-entry', target: 'call:x' }, new Date(), head),
+        );
+      await append(); // the kept head is right from here on
+      const lockWaiters = async (n: number) => {
+        for (let i = 0; i < 500; i++) {
+          const [row] = await s.db.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          if (row!.n >= n) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error(`${n} statements never waited for a lock`);
+      };
+      // Another process's transaction holds the head, as while it appends: both appends of this
+      // process are sent before the first returns, and queue behind it in that order.
+      let release!: () => void;
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = s.db.transaction(async (tx) => {
+        await tx.query('select seq from audit_chain_head where id = 1 for update');
+        locked();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+      await holding;
+      const appended = await count(async () => {
+        const first = append();
+        await lockWaiters(1);
+        const second = append();
+        await lockWaiters(2);
+        release();
+        await holder;
+        return Promise.all([first, second]);
+      });
+      const [first, second] = appended.result;
+      expect(second.seq).toBe(first.seq + 1);
+      // (The call timers' tick may run meanwhile: only the chain's statements are counted.)
+      expect(appended.statements.filter((q) => /audit_(chain_head|log)/.test(q))).toEqual([
+        expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
+        expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
+      ]);
+      expect(await verifyAuditLog(s.db)).toMatchObject({ ok: true });
+    },
+  );
 });

@@ -105,6 +105,42 @@ export async function closeLiveLegs(
   return rows.map(legFromRow);
 }
 
+/**
+ * The WITH parts that close the live legs of the call `endedCte` returns, except `exceptLegSql`
+ * (a parameter, null: none), inside the statement that answered or ended it, so closing them
+ * costs no statement of its own (issue 12 §2). A leg another transaction holds locked (a
+ * volunteer's press of 1 waiting for the call row this statement locked) is skipped, never
+ * waited for: waiting there would deadlock with that press. `closedLegsColumnsSql` returns the
+ * closed legs as JSON and whether any live leg was skipped: then the caller closes the rest
+ * after the commit with closeLiveLegs, as every close was made before.
+ */
+export const closeLiveLegsSql = (endedCte: string, exceptLegSql: string, nowSql: string): string =>
+  `live_legs as (
+         select id from call_legs
+          where call_id = (select id from ${endedCte}) and (${exceptLegSql}::text is null or id <> ${exceptLegSql})
+            and status in ('pending', 'queued', 'ringing', 'in-progress')),
+       closable_legs as (
+         select id from call_legs where id in (select id from live_legs) for update skip locked),
+       closed_legs as (
+         update call_legs set status = 'canceled', ended_at = ${nowSql},
+             releasing_since = case when ${PLACED_AT_PROVIDER_SQL} then ${nowSql}::timestamptz else null end
+          where id in (select id from closable_legs) and status in ('pending', 'queued', 'ringing', 'in-progress')
+          returning *)`;
+export const closedLegsColumnsSql = `coalesce((select json_agg(closed_legs) from closed_legs), '[]'::json) as closed_legs,
+         (select count(*) from live_legs) > (select count(*) from closed_legs) as legs_left`;
+
+/** What closedLegsColumnsSql returns. */
+export interface ClosedLegsColumns {
+  closed_legs: unknown;
+  legs_left: boolean;
+}
+
+/** The legs closed by closeLiveLegsSql, and whether some were skipped (left for closeLiveLegs). */
+export function closedLegsFrom(row: ClosedLegsColumns): { legs: LegRow[]; left: boolean } {
+  const raw = typeof row.closed_legs === 'string' ? JSON.parse(row.closed_legs) : (row.closed_legs ?? []);
+  return { legs: (raw as CallLegsTable[]).map(legFromRow), left: row.legs_left };
+}
+
 /** The leg `provider` knows as `providerLegId` (an Asterisk channel, for instance). */
 export const findLegByProviderLegId = rowStatement(
   `select l.* from call_legs l join calls c on c.id = l.call_id
