@@ -13,7 +13,7 @@ import type { ServerContext } from '../http/context.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
 import { SETTINGS_FRESH_MS, settingsGeneration } from '../settings/cache.js';
 import { notifySettingsChanged } from '../settings/hooks.js';
-import { summaryPerId } from '../settings/summary-per-id.js';
+import { openedSummary, summaryPerId } from '../settings/summary-per-id.js';
 import { CHANNEL_IDS, type ChannelId } from './channel.js';
 import { addressesOf, CHANNEL_CONFIG, type ChannelConfig, PUBLIC_CHANNEL_FIELDS } from './config.js';
 import {
@@ -126,6 +126,19 @@ export async function isChannelDisabled(ctx: ServerContext, channel: string): Pr
 /** One channel as `GET /api/settings/channels` shows it: secrets only as "set" (the protocol's answer type). */
 export type { ChannelSummary } from '@llamenos/protocol';
 
+/** Every field but the numbers: public ones as stored, secret ones only as set. */
+function shownFields(channel: ChannelId, config: Record<string, unknown>): Record<string, ChannelFieldValue> {
+  const fields: Record<string, ChannelFieldValue> = {};
+  for (const [field, value] of Object.entries(config)) {
+    if (field === 'phoneNumbers') continue;
+    // Public fields are strings, booleans, null or a template, as the shared schema allows.
+    fields[field] = PUBLIC_CHANNEL_FIELDS[channel].includes(field)
+      ? (value as ChannelFieldValue)
+      : { set: true };
+  }
+  return fields;
+}
+
 function summarize(
   ctx: ServerContext,
   channel: ChannelId,
@@ -139,21 +152,11 @@ function summarize(
     addresses: row.addresses,
     updatedAt: row.updatedAt.toISOString(),
   };
-  let config: Record<string, unknown>;
-  try {
-    config = openRow(ctx, channel, row) as Record<string, unknown>;
-  } catch {
-    return { ...base, readable: false, fields: {} };
-  }
-  const fields: Record<string, ChannelFieldValue> = {};
-  for (const [field, value] of Object.entries(config)) {
-    if (field === 'phoneNumbers') continue;
-    // Public fields are strings, booleans, null or a template, as the shared schema allows.
-    fields[field] = PUBLIC_CHANNEL_FIELDS[channel].includes(field)
-      ? (value as ChannelFieldValue)
-      : { set: true };
-  }
-  return { ...base, readable: true, fields };
+  return openedSummary(
+    base,
+    () => openRow(ctx, channel, row) as Record<string, unknown>,
+    (config) => shownFields(channel, config),
+  );
 }
 
 export async function listChannelConfigs(ctx: ServerContext): Promise<Record<ChannelId, ChannelSummary>> {

@@ -26,7 +26,7 @@ import {
   readCredentialRow,
   writeCredentialRow,
 } from './store.js';
-import { summaryPerId } from './summary-per-id.js';
+import { openedSummary, summaryPerId } from './summary-per-id.js';
 
 /**
  * Stored credentials that cannot be opened: the server runs with another SERVER_SECRET than the
@@ -100,21 +100,11 @@ function mask(value: string, visibility: FieldVisibility): MaskedSecret {
     : { set: true };
 }
 
-function summarize(
-  ctx: ServerContext,
+/** Every field the provider has that is set: public ones as stored, secret ones masked. */
+function shownFields(
   provider: TelephonyProvider,
-  row: CredentialRow | undefined,
-): ProviderSummary {
-  if (!row) return { configured: false, readable: true, updatedAt: null, phoneNumbers: [], fields: {} };
-  const base = { configured: true, updatedAt: row.updatedAt.toISOString(), phoneNumbers: row.phoneNumbers };
-  let credentials: Record<string, unknown>;
-  try {
-    credentials = openRow(ctx, provider, row);
-  } catch (error) {
-    if (!(error instanceof UnreadableCredentialsError)) throw error;
-    ctx.log.warn({ provider, reason: error.reason }, 'stored provider credentials are unreadable');
-    return { ...base, readable: false, error: error.message, fields: {} };
-  }
+  credentials: Record<string, unknown>,
+): ProviderSummary['fields'] {
   const fields: ProviderSummary['fields'] = {};
   for (const [field, visibility] of Object.entries(
     PROVIDER_FIELDS[provider] as Record<string, FieldVisibility>,
@@ -123,7 +113,26 @@ function summarize(
     const value = String(credentials[field]);
     fields[field] = visibility === 'public' ? value : mask(value, visibility);
   }
-  return { ...base, readable: true, fields };
+  return fields;
+}
+
+function summarize(
+  ctx: ServerContext,
+  provider: TelephonyProvider,
+  row: CredentialRow | undefined,
+): ProviderSummary {
+  if (!row) return { configured: false, readable: true, updatedAt: null, phoneNumbers: [], fields: {} };
+  const base = { configured: true, updatedAt: row.updatedAt.toISOString(), phoneNumbers: row.phoneNumbers };
+  return openedSummary(
+    base,
+    () => openRow(ctx, provider, row),
+    (credentials) => shownFields(provider, credentials),
+    (error) => {
+      if (!(error instanceof UnreadableCredentialsError)) throw error;
+      ctx.log.warn({ provider, reason: error.reason }, 'stored provider credentials are unreadable');
+      return { error: error.message };
+    },
+  );
 }
 
 /** Every provider, configured or not, with secrets masked (`GET /api/settings/providers`). */
