@@ -1,4 +1,4 @@
-import { rowStatement, rowsStatement, runStatement, writeStatement } from '../db/row-statement.js';
+import { oneRow, type Queryable, returnsRow } from '../db/database.js';
 
 /** One channel's stored configuration: the sealed JSON object and its (published) addresses. */
 export interface ChannelConfigRow {
@@ -29,47 +29,45 @@ const fromRow = (r: RawRow): ChannelConfigRow => ({
   updatedBy: r.updated_by,
 });
 
-export const listChannelConfigRows = rowsStatement(
-  'select * from channel_configs order by channel',
-  () => [],
-  fromRow,
-);
+export async function listChannelConfigRows(db: Queryable): Promise<ChannelConfigRow[]> {
+  return (await db.query<RawRow>('select * from channel_configs order by channel')).map(fromRow);
+}
 
-export const readChannelConfigRow = rowStatement(
-  'select * from channel_configs where channel = $1',
-  (channel: string) => [channel],
-  fromRow,
-);
+export async function readChannelConfigRow(db: Queryable, channel: string): Promise<ChannelConfigRow | null> {
+  return oneRow(db, 'select * from channel_configs where channel = $1', [channel], fromRow);
+}
 
 /** Stores a channel's configuration; a new row is enabled, a stored one keeps its disabled flag. */
-export const writeChannelConfigRow = runStatement(
-  `insert into channel_configs (channel, sealed, addresses, updated_at, updated_by)
+export async function writeChannelConfigRow(
+  db: Queryable,
+  row: Omit<ChannelConfigRow, 'disabled'>,
+): Promise<void> {
+  await db.query(
+    `insert into channel_configs (channel, sealed, addresses, updated_at, updated_by)
      values ($1, $2, $3::jsonb, $4, $5)
      on conflict (channel) do update set sealed = excluded.sealed, addresses = excluded.addresses,
        updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-  (row: Omit<ChannelConfigRow, 'disabled'>) => [
-    row.channel,
-    row.sealed,
-    JSON.stringify(row.addresses),
-    row.updatedAt,
-    row.updatedBy,
-  ],
-);
+    [row.channel, row.sealed, JSON.stringify(row.addresses), row.updatedAt, row.updatedBy],
+  );
+}
 
-export const deleteChannelConfigRow = writeStatement(
-  'delete from channel_configs where channel = $1 returning channel',
-  (channel: string) => [channel],
-);
+export async function deleteChannelConfigRow(db: Queryable, channel: string): Promise<boolean> {
+  return returnsRow(db, 'delete from channel_configs where channel = $1 returning channel', [channel]);
+}
 
 /** Sets the disabled flag of a stored channel; null when nothing is stored for it. */
-export const setChannelDisabledRow = rowStatement(
-  `update channel_configs set disabled = $2, updated_at = $3, updated_by = $4
+export async function setChannelDisabledRow(
+  db: Queryable,
+  channel: string,
+  disabled: boolean,
+  updatedAt: Date,
+  updatedBy: string | null,
+): Promise<ChannelConfigRow | null> {
+  return oneRow(
+    db,
+    `update channel_configs set disabled = $2, updated_at = $3, updated_by = $4
      where channel = $1 returning *`,
-  (channel: string, disabled: boolean, updatedAt: Date, updatedBy: string | null) => [
-    channel,
-    disabled,
-    updatedAt,
-    updatedBy,
-  ],
-  fromRow,
-);
+    [channel, disabled, updatedAt, updatedBy],
+    fromRow,
+  );
+}
