@@ -20,6 +20,7 @@ import { actorOf, memberOf } from '../http/actor.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { requires } from '../http/guard.js';
 import { routeGroups } from '../http/route-groups.js';
+import { sealedFileResponse } from '../http/sealed-file.js';
 import { readJson, readParams, readQuery } from '../http/validate.js';
 import { addBans, removeBan } from './bans.js';
 import { callDetail } from './call-detail.js';
@@ -94,12 +95,7 @@ function callReadRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   // The encrypted recording, streamed from the attachment store as it is stored.
   app.get('/calls/:id/voicemail/audio', requires('calls:read-all'), async (c) => {
     const { id } = readParams(c, CallIdParam);
-    const file = await playVoicemail(ctx, actorOf(c), id);
-    return c.body(file.stream, 200, {
-      'content-type': 'application/octet-stream',
-      'content-length': String(file.size),
-      'cache-control': 'no-store',
-    });
+    return sealedFileResponse(c, await playVoicemail(ctx, actorOf(c), id));
   });
 }
 
