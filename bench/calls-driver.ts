@@ -6,9 +6,10 @@
  *   derived from SERVER_SECRET); the servers' 'simulator' adapter is pointed at it, so every leg
  *   the hotline places arrives here and is timestamped on arrival;
  * - it sends signed Twilio-format webhooks (the server's own twilioSignature, over PUBLIC_URL)
- *   as the simulated carrier does: the inbound call, a status callback "ringing" for every leg,
- *   "in-progress" and the screening document when a volunteer picks up, the key press, the
- *   final status of every leg and of the caller. With several servers each webhook goes to a
+ *   as the simulated carrier does: the inbound call, the status callbacks each leg's create
+ *   request asked for (StatusCallbackEvent, as Twilio honours it: "ringing", "in-progress" on
+ *   pick-up, the end), the screening document when a volunteer picks up, the key press, the
+ *   final status of the caller. With several servers each webhook goes to a
  *   random one.
  *
  * Per call: after a random delay (0.5–3 s from the inbound answer) 2–4 random ringing legs pick
@@ -22,7 +23,7 @@ import { Agent, request, type Server } from 'node:http';
 import { parseTwiml } from '../apps/server/src/simulator/twiml.js';
 import { simulatorAccount } from '../apps/server/src/telephony/simulator/credentials.js';
 import { FakeTwilioApi } from '../apps/server/src/telephony/simulator/fake-twilio-api.js';
-import type { CallChange } from '../apps/server/src/telephony/simulator/fake-twilio-state.js';
+import { type CallChange, reportsStatus } from '../apps/server/src/telephony/simulator/fake-twilio-state.js';
 import { twilioSignature } from '../apps/server/src/telephony/twilio/signature.js';
 
 export interface StormOptions {
@@ -225,6 +226,11 @@ async function storm(o: StormOptions): Promise<StormResult> {
     fake.state.setCallStatus(p.sid, status as never);
   };
   const statusKind = (p: Phone) => (p.role === 'caller' ? 'status' : 'leg-status');
+  /** Whether the phone's create request asked for a callback about its current status (Twilio's StatusCallbackEvent). */
+  const asked = (p: Phone) => {
+    const call = fake.state.calls.get(p.sid);
+    return call !== undefined && reportsStatus(call, p.status as never);
+  };
 
   /** A phone ends (hangs up, is cancelled): its status callback, then the phone bridged to it. */
   async function end(p: Phone, status: string, alreadyInState = false): Promise<void> {
@@ -234,7 +240,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
     p.endedAt = now();
     const other = p.bridgedTo;
     p.bridgedTo = null;
-    if (p.statusUrl) await post(statusKind(p), p, p.statusUrl, {});
+    if (p.statusUrl && asked(p)) await post(statusKind(p), p, p.statusUrl, {});
     if (other && !ended(other)) await end(other, 'completed');
   }
 
@@ -264,7 +270,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
       void Promise.resolve().then(async () => {
         if (ended(leg)) return;
         setStatus(leg, 'ringing');
-        if (leg.statusUrl) await post('leg-status', leg, leg.statusUrl, {});
+        if (leg.statusUrl && asked(leg)) await post('leg-status', leg, leg.statusUrl, {});
       });
       return;
     }
@@ -286,7 +292,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
   async function pickUp(leg: Phone): Promise<string | null> {
     if (ended(leg)) return null;
     setStatus(leg, 'in-progress');
-    if (leg.statusUrl) await post('leg-status', leg, leg.statusUrl, {});
+    if (leg.statusUrl && asked(leg)) await post('leg-status', leg, leg.statusUrl, {});
     const xml = await post('screen', leg, leg.url, {});
     if (ended(leg)) return null;
     const gather = xml === null ? undefined : parseTwiml(xml).find((v) => v.name === 'Gather');

@@ -4,6 +4,7 @@ import {
   type CallRow,
   type LegRow,
   type LegRowStatus,
+  type PlacedLegWrite,
   recordLegWrites,
   waitingStateOfCalls,
 } from './store.js';
@@ -93,7 +94,8 @@ export interface LegStatusWrite {
 
 /**
  * The leg after a status write (null when the write changed nothing: the leg was closed by us
- * first, or the status came late), and for a leg that ended, its call as read after the write.
+ * first, or the status came late; null too for a "ringing" that rode its leg's placed write),
+ * and for a leg that ended, its call as read after the write.
  */
 export interface LegStatusResult {
   leg: LegRow | null;
@@ -102,8 +104,8 @@ export interface LegStatusResult {
 
 type PlacedResult = { status: LegRowStatus | null; call: CallState | null };
 
-/** A leg's write: its provider id once placed, or a status callback. */
-type LegWrite = { placed: PlacedLeg } | { status: LegStatusWrite };
+/** A leg's write: its provider id once placed (with its own "ringing" when that came first), or a status callback. */
+type LegWrite = { placed: PlacedLegWrite } | { status: LegStatusWrite };
 
 /**
  * The process's leg writes, kept on the context (ctx.callQueue.legWrites): placed legs and
@@ -166,9 +168,13 @@ type CallState = Pick<CallRow, 'status' | 'answeredLegId' | 'endedAt'>;
 const LINGER_MS = 8;
 
 export function createLegWrites(ctx: ServerContext): LegWrites {
+  /** Placed writes not yet sent, by leg id: the leg's own "ringing" may still ride along. */
+  const unsent = new Map<string, { write: PlacedLegWrite; result: Promise<PlacedResult> }>();
   const writes = new GroupCommit<LegWrite, PlacedResult | LegStatusResult>(
     async (items) => {
       const placed = items.flatMap((i) => ('placed' in i ? [i.placed] : []));
+      // Sent from here on: a callback arriving now waits for a statement of its own.
+      for (const p of placed) if (unsent.get(p.legId)?.write === p) unsent.delete(p.legId);
       const statuses = items.flatMap((i) => ('status' in i ? [i.status] : []));
       // Placed legs: ids stored (pending → queued, or closed when their call no longer wants
       // them) and their calls read in the same statement (ringing.ts placeLeg). Status callbacks:
@@ -195,8 +201,34 @@ export function createLegWrites(ctx: ServerContext): LegWrites {
   );
   return {
     closed: new ClosedLegs(() => ctx.now().getTime()),
-    placed: { write: (placed) => writes.write({ placed }) as Promise<PlacedResult> },
-    statuses: { write: (status) => writes.write({ status }) as Promise<LegStatusResult> },
+    placed: {
+      write: (leg) => {
+        const write: PlacedLegWrite = { ...leg };
+        const result = writes.write({ placed: write }) as Promise<PlacedResult>;
+        unsent.set(leg.legId, { write, result });
+        return result;
+      },
+    },
+    statuses: {
+      write: (status) => {
+        // A leg rings as soon as the provider has it, so its "ringing" often arrives while its
+        // placed write still waits for the burst (LINGER_MS): it rides that write instead of
+        // waiting for a statement of its own (a statement updates a row once). Only "ringing",
+        // which nothing waits on (end.ts acts on final statuses), and only from the provider leg
+        // the write binds.
+        const queued = unsent.get(status.legId);
+        if (
+          queued &&
+          status.status === 'ringing' &&
+          !status.final &&
+          queued.write.providerLegId === status.providerLegId
+        ) {
+          queued.write.ringing = true;
+          return queued.result.then(() => ({ leg: null, call: null }));
+        }
+        return writes.write({ status }) as Promise<LegStatusResult>;
+      },
+    },
   };
 }
 

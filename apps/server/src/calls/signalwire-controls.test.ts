@@ -145,7 +145,7 @@ describe('cold transfer at SignalWire', () => {
         StatusCallbackMethod: 'POST',
       });
       // Its pickup is not a leg event (no "answered"): the request that rang learns it from SignalWire.
-      expect(field(create, 'StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'completed']);
+      expect(field(create, 'StatusCallbackEvent')).toEqual(['ringing', 'completed']);
       expect(conference.participants.get(caller)!.hold).toBe(true);
       const cyLeg = callTo(verto(s, cy.id));
       expect((await legStatus(s, cyLeg, 'ringing')).status).toBe(200);

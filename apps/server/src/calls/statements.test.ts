@@ -222,7 +222,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(rows.map((r) => r.status)).toEqual(['canceled', 'canceled']);
   });
 
-  it("one leg's placing and another's status callback arriving together share one statement", async () => {
+  it("one leg's placing and another's status callback arriving together share one statement; its own ringing rides it too", async () => {
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
     const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
@@ -252,7 +252,11 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     const [placed, status] = both.result;
     expect(placed).toMatchObject({ status: 'ringing', call: { status: 'ringing', answeredLegId: null } });
     expect(status).toMatchObject({ leg: { id: legOf(b).id, status: 'ringing' }, call: null });
-    // One leg's placing and its own callback never share one (a statement updates a row once).
+    // A leg's own "ringing" arriving while its placing waits rides that write: one statement,
+    // and the leg goes from pending straight to ringing, bound to the provider's leg.
+    await s.db.query(`update call_legs set status = 'pending', provider_leg_id = null where id = $1`, [
+      legOf(a).id,
+    ]);
     const same = await count(() =>
       Promise.all([
         writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
@@ -266,10 +270,61 @@ describe('statements per call step', { timeout: 90_000 }, () => {
         }),
       ]),
     );
-    expect(same.statements).toEqual([
+    expect(same.statements).toEqual([expect.stringMatching(/^db: with placed as \(/)]);
+    expect(same.result[0]).toMatchObject({ status: 'ringing', call: { status: 'ringing' } });
+    const [rode] = await s.db.query<{ status: string; provider_leg_id: string }>(
+      'select status, provider_leg_id from call_legs where id = $1',
+      [legOf(a).id],
+    );
+    expect(rode).toEqual({ status: 'ringing', provider_leg_id: legOf(a).provider_leg_id });
+    // Another provider leg's "ringing" does not ride it (only the leg the write binds calls back).
+    await s.db.query(`update call_legs set status = 'pending', provider_leg_id = null where id = $1`, [
+      legOf(a).id,
+    ]);
+    const forged = await count(() =>
+      Promise.all([
+        writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
+        writes.statuses.write({
+          callId: call!.id,
+          legId: legOf(a).id,
+          status: 'ringing',
+          providerLegId: 'CAother',
+          final: false,
+          at: new Date(),
+        }),
+      ]),
+    );
+    expect(forged.statements).toEqual([
       expect.stringMatching(/^db: with placed as \(/),
       expect.stringMatching(/^db: with statuses as \(/),
     ]);
+    expect(forged.result[1]).toMatchObject({ leg: null });
+    await s.carrier.hangUp(caller.sid);
+    await s.settle();
+  });
+
+  it('a volunteer leg asks the provider only for its ringing and its end: a pick-up sends no status callback', async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [leg] = await s.db.query<{ provider_leg_id: string }>(
+      `select l.provider_leg_id from call_legs l join calls c on c.id = l.call_id
+        where c.provider_call_id = $1 and l.user_id = $2`,
+      [caller.sid, a.id],
+    );
+    const placed = s.carrier.api.state.calls.get(leg!.provider_leg_id)!;
+    // No "initiated" (nothing acts on it), no "answered" (the screening webhook is the pick-up).
+    expect(placed.statusCallbackEvents).toEqual(['ringing', 'completed']);
+    const picked = await count(async () => {
+      await s.carrier.pickUp(placed.sid);
+      await s.settle();
+    });
+    // The screening statement marks the leg in progress; no status write follows it.
+    expect(picked.statements.filter((q) => q.includes('with statuses as'))).toEqual([]);
+    const [row] = await s.db.query<{ status: string }>(
+      'select status from call_legs where provider_leg_id = $1',
+      [placed.sid],
+    );
+    expect(row!.status).toBe('in-progress');
     await s.carrier.hangUp(caller.sid);
     await s.settle();
   });

@@ -161,7 +161,7 @@ describe('cold transfer at Twilio', () => {
         StatusCallbackMethod: 'POST',
       });
       // Its pickup is not a leg event (no "answered"): the request that rang learns it from Twilio.
-      expect(field(create, 'StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'completed']);
+      expect(field(create, 'StatusCallbackEvent')).toEqual(['ringing', 'completed']);
       // While Cy rings the caller is held.
       expect(conference.participants.get(caller)!.hold).toBe(true);
       const cyLeg = [...conference.participants.keys()].find((sid) => sid !== caller && sid !== beaLeg)!;

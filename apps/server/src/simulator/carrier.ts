@@ -2,7 +2,7 @@ import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatus } from '../telephony/provider.js';
 import { simulatorAccount } from '../telephony/simulator/credentials.js';
 import type { FakeTwilioApi } from '../telephony/simulator/fake-twilio-api.js';
-import type { CallChange, FakeCall } from '../telephony/simulator/fake-twilio-state.js';
+import { type CallChange, type FakeCall, reportsStatus } from '../telephony/simulator/fake-twilio-state.js';
 import { postSignedForm } from './signed-post.js';
 import { parseTwiml, type Verb } from './twiml.js';
 import { chimeWav } from './wav.js';
@@ -265,8 +265,10 @@ export class SimulatedCarrier {
     if (other && !this.ended(other)) await this.end(other, 'completed');
   }
 
+  /** Sent only for the events the call's create request asked for, as Twilio does. */
   private async statusCallback(phone: SimPhone, status: PhoneStatus): Promise<void> {
-    if (!phone.statusUrl) return;
+    const fake = this.api.state.calls.get(phone.sid);
+    if (!phone.statusUrl || !fake || !reportsStatus(fake, status)) return;
     await this.post(phone, phone.statusUrl, { CallStatus: status });
   }
 

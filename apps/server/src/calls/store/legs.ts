@@ -373,27 +373,35 @@ export interface LegStatusWriteRow {
 /** Binds a value as the statement's next parameter and returns its placeholder ("$3"). */
 type Param = (value: unknown) => string;
 
+/**
+ * A placed leg's write: its provider id, and `ringing` when the leg's own "ringing" callback
+ * arrived before the write was sent (it rides along: a pending leg its call still wants moves
+ * straight to ringing instead of queued, as the callback's own write would have moved it next).
+ */
+export interface PlacedLegWrite {
+  legId: string;
+  providerLegId: string;
+  ringing?: boolean;
+}
+
 /** recordLegWrites' WITH part that stores the provider ids of placed legs. */
-function placedLegsPart(
-  placed: readonly { legId: string; providerLegId: string }[],
-  param: Param,
-  now: Date,
-): string {
+function placedLegsPart(placed: readonly PlacedLegWrite[], param: Param, now: Date): string {
   // Whether the leg's call still wants it; l.status is the leg as locked (a close committed
   // meanwhile is seen: that leg stays canceled and its closer does not cancel it at the provider).
   const wanted = `(c.status = 'ringing' or coalesce(c.answered_leg_id = l.id, false))`;
   const at = param(now);
   return `placed as (
        update call_legs l set provider_leg_id = v.provider_id,
-           status = case when l.status = 'pending' and ${wanted} then 'queued'
+           status = case when l.status = 'pending' and ${wanted} then coalesce(nullif(v.then_status, ''), 'queued')
                          when l.status in ('pending', 'queued', 'ringing') and not ${wanted} then 'canceled'
                          else l.status end,
            ended_at = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
                            then coalesce(l.ended_at, ${at}::timestamptz) else l.ended_at end,
            releasing_since = case when l.status in ('pending', 'queued', 'ringing') and not ${wanted}
                                   then ${at}::timestamptz else l.releasing_since end
-          from unnest(${param(placed.map((w) => w.legId))}::text[], ${param(placed.map((w) => w.providerLegId))}::text[])
-            as v(leg_id, provider_id), calls c
+          from unnest(${param(placed.map((w) => w.legId))}::text[], ${param(placed.map((w) => w.providerLegId))}::text[],
+                      ${param(placed.map((w) => (w.ringing ? 'ringing' : '')))}::text[])
+            as v(leg_id, provider_id, then_status), calls c
          where l.id = v.leg_id and c.id = l.call_id
          returning 'placed'::text as part, l.*, c.status as call_status, c.answered_leg_id as call_answered_leg_id,
            c.ended_at as call_ended_at)`;
@@ -428,7 +436,7 @@ function legStatusesPart(statuses: readonly LegStatusWriteRow[], param: Param): 
 export async function recordLegWrites(
   db: Queryable,
   writes: {
-    placed?: readonly { legId: string; providerLegId: string }[];
+    placed?: readonly PlacedLegWrite[];
     statuses?: readonly LegStatusWriteRow[];
   },
   now: Date,

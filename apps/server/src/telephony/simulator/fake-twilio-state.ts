@@ -64,6 +64,33 @@ export type ConferenceJoin = Pick<
 
 const ENDED: ReadonlySet<LegStatus> = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
+/** The StatusCallbackEvent that reports each status (Twilio's words: "answered" is in-progress, "completed" any end). */
+const EVENT_OF: Record<LegStatus, string> = {
+  queued: 'initiated',
+  ringing: 'ringing',
+  'in-progress': 'answered',
+  completed: 'completed',
+  busy: 'completed',
+  'no-answer': 'completed',
+  failed: 'completed',
+  canceled: 'completed',
+};
+
+/**
+ * Whether Twilio calls the call's StatusCallback back about `status`: only for the events the
+ * create request listed, and with none listed only for the end ("completed"), as Twilio does.
+ * The simulated carriers ask this before each status callback, so what the hotline asks for is
+ * what it gets (and what the calls bench measures).
+ */
+export function reportsStatus(
+  call: Pick<FakeCall, 'statusCallback' | 'statusCallbackEvents'>,
+  status: LegStatus,
+): boolean {
+  if (!call.statusCallback) return false;
+  const events = call.statusCallbackEvents.length ? call.statusCallbackEvents : ['completed'];
+  return events.includes(EVENT_OF[status]);
+}
+
 /** A Twilio-style error: HTTP status, Twilio's numeric code, message. */
 export class FakeApiError extends Error {
   constructor(

@@ -190,8 +190,8 @@ export class TwilioConferences implements ConnectedCallControl {
           ['StatusCallback', leg.statusUrl],
           ['StatusCallbackMethod', 'POST'],
           // No "answered": the pickup is not a race (the call is answered already) but a
-          // hand-over, learnt by handOverAnswered; ringing and the end arrive as any leg's do.
-          ['StatusCallbackEvent', 'initiated'],
+          // hand-over, learnt by handOverAnswered; ringing and the end arrive as any leg's do
+          // (no "initiated": nothing acts on it, rest.ts LEG_EVENTS).
           ['StatusCallbackEvent', 'ringing'],
           ['StatusCallbackEvent', 'completed'],
         ]

@@ -55,9 +55,7 @@ describe('createVolunteerLeg', () => {
       ['Method', 'POST'],
       ['StatusCallback', LEG.statusUrl],
       ['StatusCallbackMethod', 'POST'],
-      ['StatusCallbackEvent', 'initiated'],
       ['StatusCallbackEvent', 'ringing'],
-      ['StatusCallbackEvent', 'answered'],
       ['StatusCallbackEvent', 'completed'],
       ['Timeout', '25'],
     ]);

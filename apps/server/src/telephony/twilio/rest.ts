@@ -23,8 +23,15 @@ interface TwilioRestConfig {
 /** Twilio's "call is not in-progress": the call already ended. */
 const CALL_NOT_IN_PROGRESS = 21220;
 /** Recordings are capped at 1 hour; an hour of mp3 at 32 kbit/s is ~15 MB, of wav ~58 MB. */
-/** Every leg state Twilio tells of, so the router sees ringing, answer and the end. */
-const LEG_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+/**
+ * The leg events the hotline acts on, and no more: each one asked for is a webhook (and a
+ * statement) per leg. "ringing" (the leg rings: the call's ringing state) and "completed" (any
+ * end: declined, rung out, hung up, cancelled) are written. "initiated" says nothing a status
+ * write would keep, and "answered" repeats the pick-up: Twilio fetches the leg's Url (the
+ * screening webhook) at that moment, which marks the leg in progress (store/legs.ts pickUpLeg),
+ * as Plivo's legs, which have no answered callback, always did.
+ */
+const LEG_EVENTS = ['ringing', 'completed'];
 const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 /**
