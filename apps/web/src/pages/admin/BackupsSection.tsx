@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime, intlLocale } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
-import { WholeNumberInput } from '../../components/WholeNumberInput.js';
+import { WholeNumberField } from '../../components/WholeNumberInput.js';
 import { fetchBackupStatus } from '../../lib/api/backups.js';
 import { onHubEvent } from '../../lib/realtime/index.js';
 import { SettingsSectionForm } from './SettingsSectionForm.js';
@@ -141,15 +141,13 @@ function CountField(props: {
 }) {
   const { t } = useTranslation();
   return (
-    <>
-      <label htmlFor={props.id}>{t(props.labelKey)}</label>
-      <WholeNumberInput
-        id={props.id}
-        min={1}
-        max={props.max}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-    </>
+    <WholeNumberField
+      id={props.id}
+      caption={t(props.labelKey)}
+      min={1}
+      max={props.max}
+      value={props.value}
+      onChange={props.onChange}
+    />
   );
 }

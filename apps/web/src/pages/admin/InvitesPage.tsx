@@ -23,7 +23,7 @@ import { PhoneInput } from '../../components/PhoneInput.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { WholeNumberInput } from '../../components/WholeNumberInput.js';
+import { WholeNumberField } from '../../components/WholeNumberInput.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { personColumns, roleChoices, roleName, useRoles } from './useRoles.js';
@@ -143,13 +143,13 @@ function NewInviteForm({
       <CheckboxGroup legend={t('volunteers.roles')} choices={choices} value={roleIds} onChange={setRoleIds} />
       <label htmlFor="invite-phone">{t('invites.phone')}</label>
       <PhoneInput id="invite-phone" value={phone} onChange={(e) => setPhone(e.target.value)} />
-      <label htmlFor="invite-hours">{t('invites.hours')}</label>
-      <WholeNumberInput
+      <WholeNumberField
         id="invite-hours"
+        caption={t('invites.hours')}
         min={1}
         max={INVITE_MAX_HOURS}
         value={hours}
-        onChange={(e) => setHours(e.target.value)}
+        onChange={setHours}
       />
       <FormActions submit={save} action={t('invites.create')} disabled={roleIds.length === 0} />
     </Panel>

@@ -12,7 +12,7 @@ import { EmptyState } from '../../components/EmptyState.js';
 import { languageName } from '../../components/format.js';
 import { TextField, textFieldsOf } from '../../components/TextField.js';
 import { UserText } from '../../components/UserText.js';
-import { WholeNumberInput } from '../../components/WholeNumberInput.js';
+import { WholeNumberField } from '../../components/WholeNumberInput.js';
 import {
   blankFieldDraft,
   type FieldDraft,
@@ -230,18 +230,15 @@ export function ReportTypesSection({ settings, save, ...sectionForm }: SectionPr
           value={reportLimit}
           onChange={setReportLimit}
         />
-        <label htmlFor="rt-retention">{t('reports.admin.retentionDays')}</label>
-        <WholeNumberInput
+        <WholeNumberField
           id="rt-retention"
+          caption={t('reports.admin.retentionDays')}
+          hint={t('reports.admin.retentionHint')}
           min={0}
           max={36_500}
-          aria-describedby="rt-retention-hint"
           value={retention}
-          onChange={(e) => setRetention(e.target.value)}
+          onChange={setRetention}
         />
-        <p id="rt-retention-hint" className="hint">
-          {t('reports.admin.retentionHint')}
-        </p>
       </fieldset>
       <p role="status" className="visually-hidden">
         {drafts.announcement}
