@@ -7,7 +7,7 @@ import { type ReactNode, useId, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
-import { DataTable } from '../../components/DataTable.js';
+import { DataTable, type DataTableProps } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
@@ -150,7 +150,7 @@ function CsvButton({
 }
 
 /** A chart, its description in words (what a screen reader hears), and the same figures as a table. */
-function ChartFigure({
+function ChartFigure<Row>({
   title,
   summary,
   chart,
@@ -160,7 +160,8 @@ function ChartFigure({
   title: string;
   summary: string;
   chart: ReactNode;
-  table: ReactNode;
+  /** The chart's numbers as a table, captioned with the chart's title for screen readers. */
+  table: Omit<DataTableProps<Row>, 'caption' | 'captionHidden'>;
   actions?: ReactNode;
 }) {
   const { t } = useTranslation();
@@ -173,7 +174,7 @@ function ChartFigure({
       </figure>
       <details>
         <summary>{t('dashboards.showTable')}</summary>
-        {table}
+        <DataTable caption={title} captionHidden {...table} />
       </details>
       {actions && <div className="button-row compact">{actions}</div>}
     </Panel>
@@ -307,24 +308,20 @@ function CallsFigure({ report, period, locale }: FigureProps) {
           <BarChart labels={labels} series={callSeries} testId="calls-chart" />
         </>
       }
-      table={
-        <DataTable
-          caption={t('dashboards.callsChart')}
-          captionHidden
-          rows={periodRows(report, locale)}
-          rowKey={(r) => r.start}
-          testId="calls-table"
-          columns={[
-            { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
-            { header: t('dashboards.calls'), cell: (r) => n(r.calls.total), direction: 'ltr' },
-            ...CALL_OUTCOMES.map(([outcome]) => ({
-              header: t(`dashboards.${outcome}`),
-              cell: (r: PeriodRow) => n(r.calls[outcome]),
-              direction: 'ltr' as const,
-            })),
-          ]}
-        />
-      }
+      table={{
+        rows: periodRows(report, locale),
+        rowKey: (r) => r.start,
+        testId: 'calls-table',
+        columns: [
+          { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
+          { header: t('dashboards.calls'), cell: (r) => n(r.calls.total), direction: 'ltr' },
+          ...CALL_OUTCOMES.map(([outcome]) => ({
+            header: t(`dashboards.${outcome}`),
+            cell: (r: PeriodRow) => n(r.calls[outcome]),
+            direction: 'ltr' as const,
+          })),
+        ],
+      }}
       actions={<CsvButton period={period} table="periods" caption={t('dashboards.downloadPeriods')} />}
     />
   );
@@ -353,59 +350,54 @@ function ConversationsFigure({ report, locale }: FigureProps) {
         closed: n(conversations.closed),
       })}
       chart={<BarChart labels={labels} series={conversationSeries} testId="conversations-chart" />}
-      table={
-        <DataTable
-          caption={t('dashboards.conversationsChart')}
-          captionHidden
-          rows={periodRows(report, locale)}
-          rowKey={(r) => r.start}
-          columns={[
-            { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
-            {
-              header: t('dashboards.newConversations'),
-              cell: (r) => n(r.conversations.new),
-              direction: 'ltr',
-            },
-            {
-              header: t('dashboards.closedConversations'),
-              cell: (r) => n(r.conversations.closed),
-              direction: 'ltr',
-            },
-          ]}
-        />
-      }
+      table={{
+        rows: periodRows(report, locale),
+        rowKey: (r) => r.start,
+        columns: [
+          { header: t('dashboards.when'), cell: (r) => r.when, rowHeader: true },
+          {
+            header: t('dashboards.newConversations'),
+            cell: (r) => n(r.conversations.new),
+            direction: 'ltr',
+          },
+          {
+            header: t('dashboards.closedConversations'),
+            cell: (r) => n(r.conversations.closed),
+            direction: 'ltr',
+          },
+        ],
+      }}
     />
   );
+}
+
+/** The wait-time chart's bar labels (the ranges, in words) and its one series: calls answered in each. */
+function useWaitBins(report: StatsReport, locale: string) {
+  const { t } = useTranslation();
+  return useMemo(() => {
+    const { bins } = report.waitTimes;
+    const binLabels = bins.map((b) =>
+      b.toSeconds === null
+        ? t('dashboards.waitOver', { limit: formatDuration(b.fromSeconds, locale) })
+        : b.fromSeconds === 0
+          ? t('dashboards.waitUnder', { limit: formatDuration(b.toSeconds, locale) })
+          : t('dashboards.waitBetween', {
+              from: formatDuration(b.fromSeconds, locale),
+              to: formatDuration(b.toSeconds, locale),
+            }),
+    );
+    const waitSeries: BarSeries[] = [
+      { title: t('dashboards.answered'), color: '--chart-answered', values: bins.map((b) => b.count) },
+    ];
+    return { binLabels, waitSeries };
+  }, [report, t, locale]);
 }
 
 function WaitFigure({ report, period, locale }: FigureProps) {
   const { t } = useTranslation();
   const n = (v: number) => formatCount(v, locale);
   const { calls } = report.totals;
-  const binLabels = useMemo(
-    () =>
-      report.waitTimes.bins.map((b) =>
-        b.toSeconds === null
-          ? t('dashboards.waitOver', { limit: formatDuration(b.fromSeconds, locale) })
-          : b.fromSeconds === 0
-            ? t('dashboards.waitUnder', { limit: formatDuration(b.toSeconds, locale) })
-            : t('dashboards.waitBetween', {
-                from: formatDuration(b.fromSeconds, locale),
-                to: formatDuration(b.toSeconds, locale),
-              }),
-      ),
-    [report, t, locale],
-  );
-  const waitSeries = useMemo<BarSeries[]>(
-    () => [
-      {
-        title: t('dashboards.answered'),
-        color: '--chart-answered',
-        values: report.waitTimes.bins.map((b) => b.count),
-      },
-    ],
-    [report, t],
-  );
+  const { binLabels, waitSeries } = useWaitBins(report, locale);
   return (
     <ChartFigure
       title={t('dashboards.waitChart')}
@@ -415,19 +407,15 @@ function WaitFigure({ report, period, locale }: FigureProps) {
         average: formatDuration(report.waitTimes.averageSeconds, locale),
       })}
       chart={<BarChart labels={binLabels} series={waitSeries} testId="wait-chart" />}
-      table={
-        <DataTable
-          caption={t('dashboards.waitChart')}
-          captionHidden
-          rows={report.waitTimes.bins.map((b, i) => ({ ...b, range: binLabels[i] ?? '' }))}
-          rowKey={(r) => r.fromSeconds}
-          testId="wait-table"
-          columns={[
-            { header: t('dashboards.waited'), cell: (r) => r.range, rowHeader: true },
-            { header: t('dashboards.answered'), cell: (r) => n(r.count), direction: 'ltr' },
-          ]}
-        />
-      }
+      table={{
+        rows: report.waitTimes.bins.map((b, i) => ({ ...b, range: binLabels[i] ?? '' })),
+        rowKey: (r) => r.fromSeconds,
+        testId: 'wait-table',
+        columns: [
+          { header: t('dashboards.waited'), cell: (r) => r.range, rowHeader: true },
+          { header: t('dashboards.answered'), cell: (r) => n(r.count), direction: 'ltr' },
+        ],
+      }}
       actions={<CsvButton period={period} table="wait-times" caption={t('dashboards.downloadWaits')} />}
     />
   );
