@@ -3,7 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from '../components/LanguagePicker.js';
 import { LiveStatus } from '../components/LiveStatus.js';
-import { PageHeading } from '../components/PageHeading.js';
+import { Page } from '../components/PageHeading.js';
 import { Sidebar } from '../components/shell/Sidebar.js';
 import { applyTheme, storedTheme } from '../components/shell/theme.js';
 import { WipeDeviceDialog } from '../components/WipeDeviceDialog.js';
@@ -213,12 +213,11 @@ function MemberScreen({ path, config, me }: { path: string; config: PublicConfig
   const { route, params } = match;
   if (route.permission && !can(me, route.permission))
     return (
-      <section>
-        <PageHeading>{t('nav.deniedTitle')}</PageHeading>
+      <Page title={t('nav.deniedTitle')}>
         <p role="alert" className="error">
           {t('errors.api.forbidden')}
         </p>
-      </section>
+      </Page>
     );
   return <route.page me={me} config={config} {...params} />;
 }

@@ -16,3 +16,13 @@ export function PageHeading({ children }: { children: ReactNode }) {
     </h1>
   );
 }
+
+/** A screen of the app: its section, headed by the page's heading, then what it shows. */
+export function Page({ title, children }: { title: ReactNode; children: ReactNode }) {
+  return (
+    <section>
+      <PageHeading>{title}</PageHeading>
+      {children}
+    </section>
+  );
+}

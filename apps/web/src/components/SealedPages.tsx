@@ -6,7 +6,7 @@ import { can, type Me } from '../app/session.js';
 import { useVaultState } from '../app/useVaultState.js';
 import { queries } from '../lib/queries/index.js';
 import { NavLink } from './NavLink.js';
-import { PageHeading } from './PageHeading.js';
+import { Page } from './PageHeading.js';
 
 /**
  * What the pages of sealed records (call notes, reports) share: they open only with the
@@ -44,13 +44,12 @@ export function SubpageOf({
 }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{title}</PageHeading>
+    <Page title={title}>
       <p>
         <NavLink href={back.href}>{t(back.caption)}</NavLink>
       </p>
       {children}
-    </section>
+    </Page>
   );
 }
 

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../app/session.js';
 import { NavLink } from '../components/NavLink.js';
 import { OnShiftToggle } from '../components/OnShiftToggle.js';
-import { PageHeading } from '../components/PageHeading.js';
+import { Page } from '../components/PageHeading.js';
 import { PresencePanel } from '../components/PresencePanel.js';
 import { userTextIn } from '../components/UserText.js';
 import { dashboardCallStatusKey } from '../lib/calls/status-lines.js';
@@ -18,8 +18,7 @@ export function DashboardPage({ me }: { me: Me }) {
   const onCall = useCalls().active !== null;
   const callStatus = dashboardCallStatusKey(me, answersCalls, shiftPanel, onCall);
   return (
-    <section>
-      <PageHeading>{userTextIn(t, 'dashboard.title', { name: me.displayName })}</PageHeading>
+    <Page title={userTextIn(t, 'dashboard.title', { name: me.displayName })}>
       {can(me, 'settings:read') && <BackupFailedBanner />}
       {can(me, 'settings:write') && <SetupChecklist />}
       <p data-testid="my-roles">
@@ -33,6 +32,6 @@ export function DashboardPage({ me }: { me: Me }) {
         <NavLink href="/settings">{t('dashboard.mySettings')}</NavLink>
       </p>
       {can(me, 'users:read') && <PresencePanel myPubkey={me.pubkey} />}
-    </section>
+    </Page>
   );
 }

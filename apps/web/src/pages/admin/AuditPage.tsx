@@ -8,7 +8,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { FilterActions } from '../../components/FilterActions.js';
 import { formatDateTime } from '../../components/format.js';
 import { MemberOptions } from '../../components/MemberOptions.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { ActionButton } from '../../components/SubmitButton.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -70,8 +70,7 @@ export function AuditPage({ me }: { me: Me }) {
   const nextBefore = page.data?.nextBefore;
 
   return (
-    <section>
-      <PageHeading>{t('audit.title')}</PageHeading>
+    <Page title={t('audit.title')}>
       {can(me, 'audit:verify') && <VerifyChain />}
       <AuditFilters
         members={users.data}
@@ -106,7 +105,7 @@ export function AuditPage({ me }: { me: Me }) {
           {t('audit.older')}
         </button>
       </div>
-    </section>
+    </Page>
   );
 }
 

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { fetchSettings, patchSettingsSection, replaceSettings } from '../../lib/api/index.js';
 import { queryKeys } from '../../lib/queries/index.js';
 import { BackupsSection } from './BackupsSection.js';
@@ -45,8 +45,7 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
   // What every section form is given: the loaded settings, whether it may save, and how.
   const sectionProps: SectionProps | null = settings ? { settings, readOnly, save, onReload: reload } : null;
   return (
-    <section>
-      <PageHeading>{t('settingsPage.title')}</PageHeading>
+    <Page title={t('settingsPage.title')}>
       {readOnly && <p className="hint">{t('settingsPage.readOnly')}</p>}
       <ErrorMessage error={doc.error} />
       {doc.isFetching && <p aria-busy="true">{t('app.loading')}</p>}
@@ -68,6 +67,6 @@ export function HotlineSettingsPage({ me }: { me: Me }) {
       )}
       <ProvidersSection writable={!readOnly} />
       <ChannelsSection writable={!readOnly} />
-    </section>
+    </Page>
   );
 }

@@ -17,13 +17,13 @@ import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { formatDateTime } from '../../components/format.js';
 import { NameField } from '../../components/NameField.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { FormActions } from '../../components/SubmitButton.js';
 import { userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
-import { WholeNumberField } from '../../components/WholeNumberInput.js';
+import { WholeNumberInput } from '../../components/WholeNumberInput.js';
 import { createInvite, revokeInvite } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
 import { personColumns, roleChoices, roleName, useRoles } from './useRoles.js';
@@ -42,8 +42,7 @@ export function InvitesPage({ me }: { me: Me }) {
   });
 
   return (
-    <section>
-      <PageHeading>{t('invites.title')}</PageHeading>
+    <Page title={t('invites.title')}>
       {can(me, 'invites:write') && (
         <NewInviteForm
           me={me}
@@ -67,7 +66,7 @@ export function InvitesPage({ me }: { me: Me }) {
         />
       )}
       {revocation.dialog}
-    </section>
+    </Page>
   );
 }
 
@@ -143,13 +142,13 @@ function NewInviteForm({
       <CheckboxGroup legend={t('volunteers.roles')} choices={choices} value={roleIds} onChange={setRoleIds} />
       <label htmlFor="invite-phone">{t('invites.phone')}</label>
       <PhoneInput id="invite-phone" value={phone} onChange={(e) => setPhone(e.target.value)} />
-      <WholeNumberField
+      <label htmlFor="invite-hours">{t('invites.hours')}</label>
+      <WholeNumberInput
         id="invite-hours"
-        caption={t('invites.hours')}
         min={1}
         max={INVITE_MAX_HOURS}
         value={hours}
-        onChange={setHours}
+        onChange={(e) => setHours(e.target.value)}
       />
       <FormActions submit={save} action={t('invites.create')} disabled={roleIds.length === 0} />
     </Panel>

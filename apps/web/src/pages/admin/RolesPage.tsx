@@ -7,7 +7,7 @@ import { ActionError } from '../../components/ActionError.js';
 import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import type { FormEnd } from '../../components/props.js';
 import { UserText, userTextIn } from '../../components/UserText.js';
 import { useSubmit } from '../../components/useSubmit.js';
@@ -36,8 +36,7 @@ export function RolesPage({ me }: { me: Me }) {
   const custom = roles.data?.filter((r) => !r.builtin) ?? [];
 
   return (
-    <section>
-      <PageHeading>{t('roles.title')}</PageHeading>
+    <Page title={t('roles.title')}>
       <ErrorMessage error={roles.error ?? catalogue.error} />
       {roles.isPending && <p aria-busy="true">{t('app.loading')}</p>}
       {editing && catalogue.data ? (
@@ -70,7 +69,7 @@ export function RolesPage({ me }: { me: Me }) {
         </>
       )}
       {deletion.dialog}
-    </section>
+    </Page>
   );
 }
 

@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { DataTable, RowAction } from '../../components/DataTable.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { userTextIn } from '../../components/UserText.js';
 import { setUserActive } from '../../lib/api/index.js';
 import { queries } from '../../lib/queries/index.js';
@@ -32,8 +32,7 @@ export function VolunteersPage({ me }: { me: Me }) {
   }
 
   return (
-    <section>
-      <PageHeading>{t('volunteers.title')}</PageHeading>
+    <Page title={t('volunteers.title')}>
       {can(me, 'invites:write') && (
         <p>
           <NavLink href="/admin/invites">{t('volunteers.inviteSomeone')}</NavLink>
@@ -68,7 +67,7 @@ export function VolunteersPage({ me }: { me: Me }) {
         onConfirm={() => (pending ? toggleActive(pending) : Promise.resolve())}
         onClose={() => setPending(null)}
       />
-    </section>
+    </Page>
   );
 }
 

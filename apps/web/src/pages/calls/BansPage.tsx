@@ -6,7 +6,7 @@ import { can, type Me } from '../../app/session.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { RowAction } from '../../components/DataTable.js';
 import { formatDateTime, lastDigits } from '../../components/format.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { PhoneInput } from '../../components/PhoneInput.js';
 import { FormActions } from '../../components/SubmitButton.js';
@@ -102,8 +102,7 @@ export function BansPage({ me }: { me: Me }) {
   const shown = (last4: string | null) => lastDigits(last4, t('calls.withheld'));
 
   return (
-    <section>
-      <PageHeading>{t('calls.bans.title')}</PageHeading>
+    <Page title={t('calls.bans.title')}>
       <p className="hint">{t('calls.bans.help')}</p>
       {writable && (
         <div className="two-forms">
@@ -147,6 +146,6 @@ export function BansPage({ me }: { me: Me }) {
         }}
         onClose={() => setRemoving(null)}
       />
-    </section>
+    </Page>
   );
 }

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { type GrantKind, type GrantSteps, GrantToReader } from '../../components/GrantRun.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { grantStatus, grantWork, postGrant } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
 import { queryKeys } from '../../lib/queries/index.js';
@@ -18,8 +18,7 @@ const BATCH = 500;
 export function GrantAccessPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{t('notes.grant.title')}</PageHeading>
+    <Page title={t('notes.grant.title')}>
       <p>{t('notes.grant.explain')}</p>
       <KeyNeeded>
         <GrantToReader
@@ -34,7 +33,7 @@ export function GrantAccessPage({ me }: { me: Me }) {
         />
         {can(me, 'reports:read-all') && <ReportsGrantSection me={me} />}
       </KeyNeeded>
-    </section>
+    </Page>
   );
 }
 

@@ -10,7 +10,7 @@ import {
   useListFilters,
 } from '../../components/ListFilters.js';
 import { AuthorField } from '../../components/MemberOptions.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { NewRecordLink } from '../../components/SealedPages.js';
 import { NO_FILTERS, type NoteFilters } from '../../lib/notes/api.js';
 import { notesPool } from '../../lib/notes/pool.js';
@@ -27,13 +27,12 @@ const PREVIEW = 160;
 export function NotesPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{t('notes.title')}</PageHeading>
+    <Page title={t('notes.title')}>
       {can(me, 'notes:write') && <NewRecordLink href="/notes/new" caption={t('notes.new')} />}
       <KeyNeeded>
         <NotesList me={me} />
       </KeyNeeded>
-    </section>
+    </Page>
   );
 }
 

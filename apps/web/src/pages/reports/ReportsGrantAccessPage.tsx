@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../app/session.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { ReportsGrantSection } from './ReportsGrantSection.js';
 import { KeyNeeded } from './shared.js';
 
@@ -12,11 +12,10 @@ import { KeyNeeded } from './shared.js';
 export function ReportsGrantAccessPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{t('reports.grant.pageTitle')}</PageHeading>
+    <Page title={t('reports.grant.pageTitle')}>
       <KeyNeeded>
         <ReportsGrantSection me={me} />
       </KeyNeeded>
-    </section>
+    </Page>
   );
 }

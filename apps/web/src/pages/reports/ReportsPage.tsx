@@ -16,7 +16,7 @@ import {
 } from '../../components/ListFilters.js';
 import { AuthorField } from '../../components/MemberOptions.js';
 import { NavLink } from '../../components/NavLink.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { Panel } from '../../components/Panel.js';
 import { NewRecordLink } from '../../components/SealedPages.js';
 import { UserText } from '../../components/UserText.js';
@@ -45,8 +45,7 @@ export function ReportsPage({ me }: { me: Me }) {
   const admin = can(me, 'reports:read-all');
   const { taking } = useReportTypes();
   return (
-    <section>
-      <PageHeading>{admin ? t('reports.title') : t('reports.myTitle')}</PageHeading>
+    <Page title={admin ? t('reports.title') : t('reports.myTitle')}>
       {taking === false && (
         <p className="notice panel">{admin ? t('reports.notTakingAdmin') : t('reports.notTaking')}</p>
       )}
@@ -54,7 +53,7 @@ export function ReportsPage({ me }: { me: Me }) {
       <KeyNeeded>
         <ReportsList me={me} />
       </KeyNeeded>
-    </section>
+    </Page>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { PublicConfig } from '../../app/App.js';
 import type { Me } from '../../app/session.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { ThemePicker } from '../../components/shell/ThemePicker.js';
 import { PushNotificationsSection } from '../../pwa/PushNotificationsSection.js';
 import { AudioDevicesSection } from './AudioDevicesSection.js';
@@ -17,8 +17,7 @@ import { VersionLine } from './VersionLine.js';
 export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig }) {
   const { t } = useTranslation();
   return (
-    <section>
-      <PageHeading>{t('mySettings.title')}</PageHeading>
+    <Page title={t('mySettings.title')}>
       <ProfileSection me={me} />
       <PasskeysSection />
       <SessionsSection />
@@ -29,6 +28,6 @@ export function MySettingsPage({ me, config }: { me: Me; config: PublicConfig })
       <RecoverySection hotline={config.publicUrl} />
       <DangerZoneSection />
       <VersionLine />
-    </section>
+    </Page>
   );
 }

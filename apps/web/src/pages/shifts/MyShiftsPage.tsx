@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { can, type Me } from '../../app/session.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { queries } from '../../lib/queries/index.js';
 import './shifts.css';
 import { UserText } from '../../components/UserText.js';
@@ -19,8 +19,7 @@ export function MyShiftsPage({ me }: { me: Me }) {
   const now = useQuery({ ...queries.onShiftNow(), enabled: can(me, 'shifts:read') });
 
   return (
-    <section>
-      <PageHeading>{t('shifts.mineTitle')}</PageHeading>
+    <Page title={t('shifts.mineTitle')}>
       <ErrorMessage error={mine.error ?? now.error} />
       {now.data?.includesMe && <p className="success">{t('shifts.onShiftNow')}</p>}
       {mine.data && <p className="hint">{t('shifts.timeZoneNote', { zone: mine.data.timeZone })}</p>}
@@ -46,6 +45,6 @@ export function MyShiftsPage({ me }: { me: Me }) {
           ))}
         </ul>
       )}
-    </section>
+    </Page>
   );
 }

@@ -8,7 +8,7 @@ import type { Choice } from '../../components/CheckboxGroup.js';
 import { useConfirmRemoval } from '../../components/ConfirmDialog.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
-import { PageHeading } from '../../components/PageHeading.js';
+import { Page } from '../../components/PageHeading.js';
 import { deleteShift } from '../../lib/api/index.js';
 import { queries, queryKeys } from '../../lib/queries/index.js';
 import { ExceptionsSection } from './ExceptionsSection.js';
@@ -51,8 +51,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
   };
 
   return (
-    <section>
-      <PageHeading>{t('shifts.adminTitle')}</PageHeading>
+    <Page title={t('shifts.adminTitle')}>
       <ErrorMessage error={schedule.error ?? week.error ?? users.error} />
       {timeZone && <p className="hint">{t('shifts.timeZoneNote', { zone: timeZone })}</p>}
       {start && (
@@ -78,7 +77,7 @@ export function ShiftsAdminPage({ me }: { me: Me }) {
         onDelete={deletion.ask}
       />
       {deletion.dialog}
-    </section>
+    </Page>
   );
 }
 
