@@ -1,4 +1,5 @@
-import { oneRow, type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
+import { sealedDocuments } from '../db/sealed-documents.js';
 
 /** One channel's stored configuration: the sealed JSON object and its (published) addresses. */
 export interface ChannelConfigRow {
@@ -37,23 +38,16 @@ export async function readChannelConfigRow(db: Queryable, channel: string): Prom
   return oneRow(db, 'select * from channel_configs where channel = $1', [channel], fromRow);
 }
 
+const documents = sealedDocuments('channel_configs', 'channel', 'addresses');
+
 /** Stores a channel's configuration; a new row is enabled, a stored one keeps its disabled flag. */
-export async function writeChannelConfigRow(
+export const writeChannelConfigRow = (
   db: Queryable,
   row: Omit<ChannelConfigRow, 'disabled'>,
-): Promise<void> {
-  await db.query(
-    `insert into channel_configs (channel, sealed, addresses, updated_at, updated_by)
-     values ($1, $2, $3::jsonb, $4, $5)
-     on conflict (channel) do update set sealed = excluded.sealed, addresses = excluded.addresses,
-       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    [row.channel, row.sealed, JSON.stringify(row.addresses), row.updatedAt, row.updatedBy],
-  );
-}
+): Promise<void> => documents.write(db, row.channel, row.addresses, row);
 
-export async function deleteChannelConfigRow(db: Queryable, channel: string): Promise<boolean> {
-  return returnsRow(db, 'delete from channel_configs where channel = $1 returning channel', [channel]);
-}
+export const deleteChannelConfigRow = (db: Queryable, channel: string): Promise<boolean> =>
+  documents.remove(db, channel);
 
 /** Sets the disabled flag of a stored channel; null when nothing is stored for it. */
 export async function setChannelDisabledRow(

@@ -1,6 +1,7 @@
 import { DEFAULT_SETTINGS, HotlineSettings, SETTINGS_SECTIONS } from '@llamenos/protocol';
 import type { z } from 'zod';
-import { oneRow, type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
+import { sealedDocuments } from '../db/sealed-documents.js';
 
 /** A settings problem: where the stored document breaks a rule, and which rule. */
 export interface SettingsProblem {
@@ -131,23 +132,15 @@ export async function readCredentialRow(db: Queryable, provider: string): Promis
   return oneRow(db, 'select * from provider_credentials where provider = $1', [provider], fromCredentialRow);
 }
 
+const documents = sealedDocuments('provider_credentials', 'provider', 'phone_numbers');
+
 /** Inserts or replaces a provider's row in one statement. */
-export async function writeCredentialRow(db: Queryable, row: CredentialRow): Promise<void> {
-  await db.query(
-    `insert into provider_credentials (provider, sealed, phone_numbers, updated_at, updated_by)
-     values ($1, $2, $3::jsonb, $4, $5)
-     on conflict (provider) do update set sealed = excluded.sealed, phone_numbers = excluded.phone_numbers,
-       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    [row.provider, row.sealed, JSON.stringify(row.phoneNumbers), row.updatedAt, row.updatedBy],
-  );
-}
+export const writeCredentialRow = (db: Queryable, row: CredentialRow): Promise<void> =>
+  documents.write(db, row.provider, row.phoneNumbers, row);
 
 /** True if a row was deleted. */
-export async function deleteCredentialRow(db: Queryable, provider: string): Promise<boolean> {
-  return returnsRow(db, 'delete from provider_credentials where provider = $1 returning provider', [
-    provider,
-  ]);
-}
+export const deleteCredentialRow = (db: Queryable, provider: string): Promise<boolean> =>
+  documents.remove(db, provider);
 
 /** Arbitrary constant naming the provider-credentials write lock among PostgreSQL advisory locks. */
 const CREDENTIALS_LOCK = 7_406_202_602;
