@@ -7,10 +7,11 @@ import {
   reportRecordId,
   reportReplyRecordId,
 } from '@llamenos/protocol';
-import { oneRow, type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
 import { listConditions, type PageWindow } from '../db/newest-first.js';
 import { rowStatement } from '../db/row-statement.js';
 import { grantInsert, grantWorkQuery } from '../records/grant-statements.js';
+import { sealedInsert } from '../records/sealed-insert.js';
 import { sealedForReader } from '../records/sealed-row.js';
 
 /*
@@ -136,20 +137,20 @@ async function insertWraps(db: Queryable, reportId: string, recordId: string, wr
 }
 
 /** Inserts a report and its content wraps; false (nothing written) when the id is taken. */
-export async function insertReport(
-  db: Queryable,
-  r: Omit<ReportRow, 'deletedAt' | 'status' | 'assigneeId'> & { ciphertext: string; wraps: Wraps },
-): Promise<boolean> {
-  const inserted = await returnsRow(
-    db,
-    `insert into reports (id, type_id, author_id, author_pubkey, ciphertext, created_at, updated_at)
+export const insertReport = sealedInsert(
+  `insert into reports (id, type_id, author_id, author_pubkey, ciphertext, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
-    [r.id, r.typeId, r.authorId, r.authorPubkey, r.ciphertext, r.createdAt, r.updatedAt],
-  );
-  if (!inserted) return false;
-  await insertWraps(db, r.id, reportRecordId(r.id), r.wraps);
-  return true;
-}
+  (r: Omit<ReportRow, 'deletedAt' | 'status' | 'assigneeId'> & { ciphertext: string; wraps: Wraps }) => [
+    r.id,
+    r.typeId,
+    r.authorId,
+    r.authorPubkey,
+    r.ciphertext,
+    r.createdAt,
+    r.updatedAt,
+  ],
+  (db, r) => insertWraps(db, r.id, reportRecordId(r.id), r.wraps),
+);
 
 /** Sets the workflow fields given; the row must be locked by the caller. */
 export async function updateWorkflow(
@@ -290,9 +291,10 @@ export async function readReply(
 }
 
 /** Inserts a reply and its wraps; false (nothing written) when the id is taken. */
-export async function insertReply(
-  db: Queryable,
-  r: {
+export const insertReply = sealedInsert(
+  `insert into report_replies (id, report_id, author_id, author_pubkey, ciphertext, created_at)
+     values ($1, $2, $3, $4, $5, $6) on conflict (id) do nothing returning id`,
+  (r: {
     id: string;
     reportId: string;
     authorId: string;
@@ -300,18 +302,9 @@ export async function insertReply(
     ciphertext: string;
     createdAt: Date;
     wraps: Wraps;
-  },
-): Promise<boolean> {
-  const inserted = await returnsRow(
-    db,
-    `insert into report_replies (id, report_id, author_id, author_pubkey, ciphertext, created_at)
-     values ($1, $2, $3, $4, $5, $6) on conflict (id) do nothing returning id`,
-    [r.id, r.reportId, r.authorId, r.authorPubkey, r.ciphertext, r.createdAt],
-  );
-  if (!inserted) return false;
-  await insertWraps(db, r.reportId, reportReplyRecordId(r.id), r.wraps);
-  return true;
-}
+  }) => [r.id, r.reportId, r.authorId, r.authorPubkey, r.ciphertext, r.createdAt],
+  (db, r) => insertWraps(db, r.reportId, reportReplyRecordId(r.id), r.wraps),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Deletion and retention

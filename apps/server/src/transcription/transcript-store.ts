@@ -1,6 +1,7 @@
 import type { TranscriptForReader, TranscriptSource } from '@llamenos/protocol';
-import { oneRow, type Queryable, returnsRow } from '../db/database.js';
+import { oneRow, type Queryable } from '../db/database.js';
 import { grantInsert, grantWorkQuery } from '../records/grant-statements.js';
+import { sealedInsert } from '../records/sealed-insert.js';
 import { sealedForReader } from '../records/sealed-row.js';
 
 /** A `transcripts` row without its ciphertext. */
@@ -24,25 +25,26 @@ interface RawTranscript {
 }
 
 /** Inserts a transcript and its wraps; false when the id is taken. */
-export async function insertTranscript(
-  db: Queryable,
-  t: TranscriptRow & { ciphertext: string; wraps: { reader: string; wrap: string }[] },
-): Promise<boolean> {
-  const inserted = await returnsRow(
-    db,
-    `insert into transcripts (id, call_id, source, author_id, author_pubkey, ciphertext, created_at)
+export const insertTranscript = sealedInsert(
+  `insert into transcripts (id, call_id, source, author_id, author_pubkey, ciphertext, created_at)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
-    [t.id, t.callId, t.source, t.authorId, t.authorPubkey, t.ciphertext, t.createdAt],
-  );
-  if (!inserted) return false;
-  for (const w of t.wraps)
-    await db.query('insert into transcript_wraps (transcript_id, reader_pubkey, wrap) values ($1, $2, $3)', [
-      t.id,
-      w.reader,
-      w.wrap,
-    ]);
-  return true;
-}
+  (t: TranscriptRow & { ciphertext: string; wraps: { reader: string; wrap: string }[] }) => [
+    t.id,
+    t.callId,
+    t.source,
+    t.authorId,
+    t.authorPubkey,
+    t.ciphertext,
+    t.createdAt,
+  ],
+  async (db, t) => {
+    for (const w of t.wraps)
+      await db.query(
+        'insert into transcript_wraps (transcript_id, reader_pubkey, wrap) values ($1, $2, $3)',
+        [t.id, w.reader, w.wrap],
+      );
+  },
+);
 
 /** The stored transcript with this id (for a retried create), or null. */
 export async function readTranscript(
