@@ -108,18 +108,28 @@ export function sdkToken(credential: BrowserCredential, provider: TokenProvider)
 }
 
 /**
- * The factory of a phone whose SDK logs in with a token: the credential is checked before the
- * SDK is loaded (a wrong one never loads it), then `build` makes the phone with the loaded SDK.
+ * The factory of a phone whose SDK is loaded on first use: `login` reads what the SDK logs in with
+ * from the credential before the SDK is loaded (a wrong credential never loads it), then `build`
+ * makes the phone with the loaded SDK.
  */
+export function sdkPhoneFactory<Sdk, Login>(
+  login: (credential: BrowserCredential) => Login,
+  load: () => Promise<Sdk>,
+  build: (sdk: Sdk, login: Login, events: ProviderPhoneEvents) => ProviderPhone,
+): ProviderPhoneFactory {
+  return async (credential, events) => {
+    const checked = login(credential);
+    return build(await load(), checked, events);
+  };
+}
+
+/** The factory of a phone whose SDK logs in with the credential's token alone. */
 export function tokenPhoneFactory<Sdk>(
   provider: TokenProvider,
   load: () => Promise<Sdk>,
   build: (sdk: Sdk, token: string, events: ProviderPhoneEvents) => ProviderPhone,
 ): ProviderPhoneFactory {
-  return async (credential, events) => {
-    const token = sdkToken(credential, provider);
-    return build(await load(), token, events);
-  };
+  return sdkPhoneFactory((credential) => sdkToken(credential, provider), load, build);
 }
 
 /**

@@ -1,14 +1,8 @@
 import type { BrowserCredential } from '@llamenos/protocol';
 import type { ISignalWireBrowserOptions, Relay } from '@signalwire/js';
 import { playThroughChosenSpeaker, storedAudioDevices } from '../audio-devices.js';
-import { asError, CallsBySdkId, openMicrophone, SdkLogin, sdkToken } from './sdk-call.js';
-import type {
-  CallStatsSource,
-  IncomingProviderCall,
-  ProviderPhone,
-  ProviderPhoneEvents,
-  ProviderPhoneFactory,
-} from './types.js';
+import { asError, CallsBySdkId, openMicrophone, SdkLogin, sdkPhoneFactory, sdkToken } from './sdk-call.js';
+import type { CallStatsSource, IncomingProviderCall, ProviderPhone, ProviderPhoneEvents } from './types.js';
 
 /**
  * SignalWire's RELAY browser SDK v2 (`@signalwire/js` 1.x) as a provider phone. The server asks
@@ -57,12 +51,13 @@ interface SignalWireNotification {
 export function signalWirePhoneWith(
   load: () => Promise<SignalWireSdk> = () => import('@signalwire/js'),
   options: SignalWireSdkOptions = {},
-): ProviderPhoneFactory {
-  return async (credential, events) => {
-    const { token, project } = signalWireLogin(credential);
-    const { Relay } = await load();
-    return new SignalWirePhone(new Relay({ ...options, project, token }), events);
-  };
+) {
+  return sdkPhoneFactory(
+    signalWireLogin,
+    load,
+    ({ Relay }, { token, project }, events) =>
+      new SignalWirePhone(new Relay({ ...options, project, token }), events),
+  );
 }
 
 /**
