@@ -279,29 +279,34 @@ function useCallSeries(report: StatsReport) {
   );
 }
 
-function CallsFigure({ report, period, locale }: FigureProps) {
-  const { t } = useTranslation();
-  const zone = report.timeZone;
+/** The calls chart in words: the period's calls by outcome, those still waiting, and the busiest period. */
+function callsDescription(report: StatsReport, locale: string, t: Translate): string {
   const n = (v: number) => formatCount(v, locale);
   const { calls } = report.totals;
-  const labels = usePeriodLabels(report, locale);
-  const callSeries = useCallSeries(report);
   const busiest = report.periods.reduce<(typeof report.periods)[number] | null>(
     (best, p) => (p.calls.total > (best?.calls.total ?? 0) ? p : best),
     null,
   );
+  return t('dashboards.callsDescription', {
+    total: n(calls.total),
+    answered: n(calls.answered),
+    voicemail: n(calls.voicemail),
+    abandoned: n(calls.abandoned),
+    rejected: n(calls.rejected),
+    waiting: n(calls.total - calls.answered - calls.voicemail - calls.abandoned - calls.rejected),
+    busiest: busiest ? bucketLabel(busiest.start, report.bucket, report.timeZone, locale, true) : '—',
+  });
+}
+
+function CallsFigure({ report, period, locale }: FigureProps) {
+  const { t } = useTranslation();
+  const n = (v: number) => formatCount(v, locale);
+  const labels = usePeriodLabels(report, locale);
+  const callSeries = useCallSeries(report);
   return (
     <ChartFigure
       title={t('dashboards.callsChart')}
-      summary={t('dashboards.callsDescription', {
-        total: n(calls.total),
-        answered: n(calls.answered),
-        voicemail: n(calls.voicemail),
-        abandoned: n(calls.abandoned),
-        rejected: n(calls.rejected),
-        waiting: n(calls.total - calls.answered - calls.voicemail - calls.abandoned - calls.rejected),
-        busiest: busiest ? bucketLabel(busiest.start, report.bucket, zone, locale, true) : '—',
-      })}
+      summary={callsDescription(report, locale, t)}
       chart={
         <>
           <Legend series={callSeries} />
