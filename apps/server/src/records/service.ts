@@ -14,7 +14,8 @@ import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, gone, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { authorScope } from './author-scope.js';
-import { checkEnvelope, checkReaders, requiredReaders } from './envelope.js';
+import { checkReaders, requiredReaders } from './envelope.js';
+import { sealedWrite } from './sealed-write.js';
 import * as store from './store.js';
 
 /** The member making a request, as the routes pass it down. */
@@ -43,9 +44,7 @@ export async function createNote(
   caller: NoteCaller,
   body: CreateNoteBody,
 ): Promise<{ note: NoteMeta; created: boolean }> {
-  checkEnvelope(body.envelope);
-  const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  return sealedWrite(ctx, body.envelope, async (tx, now) => {
     checkReaders(body.envelope, await requiredReaders(tx, caller.pubkey));
     const row = {
       id: body.id,
@@ -95,9 +94,7 @@ export async function editNote(
   id: string,
   body: UpdateNoteBody,
 ): Promise<NoteMeta> {
-  checkEnvelope(body.envelope);
-  const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  return sealedWrite(ctx, body.envelope, async (tx, now) => {
     const note = visible(await store.readNote(tx, id, true), caller);
     if (note.authorId !== caller.userId) throw forbidden('only the author edits a note');
     if (note.currentVersion !== body.expectedVersion)

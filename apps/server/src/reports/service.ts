@@ -16,7 +16,8 @@ import type { Member } from '../domain/actor.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { authorScope } from '../records/author-scope.js';
-import { activeUsersHolding, checkEnvelope, checkReaders } from '../records/envelope.js';
+import { activeUsersHolding, checkReaders } from '../records/envelope.js';
+import { sealedWrite } from '../records/sealed-write.js';
 import { loadSettings } from '../settings/store.js';
 import { readableReport, readsAllReports, reportReaders } from './access.js';
 import { listAttachmentViews, removingAttachments } from './attachment-link.js';
@@ -63,9 +64,7 @@ export async function createReport(
   caller: Member,
   body: CreateReportBody,
 ): Promise<{ report: ReportMeta; created: boolean }> {
-  checkEnvelope(body.envelope);
-  const now = ctx.now();
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await sealedWrite(ctx, body.envelope, async (tx, now) => {
     const existing = await store.readReport(tx, body.id);
     if (existing) {
       if (
@@ -213,9 +212,7 @@ export async function replyToReport(
   reportId: string,
   body: CreateReplyBody,
 ): Promise<{ reply: Omit<ReplyForReader, 'ciphertext' | 'wrap'>; created: boolean }> {
-  checkEnvelope(body.envelope);
-  const now = ctx.now();
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await sealedWrite(ctx, body.envelope, async (tx, now) => {
     const report = await readableReport(tx, caller, reportId, true);
     const existing = await store.readReply(tx, body.id);
     if (existing) {
