@@ -23,7 +23,7 @@ export const LanguageCode = z
 /** A custom field volunteers fill in on a call note. Field values are encrypted with the note. */
 export const CustomFieldDefinition = withChoiceRules(
   z
-    .object({
+    .strictObject({
       // The id is what encrypted notes store values under, so it is stable and never reused for another meaning.
       id: z
         .string()
@@ -42,7 +42,6 @@ export const CustomFieldDefinition = withChoiceRules(
       /** Position in the note form, ascending; unique so the form's order is never ambiguous. */
       order: z.number().int().min(0).max(1000),
     })
-    .strict()
     .refine((f) => f.type === 'number' || (f.min === undefined && f.max === undefined), {
       message: 'only number fields have a minimum or a maximum',
       path: ['min'],
@@ -104,87 +103,73 @@ export const QueueAnnouncement = z.enum(QUEUE_ANNOUNCEMENTS, {
 export type QueueAnnouncement = z.infer<typeof QueueAnnouncement>;
 
 /** The hotline's settings as admins edit them. Provider credentials live apart, encrypted (see the settings module). */
-export const HotlineSettings = z
-  .object({
-    hotlineName: textLine(80),
-    timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as "America/Mexico_City"'),
-    languages: z
-      .array(LanguageCode)
-      .min(1)
-      .max(20)
-      .refine((codes) => new Set(codes).size === codes.length, 'languages must not repeat'),
-    channels: z
-      .object({
-        voice: z.boolean(),
-        sms: z.boolean(),
-        whatsapp: z.boolean(),
-        signal: z.boolean(),
-        reports: z.boolean(),
-      })
-      .strict(),
-    customFields: z.array(CustomFieldDefinition).max(50).superRefine(uniqueIdsAndOrder),
-    spam: z
-      .object({
-        voiceCaptcha: z.boolean(),
-        callsPerCallerPerHour: z.number().int().min(1).max(1000),
-        blockMinutes: z.number().int().min(1).max(10_080),
-      })
-      .strict(),
-    calls: z
-      .object({
-        queueTimeoutSeconds: z.number().int().min(10).max(600),
-        voicemailMaxSeconds: z.number().int().min(10).max(600),
-        ivrLanguageMenu: z.boolean(),
-        /**
-         * Admins (calls:supervise) may listen silently to live browser calls; off by default, and
-         * volunteers are told on their call card when it is on. Absent (documents stored before it) is off.
-         */
-        silentSupervision: z.boolean().optional(),
-        /**
-         * The hotline's own hold music: an https URL of an mp3 or wav file the providers fetch
-         * and play to waiting and held callers instead of the generated clip (docs/CALLS.md).
-         * Absent: the generated clip. Never fetched by the server itself.
-         */
-        holdMusicUrl: HoldMusicUrl.optional(),
-        /**
-         * What a queued caller hears after "thank you for waiting": nothing more ('off'), their
-         * place in line ('position'), or an estimate of the wait ('wait'; docs/CALLS.md says how it
-         * is reckoned). Absent (documents stored before it) is 'off'.
-         */
-        queueAnnouncement: QueueAnnouncement.optional(),
-      })
-      .strict(),
-    security: z
-      .object({
-        requirePasskeys: z.boolean(),
-        autoLockMinutes: z.number().int().min(1).max(240),
-      })
-      .strict(),
-    retention: z
-      .object({
-        noteDays: z.number().int().min(0).max(36_500),
-        callRecordDays: z.number().int().min(0).max(36_500),
-      })
-      .strict(),
-    messaging: MessagingSettings,
-    /** Report types (forms), attachment limits and report retention. */
-    reports: ReportsSettings,
-    /** Browser-side Whisper transcription (the model file itself is uploaded apart). */
-    transcription: TranscriptionSettings,
+export const HotlineSettings = z.strictObject({
+  hotlineName: textLine(80),
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as "America/Mexico_City"'),
+  languages: z
+    .array(LanguageCode)
+    .min(1)
+    .max(20)
+    .refine((codes) => new Set(codes).size === codes.length, 'languages must not repeat'),
+  channels: z.strictObject({
+    voice: z.boolean(),
+    sms: z.boolean(),
+    whatsapp: z.boolean(),
+    signal: z.boolean(),
+    reports: z.boolean(),
+  }),
+  customFields: z.array(CustomFieldDefinition).max(50).superRefine(uniqueIdsAndOrder),
+  spam: z.strictObject({
+    voiceCaptcha: z.boolean(),
+    callsPerCallerPerHour: z.number().int().min(1).max(1000),
+    blockMinutes: z.number().int().min(1).max(10_080),
+  }),
+  calls: z.strictObject({
+    queueTimeoutSeconds: z.number().int().min(10).max(600),
+    voicemailMaxSeconds: z.number().int().min(10).max(600),
+    ivrLanguageMenu: z.boolean(),
     /**
-     * Scheduled encrypted backups of the embedded database, written by the running server into
-     * DATA_DIR/backups and each verified by a restore (docs/OPERATIONS.md). Not used with
-     * PostgreSQL, whose own tools (pg_dump, PITR) do this better.
+     * Admins (calls:supervise) may listen silently to live browser calls; off by default, and
+     * volunteers are told on their call card when it is on. Absent (documents stored before it) is off.
      */
-    backups: z
-      .object({
-        enabled: z.boolean(),
-        intervalHours: z.number().int().min(1).max(168),
-        keep: z.number().int().min(1).max(365),
-      })
-      .strict(),
-  })
-  .strict();
+    silentSupervision: z.boolean().optional(),
+    /**
+     * The hotline's own hold music: an https URL of an mp3 or wav file the providers fetch
+     * and play to waiting and held callers instead of the generated clip (docs/CALLS.md).
+     * Absent: the generated clip. Never fetched by the server itself.
+     */
+    holdMusicUrl: HoldMusicUrl.optional(),
+    /**
+     * What a queued caller hears after "thank you for waiting": nothing more ('off'), their
+     * place in line ('position'), or an estimate of the wait ('wait'; docs/CALLS.md says how it
+     * is reckoned). Absent (documents stored before it) is 'off'.
+     */
+    queueAnnouncement: QueueAnnouncement.optional(),
+  }),
+  security: z.strictObject({
+    requirePasskeys: z.boolean(),
+    autoLockMinutes: z.number().int().min(1).max(240),
+  }),
+  retention: z.strictObject({
+    noteDays: z.number().int().min(0).max(36_500),
+    callRecordDays: z.number().int().min(0).max(36_500),
+  }),
+  messaging: MessagingSettings,
+  /** Report types (forms), attachment limits and report retention. */
+  reports: ReportsSettings,
+  /** Browser-side Whisper transcription (the model file itself is uploaded apart). */
+  transcription: TranscriptionSettings,
+  /**
+   * Scheduled encrypted backups of the embedded database, written by the running server into
+   * DATA_DIR/backups and each verified by a restore (docs/OPERATIONS.md). Not used with
+   * PostgreSQL, whose own tools (pg_dump, PITR) do this better.
+   */
+  backups: z.strictObject({
+    enabled: z.boolean(),
+    intervalHours: z.number().int().min(1).max(168),
+    keep: z.number().int().min(1).max(365),
+  }),
+});
 export type HotlineSettings = z.infer<typeof HotlineSettings>;
 
 /** What a new hotline starts with. */
@@ -222,15 +207,13 @@ export type SettingsSection = z.infer<typeof SettingsSection>;
 const SettingsVersion = z.number().int().min(0);
 
 /** `PUT /api/settings`: the whole document. */
-export const PutSettingsBody = z.object({ settings: HotlineSettings, version: SettingsVersion }).strict();
+export const PutSettingsBody = z.strictObject({ settings: HotlineSettings, version: SettingsVersion });
 
 /** `PATCH /api/settings/:section`: one section, validated as part of the merged document. */
-export const PatchSettingsBody = z
-  .object({
-    value: z.unknown().refine((v) => v !== undefined, 'value is required'),
-    version: SettingsVersion,
-  })
-  .strict();
+export const PatchSettingsBody = z.strictObject({
+  value: z.unknown().refine((v) => v !== undefined, 'value is required'),
+  version: SettingsVersion,
+});
 
 /** `GET /api/settings` and the answer to every settings write. */
 export interface SettingsResponse {
