@@ -4,7 +4,7 @@ import type { AuditActor } from '../domain/actor.js';
 import { maskPhones } from '../logging.js';
 
 /** What a caller records. Details must never hold content, secrets or full phone numbers. */
-interface AuditInput {
+export interface AuditInput {
   action: string;
   actorPubkey?: string | null;
   target?: string | null;
@@ -140,6 +140,96 @@ export async function appendAuditInTx(
   );
   if (head) head.kept = { seq: entry.seq, hash };
   return { ...entry, previousHash: current.hash, hash };
+}
+
+/**
+ * Entries appended on the kept head's guess inside another statement of the caller's
+ * transaction, so they cost no statement of their own (the call path: a queue round's entries
+ * ride its legs' insert). `withSql` is WITH parts (audit_head, audit_entries, audit_moved) that
+ * lock the head and insert the entries, chained from the guess, and move the head only when the
+ * head is the one guessed; `selectSql` is columns for the statement's select list (audit_seq,
+ * audit_hash, audit_appended). Hand the row to finishGuessedAppend. With no guess kept, null:
+ * append with appendAuditInTx after the statement.
+ */
+export function guessedAppendParts(
+  inputs: readonly AuditInput[],
+  now: Date,
+  head: AuditHeadCache,
+  param: (value: unknown) => string,
+): { withSql: string; selectSql: string; guess: { seq: number; hash: string } } | null {
+  const guess = head.kept;
+  if (!guess || !inputs.length) return null;
+  const entries: AuditEntry[] = [];
+  let previous = guess;
+  for (const input of inputs) {
+    const entry = entryOf(input, previous.seq + 1, now);
+    const hash = auditEntryHash(previous.hash, hashedFields(entry));
+    entries.push({ ...entry, previousHash: previous.hash, hash });
+    previous = { seq: entry.seq, hash };
+  }
+  // Kept before the statement returns, as appendAuditInTx does.
+  head.kept = previous;
+  const column = (values: unknown[], type: string) => `${param(values)}::${type}[]`;
+  const withSql = `audit_head as (select seq, hash from audit_chain_head where id = 1 for update),
+     audit_entries as (
+       insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
+       select e.seq, ${param(now)}::timestamptz, e.action, e.actor_pubkey, e.target, e.details::jsonb, e.ip_hash,
+              e.previous_hash, e.hash
+         from unnest(${column(
+           entries.map((e) => e.seq),
+           'bigint',
+         )}, ${column(
+           entries.map((e) => e.action),
+           'text',
+         )}, ${column(
+           entries.map((e) => e.actorPubkey),
+           'text',
+         )}, ${column(
+           entries.map((e) => e.target),
+           'text',
+         )}, ${column(
+           entries.map((e) => JSON.stringify(e.details)),
+           'text',
+         )}, ${column(
+           entries.map((e) => e.ipHash),
+           'text',
+         )}, ${column(
+           entries.map((e) => e.previousHash),
+           'text',
+         )}, ${column(
+           entries.map((e) => e.hash),
+           'text',
+         )})
+           as e(seq, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
+        where exists (select 1 from audit_head where seq = ${param(guess.seq)}::bigint and hash = ${param(guess.hash)}::text)
+       returning seq),
+     audit_moved as (
+       update audit_chain_head h set seq = ${param(previous.seq)}::bigint, hash = ${param(previous.hash)}::text
+        where h.id = 1 and exists (select 1 from audit_entries))`;
+  const selectSql = `(select seq from audit_head) as audit_seq, (select hash from audit_head) as audit_hash,
+       exists (select 1 from audit_entries) as audit_appended`;
+  return { withSql, selectSql, guess: previous };
+}
+
+/**
+ * After the statement that carried guessedAppendParts: nothing more when the guess was right;
+ * otherwise (another process or transaction moved the head) the entries are appended now from
+ * the head the statement locked and read, one statement each, as appendAuditInTx appends.
+ */
+export async function finishGuessedAppend(
+  tx: Queryable,
+  inputs: readonly AuditInput[],
+  now: Date,
+  head: AuditHeadCache,
+  row:
+    | { audit_seq?: number | string | null; audit_hash?: string | null; audit_appended?: boolean }
+    | undefined,
+): Promise<void> {
+  if (row?.audit_appended) return;
+  if (row?.audit_hash == null || row.audit_seq == null)
+    throw new Error('audit chain head missing: migrations not applied');
+  head.kept = { seq: Number(row.audit_seq), hash: row.audit_hash };
+  for (const input of inputs) await appendAuditInTx(tx, input, now, head);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import type { AuditInput } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { openPhone } from '../identity/phone.js';
@@ -276,58 +276,59 @@ async function planRound(
   // volunteer to be freed), moved there with the legs' insert: its first round is audited
   // once, with how many it rang.
   const queued = waiting.filter((c) => c.status === 'queued');
+  const newLegs = [...targetsByCall].flatMap(([callId, targets]) =>
+    targets.map((t) => ({
+      id: randomUUID(),
+      callId,
+      userId: t.userId,
+      kind: t.kind,
+      status: t.placed ? ('pending' as const) : ('ringing' as const),
+      ringDeadline: callById.get(callId)!.queueDeadline ?? fallbackDeadline,
+    })),
+  );
+  // The first rounds' audit entries ride the legs' insert (store/legs.ts insertRoundLegs).
   const { legs, pushSubscriptions } = await insertRoundLegs(
     tx,
-    [...targetsByCall].flatMap(([callId, targets]) =>
-      targets.map((t) => ({
-        id: randomUUID(),
-        callId,
-        userId: t.userId,
-        kind: t.kind,
-        status: t.placed ? ('pending' as const) : ('ringing' as const),
-        ringDeadline: callById.get(callId)!.queueDeadline ?? fallbackDeadline,
-      })),
-    ),
+    newLegs,
     now,
     queued.map((c) => c.id),
+    {
+      entries: firstRoundEntries(ctx, queued, newLegs, { source: eligible.source, reachable: reach.size }),
+      head: ctx.caches.auditHead,
+    },
   );
-  await auditFirstRounds(ctx, tx, queued, legs, { source: eligible.source, reachable: reach.size }, now);
   return { offers: roundOffers(targetsByCall, callById, queued, legs, pushSubscriptions), providers };
 }
 
-/** Each queued call's first round, audited with how many it rang; one that rang nobody is logged. */
-async function auditFirstRounds(
+/**
+ * Each queued call's first round, audited with how many it rang (one entry per call, not per
+ * leg: the call's detail page finds it by its target); one that rang nobody is logged.
+ */
+function firstRoundEntries(
   ctx: ServerContext,
-  tx: Queryable,
   queued: readonly CallRow[],
-  legs: readonly LegRow[],
+  legs: readonly Pick<LegRow, 'callId' | 'kind'>[],
   eligible: { source: OnShift['source']; reachable: number },
-  now: Date,
-): Promise<void> {
-  for (const call of queued) {
+): AuditInput[] {
+  return queued.map((call) => {
     const callLegs = legs.filter((l) => l.callId === call.id);
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.ringing',
-        target: `call:${call.id}`,
-        details: {
-          callId: call.id,
-          legs: callLegs.length,
-          phoneLegs: callLegs.filter((l) => l.kind === 'phone').length,
-          browserLegs: callLegs.filter((l) => l.kind === 'browser').length,
-          source: eligible.source,
-        },
-      },
-      now,
-      ctx.caches.auditHead,
-    );
     if (!callLegs.length)
       ctx.log.warn(
         { callId: call.id, reachable: eligible.reachable },
         'nobody free to ring; the call waits in the queue until a volunteer is freed or its deadline',
       );
-  }
+    return {
+      action: 'calls.ringing',
+      target: `call:${call.id}`,
+      details: {
+        callId: call.id,
+        legs: callLegs.length,
+        phoneLegs: callLegs.filter((l) => l.kind === 'phone').length,
+        browserLegs: callLegs.filter((l) => l.kind === 'browser').length,
+        source: eligible.source,
+      },
+    };
+  });
 }
 
 /** A round's offers to ring once committed: each call it rang, and each queued call it rang nobody for. */

@@ -1,3 +1,10 @@
+import {
+  type AuditHeadCache,
+  type AuditInput,
+  appendAuditInTx,
+  finishGuessedAppend,
+  guessedAppendParts,
+} from '../../audit/service.js';
 import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
 import { rowStatement } from '../../db/row-statement.js';
 import { type SubscriptionRow, subscriptionsFromJson, subscriptionsOfUserJsonSql } from '../../push/store.js';
@@ -159,28 +166,55 @@ export interface NewLeg {
   ringDeadline: Date;
 }
 
+/** Audit entries to append in a statement of the caller's (audit/service.ts guessedAppendParts). */
+export interface FoldedAudit {
+  entries: readonly AuditInput[];
+  head: AuditHeadCache;
+}
+
 /**
  * Inserts the legs of one queue round, for any number of calls, in one statement; in the same
  * statement the calls `queuedCallIds` move from queued to ringing (the round's first look at
- * them), whether or not they got a leg, and each rung volunteer's Web Push subscriptions are
- * read (push/store.ts), so waking them costs no statement of its own. Returns the legs in the
- * order given, and the subscriptions by user id.
+ * them), whether or not they got a leg, each rung volunteer's Web Push subscriptions are read
+ * (push/store.ts), so waking them costs no statement of its own, and the `audit` entries (the
+ * round's calls.ringing) are appended on the kept head's guess (a wrong or missing guess appends
+ * them after it, as appendAuditInTx does). Returns the legs in the order given, and the
+ * subscriptions by user id.
  */
 export async function insertRoundLegs(
   tx: Queryable,
   legs: readonly NewLeg[],
   now: Date,
   queuedCallIds: readonly string[] = [],
+  audit?: FoldedAudit,
 ): Promise<{ legs: LegRow[]; pushSubscriptions: Map<string, SubscriptionRow[]> }> {
-  if (!legs.length) {
-    if (queuedCallIds.length)
-      await tx.query(
-        `update calls set status = 'ringing', updated_at = $1 where id = any($2::text[]) and status = 'queued'`,
-        [now, queuedCallIds],
-      );
+  const entries = audit?.entries ?? [];
+  if (!legs.length && !queuedCallIds.length && !entries.length)
     return { legs: [], pushSubscriptions: new Map() };
-  }
-  const rows = await tx.query<CallLegsTable & { push_subscriptions: unknown }>(
+  const params: unknown[] = [
+    now,
+    legs.map((l) => l.id),
+    legs.map((l) => l.callId),
+    legs.map((l) => l.userId),
+    legs.map((l) => l.kind),
+    legs.map((l) => l.status),
+    // As text: the PostgreSQL driver sends a list of dates as one timestamp.
+    legs.map((l) => l.ringDeadline.toISOString()),
+    queuedCallIds,
+  ];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const folded = audit ? guessedAppendParts(entries, now, audit.head, param) : null;
+  const rows = await tx.query<
+    Partial<CallLegsTable> & {
+      push_subscriptions?: unknown;
+      audit_seq?: number | string | null;
+      audit_hash?: string | null;
+      audit_appended?: boolean;
+    }
+  >(
     `with moved as (
        update calls set status = 'ringing', updated_at = $1 where id = any($8::text[]) and status = 'queued'),
      inserted as (
@@ -188,23 +222,21 @@ export async function insertRoundLegs(
        select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline::timestamptz, $1
          from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
            as t(id, call_id, user_id, kind, status, ring_deadline)
-       returning *)
-     select inserted.*, ${subscriptionsOfUserJsonSql('inserted.user_id')} as push_subscriptions from inserted`,
-    [
-      now,
-      legs.map((l) => l.id),
-      legs.map((l) => l.callId),
-      legs.map((l) => l.userId),
-      legs.map((l) => l.kind),
-      legs.map((l) => l.status),
-      // As text: the PostgreSQL driver sends a list of dates as one timestamp.
-      legs.map((l) => l.ringDeadline.toISOString()),
-      queuedCallIds,
-    ],
+       returning *)${folded ? `, ${folded.withSql}` : ''}
+     ${
+       legs.length
+         ? `select inserted.*, ${subscriptionsOfUserJsonSql('inserted.user_id')} as push_subscriptions${folded ? `, ${folded.selectSql}` : ''}
+       from inserted`
+         : `select ${folded ? folded.selectSql : 'true as moved'}`
+     }`,
+    params,
   );
-  const byId = new Map(rows.map((row) => [row.id, legFromRow(row)]));
+  if (folded && audit) await finishGuessedAppend(tx, entries, now, audit.head, rows[0]);
+  else if (audit) for (const entry of entries) await appendAuditInTx(tx, entry, now, audit.head);
+  const legRows = legs.length ? (rows as (CallLegsTable & { push_subscriptions: unknown })[]) : [];
+  const byId = new Map(legRows.map((row) => [row.id, legFromRow(row)]));
   const pushSubscriptions = new Map(
-    rows.map((row) => [row.user_id ?? '', subscriptionsFromJson(row.push_subscriptions)]),
+    legRows.map((row) => [row.user_id ?? '', subscriptionsFromJson(row.push_subscriptions)]),
   );
   return { legs: legs.map((l) => byId.get(l.id)!), pushSubscriptions };
 }
