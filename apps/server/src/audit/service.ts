@@ -156,6 +156,13 @@ export function guessedAppendParts(
   now: Date,
   head: AuditHeadCache,
   param: (value: unknown) => string,
+  /**
+   * A condition over the statement's other parts, evaluated before the head is locked: naming
+   * its row-locking parts there makes them lock first, in the order a separate append after
+   * them would (the head last), so the statement cannot deadlock with a transaction that locks
+   * those rows and then appends.
+   */
+  lockAfter?: string,
 ): { withSql: string; selectSql: string; guess: { seq: number; hash: string } } | null {
   const guess = head.kept;
   if (!guess || !inputs.length) return null;
@@ -170,7 +177,8 @@ export function guessedAppendParts(
   // Kept before the statement returns, as appendAuditInTx does.
   head.kept = previous;
   const column = (values: unknown[], type: string) => `${param(values)}::${type}[]`;
-  const withSql = `audit_head as (select seq, hash from audit_chain_head where id = 1 for update),
+  const withSql = `audit_head as (
+       select seq, hash from audit_chain_head where id = 1${lockAfter ? ` and ${lockAfter}` : ''} for update),
      audit_entries as (
        insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
        select e.seq, ${param(now)}::timestamptz, e.action, e.actor_pubkey, e.target, e.details::jsonb, e.ip_hash,

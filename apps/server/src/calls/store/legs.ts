@@ -206,7 +206,10 @@ export async function insertRoundLegs(
     params.push(value);
     return `$${params.length}`;
   };
-  const folded = audit ? guessedAppendParts(entries, now, audit.head, param) : null;
+  // The calls' rows are locked (moved) before the head, as when the entries were appended after.
+  const folded = audit
+    ? guessedAppendParts(entries, now, audit.head, param, '(select count(*) from moved) >= 0')
+    : null;
   const rows = await tx.query<
     Partial<CallLegsTable> & {
       push_subscriptions?: unknown;
@@ -216,7 +219,8 @@ export async function insertRoundLegs(
     }
   >(
     `with moved as (
-       update calls set status = 'ringing', updated_at = $1 where id = any($8::text[]) and status = 'queued'),
+       update calls set status = 'ringing', updated_at = $1 where id = any($8::text[]) and status = 'queued'
+       returning id),
      inserted as (
        insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
        select t.id, t.call_id, t.user_id, t.kind, t.status, t.ring_deadline::timestamptz, $1
