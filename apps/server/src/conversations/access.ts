@@ -68,9 +68,26 @@ export async function currentReaders(db: Queryable, assignedTo: string | null): 
 
 /** currentReaders over members already read (the inbound lookup reads them with the conversation). */
 export function readersAmong(members: readonly MemberWithGrants[], assignedTo: string | null): string[] {
-  // What a role grants is the sign-in's rule (identity/lookup.ts).
-  const holds = (m: (typeof members)[number], permission: Permission) =>
-    hasPermission(grantsOf(m.roles, m.custom), permission);
+  // What a role grants is the sign-in's rule (identity/lookup.ts). Members share a few sets of
+  // roles: each set's grants are worked out once here, not once per member and permission (issue
+  // 10: this ran for every arriving text, a tenth of what it allocated in the heap profile).
+  const grantsByRoles = new Map<Record<string, string[]>, Map<string, string[]>>();
+  const grantsOfMember = (m: MemberWithGrants) => {
+    let byRoles = grantsByRoles.get(m.custom);
+    if (!byRoles) {
+      byRoles = new Map();
+      grantsByRoles.set(m.custom, byRoles);
+    }
+    // A role id is a slug (no newline), so the joined list names one set of roles.
+    const key = m.roles.join('\n');
+    let grants = byRoles.get(key);
+    if (!grants) {
+      grants = grantsOf(m.roles, m.custom);
+      byRoles.set(key, grants);
+    }
+    return grants;
+  };
+  const holds = (m: MemberWithGrants, permission: Permission) => hasPermission(grantsOfMember(m), permission);
   const admins = members.filter((m) => holds(m, 'conversations:read-all')).map((m) => m.pubkey);
   const assignee = assignedTo
     ? members.find((m) => m.id === assignedTo && holds(m, 'conversations:read-assigned'))
