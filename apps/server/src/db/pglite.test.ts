@@ -184,4 +184,23 @@ describe.skipIf(TEST_PG_URL)('PGlite statements', () => {
     await outside;
     expect(await db.query('select id from t order by id')).toEqual([{ id: 2 }]);
   });
+
+  it('makes a new WAL segment without writing zeros into it first, and writes into it', async () => {
+    // openPglite's wal_init_zero=off (pglite.ts says why); the bare instance keeps the default.
+    const setting = async (q: Pick<Database, 'query'>) =>
+      (await q.query<{ wal_init_zero: string }>('show wal_init_zero'))[0]?.wal_init_zero;
+    expect(await setting(db)).toBe('off');
+    expect((await pg.query<{ wal_init_zero: string }>('show wal_init_zero')).rows[0]?.wal_init_zero).toBe(
+      'on',
+    );
+    const segment = async () =>
+      (await db.query<{ name: string }>('select pg_walfile_name(pg_current_wal_insert_lsn()) as name'))[0]
+        ?.name;
+    const before = await segment();
+    await db.query('select pg_switch_wal()');
+    // The first write after the switch makes the next segment.
+    await db.query("insert into t (id, note) values (7, 'after the switch')");
+    expect(await segment()).not.toBe(before);
+    expect(await db.query('select note from t where id = 7')).toEqual([{ note: 'after the switch' }]);
+  });
 });
