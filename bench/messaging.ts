@@ -205,17 +205,28 @@ function countStatements(inner: Database): {
   count: () => number;
   lockWaits: number[];
   lockHolds: number[];
+  /** Statements (and whole transactions) over 10 ms: [started at, took ms, first words]. */
+  slow: [number, number, string][];
 } {
   let n = 0;
+  const slow: [number, number, string][] = [];
+  const timed = async <T>(text: string, run: () => Promise<T>): Promise<T> => {
+    const at = performance.now();
+    const result = await run();
+    const took = performance.now() - at;
+    if (took > 10) slow.push([at, Math.round(took * 10) / 10, text.replace(/\s+/g, ' ').trim().slice(0, 60)]);
+    return result;
+  };
   const lockWaits: number[] = [];
   const lockHolds: number[] = [];
   const counted = <Q extends Pick<Database, 'query'>>(q: Q, locked?: { at: number }): Q => ({
     ...q,
     query: async (text: string, params?: readonly unknown[]) => {
       n += 1;
-      if (!locked || !text.includes('conversation_assign_lock')) return q.query(text, params);
+      if (!locked || !text.includes('conversation_assign_lock'))
+        return timed(text, () => q.query(text, params));
       const asked = performance.now();
-      const rows = await q.query(text, params);
+      const rows = await timed(text, () => q.query(text, params));
       locked.at = performance.now();
       lockWaits.push(locked.at - asked);
       return rows;
@@ -226,12 +237,12 @@ function countStatements(inner: Database): {
     transaction: async (fn) => {
       n += 2;
       const locked = { at: 0 };
-      const result = await inner.transaction((tx) => fn(counted(tx, locked)));
+      const result = await timed('transaction', () => inner.transaction((tx) => fn(counted(tx, locked))));
       if (locked.at) lockHolds.push(performance.now() - locked.at);
       return result;
     },
   } as Database;
-  return { db, count: () => n, lockWaits, lockHolds };
+  return { db, count: () => n, lockWaits, lockHolds, slow };
 }
 
 /** p50 / p99 / max of some durations, for a note. */
@@ -288,8 +299,20 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
     };
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     const pauses: number[] = [];
+    // With the trace: each GC pause as [started at ms, duration ms, kind] (2: minor, 4: major, 8:
+    // incremental marking, 16: weak callbacks) and each statement over 10 ms as [started at ms,
+    // took ms, its first words], so a slow second can be put down to one of them.
+    const gcTrace: [number, number, number][] = [];
     const gc = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) pauses.push(entry.duration);
+      for (const entry of list.getEntries()) {
+        pauses.push(entry.duration);
+        if (trace)
+          gcTrace.push([
+            Math.round(entry.startTime - t0),
+            Math.round(entry.duration * 10) / 10,
+            (entry as { detail?: { kind?: number } }).detail?.kind ?? 0,
+          ]);
+      }
     });
     gc.observe({ entryTypes: ['gc'] });
     loopDelay.enable();
@@ -317,8 +340,14 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
       tick();
     });
     await Promise.all(pending);
-    if (trace && process.env.BENCH_MESSAGING_TRACE)
+    if (trace && process.env.BENCH_MESSAGING_TRACE) {
       writeFileSync(`${process.env.BENCH_MESSAGING_TRACE}.${label}.json`, JSON.stringify(trace));
+      writeFileSync(`${process.env.BENCH_MESSAGING_TRACE}.${label}.gc.json`, JSON.stringify(gcTrace));
+      writeFileSync(
+        `${process.env.BENCH_MESSAGING_TRACE}.${label}.statements.json`,
+        JSON.stringify(statements.slow.map(([at, took, text]) => [Math.round(at - t0), took, text])),
+      );
+    }
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(process.cpuUsage(cpu0));
     const main1 = mainThreadCpuSeconds();

@@ -39,9 +39,10 @@ if (kind === 'postgres') {
 
 /** Counts the statements the server sends (a transaction adds its begin and commit). */
 const statements = new Map<string, number>();
+// Keyed by the SQL text as sent, shortened only when printed: a replace per statement here was a
+// fifth of what a text allocated in the heap profile (BENCH_PROF_HEAPPROFILE).
 const count = (text: string) => {
-  const key = text.replace(/\s+/g, ' ').slice(0, 90);
-  statements.set(key, (statements.get(key) ?? 0) + 1);
+  statements.set(text, (statements.get(text) ?? 0) + 1);
 };
 const counted = <Q extends Pick<Database, 'query'>>(q: Q): Q => ({
   ...q,
@@ -118,6 +119,35 @@ async function startMainThreadProfile(): Promise<{ stop(): Promise<void> } | nul
   };
 }
 
+/**
+ * BENCH_PROF_HEAPPROFILE=<file>: a V8 sampling heap profile of the measured messages that keeps
+ * the objects the GC collected (every allocation, not only what survives): what each text
+ * allocates, by function, which is what the scavenges and their promotions cost (issue 10: GC
+ * pauses among the slow seconds). Sum it by function with
+ * `node -e` over `head` (selfSize per callFrame).
+ */
+async function startHeapProfile(): Promise<{ stop(): Promise<void> } | null> {
+  const file = process.env.BENCH_PROF_HEAPPROFILE;
+  if (!file) return null;
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop() {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const hotline = await setUp(db);
 console.log(
   hotline.warmUp
@@ -178,6 +208,7 @@ try {
   const main0 = mainThreadCpuSeconds();
   const threads0 = await threadCpuSeconds();
   const profiler = await startMainThreadProfile();
+  const heapProfiler = await startHeapProfile();
   const t0 = performance.now();
   // BENCH_PROF_CHUNK=<n>: the measured messages in chunks of n, each chunk's CPU per message (all
   // threads / the server's thread) printed: how a cold process's cost falls as it warms up.
@@ -195,6 +226,7 @@ try {
     );
   }
   await profiler?.stop();
+  await heapProfiler?.stop();
   const wall = (performance.now() - t0) / 1000;
   const total = cpuMs(process.cpuUsage(cpu0)) / MESSAGES;
   // The server thread's share (the sealing threads' CPU is in `total`), its driver's part included.
@@ -217,7 +249,12 @@ try {
   );
   if (CHUNK < MESSAGES)
     console.log(`CPU per message by chunk, all threads / the server's thread (ms): ${chunks.join('; ')}`);
-  const perMessage = [...statements].sort((a, b) => b[1] - a[1]);
+  const shortened = new Map<string, number>();
+  for (const [text, n] of statements) {
+    const key = text.replace(/\s+/g, ' ').slice(0, 90);
+    shortened.set(key, (shortened.get(key) ?? 0) + n);
+  }
+  const perMessage = [...shortened].sort((a, b) => b[1] - a[1]);
   const sum = perMessage.reduce((n, [, c]) => n + c, 0) / MESSAGES;
   console.log(`statements per message: ${sum.toFixed(2)} (a transaction counts once)`);
   if (process.env.BENCH_PROF_STATEMENTS)
