@@ -88,7 +88,7 @@ async function start(
   // in the server's thread and never checkpoints on its own, so no finished segment is recycled:
   // every 16 MB of WAL (about 12 s of a storm of 200 texts/s, ~6.7 KB each) a new one is made,
   // and with the zeros written (through PGlite's filesystem, which grows a file by copying it) the
-  // statement that made it held the event loop for hundreds of milliseconds: the webhooks' slow
+  // statement that made it held the event loop for tens of milliseconds in a data directory, hundreds in memory: the webhooks' slow
   // seconds at a regular spacing (issue 10). The zeros only make sure the space is there before
   // an fsync, and PGlite's fsync does nothing (see Durability below), so nothing is lost.
   const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'wal_init_zero=off'];
