@@ -176,38 +176,25 @@ export function guessedAppendParts(
   }
   // Kept before the statement returns, as appendAuditInTx does.
   head.kept = previous;
-  const column = (values: unknown[], type: string) => `${param(values)}::${type}[]`;
+  // One array parameter per column, unnested into the entries' rows in this order.
+  const columns: [type: string, pick: (e: AuditEntry) => unknown][] = [
+    ['bigint', (e) => e.seq],
+    ['text', (e) => e.action],
+    ['text', (e) => e.actorPubkey],
+    ['text', (e) => e.target],
+    ['text', (e) => JSON.stringify(e.details)],
+    ['text', (e) => e.ipHash],
+    ['text', (e) => e.previousHash],
+    ['text', (e) => e.hash],
+  ];
+  const arrays = columns.map(([type, pick]) => `${param(entries.map(pick))}::${type}[]`).join(', ');
   const withSql = `audit_head as (
        select seq, hash from audit_chain_head where id = 1${lockAfter ? ` and ${lockAfter}` : ''} for update),
      audit_entries as (
        insert into audit_log (seq, created_at, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
        select e.seq, ${param(now)}::timestamptz, e.action, e.actor_pubkey, e.target, e.details::jsonb, e.ip_hash,
               e.previous_hash, e.hash
-         from unnest(${column(
-           entries.map((e) => e.seq),
-           'bigint',
-         )}, ${column(
-           entries.map((e) => e.action),
-           'text',
-         )}, ${column(
-           entries.map((e) => e.actorPubkey),
-           'text',
-         )}, ${column(
-           entries.map((e) => e.target),
-           'text',
-         )}, ${column(
-           entries.map((e) => JSON.stringify(e.details)),
-           'text',
-         )}, ${column(
-           entries.map((e) => e.ipHash),
-           'text',
-         )}, ${column(
-           entries.map((e) => e.previousHash),
-           'text',
-         )}, ${column(
-           entries.map((e) => e.hash),
-           'text',
-         )})
+         from unnest(${arrays})
            as e(seq, action, actor_pubkey, target, details, ip_hash, previous_hash, hash)
         where exists (select 1 from audit_head where seq = ${param(guess.seq)}::bigint and hash = ${param(guess.hash)}::text)
        returning seq),
