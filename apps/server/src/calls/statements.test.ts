@@ -254,22 +254,26 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(status).toMatchObject({ leg: { id: legOf(b).id, status: 'ringing' }, call: null });
     // A leg's own "ringing" arriving while its placing waits rides that write: one statement,
     // and the leg goes from pending straight to ringing, bound to the provider's leg.
-    await s.db.query(`update call_legs set status = 'pending', provider_leg_id = null where id = $1`, [
-      legOf(a).id,
-    ]);
-    const same = await count(() =>
-      Promise.all([
-        writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
-        writes.statuses.write({
-          callId: call!.id,
-          legId: legOf(a).id,
-          status: 'ringing',
-          providerLegId: legOf(a).provider_leg_id,
-          final: false,
-          at: new Date(),
-        }),
-      ]),
-    );
+    // Leg a set back to pending, then its placed write and a "ringing" from `ringingFrom` at once.
+    const placedWithRinging = async (ringingFrom: string) => {
+      await s.db.query(`update call_legs set status = 'pending', provider_leg_id = null where id = $1`, [
+        legOf(a).id,
+      ]);
+      return count(() =>
+        Promise.all([
+          writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
+          writes.statuses.write({
+            callId: call!.id,
+            legId: legOf(a).id,
+            status: 'ringing',
+            providerLegId: ringingFrom,
+            final: false,
+            at: new Date(),
+          }),
+        ]),
+      );
+    };
+    const same = await placedWithRinging(legOf(a).provider_leg_id);
     expect(same.statements).toEqual([expect.stringMatching(/^db: with placed as \(/)]);
     expect(same.result[0]).toMatchObject({ status: 'ringing', call: { status: 'ringing' } });
     const [rode] = await s.db.query<{ status: string; provider_leg_id: string }>(
@@ -278,22 +282,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     );
     expect(rode).toEqual({ status: 'ringing', provider_leg_id: legOf(a).provider_leg_id });
     // Another provider leg's "ringing" does not ride it (only the leg the write binds calls back).
-    await s.db.query(`update call_legs set status = 'pending', provider_leg_id = null where id = $1`, [
-      legOf(a).id,
-    ]);
-    const forged = await count(() =>
-      Promise.all([
-        writes.placed.write({ legId: legOf(a).id, providerLegId: legOf(a).provider_leg_id }),
-        writes.statuses.write({
-          callId: call!.id,
-          legId: legOf(a).id,
-          status: 'ringing',
-          providerLegId: 'CAother',
-          final: false,
-          at: new Date(),
-        }),
-      ]),
-    );
+    const forged = await placedWithRinging('CAother');
     expect(forged.statements).toEqual([
       expect.stringMatching(/^db: with placed as \(/),
       expect.stringMatching(/^db: with statuses as \(/),
