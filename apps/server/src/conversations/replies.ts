@@ -9,10 +9,10 @@ import { currentReaders, ensureHandles, readsAll, visibleConversation } from './
 import { openContact } from './contact.js';
 import { conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
-import { sealMessage } from './seal.js';
 import {
   type ConversationRow,
   findMessage,
+  insertAutomaticReply,
   insertMessage,
   insertWraps,
   messageWithWrap,
@@ -164,39 +164,37 @@ export const retryReply = conversationAct(
 /**
  * A reply the hotline itself sends (first-contact notice, "nobody is available"): sealed by the
  * server for the same readers as any message, so the volunteer sees what the contact was told.
+ * Work a webhook leaves behind (ingest.ts), after its answer: sealed in a sealing thread as the
+ * inbound texts are (Conversations.seal, not this thread: issue 10, the first-contact reply of the
+ * default settings was more than half of a first contact's CPU on the server's thread), for
+ * `readers` when the caller knows them (the inbound text's, read with its first look), and
+ * stored with its wraps in one statement.
  */
 export async function sendAutomaticReply(
   ctx: ServerContext,
   conversation: ConversationRow,
   text: string,
+  knownReaders?: readonly string[],
 ): Promise<void> {
   if (conversation.opted_out || !text) return;
   const now = ctx.now();
   const id = randomUUID();
-  const readers = await currentReaders(ctx.db, conversation.assigned_to);
+  const readers = knownReaders ?? (await currentReaders(ctx.db, conversation.assigned_to));
   if (!readers.length) return;
-  const sealed = sealMessage(id, text, readers, ctx.conversations.agreement);
-  await ctx.db.transaction(async (tx) => {
-    await insertMessage(
-      tx,
-      {
-        id,
-        conversationId: conversation.id,
-        direction: 'out',
-        channel: conversation.channel,
-        providerMessageId: null,
-        ciphertext: sealed.ciphertext,
-        author: null,
-        delivery: 'pending',
-      },
-      now,
-    );
-    await insertWraps(
-      tx,
-      conversation.id,
-      sealed.wraps.map((w) => ({ recordId: messageRecordId(id), reader: w.reader, wrap: w.wrap })),
-    );
-  });
+  const sealed = await ctx.conversations.seal(id, text, readers);
+  const stored = await insertAutomaticReply(
+    ctx.db,
+    {
+      id,
+      conversationId: conversation.id,
+      channel: conversation.channel,
+      ciphertext: sealed.ciphertext,
+      recordId: messageRecordId(id),
+    },
+    sealed.wraps,
+    now,
+  );
+  if (!stored) return;
   await deliver(ctx, conversation, id, text);
   await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId: id });
 }

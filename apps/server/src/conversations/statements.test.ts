@@ -156,6 +156,56 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
     ]);
   });
 
+  it("a first contact's automatic reply, after the answer: one statement stores it with its wraps (no transaction, no member read), one records its send", async () => {
+    const notice = 'We read every message.';
+    // The volunteer's places free (their capacity), so the contact is assigned and the reply
+    // sealed for two readers.
+    const release = () =>
+      h.ctx.db.query(
+        `update conversations set status = 'closed', assigned_to = null where assigned_to is not null`,
+      );
+    await release();
+    await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, firstContactReply: { en: notice } } }));
+    const from = contactNumber();
+    try {
+      // Warm the kept settings after the edit, then count from the text to its reply's last statement.
+      await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'warm-up'));
+      await settle(h);
+      statements = [];
+      await h.ctx.conversations.receive(sms, inbound(from, 'hello'));
+      await settle(h);
+      const all = statements;
+      statements = [];
+      const afterAnswer = all.slice(all.map((q) => q.startsWith('db: with held as')).lastIndexOf(true) + 1);
+      // Sealed for the readers the text was sealed for (no read of the members), stored in one
+      // statement, handed to the provider, its outcome recorded.
+      expect(afterAnswer.filter((q) => !kept(q) && !/hub_keys/.test(q))).toEqual([
+        expect.stringMatching(/^db: with message as \(\s*insert into conversation_messages/),
+        expect.stringMatching(/^db: update conversation_messages set provider_message_id/),
+      ]);
+      expect(sms.sent.filter((m) => m.to === from && m.body === notice)).toHaveLength(1);
+      const [conversation] = await h.ctx.db.query<{ id: string }>(
+        'select id from conversations where contact_hash = $1',
+        [hashPhone(h.ctx.keys.hashKey, from)],
+      );
+      const rows = await h.ctx.db.query<{ direction: string; delivery: string; wraps: number }>(
+        `select m.direction, m.delivery,
+           (select count(*)::int from conversation_wraps w where w.conversation_id = m.conversation_id
+              and w.record_id = 'message:' || m.id) as wraps
+           from conversation_messages m where m.conversation_id = $1 order by m.direction`,
+        [conversation?.id],
+      );
+      // The text and the reply, each sealed for the admin and the assignee.
+      expect(rows).toEqual([
+        { direction: 'in', delivery: 'received', wraps: 2 },
+        { direction: 'out', delivery: 'queued', wraps: 2 },
+      ]);
+    } finally {
+      await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, firstContactReply: {} } }));
+      await release();
+    }
+  });
+
   it('a burst of first contacts: one placement of this process at a time asks for a connection', async () => {
     await settle(h);
     transactions.most = 0;

@@ -761,6 +761,45 @@ export async function insertWraps(
   return rows.length;
 }
 
+/**
+ * A reply the hotline sends itself (replies.ts sendAutomaticReply), stored as pending with its
+ * wraps in one statement, no transaction: both rows or neither, as a statement is atomic (issue
+ * 10: a transaction of two statements, and its begin and commit, for each first contact's reply).
+ * False if a message with this id exists already (nothing written).
+ */
+export async function insertAutomaticReply(
+  db: Queryable,
+  m: { id: string; conversationId: string; channel: string; ciphertext: string; recordId: string },
+  wraps: readonly { reader: string; wrap: string }[],
+  now: Date,
+): Promise<boolean> {
+  const rows = await db.query(
+    `with message as (
+       insert into conversation_messages
+         (id, conversation_id, direction, channel, provider_message_id, ciphertext, author, delivery, created_at)
+       values ($1, $2, 'out', $3, null, $4, null, 'pending', $5)
+       on conflict do nothing
+       returning id
+     ), wraps as (
+       insert into conversation_wraps (record_id, reader, conversation_id, wrap)
+       select $6, w.reader, $2, w.wrap from message, unnest($7::text[], $8::text[]) as w (reader, wrap)
+       on conflict (record_id, reader) do nothing
+     )
+     select id from message`,
+    [
+      m.id,
+      m.conversationId,
+      m.channel,
+      m.ciphertext,
+      now,
+      m.recordId,
+      wraps.map((w) => w.reader),
+      wraps.map((w) => w.wrap),
+    ],
+  );
+  return rows.length > 0;
+}
+
 /** The readers a record was sealed for. */
 export async function readersOf(db: Queryable, recordId: string): Promise<string[]> {
   const rows = await db.query<{ reader: string }>(
