@@ -206,6 +206,39 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
     }
   });
 
+  it('a text that waits (nobody has a free place) wakes those on shift as its placement worked them out: no statement after the answer', async () => {
+    await h.ctx.db.query(
+      `update conversations set status = 'closed', assigned_to = null where assigned_to is not null`,
+    );
+    await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, capacityPerVolunteer: 1 } }));
+    const woken: string[][] = [];
+    const off = h.ctx.events.on('conversation:message-arrived', (arrived) => {
+      woken.push([...arrived.userIds]);
+    });
+    try {
+      // The volunteer's one place taken, then a text that waits, to warm the kept copies.
+      await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'taken'));
+      await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'waits'));
+      await settle(h);
+      woken.length = 0;
+      statements = [];
+      await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'waits too'));
+      await settle(h);
+      const all = statements;
+      statements = [];
+      const afterAnswer = all.slice(all.map((q) => q.startsWith('db: with held as')).lastIndexOf(true) + 1);
+      expect(afterAnswer.filter((q) => !/hub_keys/.test(q))).toEqual([]);
+      // Nobody holds it: those on shift are woken (Web Push), the volunteer among them.
+      expect(woken).toEqual([[volunteer.id]]);
+    } finally {
+      off();
+      await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, capacityPerVolunteer: 3 } }));
+      await h.ctx.db.query(
+        `update conversations set status = 'closed', assigned_to = null where assigned_to is not null`,
+      );
+    }
+  });
+
   it('a burst of first contacts: one placement of this process at a time asks for a connection', async () => {
     await settle(h);
     transactions.most = 0;
