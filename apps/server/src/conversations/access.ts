@@ -1,7 +1,7 @@
 import { hasPermission, type Permission } from '@llamenos/protocol';
 import type { Queryable } from '../db/database.js';
 import type { Member } from '../domain/actor.js';
-import { forbidden, notFound } from '../domain/errors.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { grantsOf } from '../identity/lookup.js';
 import { eligibleVolunteers } from '../shifts/views.js';
@@ -32,21 +32,30 @@ export async function isOnShift(ctx: ServerContext, userId: string): Promise<boo
 }
 
 /** The conversation if the member may see it; not-found otherwise. */
-export async function visibleConversation(
+export const visibleConversation = (ctx: ServerContext, actor: Member, id: string) =>
+  conversationFor(ctx, actor, id, false);
+
+/**
+ * visibleConversation for a claim: a member who sees the queue (on shift, may claim) and finds
+ * the conversation already assigned to someone else lost the race for it — they saw it waiting a
+ * moment ago — so they hear that it was taken (409), not that it does not exist.
+ */
+export const claimableConversation = (ctx: ServerContext, actor: Member, id: string) =>
+  conversationFor(ctx, actor, id, true);
+
+async function conversationFor(
   ctx: ServerContext,
   actor: Member,
   id: string,
+  claiming: boolean,
 ): Promise<ConversationRow> {
   const conversation = await findConversation(ctx.db, id);
   if (!conversation) throw notFound('no such conversation');
   if (readsAll(actor) || conversation.assigned_to === actor.userId) return conversation;
-  if (
-    conversation.status === 'waiting' &&
-    conversation.assigned_to === null &&
-    mayClaim(actor) &&
-    (await isOnShift(ctx, actor.userId))
-  )
-    return conversation;
+  if (!mayClaim(actor) || !(await isOnShift(ctx, actor.userId))) throw notFound('no such conversation');
+  if (conversation.status === 'waiting' && conversation.assigned_to === null) return conversation;
+  if (claiming && conversation.assigned_to !== null)
+    throw conflict('someone else has already taken this conversation');
   throw notFound('no such conversation');
 }
 

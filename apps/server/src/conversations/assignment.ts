@@ -12,7 +12,15 @@ import type { ServerContext } from '../http/context.js';
 import { grantsOf } from '../identity/lookup.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import { ensureHandles, isOnShift, mayAssign, mayClaim, readsAll, visibleConversation } from './access.js';
+import {
+  claimableConversation,
+  ensureHandles,
+  isOnShift,
+  mayAssign,
+  mayClaim,
+  readsAll,
+  visibleConversation,
+} from './access.js';
 import { auditMemberAct, conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
 import {
@@ -135,7 +143,7 @@ async function viewFor(ctx: ServerContext, actor: Member, row: ConversationRow):
 
 /** `POST …/claim`: take a waiting conversation from the queue. */
 export const claimConversation = conversationAct(
-  visibleConversation,
+  claimableConversation,
   async (ctx, actor, conversation, now): Promise<ConversationView> => {
     const id = conversation.id;
     if (conversation.assigned_to === actor.userId) return viewFor(ctx, actor, conversation);

@@ -218,6 +218,15 @@ describe('assignment', () => {
       h.request('POST', `/api/conversations/${id}/claim`, { as: b }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    // Whether the loser read the conversation before or after the winner's commit, it hears
+    // that it was taken; a volunteer off shift, who never saw the queue, still hears not-found.
+    const late = await h.addUser(['volunteer'], 'Late');
+    await onlyOnShift(a, b, late);
+    const lost = await h.request('POST', `/api/conversations/${id}/claim`, { as: late });
+    expect(lost.status).toBe(409);
+    expect((await lost.json()).error.message).toMatch(/already taken/);
+    await onlyOnShift(a, b);
+    expect((await h.request('POST', `/api/conversations/${id}/claim`, { as: late })).status).toBe(404);
     const audit = await h.ctx.db.query<{ details: { how: string } }>(
       `select details from audit_log where action = 'conversations.assigned' and target = $1`,
       [`conversation:${id}`],
