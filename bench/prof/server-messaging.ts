@@ -96,28 +96,48 @@ async function threadCpuSeconds(): Promise<Map<string, number>> {
   return cpu;
 }
 
+type Session = import('node:inspector/promises').Session;
+
 /**
- * BENCH_PROF_CPUPROFILE=<file>: a V8 CPU profile of the server's thread over the measured
- * messages only (node --cpu-prof also profiles the start-up and the warm-up); summarise it with
- * bench/prof/cpuprofile-summary.ts.
+ * A V8 inspector capture of the measured messages, written as JSON to the file named by the
+ * environment variable `envVar` (none when it is unset): `begin` starts it on a connected
+ * session, `end` stops it and answers the profile.
  */
-async function startMainThreadProfile(): Promise<{ stop(): Promise<void> } | null> {
-  const file = process.env.BENCH_PROF_CPUPROFILE;
+async function inspectorCapture(
+  envVar: string,
+  begin: (session: Session) => Promise<unknown>,
+  end: (session: Session) => Promise<{ profile: unknown }>,
+): Promise<{ stop(): Promise<void> } | null> {
+  const file = process.env[envVar];
   if (!file) return null;
   const { Session } = await import('node:inspector/promises');
   const { writeFile } = await import('node:fs/promises');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  await begin(session);
   return {
     async stop() {
-      const { profile } = await session.post('Profiler.stop');
+      const { profile } = await end(session);
       await writeFile(file, JSON.stringify(profile));
       session.disconnect();
     },
   };
 }
+
+/**
+ * BENCH_PROF_CPUPROFILE=<file>: a V8 CPU profile of the server's thread over the measured
+ * messages only (node --cpu-prof also profiles the start-up and the warm-up); summarise it with
+ * bench/prof/cpuprofile-summary.ts.
+ */
+const startMainThreadProfile = () =>
+  inspectorCapture(
+    'BENCH_PROF_CPUPROFILE',
+    async (session) => {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    (session) => session.post('Profiler.stop'),
+  );
 
 /**
  * BENCH_PROF_HEAPPROFILE=<file>: a V8 sampling heap profile of the measured messages that keeps
@@ -126,27 +146,19 @@ async function startMainThreadProfile(): Promise<{ stop(): Promise<void> } | nul
  * pauses among the slow seconds). Sum it by function with
  * `node -e` over `head` (selfSize per callFrame).
  */
-async function startHeapProfile(): Promise<{ stop(): Promise<void> } | null> {
-  const file = process.env.BENCH_PROF_HEAPPROFILE;
-  if (!file) return null;
-  const { Session } = await import('node:inspector/promises');
-  const { writeFile } = await import('node:fs/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-  return {
-    async stop() {
-      const { profile } = await session.post('HeapProfiler.stopSampling');
-      await writeFile(file, JSON.stringify(profile));
-      session.disconnect();
+const startHeapProfile = () =>
+  inspectorCapture(
+    'BENCH_PROF_HEAPPROFILE',
+    async (session) => {
+      await session.post('HeapProfiler.enable');
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
     },
-  };
-}
+    (session) => session.post('HeapProfiler.stopSampling'),
+  );
 
 const hotline = await setUp(db);
 console.log(

@@ -22,7 +22,6 @@ interface TwilioRestConfig {
 
 /** Twilio's "call is not in-progress": the call already ended. */
 const CALL_NOT_IN_PROGRESS = 21220;
-/** Recordings are capped at 1 hour; an hour of mp3 at 32 kbit/s is ~15 MB, of wav ~58 MB. */
 /**
  * The leg events the hotline acts on, and no more: each one asked for is a webhook (and a
  * statement) per leg. "ringing" (the leg rings: the call's ringing state) and "completed" (any
