@@ -9,6 +9,7 @@ import { currentReaders, ensureHandles, readsAll, visibleConversation } from './
 import { openContact } from './contact.js';
 import { conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
+import { sealMessage } from './seal.js';
 import {
   type ConversationRow,
   findMessage,
@@ -164,11 +165,10 @@ export const retryReply = conversationAct(
 /**
  * A reply the hotline itself sends (first-contact notice, "nobody is available"): sealed by the
  * server for the same readers as any message, so the volunteer sees what the contact was told.
- * Work a webhook leaves behind (ingest.ts), after its answer: sealed in a sealing thread as the
- * inbound texts are (Conversations.seal, not this thread: issue 10, the first-contact reply of the
- * default settings was more than half of a first contact's CPU on the server's thread), for
- * `readers` when the caller knows them (the inbound text's, read with its first look), and
- * stored with its wraps in one statement.
+ * Work a webhook leaves behind (ingest.ts), after its answer: sealed for `readers` when the caller
+ * knows them (the inbound text's, read with its first look: no read of the members), and stored
+ * with its wraps in one statement (issue 10: the first-contact reply of the default settings was
+ * more than half of a first contact's work on the server's thread).
  */
 export async function sendAutomaticReply(
   ctx: ServerContext,
@@ -181,7 +181,9 @@ export async function sendAutomaticReply(
   const id = randomUUID();
   const readers = knownReaders ?? (await currentReaders(ctx.db, conversation.assigned_to));
   if (!readers.length) return;
-  const sealed = await ctx.conversations.seal(id, text, readers);
+  // A key of its own (the process's agreement, no reuse window): the server shares an ephemeral
+  // key across inbound texts only (PROTOCOL.md §6, "One ephemeral key for a short window").
+  const sealed = sealMessage(id, text, readers, ctx.conversations.agreement);
   const stored = await insertAutomaticReply(
     ctx.db,
     {
