@@ -12,13 +12,7 @@ import type { ServerContext } from '../http/context.js';
 import { grantsOf } from '../identity/lookup.js';
 import { activeUsersHolding } from '../records/envelope.js';
 import { eligibleVolunteers } from '../shifts/views.js';
-import {
-  claimableConversation,
-  ensureHandles,
-  mayAssign,
-  mayClaim,
-  visibleConversation,
-} from './access.js';
+import { claimableConversation, ensureHandles, mayAssign, mayClaim, visibleConversation } from './access.js';
 import { auditMemberAct, conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
 import {
