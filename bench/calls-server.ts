@@ -62,7 +62,9 @@ process.on('SIGUSR2', () => {
       path.join(statementLog, `statements-${process.pid}-${snapshots++}.json`),
       JSON.stringify(Object.fromEntries(byStatement), null, 1),
     );
-  process.stdout.write(`bench-statements ${statements}\n`);
+  // The monotonic clock (µs) V8's CPU profiles are stamped with: the summary cuts a profile to
+  // the storm's window by it (bench/prof/cpuprofile-summary.ts).
+  process.stdout.write(`bench-statements ${statements} at ${process.hrtime.bigint() / 1000n}\n`);
 });
 
 const seed = Number(process.env.BENCH_SEED_VOLUNTEERS ?? 0);

@@ -33,7 +33,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -73,8 +73,14 @@ function freePort(): Promise<number> {
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 function cpuOf(pid: number): number {
+  const { user, system } = cpuSplitOf(pid);
+  return user + system;
+}
+
+/** CPU seconds a process has used so far in user and in kernel mode (socket writes are the latter). */
+function cpuSplitOf(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // clock ticks (USER_HZ 100)
 }
 
 interface ServerProc {
@@ -85,6 +91,8 @@ interface ServerProc {
   /** The last `bench-statements` count printed, and how many were printed. */
   statements: number;
   statementReports: number;
+  /** The process's monotonic clock (µs) at each `bench-statements` report. */
+  reportedAt: string[];
 }
 
 /** Starts one server process; resolves once it prints that it is running. */
@@ -98,7 +106,15 @@ function startServerProc(env: Record<string, string>, origin: string): Promise<S
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const proc: ServerProc = { child, origin, out: '', warnings: 0, statements: 0, statementReports: 0 };
+  const proc: ServerProc = {
+    child,
+    origin,
+    out: '',
+    warnings: 0,
+    statements: 0,
+    statementReports: 0,
+    reportedAt: [],
+  };
   return new Promise((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${proc.out}\n${err}`)), 120_000);
@@ -108,10 +124,11 @@ function startServerProc(env: Record<string, string>, origin: string): Promise<S
     let started = false;
     child.stdout!.on('data', (d: Buffer) => {
       const text = d.toString();
-      const counted = /bench-statements (\d+)/.exec(text);
+      const counted = /bench-statements (\d+)(?: at (\d+))?/.exec(text);
       if (counted) {
         proc.statements = Number(counted[1]);
         proc.statementReports++;
+        if (counted[2]) proc.reportedAt.push(counted[2]);
       }
       // Log lines (warn and up) are JSON; count them, keep the first few for the report.
       for (const line of text.split('\n'))
@@ -287,6 +304,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     const statementsBefore = await statementCount();
     const dbBefore = await dbStats();
     const cpuBefore = servers.map((s) => cpuOf(s.child.pid!));
+    const systemBefore = servers.map((s) => cpuSplitOf(s.child.pid!).system);
     const loadBefore = load();
     const options: StormOptions = {
       origins: servers.map((s) => s.origin),
@@ -302,11 +320,22 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     driver.send({ type: 'storm', ...options });
     const r = await nextMessage<StormResult>(driver, (SECONDS + DRAIN_SECONDS + 60) * 1000);
     const serverCpu = servers.map((s, i) => cpuOf(s.child.pid!) - cpuBefore[i]!);
+    const serverSystem = servers.map((s, i) => cpuSplitOf(s.child.pid!).system - systemBefore[i]!);
     const loadAfter = load();
     // pg_stat_database is updated when a backend reports (at most every 500 ms-1 s).
     if (pg) await new Promise((resolve) => setTimeout(resolve, 1500));
     const dbAfter = await dbStats();
     const statements = (await statementCount()) - statementsBefore;
+    // With BENCH_CALLS_PROFILE, the storm's window on each server's clock and its legs, so that
+    // bench/prof/cpuprofile-summary.ts reports that window's self time per leg, start-up left out.
+    if (process.env.BENCH_CALLS_PROFILE)
+      for (const s of servers) {
+        const [fromUs, toUs] = s.reportedAt.slice(-2);
+        writeFileSync(
+          path.join(path.resolve(process.env.BENCH_CALLS_PROFILE), `window-${s.child.pid}.json`),
+          JSON.stringify({ fromUs: Number(fromUs), toUs: Number(toUs), legs: r.legs, calls: r.calls }),
+        );
+      }
 
     // The calls as the hotline recorded them.
     // After a storm the server may still be working off a backlog: a signed request waiting
@@ -462,7 +491,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       op: `${label}: server CPU per call`,
       value: (cpuTotal * 1000) / Math.max(1, r.calls),
       unit: 'ms',
-      note: `${((cpuTotal * 1000) / Math.max(1, r.legs)).toFixed(2)} ms per leg; at ${RATE} calls/s the server${processes > 1 ? 's' : ''} need ${((cpuTotal * RATE) / Math.max(1, r.calls)).toFixed(2)} cores; server${processes > 1 ? 's' : ''} ${serverCpu.map((c) => `${c.toFixed(1)} s`).join(' + ')} CPU, driver (carrier + fake REST API) ${r.cpuSeconds.toFixed(1)} s over the run (${r.seconds.toFixed(1)} s of sending, then the drain); ${r.restRequests} REST requests to the fake API; ${r.staleRetries} webhooks resent after a reset keep-alive connection; ${warnings} server log lines ≥ warn${
+      note: `${((cpuTotal * 1000) / Math.max(1, r.legs)).toFixed(2)} ms per leg; at ${RATE} calls/s the server${processes > 1 ? 's' : ''} need ${((cpuTotal * RATE) / Math.max(1, r.calls)).toFixed(2)} cores; server${processes > 1 ? 's' : ''} ${serverCpu.map((c) => `${c.toFixed(1)} s`).join(' + ')} CPU (of which in the kernel ${serverSystem.map((c) => `${c.toFixed(1)} s`).join(' + ')}), driver (carrier + fake REST API) ${r.cpuSeconds.toFixed(1)} s over the run (${r.seconds.toFixed(1)} s of sending, then the drain); ${r.restRequests} REST requests to the fake API; ${r.staleRetries} webhooks resent after a reset keep-alive connection; ${warnings} server log lines ≥ warn${
         warnings
           ? `, first: ${
               servers[0]!.out

@@ -4,9 +4,15 @@
  * our code by module, Node and V8 internals) and the top functions, in % of the samples that are
  * not idle, and by the nearest caller in our code (who asked for the library or native work).
  * BENCH_PROF_SKIP_S (0) leaves out the first seconds of the profile (start-up: module compilation).
+ * A profile of the calls bench (BENCH_CALLS_PROFILE) has a `window-<pid>.json` beside it: then only
+ * the storm's window counts, and each line also gives its self time per leg (µs).
+ * Self time is the profiler's wall time in a frame: on a loaded machine a thread descheduled in a
+ * system call (a socket write that wakes the reader) is charged there, so compare with the bench's
+ * CPU figures, not instead of them.
  *   node --conditions=llamenos-source --import tsx bench/prof/cpuprofile-summary.ts <file.cpuprofile> [top]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 interface CallFrame {
   functionName: string;
@@ -20,6 +26,7 @@ interface ProfileNode {
 }
 interface Profile {
   startTime: number;
+  endTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -72,13 +79,25 @@ function main() {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-  const skipUs = Number(process.env.BENCH_PROF_SKIP_S ?? 0) * 1e6;
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile, as node --cpu-prof names them.
+  const pid = /^CPU\.\d+\.\d+\.(\d+)\./.exec(path.basename(file))?.[1];
+  const windowFile = path.join(path.dirname(file), `window-${pid}.json`);
+  const window = existsSync(windowFile)
+    ? (JSON.parse(readFileSync(windowFile, 'utf8')) as { fromUs: number; toUs: number; legs: number })
+    : null;
+  const fromUs = window
+    ? window.fromUs
+    : profile.startTime + Number(process.env.BENCH_PROF_SKIP_S ?? 0) * 1e6;
+  const toUs = window ? window.toUs : Number.POSITIVE_INFINITY;
   const selfUs = new Map<number, number>();
-  let at = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     at += profile.timeDeltas[i] ?? 0;
-    if (at >= skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    if (at >= fromUs && at <= toUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
+  const perLeg = (us: number) => (window ? ` | ${(us / Math.max(1, window.legs)).toFixed(0)} µs` : '');
+  const perLegHead = window ? ' | per leg' : '';
+  const perLegRule = window ? ' | ---:' : '';
   /** The nearest frame of ours on the stack (the node itself included), as "module function". */
   const ourCaller = (id: number): string => {
     for (let n: number | undefined = id; n !== undefined; n = parentOf.get(n)) {
@@ -115,16 +134,26 @@ function main() {
     functions.set(key, f);
   }
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1)} %`;
-  console.log(`${file}: busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s\n`);
-  console.log('| area | self | % of busy |\n| --- | ---: | ---: |');
+  console.log(
+    `${file}: busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s${
+      window
+        ? `; the storm's window (${((window.toUs - window.fromUs) / 1e6).toFixed(1)} s, ${window.legs} legs): busy ${perLeg(busy).slice(3)} per leg`
+        : ''
+    }\n`,
+  );
+  console.log(`| area | self | % of busy${perLegHead} |\n| --- | ---: | ---:${perLegRule} |`);
   for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]))
-    console.log(`| ${area} | ${(us / 1000).toFixed(0)} ms | ${pct(us)} |`);
-  console.log(`\n| function | area | self | % of busy |\n| --- | --- | ---: | ---: |`);
+    console.log(`| ${area} | ${(us / 1000).toFixed(0)} ms | ${pct(us)}${perLeg(us)} |`);
+  console.log(
+    `\n| function | area | self | % of busy${perLegHead} |\n| --- | --- | ---: | ---:${perLegRule} |`,
+  );
   for (const [name, { us, area }] of [...functions].sort((a, b) => b[1].us - a[1].us).slice(0, top))
-    console.log(`| ${name} | ${area} | ${(us / 1000).toFixed(0)} ms | ${pct(us)} |`);
-  console.log(`\n| nearest caller of ours | self below it | % of busy |\n| --- | ---: | ---: |`);
+    console.log(`| ${name} | ${area} | ${(us / 1000).toFixed(0)} ms | ${pct(us)}${perLeg(us)} |`);
+  console.log(
+    `\n| nearest caller of ours | self below it | % of busy${perLegHead} |\n| --- | ---: | ---:${perLegRule} |`,
+  );
   for (const [name, us] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, top))
-    console.log(`| ${name} | ${(us / 1000).toFixed(0)} ms | ${pct(us)} |`);
+    console.log(`| ${name} | ${(us / 1000).toFixed(0)} ms | ${pct(us)}${perLeg(us)} |`);
 }
 
 main();
