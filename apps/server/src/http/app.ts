@@ -78,6 +78,20 @@ function useRequestObservation(app: Hono<AppEnv>, ctx: ServerContext, metrics?: 
 const UPLOAD_CHUNK_PATH = /^\/api\/attachments\/[0-9a-f-]{36}\/chunks\/\d{1,10}$/;
 export const isUploadChunkPath = (path: string): boolean => UPLOAD_CHUNK_PATH.test(path);
 
+/**
+ * A body's length as its Content-Length declares it, when that is the whole story: present, digits
+ * only, and no Transfer-Encoding beside it. Node's parser then delivers exactly that many bytes,
+ * so the declared length is the body's, as hono's bodyLimit also takes it. Otherwise null: the
+ * body is counted as it streams. Deciding on the header alone spares every POST (a provider's
+ * webhook above all: several per call leg) the fetch Request and web stream that asking
+ * bodyLimit builds, and lets the body be read straight from the socket (issue 12 §2).
+ */
+export function declaredLength(contentLength: string | undefined, transferEncoding: string | undefined) {
+  if (transferEncoding !== undefined || contentLength === undefined || !/^\d{1,15}$/.test(contentLength))
+    return null;
+  return Number(contentLength);
+}
+
 /** Everything under /api: a body size cap, then who is calling, then the body shape checks. */
 function useApiGate(app: Hono<AppEnv>, ctx: ServerContext): void {
   const limitOf = (maxSize: number) =>
@@ -87,14 +101,20 @@ function useApiGate(app: Hono<AppEnv>, ctx: ServerContext): void {
         throw new ApiError(413, 'payload_too_large', `request body above ${maxSize} bytes`);
       },
     });
-  const general = limitOf(ctx.config.BODY_LIMIT_BYTES);
+  const general = ctx.config.BODY_LIMIT_BYTES;
   // One sealed attachment chunk (up to 4 MiB) is the only larger body; nothing else gets its limit.
-  const chunk = limitOf(Math.max(ctx.config.BODY_LIMIT_BYTES, UPLOAD_CHUNK_BODY_LIMIT_BYTES));
+  const chunk = Math.max(ctx.config.BODY_LIMIT_BYTES, UPLOAD_CHUNK_BODY_LIMIT_BYTES);
+  const streamed = { [general]: limitOf(general), [chunk]: limitOf(chunk) };
   app.use('/api/*', (c, next) => {
     // A GET or HEAD request has no body here (@hono/node-server gives it none), and asking the
     // limit to look would build the whole fetch Request for nothing, on the busiest routes.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    return c.req.method === 'PUT' && isUploadChunkPath(c.req.path) ? chunk(c, next) : general(c, next);
+    const maxSize = c.req.method === 'PUT' && isUploadChunkPath(c.req.path) ? chunk : general;
+    const declared = declaredLength(c.req.header('content-length'), c.req.header('transfer-encoding'));
+    if (declared === null) return streamed[maxSize]!(c, next);
+    if (declared > maxSize)
+      throw new ApiError(413, 'payload_too_large', `request body above ${maxSize} bytes`);
+    return next();
   });
   app.use('/api/*', authenticate(ctx));
   app.use('/api/*', checkBodies());
