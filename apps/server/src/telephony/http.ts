@@ -169,13 +169,28 @@ export class ProviderHttp {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const secure = url.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
-    return new Promise<NodeReply>((resolve, reject) => {
+    const timeoutMs = request.timeoutMs ?? this.timeoutMs;
+    return new Promise<NodeReply>((settleOk, settleError) => {
       const req = send(url, {
         method: request.method,
         headers,
         agent: secure ? providerAgents.https : providerAgents.http,
-        signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
       });
+      // The limit on the whole exchange, body included: a plain timer that destroys the request,
+      // not an AbortSignal.timeout (an event target, a listener on the request and a weakly held
+      // timer per request: a tenth of a provider request's CPU).
+      const timer = setTimeout(
+        () => req.destroy(new ProviderTimeoutError(provider, request.operation, timeoutMs)),
+        timeoutMs,
+      );
+      const resolve = (reply: NodeReply) => {
+        clearTimeout(timer);
+        settleOk(reply);
+      };
+      const reject = (error: unknown) => {
+        clearTimeout(timer);
+        settleError(error);
+      };
       req.once('error', reject);
       req.once('response', (res: IncomingMessage) => {
         const declared = Number(res.headers['content-length']);
