@@ -17,17 +17,23 @@ import type { WebhookRequest } from '../provider.js';
 
 type Params = Iterable<readonly [string, string]>;
 
-/** The string that is signed. */
-function signatureBase(url: string, params: Params): string {
+/** What follows the URL in the signed string: each parameter's name and value, sorted. */
+function paramsSuffix(params: Params): string {
   const sorted = [...params].sort(([ka, va], [kb, vb]) =>
     ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0,
   );
-  return sorted.reduce((acc, [key, value]) => acc + key + value, url);
+  return sorted.reduce((acc, [key, value]) => acc + key + value, '');
 }
+
+/** The signature of `url` followed by a parameters' suffix: both URL forms share one suffix. */
+const signedWith = (secret: string, url: string, suffix: string): string =>
+  createHmac('sha1', secret)
+    .update(url + suffix, 'utf8')
+    .digest('base64');
 
 /** The signature Twilio would send for this URL and these parameters. */
 export function twilioSignature(authToken: string, url: string, params: Params = []): string {
-  return createHmac('sha1', authToken).update(signatureBase(url, params), 'utf8').digest('base64');
+  return signedWith(authToken, url, paramsSuffix(params));
 }
 
 export const bodySha256Hex = (body: Uint8Array | string): string =>
@@ -80,10 +86,10 @@ export function verifyTwilioStyleSignature(
   if (!secret || !signature) return false;
   const params = signedParams(request);
   if (params === null) return false;
-  const pairs = [...params];
+  const suffix = paramsSuffix(params);
   let valid = false;
   for (const url of portVariants(request.publicUrl)) {
-    if (constantTimeEqualText(twilioSignature(secret, url, pairs), signature)) valid = true;
+    if (constantTimeEqualText(signedWith(secret, url, suffix), signature)) valid = true;
   }
   return valid;
 }
