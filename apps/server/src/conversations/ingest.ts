@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CachedAgreement, cachedAgreement, secureRandom } from '@llamenos/crypto';
 import { type HotlineSettings, type MessagingSettings, messageRecordId } from '@llamenos/protocol';
-import { appendAudit, appendAuditEntriesInTx, appendAuditInTx } from '../audit/service.js';
+import { type AuditInput, appendAudit, appendAuditEntriesInTx, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -29,6 +29,7 @@ import { ephemeralKeyPairs } from './ephemeral-keys.js';
 import { processMedia } from './media.js';
 import { announceConversation, conversationWork } from './notify.js';
 import { type PlacementQueue, placementQueue } from './placement-queue.js';
+import { appendOnGuess, assignLeastRecentInOrder, insertConversationsLocking } from './placement-store.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
 import { sendAutomaticReply } from './replies.js';
 import { messageAgreement, type SealedMessage, sealMessage } from './seal.js';
@@ -39,7 +40,6 @@ import {
   type ConversationRow,
   type InboundLookup,
   insertConversation,
-  insertConversations,
   insertMedia,
   insertMessage,
   insertWraps,
@@ -443,35 +443,87 @@ async function placeFirstContactsInTx(
   const rows = batch.map((f) => ({ ...newConversation(ctx, f.channel, f.message, f.contact), at: f.now }));
   // Inserted in contact order: two batches wait for each other's rows (the unique index) in one
   // order, never in a cycle. A contact with a conversation already (another delivery made it
-  // meanwhile, or twice in this batch) gets none: found below instead.
+  // meanwhile, or twice in this batch) gets none: found below instead. The assignment lock is
+  // taken in the same statement, after the rows, when anyone may be offered one.
   const byContact = [...rows].sort((a, b) =>
     a.contactHash < b.contactHash ? -1 : a.contactHash > b.contactHash ? 1 : 0,
   );
-  const inserted = await insertConversations(tx, byContact);
-  const lock = { taken: false };
-  const audits: PlacementAudit[] = [];
+  const offered = batch.some((f) => f.candidates.userIds.length > 0);
+  const { inserted, locked } = await insertConversationsLocking(tx, byContact, offered);
+  const lock = { taken: locked };
+  // The fresh rows offered round robin in one statement, in arrival order, when the batch's
+  // candidates are the same (they are worked out from the minute's kept answers: in a storm,
+  // always); otherwise each in its turn below, as a row found already there is.
+  const first = batch[0] as FirstContact;
+  // The batch is placed at its latest arrival: its offers are noted, and audited, then.
+  const latest = new Date(Math.max(...batch.map((f) => f.now.getTime())));
+  const sameCandidates = batch.every(
+    (f) =>
+      f.candidates.capacity === first.candidates.capacity &&
+      f.candidates.userIds.length === first.candidates.userIds.length &&
+      f.candidates.userIds.every((id, i) => id === first.candidates.userIds[i]),
+  );
+  const given = sameCandidates
+    ? await assignLeastRecentInOrder(
+        tx,
+        rows.filter((r) => inserted.has(r.id)).map((r) => r.id),
+        first.candidates.userIds,
+        first.candidates.capacity,
+        latest,
+      )
+    : null;
+  const audits: AuditInput[] = [];
   const placed: Placed[] = [];
-  for (const [i, first] of batch.entries()) {
+  for (const [i, contact] of batch.entries()) {
     const row = inserted.get(rows[i]?.id as string);
+    if (row && given) {
+      const assigned = given.get(row.id);
+      if (assigned) audits.push(assignedEntry(row.id, assigned.assignee));
+      placed.push({
+        conversation: assigned?.conversation ?? row,
+        fresh: true,
+        reopened: false,
+        handover: assigned
+          ? {
+              assigneePubkey: contact.members.find((m) => m.id === assigned.assignee)?.pubkey ?? null,
+              rewrap: false,
+            }
+          : null,
+      });
+      continue;
+    }
     const found =
-      row ?? (await lockConversationOfContact(tx, first.channel.id, first.message.to, first.contact.hash));
+      row ??
+      (await lockConversationOfContact(tx, contact.channel.id, contact.message.to, contact.contact.hash));
     if (!found) throw new DomainError('conflict', 'conversation vanished while a message arrived');
+    const settled: PlacementAudit[] = [];
     placed.push(
       await settlePlacement(
         tx,
         found,
         row !== undefined,
-        first.members,
-        first.candidates,
-        first.now,
+        contact.members,
+        contact.candidates,
+        contact.now,
         lock,
-        audits,
+        settled,
       ),
     );
+    audits.push(...settled.map((entry) => entry.input));
   }
-  // Every entry of the batch in two statements (one, for a placement alone), under the lock.
-  await appendAuditEntriesInTx(tx, audits, ctx.caches.auditHead);
+  // Every entry of the batch at the batch's latest arrival, in one statement (two when another
+  // process appended since this one last did).
+  await appendOnGuess(tx, audits, latest, ctx.caches.auditHead);
   return placed;
+}
+
+/** The audit entry of a conversation given round robin. */
+function assignedEntry(conversationId: string, assignee: string): AuditInput {
+  return {
+    action: 'conversations.assigned',
+    target: `conversation:${conversationId}`,
+    details: { conversationId, how: 'round-robin', assignee },
+  };
 }
 
 /** An audit entry of a placement, appended with the others of its transaction (appendAuditEntriesInTx). */
@@ -515,14 +567,7 @@ async function settlePlacement(
       handover = fresh
         ? { assigneePubkey: members.find((m) => m.id === chosen)?.pubkey ?? null, rewrap: false }
         : await afterHandover(tx, conversation.id, chosen, now);
-      audits.push({
-        input: {
-          action: 'conversations.assigned',
-          target: `conversation:${conversation.id}`,
-          details: { conversationId: conversation.id, how: 'round-robin', assignee: chosen },
-        },
-        now,
-      });
+      audits.push({ input: assignedEntry(conversation.id, chosen), now });
     }
   }
   return { conversation, fresh, reopened, handover };

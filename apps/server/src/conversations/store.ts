@@ -54,7 +54,7 @@ export interface WrapRow {
 
 const ts = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-function conversationOf(row: ConversationRow): ConversationRow {
+export function conversationOf(row: ConversationRow): ConversationRow {
   return {
     ...row,
     waiting_since: ts(row.waiting_since),
