@@ -56,6 +56,12 @@ const counting = <T extends object>(target: T): T =>
     },
   });
 (ctx as { db: typeof ctx.db }).db = counting(ctx.db);
+// Call notices this process published as hub events (each sealed, signed and sent to the other
+// processes through a NOTIFY), printed with the statements: a per-leg count like theirs.
+let hubEvents = 0;
+ctx.events.on('call:announced', () => {
+  hubEvents++;
+});
 process.on('SIGUSR2', () => {
   if (statementLog)
     writeFileSync(
@@ -64,7 +70,9 @@ process.on('SIGUSR2', () => {
     );
   // The monotonic clock (µs) V8's CPU profiles are stamped with: the summary cuts a profile to
   // the storm's window by it (bench/prof/cpuprofile-summary.ts).
-  process.stdout.write(`bench-statements ${statements} at ${process.hrtime.bigint() / 1000n}\n`);
+  process.stdout.write(
+    `bench-statements ${statements} at ${process.hrtime.bigint() / 1000n} hub-events ${hubEvents}\n`,
+  );
 });
 
 const seed = Number(process.env.BENCH_SEED_VOLUNTEERS ?? 0);

@@ -93,6 +93,8 @@ interface ServerProc {
   statementReports: number;
   /** The process's monotonic clock (µs) at each `bench-statements` report. */
   reportedAt: string[];
+  /** The call notices published as hub events so far (the last report). */
+  hubEvents: number;
 }
 
 /** Starts one server process; resolves once it prints that it is running. */
@@ -114,6 +116,7 @@ function startServerProc(env: Record<string, string>, origin: string): Promise<S
     statements: 0,
     statementReports: 0,
     reportedAt: [],
+    hubEvents: 0,
   };
   return new Promise((resolve, reject) => {
     let err = '';
@@ -124,11 +127,12 @@ function startServerProc(env: Record<string, string>, origin: string): Promise<S
     let started = false;
     child.stdout!.on('data', (d: Buffer) => {
       const text = d.toString();
-      const counted = /bench-statements (\d+)(?: at (\d+))?/.exec(text);
+      const counted = /bench-statements (\d+)(?: at (\d+) hub-events (\d+))?/.exec(text);
       if (counted) {
         proc.statements = Number(counted[1]);
         proc.statementReports++;
         if (counted[2]) proc.reportedAt.push(counted[2]);
+        proc.hubEvents = Number(counted[3] ?? Number.NaN);
       }
       // Log lines (warn and up) are JSON; count them, keep the first few for the report.
       for (const line of text.split('\n'))
@@ -302,6 +306,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       return total;
     };
     const statementsBefore = await statementCount();
+    const hubEventsBefore = servers.reduce((n, s) => n + s.hubEvents, 0);
     const dbBefore = await dbStats();
     const cpuBefore = servers.map((s) => cpuOf(s.child.pid!));
     const systemBefore = servers.map((s) => cpuSplitOf(s.child.pid!).system);
@@ -326,6 +331,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     if (pg) await new Promise((resolve) => setTimeout(resolve, 1500));
     const dbAfter = await dbStats();
     const statements = (await statementCount()) - statementsBefore;
+    const hubEvents = servers.reduce((n, s) => n + s.hubEvents, 0) - hubEventsBefore;
     // With BENCH_CALLS_PROFILE, the storm's window on each server's clock and its legs, so that
     // bench/prof/cpuprofile-summary.ts reports that window's self time per leg, start-up left out.
     if (process.env.BENCH_CALLS_PROFILE)
@@ -506,7 +512,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       op: `${label}: database statements per call`,
       value: statements / Math.max(1, r.calls),
       unit: '',
-      note: `${(statements / Math.max(1, r.legs)).toFixed(2)} per leg; ${statements} statements (queries, in transactions or not) from the server process${processes > 1 ? 'es' : ''} during the storm and its drain`,
+      note: `${(statements / Math.max(1, r.legs)).toFixed(2)} per leg; ${statements} statements (queries, in transactions or not) from the server process${processes > 1 ? 'es' : ''} during the storm and its drain; ${hubEvents} call notices published as hub events (${(hubEvents / Math.max(1, r.legs)).toFixed(2)} per leg, each also a NOTIFY on PostgreSQL, not counted as a statement)`,
     });
     if (dbBefore && dbAfter)
       rows.push({
