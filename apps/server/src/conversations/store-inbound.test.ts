@@ -8,7 +8,6 @@ import {
   type ConversationRow,
   closeConversationRow,
   insertConversation,
-  insertConversations,
   lookupInbound,
   storeHeldText,
 } from './store.js';
@@ -213,34 +212,5 @@ describe('storeHeldText', () => {
     expect(await storeHeldText(h.ctx.db, text(other.id), h.ctx.now())).toBe('moved');
     expect(await count('conversation_messages')).toBe(messages);
     expect(await count('conversation_wraps')).toBe(wraps);
-  });
-});
-
-describe('insertConversations (first contacts placed together)', () => {
-  it('inserts several in one statement, each at its own time, a contact without last four digits too; a contact who has one (or appears twice) gets none', async () => {
-    const at = (ms: number) => new Date(Date.UTC(2026, 0, 5, 12, 0, 0, ms));
-    const row = (contactHash: string, last4: string | null, ms: number) => ({
-      id: randomUUID(),
-      channel: CHANNEL,
-      kind: 'sms' as const,
-      hotlineAddress: HOTLINE,
-      contactHash,
-      contactLast4: last4,
-      contactEnc: 'sealed',
-      at: at(ms),
-    });
-    const rows = [
-      row('d'.repeat(64), '1234', 1),
-      row('e'.repeat(64), null, 2),
-      row('d'.repeat(64), '1234', 3), // the same contact again
-      row(CONTACT_HASH, '9999', 4), // has one already
-    ];
-    const inserted = await insertConversations(h.ctx.db, rows);
-    expect([...inserted.keys()]).toEqual([rows[0]!.id, rows[1]!.id]);
-    const second = inserted.get(rows[1]!.id);
-    expect(second).toMatchObject({ contact_last4: null, status: 'waiting', assigned_to: null });
-    expect(second?.created_at).toEqual(at(2));
-    expect(second?.waiting_since).toEqual(at(2));
-    expect(await insertConversations(h.ctx.db, [])).toEqual(new Map());
   });
 });

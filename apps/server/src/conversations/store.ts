@@ -117,42 +117,6 @@ export const insertConversation = rowStatement(
   conversationOf,
 );
 
-/**
- * Inserts several conversations in one statement, in the order given (placements of first
- * contacts batched in one transaction, ingest.ts), each with its own arrival time; a contact who
- * already has one (or appears twice) gets nothing. The rows inserted, by id.
- */
-export async function insertConversations(
-  tx: Queryable,
-  rows: readonly (NewConversation & { at: Date })[],
-): Promise<Map<string, ConversationRow>> {
-  if (!rows.length) return new Map();
-  const column = <K extends keyof (NewConversation & { at: Date })>(key: K) => rows.map((r) => r[key]);
-  const inserted = await tx.query<ConversationRow>(
-    `insert into conversations (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc,
-       status, waiting_since, last_message_at, created_at)
-     select c.id, c.channel, c.kind, c.hotline_address, c.contact_hash, c.contact_last4, c.contact_enc,
-       'waiting', c.at, c.at, c.at
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::text[]::timestamptz[]) with ordinality
-         as c (id, channel, kind, hotline_address, contact_hash, contact_last4, contact_enc, at, n)
-      order by c.n
-     on conflict (channel, hotline_address, contact_hash) do nothing returning *`,
-    [
-      column('id'),
-      column('channel'),
-      column('kind'),
-      column('hotlineAddress'),
-      column('contactHash'),
-      column('contactLast4'),
-      column('contactEnc'),
-      // As text: the PostgreSQL driver types an array of dates as one timestamp.
-      rows.map((r) => r.at.toISOString()),
-    ],
-  );
-  return new Map(inserted.map((row) => [row.id, conversationOf(row)]));
-}
-
 /** The contact's conversation on this channel and number, locked for the caller's transaction. */
 export const lockConversationOfContact = conversationStatement<
   [channel: string, hotlineAddress: string, contactHash: string]
