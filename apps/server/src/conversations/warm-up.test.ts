@@ -48,7 +48,7 @@ describe('the inbound path warmed at start on throwaway data (issue 10: a starte
     await h.close();
   });
 
-  it('without a hub key: makes none, stores, publishes and seals for nobody real; one statement', async () => {
+  it("without a hub key: makes none, keeps, publishes and seals nothing for anybody real; reads one thing, and runs an arriving text's statements on each connection in a transaction rolled back", async () => {
     const before = await rowCounts(h);
     const statements: string[] = [];
     const db = h.ctx.db;
@@ -58,13 +58,27 @@ describe('the inbound path warmed at start on throwaway data (issue 10: a starte
     h.ctx.realtime = { ...(realtime ?? {}), publish: async (e) => void published.push(e) } as typeof realtime;
     try {
       const report = await warmInboundPath(h.ctx);
-      expect(report).toEqual({ rounds: WARM_UP_ROUNDS, sealed: WARM_UP_ROUNDS, hubKey: false });
+      expect(report).toEqual({
+        rounds: WARM_UP_ROUNDS,
+        sealed: WARM_UP_ROUNDS,
+        hubKey: false,
+        connections: h.ctx.db.connections,
+      });
     } finally {
       (h.ctx as { db: typeof db }).db = db;
       h.ctx.realtime = realtime;
     }
-    // Only whether a hub key exists is read: nothing is written, nothing published.
-    expect(statements).toEqual(['db: select id from hub_keys where retired_at is null']);
+    // Outside the rolled-back transactions only whether a hub key exists is read (and the
+    // settings, which the process keeps); inside each, a first contact's five statements and a
+    // held text's store: nothing is kept (the row counts below), nothing published.
+    expect(statements.filter((q) => !q.startsWith('tx: ') && !q.includes('hotline_settings'))).toEqual([
+      'db: select id from hub_keys where retired_at is null',
+    ]);
+    const inside = statements.filter((q) => q.startsWith('tx: '));
+    expect(inside.filter((q) => /^tx: with duplicate as/.test(q))).toHaveLength(h.ctx.db.connections);
+    expect(inside.filter((q) => /^tx: with held as/.test(q))).toHaveLength(h.ctx.db.connections);
+    expect(inside.filter((q) => /^tx: with inserted as/.test(q))).toHaveLength(h.ctx.db.connections);
+    expect(inside.filter((q) => /^tx: with candidate as/.test(q))).toHaveLength(h.ctx.db.connections);
     expect(published).toEqual([]);
     expect(h.ctx.caches.hubKey).toBeNull();
     expect(await rowCounts(h)).toEqual(before);
@@ -75,7 +89,7 @@ describe('the inbound path warmed at start on throwaway data (issue 10: a starte
     h.ctx.caches.hubKey = null;
     const before = await rowCounts(h);
     const report = await warmInboundPath(h.ctx, 20);
-    expect(report).toEqual({ rounds: 20, sealed: 20, hubKey: true });
+    expect(report).toEqual({ rounds: 20, sealed: 20, hubKey: true, connections: h.ctx.db.connections });
     expect(h.ctx.caches.hubKey).not.toBeNull();
     expect(await rowCounts(h)).toEqual(before);
     // The first event after it: no statement reads the key's wrap to unwrap it (a check that it

@@ -28,6 +28,11 @@ export interface Queryable {
  */
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * How many statements may run at once: a PostgreSQL pool's size (connections are opened as
+   * they are needed, up to it); PGlite's one.
+   */
+  readonly connections: number;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
    * LISTEN on `channel`: `onPayload` gets every NOTIFY payload (from any process, this one

@@ -99,6 +99,7 @@ async function start(
   const base = wrap(pg, statements);
   return {
     kind: 'pglite',
+    connections: 1,
     ...base,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(pg, statements, tx))),
     // In-process: PGlite is one connection, so notifications never get lost to a reconnect.

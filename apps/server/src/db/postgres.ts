@@ -46,6 +46,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
   const base = wrap(sql);
   return {
     kind: 'postgres',
+    connections: maxConnections,
     ...base,
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
     // postgres.js keeps one dedicated connection for every LISTEN and re-listens after a drop;
