@@ -206,6 +206,13 @@ export function guessedAppendParts(
   return { withSql, selectSql, guess: previous };
 }
 
+/** The columns guessedAppendParts' `selectSql` adds to a statement's row. */
+export interface GuessedAppendColumns {
+  audit_seq?: number | string | null;
+  audit_hash?: string | null;
+  audit_appended?: boolean;
+}
+
 /**
  * After the statement that carried guessedAppendParts: nothing more when the guess was right;
  * otherwise (another process or transaction moved the head) the entries are appended now from
@@ -225,6 +232,21 @@ export async function finishGuessedAppend(
     throw new Error('audit chain head missing: migrations not applied');
   head.kept = { seq: Number(row.audit_seq), hash: row.audit_hash };
   for (const input of inputs) await appendAuditInTx(tx, input, now, head);
+}
+
+/**
+ * After a statement whose guessedAppendParts appended nothing because their `lockAfter` was
+ * false (the act they audit did not happen, or not as guessed; the head was not locked): the
+ * kept guess goes back to `before` (head.kept when the parts were made), unless another append
+ * of this process has moved it since (that one then finds the head moved and appends as without
+ * a guess). Without it every act that did not happen would leave the next append a wrong guess.
+ */
+export function withdrawGuessedAppend(
+  head: AuditHeadCache,
+  before: AuditHeadCache['kept'],
+  parts: { guess: { seq: number; hash: string } },
+): void {
+  if (head.kept === parts.guess) head.kept = before;
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import {
+  appendAuditInTx,
+  finishGuessedAppend,
+  type GuessedAppendColumns,
+  guessedAppendParts,
+  withdrawGuessedAppend,
+} from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
+import { auditGuesses, keepAnsweredGuess } from './audit-guesses.js';
 import { legWrites } from './leg-writes.js';
 import { releaseInNextRound, runQueue } from './ringing.js';
 import {
@@ -88,7 +95,7 @@ type ClaimRow = CallsTable &
  * statement's snapshot, from before that commit). Both carry the leg's volunteer and kind (absent:
  * the leg failed the checks, and nothing was claimed).
  */
-const CLAIM_SQL = `with leg as (
+const claimSql = (audit: { withSql: string; selectSql: string } | null): string => `with leg as (
          select id, user_id, kind from call_legs
           where id = $3 and call_id = $2
             and ($5::text is null or (${PLACED_AT_PROVIDER_SQL} and (provider_leg_id is null or provider_leg_id = $5)))),
@@ -109,12 +116,18 @@ const CLAIM_SQL = `with leg as (
          select * from calls where id = $2 and not exists (select 1 from won) for share),
        the_leg as (
          select exists (select 1 from leg) as leg_found, (select user_id from leg) as leg_user_id,
-                (select kind from leg) as leg_kind)
+                (select kind from leg) as leg_kind)${
+                  audit
+                    ? `,
+       ${audit.withSql}`
+                    : ''
+                }
        select won.*, true as won, u.pubkey as answerer_pubkey, u.display_name as answerer_name, the_leg.*,
-              ${closedLegsColumnsSql}
+              ${closedLegsColumnsSql}${audit ? `, ${audit.selectSql}` : ''}
          from won left join users u on u.id = won.answered_by, the_leg
        union all
-       select now_call.*, false, null, null, the_leg.*, '[]'::json, false from now_call, the_leg`;
+       select now_call.*, false, null, null, the_leg.*, '[]'::json, false${audit ? `, ${audit.selectSql}` : ''}
+         from now_call, the_leg`;
 
 async function claim(
   ctx: ServerContext,
@@ -122,24 +135,57 @@ async function claim(
 ): Promise<{ claim: ClaimResult | null; leg: { userId: string | null; kind: LegKind } | null }> {
   const { callId, legId, providerLegId } = request;
   const now = ctx.now();
+  const head = ctx.caches.auditHead;
+  // The calls.answered entry, written ahead from who this claim would make the answerer (a
+  // press names only its leg: the volunteer this process rang on it, audit-guesses.ts).
+  const kept = legId !== null ? auditGuesses(ctx).legs.get(legId) : undefined;
+  const guessedBy = request.userId ?? kept?.userId ?? null;
+  const answeredEntry = (answeredBy: string, via: LegKind) => ({
+    action: 'calls.answered',
+    target: `call:${callId}`,
+    details: { callId, answeredBy, via },
+  });
   const claimed = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx.query<ClaimRow>(CLAIM_SQL, [request.userId, callId, legId, now, providerLegId]);
+    const params: unknown[] = [request.userId, callId, legId, now, providerLegId];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const before = head.kept;
+    const guessedVia = request.via ?? kept?.kind ?? 'phone';
+    const guessed = guessedBy ? [answeredEntry(guessedBy, guessedVia)] : [];
+    // The entry rides the claim only when it won, for the volunteer and the way guessed; it
+    // locks the head after the claim's leg and call rows, the order a separate append had.
+    // (Without a kept head there are no parts, and the condition's parameters must not be bound.)
+    const folded =
+      guessedBy && head.kept
+        ? guessedAppendParts(
+            guessed,
+            now,
+            head,
+            param,
+            `exists (select 1 from won where answered_by = ${param(guessedBy)}::text)
+            and coalesce(${param(request.via)}::text, (select kind from leg), 'phone') = ${param(guessedVia)}::text`,
+          )
+        : null;
+    const [row] = await tx.query<ClaimRow & GuessedAppendColumns>(claimSql(folded), params);
     const leg =
       row?.leg_found && row.leg_kind ? { userId: row.leg_user_id ?? null, kind: row.leg_kind } : null;
+    const lockedHead = folded !== null && row?.won === true && row.audit_hash != null;
+    if (folded && !lockedHead) withdrawGuessedAppend(head, before, folded);
     // A leg that fails the webhook's checks claims nothing (the UPDATE required it).
     if (legId !== null && providerLegId !== null && !leg) return { won: null, now: null, leg: null };
     if (!row?.won) return { won: null, now: row ? callFromRow(row) : null, leg };
-    const answeredBy = row.answered_by!;
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.answered',
-        target: `call:${callId}`,
-        details: { callId, answeredBy, via: request.via ?? leg?.kind ?? 'phone' },
-      },
-      now,
-      ctx.caches.auditHead,
-    );
+    // Appended with the claim, or now: from the head the claim locked (another append moved it
+    // meanwhile), or as before when the guess was not this claim's answerer.
+    if (lockedHead) await finishGuessedAppend(tx, guessed, now, head, row);
+    else
+      await appendAuditInTx(
+        tx,
+        answeredEntry(row.answered_by!, request.via ?? leg?.kind ?? 'phone'),
+        now,
+        head,
+      );
     const answerer =
       row.answerer_pubkey !== null
         ? { pubkey: row.answerer_pubkey, displayName: row.answerer_name ?? '' }
@@ -149,6 +195,7 @@ async function claim(
   const { won, leg } = claimed;
   if (legId !== null && providerLegId !== null && !leg) return { claim: null, leg: null };
   if (won) {
+    keepAnsweredGuess(ctx, won.call);
     inBackground(ctx, 'answered', () => afterAnswer(ctx, won.call, legId, won.answerer, won.losers));
     return { claim: { outcome: 'won', call: won.call }, leg };
   }

@@ -1,8 +1,15 @@
 import type { TelephonyProvider } from '@llamenos/protocol';
-import { appendAuditInTx } from '../audit/service.js';
+import {
+  appendAuditInTx,
+  finishGuessedAppend,
+  type GuessedAppendColumns,
+  guessedAppendParts,
+  withdrawGuessedAppend,
+} from '../audit/service.js';
 import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
 import { cancelAtProvider } from './answer.js';
+import { takeAnsweredGuess } from './audit-guesses.js';
 import { sealEndedCall } from './call-meta.js';
 import { legWrites } from './leg-writes.js';
 import { requeue } from './ringing.js';
@@ -70,12 +77,56 @@ async function endCall(
   options: FinishOptions,
 ): Promise<CallRow | null> {
   const now = ctx.now();
+  const head = ctx.caches.auditHead;
   let closed: { legs: LegRow[]; left: boolean } = { legs: [], left: false };
+  const endedEntry = (call: Pick<CallRow, 'id' | 'answeredAt'>, outcome: EndedOutcome) => ({
+    action: 'calls.ended',
+    target: `call:${call.id}`,
+    details: {
+      callId: call.id,
+      outcome,
+      reason: options.reason,
+      ...(options.by ? { by: options.by } : {}),
+      ...(call.answeredAt
+        ? { answeredSeconds: Math.round((now.getTime() - call.answeredAt.getTime()) / 1000) }
+        : {}),
+    },
+  });
+  // A call this process saw answered most likely ends from there: its calls.ended entry is
+  // written ahead and rides the ending statement when the call ends as guessed (audit-guesses.ts).
+  const answered = takeAnsweredGuess(ctx, target);
   const ended = await ctx.db.transaction(async (tx) => {
+    const params: unknown[] =
+      'callId' in target
+        ? [target.callId, options.outcome ?? null, now, ENDABLE]
+        : [target.providerCallId, options.outcome ?? null, now, ENDABLE, target.provider];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const before = head.kept;
+    const guessedOutcome: EndedOutcome = options.outcome ?? 'completed';
+    const guessed = answered
+      ? [endedEntry({ id: answered.callId, answeredAt: answered.answeredAt }, guessedOutcome)]
+      : [];
+    // Appended only when the statement ended that call, answered then, with that outcome; the
+    // head is locked after the call's row, as by a separate append.
+    // (Without a kept head there are no parts, and the condition's parameters must not be bound.)
+    const folded =
+      answered && head.kept
+        ? guessedAppendParts(
+            guessed,
+            now,
+            head,
+            param,
+            `exists (select 1 from ended where id = ${param(answered.callId)}::text
+              and answered_at = ${param(answered.answeredAt)}::timestamptz and status = ${param(guessedOutcome)}::text)`,
+          )
+        : null;
     // The guarded UPDATE ends it once (a second ending finds ended_at set, after waiting for the
     // first's lock), with the outcome from the state it was in (ENDABLE). Every leg still up ends
     // with it in the same statement: ringing ones to be cancelled, the answered one hung up.
-    const [row] = await tx.query<CallsTable & ClosedLegsColumns>(
+    const [row] = await tx.query<CallsTable & ClosedLegsColumns & GuessedAppendColumns>(
       `with ended as (
          update calls set ended_at = $3, updated_at = $3, captcha_digits = null,
              status = case when status = 'answered' then coalesce($2::text, 'completed')
@@ -84,35 +135,17 @@ async function endCall(
           where ${'callId' in target ? 'id = $1' : 'provider_call_id = $1 and provider = $5'}
             and ended_at is null and status = any($4::text[])
           returning *),
-       ${closeLiveLegsSql('ended', 'null', '$3')}
-       select ended.*, ${closedLegsColumnsSql} from ended`,
-      'callId' in target
-        ? [target.callId, options.outcome ?? null, now, ENDABLE]
-        : [target.providerCallId, options.outcome ?? null, now, ENDABLE, target.provider],
+       ${closeLiveLegsSql('ended', 'null', '$3')}${folded ? `,\n       ${folded.withSql}` : ''}
+       select ended.*, ${closedLegsColumnsSql}${folded ? `, ${folded.selectSql}` : ''} from ended`,
+      params,
     );
+    const lockedHead = folded !== null && row?.audit_hash != null;
+    if (folded && !lockedHead) withdrawGuessedAppend(head, before, folded);
     if (!row) return null;
     const call = callFromRow(row);
     closed = closedLegsFrom(row);
-    const callId = call.id;
-    const outcome = call.status as EndedOutcome;
-    await appendAuditInTx(
-      tx,
-      {
-        action: 'calls.ended',
-        target: `call:${callId}`,
-        details: {
-          callId,
-          outcome,
-          reason: options.reason,
-          ...(options.by ? { by: options.by } : {}),
-          ...(call.answeredAt
-            ? { answeredSeconds: Math.round((now.getTime() - call.answeredAt.getTime()) / 1000) }
-            : {}),
-        },
-      },
-      now,
-      ctx.caches.auditHead,
-    );
+    if (lockedHead) await finishGuessedAppend(tx, guessed, now, head, row);
+    else await appendAuditInTx(tx, endedEntry(call, call.status as EndedOutcome), now, head);
     return call;
   });
   if (!ended) return null;

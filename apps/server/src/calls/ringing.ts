@@ -10,6 +10,7 @@ import type { OnShift } from '../shifts/on-shift.js';
 import { eligibleVolunteers, type Reach, scheduleWindow } from '../shifts/views.js';
 import { browserIdentityOf } from '../telephony/browser/identity.js';
 import type { Telephony } from '../telephony/provider.js';
+import { type CallAuditGuesses, keepLegGuesses } from './audit-guesses.js';
 import { webhookUrl } from './documents.js';
 import { type LegWrites, legWrites } from './leg-writes.js';
 import { allocate, type Offer } from './queue.js';
@@ -19,8 +20,7 @@ import {
   insertRoundLegs,
   type LegKind,
   type LegRow,
-  lockQueueWhenCallsWait,
-  queueSnapshot,
+  takeQueueTurn,
 } from './store.js';
 import {
   announce,
@@ -37,16 +37,15 @@ import {
  * sent to voicemail, a leg refused) the queue runs again and offers them the next waiting call.
  * The rule of who gets which call is queue.ts; this file runs it.
  *
- * One round is one transaction under a transaction-scoped advisory lock, so the decision is the
- * database's: two processes (or two rounds of one) never offer one volunteer two calls, because
- * the second round reads the first one's legs once it gets the lock. Provider requests are sent
+ * One round is one transaction holding the queue's turn (a row lock, store/legs.ts
+ * takeQueueTurn), so the decision is the database's: two processes (or two rounds of one) never
+ * offer one volunteer two calls, because the second round reads the first one's legs once it
+ * has the turn. Provider requests are sent
  * after the commit, in parallel, each on its own (one volunteer's carrier failing must not keep
  * the others' phones silent). Within a process, rounds asked for while one runs are folded into
  * one more round after it: the queue's state is read whole each time.
  */
 
-/** The advisory lock every queue round takes (any constant; it only must be the same everywhere). */
-const QUEUE_LOCK_KEY = 7_112_025;
 /** How many waiting calls one round looks at (the oldest). */
 const QUEUE_WINDOW = 200;
 
@@ -89,6 +88,8 @@ export interface CallQueueState {
    * (their volunteers may ring again), made on first use.
    */
   released?: Set<string>;
+  /** What the claim's and the end's audit entries are written from ahead (audit-guesses.ts), made on first use. */
+  auditGuesses?: CallAuditGuesses;
 }
 
 /**
@@ -120,7 +121,7 @@ export function requeue(ctx: ServerContext): void {
 /**
  * Legs whose cancel has reached the provider (or failed for good): their volunteers may ring
  * again. They are released by the next round of this process, in its first statement
- * (store/legs.ts lockQueueWhenCallsWait), instead of in a statement of their own. A call
+ * (store/legs.ts takeQueueTurn), instead of in a statement of their own. A call
  * answered or ended runs that round at once (answer.ts, end.ts); a leg that was not wanted or
  * not placed waits for the next round, at the latest the call timers' tick, which runs one
  * while any release is pending (timers.ts): until then it counts as still ringing, the safe side.
@@ -213,11 +214,11 @@ interface PlannedRound {
 }
 
 /**
- * One round, in the caller's transaction: the legs `released` released and the lock when anyone
- * waits, in one statement (else nothing more), then
- * one statement reads who waits, who is free and whether the schedule moved (store/legs.ts
- * queueSnapshot); allocate (queue.ts), insert the new legs, move first-rung calls queued →
- * ringing with their audit entry. With a call of a provider `browsers` does not know, nothing
+ * One round, in the caller's transaction: one statement releases the legs `released`, takes the
+ * queue's turn when anyone waits (else nothing more) and reads who waits, who is free and
+ * whether the schedule moved (store/legs.ts takeQueueTurn; read again after it when it had to
+ * wait for another round); allocate (queue.ts), insert the new legs, move first-rung calls
+ * queued → ringing with their audit entry. With a call of a provider `browsers` does not know, nothing
  * is done and the caller starts again with it (unless `lastTry`: then it rings no browser).
  */
 async function planRound(
@@ -228,11 +229,11 @@ async function planRound(
   lastTry: boolean,
   released: readonly string[],
 ): Promise<PlannedRound> {
-  if (!(await lockQueueWhenCallsWait(tx, QUEUE_LOCK_KEY, released))) return { offers: null };
   // The kept settings (settings/cache.ts): a reader in a transaction reads through it if stale.
   const { timeZone } = await cachedSettings(ctx, tx);
   const window = scheduleWindow(now, timeZone);
-  const snapshot = await queueSnapshot(tx, now, QUEUE_WINDOW, window);
+  const snapshot = await takeQueueTurn(tx, now, QUEUE_WINDOW, window, released);
+  if (!snapshot) return { offers: null };
   const { waiting } = snapshot;
   const providers = [...new Set(waiting.map((c) => c.provider))];
   if (!waiting.length) return { offers: null, providers };
@@ -297,6 +298,7 @@ async function planRound(
       head: ctx.caches.auditHead,
     },
   );
+  keepLegGuesses(ctx, legs);
   return { offers: roundOffers(targetsByCall, callById, queued, legs, pushSubscriptions), providers };
 }
 

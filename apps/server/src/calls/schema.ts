@@ -167,4 +167,14 @@ export const callsMigrations: Migration[] = [
     id: 'calls/007-training-trainer',
     sql: `alter table calls add column trainer_id text;`,
   },
+  {
+    // The queue's turn (store/legs.ts takeQueueTurn): a round holds this row locked from its
+    // first statement to its commit, and the counter tells a round whether its first read is
+    // the newest, so its lock and its read are one statement. Replaces the advisory lock.
+    id: 'calls/008-queue-turn',
+    sql: `
+      create table call_queue_turn (id integer primary key check (id = 1), turn bigint not null);
+      insert into call_queue_turn (id, turn) values (1, 0);
+    `,
+  },
 ];

@@ -6,9 +6,10 @@ import { recordingStatements } from '../../test/statement-log.js';
 import { appendAuditInTx, verifyAuditLog } from '../audit/service.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
+import { auditGuesses } from './audit-guesses.js';
 import { sealCallMeta } from './call-meta.js';
 import { answerDocument, screenDocument } from './documents.js';
-import { callerStatusChanged, legStatusChanged } from './end.js';
+import { callerStatusChanged, finishCall, legStatusChanged } from './end.js';
 import { handleInboundCall } from './inbound.js';
 import { legWrites } from './leg-writes.js';
 import { runQueue } from './ringing.js';
@@ -40,6 +41,10 @@ describe('statements per call step', { timeout: 90_000 }, () => {
   afterAll(async () => {
     await s.close();
   });
+
+  // A statement of an audit append of its own (audit/service.ts appendAuditInTx).
+  const appendsAudit = (line: string) =>
+    /^tx: (with (head|entry) as \(|select seq, hash from audit_chain_head)/.test(line);
 
   const count = async <T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> => {
     await s.settle();
@@ -90,13 +95,11 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       ),
     );
     expect(won.result).toContainEqual({ kind: 'connect-to-caller', queue: `call-${call!.id}` });
-    // The claim, which closes the losing legs too, then its audit entry in one statement (the
-    // head this process moved last, for the queue round's entry, checked and moved with the entry).
+    // The claim, which closes the losing legs too, with its audit entry: written ahead for the
+    // volunteer this process rang on the leg, on the head it moved last (the queue round's entry),
+    // both checked in the statement (audit-guesses.ts).
     const inClaim = won.statements.filter((q) => q.startsWith('tx:'));
-    expect(inClaim).toEqual([
-      expect.stringMatching(/^tx: with leg as \(/),
-      expect.stringMatching(/^tx: with head as \(select seq, hash from audit_chain_head/),
-    ]);
+    expect(inClaim).toEqual([expect.stringMatching(/^tx: with leg as \(/)]);
     // After it, only the winner's background work (call:answered) may have started: no close of the losers.
     expect(
       won.statements.filter((q) => q.startsWith("db: update call_legs set status = 'canceled'")),
@@ -126,7 +129,127 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       [legOf(a)],
     );
     expect(row).toEqual({ status: 'in-progress', answered_by: a.id });
+    // The presses that lost left the kept head as it was: the caller's hang-up ends the call with
+    // its calls.ended entry in one statement (written ahead from the answer this process saw).
+    const hungUp = await count(() =>
+      callerStatusChanged(s.ctx, 'simulator', { legId: caller.sid, status: 'completed' }),
+    );
+    expect(hungUp.statements.find((q) => q.startsWith('tx:'))).toMatch(
+      /^tx: with ended as \( update calls set ended_at/,
+    );
+    expect(hungUp.statements.filter(appendsAudit)).toEqual([]);
+    const entries = await s.db.query<{ action: string; details: Record<string, unknown> }>(
+      'select action, details from audit_log where target = $1 order by seq',
+      [`call:${call!.id}`],
+    );
+    expect(entries.map((e) => e.action)).toEqual(['calls.ringing', 'calls.answered', 'calls.ended']);
+    expect(entries[1]!.details).toEqual({ callId: call!.id, answeredBy: a.id, via: 'phone' });
+    expect(entries[2]!.details).toMatchObject({
+      callId: call!.id,
+      outcome: 'completed',
+      reason: 'caller-hangup',
+    });
+    expect(entries[2]!.details.answeredSeconds).toEqual(expect.any(Number));
+    expect(await verifyAuditLog(s.db)).toMatchObject({ ok: true });
     await s.carrier.hangUp(caller.sid);
+    await s.settle();
+  });
+
+  it("a claim's or an end's audit entry written ahead on a wrong guess (the leg's volunteer, the head, the answer) is appended after its statement as it is; the chain holds", async () => {
+    const head = s.ctx.caches.auditHead;
+    const guesses = auditGuesses(s.ctx);
+    const ring = async () => {
+      const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+      await s.settle();
+      const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+        caller.sid,
+      ]);
+      const [leg] = await s.db.query<{ id: string; provider_leg_id: string }>(
+        'select id, provider_leg_id from call_legs where call_id = $1 and user_id = $2',
+        [call!.id, a.id],
+      );
+      const step = { callId: call!.id, legId: leg!.id, providerLegId: leg!.provider_leg_id };
+      await screenDocument(s.ctx, 'simulator', step);
+      return { caller, callId: call!.id, step };
+    };
+    const entriesOf = (callId: string) =>
+      s.db.query<{ action: string; details: Record<string, unknown> }>(
+        'select action, details from audit_log where target = $1 order by seq',
+        [`call:${callId}`],
+      );
+    const inTx = (lines: string[]) => lines.filter((q) => q.startsWith('tx:'));
+
+    // The leg kept as b's: the entry is not written for b; a's is appended after the claim.
+    const first = await ring();
+    guesses.legs.set(first.step.legId, { userId: b.id, kind: 'phone' });
+    const wrongVolunteer = await count(() => answerDocument(s.ctx, first.step, '1'));
+    expect(inTx(wrongVolunteer.statements)[0]).toMatch(/^tx: with leg as \(/);
+    expect(wrongVolunteer.statements.filter(appendsAudit)).toHaveLength(1);
+    // The kept head is the entry appended, not the one withdrawn: the end rides its statement.
+    const firstEnd = await count(() =>
+      callerStatusChanged(s.ctx, 'simulator', { legId: first.caller.sid, status: 'completed' }),
+    );
+    expect(inTx(firstEnd.statements)[0]).toMatch(/^tx: with ended as/);
+    expect(firstEnd.statements.filter(appendsAudit)).toEqual([]);
+    expect((await entriesOf(first.callId)).slice(1)).toEqual([
+      { action: 'calls.answered', details: { callId: first.callId, answeredBy: a.id, via: 'phone' } },
+      expect.objectContaining({ action: 'calls.ended' }),
+    ]);
+    await s.settle();
+
+    // Another process appended meanwhile (the kept head is wrong): the claim's and the end's
+    // entries are appended after their statements, from the head each locked.
+    const second = await ring();
+    head.kept = { seq: (head.kept?.seq ?? 0) - 1, hash: 'e'.repeat(64) };
+    const wrongHead = await count(() => answerDocument(s.ctx, second.step, '1'));
+    expect(inTx(wrongHead.statements)[0]).toMatch(/^tx: with leg as \(/);
+    expect(wrongHead.statements.filter(appendsAudit)).toHaveLength(1);
+    head.kept = { seq: (head.kept?.seq ?? 0) - 1, hash: 'e'.repeat(64) };
+    const secondEnd = await count(() =>
+      callerStatusChanged(s.ctx, 'simulator', { legId: second.caller.sid, status: 'completed' }),
+    );
+    expect(inTx(secondEnd.statements)[0]).toMatch(/^tx: with ended as/);
+    expect(secondEnd.statements.filter(appendsAudit)).toHaveLength(1);
+    expect((await entriesOf(second.callId)).map((e) => e.action)).toEqual([
+      'calls.ringing',
+      'calls.answered',
+      'calls.ended',
+    ]);
+    await s.settle();
+
+    // The answer kept is not the call's (answered at another time): the end's entry is not
+    // written from it; the one appended after says how long the call really lasted.
+    const third = await ring();
+    await answerDocument(s.ctx, third.step, '1');
+    const [answeredRow] = await s.db.query<{ answered_at: Date }>(
+      'select answered_at from calls where id = $1',
+      [third.callId],
+    );
+    const answeredAt = new Date(answeredRow!.answered_at);
+    const wrongAt = new Date(answeredAt.getTime() - 3_600_000);
+    guesses.answered.set(third.callId, { callId: third.callId, answeredAt: wrongAt, providerKey: 'none' });
+    const thirdEnd = await count(() => finishCall(s.ctx, third.callId, { reason: 'app-hangup' }));
+    expect(inTx(thirdEnd.statements)[0]).toMatch(/^tx: with ended as/);
+    expect(thirdEnd.statements.filter(appendsAudit)).toHaveLength(1);
+    const [ended] = (await entriesOf(third.callId)).slice(-1);
+    expect(ended!.details.answeredSeconds).toBeLessThan(600);
+    await s.carrier.hangUp(third.caller.sid);
+    await s.settle();
+
+    // No head kept (a process that has appended nothing yet): the entries are appended after.
+    const fourth = await ring();
+    head.kept = null;
+    const noHead = await count(() => answerDocument(s.ctx, fourth.step, '1'));
+    expect(noHead.result).toContainEqual(expect.objectContaining({ kind: 'connect-to-caller' }));
+    expect(noHead.statements.filter(appendsAudit).length).toBeGreaterThanOrEqual(1);
+    head.kept = null;
+    await callerStatusChanged(s.ctx, 'simulator', { legId: fourth.caller.sid, status: 'completed' });
+    expect((await entriesOf(fourth.callId)).map((e) => e.action)).toEqual([
+      'calls.ringing',
+      'calls.answered',
+      'calls.ended',
+    ]);
+    expect(await verifyAuditLog(s.db)).toMatchObject({ ok: true });
     await s.settle();
   });
 
@@ -153,7 +276,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(closes(answered.statements)).toEqual([]);
     // b's leg closed, cancelled at the carrier, then released with the round's lock: no statement of its own.
     expect(releases(answered.statements)).toEqual([expect.stringMatching(/^tx: with released as/)]);
-    expect(answered.statements.filter((q) => q.includes('pg_advisory_xact_lock'))).toHaveLength(0);
+    expect(answered.statements.filter((q) => q.startsWith('tx: with turn as'))).toHaveLength(0);
     const [freed] = await s.db.query<{ status: string; releasing: boolean }>(
       'select status, releasing_since is not null as releasing from call_legs where call_id = $1 and user_id = $2',
       [call!.id, b.id],
@@ -166,7 +289,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     });
     expect(releases(ended.statements)).toEqual([expect.stringMatching(/^tx: with released as/)]);
     expect(closes(ended.statements)).toEqual([]);
-    const rounds = ended.statements.filter((q) => q.includes('pg_advisory_xact_lock'));
+    const rounds = ended.statements.filter((q) => q.startsWith('tx: with turn as'));
     expect(rounds).toEqual([]);
     const [over] = await s.db.query<{ releasing: number }>(
       'select count(*)::int as releasing from call_legs where call_id = $1 and releasing_since is not null',
@@ -419,23 +542,18 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(row!.status).toBe('abandoned');
   });
 
-  it('a queue round is its lock, then one read of who waits, who is free and whether the schedule moved', async () => {
+  it("a queue round's turn and its read of who waits, who is free and whether the schedule moved are one statement", async () => {
     const notSettings = (q: string) => !q.includes('hotline_settings');
     // Nobody waits: one statement, which takes no lock.
     const idle = await count(() => runQueue(s.ctx));
-    expect(idle.statements.filter(notSettings)).toEqual([
-      expect.stringMatching(/^tx: select pg_advisory_xact_lock\(\$1\) from calls/),
-    ]);
+    expect(idle.statements.filter(notSettings)).toEqual([expect.stringMatching(/^tx: with turn as \(/)]);
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
-    // Both volunteers ring for the waiting call; a round finds nobody else to offer: the lock,
-    // then the waiting calls with the volunteers' state and the schedule's fingerprint (the kept
-    // schedule is not read again: it did not move).
+    // Both volunteers ring for the waiting call; a round finds nobody else to offer: the turn
+    // taken with the waiting calls, the volunteers' state and the schedule's fingerprint read in
+    // the same statement (the kept schedule is not read again: it did not move).
     const round = await count(() => runQueue(s.ctx));
-    expect(round.statements.filter(notSettings)).toEqual([
-      expect.stringMatching(/^tx: select pg_advisory_xact_lock/),
-      expect.stringMatching(/^tx: with waiting as/),
-    ]);
+    expect(round.statements.filter(notSettings)).toEqual([expect.stringMatching(/^tx: with turn as \(/)]);
     await s.carrier.hangUp(caller.sid);
     await s.settle();
   });
@@ -464,13 +582,12 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       return result;
     });
     const round = arrived.statements.filter((q) => q.startsWith('tx:'));
-    const start = round.findIndex((q) => q.startsWith('tx: select pg_advisory_xact_lock'));
+    const start = round.findIndex((q) => q.startsWith('tx: with turn as'));
     expect(start).toBeGreaterThanOrEqual(0);
     // The round's calls.ringing entry rides the legs' insert on the head this process moved last
     // (audit/service.ts guessedAppendParts): no statement of its own after it.
     expect(round.slice(start)).toEqual([
-      expect.stringMatching(/^tx: select pg_advisory_xact_lock/),
-      expect.stringMatching(/^tx: with waiting as/),
+      expect.stringMatching(/^tx: with turn as \(/),
       expect.stringMatching(/^tx: with moved as \( ?update calls set status = 'ringing'/),
     ]);
     const entries = await s.db.query<{ action: string }>('select action from audit_log where target = $1', [
@@ -515,6 +632,70 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     await callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' });
     await s.settle();
   });
+
+  // Only PostgreSQL has another transaction to wait for (PGlite runs one at a time).
+  it.skipIf(!process.env.LLAMENOS_TEST_DATABASE_URL)(
+    "a queue round that waited for another round's turn reads again under it: it sees that round's legs",
+    async () => {
+      await s.settle();
+      const callId = randomUUID();
+      const at = new Date();
+      await s.db.query(
+        `insert into calls (id, provider, provider_call_id, hotline_number, status, language, caller_hash,
+           queue_deadline, created_at, updated_at)
+         values ($1, 'simulator', $2, $3, 'ringing', 'en', 'h', $4, $5, $5)`,
+        [callId, `CA${randomUUID().replace(/-/g, '')}`, s.hotline, new Date(at.getTime() + 600_000), at],
+      );
+      // Another process's round holds the turn and rings a for the call; this process's round
+      // starts meanwhile, so its first statement's snapshot predates that round's commit.
+      let release!: () => void;
+      let held!: () => void;
+      const holding = new Promise<void>((r) => {
+        held = r;
+      });
+      const other = s.db.transaction(async (tx) => {
+        await tx.query('update call_queue_turn set turn = turn + 1 where id = 1');
+        await tx.query(
+          `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
+           values ($1, $2, $3, 'phone', 'ringing', $4, $5)`,
+          [randomUUID(), callId, a.id, new Date(at.getTime() + 600_000), at],
+        );
+        held();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+      await holding;
+      const round = await count(async () => {
+        const running = runQueue(s.ctx);
+        for (let i = 0; ; i++) {
+          const [row] = await s.db.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          if (row!.n >= 1) break;
+          if (i > 500) throw new Error('the round never waited for the turn');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        release();
+        await other;
+        await running;
+      });
+      const rounds = round.statements.filter((q) => !q.includes('hotline_settings') && q.startsWith('tx:'));
+      expect(rounds.slice(0, 2)).toEqual([
+        expect.stringMatching(/^tx: with turn as \(/),
+        expect.stringMatching(/^tx: with waiting as/),
+      ]);
+      // a rings for it once (the other round's leg), b is offered it: nobody twice.
+      const legs = await s.db.query<{ user_id: string }>(
+        'select user_id from call_legs where call_id = $1 order by user_id',
+        [callId],
+      );
+      expect(legs.map((l) => l.user_id).sort()).toEqual([a.id, b.id].sort());
+      await finishCall(s.ctx, callId, { reason: 'app-hangup' });
+      await s.settle();
+    },
+  );
 
   // Transactions of one process wait for each other only in the database (PGlite runs one at a time).
   it.skipIf(!process.env.LLAMENOS_TEST_DATABASE_URL)(

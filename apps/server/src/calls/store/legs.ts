@@ -5,7 +5,7 @@ import {
   finishGuessedAppend,
   guessedAppendParts,
 } from '../../audit/service.js';
-import { oneRow, type Queryable, returnsRow } from '../../db/database.js';
+import { oneRow, type Queryable } from '../../db/database.js';
 import { rowStatement } from '../../db/row-statement.js';
 import { type SubscriptionRow, subscriptionsFromJson, subscriptionsOfUserJsonSql } from '../../push/store.js';
 import { scheduleFingerprintSql } from '../../shifts/store.js';
@@ -282,32 +282,6 @@ export interface VolunteersState {
 /** A call that waits for a volunteer: queued or ringing, nobody on it yet, not a training call. */
 const WAITING_CALL = `status in ('queued', 'ringing') and answered_by is null and ended_at is null and not training`;
 
-/**
- * The first statement of a queue round, in its transaction: releases the legs `released` (their
- * cancel has reached the provider, or failed for good: their volunteers are free), and takes
- * the queue's advisory lock (`lockKey`) when any call waits for a volunteer, and says whether
- * one does. Most rounds end
- * here when nobody waits, without waiting for the lock. Whether one waits is read in the
- * statement's snapshot, taken before the lock is granted: the round reads what it plans from
- * in its next statement (queueSnapshot), after the lock, and sees the release there.
- */
-export async function lockQueueWhenCallsWait(
-  tx: Queryable,
-  lockKey: number,
-  released: readonly string[] = [],
-): Promise<boolean> {
-  const release = released.length
-    ? `with released as (
-         update call_legs set releasing_since = null where id = any($2::text[]) and releasing_since is not null)
-       `
-    : '';
-  return returnsRow(
-    tx,
-    `${release}select pg_advisory_xact_lock($1) from calls where ${WAITING_CALL} limit 1`,
-    released.length ? [lockKey, released] : [lockKey],
-  );
-}
-
 /** What a queue round plans from (queueSnapshot). */
 export interface QueueSnapshot {
   /** The calls waiting for a volunteer, oldest first (at most the round's window). */
@@ -318,24 +292,22 @@ export interface QueueSnapshot {
   scheduleFingerprint: string;
 }
 
+/** The local dates of the schedule a round asks about (shifts/views.ts scheduleWindow). */
+interface ScheduleDates {
+  fromDate: string;
+  toDate: string;
+}
+
 /**
- * Everything a queue round reads before it plans, in one statement under the queue's lock:
- * the waiting calls (those whose queue deadline has passed are the timers' to send to
- * voicemail), the volunteers' state, and the fingerprint of the schedule for the local dates
- * `schedule.fromDate` to `schedule.toDate` (so the kept schedule is checked without a statement
- * of its own, shifts/cache.ts). The state and the fingerprint ride on the first waiting call's
- * row; with nobody waiting there is nothing to plan and the statement returns no row.
+ * The read a round plans from, as SQL: the waiting calls (those whose queue deadline has passed
+ * are the timers' to send to voicemail), the volunteers' state, and the fingerprint of the
+ * schedule for the local dates $2 to $3 (so the kept schedule is checked without a statement of
+ * its own, shifts/cache.ts); $1 is now. The state and the fingerprint ride on the first waiting
+ * call's row. `before` are WITH parts to put first, `columns` more columns; legs in the array
+ * `releasedSql` are read as released already (released by this statement's own `before`).
  */
-export async function queueSnapshot(
-  tx: Queryable,
-  now: Date,
-  window: number,
-  schedule: { fromDate: string; toDate: string },
-): Promise<QueueSnapshot> {
-  const rows = await tx.query<
-    CallsTable & { volunteers_state: unknown; schedule_fingerprint: string | null }
-  >(
-    `with waiting as (
+const snapshotSql = (window: number, before = '', columns = '', releasedSql = "'{}'::text[]") =>
+  `with ${before}waiting as (
        select * from calls where ${WAITING_CALL} and (queue_deadline is null or queue_deadline > $1)
         order by created_at, id limit ${Math.trunc(window)}),
      state as (
@@ -350,7 +322,8 @@ export async function queueSnapshot(
            select 'live', user_id, call_id, status from call_legs
             where user_id is not null
               and (status in ('pending', 'queued', 'ringing', 'in-progress')
-                   or releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds')
+                   or (releasing_since > $1::timestamptz - interval '${RELEASING_MS / 1000} seconds'
+                       and id <> all(${releasedSql})))
            union all
            select distinct 'refused', user_id, call_id, null::text from call_legs
             where call_id in (select id from waiting) and user_id is not null
@@ -359,11 +332,13 @@ export async function queueSnapshot(
      select w.*,
             case when w.queue_rank = 1 then (select rows from state) end as volunteers_state,
             case when w.queue_rank = 1 then ${scheduleFingerprintSql('$2::text', '$3::text')} end
-              as schedule_fingerprint
+              as schedule_fingerprint${columns}
        from (select waiting.*, row_number() over (order by created_at, id) as queue_rank from waiting) w
-      order by w.queue_rank`,
-    [now, schedule.fromDate, schedule.toDate],
-  );
+      order by w.queue_rank`;
+
+type SnapshotRow = CallsTable & { volunteers_state: unknown; schedule_fingerprint: string | null };
+
+function snapshotFrom(rows: readonly SnapshotRow[]): QueueSnapshot {
   const state: VolunteersState = { busy: new Set(), live: [], refused: new Set() };
   const first = rows[0];
   if (!first) return { waiting: [], state, scheduleFingerprint: '' };
@@ -380,6 +355,69 @@ export async function queueSnapshot(
     else state.refused.add(`${callId} ${userId}`);
   }
   return { waiting: rows.map(callFromRow), state, scheduleFingerprint: first.schedule_fingerprint ?? '' };
+}
+
+/**
+ * The first statement of a queue round, in its transaction, and most often its only read:
+ * releases the legs `released` (their cancel has reached the provider, or failed for good: their
+ * volunteers are free), takes the queue's turn when any call waits for a volunteer, and reads
+ * what the round plans from (snapshotSql). With nobody waiting it takes no lock and returns null.
+ *
+ * The turn is the row of call_queue_turn, locked by moving its counter; every round that may
+ * offer someone holds it until it commits, so two rounds (of any processes) never offer one
+ * volunteer two calls. The statement's read is from its snapshot, taken before the lock is
+ * granted; the counter tells whether that snapshot is the newest a round left: the UPDATE moves
+ * the newest counter (a round that committed while this one waited had moved it too), the plain
+ * read gives the snapshot's. When they differ (this round waited for another), the read is made
+ * again under the lock (queueSnapshot). An advisory lock cannot tell this: hence the row.
+ */
+export async function takeQueueTurn(
+  tx: Queryable,
+  now: Date,
+  window: number,
+  schedule: ScheduleDates,
+  released: readonly string[] = [],
+): Promise<QueueSnapshot | null> {
+  const release = released.length
+    ? `released as (
+         update call_legs set releasing_since = null where id = any($4::text[]) and releasing_since is not null),
+       `
+    : '';
+  const rows = await tx.query<
+    SnapshotRow & { turn_taken: number | string | null; turn_seen: number | string | null }
+  >(
+    snapshotSql(
+      window,
+      `${release}turn as (
+         update call_queue_turn set turn = turn + 1
+          where id = 1 and exists (select 1 from calls where ${WAITING_CALL}) returning turn),
+       seen as (select turn from call_queue_turn where id = 1),
+       `,
+      `,
+            (select turn from turn) as turn_taken, (select turn from seen) as turn_seen`,
+      released.length ? '$4::text[]' : undefined,
+    ),
+    released.length
+      ? [now, schedule.fromDate, schedule.toDate, released]
+      : [now, schedule.fromDate, schedule.toDate],
+  );
+  const first = rows[0];
+  // Nobody waits (no lock taken), or the turn was taken but every waiting call is past its deadline.
+  if (!first) return null;
+  if (first.turn_taken !== null && Number(first.turn_taken) === Number(first.turn_seen) + 1)
+    return snapshotFrom(rows);
+  return queueSnapshot(tx, now, window, schedule);
+}
+
+/** The read a round plans from (snapshotSql), in a statement of its own: after takeQueueTurn waited. */
+export async function queueSnapshot(
+  tx: Queryable,
+  now: Date,
+  window: number,
+  schedule: ScheduleDates,
+): Promise<QueueSnapshot> {
+  const rows = await tx.query<SnapshotRow>(snapshotSql(window), [now, schedule.fromDate, schedule.toDate]);
+  return snapshotFrom(rows);
 }
 
 /** Records the provider's id for our leg the first time the provider names it. */
