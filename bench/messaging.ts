@@ -12,8 +12,12 @@
  * contacts' conversations is assigned and every message is sealed for its assignee + 5 admins
  * (6 wraps with one ephemeral key from libsecp256k1 in WASM, JS ECDH with per-reader tables: see conversations/seal.ts;
  * the tables are made before the storm, as a started server makes them, and that cost is a row of
- * its own). Automatic replies are off: the figure is the inbound path. One
- * delivery in 50 is sent twice (a provider retry) and must not be stored twice.
+ * its own). The automatic replies are the product's defaults, as a real hotline sends them: each
+ * contact's first text earns the first-contact notice, sealed, stored and handed to the fake
+ * Messages API (in this process, over HTTP) after the webhook's answer, through the outbox
+ * (conversations/replies.ts); BENCH_MESSAGING_NOTICE=0 turns them off (the inbound path alone,
+ * as every figure before this switch). One delivery in 50 is sent twice (a provider retry) and
+ * must not be stored twice.
  *
  * Hub events are signed by the WASM engine, as in a running server (startRealtime loads it).
  *
@@ -43,6 +47,7 @@ import { DEFAULT_SETTINGS, type HotlineSettings } from '@llamenos/protocol';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createContext } from '../apps/server/src/context.js';
 import { ephemeralKeyPairs } from '../apps/server/src/conversations/ephemeral-keys.js';
+import { NOTICE_RETRY_DELAYS_MS, sendDueNotices } from '../apps/server/src/conversations/replies.js';
 import { nativeAgreement, nativeEphemeralKeyPair, wrapFor } from '../apps/server/src/conversations/seal.js';
 import { defaultSealWorkers } from '../apps/server/src/conversations/seal-pool.js';
 import { activeMembersWithGrants } from '../apps/server/src/conversations/store.js';
@@ -65,6 +70,8 @@ const RATE = Number(process.env.BENCH_MESSAGING_RATE ?? 200);
 const CONTACTS = Number(process.env.BENCH_MESSAGING_CONTACTS ?? 400);
 /** Sealing threads (conversations/seal-pool.ts); by default what a started server has. */
 const SEAL_WORKERS = Number(process.env.BENCH_MESSAGING_SEAL_WORKERS ?? defaultSealWorkers());
+/** The automatic replies of the default settings (the first-contact notice here); `0`: none. */
+const NOTICES = process.env.BENCH_MESSAGING_NOTICE !== '0';
 const ADMINS = 5;
 const VOLUNTEERS = 8;
 const RETRY_EVERY = 50;
@@ -93,7 +100,8 @@ export function mainThreadCpuSeconds(): number | null {
   }
 }
 
-export async function setUp(db: Database) {
+/** `notices`: the default settings' automatic replies are sent; else they are turned off. */
+export async function setUp(db: Database, notices = false) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'llamenos-bench-messaging-'));
   const config = loadConfig({
     LLAMENOS_ENV: 'test',
@@ -137,8 +145,7 @@ export async function setUp(db: Database) {
   settings.messaging = {
     ...settings.messaging,
     capacityPerVolunteer: 50,
-    firstContactReply: {},
-    noVolunteerReply: {},
+    ...(notices ? {} : { firstContactReply: {}, noVolunteerReply: {} }),
     messagesPerContactPerHour: 10_000,
   };
   await saveSettings(db, settings, version, null, now);
@@ -257,7 +264,7 @@ function spread(values: number[]): string {
 async function storm(label: string, plainDb: Database): Promise<Row[]> {
   const statements = countStatements(plainDb);
   const db = statements.db;
-  const hotline = await setUp(db);
+  const hotline = await setUp(db, NOTICES);
   try {
     const contacts = Array.from(
       { length: CONTACTS },
@@ -365,6 +372,24 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
     const [wraps] = await db.query<{ n: number }>(
       `select (count(*)::float / greatest(1, count(distinct record_id)))::float as n from conversation_wraps`,
     );
+    // The automatic replies: every one handed to the provider, none left owed in the outbox.
+    const replies = await db.query<{ delivery: string; error_code: string | null; n: number }>(
+      `select delivery, error_code, count(*)::int as n from conversation_messages where direction = 'out'
+        group by delivery, error_code order by delivery, error_code`,
+    );
+    const owedNow = async () =>
+      (await db.query<{ n: number }>('select count(*)::int as n from conversation_notices'))[0]?.n ?? 0;
+    const owed = { n: await owedNow() };
+    // What the storm left owed, handed over as the conversation timer would (every retry made due
+    // at once: a clock hours ahead), so that the row says whether any is lost.
+    let drained = 0;
+    for (let round = 1; owed.n > 0 && round <= NOTICE_RETRY_DELAYS_MS.length + 1; round++)
+      drained += await sendDueNotices(hotline.ctx, new Date(Date.now() + round * 3_600_000));
+    const owedAfter = await owedNow();
+    const noticesQueued = replies.find((r) => r.delivery === 'queued')?.n ?? 0;
+    const noticesOther = replies
+      .filter((r) => r.delivery !== 'queued')
+      .map((r) => `${r.n} ${r.delivery}${r.error_code ? ` (${r.error_code})` : ''}`);
     const lost = total - (stored?.distinct_ids ?? 0);
     const duplicated = (stored?.n ?? 0) - (stored?.distinct_ids ?? 0);
     latencies.sort((a, b) => a - b);
@@ -453,10 +478,25 @@ async function storm(label: string, plainDb: Database): Promise<Row[]> {
         goal: { target: 'zero', measured: String(lost + duplicated), pass: lost === 0 && duplicated === 0 },
       },
       {
+        op: `${label}: automatic replies handed to the provider`,
+        value: noticesQueued,
+        unit: 'messages',
+        note: NOTICES
+          ? `during the storm and its work after: the default first-contact notice, one per contact's first text (${CONTACTS}); ${noticesOther.join(', ') || 'none'} otherwise, ${owed.n} left in the outbox; then ${drained} hand-overs by the timer's outbox, ${owedAfter} still owed`
+          : 'off (BENCH_MESSAGING_NOTICE=0)',
+        ...(NOTICES && {
+          goal: {
+            target: `${CONTACTS}, none left owed`,
+            measured: `${noticesQueued}, ${owed.n} owed`,
+            pass: noticesQueued === CONTACTS && noticesOther.length === 0 && owed.n === 0,
+          },
+        }),
+      },
+      {
         op: `${label}: CPU per message (app + driver)`,
         value: (cpu / (total + retries)) * 1000,
         unit: 'ms',
-        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall, every thread; ${hotline.sealWorkers} sealing thread(s) besides the server's (conversations/seal-pool.ts), ephemeral keys by ${hotline.sealEngines}`,
+        note: `${cpu.toFixed(1)} CPU s over ${wall.toFixed(1)} s wall, every thread${NOTICES ? ", the fake Messages API's answers to the notices included" : ''}; ${hotline.sealWorkers} sealing thread(s) besides the server's (conversations/seal-pool.ts), ephemeral keys by ${hotline.sealEngines}`,
       },
       {
         op: `${label}: CPU per message, the server's thread`,

@@ -31,7 +31,7 @@ import { announceConversation, conversationWork } from './notify.js';
 import { type PlacementQueue, placementQueue } from './placement-queue.js';
 import { appendOnGuess, assignLeastRecentInOrder, insertConversationsLocking } from './placement-store.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
-import { sendAutomaticReply } from './replies.js';
+import { noticesDue, type OwedNotice, owedNotices, sendOwedNotices } from './replies.js';
 import { messageAgreement, type SealedMessage, sealMessage } from './seal.js';
 import { defaultSealWorkers, type SealPool, startSealPool } from './seal-pool.js';
 import {
@@ -42,6 +42,7 @@ import {
   insertConversation,
   insertMedia,
   insertMessage,
+  insertOwedNotices,
   insertWraps,
   lockConversationOfContact,
   lookupInbound,
@@ -268,14 +269,6 @@ function keywordOf(body: string, settings: MessagingSettings): Keyword {
   if (settings.stopKeywords.some((k) => k.toUpperCase() === word)) return 'stop';
   if (settings.startKeywords.some((k) => k.toUpperCase() === word)) return 'start';
   return null;
-}
-
-function replyText(texts: Record<string, string>, languages: readonly string[]): string {
-  for (const language of [...languages, 'en']) {
-    const text = texts[language];
-    if (text) return text;
-  }
-  return Object.values(texts).find(Boolean) ?? '';
 }
 
 function checkSizes(message: InboundMessage): void {
@@ -673,6 +666,7 @@ async function receiveMessage(
     settings,
     outcome.readers,
     readSchedule,
+    outcome.notices,
   );
 }
 
@@ -716,12 +710,13 @@ async function storeMessage(
   firstMembers: readonly MemberWithGrants[],
   firstPlaced: Placed,
   settings: HotlineSettings,
-): Promise<{ stored: Stored | null; placed: Placed; readers: readonly string[] }> {
+): Promise<{ stored: Stored | null; placed: Placed; readers: readonly string[]; notices: OwedNotice[] }> {
   const { channel, message, contact, keyword, messageId, now } = delivery;
   let placed = firstPlaced;
   let stored: Stored | null = null;
   let members = firstMembers;
   let readers: readonly string[] = [];
+  let notices: OwedNotice[] = [];
   for (let attempt = 0; attempt < 3 && !stored; attempt += 1) {
     if (attempt > 0) {
       // The members read with the first look serve the first seal; a second one reads them again.
@@ -746,6 +741,9 @@ async function storeMessage(
     if (!readers.length)
       throw new DomainError('unavailable', 'nobody can read messages yet: the hotline has no admin');
     const sealed = await ctx.conversations.seal(messageId, message.body, readers);
+    // The automatic replies it earns, recorded with it (replies.ts: sent even if this process dies).
+    const optedOut = keyword ? keyword === 'stop' : placed.conversation.opted_out;
+    notices = owedNotices(settings, { ...placed, assignedTo: sealedFor, optedOut });
     if (!keyword && !message.media.length) {
       // Most messages: a text in a held conversation, stored in one statement (store.ts).
       const outcome = await storeHeldText(
@@ -759,6 +757,7 @@ async function storeMessage(
           providerMessageId: message.providerMessageId,
           ciphertext: sealed.ciphertext,
           wraps: sealed.wraps,
+          notices: noticesDue(notices, now),
         },
         now,
       );
@@ -769,9 +768,9 @@ async function storeMessage(
           : { conversation: outcome, inserted: true };
       break;
     }
-    stored = await storeWithExtras(ctx, delivery, placed.conversation, sealedFor, sealed);
+    stored = await storeWithExtras(ctx, delivery, placed.conversation, sealedFor, sealed, notices);
   }
-  return { stored, placed, readers };
+  return { stored, placed, readers, notices };
 }
 
 /** A message with media or a STOP/START keyword: the message, its wraps, media and opt-out in one transaction. */
@@ -781,6 +780,7 @@ async function storeWithExtras(
   placedConversation: ConversationRow,
   sealedFor: string | null,
   sealed: SealedMessage,
+  notices: readonly OwedNotice[],
 ): Promise<Stored | null> {
   const { channel, message, keyword, messageId, mediaIds, now } = delivery;
   return ctx.db
@@ -810,6 +810,7 @@ async function storeWithExtras(
         conversation.id,
         sealed.wraps.map((w) => ({ recordId, reader: w.reader, wrap: w.wrap })),
       );
+      await insertOwedNotices(tx, conversation.id, noticesDue(notices, now));
       for (const [position, media] of message.media.entries()) {
         const id = mediaIds[position] as string;
         await insertMedia(
@@ -864,8 +865,10 @@ function afterStored(
   readers: readonly string[],
   /** The schedule as the first look read it, if it did (onShiftNow). */
   schedule: ReadSchedule | undefined,
+  /** The automatic replies the text earned, recorded with it. */
+  notices: readonly OwedNotice[],
 ): void {
-  const { channel, keyword, messageId, mediaIds, now } = delivery;
+  const { channel, messageId, mediaIds, now } = delivery;
   const handover = placed.handover;
   ctx.admission.defer(ctx, 'conversation announce', async () => {
     // A new conversation is announced by its first message alone: message:new re-reads every
@@ -886,17 +889,8 @@ function afterStored(
     });
   });
   for (const id of mediaIds) conversationWork(ctx, 'media', () => processMedia(ctx, channel, id));
-  if (keyword !== 'stop') {
-    const texts: string[] = [];
-    if (placed.fresh) texts.push(replyText(settings.messaging.firstContactReply, settings.languages));
-    // Nobody took it: the contact learns they have been heard and must wait.
-    if ((placed.fresh || placed.reopened) && !conversation.assigned_to)
-      texts.push(replyText(settings.messaging.noVolunteerReply, settings.languages));
-    if (texts.length)
-      conversationWork(ctx, 'automatic reply', async () => {
-        for (const text of texts) await sendAutomaticReply(ctx, conversation, text, readers);
-      });
-  }
+  if (notices.length)
+    conversationWork(ctx, 'automatic reply', () => sendOwedNotices(ctx, conversation, notices, readers));
 }
 
 async function applyStatusUpdate(

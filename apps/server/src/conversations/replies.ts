@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { type MessageView, messageRecordId, type SendMessageBody } from '@llamenos/protocol';
+import { LABEL_SERVER_FIELD } from '@llamenos/crypto';
+import {
+  type HotlineSettings,
+  type MessageDelivery,
+  type MessageView,
+  messageRecordId,
+  type SendMessageBody,
+} from '@llamenos/protocol';
 import type { Member } from '../domain/actor.js';
 import { conflict, DomainError, forbidden, notFound, validationFailed } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
 import { ChannelSendError } from '../messaging/channel.js';
 import { isChannelDisabled } from '../messaging/config-service.js';
+import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
+import { cachedSettings } from '../settings/cache.js';
 import { currentReaders, ensureHandles, readsAll, visibleConversation } from './access.js';
 import { openContact } from './contact.js';
 import { conversationAct } from './member-act.js';
@@ -12,12 +21,18 @@ import { announceConversation } from './notify.js';
 import { sealMessage } from './seal.js';
 import {
   type ConversationRow,
+  type DueNotice,
   findMessage,
+  forgoNotice,
   insertAutomaticReply,
   insertMessage,
   insertWraps,
   messageWithWrap,
+  type NoticeKind,
+  type OwedNotices,
+  recordNoticeOutcome,
   recordSendOutcome,
+  takeDueNotices,
   takeForRetry,
   touchConversation,
 } from './store.js';
@@ -31,41 +46,52 @@ import { messageView } from './views.js';
  * help, and shown; a retry sends the body again (the browser decrypts its own copy).
  */
 
-/** Hands `body` to the conversation's channel and records what happened on the message. */
-async function deliver(ctx: ServerContext, conversation: ConversationRow, messageId: string, body: string) {
+/** What the provider answered to one hand-over, as it is recorded on the message. */
+interface SendOutcome {
+  providerMessageId: string | null;
+  delivery: MessageDelivery;
+  errorCode: string | null;
+  retryable: boolean;
+}
+
+/** Hands `body` to the conversation's channel; what happened, to be recorded on the message. */
+async function handOver(
+  ctx: ServerContext,
+  conversation: ConversationRow,
+  messageId: string,
+  body: string,
+): Promise<SendOutcome> {
   const channel = await ctx.conversations.channelFor(conversation.channel);
-  if (!channel) {
-    await recordSendOutcome(ctx.db, messageId, {
-      providerMessageId: null,
-      delivery: 'failed',
-      errorCode: 'channel-unavailable',
-      retryable: true,
-    });
-    return;
-  }
+  if (!channel)
+    return { providerMessageId: null, delivery: 'failed', errorCode: 'channel-unavailable', retryable: true };
   try {
     const sent = await channel.send({
       to: openContact(ctx.keys, conversation.id, conversation.contact_enc),
       from: conversation.hotline_address,
       body,
     });
-    await recordSendOutcome(ctx.db, messageId, {
+    return {
       providerMessageId: sent.providerMessageId,
       delivery: 'queued',
       errorCode: null,
       retryable: false,
-    });
+    };
   } catch (error) {
     const refused = error instanceof ChannelSendError;
     if (!refused)
       ctx.log.warn({ messageId, err: { name: (error as Error)?.name } }, 'reply not handed to the provider');
-    await recordSendOutcome(ctx.db, messageId, {
+    return {
       providerMessageId: null,
       delivery: 'failed',
       errorCode: refused ? error.code : 'unreachable',
       retryable: refused ? error.retryable : true,
-    });
+    };
   }
+}
+
+/** Hands `body` to the conversation's channel and records what happened on the message. */
+async function deliver(ctx: ServerContext, conversation: ConversationRow, messageId: string, body: string) {
+  await recordSendOutcome(ctx.db, messageId, await handOver(ctx, conversation, messageId, body));
 }
 
 async function viewOf(ctx: ServerContext, actor: Member, messageId: string): Promise<MessageView> {
@@ -162,41 +188,203 @@ export const retryReply = conversationAct(
   },
 );
 
-/**
- * A reply the hotline itself sends (first-contact notice, "nobody is available"): sealed by the
- * server for the same readers as any message, so the volunteer sees what the contact was told.
- * Work a webhook leaves behind (ingest.ts), after its answer: sealed for `readers` when the caller
- * knows them (the inbound text's, read with its first look: no read of the members), and stored
- * with its wraps in one statement (issue 10: the first-contact reply of the default settings was
- * more than half of a first contact's work on the server's thread).
+/*
+ * Replies the hotline itself sends: the first-contact notice and "nobody is available". Each is
+ * sealed by the server for the same readers as any message, so the volunteer sees what the
+ * contact was told, and goes out through an outbox (conversation_notices) so that a process that
+ * dies after the text that earned it, or a provider that is down for a moment, does not leave
+ * the contact unanswered:
+ * - the text's own statement records the notices it earns (store.ts storeHeldText; no
+ *   statement of their own), each under the id its message will have, due to a timer
+ *   NOTICE_LEASE_MS later;
+ * - after the webhook's answer this process seals each one for the text's readers and stores
+ *   it with its wraps in one statement (insertAutomaticReply: only while the outbox still owes
+ *   it, once, by its message id), hands it to the provider and records the outcome (one
+ *   statement): sent, or failed for good, the outbox row goes; a retryable failure is shown on
+ *   the message ("pending", with the provider's error) and retried;
+ * - any process's conversation timer (sendDueNotices) takes what is due through a guarded claim
+ *   (store.ts takeDueNotices) and does the same: a notice never stored is sealed for the
+ *   conversation's readers then, one stored and not handed over is sent as stored.
+ * After NOTICE_RETRY_DELAYS_MS.length + 1 hand-overs it is left failed on the message, as a
+ * volunteer's reply that failed is, for an admin to send again.
  */
-export async function sendAutomaticReply(
+
+/** When a timer takes over a notice from the process working on it: well past a provider send's timeout (10 s). */
+export const NOTICE_LEASE_MS = 2 * 60_000;
+/** The waits before each hand-over after the first that failed in a way a retry may mend. */
+export const NOTICE_RETRY_DELAYS_MS: readonly number[] = [30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000];
+/** Notices one timer tick takes at most. */
+const NOTICE_BATCH = 20;
+
+/** A notice owed to a contact, with its text as the settings said when it was earned. */
+export type OwedNotice = OwedNotices['owed'][number] & { text: string };
+
+/** The text of a notice in the hotline's first language that has one (English, else any, after). */
+export function noticeText(kind: NoticeKind, settings: HotlineSettings): string {
+  const texts =
+    kind === 'first-contact' ? settings.messaging.firstContactReply : settings.messaging.noVolunteerReply;
+  for (const language of [...settings.languages, 'en']) {
+    const text = texts[language];
+    if (text) return text;
+  }
+  return Object.values(texts).find(Boolean) ?? '';
+}
+
+/**
+ * The notices an arriving text earns: the first-contact notice for a new conversation, and
+ * "nobody is available" when a new or reopened one waits for a volunteer; none to a contact who
+ * opted out (STOP), and none whose text an admin left empty.
+ */
+export function owedNotices(
+  settings: HotlineSettings,
+  arrival: { fresh: boolean; reopened: boolean; assignedTo: string | null; optedOut: boolean },
+): OwedNotice[] {
+  if (arrival.optedOut) return [];
+  const kinds: NoticeKind[] = [];
+  if (arrival.fresh) kinds.push('first-contact');
+  // Nobody took it: the contact learns they have been heard and must wait.
+  if ((arrival.fresh || arrival.reopened) && !arrival.assignedTo) kinds.push('no-volunteer');
+  return kinds
+    .map((kind) => ({ id: randomUUID(), kind, text: noticeText(kind, settings) }))
+    .filter((n) => n.text);
+}
+
+/** The outbox rows for owed notices, due to a timer if this process does not send them first. */
+export const noticesDue = (owed: readonly OwedNotice[], now: Date): OwedNotices => ({
+  owed: owed.map(({ id, kind }) => ({ id, kind })),
+  dueAt: new Date(now.getTime() + NOTICE_LEASE_MS),
+});
+
+/** A notice's text at rest until it is sent (the outbox row), bound to its message id. */
+const noticeBodyRecordId = (messageId: string) => `conversation_notices/${messageId}/body`;
+
+/**
+ * Sends the notices an arriving text earned (its statement recorded them), after the webhook's
+ * answer: sealed for `readers` (the text's, read with its first look: no read of the members),
+ * each stored with its wraps in one statement (issue 10: the first-contact reply of the default
+ * settings was more than half of a first contact's work on the server's thread).
+ */
+export async function sendOwedNotices(
   ctx: ServerContext,
   conversation: ConversationRow,
-  text: string,
-  knownReaders?: readonly string[],
+  owed: readonly OwedNotice[],
+  readers: readonly string[],
 ): Promise<void> {
-  if (conversation.opted_out || !text) return;
+  for (const notice of owed) await storeAndSendNotice(ctx, conversation, notice, readers);
+}
+
+/** Seals, stores and hands over one notice the outbox owes; nothing if it is stored already (by another process). */
+async function storeAndSendNotice(
+  ctx: ServerContext,
+  conversation: ConversationRow,
+  notice: { id: string; text: string },
+  readers: readonly string[],
+): Promise<void> {
   const now = ctx.now();
-  const id = randomUUID();
-  const readers = knownReaders ?? (await currentReaders(ctx.db, conversation.assigned_to));
-  if (!readers.length) return;
   // A key of its own (the process's agreement, no reuse window): the server shares an ephemeral
   // key across inbound texts only (PROTOCOL.md §6, "One ephemeral key for a short window").
-  const sealed = sealMessage(id, text, readers, ctx.conversations.agreement);
-  const stored = await insertAutomaticReply(
+  const sealed = sealMessage(notice.id, notice.text, readers, ctx.conversations.agreement);
+  const attempt = await insertAutomaticReply(
     ctx.db,
     {
-      id,
+      id: notice.id,
       conversationId: conversation.id,
       channel: conversation.channel,
       ciphertext: sealed.ciphertext,
-      recordId: messageRecordId(id),
+      recordId: messageRecordId(notice.id),
+      bodyEnc: sealAtRest(
+        ctx.keys.settingsKey,
+        LABEL_SERVER_FIELD,
+        noticeBodyRecordId(notice.id),
+        notice.text,
+      ),
     },
     sealed.wraps,
     now,
+    new Date(now.getTime() + NOTICE_LEASE_MS),
   );
-  if (!stored) return;
-  await deliver(ctx, conversation, id, text);
-  await announceConversation(ctx, { type: 'message:new', conversationId: conversation.id, messageId: id });
+  if (attempt === null) return;
+  await handOverNotice(ctx, conversation, notice.id, attempt, notice.text);
+  await announceConversation(ctx, {
+    type: 'message:new',
+    conversationId: conversation.id,
+    messageId: notice.id,
+  });
+}
+
+/** Hand-over number `attempt` of a stored notice, and its outcome: sent, retried later, or failed for good. */
+async function handOverNotice(
+  ctx: ServerContext,
+  conversation: ConversationRow,
+  messageId: string,
+  attempt: number,
+  body: string,
+): Promise<void> {
+  const outcome = await handOver(ctx, conversation, messageId, body);
+  const delay = NOTICE_RETRY_DELAYS_MS[attempt - 1];
+  if (outcome.delivery === 'failed' && outcome.retryable && delay !== undefined) {
+    // Shown as pending with the provider's error: no "send again" while the timer will.
+    await recordNoticeOutcome(
+      ctx.db,
+      messageId,
+      attempt,
+      { ...outcome, delivery: 'pending', retryable: false },
+      new Date(ctx.now().getTime() + delay),
+    );
+    return;
+  }
+  await recordNoticeOutcome(ctx.db, messageId, attempt, outcome, null);
+}
+
+/**
+ * The conversation timer's part of the outbox: every notice due (one whose process died before
+ * it was sent, or a retry), taken by this process alone. Returns how many were taken.
+ */
+export async function sendDueNotices(ctx: ServerContext, now: Date): Promise<number> {
+  const due = await takeDueNotices(ctx.db, now, new Date(now.getTime() + NOTICE_LEASE_MS), NOTICE_BATCH);
+  for (const notice of due) {
+    try {
+      await takeOverNotice(ctx, notice);
+    } catch (error) {
+      // Left to its lease: the next tick after it lapses tries again.
+      ctx.log.warn({ err: { name: (error as Error)?.name } }, 'automatic reply not taken over');
+    }
+  }
+  return due.length;
+}
+
+async function takeOverNotice(ctx: ServerContext, notice: DueNotice): Promise<void> {
+  const { conversation } = notice;
+  if (notice.stored) {
+    // Stored and not handed over, or a retry: sent as stored, unless the contact said STOP since.
+    if (conversation.opted_out || notice.body_enc === null) {
+      await recordNoticeOutcome(
+        ctx.db,
+        notice.message_id,
+        notice.attempts,
+        { providerMessageId: null, delivery: 'failed', errorCode: 'opted-out', retryable: false },
+        null,
+      );
+      await announceConversation(ctx, { type: 'conversation:updated', conversationId: conversation.id });
+      return;
+    }
+    const body = openAtRest(
+      ctx.keys.settingsKey,
+      LABEL_SERVER_FIELD,
+      noticeBodyRecordId(notice.message_id),
+      notice.body_enc,
+    );
+    await handOverNotice(ctx, conversation, notice.message_id, notice.attempts, body);
+    await announceConversation(ctx, { type: 'conversation:updated', conversationId: conversation.id });
+    return;
+  }
+  // Earned and never stored (its process died first): as the settings say now, for whoever
+  // reads the conversation now; "nobody is available" no longer if somebody took it meanwhile.
+  const text = noticeText(notice.kind, await cachedSettings(ctx));
+  if (conversation.opted_out || !text || (notice.kind === 'no-volunteer' && conversation.assigned_to)) {
+    await forgoNotice(ctx.db, notice.message_id, notice.attempts);
+    return;
+  }
+  const readers = await currentReaders(ctx.db, conversation.assigned_to);
+  await storeAndSendNotice(ctx, conversation, { id: notice.message_id, text }, readers);
 }

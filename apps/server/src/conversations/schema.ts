@@ -22,6 +22,8 @@ import type { Migration } from '../db/migrate.js';
  * - conversation_assignees: when each volunteer was last given a conversation (round robin).
  * - conversation_assign_lock: one row locked while a conversation is assigned, so two arrivals
  *   cannot both fill a volunteer's last free place.
+ * - conversation_notices (002): automatic replies owed to a contact and not yet handed to the
+ *   provider (an outbox the conversation timers empty).
  */
 export const conversationsMigrations: Migration[] = [
   {
@@ -116,6 +118,29 @@ export const conversationsMigrations: Migration[] = [
 
       create table conversation_assign_lock (id integer primary key check (id = 1));
       insert into conversation_assign_lock (id) values (1);
+    `,
+  },
+  {
+    // The automatic replies a contact is owed (first-contact notice, "nobody is available"), an
+    // outbox on the conversation timers (replies.ts): a row is written by the same statement that
+    // stores the text that earns it, keyed by the id its message will have, so a process that dies
+    // before the notice is stored or handed to the provider leaves it here for any process's timer;
+    // the message's primary key and a guarded claim of this row keep it from being sent twice.
+    // `attempts` counts hand-overs to the provider, `due_at` is when a timer may take it (a lease
+    // while one process works on it, then the next retry), `body_enc` the text as stored, sealed
+    // under the settings key until the last attempt. Gone once sent or given up.
+    id: 'conversations/002-automatic-reply-outbox',
+    sql: `
+      create table conversation_notices (
+        message_id text primary key,
+        conversation_id text not null references conversations (id) on delete cascade,
+        kind text not null check (kind in ('first-contact', 'no-volunteer')),
+        attempts integer not null default 0,
+        due_at timestamptz not null,
+        body_enc text
+      );
+      create index conversation_notices_due on conversation_notices (due_at);
+      create index conversation_notices_conversation on conversation_notices (conversation_id);
     `,
   },
 ];

@@ -156,7 +156,7 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
     ]);
   });
 
-  it("a first contact's automatic reply, after the answer: one statement stores it with its wraps (no transaction, no member read), one records its send", async () => {
+  it("a first contact's automatic reply: recorded by the text's own statement (none more before the answer); after it one statement stores it with its wraps (no transaction, no member read), one records its send", async () => {
     const notice = 'We read every message.';
     // The volunteer's places free (their capacity), so the contact is assigned and the reply
     // sealed for two readers.
@@ -164,6 +164,17 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
       h.ctx.db.query(
         `update conversations set status = 'closed', assigned_to = null where assigned_to is not null`,
       );
+    await release();
+    // What the webhook's answer waits for: a first contact that earns no reply, and (below) one
+    // that does, whose reply the outbox must hold before the answer (notices.test.ts).
+    const upToAnswer = (lines: string[]) =>
+      lines
+        .slice(0, lines.map((q) => q.startsWith('db: with held as')).lastIndexOf(true) + 1)
+        .filter((q) => !kept(q));
+    await h.ctx.conversations.receive(sms, inbound(contactNumber(), 'warm-up'));
+    const { own: withoutReply } = await count(() =>
+      h.ctx.conversations.receive(sms, inbound(contactNumber(), 'hi')),
+    );
     await release();
     await setSettings(h, (s) => ({ ...s, messaging: { ...s.messaging, firstContactReply: { en: notice } } }));
     const from = contactNumber();
@@ -176,12 +187,13 @@ describe('statements per inbound text', { timeout: 90_000 }, () => {
       await settle(h);
       const all = statements;
       statements = [];
+      expect(upToAnswer(all)).toEqual(withoutReply);
       const afterAnswer = all.slice(all.map((q) => q.startsWith('db: with held as')).lastIndexOf(true) + 1);
       // Sealed for the readers the text was sealed for (no read of the members), stored in one
-      // statement, handed to the provider, its outcome recorded.
+      // statement, handed to the provider, its outcome recorded (and the outbox emptied) in one.
       expect(afterAnswer.filter((q) => !kept(q) && !/hub_keys/.test(q))).toEqual([
         expect.stringMatching(/^db: with message as \(\s*insert into conversation_messages/),
-        expect.stringMatching(/^db: update conversation_messages set provider_message_id/),
+        expect.stringMatching(/^db: with outbox as \(delete from conversation_notices/),
       ]);
       expect(sms.sent.filter((m) => m.to === from && m.body === notice)).toHaveLength(1);
       const [conversation] = await h.ctx.db.query<{ id: string }>(

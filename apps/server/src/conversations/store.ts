@@ -416,13 +416,16 @@ export interface HeldText {
   providerMessageId: string;
   ciphertext: string;
   wraps: readonly { reader: string; wrap: string }[];
+  /** The automatic replies this text earns (replies.ts owedNotices), recorded with it. */
+  notices?: OwedNotices;
 }
 
 /**
  * Stores an inbound text with no attachment and no keyword in one statement (no transaction
  * round trips): the conversation row is locked only if it is still held by \`sealedFor\` and
  * open; then the message is inserted (nothing on a duplicate provider message id), its wraps
- * with it, and the conversation's times moved, the last two only if the message went in. The
+ * with it, the automatic replies it earns in the outbox (conversation_notices: no statement of
+ * their own), and the conversation's times moved, the last three only if the message went in. The
  * answer: 'moved' (the conversation changed hands or closed: seal again), 'duplicate' (another
  * delivery of the same provider message won), or the conversation as touched.
  */
@@ -446,6 +449,10 @@ export async function storeHeldText(
        select $8, w.reader, message.conversation_id, w.wrap
          from message, unnest($9::text[], $10::text[]) as w (reader, wrap)
        on conflict (record_id, reader) do nothing
+     ), owed as (
+       insert into conversation_notices (message_id, conversation_id, kind, due_at)
+       select n.id, message.conversation_id, n.kind, $13
+         from message, unnest($11::text[], $12::text[]) as n (id, kind)
      ), touched as (
        update conversations c set last_message_at = greatest(c.last_message_at, $7), last_inbound_at = $7
          from message where c.id = message.conversation_id
@@ -463,6 +470,9 @@ export async function storeHeldText(
       text.recordId,
       text.wraps.map((w) => w.reader),
       text.wraps.map((w) => w.wrap),
+      text.notices?.owed.map((n) => n.id) ?? [],
+      text.notices?.owed.map((n) => n.kind) ?? [],
+      text.notices?.dueAt ?? now,
     ],
   );
   if (!row?.held) return 'moved';
@@ -726,30 +736,46 @@ export async function insertWraps(
 }
 
 /**
- * A reply the hotline sends itself (replies.ts sendAutomaticReply), stored as pending with its
- * wraps in one statement, no transaction: both rows or neither, as a statement is atomic (issue
- * 10: a transaction of two statements, and its begin and commit, for each first contact's reply).
- * False if a message with this id exists already (nothing written).
+ * An automatic reply the outbox holds (replies.ts), stored as pending with its wraps in one
+ * statement, no transaction: both rows or neither, as a statement is atomic (issue 10: a
+ * transaction of two statements, and its begin and commit, for each first contact's reply). Its
+ * outbox row takes the text (sealed under the settings key) and the attempt about to be made,
+ * leased until `leaseUntil`. Stored only while the outbox still owes it and once: the message id
+ * is the outbox row's, so a second process storing the same notice inserts nothing. The attempt
+ * (1 for the first hand-over), or null if nothing was stored.
  */
 export async function insertAutomaticReply(
   db: Queryable,
-  m: { id: string; conversationId: string; channel: string; ciphertext: string; recordId: string },
+  m: {
+    id: string;
+    conversationId: string;
+    channel: string;
+    ciphertext: string;
+    recordId: string;
+    bodyEnc: string;
+  },
   wraps: readonly { reader: string; wrap: string }[],
   now: Date,
-): Promise<boolean> {
-  const rows = await db.query(
+  leaseUntil: Date,
+): Promise<number | null> {
+  const [row] = await db.query<{ attempt: number | null }>(
     `with message as (
        insert into conversation_messages
          (id, conversation_id, direction, channel, provider_message_id, ciphertext, author, delivery, created_at)
-       values ($1, $2, 'out', $3, null, $4, null, 'pending', $5)
+       select $1, $2, 'out', $3, null, $4, null, 'pending', $5
+        where exists (select 1 from conversation_notices where message_id = $1)
        on conflict do nothing
        returning id
      ), wraps as (
        insert into conversation_wraps (record_id, reader, conversation_id, wrap)
        select $6, w.reader, $2, w.wrap from message, unnest($7::text[], $8::text[]) as w (reader, wrap)
        on conflict (record_id, reader) do nothing
+     ), notice as (
+       update conversation_notices n set attempts = n.attempts + 1, due_at = $9, body_enc = $10
+         from message where n.message_id = message.id
+       returning n.attempts
      )
-     select id from message`,
+     select (select attempts from notice) as attempt from message`,
     [
       m.id,
       m.conversationId,
@@ -759,9 +785,11 @@ export async function insertAutomaticReply(
       m.recordId,
       wraps.map((w) => w.reader),
       wraps.map((w) => w.wrap),
+      leaseUntil,
+      m.bodyEnc,
     ],
   );
-  return rows.length > 0;
+  return row?.attempt ?? null;
 }
 
 /** The readers a record was sealed for. */
@@ -910,4 +938,117 @@ export async function deleteConversations(tx: Queryable, ids: readonly string[])
   if (!ids.length) return 0;
   const deleted = await tx.query('delete from conversations where id = any($1::text[]) returning id', [ids]);
   return deleted.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Automatic replies owed (the outbox, conversation_notices; replies.ts)
+
+export type NoticeKind = 'first-contact' | 'no-volunteer';
+
+/** The automatic replies an arriving text earns, each with the id its message will have, and when a timer may take them over. */
+export interface OwedNotices {
+  owed: readonly { id: string; kind: NoticeKind }[];
+  dueAt: Date;
+}
+
+/** Records owed notices inside the caller's transaction (a text stored with media or a keyword; storeHeldText does it in its own statement). */
+export async function insertOwedNotices(
+  tx: Queryable,
+  conversationId: string,
+  notices: OwedNotices,
+): Promise<void> {
+  if (!notices.owed.length) return;
+  await tx.query(
+    `insert into conversation_notices (message_id, conversation_id, kind, due_at)
+     select n.id, $1, n.kind, $4 from unnest($2::text[], $3::text[]) as n (id, kind)`,
+    [conversationId, notices.owed.map((n) => n.id), notices.owed.map((n) => n.kind), notices.dueAt],
+  );
+}
+
+/** An outbox row a timer took, with its conversation and whether its message is stored yet. */
+export interface DueNotice {
+  message_id: string;
+  kind: NoticeKind;
+  /** Hand-overs so far, this one included when `stored` (the claim counts it). */
+  attempts: number;
+  body_enc: string | null;
+  stored: boolean;
+  conversation: ConversationRow;
+}
+
+/**
+ * Takes up to `limit` notices due at `now`, leased to the caller until `leaseUntil`: a guarded
+ * UPDATE over rows locked with skip locked, so two processes' timers never take the same one. A
+ * notice whose message is stored is about to be handed over again: its attempt is counted here.
+ */
+export async function takeDueNotices(
+  db: Queryable,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Promise<DueNotice[]> {
+  const rows = await db.query<Omit<DueNotice, 'conversation'> & { conversation: ConversationRow }>(
+    `with due as (
+       select n.message_id, exists (select 1 from conversation_messages m where m.id = n.message_id) as stored
+         from conversation_notices n
+        where n.due_at <= $1
+        order by n.due_at, n.kind limit $3
+          for update of n skip locked
+     )
+     update conversation_notices n set due_at = $2, attempts = n.attempts + case when due.stored then 1 else 0 end
+       from due where n.message_id = due.message_id
+     returning n.message_id, n.kind, n.attempts, n.body_enc, due.stored,
+       (select to_jsonb(c) from conversations c where c.id = n.conversation_id) as conversation`,
+    [now, leaseUntil, limit],
+  );
+  return rows
+    .map((r) => ({ ...r, conversation: conversationOf(r.conversation) }))
+    .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+}
+
+/** A notice nobody is to be sent (opted out, text withdrawn, someone took the conversation): out of the outbox, if `attempts` still holds it. */
+export async function forgoNotice(db: Queryable, messageId: string, attempts: number): Promise<void> {
+  await db.query('delete from conversation_notices where message_id = $1 and attempts = $2', [
+    messageId,
+    attempts,
+  ]);
+}
+
+/**
+ * What the provider answered to a notice's hand-over number `attempt`, recorded on its message
+ * only if that attempt still holds the outbox row (a holder whose lease lapsed writes nothing).
+ * `retryAt`: the row stays for another attempt then; null: sent or given up, the row goes.
+ */
+export async function recordNoticeOutcome(
+  db: Queryable,
+  messageId: string,
+  attempt: number,
+  outcome: {
+    providerMessageId: string | null;
+    delivery: MessageDelivery;
+    errorCode: string | null;
+    retryable: boolean;
+  },
+  retryAt: Date | null,
+): Promise<boolean> {
+  const outbox =
+    retryAt === null
+      ? 'delete from conversation_notices where message_id = $1 and attempts = $6 returning message_id'
+      : 'update conversation_notices set due_at = $7 where message_id = $1 and attempts = $6 returning message_id';
+  return returnsRow(
+    db,
+    `with outbox as (${outbox})
+     update conversation_messages set provider_message_id = coalesce($2, provider_message_id), delivery = $3,
+       error_code = $4, retryable = $5
+      where id = $1 and exists (select 1 from outbox) returning id`,
+    [
+      messageId,
+      outcome.providerMessageId,
+      outcome.delivery,
+      outcome.errorCode,
+      outcome.retryable,
+      attempt,
+      ...(retryAt === null ? [] : [retryAt]),
+    ],
+  );
 }

@@ -6,23 +6,30 @@ import { startPeriodicJob } from '../records/retention.js';
 import { loadSettings } from '../settings/store.js';
 import { processMedia } from './media.js';
 import { rebalanceConversations } from './queue.js';
+import { sendDueNotices } from './replies.js';
 import { activeMembersWithGrants, deleteConversations, lockClosedBefore, takeDueMedia } from './store.js';
 import { warmInboundPath } from './warm-up.js';
 
 /**
  * The conversations' timed work: the queue offered to whoever came on shift (queue.ts); attachments whose fetch or provider delete failed (or whose
- * first attempt died with its process) are retried when due, from any process; closed
- * conversations past the retention period (settings messaging.retentionDays) are deleted.
+ * first attempt died with its process) are retried when due, from any process, and so are the
+ * automatic replies owed to contacts (the outbox, replies.ts); closed conversations past the
+ * retention period (settings messaging.retentionDays) are deleted.
  */
 
 const DAY_MS = 24 * 3600 * 1000;
 const MEDIA_LEASE_MS = 5 * 60_000;
 const MEDIA_BATCH = 20;
 
-/** Runs every attachment job that is due at `now`; returns how many were attempted. */
+/**
+ * Runs every attachment job and automatic reply that is due at `now`; returns how many
+ * attachment jobs were attempted (the replies: sendDueNotices).
+ */
 export async function tickConversationTimers(ctx: ServerContext, now: Date): Promise<number> {
   // Who is on shift changes with the clock, not only with an edit: the queue is offered each tick.
   await rebalanceConversations(ctx, now);
+  // Before the media: a contact waiting to hear they were heard goes first.
+  await sendDueNotices(ctx, now);
   const due = await takeDueMedia(ctx.db, now, MEDIA_LEASE_MS, MEDIA_BATCH);
   for (const media of due) {
     const channel = await ctx.conversations.channelFor(media.channel);
