@@ -53,50 +53,75 @@ const CATCH_UP_AFTER_MS = 60_000;
 type SealOutcome = 'sealed' | 'no-readers' | 'not-ended';
 
 /**
+ * What sealing a call reads beside the call's row (`call`, its alias in the statement): who
+ * answered, who was rung (each leg from `legs`, aliased l, its status as `legStatus` gives it:
+ * the statement that ends a call closes legs itself), how many legs it has, and who may read it
+ * (the rule of records/envelope.ts activeUsersHolding).
+ */
+export const sealColumnsSql = (call: string, legs = 'call_legs l', legStatus = 'l.status'): string =>
+  `(select pubkey from users where id = ${call}.answered_by) as answered_pubkey,
+          (select coalesce(json_agg(json_build_object('userId', l.user_id, 'kind', l.kind, 'status', ${legStatus})
+                                    order by l.created_at, l.id), '[]'::json)
+             from ${legs} where l.call_id = ${call}.id) as rung,
+          (select count(*)::int from call_legs n where n.call_id = ${call}.id) as rung_count,
+          (select coalesce(json_agg(json_build_array(a.pubkey, a.roles) order by a.pubkey), '[]'::json)
+             from users a where a.active) as active_users,
+          (select coalesce(json_object_agg(r.id, r.permissions), '{}'::json) from custom_roles r) as custom_roles`;
+
+/** An ended call's row with sealColumnsSql's columns. */
+export type SealRead = CallsTable & {
+  answered_pubkey: string | null;
+  rung: unknown;
+  rung_count: number;
+  active_users: unknown;
+  custom_roles: unknown;
+};
+
+/**
  * Seals one ended call's metadata and clears the plaintext, once: the row is locked and the
  * work skipped if `meta_envelope` is already set, so a second process (or the catch-up sweep)
  * cannot seal it twice. With nobody to seal for, the plaintext stays until someone holds
  * calls:read-all (the sweep retries): losing the record would be worse than keeping it.
+ *
+ * `read`: the call as the statement that ended it read it (end.ts), so sealing costs only its
+ * write; that write happens only if the call is still unsealed and has the legs read (a queue
+ * round may have rung one more between), else the call is read again and sealed as without it.
  */
-export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<SealOutcome> {
+export async function sealCallMeta(
+  ctx: ServerContext,
+  callId: string,
+  read?: SealRead,
+): Promise<SealOutcome> {
+  if (read) {
+    const sealed = envelopeFor(ctx, read);
+    if (!sealed) return 'no-readers';
+    // The row's plaintext, its legs' volunteers and a training line's signalling cleared together.
+    const [row] = await ctx.db.query<{ sealed: number }>(
+      `with sealed as (
+         update calls set meta_envelope = $2::jsonb, answered_by = null, answered_leg_id = null, caller_hash = null,
+             trainer_id = null
+          where id = $1 and ended_at is not null and meta_envelope is null
+            and (select count(*) from call_legs where call_id = $1) = $3
+          returning id),
+        legs as (update call_legs set user_id = null where call_id = (select id from sealed)),
+        lines as (delete from training_lines where call_id = (select id from sealed))
+       select count(*)::int as sealed from sealed`,
+      [callId, JSON.stringify(sealed), read.rung_count],
+    );
+    if (row?.sealed) return 'sealed';
+  }
   return ctx.db.transaction(async (tx) => {
     // The row, who answered, who was rung and who may read it, in one statement.
-    const [call] = await tx.query<
-      CallsTable & {
-        answered_pubkey: string | null;
-        rung: unknown;
-        active_users: unknown;
-        custom_roles: unknown;
-      }
-    >(
-      `select c.*, u.pubkey as answered_pubkey,
-          (select coalesce(json_agg(json_build_object('userId', l.user_id, 'kind', l.kind, 'status', l.status)
-                                    order by l.created_at, l.id), '[]'::json)
-             from call_legs l where l.call_id = c.id) as rung,
-          (select coalesce(json_agg(json_build_array(a.pubkey, a.roles) order by a.pubkey), '[]'::json)
-             from users a where a.active) as active_users,
-          (select coalesce(json_object_agg(r.id, r.permissions), '{}'::json) from custom_roles r) as custom_roles
-         from calls c left join users u on u.id = c.answered_by
+    const [call] = await tx.query<SealRead>(
+      `select c.*, ${sealColumnsSql('c')}
+         from calls c
         where c.id = $1 and c.ended_at is not null and c.meta_envelope is null and c.status = any($2::text[])
         for update of c`,
       [callId, ENDED_CALL],
     );
     if (!call) return 'not-ended';
-    const custom = parsedJson(call.custom_roles) as Record<string, string[]>;
-    const readers = (parsedJson(call.active_users) as [string, string[]][])
-      .filter(([, roles]) => hasPermission(grantsOf(roles, custom), 'calls:read-all'))
-      .map(([pubkey]) => pubkey);
-    if (!readers.length) return 'no-readers';
-    const meta: CallMeta = {
-      v: CALL_META_VERSION,
-      answeredBy: call.answered_by
-        ? { userId: call.answered_by, pubkey: call.answered_pubkey ?? null }
-        : null,
-      callerHash: call.caller_hash ?? null,
-      callerLast4: call.caller_last4 ?? null,
-      legs: parsedJson(call.rung) as CallMeta['legs'],
-    };
-    const envelope = sealCallRecord(ctx.conversations.agreement, callId, meta, readers);
+    const envelope = envelopeFor(ctx, call);
+    if (!envelope) return 'no-readers';
     // The call's plaintext and its legs' volunteers cleared together (a training line's signalling too).
     await tx.query(
       `with legs as (update call_legs set user_id = null where call_id = $1),
@@ -108,6 +133,23 @@ export async function sealCallMeta(ctx: ServerContext, callId: string): Promise<
     );
     return 'sealed';
   });
+}
+
+/** The call's metadata sealed for its readers; null when nobody may read it. */
+function envelopeFor(ctx: ServerContext, call: SealRead): SealedEnvelope | null {
+  const custom = parsedJson(call.custom_roles) as Record<string, string[]>;
+  const readers = (parsedJson(call.active_users) as [string, string[]][])
+    .filter(([, roles]) => hasPermission(grantsOf(roles, custom), 'calls:read-all'))
+    .map(([pubkey]) => pubkey);
+  if (!readers.length) return null;
+  const meta: CallMeta = {
+    v: CALL_META_VERSION,
+    answeredBy: call.answered_by ? { userId: call.answered_by, pubkey: call.answered_pubkey ?? null } : null,
+    callerHash: call.caller_hash ?? null,
+    callerLast4: call.caller_last4 ?? null,
+    legs: parsedJson(call.rung) as CallMeta['legs'],
+  };
+  return sealCallRecord(ctx.conversations.agreement, call.id, meta, readers);
 }
 
 /** A json column as the driver gives it: parsed already (postgres.js) or as text. */
@@ -146,9 +188,9 @@ function sealCallRecord(
  * Seals a call that just ended without letting a failure reach the caller's flow: the call has
  * ended either way, and the catch-up sweep seals whatever this missed.
  */
-export async function sealEndedCall(ctx: ServerContext, callId: string): Promise<void> {
+export async function sealEndedCall(ctx: ServerContext, callId: string, read?: SealRead): Promise<void> {
   try {
-    const outcome = await sealCallMeta(ctx, callId);
+    const outcome = await sealCallMeta(ctx, callId, read);
     if (outcome === 'no-readers')
       ctx.log.warn({ callId }, 'nobody holds calls:read-all; call metadata stays unsealed for now');
   } catch (error) {

@@ -10,12 +10,11 @@ import type { ServerContext } from '../http/context.js';
 import { FINAL_LEG_STATUSES, type LegStatusEvent } from '../telephony/provider.js';
 import { cancelAtProvider } from './answer.js';
 import { takeAnsweredGuess } from './audit-guesses.js';
-import { sealEndedCall } from './call-meta.js';
+import { type SealRead, sealColumnsSql, sealEndedCall } from './call-meta.js';
 import { legWrites } from './leg-writes.js';
 import { requeue } from './ringing.js';
 import {
   type CallRow,
-  type CallsTable,
   type ClosedLegsColumns,
   callFromRow,
   closedLegsColumnsSql,
@@ -79,6 +78,7 @@ async function endCall(
   const now = ctx.now();
   const head = ctx.caches.auditHead;
   let closed: { legs: LegRow[]; left: boolean } = { legs: [], left: false };
+  let sealRead: SealRead | undefined;
   const endedEntry = (call: Pick<CallRow, 'id' | 'answeredAt'>, outcome: EndedOutcome) => ({
     action: 'calls.ended',
     target: `call:${call.id}`,
@@ -126,7 +126,8 @@ async function endCall(
     // The guarded UPDATE ends it once (a second ending finds ended_at set, after waiting for the
     // first's lock), with the outcome from the state it was in (ENDABLE). Every leg still up ends
     // with it in the same statement: ringing ones to be cancelled, the answered one hung up.
-    const [row] = await tx.query<CallsTable & ClosedLegsColumns & GuessedAppendColumns>(
+    // It also reads what sealing the ended call needs (call-meta.ts), its legs as it closed them.
+    const [row] = await tx.query<SealRead & ClosedLegsColumns & GuessedAppendColumns>(
       `with ended as (
          update calls set ended_at = $3, updated_at = $3, captcha_digits = null,
              status = case when status = 'answered' then coalesce($2::text, 'completed')
@@ -136,7 +137,9 @@ async function endCall(
             and ended_at is null and status = any($4::text[])
           returning *),
        ${closeLiveLegsSql('ended', 'null', '$3')}${folded ? `,\n       ${folded.withSql}` : ''}
-       select ended.*, ${closedLegsColumnsSql}${folded ? `, ${folded.selectSql}` : ''} from ended`,
+       select ended.*, ${closedLegsColumnsSql}${folded ? `, ${folded.selectSql}` : ''},
+          ${sealColumnsSql('ended', 'call_legs l left join closed_legs cl on cl.id = l.id', 'coalesce(cl.status, l.status)')}
+         from ended`,
       params,
     );
     const lockedHead = folded !== null && row?.audit_hash != null;
@@ -144,6 +147,7 @@ async function endCall(
     if (!row) return null;
     const call = callFromRow(row);
     closed = closedLegsFrom(row);
+    sealRead = row;
     if (lockedHead) await finishGuessedAppend(tx, guessed, now, head, row);
     else await appendAuditInTx(tx, endedEntry(call, call.status as EndedOutcome), now, head);
     return call;
@@ -163,7 +167,8 @@ async function endCall(
   // the round that releases the cancelled legs).
   requeue(ctx);
   // The legs are closed: who answered and the caller's hash are sealed for admins and cleared.
-  await sealEndedCall(ctx, callId);
+  // Sealed from what the ending statement read, unless legs it skipped were closed after it.
+  await sealEndedCall(ctx, callId, closed.left ? undefined : sealRead);
   return ended;
 }
 

@@ -4,7 +4,7 @@ import type { HotlineSettings } from '@llamenos/protocol';
 import { appendAuditInTx } from '../audit/service.js';
 import { oneRow, type Queryable } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
-import { hitRateLimit } from '../rate-limit/service.js';
+import { rateLimitUpsert } from '../rate-limit/service.js';
 import { cachedProviderOfNumber } from '../settings/cache.js';
 import type { InboundCallEvent, Instruction } from '../telephony/provider.js';
 import { sealEndedCall } from './call-meta.js';
@@ -143,15 +143,31 @@ export async function handleInboundCall(
   const menu = settings.calls.ivrLanguageMenu && settings.languages.length > 1;
   const first = menu ? 'arriving' : afterMenu(settings);
   const { call, fresh } = await ctx.db.transaction(async (tx) => {
-    // The row in its first state, and whether its caller is banned (as store/bans.ts isBanned
-    // reads it), in one statement.
-    const [inserted] = await tx.query<CallsTable & { banned: boolean }>(
-      `insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language,
-          captcha_digits, queue_deadline, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $9, $7,
-          case when $9 = 'captcha' then $10 end, case when $9 = 'queued' then $11::timestamptz end, $8, $8)
-       on conflict (provider, provider_call_id) do nothing
-       returning *, exists (select 1 from call_bans b where b.caller_hash = $5 and (b.expires_at is null or b.expires_at > $8)) as banned`,
+    // The row in its first state, whether its caller is banned (as store/bans.ts isBanned reads
+    // it) and, for a new row of a caller not banned, the attempt counted against the caller's
+    // rate limit (rate-limit/service.ts hitRateLimit's upsert): one statement.
+    const [inserted] = await tx.query<CallsTable & { banned: boolean; blocked_until: Date | string | null }>(
+      `with inserted as (
+         insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language,
+            captcha_digits, queue_deadline, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $9, $7,
+            case when $9 = 'captcha' then $10 end, case when $9 = 'queued' then $11::timestamptz end, $8, $8)
+         on conflict (provider, provider_call_id) do nothing
+         returning *, exists (select 1 from call_bans b where b.caller_hash = $5 and (b.expires_at is null or b.expires_at > $8)) as banned),
+       limited as (
+         ${rateLimitUpsert(
+           {
+             key: '$12::text',
+             now: '$8::timestamptz',
+             window: '$13::int',
+             limit: '$14::int',
+             block: '$15::int',
+           },
+           `select $12::text, $8::timestamptz, 1, null::timestamptz, $13::int from inserted
+             where $12::text is not null and not inserted.banned`,
+         )}
+         returning blocked_until)
+       select inserted.*, (select blocked_until from limited) as blocked_until from inserted`,
       [
         randomUUID(),
         provider,
@@ -164,6 +180,10 @@ export async function handleInboundCall(
         first,
         captchaDigits(),
         queueDeadline(now, settings),
+        callerHash ? rateLimitKey(callerHash) : null,
+        3600,
+        settings.spam.callsPerCallerPerHour,
+        settings.spam.blockMinutes * 60,
       ],
     );
     if (!inserted) {
@@ -172,26 +192,15 @@ export async function handleInboundCall(
       return { call: existing!, fresh: false };
     }
     const call = callFromRow(inserted);
-    if (callerHash) {
-      if (inserted.banned) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
-      const verdict = await hitRateLimit(
-        tx,
-        rateLimitKey(callerHash),
-        {
-          limit: settings.spam.callsPerCallerPerHour,
-          windowSeconds: 3600,
-          blockSeconds: settings.spam.blockMinutes * 60,
-        },
-        now,
-      );
-      if (!verdict.allowed)
-        return {
-          call: await rejectCall(tx, call, 'rate-limited', now, {
-            retryAfterSeconds: verdict.retryAfterSeconds,
-          }),
-          fresh: true,
-        };
-    }
+    if (inserted.banned) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
+    const blockedUntil = inserted.blocked_until ? new Date(inserted.blocked_until) : null;
+    if (blockedUntil && blockedUntil > now)
+      return {
+        call: await rejectCall(tx, call, 'rate-limited', now, {
+          retryAfterSeconds: Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 1000)),
+        }),
+        fresh: true,
+      };
     return { call, fresh: true };
   });
 

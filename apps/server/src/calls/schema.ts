@@ -170,11 +170,9 @@ export const callsMigrations: Migration[] = [
   {
     // The queue's turn (store/legs.ts takeQueueTurn): a round holds this row locked from its
     // first statement to its commit, and the counter tells a round whether its first read is
-    // the newest, so its lock and its read are one statement. Replaces the advisory lock.
+    // the newest, so its lock and its read are one statement. Replaces the advisory lock. The
+    // first round writes the row (a new database stays empty for a restore).
     id: 'calls/008-queue-turn',
-    sql: `
-      create table call_queue_turn (id integer primary key check (id = 1), turn bigint not null);
-      insert into call_queue_turn (id, turn) values (1, 0);
-    `,
+    sql: `create table call_queue_turn (id integer primary key check (id = 1), turn bigint not null);`,
   },
 ];

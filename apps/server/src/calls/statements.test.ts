@@ -138,6 +138,11 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       /^tx: with ended as \( update calls set ended_at/,
     );
     expect(hungUp.statements.filter(appendsAudit)).toEqual([]);
+    // The ended call's record is sealed from what the ending statement read: its write alone.
+    expect(hungUp.statements.filter((q) => /^(db|tx): select c\.\*/.test(q))).toEqual([]);
+    expect(
+      hungUp.statements.filter((q) => q.includes('meta_envelope') || q.startsWith('db: with sealed as')),
+    ).toEqual([expect.stringMatching(/^db: with sealed as \( update calls set meta_envelope/)]);
     const entries = await s.db.query<{ action: string; details: Record<string, unknown> }>(
       'select action, details from audit_log where target = $1 order by seq',
       [`call:${call!.id}`],
@@ -511,17 +516,21 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     await s.settle();
   });
 
-  it('an inbound call is written in its first state with the ban check, then checked against the rate limit: two statements', async () => {
+  it('an inbound call is written in its first state with the ban check and the rate limit: one statement', async () => {
     const providerCallId = `CA${randomUUID().replace(/-/g, '')}`;
     const inbound = await count(() =>
       handleInboundCall(s.ctx, 'simulator', { providerCallId, from: fakeCaller(), to: s.hotline }),
     );
     expect(inbound.result.callId).toBeTruthy();
-    // In its transaction: the row (queued at once: no language menu here) with the ban check, the rate limit.
+    // In its transaction: the row (queued at once: no language menu here) with the ban check and
+    // the attempt counted against the caller's rate limit.
     expect(inbound.statements.filter((q) => q.startsWith('tx:'))).toEqual([
-      expect.stringMatching(/^tx: insert into calls/),
-      expect.stringMatching(/^tx: insert into rate_limits/),
+      expect.stringMatching(/^tx: with inserted as \( insert into calls/),
     ]);
+    const [counted] = await s.db.query<{ count: number }>(
+      `select count from rate_limits where key like 'calls:caller:%' order by window_start desc limit 1`,
+    );
+    expect(counted!.count).toBeGreaterThanOrEqual(1);
     await s.settle();
     const ended = await count(() =>
       callerStatusChanged(s.ctx, 'simulator', { legId: providerCallId, status: 'completed' }),
@@ -654,7 +663,9 @@ describe('statements per call step', { timeout: 90_000 }, () => {
         held = r;
       });
       const other = s.db.transaction(async (tx) => {
-        await tx.query('update call_queue_turn set turn = turn + 1 where id = 1');
+        await tx.query(
+          `insert into call_queue_turn as t (id, turn) values (1, 1) on conflict (id) do update set turn = t.turn + 1`,
+        );
         await tx.query(
           `insert into call_legs (id, call_id, user_id, kind, status, ring_deadline, created_at)
            values ($1, $2, $3, 'phone', 'ringing', $4, $5)`,

@@ -363,12 +363,12 @@ function snapshotFrom(rows: readonly SnapshotRow[]): QueueSnapshot {
  * volunteers are free), takes the queue's turn when any call waits for a volunteer, and reads
  * what the round plans from (snapshotSql). With nobody waiting it takes no lock and returns null.
  *
- * The turn is the row of call_queue_turn, locked by moving its counter; every round that may
- * offer someone holds it until it commits, so two rounds (of any processes) never offer one
- * volunteer two calls. The statement's read is from its snapshot, taken before the lock is
- * granted; the counter tells whether that snapshot is the newest a round left: the UPDATE moves
- * the newest counter (a round that committed while this one waited had moved it too), the plain
- * read gives the snapshot's. When they differ (this round waited for another), the read is made
+ * The turn is the row of call_queue_turn (written by the first round ever), locked by moving
+ * its counter; every round that may offer someone holds it until it commits, so two rounds (of
+ * any processes) never offer one volunteer two calls. The statement's read is from its snapshot,
+ * taken before the lock is granted; the counter tells whether that snapshot is the newest a
+ * round left: the upsert waits for a holder and moves the newest counter (a round that committed
+ * while this one waited had moved it too), the plain read gives the snapshot's. When they differ (this round waited for another), the read is made
  * again under the lock (queueSnapshot). An advisory lock cannot tell this: hence the row.
  */
 export async function takeQueueTurn(
@@ -389,9 +389,10 @@ export async function takeQueueTurn(
     snapshotSql(
       window,
       `${release}turn as (
-         update call_queue_turn set turn = turn + 1
-          where id = 1 and exists (select 1 from calls where ${WAITING_CALL}) returning turn),
-       seen as (select turn from call_queue_turn where id = 1),
+         insert into call_queue_turn as t (id, turn)
+         select 1, 1 where exists (select 1 from calls where ${WAITING_CALL})
+         on conflict (id) do update set turn = t.turn + 1 returning turn),
+       seen as (select coalesce((select turn from call_queue_turn where id = 1), 0) as turn),
        `,
       `,
             (select turn from turn) as turn_taken, (select turn from seen) as turn_seen`,
