@@ -31,7 +31,15 @@ import { announceConversation, conversationWork } from './notify.js';
 import { type PlacementQueue, placementQueue } from './placement-queue.js';
 import { appendOnGuess, assignLeastRecentInOrder, insertConversationsLocking } from './placement-store.js';
 import { READER_TABLES, type ReaderTables, readerTables } from './reader-tables.js';
-import { noticesDue, type OwedNotice, owedNotices, sendOwedNotices } from './replies.js';
+import {
+  NOTICES_AT_ONCE,
+  noticesDue,
+  type OwedNotice,
+  owedNotices,
+  sendOwedNotices,
+  type WorkTurns,
+  workTurns,
+} from './replies.js';
 import { messageAgreement, type SealedMessage, sealMessage } from './seal.js';
 import { defaultSealWorkers, type SealPool, startSealPool } from './seal-pool.js';
 import {
@@ -91,6 +99,8 @@ export interface Conversations extends ConversationIngest {
    * up to PLACEMENT_BATCH in one transaction (placeFirstContacts).
    */
   readonly placements: PlacementQueue<FirstContact, Placed>;
+  /** Where this process's automatic replies wait their turn (replies.ts NOTICES_AT_ONCE). */
+  readonly noticeTurns: WorkTurns;
   /**
    * Seals an arriving text for `readers`: in a sealing thread once they run (seal-pool.ts), else
    * (not started, still loading, or failed) in this one with `agreement`.
@@ -204,6 +214,7 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
         return pool?.prepare(readers) ?? Promise.resolve();
       },
     ),
+    noticeTurns: workTurns(NOTICES_AT_ONCE),
     placements: placementQueue(PLACEMENTS_AT_ONCE, PLACEMENT_BATCH, (batch) =>
       placeFirstContacts(ctxOf(), batch),
     ),
