@@ -53,6 +53,8 @@ const hashedFields = (e: Omit<AuditEntry, 'previousHash' | 'hash'>): CanonicalVa
  */
 export interface AuditHeadCache {
   kept: { seq: number; hash: string } | null;
+  /** Guesses withdrawn (withdrawGuessedAppend), each with the guess it was made on. */
+  withdrawn?: WeakMap<object, { seq: number; hash: string } | null>;
 }
 
 export const emptyAuditHeadCache = (): AuditHeadCache => ({ kept: null });
@@ -246,7 +248,12 @@ export function withdrawGuessedAppend(
   before: AuditHeadCache['kept'],
   parts: { guess: { seq: number; hash: string } },
 ): void {
-  if (head.kept === parts.guess) head.kept = before;
+  // A guess made on one withdrawn already (two acts in flight, both not done) goes back past it.
+  head.withdrawn ??= new WeakMap();
+  let target = before;
+  while (target && head.withdrawn.has(target)) target = head.withdrawn.get(target) ?? null;
+  head.withdrawn.set(parts.guess, target);
+  if (head.kept === parts.guess) head.kept = target;
 }
 
 /**

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallServer, fakeCaller, startCallServer } from '../../test/calls-helpers.js';
 import type { TestUser } from '../../test/helpers.js';
 import { recordingStatements } from '../../test/statement-log.js';
-import { appendAuditInTx, verifyAuditLog } from '../audit/service.js';
+import {
+  type AuditHeadCache,
+  appendAuditInTx,
+  guessedAppendParts,
+  verifyAuditLog,
+  withdrawGuessedAppend,
+} from '../audit/service.js';
 import { pushForRingingCall } from '../push/notify.js';
 import { claimCall } from './answer.js';
 import { auditGuesses } from './audit-guesses.js';
@@ -158,6 +164,34 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(await verifyAuditLog(s.db)).toMatchObject({ ok: true });
     await s.carrier.hangUp(caller.sid);
     await s.settle();
+  });
+
+  it('guesses withdrawn in any order, each made on the one before, leave the kept head where it was', () => {
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 0, 2],
+      [0, 2, 1],
+    ]) {
+      const head: AuditHeadCache = { kept: { seq: 7, hash: 'a'.repeat(64) } };
+      const start = head.kept;
+      const params: unknown[] = [];
+      const param = (v: unknown) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      // Three acts in flight at once (three presses of 1), each guessing on the one before it.
+      const made = [0, 1, 2].map(() => {
+        const before = head.kept;
+        return {
+          before,
+          parts: guessedAppendParts([{ action: 'calls.answered' }], new Date(), head, param)!,
+        };
+      });
+      expect(head.kept!.seq).toBe(10);
+      for (const i of order) withdrawGuessedAppend(head, made[i]!.before, made[i]!.parts);
+      expect(head.kept).toBe(start);
+    }
   });
 
   it("a claim's or an end's audit entry written ahead on a wrong guess (the leg's volunteer, the head, the answer) is appended after its statement as it is; the chain holds", async () => {
