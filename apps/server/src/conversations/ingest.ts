@@ -667,8 +667,19 @@ async function receiveMessage(
   const outcome = await storeMessage(ctx, delivery, lookup.members, placed, settings);
   if (!outcome.stored)
     throw new DomainError('conflict', 'the conversation kept changing hands; the provider will retry');
-  // Another delivery of the same provider message won the race: it does the rest.
-  if (!outcome.stored.inserted) return;
+  // Another delivery of the same provider message won the race: it does the rest, but for the
+  // notices of a new conversation, which only the delivery that made it earned (the other found it
+  // made): recorded here, in a statement of their own on this rare path, then sent.
+  if (!outcome.stored.inserted) {
+    const { conversation } = outcome.stored;
+    if (outcome.placed.fresh && outcome.notices.length) {
+      await insertOwedNotices(ctx.db, conversation.id, noticesDue(outcome.notices, now));
+      conversationWork(ctx, 'automatic reply', () =>
+        sendOwedNotices(ctx, conversation, outcome.notices, outcome.readers),
+      );
+    }
+    return;
+  }
   afterStored(
     ctx,
     delivery,

@@ -289,6 +289,21 @@ describe('the automatic replies outbox', { timeout: 90_000 }, () => {
     for (const from of contacts) expect(sentTo(sms, from)).toEqual([FIRST_CONTACT]);
   });
 
+  it("a provider's retry of a first text racing the first delivery: the first-contact notice is sent once, whichever stores the text", async () => {
+    const contacts = Array.from({ length: 12 }, () => contactNumber());
+    await Promise.all(
+      contacts.map((from) => {
+        const message = inbound(from, 'hello');
+        return Promise.all([
+          h.ctx.conversations.receive(sms, message),
+          h.ctx.conversations.receive(sms, { ...message }),
+        ]);
+      }),
+    );
+    await settle(h);
+    for (const from of contacts) expect(sentTo(sms, from)).toEqual([FIRST_CONTACT]);
+  });
+
   it('owed and not stored when the contact said STOP, or a volunteer took a waiting conversation: not sent', async () => {
     await clearShifts(h);
     try {
