@@ -17,6 +17,7 @@ import {
 import { cachedSettings } from '../settings/cache.js';
 import { eligibleVolunteers, type ReadSchedule, scheduleWindow } from '../shifts/views.js';
 import { readersAmong } from './access.js';
+import { type Arrivals, arrivals } from './arrivals.js';
 import {
   type AssignmentCandidates,
   afterHandover,
@@ -101,6 +102,8 @@ export interface Conversations extends ConversationIngest {
   readonly placements: PlacementQueue<FirstContact, Placed>;
   /** Where this process's automatic replies wait their turn (replies.ts NOTICES_AT_ONCE). */
   readonly noticeTurns: WorkTurns;
+  /** The texts this process is taking in now: automatic replies wait for a moment with none (arrivals.ts). */
+  readonly arrivals: Arrivals;
   /**
    * Seals an arriving text for `readers`: in a sealing thread once they run (seal-pool.ts), else
    * (not started, still loading, or failed) in this one with `agreement`.
@@ -202,6 +205,7 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
   let spawnPool: (() => void) | null = null;
   // The readers the tables were last made for: a pool started later makes theirs at once.
   let lastReaders: readonly string[] = [];
+  const taking = arrivals();
   return {
     channels,
     agreement,
@@ -215,6 +219,7 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
       },
     ),
     noticeTurns: workTurns(NOTICES_AT_ONCE),
+    arrivals: taking,
     placements: placementQueue(PLACEMENTS_AT_ONCE, PLACEMENT_BATCH, (batch) =>
       placeFirstContacts(ctxOf(), batch),
     ),
@@ -267,7 +272,14 @@ export function createConversations(ctxOf: () => ServerContext, resolve?: Channe
     },
     onShiftThisMinute: onShiftKept(),
     scheduleWindowThisMinute: scheduleWindowKept(),
-    receive: (channel, message) => receiveMessage(ctxOf(), channel, message),
+    async receive(channel, message) {
+      const done = taking.begin();
+      try {
+        return await receiveMessage(ctxOf(), channel, message);
+      } finally {
+        done();
+      }
+    },
     applyStatus: (channel, update) => applyStatusUpdate(ctxOf(), channel, update),
   };
 }

@@ -15,6 +15,7 @@ import { isChannelDisabled } from '../messaging/config-service.js';
 import { openAtRest, sealAtRest } from '../secrets/at-rest.js';
 import { cachedSettings } from '../settings/cache.js';
 import { currentReaders, ensureHandles, readsAll, visibleConversation } from './access.js';
+import { NOTICE_QUIET_WAIT_MS } from './arrivals.js';
 import { openContact } from './contact.js';
 import { conversationAct } from './member-act.js';
 import { announceConversation } from './notify.js';
@@ -302,8 +303,14 @@ export async function sendOwedNotices(
   owed: readonly OwedNotice[],
   readers: readonly string[],
 ): Promise<void> {
+  // Each in its turn, in a moment when no text is being taken in, or once it has waited long
+  // enough (arrivals.ts: in a burst the webhooks are answered first).
+  const earned = Date.now();
   for (const notice of owed)
-    await ctx.conversations.noticeTurns(() => storeAndSendNotice(ctx, conversation, notice, readers));
+    await ctx.conversations.noticeTurns(async () => {
+      await ctx.conversations.arrivals.quiet(earned + NOTICE_QUIET_WAIT_MS - Date.now());
+      await storeAndSendNotice(ctx, conversation, notice, readers);
+    });
 }
 
 /** Seals, stores and hands over one notice the outbox owes; nothing if it is stored already (by another process). */
