@@ -61,6 +61,21 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     return { result, statements: seen };
   };
 
+  /** A call placed, and volunteer a's leg for it: the ids a screening or a press names. */
+  const ringA = async () => {
+    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
+    await s.settle();
+    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
+      caller.sid,
+    ]);
+    const [leg] = await s.db.query<{ id: string; provider_leg_id: string }>(
+      'select id, provider_leg_id from call_legs where call_id = $1 and user_id = $2',
+      [call!.id, a.id],
+    );
+    const step = { callId: call!.id, legId: leg!.id, providerLegId: leg!.provider_leg_id };
+    return { caller, callId: call!.id, step };
+  };
+
   it('a screening is one statement; a press of 1 one (the leg checked in the claim) and its audit entry; a late press one', async () => {
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
@@ -198,18 +213,9 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     const head = s.ctx.caches.auditHead;
     const guesses = auditGuesses(s.ctx);
     const ring = async () => {
-      const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-      await s.settle();
-      const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-        caller.sid,
-      ]);
-      const [leg] = await s.db.query<{ id: string; provider_leg_id: string }>(
-        'select id, provider_leg_id from call_legs where call_id = $1 and user_id = $2',
-        [call!.id, a.id],
-      );
-      const step = { callId: call!.id, legId: leg!.id, providerLegId: leg!.provider_leg_id };
-      await screenDocument(s.ctx, 'simulator', step);
-      return { caller, callId: call!.id, step };
+      const rung = await ringA();
+      await screenDocument(s.ctx, 'simulator', rung.step);
+      return rung;
     };
     const entriesOf = (callId: string) =>
       s.db.query<{ action: string; details: Record<string, unknown> }>(
@@ -293,16 +299,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
   });
 
   it('the legs cancelled at an answer or an end are released by the queue round that follows, in its first statement', async () => {
-    const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
-    await s.settle();
-    const [call] = await s.db.query<{ id: string }>('select id from calls where provider_call_id = $1', [
-      caller.sid,
-    ]);
-    const [leg] = await s.db.query<{ id: string; provider_leg_id: string }>(
-      'select id, provider_leg_id from call_legs where call_id = $1 and user_id = $2',
-      [call!.id, a.id],
-    );
-    const step = { callId: call!.id, legId: leg!.id, providerLegId: leg!.provider_leg_id };
+    const { caller, callId, step } = await ringA();
     const answered = await count(async () => {
       await screenDocument(s.ctx, 'simulator', step);
       await answerDocument(s.ctx, step, '1');
@@ -318,7 +315,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(answered.statements.filter((q) => q.startsWith('tx: with turn as'))).toHaveLength(0);
     const [freed] = await s.db.query<{ status: string; releasing: boolean }>(
       'select status, releasing_since is not null as releasing from call_legs where call_id = $1 and user_id = $2',
-      [call!.id, b.id],
+      [callId, b.id],
     );
     expect(freed).toEqual({ status: 'canceled', releasing: false });
     // The end: the winner's leg closed and hung up, released by the round that frees them.
@@ -332,7 +329,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     expect(rounds).toEqual([]);
     const [over] = await s.db.query<{ releasing: number }>(
       'select count(*)::int as releasing from call_legs where call_id = $1 and releasing_since is not null',
-      [call!.id],
+      [callId],
     );
     expect(over!.releasing).toBe(0);
   });
