@@ -289,6 +289,21 @@ describe('the automatic replies outbox', { timeout: 90_000 }, () => {
     for (const from of contacts) expect(sentTo(sms, from)).toEqual([FIRST_CONTACT]);
   });
 
+  it('a notice waits while its process is taking in another text, and goes once none is (arrivals.ts)', async () => {
+    // Another text being taken in (its webhook not yet answered) for the whole wait.
+    const taking = h.ctx.conversations.arrivals.begin();
+    const from = contactNumber();
+    try {
+      await h.ctx.conversations.receive(sms, inbound(from, 'hello'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sentTo(sms, from)).toEqual([]);
+    } finally {
+      taking();
+    }
+    await settle(h);
+    expect(sentTo(sms, from)).toEqual([FIRST_CONTACT]);
+  });
+
   it("a provider's retry of a first text racing the first delivery: the first-contact notice is sent once, whichever stores the text", async () => {
     const contacts = Array.from({ length: 12 }, () => contactNumber());
     await Promise.all(
