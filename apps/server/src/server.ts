@@ -21,6 +21,7 @@ import { restartSignalReceiverOn, startSignalReceiver, stopMessaging } from './m
 import { createMetrics, metricsApp } from './metrics/registry.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { ensureVapidKeys, pushForNewMessage, pushForRingingCall } from './push/index.js';
+import { ensureHubKey } from './realtime/hub-keys.js';
 import { publishSettingsChange, publishShiftsChange, startRealtime } from './realtime/index.js';
 import { startRetentionTimer } from './records/index.js';
 import { startReportRetentionTimer } from './reports/index.js';
@@ -108,7 +109,18 @@ export async function startServer(
   await ensureVapidKeys(ctx);
   const metrics = createMetrics();
   const app = createApp(ctx, metrics);
-  const http = await listen(app.fetch, config.PORT, config.HOST);
+  // Attachment fetches and provider deletes that failed are retried; old closed conversations go.
+  // Its warm-up (the sealing tables of every reader, an arriving text's path) runs before the
+  // process listens: run while the first webhooks came in, it held each of their steps behind a
+  // table in turn (a second process started into the call storm answered its first 0.5 s of
+  // webhooks 0.4–0.6 s late). The hub key exists first, so the warm-up loads it as the first event would.
+  await ensureHubKey(ctx);
+  const conversationTimers = startConversationTimers(ctx);
+  await conversationTimers.ready;
+  const http = await listen(app.fetch, config.PORT, config.HOST).catch(async (error: unknown) => {
+    await conversationTimers.stop(); // its sealing threads would keep the process alive
+    throw error;
+  });
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // The embedded relay answers WebSocket upgrades on /nostr (or publishes to NOSTR_RELAY_URL).
@@ -124,8 +136,6 @@ export async function startServer(
   const stopStaleUploads = startStaleUploadTimer(ctx);
   // Call timers (queue deadlines, stale legs and calls) are rows; every process ticks them.
   const stopCallTimers = startCallTimers(ctx);
-  // Attachment fetches and provider deletes that failed are retried; old closed conversations go.
-  const stopConversationTimers = startConversationTimers(ctx);
   // The replay cache and rate-limit counters would otherwise grow by a row per request.
   const stopSweep = startSweepTimer(ctx);
   // Scheduled, verified backups of the embedded database (settings section `backups`).
@@ -160,7 +170,7 @@ export async function startServer(
       await stopReportRetention();
       await stopStaleUploads();
       await stopCallTimers();
-      await stopConversationTimers();
+      await conversationTimers.stop();
       await stopSweep();
       await stopBackups();
       stopAriBridge();

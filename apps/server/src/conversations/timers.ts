@@ -39,7 +39,16 @@ export async function tickConversationTimers(ctx: ServerContext, now: Date): Pro
   return due.length;
 }
 
-export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): () => Promise<void> {
+export interface ConversationTimers {
+  /**
+   * The start's warm-up done (or given up): the sealing tables and an arriving text's path. The
+   * server listens only after it (server.ts), so a process's first webhooks do not wait behind it.
+   */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): ConversationTimers {
   // Arriving texts are sealed in threads of their own (seal-pool.ts): started with the server
   // when a text channel is set up (before the tables are made, so that theirs are made too), else
   // at the first text (a process that never receives one spawns none).
@@ -75,8 +84,14 @@ export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): 
         running = null;
       });
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
+  // Ticking starts with the warm-up done: a tick's work would only queue behind it.
+  let stopped = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const ready = warming.then(() => {
+    if (stopped) return;
+    timer = setInterval(tick, intervalMs);
+    timer.unref();
+  });
   const stopRetention = startPeriodicJob(
     ctx,
     async () => {
@@ -84,12 +99,16 @@ export function startConversationTimers(ctx: ServerContext, intervalMs = 5000): 
     },
     'conversation retention failed',
   );
-  return async () => {
-    clearInterval(timer);
-    await warming;
-    await running;
-    await stopRetention();
-    await stopSealing();
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await warming;
+      await running;
+      await stopRetention();
+      await stopSealing();
+    },
   };
 }
 

@@ -25,11 +25,12 @@ import { lookupInbound, storeHeldText } from './store.js';
  * profile of those fifty named the contact's keyed hash (SHA-256 in JavaScript), the hub key's
  * unwrapping, zod's checks (the settings, the hub event) and the sealing threads' wraps. In a
  * storm of first contacts that backlog is what the first two seconds' webhooks waited behind. So
- * a started server runs those steps at start (startConversationTimers, after the reader tables),
+ * a started server runs those steps at start, before it listens (startConversationTimers, after
+ * the reader tables),
  * on throwaway data only: random keys made here and dropped, made-up numbers and ids; nothing is
  * stored, published or sealed for a real reader, and no real key signs or seals anything. The
- * hub key is loaded as the first event would load it (only if one exists: startRealtime makes
- * it), so that first event does not unwrap it.
+ * hub key is loaded as the first event would load it (only if one exists: startServer makes
+ * it first), so that first event does not unwrap it.
  */
 
 /** Rounds of the throwaway steps: enough for V8 to optimise them (measured: see above). */
