@@ -19,6 +19,7 @@
  *
  * Messages: parent → { type: 'storm', ... } → { type: 'result', ... }; { type: 'stop' }.
  */
+import { writeFileSync } from 'node:fs';
 import { Agent, request, type Server } from 'node:http';
 import { parseTwiml } from '../apps/server/src/simulator/twiml.js';
 import { simulatorAccount } from '../apps/server/src/telephony/simulator/credentials.js';
@@ -133,6 +134,9 @@ async function storm(o: StormOptions): Promise<StormResult> {
     o.origins.map((origin) => [origin, new Agent({ keepAlive: true, maxSockets: 512 })]),
   );
   const latencies = new Map<string, number[]>();
+  // BENCH_CALLS_TRACE=<file>: every webhook as [sent at (ms from the storm's start), kind, ms, server].
+  const trace: [number, string, number, number][] = [];
+  const traceStart = now();
   const kindErrors = new Map<string, number>();
   const errorStatuses: Record<string, number> = {};
   const firstErrors: string[] = [];
@@ -201,6 +205,13 @@ async function storm(o: StormOptions): Promise<StormResult> {
             const list = latencies.get(kind) ?? [];
             latencies.set(kind, list);
             list.push(ms);
+            if (process.env.BENCH_CALLS_TRACE)
+              trace.push([
+                Math.round(t0 - traceStart),
+                kind,
+                Math.round(ms * 10) / 10,
+                o.origins.indexOf(origin),
+              ]);
             const text = Buffer.concat(chunks).toString();
             const status = res.statusCode ?? 0;
             if (status < 200 || status >= 300) fail(String(status), text);
@@ -431,6 +442,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
       errors,
     };
   };
+  if (process.env.BENCH_CALLS_TRACE) writeFileSync(process.env.BENCH_CALLS_TRACE, JSON.stringify(trace));
   const kinds: Record<string, KindStats> = {};
   for (const [kind, values] of latencies) kinds[kind] = stats(values, kindErrors.get(kind) ?? 0);
   const allErrors = [...kindErrors.values()].reduce((a, b) => a + b, 0);
