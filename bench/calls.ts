@@ -22,9 +22,11 @@
  * kind; time from the inbound answer to the first and the last leg created at the fake API;
  * answer-race outcomes (exactly one winner per call); lost calls; non-2xx responses; the
  * calls' final states as the API lists them; CPU used by servers and driver; load average.
- * Goals: webhook p99 < 50 ms on PostgreSQL; all legs created < 500 ms after the inbound webhook;
- * one winner for every call, no lost calls, no errors; no volunteer's phone ringing for two calls
- * at once (the call queue, apps/server/src/calls/queue.ts).
+ * Goals at the storm (issue 12): inbound-webhook p99 < 100 ms on PostgreSQL (one process or two) and
+ * < 250 ms on PGlite; one winner for every call, no lost calls, no errors; no volunteer's phone
+ * ringing for two calls at once (the call queue, apps/server/src/calls/queue.ts). Every webhook's
+ * p99 and the time to each call's legs are reported, not judged: at 20 calls/s for 50 volunteers
+ * most calls wait in the queue, and a waiting call's legs are due only when a volunteer is freed.
  *
  * The realistic peak (suites calls-peak-*): BENCH_CALLS_PEAK_RATE (2) calls/s for
  * BENCH_CALLS_PEAK_SECONDS (30), same volunteers, on PGlite and PostgreSQL. With the queue a
@@ -386,12 +388,10 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       unit: 'ms',
       samples: r.all.count,
       note: `max ${ms(r.all.max)}`,
-      ...(isPg || peak
+      ...(peak
         ? {
             goal: {
-              target: peak
-                ? 'webhook p99 < 50 ms at the realistic peak'
-                : 'webhook p99 < 50 ms on PostgreSQL',
+              target: 'webhook p99 < 50 ms at the realistic peak',
               measured: `${ms(r.all.p99)} (worst kind: ${
                 Object.entries(r.kinds)
                   .sort((a, b) => b[1].p99 - a[1].p99)
@@ -402,6 +402,8 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
           }
         : {}),
     });
+    // The storm's answer to a caller: the inbound webhook (queue + hold audio) must stay fast.
+    const inboundLimit = isPg ? 100 : 250;
     for (const [kind, s] of Object.entries(r.kinds).sort()) {
       rows.push({
         op: `${label}: ${kind} webhook p50 / p99`,
@@ -409,6 +411,15 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
         unit: 'ms',
         samples: s.count,
         note: `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}; ${s.count} requests, ${s.errors} non-2xx`,
+        ...(kind === 'inbound' && !peak
+          ? {
+              goal: {
+                target: `inbound-webhook p99 < ${inboundLimit} ms at the storm`,
+                measured: `p99 ${ms(s.p99)}, max ${ms(s.max)}`,
+                pass: s.p99 < inboundLimit,
+              },
+            }
+          : {}),
       });
     }
     rows.push({
@@ -424,15 +435,6 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       unit: 'ms',
       samples: r.lastLeg.samples,
       note: `max ${ms(r.lastLeg.max)}; from the inbound webhook's response to the fake REST API receiving the call's last leg (with the queue, later legs are volunteers freed by other calls)`,
-      ...(peak
-        ? {}
-        : {
-            goal: {
-              target: 'all legs created < 500 ms after the inbound webhook (p99)',
-              measured: `p99 ${ms(r.lastLeg.p99)}, max ${ms(r.lastLeg.max)}`,
-              pass: r.lastLeg.p99 < 500,
-            },
-          }),
     });
     rows.push({
       op: `${label}: inbound → first leg created p99`,
