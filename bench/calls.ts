@@ -32,6 +32,10 @@
  * BENCH_CALLS_PEAK_SECONDS (30), same volunteers, on PGlite and PostgreSQL. With the queue a
  * call's later legs are volunteers freed by other calls, so "due" is the inbound webhook for the
  * first leg only: its p99 is the peak's leg goal (< 500 ms), with every webhook p99 < 50 ms.
+ *
+ * The capacity search (suites calls-capacity-*): the highest rate whose inbound-webhook p99 stays
+ * < 50 ms with no call lost, from 20 s storms (BENCH_CALLS_CAPACITY_SECONDS) at the rates of
+ * BENCH_CALLS_CAPACITY_RATES on the same warm server, then two halvings (searchCapacity).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -180,8 +184,16 @@ function nextMessage<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
 }
 
 type Mode = 'pglite' | 'postgres' | 'postgres-2';
-/** The storm (20 calls/s by default) or the realistic peak (2 calls/s). */
-type Load = 'storm' | 'peak';
+/** The storm (20 calls/s by default), the realistic peak (2 calls/s), or the capacity search. */
+type Load = 'storm' | 'peak' | 'capacity';
+
+/** The capacity search's criterion: inbound-webhook p99 below this, no lost call, no error. */
+const CAPACITY_P99_MS = 50;
+const CAPACITY_SECONDS = Number(process.env.BENCH_CALLS_CAPACITY_SECONDS ?? 20);
+/** Rates tried in turn (calls/s) until one fails; then two halvings between the last pass and it. */
+const CAPACITY_RATES = (process.env.BENCH_CALLS_CAPACITY_RATES ?? '2,4,6,9,13,19,28,40')
+  .split(',')
+  .map(Number);
 
 async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
   const peak = loadKind === 'peak';
@@ -189,7 +201,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
   const SECONDS = peak ? PEAK_SECONDS : STORM_SECONDS;
   const label =
     { pglite: 'PGlite', postgres: 'PostgreSQL', 'postgres-2': 'PostgreSQL ×2 processes' }[mode] +
-    (peak ? ` peak ${RATE}/s` : '');
+    (peak ? ` peak ${RATE}/s` : loadKind === 'capacity' ? ' capacity' : '');
   const processes = mode === 'postgres-2' ? 2 : 1;
   let pg: { url: string; stop(): void } | null = null;
   if (mode !== 'pglite') {
@@ -307,6 +319,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       }
       return total;
     };
+    if (loadKind === 'capacity') return await searchCapacity(label, driver, servers, publicUrl);
     const statementsBefore = await statementCount();
     const hubEventsBefore = servers.reduce((n, s) => n + s.hubEvents, 0);
     const dbBefore = await dbStats();
@@ -533,6 +546,86 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
   }
 }
 
+/**
+ * The highest rate of inbound calls whose inbound-webhook p99 stays < CAPACITY_P99_MS with no call
+ * lost and no error: short storms (CAPACITY_SECONDS each, every call drained before the next) at
+ * rising rates on the same warm servers, then two halvings of the interval between the last rate
+ * that passed and the first that failed. The answer is a rate measured, not extrapolated.
+ */
+async function searchCapacity(
+  label: string,
+  driver: ChildProcess,
+  servers: ServerProc[],
+  publicUrl: string,
+): Promise<Row[]> {
+  const tried: {
+    rate: number;
+    p99: number;
+    all: number;
+    lost: number;
+    errors: number;
+    cpu: number;
+    load: string;
+  }[] = [];
+  const attempt = async (rate: number) => {
+    const cpuBefore = servers.reduce((n, s) => n + cpuOf(s.child.pid!), 0);
+    const options: StormOptions = {
+      origins: servers.map((s) => s.origin),
+      publicUrl,
+      hotline: HOTLINE,
+      seconds: CAPACITY_SECONDS,
+      rate,
+      answerDelayMs: [500, 3000],
+      pressers: [2, 4],
+      talkMs: [500, 1500],
+      drainMs: DRAIN_SECONDS * 1000,
+    };
+    driver.send({ type: 'storm', ...options });
+    const r = await nextMessage<StormResult>(driver, (CAPACITY_SECONDS + DRAIN_SECONDS + 60) * 1000);
+    const cpu = servers.reduce((n, s) => n + cpuOf(s.child.pid!), 0) - cpuBefore;
+    const p99 = r.kinds.inbound?.p99 ?? Number.POSITIVE_INFINITY;
+    tried.push({ rate, p99, all: r.all.p99, lost: r.lostCalls, errors: r.all.errors, cpu, load: load() });
+    return p99 < CAPACITY_P99_MS && r.lostCalls === 0 && r.all.errors === 0;
+  };
+  let passed = 0;
+  let failed = Number.NaN;
+  for (const rate of CAPACITY_RATES) {
+    if (await attempt(rate)) passed = rate;
+    else {
+      failed = rate;
+      break;
+    }
+  }
+  for (let i = 0; i < 2 && !Number.isNaN(failed) && failed - passed > 1; i++) {
+    const middle = Math.round((passed + failed) / 2);
+    if (middle === passed || middle === failed) break;
+    if (await attempt(middle)) passed = middle;
+    else failed = middle;
+  }
+  const steps = tried
+    .map(
+      (t) =>
+        `${t.rate}/s: inbound p99 ${ms(t.p99)}, all ${ms(t.all)}, lost ${t.lost}, errors ${t.errors}, server CPU ${t.cpu.toFixed(1)} s, load ${t.load}`,
+    )
+    .join('; ');
+  return [
+    {
+      op: `${label}: highest rate with inbound-webhook p99 < ${CAPACITY_P99_MS} ms`,
+      value: passed,
+      unit: 'calls/s',
+      note: `${CAPACITY_SECONDS} s storms, ${VOLUNTEERS} volunteers, ${servers.length} server process${servers.length > 1 ? 'es' : ''}, no call lost and no error at that rate; ${Number.isNaN(failed) ? `every rate tried passed (up to ${CAPACITY_RATES.at(-1)}/s)` : `first failing rate ${failed}/s`}. Tried: ${steps}`,
+    },
+  ];
+}
+
+export const callsCapacityPgliteSuite: Suite = {
+  name: 'calls-capacity-pglite',
+  run: () => measure('pglite', 'capacity'),
+};
+export const callsCapacityPostgresSuite: Suite = {
+  name: 'calls-capacity-postgres',
+  run: () => measure('postgres', 'capacity'),
+};
 export const callsPgliteSuite: Suite = { name: 'calls-pglite', run: () => measure('pglite') };
 export const callsPostgresSuite: Suite = { name: 'calls-postgres', run: () => measure('postgres') };
 export const callsPostgres2Suite: Suite = { name: 'calls-2proc-postgres', run: () => measure('postgres-2') };

@@ -1,4 +1,6 @@
 import {
+  callsCapacityPgliteSuite,
+  callsCapacityPostgresSuite,
   callsPeakPgliteSuite,
   callsPeakPostgresSuite,
   callsPgliteSuite,
@@ -33,6 +35,8 @@ export const suites: Suite[] = [
   callsPostgres2Suite,
   callsPeakPgliteSuite,
   callsPeakPostgresSuite,
+  callsCapacityPgliteSuite,
+  callsCapacityPostgresSuite,
   transcriptionSuite,
   reportsSuite,
   webrtcSuite,
