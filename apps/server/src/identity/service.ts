@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CanonicalValue } from '@llamenos/crypto';
-import { type AuditHeadCache, appendAuditInTx } from '../audit/service.js';
+import { type AuditHeadCache, type AuditInput, appendAuditInTx } from '../audit/service.js';
 import type { Queryable } from '../db/database.js';
 import type { Actor } from '../domain/actor.js';
 
@@ -10,6 +10,20 @@ import type { Actor } from '../domain/actor.js';
  */
 
 export type { Actor } from '../domain/actor.js';
+
+/** The `identity.*` entry `actor` makes by `action` on `target`. */
+export const identityEntry = (
+  actor: Pick<Actor, 'pubkey' | 'ipHash'>,
+  action: string,
+  target: string,
+  details: Record<string, CanonicalValue>,
+): AuditInput => ({
+  action: `identity.${action}`,
+  actorPubkey: actor.pubkey,
+  target,
+  details,
+  ipHash: actor.ipHash,
+});
 
 /**
  * Appends an `identity.*` entry in the caller's transaction. Details never carry phone numbers or
@@ -25,12 +39,7 @@ export function auditIdentity(
   now: Date,
   head?: AuditHeadCache,
 ) {
-  return appendAuditInTx(
-    tx,
-    { action: `identity.${action}`, actorPubkey: actor.pubkey, target, details, ipHash: actor.ipHash },
-    now,
-    head,
-  );
+  return appendAuditInTx(tx, identityEntry(actor, action, target, details), now, head);
 }
 
 /** A fresh one-time code (256 bits) for a link; only its hash is stored. */

@@ -6,7 +6,14 @@ import type {
   UpdateUserBody,
   UserView,
 } from '@llamenos/protocol';
-import type { AuditHeadCache } from '../audit/service.js';
+import {
+  type AuditHeadCache,
+  type AuditInput,
+  appendAuditInTx,
+  type GuessedAppendColumns,
+  guessedAppendParts,
+  withdrawGuessedAppend,
+} from '../audit/service.js';
 import { revokeUserSessions } from '../auth/sessions.js';
 import type { Database, Queryable } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
@@ -17,6 +24,7 @@ import {
   type Actor,
   auditIdentity,
   countActiveAdmins,
+  identityEntry,
   iso,
   isUniqueViolation,
   lockAdminSet,
@@ -291,14 +299,39 @@ export const profileFromRow = (row: ProfileRow, permissions: string[]): ProfileV
   uiLanguage: row.ui_language,
 });
 
-async function profileOf(db: Queryable, row: UserRow): Promise<ProfileView> {
+async function profileOf(db: Queryable, row: ProfileRow): Promise<ProfileView> {
   return profileFromRow(row, await permissionsOfRoles(db, row.roles));
 }
 
 /**
- * A member's edit of their own profile: never roles or phone, which admins manage. `auditHead`
- * (the process's, ctx.caches.auditHead) makes the audit append one statement: a member's most
- * frequent write is this one (status, break, language): the update and the append, in one transaction.
+ * The SET list of a profile edit ($1 the user's id, $2–$9 profileParams): it keeps what the body
+ * leaves out, so the update reads nothing first.
+ */
+const PROFILE_SET = `display_name = coalesce($2, display_name), languages = coalesce($3::jsonb, languages),
+         on_break = coalesce($4, on_break), call_preference = coalesce($5, call_preference), updated_at = $6,
+         transcribe_my_calls = coalesce($7, transcribe_my_calls),
+         ui_language = case when $8::boolean then $9::text else ui_language end`;
+
+const profileParams = (id: string, body: UpdateProfileBody, now: Date): unknown[] => [
+  id,
+  body.displayName ?? null,
+  body.languages === undefined ? null : JSON.stringify(body.languages),
+  body.onBreak ?? null,
+  body.callPreference ?? null,
+  now,
+  body.transcribeMyCalls ?? null,
+  // Null is a value here (forget the choice), so "left out" is told apart by a flag.
+  body.uiLanguage !== undefined,
+  body.uiLanguage ?? null,
+];
+
+/**
+ * A member's edit of their own profile: never roles or phone, which admins manage. It is a
+ * member's most frequent write (status, break, language), so with `auditHead` (the process's,
+ * ctx.caches.auditHead) holding a guess it is one statement and no transaction: the row locked,
+ * then the chain head, and the update and its audit entry made only when the head is the one
+ * guessed, so they commit together or not at all (updateProfileOnGuess). Otherwise, or when the
+ * guess was wrong, the update and the append in one transaction.
  */
 export async function updateProfile(
   db: Database,
@@ -308,39 +341,61 @@ export async function updateProfile(
   now: Date,
   auditHead?: AuditHeadCache,
 ): Promise<ProfileView> {
-  // One guarded update (it takes the row lock itself) that keeps what the body leaves out, and
-  // the profile answered from the row it returns: no read before or after.
+  const audit = identityEntry(actor, 'profile-updated', target(id), { fields: Object.keys(body) });
+  const guessed = auditHead && (await updateProfileOnGuess(db, id, body, audit, now, auditHead));
+  if (guessed) return profileOf(db, guessed);
+  // One guarded update (it takes the row lock itself), and the profile answered from the row it
+  // returns: no read before or after.
   const row = await db.transaction(async (tx) => {
-    const [updated] = await tx.query<UserRow>(
-      `update users set display_name = coalesce($2, display_name), languages = coalesce($3::jsonb, languages),
-         on_break = coalesce($4, on_break), call_preference = coalesce($5, call_preference), updated_at = $6,
-         transcribe_my_calls = coalesce($7, transcribe_my_calls),
-         ui_language = case when $8::boolean then $9::text else ui_language end
-       where id = $1 returning *`,
-      [
-        id,
-        body.displayName ?? null,
-        body.languages === undefined ? null : JSON.stringify(body.languages),
-        body.onBreak ?? null,
-        body.callPreference ?? null,
-        now,
-        body.transcribeMyCalls ?? null,
-        // Null is a value here (forget the choice), so "left out" is told apart by a flag.
-        body.uiLanguage !== undefined,
-        body.uiLanguage ?? null,
-      ],
+    const [updated] = await tx.query<ProfileRow>(
+      `update users set ${PROFILE_SET} where id = $1 returning ${PROFILE_COLUMNS}`,
+      profileParams(id, body, now),
     );
     if (!updated) throw new DomainError('not-found', `no user "${id}"`);
-    await auditIdentity(
-      tx,
-      actor,
-      'profile-updated',
-      target(id),
-      { fields: Object.keys(body) },
-      now,
-      auditHead,
-    );
+    await appendAuditInTx(tx, audit, now, auditHead);
     return updated;
   });
   return profileOf(db, row);
+}
+
+/**
+ * The profile edit and its audit entry in one statement, on the kept head's guess: the user's row
+ * locked first and the head after it (the order the transaction takes them in, so the two cannot
+ * deadlock), the entry inserted only on the head guessed and the row updated only with it. Null
+ * when nothing was written (no guess kept, the head moved, or no such user): the caller then
+ * does it in a transaction, which also tells a missing user apart.
+ */
+async function updateProfileOnGuess(
+  db: Queryable,
+  id: string,
+  body: UpdateProfileBody,
+  audit: AuditInput,
+  now: Date,
+  head: AuditHeadCache,
+): Promise<ProfileRow | null> {
+  const params = profileParams(id, body, now);
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const before = head.kept;
+  const parts = guessedAppendParts([audit], now, head, param, 'exists (select 1 from locked)');
+  if (!parts) return null;
+  const [row] = await db.query<Partial<ProfileRow> & GuessedAppendColumns>(
+    `with locked as materialized (select id from users where id = $1 for update),
+     ${parts.withSql},
+     updated as (
+       update users set ${PROFILE_SET}
+        where id = (select id from locked) and exists (select 1 from audit_entries)
+        returning ${PROFILE_COLUMNS})
+     select updated.*, ${parts.selectSql} from (select 1) one left join updated on true`,
+    params,
+  );
+  if (row?.audit_appended && row.id) return row as ProfileRow;
+  // The head locked but not the one guessed: the next guess is the head it read. Not locked (no
+  // such user): the guess made for this entry is taken back.
+  if (row?.audit_seq != null && row.audit_hash != null)
+    head.kept = { seq: Number(row.audit_seq), hash: row.audit_hash };
+  else withdrawGuessedAppend(head, before, parts);
+  return null;
 }
