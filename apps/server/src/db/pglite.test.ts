@@ -4,14 +4,15 @@
  * PGlite's own query() gives them; a statement whose result columns changed (DDL) is prepared
  * again rather than failing; the cache stays bounded, closing what it evicts; errors keep their
  * code; a statement asked to be planned generically is, and nothing else is; and a statement
- * outside a transaction never runs inside another caller's open one. PGlite only: the PostgreSQL
+ * outside a transaction never runs inside another caller's open one; a queue of statements lets
+ * the event loop turn. PGlite only: the PostgreSQL
  * pass (LLAMENOS_TEST_DATABASE_URL) has its own driver's test, postgres.test.ts.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_PG_URL } from '../../test/helpers.js';
 import type { Database } from './database.js';
-import { openPglite } from './pglite.js';
+import { MAX_TURN_MS, openPglite } from './pglite.js';
 import { MAX_PREPARED, PreparedStatements } from './pglite-statements.js';
 
 describe.skipIf(TEST_PG_URL)('PGlite statements', () => {
@@ -183,6 +184,31 @@ describe.skipIf(TEST_PG_URL)('PGlite statements', () => {
     await expect(rolledBack).rejects.toThrow('roll back');
     await outside;
     expect(await db.query('select id from t order by id')).toEqual([{ id: 2 }]);
+  });
+
+  it('lets the event loop turn while a queue of statements runs (accepting connections, reading sockets)', async () => {
+    // 3,000 statements issued at once wait on PGlite's lock; each hands it to the next as a
+    // promise continuation. A callback of the loop's I/O phase (setImmediate runs right after
+    // it) queued now must run long before the last of them, not after the whole queue.
+    const total = 3000;
+    let done = 0;
+    let doneWhenTurned = -1;
+    setImmediate(() => {
+      doneWhenTurned = done;
+    });
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: total }, () =>
+        db.query('select 1 as one').then(() => {
+          done++;
+        }),
+      ),
+    );
+    const took = performance.now() - started;
+    // The queue must outlast the allowance for the check to mean anything.
+    expect(took).toBeGreaterThan(3 * MAX_TURN_MS);
+    expect(doneWhenTurned).toBeGreaterThanOrEqual(0);
+    expect(doneWhenTurned).toBeLessThan(total / 2);
   });
 
   it('makes a new WAL segment without writing zeros into it first, and writes into it', async () => {

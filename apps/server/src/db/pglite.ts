@@ -4,6 +4,33 @@ import type { Database, Queryable, QueryOptions } from './database.js';
 import { PreparedStatements } from './pglite-statements.js';
 
 /**
+ * PGlite runs each statement in this thread, and a finished statement hands the lock to the next
+ * waiting one as a promise continuation: a queue of statements runs back to back in microtasks,
+ * and the event loop never reaches its I/O phase meanwhile. Under a storm that queue never
+ * empties, so no connection was accepted for seconds: the kernel's accept queue overflowed, and
+ * the carrier's new connections waited for SYN-ACK retransmissions (1, 2, 4, 8 s): 10 % of the
+ * inbound calls of a 40 calls/s storm were answered 12–19 s late, while the server's own timing
+ * of each request said a few hundred milliseconds. So a statement that finds the event loop has
+ * not turned for MAX_TURN_MS first lets it turn (accepts, socket reads, timers), then runs.
+ */
+export const MAX_TURN_MS = 10;
+/** When the pending turn marker was set; null when the loop has turned since the last statement. */
+let turnMarkedAt: number | null = null;
+const turned = () => {
+  turnMarkedAt = null;
+};
+
+/** Resolves at once while the event loop turns often enough; otherwise after it turns once. */
+export async function letEventLoopTurn(): Promise<void> {
+  if (turnMarkedAt !== null && performance.now() - turnMarkedAt > MAX_TURN_MS)
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  if (turnMarkedAt === null) {
+    turnMarkedAt = performance.now();
+    setImmediate(turned);
+  }
+}
+
+/**
  * Statements run as named prepared statements kept per instance (./pglite-statements.ts), under
  * PGlite's own locks, taken as its query() takes them: outside a transaction the transaction lock
  * (so no statement runs inside someone else's open transaction) and then the query lock; inside
@@ -12,15 +39,18 @@ import { PreparedStatements } from './pglite-statements.js';
 const wrap = (pg: PGlite, statements: PreparedStatements, tx?: Transaction): Queryable => ({
   async query<T>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
     const generic = options.plan === 'generic';
+    // Under the lock: the statements already waiting for it would otherwise run back to back.
     if (tx) {
       if (tx.closed) throw new Error('Transaction is closed');
-      return await pg._runExclusiveQuery(() =>
-        statements.run<T>(sql, params, { inTransaction: true, generic }),
-      );
+      return await pg._runExclusiveQuery(async () => {
+        await letEventLoopTurn();
+        return await statements.run<T>(sql, params, { inTransaction: true, generic });
+      });
     }
     await pg._checkReady();
     return await pg._runExclusiveTransaction(() =>
       pg._runExclusiveQuery(async () => {
+        await letEventLoopTurn();
         const rows = await statements.run<T>(sql, params, { inTransaction: false, generic });
         await pg.syncToFs();
         return rows;
