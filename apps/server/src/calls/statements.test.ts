@@ -409,7 +409,8 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     // The placing's part comes first in the statement's WITH; the callback's follows it.
     expect(both.statements).toEqual([expect.stringMatching(/^db: with placed as \(/)]);
     const [placed, status] = both.result;
-    expect(placed).toMatchObject({ status: 'ringing', call: { status: 'ringing', answeredLegId: null } });
+    // Leg a was placed already and asked for no "ringing" (twilio/rest.ts LEG_EVENTS): still queued.
+    expect(placed).toMatchObject({ status: 'queued', call: { status: 'ringing', answeredLegId: null } });
     expect(status).toMatchObject({ leg: { id: legOf(b).id, status: 'ringing' }, call: null });
     // A leg's own "ringing" arriving while its placing waits rides that write: one statement,
     // and the leg goes from pending straight to ringing, bound to the provider's leg.
@@ -451,7 +452,7 @@ describe('statements per call step', { timeout: 90_000 }, () => {
     await s.settle();
   });
 
-  it('a volunteer leg asks the provider only for its ringing and its end: a pick-up sends no status callback', async () => {
+  it('a volunteer leg asks the provider only for its end: neither its ringing nor a pick-up sends a status callback', async () => {
     const caller = await s.carrier.placeCall({ from: fakeCaller(), to: s.hotline });
     await s.settle();
     const [leg] = await s.db.query<{ provider_leg_id: string }>(
@@ -460,8 +461,9 @@ describe('statements per call step', { timeout: 90_000 }, () => {
       [caller.sid, a.id],
     );
     const placed = s.carrier.api.state.calls.get(leg!.provider_leg_id)!;
-    // No "initiated" (nothing acts on it), no "answered" (the screening webhook is the pick-up).
-    expect(placed.statusCallbackEvents).toEqual(['ringing', 'completed']);
+    // No "initiated" or "ringing" (a placed leg is live from the API's answer: nothing reads
+    // them), no "answered" (the screening webhook is the pick-up).
+    expect(placed.statusCallbackEvents).toEqual(['completed']);
     const picked = await count(async () => {
       await s.carrier.pickUp(placed.sid);
       await s.settle();

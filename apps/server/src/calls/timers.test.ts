@@ -82,6 +82,34 @@ describe('call timers and the sweeper', () => {
     expect(s.carrier.api.call(fakeLeg.sid)?.status).toBe('canceled');
   });
 
+  it('keeps a leg the provider never acknowledged until its ring deadline: its phone may be ringing', async () => {
+    const v = await s.addUser(['volunteer'], { phone: '+15550121003' });
+    const id = randomUUID();
+    const legId = randomUUID();
+    const now = Date.now();
+    const deadline = new Date(now + 60_000);
+    await s.db.query(
+      `insert into calls (id, provider, provider_call_id, hotline_number, status, language, queue_deadline, created_at, updated_at)
+       values ($1, 'simulator', $2, $3, 'answered', 'en', $4, $5, $5)`,
+      [id, `CA${'0'.repeat(31)}4`, s.hotline, deadline, new Date(now - 5 * 60_000)],
+    );
+    // Placed five minutes ago by a process that stopped before storing the provider's id.
+    await s.db.query(
+      `insert into call_legs (id, call_id, user_id, kind, provider_leg_id, status, ring_deadline, created_at)
+       values ($1, $2, $3, 'phone', null, 'pending', $4, $5)`,
+      [legId, id, v.id, deadline, new Date(now - 5 * 60_000)],
+    );
+    const status = async () =>
+      (await s.db.query<{ status: string }>('select status from call_legs where id = $1', [legId]))[0]!
+        .status;
+    expect((await tickCallTimers(s.ctx, new Date(now))).legsCancelled).toBe(0);
+    expect(await status()).toBe('pending');
+    // Past its deadline and the grace, it is given up (no provider id: failed, nothing to cancel).
+    expect((await tickCallTimers(s.ctx, new Date(now + 91_000))).legsCancelled).toBe(1);
+    expect(await status()).toBe('failed');
+    await s.db.query(`update calls set status = 'completed', ended_at = $2 where id = $1`, [id, new Date()]);
+  });
+
   it('sweeps callers stuck in the menu and answered calls whose end was never reported', async () => {
     const menu = randomUUID();
     const answered = randomUUID();

@@ -27,8 +27,6 @@ import { callSettings, errorInfo } from './wiring.js';
 
 /** How long after its deadline a leg may still ring before we cancel it ourselves. */
 const LEG_GRACE_MS = 30_000;
-/** A leg the provider never acknowledged (process died mid-request) is given up after this. */
-const PENDING_LEG_MS = 60_000;
 /** A queued call nobody started ringing (its process died right after queueing it). */
 const UNRUNG_MS = 3_000;
 /** Menus and CAPTCHAs the caller left without a status callback reaching us. */
@@ -48,11 +46,17 @@ const BATCH = 50;
 const VOICEMAIL_DUE = `status in ('queued', 'ringing') and queue_deadline <= $1`;
 const REDIRECT_DUE = `status = 'voicemail' and voicemail_redirected_at is null and ended_at is null
   and redirect_attempts > 0 and redirect_attempts < ${MAX_REDIRECT_ATTEMPTS} and queue_deadline <= $1`;
-/** Over `call_legs l join calls c on c.id = l.call_id`. */
+/**
+ * Over `call_legs l join calls c on c.id = l.call_id`. A leg the provider never acknowledged
+ * (pending with no provider id: its process died during or just after the request) waits for
+ * its ring deadline like any other: the provider may have it ringing, and no callback would
+ * tell us (a leg asks for none until its end, twilio/rest.ts LEG_EVENTS), while the provider's
+ * own ring timeout ends it by that deadline. Giving it up earlier would free its volunteer for
+ * another call while their phone may still ring for this one.
+ */
 const STALE_LEG = `l.status in ('pending', 'queued', 'ringing', 'in-progress')
   and (c.answered_leg_id is null or c.answered_leg_id <> l.id)
   and (l.ring_deadline < $1::timestamptz - interval '${LEG_GRACE_MS / 1000} seconds'
-       or (l.status = 'pending' and l.provider_leg_id is null and l.created_at < $1::timestamptz - interval '${PENDING_LEG_MS / 1000} seconds')
        or c.ended_at is not null)`;
 /** $2, $3, $4: how long a menu, an answered call and a voicemail may go without news (seconds). */
 const STALE_CALL = `ended_at is null and (

@@ -46,8 +46,7 @@ describe('Plivo REST', () => {
       to: '15551230001',
       answer_url: LEG.answerUrl,
       answer_method: 'POST',
-      ring_url: LEG.statusUrl,
-      ring_method: 'POST',
+      // No ring_url: a placed leg is live from the API's answer, its ringing would be a webhook nothing reads.
       hangup_url: LEG.statusUrl,
       hangup_method: 'POST',
       ring_timeout: 25,

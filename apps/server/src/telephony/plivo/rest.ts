@@ -8,7 +8,7 @@ import { PLIVO_ID } from './events.js';
 /**
  * Call control over Plivo's REST API (https://www.plivo.com/docs/voice/api/), basic auth
  * auth id : auth token, under /v1/Account/{auth_id}:
- * - POST  /Call/                     ring a volunteer (answer, ring and hangup URLs) → request_uuid
+ * - POST  /Call/                     ring a volunteer (answer and hangup URLs) → request_uuid
  * - DELETE /Request/{request_uuid}/  cancel a call that is still being placed or ringing
  * - DELETE /Call/{call_uuid}/        hang up a connected call
  * - POST  /Call/{call_uuid}/         transfer (aleg_url) a live call to another document
@@ -60,8 +60,8 @@ export class PlivoRestClient implements CallControl {
         to: 'phone' in leg.target ? leg.target.phone.slice(1) : plivoBrowserUri(leg.target.browser),
         answer_url: leg.answerUrl,
         answer_method: 'POST',
-        ring_url: leg.statusUrl,
-        ring_method: 'POST',
+        // No ring_url: a placed leg is live from the API's answer on (twilio/rest.ts LEG_EVENTS),
+        // so its ringing would be a webhook per leg that nothing reads.
         hangup_url: leg.statusUrl,
         hangup_method: 'POST',
         ring_timeout: leg.timeoutSeconds,

@@ -23,14 +23,17 @@ interface TwilioRestConfig {
 /** Twilio's "call is not in-progress": the call already ended. */
 const CALL_NOT_IN_PROGRESS = 21220;
 /**
- * The leg events the hotline acts on, and no more: each one asked for is a webhook (and a
- * statement) per leg. "ringing" (the leg rings: the call's ringing state) and "completed" (any
- * end: declined, rung out, hung up, cancelled) are written. "initiated" says nothing a status
- * write would keep, and "answered" repeats the pick-up: Twilio fetches the leg's Url (the
- * screening webhook) at that moment, which marks the leg in progress (store/legs.ts pickUpLeg),
- * as Plivo's legs, which have no answered callback, always did.
+ * The leg events the hotline acts on, and no more: each one asked for is a webhook per leg, and
+ * a round rings a dozen legs for each call. Only "completed" (any end: declined, rung out, hung
+ * up, cancelled) is asked for. Not "initiated" or "ringing": a placed leg is live (it keeps its
+ * volunteer from other calls, the board shows them ringing, the sweeper ends it after its ring
+ * deadline) from the moment the API accepts it (store/legs.ts recordLegWrites), and nothing
+ * tells a queued leg from a ringing one, so they would be a webhook and a statement each for a
+ * state no one reads. Not "answered", which repeats the pick-up: Twilio fetches the leg's Url
+ * (the screening webhook) at that moment, which marks the leg in progress (store/legs.ts
+ * pickUpLeg), as Plivo's legs, which are given no ring or answered callback, always did.
  */
-const LEG_EVENTS = ['ringing', 'completed'];
+const LEG_EVENTS = ['completed'];
 const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 /**
