@@ -183,6 +183,24 @@ function nextMessage<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
   });
 }
 
+/** One storm as the driver runs it: each call answered 0.5–3 s after the inbound answer by 2–4 legs. */
+const stormOptions = (
+  servers: ServerProc[],
+  publicUrl: string,
+  rate: number,
+  seconds: number,
+): StormOptions => ({
+  origins: servers.map((s) => s.origin),
+  publicUrl,
+  hotline: HOTLINE,
+  seconds,
+  rate,
+  answerDelayMs: [500, 3000],
+  pressers: [2, 4],
+  talkMs: [500, 1500],
+  drainMs: DRAIN_SECONDS * 1000,
+});
+
 type Mode = 'pglite' | 'postgres' | 'postgres-2';
 /** The storm (20 calls/s by default), the realistic peak (2 calls/s), or the capacity search. */
 type Load = 'storm' | 'peak' | 'capacity';
@@ -326,18 +344,7 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     const cpuBefore = servers.map((s) => cpuOf(s.child.pid!));
     const systemBefore = servers.map((s) => cpuSplitOf(s.child.pid!).system);
     const loadBefore = load();
-    const options: StormOptions = {
-      origins: servers.map((s) => s.origin),
-      publicUrl,
-      hotline: HOTLINE,
-      seconds: SECONDS,
-      rate: RATE,
-      answerDelayMs: [500, 3000],
-      pressers: [2, 4],
-      talkMs: [500, 1500],
-      drainMs: DRAIN_SECONDS * 1000,
-    };
-    driver.send({ type: 'storm', ...options });
+    driver.send({ type: 'storm', ...stormOptions(servers, publicUrl, RATE, SECONDS) });
     const r = await nextMessage<StormResult>(driver, (SECONDS + DRAIN_SECONDS + 60) * 1000);
     const serverCpu = servers.map((s, i) => cpuOf(s.child.pid!) - cpuBefore[i]!);
     const serverSystem = servers.map((s, i) => cpuSplitOf(s.child.pid!).system - systemBefore[i]!);
@@ -569,18 +576,7 @@ async function searchCapacity(
   }[] = [];
   const attempt = async (rate: number) => {
     const cpuBefore = servers.reduce((n, s) => n + cpuOf(s.child.pid!), 0);
-    const options: StormOptions = {
-      origins: servers.map((s) => s.origin),
-      publicUrl,
-      hotline: HOTLINE,
-      seconds: CAPACITY_SECONDS,
-      rate,
-      answerDelayMs: [500, 3000],
-      pressers: [2, 4],
-      talkMs: [500, 1500],
-      drainMs: DRAIN_SECONDS * 1000,
-    };
-    driver.send({ type: 'storm', ...options });
+    driver.send({ type: 'storm', ...stormOptions(servers, publicUrl, rate, CAPACITY_SECONDS) });
     const r = await nextMessage<StormResult>(driver, (CAPACITY_SECONDS + DRAIN_SECONDS + 60) * 1000);
     const cpu = servers.reduce((n, s) => n + cpuOf(s.child.pid!), 0) - cpuBefore;
     const p99 = r.kinds.inbound?.p99 ?? Number.POSITIVE_INFINITY;
