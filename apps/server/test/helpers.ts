@@ -77,6 +77,10 @@ export async function removeTestBlobDir(config: Config): Promise<void> {
     await rm(config.blobDir, { recursive: true, force: true });
 }
 
+/** The config of a test server listening on loopback at `port`, its public address there too. */
+export const loopbackConfig = (port: number, overrides: Record<string, string> = {}): Config =>
+  testConfig({ HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides });
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     LLAMENOS_ENV: 'test',

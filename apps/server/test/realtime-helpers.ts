@@ -19,7 +19,7 @@ import type { ServerContext } from '../src/http/context.js';
 import { createLogger } from '../src/logging.js';
 import { currentHubKey } from '../src/realtime/hub-keys.js';
 import { type RunningServer, startServer } from '../src/server.js';
-import { openTestDatabase, type TestUser, testConfig } from './helpers.js';
+import { loopbackConfig, openTestDatabase, type TestUser } from './helpers.js';
 
 /** A free TCP port: the relay URL clients sign (NIP-42) must name the port the server really listens on. */
 export function freePort(): Promise<number> {
@@ -57,10 +57,7 @@ export async function startRelayServer(
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   for (let attempt = 0; !server; attempt++) {
     port = await freePort();
-    const config = testConfig({
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    const config = loopbackConfig(port, {
       ...(shared ? { SERVER_SECRET: shared.serverSecret } : {}),
       ...overrides,
     });

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { createLogger } from '../src/logging.js';
 import { startServer } from '../src/server.js';
 import { freePort } from './cli-process.js';
-import { openTestDatabase, testConfig } from './helpers.js';
+import { loopbackConfig, openTestDatabase } from './helpers.js';
 
 /**
  * An open page that keeps polling reuses its keep-alive connection: if a request is in flight when
@@ -13,11 +13,7 @@ import { openTestDatabase, testConfig } from './helpers.js';
 it('stops while a client keeps polling on a keep-alive connection that was busy at the stop', async () => {
   const { db, drop } = await openTestDatabase();
   const port = await freePort();
-  const config = testConfig({
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-  });
+  const config = loopbackConfig(port);
   const server = await startServer(config, createLogger('silent'), { db });
   const socket = connect(port, '127.0.0.1');
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));

@@ -4,7 +4,7 @@ import { insertUser } from '../src/identity/users.js';
 import { createLogger } from '../src/logging.js';
 import { startServer } from '../src/server.js';
 import { freePort } from './cli-process.js';
-import { openTestDatabase, testConfig } from './helpers.js';
+import { loopbackConfig, openTestDatabase } from './helpers.js';
 
 /**
  * A process makes its readers' sealing tables (about 40 ms of one core each) before it listens:
@@ -14,11 +14,7 @@ import { openTestDatabase, testConfig } from './helpers.js';
 it('listens only once every reader table is made and the hub key exists', async () => {
   const { db, drop } = await openTestDatabase();
   const port = await freePort();
-  const config = testConfig({
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-  });
+  const config = loopbackConfig(port);
   const readers = [getPublicKey(generateSecretKey()), getPublicKey(generateSecretKey())];
   // Two existing members who read texts; the second process of a hotline starts with them.
   const settingsKey = new Uint8Array(32);
