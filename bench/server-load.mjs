@@ -14,6 +14,7 @@
 // Commands (process.send): { type: 'open', ... } a fixed-rate open-loop run, { type: 'closed', ... }
 // a closed-loop run with N connections. Each answers with { type: 'result', ... }.
 import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { verifyAuthHeader } from '@llamenos/crypto';
 import { finalizeEvent, setNostrWasm } from 'nostr-tools/wasm';
@@ -27,6 +28,13 @@ const secretKey = Uint8Array.from(Buffer.from(process.env.BENCH_SECRET_KEY ?? ''
 const target = new URL(origin);
 const now = () => performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// BENCH_SERVER_TRACE=<file>: every request's send time (epoch ms) and latency, one line each, appended
+// after each run, to line the slow ones up with the server's own timings.
+const traceFile = process.env.BENCH_SERVER_TRACE;
+const trace = traceFile ? [] : null;
+const flushTrace = () => {
+  if (trace?.length) appendFileSync(traceFile, `${trace.splice(0).join('\n')}\n`);
+};
 
 /** One request shape: method, path, body, and a queue of tokens signed for it. */
 function shape({ method, path, body, signed = true }) {
@@ -95,6 +103,8 @@ function send(agent, s) {
         res.on('end', () => {
           const ms = now() - t0;
           const ok = res.statusCode >= 200 && res.statusCode < 300;
+          if (trace)
+            trace.push(`${(performance.timeOrigin + t0).toFixed(3)} ${ms.toFixed(3)} ${res.statusCode}`);
           resolve({ status: res.statusCode, ms, body: ok ? undefined : Buffer.concat(chunks).toString() });
         });
       },
@@ -217,6 +227,7 @@ process.on('message', async (message) => {
     if (message.type === 'open') process.send(await openLoop(message));
     else if (message.type === 'closed') process.send(await closedLoop(message));
     else if (message.type === 'stop') process.exit(0);
+    flushTrace();
   } catch (error) {
     process.send({ type: 'error', message: String(error?.stack ?? error) });
   }

@@ -23,11 +23,14 @@
  * BENCH_SERVER_IDLE_SECONDS (5) quiet time before reading the idle RSS, BENCH_SERVER_PRESIGN_RATE
  * (4000) tokens signed ahead per closed-loop second, BENCH_SERVER_PROFILE (a directory: the server
  * runs with --cpu-prof and writes its profile there when it stops), BENCH_SERVER_ROOT (another checkout
- * whose built server is measured by this harness, e.g. the commit before a change).
+ * whose built server is measured by this harness, e.g. the commit before a change), BENCH_SERVER_LOG (a
+ * file: the server's stdout and stderr are appended there), BENCH_SERVER_NODE_ARGS (options for the
+ * server's node, space-separated, e.g. "--trace-gc", which NODE_OPTIONS does not take), BENCH_SERVER_TRACE (a file: the load generator appends
+ * every request's send time and latency there, server-load.mjs).
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,6 +45,7 @@ const CONNECTIONS = Number(process.env.BENCH_SERVER_CONNECTIONS ?? 16);
 const IDLE_SECONDS = Number(process.env.BENCH_SERVER_IDLE_SECONDS ?? 5);
 const PRESIGN_RATE = Number(process.env.BENCH_SERVER_PRESIGN_RATE ?? 4000);
 const PROFILE_DIR = process.env.BENCH_SERVER_PROFILE;
+const SERVER_LOG = process.env.BENCH_SERVER_LOG;
 
 /** The tree whose server is measured: this one, or another checkout (BENCH_SERVER_ROOT) to compare builds with one harness. */
 const root = process.env.BENCH_SERVER_ROOT
@@ -309,15 +313,23 @@ export async function startBenchServer(
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...options.serverEnv,
   };
-  const profileArgs = options.profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`]
-    : [];
-  const spawnServer = () =>
-    spawn(process.execPath, [...profileArgs, cli, 'serve'], {
+  const profileArgs = [
+    ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`] : []),
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  const log = SERVER_LOG ? createWriteStream(SERVER_LOG, { flags: 'a' }) : null;
+  const spawnServer = () => {
+    const child = spawn(process.execPath, [...profileArgs, cli, 'serve'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (log) {
+      child.stdout.on('data', (d: Buffer) => log.write(d));
+      child.stderr.on('data', (d: Buffer) => log.write(d));
+    }
+    return child;
+  };
   let server = spawnServer();
   let generator: ChildProcess | null = null;
   const stop = async () => {
@@ -326,6 +338,7 @@ export async function startBenchServer(
       await stopChild(generator, 2000);
     }
     await stopChild(server);
+    log?.end();
     pg?.stop();
     await rm(dataDir, { recursive: true, force: true });
     if (existsSync(dataDir)) console.error(`could not remove ${dataDir}`);
