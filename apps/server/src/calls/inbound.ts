@@ -142,12 +142,17 @@ export async function handleInboundCall(
   // rate limit below are judged in the same transaction, so no one sees it there before them.
   const menu = settings.calls.ivrLanguageMenu && settings.languages.length > 1;
   const first = menu ? 'arriving' : afterMenu(settings);
-  const { call, fresh } = await ctx.db.transaction(async (tx) => {
-    // The row in its first state, whether its caller is banned (as store/bans.ts isBanned reads
-    // it) and, for a new row of a caller not banned, the attempt counted against the caller's
-    // rate limit (rate-limit/service.ts hitRateLimit's upsert): one statement.
-    const [inserted] = await tx.query<CallsTable & { banned: boolean; blocked_until: Date | string | null }>(
-      `with inserted as (
+  // The caller hears nothing until this commits: on PGlite it goes before the webhooks' and the
+  // timers' statements waiting for their turn (urgent), so a loaded process still answers fast.
+  const { call, fresh } = await ctx.db.transaction(
+    async (tx) => {
+      // The row in its first state, whether its caller is banned (as store/bans.ts isBanned reads
+      // it) and, for a new row of a caller not banned, the attempt counted against the caller's
+      // rate limit (rate-limit/service.ts hitRateLimit's upsert): one statement.
+      const [inserted] = await tx.query<
+        CallsTable & { banned: boolean; blocked_until: Date | string | null }
+      >(
+        `with inserted as (
          insert into calls (id, provider, provider_call_id, hotline_number, caller_hash, caller_last4, status, language,
             captcha_digits, queue_deadline, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $9, $7,
@@ -168,41 +173,43 @@ export async function handleInboundCall(
          )}
          returning blocked_until)
        select inserted.*, (select blocked_until from limited) as blocked_until from inserted`,
-      [
-        randomUUID(),
-        provider,
-        event.providerCallId,
-        event.to,
-        callerHash,
-        callerLast4,
-        language,
-        now,
-        first,
-        captchaDigits(),
-        queueDeadline(now, settings),
-        callerHash ? rateLimitKey(callerHash) : null,
-        3600,
-        settings.spam.callsPerCallerPerHour,
-        settings.spam.blockMinutes * 60,
-      ],
-    );
-    if (!inserted) {
-      // A retried webhook: the call exists; answer with its current document, change nothing.
-      const existing = await findCallByProviderId(tx, provider, event.providerCallId);
-      return { call: existing!, fresh: false };
-    }
-    const call = callFromRow(inserted);
-    if (inserted.banned) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
-    const blockedUntil = inserted.blocked_until ? new Date(inserted.blocked_until) : null;
-    if (blockedUntil && blockedUntil > now)
-      return {
-        call: await rejectCall(tx, call, 'rate-limited', now, {
-          retryAfterSeconds: Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 1000)),
-        }),
-        fresh: true,
-      };
-    return { call, fresh: true };
-  });
+        [
+          randomUUID(),
+          provider,
+          event.providerCallId,
+          event.to,
+          callerHash,
+          callerLast4,
+          language,
+          now,
+          first,
+          captchaDigits(),
+          queueDeadline(now, settings),
+          callerHash ? rateLimitKey(callerHash) : null,
+          3600,
+          settings.spam.callsPerCallerPerHour,
+          settings.spam.blockMinutes * 60,
+        ],
+      );
+      if (!inserted) {
+        // A retried webhook: the call exists; answer with its current document, change nothing.
+        const existing = await findCallByProviderId(tx, provider, event.providerCallId);
+        return { call: existing!, fresh: false };
+      }
+      const call = callFromRow(inserted);
+      if (inserted.banned) return { call: await rejectCall(tx, call, 'banned', now), fresh: true };
+      const blockedUntil = inserted.blocked_until ? new Date(inserted.blocked_until) : null;
+      if (blockedUntil && blockedUntil > now)
+        return {
+          call: await rejectCall(tx, call, 'rate-limited', now, {
+            retryAfterSeconds: Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 1000)),
+          }),
+          fresh: true,
+        };
+      return { call, fresh: true };
+    },
+    { urgent: true },
+  );
 
   if (fresh && call.status === 'queued') requeue(ctx);
   if (fresh && call.status === 'rejected') inBackground(ctx, 'seal', () => sealEndedCall(ctx, call.id));

@@ -11,6 +11,19 @@ export interface QueryOptions {
    * it (./pglite-statements.ts); on PostgreSQL the server chooses as it always does.
    */
   plan?: 'generic';
+  /**
+   * Someone is waiting on the phone for this statement (an arriving call's first answer, and the
+   * settings it reads): on PGlite, where every statement and transaction takes turns on one
+   * connection, it goes before those of webhooks and timers still waiting, so that a caller is
+   * answered fast however loaded the process is (./pglite.ts). PostgreSQL runs statements side by
+   * side on its pool and ignores it.
+   */
+  urgent?: boolean;
+}
+
+/** How a transaction is run: `urgent` as for one statement (QueryOptions). */
+export interface TransactionOptions {
+  urgent?: boolean;
 }
 
 /** What every module's queries run against: the database itself or an open transaction. */
@@ -33,7 +46,7 @@ export interface Database extends Queryable {
    * they are needed, up to it); PGlite's one.
    */
   readonly connections: number;
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * LISTEN on `channel`: `onPayload` gets every NOTIFY payload (from any process, this one
    * included); `onReconnect` runs when the listening connection was re-established, because
@@ -48,6 +61,12 @@ export interface Database extends Queryable {
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** `db` with every statement urgent (QueryOptions.urgent): for reads that an arriving call waits on. */
+export const urgently = (db: Queryable): Queryable => ({
+  query: (sql, params, options) => db.query(sql, params, { ...options, urgent: true }),
+  exec: (sql) => db.exec(sql),
+});
 
 /**
  * True when the statement returned a row: a `select 1 …` found one, or a conditional write

@@ -5,7 +5,7 @@
  * again rather than failing; the cache stays bounded, closing what it evicts; errors keep their
  * code; a statement asked to be planned generically is, and nothing else is; and a statement
  * outside a transaction never runs inside another caller's open one; a queue of statements lets
- * the event loop turn. PGlite only: the PostgreSQL
+ * the event loop turn; urgent statements go first. PGlite only: the PostgreSQL
  * pass (LLAMENOS_TEST_DATABASE_URL) has its own driver's test, postgres.test.ts.
  */
 import { PGlite } from '@electric-sql/pglite';
@@ -209,6 +209,37 @@ describe.skipIf(TEST_PG_URL)('PGlite statements', () => {
     expect(took).toBeGreaterThan(3 * MAX_TURN_MS);
     expect(doneWhenTurned).toBeGreaterThanOrEqual(0);
     expect(doneWhenTurned).toBeLessThan(total / 2);
+  });
+
+  it('runs urgent statements and transactions before the waiting others, each lane in order', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const order: string[] = [];
+    // A transaction holds the one connection; meanwhile webhooks' statements and a caller's queue up.
+    const first = db.transaction(async (tx) => {
+      await tx.query('insert into t (id) values (0)');
+      started();
+      await held;
+    });
+    await holding;
+    const queued = [
+      db.query('select 1').then(() => order.push('normal 1')),
+      db.query('select 1').then(() => order.push('normal 2')),
+      db.query('select 1', [], { urgent: true }).then(() => order.push('urgent 1')),
+      db.query('select 1').then(() => order.push('normal 3')),
+      db
+        .transaction(async (tx) => tx.query('insert into t (id) values (1)'), { urgent: true })
+        .then(() => order.push('urgent 2')),
+    ];
+    release();
+    await Promise.all([first, ...queued]);
+    expect(order).toEqual(['urgent 1', 'urgent 2', 'normal 1', 'normal 2', 'normal 3']);
   });
 
   it('makes a new WAL segment without writing zeros into it first, and writes into it', async () => {

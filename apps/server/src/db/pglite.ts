@@ -14,19 +14,44 @@ import { PreparedStatements } from './pglite-statements.js';
  * not turned for MAX_TURN_MS first lets it turn (accepts, socket reads, timers), then runs.
  */
 export const MAX_TURN_MS = 10;
-/** When the pending turn marker was set; null when the loop has turned since the last statement. */
-let turnMarkedAt: number | null = null;
-const turned = () => {
-  turnMarkedAt = null;
-};
 
-/** Resolves at once while the event loop turns often enough; otherwise after it turns once. */
-export async function letEventLoopTurn(): Promise<void> {
-  if (turnMarkedAt !== null && performance.now() - turnMarkedAt > MAX_TURN_MS)
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  if (turnMarkedAt === null) {
-    turnMarkedAt = performance.now();
-    setImmediate(turned);
+/**
+ * Whose turn it is on PGlite's one connection: one statement (outside a transaction) or one whole
+ * transaction at a time, urgent ones first (QueryOptions.urgent: a caller waiting on the phone),
+ * each lane in the order it was asked. PGlite's own locks, taken inside a turn, still order
+ * everything else (exec, LISTEN/NOTIFY). Handing the turn to the next is a resolved promise, as
+ * PGlite's own lock hands it, so letEventLoopTurn still decides when I/O comes in between.
+ */
+export class Turns {
+  private held = false;
+  private readonly urgent: (() => void)[] = [];
+  private readonly normal: (() => void)[] = [];
+  /** When the pending marker of an event-loop turn was set; null once the loop turned. */
+  private turnMarkedAt: number | null = null;
+  private readonly turned = () => {
+    this.turnMarkedAt = null;
+  };
+
+  /** Resolves at once while the event loop turns often enough (MAX_TURN_MS); else after it turns once. */
+  async letEventLoopTurn(): Promise<void> {
+    if (this.turnMarkedAt !== null && performance.now() - this.turnMarkedAt > MAX_TURN_MS)
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.turnMarkedAt === null) {
+      this.turnMarkedAt = performance.now();
+      setImmediate(this.turned);
+    }
+  }
+
+  async run<T>(urgent: boolean, work: () => Promise<T>): Promise<T> {
+    if (this.held) await new Promise<void>((resolve) => (urgent ? this.urgent : this.normal).push(resolve));
+    else this.held = true;
+    try {
+      return await work();
+    } finally {
+      const next = this.urgent.shift() ?? this.normal.shift();
+      if (next) next();
+      else this.held = false;
+    }
   }
 }
 
@@ -36,26 +61,29 @@ export async function letEventLoopTurn(): Promise<void> {
  * (so no statement runs inside someone else's open transaction) and then the query lock; inside
  * one, the transaction already holds the first.
  */
-const wrap = (pg: PGlite, statements: PreparedStatements, tx?: Transaction): Queryable => ({
+const wrap = (pg: PGlite, statements: PreparedStatements, turns: Turns, tx?: Transaction): Queryable => ({
   async query<T>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
     const generic = options.plan === 'generic';
     // Under the lock: the statements already waiting for it would otherwise run back to back.
     if (tx) {
       if (tx.closed) throw new Error('Transaction is closed');
       return await pg._runExclusiveQuery(async () => {
-        await letEventLoopTurn();
+        await turns.letEventLoopTurn();
         return await statements.run<T>(sql, params, { inTransaction: true, generic });
       });
     }
-    await pg._checkReady();
-    return await pg._runExclusiveTransaction(() =>
-      pg._runExclusiveQuery(async () => {
-        await letEventLoopTurn();
-        const rows = await statements.run<T>(sql, params, { inTransaction: false, generic });
-        await pg.syncToFs();
-        return rows;
-      }),
-    );
+    // Asked for its turn at once (no await before it), so each lane keeps the order of asking.
+    return await turns.run(options.urgent === true, async () => {
+      await pg._checkReady();
+      return await pg._runExclusiveTransaction(() =>
+        pg._runExclusiveQuery(async () => {
+          await turns.letEventLoopTurn();
+          const rows = await statements.run<T>(sql, params, { inTransaction: false, generic });
+          await pg.syncToFs();
+          return rows;
+        }),
+      );
+    });
   },
   async exec(sql: string) {
     try {
@@ -126,12 +154,14 @@ async function start(
     dataDir ? { dataDir, startParams } : { startParams, ...(from ? { loadDataDir: from } : {}) },
   );
   const statements = new PreparedStatements(pg);
-  const base = wrap(pg, statements);
+  const turns = new Turns();
+  const base = wrap(pg, statements, turns);
   return {
     kind: 'pglite',
     connections: 1,
     ...base,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(pg, statements, tx))),
+    transaction: (fn, options) =>
+      turns.run(options?.urgent === true, () => pg.transaction((tx) => fn(wrap(pg, statements, turns, tx)))),
     // In-process: PGlite is one connection, so notifications never get lost to a reconnect.
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     notify: async (channel, payload) => {

@@ -1,5 +1,5 @@
 import type { HotlineSettings } from '@llamenos/protocol';
-import type { Queryable } from '../db/database.js';
+import { type Queryable, urgently } from '../db/database.js';
 import type { ServerContext } from '../http/context.js';
 import { listProviderNumbers, loadSettings } from './store.js';
 
@@ -62,7 +62,9 @@ async function keep<T>(
   )
     return kept.value;
   const entry: Kept<T> = {
-    value: read(db),
+    // Every arriving call waits on these two reads (QueryOptions.urgent); in a transaction, the
+    // transaction's own turn.
+    value: read(db === ctx.db ? urgently(db) : db),
     readAt: performance.now(),
     generation: cache.generation,
     settled: false,
