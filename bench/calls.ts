@@ -34,7 +34,8 @@
  * first leg only: its p99 is the peak's leg goal (< 500 ms), with every webhook p99 < 50 ms.
  *
  * The capacity search (suites calls-capacity-*): the highest rate whose inbound-webhook p99 stays
- * < 50 ms with no call lost, from 20 s storms (BENCH_CALLS_CAPACITY_SECONDS) at the rates of
+ * < 50 ms with no call lost, from storms of 20 s (BENCH_CALLS_CAPACITY_SECONDS) or 200 calls
+ * (BENCH_CALLS_CAPACITY_CALLS), whichever is longer, at the rates of
  * BENCH_CALLS_CAPACITY_RATES on the same warm server, then two halvings (searchCapacity).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -208,6 +209,11 @@ type Load = 'storm' | 'peak' | 'capacity';
 /** The capacity search's criterion: inbound-webhook p99 below this, no lost call, no error. */
 const CAPACITY_P99_MS = 50;
 const CAPACITY_SECONDS = Number(process.env.BENCH_CALLS_CAPACITY_SECONDS ?? 20);
+/**
+ * Inbound calls each rate is judged on, at least: a p99 of 40 samples is their worst one, so one
+ * slow answer would decide the rate. A rate below CAPACITY_CALLS / CAPACITY_SECONDS runs longer.
+ */
+const CAPACITY_CALLS = Number(process.env.BENCH_CALLS_CAPACITY_CALLS ?? 200);
 /** Rates tried in turn (calls/s) until one fails; then two halvings between the last pass and it. */
 const CAPACITY_RATES = (process.env.BENCH_CALLS_CAPACITY_RATES ?? '2,4,6,9,13,19,28,40')
   .split(',')
@@ -555,7 +561,8 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
 
 /**
  * The highest rate of inbound calls whose inbound-webhook p99 stays < CAPACITY_P99_MS with no call
- * lost and no error: short storms (CAPACITY_SECONDS each, every call drained before the next) at
+ * lost and no error: short storms (CAPACITY_SECONDS, or long enough for CAPACITY_CALLS calls; every
+ * call drained before the next) at
  * rising rates on the same warm servers, then two halvings of the interval between the last rate
  * that passed and the first that failed. The answer is a rate measured, not extrapolated.
  */
@@ -567,6 +574,7 @@ async function searchCapacity(
 ): Promise<Row[]> {
   const tried: {
     rate: number;
+    seconds: number;
     p99: number;
     all: number;
     lost: number;
@@ -576,11 +584,21 @@ async function searchCapacity(
   }[] = [];
   const attempt = async (rate: number) => {
     const cpuBefore = servers.reduce((n, s) => n + cpuOf(s.child.pid!), 0);
-    driver.send({ type: 'storm', ...stormOptions(servers, publicUrl, rate, CAPACITY_SECONDS) });
-    const r = await nextMessage<StormResult>(driver, (CAPACITY_SECONDS + DRAIN_SECONDS + 60) * 1000);
+    const seconds = Math.max(CAPACITY_SECONDS, Math.ceil(CAPACITY_CALLS / rate));
+    driver.send({ type: 'storm', ...stormOptions(servers, publicUrl, rate, seconds) });
+    const r = await nextMessage<StormResult>(driver, (seconds + DRAIN_SECONDS + 60) * 1000);
     const cpu = servers.reduce((n, s) => n + cpuOf(s.child.pid!), 0) - cpuBefore;
     const p99 = r.kinds.inbound?.p99 ?? Number.POSITIVE_INFINITY;
-    tried.push({ rate, p99, all: r.all.p99, lost: r.lostCalls, errors: r.all.errors, cpu, load: load() });
+    tried.push({
+      rate,
+      seconds,
+      p99,
+      all: r.all.p99,
+      lost: r.lostCalls,
+      errors: r.all.errors,
+      cpu,
+      load: load(),
+    });
     return p99 < CAPACITY_P99_MS && r.lostCalls === 0 && r.all.errors === 0;
   };
   let passed = 0;
@@ -601,7 +619,7 @@ async function searchCapacity(
   const steps = tried
     .map(
       (t) =>
-        `${t.rate}/s: inbound p99 ${ms(t.p99)}, all ${ms(t.all)}, lost ${t.lost}, errors ${t.errors}, server CPU ${t.cpu.toFixed(1)} s, load ${t.load}`,
+        `${t.rate}/s for ${t.seconds} s: inbound p99 ${ms(t.p99)}, all ${ms(t.all)}, lost ${t.lost}, errors ${t.errors}, server CPU ${t.cpu.toFixed(1)} s, load ${t.load}`,
     )
     .join('; ');
   return [
@@ -609,7 +627,7 @@ async function searchCapacity(
       op: `${label}: highest rate with inbound-webhook p99 < ${CAPACITY_P99_MS} ms`,
       value: passed,
       unit: 'calls/s',
-      note: `${CAPACITY_SECONDS} s storms, ${VOLUNTEERS} volunteers, ${servers.length} server process${servers.length > 1 ? 'es' : ''}, no call lost and no error at that rate; ${Number.isNaN(failed) ? `every rate tried passed (up to ${CAPACITY_RATES.at(-1)}/s)` : `first failing rate ${failed}/s`}. Tried: ${steps}`,
+      note: `storms of ${CAPACITY_SECONDS} s or ${CAPACITY_CALLS} calls, whichever is longer, ${VOLUNTEERS} volunteers, ${servers.length} server process${servers.length > 1 ? 'es' : ''}, no call lost and no error at that rate; ${Number.isNaN(failed) ? `every rate tried passed (up to ${CAPACITY_RATES.at(-1)}/s)` : `first failing rate ${failed}/s`}. Tried: ${steps}`,
     },
   ];
 }
