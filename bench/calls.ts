@@ -578,7 +578,7 @@ async function searchCapacity(
     p99: number;
     all: number;
     lost: number;
-    errors: number;
+    errors: string;
     cpu: number;
     load: string;
   }[] = [];
@@ -595,7 +595,9 @@ async function searchCapacity(
       p99,
       all: r.all.p99,
       lost: r.lostCalls,
-      errors: r.all.errors,
+      errors: r.all.errors
+        ? `${r.all.errors} (${JSON.stringify(r.errorStatuses)}: ${r.firstErrors.join(' | ')})`
+        : '0',
       cpu,
       load: load(),
     });
