@@ -7,33 +7,17 @@
  *   node --conditions=llamenos-source --import tsx bench/prof/profile-edit-ab.ts [edits per run]
  * (LLAMENOS_TEST_DATABASE_URL=… for PostgreSQL.)
  */
-import { readFileSync } from 'node:fs';
 import { appendAuditInTx, emptyAuditHeadCache } from '../../apps/server/src/audit/service.js';
 import { identityEntry } from '../../apps/server/src/identity/service.js';
 import { updateProfile } from '../../apps/server/src/identity/users.js';
 import { createTestHotline } from '../../apps/server/test/helpers.js';
+import { backends as backendsOf, cpuOf } from './backend-cpu.js';
 
 const edits = Number(process.argv[2] ?? 2000);
 const h = await createTestHotline();
 const member = await h.addUser(['volunteer'], 'Bench');
 const db = h.ctx.db;
-const ticks = 100;
-const backends = async () =>
-  db.kind === 'postgres'
-    ? (
-        await db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')
-      ).map((r) => r.pid)
-    : [];
-const cpuOf = (pids: number[]) =>
-  pids.reduce((sum, pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return sum + (Number(f[11]) + Number(f[12])) / ticks;
-    } catch {
-      return sum;
-    }
-  }, 0);
+const backends = () => backendsOf(db);
 
 const actor = { userId: member.id, pubkey: member.pubkey, permissions: [], ipHash: 'bench' };
 const head = emptyAuditHeadCache();

@@ -8,30 +8,14 @@
  * (LLAMENOS_TEST_DATABASE_URL=… for PostgreSQL).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { MemberStanding, standingOfTokens } from '../../apps/server/src/auth/signed-requests.js';
 import { createTestHotline } from '../../apps/server/test/helpers.js';
+import { backends as backendsOf, cpuOf } from './backend-cpu.js';
 
 const h = await createTestHotline();
 const member = await h.addUser(['volunteer'], 'Bench');
 const db = h.ctx.db;
-const ticks = 100;
-const backends = async () =>
-  db.kind === 'postgres'
-    ? (
-        await db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')
-      ).map((r) => r.pid)
-    : [];
-const cpuOf = (pids: number[]) =>
-  pids.reduce((sum, pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return sum + (Number(f[11]) + Number(f[12])) / ticks;
-    } catch {
-      return sum;
-    }
-  }, 0);
+const backends = () => backendsOf(db);
 
 const kept = new MemberStanding();
 const variants: Record<string, () => MemberStanding> = {
