@@ -115,8 +115,10 @@ describe('lesson 6: the server binds every signed request to what it received', 
   });
 
   it('refuses a token older or newer than the window', async () => {
-    expect((await send({ method: 'GET', path: '/api/me' }, { at: now() - 61 })).status).toBe(401);
-    expect((await send({ method: 'GET', path: '/api/me' }, { at: now() + 61 })).status).toBe(401);
+    // 62, not 61: the server reads its clock a moment after this one, and when a second boundary
+    // falls between the two, a token 61 s ahead is exactly 60 s ahead of it, inside the window.
+    expect((await send({ method: 'GET', path: '/api/me' }, { at: now() - 62 })).status).toBe(401);
+    expect((await send({ method: 'GET', path: '/api/me' }, { at: now() + 62 })).status).toBe(401);
   });
 
   it('refuses the second use of a token, even on a public route', async () => {
