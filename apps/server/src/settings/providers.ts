@@ -11,6 +11,7 @@ import {
 } from '@llamenos/protocol';
 import type { z } from 'zod';
 import { auditActionInTx } from '../audit/service.js';
+import { urgently } from '../db/database.js';
 import type { AuditActor as Actor } from '../domain/actor.js';
 import { conflict, DomainError, invalid, notFound, parseOrRefuse } from '../domain/errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -89,7 +90,9 @@ export async function loadProviderCredentials<P extends TelephonyProvider>(
   ctx: ServerContext,
   provider: P,
 ): Promise<ProviderCredentials[P] | null> {
-  const row = await readCredentialRow(ctx.db, provider);
+  // Urgent: every webhook's adapter is rebuilt from this read once a second (calls/wiring.ts
+  // keptAdapter), so an arriving call waits on it as on the settings (QueryOptions.urgent).
+  const row = await readCredentialRow(urgently(ctx.db), provider);
   return row ? openRow(ctx, provider, row) : null;
 }
 
