@@ -19,6 +19,16 @@ export interface QueryOptions {
    * side on its pool and ignores it.
    */
   urgent?: boolean;
+  /**
+   * The statement must reach the database after every `ordered` one this process made before it:
+   * a chain of one-statement audit appends, each guessing that the head is the entry the one
+   * before it made (audit/service.ts guessedAppendParts). Sent side by side on a pool they arrive
+   * in any order, and every one that overtakes its predecessor finds the wrong head, so under
+   * load most guesses failed and fell back to transactions that held the head's lock across
+   * round trips. On PostgreSQL they go, pipelined, over one connection the pool keeps for them;
+   * PGlite runs statements in the order they were asked for anyway.
+   */
+  ordered?: boolean;
 }
 
 /** How a transaction is run: `urgent` as for one statement (QueryOptions). */

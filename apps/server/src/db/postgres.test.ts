@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL driver runs statements with parameters as named prepared statements (one round
  * trip after the first run on a connection), and `?prepare=false` on the URL (for a
- * transaction-mode pooler) turns them off. PostgreSQL only (LLAMENOS_TEST_DATABASE_URL).
+ * transaction-mode pooler) turns them off; `ordered` statements reach the server in the order they
+ * were made. PostgreSQL only (LLAMENOS_TEST_DATABASE_URL).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_PG_URL } from '../../test/helpers.js';
@@ -46,6 +47,49 @@ describe.skipIf(!TEST_PG_URL)('PostgreSQL statements', () => {
     const db = await openPostgres(`${url}${url.includes('?') ? '&' : '?'}prepare=false`, 1);
     try {
       expect(await preparedOnOneConnection(db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('runs ordered statements in the order they were made, a slow one holding back the next', async () => {
+    const db = await openPostgres(url, 4);
+    try {
+      await db.exec('create table lane_probe (id serial primary key, n int not null)');
+      const insert = (n: number, sleep: number, ordered: boolean) =>
+        db.query('insert into lane_probe (n) select $1::int from pg_sleep($2::float8)', [n, sleep], {
+          ordered,
+        });
+      const order = async () => {
+        const rows = await db.query<{ n: number }>('delete from lane_probe returning id, n');
+        return rows.sort((a, b) => (a as { id: number }).id - (b as { id: number }).id).map((r) => r.n);
+      };
+      // Side by side on the pool, the quick one is done first ...
+      await Promise.all([insert(1, 0.2, false), insert(2, 0, false)]);
+      expect(await order()).toEqual([2, 1]);
+      // ... in the lane it waits for the one made before it.
+      await Promise.all([insert(1, 0.2, true), insert(2, 0, true), insert(3, 0, true)]);
+      expect(await order()).toEqual([1, 2, 3]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('takes another connection for the lane when its connection was lost', async () => {
+    const db = await openPostgres(url, 4);
+    try {
+      const pid = async () =>
+        (await db.query<{ pid: number }>('select pg_backend_pid() as pid', [], { ordered: true }))[0]!.pid;
+      const first = await pid();
+      expect(await pid()).toBe(first);
+      await db.query('select pg_terminate_backend($1::int)', [first]);
+      // The statement that finds it gone may fail; the lane is then made again.
+      await pid().catch(() => null);
+      const next = await pid();
+      expect(next).not.toBe(first);
+      expect(await db.query<{ n: number }>('select $1::int as n', [7], { ordered: true })).toEqual([
+        { n: 7 },
+      ]);
     } finally {
       await db.close();
     }

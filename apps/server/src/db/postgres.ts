@@ -26,8 +26,7 @@ const wrap = (sql: Sql): Queryable => ({
 
 /** A PostgreSQL server reached through `url` (DATABASE_URL). */
 export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
-  const sql = postgres(url, {
-    max: maxConnections,
+  const options = {
     onnotice: () => {},
     // int8 (counts, sequences) as JavaScript numbers, as PGlite returns them; our int8 values stay far below 2^53.
     types: {
@@ -41,13 +40,16 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
         parse: (v: string) => JSON.parse(v),
       },
     },
-  });
+  } satisfies postgres.Options<Record<string, postgres.PostgresType>>;
+  const sql = postgres(url, { ...options, max: maxConnections });
   await sql`select 1`;
   const base = wrap(sql);
+  const ordered = orderedLane(sql, maxConnections);
   return {
     kind: 'postgres',
     connections: maxConnections,
     ...base,
+    query: (text, params, how) => (how?.ordered ? ordered.query(text, params) : base.query(text, params)),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
     // postgres.js keeps one dedicated connection for every LISTEN and re-listens after a drop;
     // its onlisten callback runs on each (re)connect, the first one included.
@@ -62,6 +64,74 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
     notify: async (channel, payload) => {
       await sql.notify(channel, payload);
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      ordered.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Errors after which a connection is gone (postgres.js's codes, and the socket's). */
+const CONNECTION_LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+]);
+/** ... or the server's: class 08 (connection exception), 57P01-57P03 (shut down, terminated). */
+const connectionLost = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    (CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))
+  );
+};
+
+/**
+ * QueryOptions.ordered on PostgreSQL: statements sent in call order over one connection reserved
+ * from the pool, where the driver pipelines them, so the server runs them in that order. Reserved
+ * at the first such statement, and again after it was lost (a restarted server: the driver does
+ * not bring a reserved connection back). A pool of one keeps none aside: its statements are in
+ * order already.
+ */
+function orderedLane(sql: postgres.Sql, maxConnections: number) {
+  let lane: Promise<postgres.ReservedSql> | null = null;
+  const reserve = () => {
+    const reserved = sql.reserve();
+    // A failed reservation is tried again by the next statement.
+    reserved.catch(() => {
+      if (lane === reserved) lane = null;
+    });
+    return reserved;
+  };
+  return {
+    async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      if (maxConnections < 2) return (await wrap(sql).query(text, params)) as T[];
+      // Every caller awaits the same promise, so they resume, and send, in the order they came.
+      const current = (lane ??= reserve());
+      const reserved = await current;
+      try {
+        return (await reserved.unsafe(
+          text,
+          params as postgres.ParameterOrJSON<never>[],
+          PREPARED,
+        )) as unknown as T[];
+      } catch (error) {
+        // A lost connection is not handed back (the pool would give it out again); the next
+        // statement reserves another. (The driver's end then waits its timeout for the lost
+        // one: a process that lost its lane closes in 5 s.)
+        if (connectionLost(error) && lane === current) lane = null;
+        throw error;
+      }
+    },
+    /** Hands the connection back, so that the pool's end does not wait for it. */
+    close() {
+      const current = lane;
+      lane = null;
+      current?.then((reserved) => reserved.release()).catch(() => {});
+    },
   };
 }
