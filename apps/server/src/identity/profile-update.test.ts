@@ -77,7 +77,7 @@ describe('profile edits and the audit chain', () => {
     expect(await verifyAuditLog(h.ctx.db)).toMatchObject({ ok: true });
   });
 
-  it('writes nothing on a wrong guess and makes the edit in a transaction on the head it read', async () => {
+  it('writes nothing on a wrong guess and guesses again from the head it read, without a transaction', async () => {
     const cache: AuditHeadCache = emptyAuditHeadCache();
     await updateProfile(h.ctx.db, vol.id, { languages: ['es'] }, actorOf(vol), h.ctx.now(), cache);
     // Another process moves the head: this one's guess is now wrong.
@@ -86,9 +86,39 @@ describe('profile edits and the audit chain', () => {
     const { db, seen } = counting(h.ctx.db);
     const before = (await profileEntries()).length;
     const profile = await updateProfile(db, vol.id, { languages: ['fr'] }, actorOf(vol), h.ctx.now(), cache);
-    expect(seen.transactions).toBe(1);
+    // The wrong guess and the right one: no transaction holding the head's lock across round trips.
+    expect(seen).toEqual({ statements: 2, transactions: 0 });
     expect(profile.languages).toEqual(['fr']);
     // One entry for the edit, not one per attempt, and the chain still whole.
+    expect(await profileEntries()).toHaveLength(before + 1);
+    expect(await verifyAuditLog(h.ctx.db)).toMatchObject({ ok: true });
+    expect(cache.kept).toEqual(await head());
+  });
+
+  it('makes the edit in a transaction when the head moves under every guess', async () => {
+    const cache: AuditHeadCache = emptyAuditHeadCache();
+    await updateProfile(h.ctx.db, vol.id, { languages: ['es'] }, actorOf(vol), h.ctx.now(), cache);
+    const { db, seen } = counting(h.ctx.db);
+    // Another process appends just before each of this one's guesses reaches the database.
+    const busy: Database = {
+      ...db,
+      query: (async (...args: Parameters<Database['query']>) => {
+        if (args[0].includes('audit_head'))
+          await appendAudit(h.ctx.db, { action: 'test.elsewhere' }, h.ctx.now());
+        return db.query(...args);
+      }) as Database['query'],
+    };
+    const before = (await profileEntries()).length;
+    const profile = await updateProfile(
+      busy,
+      vol.id,
+      { languages: ['de'] },
+      actorOf(vol),
+      h.ctx.now(),
+      cache,
+    );
+    expect(seen).toEqual({ statements: 3, transactions: 1 });
+    expect(profile.languages).toEqual(['de']);
     expect(await profileEntries()).toHaveLength(before + 1);
     expect(await verifyAuditLog(h.ctx.db)).toMatchObject({ ok: true });
     expect(cache.kept).toEqual(await head());

@@ -330,8 +330,13 @@ const profileParams = (id: string, body: UpdateProfileBody, now: Date): unknown[
  * member's most frequent write (status, break, language), so with `auditHead` (the process's,
  * ctx.caches.auditHead) holding a guess it is one statement and no transaction: the row locked,
  * then the chain head, and the update and its audit entry made only when the head is the one
- * guessed, so they commit together or not at all (updateProfileOnGuess). Otherwise, or when the
- * guess was wrong, the update and the append in one transaction.
+ * guessed, so they commit together or not at all (updateProfileOnGuess). A wrong guess (another
+ * append moved the head first) is guessed again from the head that statement read, up to
+ * GUESSES times, rather than handed at once to the transaction: the transaction holds the chain
+ * head's lock across its round trips, and on a busy event loop each such hold made the appends
+ * behind it wait and guess wrong in turn (PATCH /api/me at 200/s on PostgreSQL: one edit in
+ * eight fell back, its guess had waited 13 ms at the median and up to 114 ms on the lock, and
+ * p99 was 30–118 ms). Otherwise the update and the append in one transaction.
  */
 export async function updateProfile(
   db: Database,
@@ -342,8 +347,11 @@ export async function updateProfile(
   auditHead?: AuditHeadCache,
 ): Promise<ProfileView> {
   const audit = identityEntry(actor, 'profile-updated', target(id), { fields: Object.keys(body) });
-  const guessed = auditHead && (await updateProfileOnGuess(db, id, body, audit, now, auditHead));
-  if (guessed) return profileOf(db, guessed);
+  for (let attempt = 0; auditHead && attempt < GUESSES; attempt++) {
+    const guessed = await updateProfileOnGuess(db, id, body, audit, now, auditHead);
+    if (typeof guessed === 'object') return profileOf(db, guessed);
+    if (guessed === 'not-guessed') break;
+  }
   // One guarded update (it takes the row lock itself), and the profile answered from the row it
   // returns: no read before or after.
   const row = await db.transaction(async (tx) => {
@@ -358,12 +366,16 @@ export async function updateProfile(
   return profileOf(db, row);
 }
 
+/** One-statement tries of a profile edit before the transaction (updateProfile says why). */
+const GUESSES = 3;
+
 /**
  * The profile edit and its audit entry in one statement, on the kept head's guess: the user's row
  * locked first and the head after it (the order the transaction takes them in, so the two cannot
- * deadlock), the entry inserted only on the head guessed and the row updated only with it. Null
- * when nothing was written (no guess kept, the head moved, or no such user): the caller then
- * does it in a transaction, which also tells a missing user apart.
+ * deadlock), the entry inserted only on the head guessed and the row updated only with it. The
+ * row when written; 'moved' when the head was another than guessed (the kept guess is then the
+ * head read, so a new try may succeed); 'not-guessed' when no guess is kept or there is no such
+ * user: the caller then does it in a transaction, which also tells a missing user apart.
  */
 async function updateProfileOnGuess(
   db: Queryable,
@@ -372,7 +384,7 @@ async function updateProfileOnGuess(
   audit: AuditInput,
   now: Date,
   head: AuditHeadCache,
-): Promise<ProfileRow | null> {
+): Promise<ProfileRow | 'moved' | 'not-guessed'> {
   const params = profileParams(id, body, now);
   const param = (value: unknown): string => {
     params.push(value);
@@ -380,7 +392,7 @@ async function updateProfileOnGuess(
   };
   const before = head.kept;
   const parts = guessedAppendParts([audit], now, head, param, 'exists (select 1 from locked)');
-  if (!parts) return null;
+  if (!parts) return 'not-guessed';
   const [row] = await db.query<Partial<ProfileRow> & GuessedAppendColumns>(
     `with locked as materialized (select id from users where id = $1 for update),
      ${parts.withSql},
@@ -390,12 +402,16 @@ async function updateProfileOnGuess(
         returning ${PROFILE_COLUMNS})
      select updated.*, ${parts.selectSql} from (select 1) one left join updated on true`,
     params,
+    // Each edit's guess is the head the one before it made: they must reach the database in order.
+    { ordered: true },
   );
   if (row?.audit_appended && row.id) return row as ProfileRow;
   // The head locked but not the one guessed: the next guess is the head it read. Not locked (no
   // such user): the guess made for this entry is taken back.
-  if (row?.audit_seq != null && row.audit_hash != null)
+  if (row?.audit_seq != null && row.audit_hash != null) {
     head.kept = { seq: Number(row.audit_seq), hash: row.audit_hash };
-  else withdrawGuessedAppend(head, before, parts);
-  return null;
+    return 'moved';
+  }
+  withdrawGuessedAppend(head, before, parts);
+  return 'not-guessed';
 }
