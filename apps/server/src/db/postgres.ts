@@ -111,7 +111,8 @@ function orderedLane(sql: postgres.Sql, maxConnections: number) {
     async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       if (maxConnections < 2) return (await wrap(sql).query(text, params)) as T[];
       // Every caller awaits the same promise, so they resume, and send, in the order they came.
-      const current = (lane ??= reserve());
+      lane ??= reserve();
+      const current = lane;
       const reserved = await current;
       try {
         return (await reserved.unsafe(
