@@ -61,8 +61,8 @@ describe.skipIf(!TEST_PG_URL)('PostgreSQL statements', () => {
           ordered,
         });
       const order = async () => {
-        const rows = await db.query<{ n: number }>('delete from lane_probe returning id, n');
-        return rows.sort((a, b) => (a as { id: number }).id - (b as { id: number }).id).map((r) => r.n);
+        const rows = await db.query<{ id: number; n: number }>('delete from lane_probe returning id, n');
+        return rows.sort((a, b) => a.id - b.id).map((r) => r.n);
       };
       // Side by side on the pool, the quick one is done first ...
       await Promise.all([insert(1, 0.2, false), insert(2, 0, false)]);
