@@ -385,8 +385,8 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     const idleStatements = await statementCount();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
     const idleCpu = servers.map((s, i) => cpuOf(s.child.pid!) - idleBefore[i]!);
-    const idleStatementCount = (await statementCount()) - idleStatements;
     const statementsBefore = await statementCount();
+    const idleStatementCount = statementsBefore - idleStatements;
     const hubEventsBefore = servers.reduce((n, s) => n + s.hubEvents, 0);
     const dbBefore = await dbStats();
     const cpuBefore = servers.map((s) => cpuOf(s.child.pid!));

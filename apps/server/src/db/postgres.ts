@@ -26,7 +26,8 @@ const wrap = (sql: Sql): Queryable => ({
 
 /** A PostgreSQL server reached through `url` (DATABASE_URL). */
 export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
-  const options = {
+  const sql = postgres(url, {
+    max: maxConnections,
     onnotice: () => {},
     // int8 (counts, sequences) as JavaScript numbers, as PGlite returns them; our int8 values stay far below 2^53.
     types: {
@@ -40,16 +41,16 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
         parse: (v: string) => JSON.parse(v),
       },
     },
-  } satisfies postgres.Options<Record<string, postgres.PostgresType>>;
-  const sql = postgres(url, { ...options, max: maxConnections });
+  });
   await sql`select 1`;
   const base = wrap(sql);
-  const ordered = orderedLane(sql, maxConnections);
+  // A pool of one keeps no connection aside: its statements are in order already.
+  const ordered = maxConnections < 2 ? null : orderedLane(sql);
   return {
     kind: 'postgres',
     connections: maxConnections,
     ...base,
-    query: (text, params, how) => (how?.ordered ? ordered.query(text, params) : base.query(text, params)),
+    query: (text, params, how) => (how?.ordered && ordered ? ordered : base).query(text, params),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
     // postgres.js keeps one dedicated connection for every LISTEN and re-listens after a drop;
     // its onlisten callback runs on each (re)connect, the first one included.
@@ -65,7 +66,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
       await sql.notify(channel, payload);
     },
     close: async () => {
-      ordered.close();
+      ordered?.close();
       await sql.end({ timeout: 5 });
     },
   };
@@ -94,10 +95,9 @@ const connectionLost = (error: unknown): boolean => {
  * QueryOptions.ordered on PostgreSQL: statements sent in call order over one connection reserved
  * from the pool, where the driver pipelines them, so the server runs them in that order. Reserved
  * at the first such statement, and again after it was lost (a restarted server: the driver does
- * not bring a reserved connection back). A pool of one keeps none aside: its statements are in
- * order already.
+ * not bring a reserved connection back).
  */
-function orderedLane(sql: postgres.Sql, maxConnections: number) {
+function orderedLane(sql: postgres.Sql) {
   let lane: Promise<postgres.ReservedSql> | null = null;
   const reserve = () => {
     const reserved = sql.reserve();
@@ -109,7 +109,6 @@ function orderedLane(sql: postgres.Sql, maxConnections: number) {
   };
   return {
     async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-      if (maxConnections < 2) return (await wrap(sql).query(text, params)) as T[];
       // Every caller awaits the same promise, so they resume, and send, in the order they came.
       lane ??= reserve();
       const current = lane;
