@@ -32,10 +32,10 @@ import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../scripts/free-port.mjs';
 import type { Row, Suite } from './types.js';
 
 const SECONDS = Number(process.env.BENCH_SERVER_SECONDS ?? 15);
@@ -85,18 +85,6 @@ interface LoadResult {
   serverMainCpuSeconds?: number;
   /** Added here: PostgreSQL's CPU seconds during the run (all its processes); none on PGlite, which is the server's. */
   databaseCpuSeconds?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmRSS and VmHWM of a process, in bytes. */

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../scripts/free-port.mjs';
 
 /**
  * The built server as a child process for the browser tests, with its own PGlite database. No
@@ -35,18 +35,6 @@ function renice(pid: number | undefined, nice: number): void {
   } catch {
     // Not permitted: the process keeps its priority.
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** Where the global set-up left the never-used template database for every worker (JSON: dir, secret). */

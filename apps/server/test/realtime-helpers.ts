@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   createAuthHeader,
   decryptHubEvent,
@@ -14,6 +13,7 @@ import {
 } from '@llamenos/crypto';
 import type { HubEventPayload } from '@llamenos/protocol';
 import WebSocket from 'ws';
+import { freePort } from '../../../scripts/free-port.mjs';
 import type { Database } from '../src/db/database.js';
 import type { ServerContext } from '../src/http/context.js';
 import { createLogger } from '../src/logging.js';
@@ -22,17 +22,7 @@ import { type RunningServer, startServer } from '../src/server.js';
 import { loopbackConfig, openTestDatabase, type TestUser } from './helpers.js';
 
 /** A free TCP port: the relay URL clients sign (NIP-42) must name the port the server really listens on. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface RelayServer {
   server: RunningServer;
