@@ -48,7 +48,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -397,8 +397,11 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     if (process.env.BENCH_CALLS_PROFILE)
       for (const s of servers) {
         const [fromUs, toUs] = s.reportedAt.slice(-2);
+        // The servers make the directory only when they stop and write their profiles.
+        const dir = path.resolve(process.env.BENCH_CALLS_PROFILE);
+        mkdirSync(dir, { recursive: true });
         writeFileSync(
-          path.join(path.resolve(process.env.BENCH_CALLS_PROFILE), `window-${s.child.pid}.json`),
+          path.join(dir, `window-${s.child.pid}.json`),
           JSON.stringify({ fromUs: Number(fromUs), toUs: Number(toUs), legs: r.legs, calls: r.calls }),
         );
       }
