@@ -36,8 +36,27 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Answers of wallAsUtc already worked out, per zone and instant. Formatting the parts is most of
+ * a shift lookup's cost, and the instants asked repeat: the current minute, and the same shift
+ * boundaries on the same dates for every call that minute. The answer never changes (a zone's
+ * rules are the runtime's), so the memo is only bounded, never invalidated.
+ */
+const wallMemo = new Map<string, number>();
+const WALL_MEMO_MAX = 4096;
+
 /** The wall clock at `instant` (ms) as if it were UTC: the same digits, read as a UTC timestamp. */
 function wallAsUtc(instant: number, zone: string): number {
+  const key = `${zone} ${instant}`;
+  const known = wallMemo.get(key);
+  if (known !== undefined) return known;
+  const wall = formatWallAsUtc(instant, zone);
+  if (wallMemo.size >= WALL_MEMO_MAX) wallMemo.clear();
+  wallMemo.set(key, wall);
+  return wall;
+}
+
+function formatWallAsUtc(instant: number, zone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

@@ -3,7 +3,7 @@
  * tested with the shifts: apps/server/src/shifts/on-shift*.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { dateIn, startOfDayIn } from '../src/zoned-time.js';
+import { dateIn, offsetAt, startOfDayIn, wallTime } from '../src/zoned-time.js';
 
 describe('dateIn / startOfDayIn', () => {
   it('give the local date and its midnight', () => {
@@ -24,5 +24,32 @@ describe('dateIn / startOfDayIn', () => {
     const t = Date.parse('2026-09-06T15:00:00Z');
     expect(dateIn('America/Santiago', t)).toBe('2026-09-06');
     expect(new Date(startOfDayIn('America/Santiago', t)).toISOString()).toBe('2026-09-06T04:00:00.000Z');
+  });
+});
+
+// wallAsUtc keeps its answers per zone and instant (a shift lookup asks the same ones again and
+// again): a kept answer must be the one for that zone, also once the memo has been emptied.
+describe('the kept wall-clock answers', () => {
+  const HOUR = 3_600_000;
+  const t = Date.parse('2026-07-01T12:00:00Z');
+
+  it('are per zone: one instant asked in turn in two zones gives each its own', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(offsetAt(t, 'America/New_York')).toBe(-4 * HOUR);
+      expect(offsetAt(t, 'Asia/Kolkata')).toBe(5.5 * HOUR);
+      expect(wallTime(t, 'America/New_York')).toEqual({ date: '2026-07-01', minute: 8 * 60 });
+      expect(wallTime(t, 'Asia/Kolkata')).toEqual({ date: '2026-07-01', minute: 17 * 60 + 30 });
+    }
+  });
+
+  it('stay right past the memo size, across a clock change', () => {
+    const start = Date.parse('2026-11-01T00:00:00Z'); // New York falls back at 06:00 UTC
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 6000; i++) {
+        const at = start + i * 60_000;
+        expect(offsetAt(at, 'America/New_York')).toBe(
+          at < Date.parse('2026-11-01T06:00:00Z') ? -4 * HOUR : -5 * HOUR,
+        );
+      }
   });
 });
