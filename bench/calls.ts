@@ -394,17 +394,18 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
     const hubEvents = servers.reduce((n, s) => n + s.hubEvents, 0) - hubEventsBefore;
     // With BENCH_CALLS_PROFILE, the storm's window on each server's clock and its legs, so that
     // bench/prof/cpuprofile-summary.ts reports that window's self time per leg, start-up left out.
-    if (process.env.BENCH_CALLS_PROFILE)
+    if (process.env.BENCH_CALLS_PROFILE) {
+      // The servers make the directory only when they stop and write their profiles.
+      const dir = path.resolve(process.env.BENCH_CALLS_PROFILE);
+      mkdirSync(dir, { recursive: true });
       for (const s of servers) {
         const [fromUs, toUs] = s.reportedAt.slice(-2);
-        // The servers make the directory only when they stop and write their profiles.
-        const dir = path.resolve(process.env.BENCH_CALLS_PROFILE);
-        mkdirSync(dir, { recursive: true });
         writeFileSync(
           path.join(dir, `window-${s.child.pid}.json`),
           JSON.stringify({ fromUs: Number(fromUs), toUs: Number(toUs), legs: r.legs, calls: r.calls }),
         );
       }
+    }
 
     // The calls as the hotline recorded them.
     // After a storm the server may still be working off a backlog: a signed request waiting

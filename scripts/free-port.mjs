@@ -10,17 +10,19 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** The kernel's ephemeral range's first port (Linux); 32768 where it cannot be read. */
-function ephemeralLow() {
+/** The kernel's ephemeral range's first port (Linux); 32768 where it cannot be read. Read once. */
+const EPHEMERAL_LOW = (() => {
   try {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     return Number.isInteger(low) && low > 2048 ? low : 32768;
   } catch {
     return 32768;
   }
-}
+})();
 
-const FIRST = 10000;
+// Ports are drawn from [FIRST, EPHEMERAL_LOW): from 10000, clear of the well-known services, unless
+// the ephemeral range starts so low that this would leave fewer than a thousand.
+const FIRST = EPHEMERAL_LOW > 11000 ? 10000 : 1024;
 
 function probe(port) {
   return new Promise((resolve) => {
@@ -33,11 +35,9 @@ function probe(port) {
 
 /** A TCP port on 127.0.0.1 that nobody listens on now and no outgoing connection will take. */
 export async function freePort() {
-  const low = ephemeralLow();
-  const span = Math.max(low - FIRST, 1000);
   for (let tries = 0; tries < 50; tries++) {
-    const port = FIRST + Math.floor(Math.random() * span);
-    if (port >= 1024 && port < 65536 && (await probe(port))) return port;
+    const port = FIRST + Math.floor(Math.random() * (EPHEMERAL_LOW - FIRST));
+    if (await probe(port)) return port;
   }
   throw new Error('no free TCP port found below the ephemeral range');
 }
