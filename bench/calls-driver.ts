@@ -38,6 +38,15 @@ export interface StormOptions {
   talkMs: [number, number];
   /** How long after the last inbound webhook the calls may take to finish. */
   drainMs: number;
+  /** The fake REST API answers every request this much later (a provider slowing down); 0: at once. */
+  apiDelayMs?: number;
+  /**
+   * A webhook that fails (no connection, or a 5xx) is sent again after 1 s, to a server that is
+   * still up, at most this many times (0: never). Twilio does this when the webhook URL carries
+   * connection overrides (`#rc=5&rp=all`); a load balancer does it for a server that went away.
+   * The hotline's webhooks are idempotent (receipts, guarded updates), so a retry is safe.
+   */
+  retries?: number;
 }
 
 export interface KindStats {
@@ -85,6 +94,10 @@ export interface StormResult {
   restRequests: number;
   /** Webhooks sent again after a reused keep-alive connection was reset. */
   staleRetries: number;
+  /** Webhooks sent again after a failure (StormOptions.retries), and those that failed even so. */
+  faultRetries: number;
+  /** Calls whose inbound webhook was answered with a call id: the hotline acknowledged them. */
+  acknowledged: number;
   cpuSeconds: number;
 }
 
@@ -93,6 +106,11 @@ const fake = await FakeTwilioApi.start(account);
 // A carrier's API keeps idle connections longer than Node's 5 s default; with the default, a
 // server whose event loop lags can pick a connection the fake API is just closing.
 (fake as unknown as { loopback: { server: Server } }).loopback.server.keepAliveTimeout = 65_000;
+/**
+ * The servers still up, when the parent says so mid-storm ({ type: 'origins' }: it killed one);
+ * null: the storm's own list.
+ */
+let liveOrigins: string[] | null = null;
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = ([lo, hi]: [number, number]) => lo + Math.random() * (hi - lo);
@@ -152,6 +170,9 @@ async function storm(o: StormOptions): Promise<StormResult> {
   const redirected = new Set<string>();
   let restRequests = 0;
   let staleRetries = 0;
+  let faultRetries = 0;
+  liveOrigins = null;
+  if (o.apiDelayMs) fake.delayNext({ ms: o.apiDelayMs, times: Number.POSITIVE_INFINITY });
 
   /** A signed form POST to `url` (a PUBLIC_URL address) on a random server; the body if 2xx, else null. */
   function post(
@@ -173,12 +194,18 @@ async function storm(o: StormOptions): Promise<StormResult> {
     };
     const signature = twilioSignature(account.authToken, url, Object.entries(params));
     const body = Buffer.from(new URLSearchParams(params).toString());
-    const origin = o.origins[Math.floor(Math.random() * o.origins.length)]!;
+    const origins = liveOrigins ?? o.origins;
+    const origin = origins[Math.floor(Math.random() * origins.length)]!;
     const target = new URL(origin);
     const path = url.slice(o.publicUrl.length);
     return new Promise((resolve) => {
       const t0 = now();
       const fail = (status: string, text: string) => {
+        if (attempt < (o.retries ?? 0) && (status === 'network' || status.startsWith('5'))) {
+          faultRetries++;
+          resolve(sleep(1000).then(() => post(kind, phone, url, extra, attempt + 1)));
+          return;
+        }
         kindErrors.set(kind, (kindErrors.get(kind) ?? 0) + 1);
         errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
         if (firstErrors.length < 5) firstErrors.push(`${kind} ${status}: ${text.slice(0, 200)}`);
@@ -429,6 +456,7 @@ async function storm(o: StormOptions): Promise<StormResult> {
   await sleep(2000);
   stopListening();
   clearInterval(trimRequests);
+  fake.clearFaults();
   restRequests += fake.requests.length;
   fake.requests.length = 0;
 
@@ -513,6 +541,8 @@ async function storm(o: StormOptions): Promise<StormResult> {
     redirects: redirected.size,
     restRequests,
     staleRetries,
+    faultRetries,
+    acknowledged: calls.filter((c) => c.caller.callId).length,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
@@ -541,8 +571,9 @@ function overlapsPerNumber(legs: Phone[], end: number): StormResult['doubleRings
   return { pairs, maxMs, over100Ms };
 }
 
-process.on('message', (m: { type: string } & StormOptions) => {
-  if (m.type === 'storm')
+process.on('message', (m: { type: string; origins?: string[] } & StormOptions) => {
+  if (m.type === 'origins') liveOrigins = m.origins ?? null;
+  else if (m.type === 'storm')
     storm(m).then(
       (result) => process.send!(result),
       (error: unknown) => process.send!({ type: 'error', message: String((error as Error)?.stack ?? error) }),

@@ -1,6 +1,8 @@
 import {
   callsCapacityPgliteSuite,
   callsCapacityPostgresSuite,
+  callsFaultsPgliteSuite,
+  callsFaultsPostgresSuite,
   callsPeakPgliteSuite,
   callsPeakPostgresSuite,
   callsPgliteSuite,
@@ -37,6 +39,8 @@ export const suites: Suite[] = [
   callsPeakPostgresSuite,
   callsCapacityPgliteSuite,
   callsCapacityPostgresSuite,
+  callsFaultsPgliteSuite,
+  callsFaultsPostgresSuite,
   transcriptionSuite,
   reportsSuite,
   webrtcSuite,

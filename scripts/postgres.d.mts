@@ -5,6 +5,8 @@ export interface PostgresCluster {
   url: string;
   dir: string;
   stop(): void;
+  /** A crash-like stop (`pg_ctl stop -m immediate`) and a start on the same port. */
+  restart(): Promise<void>;
 }
 
 export declare function findPostgresBin(): string | null;

@@ -42,7 +42,7 @@ function postgresUser() {
 }
 
 /**
- * Starts the cluster. Resolves to { url, dir, stop }: `url` reaches the `postgres` database as the
+ * Starts the cluster. Resolves to { url, dir, stop, restart }: `url` reaches the `postgres` database as the
  * `postgres` superuser; `stop()` is synchronous, idempotent, and removes the directory.
  */
 export async function startPostgres({ bin = findPostgresBin(), quiet = true } = {}) {
@@ -129,7 +129,18 @@ export async function startPostgres({ bin = findPostgresBin(), quiet = true } = 
     if (started.status === 0) {
       const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
       if (!quiet) console.log(`PostgreSQL started: ${url} (data in ${dir})`);
-      return { url, dir, stop };
+      /**
+       * Stops the server the way a crash does (`-m immediate`: no shutdown checkpoint, recovery
+       * from the WAL at the next start) and starts it again on the same port; resolves once it
+       * accepts connections. For fault benches: clients see their connections drop.
+       */
+      const restart = async () => {
+        const down = run('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
+        if (down.status !== 0) fail('stop', down);
+        const up = run('pg_ctl', ['start', '-D', data, '-l', log, '-w', '-t', '60', '-s']);
+        if (up.status !== 0) fail('restart', up);
+      };
+      return { url, dir, stop, restart };
     }
     const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
     if (attempt >= 3 || !/could not bind|Address already in use/i.test(text)) fail('start', started);
