@@ -383,7 +383,8 @@ async function measure(mode: Mode, loadKind: Load = 'storm'): Promise<Row[]> {
       return { statuses, statusesRead };
     };
     if (loadKind === 'capacity') return await searchCapacity(label, driver, servers, publicUrl);
-    if (loadKind === 'faults') return await runFaults(label, { driver, servers, publicUrl, pg, readStatuses });
+    if (loadKind === 'faults')
+      return await runFaults(label, { driver, servers, publicUrl, pg, readStatuses });
     // A warm-up storm first (the peak's default: 200 calls at 8/s): a server that has run a few
     // calls has its hot paths compiled by V8's optimizing tiers, as a hotline's long-running
     // server does; the figures below are then the steady cost, not the compiler's.
@@ -740,8 +741,7 @@ async function runFaults(label: string, rig: FaultRig): Promise<Row[]> {
   const rows: Row[] = [];
   const live = (statuses: Record<string, number>) =>
     LIVE_STATUSES.reduce((n, status) => n + (statuses[status] ?? 0), 0);
-  const recordedOf = (statuses: Record<string, number>) =>
-    Object.values(statuses).reduce((a, b) => a + b, 0);
+  const recordedOf = (statuses: Record<string, number>) => Object.values(statuses).reduce((a, b) => a + b, 0);
   const scenario = async (
     name: string,
     options: { rate: number; seconds: number; apiDelayMs?: number; retries?: number; inboundLimit?: number },
