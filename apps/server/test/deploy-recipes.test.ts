@@ -117,7 +117,14 @@ describe('Dockerfile', () => {
     expect(nodeImage).toMatch(/^node:\d+[\w.-]*$/);
     for (const from of instructions.filter((i) => i.op === 'FROM'))
       expect(from.args).not.toMatch(/:latest\b/);
-    expect(instructions.some((i) => i.op === 'RUN' && i.args.includes('npm ci'))).toBe(true);
+    const install = instructions.findIndex((i) => i.op === 'RUN' && i.args.includes('npm ci'));
+    expect(install).toBeGreaterThan(-1);
+    // The root package's postinstall runs it: it must be in the image before the install.
+    const mend = instructions.findIndex(
+      (i) => i.op === 'COPY' && i.args.includes('scripts/mend-dependencies.mjs'),
+    );
+    expect(mend).toBeGreaterThan(-1);
+    expect(mend).toBeLessThan(install);
     expect(instructions.some((i) => i.op === 'ADD')).toBe(false);
   });
 

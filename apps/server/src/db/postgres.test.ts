@@ -94,4 +94,32 @@ describe.skipIf(!TEST_PG_URL)('PostgreSQL statements', () => {
       await db.close();
     }
   });
+
+  // postgres.js 3.4.9 threw from a timer (an uncaught TypeError: the whole process ended) when a
+  // statement went out on a pinned connection whose socket had closed; scripts/mend-dependencies.mjs
+  // mends it at install. Without the mend this test ends the test run with that TypeError.
+  it('fails the statements of a transaction and of the lane whose connection died, and lives on', async () => {
+    const db = await openPostgres(url, 4);
+    const gone = () => new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      const inTx = db.transaction(async (tx) => {
+        const [row] = await tx.query<{ pid: number }>('select pg_backend_pid() as pid');
+        await testDb.query('select pg_terminate_backend($1::int)', [row!.pid]);
+        await gone();
+        await Promise.all([tx.query('select 1'), tx.query('select 2')]);
+      });
+      await expect(inTx).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+
+      const lanePid = async () =>
+        (await db.query<{ pid: number }>('select pg_backend_pid() as pid', [], { ordered: true }))[0]!.pid;
+      await testDb.query('select pg_terminate_backend($1::int)', [await lanePid()]);
+      await gone();
+      const after = await Promise.allSettled([lanePid(), lanePid()]);
+      expect(after.map((r) => r.status)).toContain('rejected');
+      expect(await lanePid()).toBeGreaterThan(0);
+      expect(await db.query('select $1::int as n', [5])).toEqual([{ n: 5 }]);
+    } finally {
+      await db.close();
+    }
+  });
 });
