@@ -5,8 +5,8 @@ export interface PostgresCluster {
   url: string;
   dir: string;
   stop(): void;
-  /** A crash-like stop (`pg_ctl stop -m immediate`) and a start on the same port. */
-  restart(): Promise<void>;
+  /** A crash-like stop (`pg_ctl stop -m immediate`), `downMs` (0) down, and a start on the same port. */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 export declare function findPostgresBin(): string | null;

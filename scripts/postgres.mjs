@@ -132,11 +132,13 @@ export async function startPostgres({ bin = findPostgresBin(), quiet = true } = 
       /**
        * Stops the server the way a crash does (`-m immediate`: no shutdown checkpoint, recovery
        * from the WAL at the next start) and starts it again on the same port; resolves once it
-       * accepts connections. For fault benches: clients see their connections drop.
+       * accepts connections. For fault benches and tests: clients see their connections drop.
+       * `downMs`: how long it stays down (connection attempts meanwhile are refused).
        */
-      const restart = async () => {
+      const restart = async ({ downMs = 0 } = {}) => {
         const down = run('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
         if (down.status !== 0) fail('stop', down);
+        if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
         const up = run('pg_ctl', ['start', '-D', data, '-l', log, '-w', '-t', '60', '-s']);
         if (up.status !== 0) fail('restart', up);
       };
