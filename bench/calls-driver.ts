@@ -94,7 +94,7 @@ export interface StormResult {
   restRequests: number;
   /** Webhooks sent again after a reused keep-alive connection was reset. */
   staleRetries: number;
-  /** Webhooks sent again after a failure (StormOptions.retries), and those that failed even so. */
+  /** Webhooks sent again after a failure (StormOptions.retries); those that failed even so are errors. */
   faultRetries: number;
   /** Calls whose inbound webhook was answered with a call id: the hotline acknowledged them. */
   acknowledged: number;
