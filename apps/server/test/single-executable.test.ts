@@ -58,8 +58,10 @@ describe.skipIf(inPostgresPass)('the single executable', () => {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (server.exitCode !== null) throw new Error(`the executable exited: ${output}`);
+      // Only once it says it listens: until then a health answer on this port would be another
+      // process's (the port was free when drawn; the executable takes seconds to start).
       try {
-        if ((await fetch(`${base}/api/health`)).ok) return;
+        if (output.includes('Llamenos is running at') && (await fetch(`${base}/api/health`)).ok) return;
       } catch {}
       await new Promise((r) => setTimeout(r, 250));
     }
