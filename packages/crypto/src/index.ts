@@ -19,6 +19,7 @@ export * from './pin-lock.js';
 export * from './random.js';
 export * from './readers.js';
 export * from './recovery.js';
+export * from './request-key.js';
 export * from './schnorr.js';
 export * from './server-keys.js';
 export * from './stream.js';

@@ -41,7 +41,8 @@ export interface SignedAuthRequest extends AuthRequest {
   bodySha256?: string;
 }
 
-const bodyHash = (body: Uint8Array | string | undefined): string =>
+/** The lowercase hex SHA-256 of a request body (of zero bytes when there is none). */
+export const bodyHash = (body: Uint8Array | string | undefined): string =>
   toHex(sha256(typeof body === 'string' ? utf8(body) : (body ?? new Uint8Array(0))));
 
 /** The Authorization header value for one request. */
@@ -127,7 +128,7 @@ const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]*$/;
  * fragment, and no "." or ".." path segment (plain or percent-encoded), since a server or proxy
  * that resolves them would route the request to another path than the one signed.
  */
-function isCanonicalAuthUrl(url: string): boolean {
+export function isCanonicalAuthUrl(url: string): boolean {
   const parts = /^https?:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?$/.exec(url);
   if (!parts || !URI_CHARACTERS.test(url) || /%(?![0-9A-Fa-f]{2})/.test(url)) return false;
   return !(parts[1] ?? '').split('/').some((segment) => {

@@ -2,7 +2,12 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { concat, u32be } from './encoding.js';
 import { ensure } from './errors.js';
 import { deriveKey } from './kdf.js';
-import { LABEL_SERVER_HASH_KEY, LABEL_SERVER_NOSTR_KEY, LABEL_SERVER_SETTINGS_KEY } from './labels.js';
+import {
+  LABEL_SERVER_HASH_KEY,
+  LABEL_SERVER_NOSTR_KEY,
+  LABEL_SERVER_REQUEST_KEY,
+  LABEL_SERVER_SETTINGS_KEY,
+} from './labels.js';
 
 /**
  * The server holds one high-entropy secret (≥ 32 bytes, from its configuration) and derives
@@ -31,4 +36,10 @@ export function deriveServerHashKey(secret: Uint8Array): Uint8Array {
 export function deriveServerSettingsKey(secret: Uint8Array): Uint8Array {
   assertServerSecret(secret);
   return deriveKey(secret, LABEL_SERVER_SETTINGS_KEY);
+}
+
+/** The key request keys are derived from (request-key.ts): one per server, the same on every process. */
+export function deriveServerRequestKeySecret(secret: Uint8Array): Uint8Array {
+  assertServerSecret(secret);
+  return deriveKey(secret, LABEL_SERVER_REQUEST_KEY);
 }
