@@ -1,6 +1,7 @@
 import {
   deriveServerHashKey,
   deriveServerNostrKey,
+  deriveServerRequestKeySecret,
   deriveServerSettingsKey,
   getPublicKey,
 } from '@llamenos/crypto';
@@ -36,6 +37,7 @@ export function deriveServerKeys(secret: Uint8Array): ServerKeys {
     settingsKey: deriveServerSettingsKey(secret),
     nostrSecretKey,
     nostrPublicKey: getPublicKey(nostrSecretKey),
+    requestKeySecret: deriveServerRequestKeySecret(secret),
   };
 }
 

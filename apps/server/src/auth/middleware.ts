@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { CryptoError, hashIp, type NostrEvent, type VerifiedAuth, verifyAuthHeader } from '@llamenos/crypto';
+import {
+  CryptoError,
+  hashIp,
+  type NostrEvent,
+  REQUEST_KEY_SCHEME,
+  type VerifiedAuth,
+  verifyAuthHeader,
+  verifyRequestKeyHeader,
+} from '@llamenos/crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { unauthenticated } from '../domain/errors.js';
 import type { AppEnv, AuthState, ServerContext } from '../http/context.js';
@@ -41,6 +49,59 @@ const MAX_SESSION_KEYS = 10_000;
  */
 const wantsProfile = (c: Context<AppEnv>): boolean => c.req.method === 'GET' && c.req.path === '/api/me';
 
+type ReceivedRequest = { url: string; method: string; body: Uint8Array };
+
+/**
+ * A NIP-98 header: shape, kind, ±60 s window, URL, method and body hash here; the id and
+ * signature (the costly part, on the WASM engine) only taken aside, for the worker thread: the
+ * token counts for nothing until that check has passed.
+ */
+async function verifyNip98(
+  ctx: ServerContext,
+  header: string,
+  request: ReceivedRequest,
+  nowSeconds: number,
+  hashBody: (body: Uint8Array | string | undefined) => string,
+): Promise<VerifiedAuth> {
+  let verified: VerifiedAuth;
+  let signed: NostrEvent | undefined;
+  try {
+    verified = verifyAuthHeader(
+      header,
+      request,
+      nowSeconds,
+      (event) => {
+        // Lowercase hex of exact lengths first (request-signature.ts says why).
+        if (malformedReason(event) !== null) return false;
+        signed = event;
+        return true;
+      },
+      hashBody,
+    );
+  } catch (error) {
+    if (error instanceof CryptoError) throw unauthenticated(`request signature refused: ${error.message}`);
+    throw error;
+  }
+  if (!signed || !(await ctx.signatures.verify(signed))) throw unauthenticated(BAD_SIGNATURE);
+  return verified;
+}
+
+/** A request-key header (PROTOCOL.md §5.4): two HMACs on this thread, microseconds. */
+function verifyRequestKey(
+  ctx: ServerContext,
+  header: string,
+  request: ReceivedRequest,
+  nowSeconds: number,
+  hashBody: (body: Uint8Array | string | undefined) => string,
+): VerifiedAuth {
+  try {
+    return verifyRequestKeyHeader(header, request, ctx.keys.requestKeySecret, nowSeconds, hashBody);
+  } catch (error) {
+    if (error instanceof CryptoError) throw unauthenticated(`request key refused: ${error.message}`);
+    throw error;
+  }
+}
+
 /**
  * Establishes who is calling, for every /api request:
  * - `Authorization: Nostr <token>`: NIP-98, verified against PUBLIC_URL (never the Host header)
@@ -49,6 +110,9 @@ const wantsProfile = (c: Context<AppEnv>): boolean => c.req.method === 'GET' && 
  *   signer's user, permissions and passkey standing are one statement, shared by the requests
  *   that arrive together; the signer's standing is read only when member_generation moved since
  *   this process last read it (signed-requests.ts).
+ * - `Authorization: Llamenos-Key …`: a request key a NIP-98 request obtained (PROTOCOL.md
+ *   §5.4): the same checks with an HMAC in place of the signature, the MAC as the replay id,
+ *   and only for an active member.
  * - `Authorization: Bearer lls_…`: a passkey session, checked by one statement that also reads
  *   the member's standing unless kept for this member_generation (standingOfSession).
  * - nothing: anonymous; guards decide whether that is enough.
@@ -85,53 +149,50 @@ export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
       c.set('auth', auth);
       return next();
     }
-    if (header?.startsWith('Nostr ')) {
+    const scheme = header?.startsWith('Nostr ')
+      ? 'nip98'
+      : header?.startsWith(`${REQUEST_KEY_SCHEME} `)
+        ? 'request-key'
+        : null;
+    if (header && scheme) {
       const target = requestTarget(c);
       if (!target)
         throw unauthenticated('request signature refused: the request target must be a path ("/…?…")');
-      const signedUrl = `${ctx.config.PUBLIC_URL}${target}`;
-      const body = ['GET', 'HEAD'].includes(c.req.method)
-        ? new Uint8Array(0)
-        : new Uint8Array(await c.req.arrayBuffer());
-      const now = ctx.now();
-      let verified: VerifiedAuth;
+      const received = {
+        url: `${ctx.config.PUBLIC_URL}${target}`,
+        method: c.req.method,
+        body: ['GET', 'HEAD'].includes(c.req.method)
+          ? new Uint8Array(0)
+          : new Uint8Array(await c.req.arrayBuffer()),
+      };
+      const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
       let bodySha256: string | undefined;
-      let signed: NostrEvent | undefined;
-      try {
-        // Shape, kind, ±60 s window, URL, method, body hash here; the id and signature (the
-        // costly part, on the WASM engine) are only taken aside, for the worker thread: the
-        // token counts for nothing until that check below has passed.
-        verified = verifyAuthHeader(
-          header,
-          { url: signedUrl, method: c.req.method, body },
-          Math.floor(now.getTime() / 1000),
-          (event) => {
-            // Lowercase hex of exact lengths first (request-signature.ts says why).
-            if (malformedReason(event) !== null) return false;
-            signed = event;
-            return true;
-          },
-          (received) => {
-            bodySha256 = hashReceivedBody(received);
-            return bodySha256;
-          },
-        );
-      } catch (error) {
-        if (error instanceof CryptoError)
-          throw unauthenticated(`request signature refused: ${error.message}`);
-        throw error;
-      }
-      if (!signed || !(await ctx.signatures.verify(signed))) throw unauthenticated(BAD_SIGNATURE);
+      const hashBody = (body: Uint8Array | string | undefined) => {
+        bodySha256 = hashReceivedBody(body);
+        return bodySha256;
+      };
+      const verified =
+        scheme === 'nip98'
+          ? await verifyNip98(ctx, header, received, nowSeconds, hashBody)
+          : verifyRequestKey(ctx, header, received, nowSeconds, hashBody);
       const standing = await signedRequests.standing({
         eventId: verified.eventId,
         pubkey: verified.pubkey,
         rememberUntil: new Date(verified.rememberUntil * 1000),
         withProfile: wantsProfile(c),
       });
-      if (!standing.fresh) throw unauthenticated('request signature refused: this token was already used');
+      if (!standing.fresh)
+        throw unauthenticated(
+          scheme === 'nip98'
+            ? 'request signature refused: this token was already used'
+            : 'request key refused: this request was already made once',
+        );
+      // A request key was issued to a member: once they are not one, it is worth nothing.
+      if (scheme === 'request-key' && !standing.user)
+        throw unauthenticated('this account is no longer active');
       // The route may need the body's hash too (an upload chunk): it is not computed twice.
       if (bodySha256) c.set('bodySha256', bodySha256);
-      auth.method = 'nip98';
+      auth.method = scheme;
       auth.pubkey = verified.pubkey;
       auth.user = standing.user;
       auth.needsPasskey = standing.needsPasskey;
@@ -157,7 +218,9 @@ export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
       auth.needsPasskey = session.needsPasskey;
       if (session.profile) c.set('signerProfile', session.profile);
     } else if (header) {
-      throw unauthenticated('unsupported Authorization scheme; use Nostr (NIP-98) or Bearer');
+      throw unauthenticated(
+        `unsupported Authorization scheme; use Nostr (NIP-98), ${REQUEST_KEY_SCHEME} or Bearer`,
+      );
     }
     c.set('auth', auth);
     await next();

@@ -1,3 +1,4 @@
+import { issueRequestKey, REQUEST_KEY_SECONDS, toHex } from '@llamenos/crypto';
 import {
   LoginVerifyBody,
   PasskeyIdParams,
@@ -6,7 +7,7 @@ import {
   UserIdParams,
 } from '@llamenos/protocol';
 import type { Context, Hono } from 'hono';
-import { rateLimited } from '../domain/errors.js';
+import { forbidden, rateLimited } from '../domain/errors.js';
 import type { AppEnv, ServerContext } from '../http/context.js';
 import { isMember, isPublic, requires } from '../http/guard.js';
 import { routeGroups, under } from '../http/route-groups.js';
@@ -29,6 +30,7 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
     under('/auth/passkeys', passkeyRoutes),
     under('/auth/login', loginRoutes),
     under('/auth', sessionRoutes),
+    under('/auth', requestKeyRoutes),
   );
 }
 
@@ -113,5 +115,31 @@ function sessionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     const { id } = readParams(c, UserIdParams);
     const auditActor = { pubkey: memberOf(c).pubkey, ipHash: c.get('auth').ipHash };
     return c.json({ revoked: await revokeAllSessions(ctx, auditActor, id, 'admin') });
+  });
+}
+
+/**
+ * Request keys (PROTOCOL.md §5.4): a member signs one request with their own key (NIP-98) and
+ * signs the next ten minutes of requests with the HMAC key it returns. Only a signature obtains
+ * one, so a stolen key (or session) cannot renew itself; nothing is stored, so there is nothing
+ * to revoke but the member (deactivation refuses their keys at once).
+ */
+function requestKeyRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
+  app.post('/request-key', isMember({ allowWithoutPasskey: true }), async (c) => {
+    const { method } = c.get('auth');
+    if (method !== 'nip98')
+      throw forbidden("a request key is issued only to a request signed with the member's own key (NIP-98)");
+    const issued = issueRequestKey(
+      ctx.keys.requestKeySecret,
+      memberOf(c).pubkey,
+      Math.floor(ctx.now().getTime() / 1000),
+    );
+    c.header('cache-control', 'no-store');
+    return c.json({
+      keyId: issued.keyId,
+      key: toHex(issued.key),
+      expiresAt: issued.expiresAt,
+      expiresIn: REQUEST_KEY_SECONDS,
+    });
   });
 }

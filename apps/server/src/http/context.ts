@@ -24,6 +24,8 @@ export interface ServerKeys {
   settingsKey: Uint8Array;
   nostrSecretKey: Uint8Array;
   nostrPublicKey: string;
+  /** Derives request keys (PROTOCOL.md §5.4): the same on every process of one hotline. */
+  requestKeySecret: Uint8Array;
 }
 
 /**
@@ -84,8 +86,11 @@ export interface AuthState {
   pubkey: string | null;
   /** The registered, active user behind that key, if any. */
   user: { id: string; pubkey: string; roles: string[]; permissions: string[] } | null;
-  /** How the request was authenticated. */
-  method: 'none' | 'nip98' | 'session';
+  /**
+   * How the request was authenticated: a NIP-98 signature, a request key obtained by one
+   * (PROTOCOL.md §5.4), a passkey session, or nothing.
+   */
+  method: 'none' | 'nip98' | 'request-key' | 'session';
   sessionId: string | null;
   /** Keyed hash of the client IP, for rate limits and audit. */
   ipHash: string;

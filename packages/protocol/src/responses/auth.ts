@@ -43,3 +43,14 @@ export const PasskeyCeremonyStart = z.object({
   challengeId: z.string(),
   options: z.looseObject({ challenge: z.string() }),
 });
+
+/**
+ * `POST /api/auth/request-key` (PROTOCOL.md §5.4): a key for the requests that follow, in place
+ * of a signature each. `expiresIn` is the lifetime in seconds, for a client whose clock is off.
+ */
+export const RequestKeyResponse = z.object({
+  keyId: z.string().regex(/^[0-9a-f]{64}\.(0|[1-9][0-9]{0,11})\.[0-9a-f]{32}$/),
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  expiresAt: z.number().int(),
+  expiresIn: z.number().int().positive(),
+});
