@@ -1,4 +1,5 @@
-import { createAuthHeader } from '@llamenos/crypto';
+import { createAuthHeader, createRequestKeyHeader, fromHex } from '@llamenos/crypto';
+import { RequestKeyResponse } from '@llamenos/protocol';
 import { z } from 'zod';
 
 /** An API failure, carrying the server's error code so the UI can show a translated message. */
@@ -14,7 +15,34 @@ export class ApiRequestError extends Error {
   }
 }
 
-type Credentials = { kind: 'key'; secretKey: Uint8Array } | { kind: 'session'; token: string } | null;
+/** A request key (PROTOCOL.md §5.4) and when to ask for the next one, by this device's clock. */
+interface HeldRequestKey {
+  keyId: string;
+  key: Uint8Array;
+  renewAt: number;
+}
+
+/**
+ * The unlocked key, and the request key one NIP-98 request obtained with it: requests are then
+ * signed with an HMAC (microseconds) instead of a Schnorr signature each (milliseconds, on the
+ * page's thread). Kept in memory only, and dropped with the key when the app locks.
+ */
+interface KeyCredentials {
+  kind: 'key';
+  secretKey: Uint8Array;
+  held: HeldRequestKey | null;
+  pending: Promise<HeldRequestKey | null> | null;
+  /** After a failed attempt, requests are signed with NIP-98 until then rather than asking again each time. */
+  unavailableUntil: number;
+}
+
+type Credentials = KeyCredentials | { kind: 'session'; token: string } | null;
+
+const REQUEST_KEY_PATH = '/api/auth/request-key';
+/** A key is renewed this long before it expires, so a request in flight never carries a dead one. */
+const RENEW_BEFORE_SECONDS = 60;
+/** How long a server that gave no key is not asked again. */
+const RETRY_REQUEST_KEY_MS = 60_000;
 
 let credentials: Credentials = null;
 let signingOrigin = typeof location === 'undefined' ? '' : location.origin;
@@ -26,7 +54,48 @@ export function setSigningOrigin(origin: string): void {
 
 /** Sign every request with this key (NIP-98) — set on unlock, cleared on lock. */
 export function useKey(secretKey: Uint8Array | null): void {
-  credentials = secretKey ? { kind: 'key', secretKey } : null;
+  credentials = secretKey ? { kind: 'key', secretKey, held: null, pending: null, unavailableUntil: 0 } : null;
+}
+
+/** One NIP-98 request for a request key; null when the server gives none (its answer is not used then). */
+async function obtainRequestKey(secretKey: Uint8Array): Promise<HeldRequestKey | null> {
+  const asked = Date.now();
+  try {
+    const response = await fetch(REQUEST_KEY_PATH, {
+      method: 'POST',
+      headers: {
+        accept: 'application/json',
+        authorization: createAuthHeader(
+          { url: `${signingOrigin}${REQUEST_KEY_PATH}`, method: 'POST' },
+          secretKey,
+        ),
+      },
+    });
+    if (!response.ok) return null;
+    const parsed = RequestKeyResponse.safeParse(await response.json().catch(() => null));
+    if (!parsed.success) return null;
+    const lifetime = Math.max(0, parsed.data.expiresIn - RENEW_BEFORE_SECONDS);
+    return { keyId: parsed.data.keyId, key: fromHex(parsed.data.key, 32), renewAt: asked + lifetime * 1000 };
+  } catch {
+    return null;
+  }
+}
+
+/** The request key to sign with, asked for once however many requests wait for it; null: sign with NIP-98. */
+function requestKeyOf(held: KeyCredentials): Promise<HeldRequestKey | null> | HeldRequestKey | null {
+  const now = Date.now();
+  if (held.held && now < held.held.renewAt) return held.held;
+  if (now < held.unavailableUntil) return null;
+  held.pending ??= obtainRequestKey(held.secretKey)
+    .then((key) => {
+      held.held = key;
+      if (!key) held.unavailableUntil = Date.now() + RETRY_REQUEST_KEY_MS;
+      return key;
+    })
+    .finally(() => {
+      held.pending = null;
+    });
+  return held.pending;
 }
 
 /** Use a passkey session token instead of a key. */
@@ -62,32 +131,48 @@ async function send(
   const headers: Record<string, string> = { accept };
   if (body !== undefined)
     headers['content-type'] = bytes || file ? 'application/octet-stream' : 'application/json';
-  const key = options.signWith ?? (credentials?.kind === 'key' ? credentials.secretKey : null);
-  if (key)
-    headers.authorization = createAuthHeader(
-      {
-        url: `${signingOrigin}${path}`,
-        method,
-        body: bytes ?? text,
-        ...((bytes || file) && options.bodySha256 ? { bodySha256: options.bodySha256 } : {}),
-      },
-      key,
-    );
-  else if (credentials?.kind === 'session') headers.authorization = `Bearer ${credentials.token}`;
+  const signed = {
+    url: `${signingOrigin}${path}`,
+    method,
+    body: bytes ?? text,
+    ...((bytes || file) && options.bodySha256 ? { bodySha256: options.bodySha256 } : {}),
+  };
+  const current = credentials;
+  const keyCredentials = !options.signWith && current?.kind === 'key' ? current : null;
+  const requestKey = keyCredentials ? await requestKeyOf(keyCredentials) : null;
+  const secretKey = options.signWith ?? keyCredentials?.secretKey;
+  if (requestKey) headers.authorization = createRequestKeyHeader(signed, requestKey);
+  else if (secretKey) headers.authorization = createAuthHeader(signed, secretKey);
+  else if (current?.kind === 'session') headers.authorization = `Bearer ${current.token}`;
   // Locked (no key, no session): a read still mounted while the screen changes to Unlock must
   // not go out unsigned. It would only come back 401 and tell the network when the app locked.
   else if (!PUBLIC_PATHS.test(path))
     throw new ApiRequestError(401, 'unauthenticated', 'The app is locked: unlock it first.');
+  const init: RequestInit = {
+    method,
+    headers,
+    // Bytes go as a Blob: Chromium sends a Blob body to its network process as a stream,
+    // where an ArrayBuffer body is copied across whole (measured: 4 MiB upload chunks went
+    // from about 14 to 37 MB/s, `npm run bench -- reports`).
+    body: body === undefined ? undefined : (file ?? (bytes ? new Blob([bytes]) : text)),
+    signal: options.signal,
+  };
+  const response = await sendOnce(path, init);
+  // A refused request key (the server's secret changed, this device's clock jumped): the server
+  // did nothing with the request, so it goes again signed with the key itself, and the next
+  // request asks for a new key.
+  if (requestKey && keyCredentials && response.status === 401) {
+    if (keyCredentials.held === requestKey) keyCredentials.held = null;
+    headers.authorization = createAuthHeader(signed, keyCredentials.secretKey);
+    return sendOnce(path, init);
+  }
+  return response;
+}
+
+/** One fetch; a network failure says plainly that nothing was saved. */
+async function sendOnce(path: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(path, {
-      method,
-      headers,
-      // Bytes go as a Blob: Chromium sends a Blob body to its network process as a stream,
-      // where an ArrayBuffer body is copied across whole (measured: 4 MiB upload chunks went
-      // from about 14 to 37 MB/s, `npm run bench -- reports`).
-      body: body === undefined ? undefined : (file ?? (bytes ? new Blob([bytes]) : text)),
-      signal: options.signal,
-    });
+    return await fetch(path, init);
   } catch {
     throw new ApiRequestError(0, 'network', 'The server could not be reached. Nothing was saved; try again.');
   }
