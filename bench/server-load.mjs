@@ -1,7 +1,8 @@
 // Load generator for the server benchmark (bench/server.ts), in its own process (forked, IPC):
 // signed HTTP requests to a real server on loopback over keep-alive node:http connections.
 //
-// Each request carries a fresh NIP-98 header: the same kind-27235 event as @llamenos/crypto's
+// Each request carries a fresh NIP-98 header (or, for a route with scheme 'request-key', an HMAC
+// under a request key the generator obtained with one NIP-98 request, PROTOCOL.md §5.4): the same kind-27235 event as @llamenos/crypto's
 // createAuthHeader (tags u, method, payload, nonce), signed with nostr-tools' WASM signer
 // (libsecp256k1). The generator must not compete with the server for the machine's cores while it
 // measures, so every token a run needs is signed before its clock starts (a token is valid for
@@ -16,7 +17,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { verifyAuthHeader } from '@llamenos/crypto';
+import { createAuthHeader, createRequestKeyHeader, fromHex, verifyAuthHeader } from '@llamenos/crypto';
 import { finalizeEvent, setNostrWasm } from 'nostr-tools/wasm';
 import { initNostrWasm } from 'nostr-wasm';
 
@@ -36,12 +37,33 @@ const flushTrace = () => {
   if (trace?.length) appendFileSync(traceFile, `${trace.splice(0).join('\n')}\n`);
 };
 
-/** One request shape: method, path, body, and a queue of tokens signed for it. */
-function shape({ method, path, body, signed = true }) {
+/** Request keys are asked for again when this old (they live 600 s; a run is far shorter). */
+const REQUEST_KEY_REUSE_MS = 300_000;
+let requestKey = null;
+
+/** A request key (PROTOCOL.md §5.4), obtained with one NIP-98 request, as the web client does. */
+async function currentRequestKey() {
+  if (requestKey && Date.now() - requestKey.at < REQUEST_KEY_REUSE_MS) return requestKey;
+  const path = '/api/auth/request-key';
+  const authorization = createAuthHeader({ url: `${publicUrl}${path}`, method: 'POST' }, secretKey);
+  const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { authorization } });
+  if (!response.ok) throw new Error(`request key refused: ${response.status} ${await response.text()}`);
+  const answer = await response.json();
+  requestKey = { keyId: answer.keyId, key: fromHex(answer.key, 32), at: Date.now() };
+  return requestKey;
+}
+
+/**
+ * One request shape: method, path, body, and a queue of tokens signed for it: NIP-98 headers,
+ * or with `scheme: 'request-key'` headers under a request key (an HMAC each).
+ */
+async function shape({ method, path, body, signed = true, scheme = 'nip98' }) {
   const bytes = Buffer.from(body ?? '');
   const payload = createHash('sha256').update(bytes).digest('hex');
   const url = `${publicUrl}${path}`;
+  const keyed = signed && scheme === 'request-key' ? await currentRequestKey() : null;
   const sign = () => {
+    if (keyed) return createRequestKeyHeader({ url, method, bodySha256: payload }, keyed);
     const event = finalizeEvent(
       {
         kind: 27235,
@@ -60,7 +82,8 @@ function shape({ method, path, body, signed = true }) {
     const json = JSON.stringify({ kind, created_at, content, tags, pubkey, id, sig });
     return `Nostr ${Buffer.from(json).toString('base64')}`;
   };
-  if (signed) verifyAuthHeader(sign(), { url, method, body: new Uint8Array(bytes) }); // throws if our format is off
+  // Throws if our NIP-98 format is off (a request key's MAC only the server can check: a 401 counts as an error).
+  if (signed && !keyed) verifyAuthHeader(sign(), { url, method, body: new Uint8Array(bytes) });
   const tokens = [];
   let signedLate = 0;
   return {
@@ -148,7 +171,7 @@ function summary(latencies, results, seconds, extra) {
 
 /** Fixed rate, open loop: request i is sent at start + i/rate whether or not earlier ones have answered. */
 async function openLoop({ route, rate, seconds, drainSeconds = 5 }) {
-  const s = shape(route);
+  const s = await shape(route);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(rate * seconds);
   s.fill(total); // all of them, before the clock starts
@@ -195,7 +218,7 @@ async function openLoop({ route, rate, seconds, drainSeconds = 5 }) {
 
 /** Closed loop: `connections` clients, each sending its next request when the previous one answered. */
 async function closedLoop({ route, connections, seconds, presign }) {
-  const s = shape(route);
+  const s = await shape(route);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   s.fill(presign);
   const latencies = [];

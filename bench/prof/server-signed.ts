@@ -4,11 +4,20 @@
  * after the other, repeated, so a reader sees same-minute ratios; optionally with the server under
  * --cpu-prof (PROFILE=dir; summarise with cpuprofile-summary.ts). BENCH_SERVER_ROOT measures another
  * checkout's build with this harness; SERVER_ENV="A=1,B=2" adds variables to the server's environment.
- *   node --conditions=llamenos-source --import tsx bench/prof/server-signed.ts [postgres|pglite] [seconds] [rounds] [routes: h,g,p,G,P]
- * (G and P: GET and PATCH at a fixed 200/s, open loop.)
+ *   node --conditions=llamenos-source --import tsx bench/prof/server-signed.ts [postgres|pglite] [seconds] [rounds] [routes: h,g,p,G,P,k,q,K,Q]
+ * (G and P: GET and PATCH at a fixed 200/s, open loop; k, q, K, Q the same under a request key.)
  */
 import { cpus, loadavg } from 'node:os';
-import { ask, GET_ME, HEALTH, PATCH_ME, startBenchServer, summarize } from '../server.js';
+import {
+  ask,
+  GET_ME,
+  GET_ME_KEYED,
+  HEALTH,
+  PATCH_ME,
+  PATCH_ME_KEYED,
+  startBenchServer,
+  summarize,
+} from '../server.js';
 
 const kind = (process.argv[2] ?? 'postgres') as 'postgres' | 'pglite';
 const seconds = Number(process.argv[3] ?? 5);
@@ -37,12 +46,21 @@ try {
   for (let round = 0; round < rounds; round++) {
     let health = Number.NaN;
     for (const r of routes) {
-      const route = { h: HEALTH, g: GET_ME, p: PATCH_ME, G: GET_ME, P: PATCH_ME }[r];
+      const route = {
+        h: HEALTH,
+        g: GET_ME,
+        p: PATCH_ME,
+        G: GET_ME,
+        P: PATCH_ME,
+        k: GET_ME_KEYED,
+        q: PATCH_ME_KEYED,
+        K: GET_ME_KEYED,
+        Q: PATCH_ME_KEYED,
+      }[r];
       if (!route) throw new Error(`unknown route ${r}`);
-      const message =
-        r === 'G' || r === 'P'
-          ? { type: 'open', route, rate: 200, seconds }
-          : { type: 'closed', route, connections, seconds, presign: seconds * 4000 };
+      const message = ['G', 'P', 'K', 'Q'].includes(r)
+        ? { type: 'open', route, rate: 200, seconds }
+        : { type: 'closed', route, connections, seconds, presign: seconds * 4000 };
       const result = await ask(bench.generator, message, bench);
       if (r === 'h') health = result.rate;
       const ratio =
