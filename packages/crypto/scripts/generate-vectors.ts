@@ -25,6 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32 } from '@scure/base';
 import {
@@ -39,6 +40,7 @@ import {
   canonicalJson,
   concat,
   createAuthHeader,
+  createRequestKeyHeader,
   DEFAULT_CHUNK_LOG2,
   decodeNpub,
   decodeNsec,
@@ -49,6 +51,7 @@ import {
   deriveKey,
   deriveServerHashKey,
   deriveServerNostrKey,
+  deriveServerRequestKeySecret,
   deriveServerSettingsKey,
   ENVELOPE_VERSION,
   encodeNpub,
@@ -63,6 +66,7 @@ import {
   HTTP_AUTH_KIND,
   hashIp,
   hashPhone,
+  issueRequestKey,
   keyIdOf,
   LABEL_ATTACHMENT_STREAM,
   LABEL_AUDIT_CHAIN,
@@ -83,9 +87,12 @@ import {
   LABEL_RECOVERY_LOCK,
   LABEL_REPORT_CONTENT,
   LABEL_REPORT_KEY_WRAP,
+  LABEL_REQUEST_KEY,
+  LABEL_REQUEST_MAC,
   LABEL_SERVER_FIELD,
   LABEL_SERVER_HASH_KEY,
   LABEL_SERVER_NOSTR_KEY,
+  LABEL_SERVER_REQUEST_KEY,
   LABEL_SERVER_SETTINGS_KEY,
   LABEL_SIMULATOR_CARRIER,
   LABEL_TRANSCRIPT_CONTENT,
@@ -117,6 +124,10 @@ import {
   type RandomSource,
   RECOVERY_LOCK_LENGTH,
   RECOVERY_LOCK_VERSION,
+  REQUEST_KEY_SCHEME,
+  REQUEST_KEY_SECONDS,
+  requestKeyOf,
+  requestMac,
   type SealedEnvelope,
   STREAM_HEADER_LENGTH,
   STREAM_VERSION,
@@ -137,6 +148,7 @@ import {
   verifyAuditChain,
   verifyAuthHeader,
   verifyEvent,
+  verifyRequestKeyHeader,
   verifySchnorr,
   WRAP_LENGTH,
   WRAP_VERSION,
@@ -304,6 +316,8 @@ function constantsSection() {
     HTTP_AUTH_KIND,
     AUTH_WINDOW_SECONDS,
     AUTH_SCHEME,
+    REQUEST_KEY_SCHEME,
+    REQUEST_KEY_SECONDS,
     AUDIT_GENESIS_HASH,
   };
 }
@@ -596,6 +610,353 @@ async function nip98Section() {
     ),
   };
   return { cases, negatives: negatives.list, replay };
+}
+
+/** A request-key header with each field given: how the malformed negatives below are written. */
+const requestKeyHeaderOf = (keyId: string, createdAt: number | string, nonce: string, mac: string): string =>
+  `${REQUEST_KEY_SCHEME} ${keyId}.${createdAt}.${nonce}.${mac}`;
+
+async function requestKeySection() {
+  const serverSecret = fixedBytes('server/secret', 32);
+  const secret = deriveServerRequestKeySecret(serverSecret);
+  const member = KEYS.author;
+
+  // Issuing: the only random input is the key nonce at the end of the key id.
+  const keyNonce = fixedBytes('request-key/issue/key-nonce', 16);
+  const issued = withScript([keyNonce], (random) => issueRequestKey(secret, member.publicKey, NOW, random));
+  const keyInput = concat(lengthPrefixed(LABEL_REQUEST_KEY), utf8(issued.keyId));
+  if (issued.keyId !== `${member.publicKey}.${NOW + REQUEST_KEY_SECONDS}.${hex(keyNonce)}`)
+    throw new Error('request key: key id form');
+  if (hex(hmac(sha256, secret, keyInput)) !== hex(issued.key)) throw new Error('request key: recomputation');
+  if (hex(requestKeyOf(secret, issued.keyId)) !== hex(issued.key))
+    throw new Error('request key: derive again');
+  const issue = {
+    name: 'a key issued to the author at fixedTime',
+    publicKeyHex: member.publicKey,
+    now: NOW,
+    keyNonceHex: hex(keyNonce),
+    keyId: issued.keyId,
+    expiresAt: issued.expiresAt,
+    keyInputHex: hex(keyInput),
+    keyHex: hex(issued.key),
+    response: {
+      keyId: issued.keyId,
+      key: hex(issued.key),
+      expiresAt: issued.expiresAt,
+      expiresIn: REQUEST_KEY_SECONDS,
+    },
+  };
+
+  const requests = [
+    {
+      name: 'GET without a body (bodySha256 is the SHA-256 of zero bytes)',
+      url: 'https://hotline.example.org/api/calls/active?limit=20&after=c-100',
+      method: 'GET',
+      body: null,
+      createdAt: NOW + 5,
+      seed: 'request-key/get',
+    },
+    {
+      name: 'POST with a JSON body',
+      url: 'https://hotline.example.org/api/notes?hub=7f3e',
+      method: 'POST',
+      body: '{"callId":"c-102","text":"follow up"}',
+      createdAt: NOW + 30,
+      seed: 'request-key/post',
+    },
+    {
+      name: "GET made in the key's last second, verified at expiresAt (accepted: the bound is inclusive)",
+      url: 'https://hotline.example.org/api/me',
+      method: 'get',
+      body: null,
+      createdAt: issued.expiresAt,
+      seed: 'request-key/last-second',
+    },
+  ];
+  const toReq = (r: { url: string; method: string; body: string | null }) => ({
+    url: r.url,
+    method: r.method,
+    ...(r.body === null ? {} : { body: r.body }),
+  });
+  const cases = requests.map((r) => {
+    const nonce = fixedBytes(`${r.seed}/nonce`, 16);
+    const request = toReq(r);
+    const header = withScript([nonce], (random) =>
+      createRequestKeyHeader(request, issued, r.createdAt, random),
+    );
+    const bodySha256 = hex(sha256(utf8(r.body ?? '')));
+    const macInput = concat(
+      lengthPrefixed(LABEL_REQUEST_MAC),
+      lengthPrefixed(r.method.toUpperCase()),
+      lengthPrefixed(r.url),
+      lengthPrefixed(bodySha256),
+      lengthPrefixed(String(r.createdAt)),
+      lengthPrefixed(hex(nonce)),
+    );
+    const mac = hmac(sha256, issued.key, macInput);
+    const fields = { method: r.method, url: r.url, bodySha256, createdAt: r.createdAt, nonce: hex(nonce) };
+    if (hex(requestMac(issued.key, fields)) !== hex(mac)) throw new Error(`request key ${r.name}: MAC`);
+    if (header !== requestKeyHeaderOf(issued.keyId, r.createdAt, hex(nonce), hex(mac)))
+      throw new Error(`request key ${r.name}: header`);
+    // Verified at its own second and at both ends of the window, as far as the key lives.
+    const times = [r.createdAt, r.createdAt + AUTH_WINDOW_SECONDS, r.createdAt - AUTH_WINDOW_SECONDS].filter(
+      (t) => t <= issued.expiresAt,
+    );
+    return {
+      name: r.name,
+      keyId: issued.keyId,
+      keyHex: hex(issued.key),
+      request: { url: r.url, method: r.method, body: r.body },
+      createdAt: r.createdAt,
+      nonceHex: hex(nonce),
+      bodySha256,
+      macInputHex: hex(macInput),
+      macHex: hex(mac),
+      header,
+      verify: times.map((now) => ({ now, result: verifyRequestKeyHeader(header, request, secret, now) })),
+    };
+  });
+
+  const get = cases[0]!;
+  const post = cases[1]!;
+  const negatives = negativeVectors();
+  const neg = (
+    name: string,
+    header: string,
+    request: { url: string; method: string; body: string | null },
+    now: number,
+    code: CryptoErrorCode,
+  ) =>
+    negatives.add({ name, header, request, now }, code, () =>
+      verifyRequestKeyHeader(header, toReq(request), secret, now),
+    );
+  const [pubkey, expiresAt, keyNonceHex] = issued.keyId.split('.') as [string, string, string];
+  const at = post.createdAt;
+  const cred = post.header.slice(REQUEST_KEY_SCHEME.length + 1);
+  const withMac = (mac: string) => requestKeyHeaderOf(post.keyId, at, post.nonceHex, mac);
+
+  // The MAC binds the key (so the key id), the method, the URL, the body, the time and the nonce.
+  await neg(
+    'MAC altered (last bit)',
+    withMac(hex(flip(bytesOf(post.macHex), 31))),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  const otherPath = 'https://hotline.example.org/api/reports?hub=7f3e';
+  await neg('other URL (other path)', post.header, { ...post.request, url: otherPath }, at, 'AUTH_INVALID');
+  const noQuery = 'https://hotline.example.org/api/notes';
+  await neg('other URL (query removed)', post.header, { ...post.request, url: noQuery }, at, 'AUTH_INVALID');
+  await neg('other method', post.header, { ...post.request, method: 'PUT' }, at, 'AUTH_INVALID');
+  const otherBody = '{"callId":"c-102","text":"follow up!"}';
+  await neg('other body', post.header, { ...post.request, body: otherBody }, at, 'AUTH_INVALID');
+  await neg('body dropped', post.header, { ...post.request, body: null }, at, 'AUTH_INVALID');
+  await neg(
+    'createdAt changed (MAC kept)',
+    requestKeyHeaderOf(post.keyId, at + 1, post.nonceHex, post.macHex),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'nonce changed (MAC kept)',
+    requestKeyHeaderOf(post.keyId, at, hex(flip(bytesOf(post.nonceHex), 0)), post.macHex),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    "key id names another member's public key (MAC kept)",
+    post.header.replace(pubkey, KEYS.admin1.publicKey),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'key id names a later expiry (MAC kept)',
+    post.header.replace(`.${expiresAt}.`, `.${Number(expiresAt) + REQUEST_KEY_SECONDS}.`),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  const otherSecret = deriveServerRequestKeySecret(fixedBytes('request-key/other-server/secret', 32));
+  await neg(
+    "the same key id with the key of another server's secret",
+    withScript([bytesOf(post.nonceHex)], (random) =>
+      createRequestKeyHeader(
+        toReq(post.request),
+        { keyId: post.keyId, key: requestKeyOf(otherSecret, post.keyId) },
+        at,
+        random,
+      ),
+    ),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  const dotUrl = 'https://hotline.example.org/api/./me';
+  const dotNonce = fixedBytes('request-key/dot-segment/nonce', 16);
+  await neg(
+    'URL with a dot segment, the MAC made for it (not canonical)',
+    requestKeyHeaderOf(
+      post.keyId,
+      at,
+      hex(dotNonce),
+      hex(
+        requestMac(issued.key, {
+          method: 'GET',
+          url: dotUrl,
+          bodySha256: get.bodySha256,
+          createdAt: at,
+          nonce: hex(dotNonce),
+        }),
+      ),
+    ),
+    { url: dotUrl, method: 'GET', body: null },
+    at,
+    'AUTH_INVALID',
+  );
+
+  // Time: the key's expiry (server clock), then the ±60 s window of the request.
+  const late = issued.expiresAt + 1;
+  const lateNonce = fixedBytes('request-key/expired/nonce', 16);
+  const lateHeader = withScript([lateNonce], (random) =>
+    createRequestKeyHeader(toReq(get.request), issued, late, random),
+  );
+  await neg('key expired: made and verified at expiresAt + 1', lateHeader, get.request, late, 'AUTH_EXPIRED');
+  await neg(
+    'outside the window: verified 61 s after createdAt',
+    post.header,
+    post.request,
+    at + AUTH_WINDOW_SECONDS + 1,
+    'AUTH_EXPIRED',
+  );
+  await neg(
+    'outside the window: verified 61 s before createdAt',
+    post.header,
+    post.request,
+    at - AUTH_WINDOW_SECONDS - 1,
+    'AUTH_EXPIRED',
+  );
+  await neg(
+    'stale and for another URL: the MAC is checked before the time (unlike NIP-98)',
+    post.header,
+    { ...post.request, url: otherPath },
+    at + AUTH_WINDOW_SECONDS + 1,
+    'AUTH_INVALID',
+  );
+
+  // Form: lowercase hex of exact lengths, decimals without a leading zero, six fields, one space.
+  await neg('MAC in upper-case hex', withMac(post.macHex.toUpperCase()), post.request, at, 'AUTH_INVALID');
+  await neg(
+    'public key in upper-case hex',
+    post.header.replace(pubkey, pubkey.toUpperCase()),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'nonce in upper-case hex',
+    requestKeyHeaderOf(post.keyId, at, post.nonceHex.toUpperCase(), post.macHex),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'leading zero in createdAt',
+    requestKeyHeaderOf(post.keyId, `0${at}`, post.nonceHex, post.macHex),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'leading zero in expiresAt',
+    post.header.replace(`.${expiresAt}.`, `.0${expiresAt}.`),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'createdAt of 13 digits',
+    requestKeyHeaderOf(post.keyId, `1${'0'.repeat(12)}`, post.nonceHex, post.macHex),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'nonce missing (five fields)',
+    `${REQUEST_KEY_SCHEME} ${post.keyId}.${at}.${post.macHex}`,
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'key nonce missing from the key id',
+    post.header.replace(`.${keyNonceHex}.`, '.'),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg('a seventh field after the MAC', `${post.header}.00`, post.request, at, 'AUTH_INVALID');
+  await neg(
+    'nonce of 15 bytes',
+    requestKeyHeaderOf(post.keyId, at, post.nonceHex.slice(2), post.macHex),
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg('trailing space', `${post.header} `, post.request, at, 'AUTH_INVALID');
+  await neg(
+    'two spaces after the scheme',
+    `${REQUEST_KEY_SCHEME}  ${cred}`,
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg('scheme in lower case', `llamenos-key ${cred}`, post.request, at, 'AUTH_INVALID');
+  await neg(
+    'scheme Nostr with a request-key credential',
+    `${AUTH_SCHEME} ${cred}`,
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+  await neg(
+    'scheme Bearer with a request-key credential',
+    `Bearer ${cred}`,
+    post.request,
+    at,
+    'AUTH_INVALID',
+  );
+
+  const replay = {
+    name: 'replay: the same header twice',
+    note:
+      'verifyRequestKeyHeader is stateless: the second presentation verifies exactly like the first and returns ' +
+      'the same eventId, which is the MAC in hex. The server keeps it in the same replay cache as NIP-98 event ids ' +
+      'until rememberUntil (createdAt + 60) and refuses it when seen again; after rememberUntil the window check ' +
+      'refuses it anyway.',
+    header: post.header,
+    request: post.request,
+    now: at + 5,
+    expectEventId: post.macHex,
+    rememberUntil: at + AUTH_WINDOW_SECONDS,
+    expectErrorAfterRememberUntil: await expectFailure(
+      'request key replay after window',
+      'AUTH_EXPIRED',
+      () => verifyRequestKeyHeader(post.header, toReq(post.request), secret, at + AUTH_WINDOW_SECONDS + 1),
+    ),
+  };
+  return {
+    note:
+      'Section 5.4. requestKeySecretHex is deriveKey(serverKeys.secretHex, LABEL_SERVER_REQUEST_KEY). Every ' +
+      'negative is verifyRequestKeyHeader(header, request, requestKeySecretHex, now).',
+    requestKeySecretHex: hex(secret),
+    issue,
+    cases,
+    negatives: negatives.list,
+    replay,
+  };
 }
 
 /** One ECIES wrap with every intermediate value. */
@@ -1520,6 +1881,7 @@ async function serverKeysSection() {
     },
     hashKeyHex: hex(deriveServerHashKey(secret)),
     settingsKeyHex: hex(deriveServerSettingsKey(secret)),
+    requestKeySecretHex: hex(deriveServerRequestKeySecret(secret)),
     fieldAtRest: contentVector(
       'volunteer phone number sealed at rest under the settings key',
       deriveServerSettingsKey(secret),
@@ -1961,6 +2323,7 @@ function derivationsSection() {
     ),
     serverHashKey: derivationVector('server hash key', secret, LABEL_SERVER_HASH_KEY),
     serverSettingsKey: derivationVector('server settings key', secret, LABEL_SERVER_SETTINGS_KEY),
+    serverRequestKeySecret: derivationVector('server request-key secret', secret, LABEL_SERVER_REQUEST_KEY),
     simulatorCarrier: {
       ...carrier,
       accountSid: `AC${hex(carrierBytes.subarray(0, 16))}`,
@@ -2056,6 +2419,9 @@ const LABEL_INDEX: Record<string, { status: 'used' | 'reserved'; vectors: string
   LABEL_SERVER_FIELD: { status: 'used', vectors: ['serverKeys.fieldAtRest'] },
   LABEL_SIMULATOR_CARRIER: { status: 'used', vectors: ['derivations.simulatorCarrier'] },
   LABEL_BROWSER_IDENTITY: { status: 'used', vectors: ['derivations.browserIdentityKey'] },
+  LABEL_SERVER_REQUEST_KEY: { status: 'used', vectors: ['derivations.serverRequestKeySecret'] },
+  LABEL_REQUEST_KEY: { status: 'used', vectors: ['requestKey.issue'] },
+  LABEL_REQUEST_MAC: { status: 'used', vectors: ['requestKey.cases.0', 'requestKey.cases.1'] },
   LABEL_PIN_LOCK: { status: 'used', vectors: ['pinLock'] },
   LABEL_RECOVERY_LOCK: { status: 'used', vectors: ['recovery', 'derivations.recoveryLockKek'] },
   LABEL_RECOVERY_CHECK: { status: 'used', vectors: ['recovery'] },
@@ -2128,6 +2494,7 @@ export async function generateVectors(): Promise<object> {
     keys: await keysSection(),
     schnorr: schnorrSection(),
     nip98: await nip98Section(),
+    requestKey: await requestKeySection(),
     ecies: await eciesSection(),
     content: await contentSection(),
     padding: paddingSection(),

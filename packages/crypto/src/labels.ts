@@ -46,7 +46,7 @@ export const LABEL_SIMULATOR_CARRIER = 'llamenos/v1/server/simulator-carrier';
 export const LABEL_BROWSER_IDENTITY = 'llamenos/v1/server/browser-identity';
 export const LABEL_SERVER_REQUEST_KEY = 'llamenos/v1/server/request-key';
 export const LABEL_REQUEST_KEY = 'llamenos/v1/request-key';
-export const LABEL_REQUEST_MAC = 'llamenos/v1/request-key/mac';
+export const LABEL_REQUEST_MAC = 'llamenos/v1/request-mac';
 
 // The secret key at rest.
 export const LABEL_PIN_LOCK = 'llamenos/v1/pin-lock';

@@ -58,6 +58,11 @@ const KEY_ID = `([0-9a-f]{64})\\.${DECIMAL}\\.[0-9a-f]{32}`;
 const KEY_ID_ONLY = new RegExp(`^${KEY_ID}$`);
 const CREDENTIAL = new RegExp(`^(${KEY_ID})\\.${DECIMAL}\\.([0-9a-f]{32})\\.([0-9a-f]{64})$`);
 
+/** A time the credential's grammar can carry: a non-negative integer of at most 12 digits. */
+function ensureUnixTime(now: number): void {
+  ensure(Number.isSafeInteger(now) && now >= 0 && now < 1e12, 'MALFORMED', 'a time must be whole seconds ≥ 0');
+}
+
 /** The key a server derives for `keyId` from its request-key secret (server-keys.ts). */
 export function requestKeyOf(serverRequestSecret: Uint8Array, keyId: string): Uint8Array {
   ensure(serverRequestSecret.length >= 32, 'INVALID_KEY', 'request-key secret must be at least 32 bytes');
@@ -72,6 +77,7 @@ export function issueRequestKey(
   random: RandomSource = secureRandom,
 ): RequestKey {
   ensure(/^[0-9a-f]{64}$/.test(pubkey), 'MALFORMED', 'a public key must be 64 lowercase hex characters');
+  ensureUnixTime(now);
   const expiresAt = now + REQUEST_KEY_SECONDS;
   const keyId = `${pubkey}.${expiresAt}.${toHex(random(16))}`;
   return { keyId, key: requestKeyOf(serverRequestSecret, keyId), expiresAt };
@@ -114,6 +120,7 @@ export function createRequestKeyHeader(
     'MALFORMED',
     'a body hash must be 64 lowercase hex characters',
   );
+  ensureUnixTime(now);
   ensure(KEY_ID_ONLY.test(requestKey.keyId), 'MALFORMED', 'a key id is <pubkey>.<expires>.<key nonce>');
   const nonce = toHex(random(16));
   const mac = requestMac(requestKey.key, {

@@ -256,6 +256,130 @@ describe('vectors: NIP-98 request auth', () => {
   });
 });
 
+describe('vectors: request keys (§5.4)', () => {
+  const r = V.requestKey;
+  const secret = bytes(r.requestKeySecretHex);
+  const macInput = (c: Json) =>
+    api.concat(
+      lp(api.LABEL_REQUEST_MAC),
+      lp(api.asciiUppercase(c.request.method)),
+      lp(c.request.url),
+      lp(c.bodySha256),
+      lp(String(c.createdAt)),
+      lp(c.nonceHex),
+    );
+
+  it('the request-key secret is derived from the server secret', () => {
+    const serverSecret = bytes(V.serverKeys.secretHex);
+    expect(hex(api.deriveServerRequestKeySecret(serverSecret))).toBe(r.requestKeySecretHex);
+    expect(
+      hex(
+        hkdf(sha256, serverSecret, api.utf8(api.PROTOCOL_SALT), api.utf8(api.LABEL_SERVER_REQUEST_KEY), 32),
+      ),
+    ).toBe(r.requestKeySecretHex);
+    expect(V.serverKeys.requestKeySecretHex).toBe(r.requestKeySecretHex);
+    expect(V.derivations.serverRequestKeySecret.outputHex).toBe(r.requestKeySecretHex);
+  });
+
+  it('issuing: key id, key and the JSON answer', () => {
+    const i = r.issue;
+    expect(i.publicKeyHex).toBe(V.keys.cases[0].publicKeyHex);
+    expect(i.expiresAt).toBe(i.now + api.REQUEST_KEY_SECONDS);
+    expect(i.keyId).toBe(`${i.publicKeyHex}.${i.expiresAt}.${i.keyNonceHex}`);
+    expect(i.keyInputHex).toBe(hex(api.concat(lp(api.LABEL_REQUEST_KEY), api.utf8(i.keyId))));
+    expect(hex(hmac(sha256, secret, bytes(i.keyInputHex)))).toBe(i.keyHex);
+    expect(hex(api.requestKeyOf(secret, i.keyId))).toBe(i.keyHex);
+    const issued = api.issueRequestKey(secret, i.publicKeyHex, i.now, scripted(i.keyNonceHex));
+    expect({ keyId: issued.keyId, keyHex: hex(issued.key), expiresAt: issued.expiresAt }).toEqual({
+      keyId: i.keyId,
+      keyHex: i.keyHex,
+      expiresAt: i.expiresAt,
+    });
+    expect(i.response).toEqual({
+      keyId: i.keyId,
+      key: i.keyHex,
+      expiresAt: i.expiresAt,
+      expiresIn: api.REQUEST_KEY_SECONDS,
+    });
+  });
+
+  it('each request: body hash, MAC input, MAC and header, built and verified', () => {
+    expect(r.cases.length).toBeGreaterThanOrEqual(2);
+    for (const c of r.cases) {
+      const request = toRequest(c.request);
+      expect(c.keyId).toBe(r.issue.keyId);
+      expect(hex(api.requestKeyOf(secret, c.keyId))).toBe(c.keyHex);
+      expect(c.bodySha256).toBe(hex(sha256(api.utf8(c.request.body ?? ''))));
+      expect(c.macInputHex, c.name).toBe(hex(macInput(c)));
+      expect(hex(hmac(sha256, bytes(c.keyHex), bytes(c.macInputHex))), c.name).toBe(c.macHex);
+      const fields = {
+        method: c.request.method,
+        url: c.request.url,
+        bodySha256: c.bodySha256,
+        createdAt: c.createdAt,
+        nonce: c.nonceHex,
+      };
+      expect(hex(api.requestMac(bytes(c.keyHex), fields))).toBe(c.macHex);
+      expect(c.header).toBe(`Llamenos-Key ${c.keyId}.${c.createdAt}.${c.nonceHex}.${c.macHex}`);
+      expect(c.header.startsWith(`${api.REQUEST_KEY_SCHEME} `)).toBe(true);
+      const key = { keyId: c.keyId, key: bytes(c.keyHex) };
+      expect(api.createRequestKeyHeader(request, key, c.createdAt, scripted(c.nonceHex))).toBe(c.header);
+      expect(c.verify.length).toBeGreaterThan(0);
+      for (const v of c.verify) {
+        expect(v.result).toEqual({
+          pubkey: r.issue.publicKeyHex,
+          eventId: c.macHex,
+          createdAt: c.createdAt,
+          rememberUntil: c.createdAt + api.AUTH_WINDOW_SECONDS,
+        });
+        expect(api.verifyRequestKeyHeader(c.header, request, secret, v.now)).toEqual(v.result);
+      }
+    }
+  });
+
+  it('negatives', async () => {
+    expect(new Set(r.negatives.map((n: Json) => n.expectError))).toEqual(
+      new Set(['AUTH_INVALID', 'AUTH_EXPIRED']),
+    );
+    for (const n of r.negatives)
+      await expectCode(n.expectError, () =>
+        api.verifyRequestKeyHeader(n.header, toRequest(n.request), secret, n.now),
+      );
+  });
+
+  it('replay: the MAC is the id the cache refuses, until rememberUntil', async () => {
+    const p = r.replay;
+    const request = toRequest(p.request);
+    const first = api.verifyRequestKeyHeader(p.header, request, secret, p.now);
+    const second = api.verifyRequestKeyHeader(p.header, request, secret, p.now);
+    expect(first.eventId).toBe(p.expectEventId);
+    expect(second.eventId).toBe(p.expectEventId);
+    expect(p.header.endsWith(`.${p.expectEventId}`)).toBe(true);
+    expect(first.rememberUntil).toBe(p.rememberUntil);
+    await expectCode(p.expectErrorAfterRememberUntil, () =>
+      api.verifyRequestKeyHeader(p.header, request, secret, p.rememberUntil + 1),
+    );
+  });
+
+  it("PROTOCOL.md's grammar accepts exactly the headers the code parses", () => {
+    // The regular expression of §5.4, quoted on its own indented line.
+    const line = PROTOCOL_MD.split('\n').find((l) => l.startsWith('    ^Llamenos-Key '));
+    expect(line, 'PROTOCOL.md §5.4 states the header as a regular expression').toBeDefined();
+    const grammar = new RegExp(line!.trim());
+    const parses = (header: string) => {
+      try {
+        api.parseRequestKeyHeader(header);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const headers = [...r.cases, ...r.negatives, r.replay].map((x: Json) => x.header as string);
+    expect(headers.filter((h) => !parses(h)).length).toBeGreaterThan(10);
+    for (const h of headers) expect(grammar.test(h), h).toBe(parses(h));
+  });
+});
+
 describe('vectors: ECIES key wrap', () => {
   it('unwraps, and every intermediate value recomputes', () => {
     for (const w of V.ecies.cases) checkWrap(w);
@@ -636,7 +760,7 @@ describe('vectors: audit chain', () => {
 describe('vectors: server-derived keys', () => {
   const s = V.serverKeys;
 
-  it('Nostr key, hash key, settings key', () => {
+  it('Nostr key, hash key, settings key, request-key secret', () => {
     const secret = bytes(s.secretHex);
     expect(hex(api.deriveServerNostrKey(secret))).toBe(s.nostr.secretKeyHex);
     expect(s.nostr.inputKeyHex).toBe(s.secretHex + hex(api.u32be(s.nostr.counter)));
@@ -649,6 +773,8 @@ describe('vectors: server-derived keys', () => {
     expect(hex(api.deriveKey(secret, api.LABEL_SERVER_HASH_KEY))).toBe(s.hashKeyHex);
     expect(hex(api.deriveServerSettingsKey(secret))).toBe(s.settingsKeyHex);
     expect(hex(api.deriveKey(secret, api.LABEL_SERVER_SETTINGS_KEY))).toBe(s.settingsKeyHex);
+    expect(hex(api.deriveServerRequestKeySecret(secret))).toBe(s.requestKeySecretHex);
+    expect(hex(api.deriveKey(secret, api.LABEL_SERVER_REQUEST_KEY))).toBe(s.requestKeySecretHex);
     const f = s.fieldAtRest;
     expect(f.keyHex).toBe(s.settingsKeyHex);
     expect(f.label).toBe(api.LABEL_SERVER_FIELD);
@@ -825,6 +951,7 @@ describe('vectors: purposes as the application uses them', () => {
     expect(d.serverNostrKey.outputHex).toBe(V.serverKeys.nostr.secretKeyHex);
     expect(d.serverHashKey.outputHex).toBe(V.serverKeys.hashKeyHex);
     expect(d.serverSettingsKey.outputHex).toBe(V.serverKeys.settingsKeyHex);
+    expect(d.serverRequestKeySecret.outputHex).toBe(V.serverKeys.requestKeySecretHex);
     expect(d.recoveryLockKek.outputHex).toBe(V.recovery.kekHex);
     expect(d.simulatorCarrier.length).toBe(48);
     expect(d.simulatorCarrier.accountSid).toBe(`AC${d.simulatorCarrier.outputHex.slice(0, 32)}`);
@@ -989,6 +1116,8 @@ describe('docs/PROTOCOL.md agrees with the code', () => {
       'MAX_PIN_ITERATIONS',
       'AUTH_WINDOW_SECONDS',
       'HTTP_AUTH_KIND',
+      'REQUEST_KEY_SCHEME',
+      'REQUEST_KEY_SECONDS',
     ];
     for (const name of required) expect(table.has(name), `constant ${name} in PROTOCOL.md`).toBe(true);
     for (const [name, value] of table) {
