@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { verifyAuditLog } from './audit/service.js';
+import { resetRequestKeySeed } from './auth/request-key-seed.js';
 import { backupCommand, restoreCommand } from './backup/commands.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext } from './context.js';
@@ -23,6 +24,9 @@ commands:
   restore <file> [--force]
                    load a backup into an empty database (--force replaces its content),
                    then verify the audit chain
+  request-keys reset
+                   refuse every request key issued so far (a new seed for the request-key
+                   secret); restart every server process afterwards
   verify-served <url> <CHECKSUMS.txt>
                    fetch every web file a release's CHECKSUMS.txt lists from the server at
                    <url> and compare them, and its /api/version; exit 1 at any difference
@@ -72,6 +76,14 @@ async function runCli(argv: string[]): Promise<number> {
       return backupCommand(argv.slice(1));
     case 'restore':
       return restoreCommand(argv.slice(1));
+    case 'request-keys': {
+      if (sub !== 'reset') break;
+      await withContext((ctx) => resetRequestKeySeed(ctx.db));
+      process.stdout.write(
+        'request keys reset: every key issued so far is refused once every server process has restarted\n',
+      );
+      return 0;
+    }
     case 'verify-served':
       return verifyServedCommand(argv.slice(1));
     case 'help':

@@ -1,12 +1,12 @@
 import {
   deriveServerHashKey,
   deriveServerNostrKey,
-  deriveServerRequestKeySecret,
   deriveServerSettingsKey,
   getPublicKey,
 } from '@llamenos/crypto';
 import type { TelephonyProvider } from '@llamenos/protocol';
 import { emptyAuditHeadCache } from './audit/service.js';
+import { loadRequestKeySecret } from './auth/request-key-seed.js';
 import { SignatureChecks } from './auth/signature-worker.js';
 import { BlobStore } from './blobs/store.js';
 import { Admission, eventLoopLoad, type LoadSignal } from './calls/admission.js';
@@ -30,14 +30,14 @@ import { simulatedBrowserAudio } from './simulator/browser-audio.js';
 import { connectSimulatedBrowser } from './simulator/instance.js';
 import type { TelephonyOverrides } from './telephony/registry.js';
 
-export function deriveServerKeys(secret: Uint8Array): ServerKeys {
+/** The keys derived from the server secret alone (the request-key secret needs the database too). */
+export function deriveServerKeys(secret: Uint8Array): Omit<ServerKeys, 'requestKeySecret'> {
   const nostrSecretKey = deriveServerNostrKey(secret);
   return {
     hashKey: deriveServerHashKey(secret),
     settingsKey: deriveServerSettingsKey(secret),
     nostrSecretKey,
     nostrPublicKey: getPublicKey(nostrSecretKey),
-    requestKeySecret: deriveServerRequestKeySecret(secret),
   };
 }
 
@@ -76,7 +76,10 @@ export async function createContext(
     config,
     db,
     log,
-    keys: deriveServerKeys(config.serverSecret),
+    keys: {
+      ...deriveServerKeys(config.serverSecret),
+      requestKeySecret: await loadRequestKeySecret(db, config.serverSecret),
+    },
     now: overrides.now ?? (() => new Date()),
     blobs: overrides.blobs ?? new BlobStore(config.blobDir),
     events: new EventBus<ServerEvents>((event, error) =>

@@ -612,13 +612,16 @@ async function nip98Section() {
   return { cases, negatives: negatives.list, replay };
 }
 
+/** The 32 random bytes a server keeps in its database for its request-key secret (Section 16). */
+const REQUEST_KEY_SEED = fixedBytes('request-key/seed', 32);
+
 /** A request-key header with each field given: how the malformed negatives below are written. */
 const requestKeyHeaderOf = (keyId: string, createdAt: number | string, nonce: string, mac: string): string =>
   `${REQUEST_KEY_SCHEME} ${keyId}.${createdAt}.${nonce}.${mac}`;
 
 async function requestKeySection() {
   const serverSecret = fixedBytes('server/secret', 32);
-  const secret = deriveServerRequestKeySecret(serverSecret);
+  const secret = deriveServerRequestKeySecret(serverSecret, REQUEST_KEY_SEED);
   const member = KEYS.author;
 
   // Issuing: the only random input is the key nonce at the end of the key id.
@@ -779,7 +782,10 @@ async function requestKeySection() {
     at,
     'AUTH_INVALID',
   );
-  const otherSecret = deriveServerRequestKeySecret(fixedBytes('request-key/other-server/secret', 32));
+  const otherSecret = deriveServerRequestKeySecret(
+    fixedBytes('request-key/other-server/secret', 32),
+    REQUEST_KEY_SEED,
+  );
   await neg(
     "the same key id with the key of another server's secret",
     withScript([bytesOf(post.nonceHex)], (random) =>
@@ -949,7 +955,7 @@ async function requestKeySection() {
   };
   return {
     note:
-      'Section 5.4. requestKeySecretHex is deriveKey(serverKeys.secretHex, LABEL_SERVER_REQUEST_KEY). Every ' +
+      'Section 5.4. requestKeySecretHex is deriveKey(serverKeys.secretHex || serverKeys.requestKeySeedHex, LABEL_SERVER_REQUEST_KEY). Every ' +
       'negative is verifyRequestKeyHeader(header, request, requestKeySecretHex, now).',
     requestKeySecretHex: hex(secret),
     issue,
@@ -1881,7 +1887,8 @@ async function serverKeysSection() {
     },
     hashKeyHex: hex(deriveServerHashKey(secret)),
     settingsKeyHex: hex(deriveServerSettingsKey(secret)),
-    requestKeySecretHex: hex(deriveServerRequestKeySecret(secret)),
+    requestKeySeedHex: hex(REQUEST_KEY_SEED),
+    requestKeySecretHex: hex(deriveServerRequestKeySecret(secret, REQUEST_KEY_SEED)),
     fieldAtRest: contentVector(
       'volunteer phone number sealed at rest under the settings key',
       deriveServerSettingsKey(secret),
@@ -2323,7 +2330,11 @@ function derivationsSection() {
     ),
     serverHashKey: derivationVector('server hash key', secret, LABEL_SERVER_HASH_KEY),
     serverSettingsKey: derivationVector('server settings key', secret, LABEL_SERVER_SETTINGS_KEY),
-    serverRequestKeySecret: derivationVector('server request-key secret', secret, LABEL_SERVER_REQUEST_KEY),
+    serverRequestKeySecret: derivationVector(
+      'server request-key secret: secret || the database-held seed',
+      concat(secret, REQUEST_KEY_SEED),
+      LABEL_SERVER_REQUEST_KEY,
+    ),
     simulatorCarrier: {
       ...carrier,
       accountSid: `AC${hex(carrierBytes.subarray(0, 16))}`,

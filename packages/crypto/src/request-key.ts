@@ -60,7 +60,11 @@ const CREDENTIAL = new RegExp(`^(${KEY_ID})\\.${DECIMAL}\\.([0-9a-f]{32})\\.([0-
 
 /** A time the credential's grammar can carry: a non-negative integer of at most 12 digits. */
 function ensureUnixTime(now: number): void {
-  ensure(Number.isSafeInteger(now) && now >= 0 && now < 1e12, 'MALFORMED', 'a time must be whole seconds ≥ 0');
+  ensure(
+    Number.isSafeInteger(now) && now >= 0 && now < 1e12,
+    'MALFORMED',
+    'a time must be whole seconds ≥ 0',
+  );
 }
 
 /** The key a server derives for `keyId` from its request-key secret (server-keys.ts). */

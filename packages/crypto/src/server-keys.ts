@@ -38,8 +38,14 @@ export function deriveServerSettingsKey(secret: Uint8Array): Uint8Array {
   return deriveKey(secret, LABEL_SERVER_SETTINGS_KEY);
 }
 
-/** The key request keys are derived from (request-key.ts): one per server, the same on every process. */
-export function deriveServerRequestKeySecret(secret: Uint8Array): Uint8Array {
+/**
+ * The key request keys are derived from (request-key.ts): the same on every process of one
+ * hotline. Its input is the server secret followed by a 32-byte random seed the server keeps in
+ * its database, so that the secret alone, without the database, mints no key: a request key acts
+ * as a member, and a leaked configuration file should not be enough for that.
+ */
+export function deriveServerRequestKeySecret(secret: Uint8Array, seed: Uint8Array): Uint8Array {
   assertServerSecret(secret);
-  return deriveKey(secret, LABEL_SERVER_REQUEST_KEY);
+  ensure(seed.length === 32, 'INVALID_KEY', 'the request-key seed must be 32 bytes');
+  return deriveKey(concat(secret, seed), LABEL_SERVER_REQUEST_KEY);
 }

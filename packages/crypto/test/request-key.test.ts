@@ -19,8 +19,8 @@ import {
   verifyRequestKeyHeader,
 } from '../src/index.js';
 
-const SECRET = deriveServerRequestKeySecret(new Uint8Array(32).fill(7));
-const OTHER_SECRET = deriveServerRequestKeySecret(new Uint8Array(32).fill(8));
+const SECRET = deriveServerRequestKeySecret(new Uint8Array(32).fill(7), new Uint8Array(32).fill(1));
+const OTHER_SECRET = deriveServerRequestKeySecret(new Uint8Array(32).fill(8), new Uint8Array(32).fill(1));
 const PUBKEY = getPublicKey(generateSecretKey());
 const NOW = 1_767_225_600;
 const URL_ = 'https://hotline.example/api/me';

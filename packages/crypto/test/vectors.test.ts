@@ -269,12 +269,19 @@ describe('vectors: request keys (§5.4)', () => {
       lp(c.nonceHex),
     );
 
-  it('the request-key secret is derived from the server secret', () => {
+  it('the request-key secret is derived from the server secret and the database-held seed', () => {
     const serverSecret = bytes(V.serverKeys.secretHex);
-    expect(hex(api.deriveServerRequestKeySecret(serverSecret))).toBe(r.requestKeySecretHex);
+    const seed = bytes(V.serverKeys.requestKeySeedHex);
+    expect(hex(api.deriveServerRequestKeySecret(serverSecret, seed))).toBe(r.requestKeySecretHex);
     expect(
       hex(
-        hkdf(sha256, serverSecret, api.utf8(api.PROTOCOL_SALT), api.utf8(api.LABEL_SERVER_REQUEST_KEY), 32),
+        hkdf(
+          sha256,
+          api.concat(serverSecret, seed),
+          api.utf8(api.PROTOCOL_SALT),
+          api.utf8(api.LABEL_SERVER_REQUEST_KEY),
+          32,
+        ),
       ),
     ).toBe(r.requestKeySecretHex);
     expect(V.serverKeys.requestKeySecretHex).toBe(r.requestKeySecretHex);
@@ -773,8 +780,12 @@ describe('vectors: server-derived keys', () => {
     expect(hex(api.deriveKey(secret, api.LABEL_SERVER_HASH_KEY))).toBe(s.hashKeyHex);
     expect(hex(api.deriveServerSettingsKey(secret))).toBe(s.settingsKeyHex);
     expect(hex(api.deriveKey(secret, api.LABEL_SERVER_SETTINGS_KEY))).toBe(s.settingsKeyHex);
-    expect(hex(api.deriveServerRequestKeySecret(secret))).toBe(s.requestKeySecretHex);
-    expect(hex(api.deriveKey(secret, api.LABEL_SERVER_REQUEST_KEY))).toBe(s.requestKeySecretHex);
+    const seed = bytes(s.requestKeySeedHex);
+    expect(hex(api.deriveServerRequestKeySecret(secret, seed))).toBe(s.requestKeySecretHex);
+    expect(hex(api.deriveKey(api.concat(secret, seed), api.LABEL_SERVER_REQUEST_KEY))).toBe(
+      s.requestKeySecretHex,
+    );
+    expect(() => api.deriveServerRequestKeySecret(secret, seed.subarray(1))).toThrow(/seed must be 32 bytes/);
     const f = s.fieldAtRest;
     expect(f.keyHex).toBe(s.settingsKeyHex);
     expect(f.label).toBe(api.LABEL_SERVER_FIELD);

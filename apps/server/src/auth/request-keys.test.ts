@@ -3,12 +3,12 @@
  * under it are the member's, each once; only a signature obtains a key; a key is worth nothing
  * after its expiry, after its member is deactivated, or on a hotline with another secret.
  */
-import { createRequestKeyHeader, fromHex } from '@llamenos/crypto';
+import { createRequestKeyHeader, deriveServerRequestKeySecret, fromHex } from '@llamenos/crypto';
 import { RequestKeyResponse } from '@llamenos/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHotline, PUBLIC_URL, type TestHotline, type TestUser } from '../../test/helpers.js';
-import { deriveServerKeys } from '../context.js';
 import { createApp } from '../http/app.js';
+import { loadRequestKeySecret, resetRequestKeySeed } from './request-key-seed.js';
 import { createSession } from './sessions.js';
 
 let h: TestHotline;
@@ -113,11 +113,28 @@ describe('request keys', () => {
     expect((await h.request('POST', '/api/auth/request-key', { as: generateSecretKey() })).status).toBe(401);
   });
 
-  it('are refused after they expire, and on a hotline with another secret', async () => {
+  it('are refused after they expire, and under another server secret or another seed', async () => {
     const key = await obtainKey(member);
-    const other = createApp({ ...h.ctx, keys: deriveServerKeys(new Uint8Array(32).fill(9)) });
-    const elsewhere = await keyed(key, 'GET', '/api/me', undefined, other);
-    expect(elsewhere.res.status).toBe(401);
+    const withSecret = async (requestKeySecret: Uint8Array) =>
+      (
+        await keyed(
+          key,
+          'GET',
+          '/api/me',
+          undefined,
+          createApp({ ...h.ctx, keys: { ...h.ctx.keys, requestKeySecret } }),
+        )
+      ).res.status;
+    // The same database's seed with another server secret; the same secret with another seed.
+    expect(await withSecret(await loadRequestKeySecret(h.ctx.db, new Uint8Array(32).fill(9)))).toBe(401);
+    expect(
+      await withSecret(deriveServerRequestKeySecret(h.ctx.config.serverSecret, new Uint8Array(32))),
+    ).toBe(401);
+    // …and the same two as this process: a sibling process accepts the key.
+    expect(await withSecret(await loadRequestKeySecret(h.ctx.db, h.ctx.config.serverSecret))).toBe(200);
+    // `llamenos request-keys reset`: a process started after it refuses the key.
+    await resetRequestKeySeed(h.ctx.db);
+    expect(await withSecret(await loadRequestKeySecret(h.ctx.db, h.ctx.config.serverSecret))).toBe(401);
     h.setNow(new Date((key.expiresAt + 1) * 1000));
     try {
       const late = await keyed(key, 'GET', '/api/me');

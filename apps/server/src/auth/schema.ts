@@ -2,7 +2,7 @@ import type { Migration } from '../db/migrate.js';
 
 /**
  * Tables of the auth module: the NIP-98 replay cache, server sessions (passkey log-ins),
- * WebAuthn challenges and registered passkeys.
+ * WebAuthn challenges, registered passkeys and the request-key seed.
  */
 export const authMigrations: Migration[] = [
   {
@@ -53,6 +53,17 @@ export const authMigrations: Migration[] = [
         last_used_at timestamptz
       );
       create index passkeys_user on passkeys (user_id);
+    `,
+  },
+  {
+    // The database's half of the request-key secret (request-key-seed.ts): one row, made by
+    // the first process that starts on this database.
+    id: 'auth/003-request-key-seed',
+    sql: `
+      create table auth_request_key_seed (
+        id integer primary key check (id = 1),
+        seed text not null check (seed ~ '^[0-9a-f]{64}$')
+      );
     `,
   },
 ];

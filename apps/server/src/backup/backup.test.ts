@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/helpers.js';
 import { appendAudit } from '../audit/service.js';
+import { loadRequestKeySecret } from '../auth/request-key-seed.js';
 import type { Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { ALL_MIGRATIONS } from '../modules.js';
@@ -184,6 +185,14 @@ describe('backup and restore', () => {
     await expect(restore(target, file)).rejects.toThrow(/not empty \(rows in .*backup_probe.*users/);
     expect(await dataRows(target)).toBe(2);
     await restore(target, file, true);
+    expect(await snapshot(target)).toEqual(await snapshot(source.db));
+  });
+
+  it('restores into a database a server has started on: its request-key seed is not data', async () => {
+    const target = await freshTarget();
+    await migrate(target, ALL_MIGRATIONS);
+    await loadRequestKeySecret(target, new Uint8Array(32).fill(5));
+    await restore(target, file);
     expect(await snapshot(target)).toEqual(await snapshot(source.db));
   });
 

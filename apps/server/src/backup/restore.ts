@@ -22,6 +22,7 @@ const REAL_ROWS: Record<string, string> = {
   bootstrap_tokens: 'false', // an unused first-admin code printed by a server that was started once
   conversation_assign_lock: 'false', // the one lock row, inserted by its migration
   auth_replay: 'false', // replay-cache entries only refuse reused request signatures
+  auth_request_key_seed: 'false', // the request-key seed every server makes on its first start (auth/003)
   member_generation: 'false', // the one row of a value that only marks changes (identity/005)
   rate_limits: 'false', // counters that expire on their own
 };

@@ -142,7 +142,7 @@ describe('first-admin bootstrap', () => {
   it('says when the stored link was sealed under another SERVER_SECRET instead of replacing it', async () => {
     await issueBootstrapLink(h.ctx);
     const [row] = await h.ctx.db.query<{ created_at: Date }>('select created_at from bootstrap_tokens');
-    const sibling = { ...h.ctx, keys: deriveServerKeys(new Uint8Array(32).fill(7)) };
+    const sibling = { ...h.ctx, keys: { ...h.ctx.keys, ...deriveServerKeys(new Uint8Array(32).fill(7)) } };
     expect(await currentBootstrapNotice(sibling)).toEqual({ printedElsewhereAt: new Date(row!.created_at) });
     expect(await h.ctx.db.query('select 1 from bootstrap_tokens')).toHaveLength(1);
   });
