@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { request, setSigningOrigin, useKey } from '../src/lib/api/http.js';
 
 const ORIGIN = 'http://127.0.0.1:8080';
-const SECRET = deriveServerRequestKeySecret(new Uint8Array(32).fill(3));
+const SECRET = deriveServerRequestKeySecret(new Uint8Array(32).fill(3), new Uint8Array(32).fill(4));
 const sent: { url: string; method: string; authorization: string; body: string }[] = [];
 /** What the stub server answers to a request signed with a request key. */
 let keyedStatus = 200;
