@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   CryptoError,
   hashIp,
@@ -18,6 +18,10 @@ import { SignedRequestBatcher, standingOfSession } from './signed-requests.js';
 
 /** verifyAuthHeader's message for a bad signature, for the check that now completes after it. */
 const BAD_SIGNATURE = 'request signature refused: auth token signature or id is invalid';
+
+/** HMAC-SHA256 natively (the same value as @noble/hashes'), a few times faster on a request's few bytes. */
+const nativeHmacSha256 = (key: Uint8Array, message: Uint8Array): Uint8Array =>
+  new Uint8Array(createHmac('sha256', key).update(message).digest());
 
 /** The received body's SHA-256 in lowercase hex, natively (the same value the protocol defines). */
 const hashReceivedBody = (body: Uint8Array | string | undefined): string =>
@@ -95,7 +99,14 @@ function verifyRequestKey(
   hashBody: (body: Uint8Array | string | undefined) => string,
 ): VerifiedAuth {
   try {
-    return verifyRequestKeyHeader(header, request, ctx.keys.requestKeySecret, nowSeconds, hashBody);
+    return verifyRequestKeyHeader(
+      header,
+      request,
+      ctx.keys.requestKeySecret,
+      nowSeconds,
+      hashBody,
+      nativeHmacSha256,
+    );
   } catch (error) {
     if (error instanceof CryptoError) throw unauthenticated(`request key refused: ${error.message}`);
     throw error;
