@@ -43,6 +43,14 @@ export interface RequestKey {
   expiresAt: number;
 }
 
+/** What a server may pass for speed: each must compute the same value as the default. */
+export interface RequestKeyVerifyOptions {
+  /** The lowercase hex SHA-256 of the bytes received (a native hash). */
+  hashBody?: (body: Uint8Array | string | undefined) => string;
+  /** HMAC-SHA256 (a native one): on a server the two HMACs are most of this check's cost. */
+  hmacSha256?: HmacSha256;
+}
+
 /** What a credential says before it is checked. */
 export interface ParsedRequestKeyHeader {
   keyId: string;
@@ -179,10 +187,7 @@ export function verifyRequestKeyHeader(
   request: AuthRequest,
   serverRequestSecret: Uint8Array,
   now: number = Math.floor(Date.now() / 1000),
-  // A server may pass a native hash of the bytes it received (nip98.ts says why).
-  hashBody: (body: Uint8Array | string | undefined) => string = bodyHash,
-  // …and a native HMAC-SHA256: on a server the two HMACs are most of this check's cost.
-  hmacSha256: HmacSha256 = nobleHmacSha256,
+  options: RequestKeyVerifyOptions = {},
 ): VerifiedAuth {
   const parsed = parseRequestKeyHeader(header);
   ensure(
@@ -190,6 +195,8 @@ export function verifyRequestKeyHeader(
     'AUTH_INVALID',
     'request URL must be http(s), RFC 3986 characters only, without fragment or dot segments',
   );
+  const hashBody = options.hashBody ?? bodyHash;
+  const hmacSha256 = options.hmacSha256 ?? nobleHmacSha256;
   const expected = requestMac(
     requestKeyOf(serverRequestSecret, parsed.keyId, hmacSha256),
     {

@@ -99,14 +99,10 @@ function verifyRequestKey(
   hashBody: (body: Uint8Array | string | undefined) => string,
 ): VerifiedAuth {
   try {
-    return verifyRequestKeyHeader(
-      header,
-      request,
-      ctx.keys.requestKeySecret,
-      nowSeconds,
+    return verifyRequestKeyHeader(header, request, ctx.keys.requestKeySecret, nowSeconds, {
       hashBody,
-      nativeHmacSha256,
-    );
+      hmacSha256: nativeHmacSha256,
+    });
   } catch (error) {
     if (error instanceof CryptoError) throw unauthenticated(`request key refused: ${error.message}`);
     throw error;
