@@ -45,13 +45,8 @@ export interface SignedAuthRequest extends AuthRequest {
 export const bodyHash = (body: Uint8Array | string | undefined): string =>
   toHex(sha256(typeof body === 'string' ? utf8(body) : (body ?? new Uint8Array(0))));
 
-/** The Authorization header value for one request. */
-export function createAuthHeader(
-  request: SignedAuthRequest,
-  secretKey: Uint8Array,
-  now: number = Math.floor(Date.now() / 1000),
-  random: RandomSource = secureRandom,
-): string {
+/** What a client may sign, NIP-98 or under a request key: a canonical URL, a well-formed body hash. */
+export function ensureSignable(request: SignedAuthRequest): void {
   ensure(
     isCanonicalAuthUrl(request.url),
     'MALFORMED',
@@ -62,6 +57,16 @@ export function createAuthHeader(
     'MALFORMED',
     'a body hash must be 64 lowercase hex characters',
   );
+}
+
+/** The Authorization header value for one request. */
+export function createAuthHeader(
+  request: SignedAuthRequest,
+  secretKey: Uint8Array,
+  now: number = Math.floor(Date.now() / 1000),
+  random: RandomSource = secureRandom,
+): string {
+  ensureSignable(request);
   const event = signEvent(
     {
       kind: HTTP_AUTH_KIND,

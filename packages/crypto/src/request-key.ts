@@ -15,6 +15,7 @@ import {
   AUTH_WINDOW_SECONDS,
   type AuthRequest,
   bodyHash,
+  ensureSignable,
   isCanonicalAuthUrl,
   type SignedAuthRequest,
   type VerifiedAuth,
@@ -130,16 +131,7 @@ export function createRequestKeyHeader(
   now: number = Math.floor(Date.now() / 1000),
   random: RandomSource = secureRandom,
 ): string {
-  ensure(
-    isCanonicalAuthUrl(request.url),
-    'MALFORMED',
-    'auth URL must be http(s), percent-encoded, without fragment or dot segments',
-  );
-  ensure(
-    request.bodySha256 === undefined || /^[0-9a-f]{64}$/.test(request.bodySha256),
-    'MALFORMED',
-    'a body hash must be 64 lowercase hex characters',
-  );
+  ensureSignable(request);
   ensureUnixTime(now);
   ensure(KEY_ID_ONLY.test(requestKey.keyId), 'MALFORMED', 'a key id is <pubkey>.<expires>.<key nonce>');
   const nonce = toHex(random(16));
