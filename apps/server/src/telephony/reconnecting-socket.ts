@@ -46,7 +46,10 @@ export class ReconnectingSocket {
       this.options.onOpen?.();
     });
     socket.on('message', (data, isBinary) => {
-      if (isBinary) return;
+      // Stopped, or replaced by a newer connection: the service sends on until it sees our close,
+      // and what it sends now belongs to a connection the owner has let go (a server shutting down,
+      // an account replaced); acting on it would act twice, or for a server that is gone.
+      if (isBinary || this.socket !== socket) return;
       let frame: unknown;
       try {
         frame = JSON.parse(data.toString());
