@@ -1,10 +1,10 @@
 // Load generator for the server benchmark (bench/server.ts), in its own process (forked, IPC):
 // signed HTTP requests to a real server on loopback over keep-alive node:http connections.
 //
-// Each request carries a fresh NIP-98 header (or, for a route with scheme 'request-key', an HMAC
-// under a request key the generator obtained with one NIP-98 request, PROTOCOL.md §5.4): the same kind-27235 event as @llamenos/crypto's
+// Each request carries a fresh NIP-98 header: the same kind-27235 event as @llamenos/crypto's
 // createAuthHeader (tags u, method, payload, nonce), signed with nostr-tools' WASM signer
-// (libsecp256k1). The generator must not compete with the server for the machine's cores while it
+// (libsecp256k1); or, for a route with scheme 'request-key', an HMAC under a request key the
+// generator obtained with one NIP-98 request (PROTOCOL.md §5.4). The generator must not compete with the server for the machine's cores while it
 // measures, so every token a run needs is signed before its clock starts (a token is valid for
 // 60 s and single-use; a run lasts well under that): during the run the client only writes bytes.
 // A token signed on the spot because the stock ran out is counted (signedLate). The first token of

@@ -52,7 +52,10 @@ export function setSigningOrigin(origin: string): void {
   signingOrigin = origin.replace(/\/+$/, '');
 }
 
-/** Sign every request with this key (NIP-98) — set on unlock, cleared on lock. */
+/**
+ * Sign every request with this key — set on unlock, cleared on lock: under a request key it
+ * obtains (PROTOCOL.md §5.4), or with NIP-98 while the server gives none.
+ */
 export function useKey(secretKey: Uint8Array | null): void {
   credentials = secretKey ? { kind: 'key', secretKey, held: null, pending: null, unavailableUntil: 0 } : null;
 }
@@ -82,20 +85,20 @@ async function obtainRequestKey(secretKey: Uint8Array): Promise<HeldRequestKey |
 }
 
 /** The request key to sign with, asked for once however many requests wait for it; null: sign with NIP-98. */
-function requestKeyOf(held: KeyCredentials): Promise<HeldRequestKey | null> | HeldRequestKey | null {
+function requestKeyOf(keys: KeyCredentials): Promise<HeldRequestKey | null> | HeldRequestKey | null {
   const now = Date.now();
-  if (held.held && now < held.held.renewAt) return held.held;
-  if (now < held.unavailableUntil) return null;
-  held.pending ??= obtainRequestKey(held.secretKey)
+  if (keys.held && now < keys.held.renewAt) return keys.held;
+  if (now < keys.unavailableUntil) return null;
+  keys.pending ??= obtainRequestKey(keys.secretKey)
     .then((key) => {
-      held.held = key;
-      if (!key) held.unavailableUntil = Date.now() + RETRY_REQUEST_KEY_MS;
+      keys.held = key;
+      if (!key) keys.unavailableUntil = Date.now() + RETRY_REQUEST_KEY_MS;
       return key;
     })
     .finally(() => {
-      held.pending = null;
+      keys.pending = null;
     });
-  return held.pending;
+  return keys.pending;
 }
 
 /** Use a passkey session token instead of a key. */
