@@ -114,6 +114,26 @@ export const lengthPrefixed = (text: string): Uint8Array => {
   return concat(u16be(bytes.length), bytes);
 };
 
+/**
+ * lengthPrefixed(texts[0]) || lengthPrefixed(texts[1]) || …, written into one buffer: a
+ * request's MAC input is six of them on every request, and the pieces were most of its cost.
+ */
+export function lengthPrefixedList(texts: readonly string[]): Uint8Array {
+  let room = 0;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4).
+  for (const text of texts) room += 2 + 3 * text.length;
+  const out = new Uint8Array(room);
+  let offset = 0;
+  for (const text of texts) {
+    const { written } = encoder.encodeInto(text, out.subarray(offset + 2));
+    ensure(written <= 0xffff, 'TOO_LARGE', 'value exceeds 16 bits');
+    out[offset] = written >>> 8;
+    out[offset + 1] = written & 0xff;
+    offset += 2 + written;
+  }
+  return out.subarray(0, offset);
+}
+
 /** Compares two byte arrays in time that depends only on their lengths. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -13,6 +13,7 @@ import {
   AUDIT_GENESIS_HASH,
   auditEntryHash,
   CryptoError,
+  concat,
   decryptBuffer,
   decryptHubEvent,
   decryptStream,
@@ -28,6 +29,7 @@ import {
   LABEL_IP_HASH,
   LABEL_NOTE_CONTENT,
   lengthPrefixed,
+  lengthPrefixedList,
   normalizePhone,
   openAsReader,
   PURPOSES,
@@ -92,6 +94,11 @@ describe('§1: lengths and text', () => {
   it('a string over 65,535 UTF-8 bytes in lp() is TOO_LARGE, and §1 says so', () => {
     expect(codeOf(() => lengthPrefixed('a'.repeat(65_536)))).toBe('TOO_LARGE');
     expect(lengthPrefixed('a'.repeat(65_535))).toHaveLength(65_537);
+    // The one-buffer form is the same bytes, the same limit counted in bytes, not characters.
+    const texts = ['', 'llamenos/v1/request-mac', 'ñandú ☎', '\u{1F4DE}', '\ud800', 'é'.repeat(32_767)];
+    expect(lengthPrefixedList(texts)).toEqual(concat(...texts.map(lengthPrefixed)));
+    expect(codeOf(() => lengthPrefixedList(['a', 'é'.repeat(32_768)]))).toBe('TOO_LARGE');
+    expect(codeOf(() => lengthPrefixed('é'.repeat(32_768)))).toBe('TOO_LARGE');
     const bullet = section('1')
       .split('\n- ')
       .find((b) => b.startsWith('**Length-prefixed strings.**'));

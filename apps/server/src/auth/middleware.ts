@@ -4,6 +4,7 @@ import {
   hashIp,
   type NostrEvent,
   REQUEST_KEY_SCHEME,
+  requestKeyOf,
   type VerifiedAuth,
   verifyAuthHeader,
   verifyRequestKeyHeader,
@@ -23,11 +24,14 @@ const BAD_SIGNATURE = 'request signature refused: auth token signature or id is 
 const nativeHmacSha256 = (key: Uint8Array, message: Uint8Array): Uint8Array =>
   new Uint8Array(createHmac('sha256', key).update(message).digest());
 
+/** SHA-256 of no bytes: the body hash of every GET. */
+const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 /** The received body's SHA-256 in lowercase hex, natively (the same value the protocol defines). */
 const hashReceivedBody = (body: Uint8Array | string | undefined): string =>
-  createHash('sha256')
-    .update(body ?? new Uint8Array(0))
-    .digest('hex');
+  body === undefined || body.length === 0
+    ? EMPTY_BODY_SHA256
+    : createHash('sha256').update(body).digest('hex');
 
 /**
  * The request target as it was on the request line, which is what a token signs (PROTOCOL.md
@@ -90,9 +94,31 @@ async function verifyNip98(
   return verified;
 }
 
-/** A request-key header (PROTOCOL.md §5.4): two HMACs on this thread, microseconds. */
+/** Request keys a process keeps at most; past it the map starts again (a hotline has far fewer). */
+const MAX_REQUEST_KEYS = 10_000;
+
+/**
+ * The request keys this process derived, by key id: a client sends one key id with every request
+ * for ten minutes, so deriving its key again each time (an HMAC of the secret) is wasted. Kept
+ * in memory only, as the secret they come from is; an expired key's id is refused after the MAC.
+ */
+function derivedRequestKeys(secret: Uint8Array): (keyId: string) => Uint8Array {
+  const keys = new Map<string, Uint8Array>();
+  return (keyId) => {
+    let key = keys.get(keyId);
+    if (!key) {
+      key = requestKeyOf(secret, keyId, nativeHmacSha256);
+      if (keys.size >= MAX_REQUEST_KEYS) keys.clear();
+      keys.set(keyId, key);
+    }
+    return key;
+  };
+}
+
+/** A request-key header (PROTOCOL.md §5.4): an HMAC on this thread (two for a new key id), microseconds. */
 function verifyRequestKey(
   ctx: ServerContext,
+  keyOf: (keyId: string) => Uint8Array,
   header: string,
   request: ReceivedRequest,
   nowSeconds: number,
@@ -102,6 +128,7 @@ function verifyRequestKey(
     return verifyRequestKeyHeader(header, request, ctx.keys.requestKeySecret, nowSeconds, {
       hashBody,
       hmacSha256: nativeHmacSha256,
+      requestKeyOf: keyOf,
     });
   } catch (error) {
     if (error instanceof CryptoError) throw unauthenticated(`request key refused: ${error.message}`);
@@ -129,6 +156,7 @@ function verifyRequestKey(
  */
 export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
   const signedRequests = new SignedRequestBatcher(ctx.db);
+  const requestKeys = derivedRequestKeys(ctx.keys.requestKeySecret);
   // The key each session was opened for, which never changes: with it a session's member is
   // the kept one, checked against member_generation like a signer's (token hashes, not tokens).
   const sessionKeys = new Map<string, string>();
@@ -181,7 +209,7 @@ export function authenticate(ctx: ServerContext): MiddlewareHandler<AppEnv> {
       const verified =
         scheme === 'nip98'
           ? await verifyNip98(ctx, header, received, nowSeconds, hashBody)
-          : verifyRequestKey(ctx, header, received, nowSeconds, hashBody);
+          : verifyRequestKey(ctx, requestKeys, header, received, nowSeconds, hashBody);
       const standing = await signedRequests.standing({
         eventId: verified.eventId,
         pubkey: verified.pubkey,

@@ -135,6 +135,8 @@ describe('request keys', () => {
     // `llamenos request-keys reset`: a process started after it refuses the key.
     await resetRequestKeySeed(h.ctx.db);
     expect(await withSecret(await loadRequestKeySecret(h.ctx.db, h.ctx.config.serverSecret))).toBe(401);
+    // This process keeps the key it derives (middleware.ts): kept or not, expiry is checked.
+    expect((await keyed(key, 'GET', '/api/me')).res.status).toBe(200);
     h.setNow(new Date((key.expiresAt + 1) * 1000));
     try {
       const late = await keyed(key, 'GET', '/api/me');
