@@ -97,39 +97,59 @@ async function verifyNip98(
 /** Request keys a process keeps at most; past it the map starts again (a hotline has far fewer). */
 const MAX_REQUEST_KEYS = 10_000;
 
+/** The keys this process derived, by key id (derivedRequestKeys). */
+interface DerivedRequestKeys {
+  /** The key for `keyId`: the one kept, or derived now. */
+  keyOf(keyId: string): Uint8Array;
+  /** Keeps the key keyOf derived last: call it only once a request's MAC under it was verified. */
+  keepLast(): void;
+}
+
 /**
  * The request keys this process derived, by key id: a client sends one key id with every request
  * for ten minutes, so deriving its key again each time (an HMAC of the secret) is wasted. Kept
- * in memory only, as the secret they come from is; an expired key's id is refused after the MAC.
+ * in memory only, as the secret they come from is, and only once a MAC under the key checked
+ * out, so made-up key ids never displace a member's; an expired key is refused after the MAC.
  */
-function derivedRequestKeys(secret: Uint8Array): (keyId: string) => Uint8Array {
+function derivedRequestKeys(secret: Uint8Array): DerivedRequestKeys {
   const keys = new Map<string, Uint8Array>();
-  return (keyId) => {
-    let key = keys.get(keyId);
-    if (!key) {
-      key = requestKeyOf(secret, keyId, nativeHmacSha256);
+  let last: { keyId: string; key: Uint8Array } | null = null;
+  return {
+    keyOf(keyId) {
+      last = null;
+      const kept = keys.get(keyId);
+      if (kept) return kept;
+      const key = requestKeyOf(secret, keyId, nativeHmacSha256);
+      last = { keyId, key };
+      return key;
+    },
+    keepLast() {
+      if (!last) return;
       if (keys.size >= MAX_REQUEST_KEYS) keys.clear();
-      keys.set(keyId, key);
-    }
-    return key;
+      keys.set(last.keyId, last.key);
+      last = null;
+    },
   };
 }
 
 /** A request-key header (PROTOCOL.md §5.4): an HMAC on this thread (two for a new key id), microseconds. */
 function verifyRequestKey(
   ctx: ServerContext,
-  keyOf: (keyId: string) => Uint8Array,
+  keys: DerivedRequestKeys,
   header: string,
   request: ReceivedRequest,
   nowSeconds: number,
   hashBody: (body: Uint8Array | string | undefined) => string,
 ): VerifiedAuth {
   try {
-    return verifyRequestKeyHeader(header, request, ctx.keys.requestKeySecret, nowSeconds, {
+    // Synchronous from keyOf to keepLast: no other request's key can come between them.
+    const verified = verifyRequestKeyHeader(header, request, ctx.keys.requestKeySecret, nowSeconds, {
       hashBody,
       hmacSha256: nativeHmacSha256,
-      requestKeyOf: keyOf,
+      requestKeyOf: keys.keyOf,
     });
+    keys.keepLast();
+    return verified;
   } catch (error) {
     if (error instanceof CryptoError) throw unauthenticated(`request key refused: ${error.message}`);
     throw error;
