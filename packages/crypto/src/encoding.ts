@@ -109,10 +109,7 @@ export const readU32be = (bytes: Uint8Array, offset: number): number =>
   new DataView(bytes.buffer, bytes.byteOffset + offset, 4).getUint32(0, false);
 
 /** A string as u16be(length of its UTF-8 bytes) || bytes: unambiguous when several are concatenated. */
-export const lengthPrefixed = (text: string): Uint8Array => {
-  const bytes = utf8(text);
-  return concat(u16be(bytes.length), bytes);
-};
+export const lengthPrefixed = (text: string): Uint8Array => lengthPrefixedList([text]);
 
 /**
  * lengthPrefixed(texts[0]) || lengthPrefixed(texts[1]) || …, written into one buffer: a
